@@ -1,0 +1,21 @@
+/** Version of the peer wire protocol; peers with another version are refused at handshake. */
+export const PROTOCOL_VERSION = 1;
+
+/** BitTorrent's customary chunk ("piece") size, and the seed's "typically 256 KiB". */
+export const DEFAULT_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Largest payload one `block` message carries. 64 KiB is the message size every WebRTC stack accepts
+ * when the remote side does not advertise `maxMessageSize` (Chromium to Chromium allows 256 KiB).
+ */
+export const MAX_BLOCK_BYTES = 64 * 1024;
+
+/** Smallest and largest chunk sizes a manifest may declare. */
+export const MIN_CHUNK_BYTES = 16 * 1024;
+export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** Largest file a swarm may carry: chunks are held in memory in the browser. */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** Length of a SHA-256 digest, in bytes. */
+export const SHA256_BYTES = 32;

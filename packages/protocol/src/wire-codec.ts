@@ -1,0 +1,184 @@
+import { MAX_BLOCK_BYTES, SHA256_BYTES } from './constants';
+import { fromHex, toHex } from './hex';
+import type { BlockRange, WireMessage, WireMessageType } from './wire-message';
+
+/** One-byte tag at the start of every encoded message. Never reuse a retired value. */
+export const WIRE_TAG = {
+  handshake: 0,
+  bitfield: 1,
+  have: 2,
+  interested: 3,
+  'not-interested': 4,
+  choke: 5,
+  unchoke: 6,
+  request: 7,
+  block: 8,
+  cancel: 9,
+  reject: 10,
+} as const satisfies Record<WireMessageType, number>;
+
+const TYPE_BY_TAG = new Map<number, WireMessageType>(
+  Object.entries(WIRE_TAG).map(([type, tag]) => [tag, type as WireMessageType]),
+);
+
+/** Longest peer id a handshake may carry, in UTF-8 bytes. */
+export const MAX_PEER_ID_BYTES = 64;
+
+/** Why bytes from a peer were not a message. */
+export type WireDecodeErrorCode = 'empty' | 'unknown-tag' | 'bad-length' | 'bad-field';
+
+export class WireDecodeError extends Error {
+  override readonly name = 'WireDecodeError';
+  constructor(
+    readonly code: WireDecodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type WireDecodeResult =
+  { readonly ok: true; readonly message: WireMessage } | { readonly ok: false; readonly error: WireDecodeError };
+
+const RANGE_BYTES = 12;
+const BLOCK_HEADER_BYTES = 1 + 8;
+
+/** Encodes a message into a fresh buffer (a block's payload is copied once, behind its header). */
+export function encodeWireMessage(message: WireMessage): Uint8Array {
+  const tag = WIRE_TAG[message.type];
+  switch (message.type) {
+    case 'handshake': {
+      const peerId = new TextEncoder().encode(message.peerId);
+      const contentId = fromHex(message.contentId);
+      if (!contentId || contentId.length !== SHA256_BYTES) throw new RangeError('contentId must be 64 hex digits');
+      if (peerId.length === 0 || peerId.length > MAX_PEER_ID_BYTES) throw new RangeError('peerId length out of range');
+      const out = new Uint8Array(2 + SHA256_BYTES + 1 + peerId.length);
+      out[0] = tag;
+      out[1] = message.protocolVersion;
+      out.set(contentId, 2);
+      out[2 + SHA256_BYTES] = peerId.length;
+      out.set(peerId, 3 + SHA256_BYTES);
+      return out;
+    }
+    case 'bitfield': {
+      const out = new Uint8Array(1 + message.bits.length);
+      out[0] = tag;
+      out.set(message.bits, 1);
+      return out;
+    }
+    case 'have': {
+      const out = new Uint8Array(5);
+      out[0] = tag;
+      new DataView(out.buffer).setUint32(1, message.chunkIndex);
+      return out;
+    }
+    case 'request':
+    case 'cancel':
+    case 'reject': {
+      const out = new Uint8Array(1 + RANGE_BYTES);
+      out[0] = tag;
+      writeRange(new DataView(out.buffer), message);
+      return out;
+    }
+    case 'block': {
+      const out = new Uint8Array(BLOCK_HEADER_BYTES + message.bytes.length);
+      const view = new DataView(out.buffer);
+      out[0] = tag;
+      view.setUint32(1, message.chunkIndex);
+      view.setUint32(5, message.offsetBytes);
+      out.set(message.bytes, BLOCK_HEADER_BYTES);
+      return out;
+    }
+    case 'interested':
+    case 'not-interested':
+    case 'choke':
+    case 'unchoke':
+      return Uint8Array.of(tag);
+  }
+}
+
+/**
+ * Decodes bytes from a peer. Never throws: malformed input yields `{ ok: false }` with a typed error.
+ * A block's payload is a view into `bytes`, not a copy.
+ */
+export function decodeWireMessage(bytes: Uint8Array): WireDecodeResult {
+  if (bytes.length === 0) return failure('empty', 'empty message');
+  const type = TYPE_BY_TAG.get(bytes[0]!);
+  if (type === undefined) return failure('unknown-tag', `unknown message tag ${bytes[0]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bodyBytes = bytes.length - 1;
+  switch (type) {
+    case 'handshake': {
+      const fixedBytes = 2 + SHA256_BYTES + 1;
+      if (bytes.length < fixedBytes) return failure('bad-length', 'handshake too short');
+      const peerIdBytes = bytes[fixedBytes - 1]!;
+      if (peerIdBytes === 0 || peerIdBytes > MAX_PEER_ID_BYTES)
+        return failure('bad-field', 'handshake peer id length out of range');
+      if (bytes.length !== fixedBytes + peerIdBytes)
+        return failure('bad-length', 'handshake length does not match its peer id');
+      let peerId: string;
+      try {
+        peerId = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(fixedBytes));
+      } catch {
+        return failure('bad-field', 'handshake peer id is not UTF-8');
+      }
+      return success({
+        type,
+        protocolVersion: bytes[1]!,
+        contentId: toHex(bytes.subarray(2, 2 + SHA256_BYTES)),
+        peerId,
+      });
+    }
+    case 'bitfield':
+      return success({ type, bits: bytes.subarray(1) });
+    case 'have':
+      if (bodyBytes !== 4) return failure('bad-length', `have needs 4 body bytes, got ${bodyBytes}`);
+      return success({ type, chunkIndex: view.getUint32(1) });
+    case 'request':
+    case 'cancel':
+    case 'reject': {
+      if (bodyBytes !== RANGE_BYTES)
+        return failure('bad-length', `${type} needs ${RANGE_BYTES} body bytes, got ${bodyBytes}`);
+      const range = readRange(view);
+      if (range.lengthBytes === 0 || range.lengthBytes > MAX_BLOCK_BYTES)
+        return failure('bad-field', `${type} length ${range.lengthBytes} outside 1..${MAX_BLOCK_BYTES}`);
+      return success({ type, ...range });
+    }
+    case 'block': {
+      if (bytes.length < BLOCK_HEADER_BYTES) return failure('bad-length', 'block header truncated');
+      const payloadBytes = bytes.length - BLOCK_HEADER_BYTES;
+      if (payloadBytes === 0 || payloadBytes > MAX_BLOCK_BYTES)
+        return failure('bad-field', `block payload ${payloadBytes} outside 1..${MAX_BLOCK_BYTES}`);
+      return success({
+        type,
+        chunkIndex: view.getUint32(1),
+        offsetBytes: view.getUint32(5),
+        bytes: bytes.subarray(BLOCK_HEADER_BYTES),
+      });
+    }
+    case 'interested':
+    case 'not-interested':
+    case 'choke':
+    case 'unchoke':
+      if (bodyBytes !== 0) return failure('bad-length', `${type} carries no body, got ${bodyBytes} bytes`);
+      return success({ type });
+  }
+}
+
+function writeRange(view: DataView, range: BlockRange): void {
+  view.setUint32(1, range.chunkIndex);
+  view.setUint32(5, range.offsetBytes);
+  view.setUint32(9, range.lengthBytes);
+}
+
+function readRange(view: DataView): BlockRange {
+  return { chunkIndex: view.getUint32(1), offsetBytes: view.getUint32(5), lengthBytes: view.getUint32(9) };
+}
+
+function success(message: WireMessage): WireDecodeResult {
+  return { ok: true, message };
+}
+
+function failure(code: WireDecodeErrorCode, message: string): WireDecodeResult {
+  return { ok: false, error: new WireDecodeError(code, message) };
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    // Two cores here: one worker per core keeps the swarm tests' timing honest.
+    maxWorkers: 2,
+  },
+});
