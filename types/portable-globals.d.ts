@@ -16,3 +16,6 @@ declare const crypto: {
     digest(algorithm: 'SHA-256', data: Uint8Array): Promise<ArrayBuffer>;
   };
 };
+declare function setTimeout(callback: () => void, delayMs?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
+declare function queueMicrotask(callback: () => void): void;

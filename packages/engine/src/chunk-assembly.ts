@@ -1,0 +1,95 @@
+const enum BlockState {
+  Missing = 0,
+  Requested = 1,
+  Received = 2,
+}
+
+/** One block of a chunk: its index inside the chunk and its byte range. */
+export interface BlockSlot {
+  readonly blockIndex: number;
+  readonly offsetBytes: number;
+  readonly lengthBytes: number;
+}
+
+/** A chunk being downloaded: its buffer, which blocks are missing, requested (from whom) or received. */
+export class ChunkAssembly {
+  readonly chunkIndex: number;
+  readonly buffer: Uint8Array;
+  readonly #blockBytes: number;
+  readonly #states: Uint8Array;
+  readonly #requestedBy: Set<string>[];
+  /** Peers whose blocks went into the buffer: the suspects if the hash fails. */
+  readonly contributors = new Set<string>();
+  #receivedBlocks = 0;
+  verifying = false;
+
+  constructor(chunkIndex: number, lengthBytes: number, blockBytes: number) {
+    this.chunkIndex = chunkIndex;
+    this.buffer = new Uint8Array(lengthBytes);
+    this.#blockBytes = blockBytes;
+    const blockCount = Math.ceil(lengthBytes / blockBytes);
+    this.#states = new Uint8Array(blockCount);
+    this.#requestedBy = Array.from({ length: blockCount }, () => new Set<string>());
+  }
+
+  get isComplete(): boolean {
+    return this.#receivedBlocks === this.#states.length;
+  }
+
+  /** Index of the block starting at `offsetBytes`, or `undefined` if no block starts there. */
+  blockAt(offsetBytes: number): number | undefined {
+    const blockIndex = offsetBytes / this.#blockBytes;
+    return Number.isInteger(blockIndex) && blockIndex < this.#states.length ? blockIndex : undefined;
+  }
+
+  slot(blockIndex: number): BlockSlot {
+    const offsetBytes = blockIndex * this.#blockBytes;
+    return { blockIndex, offsetBytes, lengthBytes: Math.min(this.#blockBytes, this.buffer.length - offsetBytes) };
+  }
+
+  /** A block nobody has been asked for yet. */
+  nextMissing(): BlockSlot | undefined {
+    const blockIndex = this.#states.indexOf(BlockState.Missing);
+    return blockIndex < 0 ? undefined : this.slot(blockIndex);
+  }
+
+  /** Endgame: a block still in flight that `peerId` was not asked for, with fewer than `maxRequests` askers. */
+  nextDuplicate(peerId: string, maxRequests: number): BlockSlot | undefined {
+    for (let blockIndex = 0; blockIndex < this.#states.length; blockIndex++) {
+      const askers = this.#requestedBy[blockIndex]!;
+      if (this.#states[blockIndex] === BlockState.Requested && !askers.has(peerId) && askers.size < maxRequests)
+        return this.slot(blockIndex);
+    }
+    return undefined;
+  }
+
+  markRequested(blockIndex: number, peerId: string): void {
+    this.#states[blockIndex] = BlockState.Requested;
+    this.#requestedBy[blockIndex]!.add(peerId);
+  }
+
+  /** Forgets `peerId`'s request; the block is missing again if nobody else was asked. */
+  release(blockIndex: number, peerId: string): void {
+    const askers = this.#requestedBy[blockIndex]!;
+    askers.delete(peerId);
+    if (askers.size === 0 && this.#states[blockIndex] === BlockState.Requested)
+      this.#states[blockIndex] = BlockState.Missing;
+  }
+
+  isReceived(blockIndex: number): boolean {
+    return this.#states[blockIndex] === BlockState.Received;
+  }
+
+  /** Stores a block; returns the other peers still asked for it (to be cancelled). */
+  receive(blockIndex: number, bytes: Uint8Array, fromPeerId: string): string[] {
+    this.buffer.set(bytes, blockIndex * this.#blockBytes);
+    this.#states[blockIndex] = BlockState.Received;
+    this.#receivedBlocks++;
+    this.contributors.add(fromPeerId);
+    const askers = this.#requestedBy[blockIndex]!;
+    askers.delete(fromPeerId);
+    const others = [...askers];
+    askers.clear();
+    return others;
+  }
+}

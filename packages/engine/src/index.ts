@@ -1,0 +1,10 @@
+export * from './chunk-store';
+export * from './clock';
+export * from './engine-config';
+export * from './memory-link';
+export type * from './peer-link';
+export * from './random';
+export * from './rate-meter';
+export type * from './snapshot';
+export * from './swarm-engine';
+export * from './typed-events';

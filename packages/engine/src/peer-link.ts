@@ -1,0 +1,25 @@
+/** Callbacks a transport invokes on the engine. */
+export interface PeerLinkHandlers {
+  /** One whole message from the remote peer (message boundaries are preserved). */
+  message(bytes: Uint8Array): void;
+  /** `bufferedBytes` fell to the transport's low-water mark: the engine may send again. */
+  drain(): void;
+  /** The link is gone, for whatever reason; nothing more will be delivered. */
+  close(reason: string): void;
+}
+
+/**
+ * One reliable, ordered, message-oriented connection to a remote peer: what the engine needs from a
+ * transport (a WebRTC data channel, an in-memory pair, a simulated link).
+ */
+export interface PeerLink {
+  /** The remote peer's id as the signalling layer knows it; its handshake must repeat it. */
+  readonly remotePeerId: string;
+  /** Bytes accepted by `send` but not yet handed to the network: the backpressure signal. */
+  readonly bufferedBytes: number;
+  /** Queues one message. The engine keeps `bufferedBytes` under its own high-water mark. */
+  send(bytes: Uint8Array): void;
+  /** Starts delivery to `handlers`; messages that arrived earlier are delivered first. */
+  attach(handlers: PeerLinkHandlers): void;
+  close(): void;
+}

@@ -1,0 +1,36 @@
+/** Width of one bucket of the sliding window. */
+const BUCKET_MS = 250;
+/** Buckets in the window: rates average over the last two seconds, smooth enough to read on a chart. */
+const BUCKET_COUNT = 8;
+
+/** Bytes per second over a sliding window, plus the running total. */
+export class RateMeter {
+  readonly #buckets = new Float64Array(BUCKET_COUNT);
+  #currentBucket = -1;
+  #totalBytes = 0;
+
+  get totalBytes(): number {
+    return this.#totalBytes;
+  }
+
+  record(bytes: number, nowMs: number): void {
+    this.#advance(nowMs);
+    this.#buckets[this.#currentBucket % BUCKET_COUNT]! += bytes;
+    this.#totalBytes += bytes;
+  }
+
+  bytesPerSec(nowMs: number): number {
+    this.#advance(nowMs);
+    let sum = 0;
+    for (const bytes of this.#buckets) sum += bytes;
+    return sum / ((BUCKET_COUNT * BUCKET_MS) / 1000);
+  }
+
+  #advance(nowMs: number): void {
+    const bucket = Math.floor(nowMs / BUCKET_MS);
+    if (this.#currentBucket < 0) this.#currentBucket = bucket;
+    const elapsed = Math.min(bucket - this.#currentBucket, BUCKET_COUNT);
+    for (let step = 1; step <= elapsed; step++) this.#buckets[(this.#currentBucket + step) % BUCKET_COUNT] = 0;
+    if (bucket > this.#currentBucket) this.#currentBucket = bucket;
+  }
+}

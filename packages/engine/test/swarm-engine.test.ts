@@ -1,0 +1,171 @@
+import { encodeWireMessage, PROTOCOL_VERSION } from '@swarmlab/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryLinkPair, MemoryChunkStore, systemClock, type DropReason, type PeerLink } from '../src/index';
+import { connect, fileHashOf, testFile, testPeer, withTimeout, type TestPeer } from './swarm-harness';
+
+const CHUNK_BYTES = 64 * 1024;
+const peers: TestPeer[] = [];
+
+function track(peer: TestPeer): TestPeer {
+  peers.push(peer);
+  return peer;
+}
+
+afterEach(() => {
+  for (const peer of peers.splice(0)) peer.engine.destroy();
+});
+
+describe('SwarmEngine over in-memory links', () => {
+  it('a seeder and four leechers all end with the seeder’s bytes, trading among themselves', async () => {
+    const file = await testFile(40 * CHUNK_BYTES + 1234, CHUNK_BYTES);
+    const seeder = track(testPeer(file, 'seeder', { seed: true }));
+    const leechers = ['a', 'b', 'c', 'd'].map((id) => track(testPeer(file, id)));
+    // The seeder's links are slow, the leechers' fast: the leechers must get most chunks from each other.
+    for (const leecher of leechers) connect(seeder, leecher, { bytesPerSec: 500_000 });
+    for (let i = 0; i < leechers.length; i++)
+      for (let j = i + 1; j < leechers.length; j++) connect(leechers[i]!, leechers[j]!, { bytesPerSec: 20_000_000 });
+
+    await withTimeout(Promise.all(leechers.map((l) => l.completed)), 20_000, 'leechers complete');
+
+    for (const leecher of leechers) expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+    const uploadedByLeechers = leechers.reduce((sum, l) => sum + l.engine.snapshot().uploadedBytes, 0);
+    const uploadedBySeeder = seeder.engine.snapshot().uploadedBytes;
+    expect(uploadedByLeechers).toBeGreaterThan(uploadedBySeeder);
+    expect(uploadedBySeeder).toBeGreaterThanOrEqual(file.manifest.sizeBytes);
+  });
+
+  it('a late joiner completes from the leechers after the seeder has left', async () => {
+    const file = await testFile(12 * CHUNK_BYTES, CHUNK_BYTES);
+    const seeder = track(testPeer(file, 'seeder', { seed: true }));
+    const [a, b] = ['a', 'b'].map((id) => track(testPeer(file, id))) as [TestPeer, TestPeer];
+    connect(seeder, a);
+    connect(seeder, b);
+    connect(a, b);
+    await withTimeout(Promise.all([a.completed, b.completed]), 10_000, 'first leechers');
+    seeder.engine.destroy();
+
+    const late = track(testPeer(file, 'late'));
+    connect(a, late);
+    connect(b, late);
+    await withTimeout(late.completed, 10_000, 'late joiner');
+    expect(await fileHashOf(late, file)).toBe(file.sha256);
+  });
+
+  it('a peer that vanishes mid-transfer costs only its outstanding requests', async () => {
+    const file = await testFile(30 * CHUNK_BYTES, CHUNK_BYTES);
+    const steady = track(testPeer(file, 'steady', { seed: true }));
+    const vanishing = track(testPeer(file, 'vanishing', { seed: true }));
+    const leecher = track(testPeer(file, 'leecher'));
+    connect(steady, leecher, { bytesPerSec: 4_000_000 });
+    connect(vanishing, leecher, { bytesPerSec: 4_000_000 });
+    leecher.engine.events.on('chunk-verified', () => {
+      if (leecher.engine.snapshot().chunksHeld === 5) vanishing.engine.destroy();
+    });
+    await withTimeout(leecher.completed, 10_000, 'leecher after a peer vanished');
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
+  it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {
+    const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
+    const corrupted = file.bytes.slice();
+    for (let offset = 100; offset < corrupted.length; offset += CHUNK_BYTES) corrupted[offset]! ^= 0xff;
+    const liar = track(
+      testPeer(file, 'liar', { seed: true, store: MemoryChunkStore.fromFile(corrupted, CHUNK_BYTES) }),
+    );
+    const honest = track(testPeer(file, 'honest', { seed: true }));
+    const leecher = track(testPeer(file, 'leecher'));
+    const rejected: number[] = [];
+    const dropped: DropReason[] = [];
+    leecher.engine.events.on('chunk-rejected', ({ chunkIndex }) => rejected.push(chunkIndex));
+    leecher.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
+    connect(liar, leecher);
+    connect(honest, leecher, { bytesPerSec: 2_000_000 });
+
+    await withTimeout(leecher.completed, 10_000, 'leecher despite a liar');
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(dropped).toEqual(['hash-failures']);
+  });
+
+  describe('a peer speaking garbage is dropped and nobody else notices', () => {
+    async function misbehave(messages: (raw: PeerLink) => void): Promise<{ dropped: DropReason[]; leecher: TestPeer }> {
+      const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+      const seeder = track(testPeer(file, 'seeder', { seed: true }));
+      const leecher = track(testPeer(file, 'leecher'));
+      const dropped: DropReason[] = [];
+      seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
+      const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });
+      rogue.attach({ message: () => {}, drain: () => {}, close: () => {} });
+      seeder.engine.addLink(toRogue);
+      rogue.send(
+        encodeWireMessage({
+          type: 'handshake',
+          protocolVersion: PROTOCOL_VERSION,
+          contentId: file.contentId,
+          peerId: 'rogue',
+        }),
+      );
+      messages(rogue);
+      connect(seeder, leecher);
+      await withTimeout(leecher.completed, 10_000, 'honest leecher');
+      expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+      return { dropped, leecher };
+    }
+
+    it('undecodable bytes', async () => {
+      const { dropped } = await misbehave((rogue) => rogue.send(Uint8Array.of(250, 1, 2, 3)));
+      expect(dropped).toEqual(['protocol-violation']);
+    });
+
+    it('a request for a chunk index out of range', async () => {
+      const { dropped } = await misbehave((rogue) =>
+        rogue.send(encodeWireMessage({ type: 'request', chunkIndex: 999, offsetBytes: 0, lengthBytes: 1024 })),
+      );
+      expect(dropped).toEqual(['protocol-violation']);
+    });
+
+    it('a block that was never requested', async () => {
+      const { dropped } = await misbehave((rogue) =>
+        rogue.send(encodeWireMessage({ type: 'block', chunkIndex: 0, offsetBytes: 0, bytes: new Uint8Array(16) })),
+      );
+      expect(dropped).toEqual(['protocol-violation']);
+    });
+
+    it('a flood of requests', async () => {
+      const { dropped } = await misbehave((rogue) => {
+        rogue.send(encodeWireMessage({ type: 'interested' }));
+        for (let i = 0; i < 2000; i++)
+          rogue.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: 16 * 1024 }));
+      });
+      expect(dropped).toEqual(['request-flood']);
+    });
+
+    it('a handshake for another file', async () => {
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const seeder = track(testPeer(file, 'seeder', { seed: true }));
+      const dropped: DropReason[] = [];
+      seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
+      const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });
+      let closed = false;
+      rogue.attach({ message: () => {}, drain: () => {}, close: () => (closed = true) });
+      seeder.engine.addLink(toRogue);
+      rogue.send(
+        encodeWireMessage({
+          type: 'handshake',
+          protocolVersion: PROTOCOL_VERSION,
+          contentId: '0'.repeat(64),
+          peerId: 'rogue',
+        }),
+      );
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          const poll = () => (closed ? resolve() : setTimeout(poll, 5));
+          poll();
+        }),
+        2000,
+        'rogue link closed',
+      );
+      expect(dropped).toEqual(['handshake-mismatch']);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Bitfield,
+  buildManifest,
+  canonicalManifestJson,
+  chunkLengthBytes,
+  contentIdOf,
+  manifestSchema,
+  sha256Hex,
+  type Manifest,
+} from '../src/index';
+
+const bytes = Uint8Array.from({ length: 40_000 }, (_, i) => (i * 31) % 251);
+
+function build(): Promise<Manifest> {
+  return buildManifest({
+    name: 'lecture.pdf',
+    sizeBytes: bytes.length,
+    chunkBytes: 16 * 1024,
+    read: async (offset, length) => bytes.subarray(offset, offset + length),
+  });
+}
+
+describe('manifest', () => {
+  it('hashes every chunk; the last chunk is shorter', async () => {
+    const manifest = await build();
+    expect(manifest.chunkSha256).toHaveLength(3);
+    expect(manifest.chunkSha256[2]).toBe(await sha256Hex(bytes.subarray(32 * 1024)));
+    expect(chunkLengthBytes(manifest, 0)).toBe(16 * 1024);
+    expect(chunkLengthBytes(manifest, 2)).toBe(40_000 - 32 * 1024);
+  });
+
+  it('content id is the SHA-256 of the canonical JSON, independent of key order', async () => {
+    const manifest = await build();
+    const { chunkSha256, ...rest } = manifest;
+    const reordered = JSON.parse(JSON.stringify({ chunkSha256, ...rest })) as Manifest;
+    expect(await contentIdOf(reordered)).toBe(await contentIdOf(manifest));
+    expect(await contentIdOf(manifest)).toBe(
+      await sha256Hex(new TextEncoder().encode(canonicalManifestJson(manifest))),
+    );
+    expect(await contentIdOf({ ...manifest, name: 'other.pdf' })).not.toBe(await contentIdOf(manifest));
+  });
+
+  it.each([
+    ['a hash count that does not match the size', (m: Manifest) => ({ ...m, chunkSha256: m.chunkSha256.slice(1) })],
+    ['a negative size', (m: Manifest) => ({ ...m, sizeBytes: -1 })],
+    ['a tiny chunk size', (m: Manifest) => ({ ...m, chunkBytes: 100 })],
+    ['a name with a slash', (m: Manifest) => ({ ...m, name: '../etc/passwd' })],
+    ['an upper-case hash', (m: Manifest) => ({ ...m, chunkSha256: m.chunkSha256.map((h) => h.toUpperCase()) })],
+    ['an unknown field', (m: Manifest) => ({ ...m, extra: 1 })],
+  ])('rejects %s', async (_name, mutate) => {
+    expect(manifestSchema.safeParse(mutate(await build())).success).toBe(false);
+  });
+});
+
+describe('Bitfield', () => {
+  it('round-trips through wire bytes, most significant bit first', () => {
+    const bits = new Bitfield(10);
+    bits.set(0);
+    bits.set(9);
+    expect([...bits.toBytes()]).toEqual([0x80, 0x40]);
+    const parsed = Bitfield.fromBytes(bits.toBytes(), 10);
+    expect(parsed?.has(0)).toBe(true);
+    expect(parsed?.has(9)).toBe(true);
+    expect(parsed?.count).toBe(2);
+  });
+
+  it('rejects a wrong length or a set spare bit', () => {
+    expect(Bitfield.fromBytes(new Uint8Array(3), 10)).toBeUndefined();
+    expect(Bitfield.fromBytes(Uint8Array.of(0, 0x01), 10)).toBeUndefined();
+  });
+
+  it('counts each chunk once and ignores out-of-range indexes', () => {
+    const bits = new Bitfield(3);
+    expect(bits.set(1)).toBe(true);
+    expect(bits.set(1)).toBe(false);
+    expect(bits.set(3)).toBe(false);
+    expect(bits.count).toBe(1);
+    expect(Bitfield.full(3).isComplete).toBe(true);
+  });
+});

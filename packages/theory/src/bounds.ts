@@ -1,0 +1,146 @@
+import {
+  requireFileBytes,
+  requirePeerDownloadRate,
+  requirePeerUploadRate,
+  requirePerPeerRates,
+  requirePositiveInteger,
+  requirePositiveRate,
+} from './validate';
+
+/**
+ * The lower bounds on distribution time from Kurose & Ross §2.5 (see `shared/THEORY.md`). Every
+ * function takes bytes and bytes/s and returns seconds; the seed writes bits/s, the product does not.
+ */
+
+/**
+ * The term of a bound's `max(…)` that is largest:
+ * - `server-upload`: the server's upload link. Client-server: N·F/u_s (it sends N copies);
+ *   peer-to-peer: F/u_s (it sends each bit at least once).
+ * - `slowest-download`: F/d_min, the peer with the slowest download link.
+ * - `total-upload`: N·F/(u_s + Σu_i), all upload capacity together delivering N copies (P2P only).
+ */
+export type BoundTerm = 'server-upload' | 'slowest-download' | 'total-upload';
+
+export type ClientServerTerm = Exclude<BoundTerm, 'total-upload'>;
+
+/** A bound and the term that sets it. */
+export interface Bound<Term extends BoundTerm> {
+  readonly seconds: number;
+  /** The largest term; on an exact tie, the one listed first in {@link BoundTerm}. */
+  readonly bindingTerm: Term;
+  /** Every term of the `max(…)`, so a display can show how close the others come. */
+  readonly termSeconds: Readonly<Record<Term, number>>;
+}
+
+export type ClientServerBound = Bound<ClientServerTerm>;
+export type P2pBound = Bound<BoundTerm>;
+
+export interface ClientServerInput {
+  /** N: peers that want the file; the server is not counted. */
+  readonly peerCount: number;
+  /** F */
+  readonly fileBytes: number;
+  /** u_s */
+  readonly serverUploadBytesPerSec: number;
+  /** d_i for each of the N peers; `Infinity` means unlimited. */
+  readonly peerDownloadBytesPerSec: readonly number[];
+}
+
+export interface P2pInput extends ClientServerInput {
+  /** u_i for each of the N peers; 0 is a peer that never uploads. */
+  readonly peerUploadBytesPerSec: readonly number[];
+}
+
+/** The swarm reduced to the aggregates the bounds depend on, already validated. */
+export interface SwarmTotals {
+  readonly peerCount: number;
+  readonly fileBytes: number;
+  readonly serverUploadBytesPerSec: number;
+  /** Σu_i */
+  readonly totalPeerUploadBytesPerSec: number;
+  /** d_min; `Infinity` when every peer's download is unlimited. */
+  readonly minPeerDownloadBytesPerSec: number;
+}
+
+/**
+ * Client-server lower bound `D_cs = max(N·F/u_s, F/d_min)`: the server alone sends all N copies.
+ * Throws {@link TheoryInputError} on inputs that make it meaningless.
+ */
+export function clientServerBound(input: ClientServerInput): ClientServerBound {
+  validateCommon(input);
+  return clientServerBoundFromTotals(totalsOf(input, 0));
+}
+
+/** {@link clientServerBound} in seconds only. */
+export function clientServerBoundSec(input: ClientServerInput): number {
+  return clientServerBound(input).seconds;
+}
+
+/**
+ * Peer-to-peer lower bound `D_p2p = max(F/u_s, F/d_min, N·F/(u_s + Σu_i))`. The fluid model reaches
+ * it exactly (Kumar & Ross 2006); a chunked swarm can get within a few chunk-times of it.
+ * Throws {@link TheoryInputError} on inputs that make it meaningless.
+ */
+export function p2pBound(input: P2pInput): P2pBound {
+  validateCommon(input);
+  requirePerPeerRates('peerUploadBytesPerSec', input.peerUploadBytesPerSec, input.peerCount, requirePeerUploadRate);
+  const totalPeerUploadBytesPerSec = input.peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0);
+  return p2pBoundFromTotals(totalsOf(input, totalPeerUploadBytesPerSec));
+}
+
+/** {@link p2pBound} in seconds only. */
+export function p2pBoundSec(input: P2pInput): number {
+  return p2pBound(input).seconds;
+}
+
+/** `D_cs` from validated totals; Σu_i is ignored, since peers do not upload in client-server. */
+export function clientServerBoundFromTotals(totals: SwarmTotals): ClientServerBound {
+  const { peerCount, fileBytes, serverUploadBytesPerSec, minPeerDownloadBytesPerSec } = totals;
+  return maxTerm({
+    'server-upload': (peerCount * fileBytes) / serverUploadBytesPerSec,
+    'slowest-download': fileBytes / minPeerDownloadBytesPerSec,
+  });
+}
+
+/** `D_p2p` from validated totals. */
+export function p2pBoundFromTotals(totals: SwarmTotals): P2pBound {
+  const { peerCount, fileBytes, serverUploadBytesPerSec, totalPeerUploadBytesPerSec, minPeerDownloadBytesPerSec } =
+    totals;
+  return maxTerm({
+    'server-upload': fileBytes / serverUploadBytesPerSec,
+    'slowest-download': fileBytes / minPeerDownloadBytesPerSec,
+    'total-upload': (peerCount * fileBytes) / (serverUploadBytesPerSec + totalPeerUploadBytesPerSec),
+  });
+}
+
+function validateCommon(input: ClientServerInput): void {
+  requirePositiveInteger('peerCount', input.peerCount);
+  requireFileBytes('fileBytes', input.fileBytes);
+  requirePositiveRate('serverUploadBytesPerSec', input.serverUploadBytesPerSec);
+  requirePerPeerRates(
+    'peerDownloadBytesPerSec',
+    input.peerDownloadBytesPerSec,
+    input.peerCount,
+    requirePeerDownloadRate,
+  );
+}
+
+function totalsOf(input: ClientServerInput, totalPeerUploadBytesPerSec: number): SwarmTotals {
+  return {
+    peerCount: input.peerCount,
+    fileBytes: input.fileBytes,
+    serverUploadBytesPerSec: input.serverUploadBytesPerSec,
+    totalPeerUploadBytesPerSec,
+    // reduce, not Math.min(...rates): spreading a large swarm's list would overflow the call stack.
+    minPeerDownloadBytesPerSec: input.peerDownloadBytesPerSec.reduce((min, rate) => Math.min(min, rate), Infinity),
+  };
+}
+
+/** Picks the largest term; object key order is the tie-break order. */
+function maxTerm<Term extends BoundTerm>(termSeconds: Record<Term, number>): Bound<Term> {
+  let bindingTerm: Term | undefined;
+  for (const term of Object.keys(termSeconds) as Term[]) {
+    if (bindingTerm === undefined || termSeconds[term] > termSeconds[bindingTerm]) bindingTerm = term;
+  }
+  return { seconds: termSeconds[bindingTerm!], bindingTerm: bindingTerm!, termSeconds };
+}

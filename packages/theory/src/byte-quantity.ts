@@ -1,0 +1,47 @@
+/**
+ * Parses the byte sizes and rates a student types on the command line: `1500`, `2.5`, `64MiB`,
+ * `1.5MB`, `2MB/s`. Units are bytes, never bits. Decimal prefixes are powers of 1000, binary (`Ki`,
+ * `Mi`, `Gi`) powers of 1024; suffixes are case-insensitive, so `mb` is a megabyte, not a megabit.
+ */
+
+/** Multiplier for each accepted suffix, lower-cased. */
+const BYTES_PER_UNIT: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+};
+
+const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)([a-z]*)(\/s)?$/i;
+
+/** A size (`--file-bytes`) or a rate (`--server-up`), which may carry a trailing `/s`. */
+export type ByteQuantityKind = 'size' | 'rate';
+
+export type ByteQuantityResult =
+  { readonly ok: true; readonly value: number } | { readonly ok: false; readonly reason: string };
+
+/** Parses `text` into bytes (size) or bytes/s (rate). Zero is returned as is: whether it is allowed is the caller's rule. */
+export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQuantityResult {
+  const match = QUANTITY_PATTERN.exec(text.trim());
+  const example = kind === 'size' ? '1500, 2.5MB or 64MiB' : '125000, 1.5MB or 2MiB/s';
+  if (!match) return { ok: false, reason: `"${text}" is not a number of bytes (try ${example})` };
+  const [, sign, digits, suffix, perSecond] = match;
+  const bytesPerUnit = BYTES_PER_UNIT[suffix!.toLowerCase()];
+  if (bytesPerUnit === undefined) {
+    return { ok: false, reason: `"${text}" has unknown unit "${suffix}" (use K, KB, KiB, M, MB, MiB, G, GB or GiB)` };
+  }
+  if (perSecond !== undefined && kind === 'size') {
+    return { ok: false, reason: `"${text}" is a rate; a size takes no "/s"` };
+  }
+  if (sign === '-') return { ok: false, reason: `"${text}" is negative` };
+  const value = Number(digits) * bytesPerUnit;
+  if (!Number.isFinite(value)) return { ok: false, reason: `"${text}" is too large` };
+  return { ok: true, value };
+}

@@ -1,0 +1,16 @@
+export {
+  clientServerBound,
+  clientServerBoundSec,
+  p2pBound,
+  p2pBoundSec,
+  type Bound,
+  type BoundTerm,
+  type ClientServerBound,
+  type ClientServerInput,
+  type ClientServerTerm,
+  type P2pBound,
+  type P2pInput,
+} from './bounds';
+export { boundCurve, type BoundCurveInput, type BoundCurvePoint } from './bound-curve';
+export { chunkedP2pOptimumSec, type ChunkedP2pOptimumInput } from './chunked-optimum';
+export { TheoryInputError } from './errors';

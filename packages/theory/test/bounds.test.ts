@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import {
+  clientServerBound,
+  clientServerBoundSec,
+  p2pBound,
+  p2pBoundSec,
+  TheoryInputError,
+  type P2pInput,
+} from '../src/index';
+
+const SECONDS_PER_HOUR = 3600;
+
+/**
+ * The textbook figure (Kurose & Ross §2.5, restated in shared/THEORY.md): F/u = 1 hour, u_s = 10u,
+ * d_min >= u_s so the download term never binds.
+ */
+function textbookSwarm(peerCount: number, peerDownloadBytesPerSec = 10e6): P2pInput {
+  const peerUploadBytesPerSec = 1e6;
+  return {
+    peerCount,
+    fileBytes: SECONDS_PER_HOUR * peerUploadBytesPerSec,
+    serverUploadBytesPerSec: 10 * peerUploadBytesPerSec,
+    peerUploadBytesPerSec: new Array<number>(peerCount).fill(peerUploadBytesPerSec),
+    peerDownloadBytesPerSec: new Array<number>(peerCount).fill(peerDownloadBytesPerSec),
+  };
+}
+
+describe('textbook reference values', () => {
+  const peerCounts = [1, 2, 5, 10, 20, 30, 50, 100, 1000];
+
+  it.each(peerCounts)('D_cs = N/10 hours for N = %i', (peerCount) => {
+    expect(clientServerBoundSec(textbookSwarm(peerCount)) / SECONDS_PER_HOUR).toBeCloseTo(peerCount / 10, 9);
+  });
+
+  it.each(peerCounts)('D_p2p = max(0.1, N/(N+10)) hours for N = %i', (peerCount) => {
+    const expectedHours = Math.max(0.1, peerCount / (peerCount + 10));
+    expect(p2pBoundSec(textbookSwarm(peerCount)) / SECONDS_PER_HOUR).toBeCloseTo(expectedHours, 9);
+  });
+
+  it('gives 3 h and 0.75 h for N = 30', () => {
+    expect(clientServerBoundSec(textbookSwarm(30))).toBeCloseTo(3 * SECONDS_PER_HOUR, 6);
+    expect(p2pBoundSec(textbookSwarm(30))).toBeCloseTo(0.75 * SECONDS_PER_HOUR, 6);
+  });
+
+  it('keeps D_p2p under 1 h as N grows while D_cs grows linearly', () => {
+    const large = textbookSwarm(100_000);
+    expect(p2pBoundSec(large)).toBeLessThan(SECONDS_PER_HOUR);
+    expect(p2pBoundSec(large)).toBeGreaterThan(0.999 * SECONDS_PER_HOUR);
+    expect(clientServerBoundSec(large)).toBeCloseTo(10_000 * SECONDS_PER_HOUR, 3);
+  });
+
+  it('gives the same values when downloads are unlimited', () => {
+    const unlimited = textbookSwarm(30, Infinity);
+    expect(clientServerBoundSec(unlimited)).toBeCloseTo(3 * SECONDS_PER_HOUR, 6);
+    expect(p2pBoundSec(unlimited)).toBeCloseTo(0.75 * SECONDS_PER_HOUR, 6);
+  });
+});
+
+describe('binding term', () => {
+  it('is the server upload for client-server and the total upload for P2P in the textbook swarm', () => {
+    const swarm = textbookSwarm(30);
+    expect(clientServerBound(swarm).bindingTerm).toBe('server-upload');
+    expect(p2pBound(swarm).bindingTerm).toBe('total-upload');
+  });
+
+  it('is the server upload F/u_s for P2P when peers out-upload the server', () => {
+    const bound = p2pBound({ ...textbookSwarm(2), peerUploadBytesPerSec: [50e6, 50e6] });
+    expect(bound.bindingTerm).toBe('server-upload');
+    expect(bound.seconds).toBeCloseTo(360, 9);
+  });
+
+  it('is the slowest download when one peer has a slow link', () => {
+    const swarm: P2pInput = { ...textbookSwarm(3), peerDownloadBytesPerSec: [Infinity, 100e3, 10e6] };
+    const fileOverSlowestSec = 3.6e9 / 100e3;
+    expect(clientServerBound(swarm)).toMatchObject({ bindingTerm: 'slowest-download', seconds: fileOverSlowestSec });
+    expect(p2pBound(swarm)).toMatchObject({ bindingTerm: 'slowest-download', seconds: fileOverSlowestSec });
+  });
+
+  it('reports every term of the max', () => {
+    const { termSeconds } = p2pBound(textbookSwarm(30));
+    expect(termSeconds['server-upload']).toBeCloseTo(360, 9);
+    expect(termSeconds['slowest-download']).toBeCloseTo(360, 9);
+    expect(termSeconds['total-upload']).toBeCloseTo(2700, 9);
+    expect(clientServerBound(textbookSwarm(30)).termSeconds).toEqual({
+      'server-upload': 10_800,
+      'slowest-download': 360,
+    });
+  });
+
+  it('breaks an exact tie in favour of the term listed first', () => {
+    // N = 1 with d_min = u_s: N·F/u_s = F/d_min.
+    expect(clientServerBound(textbookSwarm(1)).bindingTerm).toBe('server-upload');
+  });
+
+  it('treats peers that never upload as a client-server swarm', () => {
+    const freeRiders: P2pInput = { ...textbookSwarm(30), peerUploadBytesPerSec: new Array<number>(30).fill(0) };
+    expect(p2pBoundSec(freeRiders)).toBeCloseTo(clientServerBoundSec(freeRiders), 9);
+  });
+
+  it('sums unequal peer uploads', () => {
+    const bound = p2pBound({
+      peerCount: 3,
+      fileBytes: 600,
+      serverUploadBytesPerSec: 100,
+      peerUploadBytesPerSec: [50, 100, 50],
+      peerDownloadBytesPerSec: [Infinity, Infinity, Infinity],
+    });
+    // N·F/(u_s + Σu_i) = 1800 / 300 = 6 s; F/u_s = 6 s as well, and server-upload comes first.
+    expect(bound).toMatchObject({ seconds: 6, bindingTerm: 'server-upload' });
+  });
+});
+
+describe('input validation', () => {
+  const valid = textbookSwarm(2);
+
+  const invalidInputs: readonly (readonly [description: string, input: P2pInput, field: string])[] = [
+    ['N = 0', { ...valid, peerCount: 0 }, 'peerCount'],
+    ['non-integer N', { ...valid, peerCount: 1.5 }, 'peerCount'],
+    ['NaN N', { ...valid, peerCount: NaN }, 'peerCount'],
+    ['F = 0', { ...valid, fileBytes: 0 }, 'fileBytes'],
+    ['negative F', { ...valid, fileBytes: -1 }, 'fileBytes'],
+    ['infinite F', { ...valid, fileBytes: Infinity }, 'fileBytes'],
+    ['u_s = 0', { ...valid, serverUploadBytesPerSec: 0 }, 'serverUploadBytesPerSec'],
+    ['negative u_s', { ...valid, serverUploadBytesPerSec: -5 }, 'serverUploadBytesPerSec'],
+    ['infinite u_s', { ...valid, serverUploadBytesPerSec: Infinity }, 'serverUploadBytesPerSec'],
+    ['NaN u_s', { ...valid, serverUploadBytesPerSec: NaN }, 'serverUploadBytesPerSec'],
+    ['d_i = 0', { ...valid, peerDownloadBytesPerSec: [1, 0] }, 'peerDownloadBytesPerSec[1]'],
+    ['negative d_i', { ...valid, peerDownloadBytesPerSec: [-1, 1] }, 'peerDownloadBytesPerSec[0]'],
+    ['NaN d_i', { ...valid, peerDownloadBytesPerSec: [1, NaN] }, 'peerDownloadBytesPerSec[1]'],
+    ['too few d_i', { ...valid, peerDownloadBytesPerSec: [1] }, 'peerDownloadBytesPerSec'],
+    ['negative u_i', { ...valid, peerUploadBytesPerSec: [1, -1] }, 'peerUploadBytesPerSec[1]'],
+    ['infinite u_i', { ...valid, peerUploadBytesPerSec: [Infinity, 1] }, 'peerUploadBytesPerSec[0]'],
+    ['too many u_i', { ...valid, peerUploadBytesPerSec: [1, 1, 1] }, 'peerUploadBytesPerSec'],
+  ];
+
+  it.each(invalidInputs)('rejects %s with a TheoryInputError naming the field', (_description, input, field) => {
+    expect(() => p2pBound(input)).toThrow(TheoryInputError);
+    expect(() => p2pBound(input)).toThrow(expect.objectContaining({ name: 'TheoryInputError', field }));
+  });
+
+  it('validates client-server inputs too, without needing upload rates', () => {
+    expect(() => clientServerBound({ ...valid, peerDownloadBytesPerSec: [] })).toThrow(
+      expect.objectContaining({ field: 'peerDownloadBytesPerSec' }),
+    );
+    const { peerUploadBytesPerSec: _unused, ...clientServerInput } = valid;
+    expect(clientServerBoundSec(clientServerInput)).toBeCloseTo(720, 9);
+  });
+
+  it('accepts zero peer upload and unlimited download', () => {
+    expect(() =>
+      p2pBound({ ...valid, peerUploadBytesPerSec: [0, 0], peerDownloadBytesPerSec: [Infinity, Infinity] }),
+    ).not.toThrow();
+  });
+});

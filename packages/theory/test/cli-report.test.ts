@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { clientServerBound, p2pBound } from '../src/bounds';
+import type { TheoryCliInput } from '../src/cli-args';
+import { formatReport, formatReportJson, type TheoryReport } from '../src/cli-report';
+
+function reportFor(input: TheoryCliInput): TheoryReport {
+  return { input, clientServer: clientServerBound(input), p2p: p2pBound(input) };
+}
+
+const MIB = 2 ** 20;
+
+describe('formatReport', () => {
+  const report = reportFor({
+    peerCount: 2,
+    fileBytes: 64 * MIB,
+    serverUploadBytesPerSec: MIB,
+    peerUploadBytesPerSec: [MIB / 2, MIB / 2],
+    peerDownloadBytesPerSec: [Infinity, Infinity],
+  });
+
+  it('states every quantity with its unit, in the units typed', () => {
+    const table = formatReport(report);
+    expect(table).toContain('67,108,864 bytes (64 MiB)');
+    expect(table).toContain('1,048,576 bytes/s (1 MiB/s)');
+    expect(table).toContain('unlimited');
+    expect(table).toContain('128 s (2.13 min), bound by N·F/u_s (server upload)');
+    expect(table).toContain('64 s (1.07 min), bound by F/u_s (server upload)');
+  });
+
+  it('writes JSON with the two bounds first and null for an unlimited d_min', () => {
+    expect(JSON.parse(formatReportJson(report))).toEqual({
+      clientServerSec: 128,
+      p2pSec: 64,
+      clientServerBindingTerm: 'server-upload',
+      p2pBindingTerm: 'server-upload',
+      peerCount: 2,
+      fileBytes: 64 * MIB,
+      serverUploadBytesPerSec: MIB,
+      totalPeerUploadBytesPerSec: MIB,
+      minPeerDownloadBytesPerSec: null,
+    });
+    expect(formatReportJson(report)).toMatch(/^\{"clientServerSec":128,"p2pSec":64,/);
+  });
+});
