@@ -19,3 +19,9 @@ export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** Length of a SHA-256 digest, in bytes. */
 export const SHA256_BYTES = 32;
+
+/**
+ * Most chunks a manifest may list: keeps a manifest (about 66 bytes of JSON per chunk) near 1 MiB,
+ * under the signalling server's message cap. A 2 GiB file at the default 256 KiB is 8,192 chunks.
+ */
+export const MAX_CHUNK_COUNT = 16_384;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_FILE_BYTES, MIN_CHUNK_BYTES } from './constants';
+import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNK_COUNT, MAX_FILE_BYTES, MIN_CHUNK_BYTES } from './constants';
 import { toHex } from './hex';
 import { webCryptoSha256, type Sha256 } from './sha256';
 
@@ -22,7 +22,7 @@ export const manifestSchema = z
       .regex(/^[^\p{Cc}/\\]+$/u, 'file name must not contain control characters or slashes'),
     sizeBytes: z.number().int().min(1).max(MAX_FILE_BYTES),
     chunkBytes: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES),
-    chunkSha256: z.array(sha256HexSchema).min(1),
+    chunkSha256: z.array(sha256HexSchema).min(1).max(MAX_CHUNK_COUNT),
   })
   .strict()
   .refine((m) => m.chunkSha256.length === Math.ceil(m.sizeBytes / m.chunkBytes), {

@@ -46,6 +46,52 @@ export const swarmCreateRequestSchema = z.object({ manifest: manifestSchema, con
 export const swarmJoinRequestSchema = z.object({ swarmId: swarmIdSchema }).strict();
 export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: signalDataSchema }).strict();
 
+/**
+ * What each tab tells the server about itself every `PROGRESS_REPORT_INTERVAL_MS`, so every screen
+ * (a classroom projector included) can show the whole swarm and its measured distribution time.
+ * Rates in bytes/s; peaks are the highest two-second averages seen, used as estimates of u_i and d_i
+ * while links are unshaped.
+ */
+export const progressReportSchema = z
+  .object({
+    role: z.enum(['seeder', 'leecher']),
+    chunksHeld: z.number().int().min(0),
+    complete: z.boolean(),
+    uploadedBytes: z.number().min(0).finite(),
+    downloadedBytes: z.number().min(0).finite(),
+    uploadBytesPerSec: z.number().min(0).finite(),
+    downloadBytesPerSec: z.number().min(0).finite(),
+    peakUploadBytesPerSec: z.number().min(0).finite(),
+    peakDownloadBytesPerSec: z.number().min(0).finite(),
+  })
+  .strict();
+export type ProgressReport = z.infer<typeof progressReportSchema>;
+
+/** How often a tab reports its progress. */
+export const PROGRESS_REPORT_INTERVAL_MS = 500;
+
+/** One member's row in the swarm's progress table, with times measured on the server's clock. */
+export interface PeerProgress {
+  readonly peerId: PeerId;
+  readonly report: ProgressReport | null;
+  /** Since the swarm was created. */
+  readonly joinedAfterMs: number;
+  /** Since the first leecher joined; null until this leecher reported completion. */
+  readonly completedAfterMs: number | null;
+  /** False once the peer has left (a completed leecher stays in the table). */
+  readonly present: boolean;
+}
+
+/** The server's view of a whole swarm, broadcast to its members a few times a second. */
+export interface SwarmProgress {
+  readonly swarmId: SwarmId;
+  readonly peers: readonly PeerProgress[];
+  /** Since the first leecher joined; null before anyone joined. */
+  readonly elapsedMs: number | null;
+  /** First leecher joined → last leecher complete; null until every leecher present has completed. */
+  readonly distributionMs: number | null;
+}
+
 export type SwarmCreateRequest = z.infer<typeof swarmCreateRequestSchema>;
 export type SwarmJoinRequest = z.infer<typeof swarmJoinRequestSchema>;
 export type SignalSendRequest = z.infer<typeof signalSendRequestSchema>;
@@ -61,7 +107,11 @@ export type SignallingErrorCode =
   | 'already-in-swarm'
   | 'not-in-swarm'
   | 'peer-not-found'
-  | 'content-mismatch';
+  | 'content-mismatch'
+  /** The server failed while handling the request; it logged the cause and kept running. */
+  | 'internal-error'
+  /** Client side only: the server did not answer in time (or the connection is down). */
+  | 'timeout';
 
 export interface SignallingError {
   readonly code: SignallingErrorCode;
@@ -94,12 +144,14 @@ export interface ClientToServerEvents {
   'swarm:join': (request: SwarmJoinRequest, ack: Ack<SwarmJoined>) => void;
   'swarm:leave': (ack: Ack) => void;
   'signal:send': (request: SignalSendRequest, ack: Ack) => void;
+  'progress:report': (report: ProgressReport, ack: Ack) => void;
 }
 
 export interface ServerToClientEvents {
   'peer:joined': (event: { peerId: PeerId }) => void;
   'peer:left': (event: { peerId: PeerId }) => void;
   'signal:relay': (event: { from: PeerId; signal: SignalData }) => void;
+  'swarm:progress': (progress: SwarmProgress) => void;
 }
 
 /** Turns a schema failure into the one-line message an `invalid-payload` error carries. */

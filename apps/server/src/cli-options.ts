@@ -1,0 +1,68 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export const DEFAULT_PORT = 8080;
+/** Every interface, so other machines on the classroom LAN can join. */
+export const DEFAULT_HOST = '0.0.0.0';
+/** The web app's build output, found relative to this file so the server runs from any directory. */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR]
+
+  --port N          port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
+  --host ADDRESS    address to listen on (default: ${DEFAULT_HOST}, every interface)
+  --static-dir DIR  built web app to serve (default: apps/web/dist)
+  -h, --help        show this help
+
+Environment:
+  PORT                   default port
+  SWARMLAB_ICE_SERVERS   JSON array of STUN/TURN servers for clients (default: none)`;
+
+export interface CliOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly staticDir: string;
+  readonly help: boolean;
+}
+
+/** The command line is unusable; the message says why, and `USAGE` says how. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+export function parseCliOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'static-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const portText = values.port ?? env['PORT'];
+  return {
+    port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
+    host: values.host ?? DEFAULT_HOST,
+    staticDir: values['static-dir'] ?? DEFAULT_STATIC_DIR,
+    help: values.help ?? false,
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) {
+    throw new CliUsageError(`port must be a whole number from 0 to 65535, got "${text}"`);
+  }
+  return port;
+}

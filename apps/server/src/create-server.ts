@@ -1,0 +1,81 @@
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { IceServer } from '@swarmlab/protocol';
+import { Server } from 'socket.io';
+import { attachSignallingHandlers } from './handlers';
+import { createHttpHandler } from './http-handler';
+import { resolveLimits, type ServerLimits } from './limits';
+import { createRandomIds, type RandomBytes } from './random-ids';
+import type { ClockMs } from './rate-limiter';
+import type { SignallingIo } from './signalling-io';
+import { createSwarmRegistry } from './swarm-registry';
+
+/** Everything the signalling server depends on, all optional; tests lower the limits and inject the rest. */
+export interface SignallingServerDeps {
+  /** Overrides of `DEFAULT_LIMITS`. */
+  readonly limits?: Partial<ServerLimits>;
+  /** Handed to every client that creates or joins a swarm; none by default (host candidates only). */
+  readonly iceServers?: readonly IceServer[];
+  /** The built web app (`apps/web/dist`), served with an `index.html` fallback; it must exist. */
+  readonly staticDir?: string | undefined;
+  /** Where operational lines go (swarm counts, handler failures); `console.log` by default. */
+  readonly log?: (line: string) => void;
+  /** Source of swarm and peer ids; `node:crypto`'s `randomBytes` by default. */
+  readonly randomBytes?: RandomBytes;
+  /** Clock of the per-socket rate limiter, in milliseconds. */
+  readonly nowMs?: ClockMs;
+}
+
+export interface SignallingServer {
+  readonly httpServer: HttpServer;
+  readonly io: SignallingIo;
+  /** Starts listening; port 0 picks a free port, which the result reports. */
+  listen(port: number, host?: string): Promise<{ port: number }>;
+  /** Disconnects every client and stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates (without starting) the HTTP server that serves the web app and `/healthz`, and the socket.io
+ * signalling server on it: see the contract in `@swarmlab/protocol`'s `signalling.ts`.
+ */
+export function createSignallingServer(deps: SignallingServerDeps = {}): SignallingServer {
+  const limits = resolveLimits(deps.limits);
+  const log = deps.log ?? ((line: string) => console.log(line));
+  const httpServer = createHttpServer(createHttpHandler(deps.staticDir));
+  const io: SignallingIo = new Server(httpServer, {
+    maxHttpBufferSize: limits.maxEventBytes,
+    // The web app bundles socket.io-client itself.
+    serveClient: false,
+  });
+
+  attachSignallingHandlers({
+    io,
+    registry: createSwarmRegistry(limits),
+    ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
+    limits,
+    iceServers: deps.iceServers ?? [],
+    log,
+    nowMs: deps.nowMs,
+  });
+
+  return {
+    httpServer,
+    io,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address();
+          resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
+        });
+      });
+    },
+    async close() {
+      // Closes every socket.io connection, then the HTTP server (resolves even if it never listened).
+      await io.close();
+      httpServer.closeAllConnections();
+    },
+  };
+}

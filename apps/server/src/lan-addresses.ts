@@ -1,0 +1,22 @@
+import { networkInterfaces } from 'node:os';
+
+export type NetworkInterfaces = ReturnType<typeof networkInterfaces>;
+
+/** Every non-internal IPv4 address of this machine: where classmates on the LAN can reach it. */
+export function lanIpv4Addresses(interfaces: NetworkInterfaces = networkInterfaces()): string[] {
+  return Object.values(interfaces)
+    .flatMap((addresses) => addresses ?? [])
+    .filter((address) => address.family === 'IPv4' && !address.internal)
+    .map((address) => address.address);
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * The URLs to print for people to open: when listening on every interface, localhost (for this machine;
+ * a secure context, so WebCrypto works) and each LAN address; otherwise the one host listened on.
+ */
+export function urlsToOpen(host: string, port: number, interfaces: NetworkInterfaces = networkInterfaces()): string[] {
+  if (!WILDCARD_HOSTS.has(host)) return [`http://${host.includes(':') ? `[${host}]` : host}:${port}/`];
+  return [`http://localhost:${port}/`, ...lanIpv4Addresses(interfaces).map((address) => `http://${address}:${port}/`)];
+}

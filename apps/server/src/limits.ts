@@ -1,0 +1,79 @@
+/**
+ * Caps that keep one signalling server usable by a classroom while bounding what a misbehaving or
+ * hostile client can cost it. Every cap can be lowered through `createSignallingServer({ limits })`
+ * (the tests do, to stay fast).
+ */
+export interface ServerLimits {
+  /** Members of one swarm, the creator included; a join past it is refused with `swarm-full`. */
+  readonly maxPeersPerSwarm: number;
+  /** Swarms alive at once; a create past it is refused with `too-many-swarms`. */
+  readonly maxSwarms: number;
+  /**
+   * Largest socket.io packet accepted (its `maxHttpBufferSize`); socket.io disconnects a client that
+   * sends more. Also the cap on a `swarm:create` request, the only large one since it carries the
+   * manifest.
+   */
+  readonly maxEventBytes: number;
+  /** Cap on every other request (`swarm:join`, `swarm:leave`, `signal:send`), measured as JSON length. */
+  readonly maxSignalPayloadBytes: number;
+  /** Sustained requests per second per socket (token bucket refill rate). */
+  readonly messagesPerSec: number;
+  /** Requests a socket may send at once before the sustained rate applies (token bucket capacity). */
+  readonly messageBurst: number;
+}
+
+/**
+ * 64 tabs fit a classroom in one swarm. Each join sends the peer list to the newcomer and one
+ * `peer:joined` to every member, so the cap also bounds the fan-out of a single request.
+ */
+export const DEFAULT_MAX_PEERS_PER_SWARM = 64;
+
+/**
+ * Each swarm keeps its manifest in memory: about 550 KB for a 2 GiB file in 256 KiB chunks, so 1000
+ * swarms stay well under a gigabyte while leaving room for many classrooms on one server.
+ */
+export const DEFAULT_MAX_SWARMS = 1000;
+
+/**
+ * A manifest holds one 64-hex-digit SHA-256 per chunk (67 bytes with quotes and comma in JSON): a
+ * 2 GiB file in the default 256 KiB chunks has 8192 chunks, about 550 KB. 1.5 MiB fits that with room
+ * to spare (up to about 23,000 chunks, e.g. 2 GiB in 128 KiB chunks) and still stops a client from
+ * pushing arbitrarily large packets at the server.
+ */
+export const DEFAULT_MAX_EVENT_BYTES = 1.5 * 1024 * 1024;
+
+/**
+ * The protocol's schema already caps an SDP at 64 Ki characters; in JSON its CRLF line ends are escaped
+ * (a few percent longer), so this cap sits a little above it. It exists to refuse junk cheaply, before
+ * the schema parses it, and to keep relayed messages small.
+ */
+export const DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES = 80 * 1024;
+
+/**
+ * Trickle ICE sends a burst of candidates per connection as they are gathered, and a newcomer may
+ * open connections to many peers at once: a burst of 200 absorbs that, while 100 per second sustained
+ * is far above what signalling needs and far below what would load the server (about 24k relayed
+ * messages per second on two cores, measured).
+ */
+export const DEFAULT_MESSAGES_PER_SEC = 100;
+export const DEFAULT_MESSAGE_BURST = 200;
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
+  maxSwarms: DEFAULT_MAX_SWARMS,
+  maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
+  maxSignalPayloadBytes: DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES,
+  messagesPerSec: DEFAULT_MESSAGES_PER_SEC,
+  messageBurst: DEFAULT_MESSAGE_BURST,
+};
+
+/** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */
+export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+      throw new RangeError(`server limit ${name} must be a positive number, got ${String(value)}`);
+    }
+  }
+  return limits;
+}

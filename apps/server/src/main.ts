@@ -1,0 +1,79 @@
+#!/usr/bin/env tsx
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
+import { createSignallingServer } from './create-server';
+import { IceServersConfigError, parseIceServers } from './ice-servers';
+import { urlsToOpen } from './lan-addresses';
+
+/** How long a shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+async function main(): Promise<void> {
+  const options = parseCliOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const iceServers = parseIceServers(process.env['SWARMLAB_ICE_SERVERS']);
+
+  const hasWebApp = existsSync(join(options.staticDir, 'index.html'));
+  if (!hasWebApp) {
+    console.warn(
+      `warning: ${options.staticDir} has no index.html, so the web app is not served (signalling still works).\n` +
+        `         Build it first: npx pnpm@12.4.2 build   (or start everything with: npx pnpm@12.4.2 start)`,
+    );
+  }
+
+  const server = createSignallingServer({
+    iceServers,
+    staticDir: hasWebApp ? options.staticDir : undefined,
+    log: (line) => console.log(line),
+  });
+  const { port } = await server.listen(options.port, options.host);
+
+  console.log(`swarmlab signalling server listening on port ${port}; open:`);
+  for (const url of urlsToOpen(options.host, port)) console.log(`  ${url}`);
+  console.log(
+    iceServers.length > 0
+      ? `ICE servers: ${iceServers.length} configured`
+      : 'ICE servers: none (host candidates only: peers on this machine or this LAN)',
+  );
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      console.log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    closing = true;
+    console.log(`${signal}: closing`);
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('error while closing:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof CliUsageError) {
+    console.error(`error: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof IceServersConfigError) {
+    console.error(`error: ${error.message}`);
+    process.exit(2);
+  }
+  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    console.error(`error: the port is already in use (${error.message}); choose another with --port`);
+    process.exit(1);
+  }
+  console.error(error);
+  process.exit(1);
+});

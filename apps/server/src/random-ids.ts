@@ -1,0 +1,29 @@
+import type { PeerId, SwarmId } from '@swarmlab/protocol';
+
+/** Cryptographically random bytes; `node:crypto`'s `randomBytes` by default, injectable for tests. */
+export type RandomBytes = (byteCount: number) => Uint8Array;
+
+/** 128 bits: a swarm link is its own access token, so its id must be unguessable (22 base64url chars). */
+export const SWARM_ID_BYTES = 16;
+
+/**
+ * 72 bits: peer ids are only unique within one swarm of at most a few dozen members, and short ids keep
+ * every relayed signal small (12 base64url chars).
+ */
+export const PEER_ID_BYTES = 9;
+
+export interface RandomIds {
+  swarmId(): SwarmId;
+  peerId(): PeerId;
+}
+
+export function createRandomIds(randomBytes: RandomBytes): RandomIds {
+  const base64url = (byteCount: number): string => {
+    const bytes = randomBytes(byteCount);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  };
+  return {
+    swarmId: () => base64url(SWARM_ID_BYTES),
+    peerId: () => base64url(PEER_ID_BYTES),
+  };
+}

@@ -1,0 +1,26 @@
+import type { SignallingError, SignallingErrorCode } from '@swarmlab/protocol';
+
+/** The codes this server answers with (`timeout` is the client's own: the server never answered). */
+export type RefusalCode = Exclude<SignallingErrorCode, 'timeout'>;
+
+/** What each refusal tells the user, unless the server has something more specific to say. */
+export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
+  'invalid-payload': 'The request does not follow the signalling protocol.',
+  'payload-too-large': 'The request is larger than this server accepts.',
+  'rate-limited': 'Too many requests in a short time: slow down and retry in a moment.',
+  'swarm-not-found': 'This swarm link is unknown or has ended: every peer left.',
+  'swarm-full': 'This swarm is full: it already has as many peers as this server allows.',
+  'too-many-swarms': 'This server is hosting as many swarms as it allows: try again later.',
+  'already-in-swarm': 'This tab is already in a swarm: leave it first.',
+  'not-in-swarm': 'This tab is not in a swarm: create or join one first.',
+  'peer-not-found': 'That peer is not in your swarm (it may have left).',
+  'content-mismatch': 'The content id is not the SHA-256 of the manifest.',
+};
+
+/** A failed `SignallingResult`, with the code's usual message unless `message` is given. */
+export function refuse(
+  code: RefusalCode,
+  message: string = REFUSAL_MESSAGES[code],
+): { readonly ok: false; readonly error: SignallingError } {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,105 @@
+import { describeSchemaError, type ClientToServerEvents, type SignallingResult } from '@swarmlab/protocol';
+import { refuse } from './refusals';
+import type { TokenBucket } from './rate-limiter';
+
+/** A parsed request, or the one-line reason it was refused as `invalid-payload`. */
+export type ParseOutcome<Request> =
+  { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly message: string };
+
+export type ParseRequest<Request> = (payload: unknown) => ParseOutcome<Request>;
+
+type SchemaError = Parameters<typeof describeSchemaError>[0];
+
+/** The part of a zod schema the guard uses (the server reaches zod only through the protocol package). */
+export interface RequestSchema<Request> {
+  safeParse(payload: unknown): { success: true; data: Request } | { success: false; error: SchemaError };
+}
+
+/** Parses with one of the protocol's schemas. */
+export function withSchema<Request>(schema: RequestSchema<Request>): ParseRequest<Request> {
+  return (payload) => {
+    const result = schema.safeParse(payload);
+    return result.success
+      ? { ok: true, request: result.data }
+      : { ok: false, message: describeSchemaError(result.error) };
+  };
+}
+
+/** For events whose only argument is the acknowledgement. */
+export function noPayload(event: keyof ClientToServerEvents): ParseRequest<undefined> {
+  return (payload) =>
+    payload === undefined
+      ? { ok: true, request: undefined }
+      : { ok: false, message: `payload: ${event} takes no payload, only an acknowledgement` };
+}
+
+/** Answers a request; the first call wins, later ones are ignored. */
+export type Reply<Result extends object> = (result: SignallingResult<Result>) => void;
+
+export interface GuardedRequest<Request, Result extends object> {
+  readonly event: keyof ClientToServerEvents;
+  readonly parse: ParseRequest<Request>;
+  /** Largest request accepted, as the length of its JSON. */
+  readonly maxPayloadBytes: number;
+  readonly handle: (request: Request, reply: Reply<Result>) => void | Promise<void>;
+}
+
+export interface GuardContext {
+  /** The requesting socket's rate limit; every request takes one token. */
+  readonly bucket: TokenBucket;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Wraps a request handler with the checks every request gets, in this order: an acknowledgement must
+ * be present (the last argument, a function; otherwise the event is ignored, since there is no one to
+ * answer), the rate limit, the size cap, then the schema. The handler sees only a parsed request, and
+ * nothing it throws (or rejects with) escapes: it is logged, so one bad request cannot take the server
+ * down.
+ *
+ * The returned listener takes `unknown` arguments on purpose: socket.io's event map types say what a
+ * well-behaved client sends, not what arrives.
+ */
+export function guardRequest<Request, Result extends object>(
+  context: GuardContext,
+  spec: GuardedRequest<Request, Result>,
+): (...args: unknown[]) => void {
+  const logFailure = (error: unknown): void => {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    context.log(`error: ${spec.event} handler failed: ${detail}`);
+  };
+
+  return (...args) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') return;
+    let replied = false;
+    const reply: Reply<Result> = (result) => {
+      if (replied) return;
+      replied = true;
+      ack(result);
+    };
+
+    try {
+      if (!context.bucket.tryTake()) return reply(refuse('rate-limited'));
+      const payloads = args.slice(0, -1);
+      if (payloads.length > 1) {
+        return reply(refuse('invalid-payload', 'payload: expected one request object and an acknowledgement'));
+      }
+      const payload = payloads[0];
+      if (jsonLength(payload) > spec.maxPayloadBytes) {
+        return reply(refuse('payload-too-large', `The request is larger than ${spec.maxPayloadBytes} bytes.`));
+      }
+      const parsed = spec.parse(payload);
+      if (!parsed.ok) return reply(refuse('invalid-payload', parsed.message));
+      const handled = spec.handle(parsed.request, reply);
+      if (handled instanceof Promise) handled.catch(logFailure);
+    } catch (error) {
+      logFailure(error);
+    }
+  };
+}
+
+/** Length of the payload as JSON: what the client sent, up to socket.io's framing. */
+function jsonLength(payload: unknown): number {
+  return JSON.stringify(payload)?.length ?? 0;
+}

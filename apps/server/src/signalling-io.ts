@@ -1,0 +1,12 @@
+import type { ClientToServerEvents, ServerToClientEvents } from '@swarmlab/protocol';
+import type { Server, Socket } from 'socket.io';
+
+/** One server process, so no events between servers. */
+export type InterServerEvents = Record<never, never>;
+
+/** Per-socket state lives in the swarm registry and in handler closures, not on `socket.data`. */
+export type SocketData = Record<never, never>;
+
+/** The socket.io server, typed with the shared signalling contract. */
+export type SignallingIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type SignallingSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

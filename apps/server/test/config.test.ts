@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, DEFAULT_STATIC_DIR, parseCliOptions } from '../src/cli-options';
+import { IceServersConfigError, parseIceServers } from '../src/ice-servers';
+import { lanIpv4Addresses, urlsToOpen, type NetworkInterfaces } from '../src/lan-addresses';
+import { DEFAULT_LIMITS, resolveLimits } from '../src/limits';
+import { createRandomIds } from '../src/random-ids';
+import { swarmIdSchema, peerIdSchema } from '@swarmlab/protocol';
+
+const INTERFACES: NetworkInterfaces = {
+  lo: [
+    {
+      address: '127.0.0.1',
+      netmask: '255.0.0.0',
+      family: 'IPv4',
+      mac: '00:00:00:00:00:00',
+      internal: true,
+      cidr: '127.0.0.1/8',
+    },
+  ],
+  eth0: [
+    {
+      address: '192.168.1.20',
+      netmask: '255.255.255.0',
+      family: 'IPv4',
+      mac: '02:00:00:00:00:01',
+      internal: false,
+      cidr: '192.168.1.20/24',
+    },
+    {
+      address: 'fe80::1',
+      netmask: 'ffff:ffff:ffff:ffff::',
+      family: 'IPv6',
+      mac: '02:00:00:00:00:01',
+      internal: false,
+      cidr: 'fe80::1/64',
+      scopeid: 2,
+    },
+  ],
+  wlan0: [
+    {
+      address: '10.0.0.5',
+      netmask: '255.0.0.0',
+      family: 'IPv4',
+      mac: '02:00:00:00:00:02',
+      internal: false,
+      cidr: '10.0.0.5/8',
+    },
+  ],
+};
+
+describe('URLs to print', () => {
+  it('lists every non-internal IPv4 address', () => {
+    expect(lanIpv4Addresses(INTERFACES)).toEqual(['192.168.1.20', '10.0.0.5']);
+  });
+
+  it('prints localhost and each LAN address when listening on every interface', () => {
+    expect(urlsToOpen('0.0.0.0', 8080, INTERFACES)).toEqual([
+      'http://localhost:8080/',
+      'http://192.168.1.20:8080/',
+      'http://10.0.0.5:8080/',
+    ]);
+  });
+
+  it('prints only the host listened on otherwise', () => {
+    expect(urlsToOpen('127.0.0.1', 3000, INTERFACES)).toEqual(['http://127.0.0.1:3000/']);
+    expect(urlsToOpen('::1', 3000, INTERFACES)).toEqual(['http://[::1]:3000/']);
+  });
+});
+
+describe('ICE server configuration', () => {
+  it('is empty when unset or blank', () => {
+    expect(parseIceServers(undefined)).toEqual([]);
+    expect(parseIceServers('  ')).toEqual([]);
+  });
+
+  it('accepts STUN and TURN servers', () => {
+    const text =
+      '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:t.example.org","turns:t.example.org"],"username":"u","credential":"p"}]';
+    expect(parseIceServers(text)).toEqual(JSON.parse(text));
+  });
+
+  it.each([
+    ['bad JSON', '[{urls:', /not valid JSON/],
+    ['not an array', '{"urls":"stun:x"}', /must be a JSON array/],
+    ['missing urls', '[{}]', /\[0\]: urls/],
+    ['not an ICE URL', '[{"urls":"http://example.org"}]', /not a stun:/],
+    ['TURN without credentials', '[{"urls":"turn:t.example.org"}]', /needs "username" and "credential"/],
+    ['no URLs', '[{"urls":[]}]', /at least one URL/],
+  ])('explains %s', (_label, text, message) => {
+    expect(() => parseIceServers(text)).toThrow(IceServersConfigError);
+    expect(() => parseIceServers(text)).toThrow(message);
+  });
+});
+
+describe('command line', () => {
+  it('defaults to port 8080 on every interface, serving apps/web/dist', () => {
+    expect(parseCliOptions([], {})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      staticDir: DEFAULT_STATIC_DIR,
+      help: false,
+    });
+    expect(DEFAULT_STATIC_DIR.replaceAll('\\', '/')).toMatch(/apps\/web\/dist$/);
+  });
+
+  it('takes the port from PORT, and flags over the environment', () => {
+    expect(parseCliOptions([], { PORT: '3000' }).port).toBe(3000);
+    expect(
+      parseCliOptions(['--port', '0', '--host', '127.0.0.1', '--static-dir', '/srv/app'], { PORT: '3000' }),
+    ).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      staticDir: '/srv/app',
+      help: false,
+    });
+  });
+
+  it('rejects unknown flags and bad ports', () => {
+    expect(() => parseCliOptions(['--prot', '1'], {})).toThrow(CliUsageError);
+    expect(() => parseCliOptions(['--port', 'http'], {})).toThrow(CliUsageError);
+    expect(() => parseCliOptions(['--port', '70000'], {})).toThrow(CliUsageError);
+    expect(() => parseCliOptions([], { PORT: '-1' })).toThrow(CliUsageError);
+  });
+});
+
+describe('limits and ids', () => {
+  it('applies overrides and refuses caps that are not positive numbers', () => {
+    expect(resolveLimits({ maxSwarms: 3 })).toEqual({ ...DEFAULT_LIMITS, maxSwarms: 3 });
+    expect(() => resolveLimits({ maxPeersPerSwarm: 0 })).toThrow(RangeError);
+    expect(() => resolveLimits({ messagesPerSec: Number.NaN })).toThrow(RangeError);
+  });
+
+  it('makes swarm and peer ids the protocol accepts', () => {
+    let counter = 0;
+    const ids = createRandomIds((byteCount) => new Uint8Array(byteCount).map(() => (counter += 37) & 0xff));
+    const swarmId = ids.swarmId();
+    const peerId = ids.peerId();
+    expect(swarmId).toHaveLength(22);
+    expect(peerId).toHaveLength(12);
+    expect(swarmIdSchema.safeParse(swarmId).success).toBe(true);
+    expect(peerIdSchema.safeParse(peerId).success).toBe(true);
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness';
+
+const INDEX_HTML = '<!doctype html><title>swarmlab</title><div id="app"></div>';
+
+describe('HTTP endpoints', () => {
+  let staticDir: string;
+  let harness: Harness | undefined;
+  beforeEach(async () => {
+    staticDir = await mkdtemp(join(tmpdir(), 'swarmlab-static-'));
+    await writeFile(join(staticDir, 'index.html'), INDEX_HTML);
+    await mkdir(join(staticDir, 'assets'));
+    await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log("app");');
+  });
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+    await rm(staticDir, { recursive: true, force: true });
+  });
+
+  it('serves the web app, falling back to index.html for app routes', async () => {
+    harness = await startHarness({ staticDir });
+    const index = await fetch(`${harness.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await index.text()).toBe(INDEX_HTML);
+
+    const script = await fetch(`${harness.url}/assets/app.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+
+    const appRoute = await fetch(`${harness.url}/swarm/AAAAAAAAAAAAAAAAAAAAAA`);
+    expect(appRoute.status).toBe(200);
+    expect(await appRoute.text()).toBe(INDEX_HTML);
+
+    expect((await fetch(`${harness.url}/assets/missing.js`)).status).toBe(404);
+  });
+
+  it('answers /healthz with 200 ok, with or without a web app', async () => {
+    harness = await startHarness({ staticDir });
+    const withApp = await fetch(`${harness.url}/healthz`);
+    expect([withApp.status, await withApp.text()]).toEqual([200, 'ok']);
+    await harness.close();
+
+    harness = await startHarness();
+    const withoutApp = await fetch(`${harness.url}/healthz?probe=1`);
+    expect([withoutApp.status, await withoutApp.text()]).toEqual([200, 'ok']);
+    expect((await fetch(`${harness.url}/`)).status).toBe(404);
+  });
+
+  it('does not serve the socket.io client bundle (the web app bundles its own)', async () => {
+    harness = await startHarness();
+    expect((await fetch(`${harness.url}/socket.io/socket.io.js`)).status).not.toBe(200);
+  });
+});

@@ -1,0 +1,4 @@
+export * from './default-peer-factory';
+export * from './signalling-client';
+export * from './simple-peer-link';
+export * from './swarm-connector';

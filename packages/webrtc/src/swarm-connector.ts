@@ -1,0 +1,133 @@
+import type { PeerLink } from '@swarmlab/engine';
+import { signalDataSchema, type IceServer, type PeerId, type SignalData } from '@swarmlab/protocol';
+import type { Instance as SimplePeerInstance, Options as SimplePeerOptions, SignalData as SimplePeerSignal } from 'simple-peer';
+import type { SignallingClient } from './signalling-client';
+import { simplePeerLink } from './simple-peer-link';
+
+/** Creates a simple-peer; injected so tests or a Node peer can supply their own WebRTC. */
+export type PeerFactory = (options: SimplePeerOptions) => SimplePeerInstance;
+
+/**
+ * Connections a newcomer opens to the peers already in the swarm. A full mesh for classroom-size
+ * swarms; larger swarms become a random partial mesh (each tab stays well under Chromium's 500
+ * RTCPeerConnections).
+ */
+export const DEFAULT_MAX_INITIATED_CONNECTIONS = 24;
+
+/** A connection that has not opened its data channel by then is abandoned. */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
+export interface SwarmConnectorDeps {
+  readonly signalling: SignallingClient;
+  /** Empty by default: host candidates only, right for one machine and for a classroom LAN. */
+  readonly iceServers: readonly IceServer[];
+  readonly createPeer: PeerFactory;
+  /** Called once per peer whose data channel opened. */
+  readonly onLink: (link: PeerLink) => void;
+  /** Called when a connection attempt fails; the swarm carries on without that peer. */
+  readonly onConnectError?: (peerId: PeerId, message: string) => void;
+  readonly maxInitiatedConnections?: number;
+}
+
+interface Pending {
+  readonly peer: SimplePeerInstance;
+  readonly cancelTimeout: () => void;
+}
+
+/**
+ * Turns the signalling server's introductions into WebRTC data channels: initiates connections to the
+ * peers present when we joined, answers the offers of peers who join later, and relays every signal
+ * through the server. Each opened channel becomes a `PeerLink` for the engine.
+ */
+export class SwarmConnector {
+  readonly #deps: SwarmConnectorDeps;
+  readonly #pending = new Map<PeerId, Pending>();
+  readonly #connected = new Set<PeerId>();
+  readonly #unsubscribe: Array<() => void> = [];
+  #destroyed = false;
+
+  constructor(deps: SwarmConnectorDeps) {
+    this.#deps = deps;
+    const socket = deps.signalling.socket;
+    const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.#onRelay(from, signal);
+    const onLeft = ({ peerId }: { peerId: PeerId }): void => this.#abandon(peerId, 'left the swarm');
+    socket.on('signal:relay', onRelay);
+    socket.on('peer:left', onLeft);
+    this.#unsubscribe.push(
+      () => socket.off('signal:relay', onRelay),
+      () => socket.off('peer:left', onLeft),
+    );
+  }
+
+  /** Opens connections to peers already in the swarm (at most `maxInitiatedConnections`, chosen at random). */
+  connectTo(peerIds: readonly PeerId[]): void {
+    const max = this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS;
+    const shuffled = [...peerIds].sort(() => Math.random() - 0.5);
+    for (const peerId of shuffled.slice(0, max)) this.#open(peerId, true);
+  }
+
+  /** Peers with an open data channel. */
+  get connectedPeerIds(): ReadonlySet<PeerId> {
+    return this.#connected;
+  }
+
+  destroy(): void {
+    this.#destroyed = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    for (const peerId of [...this.#pending.keys()]) this.#abandon(peerId, 'shutting down');
+  }
+
+  #onRelay(from: PeerId, signal: SignalData): void {
+    if (this.#destroyed || this.#connected.has(from)) return;
+    const parsed = signalDataSchema.safeParse(signal);
+    if (!parsed.success) return;
+    const pending = this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false) : undefined);
+    // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
+    pending?.peer.signal(parsed.data as unknown as SimplePeerSignal);
+  }
+
+  #open(peerId: PeerId, initiator: boolean): Pending | undefined {
+    if (this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
+    const peer = this.#deps.createPeer({
+      initiator,
+      trickle: true,
+      config: { iceServers: this.#deps.iceServers.map(toRtcIceServer) },
+      channelConfig: { ordered: true },
+    });
+    const timer = setTimeout(() => this.#abandon(peerId, 'timed out connecting'), CONNECT_TIMEOUT_MS);
+    const pending: Pending = { peer, cancelTimeout: () => clearTimeout(timer) };
+    this.#pending.set(peerId, pending);
+
+    peer.on('signal', (signal: SignalData) => {
+      void this.#deps.signalling.sendSignal({ to: peerId, signal }).then((result) => {
+        if (!result.ok) this.#abandon(peerId, result.error.message);
+      });
+    });
+    peer.on('connect', () => {
+      if (this.#pending.get(peerId) !== pending) return;
+      pending.cancelTimeout();
+      this.#pending.delete(peerId);
+      this.#connected.add(peerId);
+      const link = simplePeerLink(peer, peerId);
+      peer.on('close', () => this.#connected.delete(peerId));
+      this.#deps.onLink(link);
+    });
+    peer.on('error', (error: Error) => {
+      if (this.#pending.get(peerId) === pending) this.#abandon(peerId, error.message);
+    });
+    return pending;
+  }
+
+  #abandon(peerId: PeerId, message: string): void {
+    const pending = this.#pending.get(peerId);
+    if (!pending) return;
+    this.#pending.delete(peerId);
+    pending.cancelTimeout();
+    pending.peer.destroy();
+    if (!this.#destroyed) this.#deps.onConnectError?.(peerId, message);
+  }
+}
+
+function toRtcIceServer({ urls, username, credential }: IceServer): RTCIceServer {
+  return { urls, ...(username !== undefined && { username }), ...(credential !== undefined && { credential }) };
+}
