@@ -22,7 +22,10 @@ export interface SignallingServerDeps {
   readonly log?: (line: string) => void;
   /** Source of swarm and peer ids; `node:crypto`'s `randomBytes` by default. */
   readonly randomBytes?: RandomBytes;
-  /** Clock of the per-socket rate limiter, in milliseconds. */
+  /**
+   * Monotonic clock, in milliseconds, of the per-socket rate limiter and of the progress table's times
+   * (`performance.now()` by default). The progress broadcast throttle runs on real timers regardless.
+   */
   readonly nowMs?: ClockMs;
 }
 
@@ -49,14 +52,15 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     serveClient: false,
   });
 
-  attachSignallingHandlers({
+  const nowMs = deps.nowMs ?? (() => performance.now());
+  const handlers = attachSignallingHandlers({
     io,
-    registry: createSwarmRegistry(limits),
+    registry: createSwarmRegistry(limits, nowMs),
     ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
     limits,
     iceServers: deps.iceServers ?? [],
     log,
-    nowMs: deps.nowMs,
+    nowMs,
   });
 
   return {
@@ -73,7 +77,9 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       });
     },
     async close() {
-      // Closes every socket.io connection, then the HTTP server (resolves even if it never listened).
+      // Stops the progress broadcasts (disconnects below change swarms, and must not start new ones),
+      // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
+      handlers.close();
       await io.close();
       httpServer.closeAllConnections();
     },

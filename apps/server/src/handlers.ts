@@ -1,10 +1,12 @@
 import {
   contentIdOf,
+  progressReportSchema,
   signalSendRequestSchema,
   swarmCreateRequestSchema,
   swarmJoinRequestSchema,
   type IceServer,
   type PeerId,
+  type ProgressReport,
   type SignalSendRequest,
   type SwarmCreated,
   type SwarmCreateRequest,
@@ -12,6 +14,7 @@ import {
   type SwarmJoinRequest,
 } from '@swarmlab/protocol';
 import type { ServerLimits } from './limits';
+import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
 import { createTokenBucket, type ClockMs } from './rate-limiter';
 import { refuse } from './refusals';
@@ -29,13 +32,32 @@ export interface SignallingHandlerDeps {
   readonly nowMs?: ClockMs | undefined;
 }
 
+export interface SignallingHandlers {
+  /** Clears the progress broadcast timers; call before closing the socket.io server. */
+  close(): void;
+}
+
+const describeError = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+
 /**
  * Wires the signalling contract (`ClientToServerEvents`) to the swarm registry for every connecting
- * socket. The server only introduces peers and relays their WebRTC signals; file data never passes
- * through it.
+ * socket. The server only introduces peers, relays their WebRTC signals and shares their progress
+ * reports; file data never passes through it.
  */
-export function attachSignallingHandlers(deps: SignallingHandlerDeps): void {
+export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
   const { io, registry, ids, limits, iceServers, log } = deps;
+
+  const progress = createProgressBroadcaster({
+    intervalMs: limits.progressBroadcastIntervalMs,
+    broadcast(swarmId) {
+      const table = registry.progressOf(swarmId);
+      const members = registry.socketsOf(swarmId);
+      // `io.to([])` would broadcast to every socket.
+      if (table && members.length > 0) io.to(members).emit('swarm:progress', table);
+    },
+    onError: (error) => log(`error: swarm:progress broadcast failed: ${describeError(error)}`),
+  });
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const notifyPeers = (socketIds: readonly SocketId[], event: 'peer:joined' | 'peer:left', peerId: PeerId): void => {
@@ -47,7 +69,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): void {
     const left = registry.leave(socketId);
     if (!left) return false;
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
-    if (left.swarmDeleted) log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
+    if (left.swarmDeleted) {
+      progress.forget(left.swarmId);
+      log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
+    } else {
+      progress.changed(left.swarmId);
+    }
     return true;
   };
 
@@ -84,6 +111,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): void {
           if (!created.ok) return reply(refuse(created.code));
           log(`swarm created (${registry.swarmCount} swarms)`);
           reply({ ok: true, swarmId, peerId, iceServers });
+          progress.changed(swarmId);
         },
       }),
     );
@@ -96,12 +124,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): void {
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle({ swarmId }, reply) {
           let peerId = ids.peerId();
-          while (registry.socketOf(swarmId, peerId) !== undefined) peerId = ids.peerId();
+          // Departed leechers keep their rows (and ids) in the progress table.
+          while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
           const joined = registry.join(swarmId, { peerId, socketId: socket.id });
           if (!joined.ok) return reply(refuse(joined.code));
           const { manifest, contentId } = joined.swarm;
           reply({ ok: true, swarmId, peerId, manifest, contentId, peers: joined.existingPeers, iceServers });
           notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
+          progress.changed(swarmId);
         },
       }),
     );
@@ -137,14 +167,29 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): void {
       }),
     );
 
+    socket.on(
+      'progress:report',
+      guardRequest<ProgressReport, object>(context, {
+        event: 'progress:report',
+        parse: withSchema(progressReportSchema),
+        maxPayloadBytes: limits.maxSignalPayloadBytes,
+        handle(report, reply) {
+          const stored = registry.report(socket.id, report);
+          if (!stored.ok) return reply(refuse(stored.code));
+          reply({ ok: true });
+          progress.changed(stored.swarmId);
+        },
+      }),
+    );
+
     socket.on('disconnect', () => {
       try {
         leaveSwarm(socket.id);
       } catch (error) {
-        log(
-          `error: cleanup after disconnect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
+        log(`error: cleanup after disconnect failed: ${describeError(error)}`);
       }
     });
   });
+
+  return { close: () => progress.close() };
 }

@@ -14,12 +14,17 @@ export interface ServerLimits {
    * manifest.
    */
   readonly maxEventBytes: number;
-  /** Cap on every other request (`swarm:join`, `swarm:leave`, `signal:send`), measured as JSON length. */
+  /**
+   * Cap on every other request (`swarm:join`, `swarm:leave`, `signal:send`, `progress:report`), measured
+   * as JSON length.
+   */
   readonly maxSignalPayloadBytes: number;
   /** Sustained requests per second per socket (token bucket refill rate). */
   readonly messagesPerSec: number;
   /** Requests a socket may send at once before the sustained rate applies (token bucket capacity). */
   readonly messageBurst: number;
+  /** Least time between two `swarm:progress` broadcasts to one swarm; changes in between coalesce. */
+  readonly progressBroadcastIntervalMs: number;
 }
 
 /**
@@ -58,6 +63,14 @@ export const DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES = 80 * 1024;
 export const DEFAULT_MESSAGES_PER_SEC = 100;
 export const DEFAULT_MESSAGE_BURST = 200;
 
+/**
+ * Every tab reports its progress every `PROGRESS_REPORT_INTERVAL_MS` (500 ms), so a swarm of n tabs
+ * changes about 2n times a second; broadcasting on each change would send 2n² progress tables a second.
+ * One broadcast per swarm per 500 ms matches the report rate (a screen sees every tab's latest report
+ * about as often as it is made) and sends 2n tables a second: for 64 tabs, about 22 KB each, under 3 MB/s.
+ */
+export const DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS = 500;
+
 export const DEFAULT_LIMITS: ServerLimits = {
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
   maxSwarms: DEFAULT_MAX_SWARMS,
@@ -65,6 +78,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxSignalPayloadBytes: DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES,
   messagesPerSec: DEFAULT_MESSAGES_PER_SEC,
   messageBurst: DEFAULT_MESSAGE_BURST,
+  progressBroadcastIntervalMs: DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS,
 };
 
 /** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */

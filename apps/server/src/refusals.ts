@@ -15,6 +15,7 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'not-in-swarm': 'This tab is not in a swarm: create or join one first.',
   'peer-not-found': 'That peer is not in your swarm (it may have left).',
   'content-mismatch': 'The content id is not the SHA-256 of the manifest.',
+  'internal-error': 'The server failed while handling this request (it logged why): try again.',
 };
 
 /** A failed `SignallingResult`, with the code's usual message unless `message` is given. */

@@ -54,8 +54,9 @@ export interface GuardContext {
  * Wraps a request handler with the checks every request gets, in this order: an acknowledgement must
  * be present (the last argument, a function; otherwise the event is ignored, since there is no one to
  * answer), the rate limit, the size cap, then the schema. The handler sees only a parsed request, and
- * nothing it throws (or rejects with) escapes: it is logged, so one bad request cannot take the server
- * down.
+ * nothing it throws (or rejects with) escapes: it is logged, and the request, unless already answered,
+ * is answered `internal-error`, so one bad request can neither take the server down nor leave its
+ * client waiting.
  *
  * The returned listener takes `unknown` arguments on purpose: socket.io's event map types say what a
  * well-behaved client sends, not what arrives.
@@ -78,6 +79,11 @@ export function guardRequest<Request, Result extends object>(
       replied = true;
       ack(result);
     };
+    /** The cause goes to the log only: the client learns that the server failed, not how. */
+    const fail = (error: unknown): void => {
+      logFailure(error);
+      reply(refuse('internal-error'));
+    };
 
     try {
       if (!context.bucket.tryTake()) return reply(refuse('rate-limited'));
@@ -92,9 +98,9 @@ export function guardRequest<Request, Result extends object>(
       const parsed = spec.parse(payload);
       if (!parsed.ok) return reply(refuse('invalid-payload', parsed.message));
       const handled = spec.handle(parsed.request, reply);
-      if (handled instanceof Promise) handled.catch(logFailure);
+      if (handled instanceof Promise) handled.catch(fail);
     } catch (error) {
-      logFailure(error);
+      fail(error);
     }
   };
 }

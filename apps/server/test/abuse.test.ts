@@ -144,7 +144,7 @@ describe('signalling server under malformed and abusive input', () => {
     expect(flooder.connected).toBe(true);
   });
 
-  it('logs a handler that throws, and carries on serving', async () => {
+  it('answers internal-error when a handler fails, logs why, and carries on serving', async () => {
     let failNext = true;
     harness = await startHarness({
       randomBytes: (byteCount) => {
@@ -157,12 +157,37 @@ describe('signalling server under malformed and abusive input', () => {
     });
     const [a, b] = [await harness.connect(), await harness.connect()];
     const { manifest, contentId } = await makeManifest();
-    await expect(a.timeout(200).emitWithAck('swarm:create', { manifest, contentId })).rejects.toThrow();
+    // swarm:create is async (it hashes the manifest): this failure is a rejected promise.
+    expect(await a.timeout(WAIT_MS).emitWithAck('swarm:create', { manifest, contentId })).toEqual({
+      ok: false,
+      error: { code: 'internal-error', message: expect.stringContaining('server failed') },
+    });
     expect(
       harness.logLines.some((line) => line.includes('swarm:create handler failed') && line.includes('on fire')),
     ).toBe(true);
 
     expect(await a.timeout(WAIT_MS).emitWithAck('swarm:create', { manifest, contentId })).toMatchObject({ ok: true });
     expect(await b.timeout(WAIT_MS).emitWithAck('swarm:create', { manifest, contentId })).toMatchObject({ ok: true });
+  });
+
+  it('answers internal-error when a synchronous handler throws, without telling the client why', async () => {
+    let failJoin = false;
+    harness = await startHarness({
+      randomBytes: (byteCount) => {
+        if (failJoin) throw new Error('secret detail');
+        return new Uint8Array(byteCount).map(() => Math.floor(Math.random() * 256));
+      },
+    });
+    const [a, b] = [await harness.connect(), await harness.connect()];
+    const { swarmId } = await createSwarm(a);
+    failJoin = true;
+    const result = await b.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+    expect(result).toMatchObject({ ok: false, error: { code: 'internal-error' } });
+    expect(JSON.stringify(result)).not.toContain('secret');
+    expect(harness.logLines.some((line) => line.includes('swarm:join handler failed: Error: secret detail'))).toBe(
+      true,
+    );
+    failJoin = false;
+    expect(await b.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId })).toMatchObject({ ok: true });
   });
 });

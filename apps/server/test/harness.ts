@@ -6,6 +6,7 @@ import {
   type PeerId,
   type ServerToClientEvents,
   type SignalData,
+  type SwarmProgress,
 } from '@swarmlab/protocol';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { createSignallingServer, type SignallingServerDeps } from '../src/index';
@@ -77,14 +78,34 @@ export interface Received {
   readonly joined: PeerId[];
   readonly left: PeerId[];
   readonly relays: { from: PeerId; signal: SignalData }[];
+  readonly progress: SwarmProgress[];
 }
 
 export function record(client: TypedClient): Received {
-  const received: Received = { joined: [], left: [], relays: [] };
+  const received: Received = { joined: [], left: [], relays: [], progress: [] };
   client.on('peer:joined', ({ peerId }) => received.joined.push(peerId));
   client.on('peer:left', ({ peerId }) => received.left.push(peerId));
   client.on('signal:relay', (relay) => received.relays.push(relay));
+  client.on('swarm:progress', (progress) => received.progress.push(progress));
   return received;
+}
+
+/** Waits until the latest `swarm:progress` the client received satisfies `condition`, and returns it. */
+export async function latestProgress(
+  received: Received,
+  condition: (progress: SwarmProgress) => boolean,
+  what: string,
+): Promise<SwarmProgress> {
+  const latest = (): SwarmProgress | undefined => received.progress.at(-1);
+  try {
+    await waitUntil(() => {
+      const progress = latest();
+      return progress !== undefined && condition(progress);
+    }, what);
+  } catch (error) {
+    throw new Error(`${String(error)}; latest swarm:progress: ${JSON.stringify(latest())}`, { cause: error });
+  }
+  return latest()!;
 }
 
 /** Polls `condition` until it holds, failing after `WAIT_MS`. */

@@ -4,7 +4,8 @@ import { toHex } from './hex';
 export type Sha256 = (bytes: Uint8Array) => Promise<Uint8Array>;
 
 /** SHA-256 through WebCrypto, which browsers and Node >= 20 both provide as `crypto.subtle`. */
-export const webCryptoSha256: Sha256 = async (bytes) => // Our buffers are never shared, which is what WebCrypto's `BufferSource` type insists on.
+export const webCryptoSha256: Sha256 = async (bytes) =>
+  // Our buffers are never shared, which is what WebCrypto's `BufferSource` type insists on.
   new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 
 /** SHA-256 of `bytes` as lower-case hex. */

@@ -1,3 +1,4 @@
+/// <reference path="./simple-peer-module.d.ts" />
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { PeerFactory } from './swarm-connector';
 

@@ -31,7 +31,8 @@ export class SignallingClient {
 
   /** Connects to the server at `url` (the page's own origin by default). */
   static connect(url?: string, ackTimeoutMs?: number): SignallingClient {
-    const socket: SignallingSocket = url === undefined ? io({ transports: ['websocket'] }) : io(url, { transports: ['websocket'] });
+    const socket: SignallingSocket =
+      url === undefined ? io({ transports: ['websocket'] }) : io(url, { transports: ['websocket'] });
     return new SignallingClient(socket, ackTimeoutMs);
   }
 
@@ -62,7 +63,8 @@ export class SignallingClient {
   #request<T extends object>(emit: (ack: (result: SignallingResult<T>) => void) => void): Promise<SignallingResult<T>> {
     return new Promise((resolve) => {
       const timer = setTimeout(
-        () => resolve({ ok: false, error: { code: 'timeout', message: 'The signalling server did not answer in time.' } }),
+        () =>
+          resolve({ ok: false, error: { code: 'timeout', message: 'The signalling server did not answer in time.' } }),
         this.#ackTimeoutMs,
       );
       emit((result) => {

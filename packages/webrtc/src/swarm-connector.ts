@@ -1,6 +1,10 @@
 import type { PeerLink } from '@swarmlab/engine';
 import { signalDataSchema, type IceServer, type PeerId, type SignalData } from '@swarmlab/protocol';
-import type { Instance as SimplePeerInstance, Options as SimplePeerOptions, SignalData as SimplePeerSignal } from 'simple-peer';
+import type {
+  Instance as SimplePeerInstance,
+  Options as SimplePeerOptions,
+  SignalData as SimplePeerSignal,
+} from 'simple-peer';
 import type { SignallingClient } from './signalling-client';
 import { simplePeerLink } from './simple-peer-link';
 

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createProgressBroadcaster } from '../src/progress-broadcaster';
+
+describe('progress broadcaster', () => {
+  let sent: string[];
+  let errors: unknown[];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sent = [];
+    errors = [];
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const broadcaster = (broadcast = (swarmId: string) => void sent.push(swarmId)) =>
+    createProgressBroadcaster({ intervalMs: 500, broadcast, onError: (error) => errors.push(error) });
+
+  it('sends the first change on the next turn, then at most once per interval, coalescing changes', () => {
+    const progress = broadcaster();
+    progress.changed('A');
+    progress.changed('A');
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(0);
+    expect(sent).toEqual(['A']);
+
+    for (let i = 0; i < 10; i++) progress.changed('A');
+    vi.advanceTimersByTime(499);
+    expect(sent).toEqual(['A']);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual(['A', 'A']);
+
+    // Nothing changed during that interval: no broadcast, and the swarm is idle again.
+    vi.advanceTimersByTime(2000);
+    expect(sent).toEqual(['A', 'A']);
+    expect(vi.getTimerCount()).toBe(0);
+    progress.changed('A');
+    vi.advanceTimersByTime(0);
+    expect(sent).toEqual(['A', 'A', 'A']);
+  });
+
+  it('throttles each swarm on its own', () => {
+    const progress = broadcaster();
+    progress.changed('A');
+    vi.advanceTimersByTime(100);
+    progress.changed('A');
+    progress.changed('B');
+    vi.advanceTimersByTime(0);
+    expect(sent).toEqual(['A', 'B']);
+    vi.advanceTimersByTime(400);
+    expect(sent).toEqual(['A', 'B', 'A']);
+  });
+
+  it('drops a forgotten swarm and stops everything on close', () => {
+    const progress = broadcaster();
+    progress.changed('A');
+    progress.changed('B');
+    progress.forget('A');
+    vi.advanceTimersByTime(0);
+    expect(sent).toEqual(['B']);
+    progress.changed('B');
+    progress.close();
+    progress.changed('C');
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5000);
+    expect(sent).toEqual(['B']);
+  });
+
+  it('reports a failing broadcast and keeps broadcasting', () => {
+    let fail = true;
+    const progress = broadcaster((swarmId) => {
+      if (fail) throw new Error('boom');
+      sent.push(swarmId);
+    });
+    progress.changed('A');
+    vi.advanceTimersByTime(0);
+    expect(errors).toHaveLength(1);
+    fail = false;
+    progress.changed('A');
+    vi.advanceTimersByTime(500);
+    expect(sent).toEqual(['A']);
+  });
+});

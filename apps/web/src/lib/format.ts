@@ -1,0 +1,24 @@
+const UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
+
+/** 268435456 → "256 MiB". */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/** Rates are shown in MB/s (10^6 bytes per second), the unit the theory panel uses. */
+export function formatRate(bytesPerSec: number): string {
+  return `${(bytesPerSec / 1e6).toFixed(bytesPerSec >= 10e6 ? 1 : 2)} MB/s`;
+}
+
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '—';
+  if (seconds < 10) return `${seconds.toFixed(2)} s`;
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

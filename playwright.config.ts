@@ -1,0 +1,47 @@
+import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+
+/** Port of the real signalling server the e2e runs start (it also serves the built UI). */
+const PORT = Number(process.env.SWARMLAB_E2E_PORT ?? 41731);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+/** A system Chromium when there is one (Playwright cannot download its own here), else Playwright's. */
+const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+export default defineConfig({
+  testDir: 'e2e',
+  // Each test drives several pages at once; on two cores they must not compete with another test.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: BASE_URL,
+    trace: 'retain-on-failure',
+    // Chromium gathers no ICE candidates in a loopback-only namespace without media permission.
+    permissions: ['camera', 'microphone'],
+    launchOptions: {
+      ...(executablePath ? { executablePath } : {}),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--allow-loopback-in-peer-connection',
+        '--use-fake-ui-for-media-stream',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: `node --import tsx apps/server/src/main.ts --port ${PORT} --host 127.0.0.1`,
+    url: `${BASE_URL}/healthz`,
+    reuseExistingServer: !process.env.CI,
+    stdout: 'pipe',
+    timeout: 60_000,
+  },
+});
