@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the bundle's ambient type must travel with this file into every consumer's type check
 /// <reference path="./simple-peer-module.d.ts" />
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { PeerFactory } from './swarm-connector';
