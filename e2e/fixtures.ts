@@ -19,6 +19,10 @@ export const test = base.extend<{ swarm: Swarm }>({
         contexts.push(context);
         const page = await context.newPage();
         page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+        page.on('console', (message) => {
+          if (message.type() === 'warning' || message.type() === 'error')
+            console.error(`[page ${message.type()}] ${message.text()}`);
+        });
         await page.goto(url);
         return page;
       },

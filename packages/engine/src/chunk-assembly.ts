@@ -15,40 +15,47 @@ export interface BlockSlot {
 export class ChunkAssembly {
   readonly chunkIndex: number;
   readonly buffer: Uint8Array;
-  readonly #blockBytes: number;
+  readonly blockBytes: number;
   readonly #states: Uint8Array;
   readonly #requestedBy: Set<string>[];
-  /** Peers whose blocks went into the buffer: the suspects if the hash fails. */
-  readonly contributors = new Set<string>();
+  /** Who sent each received block: the suspects if the chunk fails its hash. */
+  readonly senders: (string | undefined)[];
   #receivedBlocks = 0;
+  #missingBlocks: number;
   verifying = false;
 
   constructor(chunkIndex: number, lengthBytes: number, blockBytes: number) {
     this.chunkIndex = chunkIndex;
     this.buffer = new Uint8Array(lengthBytes);
-    this.#blockBytes = blockBytes;
+    this.blockBytes = blockBytes;
     const blockCount = Math.ceil(lengthBytes / blockBytes);
     this.#states = new Uint8Array(blockCount);
     this.#requestedBy = Array.from({ length: blockCount }, () => new Set<string>());
+    this.senders = new Array<string | undefined>(blockCount);
+    this.#missingBlocks = blockCount;
+  }
+
+  get blockCount(): number {
+    return this.#states.length;
   }
 
   get isComplete(): boolean {
     return this.#receivedBlocks === this.#states.length;
   }
 
-  /** Index of the block starting at `offsetBytes`, or `undefined` if no block starts there. */
-  blockAt(offsetBytes: number): number | undefined {
-    const blockIndex = offsetBytes / this.#blockBytes;
-    return Number.isInteger(blockIndex) && blockIndex < this.#states.length ? blockIndex : undefined;
+  /** True while some block has not been asked of anyone. */
+  get hasMissing(): boolean {
+    return this.#missingBlocks > 0;
   }
 
   slot(blockIndex: number): BlockSlot {
-    const offsetBytes = blockIndex * this.#blockBytes;
-    return { blockIndex, offsetBytes, lengthBytes: Math.min(this.#blockBytes, this.buffer.length - offsetBytes) };
+    const offsetBytes = blockIndex * this.blockBytes;
+    return { blockIndex, offsetBytes, lengthBytes: Math.min(this.blockBytes, this.buffer.length - offsetBytes) };
   }
 
   /** A block nobody has been asked for yet. */
   nextMissing(): BlockSlot | undefined {
+    if (this.#missingBlocks === 0) return undefined;
     const blockIndex = this.#states.indexOf(BlockState.Missing);
     return blockIndex < 0 ? undefined : this.slot(blockIndex);
   }
@@ -64,6 +71,7 @@ export class ChunkAssembly {
   }
 
   markRequested(blockIndex: number, peerId: string): void {
+    if (this.#states[blockIndex] === BlockState.Missing) this.#missingBlocks--;
     this.#states[blockIndex] = BlockState.Requested;
     this.#requestedBy[blockIndex]!.add(peerId);
   }
@@ -72,8 +80,10 @@ export class ChunkAssembly {
   release(blockIndex: number, peerId: string): void {
     const askers = this.#requestedBy[blockIndex]!;
     askers.delete(peerId);
-    if (askers.size === 0 && this.#states[blockIndex] === BlockState.Requested)
+    if (askers.size === 0 && this.#states[blockIndex] === BlockState.Requested) {
       this.#states[blockIndex] = BlockState.Missing;
+      this.#missingBlocks++;
+    }
   }
 
   isReceived(blockIndex: number): boolean {
@@ -82,10 +92,10 @@ export class ChunkAssembly {
 
   /** Stores a block; returns the other peers still asked for it (to be cancelled). */
   receive(blockIndex: number, bytes: Uint8Array, fromPeerId: string): string[] {
-    this.buffer.set(bytes, blockIndex * this.#blockBytes);
+    this.buffer.set(bytes, blockIndex * this.blockBytes);
     this.#states[blockIndex] = BlockState.Received;
     this.#receivedBlocks++;
-    this.contributors.add(fromPeerId);
+    this.senders[blockIndex] = fromPeerId;
     const askers = this.#requestedBy[blockIndex]!;
     askers.delete(fromPeerId);
     const others = [...askers];

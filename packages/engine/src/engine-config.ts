@@ -1,43 +1,74 @@
 /**
- * The engine's tunables. Values are scaled for demo runs of seconds to minutes on one machine or a
+ * The engine's tunables. Values are scaled for demo runs of seconds to minutes, on one machine or a
  * classroom LAN; each says why it has its value.
  */
 export interface EngineConfig {
   /** Payload of one block request. 32 KiB keeps every message (with its 9-byte header) under the 64 KiB
-   * that any WebRTC stack accepts, while staying large enough that per-message overhead is small. */
+   * any WebRTC stack accepts, while large enough that per-message costs stay small. */
   readonly blockBytes: number;
-  /** Block requests kept outstanding per peer so the link never idles waiting for a round trip:
-   * 32 x 32 KiB = 1 MiB in flight covers a 30 MB/s loopback link with ~30 ms of latency. */
-  readonly pipelineBlocks: number;
-  /** The first chunks are picked at random rather than rarest-first: a newcomer needs *something* to
-   * trade quickly, and random picks spread early copies (BitTorrent's "random first piece"). */
+  /** Fewest block requests kept in flight per peer that unchoked us, before its rate is known. */
+  readonly minPipelineBlocks: number;
+  /** Most block requests in flight per peer: bounds what a vanishing peer can hold up. */
+  readonly maxPipelineBlocks: number;
+  /** Requests in flight cover the peer's rate times (round trip + this slack): the link never idles
+   * while the next request travels, and short stalls of the sender do not empty our queue. */
+  readonly pipelineSlackMs: number;
+  /** The first chunks are picked at random rather than rarest-first: a newcomer needs something to trade
+   * quickly, and random picks spread early copies (BitTorrent's "random first piece"). */
   readonly randomFirstChunks: number;
   /** In the endgame, how many peers may be asked for the same block at once. */
   readonly endgameMaxRequestsPerBlock: number;
   /** Stop queuing blocks on a link while this many bytes wait in its send buffer (Chromium's limit is
    * 16 MiB and `send()` throws past it); resumed by the link's drain signal. */
   readonly sendHighWaterBytes: number;
-  /** Peers we upload to at once. */
+  /** Peers unchoked for reciprocation (tit-for-tat): BitTorrent's classic four. */
   readonly uploadSlots: number;
-  /** Queued requests a peer may have with us before it counts as a flood and is dropped. */
+  /** Extra slot given to a random choked peer, so newcomers get a first chunk and better partners are found. */
+  readonly optimisticSlots: number;
+  /** A seeder uploads to this many peers at once (while super-seeding: keeps this many chunk offers
+   * open); fewer means each chunk leaves it sooner and spreads sooner. Two keeps its link busy while one
+   * peer's next request is on its way. */
+  readonly seedUploadSlots: number;
+  /** How often unchoke slots are reassigned: long enough for rates to settle over a 2 s window. */
+  readonly rechokeIntervalMs: number;
+  /** The optimistic slot moves every this many rechokes. */
+  readonly optimisticRotationRechokes: number;
+  /** A peer that unchoked us but sent nothing for this long, while we wait on it, is snubbed: it loses
+   * its reciprocation slot and gets one request at a time. */
+  readonly snubTimeoutMs: number;
+  /** Queued requests a peer may have with us, or requests we refused in about a second, before it
+   * counts as a flood and is dropped. An honest peer keeps at most `maxPipelineBlocks` in flight. */
   readonly maxQueuedRequestsPerPeer: number;
+  /** A super-seeder's offer that sees no request for this long moves on to another peer. */
+  readonly superSeedOfferTimeoutMs: number;
   /** A request unanswered this long is given up and re-issued elsewhere. */
   readonly requestTimeoutMs: number;
-  /** Chunks failing their hash with a peer's blocks in them before that peer is dropped. */
-  readonly maxHashFailuresPerPeer: number;
-  /** Period of housekeeping (request time-outs). */
+  /** Blocks proven bad (smart ban) before their sender is dropped. */
+  readonly maxBadBlocksPerPeer: number;
+  /** Saved-up sending a shaped link may burst, in seconds of its rate (at least one block). */
+  readonly shapingBurstSec: number;
+  /** Period of housekeeping: request time-outs, snub detection. */
   readonly tickMs: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   blockBytes: 32 * 1024,
-  pipelineBlocks: 32,
+  minPipelineBlocks: 4,
+  maxPipelineBlocks: 64,
+  pipelineSlackMs: 250,
   randomFirstChunks: 4,
   endgameMaxRequestsPerBlock: 2,
   sendHighWaterBytes: 1024 * 1024,
-  uploadSlots: 64,
+  uploadSlots: 4,
+  optimisticSlots: 1,
+  seedUploadSlots: 2,
+  rechokeIntervalMs: 2000,
+  optimisticRotationRechokes: 3,
+  snubTimeoutMs: 8000,
   maxQueuedRequestsPerPeer: 512,
+  superSeedOfferTimeoutMs: 3000,
   requestTimeoutMs: 20_000,
-  maxHashFailuresPerPeer: 3,
+  maxBadBlocksPerPeer: 2,
+  shapingBurstSec: 0.05,
   tickMs: 1000,
 };

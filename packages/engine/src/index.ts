@@ -1,3 +1,4 @@
+export * from './choker';
 export * from './chunk-store';
 export * from './clock';
 export * from './engine-config';
@@ -6,5 +7,8 @@ export type * from './peer-link';
 export * from './random';
 export * from './rate-meter';
 export type * from './snapshot';
+export * from './super-seeder';
 export * from './swarm-engine';
+export type * from './swarm-mode';
+export * from './token-bucket';
 export * from './typed-events';

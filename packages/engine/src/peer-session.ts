@@ -25,19 +25,51 @@ export class PeerSession {
   amInterested = false;
   peerChoking = true;
   peerInterested = false;
-  hashFailures = 0;
+  /** Chunks this peer has announced that we lack: we are interested while it is above zero. */
+  interestingChunks = 0;
+  /** Blocks from this peer proven bad by comparison with a verified copy (smart ban). */
+  badBlocks = 0;
+  snubbed = false;
+  /** Requests we refused lately; halves every tick. Far more than a pipeline's worth is a flood. */
+  recentRejects = 0;
+  /** When this peer last unchoked us or sent us a block: the start of any snub timer. */
+  lastProgressAtMs: number;
+  lastUnchokedAtMs = -Infinity;
+  /** Shortest request-to-block time seen: the round trip without queueing. */
+  minRoundTripMs = Infinity;
   /** Our requests to this peer, by `blockKey`. */
   readonly outstanding = new Map<string, OutstandingRequest>();
-  /** Requests we cancelled whose block may still arrive; such a block is ignored, not a violation. */
-  readonly cancelled = new Set<string>();
+  /**
+   * Requests we gave up (cancelled, timed out, or dropped by a choke) whose block may still arrive, with
+   * how many such copies may come and when the last was given up. Such a block is ignored, not a
+   * violation; entries expire with the request timeout.
+   */
+  readonly cancelled = new Map<string, { copies: number; atMs: number }>();
+
+  /** Notes that a block for `key` may still arrive although we no longer wait for it. */
+  giveUp(key: string, nowMs: number): void {
+    const entry = this.cancelled.get(key);
+    this.cancelled.set(key, { copies: (entry?.copies ?? 0) + 1, atMs: nowMs });
+  }
+
+  /** True (and one copy fewer expected) if a block for `key` was given up earlier. */
+  takeGivenUp(key: string): boolean {
+    const entry = this.cancelled.get(key);
+    if (!entry) return false;
+    if (--entry.copies === 0) this.cancelled.delete(key);
+    return true;
+  }
   /** This peer's requests we have yet to serve. */
   readonly uploadQueue: BlockRange[] = [];
+  /** Waiting in the upload round robin. */
+  inUploadRotation = false;
   readonly upload = new RateMeter();
   readonly download = new RateMeter();
 
-  constructor(link: PeerLink, chunkCount: number) {
+  constructor(link: PeerLink, chunkCount: number, nowMs: number) {
     this.link = link;
     this.bits = new Bitfield(chunkCount);
+    this.lastProgressAtMs = nowMs;
   }
 
   get peerId(): string {

@@ -1,3 +1,5 @@
+import type { SwarmMode } from './swarm-mode';
+
 /** What the UI shows of one remote peer. Rates are over the last two seconds. */
 export interface PeerSnapshot {
   readonly peerId: string;
@@ -14,12 +16,16 @@ export interface PeerSnapshot {
   readonly amInterested: boolean;
   readonly peerChoking: boolean;
   readonly peerInterested: boolean;
+  readonly snubbed: boolean;
   readonly outstandingRequests: number;
 }
 
 /** A copy of one engine's state at an instant. */
 export interface SwarmSnapshot {
   readonly localPeerId: string;
+  readonly mode: SwarmMode;
+  /** A seeder still hiding chunks to make its first uploads distinct. */
+  readonly superSeeding: boolean;
   readonly chunkCount: number;
   readonly bits: Uint8Array;
   readonly chunksHeld: number;

@@ -7,12 +7,13 @@ import {
   PROTOCOL_VERSION,
   toHex,
   type BlockMessage,
+  type BlockRange,
   type Manifest,
-  type Sha256,
   type WireMessage,
 } from '@swarmlab/protocol';
 import { ChunkAssembly, type BlockSlot } from './chunk-assembly';
 import type { ChunkStore } from './chunk-store';
+import { planLeecherUnchokes, planSeederUnchokes, type ChokeCandidate } from './choker';
 import type { CancelTimer, Clock } from './clock';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config';
 import type { PeerLink } from './peer-link';
@@ -21,7 +22,13 @@ import { PiecePicker } from './piece-picker';
 import type { Random } from './random';
 import { RateMeter } from './rate-meter';
 import type { PeerSnapshot, SwarmSnapshot } from './snapshot';
+import { SuperSeeder } from './super-seeder';
+import type { LinkCaps, SwarmMode } from './swarm-mode';
+import { TokenBucket } from './token-bucket';
 import { TypedEvents } from './typed-events';
+
+/** SHA-256 of a chunk; may answer synchronously (the simulator does) or through a promise (WebCrypto). */
+export type ChunkHasher = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 /** Everything the engine needs, passed as one object so each runtime injects its own. */
 export interface SwarmEngineDeps {
@@ -33,86 +40,123 @@ export interface SwarmEngineDeps {
   readonly initialChunks?: Bitfield;
   readonly clock: Clock;
   readonly random: Random;
-  readonly sha256: Sha256;
+  readonly sha256: ChunkHasher;
+  /** `p2p` unless said otherwise; must be the same for every peer of a swarm. */
+  readonly mode?: SwarmMode;
+  /** Emulated access link; unlimited when absent. */
+  readonly linkCaps?: LinkCaps;
   readonly config?: Partial<EngineConfig>;
 }
 
 /** Why a peer was disconnected by us. */
-export type DropReason = 'protocol-violation' | 'hash-failures' | 'request-flood' | 'handshake-mismatch';
+export type DropReason = 'protocol-violation' | 'bad-blocks' | 'request-flood' | 'handshake-mismatch';
 
 export interface SwarmEngineEvents {
   'peer-connected': (event: { peerId: string }) => void;
   'peer-disconnected': (event: { peerId: string; reason: string }) => void;
   'peer-dropped': (event: { peerId: string; reason: DropReason; detail: string }) => void;
   'chunk-verified': (event: { chunkIndex: number }) => void;
-  'chunk-rejected': (event: { chunkIndex: number; contributors: string[] }) => void;
+  'chunk-rejected': (event: { chunkIndex: number; senders: string[] }) => void;
   complete: (event: { elapsedMs: number }) => void;
 }
 
 /**
  * One peer's side of a swarm: speaks the wire protocol on every link, downloads missing chunks in
- * pipelined blocks (rarest-first), verifies each chunk's SHA-256 before keeping or offering it, and
- * serves what it holds. Pure: no DOM, no Node, no transport.
+ * pipelined blocks (random first, then rarest-first, endgame), verifies each chunk's SHA-256 before
+ * keeping or offering it, chokes and unchokes like BitTorrent (tit-for-tat, optimistic unchoke,
+ * super-seeding), and shapes its traffic to emulated link caps. Pure: no DOM, no Node, no transport.
  */
 export class SwarmEngine {
   readonly events = new TypedEvents<SwarmEngineEvents>();
   readonly manifest: Manifest;
   readonly localPeerId: string;
+  readonly mode: SwarmMode;
   readonly #deps: SwarmEngineDeps;
   readonly #config: EngineConfig;
   readonly #have: Bitfield;
   readonly #picker: PiecePicker;
   readonly #sessions = new Map<string, PeerSession>();
   readonly #inProgress = new Map<number, ChunkAssembly>();
+  /** Failed copies kept until a good copy shows which blocks were bad (smart ban). */
+  readonly #suspects = new Map<number, { bytes: Uint8Array; senders: (string | undefined)[] }>();
   readonly #upload = new RateMeter();
   readonly #download = new RateMeter();
+  readonly #uploadBucket: TokenBucket | undefined;
+  readonly #downloadBucket: TokenBucket | undefined;
+  readonly #uploadRotation: PeerSession[] = [];
   readonly #startedAtMs: number;
+  #superSeeder: SuperSeeder | undefined;
+  #revealed = false;
+  #optimistic: string[] = [];
+  #rechokes = 0;
   #completedAtMs: number | undefined;
-  #cancelTick: CancelTimer | undefined;
+  #cancelTimers: CancelTimer[] = [];
+  #uploadWakeScheduled = false;
+  #downloadWakeScheduled = false;
   #destroyed = false;
 
   constructor(deps: SwarmEngineDeps) {
     this.#deps = deps;
     this.manifest = deps.manifest;
     this.localPeerId = deps.localPeerId;
+    this.mode = deps.mode ?? 'p2p';
     this.#config = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
     const count = chunkCount(deps.manifest);
+    const nowMs = deps.clock.nowMs();
     this.#have = new Bitfield(count);
-    for (let index = 0; index < count; index++) if (deps.initialChunks?.has(index)) this.#have.set(index);
     this.#picker = new PiecePicker(count, deps.random, this.#config.randomFirstChunks);
-    this.#startedAtMs = deps.clock.nowMs();
-    if (this.#have.isComplete) this.#completedAtMs = this.#startedAtMs;
-    this.#scheduleTick();
+    for (let index = 0; index < count; index++) if (deps.initialChunks?.has(index)) this.#gainOwnChunk(index);
+    this.#startedAtMs = nowMs;
+    if (this.#have.isComplete) {
+      this.#completedAtMs = nowMs;
+      if (this.mode === 'p2p')
+        this.#superSeeder = new SuperSeeder(count, (i) => chunkLengthBytes(this.manifest, i), deps.random);
+    }
+    const burst = (rate: number) => Math.max(this.#config.blockBytes, rate * this.#config.shapingBurstSec);
+    const { uploadBytesPerSec, downloadBytesPerSec } = deps.linkCaps ?? {};
+    if (uploadBytesPerSec !== undefined)
+      this.#uploadBucket = new TokenBucket(uploadBytesPerSec, burst(uploadBytesPerSec), nowMs);
+    if (downloadBytesPerSec !== undefined)
+      this.#downloadBucket = new TokenBucket(downloadBytesPerSec, burst(downloadBytesPerSec), nowMs);
+    this.#every(this.#config.tickMs, () => this.#tick());
+    this.#every(this.#config.rechokeIntervalMs, () => this.#rechoke());
   }
 
   get isComplete(): boolean {
     return this.#have.isComplete;
   }
 
+  /** True while this seeder hides its chunks and offers each peer a distinct one (see `SuperSeeder`). */
+  get isSuperSeeding(): boolean {
+    return this.#superSeeder?.active ?? false;
+  }
+
   /** Starts speaking the protocol on a new link. */
   addLink(link: PeerLink): void {
     if (this.#destroyed) return link.close();
     if (this.#sessions.has(link.remotePeerId) || link.remotePeerId === this.localPeerId) return link.close();
-    const session = new PeerSession(link, this.#have.chunkCount);
+    const session = new PeerSession(link, this.#have.chunkCount, this.#deps.clock.nowMs());
     this.#sessions.set(link.remotePeerId, session);
-    link.attach({
-      message: (bytes) => this.#onMessage(session, bytes),
-      drain: () => this.#pumpUploads(session),
-      close: (reason) => this.#onClose(session, reason),
-    });
+    // Our handshake and bitfield go out before anything else, even replies to messages already queued.
     this.#send(session, {
       type: 'handshake',
       protocolVersion: PROTOCOL_VERSION,
       contentId: this.#deps.contentId,
       peerId: this.localPeerId,
     });
-    this.#send(session, { type: 'bitfield', bits: this.#have.toBytes() });
+    const advertised = this.isSuperSeeding ? new Bitfield(this.#have.chunkCount) : this.#have;
+    this.#send(session, { type: 'bitfield', bits: advertised.toBytes() });
+    link.attach({
+      message: (bytes) => this.#onMessage(session, bytes),
+      drain: () => this.#queueUpload(session),
+      close: (reason) => this.#onClose(session, reason),
+    });
   }
 
   /** Closes every link and stops all timers. */
   destroy(): void {
     this.#destroyed = true;
-    this.#cancelTick?.();
+    for (const cancel of this.#cancelTimers) cancel();
     for (const session of [...this.#sessions.values()]) session.link.close();
     this.#sessions.clear();
   }
@@ -134,10 +178,13 @@ export class SwarmEngine {
         amInterested: session.amInterested,
         peerChoking: session.peerChoking,
         peerInterested: session.peerInterested,
+        snubbed: session.snubbed,
         outstandingRequests: session.outstanding.size,
       }));
     return {
       localPeerId: this.localPeerId,
+      mode: this.mode,
+      superSeeding: this.isSuperSeeding,
       chunkCount: this.#have.chunkCount,
       bits: this.#have.toBytes(),
       chunksHeld: this.#have.count,
@@ -152,8 +199,10 @@ export class SwarmEngine {
     };
   }
 
+  // ── messages ────────────────────────────────────────────────────────────────────────────────────
+
   #onMessage(session: PeerSession, bytes: Uint8Array): void {
-    if (this.#destroyed) return;
+    if (this.#destroyed || this.#sessions.get(session.peerId) !== session) return;
     const decoded = decodeWireMessage(bytes);
     if (!decoded.ok) return this.#drop(session, 'protocol-violation', decoded.error.message);
     const message = decoded.message;
@@ -171,15 +220,17 @@ export class SwarmEngine {
         return this.#onHave(session, message.chunkIndex);
       case 'interested':
         session.peerInterested = true;
-        return this.#updateChoke(session);
+        return this.#unchokeIfSlotFree(session);
       case 'not-interested':
+        // The slot stays until the next rechoke: it often wants something again soon (a new offer, a new have).
         session.peerInterested = false;
-        return this.#updateChoke(session);
+        return;
       case 'choke':
         session.peerChoking = true;
         return this.#releaseAll(session);
       case 'unchoke':
         session.peerChoking = false;
+        session.lastProgressAtMs = this.#deps.clock.nowMs();
         return this.#fillRequests(session);
       case 'request':
         return this.#onRequest(session, message);
@@ -209,6 +260,10 @@ export class SwarmEngine {
     if (peerId !== session.peerId) return this.#drop(session, 'handshake-mismatch', `peer calls itself ${peerId}`);
     session.handshakeDone = true;
     this.events.emit('peer-connected', { peerId });
+    if (this.isSuperSeeding) {
+      this.#unchokeIfSlotFree(session);
+      this.#offerChunks();
+    }
   }
 
   #onBitfield(session: PeerSession, bytes: Uint8Array): void {
@@ -217,24 +272,48 @@ export class SwarmEngine {
     const bits = Bitfield.fromBytes(bytes, this.#have.chunkCount);
     if (!bits) return this.#drop(session, 'protocol-violation', 'bitfield has the wrong length or spare bits set');
     session.bitfieldReceived = true;
-    for (let index = 0; index < bits.chunkCount; index++) if (bits.has(index)) this.#gainChunk(session, index);
+    for (let index = 0; index < bits.chunkCount; index++) if (bits.has(index)) this.#peerGained(session, index);
     this.#updateInterest(session);
+    this.#fillRequests(session);
   }
 
   #onHave(session: PeerSession, chunkIndex: number): void {
     if (chunkIndex >= this.#have.chunkCount)
       return this.#drop(session, 'protocol-violation', `have ${chunkIndex} out of range`);
     session.bitfieldReceived = true;
-    if (!session.bits.has(chunkIndex)) this.#gainChunk(session, chunkIndex);
+    if (session.bits.has(chunkIndex)) return;
+    this.#peerGained(session, chunkIndex);
+    this.#updateInterest(session);
+    // Only the announced chunk can be new work for this peer; a full pipeline needs no new look.
+    if (!this.#have.has(chunkIndex) && !this.#inProgress.has(chunkIndex)) this.#fillRequests(session);
+  }
+
+  #peerGained(session: PeerSession, chunkIndex: number): void {
+    session.bits.set(chunkIndex);
+    this.#picker.peerGained(chunkIndex);
+    if (!this.#have.has(chunkIndex)) session.interestingChunks++;
+    if (this.#superSeeder?.active) {
+      this.#superSeeder.seenInSwarm(chunkIndex);
+      if (!this.#superSeeder.active) this.#revealAll();
+    }
+  }
+
+  #peerLost(session: PeerSession, chunkIndex: number): void {
+    if (!session.bits.unset(chunkIndex)) return;
+    this.#picker.peerLost(chunkIndex);
+    if (!this.#have.has(chunkIndex)) session.interestingChunks--;
     this.#updateInterest(session);
   }
 
-  #gainChunk(session: PeerSession, chunkIndex: number): void {
-    session.bits.set(chunkIndex);
-    this.#picker.peerGained(chunkIndex);
+  #gainOwnChunk(chunkIndex: number): void {
+    this.#have.set(chunkIndex);
+    this.#picker.held(chunkIndex);
+    for (const session of this.#sessions.values()) if (session.bits.has(chunkIndex)) session.interestingChunks--;
   }
 
-  #onRequest(session: PeerSession, request: { chunkIndex: number; offsetBytes: number; lengthBytes: number }): void {
+  // ── uploading ───────────────────────────────────────────────────────────────────────────────────
+
+  #onRequest(session: PeerSession, request: BlockRange): void {
     const { chunkIndex, offsetBytes, lengthBytes } = request;
     if (chunkIndex >= this.#have.chunkCount || offsetBytes + lengthBytes > chunkLengthBytes(this.manifest, chunkIndex))
       return this.#drop(
@@ -244,141 +323,195 @@ export class SwarmEngine {
       );
     if (session.uploadQueue.length >= this.#config.maxQueuedRequestsPerPeer)
       return this.#drop(session, 'request-flood', `more than ${this.#config.maxQueuedRequestsPerPeer} queued requests`);
-    if (session.amChoking || !this.#have.has(chunkIndex)) return this.#send(session, { type: 'reject', ...request });
+    const hidden = this.isSuperSeeding && !this.#superSeeder!.isOffered(session.peerId, chunkIndex);
+    if (session.amChoking || !this.#have.has(chunkIndex) || hidden) {
+      if (++session.recentRejects > this.#config.maxQueuedRequestsPerPeer)
+        return this.#drop(session, 'request-flood', `${session.recentRejects} refused requests in about a second`);
+      return this.#send(session, { ...request, type: 'reject' });
+    }
     session.uploadQueue.push(request);
-    this.#pumpUploads(session);
+    this.#queueUpload(session);
   }
 
-  #pumpUploads(session: PeerSession): void {
-    const nowMs = this.#deps.clock.nowMs();
-    while (session.uploadQueue.length > 0 && session.link.bufferedBytes < this.#config.sendHighWaterBytes) {
+  #queueUpload(session: PeerSession): void {
+    if (session.inUploadRotation || session.uploadQueue.length === 0) return;
+    session.inUploadRotation = true;
+    this.#uploadRotation.push(session);
+    this.#pumpUploads();
+  }
+
+  /** Sends one block per peer in turn (a round robin shares the upload fairly), within the link caps. */
+  #pumpUploads(): void {
+    const rotation = this.#uploadRotation;
+    while (rotation.length > 0 && !this.#destroyed) {
+      const nowMs = this.#deps.clock.nowMs();
+      if (this.#uploadBucket && this.#uploadBucket.msUntilAvailable(nowMs) > 0) return this.#wakeUploads(nowMs);
+      const session = rotation.shift()!;
+      session.inUploadRotation = false;
+      if (this.#sessions.get(session.peerId) !== session || session.uploadQueue.length === 0) continue;
+      // A full send buffer parks the peer until its link drains.
+      if (session.link.bufferedBytes >= this.#config.sendHighWaterBytes) continue;
       const request = session.uploadQueue.shift()!;
-      const chunk = this.#deps.store.get(request.chunkIndex)!;
-      const bytes = chunk.subarray(request.offsetBytes, request.offsetBytes + request.lengthBytes);
+      const bytes = this.#deps.store
+        .get(request.chunkIndex)!
+        .subarray(request.offsetBytes, request.offsetBytes + request.lengthBytes);
+      this.#uploadBucket?.tryTake(bytes.length, nowMs);
       this.#send(session, { type: 'block', chunkIndex: request.chunkIndex, offsetBytes: request.offsetBytes, bytes });
       session.upload.record(bytes.length, nowMs);
       this.#upload.record(bytes.length, nowMs);
-    }
-  }
-
-  #onReject(session: PeerSession, chunkIndex: number, offsetBytes: number): void {
-    const key = blockKey(chunkIndex, offsetBytes);
-    const request = session.outstanding.get(key);
-    if (!request) return; // a reject for a request we already gave up: harmless
-    session.outstanding.delete(key);
-    this.#inProgress.get(chunkIndex)?.release(request.blockIndex, session.peerId);
-    this.#fillAll();
-  }
-
-  #onBlock(session: PeerSession, block: BlockMessage): void {
-    const key = blockKey(block.chunkIndex, block.offsetBytes);
-    const request = session.outstanding.get(key);
-    if (!request) {
-      if (session.cancelled.delete(key)) return; // crossed our cancel on the wire
-      return this.#drop(session, 'protocol-violation', `block ${key} was never requested`);
-    }
-    if (block.bytes.length !== request.lengthBytes)
-      return this.#drop(
-        session,
-        'protocol-violation',
-        `block ${key} has ${block.bytes.length} bytes, requested ${request.lengthBytes}`,
-      );
-    session.outstanding.delete(key);
-    const nowMs = this.#deps.clock.nowMs();
-    session.download.record(block.bytes.length, nowMs);
-    this.#download.record(block.bytes.length, nowMs);
-    const assembly = this.#inProgress.get(block.chunkIndex);
-    if (assembly && !assembly.isReceived(request.blockIndex)) {
-      for (const otherPeerId of assembly.receive(request.blockIndex, block.bytes, session.peerId)) {
-        const other = this.#sessions.get(otherPeerId);
-        if (other?.outstanding.delete(key)) {
-          other.cancelled.add(key);
-          this.#send(other, {
-            type: 'cancel',
-            chunkIndex: block.chunkIndex,
-            offsetBytes: block.offsetBytes,
-            lengthBytes: request.lengthBytes,
-          });
-          this.#fillRequests(other);
-        }
+      if (this.#superSeeder?.recordUpload(session.peerId, request.chunkIndex, bytes.length, nowMs)) this.#offerChunks();
+      if (session.uploadQueue.length > 0) {
+        session.inUploadRotation = true;
+        rotation.push(session);
       }
-      if (assembly.isComplete) void this.#verify(assembly);
-    }
-    this.#fillRequests(session);
-  }
-
-  async #verify(assembly: ChunkAssembly): Promise<void> {
-    assembly.verifying = true;
-    const digest = toHex(await this.#deps.sha256(assembly.buffer));
-    if (this.#destroyed) return;
-    this.#inProgress.delete(assembly.chunkIndex);
-    if (digest !== this.manifest.chunkSha256[assembly.chunkIndex]) {
-      this.events.emit('chunk-rejected', { chunkIndex: assembly.chunkIndex, contributors: [...assembly.contributors] });
-      for (const peerId of assembly.contributors) {
-        const session = this.#sessions.get(peerId);
-        if (session && ++session.hashFailures >= this.#config.maxHashFailuresPerPeer)
-          this.#drop(session, 'hash-failures', `${session.hashFailures} chunks failed their hash`);
-      }
-      return this.#fillAll();
-    }
-    this.#deps.store.put(assembly.chunkIndex, assembly.buffer);
-    this.#have.set(assembly.chunkIndex);
-    this.events.emit('chunk-verified', { chunkIndex: assembly.chunkIndex });
-    for (const session of this.#sessions.values()) {
-      // Our handshake and bitfield went out when the link was added, so `have` is always in order.
-      this.#send(session, { type: 'have', chunkIndex: assembly.chunkIndex });
-      this.#updateInterest(session);
-    }
-    if (this.#have.isComplete) {
-      this.#completedAtMs = this.#deps.clock.nowMs();
-      this.events.emit('complete', { elapsedMs: this.#completedAtMs - this.#startedAtMs });
     }
   }
 
-  /** Tells the peer whether it has anything we lack, and starts requesting when it does. */
-  #updateInterest(session: PeerSession): void {
-    let interested = false;
-    if (!this.#have.isComplete) {
-      for (let index = 0; index < this.#have.chunkCount && !interested; index++)
-        interested = session.bits.has(index) && !this.#have.has(index);
-    }
-    if (interested !== session.amInterested) {
-      session.amInterested = interested;
-      this.#send(session, { type: interested ? 'interested' : 'not-interested' });
-    }
-    this.#fillRequests(session);
+  #wakeUploads(nowMs: number): void {
+    if (this.#uploadWakeScheduled) return;
+    this.#uploadWakeScheduled = true;
+    const delayMs = this.#uploadBucket!.msUntilAvailable(nowMs);
+    this.#cancelTimers.push(
+      this.#deps.clock.setTimer(delayMs, () => {
+        this.#uploadWakeScheduled = false;
+        this.#pumpUploads();
+      }),
+    );
   }
 
-  /** Unchokes interested peers while upload slots are free; chokes peers that lost interest. */
-  #updateChoke(session: PeerSession): void {
-    if (session.peerInterested && session.amChoking && this.#unchokedCount() < this.#config.uploadSlots) {
-      session.amChoking = false;
-      this.#send(session, { type: 'unchoke' });
-    } else if (!session.peerInterested && !session.amChoking) {
-      session.amChoking = true;
-      session.uploadQueue.length = 0;
-      this.#send(session, { type: 'choke' });
-    }
+  // ── choking ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** May this peer upload at all? In client-server mode only the seeder does. */
+  get #uploads(): boolean {
+    return this.mode === 'p2p' || this.#deps.initialChunks?.isComplete === true;
   }
 
+  #slots(): number {
+    if (!this.#uploads) return 0;
+    // The server serves everyone at once; a super-seeder lets everyone ask, but only for what it offered.
+    if (this.mode === 'client-server' || this.isSuperSeeding) return Infinity;
+    return this.#have.isComplete
+      ? this.#config.seedUploadSlots
+      : this.#config.uploadSlots + this.#config.optimisticSlots;
+  }
+
+  /** Slots in use: unchoked peers that want something from us. */
   #unchokedCount(): number {
     let count = 0;
-    for (const session of this.#sessions.values()) if (!session.amChoking) count++;
+    for (const session of this.#sessions.values()) if (!session.amChoking && session.peerInterested) count++;
     return count;
+  }
+
+  /** Fills a free slot at once instead of waiting for the next rechoke. */
+  #unchokeIfSlotFree(session: PeerSession): void {
+    const wants = session.peerInterested || this.isSuperSeeding;
+    if (wants && session.amChoking && session.handshakeDone && this.#unchokedCount() < this.#slots())
+      this.#unchoke(session);
+  }
+
+  #unchoke(session: PeerSession): void {
+    session.amChoking = false;
+    session.lastUnchokedAtMs = this.#deps.clock.nowMs();
+    this.#send(session, { type: 'unchoke' });
+  }
+
+  #choke(session: PeerSession): void {
+    session.amChoking = true;
+    session.uploadQueue.length = 0;
+    this.#send(session, { type: 'choke' });
+  }
+
+  /** Super-seeding: keeps `seedUploadSlots` offers open, each with a different peer, handed out in turn. */
+  #offerChunks(): void {
+    const seeder = this.#superSeeder;
+    if (!seeder) return;
+    if (!seeder.active) return this.#revealAll();
+    const candidates = [...this.#sessions.values()].filter((s) => s.handshakeDone).map((s) => s.peerId);
+    while (seeder.openOffers < this.#config.seedUploadSlots) {
+      const offer = seeder.offerNext(candidates, this.#deps.clock.nowMs());
+      if (!offer) return;
+      this.#send(this.#sessions.get(offer.peerId)!, { type: 'have', chunkIndex: offer.chunkIndex });
+    }
+  }
+
+  /** Every chunk has left the seeder once: announce them all and seed normally. */
+  #revealAll(): void {
+    if (this.#revealed) return;
+    this.#revealed = true;
+    for (const session of this.#sessions.values())
+      for (let chunkIndex = 0; chunkIndex < this.#have.chunkCount; chunkIndex++)
+        this.#send(session, { type: 'have', chunkIndex });
+    this.#rechoke();
+  }
+
+  #rechoke(): void {
+    if (!this.#uploads || this.isSuperSeeding) return;
+    const nowMs = this.#deps.clock.nowMs();
+    const candidates: ChokeCandidate[] = [...this.#sessions.values()]
+      .filter((s) => s.handshakeDone)
+      .map((s) => ({
+        peerId: s.peerId,
+        interested: s.peerInterested,
+        downloadBytesPerSec: s.download.bytesPerSec(nowMs),
+        snubbed: s.snubbed,
+        lastUnchokedAtMs: s.lastUnchokedAtMs,
+      }));
+    let unchoked: Set<string>;
+    if (this.mode === 'client-server') {
+      unchoked = new Set(candidates.filter((c) => c.interested).map((c) => c.peerId));
+    } else if (this.#have.isComplete) {
+      unchoked = new Set(planSeederUnchokes(candidates, this.#config.seedUploadSlots, this.#deps.random));
+    } else {
+      const rotate = this.#rechokes++ % this.#config.optimisticRotationRechokes === 0;
+      const plan = planLeecherUnchokes(candidates, {
+        uploadSlots: this.#config.uploadSlots,
+        optimisticSlots: this.#config.optimisticSlots,
+        keepOptimistic: rotate ? [] : this.#optimistic,
+        random: this.#deps.random,
+      });
+      this.#optimistic = plan.optimistic;
+      unchoked = new Set([...plan.regular, ...plan.optimistic]);
+    }
+    for (const session of this.#sessions.values()) {
+      if (unchoked.has(session.peerId) && session.amChoking) this.#unchoke(session);
+      else if (!unchoked.has(session.peerId) && !session.amChoking) this.#choke(session);
+    }
+  }
+
+  // ── downloading ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Tells the peer whether it has anything we lack. */
+  #updateInterest(session: PeerSession): void {
+    const interested = session.interestingChunks > 0 && !this.#have.isComplete;
+    if (interested === session.amInterested) return;
+    session.amInterested = interested;
+    this.#send(session, { type: interested ? 'interested' : 'not-interested' });
+  }
+
+  /** Requests to keep in flight with a peer: its rate times (round trip + slack), within bounds. */
+  #pipelineBlocks(session: PeerSession, nowMs: number): number {
+    if (session.snubbed) return 1;
+    const { minPipelineBlocks, maxPipelineBlocks, pipelineSlackMs, blockBytes } = this.#config;
+    const roundTripMs = Number.isFinite(session.minRoundTripMs) ? session.minRoundTripMs : 0;
+    const bytesInFlight = (session.download.bytesPerSec(nowMs) * (roundTripMs + pipelineSlackMs)) / 1000;
+    return Math.min(maxPipelineBlocks, Math.max(minPipelineBlocks, Math.ceil(bytesInFlight / blockBytes) + 1));
   }
 
   #fillAll(): void {
     for (const session of this.#sessions.values()) this.#fillRequests(session);
   }
 
-  /** Keeps `pipelineBlocks` requests in flight to a peer that unchoked us. */
+  /** Keeps a peer that unchoked us busy with pipelined requests, paced to our download cap. */
   #fillRequests(session: PeerSession): void {
     if (this.#destroyed || !session.handshakeDone || session.peerChoking || !session.amInterested) return;
     const nowMs = this.#deps.clock.nowMs();
-    while (session.outstanding.size < this.#config.pipelineBlocks) {
+    const pipeline = this.#pipelineBlocks(session, nowMs);
+    while (session.outstanding.size < pipeline) {
+      if (this.#downloadBucket && this.#downloadBucket.msUntilAvailable(nowMs) > 0) return this.#wakeDownloads(nowMs);
       const next = this.#nextBlockFor(session);
       if (!next) return;
       const { assembly, slot } = next;
+      this.#downloadBucket?.tryTake(slot.lengthBytes, nowMs);
       assembly.markRequested(slot.blockIndex, session.peerId);
       session.outstanding.set(blockKey(assembly.chunkIndex, slot.offsetBytes), {
         chunkIndex: assembly.chunkIndex,
@@ -395,23 +528,31 @@ export class SwarmEngine {
     }
   }
 
+  #wakeDownloads(nowMs: number): void {
+    if (this.#downloadWakeScheduled) return;
+    this.#downloadWakeScheduled = true;
+    this.#cancelTimers.push(
+      this.#deps.clock.setTimer(this.#downloadBucket!.msUntilAvailable(nowMs), () => {
+        this.#downloadWakeScheduled = false;
+        this.#fillAll();
+      }),
+    );
+  }
+
   /** Partial chunks first, then a new chunk (random first, then rarest), then endgame duplicates. */
   #nextBlockFor(session: PeerSession): { assembly: ChunkAssembly; slot: BlockSlot } | undefined {
     for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !session.bits.has(assembly.chunkIndex)) continue;
+      if (assembly.verifying || !assembly.hasMissing || !session.bits.has(assembly.chunkIndex)) continue;
       const slot = assembly.nextMissing();
       if (slot) return { assembly, slot };
     }
     const chunkIndex = this.#picker.pick(
-      (index) => session.bits.has(index) && !this.#have.has(index) && !this.#inProgress.has(index),
+      (index) => session.bits.has(index) && !this.#inProgress.has(index),
       this.#have.count,
     );
     if (chunkIndex !== undefined) {
-      const assembly = new ChunkAssembly(
-        chunkIndex,
-        chunkLengthBytes(this.manifest, chunkIndex),
-        this.#config.blockBytes,
-      );
+      const lengthBytes = chunkLengthBytes(this.manifest, chunkIndex);
+      const assembly = new ChunkAssembly(chunkIndex, lengthBytes, this.#config.blockBytes);
       this.#inProgress.set(chunkIndex, assembly);
       return { assembly, slot: assembly.nextMissing()! };
     }
@@ -425,21 +566,142 @@ export class SwarmEngine {
     return undefined;
   }
 
+  #onReject(session: PeerSession, chunkIndex: number, offsetBytes: number): void {
+    const key = blockKey(chunkIndex, offsetBytes);
+    const request = session.outstanding.get(key);
+    if (!request) return; // a reject for a request we already gave up: harmless
+    session.outstanding.delete(key);
+    this.#inProgress.get(chunkIndex)?.release(request.blockIndex, session.peerId);
+    // It will not serve this chunk (a super-seeder's offer moved on, say): stop asking it for it.
+    this.#peerLost(session, chunkIndex);
+    this.#fillAll();
+  }
+
+  #onBlock(session: PeerSession, block: BlockMessage): void {
+    const key = blockKey(block.chunkIndex, block.offsetBytes);
+    const request = session.outstanding.get(key);
+    if (!request) {
+      if (session.takeGivenUp(key)) return; // crossed our cancel (or a choke) on the wire
+      return this.#drop(session, 'protocol-violation', `block ${key} was never requested`);
+    }
+    if (block.bytes.length !== request.lengthBytes)
+      return this.#drop(
+        session,
+        'protocol-violation',
+        `block ${key} has ${block.bytes.length} bytes, requested ${request.lengthBytes}`,
+      );
+    session.outstanding.delete(key);
+    const nowMs = this.#deps.clock.nowMs();
+    session.download.record(block.bytes.length, nowMs);
+    this.#download.record(block.bytes.length, nowMs);
+    session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
+    session.lastProgressAtMs = nowMs;
+    session.snubbed = false;
+    const assembly = this.#inProgress.get(block.chunkIndex);
+    if (assembly && !assembly.isReceived(request.blockIndex)) {
+      for (const otherPeerId of assembly.receive(request.blockIndex, block.bytes, session.peerId)) {
+        const other = this.#sessions.get(otherPeerId);
+        if (other?.outstanding.delete(key)) {
+          other.giveUp(key, nowMs);
+          this.#send(other, {
+            type: 'cancel',
+            chunkIndex: block.chunkIndex,
+            offsetBytes: block.offsetBytes,
+            lengthBytes: request.lengthBytes,
+          });
+          this.#fillRequests(other);
+        }
+      }
+      if (assembly.isComplete) this.#verify(assembly);
+    }
+    this.#fillRequests(session);
+  }
+
+  #verify(assembly: ChunkAssembly): void {
+    assembly.verifying = true;
+    const digest = this.#deps.sha256(assembly.buffer);
+    if (digest instanceof Uint8Array) this.#onVerified(assembly, digest);
+    else void digest.then((bytes) => this.#onVerified(assembly, bytes));
+  }
+
+  #onVerified(assembly: ChunkAssembly, digest: Uint8Array): void {
+    if (this.#destroyed) return;
+    const { chunkIndex } = assembly;
+    this.#inProgress.delete(chunkIndex);
+    if (toHex(digest) !== this.manifest.chunkSha256[chunkIndex]) {
+      const senders = [...new Set(assembly.senders.filter((s): s is string => s !== undefined))];
+      this.events.emit('chunk-rejected', { chunkIndex, senders });
+      // One sender is proven guilty at once; several wait for a good copy to tell who sent bad blocks.
+      if (senders.length === 1) this.#penalise(senders[0]!, assembly.blockCount);
+      else if (!this.#suspects.has(chunkIndex))
+        this.#suspects.set(chunkIndex, { bytes: assembly.buffer, senders: assembly.senders });
+      return this.#fillAll();
+    }
+    this.#convictFromSuspect(assembly);
+    this.#deps.store.put(chunkIndex, assembly.buffer);
+    this.#gainOwnChunk(chunkIndex);
+    this.events.emit('chunk-verified', { chunkIndex });
+    // Our handshake and bitfield went out when each link was added, so `have` is always in order.
+    for (const session of this.#sessions.values()) {
+      this.#send(session, { type: 'have', chunkIndex });
+      this.#updateInterest(session);
+    }
+    if (this.#have.isComplete) {
+      this.#completedAtMs = this.#deps.clock.nowMs();
+      this.events.emit('complete', { elapsedMs: this.#completedAtMs - this.#startedAtMs });
+      this.#rechoke();
+    }
+  }
+
+  /** Smart ban: compares a failed copy with the verified one, block by block, and blames the senders of the differences. */
+  #convictFromSuspect(good: ChunkAssembly): void {
+    const suspect = this.#suspects.get(good.chunkIndex);
+    if (!suspect) return;
+    this.#suspects.delete(good.chunkIndex);
+    const badBlocksBySender = new Map<string, number>();
+    for (let blockIndex = 0; blockIndex < good.blockCount; blockIndex++) {
+      const sender = suspect.senders[blockIndex];
+      const { offsetBytes, lengthBytes } = good.slot(blockIndex);
+      if (sender === undefined) continue;
+      const a = suspect.bytes.subarray(offsetBytes, offsetBytes + lengthBytes);
+      const b = good.buffer.subarray(offsetBytes, offsetBytes + lengthBytes);
+      if (a.some((byte, i) => byte !== b[i])) badBlocksBySender.set(sender, (badBlocksBySender.get(sender) ?? 0) + 1);
+    }
+    for (const [peerId, blocks] of badBlocksBySender) this.#penalise(peerId, blocks);
+  }
+
+  #penalise(peerId: string, badBlocks: number): void {
+    const session = this.#sessions.get(peerId);
+    if (!session) return;
+    session.badBlocks += badBlocks;
+    if (session.badBlocks >= this.#config.maxBadBlocksPerPeer)
+      this.#drop(session, 'bad-blocks', `${session.badBlocks} blocks failed verification`);
+  }
+
   /** Gives up every request outstanding with a peer, so other peers can be asked. */
   #releaseAll(session: PeerSession): void {
-    for (const request of session.outstanding.values())
+    const nowMs = this.#deps.clock.nowMs();
+    for (const [key, request] of session.outstanding) {
       this.#inProgress.get(request.chunkIndex)?.release(request.blockIndex, session.peerId);
+      // A request that crossed a choke on the wire may still be served: its block is then no violation.
+      session.giveUp(key, nowMs);
+    }
     session.outstanding.clear();
     this.#fillAll();
   }
 
+  // ── lifecycle ───────────────────────────────────────────────────────────────────────────────────
+
   #onClose(session: PeerSession, reason: string): void {
     if (this.#sessions.get(session.peerId) !== session) return;
     this.#sessions.delete(session.peerId);
+    this.#superSeeder?.withdraw(session.peerId);
     for (let index = 0; index < session.bits.chunkCount; index++)
       if (session.bits.has(index)) this.#picker.peerLost(index);
     this.#releaseAll(session);
     if (session.handshakeDone) this.events.emit('peer-disconnected', { peerId: session.peerId, reason });
+    if (this.isSuperSeeding) this.#offerChunks();
+    else if (!session.amChoking) this.#rechoke();
   }
 
   #drop(session: PeerSession, reason: DropReason, detail: string): void {
@@ -452,20 +714,41 @@ export class SwarmEngine {
     session.link.send(encodeWireMessage(message));
   }
 
-  #scheduleTick(): void {
-    this.#cancelTick = this.#deps.clock.setTimer(this.#config.tickMs, () => {
+  #every(periodMs: number, task: () => void): void {
+    const run = (): void => {
       if (this.#destroyed) return;
-      const nowMs = this.#deps.clock.nowMs();
-      for (const session of this.#sessions.values()) {
-        for (const [key, request] of session.outstanding) {
-          if (nowMs - request.sentAtMs < this.#config.requestTimeoutMs) continue;
-          session.outstanding.delete(key);
-          session.cancelled.add(key);
-          this.#inProgress.get(request.chunkIndex)?.release(request.blockIndex, session.peerId);
-        }
+      task();
+      this.#cancelTimers.push(this.#deps.clock.setTimer(periodMs, run));
+    };
+    this.#cancelTimers.push(this.#deps.clock.setTimer(periodMs, run));
+  }
+
+  /** Housekeeping: gives up requests that timed out and marks peers that stopped sending as snubbed. */
+  #tick(): void {
+    const nowMs = this.#deps.clock.nowMs();
+    for (const session of this.#sessions.values()) {
+      for (const [key, request] of session.outstanding) {
+        if (nowMs - request.sentAtMs < this.#config.requestTimeoutMs) continue;
+        session.outstanding.delete(key);
+        session.giveUp(key, nowMs);
+        this.#send(session, { type: 'cancel', chunkIndex: request.chunkIndex, ...this.#rangeOf(request) });
+        this.#inProgress.get(request.chunkIndex)?.release(request.blockIndex, session.peerId);
       }
-      this.#fillAll();
-      this.#scheduleTick();
-    });
+      session.recentRejects /= 2;
+      for (const [key, entry] of session.cancelled)
+        if (nowMs - entry.atMs > this.#config.requestTimeoutMs) session.cancelled.delete(key);
+      const waiting = !session.peerChoking && session.outstanding.size > 0;
+      if (waiting && nowMs - session.lastProgressAtMs > this.#config.snubTimeoutMs) session.snubbed = true;
+    }
+    if (this.#superSeeder?.active) {
+      for (const peerId of this.#superSeeder.staleOffers(nowMs, this.#config.superSeedOfferTimeoutMs))
+        this.#superSeeder.withdraw(peerId);
+      this.#offerChunks();
+    }
+    this.#fillAll();
+  }
+
+  #rangeOf(request: { blockIndex: number; lengthBytes: number }): { offsetBytes: number; lengthBytes: number } {
+    return { offsetBytes: request.blockIndex * this.#config.blockBytes, lengthBytes: request.lengthBytes };
   }
 }

@@ -1,4 +1,4 @@
-import { encodeWireMessage, PROTOCOL_VERSION } from '@swarmlab/protocol';
+import { decodeWireMessage, encodeWireMessage, PROTOCOL_VERSION, type WireMessage } from '@swarmlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLinkPair, MemoryChunkStore, systemClock, type DropReason, type PeerLink } from '../src/index';
 import { connect, fileHashOf, testFile, testPeer, withTimeout, type TestPeer } from './swarm-harness';
@@ -85,7 +85,7 @@ describe('SwarmEngine over in-memory links', () => {
     await withTimeout(leecher.completed, 10_000, 'leecher despite a liar');
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
     expect(rejected.length).toBeGreaterThan(0);
-    expect(dropped).toEqual(['hash-failures']);
+    expect(dropped).toEqual(['bad-blocks']);
   });
 
   describe('a peer speaking garbage is dropped and nobody else notices', () => {
@@ -139,6 +139,56 @@ describe('SwarmEngine over in-memory links', () => {
           rogue.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: 16 * 1024 }));
       });
       expect(dropped).toEqual(['request-flood']);
+    });
+
+    it('a request from a choked peer is answered with a reject for that block', async () => {
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const seeder = track(testPeer(file, 'seeder', { seed: true }));
+      const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });
+      const received: WireMessage[] = [];
+      rogue.attach({
+        message: (bytes) => {
+          const decoded = decodeWireMessage(bytes);
+          if (decoded.ok) received.push(decoded.message);
+        },
+        drain: () => {},
+        close: () => {},
+      });
+      // A super-seeder offers one chunk at a time; a request for another one is refused.
+      seeder.engine.addLink(toRogue);
+      rogue.send(
+        encodeWireMessage({
+          type: 'handshake',
+          protocolVersion: PROTOCOL_VERSION,
+          contentId: file.contentId,
+          peerId: 'rogue',
+        }),
+      );
+      const request = { chunkIndex: 3, offsetBytes: 16 * 1024, lengthBytes: 16 * 1024 };
+      const offered = await withTimeout(
+        new Promise<number>((resolve) => {
+          const poll = () => {
+            const have = received.find((m) => m.type === 'have');
+            if (have?.type === 'have') resolve(have.chunkIndex);
+            else setTimeout(poll, 5);
+          };
+          poll();
+        }),
+        2000,
+        'an offer',
+      );
+      const notOffered = { ...request, chunkIndex: (offered + 1) % 4 };
+      rogue.send(encodeWireMessage({ type: 'request', ...notOffered }));
+      await withTimeout(
+        new Promise<void>((resolve) => {
+          const poll = () => (received.some((m) => m.type === 'reject') ? resolve() : setTimeout(poll, 5));
+          poll();
+        }),
+        2000,
+        'a reject',
+      );
+      expect(received.filter((m) => m.type === 'reject')).toEqual([{ type: 'reject', ...notOffered }]);
+      expect(received.some((m) => m.type === 'request')).toBe(false);
     });
 
     it('a handshake for another file', async () => {

@@ -45,7 +45,7 @@ export async function testFile(sizeBytes: number, chunkBytes: number): Promise<T
   return { bytes, sha256: await sha256Hex(bytes), manifest, contentId: await contentIdOf(manifest) };
 }
 
-export const TEST_ENGINE_CONFIG: Partial<EngineConfig> = { blockBytes: 16 * 1024, pipelineBlocks: 8, tickMs: 200 };
+export const TEST_ENGINE_CONFIG: Partial<EngineConfig> = { blockBytes: 16 * 1024, tickMs: 200 };
 
 export interface TestPeer {
   readonly engine: SwarmEngine;

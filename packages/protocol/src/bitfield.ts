@@ -49,6 +49,14 @@ export class Bitfield {
     return true;
   }
 
+  /** Marks a chunk not held; returns false when it already was not. */
+  unset(chunkIndex: number): boolean {
+    if (!this.has(chunkIndex)) return false;
+    this.#bytes[chunkIndex >> 3]! &= ~(1 << (7 - (chunkIndex & 7)));
+    this.#count--;
+    return true;
+  }
+
   /** A copy of the wire bytes. */
   toBytes(): Uint8Array {
     return this.#bytes.slice();

@@ -14,6 +14,8 @@ export interface SwarmTestState {
   downloadedBytes: number;
   fileSha256: string | undefined;
   distributionMs: number | null;
+  /** One line per connected peer: id, chunks it holds, choke/interest flags, requests in flight. */
+  peers: string[];
 }
 
 export interface SwarmTestHook {

@@ -21,6 +21,11 @@ export function installTestHook(target: { __swarm?: SwarmTestHook }, current: ()
         downloadedBytes: snapshot?.downloadedBytes ?? 0,
         fileSha256: session?.fileSha256,
         distributionMs: session?.swarmProgress?.distributionMs ?? null,
+        peers: (snapshot?.peers ?? []).map(
+          (p) =>
+            `${p.peerId} held=${p.chunksHeld} ${p.amChoking ? 'choking' : 'unchoking'} ${p.peerChoking ? 'choked' : 'unchoked'}` +
+            ` ${p.amInterested ? 'interested' : '-'} ${p.peerInterested ? 'wanted' : '-'} out=${p.outstandingRequests} ↑${p.uploadedBytes} ↓${p.downloadedBytes}`,
+        ),
       };
     },
   };

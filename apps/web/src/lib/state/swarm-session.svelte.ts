@@ -179,6 +179,12 @@ export class SwarmSession {
       sha256: this.#sha256,
     });
     this.#engine = engine;
+    engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
+      console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`),
+    );
+    engine.events.on('peer-disconnected', ({ peerId, reason }) =>
+      console.info(`swarmlab: peer ${peerId} disconnected: ${reason}`),
+    );
     this.#connector = new SwarmConnector({
       signalling: this.#signalling!,
       iceServers,
