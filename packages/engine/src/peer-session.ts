@@ -59,10 +59,8 @@ export class PeerSession {
     if (--entry.copies === 0) this.cancelled.delete(key);
     return true;
   }
-  /** This peer's requests we have yet to serve. */
-  readonly uploadQueue: BlockRange[] = [];
-  /** Waiting in the upload round robin. */
-  inUploadRotation = false;
+  /** This peer's requests we have yet to serve, oldest first; `seq` orders them across peers. */
+  readonly uploadQueue: Array<BlockRange & { readonly seq: number }> = [];
   readonly upload = new RateMeter();
   readonly download = new RateMeter();
 

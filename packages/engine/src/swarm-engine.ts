@@ -83,7 +83,8 @@ export class SwarmEngine {
   readonly #download = new RateMeter();
   readonly #uploadBucket: TokenBucket | undefined;
   readonly #downloadBucket: TokenBucket | undefined;
-  readonly #uploadRotation: PeerSession[] = [];
+  readonly #uploadReady = new Set<PeerSession>();
+  #requestSeq = 0;
   readonly #startedAtMs: number;
   #superSeeder: SuperSeeder | undefined;
   #revealed = false;
@@ -329,29 +330,29 @@ export class SwarmEngine {
         return this.#drop(session, 'request-flood', `${session.recentRejects} refused requests in about a second`);
       return this.#send(session, { ...request, type: 'reject' });
     }
-    session.uploadQueue.push(request);
+    session.uploadQueue.push({ ...request, seq: this.#requestSeq++ });
     this.#queueUpload(session);
   }
 
   #queueUpload(session: PeerSession): void {
-    if (session.inUploadRotation || session.uploadQueue.length === 0) return;
-    session.inUploadRotation = true;
-    this.#uploadRotation.push(session);
+    if (session.uploadQueue.length === 0) return;
+    this.#uploadReady.add(session);
     this.#pumpUploads();
   }
 
-  /** Sends one block per peer in turn (a round robin shares the upload fairly), within the link caps. */
+  /**
+   * Sends blocks within the link caps, oldest request first across all peers: fair, nothing starves,
+   * and a super-seeder finishes one offer before the next, so a new offer's first request arrives while
+   * the other is still being sent (a round robin would finish both at once and then idle a round trip).
+   */
   #pumpUploads(): void {
-    const rotation = this.#uploadRotation;
-    while (rotation.length > 0 && !this.#destroyed) {
+    while (this.#uploadReady.size > 0 && !this.#destroyed) {
       const nowMs = this.#deps.clock.nowMs();
       if (this.#uploadBucket && this.#uploadBucket.msUntilAvailable(nowMs) > 0) return this.#wakeUploads(nowMs);
-      const session = rotation.shift()!;
-      session.inUploadRotation = false;
-      if (this.#sessions.get(session.peerId) !== session || session.uploadQueue.length === 0) continue;
-      // A full send buffer parks the peer until its link drains.
-      if (session.link.bufferedBytes >= this.#config.sendHighWaterBytes) continue;
+      const session = this.#nextUploadSession();
+      if (!session) return;
       const request = session.uploadQueue.shift()!;
+      if (session.uploadQueue.length === 0) this.#uploadReady.delete(session);
       const bytes = this.#deps.store
         .get(request.chunkIndex)!
         .subarray(request.offsetBytes, request.offsetBytes + request.lengthBytes);
@@ -360,11 +361,26 @@ export class SwarmEngine {
       session.upload.record(bytes.length, nowMs);
       this.#upload.record(bytes.length, nowMs);
       if (this.#superSeeder?.recordUpload(session.peerId, request.chunkIndex, bytes.length, nowMs)) this.#offerChunks();
-      if (session.uploadQueue.length > 0) {
-        session.inUploadRotation = true;
-        rotation.push(session);
+    }
+  }
+
+  /** The peer whose queued request is oldest; peers whose send buffer is full wait for their drain. */
+  #nextUploadSession(): PeerSession | undefined {
+    let best: PeerSession | undefined;
+    let bestSeq = Infinity;
+    for (const session of this.#uploadReady) {
+      const head = session.uploadQueue[0];
+      const parked = session.link.bufferedBytes >= this.#config.sendHighWaterBytes;
+      if (!head || parked || this.#sessions.get(session.peerId) !== session) {
+        this.#uploadReady.delete(session);
+        continue;
+      }
+      if (head.seq < bestSeq) {
+        best = session;
+        bestSeq = head.seq;
       }
     }
+    return best;
   }
 
   #wakeUploads(nowMs: number): void {
@@ -736,7 +752,7 @@ export class SwarmEngine {
       }
       session.recentRejects /= 2;
       for (const [key, entry] of session.cancelled)
-        if (nowMs - entry.atMs > this.#config.requestTimeoutMs) session.cancelled.delete(key);
+        if (nowMs - entry.atMs > 2 * this.#config.requestTimeoutMs) session.cancelled.delete(key);
       const waiting = !session.peerChoking && session.outstanding.size > 0;
       if (waiting && nowMs - session.lastProgressAtMs > this.#config.snubTimeoutMs) session.snubbed = true;
     }

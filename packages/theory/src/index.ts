@@ -14,3 +14,4 @@ export {
 export { boundCurve, type BoundCurveInput, type BoundCurvePoint } from './bound-curve';
 export { chunkedP2pOptimumSec, type ChunkedP2pOptimumInput } from './chunked-optimum';
 export { TheoryInputError } from './errors';
+export { parseByteQuantity, type ByteQuantityKind, type ByteQuantityResult } from './byte-quantity';

@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { parseByteQuantity, type ByteQuantityKind } from '@swarmlab/theory';
+import { SCENARIO_DEFAULTS, type Scenario } from './scenario';
+
+export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --chunk-bytes C --server-up BPS --peer-up BPS[,BPS…]
+                --peer-down BPS[,BPS…] --mode p2p|client-server --seed S [--json]
+       pnpm sim --sweep --peers N1,N2,… --file-bytes F --server-up BPS --peer-up BPS [--peer-down BPS]
+
+Runs the real swarm engine for one seeder and N peers in simulated time and compares the measured
+distribution time with the seed's bound for the mode (D_p2p or D_cs). Sizes in bytes, rates in bytes/s;
+suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB (MB = 10^6, MiB = 2^20); --peer-down "inf" is unlimited.
+
+  --chunk-bytes C       chunk size (default 256KiB)
+  --latency-ms MS       one-way delay of every link (default ${SCENARIO_DEFAULTS.latencyMs})
+  --connections K       connections each peer opens (default ${SCENARIO_DEFAULTS.connectionsPerPeer})
+  --seeder-leaves       the seeder leaves once every chunk is somewhere in the swarm
+  --corrupt-fraction P  fraction of peers that send corrupted blocks (default 0)
+  --json                last line: {"distributionSec":…,"boundSec":…,"ratio":…}
+  --sweep               one run per N in --peers, both modes: the table behind the seed's figure`;
+
+export type SimArgs =
+  | { readonly ok: true; readonly help: true }
+  | {
+      readonly ok: true;
+      readonly help: false;
+      readonly json: boolean;
+      readonly sweepPeerCounts: readonly number[] | undefined;
+      readonly scenario: Scenario;
+    }
+  | { readonly ok: false; readonly message: string };
+
+/** Parses the `pnpm sim` command line; never throws. */
+export function parseSimArgs(argv: readonly string[]): SimArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv[0] === '--' ? argv.slice(1) : [...argv],
+      strict: true,
+      options: {
+        peers: { type: 'string' },
+        'file-bytes': { type: 'string' },
+        'chunk-bytes': { type: 'string' },
+        'server-up': { type: 'string' },
+        'peer-up': { type: 'string' },
+        'peer-down': { type: 'string' },
+        mode: { type: 'string' },
+        seed: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        connections: { type: 'string' },
+        'seeder-leaves': { type: 'boolean' },
+        'corrupt-fraction': { type: 'string' },
+        json: { type: 'boolean' },
+        sweep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  if (values.help) return { ok: true, help: true };
+  try {
+    const peerCounts = list(required(values.peers, '--peers'), '--peers').map((text) =>
+      integer(text, '--peers', 1, 100_000),
+    );
+    const sweep = values.sweep === true;
+    if (!sweep && peerCounts.length !== 1) throw new ArgError('--peers: give one count (a list needs --sweep)');
+    const n = peerCounts[0]!;
+    const rates = (flag: string, text: string | undefined, fallback: string | undefined, allowInfinite: boolean) => {
+      const values = list(text ?? fallback ?? required(text, flag), flag).map((item) =>
+        allowInfinite && /^(inf|infinity|unlimited)$/i.test(item) ? Infinity : quantity(item, 'rate', flag),
+      );
+      if (values.length !== 1 && (sweep || values.length !== n))
+        throw new ArgError(`${flag}: got ${values.length} values; give one for every peer or exactly ${n}`);
+      return values;
+    };
+    const mode = values.mode ?? 'p2p';
+    if (mode !== 'p2p' && mode !== 'client-server') throw new ArgError('--mode: use p2p or client-server');
+    const fraction = Number(values['corrupt-fraction'] ?? '0');
+    if (!(fraction >= 0 && fraction < 1)) throw new ArgError('--corrupt-fraction: a number from 0 to below 1');
+    const scenario: Scenario = {
+      ...SCENARIO_DEFAULTS,
+      peerCount: n,
+      fileBytes: quantity(required(values['file-bytes'], '--file-bytes'), 'size', '--file-bytes'),
+      chunkBytes: quantity(values['chunk-bytes'] ?? '256KiB', 'size', '--chunk-bytes'),
+      serverUploadBytesPerSec: quantity(required(values['server-up'], '--server-up'), 'rate', '--server-up'),
+      peerUploadBytesPerSec: rates('--peer-up', values['peer-up'], undefined, false),
+      peerDownloadBytesPerSec: rates('--peer-down', values['peer-down'], 'inf', true),
+      mode,
+      seed: integer(values.seed ?? '1', '--seed', 0, 2 ** 32 - 1),
+      latencyMs: Number(values['latency-ms'] ?? SCENARIO_DEFAULTS.latencyMs),
+      connectionsPerPeer: integer(
+        values.connections ?? String(SCENARIO_DEFAULTS.connectionsPerPeer),
+        '--connections',
+        1,
+        1000,
+      ),
+      seederLeavesEarly: values['seeder-leaves'] === true,
+      corruptFraction: fraction,
+    };
+    if (!(scenario.latencyMs >= 0 && scenario.latencyMs <= 10_000)) throw new ArgError('--latency-ms: 0 to 10000');
+    if (scenario.chunkBytes < 1024 || scenario.chunkBytes > 16 * 2 ** 20)
+      throw new ArgError('--chunk-bytes: 1 KiB to 16 MiB');
+    if (scenario.fileBytes / scenario.chunkBytes > 100_000) throw new ArgError('--file-bytes: at most 100,000 chunks');
+    return {
+      ok: true,
+      help: false,
+      json: values.json === true,
+      sweepPeerCounts: sweep ? peerCounts : undefined,
+      scenario,
+    };
+  } catch (error) {
+    if (error instanceof ArgError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+class ArgError extends Error {}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined) throw new ArgError(`${flag} is required`);
+  return value;
+}
+
+function list(text: string, flag: string): string[] {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new ArgError(`${flag}: empty value in "${text}"`);
+  return items;
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ArgError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
+  return value;
+}
+
+function quantity(text: string, kind: ByteQuantityKind, flag: string): number {
+  const parsed = parseByteQuantity(text, kind);
+  if (!parsed.ok) throw new ArgError(`${flag}: ${parsed.reason}`);
+  if (!(parsed.value > 0) || !Number.isFinite(parsed.value)) throw new ArgError(`${flag}: must be above zero`);
+  return parsed.value;
+}

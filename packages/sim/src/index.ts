@@ -1,0 +1,5 @@
+export * from './event-queue';
+export * from './scenario';
+export * from './simulate';
+export * from './virtual-clock';
+export * from './virtual-link';

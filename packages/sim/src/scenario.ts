@@ -1,0 +1,44 @@
+import type { EngineConfig, SwarmMode } from '@swarmlab/engine';
+
+/** One simulated distribution: the seed's model plus what a real swarm adds (chunks, latency, faults). */
+export interface Scenario {
+  /** N: peers that want the file (the seeder is not counted). */
+  readonly peerCount: number;
+  /** F */
+  readonly fileBytes: number;
+  readonly chunkBytes: number;
+  /** u_s */
+  readonly serverUploadBytesPerSec: number;
+  /** u_i: one value for every peer, or one per peer. */
+  readonly peerUploadBytesPerSec: readonly number[];
+  /** d_i: one value for every peer, or one per peer; `Infinity` is unlimited. */
+  readonly peerDownloadBytesPerSec: readonly number[];
+  readonly mode: SwarmMode;
+  /** Seed of every random choice: the same scenario and seed give the same run. */
+  readonly seed: number;
+  /** One-way delay of every link. */
+  readonly latencyMs: number;
+  /** The seeder leaves (selfishly) as soon as every chunk exists somewhere among the peers. */
+  readonly seederLeavesEarly: boolean;
+  /** Fraction of peers whose uploads are corrupted (one flipped byte per chunk). */
+  readonly corruptFraction: number;
+  /** Connections each peer opens to random others (BitTorrent asks a tracker for a random subset). */
+  readonly connectionsPerPeer: number;
+  /** Engine tunables to try (benchmarks and experiments); the engine's defaults otherwise. */
+  readonly engineConfig?: Partial<EngineConfig>;
+}
+
+export const SCENARIO_DEFAULTS = {
+  chunkBytes: 256 * 1024,
+  mode: 'p2p',
+  seed: 1,
+  latencyMs: 20,
+  seederLeavesEarly: false,
+  corruptFraction: 0,
+  connectionsPerPeer: 16,
+} as const satisfies Partial<Scenario>;
+
+/** The rate of peer `index` from a list that holds one value for all or one per peer. */
+export function rateOf(rates: readonly number[], index: number): number {
+  return rates.length === 1 ? rates[0]! : rates[index]!;
+}

@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import {
+  MemoryChunkStore,
+  seededRandom,
+  SwarmEngine,
+  type ChunkStore,
+  type EngineConfig,
+  type Random,
+} from '@swarmlab/engine';
+import { Bitfield, type Manifest } from '@swarmlab/protocol';
+import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
+import { rateOf, type Scenario } from './scenario';
+import { VirtualClock } from './virtual-clock';
+import { createVirtualLinkPair } from './virtual-link';
+
+/** Bytes each simulated block really carries; sizes and rates are scaled down by the same factor. */
+const REAL_BLOCK_BYTES = 16;
+/** Blocks carry at most 64 KiB of (simulated) payload, as on the wire. */
+const SIMULATED_BLOCK_BYTES = 64 * 1024;
+/** A run that has not finished after this many bound-lengths is reported as stuck. */
+const TIME_LIMIT_BOUNDS = 20;
+
+export interface SimulationResult {
+  /** First instant → last honest peer complete, in simulated seconds; `undefined` if some never completed. */
+  readonly distributionSec: number | undefined;
+  /** The seed's bound for this mode and configuration. */
+  readonly boundSec: number;
+  readonly ratio: number | undefined;
+  /** Completion time of each honest peer (seconds), `undefined` for one that never completed. */
+  readonly completionSec: readonly (number | undefined)[];
+  /** Every honest peer's file hashed equal to the original. */
+  readonly allFilesIntact: boolean;
+  /** Bytes (simulated) uploaded by the seeder and by the peers. */
+  readonly seederUploadedBytes: number;
+  readonly peersUploadedBytes: number;
+  readonly seederLeftAtSec: number | undefined;
+  readonly droppedPeers: number;
+  readonly events: number;
+  readonly wallMs: number;
+}
+
+const sha256 = (bytes: Uint8Array): Uint8Array => createHash('sha256').update(bytes).digest();
+
+/**
+ * Runs the real engine for 1 seeder + N peers over virtual links in simulated time. The file's bytes
+ * and all rates are scaled down by one factor (a 256 KiB chunk is 64 real bytes): every duration is
+ * unchanged, and a thousand peers fit in memory.
+ */
+export function simulate(scenario: Scenario): SimulationResult {
+  const startedWallMs = performance.now();
+  const { peerCount: n, fileBytes, chunkBytes } = scenario;
+  const blocksPerChunk = Math.ceil(chunkBytes / SIMULATED_BLOCK_BYTES);
+  const realChunkBytes = REAL_BLOCK_BYTES * blocksPerChunk;
+  const scale = chunkBytes / realChunkBytes;
+  const chunkCount = Math.ceil(fileBytes / chunkBytes);
+  const realLastChunkBytes = Math.max(1, Math.round((fileBytes - (chunkCount - 1) * chunkBytes) / scale));
+  const random = seededRandom(scenario.seed);
+  const file = randomBytes((chunkCount - 1) * realChunkBytes + realLastChunkBytes, random);
+  const manifest: Manifest = {
+    formatVersion: 1,
+    name: 'simulated.bin',
+    sizeBytes: file.length,
+    chunkBytes: realChunkBytes,
+    chunkSha256: Array.from({ length: chunkCount }, (_, i) =>
+      Buffer.from(sha256(file.subarray(i * realChunkBytes, (i + 1) * realChunkBytes))).toString('hex'),
+    ),
+  };
+  const contentId = 'ab'.repeat(32);
+  const clock = new VirtualClock();
+  const config: Partial<EngineConfig> = { ...scenario.engineConfig, blockBytes: REAL_BLOCK_BYTES };
+  const corruptCount = Math.round(n * scenario.corruptFraction);
+
+  const boundSec =
+    scenario.mode === 'p2p'
+      ? p2pBoundSec({
+          peerCount: n,
+          fileBytes,
+          serverUploadBytesPerSec: scenario.serverUploadBytesPerSec,
+          peerUploadBytesPerSec: Array.from({ length: n }, (_, i) => rateOf(scenario.peerUploadBytesPerSec, i)),
+          peerDownloadBytesPerSec: Array.from({ length: n }, (_, i) => rateOf(scenario.peerDownloadBytesPerSec, i)),
+        })
+      : clientServerBoundSec({
+          peerCount: n,
+          fileBytes,
+          serverUploadBytesPerSec: scenario.serverUploadBytesPerSec,
+          peerDownloadBytesPerSec: Array.from({ length: n }, (_, i) => rateOf(scenario.peerDownloadBytesPerSec, i)),
+        });
+
+  const makeEngine = (id: string, store: ChunkStore, seeding: boolean, up: number, down: number): SwarmEngine =>
+    new SwarmEngine({
+      manifest,
+      contentId,
+      localPeerId: id,
+      store,
+      ...(seeding ? { initialChunks: Bitfield.full(chunkCount) } : {}),
+      clock,
+      random: seededRandom(Math.floor(random() * 2 ** 32)),
+      sha256,
+      mode: scenario.mode,
+      linkCaps: {
+        uploadBytesPerSec: up / scale,
+        ...(Number.isFinite(down) ? { downloadBytesPerSec: down / scale } : {}),
+      },
+      config,
+    });
+
+  const seederStore = MemoryChunkStore.fromFile(file, realChunkBytes);
+  const seeder = makeEngine('seeder', seederStore, true, scenario.serverUploadBytesPerSec, Infinity);
+  const stores: ChunkStore[] = [];
+  const peers: SwarmEngine[] = [];
+  const completionSec: (number | undefined)[] = new Array<number | undefined>(n).fill(undefined);
+  const holders = new Uint32Array(chunkCount);
+  let chunksInSwarm = 0;
+  let seederLeftAtSec: number | undefined;
+  let droppedPeers = 0;
+  let honestIncomplete = n - corruptCount;
+
+  for (let i = 0; i < n; i++) {
+    const corrupt = i >= n - corruptCount;
+    const inner = new MemoryChunkStore();
+    const store: ChunkStore = corrupt ? corruptingStore(inner) : inner;
+    stores.push(inner);
+    const engine = makeEngine(
+      `peer-${i}`,
+      store,
+      false,
+      rateOf(scenario.peerUploadBytesPerSec, i),
+      rateOf(scenario.peerDownloadBytesPerSec, i),
+    );
+    engine.events.on('peer-dropped', ({ peerId, reason, detail }) => {
+      droppedPeers++;
+      if (process.env['SIM_DEBUG']) console.error(`peer-${i} dropped ${peerId}: ${reason} ${detail}`);
+    });
+    engine.events.on('chunk-verified', ({ chunkIndex }) => {
+      if (holders[chunkIndex]!++ === 0 && ++chunksInSwarm === chunkCount && scenario.seederLeavesEarly) {
+        seederLeftAtSec = clock.nowMs() / 1000;
+        seeder.destroy();
+      }
+    });
+    engine.events.on('complete', () => {
+      completionSec[i] = clock.nowMs() / 1000;
+      if (!corrupt) honestIncomplete--;
+    });
+    peers.push(engine);
+  }
+
+  const nodes = [seeder, ...peers];
+  const connect = (a: SwarmEngine, b: SwarmEngine): void => {
+    const [ab, ba] = createVirtualLinkPair(clock, a.localPeerId, b.localPeerId, scenario.latencyMs);
+    a.addLink(ab);
+    b.addLink(ba);
+  };
+  for (const [a, b] of topology(nodes.length, scenario, random)) connect(nodes[a]!, nodes[b]!);
+
+  clock.run(() => honestIncomplete === 0, boundSec * 1000 * TIME_LIMIT_BOUNDS);
+
+  const honest = completionSec.slice(0, n - corruptCount);
+  const finished = honest.every((t) => t !== undefined);
+  const distributionSec = finished ? Math.max(0, ...(honest as number[])) : undefined;
+  const allFilesIntact = stores
+    .slice(0, n - corruptCount)
+    .every((store) => sameBytes(assemble(store, chunkCount, realChunkBytes, file.length), file));
+  const seederUploadedBytes = seeder.snapshot().uploadedBytes * scale;
+  const peersUploadedBytes = peers.reduce((sum, peer) => sum + peer.snapshot().uploadedBytes, 0) * scale;
+  for (const node of nodes) node.destroy();
+  return {
+    distributionSec,
+    boundSec,
+    ratio: distributionSec === undefined ? undefined : distributionSec / boundSec,
+    completionSec: honest,
+    allFilesIntact,
+    seederUploadedBytes,
+    peersUploadedBytes,
+    seederLeftAtSec,
+    droppedPeers,
+    events: clock.eventsRun,
+    wallMs: performance.now() - startedWallMs,
+  };
+}
+
+/** Node pairs to connect: a full mesh for small swarms; else each node dials a few random others (star in client-server). */
+function topology(nodeCount: number, scenario: Scenario, random: Random): Array<[number, number]> {
+  const edges: Array<[number, number]> = [];
+  if (scenario.mode === 'client-server') {
+    for (let i = 1; i < nodeCount; i++) edges.push([0, i]);
+    return edges;
+  }
+  const k = scenario.connectionsPerPeer;
+  if (nodeCount <= 2 * k + 1) {
+    for (let i = 0; i < nodeCount; i++) for (let j = i + 1; j < nodeCount; j++) edges.push([i, j]);
+    return edges;
+  }
+  const seen = new Set<number>();
+  for (let i = 0; i < nodeCount; i++) {
+    for (let made = 0; made < k;) {
+      const j = Math.floor(random() * nodeCount);
+      const key = Math.min(i, j) * nodeCount + Math.max(i, j);
+      if (j === i || seen.has(key)) continue;
+      seen.add(key);
+      edges.push([i, j]);
+      made++;
+    }
+  }
+  return edges;
+}
+
+/** A store whose every chunk, as uploaded, has one byte flipped: a peer that sends corrupted blocks. */
+function corruptingStore(inner: ChunkStore): ChunkStore {
+  return {
+    get(chunkIndex) {
+      const chunk = inner.get(chunkIndex);
+      if (!chunk) return undefined;
+      const copy = chunk.slice();
+      copy[0] = copy[0]! ^ 0xff;
+      return copy;
+    },
+    put: (chunkIndex, bytes) => inner.put(chunkIndex, bytes),
+  };
+}
+
+function randomBytes(length: number, random: Random): Uint8Array {
+  return Uint8Array.from({ length }, () => Math.floor(random() * 256));
+}
+
+function assemble(store: ChunkStore, chunkCount: number, chunkBytes: number, sizeBytes: number): Uint8Array {
+  const bytes = new Uint8Array(sizeBytes);
+  for (let i = 0; i < chunkCount; i++) {
+    const chunk = store.get(i);
+    if (chunk) bytes.set(chunk, i * chunkBytes);
+  }
+  return bytes;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
