@@ -6,9 +6,14 @@ import { table } from './stats';
 /** The parts of a DevTools `Profiler.Profile` the summary reads. */
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly callFrame: {
+    readonly functionName: string;
+    readonly url: string;
+    readonly lineNumber: number;
+    readonly columnNumber: number;
+  };
 }
-interface Profile {
+export interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly samples?: readonly number[];
   readonly timeDeltas?: readonly number[];
@@ -32,18 +37,27 @@ export class PageProfiler {
     return new PageProfiler(session);
   }
 
-  /** Stops, writes `<dir>/<name>.cpuprofile` (opens in Chrome DevTools) and returns a self-time summary. */
-  async stop(dir: string, name: string, top = 12): Promise<string> {
+  /** Stops profiling; stop every tab's profiler at once, so their windows end together. */
+  async stop(): Promise<Profile> {
     const { profile } = await this.#session.send('Profiler.stop');
     await this.#session.detach().catch(() => {});
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${name}.cpuprofile`);
-    writeFileSync(path, JSON.stringify(profile));
-    return `${name} (${path}):\n${summarize(profile, top)}`;
+    return profile;
   }
 }
 
-/** Self time by function, largest first: where the page's main thread spent the profiled interval. */
+/** Writes `<dir>/<name>.cpuprofile` (opens in Chrome DevTools' Performance panel) and returns a summary. */
+export function saveProfile(profile: Profile, dir: string, name: string, top = 12): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.cpuprofile`);
+  writeFileSync(path, JSON.stringify(profile));
+  return `${name} (${path}):\n${summarize(profile, top)}`;
+}
+
+/**
+ * Self time by function, largest first: where the page's main thread spent the profiled interval. It is
+ * wall time: on a busy machine it includes time the thread waited for a core. `(program)` is native
+ * work outside JavaScript (e.g. delivering data channel messages), `(idle)` is the thread waiting.
+ */
 export function summarize(profile: Profile, top: number): string {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<string, number>();
@@ -52,9 +66,9 @@ export function summarize(profile: Profile, top: number): string {
   for (let i = 0; i < samples.length; i++) {
     const node = nodes.get(samples[i]!);
     if (!node) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
+    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
     const file = url ? url.slice(url.lastIndexOf('/') + 1) : '';
-    const key = `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
+    const key = `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}:${columnNumber + 1}` : ''}`;
     // A sample's delta is the time since the previous one; it is charged to the function on top now.
     selfUs.set(key, (selfUs.get(key) ?? 0) + Math.max(0, deltas[i] ?? 0));
   }

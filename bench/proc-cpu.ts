@@ -3,12 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * CPU time used by this process's descendants (the browser and its renderer, GPU and network processes),
- * read from Linux's /proc. Tells whether a run was CPU-bound: on a 2-core machine, 2 CPU-seconds per
- * wall-second is everything. `undefined` where /proc is not there.
+ * read from Linux's /proc, in total and by thread. Tells whether a run was CPU-bound (on a 2-core
+ * machine, 2 CPU-seconds per wall-second is everything) and which threads used it: e.g. a renderer's
+ * `CrRendererMain` (JavaScript, the page) against its WebRTC threads (SCTP, DTLS, sockets).
+ * `undefined` where /proc is not there.
  */
 export interface CpuSample {
-  /** utime + stime of every live descendant, in seconds, by pid. */
-  readonly byPid: ReadonlyMap<number, { readonly name: string; readonly seconds: number }>;
+  /** utime + stime of every live descendant thread, in seconds, by "pid/tid". */
+  readonly byThread: ReadonlyMap<string, { readonly label: string; readonly seconds: number }>;
 }
 
 let ticksPerSecond: number | undefined;
@@ -25,22 +27,20 @@ function clockTicks(): number {
 }
 
 interface ProcStat {
-  readonly pid: number;
   readonly ppid: number;
   readonly name: string;
   readonly seconds: number;
 }
 
-function readStat(pid: string): ProcStat | undefined {
+function readStat(path: string): ProcStat | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(path, 'utf8');
     // The command name is in parentheses and may hold spaces; the fields after it are space-separated.
     const open = text.indexOf('(');
     const close = text.lastIndexOf(')');
     const fields = text.slice(close + 2).split(' ');
     // After the name: state(0) ppid(1) … utime(11) stime(12), in clock ticks.
     return {
-      pid: Number(pid),
       ppid: Number(fields[1]),
       name: text.slice(open + 1, close),
       seconds: (Number(fields[11]) + Number(fields[12])) / clockTicks(),
@@ -50,32 +50,81 @@ function readStat(pid: string): ProcStat | undefined {
   }
 }
 
-export function sampleDescendantCpu(rootPid = process.pid): CpuSample | undefined {
-  let entries: string[];
+/**
+ * Chromium's process type from its command line (`--type=renderer`; child processes rewrite their
+ * title, so the arguments may be space- rather than NUL-separated), else the command's name.
+ */
+function processKind(pid: number, name: string): string {
   try {
-    entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    const type = /--type=(\S+)/.exec(commandLine)?.[1];
+    const utility = /--utility-sub-type=(\S+)/.exec(commandLine)?.[1];
+    if (type === 'utility' && utility) return `utility(${utility.split('.').at(-2) ?? utility})`;
+    if (type) return type;
+    return /chrom/i.test(name) ? 'browser' : name;
   } catch {
-    return undefined;
+    return name;
   }
-  const stats = entries.map(readStat).filter((stat): stat is ProcStat => stat !== undefined);
-  const children = new Map<number, ProcStat[]>();
-  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
-  const byPid = new Map<number, { name: string; seconds: number }>();
+}
+
+function listDir(path: string): string[] {
+  try {
+    return readdirSync(path).filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return [];
+  }
+}
+
+export function sampleDescendantCpu(rootPid = process.pid): CpuSample | undefined {
+  const pids = listDir('/proc');
+  if (pids.length === 0) return undefined;
+  const children = new Map<number, Array<{ pid: number; name: string }>>();
+  for (const pid of pids) {
+    const stat = readStat(`/proc/${pid}/stat`);
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), { pid: Number(pid), name: stat.name }]);
+  }
+  const byThread = new Map<string, { label: string; seconds: number }>();
   const queue = [...(children.get(rootPid) ?? [])];
   for (let next = queue.shift(); next; next = queue.shift()) {
-    byPid.set(next.pid, { name: next.name, seconds: next.seconds });
+    const kind = processKind(next.pid, next.name);
+    for (const tid of listDir(`/proc/${next.pid}/task`)) {
+      const thread = readStat(`/proc/${next.pid}/task/${tid}/stat`);
+      if (thread) byThread.set(`${next.pid}/${tid}`, { label: `${kind} ${thread.name}`, seconds: thread.seconds });
+    }
     queue.push(...(children.get(next.pid) ?? []));
   }
-  return { byPid };
+  return { byThread };
 }
 
 /**
- * CPU-seconds the descendants used between two samples. Processes that started in between count from
- * zero; processes that ended in between are lost (the benchmarks sample while the browser is up).
+ * CPU-seconds the descendants used between two samples, in total and by "process-kind thread-name"
+ * (summed over processes). Threads that started in between count from zero; threads that ended in
+ * between are lost (the benchmarks sample while the browser is up).
  */
-export function descendantCpuSeconds(before: CpuSample | undefined, after: CpuSample | undefined): number | undefined {
+export function cpuBetween(
+  before: CpuSample | undefined,
+  after: CpuSample | undefined,
+): { readonly total: number; readonly byLabel: ReadonlyMap<string, number> } | undefined {
   if (!before || !after) return undefined;
   let total = 0;
-  for (const [pid, { seconds }] of after.byPid) total += seconds - (before.byPid.get(pid)?.seconds ?? 0);
-  return total;
+  const byLabel = new Map<string, number>();
+  for (const [key, { label, seconds }] of after.byThread) {
+    const used = seconds - (before.byThread.get(key)?.seconds ?? 0);
+    total += used;
+    byLabel.set(label, (byLabel.get(label) ?? 0) + used);
+  }
+  return { total, byLabel };
+}
+
+/** Busy CPU-seconds of the whole machine so far (all processes, all cores), from /proc/stat. */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    // cpu user nice system idle iowait irq softirq steal …, in clock ticks.
+    const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((sum, value) => sum + (value ?? 0), 0);
+    return line.startsWith('cpu ') ? busy / clockTicks() : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -47,6 +47,10 @@ export interface EngineConfig {
   readonly maxBadBlocksPerPeer: number;
   /** Saved-up sending a shaped link may burst, in seconds of its rate (at least one block). */
   readonly shapingBurstSec: number;
+  /** Skip `have` to peers that already hold the chunk (they cannot want it from us). Halves the
+   * messages of a large swarm; off by default because a tab then shows neighbours' bitmaps short of
+   * the chunks it holds itself. The simulator turns it on. */
+  readonly suppressHaves: boolean;
   /** Period of housekeeping: request time-outs, snub detection. */
   readonly tickMs: number;
 }
@@ -70,5 +74,6 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   requestTimeoutMs: 20_000,
   maxBadBlocksPerPeer: 2,
   shapingBurstSec: 0.05,
+  suppressHaves: false,
   tickMs: 1000,
 };

@@ -91,7 +91,8 @@ export class SwarmEngine {
   #optimistic: string[] = [];
   #rechokes = 0;
   #completedAtMs: number | undefined;
-  #cancelTimers: CancelTimer[] = [];
+  /** Pending timers by purpose; each purpose has at most one, so nothing accumulates in long runs. */
+  readonly #timers = new Map<string, CancelTimer>();
   #uploadWakeScheduled = false;
   #downloadWakeScheduled = false;
   #destroyed = false;
@@ -119,8 +120,8 @@ export class SwarmEngine {
       this.#uploadBucket = new TokenBucket(uploadBytesPerSec, burst(uploadBytesPerSec), nowMs);
     if (downloadBytesPerSec !== undefined)
       this.#downloadBucket = new TokenBucket(downloadBytesPerSec, burst(downloadBytesPerSec), nowMs);
-    this.#every(this.#config.tickMs, () => this.#tick());
-    this.#every(this.#config.rechokeIntervalMs, () => this.#rechoke());
+    this.#every('tick', this.#config.tickMs, () => this.#tick());
+    this.#every('rechoke', this.#config.rechokeIntervalMs, () => this.#rechoke());
   }
 
   get isComplete(): boolean {
@@ -157,7 +158,8 @@ export class SwarmEngine {
   /** Closes every link and stops all timers. */
   destroy(): void {
     this.#destroyed = true;
-    for (const cancel of this.#cancelTimers) cancel();
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
     for (const session of [...this.#sessions.values()]) session.link.close();
     this.#sessions.clear();
   }
@@ -387,7 +389,8 @@ export class SwarmEngine {
     if (this.#uploadWakeScheduled) return;
     this.#uploadWakeScheduled = true;
     const delayMs = this.#uploadBucket!.msUntilAvailable(nowMs);
-    this.#cancelTimers.push(
+    this.#timers.set(
+      'upload-wake',
       this.#deps.clock.setTimer(delayMs, () => {
         this.#uploadWakeScheduled = false;
         this.#pumpUploads();
@@ -547,7 +550,8 @@ export class SwarmEngine {
   #wakeDownloads(nowMs: number): void {
     if (this.#downloadWakeScheduled) return;
     this.#downloadWakeScheduled = true;
-    this.#cancelTimers.push(
+    this.#timers.set(
+      'download-wake',
       this.#deps.clock.setTimer(this.#downloadBucket!.msUntilAvailable(nowMs), () => {
         this.#downloadWakeScheduled = false;
         this.#fillAll();
@@ -659,7 +663,8 @@ export class SwarmEngine {
     this.events.emit('chunk-verified', { chunkIndex });
     // Our handshake and bitfield went out when each link was added, so `have` is always in order.
     for (const session of this.#sessions.values()) {
-      this.#send(session, { type: 'have', chunkIndex });
+      if (!(this.#config.suppressHaves && session.bits.has(chunkIndex)))
+        this.#send(session, { type: 'have', chunkIndex });
       this.#updateInterest(session);
     }
     if (this.#have.isComplete) {
@@ -730,13 +735,13 @@ export class SwarmEngine {
     session.link.send(encodeWireMessage(message));
   }
 
-  #every(periodMs: number, task: () => void): void {
+  #every(name: string, periodMs: number, task: () => void): void {
     const run = (): void => {
       if (this.#destroyed) return;
       task();
-      this.#cancelTimers.push(this.#deps.clock.setTimer(periodMs, run));
+      this.#timers.set(name, this.#deps.clock.setTimer(periodMs, run));
     };
-    this.#cancelTimers.push(this.#deps.clock.setTimer(periodMs, run));
+    this.#timers.set(name, this.#deps.clock.setTimer(periodMs, run));
   }
 
   /** Housekeeping: gives up requests that timed out and marks peers that stopped sending as snubbed. */

@@ -1,8 +1,11 @@
 /**
- * A token bucket that emulates an access link of `rateBytesPerSec`: a send may take tokens while any
- * are left (the balance may go negative by one message), and the next waits until the balance is
- * back above zero. `burstBytes` caps how much idle time can be saved up.
+ * A token bucket that emulates an access link of `rateBytesPerSec`: a send may take tokens while the
+ * balance is not negative (it may then go negative by one message), and the next waits until the
+ * balance is back to zero. `burstBytes` caps how much idle time can be saved up; the bucket starts full.
  */
+/** Balances this close to zero count as zero: floating-point refills land a hair short. */
+const ROUNDING_BYTES = 1e-6;
+
 export class TokenBucket {
   readonly rateBytesPerSec: number;
   readonly #burstBytes: number;
@@ -16,10 +19,10 @@ export class TokenBucket {
     this.#updatedAtMs = nowMs;
   }
 
-  /** Takes `bytes` if the balance is positive; returns false (taking nothing) otherwise. */
+  /** Takes `bytes` unless the balance is negative; returns false (taking nothing) then. */
   tryTake(bytes: number, nowMs: number): boolean {
     this.#refill(nowMs);
-    if (this.#tokens <= 0) return false;
+    if (this.#tokens < -ROUNDING_BYTES) return false;
     this.#tokens -= bytes;
     return true;
   }
@@ -27,7 +30,7 @@ export class TokenBucket {
   /** Milliseconds until `tryTake` can succeed. */
   msUntilAvailable(nowMs: number): number {
     this.#refill(nowMs);
-    return this.#tokens > 0 ? 0 : ((-this.#tokens + 1) / this.rateBytesPerSec) * 1000;
+    return this.#tokens >= -ROUNDING_BYTES ? 0 : (-this.#tokens / this.rateBytesPerSec) * 1000;
   }
 
   #refill(nowMs: number): void {

@@ -67,7 +67,8 @@ export function simulate(scenario: Scenario): SimulationResult {
   };
   const contentId = 'ab'.repeat(32);
   const clock = new VirtualClock();
-  const config: Partial<EngineConfig> = { ...scenario.engineConfig, blockBytes: REAL_BLOCK_BYTES };
+  // Haves to peers that hold the chunk change nothing but a neighbour's bitmap view: skip them, a third fewer events.
+  const config: Partial<EngineConfig> = { suppressHaves: true, ...scenario.engineConfig, blockBytes: REAL_BLOCK_BYTES };
   const corruptCount = Math.round(n * scenario.corruptFraction);
 
   const boundSec =
@@ -127,10 +128,7 @@ export function simulate(scenario: Scenario): SimulationResult {
       rateOf(scenario.peerUploadBytesPerSec, i),
       rateOf(scenario.peerDownloadBytesPerSec, i),
     );
-    engine.events.on('peer-dropped', ({ peerId, reason, detail }) => {
-      droppedPeers++;
-      if (process.env['SIM_DEBUG']) console.error(`peer-${i} dropped ${peerId}: ${reason} ${detail}`);
-    });
+    engine.events.on('peer-dropped', () => droppedPeers++);
     engine.events.on('chunk-verified', ({ chunkIndex }) => {
       if (holders[chunkIndex]!++ === 0 && ++chunksInSwarm === chunkCount && scenario.seederLeavesEarly) {
         seederLeftAtSec = clock.nowMs() / 1000;

@@ -120,7 +120,11 @@ export class SwarmSession {
       iceServers: joined.iceServers,
       seeding: false,
     });
-    engine.events.on('complete', () => void this.#hashWholeFile());
+    engine.events.on('complete', () => {
+      // Tell the server first: the whole-file hash below keeps the page busy for a moment.
+      this.#sample();
+      void this.#report().then(() => this.#hashWholeFile());
+    });
     this.#connector?.connectTo(joined.peers);
   }
 

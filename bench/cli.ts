@@ -1,0 +1,67 @@
+// Benchmarks that print figures, never assertions: `npx pnpm@12.4.2 bench <name> [flags]`.
+// The root `bench` script runs this inside a private network namespace (scripts/in-private-netns.mjs).
+import { UsageError } from './args';
+
+interface BenchmarkModule {
+  readonly USAGE: string;
+  /** Runs with the flags after the benchmark's name; resolves to the exit status. */
+  main(argv: readonly string[]): Promise<number>;
+}
+
+interface Benchmark {
+  readonly summary: string;
+  /** Loaded on demand, so one benchmark's imports never slow down or break another. */
+  load(): Promise<BenchmarkModule>;
+}
+
+/** Name → module. Later: `sim`, `swarm`, `raw`. */
+const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
+  transfer: {
+    summary: 'one seeder, N leechers on a generated file, through the real server and UI',
+    load: () => import('./transfer'),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((name) => name.length));
+  return [
+    'usage: npx pnpm@12.4.2 bench <name> [flags]    (`bench <name> --help` lists its flags)',
+    '',
+    'benchmarks:',
+    ...Object.entries(BENCHMARKS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`),
+  ].join('\n');
+}
+
+async function cli(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const benchmark = name === undefined ? undefined : Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!benchmark) {
+    console.error(name === undefined ? 'bench: which benchmark?' : `bench: unknown benchmark "${name}"`);
+    console.error(usage());
+    return 2;
+  }
+  const module = await benchmark.load();
+  try {
+    return await module.main(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench ${name}: ${error.message}`);
+    console.error(module.USAGE);
+    return 2;
+  }
+}
+
+// Exit explicitly: a lingering handle (a socket, a timer) must not keep a finished benchmark alive.
+cli(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    console.error(
+      `bench: ${error instanceof Error ? (error.name === 'BenchFailure' ? error.message : (error.stack ?? error.message)) : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

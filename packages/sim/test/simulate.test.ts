@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { SCENARIO_DEFAULTS, simulate, type Scenario } from '../src/index';
+
+const KIB = 1024;
+const CHUNK_BYTES = 256 * KIB;
+/** The engine's default shaping burst is one block (64 KiB here, the largest simulated block). */
+const BLOCK_BYTES = 64 * KIB;
+
+function scenario(overrides: Partial<Scenario>): Scenario {
+  return {
+    ...SCENARIO_DEFAULTS,
+    peerCount: 1,
+    fileBytes: CHUNK_BYTES,
+    serverUploadBytesPerSec: 1e6,
+    peerUploadBytesPerSec: [1e6],
+    peerDownloadBytesPerSec: [Infinity],
+    latencyMs: 20,
+    ...overrides,
+  };
+}
+
+describe('simulate: tiny swarms against hand-computed schedules', () => {
+  it('one peer, one chunk, p2p: handshake, offer, request, then the chunk at u_s', () => {
+    const L = 20; // ms, one way
+    const blockMs = (BLOCK_BYTES / 1e6) * 1000; // 65.536 ms per 64 KiB block at 1 MB/s
+    // t=L: handshakes arrive; the super-seeder unchokes and offers the chunk (have) → arrives at 2L;
+    // the peer requests all 4 blocks → they arrive at 3L. The bucket starts full (one block), so
+    // blocks 1 and 2 leave at 3L, block 3 one block-time later, block 4 two; the last lands L later.
+    const expectedSec = (3 * L + 2 * blockMs + L) / 1000;
+    const result = simulate(scenario({}));
+    expect(result.distributionSec).toBeCloseTo(expectedSec, 6);
+    expect(result.allFilesIntact).toBe(true);
+    expect(result.seederUploadedBytes).toBe(CHUNK_BYTES);
+  });
+
+  it('two peers, one chunk, client-server: the server sends both copies back to back', () => {
+    const L = 20;
+    const blockMs = (BLOCK_BYTES / 1e6) * 1000;
+    // Full bitfield at L → interested at 2L → unchoke at 3L → requests (4 per peer) at 4L. The server
+    // serves the oldest request first: peer 0's four blocks, then peer 1's; eight blocks, the first two
+    // out of the full bucket at once, then one per block-time; the last lands L later.
+    const expectedSec = (4 * L + 6 * blockMs + L) / 1000;
+    const result = simulate(scenario({ peerCount: 2, mode: 'client-server' }));
+    expect(result.distributionSec).toBeCloseTo(expectedSec, 6);
+    expect(result.peersUploadedBytes).toBe(0);
+  });
+
+  it('is reproducible: the same scenario and seed give the same run', () => {
+    const run = () => simulate(scenario({ peerCount: 12, fileBytes: 40 * CHUNK_BYTES, seed: 7 }));
+    const first = run();
+    const second = run();
+    expect(second.distributionSec).toBe(first.distributionSec);
+    expect(second.events).toBe(first.events);
+    expect(simulate(scenario({ peerCount: 12, fileBytes: 40 * CHUNK_BYTES, seed: 8 })).events).not.toBe(first.events);
+  });
+});
+
+describe('simulate: swarm behaviour', () => {
+  it('p2p stays within 10 % of D_p2p for a homogeneous swarm of 20 (M = 256)', () => {
+    const result = simulate(scenario({ peerCount: 20, fileBytes: 256 * CHUNK_BYTES }));
+    expect(result.allFilesIntact).toBe(true);
+    expect(result.ratio).toBeLessThan(1.1);
+    // Super-seeding: the seeder's first pass sends each chunk once; the peers carry the rest.
+    expect(result.seederUploadedBytes).toBeLessThan(1.1 * 256 * CHUNK_BYTES);
+    expect(result.peersUploadedBytes).toBeGreaterThan(18 * 256 * CHUNK_BYTES);
+  });
+
+  it('client-server stays within 2 % of D_cs and no peer uploads', () => {
+    const result = simulate(scenario({ peerCount: 8, fileBytes: 32 * CHUNK_BYTES, mode: 'client-server' }));
+    expect(result.ratio).toBeLessThan(1.02);
+    expect(result.peersUploadedBytes).toBe(0);
+  });
+
+  it('everyone completes when the seeder leaves as soon as every chunk is in the swarm', () => {
+    const result = simulate(scenario({ peerCount: 15, fileBytes: 48 * CHUNK_BYTES, seederLeavesEarly: true }));
+    expect(result.seederLeftAtSec).toBeDefined();
+    expect(result.distributionSec).toBeGreaterThan(result.seederLeftAtSec!);
+    expect(result.allFilesIntact).toBe(true);
+  });
+
+  it('honest peers complete with correct bytes when 10 % of peers corrupt their uploads', () => {
+    const result = simulate(scenario({ peerCount: 30, fileBytes: 32 * CHUNK_BYTES, corruptFraction: 0.1 }));
+    expect(result.distributionSec).toBeDefined();
+    expect(result.allFilesIntact).toBe(true);
+    expect(result.droppedPeers).toBeGreaterThan(0);
+  });
+});
