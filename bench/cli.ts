@@ -14,8 +14,12 @@ interface Benchmark {
   load(): Promise<BenchmarkModule>;
 }
 
-/** Name → module. Later: `sim`, `swarm`, `raw`. */
+/** Name → module. Later: `swarm`, `raw`. */
 const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
+  sim: {
+    summary: 'the simulator against the bounds: homogeneous and heterogeneous P2P, client-server, faults',
+    load: () => import('./sim'),
+  },
   transfer: {
     summary: 'one seeder, N leechers on a generated file, through the real server and UI',
     load: () => import('./transfer'),

@@ -90,6 +90,7 @@ export class SwarmEngine {
   #revealed = false;
   #optimistic: string[] = [];
   #rechokes = 0;
+  #lastUploadAtMs = -Infinity;
   #completedAtMs: number | undefined;
   /** Pending timers by purpose; each purpose has at most one, so nothing accumulates in long runs. */
   readonly #timers = new Map<string, CancelTimer>();
@@ -122,6 +123,7 @@ export class SwarmEngine {
       this.#downloadBucket = new TokenBucket(downloadBytesPerSec, burst(downloadBytesPerSec), nowMs);
     this.#every('tick', this.#config.tickMs, () => this.#tick());
     this.#every('rechoke', this.#config.rechokeIntervalMs, () => this.#rechoke());
+    this.#every('idle-unchoke', this.#config.idleUnchokeAfterMs, () => this.#unchokeWhileIdle());
   }
 
   get isComplete(): boolean {
@@ -362,6 +364,7 @@ export class SwarmEngine {
       this.#send(session, { type: 'block', chunkIndex: request.chunkIndex, offsetBytes: request.offsetBytes, bytes });
       session.upload.record(bytes.length, nowMs);
       this.#upload.record(bytes.length, nowMs);
+      this.#lastUploadAtMs = nowMs;
       if (this.#superSeeder?.recordUpload(session.peerId, request.chunkIndex, bytes.length, nowMs)) this.#offerChunks();
     }
   }
@@ -461,6 +464,20 @@ export class SwarmEngine {
       for (let chunkIndex = 0; chunkIndex < this.#have.chunkCount; chunkIndex++)
         this.#send(session, { type: 'have', chunkIndex });
     this.#rechoke();
+  }
+
+  /**
+   * An upload that sat idle for `idleUnchokeAfterMs` while choked peers want something gets one more
+   * peer unchoked at once: reciprocation picks partners, but a link left idle helps nobody. The next
+   * rechoke returns to the regular slots.
+   */
+  #unchokeWhileIdle(): void {
+    if (this.mode !== 'p2p' || this.isSuperSeeding || this.#uploadReady.size > 0) return;
+    const nowMs = this.#deps.clock.nowMs();
+    if (nowMs - this.#lastUploadAtMs < this.#config.idleUnchokeAfterMs) return;
+    const waiting = [...this.#sessions.values()].filter((s) => s.amChoking && s.peerInterested && s.handshakeDone);
+    if (waiting.length === 0) return;
+    this.#unchoke(waiting[Math.floor(this.#deps.random() * waiting.length)]!);
   }
 
   #rechoke(): void {
