@@ -51,6 +51,8 @@ export interface EngineConfig {
    * messages of a large swarm; off by default because a tab then shows neighbours' bitmaps short of
    * the chunks it holds itself. The simulator turns it on. */
   readonly suppressHaves: boolean;
+  /** In p2p mode, serve requests for the chunks fewest neighbours hold first (see `#pumpUploads`). */
+  readonly uploadRarestFirst: boolean;
   /** An upload idle this long while choked peers want something unchokes one more of them. */
   readonly idleUnchokeAfterMs: number;
   /** Period of housekeeping: request time-outs, snub detection. */
@@ -77,6 +79,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   maxBadBlocksPerPeer: 2,
   shapingBurstSec: 0.05,
   suppressHaves: false,
+  uploadRarestFirst: true,
   idleUnchokeAfterMs: 100,
   tickMs: 1000,
 };

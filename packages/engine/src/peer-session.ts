@@ -20,6 +20,8 @@ export class PeerSession {
   readonly link: PeerLink;
   readonly bits: Bitfield;
   handshakeDone = false;
+  /** Set when the link closed or we dropped the peer; nothing more is sent or asked of it. */
+  closed = false;
   bitfieldReceived = false;
   amChoking = true;
   amInterested = false;

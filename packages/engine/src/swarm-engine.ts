@@ -84,6 +84,7 @@ export class SwarmEngine {
   readonly #uploadBucket: TokenBucket | undefined;
   readonly #downloadBucket: TokenBucket | undefined;
   readonly #uploadReady = new Set<PeerSession>();
+  readonly #rarestFirstUploads: boolean;
   #requestSeq = 0;
   readonly #startedAtMs: number;
   #superSeeder: SuperSeeder | undefined;
@@ -104,6 +105,7 @@ export class SwarmEngine {
     this.localPeerId = deps.localPeerId;
     this.mode = deps.mode ?? 'p2p';
     this.#config = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
+    this.#rarestFirstUploads = this.mode === 'p2p' && this.#config.uploadRarestFirst;
     const count = chunkCount(deps.manifest);
     const nowMs = deps.clock.nowMs();
     this.#have = new Bitfield(count);
@@ -207,7 +209,7 @@ export class SwarmEngine {
   // ── messages ────────────────────────────────────────────────────────────────────────────────────
 
   #onMessage(session: PeerSession, bytes: Uint8Array): void {
-    if (this.#destroyed || this.#sessions.get(session.peerId) !== session) return;
+    if (this.#destroyed || session.closed) return;
     const decoded = decodeWireMessage(bytes);
     if (!decoded.ok) return this.#drop(session, 'protocol-violation', decoded.error.message);
     const message = decoded.message;
@@ -345,9 +347,12 @@ export class SwarmEngine {
   }
 
   /**
-   * Sends blocks within the link caps, oldest request first across all peers: fair, nothing starves,
-   * and a super-seeder finishes one offer before the next, so a new offer's first request arrives while
-   * the other is still being sent (a round robin would finish both at once and then idle a round trip).
+   * Sends blocks within the link caps. In p2p mode, requests for the chunks fewest of our neighbours hold
+   * go first: we may be their only source nearby, and spreading the newest chunks fastest is what keeps
+   * every upload in a large swarm busy to the end. Otherwise, and among equals, the oldest request goes
+   * first, so a super-seeder finishes one offer before the next and a new offer's first request arrives
+   * while the other is still being sent (a round robin would finish both at once, then idle a round trip).
+   * A client-server seeder serves strictly oldest first: nothing starves.
    */
   #pumpUploads(): void {
     while (this.#uploadReady.size > 0 && !this.#destroyed) {
@@ -380,9 +385,10 @@ export class SwarmEngine {
         this.#uploadReady.delete(session);
         continue;
       }
-      if (head.seq < bestSeq) {
+      const rank = this.#rarestFirstUploads ? this.#picker.availability(head.chunkIndex) * 1e12 + head.seq : head.seq;
+      if (rank < bestSeq) {
         best = session;
-        bestSeq = head.seq;
+        bestSeq = rank;
       }
     }
     return best;
@@ -539,7 +545,8 @@ export class SwarmEngine {
 
   /** Keeps a peer that unchoked us busy with pipelined requests, paced to our download cap. */
   #fillRequests(session: PeerSession): void {
-    if (this.#destroyed || !session.handshakeDone || session.peerChoking || !session.amInterested) return;
+    if (this.#destroyed || session.closed || !session.handshakeDone || session.peerChoking || !session.amInterested)
+      return;
     const nowMs = this.#deps.clock.nowMs();
     const pipeline = this.#pipelineBlocks(session, nowMs);
     while (session.outstanding.size < pipeline) {
@@ -609,8 +616,9 @@ export class SwarmEngine {
     if (!request) return; // a reject for a request we already gave up: harmless
     session.outstanding.delete(key);
     this.#inProgress.get(chunkIndex)?.release(request.blockIndex, session.peerId);
-    // It will not serve this chunk (a super-seeder's offer moved on, say): stop asking it for it.
-    this.#peerLost(session, chunkIndex);
+    // Refused while it does not choke us: it will not serve this chunk (a super-seeder's offer moved on,
+    // say), so stop asking it for it. Refused because it chokes us: ask again once unchoked.
+    if (!session.peerChoking) this.#peerLost(session, chunkIndex);
     this.#fillAll();
   }
 
@@ -731,7 +739,8 @@ export class SwarmEngine {
   // ── lifecycle ───────────────────────────────────────────────────────────────────────────────────
 
   #onClose(session: PeerSession, reason: string): void {
-    if (this.#sessions.get(session.peerId) !== session) return;
+    if (session.closed) return;
+    session.closed = true;
     this.#sessions.delete(session.peerId);
     this.#superSeeder?.withdraw(session.peerId);
     for (let index = 0; index < session.bits.chunkCount; index++)
@@ -749,7 +758,7 @@ export class SwarmEngine {
   }
 
   #send(session: PeerSession, message: WireMessage): void {
-    session.link.send(encodeWireMessage(message));
+    if (!session.closed) session.link.send(encodeWireMessage(message));
   }
 
   #every(name: string, periodMs: number, task: () => void): void {

@@ -53,7 +53,7 @@ export class SwarmConnector {
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
     const socket = deps.signalling.socket;
-    const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.#onRelay(from, signal);
+    const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.acceptSignal(from, signal);
     const onLeft = ({ peerId }: { peerId: PeerId }): void => this.#abandon(peerId, 'left the swarm');
     socket.on('signal:relay', onRelay);
     socket.on('peer:left', onLeft);
@@ -81,7 +81,8 @@ export class SwarmConnector {
     for (const peerId of [...this.#pending.keys()]) this.#abandon(peerId, 'shutting down');
   }
 
-  #onRelay(from: PeerId, signal: SignalData): void {
+  /** Handles a signal relayed by the server; also used to replay signals that arrived before this connector existed. */
+  acceptSignal(from: PeerId, signal: SignalData): void {
     if (this.#destroyed || this.#connected.has(from)) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;

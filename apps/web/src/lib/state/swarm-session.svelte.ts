@@ -15,6 +15,7 @@ import {
   type IceServer,
   type Manifest,
   type ProgressReport,
+  type SignalData,
   type SignallingError,
   type SwarmProgress,
 } from '@swarmlab/protocol';
@@ -63,6 +64,8 @@ export class SwarmSession {
 
   readonly #deps: SwarmSessionDeps;
   readonly #sha256 = pageSha256();
+  readonly #earlySignals: Array<{ from: string; signal: SignalData }> = [];
+  readonly #keepEarlySignal = (event: { from: string; signal: SignalData }): void => void this.#earlySignals.push(event);
   #signalling: SignallingClient | undefined;
   #connector: SwarmConnector | undefined;
   #engine: SwarmEngine | undefined;
@@ -156,6 +159,8 @@ export class SwarmSession {
   #connectSignalling(): SignallingClient {
     const signalling = SignallingClient.connect(this.#deps.signallingUrl);
     signalling.socket.on('swarm:progress', (progress) => (this.swarmProgress = progress));
+    // A peer that joins right after us may send its offer before our connector exists: keep it.
+    signalling.socket.on('signal:relay', this.#keepEarlySignal);
     this.#signalling = signalling;
     return signalling;
   }
@@ -195,6 +200,8 @@ export class SwarmSession {
       createPeer: this.#deps.createPeer ?? browserPeerFactory,
       onLink: (link) => engine.addLink(link),
     });
+    this.#signalling!.socket.off('signal:relay', this.#keepEarlySignal);
+    for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
     this.phase = 'running';
     this.#sample();
     this.#timers.push(
