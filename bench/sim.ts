@@ -56,7 +56,11 @@ function row(scenario: string, peers: number, result: SimulationResult, target: 
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const flags = parseFlags(argv, { 'max-peers': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } });
+  const flags = parseFlags(argv, {
+    'max-peers': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
   if (flags.help) {
     console.log(USAGE);
     return 0;
@@ -67,11 +71,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     rows.push(r);
     const fmt = (value: number | null, digits: number) => (value === null ? '—' : value.toFixed(digits));
     console.log(
-      [r.scenario.padEnd(18), String(r.peers).padStart(5), fmt(r.distributionSec, 2).padStart(9), fmt(r.boundSec, 2).padStart(9),
-        fmt(r.ratio, 4).padStart(7), fmt(r.target, 3).padStart(7), `${r.wallSec.toFixed(1)}s`.padStart(7), ` ${r.note}`].join(' '),
+      [
+        r.scenario.padEnd(18),
+        String(r.peers).padStart(5),
+        fmt(r.distributionSec, 2).padStart(9),
+        fmt(r.boundSec, 2).padStart(9),
+        fmt(r.ratio, 4).padStart(7),
+        fmt(r.target, 3).padStart(7),
+        `${r.wallSec.toFixed(1)}s`.padStart(7),
+        ` ${r.note}`,
+      ].join(' '),
     );
   };
-  console.log(`${'scenario'.padEnd(18)} ${'N'.padStart(5)} ${'measured'.padStart(9)} ${'bound'.padStart(9)} ${'ratio'.padStart(7)} ${'target'.padStart(7)} ${'wall'.padStart(7)}  note`);
+  console.log(
+    `${'scenario'.padEnd(18)} ${'N'.padStart(5)} ${'measured'.padStart(9)} ${'bound'.padStart(9)} ${'ratio'.padStart(7)} ${'target'.padStart(7)} ${'wall'.padStart(7)}  note`,
+  );
 
   for (const n of [2, 5, 10, 20, 50, 100, 200, 500, 1000].filter((n) => n <= maxPeers)) {
     const aim = 1 + (Math.floor(Math.log2(n)) + 2) / CHUNKS;
@@ -82,16 +96,37 @@ export async function main(argv: readonly string[]): Promise<number> {
     const uploads = Array.from({ length: n }, () => MB * 0.25 * 16 ** random());
     const mean = uploads.reduce((a, b) => a + b, 0) / n;
     print(
-      row('heterogeneous p2p', n, simulate({ ...base(n), serverUploadBytesPerSec: 10 * MB, peerUploadBytesPerSec: uploads }), 1.1,
-        `mean u_i ${(mean / MB).toFixed(2)} MB/s`),
+      row(
+        'heterogeneous p2p',
+        n,
+        simulate({ ...base(n), serverUploadBytesPerSec: 10 * MB, peerUploadBytesPerSec: uploads }),
+        1.1,
+        `mean u_i ${(mean / MB).toFixed(2)} MB/s`,
+      ),
     );
   }
   if (maxPeers >= 20) print(row('client-server', 20, simulate({ ...base(20), mode: 'client-server' }), 1.02, ''));
   if (maxPeers >= 100) {
     const left = simulate({ ...base(100), seederLeavesEarly: true });
-    print(row('seeder leaves', 100, left, null, `left at ${left.seederLeftAtSec?.toFixed(1) ?? '—'} s; all complete: ${left.distributionSec !== undefined}`));
+    print(
+      row(
+        'seeder leaves',
+        100,
+        left,
+        null,
+        `left at ${left.seederLeftAtSec?.toFixed(1) ?? '—'} s; all complete: ${left.distributionSec !== undefined}`,
+      ),
+    );
     const corrupt = simulate({ ...base(100), corruptFraction: 0.1 });
-    print(row('10 % corrupt peers', 100, corrupt, null, `honest complete: ${corrupt.distributionSec !== undefined}, intact: ${corrupt.allFilesIntact}, dropped ${corrupt.droppedPeers}`));
+    print(
+      row(
+        '10 % corrupt peers',
+        100,
+        corrupt,
+        null,
+        `honest complete: ${corrupt.distributionSec !== undefined}, intact: ${corrupt.allFilesIntact}, dropped ${corrupt.droppedPeers}`,
+      ),
+    );
   }
   if (flags.json) console.log(JSON.stringify(rows));
   return 0;

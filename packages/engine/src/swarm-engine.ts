@@ -484,6 +484,8 @@ export class SwarmEngine {
     const waiting = [...this.#sessions.values()].filter((s) => s.amChoking && s.peerInterested && s.handshakeDone);
     if (waiting.length === 0) return;
     this.#unchoke(waiting[Math.floor(this.#deps.random() * waiting.length)]!);
+    // Give the newly unchoked peer a period to ask before unchoking another.
+    this.#lastUploadAtMs = nowMs;
   }
 
   #rechoke(): void {
@@ -496,7 +498,8 @@ export class SwarmEngine {
         interested: s.peerInterested,
         downloadBytesPerSec: s.download.bytesPerSec(nowMs),
         snubbed: s.snubbed,
-        lastUnchokedAtMs: s.lastUnchokedAtMs,
+        // A peer unchoked now counts as served now, so a seeder's round robin moves on from it.
+        lastUnchokedAtMs: s.amChoking ? s.lastUnchokedAtMs : nowMs,
       }));
     let unchoked: Set<string>;
     if (this.mode === 'client-server') {

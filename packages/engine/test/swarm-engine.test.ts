@@ -141,7 +141,7 @@ describe('SwarmEngine over in-memory links', () => {
       expect(dropped).toEqual(['request-flood']);
     });
 
-    it('a request from a choked peer is answered with a reject for that block', async () => {
+    it('a request to a super-seeder for a chunk it did not offer is answered with a reject for that block', async () => {
       const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
       const seeder = track(testPeer(file, 'seeder', { seed: true }));
       const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });

@@ -66,7 +66,11 @@ export class SwarmConnector {
   /** Opens connections to peers already in the swarm (at most `maxInitiatedConnections`, chosen at random). */
   connectTo(peerIds: readonly PeerId[]): void {
     const max = this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS;
-    const shuffled = [...peerIds].sort(() => Math.random() - 0.5);
+    const shuffled = [...peerIds];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
     for (const peerId of shuffled.slice(0, max)) this.#open(peerId, true);
   }
 

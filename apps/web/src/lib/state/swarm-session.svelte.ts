@@ -65,7 +65,8 @@ export class SwarmSession {
   readonly #deps: SwarmSessionDeps;
   readonly #sha256 = pageSha256();
   readonly #earlySignals: Array<{ from: string; signal: SignalData }> = [];
-  readonly #keepEarlySignal = (event: { from: string; signal: SignalData }): void => void this.#earlySignals.push(event);
+  readonly #keepEarlySignal = (event: { from: string; signal: SignalData }): void =>
+    void this.#earlySignals.push(event);
   #signalling: SignallingClient | undefined;
   #connector: SwarmConnector | undefined;
   #engine: SwarmEngine | undefined;
