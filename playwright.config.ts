@@ -1,12 +1,11 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS, chromiumExecutablePath } from './e2e/chromium';
 
 /** Port of the real signalling server the e2e runs start (it also serves the built UI). */
 const PORT = Number(process.env.SWARMLAB_E2E_PORT ?? 41731);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
-/** A system Chromium when there is one (Playwright cannot download its own here), else Playwright's. */
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const executablePath = chromiumExecutablePath();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -24,16 +23,7 @@ export default defineConfig({
     permissions: ['camera', 'microphone'],
     launchOptions: {
       ...(executablePath ? { executablePath } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--allow-loopback-in-peer-connection',
-        '--use-fake-ui-for-media-stream',
-      ],
+      args: [...CHROMIUM_ARGS],
     },
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],

@@ -12,6 +12,7 @@ distribution time, the seed's bound and their ratio:
   client-server     only the seeder uploads, N = 20
   seeder leaves     the seeder leaves once every chunk is in the swarm, N = 100
   corrupt peers     10 % of peers send corrupted blocks, N = 100
+  scale             1,000 peers × 1,000 chunks (64 KiB each); its wall time is the simulator's speed
   --max-peers N     skip scenarios with more peers (default 1000)
   --json            last line: every row as JSON`;
 
@@ -127,6 +128,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         `honest complete: ${corrupt.distributionSec !== undefined}, intact: ${corrupt.allFilesIntact}, dropped ${corrupt.droppedPeers}`,
       ),
     );
+  }
+  if (maxPeers >= 1000) {
+    const scale = simulate({ ...base(1000), fileBytes: 1000 * 64 * 1024, chunkBytes: 64 * 1024 });
+    print(row('scale 1000 × 1000', 1000, scale, 1.1, `${(scale.events / 1e6).toFixed(1)} M events`));
   }
   if (flags.json) console.log(JSON.stringify(rows));
   return 0;

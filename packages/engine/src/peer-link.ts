@@ -1,7 +1,11 @@
+import type { WireMessage } from '@swarmlab/protocol';
+
 /** Callbacks a transport invokes on the engine. */
 export interface PeerLinkHandlers {
   /** One whole message from the remote peer (message boundaries are preserved). */
   message(bytes: Uint8Array): void;
+  /** One message already decoded: from a link that carries `sendMessage` objects (see `PeerLink`). */
+  decoded(message: WireMessage): void;
   /** `bufferedBytes` fell to the transport's low-water mark: the engine may send again. */
   drain(): void;
   /** The link is gone, for whatever reason; nothing more will be delivered. */
@@ -19,6 +23,12 @@ export interface PeerLink {
   readonly bufferedBytes: number;
   /** Queues one message. The engine keeps `bufferedBytes` under its own high-water mark. */
   send(bytes: Uint8Array): void;
+  /**
+   * Optional: queues one message as an object, skipping the binary codec. Only for links between two
+   * engines in one process (the simulator, where the codec would be most of the cost); real transports
+   * carry bytes, and the codec is tested on its own.
+   */
+  sendMessage?(message: WireMessage): void;
   /** Starts delivery to `handlers`; messages that arrived earlier are delivered first. */
   attach(handlers: PeerLinkHandlers): void;
   close(): void;

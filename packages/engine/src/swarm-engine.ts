@@ -154,6 +154,7 @@ export class SwarmEngine {
     this.#send(session, { type: 'bitfield', bits: advertised.toBytes() });
     link.attach({
       message: (bytes) => this.#onMessage(session, bytes),
+      decoded: (message) => this.#onDecoded(session, message),
       drain: () => this.#queueUpload(session),
       close: (reason) => this.#onClose(session, reason),
     });
@@ -212,7 +213,11 @@ export class SwarmEngine {
     if (this.#destroyed || session.closed) return;
     const decoded = decodeWireMessage(bytes);
     if (!decoded.ok) return this.#drop(session, 'protocol-violation', decoded.error.message);
-    const message = decoded.message;
+    this.#onDecoded(session, decoded.message);
+  }
+
+  #onDecoded(session: PeerSession, message: WireMessage): void {
+    if (this.#destroyed || session.closed) return;
     if (!session.handshakeDone) {
       if (message.type !== 'handshake')
         return this.#drop(session, 'protocol-violation', `${message.type} before handshake`);
@@ -761,7 +766,9 @@ export class SwarmEngine {
   }
 
   #send(session: PeerSession, message: WireMessage): void {
-    if (!session.closed) session.link.send(encodeWireMessage(message));
+    if (session.closed) return;
+    if (session.link.sendMessage) session.link.sendMessage(message);
+    else session.link.send(encodeWireMessage(message));
   }
 
   #every(name: string, periodMs: number, task: () => void): void {

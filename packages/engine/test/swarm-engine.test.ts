@@ -1,7 +1,7 @@
-import { decodeWireMessage, encodeWireMessage, PROTOCOL_VERSION, type WireMessage } from '@swarmlab/protocol';
+import { encodeWireMessage } from '@swarmlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLinkPair, MemoryChunkStore, systemClock, type DropReason, type PeerLink } from '../src/index';
-import { connect, fileHashOf, testFile, testPeer, withTimeout, type TestPeer } from './swarm-harness';
+import { MemoryChunkStore, type DropReason, type PeerLink } from '../src/index';
+import { connect, fileHashOf, rawPeer, testFile, testPeer, until, withTimeout, type TestPeer } from './swarm-harness';
 
 const CHUNK_BYTES = 64 * 1024;
 const peers: TestPeer[] = [];
@@ -89,51 +89,39 @@ describe('SwarmEngine over in-memory links', () => {
   });
 
   describe('a peer speaking garbage is dropped and nobody else notices', () => {
-    async function misbehave(messages: (raw: PeerLink) => void): Promise<{ dropped: DropReason[]; leecher: TestPeer }> {
+    async function misbehave(messages: (raw: PeerLink) => void): Promise<DropReason[]> {
       const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
       const seeder = track(testPeer(file, 'seeder', { seed: true }));
       const leecher = track(testPeer(file, 'leecher'));
       const dropped: DropReason[] = [];
       seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
-      const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });
-      rogue.attach({ message: () => {}, drain: () => {}, close: () => {} });
-      seeder.engine.addLink(toRogue);
-      rogue.send(
-        encodeWireMessage({
-          type: 'handshake',
-          protocolVersion: PROTOCOL_VERSION,
-          contentId: file.contentId,
-          peerId: 'rogue',
-        }),
-      );
-      messages(rogue);
+      messages(rawPeer(seeder, file.contentId).link);
       connect(seeder, leecher);
       await withTimeout(leecher.completed, 10_000, 'honest leecher');
       expect(await fileHashOf(leecher, file)).toBe(file.sha256);
-      return { dropped, leecher };
+      return dropped;
     }
 
     it('undecodable bytes', async () => {
-      const { dropped } = await misbehave((rogue) => rogue.send(Uint8Array.of(250, 1, 2, 3)));
-      expect(dropped).toEqual(['protocol-violation']);
+      expect(await misbehave((rogue) => rogue.send(Uint8Array.of(250, 1, 2, 3)))).toEqual(['protocol-violation']);
     });
 
     it('a request for a chunk index out of range', async () => {
-      const { dropped } = await misbehave((rogue) =>
+      const dropped = await misbehave((rogue) =>
         rogue.send(encodeWireMessage({ type: 'request', chunkIndex: 999, offsetBytes: 0, lengthBytes: 1024 })),
       );
       expect(dropped).toEqual(['protocol-violation']);
     });
 
     it('a block that was never requested', async () => {
-      const { dropped } = await misbehave((rogue) =>
+      const dropped = await misbehave((rogue) =>
         rogue.send(encodeWireMessage({ type: 'block', chunkIndex: 0, offsetBytes: 0, bytes: new Uint8Array(16) })),
       );
       expect(dropped).toEqual(['protocol-violation']);
     });
 
     it('a flood of requests', async () => {
-      const { dropped } = await misbehave((rogue) => {
+      const dropped = await misbehave((rogue) => {
         rogue.send(encodeWireMessage({ type: 'interested' }));
         for (let i = 0; i < 2000; i++)
           rogue.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: 16 * 1024 }));
@@ -144,51 +132,19 @@ describe('SwarmEngine over in-memory links', () => {
     it('a request to a super-seeder for a chunk it did not offer is answered with a reject for that block', async () => {
       const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
       const seeder = track(testPeer(file, 'seeder', { seed: true }));
-      const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });
-      const received: WireMessage[] = [];
-      rogue.attach({
-        message: (bytes) => {
-          const decoded = decodeWireMessage(bytes);
-          if (decoded.ok) received.push(decoded.message);
-        },
-        drain: () => {},
-        close: () => {},
-      });
+      const rogue = rawPeer(seeder, file.contentId);
       // A super-seeder offers one chunk at a time; a request for another one is refused.
-      seeder.engine.addLink(toRogue);
-      rogue.send(
-        encodeWireMessage({
-          type: 'handshake',
-          protocolVersion: PROTOCOL_VERSION,
-          contentId: file.contentId,
-          peerId: 'rogue',
-        }),
-      );
-      const request = { chunkIndex: 3, offsetBytes: 16 * 1024, lengthBytes: 16 * 1024 };
-      const offered = await withTimeout(
-        new Promise<number>((resolve) => {
-          const poll = () => {
-            const have = received.find((m) => m.type === 'have');
-            if (have?.type === 'have') resolve(have.chunkIndex);
-            else setTimeout(poll, 5);
-          };
-          poll();
-        }),
-        2000,
-        'an offer',
-      );
-      const notOffered = { ...request, chunkIndex: (offered + 1) % 4 };
-      rogue.send(encodeWireMessage({ type: 'request', ...notOffered }));
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          const poll = () => (received.some((m) => m.type === 'reject') ? resolve() : setTimeout(poll, 5));
-          poll();
-        }),
-        2000,
-        'a reject',
-      );
-      expect(received.filter((m) => m.type === 'reject')).toEqual([{ type: 'reject', ...notOffered }]);
-      expect(received.some((m) => m.type === 'request')).toBe(false);
+      await until(() => rogue.received.some((m) => m.type === 'have'), 2000, 'an offer');
+      const offer = rogue.received.find((m) => m.type === 'have');
+      const notOffered = {
+        chunkIndex: ((offer?.type === 'have' ? offer.chunkIndex : 0) + 1) % 4,
+        offsetBytes: 16 * 1024,
+        lengthBytes: 16 * 1024,
+      };
+      rogue.link.send(encodeWireMessage({ type: 'request', ...notOffered }));
+      await until(() => rogue.received.some((m) => m.type === 'reject'), 2000, 'a reject');
+      expect(rogue.received.filter((m) => m.type === 'reject')).toEqual([{ type: 'reject', ...notOffered }]);
+      expect(rogue.received.some((m) => m.type === 'request')).toBe(false);
     });
 
     it('a handshake for another file', async () => {
@@ -196,26 +152,8 @@ describe('SwarmEngine over in-memory links', () => {
       const seeder = track(testPeer(file, 'seeder', { seed: true }));
       const dropped: DropReason[] = [];
       seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
-      const [toRogue, rogue] = createMemoryLinkPair('seeder', 'rogue', { clock: systemClock });
-      let closed = false;
-      rogue.attach({ message: () => {}, drain: () => {}, close: () => (closed = true) });
-      seeder.engine.addLink(toRogue);
-      rogue.send(
-        encodeWireMessage({
-          type: 'handshake',
-          protocolVersion: PROTOCOL_VERSION,
-          contentId: '0'.repeat(64),
-          peerId: 'rogue',
-        }),
-      );
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          const poll = () => (closed ? resolve() : setTimeout(poll, 5));
-          poll();
-        }),
-        2000,
-        'rogue link closed',
-      );
+      const rogue = rawPeer(seeder, '0'.repeat(64));
+      await until(rogue.closed, 2000, 'rogue link closed');
       expect(dropped).toEqual(['handshake-mismatch']);
     });
   });

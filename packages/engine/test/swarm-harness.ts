@@ -1,6 +1,10 @@
 import {
   Bitfield,
   buildManifest,
+  decodeWireMessage,
+  encodeWireMessage,
+  PROTOCOL_VERSION,
+  type WireMessage,
   chunkCount,
   contentIdOf,
   sha256Hex,
@@ -17,6 +21,7 @@ import {
   type ChunkStore,
   type EngineConfig,
   type MemoryLinkOptions,
+  type PeerLink,
 } from '../src/index';
 
 export interface TestFile {
@@ -103,4 +108,48 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: str
     promise,
     new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), timeoutMs)),
   ]);
+}
+
+/** What a hand-driven raw peer ("rogue") has received, decoded. */
+export interface RawPeer {
+  readonly link: PeerLink;
+  readonly received: WireMessage[];
+  readonly closed: () => boolean;
+}
+
+/**
+ * Connects a raw link driven by the test to `peer` and sends a valid handshake for `contentId` from it,
+ * so the test can then send whatever it likes.
+ */
+export function rawPeer(peer: TestPeer, contentId: string, rawPeerId = 'rogue'): RawPeer {
+  const [toRaw, raw] = createMemoryLinkPair(peer.engine.localPeerId, rawPeerId, { clock: systemClock });
+  const received: WireMessage[] = [];
+  let closed = false;
+  raw.attach({
+    message: (bytes) => {
+      const decoded = decodeWireMessage(bytes);
+      if (decoded.ok) received.push(decoded.message);
+    },
+    decoded: (message) => received.push(message),
+    drain: () => {},
+    close: () => (closed = true),
+  });
+  peer.engine.addLink(toRaw);
+  raw.send(encodeWireMessage({ type: 'handshake', protocolVersion: PROTOCOL_VERSION, contentId, peerId: rawPeerId }));
+  return { link: raw, received, closed: () => closed };
+}
+
+/** Resolves once `condition` holds, polling every few milliseconds; rejects after `timeoutMs`. */
+export function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  return withTimeout(
+    new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (condition()) resolve();
+        else setTimeout(poll, 5);
+      };
+      poll();
+    }),
+    timeoutMs,
+    what,
+  );
 }

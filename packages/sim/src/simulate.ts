@@ -34,7 +34,10 @@ export interface SimulationResult {
   readonly seederUploadedBytes: number;
   readonly peersUploadedBytes: number;
   readonly seederLeftAtSec: number | undefined;
+  /** Times a peer dropped a neighbour (each pair counts once per side). */
   readonly droppedPeers: number;
+  /** Of those, drops of honest peers or the seeder: should be zero. */
+  readonly honestPeersDropped: number;
   readonly events: number;
   readonly wallMs: number;
 }
@@ -114,6 +117,8 @@ export function simulate(scenario: Scenario): SimulationResult {
   let chunksInSwarm = 0;
   let seederLeftAtSec: number | undefined;
   let droppedPeers = 0;
+  let honestDropped = 0;
+  const corruptIds = new Set(Array.from({ length: corruptCount }, (_, k) => `peer-${n - corruptCount + k}`));
   let honestIncomplete = n - corruptCount;
 
   for (let i = 0; i < n; i++) {
@@ -128,7 +133,10 @@ export function simulate(scenario: Scenario): SimulationResult {
       rateOf(scenario.peerUploadBytesPerSec, i),
       rateOf(scenario.peerDownloadBytesPerSec, i),
     );
-    engine.events.on('peer-dropped', () => droppedPeers++);
+    engine.events.on('peer-dropped', ({ peerId }) => {
+      droppedPeers++;
+      if (!corruptIds.has(peerId)) honestDropped++;
+    });
     engine.events.on('chunk-verified', ({ chunkIndex }) => {
       if (holders[chunkIndex]!++ === 0 && ++chunksInSwarm === chunkCount && scenario.seederLeavesEarly) {
         seederLeftAtSec = clock.nowMs() / 1000;
@@ -171,6 +179,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     peersUploadedBytes,
     seederLeftAtSec,
     droppedPeers,
+    honestPeersDropped: honestDropped,
     events: clock.eventsRun,
     wallMs: performance.now() - startedWallMs,
   };

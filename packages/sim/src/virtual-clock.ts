@@ -25,6 +25,11 @@ export class VirtualClock implements Clock {
     };
   }
 
+  /** Runs `callback` at `atMs` (not before now); cannot be cancelled, so it costs one heap entry and nothing else. */
+  at(atMs: number, callback: () => void): void {
+    this.#queue.push(Math.max(atMs, this.#nowMs), callback);
+  }
+
   /** Runs events until `done()` holds, the queue empties, or time passes `untilMs`. */
   run(done: () => boolean, untilMs: number): void {
     while (!done()) {

@@ -83,5 +83,6 @@ describe('simulate: swarm behaviour', () => {
     expect(result.distributionSec).toBeDefined();
     expect(result.allFilesIntact).toBe(true);
     expect(result.droppedPeers).toBeGreaterThan(0);
+    expect(result.honestPeersDropped).toBe(0);
   });
 });
