@@ -125,7 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         100,
         corrupt,
         null,
-        `honest complete: ${corrupt.distributionSec !== undefined}, intact: ${corrupt.allFilesIntact}, dropped ${corrupt.droppedPeers}`,
+        `honest complete: ${corrupt.distributionSec !== undefined}, intact: ${corrupt.allFilesIntact}, drops: ${corrupt.droppedPeers - corrupt.honestPeersDropped} of corrupt peers, ${corrupt.honestPeersDropped} of honest ones`,
       ),
     );
   }

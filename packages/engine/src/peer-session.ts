@@ -10,9 +10,9 @@ export interface OutstandingRequest {
   readonly sentAtMs: number;
 }
 
-/** Key of a block in per-peer maps. */
-export function blockKey(chunkIndex: number, offsetBytes: number): string {
-  return `${chunkIndex}:${offsetBytes}`;
+/** Key of a block in per-peer maps: a number (no string per message); exact while chunkIndex < 2^21. */
+export function blockKey(chunkIndex: number, offsetBytes: number): number {
+  return chunkIndex * 2 ** 32 + offsetBytes;
 }
 
 /** Everything we know about one connected peer (BitTorrent's four choke/interest flags among it). */
@@ -40,22 +40,22 @@ export class PeerSession {
   /** Shortest request-to-block time seen: the round trip without queueing. */
   minRoundTripMs = Infinity;
   /** Our requests to this peer, by `blockKey`. */
-  readonly outstanding = new Map<string, OutstandingRequest>();
+  readonly outstanding = new Map<number, OutstandingRequest>();
   /**
    * Requests we gave up (cancelled, timed out, or dropped by a choke) whose block may still arrive, with
    * how many such copies may come and when the last was given up. Such a block is ignored, not a
    * violation; entries expire with the request timeout.
    */
-  readonly cancelled = new Map<string, { copies: number; atMs: number }>();
+  readonly cancelled = new Map<number, { copies: number; atMs: number }>();
 
   /** Notes that a block for `key` may still arrive although we no longer wait for it. */
-  giveUp(key: string, nowMs: number): void {
+  giveUp(key: number, nowMs: number): void {
     const entry = this.cancelled.get(key);
     this.cancelled.set(key, { copies: (entry?.copies ?? 0) + 1, atMs: nowMs });
   }
 
   /** True (and one copy fewer expected) if a block for `key` was given up earlier. */
-  takeGivenUp(key: string): boolean {
+  takeGivenUp(key: number): boolean {
     const entry = this.cancelled.get(key);
     if (!entry) return false;
     if (--entry.copies === 0) this.cancelled.delete(key);

@@ -635,13 +635,17 @@ export class SwarmEngine {
     const request = session.outstanding.get(key);
     if (!request) {
       if (session.takeGivenUp(key)) return; // crossed our cancel (or a choke) on the wire
-      return this.#drop(session, 'protocol-violation', `block ${key} was never requested`);
+      return this.#drop(
+        session,
+        'protocol-violation',
+        `block ${block.chunkIndex}:${block.offsetBytes} was never requested`,
+      );
     }
     if (block.bytes.length !== request.lengthBytes)
       return this.#drop(
         session,
         'protocol-violation',
-        `block ${key} has ${block.bytes.length} bytes, requested ${request.lengthBytes}`,
+        `block ${block.chunkIndex}:${block.offsetBytes} has ${block.bytes.length} bytes, requested ${request.lengthBytes}`,
       );
     session.outstanding.delete(key);
     const nowMs = this.#deps.clock.nowMs();
