@@ -12,7 +12,7 @@ suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB (MB = 10^6, MiB = 2^20); --peer-down
 
   --chunk-bytes C       chunk size (default 256KiB)
   --latency-ms MS       one-way delay of every link (default ${SCENARIO_DEFAULTS.latencyMs})
-  --connections K       connections each peer opens (default ${SCENARIO_DEFAULTS.connectionsPerPeer})
+  --connections K       each peer ends with about 2K connections (default ${SCENARIO_DEFAULTS.connectionsPerPeer})
   --seeder-leaves       the seeder leaves once every chunk is somewhere in the swarm
   --corrupt-fraction P  fraction of peers that send corrupted blocks (default 0)
   --json                last line: {"distributionSec":…,"boundSec":…,"ratio":…}

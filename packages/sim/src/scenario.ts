@@ -22,7 +22,8 @@ export interface Scenario {
   readonly seederLeavesEarly: boolean;
   /** Fraction of peers whose uploads are corrupted (one flipped byte per chunk). */
   readonly corruptFraction: number;
-  /** Connections each peer opens to random others (BitTorrent asks a tracker for a random subset). */
+  /** K: each peer dials random others (as from a tracker's random subset) until it has 2K connections,
+   * skipping peers already at 2K; a full mesh when the swarm has at most 2K + 1 nodes. */
   readonly connectionsPerPeer: number;
   /** Engine tunables to try (benchmarks and experiments); the engine's defaults otherwise. */
   readonly engineConfig?: Partial<EngineConfig>;

@@ -197,15 +197,20 @@ function topology(nodeCount: number, scenario: Scenario, random: Random): Array<
     for (let i = 0; i < nodeCount; i++) for (let j = i + 1; j < nodeCount; j++) edges.push([i, j]);
     return edges;
   }
+  // Like a BitTorrent client with a connection limit: each node dials until it has 2K connections,
+  // skipping nodes already at the limit, so no peer is left with few neighbours.
   const seen = new Set<number>();
+  const degree = new Uint32Array(nodeCount);
+  const limit = 2 * k;
   for (let i = 0; i < nodeCount; i++) {
-    for (let made = 0; made < k;) {
+    for (let attempts = 0; degree[i]! < limit && attempts < 50 * limit; attempts++) {
       const j = Math.floor(random() * nodeCount);
       const key = Math.min(i, j) * nodeCount + Math.max(i, j);
-      if (j === i || seen.has(key)) continue;
+      if (j === i || seen.has(key) || degree[j]! >= limit) continue;
       seen.add(key);
       edges.push([i, j]);
-      made++;
+      degree[i]!++;
+      degree[j]!++;
     }
   }
   return edges;
