@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import {
+  planLeecherUnchokes,
+  planSeederUnchokes,
+  seededRandom,
+  SuperSeeder,
+  TokenBucket,
+  type ChokeCandidate,
+} from '../src/index';
+import { PiecePicker } from '../src/piece-picker';
+
+function candidate(peerId: string, overrides: Partial<ChokeCandidate> = {}): ChokeCandidate {
+  return {
+    peerId,
+    interested: true,
+    downloadBytesPerSec: 0,
+    snubbed: false,
+    lastUnchokedAtMs: -Infinity,
+    ...overrides,
+  };
+}
+
+describe('TokenBucket', () => {
+  it('lets a full bucket send at once, then paces to the rate', () => {
+    const bucket = new TokenBucket(1000, 500, 0);
+    expect(bucket.tryTake(500, 0)).toBe(true); // the burst
+    expect(bucket.tryTake(500, 0)).toBe(true); // balance 0 is not negative: one more message
+    expect(bucket.tryTake(500, 0)).toBe(false); // balance −500
+    expect(bucket.msUntilAvailable(0)).toBeCloseTo(500);
+    expect(bucket.tryTake(500, 499)).toBe(false);
+    expect(bucket.tryTake(500, 500)).toBe(true);
+  });
+
+  it('never saves up more than its burst', () => {
+    const bucket = new TokenBucket(1000, 100, 0);
+    expect(bucket.tryTake(100, 60_000)).toBe(true);
+    expect(bucket.tryTake(100, 60_000)).toBe(true);
+    expect(bucket.tryTake(100, 60_000)).toBe(false);
+  });
+});
+
+describe('choking', () => {
+  it('a leecher reciprocates: the interested peers that upload most to it, snubbed ones excluded', () => {
+    const candidates = [
+      candidate('slow', { downloadBytesPerSec: 10 }),
+      candidate('fast', { downloadBytesPerSec: 900 }),
+      candidate('snub', { downloadBytesPerSec: 5000, snubbed: true }),
+      candidate('mid', { downloadBytesPerSec: 500 }),
+      candidate('bored', { downloadBytesPerSec: 9000, interested: false }),
+    ];
+    const plan = planLeecherUnchokes(candidates, {
+      uploadSlots: 2,
+      optimisticSlots: 1,
+      keepOptimistic: [],
+      random: seededRandom(1),
+    });
+    expect(plan.regular).toEqual(['fast', 'mid']);
+    expect(plan.optimistic).toHaveLength(1);
+    expect(['slow', 'snub']).toContain(plan.optimistic[0]);
+  });
+
+  it('keeps the optimistic peer between rotations while it stays interested', () => {
+    const candidates = [candidate('a', { downloadBytesPerSec: 100 }), candidate('b'), candidate('c')];
+    const options = { uploadSlots: 1, optimisticSlots: 1, random: seededRandom(3) };
+    expect(planLeecherUnchokes(candidates, { ...options, keepOptimistic: ['c'] }).optimistic).toEqual(['c']);
+    const notInterested = candidates.map((c) => (c.peerId === 'c' ? { ...c, interested: false } : c));
+    expect(planLeecherUnchokes(notInterested, { ...options, keepOptimistic: ['c'] }).optimistic).toEqual(['b']);
+  });
+
+  it('a seeder serves the interested peers it served least recently', () => {
+    const candidates = [
+      candidate('recent', { lastUnchokedAtMs: 5000 }),
+      candidate('never'),
+      candidate('old', { lastUnchokedAtMs: 1000 }),
+      candidate('bored', { interested: false }),
+    ];
+    expect(planSeederUnchokes(candidates, 2, seededRandom(1))).toEqual(['never', 'old']);
+  });
+});
+
+describe('PiecePicker', () => {
+  it('picks the rarest candidate once past the random-first chunks, and never a held chunk', () => {
+    const picker = new PiecePicker(4, seededRandom(1), 1);
+    for (const [chunk, holders] of [
+      [0, 3],
+      [1, 1],
+      [2, 2],
+      [3, 1],
+    ] as const)
+      for (let i = 0; i < holders; i++) picker.peerGained(chunk);
+    picker.held(1);
+    expect(picker.pick(() => true, 1)).toBe(3);
+    expect(picker.pick((i) => i !== 3, 1)).toBe(2);
+  });
+
+  it('picks uniformly at random among candidates for the first chunks', () => {
+    const picker = new PiecePicker(8, seededRandom(7), 4);
+    picker.peerGained(0); // availability is ignored while random-first
+    const seen = new Set<number>();
+    for (let i = 0; i < 200; i++) seen.add(picker.pick(() => true, 0)!);
+    expect(seen.size).toBe(8);
+  });
+});
+
+describe('SuperSeeder', () => {
+  const lengthOf = () => 100;
+
+  it('offers distinct chunks, one per peer, to the peer offered one longest ago', () => {
+    const seeder = new SuperSeeder(3, lengthOf, seededRandom(1));
+    const first = seeder.offerNext(['a', 'b'], 0)!;
+    const second = seeder.offerNext(['a', 'b'], 1)!;
+    expect(first.peerId).not.toBe(second.peerId);
+    expect(first.chunkIndex).not.toBe(second.chunkIndex);
+    expect(seeder.offerNext(['a', 'b'], 2)).toBeUndefined(); // both have an open offer
+    expect(seeder.recordUpload(first.peerId, first.chunkIndex, 60, 3)).toBe(false);
+    expect(seeder.recordUpload(first.peerId, first.chunkIndex, 40, 4)).toBe(true);
+    const third = seeder.offerNext(['a', 'b'], 5)!;
+    expect(third.peerId).toBe(first.peerId);
+    expect(new Set([first.chunkIndex, second.chunkIndex, third.chunkIndex]).size).toBe(3);
+  });
+
+  it('puts a withdrawn offer back, counts chunks seen in the swarm, and ends once all went out', () => {
+    const seeder = new SuperSeeder(2, lengthOf, seededRandom(2));
+    const offer = seeder.offerNext(['a'], 0)!;
+    expect(seeder.staleOffers(5000, 3000)).toEqual(['a']);
+    seeder.withdraw('a');
+    const again = seeder.offerNext(['b'], 5000)!;
+    expect(again.chunkIndex).toBe(offer.chunkIndex);
+    seeder.seenInSwarm(1 - offer.chunkIndex);
+    expect(seeder.active).toBe(true);
+    seeder.recordUpload('b', again.chunkIndex, 100, 5001);
+    expect(seeder.active).toBe(false);
+  });
+});
