@@ -22,6 +22,7 @@ import { PiecePicker } from './piece-picker';
 import type { Random } from './random';
 import { RateMeter } from './rate-meter';
 import type { PeerSnapshot, SwarmSnapshot } from './snapshot';
+import { SmartBan, type BadBlocks } from './smart-ban';
 import { SuperSeeder } from './super-seeder';
 import type { LinkCaps, SwarmMode } from './swarm-mode';
 import { TokenBucket } from './token-bucket';
@@ -77,8 +78,7 @@ export class SwarmEngine {
   readonly #picker: PiecePicker;
   readonly #sessions = new Map<string, PeerSession>();
   readonly #inProgress = new Map<number, ChunkAssembly>();
-  /** Failed copies kept until a good copy shows which blocks were bad (smart ban). */
-  readonly #suspects = new Map<number, { bytes: Uint8Array; senders: (string | undefined)[] }>();
+  readonly #smartBan = new SmartBan();
   readonly #upload = new RateMeter();
   readonly #download = new RateMeter();
   readonly #uploadBucket: TokenBucket | undefined;
@@ -688,13 +688,10 @@ export class SwarmEngine {
     if (toHex(digest) !== this.manifest.chunkSha256[chunkIndex]) {
       const senders = [...new Set(assembly.senders.filter((s): s is string => s !== undefined))];
       this.events.emit('chunk-rejected', { chunkIndex, senders });
-      // One sender is proven guilty at once; several wait for a good copy to tell who sent bad blocks.
-      if (senders.length === 1) this.#penalise(senders[0]!, assembly.blockCount);
-      else if (!this.#suspects.has(chunkIndex))
-        this.#suspects.set(chunkIndex, { bytes: assembly.buffer, senders: assembly.senders });
+      this.#penalise(this.#smartBan.failed(assembly));
       return this.#fillAll();
     }
-    this.#convictFromSuspect(assembly);
+    this.#penalise(this.#smartBan.verified(assembly));
     this.#deps.store.put(chunkIndex, assembly.buffer);
     this.#gainOwnChunk(chunkIndex);
     this.events.emit('chunk-verified', { chunkIndex });
@@ -711,29 +708,14 @@ export class SwarmEngine {
     }
   }
 
-  /** Smart ban: compares a failed copy with the verified one, block by block, and blames the senders of the differences. */
-  #convictFromSuspect(good: ChunkAssembly): void {
-    const suspect = this.#suspects.get(good.chunkIndex);
-    if (!suspect) return;
-    this.#suspects.delete(good.chunkIndex);
-    const badBlocksBySender = new Map<string, number>();
-    for (let blockIndex = 0; blockIndex < good.blockCount; blockIndex++) {
-      const sender = suspect.senders[blockIndex];
-      const { offsetBytes, lengthBytes } = good.slot(blockIndex);
-      if (sender === undefined) continue;
-      const a = suspect.bytes.subarray(offsetBytes, offsetBytes + lengthBytes);
-      const b = good.buffer.subarray(offsetBytes, offsetBytes + lengthBytes);
-      if (a.some((byte, i) => byte !== b[i])) badBlocksBySender.set(sender, (badBlocksBySender.get(sender) ?? 0) + 1);
+  #penalise(badBlocks: BadBlocks): void {
+    for (const [peerId, blocks] of badBlocks) {
+      const session = this.#sessions.get(peerId);
+      if (!session) continue;
+      session.badBlocks += blocks;
+      if (session.badBlocks >= this.#config.maxBadBlocksPerPeer)
+        this.#drop(session, 'bad-blocks', `${session.badBlocks} blocks failed verification`);
     }
-    for (const [peerId, blocks] of badBlocksBySender) this.#penalise(peerId, blocks);
-  }
-
-  #penalise(peerId: string, badBlocks: number): void {
-    const session = this.#sessions.get(peerId);
-    if (!session) return;
-    session.badBlocks += badBlocks;
-    if (session.badBlocks >= this.#config.maxBadBlocksPerPeer)
-      this.#drop(session, 'bad-blocks', `${session.badBlocks} blocks failed verification`);
   }
 
   /** Gives up every request outstanding with a peer, so other peers can be asked. */

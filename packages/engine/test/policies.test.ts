@@ -7,7 +7,9 @@ import {
   TokenBucket,
   type ChokeCandidate,
 } from '../src/index';
+import { ChunkAssembly } from '../src/chunk-assembly';
 import { PiecePicker } from '../src/piece-picker';
+import { SmartBan } from '../src/smart-ban';
 
 function candidate(peerId: string, overrides: Partial<ChokeCandidate> = {}): ChokeCandidate {
   return {
@@ -130,5 +132,27 @@ describe('SuperSeeder', () => {
     expect(seeder.active).toBe(true);
     seeder.recordUpload('b', again.chunkIndex, 100, 5001);
     expect(seeder.active).toBe(false);
+  });
+});
+
+describe('SmartBan', () => {
+  function assembly(bytes: readonly number[], senders: readonly string[]): ChunkAssembly {
+    const chunk = new ChunkAssembly(7, bytes.length, 2);
+    for (let block = 0; block < senders.length; block++)
+      chunk.receive(block, Uint8Array.from(bytes.slice(2 * block, 2 * block + 2)), senders[block]!);
+    return chunk;
+  }
+
+  it('convicts a lone sender of a failed chunk at once', () => {
+    const ban = new SmartBan();
+    expect([...ban.failed(assembly([1, 2, 3, 4], ['liar', 'liar']))]).toEqual([['liar', 2]]);
+  });
+
+  it('keeps a mixed failed copy and blames only the senders of blocks that differ from the good copy', () => {
+    const ban = new SmartBan();
+    expect(ban.failed(assembly([1, 2, 9, 9, 5, 6], ['honest', 'liar', 'other'])).size).toBe(0);
+    const verdict = ban.verified(assembly([1, 2, 3, 4, 5, 6], ['a', 'b', 'c']));
+    expect([...verdict]).toEqual([['liar', 1]]);
+    expect(ban.verified(assembly([1, 2, 3, 4, 5, 6], ['a', 'b', 'c'])).size).toBe(0); // the copy is used once
   });
 });
