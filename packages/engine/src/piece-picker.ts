@@ -2,25 +2,30 @@ import { randomInt, type Random } from './random';
 
 /**
  * Chooses which chunk to start next: random for the first few, then rarest-first among the chunks a
- * given peer can supply, ties broken at random. Tracks how many connected peers hold each chunk, and
- * which chunks we still lack, so a pick scans only those.
+ * given peer can supply, ties broken at random. Tracks how many connected peers hold each chunk.
+ *
+ * Chunks we lack are kept in one array ordered by availability, in buckets (libtorrent's layout):
+ * `#order = [avail 0 | avail 1 | avail 2 | … | held]`. A change of availability swaps a chunk to the edge
+ * of its bucket and moves the boundary (O(1)); a pick walks the buckets from the rarest and stops at the
+ * first that holds a candidate, instead of scanning every missing chunk.
  */
 export class PiecePicker {
   readonly #availability: Uint32Array;
   readonly #random: Random;
   readonly #randomFirstChunks: number;
-  /** Chunks we lack, unordered; `#position[i]` is i's index in it, or -1 once held. */
-  readonly #missing: Int32Array;
+  readonly #order: Int32Array;
+  /** Index of each chunk in `#order`. */
   readonly #position: Int32Array;
-  #missingCount: number;
+  /** `#bucketStart[a]`: first index of availability `a` in `#order`; the last entry is where held chunks start. */
+  readonly #bucketStart: number[];
 
   constructor(chunkCount: number, random: Random, randomFirstChunks: number) {
     this.#availability = new Uint32Array(chunkCount);
     this.#random = random;
     this.#randomFirstChunks = randomFirstChunks;
-    this.#missing = Int32Array.from({ length: chunkCount }, (_, i) => i);
+    this.#order = Int32Array.from({ length: chunkCount }, (_, i) => i);
     this.#position = Int32Array.from({ length: chunkCount }, (_, i) => i);
-    this.#missingCount = chunkCount;
+    this.#bucketStart = [0, chunkCount];
   }
 
   /** Number of connected peers known to hold `chunkIndex`. */
@@ -29,44 +34,75 @@ export class PiecePicker {
   }
 
   peerGained(chunkIndex: number): void {
-    this.#availability[chunkIndex]!++;
+    const a = this.#availability[chunkIndex]!;
+    this.#availability[chunkIndex] = a + 1;
+    if (this.#isHeld(chunkIndex)) return;
+    if (a + 2 >= this.#bucketStart.length) this.#bucketStart.push(this.#liveEnd); // open bucket a + 1
+    // Last of bucket a becomes first of bucket a + 1.
+    const end = --this.#bucketStart[a + 1]!;
+    this.#swap(this.#position[chunkIndex]!, end);
   }
 
   peerLost(chunkIndex: number): void {
-    if (this.#availability[chunkIndex]! > 0) this.#availability[chunkIndex]!--;
+    const a = this.#availability[chunkIndex]!;
+    if (a === 0) return;
+    this.#availability[chunkIndex] = a - 1;
+    if (this.#isHeld(chunkIndex)) return;
+    // First of bucket a becomes last of bucket a − 1.
+    const start = this.#bucketStart[a]!++;
+    this.#swap(this.#position[chunkIndex]!, start);
   }
 
   /** We now hold `chunkIndex`: it is never picked again. */
   held(chunkIndex: number): void {
-    const position = this.#position[chunkIndex]!;
-    if (position < 0) return;
-    const last = this.#missing[--this.#missingCount]!;
-    this.#missing[position] = last;
-    this.#position[last] = position;
-    this.#position[chunkIndex] = -1;
+    if (this.#isHeld(chunkIndex)) return;
+    // Walk it up through the buckets above its own, to the start of the held region.
+    const last = this.#bucketStart.length - 1;
+    for (let a = this.#availability[chunkIndex]!; a < last; a++) {
+      const end = --this.#bucketStart[a + 1]!;
+      this.#swap(this.#position[chunkIndex]!, end);
+    }
   }
 
   /**
-   * A chunk we lack for which `isCandidate` holds, or `undefined`. `chunksHeld` is how many we have
-   * verified; below `randomFirstChunks` the pick is uniform, afterwards rarest-first.
+   * A chunk we lack for which `isCandidate` holds, or `undefined`. A candidate is one a given peer has,
+   * so its availability is at least 1. `chunksHeld` is how many we have verified; below
+   * `randomFirstChunks` the pick is uniform, afterwards rarest-first.
    */
   pick(isCandidate: (chunkIndex: number) => boolean, chunksHeld: number): number | undefined {
-    const rarestFirst = chunksHeld >= this.#randomFirstChunks;
-    let best: number | undefined;
-    let bestAvailability = Infinity;
-    let ties = 0;
-    for (let position = 0; position < this.#missingCount; position++) {
-      const index = this.#missing[position]!;
-      const availability = rarestFirst ? this.#availability[index]! : 0;
-      if (availability > bestAvailability || !isCandidate(index)) continue;
-      if (availability < bestAvailability) {
-        best = index;
-        bestAvailability = availability;
-        ties = 1;
-      } else if (randomInt(this.#random, ++ties) === 0) {
-        best = index; // reservoir sampling: each tied chunk is kept with equal probability
-      }
+    if (chunksHeld < this.#randomFirstChunks) return this.#sample(isCandidate, 0, this.#liveEnd);
+    for (let a = 1; a < this.#bucketStart.length - 1; a++) {
+      const found = this.#sample(isCandidate, this.#bucketStart[a]!, this.#bucketStart[a + 1]!);
+      if (found !== undefined) return found;
     }
-    return best;
+    return undefined;
+  }
+
+  /** A uniformly random candidate among `#order[from, to)` (reservoir sampling), or `undefined`. */
+  #sample(isCandidate: (chunkIndex: number) => boolean, from: number, to: number): number | undefined {
+    let found: number | undefined;
+    let seen = 0;
+    for (let i = from; i < to; i++) {
+      const chunkIndex = this.#order[i]!;
+      if (isCandidate(chunkIndex) && randomInt(this.#random, ++seen) === 0) found = chunkIndex;
+    }
+    return found;
+  }
+
+  get #liveEnd(): number {
+    return this.#bucketStart[this.#bucketStart.length - 1]!;
+  }
+
+  #isHeld(chunkIndex: number): boolean {
+    return this.#position[chunkIndex]! >= this.#liveEnd;
+  }
+
+  #swap(i: number, j: number): void {
+    const a = this.#order[i]!;
+    const b = this.#order[j]!;
+    this.#order[i] = b;
+    this.#order[j] = a;
+    this.#position[a] = j;
+    this.#position[b] = i;
   }
 }

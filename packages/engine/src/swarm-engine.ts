@@ -599,7 +599,7 @@ export class SwarmEngine {
       if (slot) return { assembly, slot };
     }
     const chunkIndex = this.#picker.pick(
-      (index) => session.bits.has(index) && !this.#inProgress.has(index),
+      (index) => session.bits.has(index) && !this.#inProgress.has(index) && !this.#have.has(index),
       this.#have.count,
     );
     if (chunkIndex !== undefined) {
@@ -692,6 +692,7 @@ export class SwarmEngine {
       return this.#fillAll();
     }
     this.#penalise(this.#smartBan.verified(assembly));
+    if (this.#have.has(chunkIndex)) return; // a second copy (endgame): the first one counted
     this.#deps.store.put(chunkIndex, assembly.buffer);
     this.#gainOwnChunk(chunkIndex);
     this.events.emit('chunk-verified', { chunkIndex });

@@ -95,6 +95,36 @@ describe('PiecePicker', () => {
     expect(picker.pick((i) => i !== 3, 1)).toBe(2);
   });
 
+  it('agrees with a plain model through thousands of random gains, losses and holds', () => {
+    const chunkCount = 20;
+    const random = seededRandom(5);
+    const picker = new PiecePicker(chunkCount, seededRandom(6), 0);
+    const availability = new Array<number>(chunkCount).fill(0);
+    const held = new Set<number>();
+    for (let step = 0; step < 5000; step++) {
+      const chunk = Math.floor(random() * chunkCount);
+      const op = random();
+      if (op < 0.5) {
+        picker.peerGained(chunk);
+        availability[chunk]!++;
+      } else if (op < 0.9 && availability[chunk]! > 0) {
+        picker.peerLost(chunk);
+        availability[chunk]!--;
+      } else if (op >= 0.9) {
+        picker.held(chunk);
+        held.add(chunk);
+      }
+      const wanted = availability.flatMap((a, i) => (a > 0 && !held.has(i) ? [a] : []));
+      const picked = picker.pick((i) => availability[i]! > 0, 1);
+      if (wanted.length === 0) expect(picked).toBeUndefined();
+      else {
+        expect(held.has(picked!)).toBe(false);
+        expect(availability[picked!]).toBe(Math.min(...wanted));
+      }
+    }
+    for (let i = 0; i < chunkCount; i++) expect(picker.availability(i)).toBe(availability[i]);
+  });
+
   it('picks uniformly at random among candidates for the first chunks', () => {
     const picker = new PiecePicker(8, seededRandom(7), 4);
     picker.peerGained(0); // availability is ignored while random-first
