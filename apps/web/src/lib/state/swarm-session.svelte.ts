@@ -1,11 +1,4 @@
-import {
-  assembleFile,
-  MemoryChunkStore,
-  SwarmEngine,
-  systemClock,
-  type ChunkStore,
-  type SwarmSnapshot,
-} from '@swarmlab/engine';
+import { MemoryChunkStore, SwarmEngine, systemClock, type ChunkStore, type SwarmSnapshot } from '@swarmlab/engine';
 import {
   Bitfield,
   buildManifest,
@@ -139,12 +132,6 @@ export class SwarmSession {
     for (let index = 0; index < chunkCount(this.manifest); index++)
       chunks.push(this.#store.get(index) as Uint8Array<ArrayBuffer>);
     return new Blob(chunks, { type: 'application/octet-stream' });
-  }
-
-  /** The whole file in one buffer (for tests); `undefined` until complete. */
-  fileBytes(): Uint8Array | undefined {
-    if (!this.#store || !this.manifest) return undefined;
-    return assembleFile(this.#store, chunkCount(this.manifest), this.manifest.sizeBytes);
   }
 
   /** Leaves the swarm: closes every connection and stops reporting. */
