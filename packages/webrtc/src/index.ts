@@ -2,3 +2,5 @@ export * from './default-peer-factory';
 export * from './signalling-client';
 export * from './simple-peer-link';
 export * from './swarm-connector';
+export * from './run-control';
+export * from './run-links';
