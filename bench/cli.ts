@@ -14,8 +14,12 @@ interface Benchmark {
   load(): Promise<BenchmarkModule>;
 }
 
-/** Name → module. Later: `swarm`, `raw`. */
+/** Name → module. Later: `swarm`. */
 const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
+  raw: {
+    summary: 'one bare RTCDataChannel between two Chromium pages: the ceiling for the swarm’s WebRTC transfers',
+    load: () => import('./raw'),
+  },
   sim: {
     summary: 'the simulator against the bounds: homogeneous and heterogeneous P2P, client-server, faults',
     load: () => import('./sim'),
