@@ -23,10 +23,12 @@ export interface SignallingServerDeps {
   /** Source of swarm and peer ids; `node:crypto`'s `randomBytes` by default. */
   readonly randomBytes?: RandomBytes;
   /**
-   * Monotonic clock, in milliseconds, of the per-socket rate limiter and of the progress table's times
+   * Monotonic clock, in milliseconds, of the per-socket rate limiter and of the progress and run times
    * (`performance.now()` by default). The progress broadcast throttle runs on real timers regardless.
    */
   readonly nowMs?: ClockMs;
+  /** Wall clock of a run's `startedAtEpochMs` (`Date.now()` by default). */
+  readonly epochNowMs?: ClockMs;
 }
 
 export interface SignallingServer {
@@ -55,7 +57,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const nowMs = deps.nowMs ?? (() => performance.now());
   const handlers = attachSignallingHandlers({
     io,
-    registry: createSwarmRegistry(limits, nowMs),
+    registry: createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs }),
     ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
     limits,
     iceServers: deps.iceServers ?? [],

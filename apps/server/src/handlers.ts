@@ -18,7 +18,8 @@ import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
 import { createTokenBucket, type ClockMs } from './rate-limiter';
 import { refuse } from './refusals';
-import { guardRequest, noPayload, withSchema } from './request-guard';
+import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
+import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
 import type { SocketId, SwarmRegistry } from './swarm-registry';
 
@@ -42,35 +43,38 @@ const describeError = (error: unknown): string =>
 
 /**
  * Wires the signalling contract (`ClientToServerEvents`) to the swarm registry for every connecting
- * socket. The server only introduces peers, relays their WebRTC signals and shares their progress
- * reports; file data never passes through it.
+ * socket. The server only introduces peers, relays their WebRTC signals, shares their progress reports
+ * and starts and stops runs; file data never passes through it. Swarm membership and signalling are
+ * here; watching and run control in `run-handlers.ts`.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
   const { io, registry, ids, limits, iceServers, log } = deps;
+
+  /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
+  const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
 
   const progress = createProgressBroadcaster({
     intervalMs: limits.progressBroadcastIntervalMs,
     broadcast(swarmId) {
       const table = registry.progressOf(swarmId);
-      const members = registry.socketsOf(swarmId);
-      // `io.to([])` would broadcast to every socket.
-      if (table && members.length > 0) io.to(members).emit('swarm:progress', table);
+      if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', table);
     },
     onError: (error) => log(`error: swarm:progress broadcast failed: ${describeError(error)}`),
   });
 
-  /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const notifyPeers = (socketIds: readonly SocketId[], event: 'peer:joined' | 'peer:left', peerId: PeerId): void => {
-    if (socketIds.length > 0) io.to([...socketIds]).emit(event, { peerId });
+    toSockets(socketIds)?.emit(event, { peerId });
   };
 
-  /** Removes the socket from its swarm and tells the others; false if it was in none. */
+  /** Removes the socket from its swarm (as a member or a watcher) and tells the others; false if in none. */
   const leaveSwarm = (socketId: SocketId): boolean => {
+    if (registry.unwatch(socketId) !== undefined) return true;
     const left = registry.leave(socketId);
     if (!left) return false;
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
       progress.forget(left.swarmId);
+      toSockets(left.orphanedWatcherSocketIds)?.emit('swarm:ended', { swarmId: left.swarmId });
       log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
     } else {
       progress.changed(left.swarmId);
@@ -79,7 +83,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   };
 
   io.on('connection', (socket: SignallingSocket) => {
-    const context = {
+    const context: GuardContext = {
       bucket: createTokenBucket({
         capacity: limits.messageBurst,
         refillPerSec: limits.messagesPerSec,
@@ -94,8 +98,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:create',
         parse: withSchema(swarmCreateRequestSchema),
         maxPayloadBytes: limits.maxEventBytes,
-        async handle({ manifest, contentId }, reply) {
-          if (registry.membershipOf(socket.id)) return reply(refuse('already-in-swarm'));
+        async handle({ manifest, contentId, config }, reply) {
+          if (registry.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
           // The socket may have gone while the manifest was hashed: a swarm for it would never end.
           if (socket.disconnected) return;
@@ -107,6 +111,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             contentId,
             manifest,
             founder: { peerId, socketId: socket.id },
+            config,
           });
           if (!created.ok) return reply(refuse(created.code));
           log(`swarm created (${registry.swarmCount} swarms)`);
@@ -124,12 +129,13 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle({ swarmId }, reply) {
           let peerId = ids.peerId();
-          // Departed leechers keep their rows (and ids) in the progress table.
+          // Participants that left the run going on keep their ids in it.
           while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
           const joined = registry.join(swarmId, { peerId, socketId: socket.id });
           if (!joined.ok) return reply(refuse(joined.code));
           const { manifest, contentId } = joined.swarm;
-          reply({ ok: true, swarmId, peerId, manifest, contentId, peers: joined.existingPeers, iceServers });
+          const { existingPeers: peers, run } = joined;
+          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run });
           notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
           progress.changed(swarmId);
         },
@@ -175,12 +181,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle(report, reply) {
           const stored = registry.report(socket.id, report);
-          if (!stored.ok) return reply(refuse(stored.code));
+          if (!stored.ok) return reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
           reply({ ok: true });
           progress.changed(stored.swarmId);
         },
       }),
     );
+
+    attachRunHandlers({ socket, context, registry, limits, progress, toSockets });
 
     socket.on('disconnect', () => {
       try {

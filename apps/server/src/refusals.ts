@@ -15,8 +15,15 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'not-in-swarm': 'This tab is not in a swarm: create or join one first.',
   'peer-not-found': 'That peer is not in your swarm (it may have left).',
   'content-mismatch': 'The content id is not the SHA-256 of the manifest.',
+  'run-in-progress': 'A run is going on: stop it before starting another.',
+  'no-run': 'There is no run going on to stop.',
+  'too-many-watchers': 'This swarm has as many overview screens as this server allows: close one first.',
+  'no-seeder': 'The tab that shared the file has left, so nobody has the whole file: no run can start.',
   'internal-error': 'The server failed while handling this request (it logged why): try again.',
 };
+
+/** An expected refusal, as the protocol error code the server answers with (and its usual message). */
+export type Refusal<Code extends RefusalCode> = { readonly ok: false; readonly code: Code };
 
 /** A failed `SignallingResult`, with the code's usual message unless `message` is given. */
 export function refuse(

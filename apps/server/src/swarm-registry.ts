@@ -1,6 +1,18 @@
-import type { Manifest, PeerId, PeerProgress, ProgressReport, SwarmId, SwarmProgress } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  type Manifest,
+  type PeerId,
+  type PeerOverride,
+  type ProgressReport,
+  type RunConfig,
+  type RunStarted,
+  type SwarmId,
+  type SwarmProgress,
+} from '@swarmlab/protocol';
 import type { ClockMs } from './rate-limiter';
-import type { RefusalCode } from './refusals';
+import type { Refusal } from './refusals';
+import { misfitOfReport } from './report-check';
+import { createSwarmRuns, type PeerRole, type SwarmRuns } from './swarm-runs';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
 export type SocketId = string;
@@ -14,38 +26,80 @@ export interface Swarm {
   readonly swarmId: SwarmId;
   readonly contentId: string;
   readonly manifest: Manifest;
-  /** In joining order, so the peer list a newcomer receives starts with the oldest peers (the seed). */
-  readonly members: ReadonlyMap<PeerId, SocketId>;
 }
-
-export type ReportOutcome = { readonly ok: true; readonly swarmId: SwarmId } | Refusal<'not-in-swarm'>;
 
 export interface Membership {
   readonly swarmId: SwarmId;
   readonly peerId: PeerId;
 }
 
-/** An expected refusal, as the protocol error code the server answers with. */
-export type Refusal<Code extends RefusalCode> = { readonly ok: false; readonly code: Code };
-
 export type CreateOutcome =
   { readonly ok: true; readonly swarm: Swarm } | Refusal<'too-many-swarms' | 'already-in-swarm'>;
 
 export type JoinOutcome =
-  | { readonly ok: true; readonly swarm: Swarm; readonly existingPeers: readonly PeerId[] }
+  | {
+      readonly ok: true;
+      readonly swarm: Swarm;
+      readonly existingPeers: readonly PeerId[];
+      /** The run going on, which the newcomer now takes part in; null when none is. */
+      readonly run: RunStarted | null;
+    }
   | Refusal<'swarm-not-found' | 'swarm-full' | 'already-in-swarm'>;
+
+export type WatchOutcome =
+  | { readonly ok: true; readonly swarm: Swarm; readonly progress: SwarmProgress }
+  | Refusal<'swarm-not-found' | 'already-in-swarm' | 'too-many-watchers'>;
 
 export interface LeaveOutcome {
   readonly swarmId: SwarmId;
   readonly peerId: PeerId;
-  /** Sockets still in the swarm, to tell about the departure; empty when the swarm was deleted. */
+  /** Members still in the swarm, to tell about the departure; empty when the swarm was deleted. */
   readonly remainingSocketIds: readonly SocketId[];
   readonly swarmDeleted: boolean;
+  /** The swarm's watchers when it was deleted (they watch nothing any more); empty otherwise. */
+  readonly orphanedWatcherSocketIds: readonly SocketId[];
 }
+
+/** A refused report leaves everything as it was; `message` says what does not fit the swarm's file. */
+export type ReportOutcome =
+  | { readonly ok: true; readonly swarmId: SwarmId }
+  | Refusal<'not-in-swarm'>
+  | (Refusal<'invalid-payload'> & { readonly message: string });
+
+/** Run control comes from a member or a watcher of the swarm. */
+export type StartRunOutcome =
+  | {
+      readonly ok: true;
+      readonly swarmId: SwarmId;
+      readonly started: RunStarted;
+      readonly memberSocketIds: readonly SocketId[];
+    }
+  | Refusal<'not-in-swarm' | 'run-in-progress' | 'no-seeder'>;
+
+export type StopRunOutcome =
+  | {
+      readonly ok: true;
+      readonly swarmId: SwarmId;
+      readonly runNumber: number;
+      readonly memberSocketIds: readonly SocketId[];
+    }
+  | Refusal<'not-in-swarm' | 'no-run'>;
+
+export type ConfigureOutcome =
+  { readonly ok: true; readonly swarmId: SwarmId } | Refusal<'not-in-swarm' | 'peer-not-found'>;
 
 export interface SwarmRegistryLimits {
   readonly maxSwarms: number;
   readonly maxPeersPerSwarm: number;
+  readonly maxWatchersPerSwarm: number;
+}
+
+export interface SwarmRegistryDeps {
+  readonly limits: SwarmRegistryLimits;
+  /** Monotonic clock of every progress and run time; `performance.now()` by default. */
+  readonly nowMs?: ClockMs | undefined;
+  /** Wall clock of a run's `startedAtEpochMs`; `Date.now()` by default. */
+  readonly epochNowMs?: ClockMs | undefined;
 }
 
 export interface CreateSwarmInput {
@@ -53,42 +107,51 @@ export interface CreateSwarmInput {
   readonly contentId: string;
   readonly manifest: Manifest;
   readonly founder: Member;
+  /** The first run's configuration; `DEFAULT_RUN_CONFIG` when absent. */
+  readonly config?: RunConfig | undefined;
 }
 
 /**
- * Swarms (rooms) and their members: which socket is which peer in which swarm, and each swarm's
- * progress table. Pure bookkeeping with no I/O (time comes from an injected clock), so the server's
- * rules (caps, one swarm per socket, deletion of empty swarms, progress times) are tested without
- * sockets.
+ * Swarms (rooms), their members and watchers: which socket is which peer in which swarm, each member's
+ * latest report and override, and each swarm's runs (`swarm-runs.ts`). Pure bookkeeping with no I/O
+ * (time comes from injected clocks), so the server's rules (caps, one swarm per socket, deletion of
+ * empty swarms, run semantics) are tested without sockets.
  *
- * Progress table: one row per member, in joining order, with its latest report and times on the
- * registry's clock. A member's role is that of its latest report; before its first report, the
- * founder is the seeder and everyone who joined is a leecher. A leecher completes at its first report
- * with `complete: true` and role `leecher`, and counts as a leecher from then on. A completed leecher
- * that leaves keeps its row (`present: false`), so the distribution time stays what it was; any other
- * member that leaves loses its row. At most `maxPeersPerSwarm` departed rows are kept (a swarm is
- * joined and left indefinitely, the table is broadcast to every member): past that the oldest goes,
- * its completion time still counted in `distributionMs`.
+ * A socket is either one swarm's member or one swarm's watcher, never both. The founder is the seeder
+ * and every joiner a leecher, whatever their reports say. Watchers follow a swarm (its progress, run
+ * control) without keeping it alive: it is deleted with its last member.
  */
 export interface SwarmRegistry {
   readonly swarmCount: number;
   hasSwarm(swarmId: SwarmId): boolean;
   create(input: CreateSwarmInput): CreateOutcome;
   join(swarmId: SwarmId, member: Member): JoinOutcome;
+  watch(swarmId: SwarmId, socketId: SocketId): WatchOutcome;
   /** Removes the socket from its swarm, deleting the swarm when it empties; undefined if it was in none. */
   leave(socketId: SocketId): LeaveOutcome | undefined;
+  /** Stops the socket watching; the swarm it watched, or undefined if it watched none. */
+  unwatch(socketId: SocketId): SwarmId | undefined;
+  /** The socket's membership; undefined for a watcher or a socket in no swarm. */
   membershipOf(socketId: SocketId): Membership | undefined;
+  /** The swarm the socket is a member or a watcher of. */
+  followedSwarmOf(socketId: SocketId): SwarmId | undefined;
   /** The socket of `peerId` in `swarmId`, only if that peer is a member of that very swarm. */
   socketOf(swarmId: SwarmId, peerId: PeerId): SocketId | undefined;
   /** The sockets of every member of `swarmId` except `exceptSocketId`. */
   otherSockets(swarmId: SwarmId, exceptSocketId: SocketId): SocketId[];
   /** The sockets of every member of `swarmId`, in joining order. */
   socketsOf(swarmId: SwarmId): SocketId[];
-  /** Whether `peerId` names a row of the swarm's progress table (a member, or a leecher that left). */
+  /** Every member's and every watcher's socket: who sees the swarm's progress. */
+  audienceOf(swarmId: SwarmId): SocketId[];
+  /** Whether `peerId` is taken in the swarm: a member, or a participant of the run going on. */
   hasPeerId(swarmId: SwarmId, peerId: PeerId): boolean;
-  /** Stores the socket's latest progress report in its swarm's table. */
+  /** Stores the socket's latest report, and counts it in the run it names if that run is going on. */
   report(socketId: SocketId, report: ProgressReport): ReportOutcome;
-  /** The swarm's progress table as of now, as broadcast to its members; undefined for no such swarm. */
+  startRun(socketId: SocketId, config: RunConfig): StartRunOutcome;
+  stopRun(socketId: SocketId): StopRunOutcome;
+  /** Replaces a member's override wholly, for the runs that start from now on. */
+  configure(socketId: SocketId, peerId: PeerId, override: PeerOverride): ConfigureOutcome;
+  /** The swarm's progress table as of now, as broadcast; undefined for no such swarm. */
   progressOf(swarmId: SwarmId): SwarmProgress | undefined;
 }
 
@@ -97,65 +160,61 @@ export class DuplicateIdError extends Error {
   override readonly name = 'DuplicateIdError';
 }
 
-/** One row of a swarm's progress table; times on the registry's clock. */
-interface ProgressRow {
+interface MemberState {
   readonly peerId: PeerId;
+  readonly socketId: SocketId;
+  readonly role: PeerRole;
   readonly joinedAtMs: number;
-  /** Before its first report, the founder counts as the seeder and every joiner as a leecher. */
-  readonly initialRole: ProgressReport['role'];
   report: ProgressReport | null;
-  completedAtMs: number | null;
-  present: boolean;
+  override: PeerOverride;
 }
 
 interface MutableSwarm extends Swarm {
-  readonly members: Map<PeerId, SocketId>;
   readonly createdAtMs: number;
-  firstLeecherJoinedAtMs: number | null;
-  /** Every member, and the completed leechers that left, in joining order. */
-  readonly rows: Map<PeerId, ProgressRow>;
-  /** Latest completion among the departed rows dropped past the cap; they still count as leechers. */
-  droppedLatestCompletedAtMs: number | null;
+  /** In joining order, so the peer list a newcomer receives starts with the oldest peers (the seed). */
+  readonly members: Map<PeerId, MemberState>;
+  readonly watchers: Set<SocketId>;
+  readonly runs: SwarmRuns;
 }
 
-const isLeecher = (row: ProgressRow): boolean =>
-  row.completedAtMs !== null || (row.report?.role ?? row.initialRole) === 'leecher';
+/** Where a socket is: a member of a swarm (with its peer id) or a watcher of one. */
+type Presence =
+  { readonly swarmId: SwarmId; readonly peerId: PeerId } | { readonly swarmId: SwarmId; readonly peerId: null };
 
-/** `laterMs - earlierMs`, never negative (a founder claiming to be a leecher could complete "before"). */
-const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterMs - earlierMs);
-
-function distributionMsOf(swarm: MutableSwarm): number | null {
-  if (swarm.firstLeecherJoinedAtMs === null) return null;
-  let lastCompletedAtMs = swarm.droppedLatestCompletedAtMs;
-  for (const row of swarm.rows.values()) {
-    if (!isLeecher(row)) continue;
-    if (row.completedAtMs === null) return null;
-    lastCompletedAtMs = Math.max(lastCompletedAtMs ?? row.completedAtMs, row.completedAtMs);
-  }
-  return lastCompletedAtMs === null ? null : since(lastCompletedAtMs, swarm.firstLeecherJoinedAtMs);
-}
-
-/** Drops the oldest departed rows past `maxDeparted`, keeping their latest completion time. */
-function capDepartedRows(swarm: MutableSwarm, maxDeparted: number): void {
-  const departed = [...swarm.rows.values()].filter((row) => !row.present);
-  for (const row of departed.slice(0, Math.max(0, departed.length - maxDeparted))) {
-    swarm.rows.delete(row.peerId);
-    if (row.completedAtMs !== null) {
-      swarm.droppedLatestCompletedAtMs = Math.max(
-        swarm.droppedLatestCompletedAtMs ?? row.completedAtMs,
-        row.completedAtMs,
-      );
-    }
-  }
-}
-
-/** `nowMs` is the clock of every progress time; `performance.now()` by default. */
-export function createSwarmRegistry(
-  limits: SwarmRegistryLimits,
-  nowMs: ClockMs = () => performance.now(),
-): SwarmRegistry {
+export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
+  const { limits } = deps;
+  const nowMs = deps.nowMs ?? (() => performance.now());
+  const epochNowMs = deps.epochNowMs ?? (() => Date.now());
   const swarms = new Map<SwarmId, MutableSwarm>();
-  const memberships = new Map<SocketId, Membership>();
+  const presences = new Map<SocketId, Presence>();
+
+  const newMember = ({ peerId, socketId }: Member, role: PeerRole): MemberState => ({
+    peerId,
+    socketId,
+    role,
+    joinedAtMs: nowMs(),
+    report: null,
+    override: {},
+  });
+
+  const swarmFollowedBy = (socketId: SocketId): MutableSwarm | undefined => {
+    const presence = presences.get(socketId);
+    return presence && swarms.get(presence.swarmId);
+  };
+
+  const memberSocketsOf = (swarm: MutableSwarm): SocketId[] => [...swarm.members.values()].map((m) => m.socketId);
+
+  const progressOf = (swarm: MutableSwarm): SwarmProgress => ({
+    swarmId: swarm.swarmId,
+    peers: [...swarm.members.values()].map((member) => ({
+      peerId: member.peerId,
+      role: member.role,
+      report: member.report,
+      joinedAfterMs: Math.max(0, member.joinedAtMs - swarm.createdAtMs),
+      override: member.override,
+    })),
+    ...swarm.runs.snapshot(),
+  });
 
   return {
     get swarmCount() {
@@ -166,116 +225,160 @@ export function createSwarmRegistry(
       return swarms.has(swarmId);
     },
 
-    create({ swarmId, contentId, manifest, founder }) {
-      if (memberships.has(founder.socketId)) return { ok: false, code: 'already-in-swarm' };
+    create({ swarmId, contentId, manifest, founder, config }) {
+      if (presences.has(founder.socketId)) return { ok: false, code: 'already-in-swarm' };
       if (swarms.size >= limits.maxSwarms) return { ok: false, code: 'too-many-swarms' };
       if (swarms.has(swarmId)) throw new DuplicateIdError(`swarm ${swarmId} already exists`);
-      const createdAtMs = nowMs();
       const swarm: MutableSwarm = {
         swarmId,
         contentId,
         manifest,
-        members: new Map([[founder.peerId, founder.socketId]]),
-        createdAtMs,
-        firstLeecherJoinedAtMs: null,
-        rows: new Map([[founder.peerId, newRow(founder.peerId, createdAtMs, 'seeder')]]),
-        droppedLatestCompletedAtMs: null,
+        createdAtMs: nowMs(),
+        members: new Map([[founder.peerId, newMember(founder, 'seeder')]]),
+        watchers: new Set(),
+        runs: createSwarmRuns({
+          config: config ?? DEFAULT_RUN_CONFIG,
+          nowMs,
+          epochNowMs,
+          maxDepartedParticipants: limits.maxPeersPerSwarm,
+        }),
       };
       swarms.set(swarmId, swarm);
-      memberships.set(founder.socketId, { swarmId, peerId: founder.peerId });
+      presences.set(founder.socketId, { swarmId, peerId: founder.peerId });
       return { ok: true, swarm };
     },
 
-    join(swarmId, { peerId, socketId }) {
-      if (memberships.has(socketId)) return { ok: false, code: 'already-in-swarm' };
+    join(swarmId, member) {
+      if (presences.has(member.socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
       if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
-      if (swarm.rows.has(peerId)) throw new DuplicateIdError(`peer ${peerId} is already in swarm ${swarmId}`);
+      if (swarm.members.has(member.peerId) || swarm.runs.isParticipant(member.peerId)) {
+        throw new DuplicateIdError(`peer ${member.peerId} is already in swarm ${swarmId}`);
+      }
       const existingPeers = [...swarm.members.keys()];
-      const joinedAtMs = nowMs();
-      swarm.members.set(peerId, socketId);
-      swarm.rows.set(peerId, newRow(peerId, joinedAtMs, 'leecher'));
-      swarm.firstLeecherJoinedAtMs ??= joinedAtMs;
-      memberships.set(socketId, { swarmId, peerId });
-      return { ok: true, swarm, existingPeers };
+      const state = newMember(member, 'leecher');
+      swarm.members.set(member.peerId, state);
+      presences.set(member.socketId, { swarmId, peerId: member.peerId });
+      const run = swarm.runs.join(state);
+      return { ok: true, swarm, existingPeers, run };
+    },
+
+    watch(swarmId, socketId) {
+      if (presences.has(socketId)) return { ok: false, code: 'already-in-swarm' };
+      const swarm = swarms.get(swarmId);
+      if (!swarm) return { ok: false, code: 'swarm-not-found' };
+      if (swarm.watchers.size >= limits.maxWatchersPerSwarm) return { ok: false, code: 'too-many-watchers' };
+      swarm.watchers.add(socketId);
+      presences.set(socketId, { swarmId, peerId: null });
+      return { ok: true, swarm, progress: progressOf(swarm) };
     },
 
     leave(socketId) {
-      const membership = memberships.get(socketId);
-      if (!membership) return undefined;
-      memberships.delete(socketId);
-      const swarm = swarms.get(membership.swarmId);
-      if (swarm) {
-        swarm.members.delete(membership.peerId);
-        const row = swarm.rows.get(membership.peerId);
-        if (row && row.completedAtMs !== null) {
-          row.present = false;
-          capDepartedRows(swarm, limits.maxPeersPerSwarm);
-        } else {
-          swarm.rows.delete(membership.peerId);
-        }
+      const presence = presences.get(socketId);
+      if (!presence || presence.peerId === null) return undefined;
+      const { swarmId, peerId } = presence;
+      presences.delete(socketId);
+      // A presence always names a live swarm: a swarm's presences go with it.
+      const swarm = swarms.get(swarmId)!;
+      swarm.members.delete(peerId);
+      swarm.runs.leave(peerId);
+      const remainingSocketIds = memberSocketsOf(swarm);
+      if (remainingSocketIds.length > 0) {
+        return { swarmId, peerId, remainingSocketIds, swarmDeleted: false, orphanedWatcherSocketIds: [] };
       }
-      const remainingSocketIds = swarm ? [...swarm.members.values()] : [];
-      const swarmDeleted = remainingSocketIds.length === 0;
-      if (swarmDeleted) swarms.delete(membership.swarmId);
-      return { ...membership, remainingSocketIds, swarmDeleted };
+      swarms.delete(swarmId);
+      const orphanedWatcherSocketIds = [...swarm.watchers];
+      for (const watcher of orphanedWatcherSocketIds) presences.delete(watcher);
+      return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
+    },
+
+    unwatch(socketId) {
+      const presence = presences.get(socketId);
+      if (!presence || presence.peerId !== null) return undefined;
+      presences.delete(socketId);
+      swarms.get(presence.swarmId)?.watchers.delete(socketId);
+      return presence.swarmId;
     },
 
     membershipOf(socketId) {
-      return memberships.get(socketId);
+      const presence = presences.get(socketId);
+      return presence?.peerId == null ? undefined : { swarmId: presence.swarmId, peerId: presence.peerId };
+    },
+
+    followedSwarmOf(socketId) {
+      return presences.get(socketId)?.swarmId;
     },
 
     socketOf(swarmId, peerId) {
-      return swarms.get(swarmId)?.members.get(peerId);
+      return swarms.get(swarmId)?.members.get(peerId)?.socketId;
     },
 
     otherSockets(swarmId, exceptSocketId) {
-      const members = swarms.get(swarmId)?.members.values() ?? [];
-      return [...members].filter((socketId) => socketId !== exceptSocketId);
+      const swarm = swarms.get(swarmId);
+      return swarm ? memberSocketsOf(swarm).filter((socketId) => socketId !== exceptSocketId) : [];
     },
 
     socketsOf(swarmId) {
-      return [...(swarms.get(swarmId)?.members.values() ?? [])];
+      const swarm = swarms.get(swarmId);
+      return swarm ? memberSocketsOf(swarm) : [];
+    },
+
+    audienceOf(swarmId) {
+      const swarm = swarms.get(swarmId);
+      return swarm ? [...memberSocketsOf(swarm), ...swarm.watchers] : [];
     },
 
     hasPeerId(swarmId, peerId) {
-      return swarms.get(swarmId)?.rows.has(peerId) ?? false;
+      const swarm = swarms.get(swarmId);
+      return swarm !== undefined && (swarm.members.has(peerId) || swarm.runs.isParticipant(peerId));
     },
 
     report(socketId, report) {
-      const membership = memberships.get(socketId);
-      const row = membership && swarms.get(membership.swarmId)?.rows.get(membership.peerId);
-      if (!membership || !row) return { ok: false, code: 'not-in-swarm' };
-      row.report = report;
-      if (report.complete && report.role === 'leecher') row.completedAtMs ??= nowMs();
-      return { ok: true, swarmId: membership.swarmId };
+      const presence = presences.get(socketId);
+      const swarm = swarmFollowedBy(socketId);
+      const member = presence?.peerId == null ? undefined : swarm?.members.get(presence.peerId);
+      if (!swarm || !member) return { ok: false, code: 'not-in-swarm' };
+      const misfit = misfitOfReport(report, swarm.manifest);
+      if (misfit !== undefined) return { ok: false, code: 'invalid-payload', message: misfit };
+      member.report = report;
+      swarm.runs.report(member.peerId, report);
+      return { ok: true, swarmId: swarm.swarmId };
+    },
+
+    startRun(socketId, config) {
+      const swarm = swarmFollowedBy(socketId);
+      if (!swarm) return { ok: false, code: 'not-in-swarm' };
+      const started = swarm.runs.start(config, [...swarm.members.values()]);
+      if (!started.ok) return started;
+      return { ok: true, swarmId: swarm.swarmId, started: started.started, memberSocketIds: memberSocketsOf(swarm) };
+    },
+
+    stopRun(socketId) {
+      const swarm = swarmFollowedBy(socketId);
+      if (!swarm) return { ok: false, code: 'not-in-swarm' };
+      const stopped = swarm.runs.stop();
+      if (!stopped.ok) return stopped;
+      return {
+        ok: true,
+        swarmId: swarm.swarmId,
+        runNumber: stopped.runNumber,
+        memberSocketIds: memberSocketsOf(swarm),
+      };
+    },
+
+    configure(socketId, peerId, override) {
+      const swarm = swarmFollowedBy(socketId);
+      if (!swarm) return { ok: false, code: 'not-in-swarm' };
+      const member = swarm.members.get(peerId);
+      if (!member) return { ok: false, code: 'peer-not-found' };
+      member.override = override;
+      return { ok: true, swarmId: swarm.swarmId };
     },
 
     progressOf(swarmId) {
       const swarm = swarms.get(swarmId);
-      if (!swarm) return undefined;
-      const { createdAtMs, firstLeecherJoinedAtMs } = swarm;
-      const peers = [...swarm.rows.values()].map((row): PeerProgress => ({
-        peerId: row.peerId,
-        report: row.report,
-        joinedAfterMs: since(row.joinedAtMs, createdAtMs),
-        completedAfterMs:
-          row.completedAtMs === null || firstLeecherJoinedAtMs === null
-            ? null
-            : since(row.completedAtMs, firstLeecherJoinedAtMs),
-        present: row.present,
-      }));
-      return {
-        swarmId,
-        peers,
-        elapsedMs: firstLeecherJoinedAtMs === null ? null : since(nowMs(), firstLeecherJoinedAtMs),
-        distributionMs: distributionMsOf(swarm),
-      };
+      return swarm && progressOf(swarm);
     },
   };
-}
-
-function newRow(peerId: PeerId, joinedAtMs: number, initialRole: ProgressReport['role']): ProgressRow {
-  return { peerId, joinedAtMs, initialRole, report: null, completedAtMs: null, present: true };
 }

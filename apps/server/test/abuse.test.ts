@@ -60,6 +60,12 @@ describe('signalling server under malformed and abusive input', () => {
       ['signal wrong type', 'signal:send', { to: peerId, signal: { type: 'offer', sdp: 7 } }],
       ['bad peer id', 'signal:send', { to: '../etc', signal: OFFER }],
       ['extra signal field', 'signal:send', { to: peerId, signal: OFFER, via: 'x' }],
+      ['bad watched swarm id', 'swarm:watch', { swarmId: 'short' }],
+      ['run:start without config', 'run:start', {}],
+      ['run:start config not an object', 'run:start', { config: 'p2p' }],
+      ['payload on run:stop', 'run:stop', { runNumber: 1 }],
+      ['peer:configure without override', 'peer:configure', { peerId }],
+      ['peer:configure unknown field', 'peer:configure', { peerId, override: { turbo: true } }],
     ];
     for (const [label, event, ...payloads] of malformed) {
       const result = await rawRequest(raw, event, ...payloads);

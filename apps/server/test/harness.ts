@@ -4,6 +4,9 @@ import {
   type ClientToServerEvents,
   type Manifest,
   type PeerId,
+  type ProgressReport,
+  type RunConfig,
+  type RunStarted,
   type ServerToClientEvents,
   type SignalData,
   type SwarmProgress,
@@ -79,14 +82,28 @@ export interface Received {
   readonly left: PeerId[];
   readonly relays: { from: PeerId; signal: SignalData }[];
   readonly progress: SwarmProgress[];
+  readonly runsStarted: RunStarted[];
+  readonly runsStopped: number[];
+  readonly swarmsEnded: string[];
 }
 
 export function record(client: TypedClient): Received {
-  const received: Received = { joined: [], left: [], relays: [], progress: [] };
+  const received: Received = {
+    joined: [],
+    left: [],
+    relays: [],
+    progress: [],
+    runsStarted: [],
+    runsStopped: [],
+    swarmsEnded: [],
+  };
   client.on('peer:joined', ({ peerId }) => received.joined.push(peerId));
   client.on('peer:left', ({ peerId }) => received.left.push(peerId));
   client.on('signal:relay', (relay) => received.relays.push(relay));
   client.on('swarm:progress', (progress) => received.progress.push(progress));
+  client.on('run:started', (run) => received.runsStarted.push(run));
+  client.on('run:stopped', ({ runNumber }) => received.runsStopped.push(runNumber));
+  client.on('swarm:ended', ({ swarmId }) => received.swarmsEnded.push(swarmId));
   return received;
 }
 
@@ -145,3 +162,53 @@ export const CANDIDATE: SignalData = {
   type: 'candidate',
   candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host', sdpMLineIndex: 0, sdpMid: '0' },
 };
+
+/** A tab in a swarm, with what it received. */
+export interface Tab {
+  readonly client: TypedClient;
+  readonly received: Received;
+  readonly peerId: PeerId;
+  readonly swarmId: string;
+}
+
+/** Connects a tab and creates a swarm over `makeManifest()`'s file (3 chunks), with `config` if given. */
+export async function seedTab(harness: Harness, config?: RunConfig): Promise<Tab> {
+  const client = await harness.connect();
+  const received = record(client);
+  const created = await client
+    .timeout(WAIT_MS)
+    .emitWithAck('swarm:create', { ...(await makeManifest()), ...(config && { config }) });
+  if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+  return { client, received, peerId: created.peerId, swarmId: created.swarmId };
+}
+
+/** Connects a tab and joins it to `swarmId`; also returns the run it took part in at once. */
+export async function joinTab(harness: Harness, swarmId: string): Promise<Tab & { run: RunStarted | null }> {
+  const client = await harness.connect();
+  const received = record(client);
+  const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+  if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
+  return { client, received, peerId: joined.peerId, swarmId, run: joined.run };
+}
+
+/** A report of a leecher with one of `makeManifest()`'s 3 chunks, for run `runNumber`. */
+export function leeching(runNumber: number | null): ProgressReport {
+  return {
+    role: 'leecher',
+    runNumber,
+    bitsBase64: 'gA==',
+    chunksHeld: 1,
+    complete: false,
+    uploadedBytes: 1024,
+    downloadedBytes: 16384,
+    uploadBytesPerSec: 512,
+    downloadBytesPerSec: 8192,
+    peakUploadBytesPerSec: 600,
+    peakDownloadBytesPerSec: 9000.5,
+  };
+}
+
+/** A report of a tab holding all 3 chunks, for run `runNumber`. */
+export function complete(runNumber: number | null, role: ProgressReport['role'] = 'leecher'): ProgressReport {
+  return { ...leeching(runNumber), role, bitsBase64: '4A==', chunksHeld: 3, complete: true, downloadedBytes: 40960 };
+}

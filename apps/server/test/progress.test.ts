@@ -1,47 +1,20 @@
-import type { PeerId, ProgressReport, SignallingResult, SwarmCreated, SwarmProgress } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type SignallingResult, type SwarmProgress } from '@swarmlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  complete,
+  joinTab,
   latestProgress,
-  makeManifest,
-  record,
+  leeching,
+  seedTab,
   startHarness,
   WAIT_MS,
   type Harness,
   type RawClient,
-  type Received,
-  type TypedClient,
+  type Tab,
 } from './harness';
 
-const SEEDING: ProgressReport = {
-  role: 'seeder',
-  chunksHeld: 3,
-  complete: true,
-  uploadedBytes: 0,
-  downloadedBytes: 0,
-  uploadBytesPerSec: 0,
-  downloadBytesPerSec: 0,
-  peakUploadBytesPerSec: 0,
-  peakDownloadBytesPerSec: 0,
-};
-const LEECHING: ProgressReport = {
-  role: 'leecher',
-  chunksHeld: 1,
-  complete: false,
-  uploadedBytes: 1024,
-  downloadedBytes: 16384,
-  uploadBytesPerSec: 512,
-  downloadBytesPerSec: 8192,
-  peakUploadBytesPerSec: 600,
-  peakDownloadBytesPerSec: 9000.5,
-};
-const DONE: ProgressReport = { ...LEECHING, chunksHeld: 3, complete: true, downloadedBytes: 40960 };
-
-/** A tab in a swarm, with what it received. */
-interface Tab {
-  readonly client: TypedClient;
-  readonly received: Received;
-  readonly peerId: PeerId;
-}
+const LEECHING = leeching(null);
+const SEEDING = complete(null, 'seeder');
 
 describe('progress reports and swarm:progress', () => {
   let harness: Harness | undefined;
@@ -58,33 +31,20 @@ describe('progress reports and swarm:progress', () => {
     return harness;
   }
 
-  async function seed(atMs: number): Promise<Tab & { swarmId: string }> {
+  async function seed(atMs: number): Promise<Tab> {
     clock.nowMs = atMs;
-    const client = await harness!.connect();
-    const received = record(client);
-    const created: SignallingResult<SwarmCreated> = await client
-      .timeout(WAIT_MS)
-      .emitWithAck('swarm:create', await makeManifest());
-    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
-    return { client, received, peerId: created.peerId, swarmId: created.swarmId };
+    return seedTab(harness!);
   }
 
   async function join(swarmId: string, atMs: number): Promise<Tab> {
     clock.nowMs = atMs;
-    const client = await harness!.connect();
-    const received = record(client);
-    const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
-    if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
-    return { client, received, peerId: joined.peerId };
+    return joinTab(harness!, swarmId);
   }
 
-  async function report(tab: Tab, atMs: number, progress: ProgressReport): Promise<void> {
+  async function report(tab: Tab, atMs: number, progress = LEECHING): Promise<void> {
     clock.nowMs = atMs;
     expect(await tab.client.timeout(WAIT_MS).emitWithAck('progress:report', progress)).toEqual({ ok: true });
   }
-
-  const peerIds = (progress: SwarmProgress): PeerId[] => progress.peers.map((peer) => peer.peerId);
-  const rowOf = (progress: SwarmProgress, peerId: PeerId) => progress.peers.find((peer) => peer.peerId === peerId);
 
   it('refuses a report from a tab in no swarm, and malformed or oversized reports', async () => {
     await start();
@@ -100,10 +60,13 @@ describe('progress reports and swarm:progress', () => {
       ['no payload'],
       ['not an object', 'done'],
       ['missing field', { ...LEECHING, complete: undefined }],
+      ['missing run number', { ...LEECHING, runNumber: undefined }],
+      ['run number 0', { ...LEECHING, runNumber: 0 }],
       ['unknown role', { ...LEECHING, role: 'lurker' }],
       ['negative bytes', { ...LEECHING, uploadedBytes: -1 }],
       ['fractional chunks', { ...LEECHING, chunksHeld: 1.5 }],
       ['not finite (null in JSON)', { ...LEECHING, downloadBytesPerSec: Number.POSITIVE_INFINITY }],
+      ['bitmap not base64', { ...LEECHING, bitsBase64: 'gA==!' }],
       ['extra field', { ...LEECHING, nickname: 'x' }],
       ['two payloads', LEECHING, LEECHING],
     ];
@@ -119,6 +82,23 @@ describe('progress reports and swarm:progress', () => {
     expect(await raw.timeout(WAIT_MS).emitWithAck('progress:report', SEEDING)).toEqual({ ok: true });
   });
 
+  it("refuses a bitmap that does not fit the swarm's file, with a clear message, keeping the last report", async () => {
+    await start();
+    const a = await seed(1000);
+    await report(a, 1000, SEEDING);
+    const misfits: [string, string][] = [
+      ['AAAA', 'bitsBase64: the chunk bitmap of this 3-chunk file is 1 bytes, not 3'],
+      ['', 'bitsBase64: the chunk bitmap of this 3-chunk file is 1 bytes, not 0'],
+      ['gA', 'bitsBase64: not padded base64'],
+    ];
+    for (const [bitsBase64, message] of misfits) {
+      const result = await a.client.timeout(WAIT_MS).emitWithAck('progress:report', { ...SEEDING, bitsBase64 });
+      expect(result, bitsBase64).toEqual({ ok: false, error: { code: 'invalid-payload', message } });
+    }
+    const progress = await latestProgress(a.received, (p) => p.peers[0]?.report !== null, 'the report is broadcast');
+    expect(progress.peers[0]?.report).toEqual(SEEDING);
+  });
+
   it('rate-limits reports like every other request', async () => {
     harness = await startHarness({ limits: { messageBurst: 3 }, nowMs: () => clock.nowMs });
     const { client } = await seed(1000); // the create takes one token
@@ -128,26 +108,27 @@ describe('progress reports and swarm:progress', () => {
     expect(results.map((result) => (result.ok ? 'ok' : result.error.code))).toEqual(['ok', 'ok', 'rate-limited']);
   });
 
-  it("sends every present member the table of every member's latest report, in joining order", async () => {
+  it("sends every member the table of every member's latest report, in joining order", async () => {
     await start();
     const a = await seed(1000);
     const b = await join(a.swarmId, 1100);
     const c = await join(a.swarmId, 1300);
     const outsider = await seed(1300);
     await report(a, 1400, SEEDING);
-    await report(b, 1450, LEECHING);
-    await report(c, 1500, { ...LEECHING, chunksHeld: 0 });
-    await report(c, 1600, LEECHING);
+    await report(b, 1450);
+    await report(c, 1500, { ...LEECHING, chunksHeld: 0, bitsBase64: 'AA==' });
+    await report(c, 1600);
 
     const expected: SwarmProgress = {
       swarmId: a.swarmId,
       peers: [
-        { peerId: a.peerId, report: SEEDING, joinedAfterMs: 0, completedAfterMs: null, present: true },
-        { peerId: b.peerId, report: LEECHING, joinedAfterMs: 100, completedAfterMs: null, present: true },
-        { peerId: c.peerId, report: LEECHING, joinedAfterMs: 300, completedAfterMs: null, present: true },
+        { peerId: a.peerId, role: 'seeder', report: SEEDING, joinedAfterMs: 0, override: {} },
+        { peerId: b.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 100, override: {} },
+        { peerId: c.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 300, override: {} },
       ],
-      elapsedMs: 500, // now (1600) - first leecher joined (1100)
-      distributionMs: null,
+      config: DEFAULT_RUN_CONFIG,
+      run: null,
+      finishedRuns: [],
     };
     for (const tab of [a, b, c]) {
       expect(await latestProgress(tab.received, (p) => p.peers[2]?.report?.chunksHeld === 1, 'c reported')).toEqual(
@@ -159,70 +140,15 @@ describe('progress reports and swarm:progress', () => {
     expect(outsider.received.progress.every((p) => p.swarmId === outsider.swarmId)).toBe(true);
   });
 
-  it('times completions from the first join, and the distribution once every leecher completed', async () => {
+  it('drops the row of a member that leaves, and tells it no more', async () => {
     await start();
     const a = await seed(1000);
     const b = await join(a.swarmId, 1100);
-    const c = await join(a.swarmId, 1300);
-    await report(a, 1400, SEEDING);
-    await report(b, 2000, DONE);
-    await report(c, 2100, LEECHING);
-
-    let progress = await latestProgress(
-      a.received,
-      (p) => rowOf(p, c.peerId)?.report?.role === 'leecher',
-      'c reported',
-    );
-    expect(rowOf(progress, b.peerId)?.completedAfterMs).toBe(900);
-    expect(rowOf(progress, c.peerId)?.completedAfterMs).toBeNull();
-    expect(rowOf(progress, a.peerId)?.completedAfterMs).toBeNull(); // the seeder never "completes"
-    expect(progress.distributionMs).toBeNull();
-
-    await report(c, 2600, DONE);
-    await report(b, 2700, DONE); // later complete reports change nothing
-    progress = await latestProgress(a.received, (p) => p.distributionMs !== null, 'the distribution is timed');
-    expect(progress.peers.map((peer) => peer.completedAfterMs)).toEqual([null, 900, 1500]);
-    expect(progress.distributionMs).toBe(1500); // c, the last leecher, completed at 2600; b joined at 1100
-    expect(progress.elapsedMs).toBe(1600);
-  });
-
-  it('keeps a completed leecher that leaves (not present), and forgets one that leaves incomplete', async () => {
-    await start();
-    const a = await seed(1000);
-    const b = await join(a.swarmId, 1100);
-    const c = await join(a.swarmId, 1200);
-    const d = await join(a.swarmId, 1300);
-    await report(b, 1500, DONE);
-    await report(c, 1600, LEECHING);
-    await report(d, 1700, LEECHING);
-
-    // b (complete) leaves; d (incomplete) disconnects.
+    await report(b, 1200);
     expect(await b.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
-    d.client.disconnect();
-    let progress = await latestProgress(
-      a.received,
-      (p) => p.peers.length === 3 && rowOf(p, b.peerId)?.present === false,
-      'b is not present and d is gone',
-    );
-    expect(peerIds(progress)).toEqual([a.peerId, b.peerId, c.peerId]);
-    expect(progress.peers.map((peer) => peer.present)).toEqual([true, false, true]);
-    expect(rowOf(progress, b.peerId)).toMatchObject({ report: DONE, completedAfterMs: 400 });
-    expect(progress.distributionMs).toBeNull(); // c is still downloading
-
-    await report(c, 3100, DONE);
-    progress = await latestProgress(a.received, (p) => p.distributionMs !== null, 'the distribution is timed');
-    expect(progress.distributionMs).toBe(2000);
-
-    // The last leecher leaves too: the distribution time stays, and so does its row.
-    clock.nowMs = 4000;
-    expect(await c.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
-    progress = await latestProgress(a.received, (p) => rowOf(p, c.peerId)?.present === false, 'c left');
-    expect(progress.peers.map((peer) => peer.present)).toEqual([true, false, false]);
-    expect(progress.distributionMs).toBe(2000);
-    expect(progress.elapsedMs).toBe(2900);
-    // Tabs that left hear no more about the swarm.
+    await latestProgress(a.received, (p) => p.peers.length === 1, 'b is gone');
     const heardByB = b.received.progress.length;
-    await report(a, 4100, SEEDING);
+    await report(a, 1300, SEEDING);
     await latestProgress(a.received, (p) => p.peers[0]?.report !== null, "a's report is broadcast");
     expect(b.received.progress.length).toBe(heardByB);
   });
@@ -238,11 +164,11 @@ describe('progress reports and swarm:progress', () => {
 
     const acks = await Promise.all(
       Array.from({ length: 30 }, (_, index) =>
-        b.client.timeout(WAIT_MS).emitWithAck('progress:report', { ...LEECHING, chunksHeld: index }),
+        b.client.timeout(WAIT_MS).emitWithAck('progress:report', { ...LEECHING, uploadedBytes: index }),
       ),
     );
     expect(acks.every((ack) => ack.ok)).toBe(true);
-    await latestProgress(a.received, (p) => p.peers[1]?.report?.chunksHeld === 29, 'the last report is broadcast');
+    await latestProgress(a.received, (p) => p.peers[1]?.report?.uploadedBytes === 29, 'the last report is broadcast');
     await new Promise((resolve) => setTimeout(resolve, 2 * intervalMs)); // nothing more is on its way
     const broadcasts = a.received.progress.length - before;
     expect(broadcasts).toBeGreaterThanOrEqual(1);

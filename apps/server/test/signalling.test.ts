@@ -53,6 +53,7 @@ describe('signalling server', () => {
       contentId,
       peers: [created.peerId],
       iceServers: ICE_SERVERS,
+      run: null,
     });
     if (joined.ok) expect(joined.peerId).not.toBe(created.peerId);
   });

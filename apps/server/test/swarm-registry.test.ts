@@ -1,10 +1,16 @@
-import type { Manifest, ProgressReport } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type Manifest, type ProgressReport, type RunConfig } from '@swarmlab/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSwarmRegistry, DuplicateIdError, type SwarmRegistry } from '../src/swarm-registry';
+import {
+  createSwarmRegistry,
+  DuplicateIdError,
+  type SwarmRegistry,
+  type SwarmRegistryLimits,
+} from '../src/swarm-registry';
 import { makeManifest } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SWARM_B = 'BBBBBBBBBBBBBBBBBBBBBB';
+const LIMITS: SwarmRegistryLimits = { maxSwarms: 10, maxPeersPerSwarm: 10, maxWatchersPerSwarm: 2 };
 
 describe('swarm registry', () => {
   let manifest: Manifest;
@@ -13,7 +19,8 @@ describe('swarm registry', () => {
     ({ manifest, contentId } = await makeManifest());
   });
 
-  const registryWith = (limits = { maxSwarms: 10, maxPeersPerSwarm: 10 }): SwarmRegistry => createSwarmRegistry(limits);
+  const registryWith = (limits: Partial<SwarmRegistryLimits> = {}): SwarmRegistry =>
+    createSwarmRegistry({ limits: { ...LIMITS, ...limits } });
   const create = (registry: SwarmRegistry, swarmId: string, peerId: string, socketId: string) =>
     registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId } });
 
@@ -58,6 +65,7 @@ describe('swarm registry', () => {
       peerId: 'p1',
       remainingSocketIds: ['s2'],
       swarmDeleted: false,
+      orphanedWatcherSocketIds: [],
     });
     expect(registry.leave('s1')).toBeUndefined();
     expect(registry.leave('s2')).toMatchObject({ remainingSocketIds: [], swarmDeleted: true });
@@ -81,15 +89,17 @@ describe('swarm registry', () => {
   });
 });
 
-describe('swarm registry progress table', () => {
+describe('swarm registry: progress, watchers and runs', () => {
   let manifest: Manifest;
   let contentId: string;
   beforeAll(async () => {
-    ({ manifest, contentId } = await makeManifest());
+    ({ manifest, contentId } = await makeManifest()); // 3 chunks: a 1-byte bitmap
   });
 
   const LEECHING: ProgressReport = {
     role: 'leecher',
+    runNumber: null,
+    bitsBase64: 'gA==',
     chunksHeld: 1,
     complete: false,
     uploadedBytes: 0,
@@ -99,150 +109,186 @@ describe('swarm registry progress table', () => {
     peakUploadBytesPerSec: 0,
     peakDownloadBytesPerSec: 9000,
   };
-  const DONE: ProgressReport = { ...LEECHING, chunksHeld: 3, complete: true, downloadedBytes: 40960 };
-  const SEEDING: ProgressReport = { ...DONE, role: 'seeder', downloadedBytes: 0, uploadedBytes: 40960 };
+  const DONE: ProgressReport = { ...LEECHING, bitsBase64: '4A==', chunksHeld: 3, complete: true };
+  const SHAPED: RunConfig = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000 };
 
-  /** A registry on a clock the test sets, with swarm A created at 100 ms by p1 (socket s1). */
-  function setUp(limits = { maxSwarms: 10, maxPeersPerSwarm: 10 }) {
+  /** A registry on clocks the test sets, with swarm A created at 100 ms by p1 (socket s1). */
+  function setUp(limits: Partial<SwarmRegistryLimits> = {}, config?: RunConfig) {
     const clock = { nowMs: 100 };
-    const registry = createSwarmRegistry(limits, () => clock.nowMs);
-    registry.create({ swarmId: SWARM_A, contentId, manifest, founder: { peerId: 'p1', socketId: 's1' } });
-    const joinAt = (nowMs: number, peerId: string, socketId: string) => {
+    const registry = createSwarmRegistry({
+      limits: { ...LIMITS, ...limits },
+      nowMs: () => clock.nowMs,
+      epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
+    });
+    registry.create({ swarmId: SWARM_A, contentId, manifest, founder: { peerId: 'p1', socketId: 's1' }, config });
+    const at = (nowMs: number) => {
       clock.nowMs = nowMs;
-      expect(registry.join(SWARM_A, { peerId, socketId })).toMatchObject({ ok: true });
+      return registry;
     };
-    const reportAt = (nowMs: number, socketId: string, report: ProgressReport) => {
-      clock.nowMs = nowMs;
-      expect(registry.report(socketId, report)).toEqual({ ok: true, swarmId: SWARM_A });
-    };
-    const progressAt = (nowMs: number) => {
-      clock.nowMs = nowMs;
-      return registry.progressOf(SWARM_A);
-    };
-    return { clock, registry, joinAt, reportAt, progressAt };
+    const joinAt = (nowMs: number, peerId: string, socketId: string) =>
+      expect(at(nowMs).join(SWARM_A, { peerId, socketId })).toMatchObject({ ok: true });
+    return { registry, at, joinAt };
   }
 
-  it('starts with the founder alone, no elapsed time and no distribution time', () => {
-    const { progressAt } = setUp();
-    expect(progressAt(500)).toEqual({
+  it('lists members in joining order, founder seeding, with their latest report and override', () => {
+    const { registry, at, joinAt } = setUp();
+    expect(at(500).progressOf(SWARM_A)).toEqual({
       swarmId: SWARM_A,
-      peers: [{ peerId: 'p1', report: null, joinedAfterMs: 0, completedAfterMs: null, present: true }],
-      elapsedMs: null,
-      distributionMs: null,
+      peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} }],
+      config: DEFAULT_RUN_CONFIG,
+      run: null,
+      finishedRuns: [],
     });
-  });
-
-  it('lists members in joining order with their latest report, timed from creation and first join', () => {
-    const { joinAt, reportAt, progressAt } = setUp();
     joinAt(250, 'p2', 's2');
     joinAt(400, 'p3', 's3');
-    reportAt(450, 's1', SEEDING);
-    reportAt(500, 's2', LEECHING);
-    reportAt(600, 's2', { ...LEECHING, chunksHeld: 2 });
-    expect(progressAt(1000)).toEqual({
-      swarmId: SWARM_A,
-      peers: [
-        { peerId: 'p1', report: SEEDING, joinedAfterMs: 0, completedAfterMs: null, present: true },
-        {
-          peerId: 'p2',
-          report: { ...LEECHING, chunksHeld: 2 },
-          joinedAfterMs: 150,
-          completedAfterMs: null,
-          present: true,
-        },
-        { peerId: 'p3', report: null, joinedAfterMs: 300, completedAfterMs: null, present: true },
-      ],
-      elapsedMs: 750,
-      distributionMs: null,
-    });
-  });
-
-  it('times each completion from the first join, and the distribution once every leecher completed', () => {
-    const { joinAt, reportAt, progressAt } = setUp();
-    joinAt(250, 'p2', 's2');
-    joinAt(400, 'p3', 's3');
-    reportAt(300, 's1', SEEDING); // a seeder's completeness is no completion
-    reportAt(900, 's2', DONE);
-    expect(progressAt(950)).toMatchObject({
-      peers: [{ completedAfterMs: null }, { completedAfterMs: 650 }, { completedAfterMs: null }],
-      distributionMs: null,
-    });
-    reportAt(1200, 's3', DONE);
-    reportAt(1300, 's2', DONE); // only the first complete report counts
-    expect(progressAt(1500)).toMatchObject({
-      peers: [{ completedAfterMs: null }, { completedAfterMs: 650 }, { completedAfterMs: 950 }],
-      elapsedMs: 1250,
-      distributionMs: 950,
-    });
-  });
-
-  it('counts a joiner as a leecher until it reports otherwise', () => {
-    const { joinAt, reportAt, progressAt } = setUp();
-    joinAt(200, 'p2', 's2');
-    joinAt(300, 'p3', 's3');
-    reportAt(500, 's2', DONE);
-    expect(progressAt(600)?.distributionMs).toBeNull(); // p3 has not reported: a leecher
-    reportAt(700, 's3', SEEDING); // p3 joined with the whole file
-    expect(progressAt(800)?.distributionMs).toBe(300);
-  });
-
-  it('keeps a completed leecher that leaves, not present, and drops one that leaves incomplete', () => {
-    const { registry, joinAt, reportAt, progressAt } = setUp();
-    joinAt(200, 'p2', 's2');
-    joinAt(300, 'p3', 's3');
-    reportAt(700, 's2', DONE);
+    expect(at(450).report('s2', LEECHING)).toEqual({ ok: true, swarmId: SWARM_A });
+    expect(registry.report('s2', { ...LEECHING, chunksHeld: 2 })).toEqual({ ok: true, swarmId: SWARM_A });
+    expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
+    expect(registry.progressOf(SWARM_A)?.peers).toEqual([
+      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} },
+      { peerId: 'p2', role: 'leecher', report: { ...LEECHING, chunksHeld: 2 }, joinedAfterMs: 150, override: {} },
+      { peerId: 'p3', role: 'leecher', report: null, joinedAfterMs: 300, override: { downloadBytesPerSec: 50_000 } },
+    ]);
+    // A departed member loses its row.
     registry.leave('s2');
-    expect(progressAt(800)).toMatchObject({
-      peers: [{ peerId: 'p1' }, { peerId: 'p2', present: false, completedAfterMs: 500 }, { peerId: 'p3' }],
-      distributionMs: null,
-    });
-    expect(registry.hasPeerId(SWARM_A, 'p2')).toBe(true);
-    expect(registry.socketOf(SWARM_A, 'p2')).toBeUndefined();
-    expect(registry.socketsOf(SWARM_A)).toEqual(['s1', 's3']);
-    expect(() => registry.join(SWARM_A, { peerId: 'p2', socketId: 's9' })).toThrow(DuplicateIdError);
-
-    reportAt(850, 's3', LEECHING);
-    registry.leave('s3');
-    const progress = progressAt(900);
-    expect(progress?.peers.map((peer) => peer.peerId)).toEqual(['p1', 'p2']);
-    expect(progress?.distributionMs).toBe(500);
-    expect(registry.hasPeerId(SWARM_A, 'p3')).toBe(false);
+    expect(registry.progressOf(SWARM_A)?.peers.map((peer) => peer.peerId)).toEqual(['p1', 'p3']);
   });
 
-  it('ends the swarm with its last present member, departed leechers or not', () => {
-    const { registry, joinAt, reportAt } = setUp();
+  it('starts with the config given at creation', () => {
+    const { registry } = setUp({}, SHAPED);
+    expect(registry.progressOf(SWARM_A)?.config).toEqual(SHAPED);
+  });
+
+  it('refuses a report whose bitmap or chunk count does not fit the file, changing nothing', () => {
+    const { registry, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
-    reportAt(300, 's2', DONE);
-    registry.leave('s2');
-    expect(registry.leave('s1')).toMatchObject({ swarmDeleted: true, remainingSocketIds: [] });
-    expect(registry.progressOf(SWARM_A)).toBeUndefined();
-    expect(registry.socketsOf(SWARM_A)).toEqual([]);
-  });
-
-  it('refuses a report from a socket in no swarm', () => {
-    const { registry } = setUp();
+    registry.report('s2', LEECHING);
+    const misfits: [ProgressReport, RegExp][] = [
+      [{ ...LEECHING, bitsBase64: '' }, /3-chunk file is 1 bytes, not 0/],
+      [{ ...LEECHING, bitsBase64: 'AAA=' }, /is 1 bytes, not 2/],
+      [{ ...LEECHING, bitsBase64: 'AA' }, /not padded base64/],
+      [{ ...LEECHING, bitsBase64: 'A=A=' }, /not padded base64/],
+      [{ ...LEECHING, chunksHeld: 4 }, /chunksHeld: this file has only 3 chunks/],
+    ];
+    for (const [report, message] of misfits) {
+      const outcome = registry.report('s2', report);
+      expect(outcome).toMatchObject({ ok: false, code: 'invalid-payload' });
+      expect(outcome.ok ? '' : 'message' in outcome ? outcome.message : '').toMatch(message);
+    }
+    expect(registry.progressOf(SWARM_A)?.peers[1]?.report).toEqual(LEECHING);
     expect(registry.report('nobody', LEECHING)).toEqual({ ok: false, code: 'not-in-swarm' });
   });
 
-  it('keeps at most maxPeersPerSwarm departed leechers, still counting the dropped ones', () => {
-    const { registry, joinAt, reportAt, progressAt } = setUp({ maxSwarms: 1, maxPeersPerSwarm: 3 });
-    // p3..p6 come one after another, complete and leave; p2, there all along, completes last and leaves.
+  it('lets a watcher follow a swarm, within a cap, without keeping it alive', () => {
+    const { registry, joinAt } = setUp({ maxWatchersPerSwarm: 2 });
     joinAt(200, 'p2', 's2');
-    for (const [index, peerId] of ['p3', 'p4', 'p5', 'p6'].entries()) {
-      joinAt(300 + index, peerId, `s-${peerId}`);
-      reportAt(400 + index, `s-${peerId}`, DONE);
-      registry.leave(`s-${peerId}`);
-    }
-    reportAt(5000, 's2', DONE);
+    expect(registry.watch(SWARM_A, 'w1')).toMatchObject({
+      ok: true,
+      swarm: { swarmId: SWARM_A, manifest, contentId },
+      progress: { swarmId: SWARM_A, peers: [{ peerId: 'p1' }, { peerId: 'p2' }] },
+    });
+    expect(registry.watch(SWARM_B, 'w9')).toEqual({ ok: false, code: 'swarm-not-found' });
+    expect(registry.watch(SWARM_A, 'w1')).toEqual({ ok: false, code: 'already-in-swarm' });
+    expect(registry.watch(SWARM_A, 's2')).toEqual({ ok: false, code: 'already-in-swarm' });
+    expect(registry.join(SWARM_A, { peerId: 'p9', socketId: 'w1' })).toEqual({ ok: false, code: 'already-in-swarm' });
+    expect(registry.watch(SWARM_A, 'w2')).toMatchObject({ ok: true });
+    expect(registry.watch(SWARM_A, 'w3')).toEqual({ ok: false, code: 'too-many-watchers' });
+
+    expect(registry.membershipOf('w1')).toBeUndefined();
+    expect(registry.followedSwarmOf('w1')).toBe(SWARM_A);
+    expect(registry.socketsOf(SWARM_A)).toEqual(['s1', 's2']);
+    expect(registry.audienceOf(SWARM_A)).toEqual(['s1', 's2', 'w1', 'w2']);
+    expect(registry.report('w1', LEECHING)).toEqual({ ok: false, code: 'not-in-swarm' });
+    expect(registry.leave('w1')).toBeUndefined(); // a watcher is no member
+
+    expect(registry.unwatch('w2')).toBe(SWARM_A);
+    expect(registry.unwatch('w2')).toBeUndefined();
+    expect(registry.unwatch('s2')).toBeUndefined(); // a member is no watcher
+    expect(registry.watch(SWARM_A, 'w3')).toMatchObject({ ok: true });
+
+    registry.leave('s1');
+    expect(registry.leave('s2')).toMatchObject({ swarmDeleted: true, orphanedWatcherSocketIds: ['w1', 'w3'] });
+    expect(registry.hasSwarm(SWARM_A)).toBe(false);
+    expect(registry.followedSwarmOf('w1')).toBeUndefined();
+    expect(registry.audienceOf(SWARM_A)).toEqual([]);
+  });
+
+  it('starts a run from a member or a watcher, with every member taking part and its overrides', () => {
+    const { registry, at, joinAt } = setUp();
+    joinAt(200, 'p2', 's2');
+    joinAt(300, 'p3', 's3');
+    registry.watch(SWARM_A, 'w1');
+    expect(registry.configure('w1', 'p3', { uploadBytesPerSec: null, leaveOnComplete: true })).toMatchObject({
+      ok: true,
+    });
+    expect(registry.configure('w1', 'p3', { uploadBytesPerSec: 20_000 })).toMatchObject({ ok: true }); // replaces
+    expect(registry.configure('w1', 'nobody', {})).toEqual({ ok: false, code: 'peer-not-found' });
+    expect(registry.configure('outsider', 'p3', {})).toEqual({ ok: false, code: 'not-in-swarm' });
+
+    const started = at(1000).startRun('w1', SHAPED);
+    expect(started).toEqual({
+      ok: true,
+      swarmId: SWARM_A,
+      memberSocketIds: ['s1', 's2', 's3'],
+      started: {
+        runNumber: 1,
+        config: SHAPED,
+        settings: {
+          p1: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+          p2: { uploadBytesPerSec: 100_000, downloadBytesPerSec: null, leaveOnComplete: false },
+          p3: { uploadBytesPerSec: 20_000, downloadBytesPerSec: null, leaveOnComplete: false },
+        },
+      },
+    });
+    expect(registry.startRun('s2', SHAPED)).toEqual({ ok: false, code: 'run-in-progress' });
+    expect(registry.startRun('outsider', SHAPED)).toEqual({ ok: false, code: 'not-in-swarm' });
+    expect(at(1500).progressOf(SWARM_A)).toMatchObject({
+      config: SHAPED,
+      run: { runNumber: 1, phase: 'running', elapsedMs: 500, startedAtEpochMs: 1_700_000_001_000 },
+    });
+
+    // A newcomer takes part at once; its peer id must not clash with a participant's.
+    const joined = at(1600).join(SWARM_A, { peerId: 'p4', socketId: 's4' });
+    expect(joined).toMatchObject({ ok: true, run: { runNumber: 1, settings: { p4: {} } } });
+    registry.report('s2', { ...DONE, runNumber: 1 });
     registry.leave('s2');
-    // Departed rows go oldest joiner first: p2 (the last to complete), then p3.
-    const progress = progressAt(6000);
-    expect(progress?.peers.map((peer) => [peer.peerId, peer.present])).toEqual([
-      ['p1', true],
-      ['p4', false],
-      ['p5', false],
-      ['p6', false],
-    ]);
-    expect(progress?.distributionMs).toBe(4800);
+    expect(registry.hasPeerId(SWARM_A, 'p2')).toBe(true); // still in the run, not present
+    expect(registry.socketOf(SWARM_A, 'p2')).toBeUndefined();
+    expect(() => registry.join(SWARM_A, { peerId: 'p2', socketId: 's9' })).toThrow(DuplicateIdError);
+
+    at(2000).report('s3', { ...DONE, runNumber: 1 });
+    at(2600).report('s4', { ...DONE, runNumber: 1 });
+    expect(at(3000).progressOf(SWARM_A)).toMatchObject({
+      run: { phase: 'finished', distributionMs: 1600, elapsedMs: 1600 },
+      finishedRuns: [{ runNumber: 1 }],
+    });
+    expect(registry.stopRun('s1')).toEqual({ ok: false, code: 'no-run' });
+  });
+
+  it('stops a run, and refuses to start one once the founder (the only seeder) has left', () => {
+    const { registry, at, joinAt } = setUp();
+    joinAt(200, 'p2', 's2');
+    at(1000).startRun('s2', DEFAULT_RUN_CONFIG);
+    expect(at(1200).stopRun('s2')).toEqual({
+      ok: true,
+      swarmId: SWARM_A,
+      runNumber: 1,
+      memberSocketIds: ['s1', 's2'],
+    });
+    expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { phase: 'stopped' }, finishedRuns: [] });
+    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3' })).toMatchObject({ ok: true, run: null });
+    registry.leave('s1');
+    expect(registry.startRun('s2', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'no-seeder' });
+    expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { runNumber: 1, phase: 'stopped' } });
+  });
+
+  it('ends the swarm with its last member, its runs with it', () => {
+    const { registry, joinAt } = setUp();
+    joinAt(200, 'p2', 's2');
+    registry.startRun('s1', DEFAULT_RUN_CONFIG);
+    registry.leave('s2');
+    expect(registry.leave('s1')).toMatchObject({ swarmDeleted: true, remainingSocketIds: [] });
+    expect(registry.progressOf(SWARM_A)).toBeUndefined();
+    expect(registry.startRun('s1', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'not-in-swarm' });
   });
 });

@@ -1,5 +1,14 @@
 import { z } from 'zod';
+import { MAX_CHUNK_COUNT } from './constants';
 import { contentIdSchema, manifestSchema, type Manifest } from './manifest';
+import {
+  peerOverrideSchema,
+  runConfigSchema,
+  type PeerOverride,
+  type RunConfig,
+  type RunStarted,
+  type RunState,
+} from './run';
 
 /**
  * The contract between a browser tab and the signalling server (socket.io), declared once and shared.
@@ -16,6 +25,8 @@ export type SwarmId = z.infer<typeof swarmIdSchema>;
 export type PeerId = z.infer<typeof peerIdSchema>;
 
 const MAX_SDP_CHARS = 64 * 1024;
+/** A bitmap of `MAX_CHUNK_COUNT` chunks, base64. */
+const MAX_BITS_BASE64_CHARS = Math.ceil(MAX_CHUNK_COUNT / 8 / 3) * 4;
 const MAX_CANDIDATE_CHARS = 1024;
 
 /** What simple-peer hands to `signal()`: an SDP offer/answer, an ICE candidate, or a renegotiation. */
@@ -42,8 +53,14 @@ export const iceServerSchema = z.object({
 });
 export type IceServer = z.infer<typeof iceServerSchema>;
 
-export const swarmCreateRequestSchema = z.object({ manifest: manifestSchema, contentId: contentIdSchema }).strict();
+export const swarmCreateRequestSchema = z
+  .object({ manifest: manifestSchema, contentId: contentIdSchema, config: runConfigSchema.optional() })
+  .strict();
 export const swarmJoinRequestSchema = z.object({ swarmId: swarmIdSchema }).strict();
+/** An overview screen follows a swarm without being a peer in it. */
+export const swarmWatchRequestSchema = z.object({ swarmId: swarmIdSchema }).strict();
+export const runStartRequestSchema = z.object({ config: runConfigSchema }).strict();
+export const peerConfigureRequestSchema = z.object({ peerId: peerIdSchema, override: peerOverrideSchema }).strict();
 export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: signalDataSchema }).strict();
 
 /**
@@ -55,6 +72,13 @@ export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: sign
 export const progressReportSchema = z
   .object({
     role: z.enum(['seeder', 'leecher']),
+    /** The run these figures belong to; null between runs (before the first one, or after a stop). */
+    runNumber: z.number().int().min(1).nullable(),
+    /** The tab's chunk bitmap (`Bitfield.toBytes()`), base64; the server checks its length. */
+    bitsBase64: z
+      .string()
+      .max(MAX_BITS_BASE64_CHARS)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
     chunksHeld: z.number().int().min(0),
     complete: z.boolean(),
     uploadedBytes: z.number().min(0).finite(),
@@ -67,34 +91,41 @@ export const progressReportSchema = z
   .strict();
 export type ProgressReport = z.infer<typeof progressReportSchema>;
 
-/** How often a tab reports its progress. */
-export const PROGRESS_REPORT_INTERVAL_MS = 500;
+/** How often a tab reports its progress: a few times a second, so every screen follows the run closely. */
+export const PROGRESS_REPORT_INTERVAL_MS = 300;
 
 /** One member's row in the swarm's progress table, with times measured on the server's clock. */
 export interface PeerProgress {
   readonly peerId: PeerId;
+  /** The founder seeds; everyone who joins leeches. */
+  readonly role: 'seeder' | 'leecher';
+  /** Latest report; null before the first. */
   readonly report: ProgressReport | null;
   /** Since the swarm was created. */
   readonly joinedAfterMs: number;
-  /** Since the first leecher joined; null until this leecher reported completion. */
-  readonly completedAfterMs: number | null;
-  /** False once the peer has left (a completed leecher stays in the table). */
-  readonly present: boolean;
+  /** This peer's own settings (set from its tab, its link, or any screen of the swarm). */
+  readonly override: PeerOverride;
 }
 
-/** The server's view of a whole swarm, broadcast to its members a few times a second. */
+/** The server's view of a whole swarm, broadcast to its members and watchers a few times a second. */
 export interface SwarmProgress {
   readonly swarmId: SwarmId;
+  /** Current members, in joining order (the seeder first while it stays). */
   readonly peers: readonly PeerProgress[];
-  /** Since the first leecher joined; null before anyone joined. */
-  readonly elapsedMs: number | null;
-  /** First leecher joined → last leecher complete; null until every leecher present has completed. */
-  readonly distributionMs: number | null;
+  /** The configuration the next run starts with unless its starter changes it (the last one used). */
+  readonly config: RunConfig;
+  /** The latest run (running, finished or stopped); null before the first. */
+  readonly run: RunState | null;
+  /** Runs that finished, oldest first, at most `MAX_RUNS_KEPT`. */
+  readonly finishedRuns: readonly RunState[];
 }
 
 export type SwarmCreateRequest = z.infer<typeof swarmCreateRequestSchema>;
 export type SwarmJoinRequest = z.infer<typeof swarmJoinRequestSchema>;
 export type SignalSendRequest = z.infer<typeof signalSendRequestSchema>;
+export type SwarmWatchRequest = z.infer<typeof swarmWatchRequestSchema>;
+export type RunStartRequest = z.infer<typeof runStartRequestSchema>;
+export type PeerConfigureRequest = z.infer<typeof peerConfigureRequestSchema>;
 
 /** Why the server refused a request. Each code is a distinct, user-explainable cause. */
 export type SignallingErrorCode =
@@ -108,6 +139,14 @@ export type SignallingErrorCode =
   | 'not-in-swarm'
   | 'peer-not-found'
   | 'content-mismatch'
+  /** A run is going on: stop it before starting another. */
+  | 'run-in-progress'
+  /** There is no run going on to stop. */
+  | 'no-run'
+  /** The swarm has as many overview screens as the server allows. */
+  | 'too-many-watchers'
+  /** The swarm's founder (its seeder) has left, so nobody holds the whole file: no run can start. */
+  | 'no-seeder'
   /** The server failed while handling the request; it logged the cause and kept running. */
   | 'internal-error'
   /** Client side only: the server did not answer in time (or the connection is down). */
@@ -135,6 +174,15 @@ export interface SwarmJoined {
   /** Peers already in the swarm; the newcomer initiates a connection to each (up to its cap). */
   readonly peers: readonly PeerId[];
   readonly iceServers: readonly IceServer[];
+  /** The run going on, which the newcomer takes part in at once; null when none is. */
+  readonly run: RunStarted | null;
+}
+
+export interface SwarmWatched {
+  readonly swarmId: SwarmId;
+  readonly manifest: Manifest;
+  readonly contentId: string;
+  readonly progress: SwarmProgress;
 }
 
 export type Ack<T extends object = object> = (result: SignallingResult<T>) => void;
@@ -145,6 +193,13 @@ export interface ClientToServerEvents {
   'swarm:leave': (ack: Ack) => void;
   'signal:send': (request: SignalSendRequest, ack: Ack) => void;
   'progress:report': (report: ProgressReport, ack: Ack) => void;
+  'swarm:watch': (request: SwarmWatchRequest, ack: Ack<SwarmWatched>) => void;
+  /** Starts a run for the whole swarm; any member or watcher may. */
+  'run:start': (request: RunStartRequest, ack: Ack<{ runNumber: number }>) => void;
+  /** Stops the run going on (every tab drops its engine); the swarm waits for the next start. */
+  'run:stop': (ack: Ack) => void;
+  /** Sets one peer's own settings for the runs that start from now on. */
+  'peer:configure': (request: PeerConfigureRequest, ack: Ack) => void;
 }
 
 export interface ServerToClientEvents {
@@ -152,6 +207,12 @@ export interface ServerToClientEvents {
   'peer:left': (event: { peerId: PeerId }) => void;
   'signal:relay': (event: { from: PeerId; signal: SignalData }) => void;
   'swarm:progress': (progress: SwarmProgress) => void;
+  /** Every member drops its engine and starts this run; its leechers start empty. */
+  'run:started': (run: RunStarted) => void;
+  /** The run was stopped before it finished: every member drops its engine. */
+  'run:stopped': (event: { runNumber: number }) => void;
+  /** To watchers only: the swarm's last member left, so the swarm is gone and they no longer watch it. */
+  'swarm:ended': (event: { swarmId: SwarmId }) => void;
 }
 
 /** Turns a schema failure into the one-line message an `invalid-payload` error carries. */

@@ -1,0 +1,287 @@
+import {
+  DEFAULT_RUN_CONFIG,
+  MAX_RUNS_KEPT,
+  type ProgressReport,
+  type RunConfig,
+  type RunParticipant,
+} from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { createSwarmRuns, type RunMember } from '../src/swarm-runs';
+
+const SHAPED: RunConfig = {
+  mode: 'client-server',
+  seederUploadBytesPerSec: 1_000_000,
+  peerUploadBytesPerSec: 200_000,
+  peerDownloadBytesPerSec: 500_000,
+  leaveOnComplete: false,
+};
+
+const SEEDER: RunMember = { peerId: 's', role: 'seeder', override: {} };
+const leecher = (peerId: string, override: RunMember['override'] = {}): RunMember => ({
+  peerId,
+  role: 'leecher',
+  override,
+});
+
+/** A report for run `runNumber`; complete when `complete` is true. */
+const reportFor = (runNumber: number | null, complete = false, downloadedBytes = 1000): ProgressReport => ({
+  role: 'leecher',
+  runNumber,
+  bitsBase64: 'AA==',
+  chunksHeld: complete ? 3 : 1,
+  complete,
+  uploadedBytes: 10,
+  downloadedBytes,
+  uploadBytesPerSec: 0,
+  downloadBytesPerSec: 0,
+  peakUploadBytesPerSec: 0,
+  peakDownloadBytesPerSec: 0,
+});
+
+/** Runs on a clock the test sets: monotonic from 1000 ms, wall clock at 1.7e12 + the same. */
+function setUp(maxDepartedParticipants = 10) {
+  const clock = { nowMs: 1000 };
+  const runs = createSwarmRuns({
+    config: DEFAULT_RUN_CONFIG,
+    nowMs: () => clock.nowMs,
+    epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
+    maxDepartedParticipants,
+  });
+  const at = (nowMs: number) => {
+    clock.nowMs = nowMs;
+    return runs;
+  };
+  return { runs, at };
+}
+
+const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'peerId'>): RunParticipant => ({
+  role: 'leecher',
+  settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+  completedAfterMs: null,
+  uploadedBytes: 0,
+  downloadedBytes: 0,
+  present: true,
+  leftRun: false,
+  ...fields,
+});
+
+describe('swarm runs', () => {
+  it('has the initial config and no run before the first start', () => {
+    const { runs } = setUp();
+    expect(runs.snapshot()).toEqual({ config: DEFAULT_RUN_CONFIG, run: null, finishedRuns: [] });
+    expect(runs.running()).toBeNull();
+    expect(runs.stop()).toEqual({ ok: false, code: 'no-run' });
+  });
+
+  it('starts a run with every member, resolving each one’s settings, and takes its config for the next', () => {
+    const { at } = setUp();
+    const started = at(2000).start(SHAPED, [
+      { ...SEEDER, override: { uploadBytesPerSec: 2_000_000 } },
+      leecher('a'),
+      leecher('b', { downloadBytesPerSec: null, leaveOnComplete: true }),
+    ]);
+    expect(started).toEqual({
+      ok: true,
+      started: {
+        runNumber: 1,
+        config: SHAPED,
+        settings: {
+          s: { uploadBytesPerSec: 2_000_000, downloadBytesPerSec: null, leaveOnComplete: false },
+          a: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+          b: { uploadBytesPerSec: 200_000, downloadBytesPerSec: null, leaveOnComplete: true },
+        },
+      },
+    });
+    expect(at(2500).snapshot()).toMatchObject({
+      config: SHAPED,
+      run: {
+        runNumber: 1,
+        phase: 'running',
+        startedAtEpochMs: 1_700_000_002_000,
+        elapsedMs: 500,
+        distributionMs: null,
+        abandonedLeechers: 0,
+        participants: [{ peerId: 's', role: 'seeder' }, { peerId: 'a' }, { peerId: 'b' }],
+      },
+      finishedRuns: [],
+    });
+  });
+
+  it('refuses a start while a run goes on, and one without a seeder', () => {
+    const { runs } = setUp();
+    expect(runs.start(SHAPED, [leecher('a')])).toEqual({ ok: false, code: 'no-seeder' });
+    expect(runs.snapshot().config).toEqual(DEFAULT_RUN_CONFIG);
+    expect(runs.start(SHAPED, [SEEDER, leecher('a')])).toMatchObject({ ok: true });
+    expect(runs.start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')])).toEqual({ ok: false, code: 'run-in-progress' });
+    expect(runs.snapshot().config).toEqual(SHAPED);
+  });
+
+  it('finishes when every leecher completed, timed on the server clock from the start', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1200).report('s', { ...reportFor(1, true), role: 'seeder', uploadedBytes: 5000 }); // no completion
+    at(1500).report('a', reportFor(1, true, 3000));
+    at(1700).report('a', reportFor(1, true, 3000)); // only the first complete report counts
+    expect(at(1800).snapshot().run).toMatchObject({ phase: 'running', elapsedMs: 800, distributionMs: null });
+    at(2600).report('b', reportFor(1, true, 3000));
+    const finished = at(9000).snapshot();
+    expect(finished.run).toEqual({
+      runNumber: 1,
+      phase: 'finished',
+      config: DEFAULT_RUN_CONFIG,
+      startedAtEpochMs: 1_700_000_001_000,
+      elapsedMs: 1600,
+      distributionMs: 1600,
+      abandonedLeechers: 0,
+      participants: [
+        participant({ peerId: 's', role: 'seeder', uploadedBytes: 5000, downloadedBytes: 1000 }),
+        participant({ peerId: 'a', completedAfterMs: 500, uploadedBytes: 10, downloadedBytes: 3000 }),
+        participant({ peerId: 'b', completedAfterMs: 1600, uploadedBytes: 10, downloadedBytes: 3000 }),
+      ],
+    });
+    expect(finished.finishedRuns).toEqual([finished.run]);
+    expect(finished.run).not.toBeNull();
+    expect(at(9000).running()).toBeNull();
+    // A finished run is frozen.
+    at(9500).report('a', reportFor(1, true, 9999));
+    at(9500).leave('a');
+    expect(at(9900).snapshot().run).toEqual(finished.run);
+  });
+
+  it('counts reports only for the run they name', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    at(1100).report('a', reportFor(null, true)); // left over from before the run
+    at(1200).report('a', reportFor(7, true));
+    expect(at(1300).snapshot().run).toMatchObject({
+      phase: 'running',
+      participants: [{ peerId: 's' }, { peerId: 'a', completedAfterMs: null, downloadedBytes: 0 }],
+    });
+    at(1400).report('nobody', reportFor(1, true));
+    at(1500).report('a', reportFor(1, true));
+    expect(at(1600).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 500 });
+  });
+
+  it('marks a selfish leecher as having left the run when it completes', () => {
+    const { at } = setUp();
+    at(1000).start({ ...DEFAULT_RUN_CONFIG, leaveOnComplete: true }, [SEEDER, leecher('a'), leecher('b')]);
+    at(1300).report('a', reportFor(1, true));
+    expect(at(1400).snapshot().run?.participants[1]).toMatchObject({ completedAfterMs: 300, leftRun: true });
+    expect(at(1400).snapshot().run?.participants[0]).toMatchObject({ leftRun: false }); // never the seeder
+  });
+
+  it('lets a newcomer take part in the run going on, announced with every present participant’s settings', () => {
+    const { at } = setUp();
+    expect(at(1000).join(leecher('early'))).toBeNull(); // no run: nothing to take part in
+    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
+    at(1200).report('a', reportFor(1, true));
+    at(1250).leave('a');
+    expect(at(1300).join(leecher('late', { uploadBytesPerSec: null }))).toEqual({
+      runNumber: 1,
+      config: SHAPED,
+      settings: {
+        s: { uploadBytesPerSec: 1_000_000, downloadBytesPerSec: null, leaveOnComplete: false },
+        b: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+        late: { uploadBytesPerSec: null, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      },
+    });
+    expect(at(1300).isParticipant('late')).toBe(true);
+    at(1500).report('b', reportFor(1, true));
+    expect(at(1600).snapshot().run?.phase).toBe('running'); // a and b completed, but "late" has not
+    at(2300).report('late', reportFor(1, true));
+    expect(at(2400).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 1300 });
+  });
+
+  it('drops a leecher that leaves before completing, which may finish the run', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1400).report('a', reportFor(1, true));
+    at(1500).leave('s'); // the seeder leaving does not end the run
+    expect(at(1500).snapshot().run).toMatchObject({
+      phase: 'running',
+      participants: [{ peerId: 's', present: false, leftRun: true }, { peerId: 'a' }, { peerId: 'b' }],
+    });
+    at(2000).leave('b');
+    expect(at(3000).snapshot().run).toMatchObject({
+      phase: 'finished',
+      elapsedMs: 1000,
+      distributionMs: 400,
+      abandonedLeechers: 1,
+      participants: [{ peerId: 's' }, { peerId: 'a' }],
+    });
+  });
+
+  it('keeps a leecher that leaves after completing, not present', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1400).report('a', reportFor(1, true));
+    at(1450).leave('a');
+    expect(at(1500).snapshot().run?.participants[1]).toMatchObject({
+      peerId: 'a',
+      present: false,
+      leftRun: true,
+      completedAfterMs: 400,
+    });
+    expect(at(1500).running()?.settings).not.toHaveProperty('a');
+    expect(at(1500).isParticipant('a')).toBe(true);
+    at(1900).report('b', reportFor(1, true));
+    expect(at(2000).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 900 });
+  });
+
+  it('does not finish a run whose every leecher abandoned it; a newcomer can still finish it', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    at(1100).leave('a');
+    expect(at(1200).snapshot().run).toMatchObject({ phase: 'running', abandonedLeechers: 1, participants: [{}] });
+    at(1300).join(leecher('b'));
+    at(1800).report('b', reportFor(1, true));
+    expect(at(1900).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 800 });
+  });
+
+  it('stops a run: frozen, not among the finished, and the next one is numbered after it', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    expect(at(1700).stop()).toEqual({ ok: true, runNumber: 1 });
+    expect(at(1800).stop()).toEqual({ ok: false, code: 'no-run' });
+    expect(at(5000).snapshot()).toMatchObject({
+      run: { runNumber: 1, phase: 'stopped', elapsedMs: 700, distributionMs: null },
+      finishedRuns: [],
+    });
+    at(5000).report('a', reportFor(1, true)); // too late for run 1
+    expect(at(5000).snapshot().run?.participants[1]?.completedAfterMs).toBeNull();
+    expect(at(6000).start(SHAPED, [SEEDER, leecher('a')])).toMatchObject({ ok: true, started: { runNumber: 2 } });
+  });
+
+  it(`keeps the latest ${MAX_RUNS_KEPT} finished runs`, () => {
+    const { at } = setUp();
+    for (let runNumber = 1; runNumber <= MAX_RUNS_KEPT + 2; runNumber++) {
+      at(runNumber * 1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+      at(runNumber * 1000 + 10).report('a', reportFor(runNumber, true));
+    }
+    const { finishedRuns } = at(1_000_000).snapshot();
+    expect(finishedRuns).toHaveLength(MAX_RUNS_KEPT);
+    expect(finishedRuns[0]?.runNumber).toBe(3);
+    expect(finishedRuns.at(-1)?.runNumber).toBe(MAX_RUNS_KEPT + 2);
+  });
+
+  it('keeps at most maxDepartedParticipants departed participants, still counting dropped completions', () => {
+    const { at } = setUp(2);
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('stays')]);
+    for (const [index, peerId] of ['p1', 'p2', 'p3'].entries()) {
+      at(1100 + index).join(leecher(peerId));
+      at(1200 + index * 1000).report(peerId, reportFor(1, true)); // after 200, 1200, 2200 ms
+      at(1300 + index * 1000).leave(peerId);
+    }
+    at(1400).leave('s');
+    const run = at(5000).snapshot().run;
+    // Departed, oldest participant first: s, p2, p3 (p1 already went); past the cap of 2, s goes too.
+    expect(run?.participants.map((p) => [p.peerId, p.present])).toEqual([
+      ['stays', true],
+      ['p2', false],
+      ['p3', false],
+    ]);
+    at(2000).report('stays', reportFor(1, true));
+    // p3's 2200 ms is the latest completion (p1's 200 ms, dropped, still counted but earlier).
+    expect(at(2100).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 2200 });
+  });
+});

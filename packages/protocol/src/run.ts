@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * A run: one experiment on a swarm. Every tab drops what it downloaded, the seeder keeps the file,
+ * and all of them start transferring at the same moment under one configuration (architecture and
+ * emulated access links), so the measured distribution time can be set next to the seed's bounds.
+ * A swarm holds any number of runs, one after another, over the same WebRTC connections.
+ */
+
+/**
+ * Slowest cap accepted: below 10 kB/s one 256 KiB chunk takes half a minute, and a demo would look
+ * stalled (a cap of 0 would stall it for ever). "No cap" is `null`, not 0.
+ */
+export const MIN_CAP_BYTES_PER_SEC = 10_000;
+/** Fastest cap accepted: 10 GB/s, far above any data channel (tens of MB/s), so a larger one is a typo. */
+export const MAX_CAP_BYTES_PER_SEC = 10_000_000_000;
+
+/** An emulated link rate in bytes/s, or `null` for no cap. */
+export const capBytesPerSecSchema = z
+  .number({ message: 'a cap is a number of bytes per second' })
+  .finite('a cap must be a finite number')
+  .min(
+    MIN_CAP_BYTES_PER_SEC,
+    `a cap must be at least ${MIN_CAP_BYTES_PER_SEC} B/s (10 kB/s); leave it empty for no cap`,
+  )
+  .max(MAX_CAP_BYTES_PER_SEC, `a cap must be at most ${MAX_CAP_BYTES_PER_SEC} B/s (10 GB/s)`)
+  .nullable();
+
+/** Who uploads: everyone (`p2p`) or only the seeder (`client-server`, the seed's baseline). */
+export const runModeSchema = z.enum(['p2p', 'client-server']);
+export type RunMode = z.infer<typeof runModeSchema>;
+
+/** The swarm-wide settings of a run; every leecher gets the same links unless it has an override. */
+export const runConfigSchema = z
+  .object({
+    mode: runModeSchema,
+    /** u_s: the seeder's upload. */
+    seederUploadBytesPerSec: capBytesPerSecSchema,
+    /** u_i of every leecher without an override. */
+    peerUploadBytesPerSec: capBytesPerSecSchema,
+    /** d_i of every leecher without an override. */
+    peerDownloadBytesPerSec: capBytesPerSecSchema,
+    /** Selfish leechers: a leecher leaves the run (stops uploading) as soon as it has the whole file. */
+    leaveOnComplete: z.boolean(),
+  })
+  .strict();
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** Unshaped P2P where leechers stay: what a swarm does before anyone configures it. */
+export const DEFAULT_RUN_CONFIG: RunConfig = {
+  mode: 'p2p',
+  seederUploadBytesPerSec: null,
+  peerUploadBytesPerSec: null,
+  peerDownloadBytesPerSec: null,
+  leaveOnComplete: false,
+};
+
+/**
+ * One peer's own settings, replacing the swarm's where present (a missing field follows the swarm;
+ * `null` means no cap). For the seeder, `uploadBytesPerSec` replaces u_s.
+ */
+export const peerOverrideSchema = z
+  .object({
+    uploadBytesPerSec: capBytesPerSecSchema.optional(),
+    downloadBytesPerSec: capBytesPerSecSchema.optional(),
+    leaveOnComplete: z.boolean().optional(),
+  })
+  .strict();
+export type PeerOverride = z.infer<typeof peerOverrideSchema>;
+
+/** A peer's settings for one run, the swarm's config and its override resolved. */
+export interface PeerRunSettings {
+  readonly uploadBytesPerSec: number | null;
+  readonly downloadBytesPerSec: number | null;
+  readonly leaveOnComplete: boolean;
+}
+
+/** `config` with `override` applied for a peer in `role`. */
+export function resolvePeerSettings(
+  config: RunConfig,
+  override: PeerOverride,
+  role: 'seeder' | 'leecher',
+): PeerRunSettings {
+  const swarmUpload = role === 'seeder' ? config.seederUploadBytesPerSec : config.peerUploadBytesPerSec;
+  return {
+    uploadBytesPerSec: override.uploadBytesPerSec !== undefined ? override.uploadBytesPerSec : swarmUpload,
+    downloadBytesPerSec:
+      role === 'seeder'
+        ? null
+        : override.downloadBytesPerSec !== undefined
+          ? override.downloadBytesPerSec
+          : config.peerDownloadBytesPerSec,
+    leaveOnComplete: role === 'leecher' && (override.leaveOnComplete ?? config.leaveOnComplete),
+  };
+}
+
+/** What every member is told when a run starts: it drops its old engine and starts this one. */
+export interface RunStarted {
+  readonly runNumber: number;
+  readonly config: RunConfig;
+  /** Every member's resolved settings, the seeder's included. */
+  readonly settings: Readonly<Record<string, PeerRunSettings>>;
+}
+
+export type RunPhase = 'running' | 'finished' | 'stopped';
+
+/** One leecher's part in a run, measured on the server's clock from the run's start. */
+export interface RunParticipant {
+  readonly peerId: string;
+  readonly role: 'seeder' | 'leecher';
+  readonly settings: PeerRunSettings;
+  /** Null until it reported the whole file (always null for the seeder). */
+  readonly completedAfterMs: number | null;
+  /** Bytes this peer uploaded in the run (from its latest report). */
+  readonly uploadedBytes: number;
+  readonly downloadedBytes: number;
+  /** False once it left the swarm (a selfish leecher that left the run after completing stays present). */
+  readonly present: boolean;
+  /** True once it left the run: selfish after completing, or gone from the swarm. */
+  readonly leftRun: boolean;
+}
+
+/**
+ * A run as the server sees it. Distribution time: the start broadcast → the last participating
+ * leecher's completion report. A leecher that joins during the run takes part from then on; one that
+ * vanishes before completing is dropped from the run (counted in `abandonedLeechers`).
+ */
+export interface RunState {
+  readonly runNumber: number;
+  readonly phase: RunPhase;
+  readonly config: RunConfig;
+  /** Wall-clock start (server's `Date.now()`), for the record a user exports. */
+  readonly startedAtEpochMs: number;
+  /** Since the start; frozen when the run finishes or stops. */
+  readonly elapsedMs: number;
+  readonly distributionMs: number | null;
+  readonly participants: readonly RunParticipant[];
+  readonly abandonedLeechers: number;
+}
+
+/** Finished runs a swarm keeps (a classroom rarely runs more; each is a few KB in every broadcast). */
+export const MAX_RUNS_KEPT = 50;
