@@ -138,7 +138,8 @@ describe('runs over socket.io', () => {
     await report(a, 2500, complete(1));
     await report(b, 2600, leeching(1));
     await report(b, 2750, leeching(null)); // a leftover from before the run counts for nothing
-    expect((await runOf(a.received, 'running')).run?.participants[2]?.downloadedBytes).toBe(16384);
+    const leftover = await latestProgress(a.received, (p) => p.peers[2]?.report?.runNumber === null, 'b reported');
+    expect(leftover.run?.participants[2]?.downloadedBytes).toBe(16384);
     await report(b, 3200, complete(1));
 
     clock.nowMs = 9000;
@@ -173,7 +174,17 @@ describe('runs over socket.io', () => {
       },
     });
     await report(a, 2500, complete(1));
-    expect((await runOf(seeder.received, 'running')).run?.participants).toHaveLength(3);
+    const running = await latestProgress(
+      seeder.received,
+      (p) => p.run?.participants[1]?.completedAfterMs === 500,
+      'a completed',
+    );
+    expect(running.run?.participants.map((participant) => participant.peerId)).toEqual([
+      seeder.peerId,
+      a.peerId,
+      late.peerId,
+    ]);
+    expect(running.run?.phase).toBe('running');
     await report(late, 3000, complete(1));
     expect((await runOf(seeder.received, 'finished')).run?.distributionMs).toBe(1000);
     // Nobody was told of the run twice, and a tab joining now takes part in none.
