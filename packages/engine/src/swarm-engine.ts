@@ -110,7 +110,11 @@ export class SwarmEngine {
     const nowMs = deps.clock.nowMs();
     this.#have = new Bitfield(count);
     this.#picker = new PiecePicker(count, deps.random, this.#config.randomFirstChunks);
-    for (let index = 0; index < count; index++) if (deps.initialChunks?.has(index)) this.#gainOwnChunk(index);
+    for (let index = 0; index < count; index++) {
+      if (!deps.initialChunks?.has(index)) continue;
+      this.#have.set(index);
+      this.#picker.held(index);
+    }
     this.#startedAtMs = nowMs;
     if (this.#have.isComplete) {
       this.#completedAtMs = nowMs;
@@ -317,12 +321,6 @@ export class SwarmEngine {
     this.#updateInterest(session);
   }
 
-  #gainOwnChunk(chunkIndex: number): void {
-    this.#have.set(chunkIndex);
-    this.#picker.held(chunkIndex);
-    for (const session of this.#sessions.values()) if (session.bits.has(chunkIndex)) session.interestingChunks--;
-  }
-
   // ── uploading ───────────────────────────────────────────────────────────────────────────────────
 
   #onRequest(session: PeerSession, request: BlockRange): void {
@@ -341,7 +339,7 @@ export class SwarmEngine {
         return this.#drop(session, 'request-flood', `${session.recentRejects} refused requests in about a second`);
       return this.#send(session, { ...request, type: 'reject' });
     }
-    session.uploadQueue.push({ ...request, seq: this.#requestSeq++ });
+    session.uploadQueue.push({ chunkIndex, offsetBytes, lengthBytes, seq: this.#requestSeq++ });
     this.#queueUpload(session);
   }
 
@@ -386,7 +384,7 @@ export class SwarmEngine {
     for (const session of this.#uploadReady) {
       const head = session.uploadQueue[0];
       const parked = session.link.bufferedBytes >= this.#config.sendHighWaterBytes;
-      if (!head || parked || this.#sessions.get(session.peerId) !== session) {
+      if (!head || parked || session.closed) {
         this.#uploadReady.delete(session);
         continue;
       }
@@ -694,12 +692,16 @@ export class SwarmEngine {
     this.#penalise(this.#smartBan.verified(assembly));
     if (this.#have.has(chunkIndex)) return; // a second copy (endgame): the first one counted
     this.#deps.store.put(chunkIndex, assembly.buffer);
-    this.#gainOwnChunk(chunkIndex);
+    this.#have.set(chunkIndex);
+    this.#picker.held(chunkIndex);
     this.events.emit('chunk-verified', { chunkIndex });
     // Our handshake and bitfield went out when each link was added, so `have` is always in order.
+    const have: WireMessage = { type: 'have', chunkIndex };
+    const { suppressHaves } = this.#config;
     for (const session of this.#sessions.values()) {
-      if (!(this.#config.suppressHaves && session.bits.has(chunkIndex)))
-        this.#send(session, { type: 'have', chunkIndex });
+      const held = session.bits.has(chunkIndex);
+      if (held) session.interestingChunks--;
+      if (!(suppressHaves && held)) this.#send(session, have);
       this.#updateInterest(session);
     }
     if (this.#have.isComplete) {

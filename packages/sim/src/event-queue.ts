@@ -1,66 +1,207 @@
-/** A binary min-heap of callbacks keyed by time; equal times run in insertion order. */
+/** What an event runs: a function of two arguments, so a caller can schedule without a closure per event. */
+export type EventCall<A, B> = (a: A, b: B) => void;
+
+/** Initial capacity of the queue's arrays; each doubles when full. */
+const INITIAL_CAPACITY = 1024;
+
+/**
+ * Events keyed by time; equal times run in the order they were pushed. Two stores behind one order:
+ * a binary min-heap for arbitrary times (timers), and a first-in first-out ring for events pushed in
+ * time order (a fixed delay after a clock that only moves forward, as every message of a simulated
+ * link is), which costs O(1) instead of O(log n) and reads memory in sequence. `pop` takes whichever
+ * holds the earliest (time, push order), so where an event is stored never changes when it runs.
+ */
 export class EventQueue {
-  #times: number[] = [];
-  #seqs: number[] = [];
-  #callbacks: Array<() => void> = [];
   #nextSeq = 0;
 
+  // The heap, in parallel arrays (no object per event).
+  #heapSize = 0;
+  #heapTimes = new Float64Array(INITIAL_CAPACITY);
+  #heapSeqs = new Float64Array(INITIAL_CAPACITY);
+  #heapCalls: Array<EventCall<unknown, unknown> | undefined> = new Array(INITIAL_CAPACITY);
+  #heapA: unknown[] = new Array(INITIAL_CAPACITY);
+  #heapB: unknown[] = new Array(INITIAL_CAPACITY);
+
+  // The ring: `#ringSize` events from `#ringHead`, capacity a power of two.
+  #ringHead = 0;
+  #ringSize = 0;
+  #ringLastMs = -Infinity;
+  #ringTimes = new Float64Array(INITIAL_CAPACITY);
+  #ringSeqs = new Float64Array(INITIAL_CAPACITY);
+  #ringCalls: Array<EventCall<unknown, unknown> | undefined> = new Array(INITIAL_CAPACITY);
+  #ringA: unknown[] = new Array(INITIAL_CAPACITY);
+  #ringB: unknown[] = new Array(INITIAL_CAPACITY);
+
   get size(): number {
-    return this.#times.length;
+    return this.#heapSize + this.#ringSize;
   }
 
+  /** Schedules `callback` at `atMs`. */
   push(atMs: number, callback: () => void): void {
-    let index = this.#times.length;
-    const seq = this.#nextSeq++;
-    this.#times.push(atMs);
-    this.#seqs.push(seq);
-    this.#callbacks.push(callback);
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (!this.#before(index, parent)) break;
-      this.#swap(index, parent);
-      index = parent;
-    }
+    this.#heapPush(atMs, callOnly, callback, undefined);
+  }
+
+  /** Schedules `call(a, b)` at `atMs`; O(1) when `atMs` is not before the last event appended this way. */
+  append<A, B>(atMs: number, call: EventCall<A, B>, a: A, b: B): void {
+    const untyped = call as EventCall<unknown, unknown>;
+    if (atMs < this.#ringLastMs) return this.#heapPush(atMs, untyped, a, b);
+    this.#ringLastMs = atMs;
+    if (this.#ringSize === this.#ringTimes.length) this.#growRing();
+    const mask = this.#ringTimes.length - 1;
+    const slot = (this.#ringHead + this.#ringSize++) & mask;
+    this.#ringTimes[slot] = atMs;
+    this.#ringSeqs[slot] = this.#nextSeq++;
+    this.#ringCalls[slot] = untyped;
+    this.#ringA[slot] = a;
+    this.#ringB[slot] = b;
   }
 
   /** Time of the earliest event, or `undefined` when empty. */
   peekTime(): number | undefined {
-    return this.#times[0];
+    if (this.#ringSize === 0) return this.#heapSize === 0 ? undefined : this.#heapTimes[0];
+    if (this.#heapSize === 0) return this.#ringTimes[this.#ringHead];
+    return Math.min(this.#heapTimes[0]!, this.#ringTimes[this.#ringHead]!);
   }
 
-  /** Removes and returns the earliest event. */
-  pop(): { atMs: number; callback: () => void } | undefined {
-    if (this.#times.length === 0) return undefined;
-    const atMs = this.#times[0]!;
-    const callback = this.#callbacks[0]!;
-    const last = this.#times.length - 1;
-    this.#swap(0, last);
-    this.#times.pop();
-    this.#seqs.pop();
-    this.#callbacks.pop();
+  /** Removes the earliest event and runs it; returns false when the queue was empty. */
+  runNext(): boolean {
+    if (this.#ringSize > 0 && (this.#heapSize === 0 || this.#ringFirst())) {
+      const slot = this.#ringHead;
+      const call = this.#ringCalls[slot]!;
+      const a = this.#ringA[slot];
+      const b = this.#ringB[slot];
+      this.#ringCalls[slot] = undefined;
+      this.#ringA[slot] = undefined;
+      this.#ringB[slot] = undefined;
+      this.#ringHead = (slot + 1) & (this.#ringTimes.length - 1);
+      this.#ringSize--;
+      call(a, b);
+      return true;
+    }
+    if (this.#heapSize === 0) return false;
+    const call = this.#heapCalls[0]!;
+    const a = this.#heapA[0];
+    const b = this.#heapB[0];
+    this.#heapPopTop();
+    call(a, b);
+    return true;
+  }
+
+  /** True when the ring's head comes before the heap's top (both non-empty). */
+  #ringFirst(): boolean {
+    const ringMs = this.#ringTimes[this.#ringHead]!;
+    const heapMs = this.#heapTimes[0]!;
+    return ringMs < heapMs || (ringMs === heapMs && this.#ringSeqs[this.#ringHead]! < this.#heapSeqs[0]!);
+  }
+
+  #heapPush(atMs: number, call: EventCall<unknown, unknown>, a: unknown, b: unknown): void {
+    if (this.#heapSize === this.#heapTimes.length) this.#growHeap();
+    const seq = this.#nextSeq++;
+    const times = this.#heapTimes;
+    const seqs = this.#heapSeqs;
+    // Sift up with a hole: move parents down until the new event's place is found.
+    let index = this.#heapSize++;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      const parentMs = times[parent]!;
+      if (parentMs < atMs || (parentMs === atMs && seqs[parent]! < seq)) break;
+      this.#heapMove(parent, index);
+      index = parent;
+    }
+    times[index] = atMs;
+    seqs[index] = seq;
+    this.#heapCalls[index] = call;
+    this.#heapA[index] = a;
+    this.#heapB[index] = b;
+  }
+
+  #heapPopTop(): void {
+    const last = --this.#heapSize;
+    const times = this.#heapTimes;
+    const seqs = this.#heapSeqs;
+    const atMs = times[last]!;
+    const seq = seqs[last]!;
+    const call = this.#heapCalls[last];
+    const a = this.#heapA[last];
+    const b = this.#heapB[last];
+    this.#heapCalls[last] = undefined;
+    this.#heapA[last] = undefined;
+    this.#heapB[last] = undefined;
+    if (last === 0) return;
+    // Sift the last event down from the root with a hole.
     let index = 0;
     for (;;) {
       const left = 2 * index + 1;
+      if (left >= last) break;
       const right = left + 1;
-      let smallest = index;
-      if (left < this.#times.length && this.#before(left, smallest)) smallest = left;
-      if (right < this.#times.length && this.#before(right, smallest)) smallest = right;
-      if (smallest === index) break;
-      this.#swap(index, smallest);
-      index = smallest;
+      let child = left;
+      if (right < last) {
+        const leftMs = times[left]!;
+        const rightMs = times[right]!;
+        if (rightMs < leftMs || (rightMs === leftMs && seqs[right]! < seqs[left]!)) child = right;
+      }
+      const childMs = times[child]!;
+      if (atMs < childMs || (atMs === childMs && seq < seqs[child]!)) break;
+      this.#heapMove(child, index);
+      index = child;
     }
-    return { atMs, callback };
+    times[index] = atMs;
+    seqs[index] = seq;
+    this.#heapCalls[index] = call;
+    this.#heapA[index] = a;
+    this.#heapB[index] = b;
   }
 
-  #before(a: number, b: number): boolean {
-    const ta = this.#times[a]!;
-    const tb = this.#times[b]!;
-    return ta < tb || (ta === tb && this.#seqs[a]! < this.#seqs[b]!);
+  #heapMove(from: number, to: number): void {
+    this.#heapTimes[to] = this.#heapTimes[from]!;
+    this.#heapSeqs[to] = this.#heapSeqs[from]!;
+    this.#heapCalls[to] = this.#heapCalls[from];
+    this.#heapA[to] = this.#heapA[from];
+    this.#heapB[to] = this.#heapB[from];
   }
 
-  #swap(a: number, b: number): void {
-    [this.#times[a], this.#times[b]] = [this.#times[b]!, this.#times[a]!];
-    [this.#seqs[a], this.#seqs[b]] = [this.#seqs[b]!, this.#seqs[a]!];
-    [this.#callbacks[a], this.#callbacks[b]] = [this.#callbacks[b]!, this.#callbacks[a]!];
+  #growHeap(): void {
+    const capacity = 2 * this.#heapTimes.length;
+    this.#heapTimes = grown(this.#heapTimes, capacity);
+    this.#heapSeqs = grown(this.#heapSeqs, capacity);
+    this.#heapCalls.length = capacity;
+    this.#heapA.length = capacity;
+    this.#heapB.length = capacity;
   }
+
+  /** Doubles the ring, unwrapping it so its events start at slot 0. */
+  #growRing(): void {
+    const size = this.#ringSize;
+    const capacity = 2 * size;
+    const order = (i: number): number => (this.#ringHead + i) & (size - 1);
+    const times = new Float64Array(capacity);
+    const seqs = new Float64Array(capacity);
+    const calls: Array<EventCall<unknown, unknown> | undefined> = new Array(capacity);
+    const as: unknown[] = new Array(capacity);
+    const bs: unknown[] = new Array(capacity);
+    for (let i = 0; i < size; i++) {
+      const slot = order(i);
+      times[i] = this.#ringTimes[slot]!;
+      seqs[i] = this.#ringSeqs[slot]!;
+      calls[i] = this.#ringCalls[slot];
+      as[i] = this.#ringA[slot];
+      bs[i] = this.#ringB[slot];
+    }
+    this.#ringTimes = times;
+    this.#ringSeqs = seqs;
+    this.#ringCalls = calls;
+    this.#ringA = as;
+    this.#ringB = bs;
+    this.#ringHead = 0;
+  }
+}
+
+function callOnly(callback: unknown): void {
+  (callback as () => void)();
+}
+
+function grown(array: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
+  const copy = new Float64Array(capacity);
+  copy.set(array);
+  return copy;
 }
