@@ -1,4 +1,4 @@
-import { Bitfield, type BlockRange } from '@swarmlab/protocol';
+import type { BlockRange } from '@swarmlab/protocol';
 import type { PeerLink } from './peer-link';
 import { RateMeter } from './rate-meter';
 
@@ -18,7 +18,8 @@ export function blockKey(chunkIndex: number, offsetBytes: number): number {
 /** Everything we know about one connected peer (BitTorrent's four choke/interest flags among it). */
 export class PeerSession {
   readonly link: PeerLink;
-  readonly bits: Bitfield;
+  /** This peer's column in the engine's `PeerHoldings`: which chunks it has announced. */
+  readonly slot: number;
   handshakeDone = false;
   /** Set when the link closed or we dropped the peer; nothing more is sent or asked of it. */
   closed = false;
@@ -66,9 +67,9 @@ export class PeerSession {
   readonly upload = new RateMeter();
   readonly download = new RateMeter();
 
-  constructor(link: PeerLink, chunkCount: number, nowMs: number) {
+  constructor(link: PeerLink, slot: number, nowMs: number) {
     this.link = link;
-    this.bits = new Bitfield(chunkCount);
+    this.slot = slot;
     this.lastProgressAtMs = nowMs;
   }
 

@@ -18,6 +18,7 @@ import type { CancelTimer, Clock } from './clock';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config';
 import type { PeerLink } from './peer-link';
 import { blockKey, PeerSession } from './peer-session';
+import { PeerHoldings } from './peer-holdings';
 import { PiecePicker } from './piece-picker';
 import type { Random } from './random';
 import { RateMeter } from './rate-meter';
@@ -76,6 +77,7 @@ export class SwarmEngine {
   readonly #config: EngineConfig;
   readonly #have: Bitfield;
   readonly #picker: PiecePicker;
+  readonly #holdings: PeerHoldings;
   readonly #sessions = new Map<string, PeerSession>();
   readonly #inProgress = new Map<number, ChunkAssembly>();
   readonly #smartBan = new SmartBan();
@@ -110,6 +112,7 @@ export class SwarmEngine {
     const nowMs = deps.clock.nowMs();
     this.#have = new Bitfield(count);
     this.#picker = new PiecePicker(count, deps.random, this.#config.randomFirstChunks);
+    this.#holdings = new PeerHoldings(count);
     for (let index = 0; index < count; index++) {
       if (!deps.initialChunks?.has(index)) continue;
       this.#have.set(index);
@@ -145,7 +148,7 @@ export class SwarmEngine {
   addLink(link: PeerLink): void {
     if (this.#destroyed) return link.close();
     if (this.#sessions.has(link.remotePeerId) || link.remotePeerId === this.localPeerId) return link.close();
-    const session = new PeerSession(link, this.#have.chunkCount, this.#deps.clock.nowMs());
+    const session = new PeerSession(link, this.#holdings.addPeer(), this.#deps.clock.nowMs());
     this.#sessions.set(link.remotePeerId, session);
     // Our handshake and bitfield go out before anything else, even replies to messages already queued.
     this.#send(session, {
@@ -180,8 +183,8 @@ export class SwarmEngine {
       .filter((session) => session.handshakeDone)
       .map((session) => ({
         peerId: session.peerId,
-        bits: session.bits.toBytes(),
-        chunksHeld: session.bits.count,
+        bits: this.#holdings.toBitfield(session.slot).toBytes(),
+        chunksHeld: this.#holdings.count(session.slot),
         uploadedBytes: session.upload.totalBytes,
         downloadedBytes: session.download.totalBytes,
         uploadBytesPerSec: session.upload.bytesPerSec(nowMs),
@@ -283,7 +286,7 @@ export class SwarmEngine {
   }
 
   #onBitfield(session: PeerSession, bytes: Uint8Array): void {
-    if (session.bitfieldReceived || session.bits.count > 0)
+    if (session.bitfieldReceived || this.#holdings.count(session.slot) > 0)
       return this.#drop(session, 'protocol-violation', 'bitfield after the first have or bitfield');
     const bits = Bitfield.fromBytes(bytes, this.#have.chunkCount);
     if (!bits) return this.#drop(session, 'protocol-violation', 'bitfield has the wrong length or spare bits set');
@@ -297,7 +300,7 @@ export class SwarmEngine {
     if (chunkIndex >= this.#have.chunkCount)
       return this.#drop(session, 'protocol-violation', `have ${chunkIndex} out of range`);
     session.bitfieldReceived = true;
-    if (session.bits.has(chunkIndex)) return;
+    if (this.#holdings.has(session.slot, chunkIndex)) return;
     this.#peerGained(session, chunkIndex);
     this.#updateInterest(session);
     // Only the announced chunk can be new work for this peer; a full pipeline needs no new look.
@@ -305,7 +308,7 @@ export class SwarmEngine {
   }
 
   #peerGained(session: PeerSession, chunkIndex: number): void {
-    session.bits.set(chunkIndex);
+    this.#holdings.set(session.slot, chunkIndex);
     this.#picker.peerGained(chunkIndex);
     if (!this.#have.has(chunkIndex)) session.interestingChunks++;
     if (this.#superSeeder?.active) {
@@ -315,7 +318,7 @@ export class SwarmEngine {
   }
 
   #peerLost(session: PeerSession, chunkIndex: number): void {
-    if (!session.bits.unset(chunkIndex)) return;
+    if (!this.#holdings.unset(session.slot, chunkIndex)) return;
     this.#picker.peerLost(chunkIndex);
     if (!this.#have.has(chunkIndex)) session.interestingChunks--;
     this.#updateInterest(session);
@@ -592,12 +595,13 @@ export class SwarmEngine {
   /** Partial chunks first, then a new chunk (random first, then rarest), then endgame duplicates. */
   #nextBlockFor(session: PeerSession): { assembly: ChunkAssembly; slot: BlockSlot } | undefined {
     for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !assembly.hasMissing || !session.bits.has(assembly.chunkIndex)) continue;
+      if (assembly.verifying || !assembly.hasMissing || !this.#holdings.has(session.slot, assembly.chunkIndex))
+        continue;
       const slot = assembly.nextMissing();
       if (slot) return { assembly, slot };
     }
     const chunkIndex = this.#picker.pick(
-      (index) => session.bits.has(index) && !this.#inProgress.has(index) && !this.#have.has(index),
+      (index) => this.#holdings.has(session.slot, index) && !this.#inProgress.has(index) && !this.#have.has(index),
       this.#have.count,
     );
     if (chunkIndex !== undefined) {
@@ -609,7 +613,7 @@ export class SwarmEngine {
     const inEndgame = this.#have.count + this.#inProgress.size === this.#have.chunkCount;
     if (!inEndgame) return undefined;
     for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !session.bits.has(assembly.chunkIndex)) continue;
+      if (assembly.verifying || !this.#holdings.has(session.slot, assembly.chunkIndex)) continue;
       const slot = assembly.nextDuplicate(session.peerId, this.#config.endgameMaxRequestsPerBlock);
       if (slot) return { assembly, slot };
     }
@@ -699,7 +703,7 @@ export class SwarmEngine {
     const have: WireMessage = { type: 'have', chunkIndex };
     const { suppressHaves } = this.#config;
     for (const session of this.#sessions.values()) {
-      const held = session.bits.has(chunkIndex);
+      const held = this.#holdings.has(session.slot, chunkIndex);
       if (held) session.interestingChunks--;
       if (!(suppressHaves && held)) this.#send(session, have);
       this.#updateInterest(session);
@@ -740,8 +744,9 @@ export class SwarmEngine {
     session.closed = true;
     this.#sessions.delete(session.peerId);
     this.#superSeeder?.withdraw(session.peerId);
-    for (let index = 0; index < session.bits.chunkCount; index++)
-      if (session.bits.has(index)) this.#picker.peerLost(index);
+    for (let index = 0; index < this.#holdings.chunkCount; index++)
+      if (this.#holdings.has(session.slot, index)) this.#picker.peerLost(index);
+    this.#holdings.removePeer(session.slot);
     this.#releaseAll(session);
     if (session.handshakeDone) this.events.emit('peer-disconnected', { peerId: session.peerId, reason });
     if (this.isSuperSeeding) this.#offerChunks();
