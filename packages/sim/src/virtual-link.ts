@@ -2,14 +2,50 @@ import type { PeerLink, PeerLinkHandlers } from '@swarmlab/engine';
 import type { WireMessage } from '@swarmlab/protocol';
 import type { VirtualClock } from './virtual-clock';
 
-/** One end of a simulated link: where the other end's messages are delivered. */
-interface End {
-  handlers: PeerLinkHandlers | undefined;
-  closed: boolean;
-}
-
 /** Bytes, or (between two engines) a decoded message. */
 type Payload = Uint8Array | WireMessage;
+
+/**
+ * One end of a simulated link. Its state sits in its own fields (no closures between a send and the
+ * clock): in a swarm of a thousand engines, each pointer followed per message is a likely cache miss.
+ */
+class VirtualLinkEnd implements PeerLink {
+  readonly remotePeerId: string;
+  readonly bufferedBytes = 0;
+  handlers: PeerLinkHandlers | undefined = undefined;
+  closed = false;
+  /** The other end, where this end's messages arrive; set once both exist. */
+  other!: VirtualLinkEnd;
+  readonly #clock: VirtualClock;
+  readonly #latencyMs: number;
+
+  constructor(clock: VirtualClock, remotePeerId: string, latencyMs: number) {
+    this.#clock = clock;
+    this.remotePeerId = remotePeerId;
+    this.#latencyMs = latencyMs;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!this.closed) this.#clock.after(this.#latencyMs, deliver, this.other, bytes);
+  }
+
+  sendMessage(message: WireMessage): void {
+    if (!this.closed) this.#clock.after(this.#latencyMs, deliver, this.other, message);
+  }
+
+  attach(handlers: PeerLinkHandlers): void {
+    this.handlers = handlers;
+  }
+
+  /** Closes both ends; each learns of it one latency later. */
+  close(): void {
+    for (const end of [this, this.other]) {
+      if (end.closed) continue;
+      end.closed = true;
+      this.#clock.after(this.#latencyMs, closeEnd, end, undefined);
+    }
+  }
+}
 
 /**
  * Two connected links over simulated time, each message arriving `latencyMs` after it was sent, in
@@ -25,41 +61,19 @@ export function createVirtualLinkPair(
   bPeerId: string,
   latencyMs: number,
 ): [PeerLink, PeerLink] {
-  const a: End = { handlers: undefined, closed: false };
-  const b: End = { handlers: undefined, closed: false };
-
-  const closeBoth = (): void => {
-    for (const end of [a, b]) {
-      if (end.closed) continue;
-      end.closed = true;
-      clock.after(latencyMs, closeEnd, end, undefined);
-    }
-  };
-
-  const makeLink = (self: End, other: End, remotePeerId: string): PeerLink => ({
-    remotePeerId,
-    bufferedBytes: 0,
-    send(bytes) {
-      if (!self.closed) clock.after(latencyMs, deliver, other, bytes);
-    },
-    sendMessage(message) {
-      if (!self.closed) clock.after(latencyMs, deliver, other, message);
-    },
-    attach(handlers) {
-      self.handlers = handlers;
-    },
-    close: closeBoth,
-  });
-
-  return [makeLink(a, b, bPeerId), makeLink(b, a, aPeerId)];
+  const a = new VirtualLinkEnd(clock, bPeerId, latencyMs);
+  const b = new VirtualLinkEnd(clock, aPeerId, latencyMs);
+  a.other = b;
+  b.other = a;
+  return [a, b];
 }
 
-function deliver(to: End, payload: Payload): void {
+function deliver(to: VirtualLinkEnd, payload: Payload): void {
   if (to.closed || !to.handlers) return;
   if (payload instanceof Uint8Array) to.handlers.message(payload);
   else to.handlers.decoded(payload);
 }
 
-function closeEnd(end: End): void {
+function closeEnd(end: VirtualLinkEnd): void {
   end.handlers?.close('peer left');
 }
