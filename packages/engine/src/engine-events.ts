@@ -1,0 +1,12 @@
+/** Why a peer was disconnected by us. */
+export type DropReason = 'protocol-violation' | 'bad-blocks' | 'request-flood' | 'handshake-mismatch';
+
+/** What a `SwarmEngine` reports through its `events`. */
+export interface SwarmEngineEvents {
+  'peer-connected': (event: { peerId: string }) => void;
+  'peer-disconnected': (event: { peerId: string; reason: string }) => void;
+  'peer-dropped': (event: { peerId: string; reason: DropReason; detail: string }) => void;
+  'chunk-verified': (event: { chunkIndex: number }) => void;
+  'chunk-rejected': (event: { chunkIndex: number; senders: string[] }) => void;
+  complete: (event: { elapsedMs: number }) => void;
+}
