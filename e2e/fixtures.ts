@@ -6,8 +6,11 @@ export type PeerState = SwarmTestState;
 /** Opens a page in a browser context of its own: one page per peer, like separate browsers. */
 export interface Swarm {
   openPeer(url?: string): Promise<Page>;
-  /** Starts a seeder on a generated file of `sizeMib` and returns its page and share link. */
-  seedGenerated(sizeMib: number): Promise<{ page: Page; link: string }>;
+  /**
+   * Starts a seeder on a generated file of `sizeMib` and returns its page and share link; `query`
+   * (e.g. `?mode=client-server&server-up=2MB/s`) prepares the swarm's run settings.
+   */
+  seedGenerated(sizeMib: number, query?: string): Promise<{ page: Page; link: string }>;
 }
 
 export const test = base.extend<{ swarm: Swarm }>({
@@ -26,8 +29,8 @@ export const test = base.extend<{ swarm: Swarm }>({
         await page.goto(url);
         return page;
       },
-      async seedGenerated(sizeMib) {
-        const page = await swarm.openPeer('/');
+      async seedGenerated(sizeMib, query = '') {
+        const page = await swarm.openPeer(`/${query}`);
         await page.getByTestId('size-mib').fill(String(sizeMib));
         await page.getByTestId('generate').click();
         const share = page.getByTestId('share-link');
@@ -41,6 +44,11 @@ export const test = base.extend<{ swarm: Swarm }>({
 });
 
 export { expect };
+
+/** The runs the page's browser keeps, as its JSON export. */
+export function exportJson(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.exportJson());
+}
 
 export function peerState(page: Page): Promise<PeerState> {
   return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.state());
@@ -58,6 +66,14 @@ export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<
     )
     .toBe(true);
   return peerState(page);
+}
+
+/** Waits until the page has hashed its whole file (a seeder does so before any run); returns the hash. */
+export async function waitForFileHash(page: Page, timeoutMs = 60_000): Promise<string> {
+  await expect
+    .poll(async () => (await peerState(page)).fileSha256, { timeout: timeoutMs, intervals: [100] })
+    .toMatch(/^[0-9a-f]{64}$/);
+  return (await peerState(page)).fileSha256!;
 }
 
 /** ORs bitfields given as hex. */
@@ -83,4 +99,41 @@ export function countBits(hex: string): number {
     }
   }
   return count;
+}
+
+/** Waits until every page is in the swarm with a WebRTC connection to each of the others. */
+export async function waitForMesh(pages: readonly Page[], timeoutMs = 60_000): Promise<void> {
+  for (const page of pages) {
+    await expect
+      .poll(async () => (await peerState(page)).connectedPeers, { timeout: timeoutMs, intervals: [100] })
+      .toBe(pages.length - 1);
+  }
+}
+
+export interface RunSettingsInput {
+  mode?: 'p2p' | 'client-server';
+  serverUp?: string;
+  peerUp?: string;
+  peerDown?: string;
+  selfish?: boolean;
+}
+
+/** Fills the run form on `page` (only the fields given) and starts a run for the whole swarm. */
+export async function startRun(page: Page, settings: RunSettingsInput = {}): Promise<void> {
+  if (settings.mode) await page.getByTestId(`mode-${settings.mode}`).check();
+  if (settings.serverUp !== undefined) await page.getByTestId('cap-server-up').fill(settings.serverUp);
+  if (settings.peerUp !== undefined) await page.getByTestId('cap-peer-up').fill(settings.peerUp);
+  if (settings.peerDown !== undefined) await page.getByTestId('cap-peer-down').fill(settings.peerDown);
+  if (settings.selfish !== undefined) await page.getByTestId('selfish').setChecked(settings.selfish);
+  const before = (await peerState(page)).run?.runNumber ?? 0;
+  await page.getByTestId('start-run').click();
+  await expect.poll(async () => (await peerState(page)).run?.runNumber ?? 0).toBe(before + 1);
+}
+
+/** Waits until the swarm's latest run has finished; returns the page's state then. */
+export async function waitForRunFinished(page: Page, timeoutMs = 120_000): Promise<PeerState> {
+  await expect
+    .poll(async () => (await peerState(page)).run?.phase, { timeout: timeoutMs, intervals: [250] })
+    .toBe('finished');
+  return peerState(page);
 }

@@ -1,40 +1,80 @@
-import { countBits, expect, peerState, test, unionHex, waitForComplete } from './fixtures';
+import {
+  countBits,
+  expect,
+  peerState,
+  startRun,
+  test,
+  unionHex,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+  waitForRunFinished,
+} from './fixtures';
 
-test('a seeder and four leechers on a generated 8 MiB file all end with the seeder’s SHA-256', async ({ swarm }) => {
+test('a seeder and four leechers: two runs over the same connections, all ending with the seeder’s SHA-256', async ({
+  swarm,
+}) => {
   const seeder = await swarm.seedGenerated(8);
-  const seederHash = (await waitForComplete(seeder.page)).fileSha256;
-  expect(seederHash).toMatch(/^[0-9a-f]{64}$/);
+  const seederHash = await waitForFileHash(seeder.page);
 
   const leechers = await Promise.all([1, 2, 3, 4].map(() => swarm.openPeer(seeder.link)));
-  const finals = await Promise.all(leechers.map((page) => waitForComplete(page)));
+  await waitForMesh([seeder.page, ...leechers]);
+  // Nothing moves before a run starts.
+  await expect(leechers[0]!.getByTestId('waiting')).toBeVisible();
+  expect((await peerState(leechers[0]!)).chunksHeld).toBe(0);
 
+  // Run 1 from a leecher's tab: altruistic peers stay after completing.
+  await startRun(leechers[2]!);
+  const finals = await Promise.all(leechers.map((page) => waitForComplete(page)));
   for (const [index, state] of finals.entries()) {
     expect(state.fileSha256, `leecher ${index}`).toBe(seederHash);
     expect(state.chunksHeld).toBe(32);
+    expect(state.leftRun).toBe(false);
     await expect(leechers[index]!.getByTestId('own-bitmap')).toHaveAttribute('data-held', '32');
     await expect(leechers[index]!.getByTestId('file-sha256')).toHaveText(seederHash!);
   }
   // Leechers download from each other too, not only from the seeder.
   expect(finals.reduce((sum, state) => sum + state.uploadedBytes, 0)).toBeGreaterThan(0);
   // Every tab sees the whole swarm and, once all are complete, the measured distribution time.
-  await expect(seeder.page.getByTestId('theory-n')).toHaveText('4');
-  await expect(seeder.page.getByTestId('theory-measured')).toContainText(' s');
-  await expect(leechers[0]!.getByTestId('theory-dp2p')).not.toHaveText('—');
+  const run1 = await waitForRunFinished(seeder.page);
+  expect(run1.run?.leechers).toBe(4);
+  expect(run1.run?.completedAfterMs.every((ms) => ms !== null && ms > 0)).toBe(true);
+  await expect(seeder.page.getByTestId('run-n')).toContainText('4');
+  await expect(seeder.page.getByTestId('run-measured')).toContainText(' s');
+  await expect(leechers[0]!.getByTestId('run-dp2p')).not.toHaveText('—');
+
+  // Run 2, selfish: every leecher starts empty again, completes, and leaves the run.
+  await startRun(seeder.page, { selfish: true });
+  await expect.poll(async () => (await peerState(leechers[0]!)).runNumber).toBe(2);
+  const again = await Promise.all(leechers.map((page) => waitForComplete(page)));
+  for (const state of again) {
+    expect(state.fileSha256).toBe(seederHash);
+    expect(state.runNumber).toBe(2);
+  }
+  for (const page of leechers) await expect.poll(async () => (await peerState(page)).leftRun).toBe(true);
+  expect((await waitForRunFinished(leechers[1]!)).run?.runNumber).toBe(2);
 });
 
 test('a late joiner completes after the seeder has left once the swarm held every chunk', async ({ swarm }) => {
-  const seeder = await swarm.seedGenerated(8);
-  const seederHash = (await waitForComplete(seeder.page)).fileSha256;
+  // Capped peer uploads keep the run going for a few seconds after the seeder leaves, so that the
+  // newcomer joins a running run: u_s = 2 MB/s covers 4 MiB in about 2 s, then the two early leechers
+  // still swap about 2 MiB each at 500 kB/s.
+  const seeder = await swarm.seedGenerated(4, '?server-up=2MB/s&peer-up=500kB/s');
+  const seederHash = await waitForFileHash(seeder.page);
   const early = await Promise.all([1, 2].map(() => swarm.openPeer(seeder.link)));
+  await waitForMesh([seeder.page, ...early]);
+  await startRun(seeder.page);
 
   const swarmChunks = async (): Promise<number> =>
     countBits(unionHex(await Promise.all(early.map(async (page) => (await peerState(page)).bitsHex))));
-  await expect.poll(swarmChunks, { timeout: 60_000, intervals: [100] }).toBe(32);
+  await expect.poll(swarmChunks, { timeout: 60_000, intervals: [100] }).toBe(16);
   await seeder.page.context().close();
 
+  // The run goes on without the seeder; a newcomer takes part in it at once.
   const late = await swarm.openPeer(seeder.link);
   const finals = await Promise.all([...early, late].map((page) => waitForComplete(page)));
   for (const state of finals) expect(state.fileSha256).toBe(seederHash);
+  expect((await peerState(late)).runNumber).toBe(1);
 });
 
 test.describe('a joiner with a bad swarm link gets a clear message', () => {

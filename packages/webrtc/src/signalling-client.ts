@@ -1,6 +1,8 @@
 import type {
   ClientToServerEvents,
+  PeerConfigureRequest,
   ProgressReport,
+  RunStartRequest,
   ServerToClientEvents,
   SignallingResult,
   SignalSendRequest,
@@ -8,6 +10,8 @@ import type {
   SwarmCreateRequest,
   SwarmJoined,
   SwarmJoinRequest,
+  SwarmWatched,
+  SwarmWatchRequest,
 } from '@swarmlab/protocol';
 import { io, type Socket } from 'socket.io-client';
 
@@ -50,6 +54,23 @@ export class SignallingClient {
 
   reportProgress(report: ProgressReport): Promise<SignallingResult> {
     return this.#request((ack) => this.socket.emit('progress:report', report, ack));
+  }
+
+  /** Follows a swarm without being a peer in it (an overview screen). */
+  watchSwarm(request: SwarmWatchRequest): Promise<SignallingResult<SwarmWatched>> {
+    return this.#request((ack) => this.socket.emit('swarm:watch', request, ack));
+  }
+
+  startRun(request: RunStartRequest): Promise<SignallingResult<{ runNumber: number }>> {
+    return this.#request((ack) => this.socket.emit('run:start', request, ack));
+  }
+
+  stopRun(): Promise<SignallingResult> {
+    return this.#request((ack) => this.socket.emit('run:stop', ack));
+  }
+
+  configurePeer(request: PeerConfigureRequest): Promise<SignallingResult> {
+    return this.#request((ack) => this.socket.emit('peer:configure', request, ack));
   }
 
   leaveSwarm(): Promise<SignallingResult> {

@@ -1,9 +1,10 @@
-/** What Playwright reads through `window.__swarm`: plain data, read-only. One tab's state as Playwright reads it. */
+/** What Playwright reads through `window.__swarm`: plain data, read-only. */
 export interface SwarmTestState {
   phase: string;
   role: string | undefined;
   error: string | undefined;
   swarmId: string | undefined;
+  peerId: string | undefined;
   /** This tab's bitfield as hex (wire layout), for checking what the swarm holds. */
   bitsHex: string;
   chunksHeld: number;
@@ -13,11 +14,25 @@ export interface SwarmTestState {
   uploadedBytes: number;
   downloadedBytes: number;
   fileSha256: string | undefined;
-  distributionMs: number | null;
+  /** The run this tab is in (or was last in), and whether it left it on completion. */
+  runNumber: number | null;
+  leftRun: boolean;
+  /** The swarm's latest run as the server reports it. */
+  run: {
+    runNumber: number;
+    phase: string;
+    mode: string;
+    distributionMs: number | null;
+    leechers: number;
+    completedAfterMs: Array<number | null>;
+  } | null;
   /** One line per connected peer: id, chunks it holds, choke/interest flags, requests in flight. */
   peers: string[];
 }
 
 export interface SwarmTestHook {
   state(): SwarmTestState;
+  /** Runs kept in this browser, as the JSON export. */
+  exportJson(): string;
+  exportCsv(): string;
 }

@@ -1,26 +1,48 @@
 import { toHex } from '@swarmlab/protocol';
+import type { RunHistory } from './state/run-history.svelte';
 import type { SwarmSession } from './state/swarm-session.svelte';
+import type { SwarmWatch } from './state/swarm-watch.svelte';
 import type { SwarmTestHook } from './test-hook-types';
 
-export function installTestHook(target: { __swarm?: SwarmTestHook }, current: () => SwarmSession | undefined): void {
+export interface TestHookSources {
+  session(): SwarmSession | undefined;
+  watch(): SwarmWatch | undefined;
+  readonly history: RunHistory;
+}
+
+export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: TestHookSources): void {
   target.__swarm = {
     state() {
-      const session = current();
+      const session = sources.session();
+      const watch = sources.watch();
       const snapshot = session?.snapshot;
+      const run = (session?.swarmProgress ?? watch?.swarmProgress)?.run ?? null;
       return {
-        phase: session?.phase ?? 'idle',
+        phase: session?.phase ?? watch?.phase ?? 'idle',
         role: session?.role,
-        error: session?.error,
-        swarmId: session?.swarmId,
+        error: session?.error ?? watch?.error,
+        swarmId: session?.swarmId ?? watch?.swarmId,
+        peerId: session?.peerId,
         bitsHex: snapshot ? toHex(snapshot.bits) : '',
         chunksHeld: snapshot?.chunksHeld ?? 0,
         chunkCount: snapshot?.chunkCount ?? 0,
         complete: snapshot?.complete ?? false,
-        connectedPeers: snapshot?.peers.length ?? 0,
+        connectedPeers: session?.connectedPeers ?? 0,
         uploadedBytes: snapshot?.uploadedBytes ?? 0,
         downloadedBytes: snapshot?.downloadedBytes ?? 0,
         fileSha256: session?.fileSha256,
-        distributionMs: session?.swarmProgress?.distributionMs ?? null,
+        runNumber: session?.ownRun?.started.runNumber ?? null,
+        leftRun: session?.ownRun?.leftOnCompletion ?? false,
+        run: run && {
+          runNumber: run.runNumber,
+          phase: run.phase,
+          mode: run.config.mode,
+          distributionMs: run.distributionMs,
+          leechers: run.participants.filter((peer) => peer.role === 'leecher').length,
+          completedAfterMs: run.participants
+            .filter((peer) => peer.role === 'leecher')
+            .map((peer) => peer.completedAfterMs),
+        },
         peers: (snapshot?.peers ?? []).map(
           (p) =>
             `${p.peerId} held=${p.chunksHeld} ${p.amChoking ? 'choking' : 'unchoking'} ${p.peerChoking ? 'choked' : 'unchoked'}` +
@@ -28,5 +50,7 @@ export function installTestHook(target: { __swarm?: SwarmTestHook }, current: ()
         ),
       };
     },
+    exportJson: () => sources.history.toJson(),
+    exportCsv: () => sources.history.toCsv(),
   };
 }

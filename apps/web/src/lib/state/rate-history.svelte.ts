@@ -14,6 +14,13 @@ export class RateHistory {
   peakUploadBytesPerSec = $state(0);
   peakDownloadBytesPerSec = $state(0);
 
+  /** Forgets every sample and peak (a new run starts). */
+  reset(): void {
+    this.points = [];
+    this.peakUploadBytesPerSec = 0;
+    this.peakDownloadBytesPerSec = 0;
+  }
+
   add(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number): void {
     const next = [...this.points, { atMs, uploadBytesPerSec, downloadBytesPerSec }];
     this.points = next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;

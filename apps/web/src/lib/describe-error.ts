@@ -1,0 +1,15 @@
+import type { SignallingError } from '@swarmlab/protocol';
+
+/** The user-facing sentence for a refusal from the signalling server. */
+export function describeError(error: SignallingError): string {
+  switch (error.code) {
+    case 'swarm-not-found':
+      return 'This swarm link is unknown or has ended: every peer has left, or the server was restarted. Ask for a new link.';
+    case 'swarm-full':
+      return 'This swarm is full: it has as many peers as the server allows.';
+    case 'timeout':
+      return 'The signalling server did not answer. Check that it is running and reachable.';
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,44 @@
+import Papa from 'papaparse';
+import type { RunRecord } from './run-record';
+
+/**
+ * Runs as files a spreadsheet or a notebook reads: JSON (one object per run, with its peers) and CSV
+ * (one row per peer per run, the run's figures repeated on each, so every peer's completion time is
+ * there). The CSV is written by Papa Parse: quoting and escaping CSV by hand is a classic source of bugs.
+ */
+export function runsToJson(records: readonly RunRecord[]): string {
+  return JSON.stringify(records, null, 2);
+}
+
+/** Column order of the CSV export; units are in the names (bytes, bytes/s, seconds). */
+export function runsToCsv(records: readonly RunRecord[]): string {
+  const rows = records.flatMap((run) =>
+    run.peers.map((peer) => ({
+      run_id: run.id,
+      started_at: run.startedAt,
+      mode: run.mode,
+      file_bytes: run.fileBytes,
+      chunk_bytes: run.chunkBytes,
+      leechers: run.leechers,
+      seeder_upload_bytes_per_sec: run.seederUploadBytesPerSec ?? '',
+      peer_upload_bytes_per_sec: run.peerUploadBytesPerSec ?? '',
+      peer_download_bytes_per_sec: run.peerDownloadBytesPerSec ?? '',
+      leave_on_complete: run.leaveOnComplete,
+      distribution_sec: run.distributionSec,
+      client_server_bound_sec: run.clientServerBoundSec ?? '',
+      p2p_bound_sec: run.p2pBoundSec ?? '',
+      ratio: run.ratio ?? '',
+      bounds_estimated: run.boundsEstimated,
+      seeder_upload_share: run.seederUploadShare ?? '',
+      peer_id: peer.peerId,
+      peer_role: peer.role,
+      peer_upload_cap_bytes_per_sec: peer.uploadBytesPerSec ?? '',
+      peer_download_cap_bytes_per_sec: peer.downloadBytesPerSec ?? '',
+      peer_leave_on_complete: peer.leaveOnComplete,
+      peer_completed_after_sec: peer.completedAfterSec ?? '',
+      peer_uploaded_bytes: peer.uploadedBytes,
+      peer_downloaded_bytes: peer.downloadedBytes,
+    })),
+  );
+  return Papa.unparse(rows);
+}

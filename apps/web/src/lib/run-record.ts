@@ -1,0 +1,159 @@
+import type { Manifest, RunMode, RunState, SwarmProgress } from '@swarmlab/protocol';
+import { clientServerBound, p2pBound, TheoryInputError } from '@swarmlab/theory';
+
+/**
+ * A finished run as it is kept in the browser and exported: the configuration, the measured times and
+ * the seed's bounds for exactly that configuration.
+ *
+ * The bounds use the emulated link rates. Where a rate had no cap (an unshaped link), the peer's
+ * measured peak rate stands in for it and `boundsEstimated` is true: the bound is then an estimate.
+ */
+export interface RunRecord {
+  /** `<swarmId>#<runNumber>`: unique, so a run seen twice is kept once. */
+  readonly id: string;
+  readonly swarmId: string;
+  readonly runNumber: number;
+  readonly startedAt: string;
+  readonly mode: RunMode;
+  readonly fileName: string;
+  readonly fileBytes: number;
+  readonly chunkBytes: number;
+  /** N: leechers that took part to the end. */
+  readonly leechers: number;
+  readonly abandonedLeechers: number;
+  /** u_s, B/s; null: no cap. */
+  readonly seederUploadBytesPerSec: number | null;
+  /** u_i and d_i the run was configured with (before per-peer overrides); null: no cap. */
+  readonly peerUploadBytesPerSec: number | null;
+  readonly peerDownloadBytesPerSec: number | null;
+  /** Selfish leechers (left on completion) by default in this run. */
+  readonly leaveOnComplete: boolean;
+  readonly distributionSec: number;
+  readonly clientServerBoundSec: number | null;
+  readonly p2pBoundSec: number | null;
+  /** The bound of the run's own architecture. */
+  readonly boundSec: number | null;
+  /** distributionSec / boundSec. */
+  readonly ratio: number | null;
+  readonly boundsEstimated: boolean;
+  /** Bytes uploaded by everyone in the run, and the seeder's share of them (0..1). */
+  readonly uploadedBytes: number;
+  readonly seederUploadShare: number | null;
+  readonly peers: readonly RunRecordPeer[];
+}
+
+export interface RunRecordPeer {
+  readonly peerId: string;
+  readonly role: 'seeder' | 'leecher';
+  readonly uploadBytesPerSec: number | null;
+  readonly downloadBytesPerSec: number | null;
+  readonly leaveOnComplete: boolean;
+  /** Null for the seeder. */
+  readonly completedAfterSec: number | null;
+  readonly uploadedBytes: number;
+  readonly downloadedBytes: number;
+}
+
+/** The model's inputs for one run, and its bounds. */
+export interface RunBounds {
+  readonly peerCount: number;
+  readonly serverUploadBytesPerSec: number;
+  readonly totalPeerUploadBytesPerSec: number;
+  readonly minPeerDownloadBytesPerSec: number;
+  readonly clientServerSec: number | null;
+  readonly p2pSec: number | null;
+  readonly estimated: boolean;
+}
+
+/** The bounds for `run` (running or finished); peers' peak rates stand in for links without a cap. */
+export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmProgress | undefined): RunBounds {
+  const peaks = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.report]));
+  let estimated = false;
+  const rateOr = (cap: number | null, peak: number | undefined): number => {
+    if (cap !== null) return cap;
+    estimated = true;
+    return peak ?? 0;
+  };
+  const seeder = run.participants.find((peer) => peer.role === 'seeder');
+  const leechers = run.participants.filter((peer) => peer.role === 'leecher');
+  const serverUploadBytesPerSec = rateOr(
+    seeder?.settings.uploadBytesPerSec ?? run.config.seederUploadBytesPerSec,
+    seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec,
+  );
+  const peerUploadBytesPerSec = leechers.map((peer) =>
+    rateOr(peer.settings.uploadBytesPerSec, peaks.get(peer.peerId)?.peakUploadBytesPerSec),
+  );
+  // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
+  const peerDownloadBytesPerSec = leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity);
+  const input = { peerCount: leechers.length, fileBytes, serverUploadBytesPerSec, peerDownloadBytesPerSec };
+  return {
+    peerCount: leechers.length,
+    serverUploadBytesPerSec,
+    totalPeerUploadBytesPerSec: peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
+    minPeerDownloadBytesPerSec: Math.min(Infinity, ...peerDownloadBytesPerSec),
+    clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
+    p2pSec: secondsOrNull(() => p2pBound({ ...input, peerUploadBytesPerSec }).seconds),
+    estimated,
+  };
+}
+
+/** The record of a finished run; undefined while it is still going or was stopped. */
+export function recordOfRun(
+  swarmId: string,
+  manifest: Manifest,
+  run: RunState,
+  progress: SwarmProgress | undefined,
+): RunRecord | undefined {
+  if (run.phase !== 'finished' || run.distributionMs === null) return undefined;
+  const bounds = boundsOfRun(run, manifest.sizeBytes, progress);
+  const distributionSec = run.distributionMs / 1000;
+  const boundSec = run.config.mode === 'p2p' ? bounds.p2pSec : bounds.clientServerSec;
+  const uploadedBytes = run.participants.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
+  const seederUploaded = run.participants
+    .filter((peer) => peer.role === 'seeder')
+    .reduce((sum, peer) => sum + peer.uploadedBytes, 0);
+  return {
+    id: `${swarmId}#${run.runNumber}`,
+    swarmId,
+    runNumber: run.runNumber,
+    startedAt: new Date(run.startedAtEpochMs).toISOString(),
+    mode: run.config.mode,
+    fileName: manifest.name,
+    fileBytes: manifest.sizeBytes,
+    chunkBytes: manifest.chunkBytes,
+    leechers: bounds.peerCount,
+    abandonedLeechers: run.abandonedLeechers,
+    seederUploadBytesPerSec: run.config.seederUploadBytesPerSec,
+    peerUploadBytesPerSec: run.config.peerUploadBytesPerSec,
+    peerDownloadBytesPerSec: run.config.peerDownloadBytesPerSec,
+    leaveOnComplete: run.config.leaveOnComplete,
+    distributionSec,
+    clientServerBoundSec: bounds.clientServerSec,
+    p2pBoundSec: bounds.p2pSec,
+    boundSec,
+    ratio: boundSec === null || boundSec === 0 ? null : distributionSec / boundSec,
+    boundsEstimated: bounds.estimated,
+    uploadedBytes,
+    seederUploadShare: uploadedBytes > 0 ? seederUploaded / uploadedBytes : null,
+    peers: run.participants.map((peer) => ({
+      peerId: peer.peerId,
+      role: peer.role,
+      uploadBytesPerSec: peer.settings.uploadBytesPerSec,
+      downloadBytesPerSec: peer.settings.downloadBytesPerSec,
+      leaveOnComplete: peer.settings.leaveOnComplete,
+      completedAfterSec: peer.completedAfterMs === null ? null : peer.completedAfterMs / 1000,
+      uploadedBytes: peer.uploadedBytes,
+      downloadedBytes: peer.downloadedBytes,
+    })),
+  };
+}
+
+/** Before any byte moved (no peak yet) a bound is undefined, not an error. */
+function secondsOrNull(compute: () => number): number | null {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof TheoryInputError) return null;
+    throw error;
+  }
+}

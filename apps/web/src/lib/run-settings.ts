@@ -1,0 +1,159 @@
+import {
+  capBytesPerSecSchema,
+  DEFAULT_RUN_CONFIG,
+  runModeSchema,
+  type PeerOverride,
+  type RunConfig,
+} from '@swarmlab/protocol';
+import { parseByteQuantity } from '@swarmlab/theory';
+
+/**
+ * Link caps and run settings as a person types them (`2MB/s`, `500kB/s`, empty for no cap) and as a
+ * prepared link carries them in its query string, so a link reproduces a run:
+ *
+ * - swarm-wide, on the start page: `mode=p2p|client-server`, `server-up`, `peer-up`, `peer-down`,
+ *   `selfish=1` (leechers leave on completion), `file-mib` (size of the generated test file);
+ * - one peer's own, on a swarm link: `up`, `down`, `leave=1|0`.
+ *
+ * Every value is checked with the protocol's schema, the one the server applies too, so a bad cap is
+ * refused here with the same sentence.
+ */
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** `text` as a cap in bytes/s; empty means no cap (`null`). `label` names the field in the message. */
+export function parseCap(text: string, label: string): Parsed<number | null> {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: null };
+  const quantity = parseByteQuantity(trimmed.replace(/\s+/g, ''), 'rate');
+  if (!quantity.ok) return { ok: false, message: `${label}: ${quantity.reason}` };
+  const checked = capBytesPerSecSchema.safeParse(quantity.value);
+  if (!checked.success) return { ok: false, message: `${label}: ${checked.error.issues[0]?.message ?? 'invalid'}` };
+  return { ok: true, value: checked.data };
+}
+
+/** A cap as a form shows it: `2MB/s`, `1.5MB/s`, `250kB/s`; empty for no cap. */
+export function formatCap(bytesPerSec: number | null): string {
+  if (bytesPerSec === null) return '';
+  // In the largest unit that reads back exactly; bytes/s otherwise.
+  for (const [unit, bytes] of [
+    ['MB/s', 1e6],
+    ['kB/s', 1e3],
+  ] as const) {
+    const value: number = bytesPerSec / bytes;
+    if (bytesPerSec >= bytes && value * bytes === bytesPerSec) return `${value}${unit}`;
+  }
+  return `${bytesPerSec}`;
+}
+
+/** The texts of the run form, before parsing. */
+export interface RunConfigText {
+  mode: string;
+  serverUp: string;
+  peerUp: string;
+  peerDown: string;
+  selfish: boolean;
+}
+
+export function runConfigText(config: RunConfig): RunConfigText {
+  return {
+    mode: config.mode,
+    serverUp: formatCap(config.seederUploadBytesPerSec),
+    peerUp: formatCap(config.peerUploadBytesPerSec),
+    peerDown: formatCap(config.peerDownloadBytesPerSec),
+    selfish: config.leaveOnComplete,
+  };
+}
+
+/** Every field's problem at once, so a person fixes the form in one go. */
+export function parseRunConfig(text: RunConfigText): Parsed<RunConfig> {
+  const mode = runModeSchema.safeParse(text.mode);
+  const serverUp = parseCap(text.serverUp, 'Seeder upload u_s');
+  const peerUp = parseCap(text.peerUp, 'Peer upload u_i');
+  const peerDown = parseCap(text.peerDown, 'Peer download d_i');
+  const problems = [
+    ...(mode.success ? [] : [`Architecture: "${text.mode}" is neither p2p nor client-server`]),
+    ...[serverUp, peerUp, peerDown].flatMap((parsed) => (parsed.ok ? [] : [parsed.message])),
+  ];
+  if (!mode.success || !serverUp.ok || !peerUp.ok || !peerDown.ok) return { ok: false, message: problems.join('. ') };
+  return {
+    ok: true,
+    value: {
+      mode: mode.data,
+      seederUploadBytesPerSec: serverUp.value,
+      peerUploadBytesPerSec: peerUp.value,
+      peerDownloadBytesPerSec: peerDown.value,
+      leaveOnComplete: text.selfish,
+    },
+  };
+}
+
+function parseFlag(value: string, name: string): Parsed<boolean> {
+  if (value === '1' || value === 'true' || value === '') return { ok: true, value: true };
+  if (value === '0' || value === 'false') return { ok: true, value: false };
+  return { ok: false, message: `${name}: "${value}" is not 1 or 0` };
+}
+
+/** What a start-page link prepares: the run's settings, and the size of a generated test file. */
+export interface PreparedStart {
+  readonly config: RunConfig;
+  readonly fileMib: number | undefined;
+}
+
+/** Reads `mode`, `server-up`, `peer-up`, `peer-down`, `selfish`, `file-mib` from a query string. */
+export function parseStartParams(search: string): Parsed<PreparedStart> {
+  const params = new URLSearchParams(search);
+  const base = runConfigText(DEFAULT_RUN_CONFIG);
+  const selfish = params.has('selfish') ? parseFlag(params.get('selfish') ?? '', 'selfish') : undefined;
+  if (selfish && !selfish.ok) return { ok: false, message: `This link's settings are invalid: ${selfish.message}.` };
+  const config = parseRunConfig({
+    mode: params.get('mode') ?? base.mode,
+    serverUp: params.get('server-up') ?? base.serverUp,
+    peerUp: params.get('peer-up') ?? base.peerUp,
+    peerDown: params.get('peer-down') ?? base.peerDown,
+    selfish: selfish?.value ?? base.selfish,
+  });
+  if (!config.ok) return { ok: false, message: `This link's settings are invalid: ${config.message}.` };
+  const fileMibText = params.get('file-mib');
+  const fileMib = fileMibText === null ? undefined : Number(fileMibText);
+  if (fileMib !== undefined && !(Number.isInteger(fileMib) && fileMib > 0))
+    return { ok: false, message: `This link's settings are invalid: file-mib "${fileMibText}" is not a whole number.` };
+  return { ok: true, value: { config: config.value, fileMib } };
+}
+
+/** Reads one peer's `up`, `down`, `leave` from a query string. */
+export function parsePeerParams(search: string): Parsed<PeerOverride> {
+  const params = new URLSearchParams(search);
+  const override: { -readonly [K in keyof PeerOverride]: PeerOverride[K] } = {};
+  const problems: string[] = [];
+  for (const [name, key, label] of [
+    ['up', 'uploadBytesPerSec', 'up (this peer’s upload)'],
+    ['down', 'downloadBytesPerSec', 'down (this peer’s download)'],
+  ] as const) {
+    const text = params.get(name);
+    if (text === null) continue;
+    const parsed = parseCap(text, label);
+    if (parsed.ok) override[key] = parsed.value;
+    else problems.push(parsed.message);
+  }
+  const leave = params.get('leave');
+  if (leave !== null) {
+    const parsed = parseFlag(leave, 'leave');
+    if (parsed.ok) override.leaveOnComplete = parsed.value;
+    else problems.push(parsed.message);
+  }
+  if (problems.length > 0) return { ok: false, message: `This link's settings are invalid: ${problems.join('. ')}.` };
+  return { ok: true, value: override };
+}
+
+/** The query string that prepares `config` on the start page (only what differs from the default). */
+export function startParams(config: RunConfig, fileMib?: number): string {
+  const params = new URLSearchParams();
+  params.set('mode', config.mode);
+  if (config.seederUploadBytesPerSec !== null) params.set('server-up', formatCap(config.seederUploadBytesPerSec));
+  if (config.peerUploadBytesPerSec !== null) params.set('peer-up', formatCap(config.peerUploadBytesPerSec));
+  if (config.peerDownloadBytesPerSec !== null) params.set('peer-down', formatCap(config.peerDownloadBytesPerSec));
+  if (config.leaveOnComplete) params.set('selfish', '1');
+  if (fileMib !== undefined) params.set('file-mib', String(fileMib));
+  return `?${params.toString()}`;
+}

@@ -1,0 +1,123 @@
+import type { Manifest, PeerRunSettings, RunParticipant, RunState, SwarmProgress } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { runsToCsv, runsToJson } from '../src/lib/run-export';
+import { boundsOfRun, recordOfRun } from '../src/lib/run-record';
+
+const F = 16 * 1024 * 1024;
+const manifest: Manifest = {
+  formatVersion: 1,
+  name: 'test.bin',
+  sizeBytes: F,
+  chunkBytes: 256 * 1024,
+  chunkSha256: [],
+};
+
+function participant(
+  peerId: string,
+  role: 'seeder' | 'leecher',
+  settings: PeerRunSettings,
+  completedAfterMs: number | null,
+  uploadedBytes: number,
+): RunParticipant {
+  return {
+    peerId,
+    role,
+    settings,
+    completedAfterMs,
+    uploadedBytes,
+    downloadedBytes: role === 'seeder' ? 0 : F,
+    present: true,
+    leftRun: false,
+  };
+}
+
+function run(mode: 'p2p' | 'client-server', leechers: number, upload: number | null): RunState {
+  const leecherSettings = { uploadBytesPerSec: upload, downloadBytesPerSec: null, leaveOnComplete: false };
+  return {
+    runNumber: 3,
+    phase: 'finished',
+    config: {
+      mode,
+      seederUploadBytesPerSec: 2e6,
+      peerUploadBytesPerSec: upload,
+      peerDownloadBytesPerSec: null,
+      leaveOnComplete: false,
+    },
+    startedAtEpochMs: Date.UTC(2026, 10, 25, 10, 0, 0),
+    elapsedMs: 15_000,
+    distributionMs: 15_000,
+    participants: [
+      participant(
+        'seed',
+        'seeder',
+        { uploadBytesPerSec: 2e6, downloadBytesPerSec: null, leaveOnComplete: false },
+        null,
+        3 * F,
+      ),
+      ...Array.from({ length: leechers }, (_, i) =>
+        participant(`leech${i}`, 'leecher', leecherSettings, 10_000 + i * 500, ((leechers - 3) * F) / leechers),
+      ),
+    ],
+    abandonedLeechers: 0,
+  };
+}
+
+describe('boundsOfRun', () => {
+  it('uses the configured caps: 8 leechers, 16 MiB, u_s = 2 MB/s, u_i = 1 MB/s', () => {
+    const bounds = boundsOfRun(run('p2p', 8, 1e6), F, undefined);
+    expect(bounds.estimated).toBe(false);
+    expect(bounds.peerCount).toBe(8);
+    expect(bounds.clientServerSec).toBeCloseTo((8 * F) / 2e6, 9); // N·F/u_s = 67.1 s
+    expect(bounds.p2pSec).toBeCloseTo((8 * F) / (2e6 + 8 * 1e6), 9); // N·F/(u_s + Σu_i) = 13.4 s
+  });
+
+  it("stands in a peer's measured peak for a link without a cap, and says so", () => {
+    const state = run('p2p', 2, null);
+    const progress = {
+      peers: state.participants.map((peer) => ({
+        peerId: peer.peerId,
+        report: { peakUploadBytesPerSec: peer.role === 'seeder' ? 5e6 : 3e6 },
+      })),
+    } as unknown as SwarmProgress;
+    const bounds = boundsOfRun(state, F, progress);
+    expect(bounds.estimated).toBe(true);
+    expect(bounds.totalPeerUploadBytesPerSec).toBe(6e6);
+    expect(bounds.p2pSec).toBeCloseTo(Math.max(F / 2e6, (2 * F) / (2e6 + 6e6)), 9);
+  });
+});
+
+describe('recordOfRun', () => {
+  it('records the measured time, the bound of its own architecture, the ratio and the upload shares', () => {
+    const record = recordOfRun('swarm', manifest, run('client-server', 4, 1e6), undefined)!;
+    expect(record.id).toBe('swarm#3');
+    expect(record.startedAt).toBe('2026-11-25T10:00:00.000Z');
+    expect(record.leechers).toBe(4);
+    expect(record.boundSec).toBeCloseTo((4 * F) / 2e6, 9);
+    expect(record.ratio).toBeCloseTo(15 / ((4 * F) / 2e6), 9);
+    // The seeder uploaded 3F, the leechers (4 - 3)F/4 each: F in all.
+    expect(record.seederUploadShare).toBeCloseTo(3 / 4, 9);
+    expect(record.peers.map((peer) => peer.completedAfterSec)).toEqual([null, 10, 10.5, 11, 11.5]);
+  });
+
+  it('keeps no record of a run still going or stopped', () => {
+    expect(recordOfRun('swarm', manifest, { ...run('p2p', 2, 1e6), phase: 'running' }, undefined)).toBeUndefined();
+    expect(recordOfRun('swarm', manifest, { ...run('p2p', 2, 1e6), phase: 'stopped' }, undefined)).toBeUndefined();
+  });
+});
+
+describe('exports', () => {
+  const records = [recordOfRun('swarm', manifest, run('p2p', 3, 1e6), undefined)!];
+
+  it('CSV: one row per peer, with every completion time', () => {
+    const [header, ...rows] = runsToCsv(records).split('\r\n');
+    const columns = header!.split(',');
+    expect(rows).toHaveLength(4);
+    const completed = rows.map((row) => row.split(',')[columns.indexOf('peer_completed_after_sec')]);
+    expect(completed).toEqual(['', '10', '10.5', '11']);
+    expect(rows.every((row) => row.split(',')[columns.indexOf('distribution_sec')] === '15')).toBe(true);
+  });
+
+  it('JSON: the records as they are', () => {
+    expect(JSON.parse(runsToJson(records))).toEqual(records);
+  });
+});

@@ -1,0 +1,104 @@
+import { DEFAULT_RUN_CONFIG, MAX_CAP_BYTES_PER_SEC, MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  formatCap,
+  parseCap,
+  parsePeerParams,
+  parseRunConfig,
+  parseStartParams,
+  runConfigText,
+  startParams,
+} from '../src/lib/run-settings';
+
+describe('parseCap', () => {
+  it('reads rates as people type them, empty meaning no cap', () => {
+    expect(parseCap('2MB/s', 'u')).toEqual({ ok: true, value: 2_000_000 });
+    expect(parseCap(' 1.5 MB/s ', 'u')).toEqual({ ok: true, value: 1_500_000 });
+    expect(parseCap('500kB/s', 'u')).toEqual({ ok: true, value: 500_000 });
+    expect(parseCap('1MiB/s', 'u')).toEqual({ ok: true, value: 1_048_576 });
+    expect(parseCap('', 'u')).toEqual({ ok: true, value: null });
+  });
+
+  it.each([
+    ['-1MB/s', 'negative'],
+    ['0', `at least ${MIN_CAP_BYTES_PER_SEC}`],
+    ['9kB/s', `at least ${MIN_CAP_BYTES_PER_SEC}`],
+    ['11GB/s', `at most ${MAX_CAP_BYTES_PER_SEC}`],
+    ['fast', 'not a number'],
+    ['2 Mbit/s', 'unknown unit'],
+  ])('refuses %s with a message naming the field and the problem', (text, problem) => {
+    const parsed = parseCap(text, 'Peer upload u_i');
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.message).toContain('Peer upload u_i');
+      expect(parsed.message).toContain(problem);
+    }
+  });
+
+  it('formats a cap so that it parses back to itself', () => {
+    for (const rate of [10_000, 250_000, 1_000_000, 1_500_000, 2_000_000, 123_456_789]) {
+      expect(parseCap(formatCap(rate), 'u')).toEqual({ ok: true, value: rate });
+    }
+    expect(formatCap(null)).toBe('');
+  });
+});
+
+describe('run configuration', () => {
+  it('round-trips through the form text', () => {
+    const config = {
+      mode: 'client-server' as const,
+      seederUploadBytesPerSec: 2e6,
+      peerUploadBytesPerSec: 1e6,
+      peerDownloadBytesPerSec: null,
+      leaveOnComplete: true,
+    };
+    expect(parseRunConfig(runConfigText(config))).toEqual({ ok: true, value: config });
+  });
+
+  it('reports every bad field at once', () => {
+    const parsed = parseRunConfig({ mode: 'mesh', serverUp: '0', peerUp: '-2MB/s', peerDown: '', selfish: false });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.message).toContain('Architecture');
+      expect(parsed.message).toContain('Seeder upload u_s');
+      expect(parsed.message).toContain('Peer upload u_i');
+      expect(parsed.message).not.toContain('Peer download');
+    }
+  });
+});
+
+describe('prepared links', () => {
+  it('a start page link reproduces a configuration', () => {
+    const config = {
+      mode: 'p2p' as const,
+      seederUploadBytesPerSec: 2e6,
+      peerUploadBytesPerSec: 1e6,
+      peerDownloadBytesPerSec: 4e6,
+      leaveOnComplete: false,
+    };
+    expect(parseStartParams(startParams(config, 16))).toEqual({ ok: true, value: { config, fileMib: 16 } });
+  });
+
+  it('no parameters means the default configuration', () => {
+    expect(parseStartParams('')).toEqual({ ok: true, value: { config: DEFAULT_RUN_CONFIG, fileMib: undefined } });
+  });
+
+  it('refuses a link with a bad cap, flag or size', () => {
+    for (const search of ['?server-up=0', '?peer-up=-1', '?mode=star', '?selfish=maybe', '?file-mib=1.5']) {
+      const parsed = parseStartParams(search);
+      expect(parsed.ok, search).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(/^This link's settings are invalid: /);
+    }
+  });
+
+  it("reads one peer's own links from its swarm link", () => {
+    expect(parsePeerParams('?up=1MB/s&down=4MB/s&leave=1')).toEqual({
+      ok: true,
+      value: { uploadBytesPerSec: 1e6, downloadBytesPerSec: 4e6, leaveOnComplete: true },
+    });
+    expect(parsePeerParams('')).toEqual({ ok: true, value: {} });
+    const bad = parsePeerParams('?up=0&down=1e99');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toContain('up (this peer’s upload)');
+  });
+});

@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
+import type { Page } from '@playwright/test';
+import { expect, exportJson, peerState, startRun, test, waitForMesh, waitForRunFinished } from './fixtures';
+
+const MIB = 1024 * 1024;
+
+/** The bounds and measured time the run summary on `page` shows, from its data attributes. */
+async function summaryFigures(page: Page): Promise<{ measuredSec: number; dcsSec: number; dp2pSec: number }> {
+  const summary = page.getByTestId('run-summary');
+  const read = async (name: string) => Number(await summary.getAttribute(name));
+  return {
+    measuredSec: await read('data-measured-sec'),
+    dcsSec: await read('data-dcs-sec'),
+    dp2pSec: await read('data-dp2p-sec'),
+  };
+}
+
+test('shaped links: P2P beats client-server with 4 leechers, both next to the theory package’s bounds, and the export has every completion time', async ({
+  swarm,
+}) => {
+  // F = 2 MiB, u_s = u_i = 1 MB/s: D_cs = 4F/u_s ≈ 8.4 s, D_p2p = F/u_s ≈ 2.1 s.
+  const seeder = await swarm.seedGenerated(2, '?mode=client-server&server-up=1MB/s&peer-up=1MB/s');
+  const leechers = await Promise.all([1, 2, 3, 4].map(() => swarm.openPeer(seeder.link)));
+  await waitForMesh([seeder.page, ...leechers]);
+  // A projector's overview follows the swarm without being a peer, and starts the first run.
+  const overview = await swarm.openPeer(
+    (await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing',
+  );
+  await expect(overview.getByTestId('swarm-peer')).toHaveCount(5);
+
+  const peerDownloadBytesPerSec = [Infinity, Infinity, Infinity, Infinity];
+  const model = { peerCount: 4, fileBytes: 2 * MIB, serverUploadBytesPerSec: 1e6, peerDownloadBytesPerSec };
+
+  await startRun(overview); // client-server, from the link's settings
+  const cs = await waitForRunFinished(seeder.page);
+  expect(cs.run?.mode).toBe('client-server');
+  // Only the seeder uploads in client-server mode.
+  for (const page of leechers) expect((await peerState(page)).uploadedBytes).toBe(0);
+  const csFigures = await summaryFigures(overview);
+  expect(csFigures.dcsSec).toBeCloseTo(clientServerBoundSec(model), 6);
+  expect(csFigures.dp2pSec).toBeCloseTo(p2pBoundSec({ ...model, peerUploadBytesPerSec: [1e6, 1e6, 1e6, 1e6] }), 6);
+  // Shaped: no run can beat its bound.
+  expect(csFigures.measuredSec).toBeGreaterThanOrEqual(csFigures.dcsSec * 0.97);
+
+  await startRun(seeder.page, { mode: 'p2p' });
+  const p2p = await waitForRunFinished(leechers[3]!);
+  expect(p2p.run?.mode).toBe('p2p');
+  const p2pFigures = await summaryFigures(seeder.page);
+  expect(p2pFigures.dcsSec).toBeCloseTo(csFigures.dcsSec, 6);
+  expect(p2pFigures.dp2pSec).toBeCloseTo(csFigures.dp2pSec, 6);
+  expect(p2pFigures.measuredSec).toBeLessThan(csFigures.measuredSec);
+  await expect(seeder.page.getByTestId('run-upload-share')).not.toContainText('100 % /');
+
+  // Both runs are kept in the browser and exported with every peer's completion time.
+  await expect(seeder.page.getByTestId('run-record')).toHaveCount(2);
+  const download = seeder.page.waitForEvent('download');
+  await seeder.page.getByTestId('export-csv').click();
+  const csv = await readFile((await (await download).path())!, 'utf8');
+  const [header, ...rows] = csv.trim().split(/\r?\n/);
+  const columns = header!.split(',');
+  const cell = (row: string, name: string): string => row.split(',')[columns.indexOf(name)]!;
+  const leecherRows = rows.filter((row) => cell(row, 'peer_role') === 'leecher');
+  expect(leecherRows).toHaveLength(8);
+  for (const row of leecherRows) expect(Number(cell(row, 'peer_completed_after_sec'))).toBeGreaterThan(0);
+  expect(new Set(rows.map((row) => cell(row, 'mode')))).toEqual(new Set(['client-server', 'p2p']));
+  const json = JSON.parse(await exportJson(seeder.page)) as Array<{
+    distributionSec: number;
+  }>;
+  expect(json.map((run) => run.distributionSec)).toEqual([csFigures.measuredSec, p2pFigures.measuredSec]);
+});
+
+test.describe('invalid link caps are refused with a clear message', () => {
+  test('in a prepared start link', async ({ swarm }) => {
+    const page = await swarm.openPeer('/?server-up=0');
+    await expect(page.getByTestId('start-error')).toContainText('at least 10000 B/s');
+    await expect(page.getByTestId('generate')).toBeDisabled();
+  });
+
+  test('in the run form and the per-peer editor, leaving the swarm as it was', async ({ swarm }) => {
+    const seeder = await swarm.seedGenerated(1);
+    await seeder.page.getByTestId('cap-peer-up').fill('-1MB/s');
+    await seeder.page.getByTestId('cap-server-up').fill('20GB/s');
+    await seeder.page.getByTestId('start-run').click();
+    await expect(seeder.page.getByTestId('run-error')).toContainText('Peer upload u_i: "-1MB/s" is negative');
+    await expect(seeder.page.getByTestId('run-error')).toContainText('at most');
+    expect((await peerState(seeder.page)).run).toBeNull();
+
+    await seeder.page.getByTestId('edit-peer').first().click();
+    await seeder.page.getByTestId('peer-cap-up').fill('0');
+    await seeder.page.getByTestId('peer-save').click();
+    await expect(seeder.page.getByTestId('peer-error')).toContainText('at least 10000 B/s');
+  });
+
+  test("in a peer's own swarm link", async ({ swarm }) => {
+    const seeder = await swarm.seedGenerated(1);
+    const [origin, hash] = seeder.link.split('/#');
+    const page = await swarm.openPeer(`${origin}/?up=fast#${hash}`);
+    await expect(page.getByTestId('swarm-error')).toContainText('is not a number of bytes');
+  });
+});
