@@ -72,8 +72,9 @@ export const DEFAULT_MESSAGE_BURST = 200;
  * latest report within a quarter of a second of it being made (a run's progress moves smoothly) and
  * sends 4 tables a second to each of the n members and w watchers, whatever the report rate. Measured
  * for 64 tabs sharing a 100 MB file (400 chunks): a table is about 29 KB (a row per member, its chunk
- * bitmap included; about 110 KB for a 2 GiB file) plus about 13 KB per run it carries (the latest and
- * each finished one), so 4 × (64 + 1) × 42 KB ≈ 11 MB/s during a swarm's first run.
+ * bitmap included; about 110 KB for a 2 GiB file) plus about 13 KB for the latest run, so
+ * 4 × (64 + 1) × 42 KB ≈ 11 MB/s at most. Only the latest run travels: finished runs are kept by each
+ * screen that saw them finish (in the browser), so the table does not grow run after run.
  */
 export const DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS = 250;
 

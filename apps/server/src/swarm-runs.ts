@@ -1,5 +1,4 @@
 import {
-  MAX_RUNS_KEPT,
   resolvePeerSettings,
   type PeerId,
   type PeerOverride,
@@ -46,12 +45,11 @@ export interface SwarmRunsOptions {
 export interface RunsSnapshot {
   readonly config: RunConfig;
   readonly run: RunState | null;
-  readonly finishedRuns: readonly RunState[];
 }
 
 /**
  * The runs of one swarm, one after another: its current configuration, the latest run (running, or
- * frozen once it finished or stopped) and the finished ones. Pure, on injected clocks.
+ * frozen once it finished or stopped) (each screen keeps the finished runs it saw). Pure, on injected clocks.
  *
  * A run starts with every member as a participant (the founder seeds, the others leech, each with its
  * override resolved against the run's config); a member that joins while it runs takes part at once. A
@@ -115,7 +113,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   let live: LiveRun | null = null;
   /** The latest run once it ended (finished or stopped), frozen; null while one runs or before any. */
   let ended: RunState | null = null;
-  const finishedRuns: RunState[] = [];
 
   const participantOf = (member: RunMember, run: LiveRun): MutableParticipant => ({
     peerId: member.peerId,
@@ -150,10 +147,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const end = (run: LiveRun, phase: Exclude<RunPhase, 'running'>, distributionMs: number | null): void => {
     ended = stateOf(run, phase, distributionMs);
     live = null;
-    if (phase === 'finished') {
-      finishedRuns.push(ended);
-      if (finishedRuns.length > MAX_RUNS_KEPT) finishedRuns.splice(0, finishedRuns.length - MAX_RUNS_KEPT);
-    }
   };
 
   /** Ends the run if it has a leecher and every leecher completed. */
@@ -252,7 +245,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     snapshot() {
-      return { config, run: live ? stateOf(live, 'running', null) : ended, finishedRuns: [...finishedRuns] };
+      return { config, run: live ? stateOf(live, 'running', null) : ended };
     },
   };
 }

@@ -137,7 +137,6 @@ describe('swarm registry: progress, watchers and runs', () => {
       peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} }],
       config: DEFAULT_RUN_CONFIG,
       run: null,
-      finishedRuns: [],
     });
     joinAt(250, 'p2', 's2');
     joinAt(400, 'p3', 's3');
@@ -259,8 +258,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     at(2000).report('s3', { ...DONE, runNumber: 1 });
     at(2600).report('s4', { ...DONE, runNumber: 1 });
     expect(at(3000).progressOf(SWARM_A)).toMatchObject({
-      run: { phase: 'finished', distributionMs: 1600, elapsedMs: 1600 },
-      finishedRuns: [{ runNumber: 1 }],
+      run: { runNumber: 1, phase: 'finished', distributionMs: 1600, elapsedMs: 1600 },
     });
     expect(registry.stopRun('s1')).toEqual({ ok: false, code: 'no-run' });
   });
@@ -275,7 +273,7 @@ describe('swarm registry: progress, watchers and runs', () => {
       runNumber: 1,
       memberSocketIds: ['s1', 's2'],
     });
-    expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { phase: 'stopped' }, finishedRuns: [] });
+    expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { phase: 'stopped' } });
     expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3' })).toMatchObject({ ok: true, run: null });
     registry.leave('s1');
     expect(registry.startRun('s2', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'no-seeder' });

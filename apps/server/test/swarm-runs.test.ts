@@ -1,10 +1,4 @@
-import {
-  DEFAULT_RUN_CONFIG,
-  MAX_RUNS_KEPT,
-  type ProgressReport,
-  type RunConfig,
-  type RunParticipant,
-} from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type ProgressReport, type RunConfig, type RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { createSwarmRuns, type RunMember } from '../src/swarm-runs';
 
@@ -68,7 +62,7 @@ const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'pee
 describe('swarm runs', () => {
   it('has the initial config and no run before the first start', () => {
     const { runs } = setUp();
-    expect(runs.snapshot()).toEqual({ config: DEFAULT_RUN_CONFIG, run: null, finishedRuns: [] });
+    expect(runs.snapshot()).toEqual({ config: DEFAULT_RUN_CONFIG, run: null });
     expect(runs.running()).toBeNull();
     expect(runs.stop()).toEqual({ ok: false, code: 'no-run' });
   });
@@ -103,7 +97,6 @@ describe('swarm runs', () => {
         abandonedLeechers: 0,
         participants: [{ peerId: 's', role: 'seeder' }, { peerId: 'a' }, { peerId: 'b' }],
       },
-      finishedRuns: [],
     });
   });
 
@@ -139,7 +132,6 @@ describe('swarm runs', () => {
         participant({ peerId: 'b', completedAfterMs: 1600, uploadedBytes: 10, downloadedBytes: 3000 }),
       ],
     });
-    expect(finished.finishedRuns).toEqual([finished.run]);
     expect(finished.run).not.toBeNull();
     expect(at(9000).running()).toBeNull();
     // A finished run is frozen.
@@ -245,23 +237,10 @@ describe('swarm runs', () => {
     expect(at(1800).stop()).toEqual({ ok: false, code: 'no-run' });
     expect(at(5000).snapshot()).toMatchObject({
       run: { runNumber: 1, phase: 'stopped', elapsedMs: 700, distributionMs: null },
-      finishedRuns: [],
     });
     at(5000).report('a', reportFor(1, true)); // too late for run 1
     expect(at(5000).snapshot().run?.participants[1]?.completedAfterMs).toBeNull();
     expect(at(6000).start(SHAPED, [SEEDER, leecher('a')])).toMatchObject({ ok: true, started: { runNumber: 2 } });
-  });
-
-  it(`keeps the latest ${MAX_RUNS_KEPT} finished runs`, () => {
-    const { at } = setUp();
-    for (let runNumber = 1; runNumber <= MAX_RUNS_KEPT + 2; runNumber++) {
-      at(runNumber * 1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
-      at(runNumber * 1000 + 10).report('a', reportFor(runNumber, true));
-    }
-    const { finishedRuns } = at(1_000_000).snapshot();
-    expect(finishedRuns).toHaveLength(MAX_RUNS_KEPT);
-    expect(finishedRuns[0]?.runNumber).toBe(3);
-    expect(finishedRuns.at(-1)?.runNumber).toBe(MAX_RUNS_KEPT + 2);
   });
 
   it('keeps at most maxDepartedParticipants departed participants, still counting dropped completions', () => {

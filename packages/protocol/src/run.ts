@@ -137,6 +137,3 @@ export interface RunState {
   readonly participants: readonly RunParticipant[];
   readonly abandonedLeechers: number;
 }
-
-/** Finished runs a swarm keeps (a classroom rarely runs more; each is a few KB in every broadcast). */
-export const MAX_RUNS_KEPT = 50;

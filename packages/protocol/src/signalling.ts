@@ -116,8 +116,6 @@ export interface SwarmProgress {
   readonly config: RunConfig;
   /** The latest run (running, finished or stopped); null before the first. */
   readonly run: RunState | null;
-  /** Runs that finished, oldest first, at most `MAX_RUNS_KEPT`. */
-  readonly finishedRuns: readonly RunState[];
 }
 
 export type SwarmCreateRequest = z.infer<typeof swarmCreateRequestSchema>;
