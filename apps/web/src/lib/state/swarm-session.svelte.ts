@@ -342,7 +342,9 @@ export class SwarmSession implements RunController {
     const store = this.#store;
     if (!manifest || !store) return;
     const chunks = Array.from({ length: chunkCount(manifest) }, (_, index) => store.get(index)!);
-    this.fileSha256 = await wholeFileSha256(chunks, (hashed) => (this.progress = hashed / manifest.sizeBytes));
+    const sha256 = await wholeFileSha256(chunks, (hashed) => (this.progress = hashed / manifest.sizeBytes));
+    // A new run may have started meanwhile, with a store that is not this file yet.
+    if (this.#store === store) this.fileSha256 = sha256;
   }
 
   #fail(message: string): void {
