@@ -14,7 +14,7 @@ interface Benchmark {
   load(): Promise<BenchmarkModule>;
 }
 
-/** Name → module. Later: `swarm`. */
+/** Name → module. */
 const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
   raw: {
     summary: 'one bare RTCDataChannel between two Chromium pages: the ceiling for the swarm’s WebRTC transfers',
@@ -24,9 +24,9 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: 'the simulator against the bounds: homogeneous and heterogeneous P2P, client-server, faults',
     load: () => import('./sim'),
   },
-  transfer: {
-    summary: 'one seeder, N leechers on a generated file, through the real server and UI',
-    load: () => import('./transfer'),
+  swarm: {
+    summary: 'one seeder and N leechers through the real server and UI, runs next to the seed’s bounds',
+    load: () => import('./swarm'),
   },
 };
 

@@ -128,3 +128,53 @@ export function machineBusySeconds(): number | undefined {
     return undefined;
   }
 }
+
+/** CPU counters read at one moment, to subtract: the browser's threads, the machine, this process. */
+export interface CpuCounters {
+  readonly browser: CpuSample | undefined;
+  readonly machineSeconds: number | undefined;
+  /** This process's user + system CPU time, µs. */
+  readonly nodeMicros: number;
+  readonly atMs: number;
+}
+
+export function readCpuCounters(): CpuCounters {
+  const node = process.cpuUsage();
+  return {
+    browser: sampleDescendantCpu(),
+    machineSeconds: machineBusySeconds(),
+    nodeMicros: node.user + node.system,
+    atMs: performance.now(),
+  };
+}
+
+/** Cores kept busy between two readings (CPU-seconds per wall-second); undefined where /proc is not there. */
+export interface CoresUsed {
+  /** The browser's processes. */
+  readonly browser: number | undefined;
+  /** The same by "process-kind thread-name", largest first. */
+  readonly browserByThread: ReadonlyArray<readonly [string, number]>;
+  /** This Node process (server, Playwright client). */
+  readonly node: number;
+  /** Everything else on the machine meanwhile: other people's builds and tests skew a run. */
+  readonly other: number | undefined;
+}
+
+export function coresBetween(before: CpuCounters, after: CpuCounters): CoresUsed {
+  const wallSec = (after.atMs - before.atMs) / 1000;
+  const browserCpu = cpuBetween(before.browser, after.browser);
+  const node = (after.nodeMicros - before.nodeMicros) / 1e6 / wallSec;
+  const browser = browserCpu === undefined ? undefined : browserCpu.total / wallSec;
+  const machine =
+    before.machineSeconds === undefined || after.machineSeconds === undefined
+      ? undefined
+      : (after.machineSeconds - before.machineSeconds) / wallSec;
+  return {
+    browser,
+    browserByThread: [...(browserCpu?.byLabel ?? [])]
+      .map(([label, seconds]): [string, number] => [label, seconds / wallSec])
+      .sort((a, b) => b[1] - a[1]),
+    node,
+    other: machine === undefined || browser === undefined ? undefined : Math.max(0, machine - browser - node),
+  };
+}

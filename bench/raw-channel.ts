@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { newPeerContext } from './browser';
+import { BenchFailure } from './failure';
 
 /** The engine's block size (`blockBytes` in packages/engine/src/engine-config.ts): what the app sends. */
 export const DEFAULT_MESSAGE_BYTES = 32 * 1024;
@@ -59,10 +60,7 @@ export interface RawChannelResult {
 }
 
 /** A run that could not be measured (no ICE candidates, a closed channel, a timeout). */
-export class RawChannelFailure extends Error {
-  // The name bench/cli.ts prints without a stack, like transfer's failures.
-  override readonly name = 'BenchFailure';
-}
+export class RawChannelFailure extends BenchFailure {}
 
 /** What each page keeps on `window` between `page.evaluate` calls. Lives in the page: types only here. */
 interface PeerState {

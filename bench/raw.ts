@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { intFlag, parseFlags } from './args';
 import { launchChromium } from './browser';
-import { cpuBetween, machineBusySeconds, sampleDescendantCpu } from './proc-cpu';
+import { coresBetween, readCpuCounters, type CpuCounters } from './proc-cpu';
 import { DEFAULT_MESSAGE_BYTES, MAX_MESSAGE_BYTES, measureRawChannel, type RawChannelResult } from './raw-channel';
 import { fixed, mbps, median, round, table } from './stats';
 
@@ -59,25 +59,6 @@ function parseRawArgs(argv: readonly string[]): RawOptions | 'help' {
   };
 }
 
-/** CPU counters read at one moment, to subtract. */
-interface CpuCounters {
-  readonly browser: ReturnType<typeof sampleDescendantCpu>;
-  readonly machineSeconds: number | undefined;
-  /** This process's user + system CPU time, µs. */
-  readonly nodeMicros: number;
-  readonly atMs: number;
-}
-
-function readCpuCounters(): CpuCounters {
-  const node = process.cpuUsage();
-  return {
-    browser: sampleDescendantCpu(),
-    machineSeconds: machineBusySeconds(),
-    nodeMicros: node.user + node.system,
-    atMs: performance.now(),
-  };
-}
-
 /** One measurement, with the CPU the machine spent over its transfer (read while both pages are open). */
 async function measureRun(browser: Browser, options: RawOptions): Promise<RawRun> {
   let before: CpuCounters | undefined;
@@ -88,22 +69,8 @@ async function measureRun(browser: Browser, options: RawOptions): Promise<RawRun
     onTransfer: { start: () => (before = readCpuCounters()), end: () => (after = readCpuCounters()) },
   });
   if (!before || !after) return { ...result, browserCores: undefined, otherCores: undefined };
-  const wallSec = (after.atMs - before.atMs) / 1000;
-  const browserCpu = cpuBetween(before.browser, after.browser);
-  const nodeCores = (after.nodeMicros - before.nodeMicros) / 1e6 / wallSec;
-  const browserCores = browserCpu === undefined ? undefined : browserCpu.total / wallSec;
-  const machineCores =
-    before.machineSeconds === undefined || after.machineSeconds === undefined
-      ? undefined
-      : (after.machineSeconds - before.machineSeconds) / wallSec;
-  return {
-    ...result,
-    browserCores,
-    otherCores:
-      machineCores === undefined || browserCores === undefined
-        ? undefined
-        : Math.max(0, machineCores - browserCores - nodeCores),
-  };
+  const cores = coresBetween(before, after);
+  return { ...result, browserCores: cores.browser, otherCores: cores.other };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

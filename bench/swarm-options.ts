@@ -1,0 +1,149 @@
+import { resolve } from 'node:path';
+import { clientServerBoundSec, p2pBoundSec, parseByteQuantity, type ByteQuantityKind } from '@swarmlab/theory';
+import { intFlag, parseFlags, UsageError } from './args';
+import { DEFAULT_STATIC_DIR } from './web-build';
+
+export const USAGE = `usage: npx pnpm@12.4.2 bench swarm [--peers N] [--file-bytes F] [--server-up BPS] [--peer-up BPS]
+                                  [--peer-down BPS] [--mode p2p|client-server] [--runs R] [--json]
+                                  [--raw-bytes B] [--run-timeout-sec S] [--static-dir DIR]
+                                  [--timeline] [--cpu-profile DIR]
+
+Starts the real signalling server (serving apps/web/dist) and one headless Chromium; a seeder tab
+generates an F-byte file, N leecher tabs join its swarm, and once every tab is connected to every other
+the benchmark starts R runs one after the other from the seeder's run form (each run restarts every
+leecher empty over the same connections). Each run's every leecher must end with the seeder's SHA-256.
+Prints each run's distribution time (the server's: run start to last leecher complete), the seed's
+bound for the configuration, their ratio and the seeder's share of the uploads, then the medians.
+Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB = 10^6, MiB = 2^20).
+
+  --peers N             leecher tabs, each in a browser context of its own (default 4, 1..64)
+  --file-bytes F        size of the generated file (default 16MiB, 1MiB..512MiB)
+  --server-up BPS       the seeder's upload cap u_s (default: no cap)
+  --peer-up BPS         every leecher's upload cap u_i (default: no cap)
+  --peer-down BPS       every leecher's download cap d_i (default: no cap)
+  --mode M              p2p or client-server (default p2p)
+  --runs R              runs in the same swarm; the figures are medians over them (default 3, 1..100)
+  --json                end stdout with one line of JSON: the medians and every run
+  --raw-bytes B         unshaped runs (no cap at all) first measure a bare RTCDataChannel with B bytes
+                        in the same browser, for goodput / raw (default 64MiB; 0: skip)
+  --run-timeout-sec S   abort a run (or the set-up) that takes longer (default 600)
+  --static-dir DIR      serve this build of the web app instead of apps/web/dist
+  --timeline            print each leecher's MB held every 0.5 s of each run (and add it to the JSON)
+  --cpu-profile DIR     write a JavaScript CPU profile of every tab's main thread during each run to
+                        DIR/run<i>-<tab>.cpuprofile and print the top functions by self time
+  --help                this text`;
+
+const MIB = 1024 * 1024;
+/** The start page generates test files of whole or fractional MiB from 1 to 512 (apps/web test-file.ts). */
+const MIN_FILE_BYTES = MIB;
+const MAX_FILE_BYTES = 512 * MIB;
+
+export type SwarmMode = 'p2p' | 'client-server';
+
+export interface SwarmOptions {
+  readonly peers: number;
+  readonly fileBytes: number;
+  /** u_s, u_i, d_i in bytes/s; undefined: no cap. */
+  readonly serverUpBytesPerSec: number | undefined;
+  readonly peerUpBytesPerSec: number | undefined;
+  readonly peerDownBytesPerSec: number | undefined;
+  readonly mode: SwarmMode;
+  readonly runs: number;
+  readonly json: boolean;
+  /** Bytes of the raw-channel measurement before an unshaped swarm's runs; 0: none. */
+  readonly rawBytes: number;
+  readonly runTimeoutSec: number;
+  readonly staticDir: string;
+  readonly timeline: boolean;
+  readonly cpuProfileDir: string | undefined;
+}
+
+function quantityFlag(name: string, text: string | undefined, kind: ByteQuantityKind): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseByteQuantity(text, kind);
+  if (!parsed.ok) throw new UsageError(`--${name}: ${parsed.reason}`);
+  return parsed.value;
+}
+
+function rateFlag(name: string, text: string | undefined): number | undefined {
+  const value = quantityFlag(name, text, 'rate');
+  if (value !== undefined && !(value >= 1)) throw new UsageError(`--${name} must be above zero (omit it for no cap)`);
+  // Whole bytes/s, so the run form and the theory are given the same number.
+  return value === undefined ? undefined : Math.round(value);
+}
+
+export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
+  const values = parseFlags(argv, {
+    peers: { type: 'string' },
+    'file-bytes': { type: 'string' },
+    'server-up': { type: 'string' },
+    'peer-up': { type: 'string' },
+    'peer-down': { type: 'string' },
+    mode: { type: 'string' },
+    runs: { type: 'string' },
+    json: { type: 'boolean' },
+    'raw-bytes': { type: 'string' },
+    'run-timeout-sec': { type: 'string' },
+    'static-dir': { type: 'string' },
+    timeline: { type: 'boolean' },
+    'cpu-profile': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return 'help';
+  const fileBytes = quantityFlag('file-bytes', values['file-bytes'], 'size') ?? 16 * MIB;
+  if (!Number.isInteger(fileBytes) || fileBytes < MIN_FILE_BYTES || fileBytes > MAX_FILE_BYTES)
+    throw new UsageError(`--file-bytes must be a whole number of bytes from 1MiB to 512MiB (got ${fileBytes})`);
+  const mode = values.mode ?? 'p2p';
+  if (mode !== 'p2p' && mode !== 'client-server')
+    throw new UsageError(`--mode must be p2p or client-server (got "${mode}")`);
+  const rawBytes = quantityFlag('raw-bytes', values['raw-bytes'], 'size') ?? 64 * MIB;
+  if (!Number.isInteger(rawBytes)) throw new UsageError(`--raw-bytes must be a whole number of bytes`);
+  return {
+    peers: intFlag('peers', values.peers, 4, 1, 64),
+    fileBytes,
+    serverUpBytesPerSec: rateFlag('server-up', values['server-up']),
+    peerUpBytesPerSec: rateFlag('peer-up', values['peer-up']),
+    peerDownBytesPerSec: rateFlag('peer-down', values['peer-down']),
+    mode,
+    runs: intFlag('runs', values.runs, 3, 1, 100),
+    json: values.json ?? false,
+    rawBytes,
+    runTimeoutSec: intFlag('run-timeout-sec', values['run-timeout-sec'], 600, 10, 24 * 3600),
+    staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(values['static-dir']),
+    timeline: values.timeline ?? false,
+    cpuProfileDir: values['cpu-profile'] === undefined ? undefined : resolve(values['cpu-profile']),
+  };
+}
+
+/** No cap anywhere: the machine, not the caps, sets the pace, and there is no bound to compare with. */
+export function isUnshaped(options: SwarmOptions): boolean {
+  return (
+    options.serverUpBytesPerSec === undefined &&
+    options.peerUpBytesPerSec === undefined &&
+    options.peerDownBytesPerSec === undefined
+  );
+}
+
+/**
+ * The seed's bound for the configured F, N, u_s, u_i, d, from @swarmlab/theory: D_cs in client-server
+ * mode, D_p2p in P2P mode. Null where a rate it needs has no cap (u_s; u_i in P2P): with an unlimited
+ * rate the bound is not set by the configuration.
+ */
+export function configuredBoundSec(options: SwarmOptions): number | null {
+  const { peers, fileBytes, serverUpBytesPerSec, peerUpBytesPerSec, peerDownBytesPerSec } = options;
+  if (serverUpBytesPerSec === undefined) return null;
+  const input = {
+    peerCount: peers,
+    fileBytes,
+    serverUploadBytesPerSec: serverUpBytesPerSec,
+    peerDownloadBytesPerSec: Array<number>(peers).fill(peerDownBytesPerSec ?? Infinity),
+  };
+  if (options.mode === 'client-server') return clientServerBoundSec(input);
+  if (peerUpBytesPerSec === undefined) return null;
+  return p2pBoundSec({ ...input, peerUploadBytesPerSec: Array<number>(peers).fill(peerUpBytesPerSec) });
+}
+
+/** A rate as the run form takes it: bytes per second, exactly what the theory was given; empty for no cap. */
+export function capText(bytesPerSec: number | undefined): string {
+  return bytesPerSec === undefined ? '' : String(bytesPerSec);
+}

@@ -1,0 +1,219 @@
+import type { Browser, Page } from '@playwright/test';
+import type { RunRecord } from '../apps/web/src/lib/run-record';
+import type { SwarmTestHook, SwarmTestState } from '../apps/web/src/lib/test-hook-types';
+import { newPeerContext } from './browser';
+import { BenchFailure, pollUntil } from './failure';
+import type { SwarmMode } from './swarm-options';
+
+const MIB = 1024 * 1024;
+/** How often a tab's state is read while waiting. The page refreshes it every 250 ms. */
+const POLL_MS = 100;
+
+/** The run form's fields, as typed into them (`capText`); empty: no cap. */
+export interface RunForm {
+  readonly mode: SwarmMode;
+  readonly serverUp: string;
+  readonly peerUp: string;
+  readonly peerDown: string;
+}
+
+// page.evaluate callbacks must not declare named functions: tsx (esbuild's keepNames) wraps them in a
+// `__name` helper that does not exist in the page ("ReferenceError: __name is not defined").
+export function readState(page: Page): Promise<SwarmTestState> {
+  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.state());
+}
+
+function readRecords(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.exportJson());
+}
+
+/** One tab's state in a line or a few, for the message of a failed or aborted run. */
+function describeState(name: string, state: SwarmTestState): string {
+  const head =
+    `${name}: phase ${state.phase}${state.error ? ` (${state.error})` : ''}, run ${state.runNumber ?? '—'}, ` +
+    `${state.chunksHeld}/${state.chunkCount} chunks${state.complete ? ' complete' : ''}, ` +
+    `${state.connectedPeers} peer(s), ↓ ${(state.downloadedBytes / 1e6).toFixed(1)} MB, ` +
+    `↑ ${(state.uploadedBytes / 1e6).toFixed(1)} MB`;
+  return [head, ...state.peers.map((line) => `    ${line}`)].join('\n');
+}
+
+function failIfFailed(name: string, state: SwarmTestState): void {
+  if (state.phase === 'failed') throw new BenchFailure(`${name} failed: ${state.error ?? 'no message'}`);
+}
+
+/**
+ * One seeder tab and N leecher tabs in one swarm, each in a browser context of its own, driven through
+ * the real UI: the seeder generates the file and starts runs from its run form.
+ */
+export class SwarmTabs {
+  readonly seeder: Page;
+  readonly leechers: readonly Page[];
+  /** The seeder's whole-file SHA-256, which every leecher must end each run with. */
+  readonly seederSha256: string;
+  readonly swarmId: string;
+
+  private constructor(seeder: Page, leechers: readonly Page[], seederSha256: string, swarmId: string) {
+    this.seeder = seeder;
+    this.leechers = leechers;
+    this.seederSha256 = seederSha256;
+    this.swarmId = swarmId;
+  }
+
+  /** Every tab with its name: `seeder`, `leecher 1` … */
+  get named(): ReadonlyArray<readonly [string, Page]> {
+    return [['seeder', this.seeder], ...this.leechers.map((page, i): [string, Page] => [`leecher ${i + 1}`, page])];
+  }
+
+  /**
+   * Opens the seeder on `baseURL`, generates a `fileBytes` file, opens `peers` leechers on its link and
+   * waits until every tab is connected to every other (no run started yet).
+   */
+  static async open(options: {
+    readonly browser: Browser;
+    readonly baseURL: string;
+    readonly peers: number;
+    readonly fileBytes: number;
+    readonly timeoutMs: number;
+    readonly log: (line: string) => void;
+  }): Promise<SwarmTabs> {
+    const { browser, baseURL, timeoutMs, log } = options;
+    const openTab = async (name: string): Promise<Page> => {
+      const page = await (await newPeerContext(browser, baseURL)).newPage();
+      page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
+      return page;
+    };
+    const seeder = await openTab('seeder');
+    await seeder.goto('/');
+    await seeder.getByTestId('size-mib').fill(String(options.fileBytes / MIB));
+    await seeder.getByTestId('generate').click();
+    const link = await pollUntil(
+      async () => {
+        const value = await seeder
+          .getByTestId('share-link')
+          .inputValue({ timeout: 1000 })
+          .catch(() => '');
+        if (!value) failIfFailed('seeder', await readState(seeder));
+        return /#\/swarm\//.test(value) ? value : undefined;
+      },
+      { intervalMs: POLL_MS, timeoutMs, message: () => 'the seeder showed no share link' },
+    );
+    const seeded = await pollUntil(
+      async () => {
+        const state = await readState(seeder);
+        failIfFailed('seeder', state);
+        return state.fileSha256 && state.swarmId ? { sha256: state.fileSha256, swarmId: state.swarmId } : undefined;
+      },
+      { intervalMs: POLL_MS, timeoutMs, message: () => 'the seeder did not finish hashing its file' },
+    );
+    const leechers = await Promise.all(
+      Array.from({ length: options.peers }, async (_, i) => {
+        const page = await openTab(`leecher ${i + 1}`);
+        await page.goto(new URL(link, baseURL).href);
+        return page;
+      }),
+    );
+    const tabs = new SwarmTabs(seeder, leechers, seeded.sha256, seeded.swarmId);
+    for (const [name, page] of tabs.named)
+      await pollUntil(
+        async () => {
+          const state = await readState(page);
+          failIfFailed(name, state);
+          return state.connectedPeers === options.peers ? true : undefined;
+        },
+        {
+          intervalMs: POLL_MS,
+          timeoutMs,
+          message: () => `${name} did not connect to all ${options.peers} other tabs within ${timeoutMs / 1000} s`,
+        },
+      );
+    return tabs;
+  }
+
+  /** Fills the seeder's run form, clicks "Start the run" and resolves to the new run's number. */
+  async startRun(form: RunForm): Promise<number> {
+    const page = this.seeder;
+    await page.getByTestId(`mode-${form.mode}`).check();
+    await page.getByTestId('cap-server-up').fill(form.serverUp);
+    await page.getByTestId('cap-peer-up').fill(form.peerUp);
+    await page.getByTestId('cap-peer-down').fill(form.peerDown);
+    await page.getByTestId('selfish').setChecked(false);
+    const before = (await readState(page)).run?.runNumber ?? 0;
+    await page.getByTestId('start-run').click();
+    return pollUntil(
+      async () => {
+        const refused = page.getByTestId('run-error');
+        if (await refused.isVisible()) throw new BenchFailure(`the run form refused: ${await refused.innerText()}`);
+        const runNumber = (await readState(page)).run?.runNumber ?? 0;
+        return runNumber > before ? runNumber : undefined;
+      },
+      { intervalMs: POLL_MS, timeoutMs: 30_000, message: () => 'the run did not start within 30 s' },
+    );
+  }
+
+  /** Waits until the server reports run `runNumber` finished; `onPoll` runs between reads. */
+  async waitForRun(runNumber: number, timeoutMs: number, onPoll?: () => Promise<void>): Promise<void> {
+    await pollUntil(
+      async () => {
+        await onPoll?.();
+        const run = (await readState(this.seeder)).run;
+        if (run?.runNumber !== runNumber)
+          throw new BenchFailure(`run ${runNumber} was replaced by run ${run?.runNumber}`);
+        if (run.phase === 'stopped') throw new BenchFailure(`run ${runNumber} was stopped`);
+        return run.phase === 'finished' ? true : undefined;
+      },
+      {
+        intervalMs: POLL_MS,
+        timeoutMs,
+        message: () => `run ${runNumber} took more than ${timeoutMs / 1000} s (--run-timeout-sec sets the limit)`,
+      },
+    );
+  }
+
+  /** Waits for every leecher's whole-file hash of run `runNumber`; throws unless all equal the seeder's. */
+  async verifyFiles(runNumber: number, timeoutMs: number): Promise<void> {
+    const hashes = await Promise.all(
+      this.named.slice(1).map(([name, page]) =>
+        pollUntil(
+          async () => {
+            const state = await readState(page);
+            failIfFailed(name, state);
+            return state.runNumber === runNumber ? state.fileSha256 : undefined;
+          },
+          { intervalMs: POLL_MS, timeoutMs, message: () => `${name} did not hash its file of run ${runNumber}` },
+        ),
+      ),
+    );
+    const wrong = hashes.flatMap((hash, i) => (hash === this.seederSha256 ? [] : [`  leecher ${i + 1}: ${hash}`]));
+    if (wrong.length > 0)
+      throw new BenchFailure(`SHA-256 mismatch in run ${runNumber}: seeder ${this.seederSha256}\n${wrong.join('\n')}`);
+  }
+
+  /** The seeder's browser's record of run `runNumber` (what its JSON export holds). */
+  async record(runNumber: number): Promise<RunRecord> {
+    const id = `${this.swarmId}#${runNumber}`;
+    return pollUntil(
+      async () => (JSON.parse(await readRecords(this.seeder)) as RunRecord[]).find((record) => record.id === id),
+      {
+        intervalMs: POLL_MS,
+        timeoutMs: 10_000,
+        message: () => `the seeder's browser kept no record of run ${runNumber}`,
+      },
+    );
+  }
+
+  /** Every tab's state, for the message of a failed run; a tab that does not answer within 5 s says so. */
+  async describe(): Promise<string> {
+    const lines = await Promise.all(
+      this.named.map(([name, page]) =>
+        Promise.race([
+          readState(page).then(
+            (state) => describeState(name, state),
+            (error: unknown) => `${name}: unreadable (${String(error)})`,
+          ),
+          new Promise<string>((resolve) => setTimeout(() => resolve(`${name}: no answer within 5 s`), 5000)),
+        ]),
+      ),
+    );
+    return lines.join('\n');
+  }
+}

@@ -1,0 +1,293 @@
+// `pnpm bench swarm`: real browser swarms through the real server and UI, next to the seed's bounds (issue #4).
+import { availableParallelism } from 'node:os';
+import type { Browser } from '@playwright/test';
+import { createSignallingServer, type SignallingServer } from '../apps/server/src/index';
+import { launchChromium } from './browser';
+import { PageProfiler, saveProfile } from './cpu-profile';
+import { BenchFailure } from './failure';
+import { describeBuild, requireBuild } from './web-build';
+import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
+import { measureRawChannel, type RawChannelResult } from './raw-channel';
+import { fixed, median, round, table } from './stats';
+import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
+import { readState, SwarmTabs } from './swarm-tabs';
+import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
+
+export { USAGE };
+
+/** Bounds that differ by more than this (relative) are reported: the UI and the bench disagree on the model. */
+const BOUND_TOLERANCE = 1e-6;
+const TIMELINE_STEP_MS = 500;
+
+interface RunResult {
+  readonly runNumber: number;
+  /** The server's: run start to the last leecher complete. */
+  readonly distributionSec: number;
+  /** The bench's bound from @swarmlab/theory for the configuration (null: no cap sets it). */
+  readonly boundSec: number | null;
+  readonly ratio: number | null;
+  /** What the UI's run record says, to cross-check (it estimates from peak rates where there is no cap). */
+  readonly uiBoundSec: number | null;
+  readonly uiRatio: number | null;
+  readonly uiBoundEstimated: boolean;
+  readonly seederUploadShare: number | null;
+  /** N·F / distribution time: bytes the swarm delivered per second. */
+  readonly goodputBytesPerSec: number;
+  /** Each leecher's completion, seconds after the run's start (the server's clock). */
+  readonly completedAfterSec: readonly (number | null)[];
+  readonly cores: CoresUsed;
+  readonly udp: UdpCounters | undefined;
+  /** Per leecher: MB held every `TIMELINE_STEP_MS` from the click on "Start the run". */
+  readonly timelinesMB: readonly (readonly number[])[];
+  readonly profiles: readonly string[];
+}
+
+function describeRate(bytesPerSec: number | undefined): string {
+  return bytesPerSec === undefined ? 'no cap' : `${fixed(bytesPerSec / 1e6, 3)} MB/s`;
+}
+
+/** Starts one run from the seeder's form, waits for it, checks every file, and reads its figures. */
+async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: string) => void): Promise<RunResult> {
+  const timeoutMs = options.runTimeoutSec * 1000;
+  const profilers = options.cpuProfileDir
+    ? await Promise.all(tabs.named.map(([, page]) => PageProfiler.start(page)))
+    : [];
+  const timelinesMB: number[][] = tabs.leechers.map(() => []);
+  const sampleTimeline = async (): Promise<void> => {
+    const states = await Promise.all(tabs.leechers.map((page) => readState(page)));
+    states.forEach((state, i) =>
+      timelinesMB[i]!.push((state.chunksHeld * options.fileBytes) / Math.max(1, state.chunkCount) / 1e6),
+    );
+  };
+  let nextSampleMs = performance.now();
+  const onPoll = async (): Promise<void> => {
+    if (!options.timeline || performance.now() < nextSampleMs) return;
+    nextSampleMs += TIMELINE_STEP_MS;
+    await sampleTimeline();
+  };
+
+  const cpuBefore = readCpuCounters();
+  const udpBefore = readUdpCounters();
+  const runNumber = await tabs.startRun({
+    mode: options.mode,
+    serverUp: capText(options.serverUpBytesPerSec),
+    peerUp: capText(options.peerUpBytesPerSec),
+    peerDown: capText(options.peerDownBytesPerSec),
+  });
+  nextSampleMs = performance.now();
+  await tabs.waitForRun(runNumber, timeoutMs, onPoll);
+  const cores = coresBetween(cpuBefore, readCpuCounters());
+  const udp = udpDelta(udpBefore, readUdpCounters());
+  const profiles: string[] = [];
+  if (options.cpuProfileDir) {
+    const stopped = await Promise.all(profilers.map((profiler) => profiler.stop()));
+    for (const [i, profile] of stopped.entries())
+      profiles.push(
+        saveProfile(profile, options.cpuProfileDir, `run${runNumber}-${tabs.named[i]![0].replace(' ', '')}`),
+      );
+  }
+  await tabs.verifyFiles(runNumber, timeoutMs);
+  const record = await tabs.record(runNumber);
+
+  if (record.fileBytes !== options.fileBytes || record.mode !== options.mode)
+    throw new BenchFailure(
+      `run ${runNumber} is not the run configured: ${record.fileBytes} bytes in ${record.mode} mode`,
+    );
+  if (record.leechers !== options.peers)
+    log(`warning: run ${runNumber} counted ${record.leechers} leechers, not ${options.peers}`);
+  const boundSec = configuredBoundSec(options);
+  const uiBoundSec = record.boundSec;
+  if (boundSec !== null && (uiBoundSec === null || Math.abs(uiBoundSec - boundSec) > BOUND_TOLERANCE * boundSec))
+    log(
+      `warning: run ${runNumber}: the UI's bound ${fixed(uiBoundSec ?? Number.NaN, 4)} s differs from ` +
+        `@swarmlab/theory's ${fixed(boundSec, 4)} s for the configuration`,
+    );
+  return {
+    runNumber,
+    distributionSec: record.distributionSec,
+    boundSec,
+    ratio: boundSec === null ? null : record.distributionSec / boundSec,
+    uiBoundSec,
+    uiRatio: record.ratio,
+    uiBoundEstimated: record.boundsEstimated,
+    seederUploadShare: record.seederUploadShare,
+    goodputBytesPerSec: (options.peers * options.fileBytes) / record.distributionSec,
+    completedAfterSec: record.peers.filter((peer) => peer.role === 'leecher').map((peer) => peer.completedAfterSec),
+    cores,
+    udp,
+    timelinesMB,
+    profiles,
+  };
+}
+
+function printRun(options: SwarmOptions, run: RunResult, rawBytesPerSec: number | undefined): void {
+  const parts = [
+    `run ${run.runNumber}/${options.runs}: distribution ${fixed(run.distributionSec, 3)} s`,
+    run.boundSec === null
+      ? `no bound (uncapped), UI's estimate ${fixed(run.uiBoundSec ?? Number.NaN, 3)} s`
+      : `bound ${fixed(run.boundSec, 3)} s, ratio ${fixed(run.ratio ?? Number.NaN, 3)}`,
+    `seeder upload share ${fixed(100 * (run.seederUploadShare ?? Number.NaN), 1)} %`,
+    `goodput N·F/time ${fixed(run.goodputBytesPerSec / 1e6)} MB/s` +
+      (rawBytesPerSec === undefined ? '' : ` = ${fixed(run.goodputBytesPerSec / rawBytesPerSec, 3)} × raw`),
+  ];
+  console.log(parts.join(', '));
+  console.log(
+    `  leechers complete after (s): ${run.completedAfterSec.map((sec) => fixed(sec ?? Number.NaN)).join(' ')}`,
+  );
+  console.log(
+    `  CPU: browser ${fixed(run.cores.browser)} + node ${fixed(run.cores.node)} + other processes ` +
+      `${fixed(run.cores.other)} of ${availableParallelism()} cores` +
+      (run.udp
+        ? `; UDP ${Object.entries(run.udp)
+            .map(([name, value]) => `${name} ${value}`)
+            .join(', ')}`
+        : ''),
+  );
+  const threads = run.cores.browserByThread.filter(([, used]) => used >= 0.05).slice(0, 8);
+  if (threads.length > 0)
+    console.log(`  by thread (cores): ${threads.map(([label, used]) => `${label} ${fixed(used)}`).join(', ')}`);
+  for (const [i, timeline] of run.timelinesMB.entries())
+    if (timeline.length > 0)
+      console.log(`  leecher ${i + 1} MB held every 0.5 s: ${timeline.map((mb) => mb.toFixed(0)).join(' ')}`);
+  for (const profile of run.profiles) console.log(`\n${profile}`);
+}
+
+/** Median of the non-null values; NaN for none. */
+function medianOf(values: readonly (number | null | undefined)[]): number {
+  return median(values.filter((value): value is number => value !== null && value !== undefined));
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseSwarmArgs(argv);
+  if (parsed === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const options = parsed;
+  requireBuild(options.staticDir);
+  const log = (line: string): void => console.error(line);
+  const build = describeBuild(options.staticDir);
+  const unshaped = isUnshaped(options);
+  console.log(`web app: ${build}`);
+  console.log(
+    `swarm: ${options.peers} leecher(s), F = ${options.fileBytes} bytes, ${options.mode}, ` +
+      `u_s ${describeRate(options.serverUpBytesPerSec)}, u_i ${describeRate(options.peerUpBytesPerSec)}, ` +
+      `d_i ${describeRate(options.peerDownBytesPerSec)}, ${options.runs} run(s); MB = 10^6 bytes`,
+  );
+
+  const serverLog: string[] = [];
+  const server: SignallingServer = createSignallingServer({
+    staticDir: options.staticDir,
+    log: (line) => serverLog.push(line),
+  });
+  let browser: Browser | undefined;
+  let tabs: SwarmTabs | undefined;
+  const results: RunResult[] = [];
+  let raw: RawChannelResult | undefined;
+  try {
+    const { port } = await server.listen(0, '127.0.0.1');
+    browser = await launchChromium();
+    console.log(`Chromium ${browser.version()}, ${availableParallelism()} cores`);
+    if (unshaped && options.rawBytes > 0) {
+      raw = await measureRawChannel(browser, { bytes: options.rawBytes });
+      console.log(
+        `raw RTCDataChannel (same browser, before the swarm): ${fixed(raw.bytesPerSec / 1e6)} MB/s ` +
+          `over ${options.rawBytes} bytes`,
+      );
+    }
+    const setUpMs = performance.now();
+    tabs = await SwarmTabs.open({
+      browser,
+      baseURL: `http://127.0.0.1:${port}`,
+      peers: options.peers,
+      fileBytes: options.fileBytes,
+      timeoutMs: options.runTimeoutSec * 1000,
+      log,
+    });
+    console.log(`full mesh of ${options.peers + 1} tabs after ${fixed((performance.now() - setUpMs) / 1000)} s`);
+    for (let run = 1; run <= options.runs; run++) {
+      const result = await runOnce(tabs, options, log);
+      results.push(result);
+      printRun(options, result, raw?.bytesPerSec);
+    }
+  } catch (error) {
+    if (serverLog.length > 0) log(`server log:\n  ${serverLog.join('\n  ')}`);
+    if (tabs) log(await tabs.describe());
+    throw error;
+  } finally {
+    await Promise.race([
+      Promise.allSettled([browser?.close(), server.close()]),
+      new Promise((resolve) => setTimeout(resolve, 30_000)),
+    ]);
+  }
+  if (describeBuild(options.staticDir) !== build)
+    log(`warning: the web app was rebuilt during the benchmark (now ${describeBuild(options.staticDir)})`);
+
+  const summary = {
+    distributionSec: medianOf(results.map((run) => run.distributionSec)),
+    boundSec: medianOf(results.map((run) => run.boundSec)),
+    ratio: medianOf(results.map((run) => run.ratio)),
+    seederUploadShare: medianOf(results.map((run) => run.seederUploadShare)),
+    goodputBytesPerSec: medianOf(results.map((run) => run.goodputBytesPerSec)),
+    rawBytesPerSec: raw?.bytesPerSec ?? Number.NaN,
+    uiBoundSec: medianOf(results.map((run) => run.uiBoundSec)),
+    uiRatio: medianOf(results.map((run) => run.uiRatio)),
+    browserCores: medianOf(results.map((run) => run.cores.browser)),
+    otherCores: medianOf(results.map((run) => run.cores.other)),
+  };
+  const goodputOverRaw = summary.goodputBytesPerSec / summary.rawBytesPerSec;
+  console.log(`\nmedians over ${options.runs} run(s)`);
+  console.log(
+    table([
+      ['figure', 'median'],
+      ['distribution time (s)', fixed(summary.distributionSec, 3)],
+      [`bound ${options.mode === 'p2p' ? 'D_p2p' : 'D_cs'} (s)`, fixed(summary.boundSec, 3)],
+      ['ratio distribution / bound', fixed(summary.ratio, 3)],
+      ['seeder upload share (%)', fixed(100 * summary.seederUploadShare, 1)],
+      ['aggregate goodput N·F / distribution time (MB/s)', fixed(summary.goodputBytesPerSec / 1e6)],
+      ['raw RTCDataChannel (MB/s)', fixed(summary.rawBytesPerSec / 1e6)],
+      ['goodput / raw', fixed(goodputOverRaw, 3)],
+      [`browser CPU during runs (cores of ${availableParallelism()})`, fixed(summary.browserCores)],
+      ['other processes’ CPU meanwhile (cores)', fixed(summary.otherCores)],
+    ]),
+  );
+  if (options.json)
+    console.log(
+      JSON.stringify({
+        distributionSec: round(summary.distributionSec),
+        boundSec: round(summary.boundSec),
+        ratio: round(summary.ratio),
+        seederUploadShare: round(summary.seederUploadShare),
+        goodputMBps: round(summary.goodputBytesPerSec / 1e6),
+        rawMBps: round(summary.rawBytesPerSec / 1e6),
+        goodputOverRaw: round(goodputOverRaw),
+        uiBoundSec: round(summary.uiBoundSec),
+        uiRatio: round(summary.uiRatio),
+        browserCores: round(summary.browserCores),
+        otherCores: round(summary.otherCores),
+        peers: options.peers,
+        fileBytes: options.fileBytes,
+        mode: options.mode,
+        serverUpBytesPerSec: options.serverUpBytesPerSec ?? null,
+        peerUpBytesPerSec: options.peerUpBytesPerSec ?? null,
+        peerDownBytesPerSec: options.peerDownBytesPerSec ?? null,
+        runs: options.runs,
+        perRun: results.map((run) => ({
+          runNumber: run.runNumber,
+          distributionSec: round(run.distributionSec),
+          boundSec: run.boundSec === null ? null : round(run.boundSec),
+          ratio: run.ratio === null ? null : round(run.ratio),
+          uiBoundSec: run.uiBoundSec === null ? null : round(run.uiBoundSec),
+          uiBoundEstimated: run.uiBoundEstimated,
+          seederUploadShare: run.seederUploadShare === null ? null : round(run.seederUploadShare),
+          goodputMBps: round(run.goodputBytesPerSec / 1e6),
+          completedAfterSec: run.completedAfterSec.map((sec) => (sec === null ? null : round(sec))),
+          browserCores: run.cores.browser === undefined ? null : round(run.cores.browser),
+          otherCores: run.cores.other === undefined ? null : round(run.cores.other),
+          udp: run.udp ?? null,
+          ...(options.timeline ? { timelinesMB: run.timelinesMB.map((line) => line.map((mb) => round(mb, 2))) } : {}),
+        })),
+      }),
+    );
+  return 0;
+}
