@@ -22,7 +22,8 @@ export class RateMeter {
   bytesPerSec(nowMs: number): number {
     this.#advance(nowMs);
     let sum = 0;
-    for (const bytes of this.#buckets) sum += bytes;
+    const buckets = this.#buckets;
+    for (let i = 0; i < BUCKET_COUNT; i++) sum += buckets[i]!;
     return sum / ((BUCKET_COUNT * BUCKET_MS) / 1000);
   }
 

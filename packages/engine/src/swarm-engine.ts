@@ -14,7 +14,7 @@ import { DEFAULT_ENGINE_CONFIG } from './engine-config';
 import type { SwarmEngineDeps } from './engine-deps';
 import type { DropReason, SwarmEngineEvents } from './engine-events';
 import { NamedTimers } from './named-timers';
-import type { PeerLink } from './peer-link';
+import type { PeerLink, PeerLinkHandlers } from './peer-link';
 import { PeerHoldings } from './peer-holdings';
 import { PeerSession } from './peer-session';
 import { PiecePicker } from './piece-picker';
@@ -28,6 +28,45 @@ import { Uploader } from './uploader';
 
 export type { ChunkHasher, SwarmEngineDeps } from './engine-deps';
 export type { DropReason, SwarmEngineEvents } from './engine-events';
+
+/** How a session's link handlers reach the engine's private methods (set by its static block). */
+let route: {
+  message(engine: SwarmEngine, session: PeerSession, bytes: Uint8Array): void;
+  decoded(engine: SwarmEngine, session: PeerSession, message: WireMessage): void;
+  drain(engine: SwarmEngine, session: PeerSession): void;
+  close(engine: SwarmEngine, session: PeerSession, reason: string): void;
+};
+
+/**
+ * One link's handlers: a plain object holding its engine and session, with shared methods, rather than
+ * four closures over them. Every message goes through it; in a simulated swarm of a thousand engines
+ * each pointer followed per message is a likely cache miss, and a closure adds two.
+ */
+class SessionHandlers implements PeerLinkHandlers {
+  readonly #engine: SwarmEngine;
+  readonly #session: PeerSession;
+
+  constructor(engine: SwarmEngine, session: PeerSession) {
+    this.#engine = engine;
+    this.#session = session;
+  }
+
+  message(bytes: Uint8Array): void {
+    route.message(this.#engine, this.#session, bytes);
+  }
+
+  decoded(message: WireMessage): void {
+    route.decoded(this.#engine, this.#session, message);
+  }
+
+  drain(): void {
+    route.drain(this.#engine, this.#session);
+  }
+
+  close(reason: string): void {
+    route.close(this.#engine, this.#session, reason);
+  }
+}
 
 /**
  * One peer's side of a swarm: speaks the wire protocol on every link, downloads missing chunks in
@@ -128,12 +167,7 @@ export class SwarmEngine {
     });
     const advertised = this.isSuperSeeding ? new Bitfield(have.chunkCount) : have;
     this.#send(session, { type: 'bitfield', bits: advertised.toBytes() });
-    link.attach({
-      message: (bytes) => this.#onMessage(session, bytes),
-      decoded: (message) => this.#onDecoded(session, message),
-      drain: () => this.#uploader.queue(session),
-      close: (reason) => this.#onClose(session, reason),
-    });
+    link.attach(new SessionHandlers(this, session));
   }
 
   /** Closes every link and stops all timers. */
@@ -185,6 +219,15 @@ export class SwarmEngine {
   }
 
   // ── messages ────────────────────────────────────────────────────────────────────────────────────
+
+  static {
+    route = {
+      message: (engine, session, bytes) => engine.#onMessage(session, bytes),
+      decoded: (engine, session, message) => engine.#onDecoded(session, message),
+      drain: (engine, session) => engine.#uploader.queue(session),
+      close: (engine, session, reason) => engine.#onClose(session, reason),
+    };
+  }
 
   #onMessage(session: PeerSession, bytes: Uint8Array): void {
     if (this.#state.destroyed || session.closed) return;
