@@ -81,6 +81,8 @@ describe('boundsOfRun', () => {
     } as unknown as SwarmProgress;
     const bounds = boundsOfRun(state, F, progress);
     expect(bounds.estimated).toBe(true);
+    expect(bounds.p2pEstimated).toBe(true);
+    expect(bounds.clientServerEstimated).toBe(false); // u_s has a cap: D_cs needs nothing else
     expect(bounds.totalPeerUploadBytesPerSec).toBe(6e6);
     expect(bounds.p2pSec).toBeCloseTo(Math.max(F / 2e6, (2 * F) / (2e6 + 6e6)), 9);
   });
@@ -90,6 +92,7 @@ describe('recordOfRun', () => {
   it('records the measured time, the bound of its own architecture, the ratio and the upload shares', () => {
     const record = recordOfRun('swarm', manifest, run('client-server', 4, 1e6), undefined)!;
     expect(record.id).toBe('swarm#3');
+    expect(record.boundsEstimated).toBe(false);
     expect(record.startedAt).toBe('2026-11-25T10:00:00.000Z');
     expect(record.leechers).toBe(4);
     expect(record.boundSec).toBeCloseTo((4 * F) / 2e6, 9);

@@ -62,7 +62,11 @@ export interface RunBounds {
   readonly minPeerDownloadBytesPerSec: number;
   readonly clientServerSec: number | null;
   readonly p2pSec: number | null;
+  /** Some rate in the model is a measured peak, not a cap. */
   readonly estimated: boolean;
+  /** D_cs rests on an estimate (u_s has no cap); D_p2p does when u_s or any u_i has none. */
+  readonly clientServerEstimated: boolean;
+  readonly p2pEstimated: boolean;
 }
 
 /** The bounds for `run` (running or finished); peers' peak rates stand in for links without a cap. */
@@ -80,6 +84,8 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     seeder?.settings.uploadBytesPerSec ?? run.config.seederUploadBytesPerSec,
     seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec,
   );
+  // Read before the leechers' rates are looked at: D_cs needs only u_s (and d_min, never estimated).
+  const clientServerEstimated = estimated;
   const peerUploadBytesPerSec = leechers.map((peer) =>
     rateOr(peer.settings.uploadBytesPerSec, peaks.get(peer.peerId)?.peakUploadBytesPerSec),
   );
@@ -94,6 +100,8 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
     p2pSec: secondsOrNull(() => p2pBound({ ...input, peerUploadBytesPerSec }).seconds),
     estimated,
+    clientServerEstimated,
+    p2pEstimated: estimated,
   };
 }
 
@@ -132,7 +140,7 @@ export function recordOfRun(
     p2pBoundSec: bounds.p2pSec,
     boundSec,
     ratio: boundSec === null || boundSec === 0 ? null : distributionSec / boundSec,
-    boundsEstimated: bounds.estimated,
+    boundsEstimated: run.config.mode === 'p2p' ? bounds.p2pEstimated : bounds.clientServerEstimated,
     uploadedBytes,
     seederUploadShare: uploadedBytes > 0 ? seederUploaded / uploadedBytes : null,
     peers: run.participants.map((peer) => ({
