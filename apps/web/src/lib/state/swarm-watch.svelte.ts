@@ -22,6 +22,9 @@ export class SwarmWatch implements RunController {
     this.swarmId = swarmId;
     this.#signalling = SignallingClient.connect(signallingUrl);
     this.#signalling.socket.on('swarm:progress', (progress) => (this.swarmProgress = progress));
+    this.#signalling.socket.on('swarm:ended', () =>
+      this.#fail('This swarm has ended: its last peer left. The runs it finished stay in this browser.'),
+    );
   }
 
   /** Starts following the swarm, checking its manifest against the link's content id. */
