@@ -12,7 +12,7 @@ distribution time, the seed's bound and their ratio:
   client-server     only the seeder uploads, N = 20
   seeder leaves     the seeder leaves once every chunk is in the swarm, N = 100
   corrupt peers     10 % of peers send corrupted blocks, N = 100
-  scale             1,000 peers × 1,000 chunks (64 KiB each); its wall time is the simulator's speed
+  scale             1,000 peers × 1,000 chunks (64 KiB each) on two threads; its wall time is the simulator's speed
   --max-peers N     skip scenarios with more peers (default 1000)
   --json            last line: every row as JSON`;
 
@@ -130,7 +130,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
   if (maxPeers >= 1000) {
-    const scale = simulate({ ...base(1000), fileBytes: 1000 * 64 * 1024, chunkBytes: 64 * 1024 });
+    const scale = simulate({ ...base(1000), fileBytes: 1000 * 64 * 1024, chunkBytes: 64 * 1024, threads: 2 });
     print(row('scale 1000 × 1000', 1000, scale, 1.1, `${(scale.events / 1e6).toFixed(1)} M events`));
   }
   if (flags.json) console.log(JSON.stringify(rows));

@@ -15,6 +15,7 @@ suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB (MB = 10^6, MiB = 2^20); --peer-down
   --connections K       each peer ends with about 2K connections (default ${SCENARIO_DEFAULTS.connectionsPerPeer})
   --seeder-leaves       the seeder leaves once every chunk is somewhere in the swarm
   --corrupt-fraction P  fraction of peers that send corrupted blocks (default 0)
+  --threads 1|2         run half the engines on a second thread (default 1; not with --seeder-leaves)
   --json                last line: {"distributionSec":…,"boundSec":…,"ratio":…}
   --sweep               one run per N in --peers, both modes: the table behind the seed's figure`;
 
@@ -48,6 +49,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         'latency-ms': { type: 'string' },
         connections: { type: 'string' },
         'seeder-leaves': { type: 'boolean' },
+        threads: { type: 'string' },
         'corrupt-fraction': { type: 'string' },
         json: { type: 'boolean' },
         sweep: { type: 'boolean' },
@@ -96,7 +98,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       ),
       seederLeavesEarly: values['seeder-leaves'] === true,
       corruptFraction: fraction,
+      threads: integer(values.threads ?? '1', '--threads', 1, 2),
     };
+    if (scenario.threads === 2 && scenario.seederLeavesEarly) throw new ArgError('--seeder-leaves: one thread only');
     if (!(scenario.latencyMs >= 0 && scenario.latencyMs <= 10_000)) throw new ArgError('--latency-ms: 0 to 10000');
     if (scenario.chunkBytes < 1024 || scenario.chunkBytes > 16 * 2 ** 20)
       throw new ArgError('--chunk-bytes: 1 KiB to 16 MiB');

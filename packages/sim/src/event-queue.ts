@@ -31,6 +31,12 @@ export class EventQueue {
   #ringCalls: Array<EventCall<unknown, unknown> | undefined> = new Array(INITIAL_CAPACITY);
   #ringA: unknown[] = new Array(INITIAL_CAPACITY);
   #ringB: unknown[] = new Array(INITIAL_CAPACITY);
+  // Spare ring arrays for `mergeSorted`, which writes the merged ring there and swaps.
+  #spareTimes = new Float64Array(0);
+  #spareSeqs = new Float64Array(0);
+  #spareCalls: Array<EventCall<unknown, unknown> | undefined> = [];
+  #spareA: unknown[] = [];
+  #spareB: unknown[] = [];
 
   get size(): number {
     return this.#heapSize + this.#ringSize;
@@ -57,6 +63,78 @@ export class EventQueue {
   }
 
   /** Time of the earliest event, or `undefined` when empty. */
+  /**
+   * Merges `count` events, already in time order and none before the ring's head, into the ring:
+   * messages from another thread's half of a swarm, queued at once per window. Each goes after the
+   * ring's events of the same time, so the merged order depends only on what each side sent.
+   */
+  mergeSorted<A, B>(
+    count: number,
+    times: Float64Array,
+    calls: readonly EventCall<A, B>[],
+    as: readonly A[],
+    bs: readonly B[],
+  ): void {
+    if (count === 0) return;
+    const size = this.#ringSize;
+    let capacity = this.#ringTimes.length;
+    while (capacity < size + count) capacity *= 2;
+    const oldMask = this.#ringTimes.length - 1;
+    // Merge into the spare arrays (kept from the last merge), then swap them in.
+    if (this.#spareTimes.length !== capacity) {
+      this.#spareTimes = new Float64Array(capacity);
+      this.#spareSeqs = new Float64Array(capacity);
+      this.#spareCalls = new Array(capacity);
+      this.#spareA = new Array(capacity);
+      this.#spareB = new Array(capacity);
+    }
+    const ringTimes = this.#spareTimes;
+    const ringSeqs = this.#spareSeqs;
+    const ringCalls = this.#spareCalls;
+    const ringA = this.#spareA;
+    const ringB = this.#spareB;
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < size + count; k++) {
+      const slot = (this.#ringHead + i) & oldMask;
+      if (i < size && (j === count || this.#ringTimes[slot]! <= times[j]!)) {
+        ringTimes[k] = this.#ringTimes[slot]!;
+        ringSeqs[k] = this.#ringSeqs[slot]!;
+        ringCalls[k] = this.#ringCalls[slot];
+        ringA[k] = this.#ringA[slot];
+        ringB[k] = this.#ringB[slot];
+        this.#ringCalls[slot] = undefined;
+        this.#ringA[slot] = undefined;
+        this.#ringB[slot] = undefined;
+        i++;
+      } else {
+        ringTimes[k] = times[j]!;
+        ringSeqs[k] = this.#nextSeq++;
+        ringCalls[k] = calls[j] as EventCall<unknown, unknown>;
+        ringA[k] = as[j];
+        ringB[k] = bs[j];
+        j++;
+      }
+    }
+    if (this.#ringTimes.length === capacity) {
+      this.#spareTimes = this.#ringTimes;
+      this.#spareSeqs = this.#ringSeqs;
+      this.#spareCalls = this.#ringCalls;
+      this.#spareA = this.#ringA;
+      this.#spareB = this.#ringB;
+    } else {
+      this.#spareTimes = new Float64Array(0);
+    }
+    this.#ringTimes = ringTimes;
+    this.#ringSeqs = ringSeqs;
+    this.#ringCalls = ringCalls;
+    this.#ringA = ringA;
+    this.#ringB = ringB;
+    this.#ringHead = 0;
+    this.#ringSize = size + count;
+    this.#ringLastMs = Math.max(this.#ringLastMs, times[count - 1]!);
+  }
+
   peekTime(): number | undefined {
     if (this.#ringSize === 0) return this.#heapSize === 0 ? undefined : this.#heapTimes[0];
     if (this.#heapSize === 0) return this.#ringTimes[this.#ringHead];

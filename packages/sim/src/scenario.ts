@@ -25,6 +25,12 @@ export interface Scenario {
   /** K: each peer dials random others (as from a tracker's random subset) until it has 2K connections,
    * skipping peers already at 2K; a full mesh when the swarm has at most 2K + 1 nodes. */
   readonly connectionsPerPeer: number;
+  /**
+   * 1 (the default) or 2: two threads each run half the engines, exchanging the messages that cross
+   * at every link latency. Same seed, same run; but not the same run as on one thread (messages that
+   * cross are queued after same-instant local ones). Not with `seederLeavesEarly`.
+   */
+  readonly threads?: number;
   /** Engine tunables to try (benchmarks and experiments); the engine's defaults otherwise. */
   readonly engineConfig?: Partial<EngineConfig>;
 }

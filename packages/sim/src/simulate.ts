@@ -12,6 +12,7 @@ import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { rateOf, type Scenario } from './scenario';
 import { VirtualClock } from './virtual-clock';
 import { createVirtualLinkPair } from './virtual-link';
+import { nodeId, runOnePart, simulateOnTwoThreads, type PartChannel } from './two-threads';
 
 /** Bytes each simulated block really carries; sizes and rates are scaled down by the same factor. */
 const REAL_BLOCK_BYTES = 16;
@@ -51,7 +52,50 @@ const sha256 = (bytes: Uint8Array): Uint8Array => createHash('sha256').update(by
  */
 export function simulate(scenario: Scenario): SimulationResult {
   const startedWallMs = performance.now();
+  const parts = (scenario.threads ?? 1) > 1 ? simulateOnTwoThreads(scenario, simulatePart) : [simulatePart(scenario)];
+  const first = parts[0]!;
+  const completionSec = first.completionSec.map((t, i) => t ?? parts[1]?.completionSec[i]);
+  const finished = completionSec.every((t) => t !== undefined);
+  const distributionSec = finished ? Math.max(0, ...(completionSec as number[])) : undefined;
+  const sum = (f: (part: PartResult) => number): number => parts.reduce((total, part) => total + f(part), 0);
+  return {
+    distributionSec,
+    boundSec: first.boundSec,
+    ratio: distributionSec === undefined ? undefined : distributionSec / first.boundSec,
+    completionSec,
+    allFilesIntact: parts.every((part) => part.allFilesIntact),
+    seederUploadedBytes: sum((part) => part.seederUploadedBytes),
+    peersUploadedBytes: sum((part) => part.peersUploadedBytes),
+    seederLeftAtSec: first.seederLeftAtSec,
+    droppedPeers: sum((part) => part.droppedPeers),
+    honestPeersDropped: sum((part) => part.honestPeersDropped),
+    events: sum((part) => part.events),
+    wallMs: performance.now() - startedWallMs,
+  };
+}
+
+/** One thread's share of a run: every field covers only the engines it ran. */
+export interface PartResult {
+  readonly boundSec: number;
+  /** Per honest peer; `undefined` for one that did not complete or that the other part ran. */
+  readonly completionSec: readonly (number | undefined)[];
+  readonly allFilesIntact: boolean;
+  readonly seederUploadedBytes: number;
+  readonly peersUploadedBytes: number;
+  readonly seederLeftAtSec: number | undefined;
+  readonly droppedPeers: number;
+  readonly honestPeersDropped: number;
+  readonly events: number;
+}
+
+/**
+ * Runs the whole swarm (no `part`) or one thread's half of it: nodes (seeder 0, peer i is node i + 1)
+ * whose index has the part's parity, over local links among them and `CrossLinkEnd`s to the others.
+ * Every part draws the same random numbers in the same order, so both build the same swarm.
+ */
+export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult {
   const { peerCount: n, fileBytes, chunkBytes } = scenario;
+  const owns = (node: number): boolean => part === undefined || node % 2 === part.index;
   const blocksPerChunk = Math.ceil(chunkBytes / SIMULATED_BLOCK_BYTES);
   const realChunkBytes = REAL_BLOCK_BYTES * blocksPerChunk;
   const scale = chunkBytes / realChunkBytes;
@@ -90,15 +134,16 @@ export function simulate(scenario: Scenario): SimulationResult {
           peerDownloadBytesPerSec: Array.from({ length: n }, (_, i) => rateOf(scenario.peerDownloadBytesPerSec, i)),
         });
 
-  const makeEngine = (id: string, store: ChunkStore, seeding: boolean, up: number, down: number): SwarmEngine =>
-    new SwarmEngine({
+  const makeEngine = (id: string, store: ChunkStore, seeding: boolean, up: number, down: number): SwarmEngine => {
+    const engineRandom = seededRandom(Math.floor(random() * 2 ** 32));
+    return new SwarmEngine({
       manifest,
       contentId,
       localPeerId: id,
       store,
       ...(seeding ? { initialChunks: Bitfield.full(chunkCount) } : {}),
       clock,
-      random: seededRandom(Math.floor(random() * 2 ** 32)),
+      random: engineRandom,
       sha256,
       mode: scenario.mode,
       linkCaps: {
@@ -107,11 +152,20 @@ export function simulate(scenario: Scenario): SimulationResult {
       },
       config,
     });
+  };
 
-  const seederStore = MemoryChunkStore.fromFile(file, realChunkBytes);
-  const seeder = makeEngine('seeder', seederStore, true, scenario.serverUploadBytesPerSec, Infinity);
+  const skipEngine = (): undefined => void random();
+  const seeder = owns(0)
+    ? makeEngine(
+        'seeder',
+        MemoryChunkStore.fromFile(file, realChunkBytes),
+        true,
+        scenario.serverUploadBytesPerSec,
+        Infinity,
+      )
+    : skipEngine();
   const stores: ChunkStore[] = [];
-  const peers: SwarmEngine[] = [];
+  const nodes: Array<SwarmEngine | undefined> = [seeder];
   const completionSec: (number | undefined)[] = new Array<number | undefined>(n).fill(undefined);
   const holders = new Uint32Array(chunkCount);
   let chunksInSwarm = 0;
@@ -119,13 +173,18 @@ export function simulate(scenario: Scenario): SimulationResult {
   let droppedPeers = 0;
   let honestDropped = 0;
   const corruptIds = new Set(Array.from({ length: corruptCount }, (_, k) => `peer-${n - corruptCount + k}`));
-  let honestIncomplete = n - corruptCount;
+  let honestIncomplete = 0;
 
   for (let i = 0; i < n; i++) {
+    if (!owns(i + 1)) {
+      nodes.push(skipEngine());
+      continue;
+    }
     const corrupt = i >= n - corruptCount;
+    if (!corrupt) honestIncomplete++;
     const inner = new MemoryChunkStore();
     const store: ChunkStore = corrupt ? corruptingStore(inner) : inner;
-    stores.push(inner);
+    if (!corrupt) stores.push(inner);
     const engine = makeEngine(
       `peer-${i}`,
       store,
@@ -140,40 +199,39 @@ export function simulate(scenario: Scenario): SimulationResult {
     engine.events.on('chunk-verified', ({ chunkIndex }) => {
       if (holders[chunkIndex]!++ === 0 && ++chunksInSwarm === chunkCount && scenario.seederLeavesEarly) {
         seederLeftAtSec = clock.nowMs() / 1000;
-        seeder.destroy();
+        seeder?.destroy();
       }
     });
     engine.events.on('complete', () => {
       completionSec[i] = clock.nowMs() / 1000;
       if (!corrupt) honestIncomplete--;
     });
-    peers.push(engine);
+    nodes.push(engine);
   }
 
-  const nodes = [seeder, ...peers];
-  const connect = (a: SwarmEngine, b: SwarmEngine): void => {
-    const [ab, ba] = createVirtualLinkPair(clock, a.localPeerId, b.localPeerId, scenario.latencyMs);
-    a.addLink(ab);
-    b.addLink(ba);
-  };
-  for (const [a, b] of topology(nodes.length, scenario, random)) connect(nodes[a]!, nodes[b]!);
+  const untilMs = boundSec * 1000 * TIME_LIMIT_BOUNDS;
+  const edges = topology(nodes.length, scenario, random);
+  if (part === undefined) {
+    for (const [a, b] of edges) {
+      const [ab, ba] = createVirtualLinkPair(clock, nodeId(a), nodeId(b), scenario.latencyMs);
+      nodes[a]!.addLink(ab);
+      nodes[b]!.addLink(ba);
+    }
+    clock.run(() => honestIncomplete === 0, untilMs);
+  } else {
+    runOnePart(part, clock, scenario.latencyMs, untilMs, edges, nodes, () => honestIncomplete);
+  }
 
-  clock.run(() => honestIncomplete === 0, boundSec * 1000 * TIME_LIMIT_BOUNDS);
-
-  const honest = completionSec.slice(0, n - corruptCount);
-  const finished = honest.every((t) => t !== undefined);
-  const distributionSec = finished ? Math.max(0, ...(honest as number[])) : undefined;
-  const allFilesIntact = stores
-    .slice(0, n - corruptCount)
-    .every((store) => sameBytes(assemble(store, chunkCount, realChunkBytes, file.length), file));
-  const seederUploadedBytes = seeder.snapshot().uploadedBytes * scale;
-  const peersUploadedBytes = peers.reduce((sum, peer) => sum + peer.snapshot().uploadedBytes, 0) * scale;
-  for (const node of nodes) node.destroy();
+  const allFilesIntact = stores.every((store) =>
+    sameBytes(assemble(store, chunkCount, realChunkBytes, file.length), file),
+  );
+  const uploaded = (node: SwarmEngine | undefined): number => (node ? node.snapshot().uploadedBytes * scale : 0);
+  const seederUploadedBytes = uploaded(seeder);
+  const peersUploadedBytes = nodes.slice(1).reduce((sum, peer) => sum + uploaded(peer), 0);
+  for (const node of nodes) node?.destroy();
   return {
-    distributionSec,
     boundSec,
-    ratio: distributionSec === undefined ? undefined : distributionSec / boundSec,
-    completionSec: honest,
+    completionSec: completionSec.slice(0, n - corruptCount),
     allFilesIntact,
     seederUploadedBytes,
     peersUploadedBytes,
@@ -181,7 +239,6 @@ export function simulate(scenario: Scenario): SimulationResult {
     droppedPeers,
     honestPeersDropped: honestDropped,
     events: clock.eventsRun,
-    wallMs: performance.now() - startedWallMs,
   };
 }
 

@@ -38,6 +38,33 @@ export class VirtualClock implements Clock {
     this.#queue.append(this.#nowMs + Math.max(0, delayMs), call, a, b);
   }
 
+  /** Runs every event before `endMs` and not after `lastMs`: one window of a swarm split across threads. */
+  runBefore(endMs: number, lastMs: number): void {
+    for (;;) {
+      const next = this.#queue.peekTime();
+      if (next === undefined || next >= endMs || next > lastMs) return;
+      this.#nowMs = next;
+      this.#eventsRun++;
+      this.#queue.runNext();
+    }
+  }
+
+  /** True when no event is queued. */
+  get idle(): boolean {
+    return this.#queue.size === 0;
+  }
+
+  /** Queues events that arrive from another thread, in time order (see `EventQueue.mergeSorted`). */
+  mergeSorted<A, B>(
+    count: number,
+    times: Float64Array,
+    calls: readonly EventCall<A, B>[],
+    as: readonly A[],
+    bs: readonly B[],
+  ): void {
+    this.#queue.mergeSorted(count, times, calls, as, bs);
+  }
+
   /** Runs events until `done()` holds, the queue empties, or time passes `untilMs`. */
   run(done: () => boolean, untilMs: number): void {
     while (!done()) {

@@ -40,4 +40,35 @@ describe('EventQueue', () => {
     expect(ran).toEqual(expected);
     expect(queue.size).toBe(pending.length);
   });
+
+  it('merges a sorted batch into the ring, after queued events of the same time', () => {
+    const queue = new EventQueue();
+    const ran: string[] = [];
+    const record = (id: string): void => {
+      ran.push(id);
+    };
+    queue.append(20, record, 'local 20', undefined);
+    queue.append(25, record, 'local 25', undefined);
+    queue.push(22, () => record('timer 22'));
+    const batch = ['remote 20', 'remote 21', 'remote 25', 'remote 30'];
+    queue.mergeSorted(
+      4,
+      Float64Array.of(20, 21, 25, 30),
+      batch.map(() => record),
+      batch,
+      batch.map(() => undefined),
+    );
+    queue.append(30, record, 'local 30', undefined);
+    while (queue.runNext());
+    expect(ran).toEqual([
+      'local 20',
+      'remote 20',
+      'remote 21',
+      'timer 22',
+      'local 25',
+      'remote 25',
+      'remote 30',
+      'local 30',
+    ]);
+  });
 });

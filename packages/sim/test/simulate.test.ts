@@ -86,3 +86,21 @@ describe('simulate: swarm behaviour', () => {
     expect(result.honestPeersDropped).toBe(0);
   });
 });
+
+describe('simulate on two threads', () => {
+  it('is reproducible, delivers every file intact and lands near the one-thread run', () => {
+    const base = scenario({ peerCount: 40, fileBytes: 64 * CHUNK_BYTES, seed: 5 });
+    const one = simulate(base);
+    const first = simulate({ ...base, threads: 2 });
+    const second = simulate({ ...base, threads: 2 });
+    expect(first.allFilesIntact).toBe(true);
+    expect(second.completionSec).toEqual(first.completionSec);
+    expect(second.events).toBe(first.events);
+    expect(second.peersUploadedBytes).toBe(first.peersUploadedBytes);
+    expect(Math.abs(first.ratio! - one.ratio!)).toBeLessThan(0.02);
+  });
+
+  it('refuses a seeder that leaves early, which needs every peer on one thread', () => {
+    expect(() => simulate(scenario({ peerCount: 4, seederLeavesEarly: true, threads: 2 }))).toThrow(/one thread/);
+  });
+});
