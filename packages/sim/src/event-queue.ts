@@ -62,7 +62,6 @@ export class EventQueue {
     this.#ringB[slot] = b;
   }
 
-  /** Time of the earliest event, or `undefined` when empty. */
   /**
    * Merges `count` events, already in time order and none before the ring's head, into the ring:
    * messages from another thread's half of a swarm, queued at once per window. Each goes after the
@@ -135,6 +134,7 @@ export class EventQueue {
     this.#ringLastMs = Math.max(this.#ringLastMs, times[count - 1]!);
   }
 
+  /** Time of the earliest event, or `undefined` when empty. */
   peekTime(): number | undefined {
     if (this.#ringSize === 0) return this.#heapSize === 0 ? undefined : this.#heapTimes[0];
     if (this.#heapSize === 0) return this.#ringTimes[this.#ringHead];
