@@ -21,7 +21,7 @@ import { bytesToBase64 } from '../base64';
 import { pageSha256 } from '../page-sha256';
 import { wholeFileSha256 } from '../whole-file-hash';
 import { RateHistory } from './rate-history.svelte';
-import { describeError } from '../describe-error';
+import { userMessageOf } from '../user-message';
 import type { RunController } from './run-controller';
 
 /**
@@ -118,7 +118,7 @@ export class SwarmSession implements RunController {
     this.phase = 'connecting';
     const signalling = this.#connectSignalling();
     const created = await signalling.createSwarm({ manifest, contentId, ...(config && { config }) });
-    if (!created.ok) return this.#fail(describeError(created.error));
+    if (!created.ok) return this.#fail(userMessageOf(created.error));
     this.swarmId = created.swarmId;
     this.#enter({ manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
     void this.#hashWholeFile();
@@ -134,7 +134,7 @@ export class SwarmSession implements RunController {
     this.swarmId = swarmId;
     const signalling = this.#connectSignalling();
     const joined = await signalling.joinSwarm({ swarmId });
-    if (!joined.ok) return this.#fail(describeError(joined.error));
+    if (!joined.ok) return this.#fail(userMessageOf(joined.error));
     if ((await contentIdOf(joined.manifest, this.#sha256)) !== contentId)
       return this.#fail('The file this swarm offers does not match the link: the link may be damaged or forged.');
     this.#enter({ manifest: joined.manifest, contentId, peerId: joined.peerId, iceServers: joined.iceServers });
@@ -149,19 +149,19 @@ export class SwarmSession implements RunController {
   /** Starts a run for the whole swarm; resolves to a message for the user if the server refused. */
   async startRun(config: RunConfig): Promise<string | undefined> {
     const result = await this.#signalling?.startRun({ config });
-    return result && !result.ok ? describeError(result.error) : undefined;
+    return result && !result.ok ? userMessageOf(result.error) : undefined;
   }
 
   /** Stops the run going on, for the whole swarm. */
   async stopRun(): Promise<string | undefined> {
     const result = await this.#signalling?.stopRun();
-    return result && !result.ok ? describeError(result.error) : undefined;
+    return result && !result.ok ? userMessageOf(result.error) : undefined;
   }
 
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
   async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
     const result = await this.#signalling?.configurePeer({ peerId, override });
-    return result && !result.ok ? describeError(result.error) : undefined;
+    return result && !result.ok ? userMessageOf(result.error) : undefined;
   }
 
   /** The file as a Blob, once complete (chunks are not copied). */

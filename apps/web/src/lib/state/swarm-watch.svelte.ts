@@ -1,7 +1,7 @@
 import { contentIdOf, type Manifest, type PeerOverride, type RunConfig, type SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
-import { describeError } from '../describe-error';
+import { userMessageOf } from '../user-message';
 import type { RunController } from './run-controller';
 
 export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
@@ -30,7 +30,7 @@ export class SwarmWatch implements RunController {
   /** Starts following the swarm, checking its manifest against the link's content id. */
   async watch(contentId: string): Promise<void> {
     const watched = await this.#signalling.watchSwarm({ swarmId: this.swarmId });
-    if (!watched.ok) return this.#fail(describeError(watched.error));
+    if (!watched.ok) return this.#fail(userMessageOf(watched.error));
     if ((await contentIdOf(watched.manifest, pageSha256())) !== contentId)
       return this.#fail('The file this swarm offers does not match the link: the link may be damaged or forged.');
     this.manifest = watched.manifest;
@@ -40,17 +40,17 @@ export class SwarmWatch implements RunController {
 
   async startRun(config: RunConfig): Promise<string | undefined> {
     const result = await this.#signalling.startRun({ config });
-    return result.ok ? undefined : describeError(result.error);
+    return result.ok ? undefined : userMessageOf(result.error);
   }
 
   async stopRun(): Promise<string | undefined> {
     const result = await this.#signalling.stopRun();
-    return result.ok ? undefined : describeError(result.error);
+    return result.ok ? undefined : userMessageOf(result.error);
   }
 
   async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
     const result = await this.#signalling.configurePeer({ peerId, override });
-    return result.ok ? undefined : describeError(result.error);
+    return result.ok ? undefined : userMessageOf(result.error);
   }
 
   close(): void {
