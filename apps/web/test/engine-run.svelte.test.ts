@@ -71,11 +71,14 @@ describe('EngineRun', () => {
   it('once ended, samples nothing more but keeps its last sample', async () => {
     const { seeder } = await seederAndLeecher();
     const last = seeder.sample();
+    expect(seeder.progress).toMatchObject({ runNumber: 1, transferring: true, snapshot: last });
     seeder.end();
     expect(seeder.transferring).toBe(false);
     expect(seeder.sample()).toBeUndefined();
     expect(seeder.latestSnapshot).toBe(last);
     expect(seeder.ownRun.leftOnCompletion).toBe(false);
+    // A stopped run: reports say this tab is in no run, with what it held.
+    expect(seeder.progress).toMatchObject({ runNumber: null, transferring: false, snapshot: last });
   });
 
   it('leaving on completion shows on the page and takes no more links', async () => {
@@ -89,6 +92,8 @@ describe('EngineRun', () => {
     flushSync();
     expect(left).toEqual([false, true]);
     expect(leecher.ownRun).toMatchObject({ started, settings, leftOnCompletion: true });
+    // Still counted in the run it left on completion, moving nothing.
+    expect(leecher.progress).toMatchObject({ runNumber: 1, transferring: false });
     leecher.addTransport(toSeeder);
     expect(toSeeder.runNumber).toBe(0);
     stop();

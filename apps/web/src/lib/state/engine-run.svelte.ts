@@ -8,6 +8,7 @@ import {
   type Sha256,
 } from '@swarmlab/protocol';
 import type { RunLinks } from '@swarmlab/webrtc';
+import type { RunProgress } from './progress-reporter';
 
 /** What this tab did in the run it is in (or was last in). */
 export interface OwnRun {
@@ -104,6 +105,18 @@ export class EngineRun {
 
   get peakDownloadBytesPerSec(): number {
     return this.#peakDownloadBytesPerSec;
+  }
+
+  /** What progress reports say of this run: this tab is in it while its engine runs, and after leaving on completion. */
+  get progress(): RunProgress {
+    const inRun = this.transferring || this.#leftOnCompletion;
+    return {
+      snapshot: this.#latest,
+      runNumber: inRun ? this.runNumber : null,
+      transferring: this.transferring,
+      peakUploadBytesPerSec: this.#peakUploadBytesPerSec,
+      peakDownloadBytesPerSec: this.#peakDownloadBytesPerSec,
+    };
   }
 
   /** Takes part in the run over `transport`, unless this tab is out of the run. */

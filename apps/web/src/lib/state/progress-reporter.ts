@@ -2,10 +2,8 @@ import type { SwarmSnapshot } from '@swarmlab/engine';
 import { Bitfield, PROGRESS_REPORT_INTERVAL_MS, type ProgressReport } from '@swarmlab/protocol';
 import { bytesToBase64 } from '../base64';
 
-/** What a progress report says of this tab, read when the report is sent. */
-export interface ReportedState {
-  readonly role: ProgressReport['role'];
-  readonly chunkCount: number;
+/** What a progress report says of this tab's part in runs (`EngineRun.progress`). */
+export interface RunProgress {
   /** The engine's latest sample (this run's, or the last run's between runs); none before any run. */
   readonly snapshot: SwarmSnapshot | undefined;
   /** The run this tab is in: its engine runs, or it left on completion. `null` otherwise. */
@@ -14,6 +12,21 @@ export interface ReportedState {
   readonly transferring: boolean;
   readonly peakUploadBytesPerSec: number;
   readonly peakDownloadBytesPerSec: number;
+}
+
+/** Before this tab's first run. */
+export const NO_RUN_PROGRESS: RunProgress = {
+  snapshot: undefined,
+  runNumber: null,
+  transferring: false,
+  peakUploadBytesPerSec: 0,
+  peakDownloadBytesPerSec: 0,
+};
+
+/** What a progress report says of this tab, read when the report is sent. */
+export interface ReportedState extends RunProgress {
+  readonly role: ProgressReport['role'];
+  readonly chunkCount: number;
 }
 
 /** The report for `state`; before any run, a seeder holds every chunk and a leecher none. */

@@ -21,7 +21,7 @@ import {
   storedFileSha256,
   type SourceFile,
 } from './file-preparation';
-import { ProgressReporter, type ReportedState } from './progress-reporter';
+import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
 import type { RateHistory } from './rate-history.svelte';
 import { NO_RUN_CONTROLLER, type RunController } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
@@ -333,17 +333,7 @@ export class SwarmSession implements RunController {
     const manifest = this.#manifest;
     const role = this.#role;
     if (!manifest || !role) return undefined;
-    const run = this.#run;
-    const inRun = run !== undefined && (run.transferring || run.ownRun.leftOnCompletion);
-    return {
-      role,
-      chunkCount: chunkCount(manifest),
-      snapshot: run?.latestSnapshot,
-      runNumber: inRun ? run.runNumber : null,
-      transferring: run?.transferring ?? false,
-      peakUploadBytesPerSec: run?.peakUploadBytesPerSec ?? 0,
-      peakDownloadBytesPerSec: run?.peakDownloadBytesPerSec ?? 0,
-    };
+    return { role, chunkCount: chunkCount(manifest), ...(this.#run?.progress ?? NO_RUN_PROGRESS) };
   }
 
   /** Hands the latest broadcast on, once it can be read (the swarm and its manifest known). */
