@@ -4,17 +4,17 @@ import type { SwarmSession } from './state/swarm-session.svelte';
 import type { SwarmWatch } from './state/swarm-watch.svelte';
 import type { SwarmTestHook } from './test-hook-types';
 
+/** Where the hook reads: the app's open session or watch, and the runs this browser keeps. */
 export interface TestHookSources {
-  session(): SwarmSession | undefined;
-  watch(): SwarmWatch | undefined;
+  readonly session: SwarmSession | undefined;
+  readonly watch: SwarmWatch | undefined;
   readonly history: RunHistory;
 }
 
 export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: TestHookSources): void {
   target.__swarm = {
     state() {
-      const session = sources.session();
-      const watch = sources.watch();
+      const { session, watch } = sources;
       const snapshot = session?.snapshot;
       const run = (session?.swarmProgress ?? watch?.swarmProgress)?.run ?? null;
       return {

@@ -6,25 +6,23 @@ export interface RatePoint {
 }
 
 /** Samples kept for the chart: two minutes at four samples a second. */
-const MAX_POINTS = 480;
+export const MAX_RATE_POINTS = 480;
 
-/** Recent throughput samples for the chart, and the peaks used as estimates of u_i and d_i. */
+/** This tab's recent throughput samples, for its chart (display only: reports never read them). */
 export class RateHistory {
-  points = $state.raw<readonly RatePoint[]>([]);
-  peakUploadBytesPerSec = $state(0);
-  peakDownloadBytesPerSec = $state(0);
+  #points = $state.raw<readonly RatePoint[]>([]);
 
-  /** Forgets every sample and peak (a new run starts). */
+  get points(): readonly RatePoint[] {
+    return this.#points;
+  }
+
+  /** Forgets every sample (a new run starts). */
   reset(): void {
-    this.points = [];
-    this.peakUploadBytesPerSec = 0;
-    this.peakDownloadBytesPerSec = 0;
+    this.#points = [];
   }
 
   add(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number): void {
-    const next = [...this.points, { atMs, uploadBytesPerSec, downloadBytesPerSec }];
-    this.points = next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;
-    this.peakUploadBytesPerSec = Math.max(this.peakUploadBytesPerSec, uploadBytesPerSec);
-    this.peakDownloadBytesPerSec = Math.max(this.peakDownloadBytesPerSec, downloadBytesPerSec);
+    const next = [...this.#points, { atMs, uploadBytesPerSec, downloadBytesPerSec }];
+    this.#points = next.length > MAX_RATE_POINTS ? next.slice(next.length - MAX_RATE_POINTS) : next;
   }
 }

@@ -11,38 +11,43 @@ export const MAX_RUNS_KEPT_IN_BROWSER = 500;
  * builds up over a lesson, and exported (see `run-export.ts`).
  */
 export class RunHistory {
-  records = $state.raw<readonly RunRecord[]>([]);
+  #records = $state.raw<readonly RunRecord[]>([]);
   readonly #storage: Storage | undefined;
 
   constructor(storage: Storage | undefined = globalThis.localStorage) {
     this.#storage = storage;
-    this.records = load(storage);
+    this.#records = load(storage);
+  }
+
+  /** Oldest first. */
+  get records(): readonly RunRecord[] {
+    return this.#records;
   }
 
   /** Keeps `record` unless a run with its id is already kept. */
   add(record: RunRecord): void {
-    if (this.records.some((kept) => kept.id === record.id)) return;
-    const next = [...this.records, record];
-    this.records = next.length > MAX_RUNS_KEPT_IN_BROWSER ? next.slice(-MAX_RUNS_KEPT_IN_BROWSER) : next;
+    if (this.#records.some((kept) => kept.id === record.id)) return;
+    const next = [...this.#records, record];
+    this.#records = next.length > MAX_RUNS_KEPT_IN_BROWSER ? next.slice(-MAX_RUNS_KEPT_IN_BROWSER) : next;
     this.#save();
   }
 
   clear(): void {
-    this.records = [];
+    this.#records = [];
     this.#save();
   }
 
   toJson(): string {
-    return runsToJson(this.records);
+    return runsToJson(this.#records);
   }
 
   toCsv(): string {
-    return runsToCsv(this.records);
+    return runsToCsv(this.#records);
   }
 
   #save(): void {
     try {
-      this.#storage?.setItem(STORAGE_KEY, JSON.stringify(this.records));
+      this.#storage?.setItem(STORAGE_KEY, JSON.stringify(this.#records));
     } catch (error) {
       // Full or disabled storage: the runs stay on screen and exportable for this page's life.
       console.warn('swarmlab: could not keep the runs in localStorage', error);

@@ -9,25 +9,30 @@ export interface SwarmRatePoint {
 }
 
 /** Points kept: ten minutes of broadcasts at four a second. */
-const MAX_POINTS = 2400;
+export const MAX_SWARM_RATE_POINTS = 2400;
 
 /**
  * Every peer's throughput over the current run, from the server's progress broadcasts, for the
  * per-peer chart. A new run starts a new history.
  */
 export class SwarmRates {
-  points = $state.raw<readonly SwarmRatePoint[]>([]);
+  #points = $state.raw<readonly SwarmRatePoint[]>([]);
   #runNumber: number | undefined;
 
+  get points(): readonly SwarmRatePoint[] {
+    return this.#points;
+  }
+
+  /** Adds the moment `progress` reports, if it is of a run going on or just finished. */
   add(progress: SwarmProgress): void {
     const run = progress.run;
     if (!run || run.phase === 'stopped') return;
     if (run.runNumber !== this.#runNumber) {
       this.#runNumber = run.runNumber;
-      this.points = [];
+      this.#points = [];
     }
-    if (run.phase === 'finished' && this.points.length > 0) {
-      const last = this.points.at(-1)!;
+    if (run.phase === 'finished' && this.#points.length > 0) {
+      const last = this.#points.at(-1)!;
       if (last.atSec >= run.elapsedMs / 1000) return;
     }
     const downloadBytesPerSec: Record<string, number> = {};
@@ -37,7 +42,7 @@ export class SwarmRates {
       downloadBytesPerSec[peer.peerId] = peer.report.downloadBytesPerSec;
       uploadBytesPerSec[peer.peerId] = peer.report.uploadBytesPerSec;
     }
-    const next = [...this.points, { atSec: run.elapsedMs / 1000, downloadBytesPerSec, uploadBytesPerSec }];
-    this.points = next.length > MAX_POINTS ? next.slice(-MAX_POINTS) : next;
+    const next = [...this.#points, { atSec: run.elapsedMs / 1000, downloadBytesPerSec, uploadBytesPerSec }];
+    this.#points = next.length > MAX_SWARM_RATE_POINTS ? next.slice(-MAX_SWARM_RATE_POINTS) : next;
   }
 }

@@ -1,28 +1,31 @@
-import { MemoryChunkStore, SwarmEngine, systemClock, type ChunkStore, type SwarmSnapshot } from '@swarmlab/engine';
+import { systemClock, type ChunkStore, type SwarmSnapshot } from '@swarmlab/engine';
 import {
-  Bitfield,
-  buildManifest,
   chunkCount,
-  contentIdOf,
-  PROGRESS_REPORT_INTERVAL_MS,
   type IceServer,
   type Manifest,
   type PeerOverride,
-  type PeerRunSettings,
-  type ProgressReport,
   type RunConfig,
   type RunStarted,
-  type SignalData,
   type SwarmProgress,
 } from '@swarmlab/protocol';
-import { browserPeerFactory, RunLinks, SignallingClient, SwarmConnector, type PeerFactory } from '@swarmlab/webrtc';
-import type { PeerLink } from '@swarmlab/engine';
-import { bytesToBase64 } from '../base64';
+import type { PeerFactory } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
-import { wholeFileSha256 } from '../whole-file-hash';
-import { RateHistory } from './rate-history.svelte';
-import { describeError } from '../describe-error';
-import type { RunController } from './run-controller';
+import { userMessageOf } from '../user-message';
+import { EngineDisplay } from './engine-display.svelte';
+import { EngineRun, type OwnRun } from './engine-run.svelte';
+import {
+  CONTENT_MISMATCH_MESSAGE,
+  manifestMatchesLink,
+  prepareSeed,
+  storedFileBlob,
+  storedFileSha256,
+  type SourceFile,
+} from './file-preparation';
+import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
+import type { RateHistory } from './rate-history.svelte';
+import { NO_RUN_CONTROLLER, type RunController } from './run-controller';
+import type { OnSwarmBroadcast } from './swarm-broadcast';
+import { SwarmMembership } from './swarm-membership.svelte';
 
 /**
  * - `waiting`: in the swarm, connected to its peers, no run going on for this tab (before the first
@@ -32,95 +35,127 @@ import type { RunController } from './run-controller';
 export type SessionPhase = 'idle' | 'preparing' | 'connecting' | 'waiting' | 'running' | 'failed' | 'closed';
 export type SessionRole = 'seeder' | 'leecher';
 
-/** How often the UI copies the engine's state. */
-const SNAPSHOT_INTERVAL_MS = 250;
+/** How often the engine is sampled, for the reports and the screen: four times a second reads as live. */
+export const SNAPSHOT_INTERVAL_MS = 250;
 
-export interface SwarmSessionDeps {
+export interface SwarmSessionOptions {
   /** Signalling server; the page's own origin when absent. */
   readonly signallingUrl?: string;
   readonly createPeer?: PeerFactory;
-}
-
-/** A file the user offers: its name and bytes. */
-export interface SourceFile {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-}
-
-/** What this tab did in the run it is in (or was last in). */
-export interface OwnRun {
-  readonly started: RunStarted;
-  readonly settings: PeerRunSettings;
-  /** Left the run after completing (a selfish leecher): no more uploads. */
-  readonly leftOnCompletion: boolean;
+  readonly onBroadcast?: OnSwarmBroadcast;
 }
 
 /**
- * One tab's membership of one swarm, as reactive state for the UI: it prepares the manifest, talks to
- * the signalling server, keeps a WebRTC connection to every peer it meets, and for each run the server
- * starts builds a fresh engine over those connections (`RunLinks` keeps runs apart on one channel).
- * It samples the engine a few times a second and reports to the server, which shows every screen the
- * whole swarm.
+ * One tab's membership of one swarm, as reactive state for the UI. It prepares the file
+ * (`file-preparation.ts`), joins through a `SwarmMembership` (signalling and connections), runs an
+ * `EngineRun` for each run the server starts, samples it four times a second for the reports
+ * (`ProgressReporter`) and the screen (`EngineDisplay`), and hashes the whole file once complete.
  */
 export class SwarmSession implements RunController {
-  phase = $state<SessionPhase>('idle');
-  role = $state<SessionRole | undefined>();
-  /** A message for the user when `phase` is `failed`. */
-  error = $state<string | undefined>();
-  /** 0..1 while hashing a file to seed or to check the downloaded one. */
-  progress = $state(0);
-  manifest = $state.raw<Manifest | undefined>();
-  contentId = $state<string | undefined>();
-  swarmId = $state<string | undefined>();
-  peerId = $state<string | undefined>();
-  snapshot = $state.raw<SwarmSnapshot | undefined>();
-  swarmProgress = $state.raw<SwarmProgress | undefined>();
-  ownRun = $state.raw<OwnRun | undefined>();
-  /** SHA-256 of the whole file, once this tab holds all of it. */
-  fileSha256 = $state<string | undefined>();
-  /** Peers with an open WebRTC connection to this tab. */
-  connectedPeers = $state(0);
-  readonly rates = new RateHistory();
+  #phase = $state<SessionPhase>('idle');
+  #role = $state<SessionRole | undefined>();
+  #error = $state<string | undefined>();
+  #hashedFraction = $state(0);
+  #manifest = $state.raw<Manifest | undefined>();
+  #contentId = $state<string | undefined>();
+  #swarmId = $state<string | undefined>();
+  #peerId = $state<string | undefined>();
+  #swarmProgress = $state.raw<SwarmProgress | undefined>();
+  #fileSha256 = $state<string | undefined>();
+  #membership = $state.raw<SwarmMembership | undefined>();
+  #run = $state.raw<EngineRun | undefined>();
+  readonly #display = new EngineDisplay();
 
-  readonly #deps: SwarmSessionDeps;
+  readonly #options: SwarmSessionOptions;
   readonly #sha256 = pageSha256();
-  readonly #earlySignals: Array<{ from: string; signal: SignalData }> = [];
-  readonly #keepEarlySignal = (event: { from: string; signal: SignalData }): void =>
-    void this.#earlySignals.push(event);
-  // Plain bookkeeping, never rendered (`connectedPeers` is its reactive count).
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #transports = new Map<string, RunLinks>();
-  #signalling: SignallingClient | undefined;
-  #connector: SwarmConnector | undefined;
-  #engine: SwarmEngine | undefined;
   /** The seeder's whole file; kept from run to run. */
   #seedStore: ChunkStore | undefined;
-  #store: ChunkStore | undefined;
-  #timers: Array<ReturnType<typeof setInterval>> = [];
+  #reporter: ProgressReporter | undefined;
+  #sampleTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(deps: SwarmSessionDeps = {}) {
-    this.#deps = deps;
+  constructor(options: SwarmSessionOptions = {}) {
+    this.#options = options;
+  }
+
+  get phase(): SessionPhase {
+    return this.#phase;
+  }
+
+  get role(): SessionRole | undefined {
+    return this.#role;
+  }
+
+  /** A message for the user when `phase` is `failed`. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  /** 0..1 while hashing a file to seed or to check the downloaded one. */
+  get hashedFraction(): number {
+    return this.#hashedFraction;
+  }
+
+  get manifest(): Manifest | undefined {
+    return this.#manifest;
+  }
+
+  get contentId(): string | undefined {
+    return this.#contentId;
+  }
+
+  get swarmId(): string | undefined {
+    return this.#swarmId;
+  }
+
+  get peerId(): string | undefined {
+    return this.#peerId;
+  }
+
+  /** The server's latest broadcast of the whole swarm. */
+  get swarmProgress(): SwarmProgress | undefined {
+    return this.#swarmProgress;
+  }
+
+  /** The run this tab is in, or was last in. */
+  get ownRun(): OwnRun | undefined {
+    return this.#run?.ownRun;
+  }
+
+  /** SHA-256 of the whole file, once this tab holds all of it. */
+  get fileSha256(): string | undefined {
+    return this.#fileSha256;
+  }
+
+  /** Peers with an open WebRTC connection to this tab. */
+  get connectedPeers(): number {
+    return this.#membership?.connectedPeers ?? 0;
+  }
+
+  /** This tab's engine as drawn: its latest snapshot. */
+  get snapshot(): SwarmSnapshot | undefined {
+    return this.#display.snapshot;
+  }
+
+  /** This tab's throughput over the run, for its chart. */
+  get rates(): RateHistory {
+    return this.#display.rates;
   }
 
   /** Hashes `file`, registers a new swarm with `config` for its runs, and waits for a run to start. */
   async seed(file: SourceFile, config?: RunConfig): Promise<void> {
-    this.role = 'seeder';
-    this.phase = 'preparing';
-    const manifest = await buildManifest({
-      name: file.name,
-      sizeBytes: file.bytes.length,
-      read: async (offsetBytes, lengthBytes) => file.bytes.subarray(offsetBytes, offsetBytes + lengthBytes),
-      sha256: this.#sha256,
-      onProgress: (hashed, total) => (this.progress = hashed / total),
-    });
-    const contentId = await contentIdOf(manifest, this.#sha256);
-    this.#seedStore = MemoryChunkStore.fromFile(file.bytes, manifest.chunkBytes);
-    this.phase = 'connecting';
-    const signalling = this.#connectSignalling();
-    const created = await signalling.createSwarm({ manifest, contentId, ...(config && { config }) });
-    if (!created.ok) return this.#fail(describeError(created.error));
-    this.swarmId = created.swarmId;
-    this.#enter({ manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
+    this.#role = 'seeder';
+    this.#phase = 'preparing';
+    const prepared = await prepareSeed(file, this.#sha256, (fraction) => (this.#hashedFraction = fraction));
+    if (this.#over) return;
+    this.#seedStore = prepared.store;
+    this.#phase = 'connecting';
+    const membership = this.#connect();
+    const { manifest, contentId } = prepared;
+    const created = await membership.createSwarm({ manifest, contentId, ...(config && { config }) });
+    if (this.#over) return;
+    if (!created.ok) return this.#fail(userMessageOf(created.error));
+    this.#swarmId = created.swarmId;
+    this.#enter(membership, { manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
     void this.#hashWholeFile();
   }
 
@@ -129,227 +164,198 @@ export class SwarmSession implements RunController {
    * this tab's own settings `override` (from its link); takes part in the run going on, if any.
    */
   async join(swarmId: string, contentId: string, override: PeerOverride = {}): Promise<void> {
-    this.role = 'leecher';
-    this.phase = 'connecting';
-    this.swarmId = swarmId;
-    const signalling = this.#connectSignalling();
-    const joined = await signalling.joinSwarm({ swarmId });
-    if (!joined.ok) return this.#fail(describeError(joined.error));
-    if ((await contentIdOf(joined.manifest, this.#sha256)) !== contentId)
-      return this.#fail('The file this swarm offers does not match the link: the link may be damaged or forged.');
-    this.#enter({ manifest: joined.manifest, contentId, peerId: joined.peerId, iceServers: joined.iceServers });
+    this.#role = 'leecher';
+    this.#phase = 'connecting';
+    this.#swarmId = swarmId;
+    const membership = this.#connect();
+    const joined = await membership.joinSwarm(swarmId);
+    if (this.#over) return;
+    if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256)))
+      return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    if (this.#over) return;
+    this.#enter(membership, {
+      manifest: joined.manifest,
+      contentId,
+      peerId: joined.peerId,
+      iceServers: joined.iceServers,
+    });
     if (Object.keys(override).length > 0) {
       const configured = await this.configurePeer(joined.peerId, override);
       if (configured) console.warn(`swarmlab: ${configured}`);
     }
     if (joined.run) this.#startRun(joined.run);
-    this.#connector?.connectTo(joined.peers);
+    membership.connectTo(joined.peers);
   }
 
   /** Starts a run for the whole swarm; resolves to a message for the user if the server refused. */
-  async startRun(config: RunConfig): Promise<string | undefined> {
-    const result = await this.#signalling?.startRun({ config });
-    return result && !result.ok ? describeError(result.error) : undefined;
+  startRun(config: RunConfig): Promise<string | undefined> {
+    return this.#runs.startRun(config);
   }
 
   /** Stops the run going on, for the whole swarm. */
-  async stopRun(): Promise<string | undefined> {
-    const result = await this.#signalling?.stopRun();
-    return result && !result.ok ? describeError(result.error) : undefined;
+  stopRun(): Promise<string | undefined> {
+    return this.#runs.stopRun();
   }
 
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
-  async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
-    const result = await this.#signalling?.configurePeer({ peerId, override });
-    return result && !result.ok ? describeError(result.error) : undefined;
+  configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
+    return this.#runs.configurePeer(peerId, override);
   }
 
   /** The file as a Blob, once complete (chunks are not copied). */
   fileBlob(): Blob | undefined {
     const store = this.#store;
-    if (!store || !this.manifest || !this.snapshot?.complete) return undefined;
-    const chunks: BlobPart[] = [];
-    for (let index = 0; index < chunkCount(this.manifest); index++)
-      chunks.push(store.get(index) as Uint8Array<ArrayBuffer>);
-    return new Blob(chunks, { type: 'application/octet-stream' });
+    const manifest = this.#manifest;
+    if (!store || !manifest || !this.#run?.latestSnapshot?.complete) return undefined;
+    return storedFileBlob(manifest, store);
   }
 
   /** Leaves the swarm: closes every connection and stops reporting. */
   leave(): void {
-    for (const timer of this.#timers) clearInterval(timer);
-    this.#timers = [];
-    this.#engine?.destroy();
-    this.#engine = undefined;
-    for (const transport of this.#transports.values()) transport.destroy();
-    this.#transports.clear();
-    this.#connector?.destroy();
-    this.#signalling?.disconnect();
-    if (this.phase !== 'failed') this.phase = 'closed';
+    clearInterval(this.#sampleTimer);
+    this.#reporter?.stop();
+    this.#run?.end();
+    this.#membership?.close();
+    if (this.#phase !== 'failed') this.#phase = 'closed';
   }
 
-  #connectSignalling(): SignallingClient {
-    const signalling = SignallingClient.connect(this.#deps.signallingUrl);
-    signalling.socket.on('swarm:progress', (progress) => (this.swarmProgress = progress));
-    signalling.socket.on('run:started', (run) => this.#startRun(run));
-    signalling.socket.on('run:stopped', ({ runNumber }) => {
-      if (this.ownRun?.started.runNumber === runNumber) this.#endRun();
-    });
-    // A peer that joins right after us may send its offer before our connector exists: keep it.
-    signalling.socket.on('signal:relay', this.#keepEarlySignal);
-    this.#signalling = signalling;
-    return signalling;
+  get #over(): boolean {
+    return this.#phase === 'closed' || this.#phase === 'failed';
   }
 
-  /** In the swarm: connect to peers as they come, report a few times a second, wait for a run. */
-  #enter(options: { manifest: Manifest; contentId: string; peerId: string; iceServers: readonly IceServer[] }): void {
-    this.manifest = options.manifest;
-    this.contentId = options.contentId;
-    this.peerId = options.peerId;
-    this.#store = this.#seedStore;
-    this.#connector = new SwarmConnector({
-      signalling: this.#signalling!,
-      iceServers: options.iceServers,
-      createPeer: this.#deps.createPeer ?? browserPeerFactory,
-      onLink: (link) => this.#addTransport(link),
-    });
-    this.#signalling!.socket.off('signal:relay', this.#keepEarlySignal);
-    for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
-    this.phase = 'waiting';
-    this.#timers.push(
-      setInterval(() => this.#sample(), SNAPSHOT_INTERVAL_MS),
-      setInterval(() => void this.#report(), PROGRESS_REPORT_INTERVAL_MS),
-    );
-    void this.#report();
+  get #runs(): RunController {
+    return this.#membership?.runs ?? NO_RUN_CONTROLLER;
   }
 
-  #addTransport(link: PeerLink): void {
-    const peerId = link.remotePeerId;
-    this.#transports.get(peerId)?.destroy();
-    const transport = new RunLinks(link, {
-      onClose: () => {
-        if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
-        this.connectedPeers = this.#transports.size;
+  /** The chunks of the file this tab offers: the seeder's, or those of the run a leecher is (or was last) in. */
+  get #store(): ChunkStore | undefined {
+    return this.#run?.store ?? this.#seedStore;
+  }
+
+  #connect(): SwarmMembership {
+    const membership = new SwarmMembership({
+      signallingUrl: this.#options.signallingUrl,
+      createPeer: this.#options.createPeer,
+      onProgress: (progress) => {
+        this.#swarmProgress = progress;
+        this.#announce();
+      },
+      onRunStarted: (run) => this.#startRun(run),
+      onRunStopped: (runNumber) => {
+        if (this.#run?.runNumber === runNumber) this.#endRun(this.#run);
       },
     });
-    this.#transports.set(peerId, transport);
-    this.connectedPeers = this.#transports.size;
-    const run = this.ownRun;
-    if (this.#engine && run && !run.leftOnCompletion) this.#engine.addLink(transport.open(run.started.runNumber));
+    this.#membership = membership;
+    return membership;
   }
 
-  /** Drops the previous run's engine (and a leecher's chunks) and starts `run` over every connection. */
-  #startRun(run: RunStarted): void {
-    const manifest = this.manifest;
-    const peerId = this.peerId;
-    if (!manifest || !peerId || this.phase === 'closed' || this.phase === 'failed') return;
-    if (this.ownRun && this.ownRun.started.runNumber >= run.runNumber) return;
-    const settings = run.settings[peerId];
+  /** In the swarm: connect to peers as they come, sample and report a few times a second, wait for a run. */
+  #enter(
+    membership: SwarmMembership,
+    entered: { manifest: Manifest; contentId: string; peerId: string; iceServers: readonly IceServer[] },
+  ): void {
+    this.#manifest = entered.manifest;
+    this.#contentId = entered.contentId;
+    this.#peerId = entered.peerId;
+    membership.enter(entered.iceServers, (transport) => this.#run?.addTransport(transport));
+    this.#phase = 'waiting';
+    this.#sampleTimer = setInterval(() => this.#sample(), SNAPSHOT_INTERVAL_MS);
+    this.#reporter = new ProgressReporter({
+      read: () => this.#reportedState(),
+      send: (report) => membership.reportProgress(report),
+    });
+    this.#reporter.start();
+    this.#announce();
+  }
+
+  /** Drops the previous run's engine (and a leecher's chunks) and starts `started` over every connection. */
+  #startRun(started: RunStarted): void {
+    const manifest = this.#manifest;
+    const contentId = this.#contentId;
+    const peerId = this.#peerId;
+    const membership = this.#membership;
+    if (!manifest || !contentId || !peerId || !membership || this.#over) return;
+    if (this.#run && this.#run.runNumber >= started.runNumber) return;
+    const settings = started.settings[peerId];
     if (!settings) return;
-    this.#engine?.destroy();
-    const seeding = this.role === 'seeder';
-    const store = seeding ? this.#seedStore! : new MemoryChunkStore();
-    this.#store = store;
-    if (!seeding) this.fileSha256 = undefined;
-    this.ownRun = { started: run, settings, leftOnCompletion: false };
-    this.rates.reset();
-    const engine = new SwarmEngine({
+    this.#run?.end();
+    const seeding = this.#role === 'seeder';
+    if (!seeding) this.#fileSha256 = undefined;
+    const run: EngineRun = new EngineRun({
       manifest,
-      contentId: this.contentId!,
+      contentId,
       localPeerId: peerId,
-      store,
-      mode: run.config.mode,
-      linkCaps: {
-        ...(settings.uploadBytesPerSec !== null && { uploadBytesPerSec: settings.uploadBytesPerSec }),
-        ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
-      },
-      ...(seeding ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
-      clock: systemClock,
-      random: Math.random,
+      started,
+      settings,
+      seedStore: seeding ? this.#seedStore : undefined,
       sha256: this.#sha256,
+      onComplete: () => this.#completed(run),
     });
-    this.#engine = engine;
-    engine.events.on('peer-dropped', ({ peerId: dropped, reason, detail }) =>
-      console.warn(`swarmlab: dropped peer ${dropped} (${reason}): ${detail}`),
-    );
-    if (!seeding) {
-      engine.events.on('complete', () => {
-        // Tell the server first: the whole-file hash below keeps the page busy for a moment.
-        this.#sample();
-        void this.#report().then(() => {
-          if (this.#engine === engine && settings.leaveOnComplete) this.#leaveRun();
-          return this.#hashWholeFile();
-        });
-      });
-    }
-    for (const transport of this.#transports.values()) {
-      if (!transport.closed) engine.addLink(transport.open(run.runNumber));
-    }
-    this.phase = 'running';
+    this.#run = run;
+    this.#display.startRun();
+    for (const transport of membership.openTransports) run.addTransport(transport);
+    this.#phase = 'running';
     this.#sample();
-    void this.#report();
+    void this.#reporter?.reportNow();
+  }
+
+  /** A leecher holds the whole file: tell the server first, then leave the run if selfish, then hash the file. */
+  #completed(run: EngineRun): void {
+    this.#sample();
+    // Report before hashing: the whole-file hash keeps the page busy for a moment.
+    void this.#reporter?.reportNow().then(() => {
+      if (this.#run === run && run.transferring && run.settings.leaveOnComplete) this.#leaveRun(run);
+      return this.#hashWholeFile();
+    });
   }
 
   /** A selfish leecher's exit after completing: it stops uploading but stays in the swarm for later runs. */
-  #leaveRun(): void {
-    if (this.ownRun) this.ownRun = { ...this.ownRun, leftOnCompletion: true };
+  #leaveRun(run: EngineRun): void {
     this.#sample();
-    this.#engine?.destroy();
-    this.#engine = undefined;
-    this.phase = 'waiting';
+    run.leave();
+    this.#phase = 'waiting';
   }
 
   /** The run was stopped: drop the engine and wait for the next. */
-  #endRun(): void {
-    this.#engine?.destroy();
-    this.#engine = undefined;
-    this.phase = 'waiting';
+  #endRun(run: EngineRun): void {
+    run.end();
+    this.#phase = 'waiting';
   }
 
+  /** Samples the engine (for the reports) and shows the sample (the screen's concern, see `EngineDisplay`). */
   #sample(): void {
-    const engine = this.#engine;
-    if (!engine) return;
-    const snapshot = engine.snapshot();
-    this.snapshot = snapshot;
-    this.rates.add(systemClock.nowMs(), snapshot.uploadBytesPerSec, snapshot.downloadBytesPerSec);
+    const snapshot = this.#run?.sample();
+    if (snapshot) this.#display.show(snapshot, systemClock.nowMs());
   }
 
-  async #report(): Promise<void> {
-    const manifest = this.manifest;
-    if (!manifest || !this.#signalling || !this.role) return;
-    const snapshot = this.snapshot;
-    const inRun = this.#engine !== undefined || this.ownRun?.leftOnCompletion === true;
-    const bits =
-      snapshot?.bits ??
-      (this.role === 'seeder' ? Bitfield.full(chunkCount(manifest)) : new Bitfield(chunkCount(manifest))).toBytes();
-    const report: ProgressReport = {
-      role: this.role,
-      runNumber: inRun ? (this.ownRun?.started.runNumber ?? null) : null,
-      bitsBase64: bytesToBase64(bits),
-      chunksHeld: snapshot?.chunksHeld ?? (this.role === 'seeder' ? chunkCount(manifest) : 0),
-      complete: snapshot?.complete ?? this.role === 'seeder',
-      uploadedBytes: snapshot?.uploadedBytes ?? 0,
-      downloadedBytes: snapshot?.downloadedBytes ?? 0,
-      uploadBytesPerSec: this.#engine ? (snapshot?.uploadBytesPerSec ?? 0) : 0,
-      downloadBytesPerSec: this.#engine ? (snapshot?.downloadBytesPerSec ?? 0) : 0,
-      peakUploadBytesPerSec: this.rates.peakUploadBytesPerSec,
-      peakDownloadBytesPerSec: this.rates.peakDownloadBytesPerSec,
-    };
-    await this.#signalling.reportProgress(report);
+  #reportedState(): ReportedState | undefined {
+    const manifest = this.#manifest;
+    const role = this.#role;
+    if (!manifest || !role) return undefined;
+    return { role, chunkCount: chunkCount(manifest), ...(this.#run?.progress ?? NO_RUN_PROGRESS) };
+  }
+
+  /** Hands the latest broadcast on, once it can be read (the swarm and its manifest known). */
+  #announce(): void {
+    const swarmId = this.#swarmId;
+    const manifest = this.#manifest;
+    const progress = this.#swarmProgress;
+    if (swarmId && manifest && progress) this.#options.onBroadcast?.({ swarmId, manifest, progress });
   }
 
   async #hashWholeFile(): Promise<void> {
-    const manifest = this.manifest;
+    const manifest = this.#manifest;
     const store = this.#store;
     if (!manifest || !store) return;
-    const chunks = Array.from({ length: chunkCount(manifest) }, (_, index) => store.get(index)!);
-    const sha256 = await wholeFileSha256(chunks, (hashed) => (this.progress = hashed / manifest.sizeBytes));
+    const sha256 = await storedFileSha256(manifest, store, (fraction) => (this.#hashedFraction = fraction));
     // A new run may have started meanwhile, with a store that is not this file yet.
-    if (this.#store === store) this.fileSha256 = sha256;
+    if (this.#store === store) this.#fileSha256 = sha256;
   }
 
   #fail(message: string): void {
-    this.error = message;
-    this.phase = 'failed';
+    this.#error = message;
+    this.#phase = 'failed';
     this.leave();
   }
 }

@@ -1,66 +1,107 @@
-import { contentIdOf, type Manifest, type PeerOverride, type RunConfig, type SwarmProgress } from '@swarmlab/protocol';
+import type { Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
-import { describeError } from '../describe-error';
-import type { RunController } from './run-controller';
+import { userMessageOf } from '../user-message';
+import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink } from './file-preparation';
+import { signallingRunController, type RunController } from './run-controller';
+import type { OnSwarmBroadcast } from './swarm-broadcast';
 
 export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
+
+/** Shown when the swarm an overview screen follows is gone. */
+export const SWARM_ENDED_MESSAGE =
+  'This swarm has ended: its last peer left. The runs it finished stay in this browser.';
+
+export interface SwarmWatchOptions {
+  /** Signalling server; the page's own origin when absent. */
+  readonly signallingUrl?: string;
+  readonly onBroadcast?: OnSwarmBroadcast;
+}
 
 /**
  * An overview screen (a classroom projector): follows a swarm without being a peer in it, shows every
  * peer's progress from the server's reports, and can start and stop runs and set any peer's links.
  */
 export class SwarmWatch implements RunController {
-  phase = $state<WatchPhase>('connecting');
-  error = $state<string | undefined>();
-  manifest = $state.raw<Manifest | undefined>();
-  swarmProgress = $state.raw<SwarmProgress | undefined>();
+  #phase = $state<WatchPhase>('connecting');
+  #error = $state<string | undefined>();
+  #manifest = $state.raw<Manifest | undefined>();
+  #swarmProgress = $state.raw<SwarmProgress | undefined>();
   readonly swarmId: string;
+  readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
+  readonly #runs: RunController;
 
-  constructor(swarmId: string, signallingUrl?: string) {
+  constructor(swarmId: string, options: SwarmWatchOptions = {}) {
     this.swarmId = swarmId;
-    this.#signalling = SignallingClient.connect(signallingUrl);
-    this.#signalling.socket.on('swarm:progress', (progress) => (this.swarmProgress = progress));
-    this.#signalling.socket.on('swarm:ended', () =>
-      this.#fail('This swarm has ended: its last peer left. The runs it finished stay in this browser.'),
-    );
+    this.#options = options;
+    this.#signalling = SignallingClient.connect(options.signallingUrl);
+    this.#runs = signallingRunController(this.#signalling);
+    this.#signalling.socket.on('swarm:progress', (progress) => this.#setProgress(progress));
+    this.#signalling.socket.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
+  }
+
+  get phase(): WatchPhase {
+    return this.#phase;
+  }
+
+  /** A message for the user when `phase` is `failed`. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  get manifest(): Manifest | undefined {
+    return this.#manifest;
+  }
+
+  /** The server's latest broadcast of the whole swarm. */
+  get swarmProgress(): SwarmProgress | undefined {
+    return this.#swarmProgress;
   }
 
   /** Starts following the swarm, checking its manifest against the link's content id. */
   async watch(contentId: string): Promise<void> {
     const watched = await this.#signalling.watchSwarm({ swarmId: this.swarmId });
-    if (!watched.ok) return this.#fail(describeError(watched.error));
-    if ((await contentIdOf(watched.manifest, pageSha256())) !== contentId)
-      return this.#fail('The file this swarm offers does not match the link: the link may be damaged or forged.');
-    this.manifest = watched.manifest;
-    this.swarmProgress ??= watched.progress;
-    this.phase = 'watching';
+    if (!watched.ok) return this.#fail(userMessageOf(watched.error));
+    if (!(await manifestMatchesLink(watched.manifest, contentId, pageSha256())))
+      return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    this.#manifest = watched.manifest;
+    this.#swarmProgress ??= watched.progress;
+    this.#phase = 'watching';
+    this.#announce();
   }
 
-  async startRun(config: RunConfig): Promise<string | undefined> {
-    const result = await this.#signalling.startRun({ config });
-    return result.ok ? undefined : describeError(result.error);
+  startRun(config: RunConfig): Promise<string | undefined> {
+    return this.#runs.startRun(config);
   }
 
-  async stopRun(): Promise<string | undefined> {
-    const result = await this.#signalling.stopRun();
-    return result.ok ? undefined : describeError(result.error);
+  stopRun(): Promise<string | undefined> {
+    return this.#runs.stopRun();
   }
 
-  async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
-    const result = await this.#signalling.configurePeer({ peerId, override });
-    return result.ok ? undefined : describeError(result.error);
+  configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
+    return this.#runs.configurePeer(peerId, override);
   }
 
   close(): void {
     this.#signalling.disconnect();
-    if (this.phase !== 'failed') this.phase = 'closed';
+    if (this.#phase !== 'failed') this.#phase = 'closed';
+  }
+
+  #setProgress(progress: SwarmProgress): void {
+    this.#swarmProgress = progress;
+    this.#announce();
+  }
+
+  #announce(): void {
+    const manifest = this.#manifest;
+    const progress = this.#swarmProgress;
+    if (manifest && progress) this.#options.onBroadcast?.({ swarmId: this.swarmId, manifest, progress });
   }
 
   #fail(message: string): void {
-    this.error = message;
-    this.phase = 'failed';
+    this.#error = message;
+    this.#phase = 'failed';
     this.#signalling.disconnect();
   }
 }

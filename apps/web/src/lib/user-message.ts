@@ -1,7 +1,7 @@
 import type { SignallingError } from '@swarmlab/protocol';
 
-/** The user-facing sentence for a refusal from the signalling server. */
-export function describeError(error: SignallingError): string {
+/** The sentence shown to the user for a refusal from the signalling server: plain words, no codes or stacks. */
+export function userMessageOf(error: SignallingError): string {
   switch (error.code) {
     case 'swarm-not-found':
       return 'This swarm link is unknown or has ended: every peer has left, or the server was restarted. Ask for a new link.';

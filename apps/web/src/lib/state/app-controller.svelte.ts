@@ -1,0 +1,199 @@
+import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
+import { parseRoute, swarmHash, type Route } from '../route';
+import { recordOfRun } from '../run-record';
+import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
+import type { SourceFile } from './file-preparation';
+import type { RunHistory } from './run-history.svelte';
+import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
+import { SwarmRates } from './swarm-rates.svelte';
+
+/** What the app needs of a peer's membership of a swarm (`SwarmSession`). */
+export interface AppSession {
+  readonly swarmId: string | undefined;
+  readonly contentId: string | undefined;
+  seed(file: SourceFile, config: RunConfig): Promise<void>;
+  join(swarmId: string, contentId: string, override: PeerOverride): Promise<void>;
+  leave(): void;
+}
+
+/** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
+export interface AppWatch {
+  readonly swarmId: string;
+  watch(contentId: string): Promise<void>;
+  close(): void;
+}
+
+type AppEvent = 'hashchange' | 'beforeunload';
+
+/** The page the app runs in: its URL, its session history and the two events it follows. */
+export interface AppWindow {
+  readonly location: Pick<Location, 'hash' | 'search' | 'pathname' | 'origin'>;
+  readonly history: Pick<History, 'pushState' | 'replaceState'>;
+  addEventListener(type: AppEvent, listener: () => void): void;
+  removeEventListener(type: AppEvent, listener: () => void): void;
+}
+
+export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
+  readonly window: AppWindow;
+  /** The finished runs this browser keeps. */
+  readonly history: RunHistory;
+  /** A new, idle session; it hands every broadcast of its swarm to `onBroadcast`. */
+  readonly createSession: (onBroadcast: OnSwarmBroadcast) => S;
+  /** A watch of `swarmId`, not yet following it; it hands every broadcast to `onBroadcast`. */
+  readonly createWatch: (swarmId: string, onBroadcast: OnSwarmBroadcast) => W;
+}
+
+/** What the page shows. */
+export type Screen<S, W> =
+  | { readonly view: 'start' }
+  | { readonly view: 'bad-link'; readonly reason: string }
+  | { readonly view: 'swarm'; readonly session: S }
+  | { readonly view: 'watch'; readonly watch: W; readonly contentId: string };
+
+/**
+ * The app: follows the URL (`route.ts`), and owns the one session (a peer's tab) or watch (an overview
+ * screen) it opens: created when the route asks for one, closed when the route moves on, when the user
+ * leaves, and when the page unloads (a `beforeunload` listener lives as long as one is open). Every
+ * broadcast of the swarm followed feeds the swarm's rates and, once a run finishes, the run history.
+ */
+export class AppController<S extends AppSession, W extends AppWatch> {
+  readonly history: RunHistory;
+  /** Settings a prepared start-page link carries (`?mode=…&server-up=…`), read once. */
+  readonly prepared: Parsed<PreparedStart>;
+  #route = $state.raw<Route>({ view: 'start' });
+  #session = $state.raw<S | undefined>();
+  #watch = $state.raw<W | undefined>();
+  #rates = $state.raw(new SwarmRates());
+  readonly #screen = $derived.by((): Screen<S, W> => {
+    const route = this.#route;
+    if (route.view === 'bad-link') return route;
+    if (this.#watch && route.view === 'watch') return { view: 'watch', watch: this.#watch, contentId: route.contentId };
+    if (this.#session) return { view: 'swarm', session: this.#session };
+    return { view: 'start' };
+  });
+  readonly #deps: AppControllerDeps<S, W>;
+  readonly #onHashChange = (): void => this.#followLocation();
+  readonly #onUnload = (): void => this.#closeAll();
+
+  constructor(deps: AppControllerDeps<S, W>) {
+    this.#deps = deps;
+    this.history = deps.history;
+    this.#route = parseRoute(deps.window.location.hash);
+    this.prepared = parseStartParams(deps.window.location.search);
+  }
+
+  get route(): Route {
+    return this.#route;
+  }
+
+  get screen(): Screen<S, W> {
+    return this.#screen;
+  }
+
+  /** This tab's membership of a swarm, if any. */
+  get session(): S | undefined {
+    return this.#session;
+  }
+
+  /** The swarm this overview screen follows, if any. */
+  get watch(): W | undefined {
+    return this.#watch;
+  }
+
+  /** Every peer's throughput over the current run of the swarm followed; new with each session or watch. */
+  get rates(): SwarmRates {
+    return this.#rates;
+  }
+
+  get origin(): string {
+    return this.#deps.window.location.origin;
+  }
+
+  /** Follows the URL now and on every change of its hash. */
+  start(): void {
+    this.#followLocation();
+    this.#deps.window.addEventListener('hashchange', this.#onHashChange);
+  }
+
+  /** Stops following the URL and closes whatever is open. */
+  stop(): void {
+    this.#deps.window.removeEventListener('hashchange', this.#onHashChange);
+    this.#closeAll();
+  }
+
+  /** Seeds `file` in a new swarm with `config` for its runs; the URL becomes the swarm's link once it exists. */
+  async seed(file: SourceFile, config: RunConfig): Promise<void> {
+    this.#closeAll();
+    const session = this.#openSession();
+    this.#route = { view: 'swarm', swarmId: '', contentId: '' };
+    await session.seed(file, config);
+    if (this.#session === session && session.swarmId && session.contentId)
+      this.#deps.window.history.replaceState(null, '', swarmHash(session.swarmId, session.contentId));
+  }
+
+  /** Back to the start page: closes what is open. */
+  leave(): void {
+    this.#closeAll();
+    this.#deps.window.history.pushState(null, '', this.#deps.window.location.pathname);
+    this.#route = { view: 'start' };
+  }
+
+  /** A swarm link joins (unless this tab already is in that swarm), a watch link follows one. */
+  #followLocation(): void {
+    const { hash, search } = this.#deps.window.location;
+    const route = parseRoute(hash);
+    this.#route = route;
+    if (route.view === 'swarm') {
+      if (this.#session?.swarmId === route.swarmId) return;
+      this.#closeAll();
+      const override = parsePeerParams(search);
+      if (!override.ok) {
+        this.#route = { view: 'bad-link', reason: override.message };
+        return;
+      }
+      void this.#openSession().join(route.swarmId, route.contentId, override.value);
+    } else if (route.view === 'watch') {
+      if (this.#watch?.swarmId === route.swarmId) return;
+      this.#closeAll();
+      void this.#openWatch(route.swarmId).watch(route.contentId);
+    } else {
+      this.#closeAll();
+    }
+  }
+
+  #openSession(): S {
+    const session: S = this.#deps.createSession((broadcast) => this.#collect(session, broadcast));
+    this.#session = session;
+    this.#opened();
+    return session;
+  }
+
+  #openWatch(swarmId: string): W {
+    const watch: W = this.#deps.createWatch(swarmId, (broadcast) => this.#collect(watch, broadcast));
+    this.#watch = watch;
+    this.#opened();
+    return watch;
+  }
+
+  #opened(): void {
+    this.#rates = new SwarmRates();
+    this.#deps.window.addEventListener('beforeunload', this.#onUnload);
+  }
+
+  #closeAll(): void {
+    this.#session?.leave();
+    this.#session = undefined;
+    this.#watch?.close();
+    this.#watch = undefined;
+    this.#deps.window.removeEventListener('beforeunload', this.#onUnload);
+  }
+
+  /** Every finished run this page sees goes into the browser's run history, once. */
+  #collect(source: S | W, { swarmId, manifest, progress }: SwarmBroadcast): void {
+    if (source !== this.#session && source !== this.#watch) return;
+    this.#rates.add(progress);
+    // Only the latest run travels; a finished one is kept here the first time this page sees it.
+    const record = progress.run && recordOfRun(swarmId, manifest, progress.run, progress);
+    if (record) this.history.add(record);
+  }
+}

@@ -1,0 +1,149 @@
+import { MemoryChunkStore, SwarmEngine, systemClock, type ChunkStore, type SwarmSnapshot } from '@swarmlab/engine';
+import {
+  Bitfield,
+  chunkCount,
+  type Manifest,
+  type PeerRunSettings,
+  type RunStarted,
+  type Sha256,
+} from '@swarmlab/protocol';
+import type { RunLinks } from '@swarmlab/webrtc';
+import type { RunProgress } from './progress-reporter';
+
+/** What this tab did in the run it is in (or was last in). */
+export interface OwnRun {
+  readonly started: RunStarted;
+  readonly settings: PeerRunSettings;
+  /** Left the run after completing (a selfish leecher): no more uploads. */
+  readonly leftOnCompletion: boolean;
+}
+
+export interface EngineRunOptions {
+  readonly manifest: Manifest;
+  readonly contentId: string;
+  readonly localPeerId: string;
+  readonly started: RunStarted;
+  /** This tab's settings in the run (mode and caps come from here and the run's config). */
+  readonly settings: PeerRunSettings;
+  /** The seeder's whole file, kept from run to run; a leecher (none here) starts each run empty. */
+  readonly seedStore: ChunkStore | undefined;
+  readonly sha256: Sha256;
+  /** A leecher's engine holds every chunk (each verified on arrival). */
+  readonly onComplete: () => void;
+}
+
+/**
+ * This tab's part in one run: a fresh `SwarmEngine` over the run's links, sampled on demand. The
+ * samples it keeps (the latest one, the peak rates) are what progress reports say; drawing them is
+ * someone else's concern (`EngineDisplay`). Once ended or left, the engine is gone but what it did
+ * stays readable until the next run replaces this object.
+ */
+export class EngineRun {
+  readonly started: RunStarted;
+  readonly settings: PeerRunSettings;
+  readonly store: ChunkStore;
+  #leftOnCompletion = $state(false);
+  readonly #ownRun = $derived.by((): OwnRun => ({
+    started: this.started,
+    settings: this.settings,
+    leftOnCompletion: this.#leftOnCompletion,
+  }));
+  #engine: SwarmEngine | undefined;
+  #latest: SwarmSnapshot | undefined;
+  #peakUploadBytesPerSec = 0;
+  #peakDownloadBytesPerSec = 0;
+
+  constructor(options: EngineRunOptions) {
+    const { manifest, started, settings, seedStore } = options;
+    this.started = started;
+    this.settings = settings;
+    this.store = seedStore ?? new MemoryChunkStore();
+    const engine = new SwarmEngine({
+      manifest,
+      contentId: options.contentId,
+      localPeerId: options.localPeerId,
+      store: this.store,
+      mode: started.config.mode,
+      linkCaps: {
+        ...(settings.uploadBytesPerSec !== null && { uploadBytesPerSec: settings.uploadBytesPerSec }),
+        ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
+      },
+      ...(seedStore ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
+      clock: systemClock,
+      random: Math.random,
+      sha256: options.sha256,
+    });
+    engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
+      console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`),
+    );
+    if (!seedStore) engine.events.on('complete', options.onComplete);
+    this.#engine = engine;
+  }
+
+  get runNumber(): number {
+    return this.started.runNumber;
+  }
+
+  get ownRun(): OwnRun {
+    return this.#ownRun;
+  }
+
+  /** The engine is moving bytes: neither ended (the run stopped) nor left (on completion). */
+  get transferring(): boolean {
+    return this.#engine !== undefined;
+  }
+
+  /** The latest sample; none before the first. */
+  get latestSnapshot(): SwarmSnapshot | undefined {
+    return this.#latest;
+  }
+
+  /** The highest rates sampled in this run: estimates of u_i and d_i where a link has no cap. */
+  get peakUploadBytesPerSec(): number {
+    return this.#peakUploadBytesPerSec;
+  }
+
+  get peakDownloadBytesPerSec(): number {
+    return this.#peakDownloadBytesPerSec;
+  }
+
+  /** What progress reports say of this run: this tab is in it while its engine runs, and after leaving on completion. */
+  get progress(): RunProgress {
+    const inRun = this.transferring || this.#leftOnCompletion;
+    return {
+      snapshot: this.#latest,
+      runNumber: inRun ? this.runNumber : null,
+      transferring: this.transferring,
+      peakUploadBytesPerSec: this.#peakUploadBytesPerSec,
+      peakDownloadBytesPerSec: this.#peakDownloadBytesPerSec,
+    };
+  }
+
+  /** Takes part in the run over `transport`, unless this tab is out of the run. */
+  addTransport(transport: RunLinks): void {
+    if (!this.#engine || this.#leftOnCompletion || transport.closed) return;
+    this.#engine.addLink(transport.open(this.runNumber));
+  }
+
+  /** Copies the engine's state (and keeps its peak rates); nothing once the engine is gone. */
+  sample(): SwarmSnapshot | undefined {
+    if (!this.#engine) return undefined;
+    const snapshot = this.#engine.snapshot();
+    this.#latest = snapshot;
+    this.#peakUploadBytesPerSec = Math.max(this.#peakUploadBytesPerSec, snapshot.uploadBytesPerSec);
+    this.#peakDownloadBytesPerSec = Math.max(this.#peakDownloadBytesPerSec, snapshot.downloadBytesPerSec);
+    return snapshot;
+  }
+
+  /** A selfish leecher's exit after completing: no more uploads, still counted in the run. */
+  leave(): void {
+    this.#leftOnCompletion = true;
+    this.end();
+  }
+
+  /** The run stopped (or this tab leaves the swarm): the engine closes its links. */
+  end(): void {
+    this.#engine?.destroy();
+    this.#engine = undefined;
+  }
+}

@@ -1,0 +1,126 @@
+import type { PeerLink } from '@swarmlab/engine';
+import type {
+  IceServer,
+  PeerId,
+  ProgressReport,
+  RunStarted,
+  SignalData,
+  SignallingResult,
+  SwarmCreated,
+  SwarmCreateRequest,
+  SwarmJoined,
+  SwarmProgress,
+} from '@swarmlab/protocol';
+import { browserPeerFactory, RunLinks, SignallingClient, SwarmConnector, type PeerFactory } from '@swarmlab/webrtc';
+import { signallingRunController, type RunController } from './run-controller';
+
+/** What the server tells a member of a swarm, as it happens. */
+export interface MembershipEvents {
+  readonly onProgress: (progress: SwarmProgress) => void;
+  readonly onRunStarted: (run: RunStarted) => void;
+  readonly onRunStopped: (runNumber: number) => void;
+}
+
+export interface SwarmMembershipOptions extends MembershipEvents {
+  /** Signalling server; the page's own origin when absent. */
+  readonly signallingUrl?: string | undefined;
+  readonly createPeer?: PeerFactory | undefined;
+}
+
+/**
+ * One tab's place in one swarm: its signalling connection and a WebRTC connection to every peer it
+ * meets, each kept as `RunLinks` (one transport that carries run after run). Knows nothing of engines:
+ * whoever runs one asks for the open transports and hears of each new one.
+ */
+export class SwarmMembership {
+  #connectedPeers = $state(0);
+  /** Start, stop and configure runs: sentences for the user when the server refuses. */
+  readonly runs: RunController;
+  readonly #signalling: SignallingClient;
+  readonly #createPeer: PeerFactory;
+  readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
+  readonly #keepEarlySignal = (event: { from: PeerId; signal: SignalData }): void =>
+    void this.#earlySignals.push(event);
+  // Plain bookkeeping, never rendered (`connectedPeers` is its reactive count).
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #transports = new Map<PeerId, RunLinks>();
+  #connector: SwarmConnector | undefined;
+  #onTransport: (transport: RunLinks) => void = () => {};
+
+  constructor(options: SwarmMembershipOptions) {
+    this.#createPeer = options.createPeer ?? browserPeerFactory;
+    const signalling = SignallingClient.connect(options.signallingUrl);
+    signalling.socket.on('swarm:progress', options.onProgress);
+    signalling.socket.on('run:started', options.onRunStarted);
+    signalling.socket.on('run:stopped', ({ runNumber }) => options.onRunStopped(runNumber));
+    // A peer that joins right after us may send its offer before our connector exists: keep it.
+    signalling.socket.on('signal:relay', this.#keepEarlySignal);
+    this.#signalling = signalling;
+    this.runs = signallingRunController(signalling);
+  }
+
+  /** Peers with an open WebRTC connection to this tab. */
+  get connectedPeers(): number {
+    return this.#connectedPeers;
+  }
+
+  /** The transports still open, in the order they opened. */
+  get openTransports(): RunLinks[] {
+    return [...this.#transports.values()].filter((transport) => !transport.closed);
+  }
+
+  createSwarm(request: SwarmCreateRequest): Promise<SignallingResult<SwarmCreated>> {
+    return this.#signalling.createSwarm(request);
+  }
+
+  joinSwarm(swarmId: string): Promise<SignallingResult<SwarmJoined>> {
+    return this.#signalling.joinSwarm({ swarmId });
+  }
+
+  reportProgress(report: ProgressReport): Promise<SignallingResult> {
+    return this.#signalling.reportProgress(report);
+  }
+
+  /**
+   * In the swarm: answers offers (those that came early first) and hands every transport that opens to
+   * `onTransport`.
+   */
+  enter(iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
+    this.#onTransport = onTransport;
+    this.#connector = new SwarmConnector({
+      signalling: this.#signalling,
+      iceServers,
+      createPeer: this.#createPeer,
+      onLink: (link) => this.#addTransport(link),
+    });
+    this.#signalling.socket.off('signal:relay', this.#keepEarlySignal);
+    for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
+  }
+
+  /** Opens connections to the peers already in the swarm when we joined. */
+  connectTo(peerIds: readonly PeerId[]): void {
+    this.#connector?.connectTo(peerIds);
+  }
+
+  /** Closes every connection and the signalling connection. */
+  close(): void {
+    for (const transport of this.#transports.values()) transport.destroy();
+    this.#transports.clear();
+    this.#connector?.destroy();
+    this.#signalling.disconnect();
+  }
+
+  #addTransport(link: PeerLink): void {
+    const peerId = link.remotePeerId;
+    this.#transports.get(peerId)?.destroy();
+    const transport = new RunLinks(link, {
+      onClose: () => {
+        if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
+        this.#connectedPeers = this.#transports.size;
+      },
+    });
+    this.#transports.set(peerId, transport);
+    this.#connectedPeers = this.#transports.size;
+    this.#onTransport(transport);
+  }
+}

@@ -1,0 +1,242 @@
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { flushSync } from 'svelte';
+import { describe, expect, it } from 'vitest';
+import { AppController } from '../src/lib/state/app-controller.svelte';
+import { RunHistory } from '../src/lib/state/run-history.svelte';
+import {
+  CONTENT_A,
+  CONTENT_B,
+  FakeSession,
+  FakeWatch,
+  FakeWindow,
+  manifest,
+  memoryStorage,
+  runState,
+  SWARM_A,
+  SWARM_B,
+  swarmProgress,
+} from './fakes';
+
+function setUp(url = '/') {
+  const window = new FakeWindow(url);
+  const sessions: FakeSession[] = [];
+  const watches: FakeWatch[] = [];
+  const history = new RunHistory(memoryStorage());
+  const app = new AppController({
+    window,
+    history,
+    createSession: (onBroadcast) => {
+      const session = new FakeSession(onBroadcast);
+      sessions.push(session);
+      return session;
+    },
+    createWatch: (swarmId, onBroadcast) => {
+      const watch = new FakeWatch(swarmId, onBroadcast);
+      watches.push(watch);
+      return watch;
+    },
+  });
+  return { window, sessions, watches, history, app };
+}
+
+const swarmLink = (swarmId: string, contentId: string) => `#/swarm/${swarmId}/${contentId}`;
+const watchLink = (swarmId: string, contentId: string) => `#/watch/${swarmId}/${contentId}`;
+const testFile = { name: 'test.bin', bytes: new Uint8Array(1024) };
+
+describe('AppController: routing', () => {
+  it('shows the start page with the settings a prepared link carries', () => {
+    const { app, window, sessions } = setUp('/?mode=client-server&server-up=2MB/s');
+    app.start();
+    expect(app.screen).toEqual({ view: 'start' });
+    expect(app.prepared.ok && app.prepared.value.config.mode).toBe('client-server');
+    expect(app.prepared.ok && app.prepared.value.config.seederUploadBytesPerSec).toBe(2e6);
+    expect(sessions).toHaveLength(0);
+    expect(window.listenerCount('beforeunload')).toBe(0);
+  });
+
+  it('joins the swarm a link names, with the peer settings in its query', () => {
+    const { app, sessions } = setUp(`/?up=500kB/s&leave=1${swarmLink(SWARM_A, CONTENT_A)}`);
+    app.start();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.joined).toEqual({
+      swarmId: SWARM_A,
+      contentId: CONTENT_A,
+      override: { uploadBytesPerSec: 500_000, leaveOnComplete: true },
+    });
+    expect(app.screen).toEqual({ view: 'swarm', session: sessions[0] });
+  });
+
+  it('stays in the swarm when the link does not change it, and moves when it does', () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    window.fire('hashchange');
+    expect(sessions).toHaveLength(1);
+    window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]!.leaveCalls).toBe(1);
+    expect(sessions[1]!.joined?.swarmId).toBe(SWARM_B);
+    expect(app.session).toBe(sessions[1]);
+  });
+
+  it('refuses a link with invalid peer settings, naming them, without joining', () => {
+    const { app, window, sessions } = setUp(`/?up=-1MB/s${swarmLink(SWARM_A, CONTENT_A)}`);
+    app.start();
+    expect(sessions).toHaveLength(0);
+    expect(app.screen.view).toBe('bad-link');
+    expect(app.screen.view === 'bad-link' && app.screen.reason).toContain('up (this peer’s upload)');
+    expect(window.listenerCount('beforeunload')).toBe(0);
+  });
+
+  it('refuses a malformed swarm link', () => {
+    const { app, sessions } = setUp('/#/swarm/not-a-swarm/xyz');
+    app.start();
+    expect(sessions).toHaveLength(0);
+    expect(app.screen.view === 'bad-link' && app.screen.reason).toContain('malformed');
+  });
+
+  it('follows a watch link on an overview screen, and closes it when the link goes back to the start', () => {
+    const { app, window, watches } = setUp(watchLink(SWARM_A, CONTENT_A));
+    app.start();
+    expect(watches).toHaveLength(1);
+    expect(watches[0]!.watchedContentId).toBe(CONTENT_A);
+    expect(app.screen).toEqual({ view: 'watch', watch: watches[0], contentId: CONTENT_A });
+    window.open('/#');
+    expect(watches[0]!.closeCalls).toBe(1);
+    expect(app.watch).toBeUndefined();
+    expect(app.screen).toEqual({ view: 'start' });
+  });
+
+  it('leaves a swarm for an overview screen of it', () => {
+    const { app, window, sessions, watches } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    window.open(`/${watchLink(SWARM_A, CONTENT_A)}`);
+    expect(sessions[0]!.leaveCalls).toBe(1);
+    expect(app.session).toBeUndefined();
+    expect(app.screen).toEqual({ view: 'watch', watch: watches[0], contentId: CONTENT_A });
+  });
+
+  it('stops following the URL when stopped, and closes what is open', () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    app.stop();
+    expect(window.listenerCount('hashchange')).toBe(0);
+    expect(sessions[0]!.leaveCalls).toBe(1);
+    window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`);
+    expect(sessions).toHaveLength(1);
+  });
+});
+
+describe('AppController: the session lifecycle', () => {
+  it('listens for the page unloading only while a session is open, and leaves the swarm then', () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    expect(window.listenerCount('beforeunload')).toBe(0);
+    window.open(`/${swarmLink(SWARM_A, CONTENT_A)}`);
+    expect(window.listenerCount('beforeunload')).toBe(1);
+    window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`);
+    expect(window.listenerCount('beforeunload')).toBe(1);
+    window.fire('beforeunload');
+    expect(sessions[1]!.leaveCalls).toBe(1);
+    expect(window.listenerCount('beforeunload')).toBe(0);
+  });
+
+  it('seeds in a new session, and puts the swarm link in the URL once the swarm exists', async () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    expect(sessions[0]!.leaveCalls).toBe(1);
+    const seeder = sessions[1]!;
+    expect(seeder.seeded).toEqual({ file: testFile, config: DEFAULT_RUN_CONFIG });
+    expect(app.screen).toEqual({ view: 'swarm', session: seeder });
+    expect(window.location.hash).toBe(swarmLink(SWARM_A, CONTENT_A));
+    seeder.finishSeeding(SWARM_B, CONTENT_B);
+    await seeding;
+    expect(window.location.hash).toBe(swarmLink(SWARM_B, CONTENT_B));
+    // Replaced, not pushed: no hashchange, so the session is not left and joined again.
+    window.fire('hashchange');
+    expect(sessions).toHaveLength(2);
+    expect(seeder.leaveCalls).toBe(0);
+  });
+
+  it('leaves the URL alone when the user left before the swarm existed', async () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    app.leave();
+    sessions[0]!.finishSeeding(SWARM_A, CONTENT_A);
+    await seeding;
+    expect(window.location.hash).toBe('');
+    expect(app.screen).toEqual({ view: 'start' });
+  });
+
+  it('leaving goes back to the start page and closes the session', () => {
+    const { app, window, sessions } = setUp(`/?up=1MB/s${swarmLink(SWARM_A, CONTENT_A)}`);
+    app.start();
+    app.leave();
+    expect(sessions[0]!.leaveCalls).toBe(1);
+    expect(window.location.pathname + window.location.search + window.location.hash).toBe('/');
+    expect(app.screen).toEqual({ view: 'start' });
+    expect(window.listenerCount('beforeunload')).toBe(0);
+  });
+});
+
+describe('AppController: what the swarm broadcasts', () => {
+  it('keeps every finished run once in the history, and the running one in the rates', () => {
+    const { app, sessions, history } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    const session = sessions[0]!;
+    session.onBroadcast({
+      swarmId: SWARM_A,
+      manifest,
+      progress: swarmProgress(SWARM_A, runState(1, 'running', 2_000)),
+    });
+    expect(history.records).toHaveLength(0);
+    expect(app.rates.points.map((point) => point.atSec)).toEqual([2]);
+    const finished = swarmProgress(SWARM_A, runState(1, 'finished'));
+    session.onBroadcast({ swarmId: SWARM_A, manifest, progress: finished });
+    session.onBroadcast({ swarmId: SWARM_A, manifest, progress: finished });
+    expect(history.records.map((record) => record.id)).toEqual([`${SWARM_A}#1`]);
+    expect(history.records[0]!.distributionSec).toBe(8);
+    expect(app.rates.points.map((point) => point.atSec)).toEqual([2, 8]);
+  });
+
+  it('ignores what a closed session still hears, and starts new rates with each session', () => {
+    const { app, window, sessions, history } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    const first = sessions[0]!;
+    first.onBroadcast({ swarmId: SWARM_A, manifest, progress: swarmProgress(SWARM_A, runState(1, 'running')) });
+    const ratesOfFirst = app.rates;
+    window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`);
+    expect(app.rates).not.toBe(ratesOfFirst);
+    first.onBroadcast({ swarmId: SWARM_A, manifest, progress: swarmProgress(SWARM_A, runState(1, 'finished')) });
+    expect(history.records).toHaveLength(0);
+    expect(app.rates.points).toHaveLength(0);
+  });
+
+  it('collects the runs an overview screen sees', () => {
+    const { app, watches, history } = setUp(watchLink(SWARM_A, CONTENT_A));
+    app.start();
+    watches[0]!.onBroadcast({ swarmId: SWARM_A, manifest, progress: swarmProgress(SWARM_A, runState(4, 'finished')) });
+    expect(history.records.map((record) => record.runNumber)).toEqual([4]);
+  });
+});
+
+describe('AppController: reactivity', () => {
+  it('a component following the screen sees each change of route', () => {
+    const { app, window } = setUp();
+    const views: string[] = [];
+    const stop = $effect.root(() => {
+      $effect(() => void views.push(app.screen.view));
+    });
+    flushSync();
+    app.start();
+    window.open(`/${swarmLink(SWARM_A, CONTENT_A)}`);
+    flushSync();
+    window.open(`/${watchLink(SWARM_A, CONTENT_A)}`);
+    flushSync();
+    app.leave();
+    flushSync();
+    expect(views).toEqual(['start', 'swarm', 'watch', 'start']);
+    stop();
+  });
+});

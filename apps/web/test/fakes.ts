@@ -1,0 +1,214 @@
+import {
+  DEFAULT_RUN_CONFIG,
+  type Manifest,
+  type PeerOverride,
+  type RunConfig,
+  type RunParticipant,
+  type RunPhase,
+  type RunState,
+  type SwarmProgress,
+} from '@swarmlab/protocol';
+import type { AppSession, AppWatch, AppWindow } from '../src/lib/state/app-controller.svelte';
+import type { SourceFile } from '../src/lib/state/file-preparation';
+import type { OnSwarmBroadcast } from '../src/lib/state/swarm-broadcast';
+
+export const SWARM_A = 'A'.repeat(22);
+export const SWARM_B = 'B'.repeat(22);
+export const CONTENT_A = 'a'.repeat(64);
+export const CONTENT_B = 'b'.repeat(64);
+
+export const FILE_BYTES = 4 * 1024 * 1024;
+export const manifest: Manifest = {
+  formatVersion: 1,
+  name: 'test.bin',
+  sizeBytes: FILE_BYTES,
+  chunkBytes: 256 * 1024,
+  chunkSha256: [],
+};
+
+/** `localStorage` in memory. */
+export function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, value),
+  };
+}
+
+function participant(peerId: string, role: 'seeder' | 'leecher', completedAfterMs: number | null): RunParticipant {
+  return {
+    peerId,
+    role,
+    settings: { uploadBytesPerSec: 1e6, downloadBytesPerSec: null, leaveOnComplete: false },
+    completedAfterMs,
+    uploadedBytes: role === 'seeder' ? FILE_BYTES : 0,
+    downloadedBytes: role === 'seeder' ? 0 : FILE_BYTES,
+    present: true,
+    leftRun: false,
+  };
+}
+
+/** Run `runNumber` of a seeder and two leechers, `elapsedMs` in; finished ones took 8 s. */
+export function runState(runNumber: number, phase: RunPhase, elapsedMs = 8_000): RunState {
+  const finished = phase === 'finished';
+  return {
+    runNumber,
+    phase,
+    config: { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 2e6, peerUploadBytesPerSec: 1e6 },
+    startedAtEpochMs: Date.UTC(2026, 0, 5, 9, 0, 0),
+    elapsedMs,
+    distributionMs: finished ? 8_000 : null,
+    participants: [
+      participant('seed', 'seeder', null),
+      participant('leech0', 'leecher', finished ? 7_000 : null),
+      participant('leech1', 'leecher', finished ? 8_000 : null),
+    ],
+    abandonedLeechers: 0,
+  };
+}
+
+/** A broadcast of swarm `swarmId`; every peer reports `downloadBytesPerSec` in `run`. */
+export function swarmProgress(swarmId: string, run: RunState | null, downloadBytesPerSec = 1e6): SwarmProgress {
+  return {
+    swarmId,
+    config: run?.config ?? DEFAULT_RUN_CONFIG,
+    run,
+    peers: (run?.participants ?? []).map((peer, index) => ({
+      peerId: peer.peerId,
+      role: peer.role,
+      joinedAfterMs: index * 100,
+      override: {},
+      report: {
+        role: peer.role,
+        runNumber: run!.runNumber,
+        bitsBase64: '',
+        chunksHeld: 0,
+        complete: false,
+        uploadedBytes: 0,
+        downloadedBytes: 0,
+        uploadBytesPerSec: 0,
+        downloadBytesPerSec: peer.role === 'leecher' ? downloadBytesPerSec : 0,
+        peakUploadBytesPerSec: 0,
+        peakDownloadBytesPerSec: 0,
+      },
+    })),
+  };
+}
+
+type AppEvent = Parameters<AppWindow['addEventListener']>[0];
+
+/**
+ * A page for the app controller: a URL, a session history that moves it (without `hashchange`, as in
+ * browsers), and listeners that can be counted and fired.
+ */
+export class FakeWindow implements AppWindow {
+  readonly location = { hash: '', search: '', pathname: '/', origin: 'http://swarm.test' };
+  readonly urls: string[] = [];
+  readonly history = {
+    pushState: (_data: unknown, _unused: string, url?: string | URL | null) => this.#navigate(url),
+    replaceState: (_data: unknown, _unused: string, url?: string | URL | null) => this.#navigate(url),
+  };
+  readonly #listeners = new Map<AppEvent, Set<() => void>>();
+
+  constructor(url = '/') {
+    this.#navigate(url);
+  }
+
+  addEventListener(type: AppEvent, listener: () => void): void {
+    const listeners = this.#listeners.get(type) ?? new Set();
+    listeners.add(listener);
+    this.#listeners.set(type, listeners);
+  }
+
+  removeEventListener(type: AppEvent, listener: () => void): void {
+    this.#listeners.get(type)?.delete(listener);
+  }
+
+  listenerCount(type: AppEvent): number {
+    return this.#listeners.get(type)?.size ?? 0;
+  }
+
+  fire(type: AppEvent): void {
+    for (const listener of [...(this.#listeners.get(type) ?? [])]) listener();
+  }
+
+  /** The user opens `url` in this page (a link, the address bar): a new hash fires `hashchange`. */
+  open(url: string): void {
+    const before = this.location.hash;
+    this.#navigate(url);
+    if (this.location.hash !== before) this.fire('hashchange');
+  }
+
+  #navigate(url: string | URL | null | undefined): void {
+    if (url === null || url === undefined) return;
+    const { pathname, search, hash } = this.location;
+    const next = new URL(url, `${this.location.origin}${pathname}${search}${hash}`);
+    this.location.pathname = next.pathname;
+    this.location.search = next.search;
+    this.location.hash = next.hash;
+    this.urls.push(`${next.pathname}${next.search}${next.hash}`);
+  }
+}
+
+/** A session that records what the controller asks of it; `finishSeeding` plays the server's answer. */
+export class FakeSession implements AppSession {
+  swarmId: string | undefined;
+  contentId: string | undefined;
+  joined: { swarmId: string; contentId: string; override: PeerOverride } | undefined;
+  seeded: { file: SourceFile; config: RunConfig } | undefined;
+  leaveCalls = 0;
+  readonly onBroadcast: OnSwarmBroadcast;
+  #seedingDone: (() => void) | undefined;
+
+  constructor(onBroadcast: OnSwarmBroadcast) {
+    this.onBroadcast = onBroadcast;
+  }
+
+  seed(file: SourceFile, config: RunConfig): Promise<void> {
+    this.seeded = { file, config };
+    return new Promise((resolve) => (this.#seedingDone = resolve));
+  }
+
+  /** The server created the swarm: the session now has its ids, and `seed` resolves. */
+  finishSeeding(swarmId: string, contentId: string): void {
+    this.swarmId = swarmId;
+    this.contentId = contentId;
+    this.#seedingDone?.();
+  }
+
+  async join(swarmId: string, contentId: string, override: PeerOverride): Promise<void> {
+    this.swarmId = swarmId;
+    this.contentId = contentId;
+    this.joined = { swarmId, contentId, override };
+  }
+
+  leave(): void {
+    this.leaveCalls++;
+  }
+}
+
+export class FakeWatch implements AppWatch {
+  readonly swarmId: string;
+  watchedContentId: string | undefined;
+  closeCalls = 0;
+  readonly onBroadcast: OnSwarmBroadcast;
+
+  constructor(swarmId: string, onBroadcast: OnSwarmBroadcast) {
+    this.swarmId = swarmId;
+    this.onBroadcast = onBroadcast;
+  }
+
+  async watch(contentId: string): Promise<void> {
+    this.watchedContentId = contentId;
+  }
+
+  close(): void {
+    this.closeCalls++;
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { recordOfRun, type RunRecord } from '../src/lib/run-record';
+import { MAX_RUNS_KEPT_IN_BROWSER, RunHistory } from '../src/lib/state/run-history.svelte';
+import { manifest, memoryStorage, runState, SWARM_A, swarmProgress } from './fakes';
+
+function record(runNumber: number): RunRecord {
+  const progress = swarmProgress(SWARM_A, runState(runNumber, 'finished'));
+  return recordOfRun(SWARM_A, manifest, progress.run!, progress)!;
+}
+
+describe('RunHistory', () => {
+  it('keeps each run once, in the browser storage, for the next page', () => {
+    const storage = memoryStorage();
+    const history = new RunHistory(storage);
+    history.add(record(1));
+    history.add(record(2));
+    history.add(record(1));
+    expect(history.records.map((kept) => kept.runNumber)).toEqual([1, 2]);
+    expect(new RunHistory(storage).records).toEqual(history.records);
+    expect(JSON.parse(history.toJson())).toHaveLength(2);
+    // One CSV row per peer of each run (three peers each), after the header.
+    expect(history.toCsv().trim().split('\n')).toHaveLength(1 + 2 * 3);
+  });
+
+  it(`keeps the latest ${MAX_RUNS_KEPT_IN_BROWSER} runs`, () => {
+    const history = new RunHistory(memoryStorage());
+    for (let i = 1; i <= MAX_RUNS_KEPT_IN_BROWSER + 3; i++) history.add(record(i));
+    expect(history.records).toHaveLength(MAX_RUNS_KEPT_IN_BROWSER);
+    expect(history.records[0]!.runNumber).toBe(4);
+  });
+
+  it('forgets every run, there and in the storage', () => {
+    const storage = memoryStorage();
+    const history = new RunHistory(storage);
+    history.add(record(1));
+    history.clear();
+    expect(history.records).toEqual([]);
+    expect(new RunHistory(storage).records).toEqual([]);
+  });
+
+  it('sets aside what it cannot read, and keeps runs on screen when the storage refuses them', () => {
+    const storage = memoryStorage();
+    storage.setItem('swarmlab.runs.v1', JSON.stringify([{ id: 'x' }, record(1), 'junk']));
+    expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([1]);
+    storage.setItem('swarmlab.runs.v1', '{not json');
+    expect(new RunHistory(storage).records).toEqual([]);
+    const full = {
+      ...memoryStorage(),
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
+    const history = new RunHistory(full);
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      history.add(record(1));
+    } finally {
+      console.warn = warn;
+    }
+    expect(history.records).toHaveLength(1);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_SWARM_RATE_POINTS, SwarmRates } from '../src/lib/state/swarm-rates.svelte';
+import { runState, SWARM_A, swarmProgress } from './fakes';
+
+describe('SwarmRates', () => {
+  it("keeps each broadcast's rates of the peers reporting in the run", () => {
+    const rates = new SwarmRates();
+    rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_500), 2e6));
+    expect(rates.points).toEqual([
+      {
+        atSec: 1.5,
+        downloadBytesPerSec: { seed: 0, leech0: 2e6, leech1: 2e6 },
+        uploadBytesPerSec: { seed: 0, leech0: 0, leech1: 0 },
+      },
+    ]);
+  });
+
+  it('leaves out peers whose report is of another run', () => {
+    const rates = new SwarmRates();
+    const progress = swarmProgress(SWARM_A, runState(2, 'running', 1_000));
+    const stale = {
+      ...progress,
+      peers: progress.peers.map((peer) => ({ ...peer, report: { ...peer.report!, runNumber: 1 } })),
+    };
+    rates.add(stale);
+    expect(rates.points[0]!.downloadBytesPerSec).toEqual({});
+  });
+
+  it('starts again with each run, ignores stopped runs and no run, and adds a finished run once', () => {
+    const rates = new SwarmRates();
+    rates.add(swarmProgress(SWARM_A, null));
+    rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_000)));
+    rates.add(swarmProgress(SWARM_A, runState(1, 'finished')));
+    rates.add(swarmProgress(SWARM_A, runState(1, 'finished')));
+    expect(rates.points.map((point) => point.atSec)).toEqual([1, 8]);
+    rates.add(swarmProgress(SWARM_A, runState(2, 'stopped', 3_000)));
+    expect(rates.points).toHaveLength(2);
+    rates.add(swarmProgress(SWARM_A, runState(2, 'running', 500)));
+    expect(rates.points.map((point) => point.atSec)).toEqual([0.5]);
+  });
+
+  it(`keeps the latest ${MAX_SWARM_RATE_POINTS} points`, () => {
+    const rates = new SwarmRates();
+    for (let i = 1; i <= MAX_SWARM_RATE_POINTS + 10; i++) rates.add(swarmProgress(SWARM_A, runState(1, 'running', i)));
+    expect(rates.points).toHaveLength(MAX_SWARM_RATE_POINTS);
+    expect(rates.points[0]!.atSec).toBe(11 / 1000);
+  });
+});
