@@ -3,6 +3,7 @@ import {
   type Manifest,
   type PeerId,
   type PeerOverride,
+  type PeerRole,
   type ProgressReport,
   type RunConfig,
   type RunStarted,
@@ -12,7 +13,7 @@ import {
 import type { ClockMs } from './rate-limiter';
 import type { Refusal } from './refusals';
 import { misfitOfReport } from './report-check';
-import { createSwarmRuns, type PeerRole, type SwarmRuns } from './swarm-runs';
+import { createSwarmRuns, type SwarmRuns } from './swarm-runs';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
 export type SocketId = string;

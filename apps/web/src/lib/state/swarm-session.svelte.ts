@@ -8,6 +8,7 @@ import {
   type IceServer,
   type Manifest,
   type PeerOverride,
+  type PeerRole,
   type PeerRunSettings,
   type ProgressReport,
   type RunConfig,
@@ -30,7 +31,6 @@ import type { RunController } from './run-controller';
  * - `running`: this tab's engine is transferring in the current run.
  */
 export type SessionPhase = 'idle' | 'preparing' | 'connecting' | 'waiting' | 'running' | 'failed' | 'closed';
-export type SessionRole = 'seeder' | 'leecher';
 
 /** How often the UI copies the engine's state. */
 const SNAPSHOT_INTERVAL_MS = 250;
@@ -64,7 +64,7 @@ export interface OwnRun {
  */
 export class SwarmSession implements RunController {
   phase = $state<SessionPhase>('idle');
-  role = $state<SessionRole | undefined>();
+  role = $state<PeerRole | undefined>();
   /** A message for the user when `phase` is `failed`. */
   error = $state<string | undefined>();
   /** 0..1 while hashing a file to seed or to check the downloaded one. */
