@@ -10,7 +10,7 @@ import {
   type SwarmId,
   type SwarmProgress,
 } from '@swarmlab/protocol';
-import type { ClockMs } from './rate-limiter';
+import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
 import { misfitOfReport } from './report-check';
 import { createSwarmRuns, type SwarmRuns } from './swarm-runs';

@@ -10,7 +10,7 @@ import {
   type RunStarted,
   type RunState,
 } from '@swarmlab/protocol';
-import type { ClockMs } from './rate-limiter';
+import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
 
 /** A member of the swarm as a run sees it. */
