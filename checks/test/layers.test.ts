@@ -215,3 +215,71 @@ describe('every package.json stays within the layer table', () => {
     expect(declaredButRefused).toEqual([]);
   });
 });
+
+interface DocumentedLayer {
+  readonly who: string;
+  /** A file of that package (or of the root) to lint as. */
+  readonly probeFile: string;
+  readonly testFile: string;
+  readonly imports: readonly string[];
+  readonly pure: string;
+}
+
+/** The table under "## Layers" in docs/ARCHITECTURE.md: package (directory) | may import | pure. */
+function documentedLayers(): DocumentedLayer[] {
+  const markdown = readFileSync(join(REPO_ROOT, 'docs/ARCHITECTURE.md'), 'utf8');
+  const lines = markdown.slice(markdown.indexOf('\n## Layers\n')).split('\n');
+  const start = lines.findIndex((line) => line.startsWith('|'));
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
+  const rows = lines.slice(start + 2, end);
+  return rows.map((line) => {
+    const [packageCell, importsCell, pure] = line
+      .slice(1, -1)
+      .split('|')
+      .map((cell) => cell.trim());
+    const named = /^`(@swarmlab\/[\w-]+)` \(([\w/-]+)\)$/.exec(packageCell!);
+    const imports =
+      importsCell === 'nothing of ours'
+        ? []
+        : importsCell!
+            .replace(/\s*\(.*\)$/, '')
+            .split(', ')
+            .map((name) => `@swarmlab/${name}`);
+    return named
+      ? {
+          who: named[1]!,
+          probeFile: `${named[2]}/src/layer-probe.ts`,
+          testFile: `${named[2]}/test/layer-probe.test.ts`,
+          imports,
+          pure: pure!,
+        }
+      : {
+          who: packageCell!,
+          probeFile: 'layer-probe.config.ts',
+          testFile: 'layer-probe.config.ts',
+          imports,
+          pure: pure!,
+        };
+  });
+}
+
+describe('docs/ARCHITECTURE.md’s layer table says what lint enforces', () => {
+  const layers = documentedLayers();
+  const everyPackage = layers.filter((layer) => layer.who.startsWith('@swarmlab/')).map((layer) => layer.who);
+
+  it('reads the table', () => {
+    expect(everyPackage).toEqual(expect.arrayContaining(['@swarmlab/protocol', '@swarmlab/test-kit']));
+  });
+
+  it.each(layers.map((layer) => [layer.who, layer] as const))('%s', async (_who, layer) => {
+    const refusedNames = (await lint(layer.probeFile, everyPackage.map((name) => `import '${name}';`).join('\n')))
+      .filter((problem) => problem.ruleId === LAYER_RULE)
+      .map((problem) => everyPackage[problem.line - 1]);
+    expect(refusedNames).toEqual(everyPackage.filter((name) => !layer.imports.includes(name)));
+
+    const nodeRefused = async (filePath: string) => (await lint(filePath, `import 'node:fs';`)).length > 0;
+    expect(await nodeRefused(layer.probeFile)).toBe(layer.pure !== '');
+    if (layer.probeFile !== layer.testFile)
+      expect(await nodeRefused(layer.testFile)).toBe(layer.pure.includes('tests too'));
+  });
+});
