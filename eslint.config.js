@@ -36,11 +36,14 @@ const LAYERS = [
   { name: '@swarmlab/checks', dir: 'checks', imports: ['engine'] },
 ];
 
-/** Files of the workspace root itself (configs, scripts): `playwright.config.ts` takes Chromium's flags from e2e. */
+/**
+ * Files of the workspace root itself (configs, scripts): `playwright.config.ts` takes Chromium's flags from e2e
+ * (or, once it holds them, the test kit).
+ */
 const ROOT = {
   name: 'the workspace root',
   files: ['*.ts', '*.js', '*.mjs', 'scripts/**', 'types/**'],
-  imports: ['e2e'],
+  imports: ['e2e', 'test-kit'],
 };
 
 const TEST_KIT = 'test-kit';
