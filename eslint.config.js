@@ -8,8 +8,9 @@ import ts from 'typescript-eslint';
 /**
  * The layers: which of our packages each workspace package may import, the one table lint enforces (see
  * docs/ARCHITECTURE.md, "Layers"). Dependencies point one way: protocol ← engine ← webrtc ← apps, engine ←
- * sim, theory alone. Each package's `package.json` declares exactly these (checks/test/layers.test.ts proves
- * both agree). Test files of every package may also import `@swarmlab/test-kit`; runtime files never do.
+ * sim, theory alone. Each package's `package.json` declares those it uses, never one outside its row, and
+ * docs/ARCHITECTURE.md shows this table (checks/test/layers.test.ts holds the three together). Test files of
+ * every package may also import `@swarmlab/test-kit`; runtime files never do.
  * `pure`: no Node built-ins and no transport, because the code runs in every runtime (`all`: tests included;
  * `library`: the library, not its command line).
  */
