@@ -1,22 +1,146 @@
+import { dirname, relative, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 
-/** Imports that would tie the pure packages to one runtime or transport. */
-const runtimeBoundImports = {
-  patterns: [
-    { group: ['node:*'], message: 'protocol and engine are pure: no Node APIs (inject what you need).' },
-    {
-      group: ['socket.io', 'socket.io-client', 'simple-peer', 'simple-peer/*'],
-      message: 'transports live in packages/webrtc.',
+/**
+ * The layers: which of our packages each workspace package may import, the one table lint enforces (see
+ * docs/ARCHITECTURE.md, "Layers"). Dependencies point one way: protocol ← engine ← webrtc ← apps, engine ←
+ * sim, theory alone. Each package's `package.json` declares those it uses, never one outside its row, and
+ * docs/ARCHITECTURE.md shows this table (checks/test/layers.test.ts holds the three together). Test files of
+ * every package may also import `@swarmlab/test-kit`; runtime files never do.
+ * `pure`: no Node built-ins and no transport, because the code runs in every runtime (`all`: tests included;
+ * `library`: the library, not its command line).
+ */
+const LAYERS = [
+  { name: '@swarmlab/protocol', dir: 'packages/protocol', imports: [], pure: 'all' },
+  { name: '@swarmlab/engine', dir: 'packages/engine', imports: ['protocol'], pure: 'all' },
+  { name: '@swarmlab/theory', dir: 'packages/theory', imports: [], pure: 'library' },
+  { name: '@swarmlab/webrtc', dir: 'packages/webrtc', imports: ['protocol', 'engine'] },
+  { name: '@swarmlab/sim', dir: 'packages/sim', imports: ['protocol', 'engine', 'theory'] },
+  { name: '@swarmlab/server', dir: 'apps/server', imports: ['protocol'] },
+  { name: '@swarmlab/web', dir: 'apps/web', imports: ['protocol', 'engine', 'webrtc', 'theory'] },
+  // Helpers for tests (clocks, test files, engine pairs, browser pages): on top of everything it helps test.
+  {
+    name: '@swarmlab/test-kit',
+    dir: 'packages/test-kit',
+    imports: ['protocol', 'engine', 'webrtc', 'sim', 'theory', 'server', 'web'],
+  },
+  { name: '@swarmlab/e2e', dir: 'e2e', imports: ['protocol', 'theory', 'web', 'test-kit'] },
+  {
+    name: '@swarmlab/bench',
+    dir: 'bench',
+    imports: ['protocol', 'engine', 'sim', 'theory', 'server', 'web', 'e2e', 'test-kit'],
+  },
+  { name: '@swarmlab/checks', dir: 'checks', imports: ['engine'] },
+];
+
+/**
+ * Files of the workspace root itself (configs, scripts): `playwright.config.ts` takes Chromium's flags from e2e
+ * (or, once it holds them, the test kit).
+ */
+const ROOT = {
+  name: 'the workspace root',
+  files: ['*.ts', '*.js', '*.mjs', 'scripts/**', 'types/**'],
+  imports: ['e2e', 'test-kit'],
+};
+
+const TEST_KIT = 'test-kit';
+const SOURCES = '**/*.{ts,js,mjs,svelte}';
+const testFilesOf = (dir) => [`${dir}/test/**`, `${dir}/**/*.test.ts`, `${dir}/**/*.spec.ts`];
+
+/** Imports that would tie a pure package to one runtime or transport. */
+const PURE_PATTERNS = [
+  { group: ['node:*'], message: 'this package is pure: no Node APIs (inject what you need).' },
+  {
+    group: ['socket.io', 'socket.io-client', 'simple-peer', 'simple-peer/*'],
+    message: 'transports live in packages/webrtc (and the server).',
+  },
+];
+
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Any `@swarmlab/…` import (subpaths included) but the allowed ones. */
+function layerPattern(who, allowed) {
+  const names = allowed.map((name) => escapeRegex(name)).join('|');
+  const allowedText = allowed.length > 0 ? allowed.map((name) => `@swarmlab/${name}`).join(', ') : 'none';
+  return {
+    regex: allowed.length > 0 ? `^@swarmlab/(?!(?:${names})(?:/|$))` : '^@swarmlab/',
+    message: `${who} may import only these of our packages: ${allowedText}. Dependencies point one way (the layer table in eslint.config.js, docs/ARCHITECTURE.md).`,
+  };
+}
+
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+/**
+ * `no-restricted-imports` for every package, generated from `LAYERS`. ESLint keeps only the last options a
+ * file matches for a rule, so each block carries the whole list for its files: runtime files, then the
+ * package's tests (which may also import the test kit), then the exemptions from purity.
+ */
+function layerBlocks() {
+  const blocks = LAYERS.flatMap(({ name, dir, imports, pure }) => {
+    const purePatterns = pure ? PURE_PATTERNS : [];
+    const testImports = imports.includes(TEST_KIT) ? imports : [...imports, TEST_KIT];
+    const blocksOfPackage = [
+      { files: [`${dir}/${SOURCES}`], rules: restrict([layerPattern(name, imports), ...purePatterns]) },
+      {
+        files: testFilesOf(dir),
+        rules: restrict([layerPattern(`${name}'s tests`, testImports), ...(pure === 'all' ? purePatterns : [])]),
+      },
+    ];
+    // A library's command line runs on Node: packages/theory/src/cli*.ts.
+    if (pure === 'library')
+      blocksOfPackage.push({ files: [`${dir}/src/cli*.ts`], rules: restrict([layerPattern(name, imports)]) });
+    return blocksOfPackage;
+  });
+  return [{ files: ROOT.files, rules: restrict([layerPattern(ROOT.name, ROOT.imports)]) }, ...blocks];
+}
+
+const REPO_ROOT = import.meta.dirname;
+
+/** The workspace package holding `path` (absolute), or undefined for the workspace root's own files. */
+function packageOf(path) {
+  const fromRoot = relative(REPO_ROOT, path).split(sep).join('/');
+  return LAYERS.find(({ dir }) => fromRoot === dir || fromRoot.startsWith(`${dir}/`));
+}
+
+/**
+ * A relative import may not leave its package for another (or for the root, or the root for a package):
+ * across packages, imports name the package (`@swarmlab/…`), so the layer table and `package.json` see them.
+ */
+const noRelativeImportAcrossPackages = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Forbid relative imports that reach into another workspace package.' },
+    messages: {
+      across:
+        '"{{source}}" reaches from {{from}} into {{to}}: import another package by its name (@swarmlab/…), as the layer table in eslint.config.js allows.',
     },
-    {
-      group: ['@swarmlab/webrtc', '@swarmlab/server', '@swarmlab/web'],
-      message: 'dependencies point one way: protocol <- engine <- webrtc <- apps.',
-    },
-  ],
+    schema: [],
+  },
+  create(context) {
+    const home = packageOf(context.filename);
+    const check = (node) => {
+      const source = node.source?.value;
+      if (typeof source !== 'string' || !source.startsWith('.')) return;
+      const target = packageOf(resolve(dirname(context.filename), source));
+      if (target === home) return;
+      const nameOf = (layer) => (layer ? `${layer.name} (${layer.dir})` : ROOT.name);
+      context.report({
+        node: node.source,
+        messageId: 'across',
+        data: { source, from: nameOf(home), to: nameOf(target) },
+      });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
 };
 
 export default ts.config(
@@ -40,21 +164,9 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
-    files: ['packages/protocol/**/*.ts', 'packages/engine/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', runtimeBoundImports] },
+    files: [SOURCES],
+    plugins: { layers: { rules: { 'no-relative-import-across-packages': noRelativeImportAcrossPackages } } },
+    rules: { 'layers/no-relative-import-across-packages': 'error' },
   },
-  {
-    files: ['packages/protocol/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...runtimeBoundImports.patterns,
-            { group: ['@swarmlab/engine'], message: 'protocol depends on nothing of ours.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...layerBlocks(),
 );

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutablePath } from './e2e/chromium';
+import { CHROMIUM_ARGS, chromiumExecutablePath } from '@swarmlab/e2e/chromium';
 
 /** Port of the real signalling server the e2e runs start (it also serves the built UI). */
 const PORT = Number(process.env.SWARMLAB_E2E_PORT ?? 41731);

@@ -9,7 +9,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'packages',
-          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'checks/test/**/*.test.ts'],
           // The web app's tests need the Svelte compiler: they are the project below.
           exclude: [...configDefaults.exclude, 'apps/web/**'],
           // Swarm tests move real bytes on real timers; leave room for a busy CI machine.

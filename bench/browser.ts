@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type LaunchOptions } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutablePath } from '../e2e/chromium';
+import { CHROMIUM_ARGS, chromiumExecutablePath } from '@swarmlab/e2e/chromium';
 
 export function chromiumLaunchOptions(): LaunchOptions {
   const executablePath = chromiumExecutablePath();

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { swarmModeSchema, type SwarmMode } from '@swarmlab/protocol';
 import { clientServerBoundSec, p2pBoundSec, parseByteQuantity, type ByteQuantityKind } from '@swarmlab/theory';
 import { intFlag, parseFlags, UsageError } from './args';
 import { DEFAULT_STATIC_DIR } from './web-build';
@@ -37,8 +38,6 @@ const MIB = 1024 * 1024;
 /** The start page generates test files of whole or fractional MiB from 1 to 512 (apps/web test-file.ts). */
 const MIN_FILE_BYTES = MIB;
 const MAX_FILE_BYTES = 512 * MIB;
-
-export type SwarmMode = 'p2p' | 'client-server';
 
 export interface SwarmOptions {
   readonly peers: number;
@@ -93,9 +92,8 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
   const fileBytes = quantityFlag('file-bytes', values['file-bytes'], 'size') ?? 16 * MIB;
   if (!Number.isInteger(fileBytes) || fileBytes < MIN_FILE_BYTES || fileBytes > MAX_FILE_BYTES)
     throw new UsageError(`--file-bytes must be a whole number of bytes from 1MiB to 512MiB (got ${fileBytes})`);
-  const mode = values.mode ?? 'p2p';
-  if (mode !== 'p2p' && mode !== 'client-server')
-    throw new UsageError(`--mode must be p2p or client-server (got "${mode}")`);
+  const mode = swarmModeSchema.safeParse(values.mode ?? 'p2p');
+  if (!mode.success) throw new UsageError(`--mode must be p2p or client-server (got "${values.mode}")`);
   const rawBytes = quantityFlag('raw-bytes', values['raw-bytes'], 'size') ?? 64 * MIB;
   if (!Number.isInteger(rawBytes)) throw new UsageError(`--raw-bytes must be a whole number of bytes`);
   return {
@@ -104,7 +102,7 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
     serverUpBytesPerSec: rateFlag('server-up', values['server-up']),
     peerUpBytesPerSec: rateFlag('peer-up', values['peer-up']),
     peerDownBytesPerSec: rateFlag('peer-down', values['peer-down']),
-    mode,
+    mode: mode.data,
     runs: intFlag('runs', values.runs, 3, 1, 100),
     json: values.json ?? false,
     rawBytes,

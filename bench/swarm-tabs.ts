@@ -1,9 +1,9 @@
 import type { Browser, Page } from '@playwright/test';
-import type { RunRecord } from '../apps/web/src/lib/run-record';
-import type { SwarmTestHook, SwarmTestState } from '../apps/web/src/lib/test-hook-types';
+import type { SwarmMode } from '@swarmlab/protocol';
+import type { RunRecord } from '@swarmlab/web/run-record';
+import type { SwarmTestHook, SwarmTestState } from '@swarmlab/web/test-hook-types';
 import { newPeerContext } from './browser';
 import { BenchFailure, pollUntil } from './failure';
-import type { SwarmMode } from './swarm-options';
 
 const MIB = 1024 * 1024;
 /** How often a tab's state is read while waiting. The page refreshes it every 250 ms. */

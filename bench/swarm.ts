@@ -1,7 +1,7 @@
 // `pnpm bench swarm`: real browser swarms through the real server and UI, next to the seed's bounds (issue #4).
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
-import { createSignallingServer, type SignallingServer } from '../apps/server/src/index';
+import { createSignallingServer, type SignallingServer } from '@swarmlab/server';
 import { launchChromium } from './browser';
 import { PageProfiler, saveProfile } from './cpu-profile';
 import { BenchFailure } from './failure';

@@ -1,5 +1,6 @@
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
-import type { SwarmTestHook, SwarmTestState } from '../apps/web/src/lib/test-hook-types';
+import type { SwarmMode } from '@swarmlab/protocol';
+import type { SwarmTestHook, SwarmTestState } from '@swarmlab/web/test-hook-types';
 
 export type PeerState = SwarmTestState;
 
@@ -111,7 +112,7 @@ export async function waitForMesh(pages: readonly Page[], timeoutMs = 60_000): P
 }
 
 export interface RunSettingsInput {
-  mode?: 'p2p' | 'client-server';
+  mode?: SwarmMode;
   serverUp?: string;
   peerUp?: string;
   peerDown?: string;

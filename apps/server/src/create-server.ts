@@ -6,7 +6,7 @@ import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
 import { resolveLimits, type ServerLimits } from './limits';
 import { createRandomIds, type RandomBytes } from './random-ids';
-import type { ClockMs } from './rate-limiter';
+import type { ClockMs } from './clock-ms';
 import type { SignallingIo } from './signalling-io';
 import { createSwarmRegistry } from './swarm-registry';
 

@@ -16,8 +16,10 @@ import {
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
-import { createTokenBucket, type ClockMs } from './rate-limiter';
+import type { ClockMs } from './clock-ms';
+import { errorForLog } from './error-for-log';
 import { refuse } from './refusals';
+import { createRequestRateLimiter } from './request-rate-limiter';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
@@ -38,9 +40,6 @@ export interface SignallingHandlers {
   close(): void;
 }
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error);
-
 /**
  * Wires the signalling contract (`ClientToServerEvents`) to the swarm registry for every connecting
  * socket. The server only introduces peers, relays their WebRTC signals, shares their progress reports
@@ -59,7 +58,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       const table = registry.progressOf(swarmId);
       if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', table);
     },
-    onError: (error) => log(`error: swarm:progress broadcast failed: ${describeError(error)}`),
+    onError: (error) => log(`error: swarm:progress broadcast failed: ${errorForLog(error)}`),
   });
 
   const notifyPeers = (socketIds: readonly SocketId[], event: 'peer:joined' | 'peer:left', peerId: PeerId): void => {
@@ -84,7 +83,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
   io.on('connection', (socket: SignallingSocket) => {
     const context: GuardContext = {
-      bucket: createTokenBucket({
+      rateLimiter: createRequestRateLimiter({
         capacity: limits.messageBurst,
         refillPerSec: limits.messagesPerSec,
         ...(deps.nowMs && { nowMs: deps.nowMs }),
@@ -194,7 +193,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       try {
         leaveSwarm(socket.id);
       } catch (error) {
-        log(`error: cleanup after disconnect failed: ${describeError(error)}`);
+        log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
       }
     });
   });

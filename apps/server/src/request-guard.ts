@@ -1,6 +1,7 @@
 import { describeSchemaError, type ClientToServerEvents, type SignallingResult } from '@swarmlab/protocol';
 import { refuse } from './refusals';
-import type { TokenBucket } from './rate-limiter';
+import { errorForLog } from './error-for-log';
+import type { RequestRateLimiter } from './request-rate-limiter';
 
 /** A parsed request, or the one-line reason it was refused as `invalid-payload`. */
 export type ParseOutcome<Request> =
@@ -46,7 +47,7 @@ export interface GuardedRequest<Request, Result extends object> {
 
 export interface GuardContext {
   /** The requesting socket's rate limit; every request takes one token. */
-  readonly bucket: TokenBucket;
+  readonly rateLimiter: RequestRateLimiter;
   readonly log: (line: string) => void;
 }
 
@@ -66,8 +67,7 @@ export function guardRequest<Request, Result extends object>(
   spec: GuardedRequest<Request, Result>,
 ): (...args: unknown[]) => void {
   const logFailure = (error: unknown): void => {
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    context.log(`error: ${spec.event} handler failed: ${detail}`);
+    context.log(`error: ${spec.event} handler failed: ${errorForLog(error)}`);
   };
 
   return (...args) => {
@@ -86,7 +86,7 @@ export function guardRequest<Request, Result extends object>(
     };
 
     try {
-      if (!context.bucket.tryTake()) return reply(refuse('rate-limited'));
+      if (!context.rateLimiter.tryTake()) return reply(refuse('rate-limited'));
       const payloads = args.slice(0, -1);
       if (payloads.length > 1) {
         return reply(refuse('invalid-payload', 'payload: expected one request object and an acknowledgement'));

@@ -3,16 +3,17 @@ import {
   type Manifest,
   type PeerId,
   type PeerOverride,
+  type PeerRole,
   type ProgressReport,
   type RunConfig,
   type RunStarted,
   type SwarmId,
   type SwarmProgress,
 } from '@swarmlab/protocol';
-import type { ClockMs } from './rate-limiter';
+import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
 import { misfitOfReport } from './report-check';
-import { createSwarmRuns, type PeerRole, type SwarmRuns } from './swarm-runs';
+import { createSwarmRuns, type SwarmRuns } from './swarm-runs';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
 export type SocketId = string;

@@ -2,18 +2,16 @@ import {
   resolvePeerSettings,
   type PeerId,
   type PeerOverride,
+  type PeerRole,
   type PeerRunSettings,
   type ProgressReport,
   type RunConfig,
-  type RunParticipant,
   type RunPhase,
   type RunStarted,
   type RunState,
 } from '@swarmlab/protocol';
-import type { ClockMs } from './rate-limiter';
+import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
-
-export type PeerRole = RunParticipant['role'];
 
 /** A member of the swarm as a run sees it. */
 export interface RunMember {

@@ -2,6 +2,7 @@ import {
   DEFAULT_RUN_CONFIG,
   type Manifest,
   type PeerOverride,
+  type PeerRole,
   type RunConfig,
   type RunParticipant,
   type RunPhase,
@@ -41,7 +42,7 @@ export function memoryStorage(): Storage {
   };
 }
 
-function participant(peerId: string, role: 'seeder' | 'leecher', completedAfterMs: number | null): RunParticipant {
+function participant(peerId: string, role: PeerRole, completedAfterMs: number | null): RunParticipant {
   return {
     peerId,
     role,

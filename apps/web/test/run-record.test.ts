@@ -1,4 +1,12 @@
-import type { Manifest, PeerRunSettings, RunParticipant, RunState, SwarmProgress } from '@swarmlab/protocol';
+import type {
+  Manifest,
+  PeerRole,
+  PeerRunSettings,
+  RunParticipant,
+  RunState,
+  SwarmMode,
+  SwarmProgress,
+} from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
 import { boundsOfRun, recordOfRun } from '../src/lib/run-record';
@@ -14,7 +22,7 @@ const manifest: Manifest = {
 
 function participant(
   peerId: string,
-  role: 'seeder' | 'leecher',
+  role: PeerRole,
   settings: PeerRunSettings,
   completedAfterMs: number | null,
   uploadedBytes: number,
@@ -31,7 +39,7 @@ function participant(
   };
 }
 
-function run(mode: 'p2p' | 'client-server', leechers: number, upload: number | null): RunState {
+function run(mode: SwarmMode, leechers: number, upload: number | null): RunState {
   const leecherSettings = { uploadBytesPerSec: upload, downloadBytesPerSec: null, leaveOnComplete: false };
   return {
     runNumber: 3,

@@ -1,10 +1,5 @@
-/**
- * Who uploads in a swarm.
- * - `p2p`: every peer uploads what it holds (BitTorrent).
- * - `client-server`: only the seeding peer uploads, the textbook's baseline architecture; leechers
- *   download and never serve.
- */
-export type SwarmMode = 'p2p' | 'client-server';
+/** Who uploads in a swarm (`p2p` or `client-server`): declared once, in the protocol, for every package. */
+export type { SwarmMode } from '@swarmlab/protocol';
 
 /** Emulated access link of one peer; an absent rate is unlimited. */
 export interface LinkCaps {

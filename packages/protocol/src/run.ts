@@ -26,14 +26,28 @@ export const capBytesPerSecSchema = z
   .max(MAX_CAP_BYTES_PER_SEC, `a cap must be at most ${MAX_CAP_BYTES_PER_SEC} B/s (10 GB/s)`)
   .nullable();
 
-/** Who uploads: everyone (`p2p`) or only the seeder (`client-server`, the seed's baseline). */
-export const runModeSchema = z.enum(['p2p', 'client-server']);
-export type RunMode = z.infer<typeof runModeSchema>;
+/**
+ * Who uploads in a swarm, declared once for every package (the run's config, the engine, the UI, the bench).
+ * - `p2p`: every peer uploads what it holds (BitTorrent).
+ * - `client-server`: only the seeder uploads, the textbook's baseline architecture; leechers download and
+ *   never serve.
+ */
+export const SWARM_MODES = ['p2p', 'client-server'] as const;
+export const swarmModeSchema = z.enum(SWARM_MODES);
+export type SwarmMode = (typeof SWARM_MODES)[number];
+
+/**
+ * A member's part in a swarm, declared once: the founder (the tab that created the swarm) seeds, every
+ * joiner leeches.
+ */
+export const PEER_ROLES = ['seeder', 'leecher'] as const;
+export const peerRoleSchema = z.enum(PEER_ROLES);
+export type PeerRole = (typeof PEER_ROLES)[number];
 
 /** The swarm-wide settings of a run; every leecher gets the same links unless it has an override. */
 export const runConfigSchema = z
   .object({
-    mode: runModeSchema,
+    mode: swarmModeSchema,
     /** u_s: the seeder's upload. */
     seederUploadBytesPerSec: capBytesPerSecSchema,
     /** u_i of every leecher without an override. */
@@ -76,11 +90,7 @@ export interface PeerRunSettings {
 }
 
 /** `config` with `override` applied for a peer in `role`. */
-export function resolvePeerSettings(
-  config: RunConfig,
-  override: PeerOverride,
-  role: 'seeder' | 'leecher',
-): PeerRunSettings {
+export function resolvePeerSettings(config: RunConfig, override: PeerOverride, role: PeerRole): PeerRunSettings {
   const swarmUpload = role === 'seeder' ? config.seederUploadBytesPerSec : config.peerUploadBytesPerSec;
   return {
     uploadBytesPerSec: override.uploadBytesPerSec !== undefined ? override.uploadBytesPerSec : swarmUpload,
@@ -107,7 +117,7 @@ export type RunPhase = 'running' | 'finished' | 'stopped';
 /** One leecher's part in a run, measured on the server's clock from the run's start. */
 export interface RunParticipant {
   readonly peerId: string;
-  readonly role: 'seeder' | 'leecher';
+  readonly role: PeerRole;
   readonly settings: PeerRunSettings;
   /** Null until it reported the whole file (always null for the seeder). */
   readonly completedAfterMs: number | null;

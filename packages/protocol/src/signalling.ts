@@ -3,8 +3,10 @@ import { MAX_CHUNK_COUNT } from './constants';
 import { contentIdSchema, manifestSchema, type Manifest } from './manifest';
 import {
   peerOverrideSchema,
+  peerRoleSchema,
   runConfigSchema,
   type PeerOverride,
+  type PeerRole,
   type RunConfig,
   type RunStarted,
   type RunState,
@@ -71,7 +73,7 @@ export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: sign
  */
 export const progressReportSchema = z
   .object({
-    role: z.enum(['seeder', 'leecher']),
+    role: peerRoleSchema,
     /** The run these figures belong to; null between runs (before the first one, or after a stop). */
     runNumber: z.number().int().min(1).nullable(),
     /** The tab's chunk bitmap (`Bitfield.toBytes()`), base64; the server checks its length. */
@@ -98,7 +100,7 @@ export const PROGRESS_REPORT_INTERVAL_MS = 300;
 export interface PeerProgress {
   readonly peerId: PeerId;
   /** The founder seeds; everyone who joins leeches. */
-  readonly role: 'seeder' | 'leecher';
+  readonly role: PeerRole;
   /** Latest report; null before the first. */
   readonly report: ProgressReport | null;
   /** Since the swarm was created. */

@@ -1,21 +1,15 @@
 import { MAX_BLOCK_BYTES, SHA256_BYTES } from './constants';
 import { fromHex, toHex } from './hex';
+import { CHANNEL_TAG } from './channel-tags';
 import type { BlockRange, WireMessage, WireMessageType } from './wire-message';
 
-/** One-byte tag at the start of every encoded message. Never reuse a retired value. */
-export const WIRE_TAG = {
-  handshake: 0,
-  bitfield: 1,
-  have: 2,
-  interested: 3,
-  'not-interested': 4,
-  choke: 5,
-  unchoke: 6,
-  request: 7,
-  block: 8,
-  cancel: 9,
-  reject: 10,
-} as const satisfies Record<WireMessageType, number>;
+const { 'run-control': _runControlTag, ...wireTags } = CHANNEL_TAG;
+
+/**
+ * One-byte tag at the start of every encoded wire message: the wire's rows of `CHANNEL_TAG`, the one table of
+ * first bytes on a data channel. Never reuse a retired value.
+ */
+export const WIRE_TAG = wireTags satisfies Record<WireMessageType, number>;
 
 const TYPE_BY_TAG = new Map<number, WireMessageType>(
   Object.entries(WIRE_TAG).map(([type, tag]) => [tag, type as WireMessageType]),

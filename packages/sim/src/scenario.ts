@@ -1,4 +1,5 @@
-import type { EngineConfig, SwarmMode } from '@swarmlab/engine';
+import type { EngineConfig } from '@swarmlab/engine';
+import type { SwarmMode } from '@swarmlab/protocol';
 
 /** One simulated distribution: the seed's model plus what a real swarm adds (chunks, latency, faults). */
 export interface Scenario {

@@ -2,5 +2,4 @@ export * from './default-peer-factory';
 export * from './signalling-client';
 export * from './simple-peer-link';
 export * from './swarm-connector';
-export * from './run-control';
 export * from './run-links';

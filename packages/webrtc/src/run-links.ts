@@ -1,5 +1,11 @@
 import type { PeerLink } from '@swarmlab/engine';
-import { decodeRunControl, encodeRunControl, isRunControl, isValidRunNumber, type RunControl } from './run-control';
+import {
+  decodeRunControl,
+  encodeRunControl,
+  isRunControl,
+  isValidRunNumber,
+  type RunControl,
+} from '@swarmlab/protocol';
 import { RunScopedLink } from './run-scoped-link';
 
 /**
@@ -124,7 +130,7 @@ export class RunLinks {
 
   #onControl(bytes: Uint8Array): void {
     const decoded = decodeRunControl(bytes);
-    if (!decoded.ok) return this.#fail(`malformed run control: ${decoded.reason}`);
+    if (!decoded.ok) return this.#fail(`malformed run control: ${decoded.error.message}`);
     const { kind, runNumber } = decoded.control;
     if (kind === 'begin') {
       if (this.#remoteInRun) return this.#fail(`run ${runNumber} began before run ${this.#remoteRun} ended`);

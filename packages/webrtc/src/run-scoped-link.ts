@@ -1,5 +1,5 @@
 import type { PeerLink, PeerLinkHandlers } from '@swarmlab/engine';
-import { isRunControl } from './run-control';
+import { isRunControl } from '@swarmlab/protocol';
 
 /** An event waiting for `attach`. */
 type PendingEvent =

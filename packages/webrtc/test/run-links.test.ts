@@ -1,15 +1,13 @@
 import { createMemoryLinkPair, type MemoryLinkOptions, type PeerLink } from '@swarmlab/engine';
-import { describe, expect, it } from 'vitest';
 import {
   decodeRunControl,
   encodeRunControl,
-  PEER_LEFT_RUN_REASON,
   RUN_CONTROL_BYTES,
   RUN_CONTROL_KIND,
   RUN_CONTROL_TAG,
-  RunLinks,
-  type RunLinksOptions,
-} from '../src/index';
+} from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { PEER_LEFT_RUN_REASON, RunLinks, type RunLinksOptions } from '../src/index';
 import { StepClock } from './step-clock';
 
 /** What a run link's handlers saw, as readable strings: `m:<first payload byte>`, `drain`, `close:<reason>`. */

@@ -1,4 +1,4 @@
-import type { Manifest, RunMode, RunState, SwarmProgress } from '@swarmlab/protocol';
+import type { Manifest, PeerRole, RunState, SwarmMode, SwarmProgress } from '@swarmlab/protocol';
 import { clientServerBound, p2pBound, TheoryInputError } from '@swarmlab/theory';
 
 /**
@@ -14,7 +14,7 @@ export interface RunRecord {
   readonly swarmId: string;
   readonly runNumber: number;
   readonly startedAt: string;
-  readonly mode: RunMode;
+  readonly mode: SwarmMode;
   readonly fileName: string;
   readonly fileBytes: number;
   readonly chunkBytes: number;
@@ -44,7 +44,7 @@ export interface RunRecord {
 
 export interface RunRecordPeer {
   readonly peerId: string;
-  readonly role: 'seeder' | 'leecher';
+  readonly role: PeerRole;
   readonly uploadBytesPerSec: number | null;
   readonly downloadBytesPerSec: number | null;
   readonly leaveOnComplete: boolean;

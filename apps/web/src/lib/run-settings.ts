@@ -1,7 +1,7 @@
 import {
   capBytesPerSecSchema,
   DEFAULT_RUN_CONFIG,
-  runModeSchema,
+  swarmModeSchema,
   type PeerOverride,
   type RunConfig,
 } from '@swarmlab/protocol';
@@ -67,7 +67,7 @@ export function runConfigText(config: RunConfig): RunConfigText {
 
 /** Every field's problem at once, so a person fixes the form in one go. */
 export function parseRunConfig(text: RunConfigText): Parsed<RunConfig> {
-  const mode = runModeSchema.safeParse(text.mode);
+  const mode = swarmModeSchema.safeParse(text.mode);
   const serverUp = parseCap(text.serverUp, 'Seeder upload u_s');
   const peerUp = parseCap(text.peerUp, 'Peer upload u_i');
   const peerDown = parseCap(text.peerDown, 'Peer download d_i');

@@ -4,6 +4,7 @@ import {
   type IceServer,
   type Manifest,
   type PeerOverride,
+  type PeerRole,
   type RunConfig,
   type RunStarted,
   type SwarmProgress,
@@ -33,7 +34,6 @@ import { SwarmMembership } from './swarm-membership.svelte';
  * - `running`: this tab's engine is transferring in the current run.
  */
 export type SessionPhase = 'idle' | 'preparing' | 'connecting' | 'waiting' | 'running' | 'failed' | 'closed';
-export type SessionRole = 'seeder' | 'leecher';
 
 /** How often the engine is sampled, for the reports and the screen: four times a second reads as live. */
 export const SNAPSHOT_INTERVAL_MS = 250;
@@ -53,7 +53,7 @@ export interface SwarmSessionOptions {
  */
 export class SwarmSession implements RunController {
   #phase = $state<SessionPhase>('idle');
-  #role = $state<SessionRole | undefined>();
+  #role = $state<PeerRole | undefined>();
   #error = $state<string | undefined>();
   #hashedFraction = $state(0);
   #manifest = $state.raw<Manifest | undefined>();
@@ -81,7 +81,7 @@ export class SwarmSession implements RunController {
     return this.#phase;
   }
 
-  get role(): SessionRole | undefined {
+  get role(): PeerRole | undefined {
     return this.#role;
   }
 

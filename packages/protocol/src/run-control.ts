@@ -1,14 +1,14 @@
-/**
- * Run control: the two transport-level messages that mark where one run (one repetition of a transfer
- * experiment) begins and ends on a data channel that outlives it. Specified in docs/PROTOCOL.md, "Run control
- * (transport level)"; `RunLinks` speaks them.
- */
+import { CHANNEL_TAG } from './channel-tags';
 
 /**
- * First byte of every run-control message. Outside the wire codec's tags (`WIRE_TAG`, 0 … 10), so a run's own
- * messages pass through untouched and a run-control message is never mistaken for one of them.
+ * Run control: the two transport-level messages that mark where one run (one repetition of a transfer
+ * experiment) begins and ends on a data channel that outlives it (docs/PROTOCOL.md §3.12). Between them a run's
+ * wire messages travel unchanged; the transport (`RunLinks` in `@swarmlab/webrtc`) speaks them, an engine never
+ * sees them. Like the wire codec: a pure write/read pair, and the reader never throws.
  */
-export const RUN_CONTROL_TAG = 0xf0;
+
+/** First byte of every run-control message: its row of `CHANNEL_TAG`, apart from every wire tag. */
+export const RUN_CONTROL_TAG = CHANNEL_TAG['run-control'];
 
 /** Second byte: which run-control message. */
 export const RUN_CONTROL_KIND = { begin: 1, end: 2 } as const;
@@ -27,8 +27,21 @@ export interface RunControl {
   readonly runNumber: number;
 }
 
+/** Why bytes from a peer were not a run-control message. */
+export type RunControlDecodeErrorCode = 'not-run-control' | 'bad-length' | 'unknown-kind' | 'bad-run-number';
+
+export class RunControlDecodeError extends Error {
+  override readonly name = 'RunControlDecodeError';
+  constructor(
+    readonly code: RunControlDecodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export type RunControlDecodeResult =
-  { readonly ok: true; readonly control: RunControl } | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly control: RunControl } | { readonly ok: false; readonly error: RunControlDecodeError };
 
 const KIND_BY_BYTE = new Map<number, RunControlKind>(
   Object.entries(RUN_CONTROL_KIND).map(([kind, byte]) => [byte, kind as RunControlKind]),
@@ -44,7 +57,7 @@ export function isValidRunNumber(runNumber: number): boolean {
   return Number.isInteger(runNumber) && runNumber >= 1 && runNumber <= MAX_RUN_NUMBER;
 }
 
-/** Encodes a run-control message; throws `RangeError` on a run number outside 1 … 2³² − 1. */
+/** Encodes a run-control message; throws `RangeError` on a local mistake: a run number outside 1 … 2³² − 1. */
 export function encodeRunControl(control: RunControl): Uint8Array {
   if (!isValidRunNumber(control.runNumber))
     throw new RangeError(`run number must be an integer in 1..${MAX_RUN_NUMBER}, got ${control.runNumber}`);
@@ -55,14 +68,18 @@ export function encodeRunControl(control: RunControl): Uint8Array {
   return out;
 }
 
-/** Decodes bytes whose first byte is `RUN_CONTROL_TAG`. Never throws. */
+/** Decodes bytes from a peer. Never throws: malformed input yields `{ ok: false }` with a typed error. */
 export function decodeRunControl(bytes: Uint8Array): RunControlDecodeResult {
-  if (!isRunControl(bytes)) return { ok: false, reason: `not a run-control message (tag ${bytes[0]})` };
+  if (!isRunControl(bytes)) return failure('not-run-control', `not a run-control message (tag ${bytes[0]})`);
   if (bytes.length !== RUN_CONTROL_BYTES)
-    return { ok: false, reason: `run-control message of ${bytes.length} bytes, expected ${RUN_CONTROL_BYTES}` };
+    return failure('bad-length', `run-control message of ${bytes.length} bytes, expected ${RUN_CONTROL_BYTES}`);
   const kind = KIND_BY_BYTE.get(bytes[1]!);
-  if (kind === undefined) return { ok: false, reason: `unknown run-control kind ${bytes[1]}` };
+  if (kind === undefined) return failure('unknown-kind', `unknown run-control kind ${bytes[1]}`);
   const runNumber = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2);
-  if (runNumber === 0) return { ok: false, reason: 'run number 0 in a run-control message' };
+  if (runNumber === 0) return failure('bad-run-number', 'run number 0 in a run-control message');
   return { ok: true, control: { kind, runNumber } };
+}
+
+function failure(code: RunControlDecodeErrorCode, message: string): RunControlDecodeResult {
+  return { ok: false, error: new RunControlDecodeError(code, message) };
 }
