@@ -1,3 +1,4 @@
+export * from './browser-clock';
 export * from './default-peer-factory';
 export * from './signalling-client';
 export * from './simple-peer-link';

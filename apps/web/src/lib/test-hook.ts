@@ -15,8 +15,9 @@ export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: Te
   target.__swarm = {
     state() {
       const { session, watch } = sources;
-      const snapshot = session?.snapshot;
-      const run = (session?.swarmProgress ?? watch?.swarmProgress)?.run ?? null;
+      // The latest values, not what is drawn: a hidden tab draws nothing but is still read.
+      const snapshot = session?.latestSnapshot;
+      const run = (session?.latestSwarmProgress ?? watch?.swarmProgress)?.run ?? null;
       return {
         phase: session?.phase ?? watch?.phase ?? 'idle',
         role: session?.role,

@@ -5,6 +5,7 @@ import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } fr
 import type { SourceFile } from './file-preparation';
 import type { RunHistory } from './run-history.svelte';
 import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
+import { ALWAYS_VISIBLE, type PageVisibility } from './page-visibility.svelte';
 import { SwarmRates } from './swarm-rates.svelte';
 
 /** What the app needs of a peer's membership of a swarm (`SwarmSession`). */
@@ -41,6 +42,8 @@ export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
   readonly createSession: (onBroadcast: OnSwarmBroadcast) => S;
   /** A watch of `swarmId`, not yet following it; it hands every broadcast to `onBroadcast`. */
   readonly createWatch: (swarmId: string, onBroadcast: OnSwarmBroadcast) => W;
+  /** Whether the page is seen: the swarm's rates are not drawn while it is hidden (always seen if absent). */
+  readonly visibility?: PageVisibility;
 }
 
 /** What the page shows. */
@@ -176,7 +179,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   }
 
   #opened(): void {
-    this.#rates = new SwarmRates();
+    this.#rates.dispose();
+    this.#rates = new SwarmRates(this.#deps.visibility ?? ALWAYS_VISIBLE);
     this.#deps.window.addEventListener('beforeunload', this.#onUnload);
   }
 

@@ -1,27 +1,40 @@
 import type { SwarmSnapshot } from '@swarmlab/engine';
+import { ALWAYS_VISIBLE, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import { RateHistory } from './rate-history.svelte';
 
 /**
  * What this tab draws of its own engine: the latest snapshot and the throughput chart's samples. Only
- * components (and the test hook) read it; progress reports read the engine's own samples
- * (`EngineRun`), so drawing can pause, e.g. in a hidden tab, without changing what the server hears.
+ * components read it; progress reports (and the test hook) read the engine's own samples (`EngineRun`).
+ * While the page is hidden nothing is published, so a tab behind others draws nothing; it catches up the
+ * moment it is shown.
  */
 export class EngineDisplay {
-  #snapshot = $state.raw<SwarmSnapshot | undefined>();
-  readonly rates = new RateHistory();
+  readonly #snapshot: ShownWhileVisible<SwarmSnapshot | undefined>;
+  readonly rates: RateHistory;
+
+  constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
+    this.#snapshot = new ShownWhileVisible<SwarmSnapshot | undefined>(visibility, undefined);
+    this.rates = new RateHistory(visibility);
+  }
 
   /** The latest snapshot shown; the last run's stays until a new run's first. */
   get snapshot(): SwarmSnapshot | undefined {
-    return this.#snapshot;
+    return this.#snapshot.shown;
   }
 
   show(snapshot: SwarmSnapshot, atMs: number): void {
-    this.#snapshot = snapshot;
+    this.#snapshot.set(snapshot);
     this.rates.add(atMs, snapshot.uploadBytesPerSec, snapshot.downloadBytesPerSec);
   }
 
   /** A new run: its throughput chart starts empty. */
   startRun(): void {
     this.rates.reset();
+  }
+
+  /** Stops following the page's visibility. */
+  dispose(): void {
+    this.#snapshot.dispose();
+    this.rates.dispose();
   }
 }

@@ -1,4 +1,5 @@
-import { MemoryChunkStore, SwarmEngine, systemClock, type ChunkStore, type SwarmSnapshot } from '@swarmlab/engine';
+import { MemoryChunkStore, SwarmEngine, type ChunkStore, type Clock, type SwarmSnapshot } from '@swarmlab/engine';
+import { browserClock } from '@swarmlab/webrtc';
 import {
   Bitfield,
   chunkCount,
@@ -28,6 +29,8 @@ export interface EngineRunOptions {
   /** The seeder's whole file, kept from run to run; a leecher (none here) starts each run empty. */
   readonly seedStore: ChunkStore | undefined;
   readonly sha256: Sha256;
+  /** The engine's time: `browserClock` by default, whose timers keep their pace in a hidden tab. */
+  readonly clock?: Clock;
   /** A leecher's engine holds every chunk (each verified on arrival). */
   readonly onComplete: () => void;
 }
@@ -69,7 +72,7 @@ export class EngineRun {
         ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
       },
       ...(seedStore ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
-      clock: systemClock,
+      clock: options.clock ?? browserClock,
       random: Math.random,
       sha256: options.sha256,
     });

@@ -1,4 +1,5 @@
 import type { SwarmProgress } from '@swarmlab/protocol';
+import { ALWAYS_VISIBLE, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 
 /** One moment of the swarm's throughput: each peer's download and upload rate, B/s. */
 export interface SwarmRatePoint {
@@ -13,14 +14,24 @@ export const MAX_SWARM_RATE_POINTS = 2400;
 
 /**
  * Every peer's throughput over the current run, from the server's progress broadcasts, for the
- * per-peer chart. A new run starts a new history.
+ * per-peer chart. A new run starts a new history. While the page is hidden the points are kept but not
+ * published, so the chart does not redraw until it is shown.
  */
 export class SwarmRates {
-  #points = $state.raw<readonly SwarmRatePoint[]>([]);
+  readonly #points: ShownWhileVisible<readonly SwarmRatePoint[]>;
   #runNumber: number | undefined;
 
+  constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
+    this.#points = new ShownWhileVisible<readonly SwarmRatePoint[]>(visibility, []);
+  }
+
   get points(): readonly SwarmRatePoint[] {
-    return this.#points;
+    return this.#points.shown;
+  }
+
+  /** Stops following the page's visibility. */
+  dispose(): void {
+    this.#points.dispose();
   }
 
   /** Adds the moment `progress` reports, if it is of a run going on or just finished. */
@@ -29,10 +40,11 @@ export class SwarmRates {
     if (!run || run.phase === 'stopped') return;
     if (run.runNumber !== this.#runNumber) {
       this.#runNumber = run.runNumber;
-      this.#points = [];
+      this.#points.set([]);
     }
-    if (run.phase === 'finished' && this.#points.length > 0) {
-      const last = this.#points.at(-1)!;
+    const points = this.#points.latest;
+    if (run.phase === 'finished' && points.length > 0) {
+      const last = points.at(-1)!;
       if (last.atSec >= run.elapsedMs / 1000) return;
     }
     const downloadBytesPerSec: Record<string, number> = {};
@@ -42,7 +54,7 @@ export class SwarmRates {
       downloadBytesPerSec[peer.peerId] = peer.report.downloadBytesPerSec;
       uploadBytesPerSec[peer.peerId] = peer.report.uploadBytesPerSec;
     }
-    const next = [...this.#points, { atSec: run.elapsedMs / 1000, downloadBytesPerSec, uploadBytesPerSec }];
-    this.#points = next.length > MAX_SWARM_RATE_POINTS ? next.slice(-MAX_SWARM_RATE_POINTS) : next;
+    const next = [...points, { atSec: run.elapsedMs / 1000, downloadBytesPerSec, uploadBytesPerSec }];
+    this.#points.set(next.length > MAX_SWARM_RATE_POINTS ? next.slice(-MAX_SWARM_RATE_POINTS) : next);
   }
 }

@@ -1,4 +1,4 @@
-import { systemClock, type ChunkStore, type SwarmSnapshot } from '@swarmlab/engine';
+import type { ChunkStore, SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
   type IceServer,
@@ -9,7 +9,7 @@ import {
   type RunStarted,
   type SwarmProgress,
 } from '@swarmlab/protocol';
-import type { PeerFactory } from '@swarmlab/webrtc';
+import { browserClock, everyMs, type PeerFactory } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
@@ -22,6 +22,7 @@ import {
   storedFileSha256,
   type SourceFile,
 } from './file-preparation';
+import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
 import type { RateHistory } from './rate-history.svelte';
 import { NO_RUN_CONTROLLER, type RunController } from './run-controller';
@@ -43,6 +44,8 @@ export interface SwarmSessionOptions {
   readonly signallingUrl?: string;
   readonly createPeer?: PeerFactory;
   readonly onBroadcast?: OnSwarmBroadcast;
+  /** Whether the page is seen: a hidden tab draws nothing (the document's, by default). */
+  readonly visibility?: PageVisibility;
 }
 
 /**
@@ -60,21 +63,24 @@ export class SwarmSession implements RunController {
   #contentId = $state<string | undefined>();
   #swarmId = $state<string | undefined>();
   #peerId = $state<string | undefined>();
-  #swarmProgress = $state.raw<SwarmProgress | undefined>();
+  readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
   #membership = $state.raw<SwarmMembership | undefined>();
   #run = $state.raw<EngineRun | undefined>();
-  readonly #display = new EngineDisplay();
+  readonly #display: EngineDisplay;
 
   readonly #options: SwarmSessionOptions;
   readonly #sha256 = pageSha256();
   /** The seeder's whole file; kept from run to run. */
   #seedStore: ChunkStore | undefined;
   #reporter: ProgressReporter | undefined;
-  #sampleTimer: ReturnType<typeof setInterval> | undefined;
+  #stopSampling: (() => void) | undefined;
 
   constructor(options: SwarmSessionOptions = {}) {
     this.#options = options;
+    const visibility = options.visibility ?? documentVisibility();
+    this.#display = new EngineDisplay(visibility);
+    this.#swarmProgress = new ShownWhileVisible<SwarmProgress | undefined>(visibility, undefined);
   }
 
   get phase(): SessionPhase {
@@ -111,9 +117,14 @@ export class SwarmSession implements RunController {
     return this.#peerId;
   }
 
-  /** The server's latest broadcast of the whole swarm. */
+  /** The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). */
   get swarmProgress(): SwarmProgress | undefined {
-    return this.#swarmProgress;
+    return this.#swarmProgress.shown;
+  }
+
+  /** The server's latest broadcast, drawn or not: for the test hook, never for drawing. */
+  get latestSwarmProgress(): SwarmProgress | undefined {
+    return this.#swarmProgress.latest;
   }
 
   /** The run this tab is in, or was last in. */
@@ -131,9 +142,14 @@ export class SwarmSession implements RunController {
     return this.#membership?.connectedPeers ?? 0;
   }
 
-  /** This tab's engine as drawn: its latest snapshot. */
+  /** This tab's engine as drawn: its latest snapshot shown (it holds still while the page is hidden). */
   get snapshot(): SwarmSnapshot | undefined {
     return this.#display.snapshot;
+  }
+
+  /** The engine's latest sample, drawn or not: for the test hook, never for drawing. */
+  get latestSnapshot(): SwarmSnapshot | undefined {
+    return this.#run?.latestSnapshot;
   }
 
   /** This tab's throughput over the run, for its chart. */
@@ -213,8 +229,10 @@ export class SwarmSession implements RunController {
 
   /** Leaves the swarm: closes every connection and stops reporting. */
   leave(): void {
-    clearInterval(this.#sampleTimer);
+    this.#stopSampling?.();
     this.#reporter?.stop();
+    this.#display.dispose();
+    this.#swarmProgress.dispose();
     this.#run?.end();
     this.#membership?.close();
     if (this.#phase !== 'failed') this.#phase = 'closed';
@@ -238,7 +256,7 @@ export class SwarmSession implements RunController {
       signallingUrl: this.#options.signallingUrl,
       createPeer: this.#options.createPeer,
       onProgress: (progress) => {
-        this.#swarmProgress = progress;
+        this.#swarmProgress.set(progress);
         this.#announce();
       },
       onRunStarted: (run) => this.#startRun(run),
@@ -260,7 +278,8 @@ export class SwarmSession implements RunController {
     this.#peerId = entered.peerId;
     membership.enter(entered.iceServers, (transport) => this.#run?.addTransport(transport));
     this.#phase = 'waiting';
-    this.#sampleTimer = setInterval(() => this.#sample(), SNAPSHOT_INTERVAL_MS);
+    // On the worker's timers: a hidden tab's reports must keep their pace (see `browserClock`).
+    this.#stopSampling = everyMs(SNAPSHOT_INTERVAL_MS, () => this.#sample());
     this.#reporter = new ProgressReporter({
       read: () => this.#reportedState(),
       send: (report) => membership.reportProgress(report),
@@ -326,7 +345,7 @@ export class SwarmSession implements RunController {
   /** Samples the engine (for the reports) and shows the sample (the screen's concern, see `EngineDisplay`). */
   #sample(): void {
     const snapshot = this.#run?.sample();
-    if (snapshot) this.#display.show(snapshot, systemClock.nowMs());
+    if (snapshot) this.#display.show(snapshot, browserClock.nowMs());
   }
 
   #reportedState(): ReportedState | undefined {
@@ -340,7 +359,7 @@ export class SwarmSession implements RunController {
   #announce(): void {
     const swarmId = this.#swarmId;
     const manifest = this.#manifest;
-    const progress = this.#swarmProgress;
+    const progress = this.#swarmProgress.latest;
     if (swarmId && manifest && progress) this.#options.onBroadcast?.({ swarmId, manifest, progress });
   }
 

@@ -1,0 +1,87 @@
+/**
+ * Whether the page can be seen. A tab behind the front one of its window, or in a minimised window, is
+ * hidden: it keeps transferring and reporting, but nothing it would draw can be seen, so the screen's
+ * state (`ShownWhileVisible`) holds still until it is shown again.
+ */
+export interface PageVisibility {
+  readonly visible: boolean;
+  /** Calls `listener` each time the page is shown or hidden; returns the function that stops it. */
+  onChange(listener: (visible: boolean) => void): () => void;
+}
+
+/** For a page that is always looked at (and for Node, where the unit tests run). */
+export const ALWAYS_VISIBLE: PageVisibility = {
+  visible: true,
+  onChange: () => () => {},
+};
+
+/** The document's `visibilityState`, followed through `visibilitychange`. */
+export class DocumentVisibility implements PageVisibility {
+  readonly #document: Document;
+  #visible = $state(true);
+
+  constructor(document: Document) {
+    this.#document = document;
+    this.#visible = document.visibilityState !== 'hidden';
+    document.addEventListener('visibilitychange', () => (this.#visible = document.visibilityState !== 'hidden'));
+  }
+
+  get visible(): boolean {
+    return this.#visible;
+  }
+
+  onChange(listener: (visible: boolean) => void): () => void {
+    const handler = (): void => listener(this.#document.visibilityState !== 'hidden');
+    this.#document.addEventListener('visibilitychange', handler);
+    return () => this.#document.removeEventListener('visibilitychange', handler);
+  }
+}
+
+let pageVisibility: PageVisibility | undefined;
+
+/** This page's visibility: one `DocumentVisibility` for the page, or `ALWAYS_VISIBLE` without a document. */
+export function documentVisibility(): PageVisibility {
+  pageVisibility ??= typeof document === 'undefined' ? ALWAYS_VISIBLE : new DocumentVisibility(document);
+  return pageVisibility;
+}
+
+/**
+ * A value the screen draws, published to it only while the page is visible. While hidden, `set` only
+ * keeps the latest value (no reactive update, so no component re-renders and no canvas redraws); the
+ * moment the page is shown, the latest value is published, so the screen catches up at once.
+ */
+export class ShownWhileVisible<T> {
+  readonly #visibility: PageVisibility;
+  readonly #stop: () => void;
+  #latest: T;
+  #shown = $state.raw<T>() as T;
+
+  constructor(visibility: PageVisibility, initial: T) {
+    this.#visibility = visibility;
+    this.#latest = initial;
+    this.#shown = initial;
+    this.#stop = visibility.onChange((visible) => {
+      if (visible) this.#shown = this.#latest;
+    });
+  }
+
+  /** What the screen shows: the latest value while visible, the value at the moment it was hidden otherwise. */
+  get shown(): T {
+    return this.#shown;
+  }
+
+  /** The latest value set, shown or not (for reports and tests, never for drawing). */
+  get latest(): T {
+    return this.#latest;
+  }
+
+  set(value: T): void {
+    this.#latest = value;
+    if (this.#visibility.visible) this.#shown = value;
+  }
+
+  /** Stops following the page's visibility. */
+  dispose(): void {
+    this.#stop();
+  }
+}
