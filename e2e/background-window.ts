@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+
+/**
+ * A real browser window whose tabs behind the front one are hidden, as a user's are.
+ *
+ * Playwright keeps every page visible (its launch flags turn background throttling off, and its focus
+ * emulation applies to every page it attaches to, even over `connectOverCDP`), so a test of background
+ * tabs cannot go through it. This starts Chromium itself, headed under `xvfb-run`, with none of those
+ * flags, opens tabs with the DevTools protocol (`Target.createTarget {background: true}`) and drives them
+ * over that protocol's raw websocket: evaluate an expression, read the result. See TESTING.md.
+ */
+export class BackgroundWindow {
+  readonly #process: ChildProcess;
+  readonly #cdp: CdpConnection;
+  readonly #profileDir: string;
+  readonly #tabs: HiddenCapableTab[] = [];
+
+  private constructor(process: ChildProcess, cdp: CdpConnection, profileDir: string) {
+    this.#process = process;
+    this.#cdp = cdp;
+    this.#profileDir = profileDir;
+  }
+
+  /**
+   * Starts Chromium (`executablePath`) headed under `xvfb-run -a` with `args` plus a remote-debugging
+   * port, and connects to it. Fails with the browser's last output when it does not come up in `timeoutMs`.
+   */
+  static async launch(options: {
+    readonly executablePath: string;
+    readonly args: readonly string[];
+    readonly timeoutMs?: number;
+    readonly log?: (line: string) => void;
+  }): Promise<BackgroundWindow> {
+    const profileDir = mkdtempSync(join(tmpdir(), 'swarmlab-window-'));
+    const child = spawn(
+      'xvfb-run',
+      [
+        '-a',
+        '--server-args=-screen 0 1920x1080x24',
+        options.executablePath,
+        ...options.args,
+        '--remote-debugging-port=0',
+        `--user-data-dir=${profileDir}`,
+        '--window-size=1280,900',
+        'about:blank',
+      ],
+      // A process group of its own, so closing kills Xvfb and every Chromium process together.
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    );
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    let output = '';
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`Chromium under xvfb-run did not start within ${timeoutMs} ms:\n${output.slice(-2000)}`)),
+        timeoutMs,
+      );
+      child.stderr?.on('data', (data: Buffer) => {
+        output += data.toString();
+        const match = /DevTools listening on (ws:\/\/\S+)/.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`could not start xvfb-run (apt-get install xvfb): ${error.message}`));
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`xvfb-run exited with ${code} before Chromium listened:\n${output.slice(-2000)}`));
+      });
+    });
+    child.stderr?.on('data', (data: Buffer) => options.log?.(data.toString().trimEnd()));
+    return new BackgroundWindow(child, await CdpConnection.open(endpoint), profileDir);
+  }
+
+  /**
+   * Opens `url` in a new tab of the window: in front, or (`background: true`) behind the front tab,
+   * where the page is hidden from the start.
+   */
+  async openTab(url: string, options: { readonly background: boolean }): Promise<HiddenCapableTab> {
+    const { targetId } = await this.#cdp.send<{ targetId: string }>('Target.createTarget', {
+      url,
+      background: options.background,
+    });
+    const { sessionId } = await this.#cdp.send<{ sessionId: string }>('Target.attachToTarget', {
+      targetId,
+      flatten: true,
+    });
+    const tab = new HiddenCapableTab(this.#cdp, targetId, sessionId);
+    this.#tabs.push(tab);
+    return tab;
+  }
+
+  /** Closes the browser and Xvfb and removes the profile. */
+  async close(): Promise<void> {
+    await this.#cdp.send('Browser.close').catch(() => undefined);
+    this.#cdp.close();
+    try {
+      if (this.#process.pid !== undefined) process.kill(-this.#process.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    rmSync(this.#profileDir, { recursive: true, force: true });
+  }
+}
+
+/** One tab of a `BackgroundWindow`, driven by evaluating expressions in its page. */
+export class HiddenCapableTab {
+  readonly #cdp: CdpConnection;
+  readonly targetId: string;
+  readonly #sessionId: string;
+
+  constructor(cdp: CdpConnection, targetId: string, sessionId: string) {
+    this.#cdp = cdp;
+    this.targetId = targetId;
+    this.#sessionId = sessionId;
+  }
+
+  /**
+   * Evaluates `expression` in the page (awaiting a promise it returns) and resolves to its value, which
+   * must be JSON-serialisable. A thrown exception rejects with its description.
+   */
+  async evaluate<T>(expression: string): Promise<T> {
+    const reply = await this.#cdp.send<{
+      result: { value?: unknown };
+      exceptionDetails?: { exception?: { description?: string }; text: string };
+    }>('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, this.#sessionId);
+    if (reply.exceptionDetails)
+      throw new Error(reply.exceptionDetails.exception?.description ?? reply.exceptionDetails.text);
+    return reply.result.value as T;
+  }
+
+  /** `document.visibilityState`: `'hidden'` for a tab behind the front one. */
+  visibilityState(): Promise<string> {
+    return this.evaluate<string>('document.visibilityState');
+  }
+
+  /** Brings the tab to the front of its window (the tab in front before goes hidden). */
+  async bringToFront(): Promise<void> {
+    await this.#cdp.send('Target.activateTarget', { targetId: this.targetId });
+  }
+
+  async close(): Promise<void> {
+    await this.#cdp.send('Target.closeTarget', { targetId: this.targetId }).catch(() => undefined);
+  }
+}
+
+/** A DevTools protocol connection: numbered commands, each resolved by the reply with its id. */
+class CdpConnection {
+  readonly #socket: WebSocket;
+  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as {
+        id?: number;
+        result?: unknown;
+        error?: { message: string };
+      };
+      if (message.id === undefined) return;
+      const pending = this.#pending.get(message.id);
+      if (!pending) return;
+      this.#pending.delete(message.id);
+      if (message.error) pending.reject(new Error(message.error.message));
+      else pending.resolve(message.result);
+    });
+    socket.on('close', () => {
+      for (const pending of this.#pending.values()) pending.reject(new Error('the browser closed the connection'));
+      this.#pending.clear();
+    });
+  }
+
+  static open(endpoint: string): Promise<CdpConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(endpoint, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+      socket.once('open', () => resolve(new CdpConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  send<T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> {
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
