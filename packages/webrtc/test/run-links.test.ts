@@ -1,4 +1,5 @@
 import { createMemoryLinkPair, type MemoryLinkOptions, type PeerLink } from '@swarmlab/engine';
+import { runAll, VirtualClock } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   decodeRunControl,
@@ -10,7 +11,6 @@ import {
   RunLinks,
   type RunLinksOptions,
 } from '../src/index';
-import { StepClock } from './step-clock';
 
 /** What a run link's handlers saw, as readable strings: `m:<first payload byte>`, `drain`, `close:<reason>`. */
 class Recorder {
@@ -29,14 +29,14 @@ class Recorder {
 const msg = (marker: number): Uint8Array => Uint8Array.of(3, marker);
 
 interface Pair {
-  readonly clock: StepClock;
+  readonly clock: VirtualClock;
   readonly a: RunLinks;
   readonly b: RunLinks;
   readonly closes: { a: string[]; b: string[] };
 }
 
 function runLinksPair(options: RunLinksOptions = {}, linkOptions: Partial<MemoryLinkOptions> = {}): Pair {
-  const clock = new StepClock();
+  const clock = new VirtualClock();
   const [aT, bT] = createMemoryLinkPair('a', 'b', { clock, ...linkOptions });
   const closes = { a: [] as string[], b: [] as string[] };
   const a = new RunLinks(aT, { ...options, onClose: (reason) => closes.a.push(reason) });
@@ -46,7 +46,7 @@ function runLinksPair(options: RunLinksOptions = {}, linkOptions: Partial<Memory
 
 /** One side wrapped in `RunLinks`, the other raw, for sending it whatever a test likes. */
 function rawPair(options: RunLinksOptions = {}) {
-  const clock = new StepClock();
+  const clock = new VirtualClock();
   const [runT, raw] = createMemoryLinkPair('runs', 'raw', { clock });
   const closes: string[] = [];
   const runs = new RunLinks(runT, { ...options, onClose: (reason) => closes.push(reason) });
@@ -86,7 +86,7 @@ describe('RunLinks', () => {
     a1.send(msg(1));
     a1.send(msg(2));
     b1.send(msg(9));
-    clock.runAll();
+    runAll(clock);
     expect(rb.events).toEqual(['m:1', 'm:2']);
     expect(ra.events).toEqual(['m:9']);
     expect(a1.remotePeerId).toBe('b');
@@ -99,12 +99,12 @@ describe('RunLinks', () => {
     const a1 = a.open(1);
     const b1 = b.open(1);
     a1.send(msg(1));
-    clock.runAll();
+    runAll(clock);
     a1.send(msg(2));
-    clock.runAll();
+    runAll(clock);
     const rb = new Recorder(b1);
     a1.send(msg(3));
-    clock.runAll();
+    runAll(clock);
     expect(rb.events).toEqual(['m:1', 'm:2', 'm:3']);
   });
 
@@ -115,7 +115,7 @@ describe('RunLinks', () => {
     const a2 = a.open(2);
     const ra2 = new Recorder(a2);
     for (let i = 1; i <= 5; i++) a2.send(msg(i));
-    clock.runAll();
+    runAll(clock);
     // B's run-1 link closes: A left run 1 for good.
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     const b2 = b.open(2);
@@ -123,7 +123,7 @@ describe('RunLinks', () => {
     expect(rb2.events).toEqual(['m:1', 'm:2', 'm:3', 'm:4', 'm:5']);
     b2.send(msg(42));
     a2.send(msg(6));
-    clock.runAll();
+    runAll(clock);
     expect(ra2.events).toEqual(['m:42']);
     expect(rb2.events.at(-1)).toBe('m:6');
   });
@@ -135,12 +135,12 @@ describe('RunLinks', () => {
     new Recorder(b.open(1));
     a1.send(msg(1)); // still in flight when B moves on
     const rb2 = new Recorder(b.open(2));
-    clock.runAll();
+    runAll(clock);
     expect(rb2.events).toEqual([]);
     expect(ra1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     const a2 = a.open(2);
     a2.send(msg(2));
-    clock.runAll();
+    runAll(clock);
     expect(rb2.events).toEqual(['m:2']);
   });
 
@@ -152,7 +152,7 @@ describe('RunLinks', () => {
     a1.close();
     a1.close();
     a1.send(msg(1));
-    clock.runAll();
+    runAll(clock);
     expect(ra1.events).toEqual(['close:closed locally']);
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     expect(a.closed || b.closed).toBe(false);
@@ -160,7 +160,7 @@ describe('RunLinks', () => {
     const a2 = a.open(2);
     const rb2 = new Recorder(b.open(2));
     a2.send(msg(2));
-    clock.runAll();
+    runAll(clock);
     expect(rb2.events).toEqual(['m:2']);
   });
 
@@ -169,7 +169,7 @@ describe('RunLinks', () => {
     const a1 = a.open(1);
     a1.send(msg(1));
     a1.close();
-    clock.runAll();
+    runAll(clock);
     const rb1 = new Recorder(b.open(1));
     expect(rb1.events).toEqual(['m:1', `close:${PEER_LEFT_RUN_REASON}`]);
   });
@@ -179,7 +179,7 @@ describe('RunLinks', () => {
     a.open(1);
     const a3 = a.open(3);
     a3.send(msg(3));
-    clock.runAll();
+    runAll(clock);
     const rb1 = new Recorder(b.open(1));
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     const rb3 = new Recorder(b.open(3));
@@ -193,7 +193,7 @@ describe('RunLinks', () => {
     new Recorder(b.open(1));
     a1.send(new Uint8Array(1000).fill(3));
     expect(a1.bufferedBytes).toBeGreaterThan(100);
-    clock.runAll();
+    runAll(clock);
     expect(ra1.events).toEqual(['drain']);
   });
 
@@ -202,7 +202,7 @@ describe('RunLinks', () => {
     const ra1 = new Recorder(a.open(1));
     const rb1 = new Recorder(b.open(1));
     a.destroy();
-    clock.runAll();
+    runAll(clock);
     expect(a.closed && b.closed).toBe(true);
     expect(ra1.events).toEqual(['close:run links destroyed locally']);
     expect(rb1.events).toEqual(['close:closed by peer']);
@@ -217,10 +217,10 @@ describe('RunLinks', () => {
     const a2 = a.open(2);
     const rb1 = new Recorder(b.open(1));
     a2.send(new Uint8Array(600).fill(3));
-    clock.runAll();
+    runAll(clock);
     expect(b.closed).toBe(false);
     a2.send(new Uint8Array(600).fill(3));
-    clock.runAll();
+    runAll(clock);
     expect(b.closed && a.closed).toBe(true);
     expect(closes.b[0]).toMatch(/more than 1000 bytes/);
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
@@ -231,7 +231,7 @@ describe('RunLinks', () => {
     const a1 = a.open(1);
     const b1 = b.open(1);
     a1.send(new Uint8Array(1001).fill(3));
-    clock.runAll();
+    runAll(clock);
     expect(b.closed).toBe(true);
     // What arrived before the transport closed is still delivered, then the close (as from any transport).
     expect(new Recorder(b1).events).toEqual(['m:3', expect.stringMatching(/^close:.*more than 1000 bytes/)]);
@@ -247,7 +247,7 @@ describe('RunLinks', () => {
     const { clock, runs, raw, closes } = rawPair();
     const r1 = new Recorder(runs.open(1));
     for (const bytes of Array.isArray(sent) ? sent : [sent]) raw.send(bytes);
-    clock.runAll();
+    runAll(clock);
     expect(runs.closed).toBe(true);
     expect(closes[0]).toMatch(reason);
     expect(r1.events).toEqual([expect.stringMatching(/^close:/)]);
@@ -258,7 +258,7 @@ describe('RunLinks', () => {
     const r1 = runs.open(1);
     r1.send(msg(1));
     runs.open(2).send(msg(2));
-    clock.runAll();
+    runAll(clock);
     expect(received.map((bytes) => [...bytes])).toEqual([
       [...begin(1)],
       [...msg(1)],
@@ -268,7 +268,7 @@ describe('RunLinks', () => {
     ]);
     raw.send(begin(2));
     raw.send(end(2));
-    clock.runAll();
+    runAll(clock);
     // The remote left run 2: our run-2 link closes and says so on the wire.
     expect([...received.at(-1)!]).toEqual([...end(2)]);
   });
