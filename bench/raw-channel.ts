@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { newPeerContext } from './browser';
+import { newPeerContext } from '@swarmlab/test-kit/browser';
 import { BenchFailure } from './failure';
 
 /** The engine's block size (`blockBytes` in packages/engine/src/engine-config.ts): what the app sends. */
