@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-    // Two cores here: one worker per core keeps the swarm tests' timing honest.
+    // Two cores here: one worker per core.
     maxWorkers: 2,
-    // Swarm tests move real bytes on real timers; leave room for a busy CI machine.
+    // A safety net, not a wait: swarm tests run on virtual clocks, but the simulator's two-thread run and the
+    // server's socket.io tests take real seconds on a busy two-core CI machine.
     testTimeout: 20_000,
   },
 });
