@@ -66,7 +66,6 @@ export class TestSwarm {
   readonly file: TestFile;
   readonly #config: Partial<EngineConfig>;
   readonly #hashes = new HashGate();
-  readonly #engines: SwarmEngine[] = [];
   #nextRandomSeed: number;
 
   constructor(file: TestFile, options: TestSwarmOptions = {}) {
@@ -91,7 +90,6 @@ export class TestSwarm {
       sha256: this.#hashes.sha256,
       config: this.#config,
     });
-    this.#engines.push(engine);
     return { engine, store };
   }
 
@@ -160,11 +158,6 @@ export class TestSwarm {
     // An event at the end, so the clock reads `endMs` afterwards even if nothing else happens then.
     this.clock.at(endMs, () => {});
     await this.runUntil(() => this.clock.nowMs() >= endMs, durationMs, `${durationMs} ms pass`);
-  }
-
-  /** Destroys every engine made here. */
-  destroy(): void {
-    for (const engine of this.#engines.splice(0)) engine.destroy();
   }
 }
 
