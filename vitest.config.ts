@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    // Each test file gets a fresh worker thread instead of the default fresh child process, which starts
+    // faster: the whole unit run takes about a quarter less here. No test changes process-wide state (env,
+    // cwd, exit handlers), which threads would share.
+    pool: 'threads',
     // Two cores here: one worker per core.
     maxWorkers: 2,
     // A safety net, not a wait: swarm tests run on virtual clocks, but the simulator's two-thread run and the
