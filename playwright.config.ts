@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutablePath } from '@swarmlab/e2e/chromium';
+import { CHROMIUM_ARGS, chromiumExecutablePath, PEER_PERMISSIONS } from '@swarmlab/test-kit/browser';
 
 /** Port of the real signalling server the e2e runs start (it also serves the built UI). */
 const PORT = Number(process.env.SWARMLAB_E2E_PORT ?? 41731);
@@ -20,7 +20,7 @@ export default defineConfig({
     baseURL: BASE_URL,
     trace: 'retain-on-failure',
     // Chromium gathers no ICE candidates in a loopback-only namespace without media permission.
-    permissions: ['camera', 'microphone'],
+    permissions: [...PEER_PERMISSIONS],
     launchOptions: {
       ...(executablePath ? { executablePath } : {}),
       args: [...CHROMIUM_ARGS],

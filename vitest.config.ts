@@ -2,7 +2,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // Two cores here: one worker per core keeps the swarm tests' timing honest.
+    // Each test file gets a fresh worker thread instead of the default fresh child process, which starts
+    // faster: the whole unit run takes about a quarter less here. No test changes process-wide state (env,
+    // cwd, exit handlers), which threads would share.
+    pool: 'threads',
+    // Two cores here: one worker per core.
     maxWorkers: 2,
     projects: [
       {
@@ -12,7 +16,8 @@ export default defineConfig({
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'checks/test/**/*.test.ts'],
           // The web app's tests need the Svelte compiler: they are the project below.
           exclude: [...configDefaults.exclude, 'apps/web/**'],
-          // Swarm tests move real bytes on real timers; leave room for a busy CI machine.
+          // A safety net, not a wait: swarm tests run on virtual clocks, but the simulator's two-thread run and
+          // the server's socket.io tests take real seconds on a busy two-core CI machine.
           testTimeout: 20_000,
         },
       },

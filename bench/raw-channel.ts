@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { newPeerContext } from './browser';
+import { newPeerContext } from '@swarmlab/test-kit/browser';
 import { BenchFailure } from './failure';
 
 /** The engine's block size (`blockBytes` in packages/engine/src/engine-config.ts): what the app sends. */
@@ -308,7 +308,7 @@ function resolveOptions(options: RawChannelOptions): Required<Omit<RawChannelOpt
  * the sender page's clock with the receiver's (`performance.timeOrigin + now()`, both from the same
  * machine's clock), so it is good to about a millisecond.
  *
- * The browser must be launched as `bench/browser.ts` does (loopback ICE flags); the contexts it makes
+ * The browser must be launched as `launchChromium` (test-kit) does (loopback ICE flags); the contexts it makes
  * are closed before this resolves or rejects.
  * @throws RawChannelFailure when the channel cannot be opened, data goes missing, or `timeoutMs` passes.
  * @throws RangeError for options out of range.
@@ -328,7 +328,7 @@ export async function measureRawChannel(browser: Browser, options: RawChannelOpt
     if (!offer.sdp?.includes('a=candidate:'))
       throw new RawChannelFailure(
         'the sender gathered no ICE candidates: Chromium needs --allow-loopback-in-peer-connection and the ' +
-          'camera/microphone permission (bench/browser.ts), and an http page on 127.0.0.1',
+          'camera/microphone permission (newPeerContext in @swarmlab/test-kit/browser), and an http page on 127.0.0.1',
       );
     await acceptAnswer(sender, await describeLocal(receiver, offer));
     const [maxMessageBytes] = await Promise.all([whenOpen(sender), whenOpen(receiver)]);

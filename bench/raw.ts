@@ -1,8 +1,8 @@
 // `pnpm bench raw`: a bare RTCDataChannel between two Chromium pages, the ceiling for the swarm's transfers.
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
+import { launchChromium } from '@swarmlab/test-kit/browser';
 import { intFlag, parseFlags } from './args';
-import { launchChromium } from './browser';
 import { coresBetween, readCpuCounters, type CpuCounters } from './proc-cpu';
 import { DEFAULT_MESSAGE_BYTES, MAX_MESSAGE_BYTES, measureRawChannel, type RawChannelResult } from './raw-channel';
 import { fixed, mbps, median, round, table } from './stats';

@@ -1,8 +1,14 @@
 import type { Browser, Page } from '@playwright/test';
 import type { SwarmMode } from '@swarmlab/protocol';
+import {
+  generateFile,
+  newPeerContext,
+  pressStartRun,
+  readPeerState,
+  readRunsJson,
+  type SwarmTestState,
+} from '@swarmlab/test-kit/browser';
 import type { RunRecord } from '@swarmlab/web/run-record';
-import type { SwarmTestHook, SwarmTestState } from '@swarmlab/web/test-hook-types';
-import { newPeerContext } from './browser';
 import { BenchFailure, pollUntil } from './failure';
 
 const MIB = 1024 * 1024;
@@ -15,16 +21,6 @@ export interface RunForm {
   readonly serverUp: string;
   readonly peerUp: string;
   readonly peerDown: string;
-}
-
-// page.evaluate callbacks must not declare named functions: tsx (esbuild's keepNames) wraps them in a
-// `__name` helper that does not exist in the page ("ReferenceError: __name is not defined").
-export function readState(page: Page): Promise<SwarmTestState> {
-  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.state());
-}
-
-function readRecords(page: Page): Promise<string> {
-  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.exportJson());
 }
 
 /** One tab's state in a line or a few, for the message of a failed or aborted run. */
@@ -84,22 +80,21 @@ export class SwarmTabs {
     };
     const seeder = await openTab('seeder');
     await seeder.goto('/');
-    await seeder.getByTestId('size-mib').fill(String(options.fileBytes / MIB));
-    await seeder.getByTestId('generate').click();
+    await generateFile(seeder, options.fileBytes / MIB);
     const link = await pollUntil(
       async () => {
         const value = await seeder
           .getByTestId('share-link')
           .inputValue({ timeout: 1000 })
           .catch(() => '');
-        if (!value) failIfFailed('seeder', await readState(seeder));
+        if (!value) failIfFailed('seeder', await readPeerState(seeder));
         return /#\/swarm\//.test(value) ? value : undefined;
       },
       { intervalMs: POLL_MS, timeoutMs, message: () => 'the seeder showed no share link' },
     );
     const seeded = await pollUntil(
       async () => {
-        const state = await readState(seeder);
+        const state = await readPeerState(seeder);
         failIfFailed('seeder', state);
         return state.fileSha256 && state.swarmId ? { sha256: state.fileSha256, swarmId: state.swarmId } : undefined;
       },
@@ -116,7 +111,7 @@ export class SwarmTabs {
     for (const [name, page] of tabs.named)
       await pollUntil(
         async () => {
-          const state = await readState(page);
+          const state = await readPeerState(page);
           failIfFailed(name, state);
           return state.connectedPeers === options.peers ? true : undefined;
         },
@@ -132,18 +127,12 @@ export class SwarmTabs {
   /** Fills the seeder's run form, clicks "Start the run" and resolves to the new run's number. */
   async startRun(form: RunForm): Promise<number> {
     const page = this.seeder;
-    await page.getByTestId(`mode-${form.mode}`).check();
-    await page.getByTestId('cap-server-up').fill(form.serverUp);
-    await page.getByTestId('cap-peer-up').fill(form.peerUp);
-    await page.getByTestId('cap-peer-down').fill(form.peerDown);
-    await page.getByTestId('selfish').setChecked(false);
-    const before = (await readState(page)).run?.runNumber ?? 0;
-    await page.getByTestId('start-run').click();
+    const before = await pressStartRun(page, { ...form, selfish: false });
     return pollUntil(
       async () => {
         const refused = page.getByTestId('run-error');
         if (await refused.isVisible()) throw new BenchFailure(`the run form refused: ${await refused.innerText()}`);
-        const runNumber = (await readState(page)).run?.runNumber ?? 0;
+        const runNumber = (await readPeerState(page)).run?.runNumber ?? 0;
         return runNumber > before ? runNumber : undefined;
       },
       { intervalMs: POLL_MS, timeoutMs: 30_000, message: () => 'the run did not start within 30 s' },
@@ -155,7 +144,7 @@ export class SwarmTabs {
     await pollUntil(
       async () => {
         await onPoll?.();
-        const run = (await readState(this.seeder)).run;
+        const run = (await readPeerState(this.seeder)).run;
         if (run?.runNumber !== runNumber)
           throw new BenchFailure(`run ${runNumber} was replaced by run ${run?.runNumber}`);
         if (run.phase === 'stopped') throw new BenchFailure(`run ${runNumber} was stopped`);
@@ -175,7 +164,7 @@ export class SwarmTabs {
       this.named.slice(1).map(([name, page]) =>
         pollUntil(
           async () => {
-            const state = await readState(page);
+            const state = await readPeerState(page);
             failIfFailed(name, state);
             return state.runNumber === runNumber ? state.fileSha256 : undefined;
           },
@@ -192,7 +181,7 @@ export class SwarmTabs {
   async record(runNumber: number): Promise<RunRecord> {
     const id = `${this.swarmId}#${runNumber}`;
     return pollUntil(
-      async () => (JSON.parse(await readRecords(this.seeder)) as RunRecord[]).find((record) => record.id === id),
+      async () => (JSON.parse(await readRunsJson(this.seeder)) as RunRecord[]).find((record) => record.id === id),
       {
         intervalMs: POLL_MS,
         timeoutMs: 10_000,
@@ -206,7 +195,7 @@ export class SwarmTabs {
     const lines = await Promise.all(
       this.named.map(([name, page]) =>
         Promise.race([
-          readState(page).then(
+          readPeerState(page).then(
             (state) => describeState(name, state),
             (error: unknown) => `${name}: unreadable (${String(error)})`,
           ),

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { createSignallingServer, type SignallingServer } from '@swarmlab/server';
-import { launchChromium } from './browser';
+import { launchChromium, readPeerState } from '@swarmlab/test-kit/browser';
 import { PageProfiler, saveProfile } from './cpu-profile';
 import { BenchFailure } from './failure';
 import { describeBuild, requireBuild } from './web-build';
@@ -10,7 +10,7 @@ import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
 import { measureRawChannel, type RawChannelResult } from './raw-channel';
 import { fixed, median, round, table } from './stats';
 import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
-import { readState, SwarmTabs } from './swarm-tabs';
+import { SwarmTabs } from './swarm-tabs';
 import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
 
 export { USAGE };
@@ -54,7 +54,7 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     : [];
   const timelinesMB: number[][] = tabs.leechers.map(() => []);
   const sampleTimeline = async (): Promise<void> => {
-    const states = await Promise.all(tabs.leechers.map((page) => readState(page)));
+    const states = await Promise.all(tabs.leechers.map((page) => readPeerState(page)));
     states.forEach((state, i) =>
       timelinesMB[i]!.push((state.chunksHeld * options.fileBytes) / Math.max(1, state.chunkCount) / 1e6),
     );

@@ -1,6 +1,10 @@
-import type { SwarmTestState } from '@swarmlab/web/test-hook-types';
-import { BackgroundWindow, type HiddenCapableTab } from './background-window';
-import { CHROMIUM_ARGS, chromiumExecutablePath } from './chromium';
+import {
+  BackgroundWindow,
+  CHROMIUM_ARGS,
+  chromiumExecutablePath,
+  type HiddenCapableTab,
+  type SwarmTestState,
+} from '@swarmlab/test-kit/browser';
 import { expect, test } from './fixtures';
 
 /**

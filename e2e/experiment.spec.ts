@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import type { Page } from '@playwright/test';
-import { expect, exportJson, peerState, startRun, test, waitForMesh, waitForRunFinished } from './fixtures';
+import { readPeerState, readRunsJson } from '@swarmlab/test-kit/browser';
+import { expect, startRun, test, waitForMesh, waitForRunFinished } from './fixtures';
 
 const MIB = 1024 * 1024;
 
@@ -36,7 +37,7 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   const cs = await waitForRunFinished(seeder.page);
   expect(cs.run?.mode).toBe('client-server');
   // Only the seeder uploads in client-server mode.
-  for (const page of leechers) expect((await peerState(page)).uploadedBytes).toBe(0);
+  for (const page of leechers) expect((await readPeerState(page)).uploadedBytes).toBe(0);
   const csFigures = await summaryFigures(overview);
   expect(csFigures.dcsSec).toBeCloseTo(clientServerBoundSec(model), 6);
   expect(csFigures.dp2pSec).toBeCloseTo(p2pBoundSec({ ...model, peerUploadBytesPerSec: [1e6, 1e6, 1e6, 1e6] }), 6);
@@ -64,7 +65,7 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   expect(leecherRows).toHaveLength(8);
   for (const row of leecherRows) expect(Number(cell(row, 'peer_completed_after_sec'))).toBeGreaterThan(0);
   expect(new Set(rows.map((row) => cell(row, 'mode')))).toEqual(new Set(['client-server', 'p2p']));
-  const json = JSON.parse(await exportJson(seeder.page)) as Array<{
+  const json = JSON.parse(await readRunsJson(seeder.page)) as Array<{
     distributionSec: number;
   }>;
   expect(json.map((run) => run.distributionSec)).toEqual([csFigures.measuredSec, p2pFigures.measuredSec]);
@@ -84,7 +85,7 @@ test.describe('invalid link caps are refused with a clear message', () => {
     await seeder.page.getByTestId('start-run').click();
     await expect(seeder.page.getByTestId('run-error')).toContainText('Peer upload u_i: "-1MB/s" is negative');
     await expect(seeder.page.getByTestId('run-error')).toContainText('at most');
-    expect((await peerState(seeder.page)).run).toBeNull();
+    expect((await readPeerState(seeder.page)).run).toBeNull();
 
     await seeder.page.getByTestId('edit-peer').first().click();
     await seeder.page.getByTestId('peer-cap-up').fill('0');

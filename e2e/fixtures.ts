@@ -1,8 +1,11 @@
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
-import type { SwarmMode } from '@swarmlab/protocol';
-import type { SwarmTestHook, SwarmTestState } from '@swarmlab/web/test-hook-types';
-
-export type PeerState = SwarmTestState;
+import {
+  generateFile,
+  pressStartRun,
+  readPeerState,
+  type RunFormInput,
+  type SwarmTestState,
+} from '@swarmlab/test-kit/browser';
 
 /** Opens a page in a browser context of its own: one page per peer, like separate browsers. */
 export interface Swarm {
@@ -32,8 +35,7 @@ export const test = base.extend<{ swarm: Swarm }>({
       },
       async seedGenerated(sizeMib, query = '') {
         const page = await swarm.openPeer(`/${query}`);
-        await page.getByTestId('size-mib').fill(String(sizeMib));
-        await page.getByTestId('generate').click();
+        await generateFile(page, sizeMib);
         const share = page.getByTestId('share-link');
         await expect(share).toHaveValue(/#\/swarm\//);
         return { page, link: await share.inputValue() };
@@ -46,35 +48,26 @@ export const test = base.extend<{ swarm: Swarm }>({
 
 export { expect };
 
-/** The runs the page's browser keeps, as its JSON export. */
-export function exportJson(page: Page): Promise<string> {
-  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.exportJson());
-}
-
-export function peerState(page: Page): Promise<PeerState> {
-  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.state());
-}
-
 /** Waits until the page holds the whole file and has hashed it; returns its state. */
-export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<PeerState> {
+export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<SwarmTestState> {
   await expect
     .poll(
       async () => {
-        const state = await peerState(page);
+        const state = await readPeerState(page);
         return state.complete && state.fileSha256 !== undefined;
       },
       { timeout: timeoutMs, intervals: [250] },
     )
     .toBe(true);
-  return peerState(page);
+  return readPeerState(page);
 }
 
 /** Waits until the page has hashed its whole file (a seeder does so before any run); returns the hash. */
 export async function waitForFileHash(page: Page, timeoutMs = 60_000): Promise<string> {
   await expect
-    .poll(async () => (await peerState(page)).fileSha256, { timeout: timeoutMs, intervals: [100] })
+    .poll(async () => (await readPeerState(page)).fileSha256, { timeout: timeoutMs, intervals: [100] })
     .toMatch(/^[0-9a-f]{64}$/);
-  return (await peerState(page)).fileSha256!;
+  return (await readPeerState(page)).fileSha256!;
 }
 
 /** ORs bitfields given as hex. */
@@ -106,35 +99,21 @@ export function countBits(hex: string): number {
 export async function waitForMesh(pages: readonly Page[], timeoutMs = 60_000): Promise<void> {
   for (const page of pages) {
     await expect
-      .poll(async () => (await peerState(page)).connectedPeers, { timeout: timeoutMs, intervals: [100] })
+      .poll(async () => (await readPeerState(page)).connectedPeers, { timeout: timeoutMs, intervals: [100] })
       .toBe(pages.length - 1);
   }
 }
 
-export interface RunSettingsInput {
-  mode?: SwarmMode;
-  serverUp?: string;
-  peerUp?: string;
-  peerDown?: string;
-  selfish?: boolean;
-}
-
 /** Fills the run form on `page` (only the fields given) and starts a run for the whole swarm. */
-export async function startRun(page: Page, settings: RunSettingsInput = {}): Promise<void> {
-  if (settings.mode) await page.getByTestId(`mode-${settings.mode}`).check();
-  if (settings.serverUp !== undefined) await page.getByTestId('cap-server-up').fill(settings.serverUp);
-  if (settings.peerUp !== undefined) await page.getByTestId('cap-peer-up').fill(settings.peerUp);
-  if (settings.peerDown !== undefined) await page.getByTestId('cap-peer-down').fill(settings.peerDown);
-  if (settings.selfish !== undefined) await page.getByTestId('selfish').setChecked(settings.selfish);
-  const before = (await peerState(page)).run?.runNumber ?? 0;
-  await page.getByTestId('start-run').click();
-  await expect.poll(async () => (await peerState(page)).run?.runNumber ?? 0).toBe(before + 1);
+export async function startRun(page: Page, form: RunFormInput = {}): Promise<void> {
+  const before = await pressStartRun(page, form);
+  await expect.poll(async () => (await readPeerState(page)).run?.runNumber ?? 0).toBe(before + 1);
 }
 
 /** Waits until the swarm's latest run has finished; returns the page's state then. */
-export async function waitForRunFinished(page: Page, timeoutMs = 120_000): Promise<PeerState> {
+export async function waitForRunFinished(page: Page, timeoutMs = 120_000): Promise<SwarmTestState> {
   await expect
-    .poll(async () => (await peerState(page)).run?.phase, { timeout: timeoutMs, intervals: [250] })
+    .poll(async () => (await readPeerState(page)).run?.phase, { timeout: timeoutMs, intervals: [250] })
     .toBe('finished');
-  return peerState(page);
+  return readPeerState(page);
 }

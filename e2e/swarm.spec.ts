@@ -1,7 +1,7 @@
+import { readPeerState } from '@swarmlab/test-kit/browser';
 import {
   countBits,
   expect,
-  peerState,
   startRun,
   test,
   unionHex,
@@ -21,7 +21,7 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   await waitForMesh([seeder.page, ...leechers]);
   // Nothing moves before a run starts.
   await expect(leechers[0]!.getByTestId('waiting')).toBeVisible();
-  expect((await peerState(leechers[0]!)).chunksHeld).toBe(0);
+  expect((await readPeerState(leechers[0]!)).chunksHeld).toBe(0);
 
   // Run 1 from a leecher's tab: altruistic peers stay after completing.
   await startRun(leechers[2]!);
@@ -45,13 +45,13 @@ test('a seeder and four leechers: two runs over the same connections, all ending
 
   // Run 2, selfish: every leecher starts empty again, completes, and leaves the run.
   await startRun(seeder.page, { selfish: true });
-  await expect.poll(async () => (await peerState(leechers[0]!)).runNumber).toBe(2);
+  await expect.poll(async () => (await readPeerState(leechers[0]!)).runNumber).toBe(2);
   const again = await Promise.all(leechers.map((page) => waitForComplete(page)));
   for (const state of again) {
     expect(state.fileSha256).toBe(seederHash);
     expect(state.runNumber).toBe(2);
   }
-  for (const page of leechers) await expect.poll(async () => (await peerState(page)).leftRun).toBe(true);
+  for (const page of leechers) await expect.poll(async () => (await readPeerState(page)).leftRun).toBe(true);
   expect((await waitForRunFinished(leechers[1]!)).run?.runNumber).toBe(2);
 });
 
@@ -66,7 +66,7 @@ test('a late joiner completes after the seeder has left once the swarm held ever
   await startRun(seeder.page);
 
   const swarmChunks = async (): Promise<number> =>
-    countBits(unionHex(await Promise.all(early.map(async (page) => (await peerState(page)).bitsHex))));
+    countBits(unionHex(await Promise.all(early.map(async (page) => (await readPeerState(page)).bitsHex))));
   await expect.poll(swarmChunks, { timeout: 60_000, intervals: [100] }).toBe(16);
   await seeder.page.context().close();
 
@@ -74,7 +74,7 @@ test('a late joiner completes after the seeder has left once the swarm held ever
   const late = await swarm.openPeer(seeder.link);
   const finals = await Promise.all([...early, late].map((page) => waitForComplete(page)));
   for (const state of finals) expect(state.fileSha256).toBe(seederHash);
-  expect((await peerState(late)).runNumber).toBe(1);
+  expect((await readPeerState(late)).runNumber).toBe(1);
 });
 
 test.describe('a joiner with a bad swarm link gets a clear message', () => {

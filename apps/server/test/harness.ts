@@ -12,6 +12,7 @@ import {
   type SwarmProgress,
 } from '@swarmlab/protocol';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { afterEach } from 'vitest';
 import { createSignallingServer, type SignallingServerDeps } from '../src/index';
 
 /** A well-behaved client, typed with the shared contract. */
@@ -57,6 +58,42 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
     async close() {
       for (const client of clients) client.disconnect();
       await server.close();
+    },
+  };
+}
+
+/** The server's monotonic time (its injected `nowMs`), set by the test. */
+export interface HandClock {
+  nowMs: number;
+}
+
+export interface ServerPerTest {
+  /** What the server reads as `nowMs`; `start` sets it to 1000. */
+  readonly clock: HandClock;
+  /** The server `start` started in this test. */
+  readonly harness: Harness;
+  /** Starts this test's server, reading `clock` (unless `deps` says otherwise). */
+  start(deps?: SignallingServerDeps): Promise<Harness>;
+}
+
+/** A server per test, on a clock the test moves by hand, closed after each test. Call it inside `describe`. */
+export function serverPerTest(): ServerPerTest {
+  const clock: HandClock = { nowMs: 0 };
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    clock,
+    get harness() {
+      if (!current) throw new Error('no server in this test: call start() first');
+      return current;
+    },
+    async start(deps = {}) {
+      clock.nowMs = 1000;
+      current = await startHarness({ nowMs: () => clock.nowMs, ...deps });
+      return current;
     },
   };
 }

@@ -1,14 +1,13 @@
 import { DEFAULT_RUN_CONFIG, type SignallingResult, type SwarmProgress } from '@swarmlab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   complete,
   joinTab,
   latestProgress,
   leeching,
   seedTab,
-  startHarness,
+  serverPerTest,
   WAIT_MS,
-  type Harness,
   type RawClient,
   type Tab,
 } from './harness';
@@ -17,28 +16,19 @@ const LEECHING = leeching(null);
 const SEEDING = complete(null, 'seeder');
 
 describe('progress reports and swarm:progress', () => {
-  let harness: Harness | undefined;
-  /** The server's clock (injected `nowMs`), which the tests move by hand. */
-  const clock = { nowMs: 0 };
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
+  const server = serverPerTest();
+  const { clock } = server;
 
-  async function start(progressBroadcastIntervalMs = 20): Promise<Harness> {
-    clock.nowMs = 1000;
-    harness = await startHarness({ limits: { progressBroadcastIntervalMs }, nowMs: () => clock.nowMs });
-    return harness;
-  }
+  const start = (progressBroadcastIntervalMs = 20) => server.start({ limits: { progressBroadcastIntervalMs } });
 
   async function seed(atMs: number): Promise<Tab> {
     clock.nowMs = atMs;
-    return seedTab(harness!);
+    return seedTab(server.harness);
   }
 
   async function join(swarmId: string, atMs: number): Promise<Tab> {
     clock.nowMs = atMs;
-    return joinTab(harness!, swarmId);
+    return joinTab(server.harness, swarmId);
   }
 
   async function report(tab: Tab, atMs: number, progress = LEECHING): Promise<void> {
@@ -48,7 +38,7 @@ describe('progress reports and swarm:progress', () => {
 
   it('refuses a report from a tab in no swarm, and malformed or oversized reports', async () => {
     await start();
-    const outsider = await harness!.connect();
+    const outsider = await server.harness.connect();
     expect(await outsider.timeout(WAIT_MS).emitWithAck('progress:report', LEECHING)).toMatchObject({
       ok: false,
       error: { code: 'not-in-swarm' },
@@ -100,7 +90,7 @@ describe('progress reports and swarm:progress', () => {
   });
 
   it('rate-limits reports like every other request', async () => {
-    harness = await startHarness({ limits: { messageBurst: 3 }, nowMs: () => clock.nowMs });
+    await server.start({ limits: { messageBurst: 3 } });
     const { client } = await seed(1000); // the create takes one token
     const results = await Promise.all(
       [1, 2, 3].map(() => client.timeout(WAIT_MS).emitWithAck('progress:report', SEEDING)),

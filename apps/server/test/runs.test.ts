@@ -5,7 +5,7 @@ import {
   type SwarmProgress,
   type SwarmWatched,
 } from '@swarmlab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   complete,
   joinTab,
@@ -15,10 +15,9 @@ import {
   record,
   roundTrip,
   seedTab,
-  startHarness,
+  serverPerTest,
   waitUntil,
   WAIT_MS,
-  type Harness,
   type RawClient,
   type Tab,
   type TypedClient,
@@ -34,32 +33,24 @@ const SHAPED: RunConfig = {
 const EPOCH_MS = 1_700_000_000_000;
 
 describe('runs over socket.io', () => {
-  let harness: Harness | undefined;
+  const server = serverPerTest();
   /** The server's monotonic clock (`nowMs`); its wall clock is `EPOCH_MS` later. */
-  const clock = { nowMs: 0 };
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
+  const { clock } = server;
 
-  async function start(limits: { maxWatchersPerSwarm?: number } = {}): Promise<Harness> {
-    clock.nowMs = 1000;
-    harness = await startHarness({
+  const start = (limits: { maxWatchersPerSwarm?: number } = {}) =>
+    server.start({
       limits: { progressBroadcastIntervalMs: 20, ...limits },
-      nowMs: () => clock.nowMs,
       epochNowMs: () => EPOCH_MS + clock.nowMs,
     });
-    return harness;
-  }
 
   /** A seeder and `leechers` joined leechers. */
   function swarmOf(leechers: 0): Promise<[Tab]>;
   function swarmOf(leechers: 1): Promise<[Tab, Tab]>;
   function swarmOf(leechers: 2): Promise<[Tab, Tab, Tab]>;
   async function swarmOf(leechers: number): Promise<Tab[]> {
-    const seeder = await seedTab(harness!);
+    const seeder = await seedTab(server.harness);
     const tabs = [seeder];
-    for (let i = 0; i < leechers; i++) tabs.push(await joinTab(harness!, seeder.swarmId));
+    for (let i = 0; i < leechers; i++) tabs.push(await joinTab(server.harness, seeder.swarmId));
     return tabs;
   }
 
@@ -77,7 +68,7 @@ describe('runs over socket.io', () => {
     latestProgress(received, (p) => p.run?.phase === phase, what);
 
   async function watch(swarmId: string) {
-    const client = await harness!.connect();
+    const client = await server.harness.connect();
     const received = record(client);
     const watched: SignallingResult<SwarmWatched> = await client
       .timeout(WAIT_MS)
@@ -161,7 +152,7 @@ describe('runs over socket.io', () => {
     const [seeder, a] = await swarmOf(1);
     await startRun(seeder.client, SHAPED, 2000);
     clock.nowMs = 2400;
-    const late = await joinTab(harness!, seeder.swarmId);
+    const late = await joinTab(server.harness, seeder.swarmId);
     expect(late.run).toEqual({
       runNumber: 1,
       config: SHAPED,
@@ -188,7 +179,7 @@ describe('runs over socket.io', () => {
     // Nobody was told of the run twice, and a tab joining now takes part in none.
     expect([seeder, a].map((tab) => tab.received.runsStarted.length)).toEqual([1, 1]);
     expect(late.received.runsStarted).toEqual([]);
-    expect((await joinTab(harness!, seeder.swarmId)).run).toBeNull();
+    expect((await joinTab(server.harness, seeder.swarmId)).run).toBeNull();
   });
 
   it('finishes a run when its last incomplete leecher leaves the swarm', async () => {
@@ -229,7 +220,7 @@ describe('runs over socket.io', () => {
     await start();
     const [seeder, a, b] = await swarmOf(2);
     const [other] = await swarmOf(0);
-    const outsider = await harness!.connect();
+    const outsider = await server.harness.connect();
     expect(await startRun(outsider, DEFAULT_RUN_CONFIG)).toMatchObject({ error: { code: 'not-in-swarm' } });
     expect(await outsider.timeout(WAIT_MS).emitWithAck('run:stop')).toMatchObject({ error: { code: 'not-in-swarm' } });
 
@@ -300,7 +291,7 @@ describe('runs over socket.io', () => {
 
   it('starts a swarm with the config given at creation', async () => {
     await start();
-    const seeder = await seedTab(harness!, SHAPED);
+    const seeder = await seedTab(server.harness, SHAPED);
     expect((await latestProgress(seeder.received, () => true, 'a table')).config).toEqual(SHAPED);
   });
 

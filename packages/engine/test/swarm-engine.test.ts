@@ -1,31 +1,26 @@
 import { encodeWireMessage } from '@swarmlab/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
+import { describe, expect, it } from 'vitest';
 import { MemoryChunkStore, type DropReason, type PeerLink } from '../src/index';
-import { connect, fileHashOf, rawPeer, testFile, testPeer, until, withTimeout, type TestPeer } from './swarm-harness';
+
+// Every swarm here runs on its own virtual clock (`TestSwarm`): it moves only while the test runs it,
+// so the time limits below are test-clock time, and nothing waits on the wall clock.
 
 const CHUNK_BYTES = 64 * 1024;
-const peers: TestPeer[] = [];
-
-function track(peer: TestPeer): TestPeer {
-  peers.push(peer);
-  return peer;
-}
-
-afterEach(() => {
-  for (const peer of peers.splice(0)) peer.engine.destroy();
-});
 
 describe('SwarmEngine over in-memory links', () => {
   it('a seeder and four leechers all end with the seeder’s bytes, trading among themselves', async () => {
     const file = await testFile(40 * CHUNK_BYTES + 1234, CHUNK_BYTES);
-    const seeder = track(testPeer(file, 'seeder', { seed: true }));
-    const leechers = ['a', 'b', 'c', 'd'].map((id) => track(testPeer(file, id)));
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const leechers = ['a', 'b', 'c', 'd'].map((id) => swarm.peer(id));
     // The seeder's links are slow, the leechers' fast: the leechers must get most chunks from each other.
-    for (const leecher of leechers) connect(seeder, leecher, { bytesPerSec: 500_000 });
+    for (const leecher of leechers) swarm.connect(seeder, leecher, { bytesPerSec: 500_000 });
     for (let i = 0; i < leechers.length; i++)
-      for (let j = i + 1; j < leechers.length; j++) connect(leechers[i]!, leechers[j]!, { bytesPerSec: 20_000_000 });
+      for (let j = i + 1; j < leechers.length; j++)
+        swarm.connect(leechers[i]!, leechers[j]!, { bytesPerSec: 20_000_000 });
 
-    await withTimeout(Promise.all(leechers.map((l) => l.completed)), 20_000, 'leechers complete');
+    await swarm.runUntil(() => leechers.every((l) => l.engine.isComplete), 20_000, 'leechers complete');
 
     for (const leecher of leechers) expect(await fileHashOf(leecher, file)).toBe(file.sha256);
     const uploadedByLeechers = leechers.reduce((sum, l) => sum + l.engine.snapshot().uploadedBytes, 0);
@@ -37,52 +32,67 @@ describe('SwarmEngine over in-memory links', () => {
 
   it('a late joiner completes from the leechers after the seeder has left', async () => {
     const file = await testFile(12 * CHUNK_BYTES, CHUNK_BYTES);
-    const seeder = track(testPeer(file, 'seeder', { seed: true }));
-    const [a, b] = ['a', 'b'].map((id) => track(testPeer(file, id))) as [TestPeer, TestPeer];
-    connect(seeder, a);
-    connect(seeder, b);
-    connect(a, b);
-    await withTimeout(Promise.all([a.completed, b.completed]), 10_000, 'first leechers');
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const [a, b] = ['a', 'b'].map((id) => swarm.peer(id)) as [TestPeer, TestPeer];
+    swarm.connect(seeder, a);
+    swarm.connect(seeder, b);
+    swarm.connect(a, b);
+    await swarm.runUntil(() => a.engine.isComplete && b.engine.isComplete, 10_000, 'first leechers');
     seeder.engine.destroy();
 
-    const late = track(testPeer(file, 'late'));
-    connect(a, late);
-    connect(b, late);
-    await withTimeout(late.completed, 10_000, 'late joiner');
+    const late = swarm.peer('late');
+    swarm.connect(a, late);
+    swarm.connect(b, late);
+    await swarm.runUntil(() => late.engine.isComplete, 10_000, 'late joiner');
     expect(await fileHashOf(late, file)).toBe(file.sha256);
   });
 
-  it('a peer that vanishes mid-transfer costs only its outstanding requests', async () => {
+  /** Two seeders and a leecher; one seeder vanishes once the leecher holds 5 chunks. */
+  async function seederVanishes(firstRandomSeed: number): Promise<void> {
     const file = await testFile(30 * CHUNK_BYTES, CHUNK_BYTES);
-    const steady = track(testPeer(file, 'steady', { seed: true }));
-    const vanishing = track(testPeer(file, 'vanishing', { seed: true }));
-    const leecher = track(testPeer(file, 'leecher'));
-    connect(steady, leecher, { bytesPerSec: 4_000_000 });
-    connect(vanishing, leecher, { bytesPerSec: 4_000_000 });
+    const swarm = new TestSwarm(file, { firstRandomSeed });
+    const steady = swarm.peer('steady', { seed: true });
+    const vanishing = swarm.peer('vanishing', { seed: true });
+    const leecher = swarm.peer('leecher');
+    swarm.connect(steady, leecher, { bytesPerSec: 4_000_000 });
+    swarm.connect(vanishing, leecher, { bytesPerSec: 4_000_000 });
     leecher.engine.events.on('chunk-verified', () => {
       if (leecher.engine.snapshot().chunksHeld === 5) vanishing.engine.destroy();
     });
-    await withTimeout(leecher.completed, 10_000, 'leecher after a peer vanished');
+    await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'leecher after a peer vanished');
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
-  });
+  }
+
+  // Random seeds 4–6: a schedule that does not run into the super-seeding stall of the next test.
+  it('a peer that vanishes mid-transfer costs only its outstanding requests', () => seederVanishes(4));
+
+  // Known engine bug, shown by this schedule (seeds 1–3; most seeds hit it): the leecher got part of a chunk
+  // from the vanishing seeder, then the steady super-seeder offered it the same chunk and sent only the
+  // rest, so `SuperSeeder.recordUpload` never sees the whole chunk and the offer stays open. The leecher's
+  // `have` does not close it; every `superSeedOfferTimeoutMs` the stale offer is withdrawn, the chunk goes
+  // back to the pool and is offered to the same peer again, and no other chunk is ever offered. When the
+  // engine is fixed, this test fails: then make it an ordinary `it`.
+  it.fails('a super-seeder whose offered chunk reached the peer partly from elsewhere moves on (known bug)', () =>
+    seederVanishes(1),
+  );
 
   it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {
     const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
     const corrupted = file.bytes.slice();
     for (let offset = 100; offset < corrupted.length; offset += CHUNK_BYTES) corrupted[offset]! ^= 0xff;
-    const liar = track(
-      testPeer(file, 'liar', { seed: true, store: MemoryChunkStore.fromFile(corrupted, CHUNK_BYTES) }),
-    );
-    const honest = track(testPeer(file, 'honest', { seed: true }));
-    const leecher = track(testPeer(file, 'leecher'));
+    const liar = swarm.peer('liar', { seed: true, store: MemoryChunkStore.fromFile(corrupted, CHUNK_BYTES) });
+    const honest = swarm.peer('honest', { seed: true });
+    const leecher = swarm.peer('leecher');
     const rejected: number[] = [];
     const dropped: DropReason[] = [];
     leecher.engine.events.on('chunk-rejected', ({ chunkIndex }) => rejected.push(chunkIndex));
     leecher.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
-    connect(liar, leecher);
-    connect(honest, leecher, { bytesPerSec: 2_000_000 });
+    swarm.connect(liar, leecher);
+    swarm.connect(honest, leecher, { bytesPerSec: 2_000_000 });
 
-    await withTimeout(leecher.completed, 10_000, 'leecher despite a liar');
+    await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'leecher despite a liar');
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
     expect(rejected.length).toBeGreaterThan(0);
     expect(dropped).toEqual(['bad-blocks']);
@@ -91,13 +101,14 @@ describe('SwarmEngine over in-memory links', () => {
   describe('a peer speaking garbage is dropped and nobody else notices', () => {
     async function misbehave(messages: (raw: PeerLink) => void): Promise<DropReason[]> {
       const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
-      const seeder = track(testPeer(file, 'seeder', { seed: true }));
-      const leecher = track(testPeer(file, 'leecher'));
+      const swarm = new TestSwarm(file);
+      const seeder = swarm.peer('seeder', { seed: true });
+      const leecher = swarm.peer('leecher');
       const dropped: DropReason[] = [];
       seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
-      messages(rawPeer(seeder, file.contentId).link);
-      connect(seeder, leecher);
-      await withTimeout(leecher.completed, 10_000, 'honest leecher');
+      messages(swarm.rawPeer(seeder).link);
+      swarm.connect(seeder, leecher);
+      await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'honest leecher');
       expect(await fileHashOf(leecher, file)).toBe(file.sha256);
       return dropped;
     }
@@ -131,10 +142,11 @@ describe('SwarmEngine over in-memory links', () => {
 
     it('a request to a super-seeder for a chunk it did not offer is answered with a reject for that block', async () => {
       const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
-      const seeder = track(testPeer(file, 'seeder', { seed: true }));
-      const rogue = rawPeer(seeder, file.contentId);
+      const swarm = new TestSwarm(file);
+      const seeder = swarm.peer('seeder', { seed: true });
+      const rogue = swarm.rawPeer(seeder);
       // A super-seeder offers one chunk at a time; a request for another one is refused.
-      await until(() => rogue.received.some((m) => m.type === 'have'), 2000, 'an offer');
+      await swarm.runUntil(() => rogue.received.some((m) => m.type === 'have'), 2000, 'an offer');
       const offer = rogue.received.find((m) => m.type === 'have');
       const notOffered = {
         chunkIndex: ((offer?.type === 'have' ? offer.chunkIndex : 0) + 1) % 4,
@@ -142,18 +154,19 @@ describe('SwarmEngine over in-memory links', () => {
         lengthBytes: 16 * 1024,
       };
       rogue.link.send(encodeWireMessage({ type: 'request', ...notOffered }));
-      await until(() => rogue.received.some((m) => m.type === 'reject'), 2000, 'a reject');
+      await swarm.runUntil(() => rogue.received.some((m) => m.type === 'reject'), 2000, 'a reject');
       expect(rogue.received.filter((m) => m.type === 'reject')).toEqual([{ type: 'reject', ...notOffered }]);
       expect(rogue.received.some((m) => m.type === 'request')).toBe(false);
     });
 
     it('a handshake for another file', async () => {
       const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
-      const seeder = track(testPeer(file, 'seeder', { seed: true }));
+      const swarm = new TestSwarm(file);
+      const seeder = swarm.peer('seeder', { seed: true });
       const dropped: DropReason[] = [];
       seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
-      const rogue = rawPeer(seeder, '0'.repeat(64));
-      await until(rogue.closed, 2000, 'rogue link closed');
+      const rogue = swarm.rawPeer(seeder, '0'.repeat(64));
+      await swarm.runUntil(rogue.closed, 2000, 'rogue link closed');
       expect(dropped).toEqual(['handshake-mismatch']);
     });
   });

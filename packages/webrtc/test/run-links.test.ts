@@ -1,14 +1,8 @@
 import { createMemoryLinkPair, type MemoryLinkOptions, type PeerLink } from '@swarmlab/engine';
-import {
-  decodeRunControl,
-  encodeRunControl,
-  RUN_CONTROL_BYTES,
-  RUN_CONTROL_KIND,
-  RUN_CONTROL_TAG,
-} from '@swarmlab/protocol';
+import { runAll, VirtualClock } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
+import { encodeRunControl, RUN_CONTROL_KIND, RUN_CONTROL_TAG } from '@swarmlab/protocol';
 import { PEER_LEFT_RUN_REASON, RunLinks, type RunLinksOptions } from '../src/index';
-import { StepClock } from './step-clock';
 
 /** What a run link's handlers saw, as readable strings: `m:<first payload byte>`, `drain`, `close:<reason>`. */
 class Recorder {
@@ -27,14 +21,14 @@ class Recorder {
 const msg = (marker: number): Uint8Array => Uint8Array.of(3, marker);
 
 interface Pair {
-  readonly clock: StepClock;
+  readonly clock: VirtualClock;
   readonly a: RunLinks;
   readonly b: RunLinks;
   readonly closes: { a: string[]; b: string[] };
 }
 
 function runLinksPair(options: RunLinksOptions = {}, linkOptions: Partial<MemoryLinkOptions> = {}): Pair {
-  const clock = new StepClock();
+  const clock = new VirtualClock();
   const [aT, bT] = createMemoryLinkPair('a', 'b', { clock, ...linkOptions });
   const closes = { a: [] as string[], b: [] as string[] };
   const a = new RunLinks(aT, { ...options, onClose: (reason) => closes.a.push(reason) });
@@ -44,7 +38,7 @@ function runLinksPair(options: RunLinksOptions = {}, linkOptions: Partial<Memory
 
 /** One side wrapped in `RunLinks`, the other raw, for sending it whatever a test likes. */
 function rawPair(options: RunLinksOptions = {}) {
-  const clock = new StepClock();
+  const clock = new VirtualClock();
   const [runT, raw] = createMemoryLinkPair('runs', 'raw', { clock });
   const closes: string[] = [];
   const runs = new RunLinks(runT, { ...options, onClose: (reason) => closes.push(reason) });
@@ -56,24 +50,6 @@ function rawPair(options: RunLinksOptions = {}) {
 const begin = (runNumber: number) => encodeRunControl({ kind: 'begin', runNumber });
 const end = (runNumber: number) => encodeRunControl({ kind: 'end', runNumber });
 
-describe('run-control codec', () => {
-  it('round-trips begin and end as 6 bytes: tag, kind, u32 big-endian run number', () => {
-    const bytes = encodeRunControl({ kind: 'end', runNumber: 0x01020304 });
-    expect([...bytes]).toEqual([RUN_CONTROL_TAG, RUN_CONTROL_KIND.end, 1, 2, 3, 4]);
-    expect(bytes.length).toBe(RUN_CONTROL_BYTES);
-    expect(decodeRunControl(bytes)).toEqual({ ok: true, control: { kind: 'end', runNumber: 0x01020304 } });
-    expect(decodeRunControl(begin(7))).toEqual({ ok: true, control: { kind: 'begin', runNumber: 7 } });
-  });
-
-  it('refuses wrong lengths, unknown kinds and run 0; the encoder throws on a bad run number', () => {
-    expect(decodeRunControl(Uint8Array.of(RUN_CONTROL_TAG, 1, 0, 0, 1)).ok).toBe(false);
-    expect(decodeRunControl(Uint8Array.of(RUN_CONTROL_TAG, 3, 0, 0, 0, 1)).ok).toBe(false);
-    expect(decodeRunControl(Uint8Array.of(RUN_CONTROL_TAG, 1, 0, 0, 0, 0)).ok).toBe(false);
-    expect(() => encodeRunControl({ kind: 'begin', runNumber: 0 })).toThrow(RangeError);
-    expect(() => encodeRunControl({ kind: 'begin', runNumber: 2 ** 32 })).toThrow(RangeError);
-  });
-});
-
 describe('RunLinks', () => {
   it('both sides in run 1 exchange messages both ways; the run link shows the transport’s peer id', () => {
     const { clock, a, b } = runLinksPair();
@@ -84,7 +60,7 @@ describe('RunLinks', () => {
     a1.send(msg(1));
     a1.send(msg(2));
     b1.send(msg(9));
-    clock.runAll();
+    runAll(clock);
     expect(rb.events).toEqual(['m:1', 'm:2']);
     expect(ra.events).toEqual(['m:9']);
     expect(a1.remotePeerId).toBe('b');
@@ -97,12 +73,12 @@ describe('RunLinks', () => {
     const a1 = a.open(1);
     const b1 = b.open(1);
     a1.send(msg(1));
-    clock.runAll();
+    runAll(clock);
     a1.send(msg(2));
-    clock.runAll();
+    runAll(clock);
     const rb = new Recorder(b1);
     a1.send(msg(3));
-    clock.runAll();
+    runAll(clock);
     expect(rb.events).toEqual(['m:1', 'm:2', 'm:3']);
   });
 
@@ -113,7 +89,7 @@ describe('RunLinks', () => {
     const a2 = a.open(2);
     const ra2 = new Recorder(a2);
     for (let i = 1; i <= 5; i++) a2.send(msg(i));
-    clock.runAll();
+    runAll(clock);
     // B's run-1 link closes: A left run 1 for good.
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     const b2 = b.open(2);
@@ -121,7 +97,7 @@ describe('RunLinks', () => {
     expect(rb2.events).toEqual(['m:1', 'm:2', 'm:3', 'm:4', 'm:5']);
     b2.send(msg(42));
     a2.send(msg(6));
-    clock.runAll();
+    runAll(clock);
     expect(ra2.events).toEqual(['m:42']);
     expect(rb2.events.at(-1)).toBe('m:6');
   });
@@ -133,12 +109,12 @@ describe('RunLinks', () => {
     new Recorder(b.open(1));
     a1.send(msg(1)); // still in flight when B moves on
     const rb2 = new Recorder(b.open(2));
-    clock.runAll();
+    runAll(clock);
     expect(rb2.events).toEqual([]);
     expect(ra1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     const a2 = a.open(2);
     a2.send(msg(2));
-    clock.runAll();
+    runAll(clock);
     expect(rb2.events).toEqual(['m:2']);
   });
 
@@ -150,7 +126,7 @@ describe('RunLinks', () => {
     a1.close();
     a1.close();
     a1.send(msg(1));
-    clock.runAll();
+    runAll(clock);
     expect(ra1.events).toEqual(['close:closed locally']);
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     expect(a.closed || b.closed).toBe(false);
@@ -158,7 +134,7 @@ describe('RunLinks', () => {
     const a2 = a.open(2);
     const rb2 = new Recorder(b.open(2));
     a2.send(msg(2));
-    clock.runAll();
+    runAll(clock);
     expect(rb2.events).toEqual(['m:2']);
   });
 
@@ -167,7 +143,7 @@ describe('RunLinks', () => {
     const a1 = a.open(1);
     a1.send(msg(1));
     a1.close();
-    clock.runAll();
+    runAll(clock);
     const rb1 = new Recorder(b.open(1));
     expect(rb1.events).toEqual(['m:1', `close:${PEER_LEFT_RUN_REASON}`]);
   });
@@ -177,7 +153,7 @@ describe('RunLinks', () => {
     a.open(1);
     const a3 = a.open(3);
     a3.send(msg(3));
-    clock.runAll();
+    runAll(clock);
     const rb1 = new Recorder(b.open(1));
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
     const rb3 = new Recorder(b.open(3));
@@ -191,7 +167,7 @@ describe('RunLinks', () => {
     new Recorder(b.open(1));
     a1.send(new Uint8Array(1000).fill(3));
     expect(a1.bufferedBytes).toBeGreaterThan(100);
-    clock.runAll();
+    runAll(clock);
     expect(ra1.events).toEqual(['drain']);
   });
 
@@ -200,7 +176,7 @@ describe('RunLinks', () => {
     const ra1 = new Recorder(a.open(1));
     const rb1 = new Recorder(b.open(1));
     a.destroy();
-    clock.runAll();
+    runAll(clock);
     expect(a.closed && b.closed).toBe(true);
     expect(ra1.events).toEqual(['close:run links destroyed locally']);
     expect(rb1.events).toEqual(['close:closed by peer']);
@@ -215,10 +191,10 @@ describe('RunLinks', () => {
     const a2 = a.open(2);
     const rb1 = new Recorder(b.open(1));
     a2.send(new Uint8Array(600).fill(3));
-    clock.runAll();
+    runAll(clock);
     expect(b.closed).toBe(false);
     a2.send(new Uint8Array(600).fill(3));
-    clock.runAll();
+    runAll(clock);
     expect(b.closed && a.closed).toBe(true);
     expect(closes.b[0]).toMatch(/more than 1000 bytes/);
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
@@ -229,7 +205,7 @@ describe('RunLinks', () => {
     const a1 = a.open(1);
     const b1 = b.open(1);
     a1.send(new Uint8Array(1001).fill(3));
-    clock.runAll();
+    runAll(clock);
     expect(b.closed).toBe(true);
     // What arrived before the transport closed is still delivered, then the close (as from any transport).
     expect(new Recorder(b1).events).toEqual(['m:3', expect.stringMatching(/^close:.*more than 1000 bytes/)]);
@@ -245,7 +221,7 @@ describe('RunLinks', () => {
     const { clock, runs, raw, closes } = rawPair();
     const r1 = new Recorder(runs.open(1));
     for (const bytes of Array.isArray(sent) ? sent : [sent]) raw.send(bytes);
-    clock.runAll();
+    runAll(clock);
     expect(runs.closed).toBe(true);
     expect(closes[0]).toMatch(reason);
     expect(r1.events).toEqual([expect.stringMatching(/^close:/)]);
@@ -256,7 +232,7 @@ describe('RunLinks', () => {
     const r1 = runs.open(1);
     r1.send(msg(1));
     runs.open(2).send(msg(2));
-    clock.runAll();
+    runAll(clock);
     expect(received.map((bytes) => [...bytes])).toEqual([
       [...begin(1)],
       [...msg(1)],
@@ -266,7 +242,7 @@ describe('RunLinks', () => {
     ]);
     raw.send(begin(2));
     raw.send(end(2));
-    clock.runAll();
+    runAll(clock);
     // The remote left run 2: our run-2 link closes and says so on the wire.
     expect([...received.at(-1)!]).toEqual([...end(2)]);
   });

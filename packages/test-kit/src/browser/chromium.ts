@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions } from '@playwright/test';
 
 /**
  * The Chromium the e2e tests and the benchmarks drive: a system Chromium when there is one
@@ -22,3 +23,21 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--allow-loopback-in-peer-connection',
   '--use-fake-ui-for-media-stream',
 ];
+
+/** Given to every peer's browser context: in a loopback-only namespace Chromium gathers no ICE candidates without it. */
+export const PEER_PERMISSIONS: readonly string[] = ['camera', 'microphone'];
+
+/** Headless launch options for `chromium.launch` outside Playwright Test (the benchmarks). */
+export function chromiumLaunchOptions(): LaunchOptions {
+  const executablePath = chromiumExecutablePath();
+  return { ...(executablePath ? { executablePath } : {}), args: [...CHROMIUM_ARGS], headless: true };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch(chromiumLaunchOptions());
+}
+
+/** A browser context of its own per peer (like separate browsers), with the media permission ICE needs. */
+export function newPeerContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, permissions: [...PEER_PERMISSIONS] });
+}

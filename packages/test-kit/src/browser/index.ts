@@ -1,0 +1,3 @@
+export * from './chromium';
+export * from './swarm-page';
+export * from './background-window';

@@ -1,0 +1,50 @@
+import type { Page } from '@playwright/test';
+import type { SwarmMode } from '@swarmlab/protocol';
+import type { SwarmTestHook, SwarmTestState } from '@swarmlab/web/test-hook-types';
+
+export type { SwarmTestHook, SwarmTestState };
+
+// page.evaluate callbacks must not declare named functions: tsx (esbuild's keepNames) wraps them in a
+// `__name` helper that does not exist in the page ("ReferenceError: __name is not defined").
+
+/** The tab's state through the web app's read-only test hook, `window.__swarm`. */
+export function readPeerState(page: Page): Promise<SwarmTestState> {
+  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.state());
+}
+
+/** The runs the page's browser keeps, as its JSON export. */
+export function readRunsJson(page: Page): Promise<string> {
+  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.exportJson());
+}
+
+/** On the start page: generates a test file of `sizeMib`, which makes the tab the seeder of a new swarm. */
+export async function generateFile(page: Page, sizeMib: number): Promise<void> {
+  await page.getByTestId('size-mib').fill(String(sizeMib));
+  await page.getByTestId('generate').click();
+}
+
+/** The run form's fields, as typed into them; a field left out is left as it is. */
+export interface RunFormInput {
+  readonly mode?: SwarmMode;
+  /** Caps as the form takes them (`2MB/s`, `500kB/s`); an empty string: no cap. */
+  readonly serverUp?: string;
+  readonly peerUp?: string;
+  readonly peerDown?: string;
+  /** Leechers leave the run on completion. */
+  readonly selfish?: boolean;
+}
+
+/**
+ * Fills the fields of the run form that `form` gives and presses "Start the run" for the whole swarm.
+ * Resolves to the number of the swarm's latest run before the press (0 for none): the new run's is higher.
+ */
+export async function pressStartRun(page: Page, form: RunFormInput = {}): Promise<number> {
+  if (form.mode) await page.getByTestId(`mode-${form.mode}`).check();
+  if (form.serverUp !== undefined) await page.getByTestId('cap-server-up').fill(form.serverUp);
+  if (form.peerUp !== undefined) await page.getByTestId('cap-peer-up').fill(form.peerUp);
+  if (form.peerDown !== undefined) await page.getByTestId('cap-peer-down').fill(form.peerDown);
+  if (form.selfish !== undefined) await page.getByTestId('selfish').setChecked(form.selfish);
+  const before = (await readPeerState(page)).run?.runNumber ?? 0;
+  await page.getByTestId('start-run').click();
+  return before;
+}

@@ -1,0 +1,168 @@
+import {
+  assembleFile,
+  createMemoryLinkPair,
+  MemoryChunkStore,
+  seededRandom,
+  SwarmEngine,
+  type ChunkStore,
+  type EngineConfig,
+  type MemoryLinkOptions,
+  type PeerLink,
+} from '@swarmlab/engine';
+import {
+  Bitfield,
+  chunkCount,
+  decodeWireMessage,
+  encodeWireMessage,
+  PROTOCOL_VERSION,
+  sha256Hex,
+  type WireMessage,
+} from '@swarmlab/protocol';
+import { VirtualClock } from './clock';
+import { HashGate } from './hash-gate';
+import type { TestFile } from './test-file';
+
+/** Blocks of 16 KiB and a 200 ms tick: small test files still span several blocks and ticks. */
+export const TEST_ENGINE_CONFIG: Partial<EngineConfig> = { blockBytes: 16 * 1024, tickMs: 200 };
+
+export interface TestPeer {
+  readonly engine: SwarmEngine;
+  readonly store: ChunkStore;
+}
+
+export interface TestPeerOptions {
+  /** Starts with the whole file: a seeder. */
+  readonly seed?: boolean;
+  /** The peer's chunk store; default an empty one, or the file's bytes for a seeder. */
+  readonly store?: ChunkStore;
+}
+
+export interface TestSwarmOptions {
+  /** Every engine's configuration; default `TEST_ENGINE_CONFIG`. */
+  readonly config?: Partial<EngineConfig>;
+  /** The engines' random numbers are seeded with this, then the next integers in creation order; default 1. */
+  readonly firstRandomSeed?: number;
+}
+
+/** What a hand-driven raw peer ("rogue") has received, decoded. */
+export interface RawPeer {
+  readonly link: PeerLink;
+  readonly received: WireMessage[];
+  readonly closed: () => boolean;
+}
+
+/** Thrown when a swarm does not reach what a test waits for; says how much test-clock time passed. */
+export class SwarmTimeout extends Error {
+  override readonly name = 'SwarmTimeout';
+}
+
+/**
+ * Engines for one file over in-memory links, all on one `VirtualClock`: a swarm that moves only when
+ * the test runs it (`runUntil`, `runFor`), as fast as the CPU allows, the same way every time. Nothing
+ * waits on wall time, and nothing runs after the test stops running the clock.
+ */
+export class TestSwarm {
+  readonly clock = new VirtualClock();
+  readonly file: TestFile;
+  readonly #config: Partial<EngineConfig>;
+  readonly #hashes = new HashGate();
+  #nextRandomSeed: number;
+
+  constructor(file: TestFile, options: TestSwarmOptions = {}) {
+    this.file = file;
+    this.#config = options.config ?? TEST_ENGINE_CONFIG;
+    this.#nextRandomSeed = options.firstRandomSeed ?? 1;
+  }
+
+  /** A new engine in this swarm; a seeder when `seed` is set. */
+  peer(peerId: string, options: TestPeerOptions = {}): TestPeer {
+    const { manifest, contentId, bytes } = this.file;
+    const store =
+      options.store ?? (options.seed ? MemoryChunkStore.fromFile(bytes, manifest.chunkBytes) : new MemoryChunkStore());
+    const engine = new SwarmEngine({
+      manifest,
+      contentId,
+      localPeerId: peerId,
+      store,
+      ...(options.seed ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
+      clock: this.clock,
+      random: seededRandom(this.#nextRandomSeed++),
+      sha256: this.#hashes.sha256,
+      config: this.#config,
+    });
+    return { engine, store };
+  }
+
+  /** Links two peers with an in-memory pair on this swarm's clock (optional latency and rate). */
+  connect(a: TestPeer, b: TestPeer, options: Omit<Partial<MemoryLinkOptions>, 'clock'> = {}): void {
+    const [aToB, bToA] = this.linkPair(a.engine.localPeerId, b.engine.localPeerId, options);
+    a.engine.addLink(aToB);
+    b.engine.addLink(bToA);
+  }
+
+  /** Two connected in-memory links on this swarm's clock, for tests that put something between them. */
+  linkPair(
+    aPeerId: string,
+    bPeerId: string,
+    options: Omit<Partial<MemoryLinkOptions>, 'clock'> = {},
+  ): [PeerLink, PeerLink] {
+    return createMemoryLinkPair(aPeerId, bPeerId, { ...options, clock: this.clock });
+  }
+
+  /**
+   * Connects a raw link driven by the test to `peer` and sends a valid handshake for `contentId` from it,
+   * so the test can then send whatever it likes.
+   */
+  rawPeer(peer: TestPeer, contentId = this.file.contentId, rawPeerId = 'rogue'): RawPeer {
+    const [toRaw, raw] = this.linkPair(peer.engine.localPeerId, rawPeerId);
+    const received: WireMessage[] = [];
+    let closed = false;
+    raw.attach({
+      message: (bytes) => {
+        const decoded = decodeWireMessage(bytes);
+        if (decoded.ok) received.push(decoded.message);
+      },
+      decoded: (message) => received.push(message),
+      drain: () => {},
+      close: () => (closed = true),
+    });
+    peer.engine.addLink(toRaw);
+    raw.send(encodeWireMessage({ type: 'handshake', protocolVersion: PROTOCOL_VERSION, contentId, peerId: rawPeerId }));
+    return { link: raw, received, closed: () => closed };
+  }
+
+  /**
+   * Runs the swarm until `condition` holds, checked before every clock event and after every hash; rejects
+   * with a `SwarmTimeout` once `withinMs` of test-clock time have passed, or at once if nothing is left
+   * to run.
+   */
+  async runUntil(condition: () => boolean, withinMs: number, what: string): Promise<void> {
+    const deadlineMs = this.clock.nowMs() + withinMs;
+    for (;;) {
+      await this.#hashes.deliver();
+      if (condition()) return;
+      this.clock.run(() => this.#hashes.waiting || condition(), deadlineMs);
+      if (this.#hashes.waiting) continue;
+      if (condition()) return;
+      throw new SwarmTimeout(
+        this.clock.idle
+          ? `stalled: ${what} (nothing left to run after ${this.clock.nowMs()} ms on the test clock)`
+          : `timed out: ${what} (not within ${withinMs} ms on the test clock)`,
+      );
+    }
+  }
+
+  /** Runs the swarm for `durationMs` of test-clock time. */
+  async runFor(durationMs: number): Promise<void> {
+    const endMs = this.clock.nowMs() + durationMs;
+    // An event at the end, so the clock reads `endMs` afterwards even if nothing else happens then.
+    this.clock.at(endMs, () => {});
+    await this.runUntil(() => this.clock.nowMs() >= endMs, durationMs, `${durationMs} ms pass`);
+  }
+}
+
+/** SHA-256 (hex) of the file a peer holds, or 'incomplete'. Comparing hashes keeps failures readable. */
+export async function fileHashOf(peer: TestPeer, file: TestFile): Promise<string> {
+  const bytes = assembleFile(peer.store, chunkCount(file.manifest), file.manifest.sizeBytes);
+  return bytes ? sha256Hex(bytes) : 'incomplete';
+}

@@ -1,0 +1,77 @@
+import { sha256Hex, toHex } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { HashGate, runAll, SwarmTimeout, testFile, TestSwarm, VirtualClock } from '../src/index';
+
+const CHUNK_BYTES = 16 * 1024;
+
+describe('TestSwarm', () => {
+  it('times out in test-clock time, not wall time, and says what it waited for', async () => {
+    const swarm = new TestSwarm(await testFile(4 * CHUNK_BYTES, CHUNK_BYTES));
+    swarm.peer('seeder', { seed: true }); // alone: its timers keep running, nothing completes
+    const startedMs = Date.now();
+    await expect(swarm.runUntil(() => false, 60_000, 'the impossible')).rejects.toThrow(
+      new SwarmTimeout('timed out: the impossible (not within 60000 ms on the test clock)'),
+    );
+    expect(swarm.clock.nowMs()).toBeLessThanOrEqual(60_000);
+    expect(Date.now() - startedMs).toBeLessThan(60_000);
+  });
+
+  it('says so at once when nothing is left to run', async () => {
+    const swarm = new TestSwarm(await testFile(CHUNK_BYTES, CHUNK_BYTES));
+    await expect(swarm.runUntil(() => false, 1000, 'anything')).rejects.toThrow(/^stalled: anything/);
+  });
+
+  it('runFor moves the clock by exactly that much', async () => {
+    const swarm = new TestSwarm(await testFile(CHUNK_BYTES, CHUNK_BYTES));
+    await swarm.runFor(30);
+    await swarm.runFor(12.5);
+    expect(swarm.clock.nowMs()).toBe(42.5);
+  });
+
+  it('a seeder and a leecher over a memory link end with the same bytes, the same way every time', async () => {
+    const file = await testFile(6 * CHUNK_BYTES + 5, CHUNK_BYTES, { seed: 3 });
+    const run = async (): Promise<number> => {
+      const swarm = new TestSwarm(file, { config: { blockBytes: 4096, tickMs: 200 } });
+      const seeder = swarm.peer('seeder', { seed: true });
+      const leecher = swarm.peer('leecher');
+      swarm.connect(seeder, leecher, { bytesPerSec: 1_000_000, latencyMs: 5 });
+      await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'leecher complete');
+      expect(toHex(leecher.engine.snapshot().bits)).toBe(toHex(seeder.engine.snapshot().bits));
+      return swarm.clock.nowMs();
+    };
+    const completedAtMs = await run();
+    expect(await run()).toBe(completedAtMs);
+  });
+});
+
+describe('HashGate', () => {
+  it('answers with WebCrypto’s SHA-256, only on deliver, in the order asked', async () => {
+    const gate = new HashGate();
+    const inputs = [new Uint8Array(300_000).fill(1), Uint8Array.of(2), new Uint8Array(1000).fill(3)];
+    const answered: string[] = [];
+    for (const [i, bytes] of inputs.entries())
+      void Promise.resolve(gate.sha256(bytes)).then((digest) => answered.push(`${i}:${toHex(digest)}`));
+    // The same hashes, straight from WebCrypto: meanwhile the gate's are done too, but held.
+    const expected = await Promise.all(inputs.map(async (bytes, i) => `${i}:${await sha256Hex(bytes)}`));
+    expect(answered).toEqual([]);
+    expect(gate.waiting).toBe(true);
+    await gate.deliver();
+    expect(gate.waiting).toBe(false);
+    expect(answered).toEqual(expected);
+  });
+});
+
+describe('runAll', () => {
+  it('runs every event, including those scheduled meanwhile, in time order', () => {
+    const clock = new VirtualClock();
+    const seen: string[] = [];
+    clock.setTimer(20, () => seen.push('b'));
+    clock.setTimer(10, () => {
+      seen.push('a');
+      clock.setTimer(15, () => seen.push('c'));
+    });
+    runAll(clock);
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(clock.nowMs()).toBe(25);
+  });
+});
