@@ -158,6 +158,8 @@ export interface CoresUsed {
   readonly node: number;
   /** Everything else on the machine meanwhile: other people's builds and tests skew a run. */
   readonly other: number | undefined;
+  /** The wall-clock seconds between the two readings. */
+  readonly wallSec: number;
 }
 
 export function coresBetween(before: CpuCounters, after: CpuCounters): CoresUsed {
@@ -176,5 +178,6 @@ export function coresBetween(before: CpuCounters, after: CpuCounters): CoresUsed
       .sort((a, b) => b[1] - a[1]),
     node,
     other: machine === undefined || browser === undefined ? undefined : Math.max(0, machine - browser - node),
+    wallSec,
   };
 }

@@ -7,7 +7,7 @@ import { DEFAULT_STATIC_DIR } from './web-build';
 export const USAGE = `usage: npx pnpm@12.4.2 bench swarm [--peers N] [--file-bytes F] [--server-up BPS] [--peer-up BPS]
                                   [--peer-down BPS] [--mode p2p|client-server] [--runs R] [--json]
                                   [--raw-bytes B] [--run-timeout-sec S] [--static-dir DIR]
-                                  [--timeline] [--cpu-profile DIR]
+                                  [--timeline] [--cpu-profile DIR] [--background-tabs]
 
 Starts the real signalling server (serving apps/web/dist) and one headless Chromium; a seeder tab
 generates an F-byte file, N leecher tabs join its swarm, and once every tab is connected to every other
@@ -32,6 +32,10 @@ Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB
   --timeline            print each leecher's MB held every 0.5 s of each run (and add it to the JSON)
   --cpu-profile DIR     write a JavaScript CPU profile of every tab's main thread during each run to
                         DIR/run<i>-<tab>.cpuprofile and print the top functions by self time
+  --background-tabs     measure the same configuration twice, side by side: with Playwright's pages
+                        (always visible), then in one real window of a Chromium of its own under
+                        xvfb-run (apt-get install xvfb): the seeder's tab in front, every leecher's tab
+                        behind it, hidden, as in a user's window (each checked to be hidden)
   --help                this text`;
 
 const MIB = 1024 * 1024;
@@ -55,6 +59,8 @@ export interface SwarmOptions {
   readonly staticDir: string;
   readonly timeline: boolean;
   readonly cpuProfileDir: string | undefined;
+  /** Also measure in a real window whose leecher tabs are hidden, and print both side by side. */
+  readonly backgroundTabs: boolean;
 }
 
 function quantityFlag(name: string, text: string | undefined, kind: ByteQuantityKind): number | undefined {
@@ -86,6 +92,7 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
     'static-dir': { type: 'string' },
     timeline: { type: 'boolean' },
     'cpu-profile': { type: 'string' },
+    'background-tabs': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
@@ -96,6 +103,8 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
   if (!mode.success) throw new UsageError(`--mode must be p2p or client-server (got "${values.mode}")`);
   const rawBytes = quantityFlag('raw-bytes', values['raw-bytes'], 'size') ?? 64 * MIB;
   if (!Number.isInteger(rawBytes)) throw new UsageError(`--raw-bytes must be a whole number of bytes`);
+  if (values['background-tabs'] && values['cpu-profile'] !== undefined)
+    throw new UsageError('--cpu-profile profiles Playwright pages; it cannot be combined with --background-tabs');
   return {
     peers: intFlag('peers', values.peers, 4, 1, 64),
     fileBytes,
@@ -110,6 +119,7 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
     staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(values['static-dir']),
     timeline: values.timeline ?? false,
     cpuProfileDir: values['cpu-profile'] === undefined ? undefined : resolve(values['cpu-profile']),
+    backgroundTabs: values['background-tabs'] ?? false,
   };
 }
 

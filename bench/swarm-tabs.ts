@@ -1,11 +1,11 @@
-import type { Browser, Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import type { SwarmMode } from '@swarmlab/protocol';
 import {
-  generateFile,
+  cdpSwarmTab,
   newPeerContext,
-  pressStartRun,
-  readPeerState,
-  readRunsJson,
+  playwrightSwarmTab,
+  type BackgroundWindow,
+  type SwarmTab,
   type SwarmTestState,
 } from '@swarmlab/test-kit/browser';
 import type { RunRecord } from '@swarmlab/web/run-record';
@@ -37,18 +37,45 @@ function failIfFailed(name: string, state: SwarmTestState): void {
   if (state.phase === 'failed') throw new BenchFailure(`${name} failed: ${state.error ?? 'no message'}`);
 }
 
+/** Opens a tab of the swarm on `url` (absolute); `role` says which. */
+export type OpenSwarmTab = (name: string, url: string, role: 'seeder' | 'leecher') => Promise<SwarmTab>;
+
+/** Tabs as Playwright pages, each in a browser context of its own (always visible). */
+export function playwrightTabs(browser: Browser, baseURL: string, log: (line: string) => void): OpenSwarmTab {
+  return async (name, url) => {
+    const page = await (await newPeerContext(browser, baseURL)).newPage();
+    page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
+    await page.goto(url);
+    return playwrightSwarmTab(page);
+  };
+}
+
 /**
- * One seeder tab and N leecher tabs in one swarm, each in a browser context of its own, driven through
- * the real UI: the seeder generates the file and starts runs from its run form.
+ * Tabs of one real window (`BackgroundWindow`): the seeder in front, every leecher behind it, hidden, as
+ * in a user's window. Each leecher is checked to be hidden, so the figures cannot come from visible pages.
+ */
+export function backgroundWindowTabs(window: BackgroundWindow): OpenSwarmTab {
+  return async (name, url, role) => {
+    const tab = cdpSwarmTab(await window.openTab(url, { background: role === 'leecher' }));
+    const visibility = await tab.visibilityState();
+    if (role === 'leecher' && visibility !== 'hidden')
+      throw new BenchFailure(`${name} is ${visibility}, not hidden: the window did not keep it in the background`);
+    return tab;
+  };
+}
+
+/**
+ * One seeder tab and N leecher tabs in one swarm, driven through the real UI: the seeder generates the
+ * file and starts runs from its run form.
  */
 export class SwarmTabs {
-  readonly seeder: Page;
-  readonly leechers: readonly Page[];
+  readonly seeder: SwarmTab;
+  readonly leechers: readonly SwarmTab[];
   /** The seeder's whole-file SHA-256, which every leecher must end each run with. */
   readonly seederSha256: string;
   readonly swarmId: string;
 
-  private constructor(seeder: Page, leechers: readonly Page[], seederSha256: string, swarmId: string) {
+  private constructor(seeder: SwarmTab, leechers: readonly SwarmTab[], seederSha256: string, swarmId: string) {
     this.seeder = seeder;
     this.leechers = leechers;
     this.seederSha256 = seederSha256;
@@ -56,8 +83,8 @@ export class SwarmTabs {
   }
 
   /** Every tab with its name: `seeder`, `leecher 1` … */
-  get named(): ReadonlyArray<readonly [string, Page]> {
-    return [['seeder', this.seeder], ...this.leechers.map((page, i): [string, Page] => [`leecher ${i + 1}`, page])];
+  get named(): ReadonlyArray<readonly [string, SwarmTab]> {
+    return [['seeder', this.seeder], ...this.leechers.map((tab, i): [string, SwarmTab] => [`leecher ${i + 1}`, tab])];
   }
 
   /**
@@ -65,55 +92,43 @@ export class SwarmTabs {
    * waits until every tab is connected to every other (no run started yet).
    */
   static async open(options: {
-    readonly browser: Browser;
+    readonly openTab: OpenSwarmTab;
     readonly baseURL: string;
     readonly peers: number;
     readonly fileBytes: number;
     readonly timeoutMs: number;
-    readonly log: (line: string) => void;
   }): Promise<SwarmTabs> {
-    const { browser, baseURL, timeoutMs, log } = options;
-    const openTab = async (name: string): Promise<Page> => {
-      const page = await (await newPeerContext(browser, baseURL)).newPage();
-      page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
-      return page;
-    };
-    const seeder = await openTab('seeder');
-    await seeder.goto('/');
-    await generateFile(seeder, options.fileBytes / MIB);
+    const { openTab, baseURL, timeoutMs } = options;
+    const seeder = await openTab('seeder', new URL('/', baseURL).href, 'seeder');
+    await seeder.generateFile(options.fileBytes / MIB);
     const link = await pollUntil(
       async () => {
-        const value = await seeder
-          .getByTestId('share-link')
-          .inputValue({ timeout: 1000 })
-          .catch(() => '');
-        if (!value) failIfFailed('seeder', await readPeerState(seeder));
+        const value = await seeder.shareLink();
+        if (!value) failIfFailed('seeder', await seeder.readState());
         return /#\/swarm\//.test(value) ? value : undefined;
       },
       { intervalMs: POLL_MS, timeoutMs, message: () => 'the seeder showed no share link' },
     );
     const seeded = await pollUntil(
       async () => {
-        const state = await readPeerState(seeder);
+        const state = await seeder.readState();
         failIfFailed('seeder', state);
         return state.fileSha256 && state.swarmId ? { sha256: state.fileSha256, swarmId: state.swarmId } : undefined;
       },
       { intervalMs: POLL_MS, timeoutMs, message: () => 'the seeder did not finish hashing its file' },
     );
     const leechers = await Promise.all(
-      Array.from({ length: options.peers }, async (_, i) => {
-        const page = await openTab(`leecher ${i + 1}`);
-        await page.goto(new URL(link, baseURL).href);
-        return page;
-      }),
+      Array.from({ length: options.peers }, (_, i) =>
+        openTab(`leecher ${i + 1}`, new URL(link, baseURL).href, 'leecher'),
+      ),
     );
     const tabs = new SwarmTabs(seeder, leechers, seeded.sha256, seeded.swarmId);
-    for (const [name, page] of tabs.named)
+    for (const [name, tab] of tabs.named)
       await pollUntil(
         async () => {
-          const state = await readPeerState(page);
-          failIfFailed(name, state);
-          return state.connectedPeers === options.peers ? true : undefined;
+          const state = await tab.readState().catch(() => undefined);
+          if (state) failIfFailed(name, state);
+          return state?.connectedPeers === options.peers ? true : undefined;
         },
         {
           intervalMs: POLL_MS,
@@ -126,13 +141,13 @@ export class SwarmTabs {
 
   /** Fills the seeder's run form, clicks "Start the run" and resolves to the new run's number. */
   async startRun(form: RunForm): Promise<number> {
-    const page = this.seeder;
-    const before = await pressStartRun(page, { ...form, selfish: false });
+    const seeder = this.seeder;
+    const before = await seeder.pressStartRun({ ...form, selfish: false });
     return pollUntil(
       async () => {
-        const refused = page.getByTestId('run-error');
-        if (await refused.isVisible()) throw new BenchFailure(`the run form refused: ${await refused.innerText()}`);
-        const runNumber = (await readPeerState(page)).run?.runNumber ?? 0;
+        const refused = await seeder.runError();
+        if (refused) throw new BenchFailure(`the run form refused: ${refused}`);
+        const runNumber = (await seeder.readState()).run?.runNumber ?? 0;
         return runNumber > before ? runNumber : undefined;
       },
       { intervalMs: POLL_MS, timeoutMs: 30_000, message: () => 'the run did not start within 30 s' },
@@ -144,7 +159,7 @@ export class SwarmTabs {
     await pollUntil(
       async () => {
         await onPoll?.();
-        const run = (await readPeerState(this.seeder)).run;
+        const run = (await this.seeder.readState()).run;
         if (run?.runNumber !== runNumber)
           throw new BenchFailure(`run ${runNumber} was replaced by run ${run?.runNumber}`);
         if (run.phase === 'stopped') throw new BenchFailure(`run ${runNumber} was stopped`);
@@ -161,10 +176,10 @@ export class SwarmTabs {
   /** Waits for every leecher's whole-file hash of run `runNumber`; throws unless all equal the seeder's. */
   async verifyFiles(runNumber: number, timeoutMs: number): Promise<void> {
     const hashes = await Promise.all(
-      this.named.slice(1).map(([name, page]) =>
+      this.named.slice(1).map(([name, tab]) =>
         pollUntil(
           async () => {
-            const state = await readPeerState(page);
+            const state = await tab.readState();
             failIfFailed(name, state);
             return state.runNumber === runNumber ? state.fileSha256 : undefined;
           },
@@ -181,7 +196,7 @@ export class SwarmTabs {
   async record(runNumber: number): Promise<RunRecord> {
     const id = `${this.swarmId}#${runNumber}`;
     return pollUntil(
-      async () => (JSON.parse(await readRunsJson(this.seeder)) as RunRecord[]).find((record) => record.id === id),
+      async () => (JSON.parse(await this.seeder.readRunsJson()) as RunRecord[]).find((record) => record.id === id),
       {
         intervalMs: POLL_MS,
         timeoutMs: 10_000,
@@ -193,9 +208,9 @@ export class SwarmTabs {
   /** Every tab's state, for the message of a failed run; a tab that does not answer within 5 s says so. */
   async describe(): Promise<string> {
     const lines = await Promise.all(
-      this.named.map(([name, page]) =>
+      this.named.map(([name, tab]) =>
         Promise.race([
-          readPeerState(page).then(
+          tab.readState().then(
             (state) => describeState(name, state),
             (error: unknown) => `${name}: unreadable (${String(error)})`,
           ),

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { createSignallingServer, type SignallingServer } from '@swarmlab/server';
-import { launchChromium, readPeerState } from '@swarmlab/test-kit/browser';
+import { BackgroundWindow, CHROMIUM_ARGS, chromiumExecutablePath, launchChromium } from '@swarmlab/test-kit/browser';
 import { PageProfiler, saveProfile } from './cpu-profile';
 import { BenchFailure } from './failure';
 import { describeBuild, requireBuild } from './web-build';
@@ -10,7 +10,7 @@ import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
 import { measureRawChannel, type RawChannelResult } from './raw-channel';
 import { fixed, median, round, table } from './stats';
 import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
-import { SwarmTabs } from './swarm-tabs';
+import { backgroundWindowTabs, playwrightTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
 import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
 
 export { USAGE };
@@ -36,6 +36,8 @@ interface RunResult {
   /** Each leecher's completion, seconds after the run's start (the server's clock). */
   readonly completedAfterSec: readonly (number | null)[];
   readonly cores: CoresUsed;
+  /** The browser's CPU time during the run per MiB the leechers received: what a change costs. */
+  readonly browserCpuSecPerMiB: number;
   readonly udp: UdpCounters | undefined;
   /** Per leecher: MB held every `TIMELINE_STEP_MS` from the click on "Start the run". */
   readonly timelinesMB: readonly (readonly number[])[];
@@ -50,11 +52,11 @@ function describeRate(bytesPerSec: number | undefined): string {
 async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: string) => void): Promise<RunResult> {
   const timeoutMs = options.runTimeoutSec * 1000;
   const profilers = options.cpuProfileDir
-    ? await Promise.all(tabs.named.map(([, page]) => PageProfiler.start(page)))
+    ? await Promise.all(tabs.named.map(([, tab]) => PageProfiler.start(tab.page!)))
     : [];
   const timelinesMB: number[][] = tabs.leechers.map(() => []);
   const sampleTimeline = async (): Promise<void> => {
-    const states = await Promise.all(tabs.leechers.map((page) => readPeerState(page)));
+    const states = await Promise.all(tabs.leechers.map((tab) => tab.readState()));
     states.forEach((state, i) =>
       timelinesMB[i]!.push((state.chunksHeld * options.fileBytes) / Math.max(1, state.chunkCount) / 1e6),
     );
@@ -114,6 +116,8 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     goodputBytesPerSec: (options.peers * options.fileBytes) / record.distributionSec,
     completedAfterSec: record.peers.filter((peer) => peer.role === 'leecher').map((peer) => peer.completedAfterSec),
     cores,
+    browserCpuSecPerMiB:
+      ((cores.browser ?? Number.NaN) * cores.wallSec) / ((options.peers * options.fileBytes) / (1024 * 1024)),
     udp,
     timelinesMB,
     profiles,
@@ -136,7 +140,7 @@ function printRun(options: SwarmOptions, run: RunResult, rawBytesPerSec: number 
   );
   console.log(
     `  CPU: browser ${fixed(run.cores.browser)} + node ${fixed(run.cores.node)} + other processes ` +
-      `${fixed(run.cores.other)} of ${availableParallelism()} cores` +
+      `${fixed(run.cores.other)} of ${availableParallelism()} cores; browser ${fixed(run.browserCpuSecPerMiB, 3)} CPU-s per MiB delivered` +
       (run.udp
         ? `; UDP ${Object.entries(run.udp)
             .map(([name, value]) => `${name} ${value}`)
@@ -157,6 +161,173 @@ function medianOf(values: readonly (number | null | undefined)[]): number {
   return median(values.filter((value): value is number => value !== null && value !== undefined));
 }
 
+/** How the tabs are shown: Playwright's pages (always visible), or one real window with hidden leechers. */
+type TabsKind = 'visible' | 'background';
+
+interface Measured {
+  readonly kind: TabsKind;
+  readonly results: readonly RunResult[];
+  readonly raw: RawChannelResult | undefined;
+}
+
+/** The medians of one kind of tabs' runs. */
+interface Summary {
+  readonly distributionSec: number;
+  readonly boundSec: number;
+  readonly ratio: number;
+  readonly seederUploadShare: number;
+  readonly goodputBytesPerSec: number;
+  readonly rawBytesPerSec: number;
+  readonly goodputOverRaw: number;
+  readonly uiBoundSec: number;
+  readonly uiRatio: number;
+  readonly browserCores: number;
+  readonly browserCpuSecPerMiB: number;
+  readonly otherCores: number;
+}
+
+function summarise({ results, raw }: Measured): Summary {
+  const goodputBytesPerSec = medianOf(results.map((run) => run.goodputBytesPerSec));
+  const rawBytesPerSec = raw?.bytesPerSec ?? Number.NaN;
+  return {
+    distributionSec: medianOf(results.map((run) => run.distributionSec)),
+    boundSec: medianOf(results.map((run) => run.boundSec)),
+    ratio: medianOf(results.map((run) => run.ratio)),
+    seederUploadShare: medianOf(results.map((run) => run.seederUploadShare)),
+    goodputBytesPerSec,
+    rawBytesPerSec,
+    goodputOverRaw: goodputBytesPerSec / rawBytesPerSec,
+    uiBoundSec: medianOf(results.map((run) => run.uiBoundSec)),
+    uiRatio: medianOf(results.map((run) => run.uiRatio)),
+    browserCores: medianOf(results.map((run) => run.cores.browser)),
+    browserCpuSecPerMiB: medianOf(results.map((run) => run.browserCpuSecPerMiB)),
+    otherCores: medianOf(results.map((run) => run.cores.other)),
+  };
+}
+
+/**
+ * One kind of tabs' runs: a browser (Playwright's headless one, or a window of our own under Xvfb), the
+ * raw channel first for an unshaped run (Playwright's browser only), the swarm's tabs, then the runs.
+ */
+async function measure(
+  kind: TabsKind,
+  options: SwarmOptions,
+  baseURL: string,
+  log: (line: string) => void,
+): Promise<Measured> {
+  let browser: Browser | undefined;
+  let window: BackgroundWindow | undefined;
+  let tabs: SwarmTabs | undefined;
+  const results: RunResult[] = [];
+  let raw: RawChannelResult | undefined;
+  try {
+    let openTab: OpenSwarmTab;
+    if (kind === 'visible') {
+      browser = await launchChromium();
+      console.log(
+        `\n${kind} tabs (Playwright's pages): Chromium ${browser.version()}, ${availableParallelism()} cores`,
+      );
+      if (isUnshaped(options) && options.rawBytes > 0) {
+        raw = await measureRawChannel(browser, { bytes: options.rawBytes });
+        console.log(
+          `raw RTCDataChannel (same browser, before the swarm): ${fixed(raw.bytesPerSec / 1e6)} MB/s ` +
+            `over ${options.rawBytes} bytes`,
+        );
+      }
+      openTab = playwrightTabs(browser, baseURL, log);
+    } else {
+      const executablePath = chromiumExecutablePath();
+      if (!executablePath)
+        throw new BenchFailure('--background-tabs needs a system Chromium (CHROMIUM_PATH or /usr/bin/chromium)');
+      window = await BackgroundWindow.launch({ executablePath, args: CHROMIUM_ARGS });
+      console.log(`\n${kind} tabs (one window under xvfb-run: the seeder in front, every leecher hidden behind it)`);
+      openTab = backgroundWindowTabs(window);
+    }
+    const setUpMs = performance.now();
+    tabs = await SwarmTabs.open({
+      openTab,
+      baseURL,
+      peers: options.peers,
+      fileBytes: options.fileBytes,
+      timeoutMs: options.runTimeoutSec * 1000,
+    });
+    console.log(`full mesh of ${options.peers + 1} tabs after ${fixed((performance.now() - setUpMs) / 1000)} s`);
+    for (let run = 1; run <= options.runs; run++) {
+      const result = await runOnce(tabs, options, log);
+      results.push(result);
+      printRun(options, result, raw?.bytesPerSec);
+    }
+  } catch (error) {
+    if (tabs) log(await tabs.describe());
+    throw error;
+  } finally {
+    await Promise.race([
+      Promise.allSettled([browser?.close(), window?.close()]),
+      new Promise((resolve) => setTimeout(resolve, 30_000)),
+    ]);
+  }
+  return { kind, results, raw };
+}
+
+function printSummaries(options: SwarmOptions, summaries: ReadonlyArray<readonly [TabsKind, Summary]>): void {
+  const row = (figure: string, value: (summary: Summary) => string): string[] => [
+    figure,
+    ...summaries.map(([, summary]) => value(summary)),
+  ];
+  console.log(`\nmedians over ${options.runs} run(s)`);
+  console.log(
+    table([
+      ['figure', ...summaries.map(([kind]) => (kind === 'visible' ? 'visible tabs' : 'background tabs'))],
+      row('distribution time (s)', (summary) => fixed(summary.distributionSec, 3)),
+      row(`bound ${options.mode === 'p2p' ? 'D_p2p' : 'D_cs'} (s)`, (summary) => fixed(summary.boundSec, 3)),
+      row('ratio distribution / bound', (summary) => fixed(summary.ratio, 3)),
+      row('seeder upload share (%)', (summary) => fixed(100 * summary.seederUploadShare, 1)),
+      row('aggregate goodput N·F / distribution time (MB/s)', (summary) => fixed(summary.goodputBytesPerSec / 1e6)),
+      row('raw RTCDataChannel (MB/s)', (summary) => fixed(summary.rawBytesPerSec / 1e6)),
+      row('goodput / raw', (summary) => fixed(summary.goodputOverRaw, 3)),
+      row(`browser CPU during runs (cores of ${availableParallelism()})`, (summary) => fixed(summary.browserCores)),
+      row('browser CPU-seconds per MiB delivered', (summary) => fixed(summary.browserCpuSecPerMiB, 3)),
+      row('other processes’ CPU meanwhile (cores)', (summary) => fixed(summary.otherCores)),
+    ]),
+  );
+}
+
+function summaryJson(summary: Summary): Record<string, number | null> {
+  return {
+    distributionSec: round(summary.distributionSec),
+    boundSec: round(summary.boundSec),
+    ratio: round(summary.ratio),
+    seederUploadShare: round(summary.seederUploadShare),
+    goodputMBps: round(summary.goodputBytesPerSec / 1e6),
+    rawMBps: round(summary.rawBytesPerSec / 1e6),
+    goodputOverRaw: round(summary.goodputOverRaw),
+    uiBoundSec: round(summary.uiBoundSec),
+    uiRatio: round(summary.uiRatio),
+    browserCores: round(summary.browserCores),
+    browserCpuSecPerMiB: round(summary.browserCpuSecPerMiB),
+    otherCores: round(summary.otherCores),
+  };
+}
+
+function perRunJson(options: SwarmOptions, results: readonly RunResult[]): unknown[] {
+  return results.map((run) => ({
+    runNumber: run.runNumber,
+    distributionSec: round(run.distributionSec),
+    boundSec: run.boundSec === null ? null : round(run.boundSec),
+    ratio: run.ratio === null ? null : round(run.ratio),
+    uiBoundSec: run.uiBoundSec === null ? null : round(run.uiBoundSec),
+    uiBoundEstimated: run.uiBoundEstimated,
+    seederUploadShare: run.seederUploadShare === null ? null : round(run.seederUploadShare),
+    goodputMBps: round(run.goodputBytesPerSec / 1e6),
+    completedAfterSec: run.completedAfterSec.map((sec) => (sec === null ? null : round(sec))),
+    browserCores: run.cores.browser === undefined ? null : round(run.cores.browser),
+    browserCpuSecPerMiB: round(run.browserCpuSecPerMiB),
+    otherCores: run.cores.other === undefined ? null : round(run.cores.other),
+    udp: run.udp ?? null,
+    ...(options.timeline ? { timelinesMB: run.timelinesMB.map((line) => line.map((mb) => round(mb, 2))) } : {}),
+  }));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseSwarmArgs(argv);
   if (parsed === 'help') {
@@ -167,7 +338,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   requireBuild(options.staticDir);
   const log = (line: string): void => console.error(line);
   const build = describeBuild(options.staticDir);
-  const unshaped = isUnshaped(options);
   console.log(`web app: ${build}`);
   console.log(
     `swarm: ${options.peers} leecher(s), F = ${options.fileBytes} bytes, ${options.mode}, ` +
@@ -180,91 +350,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     staticDir: options.staticDir,
     log: (line) => serverLog.push(line),
   });
-  let browser: Browser | undefined;
-  let tabs: SwarmTabs | undefined;
-  const results: RunResult[] = [];
-  let raw: RawChannelResult | undefined;
+  const measured: Measured[] = [];
   try {
     const { port } = await server.listen(0, '127.0.0.1');
-    browser = await launchChromium();
-    console.log(`Chromium ${browser.version()}, ${availableParallelism()} cores`);
-    if (unshaped && options.rawBytes > 0) {
-      raw = await measureRawChannel(browser, { bytes: options.rawBytes });
-      console.log(
-        `raw RTCDataChannel (same browser, before the swarm): ${fixed(raw.bytesPerSec / 1e6)} MB/s ` +
-          `over ${options.rawBytes} bytes`,
-      );
-    }
-    const setUpMs = performance.now();
-    tabs = await SwarmTabs.open({
-      browser,
-      baseURL: `http://127.0.0.1:${port}`,
-      peers: options.peers,
-      fileBytes: options.fileBytes,
-      timeoutMs: options.runTimeoutSec * 1000,
-      log,
-    });
-    console.log(`full mesh of ${options.peers + 1} tabs after ${fixed((performance.now() - setUpMs) / 1000)} s`);
-    for (let run = 1; run <= options.runs; run++) {
-      const result = await runOnce(tabs, options, log);
-      results.push(result);
-      printRun(options, result, raw?.bytesPerSec);
-    }
+    const baseURL = `http://127.0.0.1:${port}`;
+    // One kind after the other, never side by side: each has the machine to itself.
+    measured.push(await measure('visible', options, baseURL, log));
+    if (options.backgroundTabs) measured.push(await measure('background', options, baseURL, log));
   } catch (error) {
     if (serverLog.length > 0) log(`server log:\n  ${serverLog.join('\n  ')}`);
-    if (tabs) log(await tabs.describe());
     throw error;
   } finally {
-    await Promise.race([
-      Promise.allSettled([browser?.close(), server.close()]),
-      new Promise((resolve) => setTimeout(resolve, 30_000)),
-    ]);
+    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
   }
   if (describeBuild(options.staticDir) !== build)
     log(`warning: the web app was rebuilt during the benchmark (now ${describeBuild(options.staticDir)})`);
 
-  const summary = {
-    distributionSec: medianOf(results.map((run) => run.distributionSec)),
-    boundSec: medianOf(results.map((run) => run.boundSec)),
-    ratio: medianOf(results.map((run) => run.ratio)),
-    seederUploadShare: medianOf(results.map((run) => run.seederUploadShare)),
-    goodputBytesPerSec: medianOf(results.map((run) => run.goodputBytesPerSec)),
-    rawBytesPerSec: raw?.bytesPerSec ?? Number.NaN,
-    uiBoundSec: medianOf(results.map((run) => run.uiBoundSec)),
-    uiRatio: medianOf(results.map((run) => run.uiRatio)),
-    browserCores: medianOf(results.map((run) => run.cores.browser)),
-    otherCores: medianOf(results.map((run) => run.cores.other)),
-  };
-  const goodputOverRaw = summary.goodputBytesPerSec / summary.rawBytesPerSec;
-  console.log(`\nmedians over ${options.runs} run(s)`);
-  console.log(
-    table([
-      ['figure', 'median'],
-      ['distribution time (s)', fixed(summary.distributionSec, 3)],
-      [`bound ${options.mode === 'p2p' ? 'D_p2p' : 'D_cs'} (s)`, fixed(summary.boundSec, 3)],
-      ['ratio distribution / bound', fixed(summary.ratio, 3)],
-      ['seeder upload share (%)', fixed(100 * summary.seederUploadShare, 1)],
-      ['aggregate goodput N·F / distribution time (MB/s)', fixed(summary.goodputBytesPerSec / 1e6)],
-      ['raw RTCDataChannel (MB/s)', fixed(summary.rawBytesPerSec / 1e6)],
-      ['goodput / raw', fixed(goodputOverRaw, 3)],
-      [`browser CPU during runs (cores of ${availableParallelism()})`, fixed(summary.browserCores)],
-      ['other processes’ CPU meanwhile (cores)', fixed(summary.otherCores)],
-    ]),
-  );
-  if (options.json)
+  const summaries = measured.map((one): [TabsKind, Summary] => [one.kind, summarise(one)]);
+  printSummaries(options, summaries);
+  if (options.json) {
+    const [visible, background] = summaries;
     console.log(
       JSON.stringify({
-        distributionSec: round(summary.distributionSec),
-        boundSec: round(summary.boundSec),
-        ratio: round(summary.ratio),
-        seederUploadShare: round(summary.seederUploadShare),
-        goodputMBps: round(summary.goodputBytesPerSec / 1e6),
-        rawMBps: round(summary.rawBytesPerSec / 1e6),
-        goodputOverRaw: round(goodputOverRaw),
-        uiBoundSec: round(summary.uiBoundSec),
-        uiRatio: round(summary.uiRatio),
-        browserCores: round(summary.browserCores),
-        otherCores: round(summary.otherCores),
+        ...summaryJson(visible![1]),
         peers: options.peers,
         fileBytes: options.fileBytes,
         mode: options.mode,
@@ -272,22 +380,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         peerUpBytesPerSec: options.peerUpBytesPerSec ?? null,
         peerDownBytesPerSec: options.peerDownBytesPerSec ?? null,
         runs: options.runs,
-        perRun: results.map((run) => ({
-          runNumber: run.runNumber,
-          distributionSec: round(run.distributionSec),
-          boundSec: run.boundSec === null ? null : round(run.boundSec),
-          ratio: run.ratio === null ? null : round(run.ratio),
-          uiBoundSec: run.uiBoundSec === null ? null : round(run.uiBoundSec),
-          uiBoundEstimated: run.uiBoundEstimated,
-          seederUploadShare: run.seederUploadShare === null ? null : round(run.seederUploadShare),
-          goodputMBps: round(run.goodputBytesPerSec / 1e6),
-          completedAfterSec: run.completedAfterSec.map((sec) => (sec === null ? null : round(sec))),
-          browserCores: run.cores.browser === undefined ? null : round(run.cores.browser),
-          otherCores: run.cores.other === undefined ? null : round(run.cores.other),
-          udp: run.udp ?? null,
-          ...(options.timeline ? { timelinesMB: run.timelinesMB.map((line) => line.map((mb) => round(mb, 2))) } : {}),
-        })),
+        perRun: perRunJson(options, measured[0]!.results),
+        ...(background && {
+          backgroundTabs: { ...summaryJson(background[1]), perRun: perRunJson(options, measured[1]!.results) },
+        }),
       }),
     );
+  }
   return 0;
 }

@@ -1,10 +1,4 @@
-import {
-  BackgroundWindow,
-  CHROMIUM_ARGS,
-  chromiumExecutablePath,
-  type HiddenCapableTab,
-  type SwarmTestState,
-} from '@swarmlab/test-kit/browser';
+import { BackgroundWindow, CHROMIUM_ARGS, cdpSwarmTab, chromiumExecutablePath } from '@swarmlab/test-kit/browser';
 import { expect, test } from './fixtures';
 
 /**
@@ -14,10 +8,7 @@ import { expect, test } from './fixtures';
  */
 const LEECHERS = 4;
 const FILE_MIB = 4;
-
-function stateOf(tab: HiddenCapableTab): Promise<SwarmTestState> {
-  return tab.evaluate<SwarmTestState>('window.__swarm.state()');
-}
+const CHUNK_COUNT = (FILE_MIB * 1024) / 256;
 
 test('a shaped run in a window of background tabs completes with the seeder’s bytes on every hidden leecher', async ({
   baseURL,
@@ -26,72 +17,43 @@ test('a shaped run in a window of background tabs completes with the seeder’s 
   expect(executablePath, 'a system Chromium (CHROMIUM_PATH or /usr/bin/chromium)').toBeDefined();
   const window = await BackgroundWindow.launch({ executablePath: executablePath!, args: CHROMIUM_ARGS });
   try {
-    const seeder = await window.openTab(
-      `${baseURL}/?mode=p2p&server-up=1MB/s&peer-up=500kB/s&peer-down=2MB/s&file-mib=${FILE_MIB}`,
-      { background: false },
-    );
-    await expect.poll(() => seeder.evaluate<boolean>(`!!document.querySelector('[data-testid=generate]')`)).toBe(true);
-    await seeder.evaluate(`document.querySelector('[data-testid=generate]').click()`);
-    const link = await pollValue(() =>
-      seeder.evaluate<string>(`document.querySelector('[data-testid=share-link]')?.value ?? ''`),
-    ).toMatch(/#\/swarm\//);
-    const seederSha256 = await pollValue(async () => (await stateOf(seeder)).fileSha256 ?? '').toMatch(
-      /^[0-9a-f]{64}$/,
-    );
+    const seeder = cdpSwarmTab(await window.openTab(`${baseURL}/`, { background: false }));
+    await seeder.generateFile(FILE_MIB);
+    await expect.poll(() => seeder.shareLink(), { timeout: 60_000 }).toMatch(/#\/swarm\//);
+    const link = new URL(await seeder.shareLink(), baseURL).href;
+    await expect.poll(async () => (await seeder.readState()).fileSha256 ?? '').toMatch(/^[0-9a-f]{64}$/);
+    const seederSha256 = (await seeder.readState()).fileSha256;
 
-    const leechers: HiddenCapableTab[] = [];
-    for (let i = 0; i < LEECHERS; i++)
-      leechers.push(await window.openTab(new URL(link, baseURL).href, { background: true }));
+    const hiddenTabs = [];
+    for (let i = 0; i < LEECHERS; i++) hiddenTabs.push(await window.openTab(link, { background: true }));
+    const leechers = hiddenTabs.map(cdpSwarmTab);
     for (const tab of [seeder, ...leechers])
       await expect
-        .poll(async () => (await stateOf(tab).catch(() => undefined))?.connectedPeers, { timeout: 60_000 })
+        .poll(async () => (await tab.readState().catch(() => undefined))?.connectedPeers, { timeout: 60_000 })
         .toBe(LEECHERS);
     // The point of the test: every leecher is hidden, as behind the front tab of a real window.
     expect(await seeder.visibilityState()).toBe('visible');
     for (const tab of leechers) expect(await tab.visibilityState()).toBe('hidden');
 
-    await seeder.evaluate(`document.querySelector('[data-testid=start-run]').click()`);
+    await seeder.pressStartRun({ mode: 'p2p', serverUp: '1MB/s', peerUp: '500kB/s', peerDown: '2MB/s' });
     await expect
-      .poll(async () => (await stateOf(seeder)).run?.phase, { timeout: 120_000, intervals: [250] })
+      .poll(async () => (await seeder.readState()).run?.phase, { timeout: 120_000, intervals: [250] })
       .toBe('finished');
     for (const tab of leechers) {
-      const hash = await pollValue(async () => (await stateOf(tab)).fileSha256 ?? '').toMatch(/^[0-9a-f]{64}$/);
-      expect(hash).toBe(seederSha256);
+      await expect.poll(async () => (await tab.readState()).fileSha256, { timeout: 60_000 }).toBe(seederSha256);
       expect(await tab.visibilityState()).toBe('hidden');
     }
+
     // A hidden tab draws nothing: its page still shows what it showed when hidden (here: no run yet),
     // though it holds the whole file; brought to the front, it shows the finished run at once.
-    const last = leechers.at(-1)!;
-    const chunkCount = String((FILE_MIB * 1024) / 256);
-    expect(String((await stateOf(last)).chunksHeld)).toBe(chunkCount);
-    expect(
-      await last.evaluate<string>(`document.querySelector('[data-testid=own-bitmap]')?.dataset.held ?? 'none'`),
-    ).not.toBe(chunkCount);
+    const last = hiddenTabs.at(-1)!;
+    const ownBitmapHeld = `document.querySelector('[data-testid=own-bitmap]')?.dataset.held ?? 'none'`;
+    expect((await leechers.at(-1)!.readState()).chunksHeld).toBe(CHUNK_COUNT);
+    expect(await last.evaluate<string>(ownBitmapHeld)).not.toBe(String(CHUNK_COUNT));
     await last.bringToFront();
     expect(await last.visibilityState()).toBe('visible');
-    await expect
-      .poll(() => last.evaluate<string>(`document.querySelector('[data-testid=own-bitmap]')?.dataset.held ?? ''`))
-      .toBe(chunkCount);
+    await expect.poll(() => last.evaluate<string>(ownBitmapHeld)).toBe(String(CHUNK_COUNT));
   } finally {
     await window.close();
   }
 });
-
-/** Polls `read` until its value matches, then resolves to that value. */
-function pollValue(read: () => Promise<string>): { toMatch(pattern: RegExp): Promise<string> } {
-  return {
-    async toMatch(pattern) {
-      let value = '';
-      await expect
-        .poll(
-          async () => {
-            value = await read();
-            return value;
-          },
-          { timeout: 60_000 },
-        )
-        .toMatch(pattern);
-      return value;
-    },
-  };
-}
