@@ -4,7 +4,7 @@ import { blockKey, type PeerSession } from './peer-session';
 import { RateMeter } from './rate-meter';
 import { SmartBan, type BadBlocks } from './smart-ban';
 import type { SwarmState } from './swarm-state';
-import type { TokenBucket } from './token-bucket';
+import type { LinkShaper } from './link-shaper';
 
 /**
  * The download side of an engine: interest, pipelined block requests (partial chunks first, then a new
@@ -15,7 +15,7 @@ export class Downloader {
   /** Bytes received, all peers together. */
   readonly meter = new RateMeter();
   readonly #state: SwarmState;
-  readonly #bucket: TokenBucket | undefined;
+  readonly #shaper: LinkShaper | undefined;
   readonly #inProgress = new Map<number, ChunkAssembly>();
   /** 1 for each chunk in `#inProgress`: a have's check is one byte read, not a map look-up. */
   readonly #inProgressFlags: Uint8Array;
@@ -24,9 +24,9 @@ export class Downloader {
   readonly #onComplete: () => void;
   #wakeScheduled = false;
 
-  constructor(state: SwarmState, bucket: TokenBucket | undefined, onComplete: () => void) {
+  constructor(state: SwarmState, shaper: LinkShaper | undefined, onComplete: () => void) {
     this.#state = state;
-    this.#bucket = bucket;
+    this.#shaper = shaper;
     this.#onComplete = onComplete;
     this.#inProgressFlags = new Uint8Array(state.have.chunkCount);
   }
@@ -75,11 +75,11 @@ export class Downloader {
     const nowMs = this.#state.deps.clock.nowMs();
     const pipeline = this.#pipelineBlocks(session, nowMs);
     while (session.outstanding.size < pipeline) {
-      if (this.#bucket && this.#bucket.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
+      if (this.#shaper && this.#shaper.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
       const next = this.#nextBlockFor(session);
       if (!next) return;
       const { assembly, slot } = next;
-      this.#bucket?.tryTake(slot.lengthBytes, nowMs);
+      this.#shaper?.tryTake(slot.lengthBytes, nowMs);
       assembly.markRequested(slot.blockIndex, session.peerId);
       session.outstanding.set(blockKey(assembly.chunkIndex, slot.offsetBytes), {
         chunkIndex: assembly.chunkIndex,
@@ -108,7 +108,7 @@ export class Downloader {
   #wake(nowMs: number): void {
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
-    this.#state.timers.once('download-wake', this.#bucket!.msUntilAvailable(nowMs), () => {
+    this.#state.timers.once('download-wake', this.#shaper!.msUntilAvailable(nowMs), () => {
       this.#wakeScheduled = false;
       this.fillAll();
     });

@@ -22,7 +22,7 @@ import type { PeerSnapshot, SwarmSnapshot } from './snapshot';
 import { SuperSeeder } from './super-seeder';
 import type { SwarmMode } from './swarm-mode';
 import type { SwarmState } from './swarm-state';
-import { TokenBucket } from './token-bucket';
+import { LinkShaper } from './link-shaper';
 import { TypedEvents } from './typed-events';
 import { Uploader } from './uploader';
 
@@ -127,12 +127,12 @@ export class SwarmEngine {
       drop: (session, reason, detail) => this.#drop(session, reason, detail),
     };
     const burst = (rate: number) => Math.max(config.blockBytes, rate * config.shapingBurstSec);
-    const bucket = (rate: number | undefined) =>
-      rate === undefined ? undefined : new TokenBucket(rate, burst(rate), nowMs);
-    this.#uploader = new Uploader(this.#state, bucket(deps.linkCaps?.uploadBytesPerSec), () =>
+    const shaper = (rate: number | undefined) =>
+      rate === undefined ? undefined : new LinkShaper(rate, burst(rate), nowMs);
+    this.#uploader = new Uploader(this.#state, shaper(deps.linkCaps?.uploadBytesPerSec), () =>
       this.#choking.offerChunks(),
     );
-    this.#downloader = new Downloader(this.#state, bucket(deps.linkCaps?.downloadBytesPerSec), () =>
+    this.#downloader = new Downloader(this.#state, shaper(deps.linkCaps?.downloadBytesPerSec), () =>
       this.#onComplete(),
     );
     this.#choking = new ChokeControl(this.#state, this.#uploader);

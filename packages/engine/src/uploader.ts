@@ -2,7 +2,7 @@ import { chunkLengthBytes, type BlockRange } from '@swarmlab/protocol';
 import type { PeerSession } from './peer-session';
 import { RateMeter } from './rate-meter';
 import type { SwarmState } from './swarm-state';
-import type { TokenBucket } from './token-bucket';
+import type { LinkShaper } from './link-shaper';
 
 /**
  * The upload side of an engine: checks and queues peers' requests (refusing what we may not give),
@@ -12,7 +12,7 @@ export class Uploader {
   /** Bytes sent, all peers together. */
   readonly meter = new RateMeter();
   readonly #state: SwarmState;
-  readonly #bucket: TokenBucket | undefined;
+  readonly #shaper: LinkShaper | undefined;
   /** Sessions with queued requests. */
   readonly #ready = new Set<PeerSession>();
   readonly #rarestFirst: boolean;
@@ -22,9 +22,9 @@ export class Uploader {
   #wakeScheduled = false;
   #lastUploadAtMs = -Infinity;
 
-  constructor(state: SwarmState, bucket: TokenBucket | undefined, onOfferDone: () => void) {
+  constructor(state: SwarmState, shaper: LinkShaper | undefined, onOfferDone: () => void) {
     this.#state = state;
-    this.#bucket = bucket;
+    this.#shaper = shaper;
     this.#onOfferDone = onOfferDone;
     this.#rarestFirst = state.mode === 'p2p' && state.config.uploadRarestFirst;
   }
@@ -97,7 +97,7 @@ export class Uploader {
     const state = this.#state;
     while (this.#ready.size > 0 && !state.destroyed) {
       const nowMs = state.deps.clock.nowMs();
-      if (this.#bucket && this.#bucket.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
+      if (this.#shaper && this.#shaper.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
       const session = this.#nextSession();
       if (!session) return;
       const request = session.uploadQueue.shift()!;
@@ -105,7 +105,7 @@ export class Uploader {
       const bytes = state.deps.store
         .get(request.chunkIndex)!
         .subarray(request.offsetBytes, request.offsetBytes + request.lengthBytes);
-      this.#bucket?.tryTake(bytes.length, nowMs);
+      this.#shaper?.tryTake(bytes.length, nowMs);
       state.send(session, { type: 'block', chunkIndex: request.chunkIndex, offsetBytes: request.offsetBytes, bytes });
       session.upload.record(bytes.length, nowMs);
       this.meter.record(bytes.length, nowMs);
@@ -137,7 +137,7 @@ export class Uploader {
   #wake(nowMs: number): void {
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
-    this.#state.timers.once('upload-wake', this.#bucket!.msUntilAvailable(nowMs), () => {
+    this.#state.timers.once('upload-wake', this.#shaper!.msUntilAvailable(nowMs), () => {
       this.#wakeScheduled = false;
       this.#pump();
     });
