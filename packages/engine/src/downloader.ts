@@ -1,5 +1,5 @@
 import { chunkLengthBytes, toHex, type BlockMessage, type WireMessage } from '@swarmlab/protocol';
-import { ChunkAssembly, type BlockSlot } from './chunk-assembly';
+import { ChunkAssembly, type ChunkBlock } from './chunk-assembly';
 import { blockKey, type PeerSession } from './peer-session';
 import { RateMeter } from './rate-meter';
 import { SmartBan, type BadBlocks } from './smart-ban';
@@ -52,7 +52,7 @@ export class Downloader {
   /** The peer will not serve `chunkIndex` after all: stop counting on it. */
   peerLost(session: PeerSession, chunkIndex: number): void {
     const { holdings, picker, have } = this.#state;
-    if (!holdings.unset(session.slot, chunkIndex)) return;
+    if (!holdings.unset(session.holdingsColumn, chunkIndex)) return;
     picker.peerLost(chunkIndex);
     if (!have.has(chunkIndex)) session.interestingChunks--;
     this.updateInterest(session);
@@ -78,20 +78,20 @@ export class Downloader {
       if (this.#shaper && this.#shaper.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
       const next = this.#nextBlockFor(session);
       if (!next) return;
-      const { assembly, slot } = next;
-      this.#shaper?.tryTake(slot.lengthBytes, nowMs);
-      assembly.markRequested(slot.blockIndex, session.peerId);
-      session.outstanding.set(blockKey(assembly.chunkIndex, slot.offsetBytes), {
+      const { assembly, block } = next;
+      this.#shaper?.tryTake(block.lengthBytes, nowMs);
+      assembly.markRequested(block.blockIndex, session.peerId);
+      session.outstanding.set(blockKey(assembly.chunkIndex, block.offsetBytes), {
         chunkIndex: assembly.chunkIndex,
-        blockIndex: slot.blockIndex,
-        lengthBytes: slot.lengthBytes,
+        blockIndex: block.blockIndex,
+        lengthBytes: block.lengthBytes,
         sentAtMs: nowMs,
       });
       this.#state.send(session, {
         type: 'request',
         chunkIndex: assembly.chunkIndex,
-        offsetBytes: slot.offsetBytes,
-        lengthBytes: slot.lengthBytes,
+        offsetBytes: block.offsetBytes,
+        lengthBytes: block.lengthBytes,
       });
     }
   }
@@ -115,15 +115,16 @@ export class Downloader {
   }
 
   /** Partial chunks first, then a new chunk (random first, then rarest), then endgame duplicates. */
-  #nextBlockFor(session: PeerSession): { assembly: ChunkAssembly; slot: BlockSlot } | undefined {
+  #nextBlockFor(session: PeerSession): { assembly: ChunkAssembly; block: ChunkBlock } | undefined {
     const { holdings, have, picker, config } = this.#state;
     for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !assembly.hasMissing || !holdings.has(session.slot, assembly.chunkIndex)) continue;
-      const slot = assembly.nextMissing();
-      if (slot) return { assembly, slot };
+      if (assembly.verifying || !assembly.hasMissing || !holdings.has(session.holdingsColumn, assembly.chunkIndex))
+        continue;
+      const block = assembly.nextMissing();
+      if (block) return { assembly, block };
     }
     const chunkIndex = picker.pick(
-      (index) => holdings.has(session.slot, index) && this.#inProgressFlags[index] === 0 && !have.has(index),
+      (index) => holdings.has(session.holdingsColumn, index) && this.#inProgressFlags[index] === 0 && !have.has(index),
       have.count,
     );
     if (chunkIndex !== undefined) {
@@ -131,14 +132,14 @@ export class Downloader {
       const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes);
       this.#inProgress.set(chunkIndex, assembly);
       this.#inProgressFlags[chunkIndex] = 1;
-      return { assembly, slot: assembly.nextMissing()! };
+      return { assembly, block: assembly.nextMissing()! };
     }
     const inEndgame = have.count + this.#inProgress.size === have.chunkCount;
     if (!inEndgame) return undefined;
     for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !holdings.has(session.slot, assembly.chunkIndex)) continue;
-      const slot = assembly.nextDuplicate(session.peerId, config.endgameMaxRequestsPerBlock);
-      if (slot) return { assembly, slot };
+      if (assembly.verifying || !holdings.has(session.holdingsColumn, assembly.chunkIndex)) continue;
+      const block = assembly.nextDuplicate(session.peerId, config.endgameMaxRequestsPerBlock);
+      if (block) return { assembly, block };
     }
     return undefined;
   }
@@ -228,7 +229,7 @@ export class Downloader {
     const have: WireMessage = { type: 'have', chunkIndex };
     const { suppressHaves } = state.config;
     for (const session of state.sessions.values()) {
-      const held = state.holdings.has(session.slot, chunkIndex);
+      const held = state.holdings.has(session.holdingsColumn, chunkIndex);
       if (held) session.interestingChunks--;
       if (!(suppressHaves && held)) state.send(session, have);
       this.updateInterest(session);

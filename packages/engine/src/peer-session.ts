@@ -19,7 +19,7 @@ export function blockKey(chunkIndex: number, offsetBytes: number): number {
 export class PeerSession {
   readonly link: PeerLink;
   /** This peer's column in the engine's `PeerHoldings`: which chunks it has announced. */
-  readonly slot: number;
+  readonly holdingsColumn: number;
   handshakeDone = false;
   /** Set when the link closed or we dropped the peer; nothing more is sent or asked of it. */
   closed = false;
@@ -67,9 +67,9 @@ export class PeerSession {
   readonly upload = new RateMeter();
   readonly download = new RateMeter();
 
-  constructor(link: PeerLink, slot: number, nowMs: number) {
+  constructor(link: PeerLink, holdingsColumn: number, nowMs: number) {
     this.link = link;
-    this.slot = slot;
+    this.holdingsColumn = holdingsColumn;
     this.lastProgressAtMs = nowMs;
   }
 

@@ -187,8 +187,8 @@ export class SwarmEngine {
       .filter((session) => session.handshakeDone)
       .map((session) => ({
         peerId: session.peerId,
-        bits: holdings.toBitfield(session.slot).toBytes(),
-        chunksHeld: holdings.count(session.slot),
+        bits: holdings.toBitfield(session.holdingsColumn).toBytes(),
+        chunksHeld: holdings.count(session.holdingsColumn),
         uploadedBytes: session.upload.totalBytes,
         downloadedBytes: session.download.totalBytes,
         uploadBytesPerSec: session.upload.bytesPerSec(nowMs),
@@ -294,7 +294,7 @@ export class SwarmEngine {
   }
 
   #onBitfield(session: PeerSession, bytes: Uint8Array): void {
-    if (session.bitfieldReceived || this.#state.holdings.count(session.slot) > 0)
+    if (session.bitfieldReceived || this.#state.holdings.count(session.holdingsColumn) > 0)
       return this.#drop(session, 'protocol-violation', 'bitfield after the first have or bitfield');
     const bits = Bitfield.fromBytes(bytes, this.#state.have.chunkCount);
     if (!bits) return this.#drop(session, 'protocol-violation', 'bitfield has the wrong length or spare bits set');
@@ -308,7 +308,7 @@ export class SwarmEngine {
     if (chunkIndex >= this.#state.have.chunkCount)
       return this.#drop(session, 'protocol-violation', `have ${chunkIndex} out of range`);
     session.bitfieldReceived = true;
-    if (this.#state.holdings.has(session.slot, chunkIndex)) return;
+    if (this.#state.holdings.has(session.holdingsColumn, chunkIndex)) return;
     this.#peerGained(session, chunkIndex);
     this.#downloader.updateInterest(session);
     this.#downloader.announced(session, chunkIndex);
@@ -316,7 +316,7 @@ export class SwarmEngine {
 
   #peerGained(session: PeerSession, chunkIndex: number): void {
     const { holdings, picker, have, superSeeder } = this.#state;
-    holdings.set(session.slot, chunkIndex);
+    holdings.set(session.holdingsColumn, chunkIndex);
     picker.peerGained(chunkIndex);
     if (!have.has(chunkIndex)) session.interestingChunks++;
     if (superSeeder?.active) {
@@ -340,8 +340,8 @@ export class SwarmEngine {
     sessions.delete(session.peerId);
     superSeeder?.withdraw(session.peerId);
     for (let index = 0; index < holdings.chunkCount; index++)
-      if (holdings.has(session.slot, index)) picker.peerLost(index);
-    holdings.removePeer(session.slot);
+      if (holdings.has(session.holdingsColumn, index)) picker.peerLost(index);
+    holdings.removePeer(session.holdingsColumn);
     this.#downloader.releaseAll(session);
     if (session.handshakeDone) this.events.emit('peer-disconnected', { peerId: session.peerId, reason });
     if (this.isSuperSeeding) this.#choking.offerChunks();
