@@ -1,6 +1,6 @@
 import type { SwarmMode } from './swarm-mode';
 
-/** What the UI shows of one remote peer. Rates are over the last two seconds. */
+/** What the UI shows of one remote peer. Rates are over the last `RATE_WINDOW_MS`. */
 export interface PeerSnapshot {
   readonly peerId: string;
   /** The peer's bitfield in wire layout (see `Bitfield`). */
