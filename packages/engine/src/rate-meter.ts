@@ -5,8 +5,14 @@ const BUCKET_MS = RATE_STEP_MS;
 /** Buckets in the window. */
 const BUCKET_COUNT = RATE_WINDOW_MS / RATE_STEP_MS;
 
+/** What a `RateMeter` tells: a rate and a total. */
+export interface RateReading {
+  readonly totalBytes: number;
+  bytesPerSec(nowMs: number): number;
+}
+
 /** Bytes per second over a sliding window of `RATE_WINDOW_MS`, plus the running total. */
-export class RateMeter {
+export class RateMeter implements RateReading {
   readonly #buckets = new Float64Array(BUCKET_COUNT);
   #currentBucket = -1;
   #totalBytes = 0;
