@@ -10,7 +10,7 @@ import type { SwarmMode } from './swarm-mode';
 
 /** What `ChokeControl` needs of the `Uploader`. */
 export interface UploadActivity {
-  /** Some peer's request waits to be served. */
+  /** Some peer's request waits to be served, or the chunk of the next block is being read. */
   readonly busy: boolean;
   /** When a block last left; -Infinity if none has. */
   readonly lastBlockSentAtMs: number;

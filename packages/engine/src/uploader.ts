@@ -60,7 +60,7 @@ export class Uploader {
     this.#c = components;
   }
 
-  /** True while some peer's request waits to be served. */
+  /** True while some peer's request waits to be served, or the chunk of the next block is being read. */
   get busy(): boolean {
     return this.#ready.size > 0 || this.#reading;
   }
