@@ -1,38 +1,82 @@
+import type { WireMessage } from '@swarmlab/protocol';
 import { planLeecherUnchokes, planSeederUnchokes, type ChokeCandidate } from './choker';
-import type { PeerSession } from './peer-session';
-import type { SwarmState } from './swarm-state';
-import type { Uploader } from './uploader';
+import type { Clock } from './clock';
+import type { EngineConfig } from './engine-config';
+import type { ChokerPeer } from './peer-state';
+import type { Random } from './random';
+import type { HeldChunks } from './stored-chunks';
+import type { SuperSeeder } from './super-seeder';
+import type { SwarmMode } from './swarm-mode';
+
+/** What `ChokeControl` needs of the `Uploader`. */
+export interface UploadActivity {
+  /** Some peer's request waits to be served, or the chunk of the next block is being read. */
+  readonly busy: boolean;
+  /** When a block last left; -Infinity if none has. */
+  readonly lastBlockSentAtMs: number;
+  /** We choked the peer: drop its queued requests. */
+  discardQueued(peerId: string): void;
+}
+
+/** What a `ChokeControl` works with, passed by its `SwarmEngine`. */
+export interface ChokeControlComponents {
+  readonly mode: SwarmMode;
+  readonly config: Pick<
+    EngineConfig,
+    | 'uploadSlots'
+    | 'optimisticSlots'
+    | 'seedUploadSlots'
+    | 'optimisticRotationRechokes'
+    | 'superSeedOfferTimeoutMs'
+    | 'idleUnchokeAfterMs'
+  >;
+  /** False for a client-server leecher, which never uploads. */
+  readonly uploads: boolean;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** What we hold. */
+  readonly have: HeldChunks;
+  /** Connected peers by id (the engine adds and removes them). */
+  readonly sessions: ReadonlyMap<string, ChokerPeer>;
+  /** Present when this peer starts as a p2p seeder; `ChokeControl` alone uses it from then on. */
+  readonly superSeeder: SuperSeeder | undefined;
+  readonly upload: UploadActivity;
+  /** Sends one message, unless the peer is closed. */
+  send(session: ChokerPeer, message: WireMessage): void;
+}
 
 /**
  * Who may download from us: periodic rechokes (tit-for-tat and an optimistic slot while leeching, a
  * round robin while seeding, everyone in client-server mode), a free slot filled at once, an extra
- * unchoke when the upload sits idle, and a super-seeder's chunk offers until every chunk is out.
+ * unchoke when the upload sits idle, and a super-seeder's chunk offers until every chunk is out. Writes
+ * each peer's `PeerChokeState`, and owns the `SuperSeeder`.
  */
 export class ChokeControl {
-  readonly #state: SwarmState;
-  readonly #uploader: Uploader;
+  readonly #c: ChokeControlComponents;
   #optimistic: string[] = [];
   #rechokes = 0;
   #revealed = false;
+  /** When the idle upload last unchoked one more peer: that peer gets `idleUnchokeAfterMs` to ask. */
+  #idleUnchokedAtMs = -Infinity;
 
-  constructor(state: SwarmState, uploader: Uploader) {
-    this.#state = state;
-    this.#uploader = uploader;
+  constructor(components: ChokeControlComponents) {
+    this.#c = components;
   }
 
   /** True while this seeder hides its chunks and offers each peer a distinct one (see `SuperSeeder`). */
   get superSeeding(): boolean {
-    return this.#state.superSeeder?.active ?? false;
+    return this.#c.superSeeder?.active ?? false;
   }
 
-  /** May this peer upload at all? In client-server mode only the seeder does. */
-  get #uploads(): boolean {
-    return this.#state.mode === 'p2p' || this.#state.deps.initialChunks?.isComplete === true;
+  /** True while a super-seeder hides `chunkIndex` from this peer: it was not offered to it. */
+  hides(peerId: string, chunkIndex: number): boolean {
+    const seeder = this.#c.superSeeder;
+    return seeder?.active === true && !seeder.isOffered(peerId, chunkIndex);
   }
 
   #slots(): number {
-    if (!this.#uploads) return 0;
-    const { mode, have, config } = this.#state;
+    if (!this.#c.uploads) return 0;
+    const { mode, have, config } = this.#c;
     // The server serves everyone at once; a super-seeder lets everyone ask, but only for what it offered.
     if (mode === 'client-server' || this.superSeeding) return Infinity;
     return have.isComplete ? config.seedUploadSlots : config.uploadSlots + config.optimisticSlots;
@@ -41,47 +85,85 @@ export class ChokeControl {
   /** Slots in use: unchoked peers that want something from us. */
   #unchokedCount(): number {
     let count = 0;
-    for (const session of this.#state.sessions.values()) if (!session.amChoking && session.peerInterested) count++;
+    for (const session of this.#c.sessions.values()) if (!session.amChoking && session.peerInterested) count++;
     return count;
   }
 
+  /** The peer completed its handshake: a super-seeder lets it in and may offer it a chunk. */
+  onHandshake(session: ChokerPeer): void {
+    if (!this.superSeeding) return;
+    this.unchokeIfSlotFree(session);
+    this.offerChunks();
+  }
+
+  /** The peer wants something we hold: fill a free slot with it at once. */
+  onInterested(session: ChokerPeer): void {
+    session.peerInterested = true;
+    this.unchokeIfSlotFree(session);
+  }
+
+  /** The slot stays until the next rechoke: it often wants something again soon (a new offer, a new have). */
+  onNotInterested(session: ChokerPeer): void {
+    session.peerInterested = false;
+  }
+
   /** Fills a free slot at once instead of waiting for the next rechoke. */
-  unchokeIfSlotFree(session: PeerSession): void {
+  unchokeIfSlotFree(session: ChokerPeer): void {
     const wants = session.peerInterested || this.superSeeding;
     if (wants && session.amChoking && session.handshakeDone && this.#unchokedCount() < this.#slots())
       this.#unchoke(session);
   }
 
-  #unchoke(session: PeerSession): void {
+  #unchoke(session: ChokerPeer): void {
     session.amChoking = false;
-    session.lastUnchokedAtMs = this.#state.deps.clock.nowMs();
-    this.#state.send(session, { type: 'unchoke' });
+    session.lastUnchokedAtMs = this.#c.clock.nowMs();
+    this.#c.send(session, { type: 'unchoke' });
   }
 
-  #choke(session: PeerSession): void {
+  #choke(session: ChokerPeer): void {
     session.amChoking = true;
-    session.uploadQueue.length = 0;
-    this.#state.send(session, { type: 'choke' });
+    this.#c.upload.discardQueued(session.peerId);
+    this.#c.send(session, { type: 'choke' });
+  }
+
+  /** The peer is gone: its super-seed offer goes back, and its slot (if it had one) to someone else. */
+  onClosed(session: ChokerPeer): void {
+    this.#c.superSeeder?.withdraw(session.peerId);
+    if (this.superSeeding) this.offerChunks();
+    else if (!session.amChoking) this.rechoke();
+  }
+
+  /** A peer announced `chunkIndex`: a super-seeder need not send it, and reveals all once none is left. */
+  chunkSeenInSwarm(chunkIndex: number): void {
+    const seeder = this.#c.superSeeder;
+    if (!seeder?.active) return;
+    seeder.seenInSwarm(chunkIndex);
+    if (!seeder.active) this.revealAll();
+  }
+
+  /** A block left for the peer: it may complete a super-seeder's offer, which makes room for the next. */
+  blockSent(peerId: string, chunkIndex: number, lengthBytes: number, nowMs: number): void {
+    if (this.#c.superSeeder?.recordUpload(peerId, chunkIndex, lengthBytes, nowMs)) this.offerChunks();
   }
 
   /** Super-seeding: keeps `seedUploadSlots` offers open, each with a different peer, handed out in turn. */
   offerChunks(): void {
-    const { superSeeder: seeder, sessions, config, deps } = this.#state;
+    const { superSeeder: seeder, sessions, config, clock } = this.#c;
     if (!seeder) return;
     if (!seeder.active) return this.revealAll();
     const candidates = [...sessions.values()].filter((s) => s.handshakeDone).map((s) => s.peerId);
     while (seeder.openOffers < config.seedUploadSlots) {
-      const offer = seeder.offerNext(candidates, deps.clock.nowMs());
+      const offer = seeder.offerNext(candidates, clock.nowMs());
       if (!offer) return;
-      this.#state.send(sessions.get(offer.peerId)!, { type: 'have', chunkIndex: offer.chunkIndex });
+      this.#c.send(sessions.get(offer.peerId)!, { type: 'have', chunkIndex: offer.chunkIndex });
     }
   }
 
   /** Super-seeding: offers that saw no request for a while move on to other peers. */
   expireOffers(nowMs: number): void {
-    const seeder = this.#state.superSeeder;
+    const seeder = this.#c.superSeeder;
     if (!seeder?.active) return;
-    for (const peerId of seeder.staleOffers(nowMs, this.#state.config.superSeedOfferTimeoutMs)) seeder.withdraw(peerId);
+    for (const peerId of seeder.staleOffers(nowMs, this.#c.config.superSeedOfferTimeoutMs)) seeder.withdraw(peerId);
     this.offerChunks();
   }
 
@@ -89,34 +171,35 @@ export class ChokeControl {
   revealAll(): void {
     if (this.#revealed) return;
     this.#revealed = true;
-    const { sessions, have } = this.#state;
+    const { sessions, have } = this.#c;
     for (const session of sessions.values())
       for (let chunkIndex = 0; chunkIndex < have.chunkCount; chunkIndex++)
-        this.#state.send(session, { type: 'have', chunkIndex });
+        this.#c.send(session, { type: 'have', chunkIndex });
     this.rechoke();
   }
 
   /**
    * An upload that sat idle for `idleUnchokeAfterMs` while choked peers want something gets one more
-   * peer unchoked at once: reciprocation picks partners, but a link left idle helps nobody. The next
-   * rechoke returns to the regular slots.
+   * peer unchoked at once: reciprocation picks partners, but a link left idle helps nobody. The newly
+   * unchoked peer then gets as long to ask before another is unchoked. The next rechoke returns to the
+   * regular slots.
    */
   unchokeWhileIdle(): void {
-    const { mode, deps, config, sessions } = this.#state;
-    if (mode !== 'p2p' || this.superSeeding || this.#uploader.busy) return;
-    const nowMs = deps.clock.nowMs();
-    if (nowMs - this.#uploader.lastUploadAtMs < config.idleUnchokeAfterMs) return;
+    const { mode, clock, config, sessions, upload, random } = this.#c;
+    if (mode !== 'p2p' || this.superSeeding || upload.busy) return;
+    const nowMs = clock.nowMs();
+    const quietSinceMs = Math.max(upload.lastBlockSentAtMs, this.#idleUnchokedAtMs);
+    if (nowMs - quietSinceMs < config.idleUnchokeAfterMs) return;
     const waiting = [...sessions.values()].filter((s) => s.amChoking && s.peerInterested && s.handshakeDone);
     if (waiting.length === 0) return;
-    this.#unchoke(waiting[Math.floor(deps.random() * waiting.length)]!);
-    // Give the newly unchoked peer a period to ask before unchoking another.
-    this.#uploader.lastUploadAtMs = nowMs;
+    this.#unchoke(waiting[Math.floor(random() * waiting.length)]!);
+    this.#idleUnchokedAtMs = nowMs;
   }
 
   rechoke(): void {
-    if (!this.#uploads || this.superSeeding) return;
-    const { mode, deps, config, sessions, have } = this.#state;
-    const nowMs = deps.clock.nowMs();
+    if (!this.#c.uploads || this.superSeeding) return;
+    const { mode, clock, config, sessions, have, random } = this.#c;
+    const nowMs = clock.nowMs();
     const candidates: ChokeCandidate[] = [...sessions.values()]
       .filter((s) => s.handshakeDone)
       .map((s) => ({
@@ -131,14 +214,14 @@ export class ChokeControl {
     if (mode === 'client-server') {
       unchoked = new Set(candidates.filter((c) => c.interested).map((c) => c.peerId));
     } else if (have.isComplete) {
-      unchoked = new Set(planSeederUnchokes(candidates, config.seedUploadSlots, deps.random));
+      unchoked = new Set(planSeederUnchokes(candidates, config.seedUploadSlots, random));
     } else {
       const rotate = this.#rechokes++ % config.optimisticRotationRechokes === 0;
       const plan = planLeecherUnchokes(candidates, {
         uploadSlots: config.uploadSlots,
         optimisticSlots: config.optimisticSlots,
         keepOptimistic: rotate ? [] : this.#optimistic,
-        random: deps.random,
+        random,
       });
       this.#optimistic = plan.optimistic;
       unchoked = new Set([...plan.regular, ...plan.optimistic]);

@@ -5,7 +5,7 @@ const enum BlockState {
 }
 
 /** One block of a chunk: its index inside the chunk and its byte range. */
-export interface BlockSlot {
+export interface ChunkBlock {
   readonly blockIndex: number;
   readonly offsetBytes: number;
   readonly lengthBytes: number;
@@ -48,24 +48,24 @@ export class ChunkAssembly {
     return this.#missingBlocks > 0;
   }
 
-  slot(blockIndex: number): BlockSlot {
+  block(blockIndex: number): ChunkBlock {
     const offsetBytes = blockIndex * this.blockBytes;
     return { blockIndex, offsetBytes, lengthBytes: Math.min(this.blockBytes, this.buffer.length - offsetBytes) };
   }
 
   /** A block nobody has been asked for yet. */
-  nextMissing(): BlockSlot | undefined {
+  nextMissing(): ChunkBlock | undefined {
     if (this.#missingBlocks === 0) return undefined;
     const blockIndex = this.#states.indexOf(BlockState.Missing);
-    return blockIndex < 0 ? undefined : this.slot(blockIndex);
+    return blockIndex < 0 ? undefined : this.block(blockIndex);
   }
 
   /** Endgame: a block still in flight that `peerId` was not asked for, with fewer than `maxRequests` askers. */
-  nextDuplicate(peerId: string, maxRequests: number): BlockSlot | undefined {
+  nextDuplicate(peerId: string, maxRequests: number): ChunkBlock | undefined {
     for (let blockIndex = 0; blockIndex < this.#states.length; blockIndex++) {
       const askers = this.#requestedBy[blockIndex]!;
       if (this.#states[blockIndex] === BlockState.Requested && !askers.has(peerId) && askers.size < maxRequests)
-        return this.slot(blockIndex);
+        return this.block(blockIndex);
     }
     return undefined;
   }

@@ -1,7 +1,26 @@
-/** Where verified chunks live. Memory by default; persistent browser storage can implement it later. */
+/** A value at once, or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where verified chunks live, answering at once: memory (the default, and the simulator's). Whoever
+ * made the store may read it back synchronously (`assembleFile`).
+ */
 export interface ChunkStore {
   get(chunkIndex: number): Uint8Array | undefined;
   put(chunkIndex: number, bytes: Uint8Array): void;
+}
+
+/**
+ * Where verified chunks live, answering at once or later: each call returns its answer or a promise of
+ * it (persistent browser storage, say, or a cache in front of it). What `SwarmEngineDeps.store` takes;
+ * every `ChunkStore` is one. The engine only puts a chunk once it is verified and only gets chunks it
+ * put (or was given in `initialChunks`); a store whose answers come at once runs the engine on exactly
+ * the same schedule as a `ChunkStore`, with no extra microtask. A rejected `put` leaves the chunk to be
+ * fetched again; a rejected `get` drops that one block (the requester times out and asks elsewhere).
+ */
+export interface AsyncChunkStore {
+  get(chunkIndex: number): MaybePromise<Uint8Array | undefined>;
+  put(chunkIndex: number, bytes: Uint8Array): MaybePromise<void>;
 }
 
 /** Keeps chunks in memory. */

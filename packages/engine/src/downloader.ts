@@ -1,105 +1,176 @@
-import { chunkLengthBytes, toHex, type BlockMessage, type WireMessage } from '@swarmlab/protocol';
-import { ChunkAssembly, type BlockSlot } from './chunk-assembly';
-import { blockKey, type PeerSession } from './peer-session';
+import type { BlockMessage, Manifest, WireMessage } from '@swarmlab/protocol';
+import type { ChunkAvailability, HoldingsView } from './chunk-availability';
+import { ChunkVerifier } from './chunk-verifier';
+import { ChunksInProgress } from './chunks-in-progress';
+import type { Clock } from './clock';
+import type { EngineConfig } from './engine-config';
+import type { ChunkHasher } from './engine-deps';
+import type { DropReason, SwarmEngineEvents } from './engine-events';
+import type { LinkShaper } from './link-shaper';
+import type { NamedTimers } from './named-timers';
+import { blockKey, type DownloaderPeer } from './peer-state';
 import { RateMeter } from './rate-meter';
-import { SmartBan, type BadBlocks } from './smart-ban';
-import type { SwarmState } from './swarm-state';
-import type { TokenBucket } from './token-bucket';
+import type { HeldChunks, StoredChunks } from './stored-chunks';
+import type { TypedEvents } from './typed-events';
+
+/** What a `Downloader` works with, passed by its `SwarmEngine`. */
+export interface DownloaderComponents {
+  readonly manifest: Manifest;
+  readonly config: Pick<
+    EngineConfig,
+    | 'blockBytes'
+    | 'minPipelineBlocks'
+    | 'maxPipelineBlocks'
+    | 'pipelineSlackMs'
+    | 'endgameMaxRequestsPerBlock'
+    | 'requestTimeoutMs'
+    | 'snubTimeoutMs'
+    | 'maxBadBlocksPerPeer'
+    | 'suppressHaves'
+  >;
+  readonly clock: Clock;
+  readonly timers: NamedTimers;
+  readonly sha256: ChunkHasher;
+  /** What we hold. */
+  readonly have: HeldChunks;
+  /** Where verified chunks go. */
+  readonly chunks: StoredChunks;
+  /** Which chunks each peer holds. */
+  readonly holdings: HoldingsView;
+  /** Told when a peer withdraws a chunk and when we come to hold one; picks our next chunk. */
+  readonly availability: ChunkAvailability;
+  /** Connected peers by id (the engine adds and removes them). */
+  readonly sessions: ReadonlyMap<string, DownloaderPeer>;
+  /** Paces the requests we send to the download cap; absent when the download is unlimited. */
+  readonly shaper: LinkShaper | undefined;
+  /** Where `chunk-verified` and `chunk-rejected` go. */
+  readonly events: TypedEvents<SwarmEngineEvents>;
+  /** Sends one message, unless the peer is closed. */
+  send(session: DownloaderPeer, message: WireMessage): void;
+  /** Disconnects a misbehaving peer. */
+  drop(session: DownloaderPeer, reason: DropReason, detail: string): void;
+  /** `destroyed` once the engine is destroyed: nothing more is sent. */
+  readonly lifecycle: { readonly destroyed: boolean };
+  /** Called once every chunk is held. */
+  onComplete(): void;
+}
 
 /**
- * The download side of an engine: interest, pipelined block requests (partial chunks first, then a new
- * chunk from the piece picker, then endgame duplicates), paced to the download cap; block receipt,
- * endgame cancels, SHA-256 verification, the smart ban, and request time-outs.
+ * The download side of an engine: interest, pipelined block requests (which block: `ChunksInProgress`)
+ * paced to the download cap; block receipt, endgame cancels and request time-outs; each complete chunk
+ * goes to the `ChunkVerifier`, and once held is announced to every peer. Writes each peer's
+ * `PeerDownloadState` (with its `ChunkVerifier`, which charges bad blocks).
  */
 export class Downloader {
   /** Bytes received, all peers together. */
   readonly meter = new RateMeter();
-  readonly #state: SwarmState;
-  readonly #bucket: TokenBucket | undefined;
-  readonly #inProgress = new Map<number, ChunkAssembly>();
-  /** 1 for each chunk in `#inProgress`: a have's check is one byte read, not a map look-up. */
-  readonly #inProgressFlags: Uint8Array;
-  readonly #smartBan = new SmartBan();
-  /** Called once every chunk is verified. */
-  readonly #onComplete: () => void;
+  readonly #c: DownloaderComponents;
+  readonly #inProgress: ChunksInProgress;
+  readonly #verifier: ChunkVerifier;
   #wakeScheduled = false;
 
-  constructor(state: SwarmState, bucket: TokenBucket | undefined, onComplete: () => void) {
-    this.#state = state;
-    this.#bucket = bucket;
-    this.#onComplete = onComplete;
-    this.#inProgressFlags = new Uint8Array(state.have.chunkCount);
-  }
-
-  /** True while some peer is being asked for blocks of `chunkIndex`. */
-  isInProgress(chunkIndex: number): boolean {
-    return this.#inProgressFlags[chunkIndex] === 1;
+  constructor(components: DownloaderComponents) {
+    this.#c = components;
+    const { manifest, config, have, holdings, availability, sha256, chunks, sessions, events, lifecycle, drop } =
+      components;
+    const inProgress = (this.#inProgress = new ChunksInProgress({ manifest, config, have, holdings, availability }));
+    this.#verifier = new ChunkVerifier({
+      manifest,
+      config,
+      sha256,
+      have,
+      chunks,
+      inProgress,
+      sessions,
+      events,
+      lifecycle,
+      drop,
+      onHeld: (chunkIndex) => this.#onHeld(chunkIndex),
+      onDiscarded: () => this.fillAll(),
+    });
   }
 
   /** Tells the peer whether it has anything we lack. */
-  updateInterest(session: PeerSession): void {
-    const interested = session.interestingChunks > 0 && !this.#state.have.isComplete;
+  updateInterest(session: DownloaderPeer): void {
+    const interested = session.interestingChunks > 0 && !this.#c.have.isComplete;
     if (interested === session.amInterested) return;
     session.amInterested = interested;
-    this.#state.send(session, { type: interested ? 'interested' : 'not-interested' });
+    this.#c.send(session, { type: interested ? 'interested' : 'not-interested' });
+  }
+
+  /** The peer announced `chunkIndex` (the engine recorded it in the availability): one more we may want. */
+  peerGained(session: DownloaderPeer, chunkIndex: number): void {
+    if (!this.#c.have.has(chunkIndex)) session.interestingChunks++;
   }
 
   /** The peer announced a chunk: only that chunk can be new work, and a full pipeline needs no new look. */
-  announced(session: PeerSession, chunkIndex: number): void {
-    if (this.#inProgressFlags[chunkIndex] === 0 && !this.#state.have.has(chunkIndex)) this.fillRequests(session);
+  announced(session: DownloaderPeer, chunkIndex: number): void {
+    if (this.#inProgress.isIdle(chunkIndex) && !this.#c.have.has(chunkIndex)) this.fillRequests(session);
   }
 
   /** The peer will not serve `chunkIndex` after all: stop counting on it. */
-  peerLost(session: PeerSession, chunkIndex: number): void {
-    const { holdings, picker, have } = this.#state;
-    if (!holdings.unset(session.slot, chunkIndex)) return;
-    picker.peerLost(chunkIndex);
-    if (!have.has(chunkIndex)) session.interestingChunks--;
+  #peerLost(session: DownloaderPeer, chunkIndex: number): void {
+    if (!this.#c.availability.withdrawn(session.holdingsColumn, chunkIndex)) return;
+    if (!this.#c.have.has(chunkIndex)) session.interestingChunks--;
     this.updateInterest(session);
   }
 
+  /** The peer choked us: what we asked of it goes to other peers. */
+  onChoke(session: DownloaderPeer): void {
+    session.peerChoking = true;
+    this.releaseAll(session);
+  }
+
+  /** The peer unchoked us: ask it for blocks. */
+  onUnchoke(session: DownloaderPeer): void {
+    session.peerChoking = false;
+    session.lastProgressAtMs = this.#c.clock.nowMs();
+    this.fillRequests(session);
+  }
+
   fillAll(): void {
-    for (const session of this.#state.sessions.values()) this.fillRequests(session);
+    for (const session of this.#c.sessions.values()) this.fillRequests(session);
   }
 
   /** Keeps a peer that unchoked us busy with pipelined requests, paced to our download cap. */
-  fillRequests(session: PeerSession): void {
+  fillRequests(session: DownloaderPeer): void {
     if (
-      this.#state.destroyed ||
+      this.#c.lifecycle.destroyed ||
       session.closed ||
       !session.handshakeDone ||
       session.peerChoking ||
       !session.amInterested
     )
       return;
-    const nowMs = this.#state.deps.clock.nowMs();
+    const { shaper } = this.#c;
+    const nowMs = this.#c.clock.nowMs();
     const pipeline = this.#pipelineBlocks(session, nowMs);
     while (session.outstanding.size < pipeline) {
-      if (this.#bucket && this.#bucket.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
-      const next = this.#nextBlockFor(session);
+      if (shaper && shaper.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
+      const next = this.#inProgress.nextBlockFor(session.holdingsColumn, session.peerId);
       if (!next) return;
-      const { assembly, slot } = next;
-      this.#bucket?.tryTake(slot.lengthBytes, nowMs);
-      assembly.markRequested(slot.blockIndex, session.peerId);
-      session.outstanding.set(blockKey(assembly.chunkIndex, slot.offsetBytes), {
+      const { assembly, block } = next;
+      shaper?.tryTake(block.lengthBytes, nowMs);
+      assembly.markRequested(block.blockIndex, session.peerId);
+      session.outstanding.set(blockKey(assembly.chunkIndex, block.offsetBytes), {
         chunkIndex: assembly.chunkIndex,
-        blockIndex: slot.blockIndex,
-        lengthBytes: slot.lengthBytes,
+        blockIndex: block.blockIndex,
+        lengthBytes: block.lengthBytes,
         sentAtMs: nowMs,
       });
-      this.#state.send(session, {
+      this.#c.send(session, {
         type: 'request',
         chunkIndex: assembly.chunkIndex,
-        offsetBytes: slot.offsetBytes,
-        lengthBytes: slot.lengthBytes,
+        offsetBytes: block.offsetBytes,
+        lengthBytes: block.lengthBytes,
       });
     }
   }
 
   /** Requests to keep in flight with a peer: its rate times (round trip + slack), within bounds. */
-  #pipelineBlocks(session: PeerSession, nowMs: number): number {
+  #pipelineBlocks(session: DownloaderPeer, nowMs: number): number {
     if (session.snubbed) return 1;
-    const { minPipelineBlocks, maxPipelineBlocks, pipelineSlackMs, blockBytes } = this.#state.config;
+    const { minPipelineBlocks, maxPipelineBlocks, pipelineSlackMs, blockBytes } = this.#c.config;
     const roundTripMs = Number.isFinite(session.minRoundTripMs) ? session.minRoundTripMs : 0;
     const bytesInFlight = (session.download.bytesPerSec(nowMs) * (roundTripMs + pipelineSlackMs)) / 1000;
     return Math.min(maxPipelineBlocks, Math.max(minPipelineBlocks, Math.ceil(bytesInFlight / blockBytes) + 1));
@@ -108,84 +179,55 @@ export class Downloader {
   #wake(nowMs: number): void {
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
-    this.#state.timers.once('download-wake', this.#bucket!.msUntilAvailable(nowMs), () => {
+    this.#c.timers.once('download-wake', this.#c.shaper!.msUntilAvailable(nowMs), () => {
       this.#wakeScheduled = false;
       this.fillAll();
     });
   }
 
-  /** Partial chunks first, then a new chunk (random first, then rarest), then endgame duplicates. */
-  #nextBlockFor(session: PeerSession): { assembly: ChunkAssembly; slot: BlockSlot } | undefined {
-    const { holdings, have, picker, config } = this.#state;
-    for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !assembly.hasMissing || !holdings.has(session.slot, assembly.chunkIndex)) continue;
-      const slot = assembly.nextMissing();
-      if (slot) return { assembly, slot };
-    }
-    const chunkIndex = picker.pick(
-      (index) => holdings.has(session.slot, index) && this.#inProgressFlags[index] === 0 && !have.has(index),
-      have.count,
-    );
-    if (chunkIndex !== undefined) {
-      const lengthBytes = chunkLengthBytes(this.#state.deps.manifest, chunkIndex);
-      const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes);
-      this.#inProgress.set(chunkIndex, assembly);
-      this.#inProgressFlags[chunkIndex] = 1;
-      return { assembly, slot: assembly.nextMissing()! };
-    }
-    const inEndgame = have.count + this.#inProgress.size === have.chunkCount;
-    if (!inEndgame) return undefined;
-    for (const assembly of this.#inProgress.values()) {
-      if (assembly.verifying || !holdings.has(session.slot, assembly.chunkIndex)) continue;
-      const slot = assembly.nextDuplicate(session.peerId, config.endgameMaxRequestsPerBlock);
-      if (slot) return { assembly, slot };
-    }
-    return undefined;
-  }
-
-  onReject(session: PeerSession, chunkIndex: number, offsetBytes: number): void {
+  onReject(session: DownloaderPeer, chunkIndex: number, offsetBytes: number): void {
     const key = blockKey(chunkIndex, offsetBytes);
     const request = session.outstanding.get(key);
     if (!request) return; // a reject for a request we already gave up: harmless
     session.outstanding.delete(key);
-    this.#inProgress.get(chunkIndex)?.release(request.blockIndex, session.peerId);
+    this.#inProgress.release(chunkIndex, request.blockIndex, session.peerId);
     // Refused while it does not choke us: it will not serve this chunk (a super-seeder's offer moved on,
     // say), so stop asking it for it. Refused because it chokes us: ask again once unchoked.
-    if (!session.peerChoking) this.peerLost(session, chunkIndex);
+    if (!session.peerChoking) this.#peerLost(session, chunkIndex);
     this.fillAll();
   }
 
-  onBlock(session: PeerSession, block: BlockMessage): void {
+  onBlock(session: DownloaderPeer, block: BlockMessage): void {
     const key = blockKey(block.chunkIndex, block.offsetBytes);
     const request = session.outstanding.get(key);
     if (!request) {
-      if (session.takeGivenUp(key)) return; // crossed our cancel (or a choke) on the wire
-      return this.#state.drop(
+      if (takeGivenUp(session, key)) return; // crossed our cancel (or a choke) on the wire
+      return this.#c.drop(
         session,
         'protocol-violation',
         `block ${block.chunkIndex}:${block.offsetBytes} was never requested`,
       );
     }
     if (block.bytes.length !== request.lengthBytes)
-      return this.#state.drop(
+      return this.#c.drop(
         session,
         'protocol-violation',
         `block ${block.chunkIndex}:${block.offsetBytes} has ${block.bytes.length} bytes, requested ${request.lengthBytes}`,
       );
     session.outstanding.delete(key);
-    const nowMs = this.#state.deps.clock.nowMs();
+    const nowMs = this.#c.clock.nowMs();
     session.download.record(block.bytes.length, nowMs);
     this.meter.record(block.bytes.length, nowMs);
     session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
     session.lastProgressAtMs = nowMs;
     session.snubbed = false;
-    const assembly = this.#inProgress.get(block.chunkIndex);
+    const assembly = this.#inProgress.assembly(block.chunkIndex);
     if (assembly && !assembly.isReceived(request.blockIndex)) {
       for (const otherPeerId of assembly.receive(request.blockIndex, block.bytes, session.peerId)) {
-        const other = this.#state.sessions.get(otherPeerId);
+        const other = this.#c.sessions.get(otherPeerId);
         if (other?.outstanding.delete(key)) {
-          other.giveUp(key, nowMs);
-          this.#state.send(other, {
+          giveUp(other, key, nowMs);
+          this.#c.send(other, {
             type: 'cancel',
             chunkIndex: block.chunkIndex,
             offsetBytes: block.offsetBytes,
@@ -194,88 +236,71 @@ export class Downloader {
           this.fillRequests(other);
         }
       }
-      if (assembly.isComplete) this.#verify(assembly);
+      if (assembly.isComplete) this.#verifier.verify(assembly);
     }
     this.fillRequests(session);
   }
 
-  #verify(assembly: ChunkAssembly): void {
-    assembly.verifying = true;
-    const digest = this.#state.deps.sha256(assembly.buffer);
-    if (digest instanceof Uint8Array) this.#onVerified(assembly, digest);
-    else void digest.then((bytes) => this.#onVerified(assembly, bytes));
-  }
-
-  #onVerified(assembly: ChunkAssembly, digest: Uint8Array): void {
-    const state = this.#state;
-    if (state.destroyed) return;
-    const { chunkIndex } = assembly;
-    this.#inProgress.delete(chunkIndex);
-    this.#inProgressFlags[chunkIndex] = 0;
-    if (toHex(digest) !== state.deps.manifest.chunkSha256[chunkIndex]) {
-      const senders = [...new Set(assembly.senders.filter((s): s is string => s !== undefined))];
-      state.events.emit('chunk-rejected', { chunkIndex, senders });
-      this.#penalise(this.#smartBan.failed(assembly));
-      return this.fillAll();
-    }
-    this.#penalise(this.#smartBan.verified(assembly));
-    if (state.have.has(chunkIndex)) return; // a second copy (endgame): the first one counted
-    state.deps.store.put(chunkIndex, assembly.buffer);
-    state.have.set(chunkIndex);
-    state.picker.held(chunkIndex);
-    state.events.emit('chunk-verified', { chunkIndex });
+  /** A verified chunk is held: announce it, and lose interest in peers that have nothing more for us. */
+  #onHeld(chunkIndex: number): void {
+    const { availability, holdings, have, sessions, config, events } = this.#c;
+    availability.weHold(chunkIndex);
+    events.emit('chunk-verified', { chunkIndex });
     // Our handshake and bitfield went out when each link was added, so `have` is always in order.
-    const have: WireMessage = { type: 'have', chunkIndex };
-    const { suppressHaves } = state.config;
-    for (const session of state.sessions.values()) {
-      const held = state.holdings.has(session.slot, chunkIndex);
+    const message: WireMessage = { type: 'have', chunkIndex };
+    for (const session of sessions.values()) {
+      const held = holdings.has(session.holdingsColumn, chunkIndex);
       if (held) session.interestingChunks--;
-      if (!(suppressHaves && held)) state.send(session, have);
+      if (!(config.suppressHaves && held)) this.#c.send(session, message);
       this.updateInterest(session);
     }
-    if (state.have.isComplete) this.#onComplete();
-  }
-
-  #penalise(badBlocks: BadBlocks): void {
-    for (const [peerId, blocks] of badBlocks) {
-      const session = this.#state.sessions.get(peerId);
-      if (!session) continue;
-      session.badBlocks += blocks;
-      if (session.badBlocks >= this.#state.config.maxBadBlocksPerPeer)
-        this.#state.drop(session, 'bad-blocks', `${session.badBlocks} blocks failed verification`);
-    }
+    if (have.isComplete) this.#c.onComplete();
   }
 
   /** Gives up every request outstanding with a peer, so other peers can be asked. */
-  releaseAll(session: PeerSession): void {
-    const nowMs = this.#state.deps.clock.nowMs();
+  releaseAll(session: DownloaderPeer): void {
+    const nowMs = this.#c.clock.nowMs();
     for (const [key, request] of session.outstanding) {
-      this.#inProgress.get(request.chunkIndex)?.release(request.blockIndex, session.peerId);
+      this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
       // A request that crossed a choke on the wire may still be served: its block is then no violation.
-      session.giveUp(key, nowMs);
+      giveUp(session, key, nowMs);
     }
     session.outstanding.clear();
     this.fillAll();
   }
 
   /** Housekeeping: gives up requests that timed out, forgets old cancels, marks peers that stopped sending as snubbed. */
-  expireRequests(session: PeerSession, nowMs: number): void {
-    const { requestTimeoutMs, snubTimeoutMs, blockBytes } = this.#state.config;
+  expireRequests(session: DownloaderPeer, nowMs: number): void {
+    const { requestTimeoutMs, snubTimeoutMs, blockBytes } = this.#c.config;
     for (const [key, request] of session.outstanding) {
       if (nowMs - request.sentAtMs < requestTimeoutMs) continue;
       session.outstanding.delete(key);
-      session.giveUp(key, nowMs);
-      this.#state.send(session, {
+      giveUp(session, key, nowMs);
+      this.#c.send(session, {
         type: 'cancel',
         chunkIndex: request.chunkIndex,
         offsetBytes: request.blockIndex * blockBytes,
         lengthBytes: request.lengthBytes,
       });
-      this.#inProgress.get(request.chunkIndex)?.release(request.blockIndex, session.peerId);
+      this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
     }
-    for (const [key, entry] of session.cancelled)
-      if (nowMs - entry.atMs > 2 * requestTimeoutMs) session.cancelled.delete(key);
+    for (const [key, entry] of session.givenUp)
+      if (nowMs - entry.atMs > 2 * requestTimeoutMs) session.givenUp.delete(key);
     const waiting = !session.peerChoking && session.outstanding.size > 0;
     if (waiting && nowMs - session.lastProgressAtMs > snubTimeoutMs) session.snubbed = true;
   }
+}
+
+/** Notes that a block for `key` may still arrive although we no longer wait for it. */
+function giveUp(session: DownloaderPeer, key: number, nowMs: number): void {
+  const entry = session.givenUp.get(key);
+  session.givenUp.set(key, { copies: (entry?.copies ?? 0) + 1, atMs: nowMs });
+}
+
+/** True (and one copy fewer expected) if a block for `key` was given up earlier. */
+function takeGivenUp(session: DownloaderPeer, key: number): boolean {
+  const entry = session.givenUp.get(key);
+  if (!entry) return false;
+  if (--entry.copies === 0) session.givenUp.delete(key);
+  return true;
 }

@@ -1,4 +1,13 @@
 /**
+ * Rates (the download rate tit-for-tat reciprocates, the rates a snapshot shows) average over this
+ * sliding window: smooth enough to read on a chart, short enough to follow a peer that slows down.
+ */
+export const RATE_WINDOW_MS = 2000;
+
+/** The rate window slides in steps of this; a step's bytes leave the window all at once. */
+export const RATE_STEP_MS = 250;
+
+/**
  * The engine's tunables. Values are scaled for demo runs of seconds to minutes, on one machine or a
  * classroom LAN; each says why it has its value.
  */
@@ -29,15 +38,16 @@ export interface EngineConfig {
    * open); fewer means each chunk leaves it sooner and spreads sooner. Two keeps its link busy while one
    * peer's next request is on its way. */
   readonly seedUploadSlots: number;
-  /** How often unchoke slots are reassigned: long enough for rates to settle over a 2 s window. */
+  /** How often unchoke slots are reassigned: long enough for rates (over `RATE_WINDOW_MS`) to settle. */
   readonly rechokeIntervalMs: number;
   /** The optimistic slot moves every this many rechokes. */
   readonly optimisticRotationRechokes: number;
   /** A peer that unchoked us but sent nothing for this long, while we wait on it, is snubbed: it loses
    * its reciprocation slot and gets one request at a time. */
   readonly snubTimeoutMs: number;
-  /** Queued requests a peer may have with us, or requests we refused in about a second, before it
-   * counts as a flood and is dropped. An honest peer keeps at most `maxPipelineBlocks` in flight. */
+  /** Queued requests a peer may have with us, or requests we refused lately (the count halves every
+   * `tickMs`), before it counts as a flood and is dropped. An honest peer keeps at most
+   * `maxPipelineBlocks` in flight. */
   readonly maxQueuedRequestsPerPeer: number;
   /** A super-seeder's offer that sees no request for this long moves on to another peer. */
   readonly superSeedOfferTimeoutMs: number;
@@ -51,7 +61,7 @@ export interface EngineConfig {
    * messages of a large swarm; off by default because a tab then shows neighbours' bitmaps short of
    * the chunks it holds itself. The simulator turns it on. */
   readonly suppressHaves: boolean;
-  /** In p2p mode, serve requests for the chunks fewest neighbours hold first (see `#pumpUploads`). */
+  /** In p2p mode, serve requests for the chunks fewest neighbours hold first (see `Uploader`). */
   readonly uploadRarestFirst: boolean;
   /** An upload idle this long while choked peers want something unchokes one more of them. */
   readonly idleUnchokeAfterMs: number;

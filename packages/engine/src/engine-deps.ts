@@ -1,19 +1,20 @@
 import type { Bitfield, Manifest } from '@swarmlab/protocol';
-import type { ChunkStore } from './chunk-store';
+import type { AsyncChunkStore, MaybePromise } from './chunk-store';
 import type { Clock } from './clock';
 import type { EngineConfig } from './engine-config';
 import type { Random } from './random';
 import type { LinkCaps, SwarmMode } from './swarm-mode';
 
 /** SHA-256 of a chunk; may answer synchronously (the simulator does) or through a promise (WebCrypto). */
-export type ChunkHasher = (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+export type ChunkHasher = (bytes: Uint8Array) => MaybePromise<Uint8Array>;
 
 /** Everything the engine needs, passed as one object so each runtime injects its own. */
 export interface SwarmEngineDeps {
   readonly manifest: Manifest;
   readonly contentId: string;
   readonly localPeerId: string;
-  readonly store: ChunkStore;
+  /** Where verified chunks go and are served from: a `ChunkStore` (memory), or one that answers later. */
+  readonly store: AsyncChunkStore;
   /** Chunks already in `store` (verified), e.g. every chunk for the seeder. */
   readonly initialChunks?: Bitfield;
   readonly clock: Clock;

@@ -10,5 +10,5 @@ export type * from './snapshot';
 export * from './super-seeder';
 export * from './swarm-engine';
 export type * from './swarm-mode';
-export * from './token-bucket';
+export * from './link-shaper';
 export * from './typed-events';

@@ -8,78 +8,78 @@ const WORD_BITS = 32;
  * one chunk sit side by side. Announcing a verified chunk to every neighbour reads a word or two, and a
  * peer's bit is one typed-array read from the engine, not a walk through per-peer objects (in a
  * simulated swarm of a thousand engines, those walks are cache misses and most of the cost). Each peer
- * gets a slot; slots of peers that left are reused.
+ * gets a column (a bit position in each chunk's words); columns of peers that left are reused.
  */
 export class PeerHoldings {
   readonly chunkCount: number;
-  /** Words per chunk: slots fit in `32 · #wordsPerChunk`. */
+  /** Words per chunk: columns fit in `32 · #wordsPerChunk`. */
   #wordsPerChunk = 1;
   #bits: Uint32Array;
   #counts = new Uint32Array(WORD_BITS);
-  readonly #freeSlots: number[] = [];
-  #slotCount = 0;
+  readonly #freeColumns: number[] = [];
+  #columnCount = 0;
 
   constructor(chunkCount: number) {
     this.chunkCount = chunkCount;
     this.#bits = new Uint32Array(chunkCount);
   }
 
-  /** A slot for a new peer, holding nothing. */
+  /** A column for a new peer, holding nothing. */
   addPeer(): number {
-    const reused = this.#freeSlots.pop();
+    const reused = this.#freeColumns.pop();
     if (reused !== undefined) return reused;
-    if (this.#slotCount === WORD_BITS * this.#wordsPerChunk) this.#grow();
-    return this.#slotCount++;
+    if (this.#columnCount === WORD_BITS * this.#wordsPerChunk) this.#grow();
+    return this.#columnCount++;
   }
 
-  /** Forgets a peer's chunks and frees its slot. */
-  removePeer(slot: number): void {
-    const word = slot >> 5;
-    const keep = ~(1 << (slot & 31));
+  /** Forgets a peer's chunks and frees its column. */
+  removePeer(column: number): void {
+    const word = column >> 5;
+    const keep = ~(1 << (column & 31));
     for (let chunk = 0; chunk < this.chunkCount; chunk++) this.#bits[chunk * this.#wordsPerChunk + word]! &= keep;
-    this.#counts[slot] = 0;
-    this.#freeSlots.push(slot);
+    this.#counts[column] = 0;
+    this.#freeColumns.push(column);
   }
 
-  has(slot: number, chunkIndex: number): boolean {
-    return ((this.#bits[chunkIndex * this.#wordsPerChunk + (slot >> 5)]! >>> (slot & 31)) & 1) === 1;
+  has(column: number, chunkIndex: number): boolean {
+    return ((this.#bits[chunkIndex * this.#wordsPerChunk + (column >> 5)]! >>> (column & 31)) & 1) === 1;
   }
 
   /** Marks the chunk held; false if it already was. */
-  set(slot: number, chunkIndex: number): boolean {
-    const at = chunkIndex * this.#wordsPerChunk + (slot >> 5);
-    const mask = 1 << (slot & 31);
+  set(column: number, chunkIndex: number): boolean {
+    const at = chunkIndex * this.#wordsPerChunk + (column >> 5);
+    const mask = 1 << (column & 31);
     const word = this.#bits[at]!;
     if ((word & mask) !== 0) return false;
     this.#bits[at] = word | mask;
-    this.#counts[slot]!++;
+    this.#counts[column]!++;
     return true;
   }
 
   /** Marks the chunk not held; false if it was not. */
-  unset(slot: number, chunkIndex: number): boolean {
-    const at = chunkIndex * this.#wordsPerChunk + (slot >> 5);
-    const mask = 1 << (slot & 31);
+  unset(column: number, chunkIndex: number): boolean {
+    const at = chunkIndex * this.#wordsPerChunk + (column >> 5);
+    const mask = 1 << (column & 31);
     const word = this.#bits[at]!;
     if ((word & mask) === 0) return false;
     this.#bits[at] = word & ~mask;
-    this.#counts[slot]!--;
+    this.#counts[column]!--;
     return true;
   }
 
-  /** Chunks the peer in `slot` holds. */
-  count(slot: number): number {
-    return this.#counts[slot]!;
+  /** Chunks the peer in `column` holds. */
+  count(column: number): number {
+    return this.#counts[column]!;
   }
 
   /** The peer's chunks as a bitfield (for snapshots). */
-  toBitfield(slot: number): Bitfield {
+  toBitfield(column: number): Bitfield {
     const bits = new Bitfield(this.chunkCount);
-    for (let chunk = 0; chunk < this.chunkCount; chunk++) if (this.has(slot, chunk)) bits.set(chunk);
+    for (let chunk = 0; chunk < this.chunkCount; chunk++) if (this.has(column, chunk)) bits.set(chunk);
     return bits;
   }
 
-  /** Doubles the words per chunk, so twice as many slots fit. */
+  /** Doubles the words per chunk, so twice as many columns fit. */
   #grow(): void {
     const from = this.#wordsPerChunk;
     const to = 2 * from;

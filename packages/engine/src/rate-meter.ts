@@ -1,10 +1,18 @@
-/** Width of one bucket of the sliding window. */
-const BUCKET_MS = 250;
-/** Buckets in the window: rates average over the last two seconds, smooth enough to read on a chart. */
-const BUCKET_COUNT = 8;
+import { RATE_STEP_MS, RATE_WINDOW_MS } from './engine-config';
 
-/** Bytes per second over a sliding window, plus the running total. */
-export class RateMeter {
+/** Width of one bucket of the sliding window. */
+const BUCKET_MS = RATE_STEP_MS;
+/** Buckets in the window. */
+const BUCKET_COUNT = RATE_WINDOW_MS / RATE_STEP_MS;
+
+/** What a `RateMeter` tells: a rate and a total. */
+export interface RateReading {
+  readonly totalBytes: number;
+  bytesPerSec(nowMs: number): number;
+}
+
+/** Bytes per second over a sliding window of `RATE_WINDOW_MS`, plus the running total. */
+export class RateMeter implements RateReading {
   readonly #buckets = new Float64Array(BUCKET_COUNT);
   #currentBucket = -1;
   #totalBytes = 0;

@@ -30,7 +30,7 @@ export class SmartBan {
     for (let blockIndex = 0; blockIndex < good.blockCount; blockIndex++) {
       const sender = suspect.senders[blockIndex];
       if (sender === undefined) continue;
-      const { offsetBytes, lengthBytes } = good.slot(blockIndex);
+      const { offsetBytes, lengthBytes } = good.block(blockIndex);
       const failedCopy = suspect.bytes.subarray(offsetBytes, offsetBytes + lengthBytes);
       const goodCopy = good.buffer.subarray(offsetBytes, offsetBytes + lengthBytes);
       if (failedCopy.some((byte, i) => byte !== goodCopy[i])) badBlocks.set(sender, (badBlocks.get(sender) ?? 0) + 1);

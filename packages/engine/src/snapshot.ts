@@ -1,6 +1,8 @@
+import type { HoldingsView } from './chunk-availability';
+import type { PeerView } from './peer-state';
 import type { SwarmMode } from './swarm-mode';
 
-/** What the UI shows of one remote peer. Rates are over the last two seconds. */
+/** What the UI shows of one remote peer. Rates are over the last `RATE_WINDOW_MS`. */
 export interface PeerSnapshot {
   readonly peerId: string;
   /** The peer's bitfield in wire layout (see `Bitfield`). */
@@ -37,4 +39,23 @@ export interface SwarmSnapshot {
   readonly startedAtMs: number;
   readonly completedAtMs: number | undefined;
   readonly peers: readonly PeerSnapshot[];
+}
+
+/** What the UI shows of one connected peer. */
+export function peerSnapshot(session: PeerView, holdings: HoldingsView, nowMs: number): PeerSnapshot {
+  return {
+    peerId: session.peerId,
+    bits: holdings.toBitfield(session.holdingsColumn).toBytes(),
+    chunksHeld: holdings.count(session.holdingsColumn),
+    uploadedBytes: session.upload.totalBytes,
+    downloadedBytes: session.download.totalBytes,
+    uploadBytesPerSec: session.upload.bytesPerSec(nowMs),
+    downloadBytesPerSec: session.download.bytesPerSec(nowMs),
+    amChoking: session.amChoking,
+    amInterested: session.amInterested,
+    peerChoking: session.peerChoking,
+    peerInterested: session.peerInterested,
+    snubbed: session.snubbed,
+    outstandingRequests: session.outstanding.size,
+  };
 }

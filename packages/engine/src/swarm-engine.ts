@@ -9,64 +9,26 @@ import {
   type WireMessage,
 } from '@swarmlab/protocol';
 import { ChokeControl } from './choke-control';
+import { ChunkAvailability } from './chunk-availability';
+import type { Clock } from './clock';
 import { Downloader } from './downloader';
 import { DEFAULT_ENGINE_CONFIG } from './engine-config';
 import type { SwarmEngineDeps } from './engine-deps';
 import type { DropReason, SwarmEngineEvents } from './engine-events';
+import { LinkShaper } from './link-shaper';
 import { NamedTimers } from './named-timers';
-import type { PeerLink, PeerLinkHandlers } from './peer-link';
-import { PeerHoldings } from './peer-holdings';
+import type { PeerLink } from './peer-link';
 import { PeerSession } from './peer-session';
-import { PiecePicker } from './piece-picker';
-import type { PeerSnapshot, SwarmSnapshot } from './snapshot';
+import { routeSessionsTo, SessionHandlers } from './session-handlers';
+import { peerSnapshot, type SwarmSnapshot } from './snapshot';
+import { StoredChunks } from './stored-chunks';
 import { SuperSeeder } from './super-seeder';
 import type { SwarmMode } from './swarm-mode';
-import type { SwarmState } from './swarm-state';
-import { TokenBucket } from './token-bucket';
 import { TypedEvents } from './typed-events';
 import { Uploader } from './uploader';
 
 export type { ChunkHasher, SwarmEngineDeps } from './engine-deps';
 export type { DropReason, SwarmEngineEvents } from './engine-events';
-
-/** How a session's link handlers reach the engine's private methods (set by its static block). */
-let route: {
-  message(engine: SwarmEngine, session: PeerSession, bytes: Uint8Array): void;
-  decoded(engine: SwarmEngine, session: PeerSession, message: WireMessage): void;
-  drain(engine: SwarmEngine, session: PeerSession): void;
-  close(engine: SwarmEngine, session: PeerSession, reason: string): void;
-};
-
-/**
- * One link's handlers: a plain object holding its engine and session, with shared methods, rather than
- * four closures over them. Every message goes through it; in a simulated swarm of a thousand engines
- * each pointer followed per message is a likely cache miss, and a closure adds two.
- */
-class SessionHandlers implements PeerLinkHandlers {
-  readonly #engine: SwarmEngine;
-  readonly #session: PeerSession;
-
-  constructor(engine: SwarmEngine, session: PeerSession) {
-    this.#engine = engine;
-    this.#session = session;
-  }
-
-  message(bytes: Uint8Array): void {
-    route.message(this.#engine, this.#session, bytes);
-  }
-
-  decoded(message: WireMessage): void {
-    route.decoded(this.#engine, this.#session, message);
-  }
-
-  drain(): void {
-    route.drain(this.#engine, this.#session);
-  }
-
-  close(reason: string): void {
-    route.close(this.#engine, this.#session, reason);
-  }
-}
 
 /**
  * One peer's side of a swarm: speaks the wire protocol on every link, downloads missing chunks in
@@ -74,76 +36,118 @@ class SessionHandlers implements PeerLinkHandlers {
  * keeping or offering it, chokes and unchokes like BitTorrent (tit-for-tat, optimistic unchoke,
  * super-seeding), and shapes its traffic to emulated link caps. Pure: no DOM, no Node, no transport.
  *
- * This class holds the links and routes each message to the part that handles it: the `Downloader`
- * (requests, blocks, verification), the `Uploader` (serving requests within the upload cap) and
- * `ChokeControl` (who may download from us); they share one `SwarmState`.
+ * This class owns the links' lifecycle (each `PeerSession`: handshake, closing, drops) and records what
+ * each neighbour announces (in `ChunkAvailability`); it routes each message to the part that handles it:
+ * the `Downloader` (requests, blocks, verification), the `Uploader` (serving requests within the upload
+ * cap) and `ChokeControl` (who may download from us). Each part gets only what it uses, as one typed
+ * components object, and alone writes its own state (its fields of each peer: see `PeerDownloadState`,
+ * `PeerUploadState`, `PeerChokeState`); all access to stored chunks goes through `StoredChunks`.
  */
 export class SwarmEngine {
   readonly events = new TypedEvents<SwarmEngineEvents>();
   readonly manifest: Manifest;
   readonly localPeerId: string;
   readonly mode: SwarmMode;
-  readonly #state: SwarmState;
+  readonly #contentId: string;
+  readonly #clock: Clock;
+  readonly #timers: NamedTimers;
+  /** Connected peers by id (closed ones are removed). */
+  readonly #sessions = new Map<string, PeerSession>();
+  readonly #chunks: StoredChunks;
+  readonly #availability: ChunkAvailability;
   readonly #downloader: Downloader;
   readonly #uploader: Uploader;
   readonly #choking: ChokeControl;
   readonly #startedAtMs: number;
   #completedAtMs: number | undefined;
+  /** `destroyed` is set by `destroy`: nothing more is sent or scheduled. The parts read it. */
+  readonly #lifecycle = { destroyed: false };
 
   constructor(deps: SwarmEngineDeps) {
     this.manifest = deps.manifest;
     this.localPeerId = deps.localPeerId;
     this.mode = deps.mode ?? 'p2p';
+    this.#contentId = deps.contentId;
+    this.#clock = deps.clock;
     const config = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
     const count = chunkCount(deps.manifest);
     const nowMs = deps.clock.nowMs();
-    const have = new Bitfield(count);
-    const picker = new PiecePicker(count, deps.random, config.randomFirstChunks);
-    for (let index = 0; index < count; index++) {
-      if (!deps.initialChunks?.has(index)) continue;
-      have.set(index);
-      picker.held(index);
-    }
+    this.#chunks = new StoredChunks(deps.store, count, deps.initialChunks);
+    this.#availability = new ChunkAvailability(count, deps.random, config.randomFirstChunks);
+    for (let index = 0; index < count; index++) if (this.#chunks.have.has(index)) this.#availability.weHold(index);
     this.#startedAtMs = nowMs;
     let superSeeder: SuperSeeder | undefined;
-    if (have.isComplete) {
+    if (this.#chunks.have.isComplete) {
       this.#completedAtMs = nowMs;
       if (this.mode === 'p2p')
         superSeeder = new SuperSeeder(count, (i) => chunkLengthBytes(this.manifest, i), deps.random);
     }
-    this.#state = {
-      deps,
-      config,
-      mode: this.mode,
-      events: this.events,
-      timers: new NamedTimers(deps.clock),
-      have,
-      picker,
-      holdings: new PeerHoldings(count),
-      sessions: new Map(),
-      superSeeder,
-      destroyed: false,
-      send: (session, message) => this.#send(session, message),
-      drop: (session, reason, detail) => this.#drop(session, reason, detail),
-    };
+    const timers = (this.#timers = new NamedTimers(deps.clock));
     const burst = (rate: number) => Math.max(config.blockBytes, rate * config.shapingBurstSec);
-    const bucket = (rate: number | undefined) =>
-      rate === undefined ? undefined : new TokenBucket(rate, burst(rate), nowMs);
-    this.#uploader = new Uploader(this.#state, bucket(deps.linkCaps?.uploadBytesPerSec), () =>
-      this.#choking.offerChunks(),
-    );
-    this.#downloader = new Downloader(this.#state, bucket(deps.linkCaps?.downloadBytesPerSec), () =>
-      this.#onComplete(),
-    );
-    this.#choking = new ChokeControl(this.#state, this.#uploader);
-    const { timers } = this.#state;
+    const shaper = (rate: number | undefined) =>
+      rate === undefined ? undefined : new LinkShaper(rate, burst(rate), nowMs);
+    // Each part's components are one object literal (not spread from a shared one): every engine's then
+    // has the same hidden class, which keeps the parts' property loads monomorphic in a simulated swarm.
+    const { have } = this.#chunks;
+    const { holdings, counts } = this.#availability;
+    const send = (session: PeerSession, message: WireMessage): void => this.#send(session, message);
+    const drop = (session: PeerSession, reason: DropReason, detail: string): void =>
+      this.#drop(session, reason, detail);
+    this.#uploader = new Uploader({
+      manifest: deps.manifest,
+      config,
+      rarestFirst: this.mode === 'p2p' && config.uploadRarestFirst,
+      clock: deps.clock,
+      timers,
+      have,
+      chunks: this.#chunks,
+      counts,
+      sessions: this.#sessions,
+      shaper: shaper(deps.linkCaps?.uploadBytesPerSec),
+      lifecycle: this.#lifecycle,
+      send,
+      drop,
+      hides: (peerId, chunkIndex) => this.#choking.hides(peerId, chunkIndex),
+      onBlockSent: (peerId, chunkIndex, lengthBytes, atMs) =>
+        this.#choking.blockSent(peerId, chunkIndex, lengthBytes, atMs),
+    });
+    this.#downloader = new Downloader({
+      manifest: deps.manifest,
+      config,
+      clock: deps.clock,
+      timers,
+      sha256: deps.sha256,
+      have,
+      chunks: this.#chunks,
+      holdings,
+      availability: this.#availability,
+      sessions: this.#sessions,
+      shaper: shaper(deps.linkCaps?.downloadBytesPerSec),
+      events: this.events,
+      lifecycle: this.#lifecycle,
+      send,
+      drop,
+      onComplete: () => this.#onComplete(),
+    });
+    this.#choking = new ChokeControl({
+      mode: this.mode,
+      config,
+      uploads: this.mode === 'p2p' || deps.initialChunks?.isComplete === true,
+      clock: deps.clock,
+      random: deps.random,
+      have,
+      sessions: this.#sessions,
+      superSeeder,
+      upload: this.#uploader,
+      send,
+    });
     timers.every('tick', config.tickMs, () => this.#tick());
     timers.every('rechoke', config.rechokeIntervalMs, () => this.#choking.rechoke());
     timers.every('idle-unchoke', config.idleUnchokeAfterMs, () => this.#choking.unchokeWhileIdle());
   }
 
   get isComplete(): boolean {
-    return this.#state.have.isComplete;
+    return this.#chunks.have.isComplete;
   }
 
   /** True while this seeder hides its chunks and offers each peer a distinct one (see `SuperSeeder`). */
@@ -153,53 +157,40 @@ export class SwarmEngine {
 
   /** Starts speaking the protocol on a new link. */
   addLink(link: PeerLink): void {
-    const { sessions, have, holdings, deps } = this.#state;
-    if (this.#state.destroyed) return link.close();
+    const sessions = this.#sessions;
+    if (this.#lifecycle.destroyed) return link.close();
     if (sessions.has(link.remotePeerId) || link.remotePeerId === this.localPeerId) return link.close();
-    const session = new PeerSession(link, holdings.addPeer(), deps.clock.nowMs());
+    const session = new PeerSession(link, this.#availability.addPeer(), this.#clock.nowMs());
     sessions.set(link.remotePeerId, session);
     // Our handshake and bitfield go out before anything else, even replies to messages already queued.
     this.#send(session, {
       type: 'handshake',
       protocolVersion: PROTOCOL_VERSION,
-      contentId: deps.contentId,
+      contentId: this.#contentId,
       peerId: this.localPeerId,
     });
-    const advertised = this.isSuperSeeding ? new Bitfield(have.chunkCount) : have;
-    this.#send(session, { type: 'bitfield', bits: advertised.toBytes() });
+    const { have } = this.#chunks;
+    const advertised = this.isSuperSeeding ? new Bitfield(have.chunkCount).toBytes() : have.toBytes();
+    this.#send(session, { type: 'bitfield', bits: advertised });
     link.attach(new SessionHandlers(this, session));
   }
 
   /** Closes every link and stops all timers. */
   destroy(): void {
-    this.#state.destroyed = true;
-    this.#state.timers.cancelAll();
-    const { sessions } = this.#state;
+    this.#lifecycle.destroyed = true;
+    this.#timers.cancelAll();
+    const sessions = this.#sessions;
     for (const session of [...sessions.values()]) session.link.close();
     sessions.clear();
   }
 
   /** A copy of the state the UI shows; cheap enough to call a few times per second. */
   snapshot(): SwarmSnapshot {
-    const { deps, sessions, holdings, have } = this.#state;
-    const nowMs = deps.clock.nowMs();
-    const peers: PeerSnapshot[] = [...sessions.values()]
+    const { have } = this.#chunks;
+    const nowMs = this.#clock.nowMs();
+    const peers = [...this.#sessions.values()]
       .filter((session) => session.handshakeDone)
-      .map((session) => ({
-        peerId: session.peerId,
-        bits: holdings.toBitfield(session.slot).toBytes(),
-        chunksHeld: holdings.count(session.slot),
-        uploadedBytes: session.upload.totalBytes,
-        downloadedBytes: session.download.totalBytes,
-        uploadBytesPerSec: session.upload.bytesPerSec(nowMs),
-        downloadBytesPerSec: session.download.bytesPerSec(nowMs),
-        amChoking: session.amChoking,
-        amInterested: session.amInterested,
-        peerChoking: session.peerChoking,
-        peerInterested: session.peerInterested,
-        snubbed: session.snubbed,
-        outstandingRequests: session.outstanding.size,
-      }));
+      .map((session) => peerSnapshot(session, this.#availability.holdings, nowMs));
     return {
       localPeerId: this.localPeerId,
       mode: this.mode,
@@ -221,23 +212,23 @@ export class SwarmEngine {
   // ── messages ────────────────────────────────────────────────────────────────────────────────────
 
   static {
-    route = {
+    routeSessionsTo({
       message: (engine, session, bytes) => engine.#onMessage(session, bytes),
       decoded: (engine, session, message) => engine.#onDecoded(session, message),
       drain: (engine, session) => engine.#uploader.queue(session),
       close: (engine, session, reason) => engine.#onClose(session, reason),
-    };
+    });
   }
 
   #onMessage(session: PeerSession, bytes: Uint8Array): void {
-    if (this.#state.destroyed || session.closed) return;
+    if (this.#lifecycle.destroyed || session.closed) return;
     const decoded = decodeWireMessage(bytes);
     if (!decoded.ok) return this.#drop(session, 'protocol-violation', decoded.error.message);
     this.#onDecoded(session, decoded.message);
   }
 
   #onDecoded(session: PeerSession, message: WireMessage): void {
-    if (this.#state.destroyed || session.closed) return;
+    if (this.#lifecycle.destroyed || session.closed) return;
     if (!session.handshakeDone) {
       if (message.type !== 'handshake')
         return this.#drop(session, 'protocol-violation', `${message.type} before handshake`);
@@ -251,19 +242,13 @@ export class SwarmEngine {
       case 'have':
         return this.#onHave(session, message.chunkIndex);
       case 'interested':
-        session.peerInterested = true;
-        return this.#choking.unchokeIfSlotFree(session);
+        return this.#choking.onInterested(session);
       case 'not-interested':
-        // The slot stays until the next rechoke: it often wants something again soon (a new offer, a new have).
-        session.peerInterested = false;
-        return;
+        return this.#choking.onNotInterested(session);
       case 'choke':
-        session.peerChoking = true;
-        return this.#downloader.releaseAll(session);
+        return this.#downloader.onChoke(session);
       case 'unchoke':
-        session.peerChoking = false;
-        session.lastProgressAtMs = this.#state.deps.clock.nowMs();
-        return this.#downloader.fillRequests(session);
+        return this.#downloader.onUnchoke(session);
       case 'request':
         return this.#uploader.onRequest(session, message);
       case 'cancel':
@@ -282,21 +267,17 @@ export class SwarmEngine {
         'handshake-mismatch',
         `protocol version ${protocolVersion}, expected ${PROTOCOL_VERSION}`,
       );
-    if (contentId !== this.#state.deps.contentId)
-      return this.#drop(session, 'handshake-mismatch', 'peer serves another file');
+    if (contentId !== this.#contentId) return this.#drop(session, 'handshake-mismatch', 'peer serves another file');
     if (peerId !== session.peerId) return this.#drop(session, 'handshake-mismatch', `peer calls itself ${peerId}`);
     session.handshakeDone = true;
     this.events.emit('peer-connected', { peerId });
-    if (this.isSuperSeeding) {
-      this.#choking.unchokeIfSlotFree(session);
-      this.#choking.offerChunks();
-    }
+    this.#choking.onHandshake(session);
   }
 
   #onBitfield(session: PeerSession, bytes: Uint8Array): void {
-    if (session.bitfieldReceived || this.#state.holdings.count(session.slot) > 0)
+    if (session.bitfieldReceived || this.#availability.holdings.count(session.holdingsColumn) > 0)
       return this.#drop(session, 'protocol-violation', 'bitfield after the first have or bitfield');
-    const bits = Bitfield.fromBytes(bytes, this.#state.have.chunkCount);
+    const bits = Bitfield.fromBytes(bytes, this.#chunks.have.chunkCount);
     if (!bits) return this.#drop(session, 'protocol-violation', 'bitfield has the wrong length or spare bits set');
     session.bitfieldReceived = true;
     for (let index = 0; index < bits.chunkCount; index++) if (bits.has(index)) this.#peerGained(session, index);
@@ -305,28 +286,23 @@ export class SwarmEngine {
   }
 
   #onHave(session: PeerSession, chunkIndex: number): void {
-    if (chunkIndex >= this.#state.have.chunkCount)
+    if (chunkIndex >= this.#chunks.have.chunkCount)
       return this.#drop(session, 'protocol-violation', `have ${chunkIndex} out of range`);
     session.bitfieldReceived = true;
-    if (this.#state.holdings.has(session.slot, chunkIndex)) return;
+    if (this.#availability.holdings.has(session.holdingsColumn, chunkIndex)) return;
     this.#peerGained(session, chunkIndex);
     this.#downloader.updateInterest(session);
     this.#downloader.announced(session, chunkIndex);
   }
 
   #peerGained(session: PeerSession, chunkIndex: number): void {
-    const { holdings, picker, have, superSeeder } = this.#state;
-    holdings.set(session.slot, chunkIndex);
-    picker.peerGained(chunkIndex);
-    if (!have.has(chunkIndex)) session.interestingChunks++;
-    if (superSeeder?.active) {
-      superSeeder.seenInSwarm(chunkIndex);
-      if (!superSeeder.active) this.#choking.revealAll();
-    }
+    this.#availability.announced(session.holdingsColumn, chunkIndex);
+    this.#downloader.peerGained(session, chunkIndex);
+    this.#choking.chunkSeenInSwarm(chunkIndex);
   }
 
   #onComplete(): void {
-    this.#completedAtMs = this.#state.deps.clock.nowMs();
+    this.#completedAtMs = this.#clock.nowMs();
     this.events.emit('complete', { elapsedMs: this.#completedAtMs - this.#startedAtMs });
     this.#choking.rechoke();
   }
@@ -335,17 +311,12 @@ export class SwarmEngine {
 
   #onClose(session: PeerSession, reason: string): void {
     if (session.closed) return;
-    const { sessions, superSeeder, holdings, picker } = this.#state;
     session.closed = true;
-    sessions.delete(session.peerId);
-    superSeeder?.withdraw(session.peerId);
-    for (let index = 0; index < holdings.chunkCount; index++)
-      if (holdings.has(session.slot, index)) picker.peerLost(index);
-    holdings.removePeer(session.slot);
+    this.#sessions.delete(session.peerId);
+    this.#availability.removePeer(session.holdingsColumn);
     this.#downloader.releaseAll(session);
     if (session.handshakeDone) this.events.emit('peer-disconnected', { peerId: session.peerId, reason });
-    if (this.isSuperSeeding) this.#choking.offerChunks();
-    else if (!session.amChoking) this.#choking.rechoke();
+    this.#choking.onClosed(session);
   }
 
   #drop(session: PeerSession, reason: DropReason, detail: string): void {
@@ -362,10 +333,10 @@ export class SwarmEngine {
 
   /** Housekeeping: request time-outs and snubs, the refusal count's decay, stale super-seed offers. */
   #tick(): void {
-    const nowMs = this.#state.deps.clock.nowMs();
-    for (const session of this.#state.sessions.values()) {
+    const nowMs = this.#clock.nowMs();
+    for (const session of this.#sessions.values()) {
       this.#downloader.expireRequests(session, nowMs);
-      session.recentRejects /= 2;
+      this.#uploader.decayRejects(session);
     }
     this.#choking.expireOffers(nowMs);
     this.#downloader.fillAll();

@@ -3,8 +3,8 @@ export type { SwarmMode } from '@swarmlab/protocol';
 
 /** Emulated access link of one peer; an absent rate is unlimited. */
 export interface LinkCaps {
-  /** u_i (u_s for the seeder), enforced by a token bucket on the blocks we send. */
+  /** u_i (u_s for the seeder), enforced by a `LinkShaper` on the blocks we send. */
   readonly uploadBytesPerSec?: number;
-  /** d_i, enforced by pacing the block requests we send. */
+  /** d_i, enforced by a `LinkShaper` pacing the block requests we send. */
   readonly downloadBytesPerSec?: number;
 }

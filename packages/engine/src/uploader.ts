@@ -1,85 +1,116 @@
-import { chunkLengthBytes, type BlockRange } from '@swarmlab/protocol';
-import type { PeerSession } from './peer-session';
+import { chunkLengthBytes, type BlockRange, type Manifest, type WireMessage } from '@swarmlab/protocol';
+import type { AvailabilityView } from './chunk-availability';
+import type { Clock } from './clock';
+import type { EngineConfig } from './engine-config';
+import type { DropReason } from './engine-events';
+import type { LinkShaper } from './link-shaper';
+import type { NamedTimers } from './named-timers';
+import type { QueuedRequest, UploaderPeer } from './peer-state';
 import { RateMeter } from './rate-meter';
-import type { SwarmState } from './swarm-state';
-import type { TokenBucket } from './token-bucket';
+import type { HeldChunks, StoredChunks } from './stored-chunks';
+
+/** What an `Uploader` works with, passed by its `SwarmEngine`. */
+export interface UploaderComponents {
+  readonly manifest: Manifest;
+  readonly config: Pick<EngineConfig, 'maxQueuedRequestsPerPeer' | 'sendHighWaterBytes'>;
+  /** Serve requests for the chunks fewest neighbours hold first (p2p with `uploadRarestFirst`), else oldest first. */
+  readonly rarestFirst: boolean;
+  readonly clock: Clock;
+  readonly timers: NamedTimers;
+  /** What we hold. */
+  readonly have: HeldChunks;
+  /** The chunks we hold, read to serve them. */
+  readonly chunks: StoredChunks;
+  /** How many neighbours hold each chunk. */
+  readonly counts: AvailabilityView;
+  /** Connected peers by id (the engine adds and removes them). */
+  readonly sessions: ReadonlyMap<string, UploaderPeer>;
+  /** Paces the blocks we send to the upload cap; absent when the upload is unlimited. */
+  readonly shaper: LinkShaper | undefined;
+  /** Sends one message, unless the peer is closed. */
+  send(session: UploaderPeer, message: WireMessage): void;
+  /** Disconnects a misbehaving peer. */
+  drop(session: UploaderPeer, reason: DropReason, detail: string): void;
+  /** `destroyed` once the engine is destroyed: nothing more is sent. */
+  readonly lifecycle: { readonly destroyed: boolean };
+  /** True while a super-seeder hides `chunkIndex` from this peer (see `ChokeControl.hides`). */
+  hides(peerId: string, chunkIndex: number): boolean;
+  /** Called after each block we send (see `ChokeControl.blockSent`). */
+  onBlockSent(peerId: string, chunkIndex: number, lengthBytes: number, nowMs: number): void;
+}
 
 /**
  * The upload side of an engine: checks and queues peers' requests (refusing what we may not give),
  * and serves them within the upload cap, rarest chunk first in p2p mode, oldest request first otherwise.
+ * Writes each peer's `PeerUploadState`.
  */
 export class Uploader {
   /** Bytes sent, all peers together. */
   readonly meter = new RateMeter();
-  readonly #state: SwarmState;
-  readonly #bucket: TokenBucket | undefined;
+  readonly #c: UploaderComponents;
   /** Sessions with queued requests. */
-  readonly #ready = new Set<PeerSession>();
-  readonly #rarestFirst: boolean;
-  /** Called when an upload completes a super-seeder's offer. */
-  readonly #onOfferDone: () => void;
+  readonly #ready = new Set<UploaderPeer>();
   #requestSeq = 0;
   #wakeScheduled = false;
-  #lastUploadAtMs = -Infinity;
+  /** Set while a store that answers later reads the chunk of the block to send next. */
+  #reading = false;
+  #lastBlockSentAtMs = -Infinity;
 
-  constructor(state: SwarmState, bucket: TokenBucket | undefined, onOfferDone: () => void) {
-    this.#state = state;
-    this.#bucket = bucket;
-    this.#onOfferDone = onOfferDone;
-    this.#rarestFirst = state.mode === 'p2p' && state.config.uploadRarestFirst;
+  constructor(components: UploaderComponents) {
+    this.#c = components;
   }
 
-  /** True while some peer's request waits to be served. */
+  /** True while some peer's request waits to be served, or the chunk of the next block is being read. */
   get busy(): boolean {
-    return this.#ready.size > 0;
+    return this.#ready.size > 0 || this.#reading;
   }
 
-  /** When a block last left (or an idle unchoke last claimed the link). */
-  get lastUploadAtMs(): number {
-    return this.#lastUploadAtMs;
+  /** When a block last left; -Infinity if none has. */
+  get lastBlockSentAtMs(): number {
+    return this.#lastBlockSentAtMs;
   }
 
-  set lastUploadAtMs(atMs: number) {
-    this.#lastUploadAtMs = atMs;
-  }
-
-  onRequest(session: PeerSession, request: BlockRange): void {
-    const { have, config, superSeeder } = this.#state;
+  onRequest(session: UploaderPeer, request: BlockRange): void {
+    const { have, config } = this.#c;
     const { chunkIndex, offsetBytes, lengthBytes } = request;
-    if (
-      chunkIndex >= have.chunkCount ||
-      offsetBytes + lengthBytes > chunkLengthBytes(this.#state.deps.manifest, chunkIndex)
-    )
-      return this.#state.drop(
+    if (chunkIndex >= have.chunkCount || offsetBytes + lengthBytes > chunkLengthBytes(this.#c.manifest, chunkIndex))
+      return this.#c.drop(
         session,
         'protocol-violation',
         `request ${chunkIndex}:${offsetBytes}+${lengthBytes} out of range`,
       );
     if (session.uploadQueue.length >= config.maxQueuedRequestsPerPeer)
-      return this.#state.drop(session, 'request-flood', `more than ${config.maxQueuedRequestsPerPeer} queued requests`);
-    const hidden = superSeeder?.active === true && !superSeeder.isOffered(session.peerId, chunkIndex);
+      return this.#c.drop(session, 'request-flood', `more than ${config.maxQueuedRequestsPerPeer} queued requests`);
+    const hidden = this.#c.hides(session.peerId, chunkIndex);
     if (session.amChoking || !have.has(chunkIndex) || hidden) {
       if (++session.recentRejects > config.maxQueuedRequestsPerPeer)
-        return this.#state.drop(
-          session,
-          'request-flood',
-          `${session.recentRejects} refused requests in about a second`,
-        );
-      return this.#state.send(session, { ...request, type: 'reject' });
+        return this.#c.drop(session, 'request-flood', `${session.recentRejects} refused requests lately`);
+      return this.#c.send(session, { ...request, type: 'reject' });
     }
     session.uploadQueue.push({ chunkIndex, offsetBytes, lengthBytes, seq: this.#requestSeq++ });
     this.queue(session);
   }
 
-  onCancel(session: PeerSession, range: { chunkIndex: number; offsetBytes: number }): void {
+  onCancel(session: UploaderPeer, range: { chunkIndex: number; offsetBytes: number }): void {
     const index = session.uploadQueue.findIndex(
       (r) => r.chunkIndex === range.chunkIndex && r.offsetBytes === range.offsetBytes,
     );
     if (index >= 0) session.uploadQueue.splice(index, 1);
   }
 
+  /** We choked the peer: its queued requests will not be served (it asks again once unchoked). */
+  discardQueued(peerId: string): void {
+    const session = this.#c.sessions.get(peerId);
+    if (session) session.uploadQueue.length = 0;
+  }
+
+  /** Housekeeping, every tick: a refusal counts half as much a tick later. */
+  decayRejects(session: UploaderPeer): void {
+    session.recentRejects /= 2;
+  }
+
   /** Serves the peer's queued requests when the link allows (also on the link's drain). */
-  queue(session: PeerSession): void {
+  queue(session: UploaderPeer): void {
     if (session.uploadQueue.length === 0) return;
     this.#ready.add(session);
     this.#pump();
@@ -91,41 +122,63 @@ export class Uploader {
    * every upload in a large swarm busy to the end. Otherwise, and among equals, the oldest request goes
    * first, so a super-seeder finishes one offer before the next and a new offer's first request arrives
    * while the other is still being sent (a round robin would finish both at once, then idle a round trip).
-   * A client-server seeder serves strictly oldest first: nothing starves.
+   * A client-server seeder serves strictly oldest first: nothing starves. A store that answers later
+   * holds the next block until its chunk is read.
    */
   #pump(): void {
-    const state = this.#state;
-    while (this.#ready.size > 0 && !state.destroyed) {
-      const nowMs = state.deps.clock.nowMs();
-      if (this.#bucket && this.#bucket.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
+    const { clock, shaper } = this.#c;
+    while (this.#ready.size > 0 && !this.#reading && !this.#c.lifecycle.destroyed) {
+      const nowMs = clock.nowMs();
+      if (shaper && shaper.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
       const session = this.#nextSession();
       if (!session) return;
       const request = session.uploadQueue.shift()!;
       if (session.uploadQueue.length === 0) this.#ready.delete(session);
-      const bytes = state.deps.store
-        .get(request.chunkIndex)!
-        .subarray(request.offsetBytes, request.offsetBytes + request.lengthBytes);
-      this.#bucket?.tryTake(bytes.length, nowMs);
-      state.send(session, { type: 'block', chunkIndex: request.chunkIndex, offsetBytes: request.offsetBytes, bytes });
-      session.upload.record(bytes.length, nowMs);
-      this.meter.record(bytes.length, nowMs);
-      this.#lastUploadAtMs = nowMs;
-      if (state.superSeeder?.recordUpload(session.peerId, request.chunkIndex, bytes.length, nowMs)) this.#onOfferDone();
+      const chunk = this.#c.chunks.read(request.chunkIndex);
+      if (chunk instanceof Promise) return this.#sendWhenRead(session, request, chunk);
+      this.#sendBlock(session, request, chunk, nowMs);
     }
   }
 
+  #sendWhenRead(session: UploaderPeer, request: QueuedRequest, chunk: Promise<Uint8Array>): void {
+    this.#reading = true;
+    const resume = (): void => {
+      this.#reading = false;
+      this.#pump();
+    };
+    void chunk.then(
+      (bytes) => {
+        if (!this.#c.lifecycle.destroyed && !session.closed)
+          this.#sendBlock(session, request, bytes, this.#c.clock.nowMs());
+        resume();
+      },
+      resume, // the block is not sent: the requester times out and asks elsewhere
+    );
+  }
+
+  #sendBlock(session: UploaderPeer, request: QueuedRequest, chunk: Uint8Array, nowMs: number): void {
+    const { chunkIndex, offsetBytes } = request;
+    const bytes = chunk.subarray(offsetBytes, offsetBytes + request.lengthBytes);
+    this.#c.shaper?.tryTake(bytes.length, nowMs);
+    this.#c.send(session, { type: 'block', chunkIndex, offsetBytes, bytes });
+    session.upload.record(bytes.length, nowMs);
+    this.meter.record(bytes.length, nowMs);
+    this.#lastBlockSentAtMs = nowMs;
+    this.#c.onBlockSent(session.peerId, chunkIndex, bytes.length, nowMs);
+  }
+
   /** The peer whose queued request is oldest; peers whose send buffer is full wait for their drain. */
-  #nextSession(): PeerSession | undefined {
-    let best: PeerSession | undefined;
+  #nextSession(): UploaderPeer | undefined {
+    let best: UploaderPeer | undefined;
     let bestRank = Infinity;
     for (const session of this.#ready) {
       const head = session.uploadQueue[0];
-      const parked = session.link.bufferedBytes >= this.#state.config.sendHighWaterBytes;
+      const parked = session.link.bufferedBytes >= this.#c.config.sendHighWaterBytes;
       if (!head || parked || session.closed) {
         this.#ready.delete(session);
         continue;
       }
-      const rank = this.#rarestFirst ? this.#state.picker.availability(head.chunkIndex) * 1e12 + head.seq : head.seq;
+      const rank = this.#c.rarestFirst ? this.#c.counts.availability(head.chunkIndex) * 1e12 + head.seq : head.seq;
       if (rank < bestRank) {
         best = session;
         bestRank = rank;
@@ -137,7 +190,7 @@ export class Uploader {
   #wake(nowMs: number): void {
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
-    this.#state.timers.once('upload-wake', this.#bucket!.msUntilAvailable(nowMs), () => {
+    this.#c.timers.once('upload-wake', this.#c.shaper!.msUntilAvailable(nowMs), () => {
       this.#wakeScheduled = false;
       this.#pump();
     });

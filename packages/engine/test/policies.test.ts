@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LinkShaper,
   planLeecherUnchokes,
   planSeederUnchokes,
   seededRandom,
   SuperSeeder,
-  TokenBucket,
   type ChokeCandidate,
 } from '../src/index';
 import { ChunkAssembly } from '../src/chunk-assembly';
@@ -22,22 +22,22 @@ function candidate(peerId: string, overrides: Partial<ChokeCandidate> = {}): Cho
   };
 }
 
-describe('TokenBucket', () => {
-  it('lets a full bucket send at once, then paces to the rate', () => {
-    const bucket = new TokenBucket(1000, 500, 0);
-    expect(bucket.tryTake(500, 0)).toBe(true); // the burst
-    expect(bucket.tryTake(500, 0)).toBe(true); // balance 0 is not negative: one more message
-    expect(bucket.tryTake(500, 0)).toBe(false); // balance −500
-    expect(bucket.msUntilAvailable(0)).toBeCloseTo(500);
-    expect(bucket.tryTake(500, 499)).toBe(false);
-    expect(bucket.tryTake(500, 500)).toBe(true);
+describe('LinkShaper', () => {
+  it('lets a full shaper send at once, then paces to the rate', () => {
+    const shaper = new LinkShaper(1000, 500, 0);
+    expect(shaper.tryTake(500, 0)).toBe(true); // the burst
+    expect(shaper.tryTake(500, 0)).toBe(true); // balance 0 is not negative: one more message
+    expect(shaper.tryTake(500, 0)).toBe(false); // balance −500
+    expect(shaper.msUntilAvailable(0)).toBeCloseTo(500);
+    expect(shaper.tryTake(500, 499)).toBe(false);
+    expect(shaper.tryTake(500, 500)).toBe(true);
   });
 
   it('never saves up more than its burst', () => {
-    const bucket = new TokenBucket(1000, 100, 0);
-    expect(bucket.tryTake(100, 60_000)).toBe(true);
-    expect(bucket.tryTake(100, 60_000)).toBe(true);
-    expect(bucket.tryTake(100, 60_000)).toBe(false);
+    const shaper = new LinkShaper(1000, 100, 0);
+    expect(shaper.tryTake(100, 60_000)).toBe(true);
+    expect(shaper.tryTake(100, 60_000)).toBe(true);
+    expect(shaper.tryTake(100, 60_000)).toBe(false);
   });
 });
 

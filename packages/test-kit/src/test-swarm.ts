@@ -4,6 +4,7 @@ import {
   MemoryChunkStore,
   seededRandom,
   SwarmEngine,
+  type AsyncChunkStore,
   type ChunkStore,
   type EngineConfig,
   type MemoryLinkOptions,
@@ -35,6 +36,11 @@ export interface TestPeerOptions {
   readonly seed?: boolean;
   /** The peer's chunk store; default an empty one, or the file's bytes for a seeder. */
   readonly store?: ChunkStore;
+  /**
+   * A store that answers later, for the engine to use instead of `store` (which then must be what it
+   * holds, read synchronously by the test).
+   */
+  readonly asyncStore?: AsyncChunkStore;
 }
 
 export interface TestSwarmOptions {
@@ -66,6 +72,8 @@ export class TestSwarm {
   readonly file: TestFile;
   readonly #config: Partial<EngineConfig>;
   readonly #hashes = new HashGate();
+  /** Answers of `later` whose time has come, in the order it came, to settle between clock events. */
+  readonly #answers: Array<() => void> = [];
   #nextRandomSeed: number;
 
   constructor(file: TestFile, options: TestSwarmOptions = {}) {
@@ -83,7 +91,7 @@ export class TestSwarm {
       manifest,
       contentId,
       localPeerId: peerId,
-      store,
+      store: options.asyncStore ?? store,
       ...(options.seed ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
       clock: this.clock,
       random: seededRandom(this.#nextRandomSeed++),
@@ -91,6 +99,24 @@ export class TestSwarm {
       config: this.#config,
     });
     return { engine, store };
+  }
+
+  /**
+   * A promise settled with `answer()` (or its exception) `delayMs` of test-clock time from now, between
+   * clock events, as the hashes are: how asynchronous storage answers, the same way every time.
+   */
+  later<T>(answer: () => T, delayMs = 1): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.clock.setTimer(delayMs, () =>
+        this.#answers.push(() => {
+          try {
+            resolve(answer());
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        }),
+      );
+    });
   }
 
   /** Links two peers with an in-memory pair on this swarm's clock (optional latency and rate). */
@@ -139,16 +165,32 @@ export class TestSwarm {
   async runUntil(condition: () => boolean, withinMs: number, what: string): Promise<void> {
     const deadlineMs = this.clock.nowMs() + withinMs;
     for (;;) {
-      await this.#hashes.deliver();
+      await this.#settle();
       if (condition()) return;
-      this.clock.run(() => this.#hashes.waiting || condition(), deadlineMs);
-      if (this.#hashes.waiting) continue;
+      this.clock.run(() => this.#waiting || condition(), deadlineMs);
+      if (this.#waiting) continue;
       if (condition()) return;
       throw new SwarmTimeout(
         this.clock.idle
           ? `stalled: ${what} (nothing left to run after ${this.clock.nowMs()} ms on the test clock)`
           : `timed out: ${what} (not within ${withinMs} ms on the test clock)`,
       );
+    }
+  }
+
+  /** Some hash or `later` answer is due: the clock stops until the engines have taken it. */
+  get #waiting(): boolean {
+    return this.#hashes.waiting || this.#answers.length > 0;
+  }
+
+  /** Hands over what is due, oldest first, each engine's reaction (all its microtasks) before the next. */
+  async #settle(): Promise<void> {
+    while (this.#waiting) {
+      await this.#hashes.deliver();
+      for (let next = this.#answers.shift(); next; next = this.#answers.shift()) {
+        next();
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      }
     }
   }
 

@@ -1,12 +1,13 @@
-/**
- * A token bucket that emulates an access link of `rateBytesPerSec`: a send may take tokens while the
- * balance is not negative (it may then go negative by one message), and the next waits until the
- * balance is back to zero. `burstBytes` caps how much idle time can be saved up; the bucket starts full.
- */
 /** Balances this close to zero count as zero: floating-point refills land a hair short. */
 const ROUNDING_BYTES = 1e-6;
 
-export class TokenBucket {
+/**
+ * Shapes one direction of an emulated access link to `rateBytesPerSec`, as a token bucket: a send may
+ * take tokens while the balance is not negative (it may then go negative by one message), and the next
+ * waits until the balance is back to zero. `burstBytes` caps how much idle time can be saved up; the
+ * bucket starts full.
+ */
+export class LinkShaper {
   readonly rateBytesPerSec: number;
   readonly #burstBytes: number;
   #tokens: number;

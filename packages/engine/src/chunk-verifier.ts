@@ -1,0 +1,86 @@
+import { toHex, type Manifest } from '@swarmlab/protocol';
+import type { ChunkAssembly } from './chunk-assembly';
+import type { ChunksInProgress } from './chunks-in-progress';
+import type { EngineConfig } from './engine-config';
+import type { ChunkHasher } from './engine-deps';
+import type { DropReason, SwarmEngineEvents } from './engine-events';
+import type { DownloaderPeer } from './peer-state';
+import { SmartBan, type BadBlocks } from './smart-ban';
+import type { HeldChunks, StoredChunks } from './stored-chunks';
+import type { TypedEvents } from './typed-events';
+
+/** What a `ChunkVerifier` works with, passed by its `Downloader`. */
+export interface ChunkVerifierComponents {
+  readonly manifest: Manifest;
+  readonly config: Pick<EngineConfig, 'maxBadBlocksPerPeer'>;
+  readonly sha256: ChunkHasher;
+  readonly have: HeldChunks;
+  /** Where verified chunks go. */
+  readonly chunks: StoredChunks;
+  readonly inProgress: ChunksInProgress;
+  readonly sessions: ReadonlyMap<string, DownloaderPeer>;
+  /** Where `chunk-rejected` goes. */
+  readonly events: TypedEvents<SwarmEngineEvents>;
+  readonly lifecycle: { readonly destroyed: boolean };
+  /** Disconnects a misbehaving peer. */
+  drop(session: DownloaderPeer, reason: DropReason, detail: string): void;
+  /** A verified chunk is written and held. */
+  onHeld(chunkIndex: number): void;
+  /** A chunk failed its hash, or the store failed to keep it: its blocks are to be fetched again. */
+  onDiscarded(): void;
+}
+
+/**
+ * The `Downloader`'s last step for each chunk: once its last block arrives, its SHA-256 is checked (at
+ * once or later, as the hasher answers); the smart ban charges whoever sent bad blocks; a good chunk is
+ * written through `StoredChunks` (at once or later, as the store answers) and only then counts as held.
+ */
+export class ChunkVerifier {
+  readonly #c: ChunkVerifierComponents;
+  readonly #smartBan = new SmartBan();
+
+  constructor(components: ChunkVerifierComponents) {
+    this.#c = components;
+  }
+
+  verify(assembly: ChunkAssembly): void {
+    assembly.verifying = true;
+    const digest = this.#c.sha256(assembly.buffer);
+    if (digest instanceof Uint8Array) this.#onDigest(assembly, digest);
+    else void digest.then((bytes) => this.#onDigest(assembly, bytes));
+  }
+
+  #onDigest(assembly: ChunkAssembly, digest: Uint8Array): void {
+    if (this.#c.lifecycle.destroyed) return;
+    const { chunkIndex } = assembly;
+    const { inProgress } = this.#c;
+    inProgress.checked(chunkIndex);
+    if (toHex(digest) !== this.#c.manifest.chunkSha256[chunkIndex]) {
+      const senders = [...new Set(assembly.senders.filter((s): s is string => s !== undefined))];
+      this.#c.events.emit('chunk-rejected', { chunkIndex, senders });
+      this.#penalise(this.#smartBan.failed(assembly));
+      return this.#c.onDiscarded();
+    }
+    this.#penalise(this.#smartBan.verified(assembly));
+    if (this.#c.have.has(chunkIndex)) return; // a second copy (endgame): the first one counted
+    const written = this.#c.chunks.write(chunkIndex, assembly.buffer);
+    if (written === true) return this.#c.onHeld(chunkIndex);
+    inProgress.storing(chunkIndex);
+    void written.then((stored) => {
+      inProgress.stored(chunkIndex);
+      if (this.#c.lifecycle.destroyed) return;
+      if (stored) this.#c.onHeld(chunkIndex);
+      else this.#c.onDiscarded();
+    });
+  }
+
+  #penalise(badBlocks: BadBlocks): void {
+    for (const [peerId, blocks] of badBlocks) {
+      const session = this.#c.sessions.get(peerId);
+      if (!session) continue;
+      session.badBlocks += blocks;
+      if (session.badBlocks >= this.#c.config.maxBadBlocksPerPeer)
+        this.#c.drop(session, 'bad-blocks', `${session.badBlocks} blocks failed verification`);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
+import { ChunkAssembly, type ChunkBlock } from './chunk-assembly';
+import type { ChunkAvailability, HoldingsView } from './chunk-availability';
+import type { EngineConfig } from './engine-config';
+import type { HeldChunks } from './stored-chunks';
+
+/** What `ChunksInProgress` works with, passed by the `Downloader`. */
+export interface ChunksInProgressComponents {
+  readonly manifest: Manifest;
+  readonly config: Pick<EngineConfig, 'blockBytes' | 'endgameMaxRequestsPerBlock'>;
+  readonly have: HeldChunks;
+  readonly holdings: HoldingsView;
+  /** Picks our next chunk. */
+  readonly availability: ChunkAvailability;
+}
+
+/** Where a chunk we lack stands. */
+const enum ChunkPhase {
+  /** Not asked of anyone (perhaps held). */
+  Idle = 0,
+  /** Its blocks are being fetched, or it is being verified: it has an assembly. */
+  Downloading = 1,
+  /** Verified, waiting for a store that answers later to keep it. */
+  Storing = 2,
+}
+
+/**
+ * The chunks the `Downloader` is fetching: each one's `ChunkAssembly`, and what block to ask a peer for
+ * next (partial chunks first, then a new chunk from the piece picker, then endgame duplicates). A
+ * chunk's phase is one byte, so a `have`'s check is one typed-array read, not a map look-up.
+ */
+export class ChunksInProgress {
+  readonly #c: ChunksInProgressComponents;
+  readonly #assemblies = new Map<number, ChunkAssembly>();
+  readonly #phase: Uint8Array;
+  #storingCount = 0;
+
+  constructor(components: ChunksInProgressComponents) {
+    this.#c = components;
+    this.#phase = new Uint8Array(components.have.chunkCount);
+  }
+
+  /** Nobody is asked for it, and it is not being verified or stored. */
+  isIdle(chunkIndex: number): boolean {
+    return this.#phase[chunkIndex] === ChunkPhase.Idle;
+  }
+
+  assembly(chunkIndex: number): ChunkAssembly | undefined {
+    return this.#assemblies.get(chunkIndex);
+  }
+
+  /** `peerId` no longer has block `blockIndex` of `chunkIndex` to send us. */
+  release(chunkIndex: number, blockIndex: number, peerId: string): void {
+    this.#assemblies.get(chunkIndex)?.release(blockIndex, peerId);
+  }
+
+  /** The block to ask the peer in `column` for next, or `undefined` when it has nothing we may ask. */
+  nextBlockFor(column: number, peerId: string): { assembly: ChunkAssembly; block: ChunkBlock } | undefined {
+    const { availability, holdings, have, config } = this.#c;
+    const phase = this.#phase;
+    for (const assembly of this.#assemblies.values()) {
+      if (assembly.verifying || !assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
+      const block = assembly.nextMissing();
+      if (block) return { assembly, block };
+    }
+    const chunkIndex = availability.pick(
+      (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
+      have.count,
+    );
+    if (chunkIndex !== undefined) {
+      const lengthBytes = chunkLengthBytes(this.#c.manifest, chunkIndex);
+      const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes);
+      this.#assemblies.set(chunkIndex, assembly);
+      this.#phase[chunkIndex] = ChunkPhase.Downloading;
+      return { assembly, block: assembly.nextMissing()! };
+    }
+    const inEndgame = have.count + this.#storingCount + this.#assemblies.size === have.chunkCount;
+    if (!inEndgame) return undefined;
+    for (const assembly of this.#assemblies.values()) {
+      if (assembly.verifying || !holdings.has(column, assembly.chunkIndex)) continue;
+      const block = assembly.nextDuplicate(peerId, config.endgameMaxRequestsPerBlock);
+      if (block) return { assembly, block };
+    }
+    return undefined;
+  }
+
+  /** The chunk's hash was checked, good or bad: its assembly is done with. */
+  checked(chunkIndex: number): void {
+    this.#assemblies.delete(chunkIndex);
+    this.#phase[chunkIndex] = ChunkPhase.Idle;
+  }
+
+  /** A verified chunk waits for a store that answers later: nobody is asked for it meanwhile. */
+  storing(chunkIndex: number): void {
+    this.#phase[chunkIndex] = ChunkPhase.Storing;
+    this.#storingCount++;
+  }
+
+  /** The store answered, kept or failed. */
+  stored(chunkIndex: number): void {
+    this.#phase[chunkIndex] = ChunkPhase.Idle;
+    this.#storingCount--;
+  }
+}

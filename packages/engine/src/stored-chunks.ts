@@ -1,0 +1,55 @@
+import { Bitfield } from '@swarmlab/protocol';
+import type { AsyncChunkStore } from './chunk-store';
+
+/** What we hold, read only: the bitfield `StoredChunks` keeps (change it only by writing a chunk). */
+export type HeldChunks = Pick<Bitfield, 'chunkCount' | 'count' | 'isComplete' | 'has' | 'toBytes'>;
+
+/**
+ * The chunks we hold: the one owner of the engine's `AsyncChunkStore` and of the bitfield of what it
+ * holds (`have`). The `Downloader` writes a chunk once it is verified; the `Uploader` reads the chunks it
+ * serves; every part may read `have`. A store that answers at once is answered at once here too (no
+ * promise, no microtask), so a synchronous store keeps the engine's schedule exact; one that answers
+ * later is awaited, and a chunk counts as held only once it is written.
+ */
+export class StoredChunks {
+  /** What we hold, verified and written. */
+  readonly have: HeldChunks;
+  readonly #store: AsyncChunkStore;
+  readonly #have: Bitfield;
+
+  /** `initialChunks`: chunks already in `store`, verified. */
+  constructor(store: AsyncChunkStore, chunkCount: number, initialChunks: Bitfield | undefined) {
+    this.#store = store;
+    this.have = this.#have = new Bitfield(chunkCount);
+    for (let index = 0; index < chunkCount; index++) if (initialChunks?.has(index)) this.#have.set(index);
+  }
+
+  /** A chunk we hold: at once from a store that answers at once, else a promise. */
+  read(chunkIndex: number): Uint8Array | Promise<Uint8Array> {
+    const chunk = this.#store.get(chunkIndex);
+    if (chunk instanceof Promise) return chunk.then((bytes) => bytes ?? missing(chunkIndex));
+    return chunk ?? missing(chunkIndex);
+  }
+
+  /**
+   * Keeps a verified chunk. Returns true once it is held, at once for a store that answers at once;
+   * otherwise a promise of whether it was kept (false: the store failed, and the chunk is not held).
+   */
+  write(chunkIndex: number, bytes: Uint8Array): true | Promise<boolean> {
+    const written = this.#store.put(chunkIndex, bytes);
+    if (!(written instanceof Promise)) return this.#held(chunkIndex);
+    return written.then(
+      () => this.#held(chunkIndex),
+      () => false,
+    );
+  }
+
+  #held(chunkIndex: number): true {
+    this.#have.set(chunkIndex);
+    return true;
+  }
+}
+
+function missing(chunkIndex: number): never {
+  throw new Error(`chunk ${chunkIndex} is held but missing from the store`);
+}

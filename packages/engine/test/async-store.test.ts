@@ -1,0 +1,74 @@
+import { chunkCount } from '@swarmlab/protocol';
+import { fileHashOf, testFile, TestSwarm } from '@swarmlab/test-kit';
+import { describe, expect, it } from 'vitest';
+import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
+
+const CHUNK_BYTES = 64 * 1024;
+
+/** A memory store behind an interface that answers later; `failPuts` chunks fail their first write. */
+class LaterStore implements AsyncChunkStore {
+  readonly memory: MemoryChunkStore;
+  failedPuts = 0;
+  readonly #swarm: TestSwarm;
+  readonly #failPuts: Set<number>;
+
+  constructor(swarm: TestSwarm, memory = new MemoryChunkStore(), failPuts: readonly number[] = []) {
+    this.#swarm = swarm;
+    this.memory = memory;
+    this.#failPuts = new Set(failPuts);
+  }
+
+  get(chunkIndex: number): Promise<Uint8Array | undefined> {
+    return this.#swarm.later(() => this.memory.get(chunkIndex));
+  }
+
+  put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
+    return this.#swarm.later(() => {
+      if (this.#failPuts.delete(chunkIndex)) {
+        this.failedPuts++;
+        throw new Error('quota exceeded');
+      }
+      this.memory.put(chunkIndex, bytes);
+    });
+  }
+}
+
+describe('SwarmEngine with a chunk store that answers later', () => {
+  it('serves from it, and announces each chunk only once it is written', async () => {
+    const file = await testFile(10 * CHUNK_BYTES + 777, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    // The engines read and write through the later stores; the test reads what they hold from memory.
+    const seederStore = new LaterStore(swarm, MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES));
+    const seeder = swarm.peer('seeder', { seed: true, asyncStore: seederStore, store: seederStore.memory });
+    const laterStore = new LaterStore(swarm);
+    const a = swarm.peer('a', { asyncStore: laterStore, store: laterStore.memory });
+    const b = swarm.peer('b');
+    const writtenWhenAnnounced: boolean[] = [];
+    a.engine.events.on('chunk-verified', ({ chunkIndex }) =>
+      writtenWhenAnnounced.push(laterStore.memory.get(chunkIndex) !== undefined),
+    );
+    swarm.connect(seeder, a);
+    swarm.connect(seeder, b);
+    swarm.connect(a, b);
+
+    await swarm.runUntil(() => a.engine.isComplete && b.engine.isComplete, 20_000, 'leechers complete');
+
+    expect(await fileHashOf(a, file)).toBe(file.sha256);
+    expect(await fileHashOf(b, file)).toBe(file.sha256);
+    expect(writtenWhenAnnounced).toEqual(new Array<boolean>(chunkCount(file.manifest)).fill(true));
+  });
+
+  it('fetches a chunk again when the store fails to keep it', async () => {
+    const file = await testFile(6 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const store = new LaterStore(swarm, new MemoryChunkStore(), [0, 3]);
+    const leecher = swarm.peer('leecher', { asyncStore: store, store: store.memory });
+    swarm.connect(seeder, leecher);
+
+    await swarm.runUntil(() => leecher.engine.isComplete, 20_000, 'leecher completes');
+
+    expect(store.failedPuts).toBe(2);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+});
