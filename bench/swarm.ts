@@ -214,12 +214,14 @@ async function measure(
   options: SwarmOptions,
   baseURL: string,
   log: (line: string) => void,
+  rawBefore?: RawChannelResult,
 ): Promise<Measured> {
   let browser: Browser | undefined;
   let window: BackgroundWindow | undefined;
   let tabs: SwarmTabs | undefined;
   const results: RunResult[] = [];
-  let raw: RawChannelResult | undefined;
+  // The background kind compares with the raw channel that Playwright's browser measured just before.
+  let raw: RawChannelResult | undefined = rawBefore;
   try {
     let openTab: OpenSwarmTab;
     if (kind === 'visible') {
@@ -356,7 +358,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const baseURL = `http://127.0.0.1:${port}`;
     // One kind after the other, never side by side: each has the machine to itself.
     measured.push(await measure('visible', options, baseURL, log));
-    if (options.backgroundTabs) measured.push(await measure('background', options, baseURL, log));
+    if (options.backgroundTabs) measured.push(await measure('background', options, baseURL, log, measured[0]!.raw));
   } catch (error) {
     if (serverLog.length > 0) log(`server log:\n  ${serverLog.join('\n  ')}`);
     throw error;
