@@ -133,12 +133,15 @@ export class ChokeControl {
     else if (!session.amChoking) this.rechoke();
   }
 
-  /** A peer announced `chunkIndex`: a super-seeder need not send it, and reveals all once none is left. */
-  chunkSeenInSwarm(chunkIndex: number): void {
+  /**
+   * A peer announced `chunkIndex`: a super-seeder need not send it; if it was that peer's offer, the offer
+   * is fulfilled and the next goes out; once every chunk is in the swarm, it reveals all.
+   */
+  chunkAnnounced(peerId: string, chunkIndex: number): void {
     const seeder = this.#c.superSeeder;
     if (!seeder?.active) return;
-    seeder.seenInSwarm(chunkIndex);
-    if (!seeder.active) this.revealAll();
+    if (seeder.announced(peerId, chunkIndex)) this.offerChunks();
+    else if (!seeder.active) this.revealAll();
   }
 
   /** A block left for the peer: it may complete a super-seeder's offer, which makes room for the next. */

@@ -8,22 +8,26 @@ interface Offer {
 }
 
 /**
- * Super-seeding: while some chunk has never left the seeder whole, the seeder advertises no chunks.
- * Instead it offers (with `have`) one chunk nobody has had from it to one peer at a time, keeping a
- * few such offers open, each with a different peer, handed out in turn. Its scarce upload thus never
- * carries one chunk twice before every chunk is in the swarm (the seed's F/u_s term is only reachable
- * that way), and consecutive chunks land on different peers, which spreads them fastest. Once every
- * chunk has been uploaded whole, the seeder reveals everything and seeds normally.
+ * Super-seeding: while some chunk is not yet in the swarm, the seeder advertises no chunks. Instead it
+ * offers (with `have`) one chunk the swarm lacks to one peer at a time, keeping a few such offers open,
+ * each with a different peer, handed out in turn. A chunk is in the swarm once the seeder has uploaded
+ * it whole or any peer has announced it, whoever sent the bytes; only chunks not in the swarm and not on
+ * offer are offered. Its scarce upload thus never carries one chunk twice before every chunk is in the
+ * swarm (the seed's F/u_s term is only reachable that way), and consecutive chunks land on different
+ * peers, which spreads them fastest. Once every chunk is in the swarm, the seeder reveals everything and
+ * seeds normally.
  */
 export class SuperSeeder {
+  /** Chunks neither in the swarm nor on offer, in the order they are offered (last first). */
   readonly #pool: number[];
-  readonly #uploadedOnce: Bitfield;
+  /** Chunks uploaded whole or announced by a peer: never offered again. */
+  readonly #inSwarm: Bitfield;
   readonly #offers = new Map<string, Offer>();
   readonly #lastOfferAtMs = new Map<string, number>();
   readonly #chunkLengthBytes: (chunkIndex: number) => number;
 
   constructor(chunkCount: number, chunkLengthBytes: (chunkIndex: number) => number, random: Random) {
-    this.#uploadedOnce = new Bitfield(chunkCount);
+    this.#inSwarm = new Bitfield(chunkCount);
     this.#chunkLengthBytes = chunkLengthBytes;
     // A random order, so two seeders of the same file (or two runs) do not inject the same sequence.
     this.#pool = Array.from({ length: chunkCount }, (_, i) => i);
@@ -33,9 +37,9 @@ export class SuperSeeder {
     }
   }
 
-  /** True until every chunk has been uploaded whole at least once. */
+  /** True until every chunk is in the swarm. */
   get active(): boolean {
-    return !this.#uploadedOnce.isComplete;
+    return !this.#inSwarm.isComplete;
   }
 
   get openOffers(): number {
@@ -47,7 +51,7 @@ export class SuperSeeder {
   }
 
   /**
-   * Offers a never-sent chunk to the candidate without an open offer that was offered one longest ago.
+   * Offers a chunk the swarm lacks to the candidate without an open offer that was offered one longest ago.
    * Returns who gets which chunk, or `undefined` when no chunk or no candidate is left.
    */
   offerNext(candidates: readonly string[], nowMs: number): { peerId: string; chunkIndex: number } | undefined {
@@ -76,16 +80,25 @@ export class SuperSeeder {
     offer.progressAtMs = nowMs;
     if (offer.sentBytes < this.#chunkLengthBytes(chunkIndex)) return false;
     this.#offers.delete(peerId);
-    this.#uploadedOnce.set(chunkIndex);
+    this.#inSwarm.set(chunkIndex);
     return true;
   }
 
-  /** A peer announced `chunkIndex` (from another seeder, say): it is in the swarm, no need to send it. */
-  seenInSwarm(chunkIndex: number): void {
-    const position = this.#pool.indexOf(chunkIndex);
-    if (position < 0) return;
-    this.#pool.splice(position, 1);
-    this.#uploadedOnce.set(chunkIndex);
+  /**
+   * `peerId` announced `chunkIndex` (a `have` or its bitfield): the chunk is in the swarm, whoever sent
+   * it, and is not offered again. If it is the chunk offered to that peer, the offer is fulfilled even
+   * though we did not send all of it (part came from another seeder, say): returns true, as that makes
+   * room for the next offer.
+   */
+  announced(peerId: string, chunkIndex: number): boolean {
+    if (!this.#inSwarm.has(chunkIndex)) {
+      this.#inSwarm.set(chunkIndex);
+      const position = this.#pool.indexOf(chunkIndex);
+      if (position >= 0) this.#pool.splice(position, 1);
+    }
+    if (!this.isOffered(peerId, chunkIndex)) return false;
+    this.#offers.delete(peerId);
+    return true;
   }
 
   /** Peers whose offer made no progress for `timeoutMs`: they are not taking it. */
@@ -93,10 +106,15 @@ export class SuperSeeder {
     return [...this.#offers].filter(([, offer]) => nowMs - offer.progressAtMs > timeoutMs).map(([peerId]) => peerId);
   }
 
-  /** The peer left or stalled: a chunk it did not get whole goes back to be offered again. */
+  /**
+   * The peer left or stalled: its chunk goes back to be offered next, unless the swarm holds it by now
+   * (another peer announced it meanwhile), in which case sending it again would spend the seeder's upload
+   * on a chunk the swarm already has.
+   */
   withdraw(peerId: string): void {
     const offer = this.#offers.get(peerId);
-    if (offer) this.#pool.push(offer.chunkIndex);
+    if (!offer) return;
     this.#offers.delete(peerId);
+    if (!this.#inSwarm.has(offer.chunkIndex)) this.#pool.push(offer.chunkIndex);
   }
 }

@@ -298,7 +298,7 @@ export class SwarmEngine {
   #peerGained(session: PeerSession, chunkIndex: number): void {
     this.#availability.announced(session.holdingsColumn, chunkIndex);
     this.#downloader.peerGained(session, chunkIndex);
-    this.#choking.chunkSeenInSwarm(chunkIndex);
+    this.#choking.chunkAnnounced(session.peerId, chunkIndex);
   }
 
   #onComplete(): void {

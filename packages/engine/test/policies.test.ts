@@ -151,16 +151,41 @@ describe('SuperSeeder', () => {
     expect(new Set([first.chunkIndex, second.chunkIndex, third.chunkIndex]).size).toBe(3);
   });
 
-  it('puts a withdrawn offer back, counts chunks seen in the swarm, and ends once all went out', () => {
+  it('puts a withdrawn offer back, counts chunks announced in the swarm, and ends once all are out', () => {
     const seeder = new SuperSeeder(2, lengthOf, seededRandom(2));
     const offer = seeder.offerNext(['a'], 0)!;
     expect(seeder.staleOffers(5000, 3000)).toEqual(['a']);
     seeder.withdraw('a');
     const again = seeder.offerNext(['b'], 5000)!;
     expect(again.chunkIndex).toBe(offer.chunkIndex);
-    seeder.seenInSwarm(1 - offer.chunkIndex);
+    expect(seeder.announced('c', 1 - offer.chunkIndex)).toBe(false);
     expect(seeder.active).toBe(true);
     seeder.recordUpload('b', again.chunkIndex, 100, 5001);
+    expect(seeder.active).toBe(false);
+  });
+
+  it('takes the peer’s have of its offered chunk as fulfilling the offer, whoever sent the bytes', () => {
+    const seeder = new SuperSeeder(2, lengthOf, seededRandom(3));
+    const offer = seeder.offerNext(['a'], 0)!;
+    expect(seeder.recordUpload('a', offer.chunkIndex, 40, 1)).toBe(false); // the other 60 came from elsewhere
+    expect(seeder.announced('a', offer.chunkIndex)).toBe(true);
+    expect(seeder.openOffers).toBe(0);
+    const next = seeder.offerNext(['a'], 2)!;
+    expect(next.chunkIndex).toBe(1 - offer.chunkIndex);
+    expect(seeder.announced('a', next.chunkIndex)).toBe(true);
+    expect(seeder.active).toBe(false);
+  });
+
+  it('does not put back a withdrawn chunk that another peer announced meanwhile', () => {
+    const seeder = new SuperSeeder(2, lengthOf, seededRandom(4));
+    const offer = seeder.offerNext(['a'], 0)!;
+    expect(seeder.announced('b', offer.chunkIndex)).toBe(false); // b's copy leaves a's offer open
+    expect(seeder.isOffered('a', offer.chunkIndex)).toBe(true);
+    seeder.withdraw('a');
+    const next = seeder.offerNext(['a', 'b'], 5000)!;
+    expect(next.chunkIndex).toBe(1 - offer.chunkIndex);
+    expect(seeder.offerNext(['a', 'b'], 5001)).toBeUndefined(); // nothing the swarm lacks is left to offer
+    seeder.recordUpload(next.peerId, next.chunkIndex, 100, 5002);
     expect(seeder.active).toBe(false);
   });
 });

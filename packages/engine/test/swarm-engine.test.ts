@@ -1,7 +1,7 @@
 import { encodeWireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
-import { MemoryChunkStore, type DropReason, type PeerLink } from '../src/index';
+import { DEFAULT_ENGINE_CONFIG, MemoryChunkStore, type DropReason, type PeerLink } from '../src/index';
 
 // Every swarm here runs on its own virtual clock (`TestSwarm`): it moves only while the test runs it,
 // so the time limits below are test-clock time, and nothing waits on the wall clock.
@@ -64,18 +64,27 @@ describe('SwarmEngine over in-memory links', () => {
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   }
 
-  // Random seeds 4–6: a schedule that does not run into the super-seeding stall of the next test.
+  // Random seed 4: the vanishing seeder leaves with nothing of the leecher's half done.
   it('a peer that vanishes mid-transfer costs only its outstanding requests', () => seederVanishes(4));
 
-  // Known engine bug, shown by this schedule (seeds 1–3; most seeds hit it): the leecher got part of a chunk
-  // from the vanishing seeder, then the steady super-seeder offered it the same chunk and sent only the
-  // rest, so `SuperSeeder.recordUpload` never sees the whole chunk and the offer stays open. The leecher's
-  // `have` does not close it; every `superSeedOfferTimeoutMs` the stale offer is withdrawn, the chunk goes
-  // back to the pool and is offered to the same peer again, and no other chunk is ever offered. When the
-  // engine is fixed, this test fails: then make it an ordinary `it`.
-  it.fails('a super-seeder whose offered chunk reached the peer partly from elsewhere moves on (known bug)', () =>
-    seederVanishes(1),
-  );
+  // Random seed 1 (most seeds do this): the leecher got part of a chunk from the vanishing seeder, then the
+  // steady super-seeder offered it that chunk and sent only the rest. The leecher's `have` fulfils the offer,
+  // so the next chunk is offered (once, this stalled the leecher: the offer waited for the whole chunk).
+  it('a super-seeder whose offered chunk reached the peer partly from elsewhere moves on', () => seederVanishes(1));
+
+  it('a super-seeder takes the peer’s have of the offered chunk as fulfilling the offer, and offers another at once', async () => {
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const peer = swarm.rawPeer(seeder, file.contentId, 'elsewhere');
+    const offers = () => peer.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
+    await swarm.runUntil(() => offers().length > 0, 2000, 'an offer');
+    // The peer got the chunk from someone else: it announces it without asking the seeder for a byte.
+    peer.link.send(encodeWireMessage({ type: 'have', chunkIndex: offers()[0]! }));
+    const withinMs = DEFAULT_ENGINE_CONFIG.superSeedOfferTimeoutMs / 2; // not a stale offer moving on
+    await swarm.runUntil(() => offers().length > 1, withinMs, 'the next offer');
+    expect(new Set(offers()).size).toBe(2);
+  });
 
   it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {
     const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
