@@ -12,8 +12,9 @@ export class EngineDisplay {
   readonly #snapshot: ShownWhileVisible<SwarmSnapshot | undefined>;
   readonly rates: RateHistory;
 
-  constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
-    this.#snapshot = new ShownWhileVisible<SwarmSnapshot | undefined>(visibility, undefined);
+  /** `minIntervalMs`: the snapshot is redrawn at most this often (the samples keep their own pace). */
+  constructor(visibility: PageVisibility = ALWAYS_VISIBLE, minIntervalMs = 0) {
+    this.#snapshot = new ShownWhileVisible<SwarmSnapshot | undefined>(visibility, undefined, minIntervalMs);
     this.rates = new RateHistory(visibility);
   }
 

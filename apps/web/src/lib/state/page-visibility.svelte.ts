@@ -46,22 +46,27 @@ export function documentVisibility(): PageVisibility {
 }
 
 /**
- * A value the screen draws, published to it only while the page is visible. While hidden, `set` only
- * keeps the latest value (no reactive update, so no component re-renders and no canvas redraws); the
- * moment the page is shown, the latest value is published, so the screen catches up at once.
+ * A value the screen draws, published to it only while the page is visible, and at most once per
+ * `minIntervalMs`. While hidden, `set` only keeps the latest value (no reactive update, so no component
+ * re-renders and no canvas redraws); the moment the page is shown, the latest value is published, so the
+ * screen catches up at once. Within an interval the latest value waits for its end, never longer.
  */
 export class ShownWhileVisible<T> {
   readonly #visibility: PageVisibility;
+  readonly #minIntervalMs: number;
   readonly #stop: () => void;
   #latest: T;
   #shown = $state.raw<T>() as T;
+  #shownAtMs = -Infinity;
+  #trailing: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(visibility: PageVisibility, initial: T) {
+  constructor(visibility: PageVisibility, initial: T, minIntervalMs = 0) {
     this.#visibility = visibility;
+    this.#minIntervalMs = minIntervalMs;
     this.#latest = initial;
     this.#shown = initial;
     this.#stop = visibility.onChange((visible) => {
-      if (visible) this.#shown = this.#latest;
+      if (visible) this.#publish();
     });
   }
 
@@ -77,11 +82,23 @@ export class ShownWhileVisible<T> {
 
   set(value: T): void {
     this.#latest = value;
-    if (this.#visibility.visible) this.#shown = value;
+    if (!this.#visibility.visible) return;
+    const waitMs = this.#shownAtMs + this.#minIntervalMs - performance.now();
+    if (waitMs <= 0) return this.#publish();
+    this.#trailing ??= setTimeout(() => {
+      this.#trailing = undefined;
+      if (this.#visibility.visible) this.#publish();
+    }, waitMs);
   }
 
   /** Stops following the page's visibility. */
   dispose(): void {
     this.#stop();
+    clearTimeout(this.#trailing);
+  }
+
+  #publish(): void {
+    this.#shown = this.#latest;
+    this.#shownAtMs = performance.now();
   }
 }

@@ -39,6 +39,16 @@ export type SessionPhase = 'idle' | 'preparing' | 'connecting' | 'waiting' | 'ru
 /** How often the engine is sampled, for the reports and the screen: four times a second reads as live. */
 export const SNAPSHOT_INTERVAL_MS = 250;
 
+/**
+ * How often a peer's own page redraws what changes (its bitmap and status, the swarm's table): every
+ * redraw of a visible tab costs a frame (style, layout, paint), and a swarm on one machine has many such
+ * tabs. Measured with `bench swarm --peers 8 --file-bytes 32MiB` (unshaped, CPU-bound, runs vary by about
+ * 10 %): four redraws a second 22.6–23.6 s, two 21.6–24.9 s (median 21.6), one 19.7–19.9 s. Twice a
+ * second still reads as live; the overview screen, which is there to be watched, redraws with every
+ * broadcast.
+ */
+export const DISPLAY_INTERVAL_MS = 500;
+
 export interface SwarmSessionOptions {
   /** Signalling server; the page's own origin when absent. */
   readonly signallingUrl?: string;
@@ -79,8 +89,8 @@ export class SwarmSession implements RunController {
   constructor(options: SwarmSessionOptions = {}) {
     this.#options = options;
     const visibility = options.visibility ?? documentVisibility();
-    this.#display = new EngineDisplay(visibility);
-    this.#swarmProgress = new ShownWhileVisible<SwarmProgress | undefined>(visibility, undefined);
+    this.#display = new EngineDisplay(visibility, DISPLAY_INTERVAL_MS);
+    this.#swarmProgress = new ShownWhileVisible<SwarmProgress | undefined>(visibility, undefined, DISPLAY_INTERVAL_MS);
   }
 
   get phase(): SessionPhase {
