@@ -82,11 +82,15 @@ function clickExpression(testId: string): string {
   })()`;
 }
 
-/** Waits for the page to show `testId` (it may still be loading). */
-async function waitForTestId(tab: HiddenCapableTab, testId: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits for the page to show `testId` enabled (it may still be loading, or a button may wait for the
+ * page's state), as Playwright's actions wait for an element to be actionable.
+ */
+async function waitForEnabled(tab: HiddenCapableTab, testId: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await tab.evaluate<boolean>(`!!${byTestId(testId)}`).catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`the page showed no ${testId} within ${timeoutMs} ms`);
+  const enabled = `(() => { const element = ${byTestId(testId)}; return !!element && !element.disabled; })()`;
+  while (!(await tab.evaluate<boolean>(enabled).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`the page showed no enabled ${testId} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -101,13 +105,13 @@ export function cdpSwarmTab(tab: HiddenCapableTab): SwarmTab {
     readState: () => tab.evaluate<SwarmTestState>('window.__swarm.state()'),
     readRunsJson: () => tab.evaluate<string>('window.__swarm.exportJson()'),
     async generateFile(sizeMib) {
-      await waitForTestId(tab, 'generate');
+      await waitForEnabled(tab, 'generate');
       await tab.evaluate(fillExpression('size-mib', String(sizeMib)));
       await tab.evaluate(clickExpression('generate'));
     },
     shareLink: () => tab.evaluate<string>(`${byTestId('share-link')}?.value ?? ''`),
     async pressStartRun(form) {
-      await waitForTestId(tab, 'start-run');
+      await waitForEnabled(tab, 'start-run');
       if (form.mode) await tab.evaluate(checkExpression(`mode-${form.mode}`, true));
       if (form.serverUp !== undefined) await tab.evaluate(fillExpression('cap-server-up', form.serverUp));
       if (form.peerUp !== undefined) await tab.evaluate(fillExpression('cap-peer-up', form.peerUp));
