@@ -206,6 +206,8 @@ export interface Tab {
   readonly received: Received;
   readonly peerId: PeerId;
   readonly swarmId: string;
+  /** The swarm's control secret, for the tab that created it. */
+  readonly controlSecret?: string;
 }
 
 /** Connects a tab and creates a swarm over `makeManifest()`'s file (3 chunks), with `config` if given. */
@@ -216,16 +218,24 @@ export async function seedTab(harness: Harness, config?: RunConfig): Promise<Tab
     .timeout(WAIT_MS)
     .emitWithAck('swarm:create', { ...(await makeManifest()), ...(config && { config }) });
   if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
-  return { client, received, peerId: created.peerId, swarmId: created.swarmId };
+  const { swarmId, peerId, controlSecret } = created;
+  return { client, received, peerId, swarmId, controlSecret };
 }
 
-/** Connects a tab and joins it to `swarmId`; also returns the run it took part in at once. */
-export async function joinTab(harness: Harness, swarmId: string): Promise<Tab & { run: RunStarted | null }> {
+/**
+ * Connects a tab and joins it to `swarmId` (presenting `control`, the swarm's control secret, if given);
+ * also returns the run it took part in at once and whether it is in control.
+ */
+export async function joinTab(
+  harness: Harness,
+  swarmId: string,
+  control?: string,
+): Promise<Tab & { run: RunStarted | null; inControl: boolean }> {
   const client = await harness.connect();
   const received = record(client);
-  const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+  const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId, ...(control && { control }) });
   if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
-  return { client, received, peerId: joined.peerId, swarmId, run: joined.run };
+  return { client, received, peerId: joined.peerId, swarmId, run: joined.run, inControl: joined.inControl };
 }
 
 /** A report of a leecher with one of `makeManifest()`'s 3 chunks, for run `runNumber`. */

@@ -6,11 +6,15 @@ import {
   type SwarmRegistry,
   type SwarmRegistryLimits,
 } from '../src/swarm-registry';
+import { controlDigestOf } from '../src/control-secret';
 import { makeManifest } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SWARM_B = 'BBBBBBBBBBBBBBBBBBBBBB';
 const LIMITS: SwarmRegistryLimits = { maxSwarms: 10, maxPeersPerSwarm: 10, maxWatchersPerSwarm: 2 };
+/** What the server keeps of the swarms' control secret, and of a wrong one. */
+const CONTROL = controlDigestOf('C'.repeat(22));
+const WRONG_CONTROL = controlDigestOf('D'.repeat(22));
 
 describe('swarm registry', () => {
   let manifest: Manifest;
@@ -22,7 +26,7 @@ describe('swarm registry', () => {
   const registryWith = (limits: Partial<SwarmRegistryLimits> = {}): SwarmRegistry =>
     createSwarmRegistry({ limits: { ...LIMITS, ...limits } });
   const create = (registry: SwarmRegistry, swarmId: string, peerId: string, socketId: string) =>
-    registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId } });
+    registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId }, controlDigest: CONTROL });
 
   it('creates a swarm with its founder, and joins list the peers already there, oldest first', () => {
     const registry = registryWith();
@@ -120,13 +124,21 @@ describe('swarm registry: progress, watchers and runs', () => {
       nowMs: () => clock.nowMs,
       epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
     });
-    registry.create({ swarmId: SWARM_A, contentId, manifest, founder: { peerId: 'p1', socketId: 's1' }, config });
+    registry.create({
+      swarmId: SWARM_A,
+      contentId,
+      manifest,
+      founder: { peerId: 'p1', socketId: 's1' },
+      config,
+      controlDigest: CONTROL,
+    });
     const at = (nowMs: number) => {
       clock.nowMs = nowMs;
       return registry;
     };
-    const joinAt = (nowMs: number, peerId: string, socketId: string) =>
-      expect(at(nowMs).join(SWARM_A, { peerId, socketId })).toMatchObject({ ok: true });
+    /** `control`: the member presents the control secret. */
+    const joinAt = (nowMs: number, peerId: string, socketId: string, control?: typeof CONTROL) =>
+      expect(at(nowMs).join(SWARM_A, { peerId, socketId }, control)).toMatchObject({ ok: true });
     return { registry, at, joinAt };
   }
 
@@ -216,7 +228,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     const { registry, at, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
     joinAt(300, 'p3', 's3');
-    registry.watch(SWARM_A, 'w1');
+    registry.watch(SWARM_A, 'w1', CONTROL);
     expect(registry.configure('w1', 'p3', { uploadBytesPerSec: null, leaveOnComplete: true })).toMatchObject({
       ok: true,
     });
@@ -239,7 +251,7 @@ describe('swarm registry: progress, watchers and runs', () => {
         },
       },
     });
-    expect(registry.startRun('s2', SHAPED)).toEqual({ ok: false, code: 'run-in-progress' });
+    expect(registry.startRun('s1', SHAPED)).toEqual({ ok: false, code: 'run-in-progress' });
     expect(registry.startRun('outsider', SHAPED)).toEqual({ ok: false, code: 'not-in-swarm' });
     expect(at(1500).progressOf(SWARM_A)).toMatchObject({
       config: SHAPED,
@@ -265,7 +277,7 @@ describe('swarm registry: progress, watchers and runs', () => {
 
   it('stops a run, and refuses to start one once the founder (the only seeder) has left', () => {
     const { registry, at, joinAt } = setUp();
-    joinAt(200, 'p2', 's2');
+    joinAt(200, 'p2', 's2', CONTROL);
     at(1000).startRun('s2', DEFAULT_RUN_CONFIG);
     expect(at(1200).stopRun('s2')).toEqual({
       ok: true,
@@ -278,6 +290,37 @@ describe('swarm registry: progress, watchers and runs', () => {
     registry.leave('s1');
     expect(registry.startRun('s2', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'no-seeder' });
     expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { runNumber: 1, phase: 'stopped' } });
+  });
+
+  it('reserves run control to the founder and to the sockets that presented the control secret', () => {
+    const { registry, at, joinAt } = setUp();
+    joinAt(200, 'p2', 's2');
+    joinAt(300, 'p3', 's3', WRONG_CONTROL);
+    expect(at(350).join(SWARM_A, { peerId: 'p4', socketId: 's4' }, CONTROL)).toMatchObject({ inControl: true });
+    expect(registry.watch(SWARM_A, 'w1')).toMatchObject({ ok: true, inControl: false });
+    expect(registry.watch(SWARM_A, 'w2', CONTROL)).toMatchObject({ ok: true, inControl: true });
+
+    const before = registry.progressOf(SWARM_A);
+    for (const socketId of ['s2', 's3', 'w1']) {
+      expect(registry.startRun(socketId, SHAPED), socketId).toEqual({ ok: false, code: 'not-in-control' });
+      expect(registry.stopRun(socketId), socketId).toEqual({ ok: false, code: 'not-in-control' });
+      expect(registry.configure(socketId, 'p1', { uploadBytesPerSec: 10_000 }), socketId).toEqual({
+        ok: false,
+        code: 'not-in-control',
+      });
+    }
+    // Refused before anything else: whether a peer exists is no business of a socket out of control.
+    expect(registry.configure('w1', 'nobody', {})).toEqual({ ok: false, code: 'not-in-control' });
+    expect(registry.progressOf(SWARM_A)).toEqual(before);
+
+    // A member still sets its own links.
+    expect(registry.configure('s2', 'p2', { downloadBytesPerSec: 50_000 })).toMatchObject({ ok: true });
+    for (const socketId of ['s1', 's4', 'w2']) {
+      expect(registry.configure(socketId, 'p3', {}), socketId).toMatchObject({ ok: true });
+    }
+    expect(at(1000).startRun('w2', SHAPED)).toMatchObject({ ok: true });
+    expect(registry.stopRun('s4')).toMatchObject({ ok: true });
+    expect(registry.startRun('s1', SHAPED)).toMatchObject({ ok: true });
   });
 
   it('ends the swarm with its last member, its runs with it', () => {
