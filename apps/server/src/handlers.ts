@@ -184,7 +184,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle(report, reply) {
           const stored = registry.report(socket.id, report);
-          if (!stored.ok) return reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
+          if (!stored.ok) {
+            reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
+            // Refused as impossible: its sender is flagged now, on every screen.
+            if ('swarmId' in stored) progress.changed(stored.swarmId);
+            return;
+          }
           reply({ ok: true });
           progress.changed(stored.swarmId);
         },

@@ -1,6 +1,7 @@
 import {
   DEFAULT_RUN_CONFIG,
   type Manifest,
+  type PeerFlag,
   type PeerId,
   type PeerOverride,
   type PeerRole,
@@ -13,6 +14,7 @@ import {
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
 import type { Refusal } from './refusals';
+import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
 import { createSwarmRuns, type SwarmRuns } from './swarm-runs';
 
@@ -64,11 +66,15 @@ export interface LeaveOutcome {
   readonly orphanedWatcherSocketIds: readonly SocketId[];
 }
 
-/** A refused report leaves everything as it was; `message` says what does not fit the swarm's file. */
+/**
+ * A report that does not fit the swarm's file (`invalid-payload`) or is physically impossible
+ * (`implausible-report`) is not stored: its sender is flagged instead (so the table changed, in
+ * `swarmId`), and `message` says why.
+ */
 export type ReportOutcome =
   | { readonly ok: true; readonly swarmId: SwarmId }
   | Refusal<'not-in-swarm'>
-  | (Refusal<'invalid-payload'> & { readonly message: string });
+  | (Refusal<'invalid-payload' | 'implausible-report'> & { readonly message: string; readonly swarmId: SwarmId });
 
 /** Run control comes from a member or a watcher of the swarm that presented its control secret. */
 export type StartRunOutcome =
@@ -157,7 +163,10 @@ export interface SwarmRegistry {
   audienceOf(swarmId: SwarmId): SocketId[];
   /** Whether `peerId` is taken in the swarm: a member, or a participant of the run going on. */
   hasPeerId(swarmId: SwarmId, peerId: PeerId): boolean;
-  /** Stores the socket's latest report, and counts it in the run it names if that run is going on. */
+  /**
+   * Stores the socket's latest report, and counts it in the run it names if that run is going on; a
+   * report that does not fit the file or is impossible flags its sender instead.
+   */
   report(socketId: SocketId, report: ProgressReport): ReportOutcome;
   startRun(socketId: SocketId, config: RunConfig): StartRunOutcome;
   stopRun(socketId: SocketId): StopRunOutcome;
@@ -179,6 +188,7 @@ interface MemberState {
   readonly joinedAtMs: number;
   report: ProgressReport | null;
   override: PeerOverride;
+  flagged: PeerFlag | null;
 }
 
 interface MutableSwarm extends Swarm {
@@ -212,6 +222,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     joinedAtMs: nowMs(),
     report: null,
     override: {},
+    flagged: null,
   });
 
   const swarmFollowedBy = (socketId: SocketId): MutableSwarm | undefined => {
@@ -229,6 +240,24 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return presence.inControl ? swarm : { ok: false, code: 'not-in-control' };
   };
 
+  /** Why `report` is physically impossible for its sender, in the run it names if that one is going on. */
+  const implausibilityIn = (swarm: MutableSwarm, member: MemberState, report: ProgressReport): string | undefined => {
+    const context = swarm.runs.contextOf(member.peerId, report.runNumber);
+    return implausibilityOf(report, {
+      manifest: swarm.manifest,
+      role: member.role,
+      peerCount: Math.max(swarm.runs.mostParticipants, swarm.members.size),
+      ...(context && {
+        run: {
+          elapsedMs: context.elapsedMs,
+          uploadBytesPerSec: context.settings.uploadBytesPerSec,
+          downloadBytesPerSec: context.settings.downloadBytesPerSec,
+          senderUploadBytesPerSec: context.senderUploadBytesPerSec,
+        },
+      }),
+    });
+  };
+
   const progressOf = (swarm: MutableSwarm): SwarmProgress => ({
     swarmId: swarm.swarmId,
     peers: [...swarm.members.values()].map((member) => ({
@@ -237,6 +266,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       report: member.report,
       joinedAfterMs: Math.max(0, member.joinedAtMs - swarm.createdAtMs),
       override: member.override,
+      flagged: member.flagged,
     })),
     ...swarm.runs.snapshot(),
   });
@@ -368,7 +398,14 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const member = presence?.peerId == null ? undefined : swarm?.members.get(presence.peerId);
       if (!swarm || !member) return { ok: false, code: 'not-in-swarm' };
       const misfit = misfitOfReport(report, swarm.manifest);
-      if (misfit !== undefined) return { ok: false, code: 'invalid-payload', message: misfit };
+      const impossible = misfit === undefined ? implausibilityIn(swarm, member, report) : undefined;
+      const reason = misfit ?? impossible;
+      if (reason !== undefined) {
+        member.flagged = { reason, refusedReports: (member.flagged?.refusedReports ?? 0) + 1 };
+        swarm.runs.flag(member.peerId, member.flagged);
+        const code = misfit === undefined ? 'implausible-report' : 'invalid-payload';
+        return { ok: false, code, message: reason, swarmId: swarm.swarmId };
+      }
       member.report = report;
       swarm.runs.report(member.peerId, report);
       return { ok: true, swarmId: swarm.swarmId };

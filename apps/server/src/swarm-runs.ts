@@ -1,5 +1,6 @@
 import {
   resolvePeerSettings,
+  type PeerFlag,
   type PeerId,
   type PeerOverride,
   type PeerRole,
@@ -18,6 +19,16 @@ export interface RunMember {
   readonly peerId: PeerId;
   readonly role: PeerRole;
   readonly override: PeerOverride;
+  /** A flagged member takes part, but its completion does not count. */
+  readonly flagged: PeerFlag | null;
+}
+
+/** What the run going on says of one participant's reports: how long it has taken part, and the caps. */
+export interface ParticipantContext {
+  readonly elapsedMs: number;
+  readonly settings: PeerRunSettings;
+  /** The upload caps of the others that may have sent to it: the seeder in client-server, everyone in p2p. */
+  readonly senderUploadBytesPerSec: readonly (number | null)[];
 }
 
 export type StartRunOutcome =
@@ -53,9 +64,10 @@ export interface RunsSnapshot {
  * override resolved against the run's config); a member that joins while it runs takes part at once. A
  * leecher completes at its first report for this run with `complete: true` (times from the start, on
  * the server's clock). A leecher that leaves the swarm before completing is dropped from the run
- * (`abandonedLeechers`); any other participant that leaves stays, not present. The run finishes as soon
- * as it has at least one leecher and all of them have completed: the distribution time is the latest
- * completion. Nothing changes a run once it finished or stopped.
+ * (`abandonedLeechers`); any other participant that leaves stays, not present. A flagged participant
+ * (a report of it was refused) stays, but does not count. The run finishes as soon as it has at least one
+ * leecher that counts and all of those have completed: the distribution time is the latest of their
+ * completions. Nothing changes a run once it finished or stopped.
  */
 export interface SwarmRuns {
   /** The configuration the next run starts with unless its starter gives another. */
@@ -72,6 +84,12 @@ export interface SwarmRuns {
   leave(peerId: PeerId): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
   report(peerId: PeerId, report: ProgressReport): void;
+  /** Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`. */
+  contextOf(peerId: PeerId, runNumber: number | null): ParticipantContext | undefined;
+  /** The most participants any run of the swarm has had (every one that took part, departed included). */
+  readonly mostParticipants: number;
+  /** A member was flagged: in the run going on, its completion no longer counts (which may finish it). */
+  flag(peerId: PeerId, flag: PeerFlag): void;
   snapshot(): RunsSnapshot;
 }
 
@@ -84,6 +102,9 @@ interface MutableParticipant {
   downloadedBytes: number;
   present: boolean;
   leftRun: boolean;
+  flagged: PeerFlag | null;
+  /** When it took part: the run's start, or its join during the run (server clock). */
+  readonly tookPartAtMs: number;
 }
 
 interface LiveRun {
@@ -97,6 +118,8 @@ interface LiveRun {
   /** Completed leechers dropped past `maxDepartedParticipants`, and the latest of their completions. */
   droppedCompletedLeechers: number;
   droppedLatestCompletedAfterMs: number | null;
+  /** Every participant it has had, departed and abandoned ones included. */
+  participantsEver: number;
 }
 
 /** A later time minus an earlier one, never negative. */
@@ -111,17 +134,24 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   let live: LiveRun | null = null;
   /** The latest run once it ended (finished or stopped), frozen; null while one runs or before any. */
   let ended: RunState | null = null;
+  let mostParticipants = 0;
 
-  const participantOf = (member: RunMember, run: LiveRun): MutableParticipant => ({
-    peerId: member.peerId,
-    role: member.role,
-    settings: resolvePeerSettings(run.config, member.override, member.role),
-    completedAfterMs: null,
-    uploadedBytes: 0,
-    downloadedBytes: 0,
-    present: true,
-    leftRun: false,
-  });
+  const addParticipant = (member: RunMember, run: LiveRun): void => {
+    run.participants.set(member.peerId, {
+      peerId: member.peerId,
+      role: member.role,
+      settings: resolvePeerSettings(run.config, member.override, member.role),
+      completedAfterMs: null,
+      uploadedBytes: 0,
+      downloadedBytes: 0,
+      present: true,
+      leftRun: false,
+      flagged: member.flagged,
+      tookPartAtMs: nowMs(),
+    });
+    run.participantsEver++;
+    mostParticipants = Math.max(mostParticipants, run.participantsEver);
+  };
 
   const announce = (run: LiveRun): RunStarted => {
     const settings: Record<PeerId, PeerRunSettings> = {};
@@ -138,7 +168,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     startedAtEpochMs: run.startedAtEpochMs,
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
-    participants: [...run.participants.values()].map((participant) => ({ ...participant })),
+    participants: [...run.participants.values()].map(({ tookPartAtMs: _, ...participant }) => participant),
     abandonedLeechers: run.abandonedLeechers,
   });
 
@@ -147,12 +177,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     live = null;
   };
 
-  /** Ends the run if it has a leecher and every leecher completed. */
+  /** Ends the run if it has a leecher that counts (none flagged) and every such leecher completed. */
   const finishIfDone = (run: LiveRun): void => {
     let leechers = run.droppedCompletedLeechers;
     let latestMs = run.droppedLatestCompletedAfterMs;
     for (const participant of run.participants.values()) {
-      if (participant.role !== 'leecher') continue;
+      if (participant.role !== 'leecher' || participant.flagged !== null) continue;
       if (participant.completedAfterMs === null) return;
       leechers++;
       latestMs = maxOf(latestMs, participant.completedAfterMs);
@@ -164,7 +194,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     const departed = [...run.participants.values()].filter((participant) => !participant.present);
     for (const participant of departed.slice(0, Math.max(0, departed.length - maxDepartedParticipants))) {
       run.participants.delete(participant.peerId);
-      if (participant.role === 'leecher' && participant.completedAfterMs !== null) {
+      if (participant.role === 'leecher' && participant.completedAfterMs !== null && participant.flagged === null) {
         run.droppedCompletedLeechers++;
         run.droppedLatestCompletedAfterMs = maxOf(run.droppedLatestCompletedAfterMs, participant.completedAfterMs);
       }
@@ -197,8 +227,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         abandonedLeechers: 0,
         droppedCompletedLeechers: 0,
         droppedLatestCompletedAfterMs: null,
+        participantsEver: 0,
       };
-      for (const member of members) run.participants.set(member.peerId, participantOf(member, run));
+      for (const member of members) addParticipant(member, run);
       live = run;
       ended = null;
       return { ok: true, started: announce(run) };
@@ -213,7 +244,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     join(member) {
       if (!live) return null;
-      live.participants.set(member.peerId, participantOf(member, live));
+      addParticipant(member, live);
       return announce(live);
     },
 
@@ -222,7 +253,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant) return;
       if (participant.role === 'leecher' && participant.completedAfterMs === null) {
         live.participants.delete(peerId);
-        live.abandonedLeechers++;
+        // A flagged one never counted: its leaving is no abandoned download.
+        if (participant.flagged === null) live.abandonedLeechers++;
         finishIfDone(live);
         return;
       }
@@ -239,6 +271,30 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (participant.role !== 'leecher' || !report.complete || participant.completedAfterMs !== null) return;
       participant.completedAfterMs = since(nowMs(), live.startedAtMs);
       if (participant.settings.leaveOnComplete) participant.leftRun = true;
+      finishIfDone(live);
+    },
+
+    contextOf(peerId, runNumber) {
+      const participant = live?.participants.get(peerId);
+      if (!live || !participant || runNumber !== live.runNumber) return undefined;
+      const senders = [...live.participants.values()].filter(
+        (other) => other !== participant && (live!.config.mode === 'p2p' || other.role === 'seeder'),
+      );
+      return {
+        elapsedMs: since(nowMs(), participant.tookPartAtMs),
+        settings: participant.settings,
+        senderUploadBytesPerSec: senders.map((sender) => sender.settings.uploadBytesPerSec),
+      };
+    },
+
+    get mostParticipants() {
+      return mostParticipants;
+    },
+
+    flag(peerId, flag) {
+      const participant = live?.participants.get(peerId);
+      if (!live || !participant) return;
+      participant.flagged = flag;
       finishIfDone(live);
     },
 

@@ -112,9 +112,9 @@ describe('progress reports and swarm:progress', () => {
     const expected: SwarmProgress = {
       swarmId: a.swarmId,
       peers: [
-        { peerId: a.peerId, role: 'seeder', report: SEEDING, joinedAfterMs: 0, override: {} },
-        { peerId: b.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 100, override: {} },
-        { peerId: c.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 300, override: {} },
+        { peerId: a.peerId, role: 'seeder', report: SEEDING, joinedAfterMs: 0, override: {}, flagged: null },
+        { peerId: b.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 100, override: {}, flagged: null },
+        { peerId: c.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 300, override: {}, flagged: null },
       ],
       config: DEFAULT_RUN_CONFIG,
       run: null,

@@ -113,7 +113,15 @@ describe('swarm registry: progress, watchers and runs', () => {
     peakUploadBytesPerSec: 0,
     peakDownloadBytesPerSec: 9000,
   };
-  const DONE: ProgressReport = { ...LEECHING, bitsBase64: '4A==', chunksHeld: 3, complete: true };
+  const DONE: ProgressReport = {
+    ...LEECHING,
+    bitsBase64: '4A==',
+    chunksHeld: 3,
+    complete: true,
+    downloadedBytes: 40 * 1024,
+  };
+  /** Two of the three chunks. */
+  const TWO_CHUNKS: ProgressReport = { ...LEECHING, bitsBase64: 'wA==', chunksHeld: 2, downloadedBytes: 32768 };
   const SHAPED: RunConfig = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000 };
 
   /** A registry on clocks the test sets, with swarm A created at 100 ms by p1 (socket s1). */
@@ -146,19 +154,26 @@ describe('swarm registry: progress, watchers and runs', () => {
     const { registry, at, joinAt } = setUp();
     expect(at(500).progressOf(SWARM_A)).toEqual({
       swarmId: SWARM_A,
-      peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} }],
+      peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null }],
       config: DEFAULT_RUN_CONFIG,
       run: null,
     });
     joinAt(250, 'p2', 's2');
     joinAt(400, 'p3', 's3');
     expect(at(450).report('s2', LEECHING)).toEqual({ ok: true, swarmId: SWARM_A });
-    expect(registry.report('s2', { ...LEECHING, chunksHeld: 2 })).toEqual({ ok: true, swarmId: SWARM_A });
+    expect(registry.report('s2', TWO_CHUNKS)).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.progressOf(SWARM_A)?.peers).toEqual([
-      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} },
-      { peerId: 'p2', role: 'leecher', report: { ...LEECHING, chunksHeld: 2 }, joinedAfterMs: 150, override: {} },
-      { peerId: 'p3', role: 'leecher', report: null, joinedAfterMs: 300, override: { downloadBytesPerSec: 50_000 } },
+      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null },
+      { peerId: 'p2', role: 'leecher', report: TWO_CHUNKS, joinedAfterMs: 150, override: {}, flagged: null },
+      {
+        peerId: 'p3',
+        role: 'leecher',
+        report: null,
+        joinedAfterMs: 300,
+        override: { downloadBytesPerSec: 50_000 },
+        flagged: null,
+      },
     ]);
     // A departed member loses its row.
     registry.leave('s2');
@@ -170,7 +185,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.progressOf(SWARM_A)?.config).toEqual(SHAPED);
   });
 
-  it('refuses a report whose bitmap or chunk count does not fit the file, changing nothing', () => {
+  it('refuses a report whose bitmap or chunk count does not fit the file, flagging its sender, changing nothing else', () => {
     const { registry, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
     registry.report('s2', LEECHING);
@@ -186,7 +201,11 @@ describe('swarm registry: progress, watchers and runs', () => {
       expect(outcome).toMatchObject({ ok: false, code: 'invalid-payload' });
       expect(outcome.ok ? '' : 'message' in outcome ? outcome.message : '').toMatch(message);
     }
-    expect(registry.progressOf(SWARM_A)?.peers[1]?.report).toEqual(LEECHING);
+    expect(registry.progressOf(SWARM_A)?.peers[1]).toMatchObject({
+      report: LEECHING,
+      flagged: { reason: 'chunksHeld: this file has only 3 chunks', refusedReports: misfits.length },
+    });
+    expect(registry.progressOf(SWARM_A)?.peers[0]?.flagged).toBeNull();
     expect(registry.report('nobody', LEECHING)).toEqual({ ok: false, code: 'not-in-swarm' });
   });
 

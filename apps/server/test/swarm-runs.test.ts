@@ -10,11 +10,12 @@ const SHAPED: RunConfig = {
   leaveOnComplete: false,
 };
 
-const SEEDER: RunMember = { peerId: 's', role: 'seeder', override: {} };
+const SEEDER: RunMember = { peerId: 's', role: 'seeder', override: {}, flagged: null };
 const leecher = (peerId: string, override: RunMember['override'] = {}): RunMember => ({
   peerId,
   role: 'leecher',
   override,
+  flagged: null,
 });
 
 /** A report for run `runNumber`; complete when `complete` is true. */
@@ -56,6 +57,7 @@ const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'pee
   downloadedBytes: 0,
   present: true,
   leftRun: false,
+  flagged: null,
   ...fields,
 });
 
@@ -262,5 +264,54 @@ describe('swarm runs', () => {
     at(2000).report('stays', reportFor(1, true));
     // p3's 2200 ms is the latest completion (p1's 200 ms, dropped, still counted but earlier).
     expect(at(2100).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 2200 });
+  });
+
+  it('keeps a flagged leecher in the run without counting it: neither in N, nor in the time, nor as abandoned', () => {
+    const { at } = setUp();
+    const flag = { reason: 'complete: the bitmap holds 0 of the 3 chunks', refusedReports: 1 };
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('honest'), { ...leecher('liar'), flagged: flag }]);
+    at(1100).join({ ...leecher('late liar'), flagged: null });
+    at(1150).flag('late liar', flag);
+    at(1200).report('liar', reportFor(1, true)); // shown, never counted
+    at(1300).leave('late liar');
+    expect(at(1400).snapshot().run).toMatchObject({
+      phase: 'running',
+      abandonedLeechers: 0,
+      participants: [{ peerId: 's' }, { peerId: 'honest', flagged: null }, { peerId: 'liar', flagged: flag }],
+    });
+    at(3000).report('honest', reportFor(1, true));
+    expect(at(3500).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 2000 });
+  });
+
+  it('does not finish a run whose only leecher is flagged, and finishes one once its last counted leecher is', () => {
+    const { at, runs } = setUp();
+    const flag = { reason: 'x', refusedReports: 1 };
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    at(1001).flag('a', flag);
+    at(1002).report('a', reportFor(1, true));
+    expect(runs.snapshot().run).toMatchObject({ phase: 'running', distributionMs: null });
+    runs.stop();
+    at(2000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(2500).report('a', reportFor(2, true));
+    at(2600).flag('b', flag); // b was all the run waited for
+    expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 500 });
+  });
+
+  it('tells the context of a participant’s report: how long it took part, its caps and its senders’', () => {
+    const { at, runs } = setUp();
+    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
+    at(1500).join(leecher('c'));
+    expect(at(2000).contextOf('c', 1)).toEqual({
+      elapsedMs: 500,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      senderUploadBytesPerSec: [1_000_000], // client-server: the seeder alone sends
+    });
+    expect(runs.contextOf('c', 2)).toBeUndefined();
+    expect(runs.contextOf('c', null)).toBeUndefined();
+    expect(runs.mostParticipants).toBe(4);
+    runs.stop();
+    at(3000).start({ ...SHAPED, mode: 'p2p' }, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
+    expect(at(3100).contextOf('a', 2)?.senderUploadBytesPerSec).toEqual([1_000_000, 50_000]);
+    expect(runs.mostParticipants).toBe(4);
   });
 });

@@ -5,6 +5,7 @@ import {
   peerOverrideSchema,
   peerRoleSchema,
   runConfigSchema,
+  type PeerFlag,
   type PeerOverride,
   type PeerRole,
   type RunConfig,
@@ -119,8 +120,10 @@ export interface PeerProgress {
   readonly report: ProgressReport | null;
   /** Since the swarm was created. */
   readonly joinedAfterMs: number;
-  /** This peer's own settings (set from its tab, its link, or any screen of the swarm). */
+  /** This peer's own settings (set from its tab, its link, or a screen in control of the swarm). */
   readonly override: PeerOverride;
+  /** Set once the server refused a report of it as impossible: every screen shows it, nobody believes it. */
+  readonly flagged: PeerFlag | null;
 }
 
 /** The server's view of a whole swarm, broadcast to its members and watchers a few times a second. */
@@ -166,6 +169,11 @@ export type SignallingErrorCode =
    * this socket did not present it (when it joined or started watching).
    */
   | 'not-in-control'
+  /**
+   * A progress report claims more than is physically possible: bytes or rates beyond what the file and the
+   * run's caps allow, or progress faster than the caps let it arrive. The member is flagged.
+   */
+  | 'implausible-report'
   /** The server failed while handling the request; it logged the cause and kept running. */
   | 'internal-error'
   /** Client side only: the server did not answer in time (or the connection is down). */
