@@ -52,6 +52,7 @@ function participant(peerId: string, role: PeerRole, completedAfterMs: number | 
     downloadedBytes: role === 'seeder' ? 0 : FILE_BYTES,
     present: true,
     leftRun: false,
+    flagged: null,
   };
 }
 
@@ -85,6 +86,7 @@ export function swarmProgress(swarmId: string, run: RunState | null, downloadByt
       role: peer.role,
       joinedAfterMs: index * 100,
       override: {},
+      flagged: null,
       report: {
         role: peer.role,
         runNumber: run!.runNumber,
