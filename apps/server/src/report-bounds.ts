@@ -113,6 +113,9 @@ export function implausibilityOf(report: ProgressReport, input: ReportBoundsInpu
   if (report.uploadedBytes > uploadLimit)
     return `uploadedBytes: ${report.uploadedBytes} is more than ${Math.max(1, input.peerCount - 1)} peers could download`;
 
+  const sentTo = sentToMisfit(report);
+  if (sentTo !== undefined) return sentTo;
+
   const rates: [keyof ProgressReport & `${string}BytesPerSec`, Cap][] = [
     ['uploadBytesPerSec', run?.uploadBytesPerSec ?? null],
     ['peakUploadBytesPerSec', run?.uploadBytesPerSec ?? null],
@@ -141,5 +144,23 @@ export function implausibilityOf(report: ProgressReport, input: ReportBoundsInpu
     const what = report.complete ? 'a completion' : `${mib(report.downloadedBytes)} received`;
     return `${what} after ${seconds} s is faster than its download cap and its senders' upload caps allow (${mib(receivable)} at most)`;
   }
+  return undefined;
+}
+
+/**
+ * What a report says it sent each neighbour must add up to what it says it sent in all (the engine's
+ * per-peer totals are its upload split by peer), and name each neighbour once.
+ */
+function sentToMisfit(report: ProgressReport): string | undefined {
+  const named = new Set<string>();
+  let total = 0;
+  for (const { peerId, bytes } of report.sentTo) {
+    if (named.has(peerId)) return `sentTo: names ${peerId} twice`;
+    named.add(peerId);
+    total += bytes;
+  }
+  // The sum of floating-point figures may land a hair above the total: a byte spares it.
+  if (total > report.uploadedBytes + 1)
+    return `sentTo: adds up to ${total} bytes, more than the ${report.uploadedBytes} it uploaded`;
   return undefined;
 }

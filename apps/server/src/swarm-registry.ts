@@ -4,6 +4,7 @@ import {
   type PeerFlag,
   type PeerId,
   type PeerOverride,
+  type PeerReport,
   type PeerRole,
   type ProgressReport,
   type RunConfig,
@@ -176,6 +177,11 @@ export interface SwarmRegistry {
   progressOf(swarmId: SwarmId): SwarmProgress | undefined;
 }
 
+/** A report as every screen sees it: the per-neighbour figures are the server's alone (N rows of N entries). */
+function withoutSentTo({ sentTo: _, ...report }: ProgressReport): PeerReport {
+  return report;
+}
+
 /** Thrown when a caller breaks an invariant it must ensure itself (fresh random ids are unique). */
 export class DuplicateIdError extends Error {
   override readonly name = 'DuplicateIdError';
@@ -263,7 +269,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     peers: [...swarm.members.values()].map((member) => ({
       peerId: member.peerId,
       role: member.role,
-      report: member.report,
+      report: member.report && withoutSentTo(member.report),
       joinedAfterMs: Math.max(0, member.joinedAtMs - swarm.createdAtMs),
       override: member.override,
       flagged: member.flagged,
@@ -296,6 +302,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
           nowMs,
           epochNowMs,
           maxDepartedParticipants: limits.maxPeersPerSwarm,
+          fileBytes: manifest.sizeBytes,
         }),
         controlDigest,
       };

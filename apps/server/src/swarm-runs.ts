@@ -13,6 +13,7 @@ import {
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
+import { createWitnessLedger, type WitnessLedger } from './witness-ledger';
 
 /** A member of the swarm as a run sees it. */
 export interface RunMember {
@@ -48,6 +49,8 @@ export interface SwarmRunsOptions {
    * cap the oldest go; their completions still count in the distribution time.
    */
   readonly maxDepartedParticipants: number;
+  /** The swarm's file size: what the witnesses of a completion must account for. */
+  readonly fileBytes: number;
 }
 
 /** What a swarm's progress table shows of its runs. */
@@ -63,7 +66,8 @@ export interface RunsSnapshot {
  * A run starts with every member as a participant (the founder seeds, the others leech, each with its
  * override resolved against the run's config); a member that joins while it runs takes part at once. A
  * leecher completes at its first report for this run with `complete: true` (times from the start, on
- * the server's clock). A leecher that leaves the swarm before completing is dropped from the run
+ * the server's clock); the completion counts once corroborated: what the others report having sent it
+ * (`witness-ledger.ts`) covers the file. A leecher that leaves the swarm before completing is dropped from the run
  * (`abandonedLeechers`); any other participant that leaves stays, not present. A flagged participant
  * (a report of it was refused) stays, but does not count. The run finishes as soon as it has at least one
  * leecher that counts and all of those have completed: the distribution time is the latest of their
@@ -103,6 +107,7 @@ interface MutableParticipant {
   present: boolean;
   leftRun: boolean;
   flagged: PeerFlag | null;
+  corroborated: boolean;
   /** When it took part: the run's start, or its join during the run (server clock). */
   readonly tookPartAtMs: number;
 }
@@ -120,6 +125,8 @@ interface LiveRun {
   droppedLatestCompletedAfterMs: number | null;
   /** Every participant it has had, departed and abandoned ones included. */
   participantsEver: number;
+  /** What its participants say they sent each other: the witnesses of each completion. */
+  readonly witnesses: WitnessLedger;
 }
 
 /** A later time minus an earlier one, never negative. */
@@ -128,7 +135,7 @@ const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterM
 const maxOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
-  const { nowMs, epochNowMs, maxDepartedParticipants } = options;
+  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes } = options;
   let config = options.config;
   /** The run going on; null between runs. */
   let live: LiveRun | null = null;
@@ -147,6 +154,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       present: true,
       leftRun: false,
       flagged: member.flagged,
+      corroborated: false,
       tookPartAtMs: nowMs(),
     });
     run.participantsEver++;
@@ -168,7 +176,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     startedAtEpochMs: run.startedAtEpochMs,
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
-    participants: [...run.participants.values()].map(({ tookPartAtMs: _, ...participant }) => participant),
+    participants: [...run.participants.values()].map(({ tookPartAtMs: _, ...participant }) => ({
+      ...participant,
+      witnessedBytes: run.witnesses.witnessed(participant.peerId),
+    })),
     abandonedLeechers: run.abandonedLeechers,
   });
 
@@ -177,13 +188,29 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     live = null;
   };
 
-  /** Ends the run if it has a leecher that counts (none flagged) and every such leecher completed. */
+  /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
+  const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
+    run.config.mode === 'p2p' || sender.role === 'seeder';
+
+  /** Marks each completion the witnesses now cover; a corroborated one stays so. */
+  const corroborate = (run: LiveRun): void => {
+    for (const participant of run.participants.values()) {
+      if (participant.completedAfterMs === null || participant.corroborated) continue;
+      participant.corroborated = run.witnesses.corroborates(participant.peerId, fileBytes);
+    }
+  };
+
+  /**
+   * Ends the run if it has a leecher that counts (none flagged) and every such leecher completed, its
+   * completion corroborated by what the others say they sent it.
+   */
   const finishIfDone = (run: LiveRun): void => {
+    corroborate(run);
     let leechers = run.droppedCompletedLeechers;
     let latestMs = run.droppedLatestCompletedAfterMs;
     for (const participant of run.participants.values()) {
       if (participant.role !== 'leecher' || participant.flagged !== null) continue;
-      if (participant.completedAfterMs === null) return;
+      if (participant.completedAfterMs === null || !participant.corroborated) return;
       leechers++;
       latestMs = maxOf(latestMs, participant.completedAfterMs);
     }
@@ -194,7 +221,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     const departed = [...run.participants.values()].filter((participant) => !participant.present);
     for (const participant of departed.slice(0, Math.max(0, departed.length - maxDepartedParticipants))) {
       run.participants.delete(participant.peerId);
-      if (participant.role === 'leecher' && participant.completedAfterMs !== null && participant.flagged === null) {
+      const counted = participant.flagged === null && participant.corroborated;
+      if (participant.role === 'leecher' && participant.completedAfterMs !== null && counted) {
         run.droppedCompletedLeechers++;
         run.droppedLatestCompletedAfterMs = maxOf(run.droppedLatestCompletedAfterMs, participant.completedAfterMs);
       }
@@ -228,6 +256,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         droppedCompletedLeechers: 0,
         droppedLatestCompletedAfterMs: null,
         participantsEver: 0,
+        witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
       };
       for (const member of members) addParticipant(member, run);
       live = run;
@@ -251,6 +280,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     leave(peerId) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
+      if (uploads(live, participant) && participant.flagged === null) {
+        const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
+        live.witnesses.left(peerId, nowMs(), lastReportAtMs, participant.settings.uploadBytesPerSec);
+      }
       if (participant.role === 'leecher' && participant.completedAfterMs === null) {
         live.participants.delete(peerId);
         // A flagged one never counted: its leaving is no abandoned download.
@@ -261,6 +294,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       participant.present = false;
       participant.leftRun = true;
       dropOldestDeparted(live);
+      // What it may have sent unreported before it left now counts for those it sent to.
+      finishIfDone(live);
     },
 
     report(peerId, report) {
@@ -268,9 +303,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
-      if (participant.role !== 'leecher' || !report.complete || participant.completedAfterMs !== null) return;
-      participant.completedAfterMs = since(nowMs(), live.startedAtMs);
-      if (participant.settings.leaveOnComplete) participant.leftRun = true;
+      if (uploads(live, participant) && participant.flagged === null)
+        live.witnesses.record(peerId, report.sentTo, nowMs(), new Set(live.participants.keys()));
+      if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
+        participant.completedAfterMs = since(nowMs(), live.startedAtMs);
+        if (participant.settings.leaveOnComplete) participant.leftRun = true;
+      }
+      // A completion, or a witness of one: either may finish the run.
       finishIfDone(live);
     },
 
@@ -295,6 +334,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
       participant.flagged = flag;
+      live.witnesses.discredit(peerId);
       finishIfDone(live);
     },
 

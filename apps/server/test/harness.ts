@@ -4,6 +4,7 @@ import {
   type ClientToServerEvents,
   type Manifest,
   type PeerId,
+  type PeerReport,
   type ProgressReport,
   type RunConfig,
   type RunStarted,
@@ -252,10 +253,32 @@ export function leeching(runNumber: number | null): ProgressReport {
     downloadBytesPerSec: 8192,
     peakUploadBytesPerSec: 600,
     peakDownloadBytesPerSec: 9000.5,
+    sentTo: [],
   };
 }
 
 /** A report of a tab holding all 3 chunks, for run `runNumber`. */
 export function complete(runNumber: number | null, role: ProgressReport['role'] = 'leecher'): ProgressReport {
   return { ...leeching(runNumber), role, bitsBase64: '4A==', chunksHeld: 3, complete: true, downloadedBytes: 40960 };
+}
+
+/** A report as the progress table shows it: without `sentTo`, which only the server reads. */
+export function shown({ sentTo: _, ...report }: ProgressReport): PeerReport {
+  return report;
+}
+
+/** `makeManifest()`'s file size: what each completion's witnesses must account for. */
+export const FILE_BYTES = 40 * 1024;
+
+/**
+ * The seeder's report for run `runNumber` saying it sent each of `receivers` the whole file: it is the
+ * witness of their completions (which count only once corroborated).
+ */
+export function vouching(runNumber: number, receivers: readonly { peerId: PeerId }[]): ProgressReport {
+  return {
+    ...complete(runNumber, 'seeder'),
+    downloadedBytes: 0,
+    uploadedBytes: FILE_BYTES * receivers.length,
+    sentTo: receivers.map(({ peerId }) => ({ peerId, bytes: FILE_BYTES })),
+  };
 }

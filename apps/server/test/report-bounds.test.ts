@@ -34,6 +34,7 @@ const holding = (held: number, extraBytes = 0): ProgressReport => ({
   downloadBytesPerSec: 0,
   peakUploadBytesPerSec: 0,
   peakDownloadBytesPerSec: 0,
+  sentTo: [],
 });
 
 describe('a report against its file', () => {
@@ -159,6 +160,22 @@ describe('a report against what is physically possible', () => {
     expect(implausibilityOf({ ...holding(0), uploadedBytes: 1_200_000 }, shaped(2_000))).toBeUndefined();
     expect(implausibilityOf({ ...holding(0), uploadedBytes: 2_000_000 }, shaped(2_000))).toMatch(
       /^uploadedBytes: 1\.91 MiB in 2\.000 s is faster than its upload cap$/,
+    );
+  });
+
+  it('refuses an account of what it sent each peer that is not its upload split by peer', () => {
+    const input: ReportBoundsInput = { manifest, role: 'seeder', peerCount: 4 };
+    const seeding = { ...holding(CHUNKS), downloadedBytes: 0, uploadedBytes: 3_000 };
+    const split = [
+      { peerId: 'a', bytes: 1_000 },
+      { peerId: 'b', bytes: 2_000 },
+    ];
+    expect(implausibilityOf({ ...seeding, sentTo: split }, input)).toBeUndefined();
+    expect(implausibilityOf({ ...seeding, sentTo: [...split, { peerId: 'c', bytes: 2 }] }, input)).toBe(
+      'sentTo: adds up to 3002 bytes, more than the 3000 it uploaded',
+    );
+    expect(implausibilityOf({ ...seeding, sentTo: [...split, { peerId: 'a', bytes: 0 }] }, input)).toBe(
+      'sentTo: names a twice',
     );
   });
 

@@ -16,6 +16,8 @@ import {
   record,
   roundTrip,
   serverPerTest,
+  shown,
+  vouching,
   WAIT_MS,
   type Harness,
   type Tab,
@@ -47,6 +49,7 @@ const done = (runNumber: number, role: ProgressReport['role'] = 'leecher'): Prog
   downloadBytesPerSec: 90_000,
   peakUploadBytesPerSec: 0,
   peakDownloadBytesPerSec: 99_000,
+  sentTo: [],
 });
 
 /**
@@ -113,7 +116,7 @@ describe('progress reports bounded by what is physically possible', () => {
         (p) => (p.peers[1]?.flagged ?? null) !== null,
         'the leecher is flagged',
       );
-      expect(table.peers[1]).toMatchObject({ report: leeching(1), flagged });
+      expect(table.peers[1]).toMatchObject({ report: shown(leeching(1)), flagged });
       expect(table.run).toMatchObject({ phase: 'running', distributionMs: null });
       expect(table.run?.participants[1]).toMatchObject({ completedAfterMs: null, flagged });
     }
@@ -141,7 +144,14 @@ describe('progress reports bounded by what is physically possible', () => {
       if (!refused.ok)
         expect(refused.error.message).toMatch(/^a completion after 0\.00\d s is faster than its download cap/);
     }
-    // The honest leecher takes what its 100 kB/s allows: 4 MiB in 45 s is possible, and counts.
+    // The honest leecher takes what its 100 kB/s allows: 4 MiB in 45 s is possible, and counts once the
+    // seeder says it sent it the file.
+    const witness = {
+      ...done(1, 'seeder'),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: honest.peerId, bytes: FILE_BYTES }],
+    };
+    expect(await send(seeder, witness, 54_000)).toEqual({ ok: true });
     expect(await send(honest, done(1), 55_000)).toEqual({ ok: true });
     const table = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
     expect(table.run?.distributionMs).toBe(45_000);
@@ -175,9 +185,30 @@ describe('progress reports bounded by what is physically possible', () => {
       (p) => p.peers[1]?.flagged?.refusedReports === fields.length,
       'every refusal counted',
     );
-    expect(table.peers[1]?.report).toEqual(leeching(null));
+    expect(table.peers[1]?.report).toEqual(shown(leeching(null)));
     expect(table.peers[1]?.flagged?.reason).toMatch(/^peakDownloadBytesPerSec: .* is beyond any link$/);
     expect(table.peers[0]?.flagged).toBeNull();
+  });
+
+  it('does not count a completion nobody says they sent the file to, even where no cap bounds it', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const liar = await joinTab(server.harness, seeder.swarmId);
+    const honest = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    // Unshaped: 40 KiB in 2 ms is possible at 10 GB/s, so the claim itself is believed...
+    expect(await send(liar, complete(1), 1002)).toEqual({ ok: true });
+    // ...but the seeder, the only one who could have sent it anything, sent it nothing.
+    expect(await send(seeder, vouching(1, [honest]), 1100)).toEqual({ ok: true });
+    expect(await send(honest, complete(1), 1200)).toEqual({ ok: true });
+    clock.nowMs = 9000;
+    const table = await settled(seeder);
+    expect(table.run).toMatchObject({ phase: 'running', distributionMs: null });
+    expect(table.run?.participants.slice(1)).toMatchObject([
+      { peerId: liar.peerId, completedAfterMs: 2, witnessedBytes: 0, corroborated: false },
+      { peerId: honest.peerId, completedAfterMs: 200, witnessedBytes: 40960, corroborated: true },
+    ]);
   });
 
   it('believes an honest run, flagging nobody', async () => {
@@ -186,9 +217,7 @@ describe('progress reports bounded by what is physically possible', () => {
     const a = await joinTab(server.harness, seeder.swarmId);
     clock.nowMs = 1000;
     await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
-    expect(await send(seeder, { ...complete(1, 'seeder'), downloadedBytes: 0, uploadedBytes: 40960 }, 1050)).toEqual({
-      ok: true,
-    });
+    expect(await send(seeder, vouching(1, [a]), 1050)).toEqual({ ok: true });
     expect(await send(a, leeching(1), 1100)).toEqual({ ok: true });
     expect(await send(a, complete(1), 1200)).toEqual({ ok: true });
     const table = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');

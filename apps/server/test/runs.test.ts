@@ -16,6 +16,7 @@ import {
   roundTrip,
   seedTab,
   serverPerTest,
+  vouching,
   waitUntil,
   WAIT_MS,
   type RawClient,
@@ -129,7 +130,8 @@ describe('runs over socket.io', () => {
     await start();
     const [seeder, a, b] = await swarmOf(2);
     await startRun(seeder.client, DEFAULT_RUN_CONFIG, 2000);
-    await report(seeder, 2100, { ...complete(1, 'seeder'), uploadedBytes: 80_000 });
+    // The seeder says it sent each leecher the file: it vouches for their completions.
+    await report(seeder, 2100, vouching(1, [a, b]));
     await report(a, 2500, complete(1));
     await report(b, 2600, leeching(1));
     await report(b, 2750, leeching(null)); // a leftover from before the run counts for nothing
@@ -144,9 +146,9 @@ describe('runs over socket.io', () => {
       elapsedMs: 1200,
       distributionMs: 1200,
       participants: [
-        { peerId: seeder.peerId, uploadedBytes: 80_000, completedAfterMs: null },
-        { peerId: a.peerId, completedAfterMs: 500, downloadedBytes: 40960 },
-        { peerId: b.peerId, completedAfterMs: 1200 },
+        { peerId: seeder.peerId, uploadedBytes: 81_920, completedAfterMs: null, witnessedBytes: 0 },
+        { peerId: a.peerId, completedAfterMs: 500, downloadedBytes: 40960, witnessedBytes: 40960, corroborated: true },
+        { peerId: b.peerId, completedAfterMs: 1200, corroborated: true },
       ],
     });
     expect(await startRun(seeder.client, DEFAULT_RUN_CONFIG)).toEqual({ ok: true, runNumber: 2 });
@@ -167,6 +169,7 @@ describe('runs over socket.io', () => {
         [late.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: 400_000, leaveOnComplete: false },
       },
     });
+    await report(seeder, 2450, vouching(1, [a, late]));
     await report(a, 2500, complete(1));
     const running = await latestProgress(
       seeder.received,
@@ -191,6 +194,7 @@ describe('runs over socket.io', () => {
     await start();
     const [seeder, a, b] = await swarmOf(2);
     await startRun(seeder.client, DEFAULT_RUN_CONFIG, 2000);
+    await report(seeder, 2300, vouching(1, [a]));
     await report(a, 2400, complete(1));
     clock.nowMs = 2700;
     b.client.disconnect();
@@ -320,6 +324,7 @@ describe('runs over socket.io', () => {
     expect(a.received.runsStarted[0]?.settings[a.peerId]?.uploadBytesPerSec).toBe(20_000);
     expect(Object.keys(a.received.runsStarted[0]?.settings ?? {})).toEqual([seeder.peerId, a.peerId]);
 
+    await report(seeder, 2200, vouching(1, [a]));
     await report(a, 2300, complete(1));
     const finished: SwarmProgress = await runOf(received, 'finished', 'the watcher sees the run finish');
     expect(finished.run?.distributionMs).toBe(300);

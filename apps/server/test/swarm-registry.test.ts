@@ -7,7 +7,7 @@ import {
   type SwarmRegistryLimits,
 } from '../src/swarm-registry';
 import { controlDigestOf } from '../src/control-secret';
-import { makeManifest } from './harness';
+import { makeManifest, shown, vouching } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SWARM_B = 'BBBBBBBBBBBBBBBBBBBBBB';
@@ -112,6 +112,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     downloadBytesPerSec: 8192,
     peakUploadBytesPerSec: 0,
     peakDownloadBytesPerSec: 9000,
+    sentTo: [],
   };
   const DONE: ProgressReport = {
     ...LEECHING,
@@ -165,7 +166,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.progressOf(SWARM_A)?.peers).toEqual([
       { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null },
-      { peerId: 'p2', role: 'leecher', report: TWO_CHUNKS, joinedAfterMs: 150, override: {}, flagged: null },
+      { peerId: 'p2', role: 'leecher', report: shown(TWO_CHUNKS), joinedAfterMs: 150, override: {}, flagged: null },
       {
         peerId: 'p3',
         role: 'leecher',
@@ -202,7 +203,7 @@ describe('swarm registry: progress, watchers and runs', () => {
       expect(outcome.ok ? '' : 'message' in outcome ? outcome.message : '').toMatch(message);
     }
     expect(registry.progressOf(SWARM_A)?.peers[1]).toMatchObject({
-      report: LEECHING,
+      report: shown(LEECHING),
       flagged: { reason: 'chunksHeld: this file has only 3 chunks', refusedReports: misfits.length },
     });
     expect(registry.progressOf(SWARM_A)?.peers[0]?.flagged).toBeNull();
@@ -280,6 +281,9 @@ describe('swarm registry: progress, watchers and runs', () => {
     // A newcomer takes part at once; its peer id must not clash with a participant's.
     const joined = at(1600).join(SWARM_A, { peerId: 'p4', socketId: 's4' });
     expect(joined).toMatchObject({ ok: true, run: { runNumber: 1, settings: { p4: {} } } });
+    // The seeder vouches for every leecher's completion: it says it sent each the file.
+    const vouch = vouching(1, [{ peerId: 'p2' }, { peerId: 'p3' }, { peerId: 'p4' }]);
+    expect(at(1700).report('s1', vouch)).toMatchObject({ ok: true });
     registry.report('s2', { ...DONE, runNumber: 1 });
     registry.leave('s2');
     expect(registry.hasPeerId(SWARM_A, 'p2')).toBe(true); // still in the run, not present

@@ -141,6 +141,13 @@ export interface RunParticipant {
   readonly leftRun: boolean;
   /** Set once a report of it was refused: it stays in the run, but its completion does not count. */
   readonly flagged: PeerFlag | null;
+  /** What the other participants report having sent it in this run (their `sentTo`). */
+  readonly witnessedBytes: number;
+  /**
+   * Its completion is corroborated: what the others report having sent it covers the file. A completion
+   * counts (in N and the run's time) only once corroborated; it stays so.
+   */
+  readonly corroborated: boolean;
 }
 
 /**

@@ -40,6 +40,11 @@ const MAX_SDP_CHARS = 64 * 1024;
 /** A bitmap of `MAX_CHUNK_COUNT` chunks, base64. */
 const MAX_BITS_BASE64_CHARS = Math.ceil(MAX_CHUNK_COUNT / 8 / 3) * 4;
 const MAX_CANDIDATE_CHARS = 1024;
+/**
+ * Most neighbours one report lists in `sentTo`: four times the largest swarm the server allows by default
+ * (64 peers), and about 12 KB of JSON, well under the signalling cap.
+ */
+export const MAX_SENT_TO_PEERS = 256;
 
 /** What simple-peer hands to `signal()`: an SDP offer/answer, an ICE candidate, or a renegotiation. */
 export const signalDataSchema = z.discriminatedUnion('type', [
@@ -104,9 +109,19 @@ export const progressReportSchema = z
     downloadBytesPerSec: z.number().min(0).finite(),
     peakUploadBytesPerSec: z.number().min(0).finite(),
     peakDownloadBytesPerSec: z.number().min(0).finite(),
+    /**
+     * Block payload bytes this tab sent each neighbour in the run (its engine's totals, departed neighbours
+     * included), adding up to `uploadedBytes`: the server counts a completion only once what the others say
+     * they sent that peer covers the file (corroboration). Empty outside a run.
+     */
+    sentTo: z
+      .array(z.object({ peerId: peerIdSchema, bytes: z.number().min(0).finite() }).strict())
+      .max(MAX_SENT_TO_PEERS),
   })
   .strict();
 export type ProgressReport = z.infer<typeof progressReportSchema>;
+/** A report as every screen sees it: without `sentTo`, which only the server reads (N rows of N entries). */
+export type PeerReport = Omit<ProgressReport, 'sentTo'>;
 
 /** How often a tab reports its progress: a few times a second, so every screen follows the run closely. */
 export const PROGRESS_REPORT_INTERVAL_MS = 300;
@@ -116,8 +131,8 @@ export interface PeerProgress {
   readonly peerId: PeerId;
   /** The founder seeds; everyone who joins leeches. */
   readonly role: PeerRole;
-  /** Latest report; null before the first. */
-  readonly report: ProgressReport | null;
+  /** Latest report believed; null before the first. */
+  readonly report: PeerReport | null;
   /** Since the swarm was created. */
   readonly joinedAfterMs: number;
   /** This peer's own settings (set from its tab, its link, or a screen in control of the swarm). */
