@@ -53,6 +53,8 @@ function participant(peerId: string, role: PeerRole, completedAfterMs: number | 
     present: true,
     leftRun: false,
     flagged: null,
+    witnessedBytes: role === 'seeder' ? 0 : FILE_BYTES,
+    corroborated: role === 'leecher' && completedAfterMs !== null,
   };
 }
 

@@ -37,6 +37,8 @@ function participant(
     present: true,
     leftRun: false,
     flagged: null,
+    witnessedBytes: role === 'seeder' ? 0 : F,
+    corroborated: role === 'leecher' && completedAfterMs !== null,
   };
 }
 
