@@ -17,6 +17,7 @@ import { sameControlDigest, type ControlDigest } from './control-secret';
 import type { Refusal } from './refusals';
 import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
+import { CORROBORATION_WAIT_MS } from './witness-ledger';
 import { createSwarmRuns, type SwarmRuns } from './swarm-runs';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
@@ -176,6 +177,9 @@ export interface SwarmRegistry {
   /** The swarm's progress table as of now, as broadcast; undefined for no such swarm. */
   progressOf(swarmId: SwarmId): SwarmProgress | undefined;
 }
+
+/** Why a member whose completion no witness confirmed in time is flagged. */
+const UNCONFIRMED_COMPLETION = `complete: not confirmed within ${CORROBORATION_WAIT_MS / 1000} s by the peers that could have sent it the file`;
 
 /** A report as every screen sees it: the per-neighbour figures are the server's alone (N rows of N entries). */
 function withoutSentTo({ sentTo: _, ...report }: ProgressReport): PeerReport {
@@ -415,6 +419,16 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       }
       member.report = report;
       swarm.runs.report(member.peerId, report);
+      // Reports come from every member a few times a second: they are the clock of this check.
+      for (const peerId of swarm.runs.unconfirmedCompletions()) {
+        const unconfirmed = swarm.members.get(peerId);
+        const flag: PeerFlag = {
+          reason: UNCONFIRMED_COMPLETION,
+          refusedReports: (unconfirmed?.flagged?.refusedReports ?? 0) + 1,
+        };
+        if (unconfirmed) unconfirmed.flagged = flag;
+        swarm.runs.flag(peerId, flag);
+      }
       return { ok: true, swarmId: swarm.swarmId };
     },
 

@@ -13,7 +13,7 @@ import {
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
-import { createWitnessLedger, type WitnessLedger } from './witness-ledger';
+import { CORROBORATION_WAIT_MS, createWitnessLedger, type WitnessLedger } from './witness-ledger';
 
 /** A member of the swarm as a run sees it. */
 export interface RunMember {
@@ -94,6 +94,11 @@ export interface SwarmRuns {
   readonly mostParticipants: number;
   /** A member was flagged: in the run going on, its completion no longer counts (which may finish it). */
   flag(peerId: PeerId, flag: PeerFlag): void;
+  /**
+   * Unflagged participants whose completion nobody confirmed within `CORROBORATION_WAIT_MS`: what the
+   * others say they sent them does not cover the file. Their completions are taken for lies (to flag).
+   */
+  unconfirmedCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
 }
 
@@ -324,6 +329,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         settings: participant.settings,
         senderUploadBytesPerSec: senders.map((sender) => sender.settings.uploadBytesPerSec),
       };
+    },
+
+    unconfirmedCompletions() {
+      if (!live) return [];
+      const { startedAtMs } = live;
+      const overdue = (participant: MutableParticipant): boolean =>
+        participant.completedAfterMs !== null &&
+        !participant.corroborated &&
+        participant.flagged === null &&
+        since(nowMs(), startedAtMs + participant.completedAfterMs) > CORROBORATION_WAIT_MS;
+      return [...live.participants.values()].filter(overdue).map((participant) => participant.peerId);
     },
 
     get mostParticipants() {

@@ -9,6 +9,14 @@ import { bytesThroughCap } from './report-bounds';
 export const CORROBORATION_SHORTFALL = 0.01;
 
 /**
+ * How long a completion may wait for its witnesses before it is taken for a lie. They report every
+ * 300 ms (`PROGRESS_REPORT_INTERVAL_MS`) on timers a hidden tab does not slow, and a witness that leaves
+ * is accounted for at once; what can hold a report back is a busy page (a completing tab hashing its file
+ * without WebCrypto blocks for about 1.5 s per 16 MiB between yields). Ten seconds is several times that.
+ */
+export const CORROBORATION_WAIT_MS = 10_000;
+
+/**
  * What the participants of one run say they sent each other (issue #10 §3, corroboration): the honest
  * uploaders are the witnesses of every completion. Each sender's latest `sentTo` (engine totals, which
  * only grow) is kept, also after it left, with what it may have sent since its last report before it

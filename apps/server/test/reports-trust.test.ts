@@ -206,9 +206,16 @@ describe('progress reports bounded by what is physically possible', () => {
     const table = await settled(seeder);
     expect(table.run).toMatchObject({ phase: 'running', distributionMs: null });
     expect(table.run?.participants.slice(1)).toMatchObject([
-      { peerId: liar.peerId, completedAfterMs: 2, witnessedBytes: 0, corroborated: false },
+      { peerId: liar.peerId, completedAfterMs: 2, witnessedBytes: 0, corroborated: false, flagged: null },
       { peerId: honest.peerId, completedAfterMs: 200, witnessedBytes: 40960, corroborated: true },
     ]);
+    // Ten seconds on, nobody has confirmed it: the liar is flagged, and the run ends with the honest time.
+    expect(await send(seeder, vouching(1, [honest]), 11_003)).toEqual({ ok: true });
+    const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(finished.run?.distributionMs).toBe(200);
+    expect(finished.peers[1]?.flagged?.reason).toBe(
+      'complete: not confirmed within 10 s by the peers that could have sent it the file',
+    );
   });
 
   it('believes an honest run, flagging nobody', async () => {

@@ -380,6 +380,19 @@ describe('swarm runs', () => {
     expect(at(1300).snapshot().run?.participants[1]).toMatchObject({ witnessedBytes: 0, corroborated: false });
   });
 
+  it('names the completions nobody confirmed within the wait, to flag', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('a', reportFor(1, true));
+    at(1200).report('b', reportFor(1, true));
+    at(1300).report('s', vouch(1, 'b'));
+    expect(at(11_100).unconfirmedCompletions()).toEqual([]);
+    expect(at(11_101).unconfirmedCompletions()).toEqual(['a']);
+    runs.flag('a', { reason: 'unconfirmed', refusedReports: 1 });
+    expect(runs.unconfirmedCompletions()).toEqual([]);
+    expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 200 });
+  });
+
   it('takes no leecher as a witness in client-server, where only the seeder sends', () => {
     const { at } = setUp();
     at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
