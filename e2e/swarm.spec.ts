@@ -23,8 +23,11 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   await expect(leechers[0]!.getByTestId('waiting')).toBeVisible();
   expect((await readPeerState(leechers[0]!)).chunksHeld).toBe(0);
 
-  // Run 1 from a leecher's tab: altruistic peers stay after completing.
-  await startRun(leechers[2]!);
+  // A leecher cannot run the experiment (only the swarm's creator and its control link can): no run form.
+  await expect(leechers[2]!.getByTestId('run-controls-locked')).toBeVisible();
+  await expect(leechers[2]!.getByTestId('start-run')).toHaveCount(0);
+  // Run 1 from the seeder's tab: altruistic peers stay after completing.
+  await startRun(seeder.page);
   const finals = await Promise.all(leechers.map((page) => waitForComplete(page)));
   for (const [index, state] of finals.entries()) {
     expect(state.fileSha256, `leecher ${index}`).toBe(seederHash);

@@ -17,6 +17,7 @@ import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
 import type { ClockMs } from './clock-ms';
+import { controlDigestOf } from './control-secret';
 import { errorForLog } from './error-for-log';
 import { refuse } from './refusals';
 import { createRequestRateLimiter } from './request-rate-limiter';
@@ -105,16 +106,18 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           let swarmId = ids.swarmId();
           while (registry.hasSwarm(swarmId)) swarmId = ids.swarmId();
           const peerId = ids.peerId();
+          const controlSecret = ids.controlSecret();
           const created = registry.create({
             swarmId,
             contentId,
             manifest,
             founder: { peerId, socketId: socket.id },
             config,
+            controlDigest: controlDigestOf(controlSecret),
           });
           if (!created.ok) return reply(refuse(created.code));
           log(`swarm created (${registry.swarmCount} swarms)`);
-          reply({ ok: true, swarmId, peerId, iceServers });
+          reply({ ok: true, swarmId, peerId, iceServers, controlSecret });
           progress.changed(swarmId);
         },
       }),
@@ -126,15 +129,16 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:join',
         parse: withSchema(swarmJoinRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle({ swarmId }, reply) {
+        handle({ swarmId, control }, reply) {
           let peerId = ids.peerId();
           // Participants that left the run going on keep their ids in it.
           while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
-          const joined = registry.join(swarmId, { peerId, socketId: socket.id });
+          const digest = control === undefined ? undefined : controlDigestOf(control);
+          const joined = registry.join(swarmId, { peerId, socketId: socket.id }, digest);
           if (!joined.ok) return reply(refuse(joined.code));
           const { manifest, contentId } = joined.swarm;
-          const { existingPeers: peers, run } = joined;
-          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run });
+          const { existingPeers: peers, run, inControl } = joined;
+          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl });
           notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
           progress.changed(swarmId);
         },
@@ -180,7 +184,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle(report, reply) {
           const stored = registry.report(socket.id, report);
-          if (!stored.ok) return reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
+          if (!stored.ok) {
+            reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
+            // Refused as impossible: its sender is flagged now, on every screen.
+            if ('swarmId' in stored) progress.changed(stored.swarmId);
+            return;
+          }
           reply({ ok: true });
           progress.changed(stored.swarmId);
         },

@@ -1,10 +1,13 @@
-import type { PeerId, SwarmId } from '@swarmlab/protocol';
+import type { ControlSecret, PeerId, SwarmId } from '@swarmlab/protocol';
 
 /** Cryptographically random bytes; `node:crypto`'s `randomBytes` by default, injectable for tests. */
 export type RandomBytes = (byteCount: number) => Uint8Array;
 
 /** 128 bits: a swarm link is its own access token, so its id must be unguessable (22 base64url chars). */
 export const SWARM_ID_BYTES = 16;
+
+/** 128 bits, like a swarm id: the control link must be as unguessable as the share link. */
+export const CONTROL_SECRET_BYTES = 16;
 
 /**
  * 72 bits: peer ids are only unique within one swarm of at most a few dozen members, and short ids keep
@@ -15,6 +18,7 @@ export const PEER_ID_BYTES = 9;
 export interface RandomIds {
   swarmId(): SwarmId;
   peerId(): PeerId;
+  controlSecret(): ControlSecret;
 }
 
 export function createRandomIds(randomBytes: RandomBytes): RandomIds {
@@ -25,5 +29,6 @@ export function createRandomIds(randomBytes: RandomBytes): RandomIds {
   return {
     swarmId: () => base64url(SWARM_ID_BYTES),
     peerId: () => base64url(PEER_ID_BYTES),
+    controlSecret: () => base64url(CONTROL_SECRET_BYTES),
   };
 }

@@ -7,6 +7,7 @@ import {
   type SwarmWatched,
   type SwarmWatchRequest,
 } from '@swarmlab/protocol';
+import { controlDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
@@ -26,7 +27,8 @@ export interface RunHandlerDeps {
 
 /**
  * Watching a swarm and controlling its runs, for one socket: `swarm:watch`, `run:start`, `run:stop` and
- * `peer:configure`. Each comes from a member or a watcher of the swarm; the rules are the registry's.
+ * `peer:configure`. Each comes from a member or a watcher of the swarm, in control of it (it presented
+ * the control secret) except a member setting its own links; the rules are the registry's.
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
   const { socket, context, registry, limits, progress, toSockets } = deps;
@@ -37,11 +39,13 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       event: 'swarm:watch',
       parse: withSchema(swarmWatchRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle({ swarmId }, reply) {
-        const watched = registry.watch(swarmId, socket.id);
+      handle({ swarmId, control }, reply) {
+        const digest = control === undefined ? undefined : controlDigestOf(control);
+        const watched = registry.watch(swarmId, socket.id, digest);
         if (!watched.ok) return reply(refuse(watched.code));
         const { manifest, contentId } = watched.swarm;
-        reply({ ok: true, swarmId, manifest, contentId, progress: watched.progress });
+        const { progress: table, inControl } = watched;
+        reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl });
       },
     }),
   );

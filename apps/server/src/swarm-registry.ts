@@ -1,8 +1,10 @@
 import {
   DEFAULT_RUN_CONFIG,
   type Manifest,
+  type PeerFlag,
   type PeerId,
   type PeerOverride,
+  type PeerReport,
   type PeerRole,
   type ProgressReport,
   type RunConfig,
@@ -11,8 +13,11 @@ import {
   type SwarmProgress,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
+import { sameControlDigest, type ControlDigest } from './control-secret';
 import type { Refusal } from './refusals';
+import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
+import { CORROBORATION_WAIT_MS } from './witness-ledger';
 import { createSwarmRuns, type SwarmRuns } from './swarm-runs';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
@@ -44,11 +49,13 @@ export type JoinOutcome =
       readonly existingPeers: readonly PeerId[];
       /** The run going on, which the newcomer now takes part in; null when none is. */
       readonly run: RunStarted | null;
+      /** It presented the swarm's control secret. */
+      readonly inControl: boolean;
     }
   | Refusal<'swarm-not-found' | 'swarm-full' | 'already-in-swarm'>;
 
 export type WatchOutcome =
-  | { readonly ok: true; readonly swarm: Swarm; readonly progress: SwarmProgress }
+  | { readonly ok: true; readonly swarm: Swarm; readonly progress: SwarmProgress; readonly inControl: boolean }
   | Refusal<'swarm-not-found' | 'already-in-swarm' | 'too-many-watchers'>;
 
 export interface LeaveOutcome {
@@ -61,13 +68,17 @@ export interface LeaveOutcome {
   readonly orphanedWatcherSocketIds: readonly SocketId[];
 }
 
-/** A refused report leaves everything as it was; `message` says what does not fit the swarm's file. */
+/**
+ * A report that does not fit the swarm's file (`invalid-payload`) or is physically impossible
+ * (`implausible-report`) is not stored: its sender is flagged instead (so the table changed, in
+ * `swarmId`), and `message` says why.
+ */
 export type ReportOutcome =
   | { readonly ok: true; readonly swarmId: SwarmId }
   | Refusal<'not-in-swarm'>
-  | (Refusal<'invalid-payload'> & { readonly message: string });
+  | (Refusal<'invalid-payload' | 'implausible-report'> & { readonly message: string; readonly swarmId: SwarmId });
 
-/** Run control comes from a member or a watcher of the swarm. */
+/** Run control comes from a member or a watcher of the swarm that presented its control secret. */
 export type StartRunOutcome =
   | {
       readonly ok: true;
@@ -75,7 +86,7 @@ export type StartRunOutcome =
       readonly started: RunStarted;
       readonly memberSocketIds: readonly SocketId[];
     }
-  | Refusal<'not-in-swarm' | 'run-in-progress' | 'no-seeder'>;
+  | Refusal<'not-in-swarm' | 'not-in-control' | 'run-in-progress' | 'no-seeder'>;
 
 export type StopRunOutcome =
   | {
@@ -84,10 +95,11 @@ export type StopRunOutcome =
       readonly runNumber: number;
       readonly memberSocketIds: readonly SocketId[];
     }
-  | Refusal<'not-in-swarm' | 'no-run'>;
+  | Refusal<'not-in-swarm' | 'not-in-control' | 'no-run'>;
 
+/** A member may set its own links; anyone else's take control. */
 export type ConfigureOutcome =
-  { readonly ok: true; readonly swarmId: SwarmId } | Refusal<'not-in-swarm' | 'peer-not-found'>;
+  { readonly ok: true; readonly swarmId: SwarmId } | Refusal<'not-in-swarm' | 'not-in-control' | 'peer-not-found'>;
 
 export interface SwarmRegistryLimits {
   readonly maxSwarms: number;
@@ -110,6 +122,8 @@ export interface CreateSwarmInput {
   readonly founder: Member;
   /** The first run's configuration; `DEFAULT_RUN_CONFIG` when absent. */
   readonly config?: RunConfig | undefined;
+  /** The hash of the swarm's control secret (the founder holds the secret, so it is in control). */
+  readonly controlDigest: ControlDigest;
 }
 
 /**
@@ -121,13 +135,18 @@ export interface CreateSwarmInput {
  * A socket is either one swarm's member or one swarm's watcher, never both. The founder is the seeder
  * and every joiner a leecher, whatever their reports say. Watchers follow a swarm (its progress, run
  * control) without keeping it alive: it is deleted with its last member.
+ *
+ * Control (starting and stopping runs, setting another member's links) belongs to the sockets that
+ * presented the swarm's control secret: the founder, and any member or watcher whose join or watch
+ * carried it. The registry keeps only the secret's hash.
  */
 export interface SwarmRegistry {
   readonly swarmCount: number;
   hasSwarm(swarmId: SwarmId): boolean;
   create(input: CreateSwarmInput): CreateOutcome;
-  join(swarmId: SwarmId, member: Member): JoinOutcome;
-  watch(swarmId: SwarmId, socketId: SocketId): WatchOutcome;
+  /** `control`: the hash of the control secret the request carried, if any. */
+  join(swarmId: SwarmId, member: Member, control?: ControlDigest): JoinOutcome;
+  watch(swarmId: SwarmId, socketId: SocketId, control?: ControlDigest): WatchOutcome;
   /** Removes the socket from its swarm, deleting the swarm when it empties; undefined if it was in none. */
   leave(socketId: SocketId): LeaveOutcome | undefined;
   /** Stops the socket watching; the swarm it watched, or undefined if it watched none. */
@@ -146,7 +165,10 @@ export interface SwarmRegistry {
   audienceOf(swarmId: SwarmId): SocketId[];
   /** Whether `peerId` is taken in the swarm: a member, or a participant of the run going on. */
   hasPeerId(swarmId: SwarmId, peerId: PeerId): boolean;
-  /** Stores the socket's latest report, and counts it in the run it names if that run is going on. */
+  /**
+   * Stores the socket's latest report, and counts it in the run it names if that run is going on; a
+   * report that does not fit the file or is impossible flags its sender instead.
+   */
   report(socketId: SocketId, report: ProgressReport): ReportOutcome;
   startRun(socketId: SocketId, config: RunConfig): StartRunOutcome;
   stopRun(socketId: SocketId): StopRunOutcome;
@@ -154,6 +176,14 @@ export interface SwarmRegistry {
   configure(socketId: SocketId, peerId: PeerId, override: PeerOverride): ConfigureOutcome;
   /** The swarm's progress table as of now, as broadcast; undefined for no such swarm. */
   progressOf(swarmId: SwarmId): SwarmProgress | undefined;
+}
+
+/** Why a member whose completion no witness confirmed in time is flagged. */
+const UNCONFIRMED_COMPLETION = `complete: not confirmed within ${CORROBORATION_WAIT_MS / 1000} s by the peers that could have sent it the file`;
+
+/** A report as every screen sees it: the per-neighbour figures are the server's alone (N rows of N entries). */
+function withoutSentTo({ sentTo: _, ...report }: ProgressReport): PeerReport {
+  return report;
 }
 
 /** Thrown when a caller breaks an invariant it must ensure itself (fresh random ids are unique). */
@@ -168,6 +198,7 @@ interface MemberState {
   readonly joinedAtMs: number;
   report: ProgressReport | null;
   override: PeerOverride;
+  flagged: PeerFlag | null;
 }
 
 interface MutableSwarm extends Swarm {
@@ -176,11 +207,16 @@ interface MutableSwarm extends Swarm {
   readonly members: Map<PeerId, MemberState>;
   readonly watchers: Set<SocketId>;
   readonly runs: SwarmRuns;
+  readonly controlDigest: ControlDigest;
 }
 
-/** Where a socket is: a member of a swarm (with its peer id) or a watcher of one. */
-type Presence =
-  { readonly swarmId: SwarmId; readonly peerId: PeerId } | { readonly swarmId: SwarmId; readonly peerId: null };
+/** Where a socket is: a member of a swarm (with its peer id) or a watcher of one (`peerId` null). */
+interface Presence {
+  readonly swarmId: SwarmId;
+  readonly peerId: PeerId | null;
+  /** It presented the swarm's control secret. */
+  readonly inControl: boolean;
+}
 
 export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
   const { limits } = deps;
@@ -196,6 +232,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     joinedAtMs: nowMs(),
     report: null,
     override: {},
+    flagged: null,
   });
 
   const swarmFollowedBy = (socketId: SocketId): MutableSwarm | undefined => {
@@ -205,14 +242,41 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
 
   const memberSocketsOf = (swarm: MutableSwarm): SocketId[] => [...swarm.members.values()].map((m) => m.socketId);
 
+  /** The swarm the socket follows, if it is in control of it. */
+  const controlledBy = (socketId: SocketId): Refusal<'not-in-swarm' | 'not-in-control'> | MutableSwarm => {
+    const presence = presences.get(socketId);
+    const swarm = presence && swarms.get(presence.swarmId);
+    if (!presence || !swarm) return { ok: false, code: 'not-in-swarm' };
+    return presence.inControl ? swarm : { ok: false, code: 'not-in-control' };
+  };
+
+  /** Why `report` is physically impossible for its sender, in the run it names if that one is going on. */
+  const implausibilityIn = (swarm: MutableSwarm, member: MemberState, report: ProgressReport): string | undefined => {
+    const context = swarm.runs.contextOf(member.peerId, report.runNumber);
+    return implausibilityOf(report, {
+      manifest: swarm.manifest,
+      role: member.role,
+      peerCount: Math.max(swarm.runs.mostParticipants, swarm.members.size),
+      ...(context && {
+        run: {
+          elapsedMs: context.elapsedMs,
+          uploadBytesPerSec: context.settings.uploadBytesPerSec,
+          downloadBytesPerSec: context.settings.downloadBytesPerSec,
+          senderUploadBytesPerSec: context.senderUploadBytesPerSec,
+        },
+      }),
+    });
+  };
+
   const progressOf = (swarm: MutableSwarm): SwarmProgress => ({
     swarmId: swarm.swarmId,
     peers: [...swarm.members.values()].map((member) => ({
       peerId: member.peerId,
       role: member.role,
-      report: member.report,
+      report: member.report && withoutSentTo(member.report),
       joinedAfterMs: Math.max(0, member.joinedAtMs - swarm.createdAtMs),
       override: member.override,
+      flagged: member.flagged,
     })),
     ...swarm.runs.snapshot(),
   });
@@ -226,7 +290,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       return swarms.has(swarmId);
     },
 
-    create({ swarmId, contentId, manifest, founder, config }) {
+    create({ swarmId, contentId, manifest, founder, config, controlDigest }) {
       if (presences.has(founder.socketId)) return { ok: false, code: 'already-in-swarm' };
       if (swarms.size >= limits.maxSwarms) return { ok: false, code: 'too-many-swarms' };
       if (swarms.has(swarmId)) throw new DuplicateIdError(`swarm ${swarmId} already exists`);
@@ -242,14 +306,16 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
           nowMs,
           epochNowMs,
           maxDepartedParticipants: limits.maxPeersPerSwarm,
+          fileBytes: manifest.sizeBytes,
         }),
+        controlDigest,
       };
       swarms.set(swarmId, swarm);
-      presences.set(founder.socketId, { swarmId, peerId: founder.peerId });
+      presences.set(founder.socketId, { swarmId, peerId: founder.peerId, inControl: true });
       return { ok: true, swarm };
     },
 
-    join(swarmId, member) {
+    join(swarmId, member, control) {
       if (presences.has(member.socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
@@ -260,19 +326,21 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const existingPeers = [...swarm.members.keys()];
       const state = newMember(member, 'leecher');
       swarm.members.set(member.peerId, state);
-      presences.set(member.socketId, { swarmId, peerId: member.peerId });
+      const inControl = sameControlDigest(swarm.controlDigest, control);
+      presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       const run = swarm.runs.join(state);
-      return { ok: true, swarm, existingPeers, run };
+      return { ok: true, swarm, existingPeers, run, inControl };
     },
 
-    watch(swarmId, socketId) {
+    watch(swarmId, socketId, control) {
       if (presences.has(socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
       if (swarm.watchers.size >= limits.maxWatchersPerSwarm) return { ok: false, code: 'too-many-watchers' };
       swarm.watchers.add(socketId);
-      presences.set(socketId, { swarmId, peerId: null });
-      return { ok: true, swarm, progress: progressOf(swarm) };
+      const inControl = sameControlDigest(swarm.controlDigest, control);
+      presences.set(socketId, { swarmId, peerId: null, inControl });
+      return { ok: true, swarm, progress: progressOf(swarm), inControl };
     },
 
     leave(socketId) {
@@ -341,23 +409,40 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const member = presence?.peerId == null ? undefined : swarm?.members.get(presence.peerId);
       if (!swarm || !member) return { ok: false, code: 'not-in-swarm' };
       const misfit = misfitOfReport(report, swarm.manifest);
-      if (misfit !== undefined) return { ok: false, code: 'invalid-payload', message: misfit };
+      const impossible = misfit === undefined ? implausibilityIn(swarm, member, report) : undefined;
+      const reason = misfit ?? impossible;
+      if (reason !== undefined) {
+        member.flagged = { reason, refusedReports: (member.flagged?.refusedReports ?? 0) + 1 };
+        swarm.runs.flag(member.peerId, member.flagged);
+        const code = misfit === undefined ? 'implausible-report' : 'invalid-payload';
+        return { ok: false, code, message: reason, swarmId: swarm.swarmId };
+      }
       member.report = report;
       swarm.runs.report(member.peerId, report);
+      // Reports come from every member a few times a second: they are the clock of this check.
+      for (const peerId of swarm.runs.unconfirmedCompletions()) {
+        const unconfirmed = swarm.members.get(peerId);
+        const flag: PeerFlag = {
+          reason: UNCONFIRMED_COMPLETION,
+          refusedReports: (unconfirmed?.flagged?.refusedReports ?? 0) + 1,
+        };
+        if (unconfirmed) unconfirmed.flagged = flag;
+        swarm.runs.flag(peerId, flag);
+      }
       return { ok: true, swarmId: swarm.swarmId };
     },
 
     startRun(socketId, config) {
-      const swarm = swarmFollowedBy(socketId);
-      if (!swarm) return { ok: false, code: 'not-in-swarm' };
+      const swarm = controlledBy(socketId);
+      if ('ok' in swarm) return swarm;
       const started = swarm.runs.start(config, [...swarm.members.values()]);
       if (!started.ok) return started;
       return { ok: true, swarmId: swarm.swarmId, started: started.started, memberSocketIds: memberSocketsOf(swarm) };
     },
 
     stopRun(socketId) {
-      const swarm = swarmFollowedBy(socketId);
-      if (!swarm) return { ok: false, code: 'not-in-swarm' };
+      const swarm = controlledBy(socketId);
+      if ('ok' in swarm) return swarm;
       const stopped = swarm.runs.stop();
       if (!stopped.ok) return stopped;
       return {
@@ -369,8 +454,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     },
 
     configure(socketId, peerId, override) {
+      const presence = presences.get(socketId);
       const swarm = swarmFollowedBy(socketId);
-      if (!swarm) return { ok: false, code: 'not-in-swarm' };
+      if (!presence || !swarm) return { ok: false, code: 'not-in-swarm' };
+      if (peerId !== presence.peerId && !presence.inControl) return { ok: false, code: 'not-in-control' };
       const member = swarm.members.get(peerId);
       if (!member) return { ok: false, code: 'peer-not-found' };
       member.override = override;

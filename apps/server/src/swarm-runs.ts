@@ -1,5 +1,6 @@
 import {
   resolvePeerSettings,
+  type PeerFlag,
   type PeerId,
   type PeerOverride,
   type PeerRole,
@@ -12,12 +13,23 @@ import {
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
+import { CORROBORATION_WAIT_MS, createWitnessLedger, type WitnessLedger } from './witness-ledger';
 
 /** A member of the swarm as a run sees it. */
 export interface RunMember {
   readonly peerId: PeerId;
   readonly role: PeerRole;
   readonly override: PeerOverride;
+  /** A flagged member takes part, but its completion does not count. */
+  readonly flagged: PeerFlag | null;
+}
+
+/** What the run going on says of one participant's reports: how long it has taken part, and the caps. */
+export interface ParticipantContext {
+  readonly elapsedMs: number;
+  readonly settings: PeerRunSettings;
+  /** The upload caps of the others that may have sent to it: the seeder in client-server, everyone in p2p. */
+  readonly senderUploadBytesPerSec: readonly (number | null)[];
 }
 
 export type StartRunOutcome =
@@ -37,6 +49,8 @@ export interface SwarmRunsOptions {
    * cap the oldest go; their completions still count in the distribution time.
    */
   readonly maxDepartedParticipants: number;
+  /** The swarm's file size: what the witnesses of a completion must account for. */
+  readonly fileBytes: number;
 }
 
 /** What a swarm's progress table shows of its runs. */
@@ -52,10 +66,12 @@ export interface RunsSnapshot {
  * A run starts with every member as a participant (the founder seeds, the others leech, each with its
  * override resolved against the run's config); a member that joins while it runs takes part at once. A
  * leecher completes at its first report for this run with `complete: true` (times from the start, on
- * the server's clock). A leecher that leaves the swarm before completing is dropped from the run
- * (`abandonedLeechers`); any other participant that leaves stays, not present. The run finishes as soon
- * as it has at least one leecher and all of them have completed: the distribution time is the latest
- * completion. Nothing changes a run once it finished or stopped.
+ * the server's clock); the completion counts once corroborated: what the others report having sent it
+ * (`witness-ledger.ts`) covers the file. A leecher that leaves the swarm before completing is dropped from the run
+ * (`abandonedLeechers`); any other participant that leaves stays, not present. A flagged participant
+ * (a report of it was refused) stays, but does not count. The run finishes as soon as it has at least one
+ * leecher that counts and all of those have completed: the distribution time is the latest of their
+ * completions. Nothing changes a run once it finished or stopped.
  */
 export interface SwarmRuns {
   /** The configuration the next run starts with unless its starter gives another. */
@@ -72,6 +88,17 @@ export interface SwarmRuns {
   leave(peerId: PeerId): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
   report(peerId: PeerId, report: ProgressReport): void;
+  /** Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`. */
+  contextOf(peerId: PeerId, runNumber: number | null): ParticipantContext | undefined;
+  /** The most participants any run of the swarm has had (every one that took part, departed included). */
+  readonly mostParticipants: number;
+  /** A member was flagged: in the run going on, its completion no longer counts (which may finish it). */
+  flag(peerId: PeerId, flag: PeerFlag): void;
+  /**
+   * Unflagged participants whose completion nobody confirmed within `CORROBORATION_WAIT_MS`: what the
+   * others say they sent them does not cover the file. Their completions are taken for lies (to flag).
+   */
+  unconfirmedCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
 }
 
@@ -84,6 +111,10 @@ interface MutableParticipant {
   downloadedBytes: number;
   present: boolean;
   leftRun: boolean;
+  flagged: PeerFlag | null;
+  corroborated: boolean;
+  /** When it took part: the run's start, or its join during the run (server clock). */
+  readonly tookPartAtMs: number;
 }
 
 interface LiveRun {
@@ -97,6 +128,10 @@ interface LiveRun {
   /** Completed leechers dropped past `maxDepartedParticipants`, and the latest of their completions. */
   droppedCompletedLeechers: number;
   droppedLatestCompletedAfterMs: number | null;
+  /** Every participant it has had, departed and abandoned ones included. */
+  participantsEver: number;
+  /** What its participants say they sent each other: the witnesses of each completion. */
+  readonly witnesses: WitnessLedger;
 }
 
 /** A later time minus an earlier one, never negative. */
@@ -105,23 +140,31 @@ const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterM
 const maxOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
-  const { nowMs, epochNowMs, maxDepartedParticipants } = options;
+  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes } = options;
   let config = options.config;
   /** The run going on; null between runs. */
   let live: LiveRun | null = null;
   /** The latest run once it ended (finished or stopped), frozen; null while one runs or before any. */
   let ended: RunState | null = null;
+  let mostParticipants = 0;
 
-  const participantOf = (member: RunMember, run: LiveRun): MutableParticipant => ({
-    peerId: member.peerId,
-    role: member.role,
-    settings: resolvePeerSettings(run.config, member.override, member.role),
-    completedAfterMs: null,
-    uploadedBytes: 0,
-    downloadedBytes: 0,
-    present: true,
-    leftRun: false,
-  });
+  const addParticipant = (member: RunMember, run: LiveRun): void => {
+    run.participants.set(member.peerId, {
+      peerId: member.peerId,
+      role: member.role,
+      settings: resolvePeerSettings(run.config, member.override, member.role),
+      completedAfterMs: null,
+      uploadedBytes: 0,
+      downloadedBytes: 0,
+      present: true,
+      leftRun: false,
+      flagged: member.flagged,
+      corroborated: false,
+      tookPartAtMs: nowMs(),
+    });
+    run.participantsEver++;
+    mostParticipants = Math.max(mostParticipants, run.participantsEver);
+  };
 
   const announce = (run: LiveRun): RunStarted => {
     const settings: Record<PeerId, PeerRunSettings> = {};
@@ -138,7 +181,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     startedAtEpochMs: run.startedAtEpochMs,
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
-    participants: [...run.participants.values()].map((participant) => ({ ...participant })),
+    participants: [...run.participants.values()].map(({ tookPartAtMs: _, ...participant }) => ({
+      ...participant,
+      witnessedBytes: run.witnesses.witnessed(participant.peerId),
+    })),
     abandonedLeechers: run.abandonedLeechers,
   });
 
@@ -147,13 +193,29 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     live = null;
   };
 
-  /** Ends the run if it has a leecher and every leecher completed. */
+  /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
+  const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
+    run.config.mode === 'p2p' || sender.role === 'seeder';
+
+  /** Marks each completion the witnesses now cover; a corroborated one stays so. */
+  const corroborate = (run: LiveRun): void => {
+    for (const participant of run.participants.values()) {
+      if (participant.completedAfterMs === null || participant.corroborated) continue;
+      participant.corroborated = run.witnesses.corroborates(participant.peerId, fileBytes);
+    }
+  };
+
+  /**
+   * Ends the run if it has a leecher that counts (none flagged) and every such leecher completed, its
+   * completion corroborated by what the others say they sent it.
+   */
   const finishIfDone = (run: LiveRun): void => {
+    corroborate(run);
     let leechers = run.droppedCompletedLeechers;
     let latestMs = run.droppedLatestCompletedAfterMs;
     for (const participant of run.participants.values()) {
-      if (participant.role !== 'leecher') continue;
-      if (participant.completedAfterMs === null) return;
+      if (participant.role !== 'leecher' || participant.flagged !== null) continue;
+      if (participant.completedAfterMs === null || !participant.corroborated) return;
       leechers++;
       latestMs = maxOf(latestMs, participant.completedAfterMs);
     }
@@ -164,7 +226,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     const departed = [...run.participants.values()].filter((participant) => !participant.present);
     for (const participant of departed.slice(0, Math.max(0, departed.length - maxDepartedParticipants))) {
       run.participants.delete(participant.peerId);
-      if (participant.role === 'leecher' && participant.completedAfterMs !== null) {
+      const counted = participant.flagged === null && participant.corroborated;
+      if (participant.role === 'leecher' && participant.completedAfterMs !== null && counted) {
         run.droppedCompletedLeechers++;
         run.droppedLatestCompletedAfterMs = maxOf(run.droppedLatestCompletedAfterMs, participant.completedAfterMs);
       }
@@ -197,8 +260,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         abandonedLeechers: 0,
         droppedCompletedLeechers: 0,
         droppedLatestCompletedAfterMs: null,
+        participantsEver: 0,
+        witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
       };
-      for (const member of members) run.participants.set(member.peerId, participantOf(member, run));
+      for (const member of members) addParticipant(member, run);
       live = run;
       ended = null;
       return { ok: true, started: announce(run) };
@@ -213,22 +278,29 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     join(member) {
       if (!live) return null;
-      live.participants.set(member.peerId, participantOf(member, live));
+      addParticipant(member, live);
       return announce(live);
     },
 
     leave(peerId) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
+      if (uploads(live, participant) && participant.flagged === null) {
+        const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
+        live.witnesses.left(peerId, nowMs(), lastReportAtMs, participant.settings.uploadBytesPerSec);
+      }
       if (participant.role === 'leecher' && participant.completedAfterMs === null) {
         live.participants.delete(peerId);
-        live.abandonedLeechers++;
+        // A flagged one never counted: its leaving is no abandoned download.
+        if (participant.flagged === null) live.abandonedLeechers++;
         finishIfDone(live);
         return;
       }
       participant.present = false;
       participant.leftRun = true;
       dropOldestDeparted(live);
+      // What it may have sent unreported before it left now counts for those it sent to.
+      finishIfDone(live);
     },
 
     report(peerId, report) {
@@ -236,9 +308,49 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
-      if (participant.role !== 'leecher' || !report.complete || participant.completedAfterMs !== null) return;
-      participant.completedAfterMs = since(nowMs(), live.startedAtMs);
-      if (participant.settings.leaveOnComplete) participant.leftRun = true;
+      if (uploads(live, participant) && participant.flagged === null)
+        live.witnesses.record(peerId, report.sentTo, nowMs(), new Set(live.participants.keys()));
+      if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
+        participant.completedAfterMs = since(nowMs(), live.startedAtMs);
+        if (participant.settings.leaveOnComplete) participant.leftRun = true;
+      }
+      // A completion, or a witness of one: either may finish the run.
+      finishIfDone(live);
+    },
+
+    contextOf(peerId, runNumber) {
+      const participant = live?.participants.get(peerId);
+      if (!live || !participant || runNumber !== live.runNumber) return undefined;
+      const senders = [...live.participants.values()].filter(
+        (other) => other !== participant && (live!.config.mode === 'p2p' || other.role === 'seeder'),
+      );
+      return {
+        elapsedMs: since(nowMs(), participant.tookPartAtMs),
+        settings: participant.settings,
+        senderUploadBytesPerSec: senders.map((sender) => sender.settings.uploadBytesPerSec),
+      };
+    },
+
+    unconfirmedCompletions() {
+      if (!live) return [];
+      const { startedAtMs } = live;
+      const overdue = (participant: MutableParticipant): boolean =>
+        participant.completedAfterMs !== null &&
+        !participant.corroborated &&
+        participant.flagged === null &&
+        since(nowMs(), startedAtMs + participant.completedAfterMs) > CORROBORATION_WAIT_MS;
+      return [...live.participants.values()].filter(overdue).map((participant) => participant.peerId);
+    },
+
+    get mostParticipants() {
+      return mostParticipants;
+    },
+
+    flag(peerId, flag) {
+      const participant = live?.participants.get(peerId);
+      if (!live || !participant) return;
+      participant.flagged = flag;
+      live.witnesses.discredit(peerId);
       finishIfDone(live);
     },
 

@@ -4,6 +4,7 @@ import {
   type ClientToServerEvents,
   type Manifest,
   type PeerId,
+  type PeerReport,
   type ProgressReport,
   type RunConfig,
   type RunStarted,
@@ -206,6 +207,8 @@ export interface Tab {
   readonly received: Received;
   readonly peerId: PeerId;
   readonly swarmId: string;
+  /** The swarm's control secret, for the tab that created it. */
+  readonly controlSecret?: string;
 }
 
 /** Connects a tab and creates a swarm over `makeManifest()`'s file (3 chunks), with `config` if given. */
@@ -216,16 +219,24 @@ export async function seedTab(harness: Harness, config?: RunConfig): Promise<Tab
     .timeout(WAIT_MS)
     .emitWithAck('swarm:create', { ...(await makeManifest()), ...(config && { config }) });
   if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
-  return { client, received, peerId: created.peerId, swarmId: created.swarmId };
+  const { swarmId, peerId, controlSecret } = created;
+  return { client, received, peerId, swarmId, controlSecret };
 }
 
-/** Connects a tab and joins it to `swarmId`; also returns the run it took part in at once. */
-export async function joinTab(harness: Harness, swarmId: string): Promise<Tab & { run: RunStarted | null }> {
+/**
+ * Connects a tab and joins it to `swarmId` (presenting `control`, the swarm's control secret, if given);
+ * also returns the run it took part in at once and whether it is in control.
+ */
+export async function joinTab(
+  harness: Harness,
+  swarmId: string,
+  control?: string,
+): Promise<Tab & { run: RunStarted | null; inControl: boolean }> {
   const client = await harness.connect();
   const received = record(client);
-  const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+  const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId, ...(control && { control }) });
   if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
-  return { client, received, peerId: joined.peerId, swarmId, run: joined.run };
+  return { client, received, peerId: joined.peerId, swarmId, run: joined.run, inControl: joined.inControl };
 }
 
 /** A report of a leecher with one of `makeManifest()`'s 3 chunks, for run `runNumber`. */
@@ -242,10 +253,32 @@ export function leeching(runNumber: number | null): ProgressReport {
     downloadBytesPerSec: 8192,
     peakUploadBytesPerSec: 600,
     peakDownloadBytesPerSec: 9000.5,
+    sentTo: [],
   };
 }
 
 /** A report of a tab holding all 3 chunks, for run `runNumber`. */
 export function complete(runNumber: number | null, role: ProgressReport['role'] = 'leecher'): ProgressReport {
   return { ...leeching(runNumber), role, bitsBase64: '4A==', chunksHeld: 3, complete: true, downloadedBytes: 40960 };
+}
+
+/** A report as the progress table shows it: without `sentTo`, which only the server reads. */
+export function shown({ sentTo: _, ...report }: ProgressReport): PeerReport {
+  return report;
+}
+
+/** `makeManifest()`'s file size: what each completion's witnesses must account for. */
+export const FILE_BYTES = 40 * 1024;
+
+/**
+ * The seeder's report for run `runNumber` saying it sent each of `receivers` the whole file: it is the
+ * witness of their completions (which count only once corroborated).
+ */
+export function vouching(runNumber: number, receivers: readonly { peerId: PeerId }[]): ProgressReport {
+  return {
+    ...complete(runNumber, 'seeder'),
+    downloadedBytes: 0,
+    uploadedBytes: FILE_BYTES * receivers.length,
+    sentTo: receivers.map(({ peerId }) => ({ peerId, bytes: FILE_BYTES })),
+  };
 }

@@ -7,6 +7,7 @@ import {
   leeching,
   seedTab,
   serverPerTest,
+  shown,
   WAIT_MS,
   type RawClient,
   type Tab,
@@ -86,7 +87,7 @@ describe('progress reports and swarm:progress', () => {
       expect(result, bitsBase64).toEqual({ ok: false, error: { code: 'invalid-payload', message } });
     }
     const progress = await latestProgress(a.received, (p) => p.peers[0]?.report !== null, 'the report is broadcast');
-    expect(progress.peers[0]?.report).toEqual(SEEDING);
+    expect(progress.peers[0]?.report).toEqual(shown(SEEDING));
   });
 
   it('rate-limits reports like every other request', async () => {
@@ -112,9 +113,9 @@ describe('progress reports and swarm:progress', () => {
     const expected: SwarmProgress = {
       swarmId: a.swarmId,
       peers: [
-        { peerId: a.peerId, role: 'seeder', report: SEEDING, joinedAfterMs: 0, override: {} },
-        { peerId: b.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 100, override: {} },
-        { peerId: c.peerId, role: 'leecher', report: LEECHING, joinedAfterMs: 300, override: {} },
+        { peerId: a.peerId, role: 'seeder', report: shown(SEEDING), joinedAfterMs: 0, override: {}, flagged: null },
+        { peerId: b.peerId, role: 'leecher', report: shown(LEECHING), joinedAfterMs: 100, override: {}, flagged: null },
+        { peerId: c.peerId, role: 'leecher', report: shown(LEECHING), joinedAfterMs: 300, override: {}, flagged: null },
       ],
       config: DEFAULT_RUN_CONFIG,
       run: null,

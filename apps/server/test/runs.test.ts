@@ -16,6 +16,7 @@ import {
   roundTrip,
   seedTab,
   serverPerTest,
+  vouching,
   waitUntil,
   WAIT_MS,
   type RawClient,
@@ -43,14 +44,18 @@ describe('runs over socket.io', () => {
       epochNowMs: () => EPOCH_MS + clock.nowMs,
     });
 
-  /** A seeder and `leechers` joined leechers. */
+  /**
+   * A seeder and `leechers` joined leechers; with `inControl`, the leechers present the swarm's control
+   * secret (as the creator's tab does after a reload), so they may run the experiment too.
+   */
   function swarmOf(leechers: 0): Promise<[Tab]>;
-  function swarmOf(leechers: 1): Promise<[Tab, Tab]>;
-  function swarmOf(leechers: 2): Promise<[Tab, Tab, Tab]>;
-  async function swarmOf(leechers: number): Promise<Tab[]> {
+  function swarmOf(leechers: 1, inControl?: boolean): Promise<[Tab, Tab]>;
+  function swarmOf(leechers: 2, inControl?: boolean): Promise<[Tab, Tab, Tab]>;
+  async function swarmOf(leechers: number, inControl = false): Promise<Tab[]> {
     const seeder = await seedTab(server.harness);
+    const control = inControl ? seeder.controlSecret : undefined;
     const tabs = [seeder];
-    for (let i = 0; i < leechers; i++) tabs.push(await joinTab(server.harness, seeder.swarmId));
+    for (let i = 0; i < leechers; i++) tabs.push(await joinTab(server.harness, seeder.swarmId, control));
     return tabs;
   }
 
@@ -67,12 +72,13 @@ describe('runs over socket.io', () => {
   const runOf = (received: Tab['received'], phase: string, what = `the run is ${phase}`) =>
     latestProgress(received, (p) => p.run?.phase === phase, what);
 
-  async function watch(swarmId: string) {
+  /** An overview screen of `swarmId`, opened from the control link when `control` is given. */
+  async function watch(swarmId: string, control?: string) {
     const client = await server.harness.connect();
     const received = record(client);
     const watched: SignallingResult<SwarmWatched> = await client
       .timeout(WAIT_MS)
-      .emitWithAck('swarm:watch', { swarmId });
+      .emitWithAck('swarm:watch', { swarmId, ...(control && { control }) });
     return { client, received, watched };
   }
 
@@ -80,12 +86,12 @@ describe('runs over socket.io', () => {
     await start();
     const [seeder, a, b] = await swarmOf(2);
     expect(
-      await a.client.timeout(WAIT_MS).emitWithAck('peer:configure', {
+      await seeder.client.timeout(WAIT_MS).emitWithAck('peer:configure', {
         peerId: b.peerId,
         override: { downloadBytesPerSec: null, leaveOnComplete: true },
       }),
     ).toEqual({ ok: true });
-    expect(await startRun(a.client, SHAPED, 2000)).toEqual({ ok: true, runNumber: 1 });
+    expect(await startRun(seeder.client, SHAPED, 2000)).toEqual({ ok: true, runNumber: 1 });
 
     const expected = {
       runNumber: 1,
@@ -124,7 +130,8 @@ describe('runs over socket.io', () => {
     await start();
     const [seeder, a, b] = await swarmOf(2);
     await startRun(seeder.client, DEFAULT_RUN_CONFIG, 2000);
-    await report(seeder, 2100, { ...complete(1, 'seeder'), uploadedBytes: 80_000 });
+    // The seeder says it sent each leecher the file: it vouches for their completions.
+    await report(seeder, 2100, vouching(1, [a, b]));
     await report(a, 2500, complete(1));
     await report(b, 2600, leeching(1));
     await report(b, 2750, leeching(null)); // a leftover from before the run counts for nothing
@@ -139,12 +146,12 @@ describe('runs over socket.io', () => {
       elapsedMs: 1200,
       distributionMs: 1200,
       participants: [
-        { peerId: seeder.peerId, uploadedBytes: 80_000, completedAfterMs: null },
-        { peerId: a.peerId, completedAfterMs: 500, downloadedBytes: 40960 },
-        { peerId: b.peerId, completedAfterMs: 1200 },
+        { peerId: seeder.peerId, uploadedBytes: 81_920, completedAfterMs: null, witnessedBytes: 0 },
+        { peerId: a.peerId, completedAfterMs: 500, downloadedBytes: 40960, witnessedBytes: 40960, corroborated: true },
+        { peerId: b.peerId, completedAfterMs: 1200, corroborated: true },
       ],
     });
-    expect(await startRun(a.client, DEFAULT_RUN_CONFIG)).toEqual({ ok: true, runNumber: 2 });
+    expect(await startRun(seeder.client, DEFAULT_RUN_CONFIG)).toEqual({ ok: true, runNumber: 2 });
   });
 
   it('lets a tab that joins during a run take part at once', async () => {
@@ -162,6 +169,7 @@ describe('runs over socket.io', () => {
         [late.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: 400_000, leaveOnComplete: false },
       },
     });
+    await report(seeder, 2450, vouching(1, [a, late]));
     await report(a, 2500, complete(1));
     const running = await latestProgress(
       seeder.received,
@@ -186,6 +194,7 @@ describe('runs over socket.io', () => {
     await start();
     const [seeder, a, b] = await swarmOf(2);
     await startRun(seeder.client, DEFAULT_RUN_CONFIG, 2000);
+    await report(seeder, 2300, vouching(1, [a]));
     await report(a, 2400, complete(1));
     clock.nowMs = 2700;
     b.client.disconnect();
@@ -196,7 +205,7 @@ describe('runs over socket.io', () => {
 
   it('stops a run: every member is told, it is not a finished run, and the next one follows it', async () => {
     await start();
-    const [seeder, a] = await swarmOf(1);
+    const [seeder, a] = await swarmOf(1, true);
     expect(await a.client.timeout(WAIT_MS).emitWithAck('run:stop')).toMatchObject({
       ok: false,
       error: { code: 'no-run', message: 'There is no run going on to stop.' },
@@ -218,7 +227,7 @@ describe('runs over socket.io', () => {
 
   it('refuses a second start, a start without the seeder, and configuring a peer outside the swarm', async () => {
     await start();
-    const [seeder, a, b] = await swarmOf(2);
+    const [seeder, a, b] = await swarmOf(2, true);
     const [other] = await swarmOf(0);
     const outsider = await server.harness.connect();
     expect(await startRun(outsider, DEFAULT_RUN_CONFIG)).toMatchObject({ error: { code: 'not-in-swarm' } });
@@ -249,7 +258,7 @@ describe('runs over socket.io', () => {
 
   it('refuses impossible caps with the schema’s message, changing nothing', async () => {
     await start();
-    const [seeder, a] = await swarmOf(1);
+    const [seeder, a] = await swarmOf(1, true);
     const raw = a.client as unknown as RawClient;
     const invalid: [unknown, RegExp][] = [
       [-1, /config\.peerUploadBytesPerSec: a cap must be at least 10000 B\/s/],
@@ -298,9 +307,9 @@ describe('runs over socket.io', () => {
   it('lets a watcher follow the swarm, start a run and configure a peer, without being a peer', async () => {
     await start();
     const [seeder, a] = await swarmOf(1);
-    const { client: watcher, received, watched } = await watch(seeder.swarmId);
+    const { client: watcher, received, watched } = await watch(seeder.swarmId, seeder.controlSecret);
     const { manifest, contentId } = await makeManifest();
-    expect(watched).toMatchObject({ ok: true, swarmId: seeder.swarmId, manifest, contentId });
+    expect(watched).toMatchObject({ ok: true, swarmId: seeder.swarmId, manifest, contentId, inControl: true });
     if (!watched.ok) return;
     expect(watched.progress.peers.map((peer) => peer.peerId)).toEqual([seeder.peerId, a.peerId]);
 
@@ -315,6 +324,7 @@ describe('runs over socket.io', () => {
     expect(a.received.runsStarted[0]?.settings[a.peerId]?.uploadBytesPerSec).toBe(20_000);
     expect(Object.keys(a.received.runsStarted[0]?.settings ?? {})).toEqual([seeder.peerId, a.peerId]);
 
+    await report(seeder, 2200, vouching(1, [a]));
     await report(a, 2300, complete(1));
     const finished: SwarmProgress = await runOf(received, 'finished', 'the watcher sees the run finish');
     expect(finished.run?.distributionMs).toBe(300);

@@ -43,6 +43,8 @@ describe('signalling server', () => {
     if (!created.ok) return;
     expect(created.swarmId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(created.peerId).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    expect(created.controlSecret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(created.controlSecret).not.toBe(created.swarmId);
 
     const joined = await join(leecher, created.swarmId);
     expect(joined).toEqual({
@@ -54,6 +56,7 @@ describe('signalling server', () => {
       peers: [created.peerId],
       iceServers: ICE_SERVERS,
       run: null,
+      inControl: false,
     });
     if (joined.ok) expect(joined.peerId).not.toBe(created.peerId);
   });

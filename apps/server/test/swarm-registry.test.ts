@@ -6,11 +6,15 @@ import {
   type SwarmRegistry,
   type SwarmRegistryLimits,
 } from '../src/swarm-registry';
-import { makeManifest } from './harness';
+import { controlDigestOf } from '../src/control-secret';
+import { makeManifest, shown, vouching } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SWARM_B = 'BBBBBBBBBBBBBBBBBBBBBB';
 const LIMITS: SwarmRegistryLimits = { maxSwarms: 10, maxPeersPerSwarm: 10, maxWatchersPerSwarm: 2 };
+/** What the server keeps of the swarms' control secret, and of a wrong one. */
+const CONTROL = controlDigestOf('C'.repeat(22));
+const WRONG_CONTROL = controlDigestOf('D'.repeat(22));
 
 describe('swarm registry', () => {
   let manifest: Manifest;
@@ -22,7 +26,7 @@ describe('swarm registry', () => {
   const registryWith = (limits: Partial<SwarmRegistryLimits> = {}): SwarmRegistry =>
     createSwarmRegistry({ limits: { ...LIMITS, ...limits } });
   const create = (registry: SwarmRegistry, swarmId: string, peerId: string, socketId: string) =>
-    registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId } });
+    registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId }, controlDigest: CONTROL });
 
   it('creates a swarm with its founder, and joins list the peers already there, oldest first', () => {
     const registry = registryWith();
@@ -108,8 +112,17 @@ describe('swarm registry: progress, watchers and runs', () => {
     downloadBytesPerSec: 8192,
     peakUploadBytesPerSec: 0,
     peakDownloadBytesPerSec: 9000,
+    sentTo: [],
   };
-  const DONE: ProgressReport = { ...LEECHING, bitsBase64: '4A==', chunksHeld: 3, complete: true };
+  const DONE: ProgressReport = {
+    ...LEECHING,
+    bitsBase64: '4A==',
+    chunksHeld: 3,
+    complete: true,
+    downloadedBytes: 40 * 1024,
+  };
+  /** Two of the three chunks. */
+  const TWO_CHUNKS: ProgressReport = { ...LEECHING, bitsBase64: 'wA==', chunksHeld: 2, downloadedBytes: 32768 };
   const SHAPED: RunConfig = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000 };
 
   /** A registry on clocks the test sets, with swarm A created at 100 ms by p1 (socket s1). */
@@ -120,13 +133,21 @@ describe('swarm registry: progress, watchers and runs', () => {
       nowMs: () => clock.nowMs,
       epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
     });
-    registry.create({ swarmId: SWARM_A, contentId, manifest, founder: { peerId: 'p1', socketId: 's1' }, config });
+    registry.create({
+      swarmId: SWARM_A,
+      contentId,
+      manifest,
+      founder: { peerId: 'p1', socketId: 's1' },
+      config,
+      controlDigest: CONTROL,
+    });
     const at = (nowMs: number) => {
       clock.nowMs = nowMs;
       return registry;
     };
-    const joinAt = (nowMs: number, peerId: string, socketId: string) =>
-      expect(at(nowMs).join(SWARM_A, { peerId, socketId })).toMatchObject({ ok: true });
+    /** `control`: the member presents the control secret. */
+    const joinAt = (nowMs: number, peerId: string, socketId: string, control?: typeof CONTROL) =>
+      expect(at(nowMs).join(SWARM_A, { peerId, socketId }, control)).toMatchObject({ ok: true });
     return { registry, at, joinAt };
   }
 
@@ -134,19 +155,26 @@ describe('swarm registry: progress, watchers and runs', () => {
     const { registry, at, joinAt } = setUp();
     expect(at(500).progressOf(SWARM_A)).toEqual({
       swarmId: SWARM_A,
-      peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} }],
+      peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null }],
       config: DEFAULT_RUN_CONFIG,
       run: null,
     });
     joinAt(250, 'p2', 's2');
     joinAt(400, 'p3', 's3');
     expect(at(450).report('s2', LEECHING)).toEqual({ ok: true, swarmId: SWARM_A });
-    expect(registry.report('s2', { ...LEECHING, chunksHeld: 2 })).toEqual({ ok: true, swarmId: SWARM_A });
+    expect(registry.report('s2', TWO_CHUNKS)).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.progressOf(SWARM_A)?.peers).toEqual([
-      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {} },
-      { peerId: 'p2', role: 'leecher', report: { ...LEECHING, chunksHeld: 2 }, joinedAfterMs: 150, override: {} },
-      { peerId: 'p3', role: 'leecher', report: null, joinedAfterMs: 300, override: { downloadBytesPerSec: 50_000 } },
+      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null },
+      { peerId: 'p2', role: 'leecher', report: shown(TWO_CHUNKS), joinedAfterMs: 150, override: {}, flagged: null },
+      {
+        peerId: 'p3',
+        role: 'leecher',
+        report: null,
+        joinedAfterMs: 300,
+        override: { downloadBytesPerSec: 50_000 },
+        flagged: null,
+      },
     ]);
     // A departed member loses its row.
     registry.leave('s2');
@@ -158,7 +186,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.progressOf(SWARM_A)?.config).toEqual(SHAPED);
   });
 
-  it('refuses a report whose bitmap or chunk count does not fit the file, changing nothing', () => {
+  it('refuses a report whose bitmap or chunk count does not fit the file, flagging its sender, changing nothing else', () => {
     const { registry, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
     registry.report('s2', LEECHING);
@@ -174,7 +202,11 @@ describe('swarm registry: progress, watchers and runs', () => {
       expect(outcome).toMatchObject({ ok: false, code: 'invalid-payload' });
       expect(outcome.ok ? '' : 'message' in outcome ? outcome.message : '').toMatch(message);
     }
-    expect(registry.progressOf(SWARM_A)?.peers[1]?.report).toEqual(LEECHING);
+    expect(registry.progressOf(SWARM_A)?.peers[1]).toMatchObject({
+      report: shown(LEECHING),
+      flagged: { reason: 'chunksHeld: this file has only 3 chunks', refusedReports: misfits.length },
+    });
+    expect(registry.progressOf(SWARM_A)?.peers[0]?.flagged).toBeNull();
     expect(registry.report('nobody', LEECHING)).toEqual({ ok: false, code: 'not-in-swarm' });
   });
 
@@ -216,7 +248,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     const { registry, at, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
     joinAt(300, 'p3', 's3');
-    registry.watch(SWARM_A, 'w1');
+    registry.watch(SWARM_A, 'w1', CONTROL);
     expect(registry.configure('w1', 'p3', { uploadBytesPerSec: null, leaveOnComplete: true })).toMatchObject({
       ok: true,
     });
@@ -239,7 +271,7 @@ describe('swarm registry: progress, watchers and runs', () => {
         },
       },
     });
-    expect(registry.startRun('s2', SHAPED)).toEqual({ ok: false, code: 'run-in-progress' });
+    expect(registry.startRun('s1', SHAPED)).toEqual({ ok: false, code: 'run-in-progress' });
     expect(registry.startRun('outsider', SHAPED)).toEqual({ ok: false, code: 'not-in-swarm' });
     expect(at(1500).progressOf(SWARM_A)).toMatchObject({
       config: SHAPED,
@@ -249,6 +281,9 @@ describe('swarm registry: progress, watchers and runs', () => {
     // A newcomer takes part at once; its peer id must not clash with a participant's.
     const joined = at(1600).join(SWARM_A, { peerId: 'p4', socketId: 's4' });
     expect(joined).toMatchObject({ ok: true, run: { runNumber: 1, settings: { p4: {} } } });
+    // The seeder vouches for every leecher's completion: it says it sent each the file.
+    const vouch = vouching(1, [{ peerId: 'p2' }, { peerId: 'p3' }, { peerId: 'p4' }]);
+    expect(at(1700).report('s1', vouch)).toMatchObject({ ok: true });
     registry.report('s2', { ...DONE, runNumber: 1 });
     registry.leave('s2');
     expect(registry.hasPeerId(SWARM_A, 'p2')).toBe(true); // still in the run, not present
@@ -265,7 +300,7 @@ describe('swarm registry: progress, watchers and runs', () => {
 
   it('stops a run, and refuses to start one once the founder (the only seeder) has left', () => {
     const { registry, at, joinAt } = setUp();
-    joinAt(200, 'p2', 's2');
+    joinAt(200, 'p2', 's2', CONTROL);
     at(1000).startRun('s2', DEFAULT_RUN_CONFIG);
     expect(at(1200).stopRun('s2')).toEqual({
       ok: true,
@@ -278,6 +313,37 @@ describe('swarm registry: progress, watchers and runs', () => {
     registry.leave('s1');
     expect(registry.startRun('s2', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'no-seeder' });
     expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { runNumber: 1, phase: 'stopped' } });
+  });
+
+  it('reserves run control to the founder and to the sockets that presented the control secret', () => {
+    const { registry, at, joinAt } = setUp();
+    joinAt(200, 'p2', 's2');
+    joinAt(300, 'p3', 's3', WRONG_CONTROL);
+    expect(at(350).join(SWARM_A, { peerId: 'p4', socketId: 's4' }, CONTROL)).toMatchObject({ inControl: true });
+    expect(registry.watch(SWARM_A, 'w1')).toMatchObject({ ok: true, inControl: false });
+    expect(registry.watch(SWARM_A, 'w2', CONTROL)).toMatchObject({ ok: true, inControl: true });
+
+    const before = registry.progressOf(SWARM_A);
+    for (const socketId of ['s2', 's3', 'w1']) {
+      expect(registry.startRun(socketId, SHAPED), socketId).toEqual({ ok: false, code: 'not-in-control' });
+      expect(registry.stopRun(socketId), socketId).toEqual({ ok: false, code: 'not-in-control' });
+      expect(registry.configure(socketId, 'p1', { uploadBytesPerSec: 10_000 }), socketId).toEqual({
+        ok: false,
+        code: 'not-in-control',
+      });
+    }
+    // Refused before anything else: whether a peer exists is no business of a socket out of control.
+    expect(registry.configure('w1', 'nobody', {})).toEqual({ ok: false, code: 'not-in-control' });
+    expect(registry.progressOf(SWARM_A)).toEqual(before);
+
+    // A member still sets its own links.
+    expect(registry.configure('s2', 'p2', { downloadBytesPerSec: 50_000 })).toMatchObject({ ok: true });
+    for (const socketId of ['s1', 's4', 'w2']) {
+      expect(registry.configure(socketId, 'p3', {}), socketId).toMatchObject({ ok: true });
+    }
+    expect(at(1000).startRun('w2', SHAPED)).toMatchObject({ ok: true });
+    expect(registry.stopRun('s4')).toMatchObject({ ok: true });
+    expect(registry.startRun('s1', SHAPED)).toMatchObject({ ok: true });
   });
 
   it('ends the swarm with its last member, its runs with it', () => {

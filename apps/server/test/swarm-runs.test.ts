@@ -10,11 +10,23 @@ const SHAPED: RunConfig = {
   leaveOnComplete: false,
 };
 
-const SEEDER: RunMember = { peerId: 's', role: 'seeder', override: {} };
+const SEEDER: RunMember = { peerId: 's', role: 'seeder', override: {}, flagged: null };
 const leecher = (peerId: string, override: RunMember['override'] = {}): RunMember => ({
   peerId,
   role: 'leecher',
   override,
+  flagged: null,
+});
+
+/** The file the runs here carry: what the witnesses of a completion must account for. */
+const FILE_BYTES = 3000;
+
+/** The seeder's report for run `runNumber` saying it sent each of `peerIds` the file: it vouches for them. */
+const vouch = (runNumber: number, ...peerIds: string[]): ProgressReport => ({
+  ...reportFor(runNumber, true),
+  role: 'seeder',
+  uploadedBytes: FILE_BYTES * peerIds.length,
+  sentTo: peerIds.map((peerId) => ({ peerId, bytes: FILE_BYTES })),
 });
 
 /** A report for run `runNumber`; complete when `complete` is true. */
@@ -30,6 +42,7 @@ const reportFor = (runNumber: number | null, complete = false, downloadedBytes =
   downloadBytesPerSec: 0,
   peakUploadBytesPerSec: 0,
   peakDownloadBytesPerSec: 0,
+  sentTo: [],
 });
 
 /** Runs on a clock the test sets: monotonic from 1000 ms, wall clock at 1.7e12 + the same. */
@@ -40,6 +53,7 @@ function setUp(maxDepartedParticipants = 10) {
     nowMs: () => clock.nowMs,
     epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
     maxDepartedParticipants,
+    fileBytes: FILE_BYTES,
   });
   const at = (nowMs: number) => {
     clock.nowMs = nowMs;
@@ -56,6 +70,9 @@ const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'pee
   downloadedBytes: 0,
   present: true,
   leftRun: false,
+  flagged: null,
+  witnessedBytes: 0,
+  corroborated: false,
   ...fields,
 });
 
@@ -112,7 +129,7 @@ describe('swarm runs', () => {
   it('finishes when every leecher completed, timed on the server clock from the start', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
-    at(1200).report('s', { ...reportFor(1, true), role: 'seeder', uploadedBytes: 5000 }); // no completion
+    at(1200).report('s', vouch(1, 'a', 'b')); // no completion: the seeder's account of what it sent
     at(1500).report('a', reportFor(1, true, 3000));
     at(1700).report('a', reportFor(1, true, 3000)); // only the first complete report counts
     expect(at(1800).snapshot().run).toMatchObject({ phase: 'running', elapsedMs: 800, distributionMs: null });
@@ -127,9 +144,17 @@ describe('swarm runs', () => {
       distributionMs: 1600,
       abandonedLeechers: 0,
       participants: [
-        participant({ peerId: 's', role: 'seeder', uploadedBytes: 5000, downloadedBytes: 1000 }),
-        participant({ peerId: 'a', completedAfterMs: 500, uploadedBytes: 10, downloadedBytes: 3000 }),
-        participant({ peerId: 'b', completedAfterMs: 1600, uploadedBytes: 10, downloadedBytes: 3000 }),
+        participant({ peerId: 's', role: 'seeder', uploadedBytes: 6000, downloadedBytes: 1000 }),
+        ...['a', 'b'].map((peerId, i) =>
+          participant({
+            peerId,
+            completedAfterMs: [500, 1600][i]!,
+            uploadedBytes: 10,
+            downloadedBytes: 3000,
+            witnessedBytes: FILE_BYTES,
+            corroborated: true,
+          }),
+        ),
       ],
     });
     expect(finished.run).not.toBeNull();
@@ -150,6 +175,7 @@ describe('swarm runs', () => {
       participants: [{ peerId: 's' }, { peerId: 'a', completedAfterMs: null, downloadedBytes: 0 }],
     });
     at(1400).report('nobody', reportFor(1, true));
+    at(1450).report('s', vouch(1, 'a'));
     at(1500).report('a', reportFor(1, true));
     expect(at(1600).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 500 });
   });
@@ -178,6 +204,7 @@ describe('swarm runs', () => {
       },
     });
     expect(at(1300).isParticipant('late')).toBe(true);
+    at(1350).report('s', vouch(1, 'a', 'b', 'late'));
     at(1500).report('b', reportFor(1, true));
     expect(at(1600).snapshot().run?.phase).toBe('running'); // a and b completed, but "late" has not
     at(2300).report('late', reportFor(1, true));
@@ -206,6 +233,7 @@ describe('swarm runs', () => {
   it('keeps a leecher that leaves after completing, not present', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1300).report('s', vouch(1, 'a', 'b'));
     at(1400).report('a', reportFor(1, true));
     at(1450).leave('a');
     expect(at(1500).snapshot().run?.participants[1]).toMatchObject({
@@ -262,5 +290,120 @@ describe('swarm runs', () => {
     at(2000).report('stays', reportFor(1, true));
     // p3's 2200 ms is the latest completion (p1's 200 ms, dropped, still counted but earlier).
     expect(at(2100).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 2200 });
+  });
+
+  it('keeps a flagged leecher in the run without counting it: neither in N, nor in the time, nor as abandoned', () => {
+    const { at } = setUp();
+    const flag = { reason: 'complete: the bitmap holds 0 of the 3 chunks', refusedReports: 1 };
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('honest'), { ...leecher('liar'), flagged: flag }]);
+    at(1100).join({ ...leecher('late liar'), flagged: null });
+    at(1150).flag('late liar', flag);
+    at(1200).report('liar', reportFor(1, true)); // shown, never counted
+    at(1300).leave('late liar');
+    expect(at(1400).snapshot().run).toMatchObject({
+      phase: 'running',
+      abandonedLeechers: 0,
+      participants: [{ peerId: 's' }, { peerId: 'honest', flagged: null }, { peerId: 'liar', flagged: flag }],
+    });
+    at(2900).report('s', vouch(1, 'honest'));
+    at(3000).report('honest', reportFor(1, true));
+    expect(at(3500).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 2000 });
+  });
+
+  it('does not finish a run whose only leecher is flagged, and finishes one once its last counted leecher is', () => {
+    const { at, runs } = setUp();
+    const flag = { reason: 'x', refusedReports: 1 };
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    at(1001).flag('a', flag);
+    at(1002).report('a', reportFor(1, true));
+    expect(runs.snapshot().run).toMatchObject({ phase: 'running', distributionMs: null });
+    runs.stop();
+    at(2000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(2400).report('s', vouch(2, 'a'));
+    at(2500).report('a', reportFor(2, true));
+    at(2600).flag('b', flag); // b was all the run waited for
+    expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 500 });
+  });
+
+  it('tells the context of a participant’s report: how long it took part, its caps and its senders’', () => {
+    const { at, runs } = setUp();
+    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
+    at(1500).join(leecher('c'));
+    expect(at(2000).contextOf('c', 1)).toEqual({
+      elapsedMs: 500,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      senderUploadBytesPerSec: [1_000_000], // client-server: the seeder alone sends
+    });
+    expect(runs.contextOf('c', 2)).toBeUndefined();
+    expect(runs.contextOf('c', null)).toBeUndefined();
+    expect(runs.mostParticipants).toBe(4);
+    runs.stop();
+    at(3000).start({ ...SHAPED, mode: 'p2p' }, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
+    expect(at(3100).contextOf('a', 2)?.senderUploadBytesPerSec).toEqual([1_000_000, 50_000]);
+    expect(runs.mostParticipants).toBe(4);
+  });
+
+  it('counts a completion only once what the others say they sent it covers the file', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1200).report('a', reportFor(1, true)); // claimed: nobody says it sent a anything yet
+    at(1250).report('s', {
+      ...vouch(1, 'b'),
+      uploadedBytes: 4000,
+      sentTo: [...vouch(1, 'b').sentTo, { peerId: 'a', bytes: 1000 }],
+    });
+    at(1300).report('b', reportFor(1, true));
+    expect(at(1400).snapshot().run).toMatchObject({
+      phase: 'running',
+      participants: [
+        { peerId: 's' },
+        { peerId: 'a', completedAfterMs: 200, witnessedBytes: 1000, corroborated: false },
+        { peerId: 'b', completedAfterMs: 300, witnessedBytes: FILE_BYTES, corroborated: true },
+      ],
+    });
+    // b says it sent a the rest: a's completion now counts, at the time it was claimed.
+    at(1500).report('b', { ...reportFor(1, true), uploadedBytes: 2000, sentTo: [{ peerId: 'a', bytes: 2000 }] });
+    expect(at(1600).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 300, elapsedMs: 500 });
+  });
+
+  it('takes nothing a flagged participant says it sent as a witness', () => {
+    const { at } = setUp();
+    const flag = { reason: 'x', refusedReports: 1 };
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('puppet')]);
+    at(1100).report('puppet', {
+      ...reportFor(1, false),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: 'a', bytes: FILE_BYTES }],
+    });
+    at(1150).flag('puppet', flag);
+    at(1200).report('a', reportFor(1, true));
+    expect(at(1300).snapshot().run?.participants[1]).toMatchObject({ witnessedBytes: 0, corroborated: false });
+  });
+
+  it('names the completions nobody confirmed within the wait, to flag', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('a', reportFor(1, true));
+    at(1200).report('b', reportFor(1, true));
+    at(1300).report('s', vouch(1, 'b'));
+    expect(at(11_100).unconfirmedCompletions()).toEqual([]);
+    expect(at(11_101).unconfirmedCompletions()).toEqual(['a']);
+    runs.flag('a', { reason: 'unconfirmed', refusedReports: 1 });
+    expect(runs.unconfirmedCompletions()).toEqual([]);
+    expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 200 });
+  });
+
+  it('takes no leecher as a witness in client-server, where only the seeder sends', () => {
+    const { at } = setUp();
+    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('b', {
+      ...reportFor(1, true),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: 'a', bytes: FILE_BYTES }],
+    });
+    at(1200).report('a', reportFor(1, true));
+    expect(at(1300).snapshot().run?.participants[1]).toMatchObject({ witnessedBytes: 0, corroborated: false });
+    at(1400).report('s', vouch(1, 'a', 'b'));
+    expect(at(1500).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 200 });
   });
 });

@@ -2,6 +2,7 @@ import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { AppController } from '../src/lib/state/app-controller.svelte';
+import { ControlSecrets } from '../src/lib/state/control-secrets';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
 import {
   CONTENT_A,
@@ -17,12 +18,14 @@ import {
   swarmProgress,
 } from './fakes';
 
-function setUp(url = '/') {
+/** An app on a page at `url`; `tabStorage` is its tab's session storage (a reload keeps it). */
+function setUp(url = '/', tabStorage = memoryStorage()) {
   const window = new FakeWindow(url);
   const sessions: FakeSession[] = [];
   const watches: FakeWatch[] = [];
   const history = new RunHistory(memoryStorage());
   const app = new AppController({
+    controlSecrets: new ControlSecrets(tabStorage),
     window,
     history,
     createSession: (onBroadcast) => {
@@ -30,8 +33,8 @@ function setUp(url = '/') {
       sessions.push(session);
       return session;
     },
-    createWatch: (swarmId, onBroadcast) => {
-      const watch = new FakeWatch(swarmId, onBroadcast);
+    createWatch: (swarmId, onBroadcast, control) => {
+      const watch = new FakeWatch(swarmId, onBroadcast, control);
       watches.push(watch);
       return watch;
     },
@@ -177,6 +180,53 @@ describe('AppController: the session lifecycle', () => {
     expect(window.location.pathname + window.location.search + window.location.hash).toBe('/');
     expect(app.screen).toEqual({ view: 'start' });
     expect(window.listenerCount('beforeunload')).toBe(0);
+  });
+});
+
+describe('AppController: the control secret', () => {
+  const SECRET = 'S3cr3t_-S3cr3t_-S3cr3t';
+
+  it('keeps the secret of the swarm it seeded, and a reload of its page joins with it', async () => {
+    const tabStorage = memoryStorage();
+    const { app, sessions } = setUp('/', tabStorage);
+    app.start();
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    sessions[0]!.finishSeeding(SWARM_A, CONTENT_A, SECRET);
+    await seeding;
+
+    const reloaded = setUp(swarmLink(SWARM_A, CONTENT_A), tabStorage);
+    reloaded.app.start();
+    expect(reloaded.sessions[0]!.joined).toEqual({
+      swarmId: SWARM_A,
+      contentId: CONTENT_A,
+      override: {},
+      control: SECRET,
+    });
+    // Another tab (its own session storage) joins without it.
+    const other = setUp(swarmLink(SWARM_A, CONTENT_A));
+    other.app.start();
+    expect(other.sessions[0]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {} });
+  });
+
+  it('opens an overview from the control link with the secret, and takes it out of the address bar', () => {
+    const tabStorage = memoryStorage();
+    const { app, window, watches } = setUp(`${watchLink(SWARM_A, CONTENT_A)}/${SECRET}`, tabStorage);
+    app.start();
+    expect(watches.map((watch) => watch.control)).toEqual([SECRET]);
+    expect(window.location.hash).toBe(watchLink(SWARM_A, CONTENT_A));
+    expect(app.screen).toEqual({ view: 'watch', watch: watches[0], contentId: CONTENT_A });
+    window.fire('hashchange'); // replaced, not pushed: nothing reopens
+    expect(watches).toHaveLength(1);
+
+    const reloaded = setUp(watchLink(SWARM_A, CONTENT_A), tabStorage);
+    reloaded.app.start();
+    expect(reloaded.watches.map((watch) => watch.control)).toEqual([SECRET]);
+  });
+
+  it('opens an overview from a plain watch link without control', () => {
+    const { app, watches } = setUp(watchLink(SWARM_A, CONTENT_A));
+    app.start();
+    expect(watches.map((watch) => watch.control)).toEqual([undefined]);
   });
 });
 

@@ -52,6 +52,9 @@ function participant(peerId: string, role: PeerRole, completedAfterMs: number | 
     downloadedBytes: role === 'seeder' ? 0 : FILE_BYTES,
     present: true,
     leftRun: false,
+    flagged: null,
+    witnessedBytes: role === 'seeder' ? 0 : FILE_BYTES,
+    corroborated: role === 'leecher' && completedAfterMs !== null,
   };
 }
 
@@ -85,6 +88,7 @@ export function swarmProgress(swarmId: string, run: RunState | null, downloadByt
       role: peer.role,
       joinedAfterMs: index * 100,
       override: {},
+      flagged: null,
       report: {
         role: peer.role,
         runNumber: run!.runNumber,
@@ -161,7 +165,8 @@ export class FakeWindow implements AppWindow {
 export class FakeSession implements AppSession {
   swarmId: string | undefined;
   contentId: string | undefined;
-  joined: { swarmId: string; contentId: string; override: PeerOverride } | undefined;
+  controlSecret: string | undefined;
+  joined: { swarmId: string; contentId: string; override: PeerOverride; control?: string } | undefined;
   seeded: { file: SourceFile; config: RunConfig } | undefined;
   leaveCalls = 0;
   readonly onBroadcast: OnSwarmBroadcast;
@@ -176,17 +181,18 @@ export class FakeSession implements AppSession {
     return new Promise((resolve) => (this.#seedingDone = resolve));
   }
 
-  /** The server created the swarm: the session now has its ids, and `seed` resolves. */
-  finishSeeding(swarmId: string, contentId: string): void {
+  /** The server created the swarm: the session now has its ids (and its control secret), and `seed` resolves. */
+  finishSeeding(swarmId: string, contentId: string, controlSecret?: string): void {
     this.swarmId = swarmId;
     this.contentId = contentId;
+    this.controlSecret = controlSecret;
     this.#seedingDone?.();
   }
 
-  async join(swarmId: string, contentId: string, override: PeerOverride): Promise<void> {
+  async join(swarmId: string, contentId: string, override: PeerOverride, control?: string): Promise<void> {
     this.swarmId = swarmId;
     this.contentId = contentId;
-    this.joined = { swarmId, contentId, override };
+    this.joined = { swarmId, contentId, override, ...(control !== undefined && { control }) };
   }
 
   leave(): void {
@@ -199,10 +205,13 @@ export class FakeWatch implements AppWatch {
   watchedContentId: string | undefined;
   closeCalls = 0;
   readonly onBroadcast: OnSwarmBroadcast;
+  /** The control secret it was opened with. */
+  readonly control: string | undefined;
 
-  constructor(swarmId: string, onBroadcast: OnSwarmBroadcast) {
+  constructor(swarmId: string, onBroadcast: OnSwarmBroadcast, control?: string) {
     this.swarmId = swarmId;
     this.onBroadcast = onBroadcast;
+    this.control = control;
   }
 
   async watch(contentId: string): Promise<void> {

@@ -14,6 +14,10 @@ const snapshot: SwarmSnapshot = {
   complete: false,
   uploadedBytes: 1_000,
   downloadedBytes: 786_432,
+  sentBytesByPeer: new Map([
+    ['a', 600],
+    ['gone', 400],
+  ]),
   uploadBytesPerSec: 5_000,
   downloadBytesPerSec: 250_000,
   startedAtMs: 0,
@@ -39,6 +43,7 @@ describe('progressReportOf', () => {
     const empty = progressReportOf(leecher);
     expect(empty).toMatchObject({ role: 'leecher', chunksHeld: 0, complete: false, uploadedBytes: 0 });
     expect(empty.bitsBase64).toBe(bytesToBase64(Uint8Array.of(0, 0)));
+    expect([seeder.sentTo, empty.sentTo]).toEqual([[], []]);
   });
 
   it('in a run, says what the engine sampled, with the peaks', () => {
@@ -62,6 +67,10 @@ describe('progressReportOf', () => {
       downloadBytesPerSec: 250_000,
       peakUploadBytesPerSec: 9_000,
       peakDownloadBytesPerSec: 400_000,
+      sentTo: [
+        { peerId: 'a', bytes: 600 },
+        { peerId: 'gone', bytes: 400 },
+      ],
     } satisfies ProgressReport);
   });
 

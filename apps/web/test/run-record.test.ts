@@ -9,7 +9,7 @@ import type {
 } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
-import { boundsOfRun, recordOfRun } from '../src/lib/run-record';
+import { believedParticipants, boundsOfRun, flaggedLeechers, recordOfRun } from '../src/lib/run-record';
 
 const F = 16 * 1024 * 1024;
 const manifest: Manifest = {
@@ -36,6 +36,9 @@ function participant(
     downloadedBytes: role === 'seeder' ? 0 : F,
     present: true,
     leftRun: false,
+    flagged: null,
+    witnessedBytes: role === 'seeder' ? 0 : F,
+    corroborated: role === 'leecher' && completedAfterMs !== null,
   };
 }
 
@@ -130,5 +133,28 @@ describe('exports', () => {
 
   it('JSON: the records as they are', () => {
     expect(JSON.parse(runsToJson(records))).toEqual(records);
+  });
+});
+
+describe('flagged participants', () => {
+  it('count neither in N, nor in the bounds, nor in the uploads, nor in the record', () => {
+    const state = run('p2p', 3, 1e6);
+    const flag = { reason: 'complete: the bitmap holds 0 of the 64 chunks', refusedReports: 1 };
+    const withLiars: RunState = {
+      ...state,
+      participants: [
+        ...state.participants,
+        ...['liar0', 'liar1'].map((peerId) => ({
+          ...participant(peerId, 'leecher', state.participants[1]!.settings, 2, 100 * F),
+          flagged: flag,
+        })),
+      ],
+    };
+    expect(flaggedLeechers(withLiars)).toBe(2);
+    expect(believedParticipants(withLiars).map((peer) => peer.peerId)).toEqual(['seed', 'leech0', 'leech1', 'leech2']);
+    expect(boundsOfRun(withLiars, F, undefined)).toEqual(boundsOfRun(state, F, undefined));
+    const record = recordOfRun('swarm', manifest, withLiars, undefined)!;
+    const honest = recordOfRun('swarm', manifest, state, undefined)!;
+    expect(record).toEqual(honest);
   });
 });

@@ -34,6 +34,11 @@ export interface SwarmSnapshot {
   readonly complete: boolean;
   readonly uploadedBytes: number;
   readonly downloadedBytes: number;
+  /**
+   * Block payload bytes sent to each peer id over the engine's life, departed peers included: they add
+   * up to `uploadedBytes`. What a tab tells the server it sent each neighbour (corroboration).
+   */
+  readonly sentBytesByPeer: ReadonlyMap<string, number>;
   readonly uploadBytesPerSec: number;
   readonly downloadBytesPerSec: number;
   readonly startedAtMs: number;

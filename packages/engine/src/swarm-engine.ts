@@ -60,6 +60,8 @@ export class SwarmEngine {
   readonly #choking: ChokeControl;
   readonly #startedAtMs: number;
   #completedAtMs: number | undefined;
+  /** Bytes sent to each peer id, kept after it leaves (`SwarmSnapshot.sentBytesByPeer`). */
+  readonly #sentBytesByPeer = new Map<string, number>();
   /** `destroyed` is set by `destroy`: nothing more is sent or scheduled. The parts read it. */
   readonly #lifecycle = { destroyed: false };
 
@@ -108,8 +110,10 @@ export class SwarmEngine {
       send,
       drop,
       hides: (peerId, chunkIndex) => this.#choking.hides(peerId, chunkIndex),
-      onBlockSent: (peerId, chunkIndex, lengthBytes, atMs) =>
-        this.#choking.blockSent(peerId, chunkIndex, lengthBytes, atMs),
+      onBlockSent: (peerId, chunkIndex, lengthBytes, atMs) => {
+        this.#sentBytesByPeer.set(peerId, (this.#sentBytesByPeer.get(peerId) ?? 0) + lengthBytes);
+        this.#choking.blockSent(peerId, chunkIndex, lengthBytes, atMs);
+      },
     });
     this.#downloader = new Downloader({
       manifest: deps.manifest,
@@ -201,6 +205,7 @@ export class SwarmEngine {
       complete: have.isComplete,
       uploadedBytes: this.#uploader.meter.totalBytes,
       downloadedBytes: this.#downloader.meter.totalBytes,
+      sentBytesByPeer: new Map(this.#sentBytesByPeer),
       uploadBytesPerSec: this.#uploader.meter.bytesPerSec(nowMs),
       downloadBytesPerSec: this.#downloader.meter.bytesPerSec(nowMs),
       startedAtMs: this.#startedAtMs,

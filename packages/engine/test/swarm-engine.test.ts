@@ -30,6 +30,29 @@ describe('SwarmEngine over in-memory links', () => {
     expect(uploadedBySeeder).toBeGreaterThanOrEqual(file.manifest.sizeBytes);
   });
 
+  it('counts the bytes sent to each peer, kept after it leaves, adding up to the upload', async () => {
+    const file = await testFile(12 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const [a, b] = ['a', 'b'].map((id) => swarm.peer(id)) as [TestPeer, TestPeer];
+    swarm.connect(seeder, a);
+    swarm.connect(seeder, b);
+    swarm.connect(a, b);
+    await swarm.runUntil(() => a.engine.isComplete && b.engine.isComplete, 10_000, 'leechers complete');
+    a.engine.destroy();
+    await swarm.runUntil(() => seeder.engine.snapshot().peers.length === 1, 1_000, 'the seeder sees a leave');
+
+    for (const peer of [seeder, b]) {
+      const { sentBytesByPeer, uploadedBytes } = peer.engine.snapshot();
+      expect([...sentBytesByPeer.values()].reduce((sum, bytes) => sum + bytes, 0)).toBe(uploadedBytes);
+    }
+    const fromSeeder = seeder.engine.snapshot().sentBytesByPeer;
+    expect([...fromSeeder.keys()].sort()).toEqual(['a', 'b']); // a's count outlives its link
+    // What a received, its senders say they sent: the file at least.
+    const toA = (fromSeeder.get('a') ?? 0) + (b.engine.snapshot().sentBytesByPeer.get('a') ?? 0);
+    expect(toA).toBeGreaterThanOrEqual(file.manifest.sizeBytes);
+  });
+
   it('a late joiner completes from the leechers after the seeder has left', async () => {
     const file = await testFile(12 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);

@@ -114,6 +114,17 @@ export interface RunStarted {
 
 export type RunPhase = 'running' | 'finished' | 'stopped';
 
+/**
+ * Why the server stopped believing a member: it refused a report of it as impossible (for the file, or for
+ * the run's caps and the time since it took part). A flagged leecher's completion does not count in a run:
+ * neither in its N nor in its distribution time. Flags last as long as the membership.
+ */
+export interface PeerFlag {
+  /** The latest refused report's reason, in one line. */
+  readonly reason: string;
+  readonly refusedReports: number;
+}
+
 /** One leecher's part in a run, measured on the server's clock from the run's start. */
 export interface RunParticipant {
   readonly peerId: string;
@@ -128,12 +139,22 @@ export interface RunParticipant {
   readonly present: boolean;
   /** True once it left the run: selfish after completing, or gone from the swarm. */
   readonly leftRun: boolean;
+  /** Set once a report of it was refused: it stays in the run, but its completion does not count. */
+  readonly flagged: PeerFlag | null;
+  /** What the other participants report having sent it in this run (their `sentTo`). */
+  readonly witnessedBytes: number;
+  /**
+   * Its completion is corroborated: what the others report having sent it covers the file. A completion
+   * counts (in N and the run's time) only once corroborated; it stays so.
+   */
+  readonly corroborated: boolean;
 }
 
 /**
  * A run as the server sees it. Distribution time: the start broadcast → the last participating
  * leecher's completion report. A leecher that joins during the run takes part from then on; one that
- * vanishes before completing is dropped from the run (counted in `abandonedLeechers`).
+ * vanishes before completing is dropped from the run (counted in `abandonedLeechers`); a flagged one
+ * stays listed but does not count.
  */
 export interface RunState {
   readonly runNumber: number;

@@ -5,6 +5,7 @@ import {
   peerOverrideSchema,
   peerRoleSchema,
   runConfigSchema,
+  type PeerFlag,
   type PeerOverride,
   type PeerRole,
   type RunConfig,
@@ -23,13 +24,27 @@ export const swarmIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a swar
 /** Assigned by the server when a tab creates or joins a swarm. */
 export const peerIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a peer id');
 
+/**
+ * The capability to run a swarm's experiments (start and stop runs, set other peers' links): 128 random
+ * bits, base64url, handed to the swarm's creator only. Unguessable like a swarm id, and separate from it:
+ * the share link lets a tab join, only this lets it run the experiment (a teacher's screen gets it in
+ * the control link).
+ */
+export const controlSecretSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a control secret');
+
 export type SwarmId = z.infer<typeof swarmIdSchema>;
 export type PeerId = z.infer<typeof peerIdSchema>;
+export type ControlSecret = z.infer<typeof controlSecretSchema>;
 
 const MAX_SDP_CHARS = 64 * 1024;
 /** A bitmap of `MAX_CHUNK_COUNT` chunks, base64. */
 const MAX_BITS_BASE64_CHARS = Math.ceil(MAX_CHUNK_COUNT / 8 / 3) * 4;
 const MAX_CANDIDATE_CHARS = 1024;
+/**
+ * Most neighbours one report lists in `sentTo`: four times the largest swarm the server allows by default
+ * (64 peers), and about 12 KB of JSON, well under the signalling cap.
+ */
+export const MAX_SENT_TO_PEERS = 256;
 
 /** What simple-peer hands to `signal()`: an SDP offer/answer, an ICE candidate, or a renegotiation. */
 export const signalDataSchema = z.discriminatedUnion('type', [
@@ -58,9 +73,14 @@ export type IceServer = z.infer<typeof iceServerSchema>;
 export const swarmCreateRequestSchema = z
   .object({ manifest: manifestSchema, contentId: contentIdSchema, config: runConfigSchema.optional() })
   .strict();
-export const swarmJoinRequestSchema = z.object({ swarmId: swarmIdSchema }).strict();
-/** An overview screen follows a swarm without being a peer in it. */
-export const swarmWatchRequestSchema = z.object({ swarmId: swarmIdSchema }).strict();
+/** `control`: the swarm's control secret, if this tab holds it (its creator's, after a reload). */
+export const swarmJoinRequestSchema = z
+  .object({ swarmId: swarmIdSchema, control: controlSecretSchema.optional() })
+  .strict();
+/** An overview screen follows a swarm without being a peer in it; with `control`, it may run it too. */
+export const swarmWatchRequestSchema = z
+  .object({ swarmId: swarmIdSchema, control: controlSecretSchema.optional() })
+  .strict();
 export const runStartRequestSchema = z.object({ config: runConfigSchema }).strict();
 export const peerConfigureRequestSchema = z.object({ peerId: peerIdSchema, override: peerOverrideSchema }).strict();
 export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: signalDataSchema }).strict();
@@ -89,9 +109,19 @@ export const progressReportSchema = z
     downloadBytesPerSec: z.number().min(0).finite(),
     peakUploadBytesPerSec: z.number().min(0).finite(),
     peakDownloadBytesPerSec: z.number().min(0).finite(),
+    /**
+     * Block payload bytes this tab sent each neighbour in the run (its engine's totals, departed neighbours
+     * included), adding up to `uploadedBytes`: the server counts a completion only once what the others say
+     * they sent that peer covers the file (corroboration). Empty outside a run.
+     */
+    sentTo: z
+      .array(z.object({ peerId: peerIdSchema, bytes: z.number().min(0).finite() }).strict())
+      .max(MAX_SENT_TO_PEERS),
   })
   .strict();
 export type ProgressReport = z.infer<typeof progressReportSchema>;
+/** A report as every screen sees it: without `sentTo`, which only the server reads (N rows of N entries). */
+export type PeerReport = Omit<ProgressReport, 'sentTo'>;
 
 /** How often a tab reports its progress: a few times a second, so every screen follows the run closely. */
 export const PROGRESS_REPORT_INTERVAL_MS = 300;
@@ -101,12 +131,14 @@ export interface PeerProgress {
   readonly peerId: PeerId;
   /** The founder seeds; everyone who joins leeches. */
   readonly role: PeerRole;
-  /** Latest report; null before the first. */
-  readonly report: ProgressReport | null;
+  /** Latest report believed; null before the first. */
+  readonly report: PeerReport | null;
   /** Since the swarm was created. */
   readonly joinedAfterMs: number;
-  /** This peer's own settings (set from its tab, its link, or any screen of the swarm). */
+  /** This peer's own settings (set from its tab, its link, or a screen in control of the swarm). */
   readonly override: PeerOverride;
+  /** Set once the server refused a report of it as impossible: every screen shows it, nobody believes it. */
+  readonly flagged: PeerFlag | null;
 }
 
 /** The server's view of a whole swarm, broadcast to its members and watchers a few times a second. */
@@ -147,6 +179,16 @@ export type SignallingErrorCode =
   | 'too-many-watchers'
   /** The swarm's founder (its seeder) has left, so nobody holds the whole file: no run can start. */
   | 'no-seeder'
+  /**
+   * Starting or stopping a run, or setting another peer's links, takes the swarm's control secret, and
+   * this socket did not present it (when it joined or started watching).
+   */
+  | 'not-in-control'
+  /**
+   * A progress report claims more than is physically possible: bytes or rates beyond what the file and the
+   * run's caps allow, or progress faster than the caps let it arrive. The member is flagged.
+   */
+  | 'implausible-report'
   /** The server failed while handling the request; it logged the cause and kept running. */
   | 'internal-error'
   /** Client side only: the server did not answer in time (or the connection is down). */
@@ -164,6 +206,8 @@ export interface SwarmCreated {
   readonly swarmId: SwarmId;
   readonly peerId: PeerId;
   readonly iceServers: readonly IceServer[];
+  /** The swarm's control secret, told to its creator only and never again (the server keeps its hash). */
+  readonly controlSecret: ControlSecret;
 }
 
 export interface SwarmJoined {
@@ -176,6 +220,8 @@ export interface SwarmJoined {
   readonly iceServers: readonly IceServer[];
   /** The run going on, which the newcomer takes part in at once; null when none is. */
   readonly run: RunStarted | null;
+  /** The request carried the swarm's control secret: this socket may start, stop and configure runs. */
+  readonly inControl: boolean;
 }
 
 export interface SwarmWatched {
@@ -183,6 +229,8 @@ export interface SwarmWatched {
   readonly manifest: Manifest;
   readonly contentId: string;
   readonly progress: SwarmProgress;
+  /** The request carried the swarm's control secret: this screen may start, stop and configure runs. */
+  readonly inControl: boolean;
 }
 
 export type Ack<T extends object = object> = (result: SignallingResult<T>) => void;
@@ -194,11 +242,14 @@ export interface ClientToServerEvents {
   'signal:send': (request: SignalSendRequest, ack: Ack) => void;
   'progress:report': (report: ProgressReport, ack: Ack) => void;
   'swarm:watch': (request: SwarmWatchRequest, ack: Ack<SwarmWatched>) => void;
-  /** Starts a run for the whole swarm; any member or watcher may. */
+  /** Starts a run for the whole swarm; a member or watcher in control of the swarm may. */
   'run:start': (request: RunStartRequest, ack: Ack<{ runNumber: number }>) => void;
-  /** Stops the run going on (every tab drops its engine); the swarm waits for the next start. */
+  /** Stops the run going on (every tab drops its engine); the swarm waits for the next start. In control only. */
   'run:stop': (ack: Ack) => void;
-  /** Sets one peer's own settings for the runs that start from now on. */
+  /**
+   * Sets one peer's own settings for the runs that start from now on: a member its own, a socket in
+   * control anyone's.
+   */
   'peer:configure': (request: PeerConfigureRequest, ack: Ack) => void;
 }
 

@@ -1,32 +1,45 @@
-import { contentIdSchema, swarmIdSchema } from '@swarmlab/protocol';
+import { contentIdSchema, controlSecretSchema, swarmIdSchema } from '@swarmlab/protocol';
 
 /**
  * Where the URL's hash points: the start page, a swarm as a peer, a swarm's overview screen (a
- * projector: follows the swarm without being a peer), or a swarm link that cannot be one.
+ * projector: follows the swarm without being a peer; with `control`, the swarm's control secret from a
+ * control link, it may run the experiment), or a swarm link that cannot be one.
  */
 export type Route =
   | { readonly view: 'start' }
   | { readonly view: 'swarm'; readonly swarmId: string; readonly contentId: string }
-  | { readonly view: 'watch'; readonly swarmId: string; readonly contentId: string }
+  | { readonly view: 'watch'; readonly swarmId: string; readonly contentId: string; readonly control?: string }
   | { readonly view: 'bad-link'; readonly reason: string };
 
 const SWARM_PREFIX = '#/swarm/';
 const WATCH_PREFIX = '#/watch/';
 
-/** Parses `#/swarm/<swarmId>/<contentId>` and `#/watch/<swarmId>/<contentId>`; anything else under them is a bad link. */
+/**
+ * Parses `#/swarm/<swarmId>/<contentId>`, `#/watch/<swarmId>/<contentId>` and the control link
+ * `#/watch/<swarmId>/<contentId>/<control secret>`; anything else under them is a bad link. A swarm
+ * link's further segments are ignored.
+ */
 export function parseRoute(hash: string): Route {
   const view = hash.startsWith(SWARM_PREFIX) ? 'swarm' : hash.startsWith(WATCH_PREFIX) ? 'watch' : undefined;
   if (!view) return { view: 'start' };
-  const [swarmId = '', contentId = ''] = hash.slice(SWARM_PREFIX.length).split('/');
+  const [swarmId = '', contentId = '', control = ''] = hash.slice(SWARM_PREFIX.length).split('/');
   if (!swarmIdSchema.safeParse(swarmId).success)
     return { view: 'bad-link', reason: 'This swarm link is malformed: its swarm id is not one swarmlab makes.' };
   if (!contentIdSchema.safeParse(contentId).success)
     return { view: 'bad-link', reason: 'This swarm link is malformed: its content id is missing or damaged.' };
-  return { view, swarmId, contentId };
+  if (view === 'swarm' || control === '') return { view, swarmId, contentId };
+  if (!controlSecretSchema.safeParse(control).success)
+    return { view: 'bad-link', reason: 'This control link is malformed: its control key is damaged.' };
+  return { view, swarmId, contentId, control };
 }
 
 export function swarmHash(swarmId: string, contentId: string): string {
   return `${SWARM_PREFIX}${swarmId}/${contentId}`;
+}
+
+/** The overview screen's hash, without the control secret (a read-only screen). */
+export function watchHash(swarmId: string, contentId: string): string {
+  return `${WATCH_PREFIX}${swarmId}/${contentId}`;
 }
 
 /** The link to share: this page's origin plus the swarm's hash. */
@@ -34,7 +47,16 @@ export function shareLink(origin: string, swarmId: string, contentId: string): s
   return `${origin}/${swarmHash(swarmId, contentId)}`;
 }
 
-/** The overview screen's link (for a projector). */
+/** The overview screen's link (for a projector): it follows the swarm and cannot run it. */
 export function watchLink(origin: string, swarmId: string, contentId: string): string {
-  return `${origin}/${WATCH_PREFIX}${swarmId}/${contentId}`;
+  return `${origin}/${watchHash(swarmId, contentId)}`;
+}
+
+/**
+ * The control link (for the teacher's screen): the overview screen holding the swarm's control secret,
+ * so it can start and stop runs and set every peer's links. The secret is in the fragment, which no
+ * browser sends to a server: only the `swarm:watch` request carries it, to the signalling server.
+ */
+export function controlLink(origin: string, swarmId: string, contentId: string, control: string): string {
+  return `${watchLink(origin, swarmId, contentId)}/${control}`;
 }

@@ -1,4 +1,4 @@
-import type { Manifest, PeerRole, RunState, SwarmMode, SwarmProgress } from '@swarmlab/protocol';
+import type { Manifest, PeerRole, RunParticipant, RunState, SwarmMode, SwarmProgress } from '@swarmlab/protocol';
 import { clientServerBound, p2pBound, TheoryInputError } from '@swarmlab/theory';
 
 /**
@@ -18,7 +18,7 @@ export interface RunRecord {
   readonly fileName: string;
   readonly fileBytes: number;
   readonly chunkBytes: number;
-  /** N: leechers that took part to the end. */
+  /** N: leechers that took part to the end (flagged ones, whose reports the server refused, not counted). */
   readonly leechers: number;
   readonly abandonedLeechers: number;
   /** u_s, B/s; null: no cap. */
@@ -69,6 +69,19 @@ export interface RunBounds {
   readonly p2pEstimated: boolean;
 }
 
+/**
+ * The participants whose reports the server believes: a flagged one (a report of it was refused as
+ * impossible) counts neither in N, nor in the bounds, nor in the bytes, as in the server's run time.
+ */
+export function believedParticipants(run: RunState): RunParticipant[] {
+  return run.participants.filter((peer) => peer.flagged === null);
+}
+
+/** Leechers of `run` the server flagged: listed, not counted. */
+export function flaggedLeechers(run: RunState): number {
+  return run.participants.filter((peer) => peer.role === 'leecher' && peer.flagged !== null).length;
+}
+
 /** The bounds for `run` (running or finished); peers' peak rates stand in for links without a cap. */
 export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmProgress | undefined): RunBounds {
   const peaks = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.report]));
@@ -78,8 +91,9 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     estimated = true;
     return peak ?? 0;
   };
+  const believed = believedParticipants(run);
   const seeder = run.participants.find((peer) => peer.role === 'seeder');
-  const leechers = run.participants.filter((peer) => peer.role === 'leecher');
+  const leechers = believed.filter((peer) => peer.role === 'leecher');
   const serverUploadBytesPerSec = rateOr(
     seeder?.settings.uploadBytesPerSec ?? run.config.seederUploadBytesPerSec,
     seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec,
@@ -116,8 +130,9 @@ export function recordOfRun(
   const bounds = boundsOfRun(run, manifest.sizeBytes, progress);
   const distributionSec = run.distributionMs / 1000;
   const boundSec = run.config.mode === 'p2p' ? bounds.p2pSec : bounds.clientServerSec;
-  const uploadedBytes = run.participants.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
-  const seederUploaded = run.participants
+  const believed = believedParticipants(run);
+  const uploadedBytes = believed.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
+  const seederUploaded = believed
     .filter((peer) => peer.role === 'seeder')
     .reduce((sum, peer) => sum + peer.uploadedBytes, 0);
   return {
@@ -143,7 +158,7 @@ export function recordOfRun(
     boundsEstimated: run.config.mode === 'p2p' ? bounds.p2pEstimated : bounds.clientServerEstimated,
     uploadedBytes,
     seederUploadShare: uploadedBytes > 0 ? seederUploaded / uploadedBytes : null,
-    peers: run.participants.map((peer) => ({
+    peers: believed.map((peer) => ({
       peerId: peer.peerId,
       role: peer.role,
       uploadBytesPerSec: peer.settings.uploadBytesPerSec,

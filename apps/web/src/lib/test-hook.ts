@@ -39,7 +39,7 @@ export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: Te
           phase: run.phase,
           mode: run.config.mode,
           distributionMs: run.distributionMs,
-          leechers: run.participants.filter((peer) => peer.role === 'leecher').length,
+          leechers: run.participants.filter((peer) => peer.role === 'leecher' && peer.flagged === null).length,
           completedAfterMs: run.participants
             .filter((peer) => peer.role === 'leecher')
             .map((peer) => peer.completedAfterMs),

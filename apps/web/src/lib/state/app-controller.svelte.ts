@@ -1,7 +1,8 @@
 import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
-import { parseRoute, swarmHash, type Route } from '../route';
+import { parseRoute, swarmHash, watchHash, type Route } from '../route';
 import { recordOfRun } from '../run-record';
 import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
+import { ControlSecrets } from './control-secrets';
 import type { SourceFile } from './file-preparation';
 import type { RunHistory } from './run-history.svelte';
 import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
@@ -12,8 +13,11 @@ import { SwarmRates } from './swarm-rates.svelte';
 export interface AppSession {
   readonly swarmId: string | undefined;
   readonly contentId: string | undefined;
+  /** The swarm's control secret, once a seeded swarm exists (or a join presented it successfully). */
+  readonly controlSecret: string | undefined;
   seed(file: SourceFile, config: RunConfig): Promise<void>;
-  join(swarmId: string, contentId: string, override: PeerOverride): Promise<void>;
+  /** `control`: the swarm's control secret, if this tab kept one. */
+  join(swarmId: string, contentId: string, override: PeerOverride, control?: string): Promise<void>;
   leave(): void;
 }
 
@@ -40,8 +44,13 @@ export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
   readonly history: RunHistory;
   /** A new, idle session; it hands every broadcast of its swarm to `onBroadcast`. */
   readonly createSession: (onBroadcast: OnSwarmBroadcast) => S;
-  /** A watch of `swarmId`, not yet following it; it hands every broadcast to `onBroadcast`. */
-  readonly createWatch: (swarmId: string, onBroadcast: OnSwarmBroadcast) => W;
+  /**
+   * A watch of `swarmId`, not yet following it; it hands every broadcast to `onBroadcast`. With
+   * `control`, the swarm's control secret, it may run the swarm.
+   */
+  readonly createWatch: (swarmId: string, onBroadcast: OnSwarmBroadcast, control?: string) => W;
+  /** The control secrets this tab holds (kept over a reload); in memory only if absent. */
+  readonly controlSecrets?: ControlSecrets;
   /** Whether the page is seen: the swarm's rates are not drawn while it is hidden (always seen if absent). */
   readonly visibility?: PageVisibility;
 }
@@ -75,11 +84,13 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     return { view: 'start' };
   });
   readonly #deps: AppControllerDeps<S, W>;
+  readonly #controlSecrets: ControlSecrets;
   readonly #onHashChange = (): void => this.#followLocation();
   readonly #onUnload = (): void => this.#closeAll();
 
   constructor(deps: AppControllerDeps<S, W>) {
     this.#deps = deps;
+    this.#controlSecrets = deps.controlSecrets ?? new ControlSecrets();
     this.history = deps.history;
     this.#route = parseRoute(deps.window.location.hash);
     this.prepared = parseStartParams(deps.window.location.search);
@@ -130,8 +141,10 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     const session = this.#openSession();
     this.#route = { view: 'swarm', swarmId: '', contentId: '' };
     await session.seed(file, config);
-    if (this.#session === session && session.swarmId && session.contentId)
-      this.#deps.window.history.replaceState(null, '', swarmHash(session.swarmId, session.contentId));
+    if (this.#session !== session || !session.swarmId || !session.contentId) return;
+    // Kept for this tab: reloaded, it joins its own swarm and still runs it.
+    if (session.controlSecret) this.#controlSecrets.keep(session.swarmId, session.controlSecret);
+    this.#deps.window.history.replaceState(null, '', swarmHash(session.swarmId, session.contentId));
   }
 
   /** Back to the start page: closes what is open. */
@@ -141,10 +154,19 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#route = { view: 'start' };
   }
 
-  /** A swarm link joins (unless this tab already is in that swarm), a watch link follows one. */
+  /**
+   * A swarm link joins (unless this tab already is in that swarm), a watch link follows one. A control
+   * link's secret is kept for this tab and taken out of the address bar at once: the teacher's screen is
+   * often the projected one, and the class must not read the secret off it. A reload finds it kept.
+   */
   #followLocation(): void {
     const { hash, search } = this.#deps.window.location;
-    const route = parseRoute(hash);
+    let route = parseRoute(hash);
+    if (route.view === 'watch' && route.control !== undefined) {
+      this.#controlSecrets.keep(route.swarmId, route.control);
+      this.#deps.window.history.replaceState(null, '', `${search}${watchHash(route.swarmId, route.contentId)}`);
+      route = { view: 'watch', swarmId: route.swarmId, contentId: route.contentId };
+    }
     this.#route = route;
     if (route.view === 'swarm') {
       if (this.#session?.swarmId === route.swarmId) return;
@@ -154,11 +176,12 @@ export class AppController<S extends AppSession, W extends AppWatch> {
         this.#route = { view: 'bad-link', reason: override.message };
         return;
       }
-      void this.#openSession().join(route.swarmId, route.contentId, override.value);
+      const control = this.#controlSecrets.get(route.swarmId);
+      void this.#openSession().join(route.swarmId, route.contentId, override.value, control);
     } else if (route.view === 'watch') {
       if (this.#watch?.swarmId === route.swarmId) return;
       this.#closeAll();
-      void this.#openWatch(route.swarmId).watch(route.contentId);
+      void this.#openWatch(route.swarmId, this.#controlSecrets.get(route.swarmId)).watch(route.contentId);
     } else {
       this.#closeAll();
     }
@@ -171,8 +194,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     return session;
   }
 
-  #openWatch(swarmId: string): W {
-    const watch: W = this.#deps.createWatch(swarmId, (broadcast) => this.#collect(watch, broadcast));
+  #openWatch(swarmId: string, control: string | undefined): W {
+    const watch: W = this.#deps.createWatch(swarmId, (broadcast) => this.#collect(watch, broadcast), control);
     this.#watch = watch;
     this.#opened();
     return watch;

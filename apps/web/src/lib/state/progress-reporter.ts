@@ -1,5 +1,5 @@
 import type { SwarmSnapshot } from '@swarmlab/engine';
-import { Bitfield, PROGRESS_REPORT_INTERVAL_MS, type ProgressReport } from '@swarmlab/protocol';
+import { Bitfield, MAX_SENT_TO_PEERS, PROGRESS_REPORT_INTERVAL_MS, type ProgressReport } from '@swarmlab/protocol';
 import { everyMs } from '@swarmlab/webrtc';
 import { bytesToBase64 } from '../base64';
 
@@ -47,7 +47,19 @@ export function progressReportOf(state: ReportedState): ProgressReport {
     downloadBytesPerSec: transferring ? (snapshot?.downloadBytesPerSec ?? 0) : 0,
     peakUploadBytesPerSec: state.peakUploadBytesPerSec,
     peakDownloadBytesPerSec: state.peakDownloadBytesPerSec,
+    sentTo: sentToOf(snapshot?.sentBytesByPeer),
   };
+}
+
+/**
+ * What this tab sent each neighbour in the run: the server adds up what the others say they sent a peer
+ * to corroborate its completion. Past the protocol's cap (never, in a swarm the server allows), the
+ * largest figures, which matter most to the others' completions.
+ */
+function sentToOf(sentBytesByPeer: ReadonlyMap<string, number> | undefined): ProgressReport['sentTo'] {
+  const sentTo = [...(sentBytesByPeer ?? [])].map(([peerId, bytes]) => ({ peerId, bytes }));
+  if (sentTo.length <= MAX_SENT_TO_PEERS) return sentTo;
+  return sentTo.sort((a, b) => b.bytes - a.bytes).slice(0, MAX_SENT_TO_PEERS);
 }
 
 export interface ProgressReporterOptions {

@@ -12,7 +12,7 @@ import type {
   SwarmProgress,
 } from '@swarmlab/protocol';
 import { browserPeerFactory, RunLinks, SignallingClient, SwarmConnector, type PeerFactory } from '@swarmlab/webrtc';
-import { signallingRunController, type RunController } from './run-controller';
+import { signallingRunController, type RunRequests } from './run-controller';
 
 /** What the server tells a member of a swarm, as it happens. */
 export interface MembershipEvents {
@@ -35,7 +35,7 @@ export interface SwarmMembershipOptions extends MembershipEvents {
 export class SwarmMembership {
   #connectedPeers = $state(0);
   /** Start, stop and configure runs: sentences for the user when the server refuses. */
-  readonly runs: RunController;
+  readonly runs: RunRequests;
   readonly #signalling: SignallingClient;
   readonly #createPeer: PeerFactory;
   readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
@@ -73,8 +73,9 @@ export class SwarmMembership {
     return this.#signalling.createSwarm(request);
   }
 
-  joinSwarm(swarmId: string): Promise<SignallingResult<SwarmJoined>> {
-    return this.#signalling.joinSwarm({ swarmId });
+  /** Joins `swarmId`, presenting `control` (the swarm's control secret) if this tab holds it. */
+  joinSwarm(swarmId: string, control?: string): Promise<SignallingResult<SwarmJoined>> {
+    return this.#signalling.joinSwarm({ swarmId, ...(control !== undefined && { control }) });
   }
 
   reportProgress(report: ProgressReport): Promise<SignallingResult> {

@@ -25,7 +25,8 @@ import {
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
 import type { RateHistory } from './rate-history.svelte';
-import { NO_RUN_CONTROLLER, type RunController } from './run-controller';
+import { CONTROL_UNKNOWN, IN_CONTROL, MEMBER_WITHOUT_CONTROL, type RunControl } from '../control';
+import { NO_RUN_REQUESTS, type RunController, type RunRequests } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
 import { SwarmMembership } from './swarm-membership.svelte';
 
@@ -73,6 +74,9 @@ export class SwarmSession implements RunController {
   #contentId = $state<string | undefined>();
   #swarmId = $state<string | undefined>();
   #peerId = $state<string | undefined>();
+  #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
+  /** The swarm's control secret, when this tab holds it (it created the swarm, or kept it over a reload). */
+  #controlSecret = $state<string | undefined>();
   readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
   #membership = $state.raw<SwarmMembership | undefined>();
@@ -125,6 +129,16 @@ export class SwarmSession implements RunController {
 
   get peerId(): string | undefined {
     return this.#peerId;
+  }
+
+  /** Whether this tab may start and stop runs and set other peers' links. */
+  get control(): RunControl {
+    return this.#control;
+  }
+
+  /** The swarm's control secret, once the server has taken it from this tab (for the control link). */
+  get controlSecret(): string | undefined {
+    return this.#controlSecret;
   }
 
   /** The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). */
@@ -181,22 +195,27 @@ export class SwarmSession implements RunController {
     if (this.#over) return;
     if (!created.ok) return this.#fail(userMessageOf(created.error));
     this.#swarmId = created.swarmId;
+    this.#controlSecret = created.controlSecret;
+    this.#control = IN_CONTROL;
     this.#enter(membership, { manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
     void this.#hashWholeFile();
   }
 
   /**
    * Joins the swarm a link names, checking the server's manifest against the link's content id, with
-   * this tab's own settings `override` (from its link); takes part in the run going on, if any.
+   * this tab's own settings `override` (from its link); takes part in the run going on, if any. With
+   * `control`, the swarm's control secret this tab kept (its creator's tab, reloaded), it runs the swarm.
    */
-  async join(swarmId: string, contentId: string, override: PeerOverride = {}): Promise<void> {
+  async join(swarmId: string, contentId: string, override: PeerOverride = {}, control?: string): Promise<void> {
     this.#role = 'leecher';
     this.#phase = 'connecting';
     this.#swarmId = swarmId;
     const membership = this.#connect();
-    const joined = await membership.joinSwarm(swarmId);
+    const joined = await membership.joinSwarm(swarmId, control);
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    this.#controlSecret = joined.inControl ? control : undefined;
+    this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
     if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256)))
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
     if (this.#over) return;
@@ -252,8 +271,8 @@ export class SwarmSession implements RunController {
     return this.#phase === 'closed' || this.#phase === 'failed';
   }
 
-  get #runs(): RunController {
-    return this.#membership?.runs ?? NO_RUN_CONTROLLER;
+  get #runs(): RunRequests {
+    return this.#membership?.runs ?? NO_RUN_REQUESTS;
   }
 
   /** The chunks of the file this tab offers: the seeder's, or those of the run a leecher is (or was last) in. */

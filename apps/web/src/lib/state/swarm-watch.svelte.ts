@@ -2,8 +2,9 @@ import type { Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab
 import { SignallingClient } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
+import { CONTROL_REFUSED, CONTROL_UNKNOWN, IN_CONTROL, WATCHER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink } from './file-preparation';
-import { signallingRunController, type RunController } from './run-controller';
+import { signallingRunController, type RunController, type RunRequests } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
 
 export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
@@ -16,21 +17,25 @@ export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
   readonly signallingUrl?: string;
   readonly onBroadcast?: OnSwarmBroadcast;
+  /** The swarm's control secret, from a control link: with it, this screen runs the experiment. */
+  readonly control?: string | undefined;
 }
 
 /**
  * An overview screen (a classroom projector): follows a swarm without being a peer in it, shows every
- * peer's progress from the server's reports, and can start and stop runs and set any peer's links.
+ * peer's progress from the server's reports and, opened from the control link (the teacher's screen),
+ * can start and stop runs and set any peer's links.
  */
 export class SwarmWatch implements RunController {
   #phase = $state<WatchPhase>('connecting');
   #error = $state<string | undefined>();
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
+  #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
-  readonly #runs: RunController;
+  readonly #runs: RunRequests;
 
   constructor(swarmId: string, options: SwarmWatchOptions = {}) {
     this.swarmId = swarmId;
@@ -54,6 +59,11 @@ export class SwarmWatch implements RunController {
     return this.#manifest;
   }
 
+  /** Whether this screen may start and stop runs and set the peers' links (it was opened from the control link). */
+  get control(): RunControl {
+    return this.#control;
+  }
+
   /** The server's latest broadcast of the whole swarm. */
   get swarmProgress(): SwarmProgress | undefined {
     return this.#swarmProgress;
@@ -61,10 +71,15 @@ export class SwarmWatch implements RunController {
 
   /** Starts following the swarm, checking its manifest against the link's content id. */
   async watch(contentId: string): Promise<void> {
-    const watched = await this.#signalling.watchSwarm({ swarmId: this.swarmId });
+    const { control } = this.#options;
+    const watched = await this.#signalling.watchSwarm({
+      swarmId: this.swarmId,
+      ...(control !== undefined && { control }),
+    });
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
     if (!(await manifestMatchesLink(watched.manifest, contentId, pageSha256())))
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    this.#control = watched.inControl ? IN_CONTROL : control === undefined ? WATCHER_WITHOUT_CONTROL : CONTROL_REFUSED;
     this.#manifest = watched.manifest;
     this.#swarmProgress ??= watched.progress;
     this.#phase = 'watching';

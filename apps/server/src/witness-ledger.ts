@@ -1,0 +1,103 @@
+import type { PeerId, ProgressReport } from '@swarmlab/protocol';
+import { bytesThroughCap } from './report-bounds';
+
+/**
+ * How far short of the file what the others say they sent a peer may fall and still corroborate its
+ * completion. An honest receiver got at least the file through the senders' engines, which count every
+ * block they send, so their sum reaches the file once their next reports arrive; 1 % spares rounding.
+ */
+export const CORROBORATION_SHORTFALL = 0.01;
+
+/**
+ * How long a completion may wait for its witnesses before it is taken for a lie. They report every
+ * 300 ms (`PROGRESS_REPORT_INTERVAL_MS`) on timers a hidden tab does not slow, and a witness that leaves
+ * is accounted for at once; what can hold a report back is a busy page (a completing tab hashing its file
+ * without WebCrypto blocks for about 1.5 s per 16 MiB between yields). Ten seconds is several times that.
+ */
+export const CORROBORATION_WAIT_MS = 10_000;
+
+/**
+ * What the participants of one run say they sent each other (issue #10 §3, corroboration): the honest
+ * uploaders are the witnesses of every completion. Each sender's latest `sentTo` (engine totals, which
+ * only grow) is kept, also after it left, with what it may have sent since its last report before it
+ * left: that part nobody can report, so it is granted, no more than its upload cap passes in that time.
+ */
+export interface WitnessLedger {
+  /** `senderId`'s report, at `atMs`, of what it sent to each of `receivers` (others are ignored). */
+  record(senderId: PeerId, sentTo: ProgressReport['sentTo'], atMs: number, receivers: ReadonlySet<PeerId>): void;
+  /**
+   * `senderId`, which may have sent to others since `sinceMs` (its last report, or when it took part),
+   * left at `atMs`; its upload cap bounds what it sent unreported.
+   */
+  left(senderId: PeerId, atMs: number, sinceMs: number, uploadBytesPerSec: number | null): void;
+  /** What the others report having sent `receiverId`. */
+  witnessed(receiverId: PeerId): number;
+  /** Whether `witnessed` covers `fileBytes` (with the departed senders' unreported part). */
+  corroborates(receiverId: PeerId, fileBytes: number): boolean;
+  /** When each sender last reported: the start of what it may send unreported. */
+  lastReportAtMs(senderId: PeerId): number | undefined;
+  /** `senderId` was flagged: nothing it said it sent counts any more. */
+  discredit(senderId: PeerId): void;
+}
+
+export interface WitnessLedgerOptions {
+  /** Departed senders kept, oldest forgotten first: a run is joined and left indefinitely. */
+  readonly maxDepartedSenders: number;
+}
+
+interface SenderAccount {
+  /** Its latest account, by receiver. */
+  sent: Map<PeerId, number>;
+  lastReportAtMs: number;
+}
+
+export function createWitnessLedger(options: WitnessLedgerOptions): WitnessLedger {
+  const senders = new Map<PeerId, SenderAccount>();
+  /** Departed senders, in the order they left, with the most they sent after their last report. */
+  const departed = new Map<PeerId, number>();
+
+  const witnessed = (receiverId: PeerId): number => {
+    let bytes = 0;
+    for (const [senderId, account] of senders) if (senderId !== receiverId) bytes += account.sent.get(receiverId) ?? 0;
+    return bytes;
+  };
+
+  return {
+    record(senderId, sentTo, atMs, receivers) {
+      const account = senders.get(senderId) ?? { sent: new Map<PeerId, number>(), lastReportAtMs: atMs };
+      for (const { peerId, bytes } of sentTo) {
+        // Engine totals only grow: a smaller figure is a report overtaken by a later one.
+        if (peerId !== senderId && receivers.has(peerId))
+          account.sent.set(peerId, Math.max(bytes, account.sent.get(peerId) ?? 0));
+      }
+      account.lastReportAtMs = atMs;
+      senders.set(senderId, account);
+    },
+
+    left(senderId, atMs, sinceMs, uploadBytesPerSec) {
+      departed.delete(senderId);
+      departed.set(senderId, bytesThroughCap(uploadBytesPerSec, Math.max(0, atMs - sinceMs)));
+      if (departed.size <= options.maxDepartedSenders) return;
+      const [oldest] = departed.keys();
+      departed.delete(oldest!);
+      senders.delete(oldest!);
+    },
+
+    witnessed,
+
+    corroborates(receiverId, fileBytes) {
+      let unreported = 0;
+      for (const [senderId, bytes] of departed) if (senderId !== receiverId) unreported += Math.min(fileBytes, bytes);
+      return witnessed(receiverId) + unreported >= fileBytes * (1 - CORROBORATION_SHORTFALL);
+    },
+
+    lastReportAtMs(senderId) {
+      return senders.get(senderId)?.lastReportAtMs;
+    },
+
+    discredit(senderId) {
+      senders.delete(senderId);
+      departed.delete(senderId);
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import {
+  DEFAULT_RUN_CONFIG,
+  type ProgressReport,
+  type RunConfig,
+  type SignallingResult,
+  type SwarmProgress,
+  type SwarmWatched,
+} from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  complete,
+  joinTab,
+  latestProgress,
+  leeching,
+  makeManifest,
+  record,
+  roundTrip,
+  serverPerTest,
+  shown,
+  vouching,
+  WAIT_MS,
+  type Harness,
+  type Tab,
+} from './harness';
+
+const MIB = 1024 * 1024;
+/** 4 MiB in 16 KiB chunks: 256 chunks, a 32-byte bitmap. */
+const FILE_BYTES = 4 * MIB;
+const CHUNKS = 256;
+/** d_i = 100 kB/s: a leecher needs about 42 s for the file, whatever its senders. */
+const SHAPED: RunConfig = {
+  ...DEFAULT_RUN_CONFIG,
+  seederUploadBytesPerSec: 1_000_000,
+  peerUploadBytesPerSec: 100_000,
+  peerDownloadBytesPerSec: 100_000,
+};
+
+const fullBitmap = Buffer.alloc(CHUNKS / 8, 0xff).toString('base64');
+/** What a tab holding the whole 4 MiB file says of run `runNumber`. */
+const done = (runNumber: number, role: ProgressReport['role'] = 'leecher'): ProgressReport => ({
+  role,
+  runNumber,
+  bitsBase64: fullBitmap,
+  chunksHeld: CHUNKS,
+  complete: true,
+  uploadedBytes: 0,
+  downloadedBytes: role === 'seeder' ? 0 : FILE_BYTES,
+  uploadBytesPerSec: 0,
+  downloadBytesPerSec: 90_000,
+  peakUploadBytesPerSec: 0,
+  peakDownloadBytesPerSec: 99_000,
+  sentTo: [],
+});
+
+/**
+ * Issue #10 §3, "Measurements nobody can falsify": each report the issue measured being believed is
+ * refused, its sender flagged on every screen, and nothing else changes.
+ */
+describe('progress reports bounded by what is physically possible', () => {
+  const server = serverPerTest();
+  const { clock } = server;
+  const start = () => server.start({ limits: { progressBroadcastIntervalMs: 20, maxPeersPerSwarm: 16 } });
+
+  async function seed(harness: Harness, sizeBytes?: number): Promise<Tab> {
+    const client = await harness.connect();
+    const received = record(client);
+    const created = await client
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:create', { ...(await makeManifest(sizeBytes)), config: SHAPED });
+    if (!created.ok) throw new Error(created.error.message);
+    return { client, received, peerId: created.peerId, swarmId: created.swarmId };
+  }
+
+  async function watcher(swarmId: string) {
+    const client = await server.harness.connect();
+    const received = record(client);
+    const watched: SignallingResult<SwarmWatched> = await client
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:watch', { swarmId });
+    expect(watched.ok).toBe(true);
+    return received;
+  }
+
+  const send = (tab: Tab, report: ProgressReport, atMs = clock.nowMs) => {
+    clock.nowMs = atMs;
+    return tab.client.timeout(WAIT_MS).emitWithAck('progress:report', report);
+  };
+
+  /** The latest table `tab` saw once every change so far has been broadcast. */
+  async function settled(tab: Tab): Promise<SwarmProgress> {
+    await roundTrip(tab.client);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    return tab.received.progress.at(-1)!;
+  }
+
+  it('refuses the 0-chunk completion of the only leecher: the run goes on, the leecher is flagged everywhere', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const leecher = await joinTab(server.harness, seeder.swarmId);
+    const screen = await watcher(seeder.swarmId);
+    clock.nowMs = 2000;
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: SHAPED })).toMatchObject({
+      ok: true,
+    });
+    expect(await send(leecher, leeching(1), 2001)).toEqual({ ok: true });
+
+    const zero = { ...leeching(1), bitsBase64: 'AA==', chunksHeld: 0, complete: true };
+    expect(await send(leecher, zero, 2002)).toEqual({
+      ok: false,
+      error: { code: 'invalid-payload', message: 'complete: the bitmap holds 0 of the 3 chunks' },
+    });
+    const flagged = { reason: 'complete: the bitmap holds 0 of the 3 chunks', refusedReports: 1 };
+    for (const received of [seeder.received, leecher.received, screen]) {
+      const table = await latestProgress(
+        received,
+        (p) => (p.peers[1]?.flagged ?? null) !== null,
+        'the leecher is flagged',
+      );
+      expect(table.peers[1]).toMatchObject({ report: shown(leeching(1)), flagged });
+      expect(table.run).toMatchObject({ phase: 'running', distributionMs: null });
+      expect(table.run?.participants[1]).toMatchObject({ completedAfterMs: null, flagged });
+    }
+    // No 0.00 s run to keep in anyone's history, however long we wait.
+    clock.nowMs = 200_000;
+    expect((await settled(seeder)).run).toMatchObject({ phase: 'running', distributionMs: null });
+  });
+
+  it('does not let ten extra sockets claiming completion change N or the run’s time', async () => {
+    await start();
+    const seeder = await seed(server.harness, FILE_BYTES);
+    const honest = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 10_000;
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: SHAPED })).toMatchObject({
+      ok: true,
+    });
+    const pranksters: Tab[] = [];
+    for (let i = 0; i < 10; i++) {
+      clock.nowMs = 10_100 + i;
+      pranksters.push(await joinTab(server.harness, seeder.swarmId));
+    }
+    for (const [i, prankster] of pranksters.entries()) {
+      const refused = await send(prankster, done(1), 10_102 + i);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'implausible-report' } });
+      if (!refused.ok)
+        expect(refused.error.message).toMatch(/^a completion after 0\.00\d s is faster than its download cap/);
+    }
+    // The honest leecher takes what its 100 kB/s allows: 4 MiB in 45 s is possible, and counts once the
+    // seeder says it sent it the file.
+    const witness = {
+      ...done(1, 'seeder'),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: honest.peerId, bytes: FILE_BYTES }],
+    };
+    expect(await send(seeder, witness, 54_000)).toEqual({ ok: true });
+    expect(await send(honest, done(1), 55_000)).toEqual({ ok: true });
+    const table = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(table.run?.distributionMs).toBe(45_000);
+    const leechers = table.run?.participants.filter((p) => p.role === 'leecher') ?? [];
+    expect(leechers).toHaveLength(11);
+    expect(leechers.filter((p) => p.flagged === null).map((p) => p.peerId)).toEqual([honest.peerId]);
+    expect(table.peers.filter((p) => p.flagged !== null)).toHaveLength(10);
+  });
+
+  it('refuses Number.MAX_VALUE byte counts and rates, keeping the row’s last believable report', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const leecher = await joinTab(server.harness, seeder.swarmId);
+    expect(await send(leecher, leeching(null))).toEqual({ ok: true });
+    const fields = [
+      'uploadedBytes',
+      'downloadedBytes',
+      'uploadBytesPerSec',
+      'downloadBytesPerSec',
+      'peakUploadBytesPerSec',
+      'peakDownloadBytesPerSec',
+    ] as const;
+    for (const field of fields) {
+      const refused = await send(leecher, { ...leeching(null), [field]: Number.MAX_VALUE });
+      expect(refused, field).toMatchObject({ ok: false, error: { code: 'implausible-report' } });
+      if (!refused.ok) expect(refused.error.message, field).toMatch(new RegExp(`^${field}: `));
+    }
+    // The seeder's screen shows the last believable report, and says the others were refused.
+    const table = await latestProgress(
+      seeder.received,
+      (p) => p.peers[1]?.flagged?.refusedReports === fields.length,
+      'every refusal counted',
+    );
+    expect(table.peers[1]?.report).toEqual(shown(leeching(null)));
+    expect(table.peers[1]?.flagged?.reason).toMatch(/^peakDownloadBytesPerSec: .* is beyond any link$/);
+    expect(table.peers[0]?.flagged).toBeNull();
+  });
+
+  it('does not count a completion nobody says they sent the file to, even where no cap bounds it', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const liar = await joinTab(server.harness, seeder.swarmId);
+    const honest = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    // Unshaped: 40 KiB in 2 ms is possible at 10 GB/s, so the claim itself is believed...
+    expect(await send(liar, complete(1), 1002)).toEqual({ ok: true });
+    // ...but the seeder, the only one who could have sent it anything, sent it nothing.
+    expect(await send(seeder, vouching(1, [honest]), 1100)).toEqual({ ok: true });
+    expect(await send(honest, complete(1), 1200)).toEqual({ ok: true });
+    clock.nowMs = 9000;
+    const table = await settled(seeder);
+    expect(table.run).toMatchObject({ phase: 'running', distributionMs: null });
+    expect(table.run?.participants.slice(1)).toMatchObject([
+      { peerId: liar.peerId, completedAfterMs: 2, witnessedBytes: 0, corroborated: false, flagged: null },
+      { peerId: honest.peerId, completedAfterMs: 200, witnessedBytes: 40960, corroborated: true },
+    ]);
+    // Ten seconds on, nobody has confirmed it: the liar is flagged, and the run ends with the honest time.
+    expect(await send(seeder, vouching(1, [honest]), 11_003)).toEqual({ ok: true });
+    const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(finished.run?.distributionMs).toBe(200);
+    expect(finished.peers[1]?.flagged?.reason).toBe(
+      'complete: not confirmed within 10 s by the peers that could have sent it the file',
+    );
+  });
+
+  it('believes an honest run, flagging nobody', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const a = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    expect(await send(seeder, vouching(1, [a]), 1050)).toEqual({ ok: true });
+    expect(await send(a, leeching(1), 1100)).toEqual({ ok: true });
+    expect(await send(a, complete(1), 1200)).toEqual({ ok: true });
+    const table = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(table.run?.distributionMs).toBe(200);
+    expect(table.peers.map((peer) => peer.flagged)).toEqual([null, null]);
+  });
+});

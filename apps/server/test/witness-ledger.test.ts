@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { bytesThroughCap } from '../src/report-bounds';
+import { CORROBORATION_SHORTFALL, createWitnessLedger } from '../src/witness-ledger';
+
+const F = 1_000_000;
+const RECEIVERS = new Set(['s', 'a', 'b', 'c']);
+const sent = (entries: Record<string, number>) => Object.entries(entries).map(([peerId, bytes]) => ({ peerId, bytes }));
+
+describe('the witness ledger of a run', () => {
+  it('adds up what the others say they sent a peer, and corroborates it once that covers the file', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 600_000, b: 1_000_000 }), 100, RECEIVERS);
+    ledger.record('b', sent({ a: 390_000 }), 120, RECEIVERS);
+    expect(ledger.witnessed('a')).toBe(990_000);
+    expect(ledger.corroborates('a', F)).toBe(F * (1 - CORROBORATION_SHORTFALL) <= 990_000);
+    expect(ledger.corroborates('b', F)).toBe(true);
+    expect(ledger.corroborates('c', F)).toBe(false);
+    // Its own account, and accounts of peers not in the run, count for nothing.
+    ledger.record('c', sent({ c: F, nobody: F }), 130, RECEIVERS);
+    expect([ledger.witnessed('c'), ledger.witnessed('nobody')]).toEqual([0, 0]);
+    expect(ledger.lastReportAtMs('c')).toBe(130);
+  });
+
+  it('keeps each sender’s highest figure: a late, smaller report is an old one', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 800_000 }), 100, RECEIVERS);
+    ledger.record('s', sent({ a: 500_000 }), 200, RECEIVERS);
+    expect(ledger.witnessed('a')).toBe(800_000);
+  });
+
+  it('grants a departed sender what its cap lets it send after its last report, and no more', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 900_000 }), 1_000, RECEIVERS);
+    // 200 ms at 100 kB/s after its last report: about 170 kB with the burst allowance, enough for the 10 % left.
+    ledger.left('s', 1_200, 1_000, 100_000);
+    expect(bytesThroughCap(100_000, 200)).toBeGreaterThan(100_000);
+    expect(ledger.corroborates('a', F)).toBe(true);
+    expect(ledger.corroborates('s', F)).toBe(false); // what it may have sent others is no witness of itself
+
+    const slow = createWitnessLedger({ maxDepartedSenders: 4 });
+    slow.record('s', sent({ a: 500_000 }), 1_000, RECEIVERS);
+    slow.left('s', 1_200, 1_000, 100_000);
+    expect(slow.corroborates('a', F)).toBe(false);
+  });
+
+  it('takes nothing more from a discredited sender', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('b', sent({ a: F }), 100, RECEIVERS);
+    ledger.left('b', 200, 100, null);
+    ledger.discredit('b');
+    expect(ledger.witnessed('a')).toBe(0);
+    expect(ledger.corroborates('a', F)).toBe(false);
+  });
+
+  it('forgets the oldest departed senders past its cap', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 1 });
+    ledger.record('s', sent({ a: 400_000 }), 0, RECEIVERS);
+    ledger.record('b', sent({ a: 300_000 }), 0, RECEIVERS);
+    ledger.left('s', 0, 0, 10_000);
+    ledger.left('b', 0, 0, 10_000);
+    expect(ledger.witnessed('a')).toBe(300_000);
+    expect(ledger.lastReportAtMs('s')).toBeUndefined();
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * Who may run a swarm's experiment (issue #10 §3): the sockets that presented its control secret, the
+ * creator's tab and screens opened from its control link. Everyone else sees the runs and, as a member,
+ * sets only its own links. These are the decisions the run panels draw, as pure functions.
+ */
+
+/** Whether this screen may start and stop runs and set every peer's links; if not, why, for the user. */
+export type RunControl = { readonly held: true } | { readonly held: false; readonly reason: string };
+
+export const IN_CONTROL: RunControl = { held: true };
+
+/** A peer's tab that joined with the share link. */
+export const MEMBER_WITHOUT_CONTROL: RunControl = {
+  held: false,
+  reason:
+    'Runs are started and stopped by the swarm’s creator or a screen opened from its control link; you can set your own links below.',
+};
+
+/** An overview screen opened from a plain watch link. */
+export const WATCHER_WITHOUT_CONTROL: RunControl = {
+  held: false,
+  reason:
+    'This screen only watches: runs are started and stopped from the swarm’s creator’s tab or a screen opened from its control link.',
+};
+
+/** An overview screen whose control link carried a secret that is not the swarm's. */
+export const CONTROL_REFUSED: RunControl = {
+  held: false,
+  reason: 'This control link’s key is not this swarm’s, so this screen only watches: ask its creator for the link.',
+};
+
+/** Before the server has answered: nothing to run yet. */
+export const CONTROL_UNKNOWN: RunControl = { held: false, reason: 'Connecting to the signalling server…' };
+
+/** Whether the run form (start, stop) is shown. */
+export function runControlsShown(control: RunControl): boolean {
+  return control.held;
+}
+
+/** Whether `peerId`'s links can be set from here: anyone's in control, otherwise only this tab's own. */
+export function peerLinksEditable(control: RunControl, selfId: string | undefined, peerId: string): boolean {
+  return control.held || (selfId !== undefined && selfId === peerId);
+}
