@@ -6,9 +6,16 @@ import { expect, startRun, test, waitForMesh, waitForRunFinished } from './fixtu
 
 const MIB = 1024 * 1024;
 
-/** The bounds and measured time the run summary on `page` shows, from its data attributes. */
+/**
+ * The bounds and measured time the run summary on `page` shows once it shows the latest run finished
+ * (a peer's page redraws at most twice a second, so it may show the finished run a moment after the
+ * hook reports it), from its data attributes.
+ */
 async function summaryFigures(page: Page): Promise<{ measuredSec: number; dcsSec: number; dp2pSec: number }> {
   const summary = page.getByTestId('run-summary');
+  const runNumber = (await readPeerState(page)).run?.runNumber;
+  await expect(summary).toHaveAttribute('data-run-number', String(runNumber));
+  await expect(summary).toHaveAttribute('data-phase', 'finished');
   const read = async (name: string) => Number(await summary.getAttribute(name));
   return {
     measuredSec: await read('data-measured-sec'),
