@@ -19,7 +19,7 @@ import type { RandomIds } from './random-ids';
 import type { ClockMs } from './clock-ms';
 import { errorForLog } from './error-for-log';
 import { refuse } from './refusals';
-import { createRequestRateLimiter } from './request-rate-limiter';
+import { createTokenBucket } from './token-bucket';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
@@ -83,7 +83,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
   io.on('connection', (socket: SignallingSocket) => {
     const context: GuardContext = {
-      rateLimiter: createRequestRateLimiter({
+      rateLimiter: createTokenBucket({
         capacity: limits.messageBurst,
         refillPerSec: limits.messagesPerSec,
         ...(deps.nowMs && { nowMs: deps.nowMs }),

@@ -1,7 +1,7 @@
 import { describeSchemaError, type ClientToServerEvents, type SignallingResult } from '@swarmlab/protocol';
 import { refuse } from './refusals';
 import { errorForLog } from './error-for-log';
-import type { RequestRateLimiter } from './request-rate-limiter';
+import type { TokenBucket } from './token-bucket';
 
 /** A parsed request, or the one-line reason it was refused as `invalid-payload`. */
 export type ParseOutcome<Request> =
@@ -47,7 +47,7 @@ export interface GuardedRequest<Request, Result extends object> {
 
 export interface GuardContext {
   /** The requesting socket's rate limit; every request takes one token. */
-  readonly rateLimiter: RequestRateLimiter;
+  readonly rateLimiter: TokenBucket;
   readonly log: (line: string) => void;
 }
 
