@@ -8,6 +8,7 @@ import { resolveLimits, type ServerLimits } from './limits';
 import { createRandomIds, type RandomBytes } from './random-ids';
 import type { ClockMs } from './clock-ms';
 import type { SignallingIo } from './signalling-io';
+import { attachSocketAdmission } from './socket-admission';
 import { createSwarmRegistry } from './swarm-registry';
 
 /** Everything the signalling server depends on, all optional; tests lower the limits and inject the rest. */
@@ -49,20 +50,23 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const log = deps.log ?? ((line: string) => console.log(line));
   const httpServer = createHttpServer(createHttpHandler(deps.staticDir));
   const io: SignallingIo = new Server(httpServer, {
+    // What the largest valid request needs: a larger frame is dropped, and its sender disconnected, unread.
     maxHttpBufferSize: limits.maxEventBytes,
     // The web app bundles socket.io-client itself.
     serveClient: false,
   });
 
   const nowMs = deps.nowMs ?? (() => performance.now());
+  const registry = createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs });
+  // Admission first: its connection listener and event middleware come before any handler.
+  attachSocketAdmission({ io, limits, log, nowMs });
   const handlers = attachSignallingHandlers({
     io,
-    registry: createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs }),
+    registry,
     ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
     limits,
     iceServers: deps.iceServers ?? [],
     log,
-    nowMs,
   });
 
   return {

@@ -16,10 +16,8 @@ import {
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
-import type { ClockMs } from './clock-ms';
 import { errorForLog } from './error-for-log';
 import { refuse } from './refusals';
-import { createTokenBucket } from './token-bucket';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
@@ -32,7 +30,6 @@ export interface SignallingHandlerDeps {
   readonly limits: ServerLimits;
   readonly iceServers: readonly IceServer[];
   readonly log: (line: string) => void;
-  readonly nowMs?: ClockMs | undefined;
 }
 
 export interface SignallingHandlers {
@@ -82,14 +79,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   };
 
   io.on('connection', (socket: SignallingSocket) => {
-    const context: GuardContext = {
-      rateLimiter: createTokenBucket({
-        capacity: limits.messageBurst,
-        refillPerSec: limits.messagesPerSec,
-        ...(deps.nowMs && { nowMs: deps.nowMs }),
-      }),
-      log,
-    };
+    const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
 
     socket.on(
       'swarm:create',
@@ -97,8 +87,13 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:create',
         parse: withSchema(swarmCreateRequestSchema),
         maxPayloadBytes: limits.maxEventBytes,
+        // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
+        refuseEarly: () => {
+          if (registry.followedSwarmOf(socket.id)) return 'already-in-swarm';
+          if (registry.swarmCount >= limits.maxSwarms) return 'too-many-swarms';
+          return undefined;
+        },
         async handle({ manifest, contentId, config }, reply) {
-          if (registry.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
           // The socket may have gone while the manifest was hashed: a swarm for it would never end.
           if (socket.disconnected) return;

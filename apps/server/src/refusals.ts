@@ -7,6 +7,7 @@ export type RefusalCode = Exclude<SignallingErrorCode, 'timeout'>;
 export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'invalid-payload': 'The request does not follow the signalling protocol.',
   'payload-too-large': 'The request is larger than this server accepts.',
+  'payload-too-deep': 'The request nests deeper than any request of the signalling protocol.',
   'rate-limited': 'Too many requests in a short time: slow down and retry in a moment.',
   'swarm-not-found': 'This swarm link is unknown or has ended: every peer left.',
   'swarm-full': 'This swarm is full: it already has as many peers as this server allows.',

@@ -44,4 +44,18 @@ describe('token bucket', () => {
     nowMs += 1000;
     expect(limiter.tryTake()).toBe(true);
   });
+
+  it('takes any amount, and charges into debt that the refill pays back first', () => {
+    let nowMs = 0;
+    const bytes = createTokenBucket({ capacity: 1000, refillPerSec: 1000, nowMs: () => nowMs });
+    expect(bytes.tryTake(600)).toBe(true);
+    expect(bytes.tryTake(600)).toBe(false);
+    bytes.charge(900);
+    expect(bytes.balance()).toBe(-500);
+    expect(bytes.tryTake(1)).toBe(false);
+    nowMs += 500;
+    expect(bytes.balance()).toBe(0);
+    nowMs += 10_000;
+    expect(bytes.balance()).toBe(1000);
+  });
 });

@@ -131,6 +131,8 @@ export type PeerConfigureRequest = z.infer<typeof peerConfigureRequestSchema>;
 export type SignallingErrorCode =
   | 'invalid-payload'
   | 'payload-too-large'
+  /** The payload nests deeper than any request of the protocol does; refused before it is read. */
+  | 'payload-too-deep'
   | 'rate-limited'
   | 'swarm-not-found'
   | 'swarm-full'

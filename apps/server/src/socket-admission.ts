@@ -1,0 +1,51 @@
+import type { ClockMs } from './clock-ms';
+import type { ServerLimits } from './limits';
+import { refuse } from './refusals';
+import type { SignallingIo, SignallingSocket } from './signalling-io';
+import { createSocketBudget } from './socket-budget';
+
+export interface SocketAdmissionDeps {
+  readonly io: SignallingIo;
+  readonly limits: ServerLimits;
+  readonly log: (line: string) => void;
+  readonly nowMs?: ClockMs | undefined;
+}
+
+/** What engine.io reports for each packet it receives; `data` is a message's text or binary frame. */
+interface EnginePacket {
+  readonly type: string;
+  readonly data?: unknown;
+}
+
+function frameBytes(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
+  return 0;
+}
+
+/**
+ * What every event passes before any handler sees it:
+ * - every frame a socket sends is charged to its byte budget as it arrives, before socket.io parses it,
+ *   and a socket that runs a whole burst into debt is disconnected (one log line);
+ * - every event, with or without an acknowledgement, known or not, takes a request token and needs a
+ *   budget out of debt: otherwise it is answered `rate-limited` if it has an acknowledgement, and
+ *   dropped either way.
+ */
+export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
+  const { io, limits, log } = deps;
+
+  io.on('connection', (socket: SignallingSocket) => {
+    const budget = createSocketBudget(limits, deps.nowMs);
+    socket.conn.on('packet', (packet: EnginePacket) => {
+      if (packet.type !== 'message' || socket.disconnected) return;
+      if (budget.received(frameBytes(packet.data))) return;
+      log(`refused: a socket kept sending far past its byte budget: disconnected`);
+      socket.disconnect(true);
+    });
+    socket.use((event, next) => {
+      if (budget.admit()) return next();
+      const ack: unknown = event.at(-1);
+      if (typeof ack === 'function') ack(refuse('rate-limited'));
+    });
+  });
+}
