@@ -2,12 +2,14 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { IceServer } from '@swarmlab/protocol';
 import { Server } from 'socket.io';
+import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
+import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
 import { resolveLimits, type ServerLimits } from './limits';
 import { createRandomIds, type RandomBytes } from './random-ids';
 import type { ClockMs } from './clock-ms';
-import type { SignallingIo } from './signalling-io';
+import type { SignallingIo, SignallingSocket } from './signalling-io';
 import { attachSocketAdmission } from './socket-admission';
 import { createSwarmRegistry } from './swarm-registry';
 
@@ -30,6 +32,21 @@ export interface SignallingServerDeps {
   readonly nowMs?: ClockMs;
   /** Wall clock of a run's `startedAtEpochMs` (`Date.now()` by default). */
   readonly epochNowMs?: ClockMs;
+  /**
+   * The address a client's per-address limits count against: the TCP peer's (`handshake.address`) by
+   * default. Tests give each client an address of its own through it.
+   */
+  readonly clientAddress?: ClientAddress;
+}
+
+/** What the server holds right now: all zero but `connections` once every swarm has ended. */
+export interface SignallingServerStats {
+  readonly connections: number;
+  readonly swarms: number;
+  /** Swarms with a progress broadcast timer running. */
+  readonly pendingBroadcasts: number;
+  /** Entries of the per-address bookkeeping. */
+  readonly addressQuotas: AddressQuotaSizes;
 }
 
 export interface SignallingServer {
@@ -39,6 +56,7 @@ export interface SignallingServer {
   listen(port: number, host?: string): Promise<{ port: number }>;
   /** Disconnects every client and stops listening. */
   close(): Promise<void>;
+  stats(): SignallingServerStats;
 }
 
 /**
@@ -57,14 +75,19 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   });
 
   const nowMs = deps.nowMs ?? (() => performance.now());
+  const clientAddress = deps.clientAddress ?? peerAddress;
+  const addressOf = (socket: SignallingSocket): string => addressKey(clientAddress(socket.handshake));
+  const quotas = createAddressQuotas(limits);
   const registry = createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs });
   // Admission first: its connection listener and event middleware come before any handler.
-  attachSocketAdmission({ io, limits, log, nowMs });
+  attachSocketAdmission({ io, limits, quotas, addressOf, log, nowMs });
   const handlers = attachSignallingHandlers({
     io,
     registry,
     ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
     limits,
+    quotas,
+    addressOf,
     iceServers: deps.iceServers ?? [],
     log,
   });
@@ -89,5 +112,11 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       await io.close();
       httpServer.closeAllConnections();
     },
+    stats: () => ({
+      connections: io.of('/').sockets.size,
+      swarms: registry.swarmCount,
+      pendingBroadcasts: handlers.pendingBroadcasts,
+      addressQuotas: quotas.sizes(),
+    }),
   };
 }

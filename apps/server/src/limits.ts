@@ -41,6 +41,12 @@ export interface ServerLimits {
    * refused `rate-limited`; a socket that runs up a debt of a whole burst more is disconnected.
    */
   readonly receivedByteBurst: number;
+  /** socket.io connections from one network address (`clientAddress`); more are refused `too-many-connections`. */
+  readonly maxConnectionsPerAddress: number;
+  /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
+  readonly maxSwarmsPerAddress: number;
+  /** Members of one swarm from one address; one more is refused `swarm-full-for-address`. */
+  readonly maxPeersPerAddressInSwarm: number;
 }
 
 /**
@@ -126,6 +132,26 @@ export const DEFAULT_RECEIVED_BYTE_BURST = 2 * DEFAULT_MAX_EVENT_BYTES;
  */
 export const FRAME_COST_FLOOR_BYTES = 512;
 
+/**
+ * A classroom often shares one NAT address: 30 students with a few tabs each, plus overview screens,
+ * stay far below 256, while one script can no longer open thousands (each costs the server about 11 KB
+ * of heap and a share of every broadcast). Behind a reverse proxy every client has the proxy's address:
+ * raise these there.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/**
+ * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class
+ * where every pair of students shares its own file), not the whole server's `maxSwarms`.
+ */
+export const DEFAULT_MAX_SWARMS_PER_ADDRESS = 32;
+
+/**
+ * A classroom of up to 48 tabs behind one address fits one swarm, yet one address holding a leaked link
+ * cannot take all 64 seats: 16 stay for the other addresses.
+ */
+export const DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM = 48;
+
 export const DEFAULT_LIMITS: ServerLimits = {
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
   maxSwarms: DEFAULT_MAX_SWARMS,
@@ -138,6 +164,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
   receivedBytesPerSec: DEFAULT_RECEIVED_BYTES_PER_SEC,
   receivedByteBurst: DEFAULT_RECEIVED_BYTE_BURST,
+  maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
+  maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
 };
 
 /** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */

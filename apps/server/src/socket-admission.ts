@@ -1,3 +1,5 @@
+import type { ExtendedError } from 'socket.io';
+import type { AddressKey, AddressQuotas } from './address-quotas';
 import type { ClockMs } from './clock-ms';
 import type { ServerLimits } from './limits';
 import { refuse } from './refusals';
@@ -7,6 +9,9 @@ import { createSocketBudget } from './socket-budget';
 export interface SocketAdmissionDeps {
   readonly io: SignallingIo;
   readonly limits: ServerLimits;
+  readonly quotas: AddressQuotas;
+  /** The address key a socket's per-address limits count against. */
+  readonly addressOf: (socket: SignallingSocket) => AddressKey;
   readonly log: (line: string) => void;
   readonly nowMs?: ClockMs | undefined;
 }
@@ -24,7 +29,9 @@ function frameBytes(data: unknown): number {
 }
 
 /**
- * What every event passes before any handler sees it:
+ * What every connection and every event passes before any handler sees it:
+ * - a connection is refused `too-many-connections` (socket.io's `connect_error`, with the refusal as
+ *   its `data`) when its address already has `maxConnectionsPerAddress`;
  * - every frame a socket sends is charged to its byte budget as it arrives, before socket.io parses it,
  *   and a socket that runs a whole burst into debt is disconnected (one log line);
  * - every event, with or without an acknowledgement, known or not, takes a request token and needs a
@@ -32,14 +39,29 @@ function frameBytes(data: unknown): number {
  *   dropped either way.
  */
 export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
-  const { io, limits, log } = deps;
+  const { io, limits, quotas, addressOf, log } = deps;
 
-  io.on('connection', (socket: SignallingSocket) => {
+  io.use((socket, next) => {
+    if (quotas.canConnect(addressOf(socket))) return next();
+    const { error } = refuse('too-many-connections');
+    const refusal: ExtendedError = Object.assign(new Error(error.message), { data: error });
+    next(refusal);
+  });
+
+  io.on('connection', (socket) => {
+    const address = addressOf(socket);
+    // Two handshakes from one address may pass the middleware in the same tick: the count decides.
+    if (!quotas.tryConnect(address)) {
+      socket.disconnect(true);
+      return;
+    }
+    socket.on('disconnect', () => quotas.disconnected(address));
+
     const budget = createSocketBudget(limits, deps.nowMs);
     socket.conn.on('packet', (packet: EnginePacket) => {
       if (packet.type !== 'message' || socket.disconnected) return;
       if (budget.received(frameBytes(packet.data))) return;
-      log(`refused: a socket kept sending far past its byte budget: disconnected`);
+      log(`refused: a socket from ${address} kept sending far past its byte budget: disconnected`);
       socket.disconnect(true);
     });
     socket.use((event, next) => {
