@@ -1,0 +1,257 @@
+import { DEFAULT_RUN_CONFIG, type ClientToServerEvents, type SignallingErrorCode } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import type { ServerLimits } from '../src/index';
+import { REFUSAL_MESSAGES } from '../src/refusals';
+import { deepNest, mutate, pick, randomInt, randomString, randomValue, seededRandom, type Random } from './fuzz-values';
+import {
+  addressFromAuth,
+  CANDIDATE,
+  heapUsedBytes,
+  leeching,
+  makeManifest,
+  OFFER,
+  record,
+  startHarness,
+  waitUntil,
+  WAIT_MS,
+  type Harness,
+  type RawClient,
+  type Tab,
+} from './harness';
+
+/** Events per fuzzing client, and clients: thousands of events in all, a few seconds on two cores. */
+const EVENTS_PER_CLIENT = 1000;
+const FUZZ_SEEDS = [0xf00d, 0xbeef, 0xcafe, 0xd1ce];
+/** Events sent before waiting for their answers, so that many are in flight at once. */
+const BATCH = 25;
+
+const EVENTS: readonly (keyof ClientToServerEvents)[] = [
+  'swarm:create',
+  'swarm:join',
+  'swarm:watch',
+  'swarm:leave',
+  'signal:send',
+  'progress:report',
+  'run:start',
+  'run:stop',
+  'peer:configure',
+];
+
+/** Frames below socket.io's packet layer: malformed packets, reserved and unheard-of names, a deep array. */
+const RAW_FRAMES = [
+  '42["error","boom"]',
+  '42["disconnect"]',
+  '42["newListener","swarm:join"]',
+  '42{not json',
+  '42[]',
+  '42[1,2,3]',
+  '43["an ack nobody asked for"]',
+  '451-["swarm:join",{"_placeholder":true,"num":0}]',
+  '40/elsewhere,',
+  '41',
+  '4',
+  '9',
+  `42["swarm:join",${'['.repeat(100_000)}${']'.repeat(100_000)}]`,
+];
+
+/** Every answer a hostile client may get: any refusal but a failure of the server, or a success. */
+const EXPECTED_CODES = new Set<string>(Object.keys(REFUSAL_MESSAGES).filter((code) => code !== 'internal-error'));
+
+interface Answer {
+  readonly event: string;
+  readonly reply: unknown;
+}
+
+interface FuzzReport {
+  readonly sent: number;
+  readonly answers: Answer[];
+  readonly unanswered: number;
+  readonly reconnects: number;
+}
+
+/** What a request looks like when well formed, for mutating: each knows the honest swarm's link. */
+function template(event: string, honest: Tab, manifest: Awaited<ReturnType<typeof makeManifest>>): unknown {
+  switch (event) {
+    case 'swarm:create':
+      return manifest;
+    case 'swarm:join':
+    case 'swarm:watch':
+      return { swarmId: honest.swarmId };
+    case 'signal:send':
+      return { to: honest.peerId, signal: OFFER };
+    case 'progress:report':
+      return leeching(null);
+    case 'run:start':
+      return { config: DEFAULT_RUN_CONFIG };
+    case 'peer:configure':
+      return { peerId: honest.peerId, override: { uploadBytesPerSec: null } };
+    default:
+      return undefined;
+  }
+}
+
+/** The arguments of one fuzzed event: mostly one mutated or random payload, sometimes none or several. */
+function argumentsFor(random: Random, event: string, base: unknown): unknown[] {
+  const roll = random();
+  if (roll < 0.35) return [mutate(random, base)];
+  if (roll < 0.5) return base === undefined ? [] : [base];
+  if (roll < 0.65) return [randomValue(random, 4)];
+  if (roll < 0.72) return [deepNest(randomInt(random, 17, 5000), base, random() < 0.5 ? 'array' : 'object')];
+  if (roll < 0.78) return [{ swarmId: Buffer.from(randomString(random, 40)) }];
+  if (roll < 0.84) return [];
+  if (roll < 0.9) return [base, randomValue(random, 2)];
+  return [
+    event === 'swarm:create' ? { manifest: 'x'.repeat(randomInt(random, 1, 300_000)) } : randomString(random, 64),
+  ];
+}
+
+async function fuzz(harness: Harness, seed: number, honest: Tab): Promise<FuzzReport> {
+  const random = seededRandom(seed);
+  const address = `10.9.${seed & 0xff}.1`;
+  const manifest = await makeManifest(40 * 1024, `fuzz-${seed}`);
+  const answers: Answer[] = [];
+  let client: RawClient = await harness.connectRaw({ address });
+  let reconnects = 0;
+  let unanswered = 0;
+  let sent = 0;
+
+  while (sent < EVENTS_PER_CLIENT) {
+    if (client.disconnected) {
+      reconnects++;
+      client = await harness.connectRaw({ address });
+    }
+    const current = client;
+    // An answer, or the connection's end (the server drops a client that breaks socket.io's framing).
+    const closed = new Promise<void>((resolve) => current.once('disconnect', () => resolve()));
+    const pending: Promise<void>[] = [];
+    for (let index = 0; index < BATCH && sent < EVENTS_PER_CLIENT; index++, sent++) {
+      const known = random() < 0.85;
+      const event = known ? pick(random, EVENTS) : `${randomString(random, 20)}?`;
+      const args = argumentsFor(random, event, template(event, honest, manifest));
+      const ackRoll = random();
+      if (ackRoll < 0.15) {
+        current.emit(event, ...args);
+      } else if (ackRoll < 0.2) {
+        current.emit(event, ...args, 'not an acknowledgement');
+      } else {
+        const answered = new Promise<void>((resolve) => {
+          current.timeout(WAIT_MS).emit(event, ...args, (error: Error | null, reply: unknown) => {
+            if (error) unanswered++;
+            else answers.push({ event, reply });
+            resolve();
+          });
+        });
+        // An unknown event is never answered: not waited for (an answer would still be recorded, and fail).
+        if (known) pending.push(Promise.race([answered, closed]));
+      }
+    }
+    // Last in its batch, so the events before it are answered before it ends the connection.
+    if (random() < 0.3) {
+      sent++;
+      (current.io.engine as unknown as { send(frame: string): void }).send(pick(random, RAW_FRAMES));
+    }
+    await Promise.all(pending);
+  }
+  client.disconnect();
+  return { sent, answers, unanswered, reconnects };
+}
+
+/** An honest pair relaying signals both ways, each one acknowledged and delivered in order. */
+async function honestTraffic(a: Tab, b: Tab, until: () => boolean): Promise<number> {
+  let exchanges = 0;
+  while (!until()) {
+    expect(await b.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: a.peerId, signal: OFFER })).toEqual({
+      ok: true,
+    });
+    expect(await a.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: b.peerId, signal: CANDIDATE })).toEqual({
+      ok: true,
+    });
+    exchanges++;
+  }
+  return exchanges;
+}
+
+/**
+ * Generous budgets, so that the fuzz gets past them to every check and handler behind them; with the
+ * default limits it mostly meets the budgets themselves (refusals, then disconnection).
+ */
+const GENEROUS_BUDGETS: Partial<ServerLimits> = {
+  messagesPerSec: 1_000_000,
+  messageBurst: 1_000_000,
+  receivedBytesPerSec: 256 * 1024 * 1024,
+  receivedByteBurst: 256 * 1024 * 1024,
+};
+
+describe('the signalling server under fuzzing', () => {
+  it.each([
+    { budgets: 'generous budgets', limits: GENEROUS_BUDGETS },
+    { budgets: 'the default limits', limits: {} },
+  ])(
+    'answers thousands of random and mutated events with a refusal or nothing ($budgets)',
+    async ({ limits }) => {
+      const harness = await startHarness({ clientAddress: addressFromAuth, limits });
+      try {
+        const a = await harness.connect({ address: '192.0.2.1' });
+        const receivedA = record(a);
+        const created = await a.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+        if (!created.ok) throw new Error(created.error.message);
+        const seed: Tab = { client: a, received: receivedA, peerId: created.peerId, swarmId: created.swarmId };
+        const b = await harness.connect({ address: '192.0.2.2' });
+        const receivedB = record(b);
+        const joined = await b.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
+        if (!joined.ok) throw new Error(joined.error.message);
+        const leecher: Tab = { client: b, received: receivedB, peerId: joined.peerId, swarmId: created.swarmId };
+        const heapBeforeBytes = heapUsedBytes();
+
+        let fuzzing = true;
+        const traffic = honestTraffic(seed, leecher, () => !fuzzing);
+        const reports = await Promise.all(FUZZ_SEEDS.map((fuzzSeed) => fuzz(harness, fuzzSeed, seed))).finally(() => {
+          fuzzing = false;
+        });
+        const exchanges = await traffic;
+
+        const answers = reports.flatMap((report) => report.answers);
+        expect(reports.reduce((total, report) => total + report.sent, 0)).toBeGreaterThanOrEqual(
+          FUZZ_SEEDS.length * EVENTS_PER_CLIENT,
+        );
+        expect(answers.length).toBeGreaterThan(FUZZ_SEEDS.length * EVENTS_PER_CLIENT * 0.25);
+        for (const { event, reply } of answers) {
+          const described = `${event} → ${JSON.stringify(reply).slice(0, 200)}`;
+          expect(reply, described).toMatchObject({ ok: expect.any(Boolean) });
+          const { ok, error } = reply as { ok: boolean; error?: { code: SignallingErrorCode; message: unknown } };
+          if (!ok) {
+            expect(EXPECTED_CODES.has(error!.code), described).toBe(true);
+            expect(typeof error!.message, described).toBe('string');
+          }
+        }
+        expect(harness.logLines.filter((line) => line.startsWith('error'))).toEqual([]);
+
+        // The honest pair went on relaying throughout, every signal delivered to its addressee.
+        expect(exchanges).toBeGreaterThan(0);
+        await waitUntil(
+          () =>
+            receivedA.relays.filter((relay) => relay.from === leecher.peerId).length === exchanges &&
+            receivedB.relays.filter((relay) => relay.from === seed.peerId).length === exchanges,
+          'every honest signal arrived',
+        );
+        expect(a.connected && b.connected).toBe(true);
+
+        // Nothing of the fuzz stays behind once its clients are gone.
+        a.disconnect();
+        b.disconnect();
+        await waitUntil(() => harness.stats().connections === 0, 'every client is gone');
+        expect(harness.stats()).toEqual({
+          connections: 0,
+          swarms: 0,
+          pendingBroadcasts: 0,
+          addressQuotas: { addresses: 0, swarms: 0, seats: 0 },
+        });
+        const grownMiB = (heapUsedBytes() - heapBeforeBytes) / 2 ** 20;
+        expect(grownMiB, 'heap left behind by the fuzz').toBeLessThan(32);
+      } finally {
+        await harness.close();
+      }
+    },
+    60_000,
+  );
+});
