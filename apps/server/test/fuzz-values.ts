@@ -77,7 +77,7 @@ export function mutate(random: Random, value: unknown): unknown {
     () => randomValue(random, 2),
     () => 'x'.repeat(randomInt(random, 1, 200_000)),
     () => '€'.repeat(randomInt(random, 1, 40_000)),
-    () => deepNest(randomInt(random, 10, 3000), 1, random() < 0.5 ? 'array' : 'object'),
+    () => deepNest(randomInt(random, 10, 1000), 1, random() < 0.5 ? 'array' : 'object'),
     () => Array.from({ length: randomInt(random, 1, 20_000) }, () => 0),
     () => (typeof copy[key] === 'object' && copy[key] !== null ? mutate(random, copy[key]) : -1),
   ])();
