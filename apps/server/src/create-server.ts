@@ -2,6 +2,7 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { IceServer } from '@swarmlab/protocol';
 import { Server } from 'socket.io';
+import { createAddressBudgets } from './address-budgets';
 import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
 import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { attachSignallingHandlers } from './handlers';
@@ -47,6 +48,8 @@ export interface SignallingServerStats {
   readonly pendingBroadcasts: number;
   /** Entries of the per-address bookkeeping. */
   readonly addressQuotas: AddressQuotaSizes;
+  /** Addresses with a byte budget held: connected, or repaying a debt (until it is repaid). */
+  readonly addressBudgets: number;
 }
 
 export interface SignallingServer {
@@ -78,9 +81,10 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const clientAddress = deps.clientAddress ?? peerAddress;
   const addressOf = (socket: SignallingSocket): string => addressKey(clientAddress(socket.handshake));
   const quotas = createAddressQuotas(limits);
+  const budgets = createAddressBudgets(limits, deps.nowMs);
   const registry = createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs });
   // Admission first: its connection listener and event middleware come before any handler.
-  attachSocketAdmission({ io, limits, quotas, addressOf, log, nowMs });
+  attachSocketAdmission({ io, limits, quotas, budgets, addressOf, log, nowMs });
   const handlers = attachSignallingHandlers({
     io,
     registry,
@@ -109,6 +113,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       // Stops the progress broadcasts (disconnects below change swarms, and must not start new ones),
       // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
       handlers.close();
+      budgets.dispose();
       await io.close();
       httpServer.closeAllConnections();
     },
@@ -117,6 +122,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       swarms: registry.swarmCount,
       pendingBroadcasts: handlers.pendingBroadcasts,
       addressQuotas: quotas.sizes(),
+      addressBudgets: budgets.size,
     }),
   };
 }

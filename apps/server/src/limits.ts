@@ -41,6 +41,17 @@ export interface ServerLimits {
    * refused `rate-limited`; a socket that runs up a debt of a whole burst more is disconnected.
    */
   readonly receivedByteBurst: number;
+  /**
+   * Sustained bytes per second all sockets of one address may send together, charged like a socket's:
+   * a socket dropped for its debt cannot start afresh by reconnecting, since its address still owes.
+   */
+  readonly receivedBytesPerSecPerAddress: number;
+  /**
+   * Bytes all sockets of one address may send at once. While the address owes bytes its events are
+   * refused `rate-limited` and its new connections too; a socket that sends it a whole burst more into
+   * debt is disconnected.
+   */
+  readonly receivedByteBurstPerAddress: number;
   /** socket.io connections from one network address (`clientAddress`); more are refused `too-many-connections`. */
   readonly maxConnectionsPerAddress: number;
   /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
@@ -133,6 +144,20 @@ export const DEFAULT_RECEIVED_BYTE_BURST = 2 * DEFAULT_MAX_EVENT_BYTES;
 export const FRAME_COST_FLOOR_BYTES = 512;
 
 /**
+ * A classroom behind one NAT address: 48 tabs reporting their progress (about 10 KB/s each with the
+ * largest file) send about 0.5 MB/s; 1 MiB/s per address holds that, while bounding what one address
+ * makes the server parse and validate however many sockets it opens and reopens (the largest valid
+ * manifest about once a second).
+ */
+export const DEFAULT_RECEIVED_BYTES_PER_SEC_PER_ADDRESS = 1024 * 1024;
+
+/**
+ * Sixteen of the largest valid requests: a classroom sharing files and joining all at once (each
+ * newcomer signalling to every peer) stays within it.
+ */
+export const DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS = 16 * DEFAULT_MAX_EVENT_BYTES;
+
+/**
  * A classroom often shares one NAT address: 30 students with a few tabs each, plus overview screens,
  * stay far below 256, while one script can no longer open thousands (each costs the server about 11 KB
  * of heap and a share of every broadcast). Behind a reverse proxy every client has the proxy's address:
@@ -164,6 +189,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
   receivedBytesPerSec: DEFAULT_RECEIVED_BYTES_PER_SEC,
   receivedByteBurst: DEFAULT_RECEIVED_BYTE_BURST,
+  receivedBytesPerSecPerAddress: DEFAULT_RECEIVED_BYTES_PER_SEC_PER_ADDRESS,
+  receivedByteBurstPerAddress: DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS,
   maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
@@ -177,10 +204,10 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
       throw new RangeError(`server limit ${name} must be a positive number, got ${String(value)}`);
     }
   }
-  if (limits.receivedByteBurst < limits.maxEventBytes + FRAME_COST_FLOOR_BYTES) {
-    throw new RangeError(
-      'server limit receivedByteBurst must hold one largest event (maxEventBytes) and its frame cost',
-    );
+  for (const name of ['receivedByteBurst', 'receivedByteBurstPerAddress'] as const) {
+    if (limits[name] < limits.maxEventBytes + FRAME_COST_FLOOR_BYTES) {
+      throw new RangeError(`server limit ${name} must hold one largest event (maxEventBytes) and its frame cost`);
+    }
   }
   return limits;
 }

@@ -1,4 +1,5 @@
 import type { ExtendedError } from 'socket.io';
+import type { AddressBudgets } from './address-budgets';
 import type { AddressKey, AddressQuotas } from './address-quotas';
 import type { ClockMs } from './clock-ms';
 import type { ServerLimits } from './limits';
@@ -10,6 +11,7 @@ export interface SocketAdmissionDeps {
   readonly io: SignallingIo;
   readonly limits: ServerLimits;
   readonly quotas: AddressQuotas;
+  readonly budgets: AddressBudgets;
   /** The address key a socket's per-address limits count against. */
   readonly addressOf: (socket: SignallingSocket) => AddressKey;
   readonly log: (line: string) => void;
@@ -30,20 +32,28 @@ function frameBytes(data: unknown): number {
 
 /**
  * What every connection and every event passes before any handler sees it:
- * - a connection is refused `too-many-connections` (socket.io's `connect_error`, with the refusal as
- *   its `data`) when its address already has `maxConnectionsPerAddress`;
- * - every frame a socket sends is charged to its byte budget as it arrives, before socket.io parses it,
- *   and a socket that runs a whole burst into debt is disconnected (one log line);
+ * - a connection is refused (socket.io's `connect_error`, with the refusal as its `data`)
+ *   `too-many-connections` when its address already has `maxConnectionsPerAddress`, and `rate-limited`
+ *   while its address owes bytes;
+ * - every frame a socket sends is charged to its byte budget and its address's as it arrives, before
+ *   socket.io parses it, and a socket that runs either a whole burst into debt is disconnected (one log
+ *   line);
  * - every event, with or without an acknowledgement, known or not, takes a request token and needs a
  *   budget out of debt: otherwise it is answered `rate-limited` if it has an acknowledgement, and
  *   dropped either way.
  */
 export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
-  const { io, limits, quotas, addressOf, log } = deps;
+  const { io, limits, quotas, budgets, addressOf, log } = deps;
 
   io.use((socket, next) => {
-    if (quotas.canConnect(addressOf(socket))) return next();
-    const { error } = refuse('too-many-connections');
+    const address = addressOf(socket);
+    const code = !quotas.canConnect(address)
+      ? 'too-many-connections'
+      : budgets.inDebt(address)
+        ? 'rate-limited'
+        : undefined;
+    if (code === undefined) return next();
+    const { error } = refuse(code);
     const refusal: ExtendedError = Object.assign(new Error(error.message), { data: error });
     next(refusal);
   });
@@ -55,9 +65,12 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       socket.disconnect(true);
       return;
     }
-    socket.on('disconnect', () => quotas.disconnected(address));
+    const budget = createSocketBudget(limits, budgets.open(address), deps.nowMs);
+    socket.on('disconnect', () => {
+      quotas.disconnected(address);
+      budgets.close(address);
+    });
 
-    const budget = createSocketBudget(limits, deps.nowMs);
     socket.conn.on('packet', (packet: EnginePacket) => {
       if (packet.type !== 'message' || socket.disconnected) return;
       if (budget.received(frameBytes(packet.data))) return;

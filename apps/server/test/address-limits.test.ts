@@ -121,6 +121,42 @@ describe('per-address limits', () => {
     expect(await join(a3, swarmId)).toBe('ok');
   });
 
+  it('makes the sockets of an address share a byte budget that reconnecting does not refill', async () => {
+    let nowMs = 0;
+    harness = await startHarness({
+      clientAddress: addressFromAuth,
+      nowMs: () => nowMs,
+      limits: {
+        maxEventBytes: 8 * 1024,
+        receivedByteBurst: 64 * 1024,
+        receivedByteBurstPerAddress: 32 * 1024,
+        receivedBytesPerSecPerAddress: 16 * 1024,
+      },
+    });
+    const [flooder, sibling, other] = [
+      await harness.connectRaw({ address: 'a' }),
+      await harness.connectRaw({ address: 'a' }),
+      await harness.connectRaw({ address: 'b' }),
+    ];
+    const junk = { swarmId: 'x'.repeat(6 * 1024) };
+    // Within its own budget, but past its address's: its sibling pays too, the other address does not.
+    for (let event = 0; event < 6; event++) flooder.emit('swarm:join', junk);
+    expect(codeOf(await flooder.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('rate-limited');
+    expect(codeOf(await sibling.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('rate-limited');
+    expect(codeOf(await other.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('not-in-swarm');
+
+    // Going on drops the socket; its address, still owing, cannot connect again until it has repaid.
+    const closed = disconnected(flooder);
+    for (let event = 0; event < 8; event++) flooder.emit('swarm:join', junk);
+    await closed;
+    sibling.disconnect();
+    await waitUntil(() => harness!.stats().connections === 1, 'the server saw both go');
+    await expect(harness.connect({ address: 'a' })).rejects.toMatchObject({ data: { code: 'rate-limited' } });
+    expect(harness.stats().addressBudgets).toBe(2);
+    nowMs += 10_000;
+    await harness.connect({ address: 'a' });
+  });
+
   it('holds nothing once every swarm has ended and every client has left', async () => {
     harness = await startHarness({ clientAddress: addressFromAuth });
     const clients: TypedClient[] = [];
@@ -132,12 +168,17 @@ describe('per-address limits', () => {
     }
     expect(harness.stats()).toMatchObject({ connections: 12, swarms: 6, addressQuotas: { addresses: 12, swarms: 6 } });
     await Promise.all(clients.map((client) => Promise.all([disconnected(client), client.disconnect()])));
-    await waitUntil(() => harness!.stats().connections === 0, 'every socket is gone');
+    // An address's byte budget stays until it has refilled what its sockets spent: a few milliseconds here.
+    await waitUntil(
+      () => harness!.stats().connections === 0 && harness!.stats().addressBudgets === 0,
+      'every socket is gone and every budget refilled',
+    );
     expect(harness.stats()).toEqual({
       connections: 0,
       swarms: 0,
       pendingBroadcasts: 0,
       addressQuotas: { addresses: 0, swarms: 0, seats: 0 },
+      addressBudgets: 0,
     });
   });
 

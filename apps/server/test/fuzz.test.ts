@@ -24,6 +24,8 @@ const EVENTS_PER_CLIENT = 1000;
 const FUZZ_SEEDS = [0xf00d, 0xbeef, 0xcafe, 0xd1ce];
 /** Events sent before waiting for their answers, so that many are in flight at once. */
 const BATCH = 25;
+/** Tries to reconnect before a fuzzing client gives up: its address may owe bytes for a while. */
+const RECONNECT_ATTEMPTS = 20;
 
 const EVENTS: readonly (keyof ClientToServerEvents)[] = [
   'swarm:create',
@@ -73,6 +75,8 @@ interface FuzzReport {
   readonly answers: Answer[];
   readonly unanswered: number;
   readonly reconnects: number;
+  /** Reconnections the server refused (an address in debt waits until it has repaid). */
+  readonly refusedConnections: number;
 }
 
 /** What a request looks like when well formed, for mutating: each knows the honest swarm's link. */
@@ -119,13 +123,28 @@ async function fuzz(harness: Harness, seed: number, honest: Tab): Promise<FuzzRe
   const answers: Answer[] = [];
   let client: RawClient = await harness.connectRaw({ address });
   let reconnects = 0;
+  let refusedConnections = 0;
   let unanswered = 0;
   let sent = 0;
+  /** A new connection from the same address, or undefined if the server kept refusing it (the fuzz ends). */
+  const reconnect = async (): Promise<RawClient | undefined> => {
+    for (let attempt = 0; attempt < RECONNECT_ATTEMPTS; attempt++) {
+      try {
+        return await harness.connectRaw({ address });
+      } catch {
+        refusedConnections++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return undefined;
+  };
 
   while (sent < EVENTS_PER_CLIENT) {
     if (client.disconnected) {
       reconnects++;
-      client = await harness.connectRaw({ address });
+      const next = await reconnect();
+      if (!next) break;
+      client = next;
     }
     const current = client;
     // An answer, or the connection's end (the server drops a client that breaks socket.io's framing).
@@ -160,7 +179,7 @@ async function fuzz(harness: Harness, seed: number, honest: Tab): Promise<FuzzRe
     await Promise.all(pending);
   }
   client.disconnect();
-  return { sent, answers, unanswered, reconnects };
+  return { sent, answers, unanswered, reconnects, refusedConnections };
 }
 
 /** Time between two exchanges of the honest pair: 50 signals a second each way, half the request limit. */
@@ -192,6 +211,8 @@ const GENEROUS_BUDGETS: Partial<ServerLimits> = {
   messageBurst: 1_000_000,
   receivedBytesPerSec: 256 * 1024 * 1024,
   receivedByteBurst: 256 * 1024 * 1024,
+  receivedBytesPerSecPerAddress: 256 * 1024 * 1024,
+  receivedByteBurstPerAddress: 256 * 1024 * 1024,
 };
 
 describe('the signalling server under fuzzing', () => {
@@ -224,7 +245,7 @@ describe('the signalling server under fuzzing', () => {
 
         const answers = reports.flatMap((report) => report.answers);
         expect(reports.reduce((total, report) => total + report.sent, 0)).toBeGreaterThanOrEqual(
-          FUZZ_SEEDS.length * EVENTS_PER_CLIENT,
+          FUZZ_SEEDS.length * EVENTS_PER_CLIENT * 0.5,
         );
         expect(answers.length).toBeGreaterThan(FUZZ_SEEDS.length * EVENTS_PER_CLIENT * 0.25);
         for (const { event, reply } of answers) {
@@ -251,8 +272,12 @@ describe('the signalling server under fuzzing', () => {
         // Nothing of the fuzz stays behind once its clients are gone.
         a.disconnect();
         b.disconnect();
-        await waitUntil(() => harness.stats().connections === 0, 'every client is gone');
-        expect(harness.stats()).toEqual({
+        // Only a fuzzing address may still be repaying bytes after a few milliseconds; the honest ones owe nothing.
+        await waitUntil(
+          () => harness.stats().connections === 0 && harness.stats().addressBudgets <= FUZZ_SEEDS.length,
+          'every client is gone, and the honest budgets refilled',
+        );
+        expect(harness.stats()).toMatchObject({
           connections: 0,
           swarms: 0,
           pendingBroadcasts: 0,
