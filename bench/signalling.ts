@@ -141,10 +141,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const { port } = await server.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${port}`;
-    const baselineHeapBytes = heapBytes();
     log(
       `signalling: ${options.clients} clients, ${options.seconds} s per phase, ≤ ${options.rate} signals/s per sender`,
     );
+    const serverEmpty = (): Promise<true> =>
+      pollUntil(async () => (server.stats().connections === 0 ? true : undefined), {
+        intervalMs: 50,
+        timeoutMs: 10_000,
+        message: () => `the server still holds ${JSON.stringify(server.stats())}`,
+      });
+    // A first round compiles every code path and grows socket.io's pools: the idle heap is measured after it,
+    // so that the heap per socket is the sockets' own (against a cold baseline, the heap once everyone had
+    // left came out larger than with everyone connected).
+    await pairs.ask({ type: 'connect', url, clients: options.clients });
+    await pairs.ask({ type: 'leave' });
+    await serverEmpty();
+    const baselineHeapBytes = heapBytes();
 
     const connected = await pairs.ask({ type: 'connect', url, clients: options.clients });
     if (connected.type !== 'connected') throw new BenchFailure(`the honest clients answered ${connected.type}`);
@@ -176,14 +188,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     const flood: FloodReport = floodReply.flood;
 
     await pairs.ask({ type: 'leave' });
-    await pollUntil(async () => (server.stats().connections === 0 ? true : undefined), {
-      intervalMs: 50,
-      timeoutMs: 10_000,
-      message: () => `the server still holds ${JSON.stringify(server.stats())}`,
-    });
+    await serverEmpty();
     const afterHeapBytes = heapBytes();
-    // Against the heap once they left rather than before they came: every code path is compiled in both.
-    const heapPerSocketBytes = (connectedHeapBytes - afterHeapBytes) / connected.sockets;
+    const heapPerSocketBytes = (connectedHeapBytes - baselineHeapBytes) / connected.sockets;
 
     const rows = [
       ['', 'quiet', 'flood'],
@@ -209,7 +216,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     log(table(rows));
     log('');
     log(
-      `server heap per honest socket (each pair in a swarm of its own; connected − after they left): ` +
+      `server heap per honest socket (each pair in a swarm of its own; above the warmed-up idle server): ` +
         `${fixed(heapPerSocketBytes / 1024, 1)} KiB`,
     );
     log(
