@@ -24,6 +24,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: 'the simulator against the bounds: homogeneous and heterogeneous P2P, client-server, faults',
     load: () => import('./sim'),
   },
+  signalling: {
+    summary: 'the signalling server under N honest clients relaying signals, with and without a flood from one address',
+    load: () => import('./signalling'),
+  },
   swarm: {
     summary: 'one seeder and N leechers through the real server and UI, runs next to the seed’s bounds',
     load: () => import('./swarm'),

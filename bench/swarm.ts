@@ -1,7 +1,7 @@
 // `pnpm bench swarm`: real browser swarms through the real server and UI, next to the seed's bounds (issue #4).
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
-import { createSignallingServer, type SignallingServer } from '@swarmlab/server';
+import { createSignallingServer, DEFAULT_LIMITS, type SignallingServer } from '@swarmlab/server';
 import { BackgroundWindow, CHROMIUM_ARGS, chromiumExecutablePath, launchChromium } from '@swarmlab/test-kit/browser';
 import { PageProfiler, saveProfile } from './cpu-profile';
 import { BenchFailure } from './failure';
@@ -351,6 +351,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const server: SignallingServer = createSignallingServer({
     staticDir: options.staticDir,
     log: (line) => serverLog.push(line),
+    // Every tab is on 127.0.0.1: up to 65 of them in one swarm, past the per-address share of its seats.
+    limits: { maxPeersPerAddressInSwarm: DEFAULT_LIMITS.maxPeersPerSwarm },
   });
   const measured: Measured[] = [];
   try {

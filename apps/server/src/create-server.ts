@@ -2,12 +2,16 @@ import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { IceServer } from '@swarmlab/protocol';
 import { Server } from 'socket.io';
+import { createAddressBudgets } from './address-budgets';
+import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
+import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
 import { resolveLimits, type ServerLimits } from './limits';
 import { createRandomIds, type RandomBytes } from './random-ids';
 import type { ClockMs } from './clock-ms';
-import type { SignallingIo } from './signalling-io';
+import type { SignallingIo, SignallingSocket } from './signalling-io';
+import { attachSocketAdmission } from './socket-admission';
 import { createSwarmRegistry } from './swarm-registry';
 
 /** Everything the signalling server depends on, all optional; tests lower the limits and inject the rest. */
@@ -29,6 +33,23 @@ export interface SignallingServerDeps {
   readonly nowMs?: ClockMs;
   /** Wall clock of a run's `startedAtEpochMs` (`Date.now()` by default). */
   readonly epochNowMs?: ClockMs;
+  /**
+   * The address a client's per-address limits count against: the TCP peer's (`handshake.address`) by
+   * default. Tests give each client an address of its own through it.
+   */
+  readonly clientAddress?: ClientAddress;
+}
+
+/** What the server holds right now: all zero but `connections` once every swarm has ended. */
+export interface SignallingServerStats {
+  readonly connections: number;
+  readonly swarms: number;
+  /** Swarms with a progress broadcast timer running. */
+  readonly pendingBroadcasts: number;
+  /** Entries of the per-address bookkeeping. */
+  readonly addressQuotas: AddressQuotaSizes;
+  /** Addresses with a byte budget held: connected, or repaying a debt (until it is repaid). */
+  readonly addressBudgets: number;
 }
 
 export interface SignallingServer {
@@ -38,6 +59,7 @@ export interface SignallingServer {
   listen(port: number, host?: string): Promise<{ port: number }>;
   /** Disconnects every client and stops listening. */
   close(): Promise<void>;
+  stats(): SignallingServerStats;
 }
 
 /**
@@ -49,20 +71,29 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const log = deps.log ?? ((line: string) => console.log(line));
   const httpServer = createHttpServer(createHttpHandler(deps.staticDir));
   const io: SignallingIo = new Server(httpServer, {
+    // What the largest valid request needs: a larger frame is dropped, and its sender disconnected, unread.
     maxHttpBufferSize: limits.maxEventBytes,
     // The web app bundles socket.io-client itself.
     serveClient: false,
   });
 
   const nowMs = deps.nowMs ?? (() => performance.now());
+  const clientAddress = deps.clientAddress ?? peerAddress;
+  const addressOf = (socket: SignallingSocket): string => addressKey(clientAddress(socket.handshake));
+  const quotas = createAddressQuotas(limits);
+  const budgets = createAddressBudgets(limits, deps.nowMs);
+  const registry = createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs });
+  // Admission first: its connection listener and event middleware come before any handler.
+  attachSocketAdmission({ io, limits, quotas, budgets, addressOf, log, nowMs });
   const handlers = attachSignallingHandlers({
     io,
-    registry: createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs }),
+    registry,
     ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
     limits,
+    quotas,
+    addressOf,
     iceServers: deps.iceServers ?? [],
     log,
-    nowMs,
   });
 
   return {
@@ -82,8 +113,16 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       // Stops the progress broadcasts (disconnects below change swarms, and must not start new ones),
       // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
       handlers.close();
+      budgets.dispose();
       await io.close();
       httpServer.closeAllConnections();
     },
+    stats: () => ({
+      connections: io.of('/').sockets.size,
+      swarms: registry.swarmCount,
+      pendingBroadcasts: handlers.pendingBroadcasts,
+      addressQuotas: quotas.sizes(),
+      addressBudgets: budgets.size,
+    }),
   };
 }

@@ -13,14 +13,13 @@ import {
   type SwarmJoined,
   type SwarmJoinRequest,
 } from '@swarmlab/protocol';
+import type { AddressKey, AddressQuotas } from './address-quotas';
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
-import type { ClockMs } from './clock-ms';
 import { controlDigestOf } from './control-secret';
 import { errorForLog } from './error-for-log';
 import { refuse } from './refusals';
-import { createRequestRateLimiter } from './request-rate-limiter';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
@@ -31,12 +30,16 @@ export interface SignallingHandlerDeps {
   readonly registry: SwarmRegistry;
   readonly ids: RandomIds;
   readonly limits: ServerLimits;
+  /** Swarms and seats per address; the connections are `socket-admission.ts`'s. */
+  readonly quotas: AddressQuotas;
+  readonly addressOf: (socket: SignallingSocket) => AddressKey;
   readonly iceServers: readonly IceServer[];
   readonly log: (line: string) => void;
-  readonly nowMs?: ClockMs | undefined;
 }
 
 export interface SignallingHandlers {
+  /** Swarms with a progress broadcast pending (each holds a timer). */
+  readonly pendingBroadcasts: number;
   /** Clears the progress broadcast timers; call before closing the socket.io server. */
   close(): void;
 }
@@ -48,7 +51,7 @@ export interface SignallingHandlers {
  * here; watching and run control in `run-handlers.ts`.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, registry, ids, limits, iceServers, log } = deps;
+  const { io, registry, ids, limits, quotas, addressOf, iceServers, log } = deps;
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
@@ -67,12 +70,15 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   };
 
   /** Removes the socket from its swarm (as a member or a watcher) and tells the others; false if in none. */
-  const leaveSwarm = (socketId: SocketId): boolean => {
+  const leaveSwarm = (socketId: SocketId, address: AddressKey): boolean => {
     if (registry.unwatch(socketId) !== undefined) return true;
     const left = registry.leave(socketId);
     if (!left) return false;
+    quotas.left(address, left.swarmId);
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
+      // Nothing keyed by the swarm's id may outlive it: its manifest goes with the last reference.
+      quotas.swarmEnded(left.swarmId);
       progress.forget(left.swarmId);
       toSockets(left.orphanedWatcherSocketIds)?.emit('swarm:ended', { swarmId: left.swarmId });
       log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
@@ -83,14 +89,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   };
 
   io.on('connection', (socket: SignallingSocket) => {
-    const context: GuardContext = {
-      rateLimiter: createRequestRateLimiter({
-        capacity: limits.messageBurst,
-        refillPerSec: limits.messagesPerSec,
-        ...(deps.nowMs && { nowMs: deps.nowMs }),
-      }),
-      log,
-    };
+    const address = addressOf(socket);
+    const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
 
     socket.on(
       'swarm:create',
@@ -98,11 +98,19 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:create',
         parse: withSchema(swarmCreateRequestSchema),
         maxPayloadBytes: limits.maxEventBytes,
+        // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
+        refuseEarly: () => {
+          if (registry.followedSwarmOf(socket.id)) return 'already-in-swarm';
+          if (registry.swarmCount >= limits.maxSwarms) return 'too-many-swarms';
+          if (!quotas.canCreateSwarm(address)) return 'too-many-swarms-from-address';
+          return undefined;
+        },
         async handle({ manifest, contentId, config }, reply) {
-          if (registry.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
           // The socket may have gone while the manifest was hashed: a swarm for it would never end.
           if (socket.disconnected) return;
+          // Its other sockets may have created swarms meanwhile.
+          if (!quotas.canCreateSwarm(address)) return reply(refuse('too-many-swarms-from-address'));
           let swarmId = ids.swarmId();
           while (registry.hasSwarm(swarmId)) swarmId = ids.swarmId();
           const peerId = ids.peerId();
@@ -116,6 +124,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             controlDigest: controlDigestOf(controlSecret),
           });
           if (!created.ok) return reply(refuse(created.code));
+          quotas.swarmCreated(address, swarmId);
+          quotas.joined(address, swarmId);
           log(`swarm created (${registry.swarmCount} swarms)`);
           reply({ ok: true, swarmId, peerId, iceServers, controlSecret });
           progress.changed(swarmId);
@@ -130,12 +140,16 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         parse: withSchema(swarmJoinRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle({ swarmId, control }, reply) {
+          if (!quotas.canJoin(address, swarmId) && !registry.followedSwarmOf(socket.id)) {
+            return reply(refuse('swarm-full-for-address'));
+          }
           let peerId = ids.peerId();
           // Participants that left the run going on keep their ids in it.
           while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
           const digest = control === undefined ? undefined : controlDigestOf(control);
           const joined = registry.join(swarmId, { peerId, socketId: socket.id }, digest);
           if (!joined.ok) return reply(refuse(joined.code));
+          quotas.joined(address, swarmId);
           const { manifest, contentId } = joined.swarm;
           const { existingPeers: peers, run, inControl } = joined;
           reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl });
@@ -152,7 +166,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         parse: noPayload('swarm:leave'),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle(_request, reply) {
-          reply(leaveSwarm(socket.id) ? { ok: true } : refuse('not-in-swarm'));
+          reply(leaveSwarm(socket.id, address) ? { ok: true } : refuse('not-in-swarm'));
         },
       }),
     );
@@ -200,12 +214,17 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
     socket.on('disconnect', () => {
       try {
-        leaveSwarm(socket.id);
+        leaveSwarm(socket.id, address);
       } catch (error) {
         log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
       }
     });
   });
 
-  return { close: () => progress.close() };
+  return {
+    get pendingBroadcasts() {
+      return progress.pendingCount;
+    },
+    close: () => progress.close(),
+  };
 }

@@ -1,4 +1,11 @@
-export { createSignallingServer, type SignallingServer, type SignallingServerDeps } from './create-server';
+export {
+  createSignallingServer,
+  type SignallingServer,
+  type SignallingServerDeps,
+  type SignallingServerStats,
+} from './create-server';
+export type { AddressQuotaSizes } from './address-quotas';
+export { addressKey, type ClientAddress, type Handshake } from './client-address';
 export { DEFAULT_LIMITS, type ServerLimits } from './limits';
 export type { RandomBytes } from './random-ids';
 export type { ClockMs } from './clock-ms';

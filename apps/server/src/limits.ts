@@ -1,7 +1,9 @@
+import { MAX_CHUNK_COUNT } from '@swarmlab/protocol';
+
 /**
  * Caps that keep one signalling server usable by a classroom while bounding what a misbehaving or
- * hostile client can cost it. Every cap can be lowered through `createSignallingServer({ limits })`
- * (the tests do, to stay fast).
+ * hostile client can cost it. Every cap can be changed through `createSignallingServer({ limits })`
+ * (the tests lower them, to stay fast).
  */
 export interface ServerLimits {
   /** Members of one swarm, the creator included; a join past it is refused with `swarm-full`. */
@@ -16,7 +18,7 @@ export interface ServerLimits {
   readonly maxEventBytes: number;
   /**
    * Cap on every other request (`swarm:join`, `swarm:watch`, `swarm:leave`, `signal:send`,
-   * `progress:report`, `run:start`, `run:stop`, `peer:configure`), measured as JSON length.
+   * `progress:report`, `run:start`, `run:stop`, `peer:configure`), in UTF-8 bytes of its JSON.
    */
   readonly maxSignalPayloadBytes: number;
   /** Sustained requests per second per socket (token bucket refill rate). */
@@ -27,6 +29,35 @@ export interface ServerLimits {
   readonly progressBroadcastIntervalMs: number;
   /** Sockets watching one swarm (`swarm:watch`); one past it is refused with `too-many-watchers`. */
   readonly maxWatchersPerSwarm: number;
+  /** Deepest nesting of a request's payload; a deeper one is refused with `payload-too-deep`, unread. */
+  readonly maxPayloadDepth: number;
+  /**
+   * Sustained bytes per second a socket may send (its byte budget's refill): every frame is charged its
+   * length plus `FRAME_COST_FLOOR_BYTES`, before socket.io parses it, whatever the event.
+   */
+  readonly receivedBytesPerSec: number;
+  /**
+   * Bytes a socket may send at once (its byte budget's capacity; it starts full). In debt, every event is
+   * refused `rate-limited`; a socket that runs up a debt of a whole burst more is disconnected.
+   */
+  readonly receivedByteBurst: number;
+  /**
+   * Sustained bytes per second all sockets of one address may send together, charged like a socket's:
+   * a socket dropped for its debt cannot start afresh by reconnecting, since its address still owes.
+   */
+  readonly receivedBytesPerSecPerAddress: number;
+  /**
+   * Bytes all sockets of one address may send at once. While the address owes bytes its events are
+   * refused `rate-limited` and its new connections too; a socket that sends it a whole burst more into
+   * debt is disconnected.
+   */
+  readonly receivedByteBurstPerAddress: number;
+  /** socket.io connections from one network address (`clientAddress`); more are refused `too-many-connections`. */
+  readonly maxConnectionsPerAddress: number;
+  /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
+  readonly maxSwarmsPerAddress: number;
+  /** Members of one swarm from one address; one more is refused `swarm-full-for-address`. */
+  readonly maxPeersPerAddressInSwarm: number;
 }
 
 /**
@@ -42,17 +73,19 @@ export const DEFAULT_MAX_PEERS_PER_SWARM = 64;
 export const DEFAULT_MAX_SWARMS = 1000;
 
 /**
- * A manifest holds one 64-hex-digit SHA-256 per chunk (67 bytes with quotes and comma in JSON): a
- * 2 GiB file in the default 256 KiB chunks has 8192 chunks, about 550 KB. 1.5 MiB fits that with room
- * to spare (up to about 23,000 chunks, e.g. 2 GiB in 128 KiB chunks) and still stops a client from
- * pushing arbitrarily large packets at the server.
+ * What the largest valid message needs, and no more: a `swarm:create` whose manifest lists
+ * `MAX_CHUNK_COUNT` (16,384) SHA-256s, 67 bytes each in JSON (64 hex digits, quotes, comma), 1,097,728
+ * bytes; 4 KiB more holds everything else (a 255-character name is at most 765 bytes of UTF-8, the other
+ * fields and the run config a few hundred, socket.io's framing a few dozen). 1,101,824 bytes, about
+ * 1.05 MiB: a larger packet cannot be a valid request, so socket.io disconnects its sender unread.
  */
-export const DEFAULT_MAX_EVENT_BYTES = 1.5 * 1024 * 1024;
+export const DEFAULT_MAX_EVENT_BYTES = MAX_CHUNK_COUNT * 67 + 4 * 1024;
 
 /**
- * The protocol's schema already caps an SDP at 64 Ki characters; in JSON its CRLF line ends are escaped
- * (a few percent longer), so this cap sits a little above it. It exists to refuse junk cheaply, before
- * the schema parses it, and to keep relayed messages small.
+ * The protocol's schema already caps an SDP at 64 Ki characters; an SDP is ASCII, and in JSON its CRLF
+ * line ends are escaped (a few percent longer), so this cap sits a little above it. It counts bytes, not
+ * characters: 64 Ki characters of 3-byte UTF-8 (196,608 bytes) are refused. It exists to refuse junk
+ * cheaply, before the schema parses it, and to keep relayed messages small.
  */
 export const DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES = 80 * 1024;
 
@@ -85,6 +118,65 @@ export const DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS = 250;
  */
 export const DEFAULT_MAX_WATCHERS_PER_SWARM = 16;
 
+/**
+ * The deepest valid request is a `swarm:create` (request → manifest → hash list: 3); 16 leaves room for
+ * the protocol to grow while a 5,000-deep payload is refused after 17 steps.
+ */
+export const DEFAULT_MAX_PAYLOAD_DEPTH = 16;
+
+/**
+ * An honest tab sends a progress report about three times a second (under 3 KB with the largest file's
+ * chunk bitmap: about 10 KB/s) and, now and then, a burst of WebRTC signals (a few KB per peer). 64 KiB/s
+ * is six times that, and bounds what any socket makes the server parse and validate: the largest valid
+ * manifest once every 17 s, where re-sending it every 10 ms kept a core busy.
+ */
+export const DEFAULT_RECEIVED_BYTES_PER_SEC = 64 * 1024;
+
+/** Two of the largest valid messages: a tab shares a file, leaves, and shares another at once. */
+export const DEFAULT_RECEIVED_BYTE_BURST = 2 * DEFAULT_MAX_EVENT_BYTES;
+
+/**
+ * Every frame costs the server the same fixed work whatever its size (decoding, dispatch, an answer), so
+ * each is charged at least this many bytes on top of its length: 64 KiB/s then allows 128 tiny frames a
+ * second, above the request rate (100/s), and a flood of tiny events runs into debt like a flood of big
+ * ones.
+ */
+export const FRAME_COST_FLOOR_BYTES = 512;
+
+/**
+ * A classroom behind one NAT address: 48 tabs reporting their progress (about 10 KB/s each with the
+ * largest file) send about 0.5 MB/s; 1 MiB/s per address holds that, while bounding what one address
+ * makes the server parse and validate however many sockets it opens and reopens (the largest valid
+ * manifest about once a second).
+ */
+export const DEFAULT_RECEIVED_BYTES_PER_SEC_PER_ADDRESS = 1024 * 1024;
+
+/**
+ * Sixteen of the largest valid requests: a classroom sharing files and joining all at once (each
+ * newcomer signalling to every peer) stays within it.
+ */
+export const DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS = 16 * DEFAULT_MAX_EVENT_BYTES;
+
+/**
+ * A classroom often shares one NAT address: 30 students with a few tabs each, plus overview screens,
+ * stay far below 256, while one script can no longer open thousands (each costs the server about 11 KB
+ * of heap and a share of every broadcast). Behind a reverse proxy every client has the proxy's address:
+ * raise these there.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/**
+ * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class
+ * where every pair of students shares its own file), not the whole server's `maxSwarms`.
+ */
+export const DEFAULT_MAX_SWARMS_PER_ADDRESS = 32;
+
+/**
+ * A classroom of up to 48 tabs behind one address fits one swarm, yet one address holding a leaked link
+ * cannot take all 64 seats: 16 stay for the other addresses.
+ */
+export const DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM = 48;
+
 export const DEFAULT_LIMITS: ServerLimits = {
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
   maxSwarms: DEFAULT_MAX_SWARMS,
@@ -94,6 +186,14 @@ export const DEFAULT_LIMITS: ServerLimits = {
   messageBurst: DEFAULT_MESSAGE_BURST,
   progressBroadcastIntervalMs: DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS,
   maxWatchersPerSwarm: DEFAULT_MAX_WATCHERS_PER_SWARM,
+  maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
+  receivedBytesPerSec: DEFAULT_RECEIVED_BYTES_PER_SEC,
+  receivedByteBurst: DEFAULT_RECEIVED_BYTE_BURST,
+  receivedBytesPerSecPerAddress: DEFAULT_RECEIVED_BYTES_PER_SEC_PER_ADDRESS,
+  receivedByteBurstPerAddress: DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS,
+  maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
+  maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
 };
 
 /** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */
@@ -102,6 +202,11 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
   for (const [name, value] of Object.entries(limits)) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       throw new RangeError(`server limit ${name} must be a positive number, got ${String(value)}`);
+    }
+  }
+  for (const name of ['receivedByteBurst', 'receivedByteBurstPerAddress'] as const) {
+    if (limits[name] < limits.maxEventBytes + FRAME_COST_FLOOR_BYTES) {
+      throw new RangeError(`server limit ${name} must hold one largest event (maxEventBytes) and its frame cost`);
     }
   }
   return limits;

@@ -10,6 +10,8 @@ export interface ProgressBroadcasterOptions {
 }
 
 export interface ProgressBroadcaster {
+  /** Swarms with a broadcast timer running. */
+  readonly pendingCount: number;
   /** The swarm's progress table changed: broadcast it soon, at most once per interval. */
   changed(swarmId: SwarmId): void;
   /** The swarm ended: drop its pending broadcast and timer. */
@@ -59,6 +61,9 @@ export function createProgressBroadcaster(options: ProgressBroadcasterOptions): 
   };
 
   return {
+    get pendingCount() {
+      return pending.size;
+    },
     changed(swarmId) {
       if (closed) return;
       const entry = pending.get(swarmId);

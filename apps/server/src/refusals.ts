@@ -7,10 +7,17 @@ export type RefusalCode = Exclude<SignallingErrorCode, 'timeout'>;
 export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'invalid-payload': 'The request does not follow the signalling protocol.',
   'payload-too-large': 'The request is larger than this server accepts.',
+  'payload-too-deep': 'The request nests deeper than any request of the signalling protocol.',
   'rate-limited': 'Too many requests in a short time: slow down and retry in a moment.',
   'swarm-not-found': 'This swarm link is unknown or has ended: every peer left.',
   'swarm-full': 'This swarm is full: it already has as many peers as this server allows.',
+  'swarm-full-for-address':
+    'This swarm already has as many tabs from your network address as this server allows: close one first.',
   'too-many-swarms': 'This server is hosting as many swarms as it allows: try again later.',
+  'too-many-swarms-from-address':
+    'Your network address already has as many swarms going on as this server allows: end one first.',
+  'too-many-connections':
+    'Your network address already has as many connections to this server as it allows: close a tab first.',
   'already-in-swarm': 'This tab is already in a swarm: leave it first.',
   'not-in-swarm': 'This tab is not in a swarm: create or join one first.',
   'peer-not-found': 'That peer is not in your swarm (it may have left).',

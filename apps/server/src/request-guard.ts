@@ -1,7 +1,7 @@
 import { describeSchemaError, type ClientToServerEvents, type SignallingResult } from '@swarmlab/protocol';
-import { refuse } from './refusals';
+import { refuse, type RefusalCode } from './refusals';
 import { errorForLog } from './error-for-log';
-import type { RequestRateLimiter } from './request-rate-limiter';
+import { measurePayload } from './payload-measure';
 
 /** A parsed request, or the one-line reason it was refused as `invalid-payload`. */
 export type ParseOutcome<Request> =
@@ -40,24 +40,31 @@ export type Reply<Result extends object> = (result: SignallingResult<Result>) =>
 export interface GuardedRequest<Request, Result extends object> {
   readonly event: keyof ClientToServerEvents;
   readonly parse: ParseRequest<Request>;
-  /** Largest request accepted, as the length of its JSON. */
+  /** Largest request accepted, in UTF-8 bytes of its JSON. */
   readonly maxPayloadBytes: number;
+  /**
+   * A refusal known before the payload is read, for a request that cannot succeed whatever it carries
+   * (a second `swarm:create` from a socket already in a swarm): answered without measuring or parsing.
+   */
+  readonly refuseEarly?: () => RefusalCode | undefined;
   readonly handle: (request: Request, reply: Reply<Result>) => void | Promise<void>;
 }
 
 export interface GuardContext {
-  /** The requesting socket's rate limit; every request takes one token. */
-  readonly rateLimiter: RequestRateLimiter;
+  /** Deepest payload nesting accepted (`ServerLimits.maxPayloadDepth`). */
+  readonly maxPayloadDepth: number;
   readonly log: (line: string) => void;
 }
 
 /**
- * Wraps a request handler with the checks every request gets, in this order: an acknowledgement must
- * be present (the last argument, a function; otherwise the event is ignored, since there is no one to
- * answer), the rate limit, the size cap, then the schema. The handler sees only a parsed request, and
- * nothing it throws (or rejects with) escapes: it is logged, and the request, unless already answered,
- * is answered `internal-error`, so one bad request can neither take the server down nor leave its
- * client waiting.
+ * Wraps a request handler with the checks every request gets once the socket's budget has admitted
+ * the event (`socket-admission.ts`), in this order: an acknowledgement must be present (the last
+ * argument, a function; otherwise the event is ignored, since there is no one to answer), one payload
+ * at most, the request's early refusal, the payload's depth and size (measured without recursion, and
+ * only as far as the caps: `payload-measure.ts`), then the schema. The handler sees only a parsed
+ * request, and nothing it throws (or rejects with) escapes: it is logged, and the request, unless
+ * already answered, is answered `internal-error`, so one bad request can neither take the server down
+ * nor leave its client waiting.
  *
  * The returned listener takes `unknown` arguments on purpose: socket.io's event map types say what a
  * well-behaved client sends, not what arrives.
@@ -69,6 +76,7 @@ export function guardRequest<Request, Result extends object>(
   const logFailure = (error: unknown): void => {
     context.log(`error: ${spec.event} handler failed: ${errorForLog(error)}`);
   };
+  const bounds = { maxBytes: spec.maxPayloadBytes, maxDepth: context.maxPayloadDepth };
 
   return (...args) => {
     const ack = args.at(-1);
@@ -86,14 +94,20 @@ export function guardRequest<Request, Result extends object>(
     };
 
     try {
-      if (!context.rateLimiter.tryTake()) return reply(refuse('rate-limited'));
       const payloads = args.slice(0, -1);
       if (payloads.length > 1) {
         return reply(refuse('invalid-payload', 'payload: expected one request object and an acknowledgement'));
       }
+      const early = spec.refuseEarly?.();
+      if (early !== undefined) return reply(refuse(early));
       const payload = payloads[0];
-      if (jsonLength(payload) > spec.maxPayloadBytes) {
-        return reply(refuse('payload-too-large', `The request is larger than ${spec.maxPayloadBytes} bytes.`));
+      const measured = measurePayload(payload, bounds);
+      if (!measured.ok) {
+        return reply(
+          measured.code === 'payload-too-large'
+            ? refuse('payload-too-large', `The request is larger than ${spec.maxPayloadBytes} bytes.`)
+            : refuse('payload-too-deep', `The request nests deeper than ${context.maxPayloadDepth} levels.`),
+        );
       }
       const parsed = spec.parse(payload);
       if (!parsed.ok) return reply(refuse('invalid-payload', parsed.message));
@@ -103,9 +117,4 @@ export function guardRequest<Request, Result extends object>(
       fail(error);
     }
   };
-}
-
-/** Length of the payload as JSON: what the client sent, up to socket.io's framing. */
-function jsonLength(payload: unknown): number {
-  return JSON.stringify(payload)?.length ?? 0;
 }

@@ -12,9 +12,16 @@ import {
   type SignalData,
   type SwarmProgress,
 } from '@swarmlab/protocol';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterEach } from 'vitest';
-import { createSignallingServer, type SignallingServerDeps } from '../src/index';
+import {
+  createSignallingServer,
+  type ClientAddress,
+  type SignallingServerDeps,
+  type SignallingServerStats,
+} from '../src/index';
 
 /** A well-behaved client, typed with the shared contract. */
 export type TypedClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -24,14 +31,27 @@ export type RawClient = Socket;
 /** Longest a test waits for an acknowledgement or an event. */
 export const WAIT_MS = 2000;
 
+export interface ConnectOptions {
+  /** The network address the server counts this client against, with `addressFromAuth` as its `clientAddress`. */
+  readonly address?: string;
+}
+
 export interface Harness {
   readonly url: string;
   readonly logLines: string[];
-  connect(): Promise<TypedClient>;
-  connectRaw(): Promise<RawClient>;
+  /** Connects a client; rejects with socket.io's `connect_error` when the server refuses it. */
+  connect(options?: ConnectOptions): Promise<TypedClient>;
+  connectRaw(options?: ConnectOptions): Promise<RawClient>;
+  stats(): SignallingServerStats;
   /** Disconnects every client, then closes the server. */
   close(): Promise<void>;
 }
+
+/** Simulated addresses: the one a test client names in its `auth`, else the TCP peer's (127.0.0.1). */
+export const addressFromAuth: ClientAddress = (handshake) => {
+  const { address }: { address?: unknown } = handshake.auth;
+  return typeof address === 'string' ? address : handshake.address;
+};
 
 /** Starts a real server on 127.0.0.1, port 0; clients connect over websockets, without reconnecting. */
 export async function startHarness(deps: SignallingServerDeps = {}): Promise<Harness> {
@@ -41,8 +61,13 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
   const url = `http://127.0.0.1:${port}`;
   const clients: Socket[] = [];
 
-  const open = async (): Promise<Socket> => {
-    const client = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  const open = async (options: ConnectOptions = {}): Promise<Socket> => {
+    const client = connectClient(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ...(options.address !== undefined && { auth: { address: options.address } }),
+    });
     clients.push(client);
     await new Promise<void>((resolve, reject) => {
       client.once('connect', resolve);
@@ -56,6 +81,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
     logLines,
     connect: open,
     connectRaw: open,
+    stats: () => server.stats(),
     async close() {
       for (const client of clients) client.disconnect();
       await server.close();
@@ -281,4 +307,24 @@ export function vouching(runNumber: number, receivers: readonly { peerId: PeerId
     uploadedBytes: FILE_BYTES * receivers.length,
     sentTo: receivers.map(({ peerId }) => ({ peerId, bytes: FILE_BYTES })),
   };
+}
+
+/**
+ * A full garbage collection, where V8 lets this process expose one (it does on Node 20), for tests that
+ * check memory comes back; undefined where it does not.
+ */
+export function garbageCollector(): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc: unknown = vm.runInNewContext('gc');
+    return typeof gc === 'function' ? () => void gc() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Heap in use, in bytes, after a full collection when one can be had. */
+export function heapUsedBytes(gc = garbageCollector()): number {
+  gc?.();
+  return v8.getHeapStatistics().used_heap_size;
 }

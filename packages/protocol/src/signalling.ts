@@ -163,10 +163,18 @@ export type PeerConfigureRequest = z.infer<typeof peerConfigureRequestSchema>;
 export type SignallingErrorCode =
   | 'invalid-payload'
   | 'payload-too-large'
+  /** The payload nests deeper than any request of the protocol does; refused before it is read. */
+  | 'payload-too-deep'
   | 'rate-limited'
   | 'swarm-not-found'
   | 'swarm-full'
+  /** The swarm has as many members from the requester's network address as the server allows. */
+  | 'swarm-full-for-address'
   | 'too-many-swarms'
+  /** The requester's network address has as many swarms alive as the server allows. */
+  | 'too-many-swarms-from-address'
+  /** Connection refused (in socket.io's `connect_error`): the address has as many connections as allowed. */
+  | 'too-many-connections'
   | 'already-in-swarm'
   | 'not-in-swarm'
   | 'peer-not-found'

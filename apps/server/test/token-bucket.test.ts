@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestRateLimiter } from '../src/request-rate-limiter';
+import { createTokenBucket } from '../src/token-bucket';
 
 function takeAll(limiter: { tryTake(): boolean }, attempts: number): number {
   let taken = 0;
@@ -7,17 +7,17 @@ function takeAll(limiter: { tryTake(): boolean }, attempts: number): number {
   return taken;
 }
 
-describe('request rate limiter (a token bucket)', () => {
+describe('token bucket', () => {
   it('allows a full burst, then nothing until time passes', () => {
     const nowMs = 1000;
-    const limiter = createRequestRateLimiter({ capacity: 200, refillPerSec: 100, nowMs: () => nowMs });
+    const limiter = createTokenBucket({ capacity: 200, refillPerSec: 100, nowMs: () => nowMs });
     expect(takeAll(limiter, 250)).toBe(200);
     expect(limiter.tryTake()).toBe(false);
   });
 
   it('refills at the sustained rate, in fractions of a token', () => {
     let nowMs = 0;
-    const limiter = createRequestRateLimiter({ capacity: 10, refillPerSec: 100, nowMs: () => nowMs });
+    const limiter = createTokenBucket({ capacity: 10, refillPerSec: 100, nowMs: () => nowMs });
     takeAll(limiter, 10);
     nowMs += 5; // half a token
     expect(limiter.tryTake()).toBe(false);
@@ -30,18 +30,32 @@ describe('request rate limiter (a token bucket)', () => {
 
   it('never holds more than its capacity, however long it idles', () => {
     let nowMs = 0;
-    const limiter = createRequestRateLimiter({ capacity: 3, refillPerSec: 1, nowMs: () => nowMs });
+    const limiter = createTokenBucket({ capacity: 3, refillPerSec: 1, nowMs: () => nowMs });
     nowMs += 3_600_000;
     expect(takeAll(limiter, 10)).toBe(3);
   });
 
   it('does not mint tokens when the clock goes backwards', () => {
     let nowMs = 10_000;
-    const limiter = createRequestRateLimiter({ capacity: 2, refillPerSec: 1, nowMs: () => nowMs });
+    const limiter = createTokenBucket({ capacity: 2, refillPerSec: 1, nowMs: () => nowMs });
     takeAll(limiter, 2);
     nowMs -= 5000;
     expect(limiter.tryTake()).toBe(false);
     nowMs += 1000;
     expect(limiter.tryTake()).toBe(true);
+  });
+
+  it('takes any amount, and charges into debt that the refill pays back first', () => {
+    let nowMs = 0;
+    const bytes = createTokenBucket({ capacity: 1000, refillPerSec: 1000, nowMs: () => nowMs });
+    expect(bytes.tryTake(600)).toBe(true);
+    expect(bytes.tryTake(600)).toBe(false);
+    bytes.charge(900);
+    expect(bytes.balance()).toBe(-500);
+    expect(bytes.tryTake(1)).toBe(false);
+    nowMs += 500;
+    expect(bytes.balance()).toBe(0);
+    nowMs += 10_000;
+    expect(bytes.balance()).toBe(1000);
   });
 });

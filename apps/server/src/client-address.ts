@@ -1,0 +1,40 @@
+import { isIPv6 } from 'node:net';
+import type { SignallingSocket } from './signalling-io';
+
+/** What socket.io knows of a connecting client: its address, headers, query and `auth`. */
+export type Handshake = SignallingSocket['handshake'];
+
+/**
+ * The network address a client's per-address limits count against; `handshake.address` (the TCP peer)
+ * by default. Behind a reverse proxy every client has the proxy's address: read the forwarded header
+ * that proxy sets (and only then, or any client could claim any address), or raise the limits.
+ */
+export type ClientAddress = (handshake: Handshake) => string;
+
+export const peerAddress: ClientAddress = (handshake) => handshake.address;
+
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/**
+ * The key per-address limits count by. An IPv4 address as it is (unwrapped when IPv6-mapped, as a
+ * dual-stack server reports it); an IPv6 address as its /64 network, the block one subscriber is
+ * usually given, so that a client cannot escape the limits by cycling through its own addresses. Anything
+ * else (a name a test or a proxy header gives) as it is.
+ */
+export function addressKey(address: string): string {
+  const mapped = IPV4_MAPPED.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  const bare = address.split('%', 1)[0]!;
+  const [headText = '', tailText] = bare.split('::');
+  const groupsOf = (text: string | undefined): string[] => (text ? text.split(':') : []);
+  const head = groupsOf(headText);
+  const tail = groupsOf(tailText);
+  // A trailing dotted IPv4 part takes two groups' room.
+  const groupCount = head.length + tail.length + (bare.includes('.') ? 1 : 0);
+  const groups = [...head, ...Array<string>(Math.max(0, 8 - groupCount)).fill('0'), ...tail];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}

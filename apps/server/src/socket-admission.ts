@@ -1,0 +1,86 @@
+import type { ExtendedError } from 'socket.io';
+import type { AddressBudgets } from './address-budgets';
+import type { AddressKey, AddressQuotas } from './address-quotas';
+import type { ClockMs } from './clock-ms';
+import type { ServerLimits } from './limits';
+import { refuse } from './refusals';
+import type { SignallingIo, SignallingSocket } from './signalling-io';
+import { createSocketBudget } from './socket-budget';
+
+export interface SocketAdmissionDeps {
+  readonly io: SignallingIo;
+  readonly limits: ServerLimits;
+  readonly quotas: AddressQuotas;
+  readonly budgets: AddressBudgets;
+  /** The address key a socket's per-address limits count against. */
+  readonly addressOf: (socket: SignallingSocket) => AddressKey;
+  readonly log: (line: string) => void;
+  readonly nowMs?: ClockMs | undefined;
+}
+
+/** What engine.io reports for each packet it receives; `data` is a message's text or binary frame. */
+interface EnginePacket {
+  readonly type: string;
+  readonly data?: unknown;
+}
+
+function frameBytes(data: unknown): number {
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
+  return 0;
+}
+
+/**
+ * What every connection and every event passes before any handler sees it:
+ * - a connection is refused (socket.io's `connect_error`, with the refusal as its `data`)
+ *   `too-many-connections` when its address already has `maxConnectionsPerAddress`, and `rate-limited`
+ *   while its address owes bytes;
+ * - every frame a socket sends is charged to its byte budget and its address's as it arrives, before
+ *   socket.io parses it, and a socket that runs either a whole burst into debt is disconnected (one log
+ *   line);
+ * - every event, with or without an acknowledgement, known or not, takes a request token and needs a
+ *   budget out of debt: otherwise it is answered `rate-limited` if it has an acknowledgement, and
+ *   dropped either way.
+ */
+export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
+  const { io, limits, quotas, budgets, addressOf, log } = deps;
+
+  io.use((socket, next) => {
+    const address = addressOf(socket);
+    const code = !quotas.canConnect(address)
+      ? 'too-many-connections'
+      : budgets.inDebt(address)
+        ? 'rate-limited'
+        : undefined;
+    if (code === undefined) return next();
+    const { error } = refuse(code);
+    const refusal: ExtendedError = Object.assign(new Error(error.message), { data: error });
+    next(refusal);
+  });
+
+  io.on('connection', (socket) => {
+    const address = addressOf(socket);
+    // Two handshakes from one address may pass the middleware in the same tick: the count decides.
+    if (!quotas.tryConnect(address)) {
+      socket.disconnect(true);
+      return;
+    }
+    const budget = createSocketBudget(limits, budgets.open(address), deps.nowMs);
+    socket.on('disconnect', () => {
+      quotas.disconnected(address);
+      budgets.close(address);
+    });
+
+    socket.conn.on('packet', (packet: EnginePacket) => {
+      if (packet.type !== 'message' || socket.disconnected) return;
+      if (budget.received(frameBytes(packet.data))) return;
+      log(`refused: a socket from ${address} kept sending far past its byte budget: disconnected`);
+      socket.disconnect(true);
+    });
+    socket.use((event, next) => {
+      if (budget.admit()) return next();
+      const ack: unknown = event.at(-1);
+      if (typeof ack === 'function') ack(refuse('rate-limited'));
+    });
+  });
+}

@@ -1,0 +1,218 @@
+import { contentIdOf, type Manifest, type SignallingResult, type SwarmCreated } from '@swarmlab/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  addressFromAuth,
+  disconnected,
+  garbageCollector,
+  heapUsedBytes,
+  makeManifest,
+  startHarness,
+  waitUntil,
+  WAIT_MS,
+  type Harness,
+  type TypedClient,
+} from './harness';
+
+const codeOf = (result: SignallingResult): string => (result.ok ? 'ok' : result.error.code);
+
+async function create(client: TypedClient): Promise<SwarmCreated> {
+  const created = await client.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+  if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
+  return created;
+}
+
+async function join(client: TypedClient, swarmId: string): Promise<string> {
+  return codeOf(await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId }));
+}
+
+async function leave(client: TypedClient): Promise<string> {
+  return codeOf(await client.timeout(WAIT_MS).emitWithAck('swarm:leave'));
+}
+
+/** A manifest of `chunks` chunks with made-up hashes: as big as a real one, without hashing a file. */
+async function bigManifest(chunks: number, seed: number): Promise<{ manifest: Manifest; contentId: string }> {
+  const chunkSha256 = Array.from({ length: chunks }, (_, index) =>
+    (seed * 1_000_003 + index).toString(16).padStart(64, '0'),
+  );
+  const manifest: Manifest = {
+    formatVersion: 1,
+    name: `file-${seed}.bin`,
+    sizeBytes: chunks * 16384,
+    chunkBytes: 16384,
+    chunkSha256,
+  };
+  return { manifest, contentId: await contentIdOf(manifest) };
+}
+
+describe('per-address limits', () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('refuses connections past the per-address cap with too-many-connections, other addresses unaffected', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxConnectionsPerAddress: 2 } });
+    const first = await harness.connect({ address: '10.0.0.1' });
+    await harness.connect({ address: '10.0.0.1' });
+    const refused = await harness.connect({ address: '10.0.0.1' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({
+      message: expect.stringContaining('as many connections'),
+      data: { code: 'too-many-connections' },
+    });
+    await harness.connect({ address: '10.0.0.2' });
+    await harness.connect({ address: '10.0.0.2' });
+
+    first.disconnect();
+    await waitUntil(() => harness!.stats().connections === 3, 'the server saw the disconnect');
+    await harness.connect({ address: '10.0.0.1' });
+  });
+
+  it('counts loopback like any other address', async () => {
+    harness = await startHarness({ limits: { maxConnectionsPerAddress: 1 } });
+    await harness.connect();
+    await expect(harness.connect()).rejects.toMatchObject({ data: { code: 'too-many-connections' } });
+  });
+
+  it('refuses a create past the swarms an address may keep alive, until one of them ends', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxSwarmsPerAddress: 1 } });
+    const [a1, a2, b1] = [
+      await harness.connect({ address: 'a' }),
+      await harness.connect({ address: 'a' }),
+      await harness.connect({ address: 'b' }),
+    ];
+    const { swarmId } = await create(a1);
+    expect(codeOf(await a2.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest()))).toBe(
+      'too-many-swarms-from-address',
+    );
+    expect(await join(b1, swarmId)).toBe('ok');
+    // Its creator left, but the swarm lives on (b1 is in it): it still counts against its address.
+    expect(await leave(a1)).toBe('ok');
+    expect(codeOf(await a2.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest()))).toBe(
+      'too-many-swarms-from-address',
+    );
+    expect(await leave(b1)).toBe('ok');
+    await create(a2);
+    await create(b1);
+  });
+
+  it('refuses a join past the seats one address may hold in a swarm, other addresses unaffected', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxPeersPerAddressInSwarm: 2 } });
+    const owner = await harness.connect({ address: 'teacher' });
+    const { swarmId } = await create(owner);
+    const [a1, a2, a3] = [
+      await harness.connect({ address: 'a' }),
+      await harness.connect({ address: 'a' }),
+      await harness.connect({ address: 'a' }),
+    ];
+    expect([await join(a1, swarmId), await join(a2, swarmId), await join(a3, swarmId)]).toEqual([
+      'ok',
+      'ok',
+      'swarm-full-for-address',
+    ]);
+    expect(await join(await harness.connect({ address: 'b' }), swarmId)).toBe('ok');
+    // A socket already in the swarm hears that, not the address's limit.
+    expect(await join(a1, swarmId)).toBe('already-in-swarm');
+    a1.disconnect();
+    await waitUntil(() => harness!.stats().connections === 4, 'the server saw the disconnect');
+    expect(await join(a3, swarmId)).toBe('ok');
+  });
+
+  it('makes the sockets of an address share a byte budget that reconnecting does not refill', async () => {
+    let nowMs = 0;
+    harness = await startHarness({
+      clientAddress: addressFromAuth,
+      nowMs: () => nowMs,
+      limits: {
+        maxEventBytes: 8 * 1024,
+        receivedByteBurst: 64 * 1024,
+        receivedByteBurstPerAddress: 32 * 1024,
+        receivedBytesPerSecPerAddress: 16 * 1024,
+      },
+    });
+    const [flooder, sibling, other] = [
+      await harness.connectRaw({ address: 'a' }),
+      await harness.connectRaw({ address: 'a' }),
+      await harness.connectRaw({ address: 'b' }),
+    ];
+    const junk = { swarmId: 'x'.repeat(6 * 1024) };
+    // Within its own budget, but past its address's: its sibling pays too, the other address does not.
+    for (let event = 0; event < 6; event++) flooder.emit('swarm:join', junk);
+    expect(codeOf(await flooder.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('rate-limited');
+    expect(codeOf(await sibling.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('rate-limited');
+    expect(codeOf(await other.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('not-in-swarm');
+
+    // Going on drops the socket; its address, still owing, cannot connect again until it has repaid.
+    const closed = disconnected(flooder);
+    for (let event = 0; event < 8; event++) flooder.emit('swarm:join', junk);
+    await closed;
+    sibling.disconnect();
+    await waitUntil(() => harness!.stats().connections === 1, 'the server saw both go');
+    await expect(harness.connect({ address: 'a' })).rejects.toMatchObject({ data: { code: 'rate-limited' } });
+    expect(harness.stats().addressBudgets).toBe(2);
+    nowMs += 10_000;
+    await harness.connect({ address: 'a' });
+  });
+
+  it('holds nothing once every swarm has ended and every client has left', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth });
+    const clients: TypedClient[] = [];
+    for (let index = 0; index < 6; index++) {
+      const creator = await harness.connect({ address: `10.0.${index}.1` });
+      const joiner = await harness.connect({ address: `10.0.${index}.2` });
+      clients.push(creator, joiner);
+      expect(await join(joiner, (await create(creator)).swarmId)).toBe('ok');
+    }
+    expect(harness.stats()).toMatchObject({ connections: 12, swarms: 6, addressQuotas: { addresses: 12, swarms: 6 } });
+    await Promise.all(clients.map((client) => Promise.all([disconnected(client), client.disconnect()])));
+    // An address's byte budget stays until it has refilled what its sockets spent: a few milliseconds here.
+    await waitUntil(
+      () => harness!.stats().connections === 0 && harness!.stats().addressBudgets === 0,
+      'every socket is gone and every budget refilled',
+    );
+    expect(harness.stats()).toEqual({
+      connections: 0,
+      swarms: 0,
+      pendingBroadcasts: 0,
+      addressQuotas: { addresses: 0, swarms: 0, seats: 0 },
+      addressBudgets: 0,
+    });
+  });
+
+  it.skipIf(garbageCollector() === undefined)('gives back the memory of swarms that ended', async () => {
+    const server = await startHarness({ clientAddress: addressFromAuth });
+    harness = server;
+    const swarmCount = 16;
+    /** Creates the swarms, each with a joiner, measures the heap, then ends them all. */
+    const round = async (name: string): Promise<number> => {
+      const clients: TypedClient[] = [];
+      for (let index = 0; index < swarmCount; index++) {
+        const creator = await server.connect({ address: `10.1.${index}.1` });
+        const joiner = await server.connect({ address: `10.1.${index}.2` });
+        clients.push(creator, joiner);
+        // 8,192 chunks: a 2 GiB file's manifest in 256 KiB chunks, about 550 KB of JSON.
+        const created = await creator.timeout(WAIT_MS).emitWithAck('swarm:create', await bigManifest(8192, index));
+        if (!created.ok) throw new Error(created.error.code);
+        expect(await join(joiner, created.swarmId)).toBe('ok');
+      }
+      const heldBytes = heapUsedBytes();
+      for (const client of clients) client.disconnect();
+      await waitUntil(() => server.stats().connections === 0, `every socket of ${name} is gone`);
+      return heldBytes;
+    };
+    // The first round also compiles and warms up every code path: the baseline is what it leaves.
+    await round('the first round');
+    const baselineBytes = heapUsedBytes();
+    const peakBytes = await round('the second round');
+    const afterBytes = heapUsedBytes();
+    const grownMiB = (peakBytes - baselineBytes) / 2 ** 20;
+    const leftMiB = (afterBytes - baselineBytes) / 2 ** 20;
+    expect(server.stats()).toMatchObject({ swarms: 0, addressQuotas: { addresses: 0, swarms: 0, seats: 0 } });
+    // Each swarm holds about a megabyte while it lives; none of it may outlive it.
+    expect(grownMiB, 'the swarms took memory while alive').toBeGreaterThan(swarmCount * 0.5);
+    expect(leftMiB, `${leftMiB.toFixed(1)} MiB left of ${grownMiB.toFixed(1)} MiB`).toBeLessThan(grownMiB * 0.25);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { FRAME_COST_FLOOR_BYTES } from '../src/limits';
+import { createSocketBudget } from '../src/socket-budget';
+import { createTokenBucket } from '../src/token-bucket';
+
+const limits = {
+  messagesPerSec: 100,
+  messageBurst: 200,
+  receivedBytesPerSec: 1000,
+  receivedByteBurst: 10_000,
+  receivedByteBurstPerAddress: 30_000,
+};
+
+/** An address budget that never runs out, for the socket's own rules. */
+const roomyAddress = () => createTokenBucket({ capacity: 1e12, refillPerSec: 1e12, nowMs: () => 0 });
+
+describe('socket budget', () => {
+  it('charges every frame its length plus the floor, and refuses events while in debt', () => {
+    let nowMs = 0;
+    const budget = createSocketBudget(limits, roomyAddress(), () => nowMs);
+    expect(budget.received(9_000 - FRAME_COST_FLOOR_BYTES)).toBe(true);
+    expect(budget.admit()).toBe(true);
+    expect(budget.received(2_000 - FRAME_COST_FLOOR_BYTES)).toBe(true); // 1,000 bytes into debt
+    expect(budget.admit()).toBe(false);
+    nowMs += 999;
+    expect(budget.admit()).toBe(false);
+    nowMs += 1;
+    expect(budget.admit()).toBe(true);
+  });
+
+  it('counts tiny frames at the floor, so a flood of them runs into debt too', () => {
+    const budget = createSocketBudget(limits, roomyAddress(), () => 0);
+    const framesInBurst = Math.floor(limits.receivedByteBurst / (FRAME_COST_FLOOR_BYTES + 10));
+    for (let frame = 0; frame < framesInBurst; frame++) budget.received(10);
+    expect(budget.admit()).toBe(true);
+    budget.received(10);
+    expect(budget.admit()).toBe(false);
+  });
+
+  it('says to disconnect once the debt passes a whole burst', () => {
+    const budget = createSocketBudget(limits, roomyAddress(), () => 0);
+    expect(budget.received(limits.receivedByteBurst * 2 - FRAME_COST_FLOOR_BYTES)).toBe(true);
+    expect(budget.received(1)).toBe(false);
+  });
+
+  it('takes a request token per admitted event, and none while refusing for debt', () => {
+    let nowMs = 0;
+    const budget = createSocketBudget({ ...limits, messageBurst: 3, messagesPerSec: 1 }, roomyAddress(), () => nowMs);
+    expect([budget.admit(), budget.admit(), budget.admit(), budget.admit()]).toEqual([true, true, true, false]);
+    budget.received(limits.receivedByteBurst + 1500 - FRAME_COST_FLOOR_BYTES); // 1,500 bytes in debt
+    nowMs += 1000; // a request token back, but 500 bytes still owed
+    expect(budget.admit()).toBe(false);
+    nowMs += 1000;
+    expect(budget.admit()).toBe(true);
+  });
+
+  it('shares the address budget with the address’s other sockets: its debt refuses them all', () => {
+    let nowMs = 0;
+    const address = createTokenBucket({ capacity: 30_000, refillPerSec: 1000, nowMs: () => nowMs });
+    const sockets = Array.from({ length: 4 }, () => createSocketBudget(limits, address, () => nowMs));
+    // Each stays within its own burst; together they owe the address 2,000 bytes.
+    for (const socket of sockets) expect(socket.received(8000 - FRAME_COST_FLOOR_BYTES)).toBe(true);
+    expect(sockets.map((socket) => socket.admit())).toEqual([false, false, false, false]);
+    nowMs += 2000;
+    expect(sockets.map((socket) => socket.admit())).toEqual([true, true, true, true]);
+    // A socket that sends its address a whole burst into debt is to be dropped, whatever its own balance.
+    const fresh = createSocketBudget({ ...limits, receivedByteBurst: 1e9 }, address, () => nowMs);
+    expect(fresh.received(30_000 - FRAME_COST_FLOOR_BYTES)).toBe(true);
+    expect(fresh.received(1)).toBe(false);
+  });
+});
