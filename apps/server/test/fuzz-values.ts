@@ -1,17 +1,6 @@
-/** A source of numbers in [0, 1), seeded so that a failing fuzz run can be replayed. */
-export type Random = () => number;
+import { seededRandom, type Random } from '@swarmlab/test-kit';
 
-/** mulberry32: small, fast and good enough to pick test inputs. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom, type Random };
 
 export function randomInt(random: Random, min: number, maxInclusive: number): number {
   return min + Math.floor(random() * (maxInclusive - min + 1));
