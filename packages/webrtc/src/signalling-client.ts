@@ -12,10 +12,24 @@ import type {
   SwarmJoinRequest,
   SwarmWatched,
   SwarmWatchRequest,
+  SignallingError,
+  SignallingErrorCode,
 } from '@swarmlab/protocol';
 import { io, type Socket } from 'socket.io-client';
 
 export type SignallingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** The refusals a server gives a connection itself (in `connect_error`), rather than a request. */
+const CONNECTION_REFUSALS: ReadonlySet<string> = new Set<SignallingErrorCode>(['too-many-connections', 'rate-limited']);
+
+/** The server's refusal carried by a `connect_error`, if that is what it is (untrusted input: checked). */
+function connectionRefusalOf(data: unknown): SignallingError | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { code, message } = data as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !CONNECTION_REFUSALS.has(code)) return undefined;
+  if (typeof message !== 'string' || message.length > 500) return undefined;
+  return { code: code as SignallingErrorCode, message };
+}
 
 /** How long a request waits for the server's acknowledgement. */
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
@@ -27,10 +41,27 @@ export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 export class SignallingClient {
   readonly socket: SignallingSocket;
   readonly #ackTimeoutMs: number;
+  /** The server's refusal of the connection itself (e.g. `too-many-connections`), once it said so. */
+  #refusal: SignallingError | undefined;
+  readonly #waiting = new Set<(error: SignallingError) => void>();
 
   constructor(socket: SignallingSocket, ackTimeoutMs = DEFAULT_ACK_TIMEOUT_MS) {
     this.socket = socket;
     this.#ackTimeoutMs = ackTimeoutMs;
+    // A server that refuses the connection says why in the error's `data`; socket.io does not retry then,
+    // so every request waiting, and every later one, gets that answer at once instead of a timeout.
+    socket.on('connect_error', (error: Error & { data?: unknown }) => {
+      const refusal = connectionRefusalOf(error.data);
+      if (!refusal) return;
+      this.#refusal = refusal;
+      for (const answer of this.#waiting) answer(refusal);
+      this.#waiting.clear();
+    });
+  }
+
+  /** Why the server refused this connection, if it did (then no request can succeed). */
+  get refusal(): SignallingError | undefined {
+    return this.#refusal;
   }
 
   /** Connects to the server at `url` (the page's own origin by default). */
@@ -82,14 +113,20 @@ export class SignallingClient {
   }
 
   #request<T extends object>(emit: (ack: (result: SignallingResult<T>) => void) => void): Promise<SignallingResult<T>> {
+    if (this.#refusal) return Promise.resolve({ ok: false, error: this.#refusal });
     return new Promise((resolve) => {
-      const timer = setTimeout(
-        () =>
-          resolve({ ok: false, error: { code: 'timeout', message: 'The signalling server did not answer in time.' } }),
-        this.#ackTimeoutMs,
-      );
+      const refused = (error: SignallingError): void => {
+        clearTimeout(timer);
+        resolve({ ok: false, error });
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.delete(refused);
+        resolve({ ok: false, error: { code: 'timeout', message: 'The signalling server did not answer in time.' } });
+      }, this.#ackTimeoutMs);
+      this.#waiting.add(refused);
       emit((result) => {
         clearTimeout(timer);
+        this.#waiting.delete(refused);
         resolve(result);
       });
     });
