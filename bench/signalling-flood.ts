@@ -1,11 +1,6 @@
 // `pnpm bench signalling`'s flood, in a process of its own: one address spamming the largest events it can.
-import {
-  contentIdOf,
-  MAX_CHUNK_COUNT,
-  MAX_FILE_BYTES,
-  type SignallingResult,
-  type SwarmCreateRequest,
-} from '@swarmlab/protocol';
+import type { SignallingResult } from '@swarmlab/protocol';
+import { largestCreateRequest } from '@swarmlab/test-kit';
 import type { Socket } from 'socket.io-client';
 import { sleep } from './failure';
 import {
@@ -25,19 +20,6 @@ const OVERSIZED_BYTES = 1.4 * 1024 * 1024;
 const DEEP_LEVELS = 5000;
 /** Idle connections opened at once. */
 const IDLE_BATCH = 50;
-
-/** The largest valid `swarm:create`: 16,384 chunk hashes (about 1.05 MB of JSON). */
-async function largestCreateRequest(): Promise<SwarmCreateRequest> {
-  const chunkSha256 = Array.from({ length: MAX_CHUNK_COUNT }, (_, index) => index.toString(16).padStart(64, 'f'));
-  const manifest = {
-    formatVersion: 1 as const,
-    name: '€'.repeat(255),
-    sizeBytes: MAX_FILE_BYTES,
-    chunkBytes: MAX_FILE_BYTES / MAX_CHUNK_COUNT,
-    chunkSha256,
-  };
-  return { manifest, contentId: await contentIdOf(manifest) };
-}
 
 function deepPayload(): unknown {
   let value: unknown = {};

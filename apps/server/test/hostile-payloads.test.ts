@@ -1,11 +1,5 @@
-import {
-  contentIdOf,
-  MAX_CHUNK_COUNT,
-  MAX_FILE_BYTES,
-  type RunConfig,
-  type SignallingResult,
-  type SwarmCreateRequest,
-} from '@swarmlab/protocol';
+import { MAX_CHUNK_COUNT, type RunConfig, type SignallingResult } from '@swarmlab/protocol';
+import { largestCreateRequest } from '@swarmlab/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/index';
 import {
@@ -57,28 +51,14 @@ async function rawFrameRequest(client: RawClient, event: string, payloadJson: st
   });
 }
 
-/**
- * The largest `swarm:create` the protocol allows: `MAX_CHUNK_COUNT` chunks of a 2 GiB file, a 255-character
- * name of 3-byte characters, and a config whose numbers take the most digits.
- */
-async function largestCreateRequest(): Promise<SwarmCreateRequest> {
-  const chunkSha256 = Array.from({ length: MAX_CHUNK_COUNT }, (_, index) => index.toString(16).padStart(64, 'f'));
-  const manifest = {
-    formatVersion: 1 as const,
-    name: '€'.repeat(255),
-    sizeBytes: MAX_FILE_BYTES,
-    chunkBytes: MAX_FILE_BYTES / MAX_CHUNK_COUNT,
-    chunkSha256,
-  };
-  const config: RunConfig = {
-    mode: 'client-server',
-    seederUploadBytesPerSec: 9_999_999_999.999998,
-    peerUploadBytesPerSec: 1_234_567.8901234567,
-    peerDownloadBytesPerSec: 10_000.000000000002,
-    leaveOnComplete: false,
-  };
-  return { manifest, contentId: await contentIdOf(manifest), config };
-}
+/** A config whose numbers take the most digits. */
+const LONGEST_CONFIG: RunConfig = {
+  mode: 'client-server',
+  seederUploadBytesPerSec: 9_999_999_999.999998,
+  peerUploadBytesPerSec: 1_234_567.8901234567,
+  peerDownloadBytesPerSec: 10_000.000000000002,
+  leaveOnComplete: false,
+};
 
 describe('signalling server against hostile payloads', () => {
   let harness: Harness | undefined;
@@ -137,7 +117,7 @@ describe('signalling server against hostile payloads', () => {
 
   it('accepts the largest valid swarm:create with the default limits, which are sized for it', async () => {
     harness = await startHarness();
-    const request = await largestCreateRequest();
+    const request = await largestCreateRequest(LONGEST_CONFIG);
     const requestBytes = Buffer.byteLength(JSON.stringify(request));
     expect(requestBytes).toBeGreaterThan(MAX_CHUNK_COUNT * 67);
     // socket.io's framing (`421["swarm:create",…]`) fits in what is left.
