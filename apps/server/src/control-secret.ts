@@ -18,3 +18,9 @@ export function controlDigestOf(secret: ControlSecret): ControlDigest {
 export function sameControlDigest(expected: ControlDigest, presented: ControlDigest | undefined): boolean {
   return presented !== undefined && presented.length === expected.length && timingSafeEqual(expected, presented);
 }
+
+/**
+ * What the server keeps of a member's key: its SHA-256, like a control secret's, compared the same way
+ * (`sameControlDigest`).
+ */
+export const memberKeyDigestOf: (key: string) => ControlDigest = controlDigestOf;

@@ -46,6 +46,8 @@ export interface SignallingServerStats {
   readonly swarms: number;
   /** Swarms with a progress broadcast timer running. */
   readonly pendingBroadcasts: number;
+  /** Members whose connection dropped, and restored runs, waited for (`memberGraceMs`). */
+  readonly pendingGraces: number;
   /** Entries of the per-address bookkeeping. */
   readonly addressQuotas: AddressQuotaSizes;
   /** Addresses with a byte budget held: connected, or repaying a debt (until it is repaid). */
@@ -121,6 +123,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       connections: io.of('/').sockets.size,
       swarms: registry.swarmCount,
       pendingBroadcasts: handlers.pendingBroadcasts,
+      pendingGraces: handlers.pendingGraces,
       addressQuotas: quotas.sizes(),
       addressBudgets: budgets.size,
     }),

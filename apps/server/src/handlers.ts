@@ -11,19 +11,23 @@ import {
   type SwarmCreated,
   type SwarmCreateRequest,
   type SwarmJoined,
+  type SwarmId,
   type SwarmJoinRequest,
 } from '@swarmlab/protocol';
 import type { AddressKey, AddressQuotas } from './address-quotas';
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
-import { controlDigestOf } from './control-secret';
+import { controlDigestOf, memberKeyDigestOf } from './control-secret';
+import { createMemberGrace } from './member-grace';
+import { attachResumeHandlers, type MembershipOps } from './resume-handlers';
+import { sealOf, swarmIdOfSeal } from './swarm-seal';
 import { errorForLog } from './error-for-log';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
-import type { SocketId, SwarmRegistry } from './swarm-registry';
+import type { LeaveOutcome, SocketId, SwarmRegistry } from './swarm-registry';
 
 export interface SignallingHandlerDeps {
   readonly io: SignallingIo;
@@ -40,9 +44,23 @@ export interface SignallingHandlerDeps {
 export interface SignallingHandlers {
   /** Swarms with a progress broadcast pending (each holds a timer). */
   readonly pendingBroadcasts: number;
-  /** Clears the progress broadcast timers; call before closing the socket.io server. */
+  /** Members and restored runs waited for (each holds a timer). */
+  readonly pendingGraces: number;
+  /** Clears the progress broadcast and grace timers; call before closing the socket.io server. */
   close(): void;
 }
+
+/**
+ * socket.io's reasons for a disconnect that was meant: the client left (a closing tab disconnects itself),
+ * the server threw it out (a socket past its budget), or it sent what is no socket.io packet. Any other
+ * (the transport closed, pings went unanswered, the server is shutting down) may be a short drop: the
+ * member keeps its place for the grace period.
+ */
+const DELIBERATE_DISCONNECTS: ReadonlySet<string> = new Set([
+  'client namespace disconnect',
+  'server namespace disconnect',
+  'parse error',
+]);
 
 /**
  * Wires the signalling contract (`ClientToServerEvents`) to the swarm registry for every connecting
@@ -69,12 +87,22 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     toSockets(socketIds)?.emit(event, { peerId });
   };
 
-  /** Removes the socket from its swarm (as a member or a watcher) and tells the others; false if in none. */
-  const leaveSwarm = (socketId: SocketId, address: AddressKey): boolean => {
-    if (registry.unwatch(socketId) !== undefined) return true;
-    const left = registry.leave(socketId);
-    if (!left) return false;
-    quotas.left(address, left.swarmId);
+  const grace = createMemberGrace({
+    graceMs: limits.memberGraceMs,
+    onError: (error) => log(`error: giving up on a member failed: ${errorForLog(error)}`),
+  });
+
+  /** The address each member's seat counts against (`quotas`), by swarm and peer id. */
+  const seats = new Map<string, AddressKey>();
+  // Peer and swarm ids are base64url: a space cannot occur in either.
+  const seatKey = (swarmId: SwarmId, peerId: PeerId): string => `${swarmId} ${peerId}`;
+
+  const departed = (left: LeaveOutcome): void => {
+    const seat = seatKey(left.swarmId, left.peerId);
+    const address = seats.get(seat);
+    seats.delete(seat);
+    grace.memberBack(left.swarmId, left.peerId);
+    if (address !== undefined) quotas.left(address, left.swarmId);
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
       // Nothing keyed by the swarm's id may outlive it: its manifest goes with the last reference.
@@ -85,7 +113,48 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     } else {
       progress.changed(left.swarmId);
     }
+  };
+
+  const membership: MembershipOps = {
+    seated(swarmId, peerId, address) {
+      seats.set(seatKey(swarmId, peerId), address);
+      quotas.joined(address, swarmId);
+    },
+    reseated(swarmId, peerId, address) {
+      const seat = seatKey(swarmId, peerId);
+      const before = seats.get(seat);
+      if (before === address) return;
+      if (before !== undefined) quotas.left(before, swarmId);
+      seats.set(seat, address);
+      quotas.joined(address, swarmId);
+    },
+    departed,
+    notifyPeers,
+  };
+
+  /** Removes the socket from its swarm (as a member or a watcher) at once and tells the others; false if in none. */
+  const leaveSwarm = (socketId: SocketId): boolean => {
+    if (registry.unwatch(socketId) !== undefined) return true;
+    const left = registry.leave(socketId);
+    if (!left) return false;
+    departed(left);
     return true;
+  };
+
+  /**
+   * The socket dropped without leaving: a watcher is gone, a member keeps its place for the grace period
+   * (the others are told nothing; their WebRTC connections to it go on) unless it resumes meanwhile.
+   */
+  const dropped = (socketId: SocketId): void => {
+    if (registry.unwatch(socketId) !== undefined) return;
+    const suspended = registry.suspend(socketId);
+    if (!suspended) return;
+    const { swarmId, peerId } = suspended;
+    progress.changed(swarmId);
+    grace.awaitMember(swarmId, peerId, () => {
+      const left = registry.expire(swarmId, peerId);
+      if (left) departed(left);
+    });
   };
 
   io.on('connection', (socket: SignallingSocket) => {
@@ -111,23 +180,28 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           if (socket.disconnected) return;
           // Its other sockets may have created swarms meanwhile.
           if (!quotas.canCreateSwarm(address)) return reply(refuse('too-many-swarms-from-address'));
-          let swarmId = ids.swarmId();
-          while (registry.hasSwarm(swarmId)) swarmId = ids.swarmId();
-          const peerId = ids.peerId();
           const controlSecret = ids.controlSecret();
+          const controlDigest = controlDigestOf(controlSecret);
+          // The id is made from the file and the control secret, so the swarm can be registered again
+          // under it after a restart, by its members only, with this file only (`swarm-seal.ts`).
+          let seal = sealOf(ids.sealSalt(), controlDigest);
+          while (registry.hasSwarm(swarmIdOfSeal(seal, contentId))) seal = sealOf(ids.sealSalt(), controlDigest);
+          const swarmId = swarmIdOfSeal(seal, contentId);
+          const peerId = ids.peerId();
+          const memberKey = ids.memberKey();
           const created = registry.create({
             swarmId,
             contentId,
             manifest,
-            founder: { peerId, socketId: socket.id },
+            founder: { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) },
             config,
-            controlDigest: controlDigestOf(controlSecret),
+            seal,
           });
           if (!created.ok) return reply(refuse(created.code));
           quotas.swarmCreated(address, swarmId);
-          quotas.joined(address, swarmId);
+          membership.seated(swarmId, peerId, address);
           log(`swarm created (${registry.swarmCount} swarms)`);
-          reply({ ok: true, swarmId, peerId, iceServers, controlSecret });
+          reply({ ok: true, swarmId, peerId, iceServers, controlSecret, memberKey, seal });
           progress.changed(swarmId);
         },
       }),
@@ -147,12 +221,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           // Participants that left the run going on keep their ids in it.
           while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
           const digest = control === undefined ? undefined : controlDigestOf(control);
-          const joined = registry.join(swarmId, { peerId, socketId: socket.id }, digest);
+          const memberKey = ids.memberKey();
+          const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+          const joined = registry.join(swarmId, member, digest);
           if (!joined.ok) return reply(refuse(joined.code));
-          quotas.joined(address, swarmId);
-          const { manifest, contentId } = joined.swarm;
+          membership.seated(swarmId, peerId, address);
+          const { manifest, contentId, seal } = joined.swarm;
           const { existingPeers: peers, run, inControl } = joined;
-          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl });
+          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl, memberKey, seal });
           notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
           progress.changed(swarmId);
         },
@@ -166,7 +242,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         parse: noPayload('swarm:leave'),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         handle(_request, reply) {
-          reply(leaveSwarm(socket.id, address) ? { ok: true } : refuse('not-in-swarm'));
+          reply(leaveSwarm(socket.id) ? { ok: true } : refuse('not-in-swarm'));
         },
       }),
     );
@@ -211,10 +287,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     );
 
     attachRunHandlers({ socket, context, registry, limits, progress, toSockets });
+    attachResumeHandlers({ socket, address, context, registry, limits, quotas, progress, grace, membership, log });
 
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       try {
-        leaveSwarm(socket.id, address);
+        if (DELIBERATE_DISCONNECTS.has(reason)) leaveSwarm(socket.id);
+        else dropped(socket.id);
       } catch (error) {
         log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
       }
@@ -225,6 +303,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     get pendingBroadcasts() {
       return progress.pendingCount;
     },
-    close: () => progress.close(),
+    get pendingGraces() {
+      return grace.pendingCount;
+    },
+    close() {
+      progress.close();
+      grace.close();
+    },
   };
 }

@@ -52,6 +52,12 @@ export interface ServerLimits {
    * debt is disconnected.
    */
   readonly receivedByteBurstPerAddress: number;
+  /**
+   * How long a member whose signalling connection dropped keeps its place (no `peer:left`, its WebRTC
+   * connections and run go on) for it to resume on a new connection; and how long a run registered again
+   * after a restart waits for the participants it lists.
+   */
+  readonly memberGraceMs: number;
   /** socket.io connections from one network address (`clientAddress`); more are refused `too-many-connections`. */
   readonly maxConnectionsPerAddress: number;
   /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
@@ -177,7 +183,15 @@ export const DEFAULT_MAX_SWARMS_PER_ADDRESS = 32;
  */
 export const DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM = 48;
 
+/**
+ * Wi-Fi roaming, a laptop lid closed for a moment, a server restarted: socket.io's client reconnects within
+ * 1 to 5 s of backoff (more attempts while the server is down), so 30 s spares several attempts; a tab
+ * closed for good is told to the others that much later (a closing tab says \`swarm:leave\` at once).
+ */
+export const DEFAULT_MEMBER_GRACE_MS = 30_000;
+
 export const DEFAULT_LIMITS: ServerLimits = {
+  memberGraceMs: DEFAULT_MEMBER_GRACE_MS,
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
   maxSwarms: DEFAULT_MAX_SWARMS,
   maxEventBytes: DEFAULT_MAX_EVENT_BYTES,

@@ -1,4 +1,4 @@
-import type { ControlSecret, PeerId, SwarmId } from '@swarmlab/protocol';
+import type { ControlSecret, MemberKey, PeerId, SwarmId } from '@swarmlab/protocol';
 
 /** Cryptographically random bytes; `node:crypto`'s `randomBytes` by default, injectable for tests. */
 export type RandomBytes = (byteCount: number) => Uint8Array;
@@ -15,10 +15,19 @@ export const CONTROL_SECRET_BYTES = 16;
  */
 export const PEER_ID_BYTES = 9;
 
+/** 128 bits: a member key proves a member is who it was, as unguessable as its swarm's link. */
+export const MEMBER_KEY_BYTES = 16;
+
+/** 128 bits: the salt that makes a swarm's id from its file and control digest (`swarm-seal.ts`). */
+export const SEAL_SALT_BYTES = 16;
+
 export interface RandomIds {
+  /** A random swarm id (swarms get theirs from their seal; tests and tools may want one). */
   swarmId(): SwarmId;
   peerId(): PeerId;
   controlSecret(): ControlSecret;
+  memberKey(): MemberKey;
+  sealSalt(): string;
 }
 
 export function createRandomIds(randomBytes: RandomBytes): RandomIds {
@@ -30,5 +39,7 @@ export function createRandomIds(randomBytes: RandomBytes): RandomIds {
     swarmId: () => base64url(SWARM_ID_BYTES),
     peerId: () => base64url(PEER_ID_BYTES),
     controlSecret: () => base64url(CONTROL_SECRET_BYTES),
+    memberKey: () => base64url(MEMBER_KEY_BYTES),
+    sealSalt: () => base64url(SEAL_SALT_BYTES),
   };
 }

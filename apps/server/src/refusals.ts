@@ -1,7 +1,7 @@
 import type { SignallingError, SignallingErrorCode } from '@swarmlab/protocol';
 
-/** The codes this server answers with (`timeout` is the client's own: the server never answered). */
-export type RefusalCode = Exclude<SignallingErrorCode, 'timeout'>;
+/** The codes this server answers with (`timeout` and `signalling-lost` are the client's own). */
+export type RefusalCode = Exclude<SignallingErrorCode, 'timeout' | 'signalling-lost'>;
 
 /** What each refusal tells the user, unless the server has something more specific to say. */
 export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
@@ -29,6 +29,9 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'not-in-control':
     'Only the swarm’s creator, or a screen opened from its control link, can start or stop runs and set other peers’ links.',
   'implausible-report': 'This progress report is not physically possible for this file and run.',
+  'seal-mismatch':
+    'This swarm link was made for another file or another control secret: it cannot be registered with this one.',
+  'peer-id-taken': 'Another member of this swarm holds that peer id.',
   'internal-error': 'The server failed while handling this request (it logged why): try again.',
 };
 

@@ -7,13 +7,16 @@ import {
   type PeerReport,
   type PeerRole,
   type ProgressReport,
+  type ResumedRun,
   type RunConfig,
   type RunStarted,
   type SwarmId,
   type SwarmProgress,
+  type SwarmSeal,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
+import { controlDigestOfSeal, sealMakes } from './swarm-seal';
 import type { Refusal } from './refusals';
 import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
@@ -26,12 +29,16 @@ export type SocketId = string;
 export interface Member {
   readonly peerId: PeerId;
   readonly socketId: SocketId;
+  /** The hash of the member key it was handed, to resume its place on another socket. */
+  readonly keyDigest: ControlDigest;
 }
 
 export interface Swarm {
   readonly swarmId: SwarmId;
   readonly contentId: string;
   readonly manifest: Manifest;
+  /** What binds its id to its file and control secret; told to every member. */
+  readonly seal: SwarmSeal;
 }
 
 export interface Membership {
@@ -57,6 +64,49 @@ export type JoinOutcome =
 export type WatchOutcome =
   | { readonly ok: true; readonly swarm: Swarm; readonly progress: SwarmProgress; readonly inControl: boolean }
   | Refusal<'swarm-not-found' | 'already-in-swarm' | 'too-many-watchers'>;
+
+/**
+ * A member took its place back. `rebound`: it was still a member (its old socket dropped, or not noticed
+ * yet: `replacedSocketId`), so nobody needs telling; otherwise it came back to a swarm that had lost it
+ * (a restart, or a grace period that ran out) and is new to the others' tables.
+ */
+export type ResumeOutcome =
+  | {
+      readonly ok: true;
+      readonly swarm: Swarm;
+      readonly peers: readonly PeerId[];
+      readonly run: RunStarted | null;
+      readonly inControl: boolean;
+      readonly rebound: boolean;
+      readonly replacedSocketId: SocketId | null;
+      /** The swarm was registered again by this very request. */
+      readonly restoredSwarm: boolean;
+    }
+  | Refusal<'swarm-not-found' | 'seal-mismatch' | 'peer-id-taken' | 'already-in-swarm' | 'swarm-full'>;
+
+/** What a member proves when it resumes its place: the swarm's seal, its key and, if it holds it, control. */
+export interface ResumeInput {
+  readonly swarmId: SwarmId;
+  readonly peerId: PeerId;
+  readonly socketId: SocketId;
+  readonly keyDigest: ControlDigest;
+  readonly seal: SwarmSeal;
+  readonly role: PeerRole;
+  readonly control?: ControlDigest | undefined;
+  readonly run: ResumedRun | null;
+}
+
+/** A resume that also carries the swarm's file, to register the swarm again if the server forgot it. */
+export interface RestoreInput extends ResumeInput {
+  readonly contentId: string;
+  readonly manifest: Manifest;
+}
+
+/** A member whose socket dropped: it keeps its place for the grace period. */
+export interface Suspension {
+  readonly swarmId: SwarmId;
+  readonly peerId: PeerId;
+}
 
 export interface LeaveOutcome {
   readonly swarmId: SwarmId;
@@ -122,8 +172,11 @@ export interface CreateSwarmInput {
   readonly founder: Member;
   /** The first run's configuration; `DEFAULT_RUN_CONFIG` when absent. */
   readonly config?: RunConfig | undefined;
-  /** The hash of the swarm's control secret (the founder holds the secret, so it is in control). */
-  readonly controlDigest: ControlDigest;
+  /**
+   * What makes `swarmId` from the file, with the hash of the swarm's control secret (the founder holds the
+   * secret, so it is in control).
+   */
+  readonly seal: SwarmSeal;
 }
 
 /**
@@ -149,6 +202,21 @@ export interface SwarmRegistry {
   watch(swarmId: SwarmId, socketId: SocketId, control?: ControlDigest): WatchOutcome;
   /** Removes the socket from its swarm, deleting the swarm when it empties; undefined if it was in none. */
   leave(socketId: SocketId): LeaveOutcome | undefined;
+  /**
+   * The member's socket dropped: it keeps its place (in the swarm and its run) with no socket until it
+   * resumes or `expire` gives up on it. Undefined for a socket that is no member.
+   */
+  suspend(socketId: SocketId): Suspension | undefined;
+  /** Gives up on a suspended member, as if it left; undefined if it resumed meanwhile (or is gone). */
+  expire(swarmId: SwarmId, peerId: PeerId): LeaveOutcome | undefined;
+  /** A member takes its place back on `input.socketId` (see `ResumeOutcome`). */
+  resume(input: ResumeInput): ResumeOutcome;
+  /** `resume`, registering the swarm again first if the server does not know it (after a restart). */
+  restore(input: RestoreInput): ResumeOutcome;
+  /** Whether the swarm's run awaits participants that have not registered again since a restart. */
+  awaitsParticipants(swarmId: SwarmId): boolean;
+  /** Gives up on the participants the swarm's run still awaits (see `SwarmRuns.giveUpAwaiting`). */
+  giveUpAwaiting(swarmId: SwarmId): void;
   /** Stops the socket watching; the swarm it watched, or undefined if it watched none. */
   unwatch(socketId: SocketId): SwarmId | undefined;
   /** The socket's membership; undefined for a watcher or a socket in no swarm. */
@@ -193,7 +261,9 @@ export class DuplicateIdError extends Error {
 
 interface MemberState {
   readonly peerId: PeerId;
-  readonly socketId: SocketId;
+  /** Null while its socket is gone and it may still resume (`suspend`). */
+  socketId: SocketId | null;
+  readonly keyDigest: ControlDigest;
   readonly role: PeerRole;
   readonly joinedAtMs: number;
   report: ProgressReport | null;
@@ -225,9 +295,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
   const swarms = new Map<SwarmId, MutableSwarm>();
   const presences = new Map<SocketId, Presence>();
 
-  const newMember = ({ peerId, socketId }: Member, role: PeerRole): MemberState => ({
+  const newMember = ({ peerId, socketId, keyDigest }: Member, role: PeerRole): MemberState => ({
     peerId,
     socketId,
+    keyDigest,
     role,
     joinedAtMs: nowMs(),
     report: null,
@@ -240,7 +311,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return presence && swarms.get(presence.swarmId);
   };
 
-  const memberSocketsOf = (swarm: MutableSwarm): SocketId[] => [...swarm.members.values()].map((m) => m.socketId);
+  const memberSocketsOf = (swarm: MutableSwarm): SocketId[] =>
+    [...swarm.members.values()].flatMap((member) => (member.socketId === null ? [] : [member.socketId]));
 
   /** The swarm the socket follows, if it is in control of it. */
   const controlledBy = (socketId: SocketId): Refusal<'not-in-swarm' | 'not-in-control'> | MutableSwarm => {
@@ -277,9 +349,93 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       joinedAfterMs: Math.max(0, member.joinedAtMs - swarm.createdAtMs),
       override: member.override,
       flagged: member.flagged,
+      away: member.socketId === null,
     })),
     ...swarm.runs.snapshot(),
   });
+
+  const newSwarm = (
+    swarmId: SwarmId,
+    contentId: string,
+    manifest: Manifest,
+    seal: SwarmSeal,
+    config: RunConfig,
+  ): MutableSwarm => ({
+    swarmId,
+    contentId,
+    manifest,
+    seal,
+    createdAtMs: nowMs(),
+    members: new Map(),
+    watchers: new Set(),
+    runs: createSwarmRuns({
+      config,
+      nowMs,
+      epochNowMs,
+      maxDepartedParticipants: limits.maxPeersPerSwarm,
+      fileBytes: manifest.sizeBytes,
+    }),
+    controlDigest: controlDigestOfSeal(seal),
+  });
+
+  /** Takes `member` out of `swarm` (and its run), deleting the swarm when it empties. */
+  const remove = (swarm: MutableSwarm, member: MemberState): LeaveOutcome => {
+    const { swarmId } = swarm;
+    const { peerId } = member;
+    if (member.socketId !== null) presences.delete(member.socketId);
+    swarm.members.delete(peerId);
+    swarm.runs.leave(peerId);
+    const remainingSocketIds = memberSocketsOf(swarm);
+    if (swarm.members.size > 0) {
+      return { swarmId, peerId, remainingSocketIds, swarmDeleted: false, orphanedWatcherSocketIds: [] };
+    }
+    swarms.delete(swarmId);
+    const orphanedWatcherSocketIds = [...swarm.watchers];
+    for (const watcher of orphanedWatcherSocketIds) presences.delete(watcher);
+    return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
+  };
+
+  const resumeInto = (swarm: MutableSwarm, input: ResumeInput, restoredSwarm: boolean): ResumeOutcome => {
+    if (!sealMakes(swarm.swarmId, input.seal, swarm.contentId)) return { ok: false, code: 'seal-mismatch' };
+    const inControl = sameControlDigest(swarm.controlDigest, input.control);
+    const peersBut = (peerId: PeerId): PeerId[] => [...swarm.members.keys()].filter((other) => other !== peerId);
+    const known = swarm.members.get(input.peerId);
+    if (known) {
+      if (!sameControlDigest(known.keyDigest, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
+      const replacedSocketId = known.socketId;
+      if (replacedSocketId !== null) presences.delete(replacedSocketId);
+      known.socketId = input.socketId;
+      presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: known.peerId, inControl });
+      const run = swarm.runs.running();
+      return {
+        ok: true,
+        swarm,
+        peers: peersBut(known.peerId),
+        run,
+        inControl,
+        rebound: true,
+        replacedSocketId,
+        restoredSwarm,
+      };
+    }
+    if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
+    // Only the holder of the control secret comes back as the seeder: the founder.
+    const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
+    const member = newMember({ peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest }, role);
+    swarm.members.set(member.peerId, member);
+    presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
+    const run = input.run ? swarm.runs.restore(member, input.run) : swarm.runs.resume(member, null);
+    return {
+      ok: true,
+      swarm,
+      peers: peersBut(member.peerId),
+      run,
+      inControl,
+      rebound: false,
+      replacedSocketId: null,
+      restoredSwarm,
+    };
+  };
 
   return {
     get swarmCount() {
@@ -290,26 +446,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       return swarms.has(swarmId);
     },
 
-    create({ swarmId, contentId, manifest, founder, config, controlDigest }) {
+    create({ swarmId, contentId, manifest, founder, config, seal }) {
       if (presences.has(founder.socketId)) return { ok: false, code: 'already-in-swarm' };
       if (swarms.size >= limits.maxSwarms) return { ok: false, code: 'too-many-swarms' };
       if (swarms.has(swarmId)) throw new DuplicateIdError(`swarm ${swarmId} already exists`);
-      const swarm: MutableSwarm = {
-        swarmId,
-        contentId,
-        manifest,
-        createdAtMs: nowMs(),
-        members: new Map([[founder.peerId, newMember(founder, 'seeder')]]),
-        watchers: new Set(),
-        runs: createSwarmRuns({
-          config: config ?? DEFAULT_RUN_CONFIG,
-          nowMs,
-          epochNowMs,
-          maxDepartedParticipants: limits.maxPeersPerSwarm,
-          fileBytes: manifest.sizeBytes,
-        }),
-        controlDigest,
-      };
+      const swarm = newSwarm(swarmId, contentId, manifest, seal, config ?? DEFAULT_RUN_CONFIG);
+      swarm.members.set(founder.peerId, newMember(founder, 'seeder'));
       swarms.set(swarmId, swarm);
       presences.set(founder.socketId, { swarmId, peerId: founder.peerId, inControl: true });
       return { ok: true, swarm };
@@ -346,20 +488,52 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     leave(socketId) {
       const presence = presences.get(socketId);
       if (!presence || presence.peerId === null) return undefined;
-      const { swarmId, peerId } = presence;
+      // A presence always names a live swarm and member: a swarm's presences go with it.
+      const swarm = swarms.get(presence.swarmId)!;
+      return remove(swarm, swarm.members.get(presence.peerId)!);
+    },
+
+    suspend(socketId) {
+      const presence = presences.get(socketId);
+      if (!presence || presence.peerId === null) return undefined;
       presences.delete(socketId);
-      // A presence always names a live swarm: a swarm's presences go with it.
-      const swarm = swarms.get(swarmId)!;
-      swarm.members.delete(peerId);
-      swarm.runs.leave(peerId);
-      const remainingSocketIds = memberSocketsOf(swarm);
-      if (remainingSocketIds.length > 0) {
-        return { swarmId, peerId, remainingSocketIds, swarmDeleted: false, orphanedWatcherSocketIds: [] };
-      }
-      swarms.delete(swarmId);
-      const orphanedWatcherSocketIds = [...swarm.watchers];
-      for (const watcher of orphanedWatcherSocketIds) presences.delete(watcher);
-      return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
+      const member = swarms.get(presence.swarmId)!.members.get(presence.peerId)!;
+      member.socketId = null;
+      return { swarmId: presence.swarmId, peerId: presence.peerId };
+    },
+
+    expire(swarmId, peerId) {
+      const swarm = swarms.get(swarmId);
+      const member = swarm?.members.get(peerId);
+      if (!swarm || !member || member.socketId !== null) return undefined;
+      return remove(swarm, member);
+    },
+
+    resume(input) {
+      if (presences.has(input.socketId)) return { ok: false, code: 'already-in-swarm' };
+      const swarm = swarms.get(input.swarmId);
+      if (!swarm) return { ok: false, code: 'swarm-not-found' };
+      return resumeInto(swarm, input, false);
+    },
+
+    restore(input) {
+      if (presences.has(input.socketId)) return { ok: false, code: 'already-in-swarm' };
+      const existing = swarms.get(input.swarmId);
+      if (existing) return resumeInto(existing, input, false);
+      if (!sealMakes(input.swarmId, input.seal, input.contentId)) return { ok: false, code: 'seal-mismatch' };
+      if (swarms.size >= limits.maxSwarms) return { ok: false, code: 'swarm-not-found' };
+      const config = input.run?.config ?? DEFAULT_RUN_CONFIG;
+      const swarm = newSwarm(input.swarmId, input.contentId, input.manifest, input.seal, config);
+      swarms.set(swarm.swarmId, swarm);
+      return resumeInto(swarm, input, true);
+    },
+
+    awaitsParticipants(swarmId) {
+      return (swarms.get(swarmId)?.runs.awaitingCount ?? 0) > 0;
+    },
+
+    giveUpAwaiting(swarmId) {
+      swarms.get(swarmId)?.runs.giveUpAwaiting();
     },
 
     unwatch(socketId) {
@@ -380,7 +554,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     },
 
     socketOf(swarmId, peerId) {
-      return swarms.get(swarmId)?.members.get(peerId)?.socketId;
+      return swarms.get(swarmId)?.members.get(peerId)?.socketId ?? undefined;
     },
 
     otherSockets(swarmId, exceptSocketId) {

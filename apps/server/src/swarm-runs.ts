@@ -6,6 +6,7 @@ import {
   type PeerRole,
   type PeerRunSettings,
   type ProgressReport,
+  type ResumedRun,
   type RunConfig,
   type RunPhase,
   type RunStarted,
@@ -86,6 +87,26 @@ export interface SwarmRuns {
   join(member: RunMember): RunStarted | null;
   /** A member left the swarm. */
   leave(peerId: PeerId): void;
+  /**
+   * The server forgot the run (it restarted) and a member that was in it registered again: takes the run
+   * up again from what that member knows (`ResumedRun`: its start on the tab's clock, the participants it
+   * last saw, which are awaited), unless a run at least as recent is known. The member takes part as it
+   * says (`resume`). Returns the run going on afterwards (null if none).
+   */
+  restore(member: RunMember, run: ResumedRun): RunStarted | null;
+  /**
+   * A member registered again after losing the server: it takes part in the run going on as it says it
+   * did (its settings, and its completion measured on its clock) if that is the run it names; a member
+   * that names another run (or none) takes part like a newcomer. Returns the run going on (null if none).
+   */
+  resume(member: RunMember, run: ResumedRun | null): RunStarted | null;
+  /** Participants of a restored run that have not registered again; `giveUpAwaiting` gives up on them. */
+  readonly awaitingCount: number;
+  /**
+   * The awaited participants that did not come back are taken for gone (a leecher that had not completed
+   * is abandoned); a restored run left with no leecher is interrupted.
+   */
+  giveUpAwaiting(): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
   report(peerId: PeerId, report: ProgressReport): void;
   /** Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`. */
@@ -115,6 +136,8 @@ interface MutableParticipant {
   corroborated: boolean;
   /** When it took part: the run's start, or its join during the run (server clock). */
   readonly tookPartAtMs: number;
+  /** Listed by the tab that restored the run, and not registered again yet. */
+  awaiting: boolean;
 }
 
 interface LiveRun {
@@ -132,7 +155,13 @@ interface LiveRun {
   participantsEver: number;
   /** What its participants say they sent each other: the witnesses of each completion. */
   readonly witnesses: WitnessLedger;
+  /** Since the start, when a member registered it again after a server restart; null otherwise. */
+  readonly restoredAfterMs: number | null;
 }
+
+/** Why a restored run ends when none of its leechers came back. */
+export const NOBODY_CAME_BACK =
+  'the signalling server restarted during the run and none of its leechers registered again in time';
 
 /** A later time minus an earlier one, never negative. */
 const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterMs - earlierMs);
@@ -148,22 +177,30 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   let ended: RunState | null = null;
   let mostParticipants = 0;
 
-  const addParticipant = (member: RunMember, run: LiveRun): void => {
-    run.participants.set(member.peerId, {
+  const addParticipant = (
+    member: RunMember,
+    run: LiveRun,
+    restored?: { readonly settings: PeerRunSettings; readonly awaiting: boolean },
+  ): MutableParticipant => {
+    const participant: MutableParticipant = {
       peerId: member.peerId,
       role: member.role,
-      settings: resolvePeerSettings(run.config, member.override, member.role),
+      settings: restored?.settings ?? resolvePeerSettings(run.config, member.override, member.role),
       completedAfterMs: null,
       uploadedBytes: 0,
       downloadedBytes: 0,
-      present: true,
+      present: !restored?.awaiting,
       leftRun: false,
       flagged: member.flagged,
       corroborated: false,
-      tookPartAtMs: nowMs(),
-    });
+      // A restored run's participants took part at its start, as far as the bounds on their reports go.
+      tookPartAtMs: restored ? run.startedAtMs : nowMs(),
+      awaiting: restored?.awaiting ?? false,
+    };
+    run.participants.set(member.peerId, participant);
     run.participantsEver++;
     mostParticipants = Math.max(mostParticipants, run.participantsEver);
+    return participant;
   };
 
   const announce = (run: LiveRun): RunStarted => {
@@ -174,23 +211,67 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     return { runNumber: run.runNumber, config: run.config, settings };
   };
 
-  const stateOf = (run: LiveRun, phase: RunPhase, distributionMs: number | null): RunState => ({
+  const stateOf = (
+    run: LiveRun,
+    phase: RunPhase,
+    distributionMs: number | null,
+    interruption: string | null = null,
+  ): RunState => ({
     runNumber: run.runNumber,
     phase,
     config: run.config,
     startedAtEpochMs: run.startedAtEpochMs,
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
-    participants: [...run.participants.values()].map(({ tookPartAtMs: _, ...participant }) => ({
+    participants: [...run.participants.values()].map(({ tookPartAtMs: _, awaiting: __, ...participant }) => ({
       ...participant,
       witnessedBytes: run.witnesses.witnessed(participant.peerId),
     })),
     abandonedLeechers: run.abandonedLeechers,
+    restoredAfterMs: run.restoredAfterMs,
+    interruption,
   });
 
-  const end = (run: LiveRun, phase: Exclude<RunPhase, 'running'>, distributionMs: number | null): void => {
-    ended = stateOf(run, phase, distributionMs);
+  const end = (
+    run: LiveRun,
+    phase: Exclude<RunPhase, 'running'>,
+    distributionMs: number | null,
+    interruption: string | null = null,
+  ): void => {
+    ended = stateOf(run, phase, distributionMs, interruption);
     live = null;
+  };
+
+  const newRun = (
+    runNumber: number,
+    runConfig: RunConfig,
+    sinceStartMs: number,
+    restoredAfterMs: number | null,
+  ): LiveRun => ({
+    runNumber,
+    config: runConfig,
+    startedAtMs: nowMs() - sinceStartMs,
+    startedAtEpochMs: epochNowMs() - sinceStartMs,
+    participants: new Map(),
+    abandonedLeechers: 0,
+    droppedCompletedLeechers: 0,
+    droppedLatestCompletedAfterMs: null,
+    participantsEver: 0,
+    witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
+    restoredAfterMs,
+  });
+
+  /** `member` takes part in `run` as its resume says: its own settings, and its completion on its clock. */
+  const takePartAsResumed = (run: LiveRun, member: RunMember, resumed: ResumedRun): void => {
+    const known = run.participants.get(member.peerId);
+    if (known) run.participants.delete(member.peerId);
+    const participant = addParticipant(member, run, { settings: resumed.settings, awaiting: false });
+    if (known) run.participantsEver--;
+    if (member.role === 'leecher' && resumed.completedAfterMs !== null) {
+      // Measured on the tab's clock from when it heard of the start: no later than the run's age here.
+      participant.completedAfterMs = Math.min(resumed.completedAfterMs, since(nowMs(), run.startedAtMs));
+      if (participant.settings.leaveOnComplete) participant.leftRun = true;
+    }
   };
 
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
@@ -251,18 +332,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (live) return { ok: false, code: 'run-in-progress' };
       if (!members.some((member) => member.role === 'seeder')) return { ok: false, code: 'no-seeder' };
       config = runConfig;
-      const run: LiveRun = {
-        runNumber: (ended?.runNumber ?? 0) + 1,
-        config: runConfig,
-        startedAtMs: nowMs(),
-        startedAtEpochMs: epochNowMs(),
-        participants: new Map(),
-        abandonedLeechers: 0,
-        droppedCompletedLeechers: 0,
-        droppedLatestCompletedAfterMs: null,
-        participantsEver: 0,
-        witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
-      };
+      const run = newRun((ended?.runNumber ?? 0) + 1, runConfig, 0, null);
       for (const member of members) addParticipant(member, run);
       live = run;
       ended = null;
@@ -280,6 +350,54 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live) return null;
       addParticipant(member, live);
       return announce(live);
+    },
+
+    restore(member, resumed) {
+      const latestKnown = live?.runNumber ?? ended?.runNumber ?? 0;
+      if (resumed.runNumber > latestKnown) {
+        config = resumed.config;
+        ended = null;
+        const run = newRun(resumed.runNumber, resumed.config, resumed.elapsedMs, resumed.elapsedMs);
+        for (const listed of resumed.participants) {
+          if (listed.peerId === member.peerId) continue;
+          const awaited: RunMember = { peerId: listed.peerId, role: listed.role, override: {}, flagged: null };
+          const settings = resolvePeerSettings(resumed.config, {}, listed.role);
+          addParticipant(awaited, run, { settings, awaiting: true });
+        }
+        live = run;
+      }
+      return this.resume(member, resumed);
+    },
+
+    resume(member, resumed) {
+      if (!live) return null;
+      if (resumed && resumed.runNumber === live.runNumber) takePartAsResumed(live, member, resumed);
+      else if (!live.participants.get(member.peerId)?.present) {
+        live.participants.delete(member.peerId);
+        addParticipant(member, live);
+      }
+      finishIfDone(live);
+      return live && announce(live);
+    },
+
+    get awaitingCount() {
+      return live ? [...live.participants.values()].filter((participant) => participant.awaiting).length : 0;
+    },
+
+    giveUpAwaiting() {
+      if (!live) return;
+      const run = live;
+      for (const participant of [...run.participants.values()]) {
+        if (!participant.awaiting) continue;
+        participant.awaiting = false;
+        participant.present = true;
+        this.leave(participant.peerId);
+        if (live !== run) return;
+      }
+      const leechers = [...run.participants.values()].filter((participant) => participant.role === 'leecher');
+      if (run.restoredAfterMs !== null && leechers.length === 0 && run.droppedCompletedLeechers === 0) {
+        end(run, 'interrupted', null, NOBODY_CAME_BACK);
+      }
     },
 
     leave(peerId) {

@@ -177,6 +177,7 @@ describe('per-address limits', () => {
       connections: 0,
       swarms: 0,
       pendingBroadcasts: 0,
+      pendingGraces: 0,
       addressQuotas: { addresses: 0, swarms: 0, seats: 0 },
       addressBudgets: 0,
     });

@@ -1,4 +1,9 @@
-import { DEFAULT_RUN_CONFIG, type ClientToServerEvents, type SignallingErrorCode } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  type ClientToServerEvents,
+  type SignallingErrorCode,
+  type SwarmResumeRequest,
+} from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ServerLimits } from '../src/index';
 import { REFUSAL_MESSAGES } from '../src/refusals';
@@ -32,6 +37,8 @@ const EVENTS: readonly (keyof ClientToServerEvents)[] = [
   'swarm:join',
   'swarm:watch',
   'swarm:leave',
+  'swarm:resume',
+  'swarm:restore',
   'signal:send',
   'progress:report',
   'run:start',
@@ -79,6 +86,18 @@ interface FuzzReport {
   readonly refusedConnections: number;
 }
 
+/** `tab`'s own resume, as it would send it after its connection dropped. */
+function resumeOf(tab: Tab): SwarmResumeRequest {
+  return {
+    swarmId: tab.swarmId,
+    peerId: tab.peerId,
+    memberKey: tab.memberKey,
+    seal: tab.seal,
+    role: 'seeder',
+    run: null,
+  };
+}
+
 /** What a request looks like when well formed, for mutating: each knows the honest swarm's link. */
 function template(event: string, honest: Tab, manifest: Awaited<ReturnType<typeof makeManifest>>): unknown {
   switch (event) {
@@ -87,6 +106,11 @@ function template(event: string, honest: Tab, manifest: Awaited<ReturnType<typeo
     case 'swarm:join':
     case 'swarm:watch':
       return { swarmId: honest.swarmId };
+    case 'swarm:resume':
+      // The honest seeder's place, without its member key: refused, the seeder undisturbed.
+      return { ...resumeOf(honest), memberKey: 'K'.repeat(22) };
+    case 'swarm:restore':
+      return { ...resumeOf(honest), memberKey: 'K'.repeat(22), ...manifest };
     case 'signal:send':
       return { to: honest.peerId, signal: OFFER };
     case 'progress:report':
@@ -215,10 +239,13 @@ const GENEROUS_BUDGETS: Partial<ServerLimits> = {
   receivedByteBurstPerAddress: 256 * 1024 * 1024,
 };
 
+/** A dropped fuzzing client's place is given up this soon, so the test sees the server empty again. */
+const FUZZ_GRACE_MS = 200;
+
 describe('the signalling server under fuzzing', () => {
   it.each([
-    { budgets: 'generous budgets', limits: GENEROUS_BUDGETS },
-    { budgets: 'the default limits', limits: {} },
+    { budgets: 'generous budgets', limits: { ...GENEROUS_BUDGETS, memberGraceMs: FUZZ_GRACE_MS } },
+    { budgets: 'the default limits', limits: { memberGraceMs: FUZZ_GRACE_MS } },
   ])(
     'answers thousands of random and mutated events with a refusal or nothing ($budgets)',
     async ({ limits }) => {
@@ -228,12 +255,20 @@ describe('the signalling server under fuzzing', () => {
         const receivedA = record(a);
         const created = await a.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
         if (!created.ok) throw new Error(created.error.message);
-        const seed: Tab = { client: a, received: receivedA, peerId: created.peerId, swarmId: created.swarmId };
+        const { peerId, swarmId, memberKey, seal } = created;
+        const seed: Tab = { client: a, received: receivedA, peerId, swarmId, memberKey, seal };
         const b = await harness.connect({ address: '192.0.2.2' });
         const receivedB = record(b);
         const joined = await b.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
         if (!joined.ok) throw new Error(joined.error.message);
-        const leecher: Tab = { client: b, received: receivedB, peerId: joined.peerId, swarmId: created.swarmId };
+        const leecher: Tab = {
+          client: b,
+          received: receivedB,
+          peerId: joined.peerId,
+          swarmId,
+          memberKey: joined.memberKey,
+          seal: joined.seal,
+        };
         const heapBeforeBytes = heapUsedBytes();
 
         let fuzzing = true;
@@ -273,9 +308,13 @@ describe('the signalling server under fuzzing', () => {
         a.disconnect();
         b.disconnect();
         // Only a fuzzing address may still be repaying bytes after a few milliseconds; the honest ones owe nothing.
+        // A member whose connection merely dropped keeps its place for the grace period (short here).
         await waitUntil(
-          () => harness.stats().connections === 0 && harness.stats().addressBudgets <= FUZZ_SEEDS.length,
-          'every client is gone, and the honest budgets refilled',
+          () =>
+            harness.stats().connections === 0 &&
+            harness.stats().addressBudgets <= FUZZ_SEEDS.length &&
+            harness.stats().pendingGraces === 0,
+          'every client is gone, its place given up, and the honest budgets refilled',
         );
         expect(harness.stats()).toMatchObject({
           connections: 0,

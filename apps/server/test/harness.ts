@@ -3,6 +3,7 @@ import {
   contentIdOf,
   type ClientToServerEvents,
   type Manifest,
+  type MemberKey,
   type PeerId,
   type PeerReport,
   type ProgressReport,
@@ -11,6 +12,7 @@ import {
   type ServerToClientEvents,
   type SignalData,
   type SwarmProgress,
+  type SwarmSeal,
 } from '@swarmlab/protocol';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -235,6 +237,9 @@ export interface Tab {
   readonly swarmId: string;
   /** The swarm's control secret, for the tab that created it. */
   readonly controlSecret?: string;
+  /** Its member key and the swarm's seal, to resume its place (`swarm:resume`, `swarm:restore`). */
+  readonly memberKey: MemberKey;
+  readonly seal: SwarmSeal;
 }
 
 /** Connects a tab and creates a swarm over `makeManifest()`'s file (3 chunks), with `config` if given. */
@@ -245,8 +250,8 @@ export async function seedTab(harness: Harness, config?: RunConfig): Promise<Tab
     .timeout(WAIT_MS)
     .emitWithAck('swarm:create', { ...(await makeManifest()), ...(config && { config }) });
   if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
-  const { swarmId, peerId, controlSecret } = created;
-  return { client, received, peerId, swarmId, controlSecret };
+  const { swarmId, peerId, controlSecret, memberKey, seal } = created;
+  return { client, received, peerId, swarmId, controlSecret, memberKey, seal };
 }
 
 /**
@@ -262,7 +267,8 @@ export async function joinTab(
   const received = record(client);
   const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId, ...(control && { control }) });
   if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
-  return { client, received, peerId: joined.peerId, swarmId, run: joined.run, inControl: joined.inControl };
+  const { peerId, run, inControl, memberKey, seal } = joined;
+  return { client, received, peerId, swarmId, run, inControl, memberKey, seal };
 }
 
 /** A report of a leecher with one of `makeManifest()`'s 3 chunks, for run `runNumber`. */

@@ -68,7 +68,8 @@ describe('progress reports bounded by what is physically possible', () => {
       .timeout(WAIT_MS)
       .emitWithAck('swarm:create', { ...(await makeManifest(sizeBytes)), config: SHAPED });
     if (!created.ok) throw new Error(created.error.message);
-    return { client, received, peerId: created.peerId, swarmId: created.swarmId };
+    const { peerId, swarmId, memberKey, seal } = created;
+    return { client, received, peerId, swarmId, memberKey, seal };
   }
 
   async function watcher(swarmId: string) {

@@ -57,8 +57,11 @@ describe('signalling server', () => {
       iceServers: ICE_SERVERS,
       run: null,
       inControl: false,
+      memberKey: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      seal: created.seal,
     });
     if (joined.ok) expect(joined.peerId).not.toBe(created.peerId);
+    if (joined.ok) expect(joined.memberKey).not.toBe(created.memberKey);
   });
 
   it('lists peers in joining order and tells existing members, not the newcomer, about each join', async () => {

@@ -6,7 +6,8 @@ import {
   type SwarmRegistry,
   type SwarmRegistryLimits,
 } from '../src/swarm-registry';
-import { controlDigestOf } from '../src/control-secret';
+import { controlDigestOf, memberKeyDigestOf } from '../src/control-secret';
+import { sealOf } from '../src/swarm-seal';
 import { makeManifest, shown, vouching } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -15,6 +16,9 @@ const LIMITS: SwarmRegistryLimits = { maxSwarms: 10, maxPeersPerSwarm: 10, maxWa
 /** What the server keeps of the swarms' control secret, and of a wrong one. */
 const CONTROL = controlDigestOf('C'.repeat(22));
 const WRONG_CONTROL = controlDigestOf('D'.repeat(22));
+/** The swarms' seal (the registry takes the id its caller made from it), and a member key's digest. */
+const SEAL = sealOf('S'.repeat(22), CONTROL);
+const KEY = memberKeyDigestOf('K'.repeat(22));
 
 describe('swarm registry', () => {
   let manifest: Manifest;
@@ -26,13 +30,16 @@ describe('swarm registry', () => {
   const registryWith = (limits: Partial<SwarmRegistryLimits> = {}): SwarmRegistry =>
     createSwarmRegistry({ limits: { ...LIMITS, ...limits } });
   const create = (registry: SwarmRegistry, swarmId: string, peerId: string, socketId: string) =>
-    registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId }, controlDigest: CONTROL });
+    registry.create({ swarmId, contentId, manifest, founder: { peerId, socketId, keyDigest: KEY }, seal: SEAL });
 
   it('creates a swarm with its founder, and joins list the peers already there, oldest first', () => {
     const registry = registryWith();
     expect(create(registry, SWARM_A, 'p1', 's1')).toMatchObject({ ok: true, swarm: { swarmId: SWARM_A, contentId } });
-    expect(registry.join(SWARM_A, { peerId: 'p2', socketId: 's2' })).toMatchObject({ ok: true, existingPeers: ['p1'] });
-    const third = registry.join(SWARM_A, { peerId: 'p3', socketId: 's3' });
+    expect(registry.join(SWARM_A, { peerId: 'p2', socketId: 's2', keyDigest: KEY })).toMatchObject({
+      ok: true,
+      existingPeers: ['p1'],
+    });
+    const third = registry.join(SWARM_A, { peerId: 'p3', socketId: 's3', keyDigest: KEY });
     expect(third).toMatchObject({ ok: true, existingPeers: ['p1', 'p2'], swarm: { manifest } });
     expect(registry.membershipOf('s3')).toEqual({ swarmId: SWARM_A, peerId: 'p3' });
     expect(registry.otherSockets(SWARM_A, 's2')).toEqual(['s1', 's3']);
@@ -50,20 +57,29 @@ describe('swarm registry', () => {
 
   it('refuses unknown swarms, full swarms, too many swarms, and a socket already in a swarm', () => {
     const registry = registryWith({ maxSwarms: 1, maxPeersPerSwarm: 2 });
-    expect(registry.join(SWARM_A, { peerId: 'p1', socketId: 's1' })).toEqual({ ok: false, code: 'swarm-not-found' });
+    expect(registry.join(SWARM_A, { peerId: 'p1', socketId: 's1', keyDigest: KEY })).toEqual({
+      ok: false,
+      code: 'swarm-not-found',
+    });
     create(registry, SWARM_A, 'p1', 's1');
     expect(create(registry, SWARM_B, 'p9', 's9')).toEqual({ ok: false, code: 'too-many-swarms' });
     expect(create(registry, SWARM_B, 'p9', 's1')).toEqual({ ok: false, code: 'already-in-swarm' });
-    expect(registry.join(SWARM_A, { peerId: 'p1b', socketId: 's1' })).toEqual({ ok: false, code: 'already-in-swarm' });
-    expect(registry.join(SWARM_A, { peerId: 'p2', socketId: 's2' })).toMatchObject({ ok: true });
-    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3' })).toEqual({ ok: false, code: 'swarm-full' });
+    expect(registry.join(SWARM_A, { peerId: 'p1b', socketId: 's1', keyDigest: KEY })).toEqual({
+      ok: false,
+      code: 'already-in-swarm',
+    });
+    expect(registry.join(SWARM_A, { peerId: 'p2', socketId: 's2', keyDigest: KEY })).toMatchObject({ ok: true });
+    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3', keyDigest: KEY })).toEqual({
+      ok: false,
+      code: 'swarm-full',
+    });
     expect(registry.membershipOf('s3')).toBeUndefined();
   });
 
   it('reports who remains on leave, and deletes the swarm with its last member', () => {
     const registry = registryWith();
     create(registry, SWARM_A, 'p1', 's1');
-    registry.join(SWARM_A, { peerId: 'p2', socketId: 's2' });
+    registry.join(SWARM_A, { peerId: 'p2', socketId: 's2', keyDigest: KEY });
     expect(registry.leave('s1')).toEqual({
       swarmId: SWARM_A,
       peerId: 'p1',
@@ -75,7 +91,10 @@ describe('swarm registry', () => {
     expect(registry.leave('s2')).toMatchObject({ remainingSocketIds: [], swarmDeleted: true });
     expect(registry.hasSwarm(SWARM_A)).toBe(false);
     expect(registry.swarmCount).toBe(0);
-    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3' })).toEqual({ ok: false, code: 'swarm-not-found' });
+    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3', keyDigest: KEY })).toEqual({
+      ok: false,
+      code: 'swarm-not-found',
+    });
   });
 
   it('frees a slot for a new swarm once one ends', () => {
@@ -89,7 +108,7 @@ describe('swarm registry', () => {
     const registry = registryWith();
     create(registry, SWARM_A, 'p1', 's1');
     expect(() => create(registry, SWARM_A, 'p2', 's2')).toThrow(DuplicateIdError);
-    expect(() => registry.join(SWARM_A, { peerId: 'p1', socketId: 's3' })).toThrow(DuplicateIdError);
+    expect(() => registry.join(SWARM_A, { peerId: 'p1', socketId: 's3', keyDigest: KEY })).toThrow(DuplicateIdError);
   });
 });
 
@@ -137,9 +156,9 @@ describe('swarm registry: progress, watchers and runs', () => {
       swarmId: SWARM_A,
       contentId,
       manifest,
-      founder: { peerId: 'p1', socketId: 's1' },
+      founder: { peerId: 'p1', socketId: 's1', keyDigest: KEY },
       config,
-      controlDigest: CONTROL,
+      seal: SEAL,
     });
     const at = (nowMs: number) => {
       clock.nowMs = nowMs;
@@ -147,7 +166,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     };
     /** `control`: the member presents the control secret. */
     const joinAt = (nowMs: number, peerId: string, socketId: string, control?: typeof CONTROL) =>
-      expect(at(nowMs).join(SWARM_A, { peerId, socketId }, control)).toMatchObject({ ok: true });
+      expect(at(nowMs).join(SWARM_A, { peerId, socketId, keyDigest: KEY }, control)).toMatchObject({ ok: true });
     return { registry, at, joinAt };
   }
 
@@ -155,7 +174,9 @@ describe('swarm registry: progress, watchers and runs', () => {
     const { registry, at, joinAt } = setUp();
     expect(at(500).progressOf(SWARM_A)).toEqual({
       swarmId: SWARM_A,
-      peers: [{ peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null }],
+      peers: [
+        { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null, away: false },
+      ],
       config: DEFAULT_RUN_CONFIG,
       run: null,
     });
@@ -165,8 +186,16 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.report('s2', TWO_CHUNKS)).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.progressOf(SWARM_A)?.peers).toEqual([
-      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null },
-      { peerId: 'p2', role: 'leecher', report: shown(TWO_CHUNKS), joinedAfterMs: 150, override: {}, flagged: null },
+      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null, away: false },
+      {
+        peerId: 'p2',
+        role: 'leecher',
+        report: shown(TWO_CHUNKS),
+        joinedAfterMs: 150,
+        override: {},
+        flagged: null,
+        away: false,
+      },
       {
         peerId: 'p3',
         role: 'leecher',
@@ -174,6 +203,7 @@ describe('swarm registry: progress, watchers and runs', () => {
         joinedAfterMs: 300,
         override: { downloadBytesPerSec: 50_000 },
         flagged: null,
+        away: false,
       },
     ]);
     // A departed member loses its row.
@@ -221,7 +251,10 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.watch(SWARM_B, 'w9')).toEqual({ ok: false, code: 'swarm-not-found' });
     expect(registry.watch(SWARM_A, 'w1')).toEqual({ ok: false, code: 'already-in-swarm' });
     expect(registry.watch(SWARM_A, 's2')).toEqual({ ok: false, code: 'already-in-swarm' });
-    expect(registry.join(SWARM_A, { peerId: 'p9', socketId: 'w1' })).toEqual({ ok: false, code: 'already-in-swarm' });
+    expect(registry.join(SWARM_A, { peerId: 'p9', socketId: 'w1', keyDigest: KEY })).toEqual({
+      ok: false,
+      code: 'already-in-swarm',
+    });
     expect(registry.watch(SWARM_A, 'w2')).toMatchObject({ ok: true });
     expect(registry.watch(SWARM_A, 'w3')).toEqual({ ok: false, code: 'too-many-watchers' });
 
@@ -279,7 +312,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     });
 
     // A newcomer takes part at once; its peer id must not clash with a participant's.
-    const joined = at(1600).join(SWARM_A, { peerId: 'p4', socketId: 's4' });
+    const joined = at(1600).join(SWARM_A, { peerId: 'p4', socketId: 's4', keyDigest: KEY });
     expect(joined).toMatchObject({ ok: true, run: { runNumber: 1, settings: { p4: {} } } });
     // The seeder vouches for every leecher's completion: it says it sent each the file.
     const vouch = vouching(1, [{ peerId: 'p2' }, { peerId: 'p3' }, { peerId: 'p4' }]);
@@ -288,7 +321,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     registry.leave('s2');
     expect(registry.hasPeerId(SWARM_A, 'p2')).toBe(true); // still in the run, not present
     expect(registry.socketOf(SWARM_A, 'p2')).toBeUndefined();
-    expect(() => registry.join(SWARM_A, { peerId: 'p2', socketId: 's9' })).toThrow(DuplicateIdError);
+    expect(() => registry.join(SWARM_A, { peerId: 'p2', socketId: 's9', keyDigest: KEY })).toThrow(DuplicateIdError);
 
     at(2000).report('s3', { ...DONE, runNumber: 1 });
     at(2600).report('s4', { ...DONE, runNumber: 1 });
@@ -309,7 +342,10 @@ describe('swarm registry: progress, watchers and runs', () => {
       memberSocketIds: ['s1', 's2'],
     });
     expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { phase: 'stopped' } });
-    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3' })).toMatchObject({ ok: true, run: null });
+    expect(registry.join(SWARM_A, { peerId: 'p3', socketId: 's3', keyDigest: KEY })).toMatchObject({
+      ok: true,
+      run: null,
+    });
     registry.leave('s1');
     expect(registry.startRun('s2', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'no-seeder' });
     expect(registry.progressOf(SWARM_A)).toMatchObject({ run: { runNumber: 1, phase: 'stopped' } });
@@ -319,7 +355,9 @@ describe('swarm registry: progress, watchers and runs', () => {
     const { registry, at, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
     joinAt(300, 'p3', 's3', WRONG_CONTROL);
-    expect(at(350).join(SWARM_A, { peerId: 'p4', socketId: 's4' }, CONTROL)).toMatchObject({ inControl: true });
+    expect(at(350).join(SWARM_A, { peerId: 'p4', socketId: 's4', keyDigest: KEY }, CONTROL)).toMatchObject({
+      inControl: true,
+    });
     expect(registry.watch(SWARM_A, 'w1')).toMatchObject({ ok: true, inControl: false });
     expect(registry.watch(SWARM_A, 'w2', CONTROL)).toMatchObject({ ok: true, inControl: true });
 

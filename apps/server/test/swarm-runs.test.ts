@@ -143,6 +143,8 @@ describe('swarm runs', () => {
       elapsedMs: 1600,
       distributionMs: 1600,
       abandonedLeechers: 0,
+      restoredAfterMs: null,
+      interruption: null,
       participants: [
         participant({ peerId: 's', role: 'seeder', uploadedBytes: 6000, downloadedBytes: 1000 }),
         ...['a', 'b'].map((peerId, i) =>

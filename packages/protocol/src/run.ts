@@ -83,11 +83,14 @@ export const peerOverrideSchema = z
 export type PeerOverride = z.infer<typeof peerOverrideSchema>;
 
 /** A peer's settings for one run, the swarm's config and its override resolved. */
-export interface PeerRunSettings {
-  readonly uploadBytesPerSec: number | null;
-  readonly downloadBytesPerSec: number | null;
-  readonly leaveOnComplete: boolean;
-}
+export const peerRunSettingsSchema = z
+  .object({
+    uploadBytesPerSec: capBytesPerSecSchema,
+    downloadBytesPerSec: capBytesPerSecSchema,
+    leaveOnComplete: z.boolean(),
+  })
+  .strict();
+export type PeerRunSettings = Readonly<z.infer<typeof peerRunSettingsSchema>>;
 
 /** `config` with `override` applied for a peer in `role`. */
 export function resolvePeerSettings(config: RunConfig, override: PeerOverride, role: PeerRole): PeerRunSettings {
@@ -112,7 +115,11 @@ export interface RunStarted {
   readonly settings: Readonly<Record<string, PeerRunSettings>>;
 }
 
-export type RunPhase = 'running' | 'finished' | 'stopped';
+/**
+ * `interrupted`: the run could not be measured to its end: the signalling server restarted and none of its
+ * leechers came back to it (`RunState.interruption` says why).
+ */
+export type RunPhase = 'running' | 'finished' | 'stopped' | 'interrupted';
 
 /**
  * Why the server stopped believing a member: it refused a report of it as impossible (for the file, or for
@@ -167,4 +174,12 @@ export interface RunState {
   readonly distributionMs: number | null;
   readonly participants: readonly RunParticipant[];
   readonly abandonedLeechers: number;
+  /**
+   * Set when the signalling server lost the run (it restarted) and its tabs registered it again: this long
+   * after the start. The start, and the completions reported in the tabs' re-registrations, are then
+   * measured on the tabs' own monotonic clocks rather than the server's.
+   */
+  readonly restoredAfterMs: number | null;
+  /** Why the run ended `interrupted`; null otherwise. */
+  readonly interruption: string | null;
 }

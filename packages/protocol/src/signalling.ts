@@ -4,6 +4,7 @@ import { contentIdSchema, manifestSchema, type Manifest } from './manifest';
 import {
   peerOverrideSchema,
   peerRoleSchema,
+  peerRunSettingsSchema,
   runConfigSchema,
   type PeerFlag,
   type PeerOverride,
@@ -32,7 +33,32 @@ export const peerIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a pee
  */
 export const controlSecretSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a control secret');
 
+/**
+ * A member's proof that it is the member it was (128 random bits, base64url), handed to each member when
+ * it creates or joins: after its socket drops, it resumes its place with it (`swarm:resume`). The server
+ * keeps only its hash.
+ */
+export const memberKeySchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a member key');
+
+/**
+ * What binds a swarm id to its file and its control secret, so the swarm can be registered again under
+ * the same link after the server forgot it (a restart): the swarm id is the first 16 bytes of
+ * SHA-256(`salt` ‖ content id ‖ `controlDigest`), base64url. Every member is told it; a re-registration
+ * whose seal and file do not hash to the link's id is refused (`seal-mismatch`), so nobody can register
+ * another file, or another control secret, under a link.
+ */
+export const swarmSealSchema = z
+  .object({
+    /** 128 random bits, base64url. */
+    salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a seal salt'),
+    /** SHA-256 of the swarm's control secret, base64url. */
+    controlDigest: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a control digest'),
+  })
+  .strict();
+
 export type SwarmId = z.infer<typeof swarmIdSchema>;
+export type MemberKey = z.infer<typeof memberKeySchema>;
+export type SwarmSeal = z.infer<typeof swarmSealSchema>;
 export type PeerId = z.infer<typeof peerIdSchema>;
 export type ControlSecret = z.infer<typeof controlSecretSchema>;
 
@@ -82,6 +108,58 @@ export const swarmWatchRequestSchema = z
   .object({ swarmId: swarmIdSchema, control: controlSecretSchema.optional() })
   .strict();
 export const runStartRequestSchema = z.object({ config: runConfigSchema }).strict();
+
+/** Longest run a resuming tab may claim to have been in: a week. */
+const MAX_RESUMED_RUN_MS = 7 * 24 * 3600 * 1000;
+/** Most participants a resuming tab may list: four times the largest swarm the server allows by default. */
+export const MAX_RESUMED_PARTICIPANTS = 256;
+
+/**
+ * The run a resuming tab is in, as it knows it: the run it was told of (`RunStarted`), how long ago on its
+ * own monotonic clock, when it completed on that clock, and the participants of the latest progress table
+ * it saw. A server that forgot the run (it restarted) takes it up again from this; one that did not,
+ * ignores it.
+ */
+export const resumedRunSchema = z
+  .object({
+    runNumber: z.number().int().min(1),
+    config: runConfigSchema,
+    /** This tab's own settings in the run. */
+    settings: peerRunSettingsSchema,
+    /** Since this tab was told the run started, on its monotonic clock. */
+    elapsedMs: z.number().min(0).max(MAX_RESUMED_RUN_MS),
+    /** Since the run started, on the same clock, when this tab held the whole file; null if not yet. */
+    completedAfterMs: z.number().min(0).max(MAX_RESUMED_RUN_MS).nullable(),
+    /** The participants of the latest progress table this tab saw (present ones). */
+    participants: z
+      .array(z.object({ peerId: peerIdSchema, role: peerRoleSchema }).strict())
+      .max(MAX_RESUMED_PARTICIPANTS),
+  })
+  .strict();
+
+/**
+ * A member whose signalling connection dropped takes its place back on its new connection: the same peer
+ * id, proved by its member key. If the server forgot the swarm (it restarted) the answer is
+ * `swarm-not-found`, and the member registers it again with `swarm:restore`.
+ */
+export const swarmResumeRequestSchema = z
+  .object({
+    swarmId: swarmIdSchema,
+    peerId: peerIdSchema,
+    memberKey: memberKeySchema,
+    seal: swarmSealSchema,
+    /** Only the holder of the control secret is taken back as the seeder. */
+    role: peerRoleSchema,
+    control: controlSecretSchema.optional(),
+    /** The run this tab is in; null if none (or the latest it saw had ended). */
+    run: resumedRunSchema.nullable(),
+  })
+  .strict();
+
+/** `swarm:resume` with the swarm's file: registers a swarm the server forgot, under the same link. */
+export const swarmRestoreRequestSchema = swarmResumeRequestSchema
+  .extend({ manifest: manifestSchema, contentId: contentIdSchema })
+  .strict();
 export const peerConfigureRequestSchema = z.object({ peerId: peerIdSchema, override: peerOverrideSchema }).strict();
 export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: signalDataSchema }).strict();
 
@@ -139,6 +217,11 @@ export interface PeerProgress {
   readonly override: PeerOverride;
   /** Set once the server refused a report of it as impossible: every screen shows it, nobody believes it. */
   readonly flagged: PeerFlag | null;
+  /**
+   * Its signalling connection dropped and the server keeps its place for a grace period: its WebRTC
+   * connections, and its part in the run, go on meanwhile.
+   */
+  readonly away: boolean;
 }
 
 /** The server's view of a whole swarm, broadcast to its members and watchers a few times a second. */
@@ -157,6 +240,9 @@ export type SwarmJoinRequest = z.infer<typeof swarmJoinRequestSchema>;
 export type SignalSendRequest = z.infer<typeof signalSendRequestSchema>;
 export type SwarmWatchRequest = z.infer<typeof swarmWatchRequestSchema>;
 export type RunStartRequest = z.infer<typeof runStartRequestSchema>;
+export type ResumedRun = z.infer<typeof resumedRunSchema>;
+export type SwarmResumeRequest = z.infer<typeof swarmResumeRequestSchema>;
+export type SwarmRestoreRequest = z.infer<typeof swarmRestoreRequestSchema>;
 export type PeerConfigureRequest = z.infer<typeof peerConfigureRequestSchema>;
 
 /** Why the server refused a request. Each code is a distinct, user-explainable cause. */
@@ -197,10 +283,19 @@ export type SignallingErrorCode =
    * run's caps allow, or progress faster than the caps let it arrive. The member is flagged.
    */
   | 'implausible-report'
+  /**
+   * A re-registration (`swarm:resume`, `swarm:restore`) whose seal and file do not hash to the swarm's id:
+   * it is not this swarm's file, or not its seal.
+   */
+  | 'seal-mismatch'
+  /** A resume for a peer id that another member holds (its member key differs). */
+  | 'peer-id-taken'
   /** The server failed while handling the request; it logged the cause and kept running. */
   | 'internal-error'
   /** Client side only: the server did not answer in time (or the connection is down). */
-  | 'timeout';
+  | 'timeout'
+  /** Client side only: the signalling connection is lost (the tab is reconnecting); the request was not sent. */
+  | 'signalling-lost';
 
 export interface SignallingError {
   readonly code: SignallingErrorCode;
@@ -216,6 +311,10 @@ export interface SwarmCreated {
   readonly iceServers: readonly IceServer[];
   /** The swarm's control secret, told to its creator only and never again (the server keeps its hash). */
   readonly controlSecret: ControlSecret;
+  /** This member's key, to resume its place after its connection drops. */
+  readonly memberKey: MemberKey;
+  /** What binds the swarm's id to its file, to register it again after a server restart. */
+  readonly seal: SwarmSeal;
 }
 
 export interface SwarmJoined {
@@ -229,6 +328,20 @@ export interface SwarmJoined {
   /** The run going on, which the newcomer takes part in at once; null when none is. */
   readonly run: RunStarted | null;
   /** The request carried the swarm's control secret: this socket may start, stop and configure runs. */
+  readonly inControl: boolean;
+  /** This member's key, to resume its place after its connection drops. */
+  readonly memberKey: MemberKey;
+  /** What binds the swarm's id to its file, to register it again after a server restart. */
+  readonly seal: SwarmSeal;
+}
+
+/** A member took its place back (`swarm:resume`, `swarm:restore`). */
+export interface SwarmResumed {
+  readonly swarmId: SwarmId;
+  /** The members now (itself excluded): it connects to those it has no connection with. */
+  readonly peers: readonly PeerId[];
+  /** The run going on, which it takes part in; null when none is. */
+  readonly run: RunStarted | null;
   readonly inControl: boolean;
 }
 
@@ -246,6 +359,10 @@ export type Ack<T extends object = object> = (result: SignallingResult<T>) => vo
 export interface ClientToServerEvents {
   'swarm:create': (request: SwarmCreateRequest, ack: Ack<SwarmCreated>) => void;
   'swarm:join': (request: SwarmJoinRequest, ack: Ack<SwarmJoined>) => void;
+  /** Takes a member's place back on a new connection, within the server's grace period or after a restart. */
+  'swarm:resume': (request: SwarmResumeRequest, ack: Ack<SwarmResumed>) => void;
+  /** Registers a swarm the server forgot, under its link, and takes the requester's place in it. */
+  'swarm:restore': (request: SwarmRestoreRequest, ack: Ack<SwarmResumed>) => void;
   'swarm:leave': (ack: Ack) => void;
   'signal:send': (request: SignalSendRequest, ack: Ack) => void;
   'progress:report': (report: ProgressReport, ack: Ack) => void;

@@ -1,0 +1,288 @@
+import { DEFAULT_RUN_CONFIG, resolvePeerSettings, type ResumedRun, type SwarmResumeRequest } from '@swarmlab/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { swarmIdOfSeal } from '../src/swarm-seal';
+import {
+  complete,
+  disconnected,
+  joinTab,
+  latestProgress,
+  makeManifest,
+  OFFER,
+  record,
+  roundTrip,
+  seedTab,
+  startHarness,
+  vouching,
+  waitUntil,
+  WAIT_MS,
+  type Harness,
+  type HandClock,
+  type Tab,
+  type TypedClient,
+} from './harness';
+
+/** Short, so a test sees the server give up on a member; long enough for a resume in between. */
+const GRACE_MS = 300;
+
+/** Drops the client's connection as a network would (the server sees its transport close, not a leave). */
+function dropConnection(client: TypedClient): void {
+  client.io.engine.close();
+}
+
+/** What `tab` sends on its new connection to take its place back. */
+function resumeOf(tab: Tab, overrides: Partial<SwarmResumeRequest> = {}): SwarmResumeRequest {
+  return {
+    swarmId: tab.swarmId,
+    peerId: tab.peerId,
+    memberKey: tab.memberKey,
+    seal: tab.seal,
+    role: tab.controlSecret === undefined ? 'leecher' : 'seeder',
+    ...(tab.controlSecret !== undefined && { control: tab.controlSecret }),
+    run: null,
+    ...overrides,
+  };
+}
+
+/** Run 1 as a tab of it knows it: its own settings, `elapsedMs` since it heard of the start. */
+function runAsKnown(
+  tab: Tab,
+  elapsedMs: number,
+  participants: readonly Tab[],
+  completedAfterMs: number | null = null,
+): ResumedRun {
+  const role = tab.controlSecret === undefined ? 'leecher' : 'seeder';
+  return {
+    runNumber: 1,
+    config: DEFAULT_RUN_CONFIG,
+    settings: resolvePeerSettings(DEFAULT_RUN_CONFIG, {}, role),
+    elapsedMs,
+    completedAfterMs,
+    participants: participants.map((other) => ({
+      peerId: other.peerId,
+      role: other.controlSecret === undefined ? 'leecher' : 'seeder',
+    })),
+  };
+}
+
+describe('a member whose connection drops', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+  const start = async (): Promise<Harness> => {
+    harness = await startHarness({
+      nowMs: () => clock.nowMs,
+      limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10 },
+    });
+    return harness;
+  };
+
+  it('keeps its place for the grace period: nobody is told it left, and it resumes on a new connection', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    dropConnection(leecher.client);
+    await latestProgress(seeder.received, (table) => table.peers[1]?.away === true, 'the leecher is shown away');
+    expect(seeder.received.left).toEqual([]);
+    // While away it cannot be signalled; nothing else changed.
+    expect(
+      await seeder.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: leecher.peerId, signal: OFFER }),
+    ).toMatchObject({ ok: false, error: { code: 'peer-not-found' } });
+
+    const back = await server.connect();
+    const backReceived = record(back);
+    const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher));
+    expect(resumed).toEqual({ ok: true, swarmId: seeder.swarmId, peers: [seeder.peerId], run: null, inControl: false });
+    await latestProgress(seeder.received, (table) => table.peers[1]?.away === false, 'the leecher is back');
+    expect(
+      await seeder.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: leecher.peerId, signal: OFFER }),
+    ).toEqual({ ok: true });
+    await waitUntil(() => backReceived.relays.length === 1, 'the seeder’s signal reached the resumed connection');
+    // The grace period passes: nothing more happens to a member that came back.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
+    expect(seeder.received.left).toEqual([]);
+    expect(server.stats().pendingGraces).toBe(0);
+  });
+
+  it('is given up after the grace period, as if it left', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    dropConnection(leecher.client);
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the others are told it left');
+    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 1, 'its row is gone');
+    expect(table.peers.map((peer) => peer.peerId)).toEqual([seeder.peerId]);
+    expect(server.stats()).toMatchObject({ pendingGraces: 0, addressQuotas: { seats: 1 } });
+  });
+
+  it('leaves at once when its tab disconnects itself', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    leecher.client.disconnect();
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the others are told at once');
+    expect(server.stats().pendingGraces).toBe(0);
+  });
+
+  it('takes its place over from a connection the server has not seen drop yet', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    const back = await server.connect();
+    const closed = disconnected(leecher.client);
+    expect(await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher))).toMatchObject({ ok: true });
+    expect(await closed).toBe('io server disconnect');
+    await roundTrip(seeder.client);
+    expect(seeder.received.left).toEqual([]);
+  });
+
+  it('refuses a resume without the member key, or with another swarm’s seal, and changes nothing', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    const other = await seedTab(server);
+    const thief = await server.connect();
+    const stolen = resumeOf(leecher, { memberKey: 'K'.repeat(22) });
+    expect(await thief.timeout(WAIT_MS).emitWithAck('swarm:resume', stolen)).toMatchObject({
+      ok: false,
+      error: { code: 'peer-id-taken' },
+    });
+    const wrongSeal = resumeOf(leecher, { seal: other.seal });
+    expect(await thief.timeout(WAIT_MS).emitWithAck('swarm:resume', wrongSeal)).toMatchObject({
+      ok: false,
+      error: { code: 'seal-mismatch' },
+    });
+    expect(leecher.client.connected).toBe(true);
+    expect(
+      await seeder.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: leecher.peerId, signal: OFFER }),
+    ).toEqual({ ok: true });
+  });
+});
+
+describe('a swarm after the server restarted', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  const servers: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  const start = async (): Promise<Harness> => {
+    const server = await startHarness({
+      nowMs: () => clock.nowMs,
+      limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10 },
+    });
+    servers.push(server);
+    return server;
+  };
+
+  /** A seeder and two leechers in run 1 on a first server, which then stops: what the tabs know. */
+  const swarmInRun = async () => {
+    const first = await start();
+    const seeder = await seedTab(first);
+    const a = await joinTab(first, seeder.swarmId);
+    const b = await joinTab(first, seeder.swarmId);
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
+      ok: true,
+      runNumber: 1,
+    });
+    await first.close();
+    return { seeder, a, b, manifest: await makeManifest() };
+  };
+
+  /** `tab` on the new server: `swarm:resume`, and `swarm:restore` with the file when the server forgot the swarm. */
+  const comeBack = async (
+    server: Harness,
+    tab: Tab,
+    run: ResumedRun | null,
+    manifest: Awaited<ReturnType<typeof makeManifest>>,
+  ) => {
+    const client = await server.connect();
+    const received = record(client);
+    const request = resumeOf(tab, { run });
+    const resumed = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', request);
+    const answer =
+      resumed.ok || resumed.error.code !== 'swarm-not-found'
+        ? resumed
+        : await client.timeout(WAIT_MS).emitWithAck('swarm:restore', { ...request, ...manifest });
+    return { tab: { ...tab, client, received }, answer };
+  };
+
+  it('is registered again under its link, and its run ends with a time from the tabs’ clocks', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const second = await start();
+    clock.nowMs = 50_000;
+    const seederBack = await comeBack(second, seeder, runAsKnown(seeder, 5000, everyone), manifest);
+    expect(seederBack.answer).toMatchObject({
+      ok: true,
+      swarmId: seeder.swarmId,
+      peers: [],
+      inControl: true,
+      run: { runNumber: 1 },
+    });
+    // `a` completed while the server was away, 4 s into the run by its clock; `b` is still downloading.
+    const aBack = await comeBack(second, a, runAsKnown(a, 5000, everyone, 4000), manifest);
+    expect(aBack.answer).toMatchObject({ ok: true, peers: [seeder.peerId], inControl: false });
+    const bBack = await comeBack(second, b, runAsKnown(b, 5000, everyone), manifest);
+    expect(bBack.answer).toMatchObject({ ok: true, peers: [seeder.peerId, a.peerId] });
+    const running = await latestProgress(
+      seederBack.tab.received,
+      (table) => table.peers.length === 3 && table.run?.restoredAfterMs === 5000,
+      'the restored run with every member',
+    );
+    expect(running.run).toMatchObject({ phase: 'running', runNumber: 1, elapsedMs: 5000 });
+    expect(running.peers.map((peer) => [peer.peerId, peer.role])).toEqual([
+      [seeder.peerId, 'seeder'],
+      [a.peerId, 'leecher'],
+      [b.peerId, 'leecher'],
+    ]);
+
+    clock.nowMs = 51_000;
+    expect(await bBack.tab.client.timeout(WAIT_MS).emitWithAck('progress:report', complete(1))).toEqual({ ok: true });
+    expect(await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('progress:report', vouching(1, [a, b]))).toEqual({
+      ok: true,
+    });
+    const finished = await latestProgress(
+      seederBack.tab.received,
+      (table) => table.run?.phase === 'finished',
+      'finished',
+    );
+    expect(finished.run).toMatchObject({ distributionMs: 6000, restoredAfterMs: 5000 });
+    expect(finished.run?.participants.find((p) => p.peerId === a.peerId)).toMatchObject({ completedAfterMs: 4000 });
+
+    // A tab that opens the link now joins the swarm as before.
+    const late = await joinTab(second, seeder.swarmId);
+    expect(late.seal).toEqual(seeder.seal);
+  });
+
+  it('refuses a re-registration with another file, and takes nobody but the control holder back as seeder', async () => {
+    const { seeder, a, manifest } = await swarmInRun();
+    const second = await start();
+    const otherFile = await makeManifest(48 * 1024, 'not-the-lecture.bin');
+    const hijack = await comeBack(second, a, null, otherFile);
+    expect(hijack.answer).toMatchObject({ ok: false, error: { code: 'seal-mismatch' } });
+    expect(second.stats().swarms).toBe(0);
+    // The leecher's own file, claiming to seed without the control secret: a leecher it stays.
+    const claim = await comeBack(second, { ...a, controlSecret: undefined }, null, manifest);
+    expect(claim.answer).toMatchObject({ ok: true, inControl: false });
+    const seederBack = await comeBack(second, seeder, null, manifest);
+    expect(seederBack.answer).toMatchObject({ ok: true, inControl: true });
+    const table = await latestProgress(seederBack.tab.received, (progress) => progress.peers.length === 2, 'both back');
+    expect(table.peers.map((peer) => peer.role)).toEqual(['leecher', 'seeder']);
+    expect(swarmIdOfSeal(seeder.seal, manifest.contentId)).toBe(seeder.swarmId);
+  });
+
+  it('gives up on the participants that do not come back, and interrupts a run left with no leecher', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const second = await start();
+    const seederBack = await comeBack(second, seeder, runAsKnown(seeder, 3000, [seeder, a, b]), manifest);
+    expect(seederBack.answer).toMatchObject({ ok: true });
+    const ended = await latestProgress(
+      seederBack.tab.received,
+      (table) => table.run?.phase === 'interrupted',
+      'the run is interrupted once the grace period passed',
+    );
+    expect(ended.run).toMatchObject({ abandonedLeechers: 2, interruption: expect.stringContaining('restarted') });
+  });
+});
