@@ -196,10 +196,11 @@ describe('a swarm after the server restarted', () => {
     tab: Tab,
     run: ResumedRun | null,
     manifest: Awaited<ReturnType<typeof makeManifest>>,
+    overrides: Partial<SwarmResumeRequest> = {},
   ) => {
     const client = await server.connect();
     const received = record(client);
-    const request = resumeOf(tab, { run });
+    const request = resumeOf(tab, { run, ...overrides });
     const resumed = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', request);
     const answer =
       resumed.ok || resumed.error.code !== 'swarm-not-found'
@@ -264,7 +265,7 @@ describe('a swarm after the server restarted', () => {
     expect(hijack.answer).toMatchObject({ ok: false, error: { code: 'seal-mismatch' } });
     expect(second.stats().swarms).toBe(0);
     // The leecher's own file, claiming to seed without the control secret: a leecher it stays.
-    const claim = await comeBack(second, { ...a, controlSecret: undefined }, null, manifest);
+    const claim = await comeBack(second, a, null, manifest, { role: 'seeder' });
     expect(claim.answer).toMatchObject({ ok: true, inControl: false });
     const seederBack = await comeBack(second, seeder, null, manifest);
     expect(seederBack.answer).toMatchObject({ ok: true, inControl: true });
