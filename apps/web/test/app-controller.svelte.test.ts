@@ -54,7 +54,7 @@ describe('AppController: routing', () => {
     expect(app.prepared.ok && app.prepared.value.config.mode).toBe('client-server');
     expect(app.prepared.ok && app.prepared.value.config.seederUploadBytesPerSec).toBe(2e6);
     expect(sessions).toHaveLength(0);
-    expect(window.listenerCount('beforeunload')).toBe(0);
+    expect(window.listenerCount('pagehide')).toBe(0);
   });
 
   it('joins the swarm a link names, with the peer settings in its query', () => {
@@ -87,7 +87,7 @@ describe('AppController: routing', () => {
     expect(sessions).toHaveLength(0);
     expect(app.screen.view).toBe('bad-link');
     expect(app.screen.view === 'bad-link' && app.screen.reason).toContain('up (this peer’s upload)');
-    expect(window.listenerCount('beforeunload')).toBe(0);
+    expect(window.listenerCount('pagehide')).toBe(0);
   });
 
   it('refuses a malformed swarm link', () => {
@@ -133,14 +133,14 @@ describe('AppController: the session lifecycle', () => {
   it('listens for the page unloading only while a session is open, and leaves the swarm then', () => {
     const { app, window, sessions } = setUp();
     app.start();
-    expect(window.listenerCount('beforeunload')).toBe(0);
+    expect(window.listenerCount('pagehide')).toBe(0);
     window.open(`/${swarmLink(SWARM_A, CONTENT_A)}`);
-    expect(window.listenerCount('beforeunload')).toBe(1);
+    expect(window.listenerCount('pagehide')).toBe(1);
     window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`);
-    expect(window.listenerCount('beforeunload')).toBe(1);
-    window.fire('beforeunload');
+    expect(window.listenerCount('pagehide')).toBe(1);
+    window.fire('pagehide');
     expect(sessions[1]!.leaveCalls).toBe(1);
-    expect(window.listenerCount('beforeunload')).toBe(0);
+    expect(window.listenerCount('pagehide')).toBe(0);
   });
 
   it('seeds in a new session, and puts the swarm link in the URL once the swarm exists', async () => {
@@ -179,7 +179,7 @@ describe('AppController: the session lifecycle', () => {
     expect(sessions[0]!.leaveCalls).toBe(1);
     expect(window.location.pathname + window.location.search + window.location.hash).toBe('/');
     expect(app.screen).toEqual({ view: 'start' });
-    expect(window.listenerCount('beforeunload')).toBe(0);
+    expect(window.listenerCount('pagehide')).toBe(0);
   });
 });
 

@@ -74,6 +74,8 @@ export function runState(runNumber: number, phase: RunPhase, elapsedMs = 8_000):
       participant('leech1', 'leecher', finished ? 8_000 : null),
     ],
     abandonedLeechers: 0,
+    restoredAfterMs: null,
+    interruption: null,
   };
 }
 
@@ -89,6 +91,7 @@ export function swarmProgress(swarmId: string, run: RunState | null, downloadByt
       joinedAfterMs: index * 100,
       override: {},
       flagged: null,
+      away: false,
       report: {
         role: peer.role,
         runNumber: run!.runNumber,

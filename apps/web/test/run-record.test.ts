@@ -70,6 +70,8 @@ function run(mode: SwarmMode, leechers: number, upload: number | null): RunState
       ),
     ],
     abandonedLeechers: 0,
+    restoredAfterMs: null,
+    interruption: null,
   };
 }
 

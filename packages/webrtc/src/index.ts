@@ -4,3 +4,4 @@ export * from './signalling-client';
 export * from './simple-peer-link';
 export * from './swarm-connector';
 export * from './run-links';
+export * from './swarm-rejoin';

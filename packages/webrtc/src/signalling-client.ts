@@ -10,6 +10,9 @@ import type {
   SwarmCreateRequest,
   SwarmJoined,
   SwarmJoinRequest,
+  SwarmRestoreRequest,
+  SwarmResumed,
+  SwarmResumeRequest,
   SwarmWatched,
   SwarmWatchRequest,
   SignallingError,
@@ -35,6 +38,29 @@ function connectionRefusalOf(data: unknown): SignallingError | undefined {
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
 /**
+ * The signalling connection as a tab's user should know it:
+ * - `connecting`: before the first connection;
+ * - `connected`;
+ * - `lost`: it dropped (the server restarted, Wi-Fi roamed); socket.io reconnects with backoff (1 s, doubling,
+ *   at most 5 s, randomised by half), `attempt` counting the tries since;
+ * - `refused`: the server refused the connection itself (`error` says why); no more tries.
+ */
+export type SignallingConnection =
+  | { readonly state: 'connecting' }
+  | { readonly state: 'connected' }
+  | { readonly state: 'lost'; readonly attempt: number }
+  | { readonly state: 'refused'; readonly error: SignallingError };
+
+/** What a request sent while the connection is lost resolves to at once (socket.io would hold it until it is back). */
+export const SIGNALLING_LOST: SignallingError = {
+  code: 'signalling-lost',
+  message: 'The signalling server is out of reach: reconnecting.',
+};
+
+/** The first retry after the server itself closed the connection (it shut down): socket.io would not retry. */
+const RECONNECT_AFTER_SERVER_CLOSE_MS = 1000;
+
+/**
  * The signalling server as a typed API: each request resolves to the server's `SignallingResult`,
  * or to a `timeout` error when no answer comes. Never rejects.
  */
@@ -44,6 +70,10 @@ export class SignallingClient {
   /** The server's refusal of the connection itself (e.g. `too-many-connections`), once it said so. */
   #refusal: SignallingError | undefined;
   readonly #waiting = new Set<(error: SignallingError) => void>();
+  #connection: SignallingConnection = { state: 'connecting' };
+  readonly #connectionListeners = new Set<(connection: SignallingConnection) => void>();
+  #closedByUs = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(socket: SignallingSocket, ackTimeoutMs = DEFAULT_ACK_TIMEOUT_MS) {
     this.socket = socket;
@@ -54,9 +84,34 @@ export class SignallingClient {
       const refusal = connectionRefusalOf(error.data);
       if (!refusal) return;
       this.#refusal = refusal;
-      for (const answer of this.#waiting) answer(refusal);
-      this.#waiting.clear();
+      this.#setConnection({ state: 'refused', error: refusal });
+      this.#answerWaiting(refusal);
     });
+    socket.on('connect', () => this.#setConnection({ state: 'connected' }));
+    socket.on('disconnect', (reason) => {
+      if (this.#closedByUs) return;
+      // Whatever was waiting for an answer will get none on this connection.
+      this.#answerWaiting(SIGNALLING_LOST);
+      this.#setConnection({ state: 'lost', attempt: 0 });
+      // socket.io retries by itself, except after the server closed the connection (it shut down).
+      if (reason === 'io server disconnect') {
+        this.#retryTimer = setTimeout(() => this.socket.connect(), RECONNECT_AFTER_SERVER_CLOSE_MS);
+      }
+    });
+    socket.io.on('reconnect_attempt', (attempt) => {
+      if (this.#connection.state === 'lost') this.#setConnection({ state: 'lost', attempt });
+    });
+  }
+
+  /** The connection's state now. */
+  get connection(): SignallingConnection {
+    return this.#connection;
+  }
+
+  /** Calls `listener` on every change of `connection` (not with the current one); returns the unsubscription. */
+  onConnectionChange(listener: (connection: SignallingConnection) => void): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
   }
 
   /** Why the server refused this connection, if it did (then no request can succeed). */
@@ -108,12 +163,37 @@ export class SignallingClient {
     return this.#request((ack) => this.socket.emit('swarm:leave', ack));
   }
 
+  /** Takes this tab's place in its swarm back on a new connection. */
+  resumeSwarm(request: SwarmResumeRequest): Promise<SignallingResult<SwarmResumed>> {
+    return this.#request((ack) => this.socket.emit('swarm:resume', request, ack));
+  }
+
+  /** Registers the swarm again (the server forgot it), with its file, and takes this tab's place in it. */
+  restoreSwarm(request: SwarmRestoreRequest): Promise<SignallingResult<SwarmResumed>> {
+    return this.#request((ack) => this.socket.emit('swarm:restore', request, ack));
+  }
+
+  /** Closes the connection for good: the server takes it as this tab leaving. */
   disconnect(): void {
+    this.#closedByUs = true;
+    clearTimeout(this.#retryTimer);
     this.socket.disconnect();
+  }
+
+  #setConnection(connection: SignallingConnection): void {
+    this.#connection = connection;
+    for (const listener of this.#connectionListeners) listener(connection);
+  }
+
+  #answerWaiting(error: SignallingError): void {
+    for (const answer of this.#waiting) answer(error);
+    this.#waiting.clear();
   }
 
   #request<T extends object>(emit: (ack: (result: SignallingResult<T>) => void) => void): Promise<SignallingResult<T>> {
     if (this.#refusal) return Promise.resolve({ ok: false, error: this.#refusal });
+    // socket.io would keep it, and send it first thing on the new connection: before this tab took its place back.
+    if (this.#connection.state === 'lost') return Promise.resolve({ ok: false, error: SIGNALLING_LOST });
     return new Promise((resolve) => {
       const refused = (error: SignallingError): void => {
         clearTimeout(timer);

@@ -28,7 +28,7 @@ export interface AppWatch {
   close(): void;
 }
 
-type AppEvent = 'hashchange' | 'beforeunload';
+type AppEvent = 'hashchange' | 'pagehide';
 
 /** The page the app runs in: its URL, its session history and the two events it follows. */
 export interface AppWindow {
@@ -65,7 +65,8 @@ export type Screen<S, W> =
 /**
  * The app: follows the URL (`route.ts`), and owns the one session (a peer's tab) or watch (an overview
  * screen) it opens: created when the route asks for one, closed when the route moves on, when the user
- * leaves, and when the page unloads (a `beforeunload` listener lives as long as one is open). Every
+ * leaves, and when the page goes (a `pagehide` listener lives as long as one is open: closing the signalling
+ * connection deliberately tells the server the tab left, at once, rather than a drop it waits for). Every
  * broadcast of the swarm followed feeds the swarm's rates and, once a run finishes, the run history.
  */
 export class AppController<S extends AppSession, W extends AppWatch> {
@@ -204,7 +205,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   #opened(): void {
     this.#rates.dispose();
     this.#rates = new SwarmRates(this.#deps.visibility ?? ALWAYS_VISIBLE);
-    this.#deps.window.addEventListener('beforeunload', this.#onUnload);
+    this.#deps.window.addEventListener('pagehide', this.#onUnload);
   }
 
   #closeAll(): void {
@@ -212,7 +213,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#session = undefined;
     this.#watch?.close();
     this.#watch = undefined;
-    this.#deps.window.removeEventListener('beforeunload', this.#onUnload);
+    this.#deps.window.removeEventListener('pagehide', this.#onUnload);
   }
 
   /** Every finished run this page sees goes into the browser's run history, once. */

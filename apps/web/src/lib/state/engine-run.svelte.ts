@@ -5,6 +5,7 @@ import {
   chunkCount,
   type Manifest,
   type PeerRunSettings,
+  type ResumedRun,
   type RunStarted,
   type Sha256,
 } from '@swarmlab/protocol';
@@ -52,6 +53,10 @@ export class EngineRun {
     leftOnCompletion: this.#leftOnCompletion,
   }));
   #engine: SwarmEngine | undefined;
+  readonly #clock: Clock;
+  /** When this tab heard of the run's start, and held the whole file, on its monotonic clock. */
+  readonly #startedAtMs: number;
+  #completedAtMs: number | null = null;
   #latest: SwarmSnapshot | undefined;
   #peakUploadBytesPerSec = 0;
   #peakDownloadBytesPerSec = 0;
@@ -61,6 +66,8 @@ export class EngineRun {
     this.started = started;
     this.settings = settings;
     this.store = seedStore ?? new MemoryChunkStore();
+    this.#clock = options.clock ?? browserClock;
+    this.#startedAtMs = this.#clock.nowMs();
     const engine = new SwarmEngine({
       manifest,
       contentId: options.contentId,
@@ -72,14 +79,19 @@ export class EngineRun {
         ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
       },
       ...(seedStore ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
-      clock: options.clock ?? browserClock,
+      clock: this.#clock,
       random: Math.random,
       sha256: options.sha256,
     });
     engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
       console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`),
     );
-    if (!seedStore) engine.events.on('complete', options.onComplete);
+    if (!seedStore) {
+      engine.events.on('complete', () => {
+        this.#completedAtMs = this.#clock.nowMs();
+        options.onComplete();
+      });
+    }
     this.#engine = engine;
   }
 
@@ -119,6 +131,24 @@ export class EngineRun {
       transferring: this.transferring,
       peakUploadBytesPerSec: this.#peakUploadBytesPerSec,
       peakDownloadBytesPerSec: this.#peakDownloadBytesPerSec,
+    };
+  }
+
+  /**
+   * The run as this tab knows it, to register it again with a server that forgot it: its start and
+   * completion on this tab's monotonic clock, and `participants` (the members this tab last saw). Null
+   * when this tab is no longer in the run (it ended, or was stopped).
+   */
+  resumedRun(participants: ResumedRun['participants']): ResumedRun | null {
+    if (!this.progress.runNumber) return null;
+    const nowMs = this.#clock.nowMs();
+    return {
+      runNumber: this.runNumber,
+      config: this.started.config,
+      settings: this.settings,
+      elapsedMs: nowMs - this.#startedAtMs,
+      completedAfterMs: this.#completedAtMs === null ? null : this.#completedAtMs - this.#startedAtMs,
+      participants,
     };
   }
 

@@ -11,7 +11,16 @@ import type {
   SwarmJoined,
   SwarmProgress,
 } from '@swarmlab/protocol';
-import { browserPeerFactory, RunLinks, SignallingClient, SwarmConnector, type PeerFactory } from '@swarmlab/webrtc';
+import {
+  browserPeerFactory,
+  RunLinks,
+  SignallingClient,
+  SwarmConnector,
+  SwarmRejoin,
+  type PeerFactory,
+  type RejoinRequest,
+  type RejoinStatus,
+} from '@swarmlab/webrtc';
 import { signallingRunController, type RunRequests } from './run-controller';
 
 /** What the server tells a member of a swarm, as it happens. */
@@ -25,6 +34,10 @@ export interface SwarmMembershipOptions extends MembershipEvents {
   /** Signalling server; the page's own origin when absent. */
   readonly signallingUrl?: string | undefined;
   readonly createPeer?: PeerFactory | undefined;
+  /** What to take this tab's place back with when the signalling connection comes back (`SwarmRejoin`). */
+  readonly rejoinRequest: () => RejoinRequest | undefined;
+  /** The signalling connection's story as the user should know it; `back` after connecting to the peers it names. */
+  readonly onRejoin: (status: RejoinStatus) => void;
 }
 
 /**
@@ -45,6 +58,7 @@ export class SwarmMembership {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #transports = new Map<PeerId, RunLinks>();
   #connector: SwarmConnector | undefined;
+  readonly #rejoin: SwarmRejoin;
   #onTransport: (transport: RunLinks) => void = () => {};
 
   constructor(options: SwarmMembershipOptions) {
@@ -57,6 +71,14 @@ export class SwarmMembership {
     signalling.socket.on('signal:relay', this.#keepEarlySignal);
     this.#signalling = signalling;
     this.runs = signallingRunController(signalling);
+    this.#rejoin = new SwarmRejoin(signalling, {
+      request: options.rejoinRequest,
+      onStatus: (status) => {
+        // Peers that joined, or whose connection closed, while this tab was away: connect to them.
+        if (status.state === 'back') this.connectTo(status.resumed.peers);
+        options.onRejoin(status);
+      },
+    });
   }
 
   /** Peers with an open WebRTC connection to this tab. */
@@ -98,13 +120,14 @@ export class SwarmMembership {
     for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
   }
 
-  /** Opens connections to the peers already in the swarm when we joined. */
+  /** Opens connections to the peers already in the swarm when we joined (those not connected yet). */
   connectTo(peerIds: readonly PeerId[]): void {
-    this.#connector?.connectTo(peerIds);
+    this.#connector?.connectTo(peerIds.filter((peerId) => this.#transports.get(peerId)?.closed ?? true));
   }
 
-  /** Closes every connection and the signalling connection. */
+  /** Closes every connection and the signalling connection (the server takes it as this tab leaving). */
   close(): void {
+    this.#rejoin.close();
     for (const transport of this.#transports.values()) transport.destroy();
     this.#transports.clear();
     this.#connector?.destroy();

@@ -1,15 +1,19 @@
 import type { ChunkStore, SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
+  MAX_RESUMED_PARTICIPANTS,
   type IceServer,
   type Manifest,
+  type MemberKey,
   type PeerOverride,
   type PeerRole,
   type RunConfig,
+  type ResumedRun,
   type RunStarted,
   type SwarmProgress,
+  type SwarmSeal,
 } from '@swarmlab/protocol';
-import { browserClock, everyMs, type PeerFactory } from '@swarmlab/webrtc';
+import { browserClock, everyMs, type PeerFactory, type RejoinRequest, type RejoinStatus } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
@@ -81,6 +85,11 @@ export class SwarmSession implements RunController {
   #fileSha256 = $state<string | undefined>();
   #membership = $state.raw<SwarmMembership | undefined>();
   #run = $state.raw<EngineRun | undefined>();
+  /** The signalling connection's story since it was first lost; undefined while it never was. */
+  #signalling = $state.raw<RejoinStatus | undefined>();
+  /** This tab's proof of its place, and the swarm's seal: to take its place back after a drop or a restart. */
+  #memberKey: MemberKey | undefined;
+  #seal: SwarmSeal | undefined;
   readonly #display: EngineDisplay;
 
   readonly #options: SwarmSessionOptions;
@@ -156,6 +165,11 @@ export class SwarmSession implements RunController {
     return this.#run?.ownRun;
   }
 
+  /** The signalling connection, once it was lost: reconnecting, taking this tab's place back, back, or failed. */
+  get signalling(): RejoinStatus | undefined {
+    return this.#signalling;
+  }
+
   /** SHA-256 of the whole file, once this tab holds all of it. */
   get fileSha256(): string | undefined {
     return this.#fileSha256;
@@ -196,6 +210,8 @@ export class SwarmSession implements RunController {
     if (!created.ok) return this.#fail(userMessageOf(created.error));
     this.#swarmId = created.swarmId;
     this.#controlSecret = created.controlSecret;
+    this.#memberKey = created.memberKey;
+    this.#seal = created.seal;
     this.#control = IN_CONTROL;
     this.#enter(membership, { manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
     void this.#hashWholeFile();
@@ -216,6 +232,8 @@ export class SwarmSession implements RunController {
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
     this.#controlSecret = joined.inControl ? control : undefined;
     this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
+    this.#memberKey = joined.memberKey;
+    this.#seal = joined.seal;
     if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256)))
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
     if (this.#over) return;
@@ -292,9 +310,42 @@ export class SwarmSession implements RunController {
       onRunStopped: (runNumber) => {
         if (this.#run?.runNumber === runNumber) this.#endRun(this.#run);
       },
+      rejoinRequest: () => this.#rejoinRequest(),
+      onRejoin: (status) => this.#rejoined(status),
     });
     this.#membership = membership;
     return membership;
+  }
+
+  /** What takes this tab's place back in its swarm; undefined until it is in one. */
+  #rejoinRequest(): RejoinRequest | undefined {
+    const [swarmId, peerId, memberKey, seal] = [this.#swarmId, this.#peerId, this.#memberKey, this.#seal];
+    const [manifest, contentId, role] = [this.#manifest, this.#contentId, this.#role];
+    if (!swarmId || !peerId || !memberKey || !seal || !manifest || !contentId || !role) return undefined;
+    const control = this.#controlSecret;
+    return {
+      resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run: this.#runToResume() },
+      file: { manifest, contentId },
+    };
+  }
+
+  /** The run this tab is in, as it knows it, unless the latest broadcast said it ended. */
+  #runToResume(): ResumedRun | null {
+    const run = this.#run;
+    if (!run) return null;
+    const latest = this.#swarmProgress.latest;
+    if (latest?.run?.runNumber === run.runNumber && latest.run.phase !== 'running') return null;
+    const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
+    return run.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
+  }
+
+  /** Back in the swarm after a drop: a run that started meanwhile is joined, control is as the server says. */
+  #rejoined(status: RejoinStatus): void {
+    this.#signalling = status;
+    if (status.state !== 'back' || this.#over) return;
+    const { run, inControl } = status.resumed;
+    if (inControl) this.#control = IN_CONTROL;
+    if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 
   /** In the swarm: connect to peers as they come, sample and report a few times a second, wait for a run. */

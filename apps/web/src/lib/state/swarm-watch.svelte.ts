@@ -1,5 +1,6 @@
 import type { Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
-import { SignallingClient } from '@swarmlab/webrtc';
+import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
+import type { SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
 import { CONTROL_REFUSED, CONTROL_UNKNOWN, IN_CONTROL, WATCHER_WITHOUT_CONTROL, type RunControl } from '../control';
@@ -12,6 +13,14 @@ export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 /** Shown when the swarm an overview screen follows is gone. */
 export const SWARM_ENDED_MESSAGE =
   'This swarm has ended: its last peer left. The runs it finished stay in this browser.';
+
+/**
+ * How long a screen that reconnected keeps asking for a swarm the server does not know: after a restart,
+ * the members register it again within their own reconnection backoff (at most 5 s) and a few attempts.
+ */
+export const REWATCH_PATIENCE_MS = 60_000;
+/** Between two asks. */
+export const REWATCH_INTERVAL_MS = 1000;
 
 export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
@@ -32,6 +41,8 @@ export class SwarmWatch implements RunController {
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
+  #notice = $state.raw<SignallingNotice | undefined>();
+  #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
@@ -44,6 +55,12 @@ export class SwarmWatch implements RunController {
     this.#runs = signallingRunController(this.#signalling);
     this.#signalling.socket.on('swarm:progress', (progress) => this.#setProgress(progress));
     this.#signalling.socket.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
+    this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
+  }
+
+  /** What this screen says of its signalling connection, once it was lost. */
+  get notice(): SignallingNotice | undefined {
+    return this.#notice;
   }
 
   get phase(): WatchPhase {
@@ -99,6 +116,7 @@ export class SwarmWatch implements RunController {
   }
 
   close(): void {
+    clearTimeout(this.#rewatchTimer);
     this.#signalling.disconnect();
     if (this.#phase !== 'failed') this.#phase = 'closed';
   }
@@ -112,6 +130,42 @@ export class SwarmWatch implements RunController {
     const manifest = this.#manifest;
     const progress = this.#swarmProgress;
     if (manifest && progress) this.#options.onBroadcast?.({ swarmId: this.swarmId, manifest, progress });
+  }
+
+  #connectionChanged(connection: SignallingConnection): void {
+    if (this.#phase !== 'watching') return;
+    if (connection.state === 'lost') {
+      clearTimeout(this.#rewatchTimer);
+      const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
+      this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
+    } else if (connection.state === 'connected' && this.#notice) {
+      void this.#rewatch(Date.now() + REWATCH_PATIENCE_MS);
+    }
+  }
+
+  /** Follows the swarm again on the new connection; after a restart it is back once a member registered it again. */
+  async #rewatch(deadlineMs: number): Promise<void> {
+    const { control } = this.#options;
+    const watched = await this.#signalling.watchSwarm({
+      swarmId: this.swarmId,
+      ...(control !== undefined && { control }),
+    });
+    if (this.#phase !== 'watching') return;
+    if (watched.ok) {
+      this.#setProgress(watched.progress);
+      this.#notice = { tone: 'good', text: 'Reconnected to the signalling server.' };
+      return;
+    }
+    if (watched.error.code === 'signalling-lost') return;
+    if (watched.error.code === 'swarm-not-found' && Date.now() < deadlineMs) {
+      this.#notice = {
+        tone: 'pending',
+        text: 'Signalling server back: waiting for the swarm’s members to register it again…',
+      };
+      this.#rewatchTimer = setTimeout(() => void this.#rewatch(deadlineMs), REWATCH_INTERVAL_MS);
+      return;
+    }
+    this.#fail(userMessageOf(watched.error));
   }
 
   #fail(message: string): void {

@@ -1,0 +1,36 @@
+import type { RejoinStatus } from '@swarmlab/webrtc';
+import { userMessageOf } from './user-message';
+
+/** What a peer's page says of its signalling connection, once it was lost; nothing while it never was. */
+export interface SignallingNotice {
+  /** `lost` and `rejoining` are passing states; `back` is good news; `failed` needs the user's attention. */
+  readonly tone: 'pending' | 'good' | 'error';
+  readonly text: string;
+}
+
+/** The sentence for a member's signalling story (`SwarmRejoin`): transfers go on over WebRTC throughout. */
+export function signallingNotice(status: RejoinStatus | undefined): SignallingNotice | undefined {
+  switch (status?.state) {
+    case undefined:
+      return undefined;
+    case 'lost':
+      return {
+        tone: 'pending',
+        text: `Signalling server lost: transfers go on; reconnecting${status.attempt > 0 ? `, attempt ${status.attempt}` : ''}…`,
+      };
+    case 'rejoining':
+      return { tone: 'pending', text: 'Signalling server back: taking this tab’s place in the swarm again…' };
+    case 'back':
+      return {
+        tone: 'good',
+        text: status.registeredAgain
+          ? 'Reconnected: the signalling server had restarted, and this swarm is registered again under the same link.'
+          : 'Reconnected to the signalling server: nothing was lost.',
+      };
+    case 'failed':
+      return {
+        tone: 'error',
+        text: `This tab could not take its place in the swarm back: ${userMessageOf(status.error)} Transfers with the peers already connected go on.`,
+      };
+  }
+}

@@ -1,0 +1,23 @@
+import { createSignallingServer, type ServerLimits } from '@swarmlab/server';
+
+/** A real signalling server in this process, for tests of clients (socket.io over loopback). */
+export interface TestSignallingServer {
+  readonly url: string;
+  readonly port: number;
+  readonly logLines: readonly string[];
+  /** Closes it as a shutdown would: every connection dropped, the swarms forgotten. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server on 127.0.0.1 (on `port`, or a free one): a restart is a `close()` followed by a new
+ * server on the same port, which is how its clients see a restarted process.
+ */
+export async function startSignallingServer(
+  options: { readonly port?: number; readonly limits?: Partial<ServerLimits> } = {},
+): Promise<TestSignallingServer> {
+  const logLines: string[] = [];
+  const server = createSignallingServer({ log: (line) => logLines.push(line), limits: options.limits ?? {} });
+  const { port } = await server.listen(options.port ?? 0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${port}`, port, logLines, close: () => server.close() };
+}

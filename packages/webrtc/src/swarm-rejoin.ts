@@ -1,0 +1,102 @@
+import type { SignallingError, SwarmRestoreRequest, SwarmResumed, SwarmResumeRequest } from '@swarmlab/protocol';
+import type { SignallingClient, SignallingConnection } from './signalling-client';
+
+/** What a member tells the server to take its place back: its resume, and its file in case the server forgot the swarm. */
+export interface RejoinRequest {
+  readonly resume: SwarmResumeRequest;
+  readonly file: Pick<SwarmRestoreRequest, 'manifest' | 'contentId'>;
+}
+
+/**
+ * A member's signalling connection as its user should know it:
+ * - `lost`: the connection dropped; transfers go on over WebRTC while socket.io reconnects (`attempt`);
+ * - `rejoining`: connected again, taking its place back;
+ * - `back`: in its swarm again (`registeredAgain`: the server had forgotten the swarm and this tab
+ *   registered it again);
+ * - `failed`: its place cannot be taken back (`error` says why); transfers still go on.
+ */
+export type RejoinStatus =
+  | { readonly state: 'lost'; readonly attempt: number }
+  | { readonly state: 'rejoining' }
+  | { readonly state: 'back'; readonly resumed: SwarmResumed; readonly registeredAgain: boolean }
+  | { readonly state: 'failed'; readonly error: SignallingError };
+
+export interface SwarmRejoinOptions {
+  /** What to resume with; undefined while the tab is in no swarm yet (nothing to take back). */
+  readonly request: () => RejoinRequest | undefined;
+  readonly onStatus: (status: RejoinStatus) => void;
+  /** Between two tries after an answer worth retrying (the server busy or slow). */
+  readonly retryDelayMs?: number;
+  readonly maxTries?: number;
+}
+
+/** Answers that may change on a second try. */
+const RETRIABLE: ReadonlySet<SignallingError['code']> = new Set(['timeout', 'rate-limited', 'internal-error']);
+
+export const DEFAULT_REJOIN_RETRY_DELAY_MS = 2000;
+export const DEFAULT_REJOIN_MAX_TRIES = 5;
+
+/**
+ * Takes a member's place in its swarm back each time its signalling connection comes back: `swarm:resume`
+ * (the server kept its place for a grace period), or `swarm:restore` when the server answers that it does
+ * not know the swarm (it restarted), which registers the swarm again under its link. The WebRTC
+ * connections are not this class's business: they go on by themselves meanwhile.
+ */
+export class SwarmRejoin {
+  readonly #signalling: SignallingClient;
+  readonly #options: SwarmRejoinOptions;
+  readonly #unsubscribe: () => void;
+  #wasLost = false;
+  #closed = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(signalling: SignallingClient, options: SwarmRejoinOptions) {
+    this.#signalling = signalling;
+    this.#options = options;
+    this.#unsubscribe = signalling.onConnectionChange((connection) => this.#changed(connection));
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#unsubscribe();
+  }
+
+  #changed(connection: SignallingConnection): void {
+    if (this.#closed || this.#options.request() === undefined) return;
+    if (connection.state === 'lost') {
+      this.#wasLost = true;
+      clearTimeout(this.#retryTimer);
+      this.#options.onStatus({ state: 'lost', attempt: connection.attempt });
+    } else if (connection.state === 'connected' && this.#wasLost) {
+      this.#wasLost = false;
+      void this.#rejoin(1);
+    }
+  }
+
+  async #rejoin(tryNumber: number): Promise<void> {
+    const request = this.#options.request();
+    if (this.#closed || !request) return;
+    this.#options.onStatus({ state: 'rejoining' });
+    let registeredAgain = false;
+    let result = await this.#signalling.resumeSwarm(request.resume);
+    if (!result.ok && result.error.code === 'swarm-not-found') {
+      registeredAgain = true;
+      result = await this.#signalling.restoreSwarm({ ...request.resume, ...request.file });
+    }
+    if (this.#closed) return;
+    if (result.ok) {
+      const { ok: _, ...resumed } = result;
+      return this.#options.onStatus({ state: 'back', resumed, registeredAgain });
+    }
+    // Lost again: the next connection tries again.
+    if (result.error.code === 'signalling-lost') return;
+    const maxTries = this.#options.maxTries ?? DEFAULT_REJOIN_MAX_TRIES;
+    if (RETRIABLE.has(result.error.code) && tryNumber < maxTries) {
+      const delayMs = this.#options.retryDelayMs ?? DEFAULT_REJOIN_RETRY_DELAY_MS;
+      this.#retryTimer = setTimeout(() => void this.#rejoin(tryNumber + 1), delayMs);
+      return;
+    }
+    this.#options.onStatus({ state: 'failed', error: result.error });
+  }
+}
