@@ -14,6 +14,10 @@ import {
   type SwarmJoinRequest,
 } from '@swarmlab/protocol';
 import type { AddressKey, AddressQuotas } from './address-quotas';
+import { attachClassroomHandlers } from './classroom-handlers';
+import type { CodeLookupBudgets } from './code-lookup-budgets';
+import type { JoinCodes } from './join-codes';
+import type { PeerNames } from './peer-names';
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
@@ -35,6 +39,10 @@ export interface SignallingHandlerDeps {
   readonly addressOf: (socket: SignallingSocket) => AddressKey;
   readonly iceServers: readonly IceServer[];
   readonly log: (line: string) => void;
+  /** The classroom's additions: join codes, their per-address lookup limit, display names. */
+  readonly joinCodes: JoinCodes;
+  readonly codeLookups: CodeLookupBudgets;
+  readonly peerNames: PeerNames;
 }
 
 export interface SignallingHandlers {
@@ -51,7 +59,7 @@ export interface SignallingHandlers {
  * here; watching and run control in `run-handlers.ts`.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, registry, ids, limits, quotas, addressOf, iceServers, log } = deps;
+  const { io, registry, ids, limits, quotas, addressOf, iceServers, log, joinCodes, peerNames } = deps;
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
@@ -60,7 +68,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     intervalMs: limits.progressBroadcastIntervalMs,
     broadcast(swarmId) {
       const table = registry.progressOf(swarmId);
-      if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', table);
+      if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', peerNames.label(table));
     },
     onError: (error) => log(`error: swarm:progress broadcast failed: ${errorForLog(error)}`),
   });
@@ -75,10 +83,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     const left = registry.leave(socketId);
     if (!left) return false;
     quotas.left(address, left.swarmId);
+    peerNames.forget(left.swarmId, left.peerId);
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
       // Nothing keyed by the swarm's id may outlive it: its manifest goes with the last reference.
       quotas.swarmEnded(left.swarmId);
+      joinCodes.release(left.swarmId);
       progress.forget(left.swarmId);
       toSockets(left.orphanedWatcherSocketIds)?.emit('swarm:ended', { swarmId: left.swarmId });
       log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
@@ -127,7 +137,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           quotas.swarmCreated(address, swarmId);
           quotas.joined(address, swarmId);
           log(`swarm created (${registry.swarmCount} swarms)`);
-          reply({ ok: true, swarmId, peerId, iceServers, controlSecret });
+          const joinCode = joinCodes.ensure({ swarmId, contentId });
+          reply({ ok: true, swarmId, peerId, iceServers, controlSecret, joinCode });
           progress.changed(swarmId);
         },
       }),
@@ -152,7 +163,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           quotas.joined(address, swarmId);
           const { manifest, contentId } = joined.swarm;
           const { existingPeers: peers, run, inControl } = joined;
-          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl });
+          const joinCode = joinCodes.ensure({ swarmId, contentId });
+          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl, joinCode });
           notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
           progress.changed(swarmId);
         },
@@ -210,7 +222,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({ socket, context, registry, limits, progress, toSockets });
+    attachRunHandlers({ socket, context, registry, limits, progress, toSockets, joinCodes, peerNames });
+    attachClassroomHandlers({ ...deps, socket, address, context, progress });
 
     socket.on('disconnect', () => {
       try {

@@ -29,6 +29,9 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'not-in-control':
     'Only the swarm’s creator, or a screen opened from its control link, can start or stop runs and set other peers’ links.',
   'implausible-report': 'This progress report is not physically possible for this file and run.',
+  'code-not-found': 'No swarm has this code: check it on the screen (a code ends with its swarm).',
+  'too-many-code-lookups':
+    'Too many codes from your network address named no swarm: wait a minute, or open the link or its QR code instead.',
   'internal-error': 'The server failed while handling this request (it logged why): try again.',
 };
 

@@ -57,6 +57,7 @@ describe('signalling server', () => {
       iceServers: ICE_SERVERS,
       run: null,
       inControl: false,
+      joinCode: created.joinCode,
     });
     if (joined.ok) expect(joined.peerId).not.toBe(created.peerId);
   });
