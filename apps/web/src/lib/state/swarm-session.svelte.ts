@@ -1,7 +1,9 @@
 import type { ChunkStore, SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
+  type DisplayName,
   type IceServer,
+  type JoinCode,
   type Manifest,
   type PeerOverride,
   type PeerRole,
@@ -57,6 +59,8 @@ export interface SwarmSessionOptions {
   readonly onBroadcast?: OnSwarmBroadcast;
   /** Whether the page is seen: a hidden tab draws nothing (the document's, by default). */
   readonly visibility?: PageVisibility;
+  /** The name this tab's user chose, if any: sent once the tab is in the swarm. */
+  readonly displayName?: () => DisplayName | undefined;
 }
 
 /**
@@ -77,6 +81,7 @@ export class SwarmSession implements RunController {
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   /** The swarm's control secret, when this tab holds it (it created the swarm, or kept it over a reload). */
   #controlSecret = $state<string | undefined>();
+  #joinCode = $state<JoinCode | undefined>();
   readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
   #membership = $state.raw<SwarmMembership | undefined>();
@@ -141,6 +146,11 @@ export class SwarmSession implements RunController {
     return this.#controlSecret;
   }
 
+  /** The swarm's short join code, for people to type instead of the link. */
+  get joinCode(): JoinCode | undefined {
+    return this.#joinCode;
+  }
+
   /** The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). */
   get swarmProgress(): SwarmProgress | undefined {
     return this.#swarmProgress.shown;
@@ -195,6 +205,7 @@ export class SwarmSession implements RunController {
     if (this.#over) return;
     if (!created.ok) return this.#fail(userMessageOf(created.error));
     this.#swarmId = created.swarmId;
+    this.#joinCode = created.joinCode;
     this.#controlSecret = created.controlSecret;
     this.#control = IN_CONTROL;
     this.#enter(membership, { manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
@@ -214,6 +225,7 @@ export class SwarmSession implements RunController {
     const joined = await membership.joinSwarm(swarmId, control);
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    this.#joinCode = joined.joinCode;
     this.#controlSecret = joined.inControl ? control : undefined;
     this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
     if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256)))
@@ -246,6 +258,17 @@ export class SwarmSession implements RunController {
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
   configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
     return this.#runs.configurePeer(peerId, override);
+  }
+
+  /**
+   * Sets this tab's display name on every screen (null: back to the default one); resolves to a sentence
+   * for the user if the server refused, or if this tab is in no swarm yet (the name is then sent on entry).
+   */
+  async rename(name: DisplayName | null): Promise<string | undefined> {
+    const membership = this.#membership;
+    if (!membership || this.#peerId === undefined || this.#over) return undefined;
+    const named = await membership.setName(name);
+    return named.ok ? undefined : userMessageOf(named.error);
   }
 
   /** The file as a Blob, once complete (chunks are not copied). */
@@ -314,6 +337,8 @@ export class SwarmSession implements RunController {
       send: (report) => membership.reportProgress(report),
     });
     this.#reporter.start();
+    const name = this.#options.displayName?.();
+    if (name !== undefined) void membership.setName(name);
     this.#announce();
   }
 

@@ -1,4 +1,4 @@
-import type { Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
+import type { JoinCode, Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
@@ -32,6 +32,7 @@ export class SwarmWatch implements RunController {
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
+  #joinCode = $state<JoinCode | undefined>();
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
@@ -64,6 +65,11 @@ export class SwarmWatch implements RunController {
     return this.#control;
   }
 
+  /** The swarm's join code, shown large while the swarm waits. */
+  get joinCode(): JoinCode | undefined {
+    return this.#joinCode;
+  }
+
   /** The server's latest broadcast of the whole swarm. */
   get swarmProgress(): SwarmProgress | undefined {
     return this.#swarmProgress;
@@ -81,6 +87,7 @@ export class SwarmWatch implements RunController {
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
     this.#control = watched.inControl ? IN_CONTROL : control === undefined ? WATCHER_WITHOUT_CONTROL : CONTROL_REFUSED;
     this.#manifest = watched.manifest;
+    this.#joinCode = watched.joinCode;
     this.#swarmProgress ??= watched.progress;
     this.#phase = 'watching';
     this.#announce();
