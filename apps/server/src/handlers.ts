@@ -59,7 +59,7 @@ export interface SignallingHandlers {
  * here; watching and run control in `run-handlers.ts`.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, registry, ids, limits, quotas, addressOf, iceServers, log, joinCodes, peerNames } = deps;
+  const { io, registry, ids, limits, quotas, addressOf, iceServers, log, joinCodes, codeLookups, peerNames } = deps;
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
@@ -223,7 +223,17 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     );
 
     attachRunHandlers({ socket, context, registry, limits, progress, toSockets, joinCodes, peerNames });
-    attachClassroomHandlers({ ...deps, socket, address, context, progress });
+    attachClassroomHandlers({
+      socket,
+      address,
+      context,
+      registry,
+      limits,
+      progress,
+      joinCodes,
+      codeLookups,
+      peerNames,
+    });
 
     socket.on('disconnect', () => {
       try {
