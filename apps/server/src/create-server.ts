@@ -5,9 +5,12 @@ import { Server } from 'socket.io';
 import { createAddressBudgets } from './address-budgets';
 import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
 import { addressKey, peerAddress, type ClientAddress } from './client-address';
+import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
+import { createJoinCodes } from './join-codes';
 import { resolveLimits, type ServerLimits } from './limits';
+import { createPeerNames } from './peer-names';
 import { createRandomIds, type RandomBytes } from './random-ids';
 import type { ClockMs } from './clock-ms';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
@@ -52,6 +55,10 @@ export interface SignallingServerStats {
   readonly addressQuotas: AddressQuotaSizes;
   /** Addresses with a byte budget held: connected, or repaying a debt (until it is repaid). */
   readonly addressBudgets: number;
+  /** Join codes held: one per live swarm. */
+  readonly joinCodes: number;
+  /** Display names held, over every swarm. */
+  readonly peerNames: number;
 }
 
 export interface SignallingServer {
@@ -87,15 +94,21 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const registry = createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs });
   // Admission first: its connection listener and event middleware come before any handler.
   attachSocketAdmission({ io, limits, quotas, budgets, addressOf, log, nowMs });
+  const randomBytes = deps.randomBytes ?? nodeRandomBytes;
+  const joinCodes = createJoinCodes(randomBytes);
+  const peerNames = createPeerNames();
   const handlers = attachSignallingHandlers({
     io,
     registry,
-    ids: createRandomIds(deps.randomBytes ?? nodeRandomBytes),
+    ids: createRandomIds(randomBytes),
     limits,
     quotas,
     addressOf,
     iceServers: deps.iceServers ?? [],
     log,
+    joinCodes,
+    codeLookups: createCodeLookupBudgets(limits, nowMs),
+    peerNames,
   });
 
   return {
@@ -126,6 +139,8 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       pendingGraces: handlers.pendingGraces,
       addressQuotas: quotas.sizes(),
       addressBudgets: budgets.size,
+      joinCodes: joinCodes.size,
+      peerNames: peerNames.size,
     }),
   };
 }

@@ -15,6 +15,10 @@ import {
   type SwarmJoinRequest,
 } from '@swarmlab/protocol';
 import type { AddressKey, AddressQuotas } from './address-quotas';
+import { attachClassroomHandlers } from './classroom-handlers';
+import type { CodeLookupBudgets } from './code-lookup-budgets';
+import type { JoinCodes } from './join-codes';
+import type { PeerNames } from './peer-names';
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
@@ -39,6 +43,10 @@ export interface SignallingHandlerDeps {
   readonly addressOf: (socket: SignallingSocket) => AddressKey;
   readonly iceServers: readonly IceServer[];
   readonly log: (line: string) => void;
+  /** The classroom's additions: join codes, their per-address lookup limit, display names. */
+  readonly joinCodes: JoinCodes;
+  readonly codeLookups: CodeLookupBudgets;
+  readonly peerNames: PeerNames;
 }
 
 export interface SignallingHandlers {
@@ -69,7 +77,7 @@ const DELIBERATE_DISCONNECTS: ReadonlySet<string> = new Set([
  * here; watching and run control in `run-handlers.ts`.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, registry, ids, limits, quotas, addressOf, iceServers, log } = deps;
+  const { io, registry, ids, limits, quotas, addressOf, iceServers, log, joinCodes, codeLookups, peerNames } = deps;
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
@@ -78,7 +86,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     intervalMs: limits.progressBroadcastIntervalMs,
     broadcast(swarmId) {
       const table = registry.progressOf(swarmId);
-      if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', table);
+      if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', peerNames.label(table));
     },
     onError: (error) => log(`error: swarm:progress broadcast failed: ${errorForLog(error)}`),
   });
@@ -103,10 +111,12 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     seats.delete(seat);
     grace.memberBack(left.swarmId, left.peerId);
     if (address !== undefined) quotas.left(address, left.swarmId);
+    peerNames.forget(left.swarmId, left.peerId);
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
       // Nothing keyed by the swarm's id may outlive it: its manifest goes with the last reference.
       quotas.swarmEnded(left.swarmId);
+      joinCodes.release(left.swarmId);
       progress.forget(left.swarmId);
       toSockets(left.orphanedWatcherSocketIds)?.emit('swarm:ended', { swarmId: left.swarmId });
       log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
@@ -201,7 +211,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           quotas.swarmCreated(address, swarmId);
           membership.seated(swarmId, peerId, address);
           log(`swarm created (${registry.swarmCount} swarms)`);
-          reply({ ok: true, swarmId, peerId, iceServers, controlSecret, memberKey, seal });
+          const joinCode = joinCodes.ensure({ swarmId, contentId });
+          reply({ ok: true, swarmId, peerId, iceServers, controlSecret, joinCode, memberKey, seal });
           progress.changed(swarmId);
         },
       }),
@@ -228,7 +239,21 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           membership.seated(swarmId, peerId, address);
           const { manifest, contentId, seal } = joined.swarm;
           const { existingPeers: peers, run, inControl } = joined;
-          reply({ ok: true, swarmId, peerId, manifest, contentId, peers, iceServers, run, inControl, memberKey, seal });
+          const joinCode = joinCodes.ensure({ swarmId, contentId });
+          reply({
+            ok: true,
+            swarmId,
+            peerId,
+            manifest,
+            contentId,
+            peers,
+            iceServers,
+            run,
+            inControl,
+            joinCode,
+            memberKey,
+            seal,
+          });
           notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
           progress.changed(swarmId);
         },
@@ -286,8 +311,31 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({ socket, context, registry, limits, progress, toSockets });
-    attachResumeHandlers({ socket, address, context, registry, limits, quotas, progress, grace, membership, log });
+    attachRunHandlers({ socket, context, registry, limits, progress, toSockets, joinCodes, peerNames });
+    attachResumeHandlers({
+      socket,
+      address,
+      context,
+      registry,
+      limits,
+      quotas,
+      progress,
+      grace,
+      membership,
+      joinCodes,
+      log,
+    });
+    attachClassroomHandlers({
+      socket,
+      address,
+      context,
+      registry,
+      limits,
+      progress,
+      joinCodes,
+      codeLookups,
+      peerNames,
+    });
 
     socket.on('disconnect', (reason) => {
       try {

@@ -64,6 +64,13 @@ export interface ServerLimits {
   readonly maxSwarmsPerAddress: number;
   /** Members of one swarm from one address; one more is refused `swarm-full-for-address`. */
   readonly maxPeersPerAddressInSwarm: number;
+  /**
+   * Join-code lookups that named no swarm one address may make at once; past them every lookup from it
+   * is refused `too-many-code-lookups` until its budget refills.
+   */
+  readonly failedCodeLookupBurstPerAddress: number;
+  /** The refill of that budget, in failed lookups per hour. */
+  readonly failedCodeLookupsPerHourPerAddress: number;
 }
 
 /**
@@ -190,6 +197,16 @@ export const DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM = 48;
  */
 export const DEFAULT_MEMBER_GRACE_MS = 30_000;
 
+/**
+ * A class behind one NAT address shares this budget, so it allows a few mistyped codes per student at
+ * once (the link and its QR code stay for anyone locked out), while it bounds what trying codes can find:
+ * docs/TRUST.md has the arithmetic (31^6 codes; at most about 1,500 tries per address per day).
+ */
+export const DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS = 20;
+
+/** One more failed lookup a minute: a student who mistyped twice waits a minute, a guesser waits forever. */
+export const DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS = 60;
+
 export const DEFAULT_LIMITS: ServerLimits = {
   memberGraceMs: DEFAULT_MEMBER_GRACE_MS,
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
@@ -208,6 +225,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
+  failedCodeLookupBurstPerAddress: DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS,
+  failedCodeLookupsPerHourPerAddress: DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS,
 };
 
 /** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */

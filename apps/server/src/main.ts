@@ -5,6 +5,7 @@ import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
+import { lanUrlOf, terminalQr } from './terminal-qr';
 
 /** How long a shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -33,7 +34,10 @@ async function main(): Promise<void> {
   const { port } = await server.listen(options.port, options.host);
 
   console.log(`swarmlab signalling server listening on port ${port}; open:`);
-  for (const url of urlsToOpen(options.host, port)) console.log(`  ${url}`);
+  const urls = urlsToOpen(options.host, port);
+  for (const url of urls) console.log(`  ${url}`);
+  const lanUrl = lanUrlOf(urls);
+  if (lanUrl) console.log(`\nOn this network, scan to open ${lanUrl}:\n${terminalQr(lanUrl)}\n`);
   console.log(
     iceServers.length > 0
       ? `ICE servers: ${iceServers.length} configured`

@@ -9,6 +9,7 @@ import {
   type SwarmResumeRequest,
 } from '@swarmlab/protocol';
 import type { AddressKey, AddressQuotas } from './address-quotas';
+import type { JoinCodes } from './join-codes';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { MemberGrace } from './member-grace';
@@ -39,6 +40,7 @@ export interface ResumeHandlerDeps {
   readonly progress: ProgressBroadcaster;
   readonly grace: MemberGrace;
   readonly membership: MembershipOps;
+  readonly joinCodes: JoinCodes;
   readonly log: (line: string) => void;
 }
 
@@ -49,7 +51,7 @@ export interface ResumeHandlerDeps {
  * registry's; here the seats, the others' tables and the wait for a restored run's participants.
  */
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
-  const { socket, address, context, registry, limits, quotas, progress, grace, membership, log } = deps;
+  const { socket, address, context, registry, limits, quotas, progress, grace, membership, joinCodes, log } = deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -89,7 +91,9 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
         progress.changed(swarmId);
       });
     }
-    reply({ ok: true, swarmId, peers, run, inControl });
+    // A swarm registered again after a restart gets a code anew: the old one went with the old process.
+    const joinCode = joinCodes.ensure({ swarmId, contentId: swarm.contentId });
+    reply({ ok: true, swarmId, peers, run, inControl, joinCode });
     progress.changed(swarmId);
   };
 

@@ -8,6 +8,8 @@ import {
   type SwarmWatchRequest,
 } from '@swarmlab/protocol';
 import { controlDigestOf } from './control-secret';
+import type { JoinCodes } from './join-codes';
+import type { PeerNames } from './peer-names';
 import type { ServerLimits } from './limits';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
@@ -23,6 +25,9 @@ export interface RunHandlerDeps {
   readonly progress: ProgressBroadcaster;
   /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
+  /** The swarm's join code and its members' names travel in the watch reply. */
+  readonly joinCodes: JoinCodes;
+  readonly peerNames: PeerNames;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface RunHandlerDeps {
  * the control secret) except a member setting its own links; the rules are the registry's.
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, context, registry, limits, progress, toSockets } = deps;
+  const { socket, context, registry, limits, progress, toSockets, joinCodes, peerNames } = deps;
 
   socket.on(
     'swarm:watch',
@@ -45,7 +50,8 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
         if (!watched.ok) return reply(refuse(watched.code));
         const { manifest, contentId } = watched.swarm;
         const { progress: table, inControl } = watched;
-        reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl });
+        const joinCode = joinCodes.ensure({ swarmId, contentId });
+        reply({ ok: true, swarmId, manifest, contentId, progress: peerNames.label(table), inControl, joinCode });
       },
     }),
   );

@@ -180,6 +180,8 @@ describe('per-address limits', () => {
       pendingGraces: 0,
       addressQuotas: { addresses: 0, swarms: 0, seats: 0 },
       addressBudgets: 0,
+      joinCodes: 0,
+      peerNames: 0,
     });
   });
 

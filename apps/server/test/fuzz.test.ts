@@ -44,6 +44,8 @@ const EVENTS: readonly (keyof ClientToServerEvents)[] = [
   'run:start',
   'run:stop',
   'peer:configure',
+  'code:resolve',
+  'peer:name',
 ];
 
 /**
@@ -119,6 +121,10 @@ function template(event: string, honest: Tab, manifest: Awaited<ReturnType<typeo
       return { config: DEFAULT_RUN_CONFIG };
     case 'peer:configure':
       return { peerId: honest.peerId, override: { uploadBytesPerSec: null } };
+    case 'code:resolve':
+      return { code: 'K7MQ3P' };
+    case 'peer:name':
+      return { name: 'Ada' };
     default:
       return undefined;
   }

@@ -94,7 +94,14 @@ describe('a member whose connection drops', () => {
     const back = await server.connect();
     const backReceived = record(back);
     const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher));
-    expect(resumed).toEqual({ ok: true, swarmId: seeder.swarmId, peers: [seeder.peerId], run: null, inControl: false });
+    expect(resumed).toEqual({
+      ok: true,
+      swarmId: seeder.swarmId,
+      peers: [seeder.peerId],
+      run: null,
+      inControl: false,
+      joinCode: expect.stringMatching(/^[2-9A-Z]{6}$/),
+    });
     await latestProgress(seeder.received, (table) => table.peers[1]?.away === false, 'the leecher is back');
     expect(
       await seeder.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: leecher.peerId, signal: OFFER }),

@@ -59,6 +59,7 @@ describe('signalling server', () => {
       inControl: false,
       memberKey: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       seal: created.seal,
+      joinCode: created.joinCode,
     });
     if (joined.ok) expect(joined.peerId).not.toBe(created.peerId);
     if (joined.ok) expect(joined.memberKey).not.toBe(created.memberKey);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MAX_CHUNK_COUNT } from './constants';
+import { displayNameSchema, type DisplayName } from './display-name';
+import { joinCodeSchema, type JoinCode } from './join-code';
 import { contentIdSchema, manifestSchema, type Manifest } from './manifest';
 import {
   peerOverrideSchema,
@@ -162,6 +164,10 @@ export const swarmRestoreRequestSchema = swarmResumeRequestSchema
   .strict();
 export const peerConfigureRequestSchema = z.object({ peerId: peerIdSchema, override: peerOverrideSchema }).strict();
 export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: signalDataSchema }).strict();
+/** Which swarm a join code names; the code in its canonical form (`parseJoinCode` reads what people type). */
+export const codeResolveRequestSchema = z.object({ code: joinCodeSchema }).strict();
+/** A member's display name for every screen; null goes back to the default one the screens make up. */
+export const peerNameRequestSchema = z.object({ name: displayNameSchema.nullable() }).strict();
 
 /**
  * What each tab tells the server about itself every `PROGRESS_REPORT_INTERVAL_MS`, so every screen
@@ -207,6 +213,8 @@ export const PROGRESS_REPORT_INTERVAL_MS = 300;
 /** One member's row in the swarm's progress table, with times measured on the server's clock. */
 export interface PeerProgress {
   readonly peerId: PeerId;
+  /** The name its user chose (`peer:name`); absent or null while it has none (screens show a default). */
+  readonly name?: DisplayName | null;
   /** The founder seeds; everyone who joins leeches. */
   readonly role: PeerRole;
   /** Latest report believed; null before the first. */
@@ -244,6 +252,8 @@ export type ResumedRun = z.infer<typeof resumedRunSchema>;
 export type SwarmResumeRequest = z.infer<typeof swarmResumeRequestSchema>;
 export type SwarmRestoreRequest = z.infer<typeof swarmRestoreRequestSchema>;
 export type PeerConfigureRequest = z.infer<typeof peerConfigureRequestSchema>;
+export type CodeResolveRequest = z.infer<typeof codeResolveRequestSchema>;
+export type PeerNameRequest = z.infer<typeof peerNameRequestSchema>;
 
 /** Why the server refused a request. Each code is a distinct, user-explainable cause. */
 export type SignallingErrorCode =
@@ -290,6 +300,13 @@ export type SignallingErrorCode =
   | 'seal-mismatch'
   /** A resume for a peer id that another member holds (its member key differs). */
   | 'peer-id-taken'
+  /** No live swarm has this join code: mistyped, or its swarm has ended. */
+  | 'code-not-found'
+  /**
+   * The requester's network address looked up too many codes that named no swarm lately: its lookups are
+   * refused for a while, so that codes cannot be found by trying them.
+   */
+  | 'too-many-code-lookups'
   /** The server failed while handling the request; it logged the cause and kept running. */
   | 'internal-error'
   /** Client side only: the server did not answer in time (or the connection is down). */
@@ -315,6 +332,8 @@ export interface SwarmCreated {
   readonly memberKey: MemberKey;
   /** What binds the swarm's id to its file, to register it again after a server restart. */
   readonly seal: SwarmSeal;
+  /** The swarm's short join code, for people to type instead of the link; gone when the swarm ends. */
+  readonly joinCode: JoinCode;
 }
 
 export interface SwarmJoined {
@@ -333,6 +352,8 @@ export interface SwarmJoined {
   readonly memberKey: MemberKey;
   /** What binds the swarm's id to its file, to register it again after a server restart. */
   readonly seal: SwarmSeal;
+  /** The swarm's join code, for this tab to show too. */
+  readonly joinCode: JoinCode;
 }
 
 /** A member took its place back (`swarm:resume`, `swarm:restore`). */
@@ -343,6 +364,8 @@ export interface SwarmResumed {
   /** The run going on, which it takes part in; null when none is. */
   readonly run: RunStarted | null;
   readonly inControl: boolean;
+  /** The swarm's join code (a swarm registered again after a restart gets a new one). */
+  readonly joinCode: JoinCode;
 }
 
 export interface SwarmWatched {
@@ -352,6 +375,14 @@ export interface SwarmWatched {
   readonly progress: SwarmProgress;
   /** The request carried the swarm's control secret: this screen may start, stop and configure runs. */
   readonly inControl: boolean;
+  /** The swarm's join code, shown large while the swarm waits. */
+  readonly joinCode: JoinCode;
+}
+
+/** The swarm a join code names: what its share link holds, so the page can open that link. */
+export interface CodeResolved {
+  readonly swarmId: SwarmId;
+  readonly contentId: string;
 }
 
 export type Ack<T extends object = object> = (result: SignallingResult<T>) => void;
@@ -376,6 +407,10 @@ export interface ClientToServerEvents {
    * control anyone's.
    */
   'peer:configure': (request: PeerConfigureRequest, ack: Ack) => void;
+  /** Which swarm a join code names; failed lookups are limited per address (`too-many-code-lookups`). */
+  'code:resolve': (request: CodeResolveRequest, ack: Ack<CodeResolved>) => void;
+  /** Sets this member's display name for every screen (null: none). Members only. */
+  'peer:name': (request: PeerNameRequest, ack: Ack) => void;
 }
 
 export interface ServerToClientEvents {

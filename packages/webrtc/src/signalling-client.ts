@@ -1,5 +1,8 @@
 import type {
   ClientToServerEvents,
+  CodeResolved,
+  CodeResolveRequest,
+  PeerNameRequest,
   PeerConfigureRequest,
   ProgressReport,
   RunStartRequest,
@@ -157,6 +160,16 @@ export class SignallingClient {
 
   configurePeer(request: PeerConfigureRequest): Promise<SignallingResult> {
     return this.#request((ack) => this.socket.emit('peer:configure', request, ack));
+  }
+
+  /** Which swarm a join code names (its share link's swarm id and content id). */
+  resolveCode(request: CodeResolveRequest): Promise<SignallingResult<CodeResolved>> {
+    return this.#request((ack) => this.socket.emit('code:resolve', request, ack));
+  }
+
+  /** Sets this member's display name for every screen (null: none). */
+  setName(request: PeerNameRequest): Promise<SignallingResult> {
+    return this.#request((ack) => this.socket.emit('peer:name', request, ack));
   }
 
   leaveSwarm(): Promise<SignallingResult> {

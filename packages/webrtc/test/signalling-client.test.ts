@@ -42,3 +42,39 @@ describe('SignallingClient when the server refuses the connection', () => {
     expect(client.refusal).toBeUndefined();
   });
 });
+
+describe('SignallingClient: the classroom requests', () => {
+  it('sends code:resolve and peer:name with their payloads and hands back the answers', async () => {
+    const server = new Server();
+    servers.push(server);
+    const heard: unknown[] = [];
+    server.on('connection', (socket) => {
+      socket.on('code:resolve', (request: unknown, ack: (result: unknown) => void) => {
+        heard.push(['code:resolve', request]);
+        ack({ ok: true, swarmId: 'A'.repeat(22), contentId: 'a'.repeat(64) });
+      });
+      socket.on('peer:name', (request: unknown, ack: (result: unknown) => void) => {
+        heard.push(['peer:name', request]);
+        ack({ ok: false, error: { code: 'not-in-swarm', message: 'Not in a swarm.' } });
+      });
+    });
+    server.listen(0);
+    const { port } = server.httpServer.address() as AddressInfo;
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, 5_000);
+    clients.push(client);
+
+    expect(await client.resolveCode({ code: 'K7MQ3P' })).toEqual({
+      ok: true,
+      swarmId: 'A'.repeat(22),
+      contentId: 'a'.repeat(64),
+    });
+    expect(await client.setName({ name: 'Ada' })).toEqual({
+      ok: false,
+      error: { code: 'not-in-swarm', message: 'Not in a swarm.' },
+    });
+    expect(heard).toEqual([
+      ['code:resolve', { code: 'K7MQ3P' }],
+      ['peer:name', { name: 'Ada' }],
+    ]);
+  });
+});

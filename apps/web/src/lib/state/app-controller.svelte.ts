@@ -148,6 +148,19 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#deps.window.history.replaceState(null, '', swarmHash(session.swarmId, session.contentId));
   }
 
+  /**
+   * Opens a swarm's share link in this page, as if the user had followed it (a join code named it): the
+   * start page's query (settings for a new swarm) is dropped, a peer's own settings are not in a code.
+   */
+  openSwarm(swarmId: string, contentId: string): void {
+    this.#deps.window.history.pushState(
+      null,
+      '',
+      `${this.#deps.window.location.pathname}${swarmHash(swarmId, contentId)}`,
+    );
+    this.#followLocation();
+  }
+
   /** Back to the start page: closes what is open. */
   leave(): void {
     this.#closeAll();

@@ -1,5 +1,6 @@
 import type { PeerLink } from '@swarmlab/engine';
 import type {
+  DisplayName,
   IceServer,
   PeerId,
   ProgressReport,
@@ -98,6 +99,11 @@ export class SwarmMembership {
   /** Joins `swarmId`, presenting `control` (the swarm's control secret) if this tab holds it. */
   joinSwarm(swarmId: string, control?: string): Promise<SignallingResult<SwarmJoined>> {
     return this.#signalling.joinSwarm({ swarmId, ...(control !== undefined && { control }) });
+  }
+
+  /** Sets this member's display name for every screen (null: none). */
+  setName(name: DisplayName | null): Promise<SignallingResult> {
+    return this.#signalling.setName({ name });
   }
 
   reportProgress(report: ProgressReport): Promise<SignallingResult> {

@@ -2,7 +2,9 @@ import type { ChunkStore, SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
   MAX_RESUMED_PARTICIPANTS,
+  type DisplayName,
   type IceServer,
+  type JoinCode,
   type Manifest,
   type MemberKey,
   type PeerOverride,
@@ -61,6 +63,8 @@ export interface SwarmSessionOptions {
   readonly onBroadcast?: OnSwarmBroadcast;
   /** Whether the page is seen: a hidden tab draws nothing (the document's, by default). */
   readonly visibility?: PageVisibility;
+  /** The name this tab's user chose, if any: sent once the tab is in the swarm. */
+  readonly displayName?: () => DisplayName | undefined;
 }
 
 /**
@@ -81,6 +85,7 @@ export class SwarmSession implements RunController {
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   /** The swarm's control secret, when this tab holds it (it created the swarm, or kept it over a reload). */
   #controlSecret = $state<string | undefined>();
+  #joinCode = $state<JoinCode | undefined>();
   readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
   #membership = $state.raw<SwarmMembership | undefined>();
@@ -150,6 +155,11 @@ export class SwarmSession implements RunController {
     return this.#controlSecret;
   }
 
+  /** The swarm's short join code, for people to type instead of the link. */
+  get joinCode(): JoinCode | undefined {
+    return this.#joinCode;
+  }
+
   /** The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). */
   get swarmProgress(): SwarmProgress | undefined {
     return this.#swarmProgress.shown;
@@ -209,6 +219,7 @@ export class SwarmSession implements RunController {
     if (this.#over) return;
     if (!created.ok) return this.#fail(userMessageOf(created.error));
     this.#swarmId = created.swarmId;
+    this.#joinCode = created.joinCode;
     this.#controlSecret = created.controlSecret;
     this.#memberKey = created.memberKey;
     this.#seal = created.seal;
@@ -230,6 +241,7 @@ export class SwarmSession implements RunController {
     const joined = await membership.joinSwarm(swarmId, control);
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    this.#joinCode = joined.joinCode;
     this.#controlSecret = joined.inControl ? control : undefined;
     this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
     this.#memberKey = joined.memberKey;
@@ -264,6 +276,17 @@ export class SwarmSession implements RunController {
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
   configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
     return this.#runs.configurePeer(peerId, override);
+  }
+
+  /**
+   * Sets this tab's display name on every screen (null: back to the default one); resolves to a sentence
+   * for the user if the server refused, or if this tab is in no swarm yet (the name is then sent on entry).
+   */
+  async rename(name: DisplayName | null): Promise<string | undefined> {
+    const membership = this.#membership;
+    if (!membership || this.#peerId === undefined || this.#over) return undefined;
+    const named = await membership.setName(name);
+    return named.ok ? undefined : userMessageOf(named.error);
   }
 
   /** The file as a Blob, once complete (chunks are not copied). */
@@ -343,8 +366,12 @@ export class SwarmSession implements RunController {
   #rejoined(status: RejoinStatus): void {
     this.#signalling = status;
     if (status.state !== 'back' || this.#over) return;
-    const { run, inControl } = status.resumed;
+    const { run, inControl, joinCode } = status.resumed;
     if (inControl) this.#control = IN_CONTROL;
+    this.#joinCode = joinCode;
+    // A server that restarted forgot the name too.
+    const name = this.#options.displayName?.();
+    if (name !== undefined && status.registeredAgain) void this.#membership?.setName(name);
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 
@@ -365,6 +392,8 @@ export class SwarmSession implements RunController {
       send: (report) => membership.reportProgress(report),
     });
     this.#reporter.start();
+    const name = this.#options.displayName?.();
+    if (name !== undefined) void membership.setName(name);
     this.#announce();
   }
 

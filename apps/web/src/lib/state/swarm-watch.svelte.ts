@@ -1,4 +1,4 @@
-import type { Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
+import type { JoinCode, Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
 import type { SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
@@ -43,6 +43,7 @@ export class SwarmWatch implements RunController {
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   #notice = $state.raw<SignallingNotice | undefined>();
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
+  #joinCode = $state<JoinCode | undefined>();
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
@@ -81,6 +82,11 @@ export class SwarmWatch implements RunController {
     return this.#control;
   }
 
+  /** The swarm's join code, shown large while the swarm waits. */
+  get joinCode(): JoinCode | undefined {
+    return this.#joinCode;
+  }
+
   /** The server's latest broadcast of the whole swarm. */
   get swarmProgress(): SwarmProgress | undefined {
     return this.#swarmProgress;
@@ -98,6 +104,7 @@ export class SwarmWatch implements RunController {
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
     this.#control = watched.inControl ? IN_CONTROL : control === undefined ? WATCHER_WITHOUT_CONTROL : CONTROL_REFUSED;
     this.#manifest = watched.manifest;
+    this.#joinCode = watched.joinCode;
     this.#swarmProgress ??= watched.progress;
     this.#phase = 'watching';
     this.#announce();
@@ -152,6 +159,7 @@ export class SwarmWatch implements RunController {
     });
     if (this.#phase !== 'watching') return;
     if (watched.ok) {
+      this.#joinCode = watched.joinCode;
       this.#setProgress(watched.progress);
       this.#notice = { tone: 'good', text: 'Reconnected to the signalling server.' };
       return;

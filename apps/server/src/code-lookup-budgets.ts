@@ -1,0 +1,56 @@
+import type { AddressKey } from './address-quotas';
+import type { ClockMs } from './clock-ms';
+import type { ServerLimits } from './limits';
+import { createTokenBucket, type TokenBucket } from './token-bucket';
+
+export type CodeLookupLimits = Pick<
+  ServerLimits,
+  'failedCodeLookupBurstPerAddress' | 'failedCodeLookupsPerHourPerAddress'
+>;
+
+/** How often, at most, budgets that have refilled are dropped (on a failed lookup, never on a timer). */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Each network address's budget of join-code lookups that named no swarm: a token bucket holding
+ * `failedCodeLookupBurstPerAddress`, refilled at `failedCodeLookupsPerHourPerAddress`. A miss takes a
+ * token; an address without one has every lookup refused, hits included, so trying codes tells it nothing
+ * more until it has waited. This bound is what makes six characters unguessable (docs/TRUST.md). A budget
+ * is kept only while it is not full again.
+ */
+export interface CodeLookupBudgets {
+  /** Whether `address` may look a code up now (it has a failed lookup left). */
+  mayLookUp(address: AddressKey): boolean;
+  /** `address` looked up a code that named no swarm. */
+  missed(address: AddressKey): void;
+  /** Addresses with a budget held (they missed lately). */
+  readonly size: number;
+}
+
+export function createCodeLookupBudgets(limits: CodeLookupLimits, nowMs: ClockMs): CodeLookupBudgets {
+  const capacity = limits.failedCodeLookupBurstPerAddress;
+  const refillPerSec = limits.failedCodeLookupsPerHourPerAddress / 3600;
+  const budgets = new Map<AddressKey, TokenBucket>();
+  let lastSweepMs = nowMs();
+
+  const sweep = (): void => {
+    if (nowMs() - lastSweepMs < SWEEP_INTERVAL_MS) return;
+    lastSweepMs = nowMs();
+    for (const [address, bucket] of budgets) if (bucket.balance() >= capacity) budgets.delete(address);
+  };
+
+  return {
+    mayLookUp: (address) => (budgets.get(address)?.balance() ?? capacity) >= 1,
+
+    missed(address) {
+      sweep();
+      const bucket = budgets.get(address) ?? createTokenBucket({ capacity, refillPerSec, nowMs });
+      budgets.set(address, bucket);
+      bucket.charge(1);
+    },
+
+    get size() {
+      return budgets.size;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { parseJoinCode, type CodeResolved, type SignallingResult } from '@swarmlab/protocol';
+import { userMessageOf } from '../user-message';
+
+export interface CodeJoinDeps {
+  /** Asks the signalling server which swarm a canonical code names. */
+  readonly resolve: (code: string) => Promise<SignallingResult<CodeResolved>>;
+  /** The code named this swarm: open its share link. */
+  readonly onResolved: (swarm: CodeResolved) => void;
+}
+
+/**
+ * "Join with a code" on the start page: reads what the user typed (`parseJoinCode`: any case, look-alikes
+ * mapped), says at once what is wrong with it, and otherwise asks the server which swarm it names.
+ */
+export class CodeJoin {
+  #message = $state<string | undefined>();
+  #pending = $state(false);
+  readonly #deps: CodeJoinDeps;
+
+  constructor(deps: CodeJoinDeps) {
+    this.#deps = deps;
+  }
+
+  /** Why the last code did not lead to a swarm, for the user. */
+  get message(): string | undefined {
+    return this.#message;
+  }
+
+  /** A lookup is under way. */
+  get pending(): boolean {
+    return this.#pending;
+  }
+
+  async submit(typed: string): Promise<void> {
+    if (this.#pending) return;
+    const parsed = parseJoinCode(typed);
+    if (!parsed.ok) {
+      this.#message = parsed.message;
+      return;
+    }
+    this.#message = undefined;
+    this.#pending = true;
+    try {
+      const resolved = await this.#deps.resolve(parsed.code);
+      if (!resolved.ok) {
+        this.#message = userMessageOf(resolved.error);
+        return;
+      }
+      this.#deps.onResolved({ swarmId: resolved.swarmId, contentId: resolved.contentId });
+    } finally {
+      this.#pending = false;
+    }
+  }
+}

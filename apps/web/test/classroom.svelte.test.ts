@@ -1,0 +1,143 @@
+import type { CodeResolved, SignallingResult } from '@swarmlab/protocol';
+import { encode } from 'uqr';
+import { describe, expect, it, vi } from 'vitest';
+import { copyFallbackMessage, copyText } from '../src/lib/copy-text';
+import { defaultPeerName, peerNameOf } from '../src/lib/peer-name';
+import { drawQrCode, QR_QUIET_MODULES } from '../src/lib/qr-code';
+import { CodeJoin } from '../src/lib/state/code-join.svelte';
+import { DisplayNameSetting } from '../src/lib/state/display-name.svelte';
+import { AppController } from '../src/lib/state/app-controller.svelte';
+import { RunHistory } from '../src/lib/state/run-history.svelte';
+import { CONTENT_A, FakeSession, FakeWatch, FakeWindow, memoryStorage, SWARM_A } from './fakes';
+
+describe('default peer names', () => {
+  it('are readable, and the same for a peer id on every screen', () => {
+    const name = defaultPeerName('pQ3xK9aZ0b1c');
+    expect(name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+    expect(defaultPeerName('pQ3xK9aZ0b1c')).toBe(name);
+  });
+
+  it('differ between the peers of a classroom, mostly', () => {
+    const ids = Array.from({ length: 40 }, (_, index) => `peer${index}x${index * 7919}`);
+    expect(new Set(ids.map(defaultPeerName)).size).toBeGreaterThanOrEqual(36);
+  });
+
+  it('give way to the name a peer chose', () => {
+    expect(peerNameOf({ peerId: 'abc', name: '<b>Ada</b>' })).toBe('<b>Ada</b>');
+    expect(peerNameOf({ peerId: 'abc', name: null })).toBe(defaultPeerName('abc'));
+    expect(peerNameOf({ peerId: 'abc' })).toBe(defaultPeerName('abc'));
+  });
+});
+
+describe('copying a link', () => {
+  it('says copied only when the clipboard took the text', async () => {
+    const writeText = vi.fn(async () => undefined);
+    expect(await copyText('http://10.0.0.5:8080/#/swarm/x', { writeText })).toBe('copied');
+    expect(writeText).toHaveBeenCalledWith('http://10.0.0.5:8080/#/swarm/x');
+  });
+
+  it('tells a page without a clipboard (plain http on a LAN) from a refusal, and offers the hand copy', async () => {
+    expect(await copyText('link', undefined)).toBe('unavailable');
+    const refusing = { writeText: async () => Promise.reject(new DOMException('denied', 'NotAllowedError')) };
+    expect(await copyText('link', refusing)).toBe('refused');
+    expect(copyFallbackMessage('unavailable')).toMatch(/not a secure context.*selected/);
+    expect(copyFallbackMessage('refused')).toMatch(/did not let this page copy.*selected/);
+  });
+});
+
+describe('QR codes', () => {
+  const link = `http://192.168.1.10:8080/#/swarm/${SWARM_A}/${CONTENT_A}`;
+
+  it('draw every dark module of uqr’s code, and nothing else', () => {
+    const drawing = drawQrCode(link);
+    const { data, size } = encode(link, { ecc: 'M', border: QR_QUIET_MODULES });
+    expect(drawing.size).toBe(size);
+    const squares = drawing.path.match(/M\d+ \d+h1v1h-1z/g) ?? [];
+    expect(squares.join('')).toBe(drawing.path);
+    expect(squares).toHaveLength(data.flat().filter(Boolean).length);
+    // Version 8 at most (49 modules and the quiet zone) for a share link: big modules on a phone screen.
+    expect(size).toBeLessThanOrEqual(49 + 2 * QR_QUIET_MODULES);
+  });
+
+  it('carry nothing of the text into the drawing but module positions', () => {
+    const { path } = drawQrCode('"><script>alert(1)</script>');
+    expect(path).toMatch(/^[Mhvz\d -]+$/);
+  });
+});
+
+describe('join with a code', () => {
+  function setUp(answer: SignallingResult<CodeResolved>) {
+    const resolve = vi.fn(async (_code: string) => answer);
+    const opened: CodeResolved[] = [];
+    const codeJoin = new CodeJoin({ resolve, onResolved: (swarm) => opened.push(swarm) });
+    return { resolve, opened, codeJoin };
+  }
+
+  it('asks the server for the canonical code and opens the swarm it names', async () => {
+    const { resolve, opened, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
+    await codeJoin.submit(' k7m-q3p ');
+    expect(resolve).toHaveBeenCalledWith('K7MQ3P');
+    expect(opened).toEqual([{ swarmId: SWARM_A, contentId: CONTENT_A }]);
+    expect(codeJoin.message).toBeUndefined();
+    expect(codeJoin.pending).toBe(false);
+  });
+
+  it('says what is wrong with a code without asking the server', async () => {
+    const { resolve, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
+    await codeJoin.submit('K7MQ30');
+    expect(codeJoin.message).toMatch(/never contain 0, O, 1, I or L/);
+    await codeJoin.submit('K7M');
+    expect(codeJoin.message).toMatch(/6 characters/);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('shows the server’s refusal: an ended swarm, too many wrong codes', async () => {
+    const notFound = setUp({ ok: false, error: { code: 'code-not-found', message: 'No swarm has this code.' } });
+    await notFound.codeJoin.submit('K7MQ3P');
+    expect(notFound.codeJoin.message).toBe('No swarm has this code.');
+    expect(notFound.opened).toEqual([]);
+    const limited = setUp({ ok: false, error: { code: 'too-many-code-lookups', message: 'Wait a minute.' } });
+    await limited.codeJoin.submit('K7MQ3P');
+    expect(limited.codeJoin.message).toBe('Wait a minute.');
+  });
+
+  it('opens the swarm’s link in the app, dropping the start page’s settings', () => {
+    const window = new FakeWindow('/?mode=client-server');
+    const sessions: FakeSession[] = [];
+    const app = new AppController({
+      window,
+      history: new RunHistory(memoryStorage()),
+      createSession: (onBroadcast) => {
+        const session = new FakeSession(onBroadcast);
+        sessions.push(session);
+        return session;
+      },
+      createWatch: (swarmId, onBroadcast, control) => new FakeWatch(swarmId, onBroadcast, control),
+    });
+    app.start();
+    app.openSwarm(SWARM_A, CONTENT_A);
+    expect(window.urls.at(-1)).toBe(`/#/swarm/${SWARM_A}/${CONTENT_A}`);
+    expect(sessions.map((session) => session.joined)).toEqual([
+      { swarmId: SWARM_A, contentId: CONTENT_A, override: {}, control: undefined },
+    ]);
+    app.stop();
+  });
+});
+
+describe('the display name setting', () => {
+  it('keeps a name for the tab over a reload, and forgets it', () => {
+    const storage = memoryStorage();
+    const setting = new DisplayNameSetting(storage);
+    expect(setting.name).toBeUndefined();
+    setting.set('Ada');
+    expect(new DisplayNameSetting(storage).name).toBe('Ada');
+    setting.set(undefined);
+    expect(new DisplayNameSetting(storage).name).toBeUndefined();
+  });
+
+  it('ignores a stored value that is not a name', () => {
+    const storage = memoryStorage();
+    storage.setItem('swarmlab.displayName', 'bad\u0000name');
+    expect(new DisplayNameSetting(storage).name).toBeUndefined();
+  });
+});

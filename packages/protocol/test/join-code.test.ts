@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  displayNameSchema,
+  formatJoinCode,
+  JOIN_CODE_ALPHABET,
+  joinCodeSchema,
+  MAX_DISPLAY_NAME_CHARS,
+  parseDisplayName,
+  parseJoinCode,
+} from '../src/index';
+
+describe('join codes', () => {
+  it('use an alphabet without look-alikes', () => {
+    expect(JOIN_CODE_ALPHABET).toHaveLength(31);
+    expect(new Set(JOIN_CODE_ALPHABET).size).toBe(31);
+    for (const lookAlike of '01OIL') expect(JOIN_CODE_ALPHABET).not.toContain(lookAlike);
+  });
+
+  it('read what people type: any case, separators, full-width and Cyrillic look-alikes', () => {
+    expect(parseJoinCode('k7m-q3p')).toEqual({ ok: true, code: 'K7MQ3P' });
+    expect(parseJoinCode('  K7M Q3P ')).toEqual({ ok: true, code: 'K7MQ3P' });
+    expect(parseJoinCode('ｋ７ｍｑ３ｐ')).toEqual({ ok: true, code: 'K7MQ3P' });
+    // Cyrillic К, М, Р.
+    expect(parseJoinCode('\u041A7\u041CQ3\u0420')).toEqual({ ok: true, code: 'K7MQ3P' });
+  });
+
+  it('refuse what cannot be a code, each with its own sentence', () => {
+    const messageOf = (typed: string): string => {
+      const parsed = parseJoinCode(typed);
+      if (parsed.ok) throw new Error(`${typed} was read as ${parsed.code}`);
+      return parsed.message;
+    };
+    expect(messageOf('')).toMatch(/Type the 6-character code/);
+    expect(messageOf('K7MQ30')).toMatch(/never contain 0, O, 1, I or L/);
+    expect(messageOf('k7mql3')).toMatch(/never contain 0, O, 1, I or L/);
+    expect(messageOf('K7MQ3P9')).toMatch(/6 characters; this has 7/);
+    expect(messageOf('K7M')).toMatch(/this has 3/);
+    expect(messageOf('K7M<b>')).toMatch(/“<” is not in a join code/);
+  });
+
+  it('have one canonical form on the wire, shown in two groups', () => {
+    expect(joinCodeSchema.safeParse('K7MQ3P').success).toBe(true);
+    for (const bad of ['k7mq3p', 'K7M-Q3P', 'K7MQ3O', 'K7MQ3', 'K7MQ3PP', 42]) {
+      expect(joinCodeSchema.safeParse(bad).success, String(bad)).toBe(false);
+    }
+    expect(formatJoinCode('K7MQ3P')).toBe('K7M-Q3P');
+  });
+});
+
+describe('display names', () => {
+  it('are trimmed and kept as typed, HTML included (screens show them as text)', () => {
+    expect(parseDisplayName('  Ada  ')).toEqual({ ok: true, name: 'Ada' });
+    expect(parseDisplayName('<img src=x onerror=alert(1)>')).toEqual({
+      ok: true,
+      name: '<img src=x onerror=alert(1)>',
+    });
+    expect(parseDisplayName('👩‍🔬 Marie')).toMatchObject({ ok: true });
+  });
+
+  it(`hold at most ${MAX_DISPLAY_NAME_CHARS} characters, counted as code points`, () => {
+    expect(parseDisplayName('x'.repeat(MAX_DISPLAY_NAME_CHARS))).toMatchObject({ ok: true });
+    expect(parseDisplayName('🐝'.repeat(MAX_DISPLAY_NAME_CHARS))).toMatchObject({ ok: true });
+    expect(parseDisplayName('x'.repeat(MAX_DISPLAY_NAME_CHARS + 1))).toEqual({
+      ok: false,
+      message: `A name has at most ${MAX_DISPLAY_NAME_CHARS} characters.`,
+    });
+  });
+
+  it('refuse control characters, separators and bidirectional overrides', () => {
+    for (const bad of ['Ada\u0000', 'A\nB', 'A\u0007B', 'A\u2028B', '\u202Eevil', 'A\u2066B']) {
+      expect(parseDisplayName(bad), JSON.stringify(bad)).toEqual({
+        ok: false,
+        message: 'A name cannot hold control characters.',
+      });
+      expect(displayNameSchema.safeParse(bad).success).toBe(false);
+    }
+    expect(parseDisplayName('   ')).toMatchObject({ ok: false });
+  });
+});
