@@ -28,6 +28,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: 'the signalling server under N honest clients relaying signals, with and without a flood from one address',
     load: () => import('./signalling'),
   },
+  memory: {
+    summary:
+      'a seeder and 2 leechers on a 256 MiB and a 2 GiB file: each tab’s peak RSS and JS heap, side by side (#12)',
+    load: () => import('./memory'),
+  },
   swarm: {
     summary: 'one seeder and N leechers through the real server and UI, runs next to the seed’s bounds',
     load: () => import('./swarm'),

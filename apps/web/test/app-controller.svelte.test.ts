@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppController } from '../src/lib/state/app-controller.svelte';
 import { ControlSecrets } from '../src/lib/state/control-secrets';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
+import { bytesChunkSource } from '../src/lib/storage/chunk-source';
 import {
   CONTENT_A,
   CONTENT_B,
@@ -44,7 +45,7 @@ function setUp(url = '/', tabStorage = memoryStorage()) {
 
 const swarmLink = (swarmId: string, contentId: string) => `#/swarm/${swarmId}/${contentId}`;
 const watchLink = (swarmId: string, contentId: string) => `#/watch/${swarmId}/${contentId}`;
-const testFile = { name: 'test.bin', bytes: new Uint8Array(1024) };
+const testFile = bytesChunkSource('test.bin', new Uint8Array(1024));
 
 describe('AppController: routing', () => {
   it('shows the start page with the settings a prepared link carries', () => {
@@ -141,6 +142,9 @@ describe('AppController: the session lifecycle', () => {
     window.fire('pagehide');
     expect(sessions[1]!.leaveCalls).toBe(1);
     expect(window.listenerCount('pagehide')).toBe(0);
+    // Moving to another swarm deletes a leecher's stored chunks; unloading keeps them, for a reload to resume.
+    expect(sessions[0]!.keptStoredChunks).toEqual([false]);
+    expect(sessions[1]!.keptStoredChunks).toEqual([true]);
   });
 
   it('seeds in a new session, and puts the swarm link in the URL once the swarm exists', async () => {

@@ -1,55 +1,129 @@
+import 'fake-indexeddb/auto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { createMemoryLinkPair, systemClock } from '@swarmlab/engine';
-import { DEFAULT_RUN_CONFIG, type PeerRunSettings, type RunStarted } from '@swarmlab/protocol';
+import { Bitfield, DEFAULT_RUN_CONFIG, type PeerRunSettings, type RunStarted } from '@swarmlab/protocol';
 import { RunLinks } from '@swarmlab/webrtc';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
 import { EngineRun } from '../src/lib/state/engine-run.svelte';
-import { prepareSeed, storedFileSha256 } from '../src/lib/state/file-preparation';
-import { generateTestFile } from '../src/lib/test-file';
+import { prepareSeed } from '../src/lib/state/file-preparation';
+import { openChunkDatabase } from '../src/lib/storage/chunk-database';
+import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
+import { generatedTestFile } from '../src/lib/test-file';
+import { wholeFileSha256 } from '../src/lib/whole-file-hash';
 
 const settings: PeerRunSettings = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
 const started: RunStarted = { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { seed: settings, leech: settings } };
-const file = { name: 'one.bin', bytes: generateTestFile(1024 * 1024, 7) };
+const file = generatedTestFile(1024 * 1024, 7);
+let databases = 0;
 
 const runs: EngineRun[] = [];
 afterEach(() => {
   for (const run of runs.splice(0)) run.end();
 });
 
-async function seederAndLeecher(onComplete: () => void = () => {}) {
+/** A seeder reading the generated file on demand, and a leecher storing in IndexedDB (fake-indexeddb). */
+async function seederAndLeecher(
+  onComplete: () => void = () => {},
+  prefill: (store: IdbChunkStore) => Promise<Bitfield | undefined> = async () => undefined,
+) {
   const prepared = await prepareSeed(file, noblePageSha256, () => {});
+  const db = await openChunkDatabase(`engine-run-${++databases}`);
+  const leecherStore = new IdbChunkStore({
+    db,
+    storeKey: 'run-1',
+    manifest: prepared.manifest,
+    onWriteFailed: () => {},
+  });
+  const heldChunks = await prefill(leecherStore);
   const common = { manifest: prepared.manifest, contentId: prepared.contentId, started, sha256: noblePageSha256 };
   const seeder = new EngineRun({
     ...common,
     localPeerId: 'seed',
     settings,
-    seedStore: prepared.store,
+    store: prepared.store,
+    seeding: true,
     onComplete: () => {},
   });
-  const leecher = new EngineRun({ ...common, localPeerId: 'leech', settings, seedStore: undefined, onComplete });
+  const leecher = new EngineRun({
+    ...common,
+    localPeerId: 'leech',
+    settings,
+    store: leecherStore,
+    seeding: false,
+    ...(heldChunks && { heldChunks }),
+    onComplete,
+  });
   runs.push(seeder, leecher);
   // The first link is the seeder's end (its remote is the leecher), the second the leecher's.
   const [toLeecher, toSeeder] = createMemoryLinkPair('seed', 'leech', { clock: systemClock });
-  return { prepared, seeder, leecher, toLeecher: new RunLinks(toLeecher), toSeeder: new RunLinks(toSeeder) };
+  return {
+    prepared,
+    leecherStore,
+    seeder,
+    leecher,
+    toLeecher: new RunLinks(toLeecher),
+    toSeeder: new RunLinks(toSeeder),
+  };
 }
 
 describe('EngineRun', () => {
   it("a leecher's run ends complete, with the seeder's file, over run links", async () => {
     let completed!: () => void;
     const completion = new Promise<void>((resolve) => (completed = resolve));
-    const { prepared, seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(() => completed());
+    const { prepared, leecherStore, seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(() => completed());
     expect(seeder.sample()).toMatchObject({ complete: true, chunksHeld: 4 });
     expect(leecher.sample()).toMatchObject({ complete: false, chunksHeld: 0 });
     seeder.addTransport(toLeecher);
     leecher.addTransport(toSeeder);
     await completion;
     const last = leecher.sample()!;
-    expect(last).toMatchObject({ complete: true, chunksHeld: 4, downloadedBytes: file.bytes.length });
+    expect(last).toMatchObject({ complete: true, chunksHeld: 4, downloadedBytes: file.sizeBytes });
     expect(leecher.latestSnapshot).toBe(last);
-    expect(await storedFileSha256(prepared.manifest, leecher.store, () => {})).toBe(
-      await storedFileSha256(prepared.manifest, prepared.store, () => {}),
+    // The leecher's stored file, streamed from IndexedDB, is the seeder's byte for byte.
+    expect(await wholeFileSha256(leecherStore)).toBe(prepared.fileSha256);
+    const saved = (await leecherStore.fileBlob())!;
+    expect(bytesToHex(sha256(new Uint8Array(await saved.arrayBuffer())))).toBe(prepared.fileSha256);
+  });
+
+  it('a leecher resuming with chunks it stored fetches only the rest', async () => {
+    let completed!: () => void;
+    const completion = new Promise<void>((resolve) => (completed = resolve));
+    const { prepared, leecherStore, seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(
+      () => completed(),
+      async (store) => {
+        const { manifest } = await prepareSeed(file, noblePageSha256, () => {});
+        const held = new Bitfield(4);
+        for (const index of [1, 3]) {
+          await store.put(index, await file.read(index * manifest.chunkBytes, manifest.chunkBytes));
+          held.set(index);
+        }
+        return held;
+      },
     );
+    expect(leecher.sample()).toMatchObject({ complete: false, chunksHeld: 2 });
+    seeder.addTransport(toLeecher);
+    leecher.addTransport(toSeeder);
+    await completion;
+    expect(leecher.sample()).toMatchObject({ complete: true, chunksHeld: 4, downloadedBytes: file.sizeBytes / 2 });
+    expect(seeder.sample()!.uploadedBytes).toBe(file.sizeBytes / 2);
+    expect(await wholeFileSha256(leecherStore)).toBe(prepared.fileSha256);
+  });
+
+  it('a leecher resuming with every chunk completes at once, downloading nothing', async () => {
+    let completions = 0;
+    const { leecher } = await seederAndLeecher(
+      () => completions++,
+      async (store) => {
+        for (let index = 0; index < 4; index++) await store.put(index, await file.read(index * 256 * 1024, 256 * 1024));
+        return Bitfield.full(4);
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(completions).toBe(1);
+    expect(leecher.sample()).toMatchObject({ complete: true, downloadedBytes: 0 });
   });
 
   it('keeps the peak rates it sampled', async () => {

@@ -10,7 +10,7 @@ import {
   type SwarmProgress,
 } from '@swarmlab/protocol';
 import type { AppSession, AppWatch, AppWindow } from '../src/lib/state/app-controller.svelte';
-import type { SourceFile } from '../src/lib/state/file-preparation';
+import type { ChunkSource } from '../src/lib/storage/chunk-source';
 import type { OnSwarmBroadcast } from '../src/lib/state/swarm-broadcast';
 
 export const SWARM_A = 'A'.repeat(22);
@@ -170,8 +170,10 @@ export class FakeSession implements AppSession {
   contentId: string | undefined;
   controlSecret: string | undefined;
   joined: { swarmId: string; contentId: string; override: PeerOverride; control?: string } | undefined;
-  seeded: { file: SourceFile; config: RunConfig } | undefined;
+  seeded: { file: ChunkSource; config: RunConfig } | undefined;
   leaveCalls = 0;
+  /** Whether each leave kept the stored chunks (a page unloading) or not. */
+  readonly keptStoredChunks: boolean[] = [];
   readonly onBroadcast: OnSwarmBroadcast;
   #seedingDone: (() => void) | undefined;
 
@@ -179,7 +181,7 @@ export class FakeSession implements AppSession {
     this.onBroadcast = onBroadcast;
   }
 
-  seed(file: SourceFile, config: RunConfig): Promise<void> {
+  seed(file: ChunkSource, config: RunConfig): Promise<void> {
     this.seeded = { file, config };
     return new Promise((resolve) => (this.#seedingDone = resolve));
   }
@@ -198,8 +200,9 @@ export class FakeSession implements AppSession {
     this.joined = { swarmId, contentId, override, ...(control !== undefined && { control }) };
   }
 
-  leave(): void {
+  leave(options: { keepStoredChunks?: boolean } = {}): void {
     this.leaveCalls++;
+    this.keptStoredChunks.push(options.keepStoredChunks ?? false);
   }
 }
 

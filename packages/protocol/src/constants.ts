@@ -14,14 +14,19 @@ export const MAX_BLOCK_BYTES = 64 * 1024;
 export const MIN_CHUNK_BYTES = 16 * 1024;
 export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 
-/** Largest file a swarm may carry: chunks are held in memory in the browser. */
-export const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
+/**
+ * Largest file a swarm may carry. Tabs hold no file in memory (the seeder reads its `File` by slices,
+ * leechers keep chunks in IndexedDB), so the cap follows storage, not a tab's memory: 16 GiB is
+ * `MAX_CHUNK_COUNT` chunks of 1 MiB (`chunkBytesFor`), and more than a school laptop's free disk.
+ */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024 * 1024;
 
 /** Length of a SHA-256 digest, in bytes. */
 export const SHA256_BYTES = 32;
 
 /**
  * Most chunks a manifest may list: keeps a manifest (about 66 bytes of JSON per chunk) near 1 MiB,
- * under the signalling server's message cap. A 2 GiB file at the default 256 KiB is 8,192 chunks.
+ * under the signalling server's message cap. A 4 GiB file at the default 256 KiB is 16,384 chunks; larger
+ * files take larger chunks (`chunkBytesFor`).
  */
 export const MAX_CHUNK_COUNT = 16_384;

@@ -62,15 +62,27 @@ export interface BuildManifestOptions {
   readonly name: string;
   readonly sizeBytes: number;
   readonly read: ReadFileRange;
+  /** `chunkBytesFor(sizeBytes)` when absent. */
   readonly chunkBytes?: number;
   readonly sha256?: Sha256;
   /** Called after each chunk is hashed, for a progress bar on large files. */
   readonly onProgress?: (hashedChunks: number, totalChunks: number) => void;
 }
 
+/**
+ * The chunk size for a file of `sizeBytes`: `DEFAULT_CHUNK_BYTES` (BitTorrent's customary 256 KiB), doubled
+ * until the file fits in `MAX_CHUNK_COUNT` chunks (files over 4 GiB), as BitTorrent clients grow the piece
+ * size with the file. A 16 GiB file (`MAX_FILE_BYTES`) takes 1 MiB chunks.
+ */
+export function chunkBytesFor(sizeBytes: number): number {
+  let chunkBytes = DEFAULT_CHUNK_BYTES;
+  while (Math.ceil(sizeBytes / chunkBytes) > MAX_CHUNK_COUNT && chunkBytes < MAX_CHUNK_BYTES) chunkBytes *= 2;
+  return chunkBytes;
+}
+
 /** Hashes every chunk of a file and returns its manifest. */
 export async function buildManifest(options: BuildManifestOptions): Promise<Manifest> {
-  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const chunkBytes = options.chunkBytes ?? chunkBytesFor(options.sizeBytes);
   const sha256 = options.sha256 ?? webCryptoSha256;
   const totalChunks = Math.ceil(options.sizeBytes / chunkBytes);
   const chunkSha256: string[] = [];

@@ -3,8 +3,11 @@ import {
   Bitfield,
   buildManifest,
   canonicalManifestJson,
+  chunkBytesFor,
   chunkLengthBytes,
   contentIdOf,
+  MAX_CHUNK_COUNT,
+  MAX_FILE_BYTES,
   manifestSchema,
   sha256Hex,
   type Manifest,
@@ -50,6 +53,18 @@ describe('manifest', () => {
     ['an unknown field', (m: Manifest) => ({ ...m, extra: 1 })],
   ])('rejects %s', async (_name, mutate) => {
     expect(manifestSchema.safeParse(mutate(await build())).success).toBe(false);
+  });
+});
+
+describe('chunkBytesFor', () => {
+  const GIB = 1024 ** 3;
+  it('keeps 256 KiB chunks up to 4 GiB, then doubles them to stay within the chunk count', () => {
+    expect(chunkBytesFor(1)).toBe(256 * 1024);
+    expect(chunkBytesFor(4 * GIB)).toBe(256 * 1024);
+    expect(chunkBytesFor(4 * GIB + 1)).toBe(512 * 1024);
+    expect(chunkBytesFor(MAX_FILE_BYTES)).toBe(1024 * 1024);
+    expect(MAX_FILE_BYTES).toBe(16 * GIB);
+    expect(Math.ceil(MAX_FILE_BYTES / chunkBytesFor(MAX_FILE_BYTES))).toBeLessThanOrEqual(MAX_CHUNK_COUNT);
   });
 });
 

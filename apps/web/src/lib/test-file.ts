@@ -1,8 +1,23 @@
-/** Test files are 1 MiB to 512 MiB: big enough to watch, small enough to hold in a tab's memory. */
-export const MIN_TEST_FILE_MIB = 1;
-export const MAX_TEST_FILE_MIB = 512;
+import { MAX_FILE_BYTES } from '@swarmlab/protocol';
+import type { ChunkSource } from './storage/chunk-source';
 
 const MIB = 1024 * 1024;
+
+/**
+ * Test files are 1 MiB up to the swarm's file cap (16 GiB): the seeder generates each chunk when it is
+ * read (`generatedTestFile`), so no tab holds the file, whatever its size.
+ */
+export const MIN_TEST_FILE_MIB = 1;
+export const MAX_TEST_FILE_MIB = MAX_FILE_BYTES / MIB;
+
+/**
+ * The generator's unit: each block of this many bytes is generated from (seed, block index) alone, so
+ * any range of the file is generated without the bytes before it. A multiple of 4 (whole xorshift words).
+ */
+export const GENERATED_BLOCK_BYTES = 64 * 1024;
+
+/** A generated file is saved in parts of this size, each generated, handed to the Blob and dropped. */
+const SAVE_PART_BYTES = 4 * MIB;
 
 export type TestFileSizeResult =
   { readonly ok: true; readonly sizeBytes: number } | { readonly ok: false; readonly message: string };
@@ -17,22 +32,67 @@ export function parseTestFileMib(text: string): TestFileSizeResult {
   return { ok: true, sizeBytes: Math.round(mib * MIB) };
 }
 
-/**
- * Pseudo-random bytes (xorshift32) from `seed`: incompressible like a real file, generated at a few
- * hundred MB/s, and reproducible from the seed.
- */
-export function generateTestFile(sizeBytes: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(sizeBytes);
-  const words = new Uint32Array(bytes.buffer, 0, Math.floor(sizeBytes / 4));
-  let state = seed >>> 0 || 1;
+/** The xorshift32 state a block starts from: its index mixed into the seed (a murmur3 finaliser), never 0. */
+function blockState(seed: number, blockIndex: number): number {
+  let state = (seed ^ Math.imul(blockIndex + 1, 0x9e3779b9)) >>> 0;
+  state = Math.imul(state ^ (state >>> 16), 0x85ebca6b);
+  state = Math.imul(state ^ (state >>> 13), 0xc2b2ae35);
+  state = (state ^ (state >>> 16)) >>> 0;
+  return state || 1;
+}
+
+/** Fills `words` with xorshift32 output from `state`. */
+function fillBlock(words: Uint32Array, state: number): void {
   for (let i = 0; i < words.length; i++) {
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
     words[i] = state >>> 0;
   }
-  for (let i = words.length * 4; i < sizeBytes; i++) bytes[i] = i & 0xff;
-  return bytes;
+}
+
+/**
+ * `lengthBytes` of the test file of `seed` from `offsetBytes`: pseudo-random (xorshift32, incompressible
+ * like a real file, a few hundred MB/s) and reproducible from the seed, block by block.
+ */
+export function testFileRange(seed: number, offsetBytes: number, lengthBytes: number): Uint8Array {
+  const range = new Uint8Array(lengthBytes);
+  const block = new Uint32Array(GENERATED_BLOCK_BYTES / 4);
+  const blockBytes = new Uint8Array(block.buffer);
+  let written = 0;
+  while (written < lengthBytes) {
+    const position = offsetBytes + written;
+    const blockIndex = Math.floor(position / GENERATED_BLOCK_BYTES);
+    const withinBlock = position - blockIndex * GENERATED_BLOCK_BYTES;
+    fillBlock(block, blockState(seed >>> 0, blockIndex));
+    const take = Math.min(GENERATED_BLOCK_BYTES - withinBlock, lengthBytes - written);
+    range.set(blockBytes.subarray(withinBlock, withinBlock + take), written);
+    written += take;
+  }
+  return range;
+}
+
+/** A whole test file in memory: for tests and small fixtures (the app reads `generatedTestFile`). */
+export function generateTestFile(sizeBytes: number, seed: number): Uint8Array {
+  return testFileRange(seed, 0, sizeBytes);
+}
+
+/** A test file of `sizeBytes` generated on demand from `seed`: any size, no memory held. */
+export function generatedTestFile(sizeBytes: number, seed: number): ChunkSource {
+  return {
+    name: testFileName(sizeBytes, seed),
+    sizeBytes,
+    read: async (offsetBytes, lengthBytes) =>
+      testFileRange(seed, offsetBytes, Math.max(0, Math.min(lengthBytes, sizeBytes - offsetBytes))),
+    blob: async () => {
+      const parts: Blob[] = [];
+      for (let offsetBytes = 0; offsetBytes < sizeBytes; offsetBytes += SAVE_PART_BYTES) {
+        const part = testFileRange(seed, offsetBytes, Math.min(SAVE_PART_BYTES, sizeBytes - offsetBytes));
+        parts.push(new Blob([part as Uint8Array<ArrayBuffer>]));
+      }
+      return new Blob(parts, { type: 'application/octet-stream' });
+    },
+  };
 }
 
 export function testFileName(sizeBytes: number, seed: number): string {

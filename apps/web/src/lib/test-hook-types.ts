@@ -14,6 +14,8 @@ export interface SwarmTestState {
   uploadedBytes: number;
   downloadedBytes: number;
   fileSha256: string | undefined;
+  /** Chunks a reloaded leecher found in its storage (verified) when it rejoined the run. */
+  resumedChunks: number;
   /** The run this tab is in (or was last in), and whether it left it on completion. */
   runNumber: number | null;
   leftRun: boolean;

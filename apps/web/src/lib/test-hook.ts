@@ -32,6 +32,7 @@ export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: Te
         uploadedBytes: snapshot?.uploadedBytes ?? 0,
         downloadedBytes: snapshot?.downloadedBytes ?? 0,
         fileSha256: session?.fileSha256,
+        resumedChunks: session?.resumedChunks ?? 0,
         runNumber: session?.ownRun?.started.runNumber ?? null,
         leftRun: session?.ownRun?.leftOnCompletion ?? false,
         run: run && {

@@ -1,46 +1,51 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
-/** Hash this many bytes between yields, so a 512 MiB file never freezes the page. */
+/** Hash this many bytes between yields, so a large file never freezes the page. */
 const BYTES_PER_SLICE = 16 * 1024 * 1024;
 
 /**
- * Up to this size the file is copied into one buffer and hashed by WebCrypto: native code, off the
- * page's thread, about 30× faster than hashing in JavaScript. A tab that has just completed must not
- * spend seconds of CPU on this while the other tabs on the machine are still downloading (measured:
- * 1.5 s of main-thread time per 16 MiB with @noble/hashes, in a swarm of 9 tabs on 2 cores). Past it,
- * the copy would cost too much memory and the file is hashed incrementally in JavaScript instead.
+ * Up to this size a stored file is copied into one buffer and hashed by WebCrypto: native code, about
+ * 30× faster than hashing in JavaScript. A tab that has just completed must not spend seconds of CPU on
+ * this while the other tabs on the machine are still downloading (measured: 1.5 s of main-thread time per
+ * 16 MiB with @noble/hashes, in a swarm of 9 tabs on 2 cores). Past it the copy would break the tab's
+ * memory budget (#12: ≤ 300 MiB whatever the file), and the file is hashed in a streaming pass instead.
  */
-export const MAX_WEBCRYPTO_WHOLE_FILE_BYTES = 256 * 1024 * 1024;
+export const MAX_WEBCRYPTO_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
 
-/** SHA-256 of a file held as chunks, as lowercase hex. */
-export async function wholeFileSha256(
-  chunks: readonly Uint8Array[],
-  onProgress?: (hashedBytes: number) => void,
-): Promise<string> {
-  const totalBytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+/** A complete file as stored: one Blob of it, or its chunks in order. */
+export interface StoredFile {
+  readonly sizeBytes: number;
+  fileBlob(): Promise<Blob | undefined>;
+  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
+/** SHA-256 (lowercase hex) of a stored file: WebCrypto over a copy when small, else streamed. */
+export async function wholeFileSha256(file: StoredFile, onProgress?: (hashedBytes: number) => void): Promise<string> {
   const subtle = globalThis.isSecureContext ? globalThis.crypto?.subtle : undefined;
-  if (subtle && totalBytes <= MAX_WEBCRYPTO_WHOLE_FILE_BYTES) {
-    const whole = await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer();
-    const digest = new Uint8Array(await subtle.digest('SHA-256', whole));
-    onProgress?.(totalBytes);
-    return bytesToHex(digest);
+  if (subtle && file.sizeBytes <= MAX_WEBCRYPTO_WHOLE_FILE_BYTES) {
+    const blob = await file.fileBlob();
+    if (blob) {
+      const digest = new Uint8Array(await subtle.digest('SHA-256', await blob.arrayBuffer()));
+      onProgress?.(file.sizeBytes);
+      return bytesToHex(digest);
+    }
   }
-  return incrementalSha256(chunks, onProgress);
+  return incrementalSha256(file.chunks(), onProgress);
 }
 
 /**
- * Without copying the chunks into one buffer (WebCrypto has no incremental digest; @noble/hashes does,
- * audited and dependency-free): for large files, and pages that are not a secure context.
+ * Streaming, one chunk in memory at a time: WebCrypto has no incremental digest, @noble/hashes does
+ * (audited, dependency-free). For large files, and pages that are not a secure context.
  */
 export async function incrementalSha256(
-  chunks: Iterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   onProgress?: (hashedBytes: number) => void,
 ): Promise<string> {
   const hash = sha256.create();
   let hashedBytes = 0;
   let sinceYield = 0;
-  for (const chunk of chunks) {
+  for await (const chunk of chunks) {
     hash.update(chunk);
     hashedBytes += chunk.length;
     sinceYield += chunk.length;

@@ -3,7 +3,7 @@ import { parseRoute, swarmHash, watchHash, type Route } from '../route';
 import { recordOfRun } from '../run-record';
 import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
-import type { SourceFile } from './file-preparation';
+import type { ChunkSource } from '../storage/chunk-source';
 import type { RunHistory } from './run-history.svelte';
 import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
 import { ALWAYS_VISIBLE, type PageVisibility } from './page-visibility.svelte';
@@ -15,10 +15,11 @@ export interface AppSession {
   readonly contentId: string | undefined;
   /** The swarm's control secret, once a seeded swarm exists (or a join presented it successfully). */
   readonly controlSecret: string | undefined;
-  seed(file: SourceFile, config: RunConfig): Promise<void>;
+  seed(file: ChunkSource, config: RunConfig): Promise<void>;
   /** `control`: the swarm's control secret, if this tab kept one. */
   join(swarmId: string, contentId: string, override: PeerOverride, control?: string): Promise<void>;
-  leave(): void;
+  /** `keepStoredChunks`: the page is unloading (a reload resumes from them), not leaving. */
+  leave(options?: { keepStoredChunks?: boolean }): void;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -87,7 +88,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   readonly #deps: AppControllerDeps<S, W>;
   readonly #controlSecrets: ControlSecrets;
   readonly #onHashChange = (): void => this.#followLocation();
-  readonly #onUnload = (): void => this.#closeAll();
+  // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them.
+  readonly #onUnload = (): void => this.#closeAll({ keepStoredChunks: true });
 
   constructor(deps: AppControllerDeps<S, W>) {
     this.#deps = deps;
@@ -137,7 +139,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   }
 
   /** Seeds `file` in a new swarm with `config` for its runs; the URL becomes the swarm's link once it exists. */
-  async seed(file: SourceFile, config: RunConfig): Promise<void> {
+  async seed(file: ChunkSource, config: RunConfig): Promise<void> {
     this.#closeAll();
     const session = this.#openSession();
     this.#route = { view: 'swarm', swarmId: '', contentId: '' };
@@ -221,8 +223,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#deps.window.addEventListener('pagehide', this.#onUnload);
   }
 
-  #closeAll(): void {
-    this.#session?.leave();
+  #closeAll(options: { keepStoredChunks?: boolean } = {}): void {
+    this.#session?.leave(options);
     this.#session = undefined;
     this.#watch?.close();
     this.#watch = undefined;

@@ -1,4 +1,4 @@
-import { MemoryChunkStore, SwarmEngine, type ChunkStore, type Clock, type SwarmSnapshot } from '@swarmlab/engine';
+import { SwarmEngine, type AsyncChunkStore, type Clock, type SwarmSnapshot } from '@swarmlab/engine';
 import { browserClock } from '@swarmlab/webrtc';
 import {
   Bitfield,
@@ -27,8 +27,15 @@ export interface EngineRunOptions {
   readonly started: RunStarted;
   /** This tab's settings in the run (mode and caps come from here and the run's config). */
   readonly settings: PeerRunSettings;
-  /** The seeder's whole file, kept from run to run; a leecher (none here) starts each run empty. */
-  readonly seedStore: ChunkStore | undefined;
+  /**
+   * Where the chunks are: the seeder's file (read on demand), kept from run to run, or a leecher's store
+   * for this run (IndexedDB in the browser), empty or holding what a reloaded tab had.
+   */
+  readonly store: AsyncChunkStore;
+  /** The seeder holds the whole file from the start. */
+  readonly seeding: boolean;
+  /** Chunks a leecher's store already holds, verified (a reloaded tab resuming). */
+  readonly heldChunks?: Bitfield;
   readonly sha256: Sha256;
   /** The engine's time: `browserClock` by default, whose timers keep their pace in a hidden tab. */
   readonly clock?: Clock;
@@ -45,7 +52,7 @@ export interface EngineRunOptions {
 export class EngineRun {
   readonly started: RunStarted;
   readonly settings: PeerRunSettings;
-  readonly store: ChunkStore;
+  readonly store: AsyncChunkStore;
   #leftOnCompletion = $state(false);
   readonly #ownRun = $derived.by((): OwnRun => ({
     started: this.started,
@@ -62,12 +69,13 @@ export class EngineRun {
   #peakDownloadBytesPerSec = 0;
 
   constructor(options: EngineRunOptions) {
-    const { manifest, started, settings, seedStore } = options;
+    const { manifest, started, settings, seeding, heldChunks } = options;
     this.started = started;
     this.settings = settings;
-    this.store = seedStore ?? new MemoryChunkStore();
+    this.store = options.store;
     this.#clock = options.clock ?? browserClock;
     this.#startedAtMs = this.#clock.nowMs();
+    const initialChunks = seeding ? Bitfield.full(chunkCount(manifest)) : heldChunks;
     const engine = new SwarmEngine({
       manifest,
       contentId: options.contentId,
@@ -78,7 +86,7 @@ export class EngineRun {
         ...(settings.uploadBytesPerSec !== null && { uploadBytesPerSec: settings.uploadBytesPerSec }),
         ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
       },
-      ...(seedStore ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
+      ...(initialChunks ? { initialChunks } : {}),
       clock: this.#clock,
       random: Math.random,
       sha256: options.sha256,
@@ -86,13 +94,15 @@ export class EngineRun {
     engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
       console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`),
     );
-    if (!seedStore) {
-      engine.events.on('complete', () => {
-        this.#completedAtMs = this.#clock.nowMs();
-        options.onComplete();
-      });
-    }
     this.#engine = engine;
+    if (seeding) return;
+    const completed = (): void => {
+      this.#completedAtMs ??= this.#clock.nowMs();
+      options.onComplete();
+    };
+    engine.events.on('complete', completed);
+    // A tab reloaded after it had every chunk: complete from the start, which the engine does not announce.
+    if (heldChunks?.isComplete) queueMicrotask(() => this.#engine === engine && completed());
   }
 
   get runNumber(): number {

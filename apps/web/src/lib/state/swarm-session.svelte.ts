@@ -1,4 +1,4 @@
-import type { ChunkStore, SwarmSnapshot } from '@swarmlab/engine';
+import type { SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
   MAX_RESUMED_PARTICIPANTS,
@@ -8,6 +8,7 @@ import {
   type Manifest,
   type MemberKey,
   type PeerOverride,
+  type PeerRunSettings,
   type PeerRole,
   type RunConfig,
   type ResumedRun,
@@ -17,17 +18,18 @@ import {
 } from '@swarmlab/protocol';
 import { browserClock, everyMs, type PeerFactory, type RejoinRequest, type RejoinStatus } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
+import type { ChunkSource } from '../storage/chunk-source';
+import { openChunkDatabase } from '../storage/chunk-database';
+import type { IdbChunkStore } from '../storage/idb-chunk-store';
+import { LeecherStorage, STORE_TOUCH_INTERVAL_MS } from '../storage/leecher-storage';
+import { storageMessageOf, type StorageError } from '../storage/storage-error';
+import { browserEstimate } from '../storage/storage-quota';
+import { tabIdOf } from '../storage/tab-id';
+import { wholeFileSha256 } from '../whole-file-hash';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
-import { EngineRun, type OwnRun } from './engine-run.svelte';
-import {
-  CONTENT_MISMATCH_MESSAGE,
-  manifestMatchesLink,
-  prepareSeed,
-  storedFileBlob,
-  storedFileSha256,
-  type SourceFile,
-} from './file-preparation';
+import { EngineRun, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
+import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink, prepareSeed, type PreparedSeed } from './file-preparation';
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
 import type { RateHistory } from './rate-history.svelte';
@@ -65,6 +67,13 @@ export interface SwarmSessionOptions {
   readonly visibility?: PageVisibility;
   /** The name this tab's user chose, if any: sent once the tab is in the swarm. */
   readonly displayName?: () => DisplayName | undefined;
+  /** Where a leecher keeps its chunks: IndexedDB, this tab's stores (made when first needed, by default). */
+  readonly storage?: () => LeecherStorage;
+}
+
+/** How a session ends: a reload (the page unloads) keeps the stored chunks, to resume; leaving deletes them. */
+export interface LeaveOptions {
+  readonly keepStoredChunks?: boolean;
 }
 
 /**
@@ -99,8 +108,16 @@ export class SwarmSession implements RunController {
 
   readonly #options: SwarmSessionOptions;
   readonly #sha256 = pageSha256();
-  /** The seeder's whole file; kept from run to run. */
-  #seedStore: ChunkStore | undefined;
+  /** The seeder's file (read on demand) and its hash; kept from run to run. */
+  #seed: PreparedSeed | undefined;
+  #storage: LeecherStorage | undefined;
+  /** A leecher's store for the run it is in (or was last in), in IndexedDB. */
+  #leecherStore: IdbChunkStore | undefined;
+  /** Chunks a reloaded tab found in its store for the run it rejoined. */
+  #resumedChunks = $state(0);
+  /** Counts run starts, so an older one still opening its store gives way. */
+  #runStarts = 0;
+  #stopTouching: (() => void) | undefined;
   #reporter: ProgressReporter | undefined;
   #stopSampling: (() => void) | undefined;
 
@@ -180,6 +197,11 @@ export class SwarmSession implements RunController {
     return this.#signalling;
   }
 
+  /** Chunks this tab found stored (and verified) when it rejoined the run after a reload. */
+  get resumedChunks(): number {
+    return this.#resumedChunks;
+  }
+
   /** SHA-256 of the whole file, once this tab holds all of it. */
   get fileSha256(): string | undefined {
     return this.#fileSha256;
@@ -205,13 +227,16 @@ export class SwarmSession implements RunController {
     return this.#display.rates;
   }
 
-  /** Hashes `file`, registers a new swarm with `config` for its runs, and waits for a run to start. */
-  async seed(file: SourceFile, config?: RunConfig): Promise<void> {
+  /**
+   * Hashes `file` in one streaming pass, registers a new swarm with `config` for its runs, and waits for a
+   * run to start; the file is read again, by chunks, only as peers ask for them.
+   */
+  async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
     this.#role = 'seeder';
     this.#phase = 'preparing';
     const prepared = await prepareSeed(file, this.#sha256, (fraction) => (this.#hashedFraction = fraction));
     if (this.#over) return;
-    this.#seedStore = prepared.store;
+    this.#seed = prepared;
     this.#phase = 'connecting';
     const membership = this.#connect();
     const { manifest, contentId } = prepared;
@@ -225,7 +250,7 @@ export class SwarmSession implements RunController {
     this.#seal = created.seal;
     this.#control = IN_CONTROL;
     this.#enter(membership, { manifest, contentId, peerId: created.peerId, iceServers: created.iceServers });
-    void this.#hashWholeFile();
+    this.#fileSha256 = prepared.fileSha256;
   }
 
   /**
@@ -255,6 +280,8 @@ export class SwarmSession implements RunController {
       peerId: joined.peerId,
       iceServers: joined.iceServers,
     });
+    // Chunks of swarms this browser left long ago (or tabs that crashed) go, in the background.
+    void this.#leecherStorage().cleanStale();
     if (Object.keys(override).length > 0) {
       const configured = await this.configurePeer(joined.peerId, override);
       if (configured) console.warn(`swarmlab: ${configured}`);
@@ -289,16 +316,26 @@ export class SwarmSession implements RunController {
     return named.ok ? undefined : userMessageOf(named.error);
   }
 
-  /** The file as a Blob, once complete (chunks are not copied). */
-  fileBlob(): Blob | undefined {
-    const store = this.#store;
-    const manifest = this.#manifest;
-    if (!store || !manifest || !this.#run?.latestSnapshot?.complete) return undefined;
-    return storedFileBlob(manifest, store);
+  /**
+   * The file as a Blob, once complete: the seeder's own file, or a Blob of the chunk Blobs a leecher
+   * stored (Chromium keeps them on disk: no copy of the file in the page's memory).
+   */
+  async fileBlob(): Promise<Blob | undefined> {
+    if (this.#seed) return this.#seed.store.fileBlob();
+    if (!this.#run?.latestSnapshot?.complete) return undefined;
+    return this.#leecherStore?.fileBlob();
   }
 
-  /** Leaves the swarm: closes every connection and stops reporting. */
-  leave(): void {
+  /**
+   * Leaves the swarm: closes every connection and stops reporting. A leecher's stored chunks are
+   * deleted, unless the page is only unloading (`keepStoredChunks`: a reload resumes from them).
+   */
+  leave(options: LeaveOptions = {}): void {
+    this.#runStarts++;
+    this.#stopTouching?.();
+    const store = this.#leecherStore;
+    store?.close();
+    if (store && !options.keepStoredChunks) void this.#storage?.forget(store.storeKey);
     this.#stopSampling?.();
     this.#reporter?.stop();
     this.#display.dispose();
@@ -316,9 +353,17 @@ export class SwarmSession implements RunController {
     return this.#membership?.runs ?? NO_RUN_REQUESTS;
   }
 
-  /** The chunks of the file this tab offers: the seeder's, or those of the run a leecher is (or was last) in. */
-  get #store(): ChunkStore | undefined {
-    return this.#run?.store ?? this.#seedStore;
+  #leecherStorage(): LeecherStorage {
+    this.#storage ??=
+      this.#options.storage?.() ??
+      new LeecherStorage({
+        db: () => openChunkDatabase(),
+        tabId: tabIdOf(globalThis.sessionStorage),
+        sha256: this.#sha256,
+        nowMs: () => Date.now(),
+        estimate: browserEstimate(),
+      });
+    return this.#storage;
   }
 
   #connect(): SwarmMembership {
@@ -397,26 +442,68 @@ export class SwarmSession implements RunController {
     this.#announce();
   }
 
-  /** Drops the previous run's engine (and a leecher's chunks) and starts `started` over every connection. */
+  /**
+   * Drops the previous run's engine and starts `started` over every connection. A leecher first opens its
+   * store for the run (new and empty, or what it held before a reload, checked), once the quota has room.
+   */
   #startRun(started: RunStarted): void {
-    const manifest = this.#manifest;
-    const contentId = this.#contentId;
-    const peerId = this.#peerId;
-    const membership = this.#membership;
-    if (!manifest || !contentId || !peerId || !membership || this.#over) return;
+    if (this.#over || !this.#manifest || !this.#peerId) return;
     if (this.#run && this.#run.runNumber >= started.runNumber) return;
-    const settings = started.settings[peerId];
+    const settings = started.settings[this.#peerId];
     if (!settings) return;
-    this.#run?.end();
-    const seeding = this.#role === 'seeder';
-    if (!seeding) this.#fileSha256 = undefined;
-    const run: EngineRun = new EngineRun({
+    const starting = ++this.#runStarts;
+    const previous = this.#run;
+    previous?.end();
+    if (this.#seed) return this.#runEngine(started, settings, { store: this.#seed.store, seeding: true });
+    this.#fileSha256 = undefined;
+    void this.#openLeecherStore(started, previous).then((opened) => {
+      if (opened && starting === this.#runStarts)
+        this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
+    });
+  }
+
+  /** This run's store; on a storage error the tab stops with its message (and undefined). */
+  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined) {
+    const manifest = this.#manifest!;
+    this.#stopTouching?.();
+    this.#leecherStore?.close();
+    this.#leecherStore = undefined;
+    const previousChunks = previous?.latestSnapshot?.chunksHeld ?? 0;
+    const opened = await this.#leecherStorage().openRun({
+      swarmId: this.#swarmId!,
+      contentId: this.#contentId!,
+      runNumber: started.runNumber,
       manifest,
-      contentId,
-      localPeerId: peerId,
+      releasingBytes: Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
+      onProgress: (fraction) => (this.#hashedFraction = fraction),
+      onWriteFailed: (error) => this.#storageFailed(error),
+    });
+    if (this.#over) {
+      if (opened.ok) void this.#storage?.forget(opened.store.storeKey);
+      return undefined;
+    }
+    if (!opened.ok) return void this.#fail(storageMessageOf(opened.error));
+    this.#leecherStore = opened.store;
+    this.#resumedChunks = opened.held.count;
+    const storage = this.#leecherStorage();
+    this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(opened.store.storeKey));
+    return opened;
+  }
+
+  #runEngine(
+    started: RunStarted,
+    settings: PeerRunSettings,
+    chunks: Pick<EngineRunOptions, 'store' | 'seeding' | 'heldChunks'>,
+  ): void {
+    const membership = this.#membership;
+    if (!membership || this.#over) return;
+    const run: EngineRun = new EngineRun({
+      manifest: this.#manifest!,
+      contentId: this.#contentId!,
+      localPeerId: this.#peerId!,
       started,
       settings,
-      seedStore: seeding ? this.#seedStore : undefined,
+      ...chunks,
       sha256: this.#sha256,
       onComplete: () => this.#completed(run),
     });
@@ -426,6 +513,11 @@ export class SwarmSession implements RunController {
     this.#phase = 'running';
     this.#sample();
     void this.#reporter?.reportNow();
+  }
+
+  /** A write failed mid-run (out of room, private mode): this tab stops, and forgets what it stored. */
+  #storageFailed(error: StorageError): void {
+    if (!this.#over) this.#fail(storageMessageOf(error));
   }
 
   /** A leecher holds the whole file: tell the server first, then leave the run if selfish, then hash the file. */
@@ -472,13 +564,14 @@ export class SwarmSession implements RunController {
     if (swarmId && manifest && progress) this.#options.onBroadcast?.({ swarmId, manifest, progress });
   }
 
+  /** A leecher's whole file, hashed from storage (the seeder's was hashed as it was prepared). */
   async #hashWholeFile(): Promise<void> {
-    const manifest = this.#manifest;
-    const store = this.#store;
-    if (!manifest || !store) return;
-    const sha256 = await storedFileSha256(manifest, store, (fraction) => (this.#hashedFraction = fraction));
+    const store = this.#leecherStore;
+    if (!store) return;
+    const sizeBytes = store.sizeBytes;
+    const sha256 = await wholeFileSha256(store, (hashedBytes) => (this.#hashedFraction = hashedBytes / sizeBytes));
     // A new run may have started meanwhile, with a store that is not this file yet.
-    if (this.#store === store) this.#fileSha256 = sha256;
+    if (this.#leecherStore === store) this.#fileSha256 = sha256;
   }
 
   #fail(message: string): void {

@@ -1,0 +1,62 @@
+/**
+ * The chunks most recently read or written, up to `maxBytes`: what keeps the upload path fast when the
+ * chunks themselves live in a `File` or IndexedDB. Peers ask for the newest chunks most (rarest first),
+ * so the least recently used chunk is the one dropped.
+ */
+export class ChunkCache {
+  readonly maxBytes: number;
+  readonly #chunks = new Map<number, Uint8Array>();
+  #heldBytes = 0;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  get heldBytes(): number {
+    return this.#heldBytes;
+  }
+
+  get(chunkIndex: number): Uint8Array | undefined {
+    const chunk = this.#chunks.get(chunkIndex);
+    if (chunk) {
+      // Most recently used last: Map keeps insertion order.
+      this.#chunks.delete(chunkIndex);
+      this.#chunks.set(chunkIndex, chunk);
+    }
+    return chunk;
+  }
+
+  set(chunkIndex: number, chunk: Uint8Array): void {
+    this.delete(chunkIndex);
+    if (chunk.length > this.maxBytes) return;
+    this.#chunks.set(chunkIndex, chunk);
+    this.#heldBytes += chunk.length;
+    for (const [oldest, oldChunk] of this.#chunks) {
+      if (this.#heldBytes <= this.maxBytes) break;
+      this.#chunks.delete(oldest);
+      this.#heldBytes -= oldChunk.length;
+    }
+  }
+
+  delete(chunkIndex: number): void {
+    const chunk = this.#chunks.get(chunkIndex);
+    if (!chunk) return;
+    this.#chunks.delete(chunkIndex);
+    this.#heldBytes -= chunk.length;
+  }
+
+  clear(): void {
+    this.#chunks.clear();
+    this.#heldBytes = 0;
+  }
+}
+
+/**
+ * How much a tab caches of the chunks it serves: 32 MiB, a few seconds of uploading at LAN rates, and at
+ * least 8 chunks whatever their size. Small beside the ≤ 300 MiB a tab may take (#12).
+ */
+export const SERVED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024;
+
+export function servedChunkCacheBytes(chunkBytes: number): number {
+  return Math.max(SERVED_CHUNK_CACHE_BYTES, 8 * chunkBytes);
+}

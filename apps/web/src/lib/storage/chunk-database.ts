@@ -1,0 +1,74 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+/** The one database where leechers keep verified chunks, for every swarm this browser takes part in. */
+export const CHUNK_DATABASE_NAME = 'swarmlab-chunks';
+const CHUNK_DATABASE_VERSION = 1;
+
+/**
+ * One tab's chunks of one run of one swarm. A reloaded tab finds its own (same tab id, from
+ * `sessionStorage`, same run); every other is some other tab's, or stale.
+ */
+export interface StoreRecord {
+  readonly storeKey: string;
+  readonly swarmId: string;
+  readonly contentId: string;
+  readonly tabId: string;
+  readonly runNumber: number;
+  /** Last time a tab used it (wall clock): records untouched for `STALE_STORE_AFTER_MS` are deleted. */
+  readonly touchedAtMs: number;
+}
+
+/**
+ * - `chunks`: each verified chunk as a Blob (Chromium keeps large Blobs on disk, so reading one back for
+ *   Save loads nothing), keyed by `[storeKey, chunkIndex]`: one store's chunks are one key range.
+ * - `stores`: a `StoreRecord` per store, keyed by `storeKey`.
+ */
+export interface ChunkDatabase extends DBSchema {
+  chunks: { key: [string, number]; value: Blob };
+  stores: { key: string; value: StoreRecord };
+}
+
+export type ChunkDb = IDBPDatabase<ChunkDatabase>;
+
+export function openChunkDatabase(name = CHUNK_DATABASE_NAME): Promise<ChunkDb> {
+  return openDB<ChunkDatabase>(name, CHUNK_DATABASE_VERSION, {
+    upgrade(db) {
+      db.createObjectStore('chunks');
+      db.createObjectStore('stores', { keyPath: 'storeKey' });
+    },
+  });
+}
+
+export function storeKeyOf(record: Omit<StoreRecord, 'storeKey' | 'touchedAtMs'>): string {
+  return `${record.swarmId}/${record.contentId}/${record.tabId}/${record.runNumber}`;
+}
+
+/** Every chunk of `storeKey`, chunks `fromIndex..toIndex` if given. */
+export function chunkRange(storeKey: string, fromIndex = 0, toIndex = Infinity): IDBKeyRange {
+  return IDBKeyRange.bound([storeKey, fromIndex], [storeKey, toIndex]);
+}
+
+/** Deletes a store's chunks and its record, in one transaction. */
+export async function forgetStore(db: ChunkDb, storeKey: string): Promise<void> {
+  const tx = db.transaction(['chunks', 'stores'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('chunks').delete(chunkRange(storeKey)),
+    tx.objectStore('stores').delete(storeKey),
+    tx.done,
+  ]);
+}
+
+/**
+ * The store keys that hold chunks, recorded or not (a write that lands after its store was forgotten
+ * leaves chunks without a record): one cursor step per store, jumping past each one's chunks.
+ */
+export async function storeKeysWithChunks(db: ChunkDb): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = await db.transaction('chunks').store.openKeyCursor();
+  while (cursor) {
+    const storeKey = cursor.key[0];
+    keys.push(storeKey);
+    cursor = await cursor.continue([storeKey, Infinity]);
+  }
+  return keys;
+}

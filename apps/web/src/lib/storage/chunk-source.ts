@@ -1,0 +1,33 @@
+/**
+ * A file the seeder offers, read by ranges on demand: a `File` the user picked, or a generated test file.
+ * The tab never holds it whole (#12): the manifest pass and every upload read one chunk at a time.
+ */
+export interface ChunkSource {
+  readonly name: string;
+  readonly sizeBytes: number;
+  /** `lengthBytes` of the file from `offsetBytes` (a fresh buffer the caller may keep). */
+  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+  /** The whole file as a Blob, for Save: a `File` is one already; a generated file is built part by part. */
+  blob(): Promise<Blob>;
+}
+
+/** A file the user picked (or dropped), read by `file.slice(…).arrayBuffer()`: only the slice is loaded. */
+export function fileChunkSource(file: File): ChunkSource {
+  return {
+    name: file.name,
+    sizeBytes: file.size,
+    read: async (offsetBytes, lengthBytes) =>
+      new Uint8Array(await file.slice(offsetBytes, offsetBytes + lengthBytes).arrayBuffer()),
+    blob: async () => file,
+  };
+}
+
+/** A file held in memory (tests, small fixtures). */
+export function bytesChunkSource(name: string, bytes: Uint8Array): ChunkSource {
+  return {
+    name,
+    sizeBytes: bytes.length,
+    read: async (offsetBytes, lengthBytes) => bytes.slice(offsetBytes, offsetBytes + lengthBytes),
+    blob: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
+  };
+}

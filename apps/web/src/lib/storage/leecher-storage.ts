@@ -1,0 +1,155 @@
+import { chunkLengthBytes, type Bitfield, type Manifest, type Sha256 } from '@swarmlab/protocol';
+import { forgetStore, storeKeyOf, storeKeysWithChunks, type ChunkDb } from './chunk-database';
+import { checkStoredChunks } from './stored-chunks-check';
+import { IdbChunkStore } from './idb-chunk-store';
+import type { StorageError } from './storage-error';
+import { storageShortfall, type EstimateStorage } from './storage-quota';
+
+/**
+ * A store no tab has touched for this long belongs to a tab that is gone (closed, crashed, navigated
+ * away) and is deleted by the next visit. Tabs touch their store every `STORE_TOUCH_INTERVAL_MS`, so an
+ * hour leaves a sleeping laptop's tab, or a long reload, well clear of it.
+ */
+export const STALE_STORE_AFTER_MS = 60 * 60 * 1000;
+export const STORE_TOUCH_INTERVAL_MS = 60 * 1000;
+
+export interface LeecherStorageDeps {
+  readonly db: () => Promise<ChunkDb>;
+  /** This tab's id (`tabIdOf(sessionStorage)`): a reload keeps it. */
+  readonly tabId: string;
+  readonly sha256: Sha256;
+  readonly nowMs: () => number;
+  /** `navigator.storage.estimate`; no quota check without it. */
+  readonly estimate: EstimateStorage | undefined;
+}
+
+export interface OpenRunOptions {
+  readonly swarmId: string;
+  readonly contentId: string;
+  readonly runNumber: number;
+  readonly manifest: Manifest;
+  /** Bytes being deleted in the background (the previous run's chunks): free room for the quota check. */
+  readonly releasingBytes: number;
+  /** Fraction (0..1) of the stored chunks checked, when a reloaded tab finds some. */
+  readonly onProgress: (fraction: number) => void;
+  readonly onWriteFailed: (error: StorageError) => void;
+}
+
+export type OpenedRun =
+  | { readonly ok: true; readonly store: IdbChunkStore; readonly held: Bitfield; readonly heldBytes: number }
+  | { readonly ok: false; readonly error: StorageError };
+
+/**
+ * A leecher tab's use of IndexedDB (#12): one store per run, keyed by swarm, content id, tab and run, so
+ * a new run starts empty at once (a new key; the old run's chunks are deleted in the background, no
+ * wipe on the start) and a reload mid-run finds the chunks it holds (checked against the manifest).
+ */
+export class LeecherStorage {
+  readonly #deps: LeecherStorageDeps;
+  #db: Promise<ChunkDb> | undefined;
+
+  constructor(deps: LeecherStorageDeps) {
+    this.#deps = deps;
+  }
+
+  /** This tab's store for a run, with what it already holds, once the quota has room for the rest. */
+  async openRun(options: OpenRunOptions): Promise<OpenedRun> {
+    const { swarmId, contentId, runNumber, manifest } = options;
+    let db: ChunkDb;
+    try {
+      db = await this.#open();
+    } catch (error) {
+      return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
+    }
+    const storeKey = storeKeyOf({ swarmId, contentId, tabId: this.#deps.tabId, runNumber });
+    // This tab's other runs of the swarm are over: their chunks go, in the background.
+    const prefix = `${swarmId}/${contentId}/${this.#deps.tabId}/`;
+    void this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey);
+    try {
+      await db.put('stores', {
+        storeKey,
+        swarmId,
+        contentId,
+        tabId: this.#deps.tabId,
+        runNumber,
+        touchedAtMs: this.#deps.nowMs(),
+      });
+    } catch (error) {
+      return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
+    }
+    const held = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, options.onProgress);
+    let heldBytes = 0;
+    for (let index = 0; index < held.chunkCount; index++)
+      if (held.has(index)) heldBytes += chunkLengthBytes(manifest, index);
+    const shortfall = await storageShortfall(
+      manifest.sizeBytes - heldBytes,
+      options.releasingBytes,
+      this.#deps.estimate,
+    );
+    if (shortfall) {
+      void this.forget(storeKey);
+      return { ok: false, error: shortfall };
+    }
+    const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
+    return { ok: true, store, held, heldBytes };
+  }
+
+  /** Deletes a store (the tab left, or its storage failed); resolves once done, never rejects. */
+  async forget(storeKey: string): Promise<void> {
+    try {
+      await forgetStore(await this.#open(), storeKey);
+    } catch (error) {
+      console.warn(`swarmlab: could not delete stored chunks (${String(error)})`);
+    }
+  }
+
+  /** Marks a store as in use, so no other visit takes it for stale. */
+  async touch(storeKey: string): Promise<void> {
+    try {
+      const db = await this.#open();
+      const record = await db.get('stores', storeKey);
+      if (record) await db.put('stores', { ...record, touchedAtMs: this.#deps.nowMs() });
+    } catch {
+      // Touching is best effort: a store that is not touched is only deleted an hour later.
+    }
+  }
+
+  /**
+   * Deletes every store untouched for `STALE_STORE_AFTER_MS` (other tabs' swarms long gone) and chunks no
+   * record claims (a write that landed after its store was forgotten). Resolves with the keys deleted.
+   */
+  async cleanStale(): Promise<string[]> {
+    try {
+      const db = await this.#open();
+      const records = new Map((await db.getAll('stores')).map((record) => [record.storeKey, record]));
+      const staleBeforeMs = this.#deps.nowMs() - STALE_STORE_AFTER_MS;
+      return await this.#forgetWhere(
+        db,
+        (key) => {
+          const record = records.get(key);
+          return !record || record.touchedAtMs < staleBeforeMs;
+        },
+        [...records.keys()],
+      );
+    } catch (error) {
+      console.warn(`swarmlab: could not clean stored chunks (${String(error)})`);
+      return [];
+    }
+  }
+
+  async #forgetWhere(
+    db: ChunkDb,
+    doomed: (storeKey: string) => boolean,
+    alsoKeys: readonly string[] = [],
+  ): Promise<string[]> {
+    const recorded = alsoKeys.length > 0 ? alsoKeys : await db.getAllKeys('stores');
+    const keys = [...new Set([...recorded, ...(await storeKeysWithChunks(db))])].filter(doomed);
+    for (const key of keys) await forgetStore(db, key);
+    return keys;
+  }
+
+  #open(): Promise<ChunkDb> {
+    this.#db ??= this.#deps.db();
+    return this.#db;
+  }
+}

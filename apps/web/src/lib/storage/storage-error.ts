@@ -1,0 +1,37 @@
+import { formatBytes } from '../format';
+
+/**
+ * Why a leecher cannot keep the file, as data (the session shows `storageMessageOf` and stops):
+ * - `insufficient-storage`: before the download, the browser's quota leaves less room than the file needs.
+ * - `quota-exceeded`: a write failed mid-run for lack of room (`QuotaExceededError`).
+ * - `write-failed`: a write failed otherwise (private mode, storage evicted, disk error).
+ * - `storage-unavailable`: IndexedDB cannot be opened at all.
+ */
+export type StorageError =
+  | { readonly code: 'insufficient-storage'; readonly neededBytes: number; readonly availableBytes: number }
+  | { readonly code: 'quota-exceeded'; readonly detail: string }
+  | { readonly code: 'write-failed'; readonly detail: string }
+  | { readonly code: 'storage-unavailable'; readonly detail: string };
+
+/** Names a failed IndexedDB request's error: out of room, or another failure. */
+export function writeErrorOf(error: unknown): StorageError {
+  const name = error instanceof Error || error instanceof DOMException ? error.name : '';
+  const detail = error instanceof Error || error instanceof DOMException ? error.message : String(error);
+  return name === 'QuotaExceededError'
+    ? { code: 'quota-exceeded', detail }
+    : { code: 'write-failed', detail: detail || name || 'unknown error' };
+}
+
+/** A sentence for the user. */
+export function storageMessageOf(error: StorageError): string {
+  switch (error.code) {
+    case 'insufficient-storage':
+      return `This file needs ${formatBytes(error.neededBytes)} of browser storage, but only ${formatBytes(error.availableBytes)} is free here. Free some disk space (or leave private browsing) and open the link again.`;
+    case 'quota-exceeded':
+      return 'The browser ran out of storage for this file while downloading, so this tab stopped and removed what it had stored. Free some disk space and open the link again.';
+    case 'write-failed':
+      return `The browser refused to store a chunk (${error.detail}), so this tab stopped and removed what it had stored. Private browsing may not allow it.`;
+    case 'storage-unavailable':
+      return `This browser gives the page no storage for the file (${error.detail}). Private browsing may not allow it.`;
+  }
+}

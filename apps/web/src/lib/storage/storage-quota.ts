@@ -1,0 +1,43 @@
+import type { StorageError } from './storage-error';
+
+/** `navigator.storage.estimate`, or nothing where the browser does not say (then the check is skipped). */
+export type EstimateStorage = () => Promise<StorageEstimate>;
+
+/**
+ * Room kept free beyond the file: IndexedDB stores each chunk with keys and metadata, and the browser
+ * needs room for itself. A few percent of a file, at least 16 MiB.
+ */
+export function storageMarginBytes(fileBytes: number): number {
+  return Math.max(16 * 1024 * 1024, Math.ceil(fileBytes * 0.02));
+}
+
+export function browserEstimate(): EstimateStorage | undefined {
+  const storage = globalThis.navigator?.storage;
+  return storage?.estimate ? () => storage.estimate() : undefined;
+}
+
+/**
+ * Whether `neededBytes` more fit in the origin's quota, counting `releasingBytes` (data being deleted in
+ * the background, e.g. the previous run's chunks) as free. `undefined` when they fit or nobody can say.
+ */
+export async function storageShortfall(
+  neededBytes: number,
+  releasingBytes: number,
+  estimate: EstimateStorage | undefined,
+): Promise<StorageError | undefined> {
+  if (!estimate || neededBytes <= 0) return undefined;
+  let estimated: StorageEstimate;
+  try {
+    estimated = await estimate();
+  } catch {
+    return undefined;
+  }
+  const quotaBytes = estimated.quota;
+  const usageBytes = estimated.usage ?? 0;
+  if (quotaBytes === undefined) return undefined;
+  const availableBytes = Math.max(0, quotaBytes - usageBytes + releasingBytes);
+  const wantedBytes = neededBytes + storageMarginBytes(neededBytes);
+  return wantedBytes > availableBytes
+    ? { code: 'insufficient-storage', neededBytes: wantedBytes, availableBytes }
+    : undefined;
+}

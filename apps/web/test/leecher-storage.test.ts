@@ -1,0 +1,200 @@
+import 'fake-indexeddb/auto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { chunkCount, chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { noblePageSha256 } from '../src/lib/page-sha256';
+import { prepareSeed } from '../src/lib/state/file-preparation';
+import { openChunkDatabase, storeKeysWithChunks, type ChunkDb } from '../src/lib/storage/chunk-database';
+import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
+import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../src/lib/storage/leecher-storage';
+import type { StorageError } from '../src/lib/storage/storage-error';
+import type { EstimateStorage } from '../src/lib/storage/storage-quota';
+import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
+import { incrementalSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
+
+const CHUNK = 256 * 1024;
+const FILE_BYTES = 5 * CHUNK + 999;
+const SEED = 11;
+const fileBytes = generateTestFile(FILE_BYTES, SEED);
+const fileSha256 = bytesToHex(sha256(fileBytes));
+const prepared = prepareSeed(generatedTestFile(FILE_BYTES, SEED), noblePageSha256, () => {});
+const chunkOf = (manifest: Manifest, index: number) =>
+  fileBytes.slice(index * CHUNK, index * CHUNK + chunkLengthBytes(manifest, index));
+
+let databases = 0;
+/** A fresh database per test, and a clock the test moves. */
+function fixture(estimate?: EstimateStorage) {
+  const name = `chunks-test-${++databases}`;
+  const clock = { nowMs: 1_000_000 };
+  const storageOf = (tabId: string) =>
+    new LeecherStorage({
+      db: () => openChunkDatabase(name),
+      tabId,
+      sha256: noblePageSha256,
+      nowMs: () => clock.nowMs,
+      estimate,
+    });
+  return { name, clock, storageOf };
+}
+
+async function runOptions(runNumber = 1, failures: StorageError[] = []): Promise<OpenRunOptions> {
+  const { manifest } = await prepared;
+  return {
+    swarmId: 'S'.repeat(22),
+    contentId: 'c'.repeat(64),
+    runNumber,
+    manifest,
+    releasingBytes: 0,
+    onProgress: () => {},
+    onWriteFailed: (error) => failures.push(error),
+  };
+}
+
+async function openOk(storage: LeecherStorage, options: OpenRunOptions) {
+  const opened = await storage.openRun(options);
+  if (!opened.ok) throw new Error(`expected a store, got ${opened.error.code}`);
+  return opened;
+}
+
+describe('leechers keep verified chunks in IndexedDB', () => {
+  it('stores every chunk and gives the file back as a Blob and as a stream, byte for byte', async () => {
+    const { manifest } = await prepared;
+    const { storageOf } = fixture();
+    const { store, held } = await openOk(storageOf('tab1'), await runOptions());
+    expect(held.count).toBe(0);
+    // In random order, as a swarm delivers them.
+    for (const index of [3, 0, 5, 1, 4, 2]) await store.put(index, chunkOf(manifest, index));
+    expect(await sha256Hex(await store.get(4))).toBe(manifest.chunkSha256[4]);
+    const blob = (await store.fileBlob())!;
+    expect(blob.size).toBe(FILE_BYTES);
+    expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
+    expect(await incrementalSha256(store.chunks())).toBe(fileSha256);
+    expect(await wholeFileSha256(store)).toBe(fileSha256);
+  });
+
+  it('serves from a bounded cache, reading evicted chunks back from IndexedDB', async () => {
+    const { manifest } = await prepared;
+    const { name } = fixture();
+    const db = await openChunkDatabase(name);
+    const store = new IdbChunkStore({ db, storeKey: 'k', manifest, cacheBytes: 2 * CHUNK, onWriteFailed: () => {} });
+    for (let index = 0; index < chunkCount(manifest); index++) await store.put(index, chunkOf(manifest, index));
+    expect(store.get(5)).toBeInstanceOf(Uint8Array); // recent: cached, at once
+    const evicted = store.get(0);
+    expect(evicted).toBeInstanceOf(Promise);
+    expect(await sha256Hex(await evicted)).toBe(manifest.chunkSha256[0]);
+    expect(await store.fileBlob()).toBeDefined();
+  });
+
+  it('a reloaded tab finds the chunks it holds; a corrupt one is rejected and deleted', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const before = await openOk(storageOf('tab1'), await runOptions());
+    for (const index of [0, 2, 4]) await before.store.put(index, chunkOf(manifest, index));
+    // A torn or tampered write: chunk 2's bytes are not the manifest's.
+    const db = await openChunkDatabase(name);
+    const tampered = chunkOf(manifest, 2);
+    tampered[100] = tampered[100]! ^ 0xff;
+    await db.put('chunks', new Blob([tampered]), [before.store.storeKey, 2]);
+    // The reload: a new page, same tab id (sessionStorage), same run.
+    const fractions: number[] = [];
+    const after = await openOk(storageOf('tab1'), { ...(await runOptions()), onProgress: (f) => fractions.push(f) });
+    expect(after.store.storeKey).toBe(before.store.storeKey);
+    expect([0, 1, 2, 3, 4, 5].filter((index) => after.held.has(index))).toEqual([0, 4]);
+    expect(after.heldBytes).toBe(2 * CHUNK);
+    expect(fractions.at(-1)).toBe(1);
+    expect(await db.get('chunks', [before.store.storeKey, 2])).toBeUndefined();
+    // Another tab of the same browser in the same swarm starts empty: its own store.
+    expect((await openOk(storageOf('tab2'), await runOptions())).held.count).toBe(0);
+  });
+
+  it('a new run starts empty at once; the previous run’s chunks are deleted in the background', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const storage = storageOf('tab1');
+    const run1 = await openOk(storage, await runOptions(1));
+    for (let index = 0; index < chunkCount(manifest); index++) await run1.store.put(index, chunkOf(manifest, index));
+    const run2 = await openOk(storage, await runOptions(2));
+    expect(run2.held.count).toBe(0);
+    const db = await openChunkDatabase(name);
+    await expect.poll(() => storeKeysWithChunks(db)).toEqual([]);
+    expect(await db.getAllKeys('stores')).toEqual([run2.store.storeKey]);
+  });
+
+  it('leaving forgets the store; stale stores and orphan chunks are cleaned on the next visit', async () => {
+    const { manifest } = await prepared;
+    const { name, clock, storageOf } = fixture();
+    const left = await openOk(storageOf('gone'), await runOptions());
+    await left.store.put(0, chunkOf(manifest, 0));
+    await storageOf('gone').forget(left.store.storeKey);
+    const db = await openChunkDatabase(name);
+    expect(await storeKeysWithChunks(db)).toEqual([]);
+
+    const stale = await openOk(storageOf('crashed'), await runOptions());
+    await stale.store.put(1, chunkOf(manifest, 1));
+    await db.put('chunks', new Blob([chunkOf(manifest, 0)]), ['orphan/x/y/1', 0]);
+    clock.nowMs += STALE_STORE_AFTER_MS / 2;
+    const live = await openOk(storageOf('live'), await runOptions());
+    await live.store.put(1, chunkOf(manifest, 1));
+    clock.nowMs += STALE_STORE_AFTER_MS / 2 + 1;
+    const deleted = await storageOf('visitor').cleanStale();
+    expect(deleted.sort()).toEqual(['orphan/x/y/1', stale.store.storeKey].sort());
+    expect(await storeKeysWithChunks(db)).toEqual([live.store.storeKey]);
+  });
+
+  it('refuses a download that will not fit the quota, with the figures', async () => {
+    const { storageOf, name } = fixture(async () => ({ quota: 1024 * 1024, usage: 512 * 1024 }));
+    const opened = await storageOf('tab1').openRun(await runOptions());
+    expect(opened).toMatchObject({ ok: false, error: { code: 'insufficient-storage', availableBytes: 512 * 1024 } });
+    if (!opened.ok && opened.error.code === 'insufficient-storage')
+      expect(opened.error.neededBytes).toBeGreaterThan(FILE_BYTES);
+    const db = await openChunkDatabase(name);
+    await expect.poll(() => db.getAllKeys('stores')).toEqual([]);
+    // Room freed by the previous run's chunks counts.
+    const roomy = fixture(async () => ({ quota: 100 * 1024 * 1024, usage: 90 * 1024 * 1024 }));
+    expect(
+      (await roomy.storageOf('tab1').openRun({ ...(await runOptions()), releasingBytes: 20 * 1024 * 1024 })).ok,
+    ).toBe(true);
+  });
+
+  it('a write that fails for lack of room stops the store: reported once, nothing kept, later writes refused', async () => {
+    const { manifest } = await prepared;
+    const { name } = fixture();
+    const db = await openChunkDatabase(name);
+    let room = 2;
+    const full = new Proxy(db, {
+      get(target, property) {
+        if (property === 'put')
+          return (storeName: 'chunks', value: Blob, key: [string, number]) =>
+            room-- > 0
+              ? target.put(storeName, value, key)
+              : Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as ChunkDb;
+    const failures: StorageError[] = [];
+    const store = new IdbChunkStore({
+      db: full,
+      storeKey: 'k',
+      manifest,
+      onWriteFailed: (error) => failures.push(error),
+    });
+    await store.put(0, chunkOf(manifest, 0));
+    await store.put(1, chunkOf(manifest, 1));
+    await expect(store.put(2, chunkOf(manifest, 2))).rejects.toThrow(/quota/);
+    await expect(store.put(3, chunkOf(manifest, 3))).rejects.toThrow(/storage failed/);
+    expect(failures).toEqual([{ code: 'quota-exceeded', detail: 'The quota has been exceeded.' }]);
+    expect(store.failed?.code).toBe('quota-exceeded');
+    // Nothing of the failed chunk is stored or cached.
+    expect(await store.get(2)).toBeUndefined();
+    expect(await db.getAllKeys('chunks')).toEqual([
+      ['k', 0],
+      ['k', 1],
+    ]);
+  });
+});
+
+async function sha256Hex(bytes: Uint8Array | undefined): Promise<string | undefined> {
+  return bytes && bytesToHex(sha256(bytes));
+}

@@ -1,0 +1,68 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { chunkCount, chunkLengthBytes, sha256Hex } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { noblePageSha256 } from '../src/lib/page-sha256';
+import { prepareSeed } from '../src/lib/state/file-preparation';
+import type { ChunkSource } from '../src/lib/storage/chunk-source';
+import { SourceChunkStore } from '../src/lib/storage/source-chunk-store';
+import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
+
+const FILE_BYTES = 3 * 256 * 1024 + 1000;
+
+/** A generated file that counts its reads and the largest one. */
+function countingSource(): ChunkSource & { reads: number; largestReadBytes: number } {
+  const inner = generatedTestFile(FILE_BYTES, 5);
+  const counting = {
+    ...inner,
+    reads: 0,
+    largestReadBytes: 0,
+    read: (offsetBytes: number, lengthBytes: number) => {
+      counting.reads++;
+      counting.largestReadBytes = Math.max(counting.largestReadBytes, lengthBytes);
+      return inner.read(offsetBytes, lengthBytes);
+    },
+  };
+  return counting;
+}
+
+describe('the seeder reads its file on demand', () => {
+  it('one streaming pass gives the manifest and the whole file SHA-256, a chunk at a time', async () => {
+    const source = countingSource();
+    const fractions: number[] = [];
+    const prepared = await prepareSeed(source, noblePageSha256, (fraction) => fractions.push(fraction));
+    const whole = generateTestFile(FILE_BYTES, 5);
+    expect(prepared.fileSha256).toBe(bytesToHex(sha256(whole)));
+    expect(chunkCount(prepared.manifest)).toBe(4);
+    expect(source.reads).toBe(4);
+    expect(source.largestReadBytes).toBe(256 * 1024);
+    expect(fractions).toEqual([0.25, 0.5, 0.75, 1]);
+    const last = whole.subarray(3 * 256 * 1024);
+    expect(prepared.manifest.chunkSha256[3]).toBe(await sha256Hex(last));
+  });
+
+  it('serves chunks from the source, reading each once while cached (concurrent asks share a read)', async () => {
+    const source = countingSource();
+    const { store, manifest } = await prepareSeed(source, noblePageSha256, () => {});
+    source.reads = 0;
+    const [a, b] = await Promise.all([store.get(3), store.get(3)]);
+    expect(source.reads).toBe(1);
+    expect(a).toBe(b);
+    expect(a!.length).toBe(chunkLengthBytes(manifest, 3));
+    expect(await sha256Hex(a!)).toBe(manifest.chunkSha256[3]);
+    // Cached: answered at once, no promise.
+    expect(store.get(3)).toBeInstanceOf(Uint8Array);
+    expect(source.reads).toBe(1);
+    await expect(store.put(0)).rejects.toThrow(/read-only/);
+  });
+
+  it('keeps only a bounded number of chunks in memory', async () => {
+    const source = countingSource();
+    const prepared = await prepareSeed(source, noblePageSha256, () => {});
+    const store = new SourceChunkStore(source, prepared.manifest, 2 * 256 * 1024);
+    for (let index = 0; index < 4; index++) await store.get(index);
+    source.reads = 0;
+    await store.get(0); // evicted: read again
+    expect(source.reads).toBe(1);
+  });
+});

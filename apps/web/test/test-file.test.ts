@@ -1,0 +1,57 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { describe, expect, it } from 'vitest';
+import {
+  GENERATED_BLOCK_BYTES,
+  generateTestFile,
+  generatedTestFile,
+  MAX_TEST_FILE_MIB,
+  parseTestFileMib,
+  testFileRange,
+} from '../src/lib/test-file';
+
+const GIB = 1024 ** 3;
+
+describe('generated test files', () => {
+  it('any range equals the same bytes of the whole file, across block boundaries', async () => {
+    const whole = generateTestFile(5 * GENERATED_BLOCK_BYTES + 123, 42);
+    const source = generatedTestFile(whole.length, 42);
+    for (const [offset, length] of [
+      [0, 10],
+      [GENERATED_BLOCK_BYTES - 3, 7],
+      [GENERATED_BLOCK_BYTES * 2 + 5, GENERATED_BLOCK_BYTES * 2],
+      [whole.length - 100, 100],
+    ] as const) {
+      expect(bytesToHex(await source.read(offset, length))).toBe(bytesToHex(whole.subarray(offset, offset + length)));
+    }
+  });
+
+  it('depends on the seed, is reproducible, and is not trivially repetitive', () => {
+    const a = testFileRange(1, 0, 4096);
+    expect(bytesToHex(testFileRange(1, 0, 4096))).toBe(bytesToHex(a));
+    expect(bytesToHex(testFileRange(2, 0, 4096))).not.toBe(bytesToHex(a));
+    // Two blocks of one file differ.
+    expect(bytesToHex(testFileRange(1, GENERATED_BLOCK_BYTES, 4096))).not.toBe(bytesToHex(a));
+  });
+
+  it('reads a chunk at the end of a 4 GiB file without generating the rest', async () => {
+    const source = generatedTestFile(4 * GIB, 9);
+    const chunk = await source.read(4 * GIB - 256 * 1024, 256 * 1024);
+    expect(chunk.length).toBe(256 * 1024);
+    expect(bytesToHex(chunk)).toBe(bytesToHex(testFileRange(9, 4 * GIB - 256 * 1024, 256 * 1024)));
+    // A read past the end is cut at the end.
+    expect((await source.read(4 * GIB - 10, 100)).length).toBe(10);
+  });
+
+  it('saves as a Blob with the same bytes', async () => {
+    const source = generatedTestFile(9 * 1024 * 1024 + 7, 3);
+    const saved = new Uint8Array(await (await source.blob()).arrayBuffer());
+    expect(bytesToHex(sha256(saved))).toBe(bytesToHex(sha256(generateTestFile(source.sizeBytes, 3))));
+  });
+
+  it('sizes go up to the swarm cap (16 GiB)', () => {
+    expect(MAX_TEST_FILE_MIB).toBe(16 * 1024);
+    expect(parseTestFileMib('4096')).toEqual({ ok: true, sizeBytes: 4 * GIB });
+    expect(parseTestFileMib('16385').ok).toBe(false);
+  });
+});

@@ -1,0 +1,173 @@
+// `pnpm bench memory`: a tab's memory whatever the file's size (#12). A seeder and 2 leechers through the
+// real server and UI, unshaped, once per file size; prints each tab's peak renderer RSS (from /proc, as the
+// OS sees it), its peak JS heap, and the distribution time, the sizes side by side.
+import type { CDPSession } from '@playwright/test';
+import { createSignallingServer, DEFAULT_LIMITS } from '@swarmlab/server';
+import { launchChromium } from '@swarmlab/test-kit/browser';
+import { intFlag, parseFlags, UsageError } from './args';
+import { BenchFailure, sleep } from './failure';
+import { rendererPids, residentBytes } from './renderer-memory';
+import { fixed, table } from './stats';
+import { playwrightTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
+import { DEFAULT_STATIC_DIR, describeBuild, requireBuild } from './web-build';
+
+const MIB = 1024 * 1024;
+const LEECHERS = 2;
+/** How often the JS heaps are read (RSS peaks come from the kernel's high-water mark, not from samples). */
+const SAMPLE_MS = 250;
+/** The issue's target: peak RSS per tab, whatever the file's size. */
+const TARGET_RSS_BYTES = 300 * MIB;
+
+export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048] [--run-timeout-sec 1800]
+  A seeder and ${LEECHERS} leechers, unshaped, one swarm per generated file size (MiB, comma-separated).
+  Prints each tab's peak renderer RSS (/proc VmHWM), peak JS heap (CDP Runtime.getHeapUsage) and the
+  distribution time. Target (#12): peak RSS ≤ ${TARGET_RSS_BYTES / MIB} MiB per tab, independent of the size.
+  Needs the web app built (npx pnpm@12.4.2 build).`;
+
+interface TabMemory {
+  readonly name: string;
+  readonly pid: number | undefined;
+  peakRssBytes: number;
+  peakHeapBytes: number;
+}
+
+interface SizeResult {
+  readonly fileMib: number;
+  readonly distributionMs: number | null;
+  readonly tabs: readonly TabMemory[];
+}
+
+/**
+ * Opens tabs one at a time and notes each one's renderer: the renderer PID that appeared while it opened
+ * (each tab has a browser context, hence a renderer, of its own).
+ */
+function trackedTabs(open: OpenSwarmTab, tabs: TabMemory[], heaps: Map<string, CDPSession>): OpenSwarmTab {
+  let queue = Promise.resolve();
+  return (name, url, role) => {
+    const opened = queue.then(async () => {
+      const before = rendererPids();
+      const tab = await open(name, url, role);
+      await sleep(500);
+      const fresh = [...rendererPids()].filter((pid) => !before.has(pid));
+      if (fresh.length !== 1)
+        console.error(`warning: ${name}: ${fresh.length} new renderer processes, RSS not attributed`);
+      tabs.push({ name, pid: fresh.length === 1 ? fresh[0] : undefined, peakRssBytes: 0, peakHeapBytes: 0 });
+      if (tab.page) heaps.set(name, await tab.page.context().newCDPSession(tab.page));
+      return tab;
+    });
+    queue = opened.then(
+      () => undefined,
+      () => undefined,
+    );
+    return opened;
+  };
+}
+
+async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDPSession>): Promise<void> {
+  for (const tab of tabs) {
+    const resident = tab.pid === undefined ? undefined : residentBytes(tab.pid);
+    if (resident) tab.peakRssBytes = Math.max(tab.peakRssBytes, resident.peakBytes);
+    const session = heaps.get(tab.name);
+    const heap = await session?.send('Runtime.getHeapUsage').catch(() => undefined);
+    if (heap) tab.peakHeapBytes = Math.max(tab.peakHeapBytes, heap.usedSize);
+  }
+}
+
+async function measureSize(fileMib: number, baseURL: string, runTimeoutMs: number): Promise<SizeResult> {
+  const browser = await launchChromium();
+  const tabs: TabMemory[] = [];
+  const heaps = new Map<string, CDPSession>();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await sample(tabs, heaps);
+      await sleep(SAMPLE_MS);
+    }
+  })();
+  try {
+    const log = (line: string): void => console.error(line);
+    const swarm = await SwarmTabs.open({
+      openTab: trackedTabs(playwrightTabs(browser, baseURL, log), tabs, heaps),
+      baseURL,
+      peers: LEECHERS,
+      fileBytes: fileMib * MIB,
+      timeoutMs: runTimeoutMs,
+    });
+    const runNumber = await swarm.startRun({ mode: 'p2p', serverUp: '', peerUp: '', peerDown: '' });
+    await swarm.waitForRun(runNumber, runTimeoutMs);
+    await swarm.verifyFiles(runNumber, runTimeoutMs);
+    const distributionMs = (await swarm.seeder.readState()).run?.distributionMs ?? null;
+    await sample(tabs, heaps);
+    return { fileMib, distributionMs, tabs };
+  } finally {
+    sampling = false;
+    await sampler;
+    await browser.close();
+  }
+}
+
+function parseSizes(text: string | undefined): number[] {
+  const sizes = (text ?? '256,2048').split(',').map((part) => intFlag('sizes-mib', part, 0, 1, 16 * 1024));
+  if (sizes.length === 0) throw new UsageError('--sizes-mib needs at least one size');
+  return sizes;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(argv, {
+    'sizes-mib': { type: 'string' },
+    'run-timeout-sec': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const sizes = parseSizes(flags['sizes-mib']);
+  const runTimeoutMs = intFlag('run-timeout-sec', flags['run-timeout-sec'], 1800, 10, 24 * 3600) * 1000;
+  requireBuild(DEFAULT_STATIC_DIR);
+  console.log(`web app: ${describeBuild(DEFAULT_STATIC_DIR)}`);
+  console.log(`memory: 1 seeder + ${LEECHERS} leechers, unshaped, files of ${sizes.join(', ')} MiB`);
+
+  const server = createSignallingServer({
+    staticDir: DEFAULT_STATIC_DIR,
+    log: () => {},
+    limits: { maxPeersPerAddressInSwarm: DEFAULT_LIMITS.maxPeersPerSwarm },
+  });
+  const results: SizeResult[] = [];
+  try {
+    const { port } = await server.listen(0, '127.0.0.1');
+    // One size after the other, each in a fresh browser: one's memory never shows in another's figures.
+    for (const fileMib of sizes) results.push(await measureSize(fileMib, `http://127.0.0.1:${port}`, runTimeoutMs));
+  } finally {
+    await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+  }
+
+  const names = results[0]!.tabs.map((tab) => tab.name);
+  const header = ['tab', ...results.flatMap((r) => [`RSS peak @${r.fileMib} MiB`, `JS heap peak @${r.fileMib} MiB`])];
+  const rows = names.map((name) => [
+    name,
+    ...results.flatMap((r) => {
+      const tab = r.tabs.find((one) => one.name === name);
+      return [
+        tab?.pid === undefined ? '—' : `${fixed(tab.peakRssBytes / MIB, 0)} MiB`,
+        `${fixed((tab?.peakHeapBytes ?? 0) / MIB, 0)} MiB`,
+      ];
+    }),
+  ]);
+  const timeRow = [
+    'distribution time',
+    ...results.flatMap((r) => [r.distributionMs === null ? '—' : `${fixed(r.distributionMs / 1000, 1)} s`, '']),
+  ];
+  console.log(table([header, ...rows, timeRow]));
+  const over = results.flatMap((r) =>
+    r.tabs.filter((tab) => tab.peakRssBytes > TARGET_RSS_BYTES).map((tab) => `${tab.name} @${r.fileMib} MiB`),
+  );
+  console.log(
+    over.length === 0
+      ? `every tab within ${TARGET_RSS_BYTES / MIB} MiB RSS`
+      : `over ${TARGET_RSS_BYTES / MIB} MiB RSS: ${over.join(', ')}`,
+  );
+  if (results.some((r) => r.tabs.some((tab) => tab.pid === undefined)))
+    throw new BenchFailure('some tabs had no renderer PID: RSS incomplete');
+  return 0;
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readPeerState } from '@swarmlab/test-kit/browser';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+
+/** SHA-256 of a file on disk, streamed (a saved file may be large). */
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Whether every bit set in `before` (hex, wire layout) is set in `after`. */
+function holdsAll(before: string, after: string): boolean {
+  for (let i = 0; i < before.length; i += 2) {
+    const was = Number.parseInt(before.slice(i, i + 2), 16);
+    const now = Number.parseInt(after.slice(i, i + 2) || '0', 16);
+    if ((was & now) !== was) return false;
+  }
+  return true;
+}
+
+test('a leecher reloaded mid-download resumes with the chunks it held and completes with the seeder’s SHA-256', async ({
+  swarm,
+}) => {
+  // Shaped, so the download lasts long enough to reload in the middle: 32 MiB at u_s = 2 MB/s.
+  const seeder = await swarm.seedGenerated(32, '?server-up=2MB/s&peer-up=1MB/s');
+  const seederHash = await waitForFileHash(seeder.page);
+  const [leecher, other] = await Promise.all([1, 2].map(() => swarm.openPeer(seeder.link)));
+  await waitForMesh([seeder.page, leecher!, other!]);
+  await startRun(seeder.page);
+
+  await expect
+    .poll(async () => (await readPeerState(leecher!)).chunksHeld, { timeout: 60_000, intervals: [100] })
+    .toBeGreaterThanOrEqual(32);
+  const before = await readPeerState(leecher!);
+  expect(before.complete).toBe(false);
+  await leecher!.reload();
+
+  // Right after the reload: back in run 1, holding every chunk it held before (read back from IndexedDB,
+  // each checked against the manifest), before it could have downloaded them again.
+  await expect
+    .poll(async () => {
+      const state = await readPeerState(leecher!);
+      return state.runNumber === 1 && state.bitsHex !== '';
+    })
+    .toBe(true);
+  const after = await readPeerState(leecher!);
+  expect(after.resumedChunks).toBeGreaterThanOrEqual(before.chunksHeld);
+  expect(holdsAll(before.bitsHex, after.bitsHex)).toBe(true);
+  expect(after.chunksHeld).toBeGreaterThanOrEqual(before.chunksHeld);
+
+  const final = await waitForComplete(leecher!);
+  expect(final.fileSha256).toBe(seederHash);
+  // It fetched only the rest.
+  expect(final.downloadedBytes).toBeLessThanOrEqual(32 * 1024 * 1024 - after.resumedChunks * 256 * 1024);
+  expect((await waitForComplete(other!)).fileSha256).toBe(seederHash);
+});
+
+test('a leecher whose browser storage is too small for the file says so before downloading', async ({ swarm }) => {
+  const seeder = await swarm.seedGenerated(64);
+  const page = await swarm.openPeer('about:blank');
+  // Emulate a small quota: 16 MiB, nearly used.
+  await page.addInitScript(() => {
+    const quota = 16 * 1024 * 1024;
+    Object.defineProperty(navigator.storage, 'estimate', {
+      value: async () => ({ quota, usage: quota - 1024 * 1024 }),
+    });
+  });
+  await page.goto(seeder.link);
+  await waitForMesh([seeder.page, page]);
+  await startRun(seeder.page);
+  await expect(page.getByTestId('swarm-error')).toContainText('browser storage');
+  await expect(page.getByTestId('swarm-error')).toContainText('only 1.0 MiB is free');
+  expect((await readPeerState(page)).downloadedBytes).toBe(0);
+});
+
+test('Save of a completed large file yields the seeder’s SHA-256', async ({ swarm }) => {
+  // Larger than MAX_WEBCRYPTO_WHOLE_FILE_BYTES (64 MiB): the leecher hashes its file streamed from storage.
+  const seeder = await swarm.seedGenerated(96);
+  const seederHash = await waitForFileHash(seeder.page, 120_000);
+  const leecher = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, leecher]);
+  await startRun(seeder.page);
+  expect((await waitForComplete(leecher, 240_000)).fileSha256).toBe(seederHash);
+
+  const download = leecher.waitForEvent('download');
+  await leecher.getByTestId('save').click();
+  const saved = await (await download).path();
+  expect(await fileSha256(saved)).toBe(seederHash);
+});
