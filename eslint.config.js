@@ -144,7 +144,7 @@ const noRelativeImportAcrossPackages = {
 };
 
 export default ts.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'test-results/**', 'playwright-report/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/dist-e2e/**', 'test-results/**', 'playwright-report/**'] },
   js.configs.recommended,
   ...ts.configs.strict,
   ...svelte.configs['flat/recommended'],

@@ -28,7 +28,8 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: `node --import tsx apps/server/src/main.ts --port ${PORT} --host 127.0.0.1`,
+    // The test build (`pnpm build:e2e`): the same app, honouring the test-only switches (`test-switches.ts`).
+    command: `node --import tsx apps/server/src/main.ts --port ${PORT} --host 127.0.0.1 --static-dir apps/web/dist-e2e`,
     url: `${BASE_URL}/healthz`,
     reuseExistingServer: !process.env.CI,
     stdout: 'pipe',

@@ -1,42 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
 import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import { startServerProcess } from './server-process';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
 const PORT = Number(process.env.SWARMLAB_E2E_RESTART_PORT ?? 41742);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Starts the real server process (the built UI included) and waits until it answers its health check. */
-async function startServer(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--port', String(PORT), '--host', '127.0.0.1'],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (data: Buffer) => process.stdout.write(`[restart server] ${String(data)}`));
-  child.stderr?.on('data', (data: Buffer) => process.stderr.write(`[restart server] ${String(data)}`));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    const healthy = await fetch(`${ORIGIN}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return child;
-    if (Date.now() > deadline) throw new Error('the server did not start within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Kills the process as a crash would (no shutdown: the clients see their connections drop). */
-async function killServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 /** The run summary on `page` once it shows the run finished: its measured time, and whether it says it was restored. */
 async function finishedSummary(page: Page): Promise<{ measuredSec: number; restored: boolean }> {
@@ -51,7 +20,7 @@ async function finishedSummary(page: Page): Promise<{ measuredSec: number; resto
 test('the signalling server killed and restarted mid-run: every screen ends with a time, a tab opened afterwards joins and completes, all bytes correct', async ({
   swarm,
 }) => {
-  let server = await startServer();
+  let server = await startServerProcess({ port: PORT });
   try {
     // F = 16 MiB, u_s = 2 MB/s, u_i = 1 MB/s, 3 leechers: D_p2p = max(F/u_s, 3F/(u_s + Σu_i)) ≈ 10 s.
     const seeder = await swarm.openPeer(`${ORIGIN}/?server-up=2MB/s&peer-up=1MB/s`);
@@ -67,7 +36,7 @@ test('the signalling server killed and restarted mid-run: every screen ends with
 
     await startRun(seeder);
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    await killServer(server);
+    await server.kill();
     // Every screen says so at once; the transfers go on over WebRTC meanwhile.
     for (const page of [seeder, ...leechers, overview]) {
       await expect(page.getByTestId('signalling-notice')).toContainText('Signalling server lost');
@@ -75,7 +44,7 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     const heldWhileDown = (await readPeerState(leechers[0]!)).chunksHeld;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await readPeerState(leechers[0]!)).chunksHeld).toBeGreaterThan(heldWhileDown);
-    server = await startServer();
+    server = await startServerProcess({ port: PORT });
 
     // The tabs register the swarm again under its link; a tab opening the link now joins the run going on.
     await expect(seeder.getByTestId('signalling-notice')).toContainText('Reconnected', { timeout: 30_000 });
@@ -92,6 +61,6 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     }
     await expect(overview.getByTestId('signalling-notice')).toContainText('Reconnected');
   } finally {
-    await killServer(server);
+    await server.kill();
   }
 });

@@ -28,6 +28,7 @@ afterEach(() => {
 async function seederAndLeecher(
   onComplete: () => void = () => {},
   prefill: (store: IdbChunkStore) => Promise<Bitfield | undefined> = async () => undefined,
+  seederOptions: { readonly corruptBlocksFraction?: number } = {},
 ) {
   const prepared = await prepareSeed(file, noblePageSha256, () => {});
   const db = await openChunkDatabase(`engine-run-${++databases}`);
@@ -46,6 +47,7 @@ async function seederAndLeecher(
     store: prepared.store,
     seeding: true,
     onComplete: () => {},
+    ...seederOptions,
   });
   const leecher = new EngineRun({
     ...common,
@@ -70,6 +72,39 @@ async function seederAndLeecher(
 }
 
 describe('EngineRun', () => {
+  it('drops a peer whose blocks fail verification (a seeder with the corrupting test switch), and lists it', async () => {
+    const { seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(undefined, undefined, {
+      corruptBlocksFraction: 1,
+    });
+    seeder.addTransport(toLeecher);
+    leecher.addTransport(toSeeder);
+    for (let i = 0; i < 200 && leecher.droppedPeers.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(leecher.droppedPeers).toEqual([{ peerId: 'seed', reason: 'bad-blocks', detail: expect.any(String) }]);
+    expect(leecher.sample()).toMatchObject({ complete: false, chunksHeld: 0 });
+    expect(seeder.droppedPeers).toEqual([]);
+  });
+
+  it('tells a restarted server the run as this tab knows it: its start and completion on its own clock', async () => {
+    let completed!: () => void;
+    const completion = new Promise<void>((resolve) => (completed = resolve));
+    const { seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(() => completed());
+    const participants = [{ peerId: 'seed', role: 'seeder' as const }];
+    expect(leecher.resumedRun(participants)).toMatchObject({ runNumber: 1, completedAfterMs: null, participants });
+    seeder.addTransport(toLeecher);
+    leecher.addTransport(toSeeder);
+    await completion;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const resumed = leecher.resumedRun(participants)!;
+    expect(resumed.completedAfterMs).toBeGreaterThanOrEqual(0);
+    expect(resumed.elapsedMs).toBeGreaterThanOrEqual(resumed.completedAfterMs! + 20);
+    expect(resumed.settings).toEqual(settings);
+    leecher.end();
+    // Out of the run (it was stopped): nothing to resume.
+    expect(leecher.resumedRun(participants)).toBeNull();
+  });
+
   it("a leecher's run ends complete, with the seeder's file, over run links", async () => {
     let completed!: () => void;
     const completion = new Promise<void>((resolve) => (completed = resolve));

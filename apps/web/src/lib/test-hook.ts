@@ -3,6 +3,7 @@ import type { RunHistory } from './state/run-history.svelte';
 import type { SwarmSession } from './state/swarm-session.svelte';
 import type { SwarmWatch } from './state/swarm-watch.svelte';
 import type { SwarmTestHook } from './test-hook-types';
+import { NO_TEST_SWITCHES, type TestSwitches } from './test-switches';
 
 /** Where the hook reads: the app's open session or watch, and the runs this browser keeps. */
 export interface TestHookSources {
@@ -11,7 +12,11 @@ export interface TestHookSources {
   readonly history: RunHistory;
 }
 
-export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: TestHookSources): void {
+export function installTestHook(
+  target: { __swarm?: SwarmTestHook },
+  sources: TestHookSources,
+  testSwitches: TestSwitches = NO_TEST_SWITCHES,
+): void {
   target.__swarm = {
     state() {
       const { session, watch } = sources;
@@ -33,6 +38,8 @@ export function installTestHook(target: { __swarm?: SwarmTestHook }, sources: Te
         downloadedBytes: snapshot?.downloadedBytes ?? 0,
         fileSha256: session?.fileSha256,
         resumedChunks: session?.resumedChunks ?? 0,
+        testSwitches,
+        droppedPeers: (session?.droppedPeers ?? []).map(({ peerId, reason }) => ({ peerId, reason })),
         runNumber: session?.ownRun?.started.runNumber ?? null,
         leftRun: session?.ownRun?.leftOnCompletion ?? false,
         run: run && {

@@ -1,4 +1,4 @@
-import { SwarmEngine, type AsyncChunkStore, type Clock, type SwarmSnapshot } from '@swarmlab/engine';
+import { SwarmEngine, type AsyncChunkStore, type Clock, type DropReason, type SwarmSnapshot } from '@swarmlab/engine';
 import { browserClock } from '@swarmlab/webrtc';
 import {
   Bitfield,
@@ -10,7 +10,15 @@ import {
   type Sha256,
 } from '@swarmlab/protocol';
 import type { RunLinks } from '@swarmlab/webrtc';
+import { corruptingLink } from './corrupting-link';
 import type { RunProgress } from './progress-reporter';
+
+/** A peer this tab's engine disconnected for misbehaving, as the user is told of it. */
+export interface DroppedPeer {
+  readonly peerId: string;
+  readonly reason: DropReason;
+  readonly detail: string;
+}
 
 /** What this tab did in the run it is in (or was last in). */
 export interface OwnRun {
@@ -37,6 +45,8 @@ export interface EngineRunOptions {
   /** Chunks a leecher's store already holds, verified (a reloaded tab resuming). */
   readonly heldChunks?: Bitfield;
   readonly sha256: Sha256;
+  /** Test switch (`TestSwitches`): this tab corrupts this fraction of the blocks it sends. */
+  readonly corruptBlocksFraction?: number;
   /** The engine's time: `browserClock` by default, whose timers keep their pace in a hidden tab. */
   readonly clock?: Clock;
   /** A leecher's engine holds every chunk (each verified on arrival). */
@@ -60,6 +70,8 @@ export class EngineRun {
     leftOnCompletion: this.#leftOnCompletion,
   }));
   #engine: SwarmEngine | undefined;
+  #droppedPeers = $state.raw<readonly DroppedPeer[]>([]);
+  readonly #corruptBlocksFraction: number;
   readonly #clock: Clock;
   /** When this tab heard of the run's start, and held the whole file, on its monotonic clock. */
   readonly #startedAtMs: number;
@@ -91,9 +103,11 @@ export class EngineRun {
       random: Math.random,
       sha256: options.sha256,
     });
-    engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
-      console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`),
-    );
+    this.#corruptBlocksFraction = options.corruptBlocksFraction ?? 0;
+    engine.events.on('peer-dropped', ({ peerId, reason, detail }) => {
+      console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`);
+      this.#droppedPeers = [...this.#droppedPeers, { peerId, reason, detail }];
+    });
     this.#engine = engine;
     if (seeding) return;
     const completed = (): void => {
@@ -162,10 +176,17 @@ export class EngineRun {
     };
   }
 
+  /** The peers this tab's engine disconnected in this run for misbehaving (bad data, protocol violations). */
+  get droppedPeers(): readonly DroppedPeer[] {
+    return this.#droppedPeers;
+  }
+
   /** Takes part in the run over `transport`, unless this tab is out of the run. */
   addTransport(transport: RunLinks): void {
     if (!this.#engine || this.#leftOnCompletion || transport.closed) return;
-    this.#engine.addLink(transport.open(this.runNumber));
+    const link = transport.open(this.runNumber);
+    const fraction = this.#corruptBlocksFraction;
+    this.#engine.addLink(fraction > 0 ? corruptingLink(link, fraction) : link);
   }
 
   /** Copies the engine's state (and keeps its peak rates); nothing once the engine is gone. */

@@ -28,7 +28,8 @@ import { tabIdOf } from '../storage/tab-id';
 import { wholeFileSha256 } from '../whole-file-hash';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
-import { EngineRun, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
+import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
+import type { TestSwitches } from '../test-switches';
 import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink, prepareSeed, type PreparedSeed } from './file-preparation';
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
@@ -65,6 +66,8 @@ export interface SwarmSessionOptions {
   readonly onBroadcast?: OnSwarmBroadcast;
   /** Whether the page is seen: a hidden tab draws nothing (the document's, by default). */
   readonly visibility?: PageVisibility;
+  /** Test-only behaviour, honoured by a test build only (`test-switches.ts`); none by default. */
+  readonly testSwitches?: TestSwitches;
   /** The name this tab's user chose, if any: sent once the tab is in the swarm. */
   readonly displayName?: () => DisplayName | undefined;
   /** Where a leecher keeps its chunks: IndexedDB, this tab's stores (made when first needed, by default). */
@@ -190,6 +193,11 @@ export class SwarmSession implements RunController {
   /** The run this tab is in, or was last in. */
   get ownRun(): OwnRun | undefined {
     return this.#run?.ownRun;
+  }
+
+  /** The peers this tab disconnected in its current run for misbehaving (sending bad data, breaking the protocol). */
+  get droppedPeers(): readonly DroppedPeer[] {
+    return this.#run?.droppedPeers ?? [];
   }
 
   /** The signalling connection, once it was lost: reconnecting, taking this tab's place back, back, or failed. */
@@ -505,6 +513,7 @@ export class SwarmSession implements RunController {
       settings,
       ...chunks,
       sha256: this.#sha256,
+      corruptBlocksFraction: this.#options.testSwitches?.corruptBlocksFraction ?? 0,
       onComplete: () => this.#completed(run),
     });
     this.#run = run;
