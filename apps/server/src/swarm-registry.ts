@@ -21,7 +21,7 @@ import type { Refusal } from './refusals';
 import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
 import { CORROBORATION_WAIT_MS } from './witness-ledger';
-import { createSwarmRuns, type SwarmRuns } from './swarm-runs';
+import { createSwarmRuns, WITHHOLDING_WAIT_MS, type SwarmRuns } from './swarm-runs';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
 export type SocketId = string;
@@ -253,6 +253,9 @@ const UNCONFIRMED_COMPLETION = `complete: not confirmed within ${CORROBORATION_W
 function withoutSentTo({ sentTo: _, ...report }: ProgressReport): PeerReport {
   return report;
 }
+
+/** Why a leecher that never reported completing, though the others sent it the whole file, is flagged. */
+const WITHHELD_COMPLETION = `withholding: the others sent it the whole file over ${WITHHOLDING_WAIT_MS / 1000} s ago, and it never reported completing`;
 
 /** Thrown when a caller breaks an invariant it must ensure itself (fresh random ids are unique). */
 export class DuplicateIdError extends Error {
@@ -593,16 +596,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       }
       member.report = report;
       swarm.runs.report(member.peerId, report);
-      // Reports come from every member a few times a second: they are the clock of this check.
-      for (const peerId of swarm.runs.unconfirmedCompletions()) {
-        const unconfirmed = swarm.members.get(peerId);
-        const flag: PeerFlag = {
-          reason: UNCONFIRMED_COMPLETION,
-          refusedReports: (unconfirmed?.flagged?.refusedReports ?? 0) + 1,
-        };
-        if (unconfirmed) unconfirmed.flagged = flag;
-        swarm.runs.flag(peerId, flag);
-      }
+      // Reports come from every member a few times a second: they are the clock of these checks.
+      const flagAll = (peerIds: readonly PeerId[], reason: string): void => {
+        for (const peerId of peerIds) {
+          const flagged = swarm.members.get(peerId);
+          const flag: PeerFlag = { reason, refusedReports: (flagged?.flagged?.refusedReports ?? 0) + 1 };
+          if (flagged) flagged.flagged = flag;
+          swarm.runs.flag(peerId, flag);
+        }
+      };
+      flagAll(swarm.runs.unconfirmedCompletions(), UNCONFIRMED_COMPLETION);
+      flagAll(swarm.runs.withheldCompletions(), WITHHELD_COMPLETION);
       return { ok: true, swarmId: swarm.swarmId };
     },
 

@@ -16,6 +16,15 @@ import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
 import { CORROBORATION_WAIT_MS, createWitnessLedger, type WitnessLedger } from './witness-ledger';
 
+/**
+ * How long a leecher may go without reporting its completion once what the others say they sent it covers the
+ * file. An honest one completes within a chunk's time of the last block it needed (duplicates in the endgame,
+ * or bad blocks it fetches again, may make the others' totals cover the file a little early); thirty seconds is
+ * far more. One that stays silent past it is taken to withhold its completion (to flag): it no longer holds
+ * the run's measured time hostage.
+ */
+export const WITHHOLDING_WAIT_MS = 30_000;
+
 /** A member of the swarm as a run sees it. */
 export interface RunMember {
   readonly peerId: PeerId;
@@ -120,6 +129,11 @@ export interface SwarmRuns {
    * others say they sent them does not cover the file. Their completions are taken for lies (to flag).
    */
   unconfirmedCompletions(): PeerId[];
+  /**
+   * Unflagged leechers that have not reported completing `WITHHOLDING_WAIT_MS` after what the others say they
+   * sent them covered the file: taken to withhold their completion (to flag), so the run's time is the others'.
+   */
+  withheldCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
 }
 
@@ -138,6 +152,8 @@ interface MutableParticipant {
   readonly tookPartAtMs: number;
   /** Listed by the tab that restored the run, and not registered again yet. */
   awaiting: boolean;
+  /** When what the others say they sent it first covered the file (server clock); null until then. */
+  coveredAtMs: number | null;
 }
 
 interface LiveRun {
@@ -196,6 +212,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // A restored run's participants took part at its start, as far as the bounds on their reports go.
       tookPartAtMs: restored ? run.startedAtMs : nowMs(),
       awaiting: restored?.awaiting ?? false,
+      coveredAtMs: null,
     };
     run.participants.set(member.peerId, participant);
     run.participantsEver++;
@@ -223,10 +240,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     startedAtEpochMs: run.startedAtEpochMs,
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
-    participants: [...run.participants.values()].map(({ tookPartAtMs: _, awaiting: __, ...participant }) => ({
-      ...participant,
-      witnessedBytes: run.witnesses.witnessed(participant.peerId),
-    })),
+    participants: [...run.participants.values()].map(
+      ({ tookPartAtMs: _, awaiting: __, coveredAtMs: ___, ...participant }) => ({
+        ...participant,
+        witnessedBytes: run.witnesses.witnessed(participant.peerId),
+      }),
+    ),
     abandonedLeechers: run.abandonedLeechers,
     restoredAfterMs: run.restoredAfterMs,
     interruption,
@@ -278,11 +297,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
     run.config.mode === 'p2p' || sender.role === 'seeder';
 
-  /** Marks each completion the witnesses now cover; a corroborated one stays so. */
+  /**
+   * Marks each completion the witnesses now cover (a corroborated one stays so), and notes when they first
+   * covered a leecher that has not reported completing.
+   */
   const corroborate = (run: LiveRun): void => {
     for (const participant of run.participants.values()) {
-      if (participant.completedAfterMs === null || participant.corroborated) continue;
-      participant.corroborated = run.witnesses.corroborates(participant.peerId, fileBytes);
+      if (participant.corroborated || participant.role !== 'leecher') continue;
+      const covered = run.witnesses.corroborates(participant.peerId, fileBytes);
+      if (participant.completedAfterMs !== null) participant.corroborated = covered;
+      else if (covered) participant.coveredAtMs ??= nowMs();
     }
   };
 
@@ -458,6 +482,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.flagged === null &&
         since(nowMs(), startedAtMs + participant.completedAfterMs) > CORROBORATION_WAIT_MS;
       return [...live.participants.values()].filter(overdue).map((participant) => participant.peerId);
+    },
+
+    withheldCompletions() {
+      if (!live) return [];
+      const withheld = (participant: MutableParticipant): boolean =>
+        participant.role === 'leecher' &&
+        participant.completedAfterMs === null &&
+        participant.flagged === null &&
+        participant.coveredAtMs !== null &&
+        since(nowMs(), participant.coveredAtMs) > WITHHOLDING_WAIT_MS;
+      return [...live.participants.values()].filter(withheld).map((participant) => participant.peerId);
     },
 
     get mostParticipants() {

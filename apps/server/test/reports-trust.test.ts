@@ -219,6 +219,26 @@ describe('progress reports bounded by what is physically possible', () => {
     );
   });
 
+  it('flags a leecher that withholds its completion, and ends the run with the honest time', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const withholder = await joinTab(server.harness, seeder.swarmId);
+    const honest = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    expect(await send(seeder, vouching(1, [withholder, honest]), 1100)).toEqual({ ok: true });
+    expect(await send(honest, complete(1), 1200)).toEqual({ ok: true });
+    // The withholder got the whole file, and keeps saying it has not.
+    expect(await send(withholder, leeching(1), 1300)).toEqual({ ok: true });
+    expect((await settled(seeder)).run).toMatchObject({ phase: 'running' });
+    expect(await send(withholder, leeching(1), 31_200)).toEqual({ ok: true });
+    const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(finished.run?.distributionMs).toBe(200);
+    expect(finished.peers[1]?.flagged?.reason).toBe(
+      'withholding: the others sent it the whole file over 30 s ago, and it never reported completing',
+    );
+  });
+
   it('believes an honest run, flagging nobody', async () => {
     await start();
     const seeder = await seed(server.harness);

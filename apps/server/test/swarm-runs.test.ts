@@ -395,6 +395,33 @@ describe('swarm runs', () => {
     expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 200 });
   });
 
+  it('names a leecher that never reports completing though the others sent it the whole file, to flag', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('withholder')]);
+    at(1100).report('a', reportFor(1, true));
+    at(1200).report('s', vouch(1, 'a', 'withholder'));
+    // It keeps reporting, just never its completion: the run cannot finish.
+    at(1300).report('withholder', reportFor(1, false));
+    expect(at(31_200).withheldCompletions()).toEqual([]);
+    expect(runs.snapshot().run).toMatchObject({ phase: 'running' });
+    expect(at(31_201).withheldCompletions()).toEqual(['withholder']);
+    runs.flag('withholder', { reason: 'withholding', refusedReports: 1 });
+    expect(runs.withheldCompletions()).toEqual([]);
+    // The run's time is the honest leecher's, not the withholder's silence.
+    expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 100 });
+  });
+
+  it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('slow')]);
+    at(1200).report('s', {
+      ...vouch(1, 'slow'),
+      uploadedBytes: FILE_BYTES / 2,
+      sentTo: [{ peerId: 'slow', bytes: FILE_BYTES / 2 }],
+    });
+    expect(at(100_000).withheldCompletions()).toEqual([]);
+  });
+
   it('takes no leecher as a witness in client-server, where only the seeder sends', () => {
     const { at } = setUp();
     at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
