@@ -10,7 +10,7 @@ import {
   type Sha256,
 } from '@swarmlab/protocol';
 import type { RunLinks } from '@swarmlab/webrtc';
-import type { RunProgress } from './progress-reporter';
+import type { RunProgress } from '@swarmlab/webrtc';
 
 /** What this tab did in the run it is in (or was last in). */
 export interface OwnRun {
