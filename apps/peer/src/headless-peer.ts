@@ -1,5 +1,6 @@
 import { systemClock, type SwarmSnapshot } from '@swarmlab/engine';
 import {
+  formatJoinCode,
   parseDisplayName,
   parseJoinCode,
   type DisplayName,
@@ -177,7 +178,9 @@ async function resolveCode(signalling: SignallingClient, code: JoinCode) {
   const resolved = await signalling.resolveCode({ code });
   if (resolved.ok) return resolved;
   if (resolved.error.code === 'code-not-found')
-    throw new HeadlessPeerError(`no swarm has the join code ${code} on this server (it may have ended)`);
+    throw new HeadlessPeerError(
+      `no swarm has the join code ${formatJoinCode(code)} on this server (it may have ended)`,
+    );
   throw refusalError(resolved.error);
 }
 
