@@ -5,6 +5,7 @@ import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { HeadlessPeerEvent } from './headless-peer-event';
 import { progressLine } from './progress-line';
+import { controlLinkOf } from './swarm-target';
 
 /** How often the terminal gets a progress line while a run goes on. */
 const PROGRESS_PRINT_INTERVAL_MS = 1000;
@@ -54,9 +55,13 @@ function describe(peer: HeadlessPeer): string {
     `share link: ${peer.shareLink}`,
   ];
   if (peer.joinCode) lines.push(`join code:  ${formatJoinCode(peer.joinCode)} (with --server ${peer.serverUrl})`);
-  if (peer.role === 'seeder')
-    lines.push(`sha-256:    ${peer.fileSha256}`, 'waiting for a run to start (Ctrl-C to leave)');
-  else lines.push('waiting for a run to start');
+  if (peer.controlSecret !== undefined)
+    lines.push(
+      `control:    ${controlLinkOf(peer.serverUrl, peer.swarmId, peer.contentId, peer.controlSecret)}`,
+      '            (open it on the teacher’s screen to start runs; keep it to yourself)',
+    );
+  if (peer.role === 'seeder') lines.push(`sha-256:    ${peer.fileSha256}`);
+  lines.push(peer.role === 'seeder' ? 'waiting for a run to start (Ctrl-C to leave)' : 'waiting for a run to start');
   return lines.join('\n');
 }
 

@@ -21,6 +21,14 @@ export function shareLinkOf(serverUrl: string, swarmId: string, contentId: strin
 }
 
 /**
+ * The control link of `swarmId` (the overview screen holding the control secret, as a tab shows its
+ * creator): a teacher who seeds from the terminal opens it on the projector to run the experiment.
+ */
+export function controlLinkOf(serverUrl: string, swarmId: string, contentId: string, control: string): string {
+  return `${serverUrl.replace(/\/+$/, '')}/#/watch/${swarmId}/${contentId}/${control}`;
+}
+
+/**
  * Reads a share link (`http://host:port/#/swarm/<swarmId>/<contentId>`); anything else is a
  * `HeadlessPeerError` saying what is wrong. The server is the link's origin.
  */
