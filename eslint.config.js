@@ -22,6 +22,7 @@ const LAYERS = [
   { name: '@swarmlab/sim', dir: 'packages/sim', imports: ['protocol', 'engine', 'theory'] },
   { name: '@swarmlab/server', dir: 'apps/server', imports: ['protocol'] },
   { name: '@swarmlab/web', dir: 'apps/web', imports: ['protocol', 'engine', 'webrtc', 'theory'] },
+  { name: '@swarmlab/peer', dir: 'apps/peer', imports: ['protocol', 'engine', 'webrtc'] },
   // Helpers for tests (clocks, test files, engine pairs, browser pages): on top of everything it helps test.
   {
     name: '@swarmlab/test-kit',

@@ -14,10 +14,22 @@ export default defineConfig({
         test: {
           name: 'packages',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'checks/test/**/*.test.ts'],
-          // The web app's tests need the Svelte compiler: they are the project below.
-          exclude: [...configDefaults.exclude, 'apps/web/**'],
+          // The web app's tests need the Svelte compiler, the headless peer's a process of their own: they
+          // are the projects below.
+          exclude: [...configDefaults.exclude, 'apps/web/**', 'apps/peer/**'],
           // A safety net, not a wait: swarm tests run on virtual clocks, but the simulator's two-thread run and
           // the server's socket.io tests take real seconds on a busy two-core CI machine.
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'peer',
+          include: ['apps/peer/test/**/*.test.ts'],
+          // @roamhq/wrtc is a native addon whose threads outlive a worker thread's teardown (the process
+          // crashed with SIGSEGV as the thread ended): its tests run in a child process instead.
+          pool: 'forks',
           testTimeout: 20_000,
         },
       },

@@ -5,3 +5,5 @@ export * from './simple-peer-link';
 export * from './swarm-connector';
 export * from './run-links';
 export * from './swarm-rejoin';
+export * from './base64';
+export * from './progress-reporter';

@@ -10,8 +10,8 @@ import {
   type Sha256,
 } from '@swarmlab/protocol';
 import type { RunLinks } from '@swarmlab/webrtc';
+import type { RunProgress } from '@swarmlab/webrtc';
 import { corruptingLink } from './corrupting-link';
-import type { RunProgress } from './progress-reporter';
 
 /** A peer this tab's engine disconnected for misbehaving, as the user is told of it. */
 export interface DroppedPeer {

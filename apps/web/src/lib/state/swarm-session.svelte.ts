@@ -32,7 +32,7 @@ import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from 
 import type { TestSwitches } from '../test-switches';
 import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink, prepareSeed, type PreparedSeed } from './file-preparation';
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
-import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from './progress-reporter';
+import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from '@swarmlab/webrtc';
 import type { RateHistory } from './rate-history.svelte';
 import { CONTROL_UNKNOWN, IN_CONTROL, MEMBER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { NO_RUN_REQUESTS, type RunController, type RunRequests } from './run-controller';

@@ -1,8 +1,8 @@
 import type { SwarmSnapshot } from '@swarmlab/engine';
 import type { ProgressReport } from '@swarmlab/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bytesToBase64 } from '../src/lib/base64';
-import { ProgressReporter, progressReportOf, type ReportedState } from '../src/lib/state/progress-reporter';
+import { bytesToBase64 } from '../src/base64';
+import { ProgressReporter, progressReportOf, type ReportedState } from '../src/progress-reporter';
 
 const snapshot: SwarmSnapshot = {
   localPeerId: 'me',

@@ -1,7 +1,7 @@
 import type { SwarmSnapshot } from '@swarmlab/engine';
 import { Bitfield, MAX_SENT_TO_PEERS, PROGRESS_REPORT_INTERVAL_MS, type ProgressReport } from '@swarmlab/protocol';
-import { everyMs } from '@swarmlab/webrtc';
-import { bytesToBase64 } from '../base64';
+import { everyMs } from './browser-clock';
+import { bytesToBase64 } from './base64';
 
 /** What a progress report says of this tab's part in runs (`EngineRun.progress`). */
 export interface RunProgress {

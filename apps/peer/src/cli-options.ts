@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HeadlessPeerError } from './headless-peer-error';
+import type { HeadlessPeerOptions } from './headless-peer';
+import { parseSwarmTarget } from './swarm-target';
+
+export const USAGE = `Usage:
+  pnpm peer <share link>                      join a swarm as a leecher
+  pnpm peer <join code> --server URL          join by the swarm's join code
+  pnpm peer --seed FILE --server URL          seed FILE: prints the share link and join code
+
+Options:
+  --server URL     the signalling server (http://host:port); a share link names its own
+  --out PATH       write the downloaded file to PATH (and check it there); in memory otherwise
+  --name NAME      the name shown for this peer on every screen
+  --exit-when-done a leecher exits once it holds the whole file (it stays and uploads otherwise)
+  -h, --help       show this help`;
+
+/** The command line, read: what to start, and how the command behaves around it. */
+export interface CliOptions {
+  readonly help: boolean;
+  readonly exitWhenDone: boolean;
+  readonly peer: HeadlessPeerOptions;
+}
+
+/**
+ * Reads the arguments (without `node` and the script). Anything unusable is a `HeadlessPeerError` with exit
+ * code 2 saying what is wrong; a link or code that cannot be one is refused here, before any connection.
+ * Paths are read from `cwd`.
+ */
+export function parseCliOptions(argv: readonly string[], cwd: string = process.cwd()): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        server: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        name: { type: 'string' },
+        'exit-when-done': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new HeadlessPeerError(error instanceof Error ? error.message : String(error), 2);
+  }
+  const { values, positionals } = parsed;
+  const help = values.help ?? false;
+  const exitWhenDone = values['exit-when-done'] ?? false;
+  if (help) return { help, exitWhenDone, peer: {} };
+  if (positionals.length > 1) throw new HeadlessPeerError(`one swarm at a time: got ${positionals.length}`, 2);
+  const [target] = positionals;
+  if (values.seed !== undefined && target !== undefined)
+    throw new HeadlessPeerError('seed a file or join a swarm, not both', 2);
+  if (values.seed !== undefined && values.out !== undefined)
+    throw new HeadlessPeerError('--out is for a leecher: a seeder already has its file', 2);
+  if (values.seed === undefined && target === undefined)
+    throw new HeadlessPeerError('give a share link, a join code, or --seed FILE', 2);
+  const common = {
+    ...(values.server !== undefined && { serverUrl: values.server }),
+    ...(values.name !== undefined && { displayName: values.name }),
+    ...(values.out !== undefined && { outFile: resolve(cwd, values.out) }),
+  };
+  if (values.seed !== undefined)
+    return { help, exitWhenDone, peer: { ...common, seedFile: resolve(cwd, values.seed) } };
+  const parsedTarget = parseSwarmTarget(target!);
+  const peer: HeadlessPeerOptions =
+    parsedTarget.kind === 'link' ? { ...common, swarmLink: target! } : { ...common, joinCode: parsedTarget.code };
+  return { help, exitWhenDone, peer };
+}

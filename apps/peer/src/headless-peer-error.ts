@@ -1,0 +1,15 @@
+/**
+ * An expected failure of a headless peer, for its user: a bad link or code, a file that cannot be read, a
+ * server out of reach or refusing. The message is one sentence to print as it is (no stack trace): the
+ * command line prints it to stderr and exits with `exitCode`.
+ */
+export class HeadlessPeerError extends Error {
+  override readonly name = 'HeadlessPeerError';
+  /** 2: the command line or its input is wrong; 1: the swarm or the server failed. */
+  readonly exitCode: 1 | 2;
+
+  constructor(message: string, exitCode: 1 | 2 = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,16 @@
+import type { RejoinStatus } from '@swarmlab/webrtc';
+
+/** What a headless peer tells its user as it happens (the command line prints each as a line). */
+export type HeadlessPeerEvent =
+  | { readonly type: 'run-started'; readonly runNumber: number }
+  | { readonly type: 'run-stopped'; readonly runNumber: number }
+  /** A leecher holds the whole file of this run, read back and checked chunk by chunk: its SHA-256 (hex). */
+  | { readonly type: 'complete'; readonly runNumber: number; readonly fileSha256: string }
+  /** A selfish leecher left the run on completion: it uploads no more in it. */
+  | { readonly type: 'left-run'; readonly runNumber: number }
+  /** The server's broadcast says the run ended (every leecher completed, corroborated). */
+  | { readonly type: 'run-finished'; readonly runNumber: number; readonly distributionMs: number | null }
+  | { readonly type: 'signalling'; readonly status: RejoinStatus }
+  | { readonly type: 'peer-dropped'; readonly peerId: string; readonly detail: string }
+  /** The peer cannot go on (a downloaded file that does not check out, a write that failed). */
+  | { readonly type: 'failed'; readonly message: string };

@@ -1,0 +1,222 @@
+import { systemClock, type SwarmSnapshot } from '@swarmlab/engine';
+import {
+  formatJoinCode,
+  parseDisplayName,
+  parseJoinCode,
+  type DisplayName,
+  type JoinCode,
+  type Manifest,
+  type PeerRole,
+  type RunConfig,
+  type SwarmProgress,
+} from '@swarmlab/protocol';
+import type { PeerFactory, SignallingClient } from '@swarmlab/webrtc';
+import { connectSignalling, DEFAULT_CONNECT_TIMEOUT_MS } from './connect-signalling';
+import { HeadlessPeerError } from './headless-peer-error';
+import type { HeadlessPeerEvent } from './headless-peer-event';
+import { HeadlessSession, refusalError } from './headless-session';
+import { memoryLeecherStorage, outFileLeecherStorage, type LeecherStorage } from './leecher-storage';
+import { nodePeerFactory } from './node-peer-factory';
+import { nodeSha256 } from './node-sha256';
+import { openSeedFile, type SeedFile } from './seed-file';
+import { parseSwarmLink, shareLinkOf } from './swarm-target';
+
+/** What to start: exactly one of `swarmLink`, `joinCode` and `seedFile`. */
+export interface HeadlessPeerOptions {
+  /** The signalling server (`http://host:port`); a share link names its own, which this replaces. */
+  readonly serverUrl?: string;
+  /** Joins as a leecher the swarm this share link names. */
+  readonly swarmLink?: string;
+  /** Joins as a leecher the swarm this join code names on `serverUrl`. */
+  readonly joinCode?: string;
+  /** Creates a swarm seeding this file (read by ranges, never whole). */
+  readonly seedFile?: string;
+  /** A leecher writes the file here (and reads it back to check it); in memory otherwise. */
+  readonly outFile?: string;
+  /** A seeder's swarm's run configuration (the server's default otherwise). */
+  readonly runConfig?: RunConfig;
+  /** The name shown for this peer on every screen. */
+  readonly displayName?: string;
+  readonly connectTimeoutMs?: number;
+  /** simple-peer over `@roamhq/wrtc` by default. */
+  readonly createPeer?: PeerFactory;
+  readonly onEvent?: (event: HeadlessPeerEvent) => void;
+}
+
+/** A running headless peer. */
+export interface HeadlessPeer {
+  readonly role: PeerRole;
+  readonly serverUrl: string;
+  readonly swarmId: string;
+  readonly contentId: string;
+  readonly peerId: string;
+  readonly manifest: Manifest;
+  /** The swarm's share link and join code, to pass on. */
+  readonly shareLink: string;
+  readonly joinCode: JoinCode | undefined;
+  /** The swarm's control secret: a seeder's only (it created the swarm). */
+  readonly controlSecret: string | undefined;
+  /** SHA-256 (hex) of the whole file held: the seeder's at once, a leecher's once complete and checked. */
+  readonly fileSha256: string | undefined;
+  /**
+   * A leecher's: resolves once it holds the whole file (checked, `fileSha256` set). A seeder's: resolves
+   * when it is closed. Rejects if the peer fails (a downloaded file that does not check out).
+   */
+  readonly done: Promise<void>;
+  /** The engine's latest sample in the run this peer is in (or was last in). */
+  readonly snapshot: SwarmSnapshot | undefined;
+  /** The server's latest broadcast of the swarm. */
+  readonly swarmProgress: SwarmProgress | undefined;
+  readonly connectedPeers: number;
+  /** Leaves the swarm and closes its file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a headless peer: the same engine as a tab's, in Node over `@roamhq/wrtc`, joining by share link or
+ * join code, or seeding a file. Bad input (a malformed link or code, an unknown code or swarm, a file that
+ * cannot be read or written, a server out of reach) rejects with a `HeadlessPeerError` whose message is
+ * one line for the user.
+ */
+export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<HeadlessPeer> {
+  const targets = [options.swarmLink, options.joinCode, options.seedFile].filter((target) => target !== undefined);
+  if (targets.length !== 1)
+    throw new HeadlessPeerError('give exactly one of a swarm link, a join code or a file to seed', 2);
+  const displayName = parseName(options.displayName);
+  const link = options.swarmLink !== undefined ? parseSwarmLink(options.swarmLink) : undefined;
+  const code = options.joinCode !== undefined ? parseCode(options.joinCode) : undefined;
+  const serverUrl = parseServerUrl(options.serverUrl ?? link?.serverUrl);
+
+  // Local input first: a file that cannot be read or written fails before anything is asked of the server.
+  let seed: SeedFile | undefined;
+  let storage: LeecherStorage | undefined;
+  if (options.seedFile !== undefined) seed = await openSeedFile(options.seedFile);
+  else storage = options.outFile !== undefined ? await outFileLeecherStorage(options.outFile) : memoryLeecherStorage();
+  const closeFiles = async (): Promise<void> => {
+    await seed?.close();
+    await storage?.close();
+  };
+
+  let signalling: SignallingClient | undefined;
+  let session: HeadlessSession | undefined;
+  try {
+    signalling = await connectSignalling(serverUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    const completion = promiseWithResolvers<undefined>();
+    // A leecher's `done` is settled by its session's events; nobody need be listening yet.
+    completion.promise.catch(() => {});
+    session = new HeadlessSession({
+      signalling,
+      createPeer: options.createPeer ?? nodePeerFactory,
+      clock: systemClock,
+      sha256: nodeSha256,
+      displayName,
+      onEvent: (event) => {
+        if (event.type === 'complete') completion.resolve(undefined);
+        if (event.type === 'failed') completion.reject(new HeadlessPeerError(event.message));
+        options.onEvent?.(event);
+      },
+    });
+    let swarmId: string;
+    let contentId: string;
+    let controlSecret: string | undefined;
+    if (seed) {
+      ({ controlSecret } = await session.create(seed, options.runConfig));
+      swarmId = session.swarmId!;
+      contentId = seed.contentId;
+    } else {
+      ({ swarmId, contentId } = link ?? (await resolveCode(signalling, code!)));
+      await session.join(swarmId, contentId, storage!);
+    }
+    const joined = session;
+    const client = signalling;
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        joined.close();
+        client.disconnect();
+        await closeFiles();
+        completion.resolve(undefined);
+      })();
+      return closing;
+    };
+    return {
+      role: seed ? 'seeder' : 'leecher',
+      serverUrl,
+      swarmId,
+      contentId,
+      peerId: joined.peerId!,
+      manifest: joined.manifest!,
+      shareLink: shareLinkOf(serverUrl, swarmId, contentId),
+      get joinCode() {
+        return joined.joinCode;
+      },
+      controlSecret,
+      get fileSha256() {
+        return joined.fileSha256;
+      },
+      done: completion.promise,
+      get snapshot() {
+        return joined.snapshot;
+      },
+      get swarmProgress() {
+        return joined.swarmProgress;
+      },
+      get connectedPeers() {
+        return joined.connectedPeers;
+      },
+      close,
+    };
+  } catch (error) {
+    session?.close();
+    signalling?.disconnect();
+    await closeFiles();
+    throw error;
+  }
+}
+
+async function resolveCode(signalling: SignallingClient, code: JoinCode) {
+  const resolved = await signalling.resolveCode({ code });
+  if (resolved.ok) return resolved;
+  if (resolved.error.code === 'code-not-found')
+    throw new HeadlessPeerError(
+      `no swarm has the join code ${formatJoinCode(code)} on this server (it may have ended)`,
+    );
+  throw refusalError(resolved.error);
+}
+
+function parseCode(text: string): JoinCode {
+  const parsed = parseJoinCode(text);
+  if (!parsed.ok) throw new HeadlessPeerError(parsed.message, 2);
+  return parsed.code;
+}
+
+function parseServerUrl(text: string | undefined): string {
+  if (text === undefined) throw new HeadlessPeerError('a join code or a file to seed needs --server URL', 2);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new HeadlessPeerError(`"${text}" is not a server URL (like http://192.168.1.10:8080)`, 2);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new HeadlessPeerError(`the server URL must start with http:// or https://, not ${url.protocol}//`, 2);
+  return url.origin;
+}
+
+function parseName(text: string | undefined): DisplayName | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseDisplayName(text);
+  if (!parsed.ok) throw new HeadlessPeerError(parsed.message, 2);
+  return parsed.name;
+}
+
+/** `Promise.withResolvers` (Node 22+), for Node 20. */
+function promiseWithResolvers<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,329 @@
+import type { AsyncChunkStore, Clock, SwarmSnapshot } from '@swarmlab/engine';
+import {
+  chunkCount,
+  contentIdOf,
+  MAX_RESUMED_PARTICIPANTS,
+  type DisplayName,
+  type IceServer,
+  type JoinCode,
+  type Manifest,
+  type MemberKey,
+  type PeerRole,
+  type ResumedRun,
+  type RunConfig,
+  type RunStarted,
+  type Sha256,
+  type SignallingError,
+  type SwarmProgress,
+  type SwarmSeal,
+} from '@swarmlab/protocol';
+import {
+  everyMs,
+  NO_RUN_PROGRESS,
+  ProgressReporter,
+  SwarmRejoin,
+  type PeerFactory,
+  type RejoinRequest,
+  type RejoinStatus,
+  type ReportedState,
+  type SignallingClient,
+} from '@swarmlab/webrtc';
+import type { HeadlessPeerEvent } from './headless-peer-event';
+import { HeadlessPeerError } from './headless-peer-error';
+import type { LeecherStorage } from './leecher-storage';
+import { PeerRun } from './peer-run';
+import { PeerTransports } from './peer-transports';
+import type { SeedFile } from './seed-file';
+import { verifiedFileSha256 } from './verified-file-hash';
+
+/** How often the engine is sampled for the reports: as often as a tab samples its own. */
+export const SAMPLE_INTERVAL_MS = 250;
+
+export interface HeadlessSessionDeps {
+  readonly signalling: SignallingClient;
+  readonly createPeer: PeerFactory;
+  readonly clock: Clock;
+  readonly sha256: Sha256;
+  /** Sent once in the swarm, and again to a server that restarted. */
+  readonly displayName?: DisplayName | undefined;
+  readonly onEvent: (event: HeadlessPeerEvent) => void;
+}
+
+/** Where this peer stands in its swarm once it is in one. */
+interface Membership {
+  readonly swarmId: string;
+  readonly contentId: string;
+  readonly manifest: Manifest;
+  readonly peerId: string;
+  readonly memberKey: MemberKey;
+  readonly seal: SwarmSeal;
+  readonly role: PeerRole;
+  readonly control: string | undefined;
+}
+
+/**
+ * One headless peer's membership of one swarm, doing what a tab's `SwarmSession` does (apps/web): it
+ * creates or joins the swarm, connects to its peers, runs a `PeerRun` for each run the server starts,
+ * reports progress every `PROGRESS_REPORT_INTERVAL_MS` (with what it sent each neighbour), leaves a run on
+ * completion when its settings say so, hashes a leecher's whole file once complete, and takes its place
+ * back after the signalling connection drops (`SwarmRejoin`).
+ */
+export class HeadlessSession {
+  readonly #deps: HeadlessSessionDeps;
+  readonly #transports: PeerTransports;
+  readonly #rejoin: SwarmRejoin;
+  #membership: Membership | undefined;
+  #joinCode: JoinCode | undefined;
+  #seed: SeedFile | undefined;
+  #storage: LeecherStorage | undefined;
+  #run: PeerRun | undefined;
+  #runStarts = 0;
+  #latestProgress: SwarmProgress | undefined;
+  #finishedRunsTold = 0;
+  #fileSha256: string | undefined;
+  #reporter: ProgressReporter | undefined;
+  #stopSampling: (() => void) | undefined;
+  #closed = false;
+
+  constructor(deps: HeadlessSessionDeps) {
+    this.#deps = deps;
+    const socket = deps.signalling.socket;
+    this.#transports = new PeerTransports(deps);
+    socket.on('swarm:progress', (progress) => this.#onProgress(progress));
+    socket.on('run:started', (run) => this.#startRun(run));
+    socket.on('run:stopped', ({ runNumber }) => {
+      if (this.#run?.runNumber !== runNumber) return;
+      this.#run.end();
+      this.#deps.onEvent({ type: 'run-stopped', runNumber });
+    });
+    this.#rejoin = new SwarmRejoin(deps.signalling, {
+      request: () => this.#rejoinRequest(),
+      onStatus: (status) => this.#rejoined(status),
+    });
+  }
+
+  get swarmId(): string | undefined {
+    return this.#membership?.swarmId;
+  }
+
+  get peerId(): string | undefined {
+    return this.#membership?.peerId;
+  }
+
+  get manifest(): Manifest | undefined {
+    return this.#membership?.manifest;
+  }
+
+  get joinCode(): JoinCode | undefined {
+    return this.#joinCode;
+  }
+
+  /** SHA-256 (hex) of the whole file this peer holds: the seeder's from the start, a leecher's once complete. */
+  get fileSha256(): string | undefined {
+    return this.#fileSha256;
+  }
+
+  get connectedPeers(): number {
+    return this.#transports.connectedPeers;
+  }
+
+  /** The run this peer is in (or was last in): its latest sample. */
+  get snapshot(): SwarmSnapshot | undefined {
+    return this.#run?.latestSnapshot;
+  }
+
+  /** The server's latest broadcast of the whole swarm. */
+  get swarmProgress(): SwarmProgress | undefined {
+    return this.#latestProgress;
+  }
+
+  /** Registers a new swarm for `seed` (runs with `config`, else the server's default) and waits for runs. */
+  async create(seed: SeedFile, config?: RunConfig): Promise<{ controlSecret: string }> {
+    this.#seed = seed;
+    const { manifest, contentId } = seed;
+    const created = await this.#deps.signalling.createSwarm({ manifest, contentId, ...(config && { config }) });
+    if (!created.ok) throw refusalError(created.error);
+    this.#joinCode = created.joinCode;
+    this.#fileSha256 = seed.fileSha256;
+    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
+    this.#enter(
+      { swarmId, contentId, manifest, peerId, memberKey, seal, role: 'seeder', control: controlSecret },
+      created.iceServers,
+    );
+    return { controlSecret };
+  }
+
+  /**
+   * Joins `swarmId`, checking the server's manifest against the link's `contentId`; chunks go to `storage`,
+   * a fresh store each run. Takes part in the run going on, if any.
+   */
+  async join(swarmId: string, contentId: string, storage: LeecherStorage): Promise<void> {
+    this.#storage = storage;
+    const joined = await this.#deps.signalling.joinSwarm({ swarmId });
+    if (!joined.ok) throw refusalError(joined.error);
+    if ((await contentIdOf(joined.manifest, this.#deps.sha256)) !== contentId)
+      throw new HeadlessPeerError(
+        'the file this swarm offers does not match the link: the link may be damaged or forged',
+      );
+    this.#joinCode = joined.joinCode;
+    const { peerId, memberKey, seal, manifest } = joined;
+    this.#enter(
+      { swarmId, contentId, manifest, peerId, memberKey, seal, role: 'leecher', control: undefined },
+      joined.iceServers,
+    );
+    if (joined.run) this.#startRun(joined.run);
+    this.#transports.connectTo(joined.peers);
+  }
+
+  /** Leaves the swarm: every connection closes, reports stop. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#runStarts++;
+    this.#stopSampling?.();
+    this.#reporter?.stop();
+    this.#rejoin.close();
+    this.#run?.end();
+    this.#transports.close();
+  }
+
+  #enter(membership: Membership, iceServers: readonly IceServer[]): void {
+    this.#membership = membership;
+    this.#transports.enter(iceServers, (transport) => this.#run?.addTransport(transport));
+    this.#stopSampling = everyMs(SAMPLE_INTERVAL_MS, () => this.#run?.sample());
+    this.#reporter = new ProgressReporter({
+      read: () => this.#reportedState(),
+      send: (report) => this.#deps.signalling.reportProgress(report),
+    });
+    this.#reporter.start();
+    if (this.#deps.displayName !== undefined) void this.#deps.signalling.setName({ name: this.#deps.displayName });
+  }
+
+  #startRun(started: RunStarted): void {
+    const membership = this.#membership;
+    if (this.#closed || !membership) return;
+    if (this.#run && this.#run.runNumber >= started.runNumber) return;
+    const settings = started.settings[membership.peerId];
+    if (!settings) return;
+    const starting = ++this.#runStarts;
+    this.#run?.end();
+    const store: Promise<AsyncChunkStore> = this.#seed
+      ? Promise.resolve(this.#seed.store)
+      : this.#storage!.openRun(membership.manifest);
+    if (!this.#seed) this.#fileSha256 = undefined;
+    store.then(
+      (opened) => {
+        if (starting !== this.#runStarts) return;
+        const run: PeerRun = new PeerRun({
+          manifest: membership.manifest,
+          contentId: membership.contentId,
+          localPeerId: membership.peerId,
+          started,
+          settings,
+          store: opened,
+          seeding: this.#seed !== undefined,
+          sha256: this.#deps.sha256,
+          clock: this.#deps.clock,
+          onComplete: () => void this.#completed(run),
+          onPeerDropped: (peerId, detail) => this.#deps.onEvent({ type: 'peer-dropped', peerId, detail }),
+        });
+        this.#run = run;
+        for (const transport of this.#transports.open) run.addTransport(transport);
+        run.sample();
+        this.#deps.onEvent({ type: 'run-started', runNumber: started.runNumber });
+        void this.#reporter?.reportNow();
+      },
+      (error: unknown) => this.#fail(`cannot store the download: ${error instanceof Error ? error.message : error}`),
+    );
+  }
+
+  /** A leecher holds the whole file: tell the server first, leave the run if selfish, then check and hash the file. */
+  async #completed(run: PeerRun): Promise<void> {
+    run.sample();
+    await this.#reporter?.reportNow();
+    if (this.#run !== run || this.#closed) return;
+    if (run.transferring && run.settings.leaveOnComplete) {
+      run.sample();
+      run.leave();
+      this.#deps.onEvent({ type: 'left-run', runNumber: run.runNumber });
+    }
+    try {
+      const fileSha256 = await verifiedFileSha256(run.store, this.#membership!.manifest, this.#deps.sha256);
+      if (this.#run !== run) return;
+      this.#fileSha256 = fileSha256;
+      this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
+    } catch (error) {
+      this.#fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #onProgress(progress: SwarmProgress): void {
+    this.#latestProgress = progress;
+    const run = progress.run;
+    if (run && run.phase === 'finished' && run.runNumber > this.#finishedRunsTold) {
+      this.#finishedRunsTold = run.runNumber;
+      this.#deps.onEvent({ type: 'run-finished', runNumber: run.runNumber, distributionMs: run.distributionMs });
+    }
+  }
+
+  #reportedState(): ReportedState | undefined {
+    const membership = this.#membership;
+    if (!membership) return undefined;
+    return {
+      role: membership.role,
+      chunkCount: chunkCount(membership.manifest),
+      ...(this.#run?.progress ?? NO_RUN_PROGRESS),
+    };
+  }
+
+  /** What takes this peer's place back in its swarm; undefined until it is in one. */
+  #rejoinRequest(): RejoinRequest | undefined {
+    const membership = this.#membership;
+    if (!membership || this.#closed) return undefined;
+    const { swarmId, peerId, memberKey, seal, role, control, manifest, contentId } = membership;
+    return {
+      resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run: this.#runToResume() },
+      file: { manifest, contentId },
+    };
+  }
+
+  /** The run this peer is in, as it knows it, unless the latest broadcast said it ended. */
+  #runToResume(): ResumedRun | null {
+    const run = this.#run;
+    if (!run) return null;
+    const latest = this.#latestProgress;
+    if (latest?.run?.runNumber === run.runNumber && latest.run.phase !== 'running') return null;
+    const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
+    return run.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
+  }
+
+  /** Back in the swarm after a drop: connect to the peers it names, join a run that started meanwhile. */
+  #rejoined(status: RejoinStatus): void {
+    this.#deps.onEvent({ type: 'signalling', status });
+    if (status.state !== 'back' || this.#closed) return;
+    const { run, peers, joinCode } = status.resumed;
+    this.#joinCode = joinCode;
+    this.#transports.connectTo(peers);
+    const name = this.#deps.displayName;
+    if (name !== undefined && status.registeredAgain) void this.#deps.signalling.setName({ name });
+    if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
+  }
+
+  #fail(message: string): void {
+    if (this.#closed) return;
+    this.#deps.onEvent({ type: 'failed', message });
+  }
+}
+
+/** A server's refusal as the user's one line. */
+export function refusalError(error: SignallingError): HeadlessPeerError {
+  switch (error.code) {
+    case 'swarm-not-found':
+      return new HeadlessPeerError('this swarm is unknown or has ended (every peer left, or the server restarted)');
+    case 'timeout':
+    case 'signalling-lost':
+      return new HeadlessPeerError('the signalling server did not answer: check that it is running and reachable');
+    default:
+      return new HeadlessPeerError(`the signalling server refused: ${error.message}`);
+  }
+}

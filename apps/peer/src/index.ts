@@ -1,0 +1,4 @@
+export * from './headless-peer';
+export * from './headless-peer-error';
+export type * from './headless-peer-event';
+export * from './swarm-target';

@@ -1,0 +1,101 @@
+#!/usr/bin/env tsx
+import { formatJoinCode } from '@swarmlab/protocol';
+import { parseCliOptions, USAGE } from './cli-options';
+import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
+import { HeadlessPeerError } from './headless-peer-error';
+import type { HeadlessPeerEvent } from './headless-peer-event';
+import { progressLine } from './progress-line';
+import { controlLinkOf } from './swarm-target';
+
+/** How often the terminal gets a progress line while a run goes on. */
+const PROGRESS_PRINT_INTERVAL_MS = 1000;
+
+/** Exit codes: 0 done, 1 the swarm or server failed, 2 the command line or its input is wrong. */
+async function main(): Promise<number> {
+  // `pnpm peer` runs this from the workspace root; pnpm says where it was typed in INIT_CWD.
+  const options = parseCliOptions(process.argv.slice(2), process.env['INIT_CWD'] ?? process.cwd());
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let running = false;
+  const onEvent = (event: HeadlessPeerEvent): void => {
+    const line = eventLine(event);
+    if (line) console.log(line);
+    if (event.type === 'run-started') running = true;
+    if (event.type === 'run-stopped' || event.type === 'left-run' || event.type === 'run-finished') running = false;
+  };
+  if (options.peer.seedFile !== undefined) console.log(`hashing ${options.peer.seedFile} …`);
+  const peer = await startHeadlessPeer({ ...options.peer, onEvent });
+  console.log(describe(peer));
+
+  const printer = setInterval(() => {
+    if (running && peer.snapshot) console.log(progressLine(peer.snapshot, peer.connectedPeers));
+  }, PROGRESS_PRINT_INTERVAL_MS);
+  const stop = (): void => {
+    clearInterval(printer);
+    void peer.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await peer.done;
+  if (peer.role === 'leecher' && options.exitWhenDone) {
+    clearInterval(printer);
+    await peer.close();
+    return 0;
+  }
+  if (peer.role === 'leecher') console.log('holding the whole file; still sharing it (Ctrl-C to leave)');
+  return new Promise(() => {});
+}
+
+function describe(peer: HeadlessPeer): string {
+  const { manifest } = peer;
+  const lines = [
+    `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${manifest.name} (${manifest.sizeBytes} bytes, ${manifest.chunkSha256.length} chunks)`,
+    `share link: ${peer.shareLink}`,
+  ];
+  if (peer.joinCode) lines.push(`join code:  ${formatJoinCode(peer.joinCode)} (with --server ${peer.serverUrl})`);
+  if (peer.controlSecret !== undefined)
+    lines.push(
+      `control:    ${controlLinkOf(peer.serverUrl, peer.swarmId, peer.contentId, peer.controlSecret)}`,
+      '            (open it on the teacher’s screen to start runs; keep it to yourself)',
+    );
+  if (peer.role === 'seeder') lines.push(`sha-256:    ${peer.fileSha256}`);
+  lines.push(peer.role === 'seeder' ? 'waiting for a run to start (Ctrl-C to leave)' : 'waiting for a run to start');
+  return lines.join('\n');
+}
+
+function eventLine(event: HeadlessPeerEvent): string | undefined {
+  switch (event.type) {
+    case 'run-started':
+      return `run ${event.runNumber} started`;
+    case 'run-stopped':
+      return `run ${event.runNumber} stopped`;
+    case 'complete':
+      return `run ${event.runNumber}: whole file held and checked, sha-256 ${event.fileSha256}`;
+    case 'left-run':
+      return `run ${event.runNumber}: left the run on completion (its settings say so)`;
+    case 'run-finished':
+      return `run ${event.runNumber} finished${event.distributionMs === null ? '' : ` in ${(event.distributionMs / 1000).toFixed(2)} s`}`;
+    case 'signalling':
+      return event.status.state === 'lost' && event.status.attempt > 0
+        ? undefined
+        : `signalling server: ${event.status.state}`;
+    case 'peer-dropped':
+      return `dropped peer ${event.peerId}: ${event.detail}`;
+    case 'failed':
+      return undefined; // `done` rejects with it, and main prints it once
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof HeadlessPeerError) {
+      console.error(`error: ${error.message}${error.exitCode === 2 ? ' (--help for usage)' : ''}`);
+      process.exit(error.exitCode);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+import type { Clock, PeerLink } from '@swarmlab/engine';
+import type { IceServer, PeerId, SignalData } from '@swarmlab/protocol';
+import { RunLinks, SwarmConnector, type PeerFactory, type SignallingClient } from '@swarmlab/webrtc';
+import { polledDrainLink } from './polled-drain-link';
+
+export interface PeerTransportsDeps {
+  readonly signalling: SignallingClient;
+  readonly createPeer: PeerFactory;
+  readonly clock: Clock;
+}
+
+/**
+ * A headless peer's WebRTC connections to the others in its swarm, each kept as `RunLinks` (one data channel
+ * carrying run after run), as a tab's `SwarmMembership` keeps them. Offers that arrive before the peer has
+ * entered the swarm are kept and answered on `enter`.
+ */
+export class PeerTransports {
+  readonly #deps: PeerTransportsDeps;
+  readonly #transports = new Map<PeerId, RunLinks>();
+  readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
+  readonly #keepEarlySignal = (event: { from: PeerId; signal: SignalData }): void =>
+    void this.#earlySignals.push(event);
+  #connector: SwarmConnector | undefined;
+  #onTransport: (transport: RunLinks) => void = () => {};
+
+  constructor(deps: PeerTransportsDeps) {
+    this.#deps = deps;
+    deps.signalling.socket.on('signal:relay', this.#keepEarlySignal);
+  }
+
+  /** Peers with an open data channel. */
+  get connectedPeers(): number {
+    return this.#transports.size;
+  }
+
+  /** The transports still open, in the order they opened. */
+  get open(): RunLinks[] {
+    return [...this.#transports.values()].filter((transport) => !transport.closed);
+  }
+
+  /** In the swarm: answers offers (the early ones first) and hands every transport that opens to `onTransport`. */
+  enter(iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
+    this.#onTransport = onTransport;
+    const signalling = this.#deps.signalling;
+    this.#connector = new SwarmConnector({
+      signalling,
+      iceServers,
+      createPeer: this.#deps.createPeer,
+      onLink: (link) => this.#add(link),
+    });
+    signalling.socket.off('signal:relay', this.#keepEarlySignal);
+    for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
+  }
+
+  /** Opens connections to the peers named (those not connected yet). */
+  connectTo(peerIds: readonly PeerId[]): void {
+    this.#connector?.connectTo(peerIds.filter((peerId) => this.#transports.get(peerId)?.closed ?? true));
+  }
+
+  close(): void {
+    this.#deps.signalling.socket.off('signal:relay', this.#keepEarlySignal);
+    for (const transport of this.#transports.values()) transport.destroy();
+    this.#transports.clear();
+    this.#connector?.destroy();
+  }
+
+  #add(link: PeerLink): void {
+    const peerId = link.remotePeerId;
+    this.#transports.get(peerId)?.destroy();
+    const transport = new RunLinks(polledDrainLink(link, this.#deps.clock), {
+      onClose: () => {
+        if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
+      },
+    });
+    this.#transports.set(peerId, transport);
+    this.#onTransport(transport);
+  }
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { buildManifest, contentIdOf, MAX_FILE_BYTES, type Manifest } from '@swarmlab/protocol';
+import { FileChunkStore } from './file-chunk-store';
+import { HeadlessPeerError } from './headless-peer-error';
+import { nodeSha256 } from './node-sha256';
+
+/** A file a headless peer seeds: its manifest, content id and whole-file SHA-256, and its chunks read on demand. */
+export interface SeedFile {
+  readonly manifest: Manifest;
+  readonly contentId: string;
+  /** SHA-256 (hex) of the whole file, from the same pass as the manifest. */
+  readonly fileSha256: string;
+  readonly store: FileChunkStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `path` and reads it once, chunk by chunk, for the manifest's chunk hashes and the whole file's hash
+ * (reporting the fraction hashed); afterwards chunks are read from the file as peers ask. A file that cannot
+ * be seeded (missing, a directory, empty, too large) is a `HeadlessPeerError`.
+ */
+export async function openSeedFile(path: string, onProgress?: (fraction: number) => void): Promise<SeedFile> {
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    throw new HeadlessPeerError(`cannot open ${path}: ${reasonOf(error)}`, 2);
+  }
+  try {
+    const stats = await file.stat();
+    if (!stats.isFile()) throw new HeadlessPeerError(`${path} is not a file`, 2);
+    if (stats.size === 0) throw new HeadlessPeerError(`${path} is empty: there is nothing to share`, 2);
+    if (stats.size > MAX_FILE_BYTES)
+      throw new HeadlessPeerError(`${path} is larger than swarmlab's limit of ${MAX_FILE_BYTES} bytes`, 2);
+    const wholeFile = createHash('sha256');
+    const manifest = await buildManifest({
+      name: basename(path),
+      sizeBytes: stats.size,
+      read: async (offsetBytes, lengthBytes) => {
+        const chunk = new Uint8Array(lengthBytes);
+        await file.read(chunk, 0, lengthBytes, offsetBytes);
+        wholeFile.update(chunk);
+        return chunk;
+      },
+      sha256: nodeSha256,
+      onProgress: (hashedChunks, totalChunks) => onProgress?.(hashedChunks / totalChunks),
+    });
+    return {
+      manifest,
+      contentId: await contentIdOf(manifest, nodeSha256),
+      fileSha256: wholeFile.digest('hex'),
+      store: new FileChunkStore(file, manifest),
+      close: () => file.close(),
+    };
+  } catch (error) {
+    await file.close();
+    if (error instanceof HeadlessPeerError) throw error;
+    throw new HeadlessPeerError(`cannot read ${path}: ${reasonOf(error)}`, 2);
+  }
+}
+
+/** An I/O error's reason in a few words (`ENOENT` reads as "no such file"). */
+export function reasonOf(error: unknown): string {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCliOptions } from '../src/cli-options';
+import { HeadlessPeerError } from '../src/headless-peer-error';
+
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+const SWARM_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const CONTENT_ID = 'a'.repeat(64);
+
+interface Outcome {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `pnpm peer …` as a user runs it: a process of its own, its exit code and its output. */
+function runPeer(args: readonly string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(TSX, ['src/main.ts', ...args], { cwd: APP_DIR, timeout: 15_000 }, (error, stdout, stderr) =>
+      resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let server: TestSignallingServer;
+
+beforeAll(async () => {
+  server = await startSignallingServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+// Each case is a process of its own (about a second to start tsx): they run side by side.
+describe.concurrent('pnpm peer refuses bad input with one line and a failing exit code', () => {
+  it.each([
+    ['no arguments', [], 2, /give a share link, a join code, or --seed FILE/],
+    ['an unknown option', ['--sed', 'x'], 2, /Unknown option '--sed'/],
+    ['a link that names no swarm', ['http://127.0.0.1:8080/#/watch/x'], 2, /names no swarm/],
+    ['a damaged swarm id', [`http://127.0.0.1:8080/#/swarm/short/${CONTENT_ID}`], 2, /swarm id/],
+    ['a code with a look-alike letter', ['K7M-Q3O', '--server', 'http://127.0.0.1:1'], 2, /never contain 0, O/],
+    ['a code without --server', ['K7M-Q3P'], 2, /needs --server URL/],
+    [
+      'a file that does not exist',
+      ['--seed', '/nonexistent/lecture.bin', '--server', 'http://127.0.0.1:1'],
+      2,
+      /no such file/,
+    ],
+    ['an unreachable server', ['K7M-Q3P', '--server', 'http://127.0.0.1:1'], 1, /cannot reach the signalling server/],
+  ])('%s', async (_name, args, exitCode, message) => {
+    const outcome = await runPeer(args);
+    expect(outcome.exitCode).toBe(exitCode);
+    expect(outcome.stderr.trim().split('\n')).toHaveLength(1);
+    expect(outcome.stderr).toMatch(message);
+    expect(outcome.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown join code, on a real server', async () => {
+    const outcome = await runPeer(['K7M-Q3P', '--server', server.url]);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.stderr.trim()).toBe(`error: no swarm has the join code K7M-Q3P on this server (it may have ended)`);
+  });
+
+  it('a swarm the server does not know', async () => {
+    const outcome = await runPeer([`${server.url}/#/swarm/${SWARM_ID}/${CONTENT_ID}`]);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.stderr).toMatch(/this swarm is unknown or has ended/);
+  });
+});
+
+describe('parseCliOptions', () => {
+  it('reads a share link, a code and a file to seed (paths from the directory the command was typed in)', () => {
+    const link = `http://192.168.1.10:8080/#/swarm/${SWARM_ID}/${CONTENT_ID}`;
+    expect(parseCliOptions([link, '--out', 'copy.bin'], '/home/teacher').peer).toEqual({
+      swarmLink: link,
+      outFile: '/home/teacher/copy.bin',
+    });
+    expect(parseCliOptions(['k7m q3p', '--server', 'http://h:1'], '/').peer).toEqual({
+      joinCode: 'K7MQ3P',
+      serverUrl: 'http://h:1',
+    });
+    expect(parseCliOptions(['--seed', 'lecture.bin', '--server', 'http://h:1'], '/srv').peer).toEqual({
+      seedFile: '/srv/lecture.bin',
+      serverUrl: 'http://h:1',
+    });
+  });
+
+  it('refuses a seed and a swarm at once, and --out on a seeder', () => {
+    expect(() => parseCliOptions(['--seed', 'a', 'K7MQ3P'])).toThrow(HeadlessPeerError);
+    expect(() => parseCliOptions(['--seed', 'a', '--out', 'b'])).toThrow(/--out is for a leecher/);
+  });
+});

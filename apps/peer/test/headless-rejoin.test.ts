@@ -1,0 +1,71 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { fileBytes } from '@swarmlab/test-kit';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { SignallingClient } from '@swarmlab/webrtc';
+import { afterEach, expect, it } from 'vitest';
+import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
+
+/** socket.io's reconnection backoff reaches 5 s at most: a few of those. */
+const WAIT_MS = 15_000;
+
+const servers: TestSignallingServer[] = [];
+const peers: HeadlessPeer[] = [];
+const clients: SignallingClient[] = [];
+let dir: string | undefined;
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+  await Promise.all(peers.splice(0).map((peer) => peer.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function until<T>(read: () => T | undefined | false, what: string): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+it('after the server restarts, the peers register their swarm again and a run started there completes', async () => {
+  const first = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(1024 * 1024, 3));
+  const seederEvents: HeadlessPeerEvent[] = [];
+  const leecherEvents: HeadlessPeerEvent[] = [];
+  const seeder = await startHeadlessPeer({
+    serverUrl: first.url,
+    seedFile: seedPath,
+    onEvent: (event) => seederEvents.push(event),
+  });
+  peers.push(seeder);
+  const leecher = await startHeadlessPeer({
+    swarmLink: seeder.shareLink,
+    onEvent: (event) => leecherEvents.push(event),
+  });
+  peers.push(leecher);
+  await until(() => leecher.connectedPeers === 1, 'the leecher to connect to the seeder');
+
+  await first.close();
+  const second = await startSignallingServer({ port: first.port });
+  servers.push(second);
+  const back = (events: readonly HeadlessPeerEvent[]): boolean =>
+    events.some((event) => event.type === 'signalling' && event.status.state === 'back');
+  await until(() => back(seederEvents) && back(leecherEvents), 'both peers to be back in their swarm');
+
+  // The swarm is known again under its link, and its control secret still runs it.
+  const teacher = SignallingClient.connect(second.url);
+  clients.push(teacher);
+  const watching = await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! });
+  expect(watching.ok && watching.inControl).toBe(true);
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  await leecher.done;
+  expect(leecher.fileSha256).toBe(seeder.fileSha256);
+});

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { fileBytes } from '@swarmlab/test-kit';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { SignallingClient } from '@swarmlab/webrtc';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHeadlessPeer, type HeadlessPeer } from '../src/index';
+
+/** Three chunks of 256 KiB and a short last one: every chunk boundary case, and quick. */
+const FILE_BYTES = 3 * 256 * 1024 + 12_345;
+const WAIT_MS = 15_000;
+
+let server: TestSignallingServer;
+let dir: string;
+const peers: HeadlessPeer[] = [];
+const clients: SignallingClient[] = [];
+
+beforeEach(async () => {
+  server = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+  await Promise.all(peers.splice(0).map((peer) => peer.close()));
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until<T>(read: () => T | undefined | false, what: string): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const value = read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+async function started(peer: Promise<HeadlessPeer>): Promise<HeadlessPeer> {
+  const running = await peer;
+  peers.push(running);
+  return running;
+}
+
+describe('headless peers over @roamhq/wrtc', () => {
+  it('a seeder and two leechers (by link and by code) complete a run with the seeder’s bytes', async () => {
+    const bytes = fileBytes(FILE_BYTES, 7);
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, bytes);
+    const outPath = join(dir, 'downloaded.bin');
+
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    expect(seeder.fileSha256).toBe(sha256Hex(bytes));
+    expect(seeder.manifest.sizeBytes).toBe(FILE_BYTES);
+    expect(seeder.joinCode).toBeDefined();
+    const byLink = await started(startHeadlessPeer({ swarmLink: seeder.shareLink, displayName: 'by link' }));
+    const byCode = await started(
+      startHeadlessPeer({ serverUrl: server.url, joinCode: seeder.joinCode!, outFile: outPath }),
+    );
+    expect([byLink.swarmId, byCode.swarmId]).toEqual([seeder.swarmId, seeder.swarmId]);
+    await until(() => seeder.connectedPeers === 2 && byCode.connectedPeers === 2, 'a full mesh');
+
+    // The teacher's screen: it holds the control secret and starts the run.
+    const teacher = SignallingClient.connect(server.url);
+    clients.push(teacher);
+    const watched = await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! });
+    expect(watched.ok && watched.inControl).toBe(true);
+    const run = await teacher.startRun({ config: DEFAULT_RUN_CONFIG });
+    expect(run.ok).toBe(true);
+
+    await Promise.all([byLink.done, byCode.done]);
+    expect(byLink.fileSha256).toBe(seeder.fileSha256);
+    expect(byCode.fileSha256).toBe(seeder.fileSha256);
+    expect(sha256Hex(await readFile(outPath))).toBe(seeder.fileSha256);
+    // The server counts the run finished only once what the others say they sent each leecher covers the
+    // file: the headless peers report with `sentTo`, as tabs do.
+    const finished = await until(
+      () => seeder.swarmProgress?.run?.phase === 'finished' && seeder.swarmProgress.run,
+      'the run to finish',
+    );
+    expect(finished.participants.filter((participant) => participant.completedAfterMs !== null)).toHaveLength(2);
+  });
+});
