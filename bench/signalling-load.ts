@@ -7,7 +7,13 @@ import { BenchFailure } from './failure';
 
 /** The honest clients' process: pairs that create and join swarms, then relay signals. */
 export type PairsCommand =
-  | { readonly type: 'connect'; readonly url: string; readonly clients: number }
+  | {
+      readonly type: 'connect';
+      readonly url: string;
+      readonly clients: number;
+      /** Where each pair's joiner connects (another server process); `url` when absent. */
+      readonly joinerUrl?: string;
+    }
   | { readonly type: 'relay'; readonly seconds: number; readonly signalsPerSecPerSender: number }
   | { readonly type: 'leave' };
 

@@ -49,10 +49,10 @@ async function request<Result extends object = object>(
   }
 }
 
-async function connectPair(url: string, index: number): Promise<Pair | undefined> {
+async function connectPair(url: string, joinerUrl: string, index: number): Promise<Pair | undefined> {
   const [creator, joiner] = await Promise.all([
     connectFrom(url, pairAddress(index)),
-    connectFrom(url, pairAddress(index)),
+    connectFrom(joinerUrl, pairAddress(index)),
   ]);
   if (!creator.ok || !joiner.ok) return undefined;
   const created = await request<SwarmCreated>(creator.socket, 'swarm:create', await smallCreateRequest());
@@ -124,7 +124,7 @@ serveCommands<PairsCommand, PairsReply>(async (command) => {
       let refused = 0;
       for (let first = 0; first < command.clients / 2; first += CONNECT_BATCH) {
         const batch = Array.from({ length: Math.min(CONNECT_BATCH, command.clients / 2 - first) }, (_, offset) =>
-          connectPair(command.url, first + offset),
+          connectPair(command.url, command.joinerUrl ?? command.url, first + offset),
         );
         for (const pair of await Promise.all(batch)) {
           if (pair) pairs.push(pair);

@@ -37,7 +37,10 @@ CPU and heap (after a full collection) per socket, and what became of the flood.
   --flood-sockets F  sockets spamming from the flood's address (default 4, 1..64)
   --flood-idle I     idle connections the flood's address tries to add (default 300, 0..5000)
   --json             end stdout with one line of JSON holding every figure
-  --help             this text`;
+  --help             this text
+
+With --processes N: 1 and N server processes sharing a redis-server of its own, side by side (its own
+flags: bench signalling --processes 2 --help).`;
 
 interface SignallingOptions {
   readonly clients: number;
@@ -119,6 +122,10 @@ const describeCounts = (counts: Readonly<Record<string, number>>): string =>
     .join(', ') || 'none';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Several processes sharing one Redis: a benchmark of its own (`signalling-processes.ts`).
+  if (argv.some((arg) => arg === '--processes' || arg.startsWith('--processes='))) {
+    return (await import('./signalling-processes')).mainProcesses(argv);
+  }
   const options = parseSignallingArgs(argv);
   if (options === 'help') {
     console.log(USAGE);

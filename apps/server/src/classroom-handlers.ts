@@ -7,26 +7,22 @@ import {
 } from '@swarmlab/protocol';
 import type { AddressKey } from './address-quotas';
 import type { CodeLookupBudgets } from './code-lookup-budgets';
-import type { JoinCodes } from './join-codes';
 import type { ServerLimits } from './limits';
-import type { PeerNames } from './peer-names';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
 import { guardRequest, withSchema, type GuardContext } from './request-guard';
 import type { SignallingSocket } from './signalling-io';
-import type { SwarmRegistry } from './swarm-registry';
+import type { SwarmStore } from './swarm-store';
 
 export interface ClassroomHandlerDeps {
   readonly socket: SignallingSocket;
   /** The socket's address, which its failed code lookups count against. */
   readonly address: AddressKey;
   readonly context: GuardContext;
-  readonly registry: SwarmRegistry;
+  readonly store: SwarmStore;
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
-  readonly joinCodes: JoinCodes;
   readonly codeLookups: CodeLookupBudgets;
-  readonly peerNames: PeerNames;
 }
 
 /**
@@ -34,7 +30,7 @@ export interface ClassroomHandlerDeps {
  * failed lookups limited per address) and `peer:name` (a member's display name for every screen).
  */
 export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
-  const { socket, address, context, registry, limits, progress, joinCodes, codeLookups, peerNames } = deps;
+  const { socket, address, context, store, limits, progress, codeLookups } = deps;
 
   socket.on(
     'code:resolve',
@@ -44,9 +40,9 @@ export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
       maxPayloadBytes: limits.maxSignalPayloadBytes,
       // An address out of failed lookups learns nothing, hits included, until its budget refills.
       refuseEarly: () => (codeLookups.mayLookUp(address) ? undefined : 'too-many-code-lookups'),
-      handle({ code }, reply) {
-        const swarm = joinCodes.swarmOf(code);
-        if (!swarm || !registry.hasSwarm(swarm.swarmId)) {
+      async handle({ code }, reply) {
+        const swarm = await store.swarmOfCode(code);
+        if (!swarm) {
           codeLookups.missed(address);
           return reply(refuse('code-not-found'));
         }
@@ -61,12 +57,18 @@ export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
       event: 'peer:name',
       parse: withSchema(peerNameRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle({ name }, reply) {
-        const member = registry.membershipOf(socket.id);
-        if (!member) return reply(refuse('not-in-swarm'));
-        peerNames.set(member.swarmId, member.peerId, name);
+      async handle({ name }, reply) {
+        const swarmId = store.followedSwarmOf(socket.id);
+        const named =
+          swarmId !== undefined &&
+          (await store.update(swarmId, ({ registry, peerNames }) => {
+            const member = registry.membershipOf(socket.id);
+            if (member) peerNames.set(member.swarmId, member.peerId, name);
+            return member !== undefined;
+          }));
+        if (!named || !named.ok || !named.value) return reply(refuse('not-in-swarm'));
         reply({ ok: true });
-        progress.changed(member.swarmId);
+        progress.changed(swarmId);
       },
     }),
   );

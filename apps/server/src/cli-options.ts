@@ -16,7 +16,9 @@ export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--stat
 
 Environment:
   PORT                   default port
-  SWARMLAB_ICE_SERVERS   JSON array of STUN/TURN servers for clients (default: none)`;
+  SWARMLAB_ICE_SERVERS   JSON array of STUN/TURN servers for clients (default: none)
+  SWARMLAB_REDIS_URL     redis://host:port: keep swarms in Redis, shared by every server process given it
+                         (default: none, swarms live in this process's memory)`;
 
 export interface CliOptions {
   readonly port: number;

@@ -1,21 +1,19 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { IceServer } from '@swarmlab/protocol';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { createAddressBudgets } from './address-budgets';
 import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
 import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
-import { createJoinCodes } from './join-codes';
 import { resolveLimits, type ServerLimits } from './limits';
-import { createPeerNames } from './peer-names';
+import { createMemorySwarmState, type SwarmStateFactory } from './memory-swarm-state';
 import { createRandomIds, type RandomBytes } from './random-ids';
 import type { ClockMs } from './clock-ms';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
 import { attachSocketAdmission } from './socket-admission';
-import { createSwarmRegistry } from './swarm-registry';
 
 /** Everything the signalling server depends on, all optional; tests lower the limits and inject the rest. */
 export interface SignallingServerDeps {
@@ -41,6 +39,16 @@ export interface SignallingServerDeps {
    * default. Tests give each client an address of its own through it.
    */
   readonly clientAddress?: ClientAddress;
+  /**
+   * Where swarms live: this process's memory by default; `connectRedisState` (`redis-swarm-state.ts`)
+   * shares them, through Redis, with every process given the same Redis.
+   */
+  readonly swarmState?: SwarmStateFactory;
+  /**
+   * The socket.io adapter that carries events between processes (`connectRedisState` gives it with the
+   * state); socket.io's in-memory adapter by default.
+   */
+  readonly adapter?: ServerOptions['adapter'];
 }
 
 /** What the server holds right now: all zero but `connections` once every swarm has ended. */
@@ -84,6 +92,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     maxHttpBufferSize: limits.maxEventBytes,
     // The web app bundles socket.io-client itself.
     serveClient: false,
+    ...(deps.adapter !== undefined && { adapter: deps.adapter }),
   });
 
   const nowMs = deps.nowMs ?? (() => performance.now());
@@ -91,24 +100,26 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const addressOf = (socket: SignallingSocket): string => addressKey(clientAddress(socket.handshake));
   const quotas = createAddressQuotas(limits);
   const budgets = createAddressBudgets(limits, deps.nowMs);
-  const registry = createSwarmRegistry({ limits, nowMs, epochNowMs: deps.epochNowMs });
   // Admission first: its connection listener and event middleware come before any handler.
   attachSocketAdmission({ io, limits, quotas, budgets, addressOf, log, nowMs });
   const randomBytes = deps.randomBytes ?? nodeRandomBytes;
-  const joinCodes = createJoinCodes(randomBytes);
-  const peerNames = createPeerNames();
-  const handlers = attachSignallingHandlers({
-    io,
-    registry,
-    ids: createRandomIds(randomBytes),
+  const state = (deps.swarmState ?? createMemorySwarmState)({
     limits,
     quotas,
+    nowMs: deps.nowMs,
+    epochNowMs: deps.epochNowMs,
+    randomBytes,
+    log,
+  });
+  const handlers = attachSignallingHandlers({
+    io,
+    state,
+    ids: createRandomIds(randomBytes),
+    limits,
     addressOf,
     iceServers: deps.iceServers ?? [],
     log,
-    joinCodes,
     codeLookups: createCodeLookupBudgets(limits, nowMs),
-    peerNames,
   });
 
   return {
@@ -131,16 +142,15 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       budgets.dispose();
       await io.close();
       httpServer.closeAllConnections();
+      await state.close();
     },
     stats: () => ({
       connections: io.of('/').sockets.size,
-      swarms: registry.swarmCount,
       pendingBroadcasts: handlers.pendingBroadcasts,
       pendingGraces: handlers.pendingGraces,
       addressQuotas: quotas.sizes(),
       addressBudgets: budgets.size,
-      joinCodes: joinCodes.size,
-      peerNames: peerNames.size,
+      ...state.store.stats(),
     }),
   };
 }

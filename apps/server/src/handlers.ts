@@ -14,16 +14,13 @@ import {
   type SwarmId,
   type SwarmJoinRequest,
 } from '@swarmlab/protocol';
-import type { AddressKey, AddressQuotas } from './address-quotas';
+import type { AddressKey } from './address-quotas';
 import { attachClassroomHandlers } from './classroom-handlers';
 import type { CodeLookupBudgets } from './code-lookup-budgets';
-import type { JoinCodes } from './join-codes';
-import type { PeerNames } from './peer-names';
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
-import { createMemberGrace } from './member-grace';
 import { attachResumeHandlers, type MembershipOps } from './resume-handlers';
 import { sealOf, swarmIdOfSeal } from './swarm-seal';
 import { errorForLog } from './error-for-log';
@@ -31,22 +28,20 @@ import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
-import type { LeaveOutcome, SocketId, SwarmRegistry } from './swarm-registry';
+import type { LeaveOutcome, SocketId } from './swarm-registry';
+import type { SwarmState, SwarmWorld } from './swarm-store';
 
 export interface SignallingHandlerDeps {
   readonly io: SignallingIo;
-  readonly registry: SwarmRegistry;
+  /** Where swarms live: this process's memory, or Redis shared with other processes. */
+  readonly state: SwarmState;
   readonly ids: RandomIds;
   readonly limits: ServerLimits;
-  /** Swarms and seats per address; the connections are `socket-admission.ts`'s. */
-  readonly quotas: AddressQuotas;
   readonly addressOf: (socket: SignallingSocket) => AddressKey;
   readonly iceServers: readonly IceServer[];
   readonly log: (line: string) => void;
-  /** The classroom's additions: join codes, their per-address lookup limit, display names. */
-  readonly joinCodes: JoinCodes;
+  /** The per-address limit on failed join-code lookups (kept by each process). */
   readonly codeLookups: CodeLookupBudgets;
-  readonly peerNames: PeerNames;
 }
 
 export interface SignallingHandlers {
@@ -70,23 +65,39 @@ const DELIBERATE_DISCONNECTS: ReadonlySet<string> = new Set([
   'parse error',
 ]);
 
+/** What a member's departure changes in its swarm's state (inside an update): its seat, name and, with the swarm, its code. */
+export function releaseDeparted(world: SwarmWorld, left: LeaveOutcome): void {
+  world.seats.released(left.swarmId, left.peerId);
+  world.peerNames.forget(left.swarmId, left.peerId);
+  if (left.swarmDeleted) {
+    // Nothing keyed by the swarm's id may outlive it: its manifest goes with the last reference.
+    world.quotas.swarmEnded(left.swarmId);
+    world.joinCodes.release(left.swarmId);
+  }
+}
+
 /**
- * Wires the signalling contract (`ClientToServerEvents`) to the swarm registry for every connecting
+ * Wires the signalling contract (`ClientToServerEvents`) to the swarm state for every connecting
  * socket. The server only introduces peers, relays their WebRTC signals, shares their progress reports
  * and starts and stops runs; file data never passes through it. Swarm membership and signalling are
- * here; watching and run control in `run-handlers.ts`.
+ * here; watching and run control in `run-handlers.ts`. Every change to a swarm is one `store.update`,
+ * which does no I/O; what it returns is sent afterwards.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, registry, ids, limits, quotas, addressOf, iceServers, log, joinCodes, codeLookups, peerNames } = deps;
+  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups } = deps;
+  const { store } = state;
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
 
   const progress = createProgressBroadcaster({
     intervalMs: limits.progressBroadcastIntervalMs,
-    broadcast(swarmId) {
-      const table = registry.progressOf(swarmId);
-      if (table) toSockets(registry.audienceOf(swarmId))?.emit('swarm:progress', peerNames.label(table));
+    async broadcast(swarmId) {
+      const seen = await store.read(swarmId, ({ registry, peerNames }) => {
+        const table = registry.progressOf(swarmId);
+        return table && { table: peerNames.label(table), audience: registry.audienceOf(swarmId) };
+      });
+      if (seen) toSockets(seen.audience)?.emit('swarm:progress', seen.table);
     },
     onError: (error) => log(`error: swarm:progress broadcast failed: ${errorForLog(error)}`),
   });
@@ -95,77 +106,82 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     toSockets(socketIds)?.emit(event, { peerId });
   };
 
-  const grace = createMemberGrace({
-    graceMs: limits.memberGraceMs,
-    onError: (error) => log(`error: giving up on a member failed: ${errorForLog(error)}`),
-  });
-
-  /** The address each member's seat counts against (`quotas`), by swarm and peer id. */
-  const seats = new Map<string, AddressKey>();
-  // Peer and swarm ids are base64url: a space cannot occur in either.
-  const seatKey = (swarmId: SwarmId, peerId: PeerId): string => `${swarmId} ${peerId}`;
-
-  const departed = (left: LeaveOutcome): void => {
-    const seat = seatKey(left.swarmId, left.peerId);
-    const address = seats.get(seat);
-    seats.delete(seat);
+  /** What a departure tells, once its update is written. */
+  const announceDeparted = (left: LeaveOutcome): void => {
     grace.memberBack(left.swarmId, left.peerId);
-    if (address !== undefined) quotas.left(address, left.swarmId);
-    peerNames.forget(left.swarmId, left.peerId);
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
-      // Nothing keyed by the swarm's id may outlive it: its manifest goes with the last reference.
-      quotas.swarmEnded(left.swarmId);
-      joinCodes.release(left.swarmId);
       progress.forget(left.swarmId);
       toSockets(left.orphanedWatcherSocketIds)?.emit('swarm:ended', { swarmId: left.swarmId });
-      log(`swarm ended: its last peer left (${registry.swarmCount} swarms)`);
+      log(`swarm ended: its last peer left (${store.stats().swarms} swarms)`);
     } else {
       progress.changed(left.swarmId);
     }
   };
 
-  const membership: MembershipOps = {
-    seated(swarmId, peerId, address) {
-      seats.set(seatKey(swarmId, peerId), address);
-      quotas.joined(address, swarmId);
-    },
-    reseated(swarmId, peerId, address) {
-      const seat = seatKey(swarmId, peerId);
-      const before = seats.get(seat);
-      if (before === address) return;
-      if (before !== undefined) quotas.left(before, swarmId);
-      seats.set(seat, address);
-      quotas.joined(address, swarmId);
-    },
-    departed,
-    notifyPeers,
+  /** Updates a swarm whose existence nothing here creates: a refusal of creation cannot happen. */
+  const change = async <T>(swarmId: SwarmId, apply: (world: SwarmWorld) => T): Promise<T> => {
+    const updated = await store.update(swarmId, apply);
+    if (!updated.ok) throw new Error(`an update created swarm ${swarmId} unasked`);
+    return updated.value;
   };
 
+  const grace = state.createGrace({
+    async giveUpMember(swarmId, peerId) {
+      const left = await change(swarmId, (world) => {
+        const expired = world.registry.expire(swarmId, peerId);
+        if (expired) releaseDeparted(world, expired);
+        return expired;
+      });
+      if (left) announceDeparted(left);
+    },
+    async giveUpAwaiting(swarmId) {
+      await change(swarmId, (world) => world.registry.giveUpAwaiting(swarmId));
+      progress.changed(swarmId);
+    },
+    onError: (error) => log(`error: giving up on a member failed: ${errorForLog(error)}`),
+  });
+
+  const membership: MembershipOps = { announceDeparted, notifyPeers, change };
+
   /** Removes the socket from its swarm (as a member or a watcher) at once and tells the others; false if in none. */
-  const leaveSwarm = (socketId: SocketId): boolean => {
-    if (registry.unwatch(socketId) !== undefined) return true;
-    const left = registry.leave(socketId);
-    if (!left) return false;
-    departed(left);
+  const leaveSwarm = async (socketId: SocketId): Promise<boolean> => {
+    const swarmId = store.followedSwarmOf(socketId);
+    if (swarmId === undefined) return false;
+    const outcome = await change(swarmId, (world) => {
+      if (world.registry.unwatch(socketId) !== undefined) return 'unwatched';
+      const left = world.registry.leave(socketId);
+      if (left) releaseDeparted(world, left);
+      return left;
+    });
+    if (outcome === 'unwatched') return true;
+    if (!outcome) return false;
+    announceDeparted(outcome);
     return true;
   };
 
   /**
-   * The socket dropped without leaving: a watcher is gone, a member keeps its place for the grace period
+   * Sockets dropped without leaving: a watcher is gone, a member keeps its place for the grace period
    * (the others are told nothing; their WebRTC connections to it go on) unless it resumes meanwhile.
    */
-  const dropped = (socketId: SocketId): void => {
-    if (registry.unwatch(socketId) !== undefined) return;
-    const suspended = registry.suspend(socketId);
-    if (!suspended) return;
-    const { swarmId, peerId } = suspended;
+  const dropped = async (swarmId: SwarmId, socketIds: readonly SocketId[]): Promise<void> => {
+    const suspended = await change(swarmId, (world) =>
+      socketIds.flatMap((socketId) => {
+        if (world.registry.unwatch(socketId) !== undefined) return [];
+        const suspension = world.registry.suspend(socketId);
+        return suspension ? [suspension] : [];
+      }),
+    );
+    if (suspended.length === 0) return;
     progress.changed(swarmId);
-    grace.awaitMember(swarmId, peerId, () => {
-      const left = registry.expire(swarmId, peerId);
-      if (left) departed(left);
-    });
+    for (const { peerId } of suspended) grace.awaitMember(swarmId, peerId);
   };
+
+  state.onSocketsLost((swarmId, socketIds) => {
+    dropped(swarmId, socketIds).catch((error: unknown) => {
+      log(`error: taking over the sockets of a stopped process failed: ${errorForLog(error)}`);
+    });
+  });
 
   io.on('connection', (socket: SignallingSocket) => {
     const address = addressOf(socket);
@@ -179,39 +195,40 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxEventBytes,
         // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
         refuseEarly: () => {
-          if (registry.followedSwarmOf(socket.id)) return 'already-in-swarm';
-          if (registry.swarmCount >= limits.maxSwarms) return 'too-many-swarms';
-          if (!quotas.canCreateSwarm(address)) return 'too-many-swarms-from-address';
-          return undefined;
+          if (store.followedSwarmOf(socket.id)) return 'already-in-swarm';
+          return store.refuseCreateEarly(address);
         },
         async handle({ manifest, contentId, config }, reply) {
           if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
           // The socket may have gone while the manifest was hashed: a swarm for it would never end.
           if (socket.disconnected) return;
-          // Its other sockets may have created swarms meanwhile.
-          if (!quotas.canCreateSwarm(address)) return reply(refuse('too-many-swarms-from-address'));
           const controlSecret = ids.controlSecret();
           const controlDigest = controlDigestOf(controlSecret);
           // The id is made from the file and the control secret, so the swarm can be registered again
           // under it after a restart, by its members only, with this file only (`swarm-seal.ts`).
           let seal = sealOf(ids.sealSalt(), controlDigest);
-          while (registry.hasSwarm(swarmIdOfSeal(seal, contentId))) seal = sealOf(ids.sealSalt(), controlDigest);
+          while (await store.hasSwarm(swarmIdOfSeal(seal, contentId))) seal = sealOf(ids.sealSalt(), controlDigest);
           const swarmId = swarmIdOfSeal(seal, contentId);
           const peerId = ids.peerId();
           const memberKey = ids.memberKey();
-          const created = registry.create({
+          const founder = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+          const updated = await store.update(
             swarmId,
-            contentId,
-            manifest,
-            founder: { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) },
-            config,
-            seal,
-          });
-          if (!created.ok) return reply(refuse(created.code));
-          quotas.swarmCreated(address, swarmId);
-          membership.seated(swarmId, peerId, address);
-          log(`swarm created (${registry.swarmCount} swarms)`);
-          const joinCode = joinCodes.ensure({ swarmId, contentId });
+            (world) => {
+              // Its other sockets may have created swarms meanwhile.
+              if (!world.quotas.canCreateSwarm(address)) return refuse('too-many-swarms-from-address');
+              const created = world.registry.create({ swarmId, contentId, manifest, founder, config, seal });
+              if (!created.ok) return refuse(created.code);
+              world.quotas.swarmCreated(address, swarmId);
+              world.seats.seated(swarmId, peerId, address);
+              return { ok: true as const, joinCode: world.joinCodes.ensure({ swarmId, contentId }) };
+            },
+            { manifest, creator: address, creatorLimited: true },
+          );
+          if (!updated.ok) return reply(refuse(updated.code));
+          if (!updated.value.ok) return reply(updated.value);
+          log(`swarm created (${store.stats().swarms} swarms)`);
+          const { joinCode } = updated.value;
           reply({ ok: true, swarmId, peerId, iceServers, controlSecret, joinCode, memberKey, seal });
           progress.changed(swarmId);
         },
@@ -224,22 +241,27 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:join',
         parse: withSchema(swarmJoinRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle({ swarmId, control }, reply) {
-          if (!quotas.canJoin(address, swarmId) && !registry.followedSwarmOf(socket.id)) {
-            return reply(refuse('swarm-full-for-address'));
-          }
-          let peerId = ids.peerId();
-          // Participants that left the run going on keep their ids in it.
-          while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
+        async handle({ swarmId, control }, reply) {
+          // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
+          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           const digest = control === undefined ? undefined : controlDigestOf(control);
           const memberKey = ids.memberKey();
-          const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
-          const joined = registry.join(swarmId, member, digest);
-          if (!joined.ok) return reply(refuse(joined.code));
-          membership.seated(swarmId, peerId, address);
+          const joined = await change(swarmId, (world) => {
+            const { registry } = world;
+            if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
+            let peerId = ids.peerId();
+            // Participants that left the run going on keep their ids in it.
+            while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
+            const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+            const outcome = registry.join(swarmId, member, digest);
+            if (!outcome.ok) return refuse(outcome.code);
+            world.seats.seated(swarmId, peerId, address);
+            const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
+            return { ...outcome, peerId, joinCode, others: registry.otherSockets(swarmId, socket.id) };
+          });
+          if (!joined.ok) return reply(joined);
           const { manifest, contentId, seal } = joined.swarm;
-          const { existingPeers: peers, run, inControl } = joined;
-          const joinCode = joinCodes.ensure({ swarmId, contentId });
+          const { existingPeers: peers, run, inControl, peerId, joinCode } = joined;
           reply({
             ok: true,
             swarmId,
@@ -254,7 +276,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             memberKey,
             seal,
           });
-          notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
+          notifyPeers(joined.others, 'peer:joined', peerId);
           progress.changed(swarmId);
         },
       }),
@@ -266,8 +288,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:leave',
         parse: noPayload('swarm:leave'),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle(_request, reply) {
-          reply(leaveSwarm(socket.id) ? { ok: true } : refuse('not-in-swarm'));
+        async handle(_request, reply) {
+          reply((await leaveSwarm(socket.id)) ? { ok: true } : refuse('not-in-swarm'));
         },
       }),
     );
@@ -278,13 +300,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'signal:send',
         parse: withSchema(signalSendRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle({ to, signal }, reply) {
-          const sender = registry.membershipOf(socket.id);
+        async handle({ to, signal }, reply) {
+          const sender = store.membershipOf(socket.id);
           if (!sender) return reply(refuse('not-in-swarm'));
           // Looked up in the sender's own swarm only: signals never cross from one swarm to another.
-          const target = registry.socketOf(sender.swarmId, to);
+          const target = await store.socketOf(sender.swarmId, to);
           if (target === undefined) return reply(refuse('peer-not-found'));
           if (target === socket.id) return reply(refuse('peer-not-found', 'A peer cannot signal itself.'));
+          // With the Redis adapter, a socket of another process gets it too.
           io.to(target).emit('signal:relay', { from: sender.peerId, signal });
           reply({ ok: true });
         },
@@ -297,8 +320,10 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'progress:report',
         parse: withSchema(progressReportSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle(report, reply) {
-          const stored = registry.report(socket.id, report);
+        async handle(report, reply) {
+          const swarmId = store.followedSwarmOf(socket.id);
+          if (swarmId === undefined) return reply(refuse('not-in-swarm'));
+          const stored = await change(swarmId, (world) => world.registry.report(socket.id, report));
           if (!stored.ok) {
             reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
             // Refused as impossible: its sender is flagged now, on every screen.
@@ -311,38 +336,21 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({ socket, context, registry, limits, progress, toSockets, joinCodes, peerNames });
-    attachResumeHandlers({
-      socket,
-      address,
-      context,
-      registry,
-      limits,
-      quotas,
-      progress,
-      grace,
-      membership,
-      joinCodes,
-      log,
-    });
-    attachClassroomHandlers({
-      socket,
-      address,
-      context,
-      registry,
-      limits,
-      progress,
-      joinCodes,
-      codeLookups,
-      peerNames,
-    });
+    attachRunHandlers({ socket, context, store, limits, progress, toSockets });
+    attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, log });
+    attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 
     socket.on('disconnect', (reason) => {
+      const failed = (error: unknown): void => log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
       try {
-        if (DELIBERATE_DISCONNECTS.has(reason)) leaveSwarm(socket.id);
-        else dropped(socket.id);
+        if (DELIBERATE_DISCONNECTS.has(reason)) {
+          leaveSwarm(socket.id).catch(failed);
+          return;
+        }
+        const swarmId = store.followedSwarmOf(socket.id);
+        if (swarmId !== undefined) dropped(swarmId, [socket.id]).catch(failed);
       } catch (error) {
-        log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
+        failed(error);
       }
     });
   });

@@ -5,6 +5,7 @@ import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
+import { connectRedisState, REDIS_URL_ENV } from './redis-swarm-state';
 import { lanUrlOf, terminalQr } from './terminal-qr';
 
 /** How long a shutdown may take before the process exits anyway. */
@@ -26,10 +27,14 @@ async function main(): Promise<void> {
     );
   }
 
+  // One setting shares the swarms with other processes through Redis; without it they live in this one.
+  const redisUrl = process.env[REDIS_URL_ENV];
+  const redisState = redisUrl ? await connectRedisState({ url: redisUrl }) : undefined;
   const server = createSignallingServer({
     iceServers,
     staticDir: hasWebApp ? options.staticDir : undefined,
     log: (line) => console.log(line),
+    ...redisState,
   });
   const { port } = await server.listen(options.port, options.host);
 
@@ -38,6 +43,11 @@ async function main(): Promise<void> {
   for (const url of urls) console.log(`  ${url}`);
   const lanUrl = lanUrlOf(urls);
   if (lanUrl) console.log(`\nOn this network, scan to open ${lanUrl}:\n${terminalQr(lanUrl)}\n`);
+  console.log(
+    redisState
+      ? `swarms: in Redis (${REDIS_URL_ENV}), shared with every process using it; this process is ${redisState.processId}`
+      : `swarms: in this process's memory (set ${REDIS_URL_ENV} to share them between processes through Redis)`,
+  );
   console.log(
     iceServers.length > 0
       ? `ICE servers: ${iceServers.length} configured`

@@ -1,44 +1,61 @@
 import type { PeerId, SwarmId } from '@swarmlab/protocol';
 
-export interface MemberGraceOptions {
-  readonly graceMs: number;
+/** What the server does once its patience runs out. */
+export interface MemberGraceCallbacks {
+  /** A member whose socket dropped did not resume in time. */
+  readonly giveUpMember: (swarmId: SwarmId, peerId: PeerId) => void | Promise<void>;
+  /** A restored run's awaited participants did not all come back in time. */
+  readonly giveUpAwaiting: (swarmId: SwarmId) => void | Promise<void>;
   /** Told when a callback throws; the others carry on. */
   readonly onError: (error: unknown) => void;
 }
 
+export interface MemberGraceOptions extends MemberGraceCallbacks {
+  readonly graceMs: number;
+}
+
 /**
- * The timers of the server's patience (`ServerLimits.memberGraceMs`): one per member whose socket dropped
- * (given up on unless it resumes), and one per swarm whose run, registered again after a restart, awaits
- * the participants it listed. Once closed (the server is closing) nothing more is started.
+ * The server's patience (`ServerLimits.memberGraceMs`): one wait per member whose socket dropped (given up
+ * on unless it resumes), and one per swarm whose run, registered again after a restart, awaits the
+ * participants it listed. Once closed (the server is closing) nothing more is started. In memory these are
+ * timers (`createMemberGrace`); with Redis, deadlines every process sweeps (`redis-member-grace.ts`), so a
+ * wait outlives the process that started it.
  */
 export interface MemberGrace {
-  /** Members and swarms waited for. */
+  /** Members and swarms waited for (by this process). */
   readonly pendingCount: number;
-  /** Waits `graceMs` for the member to resume, then calls `giveUp`; a pending wait for it is replaced. */
-  awaitMember(swarmId: SwarmId, peerId: PeerId, giveUp: () => void): void;
+  /** Waits `graceMs` for the member to resume, then gives up on it; a pending wait for it is replaced. */
+  awaitMember(swarmId: SwarmId, peerId: PeerId): void;
   /** The member resumed: no giving up on it. */
   memberBack(swarmId: SwarmId, peerId: PeerId): void;
-  /** Waits `graceMs` for the swarm's restored run's participants, then calls `giveUp`; once per swarm at a time. */
-  awaitParticipants(swarmId: SwarmId, giveUp: () => void): void;
+  /** Waits `graceMs` for the swarm's restored run's participants; once per swarm at a time. */
+  awaitParticipants(swarmId: SwarmId): void;
   close(): void;
 }
 
+/** Runs a callback that may throw or reject, telling `onError`. */
+export function settleSafely(run: () => void | Promise<void>, onError: (error: unknown) => void): void {
+  try {
+    const running = run();
+    if (running instanceof Promise) running.catch(onError);
+  } catch (error) {
+    onError(error);
+  }
+}
+
+/** The in-memory grace: one timer per wait. */
 export function createMemberGrace(options: MemberGraceOptions): MemberGrace {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let closed = false;
 
-  const wait = (key: string, giveUp: () => void): void => {
+  const wait = (key: string, giveUp: () => void | Promise<void>): void => {
     if (closed) return;
     clearTimeout(timers.get(key));
     timers.set(
       key,
       setTimeout(() => {
         timers.delete(key);
-        try {
-          giveUp();
-        } catch (error) {
-          options.onError(error);
-        }
+        settleSafely(giveUp, options.onError);
       }, options.graceMs),
     );
   };
@@ -49,17 +66,17 @@ export function createMemberGrace(options: MemberGraceOptions): MemberGrace {
     get pendingCount() {
       return timers.size;
     },
-    awaitMember(swarmId, peerId, giveUp) {
-      wait(memberKey(swarmId, peerId), giveUp);
+    awaitMember(swarmId, peerId) {
+      wait(memberKey(swarmId, peerId), () => options.giveUpMember(swarmId, peerId));
     },
     memberBack(swarmId, peerId) {
       const key = memberKey(swarmId, peerId);
       clearTimeout(timers.get(key));
       timers.delete(key);
     },
-    awaitParticipants(swarmId, giveUp) {
+    awaitParticipants(swarmId) {
       const key = `run ${swarmId}`;
-      if (!timers.has(key)) wait(key, giveUp);
+      if (!timers.has(key)) wait(key, () => options.giveUpAwaiting(swarmId));
     },
     close() {
       closed = true;

@@ -12,6 +12,8 @@ export interface PeerNames {
   forget(swarmId: SwarmId, peerId: PeerId): void;
   /** The progress table with each named member's name on its row. */
   label(progress: SwarmProgress): SwarmProgress;
+  /** The names in `swarmId`, by peer id (what a shared store keeps with the swarm). */
+  namesOf(swarmId: SwarmId): Record<PeerId, DisplayName>;
   /** Names held, over every swarm. */
   readonly size: number;
 }
@@ -43,6 +45,8 @@ export function createPeerNames(): PeerNames {
       if (!names) return progress;
       return { ...progress, peers: progress.peers.map((peer) => ({ ...peer, name: names.get(peer.peerId) ?? null })) };
     },
+
+    namesOf: (swarmId) => Object.fromEntries(namesBySwarm.get(swarmId) ?? []),
 
     get size() {
       return size;

@@ -3,9 +3,9 @@ import type { SwarmId } from '@swarmlab/protocol';
 export interface ProgressBroadcasterOptions {
   /** Least time between two broadcasts to one swarm. */
   readonly intervalMs: number;
-  /** Sends the swarm's current progress table to its members. */
-  readonly broadcast: (swarmId: SwarmId) => void;
-  /** Told when `broadcast` throws; the broadcaster carries on. */
+  /** Sends the swarm's current progress table to its members (reading it may take a round trip). */
+  readonly broadcast: (swarmId: SwarmId) => void | Promise<void>;
+  /** Told when `broadcast` throws or rejects; the broadcaster carries on. */
   readonly onError: (error: unknown) => void;
 }
 
@@ -53,7 +53,8 @@ export function createProgressBroadcaster(options: ProgressBroadcasterOptions): 
     }
     entry.dirty = false;
     try {
-      options.broadcast(swarmId);
+      const sent = options.broadcast(swarmId);
+      if (sent instanceof Promise) sent.catch(options.onError);
     } catch (error) {
       options.onError(error);
     }

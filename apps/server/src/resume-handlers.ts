@@ -8,8 +8,7 @@ import {
   type SwarmId,
   type SwarmResumeRequest,
 } from '@swarmlab/protocol';
-import type { AddressKey, AddressQuotas } from './address-quotas';
-import type { JoinCodes } from './join-codes';
+import type { AddressKey } from './address-quotas';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { MemberGrace } from './member-grace';
@@ -18,40 +17,46 @@ import { refuse } from './refusals';
 import { guardRequest, withSchema, type GuardContext } from './request-guard';
 import type { SignallingSocket } from './signalling-io';
 import type { LeaveOutcome, ResumeInput, ResumeOutcome, SocketId, SwarmRegistry } from './swarm-registry';
+import type { SwarmStore, SwarmWorld } from './swarm-store';
 
 /** The operations on memberships that the request handlers share (`handlers.ts` makes them). */
 export interface MembershipOps {
-  /** A member joined (or came back to a swarm that had lost it) from `address`: its seat counts there. */
-  seated(swarmId: SwarmId, peerId: PeerId, address: AddressKey): void;
-  /** The member is now on a socket from `address` (it resumed): its seat moves there if it was elsewhere. */
-  reseated(swarmId: SwarmId, peerId: PeerId, address: AddressKey): void;
-  /** A member is gone from the registry: frees its seat, tells the others, ends what ended with it. */
-  departed(left: LeaveOutcome): void;
+  /** Tells what a member's departure (already written) means: the others, the swarm's end. */
+  announceDeparted(left: LeaveOutcome): void;
   notifyPeers(socketIds: readonly SocketId[], event: 'peer:joined' | 'peer:left', peerId: PeerId): void;
+  /** Updates a swarm that the change does not create. */
+  change<T>(swarmId: SwarmId, apply: (world: SwarmWorld) => T): Promise<T>;
 }
 
 export interface ResumeHandlerDeps {
   readonly socket: SignallingSocket;
   readonly address: AddressKey;
   readonly context: GuardContext;
-  readonly registry: SwarmRegistry;
+  readonly store: SwarmStore;
   readonly limits: ServerLimits;
-  readonly quotas: AddressQuotas;
   readonly progress: ProgressBroadcaster;
   readonly grace: MemberGrace;
   readonly membership: MembershipOps;
-  readonly joinCodes: JoinCodes;
   readonly log: (line: string) => void;
+}
+
+/** What a successful resume changed, as the handler sends it out. */
+interface Resumed {
+  readonly outcome: ResumeOutcome & { ok: true };
+  readonly others: readonly SocketId[];
+  readonly awaitsParticipants: boolean;
+  readonly joinCode: string;
 }
 
 /**
  * A member taking its place back on a new socket, for one socket: `swarm:resume` (its socket dropped for
- * a moment: the server still knows it) and `swarm:restore` (the server forgot the swarm, having
- * restarted: the member registers it again, with its file, under the same link). The rules are the
- * registry's; here the seats, the others' tables and the wait for a restored run's participants.
+ * a moment: the server still knows it, maybe through another process) and `swarm:restore` (the server
+ * forgot the swarm, having restarted: the member registers it again, with its file, under the same link).
+ * The rules are the registry's; here the seats, the others' tables and the wait for a restored run's
+ * participants.
  */
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
-  const { socket, address, context, registry, limits, quotas, progress, grace, membership, joinCodes, log } = deps;
+  const { socket, address, context, store, limits, progress, grace, membership, log } = deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -64,42 +69,49 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     run: request.run,
   });
 
-  /** Settles what a successful resume changed, and answers it. */
-  const settle = (
-    outcome: ResumeOutcome & { ok: true },
+  /** A seat for a member new to the swarm (after a restart) must fit the address's share of the swarm. */
+  const seatRefused = (world: SwarmWorld, request: SwarmResumeRequest): boolean =>
+    !world.quotas.canJoin(address, request.swarmId) &&
+    world.registry.socketOf(request.swarmId, request.peerId) === undefined;
+
+  /** Records, inside the update, what a successful resume changed. */
+  const settleState = (
+    world: SwarmWorld,
+    outcome: ResumeOutcome,
     peerId: PeerId,
-    reply: (result: { ok: true } & SwarmResumed) => void,
-  ): void => {
+  ): Resumed | (ResumeOutcome & { ok: false }) => {
+    if (!outcome.ok) return outcome;
+    const { swarmId, contentId } = outcome.swarm;
+    const registry: SwarmRegistry = world.registry;
+    if (outcome.rebound) world.seats.reseated(swarmId, peerId, address);
+    else world.seats.seated(swarmId, peerId, address);
+    if (outcome.restoredSwarm) world.quotas.swarmCreated(address, swarmId);
+    return {
+      outcome,
+      others: registry.otherSockets(swarmId, socket.id),
+      awaitsParticipants: registry.awaitsParticipants(swarmId),
+      // A swarm registered again after a restart gets a code anew: the old one went with the old process.
+      joinCode: world.joinCodes.ensure({ swarmId, contentId }),
+    };
+  };
+
+  /** Sends out what a successful resume changed, and answers it. */
+  const settle = (resumed: Resumed, peerId: PeerId, reply: (result: { ok: true } & SwarmResumed) => void): void => {
+    const { outcome, joinCode } = resumed;
     const { swarm, peers, run, inControl } = outcome;
     const { swarmId } = swarm;
     grace.memberBack(swarmId, peerId);
     if (outcome.rebound) {
-      membership.reseated(swarmId, peerId, address);
-      // Its old socket, if the server had not noticed it drop, is another tab's no more.
-      if (outcome.replacedSocketId !== null) socket.nsp.sockets.get(outcome.replacedSocketId)?.disconnect(true);
+      // Its old socket, if the server had not noticed it drop, is another tab's no more (on any process).
+      if (outcome.replacedSocketId !== null) socket.nsp.in(outcome.replacedSocketId).disconnectSockets(true);
     } else {
-      membership.seated(swarmId, peerId, address);
-      membership.notifyPeers(registry.otherSockets(swarmId, socket.id), 'peer:joined', peerId);
+      membership.notifyPeers(resumed.others, 'peer:joined', peerId);
     }
-    if (outcome.restoredSwarm) {
-      quotas.swarmCreated(address, swarmId);
-      log(`swarm registered again by a member (${registry.swarmCount} swarms)`);
-    }
-    if (registry.awaitsParticipants(swarmId)) {
-      grace.awaitParticipants(swarmId, () => {
-        registry.giveUpAwaiting(swarmId);
-        progress.changed(swarmId);
-      });
-    }
-    // A swarm registered again after a restart gets a code anew: the old one went with the old process.
-    const joinCode = joinCodes.ensure({ swarmId, contentId: swarm.contentId });
+    if (outcome.restoredSwarm) log(`swarm registered again by a member (${store.stats().swarms} swarms)`);
+    if (resumed.awaitsParticipants) grace.awaitParticipants(swarmId);
     reply({ ok: true, swarmId, peers, run, inControl, joinCode });
     progress.changed(swarmId);
   };
-
-  /** A seat for a member new to the swarm (after a restart) must fit the address's share of the swarm. */
-  const seatRefused = (request: SwarmResumeRequest): boolean =>
-    !quotas.canJoin(address, request.swarmId) && registry.socketOf(request.swarmId, request.peerId) === undefined;
 
   socket.on(
     'swarm:resume',
@@ -107,13 +119,17 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       event: 'swarm:resume',
       parse: withSchema(swarmResumeRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle(request, reply) {
-        if (registry.hasSwarm(request.swarmId) && seatRefused(request)) {
-          return reply(refuse('swarm-full-for-address'));
-        }
-        const outcome = registry.resume(inputOf(request));
-        if (!outcome.ok) return reply(refuse(outcome.code));
-        settle(outcome, request.peerId, reply);
+      async handle(request, reply) {
+        if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+        const resumed = await membership.change(request.swarmId, (world) => {
+          if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
+            return refuse('swarm-full-for-address');
+          }
+          return settleState(world, world.registry.resume(inputOf(request)), request.peerId);
+        });
+        if ('error' in resumed) return reply(resumed);
+        if ('code' in resumed) return reply(refuse(resumed.code));
+        settle(resumed, request.peerId, reply);
       },
     }),
   );
@@ -125,19 +141,26 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       parse: withSchema(swarmRestoreRequestSchema),
       maxPayloadBytes: limits.maxEventBytes,
       // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
-      refuseEarly: () => (registry.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
+      refuseEarly: () => (store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
       async handle(request, reply) {
         if ((await contentIdOf(request.manifest)) !== request.contentId) return reply(refuse('content-mismatch'));
         // The socket may have gone while the manifest was hashed.
         if (socket.disconnected) return;
-        if (seatRefused(request)) return reply(refuse('swarm-full-for-address'));
-        const outcome = registry.restore({
-          ...inputOf(request),
-          contentId: request.contentId,
-          manifest: request.manifest,
-        });
-        if (!outcome.ok) return reply(refuse(outcome.code));
-        settle(outcome, request.peerId, reply);
+        const updated = await store.update(
+          request.swarmId,
+          (world) => {
+            if (seatRefused(world, request)) return refuse('swarm-full-for-address');
+            const input = { ...inputOf(request), contentId: request.contentId, manifest: request.manifest };
+            return settleState(world, world.registry.restore(input), request.peerId);
+          },
+          { manifest: request.manifest, creator: address, creatorLimited: false },
+        );
+        // Past the swarms the server may hold, it cannot register it again: as the registry says then.
+        if (!updated.ok) return reply(refuse('swarm-not-found'));
+        const resumed = updated.value;
+        if ('error' in resumed) return reply(resumed);
+        if ('code' in resumed) return reply(refuse(resumed.code));
+        settle(resumed, request.peerId, reply);
       },
     }),
   );

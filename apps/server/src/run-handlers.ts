@@ -8,35 +8,41 @@ import {
   type SwarmWatchRequest,
 } from '@swarmlab/protocol';
 import { controlDigestOf } from './control-secret';
-import type { JoinCodes } from './join-codes';
-import type { PeerNames } from './peer-names';
 import type { ServerLimits } from './limits';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
-import type { SocketId, SwarmRegistry } from './swarm-registry';
+import type { SocketId } from './swarm-registry';
+import type { SwarmStore, SwarmWorld } from './swarm-store';
 
 export interface RunHandlerDeps {
   readonly socket: SignallingSocket;
   readonly context: GuardContext;
-  readonly registry: SwarmRegistry;
+  readonly store: SwarmStore;
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
   /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
-  /** The swarm's join code and its members' names travel in the watch reply. */
-  readonly joinCodes: JoinCodes;
-  readonly peerNames: PeerNames;
 }
 
 /**
  * Watching a swarm and controlling its runs, for one socket: `swarm:watch`, `run:start`, `run:stop` and
  * `peer:configure`. Each comes from a member or a watcher of the swarm, in control of it (it presented
- * the control secret) except a member setting its own links; the rules are the registry's.
+ * the control secret) except a member setting its own links; the rules are the registry's, and each is
+ * one atomic update of the swarm (two screens starting a run at once: one starts it, the other is told
+ * `run-in-progress`, whichever processes they are on).
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, context, registry, limits, progress, toSockets, joinCodes, peerNames } = deps;
+  const { socket, context, store, limits, progress, toSockets } = deps;
+
+  /** Updates the swarm the socket follows; undefined when it follows none. */
+  const changeFollowed = async <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> => {
+    const swarmId = store.followedSwarmOf(socket.id);
+    if (swarmId === undefined) return undefined;
+    const updated = await store.update(swarmId, apply);
+    return updated.ok ? updated.value : undefined;
+  };
 
   socket.on(
     'swarm:watch',
@@ -44,14 +50,22 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       event: 'swarm:watch',
       parse: withSchema(swarmWatchRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle({ swarmId, control }, reply) {
+      async handle({ swarmId, control }, reply) {
+        if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
         const digest = control === undefined ? undefined : controlDigestOf(control);
-        const watched = registry.watch(swarmId, socket.id, digest);
+        const updated = await store.update(swarmId, (world) => {
+          const watched = world.registry.watch(swarmId, socket.id, digest);
+          if (!watched.ok) return watched;
+          const { contentId } = watched.swarm;
+          const joinCode = world.joinCodes.ensure({ swarmId, contentId });
+          return { ...watched, progress: world.peerNames.label(watched.progress), joinCode };
+        });
+        if (!updated.ok) return reply(refuse('swarm-not-found'));
+        const watched = updated.value;
         if (!watched.ok) return reply(refuse(watched.code));
         const { manifest, contentId } = watched.swarm;
-        const { progress: table, inControl } = watched;
-        const joinCode = joinCodes.ensure({ swarmId, contentId });
-        reply({ ok: true, swarmId, manifest, contentId, progress: peerNames.label(table), inControl, joinCode });
+        const { progress: table, inControl, joinCode } = watched;
+        reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode });
       },
     }),
   );
@@ -62,8 +76,9 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       event: 'run:start',
       parse: withSchema(runStartRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle({ config }, reply) {
-        const started = registry.startRun(socket.id, config);
+      async handle({ config }, reply) {
+        const started = await changeFollowed((world) => world.registry.startRun(socket.id, config));
+        if (!started) return reply(refuse('not-in-swarm'));
         if (!started.ok) return reply(refuse(started.code));
         toSockets(started.memberSocketIds)?.emit('run:started', started.started);
         reply({ ok: true, runNumber: started.started.runNumber });
@@ -78,8 +93,9 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       event: 'run:stop',
       parse: noPayload('run:stop'),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle(_request, reply) {
-        const stopped = registry.stopRun(socket.id);
+      async handle(_request, reply) {
+        const stopped = await changeFollowed((world) => world.registry.stopRun(socket.id));
+        if (!stopped) return reply(refuse('not-in-swarm'));
         if (!stopped.ok) return reply(refuse(stopped.code));
         toSockets(stopped.memberSocketIds)?.emit('run:stopped', { runNumber: stopped.runNumber });
         reply({ ok: true });
@@ -94,8 +110,9 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       event: 'peer:configure',
       parse: withSchema(peerConfigureRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      handle({ peerId, override }, reply) {
-        const configured = registry.configure(socket.id, peerId, override);
+      async handle({ peerId, override }, reply) {
+        const configured = await changeFollowed((world) => world.registry.configure(socket.id, peerId, override));
+        if (!configured) return reply(refuse('not-in-swarm'));
         if (!configured.ok) return reply(refuse(configured.code));
         reply({ ok: true });
         progress.changed(configured.swarmId);

@@ -21,7 +21,8 @@ import type { Refusal } from './refusals';
 import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
 import { CORROBORATION_WAIT_MS } from './witness-ledger';
-import { createSwarmRuns, WITHHOLDING_WAIT_MS, type SwarmRuns } from './swarm-runs';
+import { createSwarmRuns, WITHHOLDING_WAIT_MS, type SwarmRuns, type SwarmRunsState } from './swarm-runs';
+import type { SwarmRecord } from './swarm-record';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
 export type SocketId = string;
@@ -244,6 +245,10 @@ export interface SwarmRegistry {
   configure(socketId: SocketId, peerId: PeerId, override: PeerOverride): ConfigureOutcome;
   /** The swarm's progress table as of now, as broadcast; undefined for no such swarm. */
   progressOf(swarmId: SwarmId): SwarmProgress | undefined;
+  /** The swarm as plain data, without its manifest (`swarm-record.ts`); undefined for no such swarm. */
+  exportSwarm(swarmId: SwarmId): SwarmRecord | undefined;
+  /** Takes in a swarm exported earlier (by this process or another), with its manifest. */
+  importSwarm(record: SwarmRecord, manifest: Manifest): void;
 }
 
 /** Why a member whose completion no witness confirmed in time is flagged. */
@@ -363,6 +368,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     manifest: Manifest,
     seal: SwarmSeal,
     config: RunConfig,
+    runsState?: SwarmRunsState,
   ): MutableSwarm => ({
     swarmId,
     contentId,
@@ -377,6 +383,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       epochNowMs,
       maxDepartedParticipants: limits.maxPeersPerSwarm,
       fileBytes: manifest.sizeBytes,
+      state: runsState,
     }),
     controlDigest: controlDigestOfSeal(seal),
   });
@@ -645,6 +652,41 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     progressOf(swarmId) {
       const swarm = swarms.get(swarmId);
       return swarm && progressOf(swarm);
+    },
+
+    exportSwarm(swarmId) {
+      const swarm = swarms.get(swarmId);
+      if (!swarm) return undefined;
+      const inControl = (socketId: SocketId | null): boolean =>
+        socketId !== null && (presences.get(socketId)?.inControl ?? false);
+      return {
+        swarmId,
+        contentId: swarm.contentId,
+        seal: swarm.seal,
+        createdAtMs: swarm.createdAtMs,
+        members: [...swarm.members.values()].map(({ keyDigest, ...member }) => ({
+          ...member,
+          keyDigest: keyDigest.toString('base64url'),
+          inControl: inControl(member.socketId),
+        })),
+        watchers: [...swarm.watchers].map((socketId) => ({ socketId, inControl: inControl(socketId) })),
+        runs: swarm.runs.exportState(),
+      };
+    },
+
+    importSwarm(record, manifest) {
+      const { swarmId } = record;
+      const swarm = newSwarm(swarmId, record.contentId, manifest, record.seal, record.runs.config, record.runs);
+      const imported: MutableSwarm = { ...swarm, createdAtMs: record.createdAtMs };
+      for (const { inControl, keyDigest, ...member } of record.members) {
+        imported.members.set(member.peerId, { ...member, keyDigest: Buffer.from(keyDigest, 'base64url') });
+        if (member.socketId !== null) presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
+      }
+      for (const { socketId, inControl } of record.watchers) {
+        imported.watchers.add(socketId);
+        presences.set(socketId, { swarmId, peerId: null, inControl });
+      }
+      swarms.set(swarmId, imported);
     },
   };
 }

@@ -14,7 +14,12 @@ import {
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import type { Refusal } from './refusals';
-import { CORROBORATION_WAIT_MS, createWitnessLedger, type WitnessLedger } from './witness-ledger';
+import {
+  CORROBORATION_WAIT_MS,
+  createWitnessLedger,
+  type WitnessLedger,
+  type WitnessLedgerState,
+} from './witness-ledger';
 
 /**
  * How long a leecher may go without reporting its completion once what the others say they sent it covers the
@@ -61,6 +66,25 @@ export interface SwarmRunsOptions {
   readonly maxDepartedParticipants: number;
   /** The swarm's file size: what the witnesses of a completion must account for. */
   readonly fileBytes: number;
+  /** Runs exported earlier (`exportState`), to carry on from; `config` is then theirs. */
+  readonly state?: SwarmRunsState | undefined;
+}
+
+/** A participant of the run going on, as plain data. */
+export type ParticipantRecord = Readonly<MutableParticipant>;
+
+/** The run going on, as plain data. */
+export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses'>> {
+  readonly participants: readonly ParticipantRecord[];
+  readonly witnesses: WitnessLedgerState;
+}
+
+/** Everything `SwarmRuns` holds, as plain data (JSON): what a shared store keeps between requests. */
+export interface SwarmRunsState {
+  readonly config: RunConfig;
+  readonly live: LiveRunRecord | null;
+  readonly ended: RunState | null;
+  readonly mostParticipants: number;
 }
 
 /** What a swarm's progress table shows of its runs. */
@@ -135,6 +159,7 @@ export interface SwarmRuns {
    */
   withheldCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
+  exportState(): SwarmRunsState;
 }
 
 interface MutableParticipant {
@@ -185,13 +210,13 @@ const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterM
 const maxOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
-  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes } = options;
-  let config = options.config;
+  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes, state } = options;
+  let config = state?.config ?? options.config;
   /** The run going on; null between runs. */
-  let live: LiveRun | null = null;
+  let live: LiveRun | null = state?.live ? liveRunOf(state.live, maxDepartedParticipants) : null;
   /** The latest run once it ended (finished or stopped), frozen; null while one runs or before any. */
-  let ended: RunState | null = null;
-  let mostParticipants = 0;
+  let ended: RunState | null = state?.ended ?? null;
+  let mostParticipants = state?.mostParticipants ?? 0;
 
   const addParticipant = (
     member: RunMember,
@@ -510,5 +535,25 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     snapshot() {
       return { config, run: live ? stateOf(live, 'running', null) : ended };
     },
+
+    exportState() {
+      return { config, live: live && liveRunRecordOf(live), ended, mostParticipants };
+    },
+  };
+}
+
+function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
+  return {
+    ...record,
+    participants: new Map(record.participants.map((participant) => [participant.peerId, { ...participant }])),
+    witnesses: createWitnessLedger({ maxDepartedSenders }, record.witnesses),
+  };
+}
+
+function liveRunRecordOf(run: LiveRun): LiveRunRecord {
+  return {
+    ...run,
+    participants: [...run.participants.values()].map((participant) => ({ ...participant })),
+    witnesses: run.witnesses.exportState(),
   };
 }

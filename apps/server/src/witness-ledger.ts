@@ -38,6 +38,19 @@ export interface WitnessLedger {
   lastReportAtMs(senderId: PeerId): number | undefined;
   /** `senderId` was flagged: nothing it said it sent counts any more. */
   discredit(senderId: PeerId): void;
+  /** Everything it holds, as plain data (a shared store keeps it between requests: `swarm-record.ts`). */
+  exportState(): WitnessLedgerState;
+}
+
+/** A ledger as plain data: its maps as entry lists, in their order. */
+export interface WitnessLedgerState {
+  readonly senders: readonly (readonly [PeerId, SenderAccountState])[];
+  readonly departed: readonly (readonly [PeerId, number])[];
+}
+
+export interface SenderAccountState {
+  readonly sent: readonly (readonly [PeerId, number])[];
+  readonly lastReportAtMs: number;
 }
 
 export interface WitnessLedgerOptions {
@@ -51,10 +64,16 @@ interface SenderAccount {
   lastReportAtMs: number;
 }
 
-export function createWitnessLedger(options: WitnessLedgerOptions): WitnessLedger {
-  const senders = new Map<PeerId, SenderAccount>();
+/** `state`: a ledger exported earlier, to carry on from (an empty one otherwise). */
+export function createWitnessLedger(options: WitnessLedgerOptions, state?: WitnessLedgerState): WitnessLedger {
+  const senders = new Map<PeerId, SenderAccount>(
+    (state?.senders ?? []).map(([senderId, account]) => [
+      senderId,
+      { sent: new Map(account.sent), lastReportAtMs: account.lastReportAtMs },
+    ]),
+  );
   /** Departed senders, in the order they left, with the most they sent after their last report. */
-  const departed = new Map<PeerId, number>();
+  const departed = new Map<PeerId, number>(state?.departed ?? []);
 
   const witnessed = (receiverId: PeerId): number => {
     let bytes = 0;
@@ -99,5 +118,13 @@ export function createWitnessLedger(options: WitnessLedgerOptions): WitnessLedge
       senders.delete(senderId);
       departed.delete(senderId);
     },
+
+    exportState: () => ({
+      senders: [...senders].map(([senderId, account]) => [
+        senderId,
+        { sent: [...account.sent], lastReportAtMs: account.lastReportAtMs },
+      ]),
+      departed: [...departed],
+    }),
   };
 }

@@ -21,3 +21,5 @@ export async function startSignallingServer(
   const { port } = await server.listen(options.port ?? 0, '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, port, logLines, close: () => server.close() };
 }
+
+export { freePort, startRedisServer, type TestRedisServer } from './redis-server';

@@ -1,0 +1,80 @@
+import type { RedisClient, RedisKeys, ProcessId, RedisSwarmStore } from './redis-swarm-store';
+import type { SocketsLost } from './swarm-store';
+
+export interface ProcessLivenessOptions {
+  readonly client: RedisClient;
+  readonly keys: RedisKeys;
+  readonly processId: ProcessId;
+  readonly store: RedisSwarmStore;
+  /** How often this process says it is alive and looks for processes that stopped. */
+  readonly heartbeatIntervalMs: number;
+  /** A process that has not said so for this long is taken for stopped. */
+  readonly processTimeoutMs: number;
+  readonly onError: (error: unknown) => void;
+}
+
+export interface ProcessLiveness {
+  /** Tells `lost` about the sockets of each stopped process, swarm by swarm. */
+  onSocketsLost(lost: SocketsLost): void;
+  /** Stops saying this process is alive, so that another takes its sockets over at its next look. */
+  close(): Promise<void>;
+}
+
+/**
+ * Which server processes are alive: each sets its `alive` key, which expires after `processTimeoutMs`,
+ * every `heartbeatIntervalMs`, and lists itself in `processes`. A process whose key expired stopped
+ * without telling (killed, crashed, cut off): the first process to remove it from `processes` (SREM
+ * answers 1 to one process only) finds the members and watchers whose sockets it held and hands them to
+ * `lost`, which treats them as dropped sockets (a member keeps its place for the grace period and resumes
+ * on any process; a watcher is gone).
+ */
+export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLiveness {
+  const { client, keys, processId, store } = options;
+  let lost: SocketsLost = () => undefined;
+  let closed = false;
+  let beating = false;
+
+  const takeOver = async (stopped: ProcessId): Promise<void> => {
+    for (const swarmId of await client.sMembers(keys.swarms)) {
+      const stored = await store.load(swarmId);
+      if (!stored) continue;
+      const socketIds = Object.entries(stored.owners).flatMap(([socketId, owner]) =>
+        owner === stopped ? [socketId] : [],
+      );
+      if (socketIds.length > 0) lost(swarmId, socketIds);
+    }
+  };
+
+  const beat = async (): Promise<void> => {
+    await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
+    await client.sAdd(keys.processes, processId);
+    for (const other of await client.sMembers(keys.processes)) {
+      if (other === processId || closed) continue;
+      if ((await client.exists(keys.alive(other))) === 1) continue;
+      if ((await client.sRem(keys.processes, other)) === 1) await takeOver(other);
+    }
+    await store.countSwarms();
+  };
+
+  const tick = (): void => {
+    if (beating || closed) return;
+    beating = true;
+    beat()
+      .catch(options.onError)
+      .finally(() => (beating = false));
+  };
+  const timer = setInterval(tick, options.heartbeatIntervalMs);
+  timer.unref();
+  tick();
+
+  return {
+    onSocketsLost(callback) {
+      lost = callback;
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await client.del(keys.alive(processId));
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { PeerId, SwarmId } from '@swarmlab/protocol';
+import type { ClockMs } from './clock-ms';
+import { settleSafely, type MemberGrace, type MemberGraceOptions } from './member-grace';
+import type { RedisClient, RedisKeys } from './redis-swarm-store';
+
+export interface RedisMemberGraceOptions extends MemberGraceOptions {
+  readonly client: RedisClient;
+  readonly keys: RedisKeys;
+  /** The wall clock the deadlines are on, shared by the processes. */
+  readonly nowMs: ClockMs;
+  /** How often this process looks for waits past their deadline. */
+  readonly sweepIntervalMs: number;
+}
+
+/** Waits looked at in one sweep; more wait for the next one. */
+const SWEEP_BATCH = 100;
+
+/**
+ * The grace periods in Redis: each wait is a deadline in one sorted set (`grace`: `member <swarm> <peer>`
+ * or `run <swarm>`, scored by its deadline), and every process sweeps it every `sweepIntervalMs`. The
+ * process that removes an expired wait (ZREM answers 1 to one process only) gives up on it, whichever
+ * process started it: a member whose process stopped is still given up on. Giving up is an update that
+ * checks the member is still away, so a wait left behind by a member that resumed does nothing.
+ */
+export function createRedisMemberGrace(options: RedisMemberGraceOptions): MemberGrace {
+  const { client, keys, nowMs, graceMs } = options;
+  /** The waits this process started and has not seen end: what `pendingCount` reports. */
+  const started = new Set<string>();
+  let closed = false;
+  const failed = (error: unknown): void => options.onError(error);
+
+  const memberWait = (swarmId: SwarmId, peerId: PeerId): string => `member ${swarmId} ${peerId}`;
+
+  const sweep = async (): Promise<void> => {
+    const due = await client.zRangeByScore(keys.grace, '-inf', nowMs(), { LIMIT: { offset: 0, count: SWEEP_BATCH } });
+    for (const wait of due) {
+      if (closed) return;
+      if ((await client.zRem(keys.grace, wait)) !== 1) continue;
+      started.delete(wait);
+      const [kind, swarmId, peerId] = wait.split(' ');
+      if (kind === 'member' && swarmId !== undefined && peerId !== undefined) {
+        settleSafely(() => options.giveUpMember(swarmId, peerId), failed);
+      } else if (kind === 'run' && swarmId !== undefined) {
+        settleSafely(() => options.giveUpAwaiting(swarmId), failed);
+      }
+    }
+  };
+
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping || closed) return;
+    sweeping = true;
+    sweep()
+      .catch(failed)
+      .finally(() => (sweeping = false));
+  }, options.sweepIntervalMs);
+  timer.unref();
+
+  const wait = (key: string, onlyIfAbsent: boolean): void => {
+    if (closed) return;
+    started.add(key);
+    const deadline = { score: nowMs() + graceMs, value: key };
+    client.zAdd(keys.grace, deadline, onlyIfAbsent ? { condition: 'NX' } : undefined).catch(failed);
+  };
+
+  return {
+    get pendingCount() {
+      return started.size;
+    },
+    awaitMember(swarmId, peerId) {
+      wait(memberWait(swarmId, peerId), false);
+    },
+    memberBack(swarmId, peerId) {
+      const key = memberWait(swarmId, peerId);
+      started.delete(key);
+      if (!closed) client.zRem(keys.grace, key).catch(failed);
+    },
+    awaitParticipants(swarmId) {
+      wait(`run ${swarmId}`, true);
+    },
+    close() {
+      closed = true;
+      clearInterval(timer);
+      started.clear();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { ServerOptions } from 'socket.io';
+import type { SwarmStateFactory } from './memory-swarm-state';
+import { startProcessLiveness } from './process-liveness';
+import { createRedisClient } from './redis-client';
+import { createRedisMemberGrace } from './redis-member-grace';
+import { createRedisSwarmStore, redisKeys } from './redis-swarm-store';
+
+/** The setting that turns Redis on: `redis://host:port`, as node-redis takes it. */
+export const REDIS_URL_ENV = 'SWARMLAB_REDIS_URL';
+
+/**
+ * A process says it is alive every second; one silent for 5 s is taken for stopped (a busy event loop
+ * can delay a beat by a second or two, never five), and its members start their grace period then.
+ */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+export const DEFAULT_PROCESS_TIMEOUT_MS = 5000;
+
+/** Grace deadlines are looked at this often at most: a member is given up on within a second of its time. */
+const MAX_GRACE_SWEEP_INTERVAL_MS = 1000;
+/** …and at least this often apart, however short the grace (tests shorten it). */
+const MIN_GRACE_SWEEP_INTERVAL_MS = 25;
+
+export interface RedisStateOptions {
+  readonly url: string;
+  /** Prefix of every key and of the adapter's stream (several servers may share one Redis). */
+  readonly keyPrefix?: string;
+  readonly heartbeatIntervalMs?: number;
+  readonly processTimeoutMs?: number;
+}
+
+/** What `createSignallingServer` takes to keep its swarms in Redis: `{ swarmState, adapter }`. */
+export interface RedisState {
+  readonly swarmState: SwarmStateFactory;
+  /** The socket.io Redis streams adapter: events to sockets of other processes. */
+  readonly adapter: ServerOptions['adapter'];
+  /** This process's id in Redis (tests and logs). */
+  readonly processId: string;
+}
+
+/**
+ * Connects to Redis for one server process: one node-redis client for the swarm state and one for the
+ * socket.io adapter (which duplicates it for its blocking stream reads). The returned factory makes the
+ * Redis store, its grace periods and the liveness of the processes; the server's `close()` closes it all.
+ */
+export async function connectRedisState(options: RedisStateOptions): Promise<RedisState> {
+  const prefix = options.keyPrefix ?? 'swarmlab:';
+  const keys = redisKeys(prefix);
+  const client = createRedisClient(options.url);
+  const adapterClient = createRedisClient(options.url);
+  await Promise.all([client.connect(), adapterClient.connect()]);
+  const processId = randomBytes(9).toString('base64url');
+
+  const swarmState: SwarmStateFactory = (context) => {
+    const nowMs = context.epochNowMs ?? (() => Date.now());
+    const onError = (error: unknown): void => context.log(`error: redis: ${String(error)}`);
+    const store = createRedisSwarmStore({
+      client,
+      keys,
+      processId,
+      limits: context.limits,
+      nowMs,
+      randomBytes: context.randomBytes,
+    });
+    const liveness = startProcessLiveness({
+      client,
+      keys,
+      processId,
+      store,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      processTimeoutMs: options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS,
+      onError,
+    });
+    const sweepIntervalMs = Math.min(
+      MAX_GRACE_SWEEP_INTERVAL_MS,
+      Math.max(MIN_GRACE_SWEEP_INTERVAL_MS, context.limits.memberGraceMs / 10),
+    );
+    return {
+      store,
+      createGrace: (callbacks) =>
+        createRedisMemberGrace({
+          ...callbacks,
+          client,
+          keys,
+          nowMs,
+          graceMs: context.limits.memberGraceMs,
+          sweepIntervalMs,
+        }),
+      onSocketsLost: (lost) => liveness.onSocketsLost(lost),
+      async close() {
+        // The disconnects of closing have suspended this process's members: let those writes land.
+        await store.settled();
+        await liveness.close();
+        await Promise.all([client.quit(), adapterClient.quit()]);
+      },
+    };
+  };
+
+  return {
+    swarmState,
+    adapter: createAdapter(adapterClient, { streamName: `${prefix}socket.io` }),
+    processId,
+  };
+}

@@ -1,0 +1,291 @@
+import type { DisplayName, JoinCode, Manifest, PeerId, SwarmId } from '@swarmlab/protocol';
+import { createAddressQuotas, type AddressKey } from './address-quotas';
+import type { ClockMs } from './clock-ms';
+import { randomJoinCode, type CodedSwarm } from './join-codes';
+import { createKeyedQueue } from './keyed-queue';
+import type { ServerLimits } from './limits';
+import { createMemberSeats } from './member-seats';
+import { createPeerNames } from './peer-names';
+import type { RandomBytes } from './random-ids';
+import type { RedisClient } from './redis-client';
+import { COMMIT_SWARM_SCRIPT, type CommitAnswer } from './redis-commit-script';
+import type { SwarmRecord } from './swarm-record';
+import { createSwarmRegistry, type Membership, type SocketId } from './swarm-registry';
+import type { SwarmCreation, SwarmStore, SwarmWorld, Updated } from './swarm-store';
+
+export type { RedisClient };
+
+/** A server process's random id: the owner of the sockets connected to it. */
+export type ProcessId = string;
+
+/** One swarm as Redis keeps it (JSON), beside its manifest. */
+export interface StoredSwarm {
+  readonly record: SwarmRecord;
+  /** Each member's seat, by peer id: the address it counts against. */
+  readonly seats: Record<PeerId, AddressKey>;
+  readonly names: Record<PeerId, DisplayName>;
+  readonly joinCode: JoinCode;
+  /** The address its creation counts against (`maxSwarmsPerAddress`). */
+  readonly creator: AddressKey;
+  /** The process each member's and watcher's socket is connected to, by socket id. */
+  readonly owners: Record<SocketId, ProcessId>;
+}
+
+/** The keys, all under one prefix so that one Redis can hold other things (or several swarmlab servers). */
+export function redisKeys(prefix: string) {
+  return {
+    swarm: (swarmId: SwarmId) => `${prefix}swarm:${swarmId}`,
+    manifest: (swarmId: SwarmId) => `${prefix}manifest:${swarmId}`,
+    sockets: (swarmId: SwarmId) => `${prefix}sockets:${swarmId}`,
+    swarms: `${prefix}swarms`,
+    creators: `${prefix}creators`,
+    codes: `${prefix}codes`,
+    grace: `${prefix}grace`,
+    processes: `${prefix}processes`,
+    alive: (processId: ProcessId) => `${prefix}alive:${processId}`,
+  };
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/**
+ * A conflicting write is retried at once (the other process is done writing); this many conflicts in a
+ * row mean something is wrong (a swarm written hundreds of times in a few milliseconds), not contention.
+ */
+const MAX_COMMIT_ATTEMPTS = 100;
+
+export interface RedisSwarmStoreDeps {
+  readonly client: RedisClient;
+  readonly keys: RedisKeys;
+  readonly processId: ProcessId;
+  readonly limits: ServerLimits;
+  /** The clock of every swarm and run time, shared by the processes: the wall clock (`Date.now()`). */
+  readonly nowMs: ClockMs;
+  readonly randomBytes: RandomBytes;
+}
+
+/** The Redis store, with what its process's liveness and grace need besides the `SwarmStore` interface. */
+export interface RedisSwarmStore extends SwarmStore {
+  /** The swarm as stored, without loading it into a registry. */
+  load(swarmId: SwarmId): Promise<StoredSwarm | undefined>;
+  /** Refreshes the swarm count `stats()` reports. */
+  countSwarms(): Promise<number>;
+  /** Resolves once every update in flight is written (or failed). */
+  settled(): Promise<void>;
+}
+
+/** A presence of one of this process's sockets. */
+interface LocalPresence {
+  readonly swarmId: SwarmId;
+  readonly peerId: PeerId | null;
+}
+
+/**
+ * The swarm state in Redis, shared by every process given the same Redis: each update loads its swarm
+ * (one hash: a version number and the swarm as JSON), rebuilds the world of that swarm alone (the same
+ * registry, quotas, seats and names as in memory), applies the change and writes the swarm back with
+ * `COMMIT_SWARM_SCRIPT`, a compare-and-set on the version: a conflicting write elsewhere makes it load and
+ * apply again. So two members taking the last seat through two processes, or two screens starting a run,
+ * are applied one after the other, and the second sees the first.
+ */
+export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStore {
+  const { client, keys, processId, limits, nowMs, randomBytes } = deps;
+  const queue = createKeyedQueue();
+  const inFlight = new Set<Promise<unknown>>();
+  const manifests = new Map<SwarmId, Manifest>();
+  const presences = new Map<SocketId, LocalPresence>();
+  let knownSwarmCount = 0;
+  // The caps spanning every swarm are the commit script's: a world of one swarm must not apply them.
+  const worldLimits: ServerLimits = { ...limits, maxSwarms: Number.MAX_SAFE_INTEGER };
+  const quotaLimits = { ...limits, maxSwarmsPerAddress: Number.MAX_SAFE_INTEGER };
+
+  const load = async (swarmId: SwarmId): Promise<{ version: number; stored: StoredSwarm | undefined }> => {
+    const hash = await client.hGetAll(keys.swarm(swarmId));
+    const { version, doc } = hash as Record<string, string | undefined>;
+    if (version === undefined || doc === undefined) return { version: 0, stored: undefined };
+    return { version: Number(version), stored: JSON.parse(doc) as StoredSwarm };
+  };
+
+  const manifestOf = async (swarmId: SwarmId): Promise<Manifest> => {
+    const cached = manifests.get(swarmId);
+    if (cached) return cached;
+    const text = await client.get(keys.manifest(swarmId));
+    if (text === null) throw new Error(`swarm ${swarmId} has no manifest in Redis`);
+    const manifest = JSON.parse(text) as Manifest;
+    // Bounded like the swarms themselves: the oldest cached manifest goes first.
+    if (manifests.size >= limits.maxSwarms) manifests.delete(manifests.keys().next().value!);
+    manifests.set(swarmId, manifest);
+    return manifest;
+  };
+
+  /** The world of one swarm, as stored (or empty), with the code a new swarm would get. */
+  const worldOf = (stored: StoredSwarm | undefined, manifest: Manifest | undefined) => {
+    const registry = createSwarmRegistry({ limits: worldLimits, nowMs, epochNowMs: nowMs });
+    const quotas = createAddressQuotas(quotaLimits);
+    const seats = createMemberSeats(quotas);
+    const peerNames = createPeerNames();
+    let joinCode = stored?.joinCode;
+    if (stored && manifest) {
+      const { swarmId } = stored.record;
+      registry.importSwarm(stored.record, manifest);
+      for (const [peerId, address] of Object.entries(stored.seats)) seats.seated(swarmId, peerId, address);
+      for (const [peerId, name] of Object.entries(stored.names)) peerNames.set(swarmId, peerId, name);
+    }
+    const world: SwarmWorld = {
+      registry,
+      quotas,
+      seats,
+      peerNames,
+      joinCodes: {
+        ensure: () => (joinCode ??= randomJoinCode(randomBytes)),
+        release: () => undefined,
+      },
+    };
+    return { world, joinCode: () => (joinCode ??= randomJoinCode(randomBytes)) };
+  };
+
+  /** Keeps this process's presences in step with the swarm as just written. */
+  const track = (swarmId: SwarmId, stored: StoredSwarm | undefined): void => {
+    for (const [socketId, presence] of presences) if (presence.swarmId === swarmId) presences.delete(socketId);
+    if (!stored) return;
+    const mine = (socketId: SocketId): boolean => stored.owners[socketId] === processId;
+    for (const member of stored.record.members) {
+      if (member.socketId !== null && mine(member.socketId)) {
+        presences.set(member.socketId, { swarmId, peerId: member.peerId });
+      }
+    }
+    for (const { socketId } of stored.record.watchers)
+      if (mine(socketId)) presences.set(socketId, { swarmId, peerId: null });
+  };
+
+  const stateOf = (
+    swarmId: SwarmId,
+    world: SwarmWorld,
+    before: StoredSwarm | undefined,
+    joinCode: JoinCode,
+    creator: AddressKey,
+  ): StoredSwarm | undefined => {
+    const record = world.registry.exportSwarm(swarmId);
+    if (!record) return undefined;
+    const sockets = [
+      ...record.members.flatMap((member) => (member.socketId === null ? [] : [member.socketId])),
+      ...record.watchers.map((watcher) => watcher.socketId),
+    ];
+    // A socket new to the swarm came in through this process: only its own sockets' requests change it so.
+    const owners = Object.fromEntries(sockets.map((socketId) => [socketId, before?.owners[socketId] ?? processId]));
+    const names = world.peerNames.namesOf(swarmId);
+    return { record, seats: world.seats.seatsOf(swarmId), names, joinCode, creator, owners };
+  };
+
+  const commit = async <T>(
+    swarmId: SwarmId,
+    change: (world: SwarmWorld) => T,
+    creation: SwarmCreation | undefined,
+  ): Promise<Updated<T>> => {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const { version, stored } = await load(swarmId);
+      const manifest = stored ? await manifestOf(swarmId) : creation?.manifest;
+      const { world, joinCode } = worldOf(stored, manifest);
+      const value = change(world);
+      const after = stateOf(swarmId, world, stored, joinCode(), stored?.creator ?? creation?.creator ?? '');
+      if (!stored && !after) return { ok: true, value };
+      const coded: CodedSwarm = { swarmId, contentId: (after ?? stored)!.record.contentId };
+      const sockets = (after?.record.members ?? []).flatMap((member) =>
+        member.socketId === null ? [] : [member.peerId, member.socketId],
+      );
+      const answer = (await client.eval(COMMIT_SWARM_SCRIPT, {
+        keys: [
+          keys.swarm(swarmId),
+          keys.manifest(swarmId),
+          keys.sockets(swarmId),
+          keys.swarms,
+          keys.creators,
+          keys.codes,
+        ],
+        arguments: [
+          String(version),
+          after ? JSON.stringify(after) : '',
+          swarmId,
+          (after ?? stored)!.creator,
+          String(limits.maxSwarms),
+          creation?.creatorLimited ? String(limits.maxSwarmsPerAddress) : '',
+          (after ?? stored)!.joinCode,
+          JSON.stringify(coded),
+          !stored && manifest ? JSON.stringify(manifest) : '',
+          ...sockets,
+        ],
+      })) as CommitAnswer;
+      if (answer === 'conflict' || answer === 'code-taken') continue;
+      if (answer !== 'ok') return { ok: false, code: answer };
+      if (!stored && after) knownSwarmCount++;
+      if (stored && !after) {
+        knownSwarmCount = Math.max(0, knownSwarmCount - 1);
+        manifests.delete(swarmId);
+      }
+      if (!stored && manifest && after) manifests.set(swarmId, manifest);
+      track(swarmId, after);
+      return { ok: true, value };
+    }
+    throw new Error(`swarm ${swarmId} kept changing: ${MAX_COMMIT_ATTEMPTS} writes in a row conflicted`);
+  };
+
+  const tracked = <T>(running: Promise<T>): Promise<T> => {
+    inFlight.add(running);
+    void running.then(
+      () => inFlight.delete(running),
+      () => inFlight.delete(running),
+    );
+    return running;
+  };
+
+  return {
+    update(swarmId, change, creation) {
+      return tracked(queue.run(swarmId, () => commit(swarmId, change, creation)));
+    },
+
+    async read(swarmId, view) {
+      const { stored } = await load(swarmId);
+      const manifest = stored ? await manifestOf(swarmId) : undefined;
+      return view(worldOf(stored, manifest).world);
+    },
+
+    async hasSwarm(swarmId) {
+      return (await client.sIsMember(keys.swarms, swarmId)) === 1;
+    },
+
+    async swarmOfCode(code) {
+      const coded = await client.hGet(keys.codes, code);
+      if (coded === null || coded === undefined) return undefined;
+      const swarm = JSON.parse(coded) as CodedSwarm;
+      return (await this.hasSwarm(swarm.swarmId)) ? swarm : undefined;
+    },
+
+    async socketOf(swarmId, peerId) {
+      return (await client.hGet(keys.sockets(swarmId), peerId)) ?? undefined;
+    },
+
+    followedSwarmOf: (socketId) => presences.get(socketId)?.swarmId,
+
+    membershipOf(socketId): Membership | undefined {
+      const presence = presences.get(socketId);
+      return presence?.peerId == null ? undefined : { swarmId: presence.swarmId, peerId: presence.peerId };
+    },
+
+    // Only Redis knows every swarm: the commit script refuses, once the manifest is read.
+    refuseCreateEarly: () => undefined,
+
+    stats: () => ({ swarms: knownSwarmCount, joinCodes: 0, peerNames: 0 }),
+
+    async load(swarmId) {
+      return (await load(swarmId)).stored;
+    },
+
+    async countSwarms() {
+      knownSwarmCount = await client.sCard(keys.swarms);
+      return knownSwarmCount;
+    },
+
+    async settled() {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { PeerFlag, PeerId, PeerOverride, PeerRole, ProgressReport, SwarmId, SwarmSeal } from '@swarmlab/protocol';
+import type { SwarmRunsState } from './swarm-runs';
+
+/** A member as plain data; `inControl` says whether its socket presented the control secret. */
+export interface MemberRecord {
+  readonly peerId: PeerId;
+  /** Null while its socket is gone and it may still resume. */
+  readonly socketId: string | null;
+  /** The hash of its member key, base64url. */
+  readonly keyDigest: string;
+  readonly role: PeerRole;
+  readonly joinedAtMs: number;
+  readonly report: ProgressReport | null;
+  readonly override: PeerOverride;
+  readonly flagged: PeerFlag | null;
+  readonly inControl: boolean;
+}
+
+export interface WatcherRecord {
+  readonly socketId: string;
+  readonly inControl: boolean;
+}
+
+/**
+ * One swarm of the registry as plain data (JSON), without its manifest (immutable, and large: it is kept
+ * apart). A shared store (`redis-swarm-store.ts`) keeps this between requests: each request loads it into
+ * a registry of its own, applies the same rules as the in-memory server, and writes it back.
+ */
+export interface SwarmRecord {
+  readonly swarmId: SwarmId;
+  readonly contentId: string;
+  readonly seal: SwarmSeal;
+  readonly createdAtMs: number;
+  /** In joining order. */
+  readonly members: readonly MemberRecord[];
+  readonly watchers: readonly WatcherRecord[];
+  readonly runs: SwarmRunsState;
+}

@@ -1,0 +1,257 @@
+import { DEFAULT_RUN_CONFIG, type SwarmProgress } from '@swarmlab/protocol';
+import { startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import { io as connectClient } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedisState, createSignallingServer, type ServerLimits, type SignallingServer } from '../src/index';
+import {
+  CANDIDATE,
+  leeching,
+  makeManifest,
+  OFFER,
+  record,
+  waitUntil,
+  WAIT_MS,
+  type Received,
+  type Tab,
+  type TypedClient,
+} from './harness';
+
+/** Short heartbeats, so that a stopped process is noticed within a test's patience. */
+const HEARTBEAT_INTERVAL_MS = 100;
+const PROCESS_TIMEOUT_MS = 400;
+
+/** One server process of the test: its own Redis connections, its own socket.io server. */
+interface Process {
+  readonly url: string;
+  readonly server: SignallingServer;
+  readonly logLines: string[];
+  readonly clients: TypedClient[];
+  connect(): Promise<TypedClient>;
+  close(): Promise<void>;
+}
+
+let redis: TestRedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+let testNumber = 0;
+const running: Process[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((process) => process.close()));
+});
+
+/** Starts `count` processes on this test's keys (a prefix of their own, so tests share one Redis). */
+async function startProcesses(count: number, limits: Partial<ServerLimits> = {}): Promise<Process[]> {
+  const keyPrefix = `test${++testNumber}:`;
+  const started: Process[] = [];
+  for (let index = 0; index < count; index++) {
+    const redisState = await connectRedisState({
+      url: redis.url,
+      keyPrefix,
+      heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+      processTimeoutMs: PROCESS_TIMEOUT_MS,
+    });
+    const logLines: string[] = [];
+    const server = createSignallingServer({ log: (line) => logLines.push(line), limits, ...redisState });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${port}`;
+    const clients: TypedClient[] = [];
+    let closed = false;
+    const process: Process = {
+      url,
+      server,
+      logLines,
+      clients,
+      async connect() {
+        const client: TypedClient = connectClient(url, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
+        clients.push(client);
+        await new Promise<void>((resolve, reject) => {
+          client.once('connect', resolve);
+          client.once('connect_error', reject);
+        });
+        return client;
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        for (const client of clients) client.disconnect();
+        await server.close();
+      },
+    };
+    started.push(process);
+    running.push(process);
+  }
+  return started;
+}
+
+async function seedOn(process: Process): Promise<Tab> {
+  const client = await process.connect();
+  const received = record(client);
+  const created = await client.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+  if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+  const { swarmId, peerId, controlSecret, memberKey, seal } = created;
+  return { client, received, peerId, swarmId, controlSecret, memberKey, seal };
+}
+
+async function joinOn(process: Process, swarmId: string): Promise<Tab> {
+  const client = await process.connect();
+  const received = record(client);
+  const joined = await client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+  if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
+  return { client, received, peerId: joined.peerId, swarmId, memberKey: joined.memberKey, seal: joined.seal };
+}
+
+/** The latest table the tab received, once `condition` holds for it. */
+async function tableWhen(received: Received, condition: (table: SwarmProgress) => boolean, what: string) {
+  await waitUntil(() => {
+    const latest = received.progress.at(-1);
+    return latest !== undefined && condition(latest);
+  }, what);
+  return received.progress.at(-1)!;
+}
+
+describe('signalling on two processes sharing one Redis', () => {
+  it('joins on B a swarm created on A, and relays signals both ways between them', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(b!, seeder.swarmId);
+    await waitUntil(() => seeder.received.joined.includes(leecher.peerId), 'A’s member heard of B’s');
+
+    const toSeeder = await leecher.client
+      .timeout(WAIT_MS)
+      .emitWithAck('signal:send', { to: seeder.peerId, signal: OFFER });
+    expect(toSeeder).toEqual({ ok: true });
+    const toLeecher = await seeder.client
+      .timeout(WAIT_MS)
+      .emitWithAck('signal:send', { to: leecher.peerId, signal: CANDIDATE });
+    expect(toLeecher).toEqual({ ok: true });
+    await waitUntil(() => seeder.received.relays.length === 1 && leecher.received.relays.length === 1, 'both relayed');
+    expect(seeder.received.relays[0]).toEqual({ from: leecher.peerId, signal: OFFER });
+    expect(leecher.received.relays[0]).toEqual({ from: seeder.peerId, signal: CANDIDATE });
+
+    // A code issued on A names the swarm on B.
+    const watcher = await b!.connect();
+    const watched = await watcher.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId });
+    if (!watched.ok) throw new Error(watched.error.message);
+    const resolved = await watcher.timeout(WAIT_MS).emitWithAck('code:resolve', { code: watched.joinCode });
+    expect(resolved).toMatchObject({ ok: true, swarmId: seeder.swarmId });
+  });
+
+  it('starts a run on A that B’s members take part in, with the same progress table on every screen', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(a!);
+    const onA = await joinOn(a!, seeder.swarmId);
+    const onB = await joinOn(b!, seeder.swarmId);
+    const started = await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    expect(started).toEqual({ ok: true, runNumber: 1 });
+    await waitUntil(() => onB.received.runsStarted.length === 1, 'B’s member heard of the start');
+    expect(onB.received.runsStarted[0]).toEqual(seeder.received.runsStarted[0]);
+
+    await onA.client.timeout(WAIT_MS).emitWithAck('progress:report', leeching(1));
+    await onB.client.timeout(WAIT_MS).emitWithAck('progress:report', leeching(1));
+    const reported = (table: SwarmProgress): boolean =>
+      table.peers.filter((peer) => peer.report !== null).length === 2 && table.run?.runNumber === 1;
+    const tables = await Promise.all(
+      [seeder, onA, onB].map((tab) => tableWhen(tab.received, reported, 'both reports on the table')),
+    );
+    // The same table wherever it was built; only the run's age differs between broadcasts.
+    const comparable = ({ run, ...table }: SwarmProgress) => ({ ...table, run: run && { ...run, elapsedMs: 0 } });
+    expect(comparable(tables[1]!)).toEqual(comparable(tables[0]!));
+    expect(comparable(tables[2]!)).toEqual(comparable(tables[0]!));
+    expect(tables[0]!.run!.startedAtEpochMs).toBe(tables[2]!.run!.startedAtEpochMs);
+  });
+
+  it('admits exactly one of two members joining the last seat through A and B at once', async () => {
+    const [a, b] = await startProcesses(2, { maxPeersPerSwarm: 2 });
+    const seeder = await seedOn(a!);
+    const [first, second] = await Promise.all([a!.connect(), b!.connect()]);
+    const answers = await Promise.all(
+      [first!, second!].map((client) => client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId })),
+    );
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(1);
+    expect(answers.find((answer) => !answer.ok)).toMatchObject({ ok: false, error: { code: 'swarm-full' } });
+  });
+
+  it('starts one run when two screens, on A and on B, start one at once', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(a!);
+    await joinOn(b!, seeder.swarmId);
+    const screen = await b!.connect();
+    const watched = await screen
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:watch', { swarmId: seeder.swarmId, control: seeder.controlSecret! });
+    expect(watched).toMatchObject({ ok: true, inControl: true });
+    const answers = await Promise.all(
+      [seeder.client, screen].map((client) =>
+        client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG }),
+      ),
+    );
+    expect(answers.filter((answer) => answer.ok)).toEqual([{ ok: true, runNumber: 1 }]);
+    expect(answers.find((answer) => !answer.ok)).toMatchObject({ error: { code: 'run-in-progress' } });
+  });
+
+  it('keeps serving a swarm whose creator’s process closed mid-run: its tabs take their places back on B', async () => {
+    const [a, b] = await startProcesses(2, { memberGraceMs: 5000 });
+    const seeder = await seedOn(a!);
+    const onA = await joinOn(a!, seeder.swarmId);
+    const onB = await joinOn(b!, seeder.swarmId);
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    await waitUntil(() => onB.received.runsStarted.length === 1, 'the run started');
+
+    await a!.close();
+    // B still serves the swarm: its member reports, and sees A's members away, not gone.
+    expect(await onB.client.timeout(WAIT_MS).emitWithAck('progress:report', leeching(1))).toEqual({ ok: true });
+    await tableWhen(
+      onB.received,
+      (table) => table.peers.length === 3 && table.peers.filter((peer) => peer.away).length === 2,
+      'A’s members away on B’s table',
+    );
+    expect(onB.received.left).toEqual([]);
+
+    // A's leecher comes back through B, with its member key: its place, in the run going on.
+    const back = await b!.connect();
+    const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+      swarmId: onA.swarmId,
+      peerId: onA.peerId,
+      memberKey: onA.memberKey,
+      seal: onA.seal,
+      role: 'leecher',
+      run: null,
+    });
+    expect(resumed).toMatchObject({ ok: true, swarmId: seeder.swarmId, run: { runNumber: 1 } });
+    if (!resumed.ok) return;
+    expect([...resumed.peers].sort()).toEqual([seeder.peerId, onB.peerId].sort());
+    const backReceived = record(back);
+    expect(await back.timeout(WAIT_MS).emitWithAck('signal:send', { to: onB.peerId, signal: OFFER })).toEqual({
+      ok: true,
+    });
+    await waitUntil(() => onB.received.relays.some((relay) => relay.from === onA.peerId), 'its signal crossed');
+    await tableWhen(
+      backReceived,
+      (table) => table.peers.find((peer) => peer.peerId === onA.peerId)?.away === false,
+      'its place back on the table',
+    );
+    // A newcomer gets in through B as well.
+    await joinOn(b!, seeder.swarmId);
+  });
+
+  it('takes over the members of a process that stopped without closing, once its heartbeat expires', async () => {
+    const [a, b] = await startProcesses(2, { memberGraceMs: 300 });
+    const seeder = await seedOn(b!);
+    const onA = await joinOn(a!, seeder.swarmId);
+    // A falls silent: its heartbeat stops and its sockets go unnoticed by it (no disconnect handling).
+    a!.server.io.removeAllListeners('connection');
+    for (const socket of a!.server.io.of('/').sockets.values()) socket.removeAllListeners('disconnect');
+    await a!.close();
+    // B notices A stopped, suspends A's member, and gives up on it after the grace period.
+    await waitUntil(() => seeder.received.left.includes(onA.peerId), 'A’s member given up on by B');
+  });
+});

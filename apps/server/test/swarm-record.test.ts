@@ -1,0 +1,46 @@
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { memberKeyDigestOf } from '../src/control-secret';
+import { createSwarmRegistry } from '../src/swarm-registry';
+import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
+import { controlDigestOf } from '../src/control-secret';
+import { complete, leeching, makeManifest, vouching } from './harness';
+
+const limits = { maxSwarms: 10, maxPeersPerSwarm: 8, maxWatchersPerSwarm: 4 };
+
+describe('a swarm exported as a record and imported into another registry', () => {
+  it('carries on where it was: members, watchers, control, the run going on and its witnesses', async () => {
+    let nowMs = 1000;
+    const clock = { nowMs: () => nowMs, epochNowMs: () => 1_700_000_000_000 + nowMs };
+    const first = createSwarmRegistry({ limits, ...clock });
+    const { manifest, contentId } = await makeManifest();
+    const seal = sealOf('salt', controlDigestOf('secret'));
+    const swarmId = swarmIdOfSeal(seal, contentId);
+    const key = memberKeyDigestOf('key');
+    first.create({ swarmId, contentId, manifest, seal, founder: { peerId: 'seed', socketId: 's1', keyDigest: key } });
+    first.join(swarmId, { peerId: 'leech', socketId: 's2', keyDigest: key });
+    first.watch(swarmId, 'w1', controlDigestOf('secret'));
+    expect(first.startRun('s1', DEFAULT_RUN_CONFIG)).toMatchObject({ ok: true });
+    nowMs += 500;
+    first.report('s2', leeching(1));
+
+    const second = createSwarmRegistry({ limits, ...clock });
+    second.importSwarm(JSON.parse(JSON.stringify(first.exportSwarm(swarmId))), manifest);
+    expect(second.progressOf(swarmId)).toEqual(first.progressOf(swarmId));
+    expect(second.followedSwarmOf('w1')).toBe(swarmId);
+    expect(second.membershipOf('s2')).toEqual({ swarmId, peerId: 'leech' });
+    // The watcher's control came along.
+    expect(second.stopRun('w1')).toMatchObject({ ok: true, runNumber: 1 });
+    expect(first.stopRun('w1')).toMatchObject({ ok: true, runNumber: 1 });
+    expect(second.exportSwarm(swarmId)).toEqual(first.exportSwarm(swarmId));
+
+    // A run finished from the imported copy finishes as it would have in the first.
+    for (const registry of [first, second]) {
+      registry.startRun('s1', DEFAULT_RUN_CONFIG);
+      registry.report('s1', vouching(2, [{ peerId: 'leech' }]));
+      registry.report('s2', complete(2));
+    }
+    expect(second.progressOf(swarmId)).toEqual(first.progressOf(swarmId));
+    expect(second.progressOf(swarmId)?.run?.phase).toBe('finished');
+  });
+});

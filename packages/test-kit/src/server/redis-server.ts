@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A real `redis-server` (Debian's) that a test or a benchmark started, on a free loopback port. */
+export interface TestRedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops it by its PID and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** How long redis-server may take to say it is ready (it takes milliseconds; a loaded CI machine, more). */
+const REDIS_START_TIMEOUT_MS = 10_000;
+
+/** A port that was free a moment ago (the kernel's pick for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `redis-server` (from `REDIS_SERVER_PATH`, else the PATH) on a free port, in memory only
+ * (`--save '' --appendonly no`), and resolves once it accepts connections. Install it with
+ * `apt-get install -y redis-server`; `.ci/run` does.
+ */
+export async function startRedisServer(): Promise<TestRedisServer> {
+  const port = await freePort();
+  const child = spawn(
+    process.env['REDIS_SERVER_PATH'] ?? 'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start within ${REDIS_START_TIMEOUT_MS} ms: ${output}`));
+    }, REDIS_START_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server could not be started (apt-get install -y redis-server): ${error.message}`));
+    });
+    child.stdout.on('data', (data: Buffer) => {
+      output += String(data);
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      await exited;
+    },
+  };
+}
