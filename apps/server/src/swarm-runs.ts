@@ -10,9 +10,11 @@ import {
   type RunConfig,
   type RunPhase,
   type RunStarted,
+  type PairFlow,
   type RunState,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
+import { createPairFlows, type PairAllowance, type PairFlows } from './pair-flows';
 import type { Refusal } from './refusals';
 import { CORROBORATION_WAIT_MS, createWitnessLedger, type WitnessLedger } from './witness-ledger';
 
@@ -58,6 +60,8 @@ export interface SwarmRunsOptions {
 export interface RunsSnapshot {
   readonly config: RunConfig;
   readonly run: RunState | null;
+  /** Who sends to whom now in the run going on (`pair-flows.ts`); empty between runs. */
+  readonly flows: readonly PairFlow[];
 }
 
 /**
@@ -155,6 +159,8 @@ interface LiveRun {
   participantsEver: number;
   /** What its participants say they sent each other: the witnesses of each completion. */
   readonly witnesses: WitnessLedger;
+  /** The same accounts as rates between pairs, for the swarm map. */
+  readonly flows: PairFlows;
   /** Since the start, when a member registered it again after a server restart; null otherwise. */
   readonly restoredAfterMs: number | null;
 }
@@ -258,6 +264,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     droppedLatestCompletedAfterMs: null,
     participantsEver: 0,
     witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
+    flows: createPairFlows(),
     restoredAfterMs,
   });
 
@@ -277,6 +284,19 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
   const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
     run.config.mode === 'p2p' || sender.role === 'seeder';
+
+  /**
+   * What a pair may show on the map: from a present, unflagged participant that may send (`uploads`) to a
+   * present one, at most the sender's upload cap and the receiver's download cap.
+   */
+  const allowanceIn =
+    (run: LiveRun): PairAllowance =>
+    (from, to) => {
+      const sender = run.participants.get(from);
+      const receiver = run.participants.get(to);
+      if (!sender?.present || !receiver?.present || sender.flagged !== null || !uploads(run, sender)) return undefined;
+      return Math.min(sender.settings.uploadBytesPerSec ?? Infinity, receiver.settings.downloadBytesPerSec ?? Infinity);
+    };
 
   /** Marks each completion the witnesses now cover; a corroborated one stays so. */
   const corroborate = (run: LiveRun): void => {
@@ -403,6 +423,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     leave(peerId) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
+      live.flows.forget(peerId);
       if (uploads(live, participant) && participant.flagged === null) {
         const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
         live.witnesses.left(peerId, nowMs(), lastReportAtMs, participant.settings.uploadBytesPerSec);
@@ -426,8 +447,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
-      if (uploads(live, participant) && participant.flagged === null)
-        live.witnesses.record(peerId, report.sentTo, nowMs(), new Set(live.participants.keys()));
+      if (uploads(live, participant) && participant.flagged === null) {
+        const receivers = new Set(live.participants.keys());
+        live.witnesses.record(peerId, report.sentTo, nowMs(), receivers);
+        live.flows.record(peerId, report.sentTo, nowMs(), receivers);
+      }
       if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
         participant.completedAfterMs = since(nowMs(), live.startedAtMs);
         if (participant.settings.leaveOnComplete) participant.leftRun = true;
@@ -469,11 +493,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant) return;
       participant.flagged = flag;
       live.witnesses.discredit(peerId);
+      live.flows.forget(peerId);
       finishIfDone(live);
     },
 
     snapshot() {
-      return { config, run: live ? stateOf(live, 'running', null) : ended };
+      if (!live) return { config, run: ended, flows: [] };
+      return { config, run: stateOf(live, 'running', null), flows: live.flows.top(nowMs(), allowanceIn(live)) };
     },
   };
 }

@@ -143,6 +143,7 @@ describe('progress reports and swarm:progress', () => {
       ],
       config: DEFAULT_RUN_CONFIG,
       run: null,
+      flows: [],
     };
     for (const tab of [a, b, c]) {
       expect(await latestProgress(tab.received, (p) => p.peers[2]?.report?.chunksHeld === 1, 'c reported')).toEqual(
