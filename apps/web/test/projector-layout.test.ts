@@ -16,6 +16,7 @@ import {
   NODE_RADIUS,
   SEEDER_RADIUS,
 } from '../src/lib/projector/map-geometry';
+import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
 import { raceScale, raceVerdict } from '../src/lib/projector/race-clock';
 
 /** The card area of the projector view at 1920×1080 (see ProjectorView.svelte: header, map column, drawer bar). */
@@ -166,5 +167,29 @@ describe('the race clock', () => {
     expect(raceVerdict(3, 2, false)).toBe('past its bound (1.50 ×)');
     expect(raceVerdict(2.2, 2, true)).toBe('1.10 × its bound');
     expect(raceVerdict(2, null, false)).toBe('bound not known yet');
+  });
+});
+
+describe('the full-screen button', () => {
+  it('enters full screen where the API is there, and leaves it when already full screen', async () => {
+    let requests = 0;
+    let exits = 0;
+    const target = { requestFullscreen: async () => void requests++ };
+    expect(await toggleFullscreen(target, { fullscreenEnabled: true, fullscreenElement: null })).toBe('entered');
+    const doc = { fullscreenEnabled: true, fullscreenElement: {} as Element, exitFullscreen: async () => void exits++ };
+    expect(await toggleFullscreen(target, doc)).toBe('left');
+    expect([requests, exits]).toEqual([1, 1]);
+  });
+
+  it('says to press F11 where the API is missing or the request is refused, without throwing', async () => {
+    expect(await toggleFullscreen({}, {})).toBe('unsupported');
+    expect(
+      await toggleFullscreen({ requestFullscreen: async () => {} }, { fullscreenEnabled: false }),
+    ).toBe('unsupported');
+    const refusing = { requestFullscreen: () => Promise.reject(new TypeError('Permissions check failed')) };
+    expect(await toggleFullscreen(refusing, { fullscreenEnabled: true })).toBe('refused');
+    expect(fullscreenHint('refused')).toContain('F11');
+    expect(fullscreenHint('unsupported')).toContain('F11');
+    expect(fullscreenHint('entered')).toBeUndefined();
   });
 });

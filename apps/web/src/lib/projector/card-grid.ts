@@ -27,8 +27,8 @@ export interface CardGrid {
 }
 
 export const CARD_GAP_PX = 8;
-/** Inside a card, around its content. */
-export const CARD_PADDING_PX = 6;
+/** Inside a card, around its content: its padding and border. */
+export const CARD_PADDING_PX = 8;
 /** Text lines above a card's bitmap: its name, then its rates and completion time. */
 const TEXT_LINES = 2;
 const LINE_HEIGHT = 1.25;
