@@ -183,9 +183,9 @@ describe('the full-screen button', () => {
 
   it('says to press F11 where the API is missing or the request is refused, without throwing', async () => {
     expect(await toggleFullscreen({}, {})).toBe('unsupported');
-    expect(
-      await toggleFullscreen({ requestFullscreen: async () => {} }, { fullscreenEnabled: false }),
-    ).toBe('unsupported');
+    expect(await toggleFullscreen({ requestFullscreen: async () => {} }, { fullscreenEnabled: false })).toBe(
+      'unsupported',
+    );
     const refusing = { requestFullscreen: () => Promise.reject(new TypeError('Permissions check failed')) };
     expect(await toggleFullscreen(refusing, { fullscreenEnabled: true })).toBe('refused');
     expect(fullscreenHint('refused')).toContain('F11');
