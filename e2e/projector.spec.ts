@@ -52,6 +52,10 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
 
     // Running: the clock races the bounds, and the map draws who sends to whom (leechers upload too in p2p).
     await startRun(overview);
+    // The drawer the run was started from folds away again, off the cards.
+    const drawer = overview.getByTestId('run-drawer');
+    await drawer.locator('summary').click();
+    await expect(overview.getByTestId('start-run')).toBeHidden();
     await expect(overview.getByTestId('join-invite')).toHaveCount(0);
     await expect(overview.getByTestId('race-clock')).toBeVisible();
     await expect(overview.getByTestId('race-clock')).not.toHaveAttribute('data-dp2p-sec', '');
@@ -74,6 +78,8 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
     await overview.screenshot({ path: testInfo.outputPath(`projector-${PEERS}-running.png`) });
 
     // The run's controls are tucked away in the drawer, and reachable by keyboard (stop the run).
+    await drawer.locator('summary').focus();
+    await overview.keyboard.press('Enter');
     await overview.getByTestId('stop-run').focus();
     await overview.keyboard.press('Enter');
     await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
