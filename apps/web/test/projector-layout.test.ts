@@ -57,6 +57,12 @@ describe('the projector’s card grid', () => {
     expect(sizes[0]!).toBeGreaterThan(sizes.at(-1)!);
   });
 
+  it('still gives every card a bitmap on a narrow screen (the stacked layout of a tablet)', () => {
+    const grid = cardGrid({ peerCount: 12, bitmapCells: 1024, areaWidthPx: 700, areaHeightPx: 760 });
+    expect(grid.cellPx).toBeGreaterThanOrEqual(2);
+    expect(grid.columns * grid.cardWidthPx).toBeLessThanOrEqual(700);
+  });
+
   it('finds the largest whole cell for a bitmap in a box', () => {
     expect(largestCell(64, 80, 80)).toEqual({ cellPx: 10, columns: 8, rows: 8 });
     expect(largestCell(10, 100, 10)).toEqual({ cellPx: 10, columns: 10, rows: 1 });
