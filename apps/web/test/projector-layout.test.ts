@@ -16,8 +16,10 @@ import {
   NODE_RADIUS,
   SEEDER_RADIUS,
 } from '../src/lib/projector/map-geometry';
+import { cardStatus } from '../src/lib/projector/card-status';
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
 import { raceScale, raceVerdict } from '../src/lib/projector/race-clock';
+import { runState } from './fakes';
 
 /** The card area of the projector view at 1920×1080 (see ProjectorView.svelte: header, map column, drawer bar). */
 const AREA_1080P = { areaWidthPx: 1920 - 2 * 16 - 560 - 16, areaHeightPx: 1080 - 150 };
@@ -197,5 +199,26 @@ describe('the full-screen button', () => {
     expect(fullscreenHint('refused')).toContain('F11');
     expect(fullscreenHint('unsupported')).toContain('F11');
     expect(fullscreenHint('entered')).toBeUndefined();
+  });
+});
+
+describe('what a card says of its peer', () => {
+  const fine = { flagged: null };
+  it('counts the chunks of a downloading leecher, and times a completed one', () => {
+    const running = runState(1, 'running');
+    expect(cardStatus(fine, running, running.participants[1], 37, 64)).toBe('37 of 64');
+    const finished = runState(1, 'finished');
+    expect(cardStatus(fine, finished, finished.participants[1], 64, 64)).toBe('done 7.00 s');
+    expect(cardStatus(fine, finished, finished.participants[0], 64, 64)).toBe('seeded');
+    expect(cardStatus(fine, running, running.participants[0], 64, 64)).toBe('seeding');
+  });
+
+  it('says why a card shows nothing moving', () => {
+    const running = runState(1, 'running');
+    expect(cardStatus(fine, null, undefined, 0, 64)).toBe('waiting');
+    expect(cardStatus(fine, running, undefined, 0, 64)).toBe('not in this run');
+    expect(cardStatus({ flagged: { reason: 'x', refusedReports: 1 } }, running, running.participants[1], 64, 64)).toBe(
+      'reports refused',
+    );
   });
 });
