@@ -35,7 +35,7 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   const overview = await swarm.openPeer(
     (await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing',
   );
-  await expect(overview.getByTestId('swarm-peer')).toHaveCount(5);
+  await expect(overview.getByTestId('projector-card')).toHaveCount(5);
 
   const peerDownloadBytesPerSec = [Infinity, Infinity, Infinity, Infinity];
   const model = { peerCount: 4, fileBytes: 2 * MIB, serverUploadBytesPerSec: 1e6, peerDownloadBytesPerSec };

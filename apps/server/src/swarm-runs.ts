@@ -10,9 +10,11 @@ import {
   type RunConfig,
   type RunPhase,
   type RunStarted,
+  type PairFlow,
   type RunState,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
+import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
 import type { Refusal } from './refusals';
 import {
   CORROBORATION_WAIT_MS,
@@ -74,9 +76,10 @@ export interface SwarmRunsOptions {
 export type ParticipantRecord = Readonly<MutableParticipant>;
 
 /** The run going on, as plain data. */
-export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses'>> {
+export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses' | 'flows'>> {
   readonly participants: readonly ParticipantRecord[];
   readonly witnesses: WitnessLedgerState;
+  readonly flows: PairFlowsState;
 }
 
 /** Everything `SwarmRuns` holds, as plain data (JSON): what a shared store keeps between requests. */
@@ -91,6 +94,8 @@ export interface SwarmRunsState {
 export interface RunsSnapshot {
   readonly config: RunConfig;
   readonly run: RunState | null;
+  /** Who sends to whom now in the run going on (`pair-flows.ts`); empty between runs. */
+  readonly flows: readonly PairFlow[];
 }
 
 /**
@@ -196,6 +201,8 @@ interface LiveRun {
   participantsEver: number;
   /** What its participants say they sent each other: the witnesses of each completion. */
   readonly witnesses: WitnessLedger;
+  /** The same accounts as rates between pairs, for the swarm map. */
+  readonly flows: PairFlows;
   /** Since the start, when a member registered it again after a server restart; null otherwise. */
   readonly restoredAfterMs: number | null;
 }
@@ -302,6 +309,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     droppedLatestCompletedAfterMs: null,
     participantsEver: 0,
     witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
+    flows: createPairFlows(),
     restoredAfterMs,
   });
 
@@ -321,6 +329,19 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
   const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
     run.config.mode === 'p2p' || sender.role === 'seeder';
+
+  /**
+   * What a pair may show on the map: from a present, unflagged participant that may send (`uploads`) to a
+   * present one, at most the sender's upload cap and the receiver's download cap.
+   */
+  const allowanceIn =
+    (run: LiveRun): PairAllowance =>
+    (from, to) => {
+      const sender = run.participants.get(from);
+      const receiver = run.participants.get(to);
+      if (!sender?.present || !receiver?.present || sender.flagged !== null || !uploads(run, sender)) return undefined;
+      return Math.min(sender.settings.uploadBytesPerSec ?? Infinity, receiver.settings.downloadBytesPerSec ?? Infinity);
+    };
 
   /**
    * Marks each completion the witnesses now cover (a corroborated one stays so), and notes when they first
@@ -452,6 +473,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     leave(peerId) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
+      live.flows.forget(peerId);
       if (uploads(live, participant) && participant.flagged === null) {
         const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
         live.witnesses.left(peerId, nowMs(), lastReportAtMs, participant.settings.uploadBytesPerSec);
@@ -475,8 +497,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
-      if (uploads(live, participant) && participant.flagged === null)
-        live.witnesses.record(peerId, report.sentTo, nowMs(), new Set(live.participants.keys()));
+      if (uploads(live, participant) && participant.flagged === null) {
+        const receivers = new Set(live.participants.keys());
+        live.witnesses.record(peerId, report.sentTo, nowMs(), receivers);
+        live.flows.record(peerId, report.sentTo, nowMs(), receivers);
+      }
       if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
         participant.completedAfterMs = since(nowMs(), live.startedAtMs);
         if (participant.settings.leaveOnComplete) participant.leftRun = true;
@@ -529,11 +554,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant) return;
       participant.flagged = flag;
       live.witnesses.discredit(peerId);
+      live.flows.forget(peerId);
       finishIfDone(live);
     },
 
     snapshot() {
-      return { config, run: live ? stateOf(live, 'running', null) : ended };
+      if (!live) return { config, run: ended, flows: [] };
+      return { config, run: stateOf(live, 'running', null), flows: live.flows.top(nowMs(), allowanceIn(live)) };
     },
 
     exportState() {
@@ -547,6 +574,7 @@ function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
     ...record,
     participants: new Map(record.participants.map((participant) => [participant.peerId, { ...participant }])),
     witnesses: createWitnessLedger({ maxDepartedSenders }, record.witnesses),
+    flows: createPairFlows(record.flows),
   };
 }
 
@@ -555,5 +583,6 @@ function liveRunRecordOf(run: LiveRun): LiveRunRecord {
     ...run,
     participants: [...run.participants.values()].map((participant) => ({ ...participant })),
     witnesses: run.witnesses.exportState(),
+    flows: run.flows.exportState(),
   };
 }

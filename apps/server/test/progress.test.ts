@@ -143,6 +143,7 @@ describe('progress reports and swarm:progress', () => {
       ],
       config: DEFAULT_RUN_CONFIG,
       run: null,
+      flows: [],
     };
     for (const tab of [a, b, c]) {
       expect(await latestProgress(tab.received, (p) => p.peers[2]?.report?.chunksHeld === 1, 'c reported')).toEqual(
@@ -152,6 +153,26 @@ describe('progress reports and swarm:progress', () => {
     // Another swarm's member hears only about its own swarm.
     expect(outsider.received.progress.length).toBeGreaterThan(0);
     expect(outsider.received.progress.every((p) => p.swarmId === outsider.swarmId)).toBe(true);
+  });
+
+  it('broadcasts who sends to whom as flows, on the server’s clock, and never the sentTo totals themselves', async () => {
+    await start();
+    const a = await seed(1000);
+    const b = await join(a.swarmId, 1100);
+    clock.nowMs = 2000;
+    expect(await a.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toMatchObject({
+      ok: true,
+    });
+    const sending = (bytes: number) => ({
+      ...complete(1, 'seeder'),
+      uploadedBytes: bytes,
+      sentTo: [{ peerId: b.peerId, bytes }],
+    });
+    await report(a, 2000, sending(0));
+    await report(a, 2300, sending(9000)); // 9,000 bytes in 300 ms
+    const progress = await latestProgress(a.received, (p) => p.flows.length > 0, 'a flow is broadcast');
+    expect(progress.flows).toEqual([{ from: a.peerId, to: b.peerId, bytesPerSec: 30_000 }]);
+    for (const received of [a.received, b.received]) expect(JSON.stringify(received.progress)).not.toContain('sentTo');
   });
 
   it('drops the row of a member that leaves, and tells it no more', async () => {

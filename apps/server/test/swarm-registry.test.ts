@@ -179,6 +179,7 @@ describe('swarm registry: progress, watchers and runs', () => {
       ],
       config: DEFAULT_RUN_CONFIG,
       run: null,
+      flows: [],
     });
     joinAt(250, 'p2', 's2');
     joinAt(400, 'p3', 's3');

@@ -79,7 +79,7 @@ const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'pee
 describe('swarm runs', () => {
   it('has the initial config and no run before the first start', () => {
     const { runs } = setUp();
-    expect(runs.snapshot()).toEqual({ config: DEFAULT_RUN_CONFIG, run: null });
+    expect(runs.snapshot()).toEqual({ config: DEFAULT_RUN_CONFIG, run: null, flows: [] });
     expect(runs.running()).toBeNull();
     expect(runs.stop()).toEqual({ ok: false, code: 'no-run' });
   });
@@ -434,5 +434,53 @@ describe('swarm runs', () => {
     expect(at(1300).snapshot().run?.participants[1]).toMatchObject({ witnessedBytes: 0, corroborated: false });
     at(1400).report('s', vouch(1, 'a', 'b'));
     expect(at(1500).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 200 });
+  });
+
+  describe('flows for the swarm map', () => {
+    /** `from`'s report for run 1 at `nowMs`, having sent each neighbour `bytesPerSec` since 1000 ms. */
+    const sending = (nowMs: number, bytesPerSec: number, ...to: string[]): ProgressReport => {
+      const bytes = (bytesPerSec * (nowMs - 1000)) / 1000;
+      return { ...reportFor(1), uploadedBytes: bytes * to.length, sentTo: to.map((peerId) => ({ peerId, bytes })) };
+    };
+
+    it('broadcasts who sends to whom now, clamped by the pair’s caps, and nothing between runs', () => {
+      const { at } = setUp();
+      // u_i = 200 kB/s, d_i = 500 kB/s, u_s = 1 MB/s; p2p.
+      at(1000).start({ ...SHAPED, mode: 'p2p' }, [SEEDER, leecher('a'), leecher('b')]);
+      expect(at(1000).snapshot().flows).toEqual([]);
+      for (const nowMs of [1300, 1600, 1900]) {
+        // The seeder claims 900 kB/s to a: above a's 500 kB/s download cap, so drawn at the cap.
+        at(nowMs).report('s', { ...sending(nowMs, 900_000, 'a'), role: 'seeder' });
+        at(nowMs).report('a', sending(nowMs, 150_000, 'b'));
+      }
+      expect(at(1900).snapshot().flows).toEqual([
+        { from: 's', to: 'a', bytesPerSec: 500_000 },
+        { from: 'a', to: 'b', bytesPerSec: 150_000 },
+      ]);
+      at(2000).stop();
+      expect(at(2000).snapshot().flows).toEqual([]);
+    });
+
+    it('shows no flow from a flagged sender, to a departed peer, or from a leecher in client-server', () => {
+      const { at } = setUp();
+      at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b'), leecher('c')]);
+      for (const nowMs of [1300, 1600]) {
+        at(nowMs).report('s', { ...sending(nowMs, 100_000, 'a', 'b', 'c'), role: 'seeder' });
+        at(nowMs).report('b', sending(nowMs, 100_000, 'a')); // a leecher "uploading" in client-server
+      }
+      expect(
+        at(1600)
+          .snapshot()
+          .flows.map(({ from, to }) => `${from}→${to}`),
+      ).toEqual(['s→a', 's→b', 's→c']);
+      at(1700).leave('c');
+      expect(
+        at(1700)
+          .snapshot()
+          .flows.map(({ to }) => to),
+      ).toEqual(['a', 'b']);
+      at(1800).flag('s', { reason: 'x', refusedReports: 1 });
+      expect(at(1800).snapshot().flows).toEqual([]);
+    });
   });
 });

@@ -85,6 +85,7 @@ export function swarmProgress(swarmId: string, run: RunState | null, downloadByt
     swarmId,
     config: run?.config ?? DEFAULT_RUN_CONFIG,
     run,
+    flows: [],
     peers: (run?.participants ?? []).map((peer, index) => ({
       peerId: peer.peerId,
       role: peer.role,

@@ -3,6 +3,7 @@ import { MAX_CHUNK_COUNT } from './constants';
 import { displayNameSchema, type DisplayName } from './display-name';
 import { joinCodeSchema, type JoinCode } from './join-code';
 import { contentIdSchema, manifestSchema, type Manifest } from './manifest';
+import type { PairFlow } from './pair-flow';
 import {
   peerOverrideSchema,
   peerRoleSchema,
@@ -241,6 +242,11 @@ export interface SwarmProgress {
   readonly config: RunConfig;
   /** The latest run (running, finished or stopped); null before the first. */
   readonly run: RunState | null;
+  /**
+   * Who sends to whom now in the running run, the fastest `MAX_BROADCAST_FLOWS` (empty between runs):
+   * derived by the server from the unflagged senders' `sentTo`, which it keeps to itself.
+   */
+  readonly flows: readonly PairFlow[];
 }
 
 export type SwarmCreateRequest = z.infer<typeof swarmCreateRequestSchema>;

@@ -34,11 +34,21 @@ export interface RunFormInput {
   readonly selfish?: boolean;
 }
 
+/** On an overview screen the run form is tucked away in a drawer: opens it (a peer's page has none). */
+export async function openRunDrawer(page: Page): Promise<void> {
+  const drawer = page.getByTestId('run-drawer');
+  if ((await drawer.count()) === 0) return;
+  if (!(await drawer.evaluate((element) => (element as HTMLDetailsElement).open))) {
+    await drawer.locator('summary').click();
+  }
+}
+
 /**
  * Fills the fields of the run form that `form` gives and presses "Start the run" for the whole swarm.
  * Resolves to the number of the swarm's latest run before the press (0 for none): the new run's is higher.
  */
 export async function pressStartRun(page: Page, form: RunFormInput = {}): Promise<number> {
+  await openRunDrawer(page);
   if (form.mode) await page.getByTestId(`mode-${form.mode}`).check();
   if (form.serverUp !== undefined) await page.getByTestId('cap-server-up').fill(form.serverUp);
   if (form.peerUp !== undefined) await page.getByTestId('cap-peer-up').fill(form.peerUp);

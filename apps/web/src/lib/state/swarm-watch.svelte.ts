@@ -6,6 +6,7 @@ import { userMessageOf } from '../user-message';
 import { CONTROL_REFUSED, CONTROL_UNKNOWN, IN_CONTROL, WATCHER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink } from './file-preparation';
 import { signallingRunController, type RunController, type RunRequests } from './run-controller';
+import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
 
 export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
@@ -28,6 +29,8 @@ export interface SwarmWatchOptions {
   readonly onBroadcast?: OnSwarmBroadcast;
   /** The swarm's control secret, from a control link: with it, this screen runs the experiment. */
   readonly control?: string | undefined;
+  /** Whether the page can be seen; the document's by default. Nothing is drawn while it cannot. */
+  readonly visibility?: PageVisibility;
 }
 
 /**
@@ -40,6 +43,7 @@ export class SwarmWatch implements RunController {
   #error = $state<string | undefined>();
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
+  readonly #shownProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   #notice = $state.raw<SignallingNotice | undefined>();
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -54,6 +58,7 @@ export class SwarmWatch implements RunController {
     this.#options = options;
     this.#signalling = SignallingClient.connect(options.signallingUrl);
     this.#runs = signallingRunController(this.#signalling);
+    this.#shownProgress = new ShownWhileVisible(options.visibility ?? documentVisibility(), undefined);
     this.#signalling.socket.on('swarm:progress', (progress) => this.#setProgress(progress));
     this.#signalling.socket.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
@@ -92,6 +97,14 @@ export class SwarmWatch implements RunController {
     return this.#swarmProgress;
   }
 
+  /**
+   * The broadcast the screen draws: the latest one while the page is visible, held still while it is hidden
+   * (a projector's laptop showing another tab draws no bitmaps and no map), caught up the moment it is shown.
+   */
+  get shownProgress(): SwarmProgress | undefined {
+    return this.#shownProgress.shown;
+  }
+
   /** Starts following the swarm, checking its manifest against the link's content id. */
   async watch(contentId: string): Promise<void> {
     const { control } = this.#options;
@@ -105,7 +118,7 @@ export class SwarmWatch implements RunController {
     this.#control = watched.inControl ? IN_CONTROL : control === undefined ? WATCHER_WITHOUT_CONTROL : CONTROL_REFUSED;
     this.#manifest = watched.manifest;
     this.#joinCode = watched.joinCode;
-    this.#swarmProgress ??= watched.progress;
+    if (!this.#swarmProgress) this.#setProgressQuietly(watched.progress);
     this.#phase = 'watching';
     this.#announce();
   }
@@ -124,13 +137,20 @@ export class SwarmWatch implements RunController {
 
   close(): void {
     clearTimeout(this.#rewatchTimer);
+    this.#shownProgress.dispose();
     this.#signalling.disconnect();
     if (this.#phase !== 'failed') this.#phase = 'closed';
   }
 
   #setProgress(progress: SwarmProgress): void {
     this.#swarmProgress = progress;
+    this.#shownProgress.set(progress);
     this.#announce();
+  }
+
+  #setProgressQuietly(progress: SwarmProgress): void {
+    this.#swarmProgress = progress;
+    this.#shownProgress.set(progress);
   }
 
   #announce(): void {

@@ -1,0 +1,115 @@
+/**
+ * The projector's peer cards, sized from the peer count and the file's chunk count: every card inside the
+ * area at once (no scrolling at 1920×1080 up to 40 peers), the column count chosen so each card's bitmap gets
+ * the biggest chunk cells, so single chunks can be seen arriving from the back of a room.
+ */
+export interface CardGridInput {
+  readonly peerCount: number;
+  /** Cells each card's bitmap draws (`bitmapGrouping(...).cells`). */
+  readonly bitmapCells: number;
+  readonly areaWidthPx: number;
+  readonly areaHeightPx: number;
+  /** Between cards. */
+  readonly gapPx?: number;
+}
+
+export interface CardGrid {
+  readonly columns: number;
+  readonly rows: number;
+  readonly cardWidthPx: number;
+  readonly cardHeightPx: number;
+  /** The card's text size: its name, rates and times. */
+  readonly fontPx: number;
+  /** One chunk cell of the bitmap (0 when the area is too small for any). */
+  readonly cellPx: number;
+  readonly bitmapColumns: number;
+  readonly bitmapRows: number;
+}
+
+export const CARD_GAP_PX = 8;
+/** Inside a card, around its content: its padding and border. */
+export const CARD_PADDING_PX = 8;
+/** Text lines above a card's bitmap: its name, then its rates and completion time. */
+const TEXT_LINES = 2;
+const LINE_HEIGHT = 1.25;
+/** Readable from the back of a room at 1080 lines, yet small enough for 40 cards. */
+export const MIN_FONT_PX = 14;
+export const MAX_FONT_PX = 26;
+/** Bigger cells show nothing more: a few peers get well-proportioned cards rather than giant squares. */
+export const MAX_CELL_PX = 24;
+/** Width over height a card looks best at (a little wider than tall), for grids whose cells tie. */
+const PREFERRED_CARD_ASPECT = 1.3;
+
+/** Text size for a card this wide: about 14 characters of a name on a line. */
+export function cardFontPx(cardWidthPx: number): number {
+  return Math.max(MIN_FONT_PX, Math.min(MAX_FONT_PX, Math.floor(cardWidthPx / 12)));
+}
+
+/** Height of a card's text above its bitmap. */
+export function cardTextHeightPx(fontPx: number): number {
+  return Math.ceil(TEXT_LINES * fontPx * LINE_HEIGHT);
+}
+
+/** The biggest whole cell (in px) that lays `cells` out within width × height, with its columns and rows. */
+export function largestCell(
+  cells: number,
+  widthPx: number,
+  heightPx: number,
+  maxCellPx = Infinity,
+): { cellPx: number; columns: number; rows: number } {
+  if (cells <= 0 || widthPx < 1 || heightPx < 1) return { cellPx: 0, columns: 0, rows: 0 };
+  for (let cellPx = Math.floor(Math.min(widthPx, heightPx, maxCellPx)); cellPx >= 1; cellPx--) {
+    const columns = Math.min(cells, Math.floor(widthPx / cellPx));
+    const rows = Math.ceil(cells / columns);
+    if (rows * cellPx <= heightPx) return { cellPx, columns, rows };
+  }
+  return { cellPx: 0, columns: 0, rows: 0 };
+}
+
+/** How far a card's shape is from the preferred one (0: exactly it). */
+const misshapen = (grid: CardGrid): number =>
+  Math.abs(Math.log(grid.cardWidthPx / grid.cardHeightPx / PREFERRED_CARD_ASPECT));
+
+/** The card grid with the biggest bitmap cells (up to `MAX_CELL_PX`); among equals, the best-shaped cards. */
+export function cardGrid(input: CardGridInput): CardGrid {
+  const gapPx = input.gapPx ?? CARD_GAP_PX;
+  const peerCount = Math.max(1, input.peerCount);
+  let best: CardGrid | undefined;
+  for (let columns = 1; columns <= peerCount; columns++) {
+    const rows = Math.ceil(peerCount / columns);
+    const cardWidthPx = Math.floor((input.areaWidthPx - gapPx * (columns - 1)) / columns);
+    const cardHeightPx = Math.floor((input.areaHeightPx - gapPx * (rows - 1)) / rows);
+    if (cardWidthPx <= 0 || cardHeightPx <= 0) continue;
+    const fontPx = cardFontPx(cardWidthPx);
+    const bitmap = largestCell(
+      input.bitmapCells,
+      cardWidthPx - 2 * CARD_PADDING_PX,
+      cardHeightPx - 2 * CARD_PADDING_PX - cardTextHeightPx(fontPx),
+      MAX_CELL_PX,
+    );
+    const grid: CardGrid = {
+      columns,
+      rows,
+      cardWidthPx,
+      cardHeightPx,
+      fontPx,
+      cellPx: bitmap.cellPx,
+      bitmapColumns: bitmap.columns,
+      bitmapRows: bitmap.rows,
+    };
+    if (!best || grid.cellPx > best.cellPx || (grid.cellPx === best.cellPx && misshapen(grid) < misshapen(best)))
+      best = grid;
+  }
+  return (
+    best ?? {
+      columns: 1,
+      rows: peerCount,
+      cardWidthPx: 0,
+      cardHeightPx: 0,
+      fontPx: MIN_FONT_PX,
+      cellPx: 0,
+      bitmapColumns: 0,
+      bitmapRows: 0,
+    }
+  );
+}

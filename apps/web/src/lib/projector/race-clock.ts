@@ -1,0 +1,38 @@
+/**
+ * The run's clock racing the bounds, as fractions of one bar: the measured time grows along it while the
+ * marks of D_p2p and D_cs stand still, so a class sees the run pass (or not yet reach) each bound.
+ */
+export interface RaceScale {
+  /** The bar's full length, in seconds: past the later bound and the clock, with room to spare. */
+  readonly maxSec: number;
+  readonly elapsedFraction: number;
+  /** Null where that bound is unknown (no byte measured yet on an unshaped link). */
+  readonly clientServerFraction: number | null;
+  readonly p2pFraction: number | null;
+}
+
+/** Space after the latest mark, so a run ending at its bound does not touch the bar's end. */
+const HEADROOM = 1.15;
+/** Before any bound is known, the bar spans this much. */
+const DEFAULT_SPAN_SEC = 10;
+
+export function raceScale(elapsedSec: number, clientServerSec: number | null, p2pSec: number | null): RaceScale {
+  const marks = [elapsedSec, clientServerSec ?? 0, p2pSec ?? 0];
+  const known = clientServerSec !== null || p2pSec !== null;
+  const maxSec = Math.max(known ? 0 : DEFAULT_SPAN_SEC, ...marks) * HEADROOM || DEFAULT_SPAN_SEC;
+  const fraction = (sec: number | null): number | null => (sec === null ? null : Math.min(1, sec / maxSec));
+  return {
+    maxSec,
+    elapsedFraction: fraction(Math.max(0, elapsedSec))!,
+    clientServerFraction: fraction(clientServerSec),
+    p2pFraction: fraction(p2pSec),
+  };
+}
+
+/** One line saying where the run stands against the bound of its own architecture. */
+export function raceVerdict(elapsedSec: number, boundSec: number | null, finished: boolean): string {
+  if (boundSec === null) return 'bound not known yet';
+  const ratio = elapsedSec / boundSec;
+  if (finished) return `${ratio.toFixed(2)} × its bound`;
+  return elapsedSec < boundSec ? 'within its bound so far' : `past its bound (${ratio.toFixed(2)} ×)`;
+}

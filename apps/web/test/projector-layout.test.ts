@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bitmapGrouping,
+  chunksInCell,
+  chunksText,
+  heldPerCell,
+  MAX_CARD_CELLS,
+} from '../src/lib/projector/bitmap-grouping';
+import { CARD_PADDING_PX, cardGrid, cardTextHeightPx, largestCell, MIN_FONT_PX } from '../src/lib/projector/card-grid';
+import {
+  circleLayout,
+  edgeGeometry,
+  MAP_SIZE,
+  MAX_EDGE_WIDTH,
+  MIN_EDGE_WIDTH,
+  NODE_RADIUS,
+  SEEDER_RADIUS,
+} from '../src/lib/projector/map-geometry';
+import { cardStatus } from '../src/lib/projector/card-status';
+import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
+import { raceScale, raceVerdict } from '../src/lib/projector/race-clock';
+import { runState } from './fakes';
+
+/** The card area of the projector view at 1920×1080 (see ProjectorView.svelte: header, map column, drawer bar). */
+const AREA_1080P = { areaWidthPx: 1920 - 2 * 16 - 560 - 16, areaHeightPx: 1080 - 150 };
+
+describe('the projector’s card grid', () => {
+  it('fits every card of 1 to 40 peers inside the area, without scrolling', () => {
+    for (let peerCount = 1; peerCount <= 40; peerCount++) {
+      for (const chunkCount of [8, 64, 400, 1024]) {
+        const grid = cardGrid({ peerCount, bitmapCells: chunkCount, ...AREA_1080P, gapPx: 8 });
+        expect(grid.columns * grid.rows).toBeGreaterThanOrEqual(peerCount);
+        expect(grid.columns * grid.cardWidthPx + (grid.columns - 1) * 8).toBeLessThanOrEqual(AREA_1080P.areaWidthPx);
+        expect(grid.rows * grid.cardHeightPx + (grid.rows - 1) * 8).toBeLessThanOrEqual(AREA_1080P.areaHeightPx);
+        // The bitmap fits its card, under the text.
+        expect(grid.bitmapColumns * grid.bitmapRows).toBeGreaterThanOrEqual(chunkCount);
+        expect(grid.bitmapColumns * grid.cellPx).toBeLessThanOrEqual(grid.cardWidthPx - 2 * CARD_PADDING_PX);
+        expect(grid.bitmapRows * grid.cellPx + cardTextHeightPx(grid.fontPx)).toBeLessThanOrEqual(
+          grid.cardHeightPx - 2 * CARD_PADDING_PX,
+        );
+      }
+    }
+  });
+
+  it('stays readable at 20 and 40 peers with 1,024 chunks: cells of several pixels, text of at least 14 px', () => {
+    const twenty = cardGrid({ peerCount: 20, bitmapCells: 1024, ...AREA_1080P });
+    const forty = cardGrid({ peerCount: 40, bitmapCells: 1024, ...AREA_1080P });
+    expect(twenty.cellPx).toBeGreaterThanOrEqual(5);
+    expect(forty.cellPx).toBeGreaterThanOrEqual(3);
+    expect(forty.fontPx).toBeGreaterThanOrEqual(MIN_FONT_PX);
+    expect(twenty.cardWidthPx * twenty.cardHeightPx).toBeGreaterThan(forty.cardWidthPx * forty.cardHeightPx);
+  });
+
+  it('makes cards bigger as peers are fewer', () => {
+    const sizes = [2, 6, 12, 24, 40].map(
+      (peerCount) => cardGrid({ peerCount, bitmapCells: 256, ...AREA_1080P }).cellPx,
+    );
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]!);
+    expect(sizes[0]!).toBeGreaterThan(sizes.at(-1)!);
+  });
+
+  it('still gives every card a bitmap on a narrow screen (the stacked layout of a tablet)', () => {
+    const grid = cardGrid({ peerCount: 12, bitmapCells: 1024, areaWidthPx: 700, areaHeightPx: 760 });
+    expect(grid.cellPx).toBeGreaterThanOrEqual(2);
+    expect(grid.columns * grid.cardWidthPx).toBeLessThanOrEqual(700);
+  });
+
+  it('finds the largest whole cell for a bitmap in a box', () => {
+    expect(largestCell(64, 80, 80)).toEqual({ cellPx: 10, columns: 8, rows: 8 });
+    expect(largestCell(10, 100, 10)).toEqual({ cellPx: 10, columns: 10, rows: 1 });
+    expect(largestCell(5, 0, 100)).toEqual({ cellPx: 0, columns: 0, rows: 0 });
+  });
+});
+
+describe('grouping chunks on a projector card', () => {
+  it('gives each chunk its own cell up to 1,024, and groups larger files', () => {
+    expect(bitmapGrouping(64)).toEqual({ chunksPerCell: 1, cells: 64 });
+    expect(bitmapGrouping(MAX_CARD_CELLS)).toEqual({ chunksPerCell: 1, cells: 1024 });
+    expect(bitmapGrouping(1025)).toEqual({ chunksPerCell: 2, cells: 513 });
+    expect(bitmapGrouping(16_384)).toEqual({ chunksPerCell: 16, cells: 1024 });
+  });
+
+  it('counts the chunks held in each cell, the last cell possibly short', () => {
+    // 10 chunks, 4 per cell: cells [0..3], [4..7], [8..9]. Held: 0, 1, 5, 8, 9.
+    const bits = Uint8Array.of(0b1100_0100, 0b1100_0000);
+    const grouping = bitmapGrouping(10, 3);
+    expect(grouping).toEqual({ chunksPerCell: 4, cells: 3 });
+    expect([...heldPerCell(bits, 10, grouping)]).toEqual([2, 1, 2]);
+    expect([0, 1, 2].map((cell) => chunksInCell(cell, 10, grouping))).toEqual([4, 4, 2]);
+  });
+
+  it('says what the bitmap shows in words', () => {
+    expect(chunksText(Uint8Array.of(0xff, 0xf0), 12)).toBe('12 of 12 chunks');
+    expect(chunksText(Uint8Array.of(0b1010_0000), 8)).toBe('2 of 8 chunks');
+  });
+});
+
+describe('the swarm map’s geometry', () => {
+  const peers = [
+    { peerId: 's', seeder: true },
+    { peerId: 'a', seeder: false },
+    { peerId: 'b', seeder: false },
+    { peerId: 'c', seeder: false },
+    { peerId: 'd', seeder: false },
+  ];
+
+  it('puts the seeder in the middle and the others evenly on a circle, the first at the top', () => {
+    const nodes = circleLayout(peers);
+    expect(nodes[0]).toEqual({ peerId: 's', seeder: true, x: MAP_SIZE / 2, y: MAP_SIZE / 2 });
+    const ring = nodes.slice(1);
+    const radii = ring.map((node) => Math.hypot(node.x - MAP_SIZE / 2, node.y - MAP_SIZE / 2));
+    for (const radius of radii) expect(radius).toBeCloseTo(radii[0]!, 1);
+    expect(ring[0]!.x).toBeCloseTo(MAP_SIZE / 2, 5);
+    expect(ring[0]!.y).toBeLessThan(MAP_SIZE / 2);
+    // Clockwise: the second is to the right.
+    expect(ring[1]!.x).toBeGreaterThan(MAP_SIZE / 2);
+    for (const node of nodes) {
+      expect(node.x - NODE_RADIUS).toBeGreaterThanOrEqual(0);
+      expect(node.y + NODE_RADIUS).toBeLessThanOrEqual(MAP_SIZE);
+    }
+  });
+
+  it('has no middle without a seeder (it left): everyone on the circle', () => {
+    const nodes = circleLayout(peers.slice(1));
+    expect(nodes.every((node) => !node.seeder && Math.hypot(node.x - 500, node.y - 500) > 300)).toBe(true);
+  });
+
+  it('draws an edge from rim to rim, to the right of its direction, so both directions of a pair show', () => {
+    const [seeder, top] = circleLayout(peers);
+    const down = edgeGeometry(top!, seeder!, 500, 1000);
+    const up = edgeGeometry(seeder!, top!, 500, 1000);
+    // Top node straight above the seeder: going down, the right-hand side is −x in SVG coordinates.
+    expect(down.x1).toBeLessThan(MAP_SIZE / 2);
+    expect(up.x1).toBeGreaterThan(MAP_SIZE / 2);
+    expect(down.y1 - top!.y).toBeCloseTo(NODE_RADIUS, 5);
+    expect(seeder!.y - down.y2).toBeCloseTo(SEEDER_RADIUS, 5);
+  });
+
+  it('widens and speeds up an edge with its rate', () => {
+    const [seeder, a] = circleLayout(peers);
+    const slow = edgeGeometry(seeder!, a!, 10_000, 1_000_000);
+    const fast = edgeGeometry(seeder!, a!, 1_000_000, 1_000_000);
+    expect(fast.widthPx).toBe(MAX_EDGE_WIDTH);
+    expect(slow.widthPx).toBeGreaterThan(MIN_EDGE_WIDTH);
+    expect(slow.widthPx).toBeLessThan(fast.widthPx);
+    expect(fast.dashPeriodSec).toBeLessThan(slow.dashPeriodSec);
+    expect(edgeGeometry(seeder!, a!, 0, 0).widthPx).toBe(MIN_EDGE_WIDTH);
+  });
+});
+
+describe('the race clock', () => {
+  it('places the clock and both bounds on one bar that holds them all', () => {
+    const early = raceScale(2, 8, 4);
+    expect(early.maxSec).toBeCloseTo(8 * 1.15, 6);
+    expect(early.elapsedFraction).toBeCloseTo(2 / 9.2, 6);
+    expect(early.p2pFraction).toBeCloseTo(4 / 9.2, 6);
+    expect(early.clientServerFraction).toBeCloseTo(8 / 9.2, 6);
+    // A run over both bounds stretches the bar; the bounds move left.
+    const late = raceScale(20, 8, 4);
+    expect(late.elapsedFraction).toBeLessThan(1);
+    expect(late.clientServerFraction!).toBeLessThan(early.clientServerFraction!);
+  });
+
+  it('has a bar before any bound is known, and leaves unknown marks out', () => {
+    expect(raceScale(0, null, null)).toEqual({
+      maxSec: 11.5,
+      elapsedFraction: 0,
+      clientServerFraction: null,
+      p2pFraction: null,
+    });
+  });
+
+  it('says where the run stands against its bound', () => {
+    expect(raceVerdict(1, 2, false)).toBe('within its bound so far');
+    expect(raceVerdict(3, 2, false)).toBe('past its bound (1.50 ×)');
+    expect(raceVerdict(2.2, 2, true)).toBe('1.10 × its bound');
+    expect(raceVerdict(2, null, false)).toBe('bound not known yet');
+  });
+});
+
+describe('the full-screen button', () => {
+  it('enters full screen where the API is there, and leaves it when already full screen', async () => {
+    let requests = 0;
+    let exits = 0;
+    const target = { requestFullscreen: async () => void requests++ };
+    expect(await toggleFullscreen(target, { fullscreenEnabled: true, fullscreenElement: null })).toBe('entered');
+    const doc = { fullscreenEnabled: true, fullscreenElement: {} as Element, exitFullscreen: async () => void exits++ };
+    expect(await toggleFullscreen(target, doc)).toBe('left');
+    expect([requests, exits]).toEqual([1, 1]);
+  });
+
+  it('says to press F11 where the API is missing or the request is refused, without throwing', async () => {
+    expect(await toggleFullscreen({}, {})).toBe('unsupported');
+    expect(await toggleFullscreen({ requestFullscreen: async () => {} }, { fullscreenEnabled: false })).toBe(
+      'unsupported',
+    );
+    const refusing = { requestFullscreen: () => Promise.reject(new TypeError('Permissions check failed')) };
+    expect(await toggleFullscreen(refusing, { fullscreenEnabled: true })).toBe('refused');
+    expect(fullscreenHint('refused')).toContain('F11');
+    expect(fullscreenHint('unsupported')).toContain('F11');
+    expect(fullscreenHint('entered')).toBeUndefined();
+  });
+});
+
+describe('what a card says of its peer', () => {
+  const fine = { flagged: null };
+  it('counts the chunks of a downloading leecher, and times a completed one', () => {
+    const running = runState(1, 'running');
+    expect(cardStatus(fine, running, running.participants[1], 37, 64)).toBe('37 of 64');
+    const finished = runState(1, 'finished');
+    expect(cardStatus(fine, finished, finished.participants[1], 64, 64)).toBe('done 7.00 s');
+    expect(cardStatus(fine, finished, finished.participants[0], 64, 64)).toBe('seeded');
+    expect(cardStatus(fine, running, running.participants[0], 64, 64)).toBe('seeding');
+  });
+
+  it('says why a card shows nothing moving', () => {
+    const running = runState(1, 'running');
+    expect(cardStatus(fine, null, undefined, 0, 64)).toBe('waiting');
+    expect(cardStatus(fine, running, undefined, 0, 64)).toBe('not in this run');
+    expect(cardStatus({ flagged: { reason: 'x', refusedReports: 1 } }, running, running.participants[1], 64, 64)).toBe(
+      'reports refused',
+    );
+  });
+});

@@ -1,0 +1,88 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { readPeerState } from '@swarmlab/test-kit/browser';
+import { expect, startRun, test, waitForMesh, waitForRunFinished } from './fixtures';
+
+/**
+ * axe-core on every screen a classroom sees (issue #11): the start page, a peer's page, and the overview
+ * waiting, running and finished. No violation of serious or critical impact may remain; the report of each
+ * is kept as an artefact.
+ */
+async function seriousViolations(page: Page, name: string, testInfo: import('@playwright/test').TestInfo) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  await testInfo.attach(`axe-${name}.json`, {
+    body: JSON.stringify(results.violations, null, 2),
+    contentType: 'application/json',
+  });
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
+}
+
+test('the start page has no serious or critical accessibility violation', async ({ swarm }, testInfo) => {
+  const page = await swarm.openPeer('/');
+  await expect(page.getByTestId('generate')).toBeVisible();
+  expect(await seriousViolations(page, 'start', testInfo)).toEqual([]);
+});
+
+test('a peer’s page and the overview, waiting, running and finished, have none either; the run starts and stops by keyboard', async ({
+  swarm,
+}, testInfo) => {
+  // Slow enough (u_s = 250 kB/s for 2 MiB: about 8 s) to be looked at while it runs.
+  const seeder = await swarm.seedGenerated(2, '?mode=p2p&server-up=250kB/s&peer-up=250kB/s');
+  const leecher = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, leecher]);
+  await expect(leecher.getByTestId('waiting')).toBeVisible();
+  expect(await seriousViolations(leecher, 'peer-waiting', testInfo)).toEqual([]);
+
+  const overview = await swarm.openPeer(
+    (await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing',
+  );
+  await expect(overview.getByTestId('projector')).toBeVisible();
+  await expect(overview.getByTestId('join-invite')).toBeVisible();
+  expect(await seriousViolations(overview, 'overview-waiting', testInfo)).toEqual([]);
+
+  // Started by keyboard alone: open the drawer, tab to the start button, press Enter.
+  await overview.getByTestId('run-drawer').locator('summary').focus();
+  await overview.keyboard.press('Enter');
+  await overview.getByTestId('start-run').focus();
+  await overview.keyboard.press('Enter');
+  await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('running');
+  await expect(overview.getByTestId('race-clock')).toBeVisible();
+  expect(await seriousViolations(overview, 'overview-running', testInfo)).toEqual([]);
+  expect(await seriousViolations(leecher, 'peer-running', testInfo)).toEqual([]);
+
+  // Stopped by keyboard, then a run that finishes.
+  await overview.getByTestId('stop-run').focus();
+  await overview.keyboard.press('Space');
+  await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
+  await startRun(overview);
+  await waitForRunFinished(overview, 120_000);
+  await expect(overview.getByTestId('race-clock')).toContainText('Finished in');
+  expect(await seriousViolations(overview, 'overview-finished', testInfo)).toEqual([]);
+  expect(await seriousViolations(leecher, 'peer-finished', testInfo)).toEqual([]);
+});
+
+test('a leecher’s page fits a phone: no sideways scrolling at 390×844, and touch targets of 44 px', async ({
+  swarm,
+  browser,
+}) => {
+  const seeder = await swarm.seedGenerated(1);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const phone = await context.newPage();
+  await phone.goto(seeder.link);
+  await expect(phone.getByTestId('waiting')).toBeVisible();
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const smallTargets = await phone.evaluate(() =>
+    Array.from(document.querySelectorAll('button, summary, input:not([type=checkbox]):not([type=radio]), select'))
+      .filter((element) => (element as HTMLElement).offsetParent !== null)
+      .filter((element) => element.getBoundingClientRect().height < 44)
+      .map((element) => element.outerHTML.slice(0, 80)),
+  );
+  expect(smallTargets).toEqual([]);
+  await expect(phone.getByTestId('status')).toBeVisible();
+  await context.close();
+});

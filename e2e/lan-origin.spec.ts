@@ -1,0 +1,66 @@
+import { CHROMIUM_ARGS, chromiumExecutablePath, generateFile } from '@swarmlab/test-kit/browser';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+
+/**
+ * A classroom's pages come from `http://<LAN address>:8080/`, which is not a secure context: no WebCrypto
+ * digest, no clipboard API. `localhost` and 127.0.0.0/8 are secure, so here Chromium resolves a made-up
+ * name to loopback and the pages are opened by that name: a non-secure origin that still only reaches this
+ * machine (TESTING.md). Host candidates are kept as addresses rather than mDNS names, which Chromium hides
+ * them behind on origins that cannot hold the camera permission.
+ */
+const LAN_HOST = 'swarmlab.test';
+const executablePath = chromiumExecutablePath();
+
+// Replaces the config's launch options as a whole, so the browser is named again.
+test.use({
+  launchOptions: {
+    ...(executablePath ? { executablePath } : {}),
+    args: [
+      ...CHROMIUM_ARGS,
+      `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`,
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+    ],
+  },
+});
+
+test('on a plain-http LAN origin a seeder and a leecher end with the same SHA-256, and copying falls back to a hand copy', async ({
+  swarm,
+  baseURL,
+}) => {
+  // The e2e server's own address, by the LAN name instead.
+  const lan = new URL(baseURL!);
+  lan.hostname = LAN_HOST;
+  const page = await swarm.openPeer(`${lan.origin}/`);
+  await generateFile(page, 2);
+  await expect(page.getByTestId('share-link')).toHaveValue(/#\/swarm\//);
+  const seeder = { page, link: await page.getByTestId('share-link').inputValue() };
+  expect(seeder.link.startsWith(`${lan.origin}/`)).toBe(true);
+  expect(new URL(seeder.page.url()).hostname).toBe(LAN_HOST);
+  expect(await seeder.page.evaluate(() => window.isSecureContext)).toBe(false);
+  // What is missing there, as the app meets it.
+  expect(await seeder.page.evaluate(() => [typeof crypto.subtle, typeof navigator.clipboard])).toEqual([
+    'undefined',
+    'undefined',
+  ]);
+  const seederHash = await waitForFileHash(seeder.page);
+
+  // No clipboard: the button does not say "Copied"; the link is selected and the page says to copy it by hand.
+  await seeder.page.getByTestId('copy-link').click();
+  await expect(seeder.page.getByTestId('copy-fallback')).toBeVisible();
+  await expect(seeder.page.getByTestId('copy-link')).not.toHaveText('Copied');
+  const share = seeder.page.getByTestId('share-link');
+  expect(
+    await share.evaluate((input) => {
+      const field = input as HTMLInputElement;
+      return field.selectionStart === 0 && field.selectionEnd === field.value.length;
+    }),
+  ).toBe(true);
+
+  const leecher = await swarm.openPeer(seeder.link);
+  expect(await leecher.evaluate(() => window.isSecureContext)).toBe(false);
+  // WebRTC between the two, over the host candidates of a non-secure page.
+  await waitForMesh([seeder.page, leecher]);
+  await startRun(seeder.page);
+  const done = await waitForComplete(leecher);
+  expect(done.fileSha256).toBe(seederHash);
+});

@@ -1,0 +1,90 @@
+import { readPeerState } from '@swarmlab/test-kit/browser';
+import { expect, startRun, test, waitForMesh } from './fixtures';
+import { joinStandIns } from './stand-in-members';
+
+/**
+ * The overview as a projector shows it (issue #11): at 1920×1080, every peer's card inside the viewport
+ * without scrolling. Chromium pages are costly on two cores, so a few real tabs run a real run and the rest
+ * of the classroom are signalling-only stand-ins (`stand-in-members.ts`) that only fill cards; set
+ * `SWARMLAB_PROJECTOR_PEERS` (default 40) to the classroom's size. The screenshots are kept as artefacts.
+ */
+const PEERS = Number(process.env['SWARMLAB_PROJECTOR_PEERS'] ?? 40);
+/** Real tabs: the seeder and these leechers move real chunks, so the clock and the map have something to show. */
+const REAL_LEECHERS = 3;
+const VIEWPORT = { width: 1920, height: 1080 };
+
+test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the clock racing the bounds and the flows on the map`, async ({
+  swarm,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const seeder = await swarm.seedGenerated(4, '?mode=p2p&server-up=500kB/s&peer-up=500kB/s');
+  const leechers = await Promise.all(Array.from({ length: REAL_LEECHERS }, () => swarm.openPeer(seeder.link)));
+  await waitForMesh([seeder.page, ...leechers]);
+  const standIns = await joinStandIns(baseURL!, seeder.link, Math.max(0, PEERS - 1 - REAL_LEECHERS));
+  try {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const overview = await context.newPage();
+    await overview.goto((await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
+    const cards = overview.getByTestId('projector-card');
+    await expect(cards).toHaveCount(PEERS);
+
+    /** Every card, and the page itself, within the viewport: nothing to scroll to. */
+    const assertAllInside = async (): Promise<void> => {
+      for (const [index, box] of (await Promise.all((await cards.all()).map((card) => card.boundingBox()))).entries()) {
+        expect(box, `card ${index}`).not.toBeNull();
+        expect(box!.x, `card ${index} left`).toBeGreaterThanOrEqual(0);
+        expect(box!.y, `card ${index} top`).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width, `card ${index} right`).toBeLessThanOrEqual(VIEWPORT.width);
+        expect(box!.y + box!.height, `card ${index} bottom`).toBeLessThanOrEqual(VIEWPORT.height);
+      }
+      const projector = await overview.getByTestId('projector').boundingBox();
+      expect(projector!.height).toBeLessThanOrEqual(VIEWPORT.height);
+      // Big enough to see single chunks arrive.
+      expect(Number(await overview.locator('ul[data-cell-px]').getAttribute('data-cell-px'))).toBeGreaterThanOrEqual(3);
+    };
+
+    // Waiting: the way in is shown big.
+    await expect(overview.getByTestId('join-invite')).toBeVisible();
+    await expect(overview.getByTestId('overview-join-code')).toHaveText(/^[A-Z0-9]{3}-[A-Z0-9]{3}$/);
+    await assertAllInside();
+    await overview.screenshot({ path: testInfo.outputPath(`projector-${PEERS}-waiting.png`) });
+
+    // Running: the clock races the bounds, and the map draws who sends to whom (leechers upload too in p2p).
+    await startRun(overview);
+    // The drawer the run was started from folds away again, off the cards.
+    const drawer = overview.getByTestId('run-drawer');
+    await drawer.locator('summary').click();
+    await expect(overview.getByTestId('start-run')).toBeHidden();
+    await expect(overview.getByTestId('join-invite')).toHaveCount(0);
+    await expect(overview.getByTestId('race-clock')).toBeVisible();
+    await expect(overview.getByTestId('race-clock')).not.toHaveAttribute('data-dp2p-sec', '');
+    await expect.poll(async () => overview.getByTestId('map-edge').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const leecherIds = new Set(
+      await Promise.all(leechers.map(async (page) => (await readPeerState(page)).peerId ?? 'missing')),
+    );
+    await expect
+      .poll(
+        async () => {
+          const senders = await overview
+            .getByTestId('map-edge')
+            .evaluateAll((lines) => lines.map((line) => line.getAttribute('data-from')));
+          return senders.some((from) => from !== null && leecherIds.has(from));
+        },
+        { timeout: 30_000, message: 'a leecher uploading appears on the map' },
+      )
+      .toBe(true);
+    await assertAllInside();
+    await overview.screenshot({ path: testInfo.outputPath(`projector-${PEERS}-running.png`) });
+
+    // The run's controls are tucked away in the drawer, and reachable by keyboard (stop the run).
+    await drawer.locator('summary').focus();
+    await overview.keyboard.press('Enter');
+    await overview.getByTestId('stop-run').focus();
+    await overview.keyboard.press('Enter');
+    await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
+    await context.close();
+  } finally {
+    standIns.close();
+  }
+});

@@ -1,0 +1,76 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  chunkCount,
+  type ClientToServerEvents,
+  type ProgressReport,
+  type ServerToClientEvents,
+  type SignallingResult,
+  type SwarmJoined,
+} from '@swarmlab/protocol';
+
+/**
+ * Members that join a swarm over signalling alone and report a fixed, plausible progress (a share of the
+ * chunks held, no run), so an overview shows a classroom's worth of cards without a Chromium page (or a
+ * WebRTC stack) per peer. They never connect to anyone: only a newcomer initiates connections, and they
+ * are the newcomers, so the real tabs leave them be. They stand in for the layout, not for transfers.
+ */
+export interface StandIns {
+  readonly peerIds: readonly string[];
+  close(): void;
+}
+
+/** The swarm id in a share link (`…/#/swarm/<swarmId>/<contentId>`). */
+export function swarmIdOfLink(link: string): string {
+  const match = /#\/swarm\/([^/]+)\//.exec(link);
+  if (!match) throw new Error(`not a share link: ${link}`);
+  return match[1]!;
+}
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function request<T extends object = object>(send: (ack: (result: SignallingResult<T>) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    send((result) =>
+      result.ok ? resolve(result as T) : reject(new Error(`${result.error.code}: ${result.error.message}`)),
+    );
+  });
+}
+
+/** `count` stand-ins named "Student 1", "Student 2", …, the i-th holding about i / count of the file. */
+export async function joinStandIns(serverUrl: string, link: string, count: number): Promise<StandIns> {
+  const swarmId = swarmIdOfLink(link);
+  const sockets: ClientSocket[] = [];
+  const peerIds: string[] = [];
+  for (let index = 1; index <= count; index++) {
+    const socket: ClientSocket = io(serverUrl, { transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const joined = await request<SwarmJoined>((ack) => socket.emit('swarm:join', { swarmId }, ack));
+    peerIds.push(joined.peerId);
+    await request((ack) => socket.emit('peer:name', { name: `Student ${index}` }, ack));
+    const chunks = chunkCount(joined.manifest);
+    const held = Math.floor((chunks * index) / (count + 1));
+    const bits = new Uint8Array(Math.ceil(chunks / 8));
+    for (let chunk = 0; chunk < held; chunk++) bits[chunk >> 3]! |= 0x80 >> (chunk & 7);
+    const report: ProgressReport = {
+      role: 'leecher',
+      runNumber: null,
+      bitsBase64: Buffer.from(bits).toString('base64'),
+      chunksHeld: held,
+      complete: false,
+      uploadedBytes: 0,
+      downloadedBytes: held * joined.manifest.chunkBytes,
+      uploadBytesPerSec: 0,
+      downloadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      peakDownloadBytesPerSec: 0,
+      sentTo: [],
+    };
+    await request((ack) => socket.emit('progress:report', report, ack));
+  }
+  return {
+    peerIds,
+    close() {
+      for (const socket of sockets) socket.disconnect();
+    },
+  };
+}
