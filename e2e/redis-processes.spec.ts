@@ -76,7 +76,7 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
     const overview = await swarm.openPeer(
       onOrigin((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing', PORT_A),
     );
-    await expect(overview.getByTestId('swarm-peer')).toHaveCount(5);
+    await expect(overview.getByTestId('projector-card')).toHaveCount(5);
 
     await startRun(seeder);
     // The start reached the tabs of A through the Redis adapter.

@@ -22,8 +22,9 @@ test('the signalling server killed and restarted mid-run: every screen ends with
 }) => {
   let server = await startServerProcess({ port: PORT });
   try {
-    // F = 16 MiB, u_s = 2 MB/s, u_i = 1 MB/s, 3 leechers: D_p2p = max(F/u_s, 3F/(u_s + Σu_i)) ≈ 10 s.
-    const seeder = await swarm.openPeer(`${ORIGIN}/?server-up=2MB/s&peer-up=1MB/s`);
+    // F = 16 MiB, u_s = 1 MB/s, u_i = 500 kB/s, 3 leechers: D_p2p = max(F/u_s, 3F/(u_s + Σu_i)) ≈ 20 s, so
+    // the run is still going when the tabs are back (socket.io's backoff reaches 5 s) and the late tab joins.
+    const seeder = await swarm.openPeer(`${ORIGIN}/?server-up=1MB/s&peer-up=500kB/s`);
     await generateFile(seeder, 16);
     const link = await seeder.getByTestId('share-link').inputValue();
     const seederHash = await waitForFileHash(seeder);
@@ -32,7 +33,7 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     const overview = await swarm.openPeer(
       (await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing',
     );
-    await expect(overview.getByTestId('swarm-peer')).toHaveCount(4);
+    await expect(overview.getByTestId('projector-card')).toHaveCount(4);
 
     await startRun(seeder);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -54,7 +55,7 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     for (const page of [...leechers, late]) expect((await waitForComplete(page)).fileSha256).toBe(seederHash);
     const summaries = await Promise.all([seeder, ...leechers, late, overview].map(finishedSummary));
     const measured = summaries[0]!.measuredSec;
-    expect(measured).toBeGreaterThan(5);
+    expect(measured).toBeGreaterThan(15);
     for (const summary of summaries) {
       expect(summary.measuredSec).toBe(measured);
       expect(summary.restored).toBe(true);

@@ -264,6 +264,15 @@ describe('a swarm after the server restarted', () => {
     expect(late.seal).toEqual(seeder.seal);
   });
 
+  it('lets a tab that opens the link during the restored run take part in it', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const second = await start();
+    await comeBack(second, seeder, runAsKnown(seeder, 3000, [seeder, a, b]), manifest);
+    const late = await joinTab(second, seeder.swarmId);
+    expect(late.run).toMatchObject({ runNumber: 1 });
+    expect(late.run?.settings[late.peerId]).toBeDefined();
+  });
+
   it('refuses a re-registration with another file, and takes nobody but the control holder back as seeder', async () => {
     const { seeder, a, manifest } = await swarmInRun();
     const second = await start();
