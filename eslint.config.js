@@ -29,11 +29,11 @@ const LAYERS = [
     dir: 'packages/test-kit',
     imports: ['protocol', 'engine', 'webrtc', 'sim', 'theory', 'server', 'web'],
   },
-  { name: '@swarmlab/e2e', dir: 'e2e', imports: ['protocol', 'theory', 'web', 'test-kit'] },
+  { name: '@swarmlab/e2e', dir: 'e2e', imports: ['protocol', 'theory', 'web', 'peer', 'test-kit'] },
   {
     name: '@swarmlab/bench',
     dir: 'bench',
-    imports: ['protocol', 'engine', 'sim', 'theory', 'server', 'web', 'e2e', 'test-kit'],
+    imports: ['protocol', 'engine', 'sim', 'theory', 'server', 'web', 'peer', 'e2e', 'test-kit'],
   },
   { name: '@swarmlab/checks', dir: 'checks', imports: ['engine'] },
 ];

@@ -33,6 +33,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       'a seeder and 2 leechers on a 256 MiB and a 2 GiB file: each tab’s peak RSS and JS heap, side by side (#12)',
     load: () => import('./memory'),
   },
+  classroom: {
+    summary:
+      'a classroom of headless peers (default 40) in a shaped p2p run: ratio to D_p2p, the server’s CPU and memory (#11)',
+    load: () => import('./classroom'),
+  },
   swarm: {
     summary: 'one seeder and N leechers through the real server and UI, runs next to the seed’s bounds',
     load: () => import('./swarm'),

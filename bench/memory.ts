@@ -1,7 +1,7 @@
 // `pnpm bench memory`: a tab's memory whatever the file's size (#12). A seeder and 2 leechers through the
 // real server and UI, unshaped, once per file size; prints each tab's peak renderer RSS (from /proc, as the
 // OS sees it), its peak JS heap, and the distribution time, the sizes side by side.
-import type { CDPSession } from '@playwright/test';
+import type { CDPSession, Page } from '@playwright/test';
 import { createSignallingServer, DEFAULT_LIMITS } from '@swarmlab/server';
 import { launchChromium } from '@swarmlab/test-kit/browser';
 import { intFlag, parseFlags, UsageError } from './args';
@@ -49,9 +49,10 @@ function trackedTabs(open: OpenSwarmTab, tabs: TabMemory[], heaps: Map<string, C
       const tab = await open(name, url, role);
       await sleep(500);
       const fresh = [...rendererPids()].filter((pid) => !before.has(pid));
-      if (fresh.length !== 1)
-        console.error(`warning: ${name}: ${fresh.length} new renderer processes, RSS not attributed`);
-      tabs.push({ name, pid: fresh.length === 1 ? fresh[0] : undefined, peakRssBytes: 0, peakHeapBytes: 0 });
+      const pid = tab.page ? await rendererOfPage(tab.page, fresh) : undefined;
+      if (pid === undefined)
+        console.error(`warning: ${name}: its renderer was not found among ${fresh.length} new ones`);
+      tabs.push({ name, pid, peakRssBytes: 0, peakHeapBytes: 0 });
       if (tab.page) heaps.set(name, await tab.page.context().newCDPSession(tab.page));
       return tab;
     });
@@ -63,10 +64,36 @@ function trackedTabs(open: OpenSwarmTab, tabs: TabMemory[], heaps: Map<string, C
   };
 }
 
+/** What the probe allocates in a page: far above any other renderer's movement in that moment. */
+const PROBE_BYTES = 96 * MIB;
+
+/**
+ * Which of `candidates` runs `page`: a new browser context may start several renderers (the page's, one for
+ * the first about:blank, a spare Chromium keeps warm), so the page allocates and touches `PROBE_BYTES` and the
+ * renderer whose resident memory grows by most of it is its own. The probe is let go and collected at once;
+ * peaks are then read from samples of current RSS (`VmRSS`), not the lifetime high-water mark it raised.
+ */
+async function rendererOfPage(page: Page, candidates: readonly number[]): Promise<number | undefined> {
+  const before = new Map(candidates.map((pid) => [pid, residentBytes(pid)?.nowBytes ?? 0]));
+  await page.evaluate((bytes) => {
+    const probe = new Uint8Array(bytes).fill(1);
+    (globalThis as { __memoryProbe?: Uint8Array }).__memoryProbe = probe;
+  }, PROBE_BYTES);
+  const grown = candidates
+    .map((pid) => ({ pid, grownBytes: (residentBytes(pid)?.nowBytes ?? 0) - (before.get(pid) ?? 0) }))
+    .sort((a, b) => b.grownBytes - a.grownBytes);
+  await page.evaluate(() => delete (globalThis as { __memoryProbe?: Uint8Array }).__memoryProbe);
+  const session = await page.context().newCDPSession(page);
+  await session.send('HeapProfiler.collectGarbage');
+  await session.detach();
+  const best = grown[0];
+  return best && best.grownBytes > PROBE_BYTES / 2 ? best.pid : undefined;
+}
+
 async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDPSession>): Promise<void> {
   for (const tab of tabs) {
     const resident = tab.pid === undefined ? undefined : residentBytes(tab.pid);
-    if (resident) tab.peakRssBytes = Math.max(tab.peakRssBytes, resident.peakBytes);
+    if (resident) tab.peakRssBytes = Math.max(tab.peakRssBytes, resident.nowBytes);
     const session = heaps.get(tab.name);
     const heap = await session?.send('Runtime.getHeapUsage').catch(() => undefined);
     if (heap) tab.peakHeapBytes = Math.max(tab.peakHeapBytes, heap.usedSize);

@@ -181,3 +181,8 @@ export function coresBetween(before: CpuCounters, after: CpuCounters): CoresUsed
     wallSec,
   };
 }
+
+/** CPU seconds (user + system) one process has used so far, all its threads; undefined once it is gone. */
+export function processCpuSeconds(pid: number): number | undefined {
+  return readStat(`/proc/${pid}/stat`)?.seconds;
+}

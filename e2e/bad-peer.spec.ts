@@ -1,6 +1,6 @@
 import { readPeerState } from '@swarmlab/test-kit/browser';
 import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
-import { startServerProcess } from './server-process';
+import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own serving the production build (`pnpm build`), to show it ignores the switch. */
 const PRODUCTION_PORT = Number(process.env.SWARMLAB_E2E_PRODUCTION_PORT ?? 41743);

@@ -1,45 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { generateFile } from '@swarmlab/test-kit/browser';
-import { startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import {
+  startRedisServer,
+  startServerProcess,
+  type ServerProcess,
+  type TestRedisServer,
+} from '@swarmlab/test-kit/server';
 import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
 
 /** Two server processes of this test's own, on ports of their own, sharing one Redis (#13). */
 const PORT_A = Number(process.env.SWARMLAB_E2E_REDIS_PORT_A ?? 41752);
 const PORT_B = Number(process.env.SWARMLAB_E2E_REDIS_PORT_B ?? 41753);
 const originOf = (port: number): string => `http://127.0.0.1:${port}`;
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Starts a real server process with its swarms in `redisUrl`, and waits until it answers its health check. */
-async function startServer(port: number, redisUrl: string, name: string): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--port', String(port), '--host', '127.0.0.1'],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWARMLAB_REDIS_URL: redisUrl } },
-  );
-  child.stdout?.on('data', (data: Buffer) => process.stdout.write(`[server ${name}] ${String(data)}`));
-  child.stderr?.on('data', (data: Buffer) => process.stderr.write(`[server ${name}] ${String(data)}`));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server ${name} exited with ${child.exitCode}`);
-    const healthy = await fetch(`${originOf(port)}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (healthy) return child;
-    if (Date.now() > deadline) throw new Error(`server ${name} did not start within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Kills the process as a crash would (no shutdown: its clients see their connections drop). */
-async function killServer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
+/** A real server process with its swarms in `redisUrl`. */
+const startServer = (port: number, redisUrl: string): Promise<ServerProcess> =>
+  startServerProcess({ port, env: { SWARMLAB_REDIS_URL: redisUrl } });
 
 /** The same page of the app, served by the other process. */
 const onOrigin = (link: string, port: number): string => {
@@ -60,11 +36,11 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
   swarm,
 }) => {
   let redis: TestRedisServer | undefined;
-  let serverA: ChildProcess | undefined;
-  let serverB: ChildProcess | undefined;
+  let serverA: ServerProcess | undefined;
+  let serverB: ServerProcess | undefined;
   try {
     redis = await startRedisServer();
-    [serverA, serverB] = await Promise.all([startServer(PORT_A, redis.url, 'A'), startServer(PORT_B, redis.url, 'B')]);
+    [serverA, serverB] = await Promise.all([startServer(PORT_A, redis.url), startServer(PORT_B, redis.url)]);
     // F = 16 MiB, u_s = 2 MB/s, u_i = 1 MB/s, 4 leechers: D_p2p = max(F/u_s, 4F/(u_s + Σu_i)) ≈ 11 s.
     const seeder = await swarm.openPeer(`${originOf(PORT_B)}/?server-up=2MB/s&peer-up=1MB/s`);
     await generateFile(seeder, 16);
@@ -82,7 +58,7 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
     // The start reached the tabs of A through the Redis adapter.
     for (const page of onA) await expect(page.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running');
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    await killServer(serverA);
+    await serverA?.kill();
     for (const page of [...onA, overview]) {
       await expect(page.getByTestId('signalling-notice')).toContainText('Signalling server lost');
     }
@@ -90,7 +66,7 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
     const late = await swarm.openPeer(onOrigin(link, PORT_B));
     await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running', { timeout: 30_000 });
     // A comes back (as a proxy would send A's tabs to a live process): they resume their places from Redis.
-    serverA = await startServer(PORT_A, redis.url, 'A');
+    serverA = await startServer(PORT_A, redis.url);
     await expect(onA[0]!.getByTestId('signalling-notice')).toContainText('Reconnected', { timeout: 30_000 });
 
     for (const page of [...onA, ...onB, late]) expect((await waitForComplete(page)).fileSha256).toBe(seederHash);
@@ -103,8 +79,8 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
       expect(summary.restored).toBe(false);
     }
   } finally {
-    await killServer(serverA);
-    await killServer(serverB);
+    await serverA?.kill();
+    await serverB?.kill();
     await redis?.stop();
   }
 });

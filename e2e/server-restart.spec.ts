@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
 import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
-import { startServerProcess } from './server-process';
+import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
 const PORT = Number(process.env.SWARMLAB_E2E_RESTART_PORT ?? 41742);

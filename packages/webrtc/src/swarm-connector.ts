@@ -90,9 +90,17 @@ export class SwarmConnector {
     if (this.#destroyed || this.#connected.has(from)) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;
+    // A connection that closed before it opened (its ICE failed, say) is gone: an offer starts a new one.
+    const stale = this.#pending.get(from);
+    if (stale?.peer.destroyed) this.#abandon(from, 'closed before it opened');
     const pending = this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false) : undefined);
-    // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
-    pending?.peer.signal(parsed.data as unknown as SimplePeerSignal);
+    try {
+      // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
+      pending?.peer.signal(parsed.data as unknown as SimplePeerSignal);
+    } catch (error) {
+      // A peer's signal must never take the tab down (simple-peer throws on a destroyed or confused peer).
+      this.#abandon(from, error instanceof Error ? error.message : String(error));
+    }
   }
 
   #open(peerId: PeerId, initiator: boolean): Pending | undefined {
@@ -123,6 +131,9 @@ export class SwarmConnector {
     });
     peer.on('error', (error: Error) => {
       if (this.#pending.get(peerId) === pending) this.#abandon(peerId, error.message);
+    });
+    peer.on('close', () => {
+      if (this.#pending.get(peerId) === pending) this.#abandon(peerId, 'closed before it opened');
     });
     return pending;
   }

@@ -23,3 +23,5 @@ export async function startSignallingServer(
 }
 
 export { freePort, startRedisServer, type TestRedisServer } from './redis-server';
+
+export * from './server-process';

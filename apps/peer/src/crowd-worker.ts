@@ -1,0 +1,47 @@
+#!/usr/bin/env tsx
+// One process of a headless crowd (`headless-crowd.ts`): starts its share of leechers on a swarm link, one
+// after another, and tells its parent what happens as JSON lines on stdout. It lives until its stdin closes
+// (the parent went, or let it go).
+import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
+import type { CrowdMessage } from './crowd-message';
+
+const [link, countText, firstIndexText] = process.argv.slice(2);
+const count = Number(countText);
+const firstIndex = Number(firstIndexText);
+
+const say = (message: CrowdMessage): void => void process.stdout.write(`${JSON.stringify(message)}\n`);
+
+async function main(): Promise<void> {
+  if (!link || !Number.isInteger(count) || count < 1 || !Number.isInteger(firstIndex)) {
+    throw new Error('usage: crowd-worker <share link> <count> <first index>');
+  }
+  const peers: HeadlessPeer[] = [];
+  const closeAll = (): void => {
+    void Promise.allSettled(peers.map((peer) => peer.close())).then(() => process.exit(0));
+  };
+  process.stdin.on('end', closeAll);
+  process.stdin.on('close', closeAll);
+  process.stdin.resume();
+  for (let index = firstIndex; index < firstIndex + count; index++) {
+    const name = `student ${index + 1}`;
+    let peerId = '';
+    const peer = await startHeadlessPeer({
+      swarmLink: link,
+      displayName: name,
+      onEvent: (event) => {
+        if (event.type === 'complete')
+          say({ type: 'complete', peerId, runNumber: event.runNumber, fileSha256: event.fileSha256 });
+        if (event.type === 'failed') say({ type: 'failed', peerId, message: event.message });
+      },
+    });
+    peerId = peer.peerId;
+    peers.push(peer);
+    say({ type: 'joined', peerId, name });
+  }
+  say({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  say({ type: 'failed', peerId: '', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,166 @@
+// `pnpm bench classroom --peers 40`: a classroom-sized swarm (#11). Forty Chromium pages do not fit on two
+// cores, so every peer is a headless one (the same engine in Node over @roamhq/wrtc, `apps/peer`): the seeder
+// in this process, the leechers in a headless crowd (ten per process), against the real server in a process
+// of its own; a shaped p2p run, its ratio to D_p2p, and what the
+// server spent on it: CPU seconds and resident memory, read from /proc.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHeadlessCrowd, startHeadlessPeer, type HeadlessCrowd, type HeadlessPeer } from '@swarmlab/peer';
+import type { ClientToServerEvents, RunConfig, RunState, ServerToClientEvents } from '@swarmlab/protocol';
+import { fileBytes } from '@swarmlab/test-kit';
+import { startServerProcess } from '@swarmlab/test-kit/server';
+import { p2pBoundSec } from '@swarmlab/theory';
+import { io, type Socket } from 'socket.io-client';
+import { intFlag, parseFlags } from './args';
+import { BenchFailure, sleep } from './failure';
+import { residentBytes } from './renderer-memory';
+import { fixed, table } from './stats';
+import { processCpuSeconds } from './proc-cpu';
+
+export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--file-mib 4] [--server-up-kbps 2000] [--peer-up-kbps 1000]
+  One headless seeder and N-1 headless leechers (apps/peer, @roamhq/wrtc; ten per process), the real signalling
+  server in a process of its own; a shaped p2p run started from a screen holding the control secret. Prints the
+  measured distribution time against D_p2p (ratio), and the server's CPU seconds, mean cores and peak RSS
+  during the run. Caps in kB/s (1000 bytes/s).`;
+
+const MIB = 1024 * 1024;
+
+/** A free TCP port on loopback, for the server process. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Waits until `read` gives a value, polling; fails the benchmark after `timeoutMs`. */
+async function until<T>(read: () => T | undefined | false, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new BenchFailure(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(argv, {
+    peers: { type: 'string' },
+    'file-mib': { type: 'string' },
+    'server-up-kbps': { type: 'string' },
+    'peer-up-kbps': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const peerCount = intFlag('peers', flags.peers, 40, 2, 64);
+  const fileMib = intFlag('file-mib', flags['file-mib'], 4, 1, 1024);
+  const serverUpBytesPerSec = intFlag('server-up-kbps', flags['server-up-kbps'], 2000, 10, 10_000_000) * 1000;
+  const peerUpBytesPerSec = intFlag('peer-up-kbps', flags['peer-up-kbps'], 1000, 10, 10_000_000) * 1000;
+  const leecherCount = peerCount - 1;
+  const config: RunConfig = {
+    mode: 'p2p',
+    seederUploadBytesPerSec: serverUpBytesPerSec,
+    peerUploadBytesPerSec: peerUpBytesPerSec,
+    peerDownloadBytesPerSec: null,
+    leaveOnComplete: false,
+  };
+  const boundSec = p2pBoundSec({
+    peerCount: leecherCount,
+    fileBytes: fileMib * MIB,
+    serverUploadBytesPerSec: serverUpBytesPerSec,
+    peerUploadBytesPerSec: Array.from({ length: leecherCount }, () => peerUpBytesPerSec),
+    peerDownloadBytesPerSec: Array.from({ length: leecherCount }, () => Infinity),
+  });
+  console.log(
+    `classroom: ${peerCount} headless peers (1 seeder), ${fileMib} MiB, u_s ${serverUpBytesPerSec / 1e6} MB/s, ` +
+      `u_i ${peerUpBytesPerSec / 1e6} MB/s, p2p; D_p2p ${fixed(boundSec, 2)} s`,
+  );
+
+  const dir = await mkdtemp(join(tmpdir(), 'swarmlab-classroom-'));
+  const server = await startServerProcess({ port: await freePort(), quiet: true });
+  let seeder: HeadlessPeer | undefined;
+  let crowd: HeadlessCrowd | undefined;
+  // The teacher's screen: it holds the control secret and starts the run.
+  const teacher: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.origin, { transports: ['websocket'] });
+  try {
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, fileBytes(fileMib * MIB, 11));
+    seeder = await startHeadlessPeer({ serverUrl: server.origin, seedFile: seedPath, runConfig: config });
+    const seed = seeder;
+    // Joining one after another, as a class does: each newcomer connects to those already there.
+    crowd = await startHeadlessCrowd({ swarmLink: seed.shareLink, count: leecherCount });
+    await until(() => seed.swarmProgress?.peers.length === peerCount, 'every peer in the table', 60_000);
+    // The mesh settles: the seeder's connections stop changing for two seconds.
+    let settled = -1;
+    let stableSince = Date.now();
+    await until(
+      () => {
+        if (seed.connectedPeers !== settled) [settled, stableSince] = [seed.connectedPeers, Date.now()];
+        return Date.now() - stableSince > 2000;
+      },
+      'the mesh to settle',
+      120_000,
+    );
+    console.log(`mesh: the seeder has ${seed.connectedPeers} WebRTC connections`);
+
+    const watched = await teacher
+      .timeout(10_000)
+      .emitWithAck('swarm:watch', { swarmId: seed.swarmId, control: seed.controlSecret! });
+    if (!watched.ok) throw new BenchFailure(`the teacher's screen was refused: ${watched.error.message}`);
+    const cpuBefore = processCpuSeconds(server.pid);
+    const startedAtMs = performance.now();
+    let peakRssBytes = residentBytes(server.pid)?.nowBytes ?? 0;
+    const started = await teacher.timeout(10_000).emitWithAck('run:start', { config });
+    if (!started.ok) throw new BenchFailure(`run refused: ${started.error.message}`);
+    const finished = await until(
+      () => {
+        peakRssBytes = Math.max(peakRssBytes, residentBytes(server.pid)?.nowBytes ?? 0);
+        const run: RunState | null | undefined = seed.swarmProgress?.run;
+        return run && run.runNumber === started.runNumber && run.phase !== 'running' ? run : undefined;
+      },
+      'the run to finish',
+      600_000,
+    );
+    const wallSec = (performance.now() - startedAtMs) / 1000;
+    const cpuSec = (processCpuSeconds(server.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    if (finished.phase !== 'finished' || finished.distributionMs === null) {
+      throw new BenchFailure(`the run ended ${finished.phase}, not finished`);
+    }
+    const leechers = crowd;
+    const hashes = await until(() => leechers.completedRun(started.runNumber), 'every leecher’s SHA-256', 60_000);
+    const wrong = [...hashes.values()].filter((hash) => hash !== seed.fileSha256).length;
+    if (wrong > 0) throw new BenchFailure(`${wrong} leechers ended with other bytes than the seeder's`);
+    const measuredSec = finished.distributionMs / 1000;
+    console.log(
+      table([
+        ['figure', 'value'],
+        ['leechers completed (SHA-256 = seeder’s)', String(leecherCount)],
+        ['D_p2p (s)', fixed(boundSec, 2)],
+        ['measured (s)', fixed(measuredSec, 2)],
+        ['measured / D_p2p', fixed(measuredSec / boundSec, 3)],
+        ['server CPU during the run (s)', fixed(cpuSec, 2)],
+        ['server mean cores during the run', fixed(cpuSec / wallSec, 3)],
+        ['server peak RSS (MiB)', fixed(peakRssBytes / MIB, 0)],
+      ]),
+    );
+    return 0;
+  } finally {
+    teacher.disconnect();
+    await crowd?.close();
+    await seeder?.close().catch(() => undefined);
+    await server.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
