@@ -11,15 +11,15 @@ import { startHeadlessCrowd, startHeadlessPeer, type HeadlessCrowd, type Headles
 import type { ClientToServerEvents, RunConfig, RunState, ServerToClientEvents } from '@swarmlab/protocol';
 import { fileBytes } from '@swarmlab/test-kit';
 import { startServerProcess } from '@swarmlab/test-kit/server';
-import { p2pBoundSec } from '@swarmlab/theory';
+import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { io, type Socket } from 'socket.io-client';
-import { intFlag, parseFlags } from './args';
+import { intFlag, parseFlags, UsageError } from './args';
 import { BenchFailure, sleep } from './failure';
 import { residentBytes } from './renderer-memory';
 import { fixed, table } from './stats';
 import { processCpuSeconds } from './proc-cpu';
 
-export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--file-mib 4] [--server-up-kbps 2000] [--peer-up-kbps 1000]
+export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--file-mib 4] [--server-up-kbps 2000] [--peer-up-kbps 1000] [--mode p2p]
   One headless seeder and N-1 headless leechers (apps/peer, @roamhq/wrtc; ten per process), the real signalling
   server in a process of its own; a shaped p2p run started from a screen holding the control secret. Prints the
   measured distribution time against D_p2p (ratio), and the server's CPU seconds, mean cores and peak RSS
@@ -58,6 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     'file-mib': { type: 'string' },
     'server-up-kbps': { type: 'string' },
     'peer-up-kbps': { type: 'string' },
+    mode: { type: 'string' },
     help: { type: 'boolean' },
   });
   if (flags.help) {
@@ -69,14 +70,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   const serverUpBytesPerSec = intFlag('server-up-kbps', flags['server-up-kbps'], 2000, 10, 10_000_000) * 1000;
   const peerUpBytesPerSec = intFlag('peer-up-kbps', flags['peer-up-kbps'], 1000, 10, 10_000_000) * 1000;
   const leecherCount = peerCount - 1;
+  const mode = flags.mode ?? 'p2p';
+  if (mode !== 'p2p' && mode !== 'client-server') throw new UsageError('--mode is p2p or client-server');
   const config: RunConfig = {
-    mode: 'p2p',
+    mode,
     seederUploadBytesPerSec: serverUpBytesPerSec,
     peerUploadBytesPerSec: peerUpBytesPerSec,
     peerDownloadBytesPerSec: null,
     leaveOnComplete: false,
   };
-  const boundSec = p2pBoundSec({
+  const boundOf = mode === 'p2p' ? p2pBoundSec : clientServerBoundSec;
+  const boundSec = boundOf({
     peerCount: leecherCount,
     fileBytes: fileMib * MIB,
     serverUploadBytesPerSec: serverUpBytesPerSec,
@@ -85,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   console.log(
     `classroom: ${peerCount} headless peers (1 seeder), ${fileMib} MiB, u_s ${serverUpBytesPerSec / 1e6} MB/s, ` +
-      `u_i ${peerUpBytesPerSec / 1e6} MB/s, p2p; D_p2p ${fixed(boundSec, 2)} s`,
+      `u_i ${peerUpBytesPerSec / 1e6} MB/s, ${mode}; bound ${fixed(boundSec, 2)} s`,
   );
 
   const dir = await mkdtemp(join(tmpdir(), 'swarmlab-classroom-'));
@@ -147,9 +151,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       table([
         ['figure', 'value'],
         ['leechers completed (SHA-256 = seeder’s)', String(leecherCount)],
-        ['D_p2p (s)', fixed(boundSec, 2)],
+        [`${mode === 'p2p' ? 'D_p2p' : 'D_cs'} (s)`, fixed(boundSec, 2)],
         ['measured (s)', fixed(measuredSec, 2)],
-        ['measured / D_p2p', fixed(measuredSec / boundSec, 3)],
+        [`measured / ${mode === 'p2p' ? 'D_p2p' : 'D_cs'}`, fixed(measuredSec / boundSec, 3)],
         ['server CPU during the run (s)', fixed(cpuSec, 2)],
         ['server mean cores during the run', fixed(cpuSec / wallSec, 3)],
         ['server peak RSS (MiB)', fixed(peakRssBytes / MIB, 0)],

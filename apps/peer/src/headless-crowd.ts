@@ -38,7 +38,9 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
   const workers: ChildProcess[] = [];
   const peerIds: string[] = [];
   const completions = new Map<string, Map<number, string>>();
+  let closing = false;
   const close = async (): Promise<void> => {
+    closing = true;
     await Promise.all(
       workers.map(
         (worker) =>

@@ -21,6 +21,14 @@ export const DEFAULT_MAX_INITIATED_CONNECTIONS = 24;
 /** A connection that has not opened its data channel by then is abandoned. */
 export const CONNECT_TIMEOUT_MS = 20_000;
 
+/**
+ * Tries of a connection this tab initiates: one that fails (a busy peer let it time out, its ICE failed, the
+ * signalling dropped its offer) is tried again after `CONNECT_RETRY_DELAY_MS`, doubling, while the peer is in
+ * the swarm. In a client-server run a leecher without a connection to the seeder could never complete.
+ */
+export const MAX_CONNECT_ATTEMPTS = 4;
+export const CONNECT_RETRY_DELAY_MS = 2000;
+
 export interface SwarmConnectorDeps {
   readonly signalling: SignallingClient;
   /** Empty by default: host candidates only, right for one machine and for a classroom LAN. */
@@ -36,6 +44,9 @@ export interface SwarmConnectorDeps {
 interface Pending {
   readonly peer: SimplePeerInstance;
   readonly cancelTimeout: () => void;
+  readonly initiator: boolean;
+  /** 1 for the first try. */
+  readonly attempt: number;
 }
 
 /**
@@ -48,13 +59,19 @@ export class SwarmConnector {
   readonly #pending = new Map<PeerId, Pending>();
   readonly #connected = new Set<PeerId>();
   readonly #unsubscribe: Array<() => void> = [];
+  /** Tries waiting to be made again, by peer. */
+  readonly #retries = new Map<PeerId, ReturnType<typeof setTimeout>>();
   #destroyed = false;
 
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
     const socket = deps.signalling.socket;
     const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.acceptSignal(from, signal);
-    const onLeft = ({ peerId }: { peerId: PeerId }): void => this.#abandon(peerId, 'left the swarm');
+    const onLeft = ({ peerId }: { peerId: PeerId }): void => {
+      clearTimeout(this.#retries.get(peerId));
+      this.#retries.delete(peerId);
+      this.#abandon(peerId, 'left the swarm', { retry: false });
+    };
     socket.on('signal:relay', onRelay);
     socket.on('peer:left', onLeft);
     this.#unsubscribe.push(
@@ -63,15 +80,20 @@ export class SwarmConnector {
     );
   }
 
-  /** Opens connections to peers already in the swarm (at most `maxInitiatedConnections`, chosen at random). */
+  /**
+   * Opens connections to peers already in the swarm, given in joining order: always the first (the founder,
+   * the seeder: in client-server runs the only one that uploads, so a leecher without a connection to it
+   * could never complete), and others chosen at random up to `maxInitiatedConnections`.
+   */
   connectTo(peerIds: readonly PeerId[]): void {
     const max = this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS;
-    const shuffled = [...peerIds];
-    for (let i = shuffled.length - 1; i > 0; i--) {
+    const [first, ...rest] = peerIds;
+    if (first === undefined || max < 1) return;
+    for (let i = rest.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
-      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      [rest[i], rest[j]] = [rest[j]!, rest[i]!];
     }
-    for (const peerId of shuffled.slice(0, max)) this.#open(peerId, true);
+    for (const peerId of [first, ...rest.slice(0, max - 1)]) this.#open(peerId, true);
   }
 
   /** Peers with an open data channel. */
@@ -82,7 +104,9 @@ export class SwarmConnector {
   destroy(): void {
     this.#destroyed = true;
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    for (const peerId of [...this.#pending.keys()]) this.#abandon(peerId, 'shutting down');
+    for (const timer of this.#retries.values()) clearTimeout(timer);
+    this.#retries.clear();
+    for (const peerId of [...this.#pending.keys()]) this.#abandon(peerId, 'shutting down', { retry: false });
   }
 
   /** Handles a signal relayed by the server; also used to replay signals that arrived before this connector existed. */
@@ -90,9 +114,11 @@ export class SwarmConnector {
     if (this.#destroyed || this.#connected.has(from)) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;
-    // A connection that closed before it opened (its ICE failed, say) is gone: an offer starts a new one.
+    // A connection that closed before it opened (its ICE failed, say) is gone, and a new offer replaces the
+    // answer to an earlier one (the other side tried again): either way the offer starts a new connection.
     const stale = this.#pending.get(from);
-    if (stale?.peer.destroyed) this.#abandon(from, 'closed before it opened');
+    const replaced = parsed.data.type === 'offer' && stale !== undefined && !stale.initiator;
+    if (stale && (stale.peer.destroyed || replaced)) this.#abandon(from, 'replaced by a new offer', { retry: false });
     const pending = this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false) : undefined);
     try {
       // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
@@ -103,7 +129,7 @@ export class SwarmConnector {
     }
   }
 
-  #open(peerId: PeerId, initiator: boolean): Pending | undefined {
+  #open(peerId: PeerId, initiator: boolean, attempt = 1): Pending | undefined {
     if (this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
     const peer = this.#deps.createPeer({
       initiator,
@@ -111,13 +137,16 @@ export class SwarmConnector {
       config: { iceServers: this.#deps.iceServers.map(toRtcIceServer) },
       channelConfig: { ordered: true },
     });
-    const timer = setTimeout(() => this.#abandon(peerId, 'timed out connecting'), CONNECT_TIMEOUT_MS);
-    const pending: Pending = { peer, cancelTimeout: () => clearTimeout(timer) };
+    const timer = setTimeout(
+      () => this.#abandon(peerId, 'timed out connecting', { only: pending }),
+      CONNECT_TIMEOUT_MS,
+    );
+    const pending: Pending = { peer, cancelTimeout: () => clearTimeout(timer), initiator, attempt };
     this.#pending.set(peerId, pending);
 
     peer.on('signal', (signal: SignalData) => {
       void this.#deps.signalling.sendSignal({ to: peerId, signal }).then((result) => {
-        if (!result.ok) this.#abandon(peerId, result.error.message);
+        if (!result.ok) this.#abandon(peerId, result.error.message, { only: pending });
       });
     });
     peer.on('connect', () => {
@@ -129,22 +158,33 @@ export class SwarmConnector {
       peer.on('close', () => this.#connected.delete(peerId));
       this.#deps.onLink(link);
     });
-    peer.on('error', (error: Error) => {
-      if (this.#pending.get(peerId) === pending) this.#abandon(peerId, error.message);
-    });
-    peer.on('close', () => {
-      if (this.#pending.get(peerId) === pending) this.#abandon(peerId, 'closed before it opened');
-    });
+    peer.on('error', (error: Error) => this.#abandon(peerId, error.message, { only: pending }));
+    peer.on('close', () => this.#abandon(peerId, 'closed before it opened', { only: pending }));
     return pending;
   }
 
-  #abandon(peerId: PeerId, message: string): void {
+  /**
+   * Gives up the pending connection to `peerId` (`only` that one, if given: a later try is not an earlier one's
+   * business); one this tab initiated is tried again later unless `retry` is false.
+   */
+  #abandon(peerId: PeerId, message: string, options: { readonly only?: Pending; readonly retry?: boolean } = {}): void {
     const pending = this.#pending.get(peerId);
-    if (!pending) return;
+    if (!pending || (options.only !== undefined && options.only !== pending)) return;
     this.#pending.delete(peerId);
     pending.cancelTimeout();
     pending.peer.destroy();
-    if (!this.#destroyed) this.#deps.onConnectError?.(peerId, message);
+    if (this.#destroyed) return;
+    this.#deps.onConnectError?.(peerId, message);
+    if (options.retry === false || !pending.initiator || pending.attempt >= MAX_CONNECT_ATTEMPTS) return;
+    const delayMs = CONNECT_RETRY_DELAY_MS * 2 ** (pending.attempt - 1);
+    clearTimeout(this.#retries.get(peerId));
+    this.#retries.set(
+      peerId,
+      setTimeout(() => {
+        this.#retries.delete(peerId);
+        if (!this.#destroyed) this.#open(peerId, true, pending.attempt + 1);
+      }, delayMs),
+    );
   }
 }
 
