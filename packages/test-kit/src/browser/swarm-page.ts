@@ -20,7 +20,9 @@ export function readRunsJson(page: Page): Promise<string> {
 /** On the start page: generates a test file of `sizeMib`, which makes the tab the seeder of a new swarm. */
 export async function generateFile(page: Page, sizeMib: number): Promise<void> {
   await page.getByTestId('size-mib').fill(String(sizeMib));
-  await page.getByTestId('generate').click();
+  // A large file keeps the page busy from the click on (generating and hashing it), which may hold back the
+  // click's own acknowledgement on a loaded machine.
+  await page.getByTestId('generate').click({ timeout: 120_000 });
 }
 
 /** The run form's fields, as typed into them; a field left out is left as it is. */
