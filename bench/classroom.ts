@@ -1,6 +1,6 @@
 // `pnpm bench classroom --peers 40`: a classroom-sized swarm (#11). Forty Chromium pages do not fit on two
 // cores, so every peer is a headless one (the same engine in Node over @roamhq/wrtc, `apps/peer`): the seeder
-// in this process, the leechers in a headless crowd (ten per process), against the real server in a process
+// in this process, the leechers in a headless crowd (five per process), against the real server in a process
 // of its own; a shaped p2p run, its ratio to D_p2p, and what the
 // server spent on it: CPU seconds and resident memory, read from /proc.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,7 +20,7 @@ import { fixed, table } from './stats';
 import { processCpuSeconds } from './proc-cpu';
 
 export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--file-mib 4] [--server-up-kbps 2000] [--peer-up-kbps 1000] [--mode p2p]
-  One headless seeder and N-1 headless leechers (apps/peer, @roamhq/wrtc; ten per process), the real signalling
+  One headless seeder and N-1 headless leechers (apps/peer, @roamhq/wrtc; five per process), the real signalling
   server in a process of its own; a shaped p2p run started from a screen holding the control secret. Prints the
   measured distribution time against D_p2p (ratio), and the server's CPU seconds, mean cores and peak RSS
   during the run. Caps in kB/s (1000 bytes/s).`;

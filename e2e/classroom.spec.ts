@@ -4,7 +4,7 @@ import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, 
 
 /**
  * A classroom (issue #11): forty peers, of which a few are Chromium pages (the seeder, two students' tabs,
- * the projector's overview) and the rest headless peers (the same engine in Node over @roamhq/wrtc, ten per
+ * the projector's overview) and the rest headless peers (the same engine in Node over @roamhq/wrtc, five per
  * process), since forty pages do not fit on two cores. A shaped p2p run and a client-server run; every peer
  * ends both with the seeder's bytes; the projector shows all forty cards inside 1920×1080.
  */

@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { CrowdMessage } from './crowd-message';
 
 /**
- * Headless peers one Node process can hold: each WebRTC connection costs a few dozen file descriptors and
- * threads in `@roamhq/wrtc`, and a class-sized mesh in one process runs out of them (40 peers, 780 connections
- * with both ends in the process, past a 20,000-descriptor limit). Ten per process keep every process small.
+ * Headless peers one Node process holds. `@roamhq/wrtc` spends about fifty file descriptors on a connection
+ * (sockets, and the pipes of its task queues), and in a class-sized mesh each peer has one per classmate:
+ * ten peers of a 40-peer swarm in one process (390 connections) reached the 20,000-descriptor limit here and
+ * aborted; five stay near half of it.
  */
-export const DEFAULT_PEERS_PER_PROCESS = 10;
+export const DEFAULT_PEERS_PER_PROCESS = 5;
 
 export interface HeadlessCrowdOptions {
   /** The swarm's share link. */
@@ -59,14 +60,15 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
   try {
     for (let first = 0; first < options.count; first += perProcess) {
       const count = Math.min(perProcess, options.count - first);
-      const worker = spawn(
-        process.execPath,
-        ['--import', 'tsx', WORKER, options.swarmLink, String(count), String(first)],
-        {
-          stdio: ['pipe', 'pipe', 'inherit'],
-        },
-      );
+      // Each WebRTC connection holds descriptors: the worker raises its soft limit to the hard one first.
+      const command = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
+      const args = ['--import', 'tsx', WORKER, options.swarmLink, String(count), String(first)];
+      const worker = spawn('sh', ['-c', command, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
       workers.push(worker);
+      worker.once('exit', (code, signal) => {
+        if (closing) return;
+        options.onMessage?.({ type: 'failed', peerId: '', message: `a crowd process ended (${signal ?? code})` });
+      });
       // Each process's peers join before the next process starts: one class member after another.
       await new Promise<void>((resolve, reject) => {
         worker.once('exit', (code) => reject(new Error(`a crowd process exited (${code}) before its peers joined`)));
