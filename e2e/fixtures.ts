@@ -117,3 +117,16 @@ export async function waitForRunFinished(page: Page, timeoutMs = 120_000): Promi
     .toBe('finished');
   return readPeerState(page);
 }
+
+/**
+ * The run summary on `page` once it shows the run finished: its measured time, and whether it says the run
+ * was registered again after a signalling-server restart.
+ */
+export async function finishedSummary(page: Page): Promise<{ measuredSec: number; restored: boolean }> {
+  const summary = page.getByTestId('run-summary');
+  await expect(summary).toHaveAttribute('data-phase', 'finished', { timeout: 90_000 });
+  return {
+    measuredSec: Number(await summary.getAttribute('data-measured-sec')),
+    restored: await summary.getByTestId('run-restored').isVisible(),
+  };
+}

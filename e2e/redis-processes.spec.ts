@@ -1,4 +1,3 @@
-import type { Page } from '@playwright/test';
 import { generateFile } from '@swarmlab/test-kit/browser';
 import {
   startRedisServer,
@@ -6,7 +5,15 @@ import {
   type ServerProcess,
   type TestRedisServer,
 } from '@swarmlab/test-kit/server';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import {
+  expect,
+  finishedSummary,
+  startRun,
+  test,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+} from './fixtures';
 
 /** Two server processes of this test's own, on ports of their own, sharing one Redis (#13). */
 const PORT_A = Number(process.env.SWARMLAB_E2E_REDIS_PORT_A ?? 41752);
@@ -22,15 +29,6 @@ const onOrigin = (link: string, port: number): string => {
   const url = new URL(link);
   return `${originOf(port)}${url.pathname}${url.search}${url.hash}`;
 };
-
-async function finishedSummary(page: Page): Promise<{ measuredSec: number; restored: boolean }> {
-  const summary = page.getByTestId('run-summary');
-  await expect(summary).toHaveAttribute('data-phase', 'finished', { timeout: 90_000 });
-  return {
-    measuredSec: Number(await summary.getAttribute('data-measured-sec')),
-    restored: await summary.getByTestId('run-restored').isVisible(),
-  };
-}
 
 test('two server processes and one Redis: a seeder on B, leechers on A and B, A killed mid-run; the run ends on every screen with one time, a late joiner gets in through B', async ({
   swarm,

@@ -1,21 +1,18 @@
-import type { Page } from '@playwright/test';
 import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import {
+  expect,
+  finishedSummary,
+  startRun,
+  test,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+} from './fixtures';
 import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
 const PORT = Number(process.env.SWARMLAB_E2E_RESTART_PORT ?? 41742);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-
-/** The run summary on `page` once it shows the run finished: its measured time, and whether it says it was restored. */
-async function finishedSummary(page: Page): Promise<{ measuredSec: number; restored: boolean }> {
-  const summary = page.getByTestId('run-summary');
-  await expect(summary).toHaveAttribute('data-phase', 'finished', { timeout: 90_000 });
-  return {
-    measuredSec: Number(await summary.getAttribute('data-measured-sec')),
-    restored: await summary.getByTestId('run-restored').isVisible(),
-  };
-}
 
 test('the signalling server killed and restarted mid-run: every screen ends with a time, a tab opened afterwards joins and completes, all bytes correct', async ({
   swarm,

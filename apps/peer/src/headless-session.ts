@@ -27,11 +27,12 @@ import {
   type RejoinStatus,
   type ReportedState,
   type SignallingClient,
+  RunEngine,
 } from '@swarmlab/webrtc';
 import type { HeadlessPeerEvent } from './headless-peer-event';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { LeecherStorage } from './leecher-storage';
-import { PeerRun } from './peer-run';
+
 import { PeerTransports } from './peer-transports';
 import type { SeedFile } from './seed-file';
 import { verifiedFileSha256 } from './verified-file-hash';
@@ -63,7 +64,7 @@ interface Membership {
 
 /**
  * One headless peer's membership of one swarm, doing what a tab's `SwarmSession` does (apps/web): it
- * creates or joins the swarm, connects to its peers, runs a `PeerRun` for each run the server starts,
+ * creates or joins the swarm, connects to its peers, runs a `RunEngine` for each run the server starts,
  * reports progress every `PROGRESS_REPORT_INTERVAL_MS` (with what it sent each neighbour), leaves a run on
  * completion when its settings say so, hashes a leecher's whole file once complete, and takes its place
  * back after the signalling connection drops (`SwarmRejoin`).
@@ -76,7 +77,7 @@ export class HeadlessSession {
   #joinCode: JoinCode | undefined;
   #seed: SeedFile | undefined;
   #storage: LeecherStorage | undefined;
-  #run: PeerRun | undefined;
+  #run: RunEngine | undefined;
   #runStarts = 0;
   #latestProgress: SwarmProgress | undefined;
   #finishedRunsTold = 0;
@@ -214,7 +215,7 @@ export class HeadlessSession {
     store.then(
       (opened) => {
         if (starting !== this.#runStarts) return;
-        const run: PeerRun = new PeerRun({
+        const run: RunEngine = new RunEngine({
           manifest: membership.manifest,
           contentId: membership.contentId,
           localPeerId: membership.peerId,
@@ -225,7 +226,8 @@ export class HeadlessSession {
           sha256: this.#deps.sha256,
           clock: this.#deps.clock,
           onComplete: () => void this.#completed(run),
-          onPeerDropped: (peerId, detail) => this.#deps.onEvent({ type: 'peer-dropped', peerId, detail }),
+          onPeerDropped: (peerId, reason, detail) =>
+            this.#deps.onEvent({ type: 'peer-dropped', peerId, detail: `${reason}: ${detail}` }),
         });
         this.#run = run;
         for (const transport of this.#transports.open) run.addTransport(transport);
@@ -238,7 +240,7 @@ export class HeadlessSession {
   }
 
   /** A leecher holds the whole file: tell the server first, leave the run if selfish, then check and hash the file. */
-  async #completed(run: PeerRun): Promise<void> {
+  async #completed(run: RunEngine): Promise<void> {
     run.sample();
     await this.#reporter?.reportNow();
     if (this.#run !== run || this.#closed) return;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
-import { fileBytes } from '@swarmlab/test-kit';
+import { fileBytes, pollUntil } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, expect, it } from 'vitest';
@@ -23,15 +23,7 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function until<T>(read: () => T | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = <T>(read: () => T | undefined | false, what: string): Promise<T> => pollUntil(read, what, WAIT_MS);
 
 it('after the server restarts, the peers register their swarm again and a run started there completes', async () => {
   const first = await startSignallingServer();

@@ -7,3 +7,4 @@ export * from './run-links';
 export * from './swarm-rejoin';
 export * from './base64';
 export * from './progress-reporter';
+export * from './run-engine';

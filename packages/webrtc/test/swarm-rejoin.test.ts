@@ -1,5 +1,5 @@
 import { DEFAULT_RUN_CONFIG, resolvePeerSettings, type PeerId, type ResumedRun } from '@swarmlab/protocol';
-import { testFile, type TestFile } from '@swarmlab/test-kit';
+import { pollUntil, testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignallingClient, type SignallingConnection } from '../src/signalling-client';
@@ -22,16 +22,7 @@ async function serverOn(port?: number): Promise<TestSignallingServer> {
   return server;
 }
 
-/** Resolves with the first of `statuses` that `accept` takes, polling. */
-async function until<T>(read: () => T | undefined, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = <T>(read: () => T | undefined, what: string): Promise<T> => pollUntil(read, what, WAIT_MS);
 
 interface Member {
   readonly client: SignallingClient;

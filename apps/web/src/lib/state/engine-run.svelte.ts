@@ -1,16 +1,6 @@
-import { SwarmEngine, type AsyncChunkStore, type Clock, type DropReason, type SwarmSnapshot } from '@swarmlab/engine';
-import { browserClock } from '@swarmlab/webrtc';
-import {
-  Bitfield,
-  chunkCount,
-  type Manifest,
-  type PeerRunSettings,
-  type ResumedRun,
-  type RunStarted,
-  type Sha256,
-} from '@swarmlab/protocol';
-import type { RunLinks } from '@swarmlab/webrtc';
-import type { RunProgress } from '@swarmlab/webrtc';
+import type { AsyncChunkStore, Clock, DropReason, SwarmSnapshot } from '@swarmlab/engine';
+import type { Bitfield, Manifest, PeerRunSettings, ResumedRun, RunStarted, Sha256 } from '@swarmlab/protocol';
+import { browserClock, RunEngine, type RunLinks, type RunProgress } from '@swarmlab/webrtc';
 import { corruptingLink } from './corrupting-link';
 
 /** A peer this tab's engine disconnected for misbehaving, as the user is told of it. */
@@ -54,69 +44,48 @@ export interface EngineRunOptions {
 }
 
 /**
- * This tab's part in one run: a fresh `SwarmEngine` over the run's links, sampled on demand. The
- * samples it keeps (the latest one, the peak rates) are what progress reports say; drawing them is
- * someone else's concern (`EngineDisplay`). Once ended or left, the engine is gone but what it did
- * stays readable until the next run replaces this object.
+ * This tab's part in one run: the shared `RunEngine` (packages/webrtc: a fresh engine over the run's links,
+ * sampled on demand, its start and completion on this tab's clock), with what the page draws of it as
+ * reactive state: whether it left the run on completion, and the peers it dropped. Drawing the samples is
+ * someone else's concern (`EngineDisplay`). Once ended or left, what it did stays readable until the next
+ * run replaces this object.
  */
 export class EngineRun {
   readonly started: RunStarted;
   readonly settings: PeerRunSettings;
   readonly store: AsyncChunkStore;
+  readonly #core: RunEngine;
   #leftOnCompletion = $state(false);
   readonly #ownRun = $derived.by((): OwnRun => ({
     started: this.started,
     settings: this.settings,
     leftOnCompletion: this.#leftOnCompletion,
   }));
-  #engine: SwarmEngine | undefined;
   #droppedPeers = $state.raw<readonly DroppedPeer[]>([]);
-  readonly #corruptBlocksFraction: number;
-  readonly #clock: Clock;
-  /** When this tab heard of the run's start, and held the whole file, on its monotonic clock. */
-  readonly #startedAtMs: number;
-  #completedAtMs: number | null = null;
-  #latest: SwarmSnapshot | undefined;
-  #peakUploadBytesPerSec = 0;
-  #peakDownloadBytesPerSec = 0;
 
   constructor(options: EngineRunOptions) {
-    const { manifest, started, settings, seeding, heldChunks } = options;
-    this.started = started;
-    this.settings = settings;
+    this.started = options.started;
+    this.settings = options.settings;
     this.store = options.store;
-    this.#clock = options.clock ?? browserClock;
-    this.#startedAtMs = this.#clock.nowMs();
-    const initialChunks = seeding ? Bitfield.full(chunkCount(manifest)) : heldChunks;
-    const engine = new SwarmEngine({
-      manifest,
+    const fraction = options.corruptBlocksFraction ?? 0;
+    this.#core = new RunEngine({
+      manifest: options.manifest,
       contentId: options.contentId,
       localPeerId: options.localPeerId,
-      store: this.store,
-      mode: started.config.mode,
-      linkCaps: {
-        ...(settings.uploadBytesPerSec !== null && { uploadBytesPerSec: settings.uploadBytesPerSec }),
-        ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
-      },
-      ...(initialChunks ? { initialChunks } : {}),
-      clock: this.#clock,
-      random: Math.random,
+      started: options.started,
+      settings: options.settings,
+      store: options.store,
+      seeding: options.seeding,
+      heldChunks: options.heldChunks,
       sha256: options.sha256,
+      clock: options.clock ?? browserClock,
+      onComplete: options.onComplete,
+      onPeerDropped: (peerId, reason, detail) => {
+        console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`);
+        this.#droppedPeers = [...this.#droppedPeers, { peerId, reason, detail }];
+      },
+      ...(fraction > 0 && { wrapLink: (link) => corruptingLink(link, fraction) }),
     });
-    this.#corruptBlocksFraction = options.corruptBlocksFraction ?? 0;
-    engine.events.on('peer-dropped', ({ peerId, reason, detail }) => {
-      console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`);
-      this.#droppedPeers = [...this.#droppedPeers, { peerId, reason, detail }];
-    });
-    this.#engine = engine;
-    if (seeding) return;
-    const completed = (): void => {
-      this.#completedAtMs ??= this.#clock.nowMs();
-      options.onComplete();
-    };
-    engine.events.on('complete', completed);
-    // A tab reloaded after it had every chunk: complete from the start, which the engine does not announce.
-    if (heldChunks?.isComplete) queueMicrotask(() => this.#engine === engine && completed());
   }
 
   get runNumber(): number {
@@ -129,51 +98,31 @@ export class EngineRun {
 
   /** The engine is moving bytes: neither ended (the run stopped) nor left (on completion). */
   get transferring(): boolean {
-    return this.#engine !== undefined;
+    return this.#core.transferring;
   }
 
   /** The latest sample; none before the first. */
   get latestSnapshot(): SwarmSnapshot | undefined {
-    return this.#latest;
+    return this.#core.latestSnapshot;
   }
 
   /** The highest rates sampled in this run: estimates of u_i and d_i where a link has no cap. */
   get peakUploadBytesPerSec(): number {
-    return this.#peakUploadBytesPerSec;
+    return this.#core.peakUploadBytesPerSec;
   }
 
   get peakDownloadBytesPerSec(): number {
-    return this.#peakDownloadBytesPerSec;
+    return this.#core.peakDownloadBytesPerSec;
   }
 
   /** What progress reports say of this run: this tab is in it while its engine runs, and after leaving on completion. */
   get progress(): RunProgress {
-    const inRun = this.transferring || this.#leftOnCompletion;
-    return {
-      snapshot: this.#latest,
-      runNumber: inRun ? this.runNumber : null,
-      transferring: this.transferring,
-      peakUploadBytesPerSec: this.#peakUploadBytesPerSec,
-      peakDownloadBytesPerSec: this.#peakDownloadBytesPerSec,
-    };
+    return this.#core.progress;
   }
 
-  /**
-   * The run as this tab knows it, to register it again with a server that forgot it: its start and
-   * completion on this tab's monotonic clock, and `participants` (the members this tab last saw). Null
-   * when this tab is no longer in the run (it ended, or was stopped).
-   */
+  /** The run as this tab knows it, for a server that forgot it (`RunEngine.resumedRun`). */
   resumedRun(participants: ResumedRun['participants']): ResumedRun | null {
-    if (!this.progress.runNumber) return null;
-    const nowMs = this.#clock.nowMs();
-    return {
-      runNumber: this.runNumber,
-      config: this.started.config,
-      settings: this.settings,
-      elapsedMs: nowMs - this.#startedAtMs,
-      completedAfterMs: this.#completedAtMs === null ? null : this.#completedAtMs - this.#startedAtMs,
-      participants,
-    };
+    return this.#core.resumedRun(participants);
   }
 
   /** The peers this tab's engine disconnected in this run for misbehaving (bad data, protocol violations). */
@@ -183,31 +132,22 @@ export class EngineRun {
 
   /** Takes part in the run over `transport`, unless this tab is out of the run. */
   addTransport(transport: RunLinks): void {
-    if (!this.#engine || this.#leftOnCompletion || transport.closed) return;
-    const link = transport.open(this.runNumber);
-    const fraction = this.#corruptBlocksFraction;
-    this.#engine.addLink(fraction > 0 ? corruptingLink(link, fraction) : link);
+    this.#core.addTransport(transport);
   }
 
   /** Copies the engine's state (and keeps its peak rates); nothing once the engine is gone. */
   sample(): SwarmSnapshot | undefined {
-    if (!this.#engine) return undefined;
-    const snapshot = this.#engine.snapshot();
-    this.#latest = snapshot;
-    this.#peakUploadBytesPerSec = Math.max(this.#peakUploadBytesPerSec, snapshot.uploadBytesPerSec);
-    this.#peakDownloadBytesPerSec = Math.max(this.#peakDownloadBytesPerSec, snapshot.downloadBytesPerSec);
-    return snapshot;
+    return this.#core.sample();
   }
 
   /** A selfish leecher's exit after completing: no more uploads, still counted in the run. */
   leave(): void {
     this.#leftOnCompletion = true;
-    this.end();
+    this.#core.leave();
   }
 
   /** The run stopped (or this tab leaves the swarm): the engine closes its links. */
   end(): void {
-    this.#engine?.destroy();
-    this.#engine = undefined;
+    this.#core.end();
   }
 }

@@ -1,4 +1,11 @@
-import { SwarmEngine, type AsyncChunkStore, type Clock, type SwarmSnapshot } from '@swarmlab/engine';
+import {
+  SwarmEngine,
+  type AsyncChunkStore,
+  type Clock,
+  type DropReason,
+  type PeerLink,
+  type SwarmSnapshot,
+} from '@swarmlab/engine';
 import {
   Bitfield,
   chunkCount,
@@ -8,34 +15,42 @@ import {
   type RunStarted,
   type Sha256,
 } from '@swarmlab/protocol';
-import type { RunLinks, RunProgress } from '@swarmlab/webrtc';
+import type { RunProgress } from './progress-reporter';
+import type { RunLinks } from './run-links';
 
-export interface PeerRunDeps {
+export interface RunEngineDeps {
   readonly manifest: Manifest;
   readonly contentId: string;
   readonly localPeerId: string;
   readonly started: RunStarted;
   /** This peer's settings in the run (its caps, whether it leaves on completion). */
   readonly settings: PeerRunSettings;
-  /** The seeder's file, or this run's fresh leecher store. */
+  /** The seeder's file, or this run's leecher store. */
   readonly store: AsyncChunkStore;
   readonly seeding: boolean;
+  /** A leecher's chunks already in `store` (a reloaded tab's, checked): announced, not fetched again. */
+  readonly heldChunks?: Bitfield | undefined;
   readonly sha256: Sha256;
+  /** The engine's time: a tab's `browserClock` (its timers keep their pace while hidden), Node's own clock. */
   readonly clock: Clock;
-  /** A leecher's engine holds every chunk, each verified on arrival. */
+  /** A leecher holds every chunk, each verified on arrival (or held them all from the start). */
   readonly onComplete: () => void;
-  readonly onPeerDropped?: (peerId: string, detail: string) => void;
+  readonly onPeerDropped?: (peerId: string, reason: DropReason, detail: string) => void;
+  /** Wraps each link the engine gets (a test switch corrupts blocks this way); the link as it is otherwise. */
+  readonly wrapLink?: (link: PeerLink) => PeerLink;
 }
 
 /**
- * A headless peer's part in one run, as a tab's `EngineRun` is (apps/web): a fresh `SwarmEngine` over the
- * run's links, sampled on demand for the progress reports. Once ended or left, what it did stays readable.
+ * One peer's part in one run, a tab's or a headless peer's: a fresh `SwarmEngine` over the run's links,
+ * sampled on demand (the samples it keeps, the latest one and the peak rates, are what progress reports say),
+ * with its start and completion on the peer's own monotonic clock (what it tells a server that restarted).
+ * Once ended or left, the engine is gone but what it did stays readable.
  */
-export class PeerRun {
+export class RunEngine {
   readonly started: RunStarted;
   readonly settings: PeerRunSettings;
   readonly store: AsyncChunkStore;
-  readonly #clock: Clock;
+  readonly #deps: RunEngineDeps;
   #engine: SwarmEngine | undefined;
   #leftOnCompletion = false;
   readonly #startedAtMs: number;
@@ -44,13 +59,14 @@ export class PeerRun {
   #peakUploadBytesPerSec = 0;
   #peakDownloadBytesPerSec = 0;
 
-  constructor(deps: PeerRunDeps) {
-    const { manifest, started, settings } = deps;
+  constructor(deps: RunEngineDeps) {
+    const { manifest, started, settings, seeding, heldChunks } = deps;
+    this.#deps = deps;
     this.started = started;
     this.settings = settings;
     this.store = deps.store;
-    this.#clock = deps.clock;
     this.#startedAtMs = deps.clock.nowMs();
+    const initialChunks = seeding ? Bitfield.full(chunkCount(manifest)) : heldChunks;
     const engine = new SwarmEngine({
       manifest,
       contentId: deps.contentId,
@@ -61,19 +77,21 @@ export class PeerRun {
         ...(settings.uploadBytesPerSec !== null && { uploadBytesPerSec: settings.uploadBytesPerSec }),
         ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
       },
-      ...(deps.seeding && { initialChunks: Bitfield.full(chunkCount(manifest)) }),
+      ...(initialChunks ? { initialChunks } : {}),
       clock: deps.clock,
       random: Math.random,
       sha256: deps.sha256,
     });
-    engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
-      deps.onPeerDropped?.(peerId, `${reason}: ${detail}`),
-    );
-    engine.events.on('complete', () => {
-      this.#completedAtMs ??= this.#clock.nowMs();
-      deps.onComplete();
-    });
+    engine.events.on('peer-dropped', ({ peerId, reason, detail }) => deps.onPeerDropped?.(peerId, reason, detail));
     this.#engine = engine;
+    if (seeding) return;
+    const completed = (): void => {
+      this.#completedAtMs ??= deps.clock.nowMs();
+      deps.onComplete();
+    };
+    engine.events.on('complete', completed);
+    // Reloaded after it had every chunk: complete from the start, which the engine does not announce.
+    if (heldChunks?.isComplete) queueMicrotask(() => this.#engine === engine && completed());
   }
 
   get runNumber(): number {
@@ -89,11 +107,21 @@ export class PeerRun {
     return this.#leftOnCompletion;
   }
 
+  /** The latest sample; none before the first. */
   get latestSnapshot(): SwarmSnapshot | undefined {
     return this.#latest;
   }
 
-  /** What progress reports say of this run (a peer is in it while its engine runs, and after leaving on completion). */
+  /** The highest rates sampled in this run: estimates of u_i and d_i where a link has no cap. */
+  get peakUploadBytesPerSec(): number {
+    return this.#peakUploadBytesPerSec;
+  }
+
+  get peakDownloadBytesPerSec(): number {
+    return this.#peakDownloadBytesPerSec;
+  }
+
+  /** What progress reports say of this run: the peer is in it while its engine runs, and after leaving on completion. */
   get progress(): RunProgress {
     const inRun = this.transferring || this.#leftOnCompletion;
     return {
@@ -105,10 +133,14 @@ export class PeerRun {
     };
   }
 
-  /** The run as this peer knows it, to register it again with a server that forgot it; null once out of it. */
+  /**
+   * The run as this peer knows it, to register it again with a server that forgot it: its start and
+   * completion on this peer's monotonic clock, and `participants` (the members it last saw). Null once it is
+   * out of the run (it ended, or was stopped).
+   */
   resumedRun(participants: ResumedRun['participants']): ResumedRun | null {
     if (!this.progress.runNumber) return null;
-    const nowMs = this.#clock.nowMs();
+    const nowMs = this.#deps.clock.nowMs();
     return {
       runNumber: this.runNumber,
       config: this.started.config,
@@ -122,7 +154,8 @@ export class PeerRun {
   /** Takes part in the run over `transport`, unless out of the run. */
   addTransport(transport: RunLinks): void {
     if (!this.#engine || this.#leftOnCompletion || transport.closed) return;
-    this.#engine.addLink(transport.open(this.runNumber));
+    const link = transport.open(this.runNumber);
+    this.#engine.addLink(this.#deps.wrapLink ? this.#deps.wrapLink(link) : link);
   }
 
   /** Copies the engine's state (and keeps its peak rates); nothing once the engine is gone. */
