@@ -14,6 +14,6 @@ export async function pollUntil<T>(
     const value = read();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise<void>((resolve) => setTimeout(() => resolve(), intervalMs));
   }
 }
