@@ -5,15 +5,7 @@ import {
   type ServerProcess,
   type TestRedisServer,
 } from '@swarmlab/test-kit/server';
-import {
-  expect,
-  finishedSummary,
-  startRun,
-  test,
-  waitForComplete,
-  waitForFileHash,
-  waitForMesh,
-} from './fixtures';
+import { expect, finishedSummary, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
 
 /** Two server processes of this test's own, on ports of their own, sharing one Redis (#13). */
 const PORT_A = Number(process.env.SWARMLAB_E2E_REDIS_PORT_A ?? 41752);

@@ -1,13 +1,5 @@
 import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
-import {
-  expect,
-  finishedSummary,
-  startRun,
-  test,
-  waitForComplete,
-  waitForFileHash,
-  waitForMesh,
-} from './fixtures';
+import { expect, finishedSummary, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
 import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
