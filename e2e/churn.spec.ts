@@ -9,8 +9,9 @@ import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, 
 test('leechers closed at random moments mid-run: the rest complete with correct bytes and the run counts the dropped', async ({
   swarm,
 }) => {
-  // u_s = 2 MB/s, u_i = 500 kB/s, 4 MiB, 6 leechers: D_p2p = 6F/(u_s + Σu_i) ≈ 5 s, so the closes land mid-run.
-  const seeder = await swarm.seedGenerated(4, '?server-up=2MB/s&peer-up=500kB/s');
+  // u_s = 2 MB/s, u_i = 500 kB/s, 8 MiB, 6 leechers: D_p2p = 6F/(u_s + Σu_i) ≈ 10 s, so the closes (0.5 to 3 s in)
+  // land mid-run even when the first leechers finish early.
+  const seeder = await swarm.seedGenerated(8, '?server-up=2MB/s&peer-up=500kB/s');
   const seederHash = await waitForFileHash(seeder.page);
   const leechers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => swarm.openPeer(seeder.link)));
   await waitForMesh([seeder.page, ...leechers]);
