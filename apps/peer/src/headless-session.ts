@@ -2,14 +2,12 @@ import type { AsyncChunkStore, Clock, SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
   contentIdOf,
-  MAX_RESUMED_PARTICIPANTS,
   type DisplayName,
   type IceServer,
   type JoinCode,
   type Manifest,
   type MemberKey,
   type PeerRole,
-  type ResumedRun,
   type RunConfig,
   type RunStarted,
   type Sha256,
@@ -284,19 +282,17 @@ export class HeadlessSession {
     if (!membership || this.#closed) return undefined;
     const { swarmId, peerId, memberKey, seal, role, control, manifest, contentId } = membership;
     return {
-      resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run: this.#runToResume() },
+      resume: {
+        swarmId,
+        peerId,
+        memberKey,
+        seal,
+        role,
+        ...(control && { control }),
+        run: this.#run?.resumedRunAfter(this.#latestProgress) ?? null,
+      },
       file: { manifest, contentId },
     };
-  }
-
-  /** The run this peer is in, as it knows it, unless the latest broadcast said it ended. */
-  #runToResume(): ResumedRun | null {
-    const run = this.#run;
-    if (!run) return null;
-    const latest = this.#latestProgress;
-    if (latest?.run?.runNumber === run.runNumber && latest.run.phase !== 'running') return null;
-    const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
-    return run.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
   }
 
   /** Back in the swarm after a drop: connect to the peers it names, join a run that started meanwhile. */

@@ -8,6 +8,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
 import { EngineRun } from '../src/lib/state/engine-run.svelte';
+import { runState, swarmProgress } from './fakes';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import { openChunkDatabase } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
@@ -100,6 +101,13 @@ describe('EngineRun', () => {
     expect(resumed.completedAfterMs).toBeGreaterThanOrEqual(0);
     expect(resumed.elapsedMs).toBeGreaterThanOrEqual(resumed.completedAfterMs! + 20);
     expect(resumed.settings).toEqual(settings);
+    // From the latest table: its members, unless it says this very run ended.
+    expect(leecher.resumedRunAfter(swarmProgress('S', runState(1, 'running')))?.participants).toEqual([
+      { peerId: 'seed', role: 'seeder' },
+      { peerId: 'leech0', role: 'leecher' },
+      { peerId: 'leech1', role: 'leecher' },
+    ]);
+    expect(leecher.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))).toBeNull();
     leecher.end();
     // Out of the run (it was stopped): nothing to resume.
     expect(leecher.resumedRun(participants)).toBeNull();

@@ -9,11 +9,13 @@ import {
 import {
   Bitfield,
   chunkCount,
+  MAX_RESUMED_PARTICIPANTS,
   type Manifest,
   type PeerRunSettings,
   type ResumedRun,
   type RunStarted,
   type Sha256,
+  type SwarmProgress,
 } from '@swarmlab/protocol';
 import type { RunProgress } from './progress-reporter';
 import type { RunLinks } from './run-links';
@@ -149,6 +151,16 @@ export class RunEngine {
       completedAfterMs: this.#completedAtMs === null ? null : this.#completedAtMs - this.#startedAtMs,
       participants,
     };
+  }
+
+  /**
+   * `resumedRun` with the members of `latest`, the latest progress table this peer saw; null also when that
+   * table says this run ended (a server that restarted must not take up a finished run).
+   */
+  resumedRunAfter(latest: SwarmProgress | undefined): ResumedRun | null {
+    if (latest?.run?.runNumber === this.runNumber && latest.run.phase !== 'running') return null;
+    const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
+    return this.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
   }
 
   /** Takes part in the run over `transport`, unless out of the run. */

@@ -1,5 +1,13 @@
 import type { AsyncChunkStore, Clock, DropReason, SwarmSnapshot } from '@swarmlab/engine';
-import type { Bitfield, Manifest, PeerRunSettings, ResumedRun, RunStarted, Sha256 } from '@swarmlab/protocol';
+import type {
+  Bitfield,
+  Manifest,
+  PeerRunSettings,
+  ResumedRun,
+  RunStarted,
+  Sha256,
+  SwarmProgress,
+} from '@swarmlab/protocol';
 import { browserClock, RunEngine, type RunLinks, type RunProgress } from '@swarmlab/webrtc';
 import { corruptingLink } from './corrupting-link';
 
@@ -123,6 +131,11 @@ export class EngineRun {
   /** The run as this tab knows it, for a server that forgot it (`RunEngine.resumedRun`). */
   resumedRun(participants: ResumedRun['participants']): ResumedRun | null {
     return this.#core.resumedRun(participants);
+  }
+
+  /** The run as this tab knows it after the latest table it saw (`RunEngine.resumedRunAfter`). */
+  resumedRunAfter(latest: SwarmProgress | undefined): ResumedRun | null {
+    return this.#core.resumedRunAfter(latest);
   }
 
   /** The peers this tab's engine disconnected in this run for misbehaving (bad data, protocol violations). */

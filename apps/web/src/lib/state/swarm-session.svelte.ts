@@ -1,7 +1,6 @@
 import type { SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
-  MAX_RESUMED_PARTICIPANTS,
   type DisplayName,
   type IceServer,
   type JoinCode,
@@ -11,7 +10,6 @@ import {
   type PeerRunSettings,
   type PeerRole,
   type RunConfig,
-  type ResumedRun,
   type RunStarted,
   type SwarmProgress,
   type SwarmSeal,
@@ -400,19 +398,17 @@ export class SwarmSession implements RunController {
     if (!swarmId || !peerId || !memberKey || !seal || !manifest || !contentId || !role) return undefined;
     const control = this.#controlSecret;
     return {
-      resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run: this.#runToResume() },
+      resume: {
+        swarmId,
+        peerId,
+        memberKey,
+        seal,
+        role,
+        ...(control && { control }),
+        run: this.#run?.resumedRunAfter(this.#swarmProgress.latest) ?? null,
+      },
       file: { manifest, contentId },
     };
-  }
-
-  /** The run this tab is in, as it knows it, unless the latest broadcast said it ended. */
-  #runToResume(): ResumedRun | null {
-    const run = this.#run;
-    if (!run) return null;
-    const latest = this.#swarmProgress.latest;
-    if (latest?.run?.runNumber === run.runNumber && latest.run.phase !== 'running') return null;
-    const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
-    return run.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
   }
 
   /** Back in the swarm after a drop: a run that started meanwhile is joined, control is as the server says. */
