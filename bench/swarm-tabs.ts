@@ -1,4 +1,4 @@
-import type { Browser } from '@playwright/test';
+import type { Browser, BrowserContext } from '@playwright/test';
 import type { SwarmMode } from '@swarmlab/protocol';
 import {
   cdpSwarmTab,
@@ -44,6 +44,20 @@ export type OpenSwarmTab = (name: string, url: string, role: 'seeder' | 'leecher
 export function playwrightTabs(browser: Browser, baseURL: string, log: (line: string) => void): OpenSwarmTab {
   return async (name, url) => {
     const page = await (await newPeerContext(browser, baseURL)).newPage();
+    page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
+    await page.goto(url);
+    return playwrightSwarmTab(page);
+  };
+}
+
+/**
+ * Tabs of one browser profile on disk (`chromium.launchPersistentContext`), as a user's tabs are: their
+ * IndexedDB lives on disk. A Playwright context of its own per tab is off the record, and Chromium keeps
+ * an off-the-record profile's IndexedDB in the browser process's memory, which no user's tab does.
+ */
+export function profileTabs(context: BrowserContext, log: (line: string) => void): OpenSwarmTab {
+  return async (name, url) => {
+    const page = await context.newPage();
     page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
     await page.goto(url);
     return playwrightSwarmTab(page);

@@ -162,17 +162,31 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const { name } = fixture();
     const db = await openChunkDatabase(name);
     let room = 2;
-    const full = new Proxy(db, {
-      get(target, property) {
-        if (property === 'put')
-          return (storeName: 'chunks', value: Blob, key: [string, number]) =>
-            room-- > 0
-              ? target.put(storeName, value, key)
-              : Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
-        const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    }) as ChunkDb;
+    // Each write transaction's `put` fails once the room is used up, as a real one does (the write is lost).
+    const withFullStore = <T extends object>(target: T, wrap: (property: string | symbol, value: unknown) => unknown) =>
+      new Proxy(target, {
+        get(inner, property) {
+          const value = Reflect.get(inner, property, inner);
+          return wrap(property, typeof value === 'function' ? value.bind(inner) : value);
+        },
+      });
+    const full = withFullStore(db, (property, value) =>
+      property !== 'transaction'
+        ? value
+        : (...args: Parameters<ChunkDb['transaction']>) =>
+            withFullStore((value as ChunkDb['transaction'])(...args), (txProperty, txValue) =>
+              txProperty !== 'store'
+                ? txValue
+                : withFullStore(txValue as object, (storeProperty, storeValue) =>
+                    storeProperty !== 'put'
+                      ? storeValue
+                      : (chunk: Blob, key: [string, number]) =>
+                          room-- > 0
+                            ? (storeValue as (v: Blob, k: [string, number]) => Promise<unknown>)(chunk, key)
+                            : Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
+                  ),
+            ),
+    ) as ChunkDb;
     const failures: StorageError[] = [];
     const store = new IdbChunkStore({
       db: full,

@@ -52,10 +52,12 @@ export class ChunkCache {
 }
 
 /**
- * How much a tab caches of the chunks it serves: 32 MiB, a few seconds of uploading at LAN rates, and at
- * least 8 chunks whatever their size. Small beside the ≤ 300 MiB a tab may take (#12).
+ * How much a tab caches of the chunks it serves: 16 MiB, 64 chunks of 256 KiB (a few for each peer
+ * downloading from it at once), and at least 8 chunks whatever their size. A miss costs one read of the
+ * `File` or IndexedDB, milliseconds. Small beside the ≤ 300 MiB a tab may take (#12), of which the
+ * renderer's own code and heaps take about 225 MiB (`pnpm bench memory`, a 16 MiB file).
  */
-export const SERVED_CHUNK_CACHE_BYTES = 32 * 1024 * 1024;
+export const SERVED_CHUNK_CACHE_BYTES = 16 * 1024 * 1024;
 
 export function servedChunkCacheBytes(chunkBytes: number): number {
   return Math.max(SERVED_CHUNK_CACHE_BYTES, 8 * chunkBytes);

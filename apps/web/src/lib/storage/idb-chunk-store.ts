@@ -4,9 +4,17 @@ import { chunkCount, type Manifest } from '@swarmlab/protocol';
 import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, type ChunkDb } from './chunk-database';
 import { writeErrorOf, type StorageError } from './storage-error';
+import { WriteBatcher } from './write-batcher';
 
 /** Chunks read per transaction when the whole file is read in order (hashing it). */
 const CHUNKS_PER_READ = 16;
+/** Most chunks one write transaction takes: 8 MiB of 256 KiB chunks; it takes fewer when fewer wait. */
+const MAX_CHUNKS_PER_WRITE = 32;
+
+interface ChunkWrite {
+  readonly chunkIndex: number;
+  readonly bytes: Uint8Array;
+}
 
 export interface IdbChunkStoreOptions {
   readonly db: ChunkDb;
@@ -22,7 +30,10 @@ export interface IdbChunkStoreOptions {
 
 /**
  * A leecher's chunks in IndexedDB (#12): each verified chunk is written as a Blob under
- * `[storeKey, chunkIndex]`, one transaction per chunk (a failed one leaves nothing behind). A
+ * `[storeKey, chunkIndex]`. One write transaction runs at a time, taking every chunk verified meanwhile
+ * (`WriteBatcher`); a failed one leaves nothing behind. Writes are `relaxed` (no flush to disk per
+ * transaction): a crash may lose the last chunks written, which a reload finds missing and fetches again,
+ * as it checks every stored chunk against the manifest anyway. A
  * `ChunkCache` keeps the chunks written or read lately, which are the ones peers ask for (rarest first
  * favours the newest), so most uploads answer at once.
  */
@@ -33,6 +44,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   readonly #cache: ChunkCache;
   readonly #onWriteFailed: (error: StorageError) => void;
   #failed: StorageError | undefined;
+  readonly #writes: WriteBatcher<ChunkWrite>;
 
   constructor(options: IdbChunkStoreOptions) {
     this.storeKey = options.storeKey;
@@ -40,6 +52,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     this.#manifest = options.manifest;
     this.#cache = new ChunkCache(options.cacheBytes ?? servedChunkCacheBytes(options.manifest.chunkBytes));
     this.#onWriteFailed = options.onWriteFailed;
+    this.#writes = new WriteBatcher((batch) => this.#writeBatch(batch), MAX_CHUNKS_PER_WRITE);
   }
 
   get sizeBytes(): number {
@@ -57,15 +70,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
 
   async put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
     if (this.#failed) throw new Error(`storage failed: ${this.#failed.code}`);
-    try {
-      await this.#db.put('chunks', new Blob([bytes as Uint8Array<ArrayBuffer>]), [this.storeKey, chunkIndex]);
-    } catch (error) {
-      if (!this.#failed) {
-        this.#failed = writeErrorOf(error);
-        this.#onWriteFailed(this.#failed);
-      }
-      throw error;
-    }
+    await this.#writes.add({ chunkIndex, bytes });
     this.#cache.set(chunkIndex, bytes);
   }
 
@@ -91,6 +96,25 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   /** Drops the cache (the stored chunks stay until the store is forgotten). */
   close(): void {
     this.#cache.clear();
+  }
+
+  async #writeBatch(batch: readonly ChunkWrite[]): Promise<void> {
+    try {
+      const tx = this.#db.transaction('chunks', 'readwrite', { durability: 'relaxed' });
+      await Promise.all([
+        ...batch.map(({ chunkIndex, bytes }) =>
+          tx.store.put(new Blob([bytes as Uint8Array<ArrayBuffer>]), [this.storeKey, chunkIndex]),
+        ),
+        tx.done,
+      ]);
+    } catch (error) {
+      if (!this.#failed) {
+        this.#failed = writeErrorOf(error);
+        this.#onWriteFailed(this.#failed);
+        this.#writes.rejectQueued(new Error(`storage failed: ${this.#failed.code}`));
+      }
+      throw error;
+    }
   }
 
   async #read(chunkIndex: number): Promise<Uint8Array | undefined> {
