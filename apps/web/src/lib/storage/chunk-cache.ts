@@ -52,12 +52,13 @@ export class ChunkCache {
 }
 
 /**
- * How much a tab caches of the chunks it serves: 16 MiB, 64 chunks of 256 KiB (a few for each peer
- * downloading from it at once), and at least 8 chunks whatever their size. A miss costs one read of the
- * `File` or IndexedDB, milliseconds. Small beside the ≤ 300 MiB a tab may take (#12), of which the
- * renderer's own code and heaps take about 225 MiB (`pnpm bench memory`, a 16 MiB file).
+ * How much a tab caches of the chunks it serves: 4 MiB, 16 chunks of 256 KiB (the few each downloading
+ * peer is being sent), and at least 8 chunks whatever their size. A miss costs one read of the `File` or
+ * IndexedDB, milliseconds. Kept small for the ≤ 300 MiB a tab may take (#12): a tab with no transfer
+ * takes about 225 MiB, and V8 lets dropped blocks and chunks grow by about 64 MiB before it collects them
+ * (`pnpm bench memory`; bench/README.md). A 16 MiB cache measured 291–348 MiB at 256 MiB; 4 MiB 283–288.
  */
-export const SERVED_CHUNK_CACHE_BYTES = 16 * 1024 * 1024;
+export const SERVED_CHUNK_CACHE_BYTES = 4 * 1024 * 1024;
 
 export function servedChunkCacheBytes(chunkBytes: number): number {
   return Math.max(SERVED_CHUNK_CACHE_BYTES, 8 * chunkBytes);

@@ -8,8 +8,8 @@ import { WriteBatcher } from './write-batcher';
 
 /** Chunks read per transaction when the whole file is read in order (hashing it). */
 const CHUNKS_PER_READ = 16;
-/** Most chunks one write transaction takes: 8 MiB of 256 KiB chunks; it takes fewer when fewer wait. */
-const MAX_CHUNKS_PER_WRITE = 32;
+/** Most chunks one write transaction takes: 2 MiB of 256 KiB chunks; it takes fewer when fewer wait. */
+const MAX_CHUNKS_PER_WRITE = 8;
 
 interface ChunkWrite {
   readonly chunkIndex: number;
