@@ -19,6 +19,7 @@ import {
   everyMs,
   NO_RUN_PROGRESS,
   ProgressReporter,
+  rejoinRequestOf,
   SwarmRejoin,
   type PeerFactory,
   type RejoinRequest,
@@ -280,19 +281,7 @@ export class HeadlessSession {
   #rejoinRequest(): RejoinRequest | undefined {
     const membership = this.#membership;
     if (!membership || this.#closed) return undefined;
-    const { swarmId, peerId, memberKey, seal, role, control, manifest, contentId } = membership;
-    return {
-      resume: {
-        swarmId,
-        peerId,
-        memberKey,
-        seal,
-        role,
-        ...(control && { control }),
-        run: this.#run?.resumedRunAfter(this.#latestProgress) ?? null,
-      },
-      file: { manifest, contentId },
-    };
+    return rejoinRequestOf(membership, this.#run?.resumedRunAfter(this.#latestProgress) ?? null);
   }
 
   /** Back in the swarm after a drop: connect to the peers it names, join a run that started meanwhile. */

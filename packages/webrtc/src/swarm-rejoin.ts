@@ -7,6 +7,19 @@ export interface RejoinRequest {
   readonly file: Pick<SwarmRestoreRequest, 'manifest' | 'contentId'>;
 }
 
+/** What a member (a tab, a headless peer) holds of its place in a swarm. */
+export type SwarmPlace = Omit<SwarmResumeRequest, 'run' | 'control'> &
+  RejoinRequest['file'] & { readonly control: string | undefined };
+
+/** The request that takes `place` back, telling a restarted server about `run` (`RunEngine.resumedRunAfter`). */
+export function rejoinRequestOf(place: SwarmPlace, run: SwarmResumeRequest['run']): RejoinRequest {
+  const { swarmId, peerId, memberKey, seal, role, control, manifest, contentId } = place;
+  return {
+    resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run },
+    file: { manifest, contentId },
+  };
+}
+
 /**
  * A member's signalling connection as its user should know it:
  * - `lost`: the connection dropped; transfers go on over WebRTC while socket.io reconnects (`attempt`);

@@ -3,7 +3,7 @@ import { pollUntil, testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignallingClient, type SignallingConnection } from '../src/signalling-client';
-import { SwarmRejoin, type RejoinRequest, type RejoinStatus } from '../src/swarm-rejoin';
+import { rejoinRequestOf, SwarmRejoin, type RejoinRequest, type RejoinStatus } from '../src/swarm-rejoin';
 
 /** socket.io's reconnection backoff reaches 5 s at most: a few of those. */
 const WAIT_MS = 20_000;
@@ -77,29 +77,34 @@ describe('SwarmRejoin', () => {
       { peerId: joined.peerId, role: 'leecher' as const },
     ];
     const fileOf = { manifest: file.manifest, contentId: file.contentId };
-    const seeder = member(seederClient, () => ({
-      resume: {
-        swarmId: created.swarmId,
-        peerId: created.peerId,
-        memberKey: created.memberKey,
-        seal: created.seal,
-        role: 'seeder',
-        control: created.controlSecret,
-        run: runAsKnown('seeder', participants),
-      },
-      file: fileOf,
-    }));
-    const leecher = member(leecherClient, () => ({
-      resume: {
-        swarmId: created.swarmId,
-        peerId: joined.peerId,
-        memberKey: joined.memberKey,
-        seal: joined.seal,
-        role: 'leecher',
-        run: runAsKnown('leecher', participants),
-      },
-      file: fileOf,
-    }));
+    const place = { swarmId: created.swarmId, ...fileOf };
+    // Built as a tab and a headless peer build theirs; the leecher holds no control secret.
+    const seeder = member(seederClient, () =>
+      rejoinRequestOf(
+        {
+          ...place,
+          peerId: created.peerId,
+          memberKey: created.memberKey,
+          seal: created.seal,
+          role: 'seeder',
+          control: created.controlSecret,
+        },
+        runAsKnown('seeder', participants),
+      ),
+    );
+    const leecher = member(leecherClient, () =>
+      rejoinRequestOf(
+        {
+          ...place,
+          peerId: joined.peerId,
+          memberKey: joined.memberKey,
+          seal: joined.seal,
+          role: 'leecher',
+          control: undefined,
+        },
+        runAsKnown('leecher', participants),
+      ),
+    );
 
     await first.close();
     await until(() => seeder.statuses.find((status) => status.state === 'lost'), 'the seeder to notice');

@@ -14,7 +14,14 @@ import {
   type SwarmProgress,
   type SwarmSeal,
 } from '@swarmlab/protocol';
-import { browserClock, everyMs, type PeerFactory, type RejoinRequest, type RejoinStatus } from '@swarmlab/webrtc';
+import {
+  browserClock,
+  everyMs,
+  rejoinRequestOf,
+  type PeerFactory,
+  type RejoinRequest,
+  type RejoinStatus,
+} from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import type { ChunkSource } from '../storage/chunk-source';
 import { openChunkDatabase } from '../storage/chunk-database';
@@ -396,19 +403,10 @@ export class SwarmSession implements RunController {
     const [swarmId, peerId, memberKey, seal] = [this.#swarmId, this.#peerId, this.#memberKey, this.#seal];
     const [manifest, contentId, role] = [this.#manifest, this.#contentId, this.#role];
     if (!swarmId || !peerId || !memberKey || !seal || !manifest || !contentId || !role) return undefined;
-    const control = this.#controlSecret;
-    return {
-      resume: {
-        swarmId,
-        peerId,
-        memberKey,
-        seal,
-        role,
-        ...(control && { control }),
-        run: this.#run?.resumedRunAfter(this.#swarmProgress.latest) ?? null,
-      },
-      file: { manifest, contentId },
-    };
+    return rejoinRequestOf(
+      { swarmId, peerId, memberKey, seal, role, control: this.#controlSecret, manifest, contentId },
+      this.#run?.resumedRunAfter(this.#swarmProgress.latest) ?? null,
+    );
   }
 
   /** Back in the swarm after a drop: a run that started meanwhile is joined, control is as the server says. */
