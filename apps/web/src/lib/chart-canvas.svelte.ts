@@ -43,9 +43,9 @@ export interface ChartCanvasOptions<T> {
 
 /**
  * Draws a chart.js chart on the canvas it is attached to (`<canvas {@attach chartCanvas(…)}>`): made when
- * the canvas mounts, redrawn when `data()` changes, destroyed with the canvas. Every chart here looks the
- * same way: no animation, no parsing (points are `{ x, y }`), the height of its container, titled axes,
- * y from zero.
+ * the canvas mounts, redrawn when `data()` changes while it is on screen (at once when it comes back into
+ * view), destroyed with the canvas. Every chart here looks the same way: no animation, no parsing (points
+ * are `{ x, y }`), the height of its container, titled axes, y from zero.
  */
 export function chartCanvas<T>(options: ChartCanvasOptions<T>): Attachment<HTMLCanvasElement> {
   return (canvas) => {
@@ -69,11 +69,28 @@ export function chartCanvas<T>(options: ChartCanvasOptions<T>): Attachment<HTMLC
       chart.update('none');
     };
     const redraw = options.throttled ? throttledRedraw(draw) : { request: draw, cancel: () => {} };
+    // A chart scrolled out of view is not redrawn (a chart.js update is the costliest JavaScript of a
+    // visible tab): it is marked stale, and redrawn with the latest data the moment it scrolls back.
+    let onScreen = true;
+    let stale = false;
+    const observer =
+      typeof IntersectionObserver === 'undefined'
+        ? undefined
+        : new IntersectionObserver((entries) => {
+            onScreen = entries.some((entry) => entry.isIntersecting);
+            if (onScreen && stale) {
+              stale = false;
+              redraw.request();
+            }
+          });
+    observer?.observe(canvas);
     $effect(() => {
       latest = options.data();
-      redraw.request();
+      if (onScreen) redraw.request();
+      else stale = true;
     });
     return () => {
+      observer?.disconnect();
       redraw.cancel();
       chart.destroy();
     };
