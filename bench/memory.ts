@@ -12,7 +12,7 @@ import { chromiumLaunchOptions, PEER_PERMISSIONS } from '@swarmlab/test-kit/brow
 import { intFlag, parseFlags, UsageError } from './args';
 import { BenchFailure, sleep } from './failure';
 import { browserProcessPids, rendererPids, residentBytes } from './renderer-memory';
-import { fixed, table } from './stats';
+import { fixed, median, table } from './stats';
 import { profileTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
 import { DEFAULT_STATIC_DIR, describeBuild, requireBuild } from './web-build';
 
@@ -25,11 +25,12 @@ const TARGET_RSS_BYTES = 300 * MIB;
 /** The row of Chromium's browser process: shown, not held to the per-tab target. */
 const BROWSER_ROW = 'browser process';
 
-export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048] [--run-timeout-sec 1800]
+export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048] [--runs 1] [--run-timeout-sec 1800]
   A seeder and ${LEECHERS} leechers, unshaped, tabs of one Chromium profile on disk, one swarm per generated
   file size (MiB, comma-separated). Prints each tab's peak renderer RSS (/proc VmRSS, sampled; with its
   anonymous and shared-memory parts), peak JS heap (CDP Runtime.getHeapUsage), the browser process's peak RSS
-  and the distribution time. Target (#12): peak RSS ≤ ${TARGET_RSS_BYTES / MIB} MiB per tab, independent of the size.
+  and the distribution time; with --runs R, R runs per size (a fresh browser each) and the medians.
+  Target (#12): peak RSS ≤ ${TARGET_RSS_BYTES / MIB} MiB per tab, independent of the size.
   Needs the web app built (npx pnpm@12.4.2 build).`;
 
 interface TabMemory {
@@ -160,6 +161,38 @@ async function measureSize(fileMib: number, baseURL: string, runTimeoutMs: numbe
   }
 }
 
+/** One run in a line: each tab's RSS peak and the distribution time. */
+function describeRun(result: SizeResult): string {
+  const tabs = result.tabs.map((tab) => `${tab.name} ${fixed(tab.peakRssBytes / MIB, 0)} MiB`).join(', ');
+  const time = result.distributionMs === null ? '—' : `${fixed(result.distributionMs / 1000, 1)} s`;
+  return `RSS peaks ${tabs}; distribution ${time}`;
+}
+
+/**
+ * The runs of one size as one result: each figure the median of its runs. A tab's peak moves by tens of
+ * MiB between runs with when V8 happens to collect, so one run is not a figure.
+ */
+function medianResult(runs: readonly SizeResult[]): SizeResult {
+  const first = runs[0]!;
+  const times = runs.flatMap((run) => (run.distributionMs === null ? [] : [run.distributionMs]));
+  return {
+    fileMib: first.fileMib,
+    distributionMs: times.length === runs.length ? median(times) : null,
+    tabs: first.tabs.map((tab, i) => {
+      const same = runs.map((run) => run.tabs[i]!);
+      const of = (field: (one: TabMemory) => number) => median(same.map(field));
+      return {
+        name: tab.name,
+        pid: same.some((one) => one.pid === undefined) ? undefined : tab.pid,
+        peakRssBytes: of((one) => one.peakRssBytes),
+        peakAnonBytes: of((one) => one.peakAnonBytes),
+        peakShmemBytes: of((one) => one.peakShmemBytes),
+        peakHeapBytes: of((one) => one.peakHeapBytes),
+      };
+    }),
+  };
+}
+
 function parseSizes(text: string | undefined): number[] {
   const sizes = (text ?? '256,2048').split(',').map((part) => intFlag('sizes-mib', part, 0, 1, 16 * 1024));
   if (sizes.length === 0) throw new UsageError('--sizes-mib needs at least one size');
@@ -169,6 +202,7 @@ function parseSizes(text: string | undefined): number[] {
 export async function main(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, {
     'sizes-mib': { type: 'string' },
+    runs: { type: 'string' },
     'run-timeout-sec': { type: 'string' },
     help: { type: 'boolean' },
   });
@@ -177,10 +211,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const sizes = parseSizes(flags['sizes-mib']);
+  const runs = intFlag('runs', flags.runs, 1, 1, 20);
   const runTimeoutMs = intFlag('run-timeout-sec', flags['run-timeout-sec'], 1800, 10, 24 * 3600) * 1000;
   requireBuild(DEFAULT_STATIC_DIR);
   console.log(`web app: ${describeBuild(DEFAULT_STATIC_DIR)}`);
-  console.log(`memory: 1 seeder + ${LEECHERS} leechers, unshaped, files of ${sizes.join(', ')} MiB`);
+  console.log(
+    `memory: 1 seeder + ${LEECHERS} leechers, unshaped, files of ${sizes.join(', ')} MiB, ` +
+      `${runs} run(s) each (the table: medians)`,
+  );
 
   const server = createSignallingServer({
     staticDir: DEFAULT_STATIC_DIR,
@@ -191,7 +229,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const { port } = await server.listen(0, '127.0.0.1');
     // One size after the other, each in a fresh browser: one's memory never shows in another's figures.
-    for (const fileMib of sizes) results.push(await measureSize(fileMib, `http://127.0.0.1:${port}`, runTimeoutMs));
+    for (const fileMib of sizes) {
+      const sizeRuns: SizeResult[] = [];
+      for (let run = 1; run <= runs; run++) {
+        const result = await measureSize(fileMib, `http://127.0.0.1:${port}`, runTimeoutMs);
+        sizeRuns.push(result);
+        console.log(`${fileMib} MiB, run ${run}/${runs}: ${describeRun(result)}`);
+      }
+      results.push(medianResult(sizeRuns));
+    }
   } finally {
     await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
   }

@@ -41,6 +41,13 @@ function blockState(seed: number, blockIndex: number): number {
   return state || 1;
 }
 
+/**
+ * The block the generator fills before copying from it, one for the page: reads are synchronous, and a
+ * seeder reads a chunk for every upload of it, so a fresh 64 KiB each time was garbage at the upload rate.
+ */
+const generatorBlock = new Uint32Array(GENERATED_BLOCK_BYTES / 4);
+const generatorBlockBytes = new Uint8Array(generatorBlock.buffer);
+
 /** Fills `words` with xorshift32 output from `state`. */
 function fillBlock(words: Uint32Array, state: number): void {
   for (let i = 0; i < words.length; i++) {
@@ -57,8 +64,8 @@ function fillBlock(words: Uint32Array, state: number): void {
  */
 export function testFileRange(seed: number, offsetBytes: number, lengthBytes: number): Uint8Array {
   const range = new Uint8Array(lengthBytes);
-  const block = new Uint32Array(GENERATED_BLOCK_BYTES / 4);
-  const blockBytes = new Uint8Array(block.buffer);
+  const block = generatorBlock;
+  const blockBytes = generatorBlockBytes;
   let written = 0;
   while (written < lengthBytes) {
     const position = offsetBytes + written;
