@@ -154,6 +154,14 @@ export class SwarmSession implements RunController {
     return this.#hashedFraction;
   }
 
+  /**
+   * Shows how much of a hashing pass is done, in whole percents: the passes report every chunk (8,192 of a
+   * 2 GiB file), and a state that does not change wakes no effect.
+   */
+  #showHashed(fraction: number): void {
+    this.#hashedFraction = Math.floor(fraction * 100) / 100;
+  }
+
   get manifest(): Manifest | undefined {
     return this.#manifest;
   }
@@ -247,7 +255,7 @@ export class SwarmSession implements RunController {
   async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
     this.#role = 'seeder';
     this.#phase = 'preparing';
-    const prepared = await prepareSeed(file, this.#sha256, (fraction) => (this.#hashedFraction = fraction));
+    const prepared = await prepareSeed(file, this.#sha256, (fraction) => this.#showHashed(fraction));
     if (this.#over) return;
     this.#seed = prepared;
     this.#phase = 'connecting';
@@ -477,7 +485,7 @@ export class SwarmSession implements RunController {
       runNumber: started.runNumber,
       manifest,
       releasingBytes: Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
-      onProgress: (fraction) => (this.#hashedFraction = fraction),
+      onProgress: (fraction) => this.#showHashed(fraction),
       onWriteFailed: (error) => this.#storageFailed(error),
     });
     if (this.#over) {
@@ -572,7 +580,7 @@ export class SwarmSession implements RunController {
     const store = this.#leecherStore;
     if (!store) return;
     const sizeBytes = store.sizeBytes;
-    const sha256 = await wholeFileSha256(store, (hashedBytes) => (this.#hashedFraction = hashedBytes / sizeBytes));
+    const sha256 = await wholeFileSha256(store, (hashedBytes) => this.#showHashed(hashedBytes / sizeBytes));
     // A new run may have started meanwhile, with a store that is not this file yet.
     if (this.#leecherStore === store) this.#fileSha256 = sha256;
   }
