@@ -1,14 +1,6 @@
 import type { AsyncChunkStore, Clock, DropReason, SwarmSnapshot } from '@swarmlab/engine';
-import type {
-  Bitfield,
-  Manifest,
-  PeerRunSettings,
-  ResumedRun,
-  RunStarted,
-  Sha256,
-  SwarmProgress,
-} from '@swarmlab/protocol';
-import { browserClock, RunEngine, type RunLinks, type RunProgress } from '@swarmlab/webrtc';
+import type { PeerRunSettings, ResumedRun, RunStarted, SwarmProgress } from '@swarmlab/protocol';
+import { browserClock, RunEngine, type RunEngineDeps, type RunLinks, type RunProgress } from '@swarmlab/webrtc';
 import { corruptingLink } from './corrupting-link';
 
 /** A peer this tab's engine disconnected for misbehaving, as the user is told of it. */
@@ -26,30 +18,16 @@ export interface OwnRun {
   readonly leftOnCompletion: boolean;
 }
 
-export interface EngineRunOptions {
-  readonly manifest: Manifest;
-  readonly contentId: string;
-  readonly localPeerId: string;
-  readonly started: RunStarted;
-  /** This tab's settings in the run (mode and caps come from here and the run's config). */
-  readonly settings: PeerRunSettings;
-  /**
-   * Where the chunks are: the seeder's file (read on demand), kept from run to run, or a leecher's store
-   * for this run (IndexedDB in the browser), empty or holding what a reloaded tab had.
-   */
-  readonly store: AsyncChunkStore;
-  /** The seeder holds the whole file from the start. */
-  readonly seeding: boolean;
-  /** Chunks a leecher's store already holds, verified (a reloaded tab resuming). */
-  readonly heldChunks?: Bitfield;
-  readonly sha256: Sha256;
+/**
+ * What a tab's run takes: the shared `RunEngine`'s deps (the seeder's file or this run's leecher store,
+ * IndexedDB in the browser, with what a reloaded tab held), where this object reports dropped peers itself.
+ */
+export type EngineRunOptions = Omit<RunEngineDeps, 'clock' | 'onPeerDropped' | 'wrapLink'> & {
   /** Test switch (`TestSwitches`): this tab corrupts this fraction of the blocks it sends. */
   readonly corruptBlocksFraction?: number;
   /** The engine's time: `browserClock` by default, whose timers keep their pace in a hidden tab. */
   readonly clock?: Clock;
-  /** A leecher's engine holds every chunk (each verified on arrival). */
-  readonly onComplete: () => void;
-}
+};
 
 /**
  * This tab's part in one run: the shared `RunEngine` (packages/webrtc: a fresh engine over the run's links,
@@ -75,24 +53,15 @@ export class EngineRun {
     this.started = options.started;
     this.settings = options.settings;
     this.store = options.store;
-    const fraction = options.corruptBlocksFraction ?? 0;
+    const { corruptBlocksFraction = 0, clock = browserClock, ...deps } = options;
     this.#core = new RunEngine({
-      manifest: options.manifest,
-      contentId: options.contentId,
-      localPeerId: options.localPeerId,
-      started: options.started,
-      settings: options.settings,
-      store: options.store,
-      seeding: options.seeding,
-      heldChunks: options.heldChunks,
-      sha256: options.sha256,
-      clock: options.clock ?? browserClock,
-      onComplete: options.onComplete,
+      ...deps,
+      clock,
       onPeerDropped: (peerId, reason, detail) => {
         console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`);
         this.#droppedPeers = [...this.#droppedPeers, { peerId, reason, detail }];
       },
-      ...(fraction > 0 && { wrapLink: (link) => corruptingLink(link, fraction) }),
+      ...(corruptBlocksFraction > 0 && { wrapLink: (link) => corruptingLink(link, corruptBlocksFraction) }),
     });
   }
 
