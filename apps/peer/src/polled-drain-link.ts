@@ -36,6 +36,7 @@ export function polledDrainLink(link: PeerLink, clock: Clock, pollIntervalMs = D
 
   return {
     remotePeerId: link.remotePeerId,
+    copiesOnSend: link.copiesOnSend === true,
     get bufferedBytes() {
       return link.bufferedBytes;
     },

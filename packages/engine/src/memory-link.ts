@@ -49,6 +49,7 @@ export function createMemoryLinkPair(
 
   const makeLink = (self: End, other: End, remotePeerId: string): PeerLink => ({
     remotePeerId,
+    copiesOnSend: true,
     get bufferedBytes() {
       return self.bufferedBytes;
     },

@@ -21,6 +21,11 @@ export interface PeerLink {
   readonly remotePeerId: string;
   /** Bytes accepted by `send` but not yet handed to the network: the backpressure signal. */
   readonly bufferedBytes: number;
+  /**
+   * True when `send` copies `bytes` before it returns (a data channel's `send()` does): the engine may then
+   * encode every block into one buffer it reuses. Unset on links that keep the bytes they are given.
+   */
+  readonly copiesOnSend?: boolean;
   /** Queues one message. The engine keeps `bufferedBytes` under its own high-water mark. */
   send(bytes: Uint8Array): void;
   /**

@@ -2,8 +2,11 @@ import {
   Bitfield,
   chunkCount,
   chunkLengthBytes,
+  BLOCK_HEADER_BYTES,
   decodeWireMessage,
+  encodeBlockInto,
   encodeWireMessage,
+  MAX_BLOCK_BYTES,
   PROTOCOL_VERSION,
   type Manifest,
   type WireMessage,
@@ -64,6 +67,8 @@ export class SwarmEngine {
   readonly #sentBytesByPeer = new Map<string, number>();
   /** `destroyed` is set by `destroy`: nothing more is sent or scheduled. The parts read it. */
   readonly #lifecycle = { destroyed: false };
+  /** Every block sent over a link that copies on send is encoded here (`PeerLink.copiesOnSend`). */
+  readonly #blockBuffer = new Uint8Array(BLOCK_HEADER_BYTES + MAX_BLOCK_BYTES);
 
   constructor(deps: SwarmEngineDeps) {
     this.manifest = deps.manifest;
@@ -332,8 +337,10 @@ export class SwarmEngine {
 
   #send(session: PeerSession, message: WireMessage): void {
     if (session.closed) return;
-    if (session.link.sendMessage) session.link.sendMessage(message);
-    else session.link.send(encodeWireMessage(message));
+    const { link } = session;
+    if (link.sendMessage) link.sendMessage(message);
+    else if (message.type === 'block' && link.copiesOnSend) link.send(encodeBlockInto(this.#blockBuffer, message));
+    else link.send(encodeWireMessage(message));
   }
 
   /** Housekeeping: request time-outs and snubs, the refusal count's decay, stale super-seed offers. */

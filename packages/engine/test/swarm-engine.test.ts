@@ -1,4 +1,4 @@
-import { encodeWireMessage } from '@swarmlab/protocol';
+import { decodeWireMessage, encodeWireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_CONFIG, MemoryChunkStore, type DropReason, type PeerLink } from '../src/index';
@@ -51,6 +51,55 @@ describe('SwarmEngine over in-memory links', () => {
     // What a received, its senders say they sent: the file at least.
     const toA = (fromSeeder.get('a') ?? 0) + (b.engine.snapshot().sentBytesByPeer.get('a') ?? 0);
     expect(toA).toBeGreaterThanOrEqual(file.manifest.sizeBytes);
+  });
+
+  /** Seeds a leecher over a link whose seeder end keeps every block message it is given, uncopied. */
+  async function blocksSentOver(copiesOnSend: boolean): Promise<{ blocks: Uint8Array[]; complete: boolean }> {
+    const file = await testFile(6 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const leecher = swarm.peer('leecher');
+    const [toLeecher, toSeeder] = swarm.linkPair('seeder', 'leecher');
+    const blocks: Uint8Array[] = [];
+    const keeping: PeerLink = {
+      remotePeerId: toLeecher.remotePeerId,
+      copiesOnSend,
+      get bufferedBytes() {
+        return toLeecher.bufferedBytes;
+      },
+      send(bytes) {
+        const decoded = decodeWireMessage(bytes);
+        if (decoded.ok && decoded.message.type === 'block') blocks.push(bytes);
+        toLeecher.send(bytes);
+      },
+      attach: (handlers) => toLeecher.attach(handlers),
+      close: () => toLeecher.close(),
+    };
+    seeder.engine.addLink(keeping);
+    leecher.engine.addLink(toSeeder);
+    await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'the leecher completes');
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+    // Each block as it is now: a reused buffer would hold the last block sent in every one of them.
+    const payloadsNow = blocks.map((bytes) => {
+      const decoded = decodeWireMessage(bytes);
+      if (!decoded.ok || decoded.message.type !== 'block') throw new Error('not a block any more');
+      const { chunkIndex, offsetBytes, bytes: payload } = decoded.message;
+      const start = chunkIndex * CHUNK_BYTES + offsetBytes;
+      return payload.every((byte, i) => byte === file.bytes[start + i]);
+    });
+    return { blocks, complete: payloadsNow.every(Boolean) };
+  }
+
+  it('encodes every block into one buffer over links that copy on send', async () => {
+    const { blocks } = await blocksSentOver(true);
+    expect(blocks.length).toBeGreaterThan(6);
+    expect(new Set(blocks.map((bytes) => bytes.buffer)).size).toBe(1);
+  });
+
+  it('gives every block a buffer of its own over links that keep what they are sent', async () => {
+    const { blocks, complete } = await blocksSentOver(false);
+    expect(new Set(blocks.map((bytes) => bytes.buffer)).size).toBe(blocks.length);
+    expect(complete).toBe(true); // no block was overwritten after it was sent
   });
 
   it('a late joiner completes from the leechers after the seeder has left', async () => {

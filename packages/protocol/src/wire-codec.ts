@@ -35,7 +35,6 @@ export type WireDecodeResult =
   { readonly ok: true; readonly message: WireMessage } | { readonly ok: false; readonly error: WireDecodeError };
 
 const RANGE_BYTES = 12;
-const BLOCK_HEADER_BYTES = 1 + 8;
 
 /** Encodes a message into a fresh buffer (a block's payload is copied once, behind its header). */
 export function encodeWireMessage(message: WireMessage): Uint8Array {
@@ -74,21 +73,38 @@ export function encodeWireMessage(message: WireMessage): Uint8Array {
       writeRange(new DataView(out.buffer), message);
       return out;
     }
-    case 'block': {
-      const out = new Uint8Array(BLOCK_HEADER_BYTES + message.bytes.length);
-      const view = new DataView(out.buffer);
-      out[0] = tag;
-      view.setUint32(1, message.chunkIndex);
-      view.setUint32(5, message.offsetBytes);
-      out.set(message.bytes, BLOCK_HEADER_BYTES);
-      return out;
-    }
+    case 'block':
+      return encodeBlockInto(new Uint8Array(BLOCK_HEADER_BYTES + message.bytes.length), message);
     case 'interested':
     case 'not-interested':
     case 'choke':
     case 'unchoke':
       return Uint8Array.of(tag);
   }
+}
+
+/** Bytes a `block` message takes beyond its payload. */
+export const BLOCK_HEADER_BYTES = 1 + 8;
+
+/**
+ * Encodes a block message into the start of `target` (at least `BLOCK_HEADER_BYTES` + the payload long)
+ * and returns that part of it: a sender that reuses one buffer for every block, over a link that copies
+ * on send, allocates nothing per block (#9, #12: a fresh message per block was the engine's largest
+ * allocation, and garbage V8 collects late).
+ */
+export function encodeBlockInto(
+  target: Uint8Array,
+  message: { readonly chunkIndex: number; readonly offsetBytes: number; readonly bytes: Uint8Array },
+): Uint8Array {
+  const lengthBytes = BLOCK_HEADER_BYTES + message.bytes.length;
+  if (target.length < lengthBytes)
+    throw new RangeError(`a block of ${lengthBytes} bytes does not fit ${target.length}`);
+  const view = new DataView(target.buffer, target.byteOffset, lengthBytes);
+  target[0] = WIRE_TAG.block;
+  view.setUint32(1, message.chunkIndex);
+  view.setUint32(5, message.offsetBytes);
+  target.set(message.bytes, BLOCK_HEADER_BYTES);
+  return target.subarray(0, lengthBytes);
 }
 
 /**

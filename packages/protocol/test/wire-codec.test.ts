@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWireMessage, encodeWireMessage, MAX_BLOCK_BYTES, WIRE_TAG, type WireMessage } from '../src/index';
+import {
+  BLOCK_HEADER_BYTES,
+  decodeWireMessage,
+  encodeBlockInto,
+  encodeWireMessage,
+  MAX_BLOCK_BYTES,
+  WIRE_TAG,
+  type WireMessage,
+} from '../src/index';
 
 const CONTENT_ID = 'ab'.repeat(32);
 
@@ -20,6 +28,22 @@ const EVERY_MESSAGE: WireMessage[] = [
 describe('wire codec', () => {
   it('covers every message type', () => {
     expect(new Set(EVERY_MESSAGE.map((m) => m.type))).toEqual(new Set(Object.keys(WIRE_TAG)));
+  });
+
+  it('encodes a block into a reused buffer as it encodes it into a fresh one', () => {
+    const target = new Uint8Array(BLOCK_HEADER_BYTES + MAX_BLOCK_BYTES).fill(0xee);
+    const first = { chunkIndex: 9, offsetBytes: 32_768, bytes: Uint8Array.from({ length: 3000 }, (_, i) => i % 251) };
+    const second = { chunkIndex: 2, offsetBytes: 0, bytes: Uint8Array.of(1, 2, 3) };
+    expect(encodeBlockInto(target, first)).toEqual(encodeWireMessage({ type: 'block', ...first }));
+    const encoded = encodeBlockInto(target, second);
+    expect(encoded.buffer).toBe(target.buffer);
+    expect(encoded).toEqual(encodeWireMessage({ type: 'block', ...second }));
+    expect(decodeWireMessage(encoded)).toEqual({ ok: true, message: { type: 'block', ...second } });
+  });
+
+  it('refuses a block that does not fit the buffer', () => {
+    const block = { chunkIndex: 0, offsetBytes: 0, bytes: new Uint8Array(100) };
+    expect(() => encodeBlockInto(new Uint8Array(BLOCK_HEADER_BYTES + 99), block)).toThrow(RangeError);
   });
 
   it.each(EVERY_MESSAGE)('round-trips $type', (message) => {

@@ -40,6 +40,10 @@ export class RunScopedLink implements PeerLink {
     return this.#deps.transport.bufferedBytes;
   }
 
+  get copiesOnSend(): boolean {
+    return this.#deps.transport.copiesOnSend === true;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

@@ -44,6 +44,8 @@ export function simplePeerLink(peer: SimplePeerInstance, remotePeerId: string): 
 
   return {
     remotePeerId,
+    // simple-peer's send() is the data channel's, which copies the bytes into its queue at once.
+    copiesOnSend: true,
     get bufferedBytes() {
       return peer.bufferSize;
     },

@@ -13,6 +13,9 @@ export function corruptingLink(link: PeerLink, fraction: number, random: () => n
     get bufferedBytes() {
       return link.bufferedBytes;
     },
+    get copiesOnSend() {
+      return link.copiesOnSend === true;
+    },
     send(bytes) {
       if (bytes[0] !== WIRE_TAG.block || random() >= fraction) return link.send(bytes);
       const corrupted = bytes.slice();
