@@ -11,7 +11,7 @@ import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../sr
 import type { StorageError } from '../src/lib/storage/storage-error';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
-import { incrementalSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
+import { streamedSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
 
 const CHUNK = 256 * 1024;
 const FILE_BYTES = 5 * CHUNK + 999;
@@ -69,7 +69,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const blob = (await store.fileBlob())!;
     expect(blob.size).toBe(FILE_BYTES);
     expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
-    expect(await incrementalSha256(store.chunks())).toBe(fileSha256);
+    expect(await streamedSha256(store.chunkBlobs())).toBe(fileSha256);
     expect(await wholeFileSha256(store)).toBe(fileSha256);
   });
 

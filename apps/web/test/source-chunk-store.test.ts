@@ -4,29 +4,45 @@ import { chunkCount, chunkLengthBytes, sha256Hex } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
 import { prepareSeed } from '../src/lib/state/file-preparation';
-import type { ChunkSource } from '../src/lib/storage/chunk-source';
+import { bytesChunkSource, fileChunkSource, type ChunkSource } from '../src/lib/storage/chunk-source';
 import { SourceChunkStore } from '../src/lib/storage/source-chunk-store';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
 
 const FILE_BYTES = 3 * 256 * 1024 + 1000;
 
 /** A generated file that counts its reads and the largest one. */
-function countingSource(): ChunkSource & { reads: number; largestReadBytes: number } {
+function countingSource(): ChunkSource & { reads: number; largestReadBytes: number; memories: Set<ArrayBufferLike> } {
   const inner = generatedTestFile(FILE_BYTES, 5);
   const counting = {
     ...inner,
     reads: 0,
     largestReadBytes: 0,
-    read: (offsetBytes: number, lengthBytes: number) => {
+    memories: new Set<ArrayBufferLike>(),
+    read: async (offsetBytes: number, lengthBytes: number, reuse?: ArrayBuffer) => {
       counting.reads++;
       counting.largestReadBytes = Math.max(counting.largestReadBytes, lengthBytes);
-      return inner.read(offsetBytes, lengthBytes);
+      const chunk = await inner.read(offsetBytes, lengthBytes, reuse);
+      counting.memories.add(chunk.buffer);
+      return chunk;
     },
   };
   return counting;
 }
 
 describe('the seeder reads its file on demand', () => {
+  it('prepares a picked File (read slice by slice into one buffer) as it prepares the same bytes in memory', async () => {
+    const whole = generateTestFile(FILE_BYTES, 6);
+    const picked = await prepareSeed(
+      fileChunkSource(new File([whole as Uint8Array<ArrayBuffer>], 'picked.bin')),
+      noblePageSha256,
+      () => {},
+    );
+    const inMemory = await prepareSeed(bytesChunkSource('picked.bin', whole), noblePageSha256, () => {});
+    expect(picked.manifest).toEqual(inMemory.manifest);
+    expect(picked.fileSha256).toBe(bytesToHex(sha256(whole)));
+    expect(await sha256Hex(await picked.store.get(3))).toBe(picked.manifest.chunkSha256[3]);
+  });
+
   it('one streaming pass gives the manifest and the whole file SHA-256, a chunk at a time', async () => {
     const source = countingSource();
     const fractions: number[] = [];
@@ -36,6 +52,7 @@ describe('the seeder reads its file on demand', () => {
     expect(chunkCount(prepared.manifest)).toBe(4);
     expect(source.reads).toBe(4);
     expect(source.largestReadBytes).toBe(256 * 1024);
+    expect(source.memories.size).toBe(1); // every chunk read into the same buffer: no garbage per chunk
     expect(fractions).toEqual([0.25, 0.5, 0.75, 1]);
     const last = whole.subarray(3 * 256 * 1024);
     expect(prepared.manifest.chunkSha256[3]).toBe(await sha256Hex(last));
@@ -64,5 +81,18 @@ describe('the seeder reads its file on demand', () => {
     source.reads = 0;
     await store.get(0); // evicted: read again
     expect(source.reads).toBe(1);
+  });
+
+  it('reads into the memory of chunks the cache dropped, and serves the right bytes from it', async () => {
+    const source = countingSource();
+    const prepared = await prepareSeed(source, noblePageSha256, () => {});
+    const store = new SourceChunkStore(source, prepared.manifest, 2 * 256 * 1024);
+    source.memories.clear();
+    // Chunks 0–2 are full chunks; 2 evicts 0, whose memory 1's re-read after 2 evictions then fills.
+    const hashes: string[] = [];
+    for (const index of [0, 1, 2, 0, 1, 2, 0]) hashes.push(await sha256Hex(await store.get(index)));
+    expect(hashes).toEqual([0, 1, 2, 0, 1, 2, 0].map((index) => prepared.manifest.chunkSha256[index]));
+    expect(source.reads).toBe(4 + 7);
+    expect(source.memories.size).toBeLessThan(7); // a fresh buffer per read would be 7
   });
 });

@@ -43,6 +43,17 @@ describe('generated test files', () => {
     expect((await source.read(4 * GIB - 10, 100)).length).toBe(10);
   });
 
+  it('reads into memory it is given, the same bytes as into a fresh buffer', async () => {
+    const source = generatedTestFile(3 * 256 * 1024 + 5, 4);
+    const memory = new ArrayBuffer(256 * 1024);
+    for (const offset of [0, 256 * 1024, 3 * 256 * 1024]) {
+      const fresh = await source.read(offset, 256 * 1024);
+      const reused = await source.read(offset, 256 * 1024, memory);
+      expect(reused.buffer).toBe(memory);
+      expect(bytesToHex(reused)).toBe(bytesToHex(fresh));
+    }
+  });
+
   it('saves as a Blob with the same bytes', async () => {
     const source = generatedTestFile(9 * 1024 * 1024 + 7, 3);
     const saved = new Uint8Array(await (await source.blob()).arrayBuffer());

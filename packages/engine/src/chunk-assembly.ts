@@ -24,9 +24,10 @@ export class ChunkAssembly {
   #missingBlocks: number;
   verifying = false;
 
-  constructor(chunkIndex: number, lengthBytes: number, blockBytes: number) {
+  /** `memory`: where to assemble it (its first `lengthBytes`, overwritten block by block); else fresh memory. */
+  constructor(chunkIndex: number, lengthBytes: number, blockBytes: number, memory?: ArrayBuffer) {
     this.chunkIndex = chunkIndex;
-    this.buffer = new Uint8Array(lengthBytes);
+    this.buffer = memory ? new Uint8Array(memory, 0, lengthBytes) : new Uint8Array(lengthBytes);
     this.blockBytes = blockBytes;
     const blockCount = Math.ceil(lengthBytes / blockBytes);
     this.#states = new Uint8Array(blockCount);

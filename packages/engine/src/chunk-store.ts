@@ -21,6 +21,13 @@ export interface ChunkStore {
 export interface AsyncChunkStore {
   get(chunkIndex: number): MaybePromise<Uint8Array | undefined>;
   put(chunkIndex: number, bytes: Uint8Array): MaybePromise<void>;
+  /**
+   * Optional: memory the store is done with (at least `lengthBytes`), for the engine to assemble the next
+   * chunk it downloads in; undefined, or no such method, and the engine allocates it. A store that reuses
+   * the memory of chunks it dropped from a cache closes the loop: a leecher then allocates no buffer per
+   * chunk (#12). The engine hands the chunk back by `put`, or drops it if it fails its hash.
+   */
+  takeMemory?(lengthBytes: number): ArrayBuffer | undefined;
 }
 
 /** Keeps chunks in memory. */

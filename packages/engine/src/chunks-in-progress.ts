@@ -12,6 +12,8 @@ export interface ChunksInProgressComponents {
   readonly holdings: HoldingsView;
   /** Picks our next chunk. */
   readonly availability: ChunkAvailability;
+  /** Memory the store lends for a chunk's assembly (`StoredChunks.memoryFor`); absent: fresh memory. */
+  readonly memoryFor?: (lengthBytes: number) => ArrayBuffer | undefined;
 }
 
 /** Where a chunk we lack stands. */
@@ -69,7 +71,7 @@ export class ChunksInProgress {
     );
     if (chunkIndex !== undefined) {
       const lengthBytes = chunkLengthBytes(this.#c.manifest, chunkIndex);
-      const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes);
+      const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes, this.#c.memoryFor?.(lengthBytes));
       this.#assemblies.set(chunkIndex, assembly);
       this.#phase[chunkIndex] = ChunkPhase.Downloading;
       return { assembly, block: assembly.nextMissing()! };

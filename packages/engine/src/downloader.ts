@@ -73,7 +73,15 @@ export class Downloader {
     this.#c = components;
     const { manifest, config, have, holdings, availability, sha256, chunks, sessions, events, lifecycle, drop } =
       components;
-    const inProgress = (this.#inProgress = new ChunksInProgress({ manifest, config, have, holdings, availability }));
+    const memoryFor = (lengthBytes: number) => chunks.memoryFor(lengthBytes);
+    const inProgress = (this.#inProgress = new ChunksInProgress({
+      manifest,
+      config,
+      have,
+      holdings,
+      availability,
+      memoryFor,
+    }));
     this.#verifier = new ChunkVerifier({
       manifest,
       config,

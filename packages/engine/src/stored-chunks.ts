@@ -31,6 +31,11 @@ export class StoredChunks {
     return chunk ?? missing(chunkIndex);
   }
 
+  /** Memory to assemble a chunk of `lengthBytes` in: the store's spare (`AsyncChunkStore.takeMemory`), if any. */
+  memoryFor(lengthBytes: number): ArrayBuffer | undefined {
+    return this.#store.takeMemory?.(lengthBytes);
+  }
+
   /**
    * Keeps a verified chunk. Returns true once it is held, at once for a store that answers at once;
    * otherwise a promise of whether it was kept (false: the store failed, and the chunk is not held).

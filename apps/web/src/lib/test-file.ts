@@ -62,8 +62,8 @@ function fillBlock(words: Uint32Array, state: number): void {
  * `lengthBytes` of the test file of `seed` from `offsetBytes`: pseudo-random (xorshift32, incompressible
  * like a real file, a few hundred MB/s) and reproducible from the seed, block by block.
  */
-export function testFileRange(seed: number, offsetBytes: number, lengthBytes: number): Uint8Array {
-  const range = new Uint8Array(lengthBytes);
+export function testFileRange(seed: number, offsetBytes: number, lengthBytes: number, reuse?: ArrayBuffer): Uint8Array {
+  const range = reuse ? new Uint8Array(reuse, 0, lengthBytes) : new Uint8Array(lengthBytes);
   const block = generatorBlock;
   const blockBytes = generatorBlockBytes;
   let written = 0;
@@ -89,8 +89,8 @@ export function generatedTestFile(sizeBytes: number, seed: number): ChunkSource 
   return {
     name: testFileName(sizeBytes, seed),
     sizeBytes,
-    read: async (offsetBytes, lengthBytes) =>
-      testFileRange(seed, offsetBytes, Math.max(0, Math.min(lengthBytes, sizeBytes - offsetBytes))),
+    read: async (offsetBytes, lengthBytes, reuse) =>
+      testFileRange(seed, offsetBytes, Math.max(0, Math.min(lengthBytes, sizeBytes - offsetBytes)), reuse),
     blob: async () => {
       const parts: Blob[] = [];
       for (let offsetBytes = 0; offsetBytes < sizeBytes; offsetBytes += SAVE_PART_BYTES) {

@@ -14,6 +14,8 @@ export interface SwarmTestState {
   uploadedBytes: number;
   downloadedBytes: number;
   fileSha256: string | undefined;
+  /** How much of the file its last hashing pass has read (0..1): a seeder's preparation, a leecher's whole-file hash. */
+  hashedFraction: number;
   /** Chunks a reloaded leecher found in its storage (verified) when it rejoined the run. */
   resumedChunks: number;
   /** The test-only switches this page honours (none in a production build). */

@@ -37,6 +37,7 @@ export function installTestHook(
         uploadedBytes: snapshot?.uploadedBytes ?? 0,
         downloadedBytes: snapshot?.downloadedBytes ?? 0,
         fileSha256: session?.fileSha256,
+        hashedFraction: session?.hashedFraction ?? 0,
         resumedChunks: session?.resumedChunks ?? 0,
         testSwitches,
         droppedPeers: (session?.droppedPeers ?? []).map(({ peerId, reason }) => ({ peerId, reason })),

@@ -1,7 +1,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { readBlobInto } from './blob-reader';
 
-/** Hash this many bytes between yields, so a large file never freezes the page. */
+/** Between this many bytes hashed the pass yields to the page's other tasks, so it never freezes. */
 const BYTES_PER_SLICE = 16 * 1024 * 1024;
 
 /**
@@ -13,11 +14,11 @@ const BYTES_PER_SLICE = 16 * 1024 * 1024;
  */
 export const MAX_WEBCRYPTO_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
 
-/** A complete file as stored: one Blob of it, or its chunks in order. */
+/** A complete file as stored: one Blob of it, or its chunks' Blobs in order. */
 export interface StoredFile {
   readonly sizeBytes: number;
   fileBlob(): Promise<Blob | undefined>;
-  chunks(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  chunkBlobs(): AsyncIterable<Blob> | Iterable<Blob>;
 }
 
 /** SHA-256 (lowercase hex) of a stored file: WebCrypto over a copy when small, else streamed. */
@@ -31,24 +32,31 @@ export async function wholeFileSha256(file: StoredFile, onProgress?: (hashedByte
       return bytesToHex(digest);
     }
   }
-  return incrementalSha256(file.chunks(), onProgress);
+  return streamedSha256(file.chunkBlobs(), onProgress);
 }
 
 /**
- * Streaming, one chunk in memory at a time: WebCrypto has no incremental digest, @noble/hashes does
- * (audited, dependency-free). For large files, and pages that are not a secure context.
+ * Streaming, chunk after chunk read into one buffer (`readBlobInto`): WebCrypto has no incremental digest,
+ * @noble/hashes does (audited, dependency-free). For large files, and pages that are not a secure context.
+ * The one buffer matters: a fresh buffer per chunk (`arrayBuffer()`) is garbage V8 collects only once tens of
+ * MiB of it pile up, and this pass made a completed leecher's memory peak (#12). The chunks are read one
+ * Blob at a time: a stream over one Blob of them all made Chromium's browser process buffer hundreds of MiB.
  */
-export async function incrementalSha256(
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+export async function streamedSha256(
+  chunks: AsyncIterable<Blob> | Iterable<Blob>,
   onProgress?: (hashedBytes: number) => void,
 ): Promise<string> {
   const hash = sha256.create();
+  let memory: ArrayBuffer | undefined;
   let hashedBytes = 0;
   let sinceYield = 0;
   for await (const chunk of chunks) {
-    hash.update(chunk);
-    hashedBytes += chunk.length;
-    sinceYield += chunk.length;
+    if (!memory || memory.byteLength < chunk.size) memory = new ArrayBuffer(chunk.size);
+    const bytes = await readBlobInto(chunk, memory);
+    memory = bytes.buffer as ArrayBuffer;
+    hash.update(bytes);
+    hashedBytes += bytes.length;
+    sinceYield += bytes.length;
     if (sinceYield >= BYTES_PER_SLICE) {
       sinceYield = 0;
       onProgress?.(hashedBytes);

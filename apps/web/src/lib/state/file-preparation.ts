@@ -19,9 +19,10 @@ export const CONTENT_MISMATCH_MESSAGE =
   'The file this swarm offers does not match the link: the link may be damaged or forged.';
 
 /**
- * Reads `source` once, chunk by chunk, in order: each chunk is hashed for the manifest (reporting the
- * fraction hashed, 0..1) and fed to the whole file's SHA-256 (@noble/hashes: WebCrypto has no incremental
- * digest), then dropped. No more than a chunk of the file is in memory at a time.
+ * Reads `source` once, chunk by chunk, in order, into one buffer: each chunk is hashed for the manifest
+ * (reporting the fraction hashed, 0..1) and fed to the whole file's SHA-256 (@noble/hashes: WebCrypto has no
+ * incremental digest) before the next is read over it. No more than a chunk of the file is in memory, and
+ * the pass leaves no garbage behind per chunk (#12: a fresh buffer per chunk made the seeder's memory peak).
  */
 export async function prepareSeed(
   source: ChunkSource,
@@ -29,12 +30,16 @@ export async function prepareSeed(
   onProgress: (fraction: number) => void,
 ): Promise<PreparedSeed> {
   const wholeFile = nobleSha256.create();
+  let reuse: ArrayBuffer | undefined;
   const manifest = await buildManifest({
     name: source.name,
     sizeBytes: source.sizeBytes,
-    // buildManifest reads each chunk once, in order: the whole-file hash follows the same reads.
+    // buildManifest reads each chunk once, in order, and is done with it (its hash taken: WebCrypto copies
+    // what it digests when called) before it reads the next: the whole-file hash follows the same reads.
     read: async (offsetBytes, lengthBytes) => {
-      const chunk = await source.read(offsetBytes, lengthBytes);
+      if (!reuse || reuse.byteLength < lengthBytes) reuse = new ArrayBuffer(lengthBytes);
+      const chunk = await source.read(offsetBytes, lengthBytes, reuse);
+      reuse = chunk.buffer as ArrayBuffer;
       wholeFile.update(chunk);
       return chunk;
     },

@@ -1,11 +1,23 @@
 /**
+ * How many dropped chunks' memories a cache keeps for reads and downloads to reuse: each chunk read or
+ * downloaded drops one as it is cached, so a few absorb several starting at once.
+ */
+const SPARE_MEMORIES = 4;
+
+/**
  * The chunks most recently read or written, up to `maxBytes`: what keeps the upload path fast when the
  * chunks themselves live in a `File` or IndexedDB. Peers ask for the newest chunks most (rarest first),
  * so the least recently used chunk is the one dropped.
+ *
+ * The memory of a dropped chunk is kept for the next read to fill (`takeMemory`): a seeder or leecher
+ * serving gigabytes then reads chunk after chunk into the same few buffers, where a fresh one per read is
+ * garbage V8 collects only once tens of MiB of it pile up (#12). So a chunk `get` hands out is the caller's
+ * only until the cache drops it: the engine copies each block it sends at once, and keeps no chunk.
  */
 export class ChunkCache {
   readonly maxBytes: number;
   readonly #chunks = new Map<number, Uint8Array>();
+  readonly #spare: ArrayBuffer[] = [];
   #heldBytes = 0;
 
   constructor(maxBytes: number) {
@@ -35,7 +47,14 @@ export class ChunkCache {
       if (this.#heldBytes <= this.maxBytes) break;
       this.#chunks.delete(oldest);
       this.#heldBytes -= oldChunk.length;
+      this.#keepSpare(oldChunk);
     }
+  }
+
+  /** Memory of a dropped chunk, at least `lengthBytes` long, for a read to fill; undefined if none is spare. */
+  takeMemory(lengthBytes: number): ArrayBuffer | undefined {
+    const index = this.#spare.findIndex((memory) => memory.byteLength >= lengthBytes);
+    return index < 0 ? undefined : this.#spare.splice(index, 1)[0];
   }
 
   delete(chunkIndex: number): void {
@@ -47,7 +66,15 @@ export class ChunkCache {
 
   clear(): void {
     this.#chunks.clear();
+    this.#spare.length = 0;
     this.#heldBytes = 0;
+  }
+
+  /** Keeps a dropped chunk's memory if the chunk was all of it (never a view into something larger). */
+  #keepSpare(chunk: Uint8Array): void {
+    const { buffer } = chunk;
+    if (this.#spare.length >= SPARE_MEMORIES || !(buffer instanceof ArrayBuffer)) return;
+    if (chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength) this.#spare.push(buffer);
   }
 }
 

@@ -1,3 +1,5 @@
+import { readBlobInto } from '../blob-reader';
+
 /**
  * A file the seeder offers, read by ranges on demand: a `File` the user picked, or a generated test file.
  * The tab never holds it whole (#12): the manifest pass and every upload read one chunk at a time.
@@ -5,19 +7,25 @@
 export interface ChunkSource {
   readonly name: string;
   readonly sizeBytes: number;
-  /** `lengthBytes` of the file from `offsetBytes` (a fresh buffer the caller may keep). */
-  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+  /**
+   * `lengthBytes` of the file from `offsetBytes`: a fresh buffer the caller may keep, or, given `reuse` (at
+   * least `lengthBytes` long), a view of that memory, for a pass that reads chunk after chunk into one
+   * buffer. `reuse` may be detached by the read: the next read takes the returned view's `buffer`.
+   */
+  read(offsetBytes: number, lengthBytes: number, reuse?: ArrayBuffer): Promise<Uint8Array>;
   /** The whole file as a Blob, for Save: a `File` is one already; a generated file is built part by part. */
   blob(): Promise<Blob>;
 }
 
-/** A file the user picked (or dropped), read by `file.slice(…).arrayBuffer()`: only the slice is loaded. */
+/** A file the user picked (or dropped), read by `file.slice(…)`: only the slice is loaded. */
 export function fileChunkSource(file: File): ChunkSource {
   return {
     name: file.name,
     sizeBytes: file.size,
-    read: async (offsetBytes, lengthBytes) =>
-      new Uint8Array(await file.slice(offsetBytes, offsetBytes + lengthBytes).arrayBuffer()),
+    read: async (offsetBytes, lengthBytes, reuse) => {
+      const slice = file.slice(offsetBytes, offsetBytes + lengthBytes);
+      return reuse ? readBlobInto(slice, reuse) : new Uint8Array(await slice.arrayBuffer());
+    },
     blob: async () => file,
   };
 }
@@ -27,7 +35,13 @@ export function bytesChunkSource(name: string, bytes: Uint8Array): ChunkSource {
   return {
     name,
     sizeBytes: bytes.length,
-    read: async (offsetBytes, lengthBytes) => bytes.slice(offsetBytes, offsetBytes + lengthBytes),
+    read: async (offsetBytes, lengthBytes, reuse) => {
+      const range = bytes.subarray(offsetBytes, offsetBytes + lengthBytes);
+      if (!reuse) return range.slice();
+      const into = new Uint8Array(reuse, 0, range.length);
+      into.set(range);
+      return into;
+    },
     blob: async () => new Blob([bytes as Uint8Array<ArrayBuffer>]),
   };
 }

@@ -5,6 +5,7 @@ import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, type ChunkDb } from './chunk-database';
 import { writeErrorOf, type StorageError } from './storage-error';
 import { WriteBatcher } from './write-batcher';
+import { readBlobInto } from '../blob-reader';
 
 /** Chunks read per transaction when the whole file is read in order (hashing it). */
 const CHUNKS_PER_READ = 16;
@@ -68,6 +69,11 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     return this.#cache.get(chunkIndex) ?? this.#read(chunkIndex);
   }
 
+  /** The memory of a chunk the cache dropped, for the engine to assemble the next chunk in. */
+  takeMemory(lengthBytes: number): ArrayBuffer | undefined {
+    return this.#cache.takeMemory(lengthBytes);
+  }
+
   async put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
     if (this.#failed) throw new Error(`storage failed: ${this.#failed.code}`);
     await this.#writes.add({ chunkIndex, bytes });
@@ -81,15 +87,18 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     return new Blob(blobs, { type: 'application/octet-stream' });
   }
 
-  /** The file's chunks in order, a few at a time (for a streaming pass such as the whole-file hash). */
-  async *chunks(): AsyncGenerator<Uint8Array> {
+  /**
+   * The stored chunks in order, as Blobs, a few per transaction, for a streaming pass over the file (the
+   * whole-file hash). Rejects when one is missing.
+   */
+  async *chunkBlobs(): AsyncGenerator<Blob> {
     const count = chunkCount(this.#manifest);
     for (let fromIndex = 0; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
       const toIndex = Math.min(count, fromIndex + CHUNKS_PER_READ) - 1;
       const blobs = await this.#db.getAll('chunks', chunkRange(this.storeKey, fromIndex, toIndex));
       if (blobs.length !== toIndex - fromIndex + 1)
         throw new Error(`chunks ${fromIndex}–${toIndex} are not all stored`);
-      for (const blob of blobs) yield new Uint8Array(await blob.arrayBuffer());
+      yield* blobs;
     }
   }
 
@@ -120,7 +129,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   async #read(chunkIndex: number): Promise<Uint8Array | undefined> {
     const blob = await this.#db.get('chunks', [this.storeKey, chunkIndex]);
     if (!blob) return undefined;
-    const chunk = new Uint8Array(await blob.arrayBuffer());
+    const memory = this.#cache.takeMemory(blob.size);
+    const chunk = memory ? await readBlobInto(blob, memory) : new Uint8Array(await blob.arrayBuffer());
     this.#cache.set(chunkIndex, chunk);
     return chunk;
   }

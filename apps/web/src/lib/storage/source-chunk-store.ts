@@ -25,8 +25,9 @@ export class SourceChunkStore implements AsyncChunkStore {
     if (cached) return cached;
     const reading = this.#reading.get(chunkIndex);
     if (reading) return reading;
+    const lengthBytes = chunkLengthBytes(this.#manifest, chunkIndex);
     const read = this.#source
-      .read(chunkIndex * this.#manifest.chunkBytes, chunkLengthBytes(this.#manifest, chunkIndex))
+      .read(chunkIndex * this.#manifest.chunkBytes, lengthBytes, this.#cache.takeMemory(lengthBytes))
       .then((chunk) => {
         this.#cache.set(chunkIndex, chunk);
         return chunk;
