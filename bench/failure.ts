@@ -16,13 +16,17 @@ export function sleep(ms: number): Promise<void> {
  */
 export async function pollUntil<T>(
   step: () => Promise<T | undefined>,
-  options: { readonly intervalMs: number; readonly timeoutMs: number; readonly message: () => string },
+  options: {
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+    readonly message: () => string | Promise<string>;
+  },
 ): Promise<T> {
   const deadlineMs = performance.now() + options.timeoutMs;
   for (;;) {
     const value = await step();
     if (value !== undefined) return value;
-    if (performance.now() > deadlineMs) throw new BenchFailure(options.message());
+    if (performance.now() > deadlineMs) throw new BenchFailure(await options.message());
     await sleep(options.intervalMs);
   }
 }

@@ -22,14 +22,18 @@ const LEECHERS = 2;
 const SAMPLE_MS = 250;
 /** The issue's target: peak RSS per tab, whatever the file's size. */
 const TARGET_RSS_BYTES = 300 * MIB;
+/** With --timeline, a line every this many samples (2 s). */
+const TIMELINE_EVERY_SAMPLES = 8;
 /** The row of Chromium's browser process: shown, not held to the per-tab target. */
 const BROWSER_ROW = 'browser process';
 
-export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048] [--runs 1] [--run-timeout-sec 1800]
+export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048] [--runs 1] [--run-timeout-sec 1800] [--timeline]
   A seeder and ${LEECHERS} leechers, unshaped, tabs of one Chromium profile on disk, one swarm per generated
   file size (MiB, comma-separated). Prints each tab's peak renderer RSS (/proc VmRSS, sampled; with its
   anonymous and shared-memory parts), peak JS heap (CDP Runtime.getHeapUsage), the browser process's peak RSS
-  and the distribution time; with --runs R, R runs per size (a fresh browser each) and the medians.
+  and the distribution time, and the phase (preparing, run, verifying) each peak came in; with --runs R, R
+  runs per size (a fresh browser each) and the medians; with --timeline, each tab's anonymous RSS every 2 s
+  on stderr.
   Target (#12): peak RSS ≤ ${TARGET_RSS_BYTES / MIB} MiB per tab, independent of the size.
   Needs the web app built (npx pnpm@12.4.2 build).`;
 
@@ -41,7 +45,15 @@ interface TabMemory {
   peakAnonBytes: number;
   peakShmemBytes: number;
   peakHeapBytes: number;
+  /** What the swarm was doing at the RSS peak. */
+  peakPhase: Phase;
 }
+
+/**
+ * What the swarm is doing: the seeder hashing its file before anyone joins, the run, the leechers' whole-file
+ * hashes after it (they start as each completes, so one may overlap the run's end).
+ */
+type Phase = 'preparing' | 'run' | 'verifying';
 
 interface SizeResult {
   readonly fileMib: number;
@@ -65,7 +77,15 @@ function trackedTabs(open: OpenSwarmTab, tabs: TabMemory[], heaps: Map<string, C
       const pid = tab.page ? await rendererOfPage(tab.page, candidates) : undefined;
       if (pid === undefined)
         console.error(`warning: ${name}: its renderer was not found among ${candidates.length} candidates`);
-      tabs.push({ name, pid, peakRssBytes: 0, peakAnonBytes: 0, peakShmemBytes: 0, peakHeapBytes: 0 });
+      tabs.push({
+        name,
+        pid,
+        peakRssBytes: 0,
+        peakAnonBytes: 0,
+        peakShmemBytes: 0,
+        peakHeapBytes: 0,
+        peakPhase: 'preparing',
+      });
       if (tab.page) heaps.set(name, await tab.page.context().newCDPSession(tab.page));
       return tab;
     });
@@ -103,13 +123,14 @@ async function rendererOfPage(page: Page, candidates: readonly number[]): Promis
   return best && best.grownBytes > PROBE_BYTES / 2 ? best.pid : undefined;
 }
 
-async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDPSession>): Promise<void> {
+async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDPSession>, phase: Phase): Promise<void> {
   for (const tab of tabs) {
     const resident = tab.pid === undefined ? undefined : residentBytes(tab.pid);
     if (resident && resident.nowBytes > tab.peakRssBytes) {
       tab.peakRssBytes = resident.nowBytes;
       tab.peakAnonBytes = resident.anonBytes;
       tab.peakShmemBytes = resident.shmemBytes;
+      tab.peakPhase = phase;
     }
     const session = heaps.get(tab.name);
     const heap = await session?.send('Runtime.getHeapUsage').catch(() => undefined);
@@ -117,7 +138,21 @@ async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDP
   }
 }
 
-async function measureSize(fileMib: number, baseURL: string, runTimeoutMs: number): Promise<SizeResult> {
+/** The phase, and each tab's anonymous RSS now (the part that moves with what a tab allocates). */
+function timelineLine(tabs: readonly TabMemory[], phase: Phase): string {
+  const now = tabs.map((tab) => {
+    const anonBytes = tab.pid === undefined ? undefined : residentBytes(tab.pid)?.anonBytes;
+    return `${tab.name} ${anonBytes === undefined ? '—' : fixed(anonBytes / MIB, 0)}`;
+  });
+  return `[timeline, ${phase}] anonymous RSS (MiB): ${now.join(', ')}`;
+}
+
+async function measureSize(
+  fileMib: number,
+  baseURL: string,
+  runTimeoutMs: number,
+  timeline: boolean,
+): Promise<SizeResult> {
   const before = browserProcessPids();
   // The tabs share one profile on disk, as a user's do (their IndexedDB on disk, not in memory).
   const profileDir = mkdtempSync(join(tmpdir(), 'swarmlab-memory-'));
@@ -128,13 +163,23 @@ async function measureSize(fileMib: number, baseURL: string, runTimeoutMs: numbe
   const browserPid = [...browserProcessPids()].find((pid) => !before.has(pid));
   // The browser process holds what tabs hand to Blobs and IndexedDB: its row shows whether memory moved there.
   const tabs: TabMemory[] = [
-    { name: BROWSER_ROW, pid: browserPid, peakRssBytes: 0, peakAnonBytes: 0, peakShmemBytes: 0, peakHeapBytes: 0 },
+    {
+      name: BROWSER_ROW,
+      pid: browserPid,
+      peakRssBytes: 0,
+      peakAnonBytes: 0,
+      peakShmemBytes: 0,
+      peakHeapBytes: 0,
+      peakPhase: 'preparing',
+    },
   ];
   const heaps = new Map<string, CDPSession>();
   let sampling = true;
+  let phase: Phase = 'preparing';
   const sampler = (async () => {
-    while (sampling) {
-      await sample(tabs, heaps);
+    for (let samples = 0; sampling; samples++) {
+      await sample(tabs, heaps, phase);
+      if (timeline && samples % TIMELINE_EVERY_SAMPLES === 0) console.error(timelineLine(tabs, phase));
       await sleep(SAMPLE_MS);
     }
   })();
@@ -147,11 +192,13 @@ async function measureSize(fileMib: number, baseURL: string, runTimeoutMs: numbe
       fileBytes: fileMib * MIB,
       timeoutMs: runTimeoutMs,
     });
+    phase = 'run';
     const runNumber = await swarm.startRun({ mode: 'p2p', serverUp: '', peerUp: '', peerDown: '' });
     await swarm.waitForRun(runNumber, runTimeoutMs);
+    phase = 'verifying';
     await swarm.verifyFiles(runNumber, runTimeoutMs);
     const distributionMs = (await swarm.seeder.readState()).run?.distributionMs ?? null;
-    await sample(tabs, heaps);
+    await sample(tabs, heaps, phase);
     return { fileMib, distributionMs, tabs };
   } finally {
     sampling = false;
@@ -163,7 +210,9 @@ async function measureSize(fileMib: number, baseURL: string, runTimeoutMs: numbe
 
 /** One run in a line: each tab's RSS peak and the distribution time. */
 function describeRun(result: SizeResult): string {
-  const tabs = result.tabs.map((tab) => `${tab.name} ${fixed(tab.peakRssBytes / MIB, 0)} MiB`).join(', ');
+  const tabs = result.tabs
+    .map((tab) => `${tab.name} ${fixed(tab.peakRssBytes / MIB, 0)} MiB (${tab.peakPhase})`)
+    .join(', ');
   const time = result.distributionMs === null ? '—' : `${fixed(result.distributionMs / 1000, 1)} s`;
   return `RSS peaks ${tabs}; distribution ${time}`;
 }
@@ -188,6 +237,7 @@ function medianResult(runs: readonly SizeResult[]): SizeResult {
         peakAnonBytes: of((one) => one.peakAnonBytes),
         peakShmemBytes: of((one) => one.peakShmemBytes),
         peakHeapBytes: of((one) => one.peakHeapBytes),
+        peakPhase: tab.peakPhase,
       };
     }),
   };
@@ -204,6 +254,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     'sizes-mib': { type: 'string' },
     runs: { type: 'string' },
     'run-timeout-sec': { type: 'string' },
+    timeline: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (flags.help) {
@@ -232,7 +283,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const fileMib of sizes) {
       const sizeRuns: SizeResult[] = [];
       for (let run = 1; run <= runs; run++) {
-        const result = await measureSize(fileMib, `http://127.0.0.1:${port}`, runTimeoutMs);
+        const result = await measureSize(fileMib, `http://127.0.0.1:${port}`, runTimeoutMs, flags.timeline === true);
         sizeRuns.push(result);
         console.log(`${fileMib} MiB, run ${run}/${runs}: ${describeRun(result)}`);
       }

@@ -45,6 +45,9 @@ export function playwrightTabs(browser: Browser, baseURL: string, log: (line: st
   return async (name, url) => {
     const page = await (await newPeerContext(browser, baseURL)).newPage();
     page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') log(`[${name} console] ${message.text()}`);
+    });
     await page.goto(url);
     return playwrightSwarmTab(page);
   };
@@ -59,6 +62,9 @@ export function profileTabs(context: BrowserContext, log: (line: string) => void
   return async (name, url) => {
     const page = await context.newPage();
     page.on('pageerror', (error) => log(`[${name} page error] ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') log(`[${name} console] ${message.text()}`);
+    });
     await page.goto(url);
     return playwrightSwarmTab(page);
   };
@@ -197,7 +203,17 @@ export class SwarmTabs {
             failIfFailed(name, state);
             return state.runNumber === runNumber ? state.fileSha256 : undefined;
           },
-          { intervalMs: POLL_MS, timeoutMs, message: () => `${name} did not hash its file of run ${runNumber}` },
+          {
+            intervalMs: POLL_MS,
+            timeoutMs,
+            message: async () => {
+              const state = await tab.readState().catch(() => undefined);
+              const where = state
+                ? ` (${state.phase}, ${state.chunksHeld}/${state.chunkCount} chunks, hashed ${Math.round(state.hashedFraction * 100)} %)`
+                : '';
+              return `${name} did not hash its file of run ${runNumber}${where}`;
+            },
+          },
         ),
       ),
     );
