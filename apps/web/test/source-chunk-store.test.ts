@@ -30,7 +30,7 @@ function countingSource(): ChunkSource & { reads: number; largestReadBytes: numb
 }
 
 describe('the seeder reads its file on demand', () => {
-  it('prepares a picked File (read slice by slice) as it prepares the same bytes in memory', async () => {
+  it('prepares a picked File (read slice by slice into one buffer) as it prepares the same bytes in memory', async () => {
     const whole = generateTestFile(FILE_BYTES, 6);
     const picked = await prepareSeed(
       fileChunkSource(new File([whole as Uint8Array<ArrayBuffer>], 'picked.bin')),

@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { readBlobInto } from './blob-reader';
 
 /** Between this many bytes hashed the pass yields to the page's other tasks, so it never freezes. */
 const BYTES_PER_SLICE = 16 * 1024 * 1024;
@@ -35,21 +36,24 @@ export async function wholeFileSha256(file: StoredFile, onProgress?: (hashedByte
 }
 
 /**
- * Streaming, one chunk in memory at a time: WebCrypto has no incremental digest, @noble/hashes does
- * (audited, dependency-free). For large files, and pages that are not a secure context. The chunks are read
- * one Blob at a time: a stream over one Blob of them all made Chromium's browser process buffer hundreds of
- * MiB. (Reading them into one reused buffer with a BYOB reader of each Blob's stream allocated nothing, but
- * left a leecher's hash pending forever in some full-size runs; see bench/README.md.)
+ * Streaming, chunk after chunk read into one buffer (`readBlobInto`): WebCrypto has no incremental digest,
+ * @noble/hashes does (audited, dependency-free). For large files, and pages that are not a secure context.
+ * The one buffer matters: a fresh buffer per chunk (`arrayBuffer()`) is garbage V8 collects only once tens of
+ * MiB of it pile up, and this pass made a completed leecher's memory peak (#12). The chunks are read one
+ * Blob at a time: a stream over one Blob of them all made Chromium's browser process buffer hundreds of MiB.
  */
 export async function streamedSha256(
   chunks: AsyncIterable<Blob> | Iterable<Blob>,
   onProgress?: (hashedBytes: number) => void,
 ): Promise<string> {
   const hash = sha256.create();
+  let memory: ArrayBuffer | undefined;
   let hashedBytes = 0;
   let sinceYield = 0;
   for await (const chunk of chunks) {
-    const bytes = new Uint8Array(await chunk.arrayBuffer());
+    if (!memory || memory.byteLength < chunk.size) memory = new ArrayBuffer(chunk.size);
+    const bytes = await readBlobInto(chunk, memory);
+    memory = bytes.buffer as ArrayBuffer;
     hash.update(bytes);
     hashedBytes += bytes.length;
     sinceYield += bytes.length;

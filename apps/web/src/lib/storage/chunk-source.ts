@@ -1,3 +1,5 @@
+import { readBlobInto } from '../blob-reader';
+
 /**
  * A file the seeder offers, read by ranges on demand: a `File` the user picked, or a generated test file.
  * The tab never holds it whole (#12): the manifest pass and every upload read one chunk at a time.
@@ -6,22 +8,24 @@ export interface ChunkSource {
   readonly name: string;
   readonly sizeBytes: number;
   /**
-   * `lengthBytes` of the file from `offsetBytes`. Given `reuse` (at least `lengthBytes` long), a source that can
-   * fill memory in place (a generated file) returns a view of it, for a pass that reads chunk after chunk into
-   * one buffer; others return a fresh buffer the caller may keep.
+   * `lengthBytes` of the file from `offsetBytes`: a fresh buffer the caller may keep, or, given `reuse` (at
+   * least `lengthBytes` long), a view of that memory, for a pass that reads chunk after chunk into one
+   * buffer. `reuse` may be detached by the read: the next read takes the returned view's `buffer`.
    */
   read(offsetBytes: number, lengthBytes: number, reuse?: ArrayBuffer): Promise<Uint8Array>;
   /** The whole file as a Blob, for Save: a `File` is one already; a generated file is built part by part. */
   blob(): Promise<Blob>;
 }
 
-/** A file the user picked (or dropped), read by `file.slice(…).arrayBuffer()`: only the slice is loaded. */
+/** A file the user picked (or dropped), read by `file.slice(…)`: only the slice is loaded. */
 export function fileChunkSource(file: File): ChunkSource {
   return {
     name: file.name,
     sizeBytes: file.size,
-    read: async (offsetBytes, lengthBytes) =>
-      new Uint8Array(await file.slice(offsetBytes, offsetBytes + lengthBytes).arrayBuffer()),
+    read: async (offsetBytes, lengthBytes, reuse) => {
+      const slice = file.slice(offsetBytes, offsetBytes + lengthBytes);
+      return reuse ? readBlobInto(slice, reuse) : new Uint8Array(await slice.arrayBuffer());
+    },
     blob: async () => file,
   };
 }

@@ -5,6 +5,7 @@ import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, type ChunkDb } from './chunk-database';
 import { writeErrorOf, type StorageError } from './storage-error';
 import { WriteBatcher } from './write-batcher';
+import { readBlobInto } from '../blob-reader';
 
 /** Chunks read per transaction when the whole file is read in order (hashing it). */
 const CHUNKS_PER_READ = 16;
@@ -128,7 +129,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   async #read(chunkIndex: number): Promise<Uint8Array | undefined> {
     const blob = await this.#db.get('chunks', [this.storeKey, chunkIndex]);
     if (!blob) return undefined;
-    const chunk = new Uint8Array(await blob.arrayBuffer());
+    const memory = this.#cache.takeMemory(blob.size);
+    const chunk = memory ? await readBlobInto(blob, memory) : new Uint8Array(await blob.arrayBuffer());
     this.#cache.set(chunkIndex, chunk);
     return chunk;
   }
