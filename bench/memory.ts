@@ -22,6 +22,8 @@ const LEECHERS = 2;
 const SAMPLE_MS = 250;
 /** The issue's target: peak RSS per tab, whatever the file's size. */
 const TARGET_RSS_BYTES = 300 * MIB;
+/** How long after a collection the settled figures are read (allocators return freed pages lazily). */
+const SETTLE_MS = 5_000;
 /** With --timeline, a line every this many samples (2 s). */
 const TIMELINE_EVERY_SAMPLES = 8;
 /** The row of Chromium's browser process: shown, not held to the per-tab target. */
@@ -31,7 +33,9 @@ export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048]
   A seeder and ${LEECHERS} leechers, unshaped, tabs of one Chromium profile on disk, one swarm per generated
   file size (MiB, comma-separated). Prints each tab's peak renderer RSS (/proc VmRSS, sampled; with its
   anonymous and shared-memory parts), peak JS heap (CDP Runtime.getHeapUsage), the browser process's peak RSS
-  and the distribution time, and the phase (preparing, run, verifying) each peak came in; with --runs R, R
+  and the distribution time, and the phase (preparing, run, verifying) each peak came in; then, once every
+  tab has verified its file and V8 has collected, what each tab still holds ("settled": RSS, anonymous part,
+  JS heap), which tells a peak's garbage from what a tab keeps; with --runs R, R
   runs per size (a fresh browser each) and the medians; with --timeline, each tab's anonymous RSS every 2 s
   on stderr.
   Target (#12): peak RSS ≤ ${TARGET_RSS_BYTES / MIB} MiB per tab, independent of the size.
@@ -45,8 +49,12 @@ interface TabMemory {
   peakAnonBytes: number;
   peakShmemBytes: number;
   peakHeapBytes: number;
+  /** The JS heap at the last sample. */
+  lastHeapBytes: number;
   /** What the swarm was doing at the RSS peak. */
   peakPhase: Phase;
+  /** After the tabs verified their files and V8 collected every tab: what a tab keeps, without its garbage. */
+  settled?: { readonly rssBytes: number; readonly anonBytes: number; readonly heapBytes: number } | undefined;
 }
 
 /**
@@ -84,6 +92,7 @@ function trackedTabs(open: OpenSwarmTab, tabs: TabMemory[], heaps: Map<string, C
         peakAnonBytes: 0,
         peakShmemBytes: 0,
         peakHeapBytes: 0,
+        lastHeapBytes: 0,
         peakPhase: 'preparing',
       });
       if (tab.page) heaps.set(name, await tab.page.context().newCDPSession(tab.page));
@@ -134,7 +143,28 @@ async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDP
     }
     const session = heaps.get(tab.name);
     const heap = await session?.send('Runtime.getHeapUsage').catch(() => undefined);
-    if (heap) tab.peakHeapBytes = Math.max(tab.peakHeapBytes, heap.usedSize);
+    if (heap) {
+      tab.peakHeapBytes = Math.max(tab.peakHeapBytes, heap.usedSize);
+      tab.lastHeapBytes = heap.usedSize;
+    }
+  }
+}
+
+/**
+ * Collects every tab's garbage, lets the allocators hand freed pages back, and notes what each tab holds
+ * then: the part of a peak that is not garbage waiting for V8.
+ */
+async function settle(tabs: TabMemory[], heaps: ReadonlyMap<string, CDPSession>): Promise<void> {
+  for (const session of heaps.values()) await session.send('HeapProfiler.collectGarbage').catch(() => undefined);
+  await sleep(SETTLE_MS);
+  for (const tab of tabs) {
+    const resident = tab.pid === undefined ? undefined : residentBytes(tab.pid);
+    const heap = await heaps
+      .get(tab.name)
+      ?.send('Runtime.getHeapUsage')
+      .catch(() => undefined);
+    if (resident)
+      tab.settled = { rssBytes: resident.nowBytes, anonBytes: resident.anonBytes, heapBytes: heap?.usedSize ?? 0 };
   }
 }
 
@@ -142,9 +172,9 @@ async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDP
 function timelineLine(tabs: readonly TabMemory[], phase: Phase): string {
   const now = tabs.map((tab) => {
     const anonBytes = tab.pid === undefined ? undefined : residentBytes(tab.pid)?.anonBytes;
-    return `${tab.name} ${anonBytes === undefined ? '—' : fixed(anonBytes / MIB, 0)}`;
+    return `${tab.name} ${anonBytes === undefined ? '—' : fixed(anonBytes / MIB, 0)} (heap ${fixed(tab.lastHeapBytes / MIB, 0)})`;
   });
-  return `[timeline, ${phase}] anonymous RSS (MiB): ${now.join(', ')}`;
+  return `[timeline, ${phase}] anonymous RSS (JS heap), MiB: ${now.join(', ')}`;
 }
 
 async function measureSize(
@@ -170,6 +200,7 @@ async function measureSize(
       peakAnonBytes: 0,
       peakShmemBytes: 0,
       peakHeapBytes: 0,
+      lastHeapBytes: 0,
       peakPhase: 'preparing',
     },
   ];
@@ -199,6 +230,7 @@ async function measureSize(
     await swarm.verifyFiles(runNumber, runTimeoutMs);
     const distributionMs = (await swarm.seeder.readState()).run?.distributionMs ?? null;
     await sample(tabs, heaps, phase);
+    await settle(tabs, heaps);
     return { fileMib, distributionMs, tabs };
   } finally {
     sampling = false;
@@ -214,7 +246,14 @@ function describeRun(result: SizeResult): string {
     .map((tab) => `${tab.name} ${fixed(tab.peakRssBytes / MIB, 0)} MiB (${tab.peakPhase})`)
     .join(', ');
   const time = result.distributionMs === null ? '—' : `${fixed(result.distributionMs / 1000, 1)} s`;
-  return `RSS peaks ${tabs}; distribution ${time}`;
+  const settled = result.tabs.map((tab) => `${tab.name} ${describeSettled(tab)}`).join(', ');
+  return `RSS peaks ${tabs}; distribution ${time}; settled ${settled}`;
+}
+
+function describeSettled(tab: TabMemory): string {
+  const settled = tab.settled;
+  if (!settled) return '—';
+  return `${fixed(settled.rssBytes / MIB, 0)} MiB (anon ${fixed(settled.anonBytes / MIB, 0)}, heap ${fixed(settled.heapBytes / MIB, 0)})`;
 }
 
 /**
@@ -237,7 +276,15 @@ function medianResult(runs: readonly SizeResult[]): SizeResult {
         peakAnonBytes: of((one) => one.peakAnonBytes),
         peakShmemBytes: of((one) => one.peakShmemBytes),
         peakHeapBytes: of((one) => one.peakHeapBytes),
+        lastHeapBytes: of((one) => one.lastHeapBytes),
         peakPhase: tab.peakPhase,
+        settled: same.every((one) => one.settled)
+          ? {
+              rssBytes: median(same.map((one) => one.settled!.rssBytes)),
+              anonBytes: median(same.map((one) => one.settled!.anonBytes)),
+              heapBytes: median(same.map((one) => one.settled!.heapBytes)),
+            }
+          : undefined,
       };
     }),
   };
@@ -294,7 +341,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const names = results[0]!.tabs.map((tab) => tab.name);
-  const header = ['tab', ...results.flatMap((r) => [`RSS peak @${r.fileMib} MiB`, `JS heap peak @${r.fileMib} MiB`])];
+  const header = [
+    'tab',
+    ...results.flatMap((r) => [
+      `RSS peak @${r.fileMib} MiB`,
+      `JS heap peak @${r.fileMib} MiB`,
+      `settled @${r.fileMib} MiB`,
+    ]),
+  ];
   const rows = names.map((name) => [
     name,
     ...results.flatMap((r) => {
@@ -304,12 +358,13 @@ export async function main(argv: readonly string[]): Promise<number> {
           ? '—'
           : `${fixed(tab.peakRssBytes / MIB, 0)} MiB (anon ${fixed(tab.peakAnonBytes / MIB, 0)}, shmem ${fixed(tab.peakShmemBytes / MIB, 0)})`,
         `${fixed((tab?.peakHeapBytes ?? 0) / MIB, 0)} MiB`,
+        tab ? describeSettled(tab) : '—',
       ];
     }),
   ]);
   const timeRow = [
     'distribution time',
-    ...results.flatMap((r) => [r.distributionMs === null ? '—' : `${fixed(r.distributionMs / 1000, 1)} s`, '']),
+    ...results.flatMap((r) => [r.distributionMs === null ? '—' : `${fixed(r.distributionMs / 1000, 1)} s`, '', '']),
   ];
   console.log(table([header, ...rows, timeRow]));
   const over = results.flatMap((r) =>
