@@ -7,7 +7,7 @@ import type { HeldChunks } from './stored-chunks';
 /** What `ChunksInProgress` works with, passed by the `Downloader`. */
 export interface ChunksInProgressComponents {
   readonly manifest: Manifest;
-  readonly config: Pick<EngineConfig, 'blockBytes' | 'endgameMaxRequestsPerBlock'>;
+  readonly config: Pick<EngineConfig, 'blockBytes' | 'endgameMaxRequestsPerBlock' | 'maxStoringBytes'>;
   readonly have: HeldChunks;
   readonly holdings: HoldingsView;
   /** Picks our next chunk. */
@@ -28,7 +28,8 @@ const enum ChunkPhase {
 
 /**
  * The chunks the `Downloader` is fetching: each one's `ChunkAssembly`, and what block to ask a peer for
- * next (partial chunks first, then a new chunk from the piece picker, then endgame duplicates). A
+ * next (partial chunks first, then a new chunk from the piece picker, then endgame duplicates). No new
+ * chunk starts while verified chunks waiting for the store hold `maxStoringBytes` or more. A
  * chunk's phase is one byte, so a `have`'s check is one typed-array read, not a map look-up.
  */
 export class ChunksInProgress {
@@ -36,6 +37,9 @@ export class ChunksInProgress {
   readonly #assemblies = new Map<number, ChunkAssembly>();
   readonly #phase: Uint8Array;
   #storingCount = 0;
+  #storingBytes = 0;
+  /** A new chunk was not started because verified chunks waited for the store (`maxStoringBytes`). */
+  #heldBack = false;
 
   constructor(components: ChunksInProgressComponents) {
     this.#c = components;
@@ -64,6 +68,10 @@ export class ChunksInProgress {
       if (assembly.verifying || !assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
       const block = assembly.nextMissing();
       if (block) return { assembly, block };
+    }
+    if (this.#storingBytes >= config.maxStoringBytes) {
+      this.#heldBack = true;
+      return undefined;
     }
     const chunkIndex = availability.pick(
       (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
@@ -96,11 +104,28 @@ export class ChunksInProgress {
   storing(chunkIndex: number): void {
     this.#phase[chunkIndex] = ChunkPhase.Storing;
     this.#storingCount++;
+    this.#storingBytes += chunkLengthBytes(this.#c.manifest, chunkIndex);
   }
 
   /** The store answered, kept or failed. */
   stored(chunkIndex: number): void {
     this.#phase[chunkIndex] = ChunkPhase.Idle;
     this.#storingCount--;
+    this.#storingBytes -= chunkLengthBytes(this.#c.manifest, chunkIndex);
+  }
+
+  /** Bytes of verified chunks waiting for the store. */
+  get storingBytes(): number {
+    return this.#storingBytes;
+  }
+
+  /**
+   * True, once, if a new chunk was held back for the store since the last call and may start now: the
+   * `Downloader` then asks every peer again.
+   */
+  takeReleased(): boolean {
+    if (!this.#heldBack || this.#storingBytes >= this.#c.config.maxStoringBytes) return false;
+    this.#heldBack = false;
+    return true;
   }
 }

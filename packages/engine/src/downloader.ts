@@ -23,6 +23,7 @@ export interface DownloaderComponents {
     | 'maxPipelineBlocks'
     | 'pipelineSlackMs'
     | 'endgameMaxRequestsPerBlock'
+    | 'maxStoringBytes'
     | 'requestTimeoutMs'
     | 'snubTimeoutMs'
     | 'maxBadBlocksPerPeer'
@@ -263,6 +264,8 @@ export class Downloader {
       this.updateInterest(session);
     }
     if (have.isComplete) this.#c.onComplete();
+    // A write landed: a new chunk held back while writes waited may start now.
+    else if (this.#inProgress.takeReleased()) this.fillAll();
   }
 
   /** Gives up every request outstanding with a peer, so other peers can be asked. */

@@ -25,6 +25,12 @@ export interface EngineConfig {
   /** The first chunks are picked at random rather than rarest-first: a newcomer needs something to trade
    * quickly, and random picks spread early copies (BitTorrent's "random first piece"). */
   readonly randomFirstChunks: number;
+  /** Verified chunks waiting for a store that answers later (IndexedDB) may hold this many bytes; past
+   * it no new chunk is started (those under way still finish) until a write lands. Storage slower than
+   * the network then slows the download instead of piling chunks up in memory (#12: a browser's
+   * IndexedDB stalls for a second or more at times, and the tab and the browser process each held every
+   * chunk that waited). */
+  readonly maxStoringBytes: number;
   /** In the endgame, how many peers may be asked for the same block at once. */
   readonly endgameMaxRequestsPerBlock: number;
   /** Stop queuing blocks on a link while this many bytes wait in its send buffer (Chromium's limit is
@@ -76,6 +82,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   pipelineSlackMs: 250,
   randomFirstChunks: 4,
   endgameMaxRequestsPerBlock: 2,
+  maxStoringBytes: 4 * 1024 * 1024,
   sendHighWaterBytes: 1024 * 1024,
   uploadSlots: 4,
   optimisticSlots: 1,

@@ -1,5 +1,5 @@
 import { chunkCount } from '@swarmlab/protocol';
-import { fileHashOf, testFile, TestSwarm } from '@swarmlab/test-kit';
+import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
 
@@ -12,10 +12,17 @@ class LaterStore implements AsyncChunkStore {
   readonly #swarm: TestSwarm;
   readonly #failPuts: Set<number>;
 
-  constructor(swarm: TestSwarm, memory = new MemoryChunkStore(), failPuts: readonly number[] = []) {
+  /** Writes under way now, and the most there were at once. */
+  putsPending = 0;
+  mostPutsPending = 0;
+  readonly #putDelayMs: number;
+
+  /** `putDelayMs`: test-clock time each write takes (storage slower than the network when large). */
+  constructor(swarm: TestSwarm, memory = new MemoryChunkStore(), failPuts: readonly number[] = [], putDelayMs = 1) {
     this.#swarm = swarm;
     this.memory = memory;
     this.#failPuts = new Set(failPuts);
+    this.#putDelayMs = putDelayMs;
   }
 
   get(chunkIndex: number): Promise<Uint8Array | undefined> {
@@ -23,13 +30,15 @@ class LaterStore implements AsyncChunkStore {
   }
 
   put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
+    this.mostPutsPending = Math.max(this.mostPutsPending, ++this.putsPending);
     return this.#swarm.later(() => {
+      this.putsPending--;
       if (this.#failPuts.delete(chunkIndex)) {
         this.failedPuts++;
         throw new Error('quota exceeded');
       }
       this.memory.put(chunkIndex, bytes);
-    });
+    }, this.#putDelayMs);
   }
 }
 
@@ -95,6 +104,25 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     expect(await fileHashOf(a, file)).toBe(file.sha256);
     expect(await fileHashOf(b, file)).toBe(file.sha256);
     expect(writtenWhenAnnounced).toEqual(new Array<boolean>(chunkCount(file.manifest)).fill(true));
+  });
+
+  it('starts no new chunk while writes that wait hold maxStoringBytes, and completes once they land', async () => {
+    const file = await testFile(48 * CHUNK_BYTES, CHUNK_BYTES);
+    // Each write takes 200 ms of test time; the link delivers a chunk in about 7 ms.
+    const runWith = async (maxStoringBytes: number) => {
+      const swarm = new TestSwarm(file, { config: { ...TEST_ENGINE_CONFIG, maxStoringBytes } });
+      const seeder = swarm.peer('seeder', { seed: true });
+      const store = new LaterStore(swarm, new MemoryChunkStore(), [], 200);
+      const leecher = swarm.peer('leecher', { asyncStore: store, store: store.memory });
+      swarm.connect(seeder, leecher, { bytesPerSec: 10_000_000 });
+      await swarm.runUntil(() => leecher.engine.isComplete, 60_000, 'the leecher completes');
+      expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+      return store.mostPutsPending;
+    };
+
+    expect(await runWith(4 * CHUNK_BYTES)).toBeLessThanOrEqual(4);
+    // Without the bound the same run has many more chunks waiting at once: the bound is what held them.
+    expect(await runWith(Number.POSITIVE_INFINITY)).toBeGreaterThan(12);
   });
 
   it('fetches a chunk again when the store fails to keep it', async () => {
