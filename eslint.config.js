@@ -33,7 +33,7 @@ const LAYERS = [
   {
     name: '@swarmlab/bench',
     dir: 'bench',
-    imports: ['protocol', 'engine', 'sim', 'theory', 'server', 'web', 'peer', 'e2e', 'test-kit'],
+    imports: ['protocol', 'engine', 'webrtc', 'sim', 'theory', 'server', 'web', 'peer', 'e2e', 'test-kit'],
   },
   { name: '@swarmlab/checks', dir: 'checks', imports: ['engine'] },
 ];

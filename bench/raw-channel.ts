@@ -38,6 +38,11 @@ export interface RawChannelOptions {
    * pages are still open: e.g. to sample the browser's CPU time over the transfer alone.
    */
   readonly onTransfer?: { readonly start?: () => void; readonly end?: () => void };
+  /**
+   * The receiving page gives the app's `CollectionHint` (packages/webrtc) for what it receives: an untouched
+   * ArrayBuffer of `hintBytes`, dropped at once, after every `everyBytes`. Default none.
+   */
+  readonly collectionHint?: { readonly everyBytes: number; readonly hintBytes: number };
 }
 
 export interface RawChannelResult {
@@ -79,6 +84,9 @@ interface PeerState {
   done: (() => void) | undefined;
   /** Why the channel or connection failed, for the message of an aborted run. */
   error: string | undefined;
+  /** The collection hint this page gives for what it receives, if any, and bytes since its last. */
+  hint: { readonly everyBytes: number; readonly hintBytes: number } | undefined;
+  sinceHintBytes: number;
 }
 
 type PeerWindow = typeof globalThis & { __rawChannel: PeerState };
@@ -94,68 +102,83 @@ interface SendPlan {
 // methods): tsx wraps those in a `__name` helper that the page does not have.
 
 /** Makes the page's peer connection, with no ICE servers: host candidates only, 127.0.0.1 here. */
-function installPeer(page: Page, offerer: boolean): Promise<void> {
-  return page.evaluate((offerer) => {
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    // Assigned by the executor, which runs at once.
-    let resolveOpen: (() => void) | undefined;
-    let rejectOpen: ((error: Error) => void) | undefined;
-    const opened = new Promise<void>((resolve, reject) => {
-      resolveOpen = resolve;
-      rejectOpen = reject;
-    });
-    // Read by `whenOpen`; until then a rejection is kept, not reported as unhandled.
-    opened.catch(() => {});
-    const state: PeerState = {
-      pc,
-      channel: undefined,
-      opened,
-      receivedBytes: 0,
-      receivedMessages: 0,
-      misordered: 0,
-      firstAtMs: undefined,
-      lastAtMs: undefined,
-      expectBytes: Number.POSITIVE_INFINITY,
-      done: undefined,
-      error: undefined,
-    };
-    const on = {
-      channel(channel: RTCDataChannel): void {
-        state.channel = channel;
-        channel.binaryType = 'arraybuffer';
-        channel.onopen = () => resolveOpen?.();
-        channel.onclose = () => {
-          state.error ??= 'data channel closed';
+function installPeer(
+  page: Page,
+  offerer: boolean,
+  hint: { everyBytes: number; hintBytes: number } | undefined,
+): Promise<void> {
+  return page.evaluate(
+    ({ offerer, hint }) => {
+      const pc = new RTCPeerConnection({ iceServers: [] });
+      // Assigned by the executor, which runs at once.
+      let resolveOpen: (() => void) | undefined;
+      let rejectOpen: ((error: Error) => void) | undefined;
+      const opened = new Promise<void>((resolve, reject) => {
+        resolveOpen = resolve;
+        rejectOpen = reject;
+      });
+      // Read by `whenOpen`; until then a rejection is kept, not reported as unhandled.
+      opened.catch(() => {});
+      const state: PeerState = {
+        pc,
+        channel: undefined,
+        opened,
+        receivedBytes: 0,
+        receivedMessages: 0,
+        misordered: 0,
+        firstAtMs: undefined,
+        lastAtMs: undefined,
+        expectBytes: Number.POSITIVE_INFINITY,
+        done: undefined,
+        error: undefined,
+        hint,
+        sinceHintBytes: 0,
+      };
+      const on = {
+        channel(channel: RTCDataChannel): void {
+          state.channel = channel;
+          channel.binaryType = 'arraybuffer';
+          channel.onopen = () => resolveOpen?.();
+          channel.onclose = () => {
+            state.error ??= 'data channel closed';
+            rejectOpen?.(new Error(state.error));
+          };
+          channel.onerror = (event) => {
+            state.error = `data channel error: ${(event as RTCErrorEvent).error?.message ?? 'unknown'}`;
+          };
+          channel.onmessage = (event: MessageEvent<ArrayBuffer>) => {
+            const nowMs = performance.timeOrigin + performance.now();
+            const data = event.data;
+            if (new Uint8Array(data, 0, 1)[0] !== (state.receivedMessages & 255)) state.misordered++;
+            state.receivedMessages++;
+            state.receivedBytes += data.byteLength;
+            if (state.hint && (state.sinceHintBytes += data.byteLength) >= state.hint.everyBytes) {
+              state.sinceHintBytes = 0;
+              // Allocated and dropped: what the app's CollectionHint does.
+              (globalThis as { __hint?: ArrayBuffer }).__hint = new ArrayBuffer(state.hint.hintBytes);
+              delete (globalThis as { __hint?: ArrayBuffer }).__hint;
+            }
+            state.firstAtMs ??= nowMs;
+            if (state.receivedBytes >= state.expectBytes && state.lastAtMs === undefined) {
+              state.lastAtMs = nowMs;
+              state.done?.();
+            }
+          };
+        },
+      };
+      pc.onconnectionstatechange = () => {
+        if (pc.connectionState === 'failed') {
+          state.error ??= 'peer connection failed';
           rejectOpen?.(new Error(state.error));
-        };
-        channel.onerror = (event) => {
-          state.error = `data channel error: ${(event as RTCErrorEvent).error?.message ?? 'unknown'}`;
-        };
-        channel.onmessage = (event: MessageEvent<ArrayBuffer>) => {
-          const nowMs = performance.timeOrigin + performance.now();
-          const data = event.data;
-          if (new Uint8Array(data, 0, 1)[0] !== (state.receivedMessages & 255)) state.misordered++;
-          state.receivedMessages++;
-          state.receivedBytes += data.byteLength;
-          state.firstAtMs ??= nowMs;
-          if (state.receivedBytes >= state.expectBytes && state.lastAtMs === undefined) {
-            state.lastAtMs = nowMs;
-            state.done?.();
-          }
-        };
-      },
-    };
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') {
-        state.error ??= 'peer connection failed';
-        rejectOpen?.(new Error(state.error));
-      }
-    };
-    // One reliable, ordered channel: the defaults of createDataChannel.
-    if (offerer) on.channel(pc.createDataChannel('raw'));
-    else pc.ondatachannel = (event) => on.channel(event.channel);
-    (globalThis as PeerWindow).__rawChannel = state;
-  }, offerer);
+        }
+      };
+      // One reliable, ordered channel: the defaults of createDataChannel.
+      if (offerer) on.channel(pc.createDataChannel('raw'));
+      else pc.ondatachannel = (event) => on.channel(event.channel);
+      (globalThis as PeerWindow).__rawChannel = state;
+    },
+    { offerer, hint },
+  );
 }
 
 /**
@@ -277,7 +300,9 @@ async function openPeerPage(browser: Browser, contexts: BrowserContext[]): Promi
   return page;
 }
 
-function resolveOptions(options: RawChannelOptions): Required<Omit<RawChannelOptions, 'onTransfer'>> {
+function resolveOptions(
+  options: RawChannelOptions,
+): Required<Omit<RawChannelOptions, 'onTransfer' | 'collectionHint'>> {
   const resolved = {
     bytes: options.bytes,
     messageBytes: options.messageBytes ?? DEFAULT_MESSAGE_BYTES,
@@ -323,7 +348,7 @@ export async function measureRawChannel(browser: Browser, options: RawChannelOpt
     const [sender, receiver] = await Promise.all([openPeerPage(browser, contexts), openPeerPage(browser, contexts)]);
     receiverPage = receiver;
     const connectStartMs = performance.now();
-    await Promise.all([installPeer(sender, true), installPeer(receiver, false)]);
+    await Promise.all([installPeer(sender, true, undefined), installPeer(receiver, false, options.collectionHint)]);
     const offer = await describeLocal(sender, undefined);
     if (!offer.sdp?.includes('a=candidate:'))
       throw new RawChannelFailure(

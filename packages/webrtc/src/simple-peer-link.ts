@@ -1,5 +1,6 @@
 import type { PeerLink, PeerLinkHandlers } from '@swarmlab/engine';
 import type { Instance as SimplePeerInstance } from 'simple-peer';
+import { PAGE_COLLECTION_HINT, type CollectionHint } from './collection-hint';
 
 /**
  * `drain` fires when the data channel's send queue falls to this many bytes. A quarter of the engine's
@@ -16,9 +17,14 @@ interface WithDataChannel {
  * A connected simple-peer as an engine `PeerLink`. Sends go straight to the data channel with
  * `send()` (faster than simple-peer's stream `write()`), so backpressure is the engine's job: it reads
  * `bufferedBytes` and waits for `drain`, which comes from the channel's `bufferedamountlow` event.
- * Chromium's send queue holds 16 MiB and `send()` throws past it; the engine stays far below.
+ * Chromium's send queue holds 16 MiB and `send()` throws past it; the engine stays far below. Every
+ * message received counts towards the page's `CollectionHint` (its buffer is garbage once read).
  */
-export function simplePeerLink(peer: SimplePeerInstance, remotePeerId: string): PeerLink {
+export function simplePeerLink(
+  peer: SimplePeerInstance,
+  remotePeerId: string,
+  collectionHint: CollectionHint = PAGE_COLLECTION_HINT,
+): PeerLink {
   let handlers: PeerLinkHandlers | undefined;
   const early: Uint8Array[] = [];
   let closedReason: string | undefined;
@@ -30,6 +36,7 @@ export function simplePeerLink(peer: SimplePeerInstance, remotePeerId: string): 
   };
 
   peer.on('data', (data: Uint8Array) => {
+    collectionHint.passed(data.byteLength);
     if (handlers) handlers.message(data);
     else early.push(data);
   });

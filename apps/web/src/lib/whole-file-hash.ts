@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { PAGE_COLLECTION_HINT } from '@swarmlab/webrtc/collection-hint';
 import { readBlobInto } from './blob-reader';
 
 /** Between this many bytes hashed the pass yields to the page's other tasks, so it never freezes. */
@@ -41,6 +42,7 @@ export async function wholeFileSha256(file: StoredFile, onProgress?: (hashedByte
  * The one buffer matters: a fresh buffer per chunk (`arrayBuffer()`) is garbage V8 collects only once tens of
  * MiB of it pile up, and this pass made a completed leecher's memory peak (#12). The chunks are read one
  * Blob at a time: a stream over one Blob of them all made Chromium's browser process buffer hundreds of MiB.
+ * The pass still leaves garbage (stream reads, hash state), so it counts towards the page's `CollectionHint`.
  */
 export async function streamedSha256(
   chunks: AsyncIterable<Blob> | Iterable<Blob>,
@@ -55,6 +57,7 @@ export async function streamedSha256(
     const bytes = await readBlobInto(chunk, memory);
     memory = bytes.buffer as ArrayBuffer;
     hash.update(bytes);
+    PAGE_COLLECTION_HINT.passed(bytes.length);
     hashedBytes += bytes.length;
     sinceYield += bytes.length;
     if (sinceYield >= BYTES_PER_SLICE) {
