@@ -152,7 +152,8 @@ async function sample(tabs: readonly TabMemory[], heaps: ReadonlyMap<string, CDP
 
 /**
  * Collects every tab's garbage, lets the allocators hand freed pages back, and notes what each tab holds
- * then: the part of a peak that is not garbage waiting for V8.
+ * then: the part of a peak that is not garbage waiting for V8. (The peak sampler keeps running meanwhile;
+ * a collection only lowers what it reads.)
  */
 async function settle(tabs: TabMemory[], heaps: ReadonlyMap<string, CDPSession>): Promise<void> {
   for (const session of heaps.values()) await session.send('HeapProfiler.collectGarbage').catch(() => undefined);
@@ -172,7 +173,8 @@ async function settle(tabs: TabMemory[], heaps: ReadonlyMap<string, CDPSession>)
 function timelineLine(tabs: readonly TabMemory[], phase: Phase): string {
   const now = tabs.map((tab) => {
     const anonBytes = tab.pid === undefined ? undefined : residentBytes(tab.pid)?.anonBytes;
-    return `${tab.name} ${anonBytes === undefined ? '—' : fixed(anonBytes / MIB, 0)} (heap ${fixed(tab.lastHeapBytes / MIB, 0)})`;
+    const heap = tab.name === BROWSER_ROW ? '' : ` (heap ${fixed(tab.lastHeapBytes / MIB, 0)})`;
+    return `${tab.name} ${anonBytes === undefined ? '—' : fixed(anonBytes / MIB, 0)}${heap}`;
   });
   return `[timeline, ${phase}] anonymous RSS (JS heap), MiB: ${now.join(', ')}`;
 }
@@ -253,7 +255,8 @@ function describeRun(result: SizeResult): string {
 function describeSettled(tab: TabMemory): string {
   const settled = tab.settled;
   if (!settled) return '—';
-  return `${fixed(settled.rssBytes / MIB, 0)} MiB (anon ${fixed(settled.anonBytes / MIB, 0)}, heap ${fixed(settled.heapBytes / MIB, 0)})`;
+  const heap = tab.name === BROWSER_ROW ? '' : `, heap ${fixed(settled.heapBytes / MIB, 0)}`;
+  return `${fixed(settled.rssBytes / MIB, 0)} MiB (anon ${fixed(settled.anonBytes / MIB, 0)}${heap})`;
 }
 
 /**

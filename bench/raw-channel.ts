@@ -39,10 +39,15 @@ export interface RawChannelOptions {
    */
   readonly onTransfer?: { readonly start?: () => void; readonly end?: () => void };
   /**
-   * The receiving page gives the app's `CollectionHint` (packages/webrtc) for what it receives: an untouched
-   * ArrayBuffer of `hintBytes`, dropped at once, after every `everyBytes`. Default none.
+   * The receiving page reproduces the app's `CollectionHint` (packages/webrtc) for what it receives: an
+   * untouched ArrayBuffer of `hintBytes` after every `everyBytes`, at most one per `minIntervalMs`, each held
+   * until the next replaces it. Default none.
    */
-  readonly collectionHint?: { readonly everyBytes: number; readonly hintBytes: number };
+  readonly collectionHint?: {
+    readonly everyBytes: number;
+    readonly hintBytes: number;
+    readonly minIntervalMs: number;
+  };
 }
 
 export interface RawChannelResult {
@@ -84,9 +89,11 @@ interface PeerState {
   done: (() => void) | undefined;
   /** Why the channel or connection failed, for the message of an aborted run. */
   error: string | undefined;
-  /** The collection hint this page gives for what it receives, if any, and bytes since its last. */
-  hint: { readonly everyBytes: number; readonly hintBytes: number } | undefined;
+  /** The collection hint this page gives for what it receives, if any; bytes and time since its last. */
+  hint: { readonly everyBytes: number; readonly hintBytes: number; readonly minIntervalMs: number } | undefined;
   sinceHintBytes: number;
+  lastHintAtMs: number;
+  heldHint: ArrayBuffer | undefined;
 }
 
 type PeerWindow = typeof globalThis & { __rawChannel: PeerState };
@@ -102,11 +109,7 @@ interface SendPlan {
 // methods): tsx wraps those in a `__name` helper that the page does not have.
 
 /** Makes the page's peer connection, with no ICE servers: host candidates only, 127.0.0.1 here. */
-function installPeer(
-  page: Page,
-  offerer: boolean,
-  hint: { everyBytes: number; hintBytes: number } | undefined,
-): Promise<void> {
+function installPeer(page: Page, offerer: boolean, hint: RawChannelOptions['collectionHint']): Promise<void> {
   return page.evaluate(
     ({ offerer, hint }) => {
       const pc = new RTCPeerConnection({ iceServers: [] });
@@ -133,6 +136,8 @@ function installPeer(
         error: undefined,
         hint,
         sinceHintBytes: 0,
+        lastHintAtMs: Number.NEGATIVE_INFINITY,
+        heldHint: undefined,
       };
       const on = {
         channel(channel: RTCDataChannel): void {
@@ -152,11 +157,16 @@ function installPeer(
             if (new Uint8Array(data, 0, 1)[0] !== (state.receivedMessages & 255)) state.misordered++;
             state.receivedMessages++;
             state.receivedBytes += data.byteLength;
-            if (state.hint && (state.sinceHintBytes += data.byteLength) >= state.hint.everyBytes) {
+            // What the app's CollectionHint does (packages/webrtc/src/collection-hint.ts).
+            if (
+              state.hint &&
+              (state.sinceHintBytes += data.byteLength) >= state.hint.everyBytes &&
+              performance.now() - state.lastHintAtMs >= state.hint.minIntervalMs
+            ) {
               state.sinceHintBytes = 0;
-              // Allocated and dropped: what the app's CollectionHint does.
-              (globalThis as { __hint?: ArrayBuffer }).__hint = new ArrayBuffer(state.hint.hintBytes);
-              delete (globalThis as { __hint?: ArrayBuffer }).__hint;
+              state.lastHintAtMs = performance.now();
+              state.heldHint = undefined;
+              state.heldHint = new ArrayBuffer(state.hint.hintBytes);
             }
             state.firstAtMs ??= nowMs;
             if (state.receivedBytes >= state.expectBytes && state.lastAtMs === undefined) {

@@ -2,7 +2,11 @@
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { launchChromium } from '@swarmlab/test-kit/browser';
-import { COLLECTION_HINT_BYTES, COLLECTION_HINT_EVERY_BYTES } from '@swarmlab/webrtc/collection-hint';
+import {
+  COLLECTION_HINT_BYTES,
+  COLLECTION_HINT_EVERY_BYTES,
+  COLLECTION_HINT_MIN_INTERVAL_MS,
+} from '@swarmlab/webrtc/collection-hint';
 import { intFlag, parseFlags } from './args';
 import { coresBetween, readCpuCounters, type CpuCounters } from './proc-cpu';
 import { rendererPids, residentBytes } from './renderer-memory';
@@ -27,8 +31,8 @@ no simple-peer, no server. Prints each run and the medians, in MB/s (10^6 bytes)
   --runs R          runs; the figures are medians over them (default 3, 1..100)
   --receiver-memory the receiving renderer's anonymous RSS (/proc) over the transfer: at its start, and its
                     peak (the renderer whose anonymous RSS rose most, sampled every ${MEMORY_SAMPLE_MS} ms)
-  --collection-hint the receiving page gives the app's CollectionHint (packages/webrtc): an untouched
-                    ${HINT_BYTES / MIB} MiB ArrayBuffer, dropped at once, after every ${HINT_EVERY_BYTES / MIB} MiB received
+  --collection-hint the receiving page reproduces the app's CollectionHint (packages/webrtc): an untouched
+                    ${HINT_BYTES / MIB} MiB ArrayBuffer after every ${HINT_EVERY_BYTES / MIB} MiB received, at most one per ${COLLECTION_HINT_MIN_INTERVAL_MS} ms
   --json            end stdout with one line of JSON holding the medians and every run
   --help            this text`;
 
@@ -123,7 +127,15 @@ async function measureRun(browser: Browser, options: RawOptions): Promise<RawRun
         receiverAnon = sampler?.stop();
       },
     },
-    ...(options.collectionHint ? { collectionHint: { everyBytes: HINT_EVERY_BYTES, hintBytes: HINT_BYTES } } : {}),
+    ...(options.collectionHint
+      ? {
+          collectionHint: {
+            everyBytes: HINT_EVERY_BYTES,
+            hintBytes: HINT_BYTES,
+            minIntervalMs: COLLECTION_HINT_MIN_INTERVAL_MS,
+          },
+        }
+      : {}),
   });
   if (!before || !after) return { ...result, browserCores: undefined, otherCores: undefined, receiverAnon };
   const cores = coresBetween(before, after);

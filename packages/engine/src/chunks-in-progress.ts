@@ -29,7 +29,8 @@ const enum ChunkPhase {
 /**
  * The chunks the `Downloader` is fetching: each one's `ChunkAssembly`, and what block to ask a peer for
  * next (partial chunks first, then a new chunk from the piece picker, then endgame duplicates). No new
- * chunk starts while verified chunks waiting for the store hold `maxStoringBytes` or more. A
+ * chunk starts while verified chunks waiting for the store hold `maxStoringBytes` or more (chunks under
+ * way still finish, so the bound is soft by up to what every peer's pipeline holds). A
  * chunk's phase is one byte, so a `have`'s check is one typed-array read, not a map look-up.
  */
 export class ChunksInProgress {
@@ -69,14 +70,15 @@ export class ChunksInProgress {
       const block = assembly.nextMissing();
       if (block) return { assembly, block };
     }
-    if (this.#storingBytes >= config.maxStoringBytes) {
-      this.#heldBack = true;
-      return undefined;
-    }
-    const chunkIndex = availability.pick(
-      (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
-      have.count,
-    );
+    // Held back while chunks waiting for the store hold too much: no new chunk, endgame duplicates still.
+    const heldBack = this.#storeIsBehind();
+    if (heldBack) this.#heldBack = true;
+    const chunkIndex = heldBack
+      ? undefined
+      : availability.pick(
+          (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
+          have.count,
+        );
     if (chunkIndex !== undefined) {
       const lengthBytes = chunkLengthBytes(this.#c.manifest, chunkIndex);
       const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes, this.#c.memoryFor?.(lengthBytes));
@@ -114,6 +116,11 @@ export class ChunksInProgress {
     this.#storingBytes -= chunkLengthBytes(this.#c.manifest, chunkIndex);
   }
 
+  /** Verified chunks waiting for the store hold `maxStoringBytes` or more (at least one waits). */
+  #storeIsBehind(): boolean {
+    return this.#storingBytes > 0 && this.#storingBytes >= this.#c.config.maxStoringBytes;
+  }
+
   /** Bytes of verified chunks waiting for the store. */
   get storingBytes(): number {
     return this.#storingBytes;
@@ -124,7 +131,7 @@ export class ChunksInProgress {
    * `Downloader` then asks every peer again.
    */
   takeReleased(): boolean {
-    if (!this.#heldBack || this.#storingBytes >= this.#c.config.maxStoringBytes) return false;
+    if (!this.#heldBack || this.#storeIsBehind()) return false;
     this.#heldBack = false;
     return true;
   }

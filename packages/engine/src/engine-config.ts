@@ -26,7 +26,8 @@ export interface EngineConfig {
    * quickly, and random picks spread early copies (BitTorrent's "random first piece"). */
   readonly randomFirstChunks: number;
   /** Verified chunks waiting for a store that answers later (IndexedDB) may hold this many bytes; past
-   * it no new chunk is started (those under way still finish) until a write lands. Storage slower than
+   * it no new chunk is started until a write lands (a soft bound: chunks under way still finish, up to
+   * what every peer's pipeline holds; endgame duplicates are still asked for). Storage slower than
    * the network then slows the download instead of piling chunks up in memory (#12: a browser's
    * IndexedDB stalls for a second or more at times, and the tab and the browser process each held every
    * chunk that waited). */

@@ -110,12 +110,14 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     const file = await testFile(48 * CHUNK_BYTES, CHUNK_BYTES);
     // Each write takes 200 ms of test time; the link delivers a chunk in about 7 ms.
     const runWith = async (maxStoringBytes: number) => {
-      const swarm = new TestSwarm(file, { config: { ...TEST_ENGINE_CONFIG, maxStoringBytes } });
+      // Housekeeping (which also asks peers again) only once a minute: a held-back download must resume
+      // when a write lands, not on the next tick.
+      const swarm = new TestSwarm(file, { config: { ...TEST_ENGINE_CONFIG, maxStoringBytes, tickMs: 60_000 } });
       const seeder = swarm.peer('seeder', { seed: true });
       const store = new LaterStore(swarm, new MemoryChunkStore(), [], 200);
       const leecher = swarm.peer('leecher', { asyncStore: store, store: store.memory });
       swarm.connect(seeder, leecher, { bytesPerSec: 10_000_000 });
-      await swarm.runUntil(() => leecher.engine.isComplete, 60_000, 'the leecher completes');
+      await swarm.runUntil(() => leecher.engine.isComplete, 30_000, 'the leecher completes');
       expect(await fileHashOf(leecher, file)).toBe(file.sha256);
       return store.mostPutsPending;
     };
@@ -123,6 +125,23 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     expect(await runWith(4 * CHUNK_BYTES)).toBeLessThanOrEqual(4);
     // Without the bound the same run has many more chunks waiting at once: the bound is what held them.
     expect(await runWith(Number.POSITIVE_INFINITY)).toBeGreaterThan(12);
+  });
+
+  it('a write that fails while the download is held back does not stall it', async () => {
+    const file = await testFile(24 * CHUNK_BYTES, CHUNK_BYTES);
+    // Housekeeping at its test pace: the seeder super-seeds, and a chunk whose write failed is asked of it
+    // again after its offer moved on; housekeeping is what offers it anew.
+    const config = { ...TEST_ENGINE_CONFIG, maxStoringBytes: 2 * CHUNK_BYTES };
+    const swarm = new TestSwarm(file, { config });
+    const seeder = swarm.peer('seeder', { seed: true });
+    const store = new LaterStore(swarm, new MemoryChunkStore(), [1, 2, 9], 200);
+    const leecher = swarm.peer('leecher', { asyncStore: store, store: store.memory });
+    swarm.connect(seeder, leecher, { bytesPerSec: 10_000_000 });
+
+    await swarm.runUntil(() => leecher.engine.isComplete, 30_000, 'the leecher completes');
+
+    expect(store.failedPuts).toBe(3);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
   it('fetches a chunk again when the store fails to keep it', async () => {
