@@ -57,6 +57,20 @@ interface TabMemory {
   settled?: { readonly rssBytes: number; readonly anonBytes: number; readonly heapBytes: number } | undefined;
 }
 
+/** A row with nothing measured yet. */
+function newTabMemory(name: string, pid: number | undefined): TabMemory {
+  return {
+    name,
+    pid,
+    peakRssBytes: 0,
+    peakAnonBytes: 0,
+    peakShmemBytes: 0,
+    peakHeapBytes: 0,
+    lastHeapBytes: 0,
+    peakPhase: 'preparing',
+  };
+}
+
 /**
  * What the swarm is doing: the seeder hashing its file before anyone joins, the run, the leechers' whole-file
  * hashes after it (they start as each completes, so one may overlap the run's end).
@@ -85,16 +99,7 @@ function trackedTabs(open: OpenSwarmTab, tabs: TabMemory[], heaps: Map<string, C
       const pid = tab.page ? await rendererOfPage(tab.page, candidates) : undefined;
       if (pid === undefined)
         console.error(`warning: ${name}: its renderer was not found among ${candidates.length} candidates`);
-      tabs.push({
-        name,
-        pid,
-        peakRssBytes: 0,
-        peakAnonBytes: 0,
-        peakShmemBytes: 0,
-        peakHeapBytes: 0,
-        lastHeapBytes: 0,
-        peakPhase: 'preparing',
-      });
+      tabs.push(newTabMemory(name, pid));
       if (tab.page) heaps.set(name, await tab.page.context().newCDPSession(tab.page));
       return tab;
     });
@@ -194,18 +199,7 @@ async function measureSize(
   });
   const browserPid = [...browserProcessPids()].find((pid) => !before.has(pid));
   // The browser process holds what tabs hand to Blobs and IndexedDB: its row shows whether memory moved there.
-  const tabs: TabMemory[] = [
-    {
-      name: BROWSER_ROW,
-      pid: browserPid,
-      peakRssBytes: 0,
-      peakAnonBytes: 0,
-      peakShmemBytes: 0,
-      peakHeapBytes: 0,
-      lastHeapBytes: 0,
-      peakPhase: 'preparing',
-    },
-  ];
+  const tabs: TabMemory[] = [newTabMemory(BROWSER_ROW, browserPid)];
   const heaps = new Map<string, CDPSession>();
   let sampling = true;
   let phase: Phase = 'preparing';
