@@ -121,11 +121,6 @@ export class ChunksInProgress {
     return this.#storingBytes > 0 && this.#storingBytes >= this.#c.config.maxStoringBytes;
   }
 
-  /** Bytes of verified chunks waiting for the store. */
-  get storingBytes(): number {
-    return this.#storingBytes;
-  }
-
   /**
    * True, once, if a new chunk was held back for the store since the last call and may start now: the
    * `Downloader` then asks every peer again.

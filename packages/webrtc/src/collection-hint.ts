@@ -5,7 +5,7 @@ export const COLLECTION_HINT_BYTES = 64 * 1024 * 1024;
 /**
  * At most one hint this often: each one costs a major collection of the page's heap, and on a fast LAN
  * (100 MB/s) 16 MiB passes six times a second. (At 1 s, a page receiving 31 MB/s rose by 76 MiB instead of
- * 44: the floor must stay above what one channel carries here.)
+ * 39: the floor must stay below the time one channel here takes to carry 16 MiB.)
  */
 export const COLLECTION_HINT_MIN_INTERVAL_MS = 500;
 
@@ -20,11 +20,11 @@ export const COLLECTION_HINT_MIN_INTERVAL_MS = 500;
  *
  * A page cannot call V8's collector, but it can tell V8 about memory the way V8 counts it: allocating an
  * ArrayBuffer of that soft limit, never touched (fresh zero pages: it costs address space, not resident
- * memory), and letting it go when the next comes. This hint does so after every `everyBytes` passed (received, or read in a
- * streaming pass, which leaves garbage of its own), at most once per `minIntervalMs`, so V8 collects every
- * `everyBytes` or so. With it the same page rose by 39 MiB (`… --collection-hint`), at about the same rate (29.8
- * against 31.2 MB/s) and CPU. Each hint is held until the next replaces it, so no optimiser can drop an
- * allocation nothing reads. Measured in Chromium; it runs wherever the links run (any browser, the Node
+ * memory). This hint does so after every `everyBytes` passed (received, sent, or read in a streaming
+ * pass: each leaves garbage), at most once per `minIntervalMs`, so V8 collects every `everyBytes` or so.
+ * With it the same page rose by 39 MiB (`… --collection-hint`), at about the same rate (29.8 against 31.2
+ * MB/s) and CPU. Each hint is held until the next replaces it, so no optimiser can drop an allocation
+ * nothing reads. Measured in Chromium; it runs wherever the links run (any browser, the Node
  * peer), where an untouched allocation costs address space too.
  */
 export class CollectionHint {
@@ -88,7 +88,7 @@ export class CollectionHint {
   }
 
   /**
-   * `bytes` more went through memory the page lets go at once: messages received (a fresh buffer each),
+   * `bytes` more went through work that leaves garbage: messages received (a fresh buffer each) or sent,
    * Blobs read in a streaming pass.
    */
   passed(bytes: number): void {
@@ -110,5 +110,5 @@ export class CollectionHint {
   }
 }
 
-/** The one hint of this page (or Node peer): every link's received messages and the streaming hash pass count. */
+/** The one hint of this page (or Node peer): every link's messages, both ways, and the streaming hash pass count. */
 export const PAGE_COLLECTION_HINT = new CollectionHint();
