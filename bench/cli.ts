@@ -20,6 +20,10 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: 'one bare RTCDataChannel between two Chromium pages: the ceiling for the swarm’s WebRTC transfers',
     load: () => import('./raw'),
   },
+  mesh: {
+    summary: 'bare RTCDataChannels between N pages in the swarm’s shape (every pair connected): the swarm’s ceiling',
+    load: () => import('./mesh'),
+  },
   sim: {
     summary: 'the simulator against the bounds: homogeneous and heterogeneous P2P, client-server, faults',
     load: () => import('./sim'),

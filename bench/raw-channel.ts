@@ -67,6 +67,13 @@ export interface RawChannelResult {
   readonly connectSeconds: number;
   /** `pc.sctp.maxMessageSize` as the sender saw it. */
   readonly maxMessageBytes: number;
+  /**
+   * Packets the sender's WebRTC handed to its socket, and how many of those the socket refused
+   * (`packetsDiscardedOnSend` of the connection's candidate pair): SCTP then waits to resend them, which is
+   * what makes a fresh connection's first MiBs slow at times (bench/README.md, `mesh`).
+   */
+  readonly packetsSent: number;
+  readonly packetsDiscardedOnSend: number;
 }
 
 /** A run that could not be measured (no ICE candidates, a closed channel, a timeout). */
@@ -270,6 +277,22 @@ function sendAll(page: Page, plan: SendPlan): Promise<{ startAtMs: number; queue
   );
 }
 
+/** The sender's packets sent and discarded on send so far (its candidate pair in `getStats`). */
+function packetCounts(page: Page): Promise<{ sent: number; discarded: number }> {
+  return page.evaluate(async () => {
+    let sent = 0;
+    let discarded = 0;
+    (await (globalThis as PeerWindow).__rawChannel.pc.getStats()).forEach(
+      (report: { type: string; nominated?: boolean } & Record<string, unknown>) => {
+        if (report.type !== 'candidate-pair' || !report.nominated) return;
+        sent += Number(report['packetsSent'] ?? 0);
+        discarded += Number(report['packetsDiscardedOnSend'] ?? 0);
+      },
+    );
+    return { sent, discarded };
+  });
+}
+
 interface Received {
   readonly firstAtMs: number;
   readonly lastAtMs: number;
@@ -379,6 +402,7 @@ export async function measureRawChannel(browser: Browser, options: RawChannelOpt
       receiveAll(receiver, bytes),
     ]);
     options.onTransfer?.end?.();
+    const packets = await packetCounts(sender);
     const messages = Math.ceil(bytes / messageBytes);
     if (received.messages !== messages || received.misordered > 0)
       throw new RawChannelFailure(
@@ -397,6 +421,8 @@ export async function measureRawChannel(browser: Browser, options: RawChannelOpt
       queueSeconds: (sent.queuedAtMs - sent.startAtMs) / 1000,
       connectSeconds,
       maxMessageBytes,
+      packetsSent: packets.sent,
+      packetsDiscardedOnSend: packets.discarded,
     };
   };
 

@@ -173,7 +173,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         `run ${run}/${options.runs}: ${fixed(mbps(result.bytes, result.seconds))} MB/s first→last byte ` +
           `(${fixed(result.seconds)} s), ${fixed(mbps(result.bytes, result.fromStartSeconds))} MB/s from the first send ` +
           `(${fixed(result.fromStartSeconds)} s); connect ${fixed(result.connectSeconds)} s; ` +
-          `CPU: browser ${fixed(result.browserCores)} + other processes ${fixed(result.otherCores)} cores` +
+          `CPU: browser ${fixed(result.browserCores)} + other processes ${fixed(result.otherCores)} cores; ` +
+          `packets discarded on send ${result.packetsDiscardedOnSend} of ${result.packetsSent}` +
           (options.receiverMemory ? `; receiver anonymous RSS ${describeAnon(result.receiverAnon)}` : ''),
       );
     }
@@ -234,6 +235,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         queueSeconds: round(run.queueSeconds),
         connectSeconds: round(run.connectSeconds),
         maxMessageBytes: run.maxMessageBytes,
+        packetsSent: run.packetsSent,
+        packetsDiscardedOnSend: run.packetsDiscardedOnSend,
         browserCores: run.browserCores === undefined ? null : round(run.browserCores),
         otherCores: run.otherCores === undefined ? null : round(run.otherCores),
         receiverStartMib: run.receiverAnon ? round(run.receiverAnon.startBytes / MIB, 0) : null,

@@ -6,7 +6,7 @@ import { DEFAULT_STATIC_DIR } from './web-build';
 
 export const USAGE = `usage: npx pnpm@12.4.2 bench swarm [--peers N] [--file-bytes F] [--server-up BPS] [--peer-up BPS]
                                   [--peer-down BPS] [--mode p2p|client-server] [--runs R] [--json]
-                                  [--raw-bytes B] [--run-timeout-sec S] [--static-dir DIR]
+                                  [--raw-bytes B] [--raw-runs K] [--run-timeout-sec S] [--static-dir DIR]
                                   [--timeline] [--cpu-profile DIR] [--background-tabs]
 
 Starts the real signalling server (serving apps/web/dist) and one headless Chromium; a seeder tab
@@ -27,6 +27,7 @@ Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB
   --json                end stdout with one line of JSON: the medians and every run
   --raw-bytes B         unshaped runs (no cap at all) first measure a bare RTCDataChannel with B bytes
                         in the same browser, for goodput / raw (default 64MiB; 0: skip)
+  --raw-runs K          that many raw transfers, each on a fresh connection; raw is their median (default 3, 1..20)
   --run-timeout-sec S   abort a run (or the set-up) that takes longer (default 600)
   --static-dir DIR      serve this build of the web app instead of apps/web/dist
   --timeline            print each leecher's MB held every 0.5 s of each run (and add it to the JSON)
@@ -58,6 +59,8 @@ export interface SwarmOptions {
   readonly json: boolean;
   /** Bytes of the raw-channel measurement before an unshaped swarm's runs; 0: none. */
   readonly rawBytes: number;
+  /** Raw-channel transfers, each on a fresh connection; the reference is their median. */
+  readonly rawRuns: number;
   readonly runTimeoutSec: number;
   readonly staticDir: string;
   readonly timeline: boolean;
@@ -91,6 +94,7 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
     runs: { type: 'string' },
     json: { type: 'boolean' },
     'raw-bytes': { type: 'string' },
+    'raw-runs': { type: 'string' },
     'run-timeout-sec': { type: 'string' },
     'static-dir': { type: 'string' },
     timeline: { type: 'boolean' },
@@ -118,6 +122,7 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
     runs: intFlag('runs', values.runs, 3, 1, 100),
     json: values.json ?? false,
     rawBytes,
+    rawRuns: intFlag('raw-runs', values['raw-runs'], 3, 1, 20),
     runTimeoutSec: intFlag('run-timeout-sec', values['run-timeout-sec'], 600, 10, 24 * 3600),
     staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(values['static-dir']),
     timeline: values.timeline ?? false,

@@ -167,7 +167,7 @@ type TabsKind = 'visible' | 'background';
 interface Measured {
   readonly kind: TabsKind;
   readonly results: readonly RunResult[];
-  readonly raw: RawChannelResult | undefined;
+  readonly raw: RawReference | undefined;
 }
 
 /** The medians of one kind of tabs' runs. */
@@ -205,6 +205,32 @@ function summarise({ results, raw }: Measured): Summary {
   };
 }
 
+/** The raw channel's rate: the median of `options.rawRuns` transfers, each on a fresh pair of pages. */
+interface RawReference {
+  readonly bytesPerSec: number;
+  readonly transfers: readonly RawChannelResult[];
+}
+
+/**
+ * One fresh connection's transfer varies a lot here (11.7–20 MB/s over 64 MiB): at times its socket
+ * refuses packets early on and SCTP stalls until it resends them (`bench mesh`, bench/README.md). The
+ * median of a few transfers is the steadier reference.
+ */
+async function measureRawReference(browser: Browser, options: SwarmOptions): Promise<RawReference> {
+  const transfers: RawChannelResult[] = [];
+  for (let i = 0; i < options.rawRuns; i++)
+    transfers.push(await measureRawChannel(browser, { bytes: options.rawBytes }));
+  const bytesPerSec = median(transfers.map((transfer) => transfer.bytesPerSec));
+  const each = transfers
+    .map((transfer) => `${fixed(transfer.bytesPerSec / 1e6)} (${transfer.packetsDiscardedOnSend} discarded)`)
+    .join(', ');
+  console.log(
+    `raw RTCDataChannel (same browser, before the swarm): ${fixed(bytesPerSec / 1e6)} MB/s, the median of ` +
+      `${transfers.length} transfer(s) of ${options.rawBytes} bytes on fresh connections: ${each} MB/s (packets discarded on send)`,
+  );
+  return { bytesPerSec, transfers };
+}
+
 /**
  * One kind of tabs' runs: a browser (Playwright's headless one, or a window of our own under Xvfb), the
  * raw channel first for an unshaped run (Playwright's browser only), the swarm's tabs, then the runs.
@@ -214,14 +240,14 @@ async function measure(
   options: SwarmOptions,
   baseURL: string,
   log: (line: string) => void,
-  rawBefore?: RawChannelResult,
+  rawBefore?: RawReference,
 ): Promise<Measured> {
   let browser: Browser | undefined;
   let window: BackgroundWindow | undefined;
   let tabs: SwarmTabs | undefined;
   const results: RunResult[] = [];
   // The background kind compares with the raw channel that Playwright's browser measured just before.
-  let raw: RawChannelResult | undefined = rawBefore;
+  let raw: RawReference | undefined = rawBefore;
   try {
     let openTab: OpenSwarmTab;
     if (kind === 'visible') {
@@ -230,11 +256,7 @@ async function measure(
         `\n${kind} tabs (Playwright's pages): Chromium ${browser.version()}, ${availableParallelism()} cores`,
       );
       if (isUnshaped(options) && options.rawBytes > 0) {
-        raw = await measureRawChannel(browser, { bytes: options.rawBytes });
-        console.log(
-          `raw RTCDataChannel (same browser, before the swarm): ${fixed(raw.bytesPerSec / 1e6)} MB/s ` +
-            `over ${options.rawBytes} bytes`,
-        );
+        raw = await measureRawReference(browser, options);
       }
       openTab = playwrightTabs(browser, baseURL, log);
     } else {
