@@ -1,3 +1,5 @@
+import { atGridInstant } from '../display-grid';
+
 /**
  * Whether the page can be seen. A tab behind the front one of its window, or in a minimised window, is
  * hidden: it keeps transferring and reporting, but nothing it would draw can be seen, so the screen's
@@ -49,7 +51,8 @@ export function documentVisibility(): PageVisibility {
  * A value the screen draws, published to it only while the page is visible, and at most once per
  * `minIntervalMs`. While hidden, `set` only keeps the latest value (no reactive update, so no component
  * re-renders and no canvas redraws); the moment the page is shown, the latest value is published, so the
- * screen catches up at once. Within an interval the latest value waits for its end, never longer.
+ * screen catches up at once. Within an interval the latest value waits for its end, rounded up to the page's
+ * display grid (`display-grid.ts`), so that values of several sources change in one frame.
  */
 export class ShownWhileVisible<T> {
   readonly #visibility: PageVisibility;
@@ -58,7 +61,8 @@ export class ShownWhileVisible<T> {
   #latest: T;
   #shown = $state.raw<T>() as T;
   #shownAtMs = -Infinity;
-  #trailing: ReturnType<typeof setTimeout> | undefined;
+  /** Cancels the pending publication at the next display-grid instant, if any. */
+  #trailing: (() => void) | undefined;
 
   constructor(visibility: PageVisibility, initial: T, minIntervalMs = 0) {
     this.#visibility = visibility;
@@ -83,18 +87,22 @@ export class ShownWhileVisible<T> {
   set(value: T): void {
     this.#latest = value;
     if (!this.#visibility.visible) return;
-    const waitMs = this.#shownAtMs + this.#minIntervalMs - performance.now();
-    if (waitMs <= 0) return this.#publish();
-    this.#trailing ??= setTimeout(() => {
+    // Already due at a grid instant: `latest` is what will be published then.
+    if (this.#trailing) return;
+    const earliestMs = this.#shownAtMs + this.#minIntervalMs;
+    if (earliestMs <= performance.now()) return this.#publish();
+    // On the page's display grid, so values from other sources published meanwhile share its frame.
+    this.#trailing ??= atGridInstant(earliestMs, this.#minIntervalMs, () => {
       this.#trailing = undefined;
       if (this.#visibility.visible) this.#publish();
-    }, waitMs);
+    });
   }
 
   /** Stops following the page's visibility. */
   dispose(): void {
     this.#stop();
-    clearTimeout(this.#trailing);
+    this.#trailing?.();
+    this.#trailing = undefined;
   }
 
   #publish(): void {
