@@ -57,6 +57,8 @@ interface MeshState {
   receivedBytes: number;
   expectBytes: number;
   done: (() => void) | undefined;
+  /** Rejects what `received` waits on: a channel closed or failed. */
+  fail: ((error: Error) => void) | undefined;
   error: string | undefined;
 }
 type MeshWindow = typeof globalThis & { __rawMesh: MeshState };
@@ -74,6 +76,7 @@ function installConnection(page: Page, other: number, offerer: boolean): Promise
         receivedBytes: 0,
         expectBytes: Number.POSITIVE_INFINITY,
         done: undefined,
+        fail: undefined,
         error: undefined,
       };
       const state = global.__rawMesh;
@@ -94,6 +97,7 @@ function installConnection(page: Page, other: number, offerer: boolean): Promise
           channel.onclose = () => {
             state.error ??= `channel to page ${other} closed`;
             rejectOpen?.(new Error(state.error));
+            state.fail?.(new Error(state.error));
           };
           channel.onmessage = (event: MessageEvent<ArrayBuffer>) => {
             state.receivedBytes += event.data.byteLength;
@@ -168,14 +172,18 @@ function arm(page: Page, bytes: number): Promise<void> {
   }, bytes);
 }
 
-/** Resolves when this page has received what `arm` expects. */
+/** Resolves when this page has received what `arm` expects; rejects if one of its channels closes first. */
 function received(page: Page): Promise<void> {
   return page.evaluate(
     () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
         const state = (globalThis as MeshWindow).__rawMesh;
-        if (state.receivedBytes >= state.expectBytes) resolve();
-        else state.done = resolve;
+        if (state.error) reject(new Error(state.error));
+        else if (state.receivedBytes >= state.expectBytes) resolve();
+        else {
+          state.done = resolve;
+          state.fail = reject;
+        }
       }),
   );
 }
@@ -325,7 +333,12 @@ export async function measureRawMesh(
       const expired = new Promise<'expired'>((resolve) => {
         timer = setTimeout(() => resolve('expired'), options.runTimeoutMs);
       });
-      const outcome = await Promise.race([transfer, expired]).finally(() => clearTimeout(timer));
+      const outcome = await Promise.race([transfer, expired])
+        .catch(async (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new RawMeshFailure(`run ${index + 1}: ${message} (${await describeProgress(pages)})`);
+        })
+        .finally(() => clearTimeout(timer));
       if (outcome === 'expired')
         throw new RawMeshFailure(
           `run ${index + 1}: not done after ${options.runTimeoutMs / 1000} s (${await describeProgress(pages)})`,

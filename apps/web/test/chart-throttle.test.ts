@@ -1,11 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { throttledRedraw } from '../src/lib/chart-throttle';
+import { toWholeSecond, useFakeClock } from './fake-clock';
 
 describe('throttledRedraw', () => {
-  beforeEach(() => void vi.useFakeTimers());
-  afterEach(() => void vi.useRealTimers());
+  useFakeClock();
 
   it('draws the first request at once, then at most once per interval however often asked', () => {
+    toWholeSecond();
     let draws = 0;
     const redraw = throttledRedraw(() => draws++, 1_000);
     redraw.request();

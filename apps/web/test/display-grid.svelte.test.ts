@@ -1,23 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { throttledRedraw } from '../src/lib/chart-throttle';
 import { atGridInstant, gridInstantMs } from '../src/lib/display-grid';
 import { ALWAYS_VISIBLE, ShownWhileVisible } from '../src/lib/state/page-visibility.svelte';
-
-/** Advances the fake clock to the next whole second of `performance.now()` and returns it: a grid instant. */
-function toWholeSecond(): number {
-  const baseMs = gridInstantMs(Math.floor(performance.now()) + 1, 1000);
-  vi.advanceTimersByTime(baseMs - performance.now());
-  expect(performance.now()).toBe(baseMs);
-  return baseMs;
-}
+import { toWholeSecond, useFakeClock } from './fake-clock';
 
 describe('the display grid', () => {
-  beforeEach(() => void vi.useFakeTimers());
-  afterEach(() => {
-    // Whatever a failed test left pending runs on the fake clock, so no instant outlives it.
-    vi.runOnlyPendingTimers();
-    vi.useRealTimers();
-  });
+  useFakeClock();
 
   it('rounds up to a multiple of the interval and refuses an interval that is not positive', () => {
     expect(gridInstantMs(0, 500)).toBe(0);
@@ -53,11 +41,53 @@ describe('the display grid', () => {
     expect(vi.getTimerCount()).toBe(1);
     cancelB();
     expect(vi.getTimerCount()).toBe(0);
+    // The same instant again, in a slot of its own: the cancels of the first slot's callbacks leave it be.
     atGridInstant(performance.now() + 1, 500, () => calls.push('c'));
+    cancelA();
+    cancelB();
+    expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(1000);
     expect(calls).toEqual(['c']);
-    // Cancelling after the instant has passed changes nothing.
-    cancelA();
+  });
+
+  it('passes each callback the instant it was due at', () => {
+    const baseMs = toWholeSecond();
+    const dueAtMs: number[] = [];
+    atGridInstant(baseMs + 10, 500, (dueMs) => dueAtMs.push(dueMs - baseMs));
+    atGridInstant(baseMs + 600, 1000, (dueMs) => dueAtMs.push(dueMs - baseMs));
+    vi.advanceTimersByTime(2000);
+    expect(dueAtMs).toEqual([500, 1000]);
+  });
+
+  it('keeps a throttled value and a chart on the grid when timers run late, as on a busy page', () => {
+    const baseMs = toWholeSecond();
+    // The callbacks of every instant read the clock 3 ms late: a probe at each instant, registered before
+    // anything else, makes it so until the test's next step.
+    let lateMs = 0;
+    for (let atMs = 500; atMs <= 4000; atMs += 500) atGridInstant(baseMs + atMs, 500, () => (lateMs = 3));
+    const realNow = performance.now.bind(performance);
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + lateMs);
+    const value = new ShownWhileVisible(ALWAYS_VISIBLE, 0, 500);
+    const drawsAtMs: number[] = [];
+    const chart = throttledRedraw(() => drawsAtMs.push(realNow() - baseMs), 1000);
+    const changesAtMs: number[] = [];
+    try {
+      for (let stepMs = 0; stepMs < 3500; stepMs += 250) {
+        lateMs = 0;
+        value.set(value.latest + 1);
+        chart.request();
+        const before = value.shown;
+        vi.advanceTimersByTime(250);
+        if (value.shown !== before) changesAtMs.push(realNow() - baseMs);
+      }
+    } finally {
+      now.mockRestore();
+      value.dispose();
+      chart.cancel();
+    }
+    // Every 500 ms instant, none skipped (counting from when a late timer ran skipped every other one).
+    expect(changesAtMs).toEqual([500, 1000, 1500, 2000, 2500, 3000, 3500]);
+    expect(drawsAtMs).toEqual([0, 1000, 2000, 3000]);
   });
 
   it('runs the other callbacks of an instant when one throws, and reports the error', () => {

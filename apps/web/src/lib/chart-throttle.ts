@@ -18,9 +18,10 @@ export function throttledRedraw(
 } {
   let cancelPending: (() => void) | undefined;
   let lastMs = -Infinity;
-  const run = (): void => {
+  /** `atMs`: the grid instant the redraw was due at (a late timer must not push the next one further). */
+  const run = (atMs: number): void => {
     cancelPending = undefined;
-    lastMs = performance.now();
+    lastMs = atMs;
     redraw();
   };
   return {
@@ -29,7 +30,7 @@ export function throttledRedraw(
       const earliestMs = lastMs + intervalMs;
       if (earliestMs <= performance.now()) {
         // After a quiet spell: at once (in a task of its own, not inside the caller's reactive update).
-        const timer = setTimeout(run, 0);
+        const timer = setTimeout(() => run(performance.now()), 0);
         cancelPending = () => clearTimeout(timer);
       } else {
         // On the page's display grid, with the other values drawn at that instant: one frame for all.

@@ -3,14 +3,13 @@
  * clock (`performance.now()`), each served by one timer. A peer's page draws values from several sources at
  * a limited rate (the engine's samples and the server's broadcasts twice a second, the charts once a
  * second); each on a timer of its own, they changed the screen at different moments, and every change of a
- * visible tab costs a frame (style, layout, paint, compositing): about five frames a second per tab,
- * measured in a trace of `bench swarm --peers 8`, 14 % of the whole machine's CPU in a shaped run. On one
- * grid, their updates land in one task, so one frame. Intervals that divide each other (500 ms, 1 s) share
- * their instants.
+ * visible tab costs a frame (style, layout, paint, compositing): about five frames a second per tab in a
+ * trace of `bench swarm --peers 8`, where two would do. On one grid, their updates land in one task, so one
+ * frame. Intervals that divide each other (500 ms, 1 s) share their instants.
  */
 interface Slot {
   readonly timer: ReturnType<typeof setTimeout>;
-  readonly callbacks: Set<() => void>;
+  readonly callbacks: Set<(dueMs: number) => void>;
 }
 
 /** Pending instants by their time (ms on `performance.now()`). */
@@ -24,19 +23,21 @@ export function gridInstantMs(earliestMs: number, intervalMs: number): number {
 
 /**
  * Calls `callback` at the first multiple of `intervalMs` at or after `earliestMs` (`performance.now()`
- * time), in the same task as every other callback due at that instant. Returns the function that cancels it.
+ * time), in the same task as every other callback due at that instant, with that instant: a busy page runs
+ * timers late, and a caller that counts its next interval from the instant rather than from the clock stays
+ * on the grid. Returns the function that cancels it.
  */
-export function atGridInstant(earliestMs: number, intervalMs: number, callback: () => void): () => void {
+export function atGridInstant(earliestMs: number, intervalMs: number, callback: (dueMs: number) => void): () => void {
   const dueMs = gridInstantMs(earliestMs, intervalMs);
   let slot = slots.get(dueMs);
   if (!slot) {
-    const callbacks = new Set<() => void>();
+    const callbacks = new Set<(dueMs: number) => void>();
     const timer = setTimeout(
       () => {
         slots.delete(dueMs);
         for (const due of callbacks) {
           try {
-            due();
+            due(dueMs);
           } catch (error) {
             // Reported as uncaught, without keeping the other callbacks of this instant from running.
             queueMicrotask(() => {
@@ -51,7 +52,7 @@ export function atGridInstant(earliestMs: number, intervalMs: number, callback: 
     slots.set(dueMs, slot);
   }
   const own = slot;
-  const call = (): void => callback();
+  const call = (due: number): void => callback(due);
   own.callbacks.add(call);
   return () => {
     own.callbacks.delete(call);

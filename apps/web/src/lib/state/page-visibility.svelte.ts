@@ -70,7 +70,10 @@ export class ShownWhileVisible<T> {
     this.#latest = initial;
     this.#shown = initial;
     this.#stop = visibility.onChange((visible) => {
-      if (visible) this.#publish();
+      if (!visible) return;
+      // Shown: the latest value at once, in place of one still waiting for its grid instant.
+      this.#cancelTrailing();
+      this.#publish(performance.now());
     });
   }
 
@@ -89,24 +92,31 @@ export class ShownWhileVisible<T> {
     if (!this.#visibility.visible) return;
     // Already due at a grid instant: `latest` is what will be published then.
     if (this.#trailing) return;
+    const nowMs = performance.now();
     const earliestMs = this.#shownAtMs + this.#minIntervalMs;
-    if (earliestMs <= performance.now()) return this.#publish();
+    if (earliestMs <= nowMs) return this.#publish(nowMs);
     // On the page's display grid, so values from other sources published meanwhile share its frame.
-    this.#trailing ??= atGridInstant(earliestMs, this.#minIntervalMs, () => {
+    this.#trailing = atGridInstant(earliestMs, this.#minIntervalMs, (dueMs) => {
       this.#trailing = undefined;
-      if (this.#visibility.visible) this.#publish();
+      // Counted from the instant it was due, not from when a busy page ran it: a late timer must not
+      // push the next publication past the next instant.
+      if (this.#visibility.visible) this.#publish(dueMs);
     });
   }
 
   /** Stops following the page's visibility. */
   dispose(): void {
     this.#stop();
+    this.#cancelTrailing();
+  }
+
+  #cancelTrailing(): void {
     this.#trailing?.();
     this.#trailing = undefined;
   }
 
-  #publish(): void {
+  #publish(atMs: number): void {
     this.#shown = this.#latest;
-    this.#shownAtMs = performance.now();
+    this.#shownAtMs = atMs;
   }
 }
