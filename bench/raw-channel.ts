@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { newPeerContext } from '@swarmlab/test-kit/browser';
 import { BenchFailure } from './failure';
+import { describeLocal, openRoutedPage, packetCounts, type RtcPageWindow } from './rtc-page';
 
 /** The engine's block size (`blockBytes` in packages/engine/src/engine-config.ts): what the app sends. */
 export const DEFAULT_MESSAGE_BYTES = 32 * 1024;
@@ -19,6 +19,8 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
  */
 const PAGE_URL = 'http://127.0.0.1/raw-channel';
 const PAGE_HTML = '<!doctype html><title>raw RTCDataChannel</title>';
+/** The one connection's name in each page (`rtc-page.ts`). */
+const PEER_NAME = 'raw';
 /** How long reading the receiver's progress for a failure message may take. */
 const PROGRESS_READ_MS = 2000;
 
@@ -118,8 +120,9 @@ interface SendPlan {
 /** Makes the page's peer connection, with no ICE servers: host candidates only, 127.0.0.1 here. */
 function installPeer(page: Page, offerer: boolean, hint: RawChannelOptions['collectionHint']): Promise<void> {
   return page.evaluate(
-    ({ offerer, hint }) => {
+    ({ offerer, hint, name }) => {
       const pc = new RTCPeerConnection({ iceServers: [] });
+      ((globalThis as RtcPageWindow).__rtcPeers ??= new Map()).set(name, pc);
       // Assigned by the executor, which runs at once.
       let resolveOpen: (() => void) | undefined;
       let rejectOpen: ((error: Error) => void) | undefined;
@@ -194,27 +197,8 @@ function installPeer(page: Page, offerer: boolean, hint: RawChannelOptions['coll
       else pc.ondatachannel = (event) => on.channel(event.channel);
       (globalThis as PeerWindow).__rawChannel = state;
     },
-    { offerer, hint },
+    { offerer, hint, name: PEER_NAME },
   );
-}
-
-/**
- * Sets the remote description (unless `remote` is undefined), makes the local offer or answer and
- * returns it once ICE gathering is complete, every candidate in it: one exchange each way, no trickle.
- */
-function describeLocal(page: Page, remote: RTCSessionDescriptionInit | undefined): Promise<RTCSessionDescriptionInit> {
-  return page.evaluate(async (remote) => {
-    const { pc } = (globalThis as PeerWindow).__rawChannel;
-    if (remote) await pc.setRemoteDescription(remote);
-    await pc.setLocalDescription();
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') resolve();
-      else pc.onicegatheringstatechange = () => (pc.iceGatheringState === 'complete' ? resolve() : undefined);
-    });
-    const local = pc.localDescription;
-    if (!local) throw new Error('no local description');
-    return { type: local.type, sdp: local.sdp };
-  }, remote);
 }
 
 function acceptAnswer(page: Page, answer: RTCSessionDescriptionInit): Promise<void> {
@@ -277,22 +261,6 @@ function sendAll(page: Page, plan: SendPlan): Promise<{ startAtMs: number; queue
   );
 }
 
-/** The sender's packets sent and discarded on send so far (its candidate pair in `getStats`). */
-function packetCounts(page: Page): Promise<{ sent: number; discarded: number }> {
-  return page.evaluate(async () => {
-    let sent = 0;
-    let discarded = 0;
-    (await (globalThis as PeerWindow).__rawChannel.pc.getStats()).forEach(
-      (report: { type: string; nominated?: boolean } & Record<string, unknown>) => {
-        if (report.type !== 'candidate-pair' || !report.nominated) return;
-        sent += Number(report['packetsSent'] ?? 0);
-        discarded += Number(report['packetsDiscardedOnSend'] ?? 0);
-      },
-    );
-    return { sent, discarded };
-  });
-}
-
 interface Received {
   readonly firstAtMs: number;
   readonly lastAtMs: number;
@@ -322,15 +290,6 @@ function receiveAll(page: Page, bytes: number): Promise<Received> {
       }),
     bytes,
   );
-}
-
-async function openPeerPage(browser: Browser, contexts: BrowserContext[]): Promise<Page> {
-  const context = await newPeerContext(browser, PAGE_URL);
-  contexts.push(context);
-  await context.route(PAGE_URL, (route) => route.fulfill({ contentType: 'text/html', body: PAGE_HTML }));
-  const page = await context.newPage();
-  await page.goto(PAGE_URL);
-  return page;
 }
 
 function resolveOptions(
@@ -378,17 +337,20 @@ export async function measureRawChannel(browser: Browser, options: RawChannelOpt
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const measure = async (): Promise<RawChannelResult> => {
-    const [sender, receiver] = await Promise.all([openPeerPage(browser, contexts), openPeerPage(browser, contexts)]);
+    const [sender, receiver] = await Promise.all([
+      openRoutedPage(browser, contexts, PAGE_URL, PAGE_HTML),
+      openRoutedPage(browser, contexts, PAGE_URL, PAGE_HTML),
+    ]);
     receiverPage = receiver;
     const connectStartMs = performance.now();
     await Promise.all([installPeer(sender, true, undefined), installPeer(receiver, false, options.collectionHint)]);
-    const offer = await describeLocal(sender, undefined);
+    const offer = await describeLocal(sender, PEER_NAME, undefined);
     if (!offer.sdp?.includes('a=candidate:'))
       throw new RawChannelFailure(
         'the sender gathered no ICE candidates: Chromium needs --allow-loopback-in-peer-connection and the ' +
           'camera/microphone permission (newPeerContext in @swarmlab/test-kit/browser), and an http page on 127.0.0.1',
       );
-    await acceptAnswer(sender, await describeLocal(receiver, offer));
+    await acceptAnswer(sender, await describeLocal(receiver, PEER_NAME, offer));
     const [maxMessageBytes] = await Promise.all([whenOpen(sender), whenOpen(receiver)]);
     const connectSeconds = (performance.now() - connectStartMs) / 1000;
     if (maxMessageBytes > 0 && messageBytes > maxMessageBytes)

@@ -1,11 +1,11 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { newPeerContext } from '@swarmlab/test-kit/browser';
 import { BenchFailure } from './failure';
 import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
 import { DEFAULT_HIGH_WATER_BYTES, DEFAULT_LOW_WATER_BYTES, DEFAULT_MESSAGE_BYTES } from './raw-channel';
+import { describeLocal, openRoutedPage, packetCounts, type PacketCounts, type RtcPageWindow } from './rtc-page';
 import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
 
-/** The pages' origin, answered by Playwright (`context.route`), as in raw-channel.ts. */
+/** The pages' origin, answered by Playwright (`openRoutedPage`). */
 const PAGE_URL = 'http://127.0.0.1/raw-mesh';
 const PAGE_HTML = '<!doctype html><title>raw RTCDataChannel mesh</title>';
 
@@ -81,6 +81,7 @@ function installConnection(page: Page, other: number, offerer: boolean): Promise
       };
       const state = global.__rawMesh;
       const pc = new RTCPeerConnection({ iceServers: [] });
+      ((globalThis as RtcPageWindow).__rtcPeers ??= new Map()).set(String(other), pc);
       let resolveOpen: (() => void) | undefined;
       let rejectOpen: ((error: Error) => void) | undefined;
       const opened = new Promise<void>((resolve, reject) => {
@@ -118,27 +119,6 @@ function installConnection(page: Page, other: number, offerer: boolean): Promise
   );
 }
 
-/** Sets the remote description if given, makes the local one and returns it once ICE gathering is complete. */
-function describeLocal(page: Page, other: number, remote: RTCSessionDescriptionInit | undefined) {
-  return page.evaluate(
-    async ({ other, remote }) => {
-      const connection = (globalThis as MeshWindow).__rawMesh.connections.get(other);
-      if (!connection) throw new Error(`no connection to page ${other}`);
-      const { pc } = connection;
-      if (remote) await pc.setRemoteDescription(remote);
-      await pc.setLocalDescription();
-      await new Promise<void>((resolve) => {
-        if (pc.iceGatheringState === 'complete') resolve();
-        else pc.onicegatheringstatechange = () => (pc.iceGatheringState === 'complete' ? resolve() : undefined);
-      });
-      const local = pc.localDescription;
-      if (!local) throw new Error('no local description');
-      return { type: local.type, sdp: local.sdp };
-    },
-    { other, remote },
-  );
-}
-
 function finishConnection(page: Page, other: number, answer: RTCSessionDescriptionInit | undefined): Promise<void> {
   return page.evaluate(
     async ({ other, answer }) => {
@@ -153,13 +133,13 @@ function finishConnection(page: Page, other: number, answer: RTCSessionDescripti
 
 async function connect(pages: readonly Page[], a: number, b: number): Promise<void> {
   await Promise.all([installConnection(pages[a]!, b, true), installConnection(pages[b]!, a, false)]);
-  const offer = await describeLocal(pages[a]!, b, undefined);
+  const offer = await describeLocal(pages[a]!, String(b), undefined);
   if (!offer.sdp?.includes('a=candidate:'))
     throw new RawMeshFailure(
       'a page gathered no ICE candidates: Chromium needs --allow-loopback-in-peer-connection and the ' +
         'camera/microphone permission (newPeerContext in @swarmlab/test-kit/browser), and an http page on 127.0.0.1',
     );
-  const answer = await describeLocal(pages[b]!, a, offer);
+  const answer = await describeLocal(pages[b]!, String(a), offer);
   await Promise.all([finishConnection(pages[a]!, b, answer), finishConnection(pages[b]!, a, undefined)]);
 }
 
@@ -237,23 +217,7 @@ function send(page: Page, targets: readonly number[], bytes: number): Promise<vo
   );
 }
 
-/** This page's packets sent and discarded on send so far, over all its connections (`getStats`). */
-function packetCounts(page: Page): Promise<{ sent: number; discarded: number }> {
-  return page.evaluate(async () => {
-    let sent = 0;
-    let discarded = 0;
-    for (const { pc } of (globalThis as MeshWindow).__rawMesh.connections.values()) {
-      (await pc.getStats()).forEach((report: { type: string; nominated?: boolean } & Record<string, unknown>) => {
-        if (report.type !== 'candidate-pair' || !report.nominated) return;
-        sent += Number(report['packetsSent'] ?? 0);
-        discarded += Number(report['packetsDiscardedOnSend'] ?? 0);
-      });
-    }
-    return { sent, discarded };
-  });
-}
-
-async function totalPacketCounts(pages: readonly Page[]): Promise<{ sent: number; discarded: number }> {
+async function totalPacketCounts(pages: readonly Page[]): Promise<PacketCounts> {
   const counts = await Promise.all(pages.map(packetCounts));
   return counts.reduce((sum, count) => ({ sent: sum.sent + count.sent, discarded: sum.discarded + count.discarded }));
 }
@@ -304,14 +268,7 @@ export async function measureRawMesh(
   const contexts: BrowserContext[] = [];
   try {
     const pages = await Promise.all(
-      Array.from({ length: pageCount }, async () => {
-        const context = await newPeerContext(browser, PAGE_URL);
-        contexts.push(context);
-        await context.route(PAGE_URL, (route) => route.fulfill({ contentType: 'text/html', body: PAGE_HTML }));
-        const page = await context.newPage();
-        await page.goto(PAGE_URL);
-        return page;
-      }),
+      Array.from({ length: pageCount }, () => openRoutedPage(browser, contexts, PAGE_URL, PAGE_HTML)),
     );
     const connectStartMs = performance.now();
     // One pair at a time: ICE gathering and the handshakes of 36 pairs at once only slow each other.
