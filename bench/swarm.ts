@@ -208,13 +208,12 @@ function summarise({ results, raw }: Measured): Summary {
 /** The raw channel's rate: the median of `options.rawRuns` transfers, each on a fresh pair of pages. */
 interface RawReference {
   readonly bytesPerSec: number;
-  readonly transfers: readonly RawChannelResult[];
 }
 
 /**
- * One fresh connection's transfer varies a lot here (11.7–20 MB/s over 64 MiB): at times its socket
- * refuses packets early on and SCTP stalls until it resends them (`bench mesh`, bench/README.md). The
- * median of a few transfers is the steadier reference.
+ * One fresh connection's transfer varies a lot here (11.7–21 MB/s over 64 MiB): early on its socket
+ * refuses a few hundred packets, and SCTP stalls, for longer or shorter, until it resends them (`bench
+ * mesh`, bench/README.md). The median of a few transfers is the steadier reference.
  */
 async function measureRawReference(browser: Browser, options: SwarmOptions): Promise<RawReference> {
   const transfers: RawChannelResult[] = [];
@@ -228,7 +227,7 @@ async function measureRawReference(browser: Browser, options: SwarmOptions): Pro
     `raw RTCDataChannel (same browser, before the swarm): ${fixed(bytesPerSec / 1e6)} MB/s, the median of ` +
       `${transfers.length} transfer(s) of ${options.rawBytes} bytes on fresh connections: ${each} MB/s (packets discarded on send)`,
   );
-  return { bytesPerSec, transfers };
+  return { bytesPerSec };
 }
 
 /**
