@@ -8,19 +8,24 @@ import { PAGE_COLLECTION_HINT, type CollectionHint } from './collection-hint';
  */
 export const DRAIN_THRESHOLD_BYTES = 256 * 1024;
 
-/** The part of simple-peer's internals this adapter reads: the open RTCDataChannel. */
-interface WithDataChannel {
+/**
+ * The parts of simple-peer this adapter reaches past its API for: the open RTCDataChannel, and how many bytes
+ * of received messages still wait in its stream.
+ */
+interface SimplePeerInternals {
   readonly _channel?: RTCDataChannel;
+  readonly readableLength?: number;
 }
 
 /**
  * A connected simple-peer as an engine `PeerLink`. Sends go straight to the data channel with
  * `send()` (faster than simple-peer's stream `write()`), so backpressure is the engine's job: it reads
  * `bufferedBytes` and waits for `drain`, which comes from the channel's `bufferedamountlow` event.
- * Chromium's send queue holds 16 MiB and `send()` throws past it; the engine stays far below. Every
- * message received or sent counts towards the page's `CollectionHint`: a received message's buffer is
- * garbage once read, and sending leaves garbage of its own (a seeder, which receives almost nothing, grew
- * by 60 MiB of it over a 2 GiB run).
+ * Chromium's send queue holds 16 MiB and `send()` throws past it; the engine stays far below. Received
+ * messages skip simple-peer's stream too (`receiveStraight`). Every message received or sent counts
+ * towards the page's `CollectionHint`: a received message's buffer is garbage once read, and sending
+ * leaves garbage of its own (a seeder, which receives almost nothing, grew by 60 MiB of it over a 2 GiB
+ * run).
  */
 export function simplePeerLink(
   peer: SimplePeerInstance,
@@ -37,18 +42,25 @@ export function simplePeerLink(
     handlers?.close(reason);
   };
 
-  peer.on('data', (data: Uint8Array) => {
+  const receive = (data: Uint8Array): void => {
+    if (peer.destroyed) return; // as simple-peer's own handler does
     collectionHint.passed(data.byteLength);
     if (handlers) handlers.message(data);
     else early.push(data);
-  });
+  };
+  // What simple-peer's stream received before `receiveStraight` took the channel over, and what it is
+  // still handed after (see there). The stream turns a text message into its UTF-8 bytes, which the wire
+  // decoder then refuses like any other bytes that are no message.
+  peer.on('data', receive);
   peer.on('close', () => close('connection closed'));
   peer.on('error', (error: Error) => close(`connection error: ${error.message}`));
 
-  const channel = (peer as unknown as WithDataChannel)._channel;
+  const internals = peer as unknown as SimplePeerInternals;
+  const channel = internals._channel;
   if (channel) {
     channel.bufferedAmountLowThreshold = DRAIN_THRESHOLD_BYTES;
     channel.addEventListener('bufferedamountlow', () => handlers?.drain());
+    receiveStraight(channel, () => internals.readableLength ?? 0, receive);
   }
 
   return {
@@ -77,5 +89,25 @@ export function simplePeerLink(
       close('closed locally');
       peer.destroy();
     },
+  };
+}
+
+/**
+ * Hands the channel's binary messages to `receive` as they arrive, instead of through simple-peer's stream:
+ * there each one became a Buffer, was pushed through a Node-style readable stream and often scheduled a
+ * timer task of its own (the bundle's `process.nextTick` runs on `setTimeout`), at every message of a
+ * transfer. Order is kept: while messages received earlier still wait in the stream (`streamedBytes`: its
+ * backlog, from before this link existed), a new one joins them there; and anything but an ArrayBuffer
+ * (a text message) goes through simple-peer's own handler, as every message did before.
+ */
+function receiveStraight(
+  channel: RTCDataChannel,
+  streamedBytes: () => number,
+  receive: (bytes: Uint8Array) => void,
+): void {
+  const viaStream = channel.onmessage;
+  channel.onmessage = function (this: RTCDataChannel, event: MessageEvent<unknown>) {
+    if (event.data instanceof ArrayBuffer && streamedBytes() === 0) receive(new Uint8Array(event.data));
+    else viaStream?.call(this, event);
   };
 }
