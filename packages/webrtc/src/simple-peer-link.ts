@@ -60,7 +60,7 @@ export function simplePeerLink(
   if (channel) {
     channel.bufferedAmountLowThreshold = DRAIN_THRESHOLD_BYTES;
     channel.addEventListener('bufferedamountlow', () => handlers?.drain());
-    receiveStraight(channel, () => internals.readableLength ?? 0, receive);
+    receiveStraight(channel, peer, receive);
   }
 
   return {
@@ -96,18 +96,22 @@ export function simplePeerLink(
  * Hands the channel's binary messages to `receive` as they arrive, instead of through simple-peer's stream:
  * there each one became a Buffer, was pushed through a Node-style readable stream and often scheduled a
  * timer task of its own (the bundle's `process.nextTick` runs on `setTimeout`), at every message of a
- * transfer. Order is kept: while messages received earlier still wait in the stream (`streamedBytes`: its
- * backlog, from before this link existed), a new one joins them there; and anything but an ArrayBuffer
- * (a text message) goes through simple-peer's own handler, as every message did before.
+ * transfer. Order is kept: while messages received earlier still wait in the stream (its `readableLength`:
+ * a backlog from before this link existed), a new one joins them there. Anything else goes through
+ * simple-peer's own handler, as every message did before: a text message (which its stream turns into UTF-8
+ * bytes) and an empty one (which its stream drops). Should simple-peer no longer have the handler or the
+ * backlog's length where this expects them, the channel is left to it.
  */
 function receiveStraight(
   channel: RTCDataChannel,
-  streamedBytes: () => number,
+  peer: SimplePeerInternals,
   receive: (bytes: Uint8Array) => void,
 ): void {
   const viaStream = channel.onmessage;
+  if (typeof viaStream !== 'function' || typeof peer.readableLength !== 'number') return;
   channel.onmessage = function (this: RTCDataChannel, event: MessageEvent<unknown>) {
-    if (event.data instanceof ArrayBuffer && streamedBytes() === 0) receive(new Uint8Array(event.data));
-    else viaStream?.call(this, event);
+    const data = event.data;
+    if (data instanceof ArrayBuffer && data.byteLength > 0 && peer.readableLength === 0) receive(new Uint8Array(data));
+    else viaStream.call(this, event);
   };
 }

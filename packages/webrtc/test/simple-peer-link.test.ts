@@ -1,58 +1,59 @@
-import { Duplex } from 'node:stream';
-import type { Instance as SimplePeerInstance } from 'simple-peer';
+import SimplePeer from 'simple-peer/simplepeer.min.js';
+import type { Instance as SimplePeerInstance, Options as SimplePeerOptions } from 'simple-peer';
 import { describe, expect, it } from 'vitest';
 import { CollectionHint } from '../src/collection-hint';
 import { simplePeerLink } from '../src/simple-peer-link';
 
-/** The parts of an RTCDataChannel simple-peer and the link touch. */
-class FakeChannel {
-  onmessage: ((this: FakeChannel, event: { data: unknown }) => void) | null = null;
-  bufferedAmountLowThreshold = 0;
-  readonly listeners = new Map<string, () => void>();
-  addEventListener(type: string, listener: () => void): void {
-    this.listeners.set(type, listener);
-  }
-  /** A message arriving, as the browser dispatches it. */
+/**
+ * The data channel simple-peer opens, as far as it and the link touch it: simple-peer sets its handlers
+ * (`onmessage` among them), the link adds a `bufferedamountlow` listener. `deliver` is a message arriving.
+ */
+class StubChannel {
+  readonly readyState = 'connecting';
+  bufferedAmount = 0;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  close(): void {}
+  send(): void {}
+  addEventListener(): void {}
   deliver(data: unknown): void {
-    this.onmessage?.call(this, { data });
+    this.onmessage?.({ data });
   }
 }
 
 /**
- * simple-peer as far as the link sees it: a Duplex whose channel handler pushes each message into the
- * stream as a Buffer (what simple-peer's `_onChannelMessage` does), counting what went that way.
+ * The real simple-peer (the browser bundle the web app loads: its stream, its handlers, its destroy) over a
+ * stub WebRTC stack whose negotiation never finishes: what the channel receives is up to the test.
  */
-class FakePeer extends Duplex {
-  readonly _channel = new FakeChannel();
-  bufferSize = 0;
-  streamed = 0;
-  readonly sent: Uint8Array[] = [];
-
-  constructor() {
-    super({ allowHalfOpen: false });
-    this._channel.onmessage = (event) => {
-      this.streamed++;
-      this.push(typeof event.data === 'string' ? event.data : Buffer.from(event.data as ArrayBuffer));
-    };
+function realSimplePeer(): { peer: SimplePeerInstance; channel: StubChannel; streamed: () => number } {
+  const channel = new StubChannel();
+  class StubPeerConnection {
+    createDataChannel(): StubChannel {
+      return channel;
+    }
+    createOffer(): Promise<never> {
+      return new Promise(() => {});
+    }
+    close(): void {}
+    addEventListener(): void {}
+    removeEventListener(): void {}
   }
-
-  override _read(): void {}
-
-  override _write(_chunk: unknown, _encoding: string, callback: () => void): void {
-    callback();
-  }
-
-  send(bytes: Uint8Array): void {
-    this.sent.push(bytes);
-  }
+  const wrtc = { RTCPeerConnection: StubPeerConnection };
+  const peer = new SimplePeer({ initiator: true, wrtc } as unknown as SimplePeerOptions);
+  // Counts the messages simple-peer's own handler takes (into its stream). Nothing else may listen to the
+  // stream: a 'data' listener would set it flowing before the link exists.
+  let streamed = 0;
+  const simplePeerHandler = channel.onmessage;
+  channel.onmessage = (event) => {
+    streamed++;
+    simplePeerHandler?.(event);
+  };
+  return { peer, channel, streamed: () => streamed };
 }
 
-const bytes = (...values: number[]): ArrayBuffer => Uint8Array.from(values).buffer;
-
-function linkOf(peer: FakePeer) {
+function linkOf(peer: SimplePeerInstance) {
   const received: number[][] = [];
   const closes: string[] = [];
-  const link = simplePeerLink(peer as unknown as SimplePeerInstance, 'remote', new CollectionHint());
+  const link = simplePeerLink(peer, 'remote', new CollectionHint());
   const attach = (): void =>
     link.attach({
       message: (message) => received.push([...message]),
@@ -63,73 +64,135 @@ function linkOf(peer: FakePeer) {
   return { link, received, closes, attach };
 }
 
-/** Lets the stream's scheduled work (its flowing, `process.nextTick`) run. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const bytes = (...values: number[]): ArrayBuffer => Uint8Array.from(values).buffer;
 
-describe('simplePeerLink receiving', () => {
-  it('hands binary messages to the engine in order without going through simple-peer’s stream', async () => {
-    const peer = new FakePeer();
+/** Lets simple-peer's scheduled work run (its bundle's `process.nextTick` is a timer). */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
+
+describe('simplePeerLink receiving, over the real simple-peer', () => {
+  it('hands binary messages to the engine at once, in order, past simple-peer’s stream', async () => {
+    const { peer, channel, streamed } = realSimplePeer();
     const { received, attach } = linkOf(peer);
     attach();
-    peer._channel.deliver(bytes(1, 2));
-    peer._channel.deliver(bytes(3));
-    peer._channel.deliver(bytes(4, 5, 6));
+    await settle(); // the stream flowing, as it is long before a transfer
+    channel.deliver(bytes(1, 2));
+    channel.deliver(bytes(3));
+    channel.deliver(bytes(4, 5, 6));
     expect(received).toEqual([[1, 2], [3], [4, 5, 6]]);
     await settle();
     expect(received).toHaveLength(3);
-    expect(peer.streamed).toBe(0);
+    expect(streamed()).toBe(0);
   });
 
   it('delivers messages still waiting in the stream before later ones', async () => {
-    const peer = new FakePeer();
-    // Received before the link existed: they wait in simple-peer's (paused) stream.
-    peer._channel.deliver(bytes(1));
-    peer._channel.deliver(bytes(2));
+    const { peer, channel, streamed } = realSimplePeer();
+    // Received before the link existed (simple-peer had not yet said it was connected): they wait in its stream.
+    channel.deliver(bytes(1));
+    channel.deliver(bytes(2));
     const { received, attach } = linkOf(peer);
     attach();
     // Arrives while those two still wait: it must not overtake them.
-    peer._channel.deliver(bytes(3));
-    expect(received).toEqual([]);
+    channel.deliver(bytes(3));
     await settle();
     expect(received).toEqual([[1], [2], [3]]);
-    expect(peer.streamed).toBe(3);
+    expect(streamed()).toBe(3);
     // The backlog gone, the next message goes straight.
-    peer._channel.deliver(bytes(4));
+    channel.deliver(bytes(4));
     expect(received).toEqual([[1], [2], [3], [4]]);
-    expect(peer.streamed).toBe(3);
+    expect(streamed()).toBe(3);
   });
 
-  it('holds messages received before the engine attaches, then hands them over in order', () => {
-    const peer = new FakePeer();
+  it('holds messages received before the engine attaches, then hands them over in order', async () => {
+    const { peer, channel } = realSimplePeer();
     const { received, attach } = linkOf(peer);
-    peer._channel.deliver(bytes(7));
-    peer._channel.deliver(bytes(8));
+    await settle();
+    channel.deliver(bytes(7));
+    channel.deliver(bytes(8));
     expect(received).toEqual([]);
     attach();
-    peer._channel.deliver(bytes(9));
+    channel.deliver(bytes(9));
     expect(received).toEqual([[7], [8], [9]]);
   });
 
   it('hands a text message on as its UTF-8 bytes, in order, for the wire decoder to refuse', async () => {
-    const peer = new FakePeer();
+    const { peer, channel } = realSimplePeer();
     const { received, attach } = linkOf(peer);
     attach();
-    await settle(); // the stream flowing, as it is long before a transfer
-    peer._channel.deliver(bytes(1));
-    peer._channel.deliver('hi');
-    peer._channel.deliver(bytes(2));
+    await settle();
+    channel.deliver(bytes(1));
+    channel.deliver('hi');
+    channel.deliver(bytes(2));
     await settle();
     expect(received).toEqual([[1], [...new TextEncoder().encode('hi')], [2]]);
-    expect(peer.streamed).toBe(1);
   });
 
-  it('hands nothing on once the connection is destroyed', () => {
-    const peer = new FakePeer();
+  it('drops an empty message, as simple-peer’s stream always did, and keeps the link', async () => {
+    const { peer, channel } = realSimplePeer();
+    const { received, closes, attach } = linkOf(peer);
+    attach();
+    await settle();
+    channel.deliver(bytes(1));
+    channel.deliver(new ArrayBuffer(0));
+    channel.deliver(bytes(2));
+    await settle();
+    expect(received).toEqual([[1], [2]]);
+    expect(closes).toEqual([]);
+  });
+
+  it('hands nothing on once the connection is destroyed, not even a backlog', async () => {
+    const { peer, channel } = realSimplePeer();
+    channel.deliver(bytes(1));
+    channel.deliver(bytes(2));
+    const { received, closes, attach } = linkOf(peer);
+    attach();
+    peer.destroy();
+    channel.deliver(bytes(3));
+    await settle();
+    channel.deliver(bytes(4));
+    await settle();
+    expect(received).toEqual([]);
+    expect(closes).toEqual(['connection closed']);
+  });
+
+  it('keeps the order of every message whatever the timing (random interleavings)', async () => {
+    let seed = 9;
+    const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 60; trial++) {
+      const { peer, channel } = realSimplePeer();
+      let link: ReturnType<typeof linkOf> | undefined;
+      let attached = false;
+      const sent: number[][] = [];
+      for (let step = 0; step < 30; step++) {
+        const roll = random();
+        if (roll < 0.1 && !link) link = linkOf(peer);
+        else if (roll < 0.2 && link && !attached) {
+          link.attach();
+          attached = true;
+        } else if (roll < 0.35) await settle();
+        else {
+          const message = [trial, step];
+          sent.push(message);
+          channel.deliver(bytes(...message));
+        }
+      }
+      link ??= linkOf(peer);
+      if (!attached) link.attach();
+      await settle();
+      expect(link.received).toEqual(sent);
+      peer.destroy();
+    }
+  });
+
+  it('leaves the channel to simple-peer when the stream’s backlog cannot be read', async () => {
+    const { peer, channel, streamed } = realSimplePeer();
+    Object.defineProperty(peer, 'readableLength', { value: undefined });
+    const handler = channel.onmessage;
     const { received, attach } = linkOf(peer);
     attach();
-    peer._channel.deliver(bytes(1));
-    peer.destroy();
-    peer._channel.deliver(bytes(2));
-    expect(received).toEqual([[1]]);
+    expect(channel.onmessage).toBe(handler);
+    channel.deliver(bytes(5));
+    await settle();
+    expect(received).toEqual([[5]]);
+    expect(streamed()).toBe(1);
   });
 });
