@@ -63,6 +63,7 @@ export async function streamedSha256(
     if (sinceYield >= BYTES_PER_SLICE) {
       sinceYield = 0;
       onProgress?.(hashedBytes);
+      // Not throttled in a hidden tab: set after a read, it is no chained timer (docs/ARCHITECTURE.md, Hidden tabs).
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }

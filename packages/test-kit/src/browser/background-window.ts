@@ -81,6 +81,17 @@ export class BackgroundWindow {
   }
 
   /**
+   * Grants every page the camera and microphone permissions, as a Playwright peer context has them
+   * (`PEER_PERMISSIONS`). In a loopback-only network namespace there is no default route, and a page
+   * without them gathers no ICE candidate on loopback unless it is a secure context: a plain-http LAN
+   * origin needs this to connect at all here (on a real LAN it uses the interface of the default route).
+   * For all origins: Chromium refuses to grant them to one that is not secure.
+   */
+  async grantPeerPermissions(): Promise<void> {
+    await this.#cdp.send('Browser.grantPermissions', { permissions: ['videoCapture', 'audioCapture'] });
+  }
+
+  /**
    * Opens `url` in a new tab of the window: in front, or (`background: true`) behind the front tab,
    * where the page is hidden from the start.
    */
