@@ -34,7 +34,7 @@ export interface SwarmTestState {
     leechers: number;
     completedAfterMs: Array<number | null>;
   } | null;
-  /** One line per connected peer: id, chunks it holds, choke/interest flags, requests in flight. */
+  /** One line per connected peer: id, chunks it holds, choke, interest and snub flags, requests in flight. */
   peers: string[];
 }
 

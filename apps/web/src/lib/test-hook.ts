@@ -56,7 +56,8 @@ export function installTestHook(
         peers: (snapshot?.peers ?? []).map(
           (p) =>
             `${p.peerId} held=${p.chunksHeld} ${p.amChoking ? 'choking' : 'unchoking'} ${p.peerChoking ? 'choked' : 'unchoked'}` +
-            ` ${p.amInterested ? 'interested' : '-'} ${p.peerInterested ? 'wanted' : '-'} out=${p.outstandingRequests} ↑${p.uploadedBytes} ↓${p.downloadedBytes}`,
+            ` ${p.amInterested ? 'interested' : '-'} ${p.peerInterested ? 'wanted' : '-'}${p.snubbed ? ' snubbed' : ''}` +
+            ` out=${p.outstandingRequests} ↑${p.uploadedBytes} ↓${p.downloadedBytes}`,
         ),
       };
     },
