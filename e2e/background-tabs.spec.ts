@@ -1,4 +1,11 @@
-import { BackgroundWindow, CHROMIUM_ARGS, cdpSwarmTab, chromiumExecutablePath } from '@swarmlab/test-kit/browser';
+import {
+  BackgroundWindow,
+  CHROMIUM_ARGS,
+  cdpSwarmTab,
+  chromiumExecutablePath,
+  type HiddenCapableTab,
+  type SwarmTab,
+} from '@swarmlab/test-kit/browser';
 import { expect, test } from './fixtures';
 
 /**
@@ -16,37 +23,71 @@ function launchWindow(extraArgs: readonly string[] = []): Promise<BackgroundWind
   return BackgroundWindow.launch({ executablePath: executablePath!, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
+/** Generates a `sizeMib` file in the seeder's tab; resolves to its share link (on `origin`) and SHA-256. */
+async function seedFile(seeder: SwarmTab, sizeMib: number, origin: string): Promise<{ link: string; sha256: string }> {
+  await seeder.generateFile(sizeMib);
+  await expect.poll(() => seeder.shareLink(), { timeout: 60_000 }).toMatch(/#\/swarm\//);
+  await expect
+    .poll(async () => (await seeder.readState()).fileSha256 ?? '', { timeout: 60_000 })
+    .toMatch(/^[0-9a-f]{64}$/);
+  return { link: new URL(await seeder.shareLink(), origin).href, sha256: (await seeder.readState()).fileSha256! };
+}
+
+/** Opens `count` tabs on `link` behind the front one and waits until every tab is connected to every other. */
+async function openHiddenLeechers(
+  window: BackgroundWindow,
+  seeder: SwarmTab,
+  link: string,
+  count: number,
+): Promise<{ hiddenTabs: HiddenCapableTab[]; leechers: SwarmTab[] }> {
+  const hiddenTabs: HiddenCapableTab[] = [];
+  for (let i = 0; i < count; i++) hiddenTabs.push(await window.openTab(link, { background: true }));
+  const leechers = hiddenTabs.map(cdpSwarmTab);
+  for (const tab of [seeder, ...leechers])
+    await expect
+      .poll(async () => (await tab.readState().catch(() => undefined))?.connectedPeers, { timeout: 60_000 })
+      .toBe(count);
+  return { hiddenTabs, leechers };
+}
+
+/**
+ * Starts a run from the seeder's form and waits until it has finished with the seeder's SHA-256 on every
+ * leecher, each still hidden.
+ */
+async function runToTheEnd(
+  seeder: SwarmTab,
+  leechers: readonly SwarmTab[],
+  form: Parameters<SwarmTab['pressStartRun']>[0],
+  seederSha256: string,
+): Promise<void> {
+  await seeder.pressStartRun(form);
+  await expect
+    .poll(async () => (await seeder.readState()).run?.phase, { timeout: 120_000, intervals: [250] })
+    .toBe('finished');
+  for (const tab of leechers) {
+    await expect.poll(async () => (await tab.readState()).fileSha256, { timeout: 120_000 }).toBe(seederSha256);
+    expect(await tab.visibilityState()).toBe('hidden');
+  }
+}
+
 test('a shaped run in a window of background tabs completes with the seeder’s bytes on every hidden leecher', async ({
   baseURL,
 }) => {
   const window = await launchWindow();
   try {
     const seeder = cdpSwarmTab(await window.openTab(`${baseURL}/`, { background: false }));
-    await seeder.generateFile(FILE_MIB);
-    await expect.poll(() => seeder.shareLink(), { timeout: 60_000 }).toMatch(/#\/swarm\//);
-    const link = new URL(await seeder.shareLink(), baseURL).href;
-    await expect.poll(async () => (await seeder.readState()).fileSha256 ?? '').toMatch(/^[0-9a-f]{64}$/);
-    const seederSha256 = (await seeder.readState()).fileSha256;
-
-    const hiddenTabs = [];
-    for (let i = 0; i < LEECHERS; i++) hiddenTabs.push(await window.openTab(link, { background: true }));
-    const leechers = hiddenTabs.map(cdpSwarmTab);
-    for (const tab of [seeder, ...leechers])
-      await expect
-        .poll(async () => (await tab.readState().catch(() => undefined))?.connectedPeers, { timeout: 60_000 })
-        .toBe(LEECHERS);
+    const { link, sha256: seederSha256 } = await seedFile(seeder, FILE_MIB, baseURL!);
+    const { hiddenTabs, leechers } = await openHiddenLeechers(window, seeder, link, LEECHERS);
     // The point of the test: every leecher is hidden, as behind the front tab of a real window.
     expect(await seeder.visibilityState()).toBe('visible');
     for (const tab of leechers) expect(await tab.visibilityState()).toBe('hidden');
 
-    await seeder.pressStartRun({ mode: 'p2p', serverUp: '1MB/s', peerUp: '500kB/s', peerDown: '2MB/s' });
-    await expect
-      .poll(async () => (await seeder.readState()).run?.phase, { timeout: 120_000, intervals: [250] })
-      .toBe('finished');
-    for (const tab of leechers) {
-      await expect.poll(async () => (await tab.readState()).fileSha256, { timeout: 60_000 }).toBe(seederSha256);
-      expect(await tab.visibilityState()).toBe('hidden');
-    }
+    await runToTheEnd(
+      seeder,
+      leechers,
+      { mode: 'p2p', serverUp: '1MB/s', peerUp: '500kB/s', peerDown: '2MB/s' },
+      seederSha256,
+    );
 
     // A hidden tab draws nothing: its page still shows what it showed when hidden (here: no run yet),
     // though it holds the whole file; brought to the front, it shows the finished run at once.
@@ -85,34 +126,14 @@ test('on a plain-http LAN origin, hidden leechers hash the whole file in a strea
     const seederTab = await window.openTab(`${lan.origin}/`, { background: false });
     const seeder = cdpSwarmTab(seederTab);
     expect(await seederTab.evaluate<boolean>('window.isSecureContext')).toBe(false);
-    await seeder.generateFile(LAN_FILE_MIB);
-    await expect.poll(() => seeder.shareLink(), { timeout: 60_000 }).toMatch(/#\/swarm\//);
-    await expect
-      .poll(async () => (await seeder.readState()).fileSha256 ?? '', { timeout: 60_000 })
-      .toMatch(/^[0-9a-f]{64}$/);
-    const seederSha256 = (await seeder.readState()).fileSha256;
-    const link = new URL(await seeder.shareLink(), lan.origin).href;
-
-    const hiddenTabs = [];
-    for (let i = 0; i < LAN_LEECHERS; i++) hiddenTabs.push(await window.openTab(link, { background: true }));
-    const leechers = hiddenTabs.map(cdpSwarmTab);
-    for (const tab of [seeder, ...leechers])
-      await expect
-        .poll(async () => (await tab.readState().catch(() => undefined))?.connectedPeers, { timeout: 60_000 })
-        .toBe(LAN_LEECHERS);
+    const { link, sha256: seederSha256 } = await seedFile(seeder, LAN_FILE_MIB, lan.origin);
+    const { hiddenTabs, leechers } = await openHiddenLeechers(window, seeder, link, LAN_LEECHERS);
     for (const [i, tab] of leechers.entries()) {
       expect(await tab.visibilityState()).toBe('hidden');
       expect(await hiddenTabs[i]!.evaluate<boolean>('window.isSecureContext')).toBe(false);
     }
 
-    await seeder.pressStartRun({ mode: 'p2p', serverUp: '', peerUp: '', peerDown: '' });
-    await expect
-      .poll(async () => (await seeder.readState()).run?.phase, { timeout: 120_000, intervals: [250] })
-      .toBe('finished');
-    for (const tab of leechers) {
-      await expect.poll(async () => (await tab.readState()).fileSha256, { timeout: 120_000 }).toBe(seederSha256);
-      expect(await tab.visibilityState()).toBe('hidden');
-    }
+    await runToTheEnd(seeder, leechers, { mode: 'p2p', serverUp: '', peerUp: '', peerDown: '' }, seederSha256);
   } finally {
     await window.close();
   }
