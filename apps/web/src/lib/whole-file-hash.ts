@@ -63,7 +63,8 @@ export async function streamedSha256(
     if (sinceYield >= BYTES_PER_SLICE) {
       sinceYield = 0;
       onProgress?.(hashedBytes);
-      // Not throttled in a hidden tab: set after a read, it is no chained timer (docs/ARCHITECTURE.md, Hidden tabs).
+      // Runs at once even in a hidden tab: a 0 ms timer set after a read, not nested in another timer's task
+      // (docs/ARCHITECTURE.md, Hidden tabs).
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
