@@ -1,8 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumExecutablePath, PEER_PERMISSIONS } from '@swarmlab/test-kit/browser';
 
-/** Port of the real signalling server the e2e runs start (it also serves the built UI). */
-const PORT = Number(process.env.SWARMLAB_E2E_PORT ?? 41731);
+/**
+ * Port of the real signalling server the e2e runs start (it also serves the built UI): below Linux's ephemeral
+ * range (32768–60999), where no client socket's port can already hold it (see `testServerPort` in e2e/fixtures.ts).
+ */
+const PORT = Number(process.env.SWARMLAB_E2E_PORT ?? 31731);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 const executablePath = chromiumExecutablePath();

@@ -1,9 +1,9 @@
 import { readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import { expect, startRun, test, testServerPort, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
 import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own serving the production build (`pnpm build`), to show it ignores the switch. */
-const PRODUCTION_PORT = Number(process.env.SWARMLAB_E2E_PRODUCTION_PORT ?? 41743);
+const PRODUCTION_PORT = testServerPort('SWARMLAB_E2E_PRODUCTION_PORT', 31743);
 
 /** `link` opened with the test switch that makes a tab corrupt every block it sends. */
 function corrupting(link: string): string {

@@ -7,6 +7,18 @@ import {
   type SwarmTestState,
 } from '@swarmlab/test-kit/browser';
 
+/**
+ * The port of a server a test starts itself (and may start again on the same port): `envName` if set, else
+ * `fallback`, which must lie below Linux's ephemeral range (32768–60999 by default). The kernel gives client
+ * sockets their ports from that range, so with hundreds of connections made by the time a test starts, a
+ * fixed port inside it can be held by one of them (it happened: EADDRINUSE at 41753, twice in a row).
+ */
+export function testServerPort(envName: string, fallback: number): number {
+  if (fallback >= 32768) throw new RangeError(`port ${fallback} is in the ephemeral range; pick one below 32768`);
+  const fromEnv = process.env[envName];
+  return fromEnv === undefined ? fallback : Number(fromEnv);
+}
+
 /** Opens a page in a browser context of its own: one page per peer, like separate browsers. */
 export interface Swarm {
   openPeer(url?: string): Promise<Page>;

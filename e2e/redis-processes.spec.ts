@@ -5,11 +5,20 @@ import {
   type ServerProcess,
   type TestRedisServer,
 } from '@swarmlab/test-kit/server';
-import { expect, finishedSummary, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import {
+  expect,
+  finishedSummary,
+  startRun,
+  test,
+  testServerPort,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+} from './fixtures';
 
 /** Two server processes of this test's own, on ports of their own, sharing one Redis (#13). */
-const PORT_A = Number(process.env.SWARMLAB_E2E_REDIS_PORT_A ?? 41752);
-const PORT_B = Number(process.env.SWARMLAB_E2E_REDIS_PORT_B ?? 41753);
+const PORT_A = testServerPort('SWARMLAB_E2E_REDIS_PORT_A', 31752);
+const PORT_B = testServerPort('SWARMLAB_E2E_REDIS_PORT_B', 31753);
 const originOf = (port: number): string => `http://127.0.0.1:${port}`;
 
 /** A real server process with its swarms in `redisUrl`. */

@@ -1,9 +1,18 @@
 import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, finishedSummary, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import {
+  expect,
+  finishedSummary,
+  startRun,
+  test,
+  testServerPort,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+} from './fixtures';
 import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
-const PORT = Number(process.env.SWARMLAB_E2E_RESTART_PORT ?? 41742);
+const PORT = testServerPort('SWARMLAB_E2E_RESTART_PORT', 31742);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 test('the signalling server killed and restarted mid-run: every screen ends with a time, a tab opened afterwards joins and completes, all bytes correct', async ({
