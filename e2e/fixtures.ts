@@ -16,7 +16,11 @@ import {
 export function testServerPort(envName: string, fallback: number): number {
   if (fallback >= 32768) throw new RangeError(`port ${fallback} is in the ephemeral range; pick one below 32768`);
   const fromEnv = process.env[envName];
-  return fromEnv === undefined ? fallback : Number(fromEnv);
+  if (fromEnv === undefined) return fallback;
+  const port = Number(fromEnv);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RangeError(`${envName} must be a port number (1–65535), not ${JSON.stringify(fromEnv)}`);
+  return port;
 }
 
 /** Opens a page in a browser context of its own: one page per peer, like separate browsers. */
