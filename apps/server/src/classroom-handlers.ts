@@ -38,14 +38,12 @@ export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
       event: 'code:resolve',
       parse: withSchema(codeResolveRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      // An address out of failed lookups learns nothing, hits included, until its budget refills.
-      refuseEarly: () => (codeLookups.mayLookUp(address) ? undefined : 'too-many-code-lookups'),
       async handle({ code }, reply) {
+        // An address out of failed lookups learns nothing, hits included, until its budget refills.
+        if (!codeLookups.reserve(address)) return reply(refuse('too-many-code-lookups'));
         const swarm = await store.swarmOfCode(code);
-        if (!swarm) {
-          codeLookups.missed(address);
-          return reply(refuse('code-not-found'));
-        }
+        if (!swarm) return reply(refuse('code-not-found'));
+        codeLookups.found(address);
         reply({ ok: true, swarmId: swarm.swarmId, contentId: swarm.contentId });
       },
     }),

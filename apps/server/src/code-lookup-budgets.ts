@@ -19,10 +19,15 @@ const SWEEP_INTERVAL_MS = 60_000;
  * is kept only while it is not full again.
  */
 export interface CodeLookupBudgets {
-  /** Whether `address` may look a code up now (it has a failed lookup left). */
-  mayLookUp(address: AddressKey): boolean;
-  /** `address` looked up a code that named no swarm. */
-  missed(address: AddressKey): void;
+  /**
+   * Takes a token from `address`'s budget for a lookup about to be made, which may miss, and says whether
+   * it had one (if not, refuse the lookup). Taken before the lookup, not after a miss: socket.io hands a
+   * burst of requests to their handlers before any lookup has answered, and each must find the budget
+   * already smaller.
+   */
+  reserve(address: AddressKey): boolean;
+  /** The lookup `reserve` was for named a swarm: its token comes back. */
+  found(address: AddressKey): void;
   /** Addresses with a budget held (they missed lately). */
   readonly size: number;
 }
@@ -40,13 +45,15 @@ export function createCodeLookupBudgets(limits: CodeLookupLimits, nowMs: ClockMs
   };
 
   return {
-    mayLookUp: (address) => (budgets.get(address)?.balance() ?? capacity) >= 1,
-
-    missed(address) {
+    reserve(address) {
       sweep();
       const bucket = budgets.get(address) ?? createTokenBucket({ capacity, refillPerSec, nowMs });
       budgets.set(address, bucket);
-      bucket.charge(1);
+      return bucket.tryTake(1);
+    },
+
+    found(address) {
+      budgets.get(address)?.charge(-1);
     },
 
     get size() {

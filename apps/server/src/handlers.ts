@@ -24,6 +24,8 @@ import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import { attachResumeHandlers, type MembershipOps } from './resume-handlers';
 import { sealOf, swarmIdOfSeal } from './swarm-seal';
 import { errorForLog } from './error-for-log';
+import { createKeyedQueue } from './keyed-queue';
+import type { MembershipTurn } from './membership-turn';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
@@ -86,6 +88,15 @@ export function releaseDeparted(world: SwarmWorld, left: LeaveOutcome): void {
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
   const { io, state, ids, limits, addressOf, iceServers, log, codeLookups } = deps;
   const { store } = state;
+
+  /**
+   * Changes to what a socket follows (create, join, watch, resume, restore, leave, and the cleanup after
+   * it disconnects) run one at a time per socket. Each checks that the socket follows nothing yet, then
+   * writes its swarm; with Redis the two are apart (a write loads its own swarm only, and this process
+   * learns the socket's place once the write committed), so two joins sent at once could both pass, and a
+   * disconnect's cleanup could run before the join it follows committed, leaving a member that never leaves.
+   */
+  const memberships = createKeyedQueue();
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
@@ -186,6 +197,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   io.on('connection', (socket: SignallingSocket) => {
     const address = addressOf(socket);
     const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
+    const inTurn: MembershipTurn = (task) => memberships.run(socket.id, task);
 
     socket.on(
       'swarm:create',
@@ -198,40 +210,42 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           if (store.followedSwarmOf(socket.id)) return 'already-in-swarm';
           return store.refuseCreateEarly(address);
         },
-        async handle({ manifest, contentId, config }, reply) {
-          if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
-          // The socket may have gone while the manifest was hashed: a swarm for it would never end.
-          if (socket.disconnected) return;
-          const controlSecret = ids.controlSecret();
-          const controlDigest = controlDigestOf(controlSecret);
-          // The id is made from the file and the control secret, so the swarm can be registered again
-          // under it after a restart, by its members only, with this file only (`swarm-seal.ts`).
-          let seal = sealOf(ids.sealSalt(), controlDigest);
-          while (await store.hasSwarm(swarmIdOfSeal(seal, contentId))) seal = sealOf(ids.sealSalt(), controlDigest);
-          const swarmId = swarmIdOfSeal(seal, contentId);
-          const peerId = ids.peerId();
-          const memberKey = ids.memberKey();
-          const founder = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
-          const updated = await store.update(
-            swarmId,
-            (world) => {
-              // Its other sockets may have created swarms meanwhile.
-              if (!world.quotas.canCreateSwarm(address)) return refuse('too-many-swarms-from-address');
-              const created = world.registry.create({ swarmId, contentId, manifest, founder, config, seal });
-              if (!created.ok) return refuse(created.code);
-              world.quotas.swarmCreated(address, swarmId);
-              world.seats.seated(swarmId, peerId, address);
-              return { ok: true as const, joinCode: world.joinCodes.ensure({ swarmId, contentId }) };
-            },
-            { manifest, creator: address, creatorLimited: true },
-          );
-          if (!updated.ok) return reply(refuse(updated.code));
-          if (!updated.value.ok) return reply(updated.value);
-          log(`swarm created (${store.stats().swarms} swarms)`);
-          const { joinCode } = updated.value;
-          reply({ ok: true, swarmId, peerId, iceServers, controlSecret, joinCode, memberKey, seal });
-          progress.changed(swarmId);
-        },
+        handle: ({ manifest, contentId, config }, reply) =>
+          inTurn(async () => {
+            if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+            if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
+            // The socket may have gone while the manifest was hashed: a swarm for it would never end.
+            if (socket.disconnected) return;
+            const controlSecret = ids.controlSecret();
+            const controlDigest = controlDigestOf(controlSecret);
+            // The id is made from the file and the control secret, so the swarm can be registered again
+            // under it after a restart, by its members only, with this file only (`swarm-seal.ts`).
+            let seal = sealOf(ids.sealSalt(), controlDigest);
+            while (await store.hasSwarm(swarmIdOfSeal(seal, contentId))) seal = sealOf(ids.sealSalt(), controlDigest);
+            const swarmId = swarmIdOfSeal(seal, contentId);
+            const peerId = ids.peerId();
+            const memberKey = ids.memberKey();
+            const founder = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+            const updated = await store.update(
+              swarmId,
+              (world) => {
+                // Its other sockets may have created swarms meanwhile.
+                if (!world.quotas.canCreateSwarm(address)) return refuse('too-many-swarms-from-address');
+                const created = world.registry.create({ swarmId, contentId, manifest, founder, config, seal });
+                if (!created.ok) return refuse(created.code);
+                world.quotas.swarmCreated(address, swarmId);
+                world.seats.seated(swarmId, peerId, address);
+                return { ok: true as const, joinCode: world.joinCodes.ensure({ swarmId, contentId }) };
+              },
+              { manifest, creator: address, creatorLimited: true },
+            );
+            if (!updated.ok) return reply(refuse(updated.code));
+            if (!updated.value.ok) return reply(updated.value);
+            log(`swarm created (${store.stats().swarms} swarms)`);
+            const { joinCode } = updated.value;
+            reply({ ok: true, swarmId, peerId, iceServers, controlSecret, joinCode, memberKey, seal });
+            progress.changed(swarmId);
+          }),
       }),
     );
 
@@ -241,44 +255,45 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:join',
         parse: withSchema(swarmJoinRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        async handle({ swarmId, control }, reply) {
-          // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
-          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
-          const digest = control === undefined ? undefined : controlDigestOf(control);
-          const memberKey = ids.memberKey();
-          const joined = await change(swarmId, (world) => {
-            const { registry } = world;
-            if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
-            let peerId = ids.peerId();
-            // Participants that left the run going on keep their ids in it.
-            while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
-            const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
-            const outcome = registry.join(swarmId, member, digest);
-            if (!outcome.ok) return refuse(outcome.code);
-            world.seats.seated(swarmId, peerId, address);
-            const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
-            return { ...outcome, peerId, joinCode, others: registry.otherSockets(swarmId, socket.id) };
-          });
-          if (!joined.ok) return reply(joined);
-          const { manifest, contentId, seal } = joined.swarm;
-          const { existingPeers: peers, run, inControl, peerId, joinCode } = joined;
-          reply({
-            ok: true,
-            swarmId,
-            peerId,
-            manifest,
-            contentId,
-            peers,
-            iceServers,
-            run,
-            inControl,
-            joinCode,
-            memberKey,
-            seal,
-          });
-          notifyPeers(joined.others, 'peer:joined', peerId);
-          progress.changed(swarmId);
-        },
+        handle: ({ swarmId, control }, reply) =>
+          inTurn(async () => {
+            // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
+            if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+            const digest = control === undefined ? undefined : controlDigestOf(control);
+            const memberKey = ids.memberKey();
+            const joined = await change(swarmId, (world) => {
+              const { registry } = world;
+              if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
+              let peerId = ids.peerId();
+              // Participants that left the run going on keep their ids in it.
+              while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
+              const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+              const outcome = registry.join(swarmId, member, digest);
+              if (!outcome.ok) return refuse(outcome.code);
+              world.seats.seated(swarmId, peerId, address);
+              const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
+              return { ...outcome, peerId, joinCode, others: registry.otherSockets(swarmId, socket.id) };
+            });
+            if (!joined.ok) return reply(joined);
+            const { manifest, contentId, seal } = joined.swarm;
+            const { existingPeers: peers, run, inControl, peerId, joinCode } = joined;
+            reply({
+              ok: true,
+              swarmId,
+              peerId,
+              manifest,
+              contentId,
+              peers,
+              iceServers,
+              run,
+              inControl,
+              joinCode,
+              memberKey,
+              seal,
+            });
+            notifyPeers(joined.others, 'peer:joined', peerId);
+            progress.changed(swarmId);
+          }),
       }),
     );
 
@@ -288,9 +303,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:leave',
         parse: noPayload('swarm:leave'),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        async handle(_request, reply) {
-          reply((await leaveSwarm(socket.id)) ? { ok: true } : refuse('not-in-swarm'));
-        },
+        handle: (_request, reply) =>
+          inTurn(async () => reply((await leaveSwarm(socket.id)) ? { ok: true } : refuse('not-in-swarm'))),
       }),
     );
 
@@ -336,22 +350,21 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({ socket, context, store, limits, progress, toSockets });
-    attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, log });
+    attachRunHandlers({ socket, context, store, limits, progress, toSockets, inTurn });
+    attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, inTurn, log });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 
     socket.on('disconnect', (reason) => {
       const failed = (error: unknown): void => log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
-      try {
+      // After any change of its membership still under way: what that change wrote is then undone.
+      inTurn(async () => {
         if (DELIBERATE_DISCONNECTS.has(reason)) {
-          leaveSwarm(socket.id).catch(failed);
+          await leaveSwarm(socket.id);
           return;
         }
         const swarmId = store.followedSwarmOf(socket.id);
-        if (swarmId !== undefined) dropped(swarmId, [socket.id]).catch(failed);
-      } catch (error) {
-        failed(error);
-      }
+        if (swarmId !== undefined) await dropped(swarmId, [socket.id]);
+      }).catch(failed);
     });
   });
 

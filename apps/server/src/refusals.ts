@@ -23,6 +23,7 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'peer-not-found': 'That peer is not in your swarm (it may have left).',
   'content-mismatch': 'The content id is not the SHA-256 of the manifest.',
   'run-in-progress': 'A run is going on: stop it before starting another.',
+  'no-run-number-left': 'This swarm has used every run number: share the file again to start a new swarm.',
   'no-run': 'There is no run going on to stop.',
   'too-many-watchers': 'This swarm has as many overview screens as this server allows: close one first.',
   'no-seeder': 'The tab that shared the file has left, so nobody has the whole file: no run can start.',

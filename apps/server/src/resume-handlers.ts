@@ -12,6 +12,7 @@ import type { AddressKey } from './address-quotas';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { MemberGrace } from './member-grace';
+import type { MembershipTurn } from './membership-turn';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
 import { guardRequest, withSchema, type GuardContext } from './request-guard';
@@ -37,6 +38,7 @@ export interface ResumeHandlerDeps {
   readonly progress: ProgressBroadcaster;
   readonly grace: MemberGrace;
   readonly membership: MembershipOps;
+  readonly inTurn: MembershipTurn;
   readonly log: (line: string) => void;
 }
 
@@ -56,7 +58,7 @@ interface Resumed {
  * participants.
  */
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, grace, membership, log } = deps;
+  const { socket, address, context, store, limits, progress, grace, membership, inTurn, log } = deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -69,10 +71,12 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     run: request.run,
   });
 
-  /** A seat for a member new to the swarm (after a restart) must fit the address's share of the swarm. */
+  /**
+   * A seat for a member new to the swarm (after a restart, or back after its grace period) must fit the
+   * address's share of the swarm; a member still in it (its socket dropped a moment ago) keeps its own.
+   */
   const seatRefused = (world: SwarmWorld, request: SwarmResumeRequest): boolean =>
-    !world.quotas.canJoin(address, request.swarmId) &&
-    world.registry.socketOf(request.swarmId, request.peerId) === undefined;
+    !world.quotas.canJoin(address, request.swarmId) && !world.registry.hasMember(request.swarmId, request.peerId);
 
   /** Records, inside the update, what a successful resume changed. */
   const settleState = (
@@ -119,18 +123,19 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       event: 'swarm:resume',
       parse: withSchema(swarmResumeRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      async handle(request, reply) {
-        if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
-        const resumed = await membership.change(request.swarmId, (world) => {
-          if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
-            return refuse('swarm-full-for-address');
-          }
-          return settleState(world, world.registry.resume(inputOf(request)), request.peerId);
-        });
-        if ('error' in resumed) return reply(resumed);
-        if ('code' in resumed) return reply(refuse(resumed.code));
-        settle(resumed, request.peerId, reply);
-      },
+      handle: (request, reply) =>
+        inTurn(async () => {
+          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          const resumed = await membership.change(request.swarmId, (world) => {
+            if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
+              return refuse('swarm-full-for-address');
+            }
+            return settleState(world, world.registry.resume(inputOf(request)), request.peerId);
+          });
+          if ('error' in resumed) return reply(resumed);
+          if ('code' in resumed) return reply(refuse(resumed.code));
+          settle(resumed, request.peerId, reply);
+        }),
     }),
   );
 
@@ -142,26 +147,32 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       maxPayloadBytes: limits.maxEventBytes,
       // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
       refuseEarly: () => (store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
-      async handle(request, reply) {
-        if ((await contentIdOf(request.manifest)) !== request.contentId) return reply(refuse('content-mismatch'));
-        // The socket may have gone while the manifest was hashed.
-        if (socket.disconnected) return;
-        const updated = await store.update(
-          request.swarmId,
-          (world) => {
-            if (seatRefused(world, request)) return refuse('swarm-full-for-address');
-            const input = { ...inputOf(request), contentId: request.contentId, manifest: request.manifest };
-            return settleState(world, world.registry.restore(input), request.peerId);
-          },
-          { manifest: request.manifest, creator: address, creatorLimited: false },
-        );
-        // Past the swarms the server may hold, it cannot register it again: as the registry says then.
-        if (!updated.ok) return reply(refuse('swarm-not-found'));
-        const resumed = updated.value;
-        if ('error' in resumed) return reply(resumed);
-        if ('code' in resumed) return reply(refuse(resumed.code));
-        settle(resumed, request.peerId, reply);
-      },
+      handle: (request, reply) =>
+        inTurn(async () => {
+          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          if ((await contentIdOf(request.manifest)) !== request.contentId) return reply(refuse('content-mismatch'));
+          // The socket may have gone while the manifest was hashed.
+          if (socket.disconnected) return;
+          const updated = await store.update(
+            request.swarmId,
+            (world) => {
+              const creates = !world.registry.hasSwarm(request.swarmId);
+              if (creates && !world.quotas.canCreateSwarm(address)) return refuse('too-many-swarms-from-address');
+              if (seatRefused(world, request)) return refuse('swarm-full-for-address');
+              const input = { ...inputOf(request), contentId: request.contentId, manifest: request.manifest };
+              return settleState(world, world.registry.restore(input), request.peerId);
+            },
+            // Registering a swarm again creates one, under the same cap: anyone can make a seal of their own.
+            { manifest: request.manifest, creator: address, creatorLimited: true },
+          );
+          // Past the swarms the server may hold, it cannot register it again: as the registry says then.
+          if (!updated.ok && updated.code === 'too-many-swarms') return reply(refuse('swarm-not-found'));
+          if (!updated.ok) return reply(refuse(updated.code));
+          const resumed = updated.value;
+          if ('error' in resumed) return reply(resumed);
+          if ('code' in resumed) return reply(refuse(resumed.code));
+          settle(resumed, request.peerId, reply);
+        }),
     }),
   );
 }

@@ -9,6 +9,7 @@ import {
 } from '@swarmlab/protocol';
 import { controlDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
+import type { MembershipTurn } from './membership-turn';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
@@ -23,6 +24,7 @@ export interface RunHandlerDeps {
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
   /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
+  readonly inTurn: MembershipTurn;
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
 }
 
@@ -34,7 +36,7 @@ export interface RunHandlerDeps {
  * `run-in-progress`, whichever processes they are on).
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, context, store, limits, progress, toSockets } = deps;
+  const { socket, context, store, limits, progress, toSockets, inTurn } = deps;
 
   /** Updates the swarm the socket follows; undefined when it follows none. */
   const changeFollowed = async <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> => {
@@ -50,23 +52,24 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       event: 'swarm:watch',
       parse: withSchema(swarmWatchRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
-      async handle({ swarmId, control }, reply) {
-        if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
-        const digest = control === undefined ? undefined : controlDigestOf(control);
-        const updated = await store.update(swarmId, (world) => {
-          const watched = world.registry.watch(swarmId, socket.id, digest);
-          if (!watched.ok) return watched;
-          const { contentId } = watched.swarm;
-          const joinCode = world.joinCodes.ensure({ swarmId, contentId });
-          return { ...watched, progress: world.peerNames.label(watched.progress), joinCode };
-        });
-        if (!updated.ok) return reply(refuse('swarm-not-found'));
-        const watched = updated.value;
-        if (!watched.ok) return reply(refuse(watched.code));
-        const { manifest, contentId } = watched.swarm;
-        const { progress: table, inControl, joinCode } = watched;
-        reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode });
-      },
+      handle: ({ swarmId, control }, reply) =>
+        inTurn(async () => {
+          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          const digest = control === undefined ? undefined : controlDigestOf(control);
+          const updated = await store.update(swarmId, (world) => {
+            const watched = world.registry.watch(swarmId, socket.id, digest);
+            if (!watched.ok) return watched;
+            const { contentId } = watched.swarm;
+            const joinCode = world.joinCodes.ensure({ swarmId, contentId });
+            return { ...watched, progress: world.peerNames.label(watched.progress), joinCode };
+          });
+          if (!updated.ok) return reply(refuse('swarm-not-found'));
+          const watched = updated.value;
+          if (!watched.ok) return reply(refuse(watched.code));
+          const { manifest, contentId } = watched.swarm;
+          const { progress: table, inControl, joinCode } = watched;
+          reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode });
+        }),
     }),
   );
 

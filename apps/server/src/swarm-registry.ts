@@ -137,7 +137,7 @@ export type StartRunOutcome =
       readonly started: RunStarted;
       readonly memberSocketIds: readonly SocketId[];
     }
-  | Refusal<'not-in-swarm' | 'not-in-control' | 'run-in-progress' | 'no-seeder'>;
+  | Refusal<'not-in-swarm' | 'not-in-control' | 'run-in-progress' | 'no-seeder' | 'no-run-number-left'>;
 
 export type StopRunOutcome =
   | {
@@ -232,6 +232,8 @@ export interface SwarmRegistry {
   socketsOf(swarmId: SwarmId): SocketId[];
   /** Every member's and every watcher's socket: who sees the swarm's progress. */
   audienceOf(swarmId: SwarmId): SocketId[];
+  /** Whether `peerId` is a member of the swarm, connected or away (its socket dropped, within its grace). */
+  hasMember(swarmId: SwarmId, peerId: PeerId): boolean;
   /** Whether `peerId` is taken in the swarm: a member, or a participant of the run going on. */
   hasPeerId(swarmId: SwarmId, peerId: PeerId): boolean;
   /**
@@ -428,13 +430,22 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         restoredSwarm,
       };
     }
+    // Its place in the run going on, if it had one, is its own only by its key (or awaited after a restart).
+    const place = swarm.runs.placeFor(input.peerId, input.keyDigest);
+    if (place === 'taken') return { ok: false, code: 'peer-id-taken' };
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
     // Only the holder of the control secret comes back as the seeder: the founder.
     const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
     const member = newMember({ peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest }, role);
     swarm.members.set(member.peerId, member);
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
-    const run = input.run ? swarm.runs.restore(member, input.run) : swarm.runs.resume(member, null);
+    // What it says of its run is believed where nobody else's account exists: it registered the swarm again
+    // (the server had forgotten the run), or the run going on holds its place. A swarm the server never forgot
+    // keeps its own runs: a newcomer cannot start, replace or finish one by describing it.
+    const run =
+      restoredSwarm && input.run
+        ? swarm.runs.restore(member, input.run)
+        : swarm.runs.resume(member, place === 'theirs' ? input.run : null);
     return {
       ok: true,
       swarm,
@@ -580,6 +591,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     audienceOf(swarmId) {
       const swarm = swarms.get(swarmId);
       return swarm ? [...memberSocketsOf(swarm), ...swarm.watchers] : [];
+    },
+
+    hasMember(swarmId, peerId) {
+      return swarms.get(swarmId)?.members.has(peerId) ?? false;
     },
 
     hasPeerId(swarmId, peerId) {

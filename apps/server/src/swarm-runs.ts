@@ -1,4 +1,5 @@
 import {
+  MAX_RUN_NUMBER,
   resolvePeerSettings,
   type PeerFlag,
   type PeerId,
@@ -14,6 +15,7 @@ import {
   type RunState,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
+import { sameControlDigest, type ControlDigest } from './control-secret';
 import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
 import type { Refusal } from './refusals';
 import {
@@ -39,7 +41,17 @@ export interface RunMember {
   readonly override: PeerOverride;
   /** A flagged member takes part, but its completion does not count. */
   readonly flagged: PeerFlag | null;
+  /** The hash of its member key, which alone may take its place in a run back; null if not known yet. */
+  readonly keyDigest: ControlDigest | null;
 }
+
+/**
+ * Whose a run's place under a peer id is, for a member new to the swarm (`swarm:resume` after its place
+ * expired, or a restart) that names that id: `free`, the run going on has no such participant; `theirs`, the
+ * run awaits it (a restored run: the first to come takes it) or it left with this very member key; `taken`,
+ * someone else's.
+ */
+export type RunPlace = 'free' | 'theirs' | 'taken';
 
 /** What the run going on says of one participant's reports: how long it has taken part, and the caps. */
 export interface ParticipantContext {
@@ -50,7 +62,7 @@ export interface ParticipantContext {
 }
 
 export type StartRunOutcome =
-  { readonly ok: true; readonly started: RunStarted } | Refusal<'run-in-progress' | 'no-seeder'>;
+  { readonly ok: true; readonly started: RunStarted } | Refusal<'run-in-progress' | 'no-seeder' | 'no-run-number-left'>;
 export type StopRunOutcome = { readonly ok: true; readonly runNumber: number } | Refusal<'no-run'>;
 
 export interface SwarmRunsOptions {
@@ -119,6 +131,8 @@ export interface SwarmRuns {
   running(): RunStarted | null;
   /** Whether `peerId` names a participant of the run going on (present or not): a newcomer must not reuse it. */
   isParticipant(peerId: PeerId): boolean;
+  /** Whose the place under `peerId` in the run going on is, for a member with key `keyDigest`. */
+  placeFor(peerId: PeerId, keyDigest: ControlDigest): RunPlace;
   start(config: RunConfig, members: readonly RunMember[]): StartRunOutcome;
   stop(): StopRunOutcome;
   /** A member joined the swarm: it takes part in the run going on, which is returned (null if none). */
@@ -170,6 +184,8 @@ export interface SwarmRuns {
 interface MutableParticipant {
   readonly peerId: PeerId;
   readonly role: PeerRole;
+  /** Its member key's hash (base64url, so the record stays JSON); null for one a restored run awaits. */
+  readonly keyDigest: string | null;
   readonly settings: PeerRunSettings;
   completedAfterMs: number | null;
   uploadedBytes: number;
@@ -233,6 +249,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     const participant: MutableParticipant = {
       peerId: member.peerId,
       role: member.role,
+      keyDigest: member.keyDigest?.toString('base64url') ?? null,
       settings: restored?.settings ?? resolvePeerSettings(run.config, member.override, member.role),
       completedAfterMs: null,
       uploadedBytes: 0,
@@ -253,10 +270,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   };
 
   const announce = (run: LiveRun): RunStarted => {
-    const settings: Record<PeerId, PeerRunSettings> = {};
-    for (const participant of run.participants.values()) {
-      if (participant.present) settings[participant.peerId] = participant.settings;
-    }
+    // Built from entries, so that a peer id such as `__proto__` is a key like any other.
+    const settings: Record<PeerId, PeerRunSettings> = Object.fromEntries(
+      [...run.participants.values()].flatMap((participant) =>
+        participant.present ? [[participant.peerId, participant.settings] as const] : [],
+      ),
+    );
     return { runNumber: run.runNumber, config: run.config, settings };
   };
 
@@ -273,7 +292,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
     participants: [...run.participants.values()].map(
-      ({ tookPartAtMs: _, awaiting: __, coveredAtMs: ___, ...participant }) => ({
+      ({ tookPartAtMs: _, awaiting: __, coveredAtMs: ___, keyDigest: ____, ...participant }) => ({
         ...participant,
         witnessedBytes: run.witnesses.witnessed(participant.peerId),
       }),
@@ -398,11 +417,23 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return live?.participants.has(peerId) ?? false;
     },
 
+    placeFor(peerId, keyDigest) {
+      const participant = live?.participants.get(peerId);
+      if (!participant) return 'free';
+      if (participant.awaiting) return 'theirs';
+      // A record stored before participants kept their keys has none: nobody can prove the place theirs.
+      if (participant.present || !participant.keyDigest) return 'taken';
+      return sameControlDigest(Buffer.from(participant.keyDigest, 'base64url'), keyDigest) ? 'theirs' : 'taken';
+    },
+
     start(runConfig, members) {
       if (live) return { ok: false, code: 'run-in-progress' };
       if (!members.some((member) => member.role === 'seeder')) return { ok: false, code: 'no-seeder' };
+      const runNumber = (ended?.runNumber ?? 0) + 1;
+      // Reachable only from a restored run's claim: the peers' wire carries 32 bits.
+      if (runNumber > MAX_RUN_NUMBER) return { ok: false, code: 'no-run-number-left' };
       config = runConfig;
-      const run = newRun((ended?.runNumber ?? 0) + 1, runConfig, 0, null);
+      const run = newRun(runNumber, runConfig, 0, null);
       for (const member of members) addParticipant(member, run);
       live = run;
       ended = null;
@@ -429,8 +460,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         ended = null;
         const run = newRun(resumed.runNumber, resumed.config, resumed.elapsedMs, resumed.elapsedMs);
         for (const listed of resumed.participants) {
-          if (listed.peerId === member.peerId) continue;
-          const awaited: RunMember = { peerId: listed.peerId, role: listed.role, override: {}, flagged: null };
+          // Listed twice counts once: the list must not raise `mostParticipants` (the reports' bounds).
+          if (listed.peerId === member.peerId || run.participants.has(listed.peerId)) continue;
+          const awaited: RunMember = {
+            peerId: listed.peerId,
+            role: listed.role,
+            override: {},
+            flagged: null,
+            keyDigest: null,
+          };
           const settings = resolvePeerSettings(resumed.config, {}, listed.role);
           addParticipant(awaited, run, { settings, awaiting: true });
         }

@@ -1,5 +1,8 @@
 import { contentIdOf, type Manifest, type SignallingResult, type SwarmCreated } from '@swarmlab/protocol';
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { controlDigestOf } from '../src/control-secret';
+import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import {
   addressFromAuth,
   disconnected,
@@ -119,6 +122,47 @@ describe('per-address limits', () => {
     a1.disconnect();
     await waitUntil(() => harness!.stats().connections === 4, 'the server saw the disconnect');
     expect(await join(a3, swarmId)).toBe('ok');
+  });
+
+  it('counts a swarm registered again (`swarm:restore`) against its address like a created one', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxSwarmsPerAddress: 1 } });
+    await create(await harness.connect({ address: 'a' }));
+    // Anyone can make a seal of their own and "register again" a swarm that never was: a create by another name.
+    const selfMade = async (peerId: string) => {
+      const control = randomBytes(16).toString('base64url');
+      const seal = sealOf(randomBytes(16).toString('base64url'), controlDigestOf(control));
+      const file = await makeManifest();
+      const swarmId = swarmIdOfSeal(seal, file.contentId);
+      const memberKey = randomBytes(16).toString('base64url');
+      return { swarmId, peerId, memberKey, seal, role: 'seeder' as const, control, run: null, ...file };
+    };
+    const again = await harness.connect({ address: 'a' });
+    expect(codeOf(await again.timeout(WAIT_MS).emitWithAck('swarm:restore', await selfMade('p1')))).toBe(
+      'too-many-swarms-from-address',
+    );
+    const other = await harness.connect({ address: 'b' });
+    expect(codeOf(await other.timeout(WAIT_MS).emitWithAck('swarm:restore', await selfMade('p2')))).toBe('ok');
+    expect(harness.stats().swarms).toBe(2);
+  });
+
+  it('lets a member whose connection dropped take its own seat back at its address’s cap', async () => {
+    harness = await startHarness({
+      clientAddress: addressFromAuth,
+      limits: { maxPeersPerAddressInSwarm: 2, memberGraceMs: 60_000 },
+    });
+    const owner = await harness.connect({ address: 'a' });
+    const { swarmId } = await create(owner);
+    const student = await harness.connect({ address: 'a' });
+    const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+    if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
+    student.io.engine.close();
+    await waitUntil(() => harness!.stats().connections === 1, 'the server saw the connection drop');
+    const back = await harness.connect({ address: 'a' });
+    const { peerId, memberKey, seal } = joined;
+    const resumed = { swarmId, peerId, memberKey, seal, role: 'leecher' as const, run: null };
+    expect(codeOf(await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumed))).toBe('ok');
+    // A newcomer from that address still finds the address's seats taken.
+    expect(await join(await harness.connect({ address: 'a' }), swarmId)).toBe('swarm-full-for-address');
   });
 
   it('makes the sockets of an address share a byte budget that reconnecting does not refill', async () => {

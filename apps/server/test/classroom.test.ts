@@ -126,6 +126,22 @@ describe('join codes', () => {
     expect(await resolve(guesser, wrong)).toMatchObject({ error: { code: 'code-not-found' } });
     expect(await resolve(guesser, made.joinCode)).toMatchObject({ error: { code: 'too-many-code-lookups' } });
   });
+
+  it('holds a burst of lookups sent at once to the budget, as it holds one lookup after another', async () => {
+    const harness = await server.start({
+      clientAddress: addressFromAuth,
+      limits: { failedCodeLookupBurstPerAddress: 3, failedCodeLookupsPerHourPerAddress: 60 },
+    });
+    const seeder = await harness.connect({ address: '10.0.0.1' });
+    const made = await seeder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+    if (!made.ok) throw new Error(made.error.message);
+    const guesser = await harness.connect({ address: '10.6.6.6' });
+    const wrong = otherCode(made.joinCode);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => resolve(guesser, wrong)));
+    const codes = answers.map((answer) => (answer.ok ? 'ok' : answer.error.code));
+    expect(codes.filter((code) => code === 'code-not-found')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'too-many-code-lookups')).toHaveLength(7);
+  });
 });
 
 describe('join code registry', () => {

@@ -180,6 +180,26 @@ describe('signalling on two processes sharing one Redis', () => {
     expect(answers.find((answer) => !answer.ok)).toMatchObject({ ok: false, error: { code: 'swarm-full' } });
   });
 
+  it('lets a socket into one swarm when it asks for two at once, and keeps no member of a drop mid-join', async () => {
+    const [a] = await startProcesses(1);
+    const [one, two] = [await seedOn(a!), await seedOn(a!)];
+    const client = await a!.connect();
+    const answers = await Promise.all(
+      [one!, two!].map((tab) => client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: tab.swarmId })),
+    );
+    expect(answers.map((answer) => (answer.ok ? 'ok' : answer.error.code)).sort()).toEqual(['already-in-swarm', 'ok']);
+    // Tabs closed while their join is on its way to Redis: each leaves once its join is written.
+    for (let tab = 0; tab < 6; tab++) {
+      const closing = await a!.connect();
+      closing.emit('swarm:join', { swarmId: one!.swarmId }, () => undefined);
+      closing.disconnect();
+    }
+    client.disconnect();
+    one!.client.disconnect();
+    two!.client.disconnect();
+    await waitUntil(() => a!.server.stats().swarms === 0, 'both swarms ended with their last members');
+  });
+
   it('starts one run when two screens, on A and on B, start one at once', async () => {
     const [a, b] = await startProcesses(2);
     const seeder = await seedOn(a!);

@@ -1,4 +1,10 @@
-import { DEFAULT_RUN_CONFIG, resolvePeerSettings, type ResumedRun, type SwarmResumeRequest } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  resolvePeerSettings,
+  type ResumedRun,
+  type SwarmProgress,
+  type SwarmResumeRequest,
+} from '@swarmlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { swarmIdOfSeal } from '../src/swarm-seal';
 import {
@@ -301,5 +307,115 @@ describe('a swarm after the server restarted', () => {
       'the run is interrupted once the grace period passed',
     );
     expect(ended.run).toMatchObject({ abandonedLeechers: 2, interruption: expect.stringContaining('restarted') });
+  });
+});
+
+describe('a newcomer’s account of a run the server never forgot', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+  const start = async (): Promise<Harness> => {
+    harness = await startHarness({
+      nowMs: () => clock.nowMs,
+      limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10 },
+    });
+    return harness;
+  };
+
+  /** Anyone with the share link: it joined once to learn the seal, and resumes a peer id of its choosing. */
+  const stranger = (tab: Tab, peerId: string, run: ResumedRun | null): SwarmResumeRequest => ({
+    swarmId: tab.swarmId,
+    peerId,
+    memberKey: 'S'.repeat(22),
+    seal: tab.seal,
+    role: 'leecher',
+    run,
+  });
+
+  it('neither replaces the run going on nor finishes it: the newcomer takes part as one', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
+      ok: true,
+      runNumber: 1,
+    });
+    const madeUp: ResumedRun = {
+      ...runAsKnown(leecher, 6 * 24 * 3600 * 1000, [], 1),
+      runNumber: 4_294_967_295,
+      config: { ...DEFAULT_RUN_CONFIG, mode: 'client-server', leaveOnComplete: true },
+    };
+    const client = await server.connect();
+    const answer = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', stranger(leecher, 'stranger', madeUp));
+    expect(answer).toMatchObject({ ok: true, run: { runNumber: 1, config: DEFAULT_RUN_CONFIG } });
+    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 3, 'it is a member');
+    expect(table.run).toMatchObject({
+      runNumber: 1,
+      phase: 'running',
+      config: DEFAULT_RUN_CONFIG,
+      restoredAfterMs: null,
+    });
+    expect(table.run?.elapsedMs).toBe(0);
+    expect(table.run?.participants.find((p) => p.peerId === 'stranger')).toMatchObject({ completedAfterMs: null });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:stop')).toEqual({ ok: true });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
+      ok: true,
+      runNumber: 2,
+    });
+  });
+
+  it('starts no run where none goes on, even one it says has finished', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const fabricated: ResumedRun = {
+      ...runAsKnown(seeder, 1000, [seeder], 1),
+      settings: resolvePeerSettings(DEFAULT_RUN_CONFIG, {}, 'leecher'),
+      participants: [{ peerId: 'ghost', role: 'seeder' }],
+    };
+    const client = await server.connect();
+    const answer = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', stranger(seeder, 'liar', fabricated));
+    expect(answer).toMatchObject({ ok: true, run: null });
+    // Past the grace period a restored run would have given up on its ghost: none was restored.
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
+    await roundTrip(seeder.client);
+    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 2, 'it is a member');
+    expect(table.run).toBeNull();
+  });
+
+  it('cannot take a departed participant’s place, which its own key takes back with its completion', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const a = await joinTab(server, seeder.swarmId);
+    const b = await joinTab(server, seeder.swarmId);
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    clock.nowMs += 2000;
+    expect(await a.client.timeout(WAIT_MS).emitWithAck('progress:report', complete(1))).toEqual({ ok: true });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('progress:report', vouching(1, [a]))).toEqual({ ok: true });
+    a.client.disconnect();
+    await waitUntil(() => seeder.received.left.includes(a.peerId), 'the others are told it left');
+    const completionOfA = (progress: SwarmProgress) =>
+      progress.run?.participants.find((p) => p.peerId === a.peerId)?.completedAfterMs;
+    await latestProgress(seeder.received, (progress) => completionOfA(progress) === 2000, 'a completed after 2 s');
+
+    const thief = await server.connect();
+    const impostor = { ...stranger(a, a.peerId, runAsKnown(a, 2000, [seeder, a, b], 1)) };
+    expect(await thief.timeout(WAIT_MS).emitWithAck('swarm:resume', impostor)).toMatchObject({
+      ok: false,
+      error: { code: 'peer-id-taken' },
+    });
+    await roundTrip(seeder.client);
+    expect(completionOfA(seeder.received.progress.at(-1)!)).toBe(2000);
+
+    // The tab itself, back after its grace period (a laptop that slept), takes its place and its completion.
+    const back = await server.connect();
+    const answer = await back
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:resume', resumeOf(a, { run: runAsKnown(a, 2000, [seeder, a, b], 1900) }));
+    expect(answer).toMatchObject({ ok: true, run: { runNumber: 1 } });
+    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 3, 'a is back');
+    expect(completionOfA(table)).toBe(1900);
   });
 });

@@ -1,6 +1,14 @@
-import { DEFAULT_RUN_CONFIG, type ProgressReport, type RunConfig, type RunParticipant } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  MAX_RUN_NUMBER,
+  type ProgressReport,
+  type ResumedRun,
+  type RunConfig,
+  type RunParticipant,
+} from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
-import { createSwarmRuns, type RunMember } from '../src/swarm-runs';
+import { memberKeyDigestOf } from '../src/control-secret';
+import { createSwarmRuns, type RunMember, type SwarmRunsState } from '../src/swarm-runs';
 
 const SHAPED: RunConfig = {
   mode: 'client-server',
@@ -10,12 +18,19 @@ const SHAPED: RunConfig = {
   leaveOnComplete: false,
 };
 
-const SEEDER: RunMember = { peerId: 's', role: 'seeder', override: {}, flagged: null };
+const SEEDER: RunMember = {
+  peerId: 's',
+  role: 'seeder',
+  override: {},
+  flagged: null,
+  keyDigest: memberKeyDigestOf('s'),
+};
 const leecher = (peerId: string, override: RunMember['override'] = {}): RunMember => ({
   peerId,
   role: 'leecher',
   override,
   flagged: null,
+  keyDigest: memberKeyDigestOf(`key of ${peerId}`),
 });
 
 /** The file the runs here carry: what the witnesses of a completion must account for. */
@@ -45,15 +60,17 @@ const reportFor = (runNumber: number | null, complete = false, downloadedBytes =
   sentTo: [],
 });
 
+/** What every `createSwarmRuns` here starts from, but its clocks. */
+const OPTIONS = { config: DEFAULT_RUN_CONFIG, maxDepartedParticipants: 10, fileBytes: FILE_BYTES };
+
 /** Runs on a clock the test sets: monotonic from 1000 ms, wall clock at 1.7e12 + the same. */
-function setUp(maxDepartedParticipants = 10) {
+function setUp(maxDepartedParticipants = OPTIONS.maxDepartedParticipants) {
   const clock = { nowMs: 1000 };
   const runs = createSwarmRuns({
-    config: DEFAULT_RUN_CONFIG,
+    ...OPTIONS,
     nowMs: () => clock.nowMs,
     epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
     maxDepartedParticipants,
-    fileBytes: FILE_BYTES,
   });
   const at = (nowMs: number) => {
     clock.nowMs = nowMs;
@@ -482,5 +499,68 @@ describe('swarm runs', () => {
       at(1800).flag('s', { reason: 'x', refusedReports: 1 });
       expect(at(1800).snapshot().flows).toEqual([]);
     });
+  });
+
+  describe('places in a run, for a member new to the swarm that names a peer id', () => {
+    /** A restored run as tab `restorer` (a leecher) describes it, listing `listed` (seeder `s` first). */
+    const restored = (runNumber: number, ...listed: string[]): ResumedRun => ({
+      runNumber,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 500,
+      completedAfterMs: null,
+      participants: [
+        { peerId: 's', role: 'seeder' },
+        ...listed.map((peerId) => ({ peerId, role: 'leecher' as const })),
+      ],
+    });
+
+    it('are free outside the run, taken while present, and a departed one’s only with its key', () => {
+      const { at, runs } = setUp();
+      expect(runs.placeFor('a', memberKeyDigestOf('key of a'))).toBe('free');
+      at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
+      expect(runs.placeFor('x', memberKeyDigestOf('key of x'))).toBe('free');
+      expect(runs.placeFor('a', memberKeyDigestOf('key of a'))).toBe('taken');
+      at(1500).report('a', reportFor(1, true, FILE_BYTES));
+      at(1600).leave('a');
+      expect(runs.placeFor('a', memberKeyDigestOf('not the key of a'))).toBe('taken');
+      expect(runs.placeFor('a', memberKeyDigestOf('key of a'))).toBe('theirs');
+      // The key survives the run's export, which a shared store keeps, and never reaches a screen.
+      const exported = JSON.parse(JSON.stringify(runs.exportState())) as SwarmRunsState;
+      const imported = createSwarmRuns({ ...OPTIONS, nowMs: () => 1700, epochNowMs: () => 0, state: exported });
+      expect(imported.placeFor('a', memberKeyDigestOf('key of a'))).toBe('theirs');
+      expect(imported.placeFor('a', memberKeyDigestOf('not the key of a'))).toBe('taken');
+      expect(JSON.stringify(imported.snapshot())).not.toContain(memberKeyDigestOf('key of a').toString('base64url'));
+    });
+
+    it('are the first comer’s while a restored run awaits them', () => {
+      const { at, runs } = setUp();
+      at(1000).restore(leecher('a'), restored(3, 'a', 'b'));
+      expect(runs.placeFor('b', memberKeyDigestOf('anyone'))).toBe('theirs');
+      runs.resume(leecher('b'), restored(3, 'a', 'b'));
+      expect(runs.placeFor('b', memberKeyDigestOf('anyone'))).toBe('taken');
+    });
+
+    it('count once each in a restored run, however often its restorer lists them', () => {
+      const { at, runs } = setUp();
+      at(1000).restore(leecher('a'), restored(3, 'b', 'b', 'b', 'c', 'c'));
+      expect(runs.mostParticipants).toBe(4);
+      expect(runs.snapshot().run?.participants.map((p) => p.peerId)).toEqual(['s', 'b', 'c', 'a']);
+    });
+  });
+
+  it('refuses a run past the last run number the wire carries, which only a restored claim reaches', () => {
+    const { at, runs } = setUp();
+    at(1000).restore(SEEDER, {
+      runNumber: MAX_RUN_NUMBER,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 1_000_000, downloadBytesPerSec: null, leaveOnComplete: false },
+      elapsedMs: 0,
+      completedAfterMs: null,
+      participants: [],
+    });
+    expect(runs.stop()).toEqual({ ok: true, runNumber: MAX_RUN_NUMBER });
+    expect(at(2000).start(SHAPED, [SEEDER, leecher('a')])).toEqual({ ok: false, code: 'no-run-number-left' });
+    expect(runs.snapshot().run).toMatchObject({ runNumber: MAX_RUN_NUMBER, phase: 'stopped' });
   });
 });

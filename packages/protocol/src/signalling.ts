@@ -4,6 +4,7 @@ import { displayNameSchema, type DisplayName } from './display-name';
 import { joinCodeSchema, type JoinCode } from './join-code';
 import { contentIdSchema, manifestSchema, type Manifest } from './manifest';
 import type { PairFlow } from './pair-flow';
+import { MAX_RUN_NUMBER } from './run-control';
 import {
   peerOverrideSchema,
   peerRoleSchema,
@@ -125,7 +126,7 @@ export const MAX_RESUMED_PARTICIPANTS = 256;
  */
 export const resumedRunSchema = z
   .object({
-    runNumber: z.number().int().min(1),
+    runNumber: z.number().int().min(1).max(MAX_RUN_NUMBER),
     config: runConfigSchema,
     /** This tab's own settings in the run. */
     settings: peerRunSettingsSchema,
@@ -283,6 +284,8 @@ export type SignallingErrorCode =
   | 'content-mismatch'
   /** A run is going on: stop it before starting another. */
   | 'run-in-progress'
+  /** The swarm's runs have used every run number the peers' wire allows (`MAX_RUN_NUMBER`). */
+  | 'no-run-number-left'
   /** There is no run going on to stop. */
   | 'no-run'
   /** The swarm has as many overview screens as the server allows. */
