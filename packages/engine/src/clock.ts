@@ -10,9 +10,14 @@ export interface Clock {
   setTimer(delayMs: number, callback: () => void): CancelTimer;
 }
 
-/** Wall-clock time through the runtime's `setTimeout`. */
+/**
+ * The runtime's monotonic clock (`performance.now()`) and its `setTimeout`. Not `Date.now()`: the wall clock
+ * steps when a laptop syncs its time on joining a network, and a step back would hold every emulated link,
+ * request timeout and rate for as long, a step forward time every request out at once and lengthen the
+ * measured distribution time by the step.
+ */
 export const systemClock: Clock = {
-  nowMs: () => Date.now(),
+  nowMs: () => performance.now(),
   setTimer(delayMs, callback) {
     const handle = setTimeout(callback, delayMs);
     return () => clearTimeout(handle);

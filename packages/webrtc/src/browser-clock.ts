@@ -88,7 +88,8 @@ function schedule(delayMs: number, callback: () => void): CancelTimer {
  * the page, as messages, which Chromium does not delay either.
  */
 export const browserClock: Clock = {
-  nowMs: () => Date.now(),
+  // Monotonic, as `systemClock` says why; only relative times leave the engine (elapsed, rates).
+  nowMs: () => performance.now(),
   setTimer: schedule,
 };
 

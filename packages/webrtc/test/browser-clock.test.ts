@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '@swarmlab/engine';
 import { browserClock, everyMs } from '../src/browser-clock';
 
 // Node has no Worker: these run on the fallback (the runtime's own timers), which is what a page whose
@@ -30,5 +31,22 @@ describe('browserClock and everyMs without workers', () => {
     });
     vi.advanceTimersByTime(2000);
     expect(runs).toBe(3);
+  });
+});
+
+describe('the engine’s clocks', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('do not follow the wall clock when it is set back a minute (a laptop syncing its time)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const before = { browser: browserClock.nowMs(), system: systemClock.nowMs() };
+    vi.setSystemTime(Date.now() - 60_000);
+    expect(browserClock.nowMs()).toBeGreaterThanOrEqual(before.browser);
+    expect(systemClock.nowMs()).toBeGreaterThanOrEqual(before.system);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    expect(browserClock.nowMs() - before.browser).toBeLessThan(60_000);
+    expect(systemClock.nowMs() - before.system).toBeLessThan(60_000);
   });
 });
