@@ -39,12 +39,3 @@ export class ControlSecrets {
     }
   }
 }
-
-/** This tab's `sessionStorage`, if the page may use it. */
-export function tabSessionStorage(): Storage | undefined {
-  try {
-    return globalThis.sessionStorage;
-  } catch {
-    return undefined;
-  }
-}

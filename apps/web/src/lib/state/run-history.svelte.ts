@@ -1,5 +1,6 @@
 import { runsToCsv, runsToJson } from '../run-export';
 import type { RunRecord } from '../run-record';
+import { pageStorage } from './page-storage';
 
 /** Where the runs live in the browser; versioned so a later format can start afresh. */
 const STORAGE_KEY = 'swarmlab.runs.v1';
@@ -14,7 +15,7 @@ export class RunHistory {
   #records = $state.raw<readonly RunRecord[]>([]);
   readonly #storage: Storage | undefined;
 
-  constructor(storage: Storage | undefined = globalThis.localStorage) {
+  constructor(storage: Storage | undefined = pageStorage('localStorage')) {
     this.#storage = storage;
     this.#records = load(storage);
   }

@@ -43,6 +43,7 @@ import { CONTROL_UNKNOWN, IN_CONTROL, MEMBER_WITHOUT_CONTROL, type RunControl } 
 import { NO_RUN_REQUESTS, type RunController, type RunRequests } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
 import { SwarmMembership } from './swarm-membership.svelte';
+import { pageStorage } from './page-storage';
 
 /**
  * - `waiting`: in the swarm, connected to its peers, no run going on for this tab (before the first
@@ -379,7 +380,7 @@ export class SwarmSession implements RunController {
       this.#options.storage?.() ??
       new LeecherStorage({
         db: () => openChunkDatabase(),
-        tabId: tabIdOf(globalThis.sessionStorage),
+        tabId: tabIdOf(pageStorage('sessionStorage')),
         sha256: this.#sha256,
         nowMs: () => Date.now(),
         estimate: browserEstimate(),

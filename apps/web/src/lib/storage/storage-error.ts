@@ -32,6 +32,6 @@ export function storageMessageOf(error: StorageError): string {
     case 'write-failed':
       return `The browser refused to store a chunk (${error.detail}), so this tab stopped and removed what it had stored. Private browsing may not allow it.`;
     case 'storage-unavailable':
-      return `This browser gives the page no storage for the file (${error.detail}). Private browsing may not allow it.`;
+      return `This browser lets the page store no data (${error.detail}), and a peer keeps what it downloads in the browser's storage. Allow this site to save data (in the address bar's site settings: cookies and site data), then open the link again; private browsing may not allow it at all.`;
   }
 }
