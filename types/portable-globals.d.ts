@@ -19,3 +19,5 @@ declare const crypto: {
 declare function setTimeout(callback: () => void, delayMs?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
 declare function queueMicrotask(callback: () => void): void;
+/** The monotonic clock, in milliseconds with fractions (the engine's `systemClock`). */
+declare const performance: { now(): number };

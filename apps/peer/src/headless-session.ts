@@ -227,6 +227,14 @@ export class HeadlessSession {
           onComplete: () => void this.#completed(run),
           onPeerDropped: (peerId, reason, detail) =>
             this.#deps.onEvent({ type: 'peer-dropped', peerId, detail: `${reason}: ${detail}` }),
+          // A seeded file that cannot be read any more will not be again: stop, rather than leave the
+          // swarm waiting for chunks this peer cannot send (each request was refused at once).
+          onChunkUnreadable: (chunkIndex, error) => {
+            if (this.#seed)
+              this.#fail(
+                `cannot read ${membership.manifest.name} any more (chunk ${chunkIndex}: ${error instanceof Error ? error.message : String(error)}): it changed or was removed since it was opened`,
+              );
+          },
         });
         this.#run = run;
         for (const transport of this.#transports.open) run.addTransport(transport);

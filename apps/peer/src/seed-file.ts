@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildManifest, contentIdOf, MAX_FILE_BYTES, type Manifest } from '@swarmlab/protocol';
+import { buildManifest, contentIdOf, manifestFileName, MAX_FILE_BYTES, type Manifest } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
 import { HeadlessPeerError } from './headless-peer-error';
 import { nodeSha256 } from './node-sha256';
@@ -36,11 +36,13 @@ export async function openSeedFile(path: string, onProgress?: (fraction: number)
       throw new HeadlessPeerError(`${path} is larger than swarmlab's limit of ${MAX_FILE_BYTES} bytes`, 2);
     const wholeFile = createHash('sha256');
     const manifest = await buildManifest({
-      name: basename(path),
+      name: manifestFileName(basename(path)),
       sizeBytes: stats.size,
       read: async (offsetBytes, lengthBytes) => {
         const chunk = new Uint8Array(lengthBytes);
-        await file.read(chunk, 0, lengthBytes, offsetBytes);
+        const { bytesRead } = await file.read(chunk, 0, lengthBytes, offsetBytes);
+        // A file cut short while it was read would hash zeros into the manifest, and fail peers later.
+        if (bytesRead !== lengthBytes) throw new HeadlessPeerError(`${path} changed while it was read: try again`, 2);
         wholeFile.update(chunk);
         return chunk;
       },

@@ -43,6 +43,19 @@ describe('the seeder reads its file on demand', () => {
     expect(await sha256Hex(await picked.store.get(3))).toBe(picked.manifest.chunkSha256[3]);
   });
 
+  it('stops reading once the user leaves: no chunk is read after the abort', async () => {
+    const source = countingSource();
+    const leaving = new AbortController();
+    const prepared = prepareSeed(
+      source,
+      noblePageSha256,
+      (fraction) => fraction >= 0.5 && leaving.abort(new DOMException('left', 'AbortError')),
+      leaving.signal,
+    );
+    await expect(prepared).rejects.toMatchObject({ name: 'AbortError' });
+    expect(source.reads).toBe(2);
+  });
+
   it('one streaming pass gives the manifest and the whole file SHA-256, a chunk at a time', async () => {
     const source = countingSource();
     const fractions: number[] = [];

@@ -8,5 +8,7 @@ export interface SwarmEngineEvents {
   'peer-dropped': (event: { peerId: string; reason: DropReason; detail: string }) => void;
   'chunk-verified': (event: { chunkIndex: number }) => void;
   'chunk-rejected': (event: { chunkIndex: number; senders: string[] }) => void;
+  /** A chunk we hold could not be read to serve a request (`error`: the store's), which was refused. */
+  'chunk-unreadable': (event: { chunkIndex: number; error: unknown }) => void;
   complete: (event: { elapsedMs: number }) => void;
 }

@@ -119,6 +119,7 @@ export class SwarmEngine {
         this.#sentBytesByPeer.set(peerId, (this.#sentBytesByPeer.get(peerId) ?? 0) + lengthBytes);
         this.#choking.blockSent(peerId, chunkIndex, lengthBytes, atMs);
       },
+      onReadFailed: (chunkIndex, error) => this.events.emit('chunk-unreadable', { chunkIndex, error }),
     });
     this.#downloader = new Downloader({
       manifest: deps.manifest,

@@ -37,6 +37,8 @@ export interface UploaderComponents {
   hides(peerId: string, chunkIndex: number): boolean;
   /** Called after each block we send (see `ChokeControl.blockSent`). */
   onBlockSent(peerId: string, chunkIndex: number, lengthBytes: number, nowMs: number): void;
+  /** Called when reading a chunk to serve failed (`error`: the store's); the request was refused. */
+  onReadFailed(chunkIndex: number, error: unknown): void;
 }
 
 /**
@@ -152,7 +154,16 @@ export class Uploader {
           this.#sendBlock(session, request, bytes, this.#c.clock.nowMs());
         resume();
       },
-      resume, // the block is not sent: the requester times out and asks elsewhere
+      (error: unknown) => {
+        // The block cannot be sent: the requester hears so at once and asks elsewhere (it would otherwise
+        // wait out its request timeout), and the store's owner learns why (a seeder's file changed on disk).
+        if (!this.#c.lifecycle.destroyed && !session.closed) {
+          const { chunkIndex, offsetBytes, lengthBytes } = request;
+          this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
+          this.#c.onReadFailed(chunkIndex, error);
+        }
+        resume();
+      },
     );
   }
 

@@ -5,6 +5,11 @@ import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
 
 const CHUNK_BYTES = 64 * 1024;
 
+/** What reading a file that changed on disk since it was picked rejects with (Chromium: `NotReadableError`). */
+class FileGone extends Error {
+  override readonly name = 'NotReadableError';
+}
+
 /** A memory store behind an interface that answers later; `failPuts` chunks fail their first write. */
 class LaterStore implements AsyncChunkStore {
   readonly memory: MemoryChunkStore;
@@ -155,6 +160,37 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     await swarm.runUntil(() => leecher.engine.isComplete, 20_000, 'leecher completes');
 
     expect(store.failedPuts).toBe(2);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
+  it('refuses a request whose chunk it cannot read, at once, and says so: the leecher asks elsewhere', async () => {
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const memory = MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES);
+    // A seeder whose file changed on disk after it was picked: every read of it fails from now on.
+    const gone: AsyncChunkStore = {
+      get: () =>
+        swarm.later(() => {
+          throw new FileGone();
+        }),
+      put: () => Promise.reject(new Error('read-only')),
+    };
+    const broken = swarm.peer('broken', { seed: true, asyncStore: gone, store: memory });
+    const healthy = swarm.peer('healthy', { seed: true });
+    const leecher = swarm.peer('leecher');
+    const unreadable: number[] = [];
+    broken.engine.events.on('chunk-unreadable', ({ chunkIndex, error }) => {
+      expect(error).toBeInstanceOf(FileGone);
+      unreadable.push(chunkIndex);
+    });
+    swarm.connect(broken, leecher);
+    swarm.connect(healthy, leecher);
+
+    await swarm.runUntil(() => leecher.engine.isComplete, 60_000, 'leecher completes');
+
+    expect(unreadable.length).toBeGreaterThan(0);
+    // Each refusal came at once: no request waited out its 20 s timeout on the broken seeder.
+    expect(swarm.clock.nowMs()).toBeLessThan(5_000);
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 });

@@ -6,6 +6,9 @@ import { webCryptoSha256, type Sha256 } from './sha256';
 /** Format of the manifest object; bump when its fields change. */
 export const MANIFEST_FORMAT_VERSION = 1;
 
+/** Longest file name a manifest carries, in UTF-16 code units (as `string.length` counts). */
+export const MAX_FILE_NAME_LENGTH = 255;
+
 const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
 
 /**
@@ -18,7 +21,7 @@ export const manifestSchema = z
     name: z
       .string()
       .min(1)
-      .max(255)
+      .max(MAX_FILE_NAME_LENGTH)
       .regex(/^[^\p{Cc}/\\]+$/u, 'file name must not contain control characters or slashes'),
     sizeBytes: z.number().int().min(1).max(MAX_FILE_BYTES),
     chunkBytes: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES),
@@ -42,6 +45,20 @@ export function chunkCount(manifest: Manifest): number {
 /** Length of chunk `chunkIndex`: `chunkBytes`, except the last chunk, which may be shorter. */
 export function chunkLengthBytes(manifest: Manifest, chunkIndex: number): number {
   return Math.min(manifest.chunkBytes, manifest.sizeBytes - chunkIndex * manifest.chunkBytes);
+}
+
+/**
+ * `name` as a manifest may carry it: control characters and slashes (legal in a Linux or macOS file name,
+ * `notes\v2.txt`, but a path or worse on another system) become `_`, and the name is cut to
+ * `MAX_FILE_NAME_LENGTH` without splitting a character; an empty name becomes `file`.
+ */
+export function manifestFileName(name: string): string {
+  let cleaned = '';
+  for (const character of name.replace(/[\p{Cc}/\\]/gu, '_')) {
+    if (cleaned.length + character.length > MAX_FILE_NAME_LENGTH) break;
+    cleaned += character;
+  }
+  return cleaned || 'file';
 }
 
 /** The manifest as JSON with keys in a fixed order, so every peer hashes the same bytes. */

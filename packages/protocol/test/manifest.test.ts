@@ -6,7 +6,9 @@ import {
   chunkBytesFor,
   chunkLengthBytes,
   contentIdOf,
+  manifestFileName,
   MAX_CHUNK_COUNT,
+  MAX_FILE_NAME_LENGTH,
   MAX_FILE_BYTES,
   manifestSchema,
   sha256Hex,
@@ -92,5 +94,24 @@ describe('Bitfield', () => {
     expect(bits.set(3)).toBe(false);
     expect(bits.count).toBe(1);
     expect(Bitfield.full(3).isComplete).toBe(true);
+  });
+});
+
+describe('manifestFileName', () => {
+  it('makes a name any system may carry: slashes and control characters become _, nothing else changes', () => {
+    expect(manifestFileName('notes\\v2.txt')).toBe('notes_v2.txt');
+    expect(manifestFileName('a/b\tc\u0000d.bin')).toBe('a_b_c_d.bin');
+    expect(manifestFileName('Vorlesung über Netze – Teil 2 🎓.pdf')).toBe('Vorlesung über Netze – Teil 2 🎓.pdf');
+    expect(manifestFileName('')).toBe('file');
+    for (const name of ['notes\\v2.txt', 'a/b\tc\u0000d.bin', '']) {
+      expect(manifestSchema.shape.name.safeParse(manifestFileName(name)).success).toBe(true);
+    }
+  });
+
+  it(`cuts a long name to ${MAX_FILE_NAME_LENGTH} code units without splitting a character`, () => {
+    const long = `${'a'.repeat(MAX_FILE_NAME_LENGTH - 1)}🎓.bin`;
+    const cut = manifestFileName(long);
+    expect(cut).toBe('a'.repeat(MAX_FILE_NAME_LENGTH - 1));
+    expect(manifestFileName('b'.repeat(300))).toHaveLength(MAX_FILE_NAME_LENGTH);
   });
 });

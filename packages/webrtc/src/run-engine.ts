@@ -38,6 +38,8 @@ export interface RunEngineDeps {
   /** A leecher holds every chunk, each verified on arrival (or held them all from the start). */
   readonly onComplete: () => void;
   readonly onPeerDropped?: (peerId: string, reason: DropReason, detail: string) => void;
+  /** A chunk of `store` could not be read to serve a peer (the request was refused; `error`: the store's). */
+  readonly onChunkUnreadable?: (chunkIndex: number, error: unknown) => void;
   /** Wraps each link the engine gets (a test switch corrupts blocks this way); the link as it is otherwise. */
   readonly wrapLink?: (link: PeerLink) => PeerLink;
 }
@@ -85,6 +87,7 @@ export class RunEngine {
       sha256: deps.sha256,
     });
     engine.events.on('peer-dropped', ({ peerId, reason, detail }) => deps.onPeerDropped?.(peerId, reason, detail));
+    engine.events.on('chunk-unreadable', ({ chunkIndex, error }) => deps.onChunkUnreadable?.(chunkIndex, error));
     this.#engine = engine;
     if (seeding) return;
     const completed = (): void => {

@@ -1,6 +1,6 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { buildManifest, contentIdOf, type Manifest, type Sha256 } from '@swarmlab/protocol';
+import { buildManifest, contentIdOf, manifestFileName, type Manifest, type Sha256 } from '@swarmlab/protocol';
 import type { ChunkSource } from '../storage/chunk-source';
 import { SourceChunkStore } from '../storage/source-chunk-store';
 
@@ -23,20 +23,25 @@ export const CONTENT_MISMATCH_MESSAGE =
  * (reporting the fraction hashed, 0..1) and fed to the whole file's SHA-256 (@noble/hashes: WebCrypto has no
  * incremental digest) before the next is read over it. No more than a chunk of the file is in memory, and
  * the pass leaves no garbage behind per chunk (#12: a fresh buffer per chunk made the seeder's memory peak).
+ * The manifest names the file as `manifestFileName` cleans its name. Stops, rejecting with `signal`'s
+ * reason, before the next chunk once `signal` is aborted (the user left: a large file need not be read on).
+ * Rejects with the source's error when a read fails (the file changed on disk, or was removed).
  */
 export async function prepareSeed(
   source: ChunkSource,
   sha256: Sha256,
   onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
 ): Promise<PreparedSeed> {
   const wholeFile = nobleSha256.create();
   let reuse: ArrayBuffer | undefined;
   const manifest = await buildManifest({
-    name: source.name,
+    name: manifestFileName(source.name),
     sizeBytes: source.sizeBytes,
     // buildManifest reads each chunk once, in order, and is done with it (its hash taken: WebCrypto copies
     // what it digests when called) before it reads the next: the whole-file hash follows the same reads.
     read: async (offsetBytes, lengthBytes) => {
+      signal?.throwIfAborted();
       if (!reuse || reuse.byteLength < lengthBytes) reuse = new ArrayBuffer(lengthBytes);
       const chunk = await source.read(offsetBytes, lengthBytes, reuse);
       reuse = chunk.buffer as ArrayBuffer;
@@ -54,6 +59,19 @@ export async function prepareSeed(
     fileSha256: bytesToHex(wholeFile.digest()),
   };
 }
+
+/** Why the file `name` could not be prepared for seeding (`prepareSeed` rejected), for the user. */
+export function unreadableFileMessage(name: string, error: unknown): string {
+  return `Could not read ${name} (${reasonOf(error)}): it may have changed on disk, or been moved, while it was read. Pick it again.`;
+}
+
+/** Why a seeder stopped: the file it seeds could no longer be read to serve a peer. */
+export function seededFileGoneMessage(name: string, error: unknown): string {
+  return `${name} can no longer be read (${reasonOf(error)}): it changed on disk, or was moved or removed, since it was picked. This tab stopped seeding it; pick the file again to share it in a new swarm.`;
+}
+
+const reasonOf = (error: unknown): string =>
+  error instanceof Error || error instanceof DOMException ? `${error.name}: ${error.message}` : String(error);
 
 /** Whether `manifest` is the one a link's `contentId` names (a damaged or forged link is not). */
 export async function manifestMatchesLink(manifest: Manifest, contentId: string, sha256: Sha256): Promise<boolean> {

@@ -35,7 +35,14 @@ import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
 import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
 import type { TestSwitches } from '../test-switches';
-import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink, prepareSeed, type PreparedSeed } from './file-preparation';
+import {
+  CONTENT_MISMATCH_MESSAGE,
+  manifestMatchesLink,
+  prepareSeed,
+  seededFileGoneMessage,
+  unreadableFileMessage,
+  type PreparedSeed,
+} from './file-preparation';
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import { NO_RUN_PROGRESS, ProgressReporter, type ReportedState } from '@swarmlab/webrtc';
 import type { RateHistory } from './rate-history.svelte';
@@ -117,6 +124,8 @@ export class SwarmSession implements RunController {
 
   readonly #options: SwarmSessionOptions;
   readonly #sha256 = pageSha256();
+  /** Aborted when the tab leaves: a seed's preparation then stops reading the file. */
+  readonly #preparing = new AbortController();
   /** The seeder's file (read on demand) and its hash; kept from run to run. */
   #seed: PreparedSeed | undefined;
   #storage: LeecherStorage | undefined;
@@ -256,7 +265,18 @@ export class SwarmSession implements RunController {
   async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
     this.#role = 'seeder';
     this.#phase = 'preparing';
-    const prepared = await prepareSeed(file, this.#sha256, (fraction) => this.#showHashed(fraction));
+    let prepared: PreparedSeed;
+    try {
+      prepared = await prepareSeed(
+        file,
+        this.#sha256,
+        (fraction) => this.#showHashed(fraction),
+        this.#preparing.signal,
+      );
+    } catch (error) {
+      if (!this.#over) this.#fail(unreadableFileMessage(file.name, error));
+      return;
+    }
     if (this.#over) return;
     this.#seed = prepared;
     this.#phase = 'connecting';
@@ -353,6 +373,7 @@ export class SwarmSession implements RunController {
    * deleted, unless the page is only unloading (`keepStoredChunks`: a reload resumes from them).
    */
   leave(options: LeaveOptions = {}): void {
+    this.#preparing.abort();
     this.#runStarts++;
     this.#stopTouching?.();
     const store = this.#leecherStore;
@@ -518,6 +539,7 @@ export class SwarmSession implements RunController {
       sha256: this.#sha256,
       corruptBlocksFraction: this.#options.testSwitches?.corruptBlocksFraction ?? 0,
       onComplete: () => this.#completed(run),
+      onChunkUnreadable: (chunkIndex, error) => this.#chunkUnreadable(chunkIndex, error),
     });
     this.#run = run;
     this.#display.startRun();
@@ -525,6 +547,17 @@ export class SwarmSession implements RunController {
     this.#phase = 'running';
     this.#sample();
     void this.#reporter?.reportNow();
+  }
+
+  /**
+   * A chunk could not be read to serve a peer, who was told so and asks elsewhere. A seeder's file that
+   * cannot be read any more (changed on disk, removed, its drive unplugged) will not be again: the tab stops
+   * and says so, rather than leave the swarm waiting for chunks it cannot send. A leecher's stored chunk
+   * is only noted: what it fails to store it reports when writing.
+   */
+  #chunkUnreadable(chunkIndex: number, error: unknown): void {
+    if (this.#role !== 'seeder') return console.warn(`swarmlab: could not read stored chunk ${chunkIndex}`, error);
+    if (!this.#over) this.#fail(seededFileGoneMessage(this.#manifest?.name ?? 'the file', error));
   }
 
   /** A write failed mid-run (out of room, private mode): this tab stops, and forgets what it stored. */
