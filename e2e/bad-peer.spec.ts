@@ -41,9 +41,9 @@ test('a tab that corrupts the blocks it sends is caught by hash and dropped; eve
 test('a production build does not honour the test switches', async ({ swarm }) => {
   const production = await startServerProcess({ port: PRODUCTION_PORT });
   try {
-    const page = await swarm.openPeer(`${production.origin}/?test-corrupt-blocks=1`);
+    const page = await swarm.openPeer(`${production.origin}/?test-corrupt-blocks=1&test-resume-check-delay-ms=5000`);
     await expect(page.getByTestId('start-view')).toBeVisible();
-    expect((await readPeerState(page)).testSwitches).toEqual({ corruptBlocksFraction: 0 });
+    expect((await readPeerState(page)).testSwitches).toEqual({ corruptBlocksFraction: 0, resumeCheckDelayMs: 0 });
   } finally {
     await production.kill();
   }

@@ -57,6 +57,36 @@ test('a leecher reloaded mid-download resumes with the chunks it held and comple
   expect((await waitForComplete(other!)).fileSha256).toBe(seederHash);
 });
 
+test('a reloaded leecher still checking its stored chunks when a newer run starts takes that run’s store', async ({
+  swarm,
+}) => {
+  // Run 1 shaped (16 MiB at 1 MB/s) so the leecher holds part of it when reloaded.
+  const seeder = await swarm.seedGenerated(16, '?server-up=1MB/s');
+  const seederHash = await waitForFileHash(seeder.page);
+  // Its check of the stored chunks after the reload takes 3 s more: a large file over plain http.
+  const link = seeder.link.replace('/#', '/?test-resume-check-delay-ms=3000#');
+  const leecher = await swarm.openPeer(link);
+  await waitForMesh([seeder.page, leecher]);
+  await startRun(seeder.page);
+  await expect
+    .poll(async () => (await readPeerState(leecher)).chunksHeld, { timeout: 60_000, intervals: [100] })
+    .toBeGreaterThanOrEqual(8);
+  await leecher.reload();
+  await expect.poll(async () => (await readPeerState(leecher)).phase).toBe('waiting');
+  // While it checks run 1's chunks, the teacher starts run 2, unshaped: its new, empty store opens at once.
+  await seeder.page.getByRole('button', { name: 'Stop the run' }).click();
+  await startRun(seeder.page, { serverUp: '' });
+  const final = await waitForComplete(leecher);
+  expect(final.runNumber).toBe(2);
+  // Run 1's store, opened last, took nothing over: the file checked and saved is run 2's.
+  await new Promise((resolve) => setTimeout(resolve, 3_500));
+  expect(await waitForFileHash(leecher)).toBe(seederHash);
+  const download = leecher.waitForEvent('download');
+  await leecher.getByRole('button', { name: 'Save file' }).click();
+  expect(await fileSha256((await (await download).path())!)).toBe(seederHash);
+  expect((await readPeerState(leecher)).resumedChunks).toBe(0);
+});
+
 test('a leecher whose browser storage is too small for the file says so before downloading', async ({ swarm }) => {
   const seeder = await swarm.seedGenerated(64);
   const page = await swarm.openPeer('about:blank');

@@ -7,9 +7,22 @@ import { NO_TEST_SWITCHES, TEST_SWITCHES_BUILT_IN, testSwitchesOf } from '../src
 
 describe('test switches', () => {
   it('are read from the query string only by a build that has them', () => {
-    expect(testSwitchesOf('?test-corrupt-blocks=0.25', true)).toEqual({ corruptBlocksFraction: 0.25 });
-    expect(testSwitchesOf('?test-corrupt-blocks=7', true)).toEqual({ corruptBlocksFraction: 1 });
-    for (const junk of ['', '?test-corrupt-blocks=-1', '?test-corrupt-blocks=lots', '?other=1']) {
+    expect(testSwitchesOf('?test-corrupt-blocks=0.25', true)).toEqual({
+      ...NO_TEST_SWITCHES,
+      corruptBlocksFraction: 0.25,
+    });
+    expect(testSwitchesOf('?test-corrupt-blocks=7', true)).toEqual({ ...NO_TEST_SWITCHES, corruptBlocksFraction: 1 });
+    expect(testSwitchesOf('?test-resume-check-delay-ms=3000', true)).toEqual({
+      corruptBlocksFraction: 0,
+      resumeCheckDelayMs: 3000,
+    });
+    for (const junk of [
+      '',
+      '?test-corrupt-blocks=-1',
+      '?test-corrupt-blocks=lots',
+      '?other=1',
+      '?test-resume-check-delay-ms=x',
+    ]) {
       expect(testSwitchesOf(junk, true)).toEqual(NO_TEST_SWITCHES);
     }
     expect(testSwitchesOf('?test-corrupt-blocks=1', false)).toEqual(NO_TEST_SWITCHES);

@@ -11,14 +11,25 @@ export interface TestSwitches {
    * see honest tabs catch a bad peer by hash, fetch the chunk elsewhere and drop it.
    */
   readonly corruptBlocksFraction: number;
+  /**
+   * `?test-resume-check-delay-ms=N`: a reloaded leecher's check of the chunks it stored takes N ms more, as
+   * it does for a large file over plain http (hashed in JavaScript), so tests can start a newer run meanwhile.
+   */
+  readonly resumeCheckDelayMs: number;
 }
 
-export const NO_TEST_SWITCHES: TestSwitches = { corruptBlocksFraction: 0 };
+export const NO_TEST_SWITCHES: TestSwitches = { corruptBlocksFraction: 0, resumeCheckDelayMs: 0 };
 
 /** The switches a page's query string sets, if this build honours them; none otherwise. */
 export function testSwitchesOf(search: string, builtIn: boolean = TEST_SWITCHES_BUILT_IN): TestSwitches {
   if (!builtIn) return NO_TEST_SWITCHES;
-  const fraction = Number(new URLSearchParams(search).get('test-corrupt-blocks') ?? 0);
-  if (!Number.isFinite(fraction) || fraction <= 0) return NO_TEST_SWITCHES;
-  return { corruptBlocksFraction: Math.min(1, fraction) };
+  const query = new URLSearchParams(search);
+  const positive = (name: string): number => {
+    const value = Number(query.get(name) ?? 0);
+    return Number.isFinite(value) && value > 0 ? value : 0;
+  };
+  return {
+    corruptBlocksFraction: Math.min(1, positive('test-corrupt-blocks')),
+    resumeCheckDelayMs: Math.min(60_000, positive('test-resume-check-delay-ms')),
+  };
 }

@@ -113,6 +113,7 @@ export class SwarmSession implements RunController {
   #joinCode = $state<JoinCode | undefined>();
   readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
+  #fileSha256Error = $state<string | undefined>();
   #membership = $state.raw<SwarmMembership | undefined>();
   #run = $state.raw<EngineRun | undefined>();
   /** The signalling connection's story since it was first lost; undefined while it never was. */
@@ -236,6 +237,11 @@ export class SwarmSession implements RunController {
   /** SHA-256 of the whole file, once this tab holds all of it. */
   get fileSha256(): string | undefined {
     return this.#fileSha256;
+  }
+
+  /** Why this tab's stored file could not be read back to hash it (its chunks were each verified). */
+  get fileSha256Error(): string | undefined {
+    return this.#fileSha256Error;
   }
 
   /** Peers with an open WebRTC connection to this tab. */
@@ -488,14 +494,18 @@ export class SwarmSession implements RunController {
     previous?.end();
     if (this.#seed) return this.#runEngine(started, settings, { store: this.#seed.store, seeding: true });
     this.#fileSha256 = undefined;
-    void this.#openLeecherStore(started, previous).then((opened) => {
-      if (opened && starting === this.#runStarts)
-        this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
+    this.#fileSha256Error = undefined;
+    void this.#openLeecherStore(started, previous, starting).then((opened) => {
+      if (opened) this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
     });
   }
 
-  /** This run's store; on a storage error the tab stops with its message (and undefined). */
-  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined) {
+  /**
+   * This run's store; on a storage error the tab stops with its message (and undefined). Undefined too, the
+   * store it opened forgotten, when start `starting` is no longer the latest (the tab left, or a newer run
+   * started while this one's store was opened: a reloaded tab checking its chunks takes a while).
+   */
+  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined, starting: number) {
     const manifest = this.#manifest!;
     this.#stopTouching?.();
     this.#leecherStore?.close();
@@ -510,8 +520,14 @@ export class SwarmSession implements RunController {
       onProgress: (fraction) => this.#showHashed(fraction),
       onWriteFailed: (error) => this.#storageFailed(error),
     });
-    if (this.#over) {
-      if (opened.ok) void this.#storage?.forget(opened.store.storeKey);
+    const checkDelayMs = this.#options.testSwitches?.resumeCheckDelayMs ?? 0;
+    if (opened.ok && opened.held.count > 0 && checkDelayMs > 0)
+      await new Promise((done) => setTimeout(done, checkDelayMs));
+    if (this.#over || starting !== this.#runStarts) {
+      if (opened.ok) {
+        opened.store.close();
+        void this.#storage?.forget(opened.store.storeKey);
+      }
       return undefined;
     }
     if (!opened.ok) return void this.#fail(storageMessageOf(opened.error));
@@ -614,9 +630,14 @@ export class SwarmSession implements RunController {
     const store = this.#leecherStore;
     if (!store) return;
     const sizeBytes = store.sizeBytes;
-    const sha256 = await wholeFileSha256(store, (hashedBytes) => this.#showHashed(hashedBytes / sizeBytes));
-    // A new run may have started meanwhile, with a store that is not this file yet.
-    if (this.#leecherStore === store) this.#fileSha256 = sha256;
+    this.#fileSha256Error = undefined;
+    try {
+      const sha256 = await wholeFileSha256(store, (hashedBytes) => this.#showHashed(hashedBytes / sizeBytes));
+      // A new run may have started meanwhile, with a store that is not this file yet.
+      if (this.#leecherStore === store) this.#fileSha256 = sha256;
+    } catch (error) {
+      if (this.#leecherStore === store) this.#fileSha256Error = error instanceof Error ? error.message : String(error);
+    }
   }
 
   #fail(message: string): void {
