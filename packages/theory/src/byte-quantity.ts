@@ -1,7 +1,9 @@
 /**
  * Parses the byte sizes and rates a student types on the command line: `1500`, `2.5`, `64MiB`,
  * `1.5MB`, `2MB/s`. Units are bytes, never bits. Decimal prefixes are powers of 1000, binary (`Ki`,
- * `Mi`, `Gi`) powers of 1024; suffixes are case-insensitive, so `mb` is a megabyte, not a megabit.
+ * `Mi`, `Gi`) powers of 1024; suffixes are case-insensitive, so `mb` is a megabyte, not a megabit. The one
+ * exception is the way bits are written: an upper-case prefix before a lower-case `b` (`10Mb/s`, `500Kb/s`,
+ * `1Gib`) is refused, saying so, where it would have been read as eight times the rate meant.
  */
 
 /** Multiplier for each accepted suffix, lower-cased. */
@@ -33,6 +35,10 @@ export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQua
   const example = kind === 'size' ? '1500, 2.5MB or 64MiB' : '125000, 1.5MB or 2MiB/s';
   if (!match) return { ok: false, reason: `"${text}" is not a number of bytes (try ${example})` };
   const [, sign, digits, suffix, perSecond] = match;
+  if (/^[KMG]i?b$/.test(suffix!)) {
+    const bytes = `${suffix!.slice(0, -1)}B${perSecond ?? ''}`;
+    return { ok: false, reason: `"${text}" is in bits (a lower-case b); swarmlab works in bytes: write ${bytes}` };
+  }
   const bytesPerUnit = BYTES_PER_UNIT[suffix!.toLowerCase()];
   if (bytesPerUnit === undefined) {
     return { ok: false, reason: `"${text}" has unknown unit "${suffix}" (use K, KB, KiB, M, MB, MiB, G, GB or GiB)` };

@@ -48,6 +48,16 @@ describe('parseByteQuantity', () => {
     if (!result.ok) expect(result.reason).toContain(reason);
   });
 
+  it.each([
+    ['10Mb/s', 'write MB/s'],
+    ['500Kb/s', 'write KB/s'],
+    ['1Gib/s', 'write GiB/s'],
+  ])('refuses the rate %j, written in bits, where it meant eight times less (%s)', (text, fix) => {
+    const result = parseByteQuantity(text, 'rate');
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('in bits') });
+    if (!result.ok) expect(result.reason).toContain(fix);
+  });
+
   it('rejects a size too large for a number', () => {
     expect(parseByteQuantity('9'.repeat(400), 'size')).toEqual({
       ok: false,

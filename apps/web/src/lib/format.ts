@@ -20,5 +20,7 @@ export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '—';
   if (seconds < 10) return `${seconds.toFixed(2)} s`;
   if (seconds < 120) return `${seconds.toFixed(1)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  // Rounded before it is split, so 179.6 s reads 3 min 0 s, not 2 min 60 s.
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
