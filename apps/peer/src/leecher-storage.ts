@@ -24,14 +24,18 @@ export function memoryLeecherStorage(): LeecherStorage {
 }
 
 /**
- * Chunks written at their place in the file at `path`, created (or emptied) now, so a path that cannot be
- * written fails before the peer joins anything. Each run writes over the same file, sized to the manifest.
+ * Chunks written at their place in the file at `path`, created now, so a path that cannot be written fails
+ * before the peer joins anything. A file already there is refused, never emptied: a mistyped name, or a
+ * command run again over a finished download, must not cost the user a file. Each run writes over the same
+ * file, sized to the manifest.
  */
 export async function outFileLeecherStorage(path: string): Promise<LeecherStorage> {
   let file: FileHandle;
   try {
-    file = await open(path, 'w+');
+    file = await open(path, 'wx+');
   } catch (error) {
+    const exists = error instanceof Error && 'code' in error && error.code === 'EEXIST';
+    if (exists) throw new HeadlessPeerError(`${path} exists: remove it, or give --out another name`, 2);
     throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
   }
   return {

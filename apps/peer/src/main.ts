@@ -32,12 +32,13 @@ async function main(): Promise<number> {
   const printer = setInterval(() => {
     if (running && peer.snapshot) console.log(progressLine(peer.snapshot, peer.connectedPeers));
   }, PROGRESS_PRINT_INTERVAL_MS);
-  const stop = (): void => {
+  // Interrupted is not done: a script must not take what --out left for a finished download (128 + signal).
+  const stop = (exitCode: number) => (): void => {
     clearInterval(printer);
-    void peer.close().then(() => process.exit(0));
+    void peer.close().then(() => process.exit(exitCode));
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop(130));
+  process.on('SIGTERM', stop(143));
   await peer.done;
   if (peer.role === 'leecher' && options.exitWhenDone) {
     clearInterval(printer);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { buildManifest, contentIdOf, manifestFileName, MAX_FILE_BYTES, type Manifest } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
@@ -24,8 +24,11 @@ export interface SeedFile {
 export async function openSeedFile(path: string, onProgress?: (fraction: number) => void): Promise<SeedFile> {
   let file: FileHandle;
   try {
+    // Looked at before it is opened: opening a named pipe waits, for ever, for something to write to it.
+    if (!(await stat(path)).isFile()) throw new HeadlessPeerError(`${path} is not a file`, 2);
     file = await open(path, 'r');
   } catch (error) {
+    if (error instanceof HeadlessPeerError) throw error;
     throw new HeadlessPeerError(`cannot open ${path}: ${reasonOf(error)}`, 2);
   }
   try {
