@@ -101,6 +101,36 @@ describe('boundsOfRun', () => {
   });
 });
 
+describe('the seeder’s own link', () => {
+  /** `run` where the teacher set the seeder's link to `cap` ("Set links"), the run form saying 2 MB/s. */
+  const withSeederCap = (cap: number | null): RunState => {
+    const state = run('client-server', 4, null);
+    const [seeder, ...leechers] = state.participants;
+    return {
+      ...state,
+      participants: [{ ...seeder!, settings: { ...seeder!.settings, uploadBytesPerSec: cap } }, ...leechers],
+    };
+  };
+  const peaks = (state: RunState): SwarmProgress =>
+    ({
+      peers: state.participants.map((peer) => ({ peerId: peer.peerId, report: { peakUploadBytesPerSec: 7e6 } })),
+    }) as unknown as SwarmProgress;
+
+  it('set to none counts as no cap: its peak stands in, marked as an estimate, not the form’s 2 MB/s', () => {
+    const state = withSeederCap(null);
+    const bounds = boundsOfRun(state, F, peaks(state));
+    expect(bounds.serverUploadBytesPerSec).toBe(7e6);
+    expect(bounds.clientServerEstimated).toBe(true);
+    expect(recordOfRun('S', manifest, state, peaks(state))?.seederUploadBytesPerSec).toBeNull();
+  });
+
+  it('set to 5 MB/s is the u_s of the bounds and of the record', () => {
+    const state = withSeederCap(5e6);
+    expect(boundsOfRun(state, F, undefined).clientServerSec).toBeCloseTo((4 * F) / 5e6, 9);
+    expect(recordOfRun('S', manifest, state, undefined)?.seederUploadBytesPerSec).toBe(5e6);
+  });
+});
+
 describe('recordOfRun', () => {
   it('records the measured time, the bound of its own architecture, the ratio and the upload shares', () => {
     const record = recordOfRun('swarm', manifest, run('client-server', 4, 1e6), undefined)!;

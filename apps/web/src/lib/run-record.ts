@@ -82,6 +82,15 @@ export function flaggedLeechers(run: RunState): number {
   return run.participants.filter((peer) => peer.role === 'leecher' && peer.flagged !== null).length;
 }
 
+/**
+ * The seeder's upload cap in `run`: its own setting, which the run resolved (a "Set links" of the seeder,
+ * `null` for none, overrides the run form's u_s); the form's only when no seeder took part.
+ */
+function seederCapOf(run: RunState): number | null {
+  const seeder = run.participants.find((peer) => peer.role === 'seeder');
+  return seeder ? seeder.settings.uploadBytesPerSec : run.config.seederUploadBytesPerSec;
+}
+
 /** The bounds for `run` (running or finished); peers' peak rates stand in for links without a cap. */
 export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmProgress | undefined): RunBounds {
   const peaks = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.report]));
@@ -94,10 +103,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   const believed = believedParticipants(run);
   const seeder = run.participants.find((peer) => peer.role === 'seeder');
   const leechers = believed.filter((peer) => peer.role === 'leecher');
-  const serverUploadBytesPerSec = rateOr(
-    seeder?.settings.uploadBytesPerSec ?? run.config.seederUploadBytesPerSec,
-    seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec,
-  );
+  const serverUploadBytesPerSec = rateOr(seederCapOf(run), seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec);
   // Read before the leechers' rates are looked at: D_cs needs only u_s (and d_min, never estimated).
   const clientServerEstimated = estimated;
   const peerUploadBytesPerSec = leechers.map((peer) =>
@@ -146,7 +152,7 @@ export function recordOfRun(
     chunkBytes: manifest.chunkBytes,
     leechers: bounds.peerCount,
     abandonedLeechers: run.abandonedLeechers,
-    seederUploadBytesPerSec: run.config.seederUploadBytesPerSec,
+    seederUploadBytesPerSec: seederCapOf(run),
     peerUploadBytesPerSec: run.config.peerUploadBytesPerSec,
     peerDownloadBytesPerSec: run.config.peerDownloadBytesPerSec,
     leaveOnComplete: run.config.leaveOnComplete,
