@@ -88,7 +88,8 @@ describe('join codes', () => {
     });
   });
 
-  it('limit failed lookups per address: past the budget even a right code is refused, until it refills', async () => {
+  /** A server allowing 3 failed lookups per address at once, then 60 an hour, with a swarm from 10.0.0.1. */
+  const swarmOnLimitedServer = async () => {
     const harness = await server.start({
       clientAddress: addressFromAuth,
       limits: { failedCodeLookupBurstPerAddress: 3, failedCodeLookupsPerHourPerAddress: 60 },
@@ -96,6 +97,11 @@ describe('join codes', () => {
     const seeder = await harness.connect({ address: '10.0.0.1' });
     const made = await seeder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
     if (!made.ok) throw new Error(made.error.message);
+    return { harness, made };
+  };
+
+  it('limit failed lookups per address: past the budget even a right code is refused, until it refills', async () => {
+    const { harness, made } = await swarmOnLimitedServer();
     const wrong = otherCode(made.joinCode);
 
     const guesser = await harness.connect({ address: '10.6.6.6' });
@@ -128,13 +134,7 @@ describe('join codes', () => {
   });
 
   it('holds a burst of lookups sent at once to the budget, as it holds one lookup after another', async () => {
-    const harness = await server.start({
-      clientAddress: addressFromAuth,
-      limits: { failedCodeLookupBurstPerAddress: 3, failedCodeLookupsPerHourPerAddress: 60 },
-    });
-    const seeder = await harness.connect({ address: '10.0.0.1' });
-    const made = await seeder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
-    if (!made.ok) throw new Error(made.error.message);
+    const { harness, made } = await swarmOnLimitedServer();
     const guesser = await harness.connect({ address: '10.6.6.6' });
     const wrong = otherCode(made.joinCode);
     const answers = await Promise.all(Array.from({ length: 10 }, () => resolve(guesser, wrong)));

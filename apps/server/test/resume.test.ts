@@ -70,20 +70,28 @@ function runAsKnown(
   };
 }
 
-describe('a member whose connection drops', () => {
-  const clock: HandClock = { nowMs: 1000 };
+/**
+ * A server per test on `clock`, with a short grace period and quick broadcasts, closed after each test of the
+ * `describe` that calls this.
+ */
+function serverPerTestOn(clock: HandClock): () => Promise<Harness> {
   let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.close();
     harness = undefined;
   });
-  const start = async (): Promise<Harness> => {
+  return async () => {
     harness = await startHarness({
       nowMs: () => clock.nowMs,
       limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10 },
     });
     return harness;
   };
+}
+
+describe('a member whose connection drops', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  const start = serverPerTestOn(clock);
 
   it('keeps its place for the grace period: nobody is told it left, and it resumes on a new connection', async () => {
     const server = await start();
@@ -312,18 +320,7 @@ describe('a swarm after the server restarted', () => {
 
 describe('a newcomer’s account of a run the server never forgot', () => {
   const clock: HandClock = { nowMs: 1000 };
-  let harness: Harness | undefined;
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
-  const start = async (): Promise<Harness> => {
-    harness = await startHarness({
-      nowMs: () => clock.nowMs,
-      limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10 },
-    });
-    return harness;
-  };
+  const start = serverPerTestOn(clock);
 
   /** Anyone with the share link: it joined once to learn the seal, and resumes a peer id of its choosing. */
   const stranger = (tab: Tab, peerId: string, run: ResumedRun | null): SwarmResumeRequest => ({
