@@ -22,6 +22,19 @@ describe('RunHistory', () => {
     expect(history.toCsv().trim().split('\n')).toHaveLength(1 + 2 * 3);
   });
 
+  it('shares the kept runs with the browser’s other tabs: neither undoes what the other kept or forgot', () => {
+    const storage = memoryStorage();
+    const seederTab = new RunHistory(storage);
+    const overviewTab = new RunHistory(storage);
+    seederTab.add(record(1));
+    overviewTab.add(record(2));
+    expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([1, 2]);
+    overviewTab.clear();
+    seederTab.add(record(3));
+    expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([3]);
+    expect(seederTab.records.map((kept) => kept.runNumber)).toEqual([3]);
+  });
+
   it(`keeps the latest ${MAX_RUNS_KEPT_IN_BROWSER} runs`, () => {
     const history = new RunHistory(memoryStorage());
     for (let i = 1; i <= MAX_RUNS_KEPT_IN_BROWSER + 3; i++) history.add(record(i));

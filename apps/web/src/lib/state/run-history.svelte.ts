@@ -14,6 +14,8 @@ export const MAX_RUNS_KEPT_IN_BROWSER = 500;
 export class RunHistory {
   #records = $state.raw<readonly RunRecord[]>([]);
   readonly #storage: Storage | undefined;
+  /** The storage refused the latest write: what this page shows holds runs the storage lacks. */
+  #unsaved = false;
 
   constructor(storage: Storage | undefined = pageStorage('localStorage')) {
     this.#storage = storage;
@@ -25,10 +27,18 @@ export class RunHistory {
     return this.#records;
   }
 
-  /** Keeps `record` unless a run with its id is already kept. */
+  /**
+   * Keeps `record` unless a run with its id is already kept. Added to what the storage holds now, not to
+   * what this page read earlier: another tab of the browser (the seeder's beside the overview) may have kept
+   * runs, or forgotten them all, meanwhile, and writing this page's older list back would undo that.
+   */
   add(record: RunRecord): void {
-    if (this.#records.some((kept) => kept.id === record.id)) return;
-    const next = [...this.#records, record];
+    const kept = this.#storage && !this.#unsaved ? load(this.#storage) : this.#records;
+    if (kept.some((run) => run.id === record.id)) {
+      this.#records = kept;
+      return;
+    }
+    const next = [...kept, record];
     this.#records = next.length > MAX_RUNS_KEPT_IN_BROWSER ? next.slice(-MAX_RUNS_KEPT_IN_BROWSER) : next;
     this.#save();
   }
@@ -49,7 +59,9 @@ export class RunHistory {
   #save(): void {
     try {
       this.#storage?.setItem(STORAGE_KEY, JSON.stringify(this.#records));
+      this.#unsaved = false;
     } catch (error) {
+      this.#unsaved = true;
       // Full or disabled storage: the runs stay on screen and exportable for this page's life.
       console.warn('swarmlab: could not keep the runs in localStorage', error);
     }
