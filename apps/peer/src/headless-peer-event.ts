@@ -12,5 +12,10 @@ export type HeadlessPeerEvent =
   | { readonly type: 'run-finished'; readonly runNumber: number; readonly distributionMs: number | null }
   | { readonly type: 'signalling'; readonly status: RejoinStatus }
   | { readonly type: 'peer-dropped'; readonly peerId: string; readonly detail: string }
+  /**
+   * The signalling server sent something this version cannot read (another version, or not swarmlab's): it
+   * was ignored, and the peer went on as if it had not come.
+   */
+  | { readonly type: 'server-message-ignored'; readonly name: string; readonly problem: string }
   /** The peer cannot go on (a downloaded file that does not check out, a write that failed). */
   | { readonly type: 'failed'; readonly message: string };

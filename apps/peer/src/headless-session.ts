@@ -87,11 +87,14 @@ export class HeadlessSession {
 
   constructor(deps: HeadlessSessionDeps) {
     this.#deps = deps;
-    const socket = deps.signalling.socket;
+    const signalling = deps.signalling;
     this.#transports = new PeerTransports(deps);
-    socket.on('swarm:progress', (progress) => this.#onProgress(progress));
-    socket.on('run:started', (run) => this.#startRun(run));
-    socket.on('run:stopped', ({ runNumber }) => {
+    signalling.onMalformedMessage(({ name, problem }) =>
+      deps.onEvent({ type: 'server-message-ignored', name, problem }),
+    );
+    signalling.on('swarm:progress', (progress) => this.#onProgress(progress));
+    signalling.on('run:started', (run) => this.#startRun(run));
+    signalling.on('run:stopped', ({ runNumber }) => {
       if (this.#run?.runNumber !== runNumber) return;
       this.#run.end();
       this.#deps.onEvent({ type: 'run-stopped', runNumber });

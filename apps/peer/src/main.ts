@@ -84,6 +84,8 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
         : `signalling server: ${event.status.state}`;
     case 'peer-dropped':
       return `dropped peer ${event.peerId}: ${event.detail}`;
+    case 'server-message-ignored':
+      return `ignored a ${event.name} from the signalling server that this version cannot read (${event.problem})`;
     case 'failed':
       return undefined; // `done` rejects with it, and main prints it once
   }

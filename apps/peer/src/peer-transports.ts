@@ -18,14 +18,14 @@ export class PeerTransports {
   readonly #deps: PeerTransportsDeps;
   readonly #transports = new Map<PeerId, RunLinks>();
   readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
-  readonly #keepEarlySignal = (event: { from: PeerId; signal: SignalData }): void =>
-    void this.#earlySignals.push(event);
+  /** Stops keeping early signals. */
+  readonly #stopKeeping: () => void;
   #connector: SwarmConnector | undefined;
   #onTransport: (transport: RunLinks) => void = () => {};
 
   constructor(deps: PeerTransportsDeps) {
     this.#deps = deps;
-    deps.signalling.socket.on('signal:relay', this.#keepEarlySignal);
+    this.#stopKeeping = deps.signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
   }
 
   /** Peers with an open data channel. */
@@ -48,7 +48,7 @@ export class PeerTransports {
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
     });
-    signalling.socket.off('signal:relay', this.#keepEarlySignal);
+    this.#stopKeeping();
     for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
   }
 
@@ -58,7 +58,7 @@ export class PeerTransports {
   }
 
   close(): void {
-    this.#deps.signalling.socket.off('signal:relay', this.#keepEarlySignal);
+    this.#stopKeeping();
     for (const transport of this.#transports.values()) transport.destroy();
     this.#transports.clear();
     this.#connector?.destroy();

@@ -1,6 +1,10 @@
 import {
   buildManifest,
+  checkServerAnswer,
+  checkServerEvent,
   contentIdOf,
+  isClientRequest,
+  isServerEvent,
   type ClientToServerEvents,
   type Manifest,
   type MemberKey,
@@ -62,6 +66,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const clients: Socket[] = [];
+  const unreadable: string[] = [];
 
   const open = async (options: ConnectOptions = {}): Promise<Socket> => {
     const client = connectClient(url, {
@@ -71,6 +76,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
       ...(options.address !== undefined && { auth: { address: options.address } }),
     });
     clients.push(client);
+    watchConformance(client, (problem) => unreadable.push(problem));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', resolve);
       client.once('connect_error', reject);
@@ -87,7 +93,35 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
     async close() {
       for (const client of clients) client.disconnect();
       await server.close();
+      if (unreadable.length > 0)
+        throw new Error(`the server sent what its clients cannot read:\n${unreadable.slice(0, 5).join('\n')}`);
     },
+  };
+}
+
+/**
+ * Checks everything the server sends `client` as the clients check it (`checkServerEvent`,
+ * `checkServerAnswer`), telling `problem` what they could not read: every test of the server is then a
+ * test that its messages are the protocol's.
+ */
+function watchConformance(client: Socket, problem: (line: string) => void): void {
+  client.onAny((event: string, payload: unknown) => {
+    if (!isServerEvent(event)) return problem(`${event}: not an event of the protocol`);
+    const checked = checkServerEvent(event, payload);
+    if (!checked.ok) problem(`${event}: ${checked.problem}`);
+  });
+  const emit = client.emit.bind(client);
+  client.emit = (event: string, ...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (isClientRequest(event) && typeof ack === 'function')
+      // An ack of `timeout(…).emit` is called with an error (or null) first, then the answer.
+      args[args.length - 1] = (...answerArgs: unknown[]) => {
+        const timedOut = answerArgs[0] instanceof Error;
+        const checked = checkServerAnswer(event, answerArgs.length > 1 ? answerArgs[1] : answerArgs[0]);
+        if (!timedOut && !checked.ok) problem(`answer to ${event}: ${checked.problem}`);
+        (ack as (...answerArgs: unknown[]) => void)(...answerArgs);
+      };
+    return emit(event, ...args);
   };
 }
 

@@ -8,6 +8,7 @@ export * from './manifest';
 export * from './pair-flow';
 export * from './run';
 export * from './run-control';
+export * from './server-messages';
 export * from './sha256';
 export * from './signalling';
 export * from './wire-codec';

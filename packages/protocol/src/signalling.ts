@@ -321,7 +321,12 @@ export type SignallingErrorCode =
   /** Client side only: the server did not answer in time (or the connection is down). */
   | 'timeout'
   /** Client side only: the signalling connection is lost (the tab is reconnecting); the request was not sent. */
-  | 'signalling-lost';
+  | 'signalling-lost'
+  /**
+   * Client side only: the server's answer is not one this version can read (another version of the server,
+   * or not swarmlab's): nothing in it was used.
+   */
+  | 'malformed-answer';
 
 export interface SignallingError {
   readonly code: SignallingErrorCode;

@@ -1,25 +1,29 @@
-import type {
-  ClientToServerEvents,
-  CodeResolved,
-  CodeResolveRequest,
-  PeerNameRequest,
-  PeerConfigureRequest,
-  ProgressReport,
-  RunStartRequest,
-  ServerToClientEvents,
-  SignallingResult,
-  SignalSendRequest,
-  SwarmCreated,
-  SwarmCreateRequest,
-  SwarmJoined,
-  SwarmJoinRequest,
-  SwarmRestoreRequest,
-  SwarmResumed,
-  SwarmResumeRequest,
-  SwarmWatched,
-  SwarmWatchRequest,
-  SignallingError,
-  SignallingErrorCode,
+import {
+  checkServerAnswer,
+  checkServerEvent,
+  type AnswerTo,
+  type ServerEventPayload,
+  type ClientToServerEvents,
+  type CodeResolved,
+  type CodeResolveRequest,
+  type PeerNameRequest,
+  type PeerConfigureRequest,
+  type ProgressReport,
+  type RunStartRequest,
+  type ServerToClientEvents,
+  type SignallingResult,
+  type SignalSendRequest,
+  type SwarmCreated,
+  type SwarmCreateRequest,
+  type SwarmJoined,
+  type SwarmJoinRequest,
+  type SwarmRestoreRequest,
+  type SwarmResumed,
+  type SwarmResumeRequest,
+  type SwarmWatched,
+  type SwarmWatchRequest,
+  type SignallingError,
+  type SignallingErrorCode,
 } from '@swarmlab/protocol';
 import { io, type Socket } from 'socket.io-client';
 
@@ -60,6 +64,20 @@ export const SIGNALLING_LOST: SignallingError = {
   message: 'The signalling server is out of reach: reconnecting.',
 };
 
+/** A socket's listeners as socket.io keeps them, for one event named by a type parameter. */
+interface UntypedEvents {
+  on(event: string, listener: (payload: unknown) => void): unknown;
+  off(event: string, listener: (payload: unknown) => void): unknown;
+}
+
+/** A message from the server that this client did not act on, because it could not read it. */
+export interface MalformedServerMessage {
+  /** The event pushed, or the request whose answer it was. */
+  readonly name: string;
+  /** What was wrong with it, in one line. */
+  readonly problem: string;
+}
+
 /** The first retry after the server itself closed the connection (it shut down): socket.io would not retry. */
 const RECONNECT_AFTER_SERVER_CLOSE_MS = 1000;
 
@@ -75,6 +93,7 @@ export class SignallingClient {
   readonly #waiting = new Set<(error: SignallingError) => void>();
   #connection: SignallingConnection = { state: 'connecting' };
   readonly #connectionListeners = new Set<(connection: SignallingConnection) => void>();
+  readonly #malformedListeners = new Set<(message: MalformedServerMessage) => void>();
   #closedByUs = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -117,6 +136,28 @@ export class SignallingClient {
     return () => this.#connectionListeners.delete(listener);
   }
 
+  /**
+   * Calls `handler` with each `event` the server pushes whose payload checks out (`serverEventSchemas`);
+   * one that does not is dropped and told to `onMalformedMessage`'s listeners. Returns the unsubscription.
+   */
+  on<E extends keyof ServerToClientEvents>(event: E, handler: (payload: ServerEventPayload<E>) => void): () => void {
+    const listener = (payload: unknown): void => {
+      const checked = checkServerEvent(event, payload);
+      if (checked.ok) handler(checked.value);
+      else this.#malformed({ name: event, problem: checked.problem });
+    };
+    // socket.io's typed `on` cannot be named for a generic event: what it hands over is checked above instead.
+    const socket = this.socket as unknown as UntypedEvents;
+    socket.on(event, listener);
+    return () => void socket.off(event, listener);
+  }
+
+  /** Calls `listener` with each message from the server that was dropped unread; returns the unsubscription. */
+  onMalformedMessage(listener: (message: MalformedServerMessage) => void): () => void {
+    this.#malformedListeners.add(listener);
+    return () => this.#malformedListeners.delete(listener);
+  }
+
   /** Why the server refused this connection, if it did (then no request can succeed). */
   get refusal(): SignallingError | undefined {
     return this.#refusal;
@@ -130,60 +171,60 @@ export class SignallingClient {
   }
 
   createSwarm(request: SwarmCreateRequest): Promise<SignallingResult<SwarmCreated>> {
-    return this.#request((ack) => this.socket.emit('swarm:create', request, ack));
+    return this.#request('swarm:create', (ack) => this.socket.emit('swarm:create', request, ack));
   }
 
   joinSwarm(request: SwarmJoinRequest): Promise<SignallingResult<SwarmJoined>> {
-    return this.#request((ack) => this.socket.emit('swarm:join', request, ack));
+    return this.#request('swarm:join', (ack) => this.socket.emit('swarm:join', request, ack));
   }
 
   sendSignal(request: SignalSendRequest): Promise<SignallingResult> {
-    return this.#request((ack) => this.socket.emit('signal:send', request, ack));
+    return this.#request('signal:send', (ack) => this.socket.emit('signal:send', request, ack));
   }
 
   reportProgress(report: ProgressReport): Promise<SignallingResult> {
-    return this.#request((ack) => this.socket.emit('progress:report', report, ack));
+    return this.#request('progress:report', (ack) => this.socket.emit('progress:report', report, ack));
   }
 
   /** Follows a swarm without being a peer in it (an overview screen). */
   watchSwarm(request: SwarmWatchRequest): Promise<SignallingResult<SwarmWatched>> {
-    return this.#request((ack) => this.socket.emit('swarm:watch', request, ack));
+    return this.#request('swarm:watch', (ack) => this.socket.emit('swarm:watch', request, ack));
   }
 
   startRun(request: RunStartRequest): Promise<SignallingResult<{ runNumber: number }>> {
-    return this.#request((ack) => this.socket.emit('run:start', request, ack));
+    return this.#request('run:start', (ack) => this.socket.emit('run:start', request, ack));
   }
 
   stopRun(): Promise<SignallingResult> {
-    return this.#request((ack) => this.socket.emit('run:stop', ack));
+    return this.#request('run:stop', (ack) => this.socket.emit('run:stop', ack));
   }
 
   configurePeer(request: PeerConfigureRequest): Promise<SignallingResult> {
-    return this.#request((ack) => this.socket.emit('peer:configure', request, ack));
+    return this.#request('peer:configure', (ack) => this.socket.emit('peer:configure', request, ack));
   }
 
   /** Which swarm a join code names (its share link's swarm id and content id). */
   resolveCode(request: CodeResolveRequest): Promise<SignallingResult<CodeResolved>> {
-    return this.#request((ack) => this.socket.emit('code:resolve', request, ack));
+    return this.#request('code:resolve', (ack) => this.socket.emit('code:resolve', request, ack));
   }
 
   /** Sets this member's display name for every screen (null: none). */
   setName(request: PeerNameRequest): Promise<SignallingResult> {
-    return this.#request((ack) => this.socket.emit('peer:name', request, ack));
+    return this.#request('peer:name', (ack) => this.socket.emit('peer:name', request, ack));
   }
 
   leaveSwarm(): Promise<SignallingResult> {
-    return this.#request((ack) => this.socket.emit('swarm:leave', ack));
+    return this.#request('swarm:leave', (ack) => this.socket.emit('swarm:leave', ack));
   }
 
   /** Takes this tab's place in its swarm back on a new connection. */
   resumeSwarm(request: SwarmResumeRequest): Promise<SignallingResult<SwarmResumed>> {
-    return this.#request((ack) => this.socket.emit('swarm:resume', request, ack));
+    return this.#request('swarm:resume', (ack) => this.socket.emit('swarm:resume', request, ack));
   }
 
   /** Registers the swarm again (the server forgot it), with its file, and takes this tab's place in it. */
   restoreSwarm(request: SwarmRestoreRequest): Promise<SignallingResult<SwarmResumed>> {
-    return this.#request((ack) => this.socket.emit('swarm:restore', request, ack));
+    return this.#request('swarm:restore', (ack) => this.socket.emit('swarm:restore', request, ack));
   }
 
   /** Closes the connection for good: the server takes it as this tab leaving. */
@@ -203,7 +244,18 @@ export class SignallingClient {
     this.#waiting.clear();
   }
 
-  #request<T extends object>(emit: (ack: (result: SignallingResult<T>) => void) => void): Promise<SignallingResult<T>> {
+  #malformed(message: MalformedServerMessage): void {
+    for (const listener of this.#malformedListeners) listener(message);
+  }
+
+  /**
+   * Sends a request and resolves to the server's answer to it, checked (`checkServerAnswer`; one the client
+   * cannot read resolves to a `malformed-answer` refusal, and is told to `onMalformedMessage`'s listeners).
+   */
+  #request<R extends keyof ClientToServerEvents>(
+    name: R,
+    emit: (ack: (result: SignallingResult<AnswerTo<R>>) => void) => void,
+  ): Promise<SignallingResult<AnswerTo<R>>> {
     if (this.#refusal) return Promise.resolve({ ok: false, error: this.#refusal });
     // socket.io would keep it, and send it first thing on the new connection: before this tab took its place back.
     if (this.#connection.state === 'lost') return Promise.resolve({ ok: false, error: SIGNALLING_LOST });
@@ -217,10 +269,20 @@ export class SignallingClient {
         resolve({ ok: false, error: { code: 'timeout', message: 'The signalling server did not answer in time.' } });
       }, this.#ackTimeoutMs);
       this.#waiting.add(refused);
-      emit((result) => {
+      emit((result: unknown) => {
         clearTimeout(timer);
         this.#waiting.delete(refused);
-        resolve(result);
+        const checked = checkServerAnswer(name, result);
+        if (checked.ok) return resolve(checked.value);
+        const { problem } = checked;
+        this.#malformed({ name, problem });
+        resolve({
+          ok: false,
+          error: {
+            code: 'malformed-answer',
+            message: `The signalling server's answer could not be read (is it another version of swarmlab?): ${problem}`,
+          },
+        });
       });
     });
   }

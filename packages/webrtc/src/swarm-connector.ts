@@ -65,19 +65,13 @@ export class SwarmConnector {
 
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
-    const socket = deps.signalling.socket;
     const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.acceptSignal(from, signal);
     const onLeft = ({ peerId }: { peerId: PeerId }): void => {
       clearTimeout(this.#retries.get(peerId));
       this.#retries.delete(peerId);
       this.#abandon(peerId, 'left the swarm', { retry: false });
     };
-    socket.on('signal:relay', onRelay);
-    socket.on('peer:left', onLeft);
-    this.#unsubscribe.push(
-      () => socket.off('signal:relay', onRelay),
-      () => socket.off('peer:left', onLeft),
-    );
+    this.#unsubscribe.push(deps.signalling.on('signal:relay', onRelay), deps.signalling.on('peer:left', onLeft));
   }
 
   /**

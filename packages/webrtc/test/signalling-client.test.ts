@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pollUntil } from '@swarmlab/test-kit';
 import { SignallingClient } from '../src/signalling-client';
 
 const servers: Server[] = [];
@@ -76,5 +77,95 @@ describe('SignallingClient: the classroom requests', () => {
       ['code:resolve', { code: 'K7MQ3P' }],
       ['peer:name', { name: 'Ada' }],
     ]);
+  });
+});
+
+/** A socket.io server on port 0 that hands each connection to `onConnection`; its URL. */
+async function serverDoing(onConnection: (socket: import('socket.io').Socket) => void): Promise<string> {
+  const server = new Server();
+  servers.push(server);
+  server.on('connection', onConnection);
+  server.listen(0);
+  const { port } = server.httpServer.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('SignallingClient: what the server sends is checked before anyone acts on it', () => {
+  const SETTINGS = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+  const CONFIG = {
+    mode: 'p2p',
+    seederUploadBytesPerSec: null,
+    peerUploadBytesPerSec: null,
+    peerDownloadBytesPerSec: null,
+    leaveOnComplete: false,
+  };
+
+  it('drops a pushed event whose payload is malformed, tells why, and hands over the next good one', async () => {
+    const url = await serverDoing((socket) => {
+      socket.on('ready', () => {
+        socket.emit('run:started', null);
+        socket.emit('run:started', { runNumber: 2, config: CONFIG });
+        socket.emit('run:started', { runNumber: 2 ** 40, config: CONFIG, settings: {} });
+        socket.emit('run:started', {
+          runNumber: 3,
+          config: CONFIG,
+          settings: { a: { ...SETTINGS, leaveOnComplete: 1 } },
+        });
+        socket.emit('swarm:progress', { swarmId: 'A'.repeat(22), peers: null });
+        // `__proto__` is a peer id like any other: it stays a key of the checked settings.
+        socket.emit('run:started', {
+          runNumber: 4,
+          config: CONFIG,
+          settings: JSON.parse(
+            '{"__proto__":{"uploadBytesPerSec":null,"downloadBytesPerSec":null,"leaveOnComplete":false}}',
+          ),
+        });
+      });
+    });
+    const client = SignallingClient.connect(url, 5_000);
+    clients.push(client);
+    const started: unknown[] = [];
+    const progress: unknown[] = [];
+    const ignored: string[] = [];
+    client.on('run:started', (run) => started.push(run));
+    client.on('swarm:progress', (swarm) => progress.push(swarm));
+    client.onMalformedMessage(({ name, problem }) => ignored.push(`${name}: ${problem}`));
+    await new Promise<void>((resolve) => client.socket.once('connect', resolve));
+    (client.socket as unknown as { emit(event: string): void }).emit('ready');
+    await pollUntil(() => started.length === 1 || undefined, 'the good run:started', 5_000);
+
+    expect(ignored).toHaveLength(5);
+    expect(ignored[1]).toMatch(/^run:started: settings/);
+    expect(ignored[2]).toMatch(/^run:started: runNumber/);
+    expect(ignored[4]).toMatch(/^swarm:progress: peers/);
+    expect(progress).toEqual([]);
+    const [run] = started as [{ runNumber: number; settings: Record<string, unknown> }];
+    expect(run.runNumber).toBe(4);
+    expect(Object.hasOwn(run.settings, '__proto__')).toBe(true);
+  });
+
+  it('answers a request whose acknowledgement is malformed with a malformed-answer refusal', async () => {
+    const url = await serverDoing((socket) => {
+      socket.on('swarm:join', (_request: unknown, ack: (result: unknown) => void) =>
+        ack({ ok: true, swarmId: 'A'.repeat(22), peerId: 'p1', manifest: 'not one' }),
+      );
+      socket.on('swarm:leave', (ack: (result: unknown) => void) => ack('yes'));
+      socket.on('run:stop', (ack: (result: unknown) => void) =>
+        ack({ ok: false, error: { code: 'a-code-from-the-future', message: 'Newer.' } }),
+      );
+    });
+    const client = SignallingClient.connect(url, 5_000);
+    clients.push(client);
+    const ignored: string[] = [];
+    client.onMalformedMessage(({ name }) => ignored.push(name));
+
+    const joined = await client.joinSwarm({ swarmId: 'A'.repeat(22) });
+    expect(joined.ok ? undefined : joined.error.code).toBe('malformed-answer');
+    expect(joined.ok ? undefined : joined.error.message).toMatch(/manifest/);
+    const left = await client.leaveSwarm();
+    expect(left.ok ? undefined : left.error.code).toBe('malformed-answer');
+    // A refusal this version has no code for is still a refusal, read by its message.
+    expect(await client.stopRun()).toEqual({ ok: false, error: { code: 'a-code-from-the-future', message: 'Newer.' } });
+    expect(ignored).toEqual(['swarm:join', 'swarm:leave']);
   });
 });

@@ -1,4 +1,4 @@
-import type { RejoinStatus } from '@swarmlab/webrtc';
+import type { MalformedServerMessage, RejoinStatus } from '@swarmlab/webrtc';
 import { userMessageOf } from './user-message';
 
 /** What a peer's page says of its signalling connection, once it was lost; nothing while it never was. */
@@ -33,4 +33,14 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
         text: `This tab could not take its place in the swarm back: ${userMessageOf(status.error)} Transfers with the peers already connected go on.`,
       };
   }
+}
+
+/**
+ * Says in the console that a message from the signalling server was ignored (another version of the
+ * server, or not swarmlab's): the page goes on as if it had not come, and a developer can see why.
+ */
+export function warnIgnored(message: MalformedServerMessage): void {
+  console.warn(
+    `swarmlab: ignored a ${message.name} from the signalling server that this page cannot read: ${message.problem}`,
+  );
 }

@@ -22,6 +22,7 @@ import {
   type RejoinRequest,
   type RejoinStatus,
 } from '@swarmlab/webrtc';
+import { warnIgnored } from '../signalling-message';
 import { signallingRunController, type RunRequests } from './run-controller';
 
 /** What the server tells a member of a swarm, as it happens. */
@@ -53,8 +54,8 @@ export class SwarmMembership {
   readonly #signalling: SignallingClient;
   readonly #createPeer: PeerFactory;
   readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
-  readonly #keepEarlySignal = (event: { from: PeerId; signal: SignalData }): void =>
-    void this.#earlySignals.push(event);
+  /** Stops keeping early signals. */
+  readonly #stopKeeping: () => void;
   // Plain bookkeeping, never rendered (`connectedPeers` is its reactive count).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #transports = new Map<PeerId, RunLinks>();
@@ -65,11 +66,12 @@ export class SwarmMembership {
   constructor(options: SwarmMembershipOptions) {
     this.#createPeer = options.createPeer ?? browserPeerFactory;
     const signalling = SignallingClient.connect(options.signallingUrl);
-    signalling.socket.on('swarm:progress', options.onProgress);
-    signalling.socket.on('run:started', options.onRunStarted);
-    signalling.socket.on('run:stopped', ({ runNumber }) => options.onRunStopped(runNumber));
+    signalling.onMalformedMessage(warnIgnored);
+    signalling.on('swarm:progress', options.onProgress);
+    signalling.on('run:started', options.onRunStarted);
+    signalling.on('run:stopped', ({ runNumber }) => options.onRunStopped(runNumber));
     // A peer that joins right after us may send its offer before our connector exists: keep it.
-    signalling.socket.on('signal:relay', this.#keepEarlySignal);
+    this.#stopKeeping = signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
     this.#signalling = signalling;
     this.runs = signallingRunController(signalling);
     this.#rejoin = new SwarmRejoin(signalling, {
@@ -122,7 +124,7 @@ export class SwarmMembership {
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
     });
-    this.#signalling.socket.off('signal:relay', this.#keepEarlySignal);
+    this.#stopKeeping();
     for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
   }
 

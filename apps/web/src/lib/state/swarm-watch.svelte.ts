@@ -1,6 +1,6 @@
 import type { JoinCode, Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
-import type { SignallingNotice } from '../signalling-message';
+import { warnIgnored, type SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
 import { CONTROL_REFUSED, CONTROL_UNKNOWN, IN_CONTROL, WATCHER_WITHOUT_CONTROL, type RunControl } from '../control';
@@ -59,8 +59,9 @@ export class SwarmWatch implements RunController {
     this.#signalling = SignallingClient.connect(options.signallingUrl);
     this.#runs = signallingRunController(this.#signalling);
     this.#shownProgress = new ShownWhileVisible(options.visibility ?? documentVisibility(), undefined);
-    this.#signalling.socket.on('swarm:progress', (progress) => this.#setProgress(progress));
-    this.#signalling.socket.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
+    this.#signalling.onMalformedMessage(warnIgnored);
+    this.#signalling.on('swarm:progress', (progress) => this.#setProgress(progress));
+    this.#signalling.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
   }
 

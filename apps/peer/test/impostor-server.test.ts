@@ -1,0 +1,100 @@
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { pollUntil, testFile } from '@swarmlab/test-kit';
+import { Server, type Socket } from 'socket.io';
+import { afterEach, expect, it } from 'vitest';
+import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
+import { shareLinkOf } from '../src/swarm-target';
+
+const SWARM_ID = 'S'.repeat(22);
+const SETTINGS = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+
+const servers: Server[] = [];
+const peers: HeadlessPeer[] = [];
+
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((peer) => peer.close()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+type Ack = (answer: unknown) => void;
+
+/**
+ * A socket.io server that lets a peer join a swarm of one file, then does what `misbehave` says: what a
+ * server of another version, or one that is not swarmlab's, may send.
+ */
+async function impostor(
+  misbehave: (socket: Socket, peerId: string) => void,
+): Promise<{ url: string; contentId: string }> {
+  const file = await testFile(300_000, 256 * 1024);
+  const server = new Server();
+  servers.push(server);
+  server.on('connection', (socket) => {
+    socket.on('progress:report', (_report: unknown, ack: Ack) => ack({ ok: true }));
+    socket.on('swarm:join', (_request: unknown, ack: Ack) => {
+      ack({
+        ok: true,
+        swarmId: SWARM_ID,
+        peerId: 'leecher1',
+        manifest: file.manifest,
+        contentId: file.contentId,
+        peers: [],
+        iceServers: [],
+        run: null,
+        inControl: false,
+        memberKey: 'K'.repeat(22),
+        seal: { salt: 'T'.repeat(22), controlDigest: 'D'.repeat(43) },
+        joinCode: 'K7MQ3P',
+      });
+      setTimeout(() => misbehave(socket, 'leecher1'), 50);
+    });
+  });
+  server.listen(0);
+  const { port } = server.httpServer.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, contentId: file.contentId };
+}
+
+it('a headless peer ignores what its server pushes malformed, says so, and goes on with what it can read', async () => {
+  const { url, contentId } = await impostor((socket, peerId) => {
+    socket.emit('swarm:progress', null);
+    socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG });
+    socket.emit('run:started', { runNumber: 2 ** 40, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } });
+    socket.emit('run:stopped', {});
+    socket.emit('peer:left', { peerId: 42 });
+    socket.emit('signal:relay', { from: 'x', signal: null });
+    socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } });
+  });
+  const events: HeadlessPeerEvent[] = [];
+  const peer = await startHeadlessPeer({
+    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(peer);
+
+  await pollUntil(
+    () => events.some((event) => event.type === 'run-started') || undefined,
+    'the good run to start',
+    10_000,
+  );
+  const ignored = events.flatMap((event) => (event.type === 'server-message-ignored' ? [event.name] : []));
+  expect(ignored).toEqual(['swarm:progress', 'run:started', 'run:started', 'run:stopped', 'peer:left', 'signal:relay']);
+  expect(events.filter((event) => event.type === 'run-started')).toEqual([{ type: 'run-started', runNumber: 1 }]);
+  expect(events.some((event) => event.type === 'failed')).toBe(false);
+});
+
+it('a headless peer refuses to join on an answer it cannot read, saying so in one line', async () => {
+  const file = await testFile(300_000, 256 * 1024);
+  const server = new Server();
+  servers.push(server);
+  server.on('connection', (socket) => {
+    socket.on('swarm:join', (_request: unknown, ack: Ack) =>
+      ack({ ok: true, swarmId: SWARM_ID, peerId: 'leecher1', manifest: file.manifest, run: { runNumber: 'one' } }),
+    );
+  });
+  server.listen(0);
+  const { port } = server.httpServer.address() as AddressInfo;
+
+  await expect(
+    startHeadlessPeer({ swarmLink: shareLinkOf(`http://127.0.0.1:${port}`, SWARM_ID, file.contentId) }),
+  ).rejects.toThrow(/could not be read \(is it another version of swarmlab\?\)/);
+});
