@@ -45,12 +45,29 @@ function connectionRefusalOf(data: unknown): SignallingError | undefined {
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 
 /**
+ * The first new try after the server turned a reconnection away (`connect_error`), doubling to
+ * `MAX_REFUSED_RECONNECT_DELAY_MS`, each randomised by half: socket.io would not try again, and the tabs
+ * of a classroom turned away together should not all come back at once.
+ */
+export const DEFAULT_REFUSED_RECONNECT_DELAY_MS = 5000;
+const MAX_REFUSED_RECONNECT_DELAY_MS = 30_000;
+
+/** How a client waits on its server (tests shorten it). */
+export interface SignallingTiming {
+  /** How long a request waits for its acknowledgement; `DEFAULT_ACK_TIMEOUT_MS` by default. */
+  readonly ackTimeoutMs?: number;
+  /** The first wait after a reconnection was turned away; `DEFAULT_REFUSED_RECONNECT_DELAY_MS` by default. */
+  readonly refusedReconnectDelayMs?: number;
+}
+
+/**
  * The signalling connection as a tab's user should know it:
  * - `connecting`: before the first connection;
  * - `connected`;
  * - `lost`: it dropped (the server restarted, Wi-Fi roamed); socket.io reconnects with backoff (1 s, doubling,
- *   at most 5 s, randomised by half), `attempt` counting the tries since;
- * - `refused`: the server refused the connection itself (`error` says why); no more tries.
+ *   at most 5 s, randomised by half), `attempt` counting the tries since. A reconnection the server turns
+ *   away (`too-many-connections`, `rate-limited`: both pass) is tried again later, the state staying `lost`;
+ * - `refused`: the server refused the first connection itself (`error` says why); no more tries.
  */
 export type SignallingConnection =
   | { readonly state: 'connecting' }
@@ -88,6 +105,9 @@ const RECONNECT_AFTER_SERVER_CLOSE_MS = 1000;
 export class SignallingClient {
   readonly socket: SignallingSocket;
   readonly #ackTimeoutMs: number;
+  readonly #refusedReconnectDelayMs: number;
+  /** Reconnections turned away in a row. */
+  #refusedReconnects = 0;
   /** The server's refusal of the connection itself (e.g. `too-many-connections`), once it said so. */
   #refusal: SignallingError | undefined;
   readonly #waiting = new Set<(error: SignallingError) => void>();
@@ -97,19 +117,26 @@ export class SignallingClient {
   #closedByUs = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(socket: SignallingSocket, ackTimeoutMs = DEFAULT_ACK_TIMEOUT_MS) {
+  constructor(socket: SignallingSocket, timing: SignallingTiming = {}) {
     this.socket = socket;
-    this.#ackTimeoutMs = ackTimeoutMs;
-    // A server that refuses the connection says why in the error's `data`; socket.io does not retry then,
-    // so every request waiting, and every later one, gets that answer at once instead of a timeout.
+    this.#ackTimeoutMs = timing.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    this.#refusedReconnectDelayMs = timing.refusedReconnectDelayMs ?? DEFAULT_REFUSED_RECONNECT_DELAY_MS;
+    // A server that refuses the connection says why in the error's `data`; socket.io does not retry then.
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       const refusal = connectionRefusalOf(error.data);
-      if (!refusal) return;
+      if (!refusal || this.#closedByUs) return;
+      // Turned away while coming back (a classroom reconnecting at once after a restart): the limits it hit
+      // pass, and this member's place and transfers wait for it, so it tries again later.
+      if (this.#connection.state === 'lost') return this.#reconnectAfterRefusal(this.#connection.attempt);
+      // The first connection: every request waiting, and every later one, gets that answer at once.
       this.#refusal = refusal;
       this.#setConnection({ state: 'refused', error: refusal });
       this.#answerWaiting(refusal);
     });
-    socket.on('connect', () => this.#setConnection({ state: 'connected' }));
+    socket.on('connect', () => {
+      this.#refusedReconnects = 0;
+      this.#setConnection({ state: 'connected' });
+    });
     socket.on('disconnect', (reason) => {
       if (this.#closedByUs) return;
       // Whatever was waiting for an answer will get none on this connection.
@@ -164,10 +191,10 @@ export class SignallingClient {
   }
 
   /** Connects to the server at `url` (the page's own origin by default). */
-  static connect(url?: string, ackTimeoutMs?: number): SignallingClient {
+  static connect(url?: string, timing?: SignallingTiming): SignallingClient {
     const socket: SignallingSocket =
       url === undefined ? io({ transports: ['websocket'] }) : io(url, { transports: ['websocket'] });
-    return new SignallingClient(socket, ackTimeoutMs);
+    return new SignallingClient(socket, timing);
   }
 
   createSwarm(request: SwarmCreateRequest): Promise<SignallingResult<SwarmCreated>> {
@@ -232,6 +259,14 @@ export class SignallingClient {
     this.#closedByUs = true;
     clearTimeout(this.#retryTimer);
     this.socket.disconnect();
+  }
+
+  #reconnectAfterRefusal(attempt: number): void {
+    const doubled = this.#refusedReconnectDelayMs * 2 ** this.#refusedReconnects++;
+    const delayMs = Math.min(doubled, MAX_REFUSED_RECONNECT_DELAY_MS) * (0.5 + Math.random());
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.socket.connect(), delayMs);
+    this.#setConnection({ state: 'lost', attempt: attempt + 1 });
   }
 
   #setConnection(connection: SignallingConnection): void {

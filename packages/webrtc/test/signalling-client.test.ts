@@ -25,7 +25,9 @@ async function refusingServer(data: unknown): Promise<string> {
 describe('SignallingClient when the server refuses the connection', () => {
   it('answers a waiting request, and every later one, with the refusal at once instead of a timeout', async () => {
     const message = 'Too many connections from your network address.';
-    const client = SignallingClient.connect(await refusingServer({ code: 'too-many-connections', message }), 60_000);
+    const client = SignallingClient.connect(await refusingServer({ code: 'too-many-connections', message }), {
+      ackTimeoutMs: 60_000,
+    });
     clients.push(client);
     const startedMs = Date.now();
     const waiting = await client.joinSwarm({ swarmId: 'A'.repeat(22) });
@@ -36,11 +38,49 @@ describe('SignallingClient when the server refuses the connection', () => {
   });
 
   it('ignores a refusal it does not recognise (left to the ack timeout)', async () => {
-    const client = SignallingClient.connect(await refusingServer({ code: 'drop-tables', message: 'x' }), 300);
+    const client = SignallingClient.connect(await refusingServer({ code: 'drop-tables', message: 'x' }), {
+      ackTimeoutMs: 300,
+    });
     clients.push(client);
     const result = await client.leaveSwarm();
     expect(result.ok ? undefined : result.error.code).toBe('timeout');
     expect(client.refusal).toBeUndefined();
+  });
+});
+
+describe('SignallingClient when the server turns a reconnection away', () => {
+  it('tries again later instead of giving up, and is connected once the server lets it in', async () => {
+    const server = new Server();
+    servers.push(server);
+    let connections = 0;
+    let turnedAway = 0;
+    server.use((_socket, next) => {
+      // The first connection is let in; the next two are turned away, as a server is when an address owes bytes.
+      if (++connections === 1 || turnedAway === 2) return next();
+      turnedAway++;
+      next(Object.assign(new Error('refused'), { data: { code: 'rate-limited', message: 'Slow down.' } }));
+    });
+    server.on('connection', (socket) => {
+      socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
+      // The network drops the first connection (not the server's decision): socket.io reconnects.
+      if (connections === 1) setTimeout(() => socket.conn.close(), 50);
+    });
+    server.listen(0);
+    const { port } = server.httpServer.address() as AddressInfo;
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, { refusedReconnectDelayMs: 100 });
+    clients.push(client);
+    const states: string[] = [];
+    client.onConnectionChange((connection) => states.push(connection.state));
+
+    await pollUntil(
+      () => turnedAway === 2 && client.connection.state === 'connected',
+      'the third reconnection',
+      10_000,
+    );
+    expect(states).not.toContain('refused');
+    expect(states.at(-1)).toBe('connected');
+    expect(client.refusal).toBeUndefined();
+    expect(await client.leaveSwarm()).toEqual({ ok: true });
   });
 });
 
@@ -61,7 +101,7 @@ describe('SignallingClient: the classroom requests', () => {
     });
     server.listen(0);
     const { port } = server.httpServer.address() as AddressInfo;
-    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, 5_000);
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, { ackTimeoutMs: 5_000 });
     clients.push(client);
 
     expect(await client.resolveCode({ code: 'K7MQ3P' })).toEqual({
@@ -122,7 +162,7 @@ describe('SignallingClient: what the server sends is checked before anyone acts 
         });
       });
     });
-    const client = SignallingClient.connect(url, 5_000);
+    const client = SignallingClient.connect(url, { ackTimeoutMs: 5_000 });
     clients.push(client);
     const started: unknown[] = [];
     const progress: unknown[] = [];
@@ -154,7 +194,7 @@ describe('SignallingClient: what the server sends is checked before anyone acts 
         ack({ ok: false, error: { code: 'a-code-from-the-future', message: 'Newer.' } }),
       );
     });
-    const client = SignallingClient.connect(url, 5_000);
+    const client = SignallingClient.connect(url, { ackTimeoutMs: 5_000 });
     clients.push(client);
     const ignored: string[] = [];
     client.onMalformedMessage(({ name }) => ignored.push(name));
