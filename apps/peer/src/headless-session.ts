@@ -192,7 +192,7 @@ export class HeadlessSession {
 
   #enter(membership: Membership, iceServers: readonly IceServer[]): void {
     this.#membership = membership;
-    this.#transports.enter(iceServers, (transport) => this.#run?.addTransport(transport));
+    this.#transports.enter(membership.peerId, iceServers, (transport) => this.#run?.addTransport(transport));
     this.#stopSampling = everyMs(SAMPLE_INTERVAL_MS, () => this.#run?.sample());
     this.#reporter = new ProgressReporter({
       read: () => this.#reportedState(),

@@ -39,11 +39,12 @@ export class PeerTransports {
   }
 
   /** In the swarm: answers offers (the early ones first) and hands every transport that opens to `onTransport`. */
-  enter(iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
+  enter(localPeerId: PeerId, iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
     this.#onTransport = onTransport;
     const signalling = this.#deps.signalling;
     this.#connector = new SwarmConnector({
       signalling,
+      localPeerId,
       iceServers,
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),

@@ -23,14 +23,17 @@ export const CONNECT_TIMEOUT_MS = 20_000;
 
 /**
  * Tries of a connection this tab initiates: one that fails (a busy peer let it time out, its ICE failed, the
- * signalling dropped its offer) is tried again after `CONNECT_RETRY_DELAY_MS`, doubling, while the peer is in
- * the swarm. In a client-server run a leecher without a connection to the seeder could never complete.
+ * signalling dropped its offer) is tried again after `CONNECT_RETRY_DELAY_MS`, doubling, each randomised by
+ * half, while the peer is in the swarm. In a client-server run a leecher without a connection to the seeder
+ * could never complete.
  */
 export const MAX_CONNECT_ATTEMPTS = 4;
 export const CONNECT_RETRY_DELAY_MS = 2000;
 
 export interface SwarmConnectorDeps {
-  readonly signalling: SignallingClient;
+  readonly signalling: Pick<SignallingClient, 'on' | 'sendSignal'>;
+  /** This member's own peer id: it settles which side yields when both offer at once. */
+  readonly localPeerId: PeerId;
   /** Empty by default: host candidates only, right for one machine and for a classroom LAN. */
   readonly iceServers: readonly IceServer[];
   readonly createPeer: PeerFactory;
@@ -61,6 +64,11 @@ export class SwarmConnector {
   readonly #unsubscribe: Array<() => void> = [];
   /** Tries waiting to be made again, by peer. */
   readonly #retries = new Map<PeerId, ReturnType<typeof setTimeout>>();
+  /**
+   * Peers whose offer crossed ours and lost (see `acceptSignal`): their candidates are of that offer's
+   * connection, not ours, and are dropped until their answer to our offer comes.
+   */
+  readonly #crossedOffers = new Set<PeerId>();
   #destroyed = false;
 
   constructor(deps: SwarmConnectorDeps) {
@@ -69,6 +77,7 @@ export class SwarmConnector {
     const onLeft = ({ peerId }: { peerId: PeerId }): void => {
       clearTimeout(this.#retries.get(peerId));
       this.#retries.delete(peerId);
+      this.#crossedOffers.delete(peerId);
       this.#abandon(peerId, 'left the swarm', { retry: false });
     };
     this.#unsubscribe.push(deps.signalling.on('signal:relay', onRelay), deps.signalling.on('peer:left', onLeft));
@@ -108,6 +117,7 @@ export class SwarmConnector {
     if (this.#destroyed || this.#connected.has(from)) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;
+    if (this.#crossed(from, parsed.data)) return;
     // A connection that closed before it opened (its ICE failed, say) is gone, and a new offer replaces the
     // answer to an earlier one (the other side tried again): either way the offer starts a new connection.
     const stale = this.#pending.get(from);
@@ -121,6 +131,31 @@ export class SwarmConnector {
       // A peer's signal must never take the tab down (simple-peer throws on a destroyed or confused peer).
       this.#abandon(from, error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /**
+   * Both sides offered at once ("glare": after a server restart, every member connects to those it has no
+   * connection with, at the same moment). An initiator cannot take an offer, and both trying again on the
+   * same schedule would cross again, so one side yields: the one whose peer id sorts first drops its own
+   * offer and answers the other's; the other ignores the crossing offer and its candidates, and waits for
+   * the answer to its own. True when `signal` is to be dropped.
+   */
+  #crossed(from: PeerId, signal: SignalData): boolean {
+    const ours = this.#pending.get(from);
+    if (signal.type === 'offer' && ours?.initiator && !ours.peer.destroyed) {
+      if (this.#deps.localPeerId < from) {
+        this.#abandon(from, 'its offer crossed ours, and ours yields', { retry: false, quiet: true });
+        return false;
+      }
+      this.#crossedOffers.add(from);
+      return true;
+    }
+    if (!this.#crossedOffers.has(from)) return false;
+    if (signal.type === 'answer' || signal.type === 'offer') {
+      this.#crossedOffers.delete(from);
+      return false;
+    }
+    return true;
   }
 
   #open(peerId: PeerId, initiator: boolean, attempt = 1): Pending | undefined {
@@ -161,16 +196,21 @@ export class SwarmConnector {
    * Gives up the pending connection to `peerId` (`only` that one, if given: a later try is not an earlier one's
    * business); one this tab initiated is tried again later unless `retry` is false.
    */
-  #abandon(peerId: PeerId, message: string, options: { readonly only?: Pending; readonly retry?: boolean } = {}): void {
+  #abandon(
+    peerId: PeerId,
+    message: string,
+    options: { readonly only?: Pending; readonly retry?: boolean; readonly quiet?: boolean } = {},
+  ): void {
     const pending = this.#pending.get(peerId);
     if (!pending || (options.only !== undefined && options.only !== pending)) return;
     this.#pending.delete(peerId);
+    if (pending.initiator) this.#crossedOffers.delete(peerId);
     pending.cancelTimeout();
     pending.peer.destroy();
     if (this.#destroyed) return;
-    this.#deps.onConnectError?.(peerId, message);
+    if (!options.quiet) this.#deps.onConnectError?.(peerId, message);
     if (options.retry === false || !pending.initiator || pending.attempt >= MAX_CONNECT_ATTEMPTS) return;
-    const delayMs = CONNECT_RETRY_DELAY_MS * 2 ** (pending.attempt - 1);
+    const delayMs = CONNECT_RETRY_DELAY_MS * 2 ** (pending.attempt - 1) * (0.5 + Math.random());
     clearTimeout(this.#retries.get(peerId));
     this.#retries.set(
       peerId,

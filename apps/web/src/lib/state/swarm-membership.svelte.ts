@@ -116,10 +116,11 @@ export class SwarmMembership {
    * In the swarm: answers offers (those that came early first) and hands every transport that opens to
    * `onTransport`.
    */
-  enter(iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
+  enter(localPeerId: PeerId, iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
     this.#onTransport = onTransport;
     this.#connector = new SwarmConnector({
       signalling: this.#signalling,
+      localPeerId,
       iceServers,
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),

@@ -466,7 +466,7 @@ export class SwarmSession implements RunController {
     this.#manifest = entered.manifest;
     this.#contentId = entered.contentId;
     this.#peerId = entered.peerId;
-    membership.enter(entered.iceServers, (transport) => this.#run?.addTransport(transport));
+    membership.enter(entered.peerId, entered.iceServers, (transport) => this.#run?.addTransport(transport));
     this.#phase = 'waiting';
     // On the worker's timers: a hidden tab's reports must keep their pace (see `browserClock`).
     this.#stopSampling = everyMs(SNAPSHOT_INTERVAL_MS, () => this.#sample());
