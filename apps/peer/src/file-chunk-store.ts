@@ -26,6 +26,8 @@ export class FileChunkStore implements AsyncChunkStore {
 
   /** Rejects for a file opened read-only (a seeder's, to which the engine never writes). */
   async put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
-    await this.#file.write(bytes, 0, bytes.length, chunkIndex * this.#manifest.chunkBytes);
+    const { bytesWritten } = await this.#file.write(bytes, 0, bytes.length, chunkIndex * this.#manifest.chunkBytes);
+    if (bytesWritten !== bytes.length)
+      throw new Error(`chunk ${chunkIndex}: wrote ${bytesWritten} of ${bytes.length} bytes (is the disk full?)`);
   }
 }

@@ -78,6 +78,8 @@ export class HeadlessSession {
   #storage: LeecherStorage | undefined;
   #run: RunEngine | undefined;
   #runStarts = 0;
+  /** The run whose store is opening, if one is. */
+  #startingRunNumber: number | undefined;
   #latestProgress: SwarmProgress | undefined;
   #finishedRunsTold = 0;
   #fileSha256: string | undefined;
@@ -95,8 +97,12 @@ export class HeadlessSession {
     signalling.on('swarm:progress', (progress) => this.#onProgress(progress));
     signalling.on('run:started', (run) => this.#startRun(run));
     signalling.on('run:stopped', ({ runNumber }) => {
-      if (this.#run?.runNumber !== runNumber) return;
-      this.#run.end();
+      if (this.#startingRunNumber === runNumber) {
+        // Stopped while its store opened: it must not start once the store is open.
+        this.#runStarts++;
+        this.#startingRunNumber = undefined;
+      } else if (this.#run?.runNumber === runNumber) this.#run.end();
+      else return;
       this.#deps.onEvent({ type: 'run-stopped', runNumber });
     });
     this.#rejoin = new SwarmRejoin(deps.signalling, {
@@ -209,6 +215,7 @@ export class HeadlessSession {
     const settings = started.settings[membership.peerId];
     if (!settings) return;
     const starting = ++this.#runStarts;
+    this.#startingRunNumber = started.runNumber;
     this.#run?.end();
     const store: Promise<AsyncChunkStore> = this.#seed
       ? Promise.resolve(this.#seed.store)
@@ -217,6 +224,7 @@ export class HeadlessSession {
     store.then(
       (opened) => {
         if (starting !== this.#runStarts) return;
+        this.#startingRunNumber = undefined;
         const run: RunEngine = new RunEngine({
           manifest: membership.manifest,
           contentId: membership.contentId,
@@ -232,6 +240,11 @@ export class HeadlessSession {
             this.#deps.onEvent({ type: 'peer-dropped', peerId, detail: `${reason}: ${detail}` }),
           // A seeded file that cannot be read any more will not be again: stop, rather than leave the
           // swarm waiting for chunks this peer cannot send (each request was refused at once).
+          // A download that cannot be written (a full disk) would be fetched again for ever: stop, saying why.
+          onChunkUnstorable: (chunkIndex, error) =>
+            this.#fail(
+              `cannot write chunk ${chunkIndex} of the download to ${this.#storage?.where ?? 'its store'}: ${error instanceof Error ? error.message : String(error)}`,
+            ),
           onChunkUnreadable: (chunkIndex, error) => {
             if (this.#seed)
               this.#fail(
@@ -245,7 +258,10 @@ export class HeadlessSession {
         this.#deps.onEvent({ type: 'run-started', runNumber: started.runNumber });
         void this.#reporter?.reportNow();
       },
-      (error: unknown) => this.#fail(`cannot store the download: ${error instanceof Error ? error.message : error}`),
+      (error: unknown) => {
+        if (starting === this.#runStarts)
+          this.#fail(`cannot store the download: ${error instanceof Error ? error.message : String(error)}`);
+      },
     );
   }
 
@@ -261,6 +277,8 @@ export class HeadlessSession {
     }
     try {
       const fileSha256 = await verifiedFileSha256(run.store, this.#membership!.manifest, this.#deps.sha256);
+      if (this.#run !== run) return;
+      await this.#storage?.keepRun();
       if (this.#run !== run) return;
       this.#fileSha256 = fileSha256;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
@@ -307,8 +325,10 @@ export class HeadlessSession {
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 
+  /** This peer cannot go on in its run: it stops transferring, and says why. */
   #fail(message: string): void {
     if (this.#closed) return;
+    this.#run?.end();
     this.#deps.onEvent({ type: 'failed', message });
   }
 }

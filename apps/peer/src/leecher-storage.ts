@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { MemoryChunkStore, type AsyncChunkStore } from '@swarmlab/engine';
 import type { Manifest } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
@@ -7,10 +7,12 @@ import { reasonOf } from './seed-file';
 
 /** Where a headless leecher keeps the chunks of each run: in memory, or in an output file. */
 export interface LeecherStorage {
-  /** `memory`, or the output file's path: for the user. */
+  /** `memory`, or the file being written: for the user. */
   readonly where: string;
   /** A store for a new run, holding nothing the engine knows of (each run starts empty). */
   openRun(manifest: Manifest): Promise<AsyncChunkStore>;
+  /** The run's store holds the whole file, checked: keep it (an output file takes its final name). */
+  keepRun(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -19,31 +21,123 @@ export function memoryLeecherStorage(): LeecherStorage {
   return {
     where: 'memory',
     openRun: async () => new MemoryChunkStore(),
+    keepRun: async () => {},
     close: async () => {},
   };
 }
 
+/** What a download is written to until it is whole and checked. */
+export const PARTIAL_SUFFIX = '.part';
+
 /**
- * Chunks written at their place in the file at `path`, created now, so a path that cannot be written fails
- * before the peer joins anything. A file already there is refused, never emptied: a mistyped name, or a
- * command run again over a finished download, must not cost the user a file. Each run writes over the same
- * file, sized to the manifest.
+ * Chunks written at their place in `<path>.part`, created now, so a path that cannot be written fails before
+ * the peer joins anything; once the whole file is held and checked it takes the name `path`. A file at
+ * `path` is refused, never replaced: a mistyped name, or a command run again over a finished download, must
+ * not cost the user a file. Nor does a file at `path` ever hold a partial download: a download interrupted
+ * (Ctrl-C, a full disk) leaves nothing there, and one killed outright leaves only the `.part` file. A later
+ * run writes a new `.part` file, and replaces the file the earlier run kept once it is whole in its turn.
  */
 export async function outFileLeecherStorage(path: string): Promise<LeecherStorage> {
-  let file: FileHandle;
+  const partPath = path + PARTIAL_SUFFIX;
+  if (await exists(path)) throw new HeadlessPeerError(`${path} exists: remove it, or give --out another name`, 2);
+  // The file of the latest run; `kept` once it took the name `path`. Its handle stays open after that: the
+  // leecher goes on serving its chunks from it.
+  // `left`: whole and checked, but left as `.part` (see `PathTaken`).
+  let current: { readonly file: FileHandle; kept: boolean; left?: boolean } | undefined = {
+    file: await createPart(partPath),
+    kept: false,
+  };
+  let keptOnce = false;
+  // One change of the files at a time: a run may start while the last one's file takes its name.
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(change: () => Promise<T>): Promise<T> => {
+    const done = queue.then(change);
+    queue = done.catch(() => {});
+    return done;
+  };
+  const storage: LeecherStorage = {
+    where: partPath,
+    async openRun(manifest) {
+      // A run that did not complete is written over; a kept file stays as it is, and the new run gets its own.
+      if (current?.kept) {
+        await current.file.close();
+        current = undefined;
+      }
+      current ??= { file: await createPart(partPath), kept: false };
+      return new FileChunkStore(current.file, manifest);
+    },
+    async keepRun() {
+      if (!current || current.kept) return;
+      // The first time, `path` must still be free (it was at the start): a file put there meanwhile is kept.
+      try {
+        if (keptOnce) await rename(partPath, path);
+        else await keepAs(partPath, path);
+      } catch (error) {
+        if (error instanceof PathTaken) current.left = true;
+        throw error;
+      }
+      current.kept = keptOnce = true;
+    },
+    async close() {
+      const last = current;
+      current = undefined;
+      if (!last) return;
+      await last.file.close();
+      if (!last.kept && !last.left) await unlink(partPath).catch(() => {});
+    },
+  };
+  return {
+    where: storage.where,
+    openRun: (manifest) => inTurn(() => storage.openRun(manifest)),
+    keepRun: () => inTurn(() => storage.keepRun()),
+    close: () => inTurn(() => storage.close()),
+  };
+}
+
+async function createPart(partPath: string): Promise<FileHandle> {
   try {
-    file = await open(path, 'wx+');
+    return await open(partPath, 'wx+');
   } catch (error) {
-    const exists = error instanceof Error && 'code' in error && error.code === 'EEXIST';
-    if (exists) throw new HeadlessPeerError(`${path} exists: remove it, or give --out another name`, 2);
+    if (codeOf(error) === 'EEXIST')
+      throw new HeadlessPeerError(
+        `${partPath} exists (a download that was interrupted, or one going on): remove it, or give --out another name`,
+        2,
+      );
+    throw new HeadlessPeerError(`cannot write ${partPath}: ${reasonOf(error)}`, 2);
+  }
+}
+
+/** Something took the name `path` during the download: the whole file stays in `partPath`. */
+class PathTaken extends Error {
+  constructor(path: string, partPath: string, options: ErrorOptions) {
+    super(`${path} appeared during the download: the whole file is left in ${partPath}`, options);
+  }
+}
+
+/** Gives `partPath` the name `path`, unless something has that name now. */
+async function keepAs(partPath: string, path: string): Promise<void> {
+  try {
+    await link(partPath, path);
+  } catch (error) {
+    const taken = new PathTaken(path, partPath, { cause: error });
+    if (codeOf(error) === 'EEXIST') throw taken;
+    // A file system without hard links (FAT, some network shares): rename, as safe as it can be there.
+    if (await exists(path)) throw taken;
+    return rename(partPath, path);
+  }
+  await unlink(partPath);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return false;
     throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
   }
-  return {
-    where: path,
-    async openRun(manifest) {
-      await file.truncate(manifest.sizeBytes);
-      return new FileChunkStore(file, manifest);
-    },
-    close: () => file.close(),
-  };
+}
+
+function codeOf(error: unknown): unknown {
+  return error instanceof Error && 'code' in error ? error.code : undefined;
 }

@@ -19,7 +19,13 @@ async function main(): Promise<number> {
     return 0;
   }
   let running = false;
+  let done = false;
   const onEvent = (event: HeadlessPeerEvent): void => {
+    // Until `done` settles, a failure rejects it and is printed once below; after, it is printed here.
+    if (event.type === 'failed' && done) {
+      console.error(`error: ${event.message}`);
+      return stop(1)();
+    }
     const line = eventLine(event);
     if (line) console.log(line);
     if (event.type === 'run-started') running = true;
@@ -28,6 +34,10 @@ async function main(): Promise<number> {
   if (options.peer.seedFile !== undefined) console.log(`hashing ${options.peer.seedFile} …`);
   const peer = await startHeadlessPeer({ ...options.peer, onEvent });
   console.log(describe(peer));
+  void peer.done.then(
+    () => (done = true),
+    () => {},
+  );
 
   const printer = setInterval(() => {
     if (running && peer.snapshot) console.log(progressLine(peer.snapshot, peer.connectedPeers));
@@ -39,7 +49,14 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', stop(130));
   process.on('SIGTERM', stop(143));
-  await peer.done;
+  try {
+    await peer.done;
+  } catch (error) {
+    // Leave the swarm and remove a partial --out file before saying why.
+    clearInterval(printer);
+    await peer.close();
+    throw error;
+  }
   if (peer.role === 'leecher' && options.exitWhenDone) {
     clearInterval(printer);
     await peer.close();

@@ -3,7 +3,13 @@ import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
 import { pollUntil, testFile } from '@swarmlab/test-kit';
 import { Server, type Socket } from 'socket.io';
 import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '@swarmlab/engine';
+import { SignallingClient } from '@swarmlab/webrtc';
+import { HeadlessSession } from '../src/headless-session';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
+import { memoryLeecherStorage } from '../src/leecher-storage';
+import { nodePeerFactory } from '../src/node-peer-factory';
+import { nodeSha256 } from '../src/node-sha256';
 import { shareLinkOf } from '../src/swarm-target';
 
 const SWARM_ID = 'S'.repeat(22);
@@ -97,4 +103,41 @@ it('a headless peer refuses to join on an answer it cannot read, saying so in on
   await expect(
     startHeadlessPeer({ swarmLink: shareLinkOf(`http://127.0.0.1:${port}`, SWARM_ID, file.contentId) }),
   ).rejects.toThrow(/could not be read \(is it another version of swarmlab\?\)/);
+});
+
+it('a run stopped while its store opens does not start once the store is open', async () => {
+  const { url, contentId } = await impostor((socket, peerId) => {
+    socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } });
+    socket.emit('run:stopped', { runNumber: 1 });
+  });
+  const signalling = SignallingClient.connect(url);
+  const events: HeadlessPeerEvent[] = [];
+  const session = new HeadlessSession({
+    signalling,
+    createPeer: nodePeerFactory,
+    clock: systemClock,
+    sha256: nodeSha256,
+    onEvent: (event) => events.push(event),
+  });
+  // A store that takes a moment to open, as a large --out file on a slow disk does.
+  const memory = memoryLeecherStorage();
+  let opened = 0;
+  const slow = {
+    ...memory,
+    openRun: async (manifest: Parameters<typeof memory.openRun>[0]) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      opened++;
+      return memory.openRun(manifest);
+    },
+  };
+  try {
+    await session.join(SWARM_ID, contentId, slow);
+    await pollUntil(() => opened === 1 || undefined, 'the store to open', 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(events.filter((event) => event.type.startsWith('run-'))).toEqual([{ type: 'run-stopped', runNumber: 1 }]);
+    expect(session.snapshot).toBeUndefined();
+  } finally {
+    session.close();
+    signalling.disconnect();
+  }
 });

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testFile } from '@swarmlab/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeadlessPeerError } from '../src/headless-peer-error';
 import { outFileLeecherStorage } from '../src/leecher-storage';
@@ -32,6 +33,41 @@ describe('the headless peer’s files', () => {
       /thesis\.pdf exists: remove it, or give --out another name/,
     );
     expect(readFileSync(precious, 'utf8')).toBe('four years of work');
+  });
+
+  it('writes a download to PATH.part, gives it the name PATH once kept, and removes a .part never kept', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'copy.bin');
+    const file = await testFile(40_000, 16_384);
+    const storage = await outFileLeecherStorage(out);
+    expect(storage.where).toBe(`${out}.part`);
+    const store = await storage.openRun(file.manifest);
+    for (let index = 0; index < 3; index++)
+      await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
+    // While the download goes on, nothing has the final name: a script cannot take it for the file.
+    expect(readdirSync(dir)).toEqual(['copy.bin.part']);
+    await storage.keepRun();
+    expect(readdirSync(dir)).toEqual(['copy.bin']);
+    expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
+    // The leecher goes on serving from the kept file.
+    expect(await store.get(1)).toEqual(file.bytes.subarray(16_384, 32_768));
+
+    // A later run writes a .part of its own; the kept file stays whole until the new one replaces it.
+    const second = await storage.openRun(file.manifest);
+    await second.put(0, new Uint8Array(16_384).fill(7));
+    expect(readdirSync(dir).sort()).toEqual(['copy.bin', 'copy.bin.part']);
+    expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
+    await storage.close();
+    expect(readdirSync(dir)).toEqual(['copy.bin']);
+  });
+
+  it('refuses a .part file already there (an interrupted download), and leaves it as it is', async () => {
+    const out = join(tempDir(), 'copy.bin');
+    writeFileSync(`${out}.part`, 'half a file');
+    await expect(outFileLeecherStorage(out)).rejects.toThrow(
+      /copy\.bin\.part exists \(a download that was interrupted/,
+    );
+    expect(readFileSync(`${out}.part`, 'utf8')).toBe('half a file');
   });
 
   it('names the file in its manifest as any system may carry it: a backslash becomes _', async () => {

@@ -28,6 +28,8 @@ export interface ChunkVerifierComponents {
   onHeld(chunkIndex: number): void;
   /** A chunk failed its hash, or the store failed to keep it: its blocks are to be fetched again. */
   onDiscarded(): void;
+  /** The store failed to keep a verified chunk (`error`: its `put`'s); the chunk is discarded too. */
+  onUnstorable(chunkIndex: number, error: unknown): void;
 }
 
 /**
@@ -69,8 +71,9 @@ export class ChunkVerifier {
     void written.then((stored) => {
       inProgress.stored(chunkIndex);
       if (this.#c.lifecycle.destroyed) return;
-      if (stored) this.#c.onHeld(chunkIndex);
-      else this.#c.onDiscarded();
+      if (stored === true) return this.#c.onHeld(chunkIndex);
+      this.#c.onUnstorable(chunkIndex, stored.error);
+      this.#c.onDiscarded();
     });
   }
 

@@ -96,6 +96,7 @@ export class Downloader {
       drop,
       onHeld: (chunkIndex) => this.#onHeld(chunkIndex),
       onDiscarded: () => this.fillAll(),
+      onUnstorable: (chunkIndex, error) => events.emit('chunk-unstorable', { chunkIndex, error }),
     });
   }
 

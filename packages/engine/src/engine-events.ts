@@ -10,5 +10,10 @@ export interface SwarmEngineEvents {
   'chunk-rejected': (event: { chunkIndex: number; senders: string[] }) => void;
   /** A chunk we hold could not be read to serve a request (`error`: the store's), which was refused. */
   'chunk-unreadable': (event: { chunkIndex: number; error: unknown }) => void;
+  /**
+   * A verified chunk could not be kept (`error`: the store's; a full disk, a quota): it is not held, and is
+   * fetched again. The host decides whether to go on: a store that failed once usually fails again.
+   */
+  'chunk-unstorable': (event: { chunkIndex: number; error: unknown }) => void;
   complete: (event: { elapsedMs: number }) => void;
 }

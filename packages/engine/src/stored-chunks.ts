@@ -1,6 +1,11 @@
 import { Bitfield } from '@swarmlab/protocol';
 import type { AsyncChunkStore } from './chunk-store';
 
+/** A store's failure to keep a chunk: what its `put` rejected with. */
+export interface StoreFailure {
+  readonly error: unknown;
+}
+
 /** What we hold, read only: the bitfield `StoredChunks` keeps (change it only by writing a chunk). */
 export type HeldChunks = Pick<Bitfield, 'chunkCount' | 'count' | 'isComplete' | 'has' | 'toBytes'>;
 
@@ -38,14 +43,14 @@ export class StoredChunks {
 
   /**
    * Keeps a verified chunk. Returns true once it is held, at once for a store that answers at once;
-   * otherwise a promise of whether it was kept (false: the store failed, and the chunk is not held).
+   * otherwise a promise of true, or of the store's failure (the chunk is then not held).
    */
-  write(chunkIndex: number, bytes: Uint8Array): true | Promise<boolean> {
+  write(chunkIndex: number, bytes: Uint8Array): true | Promise<true | StoreFailure> {
     const written = this.#store.put(chunkIndex, bytes);
     if (!(written instanceof Promise)) return this.#held(chunkIndex);
     return written.then(
       () => this.#held(chunkIndex),
-      () => false,
+      (error: unknown) => ({ error }),
     );
   }
 

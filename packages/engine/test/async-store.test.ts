@@ -163,6 +163,23 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
+  it('says which chunk the store failed to keep, and why, so that its host can stop (a full disk stays full)', async () => {
+    const file = await testFile(6 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const store = new LaterStore(swarm, new MemoryChunkStore(), [2]);
+    const leecher = swarm.peer('leecher', { asyncStore: store, store: store.memory });
+    const unstorable: Array<{ chunkIndex: number; message: string }> = [];
+    leecher.engine.events.on('chunk-unstorable', ({ chunkIndex, error }) =>
+      unstorable.push({ chunkIndex, message: error instanceof Error ? error.message : String(error) }),
+    );
+    swarm.connect(seeder, leecher);
+
+    await swarm.runUntil(() => leecher.engine.isComplete, 20_000, 'leecher completes');
+
+    expect(unstorable).toEqual([{ chunkIndex: 2, message: 'quota exceeded' }]);
+  });
+
   it('refuses a request whose chunk it cannot read, at once, and says so: the leecher asks elsewhere', async () => {
     const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);

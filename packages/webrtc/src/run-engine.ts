@@ -40,6 +40,8 @@ export interface RunEngineDeps {
   readonly onPeerDropped?: (peerId: string, reason: DropReason, detail: string) => void;
   /** A chunk of `store` could not be read to serve a peer (the request was refused; `error`: the store's). */
   readonly onChunkUnreadable?: (chunkIndex: number, error: unknown) => void;
+  /** A verified chunk could not be written to `store` (`error`: its `put`'s); it is fetched again. */
+  readonly onChunkUnstorable?: (chunkIndex: number, error: unknown) => void;
   /** Wraps each link the engine gets (a test switch corrupts blocks this way); the link as it is otherwise. */
   readonly wrapLink?: (link: PeerLink) => PeerLink;
 }
@@ -88,6 +90,7 @@ export class RunEngine {
     });
     engine.events.on('peer-dropped', ({ peerId, reason, detail }) => deps.onPeerDropped?.(peerId, reason, detail));
     engine.events.on('chunk-unreadable', ({ chunkIndex, error }) => deps.onChunkUnreadable?.(chunkIndex, error));
+    engine.events.on('chunk-unstorable', ({ chunkIndex, error }) => deps.onChunkUnstorable?.(chunkIndex, error));
     this.#engine = engine;
     if (seeding) return;
     const completed = (): void => {
