@@ -10,6 +10,7 @@ import {
   type SwarmProgress,
 } from '@swarmlab/protocol';
 import type { AppSession, AppWatch, AppWindow } from '../src/lib/state/app-controller.svelte';
+import type { SeedPlace } from '../src/lib/state/swarm-session.svelte';
 import type { ChunkSource } from '../src/lib/storage/chunk-source';
 import type { OnSwarmBroadcast } from '../src/lib/state/swarm-broadcast';
 
@@ -172,6 +173,8 @@ export class FakeSession implements AppSession {
   controlSecret: string | undefined;
   joined: { swarmId: string; contentId: string; override: PeerOverride; control?: string } | undefined;
   seeded: { file: ChunkSource; config: RunConfig } | undefined;
+  seedPlace: SeedPlace | undefined;
+  reseeded: { file: ChunkSource; place: SeedPlace } | undefined;
   leaveCalls = 0;
   /** Whether each leave kept the stored chunks (a page unloading) or not. */
   readonly keptStoredChunks: boolean[] = [];
@@ -199,6 +202,12 @@ export class FakeSession implements AppSession {
     this.swarmId = swarmId;
     this.contentId = contentId;
     this.joined = { swarmId, contentId, override, ...(control !== undefined && { control }) };
+  }
+
+  async reseed(file: ChunkSource, place: SeedPlace): Promise<void> {
+    this.swarmId = place.swarmId;
+    this.contentId = place.contentId;
+    this.reseeded = { file, place };
   }
 
   leave(options: { keepStoredChunks?: boolean } = {}): void {

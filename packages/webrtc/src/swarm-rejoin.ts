@@ -43,6 +43,36 @@ export interface SwarmRejoinOptions {
   readonly maxTries?: number;
 }
 
+/** A place taken (`takePlace`): the swarm as the server tells it, or why the place could not be taken. */
+export type PlaceTaken =
+  | { readonly ok: true; readonly resumed: SwarmResumed; readonly registeredAgain: boolean }
+  | { readonly ok: false; readonly error: SignallingError };
+
+/**
+ * Takes a place in a swarm with `request`: `swarm:resume`, or `swarm:restore` (registering the swarm again
+ * under its link) when the server answers that it does not know the swarm (it restarted, or every member left).
+ */
+export async function takePlace(signalling: SignallingClient, request: RejoinRequest): Promise<PlaceTaken> {
+  let registeredAgain = false;
+  let result = await signalling.resumeSwarm(request.resume);
+  if (!result.ok && result.error.code === 'swarm-not-found') {
+    registeredAgain = true;
+    result = await signalling.restoreSwarm({ ...request.resume, ...request.file });
+  }
+  if (!result.ok) return result;
+  const { ok: _, ...resumed } = result;
+  return { ok: true, resumed, registeredAgain };
+}
+
+/** 128 random bits, base64url: a member key, or a peer id a member picks for itself (`SwarmPlace`). */
+export function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
 /** Answers that may change on a second try. */
 const RETRIABLE: ReadonlySet<SignallingError['code']> = new Set(['timeout', 'rate-limited', 'internal-error']);
 
@@ -91,15 +121,10 @@ export class SwarmRejoin {
     const request = this.#options.request();
     if (this.#closed || !request) return;
     this.#options.onStatus({ state: 'rejoining' });
-    let registeredAgain = false;
-    let result = await this.#signalling.resumeSwarm(request.resume);
-    if (!result.ok && result.error.code === 'swarm-not-found') {
-      registeredAgain = true;
-      result = await this.#signalling.restoreSwarm({ ...request.resume, ...request.file });
-    }
+    const result = await takePlace(this.#signalling, request);
     if (this.#closed) return;
     if (result.ok) {
-      const { ok: _, ...resumed } = result;
+      const { resumed, registeredAgain } = result;
       return this.#options.onStatus({ state: 'back', resumed, registeredAgain });
     }
     // Lost again: the next connection tries again.

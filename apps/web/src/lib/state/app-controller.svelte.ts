@@ -4,6 +4,7 @@ import { recordOfRun } from '../run-record';
 import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
 import type { ChunkSource } from '../storage/chunk-source';
+import type { SeedPlace } from './swarm-session.svelte';
 import type { RunHistory } from './run-history.svelte';
 import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
 import { ALWAYS_VISIBLE, type PageVisibility } from './page-visibility.svelte';
@@ -20,6 +21,10 @@ export interface AppSession {
   join(swarmId: string, contentId: string, override: PeerOverride, control?: string): Promise<void>;
   /** `keepStoredChunks`: the page is unloading (a reload resumes from them), not leaving. */
   leave(options?: { keepStoredChunks?: boolean }): void;
+  /** What seeding this session's swarm again from this tab takes; undefined unless it may. */
+  readonly seedPlace: SeedPlace | undefined;
+  /** Seeds the swarm of `place` from `file`, picked again. */
+  reseed(file: ChunkSource, place: SeedPlace): Promise<void>;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -148,6 +153,25 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     // Kept for this tab: reloaded, it joins its own swarm and still runs it.
     if (session.controlSecret) this.#controlSecrets.keep(session.swarmId, session.controlSecret);
     this.#deps.window.history.replaceState(null, '', swarmHash(session.swarmId, session.contentId));
+  }
+
+  /**
+   * Seeds this tab's swarm again from `file`, picked again: this tab holds the swarm's control secret (its
+   * seeder's tab, reloaded) and the swarm has no seeder any more. The tab leaves as a leecher and takes the
+   * seeder's place under the same link.
+   */
+  async reseed(file: ChunkSource): Promise<void> {
+    const place = this.#session?.seedPlace;
+    if (!place) return;
+    this.#closeAll();
+    const session = this.#openSession();
+    await session.reseed(file, place);
+  }
+
+  /** Opens again what the address names (after a failure, such as a file picked to seed again that was not the swarm's). */
+  reopen(): void {
+    this.#closeAll();
+    this.#followLocation();
   }
 
   /**

@@ -18,7 +18,9 @@ import {
   SignallingClient,
   SwarmConnector,
   SwarmRejoin,
+  takePlace,
   type PeerFactory,
+  type PlaceTaken,
   type RejoinRequest,
   type RejoinStatus,
 } from '@swarmlab/webrtc';
@@ -101,6 +103,11 @@ export class SwarmMembership {
   /** Joins `swarmId`, presenting `control` (the swarm's control secret) if this tab holds it. */
   joinSwarm(swarmId: string, control?: string): Promise<SignallingResult<SwarmJoined>> {
     return this.#signalling.joinSwarm({ swarmId, ...(control !== undefined && { control }) });
+  }
+
+  /** Takes a place in a swarm by `request` (a tab seeding its swarm again after its seeder left: `takePlace`). */
+  takePlace(request: RejoinRequest): Promise<PlaceTaken> {
+    return takePlace(this.#signalling, request);
   }
 
   /** Sets this member's display name for every screen (null: none). */

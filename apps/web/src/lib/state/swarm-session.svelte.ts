@@ -17,6 +17,7 @@ import {
 import {
   browserClock,
   everyMs,
+  randomToken,
   rejoinRequestOf,
   type PeerFactory,
   type RejoinRequest,
@@ -87,6 +88,20 @@ export interface SwarmSessionOptions {
   readonly storage?: () => LeecherStorage;
 }
 
+/** What seeding a swarm again from a tab takes (`SwarmSession.seedPlace`). */
+export interface SeedPlace {
+  readonly swarmId: string;
+  readonly contentId: string;
+  readonly control: string;
+  readonly seal: SwarmSeal;
+  readonly iceServers: readonly IceServer[];
+}
+
+/** Why a file picked to seed a swarm again is refused. */
+export function notThisSwarmsFileMessage(name: string): string {
+  return `${name} is not the file this swarm shares: pick the very file the swarm was started with, under the same name (the name is part of the swarm's file description).`;
+}
+
 /** How a session ends: a reload (the page unloads) keeps the stored chunks, to resume; leaving deletes them. */
 export interface LeaveOptions {
   readonly keepStoredChunks?: boolean;
@@ -121,6 +136,7 @@ export class SwarmSession implements RunController {
   /** This tab's proof of its place, and the swarm's seal: to take its place back after a drop or a restart. */
   #memberKey: MemberKey | undefined;
   #seal: SwarmSeal | undefined;
+  #iceServers: readonly IceServer[] = [];
   readonly #display: EngineDisplay;
 
   readonly #options: SwarmSessionOptions;
@@ -338,6 +354,68 @@ export class SwarmSession implements RunController {
     membership.connectTo(joined.peers);
   }
 
+  /**
+   * What a new session needs to seed this swarm from this tab (`reseed`): this tab is a leecher holding the
+   * swarm's control secret (its seeder's tab, reloaded: the picked file did not survive the reload).
+   */
+  get seedPlace(): SeedPlace | undefined {
+    const [swarmId, contentId, control, seal] = [this.#swarmId, this.#contentId, this.#controlSecret, this.#seal];
+    if (this.#role !== 'leecher' || !swarmId || !contentId || !control || !seal) return undefined;
+    return { swarmId, contentId, control, seal, iceServers: this.#iceServers };
+  }
+
+  /**
+   * Seeds the swarm of `place` from `file`, picked again: the tab that held the swarm's control secret
+   * takes the seeder's place under a new peer id (the server takes back as seeder only the holder of the
+   * control secret, and registers the swarm again if every member had left). A file that is not the
+   * swarm's (other bytes, or another name: the name is in the manifest) is refused before anything is sent.
+   */
+  async reseed(file: ChunkSource, place: SeedPlace): Promise<void> {
+    this.#role = 'seeder';
+    this.#phase = 'preparing';
+    this.#swarmId = place.swarmId;
+    this.#contentId = place.contentId;
+    let prepared: PreparedSeed;
+    try {
+      prepared = await prepareSeed(
+        file,
+        this.#sha256,
+        (fraction) => this.#showHashed(fraction),
+        this.#preparing.signal,
+      );
+    } catch (error) {
+      if (!this.#over) this.#fail(unreadableFileMessage(file.name, error));
+      return;
+    }
+    if (this.#over) return;
+    if (prepared.contentId !== place.contentId) return this.#fail(notThisSwarmsFileMessage(file.name));
+    this.#seed = prepared;
+    this.#phase = 'connecting';
+    const membership = this.#connect();
+    const { manifest, contentId } = prepared;
+    const peerId = randomToken();
+    const memberKey = randomToken();
+    const { swarmId, seal, control } = place;
+    const taken = await membership.takePlace(
+      rejoinRequestOf({ swarmId, peerId, memberKey, seal, role: 'seeder', control, manifest, contentId }, null),
+    );
+    if (this.#over) return;
+    if (!taken.ok) return this.#fail(userMessageOf(taken.error));
+    if (!taken.resumed.inControl)
+      return this.#fail('The server did not take the control secret this tab kept: it cannot seed this swarm.');
+    this.#joinCode = taken.resumed.joinCode;
+    this.#controlSecret = control;
+    this.#memberKey = memberKey;
+    this.#seal = seal;
+    this.#control = IN_CONTROL;
+    this.#enter(membership, { manifest, contentId, peerId, iceServers: place.iceServers });
+    this.#fileSha256 = prepared.fileSha256;
+    const name = this.#options.displayName?.();
+    if (name !== undefined) void membership.setName(name);
+    if (taken.resumed.run) this.#startRun(taken.resumed.run);
+    membership.connectTo(taken.resumed.peers);
+  }
+
   /** Starts a run for the whole swarm; resolves to a message for the user if the server refused. */
   startRun(config: RunConfig): Promise<string | undefined> {
     return this.#runs.startRun(config);
@@ -466,6 +544,7 @@ export class SwarmSession implements RunController {
     this.#manifest = entered.manifest;
     this.#contentId = entered.contentId;
     this.#peerId = entered.peerId;
+    this.#iceServers = entered.iceServers;
     membership.enter(entered.peerId, entered.iceServers, (transport) => this.#run?.addTransport(transport));
     this.#phase = 'waiting';
     // On the worker's timers: a hidden tab's reports must keep their pace (see `browserClock`).

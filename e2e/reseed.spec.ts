@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+
+/**
+ * The teacher reloads the seeder's tab (or closes it and opens its link again): the picked file does not
+ * survive a reload, so the swarm has no seeder and no run can start. Every screen says so, and the tab that
+ * holds the control secret offers to pick the file again, refusing another one, and seeds the swarm again
+ * under the same link.
+ */
+test('a reloaded seeder tab picks its file again and seeds the same swarm; every screen said it had none', async ({
+  swarm,
+}) => {
+  const bytes = randomBytes(3 * 1024 * 1024 + 4321);
+  const expected = createHash('sha256').update(bytes).digest('hex');
+  const file = { name: 'lecture.bin', mimeType: 'application/octet-stream', buffer: bytes };
+  const seeder = await swarm.openPeer('/');
+  await seeder.getByTestId('file-input').setInputFiles(file);
+  const link = await (async () => {
+    const share = seeder.getByTestId('share-link');
+    await expect(share).toHaveValue(/#\/swarm\//);
+    return share.inputValue();
+  })();
+  const leecher = await swarm.openPeer(link);
+  await waitForMesh([seeder, leecher]);
+  await expect(leecher.getByTestId('seeder-gone')).toBeHidden();
+
+  await seeder.reload();
+  // Back in its swarm as a leecher holding the control secret: nobody seeds, and everyone is told.
+  await expect(seeder.getByTestId('swarm-view')).toHaveAttribute('data-role', 'leecher');
+  await expect(leecher.getByTestId('seeder-gone')).toContainText('Nobody seeds this swarm any more');
+  await expect(leecher.getByTestId('reseed-file')).toHaveCount(0);
+  await expect(seeder.getByTestId('seeder-gone')).toBeVisible();
+
+  // Another file under the same name is refused, and the tab goes back to the swarm to try again.
+  await seeder.getByTestId('reseed-file').setInputFiles({ ...file, buffer: randomBytes(bytes.length) });
+  await expect(seeder.getByTestId('swarm-error')).toContainText('lecture.bin is not the file this swarm shares');
+  await seeder.getByRole('button', { name: 'Back to this swarm' }).click();
+
+  await seeder.getByTestId('reseed-file').setInputFiles(file);
+  await expect(seeder.getByTestId('swarm-view')).toHaveAttribute('data-role', 'seeder');
+  await expect(seeder.getByTestId('share-link')).toHaveValue(link);
+  await expect(leecher.getByTestId('seeder-gone')).toBeHidden();
+  await expect(seeder.getByTestId('seeder-gone')).toBeHidden();
+  expect(await waitForFileHash(seeder)).toBe(expected);
+
+  await waitForMesh([seeder, leecher]);
+  await startRun(seeder);
+  await waitForComplete(leecher);
+  expect(await waitForFileHash(leecher)).toBe(expected);
+});
