@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSeconds } from '../src/lib/format';
+import { formatRate, formatSeconds } from '../src/lib/format';
 import { parseCap } from '../src/lib/run-settings';
 
 describe('what the screens show and read', () => {
@@ -7,6 +7,14 @@ describe('what the screens show and read', () => {
     expect(formatSeconds(179.6)).toBe('3 min 0 s');
     expect(formatSeconds(125.4)).toBe('2 min 5 s');
     expect(formatSeconds(59.96)).toBe('60.0 s');
+  });
+
+  it('shows rates below 1 MB/s in kB/s, where the slowest caps read 0.01 MB/s', () => {
+    expect(formatRate(12_500)).toBe('12.5 kB/s');
+    expect(formatRate(500_000)).toBe('500 kB/s');
+    expect(formatRate(0)).toBe('0 kB/s');
+    expect(formatRate(2_000_000)).toBe('2.00 MB/s');
+    expect(formatRate(25_300_000)).toBe('25.3 MB/s');
   });
 
   it('refuses a cap typed in bits, which it would have read as eight times the rate', () => {

@@ -1,5 +1,6 @@
 import type {
   Manifest,
+  PeerOverride,
   PeerRole,
   PeerRunSettings,
   RunParticipant,
@@ -8,6 +9,7 @@ import type {
   SwarmProgress,
 } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
+import { linksInEffect } from '../src/lib/peer-links';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
 import { believedParticipants, boundsOfRun, flaggedLeechers, recordOfRun } from '../src/lib/run-record';
 
@@ -101,6 +103,29 @@ describe('boundsOfRun', () => {
   });
 });
 
+describe('a client-server run’s D_p2p', () => {
+  it('is unknown when the leechers have no upload cap: their ~0 peaks would put P2P no better than client-server', () => {
+    const state = run('client-server', 4, null);
+    const progress = {
+      peers: state.participants.map((peer) => ({
+        peerId: peer.peerId,
+        report: { peakUploadBytesPerSec: peer.role === 'seeder' ? 2e6 : 0 },
+      })),
+    } as unknown as SwarmProgress;
+    const bounds = boundsOfRun(state, F, progress);
+    expect(bounds.p2pSec).toBeNull();
+    expect(bounds.p2pUnknownReason).toMatch(/leechers do not upload in client-server/);
+    expect(bounds.clientServerSec).toBeCloseTo((4 * F) / 2e6, 9);
+    expect(recordOfRun('S', manifest, state, progress)?.p2pBoundSec).toBeNull();
+  });
+
+  it('comes from their caps when they have some: what P2P would do with the same links', () => {
+    const bounds = boundsOfRun(run('client-server', 4, 1e6), F, undefined);
+    expect(bounds.p2pUnknownReason).toBeNull();
+    expect(bounds.p2pSec).toBeCloseTo((4 * F) / (2e6 + 4e6), 9);
+  });
+});
+
 describe('the seeder’s own link', () => {
   /** `run` where the teacher set the seeder's link to `cap` ("Set links"), the run form saying 2 MB/s. */
   const withSeederCap = (cap: number | null): RunState => {
@@ -188,5 +213,37 @@ describe('flagged participants', () => {
     const record = recordOfRun('swarm', manifest, withLiars, undefined)!;
     const honest = recordOfRun('swarm', manifest, state, undefined)!;
     expect(record).toEqual(honest);
+  });
+});
+
+describe('the links a peer’s row shows', () => {
+  const progressAfter = (state: RunState, override: PeerOverride): SwarmProgress =>
+    ({
+      swarmId: 'S',
+      config: state.config,
+      run: state,
+      flows: [],
+      peers: state.participants.map((peer) => ({
+        peerId: peer.peerId,
+        role: peer.role,
+        report: null,
+        joinedAfterMs: 0,
+        override: peer.peerId === 'leech0' ? override : {},
+        flagged: null,
+        away: false,
+      })),
+    }) as SwarmProgress;
+
+  it('after a run, are those the next run starts with: a "Set links" shows at once', () => {
+    const finished = run('p2p', 2, 1e6);
+    const progress = progressAfter(finished, { uploadBytesPerSec: 300_000 });
+    expect(linksInEffect(progress, progress.peers[1]!).uploadBytesPerSec).toBe(300_000);
+    expect(linksInEffect(progress, progress.peers[2]!).uploadBytesPerSec).toBe(1e6);
+  });
+
+  it('during a run, are the run’s, which shape it now', () => {
+    const running: RunState = { ...run('p2p', 2, 1e6), phase: 'running', distributionMs: null };
+    const progress = progressAfter(running, { uploadBytesPerSec: 300_000 });
+    expect(linksInEffect(progress, progress.peers[1]!).uploadBytesPerSec).toBe(1e6);
   });
 });

@@ -12,8 +12,14 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Rates are shown in MB/s (10^6 bytes per second), the unit the theory panel uses. */
+/**
+ * A rate as people read it: MB/s from 1 MB/s, kB/s below (a 12.5 kB/s cap read "0.01 MB/s"), with three
+ * significant digits or so.
+ */
 export function formatRate(bytesPerSec: number): string {
-  return `${(bytesPerSec / 1e6).toFixed(bytesPerSec >= 10e6 ? 1 : 2)} MB/s`;
+  if (bytesPerSec >= 1e6) return `${(bytesPerSec / 1e6).toFixed(bytesPerSec >= 10e6 ? 1 : 2)} MB/s`;
+  const kilobytesPerSec = bytesPerSec / 1e3;
+  return `${kilobytesPerSec.toFixed(kilobytesPerSec > 0 && kilobytesPerSec < 100 ? 1 : 0)} kB/s`;
 }
 
 export function formatSeconds(seconds: number): string {

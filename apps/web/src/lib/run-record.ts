@@ -67,7 +67,16 @@ export interface RunBounds {
   /** D_cs rests on an estimate (u_s has no cap); D_p2p does when u_s or any u_i has none. */
   readonly clientServerEstimated: boolean;
   readonly p2pEstimated: boolean;
+  /**
+   * Why `p2pSec` is unknown though the run's rates are: a client-server run whose leechers have no upload
+   * cap (they uploaded nothing, so no peak can stand in for their u_i). Null otherwise.
+   */
+  readonly p2pUnknownReason: string | null;
 }
+
+/** Why a client-server run without leecher upload caps gives no D_p2p. */
+export const P2P_UNKNOWN_IN_CLIENT_SERVER =
+  'leechers do not upload in client-server, and without a u_i cap there is no upload rate to put in the bound';
 
 /**
  * The participants whose reports the server believes: a flagged one (a report of it was refused as
@@ -106,6 +115,11 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   const serverUploadBytesPerSec = rateOr(seederCapOf(run), seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec);
   // Read before the leechers' rates are looked at: D_cs needs only u_s (and d_min, never estimated).
   const clientServerEstimated = estimated;
+  // In client-server the leechers never upload: their peaks (about 0) would say P2P cannot beat it.
+  const p2pUnknownReason =
+    run.config.mode === 'client-server' && leechers.some((peer) => peer.settings.uploadBytesPerSec === null)
+      ? P2P_UNKNOWN_IN_CLIENT_SERVER
+      : null;
   const peerUploadBytesPerSec = leechers.map((peer) =>
     rateOr(peer.settings.uploadBytesPerSec, peaks.get(peer.peerId)?.peakUploadBytesPerSec),
   );
@@ -118,10 +132,11 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     totalPeerUploadBytesPerSec: peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
     minPeerDownloadBytesPerSec: Math.min(Infinity, ...peerDownloadBytesPerSec),
     clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
-    p2pSec: secondsOrNull(() => p2pBound({ ...input, peerUploadBytesPerSec }).seconds),
+    p2pSec: p2pUnknownReason ? null : secondsOrNull(() => p2pBound({ ...input, peerUploadBytesPerSec }).seconds),
     estimated,
     clientServerEstimated,
     p2pEstimated: estimated,
+    p2pUnknownReason,
   };
 }
 
