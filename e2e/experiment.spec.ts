@@ -76,6 +76,14 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
     distributionSec: number;
   }>;
   expect(json.map((run) => run.distributionSec)).toEqual([csFigures.measuredSec, p2pFigures.measuredSec]);
+
+  // The kept runs outlive the swarm: on the start page the seeder's tab goes back to, and on the overview once
+  // every peer has left and the swarm has ended.
+  await seeder.page.getByTestId('leave').click();
+  await expect(seeder.page.getByTestId('start-view').getByTestId('run-record')).toHaveCount(2);
+  for (const page of leechers) await page.close();
+  await expect(overview.getByTestId('swarm-error')).toContainText('This swarm has ended');
+  await expect(overview.getByTestId('run-record')).toHaveCount(2);
 });
 
 test.describe('invalid link caps are refused with a clear message', () => {
