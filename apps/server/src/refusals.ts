@@ -27,6 +27,8 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'no-run': 'There is no run going on to stop.',
   'too-many-watchers': 'This swarm has as many overview screens as this server allows: close one first.',
   'no-seeder': 'The tab that shared the file has left, so nobody has the whole file: no run can start.',
+  'no-leecher':
+    'Nobody is here to download the file yet: open the share link in another tab or on another laptop first.',
   'not-in-control':
     'Only the swarm’s creator, or a screen opened from its control link, can start or stop runs and set other peers’ links.',
   'implausible-report': 'This progress report is not physically possible for this file and run.',

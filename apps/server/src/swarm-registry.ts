@@ -137,7 +137,7 @@ export type StartRunOutcome =
       readonly started: RunStarted;
       readonly memberSocketIds: readonly SocketId[];
     }
-  | Refusal<'not-in-swarm' | 'not-in-control' | 'run-in-progress' | 'no-seeder' | 'no-run-number-left'>;
+  | Refusal<'not-in-swarm' | 'not-in-control' | 'run-in-progress' | 'no-seeder' | 'no-leecher' | 'no-run-number-left'>;
 
 export type StopRunOutcome =
   | {

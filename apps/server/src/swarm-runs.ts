@@ -62,7 +62,8 @@ export interface ParticipantContext {
 }
 
 export type StartRunOutcome =
-  { readonly ok: true; readonly started: RunStarted } | Refusal<'run-in-progress' | 'no-seeder' | 'no-run-number-left'>;
+  | { readonly ok: true; readonly started: RunStarted }
+  | Refusal<'run-in-progress' | 'no-seeder' | 'no-leecher' | 'no-run-number-left'>;
 export type StopRunOutcome = { readonly ok: true; readonly runNumber: number } | Refusal<'no-run'>;
 
 export interface SwarmRunsOptions {
@@ -429,6 +430,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     start(runConfig, members) {
       if (live) return { ok: false, code: 'run-in-progress' };
       if (!members.some((member) => member.role === 'seeder')) return { ok: false, code: 'no-seeder' };
+      // A run with nobody to download measures nothing: it would finish at once, a point at N = 0.
+      if (!members.some((member) => member.role === 'leecher')) return { ok: false, code: 'no-leecher' };
       const runNumber = (ended?.runNumber ?? 0) + 1;
       // Reachable only from a restored run's claim: the peers' wire carries 32 bits.
       if (runNumber > MAX_RUN_NUMBER) return { ok: false, code: 'no-run-number-left' };

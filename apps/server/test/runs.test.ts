@@ -256,6 +256,21 @@ describe('runs over socket.io', () => {
     expect(progress).toMatchObject({ config: DEFAULT_RUN_CONFIG, run: { runNumber: 1, phase: 'stopped' } });
   });
 
+  it('refuses a start with nobody to download the file, until a leecher joins', async () => {
+    await start();
+    const [seeder] = await swarmOf(0);
+    expect(await startRun(seeder!.client, DEFAULT_RUN_CONFIG)).toEqual({
+      ok: false,
+      error: {
+        code: 'no-leecher',
+        message:
+          'Nobody is here to download the file yet: open the share link in another tab or on another laptop first.',
+      },
+    });
+    await joinTab(server.harness, seeder!.swarmId);
+    expect(await startRun(seeder!.client, DEFAULT_RUN_CONFIG)).toEqual({ ok: true, runNumber: 1 });
+  });
+
   it('refuses impossible caps with the schema’s message, changing nothing', async () => {
     await start();
     const [seeder, a] = await swarmOf(1, true);

@@ -137,6 +137,7 @@ describe('swarm runs', () => {
   it('refuses a start while a run goes on, and one without a seeder', () => {
     const { runs } = setUp();
     expect(runs.start(SHAPED, [leecher('a')])).toEqual({ ok: false, code: 'no-seeder' });
+    expect(runs.start(SHAPED, [SEEDER])).toEqual({ ok: false, code: 'no-leecher' });
     expect(runs.snapshot().config).toEqual(DEFAULT_RUN_CONFIG);
     expect(runs.start(SHAPED, [SEEDER, leecher('a')])).toMatchObject({ ok: true });
     expect(runs.start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')])).toEqual({ ok: false, code: 'run-in-progress' });

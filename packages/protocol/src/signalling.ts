@@ -292,6 +292,8 @@ export type SignallingErrorCode =
   | 'too-many-watchers'
   /** The swarm's founder (its seeder) has left, so nobody holds the whole file: no run can start. */
   | 'no-seeder'
+  /** Nobody but the seeder is in the swarm: a run would have nobody to distribute the file to. */
+  | 'no-leecher'
   /**
    * Starting or stopping a run, or setting another peer's links, takes the swarm's control secret, and
    * this socket did not present it (when it joined or started watching).
