@@ -8,6 +8,7 @@ import type {
   SwarmMode,
   SwarmProgress,
 } from '@swarmlab/protocol';
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { linksInEffect } from '../src/lib/peer-links';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
@@ -177,15 +178,24 @@ describe('recordOfRun', () => {
 });
 
 describe('exports', () => {
-  const records = [recordOfRun('swarm', manifest, run('p2p', 3, 1e6), undefined)!];
+  const state = run('p2p', 3, 1e6);
+  const named = {
+    peers: state.participants.map((peer) => ({
+      peerId: peer.peerId,
+      name: peer.peerId === 'leech1' ? 'Ada, row 2' : null,
+    })),
+  } as unknown as SwarmProgress;
+  const records = [recordOfRun('swarm', manifest, state, named)!];
 
-  it('CSV: one row per peer, with every completion time', () => {
-    const [header, ...rows] = runsToCsv(records).split('\r\n');
-    const columns = header!.split(',');
+  it('CSV: one row per peer, with every completion time and the names people chose', () => {
+    const csv = runsToCsv(records);
+    const { data: rows } = Papa.parse<Record<string, string>>(csv, { header: true });
     expect(rows).toHaveLength(4);
-    const completed = rows.map((row) => row.split(',')[columns.indexOf('peer_completed_after_sec')]);
-    expect(completed).toEqual(['', '10', '10.5', '11']);
-    expect(rows.every((row) => row.split(',')[columns.indexOf('distribution_sec')] === '15')).toBe(true);
+    expect(rows.map((row) => row['peer_completed_after_sec'])).toEqual(['', '10', '10.5', '11']);
+    expect(rows.every((row) => row['distribution_sec'] === '15' && row['file_name'] === 'test.bin')).toBe(true);
+    expect(rows.map((row) => row['peer_name'])).toEqual(['', '', 'Ada, row 2', '']);
+    // Quoted where a name holds a comma, so a spreadsheet reads it as one cell.
+    expect(csv).toContain('leech1,"Ada, row 2",leecher');
   });
 
   it('JSON: the records as they are', () => {

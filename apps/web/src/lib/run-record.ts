@@ -44,6 +44,8 @@ export interface RunRecord {
 
 export interface RunRecordPeer {
   readonly peerId: string;
+  /** The name its user chose, as the screens showed it when the run finished; absent before names were kept. */
+  readonly name?: string | null;
   readonly role: PeerRole;
   readonly uploadBytesPerSec: number | null;
   readonly downloadBytesPerSec: number | null;
@@ -152,6 +154,8 @@ export function recordOfRun(
   const distributionSec = run.distributionMs / 1000;
   const boundSec = run.config.mode === 'p2p' ? bounds.p2pSec : bounds.clientServerSec;
   const believed = believedParticipants(run);
+  // A participant that left before the end is in no row of the table any more: it has no name to keep.
+  const names = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.name ?? null]));
   const uploadedBytes = believed.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
   const seederUploaded = believed
     .filter((peer) => peer.role === 'seeder')
@@ -181,6 +185,7 @@ export function recordOfRun(
     seederUploadShare: uploadedBytes > 0 ? seederUploaded / uploadedBytes : null,
     peers: believed.map((peer) => ({
       peerId: peer.peerId,
+      name: names.get(peer.peerId) ?? null,
       role: peer.role,
       uploadBytesPerSec: peer.settings.uploadBytesPerSec,
       downloadBytesPerSec: peer.settings.downloadBytesPerSec,
