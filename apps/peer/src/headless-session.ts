@@ -174,6 +174,8 @@ export class HeadlessSession {
       throw new HeadlessPeerError(
         'the file this swarm offers does not match the link: the link may be damaged or forged',
       );
+    const refused = storage.refusal(joined.manifest);
+    if (refused) throw new HeadlessPeerError(refused, 2);
     this.#joinCode = joined.joinCode;
     const { peerId, memberKey, seal, manifest } = joined;
     this.#enter(

@@ -9,6 +9,8 @@ import { reasonOf } from './seed-file';
 export interface LeecherStorage {
   /** `memory`, or the file being written: for the user. */
   readonly where: string;
+  /** Why this storage cannot hold `manifest`'s file, if it cannot (said before the peer joins a run). */
+  refusal(manifest: Manifest): string | undefined;
   /** A store for a new run, holding nothing the engine knows of (each run starts empty). */
   openRun(manifest: Manifest): Promise<AsyncChunkStore>;
   /** The run's store holds the whole file, checked: keep it (an output file takes its final name). */
@@ -16,10 +18,20 @@ export interface LeecherStorage {
   close(): Promise<void>;
 }
 
+/**
+ * Largest download kept in memory: the whole file is held in this process (plus the engine's buffers). A
+ * swarm may carry 16 GiB; past this, `--out` is the way.
+ */
+export const MAX_MEMORY_DOWNLOAD_BYTES = 2 * 1024 ** 3;
+
 /** Chunks in memory, a fresh store each run: the default (tests and benchmarks start dozens of peers). */
 export function memoryLeecherStorage(): LeecherStorage {
   return {
     where: 'memory',
+    refusal: (manifest) =>
+      manifest.sizeBytes > MAX_MEMORY_DOWNLOAD_BYTES
+        ? `${manifest.name} is ${(manifest.sizeBytes / 1024 ** 3).toFixed(1)} GiB, more than this peer keeps in memory (2 GiB): give --out PATH to write it to disk`
+        : undefined,
     openRun: async () => new MemoryChunkStore(),
     keepRun: async () => {},
     close: async () => {},
@@ -57,6 +69,7 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
   };
   const storage: LeecherStorage = {
     where: partPath,
+    refusal: () => undefined,
     async openRun(manifest) {
       // A run that did not complete is written over; a kept file stays as it is, and the new run gets its own.
       if (current?.kept) {
@@ -88,6 +101,7 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
   };
   return {
     where: storage.where,
+    refusal: storage.refusal,
     openRun: (manifest) => inTurn(() => storage.openRun(manifest)),
     keepRun: () => inTurn(() => storage.keepRun()),
     close: () => inTurn(() => storage.close()),

@@ -45,6 +45,12 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
     ['a code with a look-alike letter', ['K7M-Q3O', '--server', 'http://127.0.0.1:1'], 2, /never contain 0, O/],
     ['a code without --server', ['K7M-Q3P'], 2, /needs --server URL/],
     [
+      'a server without its scheme',
+      ['K7M-Q3P', '--server', 'localhost:8080'],
+      2,
+      /write it with its scheme, like http:\/\/localhost:8080/,
+    ],
+    [
       'a file that does not exist',
       ['--seed', '/nonexistent/lecture.bin', '--server', 'http://127.0.0.1:1'],
       2,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { testFile } from '@swarmlab/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeadlessPeerError } from '../src/headless-peer-error';
-import { outFileLeecherStorage } from '../src/leecher-storage';
+import { memoryLeecherStorage, outFileLeecherStorage } from '../src/leecher-storage';
 import { openSeedFile } from '../src/seed-file';
 
 describe('the headless peer’s files', () => {
@@ -59,6 +59,14 @@ describe('the headless peer’s files', () => {
     expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
     await storage.close();
     expect(readdirSync(dir)).toEqual(['copy.bin']);
+  });
+
+  it('keeps a download in memory up to 2 GiB only, and says to give --out past it', async () => {
+    const { manifest } = await testFile(40_000, 16_384);
+    expect(memoryLeecherStorage().refusal(manifest)).toBeUndefined();
+    expect(memoryLeecherStorage().refusal({ ...manifest, name: 'lecture.mp4', sizeBytes: 5 * 1024 ** 3 })).toBe(
+      'lecture.mp4 is 5.0 GiB, more than this peer keeps in memory (2 GiB): give --out PATH to write it to disk',
+    );
   });
 
   it('refuses a .part file already there (an interrupted download), and leaves it as it is', async () => {

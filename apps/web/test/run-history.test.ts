@@ -35,6 +35,28 @@ describe('RunHistory', () => {
     expect(seederTab.records.map((kept) => kept.runNumber)).toEqual([3]);
   });
 
+  it('redraws what another tab kept or forgot, as the browser tells it (a storage event)', () => {
+    const storage = memoryStorage();
+    const page = new EventTarget();
+    const overviewTab = new RunHistory(storage);
+    const stop = overviewTab.follow(page);
+    const storageChanged = (key: string | null): boolean =>
+      page.dispatchEvent(Object.assign(new Event('storage'), { key }));
+    new RunHistory(storage).add(record(1));
+    expect(overviewTab.records).toEqual([]);
+    storageChanged('swarmlab.runs.v1');
+    expect(overviewTab.records.map((kept) => kept.runNumber)).toEqual([1]);
+    new RunHistory(storage).clear();
+    storageChanged('swarmlab.name');
+    expect(overviewTab.records).toHaveLength(1);
+    storageChanged(null);
+    expect(overviewTab.records).toEqual([]);
+    stop();
+    new RunHistory(storage).add(record(2));
+    storageChanged('swarmlab.runs.v1');
+    expect(overviewTab.records).toEqual([]);
+  });
+
   it(`keeps the latest ${MAX_RUNS_KEPT_IN_BROWSER} runs`, () => {
     const history = new RunHistory(memoryStorage());
     for (let i = 1; i <= MAX_RUNS_KEPT_IN_BROWSER + 3; i++) history.add(record(i));

@@ -48,6 +48,21 @@ export class RunHistory {
     this.#save();
   }
 
+  /**
+   * Redraws the kept runs whenever another tab of the browser changes them (the browser fires `storage` in
+   * every other tab of the origin): the overview beside the seeder's tab shows a run the moment either keeps
+   * it, and a "Forget all" in one empties the other. Returns the unsubscription.
+   */
+  follow(target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>): () => void {
+    const changed = (event: Event): void => {
+      const { key } = event as StorageEvent;
+      // A null key: the other tab cleared the whole storage.
+      if ((key === STORAGE_KEY || key === null) && !this.#unsaved) this.#records = load(this.#storage);
+    };
+    target.addEventListener('storage', changed);
+    return () => target.removeEventListener('storage', changed);
+  }
+
   toJson(): string {
     return runsToJson(this.#records);
   }
