@@ -78,6 +78,16 @@ function run(mode: SwarmMode, leechers: number, upload: number | null): RunState
   };
 }
 
+/** The progress table of `state`'s peers as far as the bounds read it: the seeder's and each leecher's upload peak. */
+function peakUploads(state: RunState, seederPeak: number, leecherPeak: number): SwarmProgress {
+  return {
+    peers: state.participants.map((peer) => ({
+      peerId: peer.peerId,
+      report: { peakUploadBytesPerSec: peer.role === 'seeder' ? seederPeak : leecherPeak },
+    })),
+  } as unknown as SwarmProgress;
+}
+
 describe('boundsOfRun', () => {
   it('uses the configured caps: 8 leechers, 16 MiB, u_s = 2 MB/s, u_i = 1 MB/s', () => {
     const bounds = boundsOfRun(run('p2p', 8, 1e6), F, undefined);
@@ -89,12 +99,7 @@ describe('boundsOfRun', () => {
 
   it("stands in a peer's measured peak for a link without a cap, and says so", () => {
     const state = run('p2p', 2, null);
-    const progress = {
-      peers: state.participants.map((peer) => ({
-        peerId: peer.peerId,
-        report: { peakUploadBytesPerSec: peer.role === 'seeder' ? 5e6 : 3e6 },
-      })),
-    } as unknown as SwarmProgress;
+    const progress = peakUploads(state, 5e6, 3e6);
     const bounds = boundsOfRun(state, F, progress);
     expect(bounds.estimated).toBe(true);
     expect(bounds.p2pEstimated).toBe(true);
@@ -107,12 +112,7 @@ describe('boundsOfRun', () => {
 describe('a client-server run’s D_p2p', () => {
   it('is unknown when the leechers have no upload cap: their ~0 peaks would put P2P no better than client-server', () => {
     const state = run('client-server', 4, null);
-    const progress = {
-      peers: state.participants.map((peer) => ({
-        peerId: peer.peerId,
-        report: { peakUploadBytesPerSec: peer.role === 'seeder' ? 2e6 : 0 },
-      })),
-    } as unknown as SwarmProgress;
+    const progress = peakUploads(state, 2e6, 0);
     const bounds = boundsOfRun(state, F, progress);
     expect(bounds.p2pSec).toBeNull();
     expect(bounds.p2pUnknownReason).toMatch(/leechers do not upload in client-server/);

@@ -285,21 +285,8 @@ export class SwarmSession implements RunController {
    * run to start; the file is read again, by chunks, only as peers ask for them.
    */
   async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
-    this.#role = 'seeder';
-    this.#phase = 'preparing';
-    let prepared: PreparedSeed;
-    try {
-      prepared = await prepareSeed(
-        file,
-        this.#sha256,
-        (fraction) => this.#showHashed(fraction),
-        this.#preparing.signal,
-      );
-    } catch (error) {
-      if (!this.#over) this.#fail(unreadableFileMessage(file.name, error));
-      return;
-    }
-    if (this.#over) return;
+    const prepared = await this.#prepare(file);
+    if (!prepared) return;
     this.#seed = prepared;
     this.#phase = 'connecting';
     const membership = this.#connect();
@@ -371,23 +358,10 @@ export class SwarmSession implements RunController {
    * swarm's (other bytes, or another name: the name is in the manifest) is refused before anything is sent.
    */
   async reseed(file: ChunkSource, place: SeedPlace): Promise<void> {
-    this.#role = 'seeder';
-    this.#phase = 'preparing';
     this.#swarmId = place.swarmId;
     this.#contentId = place.contentId;
-    let prepared: PreparedSeed;
-    try {
-      prepared = await prepareSeed(
-        file,
-        this.#sha256,
-        (fraction) => this.#showHashed(fraction),
-        this.#preparing.signal,
-      );
-    } catch (error) {
-      if (!this.#over) this.#fail(unreadableFileMessage(file.name, error));
-      return;
-    }
-    if (this.#over) return;
+    const prepared = await this.#prepare(file);
+    if (!prepared) return;
     if (prepared.contentId !== place.contentId) return this.#fail(notThisSwarmsFileMessage(file.name));
     this.#seed = prepared;
     this.#phase = 'connecting';
@@ -414,6 +388,27 @@ export class SwarmSession implements RunController {
     if (name !== undefined) void membership.setName(name);
     if (taken.resumed.run) this.#startRun(taken.resumed.run);
     membership.connectTo(taken.resumed.peers);
+  }
+
+  /**
+   * This tab seeds `file`: hashes it in one streaming pass (the progress shown); undefined if it could not be
+   * read (the tab then says why) or the tab left meanwhile.
+   */
+  async #prepare(file: ChunkSource): Promise<PreparedSeed | undefined> {
+    this.#role = 'seeder';
+    this.#phase = 'preparing';
+    try {
+      const prepared = await prepareSeed(
+        file,
+        this.#sha256,
+        (fraction) => this.#showHashed(fraction),
+        this.#preparing.signal,
+      );
+      return this.#over ? undefined : prepared;
+    } catch (error) {
+      if (!this.#over) this.#fail(unreadableFileMessage(file.name, error));
+      return undefined;
+    }
   }
 
   /** Starts a run for the whole swarm; resolves to a message for the user if the server refused. */
