@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,19 +8,18 @@ import { fileBytes } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, expect, it } from 'vitest';
-import { startHeadlessPeer, type HeadlessPeer } from '../src/index';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
 let server: TestSignallingServer | undefined;
-let seeder: HeadlessPeer | undefined;
+const children: ChildProcess[] = [];
 let teacher: SignallingClient | undefined;
 let dir: string | undefined;
 
 afterEach(async () => {
   teacher?.disconnect();
-  await seeder?.close();
+  for (const child of children.splice(0)) child.kill('SIGKILL');
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -31,41 +30,51 @@ interface Outcome {
   readonly stderr: string;
 }
 
+/**
+ * `pnpm peer` in a process of its own (`shell` runs `exec tsx src/main.ts "$@"`), its output so far and its
+ * exit. The peers run outside the test's process: a WebRTC stack torn down mid-connection must not take the
+ * test runner with it.
+ */
+function peerProcess(shell: string, args: readonly string[]) {
+  const child = spawn('bash', ['-c', `${shell}; exec "${TSX}" src/main.ts "$@"`, 'peer', ...args], { cwd: APP_DIR });
+  children.push(child);
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (data: Buffer) => (output.stdout += data.toString()));
+  child.stderr.on('data', (data: Buffer) => (output.stderr += data.toString()));
+  const exited = new Promise<Outcome>((resolve) => child.on('exit', (code) => resolve({ exitCode: code, ...output })));
+  const printed = async (pattern: RegExp): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const match = output.stdout.match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`the peer never printed ${pattern}: ${output.stdout}${output.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { exited, printed };
+}
+
 it('a leecher whose disk fills up mid-download stops with one line, leaving nothing under the --out name', async () => {
   server = await startSignallingServer();
   dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
   const seedPath = join(dir, 'lecture.bin');
   writeFileSync(seedPath, fileBytes(2 * 1024 * 1024, 5));
-  seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
+  const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
+  const [, shareLink] = await seeder.printed(/share link: (\S+)/);
+  const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
   const outPath = join(dir, 'copy.bin');
 
   // The leecher's process may write files of 512 KiB at most (`ulimit -f`), as if its disk filled up there:
   // writes past it fail with EFBIG (Node ignores SIGXFSZ).
-  const child = spawn(
-    'bash',
-    ['-c', `ulimit -f 512; exec "${TSX}" src/main.ts "$0" --out "$1"`, seeder.shareLink, outPath],
-    {
-      cwd: APP_DIR,
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-  const exited = new Promise<Outcome>((resolve) =>
-    child.on('exit', (code) => resolve({ exitCode: code, stdout, stderr })),
-  );
-  const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-
+  const leecher = peerProcess('ulimit -f 512', [shareLink!, '--out', outPath]);
+  await leecher.printed(/waiting for a run to start/);
   teacher = SignallingClient.connect(server.url);
-  const deadline = Date.now() + 15_000;
-  while (!stdout.includes('waiting for a run to start') && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  const watching = await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! });
+  const watching = await teacher.watchSwarm({ swarmId: swarmId!, control: control! });
   expect(watching.ok).toBe(true);
   expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
 
-  const outcome = await exited;
+  const killer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 25_000);
+  const outcome = await leecher.exited;
   clearTimeout(killer);
   expect(outcome.exitCode).toBe(1);
   expect(outcome.stderr.trim().split('\n')).toHaveLength(1);
