@@ -3,6 +3,9 @@ import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { AppController } from '../src/lib/state/app-controller.svelte';
 import { ControlSecrets } from '../src/lib/state/control-secrets';
+import { prepareSeed } from '../src/lib/state/file-preparation';
+import type { KeptSeed } from '../src/lib/state/swarm-session.svelte';
+import { noblePageSha256 } from '../src/lib/page-sha256';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
 import { bytesChunkSource } from '../src/lib/storage/chunk-source';
 import {
@@ -184,6 +187,72 @@ describe('AppController: the session lifecycle', () => {
     expect(window.location.pathname + window.location.search + window.location.hash).toBe('/');
     expect(app.screen).toEqual({ view: 'start' });
     expect(window.listenerCount('pagehide')).toBe(0);
+  });
+});
+
+describe('AppController: the back/forward cache', () => {
+  /** What a seeder's session of SWARM_A keeps once it left. */
+  async function keptSeed(): Promise<KeptSeed> {
+    const seed = await prepareSeed(testFile, noblePageSha256, () => {});
+    const seal = { salt: 'a'.repeat(22), controlDigest: 'b'.repeat(43) };
+    return {
+      seed,
+      place: { swarmId: SWARM_A, contentId: seed.contentId, control: 'c'.repeat(22), seal, iceServers: [] },
+    };
+  }
+
+  it('a leecher put in the cache (Back) joins its swarm again when the page comes back (Forward), keeping its chunks', () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    window.fire('pagehide');
+    expect(sessions[0]!.keptStoredChunks).toEqual([true]);
+    expect(app.session).toBeUndefined();
+    window.fire('pageshow', { persisted: true });
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {} });
+    expect(app.screen).toEqual({ view: 'swarm', session: sessions[1] });
+    expect(window.listenerCount('pagehide')).toBe(1);
+  });
+
+  it('a seeder comes back seeding its swarm from the file it kept, without picking it again', async () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    const kept = await keptSeed();
+    sessions[0]!.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
+    await seeding;
+    sessions[0]!.keptSeed = kept;
+    window.fire('pagehide');
+    window.fire('pageshow', { persisted: true });
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]!.resumedSeed).toBe(kept);
+    expect(sessions[1]!.joined).toBeUndefined();
+    expect(app.screen).toEqual({ view: 'swarm', session: sessions[1] });
+    expect(window.location.hash).toBe(swarmLink(SWARM_A, kept.place.contentId));
+  });
+
+  it('an overview screen follows its swarm again', () => {
+    const { app, window, watches } = setUp(watchLink(SWARM_A, CONTENT_A));
+    app.start();
+    window.fire('pagehide');
+    expect(watches[0]!.closeCalls).toBe(1);
+    window.fire('pageshow', { persisted: true });
+    expect(watches).toHaveLength(2);
+    expect(watches[1]!.watchedContentId).toBe(CONTENT_A);
+    expect(app.screen).toEqual({ view: 'watch', watch: watches[1], contentId: CONTENT_A });
+  });
+
+  it('opens nothing on a first load, nor twice when shown again', () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    window.fire('pageshow', { persisted: false });
+    expect(sessions).toHaveLength(1);
+    window.fire('pagehide');
+    window.fire('pageshow', { persisted: true });
+    window.fire('pageshow', { persisted: true });
+    expect(sessions).toHaveLength(2);
+    app.stop();
+    expect(window.listenerCount('pageshow')).toBe(0);
   });
 });
 

@@ -9,8 +9,8 @@ import {
   type RunState,
   type SwarmProgress,
 } from '@swarmlab/protocol';
-import type { AppSession, AppWatch, AppWindow } from '../src/lib/state/app-controller.svelte';
-import type { SeedPlace } from '../src/lib/state/swarm-session.svelte';
+import type { AppSession, AppWatch, AppWindow, AppWindowEvent } from '../src/lib/state/app-controller.svelte';
+import type { KeptSeed, SeedPlace } from '../src/lib/state/swarm-session.svelte';
 import type { ChunkSource } from '../src/lib/storage/chunk-source';
 import type { OnSwarmBroadcast } from '../src/lib/state/swarm-broadcast';
 
@@ -124,19 +124,19 @@ export class FakeWindow implements AppWindow {
     pushState: (_data: unknown, _unused: string, url?: string | URL | null) => this.#navigate(url),
     replaceState: (_data: unknown, _unused: string, url?: string | URL | null) => this.#navigate(url),
   };
-  readonly #listeners = new Map<AppEvent, Set<() => void>>();
+  readonly #listeners = new Map<AppEvent, Set<(event: AppWindowEvent) => void>>();
 
   constructor(url = '/') {
     this.#navigate(url);
   }
 
-  addEventListener(type: AppEvent, listener: () => void): void {
+  addEventListener(type: AppEvent, listener: (event: AppWindowEvent) => void): void {
     const listeners = this.#listeners.get(type) ?? new Set();
     listeners.add(listener);
     this.#listeners.set(type, listeners);
   }
 
-  removeEventListener(type: AppEvent, listener: () => void): void {
+  removeEventListener(type: AppEvent, listener: (event: AppWindowEvent) => void): void {
     this.#listeners.get(type)?.delete(listener);
   }
 
@@ -144,8 +144,8 @@ export class FakeWindow implements AppWindow {
     return this.#listeners.get(type)?.size ?? 0;
   }
 
-  fire(type: AppEvent): void {
-    for (const listener of [...(this.#listeners.get(type) ?? [])]) listener();
+  fire(type: AppEvent, event: AppWindowEvent = {}): void {
+    for (const listener of [...(this.#listeners.get(type) ?? [])]) listener(event);
   }
 
   /** The user opens `url` in this page (a link, the address bar): a new hash fires `hashchange`. */
@@ -175,6 +175,8 @@ export class FakeSession implements AppSession {
   seeded: { file: ChunkSource; config: RunConfig } | undefined;
   seedPlace: SeedPlace | undefined;
   reseeded: { file: ChunkSource; place: SeedPlace } | undefined;
+  keptSeed: KeptSeed | undefined;
+  resumedSeed: KeptSeed | undefined;
   leaveCalls = 0;
   /** Whether each leave kept the stored chunks (a page unloading) or not. */
   readonly keptStoredChunks: boolean[] = [];
@@ -208,6 +210,12 @@ export class FakeSession implements AppSession {
     this.swarmId = place.swarmId;
     this.contentId = place.contentId;
     this.reseeded = { file, place };
+  }
+
+  async resumeSeed(kept: KeptSeed): Promise<void> {
+    this.swarmId = kept.place.swarmId;
+    this.contentId = kept.place.contentId;
+    this.resumedSeed = kept;
   }
 
   leave(options: { keepStoredChunks?: boolean } = {}): void {

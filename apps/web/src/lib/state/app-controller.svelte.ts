@@ -4,7 +4,7 @@ import { recordOfRun } from '../run-record';
 import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
 import type { ChunkSource } from '../storage/chunk-source';
-import type { SeedPlace } from './swarm-session.svelte';
+import type { KeptSeed, SeedPlace } from './swarm-session.svelte';
 import type { RunHistory } from './run-history.svelte';
 import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
 import { ALWAYS_VISIBLE, type PageVisibility } from './page-visibility.svelte';
@@ -25,6 +25,10 @@ export interface AppSession {
   readonly seedPlace: SeedPlace | undefined;
   /** Seeds the swarm of `place` from `file`, picked again. */
   reseed(file: ChunkSource, place: SeedPlace): Promise<void>;
+  /** A seeder's file and place, kept once it left: undefined unless it seeded a swarm it held control of. */
+  readonly keptSeed: KeptSeed | undefined;
+  /** Seeds the swarm again from `kept`, an earlier session's (`keptSeed`): the file is not picked again. */
+  resumeSeed(kept: KeptSeed): Promise<void>;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -34,14 +38,19 @@ export interface AppWatch {
   close(): void;
 }
 
-type AppEvent = 'hashchange' | 'pagehide';
+type AppEvent = 'hashchange' | 'pagehide' | 'pageshow';
 
-/** The page the app runs in: its URL, its session history and the two events it follows. */
+/** What the app reads of the events it follows: `persisted`, on a `pageshow`, says the page came back from the back/forward cache. */
+export interface AppWindowEvent {
+  readonly persisted?: boolean;
+}
+
+/** The page the app runs in: its URL, its session history and the events it follows. */
 export interface AppWindow {
   readonly location: Pick<Location, 'hash' | 'search' | 'pathname' | 'origin'>;
   readonly history: Pick<History, 'pushState' | 'replaceState'>;
-  addEventListener(type: AppEvent, listener: () => void): void;
-  removeEventListener(type: AppEvent, listener: () => void): void;
+  addEventListener(type: AppEvent, listener: (event: AppWindowEvent) => void): void;
+  removeEventListener(type: AppEvent, listener: (event: AppWindowEvent) => void): void;
 }
 
 export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
@@ -93,8 +102,20 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   readonly #deps: AppControllerDeps<S, W>;
   readonly #controlSecrets: ControlSecrets;
   readonly #onHashChange = (): void => this.#followLocation();
-  // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them.
-  readonly #onUnload = (): void => this.#closeAll({ keepStoredChunks: true });
+  /** What the page closed as it went (`pagehide`): opened again if it comes back from the back/forward cache. */
+  #hidden: { readonly keptSeed: KeptSeed | undefined } | undefined;
+  // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them. So does a
+  // page put in the back/forward cache (Back, then Forward), and a seeder's tab keeps its file there.
+  readonly #onUnload = (): void => {
+    const keptSeed = this.#session?.keptSeed;
+    this.#closeAll({ keepStoredChunks: true });
+    this.#hidden = { keptSeed };
+  };
+  readonly #onPageShow = (event: AppWindowEvent): void => {
+    const hidden = this.#hidden;
+    this.#hidden = undefined;
+    if (event.persisted && hidden) this.#comeBack(hidden.keptSeed);
+  };
 
   constructor(deps: AppControllerDeps<S, W>) {
     this.#deps = deps;
@@ -131,16 +152,32 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     return this.#deps.window.location.origin;
   }
 
-  /** Follows the URL now and on every change of its hash. */
+  /** Follows the URL now, on every change of its hash, and when the page comes back from the back/forward cache. */
   start(): void {
     this.#followLocation();
     this.#deps.window.addEventListener('hashchange', this.#onHashChange);
+    this.#deps.window.addEventListener('pageshow', this.#onPageShow);
   }
 
   /** Stops following the URL and closes whatever is open. */
   stop(): void {
     this.#deps.window.removeEventListener('hashchange', this.#onHashChange);
+    this.#deps.window.removeEventListener('pageshow', this.#onPageShow);
     this.#closeAll();
+  }
+
+  /**
+   * The page came back from the back/forward cache, as it was when it went but with everything it had open
+   * closed (`pagehide`): a seeder's tab seeds its swarm again from the file it still holds, any other opens
+   * again what the address names (a leecher resumes from its stored chunks, an overview follows its swarm).
+   */
+  #comeBack(keptSeed: KeptSeed | undefined): void {
+    const route = parseRoute(this.#deps.window.location.hash);
+    if (keptSeed && route.view === 'swarm' && route.swarmId === keptSeed.place.swarmId) {
+      void this.#openSession().resumeSeed(keptSeed);
+      return;
+    }
+    this.#followLocation();
   }
 
   /** Seeds `file` in a new swarm with `config` for its runs; the URL becomes the swarm's link once it exists. */
@@ -153,6 +190,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     // Kept for this tab: reloaded, it joins its own swarm and still runs it.
     if (session.controlSecret) this.#controlSecrets.keep(session.swarmId, session.controlSecret);
     this.#deps.window.history.replaceState(null, '', swarmHash(session.swarmId, session.contentId));
+    this.#route = { view: 'swarm', swarmId: session.swarmId, contentId: session.contentId };
   }
 
   /**

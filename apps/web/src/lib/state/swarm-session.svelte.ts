@@ -97,6 +97,15 @@ export interface SeedPlace {
   readonly iceServers: readonly IceServer[];
 }
 
+/**
+ * A seeder's tab that left its swarm as the page went into the back/forward cache still holds its file: what
+ * seeding the swarm again from it takes, when the page comes back (`SwarmSession.keptSeed`).
+ */
+export interface KeptSeed {
+  readonly seed: PreparedSeed;
+  readonly place: SeedPlace;
+}
+
 /** Why a file picked to seed a swarm again is refused. */
 export function notThisSwarmsFileMessage(name: string): string {
   return `${name} is not the file this swarm shares: pick the very file the swarm was started with, under the same name (the name is part of the swarm's file description).`;
@@ -346,8 +355,22 @@ export class SwarmSession implements RunController {
    * swarm's control secret (its seeder's tab, reloaded: the picked file did not survive the reload).
    */
   get seedPlace(): SeedPlace | undefined {
+    return this.#role === 'leecher' ? this.#place() : undefined;
+  }
+
+  /**
+   * The file this tab seeded and its place in the swarm, kept once it left (the page went into the
+   * back/forward cache, where the picked file survives): a new session seeds the swarm again from it
+   * (`resumeSeed`) when the page comes back. Undefined unless this tab seeded a swarm it held control of.
+   */
+  get keptSeed(): KeptSeed | undefined {
+    const [seed, place] = [this.#seed, this.#place()];
+    return this.#role === 'seeder' && seed && place ? { seed, place } : undefined;
+  }
+
+  #place(): SeedPlace | undefined {
     const [swarmId, contentId, control, seal] = [this.#swarmId, this.#contentId, this.#controlSecret, this.#seal];
-    if (this.#role !== 'leecher' || !swarmId || !contentId || !control || !seal) return undefined;
+    if (!swarmId || !contentId || !control || !seal) return undefined;
     return { swarmId, contentId, control, seal, iceServers: this.#iceServers };
   }
 
@@ -363,6 +386,21 @@ export class SwarmSession implements RunController {
     const prepared = await this.#prepare(file);
     if (!prepared) return;
     if (prepared.contentId !== place.contentId) return this.#fail(notThisSwarmsFileMessage(file.name));
+    await this.#takeSeederPlace(prepared, place);
+  }
+
+  /**
+   * Seeds the swarm again from the file an earlier session of this tab seeded (`keptSeed`; the page came
+   * back from the back/forward cache): the file is not read again, the place is taken as `reseed` takes it.
+   */
+  async resumeSeed(kept: KeptSeed): Promise<void> {
+    this.#role = 'seeder';
+    this.#swarmId = kept.place.swarmId;
+    this.#contentId = kept.place.contentId;
+    await this.#takeSeederPlace(kept.seed, kept.place);
+  }
+
+  async #takeSeederPlace(prepared: PreparedSeed, place: SeedPlace): Promise<void> {
     this.#seed = prepared;
     this.#phase = 'connecting';
     const membership = this.#connect();
