@@ -31,12 +31,21 @@ test('a reloaded seeder tab picks its file again and seeds the same swarm; every
   await expect(leecher.getByTestId('reseed-file')).toHaveCount(0);
   await expect(seeder.getByTestId('seeder-gone')).toBeVisible();
 
-  // Another file under the same name is refused, and the tab goes back to the swarm to try again.
+  // Another file under the same name is refused, and the tab goes back to the swarm to try again; so is a file
+  // of another size, before it is read.
   await seeder.getByTestId('reseed-file').setInputFiles({ ...file, buffer: randomBytes(bytes.length) });
-  await expect(seeder.getByTestId('swarm-error')).toContainText('lecture.bin is not the file this swarm shares');
+  await expect(seeder.getByTestId('swarm-error')).toContainText(
+    'lecture.bin is not the file this swarm shares (lecture.bin): its bytes differ',
+  );
+  await seeder.getByRole('button', { name: 'Back to this swarm' }).click();
+  await seeder.getByTestId('reseed-file').setInputFiles({ ...file, name: 'notes.bin', buffer: bytes.subarray(1) });
+  await expect(seeder.getByTestId('swarm-error')).toContainText(
+    `notes.bin is not the file this swarm shares (lecture.bin): it holds ${(bytes.length - 1).toLocaleString('en')} bytes`,
+  );
   await seeder.getByRole('button', { name: 'Back to this swarm' }).click();
 
-  await seeder.getByTestId('reseed-file').setInputFiles(file);
+  // The swarm's file, renamed since it was downloaded, is the swarm's file.
+  await seeder.getByTestId('reseed-file').setInputFiles({ ...file, name: 'lecture (1).bin' });
   await expect(seeder.getByTestId('swarm-view')).toHaveAttribute('data-role', 'seeder');
   await expect(seeder.getByTestId('share-link')).toHaveValue(link);
   await expect(leecher.getByTestId('seeder-gone')).toBeHidden();

@@ -197,7 +197,14 @@ describe('AppController: the back/forward cache', () => {
     const seal = { salt: 'a'.repeat(22), controlDigest: 'b'.repeat(43) };
     return {
       seed,
-      place: { swarmId: SWARM_A, contentId: seed.contentId, control: 'c'.repeat(22), seal, iceServers: [] },
+      place: {
+        swarmId: SWARM_A,
+        contentId: seed.contentId,
+        manifest: seed.manifest,
+        control: 'c'.repeat(22),
+        seal,
+        iceServers: [],
+      },
     };
   }
 

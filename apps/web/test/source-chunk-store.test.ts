@@ -3,7 +3,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { chunkCount, chunkLengthBytes, sha256Hex } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
-import { prepareSeed } from '../src/lib/state/file-preparation';
+import { notThisSwarmsFileMessage, prepareSeed } from '../src/lib/state/file-preparation';
 import { bytesChunkSource, fileChunkSource, type ChunkSource } from '../src/lib/storage/chunk-source';
 import { SourceChunkStore } from '../src/lib/storage/source-chunk-store';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
@@ -41,6 +41,27 @@ describe('the seeder reads its file on demand', () => {
     expect(picked.manifest).toEqual(inMemory.manifest);
     expect(picked.fileSha256).toBe(bytesToHex(sha256(whole)));
     expect(await sha256Hex(await picked.store.get(3))).toBe(picked.manifest.chunkSha256[3]);
+  });
+
+  it('picked again to seed its swarm, a renamed file takes the swarm’s name and so its content id', async () => {
+    const whole = generateTestFile(FILE_BYTES, 6);
+    const original = await prepareSeed(bytesChunkSource('lecture.bin', whole), noblePageSha256, () => {});
+    const renamed = bytesChunkSource('lecture (1).bin', whole);
+    const asItIs = await prepareSeed(renamed, noblePageSha256, () => {});
+    expect(asItIs.contentId).not.toBe(original.contentId);
+    const asTheSwarmNamesIt = await prepareSeed(renamed, noblePageSha256, () => {}, undefined, 'lecture.bin');
+    expect(asTheSwarmNamesIt.contentId).toBe(original.contentId);
+    expect(asTheSwarmNamesIt.manifest).toEqual(original.manifest);
+  });
+
+  it('says why a file picked again is not the swarm’s: its size, else its bytes', () => {
+    const manifest = { name: 'lecture.bin', sizeBytes: 3_145_728 };
+    expect(notThisSwarmsFileMessage({ name: 'notes.pdf', sizeBytes: 1000 }, manifest)).toBe(
+      "notes.pdf is not the file this swarm shares (lecture.bin): it holds 1,000 bytes, the swarm's 3,145,728. Pick the very file the swarm was started with.",
+    );
+    expect(notThisSwarmsFileMessage({ name: 'lecture.bin', sizeBytes: 3_145_728 }, manifest)).toContain(
+      'lecture.bin is not the file this swarm shares (lecture.bin): its bytes differ.',
+    );
   });
 
   it('stops reading once the user leaves: no chunk is read after the abort', async () => {

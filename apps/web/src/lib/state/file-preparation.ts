@@ -23,7 +23,8 @@ export const CONTENT_MISMATCH_MESSAGE =
  * (reporting the fraction hashed, 0..1) and fed to the whole file's SHA-256 (@noble/hashes: WebCrypto has no
  * incremental digest) before the next is read over it. No more than a chunk of the file is in memory, and
  * the pass leaves no garbage behind per chunk (#12: a fresh buffer per chunk made the seeder's memory peak).
- * The manifest names the file as `manifestFileName` cleans its name. Stops, rejecting with `signal`'s
+ * The manifest names the file `name` (seeding a swarm again: the swarm's own name for it, whatever the file is
+ * called now), by default as `manifestFileName` cleans the source's name. Stops, rejecting with `signal`'s
  * reason, before the next chunk once `signal` is aborted (the user left: a large file need not be read on).
  * Rejects with the source's error when a read fails (the file changed on disk, or was removed).
  */
@@ -32,11 +33,12 @@ export async function prepareSeed(
   sha256: Sha256,
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
+  name = manifestFileName(source.name),
 ): Promise<PreparedSeed> {
   const wholeFile = nobleSha256.create();
   let reuse: ArrayBuffer | undefined;
   const manifest = await buildManifest({
-    name: manifestFileName(source.name),
+    name,
     sizeBytes: source.sizeBytes,
     // buildManifest reads each chunk once, in order, and is done with it (its hash taken: WebCrypto copies
     // what it digests when called) before it reads the next: the whole-file hash follows the same reads.
@@ -63,6 +65,21 @@ export async function prepareSeed(
 /** Why the file `name` could not be prepared for seeding (`prepareSeed` rejected), for the user. */
 export function unreadableFileMessage(name: string, error: unknown): string {
   return `Could not read ${name} (${reasonOf(error)}): it may have changed on disk, or been moved, while it was read. Pick it again.`;
+}
+
+/**
+ * Why `file`, picked to seed a swarm again, is not the swarm's (`manifest`): its size differs, or else its
+ * bytes do (it was hashed). Its name does not matter: the swarm's name for the file is kept.
+ */
+export function notThisSwarmsFileMessage(
+  file: Pick<ChunkSource, 'name' | 'sizeBytes'>,
+  manifest: Pick<Manifest, 'name' | 'sizeBytes'>,
+): string {
+  const why =
+    file.sizeBytes === manifest.sizeBytes
+      ? 'its bytes differ'
+      : `it holds ${file.sizeBytes.toLocaleString('en')} bytes, the swarm's ${manifest.sizeBytes.toLocaleString('en')}`;
+  return `${file.name} is not the file this swarm shares (${manifest.name}): ${why}. Pick the very file the swarm was started with.`;
 }
 
 /** Why a seeder stopped: the file it seeds could no longer be read to serve a peer. */

@@ -39,6 +39,7 @@ import type { TestSwitches } from '../test-switches';
 import {
   CONTENT_MISMATCH_MESSAGE,
   manifestMatchesLink,
+  notThisSwarmsFileMessage,
   prepareSeed,
   seededFileGoneMessage,
   unreadableFileMessage,
@@ -92,6 +93,8 @@ export interface SwarmSessionOptions {
 export interface SeedPlace {
   readonly swarmId: string;
   readonly contentId: string;
+  /** The swarm's file description: the file picked again must have its bytes, and takes its name. */
+  readonly manifest: Manifest;
   readonly control: string;
   readonly seal: SwarmSeal;
   readonly iceServers: readonly IceServer[];
@@ -104,11 +107,6 @@ export interface SeedPlace {
 export interface KeptSeed {
   readonly seed: PreparedSeed;
   readonly place: SeedPlace;
-}
-
-/** Why a file picked to seed a swarm again is refused. */
-export function notThisSwarmsFileMessage(name: string): string {
-  return `${name} is not the file this swarm shares: pick the very file the swarm was started with, under the same name (the name is part of the swarm's file description).`;
 }
 
 /** How a session ends: a reload (the page unloads) keeps the stored chunks, to resume; leaving deletes them. */
@@ -369,9 +367,10 @@ export class SwarmSession implements RunController {
   }
 
   #place(): SeedPlace | undefined {
-    const [swarmId, contentId, control, seal] = [this.#swarmId, this.#contentId, this.#controlSecret, this.#seal];
-    if (!swarmId || !contentId || !control || !seal) return undefined;
-    return { swarmId, contentId, control, seal, iceServers: this.#iceServers };
+    const [swarmId, contentId, manifest] = [this.#swarmId, this.#contentId, this.#manifest];
+    const [control, seal] = [this.#controlSecret, this.#seal];
+    if (!swarmId || !contentId || !manifest || !control || !seal) return undefined;
+    return { swarmId, contentId, manifest, control, seal, iceServers: this.#iceServers };
   }
 
   /**
@@ -383,9 +382,12 @@ export class SwarmSession implements RunController {
   async reseed(file: ChunkSource, place: SeedPlace): Promise<void> {
     this.#swarmId = place.swarmId;
     this.#contentId = place.contentId;
-    const prepared = await this.#prepare(file);
+    // A file of another size cannot be the swarm's: refused before it is read (it may be gigabytes).
+    if (file.sizeBytes !== place.manifest.sizeBytes) return this.#fail(notThisSwarmsFileMessage(file, place.manifest));
+    // Named as the swarm names it: a download renamed since ("lecture (1).bin") is still the swarm's file.
+    const prepared = await this.#prepare(file, place.manifest.name);
     if (!prepared) return;
-    if (prepared.contentId !== place.contentId) return this.#fail(notThisSwarmsFileMessage(file.name));
+    if (prepared.contentId !== place.contentId) return this.#fail(notThisSwarmsFileMessage(file, place.manifest));
     await this.#takeSeederPlace(prepared, place);
   }
 
@@ -432,7 +434,7 @@ export class SwarmSession implements RunController {
    * This tab seeds `file`: hashes it in one streaming pass (the progress shown); undefined if it could not be
    * read (the tab then says why) or the tab left meanwhile.
    */
-  async #prepare(file: ChunkSource): Promise<PreparedSeed | undefined> {
+  async #prepare(file: ChunkSource, name?: string): Promise<PreparedSeed | undefined> {
     this.#role = 'seeder';
     this.#phase = 'preparing';
     try {
@@ -441,6 +443,7 @@ export class SwarmSession implements RunController {
         this.#sha256,
         (fraction) => this.#showHashed(fraction),
         this.#preparing.signal,
+        name,
       );
       return this.#over ? undefined : prepared;
     } catch (error) {
