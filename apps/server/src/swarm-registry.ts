@@ -262,7 +262,7 @@ function withoutSentTo({ sentTo: _, ...report }: ProgressReport): PeerReport {
 }
 
 /** Why a leecher that never reported completing, though the others sent it the whole file, is flagged. */
-const WITHHELD_COMPLETION = `withholding: the others sent it the whole file over ${WITHHOLDING_WAIT_MS / 1000} s ago, and it never reported completing`;
+const WITHHELD_COMPLETION = `withholding: the others sent it the whole file over ${WITHHOLDING_WAIT_MS / 1000} s ago, and it has neither gained a chunk for ${WITHHOLDING_WAIT_MS / 1000} s nor reported completing`;
 
 /** Thrown when a caller breaks an invariant it must ensure itself (fresh random ids are unique). */
 export class DuplicateIdError extends Error {

@@ -26,11 +26,13 @@ import {
 } from './witness-ledger';
 
 /**
- * How long a leecher may go without reporting its completion once what the others say they sent it covers the
- * file. An honest one completes within a chunk's time of the last block it needed (duplicates in the endgame,
- * or bad blocks it fetches again, may make the others' totals cover the file a little early); thirty seconds is
- * far more. One that stays silent past it is taken to withhold its completion (to flag): it no longer holds
- * the run's measured time hostage.
+ * How long a leecher may go without reporting its completion once what the others reported sending it covers
+ * the file, and without gaining a chunk. An honest one completes within a chunk's time of the last block it
+ * needed (duplicates in the endgame, or bad blocks it fetches again, may make the others' totals cover the file
+ * a little early); thirty seconds is far more. One that stays silent and still past it is taken to withhold its
+ * completion (to flag): it no longer holds the run's measured time hostage. One still gaining chunks is not:
+ * one member claiming to have sent it the whole file (a lie nobody can check) must not get an honest leecher
+ * that is still downloading flagged.
  */
 export const WITHHOLDING_WAIT_MS = 30_000;
 
@@ -199,8 +201,13 @@ interface MutableParticipant {
   readonly tookPartAtMs: number;
   /** Listed by the tab that restored the run, and not registered again yet. */
   awaiting: boolean;
-  /** When what the others say they sent it first covered the file (server clock); null until then. */
+  /** When what the others reported sending it first covered the file (server clock); null until then. */
   coveredAtMs: number | null;
+  /** The chunks its latest report says it holds, and when that figure last rose (server clock). */
+  chunksHeld: number;
+  gainedAtMs: number;
+  /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
+  completionHeardAtMs: number | null;
 }
 
 interface LiveRun {
@@ -222,6 +229,11 @@ interface LiveRun {
   readonly flows: PairFlows;
   /** Since the start, when a member registered it again after a server restart; null otherwise. */
   readonly restoredAfterMs: number | null;
+  /**
+   * When the latest participant it awaited came back (server clock; a restored run): its witnesses' next
+   * reports may confirm completions claimed before, so a completion's wait starts again from there.
+   */
+  awaitedBackAtMs: number | null;
 }
 
 /** Why a restored run ends when none of its leechers came back. */
@@ -263,6 +275,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       tookPartAtMs: restored ? run.startedAtMs : nowMs(),
       awaiting: restored?.awaiting ?? false,
       coveredAtMs: null,
+      chunksHeld: 0,
+      gainedAtMs: nowMs(),
+      completionHeardAtMs: null,
     };
     run.participants.set(member.peerId, participant);
     run.participantsEver++;
@@ -293,7 +308,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
     participants: [...run.participants.values()].map(
-      ({ tookPartAtMs: _, awaiting: __, coveredAtMs: ___, keyDigest: ____, ...participant }) => ({
+      ({
+        tookPartAtMs: _,
+        awaiting: __,
+        coveredAtMs: ___,
+        keyDigest: ____,
+        chunksHeld: _____,
+        gainedAtMs: ______,
+        completionHeardAtMs: _______,
+        ...participant
+      }) => ({
         ...participant,
         witnessedBytes: run.witnesses.witnessed(participant.peerId),
       }),
@@ -331,17 +355,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
     flows: createPairFlows(),
     restoredAfterMs,
+    awaitedBackAtMs: null,
   });
 
   /** `member` takes part in `run` as its resume says: its own settings, and its completion on its clock. */
   const takePartAsResumed = (run: LiveRun, member: RunMember, resumed: ResumedRun): void => {
     const known = run.participants.get(member.peerId);
     if (known) run.participants.delete(member.peerId);
+    if (known?.awaiting) run.awaitedBackAtMs = nowMs();
     const participant = addParticipant(member, run, { settings: resumed.settings, awaiting: false });
     if (known) run.participantsEver--;
     if (member.role === 'leecher' && resumed.completedAfterMs !== null) {
       // Measured on the tab's clock from when it heard of the start: no later than the run's age here.
       participant.completedAfterMs = Math.min(resumed.completedAfterMs, since(nowMs(), run.startedAtMs));
+      participant.completionHeardAtMs = nowMs();
       if (participant.settings.leaveOnComplete) participant.leftRun = true;
     }
   };
@@ -364,15 +391,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     };
 
   /**
-   * Marks each completion the witnesses now cover (a corroborated one stays so), and notes when they first
-   * covered a leecher that has not reported completing.
+   * Marks each completion the witnesses now cover (a corroborated one stays so), and notes when what they
+   * reported (no grant) first covered a leecher that has not reported completing.
    */
   const corroborate = (run: LiveRun): void => {
     for (const participant of run.participants.values()) {
       if (participant.corroborated || participant.role !== 'leecher') continue;
-      const covered = run.witnesses.corroborates(participant.peerId, fileBytes);
-      if (participant.completedAfterMs !== null) participant.corroborated = covered;
-      else if (covered) participant.coveredAtMs ??= nowMs();
+      if (participant.completedAfterMs !== null)
+        participant.corroborated = run.witnesses.corroborates(participant.peerId, fileBytes);
+      else if (run.witnesses.reportsCover(participant.peerId, fileBytes)) participant.coveredAtMs ??= nowMs();
     }
   };
 
@@ -538,6 +565,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
+      if (report.chunksHeld > participant.chunksHeld) participant.gainedAtMs = nowMs();
+      participant.chunksHeld = report.chunksHeld;
       if (uploads(live, participant) && participant.flagged === null) {
         const receivers = new Set(live.participants.keys());
         live.witnesses.record(peerId, report.sentTo, nowMs(), receivers);
@@ -545,6 +574,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       }
       if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
         participant.completedAfterMs = since(nowMs(), live.startedAtMs);
+        participant.completionHeardAtMs = nowMs();
         if (participant.settings.leaveOnComplete) participant.leftRun = true;
       }
       // A completion, or a witness of one: either may finish the run.
@@ -566,13 +596,19 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     unconfirmedCompletions() {
       if (!live) return [];
-      const { startedAtMs } = live;
-      const overdue = (participant: MutableParticipant): boolean =>
-        participant.completedAfterMs !== null &&
-        !participant.corroborated &&
-        participant.flagged === null &&
-        since(nowMs(), startedAtMs + participant.completedAfterMs) > CORROBORATION_WAIT_MS;
-      return [...live.participants.values()].filter(overdue).map((participant) => participant.peerId);
+      const run = live;
+      const participants = [...run.participants.values()];
+      // A participant a restored run still awaits may be the witness a completion waits for.
+      if (participants.some((participant) => participant.awaiting)) return [];
+      const overdue = (participant: MutableParticipant): boolean => {
+        if (participant.completedAfterMs === null || participant.corroborated || participant.flagged !== null)
+          return false;
+        // Heard at its report; a record stored before the server noted that, at the completion's time.
+        const heardAtMs = participant.completionHeardAtMs ?? run.startedAtMs + participant.completedAfterMs;
+        const waitFromMs = Math.max(heardAtMs, run.awaitedBackAtMs ?? heardAtMs);
+        return since(nowMs(), waitFromMs) > CORROBORATION_WAIT_MS;
+      };
+      return participants.filter(overdue).map((participant) => participant.peerId);
     },
 
     withheldCompletions() {
@@ -582,7 +618,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.completedAfterMs === null &&
         participant.flagged === null &&
         participant.coveredAtMs !== null &&
-        since(nowMs(), participant.coveredAtMs) > WITHHOLDING_WAIT_MS;
+        since(nowMs(), participant.coveredAtMs) > WITHHOLDING_WAIT_MS &&
+        since(nowMs(), participant.gainedAtMs) > WITHHOLDING_WAIT_MS;
       return [...live.participants.values()].filter(withheld).map((participant) => participant.peerId);
     },
 

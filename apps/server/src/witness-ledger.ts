@@ -32,8 +32,17 @@ export interface WitnessLedger {
   left(senderId: PeerId, atMs: number, sinceMs: number, uploadBytesPerSec: number | null): void;
   /** What the others report having sent `receiverId`. */
   witnessed(receiverId: PeerId): number;
-  /** Whether `witnessed` covers `fileBytes` (with the departed senders' unreported part). */
+  /**
+   * Whether `witnessed` covers `fileBytes`, with the departed senders' unreported part: generous, as a
+   * completion's confirmation must be (an honest one must never wait on what a departed sender could not report).
+   */
   corroborates(receiverId: PeerId, fileBytes: number): boolean;
+  /**
+   * Whether what the others reported, alone, covers `fileBytes`: strict, as an accusation must be. The grants
+   * of departed senders are what they might have sent anyone, not what they sent this one (a leecher leaving an
+   * uncapped run is granted the whole file towards every receiver).
+   */
+  reportsCover(receiverId: PeerId, fileBytes: number): boolean;
   /** When each sender last reported: the start of what it may send unreported. */
   lastReportAtMs(senderId: PeerId): number | undefined;
   /** `senderId` was flagged: nothing it said it sent counts any more. */
@@ -108,6 +117,10 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       let unreported = 0;
       for (const [senderId, bytes] of departed) if (senderId !== receiverId) unreported += Math.min(fileBytes, bytes);
       return witnessed(receiverId) + unreported >= fileBytes * (1 - CORROBORATION_SHORTFALL);
+    },
+
+    reportsCover(receiverId, fileBytes) {
+      return witnessed(receiverId) >= fileBytes * (1 - CORROBORATION_SHORTFALL);
     },
 
     lastReportAtMs(senderId) {

@@ -231,12 +231,36 @@ describe('progress reports bounded by what is physically possible', () => {
     // The withholder got the whole file, and keeps saying it has not.
     expect(await send(withholder, leeching(1), 1300)).toEqual({ ok: true });
     expect((await settled(seeder)).run).toMatchObject({ phase: 'running' });
-    expect(await send(withholder, leeching(1), 31_200)).toEqual({ ok: true });
+    expect(await send(withholder, leeching(1), 31_400)).toEqual({ ok: true });
     const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
     expect(finished.run?.distributionMs).toBe(200);
     expect(finished.peers[1]?.flagged?.reason).toBe(
-      'withholding: the others sent it the whole file over 30 s ago, and it never reported completing',
+      'withholding: the others sent it the whole file over 30 s ago, and it has neither gained a chunk for 30 s nor reported completing',
     );
+  });
+
+  it('does not let one member get an honest leecher still downloading flagged by claiming to have sent it the file', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const framer = await joinTab(server.harness, seeder.swarmId);
+    const slow = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    const framing = { ...leeching(1), uploadedBytes: 40_960, sentTo: [{ peerId: slow.peerId, bytes: 40_960 }] };
+    expect(await send(framer, framing, 1100)).toEqual({ ok: true });
+    expect(await send(slow, leeching(1), 1200)).toEqual({ ok: true });
+    const twoChunks = { ...leeching(1), bitsBase64: 'wA==', chunksHeld: 2, downloadedBytes: 32_768 };
+    expect(await send(slow, twoChunks, 25_000)).toEqual({ ok: true });
+    expect(await send(framer, framing, 40_000)).toEqual({ ok: true });
+    // Forty-four seconds in, it completes, and the seeder, who really sent it the file, confirms it.
+    expect(await send(slow, complete(1), 45_000)).toEqual({ ok: true });
+    expect(await send(seeder, vouching(1, [slow]), 45_100)).toEqual({ ok: true });
+    // The framer leaves without completing (the run would wait for it otherwise).
+    expect(await framer.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(finished.run?.distributionMs).toBe(44_000);
+    expect(finished.peers.map((peer) => peer.flagged)).toEqual([null, null]);
+    expect(finished.run?.participants.map((p) => p.peerId)).toEqual([seeder.peerId, slow.peerId]);
   });
 
   it('believes an honest run, flagging nobody', async () => {

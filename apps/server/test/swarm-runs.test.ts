@@ -418,15 +418,79 @@ describe('swarm runs', () => {
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('withholder')]);
     at(1100).report('a', reportFor(1, true));
     at(1200).report('s', vouch(1, 'a', 'withholder'));
-    // It keeps reporting, just never its completion: the run cannot finish.
+    // It keeps reporting, just never its completion, nor another chunk: the run cannot finish.
     at(1300).report('withholder', reportFor(1, false));
-    expect(at(31_200).withheldCompletions()).toEqual([]);
+    at(20_000).report('withholder', reportFor(1, false));
+    expect(at(31_300).withheldCompletions()).toEqual([]);
     expect(runs.snapshot().run).toMatchObject({ phase: 'running' });
-    expect(at(31_201).withheldCompletions()).toEqual(['withholder']);
+    expect(at(31_301).withheldCompletions()).toEqual(['withholder']);
     runs.flag('withholder', { reason: 'withholding', refusedReports: 1 });
     expect(runs.withheldCompletions()).toEqual([]);
     // The run's time is the honest leecher's, not the withholder's silence.
     expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 100 });
+  });
+
+  it('names no leecher still gaining chunks, whatever one member claims to have sent it', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('slow')]);
+    // One report, a lie nobody can check: it sent the honest leecher the whole file.
+    at(1100).report('framer', {
+      ...reportFor(1, false),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: 'slow', bytes: FILE_BYTES }],
+    });
+    const gaining = (chunksHeld: number): ProgressReport => ({ ...reportFor(1, false), chunksHeld });
+    at(1200).report('slow', gaining(1));
+    at(25_000).report('slow', gaining(2));
+    expect(at(50_000).withheldCompletions()).toEqual([]);
+    // Stalled for 30 s while the others say it has everything: that is what withholding looks like.
+    expect(at(55_001).withheldCompletions()).toEqual(['slow']);
+  });
+
+  it('names no leecher covered only by what a departed sender was granted, however still it is', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b'), leecher('gone')]);
+    at(1100).report('a', reportFor(1, false));
+    at(1100).report('b', reportFor(1, false));
+    at(1200).report('gone', reportFor(1, false));
+    // Uncapped, it is granted the whole file towards everyone: enough to confirm a completion, not to accuse.
+    at(1400).leave('gone');
+    expect(at(100_000).withheldCompletions()).toEqual([]);
+  });
+
+  it('gives a completion claimed before a restart its wait from when the server heard it, and none while a witness is awaited', () => {
+    const { at, runs } = setUp();
+    const restoredRun = (completedAfterMs: number | null): ResumedRun => ({
+      runNumber: 1,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 60_000,
+      completedAfterMs,
+      participants: [
+        { peerId: 's', role: 'seeder' },
+        { peerId: 'done', role: 'leecher' },
+        { peerId: 'b', role: 'leecher' },
+      ],
+    });
+    // The server restarted 60 s into the run; b registers the swarm again, then the leecher that completed at 20 s.
+    at(100_000).restore(leecher('b'), restoredRun(null));
+    at(100_500).resume(leecher('done'), restoredRun(20_000));
+    at(100_600).report('b', reportFor(1, false));
+    expect(runs.unconfirmedCompletions()).toEqual([]);
+    // Its only witness, the seeder, is still awaited: nothing is overdue however long that takes.
+    expect(at(130_000).unconfirmedCompletions()).toEqual([]);
+    at(131_000).resume(SEEDER, {
+      ...restoredRun(null),
+      settings: { uploadBytesPerSec: 1_000_000, downloadBytesPerSec: null, leaveOnComplete: false },
+    });
+    expect(at(140_000).unconfirmedCompletions()).toEqual([]);
+    at(140_100).report('s', { ...vouch(1, 'done'), uploadedBytes: FILE_BYTES });
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'done')).toMatchObject({
+      completedAfterMs: 20_000,
+      corroborated: true,
+      flagged: null,
+    });
+    expect(at(200_000).unconfirmedCompletions()).toEqual([]);
   });
 
   it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {
