@@ -32,7 +32,7 @@ function connectedLink(peer: SimplePeerInstance, remotePeerId: string): Promise<
         viaSimplePeer++;
         simplePeerHandler?.call(this, event);
       };
-      const link = simplePeerLink(peer, remotePeerId, new CollectionHint());
+      const link = simplePeerLink(peer, remotePeerId, { collectionHint: new CollectionHint() });
       const received: Uint8Array[] = [];
       link.attach({
         message: (bytes) => received.push(bytes.slice()),

@@ -17,6 +17,13 @@ interface SimplePeerInternals {
   readonly readableLength?: number;
 }
 
+export interface SimplePeerLinkOptions {
+  /** The page's (`PAGE_COLLECTION_HINT` by default). */
+  readonly collectionHint?: CollectionHint;
+  /** Called when this side closes the link (`close()`), before the connection closes: a deliberate end. */
+  readonly onClosedLocally?: () => void;
+}
+
 /**
  * A connected simple-peer as an engine `PeerLink`. Sends go straight to the data channel with
  * `send()` (faster than simple-peer's stream `write()`), so backpressure is the engine's job: it reads
@@ -30,8 +37,9 @@ interface SimplePeerInternals {
 export function simplePeerLink(
   peer: SimplePeerInstance,
   remotePeerId: string,
-  collectionHint: CollectionHint = PAGE_COLLECTION_HINT,
+  options: SimplePeerLinkOptions = {},
 ): PeerLink {
+  const { collectionHint = PAGE_COLLECTION_HINT, onClosedLocally } = options;
   let handlers: PeerLinkHandlers | undefined;
   const early: Uint8Array[] = [];
   let closedReason: string | undefined;
@@ -86,6 +94,7 @@ export function simplePeerLink(
       if (closedReason !== undefined) next.close(closedReason);
     },
     close() {
+      if (closedReason === undefined) onClosedLocally?.();
       close('closed locally');
       peer.destroy();
     },

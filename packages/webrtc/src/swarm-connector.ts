@@ -30,6 +30,9 @@ export const CONNECT_TIMEOUT_MS = 20_000;
 export const MAX_CONNECT_ATTEMPTS = 4;
 export const CONNECT_RETRY_DELAY_MS = 2000;
 
+/** What `onConnectError` is told when an open connection closes without either side closing it on purpose. */
+export const CONNECTION_LOST_MESSAGE = 'connection lost: connecting again';
+
 export interface SwarmConnectorDeps {
   readonly signalling: Pick<SignallingClient, 'on' | 'sendSignal'>;
   /** This member's own peer id: it settles which side yields when both offer at once. */
@@ -60,7 +63,8 @@ interface Pending {
 export class SwarmConnector {
   readonly #deps: SwarmConnectorDeps;
   readonly #pending = new Map<PeerId, Pending>();
-  readonly #connected = new Set<PeerId>();
+  /** Open connections, by peer. */
+  readonly #connected = new Map<PeerId, SimplePeerInstance>();
   readonly #unsubscribe: Array<() => void> = [];
   /** Tries waiting to be made again, by peer. */
   readonly #retries = new Map<PeerId, ReturnType<typeof setTimeout>>();
@@ -101,7 +105,7 @@ export class SwarmConnector {
 
   /** Peers with an open data channel. */
   get connectedPeerIds(): ReadonlySet<PeerId> {
-    return this.#connected;
+    return new Set(this.#connected.keys());
   }
 
   destroy(): void {
@@ -114,9 +118,17 @@ export class SwarmConnector {
 
   /** Handles a signal relayed by the server; also used to replay signals that arrived before this connector existed. */
   acceptSignal(from: PeerId, signal: SignalData): void {
-    if (this.#destroyed || this.#connected.has(from)) return;
+    if (this.#destroyed) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;
+    const open = this.#connected.get(from);
+    if (open) {
+      // An offer over an open connection: the other side lost it before this side noticed (its ICE failed
+      // first) and starts over. The old one is dead; anything else for it is stale.
+      if (parsed.data.type !== 'offer') return;
+      this.#connected.delete(from);
+      open.destroy();
+    }
     if (this.#crossed(from, parsed.data)) return;
     // A connection that closed before it opened (its ICE failed, say) is gone, and a new offer replaces the
     // answer to an earlier one (the other side tried again): either way the offer starts a new connection.
@@ -182,9 +194,15 @@ export class SwarmConnector {
       if (this.#pending.get(peerId) !== pending) return;
       pending.cancelTimeout();
       this.#pending.delete(peerId);
-      this.#connected.add(peerId);
-      const link = simplePeerLink(peer, peerId);
-      peer.on('close', () => this.#connected.delete(peerId));
+      this.#connected.set(peerId, peer);
+      let closedHere = false;
+      const link = simplePeerLink(peer, peerId, { onClosedLocally: () => (closedHere = true) });
+      peer.on('close', () => {
+        // Replaced already (the other side started over) is no loss.
+        if (this.#connected.get(peerId) !== peer) return;
+        this.#connected.delete(peerId);
+        if (!closedHere) this.#lost(peerId, initiator);
+      });
       this.#deps.onLink(link);
     });
     peer.on('error', (error: Error) => this.#abandon(peerId, error.message, { only: pending }));
@@ -210,13 +228,32 @@ export class SwarmConnector {
     if (this.#destroyed) return;
     if (!options.quiet) this.#deps.onConnectError?.(peerId, message);
     if (options.retry === false || !pending.initiator || pending.attempt >= MAX_CONNECT_ATTEMPTS) return;
-    const delayMs = CONNECT_RETRY_DELAY_MS * 2 ** (pending.attempt - 1) * (0.5 + Math.random());
+    this.#openLater(peerId, pending.attempt + 1);
+  }
+
+  /**
+   * An open connection closed without this side closing it (`link.close()`): its ICE failed (a laptop moved to
+   * another access point), or the other side's did, or the other side's channel broke. Nothing else would ever
+   * connect the pair again while both stay in the swarm (newcomers initiate; the signalling connection did not
+   * drop), so the side that initiated it opens it again, with a fresh set of tries. If the other side left the
+   * swarm, its `peer:left` cancels that. A connection the other side closed on purpose (it dropped this tab, or
+   * it is leaving) is offered again too; its side decides whether to take it.
+   */
+  #lost(peerId: PeerId, initiator: boolean): void {
+    if (this.#destroyed) return;
+    this.#deps.onConnectError?.(peerId, CONNECTION_LOST_MESSAGE);
+    if (initiator) this.#openLater(peerId, 1);
+  }
+
+  /** Opens the connection to `peerId` again (try number `attempt`) after the retry delay, doubling, randomised by half. */
+  #openLater(peerId: PeerId, attempt: number): void {
+    const delayMs = CONNECT_RETRY_DELAY_MS * 2 ** Math.max(0, attempt - 2) * (0.5 + Math.random());
     clearTimeout(this.#retries.get(peerId));
     this.#retries.set(
       peerId,
       setTimeout(() => {
         this.#retries.delete(peerId);
-        if (!this.#destroyed) this.#open(peerId, true, pending.attempt + 1);
+        if (!this.#destroyed) this.#open(peerId, true, attempt);
       }, delayMs),
     );
   }

@@ -53,7 +53,7 @@ function realSimplePeer(): { peer: SimplePeerInstance; channel: StubChannel; str
 function linkOf(peer: SimplePeerInstance) {
   const received: number[][] = [];
   const closes: string[] = [];
-  const link = simplePeerLink(peer, 'remote', new CollectionHint());
+  const link = simplePeerLink(peer, 'remote', { collectionHint: new CollectionHint() });
   const attach = (): void =>
     link.attach({
       message: (message) => received.push([...message]),
