@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, waitForRunFinished } from './fixtures';
 
 /** SHA-256 of a file on disk, streamed (a saved file may be large). */
 async function fileSha256(path: string): Promise<string> {
@@ -36,6 +36,8 @@ test('a leecher reloaded mid-download resumes with the chunks it held and comple
   const before = await readPeerState(leecher!);
   expect(before.complete).toBe(false);
   await leecher!.reload();
+  // It has its place back (the same peer id), so the run still counts what it received before the reload.
+  await expect.poll(async () => (await readPeerState(leecher!)).peerId).toBe(before.peerId);
 
   // Right after the reload: back in run 1, holding every chunk it held before (read back from IndexedDB,
   // each checked against the manifest), before it could have downloaded them again.
@@ -55,6 +57,14 @@ test('a leecher reloaded mid-download resumes with the chunks it held and comple
   // It fetched only the rest.
   expect(final.downloadedBytes).toBeLessThanOrEqual(32 * 1024 * 1024 - after.resumedChunks * 256 * 1024);
   expect((await waitForComplete(other!)).fileSha256).toBe(seederHash);
+  // Its completion counts: nobody was flagged (its first report after the reload held chunks its new engine
+  // had not received), and the run finished with both leechers.
+  const run = (await waitForRunFinished(seeder.page)).run!;
+  expect(run.leechers).toBe(2);
+  expect(run.completedAfterMs.every((ms) => ms !== null)).toBe(true);
+  // Nor afterwards, as it goes on reporting the chunks its new engine did not count.
+  await leecher!.waitForTimeout(1000);
+  await expect(seeder.page.getByText('reports refused')).toHaveCount(0);
 });
 
 test('a reloaded leecher still checking its stored chunks when a newer run starts takes that run’s store', async ({

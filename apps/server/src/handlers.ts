@@ -255,28 +255,32 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:join',
         parse: withSchema(swarmJoinRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle: ({ swarmId, control }, reply) =>
+        handle: ({ swarmId, control, formerPlace }, reply) =>
           inTurn(async () => {
             // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
             if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
             const digest = control === undefined ? undefined : controlDigestOf(control);
-            const memberKey = ids.memberKey();
+            const formerKeyDigest = formerPlace && memberKeyDigestOf(formerPlace.memberKey);
             const joined = await change(swarmId, (world) => {
               const { registry } = world;
               if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
-              let peerId = ids.peerId();
+              // A reloaded tab gets its place in the run back, by its key; any other join a new place.
+              const takingBack =
+                formerPlace !== undefined && registry.mayTakeBack(swarmId, formerPlace.peerId, formerKeyDigest!);
+              let peerId = takingBack ? formerPlace.peerId : ids.peerId();
               // Participants that left the run going on keep their ids in it.
-              while (registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
+              while (!takingBack && registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
+              const memberKey = takingBack ? formerPlace.memberKey : ids.memberKey();
               const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
-              const outcome = registry.join(swarmId, member, digest);
+              const outcome = registry.join(swarmId, member, digest, takingBack);
               if (!outcome.ok) return refuse(outcome.code);
               world.seats.seated(swarmId, peerId, address);
               const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
-              return { ...outcome, peerId, joinCode, others: registry.otherSockets(swarmId, socket.id) };
+              return { ...outcome, peerId, memberKey, joinCode, others: registry.otherSockets(swarmId, socket.id) };
             });
             if (!joined.ok) return reply(joined);
             const { manifest, contentId, seal } = joined.swarm;
-            const { existingPeers: peers, run, inControl, peerId, joinCode } = joined;
+            const { existingPeers: peers, run, inControl, peerId, joinCode, memberKey } = joined;
             reply({
               ok: true,
               swarmId,

@@ -198,8 +198,17 @@ export interface SwarmRegistry {
   readonly swarmCount: number;
   hasSwarm(swarmId: SwarmId): boolean;
   create(input: CreateSwarmInput): CreateOutcome;
-  /** `control`: the hash of the control secret the request carried, if any. */
-  join(swarmId: SwarmId, member: Member, control?: ControlDigest): JoinOutcome;
+  /**
+   * `control`: the hash of the control secret the request carried, if any. `takingBack`: `member` is the
+   * place a reloaded tab had, which `mayTakeBack` allowed.
+   */
+  join(swarmId: SwarmId, member: Member, control?: ControlDigest, takingBack?: boolean): JoinOutcome;
+  /**
+   * Whether a tab joining again may have its former place `peerId` back (key hash `keyDigest`): no member of
+   * the swarm holds it, and the run going on holds it under that key (it left the run, or abandoned it, when
+   * its page reloaded). Nothing to take back outside a run.
+   */
+  mayTakeBack(swarmId: SwarmId, peerId: PeerId, keyDigest: ControlDigest): boolean;
   watch(swarmId: SwarmId, socketId: SocketId, control?: ControlDigest): WatchOutcome;
   /** Removes the socket from its swarm, deleting the swarm when it empties; undefined if it was in none. */
   leave(socketId: SocketId): LeaveOutcome | undefined;
@@ -340,6 +349,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       role: member.role,
       peerCount: Math.max(swarm.runs.mostParticipants, swarm.members.size),
       ...(context && {
+        witnessedBytes: context.witnessedBytes,
+        receivedBeforeBytes: context.receivedBeforeBytes,
         run: {
           elapsedMs: context.elapsedMs,
           uploadBytesPerSec: context.settings.uploadBytesPerSec,
@@ -478,12 +489,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       return { ok: true, swarm };
     },
 
-    join(swarmId, member, control) {
+    join(swarmId, member, control, takingBack = false) {
       if (presences.has(member.socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
       if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
-      if (swarm.members.has(member.peerId) || swarm.runs.isParticipant(member.peerId)) {
+      if (swarm.members.has(member.peerId) || (!takingBack && swarm.runs.isParticipant(member.peerId))) {
         throw new DuplicateIdError(`peer ${member.peerId} is already in swarm ${swarmId}`);
       }
       const existingPeers = [...swarm.members.keys()];
@@ -491,8 +502,13 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       swarm.members.set(member.peerId, state);
       const inControl = sameControlDigest(swarm.controlDigest, control);
       presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
-      const run = swarm.runs.join(state);
+      const run = takingBack ? swarm.runs.takeBack(state) : swarm.runs.join(state);
       return { ok: true, swarm, existingPeers, run, inControl };
+    },
+
+    mayTakeBack(swarmId, peerId, keyDigest) {
+      const swarm = swarms.get(swarmId);
+      return !!swarm && !swarm.members.has(peerId) && swarm.runs.placeFor(peerId, keyDigest) === 'theirs';
     },
 
     watch(swarmId, socketId, control) {

@@ -61,6 +61,13 @@ export interface ParticipantContext {
   readonly settings: PeerRunSettings;
   /** The upload caps of the others that may have sent to it: the seeder in client-server, everyone in p2p. */
   readonly senderUploadBytesPerSec: readonly (number | null)[];
+  /** What the others reported sending it in this run, before a reload of its page too. */
+  readonly witnessedBytes: number;
+  /**
+   * What the others had reported sending it when it took its place back after its page reloaded (0 if it
+   * never did): its new engine counts only what arrives from then on, and holds what arrived before too.
+   */
+  readonly receivedBeforeBytes: number;
 }
 
 export type StartRunOutcome =
@@ -91,8 +98,10 @@ export interface SwarmRunsOptions {
 export type ParticipantRecord = Readonly<MutableParticipant>;
 
 /** The run going on, as plain data. */
-export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses' | 'flows'>> {
+export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses' | 'flows' | 'abandoned'>> {
   readonly participants: readonly ParticipantRecord[];
+  /** Absent in a record stored before abandoned places were kept. */
+  readonly abandoned?: readonly (readonly [PeerId, string | null])[];
   readonly witnesses: WitnessLedgerState;
   readonly flows: PairFlowsState;
 }
@@ -140,6 +149,12 @@ export interface SwarmRuns {
   stop(): StopRunOutcome;
   /** A member joined the swarm: it takes part in the run going on, which is returned (null if none). */
   join(member: RunMember): RunStarted | null;
+  /**
+   * A member joined again under its former place (its page reloaded), which `placeFor` says is its own: a
+   * departed participant is present again with its completion, an abandoned one takes part again; either way
+   * what the others said they sent it still counts. Returns the run going on (null if none).
+   */
+  takeBack(member: RunMember): RunStarted | null;
   /** A member left the swarm. */
   leave(peerId: PeerId): void;
   /**
@@ -208,6 +223,8 @@ interface MutableParticipant {
   gainedAtMs: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
+  /** See `ParticipantContext.receivedBeforeBytes`; absent in a record stored before it existed. */
+  receivedBeforeBytes?: number;
 }
 
 interface LiveRun {
@@ -229,6 +246,12 @@ interface LiveRun {
   readonly flows: PairFlows;
   /** Since the start, when a member registered it again after a server restart; null otherwise. */
   readonly restoredAfterMs: number | null;
+  /**
+   * Leechers that left before completing, oldest first, with their member keys' hashes (null: not known):
+   * a reloaded tab takes its place back by its key (`takeBack`), nobody else can. At most
+   * `maxDepartedParticipants`.
+   */
+  readonly abandoned: Map<PeerId, string | null>;
   /**
    * When the latest participant it awaited came back (server clock; a restored run): its witnesses' next
    * reports may confirm completions claimed before, so a completion's wait starts again from there.
@@ -316,6 +339,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         chunksHeld: _____,
         gainedAtMs: ______,
         completionHeardAtMs: _______,
+        receivedBeforeBytes: ________,
         ...participant
       }) => ({
         ...participant,
@@ -356,6 +380,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     flows: createPairFlows(),
     restoredAfterMs,
     awaitedBackAtMs: null,
+    abandoned: new Map(),
   });
 
   /** `member` takes part in `run` as its resume says: its own settings, and its completion on its clock. */
@@ -447,7 +472,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     placeFor(peerId, keyDigest) {
       const participant = live?.participants.get(peerId);
-      if (!participant) return 'free';
+      if (!participant) {
+        const abandonedKey = live?.abandoned.get(peerId);
+        if (!abandonedKey) return 'free';
+        return sameControlDigest(Buffer.from(abandonedKey, 'base64url'), keyDigest) ? 'theirs' : 'taken';
+      }
       if (participant.awaiting) return 'theirs';
       // A record stored before participants kept their keys has none: nobody can prove the place theirs.
       if (participant.present || !participant.keyDigest) return 'taken';
@@ -480,6 +509,25 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     join(member) {
       if (!live) return null;
       addParticipant(member, live);
+      return announce(live);
+    },
+
+    takeBack(member) {
+      if (!live) return null;
+      live.witnesses.restarted(member.peerId);
+      live.flows.forget(member.peerId);
+      const known = live.participants.get(member.peerId);
+      const receivedBeforeBytes = live.witnesses.witnessed(member.peerId);
+      if (known && !known.present) {
+        known.present = true;
+        known.awaiting = false;
+        known.receivedBeforeBytes = receivedBeforeBytes;
+      } else if (!known) {
+        if (live.abandoned.delete(member.peerId)) live.abandonedLeechers = Math.max(0, live.abandonedLeechers - 1);
+        // Counted once already, when it first took part.
+        live.participantsEver--;
+        addParticipant(member, live).receivedBeforeBytes = receivedBeforeBytes;
+      }
       return announce(live);
     },
 
@@ -548,8 +596,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       }
       if (participant.role === 'leecher' && participant.completedAfterMs === null) {
         live.participants.delete(peerId);
-        // A flagged one never counted: its leaving is no abandoned download.
-        if (participant.flagged === null) live.abandonedLeechers++;
+        // A flagged one never counted: its leaving is no abandoned download, nor a place to take back.
+        if (participant.flagged === null) {
+          live.abandonedLeechers++;
+          live.abandoned.delete(peerId);
+          live.abandoned.set(peerId, participant.keyDigest);
+          if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(live.abandoned.keys().next().value!);
+        }
         finishIfDone(live);
         return;
       }
@@ -569,7 +622,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       participant.chunksHeld = report.chunksHeld;
       if (uploads(live, participant) && participant.flagged === null) {
         const receivers = new Set(live.participants.keys());
-        live.witnesses.record(peerId, report.sentTo, nowMs(), receivers);
+        // What was sent to a leecher that abandoned the run counts too: its page may be reloading, and the
+        // chunks it gets back from its store arrived up to a report interval before it left.
+        live.witnesses.record(peerId, report.sentTo, nowMs(), new Set([...receivers, ...live.abandoned.keys()]));
         live.flows.record(peerId, report.sentTo, nowMs(), receivers);
       }
       if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
@@ -591,6 +646,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         elapsedMs: since(nowMs(), participant.tookPartAtMs),
         settings: participant.settings,
         senderUploadBytesPerSec: senders.map((sender) => sender.settings.uploadBytesPerSec),
+        witnessedBytes: live.witnesses.witnessed(peerId),
+        receivedBeforeBytes: participant.receivedBeforeBytes ?? 0,
       };
     },
 
@@ -650,6 +707,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
   return {
     ...record,
+    abandoned: new Map(record.abandoned ?? []),
     participants: new Map(record.participants.map((participant) => [participant.peerId, { ...participant }])),
     witnesses: createWitnessLedger({ maxDepartedSenders }, record.witnesses),
     flows: createPairFlows(record.flows),
@@ -662,5 +720,6 @@ function liveRunRecordOf(run: LiveRun): LiveRunRecord {
     participants: [...run.participants.values()].map((participant) => ({ ...participant })),
     witnesses: run.witnesses.exportState(),
     flows: run.flows.exportState(),
+    abandoned: [...run.abandoned],
   };
 }

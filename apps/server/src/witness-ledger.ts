@@ -45,6 +45,11 @@ export interface WitnessLedger {
   reportsCover(receiverId: PeerId, fileBytes: number): boolean;
   /** When each sender last reported: the start of what it may send unreported. */
   lastReportAtMs(senderId: PeerId): number | undefined;
+  /**
+   * `senderId` is back in the run with a new engine (its page reloaded), whose totals start again from zero:
+   * what it reported before is carried, and its new totals add to it.
+   */
+  restarted(senderId: PeerId): void;
   /** `senderId` was flagged: nothing it said it sent counts any more. */
   discredit(senderId: PeerId): void;
   /** Everything it holds, as plain data (a shared store keeps it between requests: `swarm-record.ts`). */
@@ -59,6 +64,8 @@ export interface WitnessLedgerState {
 
 export interface SenderAccountState {
   readonly sent: readonly (readonly [PeerId, number])[];
+  /** What an earlier engine of it reported (`restarted`); absent in a record stored before there was any. */
+  readonly carried?: readonly (readonly [PeerId, number])[];
   readonly lastReportAtMs: number;
 }
 
@@ -70,6 +77,8 @@ export interface WitnessLedgerOptions {
 interface SenderAccount {
   /** Its latest account, by receiver. */
   sent: Map<PeerId, number>;
+  /** What its earlier engines reported, by receiver (`restarted`). */
+  carried: Map<PeerId, number>;
   lastReportAtMs: number;
 }
 
@@ -78,7 +87,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
   const senders = new Map<PeerId, SenderAccount>(
     (state?.senders ?? []).map(([senderId, account]) => [
       senderId,
-      { sent: new Map(account.sent), lastReportAtMs: account.lastReportAtMs },
+      { sent: new Map(account.sent), carried: new Map(account.carried ?? []), lastReportAtMs: account.lastReportAtMs },
     ]),
   );
   /** Departed senders, in the order they left, with the most they sent after their last report. */
@@ -86,13 +95,20 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
 
   const witnessed = (receiverId: PeerId): number => {
     let bytes = 0;
-    for (const [senderId, account] of senders) if (senderId !== receiverId) bytes += account.sent.get(receiverId) ?? 0;
+    for (const [senderId, account] of senders) {
+      if (senderId === receiverId) continue;
+      bytes += (account.sent.get(receiverId) ?? 0) + (account.carried.get(receiverId) ?? 0);
+    }
     return bytes;
   };
 
   return {
     record(senderId, sentTo, atMs, receivers) {
-      const account = senders.get(senderId) ?? { sent: new Map<PeerId, number>(), lastReportAtMs: atMs };
+      const account = senders.get(senderId) ?? {
+        sent: new Map<PeerId, number>(),
+        carried: new Map(),
+        lastReportAtMs: atMs,
+      };
       for (const { peerId, bytes } of sentTo) {
         // Engine totals only grow: a smaller figure is a report overtaken by a later one.
         if (peerId !== senderId && receivers.has(peerId))
@@ -102,9 +118,19 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       senders.set(senderId, account);
     },
 
+    restarted(senderId) {
+      const account = senders.get(senderId);
+      if (!account) return;
+      for (const [receiverId, bytes] of account.sent)
+        account.carried.set(receiverId, (account.carried.get(receiverId) ?? 0) + bytes);
+      account.sent.clear();
+    },
+
     left(senderId, atMs, sinceMs, uploadBytesPerSec) {
+      // Leaving again after coming back (`restarted`) adds to what it was granted the first time.
+      const earlier = departed.get(senderId) ?? 0;
       departed.delete(senderId);
-      departed.set(senderId, bytesThroughCap(uploadBytesPerSec, Math.max(0, atMs - sinceMs)));
+      departed.set(senderId, earlier + bytesThroughCap(uploadBytesPerSec, Math.max(0, atMs - sinceMs)));
       if (departed.size <= options.maxDepartedSenders) return;
       const [oldest] = departed.keys();
       departed.delete(oldest!);
@@ -135,7 +161,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     exportState: () => ({
       senders: [...senders].map(([senderId, account]) => [
         senderId,
-        { sent: [...account.sent], lastReportAtMs: account.lastReportAtMs },
+        { sent: [...account.sent], carried: [...account.carried], lastReportAtMs: account.lastReportAtMs },
       ]),
       departed: [...departed],
     }),

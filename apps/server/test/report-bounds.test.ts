@@ -123,13 +123,30 @@ describe('a report against what is physically possible', () => {
     );
   });
 
-  it('refuses a leecher holding more than it received', () => {
-    const input: ReportBoundsInput = { manifest, role: 'leecher', peerCount: 2 };
+  it('refuses a leecher in a run holding more than it received', () => {
+    const input = shaped(60_000);
     expect(implausibilityOf({ ...holding(10), downloadedBytes: 9 * 16 * 1024 }, input)).toBe(
       'downloadedBytes: it holds 10 chunks but received only 147456 bytes',
     );
     // The seeder holds the file without downloading it.
     expect(implausibilityOf({ ...holding(CHUNKS), downloadedBytes: 0 }, { ...input, role: 'seeder' })).toBeUndefined();
+    // Between runs, reports measure nothing: a tab reloaded during the last one holds what it did not count.
+    expect(
+      implausibilityOf({ ...holding(10), downloadedBytes: 0 }, { manifest, role: 'leecher', peerCount: 2 }),
+    ).toBeUndefined();
+  });
+
+  it('believes a leecher whose page reloaded holds what it received before, counted by the others', () => {
+    const reloaded: ReportBoundsInput = { ...shaped(60_000), receivedBeforeBytes: 6 * 16 * 1024 };
+    // Six chunks read back from its store, four received since.
+    expect(implausibilityOf({ ...holding(10), downloadedBytes: 4 * 16 * 1024 }, reloaded)).toBeUndefined();
+    expect(implausibilityOf({ ...holding(11), downloadedBytes: 4 * 16 * 1024 }, reloaded)).toBe(
+      'downloadedBytes: it holds 11 chunks but received only 163840 bytes',
+    );
+    // What the others say they sent it now counts too.
+    expect(
+      implausibilityOf({ ...holding(11), downloadedBytes: 0 }, { ...shaped(60_000), witnessedBytes: 11 * 16 * 1024 }),
+    ).toBeUndefined();
   });
 
   it('refuses a completion earlier than the download cap allows, and accepts one at the cap', () => {

@@ -263,6 +263,57 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(finished.run?.participants.map((p) => p.peerId)).toEqual([seeder.peerId, slow.peerId]);
   });
 
+  it('gives a leecher whose page reloaded its place back: the chunks it held before are believed, its completion counts', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const student = await joinTab(server.harness, seeder.swarmId);
+    const other = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    const twoChunks = { ...leeching(1), bitsBase64: 'wA==', chunksHeld: 2, downloadedBytes: 32_768 };
+    const sentTwo = { peerId: student.peerId, bytes: 32_768 };
+    expect(
+      await send(
+        seeder,
+        {
+          ...vouching(1, [other]),
+          uploadedBytes: 40_960 + 32_768,
+          sentTo: [{ peerId: other.peerId, bytes: 40_960 }, sentTwo],
+        },
+        1100,
+      ),
+    ).toEqual({ ok: true });
+    expect(await send(student, twoChunks, 1200)).toEqual({ ok: true });
+    expect(await send(other, leeching(1), 1250)).toEqual({ ok: true });
+    // F5: the page leaves the swarm as it unloads, and the reloaded page joins again presenting its former place.
+    expect(await student.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    student.client.disconnect();
+    const impostor = await server.harness.connect();
+    const refusedPlace = await impostor.timeout(WAIT_MS).emitWithAck('swarm:join', {
+      swarmId: seeder.swarmId,
+      formerPlace: { peerId: student.peerId, memberKey: other.memberKey },
+    });
+    expect(refusedPlace.ok && refusedPlace.peerId).not.toBe(student.peerId);
+    impostor.disconnect();
+    const reloaded = await server.harness.connect();
+    const rejoined = await reloaded.timeout(WAIT_MS).emitWithAck('swarm:join', {
+      swarmId: seeder.swarmId,
+      formerPlace: { peerId: student.peerId, memberKey: student.memberKey },
+    });
+    expect(rejoined).toMatchObject({ ok: true, peerId: student.peerId, memberKey: student.memberKey });
+    const back = { ...student, client: reloaded };
+    // Its new engine holds the two chunks it read back from its store, having received nothing yet.
+    expect(await send(back, { ...twoChunks, downloadedBytes: 0 }, 2000)).toEqual({ ok: true });
+    expect(await send(seeder, { ...vouching(1, [other, student]), uploadedBytes: 81_920 }, 2100)).toEqual({ ok: true });
+    expect(await send(back, { ...complete(1), downloadedBytes: 8192 }, 2200)).toEqual({ ok: true });
+    expect(await send(other, complete(1), 2300)).toEqual({ ok: true });
+    const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    // The one abandoned download is the impostor's, which joined under a new id and left.
+    expect(finished.run).toMatchObject({ distributionMs: 1300, abandonedLeechers: 1 });
+    expect(finished.peers.map((peer) => peer.flagged)).toEqual([null, null, null]);
+    expect(finished.run?.participants.map((p) => p.peerId)).toEqual([seeder.peerId, other.peerId, student.peerId]);
+  });
+
   it('believes an honest run, flagging nobody', async () => {
     await start();
     const seeder = await seed(server.harness);

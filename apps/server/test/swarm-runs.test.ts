@@ -353,6 +353,8 @@ describe('swarm runs', () => {
       elapsedMs: 500,
       settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
       senderUploadBytesPerSec: [1_000_000], // client-server: the seeder alone sends
+      witnessedBytes: 0,
+      receivedBeforeBytes: 0,
     });
     expect(runs.contextOf('c', 2)).toBeUndefined();
     expect(runs.contextOf('c', null)).toBeUndefined();
@@ -491,6 +493,45 @@ describe('swarm runs', () => {
       flagged: null,
     });
     expect(at(200_000).unconfirmedCompletions()).toEqual([]);
+  });
+
+  it('gives a reloaded leecher its place back by its key alone: abandoned or departed, its account kept', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('s', {
+      ...vouch(1, 'b'),
+      sentTo: [
+        { peerId: 'a', bytes: 2000 },
+        { peerId: 'b', bytes: 3000 },
+      ],
+      uploadedBytes: 5000,
+    });
+    at(1200).leave('a'); // F5 mid-download: abandoned
+    expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 1 });
+    // The seeder's next report counts what it sent a just before it left.
+    at(1250).report('s', {
+      ...vouch(1, 'b'),
+      sentTo: [
+        { peerId: 'a', bytes: 2500 },
+        { peerId: 'b', bytes: 3000 },
+      ],
+      uploadedBytes: 5500,
+    });
+    expect(runs.placeFor('a', memberKeyDigestOf('not the key of a'))).toBe('taken');
+    expect(runs.placeFor('a', memberKeyDigestOf('key of a'))).toBe('theirs');
+    at(1300).takeBack(leecher('a'));
+    expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 0 });
+    expect(runs.contextOf('a', 1)).toMatchObject({ witnessedBytes: 2500, receivedBeforeBytes: 2500, elapsedMs: 0 });
+    expect(runs.mostParticipants).toBe(3);
+    // b completes and leaves, then its page reloads: present again, its completion kept.
+    at(1400).report('b', reportFor(1, true));
+    at(1500).leave('b');
+    at(1600).takeBack(leecher('b'));
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'b')).toMatchObject({
+      present: true,
+      completedAfterMs: 400,
+      corroborated: true,
+    });
   });
 
   it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {

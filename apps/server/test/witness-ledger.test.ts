@@ -28,6 +28,37 @@ describe('the witness ledger of a run', () => {
     expect(ledger.witnessed('a')).toBe(800_000);
   });
 
+  it('carries what a sender reported before its page reloaded: its new engine counts from zero again', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('b', sent({ a: 600_000, c: 100_000 }), 100, RECEIVERS);
+    ledger.restarted('b');
+    ledger.record('b', sent({ a: 300_000 }), 900, RECEIVERS);
+    expect([ledger.witnessed('a'), ledger.witnessed('c')]).toEqual([900_000, 100_000]);
+    expect(ledger.exportState().senders).toEqual([
+      [
+        'b',
+        {
+          sent: [['a', 300_000]],
+          carried: [
+            ['a', 600_000],
+            ['c', 100_000],
+          ],
+          lastReportAtMs: 900,
+        },
+      ],
+    ]);
+    // Exported and imported (a shared store), it still adds up.
+    expect(createWitnessLedger({ maxDepartedSenders: 4 }, ledger.exportState()).witnessed('a')).toBe(900_000);
+  });
+
+  it('reports alone cover a file for an accusation: a departed sender’s grant does not', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 500_000 }), 100, RECEIVERS);
+    ledger.left('b', 200, 100, null); // uncapped: granted the whole file towards everyone
+    expect(ledger.corroborates('a', F)).toBe(true);
+    expect(ledger.reportsCover('a', F)).toBe(false);
+  });
+
   it('grants a departed sender what its cap lets it send after its last report, and no more', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 900_000 }), 1_000, RECEIVERS);

@@ -104,8 +104,17 @@ export const swarmCreateRequestSchema = z
   .object({ manifest: manifestSchema, contentId: contentIdSchema, config: runConfigSchema.optional() })
   .strict();
 /** `control`: the swarm's control secret, if this tab holds it (its creator's, after a reload). */
+/**
+ * A tab's place in a swarm before its page reloaded: `swarm:join` gives it back (the same peer id, the run's
+ * account of it) when the run going on holds that place under this key; else the join gets a new place.
+ */
+export const formerPlaceSchema = z.object({ peerId: peerIdSchema, memberKey: memberKeySchema }).strict();
 export const swarmJoinRequestSchema = z
-  .object({ swarmId: swarmIdSchema, control: controlSecretSchema.optional() })
+  .object({
+    swarmId: swarmIdSchema,
+    control: controlSecretSchema.optional(),
+    formerPlace: formerPlaceSchema.optional(),
+  })
   .strict();
 /** An overview screen follows a swarm without being a peer in it; with `control`, it may run it too. */
 export const swarmWatchRequestSchema = z
@@ -252,6 +261,7 @@ export interface SwarmProgress {
 
 export type SwarmCreateRequest = z.infer<typeof swarmCreateRequestSchema>;
 export type SwarmJoinRequest = z.infer<typeof swarmJoinRequestSchema>;
+export type FormerPlace = z.infer<typeof formerPlaceSchema>;
 export type SignalSendRequest = z.infer<typeof signalSendRequestSchema>;
 export type SwarmWatchRequest = z.infer<typeof swarmWatchRequestSchema>;
 export type RunStartRequest = z.infer<typeof runStartRequestSchema>;

@@ -1,5 +1,6 @@
 import type { PeerLink } from '@swarmlab/engine';
 import type {
+  FormerPlace,
   DisplayName,
   IceServer,
   PeerId,
@@ -101,8 +102,13 @@ export class SwarmMembership {
   }
 
   /** Joins `swarmId`, presenting `control` (the swarm's control secret) if this tab holds it. */
-  joinSwarm(swarmId: string, control?: string): Promise<SignallingResult<SwarmJoined>> {
-    return this.#signalling.joinSwarm({ swarmId, ...(control !== undefined && { control }) });
+  /** `formerPlace`: this tab's place before its page reloaded, to be given back if the run going on holds it. */
+  joinSwarm(swarmId: string, control?: string, formerPlace?: FormerPlace): Promise<SignallingResult<SwarmJoined>> {
+    return this.#signalling.joinSwarm({
+      swarmId,
+      ...(control !== undefined && { control }),
+      ...(formerPlace !== undefined && { formerPlace }),
+    });
   }
 
   /** Takes a place in a swarm by `request` (a tab seeding its swarm again after its seeder left: `takePlace`). */

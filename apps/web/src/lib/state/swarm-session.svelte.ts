@@ -52,6 +52,7 @@ import { CONTROL_UNKNOWN, IN_CONTROL, MEMBER_WITHOUT_CONTROL, type RunControl } 
 import { NO_RUN_REQUESTS, type RunController, type RunRequests } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
 import { SwarmMembership } from './swarm-membership.svelte';
+import type { MemberPlaces } from './member-places';
 import { pageStorage } from './page-storage';
 
 /**
@@ -87,6 +88,8 @@ export interface SwarmSessionOptions {
   readonly displayName?: () => DisplayName | undefined;
   /** Where a leecher keeps its chunks: IndexedDB, this tab's stores (made when first needed, by default). */
   readonly storage?: () => LeecherStorage;
+  /** This tab's places in swarms, kept over a reload (in memory only, and lost with the page, if absent). */
+  readonly places?: MemberPlaces;
 }
 
 /** What seeding a swarm again from a tab takes (`SwarmSession.seedPlace`). */
@@ -321,9 +324,11 @@ export class SwarmSession implements RunController {
     this.#phase = 'connecting';
     this.#swarmId = swarmId;
     const membership = this.#connect();
-    const joined = await membership.joinSwarm(swarmId, control);
+    // Reloaded, it asks for its place back: the run then still counts what it received before.
+    const joined = await membership.joinSwarm(swarmId, control, this.#options.places?.get(swarmId));
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });
     this.#joinCode = joined.joinCode;
     this.#controlSecret = joined.inControl ? control : undefined;
     this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
@@ -499,6 +504,7 @@ export class SwarmSession implements RunController {
     const store = this.#leecherStore;
     store?.close();
     if (store && !options.keepStoredChunks) void this.#storage?.forget(store.storeKey);
+    if (!options.keepStoredChunks && this.#swarmId) this.#options.places?.forget(this.#swarmId);
     this.#stopSampling?.();
     this.#reporter?.stop();
     this.#display.dispose();

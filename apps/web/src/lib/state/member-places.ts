@@ -1,0 +1,46 @@
+import { formerPlaceSchema, type FormerPlace } from '@swarmlab/protocol';
+
+const KEY_PREFIX = 'swarmlab.place.';
+
+/**
+ * This tab's place in each swarm it is a member of (its peer id and member key), in `sessionStorage`: a
+ * reloaded page presents it as it joins again (`formerPlace` of `swarm:join`), and the server gives the place
+ * back if the run going on holds it, so the run still knows what this tab received before the reload. Session
+ * storage, like the control secrets: a place belongs to one tab. A storage that throws only loses the reload.
+ */
+export class MemberPlaces {
+  readonly #storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
+
+  constructor(storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {
+    this.#storage = storage;
+  }
+
+  /** The place this tab kept in `swarmId`, if a well-formed one. */
+  get(swarmId: string): FormerPlace | undefined {
+    try {
+      const kept = this.#storage?.getItem(KEY_PREFIX + swarmId);
+      if (kept == null) return undefined;
+      const parsed = formerPlaceSchema.safeParse(JSON.parse(kept));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  keep(swarmId: string, place: FormerPlace): void {
+    try {
+      this.#storage?.setItem(KEY_PREFIX + swarmId, JSON.stringify(place));
+    } catch {
+      // Not kept: a reload joins under a new place.
+    }
+  }
+
+  /** The tab left the swarm on purpose: a later visit is a new member. */
+  forget(swarmId: string): void {
+    try {
+      this.#storage?.removeItem(KEY_PREFIX + swarmId);
+    } catch {
+      // Nothing to forget.
+    }
+  }
+}
