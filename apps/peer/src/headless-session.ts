@@ -20,6 +20,7 @@ import {
   NO_RUN_PROGRESS,
   ProgressReporter,
   rejoinRequestOf,
+  swarmMemoryOf,
   SwarmRejoin,
   type PeerFactory,
   type RejoinRequest,
@@ -312,7 +313,11 @@ export class HeadlessSession {
   #rejoinRequest(): RejoinRequest | undefined {
     const membership = this.#membership;
     if (!membership || this.#closed) return undefined;
-    return rejoinRequestOf(membership, this.#run?.resumedRunAfter(this.#latestProgress) ?? null);
+    return rejoinRequestOf(
+      membership,
+      this.#run?.resumedRunAfter(this.#latestProgress) ?? null,
+      swarmMemoryOf(this.#latestProgress, membership.peerId, this.#run?.runNumber),
+    );
   }
 
   /** Back in the swarm after a drop: connect to the peers it names, join a run that started meanwhile. */

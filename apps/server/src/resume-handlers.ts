@@ -69,6 +69,9 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     role: request.role,
     control: request.control === undefined ? undefined : controlDigestOf(request.control),
     run: request.run,
+    latestRunNumber: request.latestRunNumber,
+    override: request.override,
+    config: request.config,
   });
 
   /**

@@ -95,6 +95,10 @@ export interface ResumeInput {
   readonly role: PeerRole;
   readonly control?: ControlDigest | undefined;
   readonly run: ResumedRun | null;
+  /** What the member remembers between runs (see `swarmResumeRequestSchema`). */
+  readonly latestRunNumber?: number | undefined;
+  readonly override?: PeerOverride | undefined;
+  readonly config?: RunConfig | undefined;
 }
 
 /** A resume that also carries the swarm's file, to register the swarm again if the server forgot it. */
@@ -448,7 +452,11 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // Only the holder of the control secret comes back as the seeder: the founder.
     const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
     const member = newMember({ peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest }, role);
+    // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it.
+    if (input.override) member.override = input.override;
     swarm.members.set(member.peerId, member);
+    if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber);
+    if (inControl && input.config) swarm.runs.adoptConfig(input.config);
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
     // What it says of its run is believed where nobody else's account exists: it registered the swarm again
     // (the server had forgotten the run), or the run going on holds its place. A swarm the server never forgot

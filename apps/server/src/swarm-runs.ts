@@ -109,6 +109,8 @@ export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | '
 /** Everything `SwarmRuns` holds, as plain data (JSON): what a shared store keeps between requests. */
 export interface SwarmRunsState {
   readonly config: RunConfig;
+  /** The latest run number its members saw (`runAtLeast`); absent in a record stored before it existed. */
+  readonly runNumberFloor?: number;
   readonly live: LiveRunRecord | null;
   readonly ended: RunState | null;
   readonly mostParticipants: number;
@@ -177,6 +179,16 @@ export interface SwarmRuns {
    * is abandoned); a restored run left with no leecher is interrupted.
    */
   giveUpAwaiting(): void;
+  /**
+   * A member that registered again after a restart saw run `runNumber` (running or ended): the next run is
+   * numbered after it, as its members take only runs newer than theirs.
+   */
+  runAtLeast(runNumber: number): void;
+  /**
+   * The swarm's settings for the next run, from a member in control that registered again after a restart:
+   * taken only while no run started since (the server's own account is newer once one did).
+   */
+  adoptConfig(config: RunConfig): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
   report(peerId: PeerId, report: ProgressReport): void;
   /** Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`. */
@@ -276,6 +288,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   /** The latest run once it ended (finished or stopped), frozen; null while one runs or before any. */
   let ended: RunState | null = state?.ended ?? null;
   let mostParticipants = state?.mostParticipants ?? 0;
+  let runNumberFloor = state?.runNumberFloor ?? 0;
 
   const addParticipant = (
     member: RunMember,
@@ -488,7 +501,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!members.some((member) => member.role === 'seeder')) return { ok: false, code: 'no-seeder' };
       // A run with nobody to download measures nothing: it would finish at once, a point at N = 0.
       if (!members.some((member) => member.role === 'leecher')) return { ok: false, code: 'no-leecher' };
-      const runNumber = (ended?.runNumber ?? 0) + 1;
+      const runNumber = Math.max(ended?.runNumber ?? 0, runNumberFloor) + 1;
       // Reachable only from a restored run's claim: the peers' wire carries 32 bits.
       if (runNumber > MAX_RUN_NUMBER) return { ok: false, code: 'no-run-number-left' };
       config = runConfig;
@@ -613,6 +626,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       finishIfDone(live);
     },
 
+    runAtLeast(runNumber) {
+      runNumberFloor = Math.max(runNumberFloor, runNumber);
+    },
+
+    adoptConfig(runConfig) {
+      if (!live && !ended) config = runConfig;
+    },
+
     report(peerId, report) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || report.runNumber !== live.runNumber) return;
@@ -699,7 +720,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     exportState() {
-      return { config, live: live && liveRunRecordOf(live), ended, mostParticipants };
+      return { config, live: live && liveRunRecordOf(live), ended, mostParticipants, runNumberFloor };
     },
   };
 }

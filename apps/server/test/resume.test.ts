@@ -304,6 +304,36 @@ describe('a swarm after the server restarted', () => {
     expect(swarmIdOfSeal(seeder.seal, manifest.contentId)).toBe(seeder.swarmId);
   });
 
+  it('between runs, numbers the next run after the latest its members saw, and gets their settings back', async () => {
+    const { seeder, a, manifest } = await swarmInRun();
+    const second = await start();
+    const shaped = { ...DEFAULT_RUN_CONFIG, mode: 'client-server' as const, seederUploadBytesPerSec: 2_000_000 };
+    // Run 3 had ended when the server went; a student capped its own upload, the teacher had set the next run's caps.
+    const aBack = await comeBack(second, a, null, manifest, {
+      latestRunNumber: 3,
+      override: { uploadBytesPerSec: 500_000, leaveOnComplete: true },
+      // Not in control: its idea of the swarm's settings is not taken.
+      config: { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 1_000_000 },
+    });
+    expect(aBack.answer).toMatchObject({ ok: true, run: null });
+    const seederBack = await comeBack(second, seeder, null, manifest, { latestRunNumber: 2, config: shaped });
+    expect(seederBack.answer).toMatchObject({ ok: true, inControl: true });
+    const table = await latestProgress(seederBack.tab.received, (progress) => progress.peers.length === 2, 'both back');
+    expect(table.config).toEqual(shaped);
+    expect(table.peers.find((peer) => peer.peerId === a.peerId)?.override).toEqual({
+      uploadBytesPerSec: 500_000,
+      leaveOnComplete: true,
+    });
+    // Run 4, which the tabs take (they ignore a run not newer than theirs), with the student's own settings.
+    const started = await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: shaped });
+    expect(started).toEqual({ ok: true, runNumber: 4 });
+    await waitUntil(() => aBack.tab.received.runsStarted.length > 0, 'run 4 announced');
+    expect(aBack.tab.received.runsStarted[0]?.settings[a.peerId]).toMatchObject({
+      uploadBytesPerSec: 500_000,
+      leaveOnComplete: true,
+    });
+  });
+
   it('gives up on the participants that do not come back, and interrupts a run left with no leecher', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const second = await start();

@@ -166,6 +166,15 @@ export const swarmResumeRequestSchema = z
     control: controlSecretSchema.optional(),
     /** The run this tab is in; null if none (or the latest it saw had ended). */
     run: resumedRunSchema.nullable(),
+    /**
+     * What a swarm's members remember between runs, for a server that forgot it (a restart): the latest run
+     * number this tab saw, running or ended (the next run is numbered after it: tabs take only runs newer than
+     * theirs); its own settings (`peer:configure`'s, its link's); the swarm's settings for the next run (taken
+     * from a member in control only, while no run started since the server registered the swarm again).
+     */
+    latestRunNumber: z.number().int().min(0).max(MAX_RUN_NUMBER).optional(),
+    override: peerOverrideSchema.optional(),
+    config: runConfigSchema.optional(),
   })
   .strict();
 

@@ -1,4 +1,11 @@
-import type { SignallingError, SwarmRestoreRequest, SwarmResumed, SwarmResumeRequest } from '@swarmlab/protocol';
+import type {
+  PeerId,
+  SignallingError,
+  SwarmProgress,
+  SwarmRestoreRequest,
+  SwarmResumed,
+  SwarmResumeRequest,
+} from '@swarmlab/protocol';
 import type { SignallingClient, SignallingConnection } from './signalling-client';
 
 /** What a member tells the server to take its place back: its resume, and its file in case the server forgot the swarm. */
@@ -11,12 +18,41 @@ export interface RejoinRequest {
 export type SwarmPlace = Omit<SwarmResumeRequest, 'run' | 'control'> &
   RejoinRequest['file'] & { readonly control: string | undefined };
 
-/** The request that takes `place` back, telling a restarted server about `run` (`RunEngine.resumedRunAfter`). */
-export function rejoinRequestOf(place: SwarmPlace, run: SwarmResumeRequest['run']): RejoinRequest {
+/** What a member remembers of its swarm between runs (`swarmMemoryOf`), for a server that forgot it. */
+export type SwarmMemory = Pick<SwarmResumeRequest, 'latestRunNumber' | 'override' | 'config'>;
+
+/**
+ * The request that takes `place` back, telling a restarted server about `run` (`RunEngine.resumedRunAfter`)
+ * and what the member remembers between runs (`memory`).
+ */
+export function rejoinRequestOf(
+  place: SwarmPlace,
+  run: SwarmResumeRequest['run'],
+  memory: SwarmMemory = {},
+): RejoinRequest {
   const { swarmId, peerId, memberKey, seal, role, control, manifest, contentId } = place;
   return {
-    resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run },
+    resume: { swarmId, peerId, memberKey, seal, role, ...(control && { control }), run, ...memory },
     file: { manifest, contentId },
+  };
+}
+
+/**
+ * What member `peerId` remembers of its swarm from the latest broadcast it got (`progress`) and the run it was
+ * last in (`ownRunNumber`): the latest run number (a restarted server numbers the next run after it, or the
+ * members would ignore it), its own settings, and the swarm's settings for the next run.
+ */
+export function swarmMemoryOf(
+  progress: SwarmProgress | undefined,
+  peerId: PeerId,
+  ownRunNumber: number | undefined,
+): SwarmMemory {
+  const latestRunNumber = Math.max(progress?.run?.runNumber ?? 0, ownRunNumber ?? 0);
+  const override = progress?.peers.find((peer) => peer.peerId === peerId)?.override;
+  return {
+    ...(latestRunNumber > 0 && { latestRunNumber }),
+    ...(override && Object.keys(override).length > 0 && { override }),
+    ...(progress && { config: progress.config }),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   everyMs,
   randomToken,
   rejoinRequestOf,
+  swarmMemoryOf,
   type PeerFactory,
   type RejoinRequest,
   type RejoinStatus,
@@ -562,6 +563,7 @@ export class SwarmSession implements RunController {
     return rejoinRequestOf(
       { swarmId, peerId, memberKey, seal, role, control: this.#controlSecret, manifest, contentId },
       this.#run?.resumedRunAfter(this.#swarmProgress.latest) ?? null,
+      swarmMemoryOf(this.#swarmProgress.latest, peerId, this.#run?.runNumber),
     );
   }
 
