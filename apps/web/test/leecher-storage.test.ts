@@ -30,7 +30,7 @@ function fixture(estimate?: EstimateStorage) {
   const storageOf = (tabId: string) =>
     new LeecherStorage({
       db: () => openChunkDatabase(name),
-      tabId,
+      tabId: async () => tabId,
       sha256: noblePageSha256,
       nowMs: () => clock.nowMs,
       estimate,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pageStorage } from '../src/lib/state/page-storage';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
-import { tabIdOf } from '../src/lib/storage/tab-id';
+import { TabIdentity } from '../src/lib/storage/tab-id';
 import { memoryStorage } from './fakes';
 
 /** What Chromium does with site data blocked: reading `localStorage` or `sessionStorage` throws. */
@@ -45,7 +45,7 @@ describe('a page whose browser refuses it site storage', () => {
     expect(history.records).toEqual([]);
   });
 
-  it('gets a tab id from a storage that throws, or none, and keeps it where the storage works', () => {
+  it('gets a tab id from a storage that throws, or none, and keeps it where the storage works', async () => {
     const throwing: Pick<Storage, 'getItem' | 'setItem'> = {
       getItem: () => {
         throw new DOMException('denied', 'SecurityError');
@@ -54,9 +54,9 @@ describe('a page whose browser refuses it site storage', () => {
         throw new DOMException('full', 'QuotaExceededError');
       },
     };
-    expect(tabIdOf(throwing)).toMatch(/^[0-9a-f]{16}$/);
-    expect(tabIdOf(undefined)).toMatch(/^[0-9a-f]{16}$/);
+    expect(await new TabIdentity(throwing, undefined).id()).toMatch(/^[0-9a-f]{16}$/);
+    expect(await new TabIdentity(undefined, undefined).id()).toMatch(/^[0-9a-f]{16}$/);
     const storage = memoryStorage();
-    expect(tabIdOf(storage)).toBe(tabIdOf(storage));
+    expect(await new TabIdentity(storage, undefined).id()).toBe(await new TabIdentity(storage, undefined).id());
   });
 });

@@ -31,7 +31,7 @@ import type { IdbChunkStore } from '../storage/idb-chunk-store';
 import { LeecherStorage, STORE_TOUCH_INTERVAL_MS } from '../storage/leecher-storage';
 import { storageMessageOf, type StorageError } from '../storage/storage-error';
 import { browserEstimate } from '../storage/storage-quota';
-import { tabIdOf } from '../storage/tab-id';
+import { pageTabChannel, TabIdentity } from '../storage/tab-id';
 import { wholeFileSha256 } from '../whole-file-hash';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
@@ -91,6 +91,13 @@ export interface SwarmSessionOptions {
   readonly storage?: () => LeecherStorage;
   /** This tab's places in swarms, kept over a reload (in memory only, and lost with the page, if absent). */
   readonly places?: MemberPlaces;
+}
+
+let tabIdentity: TabIdentity | undefined;
+/** The page's one tab identity: it answers the other tabs for its id as long as the page lives. */
+function pageTabIdentity(): TabIdentity {
+  tabIdentity ??= new TabIdentity(pageStorage('sessionStorage'), pageTabChannel());
+  return tabIdentity;
 }
 
 /** What seeding a swarm again from a tab takes (`SwarmSession.seedPlace`). */
@@ -528,7 +535,7 @@ export class SwarmSession implements RunController {
       this.#options.storage?.() ??
       new LeecherStorage({
         db: () => openChunkDatabase(),
-        tabId: tabIdOf(pageStorage('sessionStorage')),
+        tabId: () => pageTabIdentity().id(),
         sha256: this.#sha256,
         nowMs: () => Date.now(),
         estimate: browserEstimate(),

@@ -15,8 +15,8 @@ export const STORE_TOUCH_INTERVAL_MS = 60 * 1000;
 
 export interface LeecherStorageDeps {
   readonly db: () => Promise<ChunkDb>;
-  /** This tab's id (`tabIdOf(sessionStorage)`): a reload keeps it. */
-  readonly tabId: string;
+  /** This tab's id (`TabIdentity.id`): a reload keeps it, a duplicated tab gets its own. */
+  readonly tabId: () => Promise<string>;
   readonly sha256: Sha256;
   readonly nowMs: () => number;
   /** `navigator.storage.estimate`; no quota check without it. */
@@ -61,16 +61,17 @@ export class LeecherStorage {
     } catch (error) {
       return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
     }
-    const storeKey = storeKeyOf({ swarmId, contentId, tabId: this.#deps.tabId, runNumber });
+    const tabId = await this.#deps.tabId();
+    const storeKey = storeKeyOf({ swarmId, contentId, tabId, runNumber });
     // This tab's other runs of the swarm are over: their chunks go, in the background.
-    const prefix = `${swarmId}/${contentId}/${this.#deps.tabId}/`;
+    const prefix = `${swarmId}/${contentId}/${tabId}/`;
     void this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey);
     try {
       await db.put('stores', {
         storeKey,
         swarmId,
         contentId,
-        tabId: this.#deps.tabId,
+        tabId,
         runNumber,
         touchedAtMs: this.#deps.nowMs(),
       });
