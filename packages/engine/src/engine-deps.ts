@@ -17,6 +17,12 @@ export interface SwarmEngineDeps {
   readonly store: AsyncChunkStore;
   /** Chunks already in `store` (verified), e.g. every chunk for the seeder. */
   readonly initialChunks?: Bitfield;
+  /**
+   * Whether this peer is the swarm's seeder: in client-server it alone uploads, in p2p it super-seeds.
+   * By default, a peer that starts with every chunk; a leecher that does (its page reloaded after it completed)
+   * must say it is none, or it would serve a client-server run.
+   */
+  readonly seeds?: boolean;
   readonly clock: Clock;
   readonly random: Random;
   readonly sha256: ChunkHasher;

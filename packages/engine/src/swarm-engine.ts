@@ -84,9 +84,10 @@ export class SwarmEngine {
     for (let index = 0; index < count; index++) if (this.#chunks.have.has(index)) this.#availability.weHold(index);
     this.#startedAtMs = nowMs;
     let superSeeder: SuperSeeder | undefined;
+    const seeds = deps.seeds ?? this.#chunks.have.isComplete;
     if (this.#chunks.have.isComplete) {
       this.#completedAtMs = nowMs;
-      if (this.mode === 'p2p')
+      if (this.mode === 'p2p' && seeds)
         superSeeder = new SuperSeeder(count, (i) => chunkLengthBytes(this.manifest, i), deps.random);
     }
     const timers = (this.#timers = new NamedTimers(deps.clock));
@@ -142,7 +143,7 @@ export class SwarmEngine {
     this.#choking = new ChokeControl({
       mode: this.mode,
       config,
-      uploads: this.mode === 'p2p' || deps.initialChunks?.isComplete === true,
+      uploads: this.mode === 'p2p' || seeds,
       clock: deps.clock,
       random: deps.random,
       have,

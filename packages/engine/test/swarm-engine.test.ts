@@ -102,6 +102,22 @@ describe('SwarmEngine over in-memory links', () => {
     expect(complete).toBe(true); // no block was overwritten after it was sent
   });
 
+  it('in client-server, a leecher that starts complete (its page reloaded) serves nobody: the seeder alone uploads', async () => {
+    const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true, mode: 'client-server' });
+    const reloaded = swarm.peer('reloaded', { completeLeecher: true, mode: 'client-server' });
+    const newcomer = swarm.peer('newcomer', { mode: 'client-server' });
+    // The seeder's link is slow, the reloaded leecher's fast: it would be the newcomer's first choice.
+    swarm.connect(seeder, newcomer, { bytesPerSec: 1_000_000 });
+    swarm.connect(reloaded, newcomer, { bytesPerSec: 50_000_000 });
+    swarm.connect(seeder, reloaded);
+    await swarm.runUntil(() => newcomer.engine.isComplete, 20_000, 'the newcomer completes');
+    expect(await fileHashOf(newcomer, file)).toBe(file.sha256);
+    expect(reloaded.engine.snapshot().uploadedBytes).toBe(0);
+    expect(reloaded.engine.isComplete).toBe(true);
+  });
+
   it('a late joiner completes from the leechers after the seeder has left', async () => {
     const file = await testFile(12 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);

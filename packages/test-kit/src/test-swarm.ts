@@ -9,6 +9,7 @@ import {
   type EngineConfig,
   type MemoryLinkOptions,
   type PeerLink,
+  type SwarmMode,
 } from '@swarmlab/engine';
 import {
   Bitfield,
@@ -41,6 +42,10 @@ export interface TestPeerOptions {
    * holds, read synchronously by the test).
    */
   readonly asyncStore?: AsyncChunkStore;
+  /** Starts with the whole file without being the seeder (a leecher whose page reloaded once complete). */
+  readonly completeLeecher?: boolean;
+  /** `p2p` by default; every peer of a swarm must have the same. */
+  readonly mode?: SwarmMode;
 }
 
 export interface TestSwarmOptions {
@@ -85,14 +90,17 @@ export class TestSwarm {
   /** A new engine in this swarm; a seeder when `seed` is set. */
   peer(peerId: string, options: TestPeerOptions = {}): TestPeer {
     const { manifest, contentId, bytes } = this.file;
+    const whole = options.seed === true || options.completeLeecher === true;
     const store =
-      options.store ?? (options.seed ? MemoryChunkStore.fromFile(bytes, manifest.chunkBytes) : new MemoryChunkStore());
+      options.store ?? (whole ? MemoryChunkStore.fromFile(bytes, manifest.chunkBytes) : new MemoryChunkStore());
     const engine = new SwarmEngine({
       manifest,
       contentId,
       localPeerId: peerId,
       store: options.asyncStore ?? store,
-      ...(options.seed ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
+      ...(whole ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
+      ...(options.completeLeecher ? { seeds: false } : {}),
+      ...(options.mode ? { mode: options.mode } : {}),
       clock: this.clock,
       random: seededRandom(this.#nextRandomSeed++),
       sha256: this.#hashes.sha256,

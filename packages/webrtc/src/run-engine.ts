@@ -84,6 +84,7 @@ export class RunEngine {
         ...(settings.downloadBytesPerSec !== null && { downloadBytesPerSec: settings.downloadBytesPerSec }),
       },
       ...(initialChunks ? { initialChunks } : {}),
+      seeds: seeding,
       clock: deps.clock,
       random: Math.random,
       sha256: deps.sha256,
