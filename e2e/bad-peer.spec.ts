@@ -43,7 +43,11 @@ test('a production build does not honour the test switches', async ({ swarm }) =
   try {
     const page = await swarm.openPeer(`${production.origin}/?test-corrupt-blocks=1&test-resume-check-delay-ms=5000`);
     await expect(page.getByTestId('start-view')).toBeVisible();
-    expect((await readPeerState(page)).testSwitches).toEqual({ corruptBlocksFraction: 0, resumeCheckDelayMs: 0 });
+    expect((await readPeerState(page)).testSwitches).toEqual({
+      corruptBlocksFraction: 0,
+      resumeCheckDelayMs: 0,
+      joinCheckDelayMs: 0,
+    });
   } finally {
     await production.kill();
   }

@@ -67,7 +67,7 @@ test('a leecher reloaded mid-download resumes with the chunks it held and comple
   await expect(seeder.page.getByText('reports refused')).toHaveCount(0);
 });
 
-test('a reloaded leecher still checking its stored chunks when a newer run starts takes that run’s store', async ({
+test('a reloaded leecher still checking its stored chunks when the run stops starts no engine for it, and takes the next run’s store', async ({
   swarm,
 }) => {
   // Run 1 shaped (16 MiB at 1 MB/s) so the leecher holds part of it when reloaded.
@@ -83,8 +83,11 @@ test('a reloaded leecher still checking its stored chunks when a newer run start
     .toBeGreaterThanOrEqual(8);
   await leecher.reload();
   await expect.poll(async () => (await readPeerState(leecher)).phase).toBe('waiting');
-  // While it checks run 1's chunks, the teacher starts run 2, unshaped: its new, empty store opens at once.
+  // While it checks run 1's chunks, the teacher stops run 1: once checked, the stopped run does not start.
   await seeder.page.getByRole('button', { name: 'Stop the run' }).click();
+  await new Promise((resolve) => setTimeout(resolve, 3_500));
+  expect(await readPeerState(leecher)).toMatchObject({ phase: 'waiting', runNumber: null });
+  // Then run 2, unshaped: its new, empty store opens at once.
   await startRun(seeder.page, { serverUp: '' });
   const final = await waitForComplete(leecher);
   expect(final.runNumber).toBe(2);

@@ -80,6 +80,21 @@ test('a late joiner completes after the seeder has left once the swarm held ever
   expect((await readPeerState(late)).runNumber).toBe(1);
 });
 
+test('a run started while a tab is still joining (checking the file description) is the tab’s run too', async ({
+  swarm,
+}) => {
+  const seeder = await swarm.seedGenerated(2);
+  const seederHash = await waitForFileHash(seeder.page);
+  // Its check of the swarm's file description takes 4 s more, as a large one hashed in JavaScript does.
+  const joining = await swarm.openPeer(seeder.link.replace('/#', '/?test-join-check-delay-ms=4000#'));
+  // It is a member as soon as the server answered its join (in milliseconds): the run starts meanwhile.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await startRun(seeder.page);
+  expect((await readPeerState(joining)).phase).toBe('connecting');
+  const final = await waitForComplete(joining, 60_000);
+  expect(final).toMatchObject({ runNumber: 1, fileSha256: seederHash });
+});
+
 test.describe('a joiner with a bad swarm link gets a clear message', () => {
   test('malformed link', async ({ swarm }) => {
     const page = await swarm.openPeer('/#/swarm/not-a-swarm/xyz');

@@ -13,8 +13,12 @@ describe('test switches', () => {
     });
     expect(testSwitchesOf('?test-corrupt-blocks=7', true)).toEqual({ ...NO_TEST_SWITCHES, corruptBlocksFraction: 1 });
     expect(testSwitchesOf('?test-resume-check-delay-ms=3000', true)).toEqual({
-      corruptBlocksFraction: 0,
+      ...NO_TEST_SWITCHES,
       resumeCheckDelayMs: 3000,
+    });
+    expect(testSwitchesOf('?test-join-check-delay-ms=2000', true)).toEqual({
+      ...NO_TEST_SWITCHES,
+      joinCheckDelayMs: 2000,
     });
     for (const junk of [
       '',

@@ -19,7 +19,7 @@ export interface SwarmTestState {
   /** Chunks a reloaded leecher found in its storage (verified) when it rejoined the run. */
   resumedChunks: number;
   /** The test-only switches this page honours (none in a production build). */
-  testSwitches: { corruptBlocksFraction: number; resumeCheckDelayMs: number };
+  testSwitches: { corruptBlocksFraction: number; resumeCheckDelayMs: number; joinCheckDelayMs: number };
   /** Peers this tab disconnected in its run for misbehaving, and why. */
   droppedPeers: Array<{ peerId: string; reason: string }>;
   /** The run this tab is in (or was last in), and whether it left it on completion. */

@@ -16,9 +16,14 @@ export interface TestSwitches {
    * it does for a large file over plain http (hashed in JavaScript), so tests can start a newer run meanwhile.
    */
   readonly resumeCheckDelayMs: number;
+  /**
+   * `?test-join-check-delay-ms=N`: a joining tab's check of the swarm's file description against its link takes
+   * N ms more, as a large one hashed in JavaScript does, so tests can start a run while it joins.
+   */
+  readonly joinCheckDelayMs: number;
 }
 
-export const NO_TEST_SWITCHES: TestSwitches = { corruptBlocksFraction: 0, resumeCheckDelayMs: 0 };
+export const NO_TEST_SWITCHES: TestSwitches = { corruptBlocksFraction: 0, resumeCheckDelayMs: 0, joinCheckDelayMs: 0 };
 
 /** The switches a page's query string sets, if this build honours them; none otherwise. */
 export function testSwitchesOf(search: string, builtIn: boolean = TEST_SWITCHES_BUILT_IN): TestSwitches {
@@ -31,5 +36,6 @@ export function testSwitchesOf(search: string, builtIn: boolean = TEST_SWITCHES_
   return {
     corruptBlocksFraction: Math.min(1, positive('test-corrupt-blocks')),
     resumeCheckDelayMs: Math.min(60_000, positive('test-resume-check-delay-ms')),
+    joinCheckDelayMs: Math.min(60_000, positive('test-join-check-delay-ms')),
   };
 }

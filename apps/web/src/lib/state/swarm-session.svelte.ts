@@ -170,6 +170,10 @@ export class SwarmSession implements RunController {
   #resumedChunks = $state(0);
   /** Counts run starts, so an older one still opening its store gives way. */
   #runStarts = 0;
+  /** The run whose store is opening (a reloaded tab checks its chunks for seconds): a stop must cancel it. */
+  #startingRunNumber: number | undefined;
+  /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
+  #earlyStart: RunStarted | undefined;
   #stopTouching: (() => void) | undefined;
   #reporter: ProgressReporter | undefined;
   #stopSampling: (() => void) | undefined;
@@ -344,6 +348,8 @@ export class SwarmSession implements RunController {
     this.#seal = joined.seal;
     if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256)))
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    const checkDelayMs = this.#options.testSwitches?.joinCheckDelayMs ?? 0;
+    if (checkDelayMs > 0) await new Promise((done) => setTimeout(done, checkDelayMs));
     if (this.#over) return;
     this.#enter(membership, {
       manifest: joined.manifest,
@@ -553,7 +559,12 @@ export class SwarmSession implements RunController {
       },
       onRunStarted: (run) => this.#startRun(run),
       onRunStopped: (runNumber) => {
-        if (this.#run?.runNumber === runNumber) this.#endRun(this.#run);
+        if (this.#earlyStart?.runNumber === runNumber) this.#earlyStart = undefined;
+        if (this.#startingRunNumber === runNumber) {
+          // Stopped while its store opened: it must not start once the store is open.
+          this.#runStarts++;
+          this.#startingRunNumber = undefined;
+        } else if (this.#run?.runNumber === runNumber) this.#endRun(this.#run);
       },
       rejoinRequest: () => this.#rejoinRequest(),
       onRejoin: (status) => this.#rejoined(status),
@@ -608,6 +619,9 @@ export class SwarmSession implements RunController {
     const name = this.#options.displayName?.();
     if (name !== undefined) void membership.setName(name);
     this.#announce();
+    const early = this.#earlyStart;
+    this.#earlyStart = undefined;
+    if (early) this.#startRun(early);
   }
 
   /**
@@ -615,7 +629,12 @@ export class SwarmSession implements RunController {
    * store for the run (new and empty, or what it held before a reload, checked), once the quota has room.
    */
   #startRun(started: RunStarted): void {
-    if (this.#over || !this.#manifest || !this.#peerId) return;
+    if (this.#over) return;
+    if (!this.#manifest || !this.#peerId) {
+      // Still joining: the join's answer said no run (or an older one) went on; this start is newer.
+      if (started.runNumber > (this.#earlyStart?.runNumber ?? 0)) this.#earlyStart = started;
+      return;
+    }
     if (this.#run && this.#run.runNumber >= started.runNumber) return;
     const settings = started.settings[this.#peerId];
     if (!settings) return;
@@ -625,7 +644,9 @@ export class SwarmSession implements RunController {
     if (this.#seed) return this.#runEngine(started, settings, { store: this.#seed.store, seeding: true });
     this.#fileSha256 = undefined;
     this.#fileSha256Error = undefined;
+    this.#startingRunNumber = started.runNumber;
     void this.#openLeecherStore(started, previous, starting).then((opened) => {
+      if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
       if (opened) this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
     });
   }
