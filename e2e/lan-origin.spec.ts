@@ -64,3 +64,33 @@ test('on a plain-http LAN origin a seeder and a leecher end with the same SHA-25
   const done = await waitForComplete(leecher);
   expect(done.fileSha256).toBe(seederHash);
 });
+
+test('opened at a loopback address, the seeder hands out links other devices reach, or says it cannot', async ({
+  swarm,
+  baseURL,
+}) => {
+  // The e2e server listens on 127.0.0.1 alone: it knows no network address, and the page says so.
+  const alone = await swarm.openPeer('/');
+  await generateFile(alone, 1);
+  await expect(alone.getByTestId('share-link')).toHaveValue(new RegExp(`^${baseURL!}/#/swarm/`));
+  await expect(alone.getByTestId('share-origin-note')).toHaveAttribute('data-reachable', 'false');
+  await expect(alone.getByTestId('share-origin-note')).toContainText('which other devices cannot reach');
+
+  // A server on every interface answers with this machine's network address (here, the LAN name of loopback).
+  const lan = new URL(baseURL!);
+  lan.hostname = LAN_HOST;
+  const teacher = await swarm.openPeer('about:blank');
+  await teacher.route('**/lan-origins', (route) => route.fulfill({ json: { origins: [lan.origin] } }));
+  await teacher.goto('/');
+  await generateFile(teacher, 2);
+  const share = teacher.getByTestId('share-link');
+  await expect(share).toHaveValue(new RegExp(`^${lan.origin}/#/swarm/`));
+  await expect(teacher.getByTestId('share-origin-note')).toHaveAttribute('data-reachable', 'true');
+  await expect(teacher.getByTestId('overview-link')).toHaveAttribute('href', new RegExp(`^${lan.origin}/#/watch/`));
+  // A student's device opens that link, and the swarm works across the two origins.
+  const student = await swarm.openPeer(await share.inputValue());
+  expect(new URL(student.url()).hostname).toBe(LAN_HOST);
+  await waitForMesh([teacher, student]);
+  await startRun(teacher);
+  expect((await waitForComplete(student)).fileSha256).toBe(await waitForFileHash(teacher));
+});

@@ -8,6 +8,7 @@ import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
+import { lanOriginsOf } from './lan-addresses';
 import { resolveLimits, type ServerLimits } from './limits';
 import { createMemorySwarmState, type SwarmStateFactory } from './memory-swarm-state';
 import { createRandomIds, type RandomBytes } from './random-ids';
@@ -86,7 +87,14 @@ export interface SignallingServer {
 export function createSignallingServer(deps: SignallingServerDeps = {}): SignallingServer {
   const limits = resolveLimits(deps.limits);
   const log = deps.log ?? ((line: string) => console.log(line));
-  const httpServer = createHttpServer(createHttpHandler(deps.staticDir));
+  /** The host it listens on, once listening: the LAN origins are this machine's only on every interface. */
+  let listeningHost: string | undefined;
+  const httpServer = createHttpServer(
+    createHttpHandler({
+      staticDir: deps.staticDir,
+      lanOrigins: (port) => (listeningHost === undefined ? [] : lanOriginsOf(listeningHost, port)),
+    }),
+  );
   const io: SignallingIo = new Server(httpServer, {
     // What the largest valid request needs: a larger frame is dropped, and its sender disconnected, unread.
     maxHttpBufferSize: limits.maxEventBytes,
@@ -130,6 +138,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
+          listeningHost = host ?? '';
           const address = httpServer.address();
           resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
         });

@@ -5,11 +5,28 @@ import sirv from 'sirv';
 export const HEALTH_PATH = '/healthz';
 
 /**
+ * Answers `{ origins }`: the addresses of this machine on its networks, with the port the request came in on,
+ * where the server listens on every interface (none otherwise). A page opened at localhost builds its share
+ * links and QR codes from one of them, since other devices cannot reach localhost.
+ */
+export const LAN_ORIGINS_PATH = '/lan-origins';
+
+export interface HttpHandlerOptions {
+  /** The built web app; none: only the health check and the LAN origins. */
+  readonly staticDir?: string | undefined;
+  /** The LAN origins for a request that came in on `port` (`LAN_ORIGINS_PATH`). */
+  readonly lanOrigins?: (port: number) => readonly string[];
+}
+
+/**
  * Plain HTTP requests (socket.io intercepts its own `/socket.io/` path before these): the health check,
  * then the built web app from `staticDir` when given. Unknown paths fall back to `index.html` (SPA mode),
  * so a swarm link such as `/swarm/<id>` opens the app.
  */
-export function createHttpHandler(staticDir?: string): (request: IncomingMessage, response: ServerResponse) => void {
+export function createHttpHandler(
+  options: HttpHandlerOptions = {},
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { staticDir, lanOrigins } = options;
   // maxAge 0: browsers revalidate (cheaply, by ETag) so a rebuilt app is never served stale.
   const serveStatic = staticDir === undefined ? undefined : sirv(staticDir, { single: true, etag: true, maxAge: 0 });
 
@@ -18,6 +35,12 @@ export function createHttpHandler(staticDir?: string): (request: IncomingMessage
     if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       response.end('ok');
+      return;
+    }
+    if (path === LAN_ORIGINS_PATH && request.method === 'GET') {
+      const origins = lanOrigins?.(request.socket.localPort ?? 0) ?? [];
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify({ origins }));
       return;
     }
     if (serveStatic) serveStatic(request, response, () => notFound(response));

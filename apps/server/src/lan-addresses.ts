@@ -20,3 +20,13 @@ export function urlsToOpen(host: string, port: number, interfaces: NetworkInterf
   if (!WILDCARD_HOSTS.has(host)) return [`http://${host.includes(':') ? `[${host}]` : host}:${port}/`];
   return [`http://localhost:${port}/`, ...lanIpv4Addresses(interfaces).map((address) => `http://${address}:${port}/`)];
 }
+
+/** The origins other devices reach this server at: each LAN address, where it listens on every interface. */
+export function lanOriginsOf(
+  host: string,
+  port: number,
+  interfaces: NetworkInterfaces = networkInterfaces(),
+): string[] {
+  if (!WILDCARD_HOSTS.has(host)) return [];
+  return lanIpv4Addresses(interfaces).map((address) => `http://${address}:${port}`);
+}

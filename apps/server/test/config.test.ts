@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliUsageError, DEFAULT_STATIC_DIR, parseCliOptions } from '../src/cli-options';
 import { IceServersConfigError, parseIceServers } from '../src/ice-servers';
-import { lanIpv4Addresses, urlsToOpen, type NetworkInterfaces } from '../src/lan-addresses';
+import { lanIpv4Addresses, lanOriginsOf, urlsToOpen, type NetworkInterfaces } from '../src/lan-addresses';
 import { DEFAULT_LIMITS, resolveLimits } from '../src/limits';
 import { createRandomIds } from '../src/random-ids';
 import { swarmIdSchema, peerIdSchema } from '@swarmlab/protocol';
@@ -59,6 +59,12 @@ describe('URLs to print', () => {
       'http://192.168.1.20:8080/',
       'http://10.0.0.5:8080/',
     ]);
+  });
+
+  it('gives a page opened at localhost the origins other devices reach, only when listening on every interface', () => {
+    expect(lanOriginsOf('0.0.0.0', 8080, INTERFACES)).toEqual(['http://192.168.1.20:8080', 'http://10.0.0.5:8080']);
+    expect(lanOriginsOf('', 8080, INTERFACES)).toEqual(['http://192.168.1.20:8080', 'http://10.0.0.5:8080']);
+    expect(lanOriginsOf('127.0.0.1', 8080, INTERFACES)).toEqual([]);
   });
 
   it('prints only the host listened on otherwise', () => {

@@ -51,6 +51,13 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${harness.url}/`)).status).toBe(404);
   });
 
+  it('answers /lan-origins with the origins other devices reach: none for a server on loopback only', async () => {
+    harness = await startHarness();
+    const answer = await fetch(`${harness.url}/lan-origins`);
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(await answer.json()).toEqual({ origins: [] });
+  });
+
   it('does not serve the socket.io client bundle (the web app bundles its own)', async () => {
     harness = await startHarness();
     expect((await fetch(`${harness.url}/socket.io/socket.io.js`)).status).not.toBe(200);

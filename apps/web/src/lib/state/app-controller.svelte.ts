@@ -148,10 +148,6 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     return this.#rates;
   }
 
-  get origin(): string {
-    return this.#deps.window.location.origin;
-  }
-
   /** Follows the URL now, on every change of its hash, and when the page comes back from the back/forward cache. */
   start(): void {
     this.#followLocation();
