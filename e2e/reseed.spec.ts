@@ -57,3 +57,23 @@ test('a reloaded seeder tab picks its file again and seeds the same swarm; every
   await waitForComplete(leecher);
   expect(await waitForFileHash(leecher)).toBe(expected);
 });
+
+test('a reloaded seeder tab whose file was generated (never on disk) generates it again and seeds the same swarm', async ({
+  swarm,
+}) => {
+  const seeder = await swarm.seedGenerated(3);
+  const seederHash = await waitForFileHash(seeder.page);
+  const leecher = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, leecher]);
+  await seeder.page.reload();
+  await expect(seeder.page.getByTestId('seeder-gone')).toBeVisible();
+  // No file to pick: the page offers to generate it again from the seed its name carries.
+  await expect(seeder.page.getByTestId('reseed-file')).toHaveCount(0);
+  await seeder.page.getByTestId('regenerate-file').click();
+  await expect(seeder.page.getByTestId('swarm-view')).toHaveAttribute('data-role', 'seeder');
+  await expect(seeder.page.getByTestId('share-link')).toHaveValue(seeder.link);
+  expect(await waitForFileHash(seeder.page)).toBe(seederHash);
+  await waitForMesh([seeder.page, leecher]);
+  await startRun(seeder.page);
+  expect((await waitForComplete(leecher)).fileSha256).toBe(seederHash);
+});

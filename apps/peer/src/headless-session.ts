@@ -201,7 +201,12 @@ export class HeadlessSession {
 
   #enter(membership: Membership, iceServers: readonly IceServer[]): void {
     this.#membership = membership;
-    this.#transports.enter(membership.peerId, iceServers, (transport) => this.#run?.addTransport(transport));
+    this.#transports.enter(
+      membership.peerId,
+      iceServers,
+      (transport) => this.#run?.addTransport(transport),
+      membership.role === 'seeder',
+    );
     this.#stopSampling = everyMs(SAMPLE_INTERVAL_MS, () => this.#run?.sample());
     this.#reporter = new ProgressReporter({
       read: () => this.#reportedState(),

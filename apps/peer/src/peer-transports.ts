@@ -39,13 +39,20 @@ export class PeerTransports {
   }
 
   /** In the swarm: answers offers (the early ones first) and hands every transport that opens to `onTransport`. */
-  enter(localPeerId: PeerId, iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
+  /** `seeds`: this member is the swarm's seeder, which connects to every member (`SwarmConnectorDeps.seeds`). */
+  enter(
+    localPeerId: PeerId,
+    iceServers: readonly IceServer[],
+    onTransport: (transport: RunLinks) => void,
+    seeds = false,
+  ): void {
     this.#onTransport = onTransport;
     const signalling = this.#deps.signalling;
     this.#connector = new SwarmConnector({
       signalling,
       localPeerId,
       iceServers,
+      seeds,
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
     });

@@ -329,6 +329,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     flagged: null,
   });
 
+  /**
+   * The members in joining order, but the seeder first: a newcomer always connects to the first it is told of
+   * (`SwarmConnector.connectTo`), and after a restart or a re-seed the seeder may have come back after others.
+   */
+  const membersSeederFirst = (swarm: MutableSwarm): PeerId[] => {
+    const members = [...swarm.members.values()];
+    return [...members.filter((m) => m.role === 'seeder'), ...members.filter((m) => m.role !== 'seeder')].map(
+      (member) => member.peerId,
+    );
+  };
+
   const swarmFollowedBy = (socketId: SocketId): MutableSwarm | undefined => {
     const presence = presences.get(socketId);
     return presence && swarms.get(presence.swarmId);
@@ -425,7 +436,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
   const resumeInto = (swarm: MutableSwarm, input: ResumeInput, restoredSwarm: boolean): ResumeOutcome => {
     if (!sealMakes(swarm.swarmId, input.seal, swarm.contentId)) return { ok: false, code: 'seal-mismatch' };
     const inControl = sameControlDigest(swarm.controlDigest, input.control);
-    const peersBut = (peerId: PeerId): PeerId[] => [...swarm.members.keys()].filter((other) => other !== peerId);
+    const peersBut = (peerId: PeerId): PeerId[] => membersSeederFirst(swarm).filter((other) => other !== peerId);
     const known = swarm.members.get(input.peerId);
     if (known) {
       if (!sameControlDigest(known.keyDigest, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
@@ -505,7 +516,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (swarm.members.has(member.peerId) || (!takingBack && swarm.runs.isParticipant(member.peerId))) {
         throw new DuplicateIdError(`peer ${member.peerId} is already in swarm ${swarmId}`);
       }
-      const existingPeers = [...swarm.members.keys()];
+      const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
       swarm.members.set(member.peerId, state);
       const inControl = sameControlDigest(swarm.controlDigest, control);

@@ -324,6 +324,10 @@ describe('a swarm after the server restarted', () => {
       uploadBytesPerSec: 500_000,
       leaveOnComplete: true,
     });
+    // A newcomer is told of the seeder first, though it came back after the student: it always connects to it.
+    const newcomer = await second.connect();
+    const joined = await newcomer.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId });
+    expect(joined.ok && joined.peers).toEqual([seeder.peerId, a.peerId]);
     // Run 4, which the tabs take (they ignore a run not newer than theirs), with the student's own settings.
     const started = await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: shaped });
     expect(started).toEqual({ ok: true, runNumber: 4 });

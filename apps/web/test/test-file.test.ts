@@ -7,6 +7,7 @@ import {
   generatedTestFile,
   MAX_TEST_FILE_MIB,
   parseTestFileMib,
+  regeneratedTestFile,
   testFileRange,
 } from '../src/lib/test-file';
 
@@ -64,5 +65,21 @@ describe('generated test files', () => {
     expect(MAX_TEST_FILE_MIB).toBe(16 * 1024);
     expect(parseTestFileMib('4096')).toEqual({ ok: true, sizeBytes: 4 * GIB });
     expect(parseTestFileMib('16385').ok).toBe(false);
+  });
+
+  it('is made again, byte for byte, from the name and size a swarm’s file description gives it', async () => {
+    const original = generatedTestFile(3 * 1024 * 1024 + 5, 0xbeef01);
+    const again = regeneratedTestFile({ name: original.name, sizeBytes: original.sizeBytes })!;
+    expect(again.name).toBe('test-3MiB-beef01.bin');
+    const [a, b] = await Promise.all([original, again].map((file) => file.read(1_000_000, 200_000)));
+    expect(bytesToHex(sha256(b!))).toBe(bytesToHex(sha256(a!)));
+    // Any other name, or a size its name does not give, is no generated file.
+    for (const manifest of [
+      { name: 'lecture.bin', sizeBytes: 3 * 1024 * 1024 },
+      { name: 'test-3MiB-beef01.bin', sizeBytes: 9 * 1024 * 1024 },
+      { name: 'test-3MiB-BEEF01.bin', sizeBytes: 3 * 1024 * 1024 },
+      { name: 'test-3MiB-0beef01.bin', sizeBytes: 3 * 1024 * 1024 },
+    ])
+      expect(regeneratedTestFile(manifest)).toBeUndefined();
   });
 });

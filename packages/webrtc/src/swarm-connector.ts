@@ -45,6 +45,12 @@ export interface SwarmConnectorDeps {
   /** Called when a connection attempt fails; the swarm carries on without that peer. */
   readonly onConnectError?: (peerId: PeerId, message: string) => void;
   readonly maxInitiatedConnections?: number;
+  /**
+   * This member seeds: it connects to every member it is told of (`connectTo`), past the cap. A seeder that
+   * comes back (after a restart, or picked again) is told of every member, and in a client-server run a
+   * leecher it is not connected to could never complete.
+   */
+  readonly seeds?: boolean;
 }
 
 interface Pending {
@@ -93,7 +99,7 @@ export class SwarmConnector {
    * could never complete), and others chosen at random up to `maxInitiatedConnections`.
    */
   connectTo(peerIds: readonly PeerId[]): void {
-    const max = this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS;
+    const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     const [first, ...rest] = peerIds;
     if (first === undefined || max < 1) return;
     for (let i = rest.length - 1; i > 0; i--) {

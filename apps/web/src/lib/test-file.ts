@@ -105,3 +105,18 @@ export function generatedTestFile(sizeBytes: number, seed: number): ChunkSource 
 export function testFileName(sizeBytes: number, seed: number): string {
   return `test-${Math.round(sizeBytes / MIB)}MiB-${seed.toString(16)}.bin`;
 }
+
+/**
+ * The generated test file a swarm's file description names (`testFileName`'s pattern, and its size), made again
+ * from its seed: a reloaded seeder tab lost the file it generated, which was never on disk. Undefined for any
+ * other name; a file that only looks generated is refused when hashed, as any other file that is not the swarm's.
+ */
+export function regeneratedTestFile(manifest: {
+  readonly name: string;
+  readonly sizeBytes: number;
+}): ChunkSource | undefined {
+  const match = /^test-(\d+)MiB-([0-9a-f]{1,8})\.bin$/.exec(manifest.name);
+  if (!match || Number(match[1]) !== Math.round(manifest.sizeBytes / MIB)) return undefined;
+  const file = generatedTestFile(manifest.sizeBytes, Number.parseInt(match[2]!, 16));
+  return file.name === manifest.name ? file : undefined;
+}

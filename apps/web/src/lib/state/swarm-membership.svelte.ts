@@ -129,12 +129,19 @@ export class SwarmMembership {
    * In the swarm: answers offers (those that came early first) and hands every transport that opens to
    * `onTransport`.
    */
-  enter(localPeerId: PeerId, iceServers: readonly IceServer[], onTransport: (transport: RunLinks) => void): void {
+  /** `seeds`: this member is the swarm's seeder, which connects to every member (`SwarmConnectorDeps.seeds`). */
+  enter(
+    localPeerId: PeerId,
+    iceServers: readonly IceServer[],
+    onTransport: (transport: RunLinks) => void,
+    seeds = false,
+  ): void {
     this.#onTransport = onTransport;
     this.#connector = new SwarmConnector({
       signalling: this.#signalling,
       localPeerId,
       iceServers,
+      seeds,
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
     });

@@ -607,7 +607,12 @@ export class SwarmSession implements RunController {
     this.#contentId = entered.contentId;
     this.#peerId = entered.peerId;
     this.#iceServers = entered.iceServers;
-    membership.enter(entered.peerId, entered.iceServers, (transport) => this.#run?.addTransport(transport));
+    membership.enter(
+      entered.peerId,
+      entered.iceServers,
+      (transport) => this.#run?.addTransport(transport),
+      this.#role === 'seeder',
+    );
     this.#phase = 'waiting';
     // On the worker's timers: a hidden tab's reports must keep their pace (see `browserClock`).
     this.#stopSampling = everyMs(SNAPSHOT_INTERVAL_MS, () => this.#sample());
