@@ -212,7 +212,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         },
         handle: ({ manifest, contentId, config }, reply) =>
           inTurn(async () => {
-            if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+            if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
             if ((await contentIdOf(manifest)) !== contentId) return reply(refuse('content-mismatch'));
             // The socket may have gone while the manifest was hashed: a swarm for it would never end.
             if (socket.disconnected) return;
@@ -258,7 +258,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         handle: ({ swarmId, control, formerPlace }, reply) =>
           inTurn(async () => {
             // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
-            if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+            if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
             const digest = control === undefined ? undefined : controlDigestOf(control);
             const formerKeyDigest = formerPlace && memberKeyDigestOf(formerPlace.memberKey);
             const joined = await change(swarmId, (world) => {

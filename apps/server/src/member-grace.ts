@@ -17,9 +17,10 @@ export interface MemberGraceOptions extends MemberGraceCallbacks {
 /**
  * The server's patience (`ServerLimits.memberGraceMs`): one wait per member whose socket dropped (given up
  * on unless it resumes), and one per swarm whose run, registered again after a restart, awaits the
- * participants it listed. Once closed (the server is closing) nothing more is started. In memory these are
- * timers (`createMemberGrace`); with Redis, deadlines every process sweeps (`redis-member-grace.ts`), so a
- * wait outlives the process that started it.
+ * participants it listed. Once closed (the server is closing) this process gives up on nobody. In memory these
+ * are timers (`createMemberGrace`), and nothing more is started; with Redis, deadlines every process sweeps
+ * (`redis-member-grace.ts`), so a wait outlives the process that started it, and the waits a closing process
+ * starts (its own disconnects suspend its members) are still written, for the others to give up on.
  */
 export interface MemberGrace {
   /** Members and swarms waited for (by this process). */

@@ -22,12 +22,19 @@ const SWEEP_BATCH = 100;
  * process started it: a member whose process stopped is still given up on. Giving up is an update that
  * checks the member is still away, so a wait left behind by a member that resumed does nothing.
  */
-export function createRedisMemberGrace(options: RedisMemberGraceOptions): MemberGrace {
+export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisMemberGrace {
   const { client, keys, nowMs, graceMs } = options;
   /** The waits this process started and has not seen end: what `pendingCount` reports. */
   const started = new Set<string>();
+  /** Closed: this process sweeps no more, but still writes the waits it starts (see `MemberGrace`). */
   let closed = false;
+  /** Writes in flight, which `settled` waits for. */
+  const writing = new Set<Promise<unknown>>();
   const failed = (error: unknown): void => options.onError(error);
+  const write = (request: Promise<unknown>): void => {
+    const tracked = request.catch(failed).finally(() => writing.delete(tracked));
+    writing.add(tracked);
+  };
 
   const memberWait = (swarmId: SwarmId, peerId: PeerId): string => `member ${swarmId} ${peerId}`;
 
@@ -57,10 +64,9 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): Member
   timer.unref();
 
   const wait = (key: string, onlyIfAbsent: boolean): void => {
-    if (closed) return;
-    started.add(key);
+    if (!closed) started.add(key);
     const deadline = { score: nowMs() + graceMs, value: key };
-    client.zAdd(keys.grace, deadline, onlyIfAbsent ? { condition: 'NX' } : undefined).catch(failed);
+    write(client.zAdd(keys.grace, deadline, onlyIfAbsent ? { condition: 'NX' } : undefined));
   };
 
   return {
@@ -73,7 +79,7 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): Member
     memberBack(swarmId, peerId) {
       const key = memberWait(swarmId, peerId);
       started.delete(key);
-      if (!closed) client.zRem(keys.grace, key).catch(failed);
+      write(client.zRem(keys.grace, key));
     },
     awaitParticipants(swarmId) {
       wait(`run ${swarmId}`, true);
@@ -83,5 +89,13 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): Member
       clearInterval(timer);
       started.clear();
     },
+    async settled() {
+      while (writing.size > 0) await Promise.all(writing);
+    },
   };
+}
+
+export interface RedisMemberGrace extends MemberGrace {
+  /** Resolves once every wait written so far is in Redis: before the process lets go of its client. */
+  settled(): Promise<void>;
 }

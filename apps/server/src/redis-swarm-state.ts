@@ -4,7 +4,7 @@ import type { ServerOptions } from 'socket.io';
 import type { SwarmStateFactory } from './memory-swarm-state';
 import { startProcessLiveness } from './process-liveness';
 import { createRedisClient } from './redis-client';
-import { createRedisMemberGrace } from './redis-member-grace';
+import { createRedisMemberGrace, type RedisMemberGrace } from './redis-member-grace';
 import { createRedisSwarmStore, redisKeys } from './redis-swarm-store';
 
 /** The setting that turns Redis on: `redis://host:port`, as node-redis takes it. */
@@ -76,21 +76,27 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
       MAX_GRACE_SWEEP_INTERVAL_MS,
       Math.max(MIN_GRACE_SWEEP_INTERVAL_MS, context.limits.memberGraceMs / 10),
     );
+    let grace: RedisMemberGrace | undefined;
     return {
       store,
       createGrace: (callbacks) =>
-        createRedisMemberGrace({
+        (grace = createRedisMemberGrace({
           ...callbacks,
           client,
           keys,
           nowMs,
           graceMs: context.limits.memberGraceMs,
           sweepIntervalMs,
-        }),
+        })),
       onSocketsLost: (lost) => liveness.onSocketsLost(lost),
       async close() {
-        // The disconnects of closing have suspended this process's members: let those writes land.
-        await store.settled();
+        // The disconnects of closing have suspended this process's members: let those writes land, and
+        // their grace deadlines, for the other processes to give up on them.
+        // (A suspension's deadline is written once its change landed, so a second round catches the last.)
+        for (let round = 0; round < 2; round++) {
+          await store.settled();
+          await grace?.settled();
+        }
         await liveness.close();
         await Promise.all([client.quit(), adapterClient.quit()]);
       },

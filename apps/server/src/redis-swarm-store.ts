@@ -187,7 +187,11 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       const { world, joinCode } = worldOf(stored, manifest);
       const value = change(world);
       const after = stateOf(swarmId, world, stored, joinCode(), stored?.creator ?? creation?.creator ?? '');
-      if (!stored && !after) return { ok: true, value };
+      if (!stored && !after) {
+        // Gone, maybe through another process: this one's sockets follow it no more (a watcher's drop lands here).
+        track(swarmId, undefined);
+        return { ok: true, value };
+      }
       const coded: CodedSwarm = { swarmId, contentId: (after ?? stored)!.record.contentId };
       const sockets = (after?.record.members ?? []).flatMap((member) =>
         member.socketId === null ? [] : [member.peerId, member.socketId],
@@ -264,6 +268,14 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
     },
 
     followedSwarmOf: (socketId) => presences.get(socketId)?.swarmId,
+
+    async followedLiveSwarmOf(socketId) {
+      const swarmId = presences.get(socketId)?.swarmId;
+      if (swarmId === undefined || (await this.hasSwarm(swarmId))) return swarmId;
+      // It ended through another process, which could not tell this one's presences.
+      if (presences.get(socketId)?.swarmId === swarmId) presences.delete(socketId);
+      return undefined;
+    },
 
     membershipOf(socketId): Membership | undefined {
       const presence = presences.get(socketId);

@@ -128,7 +128,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       maxPayloadBytes: limits.maxSignalPayloadBytes,
       handle: (request, reply) =>
         inTurn(async () => {
-          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           const resumed = await membership.change(request.swarmId, (world) => {
             if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
               return refuse('swarm-full-for-address');
@@ -152,7 +152,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       refuseEarly: () => (store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
       handle: (request, reply) =>
         inTurn(async () => {
-          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           if ((await contentIdOf(request.manifest)) !== request.contentId) return reply(refuse('content-mismatch'));
           // The socket may have gone while the manifest was hashed.
           if (socket.disconnected) return;

@@ -54,7 +54,7 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       maxPayloadBytes: limits.maxSignalPayloadBytes,
       handle: ({ swarmId, control }, reply) =>
         inTurn(async () => {
-          if (store.followedSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           const digest = control === undefined ? undefined : controlDigestOf(control);
           const updated = await store.update(swarmId, (world) => {
             const watched = world.registry.watch(swarmId, socket.id, digest);

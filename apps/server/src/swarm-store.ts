@@ -64,6 +64,11 @@ export interface SwarmStore {
   socketOf(swarmId: SwarmId, peerId: PeerId): Promise<SocketId | undefined>;
   /** The swarm a socket of this process follows (member or watcher), as of its latest change. */
   followedSwarmOf(socketId: SocketId): SwarmId | undefined;
+  /**
+   * `followedSwarmOf`, checked: a swarm that ended through another process (its last member left there) is
+   * forgotten, so the socket may follow another. What the requests that need a socket in no swarm ask.
+   */
+  followedLiveSwarmOf(socketId: SocketId): Promise<SwarmId | undefined>;
   /** The membership of a socket of this process, as of its latest change. */
   membershipOf(socketId: SocketId): Membership | undefined;
   /** A create that cannot succeed, known before its manifest is read (from Redis: never known early). */

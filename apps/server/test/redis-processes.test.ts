@@ -28,6 +28,8 @@ interface Process {
   readonly clients: TypedClient[];
   connect(): Promise<TypedClient>;
   close(): Promise<void>;
+  /** Closes the server as its process is told to stop, its clients connected until it drops them. */
+  shutDown(): Promise<void>;
 }
 
 let redis: TestRedisServer;
@@ -83,6 +85,10 @@ async function startProcesses(count: number, limits: Partial<ServerLimits> = {})
         if (closed) return;
         closed = true;
         for (const client of clients) client.disconnect();
+        await server.close();
+      },
+      async shutDown() {
+        closed = true;
         await server.close();
       },
     };
@@ -261,6 +267,32 @@ describe('signalling on two processes sharing one Redis', () => {
     );
     // A newcomer gets in through B as well.
     await joinOn(b!, seeder.swarmId);
+  });
+
+  it('lets a screen on A follow another swarm once the one it watched ended through B', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(b!);
+    const screen = await a!.connect();
+    expect(await screen.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId })).toMatchObject({
+      ok: true,
+    });
+    // Its last member leaves through B: the swarm ends, and A was not the one to see it go.
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    const next = await seedOn(b!);
+    expect(await screen.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: next.swarmId })).toMatchObject({
+      ok: true,
+      swarmId: next.swarmId,
+    });
+  });
+
+  it('gives up on the members of a process shut down normally, once their grace period passes elsewhere', async () => {
+    const [a, b] = await startProcesses(2, { memberGraceMs: 300 });
+    const seeder = await seedOn(b!);
+    const onA = await joinOn(a!, seeder.swarmId);
+    // A shuts down (SIGTERM): its tabs did not leave, the shutdown dropped them, and A sweeps no more.
+    await a!.shutDown();
+    // Its deadline reached Redis before A let go: B gives up on it. Before, it stayed away for good.
+    await waitUntil(() => seeder.received.left.includes(onA.peerId), 'A’s member given up on by B');
   });
 
   it('takes over the members of a process that stopped without closing, once its heartbeat expires', async () => {
