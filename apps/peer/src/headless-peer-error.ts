@@ -5,10 +5,10 @@
  */
 export class HeadlessPeerError extends Error {
   override readonly name = 'HeadlessPeerError';
-  /** 2: the command line or its input is wrong; 1: the swarm or the server failed. */
-  readonly exitCode: 1 | 2;
+  /** 2: the command line or its input is wrong; 1: the swarm or the server failed; 128 + n: signal n stopped it. */
+  readonly exitCode: number;
 
-  constructor(message: string, exitCode: 1 | 2 = 1) {
+  constructor(message: string, exitCode: 1 | 2 | 130 | 143 = 1) {
     super(message);
     this.exitCode = exitCode;
   }

@@ -41,6 +41,11 @@ export interface HeadlessPeerOptions {
   /** simple-peer over `@roamhq/wrtc` by default. */
   readonly createPeer?: PeerFactory;
   readonly onEvent?: (event: HeadlessPeerEvent) => void;
+  /**
+   * Aborted (Ctrl-C) while the peer starts, it stops at once, removing what it made (a `--out` file's
+   * `.part`), and rejects with the abort's reason when it is a `HeadlessPeerError`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A running headless peer. */
@@ -99,8 +104,24 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
 
   let signalling: SignallingClient | undefined;
   let session: HeadlessSession | undefined;
+  const { signal } = options;
+  /** `step`, unless the start is aborted first. */
+  const unlessAborted = <T>(step: Promise<T>): Promise<T> =>
+    signal
+      ? Promise.race([
+          step,
+          new Promise<never>((_, reject) => {
+            const abort = (): void => reject(abortReason(signal));
+            if (signal.aborted) abort();
+            else signal.addEventListener('abort', abort, { once: true });
+          }),
+        ])
+      : step;
   try {
-    signalling = await connectSignalling(serverUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    signal?.throwIfAborted();
+    signalling = await unlessAborted(
+      connectSignalling(serverUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+    );
     const completion = promiseWithResolvers<undefined>();
     // A leecher's `done` is settled by its session's events; nobody need be listening yet.
     completion.promise.catch(() => {});
@@ -120,12 +141,12 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
     let contentId: string;
     let controlSecret: string | undefined;
     if (seed) {
-      ({ controlSecret } = await session.create(seed, options.runConfig));
+      ({ controlSecret } = await unlessAborted(session.create(seed, options.runConfig)));
       swarmId = session.swarmId!;
       contentId = seed.contentId;
     } else {
-      ({ swarmId, contentId } = link ?? (await resolveCode(signalling, code!)));
-      await session.join(swarmId, contentId, storage!);
+      ({ swarmId, contentId } = link ?? (await unlessAborted(resolveCode(signalling, code!))));
+      await unlessAborted(session.join(swarmId, contentId, storage!));
     }
     const joined = session;
     const client = signalling;
@@ -170,9 +191,12 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
     session?.close();
     signalling?.disconnect();
     await closeFiles();
-    throw error;
+    throw signal?.aborted ? abortReason(signal) : error;
   }
 }
+
+const abortReason = (signal: AbortSignal): unknown =>
+  signal.reason instanceof HeadlessPeerError ? signal.reason : new HeadlessPeerError('interrupted', 130);
 
 async function resolveCode(signalling: SignallingClient, code: JoinCode) {
   const resolved = await signalling.resolveCode({ code });

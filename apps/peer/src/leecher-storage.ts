@@ -51,7 +51,10 @@ export const PARTIAL_SUFFIX = '.part';
  */
 export async function outFileLeecherStorage(path: string): Promise<LeecherStorage> {
   const partPath = path + PARTIAL_SUFFIX;
-  if (await exists(path)) throw new HeadlessPeerError(`${path} exists: remove it, or give --out another name`, 2);
+  const existing = await statOf(path);
+  if (existing?.isDirectory())
+    throw new HeadlessPeerError(`${path} is a directory: give --out the name of the file to write in it`, 2);
+  if (existing) throw new HeadlessPeerError(`${path} exists: remove it, or give --out another name`, 2);
   // The file of the latest run; `kept` once it took the name `path`. Its handle stays open after that: the
   // leecher goes on serving its chunks from it.
   // `left`: whole and checked, but left as `.part` (see `PathTaken`).
@@ -143,11 +146,15 @@ async function keepAs(partPath: string, path: string): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
+  return (await statOf(path)) !== undefined;
+}
+
+/** What is at `path`; undefined if nothing. */
+async function statOf(path: string): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
   try {
-    await stat(path);
-    return true;
+    return await stat(path);
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') return false;
+    if (codeOf(error) === 'ENOENT') return undefined;
     throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
   }
 }

@@ -32,7 +32,20 @@ async function main(): Promise<number> {
     if (event.type === 'run-stopped' || event.type === 'left-run' || event.type === 'run-finished') running = false;
   };
   if (options.peer.seedFile !== undefined) console.log(`hashing ${options.peer.seedFile} …`);
-  const peer = await startHeadlessPeer({ ...options.peer, onEvent });
+  // Ctrl-C while it starts (connecting may wait 10 s on an address out of reach): it stops and cleans up.
+  const starting = new AbortController();
+  const interruptStart = (exitCode: 130 | 143) => (): void => {
+    // A seeder made nothing to clean up, and hashing a large file would not notice an abort for a while.
+    if (options.peer.seedFile !== undefined) process.exit(exitCode);
+    starting.abort(new HeadlessPeerError('interrupted before the peer was in its swarm', exitCode));
+  };
+  const [onStartSigint, onStartSigterm] = [interruptStart(130), interruptStart(143)];
+  process.on('SIGINT', onStartSigint);
+  process.on('SIGTERM', onStartSigterm);
+  const peer = await startHeadlessPeer({ ...options.peer, onEvent, signal: starting.signal }).finally(() => {
+    process.off('SIGINT', onStartSigint);
+    process.off('SIGTERM', onStartSigterm);
+  });
   console.log(describe(peer));
   void peer.done.then(
     () => (done = true),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,3 +85,31 @@ it('a leecher whose disk fills up mid-download stops with one line, leaving noth
   expect(existsSync(outPath)).toBe(false);
   expect(existsSync(outPath + '.part')).toBe(false);
 }, 40_000);
+
+it('a leecher interrupted (Ctrl-C) while it still connects stops at once, leaving no .part behind', async () => {
+  // A server that takes the connection and never answers: the peer would wait out its 10 s connect timeout.
+  const held: Socket[] = [];
+  const silent: Server = createServer((socket) => void held.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as { port: number };
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const outPath = join(dir, 'copy.bin');
+  try {
+    const link = `http://127.0.0.1:${port}/#/swarm/${'A'.repeat(22)}/${'0'.repeat(64)}`;
+    const leecher = peerProcess('true', [link, '--out', outPath]);
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(outPath + '.part') || held.length === 0) {
+      if (Date.now() > deadline) throw new Error('the peer never made its .part nor connected');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    children.at(-1)!.kill('SIGINT');
+    const outcome = await leecher.exited;
+    expect(outcome.exitCode).toBe(130);
+    expect(outcome.stderr.trim()).toBe('error: interrupted before the peer was in its swarm');
+    expect(existsSync(outPath + '.part')).toBe(false);
+    expect(existsSync(outPath)).toBe(false);
+  } finally {
+    for (const socket of held) socket.destroy();
+    silent.close();
+  }
+}, 30_000);

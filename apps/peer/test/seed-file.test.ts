@@ -26,6 +26,13 @@ describe('the headless peer’s files', () => {
     await expect(openSeedFile(fifo)).rejects.toThrow(new HeadlessPeerError(`${fifo} is not a file`, 2));
   });
 
+  it('says a directory given as --out is one, rather than to remove it', async () => {
+    const downloads = tempDir();
+    await expect(outFileLeecherStorage(downloads)).rejects.toThrow(
+      new HeadlessPeerError(`${downloads} is a directory: give --out the name of the file to write in it`, 2),
+    );
+  });
+
   it('never empties a file already at the --out path', async () => {
     const precious = join(tempDir(), 'thesis.pdf');
     writeFileSync(precious, 'four years of work');
