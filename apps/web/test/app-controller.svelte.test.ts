@@ -145,8 +145,8 @@ describe('AppController: the session lifecycle', () => {
     window.fire('pagehide');
     expect(sessions[1]!.leaveCalls).toBe(1);
     expect(window.listenerCount('pagehide')).toBe(0);
-    // Moving to another swarm deletes a leecher's stored chunks; unloading keeps them, for a reload to resume.
-    expect(sessions[0]!.keptStoredChunks).toEqual([false]);
+    // Moving to another swarm keeps a leecher's stored chunks (Back returns to them), as unloading does.
+    expect(sessions[0]!.keptStoredChunks).toEqual([true]);
     expect(sessions[1]!.keptStoredChunks).toEqual([true]);
   });
 
@@ -236,6 +236,38 @@ describe('AppController: the back/forward cache', () => {
     expect(sessions[1]!.joined).toBeUndefined();
     expect(app.screen).toEqual({ view: 'swarm', session: sessions[1] });
     expect(window.location.hash).toBe(swarmLink(SWARM_A, kept.place.contentId));
+  });
+
+  it('a seeder that went Back to another page of the app seeds again from its file when it goes Forward', async () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_B, CONTENT_B));
+    app.start();
+    window.open('/');
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    const kept = await keptSeed();
+    sessions[1]!.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
+    await seeding;
+    sessions[1]!.keptSeed = kept;
+    window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`); // Back
+    expect(sessions[1]!.keptStoredChunks).toEqual([true]);
+    window.open(`/${swarmLink(SWARM_A, kept.place.contentId)}`); // Forward
+    expect(sessions).toHaveLength(4);
+    expect(sessions[3]!.resumedSeed).toBe(kept);
+    expect(sessions[3]!.joined).toBeUndefined();
+  });
+
+  it('a seeder that left on purpose joins its swarm as anyone else when it opens the link again', async () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    const kept = await keptSeed();
+    sessions[0]!.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
+    await seeding;
+    sessions[0]!.keptSeed = kept;
+    app.leave();
+    expect(sessions[0]!.keptStoredChunks).toEqual([false]);
+    window.open(`/${swarmLink(SWARM_A, kept.place.contentId)}`);
+    expect(sessions[1]!.resumedSeed).toBeUndefined();
+    expect(sessions[1]!.joined?.swarmId).toBe(SWARM_A);
   });
 
   it('an overview screen follows its swarm again', () => {

@@ -102,19 +102,17 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   readonly #deps: AppControllerDeps<S, W>;
   readonly #controlSecrets: ControlSecrets;
   readonly #onHashChange = (): void => this.#followLocation();
-  /** What the page closed as it went (`pagehide`): opened again if it comes back from the back/forward cache. */
-  #hidden: { readonly keptSeed: KeptSeed | undefined } | undefined;
+  /**
+   * The file the latest seeder session of this page seeded, kept once it closed without the user leaving
+   * (Back, or the page put in the back/forward cache): coming back to its swarm seeds it again from it.
+   */
+  #keptSeed: KeptSeed | undefined;
   // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them. So does a
   // page put in the back/forward cache (Back, then Forward), and a seeder's tab keeps its file there.
-  readonly #onUnload = (): void => {
-    const keptSeed = this.#session?.keptSeed;
-    this.#closeAll({ keepStoredChunks: true });
-    this.#hidden = { keptSeed };
-  };
+  readonly #onUnload = (): void => this.#closeAll({ keepStoredChunks: true });
+  /** Back from the back/forward cache, with everything it had open closed (`pagehide`): opens it again. */
   readonly #onPageShow = (event: AppWindowEvent): void => {
-    const hidden = this.#hidden;
-    this.#hidden = undefined;
-    if (event.persisted && hidden) this.#comeBack(hidden.keptSeed);
+    if (event.persisted) this.#followLocation();
   };
 
   constructor(deps: AppControllerDeps<S, W>) {
@@ -162,20 +160,6 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#closeAll();
   }
 
-  /**
-   * The page came back from the back/forward cache, as it was when it went but with everything it had open
-   * closed (`pagehide`): a seeder's tab seeds its swarm again from the file it still holds, any other opens
-   * again what the address names (a leecher resumes from its stored chunks, an overview follows its swarm).
-   */
-  #comeBack(keptSeed: KeptSeed | undefined): void {
-    const route = parseRoute(this.#deps.window.location.hash);
-    if (keptSeed && route.view === 'swarm' && route.swarmId === keptSeed.place.swarmId) {
-      void this.#openSession().resumeSeed(keptSeed);
-      return;
-    }
-    this.#followLocation();
-  }
-
   /** Seeds `file` in a new swarm with `config` for its runs; the URL becomes the swarm's link once it exists. */
   async seed(file: ChunkSource, config: RunConfig): Promise<void> {
     this.#closeAll();
@@ -221,9 +205,10 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#followLocation();
   }
 
-  /** Back to the start page: closes what is open. */
+  /** Back to the start page: closes what is open, for good (no file kept to seed again, no chunks). */
   leave(): void {
     this.#closeAll();
+    this.#keptSeed = undefined;
     this.#deps.window.history.pushState(null, '', this.#deps.window.location.pathname);
     this.#route = { view: 'start' };
   }
@@ -232,6 +217,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    * A swarm link joins (unless this tab already is in that swarm), a watch link follows one. A control
    * link's secret is kept for this tab and taken out of the address bar at once: the teacher's screen is
    * often the projected one, and the class must not read the secret off it. A reload finds it kept.
+   * Moving away (Back, another link) keeps what a return needs: a leecher's stored chunks (cleaned up as
+   * stale within the hour if it never comes back) and a seeder's file, from which its swarm's link seeds again.
    */
   #followLocation(): void {
     const { hash, search } = this.#deps.window.location;
@@ -244,7 +231,13 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#route = route;
     if (route.view === 'swarm') {
       if (this.#session?.swarmId === route.swarmId) return;
-      this.#closeAll();
+      this.#closeAll({ keepStoredChunks: true });
+      const kept = this.#keptSeed;
+      if (kept?.place.swarmId === route.swarmId) {
+        this.#keptSeed = undefined;
+        void this.#openSession().resumeSeed(kept);
+        return;
+      }
       const override = parsePeerParams(search);
       if (!override.ok) {
         this.#route = { view: 'bad-link', reason: override.message };
@@ -254,10 +247,10 @@ export class AppController<S extends AppSession, W extends AppWatch> {
       void this.#openSession().join(route.swarmId, route.contentId, override.value, control);
     } else if (route.view === 'watch') {
       if (this.#watch?.swarmId === route.swarmId) return;
-      this.#closeAll();
+      this.#closeAll({ keepStoredChunks: true });
       void this.#openWatch(route.swarmId, this.#controlSecrets.get(route.swarmId)).watch(route.contentId);
     } else {
-      this.#closeAll();
+      this.#closeAll({ keepStoredChunks: true });
     }
   }
 
@@ -282,6 +275,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   }
 
   #closeAll(options: { keepStoredChunks?: boolean } = {}): void {
+    const kept = this.#session?.keptSeed;
+    if (kept) this.#keptSeed = kept;
     this.#session?.leave(options);
     this.#session = undefined;
     this.#watch?.close();
