@@ -82,6 +82,16 @@ describe('join with a code', () => {
     expect(codeJoin.pending).toBe(false);
   });
 
+  it('opens nothing when the user started seeding while the lookup was under way', async () => {
+    const { opened, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
+    const submitted = codeJoin.submit('K7MQ3P');
+    expect(codeJoin.pending).toBe(true);
+    codeJoin.cancel();
+    await submitted;
+    expect(opened).toEqual([]);
+    expect(codeJoin.pending).toBe(false);
+  });
+
   it('says what is wrong with a code without asking the server', async () => {
     const { resolve, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
     await codeJoin.submit('K7MQ30');

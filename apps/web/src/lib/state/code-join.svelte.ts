@@ -15,6 +15,8 @@ export interface CodeJoinDeps {
 export class CodeJoin {
   #message = $state<string | undefined>();
   #pending = $state(false);
+  /** Counts lookups, so one the user moved on from (`cancel`) opens nothing. */
+  #lookups = 0;
   readonly #deps: CodeJoinDeps;
 
   constructor(deps: CodeJoinDeps) {
@@ -40,15 +42,23 @@ export class CodeJoin {
     }
     this.#message = undefined;
     this.#pending = true;
+    const lookup = ++this.#lookups;
     try {
       const resolved = await this.#deps.resolve(parsed.code);
+      if (lookup !== this.#lookups) return;
       if (!resolved.ok) {
         this.#message = userMessageOf(resolved.error);
         return;
       }
       this.#deps.onResolved({ swarmId: resolved.swarmId, contentId: resolved.contentId });
     } finally {
-      this.#pending = false;
+      if (lookup === this.#lookups) this.#pending = false;
     }
+  }
+
+  /** The user did something else meanwhile (started seeding): a lookup under way opens nothing when it ends. */
+  cancel(): void {
+    this.#lookups++;
+    this.#pending = false;
   }
 }
