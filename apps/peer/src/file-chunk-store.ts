@@ -3,20 +3,45 @@ import type { AsyncChunkStore } from '@swarmlab/engine';
 import { chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
 
 /**
+ * Chunks read lately, kept: the engine asks for a chunk once per block it uploads (8 times for a 256 KiB chunk
+ * in 32 KiB blocks, 32 for the 1 MiB chunks of files over 4 GiB), and a few neighbours fetch different chunks
+ * at once. Four chunks are a few MiB at most.
+ */
+export const RECENT_CHUNKS = 4;
+
+/**
  * A file's chunks where they are on disk, read and written by ranges through one `FileHandle`: a seeder
  * serves its file this way (never held whole in memory), and a leecher given `--out` writes each verified
- * chunk at its place. The file is the caller's to open and close.
+ * chunk at its place. The file is the caller's to open and close. The chunks it hands out are shared (the
+ * engine only reads them), and the last few are kept so a chunk's blocks cost one read of the disk.
  */
 export class FileChunkStore implements AsyncChunkStore {
   readonly #file: FileHandle;
   readonly #manifest: Manifest;
+  /** The latest reads, oldest first. */
+  readonly #recent = new Map<number, Promise<Uint8Array>>();
 
   constructor(file: FileHandle, manifest: Manifest) {
     this.#file = file;
     this.#manifest = manifest;
   }
 
-  async get(chunkIndex: number): Promise<Uint8Array> {
+  get(chunkIndex: number): Promise<Uint8Array> {
+    const kept = this.#recent.get(chunkIndex);
+    if (kept) {
+      this.#recent.delete(chunkIndex);
+      this.#recent.set(chunkIndex, kept);
+      return kept;
+    }
+    const reading = this.#read(chunkIndex);
+    this.#recent.set(chunkIndex, reading);
+    // A failed read is not kept: the next ask reads again.
+    reading.catch(() => this.#recent.get(chunkIndex) === reading && this.#recent.delete(chunkIndex));
+    if (this.#recent.size > RECENT_CHUNKS) this.#recent.delete(this.#recent.keys().next().value!);
+    return reading;
+  }
+
+  async #read(chunkIndex: number): Promise<Uint8Array> {
     const lengthBytes = chunkLengthBytes(this.#manifest, chunkIndex);
     const chunk = new Uint8Array(lengthBytes);
     const { bytesRead } = await this.#file.read(chunk, 0, lengthBytes, chunkIndex * this.#manifest.chunkBytes);
@@ -26,6 +51,7 @@ export class FileChunkStore implements AsyncChunkStore {
 
   /** Rejects for a file opened read-only (a seeder's, to which the engine never writes). */
   async put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
+    this.#recent.delete(chunkIndex);
     const { bytesWritten } = await this.#file.write(bytes, 0, bytes.length, chunkIndex * this.#manifest.chunkBytes);
     if (bytesWritten !== bytes.length)
       throw new Error(`chunk ${chunkIndex}: wrote ${bytesWritten} of ${bytes.length} bytes (is the disk full?)`);
