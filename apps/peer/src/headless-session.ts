@@ -202,10 +202,8 @@ export class HeadlessSession {
   #enter(membership: Membership, iceServers: readonly IceServer[]): void {
     this.#membership = membership;
     this.#transports.enter(
-      membership.peerId,
-      iceServers,
+      { localPeerId: membership.peerId, iceServers, seeds: membership.role === 'seeder' },
       (transport) => this.#run?.addTransport(transport),
-      membership.role === 'seeder',
     );
     this.#stopSampling = everyMs(SAMPLE_INTERVAL_MS, () => this.#run?.sample());
     this.#reporter = new ProgressReporter({

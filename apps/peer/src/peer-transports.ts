@@ -1,6 +1,12 @@
 import type { Clock, PeerLink } from '@swarmlab/engine';
-import type { IceServer, PeerId, SignalData } from '@swarmlab/protocol';
-import { RunLinks, SwarmConnector, type PeerFactory, type SignallingClient } from '@swarmlab/webrtc';
+import type { PeerId, SignalData } from '@swarmlab/protocol';
+import {
+  RunLinks,
+  SwarmConnector,
+  type ConnectorPlace,
+  type PeerFactory,
+  type SignallingClient,
+} from '@swarmlab/webrtc';
 import { polledDrainLink } from './polled-drain-link';
 
 export interface PeerTransportsDeps {
@@ -38,21 +44,13 @@ export class PeerTransports {
     return [...this.#transports.values()].filter((transport) => !transport.closed);
   }
 
-  /** In the swarm: answers offers (the early ones first) and hands every transport that opens to `onTransport`. */
-  /** `seeds`: this member is the swarm's seeder, which connects to every member (`SwarmConnectorDeps.seeds`). */
-  enter(
-    localPeerId: PeerId,
-    iceServers: readonly IceServer[],
-    onTransport: (transport: RunLinks) => void,
-    seeds = false,
-  ): void {
+  /** In the swarm as `entered`: answers offers (the early ones first) and hands every transport that opens to `onTransport`. */
+  enter(entered: ConnectorPlace, onTransport: (transport: RunLinks) => void): void {
     this.#onTransport = onTransport;
     const signalling = this.#deps.signalling;
     this.#connector = new SwarmConnector({
+      ...entered,
       signalling,
-      localPeerId,
-      iceServers,
-      seeds,
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
     });

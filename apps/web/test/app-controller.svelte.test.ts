@@ -191,6 +191,17 @@ describe('AppController: the session lifecycle', () => {
 });
 
 describe('AppController: the back/forward cache', () => {
+  /** The app seeds SWARM_A in a new session, `seeder`, which keeps `kept` once it leaves. */
+  async function seedSwarmA(app: ReturnType<typeof setUp>['app'], sessions: FakeSession[]) {
+    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
+    const kept = await keptSeed();
+    const seeder = sessions.at(-1)!;
+    seeder.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
+    await seeding;
+    seeder.keptSeed = kept;
+    return { kept, seeder };
+  }
+
   /** What a seeder's session of SWARM_A keeps once it left. */
   async function keptSeed(): Promise<KeptSeed> {
     const seed = await prepareSeed(testFile, noblePageSha256, () => {});
@@ -224,11 +235,7 @@ describe('AppController: the back/forward cache', () => {
   it('a seeder comes back seeding its swarm from the file it kept, without picking it again', async () => {
     const { app, window, sessions } = setUp();
     app.start();
-    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
-    const kept = await keptSeed();
-    sessions[0]!.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
-    await seeding;
-    sessions[0]!.keptSeed = kept;
+    const { kept } = await seedSwarmA(app, sessions);
     window.fire('pagehide');
     window.fire('pageshow', { persisted: true });
     expect(sessions).toHaveLength(2);
@@ -242,13 +249,9 @@ describe('AppController: the back/forward cache', () => {
     const { app, window, sessions } = setUp(swarmLink(SWARM_B, CONTENT_B));
     app.start();
     window.open('/');
-    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
-    const kept = await keptSeed();
-    sessions[1]!.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
-    await seeding;
-    sessions[1]!.keptSeed = kept;
+    const { kept, seeder } = await seedSwarmA(app, sessions);
     window.open(`/${swarmLink(SWARM_B, CONTENT_B)}`); // Back
-    expect(sessions[1]!.keptStoredChunks).toEqual([true]);
+    expect(seeder.keptStoredChunks).toEqual([true]);
     window.open(`/${swarmLink(SWARM_A, kept.place.contentId)}`); // Forward
     expect(sessions).toHaveLength(4);
     expect(sessions[3]!.resumedSeed).toBe(kept);
@@ -258,13 +261,9 @@ describe('AppController: the back/forward cache', () => {
   it('a seeder that left on purpose joins its swarm as anyone else when it opens the link again', async () => {
     const { app, window, sessions } = setUp();
     app.start();
-    const seeding = app.seed(testFile, DEFAULT_RUN_CONFIG);
-    const kept = await keptSeed();
-    sessions[0]!.finishSeeding(SWARM_A, kept.place.contentId, kept.place.control);
-    await seeding;
-    sessions[0]!.keptSeed = kept;
+    const { kept, seeder } = await seedSwarmA(app, sessions);
     app.leave();
-    expect(sessions[0]!.keptStoredChunks).toEqual([false]);
+    expect(seeder.keptStoredChunks).toEqual([false]);
     window.open(`/${swarmLink(SWARM_A, kept.place.contentId)}`);
     expect(sessions[1]!.resumedSeed).toBeUndefined();
     expect(sessions[1]!.joined?.swarmId).toBe(SWARM_A);

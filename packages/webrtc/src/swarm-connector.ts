@@ -53,6 +53,9 @@ export interface SwarmConnectorDeps {
   readonly seeds?: boolean;
 }
 
+/** What a member brings to its connections as it enters its swarm: its peer id, ICE servers, and whether it seeds. */
+export type ConnectorPlace = Pick<SwarmConnectorDeps, 'localPeerId' | 'iceServers' | 'seeds'>;
+
 interface Pending {
   readonly peer: SimplePeerInstance;
   readonly cancelTimeout: () => void;

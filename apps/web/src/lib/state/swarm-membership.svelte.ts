@@ -2,7 +2,6 @@ import type { PeerLink } from '@swarmlab/engine';
 import type {
   FormerPlace,
   DisplayName,
-  IceServer,
   PeerId,
   ProgressReport,
   RunStarted,
@@ -20,6 +19,7 @@ import {
   SwarmConnector,
   SwarmRejoin,
   takePlace,
+  type ConnectorPlace,
   type PeerFactory,
   type PlaceTaken,
   type RejoinRequest,
@@ -126,22 +126,14 @@ export class SwarmMembership {
   }
 
   /**
-   * In the swarm: answers offers (those that came early first) and hands every transport that opens to
-   * `onTransport`.
+   * In the swarm as `entered`: answers offers (those that came early first) and hands every transport that
+   * opens to `onTransport`.
    */
-  /** `seeds`: this member is the swarm's seeder, which connects to every member (`SwarmConnectorDeps.seeds`). */
-  enter(
-    localPeerId: PeerId,
-    iceServers: readonly IceServer[],
-    onTransport: (transport: RunLinks) => void,
-    seeds = false,
-  ): void {
+  enter(entered: ConnectorPlace, onTransport: (transport: RunLinks) => void): void {
     this.#onTransport = onTransport;
     this.#connector = new SwarmConnector({
+      ...entered,
       signalling: this.#signalling,
-      localPeerId,
-      iceServers,
-      seeds,
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
     });

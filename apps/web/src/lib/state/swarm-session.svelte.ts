@@ -608,10 +608,8 @@ export class SwarmSession implements RunController {
     this.#peerId = entered.peerId;
     this.#iceServers = entered.iceServers;
     membership.enter(
-      entered.peerId,
-      entered.iceServers,
+      { localPeerId: entered.peerId, iceServers: entered.iceServers, seeds: this.#role === 'seeder' },
       (transport) => this.#run?.addTransport(transport),
-      this.#role === 'seeder',
     );
     this.#phase = 'waiting';
     // On the worker's timers: a hidden tab's reports must keep their pace (see `browserClock`).
