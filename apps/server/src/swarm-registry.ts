@@ -527,7 +527,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
 
     mayTakeBack(swarmId, peerId, keyDigest) {
       const swarm = swarms.get(swarmId);
-      return !!swarm && !swarm.members.has(peerId) && swarm.runs.placeFor(peerId, keyDigest) === 'theirs';
+      return !!swarm && !swarm.members.has(peerId) && swarm.runs.mayTakeBack(peerId, keyDigest);
     },
 
     watch(swarmId, socketId, control) {
@@ -580,6 +580,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (swarms.size >= limits.maxSwarms) return { ok: false, code: 'swarm-not-found' };
       const config = input.run?.config ?? DEFAULT_RUN_CONFIG;
       const swarm = newSwarm(input.swarmId, input.contentId, input.manifest, input.seal, config);
+      swarm.runs.registeredAgain();
       swarms.set(swarm.swarmId, swarm);
       return resumeInto(swarm, input, true);
     },

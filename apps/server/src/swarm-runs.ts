@@ -111,6 +111,8 @@ export interface SwarmRunsState {
   readonly config: RunConfig;
   /** The latest run number its members saw (`runAtLeast`); absent in a record stored before it existed. */
   readonly runNumberFloor?: number;
+  /** Registered again, no run started since: its members' memory counts (`registeredAgain`). */
+  readonly takesMemory?: boolean;
   readonly live: LiveRunRecord | null;
   readonly ended: RunState | null;
   readonly mostParticipants: number;
@@ -147,6 +149,12 @@ export interface SwarmRuns {
   isParticipant(peerId: PeerId): boolean;
   /** Whose the place under `peerId` in the run going on is, for a member with key `keyDigest`. */
   placeFor(peerId: PeerId, keyDigest: ControlDigest): RunPlace;
+  /**
+   * Whether a reloaded tab with key `keyDigest` may take back the leecher's place `peerId` (`takeBack`): one
+   * that left the run, or abandoned it, under that very key. Not a place a restored run awaits (those are the
+   * first comer's, through `swarm:resume`), nor the seeder's.
+   */
+  mayTakeBack(peerId: PeerId, keyDigest: ControlDigest): boolean;
   start(config: RunConfig, members: readonly RunMember[]): StartRunOutcome;
   stop(): StopRunOutcome;
   /** A member joined the swarm: it takes part in the run going on, which is returned (null if none). */
@@ -179,14 +187,17 @@ export interface SwarmRuns {
    * is abandoned); a restored run left with no leecher is interrupted.
    */
   giveUpAwaiting(): void;
+  /** The server registered the swarm again after a restart: until a run starts, its members' memory counts. */
+  registeredAgain(): void;
   /**
    * A member that registered again after a restart saw run `runNumber` (running or ended): the next run is
-   * numbered after it, as its members take only runs newer than theirs.
+   * numbered after it, as its members take only runs newer than theirs. Only in a swarm registered again,
+   * until a run starts: a swarm the server never forgot keeps its own numbers.
    */
   runAtLeast(runNumber: number): void;
   /**
    * The swarm's settings for the next run, from a member in control that registered again after a restart:
-   * taken only while no run started since (the server's own account is newer once one did).
+   * taken only in a swarm registered again, while no run started since (the server's own account is newer).
    */
   adoptConfig(config: RunConfig): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
@@ -230,7 +241,7 @@ interface MutableParticipant {
   awaiting: boolean;
   /** When what the others reported sending it first covered the file (server clock); null until then. */
   coveredAtMs: number | null;
-  /** The chunks its latest report says it holds, and when that figure last rose (server clock). */
+  /** The most chunks its reports said it holds, and when that figure last rose (server clock). */
   chunksHeld: number;
   gainedAtMs: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
@@ -289,6 +300,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   let ended: RunState | null = state?.ended ?? null;
   let mostParticipants = state?.mostParticipants ?? 0;
   let runNumberFloor = state?.runNumberFloor ?? 0;
+  let takesMemory = state?.takesMemory ?? false;
 
   const addParticipant = (
     member: RunMember,
@@ -496,6 +508,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return sameControlDigest(Buffer.from(participant.keyDigest, 'base64url'), keyDigest) ? 'theirs' : 'taken';
     },
 
+    mayTakeBack(peerId, keyDigest) {
+      const participant = live?.participants.get(peerId);
+      if (participant && (participant.awaiting || participant.role !== 'leecher')) return false;
+      return this.placeFor(peerId, keyDigest) === 'theirs';
+    },
+
     start(runConfig, members) {
       if (live) return { ok: false, code: 'run-in-progress' };
       if (!members.some((member) => member.role === 'seeder')) return { ok: false, code: 'no-seeder' };
@@ -505,6 +523,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // Reachable only from a restored run's claim: the peers' wire carries 32 bits.
       if (runNumber > MAX_RUN_NUMBER) return { ok: false, code: 'no-run-number-left' };
       config = runConfig;
+      takesMemory = false;
       const run = newRun(runNumber, runConfig, 0, null);
       for (const member of members) addParticipant(member, run);
       live = run;
@@ -626,12 +645,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       finishIfDone(live);
     },
 
+    registeredAgain() {
+      takesMemory = true;
+    },
+
     runAtLeast(runNumber) {
-      runNumberFloor = Math.max(runNumberFloor, runNumber);
+      if (takesMemory) runNumberFloor = Math.max(runNumberFloor, runNumber);
     },
 
     adoptConfig(runConfig) {
-      if (!live && !ended) config = runConfig;
+      if (takesMemory && !live) config = runConfig;
     },
 
     report(peerId, report) {
@@ -639,8 +662,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
-      if (report.chunksHeld > participant.chunksHeld) participant.gainedAtMs = nowMs();
-      participant.chunksHeld = report.chunksHeld;
+      // Only a new highest counts as a gain: a report dipping and rising again must not restart the wait.
+      if (report.chunksHeld > participant.chunksHeld) {
+        participant.gainedAtMs = nowMs();
+        participant.chunksHeld = report.chunksHeld;
+      }
       if (uploads(live, participant) && participant.flagged === null) {
         const receivers = new Set(live.participants.keys());
         // What was sent to a leecher that abandoned the run counts too: its page may be reloading, and the
@@ -720,16 +746,21 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     exportState() {
-      return { config, live: live && liveRunRecordOf(live), ended, mostParticipants, runNumberFloor };
+      return { config, live: live && liveRunRecordOf(live), ended, mostParticipants, runNumberFloor, takesMemory };
     },
   };
 }
 
 function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
+  // A record stored before participants' gains were kept: as if each last gained at the run's start.
+  const withGains = (participant: ParticipantRecord): MutableParticipant => {
+    const stored: Partial<ParticipantRecord> = participant;
+    return { ...participant, chunksHeld: stored.chunksHeld ?? 0, gainedAtMs: stored.gainedAtMs ?? record.startedAtMs };
+  };
   return {
     ...record,
     abandoned: new Map(record.abandoned ?? []),
-    participants: new Map(record.participants.map((participant) => [participant.peerId, { ...participant }])),
+    participants: new Map(record.participants.map((participant) => [participant.peerId, withGains(participant)])),
     witnesses: createWitnessLedger({ maxDepartedSenders }, record.witnesses),
     flows: createPairFlows(record.flows),
   };

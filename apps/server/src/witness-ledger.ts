@@ -66,6 +66,8 @@ export interface SenderAccountState {
   readonly sent: readonly (readonly [PeerId, number])[];
   /** What an earlier engine of it reported (`restarted`); absent in a record stored before there was any. */
   readonly carried?: readonly (readonly [PeerId, number])[];
+  /** What it was granted when it left before it came back (`restarted`); absent when none. */
+  readonly granted?: number;
   readonly lastReportAtMs: number;
 }
 
@@ -79,6 +81,8 @@ interface SenderAccount {
   sent: Map<PeerId, number>;
   /** What its earlier engines reported, by receiver (`restarted`). */
   carried: Map<PeerId, number>;
+  /** What it was granted as it left, before it came back (`restarted`): it still counts towards completions. */
+  granted: number;
   lastReportAtMs: number;
 }
 
@@ -87,7 +91,12 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
   const senders = new Map<PeerId, SenderAccount>(
     (state?.senders ?? []).map(([senderId, account]) => [
       senderId,
-      { sent: new Map(account.sent), carried: new Map(account.carried ?? []), lastReportAtMs: account.lastReportAtMs },
+      {
+        sent: new Map(account.sent),
+        carried: new Map(account.carried ?? []),
+        granted: account.granted ?? 0,
+        lastReportAtMs: account.lastReportAtMs,
+      },
     ]),
   );
   /** Departed senders, in the order they left, with the most they sent after their last report. */
@@ -107,6 +116,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       const account = senders.get(senderId) ?? {
         sent: new Map<PeerId, number>(),
         carried: new Map(),
+        granted: 0,
         lastReportAtMs: atMs,
       };
       for (const { peerId, bytes } of sentTo) {
@@ -124,13 +134,14 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       for (const [receiverId, bytes] of account.sent)
         account.carried.set(receiverId, (account.carried.get(receiverId) ?? 0) + bytes);
       account.sent.clear();
+      // Present again: no longer a departed sender, which the oldest-first eviction could erase whole.
+      account.granted += departed.get(senderId) ?? 0;
+      departed.delete(senderId);
     },
 
     left(senderId, atMs, sinceMs, uploadBytesPerSec) {
-      // Leaving again after coming back (`restarted`) adds to what it was granted the first time.
-      const earlier = departed.get(senderId) ?? 0;
       departed.delete(senderId);
-      departed.set(senderId, earlier + bytesThroughCap(uploadBytesPerSec, Math.max(0, atMs - sinceMs)));
+      departed.set(senderId, bytesThroughCap(uploadBytesPerSec, Math.max(0, atMs - sinceMs)));
       if (departed.size <= options.maxDepartedSenders) return;
       const [oldest] = departed.keys();
       departed.delete(oldest!);
@@ -142,6 +153,8 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     corroborates(receiverId, fileBytes) {
       let unreported = 0;
       for (const [senderId, bytes] of departed) if (senderId !== receiverId) unreported += Math.min(fileBytes, bytes);
+      for (const [senderId, account] of senders)
+        if (senderId !== receiverId) unreported += Math.min(fileBytes, account.granted);
       return witnessed(receiverId) + unreported >= fileBytes * (1 - CORROBORATION_SHORTFALL);
     },
 
@@ -161,7 +174,12 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     exportState: () => ({
       senders: [...senders].map(([senderId, account]) => [
         senderId,
-        { sent: [...account.sent], carried: [...account.carried], lastReportAtMs: account.lastReportAtMs },
+        {
+          sent: [...account.sent],
+          carried: [...account.carried],
+          ...(account.granted > 0 && { granted: account.granted }),
+          lastReportAtMs: account.lastReportAtMs,
+        },
       ]),
       departed: [...departed],
     }),

@@ -416,6 +416,24 @@ describe('a newcomer’s account of a run the server never forgot', () => {
     expect(table.run).toBeNull();
   });
 
+  it('keeps its own run numbers and settings whatever a newcomer says it remembers', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    await joinTab(server, seeder.swarmId);
+    const client = await server.connect();
+    const claim = {
+      ...stranger(seeder, 'liar', null),
+      latestRunNumber: 0xffff_ffff,
+      config: { ...DEFAULT_RUN_CONFIG, mode: 'client-server' as const },
+    };
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', claim)).toMatchObject({ ok: true });
+    // The swarm was never forgotten: the next run is run 1, with the swarm's own settings.
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
+      ok: true,
+      runNumber: 1,
+    });
+  });
+
   it('cannot take a departed participant’s place, which its own key takes back with its completion', async () => {
     const server = await start();
     const seeder = await seedTab(server);

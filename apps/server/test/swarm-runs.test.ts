@@ -449,6 +449,17 @@ describe('swarm runs', () => {
     expect(at(55_001).withheldCompletions()).toEqual(['slow']);
   });
 
+  it('takes no dip and rise of a withholder’s chunk count for a gain', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('withholder')]);
+    at(1100).report('s', vouch(1, 'a', 'withholder'));
+    at(1150).report('a', reportFor(1, true));
+    const holding = (chunksHeld: number): ProgressReport => ({ ...reportFor(1, false), chunksHeld });
+    at(1200).report('withholder', holding(3));
+    for (let ms = 5_000; ms < 60_000; ms += 5_000) at(ms).report('withholder', holding(ms % 10_000 === 0 ? 2 : 3));
+    expect(at(31_201).withheldCompletions()).toEqual(['withholder']);
+  });
+
   it('names no leecher covered only by what a departed sender was granted, however still it is', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b'), leecher('gone')]);
@@ -532,6 +543,46 @@ describe('swarm runs', () => {
       completedAfterMs: 400,
       corroborated: true,
     });
+  });
+
+  it('gives back by key alone, and never a place a restored run awaits nor the seeder’s', () => {
+    const { at, runs } = setUp();
+    const listed: ResumedRun = {
+      runNumber: 1,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 5000,
+      completedAfterMs: null,
+      participants: [
+        { peerId: 's', role: 'seeder' },
+        { peerId: 'b', role: 'leecher' },
+      ],
+    };
+    at(1000).restore(leecher('b'), listed);
+    // The seeder is awaited: whoever presents its id, with any key, is refused.
+    expect(runs.mayTakeBack('s', memberKeyDigestOf('anything'))).toBe(false);
+    runs.resume(SEEDER, listed);
+    at(1100).leave('s');
+    expect(runs.mayTakeBack('s', memberKeyDigestOf('s'))).toBe(false);
+    at(1200).leave('b');
+    expect(runs.mayTakeBack('b', memberKeyDigestOf('key of b'))).toBe(true);
+    expect(runs.mayTakeBack('b', memberKeyDigestOf('key of someone else'))).toBe(false);
+  });
+
+  it('reads a run stored before participants’ gains were kept: as if each last gained at the start', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('withholder')]);
+    at(1100).report('s', vouch(1, 'a', 'withholder'));
+    at(1150).report('a', reportFor(1, true));
+    const stored = JSON.parse(JSON.stringify(runs.exportState())) as SwarmRunsState;
+    for (const participant of stored.live!.participants) {
+      const old = participant as Partial<typeof participant>;
+      delete old.gainedAtMs;
+      delete old.chunksHeld;
+    }
+    const clock = { nowMs: 40_000 };
+    const imported = createSwarmRuns({ ...OPTIONS, nowMs: () => clock.nowMs, epochNowMs: () => 0, state: stored });
+    expect(imported.withheldCompletions()).toEqual(['withholder']);
   });
 
   it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {

@@ -51,6 +51,18 @@ describe('the witness ledger of a run', () => {
     expect(createWitnessLedger({ maxDepartedSenders: 4 }, ledger.exportState()).witnessed('a')).toBe(900_000);
   });
 
+  it('keeps the account of a sender that came back, however many leave after it, and its grant', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 2 });
+    ledger.record('b', sent({ a: 900_000 }), 100, RECEIVERS);
+    ledger.left('b', 200, 100, 500_000); // about 50 kB granted for the 100 ms after its last report
+    ledger.restarted('b'); // its page reloaded: back in the run
+    for (const gone of ['x', 'y', 'z']) ledger.left(gone, 300, 300, 0);
+    expect(ledger.witnessed('a')).toBe(900_000);
+    const account = ledger.exportState().senders.find(([senderId]) => senderId === 'b')?.[1];
+    expect(account?.granted).toBe(bytesThroughCap(500_000, 100));
+    expect(ledger.exportState().departed.map(([senderId]) => senderId)).toEqual(['y', 'z']);
+  });
+
   it('reports alone cover a file for an accusation: a departed sender’s grant does not', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 500_000 }), 100, RECEIVERS);
