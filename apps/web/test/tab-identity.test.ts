@@ -46,6 +46,16 @@ describe('TabIdentity', () => {
     expect(await new TabIdentity(duplicate(copy), channel()).id()).not.toBe(copied);
   });
 
+  it('two copies asking for one id at the same moment end with two ids', async () => {
+    const original = memoryStorage();
+    original.setItem('swarmlab-tab-id', '00aa00aa00aa00aa');
+    const ids = await Promise.all(
+      [duplicate(original), duplicate(original)].map((copy) => new TabIdentity(copy, channel()).id()),
+    );
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).toContain('00aa00aa00aa00aa');
+  });
+
   it('a tab that has not taken its id yet answers for nothing', async () => {
     const original = memoryStorage();
     await new TabIdentity(original, channel()).id();

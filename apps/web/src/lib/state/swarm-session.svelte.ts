@@ -94,8 +94,11 @@ export interface SwarmSessionOptions {
 }
 
 let tabIdentity: TabIdentity | undefined;
-/** The page's one tab identity: it answers the other tabs for its id as long as the page lives. */
-function pageTabIdentity(): TabIdentity {
+/**
+ * The page's one tab identity: it answers the other tabs for its id as long as the page lives. The app claims
+ * it as the page loads, so a tab duplicated later finds its original answering.
+ */
+export function pageTabIdentity(): TabIdentity {
   tabIdentity ??= new TabIdentity(pageStorage('sessionStorage'), pageTabChannel());
   return tabIdentity;
 }
