@@ -87,13 +87,8 @@ export interface ReportBoundsInput {
   readonly role: PeerRole;
   /** Peers that may have received from the sender: everyone who took part in a run with it, at most. */
   readonly peerCount: number;
-  /**
-   * What the others reported sending it in the run its report names, and what they had when its page reloaded
-   * (`ParticipantContext`): a reloaded tab holds the chunks it received before (read back from its store),
-   * which its new engine never counted.
-   */
+  /** What the others reported sending it in the run its report names (`ParticipantContext`). */
   readonly witnessedBytes?: number;
-  readonly receivedBeforeBytes?: number;
   readonly run?: {
     /** How long the sender has taken part in the run, on the server's clock. */
     readonly elapsedMs: number;
@@ -138,7 +133,7 @@ export function implausibilityOf(report: ProgressReport, input: ReportBoundsInpu
   // Only a run's own reports measure anything: once it is over, a tab whose page reloaded during it keeps
   // reporting chunks its new engine never counted, and the server no longer keeps what it received before.
   if (!run) return undefined;
-  const received = Math.max(report.downloadedBytes + (input.receivedBeforeBytes ?? 0), input.witnessedBytes ?? 0);
+  const received = Math.max(report.downloadedBytes, input.witnessedBytes ?? 0);
   if (role === 'leecher' && heldBytesAtLeast(report, manifest) > received)
     return `downloadedBytes: it holds ${report.chunksHeld} chunks but received only ${received} bytes`;
 

@@ -365,7 +365,6 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       peerCount: Math.max(swarm.runs.mostParticipants, swarm.members.size),
       ...(context && {
         witnessedBytes: context.witnessedBytes,
-        receivedBeforeBytes: context.receivedBeforeBytes,
         run: {
           elapsedMs: context.elapsedMs,
           uploadBytesPerSec: context.settings.uploadBytesPerSec,

@@ -63,11 +63,6 @@ export interface ParticipantContext {
   readonly senderUploadBytesPerSec: readonly (number | null)[];
   /** What the others reported sending it in this run, before a reload of its page too. */
   readonly witnessedBytes: number;
-  /**
-   * What the others had reported sending it when it took its place back after its page reloaded (0 if it
-   * never did): its new engine counts only what arrives from then on, and holds what arrived before too.
-   */
-  readonly receivedBeforeBytes: number;
 }
 
 export type StartRunOutcome =
@@ -101,7 +96,7 @@ export type ParticipantRecord = Readonly<MutableParticipant>;
 export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses' | 'flows' | 'abandoned'>> {
   readonly participants: readonly ParticipantRecord[];
   /** Absent in a record stored before abandoned places were kept. */
-  readonly abandoned?: readonly (readonly [PeerId, string | null])[];
+  readonly abandoned?: readonly (readonly [PeerId, AbandonedPlace])[];
   readonly witnesses: WitnessLedgerState;
   readonly flows: PairFlowsState;
 }
@@ -246,8 +241,6 @@ interface MutableParticipant {
   gainedAtMs: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
-  /** See `ParticipantContext.receivedBeforeBytes`; absent in a record stored before it existed. */
-  receivedBeforeBytes?: number;
 }
 
 interface LiveRun {
@@ -274,12 +267,20 @@ interface LiveRun {
    * a reloaded tab takes its place back by its key (`takeBack`), nobody else can. At most
    * `maxDepartedParticipants`.
    */
-  readonly abandoned: Map<PeerId, string | null>;
+  readonly abandoned: Map<PeerId, AbandonedPlace>;
   /**
    * When the latest participant it awaited came back (server clock; a restored run): its witnesses' next
    * reports may confirm completions claimed before, so a completion's wait starts again from there.
    */
   awaitedBackAtMs: number | null;
+}
+
+/** A leecher's place in a run it left before completing: what taking it back needs. */
+export interface AbandonedPlace {
+  /** Its member key's hash (base64url); null if not known. */
+  readonly keyDigest: string | null;
+  /** When it first took part: its download since counts from then (it reports the chunks it kept). */
+  readonly tookPartAtMs: number;
 }
 
 /** Why a restored run ends when none of its leechers came back. */
@@ -306,6 +307,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     member: RunMember,
     run: LiveRun,
     restored?: { readonly settings: PeerRunSettings; readonly awaiting: boolean },
+    tookPartAtMs?: number,
   ): MutableParticipant => {
     const participant: MutableParticipant = {
       peerId: member.peerId,
@@ -320,7 +322,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       flagged: member.flagged,
       corroborated: false,
       // A restored run's participants took part at its start, as far as the bounds on their reports go.
-      tookPartAtMs: restored ? run.startedAtMs : nowMs(),
+      tookPartAtMs: tookPartAtMs ?? (restored ? run.startedAtMs : nowMs()),
       awaiting: restored?.awaiting ?? false,
       coveredAtMs: null,
       chunksHeld: 0,
@@ -364,7 +366,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         chunksHeld: _____,
         gainedAtMs: ______,
         completionHeardAtMs: _______,
-        receivedBeforeBytes: ________,
         ...participant
       }) => ({
         ...participant,
@@ -498,7 +499,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     placeFor(peerId, keyDigest) {
       const participant = live?.participants.get(peerId);
       if (!participant) {
-        const abandonedKey = live?.abandoned.get(peerId);
+        const abandonedKey = live?.abandoned.get(peerId)?.keyDigest;
         if (!abandonedKey) return 'free';
         return sameControlDigest(Buffer.from(abandonedKey, 'base64url'), keyDigest) ? 'theirs' : 'taken';
       }
@@ -549,16 +550,19 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       live.witnesses.restarted(member.peerId);
       live.flows.forget(member.peerId);
       const known = live.participants.get(member.peerId);
-      const receivedBeforeBytes = live.witnesses.witnessed(member.peerId);
       if (known && !known.present) {
         known.present = true;
         known.awaiting = false;
-        known.receivedBeforeBytes = receivedBeforeBytes;
       } else if (!known) {
-        if (live.abandoned.delete(member.peerId)) live.abandonedLeechers = Math.max(0, live.abandonedLeechers - 1);
-        // Counted once already, when it first took part.
+        const abandoned = live.abandoned.get(member.peerId);
+        if (abandoned) {
+          live.abandoned.delete(member.peerId);
+          live.abandonedLeechers = Math.max(0, live.abandonedLeechers - 1);
+        }
+        // Counted once already, when it first took part; its download counts from then (it reports the chunks
+        // it kept among those it received).
         live.participantsEver--;
-        addParticipant(member, live).receivedBeforeBytes = receivedBeforeBytes;
+        addParticipant(member, live, undefined, abandoned?.tookPartAtMs);
       }
       return announce(live);
     },
@@ -632,7 +636,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (participant.flagged === null) {
           live.abandonedLeechers++;
           live.abandoned.delete(peerId);
-          live.abandoned.set(peerId, participant.keyDigest);
+          live.abandoned.set(peerId, { keyDigest: participant.keyDigest, tookPartAtMs: participant.tookPartAtMs });
           if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(live.abandoned.keys().next().value!);
         }
         finishIfDone(live);
@@ -694,7 +698,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         settings: participant.settings,
         senderUploadBytesPerSec: senders.map((sender) => sender.settings.uploadBytesPerSec),
         witnessedBytes: live.witnesses.witnessed(peerId),
-        receivedBeforeBytes: participant.receivedBeforeBytes ?? 0,
       };
     },
 

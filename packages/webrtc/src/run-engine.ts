@@ -9,6 +9,7 @@ import {
 import {
   Bitfield,
   chunkCount,
+  chunkLengthBytes,
   MAX_RESUMED_PARTICIPANTS,
   type Manifest,
   type PeerRunSettings,
@@ -64,6 +65,8 @@ export class RunEngine {
   #latest: SwarmSnapshot | undefined;
   #peakUploadBytesPerSec = 0;
   #peakDownloadBytesPerSec = 0;
+  /** The bytes of the chunks a reloaded leecher started with, read back from its store. */
+  #keptBytes = 0;
 
   constructor(deps: RunEngineDeps) {
     const { manifest, started, settings, seeding, heldChunks } = deps;
@@ -73,6 +76,9 @@ export class RunEngine {
     this.store = deps.store;
     this.#startedAtMs = deps.clock.nowMs();
     const initialChunks = seeding ? Bitfield.full(chunkCount(manifest)) : heldChunks;
+    if (!seeding && heldChunks)
+      for (let index = 0; index < heldChunks.chunkCount; index++)
+        if (heldChunks.has(index)) this.#keptBytes += chunkLengthBytes(manifest, index);
     const engine = new SwarmEngine({
       manifest,
       contentId: deps.contentId,
@@ -180,7 +186,11 @@ export class RunEngine {
   /** Copies the engine's state (and keeps its peak rates); nothing once the engine is gone. */
   sample(): SwarmSnapshot | undefined {
     if (!this.#engine) return undefined;
-    const snapshot = this.#engine.snapshot();
+    const sampled = this.#engine.snapshot();
+    // What a reloaded leecher kept was received in this run too, before the reload: its reports say so (the
+    // server believes no chunk held beyond what was received).
+    const snapshot =
+      this.#keptBytes === 0 ? sampled : { ...sampled, downloadedBytes: sampled.downloadedBytes + this.#keptBytes };
     this.#latest = snapshot;
     this.#peakUploadBytesPerSec = Math.max(this.#peakUploadBytesPerSec, snapshot.uploadBytesPerSec);
     this.#peakDownloadBytesPerSec = Math.max(this.#peakDownloadBytesPerSec, snapshot.downloadBytesPerSec);
