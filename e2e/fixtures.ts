@@ -25,7 +25,8 @@ export function testServerPort(envName: string, fallback: number): number {
 
 /** Opens a page in a browser context of its own: one page per peer, like separate browsers. */
 export interface Swarm {
-  openPeer(url?: string): Promise<Page>;
+  /** With `beforeLoad`, which runs on the page before it loads `url` (a route, say, that its scripts must meet). */
+  openPeer(url?: string, beforeLoad?: (page: Page) => Promise<void>): Promise<Page>;
   /**
    * Starts a seeder on a generated file of `sizeMib` and returns its page and share link; `query`
    * (e.g. `?mode=client-server&server-up=2MB/s`) prepares the swarm's run settings.
@@ -37,7 +38,7 @@ export const test = base.extend<{ swarm: Swarm }>({
   swarm: async ({ browser }, use) => {
     const contexts: Awaited<ReturnType<Browser['newContext']>>[] = [];
     const swarm: Swarm = {
-      async openPeer(url = '/') {
+      async openPeer(url = '/', beforeLoad) {
         const context = await browser.newContext();
         contexts.push(context);
         const page = await context.newPage();
@@ -46,6 +47,7 @@ export const test = base.extend<{ swarm: Swarm }>({
           if (message.type() === 'warning' || message.type() === 'error')
             console.error(`[page ${message.type()}] ${message.text()}`);
         });
+        await beforeLoad?.(page);
         await page.goto(url);
         return page;
       },

@@ -10,6 +10,7 @@ import {
   waitForMesh,
 } from './fixtures';
 import { startServerProcess } from '@swarmlab/test-kit/server';
+import type { Page } from '@playwright/test';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
 const PORT = testServerPort('SWARMLAB_E2E_RESTART_PORT', 31742);
@@ -59,6 +60,46 @@ test('the signalling server killed and restarted mid-run: every screen ends with
       expect(summary.restored).toBe(true);
     }
     await expect(overview.getByTestId('signalling-notice')).toContainText('Reconnected');
+  } finally {
+    await server.kill();
+  }
+});
+
+test('a screen and a tab opened just after a restart, before the members are back, wait for them instead of saying the swarm has ended', async ({
+  swarm,
+}) => {
+  let server = await startServerProcess({ port: PORT });
+  try {
+    // The members' connections to the server go through a route of the test's (installed before their
+    // scripts load: socket.io keeps the WebSocket it found then), so that the test can keep them from the
+    // restarted server: the moment in between, up to 5 s of socket.io's backoff in a classroom, is held open
+    // for as long as the test needs.
+    let membersHeldBack = false;
+    const throughTheTest = (page: Page) =>
+      page.routeWebSocket(/socket\.io/, (socket) => (membersHeldBack ? socket.close() : socket.connectToServer()));
+    const seeder = await swarm.openPeer(`${ORIGIN}/`, throughTheTest);
+    await generateFile(seeder, 2);
+    const link = await seeder.getByTestId('share-link').inputValue();
+    const seederHash = await waitForFileHash(seeder);
+    const leecher = await swarm.openPeer(link, throughTheTest);
+    await waitForMesh([seeder, leecher]);
+    const controlLink = (await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing';
+
+    membersHeldBack = true;
+    await server.kill();
+    server = await startServerProcess({ port: PORT });
+    const overview = await swarm.openPeer(controlLink);
+    const late = await swarm.openPeer(link);
+    for (const page of [overview, late]) {
+      await expect(page.getByTestId('waiting-for-swarm')).toContainText('waiting for its members', { timeout: 15_000 });
+    }
+
+    membersHeldBack = false;
+    await expect(overview.getByTestId('projector-card')).toHaveCount(3, { timeout: 30_000 });
+    await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'waiting', { timeout: 30_000 });
+    await waitForMesh([seeder, leecher, late]);
+    await startRun(seeder);
+    expect((await waitForComplete(late)).fileSha256).toBe(seederHash);
   } finally {
     await server.kill();
   }

@@ -11,6 +11,8 @@ export type HeadlessPeerEvent =
   /** The server's broadcast says the run ended (every leecher completed, corroborated). */
   | { readonly type: 'run-finished'; readonly runNumber: number; readonly distributionMs: number | null }
   | { readonly type: 'signalling'; readonly status: RejoinStatus }
+  /** Joining, the server answered that it has just started and does not know the swarm yet: it asks again. */
+  | { readonly type: 'waiting-for-swarm' }
   | { readonly type: 'peer-dropped'; readonly peerId: string; readonly detail: string }
   /**
    * The signalling server sent something this version cannot read (another version, or not swarmlab's): it

@@ -22,6 +22,7 @@ import {
   rejoinRequestOf,
   swarmMemoryOf,
   SwarmRejoin,
+  untilRegistered,
   type PeerFactory,
   type RejoinRequest,
   type RejoinStatus,
@@ -169,7 +170,14 @@ export class HeadlessSession {
    */
   async join(swarmId: string, contentId: string, storage: LeecherStorage): Promise<void> {
     this.#storage = storage;
-    const joined = await this.#deps.signalling.joinSwarm({ swarmId });
+    let waiting = false;
+    const joined = await untilRegistered(() => this.#deps.signalling.joinSwarm({ swarmId }), {
+      onWaiting: () => {
+        if (!waiting) this.#deps.onEvent({ type: 'waiting-for-swarm' });
+        waiting = true;
+      },
+      cancelled: () => this.#closed,
+    });
     if (!joined.ok) throw refusalError(joined.error);
     if ((await contentIdOf(joined.manifest, this.#deps.sha256)) !== contentId)
       throw new HeadlessPeerError(
@@ -348,6 +356,10 @@ export function refusalError(error: SignallingError): HeadlessPeerError {
   switch (error.code) {
     case 'swarm-not-found':
       return new HeadlessPeerError('this swarm is unknown or has ended (every peer left, or the server restarted)');
+    case 'swarm-not-registered-yet':
+      return new HeadlessPeerError(
+        'the signalling server has just restarted and no member of this swarm registered it again: it has ended, or its members cannot reach the server',
+      );
     case 'timeout':
     case 'signalling-lost':
       return new HeadlessPeerError('the signalling server did not answer: check that it is running and reachable');

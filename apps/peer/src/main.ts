@@ -112,6 +112,8 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
       return event.status.state === 'lost' && event.status.attempt > 0
         ? undefined
         : `signalling server: ${event.status.state}`;
+    case 'waiting-for-swarm':
+      return 'the signalling server has just restarted and does not know this swarm yet: waiting for its members to register it again';
     case 'peer-dropped':
       return `dropped peer ${event.peerId}: ${event.detail}`;
     case 'server-message-ignored':

@@ -17,9 +17,9 @@ interface Outcome {
 }
 
 /** `pnpm peer …` as a user runs it: a process of its own, its exit code and its output. */
-function runPeer(args: readonly string[]): Promise<Outcome> {
+function runPeer(args: readonly string[], timeoutMs = 15_000): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(TSX, ['src/main.ts', ...args], { cwd: APP_DIR, timeout: 15_000 }, (error, stdout, stderr) =>
+    execFile(TSX, ['src/main.ts', ...args], { cwd: APP_DIR, timeout: timeoutMs }, (error, stdout, stderr) =>
       resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
@@ -27,8 +27,11 @@ function runPeer(args: readonly string[]): Promise<Outcome> {
 
 let server: TestSignallingServer;
 
+/** Its swarms are waited for (`swarm-not-registered-yet`) this long after it starts; the tests below start later. */
+const SHARED_SERVER_GRACE_MS = 500;
+
 beforeAll(async () => {
-  server = await startSignallingServer();
+  server = await startSignallingServer({ limits: { memberGraceMs: SHARED_SERVER_GRACE_MS } });
 });
 
 afterAll(async () => {
@@ -76,6 +79,21 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
     expect(outcome.exitCode).toBe(1);
     expect(outcome.stderr).toMatch(/this swarm is unknown or has ended/);
   });
+});
+
+it('a swarm a server that has just started does not know yet: waits for its members, then says it is unknown', async () => {
+  // Long enough for tsx to start the peer inside it on a loaded machine (this test runs on its own).
+  const young = await startSignallingServer({ limits: { memberGraceMs: 10_000 } });
+  try {
+    const outcome = await runPeer([`${young.url}/#/swarm/${SWARM_ID}/${CONTENT_ID}`], 30_000);
+    expect(outcome.stdout).toMatch(/the signalling server has just restarted and does not know this swarm yet/);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.stderr.trim()).toBe(
+      'error: this swarm is unknown or has ended (every peer left, or the server restarted)',
+    );
+  } finally {
+    await young.close();
+  }
 });
 
 describe('parseCliOptions', () => {

@@ -15,6 +15,7 @@ import { createRandomIds, type RandomBytes } from './random-ids';
 import type { ClockMs } from './clock-ms';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
 import { attachSocketAdmission } from './socket-admission';
+import { createUnknownSwarms } from './unknown-swarm';
 
 /** Everything the signalling server depends on, all optional; tests lower the limits and inject the rest. */
 export interface SignallingServerDeps {
@@ -128,6 +129,11 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     iceServers: deps.iceServers ?? [],
     log,
     codeLookups: createCodeLookupBudgets(limits, nowMs),
+    unknownSwarms: createUnknownSwarms({
+      nowMs,
+      graceMs: limits.memberGraceMs,
+      forgetsSwarms: state.forgetsSwarmsOnStop,
+    }),
   });
 
   return {

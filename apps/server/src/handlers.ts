@@ -32,6 +32,7 @@ import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
 import type { LeaveOutcome, SocketId } from './swarm-registry';
 import type { SwarmState, SwarmWorld } from './swarm-store';
+import type { UnknownSwarms } from './unknown-swarm';
 
 export interface SignallingHandlerDeps {
   readonly io: SignallingIo;
@@ -44,6 +45,8 @@ export interface SignallingHandlerDeps {
   readonly log: (line: string) => void;
   /** The per-address limit on failed join-code lookups (kept by each process). */
   readonly codeLookups: CodeLookupBudgets;
+  /** What a join or watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
+  readonly unknownSwarms: UnknownSwarms;
 }
 
 export interface SignallingHandlers {
@@ -86,7 +89,7 @@ export function releaseDeparted(world: SwarmWorld, left: LeaveOutcome): void {
  * which does no I/O; what it returns is sent afterwards.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups } = deps;
+  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups, unknownSwarms } = deps;
   const { store } = state;
 
   /**
@@ -123,6 +126,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     notifyPeers(left.remainingSocketIds, 'peer:left', left.peerId);
     if (left.swarmDeleted) {
       progress.forget(left.swarmId);
+      unknownSwarms.ended(left.swarmId);
       toSockets(left.orphanedWatcherSocketIds)?.emit('swarm:ended', { swarmId: left.swarmId });
       log(`swarm ended: its last peer left (${store.stats().swarms} swarms)`);
     } else {
@@ -278,7 +282,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
               return { ...outcome, peerId, memberKey, joinCode, others: registry.otherSockets(swarmId, socket.id) };
             });
-            if (!joined.ok) return reply(joined);
+            if (!joined.ok) return reply(unknownSwarms.answer(swarmId, joined));
             const { manifest, contentId, seal } = joined.swarm;
             const { existingPeers: peers, run, inControl, peerId, joinCode, memberKey } = joined;
             reply({
@@ -354,7 +358,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({ socket, context, store, limits, progress, toSockets, inTurn });
+    attachRunHandlers({ socket, context, store, limits, progress, toSockets, inTurn, unknownSwarms });
     attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, inTurn, log });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 

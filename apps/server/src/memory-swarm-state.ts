@@ -54,6 +54,7 @@ export const createMemorySwarmState: SwarmStateFactory = ({ limits, quotas, nowM
       },
       stats: () => ({ swarms: registry.swarmCount, joinCodes: joinCodes.size, peerNames: peerNames.size }),
     },
+    forgetsSwarmsOnStop: true,
     createGrace: (callbacks) => createMemberGrace({ graceMs: limits.memberGraceMs, ...callbacks }),
     onSocketsLost() {
       // One process: its sockets go with it.

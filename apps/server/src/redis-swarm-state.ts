@@ -79,6 +79,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
     let grace: RedisMemberGrace | undefined;
     return {
       store,
+      forgetsSwarmsOnStop: false,
       createGrace: (callbacks) =>
         (grace = createRedisMemberGrace({
           ...callbacks,

@@ -10,6 +10,8 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'payload-too-deep': 'The request nests deeper than any request of the signalling protocol.',
   'rate-limited': 'Too many requests in a short time: slow down and retry in a moment.',
   'swarm-not-found': 'This swarm link is unknown or has ended: every peer left.',
+  'swarm-not-registered-yet':
+    'The signalling server has just started and does not know this swarm yet: its members register it again within seconds.',
   'swarm-full': 'This swarm is full: it already has as many peers as this server allows.',
   'swarm-full-for-address':
     'This swarm already has as many tabs from your network address as this server allows: close one first.',

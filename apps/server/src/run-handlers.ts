@@ -16,6 +16,7 @@ import { guardRequest, noPayload, withSchema, type GuardContext } from './reques
 import type { SignallingIo, SignallingSocket } from './signalling-io';
 import type { SocketId } from './swarm-registry';
 import type { SwarmStore, SwarmWorld } from './swarm-store';
+import type { UnknownSwarms } from './unknown-swarm';
 
 export interface RunHandlerDeps {
   readonly socket: SignallingSocket;
@@ -26,6 +27,8 @@ export interface RunHandlerDeps {
   /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
   readonly inTurn: MembershipTurn;
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
+  /** What a watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
+  readonly unknownSwarms: UnknownSwarms;
 }
 
 /**
@@ -36,7 +39,7 @@ export interface RunHandlerDeps {
  * `run-in-progress`, whichever processes they are on).
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, context, store, limits, progress, toSockets, inTurn } = deps;
+  const { socket, context, store, limits, progress, toSockets, inTurn, unknownSwarms } = deps;
 
   /** Updates the swarm the socket follows; undefined when it follows none. */
   const changeFollowed = async <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> => {
@@ -63,9 +66,9 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
             const joinCode = world.joinCodes.ensure({ swarmId, contentId });
             return { ...watched, progress: world.peerNames.label(watched.progress), joinCode };
           });
-          if (!updated.ok) return reply(refuse('swarm-not-found'));
+          if (!updated.ok) return reply(unknownSwarms.answer(swarmId, refuse('swarm-not-found')));
           const watched = updated.value;
-          if (!watched.ok) return reply(refuse(watched.code));
+          if (!watched.ok) return reply(unknownSwarms.answer(swarmId, refuse(watched.code)));
           const { manifest, contentId } = watched.swarm;
           const { progress: table, inControl, joinCode } = watched;
           reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode });

@@ -85,6 +85,8 @@ export type SocketsLost = (swarmId: SwarmId, socketIds: readonly SocketId[]) => 
  */
 export interface SwarmState {
   readonly store: SwarmStore;
+  /** Whether its swarms are gone when this process stops (memory), or outlive it (Redis). */
+  readonly forgetsSwarmsOnStop: boolean;
   /** The grace periods (`memberGraceMs`): local timers in memory, a sorted set swept by every process in Redis. */
   createGrace(callbacks: MemberGraceCallbacks): MemberGrace;
   /** Tells `lost` about sockets of a process that stopped (Redis only; memory never loses one). */

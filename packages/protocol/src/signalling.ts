@@ -289,6 +289,12 @@ export type SignallingErrorCode =
   | 'payload-too-deep'
   | 'rate-limited'
   | 'swarm-not-found'
+  /**
+   * The server started moments ago (within its `memberGraceMs`) and keeps swarms in memory: the swarm may be
+   * one of its previous run whose members have not registered it again yet. Ask again in a second; once the
+   * moment is over, the answer is `swarm-not-found`.
+   */
+  | 'swarm-not-registered-yet'
   | 'swarm-full'
   /** The swarm has as many members from the requester's network address as the server allows. */
   | 'swarm-full-for-address'

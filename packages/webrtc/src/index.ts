@@ -9,3 +9,4 @@ export * from './swarm-rejoin';
 export * from './base64';
 export * from './progress-reporter';
 export * from './run-engine';
+export * from './until-registered';

@@ -8,6 +8,10 @@ export interface SignallingNotice {
   readonly text: string;
 }
 
+/** Shown while a tab or screen opening a swarm's link waits for a server that has just restarted to know it again. */
+export const WAITING_FOR_SWARM_MESSAGE =
+  'The signalling server has just restarted and does not know this swarm yet: waiting for its members to register it again (a few seconds)…';
+
 /** The sentence for a member's signalling story (`SwarmRejoin`): transfers go on over WebRTC throughout. */
 export function signallingNotice(status: RejoinStatus | undefined): SignallingNotice | undefined {
   switch (status?.state) {

@@ -5,6 +5,8 @@ export function userMessageOf(error: SignallingError): string {
   switch (error.code) {
     case 'swarm-not-found':
       return 'This swarm link is unknown or has ended: every peer has left, or the server was restarted. Ask for a new link.';
+    case 'swarm-not-registered-yet':
+      return 'The signalling server has just restarted and none of this swarm’s members registered it again: it has ended, or its tabs cannot reach the server. Ask for a new link if it does not come back.';
     case 'swarm-full':
       return 'This swarm is full: it has as many peers as the server allows.';
     case 'timeout':

@@ -20,6 +20,7 @@ import {
   randomToken,
   rejoinRequestOf,
   swarmMemoryOf,
+  untilRegistered,
   type PeerFactory,
   type RejoinRequest,
   type RejoinStatus,
@@ -154,6 +155,8 @@ export class SwarmSession implements RunController {
   #run = $state.raw<EngineRun | undefined>();
   /** The signalling connection's story since it was first lost; undefined while it never was. */
   #signalling = $state.raw<RejoinStatus | undefined>();
+  /** Joining a swarm a server that has just started does not know yet: its members register it again. */
+  #waitingForSwarm = $state(false);
   /** This tab's proof of its place, and the swarm's seal: to take its place back after a drop or a restart. */
   #memberKey: MemberKey | undefined;
   #seal: SwarmSeal | undefined;
@@ -190,6 +193,11 @@ export class SwarmSession implements RunController {
 
   get phase(): SessionPhase {
     return this.#phase;
+  }
+
+  /** Whether this tab, joining, waits for a restarted server to know its swarm again (`phase` is `connecting`). */
+  get waitingForSwarm(): boolean {
+    return this.#waitingForSwarm;
   }
 
   get role(): PeerRole | undefined {
@@ -340,7 +348,11 @@ export class SwarmSession implements RunController {
     this.#swarmId = swarmId;
     const membership = this.#connect();
     // Reloaded, it asks for its place back: the run then still counts what it received before.
-    const joined = await membership.joinSwarm(swarmId, control, this.#options.places?.get(swarmId));
+    const joined = await untilRegistered(
+      () => membership.joinSwarm(swarmId, control, this.#options.places?.get(swarmId)),
+      { onWaiting: () => (this.#waitingForSwarm = true), cancelled: () => this.#over },
+    );
+    this.#waitingForSwarm = false;
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
     this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });

@@ -1,5 +1,5 @@
 import type { JoinCode, Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
-import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
+import { SignallingClient, untilRegistered, type SignallingConnection } from '@swarmlab/webrtc';
 import { warnIgnored, type SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
@@ -48,6 +48,8 @@ export class SwarmWatch implements RunController {
   #notice = $state.raw<SignallingNotice | undefined>();
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
   #joinCode = $state<JoinCode | undefined>();
+  /** Waiting for a server that has just started to know the swarm again (`phase` is `connecting`). */
+  #waitingForSwarm = $state(false);
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
@@ -72,6 +74,11 @@ export class SwarmWatch implements RunController {
 
   get phase(): WatchPhase {
     return this.#phase;
+  }
+
+  /** Whether this screen waits for a restarted server to know its swarm again (`phase` is `connecting`). */
+  get waitingForSwarm(): boolean {
+    return this.#waitingForSwarm;
   }
 
   /** A message for the user when `phase` is `failed`. */
@@ -109,10 +116,12 @@ export class SwarmWatch implements RunController {
   /** Starts following the swarm, checking its manifest against the link's content id. */
   async watch(contentId: string): Promise<void> {
     const { control } = this.#options;
-    const watched = await this.#signalling.watchSwarm({
-      swarmId: this.swarmId,
-      ...(control !== undefined && { control }),
-    });
+    const watched = await untilRegistered(
+      () => this.#signalling.watchSwarm({ swarmId: this.swarmId, ...(control !== undefined && { control }) }),
+      { onWaiting: () => (this.#waitingForSwarm = true), cancelled: () => this.#phase !== 'connecting' },
+    );
+    this.#waitingForSwarm = false;
+    if (this.#phase !== 'connecting') return;
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
     if (!(await manifestMatchesLink(watched.manifest, contentId, pageSha256())))
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
@@ -186,7 +195,8 @@ export class SwarmWatch implements RunController {
       return;
     }
     if (watched.error.code === 'signalling-lost') return;
-    if (watched.error.code === 'swarm-not-found' && Date.now() < deadlineMs) {
+    const unknown = watched.error.code === 'swarm-not-found' || watched.error.code === 'swarm-not-registered-yet';
+    if (unknown && Date.now() < deadlineMs) {
       this.#notice = {
         tone: 'pending',
         text: 'Signalling server back: waiting for the swarm’s members to register it again…',

@@ -1,0 +1,54 @@
+import type { SignallingError, SignallingResult } from '@swarmlab/protocol';
+import { describe, expect, it } from 'vitest';
+import { untilRegistered } from '../src/until-registered';
+
+const NOT_YET: SignallingError = { code: 'swarm-not-registered-yet', message: 'started 2 s ago' };
+const NOT_FOUND: SignallingError = { code: 'swarm-not-found', message: 'unknown' };
+
+/** An asker answering `answers` in turn (the last one for ever), counting its asks. */
+function answering(...answers: SignallingResult<{ swarmId: string }>[]) {
+  let asks = 0;
+  return {
+    get asks() {
+      return asks;
+    },
+    ask: () => Promise.resolve(answers[Math.min(asks++, answers.length - 1)]!),
+  };
+}
+
+describe('untilRegistered', () => {
+  it('asks again while the server does not know the swarm yet, telling each wait, and returns what comes next', async () => {
+    const server = answering({ ok: false, error: NOT_YET }, { ok: false, error: NOT_YET }, { ok: true, swarmId: 's' });
+    const waits: SignallingError[] = [];
+    const answer = await untilRegistered(server.ask, { intervalMs: 5, onWaiting: (error) => waits.push(error) });
+    expect(answer).toEqual({ ok: true, swarmId: 's' });
+    expect(server.asks).toBe(3);
+    expect(waits).toEqual([NOT_YET, NOT_YET]);
+  });
+
+  it('returns any other refusal at once', async () => {
+    const server = answering({ ok: false, error: NOT_FOUND });
+    expect(await untilRegistered(server.ask, { intervalMs: 5 })).toEqual({ ok: false, error: NOT_FOUND });
+    expect(server.asks).toBe(1);
+  });
+
+  it('stops asking when its asker gives up, or its patience runs out, with the last answer', async () => {
+    const cancelledAfterOne = answering({ ok: false, error: NOT_YET });
+    let cancelled = false;
+    const answer = await untilRegistered(cancelledAfterOne.ask, {
+      intervalMs: 5,
+      onWaiting: () => (cancelled = true),
+      cancelled: () => cancelled,
+    });
+    expect(answer).toEqual({ ok: false, error: NOT_YET });
+    expect(cancelledAfterOne.asks).toBe(1);
+
+    const forever = answering({ ok: false, error: NOT_YET });
+    expect(await untilRegistered(forever.ask, { intervalMs: 5, patienceMs: 40 })).toEqual({
+      ok: false,
+      error: NOT_YET,
+    });
+    expect(forever.asks).toBeGreaterThan(1);
+    expect(forever.asks).toBeLessThanOrEqual(9);
+  });
+});
