@@ -18,7 +18,14 @@ describe('what the screens show and read', () => {
   });
 
   it('refuses a cap typed in bits, which it would have read as eight times the rate', () => {
-    expect(parseCap('10Mb/s', 'u_s')).toMatchObject({ ok: false, message: expect.stringContaining('write MB/s') });
+    expect(parseCap('10Mb/s', 'u_s')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('that is 1.25MB/s'),
+    });
+    expect(parseCap('100kb/s', 'u_i')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('that is 12.5kB/s'),
+    });
     expect(parseCap('10MB/s', 'u_s')).toEqual({ ok: true, value: 10e6 });
   });
 });

@@ -198,6 +198,25 @@ describe('exports', () => {
     expect(csv).toContain('leech1,"Ada, row 2",leecher');
   });
 
+  it('CSV: a name or file name typed as a formula reaches a spreadsheet as text, numbers as numbers', () => {
+    const hostile = {
+      peers: state.participants.map((peer, index) => ({
+        peerId: peer.peerId,
+        name: ['=HYPERLINK("http://x.test","ok")', '+1+2', '-3', '@SUM(A1)'][index] ?? null,
+      })),
+    } as unknown as SwarmProgress;
+    const record = recordOfRun('swarm', { ...manifest, name: '=1+2.bin' }, state, hostile)!;
+    const { data: rows } = Papa.parse<Record<string, string>>(runsToCsv([record]), { header: true });
+    expect(rows.map((row) => row['peer_name'])).toEqual([
+      `'=HYPERLINK("http://x.test","ok")`,
+      "'+1+2",
+      "'-3",
+      "'@SUM(A1)",
+    ]);
+    expect(rows[0]!['file_name']).toBe("'=1+2.bin");
+    expect(rows.map((row) => row['peer_completed_after_sec'])).toEqual(['', '10', '10.5', '11']);
+  });
+
   it('JSON: the records as they are', () => {
     expect(JSON.parse(runsToJson(records))).toEqual(records);
   });

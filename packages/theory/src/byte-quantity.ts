@@ -1,9 +1,10 @@
 /**
  * Parses the byte sizes and rates a student types on the command line: `1500`, `2.5`, `64MiB`,
  * `1.5MB`, `2MB/s`. Units are bytes, never bits. Decimal prefixes are powers of 1000, binary (`Ki`,
- * `Mi`, `Gi`) powers of 1024; suffixes are case-insensitive, so `mb` is a megabyte, not a megabit. The one
- * exception is the way bits are written: an upper-case prefix before a lower-case `b` (`10Mb/s`, `500Kb/s`,
- * `1Gib`) is refused, saying so, where it would have been read as eight times the rate meant.
+ * `Mi`, `Gi`) powers of 1024, in either case (`kB` and `KB`, `mib` and `MiB`). A lower-case `b` is a bit, as
+ * in SI and on every network card (`100kb/s`, `10Mb/s`, `1Gib`), and so are `bit` and `bps` (`10Mbit/s`,
+ * `10Mbps`): each is refused, with the figure in bytes it stands for, where reading it as bytes would have
+ * meant eight times the rate.
  */
 
 /** Multiplier for each accepted suffix, lower-cased. */
@@ -23,6 +24,9 @@ const BYTES_PER_UNIT: Readonly<Record<string, number>> = {
 
 const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)([a-z]*)(\/s)?$/i;
 
+/** A unit in bits: a prefix, then a lower-case `b`, `bit`, `bits` or `bps` (`kb`, `Mb`, `Gib`, `Mbit`, `Mbps`). */
+const BITS_PATTERN = /^([kKmMgG]i?)?(b|bits?|bps)$/;
+
 /** A size (`--file-bytes`) or a rate (`--server-up`), which may carry a trailing `/s`. */
 export type ByteQuantityKind = 'size' | 'rate';
 
@@ -35,9 +39,15 @@ export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQua
   const example = kind === 'size' ? '1500, 2.5MB or 64MiB' : '125000, 1.5MB or 2MiB/s';
   if (!match) return { ok: false, reason: `"${text}" is not a number of bytes (try ${example})` };
   const [, sign, digits, suffix, perSecond] = match;
-  if (/^[KMG]i?b$/.test(suffix!)) {
-    const bytes = `${suffix!.slice(0, -1)}B${perSecond ?? ''}`;
-    return { ok: false, reason: `"${text}" is in bits (a lower-case b); swarmlab works in bytes: write ${bytes}` };
+  const bits = BITS_PATTERN.exec(suffix!);
+  if (bits) {
+    const prefix = bits[1] ?? '';
+    const rate = perSecond ?? (bits[2] === 'bps' ? '/s' : '');
+    const inBytes = `${Number((Number(digits) / 8).toPrecision(6))}${prefix}B${rate}`;
+    return {
+      ok: false,
+      reason: `"${text}" is in bits (a lower-case b is a bit); swarmlab works in bytes (8 bits): that is ${inBytes}, or write ${digits}${prefix}B${rate} for bytes`,
+    };
   }
   const bytesPerUnit = BYTES_PER_UNIT[suffix!.toLowerCase()];
   if (bytesPerUnit === undefined) {

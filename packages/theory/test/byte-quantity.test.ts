@@ -9,11 +9,12 @@ describe('parseByteQuantity', () => {
     ['0', 0],
     ['100B', 100],
     ['1K', 1e3],
-    ['1kb', 1e3],
+    ['1kB', 1e3],
+    ['1KB', 1e3],
     ['1KiB', 1024],
     ['1.5MB', 1.5e6],
     ['64MiB', 64 * 2 ** 20],
-    ['64mib', 64 * 2 ** 20],
+    ['64miB', 64 * 2 ** 20],
     ['2m', 2e6],
     ['1GB', 1e9],
     ['1GiB', 2 ** 30],
@@ -35,7 +36,7 @@ describe('parseByteQuantity', () => {
     ['', 'not a number of bytes'],
     ['abc', 'not a number of bytes'],
     ['1e6', 'not a number of bytes'],
-    ['10Mbps', 'unknown unit'],
+    ['10MBps', 'unknown unit'],
     ['1TB', 'unknown unit'],
     ['1.2.3', 'not a number of bytes'],
     ['-5', 'negative'],
@@ -49,13 +50,26 @@ describe('parseByteQuantity', () => {
   });
 
   it.each([
-    ['10Mb/s', 'write MB/s'],
-    ['500Kb/s', 'write KB/s'],
-    ['1Gib/s', 'write GiB/s'],
+    ['10Mb/s', 'that is 1.25MB/s, or write 10MB/s for bytes'],
+    ['500Kb/s', 'that is 62.5KB/s, or write 500KB/s for bytes'],
+    ['100kb/s', 'that is 12.5kB/s, or write 100kB/s for bytes'],
+    ['1mb/s', 'that is 0.125mB/s, or write 1mB/s for bytes'],
+    ['1Gib/s', 'that is 0.125GiB/s, or write 1GiB/s for bytes'],
+    ['10Mbit/s', 'that is 1.25MB/s'],
+    ['10Mbps', 'that is 1.25MB/s'],
+    ['8bps', 'that is 1B/s'],
+    ['800b/s', 'that is 100B/s'],
   ])('refuses the rate %j, written in bits, where it meant eight times less (%s)', (text, fix) => {
     const result = parseByteQuantity(text, 'rate');
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('in bits') });
     if (!result.ok) expect(result.reason).toContain(fix);
+  });
+
+  it('refuses a size in bits the same way', () => {
+    expect(parseByteQuantity('8kb', 'size')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('that is 1kB, or write 8kB for bytes'),
+    });
   });
 
   it('rejects a size too large for a number', () => {

@@ -4,7 +4,8 @@ import type { RunRecord } from './run-record';
 /**
  * Runs as files a spreadsheet or a notebook reads: JSON (one object per run, with its peers) and CSV
  * (one row per peer per run, the run's figures repeated on each, so every peer's completion time is
- * there). The CSV is written by Papa Parse: quoting and escaping CSV by hand is a classic source of bugs.
+ * there). The CSV is written by Papa Parse: quoting and escaping CSV by hand is a classic source of bugs, and
+ * its `escapeFormulae` keeps the names students type from running as spreadsheet formulas.
  */
 export function runsToJson(records: readonly RunRecord[]): string {
   return JSON.stringify(records, null, 2);
@@ -42,5 +43,7 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       peer_downloaded_bytes: peer.downloadedBytes,
     })),
   );
-  return Papa.unparse(rows);
+  // A cell a spreadsheet would run as a formula (a name or file name typed as `=HYPERLINK(…)`, `+…`, `-…`,
+  // `@…`) is written with a leading quote: the file comes from a classroom, not from the teacher alone.
+  return Papa.unparse(rows, { escapeFormulae: true });
 }
