@@ -57,6 +57,8 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     throw new HeadlessPeerError('seed a file or join a swarm, not both', 2);
   if (values.seed !== undefined && values.out !== undefined)
     throw new HeadlessPeerError('--out is for a leecher: a seeder already has its file', 2);
+  if (values.seed !== undefined && exitWhenDone)
+    throw new HeadlessPeerError('--exit-when-done is for a leecher: a seeder is done only when it leaves (Ctrl-C)', 2);
   if (values.seed === undefined && target === undefined)
     throw new HeadlessPeerError('give a share link, a join code, or --seed FILE', 2);
   const common = {

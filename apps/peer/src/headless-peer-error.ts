@@ -8,7 +8,7 @@ export class HeadlessPeerError extends Error {
   /** 2: the command line or its input is wrong; 1: the swarm or the server failed; 128 + n: signal n stopped it. */
   readonly exitCode: number;
 
-  constructor(message: string, exitCode: 1 | 2 | 130 | 143 = 1) {
+  constructor(message: string, exitCode: 1 | 2 | 129 | 130 | 143 = 1) {
     super(message);
     this.exitCode = exitCode;
   }

@@ -13,6 +13,10 @@ export type HeadlessPeerEvent =
   | { readonly type: 'signalling'; readonly status: RejoinStatus }
   /** Joining, the server answered that it has just started and does not know the swarm yet: it asks again. */
   | { readonly type: 'waiting-for-swarm' }
+  /** A leecher's swarm lost its seeder (it left): chunks only it held will not come, and no run can start. */
+  | { readonly type: 'seeder-gone' }
+  /** The seeder is back (it seeds the swarm again). */
+  | { readonly type: 'seeder-back' }
   | { readonly type: 'peer-dropped'; readonly peerId: string; readonly detail: string }
   /**
    * The signalling server sent something this version cannot read (another version, or not swarmlab's): it

@@ -64,8 +64,9 @@ export interface HeadlessPeer {
   /** SHA-256 (hex) of the whole file held: the seeder's at once, a leecher's once complete and checked. */
   readonly fileSha256: string | undefined;
   /**
-   * A leecher's: resolves once it holds the whole file (checked, `fileSha256` set). A seeder's: resolves
-   * when it is closed. Rejects if the peer fails (a downloaded file that does not check out).
+   * A leecher's: resolves once it holds the whole file (checked, `fileSha256` set), and rejects if it is
+   * closed before. A seeder's: resolves when it is closed. Rejects if the peer fails (a downloaded file that
+   * does not check out, its place in the swarm lost for good).
    */
   readonly done: Promise<void>;
   /** The engine's latest sample in the run this peer is in (or was last in). */
@@ -156,7 +157,9 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
         joined.close();
         client.disconnect();
         await closeFiles();
-        completion.resolve(undefined);
+        // A seeder is done when it leaves; a leecher that leaves before holding the whole file is not.
+        if (seed) completion.resolve(undefined);
+        else completion.reject(new HeadlessPeerError('left the swarm before it held the whole file', 130));
       })();
       return closing;
     };

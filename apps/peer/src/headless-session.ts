@@ -84,6 +84,8 @@ export class HeadlessSession {
   #startingRunNumber: number | undefined;
   #latestProgress: SwarmProgress | undefined;
   #finishedRunsTold = 0;
+  /** Whether the latest broadcast had a seeder in the swarm; undefined before the first. */
+  #seederPresent: boolean | undefined;
   #fileSha256: string | undefined;
   #reporter: ProgressReporter | undefined;
   #stopSampling: (() => void) | undefined;
@@ -291,13 +293,14 @@ export class HeadlessSession {
     }
     try {
       const fileSha256 = await verifiedFileSha256(run.store, this.#membership!.manifest, this.#deps.sha256);
-      if (this.#run !== run) return;
+      // Closed meanwhile (Ctrl-C): its files are being removed, and nothing is complete.
+      if (this.#run !== run || this.#closed) return;
       await this.#storage?.keepRun();
-      if (this.#run !== run) return;
+      if (this.#run !== run || this.#closed) return;
       this.#fileSha256 = fileSha256;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
     } catch (error) {
-      this.#fail(error instanceof Error ? error.message : String(error));
+      if (!this.#closed) this.#fail(error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -308,6 +311,15 @@ export class HeadlessSession {
       this.#finishedRunsTold = run.runNumber;
       this.#deps.onEvent({ type: 'run-finished', runNumber: run.runNumber, distributionMs: run.distributionMs });
     }
+    // A leecher whose seeder left may wait for chunks nobody has: it says so rather than sit at 0 B/s in silence.
+    const seederPresent = progress.peers.some((peer) => peer.role === 'seeder');
+    if (
+      this.#seederPresent !== undefined &&
+      seederPresent !== this.#seederPresent &&
+      this.#membership?.role === 'leecher'
+    )
+      this.#deps.onEvent({ type: seederPresent ? 'seeder-back' : 'seeder-gone' });
+    this.#seederPresent = seederPresent;
   }
 
   #reportedState(): ReportedState | undefined {
@@ -334,7 +346,11 @@ export class HeadlessSession {
   /** Back in the swarm after a drop: connect to the peers it names, join a run that started meanwhile. */
   #rejoined(status: RejoinStatus): void {
     this.#deps.onEvent({ type: 'signalling', status });
-    if (status.state !== 'back' || this.#closed) return;
+    if (this.#closed) return;
+    // Out of its swarm for good: no run will count it again, so it says why and stops rather than wait for ever.
+    if (status.state === 'failed')
+      return this.#fail(`could not take its place in the swarm back: ${refusalError(status.error).message}`);
+    if (status.state !== 'back') return;
     const { run, peers, joinCode } = status.resumed;
     this.#joinCode = joinCode;
     this.#transports.connectTo(peers);

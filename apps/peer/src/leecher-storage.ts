@@ -89,8 +89,14 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
         if (keptOnce) await rename(partPath, path);
         else await keepAs(partPath, path);
       } catch (error) {
-        if (error instanceof PathTaken) current.left = true;
-        throw error;
+        // The whole file, checked, is in the .part: it stays, whatever kept it from its name.
+        current.left = true;
+        if (error instanceof PathTaken) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `could not name the download ${path} (${reason}): the whole file, checked, is left at ${partPath}`,
+          { cause: error },
+        );
       }
       current.kept = keptOnce = true;
     },

@@ -5,17 +5,33 @@ import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { HeadlessPeerEvent } from './headless-peer-event';
 import { progressLine } from './progress-line';
+import { printable } from './printable';
 import { controlLinkOf } from './swarm-target';
 
 /** How often the terminal gets a progress line while a run goes on. */
 const PROGRESS_PRINT_INTERVAL_MS = 1000;
+
+/**
+ * Whether stdout still takes lines: piped into `head` or `grep -m1` (to pick the share link out), it closes,
+ * and a write to it would crash the peer (EPIPE) in the middle of its swarm. It then goes on without output.
+ */
+let stdoutOpen = true;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutOpen = false;
+});
+
+/** A line for stdout, once it is closed nothing. */
+function print(line: string): void {
+  if (stdoutOpen) console.log(line);
+}
 
 /** Exit codes: 0 done, 1 the swarm or server failed, 2 the command line or its input is wrong. */
 async function main(): Promise<number> {
   // `pnpm peer` runs this from the workspace root; pnpm says where it was typed in INIT_CWD.
   const options = parseCliOptions(process.argv.slice(2), process.env['INIT_CWD'] ?? process.cwd());
   if (options.help) {
-    console.log(USAGE);
+    print(USAGE);
     return 0;
   }
   let running = false;
@@ -27,55 +43,75 @@ async function main(): Promise<number> {
       return stop(1)();
     }
     const line = eventLine(event);
-    if (line) console.log(line);
+    if (line) print(printable(line));
     if (event.type === 'run-started') running = true;
     if (event.type === 'run-stopped' || event.type === 'left-run' || event.type === 'run-finished') running = false;
   };
-  if (options.peer.seedFile !== undefined) console.log(`hashing ${options.peer.seedFile} …`);
+  if (options.peer.seedFile !== undefined) print(`hashing ${options.peer.seedFile} …`);
   // Ctrl-C while it starts (connecting may wait 10 s on an address out of reach): it stops and cleans up.
   const starting = new AbortController();
-  const interruptStart = (exitCode: 130 | 143) => (): void => {
+  const interruptStart = (exitCode: 129 | 130 | 143) => (): void => {
     // A seeder made nothing to clean up, and hashing a large file would not notice an abort for a while.
     if (options.peer.seedFile !== undefined) process.exit(exitCode);
     starting.abort(new HeadlessPeerError('interrupted before the peer was in its swarm', exitCode));
   };
-  const [onStartSigint, onStartSigterm] = [interruptStart(130), interruptStart(143)];
+  const [onStartSigint, onStartSigterm, onStartSighup] = [
+    interruptStart(130),
+    interruptStart(143),
+    interruptStart(129),
+  ];
   process.on('SIGINT', onStartSigint);
   process.on('SIGTERM', onStartSigterm);
+  process.on('SIGHUP', onStartSighup);
   const peer = await startHeadlessPeer({ ...options.peer, onEvent, signal: starting.signal }).finally(() => {
     process.off('SIGINT', onStartSigint);
     process.off('SIGTERM', onStartSigterm);
+    process.off('SIGHUP', onStartSighup);
   });
-  console.log(describe(peer));
+  print(describe(peer));
   void peer.done.then(
     () => (done = true),
     () => {},
   );
 
   const printer = setInterval(() => {
-    if (running && peer.snapshot) console.log(progressLine(peer.snapshot, peer.connectedPeers));
+    if (running && peer.snapshot) print(progressLine(peer.snapshot, peer.connectedPeers));
   }, PROGRESS_PRINT_INTERVAL_MS);
   // Interrupted is not done: a script must not take what --out left for a finished download (128 + signal).
+  // A second signal while it cleans up (a close that hangs on a slow disk) exits at once.
+  let stopping = false;
   const stop = (exitCode: number) => (): void => {
+    if (stopping) process.exit(exitCode);
+    stopping = true;
     clearInterval(printer);
-    void peer.close().then(() => process.exit(exitCode));
+    void peer.close().then(
+      () => process.exit(exitCode),
+      (error: unknown) => {
+        console.error(`error: leaving the swarm failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(exitCode);
+      },
+    );
   };
   process.on('SIGINT', stop(130));
   process.on('SIGTERM', stop(143));
+  process.on('SIGHUP', stop(129));
   try {
     await peer.done;
   } catch (error) {
+    // Stopped by a signal: `stop` exits once the peer has left (its `done` rejects as it closes).
+    if (stopping) return new Promise(() => {});
     // Leave the swarm and remove a partial --out file before saying why.
     clearInterval(printer);
     await peer.close();
     throw error;
   }
+  if (stopping) return new Promise(() => {});
   if (peer.role === 'leecher' && options.exitWhenDone) {
     clearInterval(printer);
     await peer.close();
     return 0;
   }
-  if (peer.role === 'leecher') console.log('holding the whole file; still sharing it (Ctrl-C to leave)');
+  if (peer.role === 'leecher') print('holding the whole file; still sharing it (Ctrl-C to leave)');
   return new Promise(() => {});
 }
 
@@ -114,6 +150,10 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
         : `signalling server: ${event.status.state}`;
     case 'waiting-for-swarm':
       return 'the signalling server has just restarted and does not know this swarm yet: waiting for its members to register it again';
+    case 'seeder-gone':
+      return 'the seeder left the swarm: chunks nobody else holds will not come, and no run can start until it seeds again';
+    case 'seeder-back':
+      return 'the seeder is back in the swarm';
     case 'peer-dropped':
       return `dropped peer ${event.peerId}: ${event.detail}`;
     case 'server-message-ignored':

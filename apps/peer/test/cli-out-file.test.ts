@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from '@swarmlab/protocol';
 import { fileBytes } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
@@ -113,3 +113,53 @@ it('a leecher interrupted (Ctrl-C) while it still connects stops at once, leavin
     silent.close();
   }
 }, 30_000);
+
+it('a leecher interrupted (Ctrl-C) mid-download says nothing of a whole file, exits 130 and leaves no .part', async () => {
+  server = await startSignallingServer();
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const seedPath = join(dir, 'lecture.bin');
+  writeFileSync(seedPath, fileBytes(2 * 1024 * 1024, 6));
+  const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
+  const [, shareLink] = await seeder.printed(/share link: (\S+)/);
+  const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
+  const outPath = join(dir, 'copy.bin');
+  const leecher = peerProcess('true', [shareLink!, '--out', outPath]);
+  await leecher.printed(/waiting for a run to start/);
+  teacher = SignallingClient.connect(server.url);
+  expect((await teacher.watchSwarm({ swarmId: swarmId!, control: control! })).ok).toBe(true);
+  // 2 MiB at the lowest seeder cap, 10 kB/s: the run goes on for minutes, so it is interrupted mid-download.
+  const slow: RunConfig = { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 10_000 };
+  expect((await teacher.startRun({ config: slow })).ok).toBe(true);
+  await leecher.printed(/run 1 started/);
+  children.at(-1)!.kill('SIGINT');
+  const outcome = await leecher.exited;
+  expect(outcome.exitCode).toBe(130);
+  expect(outcome.stdout).not.toMatch(/whole file/);
+  expect(outcome.stderr).toBe('');
+  expect(existsSync(outPath + '.part')).toBe(false);
+  expect(existsSync(outPath)).toBe(false);
+}, 40_000);
+
+it('a seeder whose output is piped into a command that stops reading (head -1) goes on seeding', async () => {
+  server = await startSignallingServer();
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const seedPath = join(dir, 'lecture.bin');
+  writeFileSync(seedPath, fileBytes(1024 * 1024, 7));
+  const child = spawn(TSX, ['src/main.ts', '--seed', seedPath, '--server', server.url], { cwd: APP_DIR });
+  children.push(child);
+  // As `| head -1` does: the first line read, the pipe closed; every later line meets a closed pipe (EPIPE).
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const deadline = Date.now() + 15_000;
+  while (!server.logLines.some((line) => line.startsWith('swarm created'))) {
+    if (Date.now() > deadline) throw new Error('the seeder never created its swarm');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // Its share link and the rest went nowhere; the seeder goes on, in its swarm.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect(child.exitCode).toBeNull();
+  expect(stderr).toBe('');
+  expect(server.logLines.some((line) => line.startsWith('swarm ended'))).toBe(false);
+}, 40_000);

@@ -113,8 +113,10 @@ describe('parseCliOptions', () => {
     });
   });
 
-  it('refuses a seed and a swarm at once, and --out on a seeder', () => {
+  it('refuses a seed and a swarm at once, and --out or --exit-when-done on a seeder', () => {
     expect(() => parseCliOptions(['--seed', 'a', 'K7MQ3P'])).toThrow(HeadlessPeerError);
     expect(() => parseCliOptions(['--seed', 'a', '--out', 'b'])).toThrow(/--out is for a leecher/);
+    // A script waiting for a seeder to exit on its own would wait for ever.
+    expect(() => parseCliOptions(['--seed', 'a', '--exit-when-done'])).toThrow(/--exit-when-done is for a leecher/);
   });
 });

@@ -61,3 +61,44 @@ it('after the server restarts, the peers register their swarm again and a run st
   await leecher.done;
   expect(leecher.fileSha256).toBe(seeder.fileSha256);
 });
+
+it('a peer that cannot take its place back after a restart says why and stops, rather than wait for ever', async () => {
+  const first = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(1024 * 1024, 4));
+  const events = new Map<string, HeadlessPeerEvent[]>([
+    ['seeder', []],
+    ['leecher', []],
+  ]);
+  const seeder = await startHeadlessPeer({
+    serverUrl: first.url,
+    seedFile: seedPath,
+    onEvent: (event) => events.get('seeder')!.push(event),
+  });
+  peers.push(seeder);
+  const leecher = await startHeadlessPeer({
+    swarmLink: seeder.shareLink,
+    onEvent: (event) => events.get('leecher')!.push(event),
+  });
+  peers.push(leecher);
+  await until(() => leecher.connectedPeers === 1, 'the leecher to connect to the seeder');
+
+  // The restarted server takes one member per swarm: whichever peer comes back second is refused its place.
+  await first.close();
+  servers.push(await startSignallingServer({ port: first.port, limits: { maxPeersPerSwarm: 1 } }));
+  const failedOf = (role: string) => events.get(role)!.find((event) => event.type === 'failed');
+  const [role, failure] = await until(() => {
+    for (const role of ['seeder', 'leecher']) {
+      const failed = failedOf(role);
+      if (failed) return [role, failed] as const;
+    }
+    return undefined;
+  }, 'one of the peers to fail');
+  expect(failure).toEqual({
+    type: 'failed',
+    message: expect.stringMatching(/^could not take its place in the swarm back: .*full/),
+  });
+  const done = role === 'seeder' ? seeder.done : leecher.done;
+  await expect(done).rejects.toThrow(/could not take its place in the swarm back/);
+});

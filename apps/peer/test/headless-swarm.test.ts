@@ -7,7 +7,7 @@ import { fileBytes, pollUntil } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHeadlessPeer, type HeadlessPeer } from '../src/index';
+import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
 
 /** Three chunks of 256 KiB and a short last one: every chunk boundary case, and quick. */
 const FILE_BYTES = 3 * 256 * 1024 + 12_345;
@@ -51,7 +51,14 @@ describe('headless peers over @roamhq/wrtc', () => {
     expect(seeder.fileSha256).toBe(sha256Hex(bytes));
     expect(seeder.manifest.sizeBytes).toBe(FILE_BYTES);
     expect(seeder.joinCode).toBeDefined();
-    const byLink = await started(startHeadlessPeer({ swarmLink: seeder.shareLink, displayName: 'by link' }));
+    const byLinkEvents: HeadlessPeerEvent[] = [];
+    const byLink = await started(
+      startHeadlessPeer({
+        swarmLink: seeder.shareLink,
+        displayName: 'by link',
+        onEvent: (event) => byLinkEvents.push(event),
+      }),
+    );
     const byCode = await started(
       startHeadlessPeer({ serverUrl: server.url, joinCode: seeder.joinCode!, outFile: outPath }),
     );
@@ -77,5 +84,13 @@ describe('headless peers over @roamhq/wrtc', () => {
       'the run to finish',
     );
     expect(finished.participants.filter((participant) => participant.completedAfterMs !== null)).toHaveLength(2);
+
+    // The seeder leaves: a leecher says so (a run can no longer start), where it said nothing before.
+    expect(byLinkEvents.some((event) => event.type === 'seeder-gone')).toBe(false);
+    await seeder.close();
+    await until(
+      () => byLinkEvents.some((event) => event.type === 'seeder-gone'),
+      'the leecher to tell the seeder left',
+    );
   });
 });
