@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { AsyncChunkStore } from '@swarmlab/engine';
-import { chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
+import { chunkLengthBytes, toHex, type Manifest, type Sha256 } from '@swarmlab/protocol';
 
 /**
  * Chunks read lately, kept: the engine asks for a chunk once per block it uploads (8 times for a 256 KiB chunk
@@ -14,6 +14,10 @@ export const RECENT_CHUNKS = 4;
  * serves its file this way (never held whole in memory), and a leecher given `--out` writes each verified
  * chunk at its place. The file is the caller's to open and close. The chunks it hands out are shared (the
  * engine only reads them), and the last few are kept so a chunk's blocks cost one read of the disk.
+ *
+ * Given `verifyWith`, every chunk read is checked against the manifest before it is handed out: a seeder's file
+ * changed on disk since it was shared (saved over in place, at the same size) is a read that fails, saying
+ * so, where it would otherwise send bytes that every leecher throws away as corrupt.
  */
 export class FileChunkStore implements AsyncChunkStore {
   readonly #file: FileHandle;
@@ -21,9 +25,12 @@ export class FileChunkStore implements AsyncChunkStore {
   /** The latest reads, oldest first. */
   readonly #recent = new Map<number, Promise<Uint8Array>>();
 
-  constructor(file: FileHandle, manifest: Manifest) {
+  readonly #verifyWith: Sha256 | undefined;
+
+  constructor(file: FileHandle, manifest: Manifest, verifyWith?: Sha256) {
     this.#file = file;
     this.#manifest = manifest;
+    this.#verifyWith = verifyWith;
   }
 
   get(chunkIndex: number): Promise<Uint8Array> {
@@ -45,7 +52,9 @@ export class FileChunkStore implements AsyncChunkStore {
     const lengthBytes = chunkLengthBytes(this.#manifest, chunkIndex);
     const chunk = new Uint8Array(lengthBytes);
     const { bytesRead } = await this.#file.read(chunk, 0, lengthBytes, chunkIndex * this.#manifest.chunkBytes);
-    if (bytesRead !== lengthBytes) throw new Error(`chunk ${chunkIndex}: read ${bytesRead} of ${lengthBytes} bytes`);
+    if (bytesRead !== lengthBytes) throw new Error(`read ${bytesRead} of ${lengthBytes} bytes`);
+    if (this.#verifyWith && toHex(await this.#verifyWith(chunk)) !== this.#manifest.chunkSha256[chunkIndex])
+      throw new Error(`its bytes no longer match their hash in the manifest`);
     return chunk;
   }
 

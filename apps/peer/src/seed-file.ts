@@ -56,7 +56,8 @@ export async function openSeedFile(path: string, onProgress?: (fraction: number)
       manifest,
       contentId: await contentIdOf(manifest, nodeSha256),
       fileSha256: wholeFile.digest('hex'),
-      store: new FileChunkStore(file, manifest),
+      // Checked on every read: a file saved over in place would otherwise be served, corrupt, without a word.
+      store: new FileChunkStore(file, manifest, nodeSha256),
       close: () => file.close(),
     };
   } catch (error) {

@@ -93,4 +93,23 @@ describe('headless peers over @roamhq/wrtc', () => {
       'the leecher to tell the seeder left',
     );
   });
+
+  it('a seeder whose file is saved over in place (same size) stops, saying so, rather than serve corrupt bytes', async () => {
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, fileBytes(FILE_BYTES, 8));
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    const leecher = await started(startHeadlessPeer({ swarmLink: seeder.shareLink }));
+    await until(() => leecher.connectedPeers === 1, 'the leecher to connect');
+    // Someone edits the file while it is shared: the same size, other bytes.
+    await writeFile(seedPath, fileBytes(FILE_BYTES, 9));
+
+    const teacher = SignallingClient.connect(server.url);
+    clients.push(teacher);
+    expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+    expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+    await expect(seeder.done).rejects.toThrow(
+      /^cannot read lecture\.bin any more \(chunk \d+: its bytes no longer match their hash in the manifest\): it changed or was removed since it was opened$/,
+    );
+    expect(leecher.fileSha256).toBeUndefined();
+  });
 });
