@@ -25,7 +25,7 @@ describe('parseCap', () => {
     ['9kB/s', `at least ${MIN_CAP_BYTES_PER_SEC}`],
     ['11GB/s', `at most ${MAX_CAP_BYTES_PER_SEC}`],
     ['fast', 'not a number'],
-    ['2 Mbit/s', 'unknown unit'],
+    ['2 Mbit/s', 'in bits (a lower-case b is a bit); swarmlab works in bytes (8 bits): that is 0.25MB/s'],
   ])('refuses %s with a message naming the field and the problem', (text, problem) => {
     const parsed = parseCap(text, 'Peer upload u_i');
     expect(parsed.ok).toBe(false);

@@ -92,8 +92,9 @@ export class SwarmEngine {
     }
     const timers = (this.#timers = new NamedTimers(deps.clock));
     const burst = (rate: number) => Math.max(config.blockBytes, rate * config.shapingBurstSec);
+    // One block in debt: a run's first block is not free (`LinkShaper`), so no run beats its bounds.
     const shaper = (rate: number | undefined) =>
-      rate === undefined ? undefined : new LinkShaper(rate, burst(rate), nowMs);
+      rate === undefined ? undefined : new LinkShaper(rate, burst(rate), nowMs, config.blockBytes);
     // Each part's components are one object literal (not spread from a shared one): every engine's then
     // has the same hidden class, which keeps the parts' property loads monomorphic in a simulated swarm.
     const { have } = this.#chunks;

@@ -23,14 +23,23 @@ function candidate(peerId: string, overrides: Partial<ChokeCandidate> = {}): Cho
 }
 
 describe('LinkShaper', () => {
-  it('lets a full shaper send at once, then paces to the rate', () => {
+  it('lets a shaper that saved up its burst send at once, then paces to the rate', () => {
     const shaper = new LinkShaper(1000, 500, 0);
-    expect(shaper.tryTake(500, 0)).toBe(true); // the burst
-    expect(shaper.tryTake(500, 0)).toBe(true); // balance 0 is not negative: one more message
-    expect(shaper.tryTake(500, 0)).toBe(false); // balance −500
+    expect(shaper.tryTake(500, 10_000)).toBe(true); // the burst, saved up over 10 s idle
+    expect(shaper.tryTake(500, 10_000)).toBe(true); // balance 0 is not negative: one more message
+    expect(shaper.tryTake(500, 10_000)).toBe(false); // balance −500
+    expect(shaper.msUntilAvailable(10_000)).toBeCloseTo(500);
+    expect(shaper.tryTake(500, 10_499)).toBe(false);
+    expect(shaper.tryTake(500, 10_500)).toBe(true);
+  });
+
+  it('starts in debt when told: the first message waits for its own bytes’ time', () => {
+    const shaper = new LinkShaper(1000, 500, 0, 500);
+    expect(shaper.tryTake(500, 0)).toBe(false);
     expect(shaper.msUntilAvailable(0)).toBeCloseTo(500);
-    expect(shaper.tryTake(500, 499)).toBe(false);
     expect(shaper.tryTake(500, 500)).toBe(true);
+    expect(shaper.tryTake(500, 999)).toBe(false);
+    expect(shaper.tryTake(500, 1000)).toBe(true);
   });
 
   it('never saves up more than its burst', () => {

@@ -24,9 +24,10 @@ describe('simulate: tiny swarms against hand-computed schedules', () => {
     const L = 20; // ms, one way
     const blockMs = (BLOCK_BYTES / 1e6) * 1000; // 65.536 ms per 64 KiB block at 1 MB/s
     // t=L: handshakes arrive; the super-seeder unchokes and offers the chunk (have) → arrives at 2L;
-    // the peer requests all 4 blocks → they arrive at 3L. The bucket starts full (one block), so
-    // blocks 1 and 2 leave at 3L, block 3 one block-time later, block 4 two; the last lands L later.
-    const expectedSec = (3 * L + 2 * blockMs + L) / 1000;
+    // the peer requests all 4 blocks → they arrive at 3L. The bucket starts one block in debt at 0, so
+    // block k leaves at k block-times (the first at blockMs > 3L): no byte leaves before u_s allows it, and
+    // the last lands L later.
+    const expectedSec = (4 * blockMs + L) / 1000;
     const result = simulate(scenario({}));
     expect(result.distributionSec).toBeCloseTo(expectedSec, 6);
     expect(result.allFilesIntact).toBe(true);
@@ -37,12 +38,32 @@ describe('simulate: tiny swarms against hand-computed schedules', () => {
     const L = 20;
     const blockMs = (BLOCK_BYTES / 1e6) * 1000;
     // Full bitfield at L → interested at 2L → unchoke at 3L → requests (4 per peer) at 4L. The server
-    // serves the oldest request first: peer 0's four blocks, then peer 1's; eight blocks, the first two
-    // out of the full bucket at once, then one per block-time; the last lands L later.
-    const expectedSec = (4 * L + 6 * blockMs + L) / 1000;
+    // serves the oldest request first: peer 0's four blocks, then peer 1's; eight blocks, the first at 4L
+    // (the bucket, one block in debt at 0, is back to zero by then), block k at k block-times; the last
+    // lands L later: 2F/u_s plus the one-way latency, never less than the bound.
+    const expectedSec = (8 * blockMs + L) / 1000;
     const result = simulate(scenario({ peerCount: 2, mode: 'client-server' }));
     expect(result.distributionSec).toBeCloseTo(expectedSec, 6);
     expect(result.peersUploadedBytes).toBe(0);
+  });
+
+  it('never beats the bound: a small file at low caps, no latency, in either architecture', () => {
+    // 1 MiB at u_s = u_i = 100 kB/s: the bound is 10.5 s. A bucket that started full gave the seeder a burst
+    // and a block free (two 64 KiB blocks here, 1.3 s), and the run came in at 0.875 of its "minimum".
+    for (const mode of ['p2p', 'client-server'] as const) {
+      const result = simulate(
+        scenario({
+          mode,
+          fileBytes: 4 * CHUNK_BYTES,
+          serverUploadBytesPerSec: 100_000,
+          peerUploadBytesPerSec: [100_000],
+          latencyMs: 0,
+        }),
+      );
+      expect(result.allFilesIntact).toBe(true);
+      expect(result.ratio).toBeGreaterThanOrEqual(1);
+      expect(result.ratio).toBeLessThan(1.01);
+    }
   });
 
   it('is reproducible: the same scenario and seed give the same run', () => {
