@@ -23,12 +23,7 @@ export interface ChokeControlComponents {
   readonly mode: SwarmMode;
   readonly config: Pick<
     EngineConfig,
-    | 'uploadSlots'
-    | 'optimisticSlots'
-    | 'seedUploadSlots'
-    | 'optimisticRotationRechokes'
-    | 'superSeedOfferTimeoutMs'
-    | 'idleUnchokeAfterMs'
+    'uploadSlots' | 'optimisticSlots' | 'seedUploadSlots' | 'optimisticRotationRechokes' | 'idleUnchokeAfterMs'
   >;
   /** False for a client-server leecher, which never uploads. */
   readonly uploads: boolean;
@@ -40,6 +35,11 @@ export interface ChokeControlComponents {
   readonly sessions: ReadonlyMap<string, ChokerPeer>;
   /** Present when this peer starts as a p2p seeder; `ChokeControl` alone uses it from then on. */
   readonly superSeeder: SuperSeeder | undefined;
+  /**
+   * How long an offer may go without a block sent before it moves on: `superSeedOfferTimeoutMs`, or longer
+   * on a capped link slow enough that its open offers' blocks leave further apart than that.
+   */
+  readonly offerTimeoutMs: number;
   readonly upload: UploadActivity;
   /** Sends one message, unless the peer is closed. */
   send(session: ChokerPeer, message: WireMessage): void;
@@ -166,7 +166,7 @@ export class ChokeControl {
   expireOffers(nowMs: number): void {
     const seeder = this.#c.superSeeder;
     if (!seeder?.active) return;
-    for (const peerId of seeder.staleOffers(nowMs, this.#c.config.superSeedOfferTimeoutMs)) seeder.withdraw(peerId);
+    for (const peerId of seeder.staleOffers(nowMs, this.#c.offerTimeoutMs)) seeder.withdraw(peerId);
     this.offerChunks();
   }
 

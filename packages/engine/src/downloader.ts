@@ -285,7 +285,10 @@ export class Downloader {
   expireRequests(session: DownloaderPeer, nowMs: number): void {
     const { requestTimeoutMs, snubTimeoutMs, blockBytes } = this.#c.config;
     for (const [key, request] of session.outstanding) {
-      if (nowMs - request.sentAtMs < requestTimeoutMs) continue;
+      // Timed from the peer's latest block as much as from the request: a peer that keeps sending is slow,
+      // not gone, and the blocks queued behind others on its capped link wait their turn (at 10 kB/s, a
+      // pipeline of four 32 KiB blocks takes 13 s, and longer with its other peers).
+      if (nowMs - Math.max(request.sentAtMs, session.lastProgressAtMs) < requestTimeoutMs) continue;
       session.outstanding.delete(key);
       giveUp(session, key, nowMs);
       this.#c.send(session, {

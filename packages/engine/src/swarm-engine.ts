@@ -141,9 +141,20 @@ export class SwarmEngine {
       drop,
       onComplete: () => this.#onComplete(),
     });
+    const uploadBytesPerSec = deps.linkCaps?.uploadBytesPerSec;
     this.#choking = new ChokeControl({
       mode: this.mode,
       config,
+      // The open offers share the capped link, a block each in turn: at 10 kB/s a 32 KiB block leaves every
+      // 3.3 s, so each offer progresses every 6.6 s. A shorter wait withdrew every offer before its next block
+      // and offered it again from nothing, for ever: a slow run never finished.
+      offerTimeoutMs:
+        uploadBytesPerSec === undefined
+          ? config.superSeedOfferTimeoutMs
+          : Math.max(
+              config.superSeedOfferTimeoutMs,
+              (2 * config.seedUploadSlots * config.blockBytes * 1000) / uploadBytesPerSec,
+            ),
       uploads: this.mode === 'p2p' || seeds,
       clock: deps.clock,
       random: deps.random,

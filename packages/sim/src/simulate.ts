@@ -20,6 +20,8 @@ const REAL_BLOCK_BYTES = 16;
 const SIMULATED_BLOCK_BYTES = 64 * 1024;
 /** A run that has not finished after this many bound-lengths is reported as stuck. */
 const TIME_LIMIT_BOUNDS = 20;
+/** Swarms larger than this skip haves to peers that hold the chunk (`EngineConfig.suppressHaves`). */
+const SUPPRESS_HAVES_ABOVE_PEERS = 200;
 
 export interface SimulationResult {
   /** First instant → last honest peer complete, in simulated seconds; `undefined` if some never completed. */
@@ -114,8 +116,15 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
   };
   const contentId = 'ab'.repeat(32);
   const clock = new VirtualClock();
-  // Haves to peers that hold the chunk change nothing but a neighbour's bitmap view: skip them, a third fewer events.
-  const config: Partial<EngineConfig> = { suppressHaves: true, ...scenario.engineConfig, blockBytes: REAL_BLOCK_BYTES };
+  // Haves to peers that hold the chunk change nothing but a neighbour's bitmap view: in a large swarm, skip them,
+  // a third fewer events. Not in a small one: a super-seeder hears of a chunk it offered only through those haves
+  // (the peer it offered it to, and each one it offered it to again, believes it holds it), and a small slow
+  // swarm, where few others announce the chunk, waited on offers for ever without them. The app never skips them.
+  const config: Partial<EngineConfig> = {
+    suppressHaves: n > SUPPRESS_HAVES_ABOVE_PEERS,
+    ...scenario.engineConfig,
+    blockBytes: REAL_BLOCK_BYTES,
+  };
   const corruptCount = Math.round(n * scenario.corruptFraction);
 
   const boundSec =

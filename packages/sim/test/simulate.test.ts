@@ -66,6 +66,26 @@ describe('simulate: tiny swarms against hand-computed schedules', () => {
     }
   });
 
+  it('finishes on slow links: p2p at the lowest caps, one to five peers', () => {
+    // At 10 kB/s a 64 KiB block leaves every 6.5 s. Offers withdrawn after 3 s without a block, requests
+    // given up after 20 s while queued behind others, and haves of an offered chunk kept from the
+    // super-seeder each left such runs without an end (the simulator gives up at 20 × the bound).
+    for (const peerCount of [1, 3, 5]) {
+      const result = simulate(
+        scenario({
+          peerCount,
+          fileBytes: 16 * CHUNK_BYTES,
+          serverUploadBytesPerSec: 10_000,
+          peerUploadBytesPerSec: [10_000],
+          latencyMs: 10,
+        }),
+      );
+      expect(result.completionSec.every((sec) => sec !== null && sec !== undefined)).toBe(true);
+      expect(result.allFilesIntact).toBe(true);
+      expect(result.ratio).toBeLessThan(1.5);
+    }
+  });
+
   it('is reproducible: the same scenario and seed give the same run', () => {
     const run = () => simulate(scenario({ peerCount: 12, fileBytes: 40 * CHUNK_BYTES, seed: 7 }));
     const first = run();
