@@ -92,6 +92,7 @@ describe('boundsOfRun', () => {
   it('uses the configured caps: 8 leechers, 16 MiB, u_s = 2 MB/s, u_i = 1 MB/s', () => {
     const bounds = boundsOfRun(run('p2p', 8, 1e6), F, undefined);
     expect(bounds.estimated).toBe(false);
+    expect(bounds.peerUploadEstimated).toBe(false);
     expect(bounds.peerCount).toBe(8);
     expect(bounds.clientServerSec).toBeCloseTo((8 * F) / 2e6, 9); // N·F/u_s = 67.1 s
     expect(bounds.p2pSec).toBeCloseTo((8 * F) / (2e6 + 8 * 1e6), 9); // N·F/(u_s + Σu_i) = 13.4 s
@@ -104,6 +105,7 @@ describe('boundsOfRun', () => {
     expect(bounds.estimated).toBe(true);
     expect(bounds.p2pEstimated).toBe(true);
     expect(bounds.clientServerEstimated).toBe(false); // u_s has a cap: D_cs needs nothing else
+    expect(bounds.peerUploadEstimated).toBe(true); // Σu_i is the one estimate: the summary marks it alone
     expect(bounds.totalPeerUploadBytesPerSec).toBe(6e6);
     expect(bounds.p2pSec).toBeCloseTo(Math.max(F / 2e6, (2 * F) / (2e6 + 6e6)), 9);
   });
@@ -117,6 +119,8 @@ describe('a client-server run’s D_p2p', () => {
     expect(bounds.p2pSec).toBeNull();
     expect(bounds.p2pUnknownReason).toMatch(/leechers do not upload in client-server/);
     expect(bounds.clientServerSec).toBeCloseTo((4 * F) / 2e6, 9);
+    // D_cs, the bound this run is measured against, is exact: u_s has a cap.
+    expect(bounds.clientServerEstimated).toBe(false);
     expect(recordOfRun('S', manifest, state, progress)?.p2pBoundSec).toBeNull();
   });
 

@@ -69,6 +69,8 @@ export interface RunBounds {
   /** D_cs rests on an estimate (u_s has no cap); D_p2p does when u_s or any u_i has none. */
   readonly clientServerEstimated: boolean;
   readonly p2pEstimated: boolean;
+  /** Σu_i rests on an estimate: some leecher's upload has no cap. */
+  readonly peerUploadEstimated: boolean;
   /**
    * Why `p2pSec` is unknown though the run's rates are: a client-server run whose leechers have no upload
    * cap (they uploaded nothing, so no peak can stand in for their u_i). Null otherwise.
@@ -125,6 +127,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   const peerUploadBytesPerSec = leechers.map((peer) =>
     rateOr(peer.settings.uploadBytesPerSec, peaks.get(peer.peerId)?.peakUploadBytesPerSec),
   );
+  const peerUploadEstimated = leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
   // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
   const peerDownloadBytesPerSec = leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity);
   const input = { peerCount: leechers.length, fileBytes, serverUploadBytesPerSec, peerDownloadBytesPerSec };
@@ -138,6 +141,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     estimated,
     clientServerEstimated,
     p2pEstimated: estimated,
+    peerUploadEstimated,
     p2pUnknownReason,
   };
 }
