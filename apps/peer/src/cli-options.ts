@@ -16,6 +16,16 @@ Options:
   --exit-when-done a leecher exits once it holds the whole file (it stays and uploads otherwise)
   -h, --help       show this help`;
 
+/**
+ * The directory relative paths are read from: where `pnpm peer` was typed (pnpm runs the script from the
+ * workspace root and says where in `INIT_CWD`), else the process's own. `INIT_CWD` alone is not enough: the
+ * `swarmlab-peer` bin run from another package's script inherits that script's `INIT_CWD`, from elsewhere.
+ */
+export function commandDirectory(env: NodeJS.ProcessEnv, processCwd: string): string {
+  const initCwd = env['INIT_CWD'];
+  return env['npm_lifecycle_event'] === 'peer' && initCwd ? initCwd : processCwd;
+}
+
 /** The command line, read: what to start, and how the command behaves around it. */
 export interface CliOptions {
   readonly help: boolean;

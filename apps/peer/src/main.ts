@@ -1,6 +1,6 @@
 #!/usr/bin/env tsx
 import { formatJoinCode } from '@swarmlab/protocol';
-import { parseCliOptions, USAGE } from './cli-options';
+import { commandDirectory, parseCliOptions, USAGE } from './cli-options';
 import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { HeadlessPeerEvent } from './headless-peer-event';
@@ -28,8 +28,7 @@ function print(line: string): void {
 
 /** Exit codes: 0 done, 1 the swarm or server failed, 2 the command line or its input is wrong. */
 async function main(): Promise<number> {
-  // `pnpm peer` runs this from the workspace root; pnpm says where it was typed in INIT_CWD.
-  const options = parseCliOptions(process.argv.slice(2), process.env['INIT_CWD'] ?? process.cwd());
+  const options = parseCliOptions(process.argv.slice(2), commandDirectory(process.env, process.cwd()));
   if (options.help) {
     print(USAGE);
     return 0;

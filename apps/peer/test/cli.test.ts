@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCliOptions } from '../src/cli-options';
+import { commandDirectory, parseCliOptions } from '../src/cli-options';
 import { HeadlessPeerError } from '../src/headless-peer-error';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -111,6 +111,15 @@ describe('parseCliOptions', () => {
       seedFile: '/srv/lecture.bin',
       serverUrl: 'http://h:1',
     });
+  });
+
+  it('reads relative paths from where `pnpm peer` was typed, and from the process’s directory otherwise', () => {
+    expect(commandDirectory({ npm_lifecycle_event: 'peer', INIT_CWD: '/home/teacher' }, '/repo')).toBe('/home/teacher');
+    // The bin run by another package's script: that script's INIT_CWD is not where this command runs.
+    expect(commandDirectory({ npm_lifecycle_event: 'test', INIT_CWD: '/home/teacher' }, '/repo/other')).toBe(
+      '/repo/other',
+    );
+    expect(commandDirectory({}, '/srv')).toBe('/srv');
   });
 
   it('refuses a seed and a swarm at once, and --out or --exit-when-done on a seeder', () => {
