@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordOfRun, type RunRecord } from '../src/lib/run-record';
-import { MAX_RUNS_KEPT_IN_BROWSER, RunHistory } from '../src/lib/state/run-history.svelte';
+import { MAX_RUNS_KEPT_IN_BROWSER, RunHistory, STORAGE_KEY } from '../src/lib/state/run-history.svelte';
 import { manifest, memoryStorage, runState, SWARM_A, swarmProgress } from './fakes';
 
 function record(runNumber: number): RunRecord {
@@ -58,10 +58,16 @@ describe('RunHistory', () => {
   });
 
   it(`keeps the latest ${MAX_RUNS_KEPT_IN_BROWSER} runs`, () => {
-    const history = new RunHistory(memoryStorage());
-    for (let i = 1; i <= MAX_RUNS_KEPT_IN_BROWSER + 3; i++) history.add(record(i));
+    // A browser that kept all but one already (each add writes them all: 500 adds here would take seconds).
+    const storage = memoryStorage();
+    const first = Array.from({ length: MAX_RUNS_KEPT_IN_BROWSER - 1 }, (_, index) => record(index + 1));
+    storage.setItem(STORAGE_KEY, JSON.stringify(first));
+    const history = new RunHistory(storage);
+    expect(history.records).toHaveLength(MAX_RUNS_KEPT_IN_BROWSER - 1);
+    for (let i = MAX_RUNS_KEPT_IN_BROWSER; i <= MAX_RUNS_KEPT_IN_BROWSER + 3; i++) history.add(record(i));
     expect(history.records).toHaveLength(MAX_RUNS_KEPT_IN_BROWSER);
     expect(history.records[0]!.runNumber).toBe(4);
+    expect(new RunHistory(storage).records).toHaveLength(MAX_RUNS_KEPT_IN_BROWSER);
   });
 
   it('forgets every run, there and in the storage', () => {

@@ -200,6 +200,19 @@ describe('exports', () => {
     expect(rows.map((row) => row['peer_name'])).toEqual(['', '', 'Ada, row 2', '']);
     // Quoted where a name holds a comma, so a spreadsheet reads it as one cell.
     expect(csv).toContain('leech1,"Ada, row 2",leecher');
+    // The rates the bounds came from, so the arithmetic can be redone: u_s, Σu_i of 3 leechers, no download cap.
+    expect(rows[0]).toMatchObject({
+      abandoned_leechers: '0',
+      model_seeder_upload_bytes_per_sec: '2000000',
+      model_peer_upload_sum_bytes_per_sec: '3000000',
+      model_min_download_bytes_per_sec: '',
+      restored_after_sec: '',
+    });
+    const { leechers, model, fileBytes, p2pBoundSec } = records[0]!;
+    expect(p2pBoundSec).toBeCloseTo(
+      Math.max(fileBytes / model!.serverUploadBytesPerSec, (leechers * fileBytes) / (2e6 + 3e6)),
+      9,
+    );
   });
 
   it('CSV: a name or file name typed as a formula reaches a spreadsheet as text, numbers as numbers', () => {

@@ -36,6 +36,18 @@ export interface RunRecord {
   /** distributionSec / boundSec. */
   readonly ratio: number | null;
   readonly boundsEstimated: boolean;
+  /**
+   * The rates the bounds were computed from, B/s, after per-peer overrides and with measured peaks standing in
+   * for links without a cap, so a student can redo the arithmetic: u_s, Σu_i and d_min (null: no cap on any
+   * download). Absent in runs kept before they were recorded.
+   */
+  readonly model?: {
+    readonly serverUploadBytesPerSec: number;
+    readonly totalPeerUploadBytesPerSec: number;
+    readonly minPeerDownloadBytesPerSec: number | null;
+  };
+  /** How long into the run the signalling server restarted (the run then measured on the tabs' clocks), s. */
+  readonly restoredAfterSec?: number | null;
   /** Bytes uploaded by everyone in the run, and the seeder's share of them (0..1). */
   readonly uploadedBytes: number;
   readonly seederUploadShare: number | null;
@@ -185,6 +197,14 @@ export function recordOfRun(
     boundSec,
     ratio: boundSec === null || boundSec === 0 ? null : distributionSec / boundSec,
     boundsEstimated: run.config.mode === 'p2p' ? bounds.p2pEstimated : bounds.clientServerEstimated,
+    model: {
+      serverUploadBytesPerSec: bounds.serverUploadBytesPerSec,
+      totalPeerUploadBytesPerSec: bounds.totalPeerUploadBytesPerSec,
+      minPeerDownloadBytesPerSec: Number.isFinite(bounds.minPeerDownloadBytesPerSec)
+        ? bounds.minPeerDownloadBytesPerSec
+        : null,
+    },
+    restoredAfterSec: run.restoredAfterMs === null ? null : run.restoredAfterMs / 1000,
     uploadedBytes,
     seederUploadShare: uploadedBytes > 0 ? seederUploaded / uploadedBytes : null,
     peers: believed.map((peer) => ({

@@ -2,8 +2,8 @@ import { runsToCsv, runsToJson } from '../run-export';
 import type { RunRecord } from '../run-record';
 import { pageStorage } from './page-storage';
 
-/** Where the runs live in the browser; versioned so a later format can start afresh. */
-const STORAGE_KEY = 'swarmlab.runs.v1';
+/** Where the runs live in the browser (`localStorage`); versioned so a later format can start afresh. */
+export const STORAGE_KEY = 'swarmlab.runs.v1';
 /** Runs kept: enough for a term of classes, small enough for localStorage (a few KB each). */
 export const MAX_RUNS_KEPT_IN_BROWSER = 500;
 
