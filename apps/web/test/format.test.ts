@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRate, formatSeconds } from '../src/lib/format';
+import { formatBytesForModel, formatRate, formatSeconds } from '../src/lib/format';
 import { parseCap } from '../src/lib/run-settings';
 
 describe('what the screens show and read', () => {
@@ -7,6 +7,13 @@ describe('what the screens show and read', () => {
     expect(formatSeconds(179.6)).toBe('3 min 0 s');
     expect(formatSeconds(125.4)).toBe('2 min 5 s');
     expect(formatSeconds(59.96)).toBe('60.0 s');
+  });
+
+  it('shows F in the rates’ own decimal prefix, with its exact bytes, so F / u_s gives the bound', () => {
+    // 16 MiB over 2 MB/s is 8.39 s: "16.78 MB" says so, where "16.0 MiB" reads 8 s.
+    expect(formatBytesForModel(16 * 2 ** 20)).toBe('16.78 MB (16,777,216 bytes)');
+    expect(formatBytesForModel(512 * 1024)).toBe('0.524 MB (524,288 bytes)');
+    expect(formatBytesForModel(2 ** 30)).toBe('1074 MB (1,073,741,824 bytes)');
   });
 
   it('shows rates below 1 MB/s in kB/s, where the slowest caps read 0.01 MB/s', () => {

@@ -11,7 +11,16 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-/** Rates are shown in MB/s (10^6 bytes per second), the unit the theory panel uses. */
+/**
+ * A size in decimal megabytes, the prefix the rates use, with its exact bytes: "16.78 MB (16,777,216 bytes)".
+ * F over a rate in MB/s then gives the bound's seconds, where 16.0 MiB over 2 MB/s would give 8 s, not 8.39 s.
+ */
+export function formatBytesForModel(bytes: number): string {
+  const megabytes = bytes / 1e6;
+  const shown = megabytes >= 100 ? megabytes.toFixed(0) : megabytes >= 1 ? megabytes.toFixed(2) : megabytes.toFixed(3);
+  return `${shown} MB (${bytes.toLocaleString('en-US')} bytes)`;
+}
+
 /**
  * A rate as people read it: MB/s from 1 MB/s, kB/s below (a 12.5 kB/s cap read "0.01 MB/s"), with three
  * significant digits or so.
