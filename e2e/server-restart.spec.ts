@@ -21,9 +21,11 @@ test('the signalling server killed and restarted mid-run: every screen ends with
 }) => {
   let server = await startServerProcess({ port: PORT });
   try {
-    // F = 16 MiB, u_s = 1 MB/s, u_i = 500 kB/s, 3 leechers: D_p2p = max(F/u_s, 3F/(u_s + Σu_i)) ≈ 20 s, so
-    // the run is still going when the tabs are back (socket.io's backoff reaches 5 s) and the late tab joins.
-    const seeder = await swarm.openPeer(`${ORIGIN}/?server-up=1MB/s&peer-up=500kB/s`);
+    // F = 16 MiB, u_s = 1 MB/s, u_i = 300 kB/s, 3 leechers: D_p2p = max(F/u_s, 3F/(u_s + Σu_i)) ≈ 26 s, so
+    // the run is still going when the tabs are back (socket.io's backoff reaches 5 s) and the late tab joins
+    // (at 500 kB/s, 20 s: on a loaded machine the tabs took 16-18 s to come back, and the late tab joined a
+    // finished run).
+    const seeder = await swarm.openPeer(`${ORIGIN}/?server-up=1MB/s&peer-up=300kB/s`);
     await generateFile(seeder, 16);
     const link = await seeder.getByTestId('share-link').inputValue();
     const seederHash = await waitForFileHash(seeder);
