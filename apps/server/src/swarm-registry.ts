@@ -160,6 +160,8 @@ export interface SwarmRegistryLimits {
   readonly maxSwarms: number;
   readonly maxPeersPerSwarm: number;
   readonly maxWatchersPerSwarm: number;
+  /** How long a suspended member keeps its place: the longest a completion waits for it as a witness. */
+  readonly memberGraceMs: number;
 }
 
 export interface SwarmRegistryDeps {
@@ -410,6 +412,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       epochNowMs,
       maxDepartedParticipants: limits.maxPeersPerSwarm,
       fileBytes: manifest.sizeBytes,
+      memberGraceMs: limits.memberGraceMs,
       state: runsState,
     }),
     controlDigest: controlDigestOfSeal(seal),
@@ -443,6 +446,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (replacedSocketId !== null) presences.delete(replacedSocketId);
       known.socketId = input.socketId;
       presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: known.peerId, inControl });
+      swarm.runs.back(known.peerId);
       const run = swarm.runs.running();
       return {
         ok: true,
@@ -552,8 +556,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const presence = presences.get(socketId);
       if (!presence || presence.peerId === null) return undefined;
       presences.delete(socketId);
-      const member = swarms.get(presence.swarmId)!.members.get(presence.peerId)!;
+      const swarm = swarms.get(presence.swarmId)!;
+      const member = swarm.members.get(presence.peerId)!;
       member.socketId = null;
+      swarm.runs.away(member.peerId);
       return { swarmId: presence.swarmId, peerId: presence.peerId };
     },
 

@@ -9,6 +9,7 @@ import {
   type ProgressReport,
   type ResumedRun,
   type RunConfig,
+  type RunParticipant,
   type RunPhase,
   type RunStarted,
   type PairFlow,
@@ -85,6 +86,11 @@ export interface SwarmRunsOptions {
   readonly maxDepartedParticipants: number;
   /** The swarm's file size: what the witnesses of a completion must account for. */
   readonly fileBytes: number;
+  /**
+   * How long a member whose socket dropped keeps its place (`limits.memberGraceMs`): the longest a completion's
+   * wait for its witnesses is held for one that is away, or awaited after a restart.
+   */
+  readonly memberGraceMs: number;
   /** Runs exported earlier (`exportState`), to carry on from; `config` is then theirs. */
   readonly state?: SwarmRunsState | undefined;
 }
@@ -163,6 +169,13 @@ export interface SwarmRuns {
   /** A member left the swarm. */
   leave(peerId: PeerId): void;
   /**
+   * A member's socket dropped; it keeps its place for its grace period (`memberGraceMs`). Its reports cannot
+   * arrive meanwhile, so the completions it may have sent to wait for it.
+   */
+  away(peerId: PeerId): void;
+  /** A member that was `away` is back on a socket: its next reports may confirm the completions waiting. */
+  back(peerId: PeerId): void;
+  /**
    * The server forgot the run (it restarted) and a member that was in it registered again: takes the run
    * up again from what that member knows (`ResumedRun`: its start on the tab's clock, the participants it
    * last saw, which are awaited), unless a run at least as recent is known. The member takes part as it
@@ -205,12 +218,15 @@ export interface SwarmRuns {
   flag(peerId: PeerId, flag: PeerFlag): void;
   /**
    * Unflagged participants whose completion nobody confirmed within `CORROBORATION_WAIT_MS`: what the
-   * others say they sent them does not cover the file. Their completions are taken for lies (to flag).
+   * others say they sent them does not cover the file. Their completions are taken for lies (to flag). The
+   * wait holds while a possible witness is away or awaited, and starts again when the latest is back; never
+   * beyond `memberGraceMs` after the completion was heard, so dropping and resuming cannot stall a run for ever.
    */
   unconfirmedCompletions(): PeerId[];
   /**
    * Unflagged leechers that have not reported completing `WITHHOLDING_WAIT_MS` after what the others say they
    * sent them covered the file: taken to withhold their completion (to flag), so the run's time is the others'.
+   * Time away does not count (it could not report), up to `memberGraceMs` after it was covered.
    */
   withheldCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
@@ -234,6 +250,10 @@ interface MutableParticipant {
   readonly tookPartAtMs: number;
   /** Listed by the tab that restored the run, and not registered again yet. */
   awaiting: boolean;
+  /** Its socket dropped and it has not resumed yet (`away`). */
+  away: boolean;
+  /** When it last came back from being away (server clock); null if it never was. */
+  backAtMs: number | null;
   /** When what the others reported sending it first covered the file (server clock); null until then. */
   coveredAtMs: number | null;
   /** The most chunks its reports said it holds, and when that figure last rose (server clock). */
@@ -269,8 +289,8 @@ interface LiveRun {
    */
   readonly abandoned: Map<PeerId, AbandonedPlace>;
   /**
-   * When the latest participant it awaited came back (server clock; a restored run): its witnesses' next
-   * reports may confirm completions claimed before, so a completion's wait starts again from there.
+   * When the latest participant it awaited (a restored run) or that was away came back (server clock): its
+   * next reports may confirm completions claimed before, so a completion's wait starts again from there.
    */
   awaitedBackAtMs: number | null;
 }
@@ -293,7 +313,7 @@ const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterM
 const maxOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
-  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes, state } = options;
+  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes, memberGraceMs, state } = options;
   let config = state?.config ?? options.config;
   /** The run going on; null between runs. */
   let live: LiveRun | null = state?.live ? liveRunOf(state.live, maxDepartedParticipants) : null;
@@ -324,6 +344,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // A restored run's participants took part at its start, as far as the bounds on their reports go.
       tookPartAtMs: tookPartAtMs ?? (restored ? run.startedAtMs : nowMs()),
       awaiting: restored?.awaiting ?? false,
+      away: false,
+      backAtMs: null,
       coveredAtMs: null,
       chunksHeld: 0,
       gainedAtMs: nowMs(),
@@ -357,21 +379,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     startedAtEpochMs: run.startedAtEpochMs,
     elapsedMs: since(nowMs(), run.startedAtMs),
     distributionMs,
-    participants: [...run.participants.values()].map(
-      ({
-        tookPartAtMs: _,
-        awaiting: __,
-        coveredAtMs: ___,
-        keyDigest: ____,
-        chunksHeld: _____,
-        gainedAtMs: ______,
-        completionHeardAtMs: _______,
-        ...participant
-      }) => ({
-        ...participant,
-        witnessedBytes: run.witnesses.witnessed(participant.peerId),
-      }),
-    ),
+    // Field by field: what the server keeps of a participant to judge it stays on the server.
+    participants: [...run.participants.values()].map((participant): RunParticipant => ({
+      peerId: participant.peerId,
+      role: participant.role,
+      settings: participant.settings,
+      completedAfterMs: participant.completedAfterMs,
+      uploadedBytes: participant.uploadedBytes,
+      downloadedBytes: participant.downloadedBytes,
+      present: participant.present,
+      leftRun: participant.leftRun,
+      flagged: participant.flagged,
+      witnessedBytes: run.witnesses.witnessed(participant.peerId),
+      corroborated: participant.corroborated,
+    })),
     abandonedLeechers: run.abandonedLeechers,
     restoredAfterMs: run.restoredAfterMs,
     interruption,
@@ -643,10 +664,24 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         return;
       }
       participant.present = false;
+      participant.away = false;
       participant.leftRun = true;
       dropOldestDeparted(live);
       // What it may have sent unreported before it left now counts for those it sent to.
       finishIfDone(live);
+    },
+
+    away(peerId) {
+      const participant = live?.participants.get(peerId);
+      if (participant?.present) participant.away = true;
+    },
+
+    back(peerId) {
+      const participant = live?.participants.get(peerId);
+      if (!live || !participant?.away) return;
+      participant.away = false;
+      participant.backAtMs = nowMs();
+      live.awaitedBackAtMs = nowMs();
     },
 
     registeredAgain() {
@@ -705,14 +740,21 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live) return [];
       const run = live;
       const participants = [...run.participants.values()];
-      // A participant a restored run still awaits may be the witness a completion waits for.
-      if (participants.some((participant) => participant.awaiting)) return [];
+      // A participant a restored run still awaits, or one away, may be the witness a completion waits for:
+      // its reports cannot arrive until it is back.
+      const witnessMissing = participants.some(
+        (participant) =>
+          participant.awaiting || (participant.away && participant.flagged === null && uploads(run, participant)),
+      );
       const overdue = (participant: MutableParticipant): boolean => {
         if (participant.completedAfterMs === null || participant.corroborated || participant.flagged !== null)
           return false;
         // Heard at its report; a record stored before the server noted that, at the completion's time.
         const heardAtMs = participant.completionHeardAtMs ?? run.startedAtMs + participant.completedAfterMs;
-        const waitFromMs = Math.max(heardAtMs, run.awaitedBackAtMs ?? heardAtMs);
+        // A missing witness holds the wait at most `memberGraceMs`: the longest an honest one stays away.
+        const heldUntilMs = heardAtMs + memberGraceMs;
+        if (witnessMissing) return since(nowMs(), heldUntilMs) > CORROBORATION_WAIT_MS;
+        const waitFromMs = Math.min(Math.max(heardAtMs, run.awaitedBackAtMs ?? heardAtMs), heldUntilMs);
         return since(nowMs(), waitFromMs) > CORROBORATION_WAIT_MS;
       };
       return participants.filter(overdue).map((participant) => participant.peerId);
@@ -720,13 +762,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     withheldCompletions() {
       if (!live) return [];
-      const withheld = (participant: MutableParticipant): boolean =>
-        participant.role === 'leecher' &&
-        participant.completedAfterMs === null &&
-        participant.flagged === null &&
-        participant.coveredAtMs !== null &&
-        since(nowMs(), participant.coveredAtMs) > WITHHOLDING_WAIT_MS &&
-        since(nowMs(), participant.gainedAtMs) > WITHHOLDING_WAIT_MS;
+      const withheld = (participant: MutableParticipant): boolean => {
+        if (participant.role !== 'leecher' || participant.completedAfterMs !== null || participant.flagged !== null)
+          return false;
+        if (participant.coveredAtMs === null) return false;
+        // Away, it cannot report: its wait starts again when it is back (or would be), within its grace period.
+        const heldUntilMs = participant.coveredAtMs + memberGraceMs;
+        const backAtMs = participant.away ? nowMs() : (participant.backAtMs ?? participant.coveredAtMs);
+        const waitFromMs = Math.max(participant.coveredAtMs, participant.gainedAtMs, Math.min(backAtMs, heldUntilMs));
+        return since(nowMs(), waitFromMs) > WITHHOLDING_WAIT_MS;
+      };
       return [...live.participants.values()].filter(withheld).map((participant) => participant.peerId);
     },
 
@@ -755,10 +800,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 }
 
 function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
-  // A record stored before participants' gains were kept: as if each last gained at the run's start.
+  // A record stored before participants' gains were kept: as if each last gained at the run's start; one
+  // stored before absences were kept: nobody away.
   const withGains = (participant: ParticipantRecord): MutableParticipant => {
     const stored: Partial<ParticipantRecord> = participant;
-    return { ...participant, chunksHeld: stored.chunksHeld ?? 0, gainedAtMs: stored.gainedAtMs ?? record.startedAtMs };
+    return {
+      ...participant,
+      chunksHeld: stored.chunksHeld ?? 0,
+      gainedAtMs: stored.gainedAtMs ?? record.startedAtMs,
+      away: stored.away ?? false,
+      backAtMs: stored.backAtMs ?? null,
+    };
   };
   return {
     ...record,

@@ -1,6 +1,7 @@
 import {
   DEFAULT_RUN_CONFIG,
   resolvePeerSettings,
+  type ProgressReport,
   type ResumedRun,
   type SwarmProgress,
   type SwarmResumeRequest,
@@ -10,6 +11,7 @@ import { swarmIdOfSeal } from '../src/swarm-seal';
 import {
   complete,
   disconnected,
+  FILE_BYTES,
   joinTab,
   latestProgress,
   makeManifest,
@@ -179,6 +181,91 @@ describe('a member whose connection drops', () => {
     expect(
       await seeder.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: leecher.peerId, signal: OFFER }),
     ).toEqual({ ok: true });
+  });
+});
+
+describe('a completion one of whose witnesses is away', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  /** The server's grace for a dropped member, on the hand clock: no test here waits it out in real time. */
+  const LONG_GRACE_MS = 30_000;
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  /**
+   * Run 1 of a seeder and leechers a and b: the seeder reports sending a half the file and b all of it, a
+   * completes at 1200 ms, and b drops before it could report the other half it sent a.
+   */
+  const halfWitnessedCompletion = async () => {
+    harness = await startHarness({
+      nowMs: () => clock.nowMs,
+      limits: { memberGraceMs: LONG_GRACE_MS, progressBroadcastIntervalMs: 10 },
+    });
+    const seeder = await seedTab(harness);
+    const a = await joinTab(harness, seeder.swarmId);
+    const b = await joinTab(harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    const seederSays: ProgressReport = {
+      ...vouching(1, [b]),
+      uploadedBytes: FILE_BYTES * 1.5,
+      sentTo: [
+        { peerId: a.peerId, bytes: FILE_BYTES / 2 },
+        { peerId: b.peerId, bytes: FILE_BYTES },
+      ],
+    };
+    const send = async (tab: Tab, report: ProgressReport, atMs: number): Promise<void> => {
+      clock.nowMs = atMs;
+      expect(await tab.client.timeout(WAIT_MS).emitWithAck('progress:report', report)).toEqual({ ok: true });
+    };
+    await send(seeder, seederSays, 1100);
+    await send(a, complete(1), 1200);
+    dropConnection(b.client);
+    await latestProgress(seeder.received, (table) => table.peers[2]?.away === true, 'b is shown away');
+    /** a's row once everything sent so far has been broadcast, after the seeder's report at `atMs`. */
+    const aAfterReportAt = async (atMs: number) => {
+      await send(seeder, seederSays, atMs);
+      await roundTrip(seeder.client);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return seeder.received.progress.at(-1)!.peers[1]!;
+    };
+    return { harness, seeder, a, b, send, aAfterReportAt };
+  };
+
+  it('waits for the witness while it is away, and for 10 s once it is back, then counts the completion', async () => {
+    const { harness, seeder, a, b, send, aAfterReportAt } = await halfWitnessedCompletion();
+    // Ten seconds after a's completion nobody confirmed it, but b, which may have, could not report.
+    expect((await aAfterReportAt(11_300)).flagged).toBeNull();
+    expect((await aAfterReportAt(25_000)).flagged).toBeNull();
+    const back = await harness.connect();
+    clock.nowMs = 26_000;
+    expect(await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(b))).toMatchObject({ ok: true });
+    // Back at 26 s: its report has until 36 s, whatever the time since the completion.
+    expect((await aAfterReportAt(35_900)).flagged).toBeNull();
+    const bSays: ProgressReport = {
+      ...complete(1),
+      uploadedBytes: FILE_BYTES / 2,
+      sentTo: [{ peerId: a.peerId, bytes: FILE_BYTES / 2 }],
+    };
+    await send({ ...b, client: back }, bSays, 35_950);
+    const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
+    expect(finished.peers.map((peer) => peer.flagged)).toEqual([null, null, null]);
+    expect(finished.run?.participants[1]).toMatchObject({
+      peerId: a.peerId,
+      completedAfterMs: 200,
+      corroborated: true,
+    });
+  });
+
+  it('waits for an away witness no longer than the grace period it has to come back', async () => {
+    const { aAfterReportAt } = await halfWitnessedCompletion();
+    // b is still away (the grace timer runs in real time here): a's wait ends 10 s after the grace period.
+    expect((await aAfterReportAt(1200 + LONG_GRACE_MS + 10_000)).flagged).toBeNull();
+    expect((await aAfterReportAt(1200 + LONG_GRACE_MS + 10_001)).flagged?.reason).toBe(
+      'complete: not confirmed within 10 s by the peers that could have sent it the file',
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import { controlDigestOf } from '../src/control-secret';
 import { complete, leeching, makeManifest, vouching } from './harness';
 
-const limits = { maxSwarms: 10, maxPeersPerSwarm: 8, maxWatchersPerSwarm: 4 };
+const limits = { maxSwarms: 10, maxPeersPerSwarm: 8, maxWatchersPerSwarm: 4, memberGraceMs: 30_000 };
 
 describe('a swarm exported as a record and imported into another registry', () => {
   it('carries on where it was: members, watchers, control, the run going on and its witnesses', async () => {

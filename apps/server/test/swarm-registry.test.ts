@@ -12,7 +12,12 @@ import { makeManifest, shown, vouching } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SWARM_B = 'BBBBBBBBBBBBBBBBBBBBBB';
-const LIMITS: SwarmRegistryLimits = { maxSwarms: 10, maxPeersPerSwarm: 10, maxWatchersPerSwarm: 2 };
+const LIMITS: SwarmRegistryLimits = {
+  maxSwarms: 10,
+  maxPeersPerSwarm: 10,
+  maxWatchersPerSwarm: 2,
+  memberGraceMs: 30_000,
+};
 /** What the server keeps of the swarms' control secret, and of a wrong one. */
 const CONTROL = controlDigestOf('C'.repeat(22));
 const WRONG_CONTROL = controlDigestOf('D'.repeat(22));

@@ -61,7 +61,12 @@ const reportFor = (runNumber: number | null, complete = false, downloadedBytes =
 });
 
 /** What every `createSwarmRuns` here starts from, but its clocks. */
-const OPTIONS = { config: DEFAULT_RUN_CONFIG, maxDepartedParticipants: 10, fileBytes: FILE_BYTES };
+const OPTIONS = {
+  config: DEFAULT_RUN_CONFIG,
+  maxDepartedParticipants: 10,
+  fileBytes: FILE_BYTES,
+  memberGraceMs: 30_000,
+};
 
 /** Runs on a clock the test sets: monotonic from 1000 ms, wall clock at 1.7e12 + the same. */
 function setUp(maxDepartedParticipants = OPTIONS.maxDepartedParticipants) {
@@ -569,7 +574,7 @@ describe('swarm runs', () => {
     expect(runs.mayTakeBack('b', memberKeyDigestOf('key of someone else'))).toBe(false);
   });
 
-  it('reads a run stored before participants’ gains were kept: as if each last gained at the start', () => {
+  it('reads a run stored before participants’ gains and absences were kept: as if each last gained at the start, and none away', () => {
     const { at, runs } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('withholder')]);
     at(1100).report('s', vouch(1, 'a', 'withholder'));
@@ -579,10 +584,59 @@ describe('swarm runs', () => {
       const old = participant as unknown as Record<string, unknown>;
       delete old['gainedAtMs'];
       delete old['chunksHeld'];
+      delete old['away'];
+      delete old['backAtMs'];
     }
     const clock = { nowMs: 40_000 };
     const imported = createSwarmRuns({ ...OPTIONS, nowMs: () => clock.nowMs, epochNowMs: () => 0, state: stored });
     expect(imported.withheldCompletions()).toEqual(['withholder']);
+  });
+
+  it('takes no time a leecher is away for withholding, within the grace period it has to come back', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b'), leecher('gone')]);
+    at(1100).report('s', vouch(1, 'a', 'b', 'gone'));
+    at(1150).report('a', reportFor(1, true));
+    // Both drop as the seeder's report arrives: they cannot report while their sockets are gone.
+    at(1200).away('b');
+    runs.away('gone');
+    expect(at(31_101).withheldCompletions()).toEqual([]);
+    // b is back at 20 s: it has the whole wait from there to report its completion.
+    at(20_000).back('b');
+    expect(at(50_000).withheldCompletions()).toEqual([]);
+    expect(at(50_001).withheldCompletions()).toEqual(['b']);
+    // gone never came back: its time away counts no longer than the grace period (30 s here).
+    expect(at(61_100).withheldCompletions()).toEqual(['b']);
+    expect(at(61_101).withheldCompletions()).toEqual(['b', 'gone']);
+  });
+
+  it('holds a completion’s wait while a possible witness is away, and restarts it when the witness is back', () => {
+    /** a completes at 1100 ms; b, which may have sent it chunks, is away from 1200 ms until `backAtMs`. */
+    const witnessBackAt = (backAtMs: number) => {
+      const { at } = setUp();
+      at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+      at(1100).report('a', reportFor(1, true));
+      at(1200).away('b');
+      expect(at(backAtMs).unconfirmedCompletions()).toEqual([]);
+      at(backAtMs).back('b');
+      return at;
+    };
+    const backWithinGrace = witnessBackAt(30_000);
+    expect(backWithinGrace(40_000).unconfirmedCompletions()).toEqual([]);
+    expect(backWithinGrace(40_001).unconfirmedCompletions()).toEqual(['a']);
+    // Back later than the grace period (30 s) after the completion: the wait ran on from there.
+    const backLate = witnessBackAt(35_000);
+    expect(backLate(41_100).unconfirmedCompletions()).toEqual([]);
+    expect(backLate(41_101).unconfirmedCompletions()).toEqual(['a']);
+  });
+
+  it('holds no completion’s wait for an away leecher in client-server, which sends nobody anything', () => {
+    const { at } = setUp();
+    at(1000).start({ ...DEFAULT_RUN_CONFIG, mode: 'client-server' }, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('a', reportFor(1, true));
+    at(1200).away('b');
+    expect(at(11_100).unconfirmedCompletions()).toEqual([]);
+    expect(at(11_101).unconfirmedCompletions()).toEqual(['a']);
   });
 
   it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {
