@@ -242,6 +242,8 @@ interface MutableParticipant {
   completedAfterMs: number | null;
   uploadedBytes: number;
   downloadedBytes: number;
+  /** The highest `peakUploadBytesPerSec` of its reports for this run. */
+  peakUploadBytesPerSec: number;
   present: boolean;
   leftRun: boolean;
   flagged: PeerFlag | null;
@@ -337,6 +339,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       completedAfterMs: null,
       uploadedBytes: 0,
       downloadedBytes: 0,
+      peakUploadBytesPerSec: 0,
       present: !restored?.awaiting,
       leftRun: false,
       flagged: member.flagged,
@@ -392,6 +395,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       flagged: participant.flagged,
       witnessedBytes: run.witnesses.witnessed(participant.peerId),
       corroborated: participant.corroborated,
+      peakUploadBytesPerSec: participant.peakUploadBytesPerSec,
     })),
     abandonedLeechers: run.abandonedLeechers,
     restoredAfterMs: run.restoredAfterMs,
@@ -701,6 +705,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live || !participant || report.runNumber !== live.runNumber) return;
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
+      participant.peakUploadBytesPerSec = Math.max(participant.peakUploadBytesPerSec, report.peakUploadBytesPerSec);
       // Only a new highest counts as a gain: a report dipping and rising again must not restart the wait.
       if (report.chunksHeld > participant.chunksHeld) {
         participant.gainedAtMs = nowMs();
@@ -801,7 +806,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
 function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
   // A record stored before participants' gains were kept: as if each last gained at the run's start; one
-  // stored before absences were kept: nobody away.
+  // stored before absences or peaks were kept: nobody away, no peak yet.
   const withGains = (participant: ParticipantRecord): MutableParticipant => {
     const stored: Partial<ParticipantRecord> = participant;
     return {
@@ -809,6 +814,7 @@ function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
       chunksHeld: stored.chunksHeld ?? 0,
       gainedAtMs: stored.gainedAtMs ?? record.startedAtMs,
       away: stored.away ?? false,
+      peakUploadBytesPerSec: stored.peakUploadBytesPerSec ?? 0,
       backAtMs: stored.backAtMs ?? null,
     };
   };

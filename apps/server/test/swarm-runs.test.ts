@@ -95,6 +95,7 @@ const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'pee
   flagged: null,
   witnessedBytes: 0,
   corroborated: false,
+  peakUploadBytesPerSec: 0,
   ...fields,
 });
 
@@ -255,17 +256,19 @@ describe('swarm runs', () => {
     });
   });
 
-  it('keeps a leecher that leaves after completing, not present', () => {
+  it('keeps a leecher that leaves after completing, not present, with its highest upload peak of the run', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
     at(1300).report('s', vouch(1, 'a', 'b'));
-    at(1400).report('a', reportFor(1, true));
+    at(1350).report('a', { ...reportFor(1, false), peakUploadBytesPerSec: 4e6 });
+    at(1400).report('a', { ...reportFor(1, true), peakUploadBytesPerSec: 3e6 });
     at(1450).leave('a');
     expect(at(1500).snapshot().run?.participants[1]).toMatchObject({
       peerId: 'a',
       present: false,
       leftRun: true,
       completedAfterMs: 400,
+      peakUploadBytesPerSec: 4e6,
     });
     expect(at(1500).running()?.settings).not.toHaveProperty('a');
     expect(at(1500).isParticipant('a')).toBe(true);

@@ -56,6 +56,7 @@ function participant(peerId: string, role: PeerRole, completedAfterMs: number | 
     flagged: null,
     witnessedBytes: role === 'seeder' ? 0 : FILE_BYTES,
     corroborated: role === 'leecher' && completedAfterMs !== null,
+    peakUploadBytesPerSec: 0,
   };
 }
 

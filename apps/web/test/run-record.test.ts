@@ -42,6 +42,7 @@ function participant(
     flagged: null,
     witnessedBytes: role === 'seeder' ? 0 : F,
     corroborated: role === 'leecher' && completedAfterMs !== null,
+    peakUploadBytesPerSec: 0,
   };
 }
 
@@ -108,6 +109,26 @@ describe('boundsOfRun', () => {
     expect(bounds.peerUploadEstimated).toBe(true); // Σu_i is the one estimate: the summary marks it alone
     expect(bounds.totalPeerUploadBytesPerSec).toBe(6e6);
     expect(bounds.p2pSec).toBeCloseTo(Math.max(F / 2e6, (2 * F) / (2e6 + 6e6)), 9);
+  });
+
+  it('keeps the peak of a leecher whose tab was closed, which the server kept for the run', () => {
+    const state = run('p2p', 2, null);
+    const [seeder, stayed, closed] = state.participants;
+    const withClosedTab: RunState = {
+      ...state,
+      participants: [
+        seeder!,
+        { ...stayed!, peakUploadBytesPerSec: 2e6 },
+        { ...closed!, present: false, leftRun: true, peakUploadBytesPerSec: 4e6 },
+      ],
+    };
+    // The table has a row for the leecher that stayed only, with a newer, higher peak than the run's record.
+    const progress = {
+      peers: [{ peerId: stayed!.peerId, report: { peakUploadBytesPerSec: 3e6 } }],
+    } as unknown as SwarmProgress;
+    const bounds = boundsOfRun(withClosedTab, F, progress);
+    expect(bounds.totalPeerUploadBytesPerSec).toBe(3e6 + 4e6);
+    expect(bounds.p2pSec).toBeCloseTo(Math.max(F / 2e6, (2 * F) / (2e6 + 7e6)), 9);
   });
 });
 

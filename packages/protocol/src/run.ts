@@ -151,6 +151,11 @@ export interface RunParticipant {
   /** What the other participants report having sent it in this run (their `sentTo`). */
   readonly witnessedBytes: number;
   /**
+   * The highest upload rate its reports for this run gave (B/s; 0 before any): where its upload has no cap this
+   * stands in for its u_i in the bounds, also once its tab is closed and its row gone.
+   */
+  readonly peakUploadBytesPerSec: number;
+  /**
    * Its completion is corroborated: what the others report having sent it covers the file. A completion
    * counts (in N and the run's time) only once corroborated; it stays so.
    */

@@ -92,6 +92,7 @@ const runParticipantSchema: z.ZodType<RunParticipant> = z.looseObject({
   flagged: peerFlagSchema.nullable(),
   witnessedBytes: bytesSchema,
   corroborated: z.boolean(),
+  peakUploadBytesPerSec: bytesSchema,
 });
 
 export const runStateSchema: z.ZodType<RunState> = z.looseObject({

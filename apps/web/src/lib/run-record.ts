@@ -118,7 +118,11 @@ function seederCapOf(run: RunState): number | null {
 
 /** The bounds for `run` (running or finished); peers' peak rates stand in for links without a cap. */
 export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmProgress | undefined): RunBounds {
-  const peaks = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.report]));
+  const rows = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.report]));
+  // The server keeps each participant's highest peak of the run, also once its tab is closed (its row gone);
+  // the row's latest report may be a broadcast newer.
+  const peakUploadOf = (peer: RunParticipant): number =>
+    Math.max(peer.peakUploadBytesPerSec, rows.get(peer.peerId)?.peakUploadBytesPerSec ?? 0);
   let estimated = false;
   const rateOr = (cap: number | null, peak: number | undefined): number => {
     if (cap !== null) return cap;
@@ -128,7 +132,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   const believed = believedParticipants(run);
   const seeder = run.participants.find((peer) => peer.role === 'seeder');
   const leechers = believed.filter((peer) => peer.role === 'leecher');
-  const serverUploadBytesPerSec = rateOr(seederCapOf(run), seeder && peaks.get(seeder.peerId)?.peakUploadBytesPerSec);
+  const serverUploadBytesPerSec = rateOr(seederCapOf(run), seeder && peakUploadOf(seeder));
   // Read before the leechers' rates are looked at: D_cs needs only u_s (and d_min, never estimated).
   const clientServerEstimated = estimated;
   // In client-server the leechers never upload: their peaks (about 0) would say P2P cannot beat it.
@@ -136,9 +140,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     run.config.mode === 'client-server' && leechers.some((peer) => peer.settings.uploadBytesPerSec === null)
       ? P2P_UNKNOWN_IN_CLIENT_SERVER
       : null;
-  const peerUploadBytesPerSec = leechers.map((peer) =>
-    rateOr(peer.settings.uploadBytesPerSec, peaks.get(peer.peerId)?.peakUploadBytesPerSec),
-  );
+  const peerUploadBytesPerSec = leechers.map((peer) => rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer)));
   const peerUploadEstimated = leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
   // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
   const peerDownloadBytesPerSec = leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity);
