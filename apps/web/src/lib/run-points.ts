@@ -1,0 +1,27 @@
+import type { RunRecord } from './run-record';
+
+/** One point of the distribution-time-vs-N chart: N leechers, seconds. */
+export interface RunPoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** What the chart draws for the kept runs of one architecture. */
+export interface RunPoints {
+  /** Each run's measured distribution time. */
+  readonly measured: readonly RunPoint[];
+  /**
+   * Each run's own bound (its F, its caps and per-peer overrides), where it has one: the curves are drawn for one
+   * configuration, and a run of another (an override, another file) is read against its own mark instead.
+   */
+  readonly bounds: readonly RunPoint[];
+}
+
+/** The kept runs of architecture `mode` as chart points. */
+export function runPointsOf(records: readonly RunRecord[], mode: RunRecord['mode']): RunPoints {
+  const ofMode = records.filter((record) => record.mode === mode);
+  return {
+    measured: ofMode.map((record) => ({ x: record.leechers, y: record.distributionSec })),
+    bounds: ofMode.flatMap((record) => (record.boundSec === null ? [] : [{ x: record.leechers, y: record.boundSec }])),
+  };
+}
