@@ -220,13 +220,13 @@ export interface SwarmRuns {
    * Unflagged participants whose completion nobody confirmed within `CORROBORATION_WAIT_MS`: what the
    * others say they sent them does not cover the file. Their completions are taken for lies (to flag). The
    * wait holds while a possible witness is away or awaited, and starts again when the latest is back; never
-   * beyond `memberGraceMs` after the completion was heard, so dropping and resuming cannot stall a run for ever.
+   * beyond two `memberGraceMs` after the completion was heard, so dropping and resuming cannot stall a run.
    */
   unconfirmedCompletions(): PeerId[];
   /**
    * Unflagged leechers that have not reported completing `WITHHOLDING_WAIT_MS` after what the others say they
    * sent them covered the file: taken to withhold their completion (to flag), so the run's time is the others'.
-   * Time away does not count (it could not report), up to `memberGraceMs` after it was covered.
+   * Time away does not count (it could not report), up to two `memberGraceMs` after it was covered.
    */
   withheldCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
@@ -309,6 +309,14 @@ export interface AbandonedPlace {
 export const NOBODY_CAME_BACK =
   'the signalling server restarted during the run and none of its leechers registered again in time';
 
+/**
+ * When the server heard of a participant's completion (server clock): at its report; in a record stored before
+ * the server noted that, at the completion's time. Meaningful only once it completed.
+ */
+function heardAtOf(run: LiveRun, participant: MutableParticipant): number {
+  return participant.completionHeardAtMs ?? run.startedAtMs + (participant.completedAfterMs ?? 0);
+}
+
 /** A later time minus an earlier one, never negative. */
 const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterMs - earlierMs);
 
@@ -316,11 +324,17 @@ const maxOf = (a: number | null, b: number | null): number | null => (a === null
 
 export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes, memberGraceMs, state } = options;
+  /**
+   * The longest a wait is held for a missing member (away, awaited): two grace periods, so a witness that drops
+   * just after a completion and comes back at the end of its grace still has its 10 s to report, while one that
+   * keeps dropping and resuming cannot stall a run for ever.
+   */
+  const holdCeilingMs = 2 * memberGraceMs;
   let config = state?.config ?? options.config;
   /** The run going on; null between runs. */
   let live: LiveRun | null = state?.live ? liveRunOf(state.live, maxDepartedParticipants) : null;
   /** The latest run once it ended (finished or stopped), frozen; null while one runs or before any. */
-  let ended: RunState | null = state?.ended ?? null;
+  let ended: RunState | null = state?.ended ? endedRunOf(state.ended) : null;
   let mostParticipants = state?.mostParticipants ?? 0;
   let runNumberFloor = state?.runNumberFloor ?? 0;
   let takesMemory = state?.takesMemory ?? false;
@@ -474,7 +488,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     for (const participant of run.participants.values()) {
       if (participant.corroborated || participant.role !== 'leecher') continue;
       if (participant.completedAfterMs !== null)
-        participant.corroborated = run.witnesses.corroborates(participant.peerId, fileBytes);
+        participant.corroborated = run.witnesses.corroborates(
+          participant.peerId,
+          fileBytes,
+          heardAtOf(run, participant),
+        );
       else if (run.witnesses.reportsCover(participant.peerId, fileBytes)) participant.coveredAtMs ??= nowMs();
     }
   };
@@ -682,10 +700,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     back(peerId) {
       const participant = live?.participants.get(peerId);
-      if (!live || !participant?.away) return;
+      if (!live || !participant) return;
+      // Away or not: a connection replaced before the server saw it drop lost reports all the same.
       participant.away = false;
       participant.backAtMs = nowMs();
-      live.awaitedBackAtMs = nowMs();
+      if (participant.flagged === null && uploads(live, participant)) live.awaitedBackAtMs = nowMs();
     },
 
     registeredAgain() {
@@ -754,10 +773,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const overdue = (participant: MutableParticipant): boolean => {
         if (participant.completedAfterMs === null || participant.corroborated || participant.flagged !== null)
           return false;
-        // Heard at its report; a record stored before the server noted that, at the completion's time.
-        const heardAtMs = participant.completionHeardAtMs ?? run.startedAtMs + participant.completedAfterMs;
-        // A missing witness holds the wait at most `memberGraceMs`: the longest an honest one stays away.
-        const heldUntilMs = heardAtMs + memberGraceMs;
+        const heardAtMs = heardAtOf(run, participant);
+        const heldUntilMs = heardAtMs + holdCeilingMs;
         if (witnessMissing) return since(nowMs(), heldUntilMs) > CORROBORATION_WAIT_MS;
         const waitFromMs = Math.min(Math.max(heardAtMs, run.awaitedBackAtMs ?? heardAtMs), heldUntilMs);
         return since(nowMs(), waitFromMs) > CORROBORATION_WAIT_MS;
@@ -771,8 +788,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (participant.role !== 'leecher' || participant.completedAfterMs !== null || participant.flagged !== null)
           return false;
         if (participant.coveredAtMs === null) return false;
-        // Away, it cannot report: its wait starts again when it is back (or would be), within its grace period.
-        const heldUntilMs = participant.coveredAtMs + memberGraceMs;
+        // Away, it cannot report: its wait starts again when it is back (or would be), within the ceiling.
+        const heldUntilMs = participant.coveredAtMs + holdCeilingMs;
         const backAtMs = participant.away ? nowMs() : (participant.backAtMs ?? participant.coveredAtMs);
         const waitFromMs = Math.max(participant.coveredAtMs, participant.gainedAtMs, Math.min(backAtMs, heldUntilMs));
         return since(nowMs(), waitFromMs) > WITHHOLDING_WAIT_MS;
@@ -801,6 +818,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     exportState() {
       return { config, live: live && liveRunRecordOf(live), ended, mostParticipants, runNumberFloor, takesMemory };
     },
+  };
+}
+
+/** A run that ended as stored; one stored before participants' peaks were kept: no peak. */
+function endedRunOf(stored: RunState): RunState {
+  return {
+    ...stored,
+    participants: stored.participants.map((participant) => {
+      const fields: Partial<RunParticipant> = participant;
+      return { ...participant, peakUploadBytesPerSec: fields.peakUploadBytesPerSec ?? 0 };
+    }),
   };
 }
 

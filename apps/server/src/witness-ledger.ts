@@ -20,7 +20,9 @@ export const CORROBORATION_WAIT_MS = 10_000;
  * What the participants of one run say they sent each other (issue #10 §3, corroboration): the honest
  * uploaders are the witnesses of every completion. Each sender's latest `sentTo` (engine totals, which
  * only grow) is kept, also after it left, with what it may have sent since its last report before it
- * left: that part nobody can report, so it is granted, no more than its upload cap passes in that time.
+ * left: that part nobody can report, so it is granted, no more than its upload cap passes in that time,
+ * and towards a completion only the part of that time before the completion was heard (bytes sent later
+ * cannot have completed it).
  */
 export interface WitnessLedger {
   /** `senderId`'s report, at `atMs`, of what it sent to each of `receivers` (others are ignored). */
@@ -33,10 +35,11 @@ export interface WitnessLedger {
   /** What the others report having sent `receiverId`. */
   witnessed(receiverId: PeerId): number;
   /**
-   * Whether `witnessed` covers `fileBytes`, with the departed senders' unreported part: generous, as a
-   * completion's confirmation must be (an honest one must never wait on what a departed sender could not report).
+   * Whether `witnessed` covers `fileBytes` for a completion heard at `heardAtMs`, with what departed senders may
+   * have sent it unreported before then: generous, as a completion's confirmation must be (an honest one must
+   * never wait on what a departed sender could not report), but never with time after the completion.
    */
-  corroborates(receiverId: PeerId, fileBytes: number): boolean;
+  corroborates(receiverId: PeerId, fileBytes: number, heardAtMs: number): boolean;
   /**
    * Whether what the others reported, alone, covers `fileBytes`: strict, as an accusation must be. The grants
    * of departed senders are what they might have sent anyone, not what they sent this one (a leecher leaving an
@@ -56,18 +59,31 @@ export interface WitnessLedger {
   exportState(): WitnessLedgerState;
 }
 
+/**
+ * What a sender may have sent unreported: its upload cap (null: none) from its last report to its departure.
+ * A bare number is a grant stored before the times were kept: that many bytes, whenever the completion.
+ */
+export type UnreportedGrant =
+  { readonly sinceMs: number; readonly untilMs: number; readonly bytesPerSec: number | null } | number;
+
+/** What `grant` may have sent towards a completion heard at `heardAtMs`. */
+export function grantTowards(grant: UnreportedGrant, heardAtMs: number): number {
+  if (typeof grant === 'number') return grant;
+  return bytesThroughCap(grant.bytesPerSec, Math.min(heardAtMs, grant.untilMs) - grant.sinceMs);
+}
+
 /** A ledger as plain data: its maps as entry lists, in their order. */
 export interface WitnessLedgerState {
   readonly senders: readonly (readonly [PeerId, SenderAccountState])[];
-  readonly departed: readonly (readonly [PeerId, number])[];
+  readonly departed: readonly (readonly [PeerId, UnreportedGrant])[];
 }
 
 export interface SenderAccountState {
   readonly sent: readonly (readonly [PeerId, number])[];
   /** What an earlier engine of it reported (`restarted`); absent in a record stored before there was any. */
   readonly carried?: readonly (readonly [PeerId, number])[];
-  /** What it was granted when it left before it came back (`restarted`); absent when none. */
-  readonly granted?: number;
+  /** What it was granted when it left before it came back (`restarted`), once per departure; absent when none. */
+  readonly granted?: number | readonly UnreportedGrant[];
   readonly lastReportAtMs: number;
 }
 
@@ -82,7 +98,7 @@ interface SenderAccount {
   /** What its earlier engines reported, by receiver (`restarted`). */
   carried: Map<PeerId, number>;
   /** What it was granted as it left, before it came back (`restarted`): it still counts towards completions. */
-  granted: number;
+  granted: UnreportedGrant[];
   lastReportAtMs: number;
 }
 
@@ -94,13 +110,13 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       {
         sent: new Map(account.sent),
         carried: new Map(account.carried ?? []),
-        granted: account.granted ?? 0,
+        granted: grantsOf(account.granted),
         lastReportAtMs: account.lastReportAtMs,
       },
     ]),
   );
   /** Departed senders, in the order they left, with the most they sent after their last report. */
-  const departed = new Map<PeerId, number>(state?.departed ?? []);
+  const departed = new Map<PeerId, UnreportedGrant>(state?.departed ?? []);
 
   const witnessed = (receiverId: PeerId): number => {
     let bytes = 0;
@@ -116,7 +132,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       const account = senders.get(senderId) ?? {
         sent: new Map<PeerId, number>(),
         carried: new Map(),
-        granted: 0,
+        granted: [],
         lastReportAtMs: atMs,
       };
       for (const { peerId, bytes } of sentTo) {
@@ -135,13 +151,14 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         account.carried.set(receiverId, (account.carried.get(receiverId) ?? 0) + bytes);
       account.sent.clear();
       // Present again: no longer a departed sender, which the oldest-first eviction could erase whole.
-      account.granted += departed.get(senderId) ?? 0;
+      const grant = departed.get(senderId);
+      if (grant !== undefined) account.granted.push(grant);
       departed.delete(senderId);
     },
 
     left(senderId, atMs, sinceMs, uploadBytesPerSec) {
       departed.delete(senderId);
-      departed.set(senderId, bytesThroughCap(uploadBytesPerSec, Math.max(0, atMs - sinceMs)));
+      departed.set(senderId, { sinceMs, untilMs: Math.max(sinceMs, atMs), bytesPerSec: uploadBytesPerSec });
       if (departed.size <= options.maxDepartedSenders) return;
       const [oldest] = departed.keys();
       departed.delete(oldest!);
@@ -150,11 +167,14 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
 
     witnessed,
 
-    corroborates(receiverId, fileBytes) {
+    corroborates(receiverId, fileBytes, heardAtMs) {
       let unreported = 0;
-      for (const [senderId, bytes] of departed) if (senderId !== receiverId) unreported += Math.min(fileBytes, bytes);
-      for (const [senderId, account] of senders)
-        if (senderId !== receiverId) unreported += Math.min(fileBytes, account.granted);
+      for (const [senderId, grant] of departed)
+        if (senderId !== receiverId) unreported += Math.min(fileBytes, grantTowards(grant, heardAtMs));
+      for (const [senderId, account] of senders) {
+        if (senderId === receiverId) continue;
+        for (const grant of account.granted) unreported += Math.min(fileBytes, grantTowards(grant, heardAtMs));
+      }
       return witnessed(receiverId) + unreported >= fileBytes * (1 - CORROBORATION_SHORTFALL);
     },
 
@@ -177,11 +197,17 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         {
           sent: [...account.sent],
           carried: [...account.carried],
-          ...(account.granted > 0 && { granted: account.granted }),
+          ...(account.granted.length > 0 && { granted: [...account.granted] }),
           lastReportAtMs: account.lastReportAtMs,
         },
       ]),
       departed: [...departed],
     }),
   };
+}
+
+/** A returned sender's grants as stored: a list, a total stored before the list was kept, or none. */
+function grantsOf(stored: SenderAccountState['granted']): UnreportedGrant[] {
+  if (stored === undefined) return [];
+  return typeof stored === 'number' ? (stored > 0 ? [stored] : []) : [...stored];
 }

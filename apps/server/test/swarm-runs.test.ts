@@ -595,7 +595,7 @@ describe('swarm runs', () => {
     expect(imported.withheldCompletions()).toEqual(['withholder']);
   });
 
-  it('takes no time a leecher is away for withholding, within the grace period it has to come back', () => {
+  it('takes no time a leecher is away for withholding, within two grace periods', () => {
     const { at, runs } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b'), leecher('gone')]);
     at(1100).report('s', vouch(1, 'a', 'b', 'gone'));
@@ -608,29 +608,73 @@ describe('swarm runs', () => {
     at(20_000).back('b');
     expect(at(50_000).withheldCompletions()).toEqual([]);
     expect(at(50_001).withheldCompletions()).toEqual(['b']);
-    // gone never came back: its time away counts no longer than the grace period (30 s here).
-    expect(at(61_100).withheldCompletions()).toEqual(['b']);
-    expect(at(61_101).withheldCompletions()).toEqual(['b', 'gone']);
+    // gone never came back: its time away counts no longer than two grace periods (30 s each here).
+    expect(at(91_100).withheldCompletions()).toEqual(['b']);
+    expect(at(91_101).withheldCompletions()).toEqual(['b', 'gone']);
   });
 
   it('holds a completion’s wait while a possible witness is away, and restarts it when the witness is back', () => {
-    /** a completes at 1100 ms; b, which may have sent it chunks, is away from 1200 ms until `backAtMs`. */
-    const witnessBackAt = (backAtMs: number) => {
+    /** a completes at 1100 ms; b, which may have sent it chunks, is away from `awayAtMs` until `backAtMs`. */
+    const witnessAway = (awayAtMs: number, backAtMs: number) => {
       const { at } = setUp();
       at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
       at(1100).report('a', reportFor(1, true));
-      at(1200).away('b');
+      at(awayAtMs).away('b');
       expect(at(backAtMs).unconfirmedCompletions()).toEqual([]);
       at(backAtMs).back('b');
       return at;
     };
-    const backWithinGrace = witnessBackAt(30_000);
+    const backWithinGrace = witnessAway(1200, 30_000);
     expect(backWithinGrace(40_000).unconfirmedCompletions()).toEqual([]);
     expect(backWithinGrace(40_001).unconfirmedCompletions()).toEqual(['a']);
-    // Back later than the grace period (30 s) after the completion: the wait ran on from there.
-    const backLate = witnessBackAt(35_000);
-    expect(backLate(41_100).unconfirmedCompletions()).toEqual([]);
-    expect(backLate(41_101).unconfirmedCompletions()).toEqual(['a']);
+    // Dropped 8 s after the completion, back at the end of its grace: it still has its 10 s.
+    const droppedLate = witnessAway(9100, 38_900);
+    expect(droppedLate(48_900).unconfirmedCompletions()).toEqual([]);
+    expect(droppedLate(48_901).unconfirmedCompletions()).toEqual(['a']);
+    // Back later than two grace periods (30 s each) after the completion: the wait ran on from there.
+    const backLate = witnessAway(1200, 70_000);
+    expect(backLate(71_100).unconfirmedCompletions()).toEqual([]);
+    expect(backLate(71_101).unconfirmedCompletions()).toEqual(['a']);
+  });
+
+  it('restarts a completion’s wait when a witness takes its place on a new connection before its drop was seen', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('a', reportFor(1, true));
+    // b's reports since 1100 were lost with its old connection, which the server never saw drop.
+    at(9000).back('b');
+    expect(at(19_000).unconfirmedCompletions()).toEqual([]);
+    expect(at(19_001).unconfirmedCompletions()).toEqual(['a']);
+  });
+
+  it('does not let a colluder’s grant for time after a claimed completion confirm it, however long it stays away', () => {
+    const MIB = 1024 * 1024;
+    const clock = { nowMs: 0 };
+    const runs = createSwarmRuns({ ...OPTIONS, fileBytes: 16 * MIB, nowMs: () => clock.nowMs, epochNowMs: () => 0 });
+    const at = (nowMs: number) => {
+      clock.nowMs = nowMs;
+      return runs;
+    };
+    const p2pShaped: RunConfig = { ...SHAPED, mode: 'p2p', peerUploadBytesPerSec: 500_000 };
+    at(0).start(p2pShaped, [SEEDER, leecher('liar'), leecher('colluder')]);
+    const report = (sentTo: ProgressReport['sentTo'], complete = false): ProgressReport => ({
+      ...reportFor(1, complete),
+      uploadedBytes: sentTo.reduce((sum, entry) => sum + entry.bytes, 0),
+      sentTo,
+    });
+    // The seeder vouches for half the file; the colluder reports nothing for the liar, then drops at once.
+    at(4000).report('s', { ...report([{ peerId: 'liar', bytes: 8 * MIB }]), role: 'seeder' });
+    at(4000).report('colluder', report([]));
+    at(4100).report('liar', report([], true));
+    at(4200).away('colluder');
+    // Its grace ends: it is taken to have left, granted what its cap passes since its last report (30 s)...
+    at(34_200).leave('colluder');
+    // ...but none of that before the liar's claim: the lie is not confirmed, and is named once its wait is over.
+    expect(runs.snapshot().run?.participants.find((participant) => participant.peerId === 'liar')).toMatchObject({
+      completedAfterMs: 4100,
+      corroborated: false,
+    });
+    expect(at(34_200).unconfirmedCompletions()).toEqual(['liar']);
   });
 
   it('holds no completion’s wait for an away leecher in client-server, which sends nobody anything', () => {
@@ -640,6 +684,20 @@ describe('swarm runs', () => {
     at(1200).away('b');
     expect(at(11_100).unconfirmedCompletions()).toEqual([]);
     expect(at(11_101).unconfirmedCompletions()).toEqual(['a']);
+  });
+
+  it('reads a finished run stored before participants’ peaks were kept: no peak', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    at(1100).report('s', vouch(1, 'a'));
+    at(1200).report('a', reportFor(1, true));
+    const stored = JSON.parse(JSON.stringify(runs.exportState())) as SwarmRunsState;
+    for (const participant of stored.ended!.participants)
+      delete (participant as { peakUploadBytesPerSec?: number }).peakUploadBytesPerSec;
+    const imported = createSwarmRuns({ ...OPTIONS, nowMs: () => 2000, epochNowMs: () => 0, state: stored });
+    expect(imported.snapshot().run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([
+      0, 0,
+    ]);
   });
 
   it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesThroughCap } from '../src/report-bounds';
-import { CORROBORATION_SHORTFALL, createWitnessLedger } from '../src/witness-ledger';
+import { CORROBORATION_SHORTFALL, createWitnessLedger, type WitnessLedgerState } from '../src/witness-ledger';
 
 const F = 1_000_000;
 const RECEIVERS = new Set(['s', 'a', 'b', 'c']);
@@ -12,9 +12,9 @@ describe('the witness ledger of a run', () => {
     ledger.record('s', sent({ a: 600_000, b: 1_000_000 }), 100, RECEIVERS);
     ledger.record('b', sent({ a: 390_000 }), 120, RECEIVERS);
     expect(ledger.witnessed('a')).toBe(990_000);
-    expect(ledger.corroborates('a', F)).toBe(F * (1 - CORROBORATION_SHORTFALL) <= 990_000);
-    expect(ledger.corroborates('b', F)).toBe(true);
-    expect(ledger.corroborates('c', F)).toBe(false);
+    expect(ledger.corroborates('a', F, 1_000)).toBe(F * (1 - CORROBORATION_SHORTFALL) <= 990_000);
+    expect(ledger.corroborates('b', F, 1_000)).toBe(true);
+    expect(ledger.corroborates('c', F, 1_000)).toBe(false);
     // Its own account, and accounts of peers not in the run, count for nothing.
     ledger.record('c', sent({ c: F, nobody: F }), 130, RECEIVERS);
     expect([ledger.witnessed('c'), ledger.witnessed('nobody')]).toEqual([0, 0]);
@@ -59,7 +59,7 @@ describe('the witness ledger of a run', () => {
     for (const gone of ['x', 'y', 'z']) ledger.left(gone, 300, 300, 0);
     expect(ledger.witnessed('a')).toBe(900_000);
     const account = ledger.exportState().senders.find(([senderId]) => senderId === 'b')?.[1];
-    expect(account?.granted).toBe(bytesThroughCap(500_000, 100));
+    expect(account?.granted).toEqual([{ sinceMs: 100, untilMs: 200, bytesPerSec: 500_000 }]);
     expect(ledger.exportState().departed.map(([senderId]) => senderId)).toEqual(['y', 'z']);
   });
 
@@ -67,7 +67,7 @@ describe('the witness ledger of a run', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 500_000 }), 100, RECEIVERS);
     ledger.left('b', 200, 100, null); // uncapped: granted the whole file towards everyone
-    expect(ledger.corroborates('a', F)).toBe(true);
+    expect(ledger.corroborates('a', F, 1_000)).toBe(true);
     expect(ledger.reportsCover('a', F)).toBe(false);
   });
 
@@ -77,13 +77,41 @@ describe('the witness ledger of a run', () => {
     // 200 ms at 100 kB/s after its last report: about 170 kB with the burst allowance, enough for the 10 % left.
     ledger.left('s', 1_200, 1_000, 100_000);
     expect(bytesThroughCap(100_000, 200)).toBeGreaterThan(100_000);
-    expect(ledger.corroborates('a', F)).toBe(true);
-    expect(ledger.corroborates('s', F)).toBe(false); // what it may have sent others is no witness of itself
+    expect(ledger.corroborates('a', F, 1_200)).toBe(true);
+    expect(ledger.corroborates('s', F, 1_200)).toBe(false); // what it may have sent others is no witness of itself
 
     const slow = createWitnessLedger({ maxDepartedSenders: 4 });
     slow.record('s', sent({ a: 500_000 }), 1_000, RECEIVERS);
     slow.left('s', 1_200, 1_000, 100_000);
-    expect(slow.corroborates('a', F)).toBe(false);
+    expect(slow.corroborates('a', F, 1_200)).toBe(false);
+  });
+
+  it('grants towards a completion only what the departed sender could send before it was heard', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 500_000 }), 1_000, RECEIVERS);
+    // Silent for 9 s before it left, at 100 kB/s: it may have sent about 1 MB unreported, but not before 1.1 s.
+    ledger.left('s', 10_000, 1_000, 100_000);
+    expect(ledger.corroborates('a', F, 10_000)).toBe(true);
+    expect(ledger.corroborates('a', F, 1_100)).toBe(false);
+    // The same once it came back (its page reloaded): what it was granted keeps its times.
+    ledger.restarted('s');
+    expect(ledger.corroborates('a', F, 1_100)).toBe(false);
+    const imported = createWitnessLedger({ maxDepartedSenders: 4 }, JSON.parse(JSON.stringify(ledger.exportState())));
+    expect([imported.corroborates('a', F, 10_000), imported.corroborates('a', F, 1_100)]).toEqual([true, false]);
+  });
+
+  it('reads grants stored before their times were kept: so many bytes, whenever the completion', () => {
+    const stored: WitnessLedgerState = {
+      senders: [
+        ['s', { sent: [['a', 500_000]], lastReportAtMs: 1_000 }],
+        ['b', { sent: [], carried: [['a', 100_000]], granted: 400_000, lastReportAtMs: 1_000 }],
+      ],
+      departed: [['s', 200_000]],
+    };
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 }, stored);
+    // 500 kB reported, 100 kB carried, 200 kB and 400 kB granted, towards any completion.
+    expect(ledger.corroborates('a', F, 0)).toBe(true);
+    expect(ledger.corroborates('a', 1_300_000, 0)).toBe(false);
   });
 
   it('takes nothing more from a discredited sender', () => {
@@ -92,7 +120,7 @@ describe('the witness ledger of a run', () => {
     ledger.left('b', 200, 100, null);
     ledger.discredit('b');
     expect(ledger.witnessed('a')).toBe(0);
-    expect(ledger.corroborates('a', F)).toBe(false);
+    expect(ledger.corroborates('a', F, 1_000)).toBe(false);
   });
 
   it('forgets the oldest departed senders past its cap', () => {

@@ -92,7 +92,8 @@ const runParticipantSchema: z.ZodType<RunParticipant> = z.looseObject({
   flagged: peerFlagSchema.nullable(),
   witnessedBytes: bytesSchema,
   corroborated: z.boolean(),
-  peakUploadBytesPerSec: bytesSchema,
+  // Absent from a server of an earlier version (a rolling update): no peak.
+  peakUploadBytesPerSec: bytesSchema.default(0),
 });
 
 export const runStateSchema: z.ZodType<RunState> = z.looseObject({

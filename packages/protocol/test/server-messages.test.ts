@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { checkServerEvent, DEFAULT_RUN_CONFIG, type RunState } from '../src/index';
+
+/** A finished run of one seeder and one leecher as a server broadcasts it. */
+const finishedRun = {
+  runNumber: 2,
+  phase: 'finished',
+  config: DEFAULT_RUN_CONFIG,
+  startedAtEpochMs: 1_700_000_000_000,
+  elapsedMs: 5000,
+  distributionMs: 4000,
+  participants: (['seeder', 'leecher'] as const).map((role, index) => ({
+    peerId: `peer${index}`,
+    role,
+    settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+    completedAfterMs: role === 'leecher' ? 4000 : null,
+    uploadedBytes: role === 'seeder' ? 1024 : 0,
+    downloadedBytes: role === 'seeder' ? 0 : 1024,
+    present: true,
+    leftRun: false,
+    flagged: null,
+    witnessedBytes: role === 'seeder' ? 0 : 1024,
+    corroborated: role === 'leecher',
+    peakUploadBytesPerSec: role === 'seeder' ? 2e6 : 0,
+  })),
+  abandonedLeechers: 0,
+  restoredAfterMs: null,
+  interruption: null,
+};
+const progressOf = (run: unknown) => ({
+  swarmId: 'AAAAAAAAAAAAAAAAAAAAAA',
+  peers: [],
+  config: DEFAULT_RUN_CONFIG,
+  run,
+  flows: [],
+});
+
+describe('a swarm:progress broadcast', () => {
+  it('carries each participant’s upload peak of the run', () => {
+    const checked = checkServerEvent('swarm:progress', progressOf(finishedRun));
+    expect(checked).toMatchObject({ ok: true });
+    if (!checked.ok) return;
+    expect(checked.value.run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([2e6, 0]);
+  });
+
+  it('takes a run from a server of an earlier version, without peaks, as one without a peak', () => {
+    const earlier = {
+      ...finishedRun,
+      participants: finishedRun.participants.map(({ peakUploadBytesPerSec: _, ...participant }) => participant),
+    };
+    const checked = checkServerEvent('swarm:progress', progressOf(earlier));
+    expect(checked).toMatchObject({ ok: true });
+    if (!checked.ok) return;
+    const run: RunState | null = checked.value.run;
+    expect(run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([0, 0]);
+  });
+});
