@@ -21,6 +21,7 @@ import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsStat
 import type { Refusal } from './refusals';
 import {
   CORROBORATION_WAIT_MS,
+  WITNESS_SILENCE_MS,
   createWitnessLedger,
   type WitnessLedger,
   type WitnessLedgerState,
@@ -330,6 +331,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
    * keeps dropping and resuming cannot stall a run for ever.
    */
   const holdCeilingMs = 2 * memberGraceMs;
+
+  /**
+   * Whether a participant still in the run has not reported for `WITNESS_SILENCE_MS` (since it took part, if
+   * never): its connection may be dead without the server knowing yet.
+   */
+  const silent = (run: LiveRun, participant: MutableParticipant): boolean =>
+    participant.present &&
+    !participant.leftRun &&
+    since(nowMs(), run.witnesses.lastReportAtMs(participant.peerId) ?? participant.tookPartAtMs) > WITNESS_SILENCE_MS;
   let config = state?.config ?? options.config;
   /** The run going on; null between runs. */
   let live: LiveRun | null = state?.live ? liveRunOf(state.live, maxDepartedParticipants) : null;
@@ -731,6 +741,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.chunksHeld = report.chunksHeld;
       }
       if (uploads(live, participant) && participant.flagged === null) {
+        // Heard again after a silence: the completions waiting for it get their 10 s from now.
+        if (silent(live, participant)) live.awaitedBackAtMs = nowMs();
         const receivers = new Set(live.participants.keys());
         // What was sent to a leecher that abandoned the run counts too: its page may be reloading, and the
         // chunks it gets back from its store arrived up to a report interval before it left.
@@ -764,18 +776,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live) return [];
       const run = live;
       const participants = [...run.participants.values()];
-      // A participant a restored run still awaits, or one away, may be the witness a completion waits for:
-      // its reports cannot arrive until it is back.
-      const witnessMissing = participants.some(
+      // A participant a restored run still awaits, one away, or one silent, may be the witness a completion waits
+      // for: its reports cannot arrive until it is back. The claimant itself is no witness of its own claim.
+      const missing = participants.filter(
         (participant) =>
-          participant.awaiting || (participant.away && participant.flagged === null && uploads(run, participant)),
+          participant.awaiting ||
+          (participant.flagged === null && uploads(run, participant) && (participant.away || silent(run, participant))),
       );
       const overdue = (participant: MutableParticipant): boolean => {
         if (participant.completedAfterMs === null || participant.corroborated || participant.flagged !== null)
           return false;
         const heardAtMs = heardAtOf(run, participant);
         const heldUntilMs = heardAtMs + holdCeilingMs;
-        if (witnessMissing) return since(nowMs(), heldUntilMs) > CORROBORATION_WAIT_MS;
+        if (missing.some((witness) => witness !== participant))
+          return since(nowMs(), heldUntilMs) > CORROBORATION_WAIT_MS;
         const waitFromMs = Math.min(Math.max(heardAtMs, run.awaitedBackAtMs ?? heardAtMs), heldUntilMs);
         return since(nowMs(), waitFromMs) > CORROBORATION_WAIT_MS;
       };

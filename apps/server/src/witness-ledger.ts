@@ -17,6 +17,14 @@ export const CORROBORATION_SHORTFALL = 0.01;
 export const CORROBORATION_WAIT_MS = 10_000;
 
 /**
+ * A witness whose last report is older than this counts as missing (as one whose socket the server saw drop):
+ * ten report intervals, twice the longest pause of a busy page. A connection can die without the server
+ * noticing for up to socket.io's ping interval and timeout (25 + 20 s); meanwhile the witness's reports are lost
+ * and the completions it served must not be taken for lies.
+ */
+export const WITNESS_SILENCE_MS = 3000;
+
+/**
  * What the participants of one run say they sent each other (issue #10 §3, corroboration): the honest
  * uploaders are the witnesses of every completion. Each sender's latest `sentTo` (engine totals, which
  * only grow) is kept, also after it left, with what it may have sent since its last report before it

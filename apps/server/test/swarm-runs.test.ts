@@ -8,7 +8,7 @@ import {
 } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { memberKeyDigestOf } from '../src/control-secret';
-import { createSwarmRuns, type RunMember, type SwarmRunsState } from '../src/swarm-runs';
+import { createSwarmRuns, type RunMember, type SwarmRuns, type SwarmRunsState } from '../src/swarm-runs';
 
 const SHAPED: RunConfig = {
   mode: 'client-server',
@@ -82,6 +82,23 @@ function setUp(maxDepartedParticipants = OPTIONS.maxDepartedParticipants) {
     return runs;
   };
   return { runs, at };
+}
+
+/**
+ * A clock for runs on which the members in `reporting` report every second from `fromMs`, as honest tabs do (every
+ * 300 ms), so none of them is a silent witness: `now(ms)` makes the reports due before `ms`, then sets the clock
+ * there. The map may change between calls (a member that drops stops reporting).
+ */
+function reportingClock(
+  at: (nowMs: number) => SwarmRuns,
+  fromMs: number,
+  reporting: Map<string, ProgressReport>,
+): (nowMs: number) => SwarmRuns {
+  let nextMs = fromMs + 1000;
+  return (nowMs) => {
+    for (; nextMs < nowMs; nextMs += 1000) for (const [peerId, report] of reporting) at(nextMs).report(peerId, report);
+    return at(nowMs);
+  };
 }
 
 const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'peerId'>): RunParticipant => ({
@@ -415,8 +432,17 @@ describe('swarm runs', () => {
     at(1100).report('a', reportFor(1, true));
     at(1200).report('b', reportFor(1, true));
     at(1300).report('s', vouch(1, 'b'));
-    expect(at(11_100).unconfirmedCompletions()).toEqual([]);
-    expect(at(11_101).unconfirmedCompletions()).toEqual(['a']);
+    // The others keep reporting, never what would confirm a's completion.
+    const now = reportingClock(
+      at,
+      1300,
+      new Map([
+        ['s', vouch(1, 'b')],
+        ['b', reportFor(1, true)],
+      ]),
+    );
+    expect(now(11_100).unconfirmedCompletions()).toEqual([]);
+    expect(now(11_101).unconfirmedCompletions()).toEqual(['a']);
     runs.flag('a', { reason: 'unconfirmed', refusedReports: 1 });
     expect(runs.unconfirmedCompletions()).toEqual([]);
     expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 200 });
@@ -619,10 +645,19 @@ describe('swarm runs', () => {
       const { at } = setUp();
       at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
       at(1100).report('a', reportFor(1, true));
-      at(awayAtMs).away('b');
-      expect(at(backAtMs).unconfirmedCompletions()).toEqual([]);
-      at(backAtMs).back('b');
-      return at;
+      const reporting = new Map([
+        ['s', vouch(1)],
+        ['b', reportFor(1, false)],
+      ]);
+      const now = reportingClock(at, 1000, reporting);
+      now(awayAtMs).away('b');
+      reporting.delete('b');
+      expect(now(backAtMs).unconfirmedCompletions()).toEqual([]);
+      now(backAtMs).back('b');
+      // Its first report comes with its return; the next ones every second.
+      now(backAtMs).report('b', reportFor(1, false));
+      reporting.set('b', reportFor(1, false));
+      return now;
     };
     const backWithinGrace = witnessAway(1200, 30_000);
     expect(backWithinGrace(40_000).unconfirmedCompletions()).toEqual([]);
@@ -637,14 +672,50 @@ describe('swarm runs', () => {
     expect(backLate(71_101).unconfirmedCompletions()).toEqual(['a']);
   });
 
+  it('holds a completion’s wait while a witness is silent (its connection may be dead unseen), until it reports again', () => {
+    /** a completes at 1100 ms; b, which may have sent it chunks, reports until 2 s, then from `backAtMs` if given. */
+    const silentWitness = (backAtMs: number | null) => {
+      const { at } = setUp();
+      at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+      at(1100).report('a', reportFor(1, true));
+      const reporting = new Map([
+        ['s', vouch(1)],
+        ['b', reportFor(1, false)],
+      ]);
+      const now = reportingClock(at, 1000, reporting);
+      now(2500);
+      reporting.delete('b');
+      if (backAtMs === null) return now;
+      expect(now(backAtMs).unconfirmedCompletions()).toEqual([]);
+      now(backAtMs).report('b', reportFor(1, false));
+      reporting.set('b', reportFor(1, false));
+      return now;
+    };
+    const heardAgain = silentWitness(20_000);
+    expect(heardAgain(30_000).unconfirmedCompletions()).toEqual([]);
+    expect(heardAgain(30_001).unconfirmedCompletions()).toEqual(['a']);
+    // Never heard again: the wait is held no longer than two grace periods (30 s each here).
+    const gone = silentWitness(null);
+    expect(gone(71_100).unconfirmedCompletions()).toEqual([]);
+    expect(gone(71_101).unconfirmedCompletions()).toEqual(['a']);
+  });
+
   it('restarts a completion’s wait when a witness takes its place on a new connection before its drop was seen', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
     at(1100).report('a', reportFor(1, true));
-    // b's reports since 1100 were lost with its old connection, which the server never saw drop.
-    at(9000).back('b');
-    expect(at(19_000).unconfirmedCompletions()).toEqual([]);
-    expect(at(19_001).unconfirmedCompletions()).toEqual(['a']);
+    const reporting = new Map([
+      ['s', vouch(1)],
+      ['b', reportFor(1, false)],
+    ]);
+    const now = reportingClock(at, 1100, reporting);
+    // b's reports from 2.5 s on were lost with its old connection, which the server never saw drop.
+    now(2500);
+    reporting.delete('b');
+    now(4000).back('b');
+    reporting.set('b', reportFor(1, false));
+    expect(now(14_000).unconfirmedCompletions()).toEqual([]);
+    expect(now(14_001).unconfirmedCompletions()).toEqual(['a']);
   });
 
   it('does not let a colluder’s grant for time after a claimed completion confirm it, however long it stays away', () => {
@@ -667,8 +738,14 @@ describe('swarm runs', () => {
     at(4000).report('colluder', report([]));
     at(4100).report('liar', report([], true));
     at(4200).away('colluder');
-    // Its grace ends: it is taken to have left, granted what its cap passes since its last report (30 s)...
-    at(34_200).leave('colluder');
+    // The seeder keeps reporting. The colluder's grace ends: it is taken to have left, granted what its cap
+    // passes since its last report (30 s)...
+    const now = reportingClock(
+      at,
+      4000,
+      new Map([['s', { ...report([{ peerId: 'liar', bytes: 8 * MIB }]), role: 'seeder' }]]),
+    );
+    now(34_200).leave('colluder');
     // ...but none of that before the liar's claim: the lie is not confirmed, and is named once its wait is over.
     expect(runs.snapshot().run?.participants.find((participant) => participant.peerId === 'liar')).toMatchObject({
       completedAfterMs: 4100,
@@ -682,8 +759,9 @@ describe('swarm runs', () => {
     at(1000).start({ ...DEFAULT_RUN_CONFIG, mode: 'client-server' }, [SEEDER, leecher('a'), leecher('b')]);
     at(1100).report('a', reportFor(1, true));
     at(1200).away('b');
-    expect(at(11_100).unconfirmedCompletions()).toEqual([]);
-    expect(at(11_101).unconfirmedCompletions()).toEqual(['a']);
+    const now = reportingClock(at, 1000, new Map([['s', vouch(1)]]));
+    expect(now(11_100).unconfirmedCompletions()).toEqual([]);
+    expect(now(11_101).unconfirmedCompletions()).toEqual(['a']);
   });
 
   it('reads a finished run stored before participants’ peaks were kept: no peak', () => {
