@@ -35,6 +35,13 @@ test('the signalling server killed and restarted mid-run: every screen ends with
       (await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing',
     );
     await expect(overview.getByTestId('projector-card')).toHaveCount(4);
+    // Each student names their tab; the teacher's screen shows the names.
+    const names = ['Ada', 'Grace', 'Linus'];
+    for (const [index, page] of leechers.entries()) {
+      await page.getByTestId('display-name').fill(names[index]!);
+      await page.getByTestId('display-name-save').click();
+    }
+    for (const name of names) await expect(overview.getByTestId('card-name').filter({ hasText: name })).toHaveCount(1);
 
     await startRun(seeder);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -62,6 +69,8 @@ test('the signalling server killed and restarted mid-run: every screen ends with
       expect(summary.restored).toBe(true);
     }
     await expect(overview.getByTestId('signalling-notice')).toContainText('Reconnected');
+    // The restarted server had forgotten every name: each tab told its own again, whoever registered the swarm.
+    for (const name of names) await expect(overview.getByTestId('card-name').filter({ hasText: name })).toHaveCount(1);
   } finally {
     await server.kill();
   }

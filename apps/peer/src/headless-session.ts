@@ -355,7 +355,7 @@ export class HeadlessSession {
     this.#joinCode = joinCode;
     this.#transports.connectTo(peers);
     const name = this.#deps.displayName;
-    if (name !== undefined && status.registeredAgain) void this.#deps.signalling.setName({ name });
+    if (name !== undefined && !status.resumed.placeKept) void this.#deps.signalling.setName({ name });
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 

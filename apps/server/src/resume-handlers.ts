@@ -116,7 +116,16 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     }
     if (outcome.restoredSwarm) log(`swarm registered again by a member (${store.stats().swarms} swarms)`);
     if (resumed.awaitsParticipants) grace.awaitParticipants(swarmId);
-    reply({ ok: true, swarmId, peers, run, inControl, joinCode });
+    reply({
+      ok: true,
+      swarmId,
+      peers,
+      run,
+      inControl,
+      joinCode,
+      registeredAgain: outcome.restoredSwarm,
+      placeKept: outcome.rebound,
+    });
     progress.changed(swarmId);
   };
 

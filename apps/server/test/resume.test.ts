@@ -117,6 +117,8 @@ describe('a member whose connection drops', () => {
       run: null,
       inControl: false,
       joinCode: expect.stringMatching(/^[2-9A-Z]{6}$/),
+      registeredAgain: false,
+      placeKept: true,
     });
     await latestProgress(seeder.received, (table) => table.peers[1]?.away === false, 'the leecher is back');
     expect(
@@ -329,10 +331,19 @@ describe('a swarm after the server restarted', () => {
       peers: [],
       inControl: true,
       run: { runNumber: 1 },
+      registeredAgain: true,
+      placeKept: false,
     });
     // `a` completed while the server was away, 4 s into the run by its clock; `b` is still downloading.
     const aBack = await comeBack(second, a, runAsKnown(a, 5000, everyone, 4000), manifest);
-    expect(aBack.answer).toMatchObject({ ok: true, peers: [seeder.peerId], inControl: false });
+    // It found the swarm registered again, in a place of its own that the server had forgotten (its name with it).
+    expect(aBack.answer).toMatchObject({
+      ok: true,
+      peers: [seeder.peerId],
+      inControl: false,
+      registeredAgain: false,
+      placeKept: false,
+    });
     const bBack = await comeBack(second, b, runAsKnown(b, 5000, everyone), manifest);
     expect(bBack.answer).toMatchObject({ ok: true, peers: [seeder.peerId, a.peerId] });
     const running = await latestProgress(

@@ -188,6 +188,9 @@ const swarmResumedSchema: z.ZodType<SwarmResumed> = z.looseObject({
   run: runStartedSchema.nullable(),
   inControl: z.boolean(),
   joinCode: joinCodeSchema,
+  // Absent from a server of an earlier version (a rolling update): taken as a new place, which tells its name.
+  registeredAgain: z.boolean().default(false),
+  placeKept: z.boolean().default(false),
 });
 
 const swarmWatchedSchema: z.ZodType<SwarmWatched> = z.looseObject({

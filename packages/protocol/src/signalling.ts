@@ -407,6 +407,13 @@ export interface SwarmResumed {
   readonly inControl: boolean;
   /** The swarm's join code (a swarm registered again after a restart gets a new one). */
   readonly joinCode: JoinCode;
+  /** This request registered the swarm again: the server had forgotten it (it restarted). */
+  readonly registeredAgain: boolean;
+  /**
+   * The server still held this member's place (its socket dropped within its grace period): its name stands.
+   * False: it takes a new place under its peer id (after a restart, or past its grace), and tells its name again.
+   */
+  readonly placeKept: boolean;
 }
 
 export interface SwarmWatched {

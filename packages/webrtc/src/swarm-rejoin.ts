@@ -89,15 +89,13 @@ export type PlaceTaken =
  * under its link) when the server answers that it does not know the swarm (it restarted, or every member left).
  */
 export async function takePlace(signalling: SignallingClient, request: RejoinRequest): Promise<PlaceTaken> {
-  let registeredAgain = false;
   let result = await signalling.resumeSwarm(request.resume);
-  if (!result.ok && result.error.code === 'swarm-not-found') {
-    registeredAgain = true;
+  if (!result.ok && result.error.code === 'swarm-not-found')
     result = await signalling.restoreSwarm({ ...request.resume, ...request.file });
-  }
   if (!result.ok) return result;
   const { ok: _, ...resumed } = result;
-  return { ok: true, resumed, registeredAgain };
+  // The server's word, not which request got through: two tabs restoring at once find one of them registered it.
+  return { ok: true, resumed, registeredAgain: resumed.registeredAgain };
 }
 
 /** 128 random bits, base64url: a member key, or a peer id a member picks for itself (`SwarmPlace`). */

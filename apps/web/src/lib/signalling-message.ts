@@ -29,7 +29,9 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
         tone: 'good',
         text: status.registeredAgain
           ? 'Reconnected: the signalling server had restarted, and this swarm is registered again under the same link.'
-          : 'Reconnected to the signalling server: nothing was lost.',
+          : status.resumed.placeKept
+            ? 'Reconnected to the signalling server: nothing was lost.'
+            : 'Reconnected: the signalling server had forgotten this tab (it restarted, or the tab was away too long); it took its place in the swarm again.',
       };
     case 'failed':
       return {

@@ -607,9 +607,9 @@ export class SwarmSession implements RunController {
     const { run, inControl, joinCode } = status.resumed;
     if (inControl) this.#control = IN_CONTROL;
     this.#joinCode = joinCode;
-    // A server that restarted forgot the name too.
+    // A server that restarted (whoever registered the swarm again) forgot the name too.
     const name = this.#options.displayName?.();
-    if (name !== undefined && status.registeredAgain) void this.#membership?.setName(name);
+    if (name !== undefined && !status.resumed.placeKept) void this.#membership?.setName(name);
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 
