@@ -101,6 +101,21 @@ function reportingClock(
   };
 }
 
+/**
+ * Run 1 of s, a and b in which a completes at 1100 ms; s and b, the possible witnesses, report every second from
+ * then on through `now` (`reporting`, which a test changes as b drops or falls silent).
+ */
+function aCompletedWithWitnessesReporting() {
+  const { at, runs } = setUp();
+  at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+  at(1100).report('a', reportFor(1, true));
+  const reporting = new Map([
+    ['s', vouch(1)],
+    ['b', reportFor(1, false)],
+  ]);
+  return { runs, reporting, now: reportingClock(at, 1000, reporting) };
+}
+
 const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'peerId'>): RunParticipant => ({
   role: 'leecher',
   settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
@@ -642,14 +657,7 @@ describe('swarm runs', () => {
   it('holds a completion’s wait while a possible witness is away, and restarts it when the witness is back', () => {
     /** a completes at 1100 ms; b, which may have sent it chunks, is away from `awayAtMs` until `backAtMs`. */
     const witnessAway = (awayAtMs: number, backAtMs: number) => {
-      const { at } = setUp();
-      at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
-      at(1100).report('a', reportFor(1, true));
-      const reporting = new Map([
-        ['s', vouch(1)],
-        ['b', reportFor(1, false)],
-      ]);
-      const now = reportingClock(at, 1000, reporting);
+      const { reporting, now } = aCompletedWithWitnessesReporting();
       now(awayAtMs).away('b');
       reporting.delete('b');
       expect(now(backAtMs).unconfirmedCompletions()).toEqual([]);
@@ -675,14 +683,7 @@ describe('swarm runs', () => {
   it('holds a completion’s wait while a witness is silent (its connection may be dead unseen), until it reports again', () => {
     /** a completes at 1100 ms; b, which may have sent it chunks, reports until 2 s, then from `backAtMs` if given. */
     const silentWitness = (backAtMs: number | null) => {
-      const { at } = setUp();
-      at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
-      at(1100).report('a', reportFor(1, true));
-      const reporting = new Map([
-        ['s', vouch(1)],
-        ['b', reportFor(1, false)],
-      ]);
-      const now = reportingClock(at, 1000, reporting);
+      const { reporting, now } = aCompletedWithWitnessesReporting();
       now(2500);
       reporting.delete('b');
       if (backAtMs === null) return now;
@@ -701,14 +702,7 @@ describe('swarm runs', () => {
   });
 
   it('restarts a completion’s wait when a witness takes its place on a new connection before its drop was seen', () => {
-    const { at } = setUp();
-    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
-    at(1100).report('a', reportFor(1, true));
-    const reporting = new Map([
-      ['s', vouch(1)],
-      ['b', reportFor(1, false)],
-    ]);
-    const now = reportingClock(at, 1100, reporting);
+    const { reporting, now } = aCompletedWithWitnessesReporting();
     // b's reports from 2.5 s on were lost with its old connection, which the server never saw drop.
     now(2500);
     reporting.delete('b');
