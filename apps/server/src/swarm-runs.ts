@@ -174,7 +174,10 @@ export interface SwarmRuns {
    * arrive meanwhile, so the completions it may have sent to wait for it.
    */
   away(peerId: PeerId): void;
-  /** A member that was `away` is back on a socket: its next reports may confirm the completions waiting. */
+  /**
+   * A member took its place back on a new socket, `away` or not (a connection the server had not seen drop lost
+   * reports all the same): its next reports may confirm the completions waiting, which get their 10 s from now.
+   */
   back(peerId: PeerId): void;
   /**
    * The server forgot the run (it restarted) and a member that was in it registered again: takes the run

@@ -60,14 +60,14 @@ export function swarmMemoryOf(
  * A member's signalling connection as its user should know it:
  * - `lost`: the connection dropped; transfers go on over WebRTC while socket.io reconnects (`attempt`);
  * - `rejoining`: connected again, taking its place back;
- * - `back`: in its swarm again (`registeredAgain`: the server had forgotten the swarm and this tab
- *   registered it again);
+ * - `back`: in its swarm again, as the server's answer says (`resumed.registeredAgain`: the server had
+ *   forgotten the swarm and this tab registered it again; `resumed.placeKept`: the server still held its place);
  * - `failed`: its place cannot be taken back (`error` says why); transfers still go on.
  */
 export type RejoinStatus =
   | { readonly state: 'lost'; readonly attempt: number }
   | { readonly state: 'rejoining' }
-  | { readonly state: 'back'; readonly resumed: SwarmResumed; readonly registeredAgain: boolean }
+  | { readonly state: 'back'; readonly resumed: SwarmResumed }
   | { readonly state: 'failed'; readonly error: SignallingError };
 
 export interface SwarmRejoinOptions {
@@ -81,8 +81,7 @@ export interface SwarmRejoinOptions {
 
 /** A place taken (`takePlace`): the swarm as the server tells it, or why the place could not be taken. */
 export type PlaceTaken =
-  | { readonly ok: true; readonly resumed: SwarmResumed; readonly registeredAgain: boolean }
-  | { readonly ok: false; readonly error: SignallingError };
+  { readonly ok: true; readonly resumed: SwarmResumed } | { readonly ok: false; readonly error: SignallingError };
 
 /**
  * Takes a place in a swarm with `request`: `swarm:resume`, or `swarm:restore` (registering the swarm again
@@ -94,8 +93,9 @@ export async function takePlace(signalling: SignallingClient, request: RejoinReq
     result = await signalling.restoreSwarm({ ...request.resume, ...request.file });
   if (!result.ok) return result;
   const { ok: _, ...resumed } = result;
-  // The server's word, not which request got through: two tabs restoring at once find one of them registered it.
-  return { ok: true, resumed, registeredAgain: resumed.registeredAgain };
+  // Whether it registered the swarm again is the server's word (`resumed.registeredAgain`), not which request got
+  // through: of two tabs restoring at once, one registers it and the other finds it.
+  return { ok: true, resumed };
 }
 
 /** 128 random bits, base64url: a member key, or a peer id a member picks for itself (`SwarmPlace`). */
@@ -158,8 +158,7 @@ export class SwarmRejoin {
     const result = await takePlace(this.#signalling, request);
     if (this.#closed) return;
     if (result.ok) {
-      const { resumed, registeredAgain } = result;
-      return this.#options.onStatus({ state: 'back', resumed, registeredAgain });
+      return this.#options.onStatus({ state: 'back', resumed: result.resumed });
     }
     // Lost again: the next connection tries again.
     if (result.error.code === 'signalling-lost') return;

@@ -125,7 +125,7 @@ describe('SwarmRejoin', () => {
     );
     const backStates = [seederBack, leecherBack].map((status) => (status.state === 'back' ? status : undefined));
     // Exactly one of them registered the swarm again; the other found it there.
-    expect(backStates.filter((status) => status?.registeredAgain).length).toBe(1);
+    expect(backStates.filter((status) => status?.resumed.registeredAgain).length).toBe(1);
     // Neither kept its place: the server had forgotten both, so both tell their names again.
     expect(backStates.map((status) => status?.resumed.placeKept)).toEqual([false, false]);
     expect(backStates.map((status) => status?.resumed.run?.runNumber)).toEqual([1, 1]);

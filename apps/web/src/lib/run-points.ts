@@ -1,20 +1,15 @@
+import type { ChartPoint } from './chart-canvas.svelte';
 import type { RunRecord } from './run-record';
-
-/** One point of the distribution-time-vs-N chart: N leechers, seconds. */
-export interface RunPoint {
-  readonly x: number;
-  readonly y: number;
-}
 
 /** What the chart draws for the kept runs of one architecture. */
 export interface RunPoints {
   /** Each run's measured distribution time. */
-  readonly measured: readonly RunPoint[];
+  readonly measured: readonly ChartPoint[];
   /**
    * Each run's own bound (its F, its caps and per-peer overrides), where it has one: the curves are drawn for one
    * configuration, and a run of another (an override, another file) is read against its own mark instead.
    */
-  readonly bounds: readonly RunPoint[];
+  readonly bounds: readonly ChartPoint[];
 }
 
 /** The kept runs of architecture `mode` as chart points. */

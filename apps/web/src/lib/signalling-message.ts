@@ -27,7 +27,7 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
     case 'back':
       return {
         tone: 'good',
-        text: status.registeredAgain
+        text: status.resumed.registeredAgain
           ? 'Reconnected: the signalling server had restarted, and this swarm is registered again under the same link.'
           : status.resumed.placeKept
             ? 'Reconnected to the signalling server: nothing was lost.'
