@@ -6,7 +6,15 @@ import {
   heldPerCell,
   MAX_CARD_CELLS,
 } from '../src/lib/projector/bitmap-grouping';
-import { CARD_PADDING_PX, cardGrid, cardTextHeightPx, largestCell, MIN_FONT_PX } from '../src/lib/projector/card-grid';
+import {
+  CARD_PADDING_PX,
+  cardGrid,
+  cardTextHeightPx,
+  cellGapPx,
+  largestCell,
+  MAX_CELL_PX,
+  MIN_FONT_PX,
+} from '../src/lib/projector/card-grid';
 import {
   circleLayout,
   edgeGeometry,
@@ -57,6 +65,24 @@ describe('the projector’s card grid', () => {
     );
     for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]!);
     expect(sizes[0]!).toBeGreaterThan(sizes.at(-1)!);
+  });
+
+  it('lets a few peers’ bitmaps fill most of their cards (4 peers of a 16 MiB file), not a strip along the top', () => {
+    const grid = cardGrid({ peerCount: 4, bitmapCells: 64, ...AREA_1080P });
+    const bitmapArea = grid.bitmapColumns * grid.cellPx * grid.bitmapRows * grid.cellPx;
+    const roomUnderText =
+      (grid.cardWidthPx - 2 * CARD_PADDING_PX) *
+      (grid.cardHeightPx - 2 * CARD_PADDING_PX - cardTextHeightPx(grid.fontPx));
+    expect(bitmapArea / roomUnderText).toBeGreaterThan(0.5);
+    // Still cards, not giant squares: a single seeder of a tiny file keeps cells of at most MAX_CELL_PX.
+    expect(cardGrid({ peerCount: 1, bitmapCells: 4, ...AREA_1080P }).cellPx).toBe(MAX_CELL_PX);
+  });
+
+  it('parts cells by a gap that grows with them, and none where a gap would hide them', () => {
+    expect(cellGapPx(3)).toBe(0);
+    expect(cellGapPx(4)).toBe(1);
+    expect(cellGapPx(24)).toBe(1);
+    expect(cellGapPx(48)).toBe(3);
   });
 
   it('still gives every card a bitmap on a narrow screen (the stacked layout of a tablet)', () => {

@@ -35,8 +35,12 @@ const LINE_HEIGHT = 1.25;
 /** Readable from the back of a room at 1080 lines, yet small enough for 40 cards. */
 export const MIN_FONT_PX = 14;
 export const MAX_FONT_PX = 26;
-/** Bigger cells show nothing more: a few peers get well-proportioned cards rather than giant squares. */
-export const MAX_CELL_PX = 24;
+/**
+ * Bigger cells show nothing more: a few peers get well-proportioned cards rather than giant squares. At 1080
+ * lines this is about a twentieth of the screen's height, so a few peers' bitmaps fill most of their cards
+ * (4 peers of a 16 MiB file: 64 cells of 48 px) rather than a strip along their top.
+ */
+export const MAX_CELL_PX = 48;
 /** Width over height a card looks best at (a little wider than tall), for grids whose cells tie. */
 const PREFERRED_CARD_ASPECT = 1.3;
 
@@ -112,4 +116,9 @@ export function cardGrid(input: CardGridInput): CardGrid {
       bitmapRows: 0,
     }
   );
+}
+
+/** The blank line between a card's cells: none below 4 px, so tiny cells stay solid; wider as cells grow. */
+export function cellGapPx(cellPx: number): number {
+  return cellPx < 4 ? 0 : Math.max(1, Math.floor(cellPx / 16));
 }
