@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytesForModel, formatRate, formatSeconds } from '../src/lib/format';
+import { countOf, formatBytesForModel, formatRate, formatSeconds } from '../src/lib/format';
 import { parseCap } from '../src/lib/run-settings';
 
 describe('what the screens show and read', () => {
+  it('counts in words: one peer, no peers, 3 peers', () => {
+    expect(countOf(1, 'peer')).toBe('1 peer');
+    expect(countOf(0, 'peer')).toBe('0 peers');
+    expect(countOf(3, 'run')).toBe('3 runs');
+    expect(countOf(2, 'leecher uploads', 'leechers upload')).toBe('2 leechers upload');
+  });
+
   it('shows durations rounded before they are split into minutes and seconds', () => {
     expect(formatSeconds(179.6)).toBe('3 min 0 s');
     expect(formatSeconds(125.4)).toBe('2 min 5 s');

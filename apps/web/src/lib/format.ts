@@ -39,3 +39,8 @@ export function formatSeconds(seconds: number): string {
   const whole = Math.round(seconds);
   return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
+
+/** A count with its noun: 1 → "1 peer", 3 → "3 peers"; `plural` for a noun that does not take an s. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
