@@ -78,6 +78,18 @@ describe('the projector’s card grid', () => {
     expect(cardGrid({ peerCount: 1, bitmapCells: 4, ...AREA_1080P }).cellPx).toBe(MAX_CELL_PX);
   });
 
+  it('breaks near-ties of cell size by the cards’ shape: no row of tall, narrow cards whose names do not fit', () => {
+    const nine = cardGrid({ peerCount: 9, bitmapCells: 64, ...AREA_1080P });
+    expect([nine.columns, nine.rows]).toEqual([3, 3]);
+    // A phone's stacked layout (390 px wide, the cards' area 75 % of 844 px): one card a row.
+    const phone = cardGrid({ peerCount: 3, bitmapCells: 64, areaWidthPx: 358, areaHeightPx: 633 });
+    expect(phone.columns).toBe(1);
+    for (const peerCount of [2, 3, 5, 9, 16, 40]) {
+      const grid = cardGrid({ peerCount, bitmapCells: 64, ...AREA_1080P });
+      expect(grid.cardWidthPx / grid.cardHeightPx, `${peerCount} peers`).toBeGreaterThan(0.5);
+    }
+  });
+
   it('parts cells by a gap that grows with them, and none where a gap would hide them', () => {
     expect(cellGapPx(3)).toBe(0);
     expect(cellGapPx(4)).toBe(1);

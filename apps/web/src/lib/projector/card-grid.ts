@@ -74,11 +74,21 @@ export function largestCell(
 const misshapen = (grid: CardGrid): number =>
   Math.abs(Math.log(grid.cardWidthPx / grid.cardHeightPx / PREFERRED_CARD_ASPECT));
 
-/** The card grid with the biggest bitmap cells (up to `MAX_CELL_PX`); among equals, the best-shaped cards. */
+/**
+ * Cells this close to the biggest a layout can give (as a share of it) count as a tie, which the cards' shape
+ * breaks: 9 peers of a 16 MiB file get a 3 × 3 grid of 37 px cells, not 9 cards in a row, each three cells
+ * wide, for 39 px; 3 peers on a phone get cards a name fits in.
+ */
+export const CELL_TIE_SHARE = 0.85;
+
+/**
+ * The card grid with the biggest bitmap cells (up to `MAX_CELL_PX`); among those with nearly as big cells
+ * (`CELL_TIE_SHARE`), the best-shaped cards.
+ */
 export function cardGrid(input: CardGridInput): CardGrid {
   const gapPx = input.gapPx ?? CARD_GAP_PX;
   const peerCount = Math.max(1, input.peerCount);
-  let best: CardGrid | undefined;
+  const grids: CardGrid[] = [];
   for (let columns = 1; columns <= peerCount; columns++) {
     const rows = Math.ceil(peerCount / columns);
     const cardWidthPx = Math.floor((input.areaWidthPx - gapPx * (columns - 1)) / columns);
@@ -91,7 +101,7 @@ export function cardGrid(input: CardGridInput): CardGrid {
       cardHeightPx - 2 * CARD_PADDING_PX - cardTextHeightPx(fontPx),
       MAX_CELL_PX,
     );
-    const grid: CardGrid = {
+    grids.push({
       columns,
       rows,
       cardWidthPx,
@@ -100,9 +110,14 @@ export function cardGrid(input: CardGridInput): CardGrid {
       cellPx: bitmap.cellPx,
       bitmapColumns: bitmap.columns,
       bitmapRows: bitmap.rows,
-    };
-    if (!best || grid.cellPx > best.cellPx || (grid.cellPx === best.cellPx && misshapen(grid) < misshapen(best)))
-      best = grid;
+    });
+  }
+  const biggestCellPx = Math.max(0, ...grids.map((grid) => grid.cellPx));
+  const tiedCellPx = Math.ceil(CELL_TIE_SHARE * biggestCellPx);
+  let best: CardGrid | undefined;
+  for (const grid of grids) {
+    if (grid.cellPx < tiedCellPx) continue;
+    if (!best || misshapen(grid) < misshapen(best)) best = grid;
   }
   return (
     best ?? {
