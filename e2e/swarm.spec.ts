@@ -81,6 +81,28 @@ test('a late joiner completes after the seeder has left once the swarm held ever
   expect((await readPeerState(late)).runNumber).toBe(1);
 });
 
+test('a leecher that completes first hashes its whole file once the run is over, not while others still download', async ({
+  swarm,
+}) => {
+  const seeder = await swarm.seedGenerated(2);
+  const seederHash = await waitForFileHash(seeder.page);
+  const [origin, hash] = seeder.link.split('/#');
+  const fast = await swarm.openPeer(seeder.link);
+  // Its own link caps its download: 2 MiB at 200 kB/s takes about 10 s, the uncapped one well under 1 s.
+  const slow = await swarm.openPeer(`${origin}/?down=200kB/s#${hash}`);
+  await waitForMesh([seeder.page, fast, slow]);
+  await startRun(seeder.page);
+
+  await expect.poll(async () => (await readPeerState(fast)).complete, { timeout: 30_000, intervals: [100] }).toBe(true);
+  await expect(fast.getByTestId('file-sha256-waits')).toBeVisible();
+  expect((await readPeerState(slow)).complete, 'the capped leecher is still downloading').toBe(false);
+  expect((await readPeerState(fast)).fileSha256).toBeUndefined();
+
+  const finals = await Promise.all([fast, slow].map((page) => waitForComplete(page, 60_000)));
+  for (const state of finals) expect(state.fileSha256).toBe(seederHash);
+  await expect(fast.getByTestId('file-sha256')).toHaveText(seederHash);
+});
+
 test('a run started while a tab is still joining (checking the file description) is the tab’s run too', async ({
   swarm,
 }) => {

@@ -53,6 +53,7 @@ import type { RateHistory } from './rate-history.svelte';
 import { CONTROL_UNKNOWN, IN_CONTROL, MEMBER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { NO_RUN_REQUESTS, type RunController, type RunRequests } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
+import { RunOverWaits } from './run-over';
 import { SwarmMembership } from './swarm-membership.svelte';
 import type { MemberPlaces } from './member-places';
 import { pageStorage } from './page-storage';
@@ -151,6 +152,9 @@ export class SwarmSession implements RunController {
   readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
   #fileSha256Error = $state<string | undefined>();
+  /** Completed, the whole-file hash waits for the run to end (`RunOverWaits`). */
+  #hashWaitsForRunEnd = $state(false);
+  readonly #runOver = new RunOverWaits(browserClock);
   #membership = $state.raw<SwarmMembership | undefined>();
   #run = $state.raw<EngineRun | undefined>();
   /** The signalling connection's story since it was first lost; undefined while it never was. */
@@ -207,6 +211,11 @@ export class SwarmSession implements RunController {
   /** A message for the user when `phase` is `failed`. */
   get error(): string | undefined {
     return this.#error;
+  }
+
+  /** Whether this completed leecher's whole-file hash waits for the run to end. */
+  get hashWaitsForRunEnd(): boolean {
+    return this.#hashWaitsForRunEnd;
   }
 
   /** 0..1 while hashing a file to seed or to check the downloaded one. */
@@ -541,6 +550,7 @@ export class SwarmSession implements RunController {
     this.#run?.end();
     this.#membership?.close();
     if (this.#phase !== 'failed') this.#phase = 'closed';
+    this.#runOver.releaseAll();
   }
 
   get #over(): boolean {
@@ -570,6 +580,7 @@ export class SwarmSession implements RunController {
       createPeer: this.#options.createPeer,
       onProgress: (progress) => {
         this.#swarmProgress.set(progress);
+        this.#runOver.seen(progress);
         this.#announce();
       },
       onRunStarted: (run) => this.#startRun(run),
@@ -750,13 +761,20 @@ export class SwarmSession implements RunController {
     if (!this.#over) this.#fail(storageMessageOf(error));
   }
 
-  /** A leecher holds the whole file: tell the server first, then leave the run if selfish, then hash the file. */
+  /**
+   * A leecher holds the whole file: tell the server first, then leave the run if selfish, then hash the file
+   * once the run is over (at most `WHOLE_FILE_HASH_MAX_WAIT_MS` later), so that the CPU it takes goes to the
+   * tabs still downloading on this machine while they need it.
+   */
   #completed(run: EngineRun): void {
     this.#sample();
     // Report before hashing: the whole-file hash keeps the page busy for a moment.
-    void this.#reporter?.reportNow().then(() => {
+    void this.#reporter?.reportNow().then(async () => {
       if (this.#run === run && run.transferring && run.settings.leaveOnComplete) this.#leaveRun(run);
-      return this.#hashWholeFile();
+      this.#hashWaitsForRunEnd = true;
+      await this.#runOver.until(run.runNumber);
+      this.#hashWaitsForRunEnd = false;
+      if (!this.#over) await this.#hashWholeFile();
     });
   }
 
