@@ -5,10 +5,11 @@
 import type { CDPSession, Page } from '@playwright/test';
 import { createSignallingServer, DEFAULT_LIMITS } from '@swarmlab/server';
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumLaunchOptions, PEER_PERMISSIONS } from '@swarmlab/test-kit/browser';
+import { chromiumLaunchOptions, PEER_PERMISSIONS, type SwarmTab } from '@swarmlab/test-kit/browser';
 import { intFlag, parseFlags, UsageError } from './args';
 import { BenchFailure, sleep } from './failure';
 import { browserProcessPids, rendererPids, residentBytes } from './renderer-memory';
@@ -33,7 +34,8 @@ export const USAGE = `usage: npx pnpm@12.4.2 bench memory [--sizes-mib 256,2048]
   A seeder and ${LEECHERS} leechers, unshaped, tabs of one Chromium profile on disk, one swarm per generated
   file size (MiB, comma-separated). Prints each tab's peak renderer RSS (/proc VmRSS, sampled; with its
   anonymous and shared-memory parts), peak JS heap (CDP Runtime.getHeapUsage), the browser process's peak RSS
-  and the distribution time, and the phase (preparing, run, verifying) each peak came in; then, once every
+  and the distribution time, and the phase (preparing, run, verifying, saving: leecher 1's Save, its download
+  checked against the seeder's SHA-256) each peak came in; then, once every
   tab has verified its file and V8 has collected, what each tab still holds ("settled": RSS, anonymous part,
   JS heap), which tells a peak's garbage from what a tab keeps; with --runs R, R
   runs per size (a fresh browser each) and the medians; with --timeline, each tab's anonymous RSS every 2 s
@@ -75,11 +77,13 @@ function newTabMemory(name: string, pid: number | undefined): TabMemory {
  * What the swarm is doing: the seeder hashing its file before anyone joins, the run, the leechers' whole-file
  * hashes after it (they start as each completes, so one may overlap the run's end).
  */
-type Phase = 'preparing' | 'run' | 'verifying';
+type Phase = 'preparing' | 'run' | 'verifying' | 'saving';
 
 interface SizeResult {
   readonly fileMib: number;
   readonly distributionMs: number | null;
+  /** From leecher 1's Save press to its download on disk, checked against the seeder's SHA-256. */
+  readonly saveMs: number;
   readonly tabs: readonly TabMemory[];
 }
 
@@ -225,15 +229,41 @@ async function measureSize(
     phase = 'verifying';
     await swarm.verifyFiles(runNumber, runTimeoutMs);
     const distributionMs = (await swarm.seeder.readState()).run?.distributionMs ?? null;
+    phase = 'saving';
+    const saveMs = await saveAndCheck(swarm.leechers[0]!, swarm.seederSha256, runTimeoutMs);
     await sample(tabs, heaps, phase);
     await settle(tabs, heaps);
-    return { fileMib, distributionMs, tabs };
+    return { fileMib, distributionMs, saveMs, tabs };
   } finally {
     sampling = false;
     await sampler;
     await context.close();
     rmSync(profileDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Presses leecher 1's Save and waits for the download on disk; throws unless its SHA-256 is the seeder's.
+ * Save gives the stored chunks as one Blob of Blobs kept on disk (the stored bytes become Blobs first), so
+ * its memory is measured like the run's (the `saving` phase). Resolves to how long it took, in ms.
+ */
+async function saveAndCheck(leecher: SwarmTab, seederSha256: string, timeoutMs: number): Promise<number> {
+  const page = leecher.page;
+  if (!page) throw new BenchFailure('leecher 1 has no Playwright page to press Save on');
+  const startedMs = performance.now();
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: timeoutMs }),
+    page.getByTestId('save').click(),
+  ]);
+  const path = await download.path();
+  const savedMs = performance.now() - startedMs;
+  const hash = createHash('sha256');
+  for await (const part of createReadStream(path)) hash.update(part as Buffer);
+  const savedSha256 = hash.digest('hex');
+  if (savedSha256 !== seederSha256)
+    throw new BenchFailure(`leecher 1 saved a file whose SHA-256 is ${savedSha256}, not the seeder's ${seederSha256}`);
+  await download.delete();
+  return savedMs;
 }
 
 /** One run in a line: each tab's RSS peak and the distribution time. */
@@ -243,7 +273,7 @@ function describeRun(result: SizeResult): string {
     .join(', ');
   const time = result.distributionMs === null ? '—' : `${fixed(result.distributionMs / 1000, 1)} s`;
   const settled = result.tabs.map((tab) => `${tab.name} ${describeSettled(tab)}`).join(', ');
-  return `RSS peaks ${tabs}; distribution ${time}; settled ${settled}`;
+  return `RSS peaks ${tabs}; distribution ${time}; Save ${fixed(result.saveMs / 1000, 1)} s; settled ${settled}`;
 }
 
 function describeSettled(tab: TabMemory): string {
@@ -263,6 +293,7 @@ function medianResult(runs: readonly SizeResult[]): SizeResult {
   return {
     fileMib: first.fileMib,
     distributionMs: times.length === runs.length ? median(times) : null,
+    saveMs: median(runs.map((run) => run.saveMs)),
     tabs: first.tabs.map((tab, i) => {
       const same = runs.map((run) => run.tabs[i]!);
       const of = (field: (one: TabMemory) => number) => median(same.map(field));
@@ -363,7 +394,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     'distribution time',
     ...results.flatMap((r) => [r.distributionMs === null ? '—' : `${fixed(r.distributionMs / 1000, 1)} s`, '', '']),
   ];
-  console.log(table([header, ...rows, timeRow]));
+  const saveRow = ['Save (leecher 1)', ...results.flatMap((r) => [`${fixed(r.saveMs / 1000, 1)} s`, '', ''])];
+  console.log(table([header, ...rows, timeRow, saveRow]));
   const over = results.flatMap((r) =>
     r.tabs
       .filter((tab) => tab.name !== BROWSER_ROW && tab.peakRssBytes > TARGET_RSS_BYTES)

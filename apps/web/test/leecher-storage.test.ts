@@ -69,8 +69,56 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const blob = (await store.fileBlob())!;
     expect(blob.size).toBe(FILE_BYTES);
     expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
-    expect(await streamedSha256(store.chunkBlobs())).toBe(fileSha256);
+    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
     expect(await wholeFileSha256(store)).toBe(fileSha256);
+  });
+
+  it('writes chunks as their bytes during a run, and turns them into Blobs once it is over, or for Save', async () => {
+    const { manifest } = await prepared;
+    const { name } = fixture();
+    const db = await openChunkDatabase(name);
+    const store = new IdbChunkStore({ db, storeKey: 'k', manifest, onWriteFailed: () => {} });
+    // One chunk assembled in a larger buffer (lent memory): only its own bytes are stored.
+    const lent = new Uint8Array(CHUNK + 64);
+    lent.set(chunkOf(manifest, 0), 32);
+    await store.put(0, lent.subarray(32, 32 + CHUNK));
+    for (let index = 1; index < chunkCount(manifest); index++) await store.put(index, chunkOf(manifest, index));
+    const written = await db.getAll('chunks');
+    expect(written.every((chunk) => chunk instanceof Uint8Array)).toBe(true);
+    expect((written[0] as Uint8Array).byteLength).toBe(CHUNK);
+    expect(await wholeFileSha256(store)).toBe(fileSha256);
+    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+
+    // Once the run is over, the tab rewrites them as Blobs, saying how far it got.
+    const fractions: number[] = [];
+    await store.storeAsBlobs((fraction) => fractions.push(fraction));
+    expect(fractions.at(-1)).toBe(1);
+    expect((await db.getAll('chunks')).every((chunk) => chunk instanceof Blob)).toBe(true);
+    const [first, second] = await Promise.all([store.fileBlob(), store.fileBlob()]);
+    for (const blob of [first!, second!])
+      expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
+    expect((await db.getAll('chunks')).every((chunk) => chunk instanceof Blob)).toBe(true);
+    // Hashing and serving read the Blobs as well as they read bytes.
+    expect(await wholeFileSha256(store)).toBe(fileSha256);
+    const cold = new IdbChunkStore({ db, storeKey: 'k', manifest, cacheBytes: CHUNK, onWriteFailed: () => {} });
+    expect(await sha256Hex(await cold.get(3))).toBe(manifest.chunkSha256[3]);
+  });
+
+  it('reads a store of Blobs and bytes mixed (chunks an older version wrote as Blobs) as one file', async () => {
+    const { manifest } = await prepared;
+    const { name } = fixture();
+    const db = await openChunkDatabase(name);
+    for (let index = 0; index < chunkCount(manifest); index++) {
+      const bytes = chunkOf(manifest, index);
+      await db.put('chunks', index % 2 === 0 ? new Blob([bytes]) : bytes, ['old', index]);
+    }
+    const store = new IdbChunkStore({ db, storeKey: 'old', manifest, cacheBytes: CHUNK, onWriteFailed: () => {} });
+    expect(await wholeFileSha256(store)).toBe(fileSha256);
+    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+    expect(await sha256Hex(await store.get(1))).toBe(manifest.chunkSha256[1]);
+    expect(await sha256Hex(await store.get(2))).toBe(manifest.chunkSha256[2]);
+    const blob = (await store.fileBlob())!;
+    expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
   });
 
   it('serves from a bounded cache, reading evicted chunks back from IndexedDB', async () => {

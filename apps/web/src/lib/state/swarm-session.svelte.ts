@@ -819,7 +819,11 @@ export class SwarmSession implements RunController {
     const sizeBytes = store.sizeBytes;
     this.#fileSha256Error = undefined;
     try {
-      const sha256 = await wholeFileSha256(store, (hashedBytes) => this.#showHashed(hashedBytes / sizeBytes));
+      // The bytes written during the run become Blobs first, so the hash reads them into one buffer and Save
+      // is at once (see `StoredChunk`): the first half of the progress shown, the hash the second.
+      await store.storeAsBlobs((fraction) => this.#showHashed(fraction / 2));
+      if (this.#leecherStore !== store) return;
+      const sha256 = await wholeFileSha256(store, (hashedBytes) => this.#showHashed(0.5 + hashedBytes / sizeBytes / 2));
       // A new run may have started meanwhile, with a store that is not this file yet.
       if (this.#leecherStore === store) this.#fileSha256 = sha256;
     } catch (error) {

@@ -2,13 +2,14 @@ import type { AsyncChunkStore } from '@swarmlab/engine';
 import type { StoredFile } from '../whole-file-hash';
 import { chunkCount, type Manifest } from '@swarmlab/protocol';
 import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
-import { chunkRange, type ChunkDb } from './chunk-database';
+import { chunkRange, storedLength, type ChunkDb, type StoredChunk } from './chunk-database';
 import { writeErrorOf, type StorageError } from './storage-error';
 import { WriteBatcher } from './write-batcher';
 import { readBlobInto } from '../blob-reader';
+import { CollectionHint } from '@swarmlab/webrtc/collection-hint';
 
-/** Chunks read per transaction when the whole file is read in order (hashing it). */
-const CHUNKS_PER_READ = 16;
+/** Chunks read (or rewritten as Blobs) per transaction when the whole file is read in order. */
+const CHUNKS_PER_READ = 4;
 /** Most chunks one write transaction takes: 2 MiB of 256 KiB chunks; it takes fewer when fewer wait. */
 const MAX_CHUNKS_PER_WRITE = 8;
 
@@ -30,8 +31,9 @@ export interface IdbChunkStoreOptions {
 }
 
 /**
- * A leecher's chunks in IndexedDB (#12): each verified chunk is written as a Blob under
- * `[storeKey, chunkIndex]`. One write transaction runs at a time, taking every chunk verified meanwhile
+ * A leecher's chunks in IndexedDB (#12): each verified chunk is written as its bytes under
+ * `[storeKey, chunkIndex]`, and turned into a Blob when Save asks for the file (`StoredChunk` says why). One
+ * write transaction runs at a time, taking every chunk verified meanwhile
  * (`WriteBatcher`); a failed one leaves nothing behind. Writes are `relaxed` (no flush to disk per
  * transaction): a crash may lose the last chunks written, which a reload finds missing and fetches again,
  * as it checks every stored chunk against the manifest anyway. A
@@ -46,6 +48,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   readonly #onWriteFailed: (error: StorageError) => void;
   #failed: StorageError | undefined;
   readonly #writes: WriteBatcher<ChunkWrite>;
+  /** The pass that turns the stored bytes into Blobs, while one runs (callers meanwhile share it). */
+  #toBlobs: Promise<void> | undefined;
 
   constructor(options: IdbChunkStoreOptions) {
     this.storeKey = options.storeKey;
@@ -80,25 +84,63 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     this.#cache.set(chunkIndex, bytes);
   }
 
-  /** The whole file as one Blob of the stored chunk Blobs (no copy in JS), or undefined if one is missing. */
+  /**
+   * The whole file as one Blob of the stored chunks' Blobs, or undefined if one is missing. The first call
+   * turns the stored bytes into Blobs, a few chunks per transaction, and every call reads the Blobs back: a
+   * Blob read from IndexedDB is a handle on a file on disk, so the file is never copied into memory, the page's
+   * or the browser's (a Blob made from bytes would be held in the browser's memory, the whole file of it).
+   */
   async fileBlob(): Promise<Blob | undefined> {
-    const blobs = await this.#db.getAll('chunks', chunkRange(this.storeKey));
-    if (blobs.length !== chunkCount(this.#manifest)) return undefined;
+    await this.storeAsBlobs();
+    const stored = await this.#db.getAll('chunks', chunkRange(this.storeKey));
+    if (stored.length !== chunkCount(this.#manifest)) return undefined;
+    const blobs = stored.filter((chunk): chunk is Blob => chunk instanceof Blob);
+    if (blobs.length !== stored.length) throw new Error('chunks were written while the file was gathered for Save');
     return new Blob(blobs, { type: 'application/octet-stream' });
   }
 
   /**
-   * The stored chunks in order, as Blobs, a few per transaction, for a streaming pass over the file (the
-   * whole-file hash). Rejects when one is missing.
+   * The stored chunks in order, a few per transaction, for a streaming pass over the file (the whole-file
+   * hash). Rejects when one is missing.
    */
-  async *chunkBlobs(): AsyncGenerator<Blob> {
+  async *chunks(): AsyncGenerator<StoredChunk> {
     const count = chunkCount(this.#manifest);
     for (let fromIndex = 0; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
       const toIndex = Math.min(count, fromIndex + CHUNKS_PER_READ) - 1;
-      const blobs = await this.#db.getAll('chunks', chunkRange(this.storeKey, fromIndex, toIndex));
-      if (blobs.length !== toIndex - fromIndex + 1)
+      const stored = await this.#db.getAll('chunks', chunkRange(this.storeKey, fromIndex, toIndex));
+      if (stored.length !== toIndex - fromIndex + 1)
         throw new Error(`chunks ${fromIndex}–${toIndex} are not all stored`);
-      yield* blobs;
+      yield* stored;
+    }
+  }
+
+  /**
+   * Rewrites every chunk stored as bytes as a Blob, `CHUNKS_PER_READ` per transaction: a tab does so once its
+   * run is over (then Save is at once), and Save does for what is left. Callers meanwhile share the pass;
+   * `onProgress` (the fraction of chunks done) is the starting caller's.
+   */
+  storeAsBlobs(onProgress?: (fraction: number) => void): Promise<void> {
+    return (this.#toBlobs ??= this.#rewriteAsBlobs(onProgress).finally(() => (this.#toBlobs = undefined)));
+  }
+
+  async #rewriteAsBlobs(onProgress?: (fraction: number) => void): Promise<void> {
+    const count = chunkCount(this.#manifest);
+    // Each chunk read comes in a fresh buffer and each Blob made holds its bytes in the browser process until
+    // V8 collects it: a collection per MiB kept a 2 GiB file's pass within #12's budget (`bench memory`).
+    const hint = new CollectionHint({ everyBytes: 1024 * 1024, minIntervalMs: 0 });
+    for (let fromIndex = 0; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
+      const range = chunkRange(this.storeKey, fromIndex, Math.min(count, fromIndex + CHUNKS_PER_READ) - 1);
+      const tx = this.#db.transaction('chunks', 'readwrite', { durability: 'relaxed' });
+      const [keys, stored] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range)]);
+      const rewrites = keys.flatMap((key, index) => {
+        const chunk = stored[index]!;
+        if (chunk instanceof Blob) return [];
+        // Read into fresh buffers: garbage for the next collection (see `CollectionHint`).
+        hint.passed(chunk.byteLength);
+        return [tx.store.put(new Blob([chunk as Uint8Array<ArrayBuffer>]), key)];
+      });
+      await Promise.all([...rewrites, tx.done]);
+      onProgress?.(Math.min(count, fromIndex + CHUNKS_PER_READ) / count);
     }
   }
 
@@ -111,9 +153,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     try {
       const tx = this.#db.transaction('chunks', 'readwrite', { durability: 'relaxed' });
       await Promise.all([
-        ...batch.map(({ chunkIndex, bytes }) =>
-          tx.store.put(new Blob([bytes as Uint8Array<ArrayBuffer>]), [this.storeKey, chunkIndex]),
-        ),
+        ...batch.map(({ chunkIndex, bytes }) => tx.store.put(ownBuffer(bytes), [this.storeKey, chunkIndex])),
         tx.done,
       ]);
     } catch (error) {
@@ -127,11 +167,22 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   }
 
   async #read(chunkIndex: number): Promise<Uint8Array | undefined> {
-    const blob = await this.#db.get('chunks', [this.storeKey, chunkIndex]);
-    if (!blob) return undefined;
-    const memory = this.#cache.takeMemory(blob.size);
-    const chunk = memory ? await readBlobInto(blob, memory) : new Uint8Array(await blob.arrayBuffer());
+    const stored = await this.#db.get('chunks', [this.storeKey, chunkIndex]);
+    if (!stored) return undefined;
+    let chunk: Uint8Array;
+    if (stored instanceof Blob) {
+      const memory = this.#cache.takeMemory(storedLength(stored));
+      chunk = memory ? await readBlobInto(stored, memory) : new Uint8Array(await stored.arrayBuffer());
+    } else chunk = stored;
     this.#cache.set(chunkIndex, chunk);
     return chunk;
   }
+}
+
+/**
+ * The bytes as a view of a buffer of their own: IndexedDB stores a view's whole buffer, and a chunk may be a
+ * view into a larger one.
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }

@@ -1,5 +1,5 @@
 import { Bitfield, chunkCount, chunkLengthBytes, toHex, type Manifest, type Sha256 } from '@swarmlab/protocol';
-import { chunkRange, type ChunkDb } from './chunk-database';
+import { chunkRange, storedBytes, storedLength, type ChunkDb } from './chunk-database';
 
 /**
  * What a reloaded tab still holds of a store (#12, "reload resumes"): every stored chunk is read and hashed
@@ -19,14 +19,14 @@ export async function checkStoredChunks(
   let checked = 0;
   for (const key of keys) {
     const chunkIndex = key[1];
-    const blob = await db.get('chunks', key);
+    const stored = await db.get('chunks', key);
     const valid =
-      blob !== undefined &&
+      stored !== undefined &&
       Number.isInteger(chunkIndex) &&
       chunkIndex >= 0 &&
       chunkIndex < held.chunkCount &&
-      blob.size === chunkLengthBytes(manifest, chunkIndex) &&
-      toHex(await sha256(new Uint8Array(await blob.arrayBuffer()))) === manifest.chunkSha256[chunkIndex];
+      storedLength(stored) === chunkLengthBytes(manifest, chunkIndex) &&
+      toHex(await sha256(await storedBytes(stored))) === manifest.chunkSha256[chunkIndex];
     if (valid) held.set(chunkIndex);
     else corrupt.push(key);
     onProgress(++checked / keys.length);
