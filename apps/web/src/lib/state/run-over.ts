@@ -10,10 +10,15 @@ import type { SwarmProgress } from '@swarmlab/protocol';
  */
 export const WHOLE_FILE_HASH_MAX_WAIT_MS = 15_000;
 
-/** Whether run `runNumber` is over as far as `progress` (the swarm's latest broadcast) says. */
+/**
+ * Whether run `runNumber` is over as far as `progress` (the swarm's latest broadcast) says: it shows that run
+ * finished or stopped, or a newer one. A broadcast from before the run (no run yet, an older one) says nothing
+ * of it: a tab can complete a small file before the first broadcast of its run arrives.
+ */
 export function runIsOver(progress: SwarmProgress | undefined, runNumber: number): boolean {
   const run = progress?.run;
-  return !run || run.runNumber !== runNumber || run.phase !== 'running';
+  if (!run) return false;
+  return run.runNumber > runNumber || (run.runNumber === runNumber && run.phase !== 'running');
 }
 
 interface Wait {
@@ -24,8 +29,8 @@ interface Wait {
 
 /**
  * Waits for runs to end: `until(runNumber)` resolves once a broadcast `seen` says that run is over (it
- * finished, was stopped, or a newer one began), after `maxWaitMs`, or when `releaseAll` is called (the tab
- * left). Broadcasts come from the server; the clock is injected (the browser's, or a test's).
+ * finished, was stopped, or a newer one began), after `maxWaitMs` (a server that restarted may never say),
+ * or when `releaseAll` is called (the tab left). Broadcasts come from the server; the clock is injected (the browser's, or a test's).
  */
 export class RunOverWaits {
   readonly #clock: Clock;
