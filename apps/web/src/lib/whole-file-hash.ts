@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { CollectionHint } from '@swarmlab/webrtc/collection-hint';
 import { readBlobInto } from './blob-reader';
-import { storedBytes, type StoredChunk } from './storage/chunk-database';
+import type { StoredChunk } from './storage/chunk-database';
 
 /** Between this many bytes hashed the pass yields to the page's other tasks, so it never freezes. */
 const BYTES_PER_SLICE = 16 * 1024 * 1024;
@@ -39,9 +39,10 @@ export async function wholeFileSha256(file: StoredFile, onProgress?: (hashedByte
   if (subtle && file.sizeBytes <= MAX_WEBCRYPTO_WHOLE_FILE_BYTES) {
     const whole = new Uint8Array(file.sizeBytes);
     const hint = hashPassHint();
+    const reader = new ChunkReader();
     let filledBytes = 0;
     for await (const chunk of file.chunks()) {
-      const bytes = await storedBytes(chunk);
+      const bytes = await reader.read(chunk);
       if (filledBytes + bytes.length > whole.length)
         throw new Error(`the stored file is longer than ${whole.length} bytes`);
       whole.set(bytes, filledBytes);
@@ -71,16 +72,11 @@ export async function streamedSha256(
 ): Promise<string> {
   const hash = sha256.create();
   const hint = hashPassHint();
-  let memory: ArrayBuffer | undefined;
+  const reader = new ChunkReader();
   let hashedBytes = 0;
   let sinceYield = 0;
   for await (const chunk of chunks) {
-    let bytes: Uint8Array;
-    if (chunk instanceof Blob) {
-      if (!memory || memory.byteLength < chunk.size) memory = new ArrayBuffer(chunk.size);
-      bytes = await readBlobInto(chunk, memory);
-      memory = bytes.buffer as ArrayBuffer;
-    } else bytes = chunk;
+    const bytes = await reader.read(chunk);
     hash.update(bytes);
     hint.passed(bytes.length);
     hashedBytes += bytes.length;
@@ -95,4 +91,20 @@ export async function streamedSha256(
   }
   onProgress?.(hashedBytes);
   return bytesToHex(hash.digest());
+}
+
+/**
+ * A pass's reads of stored chunks: a Blob into one buffer it keeps (`readBlobInto`), valid until the next
+ * read; bytes as they are.
+ */
+class ChunkReader {
+  #memory: ArrayBuffer | undefined;
+
+  async read(chunk: StoredChunk): Promise<Uint8Array> {
+    if (!(chunk instanceof Blob)) return chunk;
+    if (!this.#memory || this.#memory.byteLength < chunk.size) this.#memory = new ArrayBuffer(chunk.size);
+    const bytes = await readBlobInto(chunk, this.#memory);
+    this.#memory = bytes.buffer as ArrayBuffer;
+    return bytes;
+  }
 }
