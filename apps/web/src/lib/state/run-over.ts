@@ -30,7 +30,8 @@ interface Wait {
 /**
  * Waits for runs to end: `until(runNumber)` resolves once a broadcast `seen` says that run is over (it
  * finished, was stopped, or a newer one began), after `maxWaitMs` (a server that restarted may never say),
- * or when `releaseAll` is called (the tab left). Broadcasts come from the server; the clock is injected (the browser's, or a test's).
+ * or when `releaseAll` is called (the tab left). Broadcasts come from the server; the clock is injected (the
+ * browser's, or a test's).
  */
 export class RunOverWaits {
   readonly #clock: Clock;

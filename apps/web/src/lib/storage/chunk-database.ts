@@ -22,7 +22,8 @@ export interface StoreRecord {
  * A stored chunk: its bytes as written during a run, or a Blob. Writing bytes is the cheaper of the two while
  * tabs download (a Blob made per chunk was the largest cost of a leecher's writes: `bench swarm --peers 8`
  * ends 10 % sooner without); a Blob read back is a handle on a file Chromium keeps on disk, which Save needs
- * to give a whole file without loading it. So a store's bytes become Blobs for Save (`IdbChunkStore.fileBlob`).
+ * to give a whole file without loading it. So a store's bytes become Blobs once its run is over, and for Save
+ * (`IdbChunkStore.storeAsBlobs`).
  */
 export type StoredChunk = Uint8Array | Blob;
 

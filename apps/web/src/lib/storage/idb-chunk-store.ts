@@ -32,9 +32,9 @@ export interface IdbChunkStoreOptions {
 
 /**
  * A leecher's chunks in IndexedDB (#12): each verified chunk is written as its bytes under
- * `[storeKey, chunkIndex]`, and turned into a Blob when Save asks for the file (`StoredChunk` says why). One
- * write transaction runs at a time, taking every chunk verified meanwhile
- * (`WriteBatcher`); a failed one leaves nothing behind. Writes are `relaxed` (no flush to disk per
+ * `[storeKey, chunkIndex]`, and rewritten as a Blob once the run is over, or when Save asks for the file
+ * (`storeAsBlobs`; `StoredChunk` says why). One write transaction runs at a time, taking every chunk verified
+ * meanwhile (`WriteBatcher`); a failed one leaves nothing behind. Writes are `relaxed` (no flush to disk per
  * transaction): a crash may lose the last chunks written, which a reload finds missing and fetches again,
  * as it checks every stored chunk against the manifest anyway. A
  * `ChunkCache` keeps the chunks written or read lately, which are the ones peers ask for (rarest first
