@@ -676,7 +676,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     startRun(socketId, config) {
       const swarm = controlledBy(socketId);
       if ('ok' in swarm) return swarm;
-      const started = swarm.runs.start(config, [...swarm.members.values()]);
+      const members = [...swarm.members.values()].map((member) => ({ ...member, away: member.socketId === null }));
+      const started = swarm.runs.start(config, members);
       if (!started.ok) return started;
       return { ok: true, swarmId: swarm.swarmId, started: started.started, memberSocketIds: memberSocketsOf(swarm) };
     },

@@ -47,6 +47,12 @@ export interface RunMember {
   readonly flagged: PeerFlag | null;
   /** The hash of its member key, which alone may take its place in a run back; null if not known yet. */
   readonly keyDigest: ControlDigest | null;
+  /**
+   * Its socket dropped and it has not resumed yet (within its grace): a run started meanwhile counts it as
+   * away from the start, as if it had dropped during the run. A member joining or taking its place back is
+   * connected (omitted: false).
+   */
+  readonly away?: boolean;
 }
 
 /**
@@ -582,7 +588,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       config = runConfig;
       takesMemory = false;
       const run = newRun(runNumber, runConfig, 0, null);
-      for (const member of members) addParticipant(member, run);
+      for (const member of members) addParticipant(member, run).away = member.away ?? false;
       live = run;
       ended = null;
       return { ok: true, started: announce(run) };

@@ -7,7 +7,7 @@ import {
   type SwarmRegistryLimits,
 } from '../src/swarm-registry';
 import { controlDigestOf, memberKeyDigestOf } from '../src/control-secret';
-import { sealOf } from '../src/swarm-seal';
+import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import { makeManifest, shown, vouching } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -335,6 +335,40 @@ describe('swarm registry: progress, watchers and runs', () => {
       run: { runNumber: 1, phase: 'finished', distributionMs: 1600, elapsedMs: 1600 },
     });
     expect(registry.stopRun('s1')).toEqual({ ok: false, code: 'no-run' });
+  });
+
+  it('counts a member whose socket is down as away from the start of a run begun meanwhile, until it resumes', () => {
+    const clock = { nowMs: 100 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const at = (nowMs: number) => {
+      clock.nowMs = nowMs;
+      return registry;
+    };
+    // A swarm id its seal makes, as the server's are, so that a member can resume in it.
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const founder = { peerId: 'p1', socketId: 's1', keyDigest: KEY };
+    expect(registry.create({ swarmId, contentId, manifest, founder, seal: SEAL })).toMatchObject({ ok: true });
+    for (const [peerId, socketId] of [
+      ['p2', 's2'],
+      ['p3', 's3'],
+    ] as const)
+      expect(at(200).join(swarmId, { peerId, socketId, keyDigest: KEY })).toMatchObject({ ok: true });
+    expect(at(400).suspend('s3')).toEqual({ swarmId, peerId: 'p3' });
+    expect(at(1000).startRun('s1', DEFAULT_RUN_CONFIG)).toMatchObject({ ok: true, memberSocketIds: ['s1', 's2'] });
+    const awayOf = () =>
+      Object.fromEntries(registry.exportSwarm(swarmId)!.runs.live!.participants.map((p) => [p.peerId, p.away]));
+    expect(awayOf()).toEqual({ p1: false, p2: false, p3: true });
+    const resume = {
+      swarmId,
+      peerId: 'p3',
+      socketId: 's3b',
+      keyDigest: KEY,
+      seal: SEAL,
+      role: 'leecher' as const,
+      run: null,
+    };
+    expect(at(2000).resume(resume)).toMatchObject({ ok: true });
+    expect(awayOf()).toEqual({ p1: false, p2: false, p3: false });
   });
 
   it('stops a run, and refuses to start one once the founder (the only seeder) has left', () => {
