@@ -66,7 +66,7 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   expect(await seriousViolations(leecher, 'peer-finished', testInfo)).toEqual([]);
 });
 
-test('a leecher’s page fits a phone: no sideways scrolling at 390×844, and touch targets of 44 px', async ({
+test('a leecher’s page and the overview fit a phone: no sideways scrolling at 390×844, touch targets of 44 px, the join code under its QR code', async ({
   swarm,
   browser,
 }) => {
@@ -84,5 +84,15 @@ test('a leecher’s page fits a phone: no sideways scrolling at 390×844, and to
   );
   expect(smallTargets).toEqual([]);
   await expect(phone.getByTestId('status')).toBeVisible();
+
+  // The overview too, as a teacher walking the room holds it up: the code under its QR code, full width.
+  const overviewHref = (await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing';
+  await phone.goto(new URL(overviewHref, seeder.link).toString());
+  await expect(phone.getByTestId('overview-join-code')).toBeVisible();
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  const qr = (await phone.getByTestId('overview-qr').boundingBox())!;
+  const code = (await phone.getByTestId('overview-join-code').boundingBox())!;
+  expect(code.y).toBeGreaterThanOrEqual(qr.y + qr.height);
+  expect(code.width).toBeGreaterThan(300);
   await context.close();
 });
