@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, waitForRunFinished } from './fixtures';
-
-/** SHA-256 of a file on disk, streamed (a saved file may be large). */
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+import {
+  expect,
+  savedFileSha256,
+  startRun,
+  test,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+  waitForRunFinished,
+} from './fixtures';
 
 /** Whether every bit set in `before` (hex, wire layout) is set in `after`. */
 function holdsAll(before: string, after: string): boolean {
@@ -96,7 +96,7 @@ test('a reloaded leecher still checking its stored chunks when the run stops sta
   expect(await waitForFileHash(leecher)).toBe(seederHash);
   const download = leecher.waitForEvent('download');
   await leecher.getByRole('button', { name: 'Save file' }).click();
-  expect(await fileSha256((await (await download).path())!)).toBe(seederHash);
+  expect(await savedFileSha256((await (await download).path())!)).toBe(seederHash);
   expect((await readPeerState(leecher)).resumedChunks).toBe(0);
 });
 
@@ -130,5 +130,5 @@ test('Save of a completed large file yields the seeder’s SHA-256', async ({ sw
   const download = leecher.waitForEvent('download');
   await leecher.getByTestId('save').click();
   const saved = await (await download).path();
-  expect(await fileSha256(saved)).toBe(seederHash);
+  expect(await savedFileSha256(saved)).toBe(seederHash);
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import {
   generateFile,
@@ -147,4 +149,11 @@ export async function finishedSummary(page: Page): Promise<{ measuredSec: number
     measuredSec: Number(await summary.getAttribute('data-measured-sec')),
     restored: await summary.getByTestId('run-restored').isVisible(),
   };
+}
+
+/** SHA-256 (hex) of a file on disk, streamed (a file a page saved may be large). */
+export async function savedFileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -8,6 +8,7 @@ import {
   waitForComplete,
   waitForFileHash,
   waitForMesh,
+  savedFileSha256,
   waitForRunFinished,
 } from './fixtures';
 
@@ -97,6 +98,12 @@ test('a leecher that completes first hashes its whole file once the run is over,
   await expect(fast.getByTestId('file-sha256-waits')).toBeVisible();
   expect((await readPeerState(slow)).complete, 'the capped leecher is still downloading').toBe(false);
   expect((await readPeerState(fast)).fileSha256).toBeUndefined();
+  // Save does not wait for the run's end: it rewrites the chunks stored as bytes itself, and the file is whole.
+  const download = fast.waitForEvent('download');
+  await fast.getByTestId('save').click();
+  expect(await savedFileSha256((await (await download).path())!)).toBe(seederHash);
+  await expect(fast.getByTestId('save-error')).toHaveCount(0);
+  await expect(fast.getByTestId('save')).toBeEnabled();
 
   const finals = await Promise.all([fast, slow].map((page) => waitForComplete(page, 60_000)));
   for (const state of finals) expect(state.fileSha256).toBe(seederHash);

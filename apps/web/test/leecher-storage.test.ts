@@ -8,7 +8,7 @@ import { prepareSeed } from '../src/lib/state/file-preparation';
 import { openChunkDatabase, storeKeysWithChunks, type ChunkDb } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../src/lib/storage/leecher-storage';
-import type { StorageError } from '../src/lib/storage/storage-error';
+import { StoreRewriteError, type StorageError } from '../src/lib/storage/storage-error';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
 import { streamedSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
@@ -102,6 +102,40 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(await wholeFileSha256(store)).toBe(fileSha256);
     const cold = new IdbChunkStore({ db, storeKey: 'k', manifest, cacheBytes: CHUNK, onWriteFailed: () => {} });
     expect(await sha256Hex(await cold.get(3))).toBe(manifest.chunkSha256[3]);
+  });
+
+  it('tells every caller sharing the rewrite as Blobs how far it got, Save joining the hash’s pass included', async () => {
+    const { manifest } = await prepared;
+    const db = await openChunkDatabase(fixture().name);
+    const store = new IdbChunkStore({ db, storeKey: 'k', manifest, onWriteFailed: () => {} });
+    for (let index = 0; index < chunkCount(manifest); index++) await store.put(index, chunkOf(manifest, index));
+    const hashing: number[] = [];
+    const saving: number[] = [];
+    const pass = store.storeAsBlobs((fraction) => hashing.push(fraction));
+    const saved = store.fileBlob((fraction) => saving.push(fraction));
+    await pass;
+    const blob = (await saved)!;
+    expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
+    expect(hashing.at(-1)).toBe(1);
+    expect(saving.at(-1)).toBe(1);
+    expect(saving.length).toBeGreaterThan(1);
+  });
+
+  it('a rewrite as Blobs the browser refuses (out of room) rejects with a message, and the file stays whole', async () => {
+    const { manifest } = await prepared;
+    const db = await openChunkDatabase(fixture().name);
+    const room = { writes: chunkCount(manifest) + 1 };
+    const store = new IdbChunkStore({ db: dbWithRoom(db, room), storeKey: 'k', manifest, onWriteFailed: () => {} });
+    for (let index = 0; index < chunkCount(manifest); index++) await store.put(index, chunkOf(manifest, index));
+    const failed = store.fileBlob();
+    await expect(failed).rejects.toBeInstanceOf(StoreRewriteError);
+    await expect(failed).rejects.toThrow(/ran out of storage while preparing the file/);
+    expect(store.failed).toBeUndefined();
+    // Every chunk is still stored, as bytes or as a Blob, and reads back as the file.
+    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+    room.writes = Number.POSITIVE_INFINITY;
+    const blob = (await store.fileBlob())!;
+    expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
   });
 
   it('reads a store of Blobs and bytes mixed (chunks an older version wrote as Blobs) as one file', async () => {
@@ -209,32 +243,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const { manifest } = await prepared;
     const { name } = fixture();
     const db = await openChunkDatabase(name);
-    let room = 2;
-    // Each write transaction's `put` fails once the room is used up, as a real one does (the write is lost).
-    const withFullStore = <T extends object>(target: T, wrap: (property: string | symbol, value: unknown) => unknown) =>
-      new Proxy(target, {
-        get(inner, property) {
-          const value = Reflect.get(inner, property, inner);
-          return wrap(property, typeof value === 'function' ? value.bind(inner) : value);
-        },
-      });
-    const full = withFullStore(db, (property, value) =>
-      property !== 'transaction'
-        ? value
-        : (...args: Parameters<ChunkDb['transaction']>) =>
-            withFullStore((value as ChunkDb['transaction'])(...args), (txProperty, txValue) =>
-              txProperty !== 'store'
-                ? txValue
-                : withFullStore(txValue as object, (storeProperty, storeValue) =>
-                    storeProperty !== 'put'
-                      ? storeValue
-                      : (chunk: Blob, key: [string, number]) =>
-                          room-- > 0
-                            ? (storeValue as (v: Blob, k: [string, number]) => Promise<unknown>)(chunk, key)
-                            : Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
-                  ),
-            ),
-    ) as ChunkDb;
+    const full = dbWithRoom(db, { writes: 2 });
     const failures: StorageError[] = [];
     const store = new IdbChunkStore({
       db: full,
@@ -256,6 +265,37 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     ]);
   });
 });
+
+/**
+ * `db` whose write transactions' `put`s fail once `room.writes` of them are used up, as a full disk's do (the
+ * write is lost, its transaction aborts); a test may give more room later.
+ */
+function dbWithRoom(db: ChunkDb, room: { writes: number }): ChunkDb {
+  const wrapped = <T extends object>(target: T, wrap: (property: string | symbol, value: unknown) => unknown) =>
+    new Proxy(target, {
+      get(inner, property) {
+        const value = Reflect.get(inner, property, inner);
+        return wrap(property, typeof value === 'function' ? value.bind(inner) : value);
+      },
+    });
+  return wrapped(db, (property, value) =>
+    property !== 'transaction'
+      ? value
+      : (...args: Parameters<ChunkDb['transaction']>) =>
+          wrapped((value as ChunkDb['transaction'])(...args), (txProperty, txValue) =>
+            txProperty !== 'store'
+              ? txValue
+              : wrapped(txValue as object, (storeProperty, storeValue) =>
+                  storeProperty !== 'put'
+                    ? storeValue
+                    : (chunk: unknown, key: [string, number]) =>
+                        room.writes-- > 0
+                          ? (storeValue as (v: unknown, k: [string, number]) => Promise<unknown>)(chunk, key)
+                          : Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')),
+                ),
+          ),
+  ) as ChunkDb;
+}
 
 async function sha256Hex(bytes: Uint8Array | undefined): Promise<string | undefined> {
   return bytes && bytesToHex(sha256(bytes));

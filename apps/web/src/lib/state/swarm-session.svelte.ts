@@ -152,8 +152,11 @@ export class SwarmSession implements RunController {
   readonly #swarmProgress: ShownWhileVisible<SwarmProgress | undefined>;
   #fileSha256 = $state<string | undefined>();
   #fileSha256Error = $state<string | undefined>();
-  /** Completed, the whole-file hash waits for the run to end (`RunOverWaits`). */
-  #hashWaitsForRunEnd = $state(false);
+  /**
+   * The store whose whole-file hash waits for its run to end (`RunOverWaits`); undefined when none waits. The
+   * store, not a flag: the wait of an earlier completion, ending, must not clear a later one's.
+   */
+  #hashWaitsFor = $state.raw<IdbChunkStore | undefined>();
   readonly #runOver = new RunOverWaits(browserClock);
   #membership = $state.raw<SwarmMembership | undefined>();
   #run = $state.raw<EngineRun | undefined>();
@@ -215,7 +218,7 @@ export class SwarmSession implements RunController {
 
   /** Whether this completed leecher's whole-file hash waits for the run to end. */
   get hashWaitsForRunEnd(): boolean {
-    return this.#hashWaitsForRunEnd;
+    return this.#hashWaitsFor !== undefined && this.#hashWaitsFor === this.#leecherStore;
   }
 
   /** 0..1 while hashing a file to seed or to check the downloaded one. */
@@ -523,12 +526,14 @@ export class SwarmSession implements RunController {
 
   /**
    * The file as a Blob, once complete: the seeder's own file, or a Blob of the chunk Blobs a leecher
-   * stored (Chromium keeps them on disk: no copy of the file in the page's memory).
+   * stored (Chromium keeps them on disk: no copy of the file in the page's memory). A leecher's chunks still
+   * stored as bytes are rewritten as Blobs first (`onProgress`: the fraction done); that rejects with a
+   * `StoreRewriteError` when the browser refuses (out of room).
    */
-  async fileBlob(): Promise<Blob | undefined> {
+  async fileBlob(onProgress?: (fraction: number) => void): Promise<Blob | undefined> {
     if (this.#seed) return this.#seed.store.fileBlob();
     if (!this.#run?.latestSnapshot?.complete) return undefined;
-    return this.#leecherStore?.fileBlob();
+    return this.#leecherStore?.fileBlob(onProgress);
   }
 
   /**
@@ -768,13 +773,16 @@ export class SwarmSession implements RunController {
    */
   #completed(run: EngineRun): void {
     this.#sample();
+    // The store of the run that completed: by the time the run is over, a newer run may have opened its own.
+    const store = this.#leecherStore;
     // Report before hashing: the whole-file hash keeps the page busy for a moment.
     void this.#reporter?.reportNow().then(async () => {
       if (this.#run === run && run.transferring && run.settings.leaveOnComplete) this.#leaveRun(run);
-      this.#hashWaitsForRunEnd = true;
+      if (!store) return;
+      this.#hashWaitsFor = store;
       await this.#runOver.until(run.runNumber);
-      this.#hashWaitsForRunEnd = false;
-      if (!this.#over) await this.#hashWholeFile();
+      if (this.#hashWaitsFor === store) this.#hashWaitsFor = undefined;
+      if (!this.#over) await this.#hashWholeFile(store);
     });
   }
 
@@ -813,9 +821,9 @@ export class SwarmSession implements RunController {
   }
 
   /** A leecher's whole file, hashed from storage (the seeder's was hashed as it was prepared). */
-  async #hashWholeFile(): Promise<void> {
-    const store = this.#leecherStore;
-    if (!store) return;
+  async #hashWholeFile(store: IdbChunkStore): Promise<void> {
+    // A newer run's store, not yet the whole file, took its place meanwhile: nothing to hash.
+    if (this.#leecherStore !== store) return;
     const sizeBytes = store.sizeBytes;
     this.#fileSha256Error = undefined;
     try {

@@ -3,7 +3,7 @@ import type { StoredFile } from '../whole-file-hash';
 import { chunkCount, type Manifest } from '@swarmlab/protocol';
 import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, storedLength, type ChunkDb, type StoredChunk } from './chunk-database';
-import { writeErrorOf, type StorageError } from './storage-error';
+import { StoreRewriteError, writeErrorOf, type StorageError } from './storage-error';
 import { WriteBatcher } from './write-batcher';
 import { readBlobInto } from '../blob-reader';
 import { CollectionHint } from '@swarmlab/webrtc/collection-hint';
@@ -50,6 +50,9 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   readonly #writes: WriteBatcher<ChunkWrite>;
   /** The pass that turns the stored bytes into Blobs, while one runs (callers meanwhile share it). */
   #toBlobs: Promise<void> | undefined;
+  /** Who follows that pass's progress (every caller sharing it), and how far it got. */
+  readonly #toBlobsListeners = new Set<(fraction: number) => void>();
+  #toBlobsFraction = 0;
 
   constructor(options: IdbChunkStoreOptions) {
     this.storeKey = options.storeKey;
@@ -90,8 +93,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
    * Blob read from IndexedDB is a handle on a file on disk, so the file is never copied into memory, the page's
    * or the browser's (a Blob made from bytes would be held in the browser's memory, the whole file of it).
    */
-  async fileBlob(): Promise<Blob | undefined> {
-    await this.storeAsBlobs();
+  async fileBlob(onProgress?: (fraction: number) => void): Promise<Blob | undefined> {
+    await this.storeAsBlobs(onProgress);
     const stored = await this.#db.getAll('chunks', chunkRange(this.storeKey));
     if (stored.length !== chunkCount(this.#manifest)) return undefined;
     const blobs = stored.filter((chunk): chunk is Blob => chunk instanceof Blob);
@@ -116,14 +119,35 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
 
   /**
    * Rewrites every chunk stored as bytes as a Blob, `CHUNKS_PER_READ` per transaction: a tab does so once its
-   * run is over (then Save is at once), and Save does for what is left. Callers meanwhile share the pass;
-   * `onProgress` (the fraction of chunks done) is the starting caller's.
+   * run is over (then Save is at once), and Save does for what is left. Callers meanwhile share the pass, and
+   * each is told its progress (`onProgress`, the fraction of chunks done; a caller joining late hears how far
+   * it got at once). A write that fails rejects every caller with a `StoreRewriteError`; what was rewritten
+   * stays so, the rest stays bytes, and the store is still whole.
    */
   storeAsBlobs(onProgress?: (fraction: number) => void): Promise<void> {
-    return (this.#toBlobs ??= this.#rewriteAsBlobs(onProgress).finally(() => (this.#toBlobs = undefined)));
+    if (onProgress) {
+      this.#toBlobsListeners.add(onProgress);
+      if (this.#toBlobs) onProgress(this.#toBlobsFraction);
+    }
+    return (this.#toBlobs ??= this.#rewriteAsBlobs().finally(() => {
+      this.#toBlobs = undefined;
+      this.#toBlobsListeners.clear();
+      this.#toBlobsFraction = 0;
+    }));
   }
 
-  async #rewriteAsBlobs(onProgress?: (fraction: number) => void): Promise<void> {
+  async #rewriteAsBlobs(): Promise<void> {
+    try {
+      await this.#rewriteEachAsBlob((fraction) => {
+        this.#toBlobsFraction = fraction;
+        for (const listener of this.#toBlobsListeners) listener(fraction);
+      });
+    } catch (error) {
+      throw new StoreRewriteError(writeErrorOf(error));
+    }
+  }
+
+  async #rewriteEachAsBlob(onProgress: (fraction: number) => void): Promise<void> {
     const count = chunkCount(this.#manifest);
     // Each chunk read comes in a fresh buffer and each Blob made holds its bytes in the browser process until
     // V8 collects it: a collection per MiB kept a 2 GiB file's pass within #12's budget (`bench memory`).
@@ -140,7 +164,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
         return [tx.store.put(new Blob([chunk as Uint8Array<ArrayBuffer>]), key)];
       });
       await Promise.all([...rewrites, tx.done]);
-      onProgress?.(Math.min(count, fromIndex + CHUNKS_PER_READ) / count);
+      onProgress(Math.min(count, fromIndex + CHUNKS_PER_READ) / count);
     }
   }
 

@@ -35,3 +35,21 @@ export function storageMessageOf(error: StorageError): string {
       return `This browser lets the page store no data (${error.detail}), and a peer keeps what it downloads in the browser's storage. Allow this site to save data (in the address bar's site settings: cookies and site data), then open the link again; private browsing may not allow it at all.`;
   }
 }
+
+/**
+ * The stored chunks could not be rewritten as Blobs once the run was over (for the whole-file hash, or for
+ * Save): the tab keeps going, and the file stays stored as it was. Its message says why, for the user.
+ */
+export class StoreRewriteError extends Error {
+  override readonly name = 'StoreRewriteError';
+  readonly storageError: StorageError;
+
+  constructor(storageError: StorageError) {
+    super(
+      storageError.code === 'quota-exceeded'
+        ? 'the browser ran out of storage while preparing the file: free some disk space and try again'
+        : `the browser could not prepare the stored file (${'detail' in storageError ? storageError.detail : storageError.code})`,
+    );
+    this.storageError = storageError;
+  }
+}
