@@ -21,7 +21,13 @@ import type { Refusal } from './refusals';
 import { implausibilityOf } from './report-bounds';
 import { misfitOfReport } from './report-check';
 import { CORROBORATION_WAIT_MS } from './witness-ledger';
-import { createSwarmRuns, WITHHOLDING_WAIT_MS, type SwarmRuns, type SwarmRunsState } from './swarm-runs';
+import {
+  createSwarmRuns,
+  MAX_RUN_NUMBER_CLAIMED_BY_MEMBER,
+  WITHHOLDING_WAIT_MS,
+  type SwarmRuns,
+  type SwarmRunsState,
+} from './swarm-runs';
 import type { SwarmRecord } from './swarm-record';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
@@ -469,14 +475,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it.
     if (input.override) member.override = input.override;
     swarm.members.set(member.peerId, member);
-    if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber);
+    if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
     // What it says of its run is believed where nobody else's account exists: it registered the swarm again
     // (the server had forgotten the run), or the run going on holds its place. A swarm the server never forgot
     // keeps its own runs: a newcomer cannot start, replace or finish one by describing it.
+    // A run numbered past what a member not in control is believed would leave the swarm no number for the
+    // next: such a description is not believed, and the swarm is registered without a run going on.
+    const believable = input.run && (inControl || input.run.runNumber <= MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
     const run =
-      restoredSwarm && input.run
+      restoredSwarm && input.run && believable
         ? swarm.runs.restore(member, input.run)
         : swarm.runs.resume(member, place === 'theirs' ? input.run : null);
     return {

@@ -38,6 +38,15 @@ import {
  */
 export const WITHHOLDING_WAIT_MS = 30_000;
 
+/**
+ * The highest run number a member not in control is believed to have seen, after a restart (`runAtLeast`, or
+ * the run it describes as it registers the swarm again): a million runs, more than a swarm lives to see, and
+ * four billion short of what the wire carries (`MAX_RUN_NUMBER`). A member lying about it can make the next
+ * run's number jump, but not leave the swarm without run numbers (`no-run-number-left`); the holder of the
+ * control secret is believed whatever it says, as it could make a new swarm anyway.
+ */
+export const MAX_RUN_NUMBER_CLAIMED_BY_MEMBER = 2 ** 20;
+
 /** A member of the swarm as a run sees it. */
 export interface RunMember {
   readonly peerId: PeerId;
@@ -210,9 +219,10 @@ export interface SwarmRuns {
   /**
    * A member that registered again after a restart saw run `runNumber` (running or ended): the next run is
    * numbered after it, as its members take only runs newer than theirs. Only in a swarm registered again,
-   * until a run starts: a swarm the server never forgot keeps its own numbers.
+   * until a run starts: a swarm the server never forgot keeps its own numbers. A member not in control is
+   * believed up to `MAX_RUN_NUMBER_CLAIMED_BY_MEMBER`.
    */
-  runAtLeast(runNumber: number): void;
+  runAtLeast(runNumber: number, inControl: boolean): void;
   /**
    * The swarm's settings for the next run, from a member in control that registered again after a restart:
    * taken only in a swarm registered again, while no run started since (the server's own account is newer).
@@ -730,8 +740,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       takesMemory = true;
     },
 
-    runAtLeast(runNumber) {
-      if (takesMemory) runNumberFloor = Math.max(runNumberFloor, runNumber);
+    runAtLeast(runNumber, inControl) {
+      const believed = inControl ? runNumber : Math.min(runNumber, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
+      if (takesMemory) runNumberFloor = Math.max(runNumberFloor, believed);
     },
 
     adoptConfig(runConfig) {

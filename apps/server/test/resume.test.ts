@@ -1,5 +1,6 @@
 import {
   DEFAULT_RUN_CONFIG,
+  MAX_RUN_NUMBER,
   resolvePeerSettings,
   type ProgressReport,
   type ResumedRun,
@@ -8,6 +9,7 @@ import {
 } from '@swarmlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { swarmIdOfSeal } from '../src/swarm-seal';
+import { MAX_RUN_NUMBER_CLAIMED_BY_MEMBER } from '../src/swarm-runs';
 import {
   complete,
   disconnected,
@@ -434,6 +436,38 @@ describe('a swarm after the server restarted', () => {
       uploadBytesPerSec: 500_000,
       leaveOnComplete: true,
     });
+  });
+
+  it('believes a member not in control up to a million runs, so a liar cannot use up the swarm’s run numbers', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const second = await start();
+    // The first back registers the swarm again, describing a run numbered as high as the wire carries.
+    const liarRun = { ...runAsKnown(a, 1000, [seeder, a, b]), runNumber: MAX_RUN_NUMBER };
+    const liar = await comeBack(second, a, liarRun, manifest, { latestRunNumber: MAX_RUN_NUMBER });
+    expect(liar.answer).toMatchObject({ ok: true, registeredAgain: true, run: null });
+    const other = await comeBack(second, b, null, manifest, { latestRunNumber: MAX_RUN_NUMBER - 1 });
+    expect(other.answer).toMatchObject({ ok: true, run: null });
+    const seederBack = await comeBack(second, seeder, null, manifest, { latestRunNumber: 1 });
+    expect(seederBack.answer).toMatchObject({ ok: true, inControl: true });
+    const started = await seederBack.tab.client
+      .timeout(WAIT_MS)
+      .emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    expect(started).toEqual({ ok: true, runNumber: MAX_RUN_NUMBER_CLAIMED_BY_MEMBER + 1 });
+    expect(await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:stop')).toEqual({ ok: true });
+    expect(
+      await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG }),
+    ).toEqual({
+      ok: true,
+      runNumber: MAX_RUN_NUMBER_CLAIMED_BY_MEMBER + 2,
+    });
+  });
+
+  it('believes the holder of the control secret whatever run it describes, as it registers the swarm again', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const second = await start();
+    const described = { ...runAsKnown(seeder, 1000, [seeder, a, b]), runNumber: MAX_RUN_NUMBER_CLAIMED_BY_MEMBER + 5 };
+    const seederBack = await comeBack(second, seeder, described, manifest);
+    expect(seederBack.answer).toMatchObject({ ok: true, inControl: true, run: { runNumber: described.runNumber } });
   });
 
   it('gives up on the participants that do not come back, and interrupts a run left with no leecher', async () => {
