@@ -92,7 +92,12 @@ test('a leecher that completes first hashes its whole file once the run is over,
   // Its own link caps its download: 2 MiB at 200 kB/s takes about 10 s, the uncapped one well under 1 s.
   const slow = await swarm.openPeer(`${origin}/?down=200kB/s#${hash}`);
   await waitForMesh([seeder.page, fast, slow]);
-  await startRun(seeder.page);
+  // Its cap reaches the server after its join: a run started before would leave it uncapped.
+  await expect(seeder.page.getByTestId('peer-links').filter({ hasText: /d 200 ?kB\/s/ })).toHaveCount(1);
+  // Client-server: each leecher downloads from the seeder alone. In p2p the seeder's super-seeding offers a
+  // chunk to one peer and the next only once another has it, so the fast leecher could wait on the capped one
+  // and complete barely before it (it did, 2 runs in 5).
+  await startRun(seeder.page, { mode: 'client-server', serverUp: '' });
 
   await expect.poll(async () => (await readPeerState(fast)).complete, { timeout: 30_000, intervals: [100] }).toBe(true);
   await expect(fast.getByTestId('file-sha256-waits')).toBeVisible();

@@ -307,6 +307,18 @@ export class HeadlessSession {
   #onProgress(progress: SwarmProgress): void {
     this.#latestProgress = progress;
     const run = progress.run;
+    // Its run was stopped (or interrupted) while this peer missed `run:stopped` (its socket was down, and a
+    // rejoin answers only a run still going on): it ends it as it would have then.
+    const ownRun = this.#run;
+    if (
+      run &&
+      (run.phase === 'stopped' || run.phase === 'interrupted') &&
+      ownRun?.runNumber === run.runNumber &&
+      ownRun.transferring
+    ) {
+      ownRun.end();
+      this.#deps.onEvent({ type: 'run-stopped', runNumber: run.runNumber });
+    }
     if (run && run.phase === 'finished' && run.runNumber > this.#finishedRunsTold) {
       this.#finishedRunsTold = run.runNumber;
       this.#deps.onEvent({ type: 'run-finished', runNumber: run.runNumber, distributionMs: run.distributionMs });

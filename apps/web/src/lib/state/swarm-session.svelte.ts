@@ -185,6 +185,10 @@ export class SwarmSession implements RunController {
   #runStarts = 0;
   /** The run whose store is opening (a reloaded tab checks its chunks for seconds): a stop must cancel it. */
   #startingRunNumber: number | undefined;
+  /** A reloaded tab checks the chunks it stored before the reload, before it takes part in the run. */
+  #checkingStoredChunks = $state(false);
+  /** Left as a page unloads (a reload, the back-forward cache): the stored chunks stay for the next visit. */
+  #leftKeepingChunks = false;
   /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
   #earlyStart: RunStarted | undefined;
   #stopTouching: (() => void) | undefined;
@@ -219,6 +223,11 @@ export class SwarmSession implements RunController {
   /** Whether this completed leecher's whole-file hash waits for the run to end. */
   get hashWaitsForRunEnd(): boolean {
     return this.#hashWaitsFor !== undefined && this.#hashWaitsFor === this.#leecherStore;
+  }
+
+  /** Whether this tab is checking the chunks it stored before a reload (`hashedFraction` says how far). */
+  get checkingStoredChunks(): boolean {
+    return this.#checkingStoredChunks;
   }
 
   /** 0..1 while hashing a file to seed or to check the downloaded one. */
@@ -541,6 +550,7 @@ export class SwarmSession implements RunController {
    * deleted, unless the page is only unloading (`keepStoredChunks`: a reload resumes from them).
    */
   leave(options: LeaveOptions = {}): void {
+    this.#leftKeepingChunks = options.keepStoredChunks ?? false;
     this.#preparing.abort();
     this.#runStarts++;
     this.#stopTouching?.();
@@ -586,6 +596,7 @@ export class SwarmSession implements RunController {
       onProgress: (progress) => {
         this.#swarmProgress.set(progress);
         this.#runOver.seen(progress);
+        this.#endRunIfStopped(progress);
         this.#announce();
       },
       onRunStarted: (run) => this.#startRun(run),
@@ -670,6 +681,9 @@ export class SwarmSession implements RunController {
       return;
     }
     if (this.#run && this.#run.runNumber >= started.runNumber) return;
+    // This run, or a newer one, is opening its store (a reloaded tab checks its chunks a while): a start
+    // heard again on a rejoin, or an older one the join's answer carried, must not cancel it.
+    if (this.#startingRunNumber !== undefined && this.#startingRunNumber >= started.runNumber) return;
     const settings = started.settings[this.#peerId];
     if (!settings) return;
     const starting = ++this.#runStarts;
@@ -679,10 +693,20 @@ export class SwarmSession implements RunController {
     this.#fileSha256 = undefined;
     this.#fileSha256Error = undefined;
     this.#startingRunNumber = started.runNumber;
-    void this.#openLeecherStore(started, previous, starting).then((opened) => {
-      if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
-      if (opened) this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
-    });
+    void this.#openLeecherStore(started, previous, starting).then(
+      (opened) => {
+        if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
+        if (opened)
+          this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
+      },
+      (error: unknown) => {
+        // IndexedDB failed under the open or the check of what a reload kept (site data cleared, a chunk
+        // unreadable): the tab says so and stops, rather than wait for a run it never joins.
+        if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
+        if (!this.#over && starting === this.#runStarts)
+          this.#fail(storageMessageOf({ code: 'storage-unavailable', detail: String(error) }));
+      },
+    );
   }
 
   /**
@@ -696,22 +720,30 @@ export class SwarmSession implements RunController {
     this.#leecherStore?.close();
     this.#leecherStore = undefined;
     const previousChunks = previous?.latestSnapshot?.chunksHeld ?? 0;
-    const opened = await this.#leecherStorage().openRun({
-      swarmId: this.#swarmId!,
-      contentId: this.#contentId!,
-      runNumber: started.runNumber,
-      manifest,
-      releasingBytes: Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
-      onProgress: (fraction) => this.#showHashed(fraction),
-      onWriteFailed: (error) => this.#storageFailed(error),
-    });
+    const opened = await this.#leecherStorage()
+      .openRun({
+        swarmId: this.#swarmId!,
+        contentId: this.#contentId!,
+        runNumber: started.runNumber,
+        manifest,
+        releasingBytes: Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
+        onProgress: (fraction) => {
+          this.#checkingStoredChunks = true;
+          this.#showHashed(fraction);
+        },
+        onWriteFailed: (error) => this.#storageFailed(error),
+      })
+      .finally(() => (this.#checkingStoredChunks = false));
     const checkDelayMs = this.#options.testSwitches?.resumeCheckDelayMs ?? 0;
     if (opened.ok && opened.held.count > 0 && checkDelayMs > 0)
       await new Promise((done) => setTimeout(done, checkDelayMs));
     if (this.#over || starting !== this.#runStarts) {
       if (opened.ok) {
         opened.store.close();
-        void this.#storage?.forget(opened.store.storeKey);
+        // Deleted only if the tab left for good. A page unloading keeps it for its next visit, which may
+        // already have opened it again (Back, then Forward); a newer start deletes this tab's other runs'
+        // stores itself (`LeecherStorage.openRun`), or stopped, the next run's does.
+        if (this.#over && !this.#leftKeepingChunks) void this.#storage?.forget(opened.store.storeKey);
       }
       return undefined;
     }
@@ -791,6 +823,18 @@ export class SwarmSession implements RunController {
     this.#sample();
     run.leave();
     this.#phase = 'waiting';
+  }
+
+  /**
+   * The server's table says this tab's run was stopped (or interrupted) while the tab still runs it: its
+   * `run:stopped` was missed (the socket was down as the teacher pressed Stop, and a rejoin answers only a run
+   * still going on). The tab ends it as it would have then.
+   */
+  #endRunIfStopped(progress: SwarmProgress): void {
+    const run = this.#run;
+    const shown = progress.run;
+    if (!run || this.#phase !== 'running' || shown?.runNumber !== run.runNumber) return;
+    if (shown.phase === 'stopped' || shown.phase === 'interrupted') this.#endRun(run);
   }
 
   /** The run was stopped: drop the engine and wait for the next. */
