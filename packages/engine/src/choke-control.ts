@@ -154,8 +154,10 @@ export class ChokeControl {
     const { superSeeder: seeder, sessions, config, clock } = this.#c;
     if (!seeder) return;
     if (!seeder.active) return this.revealAll();
-    const candidates = [...sessions.values()].filter((s) => s.handshakeDone).map((s) => s.peerId);
     while (seeder.openOffers < config.seedUploadSlots) {
+      // Read afresh for each offer: a send that fails (a channel closing) closes its session inside the send,
+      // and an offer to a session gone would throw.
+      const candidates = [...sessions.values()].filter((s) => s.handshakeDone && !s.closed).map((s) => s.peerId);
       const offer = seeder.offerNext(candidates, clock.nowMs());
       if (!offer) return;
       this.#c.send(sessions.get(offer.peerId)!, { type: 'have', chunkIndex: offer.chunkIndex });

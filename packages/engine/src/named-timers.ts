@@ -17,8 +17,12 @@ export class NamedTimers {
   every(name: string, periodMs: number, task: () => void): void {
     const run = (): void => {
       if (this.#stopped) return;
-      task();
-      this.#pending.set(name, this.#clock.setTimer(periodMs, run));
+      try {
+        task();
+      } finally {
+        // A task that throws (a bug) loses its own run, not every later one.
+        if (!this.#stopped) this.#pending.set(name, this.#clock.setTimer(periodMs, run));
+      }
     };
     this.#pending.set(name, this.#clock.setTimer(periodMs, run));
   }

@@ -1,7 +1,13 @@
 import { decodeWireMessage, encodeWireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENGINE_CONFIG, MemoryChunkStore, type DropReason, type PeerLink } from '../src/index';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  MemoryChunkStore,
+  type DropReason,
+  type PeerLink,
+  type PeerLinkHandlers,
+} from '../src/index';
 
 // Every swarm here runs on its own virtual clock (`TestSwarm`): it moves only while the test runs it,
 // so the time limits below are test-clock time, and nothing waits on the wall clock.
@@ -172,6 +178,50 @@ describe('SwarmEngine over in-memory links', () => {
     const withinMs = DEFAULT_ENGINE_CONFIG.superSeedOfferTimeoutMs / 2; // not a stale offer moving on
     await swarm.runUntil(() => offers().length > 1, withinMs, 'the next offer');
     expect(new Set(offers()).size).toBe(2);
+  });
+
+  it('a super-seeder whose offer to a peer fails as it is sent (its channel closing) offers on to the others, its tick alive', async () => {
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const steady = swarm.rawPeer(seeder, file.contentId, 'steady');
+    // The other peer's data channel is closing: a send throws, and the link closes inside it, as
+    // `simple-peer-link` does (Chromium may keep a channel "closing" for seconds).
+    let failing = false;
+    const closing = swarm.rawPeer(seeder, file.contentId, 'closing', {
+      engineSide: (link) => {
+        let handlers: PeerLinkHandlers | undefined;
+        return {
+          remotePeerId: link.remotePeerId,
+          copiesOnSend: true,
+          get bufferedBytes() {
+            return link.bufferedBytes;
+          },
+          send(bytes) {
+            if (!failing) return link.send(bytes);
+            link.close();
+            handlers?.close('send failed: the channel is closing');
+          },
+          attach(next) {
+            handlers = next;
+            link.attach(next);
+          },
+          close: () => link.close(),
+        };
+      },
+    });
+    const offersTo = (peer: typeof steady) => peer.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
+    await swarm.runUntil(() => offersTo(steady).length > 0 && offersTo(closing).length > 0, 2000, 'offers to both');
+    failing = true;
+    // Neither asks for its chunk: the offers go stale, and the tick offers again, to both.
+    const before = offersTo(steady).length;
+    const staleMs = DEFAULT_ENGINE_CONFIG.superSeedOfferTimeoutMs;
+    await swarm.runUntil(
+      () => offersTo(steady).length >= before + 2,
+      4 * staleMs,
+      'offers going on to the steady peer',
+    );
+    expect(closing.closed()).toBe(true);
   });
 
   it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {

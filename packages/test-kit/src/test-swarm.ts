@@ -147,8 +147,17 @@ export class TestSwarm {
    * Connects a raw link driven by the test to `peer` and sends a valid handshake for `contentId` from it,
    * so the test can then send whatever it likes.
    */
-  rawPeer(peer: TestPeer, contentId = this.file.contentId, rawPeerId = 'rogue'): RawPeer {
-    const [toRaw, raw] = this.linkPair(peer.engine.localPeerId, rawPeerId);
+  rawPeer(
+    peer: TestPeer,
+    contentId = this.file.contentId,
+    rawPeerId = 'rogue',
+    options: {
+      /** What `peer`'s engine gets instead of its end of the link (a test's wrapper around it). */
+      readonly engineSide?: (link: PeerLink) => PeerLink;
+    } = {},
+  ): RawPeer {
+    const [toRawEnd, raw] = this.linkPair(peer.engine.localPeerId, rawPeerId);
+    const toRaw = options.engineSide ? options.engineSide(toRawEnd) : toRawEnd;
     const received: WireMessage[] = [];
     let closed = false;
     raw.attach({
