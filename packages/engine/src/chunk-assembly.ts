@@ -44,6 +44,11 @@ export class ChunkAssembly {
     return this.#receivedBlocks === this.#states.length;
   }
 
+  /** True while some block is asked of a peer and not received yet. */
+  get hasRequests(): boolean {
+    return this.#states.length - this.#receivedBlocks - this.#missingBlocks > 0;
+  }
+
   /** True while some block has not been asked of anyone. */
   get hasMissing(): boolean {
     return this.#missingBlocks > 0;

@@ -7,7 +7,10 @@ import type { HeldChunks } from './stored-chunks';
 /** What `ChunksInProgress` works with, passed by the `Downloader`. */
 export interface ChunksInProgressComponents {
   readonly manifest: Manifest;
-  readonly config: Pick<EngineConfig, 'blockBytes' | 'endgameMaxRequestsPerBlock' | 'maxStoringBytes'>;
+  readonly config: Pick<
+    EngineConfig,
+    'blockBytes' | 'endgameMaxRequestsPerBlock' | 'maxStoringBytes' | 'maxIdleChunks'
+  >;
   readonly have: HeldChunks;
   readonly holdings: HoldingsView;
   /** Picks our next chunk. */
@@ -39,7 +42,7 @@ export class ChunksInProgress {
   readonly #phase: Uint8Array;
   #storingCount = 0;
   #storingBytes = 0;
-  /** A new chunk was not started because verified chunks waited for the store (`maxStoringBytes`). */
+  /** A new chunk was not started: verified chunks waited for the store (`maxStoringBytes`), or begun ones for a peer (`maxIdleChunks`). */
   #heldBack = false;
 
   constructor(components: ChunksInProgressComponents) {
@@ -65,13 +68,17 @@ export class ChunksInProgress {
   nextBlockFor(column: number, peerId: string): { assembly: ChunkAssembly; block: ChunkBlock } | undefined {
     const { availability, holdings, have, config } = this.#c;
     const phase = this.#phase;
+    let idle = 0;
     for (const assembly of this.#assemblies.values()) {
-      if (assembly.verifying || !assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
+      if (assembly.verifying) continue;
+      if (!assembly.hasRequests) idle++;
+      if (!assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
       const block = assembly.nextMissing();
       if (block) return { assembly, block };
     }
-    // Held back while chunks waiting for the store hold too much: no new chunk, endgame duplicates still.
-    const heldBack = this.#storeIsBehind();
+    // Held back while chunks waiting for the store hold too much, or too many begun chunks wait for a peer
+    // to ask: no new chunk, endgame duplicates still.
+    const heldBack = this.#storeIsBehind() || idle >= config.maxIdleChunks;
     if (heldBack) this.#heldBack = true;
     const chunkIndex = heldBack
       ? undefined
@@ -116,6 +123,13 @@ export class ChunksInProgress {
     this.#storingBytes -= chunkLengthBytes(this.#c.manifest, chunkIndex);
   }
 
+  /** Chunks begun that nobody is asked for now (`maxIdleChunks`). */
+  #idleChunks(): number {
+    let idle = 0;
+    for (const assembly of this.#assemblies.values()) if (!assembly.verifying && !assembly.hasRequests) idle++;
+    return idle;
+  }
+
   /** Verified chunks waiting for the store hold `maxStoringBytes` or more (at least one waits). */
   #storeIsBehind(): boolean {
     return this.#storingBytes > 0 && this.#storingBytes >= this.#c.config.maxStoringBytes;
@@ -126,7 +140,7 @@ export class ChunksInProgress {
    * `Downloader` then asks every peer again.
    */
   takeReleased(): boolean {
-    if (!this.#heldBack || this.#storeIsBehind()) return false;
+    if (!this.#heldBack || this.#storeIsBehind() || this.#idleChunks() >= this.#c.config.maxIdleChunks) return false;
     this.#heldBack = false;
     return true;
   }

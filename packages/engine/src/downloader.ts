@@ -24,6 +24,7 @@ export interface DownloaderComponents {
     | 'pipelineSlackMs'
     | 'endgameMaxRequestsPerBlock'
     | 'maxStoringBytes'
+    | 'maxIdleChunks'
     | 'requestTimeoutMs'
     | 'snubTimeoutMs'
     | 'maxBadBlocksPerPeer'

@@ -32,6 +32,14 @@ export interface EngineConfig {
    * IndexedDB stalls for a second or more at times, and the tab and the browser process each held every
    * chunk that waited). */
   readonly maxStoringBytes: number;
+  /**
+   * Chunks begun with no block asked of anyone now (the peers that had them choked us, left, or refused
+   * them) may number this many; past it no new chunk is started until one of them is finished (a soft bound,
+   * as `maxStoringBytes`; endgame duplicates are still asked for). Each holds a chunk's buffer: a peer that
+   * refuses every request (a seeder whose file changed on disk, or a hostile one) otherwise had us begin every
+   * chunk it claims, the whole file in memory.
+   */
+  readonly maxIdleChunks: number;
   /** In the endgame, how many peers may be asked for the same block at once. */
   readonly endgameMaxRequestsPerBlock: number;
   /** Stop queuing blocks on a link while this many bytes wait in its send buffer (Chromium's limit is
@@ -84,6 +92,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   randomFirstChunks: 4,
   endgameMaxRequestsPerBlock: 2,
   maxStoringBytes: 4 * 1024 * 1024,
+  maxIdleChunks: 16,
   sendHighWaterBytes: 1024 * 1024,
   uploadSlots: 4,
   optimisticSlots: 1,

@@ -1,4 +1,4 @@
-import { decodeWireMessage, encodeWireMessage } from '@swarmlab/protocol';
+import { Bitfield, decodeWireMessage, encodeWireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -222,6 +222,40 @@ describe('SwarmEngine over in-memory links', () => {
       'offers going on to the steady peer',
     );
     expect(closing.closed()).toBe(true);
+  });
+
+  it('a peer that refuses every request gets no more than maxIdleChunks chunks begun, not the file in memory', async () => {
+    const file = await testFile(64 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const leecher = swarm.peer('leecher');
+    // It claims every chunk and unchokes us, then refuses each request (a seeder whose file changed on disk).
+    const refuser = swarm.rawPeer(leecher, file.contentId, 'refuser');
+    refuser.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(64).toBytes() }));
+    refuser.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const begun = new Set<number>();
+    let answered = 0;
+    const refuseAll = (): void => {
+      for (; answered < refuser.received.length; answered++) {
+        const message = refuser.received[answered]!;
+        if (message.type !== 'request') continue;
+        begun.add(message.chunkIndex);
+        const { chunkIndex, offsetBytes, lengthBytes } = message;
+        refuser.link.send(encodeWireMessage({ type: 'reject', chunkIndex, offsetBytes, lengthBytes }));
+      }
+    };
+    const endMs = swarm.clock.nowMs() + 10_000;
+    swarm.clock.at(endMs, () => {});
+    await swarm.runUntil(
+      () => {
+        refuseAll();
+        return swarm.clock.nowMs() >= endMs;
+      },
+      10_000,
+      'ten seconds of refusals',
+    );
+    // The idle ones, and one asked of the peer as the last of them was refused.
+    expect(begun.size).toBeLessThanOrEqual(DEFAULT_ENGINE_CONFIG.maxIdleChunks + 1);
+    expect(refuser.closed()).toBe(false);
   });
 
   it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {
