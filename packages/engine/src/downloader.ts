@@ -134,8 +134,10 @@ export class Downloader {
 
   /** The peer unchoked us: ask it for blocks. */
   onUnchoke(session: DownloaderPeer): void {
+    // Only an unchoke that ends a choke starts the time-outs afresh: a peer repeating it while it sends
+    // nothing must not keep our requests pinned, nor itself from counting as snubbed.
+    if (session.peerChoking) session.lastProgressAtMs = this.#c.clock.nowMs();
     session.peerChoking = false;
-    session.lastProgressAtMs = this.#c.clock.nowMs();
     this.fillRequests(session);
   }
 

@@ -258,6 +258,23 @@ describe('SwarmEngine over in-memory links', () => {
     expect(refuser.closed()).toBe(false);
   });
 
+  it('times out the requests of a peer that sends nothing, however often it repeats its unchoke', async () => {
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const leecher = swarm.peer('leecher');
+    const withholder = swarm.rawPeer(leecher, file.contentId, 'withholder');
+    withholder.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(8).toBytes() }));
+    const unchoke = (): void => {
+      withholder.link.send(encodeWireMessage({ type: 'unchoke' }));
+      swarm.clock.setTimer(5000, unchoke);
+    };
+    unchoke();
+    const cancels = () => withholder.received.filter((m) => m.type === 'cancel');
+    const { requestTimeoutMs } = DEFAULT_ENGINE_CONFIG;
+    await swarm.runUntil(() => cancels().length > 0, requestTimeoutMs + 5000, 'its requests timed out');
+    expect(withholder.received.some((m) => m.type === 'request')).toBe(true);
+  });
+
   it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {
     const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
