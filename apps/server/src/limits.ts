@@ -27,7 +27,10 @@ export interface ServerLimits {
   readonly messageBurst: number;
   /** Least time between two `swarm:progress` broadcasts to one swarm; changes in between coalesce. */
   readonly progressBroadcastIntervalMs: number;
-  /** Sockets watching one swarm (`swarm:watch`); one past it is refused with `too-many-watchers`. */
+  /**
+   * Sockets watching one swarm (`swarm:watch`); one past it is refused with `too-many-watchers`, unless it
+   * presents the control secret (the teacher's screen; the per-address connection limit bounds those).
+   */
   readonly maxWatchersPerSwarm: number;
   /** Deepest nesting of a request's payload; a deeper one is refused with `payload-too-deep`, unread. */
   readonly maxPayloadDepth: number;

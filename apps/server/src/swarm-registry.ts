@@ -546,9 +546,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (presences.has(socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
-      if (swarm.watchers.size >= limits.maxWatchersPerSwarm) return { ok: false, code: 'too-many-watchers' };
-      swarm.watchers.add(socketId);
       const inControl = sameControlDigest(swarm.controlDigest, control);
+      // The cap is for screens anyone with the link may open: filling it must not keep out the teacher's
+      // (the control link), which the per-address connection limit bounds.
+      if (!inControl && swarm.watchers.size >= limits.maxWatchersPerSwarm)
+        return { ok: false, code: 'too-many-watchers' };
+      swarm.watchers.add(socketId);
       presences.set(socketId, { swarmId, peerId: null, inControl });
       return { ok: true, swarm, progress: progressOf(swarm), inControl };
     },

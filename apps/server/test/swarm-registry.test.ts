@@ -263,6 +263,10 @@ describe('swarm registry: progress, watchers and runs', () => {
     });
     expect(registry.watch(SWARM_A, 'w2')).toMatchObject({ ok: true });
     expect(registry.watch(SWARM_A, 'w3')).toEqual({ ok: false, code: 'too-many-watchers' });
+    // Screens anyone with the link may open cannot keep out the teacher's: the control secret's holder gets in.
+    expect(registry.watch(SWARM_A, 'w4', CONTROL)).toMatchObject({ ok: true, inControl: true });
+    expect(registry.watch(SWARM_A, 'w5', WRONG_CONTROL)).toEqual({ ok: false, code: 'too-many-watchers' });
+    expect(registry.unwatch('w4')).toBe(SWARM_A);
 
     expect(registry.membershipOf('w1')).toBeUndefined();
     expect(registry.followedSwarmOf('w1')).toBe(SWARM_A);
