@@ -492,6 +492,26 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
   };
 
+  /**
+   * `member` takes back the place the server recorded for it in `run` (it left the swarm, and resumes under its
+   * key): present again with what the server knew of it. Its engine did not restart (unlike a reloaded tab's,
+   * `takeBack`): its totals carry on, so the witnesses' record of them stays as it is.
+   */
+  const takeRecordedPlaceBack = (run: LiveRun, member: RunMember): void => {
+    const known = run.participants.get(member.peerId);
+    if (known) {
+      known.present = true;
+      known.away = false;
+      return;
+    }
+    const abandoned = run.abandoned.get(member.peerId);
+    run.abandoned.delete(member.peerId);
+    run.abandonedLeechers = Math.max(0, run.abandonedLeechers - 1);
+    // Counted once already, when it first took part.
+    run.participantsEver--;
+    addParticipant(member, run, undefined, abandoned?.tookPartAtMs);
+  };
+
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
   const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
     run.config.mode === 'p2p' || sender.role === 'seeder';
@@ -665,8 +685,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     resume(member, resumed) {
       if (!live) return null;
-      if (resumed && resumed.runNumber === live.runNumber) takePartAsResumed(live, member, resumed);
-      else if (!live.participants.get(member.peerId)?.present) {
+      const known = live.participants.get(member.peerId);
+      // What the tab says of its part is believed only where the server has no account of it: a place the
+      // restored run awaits, or the restorer's own. A place the server recorded (its member left: its page
+      // closed, or its grace ran out) is taken back as recorded, completion, caps and flag, not as restated.
+      const recorded = (known !== undefined && !known.awaiting) || live.abandoned.has(member.peerId);
+      if (resumed && resumed.runNumber === live.runNumber && !recorded) takePartAsResumed(live, member, resumed);
+      else if (resumed && resumed.runNumber === live.runNumber) takeRecordedPlaceBack(live, member);
+      else if (!known?.present) {
         live.participants.delete(member.peerId);
         addParticipant(member, live);
       }

@@ -893,6 +893,31 @@ describe('swarm runs', () => {
     });
   });
 
+  it('gives a leecher that left and resumes its recorded place back, not the completion or caps it restates', () => {
+    const { at, runs } = setUp();
+    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('a', reportFor(1, false, 1000));
+    // The seeder says it sent `a` the whole file; `a` withholds its completion, leaves, and resumes under its key
+    // describing a completion 1 ms into the run, with no caps.
+    at(2000).report('s', vouch(1, 'a'));
+    runs.leave('a');
+    expect(runs.placeFor('a', memberKeyDigestOf('key of a'))).toBe('theirs');
+    const restated: ResumedRun = {
+      runNumber: 1,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+      elapsedMs: 3000,
+      completedAfterMs: 1,
+      participants: [],
+    };
+    at(3000).resume(leecher('a'), restated);
+    const a = () => runs.snapshot().run?.participants.find((participant) => participant.peerId === 'a');
+    expect(a()).toMatchObject({ completedAfterMs: null, settings: { uploadBytesPerSec: 200_000 } });
+    // Its completion counts from when the server hears it.
+    at(4000).report('a', reportFor(1, true, FILE_BYTES));
+    expect(a()?.completedAfterMs).toBe(3000);
+  });
+
   it('refuses a run past the last run number the wire carries, which only a restored claim reaches', () => {
     const { at, runs } = setUp();
     at(1000).restore(SEEDER, {
