@@ -74,6 +74,27 @@ export interface WitnessLedger {
 export type UnreportedGrant =
   { readonly sinceMs: number; readonly untilMs: number; readonly bytesPerSec: number | null } | number;
 
+/** Where the latest of an account's grants ends (−∞ when it has none with times). */
+function grantedUntilMs(account: { readonly granted: readonly UnreportedGrant[] } | undefined): number {
+  let untilMs = Number.NEGATIVE_INFINITY;
+  for (const grant of account?.granted ?? []) if (typeof grant !== 'number') untilMs = Math.max(untilMs, grant.untilMs);
+  return untilMs;
+}
+
+/** Adds `grant` to `grants`, merged with the last when it carries straight on from it at the same cap. */
+function addGrant(grants: UnreportedGrant[], grant: UnreportedGrant): void {
+  const last = grants.at(-1);
+  if (
+    typeof grant !== 'number' &&
+    last !== undefined &&
+    typeof last !== 'number' &&
+    last.bytesPerSec === grant.bytesPerSec &&
+    grant.sinceMs <= last.untilMs
+  )
+    grants[grants.length - 1] = { ...last, untilMs: Math.max(last.untilMs, grant.untilMs) };
+  else grants.push(grant);
+}
+
 /** What `grant` may have sent towards a completion heard at `heardAtMs`. */
 export function grantTowards(grant: UnreportedGrant, heardAtMs: number): number {
   if (typeof grant === 'number') return grant;
@@ -160,13 +181,17 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       account.sent.clear();
       // Present again: no longer a departed sender, which the oldest-first eviction could erase whole.
       const grant = departed.get(senderId);
-      if (grant !== undefined) account.granted.push(grant);
+      if (grant !== undefined) addGrant(account.granted, grant);
       departed.delete(senderId);
     },
 
     left(senderId, atMs, sinceMs, uploadBytesPerSec) {
+      // A sender that left before and came back without reporting since is granted only the time after its last
+      // grant: leaving and rejoining again and again must not grant the same span twice (each cycle did, and a
+      // capped puppet's few unreported seconds then vouched for megabytes).
+      const fromMs = Math.max(sinceMs, grantedUntilMs(senders.get(senderId)));
       departed.delete(senderId);
-      departed.set(senderId, { sinceMs, untilMs: Math.max(sinceMs, atMs), bytesPerSec: uploadBytesPerSec });
+      departed.set(senderId, { sinceMs: fromMs, untilMs: Math.max(fromMs, atMs), bytesPerSec: uploadBytesPerSec });
       if (departed.size <= options.maxDepartedSenders) return;
       const [oldest] = departed.keys();
       departed.delete(oldest!);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { bytesThroughCap } from '../src/report-bounds';
-import { CORROBORATION_SHORTFALL, createWitnessLedger, type WitnessLedgerState } from '../src/witness-ledger';
+import {
+  CORROBORATION_SHORTFALL,
+  createWitnessLedger,
+  grantTowards,
+  type UnreportedGrant,
+  type WitnessLedgerState,
+} from '../src/witness-ledger';
 
 const F = 1_000_000;
 const RECEIVERS = new Set(['s', 'a', 'b', 'c']);
@@ -98,6 +104,24 @@ describe('the witness ledger of a run', () => {
     expect(ledger.corroborates('a', F, 1_100)).toBe(false);
     const imported = createWitnessLedger({ maxDepartedSenders: 4 }, JSON.parse(JSON.stringify(ledger.exportState())));
     expect([imported.corroborates('a', F, 10_000), imported.corroborates('a', F, 1_100)]).toEqual([true, false]);
+  });
+
+  it('grants a sender that leaves and comes back again and again each span of time once', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('p', sent({ a: 0 }), 1_000, RECEIVERS);
+    // A capped puppet reports once, then leaves and comes back (a reload each time) every 10 ms for 60 ms,
+    // never reporting again: 1 s after its report, at 100 kB/s, it may have sent what 1 s allows, not 6 times that.
+    for (let cycle = 1; cycle <= 6; cycle++) {
+      ledger.left('p', 1_000 + cycle * 10 + 940, 1_000, 100_000);
+      ledger.restarted('p');
+    }
+    const exported = ledger.exportState();
+    const [, account] = exported.senders.find(([senderId]) => senderId === 'p')!;
+    const granted = (account.granted as readonly UnreportedGrant[]).reduce<number>(
+      (total, grant) => total + grantTowards(grant, 10_000),
+      0,
+    );
+    expect(granted).toBe(bytesThroughCap(100_000, 1_000));
   });
 
   it('reads grants stored before their times were kept: so many bytes, whenever the completion', () => {
