@@ -693,6 +693,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (resumed && resumed.runNumber === live.runNumber && !recorded) takePartAsResumed(live, member, resumed);
       else if (resumed && resumed.runNumber === live.runNumber) takeRecordedPlaceBack(live, member);
       else if (!known?.present) {
+        // A place nobody can prove theirs any more (its record was evicted, past `maxDepartedParticipants`
+        // departures): what the others sent under this id was sent to someone else, and counts for nobody.
+        if (!known && !live.abandoned.has(member.peerId)) live.witnesses.forgetReceiver(member.peerId);
         live.participants.delete(member.peerId);
         addParticipant(member, live);
       }

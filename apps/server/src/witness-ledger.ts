@@ -63,6 +63,11 @@ export interface WitnessLedger {
   restarted(senderId: PeerId): void;
   /** `senderId` was flagged: nothing it said it sent counts any more. */
   discredit(senderId: PeerId): void;
+  /**
+   * Peer id `receiverId` is someone else's now (nobody can prove its old place theirs any more): what the
+   * others said they sent under that id no longer counts for it.
+   */
+  forgetReceiver(receiverId: PeerId): void;
   /** Everything it holds, as plain data (a shared store keeps it between requests: `swarm-record.ts`). */
   exportState(): WitnessLedgerState;
 }
@@ -222,6 +227,13 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     discredit(senderId) {
       senders.delete(senderId);
       departed.delete(senderId);
+    },
+
+    forgetReceiver(receiverId) {
+      for (const account of senders.values()) {
+        account.sent.delete(receiverId);
+        account.carried.delete(receiverId);
+      }
     },
 
     exportState: () => ({

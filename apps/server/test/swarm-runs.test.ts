@@ -918,6 +918,30 @@ describe('swarm runs', () => {
     expect(a()?.completedAfterMs).toBe(3000);
   });
 
+  it('does not let a stranger who takes a forgotten place’s peer id inherit what was sent under it', () => {
+    const { at, runs } = setUp();
+    // Client-server: the seeder alone sends, so the leechers that come and go grant nothing as they leave.
+    at(1000).start(SHAPED, [SEEDER, leecher('h'), leecher('b')]);
+    // The seeder sent `h` the whole file, then `h`'s page closed before it reported completing.
+    at(1500).report('s', vouch(1, 'h'));
+    runs.leave('h');
+    expect(runs.placeFor('h', memberKeyDigestOf('a stranger'))).toBe('taken');
+    // Past `maxDepartedParticipants` (10 here) departures later, nobody can prove the place `h`'s any more.
+    for (let index = 0; index < OPTIONS.maxDepartedParticipants; index++) {
+      runs.join(leecher(`puppet${index}`));
+      runs.leave(`puppet${index}`);
+    }
+    expect(runs.placeFor('h', memberKeyDigestOf('a stranger'))).toBe('free');
+    const stranger: RunMember = { ...leecher('h'), keyDigest: memberKeyDigestOf('a stranger') };
+    at(2000).resume(stranger, null);
+    at(2005).report('h', reportFor(1, true, FILE_BYTES));
+    // Its completion is not confirmed by what the seeder sent the old `h`: it waits, then is flagged (the others
+    // fell silent here, so the wait is held its longest: two grace periods, then 10 s).
+    const h = () => runs.snapshot().run?.participants.find((participant) => participant.peerId === 'h');
+    expect(h()).toMatchObject({ completedAfterMs: 1005, corroborated: false });
+    expect(at(2005 + 2 * OPTIONS.memberGraceMs + 10_001).unconfirmedCompletions()).toEqual(['h']);
+  });
+
   it('refuses a run past the last run number the wire carries, which only a restored claim reaches', () => {
     const { at, runs } = setUp();
     at(1000).restore(SEEDER, {
