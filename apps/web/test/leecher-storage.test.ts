@@ -224,6 +224,40 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(await storeKeysWithChunks(db)).toEqual([live.store.storeKey]);
   });
 
+  it('keeps a store another tab records while stale ones are cleaned, though its chunks looked orphaned', async () => {
+    const { manifest } = await prepared;
+    const { name, clock, storageOf } = fixture();
+    const db = await openChunkDatabase(name);
+    let newcomer: string | undefined;
+    // Another tab opens its store and writes its first chunk just after the visitor has read the records.
+    const racing = new Proxy(db, {
+      get(inner, property) {
+        const value: unknown = Reflect.get(inner, property, inner);
+        if (typeof value !== 'function') return value;
+        if (property !== 'getAll') return value.bind(inner);
+        return async (...args: unknown[]) => {
+          const result: unknown = await value.apply(inner, args);
+          if (args[0] === 'stores' && newcomer === undefined) {
+            const opened = await openOk(storageOf('newcomer'), await runOptions());
+            await opened.store.put(0, chunkOf(manifest, 0));
+            newcomer = opened.store.storeKey;
+          }
+          return result;
+        };
+      },
+    });
+    const visitor = new LeecherStorage({
+      db: async () => racing,
+      tabId: async () => 'visitor',
+      sha256: noblePageSha256,
+      nowMs: () => clock.nowMs,
+      estimate: undefined,
+    });
+    expect(await visitor.cleanStale()).toEqual([]);
+    expect(await storeKeysWithChunks(db)).toEqual([newcomer]);
+    expect(await db.get('stores', newcomer!)).toBeDefined();
+  });
+
   it('refuses a download that will not fit the quota, with the figures', async () => {
     const { storageOf, name } = fixture(async () => ({ quota: 1024 * 1024, usage: 512 * 1024 }));
     const opened = await storageOf('tab1').openRun(await runOptions());

@@ -68,6 +68,29 @@ export async function forgetStore(db: ChunkDb, storeKey: string): Promise<void> 
 }
 
 /**
+ * Deletes a store as `forgetStore` does, if `stillDoomed` says so of its record as it is in the deleting
+ * transaction (a store another tab recorded since the caller looked is kept). Resolves with whether it was.
+ */
+export async function forgetStoreIf(
+  db: ChunkDb,
+  storeKey: string,
+  stillDoomed: (record: StoreRecord | undefined) => boolean,
+): Promise<boolean> {
+  const tx = db.transaction(['chunks', 'stores'], 'readwrite');
+  const record = await tx.objectStore('stores').get(storeKey);
+  if (!stillDoomed(record)) {
+    await tx.done;
+    return false;
+  }
+  await Promise.all([
+    tx.objectStore('chunks').delete(chunkRange(storeKey)),
+    tx.objectStore('stores').delete(storeKey),
+    tx.done,
+  ]);
+  return true;
+}
+
+/**
  * The store keys that hold chunks, recorded or not (a write that lands after its store was forgotten
  * leaves chunks without a record): one cursor step per store, jumping past each one's chunks.
  */

@@ -1,5 +1,12 @@
 import { chunkLengthBytes, type Bitfield, type Manifest, type Sha256 } from '@swarmlab/protocol';
-import { forgetStore, storeKeyOf, storeKeysWithChunks, type ChunkDb } from './chunk-database';
+import {
+  forgetStore,
+  forgetStoreIf,
+  storeKeyOf,
+  storeKeysWithChunks,
+  type ChunkDb,
+  type StoreRecord,
+} from './chunk-database';
 import { checkStoredChunks } from './stored-chunks-check';
 import { IdbChunkStore } from './idb-chunk-store';
 import type { StorageError } from './storage-error';
@@ -124,14 +131,10 @@ export class LeecherStorage {
       const db = await this.#open();
       const records = new Map((await db.getAll('stores')).map((record) => [record.storeKey, record]));
       const staleBeforeMs = this.#deps.nowMs() - STALE_STORE_AFTER_MS;
-      return await this.#forgetWhere(
-        db,
-        (key) => {
-          const record = records.get(key);
-          return !record || record.touchedAtMs < staleBeforeMs;
-        },
-        [...records.keys()],
-      );
+      const stale = (record: StoreRecord | undefined): boolean => !record || record.touchedAtMs < staleBeforeMs;
+      // Checked again as each is deleted: another tab may have recorded a store (and written its first chunk)
+      // since the records were read, and its chunks then looked like orphans.
+      return await this.#forgetWhere(db, (key) => stale(records.get(key)), [...records.keys()], stale);
     } catch (error) {
       console.warn(`swarmlab: could not clean stored chunks (${String(error)})`);
       return [];
@@ -142,11 +145,16 @@ export class LeecherStorage {
     db: ChunkDb,
     doomed: (storeKey: string) => boolean,
     alsoKeys: readonly string[] = [],
+    stillDoomed?: (record: StoreRecord | undefined) => boolean,
   ): Promise<string[]> {
     const recorded = alsoKeys.length > 0 ? alsoKeys : await db.getAllKeys('stores');
     const keys = [...new Set([...recorded, ...(await storeKeysWithChunks(db))])].filter(doomed);
-    for (const key of keys) await forgetStore(db, key);
-    return keys;
+    const deleted: string[] = [];
+    for (const key of keys) {
+      if (stillDoomed ? await forgetStoreIf(db, key, stillDoomed) : (await forgetStore(db, key), true))
+        deleted.push(key);
+    }
+    return deleted;
   }
 
   #open(): Promise<ChunkDb> {
