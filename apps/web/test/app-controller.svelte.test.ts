@@ -113,6 +113,19 @@ describe('AppController: routing', () => {
     expect(app.screen).toEqual({ view: 'start' });
   });
 
+  it('follows the swarm again on an overview that failed, in a new watch with its control secret', () => {
+    const secret = 'S3cr3t_-S3cr3t_-S3cr3t';
+    const { app, watches } = setUp(`${watchLink(SWARM_A, CONTENT_A)}/${secret}`);
+    app.start();
+    // The server was gone for good: the user asks again rather than reload.
+    app.watchAgain();
+    expect(watches[0]!.closeCalls).toBe(1);
+    expect(watches).toHaveLength(2);
+    expect(watches[1]!.watchedContentId).toBe(CONTENT_A);
+    expect(watches.map((watch) => watch.control)).toEqual([secret, secret]);
+    expect(app.screen).toEqual({ view: 'watch', watch: watches[1], contentId: CONTENT_A });
+  });
+
   it('leaves a swarm for an overview screen of it', () => {
     const { app, window, sessions, watches } = setUp(swarmLink(SWARM_A, CONTENT_A));
     app.start();

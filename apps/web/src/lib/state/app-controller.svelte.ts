@@ -213,6 +213,13 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#route = { view: 'start' };
   }
 
+  /** An overview that failed (the server gone for good, say) follows its swarm again, as a reload would. */
+  watchAgain(): void {
+    if (!this.#watch) return;
+    this.#closeAll({ keepStoredChunks: true });
+    this.#followLocation();
+  }
+
   /**
    * A swarm link joins (unless this tab already is in that swarm), a watch link follows one. A control
    * link's secret is kept for this tab and taken out of the address bar at once: the teacher's screen is
