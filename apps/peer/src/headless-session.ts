@@ -105,8 +105,8 @@ export class HeadlessSession {
         // Stopped while its store opened: it must not start once the store is open.
         this.#runStarts++;
         this.#startingRunNumber = undefined;
-      } else if (this.#run?.runNumber === runNumber) this.#run.end();
-      else return;
+      } else if (this.#run?.runNumber === runNumber && this.#run.transferring) this.#run.end();
+      else return; // not its run, or one the progress table already ended
       this.#deps.onEvent({ type: 'run-stopped', runNumber });
     });
     this.#rejoin = new SwarmRejoin(deps.signalling, {

@@ -498,10 +498,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
    * `takeBack`): its totals carry on, so the witnesses' record of them stays as it is.
    */
   const takeRecordedPlaceBack = (run: LiveRun, member: RunMember): void => {
+    run.witnesses.returned(member.peerId);
     const known = run.participants.get(member.peerId);
     if (known) {
       known.present = true;
       known.away = false;
+      // Back in the run, unless it left it on completing as its settings say (a selfish leecher).
+      known.leftRun = known.settings.leaveOnComplete && known.completedAfterMs !== null;
       return;
     }
     const abandoned = run.abandoned.get(member.peerId);

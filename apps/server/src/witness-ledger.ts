@@ -61,6 +61,11 @@ export interface WitnessLedger {
    * what it reported before is carried, and its new totals add to it.
    */
   restarted(senderId: PeerId): void;
+  /**
+   * `senderId` is back in the run with the same engine (it resumed after leaving): its totals carry on, and
+   * what it was granted as it left stays granted, no longer as a departed sender's.
+   */
+  returned(senderId: PeerId): void;
   /** `senderId` was flagged: nothing it said it sent counts any more. */
   discredit(senderId: PeerId): void;
   /**
@@ -129,7 +134,10 @@ export interface WitnessLedgerOptions {
 interface SenderAccount {
   /** Its latest account, by receiver. */
   sent: Map<PeerId, number>;
-  /** What its earlier engines reported, by receiver (`restarted`). */
+  /**
+   * What its earlier engines reported, by receiver (`restarted`), less what it had sent under a peer id that
+   * changed hands since (`forgetReceiver`: negative then, until it sends the new owner more).
+   */
   carried: Map<PeerId, number>;
   /** What it was granted as it left, before it came back (`restarted`): it still counts towards completions. */
   granted: UnreportedGrant[];
@@ -156,7 +164,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     let bytes = 0;
     for (const [senderId, account] of senders) {
       if (senderId === receiverId) continue;
-      bytes += (account.sent.get(receiverId) ?? 0) + (account.carried.get(receiverId) ?? 0);
+      bytes += Math.max(0, (account.sent.get(receiverId) ?? 0) + (account.carried.get(receiverId) ?? 0));
     }
     return bytes;
   };
@@ -187,6 +195,14 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       // Present again: no longer a departed sender, which the oldest-first eviction could erase whole.
       const grant = departed.get(senderId);
       if (grant !== undefined) addGrant(account.granted, grant);
+      departed.delete(senderId);
+    },
+
+    returned(senderId) {
+      const account = senders.get(senderId);
+      const grant = departed.get(senderId);
+      if (!account || grant === undefined) return;
+      addGrant(account.granted, grant);
       departed.delete(senderId);
     },
 
@@ -231,8 +247,10 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
 
     forgetReceiver(receiverId) {
       for (const account of senders.values()) {
-        account.sent.delete(receiverId);
-        account.carried.delete(receiverId);
+        // Engines keep their totals by peer id, so a sender's next report names this id with what it sent the
+        // old owner again: only what it sends from now on may count. The carried amount offsets the rest.
+        const beforeBytes = (account.sent.get(receiverId) ?? 0) + (account.carried.get(receiverId) ?? 0);
+        if (beforeBytes > 0) account.carried.set(receiverId, (account.carried.get(receiverId) ?? 0) - beforeBytes);
       }
     },
 

@@ -916,6 +916,11 @@ describe('swarm runs', () => {
     // Its completion counts from when the server hears it.
     at(4000).report('a', reportFor(1, true, FILE_BYTES));
     expect(a()?.completedAfterMs).toBe(3000);
+    // Completed, it leaves again and comes back: present in the run again, its completion as recorded.
+    runs.leave('a');
+    expect(a()).toMatchObject({ leftRun: true, completedAfterMs: 3000 });
+    at(5000).resume(leecher('a'), { ...restated, completedAfterMs: 2 });
+    expect(a()).toMatchObject({ leftRun: false, completedAfterMs: 3000 });
   });
 
   it('does not let a stranger who takes a forgotten place’s peer id inherit what was sent under it', () => {
@@ -934,6 +939,8 @@ describe('swarm runs', () => {
     expect(runs.placeFor('h', memberKeyDigestOf('a stranger'))).toBe('free');
     const stranger: RunMember = { ...leecher('h'), keyDigest: memberKeyDigestOf('a stranger') };
     at(2000).resume(stranger, null);
+    // The seeder's engine keeps its total by peer id: its next report names `h` with the old owner's bytes again.
+    at(2001).report('s', vouch(1, 'h'));
     at(2005).report('h', reportFor(1, true, FILE_BYTES));
     // Its completion is not confirmed by what the seeder sent the old `h`: it waits, then is flagged (the others
     // fell silent here, so the wait is held its longest: two grace periods, then 10 s).

@@ -124,6 +124,23 @@ describe('the witness ledger of a run', () => {
     expect(granted).toBe(bytesThroughCap(100_000, 1_000));
   });
 
+  it('counts for a peer id that changed hands only what its senders send from then on, over restarts too', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 1_000 }), 100, RECEIVERS);
+    ledger.forgetReceiver('a');
+    // Its engine keeps its total by peer id: the old owner's bytes come again, and count for nobody.
+    ledger.record('s', sent({ a: 1_000 }), 200, RECEIVERS);
+    expect(ledger.witnessed('a')).toBe(0);
+    ledger.record('s', sent({ a: 1_500 }), 300, RECEIVERS);
+    expect(ledger.witnessed('a')).toBe(500);
+    // The sender's page reloads: its new engine counts from zero, and adds.
+    ledger.restarted('s');
+    ledger.record('s', sent({ a: 200 }), 400, RECEIVERS);
+    expect(ledger.witnessed('a')).toBe(700);
+    const imported = createWitnessLedger({ maxDepartedSenders: 4 }, JSON.parse(JSON.stringify(ledger.exportState())));
+    expect(imported.witnessed('a')).toBe(700);
+  });
+
   it('reads grants stored before their times were kept: so many bytes, whenever the completion', () => {
     const stored: WitnessLedgerState = {
       senders: [

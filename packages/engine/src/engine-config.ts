@@ -92,7 +92,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   randomFirstChunks: 4,
   endgameMaxRequestsPerBlock: 2,
   maxStoringBytes: 4 * 1024 * 1024,
-  maxIdleChunks: 16,
+  maxIdleChunks: 64,
   sendHighWaterBytes: 1024 * 1024,
   uploadSlots: 4,
   optimisticSlots: 1,

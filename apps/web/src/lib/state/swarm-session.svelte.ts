@@ -740,10 +740,10 @@ export class SwarmSession implements RunController {
     if (this.#over || starting !== this.#runStarts) {
       if (opened.ok) {
         opened.store.close();
-        // Deleted only if the tab left for good. A page unloading keeps it for its next visit, which may
-        // already have opened it again (Back, then Forward); a newer start deletes this tab's other runs'
-        // stores itself (`LeecherStorage.openRun`), or stopped, the next run's does.
-        if (this.#over && !this.#leftKeepingChunks) void this.#storage?.forget(opened.store.storeKey);
+        // Deleted (the run was stopped, a newer one started, or the tab left), unless the page is only
+        // unloading: then it is kept for the next visit, which may already have opened it again (Back, then
+        // Forward).
+        if (!(this.#over && this.#leftKeepingChunks)) void this.#storage?.forget(opened.store.storeKey);
       }
       return undefined;
     }
