@@ -695,6 +695,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const recorded = (known !== undefined && !known.awaiting) || live.abandoned.has(member.peerId);
       if (resumed && resumed.runNumber === live.runNumber && !recorded) takePartAsResumed(live, member, resumed);
       else if (resumed && resumed.runNumber === live.runNumber) takeRecordedPlaceBack(live, member);
+      // Its tab knows no run, or another: a fresh engine takes the recorded place back, as a reloaded tab does.
+      else if (recorded) this.takeBack(member);
       else if (!known?.present) {
         // A place nobody can prove theirs any more (its record was evicted, past `maxDepartedParticipants`
         // departures): what the others sent under this id was sent to someone else, and counts for nobody.

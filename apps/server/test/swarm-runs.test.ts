@@ -921,6 +921,12 @@ describe('swarm runs', () => {
     expect(a()).toMatchObject({ leftRun: true, completedAfterMs: 3000 });
     at(5000).resume(leecher('a'), { ...restated, completedAfterMs: 2 });
     expect(a()).toMatchObject({ leftRun: false, completedAfterMs: 3000 });
+    // Back once more from a tab that knows no run (a fresh engine): the same place, counted once.
+    const most = runs.mostParticipants;
+    runs.leave('a');
+    at(6000).resume(leecher('a'), null);
+    expect(a()).toMatchObject({ completedAfterMs: 3000 });
+    expect(runs.mostParticipants).toBe(most);
   });
 
   it('does not let a stranger who takes a forgotten place’s peer id inherit what was sent under it', () => {
