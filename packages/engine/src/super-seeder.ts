@@ -18,7 +18,11 @@ interface Offer {
  * seeds normally.
  */
 export class SuperSeeder {
-  /** Chunks neither in the swarm nor on offer, in the order they are offered (last first). */
+  /**
+   * Chunks not on offer, in the order they are offered (last first). A chunk that became in the swarm stays
+   * here until it reaches the end and is skipped: removing it at once would cost O(chunks) per announcement,
+   * O(chunks²) for a bitfield (a second seeder's, 4·10⁹ steps for a 16 GiB file).
+   */
   readonly #pool: number[];
   /** Chunks uploaded whole or announced by a peer: never offered again. */
   readonly #inSwarm: Bitfield;
@@ -55,6 +59,7 @@ export class SuperSeeder {
    * Returns who gets which chunk, or `undefined` when no chunk or no candidate is left.
    */
   offerNext(candidates: readonly string[], nowMs: number): { peerId: string; chunkIndex: number } | undefined {
+    while (this.#pool.length > 0 && this.#inSwarm.has(this.#pool.at(-1)!)) this.#pool.pop();
     if (this.#pool.length === 0) return undefined;
     let peerId: string | undefined;
     let oldest = Infinity;
@@ -91,11 +96,7 @@ export class SuperSeeder {
    * room for the next offer.
    */
   announced(peerId: string, chunkIndex: number): boolean {
-    if (!this.#inSwarm.has(chunkIndex)) {
-      this.#inSwarm.set(chunkIndex);
-      const position = this.#pool.indexOf(chunkIndex);
-      if (position >= 0) this.#pool.splice(position, 1);
-    }
+    this.#inSwarm.set(chunkIndex);
     if (!this.isOffered(peerId, chunkIndex)) return false;
     this.#offers.delete(peerId);
     return true;

@@ -197,6 +197,23 @@ describe('SuperSeeder', () => {
     seeder.recordUpload(next.peerId, next.chunkIndex, 100, 5002);
     expect(seeder.active).toBe(false);
   });
+
+  it('offers only the chunks nobody announced, after a bitfield of most of them (a second seeder, say)', () => {
+    const seeder = new SuperSeeder(64, lengthOf, seededRandom(5));
+    const missing = new Set([3, 17, 40, 63]);
+    for (let chunk = 0; chunk < 64; chunk++) if (!missing.has(chunk)) seeder.announced('other-seeder', chunk);
+    expect(seeder.active).toBe(true);
+    const offered: number[] = [];
+    for (let nowMs = 0; nowMs < 8; nowMs++) {
+      const offer = seeder.offerNext(['a'], nowMs);
+      if (!offer) break;
+      offered.push(offer.chunkIndex);
+      seeder.recordUpload('a', offer.chunkIndex, 100, nowMs);
+    }
+    expect(new Set(offered)).toEqual(missing);
+    expect(offered).toHaveLength(4);
+    expect(seeder.active).toBe(false);
+  });
 });
 
 describe('SmartBan', () => {
