@@ -74,7 +74,7 @@ export interface EngineConfig {
   readonly shapingBurstSec: number;
   /** Skip `have` to peers that already hold the chunk (they cannot want it from us). Halves the
    * messages of a large swarm; off by default because a tab then shows neighbours' bitmaps short of
-   * the chunks it holds itself. The simulator turns it on. */
+   * the chunks it holds itself. The simulator turns it on above 200 peers. */
   readonly suppressHaves: boolean;
   /** In p2p mode, serve requests for the chunks fewest neighbours hold first (see `Uploader`). */
   readonly uploadRarestFirst: boolean;

@@ -13,11 +13,14 @@ suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB (MB = 10^6, MiB = 2^20); --peer-down
   --chunk-bytes C       chunk size (default 256KiB)
   --latency-ms MS       one-way delay of every link (default ${SCENARIO_DEFAULTS.latencyMs})
   --connections K       each peer ends with about 2K connections (default ${SCENARIO_DEFAULTS.connectionsPerPeer})
-  --seeder-leaves       the seeder leaves once every chunk is somewhere in the swarm
+  --seeder-leaves       the seeder leaves once an honest peer holds every chunk
   --corrupt-fraction P  fraction of peers that send corrupted blocks (default 0)
   --threads 1|2         run half the engines on a second thread (default 1; not with --seeder-leaves)
-  --json                last line: {"distributionSec":…,"boundSec":…,"ratio":…}
-  --sweep               one run per N in --peers, both modes: the table behind the seed's figure`;
+  --json                last line: {"distributionSec":…,"boundSec":…,"ratio":…}; with --sweep, {"rows":[…]}
+  --sweep               one run per N in --peers, both modes: the table behind the seed's figure
+
+Exit status: 0 when every honest peer completed with an intact file, 1 when one did not (in any run of a
+sweep), 2 on a bad flag.`;
 
 export type SimArgs =
   | { readonly ok: true; readonly help: true }
@@ -71,14 +74,19 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       const values = list(text ?? fallback ?? required(text, flag), flag).map((item) =>
         allowInfinite && /^(inf|infinity|unlimited)$/i.test(item) ? Infinity : quantity(item, 'rate', flag),
       );
-      if (values.length !== 1 && (sweep || values.length !== n))
+      if (values.length !== 1 && sweep) throw new ArgError(`${flag}: one value with --sweep (every N shares it)`);
+      if (values.length !== 1 && values.length !== n)
         throw new ArgError(`${flag}: got ${values.length} values; give one for every peer or exactly ${n}`);
       return values;
     };
+    if (sweep && values.mode !== undefined) throw new ArgError('--mode: --sweep runs both modes');
     const mode = values.mode ?? 'p2p';
     if (mode !== 'p2p' && mode !== 'client-server') throw new ArgError('--mode: use p2p or client-server');
-    const fraction = Number(values['corrupt-fraction'] ?? '0');
+    const fraction = decimal(values['corrupt-fraction'] ?? '0', '--corrupt-fraction');
     if (!(fraction >= 0 && fraction < 1)) throw new ArgError('--corrupt-fraction: a number from 0 to below 1');
+    for (const count of peerCounts)
+      if (Math.round(count * fraction) >= count)
+        throw new ArgError(`--corrupt-fraction: ${fraction} of ${count} peer(s) leaves no honest peer to measure`);
     const scenario: Scenario = {
       ...SCENARIO_DEFAULTS,
       peerCount: n,
@@ -89,7 +97,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       peerDownloadBytesPerSec: rates('--peer-down', values['peer-down'], 'inf', true),
       mode,
       seed: integer(values.seed ?? '1', '--seed', 0, 2 ** 32 - 1),
-      latencyMs: Number(values['latency-ms'] ?? SCENARIO_DEFAULTS.latencyMs),
+      latencyMs: decimal(values['latency-ms'] ?? String(SCENARIO_DEFAULTS.latencyMs), '--latency-ms'),
       connectionsPerPeer: integer(
         values.connections ?? String(SCENARIO_DEFAULTS.connectionsPerPeer),
         '--connections',
@@ -102,6 +110,9 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     };
     if (scenario.threads === 2 && scenario.seederLeavesEarly) throw new ArgError('--seeder-leaves: one thread only');
     if (!(scenario.latencyMs >= 0 && scenario.latencyMs <= 10_000)) throw new ArgError('--latency-ms: 0 to 10000');
+    // The threads meet once per latency of simulated time: below a millisecond a run would take for ever.
+    if (scenario.threads === 2 && scenario.latencyMs < 1)
+      throw new ArgError('--latency-ms: at least 1 with --threads 2');
     if (scenario.chunkBytes < 1024 || scenario.chunkBytes > 16 * 2 ** 20)
       throw new ArgError('--chunk-bytes: 1 KiB to 16 MiB');
     if (scenario.fileBytes / scenario.chunkBytes > 100_000) throw new ArgError('--file-bytes: at most 100,000 chunks');
@@ -131,11 +142,18 @@ function list(text: string, flag: string): string[] {
   return items;
 }
 
+/** Digits only: `Number` would take `0x10`, `1e2` and an empty string (0) as well. */
 function integer(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text);
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(value) || value < min || value > max)
     throw new ArgError(`${flag}: "${text}" is not a whole number from ${min} to ${max}`);
   return value;
+}
+
+/** A plain decimal number (`20`, `0.5`), nothing `Number` alone would also take (`0x1`, `1e3`, ``). */
+function decimal(text: string, flag: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new ArgError(`${flag}: "${text}" is not a number`);
+  return Number(text);
 }
 
 function quantity(text: string, kind: ByteQuantityKind, flag: string): number {

@@ -12,9 +12,14 @@ if (args.help) {
   process.exit(0);
 }
 
-function describe(result: SimulationResult): string {
+function describe(result: SimulationResult, requestedFileBytes: number): string {
   const measured = result.distributionSec === undefined ? 'did not finish' : `${result.distributionSec.toFixed(2)} s`;
   return [
+    ...(result.fileBytes === requestedFileBytes
+      ? []
+      : [
+          `file simulated as ${result.fileBytes} bytes (${requestedFileBytes} rounded to what its last chunk can carry)`,
+        ]),
     `distribution time ${measured}, bound ${result.boundSec.toFixed(2)} s, ratio ${result.ratio?.toFixed(4) ?? '—'}`,
     `uploaded: seeder ${(result.seederUploadedBytes / 1e6).toFixed(1)} MB, peers ${(result.peersUploadedBytes / 1e6).toFixed(1)} MB` +
       (result.seederLeftAtSec === undefined ? '' : `; seeder left at ${result.seederLeftAtSec.toFixed(2)} s`),
@@ -22,20 +27,44 @@ function describe(result: SimulationResult): string {
   ].join('\n');
 }
 
+/** Runs a scenario; an error it throws (a scenario the simulator cannot run) is one line, not a stack. */
+function run(scenario: Scenario): SimulationResult {
+  try {
+    return simulate(scenario);
+  } catch (error) {
+    console.error(`sim: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
+
+const failed = (result: SimulationResult): boolean => result.distributionSec === undefined || !result.allFilesIntact;
+
 if (args.sweepPeerCounts) {
   console.log('N\tD_cs bound (s)\tclient-server (s)\tD_p2p bound (s)\tp2p (s)');
+  const rows = [];
+  let anyFailed = false;
   for (const peerCount of args.sweepPeerCounts) {
-    const run = (mode: Scenario['mode']) => simulate({ ...args.scenario, peerCount, mode });
-    const cs = run('client-server');
-    const p2p = run('p2p');
-    const fmt = (sec: number | undefined) => (sec === undefined ? '—' : sec.toFixed(2));
-    console.log(
-      [peerCount, fmt(cs.boundSec), fmt(cs.distributionSec), fmt(p2p.boundSec), fmt(p2p.distributionSec)].join('\t'),
-    );
+    const cs = run({ ...args.scenario, peerCount, mode: 'client-server' });
+    const p2p = run({ ...args.scenario, peerCount, mode: 'p2p' });
+    anyFailed ||= failed(cs) || failed(p2p);
+    const fmt = (result: SimulationResult) =>
+      result.distributionSec === undefined
+        ? '—'
+        : `${result.distributionSec.toFixed(2)}${result.allFilesIntact ? '' : ' (damaged)'}`;
+    console.log([peerCount, cs.boundSec.toFixed(2), fmt(cs), p2p.boundSec.toFixed(2), fmt(p2p)].join('\t'));
+    const row = (result: SimulationResult) => ({
+      distributionSec: result.distributionSec ?? null,
+      boundSec: result.boundSec,
+      ratio: result.ratio ?? null,
+      allFilesIntact: result.allFilesIntact,
+    });
+    rows.push({ peerCount, clientServer: row(cs), p2p: row(p2p) });
   }
+  if (args.json) console.log(JSON.stringify({ rows }));
+  if (anyFailed) process.exit(1);
 } else {
-  const result = simulate(args.scenario);
-  console.log(describe(result));
+  const result = run(args.scenario);
+  console.log(describe(result, args.scenario.fileBytes));
   if (args.json)
     console.log(
       JSON.stringify({
@@ -44,5 +73,5 @@ if (args.sweepPeerCounts) {
         ratio: result.ratio ?? null,
       }),
     );
-  if (result.distributionSec === undefined || !result.allFilesIntact) process.exit(1);
+  if (failed(result)) process.exit(1);
 }

@@ -18,8 +18,14 @@ import { nodeId, runOnePart, simulateOnTwoThreads, type PartChannel } from './tw
 const REAL_BLOCK_BYTES = 16;
 /** Blocks carry at most 64 KiB of (simulated) payload, as on the wire. */
 const SIMULATED_BLOCK_BYTES = 64 * 1024;
-/** A run that has not finished after this many bound-lengths is reported as stuck. */
+/**
+ * A run that has not finished after this many bound-lengths, plus {@link TIME_LIMIT_ROUND_TRIPS} round trips,
+ * is reported as stuck. The bound has no latency in it, and a chunk needs a few round trips (handshake, offer,
+ * request, block) however fast the links: a slow link or a small file would otherwise be cut off while it
+ * was still going.
+ */
 const TIME_LIMIT_BOUNDS = 20;
+const TIME_LIMIT_ROUND_TRIPS = 50;
 /** Swarms larger than this skip haves to peers that hold the chunk (`EngineConfig.suppressHaves`). */
 const SUPPRESS_HAVES_ABOVE_PEERS = 200;
 
@@ -31,8 +37,14 @@ export interface SimulationResult {
   readonly ratio: number | undefined;
   /** Completion time of each honest peer (seconds), `undefined` for one that never completed. */
   readonly completionSec: readonly (number | undefined)[];
-  /** Every honest peer's file hashed equal to the original. */
+  /** No honest peer holds a chunk that differs from the original: a complete one's whole file is the original. */
   readonly allFilesIntact: boolean;
+  /**
+   * F as simulated: the last chunk is carried by whole real bytes, so a file that is not a whole number of
+   * chunks is rounded by up to `chunkBytes / 4096` bytes (a 100-byte file is simulated as 4096 bytes at
+   * 256 KiB chunks). The bound is computed for this size.
+   */
+  readonly fileBytes: number;
   /** Bytes (simulated) uploaded by the seeder and by the peers. */
   readonly seederUploadedBytes: number;
   readonly peersUploadedBytes: number;
@@ -66,6 +78,7 @@ export function simulate(scenario: Scenario): SimulationResult {
     ratio: distributionSec === undefined ? undefined : distributionSec / first.boundSec,
     completionSec,
     allFilesIntact: parts.every((part) => part.allFilesIntact),
+    fileBytes: first.fileBytes,
     seederUploadedBytes: sum((part) => part.seederUploadedBytes),
     peersUploadedBytes: sum((part) => part.peersUploadedBytes),
     seederLeftAtSec: first.seederLeftAtSec,
@@ -82,6 +95,7 @@ export interface PartResult {
   /** Per honest peer; `undefined` for one that did not complete or that the other part ran. */
   readonly completionSec: readonly (number | undefined)[];
   readonly allFilesIntact: boolean;
+  readonly fileBytes: number;
   readonly seederUploadedBytes: number;
   readonly peersUploadedBytes: number;
   readonly seederLeftAtSec: number | undefined;
@@ -96,13 +110,17 @@ export interface PartResult {
  * Every part draws the same random numbers in the same order, so both build the same swarm.
  */
 export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult {
-  const { peerCount: n, fileBytes, chunkBytes } = scenario;
+  const { peerCount: n, chunkBytes } = scenario;
+  const corruptCount = Math.round(n * scenario.corruptFraction);
+  if (corruptCount >= n)
+    throw new RangeError(`simulator: ${corruptCount} corrupt peer(s) of ${n} leave no honest peer to measure`);
   const owns = (node: number): boolean => part === undefined || node % 2 === part.index;
   const blocksPerChunk = Math.ceil(chunkBytes / SIMULATED_BLOCK_BYTES);
   const realChunkBytes = REAL_BLOCK_BYTES * blocksPerChunk;
   const scale = chunkBytes / realChunkBytes;
-  const chunkCount = Math.ceil(fileBytes / chunkBytes);
-  const realLastChunkBytes = Math.max(1, Math.round((fileBytes - (chunkCount - 1) * chunkBytes) / scale));
+  const chunkCount = Math.ceil(scenario.fileBytes / chunkBytes);
+  const realLastChunkBytes = Math.max(1, Math.round((scenario.fileBytes - (chunkCount - 1) * chunkBytes) / scale));
+  const fileBytes = (chunkCount - 1) * chunkBytes + realLastChunkBytes * scale;
   const random = seededRandom(scenario.seed);
   const file = randomBytes((chunkCount - 1) * realChunkBytes + realLastChunkBytes, random);
   const manifest: Manifest = {
@@ -125,7 +143,6 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
     ...scenario.engineConfig,
     blockBytes: REAL_BLOCK_BYTES,
   };
-  const corruptCount = Math.round(n * scenario.corruptFraction);
 
   const boundSec =
     scenario.mode === 'p2p'
@@ -205,7 +222,9 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
       droppedPeers++;
       if (!corruptIds.has(peerId)) honestDropped++;
     });
+    // In the swarm means held by an honest peer: a chunk only a liar holds never reaches anyone intact.
     engine.events.on('chunk-verified', ({ chunkIndex }) => {
+      if (corrupt) return;
       if (holders[chunkIndex]!++ === 0 && ++chunksInSwarm === chunkCount && scenario.seederLeavesEarly) {
         seederLeftAtSec = clock.nowMs() / 1000;
         seeder?.destroy();
@@ -218,7 +237,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
     nodes.push(engine);
   }
 
-  const untilMs = boundSec * 1000 * TIME_LIMIT_BOUNDS;
+  const untilMs = boundSec * 1000 * TIME_LIMIT_BOUNDS + TIME_LIMIT_ROUND_TRIPS * 2 * scenario.latencyMs;
   const edges = topology(nodes.length, scenario, random);
   if (part === undefined) {
     for (const [a, b] of edges) {
@@ -231,9 +250,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
     runOnePart(part, clock, scenario.latencyMs, untilMs, edges, nodes, () => honestIncomplete);
   }
 
-  const allFilesIntact = stores.every((store) =>
-    sameBytes(assemble(store, chunkCount, realChunkBytes, file.length), file),
-  );
+  const allFilesIntact = stores.every((store) => heldChunksIntact(store, chunkCount, realChunkBytes, file));
   const uploaded = (node: SwarmEngine | undefined): number => (node ? node.snapshot().uploadedBytes * scale : 0);
   const seederUploadedBytes = uploaded(seeder);
   const peersUploadedBytes = nodes.slice(1).reduce((sum, peer) => sum + uploaded(peer), 0);
@@ -242,6 +259,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
     boundSec,
     completionSec: completionSec.slice(0, n - corruptCount),
     allFilesIntact,
+    fileBytes,
     seederUploadedBytes,
     peersUploadedBytes,
     seederLeftAtSec,
@@ -300,15 +318,11 @@ function randomBytes(length: number, random: Random): Uint8Array {
   return Uint8Array.from({ length }, () => Math.floor(random() * 256));
 }
 
-function assemble(store: ChunkStore, chunkCount: number, chunkBytes: number, sizeBytes: number): Uint8Array {
-  const bytes = new Uint8Array(sizeBytes);
+/** Every chunk the store holds is the file's: for a peer that completed, its whole file is the original. */
+function heldChunksIntact(store: ChunkStore, chunkCount: number, chunkBytes: number, file: Uint8Array): boolean {
   for (let i = 0; i < chunkCount; i++) {
     const chunk = store.get(i);
-    if (chunk) bytes.set(chunk, i * chunkBytes);
+    if (chunk && Buffer.compare(chunk, file.subarray(i * chunkBytes, (i + 1) * chunkBytes)) !== 0) return false;
   }
-  return bytes;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  return true;
 }

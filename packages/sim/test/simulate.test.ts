@@ -145,3 +145,47 @@ describe('simulate on two threads', () => {
     expect(() => simulate(scenario({ peerCount: 4, seederLeavesEarly: true, threads: 2 }))).toThrow(/one thread/);
   });
 });
+
+describe('simulate: scenarios at the edges', () => {
+  it('refuses a swarm with no honest peer, rather than report it finished in 0 s', () => {
+    expect(() => simulate(scenario({ peerCount: 1, corruptFraction: 0.5 }))).toThrow(RangeError);
+  });
+
+  it('lets a slow link finish: the time limit allows round trips the bound does not count', () => {
+    // 1 MiB at 10 MB/s is a 0.24 s bound for 3 peers; 20 bounds (4.8 s) is less than the handshake, offers,
+    // requests and blocks take at 1 s each way (about 11 s).
+    const result = simulate(
+      scenario({
+        peerCount: 3,
+        fileBytes: 4 * CHUNK_BYTES,
+        serverUploadBytesPerSec: 10e6,
+        peerUploadBytesPerSec: [1e6],
+        latencyMs: 1000,
+      }),
+    );
+    expect(result.distributionSec).toBeGreaterThan(5);
+    expect(result.allFilesIntact).toBe(true);
+  });
+
+  it('has the seeder leave only once every chunk is with an honest peer, so liars cannot strand a chunk', () => {
+    const result = simulate(
+      scenario({
+        peerCount: 10,
+        fileBytes: 16 * CHUNK_BYTES,
+        peerUploadBytesPerSec: [1e6],
+        seederLeavesEarly: true,
+        corruptFraction: 0.2,
+      }),
+    );
+    expect(result.seederLeftAtSec).toBeDefined();
+    expect(result.distributionSec).toBeDefined();
+    expect(result.allFilesIntact).toBe(true);
+  });
+
+  it('reports the file size it simulated, and bounds that size', () => {
+    const result = simulate(scenario({ fileBytes: 1000, chunkBytes: KIB }));
+    expect(result.fileBytes).toBe(KIB); // 1000 bytes cannot be carried by whole real bytes at 1 KiB chunks
+    expect(result.boundSec).toBeCloseTo(KIB / 1e6, 9);
+    expect(result.seederUploadedBytes).toBe(result.fileBytes);
+  });
+});

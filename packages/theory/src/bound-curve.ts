@@ -2,6 +2,7 @@ import { clientServerBoundFromTotals, p2pBoundFromTotals } from './bounds';
 import {
   requireFileBytes,
   requirePeerDownloadRate,
+  requireFiniteTotals,
   requirePeerUploadRate,
   requirePositiveInteger,
   requirePositiveRate,
@@ -41,6 +42,12 @@ export function boundCurve(input: BoundCurveInput): BoundCurvePoint[] {
   input.peerCounts.forEach((peerCount, index) => requirePositiveInteger(`peerCounts[${index}]`, peerCount));
 
   return input.peerCounts.map((peerCount) => {
+    requireFiniteTotals(
+      peerCount,
+      input.fileBytes,
+      input.serverUploadBytesPerSec,
+      peerCount * input.peerUploadBytesPerSec,
+    );
     const totals = {
       peerCount,
       fileBytes: input.fileBytes,

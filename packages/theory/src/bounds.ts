@@ -4,6 +4,7 @@ import {
   requirePeerUploadRate,
   requirePerPeerRates,
   requirePositiveInteger,
+  requireFiniteTotals,
   requirePositiveRate,
 } from './validate';
 
@@ -126,6 +127,7 @@ function validateCommon(input: ClientServerInput): void {
 }
 
 function totalsOf(input: ClientServerInput, totalPeerUploadBytesPerSec: number): SwarmTotals {
+  requireFiniteTotals(input.peerCount, input.fileBytes, input.serverUploadBytesPerSec, totalPeerUploadBytesPerSec);
   return {
     peerCount: input.peerCount,
     fileBytes: input.fileBytes,

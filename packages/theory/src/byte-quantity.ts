@@ -1,7 +1,7 @@
 /**
  * Parses the byte sizes and rates a student types on the command line: `1500`, `2.5`, `64MiB`,
  * `1.5MB`, `2MB/s`. Units are bytes, never bits. Decimal prefixes are powers of 1000, binary (`Ki`,
- * `Mi`, `Gi`) powers of 1024, in either case (`kB` and `KB`, `mib` and `MiB`). A lower-case `b` is a bit, as
+ * `Mi`, `Gi`) powers of 1024, the prefix in either case (`kB` and `KB`, `miB` and `MiB`). A lower-case `b` is a bit, as
  * in SI and on every network card (`100kb/s`, `10Mb/s`, `1Gib`), and so are `bit` and `bps` (`10Mbit/s`,
  * `10Mbps`): each is refused, with the figure in bytes it stands for, where reading it as bytes would have
  * meant eight times the rate.

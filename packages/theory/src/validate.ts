@@ -47,3 +47,20 @@ export function requirePerPeerRates(
   }
   bytesPerSec.forEach((rate, index) => requireRate(`${field}[${index}]`, rate));
 }
+
+/**
+ * The products and sums the bounds divide: each input can be finite while N·F or u_s + Σu_i is not (a
+ * file of 10³⁰⁷ bytes, say), and then a bound would come out as ∞ or, worse, a term as 0 and the bound
+ * silently wrong.
+ */
+export function requireFiniteTotals(
+  peerCount: number,
+  fileBytes: number,
+  serverUploadBytesPerSec: number,
+  totalPeerUploadBytesPerSec: number,
+): void {
+  if (!Number.isFinite(peerCount * fileBytes))
+    throw new TheoryInputError('fileBytes', `N·F is too large to compute (${peerCount} × ${fileBytes} bytes)`);
+  if (!Number.isFinite(serverUploadBytesPerSec + totalPeerUploadBytesPerSec))
+    throw new TheoryInputError('peerUploadBytesPerSec', 'u_s + Σu_i is too large to compute');
+}

@@ -37,6 +37,9 @@ describe('boundCurve', () => {
       expect.objectContaining({ field: 'peerCounts[1]' }),
     );
     expect(() => boundCurve({ ...textbook, peerDownloadBytesPerSec: 0, peerCounts: [1] })).toThrow(TheoryInputError);
+    expect(() => boundCurve({ ...textbook, fileBytes: 1e308, peerCounts: [1, 2] })).toThrow(
+      expect.objectContaining({ field: 'fileBytes' }),
+    );
     expect(() => boundCurve({ ...textbook, serverUploadBytesPerSec: -1, peerCounts: [1] })).toThrow(
       expect.objectContaining({ field: 'serverUploadBytesPerSec' }),
     );

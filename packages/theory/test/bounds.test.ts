@@ -131,6 +131,8 @@ describe('input validation', () => {
     ['negative u_i', { ...valid, peerUploadBytesPerSec: [1, -1] }, 'peerUploadBytesPerSec[1]'],
     ['infinite u_i', { ...valid, peerUploadBytesPerSec: [Infinity, 1] }, 'peerUploadBytesPerSec[0]'],
     ['too many u_i', { ...valid, peerUploadBytesPerSec: [1, 1, 1] }, 'peerUploadBytesPerSec'],
+    ['N·F beyond a double', { ...valid, fileBytes: 1e308 }, 'fileBytes'],
+    ['Σu_i beyond a double', { ...valid, peerUploadBytesPerSec: [1e308, 1e308] }, 'peerUploadBytesPerSec'],
   ];
 
   it.each(invalidInputs)('rejects %s with a TheoryInputError naming the field', (_description, input, field) => {

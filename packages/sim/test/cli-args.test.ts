@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseSimArgs } from '../src/cli-args';
+
+const base = ['--peers', '3', '--file-bytes', '1MiB', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
+
+function messageOf(argv: readonly string[]): string | undefined {
+  const args = parseSimArgs(argv);
+  return args.ok ? undefined : args.message;
+}
+
+describe('parseSimArgs', () => {
+  it('reads a scenario', () => {
+    const args = parseSimArgs([...base, '--latency-ms', '2.5', '--corrupt-fraction', '0.25', '--seed', '7']);
+    expect(args).toMatchObject({ ok: true, help: false, scenario: { peerCount: 3, latencyMs: 2.5, seed: 7 } });
+  });
+
+  it.each([
+    ['a hexadecimal seed', ['--seed', '0x10'], '--seed'],
+    ['an exponent in a count', ['--connections', '1e2'], '--connections'],
+    ['an empty latency', ['--latency-ms', ''], '--latency-ms'],
+    ['an empty fraction', ['--corrupt-fraction', ''], '--corrupt-fraction'],
+    ['a fraction leaving no honest peer', ['--corrupt-fraction', '0.9'], 'no honest peer'],
+    ['two threads without latency', ['--threads', '2', '--latency-ms', '0'], 'at least 1 with --threads 2'],
+  ])('refuses %s, naming it', (_what, extra, named) => {
+    expect(messageOf([...base, ...extra])).toContain(named);
+  });
+
+  it('refuses what a sweep would ignore: a mode, or a per-peer list', () => {
+    const sweep = ['--sweep', '--peers', '1,2', '--file-bytes', '1MiB', '--server-up', '10MB/s'];
+    expect(messageOf([...sweep, '--peer-up', '1MB/s', '--mode', 'p2p'])).toContain('--sweep runs both modes');
+    expect(messageOf([...sweep, '--peer-up', '1MB/s,2MB/s'])).toContain('one value with --sweep');
+    expect(parseSimArgs([...sweep, '--peer-up', '1MB/s', '--json'])).toMatchObject({
+      ok: true,
+      json: true,
+      sweepPeerCounts: [1, 2],
+    });
+  });
+});
