@@ -118,11 +118,11 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
           }),
         ])
       : step;
+  let connecting: Promise<SignallingClient> | undefined;
   try {
     signal?.throwIfAborted();
-    signalling = await unlessAborted(
-      connectSignalling(serverUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
-    );
+    connecting = connectSignalling(serverUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    signalling = await unlessAborted(connecting);
     const completion = promiseWithResolvers<undefined>();
     // A leecher's `done` is settled by its session's events; nobody need be listening yet.
     completion.promise.catch(() => {});
@@ -156,6 +156,8 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
       closing ??= (async () => {
         joined.close();
         client.disconnect();
+        // A completed download being checked is named first (its `complete` then settles `done`).
+        await joined.settled;
         await closeFiles();
         // A seeder is done when it leaves; a leecher that leaves before holding the whole file is not.
         if (seed) completion.resolve(undefined);
@@ -193,6 +195,12 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
   } catch (error) {
     session?.close();
     signalling?.disconnect();
+    // Aborted while connecting: a connection made after all is closed, not left to reconnect for ever.
+    if (!signalling)
+      void connecting?.then(
+        (late) => late.disconnect(),
+        () => {},
+      );
     await closeFiles();
     throw signal?.aborted ? abortReason(signal) : error;
   }

@@ -82,6 +82,17 @@ export class HeadlessSession {
   #runStarts = 0;
   /** The run whose store is opening, if one is. */
   #startingRunNumber: number | undefined;
+  /**
+   * A start heard while this peer still joins (the server counted it in the run before its join's answer came
+   * back): taken as it enters, where dropping it would leave the run waiting for this peer for ever.
+   */
+  #earlyStart: RunStarted | undefined;
+  /**
+   * A completed leecher's file being checked and named: the next run's store, and closing, wait for it. A new
+   * run would otherwise be handed the same `.part` file (not kept yet) and the completion dropped, and a close
+   * would remove a download the server already counted as complete.
+   */
+  #completing: Promise<void> = Promise.resolve();
   #latestProgress: SwarmProgress | undefined;
   #finishedRunsTold = 0;
   /** Whether the latest broadcast had a seeder in the swarm; undefined before the first. */
@@ -101,6 +112,7 @@ export class HeadlessSession {
     signalling.on('swarm:progress', (progress) => this.#onProgress(progress));
     signalling.on('run:started', (run) => this.#startRun(run));
     signalling.on('run:stopped', ({ runNumber }) => {
+      if (this.#earlyStart?.runNumber === runNumber) this.#earlyStart = undefined;
       if (this.#startingRunNumber === runNumber) {
         // Stopped while its store opened: it must not start once the store is open.
         this.#runStarts++;
@@ -156,6 +168,7 @@ export class HeadlessSession {
     const { manifest, contentId } = seed;
     const created = await this.#deps.signalling.createSwarm({ manifest, contentId, ...(config && { config }) });
     if (!created.ok) throw refusalError(created.error);
+    if (this.#closed) throw closedWhileStarting();
     this.#joinCode = created.joinCode;
     this.#fileSha256 = seed.fileSha256;
     const { swarmId, peerId, memberKey, seal, controlSecret } = created;
@@ -185,6 +198,8 @@ export class HeadlessSession {
       throw new HeadlessPeerError(
         'the file this swarm offers does not match the link: the link may be damaged or forged',
       );
+    // Closed meanwhile (the start was aborted): entering now would start reports and timers nobody stops.
+    if (this.#closed) throw closedWhileStarting();
     const refused = storage.refusal(joined.manifest);
     if (refused) throw new HeadlessPeerError(refused, 2);
     this.#joinCode = joined.joinCode;
@@ -193,11 +208,22 @@ export class HeadlessSession {
       { swarmId, contentId, manifest, peerId, memberKey, seal, role: 'leecher', control: undefined },
       joined.iceServers,
     );
-    if (joined.run) this.#startRun(joined.run);
+    const early = this.#earlyStart;
+    this.#earlyStart = undefined;
+    const newest = early && (!joined.run || early.runNumber > joined.run.runNumber) ? early : joined.run;
+    if (newest) this.#startRun(newest);
     this.#transports.connectTo(joined.peers);
   }
 
-  /** Leaves the swarm: every connection closes, reports stop. */
+  /** Settles once a completed leecher's file is checked and named (at once if none is being). */
+  get settled(): Promise<void> {
+    return this.#completing;
+  }
+
+  /**
+   * Leaves the swarm: every connection closes, reports stop. A completed leecher's check and naming of its
+   * file goes on ({@link settled}).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -226,8 +252,14 @@ export class HeadlessSession {
 
   #startRun(started: RunStarted): void {
     const membership = this.#membership;
-    if (this.#closed || !membership) return;
+    if (this.#closed) return;
+    if (!membership) {
+      if (started.runNumber > (this.#earlyStart?.runNumber ?? 0)) this.#earlyStart = started;
+      return;
+    }
     if (this.#run && this.#run.runNumber >= started.runNumber) return;
+    // This run or a newer one is opening its store: a start heard again (on a rejoin) must not cancel it.
+    if (this.#startingRunNumber !== undefined && this.#startingRunNumber >= started.runNumber) return;
     const settings = started.settings[membership.peerId];
     if (!settings) return;
     const starting = ++this.#runStarts;
@@ -235,12 +267,12 @@ export class HeadlessSession {
     this.#run?.end();
     const store: Promise<AsyncChunkStore> = this.#seed
       ? Promise.resolve(this.#seed.store)
-      : this.#storage!.openRun(membership.manifest);
-    if (!this.#seed) this.#fileSha256 = undefined;
+      : this.#completing.then(() => this.#storage!.openRun(membership.manifest));
     store.then(
       (opened) => {
         if (starting !== this.#runStarts) return;
         this.#startingRunNumber = undefined;
+        if (!this.#seed) this.#fileSha256 = undefined;
         const run: RunEngine = new RunEngine({
           manifest: membership.manifest,
           contentId: membership.contentId,
@@ -251,7 +283,9 @@ export class HeadlessSession {
           seeding: this.#seed !== undefined,
           sha256: this.#deps.sha256,
           clock: this.#deps.clock,
-          onComplete: () => void this.#completed(run),
+          onComplete: () => {
+            this.#completing = this.#completed(run);
+          },
           onPeerDropped: (peerId, reason, detail) =>
             this.#deps.onEvent({ type: 'peer-dropped', peerId, detail: `${reason}: ${detail}` }),
           // A seeded file that cannot be read any more will not be again: stop, rather than leave the
@@ -261,12 +295,11 @@ export class HeadlessSession {
             this.#fail(
               `cannot write chunk ${chunkIndex} of the download to ${this.#storage?.where ?? 'its store'}: ${error instanceof Error ? error.message : String(error)}`,
             ),
-          onChunkUnreadable: (chunkIndex, error) => {
-            if (this.#seed)
-              this.#fail(
-                `cannot read ${membership.manifest.name} any more (chunk ${chunkIndex}: ${error instanceof Error ? error.message : String(error)}): it changed or was removed since it was opened`,
-              );
-          },
+          // A leecher's output file edited or cut short on disk the same way: it would send what nobody accepts.
+          onChunkUnreadable: (chunkIndex, error) =>
+            this.#fail(
+              `cannot read ${this.#seed ? membership.manifest.name : (this.#storage?.where ?? 'the download')} any more (chunk ${chunkIndex}: ${error instanceof Error ? error.message : String(error)}): it changed or was removed since it was ${this.#seed ? 'opened' : 'written'}`,
+            ),
         });
         this.#run = run;
         for (const transport of this.#transports.open) run.addTransport(transport);
@@ -281,22 +314,23 @@ export class HeadlessSession {
     );
   }
 
-  /** A leecher holds the whole file: tell the server first, leave the run if selfish, then check and hash the file. */
+  /**
+   * A leecher holds the whole file: tell the server first, leave the run if selfish, then check and hash the
+   * file and keep it. The check and the naming go on whatever happens meanwhile (a new run started, the peer
+   * closed): the server counted this completion, so the file it names is not thrown away.
+   */
   async #completed(run: RunEngine): Promise<void> {
     run.sample();
     await this.#reporter?.reportNow();
-    if (this.#run !== run || this.#closed) return;
-    if (run.transferring && run.settings.leaveOnComplete) {
+    if (this.#run === run && !this.#closed && run.transferring && run.settings.leaveOnComplete) {
       run.sample();
       run.leave();
       this.#deps.onEvent({ type: 'left-run', runNumber: run.runNumber });
     }
     try {
       const fileSha256 = await verifiedFileSha256(run.store, this.#membership!.manifest, this.#deps.sha256);
-      // Closed meanwhile (Ctrl-C): its files are being removed, and nothing is complete.
-      if (this.#run !== run || this.#closed) return;
       await this.#storage?.keepRun();
-      if (this.#run !== run || this.#closed) return;
+      // A newer run's engine cannot have started: its store waits for this.
       this.#fileSha256 = fileSha256;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
     } catch (error) {
@@ -377,6 +411,11 @@ export class HeadlessSession {
     this.#run?.end();
     this.#deps.onEvent({ type: 'failed', message });
   }
+}
+
+/** The peer was closed while it created or joined its swarm: whoever started it has stopped waiting. */
+function closedWhileStarting(): HeadlessPeerError {
+  return new HeadlessPeerError('closed before it was in its swarm', 130);
 }
 
 /** A server's refusal as the user's one line. */

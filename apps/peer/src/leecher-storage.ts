@@ -3,6 +3,7 @@ import { MemoryChunkStore, type AsyncChunkStore } from '@swarmlab/engine';
 import type { Manifest } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
 import { HeadlessPeerError } from './headless-peer-error';
+import { nodeSha256 } from './node-sha256';
 import { reasonOf } from './seed-file';
 
 /** Where a headless leecher keeps the chunks of each run: in memory, or in an output file. */
@@ -80,7 +81,9 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
         current = undefined;
       }
       current ??= { file: await createPart(partPath), kept: false };
-      return new FileChunkStore(current.file, manifest);
+      // Every chunk read is checked, as a seeder's are: a finished download edited in place (or cut short)
+      // would otherwise be sent to peers that throw it away, or silently not at all.
+      return new FileChunkStore(current.file, manifest, nodeSha256);
     },
     async keepRun() {
       if (!current || current.kept) return;

@@ -12,18 +12,28 @@ import { controlLinkOf } from './swarm-target';
 const PROGRESS_PRINT_INTERVAL_MS = 1000;
 
 /**
- * Whether stdout still takes lines: piped into `head` or `grep -m1` (to pick the share link out), it closes,
- * and a write to it would crash the peer (EPIPE) in the middle of its swarm. It then goes on without output.
+ * Whether stdout and stderr still take lines. Piped into `head` or `grep -m1` (to pick the share link out), a
+ * stream closes (EPIPE); a terminal that was closed fails writes (EIO) before its SIGHUP is handled; a log on a
+ * full disk fails them (ENOSPC). A write error must not crash the peer in the middle of its swarm, before it
+ * cleans up: it goes on without that output.
  */
 let stdoutOpen = true;
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
+let stderrOpen = true;
+process.stdout.on('error', () => {
   stdoutOpen = false;
+});
+process.stderr.on('error', () => {
+  stderrOpen = false;
 });
 
 /** A line for stdout, once it is closed nothing. */
 function print(line: string): void {
   if (stdoutOpen) console.log(line);
+}
+
+/** An error line for stderr, its text made printable (a server's or a peer's words may be in it). */
+function printError(line: string): void {
+  if (stderrOpen) console.error(printable(line));
 }
 
 /** Exit codes: 0 done, 1 the swarm or server failed, 2 the command line or its input is wrong. */
@@ -38,7 +48,7 @@ async function main(): Promise<number> {
   const onEvent = (event: HeadlessPeerEvent): void => {
     // Until `done` settles, a failure rejects it and is printed once below; after, it is printed here.
     if (event.type === 'failed' && done) {
-      console.error(`error: ${event.message}`);
+      printError(`error: ${event.message}`);
       return stop(1)();
     }
     const line = eventLine(event);
@@ -86,7 +96,7 @@ async function main(): Promise<number> {
     void peer.close().then(
       () => process.exit(exitCode),
       (error: unknown) => {
-        console.error(`error: leaving the swarm failed: ${error instanceof Error ? error.message : String(error)}`);
+        printError(`error: leaving the swarm failed: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(exitCode);
       },
     );
@@ -117,7 +127,7 @@ async function main(): Promise<number> {
 function describe(peer: HeadlessPeer): string {
   const { manifest } = peer;
   const lines = [
-    `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${manifest.name} (${manifest.sizeBytes} bytes, ${manifest.chunkSha256.length} chunks)`,
+    `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${printable(manifest.name)} (${manifest.sizeBytes} bytes, ${manifest.chunkSha256.length} chunks)`,
     `share link: ${peer.shareLink}`,
   ];
   if (peer.joinCode) lines.push(`join code:  ${formatJoinCode(peer.joinCode)} (with --server ${peer.serverUrl})`);
@@ -166,10 +176,10 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof HeadlessPeerError) {
-      console.error(`error: ${error.message}${error.exitCode === 2 ? ' (--help for usage)' : ''}`);
+      printError(`error: ${error.message}${error.exitCode === 2 ? ' (--help for usage)' : ''}`);
       process.exit(error.exitCode);
     }
-    console.error(error);
+    if (stderrOpen) console.error(error);
     process.exit(1);
   },
 );

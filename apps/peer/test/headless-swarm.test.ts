@@ -7,7 +7,13 @@ import { fileBytes, pollUntil } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '@swarmlab/engine';
+import type { Sha256 } from '@swarmlab/protocol';
+import { HeadlessSession } from '../src/headless-session';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
+import { outFileLeecherStorage } from '../src/leecher-storage';
+import { nodePeerFactory } from '../src/node-peer-factory';
+import { nodeSha256 } from '../src/node-sha256';
 
 /** Three chunks of 256 KiB and a short last one: every chunk boundary case, and quick. */
 const FILE_BYTES = 3 * 256 * 1024 + 12_345;
@@ -111,5 +117,59 @@ describe('headless peers over @roamhq/wrtc', () => {
       /^cannot read lecture\.bin any more \(chunk \d+: its bytes no longer match their hash in the manifest\): it changed or was removed since it was opened$/,
     );
     expect(leecher.fileSha256).toBeUndefined();
+  });
+
+  it('a run started while a completed leecher checks its --out file waits for the file to be named', async () => {
+    const bytes = fileBytes(FILE_BYTES, 10);
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, bytes);
+    const outPath = join(dir, 'copy.bin');
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    const chunks = seeder.manifest.chunkSha256.length;
+
+    // The leecher's hashes: the manifest's at join, one per chunk received, then the whole-file check, held
+    // at its first chunk as a large file's check takes seconds.
+    let hashes = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sha256: Sha256 = async (data) => {
+      if (++hashes > 1 + chunks) await held;
+      return nodeSha256(data);
+    };
+    const signalling = SignallingClient.connect(server.url);
+    clients.push(signalling);
+    const events: HeadlessPeerEvent[] = [];
+    const session = new HeadlessSession({
+      signalling,
+      createPeer: nodePeerFactory,
+      clock: systemClock,
+      sha256,
+      onEvent: (event) => events.push(event),
+    });
+    const storage = await outFileLeecherStorage(outPath);
+    try {
+      await session.join(seeder.swarmId, seeder.contentId, storage);
+      await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
+      const teacher = SignallingClient.connect(server.url);
+      clients.push(teacher);
+      expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+      await until(() => hashes > 1 + chunks, 'the whole-file check to begin');
+      // The server counted the completion (reported before the check): the teacher starts the next run.
+      await until(() => seeder.swarmProgress?.run?.phase === 'finished', 'run 1 to finish');
+      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(events.filter((event) => event.type === 'run-started').map((event) => event.runNumber)).toEqual([1]);
+
+      release();
+      const complete = await until(() => events.find((event) => event.type === 'complete'), 'run 1 to complete');
+      expect(complete).toEqual({ type: 'complete', runNumber: 1, fileSha256: sha256Hex(bytes) });
+      expect(sha256Hex(await readFile(outPath))).toBe(sha256Hex(bytes));
+      await until(() => events.some((event) => event.type === 'run-started' && event.runNumber === 2), 'run 2');
+    } finally {
+      session.close();
+      await session.settled;
+      await storage.close();
+    }
   });
 });

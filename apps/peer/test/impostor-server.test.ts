@@ -31,6 +31,7 @@ type Ack = (answer: unknown) => void;
  */
 async function impostor(
   misbehave: (socket: Socket, peerId: string) => void,
+  beforeAnswer: (socket: Socket, peerId: string) => void = () => {},
 ): Promise<{ url: string; contentId: string }> {
   const file = await testFile(300_000, 256 * 1024);
   const server = new Server();
@@ -38,6 +39,7 @@ async function impostor(
   server.on('connection', (socket) => {
     socket.on('progress:report', (_report: unknown, ack: Ack) => ack({ ok: true }));
     socket.on('swarm:join', (_request: unknown, ack: Ack) => {
+      beforeAnswer(socket, 'leecher1');
       ack({
         ok: true,
         swarmId: SWARM_ID,
@@ -140,4 +142,43 @@ it('a run stopped while its store opens does not start once the store is open', 
     session.close();
     signalling.disconnect();
   }
+});
+
+it('a run started while the peer still joins (heard before the answer) is taken as it enters', async () => {
+  const { url, contentId } = await impostor(
+    () => {},
+    (socket, peerId) =>
+      socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } }),
+  );
+  const events: HeadlessPeerEvent[] = [];
+  const peer = await startHeadlessPeer({
+    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(peer);
+  await pollUntil(() => events.some((event) => event.type === 'run-started') || undefined, 'the run to start', 5_000);
+  expect(events.filter((event) => event.type === 'run-started')).toEqual([{ type: 'run-started', runNumber: 1 }]);
+});
+
+it('a run started and stopped while the peer still joins does not start', async () => {
+  const { url, contentId } = await impostor(
+    (socket) => socket.emit('swarm:progress', null),
+    (socket, peerId) => {
+      socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } });
+      socket.emit('run:stopped', { runNumber: 1 });
+    },
+  );
+  const events: HeadlessPeerEvent[] = [];
+  const peer = await startHeadlessPeer({
+    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(peer);
+  // The malformed broadcast sent after the answer: everything before it has been handled.
+  await pollUntil(
+    () => events.some((event) => event.type === 'server-message-ignored') || undefined,
+    'the broadcast after the answer',
+    5_000,
+  );
+  expect(events.filter((event) => event.type.startsWith('run-'))).toEqual([]);
 });
