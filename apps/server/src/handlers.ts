@@ -198,6 +198,18 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     });
   });
 
+  // Taken for stopped while alive, or Redis forgot everything: this process's tabs and screens, still connected
+  // here, are suspended or unknown there, and nothing would tell them. Their connections are closed (as a
+  // network drop would, not by the server, which a client would not reconnect after): each reconnects and
+  // takes its place back (`swarm:resume`, or `swarm:restore` of a forgotten swarm), within the grace period.
+  state.onDisowned(() => {
+    const sockets = [...io.of('/').sockets.values()];
+    log(
+      `error: the shared state no longer counted this process alive: closing its ${sockets.length} connection(s) so they take their places back`,
+    );
+    for (const socket of sockets) socket.conn.close();
+  });
+
   io.on('connection', (socket: SignallingSocket) => {
     const address = addressOf(socket);
     const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };

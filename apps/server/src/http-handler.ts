@@ -27,8 +27,11 @@ export function createHttpHandler(
   options: HttpHandlerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { staticDir, lanOrigins } = options;
-  // maxAge 0: browsers revalidate (cheaply, by ETag) so a rebuilt app is never served stale.
-  const serveStatic = staticDir === undefined ? undefined : sirv(staticDir, { single: true, etag: true, maxAge: 0 });
+  // `dev`: each request looks its file up on disk and sends `Cache-Control: no-cache` (browsers revalidate,
+  // cheaply, by ETag). Without it sirv lists the directory once at start and serves that list for ever: a
+  // rebuild (`pnpm build` empties dist/ first) made every new asset a 404 until a restart, and a request for a
+  // listed file that had gone opened a stream whose error nobody heard, which ended the process.
+  const serveStatic = staticDir === undefined ? undefined : sirv(staticDir, { single: true, etag: true, dev: true });
 
   return (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
@@ -43,8 +46,11 @@ export function createHttpHandler(
       response.end(JSON.stringify({ origins }));
       return;
     }
-    if (serveStatic) serveStatic(request, response, () => notFound(response));
-    else notFound(response);
+    if (serveStatic) {
+      // A file removed between sirv's look-up and its read: the response is cut off, the process goes on.
+      response.once('pipe', (source: NodeJS.ReadableStream) => source.once('error', () => response.destroy()));
+      serveStatic(request, response, () => notFound(response));
+    } else notFound(response);
   };
 }
 

@@ -11,5 +11,11 @@ export type { RandomBytes } from './random-ids';
 export type { ClockMs } from './clock-ms';
 export type { SignallingIo, SignallingSocket } from './signalling-io';
 export { HEALTH_PATH } from './http-handler';
-export { connectRedisState, REDIS_URL_ENV, type RedisState, type RedisStateOptions } from './redis-swarm-state';
+export {
+  connectRedisState,
+  REDIS_URL_ENV,
+  RedisUnreachableError,
+  type RedisState,
+  type RedisStateOptions,
+} from './redis-swarm-state';
 export { createMemorySwarmState, type SwarmStateFactory } from './memory-swarm-state';

@@ -5,7 +5,7 @@ import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
-import { connectRedisState, REDIS_URL_ENV } from './redis-swarm-state';
+import { connectRedisState, REDIS_URL_ENV, RedisUnreachableError } from './redis-swarm-state';
 import { lanUrlOf, terminalQr } from './terminal-qr';
 
 /** How long a shutdown may take before the process exits anyway. */
@@ -79,6 +79,10 @@ main().catch((error: unknown) => {
   if (error instanceof CliUsageError) {
     console.error(`error: ${error.message}\n\n${USAGE}`);
     process.exit(2);
+  }
+  if (error instanceof RedisUnreachableError) {
+    console.error(`error: ${error.message}; start it, or unset ${REDIS_URL_ENV} to keep swarms in this process`);
+    process.exit(1);
   }
   if (error instanceof IceServersConfigError) {
     console.error(`error: ${error.message}`);

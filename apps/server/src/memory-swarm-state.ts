@@ -59,6 +59,9 @@ export const createMemorySwarmState: SwarmStateFactory = ({ limits, quotas, nowM
     onSocketsLost() {
       // One process: its sockets go with it.
     },
+    onDisowned() {
+      // Nothing else holds its state.
+    },
     close: () => Promise.resolve(),
   };
 };

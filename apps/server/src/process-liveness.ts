@@ -16,6 +16,8 @@ export interface ProcessLivenessOptions {
 export interface ProcessLiveness {
   /** Tells `lost` about the sockets of each stopped process, swarm by swarm. */
   onSocketsLost(lost: SocketsLost): void;
+  /** Calls `disowned` when this process, alive, finds itself no longer listed (see `SwarmState.onDisowned`). */
+  onDisowned(disowned: () => void): void;
   /** Stops saying this process is alive, so that another takes its sockets over at its next look. */
   close(): Promise<void>;
 }
@@ -27,12 +29,18 @@ export interface ProcessLiveness {
  * answers 1 to one process only) finds the members and watchers whose sockets it held and hands them to
  * `lost`, which treats them as dropped sockets (a member keeps its place for the grace period and resumes
  * on any process; a watcher is gone).
+ *
+ * A process that finds itself no longer listed, once it was (its SADD adds it again), was taken for stopped
+ * while it was not (a heartbeat late by `processTimeoutMs`), or Redis forgot everything (a restart without a
+ * snapshot): it tells `disowned`, whose sockets must take their places back as if they had reconnected.
  */
 export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLiveness {
   const { client, keys, processId, store } = options;
   let lost: SocketsLost = () => undefined;
+  let disowned = (): void => undefined;
   let closed = false;
   let beating = false;
+  let listed = false;
 
   const takeOver = async (stopped: ProcessId): Promise<void> => {
     for (const swarmId of await client.sMembers(keys.swarms)) {
@@ -47,7 +55,9 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
 
   const beat = async (): Promise<void> => {
     await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
-    await client.sAdd(keys.processes, processId);
+    const added = await client.sAdd(keys.processes, processId);
+    if (listed && added === 1 && !closed) disowned();
+    listed = true;
     for (const other of await client.sMembers(keys.processes)) {
       if (other === processId || closed) continue;
       if ((await client.exists(keys.alive(other))) === 1) continue;
@@ -70,6 +80,9 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   return {
     onSocketsLost(callback) {
       lost = callback;
+    },
+    onDisowned(callback) {
+      disowned = callback;
     },
     async close() {
       closed = true;

@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { ServerOptions } from 'socket.io';
 import type { SwarmStateFactory } from './memory-swarm-state';
 import { startProcessLiveness } from './process-liveness';
-import { createRedisClient } from './redis-client';
+import { createRedisClient, type RedisClient } from './redis-client';
 import { createRedisMemberGrace, type RedisMemberGrace } from './redis-member-grace';
 import { createRedisSwarmStore, redisKeys } from './redis-swarm-store';
 
@@ -49,11 +49,23 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
   const keys = redisKeys(prefix);
   const client = createRedisClient(options.url);
   const adapterClient = createRedisClient(options.url);
-  await Promise.all([client.connect(), adapterClient.connect()]);
+  // Once connected, a dropped connection (Redis restarting, a connection reset) is an `error` event on the
+  // client, which reconnects by itself while commands wait in its queue: logged, never thrown. An `error`
+  // event nobody listens to would end the process, and every process would lose Redis at once.
+  let log = (line: string): void => console.error(line);
+  await Promise.all([
+    connectOrFail(client, options.url, (line) => log(line)),
+    connectOrFail(adapterClient, options.url, (line) => log(line)),
+  ]).catch((error: unknown) => {
+    client.destroy();
+    adapterClient.destroy();
+    throw error;
+  });
   const processId = randomBytes(9).toString('base64url');
 
   const swarmState: SwarmStateFactory = (context) => {
     const nowMs = context.epochNowMs ?? (() => Date.now());
+    log = context.log;
     const onError = (error: unknown): void => context.log(`error: redis: ${String(error)}`);
     const store = createRedisSwarmStore({
       client,
@@ -90,6 +102,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           sweepIntervalMs,
         })),
       onSocketsLost: (lost) => liveness.onSocketsLost(lost),
+      onDisowned: (disowned) => liveness.onDisowned(disowned),
       async close() {
         // The disconnects of closing have suspended this process's members: let those writes land, and
         // their grace deadlines, for the other processes to give up on them.
@@ -99,7 +112,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           await grace?.settled();
         }
         await liveness.close();
-        await Promise.all([client.quit(), adapterClient.quit()]);
+        await Promise.all([closeClient(client), closeClient(adapterClient)]);
       },
     };
   };
@@ -109,4 +122,42 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
     adapter: createAdapter(adapterClient, { streamName: `${prefix}socket.io` }),
     processId,
   };
+}
+
+/** Redis could not be reached as the process started: it says where, and the process does not start. */
+export class RedisUnreachableError extends Error {
+  override readonly name = 'RedisUnreachableError';
+
+  constructor(url: string, cause: unknown) {
+    super(`cannot reach Redis at ${url} (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}
+
+/**
+ * Connects `client`, failing on the first error: node-redis would otherwise retry for ever, and a server
+ * started against a Redis that is not there would wait in silence. Later errors go to `log`.
+ */
+async function connectOrFail(client: RedisClient, url: string, log: (line: string) => void): Promise<void> {
+  let connecting = true;
+  let failed: (error: unknown) => void = () => {};
+  const firstError = new Promise<never>((_, reject) => (failed = reject));
+  firstError.catch(() => {});
+  client.on('error', (error: unknown) => {
+    if (connecting) failed(new RedisUnreachableError(url, error));
+    else log(`error: redis: ${String(error)}`);
+  });
+  try {
+    await Promise.race([client.connect(), firstError]);
+  } finally {
+    connecting = false;
+  }
+}
+
+/**
+ * QUIT once what was sent is answered; a client that is not connected (Redis down, or reconnecting) is
+ * dropped at once, as a QUIT would wait in its queue for a Redis that may not come back.
+ */
+async function closeClient(client: RedisClient): Promise<void> {
+  if (client.isReady) await client.quit();
+  else client.destroy();
 }

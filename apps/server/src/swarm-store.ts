@@ -91,6 +91,13 @@ export interface SwarmState {
   createGrace(callbacks: MemberGraceCallbacks): MemberGrace;
   /** Tells `lost` about sockets of a process that stopped (Redis only; memory never loses one). */
   onSocketsLost(lost: SocketsLost): void;
+  /**
+   * Calls `disowned` when this process finds that the shared state no longer counts it alive, though it is
+   * (Redis only): another process took its sockets over (its heartbeat came late), or Redis lost what it held
+   * (restarted without a snapshot). Its sockets' places are suspended or gone there, while they stay
+   * connected here.
+   */
+  onDisowned(disowned: () => void): void;
   /** Stops its timers and connections (after the socket.io server closed). */
   close(): Promise<void>;
 }

@@ -39,6 +39,24 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${harness.url}/assets/missing.js`)).status).toBe(404);
   });
 
+  it('serves the app as it is on disk now: rebuilt while the server runs, or gone for a moment', async () => {
+    harness = await startHarness({ staticDir });
+    expect((await fetch(`${harness.url}/assets/app.js`)).status).toBe(200);
+    // A rebuild: the old files go, new ones (new hashes in their names) come.
+    await rm(join(staticDir, 'index.html'));
+    await rm(join(staticDir, 'assets', 'app.js'));
+    expect((await fetch(`${harness.url}/`)).status).toBe(404);
+    expect((await fetch(`${harness.url}/assets/app.js`)).status).toBe(404);
+    await writeFile(join(staticDir, 'assets', 'app-2.js'), 'console.log("rebuilt");');
+    await writeFile(join(staticDir, 'index.html'), INDEX_HTML.replace('swarmlab', 'swarmlab, rebuilt'));
+    const script = await fetch(`${harness.url}/assets/app-2.js`);
+    expect([script.status, await script.text()]).toEqual([200, 'console.log("rebuilt");']);
+    const index = await fetch(`${harness.url}/`);
+    expect(await index.text()).toContain('swarmlab, rebuilt');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers /healthz with 200 ok, with or without a web app', async () => {
     harness = await startHarness({ staticDir });
     const withApp = await fetch(`${harness.url}/healthz`);

@@ -1,5 +1,6 @@
 import { DEFAULT_RUN_CONFIG, type SwarmProgress } from '@swarmlab/protocol';
 import { startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedisState, createSignallingServer, type ServerLimits, type SignallingServer } from '../src/index';
@@ -23,6 +24,9 @@ const PROCESS_TIMEOUT_MS = 400;
 /** One server process of the test: its own Redis connections, its own socket.io server. */
 interface Process {
   readonly url: string;
+  /** Its id in Redis, and the prefix of its test's keys. */
+  readonly processId: string;
+  readonly keyPrefix: string;
   readonly server: SignallingServer;
   readonly logLines: string[];
   readonly clients: TypedClient[];
@@ -65,6 +69,8 @@ async function startProcesses(count: number, limits: Partial<ServerLimits> = {})
     let closed = false;
     const process: Process = {
       url,
+      processId: redisState.processId,
+      keyPrefix,
       server,
       logLines,
       clients,
@@ -305,5 +311,36 @@ describe('signalling on two processes sharing one Redis', () => {
     await a!.close();
     // B notices A stopped, suspends A's member, and gives up on it after the grace period.
     await waitUntil(() => seeder.received.left.includes(onA.peerId), 'A’s member given up on by B');
+  });
+});
+
+describe('a process the shared state stopped counting alive', () => {
+  it('closes its connections, so that its tabs take their places back', async () => {
+    const [a] = await startProcesses(1);
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(a!, seeder.swarmId);
+    const dropped = new Promise<string>((resolve) => leecher.client.once('disconnect', resolve));
+    // What another process does to one whose heartbeat came late, or what a Redis restarted empty holds.
+    const other = createClient({ url: redis.url });
+    await other.connect();
+    try {
+      expect(await other.sRem(`${a!.keyPrefix}processes`, a!.processId)).toBe(1);
+    } finally {
+      await other.quit();
+    }
+    // Closed as a network drop is (socket.io's client reconnects after that, not after a server's disconnect).
+    expect(await dropped).toBe('transport close');
+    expect(a!.logLines.some((line) => line.includes('no longer counted this process alive'))).toBe(true);
+
+    const back = await a!.connect();
+    const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+      swarmId: leecher.swarmId,
+      peerId: leecher.peerId,
+      memberKey: leecher.memberKey,
+      seal: leecher.seal,
+      role: 'leecher',
+      run: null,
+    });
+    expect(resumed).toMatchObject({ ok: true, swarmId: seeder.swarmId });
   });
 });

@@ -26,12 +26,12 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts `redis-server` (from `REDIS_SERVER_PATH`, else the PATH) on a free port, in memory only
- * (`--save '' --appendonly no`), and resolves once it accepts connections. Install it with
- * `apt-get install -y redis-server`; `.ci/run` does.
+ * Starts `redis-server` (from `REDIS_SERVER_PATH`, else the PATH) on a free port, or on `port` (a Redis
+ * started again where a stopped one was), in memory only (`--save '' --appendonly no`), and resolves once it
+ * accepts connections. Install it with `apt-get install -y redis-server`; `.ci/run` does.
  */
-export async function startRedisServer(): Promise<TestRedisServer> {
-  const port = await freePort();
+export async function startRedisServer(port?: number): Promise<TestRedisServer> {
+  port ??= await freePort();
   const child = spawn(
     process.env['REDIS_SERVER_PATH'] ?? 'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

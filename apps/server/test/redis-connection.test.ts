@@ -1,0 +1,55 @@
+import { freePort, startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import { io as connectClient } from 'socket.io-client';
+import { afterEach, expect, it } from 'vitest';
+import { connectRedisState, createSignallingServer, RedisUnreachableError, type SignallingServer } from '../src/index';
+import { makeManifest, waitUntil, WAIT_MS, type TypedClient } from './harness';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function createSwarm(url: string): Promise<boolean> {
+  const client: TypedClient = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    });
+    const created = await client.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+    return created.ok;
+  } finally {
+    client.disconnect();
+  }
+}
+
+it('refuses to start, saying where, when Redis cannot be reached', async () => {
+  const url = `redis://127.0.0.1:${await freePort()}`;
+  const started = connectRedisState({ url });
+  await expect(started).rejects.toThrow(RedisUnreachableError);
+  await expect(started).rejects.toThrow(`cannot reach Redis at ${url}`);
+});
+
+it('stays up while Redis restarts, says so, and serves swarms again once it is back', async () => {
+  let redis: TestRedisServer = await startRedisServer();
+  cleanups.push(() => redis.stop());
+  const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
+  const logLines: string[] = [];
+  const server: SignallingServer = createSignallingServer({ log: (line) => logLines.push(line), ...redisState });
+  cleanups.push(() => server.close());
+  const { port } = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  expect(await createSwarm(url)).toBe(true);
+
+  await redis.stop();
+  await waitUntil(() => logLines.some((line) => line.startsWith('error: redis:')), 'the dropped connection logged');
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+  redis = await startRedisServer(redis.port);
+  // node-redis reconnects by itself (commands wait in its queue meanwhile).
+  const deadline = Date.now() + 10_000;
+  while (!(await createSwarm(url).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a swarm to be created again');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+});
