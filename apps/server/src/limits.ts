@@ -1,4 +1,4 @@
-import { MAX_CHUNK_COUNT } from '@swarmlab/protocol';
+import { MAX_CHUNK_COUNT, MAX_RESUMED_PARTICIPANTS } from '@swarmlab/protocol';
 
 /**
  * Caps that keep one signalling server usable by a classroom while bounding what a misbehaving or
@@ -89,13 +89,16 @@ export const DEFAULT_MAX_PEERS_PER_SWARM = 64;
 export const DEFAULT_MAX_SWARMS = 1000;
 
 /**
- * What the largest valid message needs, and no more: a `swarm:create` whose manifest lists
- * `MAX_CHUNK_COUNT` (16,384) SHA-256s, 67 bytes each in JSON (64 hex digits, quotes, comma), 1,097,728
- * bytes; 4 KiB more holds everything else (a 255-character name is at most 765 bytes of UTF-8, the other
- * fields and the run config a few hundred, socket.io's framing a few dozen). 1,101,824 bytes, about
- * 1.05 MiB: a larger packet cannot be a valid request, so socket.io disconnects its sender unread.
+ * What the largest valid message needs, and no more: a `swarm:restore` (a tab registering its swarm again
+ * after a restart), whose manifest lists `MAX_CHUNK_COUNT` (16,384) SHA-256s, 67 bytes each in JSON (64 hex
+ * digits, quotes, comma), 1,097,728 bytes, and whose resumed run lists up to `MAX_RESUMED_PARTICIPANTS` (256)
+ * participants, 96 bytes each at their longest; 8 KiB more holds everything else (a 255-character name is
+ * at most 765 bytes of UTF-8, the keys, seal, run config and settings a few hundred, socket.io's framing a
+ * few dozen). 1,130,496 bytes, about 1.08 MiB (the largest restore measures 1,124,113): a larger packet
+ * cannot be a valid request, so socket.io disconnects its sender unread. Sized for `swarm:create` alone, the
+ * cap cut off the largest restores, and their tabs could never register their swarm again (found by review).
  */
-export const DEFAULT_MAX_EVENT_BYTES = MAX_CHUNK_COUNT * 67 + 4 * 1024;
+export const DEFAULT_MAX_EVENT_BYTES = MAX_CHUNK_COUNT * 67 + MAX_RESUMED_PARTICIPANTS * 96 + 8 * 1024;
 
 /**
  * The protocol's schema already caps an SDP at 64 Ki characters; an SDP is ASCII, and in JSON its CRLF

@@ -98,11 +98,13 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
   const worldLimits: ServerLimits = { ...limits, maxSwarms: Number.MAX_SAFE_INTEGER };
   const quotaLimits = { ...limits, maxSwarmsPerAddress: Number.MAX_SAFE_INTEGER };
 
-  const load = async (swarmId: SwarmId): Promise<{ version: number; stored: StoredSwarm | undefined }> => {
+  const load = async (
+    swarmId: SwarmId,
+  ): Promise<{ version: number; stored: StoredSwarm | undefined; doc: string | undefined }> => {
     const hash = await client.hGetAll(keys.swarm(swarmId));
     const { version, doc } = hash as Record<string, string | undefined>;
-    if (version === undefined || doc === undefined) return { version: 0, stored: undefined };
-    return { version: Number(version), stored: JSON.parse(doc) as StoredSwarm };
+    if (version === undefined || doc === undefined) return { version: 0, stored: undefined, doc: undefined };
+    return { version: Number(version), stored: JSON.parse(doc) as StoredSwarm, doc };
   };
 
   const manifestOf = async (swarmId: SwarmId): Promise<Manifest> => {
@@ -182,7 +184,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
     creation: SwarmCreation | undefined,
   ): Promise<Updated<T>> => {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-      const { version, stored } = await load(swarmId);
+      const { version, stored, doc } = await load(swarmId);
       const manifest = stored ? await manifestOf(swarmId) : creation?.manifest;
       const { world, joinCode } = worldOf(stored, manifest);
       const value = change(world);
@@ -190,6 +192,13 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       if (!stored && !after) {
         // Gone, maybe through another process: this one's sockets follow it no more (a watcher's drop lands here).
         track(swarmId, undefined);
+        return { ok: true, value };
+      }
+      const afterDoc = after ? JSON.stringify(after) : '';
+      if (stored && afterDoc === doc) {
+        // Nothing changed (a refused request: a watcher's report, a stop without control): no write, no new
+        // version, so a flood of refusals neither costs a rewrite each nor makes other processes' writes conflict.
+        track(swarmId, after);
         return { ok: true, value };
       }
       const coded: CodedSwarm = { swarmId, contentId: (after ?? stored)!.record.contentId };
@@ -207,7 +216,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
         ],
         arguments: [
           String(version),
-          after ? JSON.stringify(after) : '',
+          afterDoc,
           swarmId,
           (after ?? stored)!.creator,
           String(limits.maxSwarms),

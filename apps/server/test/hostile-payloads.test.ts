@@ -1,5 +1,5 @@
 import { MAX_CHUNK_COUNT, type RunConfig, type SignallingResult } from '@swarmlab/protocol';
-import { largestCreateRequest } from '@swarmlab/test-kit';
+import { largestCreateRequest, largestRestoreRequest } from '@swarmlab/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../src/index';
 import {
@@ -124,6 +124,18 @@ describe('signalling server against hostile payloads', () => {
     expect(requestBytes + 64).toBeLessThan(DEFAULT_LIMITS.maxEventBytes);
     const client = await harness.connect();
     expect(await client.timeout(WAIT_MS).emitWithAck('swarm:create', request)).toMatchObject({ ok: true });
+  });
+
+  it('reads the largest valid swarm:restore (a swarm re-registered after a restart), which the limits hold too', async () => {
+    harness = await startHarness();
+    const request = await largestRestoreRequest(LONGEST_CONFIG);
+    expect(Buffer.byteLength(JSON.stringify(request)) + 64).toBeLessThan(DEFAULT_LIMITS.maxEventBytes);
+    const client = await harness.connect();
+    // Its made-up seal does not bind its swarm id: refused, but read and answered, not cut off by the transport.
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:restore', request)).toMatchObject({
+      ok: false,
+      error: { code: 'seal-mismatch' },
+    });
   });
 
   it('refuses what cannot succeed before reading it: a member’s create, a create past the swarm cap', async () => {

@@ -344,3 +344,34 @@ describe('a process the shared state stopped counting alive', () => {
     expect(resumed).toMatchObject({ ok: true, swarmId: seeder.swarmId });
   });
 });
+
+describe('requests the swarm refuses', () => {
+  it('change nothing in Redis: no rewrite, no new version', async () => {
+    const [a] = await startProcesses(1);
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(a!, seeder.swarmId);
+    const watcher = await a!.connect();
+    expect(await watcher.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId })).toMatchObject({
+      ok: true,
+    });
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      const versionKey = [`${a!.keyPrefix}swarm:${seeder.swarmId}`, 'version'] as const;
+      const before = await raw.hGet(...versionKey);
+      for (let i = 0; i < 5; i++) {
+        expect(await watcher.timeout(WAIT_MS).emitWithAck('progress:report', leeching(null))).toMatchObject({
+          ok: false,
+          error: { code: 'not-in-swarm' },
+        });
+        expect(await leecher.client.timeout(WAIT_MS).emitWithAck('run:stop')).toMatchObject({
+          ok: false,
+          error: { code: 'not-in-control' },
+        });
+      }
+      expect(await raw.hGet(...versionKey)).toBe(before);
+    } finally {
+      await raw.quit();
+    }
+  });
+});

@@ -2,8 +2,11 @@ import {
   contentIdOf,
   MAX_CHUNK_COUNT,
   MAX_FILE_BYTES,
+  MAX_RESUMED_PARTICIPANTS,
+  MAX_RUN_NUMBER,
   type RunConfig,
   type SwarmCreateRequest,
+  type SwarmRestoreRequest,
 } from '@swarmlab/protocol';
 
 /**
@@ -21,4 +24,43 @@ export async function largestCreateRequest(config?: RunConfig): Promise<SwarmCre
     chunkSha256,
   };
   return { manifest, contentId: await contentIdOf(manifest), ...(config && { config }) };
+}
+
+/**
+ * The largest `swarm:restore` the protocol allows: the largest create's manifest, and every other field at
+ * its longest (`MAX_RESUMED_PARTICIPANTS` participants with 64-character peer ids, the longest run config,
+ * a resumed run, the settings a member remembers). Larger than the largest create by about 28 KB: what the
+ * server's `maxEventBytes` must hold too, or a tab re-registering its swarm after a restart is cut off by the
+ * transport, again and again.
+ */
+export async function largestRestoreRequest(config: RunConfig): Promise<SwarmRestoreRequest> {
+  const { manifest, contentId } = await largestCreateRequest();
+  const id = (index: number): string => index.toString(36).padStart(64, '_');
+  const key = 'k'.repeat(22);
+  const longestCap = config.seederUploadBytesPerSec;
+  const settings = { uploadBytesPerSec: longestCap, downloadBytesPerSec: longestCap, leaveOnComplete: false };
+  return {
+    swarmId: 's'.repeat(22),
+    peerId: id(0),
+    memberKey: key,
+    seal: { salt: key, controlDigest: 'd'.repeat(43) },
+    role: 'seeder',
+    control: key,
+    run: {
+      runNumber: MAX_RUN_NUMBER,
+      config,
+      settings,
+      elapsedMs: 123_456_789.123456,
+      completedAfterMs: 123_456_789.123456,
+      participants: Array.from({ length: MAX_RESUMED_PARTICIPANTS }, (_, index) => ({
+        peerId: id(index),
+        role: 'leecher' as const,
+      })),
+    },
+    latestRunNumber: MAX_RUN_NUMBER,
+    override: settings,
+    config,
+    manifest,
+    contentId,
+  };
 }
