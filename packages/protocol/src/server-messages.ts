@@ -4,10 +4,10 @@ import { joinCodeSchema } from './join-code';
 import { contentIdSchema, manifestSchema } from './manifest';
 import type { PairFlow } from './pair-flow';
 import {
-  peerOverrideSchema,
+  peerOverrideSchema as strictPeerOverrideSchema,
   peerRoleSchema,
-  peerRunSettingsSchema,
-  runConfigSchema,
+  peerRunSettingsSchema as strictPeerRunSettingsSchema,
+  runConfigSchema as strictRunConfigSchema,
   type PeerFlag,
   type PeerRunSettings,
   type RunParticipant,
@@ -21,10 +21,10 @@ import {
   iceServerSchema,
   memberKeySchema,
   peerIdSchema,
-  progressReportSchema,
+  progressReportSchema as strictProgressReportSchema,
   signalDataSchema,
   swarmIdSchema,
-  swarmSealSchema,
+  swarmSealSchema as strictSwarmSealSchema,
   type ClientToServerEvents,
   type CodeResolved,
   type PeerProgress,
@@ -48,6 +48,18 @@ import {
  * objects are loose, so a newer server may add fields. Every payload is checked where it arrives,
  * in `SignallingClient`.
  */
+
+/**
+ * What the server accepts from clients is strict (an unknown field is refused); what a client accepts from the
+ * server is not, down to the objects nested in its messages: a server a version ahead, with one more run option,
+ * would otherwise have every `run:started` and `swarm:progress` dropped by the tabs still open from before.
+ * (The manifest stays strict: its bytes are the content id's.)
+ */
+const runConfigSchema = strictRunConfigSchema.loose();
+const peerRunSettingsSchema = strictPeerRunSettingsSchema.loose();
+const peerOverrideSchema = strictPeerOverrideSchema.loose();
+const reportSchema = strictProgressReportSchema.omit({ sentTo: true }).loose();
+const swarmSealSchema = strictSwarmSealSchema.loose();
 
 const runNumberSchema = z.number().int().min(1).max(MAX_RUN_NUMBER);
 const millisecondsSchema = z.number().min(0).finite();
@@ -113,7 +125,7 @@ const peerProgressSchema: z.ZodType<PeerProgress> = z.looseObject({
   peerId: peerIdSchema,
   name: displayNameSchema.nullable().exactOptional(),
   role: peerRoleSchema,
-  report: progressReportSchema.omit({ sentTo: true }).nullable(),
+  report: reportSchema.nullable(),
   joinedAfterMs: millisecondsSchema,
   override: peerOverrideSchema,
   flagged: peerFlagSchema.nullable(),

@@ -55,3 +55,24 @@ describe('a swarm:progress broadcast', () => {
     expect(run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([0, 0]);
   });
 });
+
+describe('messages from a server a version ahead', () => {
+  it('are read with the fields this version knows, however deep the field it adds', () => {
+    const settings = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false, weight: 2 };
+    const config = { ...DEFAULT_RUN_CONFIG, pieceSelection: 'rarest' };
+    expect(checkServerEvent('run:started', { runNumber: 1, config, settings: { peer0: settings } })).toMatchObject({
+      ok: true,
+    });
+    const run = {
+      ...finishedRun,
+      config,
+      participants: finishedRun.participants.map((participant) => ({ ...participant, settings })),
+    };
+    expect(checkServerEvent('swarm:progress', { ...progressOf(run), config })).toMatchObject({ ok: true });
+  });
+
+  it('are still refused where a known field is wrong', () => {
+    const config = { ...DEFAULT_RUN_CONFIG, mode: 'broadcast' };
+    expect(checkServerEvent('run:started', { runNumber: 1, config, settings: {} })).toMatchObject({ ok: false });
+  });
+});

@@ -124,10 +124,14 @@ export class SignallingClient {
     // A server that refuses the connection says why in the error's `data`; socket.io does not retry then.
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       const refusal = connectionRefusalOf(error.data);
-      if (!refusal || this.#closedByUs) return;
+      if (this.#closedByUs) return;
       // Turned away while coming back (a classroom reconnecting at once after a restart): the limits it hit
-      // pass, and this member's place and transfers wait for it, so it tries again later.
-      if (this.#connection.state === 'lost') return this.#reconnectAfterRefusal(this.#connection.attempt);
+      // pass, and this member's place and transfers wait for it, so it tries again later. So is any refusal
+      // after which socket.io will not try again itself (`active` false), one this version does not know
+      // included (a newer server's, a middleware that threw): it would otherwise stay lost for ever.
+      if (this.#connection.state === 'lost' && (refusal || !this.socket.active))
+        return this.#reconnectAfterRefusal(this.#connection.attempt);
+      if (!refusal) return;
       // The first connection: every request waiting, and every later one, gets that answer at once.
       this.#refusal = refusal;
       this.#setConnection({ state: 'refused', error: refusal });
@@ -188,6 +192,18 @@ export class SignallingClient {
   /** Why the server refused this connection, if it did (then no request can succeed). */
   get refusal(): SignallingError | undefined {
     return this.#refusal;
+  }
+
+  /**
+   * Drops this connection and opens a new one, as a network drop and socket.io's reconnection would: the
+   * server treats the old connection as gone (a member's place is kept for the grace period). For a request
+   * whose outcome is unknown (it timed out, or failed inside the server), which the same connection cannot
+   * simply ask again.
+   */
+  reconnect(): void {
+    if (this.#closedByUs) return;
+    this.socket.disconnect();
+    this.socket.connect();
   }
 
   /** Connects to the server at `url` (the page's own origin by default). */

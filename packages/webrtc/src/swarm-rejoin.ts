@@ -74,9 +74,11 @@ export interface SwarmRejoinOptions {
   /** What to resume with; undefined while the tab is in no swarm yet (nothing to take back). */
   readonly request: () => RejoinRequest | undefined;
   readonly onStatus: (status: RejoinStatus) => void;
-  /** Between two tries after an answer worth retrying (the server busy or slow). */
+  /**
+   * The first wait after an answer worth retrying (the server busy or slow), doubling at each such answer in a
+   * row to `MAX_REJOIN_RETRY_DELAY_MS`, randomised by half.
+   */
   readonly retryDelayMs?: number;
-  readonly maxTries?: number;
 }
 
 /** A place taken (`takePlace`): the swarm as the server tells it, or why the place could not be taken. */
@@ -107,11 +109,23 @@ export function randomToken(): string {
     .replace(/=+$/, '');
 }
 
-/** Answers that may change on a second try. */
+/** Answers that may change on a second try: the server refused before doing anything, or its outcome is unknown. */
 const RETRIABLE: ReadonlySet<SignallingError['code']> = new Set(['timeout', 'rate-limited', 'internal-error']);
+/**
+ * Of those, the answers after which the server may have taken the place all the same (an answer later than the
+ * time-out, a failure after the change was written): asked again on the same connection, it would answer
+ * `already-in-swarm`. They are tried again on a new connection, as after a drop (the server suspends what the
+ * old one held, and the place is then taken back as kept).
+ */
+const OUTCOME_UNKNOWN: ReadonlySet<SignallingError['code']> = new Set(['timeout', 'internal-error']);
 
 export const DEFAULT_REJOIN_RETRY_DELAY_MS = 2000;
-export const DEFAULT_REJOIN_MAX_TRIES = 5;
+/**
+ * The longest wait between tries. There is no last try: the server can refuse as `rate-limited` for half a
+ * minute without cutting the connection (an address's byte budget in debt, a classroom re-registering its
+ * swarms at once), and a member that gave up would sit outside every run with its connection up.
+ */
+export const MAX_REJOIN_RETRY_DELAY_MS = 30_000;
 
 /**
  * Takes a member's place in its swarm back each time its signalling connection comes back: `swarm:resume`
@@ -126,6 +140,8 @@ export class SwarmRejoin {
   #wasLost = false;
   #closed = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Answers worth retrying in a row, across connections: what the next wait doubles from. */
+  #retries = 0;
 
   constructor(signalling: SignallingClient, options: SwarmRejoinOptions) {
     this.#signalling = signalling;
@@ -140,32 +156,39 @@ export class SwarmRejoin {
   }
 
   #changed(connection: SignallingConnection): void {
-    if (this.#closed || this.#options.request() === undefined) return;
+    if (this.#closed) return;
     if (connection.state === 'lost') {
+      // Remembered even with no place yet: a drop while a join's answer is being checked (the server holds the
+      // member by then) is taken back once the place is known, at the reconnection.
       this.#wasLost = true;
       clearTimeout(this.#retryTimer);
-      this.#options.onStatus({ state: 'lost', attempt: connection.attempt });
+      if (this.#options.request() !== undefined) this.#options.onStatus({ state: 'lost', attempt: connection.attempt });
     } else if (connection.state === 'connected' && this.#wasLost) {
       this.#wasLost = false;
-      void this.#rejoin(1);
+      if (this.#options.request() !== undefined) void this.#rejoin();
     }
   }
 
-  async #rejoin(tryNumber: number): Promise<void> {
+  async #rejoin(): Promise<void> {
     const request = this.#options.request();
     if (this.#closed || !request) return;
     this.#options.onStatus({ state: 'rejoining' });
     const result = await takePlace(this.#signalling, request);
     if (this.#closed) return;
     if (result.ok) {
+      this.#retries = 0;
       return this.#options.onStatus({ state: 'back', resumed: result.resumed });
     }
     // Lost again: the next connection tries again.
     if (result.error.code === 'signalling-lost') return;
-    const maxTries = this.#options.maxTries ?? DEFAULT_REJOIN_MAX_TRIES;
-    if (RETRIABLE.has(result.error.code) && tryNumber < maxTries) {
-      const delayMs = this.#options.retryDelayMs ?? DEFAULT_REJOIN_RETRY_DELAY_MS;
-      this.#retryTimer = setTimeout(() => void this.#rejoin(tryNumber + 1), delayMs);
+    if (RETRIABLE.has(result.error.code)) {
+      const firstDelayMs = this.#options.retryDelayMs ?? DEFAULT_REJOIN_RETRY_DELAY_MS;
+      const delayMs =
+        Math.min(firstDelayMs * 2 ** this.#retries++, MAX_REJOIN_RETRY_DELAY_MS) * (0.5 + Math.random() / 2);
+      const again = OUTCOME_UNKNOWN.has(result.error.code)
+        ? () => this.#signalling.reconnect()
+        : () => void this.#rejoin();
+      this.#retryTimer = setTimeout(again, delayMs);
       return;
     }
     this.#options.onStatus({ state: 'failed', error: result.error });

@@ -84,6 +84,57 @@ describe('SignallingClient when the server turns a reconnection away', () => {
   });
 });
 
+describe('SignallingClient when a reconnection is refused in a way it does not know', () => {
+  it('tries again itself, since socket.io will not, and is connected once the server lets it in', async () => {
+    const server = new Server();
+    servers.push(server);
+    let connections = 0;
+    server.use((_socket, next) => {
+      // The first connection is let in; the next is refused as a middleware that threw is (no data at all).
+      if (++connections !== 2) return next();
+      next(new Error('middleware failed'));
+    });
+    server.on('connection', (socket) => {
+      socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
+      if (connections === 1) setTimeout(() => socket.conn.close(), 50);
+    });
+    server.listen(0);
+    const { port } = server.httpServer.address() as AddressInfo;
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, { refusedReconnectDelayMs: 100 });
+    clients.push(client);
+    await pollUntil(() => connections >= 3 && client.connection.state === 'connected', 'the third connection', 10_000);
+    expect(await client.leaveSwarm()).toEqual({ ok: true });
+  });
+});
+
+describe('SignallingClient.reconnect', () => {
+  it('drops the connection and opens a new one, which the server sees as a new socket', async () => {
+    const server = new Server();
+    servers.push(server);
+    const socketIds: string[] = [];
+    server.on('connection', (socket) => {
+      socketIds.push(socket.id);
+      socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
+    });
+    server.listen(0);
+    const { port } = server.httpServer.address() as AddressInfo;
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`);
+    clients.push(client);
+    await pollUntil(() => client.connection.state === 'connected', 'the connection', 10_000);
+    const states: string[] = [];
+    client.onConnectionChange((connection) => states.push(connection.state));
+    client.reconnect();
+    await pollUntil(
+      () => client.connection.state === 'connected' && socketIds.length === 2,
+      'a new connection',
+      10_000,
+    );
+    expect(states).toEqual(['lost', 'connected']);
+    expect(new Set(socketIds).size).toBe(2);
+    expect(await client.leaveSwarm()).toEqual({ ok: true });
+  });
+});
+
 describe('SignallingClient: the classroom requests', () => {
   it('sends code:resolve and peer:name with their payloads and hands back the answers', async () => {
     const server = new Server();

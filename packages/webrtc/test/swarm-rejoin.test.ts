@@ -1,4 +1,12 @@
-import { DEFAULT_RUN_CONFIG, resolvePeerSettings, type PeerId, type ResumedRun } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  resolvePeerSettings,
+  type PeerId,
+  type ResumedRun,
+  type SignallingErrorCode,
+  type SignallingResult,
+  type SwarmResumed,
+} from '@swarmlab/protocol';
 import { pollUntil, testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -137,4 +145,100 @@ describe('SwarmRejoin', () => {
     expect(lateJoined).toMatchObject({ ok: true, contentId: file.contentId, run: { runNumber: 1 } });
     if (lateJoined.ok) expect([...lateJoined.peers].sort()).toEqual([created.peerId, joined.peerId].sort());
   }, 60_000);
+});
+
+/** A signalling client as `SwarmRejoin` sees it, answering resumes from a script. */
+class ScriptedSignalling {
+  readonly #listeners = new Set<(connection: SignallingConnection) => void>();
+  readonly answers: SignallingResult<SwarmResumed>[] = [];
+  resumes = 0;
+  reconnects = 0;
+
+  onConnectionChange(listener: (connection: SignallingConnection) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  set(connection: SignallingConnection): void {
+    for (const listener of this.#listeners) listener(connection);
+  }
+
+  resumeSwarm(): Promise<SignallingResult<SwarmResumed>> {
+    this.resumes++;
+    return Promise.resolve(this.answers.shift() ?? { ok: false, error: { code: 'internal-error', message: 'none' } });
+  }
+
+  reconnect(): void {
+    this.reconnects++;
+    this.set({ state: 'lost', attempt: 0 });
+    this.set({ state: 'connected' });
+  }
+
+  get client(): SignallingClient {
+    return this as unknown as SignallingClient;
+  }
+}
+
+describe('SwarmRejoin against a scripted server', () => {
+  const resumed = { ok: true, swarmId: 'S'.repeat(22) } as unknown as SignallingResult<SwarmResumed>;
+  const refused = (code: SignallingErrorCode): SignallingResult<SwarmResumed> => ({
+    ok: false,
+    error: { code, message: code },
+  });
+  const request = { resume: {}, file: {} } as unknown as RejoinRequest;
+
+  function rejoining(signalling: ScriptedSignalling, place: () => RejoinRequest | undefined = () => request) {
+    const statuses: RejoinStatus[] = [];
+    const rejoin = new SwarmRejoin(signalling.client, {
+      request: place,
+      onStatus: (status) => statuses.push(status),
+      retryDelayMs: 0.01,
+    });
+    cleanups.push(() => rejoin.close());
+    return statuses;
+  }
+
+  it('tries a resume that timed out again on a new connection, where the server kept the place', async () => {
+    const signalling = new ScriptedSignalling();
+    // A second try on the same connection would be refused: the late answer had taken the place back.
+    signalling.answers.push(refused('timeout'), resumed);
+    const statuses = rejoining(signalling);
+    signalling.set({ state: 'lost', attempt: 0 });
+    signalling.set({ state: 'connected' });
+    await until(() => statuses.find((status) => status.state === 'back'), 'the place taken back');
+    expect(signalling.reconnects).toBe(1);
+    expect(statuses.some((status) => status.state === 'failed')).toBe(false);
+  });
+
+  it('keeps trying while the server says it is busy, for as long as it says so', async () => {
+    const signalling = new ScriptedSignalling();
+    signalling.answers.push(...Array.from({ length: 10 }, () => refused('rate-limited')), resumed);
+    const statuses = rejoining(signalling);
+    signalling.set({ state: 'lost', attempt: 0 });
+    signalling.set({ state: 'connected' });
+    await until(() => statuses.find((status) => status.state === 'back'), 'the place taken back');
+    expect([signalling.resumes, signalling.reconnects]).toEqual([11, 0]);
+  });
+
+  it('gives up on an answer that cannot change', async () => {
+    const signalling = new ScriptedSignalling();
+    signalling.answers.push(refused('swarm-full'));
+    const statuses = rejoining(signalling);
+    signalling.set({ state: 'lost', attempt: 0 });
+    signalling.set({ state: 'connected' });
+    await until(() => statuses.find((status) => status.state === 'failed'), 'the refusal');
+    expect(signalling.resumes).toBe(1);
+  });
+
+  it('takes its place back after a drop that came while its join was being checked', async () => {
+    const signalling = new ScriptedSignalling();
+    signalling.answers.push(resumed);
+    let place: RejoinRequest | undefined;
+    const statuses = rejoining(signalling, () => place);
+    signalling.set({ state: 'lost', attempt: 0 });
+    place = request; // the join's answer checked: the tab has its place
+    signalling.set({ state: 'connected' });
+    await until(() => statuses.find((status) => status.state === 'back'), 'the place taken back');
+    expect(signalling.resumes).toBe(1);
+  });
 });
