@@ -233,10 +233,10 @@ describe('SwarmRejoin against a scripted server', () => {
   it('takes its place back after a drop that came while its join was being checked', async () => {
     const signalling = new ScriptedSignalling();
     signalling.answers.push(resumed);
-    let place: RejoinRequest | undefined;
-    const statuses = rejoining(signalling, () => place);
+    const place: { current?: RejoinRequest } = {};
+    const statuses = rejoining(signalling, () => place.current);
     signalling.set({ state: 'lost', attempt: 0 });
-    place = request; // the join's answer checked: the tab has its place
+    place.current = request; // the join's answer checked: the tab has its place
     signalling.set({ state: 'connected' });
     await until(() => statuses.find((status) => status.state === 'back'), 'the place taken back');
     expect(signalling.resumes).toBe(1);
