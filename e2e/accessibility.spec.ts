@@ -54,6 +54,15 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await expect(overview.getByTestId('race-clock')).toBeVisible();
   expect(await seriousViolations(overview, 'overview-running', testInfo)).toEqual([]);
   expect(await seriousViolations(leecher, 'peer-running', testInfo)).toEqual([]);
+  // What a screen reader is told while the run goes on: the state, once, never the figures that change twice a
+  // second (a live region holding them was read without pause).
+  const liveRegions = leecher.locator('[role=status], [aria-live=polite], [aria-live=assertive]');
+  const announced = async (): Promise<string> => (await liveRegions.allTextContents()).join(' | ');
+  await expect(leecher.getByTestId('status-announced')).toHaveText('Downloading in run 1');
+  const before = await announced();
+  await leecher.waitForTimeout(1200);
+  expect(await announced()).toBe(before);
+  expect(before).not.toMatch(/[kM]B\/s|chunks/);
 
   // Stopped by keyboard, then a run that finishes.
   await overview.getByTestId('stop-run').focus();

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutablePath, readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import { CHROMIUM_ARGS, chromiumExecutablePath, pressStartRun, readPeerState } from '@swarmlab/test-kit/browser';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, waitForRunFinished } from './fixtures';
 
 // Playwright turns Chromium's back/forward cache off; a user's browser has it on.
 const executablePath = chromiumExecutablePath();
@@ -58,4 +58,27 @@ test('tabs that went Back and Forward (the back/forward cache) come back in thei
   const final = await waitForComplete(leecher);
   expect(final.fileSha256).toBe(seederHash);
   expect(final.runNumber).toBe(1);
+});
+
+test('a seeder left alone that went Back and Forward registers its swarm again and numbers its next run after the last', async ({
+  swarm,
+}) => {
+  const seeder = await swarm.seedGenerated(1);
+  const first = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, first]);
+  await startRun(seeder.page);
+  await waitForRunFinished(seeder.page);
+  // The class leaves; then the teacher looks at another page: the swarm is left empty and the server forgets it.
+  await first.context().close();
+  await expect.poll(async () => (await readPeerState(seeder.page)).peers.length).toBe(1);
+  await awayAndBack(seeder.page);
+  await expect(seeder.page.getByTestId('swarm-view')).toHaveAttribute('data-role', 'seeder');
+
+  const second = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, second]);
+  await pressStartRun(seeder.page);
+  // From 1 again, its record would collide with the first run's, and the history would drop it.
+  await expect.poll(async () => (await readPeerState(seeder.page)).run?.runNumber).toBe(2);
+  await waitForRunFinished(seeder.page);
+  await expect(seeder.page.getByTestId('run-history').locator('h2')).toContainText('2 runs kept');
 });

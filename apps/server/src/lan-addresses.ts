@@ -4,10 +4,12 @@ export type NetworkInterfaces = ReturnType<typeof networkInterfaces>;
 
 /** Every non-internal IPv4 address of this machine: where classmates on the LAN can reach it. */
 export function lanIpv4Addresses(interfaces: NetworkInterfaces = networkInterfaces()): string[] {
-  return Object.values(interfaces)
-    .flatMap((addresses) => addresses ?? [])
+  const addresses = Object.values(interfaces)
+    .flatMap((entries) => entries ?? [])
     .filter((address) => address.family === 'IPv4' && !address.internal)
     .map((address) => address.address);
+  // Once each: one address on two interfaces (a bridge and its member, say) is one place to reach the server.
+  return [...new Set(addresses)];
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);

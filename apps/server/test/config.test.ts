@@ -53,6 +53,11 @@ describe('URLs to print', () => {
     expect(lanIpv4Addresses(INTERFACES)).toEqual(['192.168.1.20', '10.0.0.5']);
   });
 
+  it('lists an address on two interfaces (a bridge and its member) once', () => {
+    const bridged = { ...INTERFACES, br0: INTERFACES['wlan0'] };
+    expect(lanIpv4Addresses(bridged)).toEqual(['192.168.1.20', '10.0.0.5']);
+  });
+
   it('prints localhost and each LAN address when listening on every interface', () => {
     expect(urlsToOpen('0.0.0.0', 8080, INTERFACES)).toEqual([
       'http://localhost:8080/',

@@ -113,6 +113,27 @@ describe('AppController: routing', () => {
     expect(app.screen).toEqual({ view: 'start' });
   });
 
+  it('watches again, with the secret, when a control link is pasted into the read-only overview of its swarm', () => {
+    const secret = 'S3cr3t_-S3cr3t_-S3cr3t';
+    const { app, window, watches } = setUp(watchLink(SWARM_A, CONTENT_A));
+    app.start();
+    window.open(`/${watchLink(SWARM_A, CONTENT_A)}/${secret}`);
+    expect(watches.map((watch) => watch.control)).toEqual([undefined, secret]);
+    expect(watches[0]!.closeCalls).toBe(1);
+    expect(window.location.hash).toBe(watchLink(SWARM_A, CONTENT_A));
+    // The same link again (a reload of the hash, a second paste): the watch with control stays.
+    window.open(`/${watchLink(SWARM_A, CONTENT_A)}/${secret}`);
+    expect(watches).toHaveLength(2);
+  });
+
+  it('reads a prepared link again when the start page opens: one refused is not refused for ever', () => {
+    const { app } = setUp('/?mode=bogus');
+    app.start();
+    expect(app.prepared.ok).toBe(false);
+    app.leave();
+    expect(app.prepared.ok).toBe(true);
+  });
+
   it('follows the swarm again on an overview that failed, in a new watch with its control secret', () => {
     const secret = 'S3cr3t_-S3cr3t_-S3cr3t';
     const { app, watches } = setUp(`${watchLink(SWARM_A, CONTENT_A)}/${secret}`);
@@ -228,6 +249,7 @@ describe('AppController: the back/forward cache', () => {
         control: 'c'.repeat(22),
         seal,
         iceServers: [],
+        memory: { latestRunNumber: 3 },
       },
     };
   }

@@ -5,7 +5,7 @@ import { createMemoryLinkPair, systemClock } from '@swarmlab/engine';
 import { Bitfield, DEFAULT_RUN_CONFIG, type PeerRunSettings, type RunStarted } from '@swarmlab/protocol';
 import { RunLinks } from '@swarmlab/webrtc';
 import { flushSync } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
 import { EngineRun } from '../src/lib/state/engine-run.svelte';
 import { runState, swarmProgress } from './fakes';
@@ -85,6 +85,35 @@ describe('EngineRun', () => {
     expect(leecher.droppedPeers).toEqual([{ peerId: 'seed', reason: 'bad-blocks', detail: expect.any(String) }]);
     expect(leecher.sample()).toMatchObject({ complete: false, chunksHeld: 0 });
     expect(seeder.droppedPeers).toEqual([]);
+  });
+
+  it('lists a peer dropped again (it connected anew in the same run) once, with its latest reason', async () => {
+    const { seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(undefined, undefined, {
+      corruptBlocksFraction: 1,
+    });
+    // Each drop is logged once: the count of drops.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const drops = (): number => warn.mock.calls.filter(([line]) => String(line).includes('dropped peer seed')).length;
+    const dropped = async (times: number): Promise<void> => {
+      for (let i = 0; i < 200 && drops() < times; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    try {
+      seeder.addTransport(toLeecher);
+      leecher.addTransport(toSeeder);
+      await dropped(1);
+      // The seeder hears the link close (else it would refuse the new one as a duplicate session).
+      for (let i = 0; i < 200 && (seeder.sample()?.peers.length ?? 0) > 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      // The same peer connects again (a new offer over its open connection makes a new transport).
+      const [again, againBack] = createMemoryLinkPair('seed', 'leech', { clock: systemClock });
+      seeder.addTransport(new RunLinks(again));
+      leecher.addTransport(new RunLinks(againBack));
+      await dropped(2);
+      expect(drops()).toBe(2);
+      expect(leecher.droppedPeers).toEqual([{ peerId: 'seed', reason: 'bad-blocks', detail: expect.any(String) }]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('tells a restarted server the run as this tab knows it: its start and completion on its own clock', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { recordOfRun, type RunRecord } from '../src/lib/run-record';
 import { MAX_RUNS_KEPT_IN_BROWSER, RunHistory, STORAGE_KEY } from '../src/lib/state/run-history.svelte';
 import { manifest, memoryStorage, runState, SWARM_A, swarmProgress } from './fakes';
@@ -100,5 +100,41 @@ describe('RunHistory', () => {
       console.warn = warn;
     }
     expect(history.records).toHaveLength(1);
+  });
+
+  it('does not read the storage again for a run it keeps already', () => {
+    const storage = memoryStorage();
+    let reads = 0;
+    const counting = { ...storage, getItem: (key: string) => (reads++, storage.getItem(key)) };
+    const history = new RunHistory(counting);
+    history.add(record(1));
+    const [readsBefore, recordsBefore] = [reads, history.records];
+    for (let i = 0; i < 10; i++) history.add(record(1));
+    expect(reads).toBe(readsBefore);
+    expect(history.records).toBe(recordsBefore);
+  });
+
+  it('makes room in a full storage by dropping the oldest runs, and says how many', () => {
+    const storage = memoryStorage();
+    const quota = JSON.stringify([record(1), record(2), record(3)]).length;
+    const small: Storage = {
+      ...storage,
+      setItem: (key, value) => {
+        if (value.length > quota) throw new DOMException('full', 'QuotaExceededError');
+        storage.setItem(key, value);
+      },
+    };
+    const history = new RunHistory(small);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      for (let runNumber = 1; runNumber <= 6; runNumber++) history.add(record(runNumber));
+    } finally {
+      warn.mockRestore();
+    }
+    const kept = new RunHistory(storage).records.map((run) => run.runNumber);
+    expect(kept.at(-1)).toBe(6);
+    expect(kept).toEqual(history.records.map((run) => run.runNumber));
+    expect(history.droppedForRoom).toBe(6 - kept.length);
+    expect(history.droppedForRoom).toBeGreaterThan(0);
   });
 });

@@ -61,6 +61,16 @@ describe('generated test files', () => {
     expect(bytesToHex(sha256(saved))).toBe(bytesToHex(sha256(generateTestFile(source.sizeBytes, 3))));
   });
 
+  it('saves part by part, letting the page’s other work run between parts and saying how far it is', async () => {
+    const source = generatedTestFile(9 * 1024 * 1024, 4);
+    let ticked = false;
+    setTimeout(() => (ticked = true), 0);
+    const fractions: number[] = [];
+    await source.blob((fraction) => fractions.push(fraction));
+    expect(ticked).toBe(true);
+    expect(fractions).toEqual([4 / 9, 8 / 9, 1]);
+  });
+
   it('sizes go up to the swarm cap (16 GiB)', () => {
     expect(MAX_TEST_FILE_MIB).toBe(16 * 1024);
     expect(parseTestFileMib('4096')).toEqual({ ok: true, sizeBytes: 4 * GIB });

@@ -60,3 +60,20 @@ export function watchLink(origin: string, swarmId: string, contentId: string): s
 export function controlLink(origin: string, swarmId: string, contentId: string, control: string): string {
   return `${watchLink(origin, swarmId, contentId)}/${control}`;
 }
+
+/** The buttons and keys of a click, as a link's handler reads them. */
+export interface ClickModifiers {
+  readonly button: number;
+  readonly ctrlKey: boolean;
+  readonly metaKey: boolean;
+  readonly shiftKey: boolean;
+  readonly altKey: boolean;
+}
+
+/**
+ * A click that follows a link in this tab: the main button, no modifier. Ctrl/⌘-click (a new tab), Shift-click
+ * (a new window) and Alt-click (download) are the browser's, and must not make this tab act as if it navigated.
+ */
+export function isPlainClick(click: ClickModifiers): boolean {
+  return click.button === 0 && !click.ctrlKey && !click.metaKey && !click.shiftKey && !click.altKey;
+}

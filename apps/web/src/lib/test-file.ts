@@ -91,11 +91,15 @@ export function generatedTestFile(sizeBytes: number, seed: number): ChunkSource 
     sizeBytes,
     read: async (offsetBytes, lengthBytes, reuse) =>
       testFileRange(seed, offsetBytes, Math.max(0, Math.min(lengthBytes, sizeBytes - offsetBytes)), reuse),
-    blob: async () => {
+    blob: async (onProgress) => {
       const parts: Blob[] = [];
       for (let offsetBytes = 0; offsetBytes < sizeBytes; offsetBytes += SAVE_PART_BYTES) {
         const part = testFileRange(seed, offsetBytes, Math.min(SAVE_PART_BYTES, sizeBytes - offsetBytes));
         parts.push(new Blob([part as Uint8Array<ArrayBuffer>]));
+        onProgress?.(Math.min(1, (offsetBytes + SAVE_PART_BYTES) / sizeBytes));
+        // A task between parts: 16 GiB is seconds of generating, during which the seeder must go on serving
+        // its swarm (in client-server, the whole swarm waits on it) and drawing.
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       return new Blob(parts, { type: 'application/octet-stream' });
     },

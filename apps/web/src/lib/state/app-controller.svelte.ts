@@ -86,11 +86,13 @@ export type Screen<S, W> =
  */
 export class AppController<S extends AppSession, W extends AppWatch> {
   readonly history: RunHistory;
-  /** Settings a prepared start-page link carries (`?mode=…&server-up=…`), read once. */
-  readonly prepared: Parsed<PreparedStart>;
+  /** Settings a prepared start-page link carries (`?mode=…&server-up=…`), read as the start page opens. */
+  #prepared = $state.raw<Parsed<PreparedStart>>(parseStartParams(''));
   #route = $state.raw<Route>({ view: 'start' });
   #session = $state.raw<S | undefined>();
   #watch = $state.raw<W | undefined>();
+  /** The control secret the watch was opened with: a control link pasted for the same swarm opens it again. */
+  #watchControl: string | undefined;
   #rates = $state.raw(new SwarmRates());
   readonly #screen = $derived.by((): Screen<S, W> => {
     const route = this.#route;
@@ -120,7 +122,15 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#controlSecrets = deps.controlSecrets ?? new ControlSecrets();
     this.history = deps.history;
     this.#route = parseRoute(deps.window.location.hash);
-    this.prepared = parseStartParams(deps.window.location.search);
+    this.#prepared = parseStartParams(deps.window.location.search);
+  }
+
+  /**
+   * What the start page's link prepares. Read again whenever the start page opens: a link whose settings
+   * were refused, left by the header's link (which drops the query), must not keep the page refusing.
+   */
+  get prepared(): Parsed<PreparedStart> {
+    return this.#prepared;
   }
 
   get route(): Route {
@@ -211,6 +221,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#keptSeed = undefined;
     this.#deps.window.history.pushState(null, '', this.#deps.window.location.pathname);
     this.#route = { view: 'start' };
+    this.#prepared = parseStartParams(this.#deps.window.location.search);
   }
 
   /** An overview that failed (the server gone for good, say) follows its swarm again, as a reload would. */
@@ -253,11 +264,15 @@ export class AppController<S extends AppSession, W extends AppWatch> {
       const control = this.#controlSecrets.get(route.swarmId);
       void this.#openSession().join(route.swarmId, route.contentId, override.value, control);
     } else if (route.view === 'watch') {
-      if (this.#watch?.swarmId === route.swarmId) return;
+      const control = this.#controlSecrets.get(route.swarmId);
+      // The same swarm, watched with the same secret: nothing to do. A control link pasted into a read-only
+      // overview (or one opened with a wrong secret) watches again, with the secret, rather than ignore it.
+      if (this.#watch?.swarmId === route.swarmId && this.#watchControl === control) return;
       this.#closeAll({ keepStoredChunks: true });
-      void this.#openWatch(route.swarmId, this.#controlSecrets.get(route.swarmId)).watch(route.contentId);
+      void this.#openWatch(route.swarmId, control).watch(route.contentId);
     } else {
       this.#closeAll({ keepStoredChunks: true });
+      this.#prepared = parseStartParams(search);
     }
   }
 
@@ -271,6 +286,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   #openWatch(swarmId: string, control: string | undefined): W {
     const watch: W = this.#deps.createWatch(swarmId, (broadcast) => this.#collect(watch, broadcast), control);
     this.#watch = watch;
+    this.#watchControl = control;
     this.#opened();
     return watch;
   }

@@ -59,7 +59,12 @@ export class EngineRun {
       clock,
       onPeerDropped: (peerId, reason, detail) => {
         console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`);
-        this.#droppedPeers = [...this.#droppedPeers, { peerId, reason, detail }];
+        // Once per peer, with its latest reason: a peer dropped, connected anew (a new offer) and dropped again
+        // would otherwise be listed twice, a duplicate key for the page's list, and more for each time it came back.
+        this.#droppedPeers = [
+          ...this.#droppedPeers.filter((peer) => peer.peerId !== peerId),
+          { peerId, reason, detail },
+        ];
       },
       ...(corruptBlocksFraction > 0 && { wrapLink: (link) => corruptingLink(link, corruptBlocksFraction) }),
     });

@@ -16,6 +16,8 @@ export class RunHistory {
   readonly #storage: Storage | undefined;
   /** The storage refused the latest write: what this page shows holds runs the storage lacks. */
   #unsaved = false;
+  /** Runs dropped, oldest first, to make room for newer ones in a full storage. */
+  #droppedForRoom = $state(0);
 
   constructor(storage: Storage | undefined = pageStorage('localStorage')) {
     this.#storage = storage;
@@ -27,12 +29,20 @@ export class RunHistory {
     return this.#records;
   }
 
+  /** How many of the oldest runs were dropped to make room for newer ones (the browser's storage was full). */
+  get droppedForRoom(): number {
+    return this.#droppedForRoom;
+  }
+
   /**
    * Keeps `record` unless a run with its id is already kept. Added to what the storage holds now, not to
    * what this page read earlier: another tab of the browser (the seeder's beside the overview) may have kept
    * runs, or forgotten them all, meanwhile, and writing this page's older list back would undo that.
    */
   add(record: RunRecord): void {
+    // Kept already (every broadcast of the swarm carries its latest run until the next starts, four a second):
+    // nothing to read, parse or redraw.
+    if (this.#records.some((run) => run.id === record.id)) return;
     const kept = this.#storage && !this.#unsaved ? load(this.#storage) : this.#records;
     if (kept.some((run) => run.id === record.id)) {
       this.#records = kept;
@@ -72,15 +82,38 @@ export class RunHistory {
   }
 
   #save(): void {
-    try {
-      this.#storage?.setItem(STORAGE_KEY, JSON.stringify(this.#records));
-      this.#unsaved = false;
-    } catch (error) {
-      this.#unsaved = true;
-      // Full or disabled storage: the runs stay on screen and exportable for this page's life.
-      console.warn('swarmlab: could not keep the runs in localStorage', error);
+    // A full storage (a large class's runs are 10 KB or more each, against 5 M characters per origin) drops the
+    // oldest runs, a tenth at a time, until the newest fit: this lesson's runs are the ones to keep.
+    for (let count = this.#records.length; ; count = Math.floor(count * 0.9)) {
+      const runs = this.#records.slice(this.#records.length - count);
+      try {
+        this.#storage?.setItem(STORAGE_KEY, JSON.stringify(runs));
+        this.#unsaved = false;
+        if (count < this.#records.length) {
+          this.#droppedForRoom += this.#records.length - count;
+          console.warn(
+            `swarmlab: the browser's storage is full: dropped the ${this.#records.length - count} oldest runs`,
+          );
+          this.#records = runs;
+        }
+        return;
+      } catch (error) {
+        if (count > 1 && isQuotaExceeded(error)) continue;
+        this.#unsaved = true;
+        // Disabled storage, or not even one run fits: the runs stay on screen and exportable for this page's life.
+        console.warn('swarmlab: could not keep the runs in localStorage', error);
+        return;
+      }
     }
   }
+}
+
+/** The storage is full (each browser names it its own way; a DOMException's code 22 in most). */
+function isQuotaExceeded(error: unknown): boolean {
+  return (
+    error instanceof DOMException &&
+    (error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED' || error.code === 22)
+  );
 }
 
 /** The kept runs; anything unreadable (another version, a hand edit) is set aside, not trusted. */

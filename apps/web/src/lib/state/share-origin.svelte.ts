@@ -70,5 +70,6 @@ async function serverLanOrigins(): Promise<readonly string[]> {
   const response = await fetch('/lan-origins', { cache: 'no-store' });
   const body: unknown = await response.json();
   const origins = (body as { origins?: unknown }).origins;
-  return Array.isArray(origins) ? origins.filter(isHttpOrigin) : [];
+  // Once each: an address on two interfaces would be listed twice, a duplicate key in the page's list.
+  return Array.isArray(origins) ? [...new Set(origins.filter(isHttpOrigin))] : [];
 }

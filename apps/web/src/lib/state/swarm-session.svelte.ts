@@ -24,6 +24,7 @@ import {
   type PeerFactory,
   type RejoinRequest,
   type RejoinStatus,
+  type SwarmMemory,
 } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import type { ChunkSource } from '../storage/chunk-source';
@@ -114,6 +115,12 @@ export interface SeedPlace {
   readonly control: string;
   readonly seal: SwarmSeal;
   readonly iceServers: readonly IceServer[];
+  /**
+   * What the tab remembers of the swarm's runs (the latest run number, its settings): a swarm the server forgot
+   * meanwhile (every member left) is registered again numbering its runs after those, as a restarted server
+   * does; from 1, its runs' records would collide with the kept ones and be dropped from the history.
+   */
+  readonly memory: SwarmMemory;
 }
 
 /**
@@ -425,7 +432,8 @@ export class SwarmSession implements RunController {
     const [swarmId, contentId, manifest] = [this.#swarmId, this.#contentId, this.#manifest];
     const [control, seal] = [this.#controlSecret, this.#seal];
     if (!swarmId || !contentId || !manifest || !control || !seal) return undefined;
-    return { swarmId, contentId, manifest, control, seal, iceServers: this.#iceServers };
+    const memory = swarmMemoryOf(this.#swarmProgress.latest, this.#peerId ?? '', this.#run?.runNumber);
+    return { swarmId, contentId, manifest, control, seal, iceServers: this.#iceServers, memory };
   }
 
   /**
@@ -466,7 +474,11 @@ export class SwarmSession implements RunController {
     const memberKey = randomToken();
     const { swarmId, seal, control } = place;
     const taken = await membership.takePlace(
-      rejoinRequestOf({ swarmId, peerId, memberKey, seal, role: 'seeder', control, manifest, contentId }, null),
+      rejoinRequestOf(
+        { swarmId, peerId, memberKey, seal, role: 'seeder', control, manifest, contentId },
+        null,
+        place.memory,
+      ),
     );
     if (this.#over) return;
     if (!taken.ok) return this.#fail(userMessageOf(taken.error));
@@ -540,7 +552,7 @@ export class SwarmSession implements RunController {
    * `StoreRewriteError` when the browser refuses (out of room).
    */
   async fileBlob(onProgress?: (fraction: number) => void): Promise<Blob | undefined> {
-    if (this.#seed) return this.#seed.store.fileBlob();
+    if (this.#seed) return this.#seed.store.fileBlob(onProgress);
     if (!this.#run?.latestSnapshot?.complete) return undefined;
     return this.#leecherStore?.fileBlob(onProgress);
   }

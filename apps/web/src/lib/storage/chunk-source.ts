@@ -13,8 +13,11 @@ export interface ChunkSource {
    * buffer. `reuse` may be detached by the read: the next read takes the returned view's `buffer`.
    */
   read(offsetBytes: number, lengthBytes: number, reuse?: ArrayBuffer): Promise<Uint8Array>;
-  /** The whole file as a Blob, for Save: a `File` is one already; a generated file is built part by part. */
-  blob(): Promise<Blob>;
+  /**
+   * The whole file as a Blob, for Save: a `File` is one already; a generated file is built part by part,
+   * saying how far it is (`onProgress`, 0 to 1).
+   */
+  blob(onProgress?: (fraction: number) => void): Promise<Blob>;
 }
 
 /** A file the user picked (or dropped), read by `file.slice(…)`: only the slice is loaded. */
