@@ -37,7 +37,13 @@ serveCommands<ServerCommand, ServerReply>(async (command) => {
   switch (command.type) {
     case 'start': {
       const redisState = await connectRedisState({ url: command.redisUrl, keyPrefix: command.keyPrefix });
-      server = createSignallingServer({ clientAddress: claimedAddress, log: () => undefined, ...redisState });
+      server = createSignallingServer({
+        clientAddress: claimedAddress,
+        log: () => undefined,
+        // Every simulated machine's websocket comes from 127.0.0.1 (see `bench/signalling.ts`).
+        limits: { maxEngineConnectionsPerAddress: Number.MAX_SAFE_INTEGER },
+        ...redisState,
+      });
       const { port } = await server.listen(0, '127.0.0.1');
       cpuBefore = process.cpuUsage();
       return { type: 'started', url: `http://127.0.0.1:${port}` };

@@ -5,6 +5,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { createAddressBudgets } from './address-budgets';
 import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
 import { addressKey, peerAddress, type ClientAddress } from './client-address';
+import { CONNECT_TIMEOUT_MS, createEngineAdmission, handshakeOfRequest } from './engine-admission';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
@@ -96,16 +97,23 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       lanOrigins: (port) => (listeningHost === undefined ? [] : lanOriginsOf(listeningHost, port)),
     }),
   );
+  const clientAddress = deps.clientAddress ?? peerAddress;
+  const engineAdmission = createEngineAdmission({
+    maxEngineConnectionsPerAddress: limits.maxEngineConnectionsPerAddress,
+    addressOfRequest: (request) => addressKey(clientAddress(handshakeOfRequest(request))),
+  });
   const io: SignallingIo = new Server(httpServer, {
     // What the largest valid request needs: a larger frame is dropped, and its sender disconnected, unread.
     maxHttpBufferSize: limits.maxEventBytes,
+    allowRequest: engineAdmission.allowRequest,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     // The web app bundles socket.io-client itself.
     serveClient: false,
     ...(deps.adapter !== undefined && { adapter: deps.adapter }),
   });
 
+  engineAdmission.attach(io);
   const nowMs = deps.nowMs ?? (() => performance.now());
-  const clientAddress = deps.clientAddress ?? peerAddress;
   const addressOf = (socket: SignallingSocket): string => addressKey(clientAddress(socket.handshake));
   const quotas = createAddressQuotas(limits);
   const budgets = createAddressBudgets(limits, deps.nowMs);

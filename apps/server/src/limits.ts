@@ -63,6 +63,12 @@ export interface ServerLimits {
   readonly memberGraceMs: number;
   /** socket.io connections from one network address (`clientAddress`); more are refused `too-many-connections`. */
   readonly maxConnectionsPerAddress: number;
+  /**
+   * engine.io connections (the websocket under a socket.io connection, before it asks for one) from one address,
+   * by `clientAddress` of what is known then (the TCP peer, the headers; not `auth`): more are refused at the
+   * websocket handshake (HTTP 403).
+   */
+  readonly maxEngineConnectionsPerAddress: number;
   /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
   readonly maxSwarmsPerAddress: number;
   /** Members of one swarm from one address; one more is refused `swarm-full-for-address`. */
@@ -185,6 +191,14 @@ export const DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS = 16 * DEFAULT_MAX_EVENT_BY
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
 /**
+ * Twice the socket.io connections: a client socket.io turns away (`too-many-connections`, with its message)
+ * closes its engine.io connection at once, so an honest address never nears this; one that does not close it,
+ * or never asks for a socket.io connection, was held until socket.io's connect time-out and counted nowhere: a
+ * script could hold thousands (found by review).
+ */
+export const DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS = 2 * DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+
+/**
  * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class
  * where every pair of students shares its own file), not the whole server's `maxSwarms`.
  */
@@ -229,6 +243,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   receivedBytesPerSecPerAddress: DEFAULT_RECEIVED_BYTES_PER_SEC_PER_ADDRESS,
   receivedByteBurstPerAddress: DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS,
   maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  maxEngineConnectionsPerAddress: DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS,
   maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
   failedCodeLookupBurstPerAddress: DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS,

@@ -1,5 +1,6 @@
 import { contentIdOf, type Manifest, type SignallingResult, type SwarmCreated } from '@swarmlab/protocol';
 import { randomBytes } from 'node:crypto';
+import { Manager } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlDigestOf } from '../src/control-secret';
 import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
@@ -49,7 +50,9 @@ async function bigManifest(chunks: number, seed: number): Promise<{ manifest: Ma
 
 describe('per-address limits', () => {
   let harness: Harness | undefined;
+  const managers: Manager[] = [];
   afterEach(async () => {
+    for (const manager of managers.splice(0)) manager.engine?.close();
     await harness?.close();
     harness = undefined;
   });
@@ -72,6 +75,36 @@ describe('per-address limits', () => {
     first.disconnect();
     await waitUntil(() => harness!.stats().connections === 3, 'the server saw the disconnect');
     await harness.connect({ address: '10.0.0.1' });
+  });
+
+  it('refuses websockets past the per-address cap, whether or not they ask for a socket.io connection', async () => {
+    harness = await startHarness({ limits: { maxEngineConnectionsPerAddress: 3 } });
+    // Engine.io connections only: no socket.io connection asked for, as a script holding websockets open does.
+    const open = (): Promise<Manager> =>
+      new Promise((resolve, reject) => {
+        const manager = new Manager(harness!.url, {
+          transports: ['websocket'],
+          reconnection: false,
+          autoConnect: false,
+        });
+        managers.push(manager);
+        manager.open((error) => (error ? reject(error) : resolve(manager)));
+      });
+    const held = [await open(), await open(), await open()];
+    await expect(open()).rejects.toThrow();
+    await expect(harness.connect()).rejects.toThrow();
+    held[0]!.engine.close();
+    // Once the server saw it close, there is room again.
+    const deadline = Date.now() + 2000;
+    while (
+      !(await harness.connect().then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (Date.now() > deadline) throw new Error('no room after a websocket closed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 
   it('counts loopback like any other address', async () => {

@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+import type { AddressKey } from './address-quotas';
+import type { Handshake } from './client-address';
+import type { SignallingIo } from './signalling-io';
+
+/**
+ * How long an engine.io connection may go without asking for a socket.io one (socket.io's default is 45 s): an
+ * honest client asks at once.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** socket.io's `allowRequest` and what counts the connections it decides on. */
+export interface EngineAdmission {
+  /** For `new Server(…, { allowRequest })`: refuses a new engine.io connection while its address is at its cap. */
+  readonly allowRequest: (request: IncomingMessage, callback: (error: string | null, allowed: boolean) => void) => void;
+  /** Counts `io`'s engine.io connections, each from its opening to its close. */
+  attach(io: SignallingIo): void;
+}
+
+/**
+ * Counts engine.io connections per address (`addressOfRequest`) and refuses a new one, at the websocket
+ * handshake, while its address holds `maxEngineConnectionsPerAddress`. Per process, as the socket.io counts are.
+ */
+export function createEngineAdmission(options: {
+  readonly maxEngineConnectionsPerAddress: number;
+  readonly addressOfRequest: (request: IncomingMessage) => AddressKey;
+}): EngineAdmission {
+  const { maxEngineConnectionsPerAddress: cap, addressOfRequest } = options;
+  const connections = new Map<AddressKey, number>();
+  return {
+    allowRequest(request, callback) {
+      const allowed = (connections.get(addressOfRequest(request)) ?? 0) < cap;
+      callback(allowed ? null : 'too many connections from this address', allowed);
+    },
+    attach(io) {
+      io.engine.on(
+        'connection',
+        (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
+          const address = addressOfRequest(socket.request);
+          connections.set(address, (connections.get(address) ?? 0) + 1);
+          socket.once('close', () => {
+            const left = (connections.get(address) ?? 1) - 1;
+            if (left > 0) connections.set(address, left);
+            else connections.delete(address);
+          });
+        },
+      );
+    },
+  };
+}
+
+/**
+ * What a `ClientAddress` can read of a request before socket.io made a handshake of it: its TCP peer and headers
+ * (a proxy's forwarded header), no `auth` (it comes with the socket.io connection, later).
+ */
+export function handshakeOfRequest(request: IncomingMessage): Handshake {
+  const handshake: Pick<Handshake, 'address' | 'headers' | 'auth' | 'query'> = {
+    address: request.socket.remoteAddress ?? '',
+    headers: request.headers,
+    auth: {},
+    query: {},
+  };
+  return handshake as Handshake;
+}
