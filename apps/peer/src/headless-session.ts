@@ -194,6 +194,7 @@ export class HeadlessSession {
       cancelled: () => this.#closed,
     });
     if (!joined.ok) throw refusalError(joined.error);
+    const answeredOn = this.#deps.signalling.connectionNumber;
     if ((await contentIdOf(joined.manifest, this.#deps.sha256)) !== contentId)
       throw new HeadlessPeerError(
         'the file this swarm offers does not match the link: the link may be damaged or forged',
@@ -208,6 +209,8 @@ export class HeadlessSession {
       { swarmId, contentId, manifest, peerId, memberKey, seal, role: 'leecher', control: undefined },
       joined.iceServers,
     );
+    // The connection dropped and came back while the answer was checked: the place is taken back now.
+    this.#rejoin.entered(answeredOn);
     const early = this.#earlyStart;
     this.#earlyStart = undefined;
     const newest = early && (!joined.run || early.runNumber > joined.run.runNumber) ? early : joined.run;

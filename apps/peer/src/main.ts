@@ -154,9 +154,10 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
     case 'run-finished':
       return `run ${event.runNumber} finished${event.distributionMs === null ? '' : ` in ${(event.distributionMs / 1000).toFixed(2)} s`}`;
     case 'signalling':
-      return event.status.state === 'lost' && event.status.attempt > 0
-        ? undefined
-        : `signalling server: ${event.status.state}`;
+      if (event.status.state === 'lost' && event.status.attempt > 0) return undefined;
+      if (event.status.state === 'rejoining' && event.status.retrying)
+        return `signalling server: rejoining (it answered ${event.status.retrying.code}: trying again)`;
+      return `signalling server: ${event.status.state}`;
     case 'waiting-for-swarm':
       return 'the signalling server has just restarted and does not know this swarm yet: waiting for its members to register it again';
     case 'seeder-gone':

@@ -47,11 +47,31 @@ export function createHttpHandler(
       return;
     }
     if (serveStatic) {
+      // sirv reads a file with the range asked for, and a range that ends before it starts (`bytes=9-1`) is a
+      // synchronous throw from `createReadStream`: out of this listener, it ended the process. Such a header is
+      // invalid, so it is ignored, as HTTP says (the whole file is sent).
+      if (!rangeIsOrdered(request.headers.range)) delete request.headers.range;
       // A file removed between sirv's look-up and its read: the response is cut off, the process goes on.
       response.once('pipe', (source: NodeJS.ReadableStream) => source.once('error', () => response.destroy()));
-      serveStatic(request, response, () => notFound(response));
+      try {
+        serveStatic(request, response, () => notFound(response));
+      } catch {
+        // Anything else sirv throws at once (a file gone between its existence check and its stat, during a
+        // rebuild): this request fails, the server stays up.
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end();
+      }
     } else notFound(response);
   };
+}
+
+/** No range, or one whose start is not past its end as sirv reads it (`bytes=start-end`, either part optional). */
+function rangeIsOrdered(range: string | undefined): boolean {
+  if (range === undefined) return true;
+  const [startText = '', endText = ''] = range.replace('bytes=', '').split('-');
+  const start = Number.parseInt(startText, 10) || 0;
+  const end = Number.parseInt(endText, 10);
+  return Number.isNaN(end) || start <= end;
 }
 
 function notFound(response: ServerResponse): void {

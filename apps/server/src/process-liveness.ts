@@ -20,6 +20,8 @@ export interface ProcessLiveness {
   onDisowned(disowned: () => void): void;
   /** Stops saying this process is alive, so that another takes its sockets over at its next look. */
   close(): Promise<void>;
+  /** Stops its timers, saying nothing (Redis out of reach: the key expires by itself). */
+  stop(): void;
 }
 
 /**
@@ -44,6 +46,9 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
 
   const takeOver = async (stopped: ProcessId): Promise<void> => {
     for (const swarmId of await client.sMembers(keys.swarms)) {
+      // Back meanwhile (it was alive, only late): it closes its connections itself (`disowned`), and those of
+      // its tabs that reconnected to it must not be taken for its old ones, swarm after swarm.
+      if ((await client.sIsMember(keys.processes, stopped)) === 1) return;
       const stored = await store.load(swarmId);
       if (!stored) continue;
       const socketIds = Object.entries(stored.owners).flatMap(([socketId, owner]) =>
@@ -75,6 +80,12 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   };
   const timer = setInterval(tick, options.heartbeatIntervalMs);
   timer.unref();
+  // Said on a timer of its own as well: a beat that takes long (taking over a stopped process's sockets, swarm
+  // after swarm, on a slow Redis) must not make this process look stopped in its turn.
+  const aliveTimer = setInterval(() => {
+    if (!closed) client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs }).catch(options.onError);
+  }, options.heartbeatIntervalMs);
+  aliveTimer.unref();
   tick();
 
   return {
@@ -85,9 +96,13 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       disowned = callback;
     },
     async close() {
+      this.stop();
+      await client.del(keys.alive(processId));
+    },
+    stop() {
       closed = true;
       clearInterval(timer);
-      await client.del(keys.alive(processId));
+      clearInterval(aliveTimer);
     },
   };
 }

@@ -107,11 +107,15 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
         // The disconnects of closing have suspended this process's members: let those writes land, and
         // their grace deadlines, for the other processes to give up on them.
         // (A suspension's deadline is written once its change landed, so a second round catches the last.)
-        for (let round = 0; round < 2; round++) {
-          await store.settled();
-          await grace?.settled();
-        }
-        await liveness.close();
+        // With Redis out of reach they would wait in node-redis's queue for ever: a bounded wait, then they go.
+        await within(CLOSE_WRITES_WAIT_MS, async () => {
+          for (let round = 0; round < 2; round++) {
+            await store.settled();
+            await grace?.settled();
+          }
+          await liveness.close();
+        });
+        liveness.stop();
         await Promise.all([closeClient(client), closeClient(adapterClient)]);
       },
     };
@@ -160,4 +164,18 @@ async function connectOrFail(client: RedisClient, url: string, log: (line: strin
 async function closeClient(client: RedisClient): Promise<void> {
   if (client.isReady) await client.quit();
   else client.destroy();
+}
+
+/** How long closing waits for its last writes to reach Redis (it may be down): within the server's 5 s to stop. */
+const CLOSE_WRITES_WAIT_MS = 2000;
+
+/** Runs `task`, waiting for it at most `ms` (it goes on unwaited for after that). */
+async function within(ms: number, task: () => Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([task(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

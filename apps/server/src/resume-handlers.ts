@@ -137,6 +137,8 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       maxPayloadBytes: limits.maxSignalPayloadBytes,
       handle: (request, reply) =>
         inTurn(async () => {
+          // Gone while it waited its turn (a client that gave up on it and reconnected): nobody to answer.
+          if (socket.disconnected) return;
           if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           const resumed = await membership.change(request.swarmId, (world) => {
             if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
@@ -161,6 +163,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       refuseEarly: () => (store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
       handle: (request, reply) =>
         inTurn(async () => {
+          if (socket.disconnected) return;
           if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           if ((await contentIdOf(request.manifest)) !== request.contentId) return reply(refuse('content-mismatch'));
           // The socket may have gone while the manifest was hashed.

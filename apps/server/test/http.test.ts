@@ -57,6 +57,17 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
   });
 
+  it('ignores a range that ends before it starts, and stays up', async () => {
+    harness = await startHarness({ staticDir });
+    for (const path of ['/', '/assets/app.js']) {
+      const answer = await fetch(`${harness.url}${path}`, { headers: { range: 'bytes=9-1' } });
+      expect(answer.status).toBe(200);
+    }
+    const ranged = await fetch(`${harness.url}/assets/app.js`, { headers: { range: 'bytes=0-6' } });
+    expect([ranged.status, await ranged.text()]).toEqual([206, 'console']);
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers /healthz with 200 ok, with or without a web app', async () => {
     harness = await startHarness({ staticDir });
     const withApp = await fetch(`${harness.url}/healthz`);

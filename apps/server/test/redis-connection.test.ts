@@ -53,3 +53,26 @@ it('stays up while Redis restarts, says so, and serves swarms again once it is b
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 });
+
+it('closes while Redis is down: its last writes are waited for a moment, not for ever', async () => {
+  const redis = await startRedisServer();
+  let stopped = false;
+  cleanups.push(() => (stopped ? undefined : redis.stop()));
+  const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
+  const server = createSignallingServer({ log: () => {}, ...redisState });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const member: TypedClient = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  cleanups.push(() => void member.disconnect());
+  await new Promise<void>((resolve, reject) => {
+    member.once('connect', resolve);
+    member.once('connect_error', reject);
+  });
+  expect(await member.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest())).toMatchObject({ ok: true });
+
+  await redis.stop();
+  stopped = true;
+  // Closing suspends the member, a write Redis will never answer: the close resolves all the same (a hang would
+  // time the test out).
+  await server.close();
+});

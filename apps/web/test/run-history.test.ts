@@ -136,5 +136,7 @@ describe('RunHistory', () => {
     expect(kept).toEqual(history.records.map((run) => run.runNumber));
     expect(history.droppedForRoom).toBe(6 - kept.length);
     expect(history.droppedForRoom).toBeGreaterThan(0);
+    history.clear();
+    expect(history.droppedForRoom).toBe(0);
   });
 });

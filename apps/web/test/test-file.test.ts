@@ -71,6 +71,18 @@ describe('generated test files', () => {
     expect(fractions).toEqual([4 / 9, 8 / 9, 1]);
   });
 
+  it('stops saving when the Save is left', async () => {
+    const source = generatedTestFile(64 * 1024 * 1024, 5);
+    const left = new AbortController();
+    const fractions: number[] = [];
+    const saving = source.blob((fraction) => {
+      fractions.push(fraction);
+      if (fractions.length === 2) left.abort();
+    }, left.signal);
+    await expect(saving).rejects.toThrow();
+    expect(fractions).toHaveLength(2);
+  });
+
   it('sizes go up to the swarm cap (16 GiB)', () => {
     expect(MAX_TEST_FILE_MIB).toBe(16 * 1024);
     expect(parseTestFileMib('4096')).toEqual({ ok: true, sizeBytes: 4 * GIB });

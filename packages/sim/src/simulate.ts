@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  DEFAULT_ENGINE_CONFIG,
   MemoryChunkStore,
   seededRandom,
   SwarmEngine,
@@ -22,7 +23,8 @@ const SIMULATED_BLOCK_BYTES = 64 * 1024;
  * A run that has not finished after this many bound-lengths, plus {@link TIME_LIMIT_ROUND_TRIPS} round trips,
  * is reported as stuck. The bound has no latency in it, and a chunk needs a few round trips (handshake, offer,
  * request, block) however fast the links: a slow link or a small file would otherwise be cut off while it
- * was still going.
+ * was still going. The bound-lengths are of the bound or, if longer, of the file at one pipeline a round trip
+ * (`maxPipelineBlocks` blocks in flight to a peer: a fast link far away carries no more, whatever its rate).
  */
 const TIME_LIMIT_BOUNDS = 20;
 const TIME_LIMIT_ROUND_TRIPS = 50;
@@ -237,7 +239,11 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
     nodes.push(engine);
   }
 
-  const untilMs = boundSec * 1000 * TIME_LIMIT_BOUNDS + TIME_LIMIT_ROUND_TRIPS * 2 * scenario.latencyMs;
+  const roundTripMs = 2 * scenario.latencyMs;
+  const pipelineBytes = (config.maxPipelineBlocks ?? DEFAULT_ENGINE_CONFIG.maxPipelineBlocks) * SIMULATED_BLOCK_BYTES;
+  const pipelineLimitedMs = (fileBytes / pipelineBytes) * roundTripMs;
+  const untilMs =
+    Math.max(boundSec * 1000, pipelineLimitedMs) * TIME_LIMIT_BOUNDS + TIME_LIMIT_ROUND_TRIPS * roundTripMs;
   const edges = topology(nodes.length, scenario, random);
   if (part === undefined) {
     for (const [a, b] of edges) {

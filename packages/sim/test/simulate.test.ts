@@ -167,6 +167,22 @@ describe('simulate: scenarios at the edges', () => {
     expect(result.allFilesIntact).toBe(true);
   });
 
+  it('lets a fast link far away finish: the limit allows the file at one pipeline a round trip', () => {
+    // 1 GiB at 1 GB/s is a 1.07 s bound; 100 ms away, a peer's pipeline (64 blocks) carries a few MB a round
+    // trip, and the run takes minutes of simulated time.
+    const result = simulate(
+      scenario({
+        peerCount: 3,
+        fileBytes: 1024 * 1024 * 1024,
+        serverUploadBytesPerSec: 1e9,
+        peerUploadBytesPerSec: [1e9],
+        latencyMs: 100,
+      }),
+    );
+    expect(result.distributionSec).toBeGreaterThan(20 * result.boundSec);
+    expect(result.allFilesIntact).toBe(true);
+  });
+
   it('has the seeder leave only once every chunk is with an honest peer, so liars cannot strand a chunk', () => {
     const result = simulate(
       scenario({

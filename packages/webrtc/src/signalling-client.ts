@@ -116,6 +116,7 @@ export class SignallingClient {
   readonly #malformedListeners = new Set<(message: MalformedServerMessage) => void>();
   #closedByUs = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #connections = 0;
 
   constructor(socket: SignallingSocket, timing: SignallingTiming = {}) {
     this.socket = socket;
@@ -138,6 +139,7 @@ export class SignallingClient {
       this.#answerWaiting(refusal);
     });
     socket.on('connect', () => {
+      this.#connections++;
       this.#refusedReconnects = 0;
       this.#setConnection({ state: 'connected' });
     });
@@ -159,6 +161,14 @@ export class SignallingClient {
   /** The connection's state now. */
   get connection(): SignallingConnection {
     return this.#connection;
+  }
+
+  /**
+   * Connections made so far (1 once the first is up): an answer received on connection n belongs to the server's
+   * view of that connection, which a later one does not share.
+   */
+  get connectionNumber(): number {
+    return this.#connections;
   }
 
   /** Calls `listener` on every change of `connection` (not with the current one); returns the unsubscription. */
@@ -195,15 +205,14 @@ export class SignallingClient {
   }
 
   /**
-   * Drops this connection and opens a new one, as a network drop and socket.io's reconnection would: the
-   * server treats the old connection as gone (a member's place is kept for the grace period). For a request
-   * whose outcome is unknown (it timed out, or failed inside the server), which the same connection cannot
-   * simply ask again.
+   * Drops this connection's transport, as a network drop does, and lets socket.io reconnect: the server takes
+   * the old connection for a drop (a member's place is kept for the grace period), where closing the socket.io
+   * connection itself (`disconnect`) would tell it this tab left for good. For a request whose outcome is
+   * unknown (it timed out, or failed inside the server), which the same connection cannot simply ask again.
    */
   reconnect(): void {
-    if (this.#closedByUs) return;
-    this.socket.disconnect();
-    this.socket.connect();
+    if (this.#closedByUs || !this.socket.connected) return;
+    this.socket.io.engine.close();
   }
 
   /** Connects to the server at `url` (the page's own origin by default). */
@@ -270,11 +279,15 @@ export class SignallingClient {
     return this.#request('swarm:restore', (ack) => this.socket.emit('swarm:restore', request, ack));
   }
 
-  /** Closes the connection for good: the server takes it as this tab leaving. */
+  /**
+   * Closes the connection for good: the server takes it as this tab leaving. A request still waiting is answered
+   * `signalling-lost` at once (socket.io would never call its acknowledgement, and it would wait its time-out).
+   */
   disconnect(): void {
     this.#closedByUs = true;
     clearTimeout(this.#retryTimer);
     this.socket.disconnect();
+    this.#answerWaiting(SIGNALLING_LOST);
   }
 
   #reconnectAfterRefusal(attempt: number): void {

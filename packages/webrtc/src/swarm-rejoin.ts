@@ -59,14 +59,15 @@ export function swarmMemoryOf(
 /**
  * A member's signalling connection as its user should know it:
  * - `lost`: the connection dropped; transfers go on over WebRTC while socket.io reconnects (`attempt`);
- * - `rejoining`: connected again, taking its place back;
+ * - `rejoining`: connected again, taking its place back (`retrying`: the server's latest answer was worth trying
+ *   again, a busy or failing server: it tries again, later and later, for as long as it takes);
  * - `back`: in its swarm again, as the server's answer says (`resumed.registeredAgain`: the server had
  *   forgotten the swarm and this tab registered it again; `resumed.placeKept`: the server still held its place);
  * - `failed`: its place cannot be taken back (`error` says why); transfers still go on.
  */
 export type RejoinStatus =
   | { readonly state: 'lost'; readonly attempt: number }
-  | { readonly state: 'rejoining' }
+  | { readonly state: 'rejoining'; readonly retrying?: SignallingError }
   | { readonly state: 'back'; readonly resumed: SwarmResumed }
   | { readonly state: 'failed'; readonly error: SignallingError };
 
@@ -114,8 +115,9 @@ const RETRIABLE: ReadonlySet<SignallingError['code']> = new Set(['timeout', 'rat
 /**
  * Of those, the answers after which the server may have taken the place all the same (an answer later than the
  * time-out, a failure after the change was written): asked again on the same connection, it would answer
- * `already-in-swarm`. They are tried again on a new connection, as after a drop (the server suspends what the
- * old one held, and the place is then taken back as kept).
+ * `already-in-swarm`. They are tried again on a new connection (`SignallingClient.reconnect`: the transport
+ * dropped, as a network drop does, so the server suspends what the old connection held, and the place is then
+ * taken back as kept).
  */
 const OUTCOME_UNKNOWN: ReadonlySet<SignallingError['code']> = new Set(['timeout', 'internal-error']);
 
@@ -149,6 +151,19 @@ export class SwarmRejoin {
     this.#unsubscribe = signalling.onConnectionChange((connection) => this.#changed(connection));
   }
 
+  /**
+   * The member is in its swarm now, under the place the server gave it on connection `answeredOn`
+   * (`SignallingClient.connectionNumber` when the answer came). If the connection changed since (it dropped and
+   * came back while the answer was being checked), the server holds that place for a connection that is gone:
+   * it is taken back now.
+   */
+  entered(answeredOn: number): void {
+    if (this.#closed || this.#signalling.connectionNumber === answeredOn) return;
+    if (this.#signalling.connection.state !== 'connected' || this.#options.request() === undefined) return;
+    this.#wasLost = false;
+    void this.#rejoin();
+  }
+
   close(): void {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
@@ -159,7 +174,8 @@ export class SwarmRejoin {
     if (this.#closed) return;
     if (connection.state === 'lost') {
       // Remembered even with no place yet: a drop while a join's answer is being checked (the server holds the
-      // member by then) is taken back once the place is known, at the reconnection.
+      // member by then) is taken back once the place is known, at the reconnection; one that came back before the
+      // place was known, as the member enters (`entered`).
       this.#wasLost = true;
       clearTimeout(this.#retryTimer);
       if (this.#options.request() !== undefined) this.#options.onStatus({ state: 'lost', attempt: connection.attempt });
@@ -182,6 +198,7 @@ export class SwarmRejoin {
     // Lost again: the next connection tries again.
     if (result.error.code === 'signalling-lost') return;
     if (RETRIABLE.has(result.error.code)) {
+      this.#options.onStatus({ state: 'rejoining', retrying: result.error });
       const firstDelayMs = this.#options.retryDelayMs ?? DEFAULT_REJOIN_RETRY_DELAY_MS;
       const delayMs =
         Math.min(firstDelayMs * 2 ** this.#retries++, MAX_REJOIN_RETRY_DELAY_MS) * (0.5 + Math.random() / 2);

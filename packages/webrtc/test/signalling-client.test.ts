@@ -108,7 +108,7 @@ describe('SignallingClient when a reconnection is refused in a way it does not k
 });
 
 describe('SignallingClient.reconnect', () => {
-  it('drops the connection and opens a new one, which the server sees as a new socket', async () => {
+  it('drops the transport and socket.io opens a new one, which the server sees as a new socket', async () => {
     const server = new Server();
     servers.push(server);
     const socketIds: string[] = [];
@@ -129,7 +129,7 @@ describe('SignallingClient.reconnect', () => {
       'a new connection',
       10_000,
     );
-    expect(states).toEqual(['lost', 'connected']);
+    expect([states[0], states.at(-1)]).toEqual(['lost', 'connected']);
     expect(new Set(socketIds).size).toBe(2);
     expect(await client.leaveSwarm()).toEqual({ ok: true });
   });
@@ -258,5 +258,24 @@ describe('SignallingClient: what the server sends is checked before anyone acts 
     // A refusal this version has no code for is still a refusal, read by its message.
     expect(await client.stopRun()).toEqual({ ok: false, error: { code: 'a-code-from-the-future', message: 'Newer.' } });
     expect(ignored).toEqual(['swarm:join', 'swarm:leave']);
+  });
+});
+
+describe('SignallingClient.disconnect', () => {
+  it('answers a request still waiting at once, rather than at its time-out', async () => {
+    const server = new Server();
+    servers.push(server);
+    // A server that never answers.
+    server.on('connection', (socket) => socket.on('swarm:leave', () => {}));
+    server.listen(0);
+    const { port } = server.httpServer.address() as AddressInfo;
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, { ackTimeoutMs: 60_000 });
+    await pollUntil(() => client.connection.state === 'connected', 'the connection', 10_000);
+    const waiting = client.leaveSwarm();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const startedMs = Date.now();
+    client.disconnect();
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'signalling-lost' } });
+    expect(Date.now() - startedMs).toBeLessThan(1000);
   });
 });

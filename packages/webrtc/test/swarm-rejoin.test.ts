@@ -153,6 +153,8 @@ class ScriptedSignalling {
   readonly answers: SignallingResult<SwarmResumed>[] = [];
   resumes = 0;
   reconnects = 0;
+  connectionNumber = 1;
+  connection: SignallingConnection = { state: 'connected' };
 
   onConnectionChange(listener: (connection: SignallingConnection) => void): () => void {
     this.#listeners.add(listener);
@@ -160,6 +162,8 @@ class ScriptedSignalling {
   }
 
   set(connection: SignallingConnection): void {
+    if (connection.state === 'connected') this.connectionNumber++;
+    this.connection = connection;
     for (const listener of this.#listeners) listener(connection);
   }
 
@@ -195,7 +199,7 @@ describe('SwarmRejoin against a scripted server', () => {
       retryDelayMs: 0.01,
     });
     cleanups.push(() => rejoin.close());
-    return statuses;
+    return Object.assign(statuses, { rejoin });
   }
 
   it('tries a resume that timed out again on a new connection, where the server kept the place', async () => {
@@ -230,6 +234,24 @@ describe('SwarmRejoin against a scripted server', () => {
     expect(signalling.resumes).toBe(1);
   });
 
+  it('takes its place back as it enters, after a drop and a reconnection both while its join was checked', async () => {
+    const signalling = new ScriptedSignalling();
+    signalling.answers.push(resumed);
+    const place: { current?: RejoinRequest } = {};
+    const statuses = rejoining(signalling, () => place.current);
+    const answeredOn = signalling.connectionNumber;
+    signalling.set({ state: 'lost', attempt: 0 });
+    signalling.set({ state: 'connected' });
+    expect(signalling.resumes).toBe(0); // no place to take back yet
+    place.current = request;
+    statuses.rejoin.entered(answeredOn);
+    await until(() => statuses.find((status) => status.state === 'back'), 'the place taken back');
+    expect(signalling.resumes).toBe(1);
+    // Entered on the connection its place was given on: nothing to take back.
+    statuses.rejoin.entered(signalling.connectionNumber);
+    expect(signalling.resumes).toBe(1);
+  });
+
   it('takes its place back after a drop that came while its join was being checked', async () => {
     const signalling = new ScriptedSignalling();
     signalling.answers.push(resumed);
@@ -240,5 +262,39 @@ describe('SwarmRejoin against a scripted server', () => {
     signalling.set({ state: 'connected' });
     await until(() => statuses.find((status) => status.state === 'back'), 'the place taken back');
     expect(signalling.resumes).toBe(1);
+  });
+});
+
+describe('SignallingClient.reconnect against the real server', () => {
+  it('is a drop, not a leave: the others hear nothing, and the place is taken back as kept', async () => {
+    const server = await serverOn();
+    const file = await testFile(64 * 1024, 16 * 1024);
+    const seeder = SignallingClient.connect(server.url);
+    const leecher = SignallingClient.connect(server.url);
+    cleanups.push(
+      () => seeder.disconnect(),
+      () => leecher.disconnect(),
+    );
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(created.error.message);
+    const joined = await leecher.joinSwarm({ swarmId: created.swarmId });
+    if (!joined.ok) throw new Error(joined.error.message);
+    const left: string[] = [];
+    seeder.on('peer:left', ({ peerId }) => left.push(peerId));
+
+    leecher.reconnect();
+    await until(() => (leecher.connection.state === 'lost' ? true : undefined), 'the drop');
+    await until(() => (leecher.connection.state === 'connected' ? true : undefined), 'the reconnection');
+    const resumed = await leecher.resumeSwarm({
+      swarmId: created.swarmId,
+      peerId: joined.peerId,
+      memberKey: joined.memberKey,
+      seal: joined.seal,
+      role: 'leecher',
+      run: null,
+    });
+    expect(resumed).toMatchObject({ ok: true, placeKept: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(left).toEqual([]);
   });
 });

@@ -23,7 +23,12 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
         text: `Signalling server lost: transfers go on; reconnecting${status.attempt > 0 ? `, attempt ${status.attempt}` : ''}…`,
       };
     case 'rejoining':
-      return { tone: 'pending', text: 'Signalling server back: taking this tab’s place in the swarm again…' };
+      return {
+        tone: 'pending',
+        text: status.retrying
+          ? `Signalling server back, but it did not take this tab’s place back yet (${userMessageOf(status.retrying)}): trying again…`
+          : 'Signalling server back: taking this tab’s place in the swarm again…',
+      };
     case 'back':
       return {
         tone: 'good',

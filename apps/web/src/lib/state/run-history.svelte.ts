@@ -55,6 +55,7 @@ export class RunHistory {
 
   clear(): void {
     this.#records = [];
+    this.#droppedForRoom = 0;
     this.#save();
   }
 
@@ -82,29 +83,38 @@ export class RunHistory {
   }
 
   #save(): void {
-    // A full storage (a large class's runs are 10 KB or more each, against 5 M characters per origin) drops the
-    // oldest runs, a tenth at a time, until the newest fit: this lesson's runs are the ones to keep.
-    for (let count = this.#records.length; ; count = Math.floor(count * 0.9)) {
-      const runs = this.#records.slice(this.#records.length - count);
+    const records = this.#records;
+    const write = (count: number): unknown => {
       try {
-        this.#storage?.setItem(STORAGE_KEY, JSON.stringify(runs));
-        this.#unsaved = false;
-        if (count < this.#records.length) {
-          this.#droppedForRoom += this.#records.length - count;
-          console.warn(
-            `swarmlab: the browser's storage is full: dropped the ${this.#records.length - count} oldest runs`,
-          );
-          this.#records = runs;
-        }
-        return;
+        this.#storage?.setItem(STORAGE_KEY, JSON.stringify(records.slice(records.length - count)));
+        return undefined;
       } catch (error) {
-        if (count > 1 && isQuotaExceeded(error)) continue;
-        this.#unsaved = true;
-        // Disabled storage, or not even one run fits: the runs stay on screen and exportable for this page's life.
-        console.warn('swarmlab: could not keep the runs in localStorage', error);
-        return;
+        return error;
       }
+    };
+    const refused = write(records.length);
+    if (refused === undefined) return void (this.#unsaved = false);
+    // A full storage (a large class's runs are 10 KB or more each, against 5 M characters per origin) keeps the
+    // newest runs that fit, found by halving (a few writes, not one per run): this lesson's runs are the ones
+    // to keep.
+    let fits = 0;
+    let fails = records.length;
+    while (isQuotaExceeded(refused) && fails - fits > 1) {
+      const count = Math.floor((fits + fails) / 2);
+      if (write(count) === undefined) fits = count;
+      else fails = count;
     }
+    if (fits === 0) {
+      this.#unsaved = true;
+      // Disabled storage, or not even one run fits: the runs stay on screen and exportable for this page's life.
+      console.warn('swarmlab: could not keep the runs in localStorage', refused);
+      return;
+    }
+    // The storage holds the last write that went through, of `fits` runs (a write refused changes nothing).
+    this.#unsaved = false;
+    this.#droppedForRoom += records.length - fits;
+    console.warn(`swarmlab: the browser's storage is full: dropped the ${records.length - fits} oldest runs`);
+    this.#records = records.slice(records.length - fits);
   }
 }
 

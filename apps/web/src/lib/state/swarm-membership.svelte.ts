@@ -87,6 +87,11 @@ export class SwarmMembership {
     });
   }
 
+  /** `SignallingClient.connectionNumber`: which connection an answer came on. */
+  get connectionNumber(): number {
+    return this.#signalling.connectionNumber;
+  }
+
   /** Peers with an open WebRTC connection to this tab. */
   get connectedPeers(): number {
     return this.#connectedPeers;
@@ -127,9 +132,10 @@ export class SwarmMembership {
 
   /**
    * In the swarm as `entered`: answers offers (those that came early first) and hands every transport that
-   * opens to `onTransport`.
+   * opens to `onTransport`. `answeredOn`: the connection the place was given on (`connectionNumber`), if time
+   * passed since (a join's answer checked): a place given to a connection gone since is taken back now.
    */
-  enter(entered: ConnectorPlace, onTransport: (transport: RunLinks) => void): void {
+  enter(entered: ConnectorPlace, onTransport: (transport: RunLinks) => void, answeredOn?: number): void {
     this.#onTransport = onTransport;
     this.#connector = new SwarmConnector({
       ...entered,
@@ -139,6 +145,7 @@ export class SwarmMembership {
     });
     this.#stopKeeping();
     for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
+    if (answeredOn !== undefined) this.#rejoin.entered(answeredOn);
   }
 
   /** Opens connections to the peers already in the swarm when we joined (those not connected yet). */

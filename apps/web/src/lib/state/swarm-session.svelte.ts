@@ -383,6 +383,7 @@ export class SwarmSession implements RunController {
     this.#waitingForSwarm = false;
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    const answeredOn = membership.connectionNumber;
     this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });
     this.#joinCode = joined.joinCode;
     this.#controlSecret = joined.inControl ? control : undefined;
@@ -399,6 +400,7 @@ export class SwarmSession implements RunController {
       contentId,
       peerId: joined.peerId,
       iceServers: joined.iceServers,
+      answeredOn,
     });
     // Chunks of swarms this browser left long ago (or tabs that crashed) go, in the background.
     void this.#leecherStorage().cleanStale();
@@ -551,8 +553,8 @@ export class SwarmSession implements RunController {
    * stored as bytes are rewritten as Blobs first (`onProgress`: the fraction done); that rejects with a
    * `StoreRewriteError` when the browser refuses (out of room).
    */
-  async fileBlob(onProgress?: (fraction: number) => void): Promise<Blob | undefined> {
-    if (this.#seed) return this.#seed.store.fileBlob(onProgress);
+  async fileBlob(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob | undefined> {
+    if (this.#seed) return this.#seed.store.fileBlob(onProgress, signal);
     if (!this.#run?.latestSnapshot?.complete) return undefined;
     return this.#leecherStore?.fileBlob(onProgress);
   }
@@ -655,7 +657,14 @@ export class SwarmSession implements RunController {
   /** In the swarm: connect to peers as they come, sample and report a few times a second, wait for a run. */
   #enter(
     membership: SwarmMembership,
-    entered: { manifest: Manifest; contentId: string; peerId: string; iceServers: readonly IceServer[] },
+    entered: {
+      manifest: Manifest;
+      contentId: string;
+      peerId: string;
+      iceServers: readonly IceServer[];
+      /** The connection the place was given on, when time passed since (see `SwarmMembership.enter`). */
+      answeredOn?: number;
+    },
   ): void {
     this.#manifest = entered.manifest;
     this.#contentId = entered.contentId;
@@ -664,6 +673,7 @@ export class SwarmSession implements RunController {
     membership.enter(
       { localPeerId: entered.peerId, iceServers: entered.iceServers, seeds: this.#role === 'seeder' },
       (transport) => this.#run?.addTransport(transport),
+      entered.answeredOn,
     );
     this.#phase = 'waiting';
     // On the worker's timers: a hidden tab's reports must keep their pace (see `browserClock`).

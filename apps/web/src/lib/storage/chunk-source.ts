@@ -15,9 +15,9 @@ export interface ChunkSource {
   read(offsetBytes: number, lengthBytes: number, reuse?: ArrayBuffer): Promise<Uint8Array>;
   /**
    * The whole file as a Blob, for Save: a `File` is one already; a generated file is built part by part,
-   * saying how far it is (`onProgress`, 0 to 1).
+   * saying how far it is (`onProgress`, 0 to 1), until `signal` aborts (the Save was left: it rejects).
    */
-  blob(onProgress?: (fraction: number) => void): Promise<Blob>;
+  blob(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob>;
 }
 
 /** A file the user picked (or dropped), read by `file.slice(…)`: only the slice is loaded. */

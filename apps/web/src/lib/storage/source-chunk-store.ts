@@ -42,8 +42,8 @@ export class SourceChunkStore implements AsyncChunkStore {
     return Promise.reject(new Error(`the seeder's file is read-only (chunk ${chunkIndex})`));
   }
 
-  /** The whole file, for Save (`onProgress`: how far a generated file is, 0 to 1). */
-  fileBlob(onProgress?: (fraction: number) => void): Promise<Blob> {
-    return this.#source.blob(onProgress);
+  /** The whole file, for Save (`onProgress`: how far a generated file is, 0 to 1; `signal`: the Save was left). */
+  fileBlob(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob> {
+    return this.#source.blob(onProgress, signal);
   }
 }
