@@ -62,6 +62,17 @@ async function impostor(
   return { url: `http://127.0.0.1:${port}`, contentId: file.contentId };
 }
 
+/** A headless peer joining the impostor's swarm: the events it says, as they come. */
+async function joinedEvents(url: string, contentId: string): Promise<HeadlessPeerEvent[]> {
+  const events: HeadlessPeerEvent[] = [];
+  const peer = await startHeadlessPeer({
+    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(peer);
+  return events;
+}
+
 it('a headless peer ignores what its server pushes malformed, says so, and goes on with what it can read', async () => {
   const { url, contentId } = await impostor((socket, peerId) => {
     socket.emit('swarm:progress', null);
@@ -72,12 +83,7 @@ it('a headless peer ignores what its server pushes malformed, says so, and goes 
     socket.emit('signal:relay', { from: 'x', signal: null });
     socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } });
   });
-  const events: HeadlessPeerEvent[] = [];
-  const peer = await startHeadlessPeer({
-    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
-    onEvent: (event) => events.push(event),
-  });
-  peers.push(peer);
+  const events = await joinedEvents(url, contentId);
 
   await pollUntil(
     () => events.some((event) => event.type === 'run-started') || undefined,
@@ -150,12 +156,7 @@ it('a run started while the peer still joins (heard before the answer) is taken 
     (socket, peerId) =>
       socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } }),
   );
-  const events: HeadlessPeerEvent[] = [];
-  const peer = await startHeadlessPeer({
-    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
-    onEvent: (event) => events.push(event),
-  });
-  peers.push(peer);
+  const events = await joinedEvents(url, contentId);
   await pollUntil(() => events.some((event) => event.type === 'run-started') || undefined, 'the run to start', 5_000);
   expect(events.filter((event) => event.type === 'run-started')).toEqual([{ type: 'run-started', runNumber: 1 }]);
 });
@@ -168,12 +169,7 @@ it('a run started and stopped while the peer still joins does not start', async 
       socket.emit('run:stopped', { runNumber: 1 });
     },
   );
-  const events: HeadlessPeerEvent[] = [];
-  const peer = await startHeadlessPeer({
-    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
-    onEvent: (event) => events.push(event),
-  });
-  peers.push(peer);
+  const events = await joinedEvents(url, contentId);
   // The malformed broadcast sent after the answer: everything before it has been handled.
   await pollUntil(
     () => events.some((event) => event.type === 'server-message-ignored') || undefined,

@@ -121,6 +121,18 @@ async function joinOn(process: Process, swarmId: string): Promise<Tab> {
   return { client, received, peerId: joined.peerId, swarmId, memberKey: joined.memberKey, seal: joined.seal };
 }
 
+/** `tab`'s place taken back, as a leecher in no run, on the connection `client`. */
+function resumeOn(client: TypedClient, tab: Tab) {
+  return client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+    swarmId: tab.swarmId,
+    peerId: tab.peerId,
+    memberKey: tab.memberKey,
+    seal: tab.seal,
+    role: 'leecher',
+    run: null,
+  });
+}
+
 /** The latest table the tab received, once `condition` holds for it. */
 async function tableWhen(received: Received, condition: (table: SwarmProgress) => boolean, what: string) {
   await waitUntil(() => {
@@ -250,14 +262,7 @@ describe('signalling on two processes sharing one Redis', () => {
 
     // A's leecher comes back through B, with its member key: its place, in the run going on.
     const back = await b!.connect();
-    const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', {
-      swarmId: onA.swarmId,
-      peerId: onA.peerId,
-      memberKey: onA.memberKey,
-      seal: onA.seal,
-      role: 'leecher',
-      run: null,
-    });
+    const resumed = await resumeOn(back, onA);
     expect(resumed).toMatchObject({ ok: true, swarmId: seeder.swarmId, run: { runNumber: 1 } });
     if (!resumed.ok) return;
     expect([...resumed.peers].sort()).toEqual([seeder.peerId, onB.peerId].sort());
@@ -333,14 +338,7 @@ describe('a process the shared state stopped counting alive', () => {
     expect(a!.logLines.some((line) => line.includes('no longer counted this process alive'))).toBe(true);
 
     const back = await a!.connect();
-    const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', {
-      swarmId: leecher.swarmId,
-      peerId: leecher.peerId,
-      memberKey: leecher.memberKey,
-      seal: leecher.seal,
-      role: 'leecher',
-      run: null,
-    });
+    const resumed = await resumeOn(back, leecher);
     expect(resumed).toMatchObject({ ok: true, swarmId: seeder.swarmId });
   });
 });

@@ -12,6 +12,26 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
+/**
+ * A socket.io server on port 0 whose sockets answer `swarm:leave`, after `use` (its middleware) admits them and
+ * `onConnection` sees them; its URL.
+ */
+function leaveAnsweringServer(
+  use: Parameters<Server['use']>[0] = (_socket, next) => next(),
+  onConnection: (socket: Parameters<Parameters<Server['on']>[1]>[0]) => void = () => {},
+): string {
+  const server = new Server();
+  servers.push(server);
+  server.use(use);
+  server.on('connection', (socket) => {
+    socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
+    onConnection(socket);
+  });
+  server.listen(0);
+  const { port } = server.httpServer.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}
+
 /** A socket.io server on port 0 that refuses every connection as ours does past a per-address limit. */
 async function refusingServer(data: unknown): Promise<string> {
   const server = new Server();
@@ -86,21 +106,18 @@ describe('SignallingClient when the server turns a reconnection away', () => {
 
 describe('SignallingClient when a reconnection is refused in a way it does not know', () => {
   it('tries again itself, since socket.io will not, and is connected once the server lets it in', async () => {
-    const server = new Server();
-    servers.push(server);
     let connections = 0;
-    server.use((_socket, next) => {
-      // The first connection is let in; the next is refused as a middleware that threw is (no data at all).
-      if (++connections !== 2) return next();
-      next(new Error('middleware failed'));
-    });
-    server.on('connection', (socket) => {
-      socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
-      if (connections === 1) setTimeout(() => socket.conn.close(), 50);
-    });
-    server.listen(0);
-    const { port } = server.httpServer.address() as AddressInfo;
-    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, { refusedReconnectDelayMs: 100 });
+    const url = leaveAnsweringServer(
+      (_socket, next) => {
+        // The first connection is let in; the next is refused as a middleware that threw is (no data at all).
+        if (++connections !== 2) return next();
+        next(new Error('middleware failed'));
+      },
+      (socket) => {
+        if (connections === 1) setTimeout(() => socket.conn.close(), 50);
+      },
+    );
+    const client = SignallingClient.connect(url, { refusedReconnectDelayMs: 100 });
     clients.push(client);
     await pollUntil(() => connections >= 3 && client.connection.state === 'connected', 'the third connection', 10_000);
     expect(await client.leaveSwarm()).toEqual({ ok: true });
@@ -109,16 +126,9 @@ describe('SignallingClient when a reconnection is refused in a way it does not k
 
 describe('SignallingClient.reconnect', () => {
   it('drops the transport and socket.io opens a new one, which the server sees as a new socket', async () => {
-    const server = new Server();
-    servers.push(server);
     const socketIds: string[] = [];
-    server.on('connection', (socket) => {
-      socketIds.push(socket.id);
-      socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
-    });
-    server.listen(0);
-    const { port } = server.httpServer.address() as AddressInfo;
-    const client = SignallingClient.connect(`http://127.0.0.1:${port}`);
+    const url = leaveAnsweringServer(undefined, (socket) => void socketIds.push(socket.id));
+    const client = SignallingClient.connect(url);
     clients.push(client);
     await pollUntil(() => client.connection.state === 'connected', 'the connection', 10_000);
     const states: string[] = [];
