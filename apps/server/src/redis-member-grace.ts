@@ -10,7 +10,16 @@ export interface RedisMemberGraceOptions extends MemberGraceOptions {
   readonly nowMs: ClockMs;
   /** How often this process looks for waits past their deadline. */
   readonly sweepIntervalMs: number;
+  /**
+   * How often it looks, a few swarms at a time, for members away with no wait (see `createRedisMemberGrace`);
+   * and how it reads a swarm's away members (none for a swarm gone).
+   */
+  readonly recheckIntervalMs: number;
+  readonly awayMembers: (swarmId: SwarmId) => Promise<readonly PeerId[]>;
 }
+
+/** Swarms looked at in one recheck; the next recheck goes on from there. */
+const RECHECK_BATCH = 25;
 
 /** Waits looked at in one sweep; more wait for the next one. */
 const SWEEP_BATCH = 100;
@@ -21,6 +30,12 @@ const SWEEP_BATCH = 100;
  * process that removes an expired wait (ZREM answers 1 to one process only) gives up on it, whichever
  * process started it: a member whose process stopped is still given up on. Giving up is an update that
  * checks the member is still away, so a wait left behind by a member that resumed does nothing.
+ *
+ * A member's suspension and its wait are two writes: a process killed between them, a wait whose write failed,
+ * or a give-up that failed after its wait was removed, left a member away for ever, and its swarm alive for
+ * ever, counted against the caps (found by review). So every `recheckIntervalMs` each process reads a few swarms
+ * (in turn, all of them over time) and gives each away member without a wait one (`ZADD NX`: a wait already
+ * there is kept).
  */
 export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisMemberGrace {
   const { client, keys, nowMs, graceMs } = options;
@@ -52,6 +67,31 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
       }
     }
   };
+
+  let rechecked = 0;
+  const recheck = async (): Promise<void> => {
+    const swarmIds = (await client.sMembers(keys.swarms)).sort();
+    const batch = swarmIds.slice(rechecked, rechecked + RECHECK_BATCH);
+    rechecked = rechecked + RECHECK_BATCH >= swarmIds.length ? 0 : rechecked + RECHECK_BATCH;
+    for (const swarmId of batch) {
+      if (closed) return;
+      for (const peerId of await options.awayMembers(swarmId))
+        await client.zAdd(
+          keys.grace,
+          { score: nowMs() + graceMs, value: memberWait(swarmId, peerId) },
+          { condition: 'NX' },
+        );
+    }
+  };
+  let rechecking = false;
+  const recheckTimer = setInterval(() => {
+    if (rechecking || closed) return;
+    rechecking = true;
+    recheck()
+      .catch(failed)
+      .finally(() => (rechecking = false));
+  }, options.recheckIntervalMs);
+  recheckTimer.unref();
 
   let sweeping = false;
   const timer = setInterval(() => {
@@ -87,6 +127,7 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
     close() {
       closed = true;
       clearInterval(timer);
+      clearInterval(recheckTimer);
       started.clear();
     },
     async settled() {

@@ -17,6 +17,12 @@ export const REDIS_URL_ENV = 'SWARMLAB_REDIS_URL';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 export const DEFAULT_PROCESS_TIMEOUT_MS = 5000;
 
+/**
+ * Members away with no wait are looked for this often, 25 swarms at a time: a rare leftover (a process killed
+ * between two writes), so a slow look, which costs a read of each swarm in turn.
+ */
+export const DEFAULT_AWAY_RECHECK_INTERVAL_MS = 10_000;
+
 /** Grace deadlines are looked at this often at most: a member is given up on within a second of its time. */
 const MAX_GRACE_SWEEP_INTERVAL_MS = 1000;
 /** …and at least this often apart, however short the grace (tests shorten it). */
@@ -28,6 +34,8 @@ export interface RedisStateOptions {
   readonly keyPrefix?: string;
   readonly heartbeatIntervalMs?: number;
   readonly processTimeoutMs?: number;
+  /** How often each process looks for members away with no grace wait (a few swarms each time). */
+  readonly awayRecheckIntervalMs?: number;
 }
 
 /** What `createSignallingServer` takes to keep its swarms in Redis: `{ swarmState, adapter }`. */
@@ -100,6 +108,11 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           nowMs,
           graceMs: context.limits.memberGraceMs,
           sweepIntervalMs,
+          recheckIntervalMs: options.awayRecheckIntervalMs ?? DEFAULT_AWAY_RECHECK_INTERVAL_MS,
+          awayMembers: async (swarmId) =>
+            (await store.load(swarmId))?.record.members.flatMap((member) =>
+              member.socketId === null ? [member.peerId] : [],
+            ) ?? [],
         })),
       onSocketsLost: (lost) => liveness.onSocketsLost(lost),
       onDisowned: (disowned) => liveness.onDisowned(disowned),

@@ -226,8 +226,8 @@ export async function latestProgress(
 }
 
 /** Polls `condition` until it holds, failing after `WAIT_MS`. */
-export async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -20,6 +20,8 @@ import {
 /** Short heartbeats, so that a stopped process is noticed within a test's patience. */
 const HEARTBEAT_INTERVAL_MS = 100;
 const PROCESS_TIMEOUT_MS = 400;
+/** …and a quick look for members away with no wait. */
+const AWAY_RECHECK_INTERVAL_MS = 200;
 
 /** One server process of the test: its own Redis connections, its own socket.io server. */
 interface Process {
@@ -60,6 +62,7 @@ async function startProcesses(count: number, limits: Partial<ServerLimits> = {})
       keyPrefix,
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       processTimeoutMs: PROCESS_TIMEOUT_MS,
+      awayRecheckIntervalMs: AWAY_RECHECK_INTERVAL_MS,
     });
     const logLines: string[] = [];
     const server = createSignallingServer({ log: (line) => logLines.push(line), limits, ...redisState });
@@ -371,5 +374,31 @@ describe('requests the swarm refuses', () => {
     } finally {
       await raw.quit();
     }
+  });
+});
+
+describe('a member away whose grace wait was lost', () => {
+  it('is given a wait again, and given up on, so its swarm does not keep it for ever', async () => {
+    const [a] = await startProcesses(1, { memberGraceMs: 1500 });
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(a!, seeder.swarmId);
+    const wait = `member ${seeder.swarmId} ${leecher.peerId}`;
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      // The leecher's network drops: it is suspended, and its wait written.
+      leecher.client.io.engine.close();
+      const graceKey = `${a!.keyPrefix}grace`;
+      const deadline = Date.now() + WAIT_MS;
+      while ((await raw.zScore(graceKey, wait)) === null) {
+        if (Date.now() > deadline) throw new Error('no wait was written');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // What a process killed between the two writes, or a failed write, leaves: the member away, no wait.
+      expect(await raw.zRem(graceKey, wait)).toBe(1);
+    } finally {
+      await raw.quit();
+    }
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the leecher to be given up on', 8000);
   });
 });
