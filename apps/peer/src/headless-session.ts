@@ -404,7 +404,8 @@ export class HeadlessSession {
     this.#joinCode = joinCode;
     this.#transports.connectTo(peers);
     const name = this.#deps.displayName;
-    if (name !== undefined && !status.resumed.placeKept) void this.#deps.signalling.setName({ name });
+    // Sent again each time: a server that kept the place may have refused it, sent as the peer entered across a drop.
+    if (name !== undefined) void this.#deps.signalling.setName({ name });
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 

@@ -8,10 +8,10 @@ import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '@swarmlab/engine';
-import type { Sha256 } from '@swarmlab/protocol';
+import { parseDisplayName, type Sha256 } from '@swarmlab/protocol';
 import { HeadlessSession } from '../src/headless-session';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
-import { outFileLeecherStorage } from '../src/leecher-storage';
+import { memoryLeecherStorage, outFileLeecherStorage } from '../src/leecher-storage';
 import { nodePeerFactory } from '../src/node-peer-factory';
 import { nodeSha256 } from '../src/node-sha256';
 
@@ -117,6 +117,50 @@ describe('headless peers over @roamhq/wrtc', () => {
       /^cannot read lecture\.bin any more \(chunk \d+: its bytes no longer match their hash in the manifest\): it changed or was removed since it was opened$/,
     );
     expect(leecher.fileSha256).toBeUndefined();
+  });
+
+  it('a peer whose connection dropped and came back while it checked its join is in its swarm, under its name', async () => {
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, fileBytes(FILE_BYTES, 11));
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    // The join's check of the manifest (its first hash) is held while the connection drops and comes back.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hashes = 0;
+    const sha256: Sha256 = async (data) => {
+      if (++hashes === 1) await held;
+      return nodeSha256(data);
+    };
+    const signalling = SignallingClient.connect(server.url);
+    clients.push(signalling);
+    const name = parseDisplayName('Carol');
+    if (!name.ok) throw new Error(name.message);
+    const session = new HeadlessSession({
+      signalling,
+      createPeer: nodePeerFactory,
+      clock: systemClock,
+      sha256,
+      displayName: name.name,
+      onEvent: () => {},
+    });
+    try {
+      const joining = session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
+      await until(() => hashes === 1, 'the check to begin');
+      signalling.reconnect();
+      await until(
+        () => signalling.connectionNumber === 2 && signalling.connection.state === 'connected',
+        'a new connection',
+      );
+      release();
+      await joining;
+      const row = await until(
+        () => seeder.swarmProgress?.peers.find((peer) => peer.peerId === session.peerId && !peer.away && peer.name),
+        'the peer present in the table, named',
+      );
+      expect(row.name).toBe('Carol');
+    } finally {
+      session.close();
+    }
   });
 
   it('a run started while a completed leecher checks its --out file waits for the file to be named', async () => {

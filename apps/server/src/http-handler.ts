@@ -57,9 +57,9 @@ export function createHttpHandler(
         serveStatic(request, response, () => notFound(response));
       } catch {
         // Anything else sirv throws at once (a file gone between its existence check and its stat, during a
-        // rebuild): this request fails, the server stays up.
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        response.end();
+        // rebuild): this request fails, the server stays up. Once headers went out, the response is cut off.
+        if (response.headersSent) response.destroy();
+        else response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end();
       }
     } else notFound(response);
   };
@@ -71,6 +71,8 @@ function rangeIsOrdered(range: string | undefined): boolean {
   const [startText = '', endText = ''] = range.replace('bytes=', '').split('-');
   const start = Number.parseInt(startText, 10) || 0;
   const end = Number.parseInt(endText, 10);
+  // Past 2^53 an offset is not an exact number, and Node refuses it (as it would a file that long).
+  if (!Number.isSafeInteger(start) || !(Number.isNaN(end) || Number.isSafeInteger(end))) return false;
   return Number.isNaN(end) || start <= end;
 }
 

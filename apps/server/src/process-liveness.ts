@@ -82,8 +82,15 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   timer.unref();
   // Said on a timer of its own as well: a beat that takes long (taking over a stopped process's sockets, swarm
   // after swarm, on a slow Redis) must not make this process look stopped in its turn.
+  let refreshing = false;
   const aliveTimer = setInterval(() => {
-    if (!closed) client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs }).catch(options.onError);
+    // One at a time: with Redis down, node-redis would queue one a second for as long as it is down.
+    if (closed || refreshing) return;
+    refreshing = true;
+    client
+      .set(keys.alive(processId), '1', { PX: options.processTimeoutMs })
+      .catch(options.onError)
+      .finally(() => (refreshing = false));
   }, options.heartbeatIntervalMs);
   aliveTimer.unref();
   tick();

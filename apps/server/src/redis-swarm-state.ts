@@ -127,7 +127,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
             await grace?.settled();
           }
           await liveness.close();
-        });
+        }).catch(onError);
         liveness.stop();
         await Promise.all([closeClient(client), closeClient(adapterClient)]);
       },
@@ -175,8 +175,9 @@ async function connectOrFail(client: RedisClient, url: string, log: (line: strin
  * dropped at once, as a QUIT would wait in its queue for a Redis that may not come back.
  */
 async function closeClient(client: RedisClient): Promise<void> {
-  if (client.isReady) await client.quit();
-  else client.destroy();
+  // A Redis that takes the connection but does not answer: QUIT would wait for ever.
+  if (client.isReady) await within(CLOSE_WRITES_WAIT_MS, () => client.quit().then(() => undefined)).catch(() => {});
+  if (client.isOpen) client.destroy();
 }
 
 /** How long closing waits for its last writes to reach Redis (it may be down): within the server's 5 s to stop. */

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  DEFAULT_ENGINE_CONFIG,
   MemoryChunkStore,
   seededRandom,
   SwarmEngine,
@@ -23,8 +22,8 @@ const SIMULATED_BLOCK_BYTES = 64 * 1024;
  * A run that has not finished after this many bound-lengths, plus {@link TIME_LIMIT_ROUND_TRIPS} round trips,
  * is reported as stuck. The bound has no latency in it, and a chunk needs a few round trips (handshake, offer,
  * request, block) however fast the links: a slow link or a small file would otherwise be cut off while it
- * was still going. The bound-lengths are of the bound or, if longer, of the file at one pipeline a round trip
- * (`maxPipelineBlocks` blocks in flight to a peer: a fast link far away carries no more, whatever its rate).
+ * was still going. The bound-lengths are of the bound or, if longer, of the file at one chunk a round trip (a fast
+ * link far away carries no more than its pipeline and the seeder's offers allow, whatever its rate).
  */
 const TIME_LIMIT_BOUNDS = 20;
 const TIME_LIMIT_ROUND_TRIPS = 50;
@@ -240,10 +239,11 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
   }
 
   const roundTripMs = 2 * scenario.latencyMs;
-  const pipelineBytes = (config.maxPipelineBlocks ?? DEFAULT_ENGINE_CONFIG.maxPipelineBlocks) * SIMULATED_BLOCK_BYTES;
-  const pipelineLimitedMs = (fileBytes / pipelineBytes) * roundTripMs;
+  // One chunk a round trip: the slowest a healthy swarm goes when latency, not rate, limits it (a super-seeder
+  // offers a chunk or two at a time and waits a round trip for each; a pipeline holds a few blocks).
+  const latencyLimitedMs = chunkCount * roundTripMs;
   const untilMs =
-    Math.max(boundSec * 1000, pipelineLimitedMs) * TIME_LIMIT_BOUNDS + TIME_LIMIT_ROUND_TRIPS * roundTripMs;
+    Math.max(boundSec * 1000, latencyLimitedMs) * TIME_LIMIT_BOUNDS + TIME_LIMIT_ROUND_TRIPS * roundTripMs;
   const edges = topology(nodes.length, scenario, random);
   if (part === undefined) {
     for (const [a, b] of edges) {

@@ -167,7 +167,7 @@ describe('simulate: scenarios at the edges', () => {
     expect(result.allFilesIntact).toBe(true);
   });
 
-  it('lets a fast link far away finish: the limit allows the file at one pipeline a round trip', () => {
+  it('lets a fast link far away finish: the limit allows the file at one chunk a round trip', () => {
     // 1 GiB at 1 GB/s is a 1.07 s bound; 100 ms away, a peer's pipeline (64 blocks) carries a few MB a round
     // trip, and the run takes minutes of simulated time.
     const result = simulate(

@@ -196,6 +196,8 @@ export class SwarmSession implements RunController {
   #checkingStoredChunks = $state(false);
   /** Left as a page unloads (a reload, the back-forward cache): the stored chunks stay for the next visit. */
   #leftKeepingChunks = false;
+  /** The link's own settings (`?up=…&leave=1`), while the server has not taken them. */
+  #unsentOverride: PeerOverride | undefined;
   /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
   #earlyStart: RunStarted | undefined;
   #stopTouching: (() => void) | undefined;
@@ -405,8 +407,11 @@ export class SwarmSession implements RunController {
     // Chunks of swarms this browser left long ago (or tabs that crashed) go, in the background.
     void this.#leecherStorage().cleanStale();
     if (Object.keys(override).length > 0) {
+      // Kept until the server took it: a drop during the join (the place then taken back) made it refused.
+      this.#unsentOverride = override;
       const configured = await this.configurePeer(joined.peerId, override);
       if (configured) console.warn(`swarmlab: ${configured}`);
+      else this.#unsentOverride = undefined;
     }
     if (joined.run) this.#startRun(joined.run);
     membership.connectTo(joined.peers);
@@ -648,9 +653,16 @@ export class SwarmSession implements RunController {
     const { run, inControl, joinCode } = status.resumed;
     if (inControl) this.#control = IN_CONTROL;
     this.#joinCode = joinCode;
-    // A server that restarted (whoever registered the swarm again) forgot the name too.
+    // A server that restarted (whoever registered the swarm again) forgot the name; one that kept the place may
+    // have refused it, sent as the tab entered across a drop. The name is the tab's own: sent again each time.
     const name = this.#options.displayName?.();
-    if (name !== undefined && !status.resumed.placeKept) void this.#membership?.setName(name);
+    if (name !== undefined) void this.#membership?.setName(name);
+    // The link's own settings, if the server refused them then (it would not have been told since).
+    const override = this.#unsentOverride;
+    if (override && this.#peerId !== undefined)
+      void this.configurePeer(this.#peerId, override).then((refused) => {
+        if (!refused) this.#unsentOverride = undefined;
+      });
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 
