@@ -83,25 +83,21 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
         );
     }
   };
-  let rechecking = false;
-  const recheckTimer = setInterval(() => {
-    if (rechecking || closed) return;
-    rechecking = true;
-    recheck()
-      .catch(failed)
-      .finally(() => (rechecking = false));
-  }, options.recheckIntervalMs);
-  recheckTimer.unref();
-
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping || closed) return;
-    sweeping = true;
-    sweep()
-      .catch(failed)
-      .finally(() => (sweeping = false));
-  }, options.sweepIntervalMs);
-  timer.unref();
+  /** Runs `task` every `intervalMs`, one run at a time, until closed; returns the timer. */
+  const everyInTurn = (intervalMs: number, task: () => Promise<void>): ReturnType<typeof setInterval> => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || closed) return;
+      running = true;
+      task()
+        .catch(failed)
+        .finally(() => (running = false));
+    }, intervalMs);
+    timer.unref();
+    return timer;
+  };
+  const recheckTimer = everyInTurn(options.recheckIntervalMs, recheck);
+  const timer = everyInTurn(options.sweepIntervalMs, sweep);
 
   const wait = (key: string, onlyIfAbsent: boolean): void => {
     if (!closed) started.add(key);
