@@ -21,7 +21,9 @@ import {
   MAP_SIZE,
   MAX_EDGE_WIDTH,
   MIN_EDGE_WIDTH,
+  MIN_NODE_RADIUS,
   NODE_RADIUS,
+  nodeStroke,
   SEEDER_RADIUS,
 } from '../src/lib/projector/map-geometry';
 import { cardStatus } from '../src/lib/projector/card-status';
@@ -144,7 +146,8 @@ describe('the swarm map’s geometry', () => {
 
   it('puts the seeder in the middle and the others evenly on a circle, the first at the top', () => {
     const nodes = circleLayout(peers);
-    expect(nodes[0]).toEqual({ peerId: 's', seeder: true, x: MAP_SIZE / 2, y: MAP_SIZE / 2 });
+    expect(nodes[0]).toEqual({ peerId: 's', seeder: true, x: MAP_SIZE / 2, y: MAP_SIZE / 2, radius: SEEDER_RADIUS });
+    expect(nodes.slice(1).every((node) => node.radius === NODE_RADIUS)).toBe(true);
     const ring = nodes.slice(1);
     const radii = ring.map((node) => Math.hypot(node.x - MAP_SIZE / 2, node.y - MAP_SIZE / 2));
     for (const radius of radii) expect(radius).toBeCloseTo(radii[0]!, 1);
@@ -156,6 +159,49 @@ describe('the swarm map’s geometry', () => {
       expect(node.x - NODE_RADIUS).toBeGreaterThanOrEqual(0);
       expect(node.y + NODE_RADIUS).toBeLessThanOrEqual(MAP_SIZE);
     }
+  });
+
+  it('keeps a classroom’s ring apart and inside the map, names included, at any size of swarm', () => {
+    // A label's baseline sits 30 units under its node (SwarmMap.svelte); its descenders reach about 8 below.
+    const labelBottom = (node: { y: number; radius: number }) => node.y + node.radius + 30 + 8;
+    for (const count of [1, 2, 3, 4, 24, 32, 33, 40, 41, 64, 200, 1000]) {
+      const nodes = circleLayout([
+        { peerId: 'seeder', seeder: true },
+        ...Array.from({ length: count }, (_, index) => ({ peerId: `p${index}`, seeder: false })),
+      ]);
+      const ring = nodes.slice(1);
+      expect(ring).toHaveLength(count);
+      for (const [index, node] of ring.entries()) {
+        expect(Number.isFinite(node.radius) && node.radius >= MIN_NODE_RADIUS).toBe(true);
+        const outline = node.radius + nodeStroke(node) / 2;
+        expect(node.x - outline).toBeGreaterThanOrEqual(0);
+        expect(node.y - outline).toBeGreaterThanOrEqual(0);
+        expect(node.x + outline).toBeLessThanOrEqual(MAP_SIZE);
+        expect(labelBottom(node)).toBeLessThanOrEqual(MAP_SIZE);
+        if (count < 2) continue;
+        const next = ring[(index + 1) % count]!;
+        const apart = Math.hypot(next.x - node.x, next.y - node.y);
+        // Outlines do not touch (a few units of rounding allowed only where nodes are at their smallest).
+        if (node.radius > MIN_NODE_RADIUS) expect(apart).toBeGreaterThanOrEqual(2 * outline + 4);
+        // Nor does any node touch the seeder.
+        expect(Math.hypot(node.x - 500, node.y - 500)).toBeGreaterThan(SEEDER_RADIUS + outline + 100);
+      }
+      // Full size while there is room: the 40 laptops of a classroom shrink only a little.
+      if (count <= 32) expect(ring.every((node) => node.radius === NODE_RADIUS)).toBe(true);
+      if (count === 40) expect(ring[0]!.radius).toBeGreaterThan(NODE_RADIUS * 0.75);
+    }
+  });
+
+  it('starts and ends a small node’s edges at its rim', () => {
+    const nodes = circleLayout([
+      { peerId: 's', seeder: true },
+      ...Array.from({ length: 100 }, (_, index) => ({ peerId: `p${index}`, seeder: false })),
+    ]);
+    const [seeder, top] = nodes;
+    expect(top!.radius).toBeLessThan(NODE_RADIUS);
+    const down = edgeGeometry(top!, seeder!, 1, 1);
+    expect(down.y1 - top!.y).toBeCloseTo(top!.radius, 5);
+    expect(seeder!.y - down.y2).toBeCloseTo(SEEDER_RADIUS, 5);
   });
 
   it('has no middle without a seeder (it left): everyone on the circle', () => {

@@ -11,12 +11,23 @@ export interface Point {
 export interface MapNode extends Point {
   readonly peerId: string;
   readonly seeder: boolean;
+  /** Circle radius in map units: the ring's nodes shrink as they grow in number, so they never overlap. */
+  readonly radius: number;
 }
 
 /** Side of the map's square viewBox. */
 export const MAP_SIZE = 1000;
+/** A ring node's radius while the ring has room for it (up to 33 nodes). */
 export const NODE_RADIUS = 34;
+/** The smallest a ring node gets (the server's limit is configurable, so the ring may hold hundreds). */
+export const MIN_NODE_RADIUS = 3;
 export const SEEDER_RADIUS = 48;
+/** Outline width of a node at full size; it thins with the node (SwarmMap.svelte draws it). */
+export const NODE_STROKE = 4;
+/** Room kept free between the outlines of two neighbours on the ring. */
+export const NODE_GAP = 8;
+/** Room below the lowest node for its name (the label sits under its node). */
+export const LABEL_ROOM = 40;
 /** Edge widths: a trickle stays visible, the fastest pair is unmistakable. */
 export const MIN_EDGE_WIDTH = 2;
 export const MAX_EDGE_WIDTH = 18;
@@ -29,21 +40,41 @@ export const EDGE_SEPARATION = 7;
  */
 export function circleLayout(peers: readonly { peerId: string; seeder: boolean }[], size = MAP_SIZE): MapNode[] {
   const centre = size / 2;
-  const radius = size / 2 - SEEDER_RADIUS - 8;
+  // The lowest node's name must fit inside the map as well as the node (the SVG clips what lies outside).
+  const ringRadius = size / 2 - NODE_RADIUS - LABEL_ROOM;
   const seederId = peers.find((peer) => peer.seeder)?.peerId;
   const ring = peers.filter((peer) => peer.peerId !== seederId);
+  const radius = ringNodeRadius(ring.length, ringRadius);
   const nodes: MapNode[] = [];
-  if (seederId !== undefined) nodes.push({ peerId: seederId, seeder: true, x: centre, y: centre });
+  if (seederId !== undefined) nodes.push({ peerId: seederId, seeder: true, x: centre, y: centre, radius: SEEDER_RADIUS });
   ring.forEach((peer, index) => {
     const angle = -Math.PI / 2 + (2 * Math.PI * index) / ring.length;
     nodes.push({
       peerId: peer.peerId,
       seeder: false,
-      x: round(centre + radius * Math.cos(angle)),
-      y: round(centre + radius * Math.sin(angle)),
+      x: round(centre + ringRadius * Math.cos(angle)),
+      y: round(centre + ringRadius * Math.sin(angle)),
+      radius,
     });
   });
   return nodes;
+}
+
+/**
+ * The radius of each of `count` nodes spread evenly on a circle of `ringRadius`: full size while they fit,
+ * then as large as leaves {@link NODE_GAP} between neighbours' outlines (the chord between two neighbours is
+ * 2·R·sin(π/count)).
+ */
+export function ringNodeRadius(count: number, ringRadius: number): number {
+  if (count < 2) return NODE_RADIUS;
+  const spacing = 2 * ringRadius * Math.sin(Math.PI / count);
+  const fitting = (spacing - NODE_GAP) / 2 / (1 + NODE_STROKE / 2 / NODE_RADIUS);
+  return round(Math.min(NODE_RADIUS, Math.max(MIN_NODE_RADIUS, fitting)));
+}
+
+/** A node's outline width: {@link NODE_STROKE} at full size, thinner in proportion as the node shrinks. */
+export function nodeStroke(node: MapNode): number {
+  return node.seeder ? NODE_STROKE : round((NODE_STROKE * node.radius) / NODE_RADIUS);
 }
 
 export interface EdgeGeometry {
@@ -75,8 +106,8 @@ export function edgeGeometry(
   // Right of the direction of travel in SVG's y-down coordinates.
   const nx = -uy * EDGE_SEPARATION;
   const ny = ux * EDGE_SEPARATION;
-  const startGap = from.seeder ? SEEDER_RADIUS : NODE_RADIUS;
-  const endGap = to.seeder ? SEEDER_RADIUS : NODE_RADIUS;
+  const startGap = from.radius;
+  const endGap = to.radius;
   const share = fastestBytesPerSec > 0 ? Math.min(1, Math.max(0, bytesPerSec / fastestBytesPerSec)) : 0;
   return {
     x1: round(from.x + ux * startGap + nx),
