@@ -192,11 +192,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     for (const { peerId } of suspended) grace.awaitMember(swarmId, peerId);
   };
 
-  state.onSocketsLost((swarmId, socketIds) => {
-    dropped(swarmId, socketIds).catch((error: unknown) => {
-      log(`error: taking over the sockets of a stopped process failed: ${errorForLog(error)}`);
-    });
-  });
+  state.onSocketsLost(
+    (swarmId, socketIds) => {
+      dropped(swarmId, socketIds).catch((error: unknown) => {
+        log(`error: taking over the lost sockets of a swarm failed: ${errorForLog(error)}`);
+      });
+    },
+    (socketId) => io.of('/').sockets.has(socketId),
+  );
 
   // Taken for stopped while alive, or Redis forgot everything: this process's tabs and screens, still connected
   // here, are suspended or unknown there, and nothing would tell them. Their connections are closed (as a

@@ -1,4 +1,5 @@
 import type { RedisClient, RedisKeys, ProcessId, RedisSwarmStore } from './redis-swarm-store';
+import type { SocketId } from './swarm-registry';
 import type { SocketsLost } from './swarm-store';
 
 export interface ProcessLivenessOptions {
@@ -10,12 +11,26 @@ export interface ProcessLivenessOptions {
   readonly heartbeatIntervalMs: number;
   /** A process that has not said so for this long is taken for stopped. */
   readonly processTimeoutMs: number;
+  /** How often it reads a few swarms for sockets nobody will ever hand over (see `startProcessLiveness`). */
+  readonly auditIntervalMs: number;
   readonly onError: (error: unknown) => void;
 }
 
+/** Swarms read in one audit; the next audit goes on from there. */
+const AUDIT_BATCH = 25;
+
+/**
+ * A socket recorded as this process's that it does not hold is taken for lost once it was seen so this long
+ * ago: its disconnect's own clean-up, a write or two, may still be on its way.
+ */
+export const UNHELD_SOCKET_MS = 5000;
+
 export interface ProcessLiveness {
-  /** Tells `lost` about the sockets of each stopped process, swarm by swarm. */
-  onSocketsLost(lost: SocketsLost): void;
+  /**
+   * Tells `lost` about the sockets of each stopped process, swarm by swarm, and about sockets recorded as this
+   * process's that it does not `hold` (a connection is held while it is open).
+   */
+  onSocketsLost(lost: SocketsLost, holds: (socketId: SocketId) => boolean): void;
   /** Calls `disowned` when this process, alive, finds itself no longer listed (see `SwarmState.onDisowned`). */
   onDisowned(disowned: () => void): void;
   /** Stops saying this process is alive, so that another takes its sockets over at its next look. */
@@ -35,10 +50,19 @@ export interface ProcessLiveness {
  * A process that finds itself no longer listed, once it was (its SADD adds it again), was taken for stopped
  * while it was not (a heartbeat late by `processTimeoutMs`), or Redis forgot everything (a restart without a
  * snapshot): it tells `disowned`, whose sockets must take their places back as if they had reconnected.
+ *
+ * A takeover that failed part way (Redis cut off, the taking process killed) leaves sockets recorded as held by
+ * a process that is neither listed nor alive, which no process would ever hand over; a disconnect whose
+ * clean-up failed leaves a socket recorded as this process's that it no longer holds. Either kept its member
+ * connected in every table, its swarm alive and counted against the caps, for ever. So every
+ * `auditIntervalMs` each process reads a few swarms (in turn, all of them over time) and hands such sockets to
+ * `lost` (its own only once seen unheld {@link UNHELD_SOCKET_MS} before). Handing one over twice is harmless:
+ * a socket already suspended is not suspended again.
  */
 export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLiveness {
   const { client, keys, processId, store } = options;
   let lost: SocketsLost = () => undefined;
+  let holds = (_socketId: SocketId): boolean => true;
   let disowned = (): void => undefined;
   let closed = false;
   let beating = false;
@@ -71,6 +95,51 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     await store.countSwarms();
   };
 
+  let audited = 0;
+  /** This process's sockets found unheld, by swarm: when each was first seen so. */
+  let unheld = new Map<string, ReadonlyMap<SocketId, number>>();
+  const audit = async (): Promise<void> => {
+    const swarmIds = (await client.sMembers(keys.swarms)).sort();
+    const batch = swarmIds.slice(audited, audited + AUDIT_BATCH);
+    audited = audited + AUDIT_BATCH >= swarmIds.length ? 0 : audited + AUDIT_BATCH;
+    const known = new Set(swarmIds);
+    unheld = new Map([...unheld].filter(([swarmId]) => known.has(swarmId)));
+    // Read before the swarms: a process that starts meanwhile sets its `alive` key before it lists itself.
+    const listed = new Set(await client.sMembers(keys.processes));
+    const alive = new Map<ProcessId, boolean>();
+    for (const swarmId of batch) {
+      if (closed) return;
+      const stored = await store.load(swarmId);
+      if (!stored) continue;
+      const seenBefore = unheld.get(swarmId);
+      const seenNow = new Map<SocketId, number>();
+      const gone: SocketId[] = [];
+      for (const [socketId, owner] of Object.entries(stored.owners)) {
+        if (owner === processId) {
+          if (holds(socketId)) continue;
+          const since = seenBefore?.get(socketId) ?? Date.now();
+          if (Date.now() - since >= UNHELD_SOCKET_MS) gone.push(socketId);
+          else seenNow.set(socketId, since);
+        } else if (!listed.has(owner)) {
+          if (!alive.has(owner)) alive.set(owner, (await client.exists(keys.alive(owner))) === 1);
+          if (!alive.get(owner)) gone.push(socketId);
+        }
+      }
+      if (seenNow.size > 0) unheld.set(swarmId, seenNow);
+      else unheld.delete(swarmId);
+      if (gone.length > 0) lost(swarmId, gone);
+    }
+  };
+  let auditing = false;
+  const auditTimer = setInterval(() => {
+    if (closed || auditing) return;
+    auditing = true;
+    audit()
+      .catch(options.onError)
+      .finally(() => (auditing = false));
+  }, options.auditIntervalMs);
+  auditTimer.unref();
+
   const tick = (): void => {
     if (beating || closed) return;
     beating = true;
@@ -96,8 +165,9 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   tick();
 
   return {
-    onSocketsLost(callback) {
+    onSocketsLost(callback, holding) {
       lost = callback;
+      holds = holding;
     },
     onDisowned(callback) {
       disowned = callback;
@@ -110,6 +180,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       closed = true;
       clearInterval(timer);
       clearInterval(aliveTimer);
+      clearInterval(auditTimer);
     },
   };
 }

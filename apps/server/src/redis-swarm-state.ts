@@ -18,10 +18,11 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 export const DEFAULT_PROCESS_TIMEOUT_MS = 5000;
 
 /**
- * Members away with no wait are looked for this often, 25 swarms at a time: a rare leftover (a process killed
- * between two writes), so a slow look, which costs a read of each swarm in turn.
+ * What failed writes left is looked for this often, 25 swarms at a time: members away with no wait, sockets of
+ * a process gone that no process took over, sockets this process no longer holds. Rare leftovers (a process
+ * killed between two writes), so a slow look, which costs a read of each swarm in turn.
  */
-export const DEFAULT_AWAY_RECHECK_INTERVAL_MS = 10_000;
+export const DEFAULT_RECHECK_INTERVAL_MS = 10_000;
 
 /** Grace deadlines are looked at this often at most: a member is given up on within a second of its time. */
 const MAX_GRACE_SWEEP_INTERVAL_MS = 1000;
@@ -34,8 +35,8 @@ export interface RedisStateOptions {
   readonly keyPrefix?: string;
   readonly heartbeatIntervalMs?: number;
   readonly processTimeoutMs?: number;
-  /** How often each process looks for members away with no grace wait (a few swarms each time). */
-  readonly awayRecheckIntervalMs?: number;
+  /** How often each process reads a few swarms for what failed writes left (see `DEFAULT_RECHECK_INTERVAL_MS`). */
+  readonly recheckIntervalMs?: number;
 }
 
 /** What `createSignallingServer` takes to keep its swarms in Redis: `{ swarmState, adapter }`. */
@@ -90,6 +91,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
       store,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
       processTimeoutMs: options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS,
+      auditIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
       onError,
     });
     const sweepIntervalMs = Math.min(
@@ -108,13 +110,13 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           nowMs,
           graceMs: context.limits.memberGraceMs,
           sweepIntervalMs,
-          recheckIntervalMs: options.awayRecheckIntervalMs ?? DEFAULT_AWAY_RECHECK_INTERVAL_MS,
+          recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
           awayMembers: async (swarmId) =>
             (await store.load(swarmId))?.record.members.flatMap((member) =>
               member.socketId === null ? [member.peerId] : [],
             ) ?? [],
         })),
-      onSocketsLost: (lost) => liveness.onSocketsLost(lost),
+      onSocketsLost: (lost, holds) => liveness.onSocketsLost(lost, holds),
       onDisowned: (disowned) => liveness.onDisowned(disowned),
       async close() {
         // The disconnects of closing have suspended this process's members: let those writes land, and

@@ -89,8 +89,11 @@ export interface SwarmState {
   readonly forgetsSwarmsOnStop: boolean;
   /** The grace periods (`memberGraceMs`): local timers in memory, a sorted set swept by every process in Redis. */
   createGrace(callbacks: MemberGraceCallbacks): MemberGrace;
-  /** Tells `lost` about sockets of a process that stopped (Redis only; memory never loses one). */
-  onSocketsLost(lost: SocketsLost): void;
+  /**
+   * Tells `lost` about sockets of a process that stopped, and about sockets recorded as this process's that it
+   * no longer `holds` (Redis only; memory never loses one).
+   */
+  onSocketsLost(lost: SocketsLost, holds: (socketId: SocketId) => boolean): void;
   /**
    * Calls `disowned` when this process finds that the shared state no longer counts it alive, though it is
    * (Redis only): another process took its sockets over (its heartbeat came late), or Redis lost what it held

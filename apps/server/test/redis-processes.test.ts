@@ -20,8 +20,8 @@ import {
 /** Short heartbeats, so that a stopped process is noticed within a test's patience. */
 const HEARTBEAT_INTERVAL_MS = 100;
 const PROCESS_TIMEOUT_MS = 400;
-/** …and a quick look for members away with no wait. */
-const AWAY_RECHECK_INTERVAL_MS = 200;
+/** …and a quick look for what failed writes left (members away with no wait, sockets nobody holds). */
+const RECHECK_INTERVAL_MS = 200;
 
 /** One server process of the test: its own Redis connections, its own socket.io server. */
 interface Process {
@@ -52,9 +52,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((process) => process.close()));
 });
 
-/** Starts `count` processes on this test's keys (a prefix of their own, so tests share one Redis). */
-async function startProcesses(count: number, limits: Partial<ServerLimits> = {}): Promise<Process[]> {
-  const keyPrefix = `test${++testNumber}:`;
+/**
+ * Starts `count` processes on this test's keys (a prefix of their own, so tests share one Redis), or on
+ * `keyPrefix`: more processes for the same test.
+ */
+async function startProcesses(
+  count: number,
+  limits: Partial<ServerLimits> = {},
+  keyPrefix = `test${++testNumber}:`,
+): Promise<Process[]> {
   const started: Process[] = [];
   for (let index = 0; index < count; index++) {
     const redisState = await connectRedisState({
@@ -62,7 +68,7 @@ async function startProcesses(count: number, limits: Partial<ServerLimits> = {})
       keyPrefix,
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       processTimeoutMs: PROCESS_TIMEOUT_MS,
-      awayRecheckIntervalMs: AWAY_RECHECK_INTERVAL_MS,
+      recheckIntervalMs: RECHECK_INTERVAL_MS,
     });
     const logLines: string[] = [];
     const server = createSignallingServer({ log: (line) => logLines.push(line), limits, ...redisState });
@@ -400,5 +406,73 @@ describe('a member away whose grace wait was lost', () => {
       await raw.quit();
     }
     await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the leecher to be given up on', 8000);
+  });
+});
+
+describe('sockets recorded as held where nobody holds them', () => {
+  /** The swarm's record as Redis holds it. */
+  const storedSwarm = async (keyPrefix: string, swarmId: string) => {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      const doc = await raw.hGet(`${keyPrefix}swarm:${swarmId}`, 'doc');
+      return doc ? (JSON.parse(doc) as { record: { members: { peerId: string; socketId: string | null }[] } }) : undefined;
+    } finally {
+      await raw.quit();
+    }
+  };
+
+  it('are handed over when their process stopped and the takeover failed part way', async () => {
+    const [a] = await startProcesses(1, { memberGraceMs: 300 });
+    const seeder = await seedOn(a!);
+    await joinOn(a!, seeder.swarmId);
+    // A stops without a word, and the process that removed it from the list died before taking its sockets
+    // over: they stay recorded as A's, and no process is left that would look at A again.
+    a!.server.io.removeAllListeners('connection');
+    for (const socket of a!.server.io.of('/').sockets.values()) socket.removeAllListeners('disconnect');
+    await a!.close();
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      expect(await raw.sRem(`${a!.keyPrefix}processes`, a!.processId)).toBe(1);
+    } finally {
+      await raw.quit();
+    }
+    expect((await storedSwarm(a!.keyPrefix, seeder.swarmId))?.record.members).toHaveLength(2);
+
+    // B, started later, finds them, suspends them and gives up on them: the swarm ends. Before, it kept both
+    // members connected in every table, for ever.
+    const [b] = await startProcesses(1, { memberGraceMs: 300 }, a!.keyPrefix);
+    const watcher = await b!.connect();
+    const deadline = Date.now() + 8000;
+    while ((await storedSwarm(a!.keyPrefix, seeder.swarmId)) !== undefined) {
+      if (Date.now() > deadline) throw new Error('the swarm of a stopped process’s sockets never ended');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await watcher.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId })).toMatchObject({
+      ok: false,
+      error: { code: 'swarm-not-found' },
+    });
+    expect(b!.logLines.filter((line) => line.startsWith('error'))).toEqual([]);
+  });
+
+  it('are handed over when their own process’s clean-up of a disconnect failed', async () => {
+    const [a] = await startProcesses(1, { memberGraceMs: 300 });
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(a!, seeder.swarmId);
+    // The leecher's connection ends, and its clean-up never runs (as when its write to Redis failed).
+    const [leecherSocketId] = [...a!.server.io.of('/').sockets.keys()].filter((id) => id === leecher.client.id);
+    expect(leecherSocketId).toBeDefined();
+    a!.server.io.of('/').sockets.get(leecherSocketId!)!.removeAllListeners('disconnect');
+    leecher.client.disconnect();
+    await waitUntil(() => !a!.server.io.of('/').sockets.has(leecherSocketId!), 'A to let the socket go');
+    const member = async () =>
+      (await storedSwarm(a!.keyPrefix, seeder.swarmId))?.record.members.find((m) => m.peerId === leecher.peerId);
+    expect((await member())?.socketId).toBe(leecherSocketId);
+
+    // A finds it recorded as its own but not held, twice some seconds apart: the member is suspended, then
+    // given up on. Before, the seeder saw it connected for ever.
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the leecher to be given up on', 12_000);
+    expect(await member()).toBeUndefined();
   });
 });
