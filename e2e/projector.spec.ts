@@ -42,6 +42,20 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
       expect(projector!.height).toBeLessThanOrEqual(VIEWPORT.height);
       // Big enough to see single chunks arrive.
       expect(Number(await overview.locator('ul[data-cell-px]').getAttribute('data-cell-px'))).toBeGreaterThanOrEqual(3);
+      // The map shows every peer, inside the screen, no node on top of another (at 40 they used to touch).
+      const map = await overview.getByTestId('swarm-map').boundingBox();
+      expect(map!.y + map!.height).toBeLessThanOrEqual(VIEWPORT.height);
+      const circles = await overview.locator('[data-testid="map-node"] circle').evaluateAll((nodes) =>
+        nodes.map((node) => {
+          const [x, y, r] = ['cx', 'cy', 'r'].map((name) => Number(node.getAttribute(name)));
+          // Its outline reaches half the stroke beyond the radius.
+          return { x: x!, y: y!, outer: r! + parseFloat(getComputedStyle(node).strokeWidth) / 2 };
+        }),
+      );
+      expect(circles).toHaveLength(PEERS);
+      for (const [index, a] of circles.entries())
+        for (const b of circles.slice(index + 1))
+          expect(Math.hypot(b.x - a.x, b.y - a.y), 'map nodes apart').toBeGreaterThan(a.outer + b.outer);
     };
 
     // Waiting: the way in is shown big.

@@ -416,7 +416,9 @@ describe('sockets recorded as held where nobody holds them', () => {
     await raw.connect();
     try {
       const doc = await raw.hGet(`${keyPrefix}swarm:${swarmId}`, 'doc');
-      return doc ? (JSON.parse(doc) as { record: { members: { peerId: string; socketId: string | null }[] } }) : undefined;
+      return doc
+        ? (JSON.parse(doc) as { record: { members: { peerId: string; socketId: string | null }[] } })
+        : undefined;
     } finally {
       await raw.quit();
     }

@@ -202,6 +202,10 @@ describe('the swarm map’s geometry', () => {
     const down = edgeGeometry(top!, seeder!, 1, 1);
     expect(down.y1 - top!.y).toBeCloseTo(top!.radius, 5);
     expect(seeder!.y - down.y2).toBeCloseTo(SEEDER_RADIUS, 5);
+    // The fastest edge narrower, so that its arrowhead (4 widths) stays about the size of the node it points at.
+    expect(down.widthPx).toBeLessThan(MAX_EDGE_WIDTH);
+    expect(down.widthPx).toBeLessThanOrEqual(top!.radius);
+    expect(edgeGeometry(top!, seeder!, 0, 1).widthPx).toBe(MIN_EDGE_WIDTH);
   });
 
   it('has no middle without a seeder (it left): everyone on the circle', () => {

@@ -46,7 +46,8 @@ export function circleLayout(peers: readonly { peerId: string; seeder: boolean }
   const ring = peers.filter((peer) => peer.peerId !== seederId);
   const radius = ringNodeRadius(ring.length, ringRadius);
   const nodes: MapNode[] = [];
-  if (seederId !== undefined) nodes.push({ peerId: seederId, seeder: true, x: centre, y: centre, radius: SEEDER_RADIUS });
+  if (seederId !== undefined)
+    nodes.push({ peerId: seederId, seeder: true, x: centre, y: centre, radius: SEEDER_RADIUS });
   ring.forEach((peer, index) => {
     const angle = -Math.PI / 2 + (2 * Math.PI * index) / ring.length;
     nodes.push({
@@ -90,7 +91,7 @@ export interface EdgeGeometry {
 /**
  * A directed edge from `from` to `to`: shortened to the nodes' rims, shifted to the right of its direction
  * (so a→b and b→a lie side by side), as wide as its share of `fastestBytesPerSec` (square root, so slow
- * edges stay visible next to a fast one).
+ * edges stay visible next to a fast one), narrower in proportion where a node has shrunk.
  */
 export function edgeGeometry(
   from: MapNode,
@@ -109,12 +110,16 @@ export function edgeGeometry(
   const startGap = from.radius;
   const endGap = to.radius;
   const share = fastestBytesPerSec > 0 ? Math.min(1, Math.max(0, bytesPerSec / fastestBytesPerSec)) : 0;
+  // Thinner between shrunken nodes: the arrowhead (four widths long) must not cover the next node on the ring.
+  const scale = Math.min(1, Math.min(from.radius, to.radius) / NODE_RADIUS);
   return {
     x1: round(from.x + ux * startGap + nx),
     y1: round(from.y + uy * startGap + ny),
     x2: round(to.x - ux * endGap + nx),
     y2: round(to.y - uy * endGap + ny),
-    widthPx: round(MIN_EDGE_WIDTH + (MAX_EDGE_WIDTH - MIN_EDGE_WIDTH) * Math.sqrt(share)),
+    widthPx: round(
+      Math.max(MIN_EDGE_WIDTH, (MIN_EDGE_WIDTH + (MAX_EDGE_WIDTH - MIN_EDGE_WIDTH) * Math.sqrt(share)) * scale),
+    ),
     dashPeriodSec: round(Math.max(0.25, 1.5 - 1.25 * share)),
   };
 }
