@@ -2,7 +2,55 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import WebSocket from 'ws';
+
+/**
+ * What kills each window still open: its process group (Xvfb and every Chromium process) and its profile.
+ * The group is detached, so a Ctrl-C in the terminal does not reach it, and Playwright's own handlers only
+ * close the browsers Playwright launched: without these, an interrupted benchmark or a failed launch left a
+ * headed Chromium and Xvfb running, and skewing every later figure on the machine.
+ */
+const openWindows = new Set<() => void>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+const killOpenWindows = (): void => {
+  for (const kill of [...openWindows]) kill();
+};
+
+const onSignal = (signal: (typeof SIGNALS)[number]): void => {
+  killOpenWindows();
+  // Someone else's handler (Playwright's, a benchmark's) decides how the process ends; alone, this one ends it
+  // as the signal would have.
+  if (process.listenerCount(signal) === 1) process.exit(SIGNAL_EXIT_CODES[signal]);
+};
+
+/** Keeps `kill` until the window is closed: on the process's exit or a terminating signal, it is called. */
+function trackWindow(kill: () => void): () => void {
+  if (openWindows.size === 0) {
+    process.on('exit', killOpenWindows);
+    // A worker thread receives no signal; its process's main thread does.
+    if (isMainThread) for (const signal of SIGNALS) process.on(signal, onSignal);
+  }
+  openWindows.add(kill);
+  return () => {
+    openWindows.delete(kill);
+    if (openWindows.size > 0) return;
+    process.off('exit', killOpenWindows);
+    if (isMainThread) for (const signal of SIGNALS) process.off(signal, onSignal);
+  };
+}
+
+/** Kills the process group led by `pid`, and removes the profile. Synchronous: it runs on `exit` too. */
+function killWindow(pid: number | undefined, profileDir: string): void {
+  try {
+    if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  rmSync(profileDir, { recursive: true, force: true });
+}
 
 /**
  * A real browser window whose tabs behind the front one are hidden, as a user's are.
@@ -17,17 +65,21 @@ export class BackgroundWindow {
   readonly #process: ChildProcess;
   readonly #cdp: CdpConnection;
   readonly #profileDir: string;
+  readonly #untrack: () => void;
   readonly #tabs: HiddenCapableTab[] = [];
 
-  private constructor(process: ChildProcess, cdp: CdpConnection, profileDir: string) {
+  private constructor(process: ChildProcess, cdp: CdpConnection, profileDir: string, untrack: () => void) {
     this.#process = process;
     this.#cdp = cdp;
     this.#profileDir = profileDir;
+    this.#untrack = untrack;
   }
 
   /**
    * Starts Chromium (`executablePath`) headed under `xvfb-run -a` with `args` plus a remote-debugging
-   * port, and connects to it. Fails with the browser's last output when it does not come up in `timeoutMs`.
+   * port, and connects to it. Fails with the browser's last output when it does not come up in `timeoutMs`,
+   * having killed what it started. Until the window is closed, the process's exit or a SIGINT, SIGTERM or
+   * SIGHUP kills it.
    */
   static async launch(options: {
     readonly executablePath: string;
@@ -51,6 +103,23 @@ export class BackgroundWindow {
       // A process group of its own, so closing kills Xvfb and every Chromium process together.
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
+    const kill = (): void => killWindow(child.pid, profileDir);
+    const untrack = trackWindow(kill);
+    try {
+      const cdp = await BackgroundWindow.#connect(child, options);
+      return new BackgroundWindow(child, cdp, profileDir, untrack);
+    } catch (error) {
+      kill();
+      untrack();
+      throw error;
+    }
+  }
+
+  /** Waits for the browser's DevTools endpoint, and opens it. */
+  static async #connect(
+    child: ChildProcess,
+    options: { readonly timeoutMs?: number; readonly log?: (line: string) => void },
+  ): Promise<CdpConnection> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     let output = '';
     const endpoint = await new Promise<string>((resolve, reject) => {
@@ -77,7 +146,7 @@ export class BackgroundWindow {
       });
     });
     child.stderr?.on('data', (data: Buffer) => options.log?.(data.toString().trimEnd()));
-    return new BackgroundWindow(child, await CdpConnection.open(endpoint), profileDir);
+    return CdpConnection.open(endpoint);
   }
 
   /**
@@ -113,12 +182,8 @@ export class BackgroundWindow {
   async close(): Promise<void> {
     await this.#cdp.send('Browser.close').catch(() => undefined);
     this.#cdp.close();
-    try {
-      if (this.#process.pid !== undefined) process.kill(-this.#process.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-    rmSync(this.#profileDir, { recursive: true, force: true });
+    killWindow(this.#process.pid, this.#profileDir);
+    this.#untrack();
   }
 }
 
