@@ -14,7 +14,8 @@ function running(pid: number): boolean {
   }
 }
 
-const profiles = (): Set<string> => new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('swarmlab-window-')));
+const profiles = (): Set<string> =>
+  new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('swarmlab-window-')));
 
 let scratch: string | undefined;
 afterEach(() => {
