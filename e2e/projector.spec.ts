@@ -102,3 +102,60 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
     standIns.close();
   }
 });
+
+test('on smaller projectors (1280×800, 1536×864) with a long file name: no sideways scrolling, the join code whole, names and the clock readable', async ({
+  swarm,
+  browser,
+  baseURL,
+}) => {
+  const name = `lecture-recording-${'of-the-whole-afternoon-'.repeat(3)}final.bin`;
+  const seeder = await swarm.openPeer('/');
+  await seeder
+    .getByTestId('file-input')
+    .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.alloc(1024 * 1024, 7) });
+  const link = await seeder.getByTestId('share-link').inputValue();
+  await expect(seeder.getByTestId('share-link')).toHaveValue(/#\/swarm\//);
+  const standIns = await joinStandIns(baseURL!, link, 39);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const overview = await context.newPage();
+    await overview.goto((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
+    await expect(overview.getByTestId('projector-card')).toHaveCount(40);
+    const sizes = [
+      { width: 1280, height: 800 },
+      { width: 1536, height: 864 },
+    ];
+
+    /** Nothing to scroll to sideways, and every card's name given a line of its own (not an ellipsis). */
+    const assertFits = async (width: number): Promise<void> => {
+      expect(await overview.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      const nameWidths = await overview
+        .getByTestId('card-name')
+        .evaluateAll((names) => names.map((element) => element.getBoundingClientRect().width));
+      expect(Math.min(...nameWidths)).toBeGreaterThanOrEqual(60);
+    };
+    for (const size of sizes) {
+      await overview.setViewportSize(size);
+      await assertFits(size.width);
+      // The code the class types in, whole on the screen (it overflowed its column between 1,241 and 1,700 px).
+      const code = (await overview.getByTestId('overview-join-code').boundingBox())!;
+      const side = (await overview.locator('aside').boundingBox())!;
+      expect(code.x + code.width).toBeLessThanOrEqual(side.x + side.width);
+    }
+
+    await startRun(overview);
+    for (const size of sizes) {
+      await overview.setViewportSize(size);
+      await assertFits(size.width);
+      // The long name gave way: the clock keeps a bar to race on, clear of the full-screen button.
+      const clock = (await overview.getByTestId('race-clock').boundingBox())!;
+      const button = (await overview.getByTestId('fullscreen').boundingBox())!;
+      expect(clock.width).toBeGreaterThanOrEqual(400);
+      expect(clock.x + clock.width).toBeLessThanOrEqual(button.x);
+      await expect(overview.getByTestId('file-name')).toHaveAttribute('title', name);
+    }
+    await context.close();
+  } finally {
+    standIns.close();
+  }
+});

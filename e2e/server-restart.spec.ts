@@ -50,6 +50,7 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     for (const page of [seeder, ...leechers, overview]) {
       await expect(page.getByTestId('signalling-notice')).toContainText('Signalling server lost');
     }
+    await expect(overview.getByTestId('projector').getByTestId('signalling-notice')).toBeVisible();
     const heldWhileDown = (await readPeerState(leechers[0]!)).chunksHeld;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect((await readPeerState(leechers[0]!)).chunksHeld).toBeGreaterThan(heldWhileDown);
@@ -57,6 +58,10 @@ test('the signalling server killed and restarted mid-run: every screen ends with
 
     // The tabs register the swarm again under its link; a tab opening the link now joins the run going on.
     await expect(seeder.getByTestId('signalling-notice')).toContainText('Reconnected', { timeout: 30_000 });
+    // The projector says so too, on the projector itself (it may be full screen), for a few seconds.
+    await expect(overview.getByTestId('projector').getByTestId('signalling-notice')).toContainText('Reconnected', {
+      timeout: 30_000,
+    });
     const late = await swarm.openPeer(link);
     await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running', { timeout: 30_000 });
 
@@ -68,7 +73,8 @@ test('the signalling server killed and restarted mid-run: every screen ends with
       expect(summary.measuredSec).toBe(measured);
       expect(summary.restored).toBe(true);
     }
-    await expect(overview.getByTestId('signalling-notice')).toContainText('Reconnected');
+    // …and no longer: "Reconnected" left the projector its room.
+    await expect(overview.getByTestId('signalling-notice')).toHaveCount(0);
     // The restarted server had forgotten every name: each tab told its own again, whoever registered the swarm.
     for (const name of names) await expect(overview.getByTestId('card-name').filter({ hasText: name })).toHaveCount(1);
   } finally {

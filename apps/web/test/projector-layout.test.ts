@@ -14,6 +14,7 @@ import {
   largestCell,
   MAX_CELL_PX,
   MIN_FONT_PX,
+  MIN_TEXT_EM,
 } from '../src/lib/projector/card-grid';
 import {
   circleLayout,
@@ -28,7 +29,7 @@ import {
 } from '../src/lib/projector/map-geometry';
 import { cardStatus } from '../src/lib/projector/card-status';
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
-import { raceScale, raceVerdict } from '../src/lib/projector/race-clock';
+import { labelsStacked, MARK_LABEL_PX, raceScale, raceVerdict } from '../src/lib/projector/race-clock';
 import { runState } from './fakes';
 
 /** The card area of the projector view at 1920×1080 (see ProjectorView.svelte: header, map column, drawer bar). */
@@ -59,6 +60,21 @@ describe('the projector’s card grid', () => {
     expect(forty.cellPx).toBeGreaterThanOrEqual(3);
     expect(forty.fontPx).toBeGreaterThanOrEqual(MIN_FONT_PX);
     expect(twenty.cardWidthPx * twenty.cardHeightPx).toBeGreaterThan(forty.cardWidthPx * forty.cardHeightPx);
+  });
+
+  it('keeps each card’s text wide enough for its rates and a name at 1080p, up to 64 peers of any file', () => {
+    for (const peerCount of [20, 40, 64])
+      for (const chunks of [16, 256, 1024]) {
+        const grid = cardGrid({ peerCount, bitmapCells: chunks, ...AREA_1080P });
+        // 40 peers of 1,024 chunks had cards of 124 px, their names an ellipsis beside "512 of 1024".
+        expect(grid.cardWidthPx - 2 * CARD_PADDING_PX, `${peerCount} peers, ${chunks} chunks`).toBeGreaterThanOrEqual(
+          MIN_TEXT_EM * grid.fontPx,
+        );
+        expect(grid.cellPx).toBeGreaterThanOrEqual(2);
+      }
+    // Where readable text would leave bitmaps too small to see (40 peers on a 1280×800 projector), the bitmaps win.
+    const small = cardGrid({ peerCount: 40, bitmapCells: 16, areaWidthPx: 861, areaHeightPx: 629 });
+    expect(small.cellPx).toBeGreaterThanOrEqual(3);
   });
 
   it('makes cards bigger as peers are fewer', () => {
@@ -256,6 +272,16 @@ describe('the race clock', () => {
       clientServerFraction: null,
       p2pFraction: null,
     });
+  });
+
+  it('puts D_cs’s label a line lower where it would print over D_p2p’s', () => {
+    // One leecher: the two bounds are equal.
+    expect(labelsStacked(raceScale(2, 8.39, 8.39), 900)).toBe(true);
+    expect(labelsStacked(raceScale(2, 9, 8), 300)).toBe(true);
+    // Far apart on a wide bar (the 40-laptop run: 8.39 s against 5 min 27 s).
+    expect(labelsStacked(raceScale(4, 327, 8.39), 900)).toBe(false);
+    expect(labelsStacked(raceScale(2, 9, 8), (MARK_LABEL_PX / (1 / 9 / 1.15)) * 1.01)).toBe(false);
+    expect(labelsStacked(raceScale(2, null, 8), 900)).toBe(false);
   });
 
   it('says where the run stands against its bound', () => {

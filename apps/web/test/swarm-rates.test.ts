@@ -39,6 +39,13 @@ describe('SwarmRates', () => {
     expect(rates.points.map((point) => point.atSec)).toEqual([0.5]);
   });
 
+  it('adds an interrupted run’s last instant once, however often it is broadcast', () => {
+    const rates = new SwarmRates();
+    rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_000)));
+    for (let i = 0; i < 3; i++) rates.add(swarmProgress(SWARM_A, runState(1, 'interrupted', 2_000)));
+    expect(rates.points.map((point) => point.atSec)).toEqual([1, 2]);
+  });
+
   it(`keeps the latest ${MAX_SWARM_RATE_POINTS} points`, () => {
     const rates = new SwarmRates();
     for (let i = 1; i <= MAX_SWARM_RATE_POINTS + 10; i++) rates.add(swarmProgress(SWARM_A, runState(1, 'running', i)));

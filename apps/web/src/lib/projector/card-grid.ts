@@ -29,8 +29,12 @@ export interface CardGrid {
 export const CARD_GAP_PX = 8;
 /** Inside a card, around its content: its padding and border. */
 export const CARD_PADDING_PX = 8;
-/** Text lines above a card's bitmap: its name, then its rates and completion time. */
-const TEXT_LINES = 2;
+/**
+ * Text lines above a card's bitmap: its name, alone (how a student finds their laptop on the screen); its
+ * status ("512 of 1024", "done 12.3 s"); its rates. Name and status on one line left the name an ellipsis on
+ * the narrow cards of 40 peers (found by review).
+ */
+const TEXT_LINES = 3;
 const LINE_HEIGHT = 1.25;
 /** Readable from the back of a room at 1080 lines, yet small enough for 40 cards. */
 export const MIN_FONT_PX = 14;
@@ -41,6 +45,13 @@ export const MAX_FONT_PX = 26;
  * (4 peers of a 16 MiB file: 64 cells of 48 px) rather than a strip along their top.
  */
 export const MAX_CELL_PX = 48;
+/**
+ * The narrowest a card's text may be, in ems of its font: the rates line ("↓ 12.3 MB/s ↑ 456 kB/s" at 0.8 em)
+ * fits, and a name of about 16 characters. Layouts with narrower cards are taken only when no other fits.
+ */
+export const MIN_TEXT_EM = 10;
+/** …unless their bitmaps' cells would be smaller than this, where the others' are not. */
+export const MIN_VISIBLE_CELL_PX = 3;
 /** Width over height a card looks best at (a little wider than tall), for grids whose cells tie. */
 const PREFERRED_CARD_ASPECT = 1.3;
 
@@ -83,7 +94,8 @@ export const CELL_TIE_SHARE = 0.85;
 
 /**
  * The card grid with the biggest bitmap cells (up to `MAX_CELL_PX`); among those with nearly as big cells
- * (`CELL_TIE_SHARE`), the best-shaped cards.
+ * (`CELL_TIE_SHARE`), the best-shaped cards. Only among grids whose cards' text is at least `MIN_TEXT_EM`
+ * wide, while they give cells of `MIN_VISIBLE_CELL_PX` (or as big as any grid does).
  */
 export function cardGrid(input: CardGridInput): CardGrid {
   const gapPx = input.gapPx ?? CARD_GAP_PX;
@@ -112,10 +124,15 @@ export function cardGrid(input: CardGridInput): CardGrid {
       bitmapRows: bitmap.rows,
     });
   }
-  const biggestCellPx = Math.max(0, ...grids.map((grid) => grid.cellPx));
+  const readable = grids.filter((grid) => grid.cardWidthPx - 2 * CARD_PADDING_PX >= MIN_TEXT_EM * grid.fontPx);
+  const biggestOf = (some: readonly CardGrid[]): number => Math.max(0, ...some.map((grid) => grid.cellPx));
+  // Readable text first, unless its bitmaps would be too small to see chunks arrive (a small screen, 40 peers).
+  const candidates =
+    biggestOf(readable) >= Math.min(MIN_VISIBLE_CELL_PX, biggestOf(grids)) && readable.length > 0 ? readable : grids;
+  const biggestCellPx = biggestOf(candidates);
   const tiedCellPx = Math.ceil(CELL_TIE_SHARE * biggestCellPx);
   let best: CardGrid | undefined;
-  for (const grid of grids) {
+  for (const grid of candidates) {
     if (grid.cellPx < tiedCellPx) continue;
     if (!best || misshapen(grid) < misshapen(best)) best = grid;
   }

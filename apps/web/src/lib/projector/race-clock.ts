@@ -29,6 +29,18 @@ export function raceScale(elapsedSec: number, clientServerSec: number | null, p2
   };
 }
 
+/** Room a mark's label takes along the bar, in CSS pixels ("D_cs 5 min 27 s (estimate)" at 0.95 rem). */
+export const MARK_LABEL_PX = 210;
+
+/**
+ * Whether D_cs's label goes a line below D_p2p's, where on one line they would print over each other: equal
+ * bounds (one leecher; F/d_min above both) or close ones, on a bar `barPx` wide.
+ */
+export function labelsStacked(scale: RaceScale, barPx: number): boolean {
+  if (scale.p2pFraction === null || scale.clientServerFraction === null) return false;
+  return Math.abs(scale.p2pFraction - scale.clientServerFraction) * barPx < MARK_LABEL_PX;
+}
+
 /** One line saying where the run stands against the bound of its own architecture. */
 export function raceVerdict(elapsedSec: number, boundSec: number | null, finished: boolean): string {
   if (boundSec === null) return 'bound not known yet';

@@ -43,7 +43,9 @@ export class SwarmRates {
       this.#points.set([]);
     }
     const points = this.#points.latest;
-    if (run.phase === 'finished' && points.length > 0) {
+    // A run that ended (finished, or interrupted by a restart nobody came back from) is broadcast on with its
+    // clock stopped: its last instant is added once, not 4 times a second until the run's points are pushed out.
+    if (run.phase !== 'running' && points.length > 0) {
       const last = points.at(-1)!;
       if (last.atSec >= run.elapsedMs / 1000) return;
     }

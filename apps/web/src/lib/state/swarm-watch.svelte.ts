@@ -1,4 +1,4 @@
-import type { JoinCode, Manifest, PeerOverride, RunConfig, SwarmProgress } from '@swarmlab/protocol';
+import type { JoinCode, Manifest, PeerOverride, RunConfig, Sha256, SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient, untilRegistered, type SignallingConnection } from '@swarmlab/webrtc';
 import { warnIgnored, type SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
@@ -22,6 +22,8 @@ export const SWARM_ENDED_MESSAGE =
 export const REWATCH_PATIENCE_MS = 60_000;
 /** Between two asks. */
 export const REWATCH_INTERVAL_MS = 1000;
+/** How long "Reconnected" stays up: it says the screen is current again, then leaves the projector its room. */
+export const RECONNECTED_NOTICE_MS = 5000;
 
 export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
@@ -31,6 +33,8 @@ export interface SwarmWatchOptions {
   readonly control?: string | undefined;
   /** Whether the page can be seen; the document's by default. Nothing is drawn while it cannot. */
   readonly visibility?: PageVisibility;
+  /** How the manifest is checked against the link; the page's own SHA-256 by default. */
+  readonly sha256?: Sha256;
 }
 
 /**
@@ -47,6 +51,7 @@ export class SwarmWatch implements RunController {
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   #notice = $state.raw<SignallingNotice | undefined>();
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
+  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #joinCode = $state<JoinCode | undefined>();
   /** Waiting for a server that has just started to know the swarm again (`phase` is `connecting`). */
   #waitingForSwarm = $state(false);
@@ -123,14 +128,26 @@ export class SwarmWatch implements RunController {
     this.#waitingForSwarm = false;
     if (this.#phase !== 'connecting') return;
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
-    if (!(await manifestMatchesLink(watched.manifest, contentId, pageSha256())))
-      return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    const answeredOn = this.#signalling.connectionNumber;
+    const matches = await manifestMatchesLink(watched.manifest, contentId, this.#options.sha256 ?? pageSha256());
+    // The hash takes a while on a plain-http page (pure JavaScript, up to a megabyte of manifest): the swarm may
+    // have ended meanwhile (failed), or the screen closed.
+    if (this.#phase !== 'connecting') return;
+    if (!matches) return this.#fail(CONTENT_MISMATCH_MESSAGE);
     this.#control = watched.inControl ? IN_CONTROL : control === undefined ? WATCHER_WITHOUT_CONTROL : CONTROL_REFUSED;
     this.#manifest = watched.manifest;
     this.#joinCode = watched.joinCode;
     if (!this.#swarmProgress) this.#setProgressQuietly(watched.progress);
     this.#phase = 'watching';
     this.#announce();
+    // …or the connection dropped, unnoticed while not yet watching: the server no longer counts this screen a
+    // watcher, and it would have shown its last table for ever. It is as if the drop came now.
+    const connection = this.#signalling.connection;
+    if (connection.state === 'lost') this.#connectionChanged(connection);
+    else if (this.#signalling.connectionNumber !== answeredOn) {
+      this.#notice = { tone: 'pending', text: 'Signalling server lost: reconnecting…' };
+      this.#connectionChanged(connection);
+    }
   }
 
   startRun(config: RunConfig): Promise<string | undefined> {
@@ -147,6 +164,7 @@ export class SwarmWatch implements RunController {
 
   close(): void {
     clearTimeout(this.#rewatchTimer);
+    clearTimeout(this.#noticeTimer);
     this.#shownProgress.dispose();
     this.#signalling.disconnect();
     if (this.#phase !== 'failed') this.#phase = 'closed';
@@ -173,6 +191,7 @@ export class SwarmWatch implements RunController {
     if (this.#phase !== 'watching') return;
     if (connection.state === 'lost') {
       clearTimeout(this.#rewatchTimer);
+      clearTimeout(this.#noticeTimer);
       const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
       this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
     } else if (connection.state === 'connected' && this.#notice) {
@@ -191,7 +210,12 @@ export class SwarmWatch implements RunController {
     if (watched.ok) {
       this.#joinCode = watched.joinCode;
       this.#setProgress(watched.progress);
-      this.#notice = { tone: 'good', text: 'Reconnected to the signalling server.' };
+      const reconnected: SignallingNotice = { tone: 'good', text: 'Reconnected to the signalling server.' };
+      this.#notice = reconnected;
+      clearTimeout(this.#noticeTimer);
+      this.#noticeTimer = setTimeout(() => {
+        if (this.#notice === reconnected) this.#notice = undefined;
+      }, RECONNECTED_NOTICE_MS);
       return;
     }
     if (watched.error.code === 'signalling-lost') return;

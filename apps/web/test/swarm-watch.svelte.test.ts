@@ -1,0 +1,95 @@
+// @vitest-environment node
+// (A real signalling server runs in this test's process, and its modules need Node's; `SwarmWatch` is read here
+// for its phase and notice, not for Svelte's reactivity, which its server-side compilation lacks.)
+import { DEFAULT_RUN_CONFIG, webCryptoSha256, type Sha256 } from '@swarmlab/protocol';
+import { testFile } from '@swarmlab/test-kit';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { SignallingClient } from '@swarmlab/webrtc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SwarmWatch } from '../src/lib/state/swarm-watch.svelte';
+
+/** A SHA-256 that waits to be let go: the manifest's check as long as a slow laptop's pure-JavaScript hash. */
+function heldSha256() {
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let called = false;
+  const sha256: Sha256 = async (bytes) => {
+    called = true;
+    await released;
+    return webCryptoSha256(bytes);
+  };
+  return { sha256, release, called: () => called };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const cleanUps: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
+});
+
+/** A real server with a swarm on it (its seeder a signalling client): what an overview screen watches. */
+async function swarmOnServer(): Promise<{
+  server: TestSignallingServer;
+  seeder: SignallingClient;
+  swarmId: string;
+  contentId: string;
+}> {
+  const server = await startSignallingServer();
+  cleanUps.push(() => server.close());
+  const seeder = SignallingClient.connect(server.url);
+  cleanUps.push(() => seeder.disconnect());
+  const file = await testFile(64 * 1024, 16 * 1024);
+  const created = await seeder.createSwarm({
+    manifest: file.manifest,
+    contentId: file.contentId,
+    config: DEFAULT_RUN_CONFIG,
+  });
+  if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+  return { server, seeder, swarmId: created.swarmId, contentId: file.contentId };
+}
+
+describe('an overview screen checking the manifest of the swarm it watches', () => {
+  it('fails when the swarm ends meanwhile, rather than showing it for ever', async () => {
+    const { server, seeder, swarmId, contentId } = await swarmOnServer();
+    const hash = heldSha256();
+    const watch = new SwarmWatch(swarmId, { signallingUrl: server.url, sha256: hash.sha256 });
+    cleanUps.push(() => watch.close());
+    const watching = watch.watch(contentId);
+    await until(hash.called, 'the manifest to be hashed');
+    // The seeder, the swarm's last member, leaves: the server tells its watchers the swarm ended.
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
+    hash.release();
+    await watching;
+    // Before, the end of the check set it watching: a frozen projector of a swarm gone, no error, no Try again.
+    expect(watch.phase).toBe('failed');
+  });
+
+  it('says the server is lost when the connection dropped meanwhile, and asks to watch again once it is back', async () => {
+    const { server, swarmId, contentId } = await swarmOnServer();
+    const hash = heldSha256();
+    const watch = new SwarmWatch(swarmId, { signallingUrl: server.url, sha256: hash.sha256 });
+    cleanUps.push(() => watch.close());
+    const watching = watch.watch(contentId);
+    await until(hash.called, 'the manifest to be hashed');
+    // The server goes (a restart): the screen's connection drops while the check goes on.
+    await server.close();
+    hash.release();
+    await watching;
+    expect(watch.phase).toBe('watching');
+    // Before, no notice: the screen sat on its last table, and never asked to watch again on the new connection.
+    expect(watch.notice).toMatchObject({ tone: 'pending', text: expect.stringContaining('Signalling server lost') });
+
+    // The server back (restarted: it knows no swarm until a member registers it again): the screen asks again.
+    const restarted = await startSignallingServer({ port: server.port });
+    cleanUps.push(() => restarted.close());
+    await until(() => watch.notice?.text.includes('register it again') === true, 'the screen to ask again');
+  });
+});
