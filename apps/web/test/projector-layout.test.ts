@@ -19,7 +19,11 @@ import {
 import {
   circleLayout,
   edgeGeometry,
+  LABEL_CHAR_EM,
+  LABEL_FONT,
+  labelPlacement,
   MAP_SIZE,
+  MAX_LABELLED_RING,
   MAX_EDGE_WIDTH,
   MIN_EDGE_WIDTH,
   MIN_NODE_RADIUS,
@@ -205,6 +209,34 @@ describe('the swarm map’s geometry', () => {
       // Full size while there is room: the 40 laptops of a classroom shrink only a little.
       if (count <= 32) expect(ring.every((node) => node.radius === NODE_RADIUS)).toBe(true);
       if (count === 40) expect(ring[0]!.radius).toBeGreaterThan(NODE_RADIUS * 0.75);
+    }
+  });
+
+  it('puts every name inside the map, none over another, wherever the ring has names', () => {
+    // A 16-character name ("Bright Hedgehog!"), each character as wide as the layout allows for.
+    const width = 16 * LABEL_CHAR_EM * LABEL_FONT;
+    const box = (node: (typeof nodes)[number]) => {
+      const label = labelPlacement(node, 16);
+      const left = label.x - width / 2;
+      return { left, right: left + width, top: label.y - LABEL_FONT, bottom: label.y + 8 };
+    };
+    let nodes = circleLayout([]);
+    for (let count = 1; count <= MAX_LABELLED_RING; count++) {
+      nodes = circleLayout([
+        { peerId: 'seeder', seeder: true },
+        ...Array.from({ length: count }, (_, index) => ({ peerId: `p${index}`, seeder: false })),
+      ]);
+      const boxes = nodes.map(box);
+      for (const [index, a] of boxes.entries()) {
+        // Centred at 3 or 9 o'clock, a name lost its first or last letters at the map's edge.
+        expect(a.left, `${count} peers, name ${index}`).toBeGreaterThanOrEqual(0);
+        expect(a.right, `${count} peers, name ${index}`).toBeLessThanOrEqual(MAP_SIZE);
+        expect(a.bottom).toBeLessThanOrEqual(MAP_SIZE);
+        for (const b of boxes.slice(index + 1)) {
+          const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+          expect(apart, `${count} peers: names ${index} and another overlap`).toBe(true);
+        }
+      }
     }
   });
 

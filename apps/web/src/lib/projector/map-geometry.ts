@@ -78,6 +78,32 @@ export function nodeStroke(node: MapNode): number {
   return node.seeder ? NODE_STROKE : round((NODE_STROKE * node.radius) / NODE_RADIUS);
 }
 
+/** Size of a name under its node, in map units (SwarmMap.svelte's `.label`). */
+export const LABEL_FONT = 26;
+/** Ring nodes are named on the map up to this many; more, and neighbours' names would print over each other. */
+export const MAX_LABELLED_RING = 10;
+
+/** A character of a name, at most, in ems of the map's font (for names' room; the page's font is narrower). */
+export const LABEL_CHAR_EM = 0.62;
+
+export interface LabelPlacement {
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * Where a node's name of `nameChars` characters goes (its middle, `text-anchor: middle`): under the node,
+ * moved inwards as far as it takes to keep the whole name inside the map (centred under a node at 3 or 9
+ * o'clock, it lost its first or last letters at the edge).
+ */
+export function labelPlacement(node: MapNode, nameChars: number, size = MAP_SIZE): LabelPlacement {
+  const halfWidth = Math.min(size / 2, (nameChars * LABEL_CHAR_EM * LABEL_FONT) / 2);
+  return {
+    x: round(Math.min(size - halfWidth, Math.max(halfWidth, node.x))),
+    y: round(node.y + node.radius + 30),
+  };
+}
+
 export interface EdgeGeometry {
   readonly x1: number;
   readonly y1: number;
