@@ -5,7 +5,7 @@ import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh }
  * A classroom's pages come from `http://<LAN address>:8080/`, which is not a secure context: no WebCrypto
  * digest, no clipboard API. `localhost` and 127.0.0.0/8 are secure, so here Chromium resolves a made-up
  * name to loopback and the pages are opened by that name: a non-secure origin that still only reaches this
- * machine (TESTING.md). Host candidates are kept as addresses rather than mDNS names, which Chromium hides
+ * machine (docs/TESTING.md). Host candidates are kept as addresses rather than mDNS names, which Chromium hides
  * them behind on origins that cannot hold the camera permission.
  */
 const LAN_HOST = 'swarmlab.test';

@@ -59,7 +59,7 @@ function killWindow(pid: number | undefined, profileDir: string): void {
  * emulation applies to every page it attaches to, even over `connectOverCDP`), so a test of background
  * tabs cannot go through it. This starts Chromium itself, headed under `xvfb-run`, with none of those
  * flags, opens tabs with the DevTools protocol (`Target.createTarget {background: true}`) and drives them
- * over that protocol's raw websocket: evaluate an expression, read the result. See TESTING.md.
+ * over that protocol's raw websocket: evaluate an expression, read the result. See docs/TESTING.md.
  */
 export class BackgroundWindow {
   readonly #process: ChildProcess;
@@ -180,7 +180,7 @@ export class BackgroundWindow {
 
   /** Closes the browser and Xvfb and removes the profile. */
   async close(): Promise<void> {
-    await this.#cdp.send('Browser.close').catch(() => undefined);
+    if (this.#cdp.open) await this.#cdp.send('Browser.close').catch(() => undefined);
     this.#cdp.close();
     killWindow(this.#process.pid, this.#profileDir);
     this.#untrack();
@@ -228,8 +228,11 @@ export class HiddenCapableTab {
   }
 }
 
+/** Longest a DevTools command may wait for its answer (an evaluation awaits the page's promise). */
+export const CDP_COMMAND_TIMEOUT_MS = 60_000;
+
 /** A DevTools protocol connection: numbered commands, each resolved by the reply with its id. */
-class CdpConnection {
+export class CdpConnection {
   readonly #socket: WebSocket;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   #nextId = 1;
@@ -263,11 +266,37 @@ class CdpConnection {
     });
   }
 
+  /** Whether commands can still be sent (the browser has not closed the connection, nor crashed). */
+  get open(): boolean {
+    return this.#socket.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Sends a command and resolves to its result. Rejects at once when the connection is closed (a crashed
+   * browser: ws drops a message sent then without a word, and the command waited for ever), and after
+   * `CDP_COMMAND_TIMEOUT_MS` without an answer.
+   */
   send<T = unknown>(method: string, params: object = {}, sessionId?: string): Promise<T> {
+    if (!this.open) return Promise.reject(new Error(`the browser closed the connection (${method} not sent)`));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`the browser did not answer ${method} within ${CDP_COMMAND_TIMEOUT_MS} ms`));
+      }, CDP_COMMAND_TIMEOUT_MS);
+      const settle = (settled: () => void): void => {
+        clearTimeout(timer);
+        settled();
+      };
+      this.#pending.set(id, {
+        resolve: (value) => settle(() => resolve(value as T)),
+        reject: (error) => settle(() => reject(error)),
+      });
+      this.#socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }), (error) => {
+        if (!error) return;
+        this.#pending.delete(id);
+        settle(() => reject(new Error(`${method} could not be sent: ${error.message}`)));
+      });
     });
   }
 

@@ -48,6 +48,11 @@ export async function startRedisServer(port?: number): Promise<TestRedisServer> 
       clearTimeout(timer);
       reject(new Error(`redis-server could not be started (apt-get install -y redis-server): ${error.message}`));
     });
+    // Gone before it was ready (its port taken meanwhile, say): said at once, with what it printed.
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code ?? signal} before it was ready: ${output}`));
+    });
     child.stdout.on('data', (data: Buffer) => {
       output += String(data);
       if (output.includes('Ready to accept connections')) {
@@ -60,7 +65,8 @@ export async function startRedisServer(port?: number): Promise<TestRedisServer> 
     url: `redis://127.0.0.1:${port}`,
     port,
     async stop() {
-      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      // Not if it died already (killed by a signal, say): that would throw ESRCH over the test's own failure.
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) child.kill('SIGTERM');
       await exited;
     },
   };

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
@@ -22,8 +23,29 @@ export interface ServerProcessOptions {
   readonly staticDir?: string;
 }
 
-/** Starts the real server (`apps/server/src/main.ts`) and waits until it answers its health check. */
+/** Fails, saying so, when something already listens on 127.0.0.1:`port` (a server left over from a run before). */
+async function ensurePortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is already in use (a server left over from an earlier run?): a test would talk to it instead`
+            : `port ${port} cannot be listened on: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * Starts the real server (`apps/server/src/main.ts`) and waits until it says it listens and answers its health
+ * check: its own answer, not that of another server on the port (which is refused first).
+ */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  await ensurePortFree(options.port);
   const origin = `http://127.0.0.1:${options.port}`;
   const args = ['--import', 'tsx', 'apps/server/src/main.ts', '--port', String(options.port), '--host', '127.0.0.1'];
   if (options.staticDir !== undefined) args.push('--static-dir', options.staticDir);
@@ -33,7 +55,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     env: { ...process.env, ...options.env },
   });
   const label = `[server :${options.port}]`;
-  if (!options.quiet) child.stdout?.on('data', (data: Buffer) => process.stdout.write(`${label} ${String(data)}`));
+  let output = '';
+  child.stdout?.on('data', (data: Buffer) => {
+    if (!output.includes('listening on port')) output += String(data);
+    if (!options.quiet) process.stdout.write(`${label} ${String(data)}`);
+  });
   child.stderr?.on('data', (data: Buffer) => process.stderr.write(`${label} ${String(data)}`));
   const kill = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -43,11 +69,14 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server on port ${options.port} exited with ${child.exitCode}`);
-    const healthy = await fetch(`${origin}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the server on port ${options.port} exited with ${child.exitCode ?? child.signalCode}`);
+    const healthy =
+      output.includes(`listening on port ${options.port}`) &&
+      (await fetch(`${origin}/healthz`).then(
+        (response) => response.ok,
+        () => false,
+      ));
     if (healthy) return { origin, pid: child.pid!, kill };
     if (Date.now() > deadline) {
       await kill();
