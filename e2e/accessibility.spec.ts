@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForMesh, waitForRunFinished } from './fixtures';
+import { expect, startRun, test, waitForMesh, waitForRunFinished, tabTo, watchPageErrors } from './fixtures';
 
 /**
  * axe-core on every screen a classroom sees (issue #11): the start page, a peer's page, and the overview
@@ -45,10 +45,10 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await expect(overview.getByTestId('join-invite')).toBeVisible();
   expect(await seriousViolations(overview, 'overview-waiting', testInfo)).toEqual([]);
 
-  // Started by keyboard alone: open the drawer, tab to the start button, press Enter.
-  await overview.getByTestId('run-drawer').locator('summary').focus();
+  // Started by keyboard alone: Tab to the drawer, open it, Tab to the start button, press Enter.
+  await tabTo(overview, '[data-testid=run-drawer] > summary');
   await overview.keyboard.press('Enter');
-  await overview.getByTestId('start-run').focus();
+  await tabTo(overview, '[data-testid=start-run]');
   await overview.keyboard.press('Enter');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('running');
   await expect(overview.getByTestId('race-clock')).toBeVisible();
@@ -65,7 +65,7 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   expect(before).not.toMatch(/[kM]B\/s|chunks/);
 
   // Stopped by keyboard, then a run that finishes.
-  await overview.getByTestId('stop-run').focus();
+  await tabTo(overview, '[data-testid=stop-run]');
   await overview.keyboard.press('Space');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
   await startRun(overview);
@@ -78,10 +78,12 @@ test('a peer’s page and the overview, waiting, running and finished, have none
 test('a leecher’s page and the overview fit a phone: no sideways scrolling at 390×844, touch targets of 44 px, the join code under its QR code', async ({
   swarm,
   browser,
+  pageErrors,
 }) => {
   const seeder = await swarm.seedGenerated(1);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   const phone = await context.newPage();
+  watchPageErrors(phone, pageErrors);
   await phone.goto(seeder.link);
   await expect(phone.getByTestId('waiting')).toBeVisible();
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

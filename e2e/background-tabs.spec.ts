@@ -78,6 +78,9 @@ test('a shaped run in a window of background tabs completes with the seeder’s 
     const seeder = cdpSwarmTab(await window.openTab(`${baseURL}/`, { background: false }));
     const { link, sha256: seederSha256 } = await seedFile(seeder, FILE_MIB, baseURL!);
     const { hiddenTabs, leechers } = await openHiddenLeechers(window, seeder, link, LEECHERS);
+    // The window hears its tabs' uncaught exceptions (checked at the end): a probe thrown on purpose is heard.
+    await hiddenTabs[0]!.evaluate('setTimeout(() => { throw new Error("probe of pageErrors") }, 0), 1');
+    await expect.poll(() => window.pageErrors.some((error) => error.includes('probe of pageErrors'))).toBe(true);
     // The point of the test: every leecher is hidden, as behind the front tab of a real window.
     expect(await seeder.visibilityState()).toBe('visible');
     for (const tab of leechers) expect(await tab.visibilityState()).toBe('hidden');
@@ -98,6 +101,8 @@ test('a shaped run in a window of background tabs completes with the seeder’s 
     await last.bringToFront();
     expect(await last.visibilityState()).toBe('visible');
     await expect.poll(() => last.evaluate<string>(ownBitmapHeld)).toBe(String(CHUNK_COUNT));
+    const errors = window.pageErrors.filter((error) => !error.includes('probe of pageErrors'));
+    expect(errors, 'uncaught exceptions in the window’s tabs').toEqual([]);
   } finally {
     await window.close();
   }
@@ -134,6 +139,7 @@ test('on a plain-http LAN origin, hidden leechers hash the whole file in a strea
     }
 
     await runToTheEnd(seeder, leechers, { mode: 'p2p', serverUp: '', peerUp: '', peerDown: '' }, seederSha256);
+    expect(window.pageErrors, 'uncaught exceptions in the window’s tabs').toEqual([]);
   } finally {
     await window.close();
   }

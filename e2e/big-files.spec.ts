@@ -1,8 +1,10 @@
+import type { Page } from '@playwright/test';
 import { readPeerState } from '@swarmlab/test-kit/browser';
 import {
   expect,
   savedFileSha256,
   startRun,
+  type Swarm,
   test,
   waitForComplete,
   waitForFileHash,
@@ -67,14 +69,18 @@ test('a leecher reloaded mid-download resumes with the chunks it held and comple
   await expect(seeder.page.getByText('reports refused')).toHaveCount(0);
 });
 
-test('a reloaded leecher still checking its stored chunks when the run stops starts no engine for it, and takes the next run’s store', async ({
-  swarm,
-}) => {
+/**
+ * A leecher reloaded during a shaped run 1, whose check of the chunks it kept takes `checkDelayMs` more (a large
+ * file over plain http), and the run stopped while it checks: the pages, and the seeder's hash.
+ */
+async function stoppedWhileChecking(
+  swarm: Swarm,
+  checkDelayMs: number,
+): Promise<{ seeder: Page; leecher: Page; seederHash: string }> {
   // Run 1 shaped (16 MiB at 1 MB/s) so the leecher holds part of it when reloaded.
   const seeder = await swarm.seedGenerated(16, '?server-up=1MB/s');
   const seederHash = await waitForFileHash(seeder.page);
-  // Its check of the stored chunks after the reload takes 3 s more: a large file over plain http.
-  const link = seeder.link.replace('/#', '/?test-resume-check-delay-ms=3000#');
+  const link = seeder.link.replace('/#', `/?test-resume-check-delay-ms=${checkDelayMs}#`);
   const leecher = await swarm.openPeer(link);
   await waitForMesh([seeder.page, leecher]);
   await startRun(seeder.page);
@@ -82,22 +88,53 @@ test('a reloaded leecher still checking its stored chunks when the run stops sta
     .poll(async () => (await readPeerState(leecher)).chunksHeld, { timeout: 60_000, intervals: [100] })
     .toBeGreaterThanOrEqual(8);
   await leecher.reload();
-  await expect.poll(async () => (await readPeerState(leecher)).phase).toBe('waiting');
-  // While it checks run 1's chunks, the teacher stops run 1: once checked, the stopped run does not start.
+  // Back in the run, checking run 1's chunks: the teacher stops run 1 meanwhile.
+  await expect.poll(async () => (await readPeerState(leecher)).storesOpening, { intervals: [50] }).toBe(1);
   await seeder.page.getByRole('button', { name: 'Stop the run' }).click();
-  await new Promise((resolve) => setTimeout(resolve, 3_500));
-  expect(await readPeerState(leecher)).toMatchObject({ phase: 'waiting', runNumber: null });
-  // Then run 2, unshaped: its new, empty store opens at once.
-  await startRun(seeder.page, { serverUp: '' });
+  await expect.poll(async () => (await readPeerState(seeder.page)).run?.phase).toBe('stopped');
+  return { seeder: seeder.page, leecher, seederHash };
+}
+
+/** The leecher's run 2 completes with the seeder's bytes, Save included, and nothing of run 1's store. */
+async function completesRun2(leecher: Page, seederHash: string): Promise<void> {
   const final = await waitForComplete(leecher);
   expect(final.runNumber).toBe(2);
-  // Run 1's store, opened last, took nothing over: the file checked and saved is run 2's.
-  await new Promise((resolve) => setTimeout(resolve, 3_500));
   expect(await waitForFileHash(leecher)).toBe(seederHash);
   const download = leecher.waitForEvent('download');
   await leecher.getByRole('button', { name: 'Save file' }).click();
   expect(await savedFileSha256((await (await download).path())!)).toBe(seederHash);
   expect((await readPeerState(leecher)).resumedChunks).toBe(0);
+}
+
+test('a reloaded leecher still checking its stored chunks when the run stops starts no engine for it', async ({
+  swarm,
+}) => {
+  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm, 3000);
+  // Once the check is over (and only then: before, the state was read after a fixed wait), the stopped run
+  // has not started.
+  await expect
+    .poll(async () => (await readPeerState(leecher)).storesOpening, { timeout: 30_000, intervals: [100] })
+    .toBe(0);
+  expect(await readPeerState(leecher)).toMatchObject({ phase: 'waiting', runNumber: null, resumedChunks: 0 });
+  await startRun(seeder, { serverUp: '' });
+  await completesRun2(leecher, seederHash);
+});
+
+test('a run started while a stopped run’s stored chunks are still being checked takes its own store', async ({
+  swarm,
+}) => {
+  // The check lasts long enough for the Start below to come within it, even on a loaded machine.
+  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm, 15_000);
+  // Stop, then Start at once: run 2's empty store opens while run 1's check goes on, and run 1's, opened last,
+  // must not replace it (the tab would never hash its file, and Save would write run 1's part).
+  await startRun(seeder, { serverUp: '' });
+  expect((await readPeerState(leecher)).storesOpening).toBeGreaterThanOrEqual(1);
+  await waitForComplete(leecher);
+  // Run 1's check ends after run 2 completed, and its store is given up: the file hashed and saved is run 2's.
+  await expect
+    .poll(async () => (await readPeerState(leecher)).storesOpening, { timeout: 30_000, intervals: [100] })
+    .toBe(0);
+  await completesRun2(leecher, seederHash);
 });
 
 test('a leecher whose browser storage is too small for the file says so before downloading', async ({ swarm }) => {
@@ -119,6 +156,9 @@ test('a leecher whose browser storage is too small for the file says so before d
 });
 
 test('Save of a completed large file yields the seeder’s SHA-256', async ({ swarm }) => {
+  // Its own waits (the seeder's hash, the mesh, the transfer and the leecher's streamed hash) add up to more
+  // than the suite's 180 s on a loaded machine.
+  test.setTimeout(420_000);
   // Larger than MAX_WEBCRYPTO_WHOLE_FILE_BYTES (64 MiB): the leecher hashes its file streamed from storage.
   const seeder = await swarm.seedGenerated(96);
   const seederHash = await waitForFileHash(seeder.page, 120_000);

@@ -3,7 +3,7 @@ import { CHROMIUM_ARGS, chromiumExecutablePath, PEER_PERMISSIONS } from '@swarml
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, watchPageErrors } from './fixtures';
 
 /**
  * A browser with site data blocked (Chromium's "Sites can't save data", common on managed school machines):
@@ -45,11 +45,16 @@ const STORAGE_REFUSALS = `(async () => {
   return [nameOf(() => localStorage), nameOf(() => sessionStorage), idb];
 })()`;
 
-test('a browser that blocks site data starts, and a leecher there says what to allow', async ({ swarm, baseURL }) => {
+test('a browser that blocks site data starts, and a leecher there says what to allow', async ({
+  swarm,
+  baseURL,
+  pageErrors,
+}) => {
   const blocked = await blockedStorageBrowser(baseURL!);
   try {
     const { page: seeder, link } = await swarm.seedGenerated(3);
     const leecher: Page = await blocked.context.newPage();
+    watchPageErrors(leecher, pageErrors);
     await leecher.goto('/');
     // The page starts (it did not: reading `localStorage` threw before it mounted) and offers to start a swarm.
     await expect(leecher.getByTestId('file-input')).toBeAttached();

@@ -8,7 +8,7 @@ import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, 
  */
 test('leechers closed at random moments mid-run: the rest complete with correct bytes and the run counts the dropped', async ({
   swarm,
-}) => {
+}, testInfo) => {
   // u_s = 2 MB/s, u_i = 500 kB/s, 8 MiB, 6 leechers: D_p2p = 6F/(u_s + Σu_i) ≈ 10 s, so the closes (0.5 to 3 s in)
   // land mid-run even when the first leechers finish early.
   const seeder = await swarm.seedGenerated(8, '?server-up=2MB/s&peer-up=500kB/s');
@@ -19,8 +19,11 @@ test('leechers closed at random moments mid-run: the rest complete with correct 
   await startRun(seeder.page);
   const closing = leechers.slice(0, 2);
   const staying = leechers.slice(2);
-  const closes = closing.map(async (page) => {
-    await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 2500));
+  // Random, and said in the report, so that a failure can be replayed with the same moments.
+  const closeAfterMs = closing.map(() => Math.round(500 + Math.random() * 2500));
+  testInfo.annotations.push({ type: 'close-after-ms', description: closeAfterMs.join(', ') });
+  const closes = closing.map(async (page, index) => {
+    await new Promise((resolve) => setTimeout(resolve, closeAfterMs[index]));
     // Only a leecher still downloading counts as leaving before completing.
     expect((await readPeerState(page)).complete).toBe(false);
     await page.context().close();

@@ -1,6 +1,15 @@
 import { startHeadlessCrowd, type HeadlessCrowd } from '@swarmlab/peer';
 import { readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, waitForRunFinished } from './fixtures';
+import {
+  expect,
+  startRun,
+  test,
+  waitForComplete,
+  waitForFileHash,
+  waitForMesh,
+  waitForRunFinished,
+  watchPageErrors,
+} from './fixtures';
 
 /**
  * A classroom (issue #11): forty peers, of which a few are Chromium pages (the seeder, two students' tabs,
@@ -15,6 +24,7 @@ const VIEWPORT = { width: 1920, height: 1080 };
 test(`a classroom of ${PEERS} peers runs p2p and client-server, every peer ending with the seeder’s bytes, all on one projector screen`, async ({
   swarm,
   browser,
+  pageErrors,
 }, testInfo) => {
   test.setTimeout(360_000);
   // F = 1 MiB, u_s = 4 MB/s, u_i = 1 MB/s: D_cs = 39F/u_s ≈ 10 s, D_p2p ≈ 1 s (two cores make it slower).
@@ -34,6 +44,7 @@ test(`a classroom of ${PEERS} peers runs p2p and client-server, every peer endin
     });
     const context = await browser.newContext({ viewport: VIEWPORT });
     const overview = await context.newPage();
+    watchPageErrors(overview, pageErrors);
     await overview.goto((await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     const cards = overview.getByTestId('projector-card');
     await expect(cards).toHaveCount(PEERS, { timeout: 60_000 });

@@ -51,8 +51,8 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   // Shaped: no run can beat its bound.
   expect(csFigures.measuredSec).toBeGreaterThanOrEqual(csFigures.dcsSec * 0.97);
 
-  await startRun(seeder.page, { mode: 'p2p' });
-  const p2p = await waitForRunFinished(leechers[3]!);
+  const p2pRun = await startRun(seeder.page, { mode: 'p2p' });
+  const p2p = await waitForRunFinished(leechers[3]!, { runNumber: p2pRun });
   expect(p2p.run?.mode).toBe('p2p');
   const p2pFigures = await summaryFigures(seeder.page);
   expect(p2pFigures.dcsSec).toBeCloseTo(csFigures.dcsSec, 6);

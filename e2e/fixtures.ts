@@ -36,19 +36,38 @@ export interface Swarm {
   seedGenerated(sizeMib: number, query?: string): Promise<{ page: Page; link: string }>;
 }
 
-export const test = base.extend<{ swarm: Swarm }>({
-  swarm: async ({ browser }, use) => {
+/**
+ * Keeps every uncaught exception and unhandled rejection of `page` (and logs its console's warnings and errors):
+ * `errors` is checked at the end of the test, which fails on any (a crash that does not stop the transfer
+ * would otherwise pass unseen).
+ */
+export function watchPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (error) => {
+    errors.push(`${page.url()}: ${error.stack ?? error.message}`);
+    console.error(`[page error] ${error.message}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error')
+      console.error(`[page console.${message.type()}] ${message.text()}`);
+  });
+}
+
+export const test = base.extend<{ swarm: Swarm; pageErrors: string[] }>({
+  // Filled by every page of the test (`watchPageErrors`); none may be left at its end.
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern.
+  pageErrors: async ({}, use) => {
+    const errors: string[] = [];
+    await use(errors);
+    expect(errors, 'uncaught exceptions or unhandled rejections in the pages').toEqual([]);
+  },
+  swarm: async ({ browser, pageErrors }, use) => {
     const contexts: Awaited<ReturnType<Browser['newContext']>>[] = [];
     const swarm: Swarm = {
       async openPeer(url = '/', beforeLoad) {
         const context = await browser.newContext();
         contexts.push(context);
         const page = await context.newPage();
-        page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-        page.on('console', (message) => {
-          if (message.type() === 'warning' || message.type() === 'error')
-            console.error(`[page ${message.type()}] ${message.text()}`);
-        });
+        watchPageErrors(page, pageErrors);
         await beforeLoad?.(page);
         await page.goto(url);
         return page;
@@ -68,13 +87,47 @@ export const test = base.extend<{ swarm: Swarm }>({
 
 export { expect };
 
-/** Waits until the page holds the whole file and has hashed it; returns its state. */
-export async function waitForComplete(page: Page, timeoutMs = 120_000): Promise<SwarmTestState> {
+/**
+ * Moves the focus with the Tab key, as a keyboard user does, until it is on the element `selector` matches
+ * (at most `maxPresses` times): `locator.focus()` would also reach an element the keyboard cannot
+ * (`tabindex="-1"`, behind a focus trap). Fails with the elements it went through.
+ */
+export async function tabTo(page: Page, selector: string, maxPresses = 80): Promise<void> {
+  const visited: string[] = [];
+  for (let press = 0; press < maxPresses; press++) {
+    await page.keyboard.press('Tab');
+    const [matches, described] = await page.evaluate((wanted) => {
+      const active = document.activeElement;
+      const testId = active?.getAttribute('data-testid');
+      return [
+        active?.matches(wanted) ?? false,
+        `${active?.tagName.toLowerCase() ?? 'none'}${testId ? `[${testId}]` : ''}`,
+      ] as const;
+    }, selector);
+    if (matches) return;
+    visited.push(described);
+  }
+  throw new Error(`Tab never reached ${selector} in ${maxPresses} presses; it went through: ${visited.join(', ')}`);
+}
+
+/** How long to wait, and for which run (any, by default: the state may then still be the previous run's). */
+export type WaitOptions = number | { readonly timeoutMs?: number; readonly runNumber?: number };
+
+const waitOptions = (options: WaitOptions | undefined, timeoutMs: number) =>
+  typeof options === 'number' ? { timeoutMs: options } : { timeoutMs, ...options };
+
+/**
+ * Waits until the page holds the whole file and has hashed it (in run `runNumber`, if given: a page that has
+ * not yet heard of the next run still shows the last one complete); returns its state.
+ */
+export async function waitForComplete(page: Page, options?: WaitOptions): Promise<SwarmTestState> {
+  const { timeoutMs, runNumber } = waitOptions(options, 120_000);
   await expect
     .poll(
       async () => {
         const state = await readPeerState(page);
-        return state.complete && state.fileSha256 !== undefined;
+        const ofRun = runNumber === undefined || state.runNumber === runNumber;
+        return ofRun && state.complete && state.fileSha256 !== undefined;
       },
       { timeout: timeoutMs, intervals: [250] },
     )
@@ -124,16 +177,27 @@ export async function waitForMesh(pages: readonly Page[], timeoutMs = 60_000): P
   }
 }
 
-/** Fills the run form on `page` (only the fields given) and starts a run for the whole swarm. */
-export async function startRun(page: Page, form: RunFormInput = {}): Promise<void> {
+/** Fills the run form on `page` (only the fields given) and starts a run for the whole swarm; returns its number. */
+export async function startRun(page: Page, form: RunFormInput = {}): Promise<number> {
   const before = await pressStartRun(page, form);
   await expect.poll(async () => (await readPeerState(page)).run?.runNumber ?? 0).toBe(before + 1);
+  return before + 1;
 }
 
-/** Waits until the swarm's latest run has finished; returns the page's state then. */
-export async function waitForRunFinished(page: Page, timeoutMs = 120_000): Promise<SwarmTestState> {
+/**
+ * Waits until the swarm's latest run (as the page knows it; run `runNumber`, if given) has finished; returns
+ * the page's state then.
+ */
+export async function waitForRunFinished(page: Page, options?: WaitOptions): Promise<SwarmTestState> {
+  const { timeoutMs, runNumber } = waitOptions(options, 120_000);
   await expect
-    .poll(async () => (await readPeerState(page)).run?.phase, { timeout: timeoutMs, intervals: [250] })
+    .poll(
+      async () => {
+        const run = (await readPeerState(page)).run;
+        return runNumber === undefined || run?.runNumber === runNumber ? run?.phase : `run ${run?.runNumber}`;
+      },
+      { timeout: timeoutMs, intervals: [250] },
+    )
     .toBe('finished');
   return readPeerState(page);
 }

@@ -1,5 +1,5 @@
 import { readPeerState } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForMesh } from './fixtures';
+import { expect, startRun, test, waitForMesh, tabTo, watchPageErrors } from './fixtures';
 import { joinStandIns } from './stand-in-members';
 
 /**
@@ -17,6 +17,7 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
   swarm,
   browser,
   baseURL,
+  pageErrors,
 }, testInfo) => {
   const seeder = await swarm.seedGenerated(4, '?mode=p2p&server-up=500kB/s&peer-up=500kB/s');
   const leechers = await Promise.all(Array.from({ length: REAL_LEECHERS }, () => swarm.openPeer(seeder.link)));
@@ -25,6 +26,7 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
   try {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const overview = await context.newPage();
+    watchPageErrors(overview, pageErrors);
     await overview.goto((await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     const cards = overview.getByTestId('projector-card');
     await expect(cards).toHaveCount(PEERS);
@@ -92,9 +94,9 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
     await overview.screenshot({ path: testInfo.outputPath(`projector-${PEERS}-running.png`) });
 
     // The run's controls are tucked away in the drawer, and reachable by keyboard (stop the run).
-    await drawer.locator('summary').focus();
+    await tabTo(overview, '[data-testid=run-drawer] > summary');
     await overview.keyboard.press('Enter');
-    await overview.getByTestId('stop-run').focus();
+    await tabTo(overview, '[data-testid=stop-run]');
     await overview.keyboard.press('Enter');
     await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
     await context.close();
@@ -107,6 +109,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
   swarm,
   browser,
   baseURL,
+  pageErrors,
 }) => {
   const name = `lecture-recording-${'of-the-whole-afternoon-'.repeat(3)}final.bin`;
   const seeder = await swarm.openPeer('/');
@@ -119,6 +122,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const overview = await context.newPage();
+    watchPageErrors(overview, pageErrors);
     await overview.goto((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     await expect(overview.getByTestId('projector-card')).toHaveCount(40);
     const sizes = [

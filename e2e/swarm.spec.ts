@@ -48,15 +48,15 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   await expect(leechers[0]!.getByTestId('run-dp2p')).not.toHaveText('—');
 
   // Run 2, selfish: every leecher starts empty again, completes, and leaves the run.
-  await startRun(seeder.page, { selfish: true });
-  await expect.poll(async () => (await readPeerState(leechers[0]!)).runNumber).toBe(2);
-  const again = await Promise.all(leechers.map((page) => waitForComplete(page)));
+  const run2 = await startRun(seeder.page, { selfish: true });
+  expect(run2).toBe(2);
+  const again = await Promise.all(leechers.map((page) => waitForComplete(page, { runNumber: run2 })));
   for (const state of again) {
     expect(state.fileSha256).toBe(seederHash);
     expect(state.runNumber).toBe(2);
   }
   for (const page of leechers) await expect.poll(async () => (await readPeerState(page)).leftRun).toBe(true);
-  expect((await waitForRunFinished(leechers[1]!)).run?.runNumber).toBe(2);
+  expect((await waitForRunFinished(leechers[1]!, { runNumber: run2 })).run?.runNumber).toBe(2);
 });
 
 test('a late joiner completes after the seeder has left once the swarm held every chunk', async ({ swarm }) => {
@@ -120,10 +120,12 @@ test('a run started while a tab is still joining (checking the file description)
 }) => {
   const seeder = await swarm.seedGenerated(2);
   const seederHash = await waitForFileHash(seeder.page);
-  // Its check of the swarm's file description takes 4 s more, as a large one hashed in JavaScript does.
-  const joining = await swarm.openPeer(seeder.link.replace('/#', '/?test-join-check-delay-ms=4000#'));
-  // It is a member as soon as the server answered its join (in milliseconds): the run starts meanwhile.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  // Its check of the swarm's file description takes 10 s more, as a large one hashed in JavaScript does.
+  const joining = await swarm.openPeer(seeder.link.replace('/#', '/?test-join-check-delay-ms=10000#'));
+  // It is a member as soon as the server answered its join: once the seeder's table lists it (not after a
+  // guessed wait, after which a slow join would have brought the run in its answer instead), the run starts.
+  await expect(seeder.page.getByTestId('swarm-peer')).toHaveCount(2);
+  expect((await readPeerState(joining)).phase).toBe('connecting');
   await startRun(seeder.page);
   expect((await readPeerState(joining)).phase).toBe('connecting');
   const final = await waitForComplete(joining, 60_000);

@@ -1,6 +1,6 @@
 import { sha256Hex, toHex } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
-import { HashGate, runAll, SwarmTimeout, testFile, TestSwarm, VirtualClock } from '../src/index';
+import { fileHashOf, HashGate, runAll, SwarmTimeout, testFile, TestSwarm, VirtualClock } from '../src/index';
 
 const CHUNK_BYTES = 16 * 1024;
 
@@ -37,6 +37,8 @@ describe('TestSwarm', () => {
       swarm.connect(seeder, leecher, { bytesPerSec: 1_000_000, latencyMs: 5 });
       await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'leecher complete');
       expect(toHex(leecher.engine.snapshot().bits)).toBe(toHex(seeder.engine.snapshot().bits));
+      // The bytes themselves, read back from the leecher's store, not only which chunks it says it holds.
+      expect(await fileHashOf(leecher, file)).toBe(file.sha256);
       return swarm.clock.nowMs();
     };
     const completedAtMs = await run();

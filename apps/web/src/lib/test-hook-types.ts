@@ -14,6 +14,10 @@ export interface SwarmTestState {
   uploadedBytes: number;
   downloadedBytes: number;
   fileSha256: string | undefined;
+  /** Why the whole file could not be hashed (its storage failed), if it could not. */
+  fileSha256Error: string | undefined;
+  /** Leecher stores being opened now (a reloaded tab checks what it kept), each until taken or given up. */
+  storesOpening: number;
   /** How much of the file its last hashing pass has read (0..1): a seeder's preparation, a leecher's whole-file hash. */
   hashedFraction: number;
   /** Chunks a reloaded leecher found in its storage (verified) when it rejoined the run. */

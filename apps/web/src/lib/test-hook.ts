@@ -37,6 +37,8 @@ export function installTestHook(
         uploadedBytes: snapshot?.uploadedBytes ?? 0,
         downloadedBytes: snapshot?.downloadedBytes ?? 0,
         fileSha256: session?.fileSha256,
+        fileSha256Error: session?.fileSha256Error,
+        storesOpening: session?.storesOpening ?? 0,
         hashedFraction: session?.hashedFraction ?? 0,
         resumedChunks: session?.resumedChunks ?? 0,
         testSwitches,

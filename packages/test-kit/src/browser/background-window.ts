@@ -67,12 +67,29 @@ export class BackgroundWindow {
   readonly #profileDir: string;
   readonly #untrack: () => void;
   readonly #tabs: HiddenCapableTab[] = [];
+  readonly #pageErrors: string[] = [];
 
   private constructor(process: ChildProcess, cdp: CdpConnection, profileDir: string, untrack: () => void) {
     this.#process = process;
     this.#cdp = cdp;
     this.#profileDir = profileDir;
     this.#untrack = untrack;
+    cdp.onEvent((method, params) => {
+      if (method !== 'Runtime.exceptionThrown') return;
+      const { exceptionDetails } = params as {
+        exceptionDetails: { text: string; url?: string; exception?: { description?: string } };
+      };
+      const where = exceptionDetails.url ? `${exceptionDetails.url}: ` : '';
+      this.#pageErrors.push(`${where}${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+    });
+  }
+
+  /**
+   * Every uncaught exception and unhandled rejection in the window's tabs so far (Playwright's `pageerror`
+   * does not reach these tabs): a test checks there are none.
+   */
+  get pageErrors(): readonly string[] {
+    return this.#pageErrors;
   }
 
   /**
@@ -173,6 +190,8 @@ export class BackgroundWindow {
       targetId,
       flatten: true,
     });
+    // Its exceptions are reported from now on (`pageErrors`).
+    await this.#cdp.send('Runtime.enable', {}, sessionId);
     const tab = new HiddenCapableTab(this.#cdp, targetId, sessionId);
     this.#tabs.push(tab);
     return tab;
@@ -235,6 +254,7 @@ export const CDP_COMMAND_TIMEOUT_MS = 60_000;
 export class CdpConnection {
   readonly #socket: WebSocket;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  readonly #eventListeners: ((method: string, params: unknown, sessionId: string | undefined) => void)[] = [];
   #nextId = 1;
 
   private constructor(socket: WebSocket) {
@@ -244,8 +264,16 @@ export class CdpConnection {
         id?: number;
         result?: unknown;
         error?: { message: string };
+        method?: string;
+        params?: unknown;
+        sessionId?: string;
       };
-      if (message.id === undefined) return;
+      if (message.id === undefined) {
+        const { method } = message;
+        if (method !== undefined)
+          for (const listener of this.#eventListeners) listener(method, message.params, message.sessionId);
+        return;
+      }
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
@@ -264,6 +292,11 @@ export class CdpConnection {
       socket.once('open', () => resolve(new CdpConnection(socket)));
       socket.once('error', reject);
     });
+  }
+
+  /** Calls `listener` with every event the browser sends (a message without an id). */
+  onEvent(listener: (method: string, params: unknown, sessionId: string | undefined) => void): void {
+    this.#eventListeners.push(listener);
   }
 
   /** Whether commands can still be sent (the browser has not closed the connection, nor crashed). */

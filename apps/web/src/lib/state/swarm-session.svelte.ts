@@ -192,6 +192,8 @@ export class SwarmSession implements RunController {
   #runStarts = 0;
   /** The run whose store is opening (a reloaded tab checks its chunks for seconds): a stop must cancel it. */
   #startingRunNumber: number | undefined;
+  /** Stores being opened, until each is taken or given up (a stopped run's may still be checking). */
+  #storesOpening = 0;
   /** A reloaded tab checks the chunks it stored before the reload, before it takes part in the run. */
   #checkingStoredChunks = $state(false);
   /** Left as a page unloads (a reload, the back-forward cache): the stored chunks stay for the next visit. */
@@ -306,6 +308,11 @@ export class SwarmSession implements RunController {
   /** The signalling connection, once it was lost: reconnecting, taking this tab's place back, back, or failed. */
   get signalling(): RejoinStatus | undefined {
     return this.#signalling;
+  }
+
+  /** Leecher stores being opened now, each until it is taken for its run or given up (for tests). */
+  get storesOpening(): number {
+    return this.#storesOpening;
   }
 
   /** Chunks this tab found stored (and verified) when it rejoined the run after a reload. */
@@ -749,6 +756,15 @@ export class SwarmSession implements RunController {
    * started while this one's store was opened: a reloaded tab checking its chunks takes a while).
    */
   async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined, starting: number) {
+    this.#storesOpening++;
+    try {
+      return await this.#openLeecherStoreNow(started, previous, starting);
+    } finally {
+      this.#storesOpening--;
+    }
+  }
+
+  async #openLeecherStoreNow(started: RunStarted, previous: EngineRun | undefined, starting: number) {
     const manifest = this.#manifest!;
     this.#stopTouching?.();
     this.#leecherStore?.close();
