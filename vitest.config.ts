@@ -13,7 +13,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'packages',
-          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'checks/test/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'apps/*/test/**/*.test.ts',
+            'checks/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+          ],
           // The web app's tests need the Svelte compiler, the headless peer's a process of their own: they
           // are the projects below.
           exclude: [...configDefaults.exclude, 'apps/web/**', 'apps/peer/**'],

@@ -11,19 +11,23 @@ import { startHeadlessCrowd, startHeadlessPeer, type HeadlessCrowd, type Headles
 import type { ClientToServerEvents, RunConfig, RunState, ServerToClientEvents } from '@swarmlab/protocol';
 import { fileBytes } from '@swarmlab/test-kit';
 import { startServerProcess } from '@swarmlab/test-kit/server';
+import { DEFAULT_LIMITS } from '@swarmlab/server';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { io, type Socket } from 'socket.io-client';
 import { intFlag, parseFlags, UsageError } from './args';
+import { capRateFlag } from './rates';
 import { BenchFailure, sleep } from './failure';
 import { residentBytes } from './renderer-memory';
 import { fixed, table } from './stats';
 import { processCpuSeconds } from './proc-cpu';
 
-export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--file-mib 4] [--server-up-kbps 2000] [--peer-up-kbps 1000] [--mode p2p]
+export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--file-mib 4] [--server-up 2MB/s] [--peer-up 1MB/s] [--mode p2p]
   One headless seeder and N-1 headless leechers (apps/peer, @roamhq/wrtc; five per process), the real signalling
   server in a process of its own; a shaped p2p run started from a screen holding the control secret. Prints the
   measured distribution time against D_p2p (ratio), and the server's CPU seconds, mean cores and peak RSS
-  during the run. Caps in kB/s (1000 bytes/s).`;
+  during the run. Rates in bytes per second (2MB/s, 500kB/s; bit units such as 2Mbps are refused with their
+  byte figure). --peers at most ${DEFAULT_LIMITS.maxPeersPerAddressInSwarm}: every peer is on 127.0.0.1, and the server seats that many of
+  one address in a swarm.`;
 
 const MIB = 1024 * 1024;
 
@@ -56,8 +60,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, {
     peers: { type: 'string' },
     'file-mib': { type: 'string' },
-    'server-up-kbps': { type: 'string' },
-    'peer-up-kbps': { type: 'string' },
+    'server-up': { type: 'string' },
+    'peer-up': { type: 'string' },
     mode: { type: 'string' },
     help: { type: 'boolean' },
   });
@@ -65,10 +69,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const peerCount = intFlag('peers', flags.peers, 40, 2, 64);
+  const peerCount = intFlag('peers', flags.peers, 40, 2, DEFAULT_LIMITS.maxPeersPerAddressInSwarm);
   const fileMib = intFlag('file-mib', flags['file-mib'], 4, 1, 1024);
-  const serverUpBytesPerSec = intFlag('server-up-kbps', flags['server-up-kbps'], 2000, 10, 10_000_000) * 1000;
-  const peerUpBytesPerSec = intFlag('peer-up-kbps', flags['peer-up-kbps'], 1000, 10, 10_000_000) * 1000;
+  const serverUpBytesPerSec = capRateFlag('server-up', flags['server-up']) ?? 2e6;
+  const peerUpBytesPerSec = capRateFlag('peer-up', flags['peer-up']) ?? 1e6;
   const leecherCount = peerCount - 1;
   const mode = flags.mode ?? 'p2p';
   if (mode !== 'p2p' && mode !== 'client-server') throw new UsageError('--mode is p2p or client-server');
@@ -135,7 +139,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return run && run.runNumber === started.runNumber && run.phase !== 'running' ? run : undefined;
       },
       'the run to finish',
-      600_000,
+      // Three times the bound and a minute, at least ten minutes: a gigabyte at the default caps takes 17.
+      Math.max(600, 3 * boundSec + 60) * 1000,
     );
     const wallSec = (performance.now() - startedAtMs) / 1000;
     const cpuSec = (processCpuSeconds(server.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);

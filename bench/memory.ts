@@ -197,6 +197,10 @@ async function measureSize(
   const before = browserProcessPids();
   // The tabs share one profile on disk, as a user's do (their IndexedDB on disk, not in memory).
   const profileDir = mkdtempSync(join(tmpdir(), 'swarmlab-memory-'));
+  // Removed on the way out too: Playwright's own Ctrl-C handler closes the browser and exits without running
+  // the `finally` below, and the profile holds the leechers' IndexedDB (gigabytes for the large sizes).
+  const removeProfile = (): void => rmSync(profileDir, { recursive: true, force: true });
+  process.on('exit', removeProfile);
   const context = await chromium.launchPersistentContext(profileDir, {
     ...chromiumLaunchOptions(),
     permissions: [...PEER_PERMISSIONS],
@@ -238,7 +242,8 @@ async function measureSize(
     sampling = false;
     await sampler;
     await context.close();
-    rmSync(profileDir, { recursive: true, force: true });
+    removeProfile();
+    process.off('exit', removeProfile);
   }
 }
 

@@ -56,7 +56,11 @@ export interface RawChannelResult {
   readonly bytes: number;
   readonly messageBytes: number;
   readonly messages: number;
-  /** `bytes / seconds`: the receiver's rate from its first message to its last. */
+  /**
+   * The receiver's rate from its first message to its last: the bytes after the first message over that time
+   * (the first message's own bytes arrived before the clock started; counting them too overstated the rate by
+   * n/(n−1), a third for 4 messages).
+   */
   readonly bytesPerSec: number;
   /** Receiver's first message to its last. */
   readonly seconds: number;
@@ -292,6 +296,11 @@ function receiveAll(page: Page, bytes: number): Promise<Received> {
   );
 }
 
+/** Bytes per second that arrived after the first message (`firstMessageBytes`), over `seconds` since it came. */
+export function receiverRate(bytes: number, firstMessageBytes: number, seconds: number): number {
+  return seconds > 0 ? (bytes - firstMessageBytes) / seconds : Number.NaN;
+}
+
 function resolveOptions(
   options: RawChannelOptions,
 ): Required<Omit<RawChannelOptions, 'onTransfer' | 'collectionHint'>> {
@@ -305,6 +314,9 @@ function resolveOptions(
   const whole = (value: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
     Number.isInteger(value) && value >= min && value <= max;
   if (!whole(resolved.bytes, 1)) throw new RangeError(`bytes must be a positive whole number (got ${resolved.bytes})`);
+  // The rate is timed from the first message to the last: one message gives no time to divide by.
+  if (resolved.bytes <= resolved.messageBytes)
+    throw new RangeError(`bytes must be more than one message of ${resolved.messageBytes} (got ${resolved.bytes})`);
   if (!whole(resolved.messageBytes, 1, MAX_MESSAGE_BYTES))
     throw new RangeError(`messageBytes must be from 1 to ${MAX_MESSAGE_BYTES} (got ${resolved.messageBytes})`);
   // Chromium's send queue holds 16 MiB; send() throws past it.
@@ -376,7 +388,7 @@ export async function measureRawChannel(browser: Browser, options: RawChannelOpt
       bytes,
       messageBytes,
       messages,
-      bytesPerSec: seconds > 0 ? bytes / seconds : Number.NaN,
+      bytesPerSec: receiverRate(bytes, Math.min(bytes, messageBytes), seconds),
       seconds,
       fromStartSeconds,
       fromStartBytesPerSec: fromStartSeconds > 0 ? bytes / fromStartSeconds : Number.NaN,

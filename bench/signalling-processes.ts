@@ -1,6 +1,6 @@
 // `pnpm bench signalling --processes N`: the signalling server as 1 process and as N processes sharing one Redis.
 import { startRedisServer } from '@swarmlab/test-kit/server';
-import { intFlag, parseFlags } from './args';
+import { intFlag, parseFlags, UsageError } from './args';
 import { BenchFailure, pollUntil } from './failure';
 import { startLoadProcess, type LoadProcess, type PairsCommand, type PairsReply } from './signalling-load';
 import type { ServerCommand, ServerReply } from './signalling-server-process';
@@ -72,18 +72,36 @@ async function runConfiguration(
       if (started.type !== 'started') throw new BenchFailure(`a server answered ${started.type}`);
       urls.push(started.url);
     }
+    // One load process per server process: its pairs' creators there, their joiners on the next one. The
+    // pairs are shared out whole, the first load processes taking one more where they do not divide evenly, so
+    // that both configurations hold the same number of sockets.
+    const clientsOf = (index: number): number =>
+      2 * (Math.floor(options.clients / 2 / processes) + (index < (options.clients / 2) % processes ? 1 : 0));
+    const connectAll = () =>
+      Promise.all(
+        pairs.map((load, index) =>
+          load.ask({
+            type: 'connect',
+            url: urls[index]!,
+            joinerUrl: urls[(index + 1) % processes]!,
+            clients: clientsOf(index),
+          }),
+        ),
+      );
+    const leaveAll = async (): Promise<void> => {
+      for (const load of pairs) await load.ask({ type: 'leave' });
+      await pollUntil(async () => ((await measureAll(servers)).connections === 0 ? true : undefined), {
+        intervalMs: 100,
+        timeoutMs: 10_000,
+        message: () => 'the servers still hold connections',
+      });
+    };
+    // Warmed up first, as `bench signalling` is: a round of pairs connects and leaves, so the idle heap is not
+    // a cold one (first-use compilation and pools would count, once per process, as heap per socket).
+    await connectAll();
+    await leaveAll();
     const idle = await measureAll(servers);
-    // One load process per server process: its pairs' creators there, their joiners on the next one.
-    const connected = await Promise.all(
-      pairs.map((load, index) =>
-        load.ask({
-          type: 'connect',
-          url: urls[index]!,
-          joinerUrl: urls[(index + 1) % processes]!,
-          clients: Math.floor(options.clients / processes / 2) * 2,
-        }),
-      ),
-    );
+    const connected = await connectAll();
     let sockets = 0;
     for (const reply of connected) {
       if (reply.type !== 'connected') throw new BenchFailure(`the clients answered ${reply.type}`);
@@ -103,12 +121,7 @@ async function runConfiguration(
       delivered += reply.relay.delivered / reply.relay.seconds;
       latencies.push(reply.relay.latencyMs.p50);
     }
-    for (const load of pairs) await load.ask({ type: 'leave' });
-    await pollUntil(async () => ((await measureAll(servers)).connections === 0 ? true : undefined), {
-      intervalMs: 100,
-      timeoutMs: 10_000,
-      message: () => 'the servers still hold connections',
-    });
+    await leaveAll();
     const result: Configuration = {
       processes,
       sockets,
@@ -142,8 +155,13 @@ export async function mainProcesses(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const processes = intFlag('processes', values.processes, 2, 2, 8);
+  const clients = intFlag('clients', values.clients, 200, 2, 2000);
+  if (clients % 2 !== 0 || clients < 2 * processes)
+    throw new UsageError(
+      `--clients must be even, and at least one pair per process (${2 * processes}); got ${clients}`,
+    );
   const options = {
-    clients: intFlag('clients', values.clients, 200, 2, 2000),
+    clients,
     seconds: intFlag('seconds', values.seconds, 3, 1, 60),
     rate: intFlag('rate', values.rate, 40, 1, 1000),
   };

@@ -49,8 +49,9 @@ serveCommands<ServerCommand, ServerReply>(async (command) => {
       return { type: 'started', url: `http://127.0.0.1:${port}` };
     }
     case 'measure': {
-      gc();
+      // The CPU since the last measure first: the full collection below is the benchmark's, not the load's.
       const cpu = process.cpuUsage(cpuBefore);
+      gc();
       cpuBefore = process.cpuUsage();
       return {
         type: 'measured',

@@ -29,6 +29,8 @@ interface Row {
   readonly target: number | null;
   readonly note: string;
   readonly wallSec: number;
+  /** The scenario did not complete, or a peer's file differs from the seeder's: the benchmark exits 1. */
+  readonly failed: boolean;
 }
 
 function base(peerCount: number): Scenario {
@@ -51,9 +53,15 @@ function row(scenario: string, peers: number, result: SimulationResult, target: 
     boundSec: result.boundSec,
     ratio: result.ratio ?? null,
     target,
-    note: `${note}${result.allFilesIntact ? '' : ' FILES DIFFER'}`,
+    note: `${note}${result.allFilesIntact ? '' : ' FILES DIFFER'}${result.distributionSec === undefined ? ' DID NOT COMPLETE' : ''}`,
     wallSec: result.wallMs / 1000,
+    failed: rowFailed(result),
   };
+}
+
+/** Whether a scenario's result fails the benchmark: it never completed, or a file differs. */
+export function rowFailed(result: Pick<SimulationResult, 'distributionSec' | 'allFilesIntact'>): boolean {
+  return result.distributionSec === undefined || !result.allFilesIntact;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -134,5 +142,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     print(row('scale 1000 × 1000', 1000, scale, 1.1, `${(scale.events / 1e6).toFixed(1)} M events`));
   }
   if (flags.json) console.log(JSON.stringify(rows));
+  const failed = rows.filter((r) => r.failed);
+  if (failed.length > 0) {
+    console.error(`failed: ${failed.map((r) => `${r.scenario} (${r.peers})`).join(', ')}`);
+    return 1;
+  }
   return 0;
 }

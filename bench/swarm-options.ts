@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
 import { swarmModeSchema, type SwarmMode } from '@swarmlab/protocol';
+import { DEFAULT_LIMITS } from '@swarmlab/server';
 import { clientServerBoundSec, p2pBoundSec, parseByteQuantity, type ByteQuantityKind } from '@swarmlab/theory';
 import { intFlag, parseFlags, UsageError } from './args';
+import { DEFAULT_MESSAGE_BYTES } from './raw-channel';
+import { capRateFlag } from './rates';
 import { DEFAULT_STATIC_DIR } from './web-build';
 
 export const USAGE = `usage: npx pnpm@12.4.2 bench swarm [--peers N] [--file-bytes F] [--server-up BPS] [--peer-up BPS]
@@ -17,7 +20,8 @@ Prints each run's distribution time (the server's: run start to last leecher com
 bound for the configuration, their ratio and the seeder's share of the uploads, then the medians.
 Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB = 10^6, MiB = 2^20).
 
-  --peers N             leecher tabs, each in a browser context of its own (default 4, 1..64)
+  --peers N             leecher tabs, each in a browser context of its own (default 4, 1..63: with the
+                        seeder, the server's 64 members of a swarm)
   --file-bytes F        size of the generated file (default 16MiB, 1MiB..512MiB)
   --server-up BPS       the seeder's upload cap u_s (default: no cap)
   --peer-up BPS         every leecher's upload cap u_i (default: no cap)
@@ -76,11 +80,12 @@ function quantityFlag(name: string, text: string | undefined, kind: ByteQuantity
   return parsed.value;
 }
 
+/** Leechers a swarm can hold besides its seeder, with the server's default limits. */
+export const MAX_BENCH_LEECHERS = DEFAULT_LIMITS.maxPeersPerSwarm - 1;
+
 function rateFlag(name: string, text: string | undefined): number | undefined {
-  const value = quantityFlag(name, text, 'rate');
-  if (value !== undefined && !(value >= 1)) throw new UsageError(`--${name} must be above zero (omit it for no cap)`);
   // Whole bytes/s, so the run form and the theory are given the same number.
-  return value === undefined ? undefined : Math.round(value);
+  return capRateFlag(name, text);
 }
 
 export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
@@ -110,10 +115,12 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
   if (!mode.success) throw new UsageError(`--mode must be p2p or client-server (got "${values.mode}")`);
   const rawBytes = quantityFlag('raw-bytes', values['raw-bytes'], 'size') ?? 64 * MIB;
   if (!Number.isInteger(rawBytes)) throw new UsageError(`--raw-bytes must be a whole number of bytes`);
+  if (rawBytes !== 0 && rawBytes <= DEFAULT_MESSAGE_BYTES)
+    throw new UsageError(`--raw-bytes must be 0 (none) or more than one ${DEFAULT_MESSAGE_BYTES / 1024} KiB message`);
   if (values['background-tabs'] && values['cpu-profile'] !== undefined)
     throw new UsageError('--cpu-profile profiles Playwright pages; it cannot be combined with --background-tabs');
   return {
-    peers: intFlag('peers', values.peers, 4, 1, 64),
+    peers: intFlag('peers', values.peers, 4, 1, MAX_BENCH_LEECHERS),
     fileBytes,
     serverUpBytesPerSec: rateFlag('server-up', values['server-up']),
     peerUpBytesPerSec: rateFlag('peer-up', values['peer-up']),

@@ -159,10 +159,13 @@ export class SwarmTabs {
     return tabs;
   }
 
-  /** Fills the seeder's run form, clicks "Start the run" and resolves to the new run's number. */
-  async startRun(form: RunForm): Promise<number> {
+  /**
+   * Fills the seeder's run form, clicks "Start the run" (calling `beforeClick` just before) and resolves to the
+   * new run's number.
+   */
+  async startRun(form: RunForm, beforeClick?: () => void): Promise<number> {
     const seeder = this.seeder;
-    const before = await seeder.pressStartRun({ ...form, selfish: false });
+    const before = await seeder.pressStartRun({ ...form, selfish: false }, beforeClick);
     return pollUntil(
       async () => {
         const refused = await seeder.runError();
@@ -201,6 +204,8 @@ export class SwarmTabs {
           async () => {
             const state = await tab.readState();
             failIfFailed(name, state);
+            if (state.runNumber === runNumber && state.fileSha256Error !== undefined)
+              throw new BenchFailure(`${name} could not hash its file of run ${runNumber}: ${state.fileSha256Error}`);
             return state.runNumber === runNumber ? state.fileSha256 : undefined;
           },
           {

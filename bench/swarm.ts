@@ -12,6 +12,7 @@ import { fixed, median, round, table } from './stats';
 import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
 import { backgroundWindowTabs, playwrightTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
 import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
+import type { RunRecord } from '@swarmlab/web/run-record';
 
 export { USAGE };
 
@@ -68,14 +69,21 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     await sampleTimeline();
   };
 
-  const cpuBefore = readCpuCounters();
-  const udpBefore = readUdpCounters();
-  const runNumber = await tabs.startRun({
-    mode: options.mode,
-    serverUp: capText(options.serverUpBytesPerSec),
-    peerUp: capText(options.peerUpBytesPerSec),
-    peerDown: capText(options.peerDownBytesPerSec),
-  });
+  // Counted from the click on Start, not from before the form was filled (5 to 15 % of a short run's window).
+  let cpuBefore = readCpuCounters();
+  let udpBefore = readUdpCounters();
+  const runNumber = await tabs.startRun(
+    {
+      mode: options.mode,
+      serverUp: capText(options.serverUpBytesPerSec),
+      peerUp: capText(options.peerUpBytesPerSec),
+      peerDown: capText(options.peerDownBytesPerSec),
+    },
+    () => {
+      cpuBefore = readCpuCounters();
+      udpBefore = readUdpCounters();
+    },
+  );
   nextSampleMs = performance.now();
   await tabs.waitForRun(runNumber, timeoutMs, onPoll);
   const cores = coresBetween(cpuBefore, readCpuCounters());
@@ -91,12 +99,7 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
   await tabs.verifyFiles(runNumber, timeoutMs);
   const record = await tabs.record(runNumber);
 
-  if (record.fileBytes !== options.fileBytes || record.mode !== options.mode)
-    throw new BenchFailure(
-      `run ${runNumber} is not the run configured: ${record.fileBytes} bytes in ${record.mode} mode`,
-    );
-  if (record.leechers !== options.peers)
-    log(`warning: run ${runNumber} counted ${record.leechers} leechers, not ${options.peers}`);
+  checkRecord(record, options);
   const boundSec = configuredBoundSec(options);
   const uiBoundSec = record.boundSec;
   if (boundSec !== null && (uiBoundSec === null || Math.abs(uiBoundSec - boundSec) > BOUND_TOLERANCE * boundSec))
@@ -122,6 +125,26 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     timelinesMB,
     profiles,
   };
+}
+
+/**
+ * Throws unless `record` is the run `options` configured: its file and mode, and every leecher counted to the
+ * end. A run that finished on fewer (one flagged, or abandoned) is not the configured swarm's: its time set
+ * against N's bound, or its goodput counted for N, would be wrong, so it fails rather than join the medians.
+ */
+export function checkRecord(
+  record: Pick<RunRecord, 'runNumber' | 'fileBytes' | 'mode' | 'leechers' | 'abandonedLeechers'>,
+  options: Pick<SwarmOptions, 'fileBytes' | 'mode' | 'peers'>,
+): void {
+  if (record.fileBytes !== options.fileBytes || record.mode !== options.mode)
+    throw new BenchFailure(
+      `run ${record.runNumber} is not the run configured: ${record.fileBytes} bytes in ${record.mode} mode`,
+    );
+  if (record.leechers !== options.peers || record.abandonedLeechers > 0)
+    throw new BenchFailure(
+      `run ${record.runNumber} counted ${record.leechers} of ${options.peers} leechers (${record.abandonedLeechers} ` +
+        `abandoned): its time is not the configured swarm's`,
+    );
 }
 
 function printRun(options: SwarmOptions, run: RunResult, rawBytesPerSec: number | undefined): void {
@@ -372,7 +395,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const server: SignallingServer = createSignallingServer({
     staticDir: options.staticDir,
     log: (line) => serverLog.push(line),
-    // Every tab is on 127.0.0.1: up to 65 of them in one swarm, past the per-address share of its seats.
+    // Every tab is on 127.0.0.1: up to 64 of them in one swarm (the seeder and 63 leechers), past the
+    // per-address share of its seats.
     limits: { maxPeersPerAddressInSwarm: DEFAULT_LIMITS.maxPeersPerSwarm },
   });
   const measured: Measured[] = [];

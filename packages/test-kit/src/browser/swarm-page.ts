@@ -49,7 +49,7 @@ export async function openRunDrawer(page: Page): Promise<void> {
  * Fills the fields of the run form that `form` gives and presses "Start the run" for the whole swarm.
  * Resolves to the number of the swarm's latest run before the press (0 for none): the new run's is higher.
  */
-export async function pressStartRun(page: Page, form: RunFormInput = {}): Promise<number> {
+export async function pressStartRun(page: Page, form: RunFormInput = {}, beforeClick?: () => void): Promise<number> {
   await openRunDrawer(page);
   if (form.mode) await page.getByTestId(`mode-${form.mode}`).check();
   if (form.serverUp !== undefined) await page.getByTestId('cap-server-up').fill(form.serverUp);
@@ -57,6 +57,7 @@ export async function pressStartRun(page: Page, form: RunFormInput = {}): Promis
   if (form.peerDown !== undefined) await page.getByTestId('cap-peer-down').fill(form.peerDown);
   if (form.selfish !== undefined) await page.getByTestId('selfish').setChecked(form.selfish);
   const before = (await readPeerState(page)).run?.runNumber ?? 0;
+  beforeClick?.();
   await page.getByTestId('start-run').click();
   return before;
 }

@@ -22,8 +22,11 @@ export interface SwarmTab {
   generateFile(sizeMib: number): Promise<void>;
   /** The share link a seeder shows, or `''` before it has one. */
   shareLink(): Promise<string>;
-  /** Fills the run form's given fields and presses "Start the run"; resolves to the latest run number before. */
-  pressStartRun(form: RunFormInput): Promise<number>;
+  /**
+   * Fills the run form's given fields and presses "Start the run" (calling `beforeClick` just before: a
+   * benchmark's measurement starts there, not before the form is filled); resolves to the latest run number before.
+   */
+  pressStartRun(form: RunFormInput, beforeClick?: () => void): Promise<number>;
   /** The run form's refusal, if it shows one. */
   runError(): Promise<string | undefined>;
   visibilityState(): Promise<string>;
@@ -41,7 +44,7 @@ export function playwrightSwarmTab(page: Page): SwarmTab {
         .getByTestId('share-link')
         .inputValue({ timeout: 1000 })
         .catch(() => ''),
-    pressStartRun: (form) => pressStartRun(page, form),
+    pressStartRun: (form, beforeClick) => pressStartRun(page, form, beforeClick),
     async runError() {
       const refused = page.getByTestId('run-error');
       return (await refused.isVisible()) ? refused.innerText() : undefined;
@@ -110,7 +113,7 @@ export function cdpSwarmTab(tab: HiddenCapableTab): SwarmTab {
       await tab.evaluate(clickExpression('generate'));
     },
     shareLink: () => tab.evaluate<string>(`${byTestId('share-link')}?.value ?? ''`),
-    async pressStartRun(form) {
+    async pressStartRun(form, beforeClick) {
       await waitForEnabled(tab, 'start-run');
       if (form.mode) await tab.evaluate(checkExpression(`mode-${form.mode}`, true));
       if (form.serverUp !== undefined) await tab.evaluate(fillExpression('cap-server-up', form.serverUp));
@@ -118,6 +121,7 @@ export function cdpSwarmTab(tab: HiddenCapableTab): SwarmTab {
       if (form.peerDown !== undefined) await tab.evaluate(fillExpression('cap-peer-down', form.peerDown));
       if (form.selfish !== undefined) await tab.evaluate(checkExpression('selfish', form.selfish));
       const before = (await tab.evaluate<SwarmTestState>('window.__swarm.state()')).run?.runNumber ?? 0;
+      beforeClick?.();
       await tab.evaluate(clickExpression('start-run'));
       return before;
     },

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../args';
+import { capRateFlag } from '../rates';
+import { receiverRate } from '../raw-channel';
+import { rowFailed } from '../sim';
+import { checkRecord } from '../swarm';
+import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
+import { BenchFailure } from '../failure';
+
+describe('bench swarm’s options', () => {
+  it('refuse what the server or the run form would refuse only after the browser and the tabs were set up', () => {
+    // The seeder is a member too: 64 leechers would not fit the server's 64 places.
+    expect(MAX_BENCH_LEECHERS).toBe(63);
+    expect(() => parseSwarmArgs(['--peers', '64'])).toThrow(UsageError);
+    expect(parseSwarmArgs(['--peers', '63'])).toMatchObject({ peers: 63 });
+    // Under the run form's 10 kB/s.
+    expect(() => parseSwarmArgs(['--server-up', '5000'])).toThrow(/10kB\/s/);
+    expect(parseSwarmArgs(['--server-up', '2MB/s'])).toMatchObject({ serverUpBytesPerSec: 2_000_000 });
+    // One message gives the raw channel no time to measure.
+    expect(() => parseSwarmArgs(['--raw-bytes', '32KiB'])).toThrow(UsageError);
+    expect(parseSwarmArgs(['--raw-bytes', '0'])).toMatchObject({ rawBytes: 0 });
+  });
+});
+
+describe('the benchmarks’ link caps (bench swarm, bench classroom)', () => {
+  it('are bytes per second, and bit units are refused rather than read as bytes', () => {
+    expect(capRateFlag('server-up', '2MB/s')).toBe(2_000_000);
+    expect(capRateFlag('server-up', undefined)).toBeUndefined();
+    // bench classroom's "--server-up-kbps 2000" was kB/s: read as kbps, as the name says, eight times the rate.
+    expect(() => capRateFlag('server-up', '2Mbps')).toThrow(UsageError);
+    expect(() => capRateFlag('server-up', '1kB/s')).toThrow(/10kB\/s/);
+  });
+});
+
+describe('a run bench swarm measured', () => {
+  const options = { fileBytes: 32 * 1024 * 1024, mode: 'p2p' as const, peers: 8 };
+  const record = {
+    runNumber: 3,
+    fileBytes: options.fileBytes,
+    mode: 'p2p' as const,
+    leechers: 8,
+    abandonedLeechers: 0,
+  };
+
+  it('counts only when every configured leecher was counted to the end', () => {
+    expect(() => checkRecord(record, options)).not.toThrow();
+    // Before, a warning on stderr, and the run joined the medians with 8 leechers' bound and goodput.
+    expect(() => checkRecord({ ...record, leechers: 7 }, options)).toThrow(BenchFailure);
+    expect(() => checkRecord({ ...record, abandonedLeechers: 1 }, options)).toThrow(/1 abandoned/);
+    expect(() => checkRecord({ ...record, mode: 'client-server' }, options)).toThrow(/not the run configured/);
+  });
+});
+
+describe('the raw channel’s rate', () => {
+  it('counts the bytes after the first message, which arrived before its clock started', () => {
+    const kib = 1024;
+    // Four 256 KiB messages, 0.3 s from the first to the last: three messages' worth in that time.
+    expect(receiverRate(4 * 256 * kib, 256 * kib, 0.3)).toBeCloseTo((3 * 256 * kib) / 0.3, 6);
+    expect(receiverRate(1, 1, 0)).toBeNaN();
+  });
+});
+
+describe('bench sim’s exit status', () => {
+  it('fails on a scenario that did not complete or whose files differ', () => {
+    expect(rowFailed({ distributionSec: 12.5, allFilesIntact: true })).toBe(false);
+    expect(rowFailed({ distributionSec: undefined, allFilesIntact: true })).toBe(true);
+    expect(rowFailed({ distributionSec: 12.5, allFilesIntact: false })).toBe(true);
+  });
+});
