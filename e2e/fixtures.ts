@@ -43,8 +43,11 @@ export interface Swarm {
  */
 export function watchPageErrors(page: Page, errors: string[]): void {
   page.on('pageerror', (error) => {
-    errors.push(`${page.url()}: ${error.stack ?? error.message}`);
     console.error(`[page error] ${error.message}`);
+    // Chromium's note that a resize observer's callback changed the layout it observes, to be delivered next
+    // frame: not an exception of the app's (Svelte's `bind:clientWidth` observes sizes that follow the page's).
+    if (/ResizeObserver loop/.test(error.message)) return;
+    errors.push(`${page.url()}: ${error.stack ?? error.message}`);
   });
   page.on('console', (message) => {
     if (message.type() === 'warning' || message.type() === 'error')

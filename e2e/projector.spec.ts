@@ -158,6 +158,23 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
       expect(clock.x + clock.width).toBeLessThanOrEqual(button.x);
       await expect(overview.getByTestId('file-name')).toHaveAttribute('title', name);
     }
+
+    // The seeder's tab closes: "nobody seeds" shows on the projector (it may be full screen), in a row of its
+    // own, over neither the clock nor any card, every card still on the screen.
+    await seeder.context().close();
+    const gone = overview.getByTestId('projector').getByTestId('seeder-gone');
+    await expect(gone).toBeVisible();
+    await expect(overview.getByTestId('projector-card')).toHaveCount(39);
+    const [goneBox, clockBox] = [
+      (await gone.boundingBox())!,
+      (await overview.getByTestId('race-clock').boundingBox())!,
+    ];
+    expect(goneBox.y).toBeGreaterThanOrEqual(clockBox.y + clockBox.height);
+    for (const card of await overview.getByTestId('projector-card').all()) {
+      const box = (await card.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(goneBox.y + goneBox.height);
+      expect(box.y + box.height).toBeLessThanOrEqual(sizes.at(-1)!.height);
+    }
     await context.close();
   } finally {
     standIns.close();

@@ -106,11 +106,14 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     unheld = new Map([...unheld].filter(([swarmId]) => known.has(swarmId)));
     // Read before the swarms: a process that starts meanwhile sets its `alive` key before it lists itself.
     const listed = new Set(await client.sMembers(keys.processes));
-    const alive = new Map<ProcessId, boolean>();
     for (const swarmId of batch) {
       if (closed) return;
       const stored = await store.load(swarmId);
       if (!stored) continue;
+      // Asked again for each swarm, after its load, never kept: a process taken for stopped that came back
+      // meanwhile (its tabs reconnecting to it) has set its `alive` key before any of its new sockets was
+      // written, and must not lose them (found by review).
+      const alive = new Map<ProcessId, boolean>();
       const seenBefore = unheld.get(swarmId);
       const seenNow = new Map<SocketId, number>();
       const gone: SocketId[] = [];

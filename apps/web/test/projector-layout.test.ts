@@ -103,6 +103,10 @@ describe('the projector’s card grid', () => {
   it('breaks near-ties of cell size by the cards’ shape: no row of tall, narrow cards whose names do not fit', () => {
     const nine = cardGrid({ peerCount: 9, bitmapCells: 64, ...AREA_1080P });
     expect([nine.columns, nine.rows]).toEqual([3, 3]);
+    // A small class: a compact grid, not a row of full-height strips (which won by a pixel of cell size).
+    expect(cardGrid({ peerCount: 5, bitmapCells: 1024, ...AREA_1080P }).rows).toBeGreaterThan(1);
+    expect(cardGrid({ peerCount: 7, bitmapCells: 256, ...AREA_1080P }).rows).toBeGreaterThan(1);
+    expect(cardGrid({ peerCount: 4, bitmapCells: 64, areaWidthPx: 861, areaHeightPx: 629 }).rows).toBe(2);
     // A phone's stacked layout (390 px wide, the cards' area 75 % of 844 px): one card a row.
     const phone = cardGrid({ peerCount: 3, bitmapCells: 64, areaWidthPx: 358, areaHeightPx: 633 });
     expect(phone.columns).toBe(1);

@@ -130,7 +130,13 @@ export function cardGrid(input: CardGridInput): CardGrid {
   const candidates =
     biggestOf(readable) >= Math.min(MIN_VISIBLE_CELL_PX, biggestOf(grids)) && readable.length > 0 ? readable : grids;
   const biggestCellPx = biggestOf(candidates);
-  const tiedCellPx = Math.ceil(CELL_TIE_SHARE * biggestCellPx);
+  // From 10 px cells, the share rounded down and at least two pixels of slack: a narrow layout's smaller type
+  // wins it a pixel or two, which must not make a row of full-height strips beat a compact grid (5 peers of
+  // 1,024 chunks at 1080p did, and 7 of 256, found by review).
+  const tiedCellPx =
+    biggestCellPx >= 10
+      ? Math.min(Math.floor(CELL_TIE_SHARE * biggestCellPx), biggestCellPx - 2)
+      : Math.ceil(CELL_TIE_SHARE * biggestCellPx);
   let best: CardGrid | undefined;
   for (const grid of candidates) {
     if (grid.cellPx < tiedCellPx) continue;
