@@ -145,6 +145,25 @@ describe('the display name setting', () => {
     expect(new DisplayNameSetting(storage).name).toBeUndefined();
   });
 
+  it('keeps a name the server took, and not one it refused', async () => {
+    const storage = memoryStorage();
+    const setting = new DisplayNameSetting(storage);
+    const sent: (string | undefined)[] = [];
+    expect(await setting.save('Ada', async (name) => void sent.push(name))).toBeUndefined();
+    expect(new DisplayNameSetting(storage).name).toBe('Ada');
+    const refusal = 'Too many requests: try again in a few seconds.';
+    expect(
+      await setting.save('Grace', async (name) => {
+        sent.push(name);
+        return refusal;
+      }),
+    ).toBe(refusal);
+    // Before, "Grace" was kept (and sent again on the next swarm) while every other screen showed "Ada".
+    expect(setting.name).toBe('Ada');
+    expect(new DisplayNameSetting(storage).name).toBe('Ada');
+    expect(sent).toEqual(['Ada', 'Grace']);
+  });
+
   it('ignores a stored value that is not a name', () => {
     const storage = memoryStorage();
     storage.setItem('swarmlab.displayName', 'bad\u0000name');

@@ -27,6 +27,20 @@ export class DisplayNameSetting {
     return this.#name;
   }
 
+  /**
+   * Sends `name` (already parsed; undefined: back to the default) with `send`, which resolves to a sentence for
+   * the user when the server refused it, and keeps it only if it did not: a refused name stayed this tab's
+   * (and was sent again on its next swarm) while every other screen showed the old one.
+   */
+  async save(
+    name: DisplayName | undefined,
+    send: (name: DisplayName | undefined) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const refused = await send(name);
+    if (refused === undefined) this.set(name);
+    return refused;
+  }
+
   /** Keeps `name` (already parsed), or forgets it with undefined. */
   set(name: DisplayName | undefined): void {
     this.#name = name;
