@@ -2,13 +2,13 @@ import 'fake-indexeddb/auto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { chunkCount, chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import { openChunkDatabase, storeKeysWithChunks, type ChunkDb } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../src/lib/storage/leecher-storage';
-import { StoreRewriteError, type StorageError } from '../src/lib/storage/storage-error';
+import { StoredFileGoneError, StoreRewriteError, type StorageError } from '../src/lib/storage/storage-error';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
 import { streamedSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
@@ -188,6 +188,76 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(await db.get('chunks', [before.store.storeKey, 2])).toBeUndefined();
     // Another tab of the same browser in the same swarm starts empty: its own store.
     expect((await openOk(storageOf('tab2'), await runOptions())).held.count).toBe(0);
+  });
+
+  it('a reloaded tab fetches again a stored chunk it cannot read, rather than fail', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const before = await openOk(storageOf('tab1'), await runOptions());
+    for (const index of [0, 4]) await before.store.put(index, chunkOf(manifest, index));
+    // Chunk 2 as the Blob a finished run leaves, whose file on disk is gone: reading it fails.
+    const db = await openChunkDatabase(name);
+    await db.put('chunks', new Blob([chunkOf(manifest, 2)]), [before.store.storeKey, 2]);
+    const read = vi
+      .spyOn(Blob.prototype, 'arrayBuffer')
+      .mockRejectedValueOnce(new DOMException('Data lost due to missing file', 'NotFoundError'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      // Before, the open rejected, and the tab failed ("allow this site to save data") at every retry of the run.
+      const after = await openOk(storageOf('tab1'), await runOptions());
+      expect([0, 1, 2, 3, 4, 5].filter((index) => after.held.has(index))).toEqual([0, 4]);
+      expect(await db.get('chunks', [before.store.storeKey, 2])).toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('could not be read back'));
+    } finally {
+      read.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
+  it('Save of a store deleted meanwhile (a new run started) says so, rather than end without a word', async () => {
+    const { manifest } = await prepared;
+    const { storageOf } = fixture();
+    const storage = storageOf('tab1');
+    const run1 = await openOk(storage, await runOptions(1));
+    for (let index = 0; index < chunkCount(manifest); index++) await run1.store.put(index, chunkOf(manifest, index));
+    await storage.forget(run1.store.storeKey);
+    await expect(run1.store.fileBlob()).rejects.toThrow(StoredFileGoneError);
+    await expect(run1.store.fileBlob()).rejects.toThrow(/no longer stored whole in this tab \(0 of 6 chunks\)/);
+  });
+
+  it('a failure deleting the earlier runs’ chunks in the background is only a warning', async () => {
+    const { name } = fixture();
+    // The earlier runs' records cannot be listed (the site's data cleared under the page, say).
+    const failingDb = async (): Promise<ChunkDb> => {
+      const db = await openChunkDatabase(name);
+      return new Proxy(db, {
+        get(target, property, receiver) {
+          if (property === 'getAllKeys')
+            return (store: string, ...rest: unknown[]) =>
+              store === 'stores'
+                ? Promise.reject(new DOMException('the database connection is closing', 'InvalidStateError'))
+                : (target.getAllKeys as (...args: unknown[]) => unknown)(store, ...rest);
+          const value: unknown = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const storage = new LeecherStorage({
+        db: failingDb,
+        tabId: async () => 'tab1',
+        sha256: noblePageSha256,
+        nowMs: () => 1_000_000,
+        estimate: undefined,
+      });
+      // Before, the open went on, and the rejection escaped unhandled.
+      await openOk(storage, await runOptions(2));
+      await expect.poll(() => warn.mock.calls.length).toBeGreaterThan(0);
+      expect(String(warn.mock.calls[0]![0])).toContain('earlier runs of the swarm could not be deleted');
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a new run starts empty at once; the previous run’s chunks are deleted in the background', async () => {

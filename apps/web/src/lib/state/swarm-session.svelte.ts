@@ -31,7 +31,7 @@ import type { ChunkSource } from '../storage/chunk-source';
 import { openChunkDatabase } from '../storage/chunk-database';
 import type { IdbChunkStore } from '../storage/idb-chunk-store';
 import { LeecherStorage, STORE_TOUCH_INTERVAL_MS } from '../storage/leecher-storage';
-import { storageMessageOf, type StorageError } from '../storage/storage-error';
+import { storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
 import { browserEstimate } from '../storage/storage-quota';
 import { pageTabChannel, TabIdentity } from '../storage/tab-id';
 import { wholeFileSha256 } from '../whole-file-hash';
@@ -567,8 +567,11 @@ export class SwarmSession implements RunController {
    */
   async fileBlob(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob | undefined> {
     if (this.#seed) return this.#seed.store.fileBlob(onProgress, signal);
-    if (!this.#run?.latestSnapshot?.complete) return undefined;
-    return this.#leecherStore?.fileBlob(onProgress);
+    const snapshot = this.#run?.latestSnapshot;
+    if (!snapshot?.complete) return undefined;
+    // Shown complete, but its store gone meanwhile (a new run started: it opens its own, empty).
+    if (!this.#leecherStore) throw new StoredFileGoneError(0, snapshot.chunkCount);
+    return this.#leecherStore.fileBlob(onProgress);
   }
 
   /**

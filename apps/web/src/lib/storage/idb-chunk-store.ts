@@ -3,7 +3,7 @@ import type { StoredFile } from '../whole-file-hash';
 import { chunkCount, type Manifest } from '@swarmlab/protocol';
 import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, storedLength, type ChunkDb, type StoredChunk } from './chunk-database';
-import { StoreRewriteError, writeErrorOf, type StorageError } from './storage-error';
+import { StoredFileGoneError, StoreRewriteError, writeErrorOf, type StorageError } from './storage-error';
 import { WriteBatcher } from './write-batcher';
 import { readBlobInto } from '../blob-reader';
 import { CollectionHint } from '@swarmlab/webrtc/collection-hint';
@@ -88,15 +88,17 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   }
 
   /**
-   * The whole file as one Blob of the stored chunks' Blobs, or undefined if one is missing. The first call
+   * The whole file as one Blob of the stored chunks' Blobs; rejects with `StoredFileGoneError` if one is missing
+   * (the store was deleted meanwhile: a new run, the site's data removed). The first call
    * turns the stored bytes into Blobs, a few chunks per transaction, and every call reads the Blobs back: a
    * Blob read from IndexedDB is a handle on a file on disk, so the file is never copied into memory, the page's
    * or the browser's (a Blob made from bytes would be held in the browser's memory, the whole file of it).
    */
-  async fileBlob(onProgress?: (fraction: number) => void): Promise<Blob | undefined> {
+  async fileBlob(onProgress?: (fraction: number) => void): Promise<Blob> {
     await this.storeAsBlobs(onProgress);
     const stored = await this.#db.getAll('chunks', chunkRange(this.storeKey));
-    if (stored.length !== chunkCount(this.#manifest)) return undefined;
+    if (stored.length !== chunkCount(this.#manifest))
+      throw new StoredFileGoneError(stored.length, chunkCount(this.#manifest));
     const blobs = stored.filter((chunk): chunk is Blob => chunk instanceof Blob);
     if (blobs.length !== stored.length) throw new Error('chunks were written while the file was gathered for Save');
     return new Blob(blobs, { type: 'application/octet-stream' });

@@ -72,7 +72,10 @@ export class LeecherStorage {
     const storeKey = storeKeyOf({ swarmId, contentId, tabId, runNumber });
     // This tab's other runs of the swarm are over: their chunks go, in the background.
     const prefix = `${swarmId}/${contentId}/${tabId}/`;
-    void this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey);
+    // Best effort, as `forget` is: a failure there (site data cleared meanwhile) leaves them to `cleanStale`.
+    this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey).catch((error: unknown) =>
+      console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`),
+    );
     try {
       await db.put('stores', {
         storeKey,

@@ -53,3 +53,19 @@ export class StoreRewriteError extends Error {
     this.storageError = storageError;
   }
 }
+
+/**
+ * Save found the file no longer stored whole in this tab: a new run started meanwhile (each run starts empty,
+ * and deletes the last one's chunks), or the browser removed the site's data. Its message says so, where Save
+ * used to end without a word.
+ */
+export class StoredFileGoneError extends Error {
+  override readonly name = 'StoredFileGoneError';
+
+  constructor(storedChunks: number, chunkCount: number) {
+    super(
+      `it is no longer stored whole in this tab (${storedChunks} of ${chunkCount} chunks): a new run started, ` +
+        'and each run starts empty, or the browser removed this site’s data',
+    );
+  }
+}

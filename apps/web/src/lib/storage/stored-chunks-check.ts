@@ -3,8 +3,10 @@ import { chunkRange, storedBytes, storedLength, type ChunkDb } from './chunk-dat
 
 /**
  * What a reloaded tab still holds of a store (#12, "reload resumes"): every stored chunk is read and hashed
- * against the manifest; those that match are held, the others (a torn or tampered write) are deleted. One
- * chunk in memory at a time. Reports the fraction checked (0..1).
+ * against the manifest; those that match are held, the others (a torn or tampered write) are deleted. So is a
+ * chunk that cannot be read (Chromium keeps large values as files of their own: a file gone, or a read that
+ * failed, is "Data lost" for that record): it is downloaded again, where it failed the whole tab with advice to
+ * allow site data, in every retry of the run. One chunk in memory at a time. Reports the fraction checked (0..1).
  */
 export async function checkStoredChunks(
   db: ChunkDb,
@@ -19,14 +21,17 @@ export async function checkStoredChunks(
   let checked = 0;
   for (const key of keys) {
     const chunkIndex = key[1];
-    const stored = await db.get('chunks', key);
-    const valid =
-      stored !== undefined &&
-      Number.isInteger(chunkIndex) &&
-      chunkIndex >= 0 &&
-      chunkIndex < held.chunkCount &&
-      storedLength(stored) === chunkLengthBytes(manifest, chunkIndex) &&
-      toHex(await sha256(await storedBytes(stored))) === manifest.chunkSha256[chunkIndex];
+    const valid = await readsBack(async () => {
+      const stored = await db.get('chunks', key);
+      return (
+        stored !== undefined &&
+        Number.isInteger(chunkIndex) &&
+        chunkIndex >= 0 &&
+        chunkIndex < held.chunkCount &&
+        storedLength(stored) === chunkLengthBytes(manifest, chunkIndex) &&
+        toHex(await sha256(await storedBytes(stored))) === manifest.chunkSha256[chunkIndex]
+      );
+    });
     if (valid) held.set(chunkIndex);
     else corrupt.push(key);
     onProgress(++checked / keys.length);
@@ -36,4 +41,14 @@ export async function checkStoredChunks(
     await Promise.all([...corrupt.map((key) => tx.store.delete(key)), tx.done]);
   }
   return held;
+}
+
+/** Whether a stored chunk reads back as it should; false too when reading it fails. */
+async function readsBack(check: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await check();
+  } catch (error) {
+    console.warn(`swarmlab: a stored chunk could not be read back, and is fetched again: ${String(error)}`);
+    return false;
+  }
 }
