@@ -15,9 +15,11 @@ export type SocketBudgetLimits = Pick<
  */
 export interface SocketBudget {
   /**
-   * Charges a received frame: its length plus `FRAME_COST_FLOOR_BYTES`, into debt if need be. False once
-   * the socket's debt, or its address's, exceeds a whole burst: the socket went on sending long after its
-   * requests were refused, and is to be disconnected.
+   * Charges a received frame: its length plus `FRAME_COST_FLOOR_BYTES`, into debt if need be. False once the
+   * socket's debt exceeds a whole burst, or its address's does while this socket is in debt itself: it went on
+   * sending long after its requests were refused, and is to be disconnected. A socket of the address that did
+   * not run up the debt (a classmate behind the same school NAT, reporting its progress) only waits: it was
+   * disconnected too, as a deliberate leave, its place given up and its download counted abandoned.
    */
   received(frameBytes: number): boolean;
   /** Whether an event may be handled now: it takes a request token, and neither budget may be in debt. */
@@ -37,7 +39,9 @@ export function createSocketBudget(limits: SocketBudgetLimits, address: TokenBuc
       const cost = frameBytes + FRAME_COST_FLOOR_BYTES;
       bytes.charge(cost);
       address.charge(cost);
-      return bytes.balance() >= -limits.receivedByteBurst && address.balance() >= -limits.receivedByteBurstPerAddress;
+      const ownDebt = bytes.balance();
+      if (ownDebt < -limits.receivedByteBurst) return false;
+      return address.balance() >= -limits.receivedByteBurstPerAddress || ownDebt >= 0;
     },
     admit() {
       return bytes.balance() >= 0 && address.balance() >= 0 && requests.tryTake();

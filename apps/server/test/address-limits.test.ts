@@ -226,6 +226,11 @@ describe('per-address limits', () => {
     const closed = disconnected(flooder);
     for (let event = 0; event < 8; event++) flooder.emit('swarm:join', junk);
     await closed;
+    // Its sibling, which ran up none of the debt (a classmate behind the same school NAT), only waits. It was
+    // disconnected at its next frame, as a deliberate leave: its place given up, its download counted abandoned.
+    for (let event = 0; event < 3; event++)
+      expect(codeOf(await sibling.timeout(WAIT_MS).emitWithAck('swarm:leave'))).toBe('rate-limited');
+    expect(sibling.connected).toBe(true);
     sibling.disconnect();
     await waitUntil(() => harness!.stats().connections === 1, 'the server saw both go');
     await expect(harness.connect({ address: 'a' })).rejects.toMatchObject({ data: { code: 'rate-limited' } });

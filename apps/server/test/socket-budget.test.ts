@@ -63,9 +63,15 @@ describe('socket budget', () => {
     expect(sockets.map((socket) => socket.admit())).toEqual([false, false, false, false]);
     nowMs += 2000;
     expect(sockets.map((socket) => socket.admit())).toEqual([true, true, true, true]);
-    // A socket that sends its address a whole burst into debt is to be dropped, whatever its own balance.
+    // The address a whole burst into debt: a socket in debt itself, which ran it up, is to be dropped; one
+    // whose own budget is whole (a classmate behind the same NAT) only waits, refused until the address repaid.
+    const bystander = createSocketBudget(limits, address, () => nowMs);
     const fresh = createSocketBudget({ ...limits, receivedByteBurst: 1e9 }, address, () => nowMs);
     expect(fresh.received(30_000 - FRAME_COST_FLOOR_BYTES)).toBe(true);
-    expect(fresh.received(1)).toBe(false);
+    expect(fresh.received(1)).toBe(true);
+    expect(bystander.received(200)).toBe(true);
+    expect(bystander.admit()).toBe(false);
+    const culprit = sockets[0]!;
+    expect(culprit.received(limits.receivedByteBurst)).toBe(false);
   });
 });
