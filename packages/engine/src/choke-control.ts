@@ -145,8 +145,8 @@ export class ChokeControl {
   }
 
   /** A block left for the peer: it may complete a super-seeder's offer, which makes room for the next. */
-  blockSent(peerId: string, chunkIndex: number, lengthBytes: number, nowMs: number): void {
-    if (this.#c.superSeeder?.recordUpload(peerId, chunkIndex, lengthBytes, nowMs)) this.offerChunks();
+  blockSent(peerId: string, chunkIndex: number, offsetBytes: number, lengthBytes: number, nowMs: number): void {
+    if (this.#c.superSeeder?.recordUpload(peerId, chunkIndex, offsetBytes, lengthBytes, nowMs)) this.offerChunks();
   }
 
   /** Super-seeding: keeps `seedUploadSlots` offers open, each with a different peer, handed out in turn. */

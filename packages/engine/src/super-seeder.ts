@@ -3,7 +3,11 @@ import { randomInt, type Random } from './random';
 
 interface Offer {
   readonly chunkIndex: number;
+  /** One bit per byte of the chunk: which have been sent to the peer (a block sent twice counts once). */
+  readonly sent: Uint8Array;
   sentBytes: number;
+  /** New bytes sent since `progressAtMs` was last moved. */
+  newBytesSinceProgress: number;
   progressAtMs: number;
 }
 
@@ -16,6 +20,11 @@ interface Offer {
  * swarm (the seed's F/u_s term is only reachable that way), and consecutive chunks land on different
  * peers, which spreads them fastest. Once every chunk is in the swarm, the seeder reveals everything and
  * seeds normally.
+ *
+ * An offer progresses only by bytes of its chunk not sent before, a block's worth (`progressBytes`) at a time,
+ * and completes only once every byte was sent: a peer asking for one byte of its offer every 2 s, or for the
+ * same block again and again, held the offer (and the chunk, which nobody else is offered) for ever, and no
+ * leecher completed (found by review).
  */
 export class SuperSeeder {
   /**
@@ -29,10 +38,13 @@ export class SuperSeeder {
   readonly #offers = new Map<string, Offer>();
   readonly #lastOfferAtMs = new Map<string, number>();
   readonly #chunkLengthBytes: (chunkIndex: number) => number;
+  readonly #progressBytes: number;
 
-  constructor(chunkCount: number, chunkLengthBytes: (chunkIndex: number) => number, random: Random) {
+  /** `progressBytes`: new bytes that count as progress on an offer (a block's; or the rest of the chunk). */
+  constructor(chunkCount: number, chunkLengthBytes: (chunkIndex: number) => number, random: Random, progressBytes = 1) {
     this.#inSwarm = new Bitfield(chunkCount);
     this.#chunkLengthBytes = chunkLengthBytes;
+    this.#progressBytes = Math.max(1, progressBytes);
     // A random order, so two seeders of the same file (or two runs) do not inject the same sequence.
     this.#pool = Array.from({ length: chunkCount }, (_, i) => i);
     for (let i = this.#pool.length - 1; i > 0; i--) {
@@ -72,18 +84,38 @@ export class SuperSeeder {
     }
     if (peerId === undefined) return undefined;
     const chunkIndex = this.#pool.pop()!;
-    this.#offers.set(peerId, { chunkIndex, sentBytes: 0, progressAtMs: nowMs });
+    const sent = new Uint8Array(Math.ceil(this.#chunkLengthBytes(chunkIndex) / 8));
+    this.#offers.set(peerId, { chunkIndex, sent, sentBytes: 0, newBytesSinceProgress: 0, progressAtMs: nowMs });
     this.#lastOfferAtMs.set(peerId, nowMs);
     return { peerId, chunkIndex };
   }
 
-  /** Records bytes of an offered chunk sent to `peerId`; true when that completes the chunk. */
-  recordUpload(peerId: string, chunkIndex: number, bytes: number, nowMs: number): boolean {
+  /**
+   * Records a block of an offered chunk sent to `peerId` (`lengthBytes` from `offsetBytes`); true when that
+   * completes the chunk, every byte of it sent.
+   */
+  recordUpload(peerId: string, chunkIndex: number, offsetBytes: number, lengthBytes: number, nowMs: number): boolean {
     const offer = this.#offers.get(peerId);
     if (offer?.chunkIndex !== chunkIndex) return false;
-    offer.sentBytes += bytes;
-    offer.progressAtMs = nowMs;
-    if (offer.sentBytes < this.#chunkLengthBytes(chunkIndex)) return false;
+    const chunkBytes = this.#chunkLengthBytes(chunkIndex);
+    const start = Math.max(0, offsetBytes);
+    const end = Math.min(chunkBytes, offsetBytes + lengthBytes);
+    let added = 0;
+    for (let byte = start; byte < end; byte++) {
+      const mask = 1 << (byte & 7);
+      const index = byte >> 3;
+      if (offer.sent[index]! & mask) continue;
+      offer.sent[index] = offer.sent[index]! | mask;
+      added++;
+    }
+    offer.sentBytes += added;
+    offer.newBytesSinceProgress += added;
+    const remaining = chunkBytes - offer.sentBytes;
+    if (added > 0 && (offer.newBytesSinceProgress >= this.#progressBytes || remaining === 0)) {
+      offer.progressAtMs = nowMs;
+      offer.newBytesSinceProgress = 0;
+    }
+    if (remaining > 0) return false;
     this.#offers.delete(peerId);
     this.#inSwarm.set(chunkIndex);
     return true;

@@ -88,7 +88,12 @@ export class SwarmEngine {
     if (this.#chunks.have.isComplete) {
       this.#completedAtMs = nowMs;
       if (this.mode === 'p2p' && seeds)
-        superSeeder = new SuperSeeder(count, (i) => chunkLengthBytes(this.manifest, i), deps.random);
+        superSeeder = new SuperSeeder(
+          count,
+          (i) => chunkLengthBytes(this.manifest, i),
+          deps.random,
+          Math.min(config.blockBytes, this.manifest.chunkBytes),
+        );
     }
     const timers = (this.#timers = new NamedTimers(deps.clock));
     const burst = (rate: number) => Math.max(config.blockBytes, rate * config.shapingBurstSec);
@@ -117,9 +122,9 @@ export class SwarmEngine {
       send,
       drop,
       hides: (peerId, chunkIndex) => this.#choking.hides(peerId, chunkIndex),
-      onBlockSent: (peerId, chunkIndex, lengthBytes, atMs) => {
+      onBlockSent: (peerId, chunkIndex, offsetBytes, lengthBytes, atMs) => {
         this.#sentBytesByPeer.set(peerId, (this.#sentBytesByPeer.get(peerId) ?? 0) + lengthBytes);
-        this.#choking.blockSent(peerId, chunkIndex, lengthBytes, atMs);
+        this.#choking.blockSent(peerId, chunkIndex, offsetBytes, lengthBytes, atMs);
       },
       onReadFailed: (chunkIndex, error) => this.events.emit('chunk-unreadable', { chunkIndex, error }),
     });

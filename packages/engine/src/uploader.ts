@@ -36,7 +36,7 @@ export interface UploaderComponents {
   /** True while a super-seeder hides `chunkIndex` from this peer (see `ChokeControl.hides`). */
   hides(peerId: string, chunkIndex: number): boolean;
   /** Called after each block we send (see `ChokeControl.blockSent`). */
-  onBlockSent(peerId: string, chunkIndex: number, lengthBytes: number, nowMs: number): void;
+  onBlockSent(peerId: string, chunkIndex: number, offsetBytes: number, lengthBytes: number, nowMs: number): void;
   /** Called when reading a chunk to serve failed (`error`: the store's); the request was refused. */
   onReadFailed(chunkIndex: number, error: unknown): void;
 }
@@ -175,7 +175,7 @@ export class Uploader {
     session.upload.record(bytes.length, nowMs);
     this.meter.record(bytes.length, nowMs);
     this.#lastBlockSentAtMs = nowMs;
-    this.#c.onBlockSent(session.peerId, chunkIndex, bytes.length, nowMs);
+    this.#c.onBlockSent(session.peerId, chunkIndex, offsetBytes, bytes.length, nowMs);
   }
 
   /** The peer whose queued request is oldest; peers whose send buffer is full wait for their drain. */

@@ -153,8 +153,8 @@ describe('SuperSeeder', () => {
     expect(first.peerId).not.toBe(second.peerId);
     expect(first.chunkIndex).not.toBe(second.chunkIndex);
     expect(seeder.offerNext(['a', 'b'], 2)).toBeUndefined(); // both have an open offer
-    expect(seeder.recordUpload(first.peerId, first.chunkIndex, 60, 3)).toBe(false);
-    expect(seeder.recordUpload(first.peerId, first.chunkIndex, 40, 4)).toBe(true);
+    expect(seeder.recordUpload(first.peerId, first.chunkIndex, 0, 60, 3)).toBe(false);
+    expect(seeder.recordUpload(first.peerId, first.chunkIndex, 60, 40, 4)).toBe(true);
     const third = seeder.offerNext(['a', 'b'], 5)!;
     expect(third.peerId).toBe(first.peerId);
     expect(new Set([first.chunkIndex, second.chunkIndex, third.chunkIndex]).size).toBe(3);
@@ -169,14 +169,14 @@ describe('SuperSeeder', () => {
     expect(again.chunkIndex).toBe(offer.chunkIndex);
     expect(seeder.announced('c', 1 - offer.chunkIndex)).toBe(false);
     expect(seeder.active).toBe(true);
-    seeder.recordUpload('b', again.chunkIndex, 100, 5001);
+    seeder.recordUpload('b', again.chunkIndex, 0, 100, 5001);
     expect(seeder.active).toBe(false);
   });
 
   it('takes the peer’s have of its offered chunk as fulfilling the offer, whoever sent the bytes', () => {
     const seeder = new SuperSeeder(2, lengthOf, seededRandom(3));
     const offer = seeder.offerNext(['a'], 0)!;
-    expect(seeder.recordUpload('a', offer.chunkIndex, 40, 1)).toBe(false); // the other 60 came from elsewhere
+    expect(seeder.recordUpload('a', offer.chunkIndex, 0, 40, 1)).toBe(false); // the other 60 came from elsewhere
     expect(seeder.announced('a', offer.chunkIndex)).toBe(true);
     expect(seeder.openOffers).toBe(0);
     const next = seeder.offerNext(['a'], 2)!;
@@ -194,8 +194,26 @@ describe('SuperSeeder', () => {
     const next = seeder.offerNext(['a', 'b'], 5000)!;
     expect(next.chunkIndex).toBe(1 - offer.chunkIndex);
     expect(seeder.offerNext(['a', 'b'], 5001)).toBeUndefined(); // nothing the swarm lacks is left to offer
-    seeder.recordUpload(next.peerId, next.chunkIndex, 100, 5002);
+    seeder.recordUpload(next.peerId, next.chunkIndex, 0, 100, 5002);
     expect(seeder.active).toBe(false);
+  });
+
+  it('counts an offer’s progress in new bytes, a block at a time: a trickle or a block sent again holds it no longer', () => {
+    const seeder = new SuperSeeder(2, () => 1000, seededRandom(6), 100);
+    const offer = seeder.offerNext(['a'], 0)!;
+    // One byte every 2 s: no block's worth of new bytes, so the offer goes stale after the 3 s without one.
+    for (let nowMs = 2000; nowMs <= 8000; nowMs += 2000) {
+      expect(seeder.recordUpload('a', offer.chunkIndex, nowMs / 2000, 1, nowMs)).toBe(false);
+      seeder.staleOffers(nowMs, 3000).forEach((peerId) => seeder.withdraw(peerId));
+    }
+    // Before, each byte was progress, and the offer (and its chunk) stayed with the trickler for ever.
+    expect(seeder.isOffered('a', offer.chunkIndex)).toBe(false);
+    // The same block again and again adds nothing: the chunk is complete only once every byte went out.
+    const again = seeder.offerNext(['b'], 9000)!;
+    for (let i = 0; i < 10; i++) expect(seeder.recordUpload('b', again.chunkIndex, 0, 100, 9000 + i)).toBe(false);
+    expect(seeder.active).toBe(true);
+    for (let offset = 100; offset < 1000; offset += 100)
+      expect(seeder.recordUpload('b', again.chunkIndex, offset, 100, 9100)).toBe(offset === 900);
   });
 
   it('offers only the chunks nobody announced, after a bitfield of most of them (a second seeder, say)', () => {
@@ -208,7 +226,7 @@ describe('SuperSeeder', () => {
       const offer = seeder.offerNext(['a'], nowMs);
       if (!offer) break;
       offered.push(offer.chunkIndex);
-      seeder.recordUpload('a', offer.chunkIndex, 100, nowMs);
+      seeder.recordUpload('a', offer.chunkIndex, 0, 100, nowMs);
     }
     expect(new Set(offered)).toEqual(missing);
     expect(offered).toHaveLength(4);

@@ -276,6 +276,28 @@ describe('SwarmEngine over in-memory links', () => {
     expect(withholder.received.some((m) => m.type === 'request')).toBe(true);
   });
 
+  it('a super-seeder’s offer held by a peer asking for one byte of it every 2 s moves on: the honest leecher completes', async () => {
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const honest = swarm.peer('honest');
+    swarm.connect(seeder, honest, { bytesPerSec: 200_000 });
+    const trickler = swarm.rawPeer(seeder, file.contentId, 'trickler');
+    trickler.link.send(encodeWireMessage({ type: 'interested' }));
+    // Every 2 s, one byte of each chunk offered to it: before, each byte was progress, the 3 s stale rule never
+    // fired, the chunk was offered to nobody else, and the honest leecher stayed one chunk short for ever.
+    for (let second = 0; second < 60 && !honest.engine.isComplete; second += 2) {
+      for (const message of trickler.received)
+        if (message.type === 'have')
+          trickler.link.send(
+            encodeWireMessage({ type: 'request', chunkIndex: message.chunkIndex, offsetBytes: second, lengthBytes: 1 }),
+          );
+      await swarm.runFor(2000);
+    }
+    expect(honest.engine.isComplete).toBe(true);
+    expect(await fileHashOf(honest, file)).toBe(file.sha256);
+  });
+
   it('discards chunks that fail their hash, drops the peer that sent them, and completes from honest peers', async () => {
     const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
