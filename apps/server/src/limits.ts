@@ -69,6 +69,13 @@ export interface ServerLimits {
    * websocket handshake (HTTP 403).
    */
   readonly maxEngineConnectionsPerAddress: number;
+  /**
+   * Bytes the server may hold queued for one socket (engine.io's write buffer and the websocket's): past them
+   * the socket's connection is closed, as a network drop is (a member keeps its place for the grace period).
+   * A client that does not read made the server buffer without limit: each `swarm:watch` answer carries the
+   * whole manifest, up to a megabyte.
+   */
+  readonly maxSocketBacklogBytes: number;
   /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
   readonly maxSwarmsPerAddress: number;
   /** Members of one swarm from one address; one more is refused `swarm-full-for-address`. */
@@ -199,6 +206,12 @@ export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 export const DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS = 2 * DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
 /**
+ * Eight of the largest answers (a `swarm:watch` of a 16,384-chunk manifest is 1.1 MB) or some hundred progress
+ * tables of a full swarm: far more than a tab that reads ever has waiting, a bound on one that does not.
+ */
+export const DEFAULT_MAX_SOCKET_BACKLOG_BYTES = 8 * DEFAULT_MAX_EVENT_BYTES;
+
+/**
  * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class
  * where every pair of students shares its own file), not the whole server's `maxSwarms`.
  */
@@ -244,6 +257,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   receivedByteBurstPerAddress: DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS,
   maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   maxEngineConnectionsPerAddress: DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS,
+  maxSocketBacklogBytes: DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
   maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
   failedCodeLookupBurstPerAddress: DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS,

@@ -30,6 +30,18 @@ function frameBytes(data: unknown): number {
   return 0;
 }
 
+/** What engine.io and the websocket under it hold queued for the client, in bytes (strings by their length). */
+export function backlogBytes(socket: SignallingSocket): number {
+  const engine = socket.conn as unknown as {
+    readonly writeBuffer?: readonly EnginePacket[];
+    readonly transport?: { readonly socket?: { readonly bufferedAmount?: number } };
+  };
+  let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
+  for (const packet of engine.writeBuffer ?? [])
+    bytes += typeof packet.data === 'string' ? packet.data.length : frameBytes(packet.data);
+  return bytes;
+}
+
 /**
  * What every connection and every event passes before any handler sees it:
  * - a connection is refused (socket.io's `connect_error`, with the refusal as its `data`)
@@ -71,6 +83,16 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       budgets.close(address);
     });
 
+    // Checked as each packet is queued for the client (an answer, a broadcast): one that does not read is cut
+    // off once `maxSocketBacklogBytes` wait, as a network drop is, rather than buffered without limit.
+    socket.conn.on('packetCreate', () => {
+      if (socket.disconnected || backlogBytes(socket) <= limits.maxSocketBacklogBytes) return;
+      log(
+        `refused: a socket from ${address} read nothing of ${limits.maxSocketBacklogBytes} bytes queued for it: closed`,
+      );
+      // Discarding what is queued: a close that waits for the client to read it would wait for ever.
+      socket.conn.close(true);
+    });
     socket.conn.on('packet', (packet: EnginePacket) => {
       if (packet.type !== 'message' || socket.disconnected) return;
       if (budget.received(frameBytes(packet.data))) return;

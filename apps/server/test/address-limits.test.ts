@@ -239,6 +239,34 @@ describe('per-address limits', () => {
     await harness.connect({ address: 'a' });
   });
 
+  it('closes the connection of a client that reads nothing, rather than queue its answers without limit', async () => {
+    harness = await startHarness({ limits: { maxSocketBacklogBytes: 4 * 1024 * 1024 } });
+    const founder = await harness.connect();
+    const { manifest, contentId } = await bigManifest(16_384, 1);
+    const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', { manifest, contentId });
+    if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
+    // A client that stops reading its websocket, and asks for the swarm (its whole manifest, 1.1 MB, in every
+    // answer) over and over: before, the server queued every answer, some hundred megabytes a second.
+    const reader = await harness.connect();
+    const socket = (reader.io.engine.transport as unknown as { ws: { _socket: { pause(): void; destroy(): void } } }).ws
+      ._socket;
+    socket.pause();
+    for (let round = 0; round < 40; round++) {
+      reader.emit('swarm:watch', { swarmId: created.swarmId }, () => {});
+      reader.emit('swarm:leave', () => {});
+    }
+    await waitUntil(
+      () => harness!.logLines.some((line) => line.includes('read nothing')),
+      'the server to close the connection that reads nothing',
+    );
+    await waitUntil(() => harness!.stats().connections === 1, 'the server to let it go');
+    // The others go on.
+    expect(await founder.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: created.swarmId })).toMatchObject({
+      ok: false,
+    });
+    socket.destroy();
+  });
+
   it('holds nothing once every swarm has ended and every client has left', async () => {
     harness = await startHarness({ clientAddress: addressFromAuth });
     const clients: TypedClient[] = [];
