@@ -12,6 +12,8 @@ export interface MemberRecord {
   readonly joinedAtMs: number;
   readonly report: ProgressReport | null;
   readonly override: PeerOverride;
+  /** Whether the override was set with the control secret; absent (records written before) counts as not. */
+  readonly overrideByControl?: boolean;
   readonly flagged: PeerFlag | null;
   readonly inControl: boolean;
 }

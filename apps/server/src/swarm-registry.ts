@@ -299,6 +299,8 @@ interface MemberState {
   readonly joinedAtMs: number;
   report: ProgressReport | null;
   override: PeerOverride;
+  /** Whether its override was set with the control secret (else it may only tighten a run's caps). */
+  overrideByControl: boolean;
   flagged: PeerFlag | null;
 }
 
@@ -334,6 +336,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     joinedAtMs: nowMs(),
     report: null,
     override: {},
+    overrideByControl: false,
     flagged: null,
   });
 
@@ -473,7 +476,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
     const member = newMember({ peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest }, role);
     // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it.
-    if (input.override) member.override = input.override;
+    if (input.override) {
+      member.override = input.override;
+      member.overrideByControl = inControl;
+    }
     swarm.members.set(member.peerId, member);
     if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
@@ -715,6 +721,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const member = swarm.members.get(peerId);
       if (!member) return { ok: false, code: 'peer-not-found' };
       member.override = override;
+      member.overrideByControl = presence.inControl;
       return { ok: true, swarmId: swarm.swarmId };
     },
 
@@ -748,7 +755,11 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const swarm = newSwarm(swarmId, record.contentId, manifest, record.seal, record.runs.config, record.runs);
       const imported: MutableSwarm = { ...swarm, createdAtMs: record.createdAtMs };
       for (const { inControl, keyDigest, ...member } of record.members) {
-        imported.members.set(member.peerId, { ...member, keyDigest: Buffer.from(keyDigest, 'base64url') });
+        imported.members.set(member.peerId, {
+          ...member,
+          overrideByControl: member.overrideByControl ?? false,
+          keyDigest: Buffer.from(keyDigest, 'base64url'),
+        });
         if (member.socketId !== null) presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       }
       for (const { socketId, inControl } of record.watchers) {

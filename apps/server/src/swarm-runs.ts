@@ -18,6 +18,7 @@ import {
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
 import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
+import { ownOverrideWithinCaps } from './own-override';
 import type { Refusal } from './refusals';
 import {
   CORROBORATION_WAIT_MS,
@@ -52,6 +53,8 @@ export interface RunMember {
   readonly peerId: PeerId;
   readonly role: PeerRole;
   readonly override: PeerOverride;
+  /** Whether the controller set its override; a member's own may only tighten the run's caps. */
+  readonly overrideByControl?: boolean;
   /** A flagged member takes part, but its completion does not count. */
   readonly flagged: PeerFlag | null;
   /** The hash of its member key, which alone may take its place in a run back; null if not known yet. */
@@ -378,7 +381,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       peerId: member.peerId,
       role: member.role,
       keyDigest: member.keyDigest?.toString('base64url') ?? null,
-      settings: restored?.settings ?? resolvePeerSettings(run.config, member.override, member.role),
+      settings:
+        restored?.settings ??
+        resolvePeerSettings(
+          run.config,
+          member.overrideByControl ? member.override : ownOverrideWithinCaps(run.config, member.override, member.role),
+          member.role,
+        ),
       completedAfterMs: null,
       uploadedBytes: 0,
       downloadedBytes: 0,

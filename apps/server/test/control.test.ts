@@ -7,6 +7,7 @@ import {
   roundTrip,
   seedTab,
   serverPerTest,
+  waitUntil,
   WAIT_MS,
   type Tab,
   type TypedClient,
@@ -88,6 +89,30 @@ describe('run control takes the swarm’s control secret', () => {
       'a set its links',
     );
     expect(table.peers[0]?.override).toEqual({});
+  });
+
+  it('lets a member’s own links tighten a run’s caps, never loosen them; the controller’s stand as given', async () => {
+    await start();
+    const seeder = await seedTab(server.harness);
+    const own = await joinTab(server.harness, seeder.swarmId);
+    const given = await joinTab(server.harness, seeder.swarmId);
+    const noCap = { uploadBytesPerSec: null, downloadBytesPerSec: null };
+    // Its own "no cap" (from its tab, or a link's ?up=): before, a shaped run let it claim any rate, and two
+    // such tabs of one person corroborated each other's completion 200 ms into a run of 100 s.
+    expect(
+      await own.client.timeout(WAIT_MS).emitWithAck('peer:configure', { peerId: own.peerId, override: noCap }),
+    ).toEqual({ ok: true });
+    expect(
+      await seeder.client.timeout(WAIT_MS).emitWithAck('peer:configure', { peerId: given.peerId, override: noCap }),
+    ).toEqual({ ok: true });
+    expect(await startRun(seeder.client)).toMatchObject({ ok: true });
+    await waitUntil(() => own.received.runsStarted.length > 0, 'the run to start');
+    const { settings } = own.received.runsStarted[0]!;
+    expect(settings[own.peerId]).toMatchObject({
+      uploadBytesPerSec: SHAPED.peerUploadBytesPerSec,
+      downloadBytesPerSec: SHAPED.peerDownloadBytesPerSec,
+    });
+    expect(settings[given.peerId]).toMatchObject(noCap);
   });
 
   it('refuses a watcher opened from a plain watch link, or with a wrong secret, changing nothing', async () => {

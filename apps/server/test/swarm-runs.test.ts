@@ -141,10 +141,11 @@ describe('swarm runs', () => {
 
   it('starts a run with every member, resolving each one’s settings, and takes its config for the next', () => {
     const { at } = setUp();
+    // Settings the controller gave (`overrideByControl`) stand as given, looser than the run's caps or not.
     const started = at(2000).start(SHAPED, [
-      { ...SEEDER, override: { uploadBytesPerSec: 2_000_000 } },
+      { ...SEEDER, override: { uploadBytesPerSec: 2_000_000 }, overrideByControl: true },
       leecher('a'),
-      leecher('b', { downloadBytesPerSec: null, leaveOnComplete: true }),
+      { ...leecher('b', { downloadBytesPerSec: null, leaveOnComplete: true }), overrideByControl: true },
     ]);
     expect(started).toEqual({
       ok: true,
@@ -246,13 +247,32 @@ describe('swarm runs', () => {
     expect(at(1400).snapshot().run?.participants[0]).toMatchObject({ leftRun: false }); // never the seeder
   });
 
+  it('lets a member’s own settings tighten the run’s caps, never loosen them (its own "no cap" voided the bounds)', () => {
+    const { at } = setUp();
+    const started = at(1000).start(SHAPED, [
+      SEEDER,
+      // Set from their own tabs, without the control secret: two tabs of one person, say.
+      leecher('x', { uploadBytesPerSec: null, downloadBytesPerSec: null }),
+      leecher('y', { uploadBytesPerSec: 50_000_000, downloadBytesPerSec: 100_000, leaveOnComplete: true }),
+    ]);
+    expect(started).toMatchObject({
+      ok: true,
+      started: {
+        settings: {
+          x: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+          y: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 100_000, leaveOnComplete: true },
+        },
+      },
+    });
+  });
+
   it('lets a newcomer take part in the run going on, announced with every present participant’s settings', () => {
     const { at } = setUp();
     expect(at(1000).join(leecher('early'))).toBeNull(); // no run: nothing to take part in
     at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('b')]);
     at(1200).report('a', reportFor(1, true));
     at(1250).leave('a');
-    expect(at(1300).join(leecher('late', { uploadBytesPerSec: null }))).toEqual({
+    expect(at(1300).join({ ...leecher('late', { uploadBytesPerSec: null }), overrideByControl: true })).toEqual({
       runNumber: 1,
       config: SHAPED,
       settings: {
