@@ -677,17 +677,19 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       }
       member.report = report;
       swarm.runs.report(member.peerId, report);
-      // Reports come from every member a few times a second: they are the clock of these checks.
-      const flagAll = (peerIds: readonly PeerId[], reason: string): void => {
+      // Reports come from every member a few times a second: they are the clock of these checks. Their verdicts
+      // hold for this run only: they rest on what the others say they sent, and one member under-reporting (or
+      // over-reporting) what it sent gets honest leechers unconfirmed (or "withholding"). On the membership, the
+      // flag outlived the run, made them no witness in the next, and spread to whoever they served (found by
+      // review). A report refused for what it says itself (above) flags the membership.
+      const flagInRun = (peerIds: readonly PeerId[], reason: string): void => {
         for (const peerId of peerIds) {
-          const flagged = swarm.members.get(peerId);
-          const flag: PeerFlag = { reason, refusedReports: (flagged?.flagged?.refusedReports ?? 0) + 1 };
-          if (flagged) flagged.flagged = flag;
-          swarm.runs.flag(peerId, flag);
+          const member = swarm.members.get(peerId);
+          swarm.runs.flag(peerId, { reason, refusedReports: (member?.flagged?.refusedReports ?? 0) + 1 });
         }
       };
-      flagAll(swarm.runs.unconfirmedCompletions(), UNCONFIRMED_COMPLETION);
-      flagAll(swarm.runs.withheldCompletions(), WITHHELD_COMPLETION);
+      flagInRun(swarm.runs.unconfirmedCompletions(), UNCONFIRMED_COMPLETION);
+      flagInRun(swarm.runs.withheldCompletions(), WITHHELD_COMPLETION);
       return { ok: true, swarmId: swarm.swarmId };
     },
 

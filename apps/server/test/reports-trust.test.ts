@@ -222,9 +222,17 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(await send(seeder, vouching(1, [honest]), 11_003)).toEqual({ ok: true });
     const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
     expect(finished.run?.distributionMs).toBe(200);
-    expect(finished.peers[1]?.flagged?.reason).toBe(
+    expect(finished.run?.participants[1]?.flagged?.reason).toBe(
       'complete: not confirmed within 10 s by the peers that could have sent it the file',
     );
+    // A verdict on this run, resting on what others say they sent: the membership is not flagged, and the next
+    // run counts it (and its accounts as a witness) again. Before, the flag stayed, and spread, run after run,
+    // to the leechers an honest tab unconfirmed by a member's under-reporting had served.
+    expect(finished.peers[1]?.flagged).toBeNull();
+    clock.nowMs = 20_000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    const next = await latestProgress(seeder.received, (p) => p.run?.runNumber === 2, 'run 2 started');
+    expect(next.run?.participants.find((p) => p.peerId === liar.peerId)?.flagged).toBeNull();
   });
 
   it('flags a leecher that withholds its completion, and ends the run with the honest time', async () => {
@@ -242,9 +250,10 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(await send(withholder, leeching(1), 31_400)).toEqual({ ok: true });
     const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
     expect(finished.run?.distributionMs).toBe(200);
-    expect(finished.peers[1]?.flagged?.reason).toBe(
+    expect(finished.run?.participants[1]?.flagged?.reason).toBe(
       'withholding: the others sent it the whole file over 30 s ago, and it has neither gained a chunk for 30 s nor reported completing',
     );
+    expect(finished.peers[1]?.flagged).toBeNull();
   });
 
   it('does not let one member get an honest leecher still downloading flagged by claiming to have sent it the file', async () => {

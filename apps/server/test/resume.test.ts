@@ -233,7 +233,8 @@ describe('a completion one of whose witnesses is away', () => {
       await send(seeder, seederSays, atMs);
       await roundTrip(seeder.client);
       await new Promise((resolve) => setTimeout(resolve, 40));
-      return seeder.received.progress.at(-1)!.peers[1]!;
+      // Its place in the run: an unconfirmed completion is a verdict on the run, not on the membership.
+      return seeder.received.progress.at(-1)!.run!.participants.find((participant) => participant.peerId === a.peerId)!;
     };
     return { harness, seeder, a, b, send, aAfterReportAt };
   };
