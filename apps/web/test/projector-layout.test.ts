@@ -370,5 +370,10 @@ describe('what a card says of its peer', () => {
     expect(cardStatus({ flagged: { reason: 'x', refusedReports: 1 } }, running, running.participants[1], 64, 64)).toBe(
       'reports refused',
     );
+    const unconfirmed = {
+      ...running.participants[1]!,
+      flagged: { reason: 'complete: not confirmed', refusedReports: 1 },
+    };
+    expect(cardStatus(fine, running, unconfirmed, 64, 64)).toBe('not counted in this run');
   });
 });

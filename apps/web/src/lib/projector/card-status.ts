@@ -13,6 +13,8 @@ export function cardStatus(
   chunkCount: number,
 ): string {
   if (peer.flagged) return 'reports refused';
+  // Flagged in this run only (its completion unconfirmed, or withheld by others' accounts): not counted in it.
+  if (participant?.flagged) return 'not counted in this run';
   if (!run || !participant) return run?.phase === 'running' ? 'not in this run' : 'waiting';
   if (participant.role === 'seeder') return run.phase === 'running' ? 'seeding' : 'seeded';
   if (participant.completedAfterMs !== null) return `done ${formatSeconds(participant.completedAfterMs / 1000)}`;
