@@ -93,8 +93,10 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       // Discarding what is queued: a close that waits for the client to read it would wait for ever.
       socket.conn.close(true);
     });
+    // Every frame, whatever its engine.io type: a flood of `noop` or unprompted `pong` frames went uncharged
+    // (found by review). An honest client sends one pong every 25 s.
     socket.conn.on('packet', (packet: EnginePacket) => {
-      if (packet.type !== 'message' || socket.disconnected) return;
+      if (socket.disconnected) return;
       if (budget.received(frameBytes(packet.data))) return;
       log(`refused: a socket from ${address} kept sending far past its byte budget: disconnected`);
       socket.disconnect(true);

@@ -267,6 +267,18 @@ describe('per-address limits', () => {
     socket.destroy();
   });
 
+  it('charges every frame, a flood of engine.io noop or pong frames included', async () => {
+    harness = await startHarness({ limits: { maxEventBytes: 8 * 1024, receivedByteBurst: 64 * 1024 } });
+    const flooder = await harness.connect();
+    const ws = (flooder.io.engine.transport as unknown as { ws: { send(data: string): void } }).ws;
+    const closed = disconnected(flooder);
+    // 10,000 frames of 1 byte: 5 MB at the 512-byte floor each. Before, none was charged, and the socket's next
+    // request was answered as if nothing had happened.
+    for (let frame = 0; frame < 10_000; frame++) ws.send(frame % 2 === 0 ? '6' : '3');
+    await closed;
+    expect(harness.logLines.some((line) => line.includes('kept sending far past its byte budget'))).toBe(true);
+  });
+
   it('holds nothing once every swarm has ended and every client has left', async () => {
     harness = await startHarness({ clientAddress: addressFromAuth });
     const clients: TypedClient[] = [];
