@@ -137,6 +137,27 @@ test('a run started while a stopped run’s stored chunks are still being checke
   await completesRun2(leecher, seederHash);
 });
 
+test('a leecher reloaded once its run is over still offers the file it completed, for Save', async ({ swarm }) => {
+  const seeder = await swarm.seedGenerated(4);
+  const seederHash = await waitForFileHash(seeder.page);
+  const leecher = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, leecher]);
+  const runNumber = await startRun(seeder.page);
+  await waitForComplete(leecher, { runNumber });
+  await waitForRunFinished(seeder.page, { runNumber });
+  // Before, the reloaded page said "Waiting for a run to start", with no Save: the file sat out of reach.
+  await leecher.reload();
+  await expect(leecher.getByTestId('kept-file')).toContainText(`run ${runNumber}`);
+  await expect(leecher.getByTestId('file-sha256')).toHaveText(seederHash, { timeout: 60_000 });
+  const download = leecher.waitForEvent('download');
+  await leecher.getByTestId('save').click();
+  expect(await savedFileSha256((await (await download).path())!)).toBe(seederHash);
+  // The next run starts it empty, as ever.
+  const next = await startRun(seeder.page);
+  await expect(leecher.getByTestId('kept-file')).toHaveCount(0);
+  expect((await waitForComplete(leecher, { runNumber: next })).fileSha256).toBe(seederHash);
+});
+
 test('a leecher whose browser storage is too small for the file says so before downloading', async ({ swarm }) => {
   const seeder = await swarm.seedGenerated(64);
   const page = await swarm.openPeer('about:blank');

@@ -260,6 +260,24 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     }
   });
 
+  it('finds the whole file a tab kept of its latest run, for Save after a reload once the run is over', async () => {
+    const { manifest } = await prepared;
+    const { storageOf } = fixture();
+    const where = { swarmId: 'S'.repeat(22), contentId: 'c'.repeat(64), manifest };
+    const run1 = await openOk(storageOf('tab1'), await runOptions(1));
+    // Part of the file only: nothing to offer.
+    for (const index of [0, 1]) await run1.store.put(index, chunkOf(manifest, index));
+    expect(await storageOf('tab1').keptFile(where)).toBeUndefined();
+    for (let index = 2; index < chunkCount(manifest); index++) await run1.store.put(index, chunkOf(manifest, index));
+    await run1.store.storeAsBlobs();
+    // The reload: a new page, the same tab id. Before, nothing opened this store when no run went on.
+    const kept = (await storageOf('tab1').keptFile(where))!;
+    expect(kept.runNumber).toBe(1);
+    expect(bytesToHex(sha256(new Uint8Array(await (await kept.store.fileBlob()).arrayBuffer())))).toBe(fileSha256);
+    // Another tab of the browser kept nothing of its own.
+    expect(await storageOf('tab2').keptFile(where)).toBeUndefined();
+  });
+
   it('a new run starts empty at once; the previous run’s chunks are deleted in the background', async () => {
     const { manifest } = await prepared;
     const { name, storageOf } = fixture();

@@ -194,6 +194,8 @@ export class SwarmSession implements RunController {
   #startingRunNumber: number | undefined;
   /** Stores being opened, until each is taken or given up (a stopped run's may still be checking). */
   #storesOpening = 0;
+  /** See `keptRunNumber`. */
+  #keptRunNumber = $state<number | undefined>();
   /** A reloaded tab checks the chunks it stored before the reload, before it takes part in the run. */
   #checkingStoredChunks = $state(false);
   /** Left as a page unloads (a reload, the back-forward cache): the stored chunks stay for the next visit. */
@@ -320,6 +322,14 @@ export class SwarmSession implements RunController {
     return this.#resumedChunks;
   }
 
+  /**
+   * The run whose whole file this tab kept from before a reload, offered for Save while no run goes on (the
+   * join carries only a run going on); undefined otherwise, and once a new run starts (it starts empty).
+   */
+  get keptRunNumber(): number | undefined {
+    return this.#keptRunNumber;
+  }
+
   /** SHA-256 of the whole file, once this tab holds all of it. */
   get fileSha256(): string | undefined {
     return this.#fileSha256;
@@ -421,6 +431,7 @@ export class SwarmSession implements RunController {
       else this.#unsentOverride = undefined;
     }
     if (joined.run) this.#startRun(joined.run);
+    else if (this.#role === 'leecher') void this.#offerKeptFile();
     membership.connectTo(joined.peers);
   }
 
@@ -567,6 +578,7 @@ export class SwarmSession implements RunController {
    */
   async fileBlob(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob | undefined> {
     if (this.#seed) return this.#seed.store.fileBlob(onProgress, signal);
+    if (this.#keptRunNumber !== undefined && this.#leecherStore) return this.#leecherStore.fileBlob(onProgress);
     const snapshot = this.#run?.latestSnapshot;
     if (!snapshot?.complete) return undefined;
     // Shown complete, but its store gone meanwhile (a new run started: it opens its own, empty).
@@ -731,6 +743,8 @@ export class SwarmSession implements RunController {
     const settings = started.settings[this.#peerId];
     if (!settings) return;
     const starting = ++this.#runStarts;
+    // It starts empty: a file kept from before a reload is offered no more (its store is closed below).
+    this.#keptRunNumber = undefined;
     const previous = this.#run;
     previous?.end();
     if (this.#seed) return this.#runEngine(started, settings, { store: this.#seed.store, seeding: true });
@@ -918,6 +932,34 @@ export class SwarmSession implements RunController {
   }
 
   /** A leecher's whole file, hashed from storage (the seeder's was hashed as it was prepared). */
+  /**
+   * A tab reloaded once its run was over finds the whole file it kept of that run (checked chunk by chunk),
+   * and offers it for Save with its SHA-256 until a new run starts: before, the page said "Waiting for a run
+   * to start", and the file sat in the browser's storage out of reach until it was deleted as stale (found by
+   * review).
+   */
+  async #offerKeptFile(): Promise<void> {
+    const [swarmId, contentId, manifest] = [this.#swarmId, this.#contentId, this.#manifest];
+    if (!swarmId || !contentId || !manifest || this.#run || this.#storesOpening > 0) return;
+    const storage = this.#leecherStorage();
+    const starts = this.#runStarts;
+    const kept = await storage.keptFile({
+      swarmId,
+      contentId,
+      manifest,
+      onProgress: (fraction) => {
+        if (this.#runStarts === starts) this.#showHashed(fraction);
+      },
+    });
+    // A run started meanwhile (its store is the tab's now), or the tab left.
+    const busy = this.#run !== undefined || this.#storesOpening > 0 || this.#leecherStore !== undefined;
+    if (!kept || this.#over || this.#runStarts !== starts || busy) return kept?.store.close();
+    this.#leecherStore = kept.store;
+    this.#keptRunNumber = kept.runNumber;
+    this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(kept.store.storeKey));
+    await this.#hashWholeFile(kept.store);
+  }
+
   async #hashWholeFile(store: IdbChunkStore): Promise<void> {
     // A newer run's store, not yet the whole file, took its place meanwhile: nothing to hash.
     if (this.#leecherStore !== store) return;

@@ -105,6 +105,36 @@ export class LeecherStorage {
     return { ok: true, store, held, heldBytes };
   }
 
+  /**
+   * The whole file this tab kept of the swarm's latest run it stored (a tab reloaded once its run was over:
+   * the join carries only a run going on, so no run opens it), checked chunk by chunk against the manifest;
+   * undefined if it kept none, or not all of it. It is touched, so no other visit takes it for stale.
+   */
+  async keptFile(options: {
+    readonly swarmId: string;
+    readonly contentId: string;
+    readonly manifest: Manifest;
+    readonly onProgress?: (fraction: number) => void;
+  }): Promise<{ readonly store: IdbChunkStore; readonly runNumber: number } | undefined> {
+    try {
+      const db = await this.#open();
+      const prefix = `${options.swarmId}/${options.contentId}/${await this.#deps.tabId()}/`;
+      const runOf = (storeKey: string): number => Number(storeKey.slice(prefix.length));
+      const kept = (await storeKeysWithChunks(db))
+        .filter((storeKey) => storeKey.startsWith(prefix) && Number.isSafeInteger(runOf(storeKey)))
+        .sort((a, b) => runOf(b) - runOf(a))[0];
+      if (kept === undefined) return undefined;
+      const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, options.onProgress);
+      if (!held.isComplete) return undefined;
+      await this.touch(kept);
+      const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });
+      return { store, runNumber: runOf(kept) };
+    } catch (error) {
+      console.warn(`swarmlab: the file this tab kept could not be read back: ${String(error)}`);
+      return undefined;
+    }
+  }
+
   /** Deletes a store (the tab left, or its storage failed); resolves once done, never rejects. */
   async forget(storeKey: string): Promise<void> {
     try {
