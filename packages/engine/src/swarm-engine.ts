@@ -46,6 +46,9 @@ export type { DropReason, SwarmEngineEvents } from './engine-events';
  * components object, and alone writes its own state (its fields of each peer: see `PeerDownloadState`,
  * `PeerUploadState`, `PeerChokeState`); all access to stored chunks goes through `StoredChunks`.
  */
+/** Peer ids `SwarmEngine` remembers as dropped; the oldest is forgotten past them. */
+const MAX_DROPPED_PEERS = 1024;
+
 export class SwarmEngine {
   readonly events = new TypedEvents<SwarmEngineEvents>();
   readonly manifest: Manifest;
@@ -56,6 +59,8 @@ export class SwarmEngine {
   readonly #timers: NamedTimers;
   /** Connected peers by id (closed ones are removed). */
   readonly #sessions = new Map<string, PeerSession>();
+  /** Peers dropped for misbehaving in this engine's run: a new link from one is closed (see `addLink`). */
+  readonly #dropped = new Set<string>();
   readonly #chunks: StoredChunks;
   readonly #availability: ChunkAvailability;
   readonly #downloader: Downloader;
@@ -183,11 +188,16 @@ export class SwarmEngine {
     return this.#choking.superSeeding;
   }
 
-  /** Starts speaking the protocol on a new link. */
+  /**
+   * Starts speaking the protocol on a new link; one from a peer this engine dropped for misbehaving is closed
+   * at once: a fresh connection gave it a new session, its bad blocks and floods forgotten, and its smart-ban
+   * charges lost (found by review). A new run's engine lets it try again.
+   */
   addLink(link: PeerLink): void {
     const sessions = this.#sessions;
     if (this.#lifecycle.destroyed) return link.close();
     if (sessions.has(link.remotePeerId) || link.remotePeerId === this.localPeerId) return link.close();
+    if (this.#dropped.has(link.remotePeerId)) return link.close();
     const session = new PeerSession(link, this.#availability.addPeer(), this.#clock.nowMs());
     sessions.set(link.remotePeerId, session);
     // Our handshake and bitfield go out before anything else, even replies to messages already queued.
@@ -350,6 +360,9 @@ export class SwarmEngine {
 
   #drop(session: PeerSession, reason: DropReason, detail: string): void {
     this.events.emit('peer-dropped', { peerId: session.peerId, reason, detail });
+    // Bounded: a swarm's members are, and a peer id is one member's.
+    if (this.#dropped.size >= MAX_DROPPED_PEERS) this.#dropped.delete(this.#dropped.values().next().value!);
+    this.#dropped.add(session.link.remotePeerId);
     this.#onClose(session, `dropped: ${detail}`);
     session.link.close();
   }

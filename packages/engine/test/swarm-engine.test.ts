@@ -352,6 +352,27 @@ describe('SwarmEngine over in-memory links', () => {
       expect(dropped).toEqual(['protocol-violation']);
     });
 
+    it('and kept out of the run when it connects again, its record not wiped by a fresh connection', async () => {
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const swarm = new TestSwarm(file);
+      const seeder = swarm.peer('seeder', { seed: true });
+      const dropped: string[] = [];
+      seeder.engine.events.on('peer-dropped', ({ peerId }) => dropped.push(peerId));
+      const first = swarm.rawPeer(seeder, file.contentId, 'rogue');
+      first.link.send(Uint8Array.of(250, 1, 2, 3));
+      await swarm.runUntil(() => first.closed(), 2000, 'the rogue dropped');
+      // A fresh offer gives it a new transport, and the run a new link: before, a new session, its record clean.
+      const again = swarm.rawPeer(seeder, file.contentId, 'rogue');
+      await swarm.runFor(10);
+      expect(again.closed()).toBe(true);
+      expect(again.received).toEqual([]);
+      expect(dropped).toEqual(['rogue']);
+      // Another peer is welcome.
+      const other = swarm.rawPeer(seeder, file.contentId, 'other');
+      await swarm.runFor(10);
+      expect(other.closed()).toBe(false);
+    });
+
     it('a flood of requests', async () => {
       const dropped = await misbehave((rogue) => {
         rogue.send(encodeWireMessage({ type: 'interested' }));
