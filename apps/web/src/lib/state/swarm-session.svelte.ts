@@ -594,6 +594,7 @@ export class SwarmSession implements RunController {
     this.#leftKeepingChunks = options.keepStoredChunks ?? false;
     this.#preparing.abort();
     this.#runStarts++;
+    this.#checkingStoredChunks = false;
     this.#stopTouching?.();
     const store = this.#leecherStore;
     store?.close();
@@ -646,6 +647,7 @@ export class SwarmSession implements RunController {
         if (this.#startingRunNumber === runNumber) {
           // Stopped while its store opened: it must not start once the store is open.
           this.#runStarts++;
+          this.#checkingStoredChunks = false;
           this.#startingRunNumber = undefined;
         } else if (this.#run?.runNumber === runNumber) this.#endRun(this.#run);
       },
@@ -743,6 +745,8 @@ export class SwarmSession implements RunController {
     const settings = started.settings[this.#peerId];
     if (!settings) return;
     const starting = ++this.#runStarts;
+    // A check of an older start's store no longer shows (this start's own check shows from its first progress).
+    this.#checkingStoredChunks = false;
     // It starts empty: a file kept from before a reload is offered no more (its store is closed below).
     this.#keptRunNumber = undefined;
     const previous = this.#run;
@@ -794,13 +798,18 @@ export class SwarmSession implements RunController {
         runNumber: started.runNumber,
         manifest,
         releasingBytes: Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
+        // Only while this start is the latest: a stopped or replaced run's check went on showing "Checking the
+        // chunks…" over the newer run's status (found by review).
         onProgress: (fraction) => {
+          if (starting !== this.#runStarts) return;
           this.#checkingStoredChunks = true;
           this.#showHashed(fraction);
         },
         onWriteFailed: (error) => this.#storageFailed(error),
       })
-      .finally(() => (this.#checkingStoredChunks = false));
+      .finally(() => {
+        if (starting === this.#runStarts) this.#checkingStoredChunks = false;
+      });
     const checkDelayMs = this.#options.testSwitches?.resumeCheckDelayMs ?? 0;
     if (opened.ok && opened.held.count > 0 && checkDelayMs > 0)
       await new Promise((done) => setTimeout(done, checkDelayMs));
