@@ -206,10 +206,11 @@ export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 export const DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS = 2 * DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
 
 /**
- * Eight of the largest answers (a `swarm:watch` of a 16,384-chunk manifest is 1.1 MB) or some hundred progress
- * tables of a full swarm: far more than a tab that reads ever has waiting, a bound on one that does not.
+ * Sixteen of the largest answers (a `swarm:watch` of a 16,384-chunk manifest is 1.1 MB), or some 40 s of a full
+ * swarm's progress tables for its largest files: far more than a tab that reads, even slowly, has waiting; a
+ * bound on one that does not.
  */
-export const DEFAULT_MAX_SOCKET_BACKLOG_BYTES = 8 * DEFAULT_MAX_EVENT_BYTES;
+export const DEFAULT_MAX_SOCKET_BACKLOG_BYTES = 16 * DEFAULT_MAX_EVENT_BYTES;
 
 /**
  * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class

@@ -30,15 +30,22 @@ function frameBytes(data: unknown): number {
   return 0;
 }
 
-/** What engine.io and the websocket under it hold queued for the client, in bytes (strings by their length). */
+/** Packets queued for one socket past which it is taken as not reading, whatever their bytes (tiny answers). */
+const MAX_QUEUED_PACKETS = 10_000;
+
+/**
+ * What engine.io and the websocket under it hold queued for the client, in bytes (strings by their length);
+ * Infinity past `MAX_QUEUED_PACKETS` packets, so that the count is never a walk of a queue without end.
+ */
 export function backlogBytes(socket: SignallingSocket): number {
   const engine = socket.conn as unknown as {
     readonly writeBuffer?: readonly EnginePacket[];
     readonly transport?: { readonly socket?: { readonly bufferedAmount?: number } };
   };
+  const queued = engine.writeBuffer ?? [];
+  if (queued.length > MAX_QUEUED_PACKETS) return Infinity;
   let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
-  for (const packet of engine.writeBuffer ?? [])
-    bytes += typeof packet.data === 'string' ? packet.data.length : frameBytes(packet.data);
+  for (const packet of queued) bytes += typeof packet.data === 'string' ? packet.data.length : frameBytes(packet.data);
   return bytes;
 }
 

@@ -16,14 +16,23 @@ export type SocketBudgetLimits = Pick<
 export interface SocketBudget {
   /**
    * Charges a received frame: its length plus `FRAME_COST_FLOOR_BYTES`, into debt if need be. False once the
-   * socket's debt exceeds a whole burst, or its address's does while this socket is in debt itself: it went on
-   * sending long after its requests were refused, and is to be disconnected. A socket of the address that did
-   * not run up the debt (a classmate behind the same school NAT, reporting its progress) only waits: it was
-   * disconnected too, as a deliberate leave, its place given up and its download counted abandoned.
+   * socket's debt exceeds a whole burst, or its address's does while this socket spent more than a bystander
+   * would (`bystanderSpendBytes`): it went on sending long after its requests were refused, and is to be
+   * disconnected. A socket of the address that did not run up the debt (a classmate behind the same school NAT,
+   * reporting its progress) only waits: it was disconnected too, as a deliberate leave, its place given up and
+   * its download counted abandoned.
    */
   received(frameBytes: number): boolean;
   /** Whether an event may be handled now: it takes a request token, and neither budget may be in debt. */
   admit(): boolean;
+}
+
+/**
+ * What a socket may have spent of its own budget, not yet refilled, and still count as a bystander of its
+ * address's debt: a quarter of its burst, at most 256 KiB (many progress reports; far less than a flood).
+ */
+export function bystanderSpendBytes(limits: Pick<SocketBudgetLimits, 'receivedByteBurst'>): number {
+  return Math.min(256 * 1024, limits.receivedByteBurst / 4);
 }
 
 export function createSocketBudget(limits: SocketBudgetLimits, address: TokenBucket, nowMs?: ClockMs): SocketBudget {
@@ -39,9 +48,13 @@ export function createSocketBudget(limits: SocketBudgetLimits, address: TokenBuc
       const cost = frameBytes + FRAME_COST_FLOOR_BYTES;
       bytes.charge(cost);
       address.charge(cost);
-      const ownDebt = bytes.balance();
-      if (ownDebt < -limits.receivedByteBurst) return false;
-      return address.balance() >= -limits.receivedByteBurstPerAddress || ownDebt >= 0;
+      const own = bytes.balance();
+      if (own < -limits.receivedByteBurst) return false;
+      if (address.balance() >= -limits.receivedByteBurstPerAddress) return true;
+      // The address a whole burst in debt: a socket that spent more than a little of its own budget lately took
+      // part in running it up (many sockets, each within its own budget, could otherwise flood the address for
+      // ever); one that sent only reports, its budget nearly whole, is a bystander and only waits.
+      return own >= limits.receivedByteBurst - bystanderSpendBytes(limits);
     },
     admit() {
       return bytes.balance() >= 0 && address.balance() >= 0 && requests.tryTake();

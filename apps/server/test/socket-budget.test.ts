@@ -67,11 +67,22 @@ describe('socket budget', () => {
     // whose own budget is whole (a classmate behind the same NAT) only waits, refused until the address repaid.
     const bystander = createSocketBudget(limits, address, () => nowMs);
     const fresh = createSocketBudget({ ...limits, receivedByteBurst: 1e9 }, address, () => nowMs);
-    expect(fresh.received(30_000 - FRAME_COST_FLOOR_BYTES)).toBe(true);
-    expect(fresh.received(1)).toBe(true);
+    // Within its own (huge) budget, but spending far more than a bystander would: it is running the debt up.
+    expect(fresh.received(300_000)).toBe(false);
     expect(bystander.received(200)).toBe(true);
     expect(bystander.admit()).toBe(false);
     const culprit = sockets[0]!;
     expect(culprit.received(limits.receivedByteBurst)).toBe(false);
+  });
+
+  it('drops the sockets that run an address up, each within its own budget, however many there are', () => {
+    let nowMs = 0;
+    const address = createTokenBucket({ capacity: 30_000, refillPerSec: 1000, nowMs: () => nowMs });
+    const roomy = { ...limits, receivedByteBurst: 100_000 };
+    const flooders = Array.from({ length: 20 }, () => createSocketBudget(roomy, address, () => nowMs));
+    // Each sends 26 KB: within its own 100 KB burst, and past a bystander's quarter of it.
+    const kept = flooders.map((flooder) => flooder.received(26_000 - FRAME_COST_FLOOR_BYTES));
+    // Before, none was dropped, and the address's debt grew for as long as they went on.
+    expect(kept.filter((ok) => !ok).length).toBeGreaterThan(15);
   });
 });

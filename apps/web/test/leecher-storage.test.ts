@@ -276,6 +276,18 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(bytesToHex(sha256(new Uint8Array(await (await kept.store.fileBlob()).arrayBuffer())))).toBe(fileSha256);
     // Another tab of the browser kept nothing of its own.
     expect(await storageOf('tab2').keptFile(where)).toBeUndefined();
+    // A read that fails once offers nothing this time, and deletes nothing: the file is there at the next look.
+    const read = vi
+      .spyOn(Blob.prototype, 'arrayBuffer')
+      .mockRejectedValueOnce(new DOMException('busy', 'UnknownError'));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await storageOf('tab1').keptFile(where)).toBeUndefined();
+    } finally {
+      read.mockRestore();
+      warn.mockRestore();
+    }
+    expect((await storageOf('tab1').keptFile(where))?.runNumber).toBe(1);
   });
 
   it('a new run starts empty at once; the previous run’s chunks are deleted in the background', async () => {

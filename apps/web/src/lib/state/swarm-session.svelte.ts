@@ -747,7 +747,9 @@ export class SwarmSession implements RunController {
     const starting = ++this.#runStarts;
     // A check of an older start's store no longer shows (this start's own check shows from its first progress).
     this.#checkingStoredChunks = false;
-    // It starts empty: a file kept from before a reload is offered no more (its store is closed below).
+    // It starts empty: a file kept from before a reload is offered no more (its store is closed below, and its
+    // room counted as being freed, as the run's open deletes it).
+    const keptWhole = this.#keptRunNumber !== undefined;
     this.#keptRunNumber = undefined;
     const previous = this.#run;
     previous?.end();
@@ -755,7 +757,7 @@ export class SwarmSession implements RunController {
     this.#fileSha256 = undefined;
     this.#fileSha256Error = undefined;
     this.#startingRunNumber = started.runNumber;
-    void this.#openLeecherStore(started, previous, starting).then(
+    void this.#openLeecherStore(started, previous, starting, keptWhole).then(
       (opened) => {
         if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
         if (opened)
@@ -776,16 +778,21 @@ export class SwarmSession implements RunController {
    * store it opened forgotten, when start `starting` is no longer the latest (the tab left, or a newer run
    * started while this one's store was opened: a reloaded tab checking its chunks takes a while).
    */
-  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined, starting: number) {
+  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined, starting: number, keptWhole = false) {
     this.#storesOpening++;
     try {
-      return await this.#openLeecherStoreNow(started, previous, starting);
+      return await this.#openLeecherStoreNow(started, previous, starting, keptWhole);
     } finally {
       this.#storesOpening--;
     }
   }
 
-  async #openLeecherStoreNow(started: RunStarted, previous: EngineRun | undefined, starting: number) {
+  async #openLeecherStoreNow(
+    started: RunStarted,
+    previous: EngineRun | undefined,
+    starting: number,
+    keptWhole: boolean,
+  ) {
     const manifest = this.#manifest!;
     this.#stopTouching?.();
     this.#leecherStore?.close();
@@ -797,7 +804,9 @@ export class SwarmSession implements RunController {
         contentId: this.#contentId!,
         runNumber: started.runNumber,
         manifest,
-        releasingBytes: Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
+        releasingBytes: keptWhole
+          ? manifest.sizeBytes
+          : Math.min(manifest.sizeBytes, previousChunks * manifest.chunkBytes),
         // Only while this start is the latest: a stopped or replaced run's check went on showing "Checking the
         // chunks…" over the newer run's status (found by review).
         onProgress: (fraction) => {
@@ -962,7 +971,12 @@ export class SwarmSession implements RunController {
     });
     // A run started meanwhile (its store is the tab's now), or the tab left.
     const busy = this.#run !== undefined || this.#storesOpening > 0 || this.#leecherStore !== undefined;
-    if (!kept || this.#over || this.#runStarts !== starts || busy) return kept?.store.close();
+    if (!kept || this.#over || this.#runStarts !== starts || busy) {
+      kept?.store.close();
+      // Left meanwhile (not a page unloading): its chunks go, as `leave` deletes a store it holds.
+      if (kept && this.#over && !this.#leftKeepingChunks) void storage.forget(kept.store.storeKey);
+      return;
+    }
     this.#leecherStore = kept.store;
     this.#keptRunNumber = kept.runNumber;
     this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(kept.store.storeKey));

@@ -124,7 +124,8 @@ export class LeecherStorage {
         .filter((storeKey) => storeKey.startsWith(prefix) && Number.isSafeInteger(runOf(storeKey)))
         .sort((a, b) => runOf(b) - runOf(a))[0];
       if (kept === undefined) return undefined;
-      const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, options.onProgress);
+      // Only looking: a read that fails once (a scanner, low memory) must not delete a finished run's file.
+      const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, options.onProgress, false);
       if (!held.isComplete) return undefined;
       await this.touch(kept);
       const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });

@@ -14,6 +14,8 @@ export async function checkStoredChunks(
   manifest: Manifest,
   sha256: Sha256,
   onProgress: (fraction: number) => void = () => {},
+  /** Whether chunks that do not check out are deleted (to be fetched again); false only looks. */
+  deleteFailed = true,
 ): Promise<Bitfield> {
   const held = new Bitfield(chunkCount(manifest));
   const keys = await db.getAllKeys('chunks', chunkRange(storeKey));
@@ -36,7 +38,7 @@ export async function checkStoredChunks(
     else corrupt.push(key);
     onProgress(++checked / keys.length);
   }
-  if (corrupt.length > 0) {
+  if (deleteFailed && corrupt.length > 0) {
     const tx = db.transaction('chunks', 'readwrite');
     await Promise.all([...corrupt.map((key) => tx.store.delete(key)), tx.done]);
   }
