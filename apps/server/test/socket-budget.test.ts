@@ -76,7 +76,7 @@ describe('socket budget', () => {
   });
 
   it('drops the sockets that run an address up, each within its own budget, however many there are', () => {
-    let nowMs = 0;
+    const nowMs = 0;
     const address = createTokenBucket({ capacity: 30_000, refillPerSec: 1000, nowMs: () => nowMs });
     const roomy = { ...limits, receivedByteBurst: 100_000 };
     const flooders = Array.from({ length: 20 }, () => createSocketBudget(roomy, address, () => nowMs));
