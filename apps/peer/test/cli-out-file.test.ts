@@ -18,9 +18,21 @@ const children: ChildProcess[] = [];
 let teacher: SignallingClient | undefined;
 let dir: string | undefined;
 
+/**
+ * Kills a peer and everything it started: tsx runs the script in a child process of its own, which a kill of
+ * tsx alone left running (seeders of every earlier test, found still seeding after the suite).
+ */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
 afterEach(async () => {
   teacher?.disconnect();
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const child of children.splice(0)) killGroup(child);
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -37,7 +49,11 @@ interface Outcome {
  * test runner with it.
  */
 function peerProcess(shell: string, args: readonly string[]) {
-  const child = spawn('bash', ['-c', `${shell}; exec "${TSX}" src/main.ts "$@"`, 'peer', ...args], { cwd: APP_DIR });
+  // A process group of its own, so that the test's end kills tsx's own child too (`killGroup`).
+  const child = spawn('bash', ['-c', `${shell}; exec "${TSX}" src/main.ts "$@"`, 'peer', ...args], {
+    cwd: APP_DIR,
+    detached: true,
+  });
   children.push(child);
   const output = { stdout: '', stderr: '' };
   child.stdout.on('data', (data: Buffer) => (output.stdout += data.toString()));
@@ -145,7 +161,10 @@ it('a seeder whose output is piped into a command that stops reading (head -1) g
   dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
   const seedPath = join(dir, 'lecture.bin');
   writeFileSync(seedPath, fileBytes(1024 * 1024, 7));
-  const child = spawn(TSX, ['src/main.ts', '--seed', seedPath, '--server', server.url], { cwd: APP_DIR });
+  const child = spawn(TSX, ['src/main.ts', '--seed', seedPath, '--server', server.url], {
+    cwd: APP_DIR,
+    detached: true,
+  });
   children.push(child);
   // As `| head -1` does: the first line read, the pipe closed; every later line meets a closed pipe (EPIPE).
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
