@@ -3,8 +3,11 @@ import { randomInt, type Random } from './random';
 
 interface Offer {
   readonly chunkIndex: number;
-  /** One bit per byte of the chunk: which have been sent to the peer (a block sent twice counts once). */
-  readonly sent: Uint8Array;
+  /**
+   * The byte ranges of the chunk sent to the peer, `[start, end)`, sorted and apart (a block sent twice counts
+   * once). An honest peer's blocks, in order, keep it to a range or two.
+   */
+  sent: (readonly [number, number])[];
   sentBytes: number;
   /** New bytes sent since `progressAtMs` was last moved. */
   newBytesSinceProgress: number;
@@ -84,8 +87,7 @@ export class SuperSeeder {
     }
     if (peerId === undefined) return undefined;
     const chunkIndex = this.#pool.pop()!;
-    const sent = new Uint8Array(Math.ceil(this.#chunkLengthBytes(chunkIndex) / 8));
-    this.#offers.set(peerId, { chunkIndex, sent, sentBytes: 0, newBytesSinceProgress: 0, progressAtMs: nowMs });
+    this.#offers.set(peerId, { chunkIndex, sent: [], sentBytes: 0, newBytesSinceProgress: 0, progressAtMs: nowMs });
     this.#lastOfferAtMs.set(peerId, nowMs);
     return { peerId, chunkIndex };
   }
@@ -98,16 +100,7 @@ export class SuperSeeder {
     const offer = this.#offers.get(peerId);
     if (offer?.chunkIndex !== chunkIndex) return false;
     const chunkBytes = this.#chunkLengthBytes(chunkIndex);
-    const start = Math.max(0, offsetBytes);
-    const end = Math.min(chunkBytes, offsetBytes + lengthBytes);
-    let added = 0;
-    for (let byte = start; byte < end; byte++) {
-      const mask = 1 << (byte & 7);
-      const index = byte >> 3;
-      if (offer.sent[index]! & mask) continue;
-      offer.sent[index] = offer.sent[index]! | mask;
-      added++;
-    }
+    const added = addRange(offer, Math.max(0, offsetBytes), Math.min(chunkBytes, offsetBytes + lengthBytes));
     offer.sentBytes += added;
     offer.newBytesSinceProgress += added;
     const remaining = chunkBytes - offer.sentBytes;
@@ -150,4 +143,28 @@ export class SuperSeeder {
     this.#offers.delete(peerId);
     if (!this.#inSwarm.has(offer.chunkIndex)) this.#pool.push(offer.chunkIndex);
   }
+}
+
+/** Adds `[start, end)` to the offer's ranges sent, merging; returns how many of its bytes were not sent before. */
+function addRange(offer: Offer, start: number, end: number): number {
+  if (end <= start) return 0;
+  let mergedStart = start;
+  let mergedEnd = end;
+  let overlap = 0;
+  const kept: (readonly [number, number])[] = [];
+  for (const range of offer.sent) {
+    const [from, to] = range;
+    if (to < start || from > end) {
+      kept.push(range);
+      continue;
+    }
+    // Touching or overlapping: one range with the new one.
+    overlap += Math.max(0, Math.min(to, end) - Math.max(from, start));
+    mergedStart = Math.min(mergedStart, from);
+    mergedEnd = Math.max(mergedEnd, to);
+  }
+  kept.push([mergedStart, mergedEnd]);
+  kept.sort((a, b) => a[0] - b[0]);
+  offer.sent = kept;
+  return end - start - overlap;
 }

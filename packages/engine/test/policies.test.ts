@@ -212,8 +212,11 @@ describe('SuperSeeder', () => {
     const again = seeder.offerNext(['b'], 9000)!;
     for (let i = 0; i < 10; i++) expect(seeder.recordUpload('b', again.chunkIndex, 0, 100, 9000 + i)).toBe(false);
     expect(seeder.active).toBe(true);
-    for (let offset = 100; offset < 1000; offset += 100)
-      expect(seeder.recordUpload('b', again.chunkIndex, offset, 100, 9100)).toBe(offset === 900);
+    // Overlapping blocks count their new bytes only: 100..300, then 200..500 adds 200, and so on to the end.
+    expect(seeder.recordUpload('b', again.chunkIndex, 100, 200, 9100)).toBe(false);
+    expect(seeder.recordUpload('b', again.chunkIndex, 200, 300, 9100)).toBe(false);
+    expect(seeder.recordUpload('b', again.chunkIndex, 900, 500, 9100)).toBe(false); // past the chunk's end: 900..1000
+    expect(seeder.recordUpload('b', again.chunkIndex, 450, 500, 9100)).toBe(true); // 500..900 was the last gap
   });
 
   it('offers only the chunks nobody announced, after a bitfield of most of them (a second seeder, say)', () => {
