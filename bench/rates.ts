@@ -3,7 +3,8 @@ import { parseByteQuantity } from '@swarmlab/theory';
 import { UsageError } from './args';
 
 /**
- * A link cap given as `--name 2MB/s`: bytes per second, whole, within what a run takes (10 kB/s to 10 GB/s),
+ * A link cap given as `--name 2MB/s`: bytes per second, whole (the run form and the theory are given the same
+ * number), within what a run takes (10 kB/s to 10 GB/s),
  * checked before any browser or peer is started; undefined when the flag is absent. Bit units ("2Mbps") are
  * refused with their byte figure, never read as bytes.
  */

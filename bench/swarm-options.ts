@@ -83,11 +83,6 @@ function quantityFlag(name: string, text: string | undefined, kind: ByteQuantity
 /** Leechers a swarm can hold besides its seeder, with the server's default limits. */
 export const MAX_BENCH_LEECHERS = DEFAULT_LIMITS.maxPeersPerSwarm - 1;
 
-function rateFlag(name: string, text: string | undefined): number | undefined {
-  // Whole bytes/s, so the run form and the theory are given the same number.
-  return capRateFlag(name, text);
-}
-
 export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
   const values = parseFlags(argv, {
     peers: { type: 'string' },
@@ -122,9 +117,9 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
   return {
     peers: intFlag('peers', values.peers, 4, 1, MAX_BENCH_LEECHERS),
     fileBytes,
-    serverUpBytesPerSec: rateFlag('server-up', values['server-up']),
-    peerUpBytesPerSec: rateFlag('peer-up', values['peer-up']),
-    peerDownBytesPerSec: rateFlag('peer-down', values['peer-down']),
+    serverUpBytesPerSec: capRateFlag('server-up', values['server-up']),
+    peerUpBytesPerSec: capRateFlag('peer-up', values['peer-up']),
+    peerDownBytesPerSec: capRateFlag('peer-down', values['peer-down']),
     mode: mode.data,
     runs: intFlag('runs', values.runs, 3, 1, 100),
     json: values.json ?? false,

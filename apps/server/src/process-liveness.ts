@@ -1,4 +1,5 @@
 import type { RedisClient, RedisKeys, ProcessId, RedisSwarmStore } from './redis-swarm-store';
+import { everyInTurn } from './every-in-turn';
 import type { SocketId } from './swarm-registry';
 import type { SocketsLost } from './swarm-store';
 
@@ -133,15 +134,8 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       if (gone.length > 0) lost(swarmId, gone);
     }
   };
-  let auditing = false;
-  const auditTimer = setInterval(() => {
-    if (closed || auditing) return;
-    auditing = true;
-    audit()
-      .catch(options.onError)
-      .finally(() => (auditing = false));
-  }, options.auditIntervalMs);
-  auditTimer.unref();
+  const inTurn = { stopped: () => closed, onError: options.onError };
+  const auditTimer = everyInTurn(options.auditIntervalMs, audit, inTurn);
 
   const tick = (): void => {
     if (beating || closed) return;
@@ -153,18 +147,13 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   const timer = setInterval(tick, options.heartbeatIntervalMs);
   timer.unref();
   // Said on a timer of its own as well: a beat that takes long (taking over a stopped process's sockets, swarm
-  // after swarm, on a slow Redis) must not make this process look stopped in its turn.
-  let refreshing = false;
-  const aliveTimer = setInterval(() => {
-    // One at a time: with Redis down, node-redis would queue one a second for as long as it is down.
-    if (closed || refreshing) return;
-    refreshing = true;
-    client
-      .set(keys.alive(processId), '1', { PX: options.processTimeoutMs })
-      .catch(options.onError)
-      .finally(() => (refreshing = false));
-  }, options.heartbeatIntervalMs);
-  aliveTimer.unref();
+  // after swarm, on a slow Redis) must not make this process look stopped in its turn. One at a time: with
+  // Redis down, node-redis would queue one a second for as long as it is down.
+  const aliveTimer = everyInTurn(
+    options.heartbeatIntervalMs,
+    () => client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs }),
+    inTurn,
+  );
   tick();
 
   return {

@@ -1,5 +1,6 @@
 import type { PeerId, SwarmId } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
+import { everyInTurn } from './every-in-turn';
 import { settleSafely, type MemberGrace, type MemberGraceOptions } from './member-grace';
 import type { RedisClient, RedisKeys } from './redis-swarm-store';
 
@@ -83,21 +84,9 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
         );
     }
   };
-  /** Runs `task` every `intervalMs`, one run at a time, until closed; returns the timer. */
-  const everyInTurn = (intervalMs: number, task: () => Promise<void>): ReturnType<typeof setInterval> => {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running || closed) return;
-      running = true;
-      task()
-        .catch(failed)
-        .finally(() => (running = false));
-    }, intervalMs);
-    timer.unref();
-    return timer;
-  };
-  const recheckTimer = everyInTurn(options.recheckIntervalMs, recheck);
-  const timer = everyInTurn(options.sweepIntervalMs, sweep);
+  const inTurn = { stopped: () => closed, onError: failed };
+  const recheckTimer = everyInTurn(options.recheckIntervalMs, recheck, inTurn);
+  const timer = everyInTurn(options.sweepIntervalMs, sweep, inTurn);
 
   const wait = (key: string, onlyIfAbsent: boolean): void => {
     if (!closed) started.add(key);

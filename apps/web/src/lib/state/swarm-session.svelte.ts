@@ -778,7 +778,7 @@ export class SwarmSession implements RunController {
    * store it opened forgotten, when start `starting` is no longer the latest (the tab left, or a newer run
    * started while this one's store was opened: a reloaded tab checking its chunks takes a while).
    */
-  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined, starting: number, keptWhole = false) {
+  async #openLeecherStore(started: RunStarted, previous: EngineRun | undefined, starting: number, keptWhole: boolean) {
     this.#storesOpening++;
     try {
       return await this.#openLeecherStoreNow(started, previous, starting, keptWhole);
@@ -949,7 +949,6 @@ export class SwarmSession implements RunController {
     if (swarmId && manifest && progress) this.#options.onBroadcast?.({ swarmId, manifest, progress });
   }
 
-  /** A leecher's whole file, hashed from storage (the seeder's was hashed as it was prepared). */
   /**
    * A tab reloaded once its run was over finds the whole file it kept of that run (checked chunk by chunk),
    * and offers it for Save with its SHA-256 until a new run starts: before, the page said "Waiting for a run
@@ -983,6 +982,7 @@ export class SwarmSession implements RunController {
     await this.#hashWholeFile(kept.store);
   }
 
+  /** A leecher's whole file, hashed from storage (the seeder's was hashed as it was prepared). */
   async #hashWholeFile(store: IdbChunkStore): Promise<void> {
     // A newer run's store, not yet the whole file, took its place meanwhile: nothing to hash.
     if (this.#leecherStore !== store) return;
