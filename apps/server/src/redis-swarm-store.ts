@@ -119,6 +119,20 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
     return manifest;
   };
 
+  /**
+   * The manifest of a swarm just read, or undefined if the swarm ended since (its record and manifest deleted by
+   * another write): a read or an update racing the end of a swarm is no error (a progress broadcast queued as
+   * the last member was given up logged one).
+   */
+  const manifestIfStillThere = async (swarmId: SwarmId): Promise<Manifest | undefined> => {
+    try {
+      return await manifestOf(swarmId);
+    } catch (error) {
+      if ((await load(swarmId)).stored === undefined) return undefined;
+      throw error;
+    }
+  };
+
   /** The world of one swarm, as stored (or empty), with the code a new swarm would get. */
   const worldOf = (stored: StoredSwarm | undefined, manifest: Manifest | undefined) => {
     const registry = createSwarmRegistry({ limits: worldLimits, nowMs, epochNowMs: nowMs });
@@ -185,7 +199,9 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
   ): Promise<Updated<T>> => {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const { version, stored, doc } = await load(swarmId);
-      const manifest = stored ? await manifestOf(swarmId) : creation?.manifest;
+      const manifest = stored ? await manifestIfStillThere(swarmId) : creation?.manifest;
+      // Ended since it was read: read it again (gone now).
+      if (stored && !manifest) continue;
       const { world, joinCode } = worldOf(stored, manifest);
       const value = change(world);
       const after = stateOf(swarmId, world, stored, joinCode(), stored?.creator ?? creation?.creator ?? '');
@@ -257,8 +273,8 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
 
     async read(swarmId, view) {
       const { stored } = await load(swarmId);
-      const manifest = stored ? await manifestOf(swarmId) : undefined;
-      return view(worldOf(stored, manifest).world);
+      const manifest = stored ? await manifestIfStillThere(swarmId) : undefined;
+      return view(worldOf(manifest ? stored : undefined, manifest).world);
     },
 
     async hasSwarm(swarmId) {
