@@ -37,4 +37,6 @@ export interface SwarmRecord {
   readonly members: readonly MemberRecord[];
   readonly watchers: readonly WatcherRecord[];
   readonly runs: SwarmRunsState;
+  /** Members that left and the hashes of their keys, oldest first (`departed-keys.ts`); absent in older records. */
+  readonly departedKeys?: readonly (readonly [PeerId, string])[];
 }

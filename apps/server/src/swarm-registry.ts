@@ -28,6 +28,7 @@ import {
   type SwarmRuns,
   type SwarmRunsState,
 } from './swarm-runs';
+import { DepartedKeys } from './departed-keys';
 import type { SwarmRecord } from './swarm-record';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
@@ -255,7 +256,7 @@ export interface SwarmRegistry {
   audienceOf(swarmId: SwarmId): SocketId[];
   /** Whether `peerId` is a member of the swarm, connected or away (its socket dropped, within its grace). */
   hasMember(swarmId: SwarmId, peerId: PeerId): boolean;
-  /** Whether `peerId` is taken in the swarm: a member, or a participant of the run going on. */
+  /** Whether `peerId` is taken in the swarm: a member, a participant of the run going on, or one that left. */
   hasPeerId(swarmId: SwarmId, peerId: PeerId): boolean;
   /**
    * Stores the socket's latest report, and counts it in the run it names if that run is going on; a
@@ -273,6 +274,9 @@ export interface SwarmRegistry {
   /** Takes in a swarm exported earlier (by this process or another), with its manifest. */
   importSwarm(record: SwarmRecord, manifest: Manifest): void;
 }
+
+/** Departed members whose ids stay theirs, per member a swarm may have. */
+const DEPARTED_KEYS_PER_SEAT = 4;
 
 /** Why a member whose completion no witness confirmed in time is flagged. */
 const UNCONFIRMED_COMPLETION = `complete: not confirmed within ${CORROBORATION_WAIT_MS / 1000} s by the peers that could have sent it the file`;
@@ -311,6 +315,8 @@ interface MutableSwarm extends Swarm {
   readonly watchers: Set<SocketId>;
   readonly runs: SwarmRuns;
   readonly controlDigest: ControlDigest;
+  /** Who may take back the ids of members that left. */
+  readonly departedKeys: DepartedKeys;
 }
 
 /** Where a socket is: a member of a swarm (with its peer id) or a watcher of one (`peerId` null). */
@@ -407,6 +413,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     seal: SwarmSeal,
     config: RunConfig,
     runsState?: SwarmRunsState,
+    departedKeys: readonly (readonly [PeerId, string])[] = [],
   ): MutableSwarm => ({
     swarmId,
     contentId,
@@ -425,6 +432,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       state: runsState,
     }),
     controlDigest: controlDigestOfSeal(seal),
+    departedKeys: new DepartedKeys(limits.maxPeersPerSwarm * DEPARTED_KEYS_PER_SEAT, departedKeys),
   });
 
   /** Takes `member` out of `swarm` (and its run), deleting the swarm when it empties. */
@@ -433,6 +441,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const { peerId } = member;
     if (member.socketId !== null) presences.delete(member.socketId);
     swarm.members.delete(peerId);
+    swarm.departedKeys.remember(peerId, member.keyDigest.toString('base64url'));
     swarm.runs.leave(peerId);
     const remainingSocketIds = memberSocketsOf(swarm);
     if (swarm.members.size > 0) {
@@ -468,7 +477,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         restoredSwarm,
       };
     }
-    // Its place in the run going on, if it had one, is its own only by its key (or awaited after a restart).
+    // The id of a member that left is its own only by its key, like its place in the run going on, if it had
+    // one (or awaited after a restart).
+    if (!swarm.departedKeys.allows(input.peerId, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
     const place = swarm.runs.placeFor(input.peerId, input.keyDigest);
     if (place === 'taken') return { ok: false, code: 'peer-id-taken' };
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
@@ -481,6 +492,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       member.overrideByControl = inControl;
     }
     swarm.members.set(member.peerId, member);
+    swarm.departedKeys.forget(member.peerId);
     if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
@@ -537,6 +549,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
       swarm.members.set(member.peerId, state);
+      swarm.departedKeys.forget(member.peerId);
       const inControl = sameControlDigest(swarm.controlDigest, control);
       presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       const run = takingBack ? swarm.runs.takeBack(state) : swarm.runs.join(state);
@@ -545,7 +558,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
 
     mayTakeBack(swarmId, peerId, keyDigest) {
       const swarm = swarms.get(swarmId);
-      return !!swarm && !swarm.members.has(peerId) && swarm.runs.mayTakeBack(peerId, keyDigest);
+      return (
+        !!swarm &&
+        !swarm.members.has(peerId) &&
+        swarm.departedKeys.allows(peerId, keyDigest) &&
+        swarm.runs.mayTakeBack(peerId, keyDigest)
+      );
     },
 
     watch(swarmId, socketId, control) {
@@ -658,7 +676,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
 
     hasPeerId(swarmId, peerId) {
       const swarm = swarms.get(swarmId);
-      return swarm !== undefined && (swarm.members.has(peerId) || swarm.runs.isParticipant(peerId));
+      return (
+        swarm !== undefined &&
+        (swarm.members.has(peerId) || swarm.runs.isParticipant(peerId) || swarm.departedKeys.has(peerId))
+      );
     },
 
     report(socketId, report) {
@@ -749,12 +770,21 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         })),
         watchers: [...swarm.watchers].map((socketId) => ({ socketId, inControl: inControl(socketId) })),
         runs: swarm.runs.exportState(),
+        departedKeys: swarm.departedKeys.entries(),
       };
     },
 
     importSwarm(record, manifest) {
       const { swarmId } = record;
-      const swarm = newSwarm(swarmId, record.contentId, manifest, record.seal, record.runs.config, record.runs);
+      const swarm = newSwarm(
+        swarmId,
+        record.contentId,
+        manifest,
+        record.seal,
+        record.runs.config,
+        record.runs,
+        record.departedKeys,
+      );
       const imported: MutableSwarm = { ...swarm, createdAtMs: record.createdAtMs };
       for (const { inControl, keyDigest, ...member } of record.members) {
         imported.members.set(member.peerId, {

@@ -188,6 +188,65 @@ describe('a member whose connection drops', () => {
   });
 });
 
+describe('the id of a member that left', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  const start = serverPerTestOn(clock);
+  /** A key nobody was given: another tab naming the member's id. */
+  const otherKey = 'K'.repeat(22);
+
+  it('stays its own between runs: another key is refused, its own key takes it back', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    leecher.client.disconnect();
+    await latestProgress(seeder.received, (table) => table.peers.length === 1, 'its row is gone');
+
+    const thief = await server.connect();
+    const stolen = resumeOf(leecher, { memberKey: otherKey });
+    expect(await thief.timeout(WAIT_MS).emitWithAck('swarm:resume', stolen)).toMatchObject({
+      ok: false,
+      error: { code: 'peer-id-taken' },
+    });
+    await roundTrip(seeder.client);
+    expect(seeder.received.progress.at(-1)!.peers.map((peer) => peer.peerId)).toEqual([seeder.peerId]);
+    // Told of its join once: when it joined.
+    expect(seeder.received.joined.filter((peerId) => peerId === leecher.peerId)).toHaveLength(1);
+
+    const back = await server.connect();
+    expect(await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher))).toMatchObject({
+      ok: true,
+      placeKept: false,
+    });
+    await latestProgress(seeder.received, (table) => table.peers.length === 2, 'it is back');
+  });
+
+  it('keeps the founder’s seeder place for the founder after its grace period, whoever asks first', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    dropConnection(seeder.client);
+    await waitUntil(() => leecher.received.left.includes(seeder.peerId), 'the founder is given up');
+
+    const thief = await server.connect();
+    const { control: _control, ...withoutControl } = resumeOf(seeder, { memberKey: otherKey });
+    expect(await thief.timeout(WAIT_MS).emitWithAck('swarm:resume', withoutControl)).toMatchObject({
+      ok: false,
+      error: { code: 'peer-id-taken' },
+    });
+
+    const back = await server.connect();
+    expect(await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(seeder))).toMatchObject({
+      ok: true,
+      inControl: true,
+    });
+    const table = await latestProgress(leecher.received, (progress) => progress.peers.length === 2, 'it is back');
+    expect(table.peers.find((peer) => peer.peerId === seeder.peerId)?.role).toBe('seeder');
+    expect(await back.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toMatchObject({
+      ok: true,
+    });
+  });
+});
+
 describe('a completion one of whose witnesses is away', () => {
   const clock: HandClock = { nowMs: 1000 };
   /** The server's grace for a dropped member, on the hand clock: no test here waits it out in real time. */

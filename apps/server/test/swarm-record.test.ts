@@ -43,4 +43,25 @@ describe('a swarm exported as a record and imported into another registry', () =
     expect(second.progressOf(swarmId)).toEqual(first.progressOf(swarmId));
     expect(second.progressOf(swarmId)?.run?.phase).toBe('finished');
   });
+
+  it('keeps the ids of members that left their owners’', async () => {
+    const clock = { nowMs: () => 1000, epochNowMs: () => 1_700_000_000_000 };
+    const first = createSwarmRegistry({ limits, ...clock });
+    const { manifest, contentId } = await makeManifest();
+    const seal = sealOf('salt', controlDigestOf('secret'));
+    const swarmId = swarmIdOfSeal(seal, contentId);
+    const key = memberKeyDigestOf('key');
+    first.create({ swarmId, contentId, manifest, seal, founder: { peerId: 'seed', socketId: 's1', keyDigest: key } });
+    first.join(swarmId, { peerId: 'leech', socketId: 's2', keyDigest: key });
+    first.leave('s2');
+
+    const second = createSwarmRegistry({ limits, ...clock });
+    second.importSwarm(JSON.parse(JSON.stringify(first.exportSwarm(swarmId))), manifest);
+    const resume = { swarmId, peerId: 'leech', seal, role: 'leecher' as const, run: null };
+    expect(second.resume({ ...resume, socketId: 's3', keyDigest: memberKeyDigestOf('other') })).toMatchObject({
+      ok: false,
+      code: 'peer-id-taken',
+    });
+    expect(second.resume({ ...resume, socketId: 's3', keyDigest: key })).toMatchObject({ ok: true });
+  });
 });

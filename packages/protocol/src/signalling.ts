@@ -334,7 +334,10 @@ export type SignallingErrorCode =
    * it is not this swarm's file, or not its seal.
    */
   | 'seal-mismatch'
-  /** A resume for a peer id that another member holds (its member key differs). */
+  /**
+   * A resume for a peer id that another member holds, or that a member left under (its member key differs;
+   * the server keeps the keys of 4 × `maxPeersPerSwarm` departed members).
+   */
   | 'peer-id-taken'
   /** No live swarm has this join code: mistyped, or its swarm has ended. */
   | 'code-not-found'
