@@ -373,7 +373,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({ socket, context, store, limits, progress, toSockets, inTurn, unknownSwarms });
+    attachRunHandlers({ socket, address, context, store, limits, progress, toSockets, inTurn, unknownSwarms });
     attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, inTurn, log });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 

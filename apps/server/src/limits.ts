@@ -32,6 +32,11 @@ export interface ServerLimits {
    * presents the control secret (the teacher's screen; the per-address connection limit bounds those).
    */
   readonly maxWatchersPerSwarm: number;
+  /**
+   * Of those, watchers from one network address without the control secret; one more is refused
+   * `too-many-watchers-from-address`, so that one address holding the link cannot keep the projector out.
+   */
+  readonly maxWatchersPerAddressInSwarm: number;
   /** Deepest nesting of a request's payload; a deeper one is refused with `payload-too-deep`, unread. */
   readonly maxPayloadDepth: number;
   /**
@@ -151,6 +156,12 @@ export const DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS = 250;
 export const DEFAULT_MAX_WATCHERS_PER_SWARM = 16;
 
 /**
+ * Half of those: a classroom behind one address still opens 8 screens, and one address holding the link
+ * (a prankster's script) leaves 8 for the rest, the projector among them.
+ */
+export const DEFAULT_MAX_WATCHERS_PER_ADDRESS_IN_SWARM = 8;
+
+/**
  * The deepest valid request is a `swarm:create` (request → manifest → hash list: 3); 16 leaves room for
  * the protocol to grow while a 5,000-deep payload is refused after 17 steps.
  */
@@ -251,6 +262,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   messageBurst: DEFAULT_MESSAGE_BURST,
   progressBroadcastIntervalMs: DEFAULT_PROGRESS_BROADCAST_INTERVAL_MS,
   maxWatchersPerSwarm: DEFAULT_MAX_WATCHERS_PER_SWARM,
+  maxWatchersPerAddressInSwarm: DEFAULT_MAX_WATCHERS_PER_ADDRESS_IN_SWARM,
   maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
   receivedBytesPerSec: DEFAULT_RECEIVED_BYTES_PER_SEC,
   receivedByteBurst: DEFAULT_RECEIVED_BYTE_BURST,

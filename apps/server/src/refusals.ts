@@ -28,6 +28,8 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
   'no-run-number-left': 'This swarm has used every run number: share the file again to start a new swarm.',
   'no-run': 'There is no run going on to stop.',
   'too-many-watchers': 'This swarm has as many overview screens as this server allows: close one first.',
+  'too-many-watchers-from-address':
+    'Your network address already has as many overview screens of this swarm as this server allows: close one first, or open the teacher’s control link.',
   'no-seeder': 'The tab that shared the file has left, so nobody has the whole file: no run can start.',
   'no-leecher':
     'Nobody is here to download the file yet: open the share link in another tab or on another laptop first.',

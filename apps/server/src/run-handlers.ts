@@ -7,6 +7,7 @@ import {
   type SwarmWatched,
   type SwarmWatchRequest,
 } from '@swarmlab/protocol';
+import type { AddressKey } from './address-quotas';
 import { controlDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { MembershipTurn } from './membership-turn';
@@ -20,12 +21,14 @@ import type { UnknownSwarms } from './unknown-swarm';
 
 export interface RunHandlerDeps {
   readonly socket: SignallingSocket;
+  /** The socket's network address: a watcher counts against its share of the swarm's watchers. */
+  readonly address: AddressKey;
   readonly context: GuardContext;
   readonly store: SwarmStore;
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
-  /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
   readonly inTurn: MembershipTurn;
+  /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
   /** What a watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
   readonly unknownSwarms: UnknownSwarms;
@@ -39,7 +42,7 @@ export interface RunHandlerDeps {
  * `run-in-progress`, whichever processes they are on).
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, context, store, limits, progress, toSockets, inTurn, unknownSwarms } = deps;
+  const { socket, address, context, store, limits, progress, toSockets, inTurn, unknownSwarms } = deps;
 
   /** Updates the swarm the socket follows; undefined when it follows none. */
   const changeFollowed = async <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> => {
@@ -60,7 +63,7 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
           if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
           const digest = control === undefined ? undefined : controlDigestOf(control);
           const updated = await store.update(swarmId, (world) => {
-            const watched = world.registry.watch(swarmId, socket.id, digest);
+            const watched = world.registry.watch(swarmId, socket.id, address, digest);
             if (!watched.ok) return watched;
             const { contentId } = watched.swarm;
             const joinCode = world.joinCodes.ensure({ swarmId, contentId });

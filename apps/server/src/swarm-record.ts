@@ -20,6 +20,8 @@ export interface MemberRecord {
 
 export interface WatcherRecord {
   readonly socketId: string;
+  /** Its network address (`AddressKey`); absent in records written before, counted as one address. */
+  readonly address?: string;
   readonly inControl: boolean;
 }
 

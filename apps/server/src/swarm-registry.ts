@@ -28,6 +28,7 @@ import {
   type SwarmRuns,
   type SwarmRunsState,
 } from './swarm-runs';
+import type { AddressKey } from './address-quotas';
 import { DepartedKeys } from './departed-keys';
 import type { SwarmRecord } from './swarm-record';
 
@@ -71,7 +72,7 @@ export type JoinOutcome =
 
 export type WatchOutcome =
   | { readonly ok: true; readonly swarm: Swarm; readonly progress: SwarmProgress; readonly inControl: boolean }
-  | Refusal<'swarm-not-found' | 'already-in-swarm' | 'too-many-watchers'>;
+  | Refusal<'swarm-not-found' | 'already-in-swarm' | 'too-many-watchers' | 'too-many-watchers-from-address'>;
 
 /**
  * A member took its place back. `rebound`: it was still a member (its old socket dropped, or not noticed
@@ -167,6 +168,8 @@ export interface SwarmRegistryLimits {
   readonly maxSwarms: number;
   readonly maxPeersPerSwarm: number;
   readonly maxWatchersPerSwarm: number;
+  /** Watchers of one swarm from one address without the control secret. */
+  readonly maxWatchersPerAddressInSwarm: number;
   /** How long a suspended member keeps its place: the longest a completion waits for it as a witness. */
   readonly memberGraceMs: number;
 }
@@ -222,7 +225,11 @@ export interface SwarmRegistry {
    * its page reloaded). Nothing to take back outside a run.
    */
   mayTakeBack(swarmId: SwarmId, peerId: PeerId, keyDigest: ControlDigest): boolean;
-  watch(swarmId: SwarmId, socketId: SocketId, control?: ControlDigest): WatchOutcome;
+  /**
+   * `socketId` of network address `address` watches the swarm: at most `maxWatchersPerSwarm` watchers, of them
+   * `maxWatchersPerAddressInSwarm` from one address, unless it presents the control secret.
+   */
+  watch(swarmId: SwarmId, socketId: SocketId, address: AddressKey, control?: ControlDigest): WatchOutcome;
   /** Removes the socket from its swarm, deleting the swarm when it empties; undefined if it was in none. */
   leave(socketId: SocketId): LeaveOutcome | undefined;
   /**
@@ -312,7 +319,8 @@ interface MutableSwarm extends Swarm {
   readonly createdAtMs: number;
   /** In joining order, so the peer list a newcomer receives starts with the oldest peers (the seed). */
   readonly members: Map<PeerId, MemberState>;
-  readonly watchers: Set<SocketId>;
+  /** Each watcher's network address. */
+  readonly watchers: Map<SocketId, AddressKey>;
   readonly runs: SwarmRuns;
   readonly controlDigest: ControlDigest;
   /** Who may take back the ids of members that left. */
@@ -421,7 +429,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     seal,
     createdAtMs: nowMs(),
     members: new Map(),
-    watchers: new Set(),
+    watchers: new Map(),
     runs: createSwarmRuns({
       config,
       nowMs,
@@ -448,7 +456,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       return { swarmId, peerId, remainingSocketIds, swarmDeleted: false, orphanedWatcherSocketIds: [] };
     }
     swarms.delete(swarmId);
-    const orphanedWatcherSocketIds = [...swarm.watchers];
+    const orphanedWatcherSocketIds = [...swarm.watchers.keys()];
     for (const watcher of orphanedWatcherSocketIds) presences.delete(watcher);
     return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
   };
@@ -566,7 +574,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       );
     },
 
-    watch(swarmId, socketId, control) {
+    watch(swarmId, socketId, address, control) {
       if (presences.has(socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
@@ -575,7 +583,14 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       // (the control link), which the per-address connection limit bounds.
       if (!inControl && swarm.watchers.size >= limits.maxWatchersPerSwarm)
         return { ok: false, code: 'too-many-watchers' };
-      swarm.watchers.add(socketId);
+      // Nor may one address holding the link take every place: the projector opened from the read-only link
+      // would be kept out. The control link's screens are not counted (nor kept out).
+      const fromAddress = [...swarm.watchers].filter(
+        ([other, otherAddress]) => otherAddress === address && !presences.get(other)?.inControl,
+      ).length;
+      if (!inControl && fromAddress >= limits.maxWatchersPerAddressInSwarm)
+        return { ok: false, code: 'too-many-watchers-from-address' };
+      swarm.watchers.set(socketId, address);
       presences.set(socketId, { swarmId, peerId: null, inControl });
       return { ok: true, swarm, progress: progressOf(swarm), inControl };
     },
@@ -667,7 +682,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
 
     audienceOf(swarmId) {
       const swarm = swarms.get(swarmId);
-      return swarm ? [...memberSocketsOf(swarm), ...swarm.watchers] : [];
+      return swarm ? [...memberSocketsOf(swarm), ...swarm.watchers.keys()] : [];
     },
 
     hasMember(swarmId, peerId) {
@@ -768,7 +783,11 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
           keyDigest: keyDigest.toString('base64url'),
           inControl: inControl(member.socketId),
         })),
-        watchers: [...swarm.watchers].map((socketId) => ({ socketId, inControl: inControl(socketId) })),
+        watchers: [...swarm.watchers].map(([socketId, address]) => ({
+          socketId,
+          address,
+          inControl: inControl(socketId),
+        })),
         runs: swarm.runs.exportState(),
         departedKeys: swarm.departedKeys.entries(),
       };
@@ -794,8 +813,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         });
         if (member.socketId !== null) presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       }
-      for (const { socketId, inControl } of record.watchers) {
-        imported.watchers.add(socketId);
+      for (const { socketId, address, inControl } of record.watchers) {
+        imported.watchers.set(socketId, address ?? '');
         presences.set(socketId, { swarmId, peerId: null, inControl });
       }
       swarms.set(swarmId, imported);

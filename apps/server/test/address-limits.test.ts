@@ -157,6 +157,20 @@ describe('per-address limits', () => {
     expect(await join(a3, swarmId)).toBe('ok');
   });
 
+  it('refuses a watch past the overview screens one address may hold in a swarm, the projector’s address unaffected', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxWatchersPerAddressInSwarm: 2 } });
+    const owner = await harness.connect({ address: 'teacher' });
+    const { swarmId } = await create(owner);
+    const watch = async (address: string) =>
+      codeOf(await (await harness!.connect({ address })).timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId }));
+    expect([await watch('a'), await watch('a'), await watch('a')]).toEqual([
+      'ok',
+      'ok',
+      'too-many-watchers-from-address',
+    ]);
+    expect(await watch('projector')).toBe('ok');
+  });
+
   it('counts a swarm registered again (`swarm:restore`) against its address like a created one', async () => {
     harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxSwarmsPerAddress: 1 } });
     await create(await harness.connect({ address: 'a' }));

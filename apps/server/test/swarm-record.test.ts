@@ -6,7 +6,13 @@ import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import { controlDigestOf } from '../src/control-secret';
 import { complete, leeching, makeManifest, vouching } from './harness';
 
-const limits = { maxSwarms: 10, maxPeersPerSwarm: 8, maxWatchersPerSwarm: 4, memberGraceMs: 30_000 };
+const limits = {
+  maxSwarms: 10,
+  maxPeersPerSwarm: 8,
+  maxWatchersPerSwarm: 4,
+  maxWatchersPerAddressInSwarm: 4,
+  memberGraceMs: 30_000,
+};
 
 describe('a swarm exported as a record and imported into another registry', () => {
   it('carries on where it was: members, watchers, control, the run going on and its witnesses', async () => {
@@ -19,7 +25,7 @@ describe('a swarm exported as a record and imported into another registry', () =
     const key = memberKeyDigestOf('key');
     first.create({ swarmId, contentId, manifest, seal, founder: { peerId: 'seed', socketId: 's1', keyDigest: key } });
     first.join(swarmId, { peerId: 'leech', socketId: 's2', keyDigest: key });
-    first.watch(swarmId, 'w1', controlDigestOf('secret'));
+    first.watch(swarmId, 'w1', '192.0.2.1', controlDigestOf('secret'));
     expect(first.startRun('s1', DEFAULT_RUN_CONFIG)).toMatchObject({ ok: true });
     nowMs += 500;
     first.report('s2', leeching(1));

@@ -16,8 +16,11 @@ const LIMITS: SwarmRegistryLimits = {
   maxSwarms: 10,
   maxPeersPerSwarm: 10,
   maxWatchersPerSwarm: 2,
+  maxWatchersPerAddressInSwarm: 2,
   memberGraceMs: 30_000,
 };
+/** A watcher's network address. */
+const ADDRESS = '192.0.2.1';
 /** What the server keeps of the swarms' control secret, and of a wrong one. */
 const CONTROL = controlDigestOf('C'.repeat(22));
 const WRONG_CONTROL = controlDigestOf('D'.repeat(22));
@@ -249,23 +252,23 @@ describe('swarm registry: progress, watchers and runs', () => {
   it('lets a watcher follow a swarm, within a cap, without keeping it alive', () => {
     const { registry, joinAt } = setUp({ maxWatchersPerSwarm: 2 });
     joinAt(200, 'p2', 's2');
-    expect(registry.watch(SWARM_A, 'w1')).toMatchObject({
+    expect(registry.watch(SWARM_A, 'w1', ADDRESS)).toMatchObject({
       ok: true,
       swarm: { swarmId: SWARM_A, manifest, contentId },
       progress: { swarmId: SWARM_A, peers: [{ peerId: 'p1' }, { peerId: 'p2' }] },
     });
-    expect(registry.watch(SWARM_B, 'w9')).toEqual({ ok: false, code: 'swarm-not-found' });
-    expect(registry.watch(SWARM_A, 'w1')).toEqual({ ok: false, code: 'already-in-swarm' });
-    expect(registry.watch(SWARM_A, 's2')).toEqual({ ok: false, code: 'already-in-swarm' });
+    expect(registry.watch(SWARM_B, 'w9', ADDRESS)).toEqual({ ok: false, code: 'swarm-not-found' });
+    expect(registry.watch(SWARM_A, 'w1', ADDRESS)).toEqual({ ok: false, code: 'already-in-swarm' });
+    expect(registry.watch(SWARM_A, 's2', ADDRESS)).toEqual({ ok: false, code: 'already-in-swarm' });
     expect(registry.join(SWARM_A, { peerId: 'p9', socketId: 'w1', keyDigest: KEY })).toEqual({
       ok: false,
       code: 'already-in-swarm',
     });
-    expect(registry.watch(SWARM_A, 'w2')).toMatchObject({ ok: true });
-    expect(registry.watch(SWARM_A, 'w3')).toEqual({ ok: false, code: 'too-many-watchers' });
+    expect(registry.watch(SWARM_A, 'w2', ADDRESS)).toMatchObject({ ok: true });
+    expect(registry.watch(SWARM_A, 'w3', ADDRESS)).toEqual({ ok: false, code: 'too-many-watchers' });
     // Screens anyone with the link may open cannot keep out the teacher's: the control secret's holder gets in.
-    expect(registry.watch(SWARM_A, 'w4', CONTROL)).toMatchObject({ ok: true, inControl: true });
-    expect(registry.watch(SWARM_A, 'w5', WRONG_CONTROL)).toEqual({ ok: false, code: 'too-many-watchers' });
+    expect(registry.watch(SWARM_A, 'w4', ADDRESS, CONTROL)).toMatchObject({ ok: true, inControl: true });
+    expect(registry.watch(SWARM_A, 'w5', ADDRESS, WRONG_CONTROL)).toEqual({ ok: false, code: 'too-many-watchers' });
     expect(registry.unwatch('w4')).toBe(SWARM_A);
 
     expect(registry.membershipOf('w1')).toBeUndefined();
@@ -278,7 +281,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.unwatch('w2')).toBe(SWARM_A);
     expect(registry.unwatch('w2')).toBeUndefined();
     expect(registry.unwatch('s2')).toBeUndefined(); // a member is no watcher
-    expect(registry.watch(SWARM_A, 'w3')).toMatchObject({ ok: true });
+    expect(registry.watch(SWARM_A, 'w3', ADDRESS)).toMatchObject({ ok: true });
 
     registry.leave('s1');
     expect(registry.leave('s2')).toMatchObject({ swarmDeleted: true, orphanedWatcherSocketIds: ['w1', 'w3'] });
@@ -287,11 +290,23 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.audienceOf(SWARM_A)).toEqual([]);
   });
 
+  it('keeps a share of the watchers for other addresses, and lets the control secret’s holder past it', () => {
+    const { registry } = setUp({ maxWatchersPerSwarm: 4, maxWatchersPerAddressInSwarm: 2 });
+    expect(registry.watch(SWARM_A, 'w1', ADDRESS)).toMatchObject({ ok: true });
+    expect(registry.watch(SWARM_A, 'w2', ADDRESS)).toMatchObject({ ok: true });
+    expect(registry.watch(SWARM_A, 'w3', ADDRESS)).toEqual({ ok: false, code: 'too-many-watchers-from-address' });
+    expect(registry.watch(SWARM_A, 'w3', ADDRESS, CONTROL)).toMatchObject({ ok: true, inControl: true });
+    expect(registry.watch(SWARM_A, 'w4', '192.0.2.2')).toMatchObject({ ok: true });
+    registry.unwatch('w1');
+    expect(registry.watch(SWARM_A, 'w5', ADDRESS)).toMatchObject({ ok: true });
+    expect(registry.watch(SWARM_A, 'w6', '192.0.2.3')).toEqual({ ok: false, code: 'too-many-watchers' });
+  });
+
   it('starts a run from a member or a watcher, with every member taking part and its overrides', () => {
     const { registry, at, joinAt } = setUp();
     joinAt(200, 'p2', 's2');
     joinAt(300, 'p3', 's3');
-    registry.watch(SWARM_A, 'w1', CONTROL);
+    registry.watch(SWARM_A, 'w1', ADDRESS, CONTROL);
     expect(registry.configure('w1', 'p3', { uploadBytesPerSec: null, leaveOnComplete: true })).toMatchObject({
       ok: true,
     });
@@ -402,8 +417,8 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(at(350).join(SWARM_A, { peerId: 'p4', socketId: 's4', keyDigest: KEY }, CONTROL)).toMatchObject({
       inControl: true,
     });
-    expect(registry.watch(SWARM_A, 'w1')).toMatchObject({ ok: true, inControl: false });
-    expect(registry.watch(SWARM_A, 'w2', CONTROL)).toMatchObject({ ok: true, inControl: true });
+    expect(registry.watch(SWARM_A, 'w1', ADDRESS)).toMatchObject({ ok: true, inControl: false });
+    expect(registry.watch(SWARM_A, 'w2', ADDRESS, CONTROL)).toMatchObject({ ok: true, inControl: true });
 
     const before = registry.progressOf(SWARM_A);
     for (const socketId of ['s2', 's3', 'w1']) {

@@ -315,6 +315,8 @@ export type SignallingErrorCode =
   | 'no-run'
   /** The swarm has as many overview screens as the server allows. */
   | 'too-many-watchers'
+  /** The swarm has as many overview screens from the requester's network address as the server allows it. */
+  | 'too-many-watchers-from-address'
   /** The swarm's founder (its seeder) has left, so nobody holds the whole file: no run can start. */
   | 'no-seeder'
   /** Nobody but the seeder is in the swarm: a run would have nobody to distribute the file to. */
