@@ -189,6 +189,15 @@ export class Downloader {
     return Math.min(maxPipelineBlocks, Math.max(minPipelineBlocks, Math.ceil(bytesInFlight / blockBytes) + 1));
   }
 
+  /**
+   * A request given up without its block gives its tokens back: the download cap paces the bytes that cross
+   * the link, and a peer that unchokes and chokes, or refuses, would otherwise spend a capped leecher's budget
+   * without serving a byte. Should the block come after all, it is charged then (`onBlock`).
+   */
+  #refund(lengthBytes: number): void {
+    this.#c.shaper?.refund(lengthBytes, this.#c.clock.nowMs());
+  }
+
   #wake(nowMs: number): void {
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
@@ -203,6 +212,7 @@ export class Downloader {
     const request = session.outstanding.get(key);
     if (!request) return; // a reject for a request we already gave up: harmless
     session.outstanding.delete(key);
+    this.#refund(request.lengthBytes);
     this.#inProgress.release(chunkIndex, request.blockIndex, session.peerId);
     // Refused while it does not choke us: it will not serve this chunk (a super-seeder's offer moved on,
     // say), so stop asking it for it. Refused because it chokes us: ask again once unchoked.
@@ -214,7 +224,8 @@ export class Downloader {
     const key = blockKey(block.chunkIndex, block.offsetBytes);
     const request = session.outstanding.get(key);
     if (!request) {
-      if (takeGivenUp(session, key)) return; // crossed our cancel (or a choke) on the wire
+      // Crossed our cancel (or a choke) on the wire: its request's tokens were given back, and its bytes came.
+      if (takeGivenUp(session, key)) return this.#c.shaper?.charge(block.bytes.length, this.#c.clock.nowMs());
       return this.#c.drop(
         session,
         'protocol-violation',
@@ -240,6 +251,7 @@ export class Downloader {
         const other = this.#c.sessions.get(otherPeerId);
         if (other?.outstanding.delete(key)) {
           giveUp(other, key, nowMs);
+          this.#refund(request.lengthBytes);
           this.#c.send(other, {
             type: 'cancel',
             chunkIndex: block.chunkIndex,
@@ -279,6 +291,7 @@ export class Downloader {
       this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
       // A request that crossed a choke on the wire may still be served: its block is then no violation.
       giveUp(session, key, nowMs);
+      this.#refund(request.lengthBytes);
     }
     session.outstanding.clear();
     this.fillAll();
@@ -294,6 +307,7 @@ export class Downloader {
       if (nowMs - Math.max(request.sentAtMs, session.lastProgressAtMs) < requestTimeoutMs) continue;
       session.outstanding.delete(key);
       giveUp(session, key, nowMs);
+      this.#refund(request.lengthBytes);
       this.#c.send(session, {
         type: 'cancel',
         chunkIndex: request.chunkIndex,

@@ -33,6 +33,21 @@ export class LinkShaper {
     return true;
   }
 
+  /**
+   * Gives back `bytes` taken for something that will not cross the link after all (a request given up
+   * without its block), up to the burst.
+   */
+  refund(bytes: number, nowMs: number): void {
+    this.#refill(nowMs);
+    this.#tokens = Math.min(this.#burstBytes, this.#tokens + bytes);
+  }
+
+  /** Takes `bytes` that crossed the link whatever the balance (a block for a request given up and refunded). */
+  charge(bytes: number, nowMs: number): void {
+    this.#refill(nowMs);
+    this.#tokens -= bytes;
+  }
+
   /** Milliseconds until `tryTake` can succeed. */
   msUntilAvailable(nowMs: number): number {
     this.#refill(nowMs);

@@ -7,6 +7,7 @@ import {
   encodeBlockInto,
   encodeWireMessage,
   MAX_BLOCK_BYTES,
+  MIN_CAP_BYTES_PER_SEC,
   PROTOCOL_VERSION,
   type Manifest,
   type WireMessage,
@@ -158,13 +159,16 @@ export class SwarmEngine {
       // The open offers share the capped link, a block each in turn: at 10 kB/s a 32 KiB block leaves every
       // 3.3 s, so each offer progresses every 6.6 s. A shorter wait withdrew every offer before its next block
       // and offered it again from nothing, for ever: a slow run never finished.
-      offerTimeoutMs:
+      // Nor may it be shorter than two of the slowest requester's gaps: a leecher whose download is capped at
+      // the least a run allows asks for a block every 3.3 s, and a tick in between withdrew its offer and sent
+      // the chunk again to another, the file 1.7 times before every chunk was in the swarm.
+      offerTimeoutMs: Math.max(
+        config.superSeedOfferTimeoutMs,
+        (2 * config.blockBytes * 1000) / MIN_CAP_BYTES_PER_SEC,
         uploadBytesPerSec === undefined
-          ? config.superSeedOfferTimeoutMs
-          : Math.max(
-              config.superSeedOfferTimeoutMs,
-              (2 * config.seedUploadSlots * config.blockBytes * 1000) / uploadBytesPerSec,
-            ),
+          ? 0
+          : (2 * config.seedUploadSlots * config.blockBytes * 1000) / uploadBytesPerSec,
+      ),
       uploads: this.mode === 'p2p' || seeds,
       clock: deps.clock,
       random: deps.random,

@@ -1,4 +1,4 @@
-import { Bitfield, decodeWireMessage, encodeWireMessage } from '@swarmlab/protocol';
+import { Bitfield, decodeWireMessage, encodeWireMessage, MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -180,6 +180,27 @@ describe('SwarmEngine over in-memory links', () => {
     expect(new Set(offers()).size).toBe(2);
   });
 
+  it('a super-seeder keeps its offers to leechers whose download is capped at the least a run allows', async () => {
+    const file = await testFile(8 * 256 * 1024, 256 * 1024);
+    // The engine's real block size: at 10 kB/s a capped leecher asks for a 32 KiB block every 3.3 s.
+    const swarm = new TestSwarm(file, { config: { blockBytes: DEFAULT_ENGINE_CONFIG.blockBytes } });
+    const seeder = swarm.peer('seeder', { seed: true });
+    const leechers = ['a', 'b', 'c'].map((peerId) =>
+      swarm.peer(peerId, { linkCaps: { downloadBytesPerSec: MIN_CAP_BYTES_PER_SEC } }),
+    );
+    for (const [i, leecher] of leechers.entries()) {
+      swarm.connect(seeder, leecher, { latencyMs: 20 });
+      for (const other of leechers.slice(i + 1)) swarm.connect(leecher, other, { latencyMs: 20 });
+    }
+    const uploaded = () => seeder.engine.snapshot().peers.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
+    await swarm.runUntil(() => !seeder.engine.isSuperSeeding, 600_000, 'every chunk in the swarm');
+    // Each chunk once, as super-seeding promises. Before, a tick between two of a leecher's requests withdrew its
+    // offer (3 s without a block) and offered the chunk to another from nothing: 1.83 × the file.
+    expect(uploaded() / file.bytes.length).toBeLessThan(1.05);
+    await swarm.runUntil(() => leechers.every((leecher) => leecher.engine.isComplete), 600_000, 'the leechers');
+    for (const leecher of leechers) expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
   it('a super-seeder whose offer to a peer fails as it is sent (its channel closing) offers on to the others, its tick alive', async () => {
     const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
@@ -257,6 +278,33 @@ describe('SwarmEngine over in-memory links', () => {
     // The idle ones, and at most a pipeline of requests' worth asked of the peer as the last were refused.
     expect(begun.size).toBeLessThanOrEqual(maxIdleChunks + DEFAULT_ENGINE_CONFIG.minPipelineBlocks);
     expect(refuser.closed()).toBe(false);
+  });
+
+  it('a peer that unchokes and chokes by turns, serving nothing, does not spend a capped leecher’s download budget', async () => {
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const downloadBytesPerSec = 100_000;
+    const leecher = swarm.peer('leecher', { linkCaps: { downloadBytesPerSec } });
+    // Connected first, so each refill asks it first while it has just unchoked; it chokes 50 ms later.
+    const flirt = swarm.rawPeer(leecher, file.contentId, 'flirt');
+    flirt.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(8).toBytes() }));
+    let unchoked = false;
+    const toggle = (): void => {
+      unchoked = !unchoked;
+      flirt.link.send(encodeWireMessage({ type: unchoked ? 'unchoke' : 'choke' }));
+      if (!leecher.engine.isComplete) swarm.clock.setTimer(50, toggle);
+    };
+    toggle();
+    const seeder = swarm.peer('seeder', { seed: true });
+    swarm.connect(seeder, leecher);
+    const startMs = swarm.clock.nowMs();
+    const boundMs = (file.bytes.length / downloadBytesPerSec) * 1000;
+    await swarm.runUntil(() => leecher.engine.isComplete, 3 * boundMs, 'the leecher completes');
+    expect(flirt.received.some((message) => message.type === 'request')).toBe(true);
+    // Before, each request the flirt took and released by its choke kept its 32 KiB of tokens: about 2 × the bound.
+    expect((swarm.clock.nowMs() - startMs) / boundMs).toBeLessThan(1.15);
+    expect((swarm.clock.nowMs() - startMs) / boundMs).toBeGreaterThanOrEqual(1);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
   it('times out the requests of a peer that sends nothing, however often it repeats its unchoke', async () => {

@@ -7,6 +7,7 @@ import {
   type AsyncChunkStore,
   type ChunkStore,
   type EngineConfig,
+  type LinkCaps,
   type MemoryLinkOptions,
   type PeerLink,
   type SwarmMode,
@@ -46,6 +47,8 @@ export interface TestPeerOptions {
   readonly completeLeecher?: boolean;
   /** `p2p` by default; every peer of a swarm must have the same. */
   readonly mode?: SwarmMode;
+  /** The engine's emulated access link (its own token buckets); unlimited by default. */
+  readonly linkCaps?: LinkCaps;
 }
 
 export interface TestSwarmOptions {
@@ -101,6 +104,7 @@ export class TestSwarm {
       ...(whole ? { initialChunks: Bitfield.full(chunkCount(manifest)) } : {}),
       ...(options.completeLeecher ? { seeds: false } : {}),
       ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.linkCaps ? { linkCaps: options.linkCaps } : {}),
       clock: this.clock,
       random: seededRandom(this.#nextRandomSeed++),
       sha256: this.#hashes.sha256,
