@@ -50,9 +50,16 @@ export class ChunksInProgress {
     this.#phase = new Uint8Array(components.have.chunkCount);
   }
 
-  /** Nobody is asked for it, and it is not being verified or stored. */
-  isIdle(chunkIndex: number): boolean {
-    return this.#phase[chunkIndex] === ChunkPhase.Idle;
+  /**
+   * Whether a peer announcing the chunk could be asked for it now: nobody is asked for it yet, or it was begun
+   * and some of its blocks are asked of nobody (their source choked us, left or refused them).
+   */
+  isAskable(chunkIndex: number): boolean {
+    const phase = this.#phase[chunkIndex];
+    if (phase === ChunkPhase.Idle) return true;
+    if (phase !== ChunkPhase.Downloading) return false;
+    const assembly = this.#assemblies.get(chunkIndex);
+    return assembly !== undefined && !assembly.verifying && assembly.hasMissing;
   }
 
   assembly(chunkIndex: number): ChunkAssembly | undefined {

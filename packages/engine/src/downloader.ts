@@ -114,9 +114,12 @@ export class Downloader {
     if (!this.#c.have.has(chunkIndex)) session.interestingChunks++;
   }
 
-  /** The peer announced a chunk: only that chunk can be new work, and a full pipeline needs no new look. */
+  /**
+   * The peer announced a chunk: only that chunk can be new work (one nobody is asked for, or begun with blocks
+   * nobody is asked for), and a full pipeline needs no new look.
+   */
   announced(session: DownloaderPeer, chunkIndex: number): void {
-    if (this.#inProgress.isIdle(chunkIndex) && !this.#c.have.has(chunkIndex)) this.fillRequests(session);
+    if (this.#inProgress.isAskable(chunkIndex) && !this.#c.have.has(chunkIndex)) this.fillRequests(session);
   }
 
   /** The peer will not serve `chunkIndex` after all: stop counting on it. */

@@ -323,7 +323,13 @@ export class SwarmEngine {
     const bits = Bitfield.fromBytes(bytes, this.#chunks.have.chunkCount);
     if (!bits) return this.#drop(session, 'protocol-violation', 'bitfield has the wrong length or spare bits set');
     session.bitfieldReceived = true;
-    for (let index = 0; index < bits.chunkCount; index++) if (bits.has(index)) this.#peerGained(session, index);
+    for (let index = 0; index < bits.chunkCount; index++) {
+      if (!bits.has(index)) continue;
+      this.#peerGained(session, index);
+      // What a chunk gained sends (a super-seeder's next offer) may fail and close the session: its holdings
+      // column is then free, and the rest of its bits would be another peer's.
+      if (session.closed) return;
+    }
     this.#downloader.updateInterest(session);
     this.#downloader.fillRequests(session);
   }
@@ -334,6 +340,7 @@ export class SwarmEngine {
     session.bitfieldReceived = true;
     if (this.#availability.holdings.has(session.holdingsColumn, chunkIndex)) return;
     this.#peerGained(session, chunkIndex);
+    if (session.closed) return;
     this.#downloader.updateInterest(session);
     this.#downloader.announced(session, chunkIndex);
   }

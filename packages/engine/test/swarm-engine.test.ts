@@ -9,6 +9,31 @@ import {
   type PeerLinkHandlers,
 } from '../src/index';
 
+/**
+ * The engine's end of `link`, whose sends close it once `failing()` holds, inside the send, as `simple-peer-link`
+ * does for a data channel that is closing (Chromium may keep one "closing" for seconds).
+ */
+function closingOnSend(link: PeerLink, failing: () => boolean): PeerLink {
+  let handlers: PeerLinkHandlers | undefined;
+  return {
+    remotePeerId: link.remotePeerId,
+    copiesOnSend: true,
+    get bufferedBytes() {
+      return link.bufferedBytes;
+    },
+    send(bytes) {
+      if (!failing()) return link.send(bytes);
+      link.close();
+      handlers?.close('send failed: the channel is closing');
+    },
+    attach(next) {
+      handlers = next;
+      link.attach(next);
+    },
+    close: () => link.close(),
+  };
+}
+
 // Every swarm here runs on its own virtual clock (`TestSwarm`): it moves only while the test runs it,
 // so the time limits below are test-clock time, and nothing waits on the wall clock.
 
@@ -201,6 +226,33 @@ describe('SwarmEngine over in-memory links', () => {
     for (const leecher of leechers) expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
+  it('a peer that closes while its bitfield is taken in leaves its holdings column clean for the next', async () => {
+    const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    let failing = false;
+    const closing = swarm.rawPeer(seeder, file.contentId, 'closing', {
+      engineSide: (link) => closingOnSend(link, () => failing),
+    });
+    const offered = () => closing.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
+    await swarm.runUntil(() => offered().length > 0, 2000, 'an offer');
+    // Its bitfield holds the chunk offered to it, and most others: the offer is fulfilled, the next one's send
+    // closes it, and the rest of its bitfield came after.
+    const bits = Bitfield.full(16);
+    bits.unset((offered()[0]! + 1) % 16);
+    failing = true;
+    closing.link.send(encodeWireMessage({ type: 'bitfield', bits: bits.toBytes() }));
+    await swarm.runUntil(() => closing.closed(), 1000, 'its link closed');
+    const dropped: string[] = [];
+    seeder.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
+    const newcomer = swarm.rawPeer(seeder, file.contentId, 'newcomer');
+    newcomer.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(16).toBytes() }));
+    await swarm.runFor(500);
+    // Before, its column (given to the newcomer) still held its chunks: the newcomer's bitfield was "a second one".
+    expect(dropped).toEqual([]);
+    expect(newcomer.closed()).toBe(false);
+  });
+
   it('a super-seeder whose offer to a peer fails as it is sent (its channel closing) offers on to the others, its tick alive', async () => {
     const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
@@ -210,26 +262,7 @@ describe('SwarmEngine over in-memory links', () => {
     // `simple-peer-link` does (Chromium may keep a channel "closing" for seconds).
     let failing = false;
     const closing = swarm.rawPeer(seeder, file.contentId, 'closing', {
-      engineSide: (link) => {
-        let handlers: PeerLinkHandlers | undefined;
-        return {
-          remotePeerId: link.remotePeerId,
-          copiesOnSend: true,
-          get bufferedBytes() {
-            return link.bufferedBytes;
-          },
-          send(bytes) {
-            if (!failing) return link.send(bytes);
-            link.close();
-            handlers?.close('send failed: the channel is closing');
-          },
-          attach(next) {
-            handlers = next;
-            link.attach(next);
-          },
-          close: () => link.close(),
-        };
-      },
+      engineSide: (link) => closingOnSend(link, () => failing),
     });
     const offersTo = (peer: typeof steady) => peer.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
     await swarm.runUntil(() => offersTo(steady).length > 0 && offersTo(closing).length > 0, 2000, 'offers to both');
@@ -305,6 +338,33 @@ describe('SwarmEngine over in-memory links', () => {
     expect((swarm.clock.nowMs() - startMs) / boundMs).toBeLessThan(1.15);
     expect((swarm.clock.nowMs() - startMs) / boundMs).toBeGreaterThanOrEqual(1);
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
+  it('asks a peer that announces a chunk begun and left unasked (its source refused it) at once, not at the next tick', async () => {
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const leecher = swarm.peer('leecher');
+    const only3 = new Bitfield(8);
+    only3.set(3);
+    const refuser = swarm.rawPeer(leecher, file.contentId, 'refuser');
+    refuser.link.send(encodeWireMessage({ type: 'bitfield', bits: only3.toBytes() }));
+    refuser.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const newcomer = swarm.rawPeer(leecher, file.contentId, 'newcomer');
+    newcomer.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(8).toBytes() }));
+    newcomer.link.send(encodeWireMessage({ type: 'unchoke' }));
+    await swarm.runUntil(() => refuser.received.some((m) => m.type === 'request'), 1000, 'chunk 3 begun');
+    for (const message of refuser.received)
+      if (message.type === 'request') {
+        const { chunkIndex, offsetBytes, lengthBytes } = message;
+        refuser.link.send(encodeWireMessage({ type: 'reject', chunkIndex, offsetBytes, lengthBytes }));
+      }
+    await swarm.runFor(50);
+    const requestsTo = (peer: typeof newcomer) => peer.received.filter((m) => m.type === 'request');
+    expect(requestsTo(newcomer)).toEqual([]);
+    newcomer.link.send(encodeWireMessage({ type: 'have', chunkIndex: 3 }));
+    // Well within a tick (200 ms here): before, the begun chunk waited for it.
+    await swarm.runFor(10);
+    expect(requestsTo(newcomer).map((m) => m.chunkIndex)).toContain(3);
   });
 
   it('times out the requests of a peer that sends nothing, however often it repeats its unchoke', async () => {
