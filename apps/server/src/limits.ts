@@ -92,6 +92,13 @@ export interface ServerLimits {
   readonly failedCodeLookupBurstPerAddress: number;
   /** The refill of that budget, in failed lookups per hour. */
   readonly failedCodeLookupsPerHourPerAddress: number;
+  /**
+   * Manifest bytes answered to one address per second (`swarm:join`, `swarm:watch`), sustained; past its burst a
+   * request that would carry one is refused `rate-limited` until the debt is repaid (`manifest-answer-budgets.ts`).
+   */
+  readonly manifestBytesPerSecPerAddress: number;
+  /** That budget's capacity. */
+  readonly manifestByteBurstPerAddress: number;
 }
 
 /**
@@ -252,6 +259,15 @@ export const DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS = 20;
 /** One more failed lookup a minute: a student who mistyped twice waits a minute, a guesser waits forever. */
 export const DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS = 60;
 
+/**
+ * Eight of the largest manifests a second: a classroom behind one address joining one after another, a screen
+ * reconnecting, at a few megabytes of serialization a second; a loop of watch and leave made it a gigabyte.
+ */
+export const DEFAULT_MANIFEST_BYTES_PER_SEC_PER_ADDRESS = 8 * DEFAULT_MAX_EVENT_BYTES;
+
+/** 64 of the largest manifests: 48 tabs of one classroom (its seats in a swarm) and 16 screens, all at once. */
+export const DEFAULT_MANIFEST_BYTE_BURST_PER_ADDRESS = 64 * DEFAULT_MAX_EVENT_BYTES;
+
 export const DEFAULT_LIMITS: ServerLimits = {
   memberGraceMs: DEFAULT_MEMBER_GRACE_MS,
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
@@ -275,6 +291,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
   failedCodeLookupBurstPerAddress: DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS,
   failedCodeLookupsPerHourPerAddress: DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS,
+  manifestBytesPerSecPerAddress: DEFAULT_MANIFEST_BYTES_PER_SEC_PER_ADDRESS,
+  manifestByteBurstPerAddress: DEFAULT_MANIFEST_BYTE_BURST_PER_ADDRESS,
 };
 
 /** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Manager } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlDigestOf } from '../src/control-secret';
+import { manifestWireBytes } from '../src/manifest-answer-budgets';
 import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import {
   addressFromAuth,
@@ -169,6 +170,32 @@ describe('per-address limits', () => {
       'too-many-watchers-from-address',
     ]);
     expect(await watch('projector')).toBe('ok');
+  });
+
+  it('answers an address manifests within its budget: a loop of watch and leave is refused, other addresses unaffected', async () => {
+    const { manifest } = await bigManifest(1024, 1);
+    const manifestBytes = manifestWireBytes(manifest);
+    // Room for three answers, refilled hardly at all within the test.
+    const limits = { manifestByteBurstPerAddress: 3 * manifestBytes, manifestBytesPerSecPerAddress: 1 };
+    harness = await startHarness({ clientAddress: addressFromAuth, limits });
+    const owner = await harness.connect({ address: 'teacher' });
+    const created = await owner.timeout(WAIT_MS).emitWithAck('swarm:create', await bigManifest(1024, 1));
+    if (!created.ok) throw new Error(created.error.code);
+    const { swarmId } = created;
+    const looper = await harness.connect({ address: 'a' });
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      codes.push(codeOf(await looper.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId })));
+      await leave(looper);
+    }
+    // Admitted while the budget is not in debt, each charged its manifest: the fourth takes it into debt.
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'ok', 'rate-limited']);
+    const classmate = await harness.connect({ address: 'a' });
+    expect(await join(classmate, swarmId)).toBe('rate-limited');
+    expect(await join(await harness.connect({ address: 'b' }), swarmId)).toBe('ok');
+    expect(
+      codeOf(await (await harness.connect({ address: 'b' })).timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId })),
+    ).toBe('ok');
   });
 
   it('counts a swarm registered again (`swarm:restore`) against its address like a created one', async () => {
