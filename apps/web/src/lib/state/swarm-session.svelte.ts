@@ -28,7 +28,7 @@ import {
 } from '@swarmlab/webrtc';
 import { pageSha256 } from '../page-sha256';
 import type { ChunkSource } from '../storage/chunk-source';
-import { openChunkDatabase } from '../storage/chunk-database';
+import { pageChunkDatabase } from '../storage/chunk-database';
 import type { IdbChunkStore } from '../storage/idb-chunk-store';
 import { LeecherStorage, STORE_TOUCH_INTERVAL_MS } from '../storage/leecher-storage';
 import { storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
@@ -622,7 +622,7 @@ export class SwarmSession implements RunController {
     this.#storage ??=
       this.#options.storage?.() ??
       new LeecherStorage({
-        db: () => openChunkDatabase(),
+        db: () => pageChunkDatabase(),
         tabId: () => pageTabIdentity().id(),
         sha256: this.#sha256,
         nowMs: () => Date.now(),

@@ -39,13 +39,37 @@ export interface ChunkDatabase extends DBSchema {
 
 export type ChunkDb = IDBPDatabase<ChunkDatabase>;
 
-export function openChunkDatabase(name = CHUNK_DATABASE_NAME): Promise<ChunkDb> {
+/** A new connection to the chunk database; `onTerminated` if the browser closes it (site data cleared, say). */
+export function openChunkDatabase(name = CHUNK_DATABASE_NAME, onTerminated?: () => void): Promise<ChunkDb> {
   return openDB<ChunkDatabase>(name, CHUNK_DATABASE_VERSION, {
     upgrade(db) {
       db.createObjectStore('chunks');
       db.createObjectStore('stores', { keyPath: 'storeKey' });
     },
+    ...(onTerminated && { terminated: onTerminated }),
   });
+}
+
+/** The page's connections, by database name. */
+const pageConnections = new Map<string, Promise<ChunkDb>>();
+
+/**
+ * The page's one connection to the chunk database, shared by every swarm the tab joins: a connection per
+ * session, never closed, left one more open with each join of a lesson (found by review). Opened again after
+ * the browser closed it, or after a failed open.
+ */
+export function pageChunkDatabase(name = CHUNK_DATABASE_NAME): Promise<ChunkDb> {
+  let connection = pageConnections.get(name);
+  if (connection === undefined) {
+    const forget = (): void => {
+      if (pageConnections.get(name) === connection) pageConnections.delete(name);
+    };
+    // `indexedDB.open` may throw (an opaque origin, storage denied): a rejection, as the callers expect.
+    connection = Promise.resolve().then(() => openChunkDatabase(name, forget));
+    connection.catch(forget);
+    pageConnections.set(name, connection);
+  }
+  return connection;
 }
 
 export function storeKeyOf(record: Omit<StoreRecord, 'storeKey' | 'touchedAtMs'>): string {
