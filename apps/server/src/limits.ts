@@ -81,6 +81,12 @@ export interface ServerLimits {
    * whole manifest, up to a megabyte.
    */
   readonly maxSocketBacklogBytes: number;
+  /**
+   * Bytes the server may hold queued for all sockets of one address together: past them, a socket of the address
+   * that has a backlog of its own is closed as above. Each of many sockets, each within its own bound, could
+   * otherwise make the server hold gigabytes.
+   */
+  readonly maxAddressBacklogBytes: number;
   /** Swarms alive that sockets of one address created; one more is refused `too-many-swarms-from-address`. */
   readonly maxSwarmsPerAddress: number;
   /** Members of one swarm from one address; one more is refused `swarm-full-for-address`. */
@@ -230,6 +236,9 @@ export const DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS = 2 * DEFAULT_MAX_CONNEC
  */
 export const DEFAULT_MAX_SOCKET_BACKLOG_BYTES = 16 * DEFAULT_MAX_EVENT_BYTES;
 
+/** Four sockets' worth: a class behind one address reading slowly holds far less, 256 sockets not reading 4.6 GB. */
+export const DEFAULT_MAX_ADDRESS_BACKLOG_BYTES = 4 * DEFAULT_MAX_SOCKET_BACKLOG_BYTES;
+
 /**
  * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class
  * where every pair of students shares its own file), not the whole server's `maxSwarms`.
@@ -287,6 +296,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnectionsPerAddress: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   maxEngineConnectionsPerAddress: DEFAULT_MAX_ENGINE_CONNECTIONS_PER_ADDRESS,
   maxSocketBacklogBytes: DEFAULT_MAX_SOCKET_BACKLOG_BYTES,
+  maxAddressBacklogBytes: DEFAULT_MAX_ADDRESS_BACKLOG_BYTES,
   maxSwarmsPerAddress: DEFAULT_MAX_SWARMS_PER_ADDRESS,
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
   failedCodeLookupBurstPerAddress: DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS,

@@ -34,6 +34,12 @@ function frameBytes(data: unknown): number {
 const MAX_QUEUED_PACKETS = 10_000;
 
 /**
+ * A socket's backlog, as a share of `maxSocketBacklogBytes`, from which its address's total is counted too: an
+ * honest tab's is near zero, so the sum over an address's sockets is taken only for one that lags.
+ */
+const LAGGING_SHARE = 1 / 16;
+
+/**
  * What engine.io and the websocket under it hold queued for the client, in bytes (strings by their length);
  * Infinity past `MAX_QUEUED_PACKETS` packets, so that the count is never a walk of a queue without end.
  */
@@ -46,6 +52,13 @@ export function backlogBytes(socket: SignallingSocket): number {
   if (queued.length > MAX_QUEUED_PACKETS) return Infinity;
   let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
   for (const packet of queued) bytes += typeof packet.data === 'string' ? packet.data.length : frameBytes(packet.data);
+  return bytes;
+}
+
+/** What the server holds queued for `sockets` together (Infinity once one of them is past its packet bound). */
+function addressBacklogBytes(sockets: ReadonlySet<SignallingSocket>): number {
+  let bytes = 0;
+  for (const socket of sockets) bytes += backlogBytes(socket);
   return bytes;
 }
 
@@ -63,6 +76,7 @@ export function backlogBytes(socket: SignallingSocket): number {
  */
 export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
   const { io, limits, quotas, budgets, addressOf, log } = deps;
+  const socketsByAddress = new Map<AddressKey, Set<SignallingSocket>>();
 
   io.use((socket, next) => {
     const address = addressOf(socket);
@@ -85,18 +99,29 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       return;
     }
     const budget = createSocketBudget(limits, budgets.open(address), deps.nowMs);
+    const ofAddress = socketsByAddress.get(address) ?? new Set<SignallingSocket>();
+    socketsByAddress.set(address, ofAddress.add(socket));
     socket.on('disconnect', () => {
       quotas.disconnected(address);
       budgets.close(address);
+      ofAddress.delete(socket);
+      if (ofAddress.size === 0) socketsByAddress.delete(address);
     });
 
     // Checked as each packet is queued for the client (an answer, a broadcast): one that does not read is cut
-    // off once `maxSocketBacklogBytes` wait, as a network drop is, rather than buffered without limit.
+    // off once `maxSocketBacklogBytes` wait, as a network drop is, rather than buffered without limit; so is one
+    // that lags while its address's sockets together hold `maxAddressBacklogBytes`.
     socket.conn.on('packetCreate', () => {
-      if (socket.disconnected || backlogBytes(socket) <= limits.maxSocketBacklogBytes) return;
-      log(
-        `refused: a socket from ${address} read nothing of ${limits.maxSocketBacklogBytes} bytes queued for it: closed`,
-      );
+      if (socket.disconnected) return;
+      const own = backlogBytes(socket);
+      if (own <= limits.maxSocketBacklogBytes * LAGGING_SHARE) return;
+      if (own <= limits.maxSocketBacklogBytes && addressBacklogBytes(ofAddress) <= limits.maxAddressBacklogBytes)
+        return;
+      const bound =
+        own > limits.maxSocketBacklogBytes
+          ? `${limits.maxSocketBacklogBytes} bytes queued for it`
+          : `${limits.maxAddressBacklogBytes} bytes queued for its address`;
+      log(`refused: a socket from ${address} read nothing of ${bound}: closed`);
       // Discarding what is queued: a close that waits for the client to read it would wait for ever.
       socket.conn.close(true);
     });

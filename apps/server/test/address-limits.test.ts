@@ -308,6 +308,40 @@ describe('per-address limits', () => {
     socket.destroy();
   });
 
+  it('closes a lagging socket once its address’s sockets together hold too much, each within its own bound', async () => {
+    const limits = { maxSocketBacklogBytes: 32 * 1024 * 1024, maxAddressBacklogBytes: 16 * 1024 * 1024 };
+    harness = await startHarness({ clientAddress: addressFromAuth, limits });
+    const founder = await harness.connect({ address: 'teacher' });
+    const { manifest, contentId } = await bigManifest(16_384, 1);
+    const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', { manifest, contentId });
+    if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
+    // Four clients of one address that stop reading, each asking for about 11 MB of answers: under its own bound,
+    // 44 MB together.
+    const paused: { destroy(): void }[] = [];
+    for (let client = 0; client < 4; client++) {
+      const reader = await harness.connect({ address: 'a' });
+      const socket = (reader.io.engine.transport as unknown as { ws: { _socket: { pause(): void; destroy(): void } } })
+        .ws._socket;
+      socket.pause();
+      paused.push(socket);
+      for (let round = 0; round < 10; round++) {
+        reader.emit('swarm:watch', { swarmId: created.swarmId }, () => {});
+        reader.emit('swarm:leave', () => {});
+      }
+    }
+    await waitUntil(
+      () => harness!.logLines.some((line) => line.includes('queued for its address')),
+      'the server to close a socket of the address',
+    );
+    expect(harness.logLines.some((line) => line.includes('bytes queued for it:'))).toBe(false);
+    // The teacher's screen goes on.
+    expect(await founder.timeout(WAIT_MS).emitWithAck('run:stop')).toMatchObject({
+      ok: false,
+      error: { code: 'no-run' },
+    });
+    for (const socket of paused) socket.destroy();
+  });
+
   it('charges every frame, a flood of engine.io noop or pong frames included', async () => {
     harness = await startHarness({ limits: { maxEventBytes: 8 * 1024, receivedByteBurst: 64 * 1024 } });
     const flooder = await harness.connect();
