@@ -8,8 +8,11 @@ export const REGISTERED_ASK_INTERVAL_MS = 1000;
  */
 export const REGISTERED_PATIENCE_MS = 60_000;
 
+/** Refusals that a later ask may not get. */
+const ASK_AGAIN: ReadonlySet<SignallingError['code']> = new Set(['swarm-not-registered-yet', 'rate-limited']);
+
 export interface UntilRegisteredOptions {
-  /** Told each time the server answers that it does not know the swarm yet (it has just started). */
+  /** Told each time the server answers that it does not know the swarm yet (it has just started), not for a `rate-limited`. */
   readonly onWaiting?: (error: SignallingError) => void;
   /** Whether the asker gave up (its tab left, its process is stopping): no more asks, the last answer is returned. */
   readonly cancelled?: () => boolean;
@@ -18,9 +21,11 @@ export interface UntilRegisteredOptions {
 }
 
 /**
- * Asks (`swarm:join`, `swarm:watch`) until the answer is anything but `swarm-not-registered-yet`: a server
- * that has just restarted does not know a swarm until its members, reconnecting, register it again, and
- * a screen or tab opened in that moment waits for them instead of being told the swarm has ended.
+ * Asks (`swarm:join`, `swarm:watch`) until the answer is anything but `swarm-not-registered-yet` or
+ * `rate-limited`: a server that has just restarted does not know a swarm until its members, reconnecting,
+ * register it again, and a screen or tab opened in that moment waits for them instead of being told the swarm
+ * has ended; and a classroom behind one address joining all at once may find the address over a budget for a
+ * moment (the manifests answered to it, say), which a later ask is within. Only the first is told (`onWaiting`).
  */
 export async function untilRegistered<T extends object>(
   ask: () => Promise<SignallingResult<T>>,
@@ -30,9 +35,9 @@ export async function untilRegistered<T extends object>(
   const deadlineMs = Date.now() + patienceMs;
   for (;;) {
     const answer = await ask();
-    if (answer.ok || answer.error.code !== 'swarm-not-registered-yet') return answer;
+    if (answer.ok || !ASK_AGAIN.has(answer.error.code)) return answer;
     if (options.cancelled?.() || Date.now() + intervalMs > deadlineMs) return answer;
-    options.onWaiting?.(answer.error);
+    if (answer.error.code === 'swarm-not-registered-yet') options.onWaiting?.(answer.error);
     await new Promise((resume) => setTimeout(resume, intervalMs));
     if (options.cancelled?.()) return answer;
   }

@@ -26,6 +26,16 @@ describe('untilRegistered', () => {
     expect(waits).toEqual([NOT_YET, NOT_YET]);
   });
 
+  it('asks again, without telling, while the server refuses it as rate-limited', async () => {
+    const limited: SignallingError = { code: 'rate-limited', message: 'slow down' };
+    const server = answering({ ok: false, error: limited }, { ok: true, swarmId: 's' });
+    const waits: SignallingError[] = [];
+    const answer = await untilRegistered(server.ask, { intervalMs: 5, onWaiting: (error) => waits.push(error) });
+    expect(answer).toEqual({ ok: true, swarmId: 's' });
+    expect(server.asks).toBe(2);
+    expect(waits).toEqual([]);
+  });
+
   it('returns any other refusal at once', async () => {
     const server = answering({ ok: false, error: NOT_FOUND });
     expect(await untilRegistered(server.ask, { intervalMs: 5 })).toEqual({ ok: false, error: NOT_FOUND });
