@@ -1,4 +1,5 @@
 import type { PeerFlag, PeerId, PeerOverride, PeerRole, ProgressReport, SwarmId, SwarmSeal } from '@swarmlab/protocol';
+import type { DepartedMember } from './departed-members';
 import type { SwarmRunsState } from './swarm-runs';
 
 /** A member as plain data; `inControl` says whether its socket presented the control secret. */
@@ -39,6 +40,6 @@ export interface SwarmRecord {
   readonly members: readonly MemberRecord[];
   readonly watchers: readonly WatcherRecord[];
   readonly runs: SwarmRunsState;
-  /** Members that left and the hashes of their keys, oldest first (`departed-keys.ts`); absent in older records. */
-  readonly departedKeys?: readonly (readonly [PeerId, string])[];
+  /** Members that left, oldest first (`departed-members.ts`); absent in older records. */
+  readonly departed?: readonly (readonly [PeerId, DepartedMember])[];
 }

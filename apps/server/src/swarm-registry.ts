@@ -29,7 +29,7 @@ import {
   type SwarmRunsState,
 } from './swarm-runs';
 import type { AddressKey } from './address-quotas';
-import { DepartedKeys } from './departed-keys';
+import { DepartedMembers, type DepartedMember } from './departed-members';
 import type { SwarmRecord } from './swarm-record';
 
 /** socket.io's id for one connection; the registry only stores it, so it stays transport-free. */
@@ -282,8 +282,17 @@ export interface SwarmRegistry {
   importSwarm(record: SwarmRecord, manifest: Manifest): void;
 }
 
-/** Departed members whose ids stay theirs, per member a swarm may have. */
-const DEPARTED_KEYS_PER_SEAT = 4;
+/** Departed members whose ids (and settings from the controller) stay theirs, per member a swarm may have. */
+const DEPARTED_MEMBERS_PER_SEAT = 4;
+
+/** Whether two overrides set the same links. */
+function sameOverride(a: PeerOverride, b: PeerOverride): boolean {
+  return (
+    a.uploadBytesPerSec === b.uploadBytesPerSec &&
+    a.downloadBytesPerSec === b.downloadBytesPerSec &&
+    a.leaveOnComplete === b.leaveOnComplete
+  );
+}
 
 /** Why a member whose completion no witness confirmed in time is flagged. */
 const UNCONFIRMED_COMPLETION = `complete: not confirmed within ${CORROBORATION_WAIT_MS / 1000} s by the peers that could have sent it the file`;
@@ -323,8 +332,8 @@ interface MutableSwarm extends Swarm {
   readonly watchers: Map<SocketId, AddressKey>;
   readonly runs: SwarmRuns;
   readonly controlDigest: ControlDigest;
-  /** Who may take back the ids of members that left. */
-  readonly departedKeys: DepartedKeys;
+  /** Who may take back the ids of members that left, and the settings the controller gave them. */
+  readonly departed: DepartedMembers;
 }
 
 /** Where a socket is: a member of a swarm (with its peer id) or a watcher of one (`peerId` null). */
@@ -408,6 +417,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       report: member.report && withoutSentTo(member.report),
       joinedAfterMs: Math.max(0, member.joinedAtMs - swarm.createdAtMs),
       override: member.override,
+      overrideByControl: member.overrideByControl,
       flagged: member.flagged,
       away: member.socketId === null,
     })),
@@ -421,7 +431,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     seal: SwarmSeal,
     config: RunConfig,
     runsState?: SwarmRunsState,
-    departedKeys: readonly (readonly [PeerId, string])[] = [],
+    departed: readonly (readonly [PeerId, DepartedMember])[] = [],
   ): MutableSwarm => ({
     swarmId,
     contentId,
@@ -440,7 +450,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       state: runsState,
     }),
     controlDigest: controlDigestOfSeal(seal),
-    departedKeys: new DepartedKeys(limits.maxPeersPerSwarm * DEPARTED_KEYS_PER_SEAT, departedKeys),
+    departed: new DepartedMembers(limits.maxPeersPerSwarm * DEPARTED_MEMBERS_PER_SEAT, departed),
   });
 
   /** Takes `member` out of `swarm` (and its run), deleting the swarm when it empties. */
@@ -449,7 +459,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const { peerId } = member;
     if (member.socketId !== null) presences.delete(member.socketId);
     swarm.members.delete(peerId);
-    swarm.departedKeys.remember(peerId, member.keyDigest.toString('base64url'));
+    swarm.departed.remember(peerId, {
+      keyDigest: member.keyDigest.toString('base64url'),
+      ...(member.overrideByControl && { controlOverride: member.override }),
+    });
     swarm.runs.leave(peerId);
     const remainingSocketIds = memberSocketsOf(swarm);
     if (swarm.members.size > 0) {
@@ -487,20 +500,25 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     }
     // The id of a member that left is its own only by its key, like its place in the run going on, if it had
     // one (or awaited after a restart).
-    if (!swarm.departedKeys.allows(input.peerId, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
+    if (!swarm.departed.allows(input.peerId, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
     const place = swarm.runs.placeFor(input.peerId, input.keyDigest);
     if (place === 'taken') return { ok: false, code: 'peer-id-taken' };
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
     // Only the holder of the control secret comes back as the seeder: the founder.
     const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
     const member = newMember({ peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest }, role);
-    // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it.
-    if (input.override) {
+    // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it: before
+    // it left (the tab restates what its row showed), or now.
+    const controlOverride = swarm.departed.controlOverrideOf(member.peerId);
+    if (controlOverride && (input.override === undefined || sameOverride(input.override, controlOverride))) {
+      member.override = controlOverride;
+      member.overrideByControl = true;
+    } else if (input.override) {
       member.override = input.override;
       member.overrideByControl = inControl;
     }
     swarm.members.set(member.peerId, member);
-    swarm.departedKeys.forget(member.peerId);
+    swarm.departed.forget(member.peerId);
     if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
@@ -557,7 +575,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
       swarm.members.set(member.peerId, state);
-      swarm.departedKeys.forget(member.peerId);
+      swarm.departed.forget(member.peerId);
       const inControl = sameControlDigest(swarm.controlDigest, control);
       presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       const run = takingBack ? swarm.runs.takeBack(state) : swarm.runs.join(state);
@@ -569,7 +587,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       return (
         !!swarm &&
         !swarm.members.has(peerId) &&
-        swarm.departedKeys.allows(peerId, keyDigest) &&
+        swarm.departed.allows(peerId, keyDigest) &&
         swarm.runs.mayTakeBack(peerId, keyDigest)
       );
     },
@@ -693,7 +711,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const swarm = swarms.get(swarmId);
       return (
         swarm !== undefined &&
-        (swarm.members.has(peerId) || swarm.runs.isParticipant(peerId) || swarm.departedKeys.has(peerId))
+        (swarm.members.has(peerId) || swarm.runs.isParticipant(peerId) || swarm.departed.has(peerId))
       );
     },
 
@@ -789,7 +807,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
           inControl: inControl(socketId),
         })),
         runs: swarm.runs.exportState(),
-        departedKeys: swarm.departedKeys.entries(),
+        departed: swarm.departed.entries(),
       };
     },
 
@@ -802,7 +820,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         record.seal,
         record.runs.config,
         record.runs,
-        record.departedKeys,
+        record.departed,
       );
       const imported: MutableSwarm = { ...swarm, createdAtMs: record.createdAtMs };
       for (const { inControl, keyDigest, ...member } of record.members) {

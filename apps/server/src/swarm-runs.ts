@@ -1,6 +1,7 @@
 import {
   MAX_RUN_NUMBER,
   resolvePeerSettings,
+  settingsInRun,
   type PeerFlag,
   type PeerId,
   type PeerOverride,
@@ -18,7 +19,6 @@ import {
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
 import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
-import { ownOverrideWithinCaps } from './own-override';
 import type { Refusal } from './refusals';
 import {
   CORROBORATION_WAIT_MS,
@@ -383,11 +383,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       keyDigest: member.keyDigest?.toString('base64url') ?? null,
       settings:
         restored?.settings ??
-        resolvePeerSettings(
-          run.config,
-          member.overrideByControl ? member.override : ownOverrideWithinCaps(run.config, member.override, member.role),
-          member.role,
-        ),
+        settingsInRun(run.config, member.override, member.overrideByControl ?? false, member.role),
       completedAfterMs: null,
       uploadedBytes: 0,
       downloadedBytes: 0,

@@ -220,6 +220,35 @@ describe('the id of a member that left', () => {
     await latestProgress(seeder.received, (table) => table.peers.length === 2, 'it is back');
   });
 
+  it('gives a member back the links the controller set for it when it comes back after its grace period', async () => {
+    const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 1e6 };
+    const server = await start();
+    const seeder = await seedTab(server, capped);
+    const leecher = await joinTab(server, seeder.swarmId);
+    // The teacher lifts this laptop's cap; the laptop then sleeps past its grace period.
+    const loosened = { uploadBytesPerSec: null };
+    expect(
+      await seeder.client
+        .timeout(WAIT_MS)
+        .emitWithAck('peer:configure', { peerId: leecher.peerId, override: loosened }),
+    ).toEqual({ ok: true });
+    dropConnection(leecher.client);
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'it is given up');
+    // It comes back restating what its row showed, without the control secret.
+    const back = await server.connect();
+    expect(
+      await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher, { override: loosened })),
+    ).toMatchObject({ ok: true });
+    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 2, 'it is back');
+    expect(table.peers[1]).toMatchObject({ override: loosened, overrideByControl: true });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: capped })).toMatchObject({
+      ok: true,
+    });
+    const run = await latestProgress(seeder.received, (progress) => progress.run?.runNumber === 1, 'run 1');
+    // Before, it came back as its own setting, which the run clamped to the swarm's cap.
+    expect(run.run?.participants.find((p) => p.peerId === leecher.peerId)?.settings.uploadBytesPerSec).toBeNull();
+  });
+
   it('keeps the founder’s seeder place for the founder after its grace period, whoever asks first', async () => {
     const server = await start();
     const seeder = await seedTab(server);

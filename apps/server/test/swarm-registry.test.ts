@@ -183,7 +183,16 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(at(500).progressOf(SWARM_A)).toEqual({
       swarmId: SWARM_A,
       peers: [
-        { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null, away: false },
+        {
+          peerId: 'p1',
+          role: 'seeder',
+          report: null,
+          joinedAfterMs: 0,
+          override: {},
+          overrideByControl: false,
+          flagged: null,
+          away: false,
+        },
       ],
       config: DEFAULT_RUN_CONFIG,
       run: null,
@@ -195,13 +204,23 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.report('s2', TWO_CHUNKS)).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.progressOf(SWARM_A)?.peers).toEqual([
-      { peerId: 'p1', role: 'seeder', report: null, joinedAfterMs: 0, override: {}, flagged: null, away: false },
+      {
+        peerId: 'p1',
+        role: 'seeder',
+        report: null,
+        joinedAfterMs: 0,
+        override: {},
+        overrideByControl: false,
+        flagged: null,
+        away: false,
+      },
       {
         peerId: 'p2',
         role: 'leecher',
         report: shown(TWO_CHUNKS),
         joinedAfterMs: 150,
         override: {},
+        overrideByControl: false,
         flagged: null,
         away: false,
       },
@@ -211,6 +230,7 @@ describe('swarm registry: progress, watchers and runs', () => {
         report: null,
         joinedAfterMs: 300,
         override: { downloadBytesPerSec: 50_000 },
+        overrideByControl: true,
         flagged: null,
         away: false,
       },

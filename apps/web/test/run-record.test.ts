@@ -284,7 +284,7 @@ describe('flagged participants', () => {
 });
 
 describe('the links a peer’s row shows', () => {
-  const progressAfter = (state: RunState, override: PeerOverride): SwarmProgress =>
+  const progressAfter = (state: RunState, override: PeerOverride, overrideByControl = false): SwarmProgress =>
     ({
       swarmId: 'S',
       config: state.config,
@@ -296,6 +296,7 @@ describe('the links a peer’s row shows', () => {
         report: null,
         joinedAfterMs: 0,
         override: peer.peerId === 'leech0' ? override : {},
+        overrideByControl: peer.peerId === 'leech0' && overrideByControl,
         flagged: null,
         away: false,
       })),
@@ -306,6 +307,16 @@ describe('the links a peer’s row shows', () => {
     const progress = progressAfter(finished, { uploadBytesPerSec: 300_000 });
     expect(linksInEffect(progress, progress.peers[1]!).uploadBytesPerSec).toBe(300_000);
     expect(linksInEffect(progress, progress.peers[2]!).uploadBytesPerSec).toBe(1e6);
+  });
+
+  it('between runs, count a member’s own settings within the run’s caps, and the controller’s as given', () => {
+    const finished = run('p2p', 2, 1e6);
+    const own = progressAfter(finished, { uploadBytesPerSec: 5e6 });
+    expect(linksInEffect(own, own.peers[1]!).uploadBytesPerSec).toBe(1e6);
+    const uncapped = progressAfter(finished, { uploadBytesPerSec: null });
+    expect(linksInEffect(uncapped, uncapped.peers[1]!).uploadBytesPerSec).toBe(1e6);
+    const byControl = progressAfter(finished, { uploadBytesPerSec: 5e6 }, true);
+    expect(linksInEffect(byControl, byControl.peers[1]!).uploadBytesPerSec).toBe(5e6);
   });
 
   it('during a run, are the run’s, which shape it now', () => {

@@ -5,6 +5,7 @@ export * from './display-name';
 export * from './hex';
 export * from './join-code';
 export * from './manifest';
+export * from './own-override';
 export * from './pair-flow';
 export * from './run';
 export * from './run-control';

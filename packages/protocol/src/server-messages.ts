@@ -128,6 +128,7 @@ const peerProgressSchema: z.ZodType<PeerProgress> = z.looseObject({
   report: reportSchema.nullable(),
   joinedAfterMs: millisecondsSchema,
   override: peerOverrideSchema,
+  overrideByControl: z.boolean().exactOptional(),
   flagged: peerFlagSchema.nullable(),
   away: z.boolean(),
 });

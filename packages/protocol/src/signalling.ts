@@ -243,6 +243,11 @@ export interface PeerProgress {
   readonly joinedAfterMs: number;
   /** This peer's own settings (set from its tab, its link, or a screen in control of the swarm). */
   readonly override: PeerOverride;
+  /**
+   * Whether a screen in control of the swarm set `override`: it then stands as given; else a run applies it
+   * within its caps (`settingsInRun`). Absent counts as not.
+   */
+  readonly overrideByControl?: boolean;
   /** Set once the server refused a report of it as impossible: every screen shows it, nobody believes it. */
   readonly flagged: PeerFlag | null;
   /**

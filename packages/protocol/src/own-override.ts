@@ -1,4 +1,4 @@
-import type { PeerOverride, PeerRole, RunConfig } from '@swarmlab/protocol';
+import { resolvePeerSettings, type PeerOverride, type PeerRole, type PeerRunSettings, type RunConfig } from './run';
 
 /**
  * A member's own link settings (set from its tab, or its share link's `?up=…`, without the control secret) as a
@@ -22,4 +22,18 @@ export function ownOverrideWithinCaps(config: RunConfig, override: PeerOverride,
     ...(upload !== undefined && { uploadBytesPerSec: upload }),
     ...(download !== undefined && { downloadBytesPerSec: download }),
   };
+}
+
+/**
+ * The settings a run gives a member under `config`: its override as given if the controller set it
+ * (`byControl`), else within the run's caps (`ownOverrideWithinCaps`). The server starts runs with these, and
+ * screens show them between runs, so the table says what the next run will apply.
+ */
+export function settingsInRun(
+  config: RunConfig,
+  override: PeerOverride,
+  byControl: boolean,
+  role: PeerRole,
+): PeerRunSettings {
+  return resolvePeerSettings(config, byControl ? override : ownOverrideWithinCaps(config, override, role), role);
 }
