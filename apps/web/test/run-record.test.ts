@@ -1,6 +1,8 @@
 import type {
   Manifest,
+  PeerFlag,
   PeerOverride,
+  PeerProgress,
   PeerRole,
   PeerRunSettings,
   RunParticipant,
@@ -11,6 +13,7 @@ import type {
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { linksInEffect } from '../src/lib/peer-links';
+import { peerStatusText } from '../src/lib/peer-status';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
 import { believedParticipants, boundsOfRun, flaggedLeechers, recordOfRun } from '../src/lib/run-record';
 
@@ -323,5 +326,34 @@ describe('the links a peer’s row shows', () => {
     const running: RunState = { ...run('p2p', 2, 1e6), phase: 'running', distributionMs: null };
     const progress = progressAfter(running, { uploadBytesPerSec: 300_000 });
     expect(linksInEffect(progress, progress.peers[1]!).uploadBytesPerSec).toBe(1e6);
+  });
+});
+
+describe('a peer’s status in its row', () => {
+  const row = (peerId: string, flagged: PeerFlag | null = null): PeerProgress => ({
+    peerId,
+    role: 'leecher',
+    report: null,
+    joinedAfterMs: 0,
+    override: {},
+    flagged,
+    away: false,
+  });
+  const unconfirmed: PeerFlag = { reason: 'complete: not confirmed within 10 s', refusedReports: 0 };
+
+  it('says why a completion of this run is not counted, unless the member’s own flag says it on its line', () => {
+    const finished = run('p2p', 2, 1e6);
+    const judged: RunState = {
+      ...finished,
+      participants: finished.participants.map((p) =>
+        p.peerId === 'leech0' ? { ...p, flagged: unconfirmed, corroborated: false } : p,
+      ),
+    };
+    expect(peerStatusText(row('leech0'), judged)).toBe(
+      'complete after 10.0 s, stays, not counted (complete: not confirmed within 10 s)',
+    );
+    expect(peerStatusText(row('leech0', unconfirmed), judged)).toBe('complete after 10.0 s, stays, not counted');
+    expect(peerStatusText(row('leech1'), judged)).toBe('complete after 10.5 s, stays');
+    expect(peerStatusText(row('newcomer'), judged)).toBe('waiting for a run');
   });
 });
