@@ -530,8 +530,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const believable = input.run && (inControl || input.run.runNumber <= MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
     const run =
       restoredSwarm && input.run && believable
-        ? swarm.runs.restore(member, input.run)
-        : swarm.runs.resume(member, place === 'theirs' ? input.run : null);
+        ? swarm.runs.restore(member, input.run, inControl)
+        : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl);
     return {
       ok: true,
       swarm,

@@ -203,13 +203,15 @@ export interface SwarmRuns {
    * last saw, which are awaited), unless a run at least as recent is known. The member takes part as it
    * says (`resume`). Returns the run going on afterwards (null if none).
    */
-  restore(member: RunMember, run: ResumedRun): RunStarted | null;
+  restore(member: RunMember, run: ResumedRun, inControl?: boolean): RunStarted | null;
   /**
    * A member registered again after losing the server: it takes part in the run going on as it says it
    * did (its settings, and its completion measured on its clock) if that is the run it names; a member
    * that names another run (or none) takes part like a newcomer. Returns the run going on (null if none).
+   * The settings it claims stand as given only if it is `inControl`; else they count within the run's caps, as
+   * a member's own settings do (`settingsInRun`).
    */
-  resume(member: RunMember, run: ResumedRun | null): RunStarted | null;
+  resume(member: RunMember, run: ResumedRun | null, inControl?: boolean): RunStarted | null;
   /** Participants of a restored run that have not registered again; `giveUpAwaiting` gives up on them. */
   readonly awaitingCount: number;
   /**
@@ -482,12 +484,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     abandoned: new Map(),
   });
 
-  /** `member` takes part in `run` as its resume says: its own settings, and its completion on its clock. */
-  const takePartAsResumed = (run: LiveRun, member: RunMember, resumed: ResumedRun): void => {
+  /**
+   * `member` takes part in `run` as its resume says: its own settings (within the run's caps unless it holds
+   * control: a tab claiming "no cap" in a capped run otherwise collapsed its bound after a restart), and its
+   * completion on its clock.
+   */
+  const takePartAsResumed = (run: LiveRun, member: RunMember, resumed: ResumedRun, inControl: boolean): void => {
     const known = run.participants.get(member.peerId);
     if (known) run.participants.delete(member.peerId);
     if (known?.awaiting) run.awaitedBackAtMs = nowMs();
-    const participant = addParticipant(member, run, { settings: resumed.settings, awaiting: false });
+    const { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } = resumed.settings;
+    const settings = inControl
+      ? resumed.settings
+      : settingsInRun(run.config, { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete }, false, member.role);
+    const participant = addParticipant(member, run, { settings, awaiting: false });
     if (known) run.participantsEver--;
     if (member.role === 'leecher' && resumed.completedAfterMs !== null) {
       // Measured on the tab's clock from when it heard of the start: no later than the run's age here.
@@ -667,7 +677,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return announce(live);
     },
 
-    restore(member, resumed) {
+    restore(member, resumed, inControl = false) {
       const latestKnown = live?.runNumber ?? ended?.runNumber ?? 0;
       if (resumed.runNumber > latestKnown) {
         config = resumed.config;
@@ -688,17 +698,18 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         }
         live = run;
       }
-      return this.resume(member, resumed);
+      return this.resume(member, resumed, inControl);
     },
 
-    resume(member, resumed) {
+    resume(member, resumed, inControl = false) {
       if (!live) return null;
       const known = live.participants.get(member.peerId);
       // What the tab says of its part is believed only where the server has no account of it: a place the
       // restored run awaits, or the restorer's own. A place the server recorded (its member left: its page
       // closed, or its grace ran out) is taken back as recorded, completion, caps and flag, not as restated.
       const recorded = (known !== undefined && !known.awaiting) || live.abandoned.has(member.peerId);
-      if (resumed && resumed.runNumber === live.runNumber && !recorded) takePartAsResumed(live, member, resumed);
+      if (resumed && resumed.runNumber === live.runNumber && !recorded)
+        takePartAsResumed(live, member, resumed, inControl);
       else if (resumed && resumed.runNumber === live.runNumber) takeRecordedPlaceBack(live, member);
       // Its tab knows no run, or another: a fresh engine takes the recorded place back, as a reloaded tab does.
       else if (recorded) this.takeBack(member);

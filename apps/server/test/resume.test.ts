@@ -410,6 +410,35 @@ describe('a swarm after the server restarted', () => {
     return { tab: { ...tab, client, received }, answer };
   };
 
+  it('counts a returning member’s claimed settings within the restored run’s caps, unless it holds control', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 1e6, seederUploadBytesPerSec: 2e6 };
+    const asRun = (tab: Tab, upload: number | null) => ({
+      ...runAsKnown(tab, 5000, everyone),
+      config: capped,
+      settings: {
+        ...resolvePeerSettings(capped, {}, tab === seeder ? 'seeder' : 'leecher'),
+        uploadBytesPerSec: upload,
+      },
+    });
+    const second = await start();
+    clock.nowMs = 50_000;
+    // The teacher's tab (in control) restores the run, its own link loosened by the experiment.
+    const seederBack = await comeBack(second, seeder, asRun(seeder, 4e6), manifest);
+    expect(seederBack.answer).toMatchObject({ ok: true, inControl: true, registeredAgain: true });
+    // A modified tab says it had no cap.
+    await comeBack(second, a, asRun(a, null), manifest);
+    const table = await latestProgress(
+      seederBack.tab.received,
+      (progress) => progress.run?.participants.some((p) => p.peerId === a.peerId && p.present) ?? false,
+      'a back in the run',
+    );
+    const settingsOf = (tab: Tab) => table.run?.participants.find((p) => p.peerId === tab.peerId)?.settings;
+    expect(settingsOf(a)?.uploadBytesPerSec).toBe(1e6);
+    expect(settingsOf(seeder)?.uploadBytesPerSec).toBe(4e6);
+  });
+
   it('is registered again under its link, and its run ends with a time from the tabs’ clocks', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];
