@@ -82,8 +82,8 @@ export interface ServerLimits {
    */
   readonly maxSocketBacklogBytes: number;
   /**
-   * Bytes the server may hold queued for all sockets of one address together: past them, a socket of the address
-   * that has a backlog of its own is closed as above. Each of many sockets, each within its own bound, could
+   * Bytes the server may hold queued for all sockets of one address together: past them, the address's largest
+   * holders are closed as above (`send-backlogs.ts`). Each of many sockets, each within its own bound, could
    * otherwise make the server hold gigabytes.
    */
   readonly maxAddressBacklogBytes: number;

@@ -5,6 +5,7 @@ import type { ClockMs } from './clock-ms';
 import type { ServerLimits } from './limits';
 import { refuse } from './refusals';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
+import { SendBacklogs } from './send-backlogs';
 import { createSocketBudget } from './socket-budget';
 
 export interface SocketAdmissionDeps {
@@ -30,36 +31,15 @@ function frameBytes(data: unknown): number {
   return 0;
 }
 
-/** Packets queued for one socket past which it is taken as not reading, whatever their bytes (tiny answers). */
-const MAX_QUEUED_PACKETS = 10_000;
-
-/**
- * A socket's backlog, as a share of `maxSocketBacklogBytes`, from which its address's total is counted too: an
- * honest tab's is near zero, so the sum over an address's sockets is taken only for one that lags.
- */
-const LAGGING_SHARE = 1 / 16;
-
-/**
- * What engine.io and the websocket under it hold queued for the client, in bytes (strings by their length);
- * Infinity past `MAX_QUEUED_PACKETS` packets, so that the count is never a walk of a queue without end.
- */
-export function backlogBytes(socket: SignallingSocket): number {
-  const engine = socket.conn as unknown as {
-    readonly writeBuffer?: readonly EnginePacket[];
-    readonly transport?: { readonly socket?: { readonly bufferedAmount?: number } };
-  };
-  const queued = engine.writeBuffer ?? [];
-  if (queued.length > MAX_QUEUED_PACKETS) return Infinity;
-  let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
-  for (const packet of queued) bytes += typeof packet.data === 'string' ? packet.data.length : frameBytes(packet.data);
-  return bytes;
+/** The bytes of a packet engine.io queues or flushes (strings by their length: what JSON mostly is). */
+function packetBytes(packet: EnginePacket): number {
+  return typeof packet.data === 'string' ? packet.data.length : frameBytes(packet.data);
 }
 
-/** What the server holds queued for `sockets` together (Infinity once one of them is past its packet bound). */
-function addressBacklogBytes(sockets: ReadonlySet<SignallingSocket>): number {
-  let bytes = 0;
-  for (const socket of sockets) bytes += backlogBytes(socket);
-  return bytes;
+/** What engine.io's socket under a socket.io one exposes of its queue (not in its typings). */
+interface EngineQueue {
+  readonly writeBuffer?: readonly EnginePacket[];
+  readonly transport?: { readonly socket?: { readonly bufferedAmount?: number } };
 }
 
 /**
@@ -76,7 +56,7 @@ function addressBacklogBytes(sockets: ReadonlySet<SignallingSocket>): number {
  */
 export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
   const { io, limits, quotas, budgets, addressOf, log } = deps;
-  const socketsByAddress = new Map<AddressKey, Set<SignallingSocket>>();
+  const backlogs = new SendBacklogs(limits, deps.nowMs ?? (() => performance.now()));
 
   io.use((socket, next) => {
     const address = addressOf(socket);
@@ -99,31 +79,41 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       return;
     }
     const budget = createSocketBudget(limits, budgets.open(address), deps.nowMs);
-    const ofAddress = socketsByAddress.get(address) ?? new Set<SignallingSocket>();
-    socketsByAddress.set(address, ofAddress.add(socket));
+    const engine = socket.conn as unknown as EngineQueue;
+    // Checked as each packet is queued for the client (an answer, a broadcast): one that does not read is cut
+    // off, as a network drop is, rather than buffered without limit (`send-backlogs.ts`).
+    const backlog = backlogs.open(
+      address,
+      {
+        get writeBufferPackets() {
+          return engine.writeBuffer?.length ?? 0;
+        },
+        get transportBufferedBytes() {
+          return engine.transport?.socket?.bufferedAmount ?? 0;
+        },
+      },
+      (why) => {
+        const bound =
+          why === 'socket'
+            ? `${limits.maxSocketBacklogBytes} bytes queued for it`
+            : `${limits.maxAddressBacklogBytes} bytes queued for its address, the most of them for it`;
+        log(`refused: a socket from ${address} read nothing of ${bound}: closed`);
+        // Discarding what is queued: a close that waits for the client to read it would wait for ever.
+        socket.conn.close(true);
+      },
+    );
     socket.on('disconnect', () => {
       quotas.disconnected(address);
       budgets.close(address);
-      ofAddress.delete(socket);
-      if (ofAddress.size === 0) socketsByAddress.delete(address);
+      backlog.close();
     });
-
-    // Checked as each packet is queued for the client (an answer, a broadcast): one that does not read is cut
-    // off once `maxSocketBacklogBytes` wait, as a network drop is, rather than buffered without limit; so is one
-    // that lags while its address's sockets together hold `maxAddressBacklogBytes`.
-    socket.conn.on('packetCreate', () => {
-      if (socket.disconnected) return;
-      const own = backlogBytes(socket);
-      if (own <= limits.maxSocketBacklogBytes * LAGGING_SHARE) return;
-      if (own <= limits.maxSocketBacklogBytes && addressBacklogBytes(ofAddress) <= limits.maxAddressBacklogBytes)
-        return;
-      const bound =
-        own > limits.maxSocketBacklogBytes
-          ? `${limits.maxSocketBacklogBytes} bytes queued for it`
-          : `${limits.maxAddressBacklogBytes} bytes queued for its address`;
-      log(`refused: a socket from ${address} read nothing of ${bound}: closed`);
-      // Discarding what is queued: a close that waits for the client to read it would wait for ever.
-      socket.conn.close(true);
+    socket.conn.on('packetCreate', (packet: EnginePacket) => {
+      if (!socket.disconnected) backlog.queued(packetBytes(packet));
+    });
+    socket.conn.on('flush', (flushed: readonly EnginePacket[]) => {
+      let bytes = 0;
+      for (const packet of flushed) bytes += packetBytes(packet);
+      backlog.flushed(bytes);
     });
     // Every frame, whatever its engine.io type: a flood of `noop` or unprompted `pong` frames went uncharged
     // (found by review). An honest client sends one pong every 25 s.

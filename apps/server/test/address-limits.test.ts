@@ -308,7 +308,7 @@ describe('per-address limits', () => {
     socket.destroy();
   });
 
-  it('closes a lagging socket once its address’s sockets together hold too much, each within its own bound', async () => {
+  it('closes the largest holders once an address’s sockets together hold too much, each within its own bound', async () => {
     const limits = { maxSocketBacklogBytes: 32 * 1024 * 1024, maxAddressBacklogBytes: 16 * 1024 * 1024 };
     harness = await startHarness({ clientAddress: addressFromAuth, limits });
     const founder = await harness.connect({ address: 'teacher' });
