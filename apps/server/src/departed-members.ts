@@ -7,6 +7,10 @@ export interface DepartedMember {
   readonly keyDigest: string;
   /** The link settings a screen in control of the swarm gave it, if any: they are its again when it comes back. */
   readonly controlOverride?: PeerOverride;
+  /** The network address it was seated from: departures are forgotten from the address with most of them first. */
+  readonly address?: string;
+  /** The seeder (the founder): never forgotten for others' departures. */
+  readonly pinned?: boolean;
 }
 
 /**
@@ -16,7 +20,10 @@ export interface DepartedMember {
  * settings the controller gave it: a laptop that slept past its grace period came back with them as its own,
  * which a run applies only within its caps, and the teacher's experiment changed without a word.
  *
- * Bounded: past `maxEntries` the longest gone is forgotten, and its id is free again.
+ * Bounded: past `maxEntries` one is forgotten, and its id is free again: the longest gone of the address with
+ * most departures kept, never the seeder's. Forgetting the longest gone of all let one address, joining and
+ * leaving 256 times in a second, free the id of a founder whose laptop slept, and take its place (found by
+ * review).
  */
 export class DepartedMembers {
   readonly #members = new Map<PeerId, DepartedMember>();
@@ -35,10 +42,22 @@ export class DepartedMembers {
     // Re-inserted, so that it counts as the latest to leave.
     this.#members.delete(peerId);
     this.#members.set(peerId, member);
-    if (this.#members.size > this.maxEntries) {
-      const oldest = this.#members.keys().next().value as PeerId;
-      this.#members.delete(oldest);
+    if (this.#members.size > this.maxEntries) this.#members.delete(this.#toForget());
+  }
+
+  /** The longest gone unpinned departure of the address with most of them (the longest gone of all if none). */
+  #toForget(): PeerId {
+    const byAddress = new Map<string, { count: number; oldest: PeerId }>();
+    let busiest: { count: number; oldest: PeerId } | undefined;
+    for (const [peerId, member] of this.#members) {
+      if (member.pinned) continue;
+      const address = member.address ?? '';
+      const kept = byAddress.get(address) ?? { count: 0, oldest: peerId };
+      kept.count++;
+      byAddress.set(address, kept);
+      if (!busiest || kept.count > busiest.count) busiest = kept;
     }
+    return busiest?.oldest ?? (this.#members.keys().next().value as PeerId);
   }
 
   /** Whether a member presenting `keyDigest` may take the id `peerId`: nobody else left under it. */

@@ -247,7 +247,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             const swarmId = swarmIdOfSeal(seal, contentId);
             const peerId = ids.peerId();
             const memberKey = ids.memberKey();
-            const founder = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+            const founder = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey), address };
             const updated = await store.update(
               swarmId,
               (world) => {
@@ -294,7 +294,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               // Participants that left the run going on keep their ids in it.
               while (!takingBack && registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
               const memberKey = takingBack ? formerPlace.memberKey : ids.memberKey();
-              const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey) };
+              const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey), address };
               const outcome = registry.join(swarmId, member, digest, takingBack);
               if (!outcome.ok) return refuse(outcome.code);
               world.seats.seated(swarmId, peerId, address);

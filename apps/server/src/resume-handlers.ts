@@ -65,6 +65,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     peerId: request.peerId,
     socketId: socket.id,
     keyDigest: memberKeyDigestOf(request.memberKey),
+    address,
     seal: request.seal,
     role: request.role,
     control: request.control === undefined ? undefined : controlDigestOf(request.control),

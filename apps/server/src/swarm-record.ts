@@ -7,6 +7,8 @@ export interface MemberRecord {
   readonly peerId: PeerId;
   /** Null while its socket is gone and it may still resume. */
   readonly socketId: string | null;
+  /** The network address of its latest socket; absent in records written before. */
+  readonly address?: string;
   /** The hash of its member key, base64url. */
   readonly keyDigest: string;
   readonly role: PeerRole;

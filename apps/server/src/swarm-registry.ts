@@ -40,6 +40,8 @@ export interface Member {
   readonly socketId: SocketId;
   /** The hash of the member key it was handed, to resume its place on another socket. */
   readonly keyDigest: ControlDigest;
+  /** Its network address (`AddressKey`), if known: what its departure is kept against (`departed-members.ts`). */
+  readonly address?: AddressKey | undefined;
 }
 
 export interface Swarm {
@@ -107,6 +109,8 @@ export interface ResumeInput {
   readonly latestRunNumber?: number | undefined;
   readonly override?: PeerOverride | undefined;
   readonly config?: RunConfig | undefined;
+  /** The resuming socket's network address. */
+  readonly address?: AddressKey | undefined;
 }
 
 /** A resume that also carries the swarm's file, to register the swarm again if the server forgot it. */
@@ -314,6 +318,8 @@ interface MemberState {
   readonly peerId: PeerId;
   /** Null while its socket is gone and it may still resume (`suspend`). */
   socketId: SocketId | null;
+  /** The network address of its latest socket ('' if not known). */
+  address: AddressKey;
   readonly keyDigest: ControlDigest;
   readonly role: PeerRole;
   readonly joinedAtMs: number;
@@ -351,9 +357,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
   const swarms = new Map<SwarmId, MutableSwarm>();
   const presences = new Map<SocketId, Presence>();
 
-  const newMember = ({ peerId, socketId, keyDigest }: Member, role: PeerRole): MemberState => ({
+  const newMember = ({ peerId, socketId, keyDigest, address }: Member, role: PeerRole): MemberState => ({
     peerId,
     socketId,
+    address: address ?? '',
     keyDigest,
     role,
     joinedAtMs: nowMs(),
@@ -462,6 +469,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     swarm.departed.remember(peerId, {
       keyDigest: member.keyDigest.toString('base64url'),
       ...(member.overrideByControl && { controlOverride: member.override }),
+      address: member.address,
+      ...(member.role === 'seeder' && { pinned: true }),
     });
     swarm.runs.leave(peerId);
     const remainingSocketIds = memberSocketsOf(swarm);
@@ -484,6 +493,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const replacedSocketId = known.socketId;
       if (replacedSocketId !== null) presences.delete(replacedSocketId);
       known.socketId = input.socketId;
+      if (input.address !== undefined) known.address = input.address;
       presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: known.peerId, inControl });
       swarm.runs.back(known.peerId);
       const run = swarm.runs.running();
@@ -506,7 +516,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
     // Only the holder of the control secret comes back as the seeder: the founder.
     const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
-    const member = newMember({ peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest }, role);
+    const member = newMember(
+      { peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest, address: input.address },
+      role,
+    );
     // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it: before
     // it left (the tab restates what its row showed), or now.
     const controlOverride = swarm.departed.controlOverrideOf(member.peerId);
@@ -574,6 +587,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       }
       const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
+      // A reloaded tab taking its place back gets the links the controller gave it, as a resume does.
+      const controlOverride = takingBack ? swarm.departed.controlOverrideOf(member.peerId) : undefined;
+      if (controlOverride) {
+        state.override = controlOverride;
+        state.overrideByControl = true;
+      }
       swarm.members.set(member.peerId, state);
       swarm.departed.forget(member.peerId);
       const inControl = sameControlDigest(swarm.controlDigest, control);
@@ -826,6 +845,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       for (const { inControl, keyDigest, ...member } of record.members) {
         imported.members.set(member.peerId, {
           ...member,
+          address: member.address ?? '',
           overrideByControl: member.overrideByControl ?? false,
           keyDigest: Buffer.from(keyDigest, 'base64url'),
         });

@@ -26,6 +26,19 @@ describe('DepartedMembers', () => {
     expect(departed.controlOverrideOf('a')).toBeUndefined();
   });
 
+  it('forgets, past its bound, the longest gone of the address with most departures kept, never the seeder', () => {
+    const departed = new DepartedMembers(4);
+    departed.remember('seed', { ...member('key-s'), address: 'teacher', pinned: true });
+    departed.remember('a', { ...member('key-a'), address: 'class' });
+    for (const id of ['x1', 'x2', 'x3']) departed.remember(id, { ...member(`key-${id}`), address: 'prank' });
+    expect(departed.entries().map(([peerId]) => peerId)).toEqual(['seed', 'a', 'x2', 'x3']);
+    // With only the seeder's and one other address's left, that one's go first; the seeder's stays.
+    const pinnedOnly = new DepartedMembers(1);
+    pinnedOnly.remember('seed', { ...member('key-s'), pinned: true });
+    pinnedOnly.remember('b', member('key-b'));
+    expect(pinnedOnly.entries().map(([peerId]) => peerId)).toEqual(['seed']);
+  });
+
   it('forgets the longest gone past its bound, a member that left again counting as the latest', () => {
     const departed = new DepartedMembers(2, [
       ['a', member('key-a')],

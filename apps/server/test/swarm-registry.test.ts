@@ -27,6 +27,8 @@ const WRONG_CONTROL = controlDigestOf('D'.repeat(22));
 /** The swarms' seal (the registry takes the id its caller made from it), and a member key's digest. */
 const SEAL = sealOf('S'.repeat(22), CONTROL);
 const KEY = memberKeyDigestOf('K'.repeat(22));
+/** Another tab's key. */
+const OTHER_KEY = memberKeyDigestOf('O'.repeat(22));
 
 describe('swarm registry', () => {
   let manifest: Manifest;
@@ -320,6 +322,54 @@ describe('swarm registry: progress, watchers and runs', () => {
     registry.unwatch('w1');
     expect(registry.watch(SWARM_A, 'w5', ADDRESS)).toMatchObject({ ok: true });
     expect(registry.watch(SWARM_A, 'w6', '192.0.2.3')).toEqual({ ok: false, code: 'too-many-watchers' });
+  });
+
+  it('keeps the ids of members that left against one address’s churn, the founder’s above all', () => {
+    const registry = createSwarmRegistry({ limits: { ...LIMITS, maxPeersPerSwarm: 4 }, nowMs: () => 100 });
+    // A swarm id its seal makes, as the server's are, so that a member can resume in it.
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const member = (peerId: string, socketId: string, address: string) => ({
+      peerId,
+      socketId,
+      keyDigest: KEY,
+      address,
+    });
+    const founder = member('p1', 's1', 'teacher');
+    expect(registry.create({ swarmId, contentId, manifest, founder, seal: SEAL })).toMatchObject({ ok: true });
+    expect(registry.join(swarmId, member('p2', 's2', 'classroom'))).toMatchObject({ ok: true });
+    expect(registry.join(swarmId, member('p3', 's3', 'classroom'))).toMatchObject({ ok: true });
+    // The founder's laptop sleeps past its grace; a classmate leaves.
+    registry.suspend('s1');
+    registry.expire(swarmId, 'p1');
+    registry.leave('s3');
+    // One address joins and leaves four times as many as the swarm holds.
+    for (let i = 0; i < 4 * 4; i++) {
+      expect(registry.join(swarmId, member(`x${i}`, `sx${i}`, 'prankster'))).toMatchObject({ ok: true });
+      registry.leave(`sx${i}`);
+    }
+    const resume = { swarmId, seal: SEAL, run: null, socketId: 'thief', keyDigest: OTHER_KEY };
+    expect(registry.resume({ ...resume, peerId: 'p1', role: 'seeder' })).toEqual({ ok: false, code: 'peer-id-taken' });
+    expect(registry.resume({ ...resume, peerId: 'p3', role: 'leecher' })).toEqual({ ok: false, code: 'peer-id-taken' });
+    // The founder comes back as the seeder.
+    expect(
+      registry.resume({ ...resume, peerId: 'p1', role: 'seeder', socketId: 's1b', keyDigest: KEY, control: CONTROL }),
+    ).toMatchObject({ ok: true, inControl: true });
+    expect(registry.progressOf(swarmId)?.peers.find((peer) => peer.peerId === 'p1')?.role).toBe('seeder');
+  });
+
+  it('gives a reloaded tab taking its place back the links the controller set for it', () => {
+    const { registry, at, joinAt } = setUp();
+    joinAt(200, 'p2', 's2');
+    expect(registry.configure('s1', 'p2', { downloadBytesPerSec: 20_000 })).toMatchObject({ ok: true });
+    expect(at(300).startRun('s1', SHAPED)).toMatchObject({ ok: true });
+    registry.leave('s2');
+    expect(registry.join(SWARM_A, { peerId: 'p2', socketId: 's2b', keyDigest: KEY }, undefined, true)).toMatchObject({
+      ok: true,
+    });
+    expect(registry.progressOf(SWARM_A)?.peers.find((peer) => peer.peerId === 'p2')).toMatchObject({
+      override: { downloadBytesPerSec: 20_000 },
+      overrideByControl: true,
+    });
   });
 
   it('starts a run from a member or a watcher, with every member taking part and its overrides', () => {
