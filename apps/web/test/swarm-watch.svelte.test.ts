@@ -92,4 +92,49 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     cleanUps.push(() => restarted.close());
     await until(() => watch.notice?.text.includes('register it again') === true, 'the screen to ask again');
   });
+
+  it('asks again while the server refuses it as busy on its new connection, then watches on', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const seeder = SignallingClient.connect(server.url);
+    cleanUps.push(() => seeder.disconnect());
+    const file = await testFile(64 * 1024, 16 * 1024);
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+    const watch = new SwarmWatch(created.swarmId, { signallingUrl: server.url, sha256: webCryptoSha256 });
+    cleanUps.push(() => watch.close());
+    await watch.watch(file.contentId);
+    expect(watch.phase).toBe('watching');
+
+    // The server restarts with a budget of manifests answered that one more answer puts in debt for about 2 s.
+    await server.close();
+    await until(() => watch.notice?.text.includes('Signalling server lost') === true, 'the screen to see it lost');
+    const restarted = await startSignallingServer({
+      port: server.port,
+      limits: { manifestByteBurstPerAddress: 1, manifestBytesPerSecPerAddress: 300 },
+    });
+    cleanUps.push(() => restarted.close());
+    // The seeder registers the swarm again; another screen of the address is answered first.
+    await until(() => seeder.connection.state === 'connected', 'the seeder to reconnect');
+    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
+    const restored = await seeder.restoreSwarm({
+      swarmId,
+      peerId,
+      memberKey,
+      seal,
+      role: 'seeder',
+      control: controlSecret,
+      run: null,
+      manifest: file.manifest,
+      contentId: file.contentId,
+    });
+    expect(restored.ok).toBe(true);
+    const other = SignallingClient.connect(restarted.url);
+    cleanUps.push(() => other.disconnect());
+    expect((await other.watchSwarm({ swarmId })).ok).toBe(true);
+    await until(() => watch.notice?.text.includes('busy') === true, 'the screen to be told the server is busy');
+    // Before, the screen failed ("Too many requests…") and stayed failed until reloaded.
+    await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
+    expect(watch.phase).toBe('watching');
+  });
 });

@@ -498,13 +498,13 @@ export class SwarmSession implements RunController {
     const peerId = randomToken();
     const memberKey = randomToken();
     const { swarmId, seal, control } = place;
-    const taken = await membership.takePlace(
-      rejoinRequestOf(
-        { swarmId, peerId, memberKey, seal, role: 'seeder', control, manifest, contentId },
-        null,
-        place.memory,
-      ),
+    const request = rejoinRequestOf(
+      { swarmId, peerId, memberKey, seal, role: 'seeder', control, manifest, contentId },
+      null,
+      place.memory,
     );
+    // Asked again on `rate-limited` (refused before anything was done), as a join is.
+    const taken = await untilRegistered(() => membership.takePlace(request), { cancelled: () => this.#over });
     if (this.#over) return;
     if (!taken.ok) return this.#fail(userMessageOf(taken.error));
     if (!taken.resumed.inControl)

@@ -1,4 +1,12 @@
-import type { JoinCode, Manifest, PeerOverride, RunConfig, Sha256, SwarmProgress } from '@swarmlab/protocol';
+import type {
+  JoinCode,
+  Manifest,
+  PeerOverride,
+  RunConfig,
+  Sha256,
+  SignallingError,
+  SwarmProgress,
+} from '@swarmlab/protocol';
 import { SignallingClient, untilRegistered, type SignallingConnection } from '@swarmlab/webrtc';
 import { warnIgnored, type SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
@@ -22,6 +30,13 @@ export const SWARM_ENDED_MESSAGE =
 export const REWATCH_PATIENCE_MS = 60_000;
 /** Between two asks. */
 export const REWATCH_INTERVAL_MS = 1000;
+
+/** Refusals of a screen's watch on its new connection that a later ask, within its patience, may not get. */
+const REWATCH_BUSY: ReadonlySet<string> = new Set<SignallingError['code']>([
+  'rate-limited',
+  'too-many-watchers',
+  'too-many-watchers-from-address',
+]);
 /** How long "Reconnected" stays up: it says the screen is current again, then leaves the projector its room. */
 export const RECONNECTED_NOTICE_MS = 5000;
 
@@ -220,10 +235,15 @@ export class SwarmWatch implements RunController {
     }
     if (watched.error.code === 'signalling-lost') return;
     const unknown = watched.error.code === 'swarm-not-found' || watched.error.code === 'swarm-not-registered-yet';
-    if (unknown && Date.now() < deadlineMs) {
+    // Busy for a moment: the address over a budget (a class restoring a large file at once), or its screens'
+    // old sockets, not yet seen dropped (up to a ping timeout), still holding their places.
+    const busy = REWATCH_BUSY.has(watched.error.code);
+    if ((unknown || busy) && Date.now() < deadlineMs) {
       this.#notice = {
         tone: 'pending',
-        text: 'Signalling server back: waiting for the swarm’s members to register it again…',
+        text: unknown
+          ? 'Signalling server back: waiting for the swarm’s members to register it again…'
+          : 'Signalling server back, and busy: asking again…',
       };
       this.#rewatchTimer = setTimeout(() => void this.#rewatch(deadlineMs), REWATCH_INTERVAL_MS);
       return;
