@@ -99,6 +99,8 @@ export class ChunkAssembly {
   /** Stores a block; returns the other peers still asked for it (to be cancelled). */
   receive(blockIndex: number, bytes: Uint8Array, fromPeerId: string): string[] {
     this.buffer.set(bytes, blockIndex * this.blockBytes);
+    // A block nobody waits for any more (its request given up) that came all the same.
+    if (this.#states[blockIndex] === BlockState.Missing) this.#missingBlocks--;
     this.#states[blockIndex] = BlockState.Received;
     this.#receivedBlocks++;
     this.senders[blockIndex] = fromPeerId;

@@ -226,40 +226,50 @@ export class Downloader {
   onBlock(session: DownloaderPeer, block: BlockMessage): void {
     const key = blockKey(block.chunkIndex, block.offsetBytes);
     const request = session.outstanding.get(key);
-    if (!request) {
-      // Crossed our cancel (or a choke) on the wire: its request's tokens were given back, and its bytes came.
-      if (takeGivenUp(session, key)) return this.#c.shaper?.charge(block.bytes.length, this.#c.clock.nowMs());
+    const late = request ? undefined : session.givenUp.get(key);
+    if (!request && !late)
       return this.#c.drop(
         session,
         'protocol-violation',
         `block ${block.chunkIndex}:${block.offsetBytes} was never requested`,
       );
-    }
-    if (block.bytes.length !== request.lengthBytes)
+    const lengthBytes = request?.lengthBytes ?? late!.lengthBytes;
+    if (block.bytes.length !== lengthBytes)
       return this.#c.drop(
         session,
         'protocol-violation',
-        `block ${block.chunkIndex}:${block.offsetBytes} has ${block.bytes.length} bytes, requested ${request.lengthBytes}`,
+        `block ${block.chunkIndex}:${block.offsetBytes} has ${block.bytes.length} bytes, requested ${lengthBytes}`,
       );
-    session.outstanding.delete(key);
     const nowMs = this.#c.clock.nowMs();
+    const blockIndex = request?.blockIndex ?? late!.blockIndex;
+    const assembly = this.#inProgress.assembly(block.chunkIndex);
+    const wanted = assembly !== undefined && !assembly.isReceived(blockIndex);
+    if (request) {
+      session.outstanding.delete(key);
+      session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
+    } else {
+      // Crossed our cancel (or a choke) on the wire: its request's tokens were given back, and its bytes came over
+      // the link all the same. Taken if the block is still lacking: the cap paid for it (before, a peer that choked
+      // and then sent its blocks spent a capped leecher's budget on bytes thrown away).
+      takeGivenUp(session, key);
+      this.#c.shaper?.charge(lengthBytes, nowMs);
+      if (!wanted) return;
+    }
     session.download.record(block.bytes.length, nowMs);
     this.meter.record(block.bytes.length, nowMs);
-    session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
     session.lastProgressAtMs = nowMs;
     session.snubbed = false;
-    const assembly = this.#inProgress.assembly(block.chunkIndex);
-    if (assembly && !assembly.isReceived(request.blockIndex)) {
-      for (const otherPeerId of assembly.receive(request.blockIndex, block.bytes, session.peerId)) {
+    if (wanted) {
+      for (const otherPeerId of assembly.receive(blockIndex, block.bytes, session.peerId)) {
         const other = this.#c.sessions.get(otherPeerId);
         if (other?.outstanding.delete(key)) {
-          giveUp(other, key, nowMs);
-          this.#refund(request.lengthBytes);
+          giveUp(other, key, nowMs, blockIndex, lengthBytes);
+          this.#refund(lengthBytes);
           this.#c.send(other, {
             type: 'cancel',
             chunkIndex: block.chunkIndex,
             offsetBytes: block.offsetBytes,
-            lengthBytes: request.lengthBytes,
+            lengthBytes,
           });
           this.fillRequests(other);
         }
@@ -293,7 +303,7 @@ export class Downloader {
     for (const [key, request] of session.outstanding) {
       this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
       // A request that crossed a choke on the wire may still be served: its block is then no violation.
-      giveUp(session, key, nowMs);
+      giveUp(session, key, nowMs, request.blockIndex, request.lengthBytes);
       this.#refund(request.lengthBytes);
     }
     session.outstanding.clear();
@@ -309,7 +319,7 @@ export class Downloader {
       // pipeline of four 32 KiB blocks takes 13 s, and longer with its other peers).
       if (nowMs - Math.max(request.sentAtMs, session.lastProgressAtMs) < requestTimeoutMs) continue;
       session.outstanding.delete(key);
-      giveUp(session, key, nowMs);
+      giveUp(session, key, nowMs, request.blockIndex, request.lengthBytes);
       this.#refund(request.lengthBytes);
       this.#c.send(session, {
         type: 'cancel',
@@ -326,16 +336,14 @@ export class Downloader {
   }
 }
 
-/** Notes that a block for `key` may still arrive although we no longer wait for it. */
-function giveUp(session: DownloaderPeer, key: number, nowMs: number): void {
+/** Notes that block `blockIndex` (`lengthBytes`, key `key`) may still arrive although we no longer wait for it. */
+function giveUp(session: DownloaderPeer, key: number, nowMs: number, blockIndex: number, lengthBytes: number): void {
   const entry = session.givenUp.get(key);
-  session.givenUp.set(key, { copies: (entry?.copies ?? 0) + 1, atMs: nowMs });
+  session.givenUp.set(key, { copies: (entry?.copies ?? 0) + 1, atMs: nowMs, blockIndex, lengthBytes });
 }
 
-/** True (and one copy fewer expected) if a block for `key` was given up earlier. */
-function takeGivenUp(session: DownloaderPeer, key: number): boolean {
+/** One copy fewer of a block given up earlier (`key`) is expected. */
+function takeGivenUp(session: DownloaderPeer, key: number): void {
   const entry = session.givenUp.get(key);
-  if (!entry) return false;
-  if (--entry.copies === 0) session.givenUp.delete(key);
-  return true;
+  if (entry && --entry.copies === 0) session.givenUp.delete(key);
 }

@@ -33,6 +33,9 @@ export interface OutstandingRequest {
 export interface GivenUpRequest {
   copies: number;
   atMs: number;
+  /** The block it asked for, and its length: a late block must have it. */
+  readonly blockIndex: number;
+  readonly lengthBytes: number;
 }
 
 /** What the `Downloader` writes: whether we want something from the peer and may ask, and our requests. */

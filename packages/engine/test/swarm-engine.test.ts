@@ -340,6 +340,40 @@ describe('SwarmEngine over in-memory links', () => {
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
+  it('takes a block that comes after its request was given up if it still lacks it, and drops a peer whose late block is not what was asked', async () => {
+    const file = await testFile(2 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const leecher = swarm.peer('leecher');
+    const dropped: string[] = [];
+    leecher.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
+    const late = swarm.rawPeer(leecher, file.contentId, 'late');
+    late.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(2).toBytes() }));
+    late.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const requests = () => late.received.flatMap((m) => (m.type === 'request' ? [m] : []));
+    await swarm.runUntil(() => requests().length > 0, 1000, 'a request');
+    const [first] = requests();
+    // It chokes (its requests are given up), then sends the first block all the same, crossed on the wire.
+    late.link.send(encodeWireMessage({ type: 'choke' }));
+    await swarm.runFor(10);
+    const { chunkIndex, offsetBytes, lengthBytes } = first!;
+    const bytes = file.bytes.subarray(
+      chunkIndex * CHUNK_BYTES + offsetBytes,
+      chunkIndex * CHUNK_BYTES + offsetBytes + lengthBytes,
+    );
+    late.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes }));
+    await swarm.runFor(10);
+    expect(leecher.engine.snapshot().peers.find((peer) => peer.peerId === 'late')?.downloadedBytes).toBe(lengthBytes);
+    expect(dropped).toEqual([]);
+    // A second late block, twice the length asked for: a violation, as on time.
+    const second = requests()[1]!;
+    const long = file.bytes.subarray(0, 2 * second.lengthBytes);
+    late.link.send(
+      encodeWireMessage({ type: 'block', chunkIndex: second.chunkIndex, offsetBytes: second.offsetBytes, bytes: long }),
+    );
+    await swarm.runFor(10);
+    expect(dropped).toEqual(['late: protocol-violation']);
+  });
+
   it('asks a peer that announces a chunk begun and left unasked (its source refused it) at once, not at the next tick', async () => {
     const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
