@@ -7,7 +7,7 @@ import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
 import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { CONNECT_TIMEOUT_MS, createEngineAdmission, handshakeOfRequest } from './engine-admission';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
-import { createManifestAnswerBudgets } from './manifest-answer-budgets';
+import { createAnswerBudgets } from './answer-budgets';
 import { attachSignallingHandlers } from './handlers';
 import { createHttpHandler } from './http-handler';
 import { lanOriginsOf } from './lan-addresses';
@@ -138,7 +138,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     iceServers: deps.iceServers ?? [],
     log,
     codeLookups: createCodeLookupBudgets(limits, nowMs),
-    manifestAnswers: createManifestAnswerBudgets(limits, nowMs),
+    answers: createAnswerBudgets(limits, nowMs),
     unknownSwarms: createUnknownSwarms({
       nowMs,
       graceMs: limits.memberGraceMs,

@@ -17,7 +17,7 @@ import {
 import type { AddressKey } from './address-quotas';
 import { attachClassroomHandlers } from './classroom-handlers';
 import type { CodeLookupBudgets } from './code-lookup-budgets';
-import type { ManifestAnswerBudgets } from './manifest-answer-budgets';
+import { jsonBytes, manifestWireBytes, type AnswerBudgets } from './answer-budgets';
 import type { ServerLimits } from './limits';
 import { createProgressBroadcaster } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
@@ -47,7 +47,7 @@ export interface SignallingHandlerDeps {
   /** The per-address limit on failed join-code lookups (kept by each process). */
   readonly codeLookups: CodeLookupBudgets;
   /** The per-address budget of manifest bytes answered (kept by each process). */
-  readonly manifestAnswers: ManifestAnswerBudgets;
+  readonly answers: AnswerBudgets;
   /** What a join or watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
   readonly unknownSwarms: UnknownSwarms;
 }
@@ -92,7 +92,7 @@ export function releaseDeparted(world: SwarmWorld, left: LeaveOutcome): void {
  * which does no I/O; what it returns is sent afterwards.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups, manifestAnswers, unknownSwarms } = deps;
+  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups, answers, unknownSwarms } = deps;
   const { store } = state;
 
   /**
@@ -281,7 +281,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           inTurn(async () => {
             // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
             if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
-            if (!manifestAnswers.mayAnswer(address)) return reply(refuse('rate-limited'));
+            if (!answers.mayAnswer(address)) return reply(refuse('rate-limited'));
             const digest = control === undefined ? undefined : controlDigestOf(control);
             const formerKeyDigest = formerPlace && memberKeyDigestOf(formerPlace.memberKey);
             const joined = await change(swarmId, (world) => {
@@ -304,7 +304,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             if (!joined.ok) return reply(unknownSwarms.answer(swarmId, joined));
             const { manifest, contentId, seal } = joined.swarm;
             const { existingPeers: peers, run, inControl, peerId, joinCode, memberKey } = joined;
-            manifestAnswers.answered(address, manifest);
+            answers.answered(address, manifestWireBytes(manifest) + (run ? jsonBytes(run) : 0));
             reply({
               ok: true,
               swarmId,
@@ -388,7 +388,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       toSockets,
       inTurn,
       unknownSwarms,
-      manifestAnswers,
+      answers,
     });
     attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, inTurn, log });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });

@@ -99,12 +99,13 @@ export interface ServerLimits {
   /** The refill of that budget, in failed lookups per hour. */
   readonly failedCodeLookupsPerHourPerAddress: number;
   /**
-   * Manifest bytes answered to one address per second (`swarm:join`, `swarm:watch`), sustained; past its burst a
-   * request that would carry one is refused `rate-limited` until the debt is repaid (`manifest-answer-budgets.ts`).
+   * Bytes of large answers sent to one address per second, sustained: `swarm:join` (the manifest) and `swarm:watch`
+   * (the manifest and the progress table). Past its burst such a request is refused `rate-limited` until the debt
+   * is repaid (`answer-budgets.ts`).
    */
-  readonly manifestBytesPerSecPerAddress: number;
+  readonly answerBytesPerSecPerAddress: number;
   /** That budget's capacity. */
-  readonly manifestByteBurstPerAddress: number;
+  readonly answerByteBurstPerAddress: number;
 }
 
 /**
@@ -272,10 +273,13 @@ export const DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS = 60;
  * Eight of the largest manifests a second: a classroom behind one address joining one after another, a screen
  * reconnecting, at a few megabytes of serialization a second; a loop of watch and leave made it a gigabyte.
  */
-export const DEFAULT_MANIFEST_BYTES_PER_SEC_PER_ADDRESS = 8 * DEFAULT_MAX_EVENT_BYTES;
+export const DEFAULT_ANSWER_BYTES_PER_SEC_PER_ADDRESS = 8 * DEFAULT_MAX_EVENT_BYTES;
 
-/** 64 of the largest manifests: 48 tabs of one classroom (its seats in a swarm) and 16 screens, all at once. */
-export const DEFAULT_MANIFEST_BYTE_BURST_PER_ADDRESS = 64 * DEFAULT_MAX_EVENT_BYTES;
+/**
+ * 48 tabs of one classroom (its seats in a swarm) joining and 16 screens watching a swarm of the largest file all
+ * at once: a manifest each, 16 tables of a full swarm (110 KB at most), and room to spare.
+ */
+export const DEFAULT_ANSWER_BYTE_BURST_PER_ADDRESS = 72 * DEFAULT_MAX_EVENT_BYTES;
 
 export const DEFAULT_LIMITS: ServerLimits = {
   memberGraceMs: DEFAULT_MEMBER_GRACE_MS,
@@ -301,8 +305,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxPeersPerAddressInSwarm: DEFAULT_MAX_PEERS_PER_ADDRESS_IN_SWARM,
   failedCodeLookupBurstPerAddress: DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS,
   failedCodeLookupsPerHourPerAddress: DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS,
-  manifestBytesPerSecPerAddress: DEFAULT_MANIFEST_BYTES_PER_SEC_PER_ADDRESS,
-  manifestByteBurstPerAddress: DEFAULT_MANIFEST_BYTE_BURST_PER_ADDRESS,
+  answerBytesPerSecPerAddress: DEFAULT_ANSWER_BYTES_PER_SEC_PER_ADDRESS,
+  answerByteBurstPerAddress: DEFAULT_ANSWER_BYTE_BURST_PER_ADDRESS,
 };
 
 /** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */

@@ -11,7 +11,7 @@ import type { AddressKey } from './address-quotas';
 import { controlDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { MembershipTurn } from './membership-turn';
-import type { ManifestAnswerBudgets } from './manifest-answer-budgets';
+import { jsonBytes, manifestWireBytes, type AnswerBudgets } from './answer-budgets';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
@@ -34,7 +34,7 @@ export interface RunHandlerDeps {
   /** What a watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
   readonly unknownSwarms: UnknownSwarms;
   /** The per-address budget of manifest bytes answered: a watch's answer carries the manifest. */
-  readonly manifestAnswers: ManifestAnswerBudgets;
+  readonly answers: AnswerBudgets;
 }
 
 /**
@@ -45,7 +45,7 @@ export interface RunHandlerDeps {
  * `run-in-progress`, whichever processes they are on).
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, toSockets, inTurn, unknownSwarms, manifestAnswers } = deps;
+  const { socket, address, context, store, limits, progress, toSockets, inTurn, unknownSwarms, answers } = deps;
 
   /** Updates the swarm the socket follows; undefined when it follows none. */
   const changeFollowed = async <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> => {
@@ -64,7 +64,7 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
       handle: ({ swarmId, control }, reply) =>
         inTurn(async () => {
           if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
-          if (!manifestAnswers.mayAnswer(address)) return reply(refuse('rate-limited'));
+          if (!answers.mayAnswer(address)) return reply(refuse('rate-limited'));
           const digest = control === undefined ? undefined : controlDigestOf(control);
           const updated = await store.update(swarmId, (world) => {
             const watched = world.registry.watch(swarmId, socket.id, address, digest);
@@ -78,7 +78,7 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
           if (!watched.ok) return reply(unknownSwarms.answer(swarmId, refuse(watched.code)));
           const { manifest, contentId } = watched.swarm;
           const { progress: table, inControl, joinCode } = watched;
-          manifestAnswers.answered(address, manifest);
+          answers.answered(address, manifestWireBytes(manifest) + jsonBytes(table));
           reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode });
         }),
     }),

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Manager } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlDigestOf } from '../src/control-secret';
-import { manifestWireBytes } from '../src/manifest-answer-budgets';
+import { jsonBytes, manifestWireBytes } from '../src/answer-budgets';
 import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import {
   addressFromAuth,
@@ -158,6 +158,28 @@ describe('per-address limits', () => {
     expect(await join(a3, swarmId)).toBe('ok');
   });
 
+  it('charges a watch its progress table too: a small file’s swarm of many members is no way around the budget', async () => {
+    const limits = { answerByteBurstPerAddress: 4096, answerBytesPerSecPerAddress: 1 };
+    harness = await startHarness({ clientAddress: addressFromAuth, limits });
+    const owner = await harness.connect({ address: 'teacher' });
+    const { swarmId } = await create(owner);
+    for (let i = 0; i < 12; i++) expect(await join(await harness.connect({ address: `m${i}` }), swarmId)).toBe('ok');
+    const looper = await harness.connect({ address: 'a' });
+    const watched = await looper.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId });
+    if (!watched.ok) throw new Error(watched.error.code);
+    await leave(looper);
+    // The manifest is a few hundred bytes; the table of 13 members several times it.
+    expect(manifestWireBytes(watched.manifest)).toBeLessThan(1024);
+    expect(manifestWireBytes(watched.manifest) + jsonBytes(watched.progress)).toBeGreaterThan(2048);
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      codes.push(codeOf(await looper.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId })));
+      await leave(looper);
+    }
+    // Before, each was charged its manifest only: all of them answered.
+    expect(codes).toContain('rate-limited');
+  });
+
   it('refuses a watch past the overview screens one address may hold in a swarm, the projector’s address unaffected', async () => {
     harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxWatchersPerAddressInSwarm: 2 } });
     const owner = await harness.connect({ address: 'teacher' });
@@ -172,11 +194,11 @@ describe('per-address limits', () => {
     expect(await watch('projector')).toBe('ok');
   });
 
-  it('answers an address manifests within its budget: a loop of watch and leave is refused, other addresses unaffected', async () => {
+  it('answers an address within its budget of large answers: a loop of watch and leave is refused, other addresses unaffected', async () => {
     const { manifest } = await bigManifest(1024, 1);
     const manifestBytes = manifestWireBytes(manifest);
     // Room for three answers, refilled hardly at all within the test.
-    const limits = { manifestByteBurstPerAddress: 3 * manifestBytes, manifestBytesPerSecPerAddress: 1 };
+    const limits = { answerByteBurstPerAddress: 3 * manifestBytes, answerBytesPerSecPerAddress: 1 };
     harness = await startHarness({ clientAddress: addressFromAuth, limits });
     const owner = await harness.connect({ address: 'teacher' });
     const created = await owner.timeout(WAIT_MS).emitWithAck('swarm:create', await bigManifest(1024, 1));
@@ -188,8 +210,8 @@ describe('per-address limits', () => {
       codes.push(codeOf(await looper.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId })));
       await leave(looper);
     }
-    // Admitted while the budget is not in debt, each charged its manifest: the fourth takes it into debt.
-    expect(codes).toEqual(['ok', 'ok', 'ok', 'ok', 'rate-limited']);
+    // Admitted while the budget is not in debt, each charged its manifest and table: the third takes it into debt.
+    expect(codes).toEqual(['ok', 'ok', 'ok', 'rate-limited', 'rate-limited']);
     const classmate = await harness.connect({ address: 'a' });
     expect(await join(classmate, swarmId)).toBe('rate-limited');
     expect(await join(await harness.connect({ address: 'b' }), swarmId)).toBe('ok');

@@ -111,7 +111,7 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     await until(() => watch.notice?.text.includes('Signalling server lost') === true, 'the screen to see it lost');
     const restarted = await startSignallingServer({
       port: server.port,
-      limits: { manifestByteBurstPerAddress: 1, manifestBytesPerSecPerAddress: 300 },
+      limits: { answerByteBurstPerAddress: 1, answerBytesPerSecPerAddress: 300 },
     });
     cleanUps.push(() => restarted.close());
     // The seeder registers the swarm again; another screen of the address is answered first.

@@ -25,7 +25,7 @@ export interface UntilRegisteredOptions {
  * `rate-limited`: a server that has just restarted does not know a swarm until its members, reconnecting,
  * register it again, and a screen or tab opened in that moment waits for them instead of being told the swarm
  * has ended; and a classroom behind one address joining all at once may find the address over a budget for a
- * moment (the manifests answered to it, say), which a later ask is within. Only the first is told (`onWaiting`).
+ * moment (the large answers sent to it, say), which a later ask is within. Only the first is told (`onWaiting`).
  */
 export async function untilRegistered<T extends object>(
   ask: () => Promise<SignallingResult<T>>,

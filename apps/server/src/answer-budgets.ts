@@ -4,28 +4,30 @@ import type { ClockMs } from './clock-ms';
 import type { ServerLimits } from './limits';
 import { createTokenBucket, type TokenBucket } from './token-bucket';
 
-export type ManifestAnswerLimits = Pick<ServerLimits, 'manifestBytesPerSecPerAddress' | 'manifestByteBurstPerAddress'>;
+export type AnswerBudgetLimits = Pick<ServerLimits, 'answerBytesPerSecPerAddress' | 'answerByteBurstPerAddress'>;
 
 /** How often, at most, budgets that have refilled are dropped (on an answer, never on a timer). */
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * Each network address's budget of manifest bytes the server sends it in answers (`swarm:join`, `swarm:watch`),
- * a token bucket of `manifestByteBurstPerAddress` refilled at `manifestBytesPerSecPerAddress`. A request of a
- * few dozen bytes is answered with the whole manifest, up to a megabyte: without this, a client looping watch
- * and leave made the server serialize and send a thousand times what it was charged, a gigabyte a second from
- * one address at its received-byte budget, and more than a core of `JSON.stringify`.
+ * Each network address's budget of the large answers the server sends it: `swarm:join` (the manifest) and
+ * `swarm:watch` (the manifest and the whole progress table), a token bucket of `answerByteBurstPerAddress`
+ * refilled at `answerBytesPerSecPerAddress`. A request of a few dozen bytes is answered with up to a megabyte:
+ * without this, a client looping watch and leave made the server serialize and send a thousand times what it
+ * was charged, a gigabyte a second from one address at its received-byte budget, and more than a core of
+ * `JSON.stringify`. Charging the manifest alone left a small file's swarm answering its 40 KB table 30 times
+ * over what was charged (found by review).
  *
  * An answer is admitted while the budget is not in debt and then charged what it carried, so the burst is what
  * a whole classroom behind one address joining a swarm of the largest file at once needs. A budget is kept only
  * while it is not full again.
  */
-export interface ManifestAnswerBudgets {
-  /** Whether `address` may be sent a manifest now: its budget is not in debt (else refuse `rate-limited`). */
+export interface AnswerBudgets {
+  /** Whether `address` may be sent a large answer now: its budget is not in debt (else refuse `rate-limited`). */
   mayAnswer(address: AddressKey): boolean;
-  /** `manifest` was sent to `address`: its bytes are charged, into debt if need be. */
-  answered(address: AddressKey, manifest: Manifest): void;
-  /** Addresses with a budget held (they were sent manifests lately). */
+  /** An answer of `bytes` (`manifestWireBytes`, `jsonBytes`) was sent to `address`: charged, into debt if need be. */
+  answered(address: AddressKey, bytes: number): void;
+  /** Addresses with a budget held (they were answered lately). */
   readonly size: number;
 }
 
@@ -36,15 +38,20 @@ const wireBytesOf = new WeakMap<Manifest, number>();
 export function manifestWireBytes(manifest: Manifest): number {
   let bytes = wireBytesOf.get(manifest);
   if (bytes === undefined) {
-    bytes = Buffer.byteLength(JSON.stringify(manifest));
+    bytes = jsonBytes(manifest);
     wireBytesOf.set(manifest, bytes);
   }
   return bytes;
 }
 
-export function createManifestAnswerBudgets(limits: ManifestAnswerLimits, nowMs: ClockMs): ManifestAnswerBudgets {
-  const capacity = limits.manifestByteBurstPerAddress;
-  const refillPerSec = limits.manifestBytesPerSecPerAddress;
+/** `value`'s UTF-8 bytes as JSON. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
+}
+
+export function createAnswerBudgets(limits: AnswerBudgetLimits, nowMs: ClockMs): AnswerBudgets {
+  const capacity = limits.answerByteBurstPerAddress;
+  const refillPerSec = limits.answerBytesPerSecPerAddress;
   const budgets = new Map<AddressKey, TokenBucket>();
   let lastSweepMs = nowMs();
 
@@ -57,11 +64,11 @@ export function createManifestAnswerBudgets(limits: ManifestAnswerLimits, nowMs:
   return {
     mayAnswer: (address) => (budgets.get(address)?.balance() ?? capacity) >= 0,
 
-    answered(address, manifest) {
+    answered(address, bytes) {
       sweep();
       const bucket = budgets.get(address) ?? createTokenBucket({ capacity, refillPerSec, nowMs });
       budgets.set(address, bucket);
-      bucket.charge(manifestWireBytes(manifest));
+      bucket.charge(bytes);
     },
 
     get size() {
