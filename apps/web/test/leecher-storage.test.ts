@@ -58,6 +58,35 @@ async function openOk(storage: LeecherStorage, options: OpenRunOptions) {
 }
 
 describe('leechers keep verified chunks in IndexedDB', () => {
+  it('asks for its database again after an open that failed, or a connection the browser closed', async () => {
+    const name = `chunks-test-${++databases}`;
+    const connections: ChunkDb[] = [];
+    const storage = new LeecherStorage({
+      db: async () => {
+        if (connections.push(await openChunkDatabase(name)) === 1) throw new Error('storage denied for now');
+        return connections.at(-1)!;
+      },
+      tabId: async () => 'tab',
+      sha256: noblePageSha256,
+      nowMs: () => 1_000_000,
+    });
+    expect(await storage.openRun(await runOptions(1))).toMatchObject({
+      ok: false,
+      error: { code: 'storage-unavailable' },
+    });
+    // Before, the failed open was kept for the session: every later run failed the same way.
+    await openOk(storage, await runOptions(2));
+    expect(connections).toHaveLength(2);
+    // The browser closes the connection (site data cleared): it says so with a `close` event.
+    connections[1]!.close();
+    // (fake-indexeddb takes only events shaped as its own, which it marks `initialized`.)
+    const phases = { NONE: 0, CAPTURING_PHASE: 1, AT_TARGET: 2, BUBBLING_PHASE: 3 };
+    const closed = { ...phases, type: 'close', initialized: true, dispatched: false, bubbles: false, eventPath: [] };
+    connections[1]!.dispatchEvent(closed as unknown as Event);
+    await openOk(storage, await runOptions(3));
+    expect(connections).toHaveLength(3);
+  });
+
   it('stores every chunk and gives the file back as a Blob and as a stream, byte for byte', async () => {
     const { manifest } = await prepared;
     const { storageOf } = fixture();

@@ -191,8 +191,19 @@ export class LeecherStorage {
     return deleted;
   }
 
+  /**
+   * The connection, kept for the session, and asked for again (`deps.db`, which the page shares) once it failed to
+   * open or the browser closed it (site data cleared): kept as it was, a closed one failed every later run of the
+   * session with "allow this site to save data" (found by review).
+   */
   #open(): Promise<ChunkDb> {
-    this.#db ??= this.#deps.db();
-    return this.#db;
+    if (this.#db) return this.#db;
+    const opened = this.#deps.db();
+    this.#db = opened;
+    const forget = (): void => {
+      if (this.#db === opened) this.#db = undefined;
+    };
+    opened.then((db) => db.addEventListener('close', forget), forget);
+    return opened;
   }
 }
