@@ -69,6 +69,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
       tabId: async () => 'tab',
       sha256: noblePageSha256,
       nowMs: () => 1_000_000,
+      estimate: undefined,
     });
     expect(await storage.openRun(await runOptions(1))).toMatchObject({
       ok: false,
