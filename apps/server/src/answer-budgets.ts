@@ -2,12 +2,9 @@ import type { Manifest } from '@swarmlab/protocol';
 import type { AddressKey } from './address-quotas';
 import type { ClockMs } from './clock-ms';
 import type { ServerLimits } from './limits';
-import { createTokenBucket, type TokenBucket } from './token-bucket';
+import { AddressBuckets } from './address-buckets';
 
 export type AnswerBudgetLimits = Pick<ServerLimits, 'answerBytesPerSecPerAddress' | 'answerByteBurstPerAddress'>;
-
-/** How often, at most, budgets that have refilled are dropped (on an answer, never on a timer). */
-const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Each network address's budget of the large answers the server sends it: `swarm:join` (the manifest) and
@@ -50,29 +47,16 @@ export function jsonBytes(value: unknown): number {
 }
 
 export function createAnswerBudgets(limits: AnswerBudgetLimits, nowMs: ClockMs): AnswerBudgets {
-  const capacity = limits.answerByteBurstPerAddress;
-  const refillPerSec = limits.answerBytesPerSecPerAddress;
-  const budgets = new Map<AddressKey, TokenBucket>();
-  let lastSweepMs = nowMs();
-
-  const sweep = (): void => {
-    if (nowMs() - lastSweepMs < SWEEP_INTERVAL_MS) return;
-    lastSweepMs = nowMs();
-    for (const [address, bucket] of budgets) if (bucket.balance() >= capacity) budgets.delete(address);
-  };
-
+  const buckets = new AddressBuckets({
+    capacity: limits.answerByteBurstPerAddress,
+    refillPerSec: limits.answerBytesPerSecPerAddress,
+    nowMs,
+  });
   return {
-    mayAnswer: (address) => (budgets.get(address)?.balance() ?? capacity) >= 0,
-
-    answered(address, bytes) {
-      sweep();
-      const bucket = budgets.get(address) ?? createTokenBucket({ capacity, refillPerSec, nowMs });
-      budgets.set(address, bucket);
-      bucket.charge(bytes);
-    },
-
+    mayAnswer: (address) => buckets.balance(address) >= 0,
+    answered: (address, bytes) => buckets.of(address).charge(bytes),
     get size() {
-      return budgets.size;
+      return buckets.size;
     },
   };
 }

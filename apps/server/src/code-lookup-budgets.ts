@@ -1,15 +1,12 @@
 import type { AddressKey } from './address-quotas';
 import type { ClockMs } from './clock-ms';
 import type { ServerLimits } from './limits';
-import { createTokenBucket, type TokenBucket } from './token-bucket';
+import { AddressBuckets } from './address-buckets';
 
 export type CodeLookupLimits = Pick<
   ServerLimits,
   'failedCodeLookupBurstPerAddress' | 'failedCodeLookupsPerHourPerAddress'
 >;
-
-/** How often, at most, budgets that have refilled are dropped (on a failed lookup, never on a timer). */
-const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Each network address's budget of join-code lookups that named no swarm: a token bucket holding
@@ -33,31 +30,16 @@ export interface CodeLookupBudgets {
 }
 
 export function createCodeLookupBudgets(limits: CodeLookupLimits, nowMs: ClockMs): CodeLookupBudgets {
-  const capacity = limits.failedCodeLookupBurstPerAddress;
-  const refillPerSec = limits.failedCodeLookupsPerHourPerAddress / 3600;
-  const budgets = new Map<AddressKey, TokenBucket>();
-  let lastSweepMs = nowMs();
-
-  const sweep = (): void => {
-    if (nowMs() - lastSweepMs < SWEEP_INTERVAL_MS) return;
-    lastSweepMs = nowMs();
-    for (const [address, bucket] of budgets) if (bucket.balance() >= capacity) budgets.delete(address);
-  };
-
+  const buckets = new AddressBuckets({
+    capacity: limits.failedCodeLookupBurstPerAddress,
+    refillPerSec: limits.failedCodeLookupsPerHourPerAddress / 3600,
+    nowMs,
+  });
   return {
-    reserve(address) {
-      sweep();
-      const bucket = budgets.get(address) ?? createTokenBucket({ capacity, refillPerSec, nowMs });
-      budgets.set(address, bucket);
-      return bucket.tryTake(1);
-    },
-
-    found(address) {
-      budgets.get(address)?.charge(-1);
-    },
-
+    reserve: (address) => buckets.of(address).tryTake(1),
+    found: (address) => buckets.existing(address)?.charge(-1),
     get size() {
-      return budgets.size;
+      return buckets.size;
     },
   };
 }
