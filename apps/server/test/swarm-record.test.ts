@@ -14,17 +14,23 @@ const limits = {
   memberGraceMs: 30_000,
 };
 
+/** A registry on `clock` with a swarm of a seeder (socket s1) and a leecher (s2), both under the key `key`. */
+async function swarmOfTwo(clock: { nowMs: () => number; epochNowMs: () => number }) {
+  const first = createSwarmRegistry({ limits, ...clock });
+  const { manifest, contentId } = await makeManifest();
+  const seal = sealOf('salt', controlDigestOf('secret'));
+  const swarmId = swarmIdOfSeal(seal, contentId);
+  const key = memberKeyDigestOf('key');
+  first.create({ swarmId, contentId, manifest, seal, founder: { peerId: 'seed', socketId: 's1', keyDigest: key } });
+  first.join(swarmId, { peerId: 'leech', socketId: 's2', keyDigest: key });
+  return { first, manifest, seal, swarmId, key };
+}
+
 describe('a swarm exported as a record and imported into another registry', () => {
   it('carries on where it was: members, watchers, control, the run going on and its witnesses', async () => {
     let nowMs = 1000;
     const clock = { nowMs: () => nowMs, epochNowMs: () => 1_700_000_000_000 + nowMs };
-    const first = createSwarmRegistry({ limits, ...clock });
-    const { manifest, contentId } = await makeManifest();
-    const seal = sealOf('salt', controlDigestOf('secret'));
-    const swarmId = swarmIdOfSeal(seal, contentId);
-    const key = memberKeyDigestOf('key');
-    first.create({ swarmId, contentId, manifest, seal, founder: { peerId: 'seed', socketId: 's1', keyDigest: key } });
-    first.join(swarmId, { peerId: 'leech', socketId: 's2', keyDigest: key });
+    const { first, manifest, swarmId } = await swarmOfTwo(clock);
     first.watch(swarmId, 'w1', '192.0.2.1', controlDigestOf('secret'));
     expect(first.startRun('s1', DEFAULT_RUN_CONFIG)).toMatchObject({ ok: true });
     nowMs += 500;
@@ -52,13 +58,7 @@ describe('a swarm exported as a record and imported into another registry', () =
 
   it('keeps the ids of members that left their owners’', async () => {
     const clock = { nowMs: () => 1000, epochNowMs: () => 1_700_000_000_000 };
-    const first = createSwarmRegistry({ limits, ...clock });
-    const { manifest, contentId } = await makeManifest();
-    const seal = sealOf('salt', controlDigestOf('secret'));
-    const swarmId = swarmIdOfSeal(seal, contentId);
-    const key = memberKeyDigestOf('key');
-    first.create({ swarmId, contentId, manifest, seal, founder: { peerId: 'seed', socketId: 's1', keyDigest: key } });
-    first.join(swarmId, { peerId: 'leech', socketId: 's2', keyDigest: key });
+    const { first, manifest, seal, swarmId, key } = await swarmOfTwo(clock);
     first.leave('s2');
 
     const second = createSwarmRegistry({ limits, ...clock });
