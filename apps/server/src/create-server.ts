@@ -110,6 +110,10 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     connectTimeout: CONNECT_TIMEOUT_MS,
     // The web app bundles socket.io-client itself.
     serveClient: false,
+    // Websockets only, as every client of this project connects: what a websocket holds unsent is counted
+    // (`send-backlogs.ts`), where a polling response sent on a connection never read was held without bound
+    // (found by review). A LAN has no proxy to need long-polling.
+    transports: ['websocket'],
     ...(deps.adapter !== undefined && { adapter: deps.adapter }),
   });
 

@@ -69,8 +69,8 @@ export class SendBacklogs {
     const tracked: TrackedBacklog = {
       writeBufferBytes: 0,
       closed: false,
-      bytes: () =>
-        queue.writeBufferPackets > MAX_QUEUED_PACKETS
+      bytes: (creating = 0) =>
+        queue.writeBufferPackets + creating > MAX_QUEUED_PACKETS
           ? Infinity
           : tracked.writeBufferBytes + queue.transportBufferedBytes,
       overflow(why) {
@@ -81,7 +81,8 @@ export class SendBacklogs {
       queued(bytes) {
         if (tracked.closed) return;
         tracked.writeBufferBytes += bytes;
-        if (tracked.bytes() > maxSocketBytes) return tracked.overflow('socket');
+        // Told as the packet is made, before engine.io queues it: it counts as queued.
+        if (tracked.bytes(1) > maxSocketBytes) return tracked.overflow('socket');
         checkAddress();
       },
       flushed(bytes) {
@@ -122,7 +123,14 @@ export class SendBacklogs {
       return;
     }
     entry.checkedAtMs = nowMs;
-    const holders = [...entry.backlogs].map((backlog) => ({ backlog, bytes: backlog.bytes() }));
+    const holders: { readonly backlog: TrackedBacklog; readonly bytes: number }[] = [];
+    for (const backlog of entry.backlogs) {
+      const bytes = backlog.bytes();
+      // Past its own bound (its packets' count, say, between two of its own): that one only, by its own rule. An
+      // Infinity in the sum made it NaN, and every socket of the address was closed (found by review).
+      if (bytes > this.#limits.maxSocketBacklogBytes) backlog.overflow('socket');
+      else holders.push({ backlog, bytes });
+    }
     let total = holders.reduce((sum, holder) => sum + holder.bytes, 0);
     if (total <= this.#limits.maxAddressBacklogBytes) return;
     holders.sort((a, b) => b.bytes - a.bytes);
@@ -144,6 +152,7 @@ interface AddressBacklogs {
 interface TrackedBacklog extends SendBacklog {
   writeBufferBytes: number;
   closed: boolean;
-  bytes(): number;
+  /** Its backlog, with `creating` more packets about to be queued; Infinity past `MAX_QUEUED_PACKETS`. */
+  bytes(creating?: number): number;
   overflow(why: BacklogOverflow): void;
 }

@@ -39,7 +39,8 @@ function packetBytes(packet: EnginePacket): number {
 /** What engine.io's socket under a socket.io one exposes of its queue (not in its typings). */
 interface EngineQueue {
   readonly writeBuffer?: readonly EnginePacket[];
-  readonly transport?: { readonly socket?: { readonly bufferedAmount?: number } };
+  /** The websocket transport's `ws` socket (the only transport served). */
+  readonly transport?: { readonly socket?: { readonly bufferedAmount?: number; terminate?(): void } };
 }
 
 /**
@@ -98,30 +99,40 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
             ? `${limits.maxSocketBacklogBytes} bytes queued for it`
             : `${limits.maxAddressBacklogBytes} bytes queued for its address, the most of them for it`;
         log(`refused: a socket from ${address} read nothing of ${bound}: closed`);
-        // Discarding what is queued: a close that waits for the client to read it would wait for ever.
+        // Discarding what is queued: a close that waits for the client to read it would wait for ever. engine.io
+        // drops its own queue; the websocket's, closed gracefully, would be held 30 s more: it is torn down.
         socket.conn.close(true);
+        engine.transport?.socket?.terminate?.();
       },
     );
-    socket.on('disconnect', () => {
-      quotas.disconnected(address);
-      budgets.close(address);
-      backlog.close();
-    });
-    socket.conn.on('packetCreate', (packet: EnginePacket) => {
+    const onPacketCreate = (packet: EnginePacket): void => {
       if (!socket.disconnected) backlog.queued(packetBytes(packet));
-    });
-    socket.conn.on('flush', (flushed: readonly EnginePacket[]) => {
+    };
+    const onFlush = (flushed: readonly EnginePacket[]): void => {
       let bytes = 0;
       for (const packet of flushed) bytes += packetBytes(packet);
       backlog.flushed(bytes);
-    });
+    };
     // Every frame, whatever its engine.io type: a flood of `noop` or unprompted `pong` frames went uncharged
     // (found by review). An honest client sends one pong every 25 s.
-    socket.conn.on('packet', (packet: EnginePacket) => {
+    const onPacket = (packet: EnginePacket): void => {
       if (socket.disconnected) return;
       if (budget.received(frameBytes(packet.data))) return;
       log(`refused: a socket from ${address} kept sending far past its byte budget: disconnected`);
       socket.disconnect(true);
+    };
+    socket.conn.on('packetCreate', onPacketCreate);
+    socket.conn.on('flush', onFlush);
+    socket.conn.on('packet', onPacket);
+    socket.on('disconnect', () => {
+      quotas.disconnected(address);
+      budgets.close(address);
+      backlog.close();
+      // Its engine.io connection may carry another socket.io connection after it (a client connecting and
+      // disconnecting in a loop on one connection): left on, each socket's listeners piled up on it for good.
+      socket.conn.off('packetCreate', onPacketCreate);
+      socket.conn.off('flush', onFlush);
+      socket.conn.off('packet', onPacket);
     });
     socket.use((event, next) => {
       if (budget.admit()) return next();

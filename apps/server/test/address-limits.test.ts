@@ -1,8 +1,9 @@
 import { contentIdOf, type Manifest, type SignallingResult, type SwarmCreated } from '@swarmlab/protocol';
 import { randomBytes } from 'node:crypto';
-import { Manager } from 'socket.io-client';
+import { io as connectClient, Manager } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlDigestOf } from '../src/control-secret';
+import { createSignallingServer } from '../src/create-server';
 import { jsonBytes, manifestWireBytes } from '../src/answer-budgets';
 import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import {
@@ -362,6 +363,38 @@ describe('per-address limits', () => {
       error: { code: 'no-run' },
     });
     for (const socket of paused) socket.destroy();
+  });
+
+  it('serves websockets only: a long-polling response the client never reads was held without bound', async () => {
+    harness = await startHarness();
+    const response = await fetch(`${harness.url}/socket.io/?EIO=4&transport=polling`);
+    expect(response.status).toBe(400);
+  });
+
+  it('leaves no listeners behind a socket.io connection closed on an engine.io connection that goes on', async () => {
+    const server = createSignallingServer({ log: () => {} });
+    const { port } = await server.listen(0, '127.0.0.1');
+    try {
+      const client = connectClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      const ws = (client.io.engine.transport as unknown as { ws: { send(data: string): void } }).ws;
+      // Disconnect from the namespace and connect again, 20 times, on the same engine.io connection.
+      const sockets = server.io.of('/').sockets;
+      for (let i = 0; i < 20; i++) {
+        ws.send('41');
+        await waitUntil(() => sockets.size === 0, 'the server to see it go');
+        ws.send('40');
+        await waitUntil(() => sockets.size === 1, 'the server to see it again');
+      }
+      const [socket] = [...server.io.of('/').sockets.values()];
+      const engine = socket!.conn;
+      // Before, each of the 21 left its three on it.
+      expect(engine.listenerCount('packet')).toBe(1);
+      expect(engine.listenerCount('packetCreate')).toBe(1);
+      client.disconnect();
+    } finally {
+      await server.close();
+    }
   });
 
   it('charges every frame, a flood of engine.io noop or pong frames included', async () => {

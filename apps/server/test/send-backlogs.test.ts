@@ -95,4 +95,25 @@ describe('SendBacklogs', () => {
     await new Promise((resolve) => setTimeout(resolve, ADDRESS_CHECK_INTERVAL_MS + 50));
     expect(closed.map(([name]) => name)).toEqual(['first']);
   });
+
+  it('closes a connection past its packet bound alone, on the packet that passes it or when its address is summed', () => {
+    const { clock, closed, connect } = setUp();
+    const hog = connect('hog');
+    // engine.io tells of a packet before it queues it: the one that makes 10,001.
+    hog.queue.writeBufferPackets = MAX_QUEUED_PACKETS;
+    hog.backlog.queued(1);
+    expect(closed).toEqual([['hog', 'socket']]);
+    const quiet = connect('quiet');
+    quiet.queue.writeBufferPackets = MAX_QUEUED_PACKETS + 1;
+    const mates = [connect('mate1'), connect('mate2')];
+    for (const mate of mates) mate.queue.transportBufferedBytes = 10;
+    clock.nowMs += ADDRESS_CHECK_INTERVAL_MS;
+    mates[0]!.backlog.queued(1);
+    // Before, its Infinity made the address's sum NaN, and every socket of the address was closed.
+    expect(closed).toEqual([
+      ['hog', 'socket'],
+      ['quiet', 'socket'],
+    ]);
+  });
 });
+
