@@ -390,7 +390,19 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       unknownSwarms,
       answers,
     });
-    attachResumeHandlers({ socket, address, context, store, limits, progress, grace, membership, inTurn, log });
+    attachResumeHandlers({
+      socket,
+      address,
+      context,
+      store,
+      limits,
+      progress,
+      grace,
+      membership,
+      inTurn,
+      log,
+      answers,
+    });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 
     socket.on('disconnect', (reason) => {

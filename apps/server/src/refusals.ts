@@ -35,6 +35,8 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
     'Nobody is here to download the file yet: open the share link in another tab or on another laptop first.',
   'not-in-control':
     'Only the swarm’s creator, or a screen opened from its control link, can start or stop runs and set other peers’ links.',
+  'links-set-by-control':
+    'The swarm’s creator set this peer’s links for the experiment: only a screen in control of the swarm can change them.',
   'implausible-report': 'This progress report is not physically possible for this file and run.',
   'seal-mismatch':
     'This swarm link was made for another file or another control secret: it cannot be registered with this one.',

@@ -9,6 +9,7 @@ import {
   type SwarmResumeRequest,
 } from '@swarmlab/protocol';
 import type { AddressKey } from './address-quotas';
+import { jsonBytes, type AnswerBudgets } from './answer-budgets';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
 import type { MemberGrace } from './member-grace';
@@ -40,6 +41,8 @@ export interface ResumeHandlerDeps {
   readonly membership: MembershipOps;
   readonly inTurn: MembershipTurn;
   readonly log: (line: string) => void;
+  /** The per-address budget of large answers: a resume's carries the run and the peers. */
+  readonly answers: AnswerBudgets;
 }
 
 /** What a successful resume changed, as the handler sends it out. */
@@ -58,7 +61,7 @@ interface Resumed {
  * participants.
  */
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, grace, membership, inTurn, log } = deps;
+  const { socket, address, context, store, limits, progress, grace, membership, inTurn, log, answers } = deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -117,6 +120,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     }
     if (outcome.restoredSwarm) log(`swarm registered again by a member (${store.stats().swarms} swarms)`);
     if (resumed.awaitsParticipants) grace.awaitParticipants(swarmId);
+    answers.answered(address, jsonBytes(peers) + (run ? jsonBytes(run) : 0));
     reply({
       ok: true,
       swarmId,
@@ -141,6 +145,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
           // Gone while it waited its turn (a client that gave up on it and reconnected): nobody to answer.
           if (socket.disconnected) return;
           if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+          if (!answers.mayAnswer(address)) return reply(refuse('rate-limited'));
           const resumed = await membership.change(request.swarmId, (world) => {
             if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
               return refuse('swarm-full-for-address');

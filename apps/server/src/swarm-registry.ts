@@ -166,7 +166,8 @@ export type StopRunOutcome =
 
 /** A member may set its own links; anyone else's take control. */
 export type ConfigureOutcome =
-  { readonly ok: true; readonly swarmId: SwarmId } | Refusal<'not-in-swarm' | 'not-in-control' | 'peer-not-found'>;
+  | { readonly ok: true; readonly swarmId: SwarmId }
+  | Refusal<'not-in-swarm' | 'not-in-control' | 'peer-not-found' | 'links-set-by-control'>;
 
 export interface SwarmRegistryLimits {
   readonly maxSwarms: number;
@@ -795,8 +796,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (peerId !== presence.peerId && !presence.inControl) return { ok: false, code: 'not-in-control' };
       const member = swarm.members.get(peerId);
       if (!member) return { ok: false, code: 'peer-not-found' };
+      // Links the controller gave a member are the experiment's: its own settings (its editor, its link's `?down=`
+      // sent again as a reloaded tab joins) do not replace them. Before, they did, without a word (found by review).
+      if (!presence.inControl && member.overrideByControl) return { ok: false, code: 'links-set-by-control' };
       member.override = override;
-      member.overrideByControl = presence.inControl;
+      // Cleared (`{}`) by the controller, they are the member's own to set again.
+      member.overrideByControl = presence.inControl && Object.keys(override).length > 0;
       return { ok: true, swarmId: swarm.swarmId };
     },
 

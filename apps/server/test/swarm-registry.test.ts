@@ -370,6 +370,13 @@ describe('swarm registry: progress, watchers and runs', () => {
       override: { downloadBytesPerSec: 20_000 },
       overrideByControl: true,
     });
+    // Its link's own settings, sent again as it joins, do not replace them; the controller may.
+    expect(registry.configure('s2b', 'p2', { downloadBytesPerSec: 50_000 })).toEqual({
+      ok: false,
+      code: 'links-set-by-control',
+    });
+    expect(registry.configure('s1', 'p2', {})).toMatchObject({ ok: true });
+    expect(registry.configure('s2b', 'p2', { downloadBytesPerSec: 50_000 })).toMatchObject({ ok: true });
   });
 
   it('starts a run from a member or a watcher, with every member taking part and its overrides', () => {

@@ -92,6 +92,9 @@ describe('what the run panels show', () => {
   it('lets every peer’s links be set in control, and otherwise only this tab’s own', () => {
     expect(peerLinksEditable(IN_CONTROL, undefined, 'other')).toBe(true);
     expect(peerLinksEditable(MEMBER_WITHOUT_CONTROL, 'me', 'me')).toBe(true);
+    // Not those the controller set for it.
+    expect(peerLinksEditable(MEMBER_WITHOUT_CONTROL, 'me', 'me', true)).toBe(false);
+    expect(peerLinksEditable(IN_CONTROL, 'me', 'me', true)).toBe(true);
     expect(peerLinksEditable(MEMBER_WITHOUT_CONTROL, 'me', 'other')).toBe(false);
     expect(peerLinksEditable(WATCHER_WITHOUT_CONTROL, undefined, 'other')).toBe(false);
   });

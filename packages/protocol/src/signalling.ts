@@ -331,6 +331,8 @@ export type SignallingErrorCode =
    * this socket did not present it (when it joined or started watching).
    */
   | 'not-in-control'
+  /** A member's own `peer:configure` of links the swarm's controller set for it: they stand until it changes them. */
+  | 'links-set-by-control'
   /**
    * A progress report claims more than is physically possible: bytes or rates beyond what the file and the
    * run's caps allow, or progress faster than the caps let it arrive. The member is flagged.

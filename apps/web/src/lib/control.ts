@@ -37,7 +37,15 @@ export function runControlsShown(control: RunControl): boolean {
   return control.held;
 }
 
-/** Whether `peerId`'s links can be set from here: anyone's in control, otherwise only this tab's own. */
-export function peerLinksEditable(control: RunControl, selfId: string | undefined, peerId: string): boolean {
-  return control.held || (selfId !== undefined && selfId === peerId);
+/**
+ * Whether `peerId`'s links can be set from here: anyone's in control, otherwise only this tab's own, unless the
+ * controller set them (`setByControl`: the server refuses a member's own change of those).
+ */
+export function peerLinksEditable(
+  control: RunControl,
+  selfId: string | undefined,
+  peerId: string,
+  setByControl = false,
+): boolean {
+  return control.held || (selfId !== undefined && selfId === peerId && !setByControl);
 }
