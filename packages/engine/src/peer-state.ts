@@ -58,7 +58,8 @@ export interface PeerDownloadState {
   readonly outstanding: Map<number, OutstandingRequest>;
   /**
    * Requests we gave up (cancelled, timed out, or dropped by a choke) whose block may still arrive, by
-   * `blockKey`. Such a block is ignored, not a violation; entries expire with the request timeout.
+   * `blockKey`. Such a block, of the length asked for, is no violation: it is charged to the download cap and
+   * taken if the chunk still lacks it (`Downloader.onBlock`); entries expire with the request timeout.
    */
   readonly givenUp: Map<number, GivenUpRequest>;
   /** What this peer sends us: what tit-for-tat reciprocates. */
