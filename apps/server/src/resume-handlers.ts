@@ -145,7 +145,8 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
           // Gone while it waited its turn (a client that gave up on it and reconnected): nobody to answer.
           if (socket.disconnected) return;
           if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
-          if (!answers.mayAnswer(address)) return reply(refuse('rate-limited'));
+          // Charged (`settle`), never refused for the budget: a member taking its place back after a drop must not
+          // wait out its grace because a classmate behind the same address looped watches (found by review).
           const resumed = await membership.change(request.swarmId, (world) => {
             if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
               return refuse('swarm-full-for-address');

@@ -469,7 +469,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     swarm.members.delete(peerId);
     swarm.departed.remember(peerId, {
       keyDigest: member.keyDigest.toString('base64url'),
-      ...(member.overrideByControl && { controlOverride: member.override }),
+      ...(member.overrideByControl && Object.keys(member.override).length > 0 && { controlOverride: member.override }),
       address: member.address,
       ...(member.role === 'seeder' && { pinned: true }),
     });
@@ -522,9 +522,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       role,
     );
     // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it: before
-    // it left (the tab restates what its row showed), or now.
+    // it left, whatever it restates without control (it may not change those: `links-set-by-control`), or now.
     const controlOverride = swarm.departed.controlOverrideOf(member.peerId);
-    if (controlOverride && (input.override === undefined || sameOverride(input.override, controlOverride))) {
+    const restated = input.override;
+    if (controlOverride && (!inControl || restated === undefined || sameOverride(restated, controlOverride))) {
       member.override = controlOverride;
       member.overrideByControl = true;
     } else if (input.override) {
@@ -851,7 +852,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         imported.members.set(member.peerId, {
           ...member,
           address: member.address ?? '',
-          overrideByControl: member.overrideByControl ?? false,
+          // An empty override set by control (records written before the controller's `{}` gave links back).
+          overrideByControl: (member.overrideByControl ?? false) && Object.keys(member.override).length > 0,
           keyDigest: Buffer.from(keyDigest, 'base64url'),
         });
         if (member.socketId !== null) presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });

@@ -159,6 +159,29 @@ describe('per-address limits', () => {
     expect(await join(a3, swarmId)).toBe('ok');
   });
 
+  it('charges a resume its answer, but never refuses one for the budget: a member takes its place back', async () => {
+    const limits = { answerByteBurstPerAddress: 1, answerBytesPerSecPerAddress: 1, memberGraceMs: 60_000 };
+    harness = await startHarness({ clientAddress: addressFromAuth, limits });
+    const owner = await harness.connect({ address: 'teacher' });
+    const { swarmId } = await create(owner);
+    const student = await harness.connect({ address: 'a' });
+    const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId });
+    if (!joined.ok) throw new Error(joined.error.code);
+    // The join's answer took the address's budget into debt; the student's Wi-Fi blips.
+    student.io.engine.close();
+    const back = await harness.connect({ address: 'a' });
+    const resumed = await back.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+      swarmId,
+      peerId: joined.peerId,
+      memberKey: joined.memberKey,
+      seal: joined.seal,
+      role: 'leecher',
+      run: null,
+    });
+    expect(codeOf(resumed)).toBe('ok');
+    expect(await join(await harness.connect({ address: 'a' }), swarmId)).toBe('rate-limited');
+  });
+
   it('charges a watch its progress table too: a small file’s swarm of many members is no way around the budget', async () => {
     const limits = { answerByteBurstPerAddress: 4096, answerBytesPerSecPerAddress: 1 };
     harness = await startHarness({ clientAddress: addressFromAuth, limits });

@@ -70,4 +70,19 @@ describe('a swarm exported as a record and imported into another registry', () =
     });
     expect(second.resume({ ...resume, socketId: 's3', keyDigest: key })).toMatchObject({ ok: true });
   });
+
+  it('takes an empty override recorded as set by control for the member’s own', async () => {
+    const clock = { nowMs: () => 1000, epochNowMs: () => 1_700_000_000_000 };
+    const { first, manifest, swarmId } = await swarmOfTwo(clock);
+    const record = first.exportSwarm(swarmId)!;
+    // What a record written before the controller's `{}` gave links back could hold.
+    const older = {
+      ...record,
+      members: record.members.map((member) => ({ ...member, override: {}, overrideByControl: true })),
+    };
+    const second = createSwarmRegistry({ limits, ...clock });
+    second.importSwarm(JSON.parse(JSON.stringify(older)), manifest);
+    expect(second.progressOf(swarmId)?.peers.map((peer) => peer.overrideByControl)).toEqual([false, false]);
+    expect(second.configure('s2', 'leech', { downloadBytesPerSec: 50_000 })).toMatchObject({ ok: true });
+  });
 });

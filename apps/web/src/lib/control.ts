@@ -13,7 +13,7 @@ export const IN_CONTROL: RunControl = { held: true };
 export const MEMBER_WITHOUT_CONTROL: RunControl = {
   held: false,
   reason:
-    'Runs are started and stopped by the swarm’s creator or a screen opened from its control link; you can set your own links below.',
+    'Runs are started and stopped by the swarm’s creator or a screen opened from its control link; you can set your own links below, unless the creator set them for you.',
 };
 
 /** An overview screen opened from a plain watch link. */

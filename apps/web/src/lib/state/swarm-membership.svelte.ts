@@ -3,6 +3,7 @@ import type {
   FormerPlace,
   DisplayName,
   PeerId,
+  PeerOverride,
   ProgressReport,
   RunStarted,
   SignalData,
@@ -119,6 +120,11 @@ export class SwarmMembership {
   /** Takes a place in a swarm by `request` (a tab seeding its swarm again after its seeder left: `takePlace`). */
   takePlace(request: RejoinRequest): Promise<PlaceTaken> {
     return takePlace(this.#signalling, request);
+  }
+
+  /** Sets this member's own links (`peerId` is its own), with the server's answer as it came. */
+  configureOwnLinks(peerId: PeerId, override: PeerOverride): Promise<SignallingResult> {
+    return this.#signalling.configurePeer({ peerId, override });
   }
 
   /** Sets this member's display name for every screen (null: none). */

@@ -426,9 +426,7 @@ export class SwarmSession implements RunController {
     if (Object.keys(override).length > 0) {
       // Kept until the server took it: a drop during the join (the place then taken back) made it refused.
       this.#unsentOverride = override;
-      const configured = await this.configurePeer(joined.peerId, override);
-      if (configured) console.warn(`swarmlab: ${configured}`);
-      else this.#unsentOverride = undefined;
+      await this.#sendLinkOverride(membership, joined.peerId, override);
     }
     if (joined.run) this.#startRun(joined.run);
     else if (this.#role === 'leecher') void this.#offerKeptFile();
@@ -683,11 +681,22 @@ export class SwarmSession implements RunController {
     if (name !== undefined) void this.#membership?.setName(name);
     // The link's own settings, if the server refused them then (it would not have been told since).
     const override = this.#unsentOverride;
-    if (override && this.#peerId !== undefined)
-      void this.configurePeer(this.#peerId, override).then((refused) => {
-        if (!refused) this.#unsentOverride = undefined;
-      });
+    if (override && this.#peerId !== undefined && this.#membership)
+      void this.#sendLinkOverride(this.#membership, this.#peerId, override);
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
+  }
+
+  /**
+   * Sends the link's own settings (`?up=…`) for this tab. Taken, or refused because the swarm's controller set this
+   * tab's links (which stand: the link's are dropped for good), nothing is left to send; otherwise they are sent
+   * again as the tab next takes its place back. Before, a refused one was sent again at every reconnection, and
+   * taken once the controller's were cleared or forgotten by a restart (found by review).
+   */
+  async #sendLinkOverride(membership: SwarmMembership, peerId: string, override: PeerOverride): Promise<void> {
+    const sent = await membership.configureOwnLinks(peerId, override);
+    if (this.#unsentOverride !== override) return;
+    if (sent.ok || sent.error.code === 'links-set-by-control') this.#unsentOverride = undefined;
+    if (!sent.ok) console.warn(`swarmlab: ${userMessageOf(sent.error)}`);
   }
 
   /** In the swarm: connect to peers as they come, sample and report a few times a second, wait for a run. */
