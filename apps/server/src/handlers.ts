@@ -378,31 +378,10 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
       }),
     );
 
-    attachRunHandlers({
-      socket,
-      address,
-      context,
-      store,
-      limits,
-      progress,
-      toSockets,
-      inTurn,
-      unknownSwarms,
-      answers,
-    });
-    attachResumeHandlers({
-      socket,
-      address,
-      context,
-      store,
-      limits,
-      progress,
-      grace,
-      membership,
-      inTurn,
-      log,
-      answers,
-    });
+    // What the socket's other handlers share.
+    const socketDeps = { socket, address, context, store, limits, progress, inTurn, answers };
+    attachRunHandlers({ ...socketDeps, toSockets, unknownSwarms });
+    attachResumeHandlers({ ...socketDeps, grace, membership, log });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 
     socket.on('disconnect', (reason) => {

@@ -290,6 +290,14 @@ export interface SwarmRegistry {
 /** Departed members whose ids (and settings from the controller) stay theirs, per member a swarm may have. */
 const DEPARTED_MEMBERS_PER_SEAT = 4;
 
+/**
+ * Whether `override`, set by a socket `inControl` or not, is the controller's: an empty one (the controller's
+ * `{}`) gives the member its links back to set itself.
+ */
+function byControl(override: PeerOverride, inControl: boolean): boolean {
+  return inControl && Object.keys(override).length > 0;
+}
+
 /** Whether two overrides set the same links. */
 function sameOverride(a: PeerOverride, b: PeerOverride): boolean {
   return (
@@ -469,7 +477,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     swarm.members.delete(peerId);
     swarm.departed.remember(peerId, {
       keyDigest: member.keyDigest.toString('base64url'),
-      ...(member.overrideByControl && Object.keys(member.override).length > 0 && { controlOverride: member.override }),
+      ...(member.overrideByControl && { controlOverride: member.override }),
       address: member.address,
       ...(member.role === 'seeder' && { pinned: true }),
     });
@@ -530,7 +538,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       member.overrideByControl = true;
     } else if (input.override) {
       member.override = input.override;
-      member.overrideByControl = inControl;
+      member.overrideByControl = byControl(input.override, inControl);
     }
     swarm.members.set(member.peerId, member);
     swarm.departed.forget(member.peerId);
@@ -801,8 +809,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       // sent again as a reloaded tab joins) do not replace them. Before, they did, without a word (found by review).
       if (!presence.inControl && member.overrideByControl) return { ok: false, code: 'links-set-by-control' };
       member.override = override;
-      // Cleared (`{}`) by the controller, they are the member's own to set again.
-      member.overrideByControl = presence.inControl && Object.keys(override).length > 0;
+      member.overrideByControl = byControl(override, presence.inControl);
       return { ok: true, swarmId: swarm.swarmId };
     },
 
@@ -852,8 +859,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         imported.members.set(member.peerId, {
           ...member,
           address: member.address ?? '',
-          // An empty override set by control (records written before the controller's `{}` gave links back).
-          overrideByControl: (member.overrideByControl ?? false) && Object.keys(member.override).length > 0,
+          // (Records written before the controller's `{}` gave links back may hold an empty one set by control.)
+          overrideByControl: byControl(member.override, member.overrideByControl ?? false),
           keyDigest: Buffer.from(keyDigest, 'base64url'),
         });
         if (member.socketId !== null) presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });

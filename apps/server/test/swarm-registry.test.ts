@@ -180,22 +180,23 @@ describe('swarm registry: progress, watchers and runs', () => {
     return { registry, at, joinAt };
   }
 
+  /** The founder's row before it reports. */
+  const FOUNDER_ROW = {
+    peerId: 'p1',
+    role: 'seeder',
+    report: null,
+    joinedAfterMs: 0,
+    override: {},
+    overrideByControl: false,
+    flagged: null,
+    away: false,
+  };
+
   it('lists members in joining order, founder seeding, with their latest report and override', () => {
     const { registry, at, joinAt } = setUp();
     expect(at(500).progressOf(SWARM_A)).toEqual({
       swarmId: SWARM_A,
-      peers: [
-        {
-          peerId: 'p1',
-          role: 'seeder',
-          report: null,
-          joinedAfterMs: 0,
-          override: {},
-          overrideByControl: false,
-          flagged: null,
-          away: false,
-        },
-      ],
+      peers: [FOUNDER_ROW],
       config: DEFAULT_RUN_CONFIG,
       run: null,
       flows: [],
@@ -206,16 +207,7 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.report('s2', TWO_CHUNKS)).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.configure('s1', 'p3', { downloadBytesPerSec: 50_000 })).toEqual({ ok: true, swarmId: SWARM_A });
     expect(registry.progressOf(SWARM_A)?.peers).toEqual([
-      {
-        peerId: 'p1',
-        role: 'seeder',
-        report: null,
-        joinedAfterMs: 0,
-        override: {},
-        overrideByControl: false,
-        flagged: null,
-        away: false,
-      },
+      FOUNDER_ROW,
       {
         peerId: 'p2',
         role: 'leecher',
