@@ -62,7 +62,8 @@ describe('SendBacklogs', () => {
     expect(hoarders).toHaveLength(4);
   });
 
-  it('sums an address at most once per interval, and forgets an address whose connections are gone', () => {
+  /** Three connections of one address, summed once; then past the address's bound within that sum's interval. */
+  function overTheBoundWithinAnInterval() {
     const { clock, backlogs, closed, connect } = setUp();
     const first = connect('first');
     first.backlog.queued(10);
@@ -70,8 +71,13 @@ describe('SendBacklogs', () => {
     second.queue.transportBufferedBytes = 900;
     const third = connect('third');
     third.queue.transportBufferedBytes = 900;
-    // Over the address's bound within the interval of the last sum: not summed yet.
     first.backlog.queued(900);
+    return { clock, backlogs, closed, first, second, third };
+  }
+
+  it('sums an address at most once per interval, and forgets an address whose connections are gone', () => {
+    const { clock, backlogs, closed, first, second, third } = overTheBoundWithinAnInterval();
+    // Not summed yet.
     expect(closed).toEqual([]);
     clock.nowMs += ADDRESS_CHECK_INTERVAL_MS;
     first.backlog.queued(1);
@@ -82,14 +88,7 @@ describe('SendBacklogs', () => {
   });
 
   it('sums an address once its interval is over when the packets that passed its bound came within it', async () => {
-    const { clock, closed, connect } = setUp();
-    const first = connect('first');
-    first.backlog.queued(10);
-    const second = connect('second');
-    second.queue.transportBufferedBytes = 900;
-    const third = connect('third');
-    third.queue.transportBufferedBytes = 900;
-    first.backlog.queued(900);
+    const { clock, closed } = overTheBoundWithinAnInterval();
     // No packet comes after (a client that asked for a burst of answers, and reads nothing).
     clock.nowMs += ADDRESS_CHECK_INTERVAL_MS;
     await new Promise((resolve) => setTimeout(resolve, ADDRESS_CHECK_INTERVAL_MS + 50));
