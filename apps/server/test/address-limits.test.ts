@@ -50,6 +50,22 @@ async function bigManifest(chunks: number, seed: number): Promise<{ manifest: Ma
   return { manifest, contentId: await contentIdOf(manifest) };
 }
 
+/** Stops reading `client`'s websocket (its TCP socket paused); destroy what it returns to end it. */
+function stopReading(client: TypedClient): { destroy(): void } {
+  const socket = (client.io.engine.transport as unknown as { ws: { _socket: { pause(): void; destroy(): void } } }).ws
+    ._socket;
+  socket.pause();
+  return socket;
+}
+
+/** Asks `rounds` times for the swarm's whole manifest and table (a watch), leaving it after each. */
+function askToWatchAndLeave(client: TypedClient, swarmId: string, rounds: number): void {
+  for (let round = 0; round < rounds; round++) {
+    client.emit('swarm:watch', { swarmId }, () => {});
+    client.emit('swarm:leave', () => {});
+  }
+}
+
 describe('per-address limits', () => {
   let harness: Harness | undefined;
   const managers: Manager[] = [];
@@ -335,13 +351,8 @@ describe('per-address limits', () => {
     // A client that stops reading its websocket, and asks for the swarm (its whole manifest, 1.1 MB, in every
     // answer) over and over: before, the server queued every answer, some hundred megabytes a second.
     const reader = await harness.connect();
-    const socket = (reader.io.engine.transport as unknown as { ws: { _socket: { pause(): void; destroy(): void } } }).ws
-      ._socket;
-    socket.pause();
-    for (let round = 0; round < 40; round++) {
-      reader.emit('swarm:watch', { swarmId: created.swarmId }, () => {});
-      reader.emit('swarm:leave', () => {});
-    }
+    const socket = stopReading(reader);
+    askToWatchAndLeave(reader, created.swarmId, 40);
     await waitUntil(
       () => harness!.logLines.some((line) => line.includes('read nothing')),
       'the server to close the connection that reads nothing',
@@ -366,14 +377,8 @@ describe('per-address limits', () => {
     const paused: { destroy(): void }[] = [];
     for (let client = 0; client < 4; client++) {
       const reader = await harness.connect({ address: 'a' });
-      const socket = (reader.io.engine.transport as unknown as { ws: { _socket: { pause(): void; destroy(): void } } })
-        .ws._socket;
-      socket.pause();
-      paused.push(socket);
-      for (let round = 0; round < 10; round++) {
-        reader.emit('swarm:watch', { swarmId: created.swarmId }, () => {});
-        reader.emit('swarm:leave', () => {});
-      }
+      paused.push(stopReading(reader));
+      askToWatchAndLeave(reader, created.swarmId, 10);
     }
     await waitUntil(
       () => harness!.logLines.some((line) => line.includes('queued for its address')),
