@@ -544,6 +544,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     swarm.departed.forget(member.peerId);
     if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
+    if (inControl && input.run) swarm.runs.adoptRunConfig(input.run);
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
     // What it says of its run is believed where nobody else's account exists: it registered the swarm again
     // (the server had forgotten the run), or the run going on holds its place. A swarm the server never forgot

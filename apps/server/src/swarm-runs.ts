@@ -1,6 +1,5 @@
 import {
   MAX_RUN_NUMBER,
-  resolvePeerSettings,
   settingsInRun,
   type PeerFlag,
   type PeerId,
@@ -233,6 +232,14 @@ export interface SwarmRuns {
    * taken only in a swarm registered again, while no run started since (the server's own account is newer).
    */
   adoptConfig(config: RunConfig): void;
+  /**
+   * The config of the run going on, as a member in control describes it (`swarm:resume`): it replaces a
+   * member's account, who registered the run again after a restart before the controller's tab came back (a
+   * student's tab claiming no caps would otherwise set the bound the run is measured against). The
+   * participants' own settings then count within the caps corrected. Nothing changes a run started here, nor
+   * one the controller restored, nor for a description of another run.
+   */
+  adoptRunConfig(resumed: ResumedRun): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
   report(peerId: PeerId, report: ProgressReport): void;
   /** Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`. */
@@ -263,7 +270,13 @@ interface MutableParticipant {
   readonly role: PeerRole;
   /** Its member key's hash (base64url, so the record stays JSON); null for one a restored run awaits. */
   readonly keyDigest: string | null;
-  readonly settings: PeerRunSettings;
+  settings: PeerRunSettings;
+  /**
+   * The member's own settings (not the controller's) that `settings` resolve within the run's caps
+   * (`settingsInRun`), so that they follow a correction of those caps (`resume`); absent where `settings` stand as
+   * given, and in a record stored before it was kept.
+   */
+  readonly own?: PeerOverride;
   completedAfterMs: number | null;
   uploadedBytes: number;
   downloadedBytes: number;
@@ -292,7 +305,13 @@ interface MutableParticipant {
 
 interface LiveRun {
   readonly runNumber: number;
-  readonly config: RunConfig;
+  config: RunConfig;
+  /**
+   * Its config is a member's account, not in control: a run restored by a student's tab after a restart, until
+   * the controller's tab comes back with its own account (`resume`). Absent in a record stored before it was
+   * kept (taken as the controller's).
+   */
+  configByMember?: boolean;
   readonly startedAtMs: number;
   readonly startedAtEpochMs: number;
   /** In the order they took part (the members at the start in joining order, then each newcomer). */
@@ -321,6 +340,12 @@ interface LiveRun {
    */
   awaitedBackAtMs: number | null;
 }
+
+/**
+ * What a participant's settings come from: its own settings (its tab's, its link's, or claimed as it resumes a
+ * restored run), which count within the run's caps; or settings that stand as given (the controller's).
+ */
+type PlaceSettings = { readonly own: PeerOverride } | { readonly asGiven: PeerRunSettings };
 
 /** A leecher's place in a run it left before completing: what taking it back needs. */
 export interface AbandonedPlace {
@@ -376,16 +401,21 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const addParticipant = (
     member: RunMember,
     run: LiveRun,
-    restored?: { readonly settings: PeerRunSettings; readonly awaiting: boolean },
+    restored?: { readonly settings: PlaceSettings; readonly awaiting: boolean },
     tookPartAtMs?: number,
   ): MutableParticipant => {
+    const stated: PlaceSettings =
+      restored?.settings ??
+      (member.overrideByControl
+        ? { asGiven: settingsInRun(run.config, member.override, true, member.role) }
+        : { own: member.override });
     const participant: MutableParticipant = {
       peerId: member.peerId,
       role: member.role,
       keyDigest: member.keyDigest?.toString('base64url') ?? null,
-      settings:
-        restored?.settings ??
-        settingsInRun(run.config, member.override, member.overrideByControl ?? false, member.role),
+      ...('own' in stated
+        ? { settings: settingsInRun(run.config, stated.own, false, member.role), own: stated.own }
+        : { settings: stated.asGiven }),
       completedAfterMs: null,
       uploadedBytes: 0,
       downloadedBytes: 0,
@@ -494,9 +524,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     if (known) run.participants.delete(member.peerId);
     if (known?.awaiting) run.awaitedBackAtMs = nowMs();
     const { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } = resumed.settings;
-    const settings = inControl
-      ? resumed.settings
-      : settingsInRun(run.config, { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete }, false, member.role);
+    const settings: PlaceSettings = inControl
+      ? { asGiven: resumed.settings }
+      : { own: { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } };
     const participant = addParticipant(member, run, { settings, awaiting: false });
     if (known) run.participantsEver--;
     if (member.role === 'leecher' && resumed.completedAfterMs !== null) {
@@ -693,9 +723,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
             flagged: null,
             keyDigest: null,
           };
-          const settings = resolvePeerSettings(resumed.config, {}, listed.role);
-          addParticipant(awaited, run, { settings, awaiting: true });
+          addParticipant(awaited, run, { settings: { own: {} }, awaiting: true });
         }
+        run.configByMember = !inControl;
         live = run;
       }
       return this.resume(member, resumed, inControl);
@@ -797,6 +827,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     adoptConfig(runConfig) {
       if (takesMemory && !live) config = runConfig;
+    },
+
+    adoptRunConfig(resumed) {
+      if (!live?.configByMember || resumed.runNumber !== live.runNumber) return;
+      live.config = resumed.config;
+      live.configByMember = false;
+      config = resumed.config;
+      for (const participant of live.participants.values()) {
+        if (participant.own) participant.settings = settingsInRun(config, participant.own, false, participant.role);
+      }
     },
 
     report(peerId, report) {

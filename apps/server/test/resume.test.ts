@@ -442,6 +442,32 @@ describe('a swarm after the server restarted', () => {
     expect(settingsOf(seeder)?.uploadBytesPerSec).toBe(4e6);
   });
 
+  it('takes the restored run’s caps from the controller’s tab once it is back, not from a student’s first', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 1e6, seederUploadBytesPerSec: 2e6 };
+    const second = await start();
+    clock.nowMs = 50_000;
+    // A modified student's tab is first back: it describes the run with no caps, its own link uncapped, and
+    // leaves the seeder out of the list.
+    const aBack = await comeBack(second, a, { ...runAsKnown(a, 5000, [a, b]), config: DEFAULT_RUN_CONFIG }, manifest);
+    expect(aBack.answer).toMatchObject({ ok: true, inControl: false, registeredAgain: true });
+    // The teacher's tab comes back with the run as it started.
+    const asStarted = { ...runAsKnown(seeder, 5000, [seeder, a, b]), config: capped };
+    await comeBack(second, seeder, { ...asStarted, settings: resolvePeerSettings(capped, {}, 'seeder') }, manifest);
+    const table = await latestProgress(
+      aBack.tab.received,
+      (progress) => progress.run?.participants.some((p) => p.peerId === seeder.peerId && p.present) ?? false,
+      'the seeder back in the run',
+    );
+    const settingsOf = (tab: Tab) => table.run?.participants.find((p) => p.peerId === tab.peerId)?.settings;
+    expect(table.run?.config).toEqual(capped);
+    expect(table.config).toEqual(capped);
+    // The student's own "no cap", and the place awaiting `b`, count within the caps corrected.
+    expect(settingsOf(a)?.uploadBytesPerSec).toBe(1e6);
+    expect(settingsOf(b)?.uploadBytesPerSec).toBe(1e6);
+    expect(settingsOf(seeder)?.uploadBytesPerSec).toBe(2e6);
+  });
+
   it('is registered again under its link, and its run ends with a time from the tabs’ clocks', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];

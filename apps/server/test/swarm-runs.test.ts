@@ -905,6 +905,33 @@ describe('swarm runs', () => {
       expect(runs.placeFor('b', memberKeyDigestOf('anyone'))).toBe('taken');
     });
 
+    it('follow the controller’s account of a restored run’s caps, kept through the record, once only', () => {
+      const { at, runs } = setUp();
+      const uncapped = { ...restored(3, 'a', 'b'), config: DEFAULT_RUN_CONFIG };
+      at(1000).restore(leecher('a'), {
+        ...uncapped,
+        settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+      });
+      const uploadOf = (from: SwarmRuns, peerId: string) =>
+        from.snapshot().run?.participants.find((participant) => participant.peerId === peerId)?.settings
+          .uploadBytesPerSec;
+      // Another member's account, or the controller's of another run, changes nothing.
+      runs.resume(leecher('b'), restored(3, 'a', 'b'));
+      runs.adoptRunConfig(restored(2, 'a', 'b'));
+      expect(runs.snapshot().run?.config).toEqual(DEFAULT_RUN_CONFIG);
+      expect(uploadOf(runs, 'a')).toBeNull();
+      const exported = JSON.parse(JSON.stringify(runs.exportState())) as SwarmRunsState;
+      const imported = createSwarmRuns({ ...OPTIONS, nowMs: () => 2000, epochNowMs: () => 0, state: exported });
+      imported.adoptRunConfig(restored(3, 'a', 'b'));
+      expect(imported.snapshot().run?.config).toEqual(SHAPED);
+      expect(imported.snapshot().config).toEqual(SHAPED);
+      // `a` claimed no cap, `s` is awaited with none: both within the caps now; `b` had claimed SHAPED's.
+      expect(['a', 'b', 's'].map((peerId) => uploadOf(imported, peerId))).toEqual([200_000, 200_000, 1_000_000]);
+      // The controller's account, once taken, is not replaced by a later one.
+      imported.adoptRunConfig({ ...restored(3, 'a', 'b'), config: DEFAULT_RUN_CONFIG });
+      expect(imported.snapshot().run?.config).toEqual(SHAPED);
+    });
+
     it('count once each in a restored run, however often its restorer lists them', () => {
       const { at, runs } = setUp();
       at(1000).restore(leecher('a'), restored(3, 'b', 'b', 'b', 'c', 'c'));
