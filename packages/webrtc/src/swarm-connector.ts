@@ -5,6 +5,7 @@ import type {
   Options as SimplePeerOptions,
   SignalData as SimplePeerSignal,
 } from 'simple-peer';
+import { OfferBudget } from './offer-budget';
 import type { SignallingClient } from './signalling-client';
 import { simplePeerLink } from './simple-peer-link';
 
@@ -51,6 +52,8 @@ export interface SwarmConnectorDeps {
    * leecher it is not connected to could never complete.
    */
   readonly seeds?: boolean;
+  /** The clock of the budget of offers answered per peer (`OfferBudget`); `performance.now` by default. */
+  readonly nowMs?: () => number;
 }
 
 /** What a member brings to its connections as it enters its swarm: its peer id, ICE servers, and whether it seeds. */
@@ -82,15 +85,18 @@ export class SwarmConnector {
    * connection, not ours, and are dropped until their answer to our offer comes.
    */
   readonly #crossedOffers = new Set<PeerId>();
+  readonly #offers: OfferBudget;
   #destroyed = false;
 
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
+    this.#offers = new OfferBudget(deps.nowMs);
     const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.acceptSignal(from, signal);
     const onLeft = ({ peerId }: { peerId: PeerId }): void => {
       clearTimeout(this.#retries.get(peerId));
       this.#retries.delete(peerId);
       this.#crossedOffers.delete(peerId);
+      this.#offers.forget(peerId);
       this.#abandon(peerId, 'left the swarm', { retry: false });
     };
     this.#unsubscribe.push(deps.signalling.on('signal:relay', onRelay), deps.signalling.on('peer:left', onLeft));
@@ -102,6 +108,7 @@ export class SwarmConnector {
    * could never complete), and others chosen at random up to `maxInitiatedConnections`.
    */
   connectTo(peerIds: readonly PeerId[]): void {
+    if (this.#destroyed) return;
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     const [first, ...rest] = peerIds;
     if (first === undefined || max < 1) return;
@@ -130,6 +137,8 @@ export class SwarmConnector {
     if (this.#destroyed) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;
+    // Past its budget a peer's offer is ignored, before it costs a connection (`OfferBudget`).
+    if (parsed.data.type === 'offer' && !this.#offers.take(from)) return;
     const open = this.#connected.get(from);
     if (open) {
       // An offer over an open connection: the other side lost it before this side noticed (its ICE failed
@@ -180,7 +189,7 @@ export class SwarmConnector {
   }
 
   #open(peerId: PeerId, initiator: boolean, attempt = 1): Pending | undefined {
-    if (this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
+    if (this.#destroyed || this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
     const peer = this.#deps.createPeer({
       initiator,
       trickle: true,

@@ -1,0 +1,104 @@
+import type { SignalData } from '@swarmlab/protocol';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { OFFER_BURST, OFFER_REFILL_MS } from '../src/offer-budget';
+import { SwarmConnector, type PeerFactory } from '../src/swarm-connector';
+
+const OFFER: SignalData = { type: 'offer', sdp: 'v=0 an offer' };
+
+/**
+ * A connector whose peers answer each offer as a browser's do (an answer and candidates, through the tab's own
+ * signalling), on a clock the test sets, with the server's relay in the test's hands.
+ */
+function answering() {
+  const clock = { nowMs: 0 };
+  const created: boolean[] = [];
+  const sent: SignalData[] = [];
+  const handlers = new Map<string, (payload: never) => void>();
+  const createPeer: PeerFactory = (options) => {
+    created.push(options.initiator === true);
+    const peer = Object.assign(new EventEmitter(), {
+      destroyed: false,
+      destroy() {
+        this.destroyed = true;
+      },
+      signal(signal: SignalData) {
+        if (signal.type !== 'offer') return;
+        peer.emit('signal', { type: 'answer', sdp: 'v=0 an answer' });
+        peer.emit('signal', {
+          type: 'candidate',
+          candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' },
+        });
+      },
+    });
+    return peer as unknown as ReturnType<PeerFactory>;
+  };
+  const connector = new SwarmConnector({
+    signalling: {
+      on: ((event: string, handler: (payload: never) => void) => {
+        handlers.set(event, handler);
+        return () => handlers.delete(event);
+      }) as never,
+      sendSignal: async ({ signal }) => {
+        sent.push(signal);
+        return { ok: true };
+      },
+    },
+    localPeerId: 'victim',
+    iceServers: [],
+    createPeer,
+    onLink: () => {},
+    nowMs: () => clock.nowMs,
+  });
+  const relay = (from: string, signal: SignalData) =>
+    (handlers.get('signal:relay') as (payload: { from: string; signal: SignalData }) => void)({ from, signal });
+  const left = (peerId: string) => (handlers.get('peer:left') as (payload: { peerId: string }) => void)({ peerId });
+  const answers = () => sent.filter((signal) => signal.type === 'answer').length;
+  return { clock, connector, created, relay, left, answers };
+}
+
+describe('SwarmConnector against a peer that offers again and again', () => {
+  it('answers a burst of its offers, then one per interval: the flood no longer costs the tab its signalling budget', async () => {
+    const { clock, connector, created, relay, answers } = answering();
+    // 45 offers a second for 10 s, as the member's own budget allows.
+    for (let index = 0; index <= 450; index++) {
+      clock.nowMs = (index * 1000) / 45;
+      relay('flooder', OFFER);
+    }
+    await Promise.resolve();
+    // The burst, taken in its first 67 ms, then one each `OFFER_REFILL_MS` after (the second falls due just past 10 s).
+    const answered = OFFER_BURST + 1;
+    expect(OFFER_REFILL_MS).toBe(5000);
+    expect(created).toHaveLength(answered);
+    expect(answers()).toBe(answered);
+    // Another member's offer is answered all the same.
+    relay('honest', OFFER);
+    await Promise.resolve();
+    expect(answers()).toBe(answered + 1);
+    connector.destroy();
+  });
+
+  it('answers an honest peer’s tries after failures, and a peer that left and came back afresh', async () => {
+    const { clock, connector, created, relay, left } = answering();
+    // Its first offer, and its three tries again (`MAX_CONNECT_ATTEMPTS`), a second or more apart.
+    for (const atMs of [0, 1000, 2500, 4500]) {
+      clock.nowMs = atMs;
+      relay('peer', OFFER);
+    }
+    expect(created).toHaveLength(4);
+    relay('peer', OFFER);
+    expect(created).toHaveLength(4);
+    left('peer');
+    relay('peer', OFFER);
+    expect(created).toHaveLength(5);
+    connector.destroy();
+  });
+
+  it('opens nothing once destroyed', () => {
+    const { connector, created } = answering();
+    connector.destroy();
+    connector.connectTo(['a', 'b', 'c']);
+    connector.acceptSignal('a', OFFER);
+    expect(created).toEqual([]);
+  });
+});
