@@ -166,7 +166,11 @@ export class HeadlessSession {
   async create(seed: SeedFile, config?: RunConfig): Promise<{ controlSecret: string }> {
     this.#seed = seed;
     const { manifest, contentId } = seed;
-    const created = await this.#deps.signalling.createSwarm({ manifest, contentId, ...(config && { config }) });
+    // Asked again on `rate-limited` and while the connection is lost, as a join is.
+    const created = await untilRegistered(
+      () => this.#deps.signalling.createSwarm({ manifest, contentId, ...(config && { config }) }),
+      { cancelled: () => this.#closed },
+    );
     if (!created.ok) throw refusalError(created.error);
     if (this.#closed) throw closedWhileStarting();
     this.#joinCode = created.joinCode;

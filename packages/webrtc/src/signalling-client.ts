@@ -67,7 +67,9 @@ export interface SignallingTiming {
  * - `lost`: it dropped (the server restarted, Wi-Fi roamed); socket.io reconnects with backoff (1 s, doubling,
  *   at most 5 s, randomised by half), `attempt` counting the tries since. A reconnection the server turns
  *   away (`too-many-connections`, `rate-limited`: both pass) is tried again later, the state staying `lost`;
- * - `refused`: the server refused the first connection itself (`error` says why); no more tries.
+ * - `refused`: the server refused the first connection itself (`error` says why); no more tries. A first
+ *   connection refused `rate-limited` (its address owes bytes: that passes) is not refused for good: it stays
+ *   `connecting` and is tried again later, every request meanwhile answered that refusal at once.
  */
 export type SignallingConnection =
   | { readonly state: 'connecting' }
@@ -110,6 +112,8 @@ export class SignallingClient {
   #refusedReconnects = 0;
   /** The server's refusal of the connection itself (e.g. `too-many-connections`), once it said so. */
   #refusal: SignallingError | undefined;
+  /** The first connection's refusal that passes (`rate-limited`), until a later try is let in. */
+  #passingRefusal: SignallingError | undefined;
   readonly #waiting = new Set<(error: SignallingError) => void>();
   #connection: SignallingConnection = { state: 'connecting' };
   readonly #connectionListeners = new Set<(connection: SignallingConnection) => void>();
@@ -133,12 +137,24 @@ export class SignallingClient {
       if (this.#connection.state === 'lost' && (refusal || !this.socket.active))
         return this.#reconnectAfterRefusal(this.#connection.attempt);
       if (!refusal) return;
-      // The first connection: every request waiting, and every later one, gets that answer at once.
+      // The first connection: every request waiting, and every later one, gets that answer at once; for good,
+      // unless it passes. A page opened while its classroom's address owed bytes (everyone registering their
+      // swarm again after a restart) was otherwise refused for good, and its join asked again in vain.
+      if (refusal.code === 'rate-limited') {
+        this.#passingRefusal = refusal;
+        // Answered here: socket.io would send what it holds for the connection once a later try is let in, a
+        // join refused here among it (the tab then asks again: two members).
+        this.socket.sendBuffer = [];
+        this.#answerWaiting(refusal);
+        this.#connectLater();
+        return;
+      }
       this.#refusal = refusal;
       this.#setConnection({ state: 'refused', error: refusal });
       this.#answerWaiting(refusal);
     });
     socket.on('connect', () => {
+      this.#passingRefusal = undefined;
       this.#connections++;
       this.#refusedReconnects = 0;
       this.#setConnection({ state: 'connected' });
@@ -291,11 +307,16 @@ export class SignallingClient {
   }
 
   #reconnectAfterRefusal(attempt: number): void {
+    this.#connectLater();
+    this.#setConnection({ state: 'lost', attempt: attempt + 1 });
+  }
+
+  /** Tries to connect again after the server turned a try away, later after each refusal in a row. */
+  #connectLater(): void {
     const doubled = this.#refusedReconnectDelayMs * 2 ** this.#refusedReconnects++;
     const delayMs = Math.min(doubled, MAX_REFUSED_RECONNECT_DELAY_MS) * (0.5 + Math.random());
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => this.socket.connect(), delayMs);
-    this.#setConnection({ state: 'lost', attempt: attempt + 1 });
   }
 
   #setConnection(connection: SignallingConnection): void {
@@ -320,7 +341,8 @@ export class SignallingClient {
     name: R,
     emit: (ack: (result: SignallingResult<AnswerTo<R>>) => void) => void,
   ): Promise<SignallingResult<AnswerTo<R>>> {
-    if (this.#refusal) return Promise.resolve({ ok: false, error: this.#refusal });
+    const refusal = this.#refusal ?? this.#passingRefusal;
+    if (refusal) return Promise.resolve({ ok: false, error: refusal });
     // socket.io would keep it, and send it first thing on the new connection: before this tab took its place back.
     if (this.#connection.state === 'lost') return Promise.resolve({ ok: false, error: SIGNALLING_LOST });
     return new Promise((resolve) => {

@@ -9,7 +9,20 @@ export const REGISTERED_ASK_INTERVAL_MS = 1000;
 export const REGISTERED_PATIENCE_MS = 60_000;
 
 /** Refusals that a later ask may not get. */
-const ASK_AGAIN: ReadonlySet<SignallingError['code']> = new Set(['swarm-not-registered-yet', 'rate-limited']);
+const ASK_AGAIN: ReadonlySet<SignallingError['code']> = new Set([
+  'swarm-not-registered-yet',
+  'rate-limited',
+  'signalling-lost',
+]);
+
+/**
+ * What an asker is told when the connection stayed lost for all its patience (`signalling-lost` says the client is
+ * reconnecting, which it no longer does for this asker).
+ */
+export const SIGNALLING_UNREACHABLE: SignallingError = {
+  code: 'signalling-lost',
+  message: 'The signalling server could not be reached: check the network, or that the server runs, and try again.',
+};
 
 export interface UntilRegisteredOptions {
   /** Told each time the server answers that it does not know the swarm yet (it has just started), not for a `rate-limited`. */
@@ -26,6 +39,9 @@ export interface UntilRegisteredOptions {
  * register it again, and a screen or tab opened in that moment waits for them instead of being told the swarm
  * has ended; and a classroom behind one address joining all at once may find the address over a budget for a
  * moment (the large answers sent to it, say), which a later ask is within. Only the first is told (`onWaiting`).
+ * A connection lost while asking (the server restarting again, Wi-Fi roaming) is waited for too: its client
+ * reconnects by itself, and the next ask after that goes through; a tab or screen entering then failed for good,
+ * telling its user it was reconnecting.
  */
 export async function untilRegistered<T extends object>(
   ask: () => Promise<SignallingResult<T>>,
@@ -36,7 +52,9 @@ export async function untilRegistered<T extends object>(
   for (;;) {
     const answer = await ask();
     if (answer.ok || !ASK_AGAIN.has(answer.error.code)) return answer;
-    if (options.cancelled?.() || Date.now() + intervalMs > deadlineMs) return answer;
+    if (options.cancelled?.()) return answer;
+    if (Date.now() + intervalMs > deadlineMs)
+      return answer.error.code === 'signalling-lost' ? { ok: false, error: SIGNALLING_UNREACHABLE } : answer;
     if (answer.error.code === 'swarm-not-registered-yet') options.onWaiting?.(answer.error);
     await new Promise((resume) => setTimeout(resume, intervalMs));
     if (options.cancelled?.()) return answer;

@@ -3,6 +3,7 @@ import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '@swarmlab/test-kit';
 import { SignallingClient } from '../src/signalling-client';
+import { untilRegistered } from '../src/until-registered';
 
 const servers: Server[] = [];
 const clients: SignallingClient[] = [];
@@ -64,6 +65,32 @@ describe('SignallingClient when the server refuses the connection', () => {
     clients.push(client);
     const result = await client.leaveSwarm();
     expect(result.ok ? undefined : result.error.code).toBe('timeout');
+    expect(client.refusal).toBeUndefined();
+  });
+});
+
+describe('SignallingClient when the server turns the first connection away for a moment', () => {
+  it('tries again later, answering requests with the refusal meanwhile, and a join asked again gets through', async () => {
+    let handshakes = 0;
+    let leaves = 0;
+    const url = leaveAnsweringServer(
+      (_socket, next) => {
+        // Refused as a server refuses while the address owes bytes (a class registering its swarms again), then let in.
+        if (++handshakes > 1) return next();
+        next(Object.assign(new Error('refused'), { data: { code: 'rate-limited', message: 'Slow down.' } }));
+      },
+      (socket) => socket.on('swarm:leave', () => leaves++),
+    );
+    const client = SignallingClient.connect(url, { refusedReconnectDelayMs: 100 });
+    clients.push(client);
+    const states: string[] = [];
+    client.onConnectionChange((connection) => states.push(connection.state));
+    // As a tab's join asks, once a second in the page (every 50 ms here).
+    const answer = await untilRegistered(() => client.leaveSwarm(), { intervalMs: 50, patienceMs: 5000 });
+    expect(answer).toEqual({ ok: true });
+    expect(handshakes).toBe(2);
+    expect(leaves).toBe(1);
+    expect(states).toEqual(['connected']);
     expect(client.refusal).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import type { SignallingError, SignallingResult } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
-import { untilRegistered } from '../src/until-registered';
+import { SIGNALLING_UNREACHABLE, untilRegistered } from '../src/until-registered';
 
 const NOT_YET: SignallingError = { code: 'swarm-not-registered-yet', message: 'started 2 s ago' };
 const NOT_FOUND: SignallingError = { code: 'swarm-not-found', message: 'unknown' };
@@ -34,6 +34,20 @@ describe('untilRegistered', () => {
     expect(answer).toEqual({ ok: true, swarmId: 's' });
     expect(server.asks).toBe(2);
     expect(waits).toEqual([]);
+  });
+
+  it('asks again once the connection it lost meanwhile is back, and says it was unreachable if it never comes back', async () => {
+    const lost: SignallingError = { code: 'signalling-lost', message: 'reconnecting' };
+    const server = answering({ ok: false, error: NOT_YET }, { ok: false, error: lost }, { ok: true, swarmId: 's' });
+    expect(await untilRegistered(server.ask, { intervalMs: 5 })).toEqual({ ok: true, swarmId: 's' });
+    expect(server.asks).toBe(3);
+
+    const never = answering({ ok: false, error: lost });
+    expect(await untilRegistered(never.ask, { intervalMs: 5, patienceMs: 40 })).toEqual({
+      ok: false,
+      error: SIGNALLING_UNREACHABLE,
+    });
+    expect(never.asks).toBeGreaterThan(1);
   });
 
   it('returns any other refusal at once', async () => {

@@ -371,7 +371,11 @@ export class SwarmSession implements RunController {
     this.#phase = 'connecting';
     const membership = this.#connect();
     const { manifest, contentId } = prepared;
-    const created = await membership.createSwarm({ manifest, contentId, ...(config && { config }) });
+    // Asked again on `rate-limited` and while the connection is lost, as a join is: the hashed file is not lost.
+    const created = await untilRegistered(
+      () => membership.createSwarm({ manifest, contentId, ...(config && { config }) }),
+      { cancelled: () => this.#over },
+    );
     if (this.#over) return;
     if (!created.ok) return this.#fail(userMessageOf(created.error));
     this.#swarmId = created.swarmId;
