@@ -447,7 +447,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.present ? [[participant.peerId, participant.settings] as const] : [],
       ),
     );
-    return { runNumber: run.runNumber, config: run.config, settings };
+    return { runNumber: run.runNumber, config: run.config, settings, elapsedMs: since(nowMs(), run.startedAtMs) };
   };
 
   const stateOf = (

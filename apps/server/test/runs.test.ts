@@ -101,6 +101,7 @@ describe('runs over socket.io', () => {
         [a.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: 400_000, leaveOnComplete: false },
         [b.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: null, leaveOnComplete: true },
       },
+      elapsedMs: 0,
     };
     for (const tab of [seeder, a, b]) {
       await waitUntil(() => tab.received.runsStarted.length === 1, 'run:started arrives');
@@ -168,6 +169,8 @@ describe('runs over socket.io', () => {
         [a.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: 400_000, leaveOnComplete: false },
         [late.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: 400_000, leaveOnComplete: false },
       },
+      // Joining 400 ms into the run: its tab dates the run from its start, not from its own join.
+      elapsedMs: 400,
     });
     await report(seeder, 2450, vouching(1, [a, late]));
     await report(a, 2500, complete(1));

@@ -396,6 +396,7 @@ describe('swarm registry: progress, watchers and runs', () => {
           p2: { uploadBytesPerSec: 100_000, downloadBytesPerSec: null, leaveOnComplete: false },
           p3: { uploadBytesPerSec: 20_000, downloadBytesPerSec: null, leaveOnComplete: false },
         },
+        elapsedMs: 0,
       },
     });
     expect(registry.startRun('s1', SHAPED)).toEqual({ ok: false, code: 'run-in-progress' });

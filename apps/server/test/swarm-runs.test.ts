@@ -157,6 +157,7 @@ describe('swarm runs', () => {
           a: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
           b: { uploadBytesPerSec: 200_000, downloadBytesPerSec: null, leaveOnComplete: true },
         },
+        elapsedMs: 0,
       },
     });
     expect(at(2500).snapshot()).toMatchObject({
@@ -280,6 +281,7 @@ describe('swarm runs', () => {
         b: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
         late: { uploadBytesPerSec: null, downloadBytesPerSec: 500_000, leaveOnComplete: false },
       },
+      elapsedMs: 300,
     });
     expect(at(1300).isParticipant('late')).toBe(true);
     at(1350).report('s', vouch(1, 'a', 'b', 'late'));

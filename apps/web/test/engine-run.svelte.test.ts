@@ -148,6 +148,31 @@ describe('EngineRun', () => {
     expect(leecher.resumedRun(participants)).toBeNull();
   });
 
+  it('dates the run from its start when it joined during it, so a restarted server is told the run’s age', async () => {
+    const prepared = await prepareSeed(file, noblePageSha256, () => {});
+    const joinedLate = new EngineRun({
+      manifest: prepared.manifest,
+      contentId: prepared.contentId,
+      // The server's answer to a join 300 s into the run (or to a reloaded tab taking its place back).
+      started: { ...started, elapsedMs: 300_000 },
+      sha256: noblePageSha256,
+      localPeerId: 'late',
+      settings,
+      store: new IdbChunkStore({
+        db: await openChunkDatabase(`engine-run-${++databases}`),
+        storeKey: 'run-1',
+        manifest: prepared.manifest,
+        onWriteFailed: () => {},
+      }),
+      seeding: false,
+      onComplete: () => {},
+    });
+    runs.push(joinedLate);
+    const resumed = joinedLate.resumedRun([])!;
+    expect(resumed.elapsedMs).toBeGreaterThanOrEqual(300_000);
+    expect(resumed.elapsedMs).toBeLessThan(310_000);
+  });
+
   it("a leecher's run ends complete, with the seeder's file, over run links", async () => {
     let completed!: () => void;
     const completion = new Promise<void>((resolve) => (completed = resolve));

@@ -113,6 +113,13 @@ export interface RunStarted {
   readonly config: RunConfig;
   /** Every member's resolved settings, the seeder's included. */
   readonly settings: Readonly<Record<string, PeerRunSettings>>;
+  /**
+   * How long ago the run started, on the server's clock, as this was sent: 0 as it starts, more for a member
+   * joining or taking its place back during the run. A tab dates the run from it (`RunEngine`), so what it says
+   * of the run after a restart (`ResumedRun`) is the run's age, not its own time in it. Absent from a server
+   * before it was sent (taken as 0).
+   */
+  readonly elapsedMs?: number | undefined;
 }
 
 /**

@@ -85,6 +85,7 @@ export const runStartedSchema: z.ZodType<RunStarted> = z.looseObject({
   runNumber: runNumberSchema,
   config: runConfigSchema,
   settings: runSettingsByPeerSchema,
+  elapsedMs: millisecondsSchema.optional(),
 });
 
 const peerFlagSchema: z.ZodType<PeerFlag> = z.looseObject({

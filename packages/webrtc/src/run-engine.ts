@@ -74,7 +74,10 @@ export class RunEngine {
     this.started = started;
     this.settings = settings;
     this.store = deps.store;
-    this.#startedAtMs = deps.clock.nowMs();
+    // Dated from the run's start, not this engine's: a member that joined or reloaded during the run, first to
+    // register it again after a restart, told the server the run was younger than it was (the seeder, at its cap
+    // since the start, was then refused as faster than its cap, and flagged; found by review).
+    this.#startedAtMs = deps.clock.nowMs() - (started.elapsedMs ?? 0);
     const initialChunks = seeding ? Bitfield.full(chunkCount(manifest)) : heldChunks;
     if (!seeding && heldChunks)
       for (let index = 0; index < heldChunks.chunkCount; index++)
