@@ -109,7 +109,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     const seed = seeder;
     // Joining one after another, as a class does: each newcomer connects to those already there.
     crowd = await startHeadlessCrowd({ swarmLink: seed.shareLink, count: leecherCount });
-    await until(() => seed.swarmProgress?.peers.length === peerCount, 'every peer in the table', 60_000);
+    const leechers = crowd;
+    // A crowd process or peer that failed ends the benchmark with its reason, not a time-out later.
+    const crowdFailed = (): void => {
+      if (leechers.failures.length > 0) throw new BenchFailure(`the crowd failed: ${leechers.failures.join('; ')}`);
+    };
+    await until(
+      () => {
+        crowdFailed();
+        return seed.swarmProgress?.peers.length === peerCount;
+      },
+      'every peer in the table',
+      60_000,
+    );
     // The mesh settles: the seeder's connections stop changing for two seconds.
     let settled = -1;
     let stableSince = Date.now();
@@ -134,6 +146,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!started.ok) throw new BenchFailure(`run refused: ${started.error.message}`);
     const finished = await until(
       () => {
+        crowdFailed();
         peakRssBytes = Math.max(peakRssBytes, residentBytes(server.pid)?.nowBytes ?? 0);
         const run: RunState | null | undefined = seed.swarmProgress?.run;
         return run && run.runNumber === started.runNumber && run.phase !== 'running' ? run : undefined;
@@ -147,7 +160,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (finished.phase !== 'finished' || finished.distributionMs === null) {
       throw new BenchFailure(`the run ended ${finished.phase}, not finished`);
     }
-    const leechers = crowd;
     const hashes = await until(() => leechers.completedRun(started.runNumber), 'every leecher’s SHA-256', 60_000);
     const wrong = [...hashes.values()].filter((hash) => hash !== seed.fileSha256).length;
     if (wrong > 0) throw new BenchFailure(`${wrong} leechers ended with other bytes than the seeder's`);

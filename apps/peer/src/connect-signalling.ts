@@ -1,4 +1,4 @@
-import { SignallingClient } from '@swarmlab/webrtc';
+import { SignallingClient, type SignallingTiming } from '@swarmlab/webrtc';
 import { HeadlessPeerError } from './headless-peer-error';
 import { refusalError } from './headless-session';
 
@@ -16,8 +16,9 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export function connectSignalling(
   serverUrl: string,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  timing?: SignallingTiming,
 ): Promise<SignallingClient> {
-  const client = SignallingClient.connect(serverUrl);
+  const client = SignallingClient.connect(serverUrl, timing);
   return new Promise((resolve, reject) => {
     const fail = (error: HeadlessPeerError): void => {
       settle();
@@ -25,14 +26,22 @@ export function connectSignalling(
       reject(error);
     };
     const unreachable = (): void =>
-      fail(new HeadlessPeerError(`cannot reach the signalling server at ${serverUrl}: is it running?`));
+      fail(
+        client.passingRefusal
+          ? refusalError(client.passingRefusal)
+          : new HeadlessPeerError(`cannot reach the signalling server at ${serverUrl}: is it running?`),
+      );
     const timer = setTimeout(unreachable, timeoutMs);
     const onConnect = (): void => {
       settle();
       resolve(client);
     };
-    // The client reads the server's refusals (`too-many-connections`) from the same event first.
-    const onError = (): void => (client.refusal ? fail(refusalError(client.refusal)) : unreachable());
+    // The client reads the server's refusals (`too-many-connections`) from the same event first. One that passes
+    // (`rate-limited`: the address owes bytes) it tries again by itself, within the time allowed here.
+    const onError = (): void => {
+      if (client.refusal) fail(refusalError(client.refusal));
+      else if (!client.passingRefusal) unreachable();
+    };
     const settle = (): void => {
       clearTimeout(timer);
       client.socket.off('connect', onConnect);

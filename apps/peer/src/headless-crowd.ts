@@ -26,8 +26,14 @@ export interface HeadlessCrowd {
   readonly peerIds: readonly string[];
   /** Each peer's completed runs: run number → the SHA-256 of the file it held then. */
   completions(peerId: string): ReadonlyMap<number, string>;
-  /** Every peer completed run `runNumber`: the SHA-256 each held, by peer id. */
+  /**
+   * Every peer completed run `runNumber`: the SHA-256 each held, by peer id; undefined while one has not. Throws
+   * once a peer failed or a crowd process ended before they all did (a caller polling it would otherwise wait
+   * out its time-out, told nothing of why).
+   */
   completedRun(runNumber: number): ReadonlyMap<string, string> | undefined;
+  /** What failed so far: a peer (`peer id: why`), or a crowd process that ended. */
+  readonly failures: readonly string[];
   close(): Promise<void>;
 }
 
@@ -39,6 +45,12 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
   const workers: ChildProcess[] = [];
   const peerIds: string[] = [];
   const completions = new Map<string, Map<number, string>>();
+  const failures: string[] = [];
+  const tell = (message: CrowdMessage): void => {
+    if (message.type === 'failed')
+      failures.push(message.peerId ? `${message.peerId}: ${message.message}` : message.message);
+    options.onMessage?.(message);
+  };
   let closing = false;
   const close = async (): Promise<void> => {
     closing = true;
@@ -67,7 +79,7 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       workers.push(worker);
       worker.once('exit', (code, signal) => {
         if (closing) return;
-        options.onMessage?.({ type: 'failed', peerId: '', message: `a crowd process ended (${signal ?? code})` });
+        tell({ type: 'failed', peerId: '', message: `a crowd process ended (${signal ?? code})` });
       });
       // Each process's peers join before the next process starts: one class member after another.
       await new Promise<void>((resolve, reject) => {
@@ -79,7 +91,7 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
           } catch {
             return; // Not ours (a library's own output).
           }
-          options.onMessage?.(message);
+          tell(message);
           if (message.type === 'joined') peerIds.push(message.peerId);
           if (message.type === 'complete') {
             const runs = completions.get(message.peerId) ?? new Map<number, string>();
@@ -102,11 +114,13 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       const hashes = new Map<string, string>();
       for (const peerId of peerIds) {
         const hash = completions.get(peerId)?.get(runNumber);
+        if (hash === undefined && failures.length > 0) throw new Error(`the crowd failed: ${failures.join('; ')}`);
         if (hash === undefined) return undefined;
         hashes.set(peerId, hash);
       }
       return hashes;
     },
+    failures,
     close,
   };
 }

@@ -41,6 +41,8 @@ export interface HeadlessPeerOptions {
   /** simple-peer over `@roamhq/wrtc` by default. */
   readonly createPeer?: PeerFactory;
   readonly onEvent?: (event: HeadlessPeerEvent) => void;
+  /** The fraction of the file to seed hashed so far, as it is hashed (before the peer is in its swarm). */
+  readonly onHashProgress?: (fraction: number) => void;
   /**
    * Aborted (Ctrl-C) while the peer starts, it stops at once, removing what it made (a `--out` file's
    * `.part`), and rejects with the abort's reason when it is a `HeadlessPeerError`.
@@ -93,11 +95,32 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
   const code = options.joinCode !== undefined ? parseCode(options.joinCode) : undefined;
   const serverUrl = parseServerUrl(options.serverUrl ?? link?.serverUrl);
 
-  // Local input first: a file that cannot be read or written fails before anything is asked of the server.
+  // Local input first: a file that cannot be read or written fails before anything is asked of the server. A
+  // file to seed is hashed while the server is connected to: a server out of reach is said at once, not after
+  // minutes of hashing a large file (found by review).
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  let connecting: Promise<SignallingClient> | undefined;
   let seed: SeedFile | undefined;
   let storage: LeecherStorage | undefined;
-  if (options.seedFile !== undefined) seed = await openSeedFile(options.seedFile);
-  else storage = options.outFile !== undefined ? await outFileLeecherStorage(options.outFile) : memoryLeecherStorage();
+  if (options.seedFile !== undefined) {
+    const hashing = openSeedFile(options.seedFile, options.onHashProgress);
+    const connected = connectSignalling(serverUrl, connectTimeoutMs);
+    connecting = connected;
+    try {
+      seed = await Promise.race([hashing, connected.then(() => hashing)]);
+    } catch (error) {
+      void hashing.then(
+        (opened) => opened.close(),
+        () => {},
+      );
+      void connected.then(
+        (client) => client.disconnect(),
+        () => {},
+      );
+      throw error;
+    }
+  } else
+    storage = options.outFile !== undefined ? await outFileLeecherStorage(options.outFile) : memoryLeecherStorage();
   const closeFiles = async (): Promise<void> => {
     await seed?.close();
     await storage?.close();
@@ -118,10 +141,9 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
           }),
         ])
       : step;
-  let connecting: Promise<SignallingClient> | undefined;
   try {
     signal?.throwIfAborted();
-    connecting = connectSignalling(serverUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    connecting ??= connectSignalling(serverUrl, connectTimeoutMs);
     signalling = await unlessAborted(connecting);
     const completion = promiseWithResolvers<undefined>();
     // A leecher's `done` is settled by its session's events; nobody need be listening yet.

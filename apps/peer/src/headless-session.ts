@@ -362,7 +362,10 @@ export class HeadlessSession {
     }
     if (run && run.phase === 'finished' && run.runNumber > this.#finishedRunsTold) {
       this.#finishedRunsTold = run.runNumber;
-      this.#deps.onEvent({ type: 'run-finished', runNumber: run.runNumber, distributionMs: run.distributionMs });
+      // Told only of a run it took part in: the latest run of every table, one that finished before this peer
+      // joined included, is none of its business.
+      if (this.#run?.runNumber === run.runNumber)
+        this.#deps.onEvent({ type: 'run-finished', runNumber: run.runNumber, distributionMs: run.distributionMs });
     }
     // A leecher whose seeder left may wait for chunks nobody has: it says so rather than sit at 0 B/s in silence.
     const seederPresent = progress.peers.some((peer) => peer.role === 'seeder');
@@ -404,8 +407,11 @@ export class HeadlessSession {
     if (status.state === 'failed')
       return this.#fail(`could not take its place in the swarm back: ${refusalError(status.error).message}`);
     if (status.state !== 'back') return;
-    const { run, peers, joinCode } = status.resumed;
+    const { run, peers, joinCode, registeredAgain } = status.resumed;
     this.#joinCode = joinCode;
+    // Registered again by this peer, alone so far: the seeder is not gone, just not back yet (the next tables
+    // say whether it comes).
+    if (registeredAgain) this.#seederPresent = undefined;
     this.#transports.connectTo(peers);
     const name = this.#deps.displayName;
     // Sent again each time: a server that kept the place may have refused it, sent as the peer entered across a drop.

@@ -89,6 +89,9 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
       if (!current || current.kept) return;
       // The first time, `path` must still be free (it was at the start): a file put there meanwhile is kept.
       try {
+        // On the disk before it has its name: the check read the bytes back from the page cache, and a power
+        // loss within the writeback window could leave `path` with holes (found by review).
+        await current.file.datasync();
         if (keptOnce) await rename(partPath, path);
         else await keepAs(partPath, path);
       } catch (error) {

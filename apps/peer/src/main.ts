@@ -6,6 +6,7 @@ import { HeadlessPeerError } from './headless-peer-error';
 import type { HeadlessPeerEvent } from './headless-peer-event';
 import { progressLine } from './progress-line';
 import { printable } from './printable';
+import { SignalPresses } from './signal-presses';
 import { controlLinkOf } from './swarm-target';
 
 /** How often the terminal gets a progress line while a run goes on. */
@@ -45,6 +46,11 @@ async function main(): Promise<number> {
   }
   let running = false;
   let done = false;
+  /** The peer once it is described; lines of its events until then, held so they follow what it joined. */
+  let described: HeadlessPeer | undefined = undefined;
+  const held: string[] = [];
+  /** The join code printed last: a restarted server keeping swarms in memory gives the swarm a new one. */
+  let printedCode: string | undefined;
   const onEvent = (event: HeadlessPeerEvent): void => {
     // Until `done` settles, a failure rejects it and is printed once below; after, it is printed here.
     if (event.type === 'failed' && done) {
@@ -52,11 +58,27 @@ async function main(): Promise<number> {
       return stop(1)();
     }
     const line = eventLine(event);
-    if (line) print(printable(line));
+    // What concerns the run is held until the peer is described: a run going on as it joins was told first.
+    if (line && !described && RUN_EVENTS.has(event.type)) held.push(printable(line));
+    else if (line) print(printable(line));
+    const code = event.type === 'signalling' && event.status.state === 'back' ? event.status.resumed.joinCode : null;
+    if (described && code && code !== printedCode) {
+      printedCode = code;
+      print(
+        `join code:  ${formatJoinCode(code)} (new: the signalling server restarted, and the old code no longer works)`,
+      );
+    }
     if (event.type === 'run-started') running = true;
     if (event.type === 'run-stopped' || event.type === 'left-run' || event.type === 'run-finished') running = false;
   };
   if (options.peer.seedFile !== undefined) print(`hashing ${options.peer.seedFile} …`);
+  // A large file takes minutes: its progress once a second.
+  let hashPrintedAtMs = performance.now();
+  const onHashProgress = (fraction: number): void => {
+    if (fraction >= 1 || performance.now() - hashPrintedAtMs < PROGRESS_PRINT_INTERVAL_MS) return;
+    hashPrintedAtMs = performance.now();
+    print(`hashing: ${Math.floor(fraction * 100)} %`);
+  };
   // Ctrl-C while it starts (connecting may wait 10 s on an address out of reach): it stops and cleans up.
   const starting = new AbortController();
   const interruptStart = (exitCode: 129 | 130 | 143) => (): void => {
@@ -72,12 +94,20 @@ async function main(): Promise<number> {
   process.on('SIGINT', onStartSigint);
   process.on('SIGTERM', onStartSigterm);
   process.on('SIGHUP', onStartSighup);
-  const peer = await startHeadlessPeer({ ...options.peer, onEvent, signal: starting.signal }).finally(() => {
-    process.off('SIGINT', onStartSigint);
-    process.off('SIGTERM', onStartSigterm);
-    process.off('SIGHUP', onStartSighup);
-  });
-  print(describe(peer));
+  const peer = await startHeadlessPeer({ ...options.peer, onEvent, onHashProgress, signal: starting.signal })
+    .catch((error: unknown) => {
+      for (const line of held.splice(0)) print(line);
+      throw error;
+    })
+    .finally(() => {
+      process.off('SIGINT', onStartSigint);
+      process.off('SIGTERM', onStartSigterm);
+      process.off('SIGHUP', onStartSighup);
+    });
+  print(describe(peer, running));
+  for (const line of held.splice(0)) print(line);
+  described = peer;
+  printedCode = peer.joinCode;
   void peer.done.then(
     () => (done = true),
     () => {},
@@ -88,10 +118,11 @@ async function main(): Promise<number> {
   }, PROGRESS_PRINT_INTERVAL_MS);
   // Interrupted is not done: a script must not take what --out left for a finished download (128 + signal).
   // A second signal while it cleans up (a close that hangs on a slow disk) exits at once.
-  let stopping = false;
+  const presses = new SignalPresses();
   const stop = (exitCode: number) => (): void => {
-    if (stopping) process.exit(exitCode);
-    stopping = true;
+    const press = presses.press(performance.now());
+    if (press === 'repeat') return;
+    if (press === 'again') process.exit(exitCode);
     clearInterval(printer);
     void peer.close().then(
       () => process.exit(exitCode),
@@ -108,13 +139,13 @@ async function main(): Promise<number> {
     await peer.done;
   } catch (error) {
     // Stopped by a signal: `stop` exits once the peer has left (its `done` rejects as it closes).
-    if (stopping) return new Promise(() => {});
+    if (presses.stopping) return new Promise(() => {});
     // Leave the swarm and remove a partial --out file before saying why.
     clearInterval(printer);
     await peer.close();
     throw error;
   }
-  if (stopping) return new Promise(() => {});
+  if (presses.stopping) return new Promise(() => {});
   if (peer.role === 'leecher' && options.exitWhenDone) {
     clearInterval(printer);
     await peer.close();
@@ -124,7 +155,8 @@ async function main(): Promise<number> {
   return new Promise(() => {});
 }
 
-function describe(peer: HeadlessPeer): string {
+/** What the peer joined or seeds, and how to share it; `inRun`: a run it takes part in already goes on. */
+function describe(peer: HeadlessPeer, inRun: boolean): string {
   const { manifest } = peer;
   const lines = [
     `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${printable(manifest.name)} (${manifest.sizeBytes} bytes, ${manifest.chunkSha256.length} chunks)`,
@@ -137,9 +169,20 @@ function describe(peer: HeadlessPeer): string {
       '            (open it on the teacher’s screen to start runs; keep it to yourself)',
     );
   if (peer.role === 'seeder') lines.push(`sha-256:    ${peer.fileSha256}`);
-  lines.push(peer.role === 'seeder' ? 'waiting for a run to start (Ctrl-C to leave)' : 'waiting for a run to start');
+  if (!inRun)
+    lines.push(peer.role === 'seeder' ? 'waiting for a run to start (Ctrl-C to leave)' : 'waiting for a run to start');
   return lines.join('\n');
 }
+
+/** Events of the peer's runs, as opposed to its connection to the server and its swarm. */
+const RUN_EVENTS: ReadonlySet<HeadlessPeerEvent['type']> = new Set([
+  'run-started',
+  'run-stopped',
+  'complete',
+  'left-run',
+  'run-finished',
+  'peer-dropped',
+]);
 
 function eventLine(event: HeadlessPeerEvent): string | undefined {
   switch (event.type) {

@@ -1,21 +1,35 @@
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { AsyncChunkStore } from '@swarmlab/engine';
 import { chunkCount, toHex, type Manifest, type Sha256 } from '@swarmlab/protocol';
 import { HeadlessPeerError } from './headless-peer-error';
 
 /**
+ * Bytes checked between two turns of the event loop: a memory store's reads and Node's hashing never wait, so
+ * the check of a 2 GiB download held the peer for seconds (no uploads, reports or Ctrl-C; found by review).
+ */
+export const CHECK_SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
  * Reads every chunk back from `store`, in order, checks each against the manifest's hash (the engine checked
  * it on arrival; this checks what the store kept, an output file on disk say) and returns the whole file's
- * SHA-256 (hex). A chunk missing or different is a `HeadlessPeerError`.
+ * SHA-256 (hex). A chunk missing or different is a `HeadlessPeerError`. The event loop gets a turn every
+ * `CHECK_SLICE_BYTES`.
  */
 export async function verifiedFileSha256(store: AsyncChunkStore, manifest: Manifest, sha256: Sha256): Promise<string> {
   const wholeFile = createHash('sha256');
+  let sinceTurnBytes = 0;
   for (let index = 0; index < chunkCount(manifest); index++) {
     const chunk = await store.get(index);
     if (!chunk) throw new HeadlessPeerError(`chunk ${index} is missing from the downloaded file`);
     if (toHex(await sha256(chunk)) !== manifest.chunkSha256[index])
       throw new HeadlessPeerError(`chunk ${index} of the downloaded file does not match its hash`);
     wholeFile.update(chunk);
+    sinceTurnBytes += chunk.length;
+    if (sinceTurnBytes >= CHECK_SLICE_BYTES) {
+      sinceTurnBytes = 0;
+      await setImmediate();
+    }
   }
   return wholeFile.digest('hex');
 }

@@ -182,3 +182,43 @@ it('a seeder whose output is piped into a command that stops reading (head -1) g
   expect(stderr).toBe('');
   expect(server.logLines.some((line) => line.startsWith('swarm ended'))).toBe(false);
 }, 40_000);
+
+it('a seeder prints the swarm’s new join code once a restarted server gave it one, and the new code works', async () => {
+  const first = await startSignallingServer();
+  server = first;
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const seedPath = join(dir, 'lecture.bin');
+  writeFileSync(seedPath, fileBytes(300_000, 8));
+  const seeder = peerProcess('true', ['--seed', seedPath, '--server', first.url]);
+  const [, oldCode] = await seeder.printed(/join code: +(\S+)/);
+  // A server keeping its swarms in memory restarts: the seeder registers its swarm again, under a new code.
+  await first.close();
+  server = await startSignallingServer({ port: first.port });
+  await seeder.printed(/signalling server: back/);
+  const [, newCode] = await seeder.printed(/join code: +(\S+) \(new: the signalling server restarted/);
+  expect(newCode).not.toBe(oldCode);
+  teacher = SignallingClient.connect(server.url);
+  expect(await teacher.resolveCode({ code: newCode!.replace('-', '') })).toMatchObject({ ok: true });
+}, 40_000);
+
+it('a leecher joining a run going on says what it joined first, then the run, and does not say it waits for one', async () => {
+  server = await startSignallingServer();
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const seedPath = join(dir, 'lecture.bin');
+  writeFileSync(seedPath, fileBytes(1024 * 1024, 9));
+  const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
+  const [, shareLink] = await seeder.printed(/share link: (\S+)/);
+  const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
+  const early = peerProcess('true', [shareLink!]);
+  await early.printed(/waiting for a run to start/);
+  teacher = SignallingClient.connect(server.url);
+  expect((await teacher.watchSwarm({ swarmId: swarmId!, control: control! })).ok).toBe(true);
+  // At the lowest seeder cap the run goes on for minutes: a second leecher joins it.
+  expect((await teacher.startRun({ config: { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 10_000 } })).ok).toBe(
+    true,
+  );
+  const leecher = peerProcess('true', [shareLink!]);
+  const [output] = await leecher.printed(/joined[^]*run 1 started\n[^]*\n/);
+  expect(output.indexOf('joined')).toBeLessThan(output.indexOf('run 1 started'));
+  expect(output).not.toMatch(/waiting for a run to start/);
+}, 40_000);

@@ -90,6 +90,17 @@ describe('headless peers over @roamhq/wrtc', () => {
       'the run to finish',
     );
     expect(finished.participants.filter((participant) => participant.completedAfterMs !== null)).toHaveLength(2);
+    await until(
+      () => byLinkEvents.some((event) => event.type === 'run-finished'),
+      'a leecher to tell the run finished',
+    );
+    // A leecher joining once it finished is not told of a run it took no part in (every table shows the latest).
+    const lateEvents: HeadlessPeerEvent[] = [];
+    const late = await started(
+      startHeadlessPeer({ swarmLink: seeder.shareLink, onEvent: (event) => lateEvents.push(event) }),
+    );
+    await until(() => late.swarmProgress?.run?.phase === 'finished', 'the late leecher to see the finished run');
+    expect(lateEvents.filter((event) => event.type === 'run-finished')).toEqual([]);
 
     // The seeder leaves: a leecher says so (a run can no longer start), where it said nothing before.
     expect(byLinkEvents.some((event) => event.type === 'seeder-gone')).toBe(false);

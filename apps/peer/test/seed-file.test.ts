@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testFile } from '@swarmlab/test-kit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HeadlessPeerError } from '../src/headless-peer-error';
 import { memoryLeecherStorage, outFileLeecherStorage } from '../src/leecher-storage';
 import { openSeedFile } from '../src/seed-file';
@@ -66,6 +67,32 @@ describe('the headless peer’s files', () => {
     expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
     await storage.close();
     expect(readdirSync(dir)).toEqual(['copy.bin']);
+  });
+
+  it('puts a download’s bytes on the disk before it gives it its name', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'copy.bin');
+    const file = await testFile(40_000, 16_384);
+    const storage = await outFileLeecherStorage(out);
+    const store = await storage.openRun(file.manifest);
+    for (let index = 0; index < 3; index++)
+      await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
+    // Every FileHandle's: the storage's is not reachable from here.
+    const probe = await open(join(dir, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const namedAtSync: boolean[] = [];
+    const datasync = vi.spyOn(handlePrototype, 'datasync').mockImplementation(async () => {
+      namedAtSync.push(existsSync(out));
+    });
+    try {
+      await storage.keepRun();
+    } finally {
+      datasync.mockRestore();
+    }
+    expect(namedAtSync).toEqual([false]);
+    expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
+    await storage.close();
   });
 
   it('keeps a download in memory up to 2 GiB only, and says to give --out past it', async () => {

@@ -220,6 +220,11 @@ export class SignallingClient {
     return this.#refusal;
   }
 
+  /** Why the server turned the first connection away for a moment (`rate-limited`), until a later try is let in. */
+  get passingRefusal(): SignallingError | undefined {
+    return this.#passingRefusal;
+  }
+
   /**
    * Drops this connection's transport, as a network drop does, and lets socket.io reconnect: the server takes
    * the old connection for a drop (a member's place is kept for the grace period), where closing the socket.io

@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileBytes, pollUntil } from '@swarmlab/test-kit';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { afterEach, expect, it } from 'vitest';
+import { startHeadlessCrowd, type HeadlessCrowd } from '../src/headless-crowd';
+import { startHeadlessPeer, type HeadlessPeer } from '../src/headless-peer';
+
+let server: TestSignallingServer | undefined;
+let seeder: HeadlessPeer | undefined;
+let crowd: HeadlessCrowd | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  await crowd?.close();
+  await seeder?.close();
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  [crowd, seeder, server, dir] = [undefined, undefined, undefined, undefined];
+});
+
+it('says why, once a crowd process ended, to a caller waiting for a run’s completions', async () => {
+  server = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-crowd-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(300_000, 3));
+  seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
+  crowd = await startHeadlessCrowd({ swarmLink: seeder.shareLink, count: 2, peersPerProcess: 1 });
+  expect(crowd.completedRun(1)).toBeUndefined();
+  // The OOM killer, say, takes one of its processes (found by its arguments: the swarm's link).
+  const [pid] = execFileSync('pgrep', ['-f', `crowd-worker.ts ${seeder.shareLink} 1 1`], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  process.kill(Number(pid), 'SIGKILL');
+  const running = crowd;
+  await pollUntil(() => running.failures.length > 0, 'the crowd to see its process end', 10_000);
+  expect(running.failures).toEqual(['a crowd process ended (SIGKILL)']);
+  expect(() => running.completedRun(1)).toThrow('the crowd failed: a crowd process ended (SIGKILL)');
+}, 30_000);
