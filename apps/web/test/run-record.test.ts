@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { linksInEffect } from '../src/lib/peer-links';
 import { peerStatusText } from '../src/lib/peer-status';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
+import { defaultPeerName } from '../src/lib/peer-name';
 import { believedParticipants, boundsOfRun, flaggedLeechers, recordOfRun } from '../src/lib/run-record';
 
 const F = 16 * 1024 * 1024;
@@ -222,8 +223,15 @@ describe('exports', () => {
     expect(rows.map((row) => row['peer_completed_after_sec'])).toEqual(['', '10', '10.5', '11']);
     expect(rows.every((row) => row['distribution_sec'] === '15' && row['file_name'] === 'test.bin')).toBe(true);
     expect(rows.map((row) => row['peer_name'])).toEqual(['', '', 'Ada, row 2', '']);
+    // The names the screens showed, made up where none was chosen, so a row can be found by what the class saw.
+    expect(rows.map((row) => row['peer_shown_name'])).toEqual(
+      records[0]!.peers.map((peer) => peer.name ?? defaultPeerName(peer.peerId)),
+    );
+    expect(rows[2]!['peer_shown_name']).toBe('Ada, row 2');
+    // Marked as UTF-8 for Excel (a student's "Zoë" read in the legacy code page came out as "ZoÃ«").
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
     // Quoted where a name holds a comma, so a spreadsheet reads it as one cell.
-    expect(csv).toContain('leech1,"Ada, row 2",leecher');
+    expect(csv).toContain('leech1,"Ada, row 2","Ada, row 2",leecher');
     // The rates the bounds came from, so the arithmetic can be redone: u_s, Σu_i of 3 leechers, no download cap.
     expect(rows[0]).toMatchObject({
       abandoned_leechers: '0',
@@ -256,6 +264,10 @@ describe('exports', () => {
     ]);
     expect(rows[0]!['file_name']).toBe("'=1+2.bin");
     expect(rows.map((row) => row['peer_completed_after_sec'])).toEqual(['', '10', '10.5', '11']);
+    // A line separator in a file's name (allowed there) no longer gets a formula past the escape.
+    const separated = recordOfRun('swarm', { ...manifest, name: '=1+2\u2028.bin' }, state, hostile)!;
+    const [separatedRow] = Papa.parse<Record<string, string>>(runsToCsv([separated]), { header: true }).data;
+    expect(separatedRow!['file_name']).toBe("'=1+2\u2028.bin");
   });
 
   it('JSON: the records as they are', () => {

@@ -1,5 +1,19 @@
 import Papa from 'papaparse';
+import { peerNameOf } from './peer-name';
 import type { RunRecord } from './run-record';
+
+/**
+ * A cell a spreadsheet would run as a formula starts with one of these. Papa's own test (`/^[=+\-@\t\r].*$/`)
+ * needs its `.` to reach the end of the text, which a line or paragraph separator (U+2028, U+2029: allowed in a
+ * file's name) stops: such a name went out unescaped (found by review). The first character alone decides.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Marks the CSV as UTF-8 for Excel, which reads a file without it in the system's legacy code page: a student's
+ * "Zoë" showed as "ZoÃ«". Papa Parse, pandas and R skip it.
+ */
+export const CSV_BYTE_ORDER_MARK = '\ufeff';
 
 /**
  * Runs as files a spreadsheet or a notebook reads: JSON (one object per run, with its peers) and CSV
@@ -39,6 +53,8 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       seeder_upload_share: run.seederUploadShare ?? '',
       peer_id: peer.peerId,
       peer_name: peer.name ?? '',
+      // The name the screens showed it under: the one it chose, else the one they made up from its id.
+      peer_shown_name: peerNameOf({ peerId: peer.peerId, name: peer.name ?? null }),
       peer_role: peer.role,
       peer_upload_cap_bytes_per_sec: peer.uploadBytesPerSec ?? '',
       peer_download_cap_bytes_per_sec: peer.downloadBytesPerSec ?? '',
@@ -49,6 +65,7 @@ export function runsToCsv(records: readonly RunRecord[]): string {
     })),
   );
   // A cell a spreadsheet would run as a formula (a name or file name typed as `=HYPERLINK(…)`, `+…`, `-…`,
-  // `@…`) is written with a leading quote: the file comes from a classroom, not from the teacher alone.
-  return Papa.unparse(rows, { escapeFormulae: true });
+  // `@…`) is written with a leading quote: the file comes from a classroom, not from the teacher alone. So is an
+  // id that starts with `-` (1 in 64): a spreadsheet shows it without the quote, where it showed `#NAME?`.
+  return CSV_BYTE_ORDER_MARK + Papa.unparse(rows, { escapeFormulae: FORMULA_START });
 }
