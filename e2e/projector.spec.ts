@@ -175,6 +175,14 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
       expect(box.y).toBeGreaterThanOrEqual(goneBox.y + goneBox.height);
       expect(box.y + box.height).toBeLessThanOrEqual(sizes.at(-1)!.height);
     }
+
+    // The creator's tab is gone, and this screen holds the control link: it seeds the swarm again itself, as a
+    // peer of it (the text sent the teacher to the closed tab).
+    await gone.getByTestId('seed-here').click();
+    await overview
+      .getByTestId('reseed-file')
+      .setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.alloc(1024 * 1024, 7) });
+    await expect(overview.getByTestId('seeder-gone')).toHaveCount(0, { timeout: 30_000 });
     await context.close();
   } finally {
     standIns.close();

@@ -1,7 +1,7 @@
 import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import { AppController } from '../src/lib/state/app-controller.svelte';
+import { AppController, PEER_SETTINGS_TWICE } from '../src/lib/state/app-controller.svelte';
 import { ControlSecrets } from '../src/lib/state/control-secrets';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import type { KeptSeed } from '../src/lib/state/swarm-session.svelte';
@@ -85,13 +85,34 @@ describe('AppController: routing', () => {
     expect(app.session).toBe(sessions[1]);
   });
 
-  it('refuses a link with invalid peer settings, naming them, without joining', () => {
+  it('refuses a link with invalid peer settings, naming them, without joining, and joins without them if asked', () => {
     const { app, window, sessions } = setUp(`/?up=-1MB/s${swarmLink(SWARM_A, CONTENT_A)}`);
     app.start();
     expect(sessions).toHaveLength(0);
     expect(app.screen.view).toBe('bad-link');
     expect(app.screen.view === 'bad-link' && app.screen.reason).toContain('up (this peer’s upload)');
     expect(window.listenerCount('pagehide')).toBe(0);
+    // No dead end: the swarm it names is offered, and joined with the swarm's links.
+    const swarm = app.screen.view === 'bad-link' ? app.screen.swarm : undefined;
+    expect(swarm).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A });
+    app.openSwarm(swarm!.swarmId, swarm!.contentId);
+    expect(sessions[0]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {} });
+  });
+
+  it('takes peer settings appended after a share link’s hash, and refuses them given on both sides', () => {
+    for (const appended of ['?up=500kB/s&leave=1', '&up=500kB/s&leave=1', '/?up=500kB/s&leave=1']) {
+      const { app, sessions } = setUp(`/${swarmLink(SWARM_A, CONTENT_A)}${appended}`);
+      app.start();
+      expect(sessions[0]!.joined).toEqual({
+        swarmId: SWARM_A,
+        contentId: CONTENT_A,
+        override: { uploadBytesPerSec: 500_000, leaveOnComplete: true },
+      });
+    }
+    const { app, sessions } = setUp(`/?down=1MB/s${swarmLink(SWARM_A, CONTENT_A)}?up=500kB/s`);
+    app.start();
+    expect(sessions).toHaveLength(0);
+    expect(app.screen).toMatchObject({ view: 'bad-link', reason: PEER_SETTINGS_TWICE });
   });
 
   it('refuses a malformed swarm link', () => {

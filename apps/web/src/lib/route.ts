@@ -7,9 +7,24 @@ import { contentIdSchema, controlSecretSchema, swarmIdSchema } from '@swarmlab/p
  */
 export type Route =
   | { readonly view: 'start' }
-  | { readonly view: 'swarm'; readonly swarmId: string; readonly contentId: string }
+  | {
+      readonly view: 'swarm';
+      readonly swarmId: string;
+      readonly contentId: string;
+      /**
+       * Peer settings written after the hash (`…#/swarm/<id>/<cid>?up=500kB/s`, or `&up=…`), as a query string
+       * without its `?`: where a link's settings end up when they are appended to a share link, which ends with its
+       * hash. Read there, they were taken for a damaged content id, or, after a `/`, dropped without a word.
+       */
+      readonly settings?: string;
+    }
   | { readonly view: 'watch'; readonly swarmId: string; readonly contentId: string; readonly control?: string }
-  | { readonly view: 'bad-link'; readonly reason: string };
+  | {
+      readonly view: 'bad-link';
+      readonly reason: string;
+      /** The swarm a link names, where only its peer settings were refused: it may be joined without them. */
+      readonly swarm?: { readonly swarmId: string; readonly contentId: string };
+    };
 
 const SWARM_PREFIX = '#/swarm/';
 const WATCH_PREFIX = '#/watch/';
@@ -17,17 +32,23 @@ const WATCH_PREFIX = '#/watch/';
 /**
  * Parses `#/swarm/<swarmId>/<contentId>`, `#/watch/<swarmId>/<contentId>` and the control link
  * `#/watch/<swarmId>/<contentId>/<control secret>`; anything else under them is a bad link. A swarm
- * link's further segments are ignored.
+ * link's further segments are ignored; what follows a `?` or `&` is a swarm link's settings (`settings`), and
+ * nothing an overview screen takes.
  */
 export function parseRoute(hash: string): Route {
   const view = hash.startsWith(SWARM_PREFIX) ? 'swarm' : hash.startsWith(WATCH_PREFIX) ? 'watch' : undefined;
   if (!view) return { view: 'start' };
-  const [swarmId = '', contentId = '', control = ''] = hash.slice(SWARM_PREFIX.length).split('/');
+  const rest = hash.slice(SWARM_PREFIX.length);
+  const settingsAt = rest.search(/[?&]/);
+  const path = settingsAt < 0 ? rest : rest.slice(0, settingsAt);
+  const settings = settingsAt < 0 ? undefined : rest.slice(settingsAt + 1);
+  const [swarmId = '', contentId = '', control = ''] = path.split('/');
   if (!swarmIdSchema.safeParse(swarmId).success)
     return { view: 'bad-link', reason: 'This swarm link is malformed: its swarm id is not one swarmlab makes.' };
   if (!contentIdSchema.safeParse(contentId).success)
     return { view: 'bad-link', reason: 'This swarm link is malformed: its content id is missing or damaged.' };
-  if (view === 'swarm' || control === '') return { view, swarmId, contentId };
+  if (view === 'swarm') return { view, swarmId, contentId, ...(settings && { settings }) };
+  if (control === '') return { view, swarmId, contentId };
   if (!controlSecretSchema.safeParse(control).success)
     return { view: 'bad-link', reason: 'This control link is malformed: its control key is damaged.' };
   return { view, swarmId, contentId, control };

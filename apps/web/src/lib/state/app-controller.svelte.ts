@@ -71,9 +71,13 @@ export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
 }
 
 /** What the page shows. */
+/** Peer settings both before and after a link's hash: which were meant is not for the page to guess. */
+export const PEER_SETTINGS_TWICE =
+  'This link gives its peer settings twice, before and after its # (…/?up=…#/swarm/… and …#/swarm/…?up=…): keep one.';
+
 export type Screen<S, W> =
   | { readonly view: 'start' }
-  | { readonly view: 'bad-link'; readonly reason: string }
+  | Extract<Route, { readonly view: 'bad-link' }>
   | { readonly view: 'swarm'; readonly session: S }
   | { readonly view: 'watch'; readonly watch: W; readonly contentId: string };
 
@@ -256,9 +260,15 @@ export class AppController<S extends AppSession, W extends AppWatch> {
         void this.#openSession().resumeSeed(kept);
         return;
       }
-      const override = parsePeerParams(search);
+      // Settings before the hash, as links are made, or appended after it (`parseRoute`); not both.
+      const swarm = { swarmId: route.swarmId, contentId: route.contentId };
+      if (route.settings !== undefined && search.length > 1) {
+        this.#route = { view: 'bad-link', reason: PEER_SETTINGS_TWICE, swarm };
+        return;
+      }
+      const override = parsePeerParams(route.settings ?? search);
       if (!override.ok) {
-        this.#route = { view: 'bad-link', reason: override.message };
+        this.#route = { view: 'bad-link', reason: override.message, swarm };
         return;
       }
       const control = this.#controlSecrets.get(route.swarmId);
