@@ -1,7 +1,7 @@
 import type { SignalData } from '@swarmlab/protocol';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { OFFER_BURST, OFFER_REFILL_MS } from '../src/offer-budget';
+import { OFFER_BURST, OFFER_REFILL_MS, OFFERS_BURST, OFFERS_REFILL_MS } from '../src/offer-budget';
 import { SwarmConnector, type PeerFactory } from '../src/swarm-connector';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0 an offer' };
@@ -91,6 +91,22 @@ describe('SwarmConnector against a peer that offers again and again', () => {
     left('peer');
     relay('peer', OFFER);
     expect(created).toHaveLength(5);
+    connector.destroy();
+  });
+
+  it('answers a member leaving and joining again under new peer ids no faster than all peers’ budget drips', async () => {
+    const { clock, connector, relay, left, answers } = answering();
+    // 40 cycles of join, 4 offers 25 ms apart, leave: 4 s; every peer id new, with a budget of its own.
+    for (let cycle = 0; cycle < 40; cycle++) {
+      for (let offer = 0; offer < 4; offer++) {
+        clock.nowMs += 25;
+        relay(`flooder-${cycle}`, OFFER);
+      }
+      left(`flooder-${cycle}`);
+    }
+    await Promise.resolve();
+    expect(answers()).toBeLessThanOrEqual(OFFERS_BURST + Math.ceil(clock.nowMs / OFFERS_REFILL_MS));
+    expect(answers()).toBeLessThan(160);
     connector.destroy();
   });
 
