@@ -235,9 +235,11 @@ export interface SwarmRuns {
   /**
    * The config of the run going on, as a member in control describes it (`swarm:resume`): it replaces a
    * member's account, who registered the run again after a restart before the controller's tab came back (a
-   * student's tab claiming no caps would otherwise set the bound the run is measured against). The
-   * participants' own settings then count within the caps corrected. Nothing changes a run started here, nor
-   * one the controller restored, nor for a description of another run.
+   * student's tab claiming no caps would otherwise set the bound the run is measured against). What resuming
+   * members claimed, and the places still awaited, then count within the caps corrected; settings the server told
+   * a member meanwhile (it joined, or took its place back) stand, its engine running with them (correcting them
+   * got honest newcomers flagged; found by review). Nothing changes a run started here, nor one the controller
+   * restored, nor for a description of another run.
    */
   adoptRunConfig(resumed: ResumedRun): void;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
@@ -272,9 +274,10 @@ interface MutableParticipant {
   readonly keyDigest: string | null;
   settings: PeerRunSettings;
   /**
-   * The member's own settings (not the controller's) that `settings` resolve within the run's caps
-   * (`settingsInRun`), so that they follow a correction of those caps (`resume`); absent where `settings` stand as
-   * given, and in a record stored before it was kept.
+   * The settings a resuming member claimed of a restored run (not in control), or none for a place the run awaits,
+   * that `settings` resolve within the run's caps (`settingsInRun`), so that they follow a correction of those caps
+   * (`adoptRunConfig`): its engine runs with what it claimed. Absent where `settings` stand as told to the member
+   * (it joined or took its place back: its engine runs with those) or given, and in a record stored before.
    */
   readonly own?: PeerOverride;
   completedAfterMs: number | null;
@@ -342,8 +345,9 @@ interface LiveRun {
 }
 
 /**
- * What a participant's settings come from: its own settings (its tab's, its link's, or claimed as it resumes a
- * restored run), which count within the run's caps; or settings that stand as given (the controller's).
+ * What a participant's settings come from: what it claims as it resumes a restored run (or none, for a place the
+ * run awaits), which counts within the run's caps and follows their correction; or settings that stand as given
+ * (a controller's claim, or what the server resolved and told the member).
  */
 type PlaceSettings = { readonly own: PeerOverride } | { readonly asGiven: PeerRunSettings };
 
@@ -404,11 +408,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     restored?: { readonly settings: PlaceSettings; readonly awaiting: boolean },
     tookPartAtMs?: number,
   ): MutableParticipant => {
-    const stated: PlaceSettings =
-      restored?.settings ??
-      (member.overrideByControl
-        ? { asGiven: settingsInRun(run.config, member.override, true, member.role) }
-        : { own: member.override });
+    // Settings the server tells the member (it joined, or took its place back: `announce`) stand as told: its
+    // engine runs with them. Only what a resuming tab claimed of a restored run, or a place the run awaits, keeps
+    // `own`, and follows a correction of the caps (`adoptRunConfig`).
+    const stated: PlaceSettings = restored?.settings ?? {
+      asGiven: settingsInRun(run.config, member.override, member.overrideByControl ?? false, member.role),
+    };
     const participant: MutableParticipant = {
       peerId: member.peerId,
       role: member.role,

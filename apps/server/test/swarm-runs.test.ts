@@ -934,6 +934,23 @@ describe('swarm runs', () => {
       expect(imported.snapshot().run?.config).toEqual(SHAPED);
     });
 
+    it('leave the settings told to a member that joined before the controller corrected the caps', () => {
+      const { at, runs } = setUp();
+      at(1000).restore(leecher('a'), { ...restored(3, 'a'), config: DEFAULT_RUN_CONFIG });
+      // A classmate joins meanwhile: told the run has no caps, its engine runs without.
+      expect(runs.join(leecher('d'))?.settings['d']).toMatchObject({
+        uploadBytesPerSec: null,
+        downloadBytesPerSec: null,
+      });
+      runs.adoptRunConfig(restored(3, 'a'));
+      expect(runs.snapshot().run?.config).toEqual(SHAPED);
+      expect(runs.contextOf('d', 3)?.settings).toMatchObject({ uploadBytesPerSec: null, downloadBytesPerSec: null });
+      expect(runs.contextOf('a', 3)?.settings).toMatchObject({
+        uploadBytesPerSec: 200_000,
+        downloadBytesPerSec: 500_000,
+      });
+    });
+
     it('count once each in a restored run, however often its restorer lists them', () => {
       const { at, runs } = setUp();
       at(1000).restore(leecher('a'), restored(3, 'b', 'b', 'b', 'c', 'c'));
