@@ -17,6 +17,7 @@ import {
 } from '@swarmlab/protocol';
 import {
   everyMs,
+  heardNow,
   NO_RUN_PROGRESS,
   ProgressReporter,
   rejoinRequestOf,
@@ -199,6 +200,7 @@ export class HeadlessSession {
     });
     if (!joined.ok) throw refusalError(joined.error);
     const answeredOn = this.#deps.signalling.connectionNumber;
+    const joinedRun = joined.run && heardNow(joined.run, this.#deps.clock);
     if ((await contentIdOf(joined.manifest, this.#deps.sha256)) !== contentId)
       throw new HeadlessPeerError(
         'the file this swarm offers does not match the link: the link may be damaged or forged',
@@ -217,7 +219,7 @@ export class HeadlessSession {
     this.#rejoin.entered(answeredOn);
     const early = this.#earlyStart;
     this.#earlyStart = undefined;
-    const newest = early && (!joined.run || early.runNumber > joined.run.runNumber) ? early : joined.run;
+    const newest = early && (!joinedRun || early.runNumber > joinedRun.runNumber) ? early : joinedRun;
     if (newest) this.#startRun(newest);
     this.#transports.connectTo(joined.peers);
   }
@@ -257,9 +259,11 @@ export class HeadlessSession {
     if (this.#deps.displayName !== undefined) void this.#deps.signalling.setName({ name: this.#deps.displayName });
   }
 
-  #startRun(started: RunStarted): void {
+  #startRun(heard: RunStarted): void {
     const membership = this.#membership;
     if (this.#closed) return;
+    // The run's age counts from now, however long its store takes to open (the previous download's check).
+    const started = heardNow(heard, this.#deps.clock);
     if (!membership) {
       if (started.runNumber > (this.#earlyStart?.runNumber ?? 0)) this.#earlyStart = started;
       return;

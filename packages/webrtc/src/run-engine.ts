@@ -21,11 +21,23 @@ import {
 import type { RunProgress } from './progress-reporter';
 import type { RunLinks } from './run-links';
 
+/**
+ * A run start as this peer heard it: `heardAtMs`, on its clock, when it heard it (`heardNow`). An engine is built
+ * later (a reloaded tab checks its stored chunks first, a headless peer its previous download), and the run's age
+ * counts from the hearing, not from the engine.
+ */
+export type HeardRun = RunStarted & { readonly heardAtMs?: number };
+
+/** `run`, stamped as heard now on `clock`, unless it was stamped already (heard earlier, kept since). */
+export function heardNow(run: HeardRun, clock: Pick<Clock, 'nowMs'>): HeardRun {
+  return run.heardAtMs === undefined ? { ...run, heardAtMs: clock.nowMs() } : run;
+}
+
 export interface RunEngineDeps {
   readonly manifest: Manifest;
   readonly contentId: string;
   readonly localPeerId: string;
-  readonly started: RunStarted;
+  readonly started: HeardRun;
   /** This peer's settings in the run (its caps, whether it leaves on completion). */
   readonly settings: PeerRunSettings;
   /** The seeder's file, or this run's leecher store. */
@@ -76,8 +88,9 @@ export class RunEngine {
     this.store = deps.store;
     // Dated from the run's start, not this engine's: a member that joined or reloaded during the run, first to
     // register it again after a restart, told the server the run was younger than it was (the seeder, at its cap
-    // since the start, was then refused as faster than its cap, and flagged; found by review).
-    this.#startedAtMs = deps.clock.nowMs() - (started.elapsedMs ?? 0);
+    // since the start, was then refused as faster than its cap, and flagged; found by review). Its age counts
+    // from when this peer heard of it, if it says.
+    this.#startedAtMs = (started.heardAtMs ?? deps.clock.nowMs()) - (started.elapsedMs ?? 0);
     const initialChunks = seeding ? Bitfield.full(chunkCount(manifest)) : heldChunks;
     if (!seeding && heldChunks)
       for (let index = 0; index < heldChunks.chunkCount; index++)

@@ -17,6 +17,7 @@ import {
 import {
   browserClock,
   everyMs,
+  heardNow,
   randomToken,
   rejoinRequestOf,
   swarmMemoryOf,
@@ -407,6 +408,8 @@ export class SwarmSession implements RunController {
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
     const answeredOn = membership.connectionNumber;
+    // The run's age counts from its hearing, not from after the manifest's check and the link's settings.
+    const joinedRun = joined.run && heardNow(joined.run, browserClock);
     this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });
     this.#joinCode = joined.joinCode;
     this.#controlSecret = joined.inControl ? control : undefined;
@@ -432,7 +435,7 @@ export class SwarmSession implements RunController {
       this.#unsentOverride = override;
       await this.#sendLinkOverride(membership, joined.peerId, override);
     }
-    if (joined.run) this.#startRun(joined.run);
+    if (joinedRun) this.#startRun(joinedRun);
     else if (this.#role === 'leecher') void this.#offerKeptFile();
     membership.connectTo(joined.peers);
   }
@@ -744,8 +747,10 @@ export class SwarmSession implements RunController {
    * Drops the previous run's engine and starts `started` over every connection. A leecher first opens its
    * store for the run (new and empty, or what it held before a reload, checked), once the quota has room.
    */
-  #startRun(started: RunStarted): void {
+  #startRun(heard: RunStarted): void {
     if (this.#over) return;
+    // The run's age counts from now, however long its store takes to open (a reloaded tab checks its chunks).
+    const started = heardNow(heard, browserClock);
     if (!this.#manifest || !this.#peerId) {
       // Still joining: the join's answer said no run (or an older one) went on; this start is newer.
       if (started.runNumber > (this.#earlyStart?.runNumber ?? 0)) this.#earlyStart = started;
