@@ -38,6 +38,11 @@ export interface HeadlessPeerOptions {
   /** The name shown for this peer on every screen. */
   readonly displayName?: string;
   readonly connectTimeoutMs?: number;
+  /**
+   * How long a peer that registered its swarm again after a restart waits for the seeder before saying it left
+   * (`SEEDER_RETURN_WAIT_MS` by default; tests shorten it).
+   */
+  readonly seederReturnWaitMs?: number;
   /** simple-peer over `@roamhq/wrtc` by default. */
   readonly createPeer?: PeerFactory;
   readonly onEvent?: (event: HeadlessPeerEvent) => void;
@@ -154,6 +159,7 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
       clock: systemClock,
       sha256: nodeSha256,
       displayName,
+      seederReturnWaitMs: options.seederReturnWaitMs,
       onEvent: (event) => {
         if (event.type === 'complete') completion.resolve(undefined);
         if (event.type === 'failed') completion.reject(new HeadlessPeerError(event.message));

@@ -42,6 +42,12 @@ import { verifiedFileSha256 } from './verified-file-hash';
 /** How often the engine is sampled for the reports: as often as a tab samples its own. */
 export const SAMPLE_INTERVAL_MS = 250;
 
+/**
+ * How long a peer that registered its swarm again after a restart waits for the seeder to be back before it says
+ * the seeder left: the server's grace for its members (`memberGraceMs`, 30 s by default), and a margin.
+ */
+export const SEEDER_RETURN_WAIT_MS = 35_000;
+
 export interface HeadlessSessionDeps {
   readonly signalling: SignallingClient;
   readonly createPeer: PeerFactory;
@@ -50,6 +56,8 @@ export interface HeadlessSessionDeps {
   /** Sent once in the swarm, and again to a server that restarted. */
   readonly displayName?: DisplayName | undefined;
   readonly onEvent: (event: HeadlessPeerEvent) => void;
+  /** How long it waits for the seeder after it registered the swarm again; `SEEDER_RETURN_WAIT_MS` by default. */
+  readonly seederReturnWaitMs?: number | undefined;
 }
 
 /** Where this peer stands in its swarm once it is in one. */
@@ -98,6 +106,12 @@ export class HeadlessSession {
   #finishedRunsTold = 0;
   /** Whether the latest broadcast had a seeder in the swarm; undefined before the first. */
   #seederPresent: boolean | undefined;
+  /**
+   * Set while tables without the seeder are not taken for its leaving: this peer registered the swarm again after
+   * a restart, alone at first, and the seeder may be on its way back (`SEEDER_RETURN_WAIT_MS`). Once it is over,
+   * the latest table says.
+   */
+  #seederAwaited: ReturnType<typeof setTimeout> | undefined;
   #fileSha256: string | undefined;
   #reporter: ProgressReporter | undefined;
   #stopSampling: (() => void) | undefined;
@@ -236,6 +250,7 @@ export class HeadlessSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopAwaitingSeeder();
     this.#runStarts++;
     this.#stopSampling?.();
     this.#reporter?.stop();
@@ -371,8 +386,14 @@ export class HeadlessSession {
       if (this.#run?.runNumber === run.runNumber)
         this.#deps.onEvent({ type: 'run-finished', runNumber: run.runNumber, distributionMs: run.distributionMs });
     }
-    // A leecher whose seeder left may wait for chunks nobody has: it says so rather than sit at 0 B/s in silence.
+    this.#noteSeeder(progress);
+  }
+
+  /** A leecher whose seeder left may wait for chunks nobody has: it says so rather than sit at 0 B/s in silence. */
+  #noteSeeder(progress: SwarmProgress): void {
     const seederPresent = progress.peers.some((peer) => peer.role === 'seeder');
+    if (seederPresent) this.#stopAwaitingSeeder();
+    else if (this.#seederAwaited !== undefined) return;
     if (
       this.#seederPresent !== undefined &&
       seederPresent !== this.#seederPresent &&
@@ -403,6 +424,11 @@ export class HeadlessSession {
     );
   }
 
+  #stopAwaitingSeeder(): void {
+    clearTimeout(this.#seederAwaited);
+    this.#seederAwaited = undefined;
+  }
+
   /** Back in the swarm after a drop: connect to the peers it names, join a run that started meanwhile. */
   #rejoined(status: RejoinStatus): void {
     this.#deps.onEvent({ type: 'signalling', status });
@@ -413,9 +439,15 @@ export class HeadlessSession {
     if (status.state !== 'back') return;
     const { run, peers, joinCode, registeredAgain } = status.resumed;
     this.#joinCode = joinCode;
-    // Registered again by this peer, alone so far: the seeder is not gone, just not back yet (the next tables
-    // say whether it comes).
-    if (registeredAgain) this.#seederPresent = undefined;
+    // Registered again by this peer, alone so far: the seeder is not gone, just not back yet. It is said to have
+    // left only if it is not back within the wait (it said nothing, or "left" then "back", before).
+    if (registeredAgain) {
+      this.#stopAwaitingSeeder();
+      this.#seederAwaited = setTimeout(() => {
+        this.#seederAwaited = undefined;
+        if (this.#latestProgress && !this.#closed) this.#noteSeeder(this.#latestProgress);
+      }, this.#deps.seederReturnWaitMs ?? SEEDER_RETURN_WAIT_MS);
+    }
     this.#transports.connectTo(peers);
     const name = this.#deps.displayName;
     // Sent again each time: a server that kept the place may have refused it, sent as the peer entered across a drop.

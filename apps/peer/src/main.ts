@@ -1,4 +1,3 @@
-#!/usr/bin/env tsx
 import { formatJoinCode } from '@swarmlab/protocol';
 import { commandDirectory, parseCliOptions, USAGE } from './cli-options';
 import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';

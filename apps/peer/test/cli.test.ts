@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +25,17 @@ function runPeer(args: readonly string[], timeoutMs = 15_000): Promise<Outcome> 
     );
   });
 }
+
+it('the swarmlab-peer command (one process, tsx registered from its package) runs from any directory', async () => {
+  const bin = fileURLToPath(new URL('../bin/swarmlab-peer.mjs', import.meta.url));
+  const outcome = await new Promise<Outcome>((resolve) => {
+    execFile(bin, ['--help'], { cwd: tmpdir(), timeout: 15_000 }, (error, stdout, stderr) =>
+      resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+    );
+  });
+  expect(outcome).toMatchObject({ exitCode: 0, stderr: '' });
+  expect(outcome.stdout).toMatch(/^Usage:/);
+});
 
 let server: TestSignallingServer;
 

@@ -104,3 +104,33 @@ it('a peer that cannot take its place back after a restart says why and stops, r
   const done = role === 'seeder' ? seeder.done : leecher.done;
   await expect(done).rejects.toThrow(/could not take its place in the swarm back/);
 });
+
+it('a leecher that registered its swarm again alone says the seeder left once it is not back in time, and only then', async () => {
+  const first = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(300_000, 4));
+  const seeder = await startHeadlessPeer({ serverUrl: first.url, seedFile: seedPath });
+  peers.push(seeder);
+  const leecherEvents: HeadlessPeerEvent[] = [];
+  const leecher = await startHeadlessPeer({
+    swarmLink: seeder.shareLink,
+    seederReturnWaitMs: 2000,
+    onEvent: (event) => leecherEvents.push(event),
+  });
+  peers.push(leecher);
+  await until(() => leecher.swarmProgress?.peers.length === 2, 'the leecher to see the seeder');
+  // The teacher's laptop ran both the server and the seeder: both go; the server comes back, the seeder not.
+  await first.close();
+  await seeder.close();
+  const second = await startSignallingServer({ port: first.port });
+  servers.push(second);
+  const said = (type: HeadlessPeerEvent['type']) => leecherEvents.filter((event) => event.type === type).length;
+  await until(
+    () => leecherEvents.some((event) => event.type === 'signalling' && event.status.state === 'back'),
+    'the leecher to be back',
+  );
+  expect(said('seeder-gone')).toBe(0);
+  await until(() => said('seeder-gone') === 1, 'the leecher to say the seeder left');
+  expect(said('seeder-back')).toBe(0);
+});
