@@ -113,6 +113,25 @@ describe('AppController: routing', () => {
     app.start();
     expect(sessions).toHaveLength(0);
     expect(app.screen).toMatchObject({ view: 'bad-link', reason: PEER_SETTINGS_TWICE });
+    // A start page's query (kept in a seeder's address bar) is no peer setting.
+    const started = setUp(`/?mode=p2p&server-up=2MB/s${swarmLink(SWARM_A, CONTENT_A)}&up=500kB/s`);
+    started.app.start();
+    expect(started.sessions[0]!.joined?.override).toEqual({ uploadBytesPerSec: 500_000 });
+  });
+
+  it('opens the swarm again with settings appended to its link in a tab already in it, and only then', () => {
+    const { app, window, sessions } = setUp(`/${swarmLink(SWARM_A, CONTENT_A)}`);
+    app.start();
+    // The student types `?up=…` after the link in the address bar: the page does not reload, the hash changes.
+    window.open(`/${swarmLink(SWARM_A, CONTENT_A)}?up=500kB/s`);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[0]!.leaveCalls).toBe(1);
+    expect(sessions[1]!.joined?.override).toEqual({ uploadBytesPerSec: 500_000 });
+    window.fire('hashchange');
+    expect(sessions).toHaveLength(2);
+    // Mistyped, they are refused, saying why, and the swarm can be joined without them.
+    window.open(`/${swarmLink(SWARM_A, CONTENT_A)}?up=-1MB/s`);
+    expect(app.screen).toMatchObject({ view: 'bad-link', swarm: { swarmId: SWARM_A, contentId: CONTENT_A } });
   });
 
   it('refuses a malformed swarm link', () => {

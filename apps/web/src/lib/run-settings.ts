@@ -121,6 +121,15 @@ export function parseStartParams(search: string): Parsed<PreparedStart> {
   return { ok: true, value: { config: config.value, fileMib } };
 }
 
+/** The query parameters of one peer's settings. */
+const PEER_PARAMS = ['up', 'down', 'leave'] as const;
+
+/** Whether a query string holds peer settings (`up`, `down`, `leave`), rather than a start page's or none. */
+export function hasPeerParams(search: string): boolean {
+  const params = new URLSearchParams(search);
+  return PEER_PARAMS.some((name) => params.has(name));
+}
+
 /** Reads one peer's `up`, `down`, `leave` from a query string. */
 export function parsePeerParams(search: string): Parsed<PeerOverride> {
   const params = new URLSearchParams(search);

@@ -1,7 +1,7 @@
 import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
 import { parseRoute, swarmHash, watchHash, type Route } from '../route';
 import { recordOfRun } from '../run-record';
-import { parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
+import { hasPeerParams, parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
 import type { ChunkSource } from '../storage/chunk-source';
 import type { KeptSeed, SeedPlace } from './swarm-session.svelte';
@@ -94,6 +94,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   #prepared = $state.raw<Parsed<PreparedStart>>(parseStartParams(''));
   #route = $state.raw<Route>({ view: 'start' });
   #session = $state.raw<S | undefined>();
+  /** The peer settings after the hash of the link the session was opened from (`Route`'s `settings`). */
+  #sessionSettings: string | undefined;
   #watch = $state.raw<W | undefined>();
   /** The control secret the watch was opened with: a control link pasted for the same swarm opens it again. */
   #watchControl: string | undefined;
@@ -252,17 +254,20 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     }
     this.#route = route;
     if (route.view === 'swarm') {
-      if (this.#session?.swarmId === route.swarmId) return;
+      // The swarm this tab is in, with the settings after the hash it was opened with: nothing to do. Settings
+      // appended to an open swarm's link (the page does not reload) open it again with them, as a reload with
+      // them would (its place and chunks taken back); they were ignored without a word (found by review).
+      if (this.#session?.swarmId === route.swarmId && this.#sessionSettings === route.settings) return;
       this.#closeAll({ keepStoredChunks: true });
       const kept = this.#keptSeed;
       if (kept?.place.swarmId === route.swarmId) {
         this.#keptSeed = undefined;
-        void this.#openSession().resumeSeed(kept);
+        void this.#openSession(route.settings).resumeSeed(kept);
         return;
       }
       // Settings before the hash, as links are made, or appended after it (`parseRoute`); not both.
       const swarm = { swarmId: route.swarmId, contentId: route.contentId };
-      if (route.settings !== undefined && search.length > 1) {
+      if (route.settings !== undefined && hasPeerParams(search)) {
         this.#route = { view: 'bad-link', reason: PEER_SETTINGS_TWICE, swarm };
         return;
       }
@@ -272,7 +277,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
         return;
       }
       const control = this.#controlSecrets.get(route.swarmId);
-      void this.#openSession().join(route.swarmId, route.contentId, override.value, control);
+      void this.#openSession(route.settings).join(route.swarmId, route.contentId, override.value, control);
     } else if (route.view === 'watch') {
       const control = this.#controlSecrets.get(route.swarmId);
       // The same swarm, watched with the same secret: nothing to do. A control link pasted into a read-only
@@ -286,9 +291,11 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     }
   }
 
-  #openSession(): S {
+  /** A session for this page; `settings`: the peer settings after the hash of the link it was opened from. */
+  #openSession(settings?: string): S {
     const session: S = this.#deps.createSession((broadcast) => this.#collect(session, broadcast));
     this.#session = session;
+    this.#sessionSettings = settings;
     this.#opened();
     return session;
   }
