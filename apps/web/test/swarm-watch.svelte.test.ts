@@ -138,3 +138,47 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     expect(watch.phase).toBe('watching');
   });
 });
+
+describe('an overview screen after a restart', () => {
+  it('does not take the seeder for gone while its tab may be on its way back, and then does', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const file = await testFile(64 * 1024, 16 * 1024);
+    const seeder = SignallingClient.connect(server.url);
+    cleanUps.push(() => seeder.disconnect());
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+    const student = SignallingClient.connect(server.url);
+    cleanUps.push(() => student.disconnect());
+    const joined = await student.joinSwarm({ swarmId: created.swarmId });
+    if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
+    const watch = new SwarmWatch(created.swarmId, {
+      signallingUrl: server.url,
+      sha256: webCryptoSha256,
+      control: created.controlSecret,
+      seederReturnWaitMs: 500,
+    });
+    cleanUps.push(() => watch.close());
+    await watch.watch(file.contentId);
+    expect(watch.seederAwaited).toBe(false);
+
+    // The server restarts; the student's tab is first to register the swarm again, the seeder's not back yet.
+    await server.close();
+    const restarted = await startSignallingServer({ port: server.port });
+    cleanUps.push(() => restarted.close());
+    await until(
+      () => student.connectionNumber === 2 && student.connection.state === 'connected',
+      'the student to reconnect',
+    );
+    const { peerId, memberKey, seal } = joined;
+    const file2 = { manifest: file.manifest, contentId: file.contentId };
+    const place = { swarmId: created.swarmId, peerId, memberKey, seal, role: 'leecher' as const, run: null };
+    expect((await student.restoreSwarm({ ...place, ...file2 })).ok).toBe(true);
+    await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
+    expect(watch.swarmProgress?.peers.map((peer) => peer.role)).toEqual(['leecher']);
+    expect(watch.seederAwaited).toBe(true);
+    // Not back within the wait: now it is gone, and the screen may offer to seed in its place.
+    await until(() => !watch.seederAwaited, 'the wait to end');
+    expect(watch.swarmProgress?.peers.some((peer) => peer.role === 'seeder')).toBe(false);
+  });
+});

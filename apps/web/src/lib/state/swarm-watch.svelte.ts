@@ -16,6 +16,7 @@ import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink } from './file-preparatio
 import { signallingRunController, type RunController, type RunRequests } from './run-controller';
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
+import { hasSeeder } from '../swarm-seeder';
 
 export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 
@@ -40,6 +41,13 @@ const REWATCH_BUSY: ReadonlySet<string> = new Set<SignallingError['code']>([
 /** How long "Reconnected" stays up: it says the screen is current again, then leaves the projector its room. */
 export const RECONNECTED_NOTICE_MS = 5000;
 
+/**
+ * How long a screen that followed its swarm again (a restart, a drop) gives the seeder's tab to be back before it
+ * takes a table without it for its leaving: the server's grace for members (`memberGraceMs`, 30 s by default),
+ * and a margin.
+ */
+export const SEEDER_RETURN_WAIT_MS = 35_000;
+
 export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
   readonly signallingUrl?: string;
@@ -50,6 +58,8 @@ export interface SwarmWatchOptions {
   readonly visibility?: PageVisibility;
   /** How the manifest is checked against the link; the page's own SHA-256 by default. */
   readonly sha256?: Sha256;
+  /** `SEEDER_RETURN_WAIT_MS` by default (tests shorten it). */
+  readonly seederReturnWaitMs?: number;
 }
 
 /**
@@ -70,6 +80,9 @@ export class SwarmWatch implements RunController {
   #joinCode = $state<JoinCode | undefined>();
   /** Waiting for a server that has just started to know the swarm again (`phase` is `connecting`). */
   #waitingForSwarm = $state(false);
+  /** See `seederAwaited`; the timer that ends the wait. */
+  #seederAwaited = $state(false);
+  #seederWaitTimer: ReturnType<typeof setTimeout> | undefined;
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
@@ -85,6 +98,16 @@ export class SwarmWatch implements RunController {
     this.#signalling.on('swarm:progress', (progress) => this.#setProgress(progress));
     this.#signalling.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
+  }
+
+  /**
+   * The seeder's tab may be on its way back: this screen lost its connection, or the server had just restarted,
+   * and no table since showed the seeder (for `SEEDER_RETURN_WAIT_MS` after the screen followed the swarm again).
+   * A table without it then is no sign that it left, and the screen does not offer to seed in its place (that
+   * made the projector a leecher of the restored run, and a second seeder once the first was back).
+   */
+  get seederAwaited(): boolean {
+    return this.#seederAwaited;
   }
 
   /** What this screen says of its signalling connection, once it was lost. */
@@ -140,6 +163,8 @@ export class SwarmWatch implements RunController {
       () => this.#signalling.watchSwarm({ swarmId: this.swarmId, ...(control !== undefined && { control }) }),
       { onWaiting: () => (this.#waitingForSwarm = true), cancelled: () => this.#phase !== 'connecting' },
     );
+    // The server had just restarted: its members, the seeder among them, are still coming back.
+    if (this.#waitingForSwarm && watched.ok) this.#awaitSeeder(watched.progress);
     this.#waitingForSwarm = false;
     if (this.#phase !== 'connecting') return;
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
@@ -180,12 +205,14 @@ export class SwarmWatch implements RunController {
   close(): void {
     clearTimeout(this.#rewatchTimer);
     clearTimeout(this.#noticeTimer);
+    clearTimeout(this.#seederWaitTimer);
     this.#shownProgress.dispose();
     this.#signalling.disconnect();
     if (this.#phase !== 'failed') this.#phase = 'closed';
   }
 
   #setProgress(progress: SwarmProgress): void {
+    if (hasSeeder(progress)) this.#seederBack();
     this.#swarmProgress = progress;
     this.#shownProgress.set(progress);
     this.#announce();
@@ -207,6 +234,8 @@ export class SwarmWatch implements RunController {
     if (connection.state === 'lost') {
       clearTimeout(this.#rewatchTimer);
       clearTimeout(this.#noticeTimer);
+      clearTimeout(this.#seederWaitTimer);
+      this.#seederAwaited = true;
       const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
       this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
     } else if (connection.state === 'connected' && this.#notice) {
@@ -225,6 +254,7 @@ export class SwarmWatch implements RunController {
     if (watched.ok) {
       this.#joinCode = watched.joinCode;
       this.#setProgress(watched.progress);
+      this.#awaitSeeder(watched.progress);
       const reconnected: SignallingNotice = { tone: 'good', text: 'Reconnected to the signalling server.' };
       this.#notice = reconnected;
       clearTimeout(this.#noticeTimer);
@@ -249,6 +279,22 @@ export class SwarmWatch implements RunController {
       return;
     }
     this.#fail(userMessageOf(watched.error));
+  }
+
+  /** The seeder's tab is given `SEEDER_RETURN_WAIT_MS` to be back, unless `progress` shows it already. */
+  #awaitSeeder(progress: SwarmProgress): void {
+    clearTimeout(this.#seederWaitTimer);
+    if (hasSeeder(progress)) return this.#seederBack();
+    this.#seederAwaited = true;
+    this.#seederWaitTimer = setTimeout(
+      () => (this.#seederAwaited = false),
+      this.#options.seederReturnWaitMs ?? SEEDER_RETURN_WAIT_MS,
+    );
+  }
+
+  #seederBack(): void {
+    clearTimeout(this.#seederWaitTimer);
+    this.#seederAwaited = false;
   }
 
   #fail(message: string): void {
