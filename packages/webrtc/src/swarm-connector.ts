@@ -30,6 +30,13 @@ export const CONNECT_TIMEOUT_MS = 20_000;
  */
 export const MAX_CONNECT_ATTEMPTS = 4;
 export const CONNECT_RETRY_DELAY_MS = 2000;
+/**
+ * The connection to the first member (the seeder) is tried past `MAX_CONNECT_ATTEMPTS`, for as long as both are in
+ * the swarm, at most this long apart: a leecher without it could never complete a client-server run, and a
+ * member flooding the seeder with offers (past its budget, `OfferBudget`, a newcomer's are ignored) made newcomers
+ * give up on it for good after about 90 s (found by review).
+ */
+export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
 
 /** What `onConnectError` is told when an open connection closes without either side closing it on purpose. */
 export const CONNECTION_LOST_MESSAGE = 'connection lost: connecting again';
@@ -85,6 +92,8 @@ export class SwarmConnector {
    * connection, not ours, and are dropped until their answer to our offer comes.
    */
   readonly #crossedOffers = new Set<PeerId>();
+  /** Peers whose connection is tried for as long as they are in the swarm (the seeder: `connectTo`'s first). */
+  readonly #persistent = new Set<PeerId>();
   readonly #offers: OfferBudget;
   #destroyed = false;
 
@@ -96,6 +105,7 @@ export class SwarmConnector {
       clearTimeout(this.#retries.get(peerId));
       this.#retries.delete(peerId);
       this.#crossedOffers.delete(peerId);
+      this.#persistent.delete(peerId);
       this.#offers.forget(peerId);
       this.#abandon(peerId, 'left the swarm', { retry: false });
     };
@@ -112,6 +122,7 @@ export class SwarmConnector {
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     const [first, ...rest] = peerIds;
     if (first === undefined || max < 1) return;
+    this.#persistent.add(first);
     for (let i = rest.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [rest[i], rest[j]] = [rest[j]!, rest[i]!];
@@ -245,7 +256,8 @@ export class SwarmConnector {
     pending.peer.destroy();
     if (this.#destroyed) return;
     if (!options.quiet) this.#deps.onConnectError?.(peerId, message);
-    if (options.retry === false || !pending.initiator || pending.attempt >= MAX_CONNECT_ATTEMPTS) return;
+    if (options.retry === false || !pending.initiator) return;
+    if (pending.attempt >= MAX_CONNECT_ATTEMPTS && !this.#persistent.has(peerId)) return;
     this.#openLater(peerId, pending.attempt + 1);
   }
 
@@ -263,9 +275,13 @@ export class SwarmConnector {
     if (initiator) this.#openLater(peerId, 1);
   }
 
-  /** Opens the connection to `peerId` again (try number `attempt`) after the retry delay, doubling, randomised by half. */
+  /**
+   * Opens the connection to `peerId` again (try number `attempt`) after the retry delay, doubling up to
+   * `MAX_CONNECT_RETRY_DELAY_MS`, randomised by half.
+   */
   #openLater(peerId: PeerId, attempt: number): void {
-    const delayMs = CONNECT_RETRY_DELAY_MS * 2 ** Math.max(0, attempt - 2) * (0.5 + Math.random());
+    const doubledMs = CONNECT_RETRY_DELAY_MS * 2 ** Math.min(16, Math.max(0, attempt - 2));
+    const delayMs = Math.min(doubledMs, MAX_CONNECT_RETRY_DELAY_MS) * (0.5 + Math.random());
     clearTimeout(this.#retries.get(peerId));
     this.#retries.set(
       peerId,

@@ -1,8 +1,8 @@
 import type { SignalData } from '@swarmlab/protocol';
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OFFER_BURST, OFFER_REFILL_MS, OFFERS_BURST, OFFERS_REFILL_MS } from '../src/offer-budget';
-import { SwarmConnector, type PeerFactory } from '../src/swarm-connector';
+import { MAX_CONNECT_ATTEMPTS, SwarmConnector, type PeerFactory } from '../src/swarm-connector';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0 an offer' };
 
@@ -116,5 +116,47 @@ describe('SwarmConnector against a peer that offers again and again', () => {
     connector.connectTo(['a', 'b', 'c']);
     connector.acceptSignal('a', OFFER);
     expect(created).toEqual([]);
+  });
+});
+
+describe('SwarmConnector tries of the connections it opens', () => {
+  it('gives up on a member after 4 tries, never on the seeder while both are in the swarm', async () => {
+    vi.useFakeTimers();
+    try {
+      const offersTo = new Map<string, number>();
+      // Peers that offer and then never connect: each try times out (a flood's victim ignoring its offers).
+      const createPeer: PeerFactory = () => {
+        const peer = Object.assign(new EventEmitter(), {
+          destroyed: false,
+          destroy() {
+            this.destroyed = true;
+          },
+          signal() {},
+        });
+        setTimeout(() => peer.emit('signal', OFFER), 0);
+        return peer as unknown as ReturnType<PeerFactory>;
+      };
+      const connector = new SwarmConnector({
+        signalling: {
+          on: () => () => {},
+          sendSignal: async ({ to }) => {
+            offersTo.set(to, (offersTo.get(to) ?? 0) + 1);
+            return { ok: true };
+          },
+        },
+        localPeerId: 'newcomer',
+        iceServers: [],
+        createPeer,
+        onLink: () => {},
+      });
+      connector.connectTo(['seeder', 'member']);
+      await vi.advanceTimersByTimeAsync(15 * 60_000);
+      expect(offersTo.get('member')).toBe(MAX_CONNECT_ATTEMPTS);
+      // 20 s each try, then at most 30 s (randomised by half) between tries: more than 15 in 15 minutes.
+      expect(offersTo.get('seeder')).toBeGreaterThan(15);
+      connector.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
