@@ -68,6 +68,23 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   let closed = false;
   let beating = false;
   let listed = false;
+  /**
+   * Since when this process has reached Redis without a failure (undefined while it fails). Another process's
+   * `alive` key missing is taken for its stopping only once this process has been reaching Redis for
+   * `processTimeoutMs`: after an outage longer than that every key has expired, the processes reconnect up to
+   * seconds apart, and the first back took the others, alive, for stopped (each then closed all its connections;
+   * found by review). By then every live process has set its key again.
+   */
+  let reachingSinceMs: number | undefined;
+  const reached = (): void => {
+    reachingSinceMs ??= Date.now();
+  };
+  const failed = (error: unknown): void => {
+    reachingSinceMs = undefined;
+    options.onError(error);
+  };
+  const judgesOthers = (): boolean =>
+    reachingSinceMs !== undefined && Date.now() - reachingSinceMs >= options.processTimeoutMs;
 
   const takeOver = async (stopped: ProcessId): Promise<void> => {
     for (const swarmId of await client.sMembers(keys.swarms)) {
@@ -85,10 +102,11 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
 
   const beat = async (): Promise<void> => {
     await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
+    reached();
     const added = await client.sAdd(keys.processes, processId);
     if (listed && added === 1 && !closed) disowned();
     listed = true;
-    for (const other of await client.sMembers(keys.processes)) {
+    for (const other of judgesOthers() ? await client.sMembers(keys.processes) : []) {
       if (other === processId || closed) continue;
       if ((await client.exists(keys.alive(other))) === 1) continue;
       if ((await client.sRem(keys.processes, other)) === 1) await takeOver(other);
@@ -124,7 +142,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
           const since = seenBefore?.get(socketId) ?? Date.now();
           if (Date.now() - since >= UNHELD_SOCKET_MS) gone.push(socketId);
           else seenNow.set(socketId, since);
-        } else if (!listed.has(owner)) {
+        } else if (!listed.has(owner) && judgesOthers()) {
           if (!alive.has(owner)) alive.set(owner, (await client.exists(keys.alive(owner))) === 1);
           if (!alive.get(owner)) gone.push(socketId);
         }
@@ -134,14 +152,13 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       if (gone.length > 0) lost(swarmId, gone);
     }
   };
-  const inTurn = { stopped: () => closed, onError: options.onError };
-  const auditTimer = everyInTurn(options.auditIntervalMs, audit, inTurn);
+  const auditTimer = everyInTurn(options.auditIntervalMs, audit, { stopped: () => closed, onError: options.onError });
 
   const tick = (): void => {
     if (beating || closed) return;
     beating = true;
     beat()
-      .catch(options.onError)
+      .catch(failed)
       .finally(() => (beating = false));
   };
   const timer = setInterval(tick, options.heartbeatIntervalMs);
@@ -151,8 +168,11 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   // Redis down, node-redis would queue one a second for as long as it is down.
   const aliveTimer = everyInTurn(
     options.heartbeatIntervalMs,
-    () => client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs }),
-    inTurn,
+    async () => {
+      await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
+      reached();
+    },
+    { stopped: () => closed, onError: failed },
   );
   tick();
 

@@ -37,7 +37,8 @@ describe('the audit of sockets nobody holds', () => {
       processId: 'A',
       store,
       heartbeatIntervalMs: 3_600_000,
-      processTimeoutMs: 5000,
+      // Short: B is judged only once this process has reached Redis that long (see the outage below).
+      processTimeoutMs: 10,
       auditIntervalMs: 10,
       onError: (error) => {
         throw error;
@@ -48,7 +49,7 @@ describe('the audit of sockets nobody holds', () => {
       () => true,
     );
     try {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 150));
     } finally {
       liveness.stop();
     }
@@ -56,5 +57,45 @@ describe('the audit of sockets nobody holds', () => {
     // is not (an answer kept for the whole batch suspended a member connected to a live process).
     expect(lost[0]).toBe('gone-with-b');
     expect(lost).not.toContain('reconnected-to-b');
+  });
+});
+
+describe('the look for processes that stopped', () => {
+  it('waits, after Redis was out of reach, for the others to say again that they are alive', async () => {
+    const keys = redisKeys('t:');
+    const startedAtMs = Date.now();
+    // Redis out of reach for this process's first 60 ms; B's `alive` key expired during the outage, and B sets
+    // it again 40 ms after Redis is back (its client reconnecting a little later than this one's).
+    const reachable = () => Date.now() - startedAtMs >= 60;
+    const removed: string[] = [];
+    const client = {
+      set: async () => {
+        if (!reachable()) throw new Error('connection refused');
+        return 'OK';
+      },
+      sAdd: async () => 0,
+      sRem: async (_key: string, member: string) => (removed.push(member), 1),
+      exists: async () => (Date.now() - startedAtMs >= 100 ? 1 : 0),
+      sMembers: async (key: string) => (key === keys.swarms ? [] : ['A', 'B']),
+      del: async () => 1,
+    } as unknown as RedisClient;
+    const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
+    const liveness = startProcessLiveness({
+      client,
+      keys,
+      processId: 'A',
+      store,
+      heartbeatIntervalMs: 5,
+      processTimeoutMs: 80,
+      auditIntervalMs: 3_600_000,
+      onError: () => undefined,
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      liveness.stop();
+    }
+    // Before, the first beat once Redis was back found B's key missing and took B, alive, for stopped.
+    expect(removed).toEqual([]);
   });
 });
