@@ -5,7 +5,7 @@ import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
-import { connectRedisState, REDIS_URL_ENV, RedisUnreachableError } from './redis-swarm-state';
+import { connectRedisState, REDIS_URL_ENV, RedisUnreachableError, RedisUrlError } from './redis-swarm-state';
 import { lanUrlOf, terminalQr } from './terminal-qr';
 
 /** How long a shutdown may take before the process exits anyway. */
@@ -78,6 +78,10 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof CliUsageError) {
     console.error(`error: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof RedisUrlError) {
+    console.error(`error: ${REDIS_URL_ENV}: ${error.message}`);
     process.exit(2);
   }
   if (error instanceof RedisUnreachableError) {

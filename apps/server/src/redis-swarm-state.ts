@@ -56,6 +56,7 @@ export interface RedisState {
 export async function connectRedisState(options: RedisStateOptions): Promise<RedisState> {
   const prefix = options.keyPrefix ?? 'swarmlab:';
   const keys = redisKeys(prefix);
+  checkRedisUrl(options.url);
   const client = createRedisClient(options.url);
   const adapterClient = createRedisClient(options.url);
   // Once connected, a dropped connection (Redis restarting, a connection reset) is an `error` event on the
@@ -143,13 +144,40 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
   };
 }
 
-/** Redis could not be reached as the process started: it says where, and the process does not start. */
+/**
+ * Redis could not be reached as the process started: it says where (its password, if the URL holds one, hidden:
+ * it ended up in terminals and logs), and the process does not start.
+ */
 export class RedisUnreachableError extends Error {
   override readonly name = 'RedisUnreachableError';
 
   constructor(url: string, cause: unknown) {
-    super(`cannot reach Redis at ${url} (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`cannot reach Redis at ${withoutCredentials(url)} (${reason})`, { cause });
   }
+}
+
+/** A Redis URL that is none (`localhost:6379`, its scheme left out): node-redis threw a stack trace for it. */
+export class RedisUrlError extends Error {
+  override readonly name = 'RedisUrlError';
+}
+
+/** Refuses what is not a `redis://` or `rediss://` URL, saying how to write one. */
+export function checkRedisUrl(text: string): void {
+  const example = 'write it as redis://host:port (rediss:// with TLS; redis://:password@host:port with a password)';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new RedisUrlError(`"${withoutCredentials(text)}" is not a Redis URL: ${example}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new RedisUrlError(`"${withoutCredentials(text)}" is not a Redis URL (${url.protocol}): ${example}`);
+}
+
+/** `url` with its user name and password, if any, replaced by `***`. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }
 
 /**

@@ -2,6 +2,7 @@ import { freePort, startRedisServer, type TestRedisServer } from '@swarmlab/test
 import { io as connectClient } from 'socket.io-client';
 import { afterEach, expect, it } from 'vitest';
 import { connectRedisState, createSignallingServer, RedisUnreachableError, type SignallingServer } from '../src/index';
+import { RedisUrlError } from '../src/redis-swarm-state';
 import { makeManifest, waitUntil, WAIT_MS, type TypedClient } from './harness';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,6 +29,18 @@ it('refuses to start, saying where, when Redis cannot be reached', async () => {
   const started = connectRedisState({ url });
   await expect(started).rejects.toThrow(RedisUnreachableError);
   await expect(started).rejects.toThrow(`cannot reach Redis at ${url}`);
+});
+
+it('refuses a URL that is no Redis URL, saying how to write one, and hides a password it cannot reach with', async () => {
+  await expect(connectRedisState({ url: 'localhost:6379' })).rejects.toThrow(
+    new RedisUrlError(
+      '"localhost:6379" is not a Redis URL (localhost:): write it as redis://host:port (rediss:// with TLS; redis://:password@host:port with a password)',
+    ),
+  );
+  const port = await freePort();
+  const refused = connectRedisState({ url: `redis://:s3cret@127.0.0.1:${port}` });
+  await expect(refused).rejects.toThrow(`cannot reach Redis at redis://***@127.0.0.1:${port}`);
+  await expect(refused).rejects.not.toThrow('s3cret');
 });
 
 it('stays up while Redis restarts, says so, and serves swarms again once it is back', async () => {
