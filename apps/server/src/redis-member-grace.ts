@@ -12,11 +12,12 @@ export interface RedisMemberGraceOptions extends MemberGraceOptions {
   /** How often this process looks for waits past their deadline. */
   readonly sweepIntervalMs: number;
   /**
-   * How often it looks, a few swarms at a time, for members away with no wait (see `createRedisMemberGrace`);
-   * and how it reads a swarm's away members (none for a swarm gone).
+   * How often it looks, a few swarms at a time, for members away with no wait, and restored runs awaiting
+   * participants with none (see `createRedisMemberGrace`); and how it reads what a swarm awaits (nothing for a
+   * swarm gone).
    */
   readonly recheckIntervalMs: number;
-  readonly awayMembers: (swarmId: SwarmId) => Promise<readonly PeerId[]>;
+  readonly awaited: (swarmId: SwarmId) => Promise<{ readonly members: readonly PeerId[]; readonly participants: boolean }>;
 }
 
 /** Swarms looked at in one recheck; the next recheck goes on from there. */
@@ -53,6 +54,7 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
   };
 
   const memberWait = (swarmId: SwarmId, peerId: PeerId): string => `member ${swarmId} ${peerId}`;
+  const runWait = (swarmId: SwarmId): string => `run ${swarmId}`;
 
   const sweep = async (): Promise<void> => {
     const due = await client.zRangeByScore(keys.grace, '-inf', nowMs(), { LIMIT: { offset: 0, count: SWEEP_BATCH } });
@@ -74,14 +76,21 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
     const swarmIds = (await client.sMembers(keys.swarms)).sort();
     const batch = swarmIds.slice(rechecked, rechecked + RECHECK_BATCH);
     rechecked = rechecked + RECHECK_BATCH >= swarmIds.length ? 0 : rechecked + RECHECK_BATCH;
+    const waitFor = (value: string) =>
+      client.zAdd(keys.grace, { score: nowMs() + graceMs, value }, { condition: 'NX' });
     for (const swarmId of batch) {
       if (closed) return;
-      for (const peerId of await options.awayMembers(swarmId))
-        await client.zAdd(
-          keys.grace,
-          { score: nowMs() + graceMs, value: memberWait(swarmId, peerId) },
-          { condition: 'NX' },
-        );
+      const awaited = await options.awaited(swarmId);
+      for (const peerId of awaited.members) await waitFor(memberWait(swarmId, peerId));
+      // A restored run's wait is a write of its own too: lost, the run waited for ever for participants that
+      // never came back, "running" on every screen (found by review).
+      if (awaited.participants) await waitFor(runWait(swarmId));
+    }
+    // Waits this process started that another ended (it swept them, or the member resumed there) are forgotten,
+    // a few each time: they piled up for the life of the process, and its pending count never came back to 0.
+    for (const key of [...started].slice(0, SWEEP_BATCH)) {
+      if (closed) return;
+      if ((await client.zScore(keys.grace, key)) === null) started.delete(key);
     }
   };
   const inTurn = { stopped: () => closed, onError: failed };
@@ -107,7 +116,7 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
       write(client.zRem(keys.grace, key));
     },
     awaitParticipants(swarmId) {
-      wait(`run ${swarmId}`, true);
+      wait(runWait(swarmId), true);
     },
     close() {
       closed = true;

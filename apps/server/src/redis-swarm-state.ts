@@ -112,10 +112,13 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           graceMs: context.limits.memberGraceMs,
           sweepIntervalMs,
           recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
-          awayMembers: async (swarmId) =>
-            (await store.load(swarmId))?.record.members.flatMap((member) =>
-              member.socketId === null ? [member.peerId] : [],
-            ) ?? [],
+          awaited: async (swarmId) => {
+            const record = (await store.load(swarmId))?.record;
+            return {
+              members: record?.members.flatMap((member) => (member.socketId === null ? [member.peerId] : [])) ?? [],
+              participants: record?.runs.live?.participants.some((participant) => participant.awaiting) ?? false,
+            };
+          },
         })),
       onSocketsLost: (lost, holds) => liveness.onSocketsLost(lost, holds),
       onDisowned: (disowned) => liveness.onDisowned(disowned),

@@ -414,6 +414,78 @@ describe('a member away whose grace wait was lost', () => {
   });
 });
 
+describe('a restored run whose wait for its participants was lost', () => {
+  it('is given a wait again, and interrupted once nobody it awaits came back', async () => {
+    // The swarm, as its seeder's tab knows it, from a server that then went away with its Redis data.
+    const [first] = await startProcesses(1);
+    const seeder = await seedOn(first!);
+    const file = await makeManifest();
+    const [a] = await startProcesses(1, { memberGraceMs: 1000 });
+    const client = await a!.connect();
+    const received = record(client);
+    const restored = await client.timeout(WAIT_MS).emitWithAck('swarm:restore', {
+      swarmId: seeder.swarmId,
+      peerId: seeder.peerId,
+      memberKey: seeder.memberKey,
+      seal: seeder.seal,
+      role: 'seeder',
+      control: seeder.controlSecret,
+      run: {
+        runNumber: 1,
+        config: DEFAULT_RUN_CONFIG,
+        settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+        elapsedMs: 5000,
+        completedAfterMs: null,
+        participants: [
+          { peerId: seeder.peerId, role: 'seeder' },
+          { peerId: 'awaitedpeer1', role: 'leecher' },
+        ],
+      },
+      ...file,
+    });
+    expect(restored).toMatchObject({ ok: true, registeredAgain: true });
+    const wait = `run ${seeder.swarmId}`;
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      const graceKey = `${a!.keyPrefix}grace`;
+      const deadline = Date.now() + WAIT_MS;
+      while ((await raw.zScore(graceKey, wait)) === null) {
+        if (Date.now() > deadline) throw new Error('no wait was written');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // What a process killed between the restore and its wait, or a failed write, leaves: no wait.
+      expect(await raw.zRem(graceKey, wait)).toBe(1);
+    } finally {
+      await raw.quit();
+    }
+    const table = await tableWhen(
+      received,
+      (latest) => latest.run?.phase === 'interrupted',
+      'the run to be interrupted',
+    );
+    expect(table.run?.interruption).toBeTruthy();
+  });
+});
+
+describe('grace waits a process started that another ended', () => {
+  it('are forgotten: its count of pending waits comes back to 0', async () => {
+    const [a, b] = await startProcesses(2, { memberGraceMs: 3000 });
+    const seeder = await seedOn(b!);
+    const leecher = await joinOn(a!, seeder.swarmId);
+    // The leecher's network drops on A (A starts its wait), and it takes its place back through B.
+    leecher.client.io.engine.close();
+    await waitUntil(() => a!.server.stats().pendingGraces === 1, 'A to wait for the leecher');
+    const back = await b!.connect();
+    expect(await resumeOn(back, leecher)).toMatchObject({ ok: true });
+    await waitUntil(
+      () => a!.server.stats().pendingGraces === 0,
+      'A to forget the wait B ended',
+      3 * RECHECK_INTERVAL_MS + WAIT_MS,
+    );
+  });
+});
+
 describe('sockets recorded as held where nobody holds them', () => {
   /** The swarm's record as Redis holds it. */
   const storedSwarm = async (keyPrefix: string, swarmId: string) => {
