@@ -229,7 +229,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxEventBytes,
         // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
         refuseEarly: () => {
-          if (store.followedSwarmOf(socket.id)) return 'already-in-swarm';
+          if (store.followedIsLive && store.followedSwarmOf(socket.id)) return 'already-in-swarm';
           return store.refuseCreateEarly(address);
         },
         handle: ({ manifest, contentId, config }, reply) =>

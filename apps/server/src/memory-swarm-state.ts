@@ -44,6 +44,7 @@ export const createMemorySwarmState: SwarmStateFactory = ({ limits, quotas, nowM
       },
       socketOf: (swarmId, peerId) => Promise.resolve(registry.socketOf(swarmId, peerId)),
       followedSwarmOf: (socketId) => registry.followedSwarmOf(socketId),
+      followedIsLive: true,
       // One process: a swarm that ends takes its presences with it.
       followedLiveSwarmOf: (socketId) => Promise.resolve(registry.followedSwarmOf(socketId)),
       membershipOf: (socketId) => registry.membershipOf(socketId),

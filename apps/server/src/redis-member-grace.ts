@@ -17,7 +17,9 @@ export interface RedisMemberGraceOptions extends MemberGraceOptions {
    * swarm gone).
    */
   readonly recheckIntervalMs: number;
-  readonly awaited: (swarmId: SwarmId) => Promise<{ readonly members: readonly PeerId[]; readonly participants: boolean }>;
+  readonly awaited: (
+    swarmId: SwarmId,
+  ) => Promise<{ readonly members: readonly PeerId[]; readonly participants: boolean }>;
 }
 
 /** Swarms looked at in one recheck; the next recheck goes on from there. */

@@ -293,6 +293,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
     },
 
     followedSwarmOf: (socketId) => presences.get(socketId)?.swarmId,
+    followedIsLive: false,
 
     async followedLiveSwarmOf(socketId) {
       const swarmId = presences.get(socketId)?.swarmId;

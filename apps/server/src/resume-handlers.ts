@@ -167,7 +167,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       parse: withSchema(swarmRestoreRequestSchema),
       maxPayloadBytes: limits.maxEventBytes,
       // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
-      refuseEarly: () => (store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
+      refuseEarly: () => (store.followedIsLive && store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
       handle: (request, reply) =>
         inTurn(async () => {
           if (socket.disconnected) return;

@@ -69,6 +69,13 @@ export interface SwarmStore {
    * forgotten, so the socket may follow another. What the requests that need a socket in no swarm ask.
    */
   followedLiveSwarmOf(socketId: SocketId): Promise<SwarmId | undefined>;
+  /**
+   * Whether `followedSwarmOf` is always live (one process sees every swarm end): then a request that needs a
+   * socket in no swarm may be refused from it before its payload is read. Across processes it may name a swarm
+   * that ended through another (a screen's, whose swarm's last member left there): such a create or restore was
+   * refused `already-in-swarm` before its handler's live check could run (found by review).
+   */
+  readonly followedIsLive: boolean;
   /** The membership of a socket of this process, as of its latest change. */
   membershipOf(socketId: SocketId): Membership | undefined;
   /** A create that cannot succeed, known before its manifest is read (from Redis: never known early). */

@@ -310,6 +310,22 @@ describe('signalling on two processes sharing one Redis', () => {
     });
   });
 
+  it('lets a screen on A create a swarm once the one it watched ended through B', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(b!);
+    const screen = await a!.connect();
+    const received = record(screen);
+    expect(await screen.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId })).toMatchObject({
+      ok: true,
+    });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    await waitUntil(() => received.swarmsEnded.length > 0, 'the screen to be told its swarm ended');
+    // Before, refused `already-in-swarm` before the handler's own check (which knows the swarm ended) could run.
+    expect(await screen.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest())).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('gives up on the members of a process shut down normally, once their grace period passes elsewhere', async () => {
     const [a, b] = await startProcesses(2, { memberGraceMs: 300 });
     const seeder = await seedOn(b!);
