@@ -96,8 +96,11 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     createHttpHandler({
       staticDir: deps.staticDir,
       lanOrigins: (port) => (listeningHost === undefined ? [] : lanOriginsOf(listeningHost, port)),
+      healthy: () => reachable(),
     }),
   );
+  /** Whether the shared state answers this process (`SwarmState.reachable`), once it exists. */
+  let reachable = (): boolean => true;
   const clientAddress = deps.clientAddress ?? peerAddress;
   const engineAdmission = createEngineAdmission({
     maxEngineConnectionsPerAddress: limits.maxEngineConnectionsPerAddress,
@@ -106,7 +109,11 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const io: SignallingIo = new Server(httpServer, {
     // What the largest valid request needs: a larger frame is dropped, and its sender disconnected, unread.
     maxHttpBufferSize: limits.maxEventBytes,
-    allowRequest: engineAdmission.allowRequest,
+    // Cut off from its shared state, the process takes no connection: its requests would wait for ever.
+    allowRequest: (request, callback) =>
+      reachable()
+        ? engineAdmission.allowRequest(request, callback)
+        : callback('this server cannot reach its shared state: try another', false),
     connectTimeout: CONNECT_TIMEOUT_MS,
     // The web app bundles socket.io-client itself.
     serveClient: false,
@@ -133,6 +140,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     randomBytes,
     log,
   });
+  reachable = () => state.reachable();
   const handlers = attachSignallingHandlers({
     io,
     state,

@@ -216,6 +216,17 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     for (const socket of sockets) socket.conn.close();
   });
 
+  // Cut off from the shared state: its tabs' requests would wait for ever here, while the other processes give
+  // their members up. Their connections are closed as a drop is, to reconnect where the state answers (a load
+  // balancer sends them elsewhere: this process's health check fails, and it takes no connection meanwhile).
+  state.onCutOff(() => {
+    const sockets = [...io.of('/').sockets.values()];
+    log(
+      `error: the shared state has not answered for the process timeout: closing this process's ${sockets.length} connection(s) so they reconnect where it answers`,
+    );
+    for (const socket of sockets) socket.conn.close();
+  });
+
   io.on('connection', (socket: SignallingSocket) => {
     const address = addressOf(socket);
     const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };

@@ -16,6 +16,8 @@ export interface HttpHandlerOptions {
   readonly staticDir?: string | undefined;
   /** The LAN origins for a request that came in on `port` (`LAN_ORIGINS_PATH`). */
   readonly lanOrigins?: (port: number) => readonly string[];
+  /** Whether the process serves requests (its shared state answers); the health check says 503 while not. */
+  readonly healthy?: () => boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface HttpHandlerOptions {
 export function createHttpHandler(
   options: HttpHandlerOptions = {},
 ): (request: IncomingMessage, response: ServerResponse) => void {
-  const { staticDir, lanOrigins } = options;
+  const { staticDir, lanOrigins, healthy = () => true } = options;
   // `dev`: each request looks its file up on disk and sends `Cache-Control: no-cache` (browsers revalidate,
   // cheaply, by ETag). Without it sirv lists the directory once at start and serves that list for ever: a
   // rebuild (`pnpm build` empties dist/ first) made every new asset a 404 until a restart, and a request for a
@@ -36,8 +38,9 @@ export function createHttpHandler(
   return (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0];
     if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      response.end('ok');
+      const ok = healthy();
+      response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(ok ? 'ok' : 'cut off from its shared state (Redis)');
       return;
     }
     if (path === LAN_ORIGINS_PATH && request.method === 'GET') {

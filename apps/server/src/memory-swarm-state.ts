@@ -63,6 +63,10 @@ export const createMemorySwarmState: SwarmStateFactory = ({ limits, quotas, nowM
     onDisowned() {
       // Nothing else holds its state.
     },
+    onCutOff() {
+      // Its state is its own memory.
+    },
+    reachable: () => true,
     close: () => Promise.resolve(),
   };
 };

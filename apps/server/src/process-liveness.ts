@@ -34,6 +34,10 @@ export interface ProcessLiveness {
   onSocketsLost(lost: SocketsLost, holds: (socketId: SocketId) => boolean): void;
   /** Calls `disowned` when this process, alive, finds itself no longer listed (see `SwarmState.onDisowned`). */
   onDisowned(disowned: () => void): void;
+  /** Calls `cutOff` when this process has not reached Redis for `processTimeoutMs` (see `SwarmState.onCutOff`). */
+  onCutOff(cutOff: () => void): void;
+  /** Whether it reached Redis within `processTimeoutMs`. */
+  readonly reachable: boolean;
   /** Stops saying this process is alive, so that another takes its sockets over at its next look. */
   close(): Promise<void>;
   /** Stops its timers, saying nothing (Redis out of reach: the key expires by itself). */
@@ -76,9 +80,15 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
    * found by review). By then every live process has set its key again.
    */
   let reachingSinceMs: number | undefined;
+  /** When it last reached Redis (its start, before that): past `processTimeoutMs`, it is cut off. */
+  let reachedAtMs = Date.now();
+  let cutOff = (): void => undefined;
+  let wasCutOff = false;
   const reached = (): void => {
     reachingSinceMs ??= Date.now();
+    reachedAtMs = Date.now();
   };
+  const reachable = (): boolean => Date.now() - reachedAtMs <= options.processTimeoutMs;
   const failed = (error: unknown): void => {
     reachingSinceMs = undefined;
     options.onError(error);
@@ -175,8 +185,25 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     { stopped: () => closed, onError: failed },
   );
   tick();
+  // Its own clock, not Redis: a process whose connection to Redis stays open but unanswered (a partition, a
+  // paused Redis host) waited for ever on every request while the others took its members over and gave them up,
+  // its tabs connected to it all along (found by review). Past the timeout it lets them go, to reconnect where
+  // Redis answers (or here, once it does: until then it takes no connection and its health check fails).
+  const watchdog = setInterval(() => {
+    if (closed) return;
+    const isCutOff = !reachable();
+    if (isCutOff && !wasCutOff) cutOff();
+    wasCutOff = isCutOff;
+  }, options.heartbeatIntervalMs);
+  watchdog.unref();
 
   return {
+    get reachable() {
+      return reachable();
+    },
+    onCutOff(callback) {
+      cutOff = callback;
+    },
     onSocketsLost(callback, holding) {
       lost = callback;
       holds = holding;
@@ -193,6 +220,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       clearInterval(timer);
       clearInterval(aliveTimer);
       clearInterval(auditTimer);
+      clearInterval(watchdog);
     },
   };
 }

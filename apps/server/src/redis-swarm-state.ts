@@ -122,6 +122,8 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
         })),
       onSocketsLost: (lost, holds) => liveness.onSocketsLost(lost, holds),
       onDisowned: (disowned) => liveness.onDisowned(disowned),
+      onCutOff: (cutOff) => liveness.onCutOff(cutOff),
+      reachable: () => liveness.reachable,
       async close() {
         // The disconnects of closing have suspended this process's members: let those writes land, and
         // their grace deadlines, for the other processes to give up on them.

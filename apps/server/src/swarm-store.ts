@@ -108,6 +108,13 @@ export interface SwarmState {
    * connected here.
    */
   onDisowned(disowned: () => void): void;
+  /**
+   * Calls `cutOff` when this process has not reached the shared state for its process timeout (Redis only): the
+   * others take its members for gone, while their tabs would wait here on requests that never end.
+   */
+  onCutOff(cutOff: () => void): void;
+  /** Whether the shared state answers this process (always, in memory): its health check and new connections. */
+  reachable(): boolean;
   /** Stops its timers and connections (after the socket.io server closed). */
   close(): Promise<void>;
 }

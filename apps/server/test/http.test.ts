@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemorySwarmState, type SwarmStateFactory } from '../src/index';
 import { startHarness, type Harness } from './harness';
 
 const INDEX_HTML = '<!doctype html><title>swarmlab</title><div id="app"></div>';
@@ -92,5 +93,37 @@ describe('HTTP endpoints', () => {
   it('does not serve the socket.io client bundle (the web app bundles its own)', async () => {
     harness = await startHarness();
     expect((await fetch(`${harness.url}/socket.io/socket.io.js`)).status).not.toBe(200);
+  });
+});
+
+describe('a process cut off from its shared state', () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('lets its connections go, fails its health check and takes no connection until the state answers again', async () => {
+    let cutOff = (): void => undefined;
+    let reachable = true;
+    const swarmState: SwarmStateFactory = (context) => ({
+      ...createMemorySwarmState(context),
+      onCutOff: (callback) => (cutOff = callback),
+      reachable: () => reachable,
+    });
+    harness = await startHarness({ swarmState });
+    const client = await harness.connect();
+    const dropped = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    // Redis stopped answering this process for the process timeout (a partition): the others give its members up.
+    reachable = false;
+    cutOff();
+    // Closed as a drop is, so its tabs reconnect (where the state answers), rather than wait here for ever.
+    expect(await dropped).toBe('transport close');
+    const health = await fetch(`${harness.url}/healthz`);
+    expect([health.status, await health.text()]).toEqual([503, 'cut off from its shared state (Redis)']);
+    await expect(harness.connect()).rejects.toThrow();
+    reachable = true;
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    expect((await harness.connect()).connected).toBe(true);
   });
 });

@@ -99,3 +99,42 @@ describe('the look for processes that stopped', () => {
     expect(removed).toEqual([]);
   });
 });
+
+describe('a process whose Redis stops answering', () => {
+  it('is told it is cut off once the process timeout passed without an answer, and once only', async () => {
+    const keys = redisKeys('t:');
+    let answering = true;
+    // Past its first answers, a connection that stays open and answers nothing (a partition): never settled.
+    const answered = <T>(value: T): Promise<T> => (answering ? Promise.resolve(value) : new Promise<T>(() => {}));
+    const client = {
+      set: async () => answered('OK'),
+      sAdd: async () => answered(0),
+      sRem: async () => answered(0),
+      exists: async () => answered(1),
+      sMembers: async () => answered(['A']),
+      del: async () => answered(1),
+    } as unknown as RedisClient;
+    const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
+    const liveness = startProcessLiveness({
+      client,
+      keys,
+      processId: 'A',
+      store,
+      heartbeatIntervalMs: 10,
+      processTimeoutMs: 60,
+      auditIntervalMs: 3_600_000,
+      onError: () => undefined,
+    });
+    let cutOffs = 0;
+    liveness.onCutOff(() => cutOffs++);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([liveness.reachable, cutOffs]).toEqual([true, 0]);
+      answering = false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([liveness.reachable, cutOffs]).toEqual([false, 1]);
+    } finally {
+      liveness.stop();
+    }
+  });
+});
