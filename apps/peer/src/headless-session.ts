@@ -107,11 +107,13 @@ export class HeadlessSession {
   /** Whether the latest broadcast had a seeder in the swarm; undefined before the first. */
   #seederPresent: boolean | undefined;
   /**
-   * Set while tables without the seeder are not taken for its leaving: this peer registered the swarm again after
-   * a restart, alone at first, and the seeder may be on its way back (`SEEDER_RETURN_WAIT_MS`). Once it is over,
-   * the latest table says.
+   * While tables without the seeder are not taken for its leaving: from a drop of this peer's signalling
+   * connection (the server may have restarted: the seeder's tab is coming back too, maybe after this peer) until
+   * the seeder is in a table, or, once this peer is back in a place the server had not kept, for
+   * `SEEDER_RETURN_WAIT_MS` (`waiting`, the timer that ends it). Once it is over, the latest table says. A table
+   * may come before the answer that took this peer's place back, so the wait starts at the drop (found by review).
    */
-  #seederAwaited: ReturnType<typeof setTimeout> | undefined;
+  #seederAwaited: { waiting: ReturnType<typeof setTimeout> | undefined } | undefined;
   #fileSha256: string | undefined;
   #reporter: ProgressReporter | undefined;
   #stopSampling: (() => void) | undefined;
@@ -393,7 +395,7 @@ export class HeadlessSession {
   #noteSeeder(progress: SwarmProgress): void {
     const seederPresent = progress.peers.some((peer) => peer.role === 'seeder');
     if (seederPresent) this.#stopAwaitingSeeder();
-    else if (this.#seederAwaited !== undefined) return;
+    else if (this.#seederAwaited) return;
     if (
       this.#seederPresent !== undefined &&
       seederPresent !== this.#seederPresent &&
@@ -425,7 +427,7 @@ export class HeadlessSession {
   }
 
   #stopAwaitingSeeder(): void {
-    clearTimeout(this.#seederAwaited);
+    clearTimeout(this.#seederAwaited?.waiting);
     this.#seederAwaited = undefined;
   }
 
@@ -433,20 +435,27 @@ export class HeadlessSession {
   #rejoined(status: RejoinStatus): void {
     this.#deps.onEvent({ type: 'signalling', status });
     if (this.#closed) return;
+    if ((status.state === 'lost' || status.state === 'rejoining') && !this.#seederAwaited)
+      this.#seederAwaited = { waiting: undefined };
+    if (status.state === 'failed') this.#stopAwaitingSeeder();
     // Out of its swarm for good: no run will count it again, so it says why and stops rather than wait for ever.
     if (status.state === 'failed')
       return this.#fail(`could not take its place in the swarm back: ${refusalError(status.error).message}`);
     if (status.state !== 'back') return;
-    const { run, peers, joinCode, registeredAgain } = status.resumed;
+    const { run, peers, joinCode, placeKept } = status.resumed;
     this.#joinCode = joinCode;
-    // Registered again by this peer, alone so far: the seeder is not gone, just not back yet. It is said to have
-    // left only if it is not back within the wait (it said nothing, or "left" then "back", before).
-    if (registeredAgain) {
-      this.#stopAwaitingSeeder();
-      this.#seederAwaited = setTimeout(() => {
+    // Back in a place the server had not kept (it restarted, or gave this peer up): the seeder may not be back yet.
+    // It is said to have left only if it is not back within the wait (it said nothing, or "left" then "back",
+    // before). A place kept: the server's tables say who is there.
+    if (placeKept) this.#stopAwaitingSeeder();
+    else if (this.#seederAwaited?.waiting === undefined) {
+      const awaited = { waiting: undefined as ReturnType<typeof setTimeout> | undefined };
+      awaited.waiting = setTimeout(() => {
+        if (this.#seederAwaited !== awaited) return;
         this.#seederAwaited = undefined;
         if (this.#latestProgress && !this.#closed) this.#noteSeeder(this.#latestProgress);
       }, this.#deps.seederReturnWaitMs ?? SEEDER_RETURN_WAIT_MS);
+      this.#seederAwaited = awaited;
     }
     this.#transports.connectTo(peers);
     const name = this.#deps.displayName;

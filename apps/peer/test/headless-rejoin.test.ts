@@ -43,14 +43,24 @@ it('after the server restarts, the peers register their swarm again and a run st
     onEvent: (event) => leecherEvents.push(event),
   });
   peers.push(leecher);
-  await until(() => leecher.connectedPeers === 1, 'the leecher to connect to the seeder');
+  // A classmate too: whichever of the three comes back first registers the swarm, the others find it registered.
+  const classmateEvents: HeadlessPeerEvent[] = [];
+  const classmate = await startHeadlessPeer({
+    swarmLink: seeder.shareLink,
+    onEvent: (event) => classmateEvents.push(event),
+  });
+  peers.push(classmate);
+  await until(() => leecher.connectedPeers === 2, 'the leecher to connect to the seeder and its classmate');
 
   await first.close();
   const second = await startSignallingServer({ port: first.port });
   servers.push(second);
   const back = (events: readonly HeadlessPeerEvent[]): boolean =>
     events.some((event) => event.type === 'signalling' && event.status.state === 'back');
-  await until(() => back(seederEvents) && back(leecherEvents), 'both peers to be back in their swarm');
+  await until(
+    () => back(seederEvents) && back(leecherEvents) && back(classmateEvents),
+    'the three peers to be back in their swarm',
+  );
 
   // The swarm is known again under its link, and its control secret still runs it.
   const teacher = SignallingClient.connect(second.url);
@@ -60,8 +70,9 @@ it('after the server restarts, the peers register their swarm again and a run st
   expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
   await leecher.done;
   expect(leecher.fileSha256).toBe(seeder.fileSha256);
-  // Whichever came back first registered the swarm alone: the seeder was never said to have left.
-  expect(leecherEvents.filter((event) => event.type === 'seeder-gone')).toEqual([]);
+  // Whichever came back first registered the swarm alone: the seeder was never said to have left, nor to be back.
+  for (const events of [leecherEvents, classmateEvents])
+    expect(events.filter((event) => event.type === 'seeder-gone' || event.type === 'seeder-back')).toEqual([]);
 });
 
 it('a peer that cannot take its place back after a restart says why and stops, rather than wait for ever', async () => {
