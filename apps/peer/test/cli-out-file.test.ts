@@ -11,7 +11,8 @@ import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, expect, it } from 'vitest';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+/** The `swarmlab-peer` command, which `pnpm peer` runs: the peer in one process. */
+const BIN = fileURLToPath(new URL('../bin/swarmlab-peer.mjs', import.meta.url));
 
 let server: TestSignallingServer | undefined;
 const children: ChildProcess[] = [];
@@ -19,8 +20,8 @@ let teacher: SignallingClient | undefined;
 let dir: string | undefined;
 
 /**
- * Kills a peer and everything it started: tsx runs the script in a child process of its own, which a kill of
- * tsx alone left running (seeders of every earlier test, found still seeding after the suite).
+ * Kills a peer and everything it started, its process group (when the peer ran under the `tsx` command, in a
+ * child process of its own, a kill of tsx alone left seeders of every earlier test still seeding after the suite).
  */
 function killGroup(child: ChildProcess): void {
   try {
@@ -44,13 +45,13 @@ interface Outcome {
 }
 
 /**
- * `pnpm peer` in a process of its own (`shell` runs `exec tsx src/main.ts "$@"`), its output so far and its
- * exit. The peers run outside the test's process: a WebRTC stack torn down mid-connection must not take the
- * test runner with it.
+ * `pnpm peer` in a process of its own (`shell` runs, then `exec` the `swarmlab-peer` command), its output so far
+ * and its exit. The peers run outside the test's process: a WebRTC stack torn down mid-connection must not take
+ * the test runner with it.
  */
 function peerProcess(shell: string, args: readonly string[]) {
-  // A process group of its own, so that the test's end kills tsx's own child too (`killGroup`).
-  const child = spawn('bash', ['-c', `${shell}; exec "${TSX}" src/main.ts "$@"`, 'peer', ...args], {
+  // A process group of its own, so that the test's end kills whatever it started too (`killGroup`).
+  const child = spawn('bash', ['-c', `${shell}; exec "${process.execPath}" "${BIN}" "$@"`, 'peer', ...args], {
     cwd: APP_DIR,
     detached: true,
   });
@@ -161,7 +162,7 @@ it('a seeder whose output is piped into a command that stops reading (head -1) g
   dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
   const seedPath = join(dir, 'lecture.bin');
   writeFileSync(seedPath, fileBytes(1024 * 1024, 7));
-  const child = spawn(TSX, ['src/main.ts', '--seed', seedPath, '--server', server.url], {
+  const child = spawn(process.execPath, [BIN, '--seed', seedPath, '--server', server.url], {
     cwd: APP_DIR,
     detached: true,
   });

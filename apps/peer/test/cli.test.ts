@@ -7,7 +7,8 @@ import { commandDirectory, parseCliOptions } from '../src/cli-options';
 import { HeadlessPeerError } from '../src/headless-peer-error';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+/** The `swarmlab-peer` command, which `pnpm peer` runs: the peer in one process. */
+const BIN = fileURLToPath(new URL('../bin/swarmlab-peer.mjs', import.meta.url));
 const SWARM_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const CONTENT_ID = 'a'.repeat(64);
 
@@ -20,16 +21,15 @@ interface Outcome {
 /** `pnpm peer …` as a user runs it: a process of its own, its exit code and its output. */
 function runPeer(args: readonly string[], timeoutMs = 15_000): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(TSX, ['src/main.ts', ...args], { cwd: APP_DIR, timeout: timeoutMs }, (error, stdout, stderr) =>
+    execFile(process.execPath, [BIN, ...args], { cwd: APP_DIR, timeout: timeoutMs }, (error, stdout, stderr) =>
       resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
 }
 
 it('the swarmlab-peer command (one process, tsx registered from its package) runs from any directory', async () => {
-  const bin = fileURLToPath(new URL('../bin/swarmlab-peer.mjs', import.meta.url));
   const outcome = await new Promise<Outcome>((resolve) => {
-    execFile(bin, ['--help'], { cwd: tmpdir(), timeout: 15_000 }, (error, stdout, stderr) =>
+    execFile(BIN, ['--help'], { cwd: tmpdir(), timeout: 15_000 }, (error, stdout, stderr) =>
       resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
