@@ -28,6 +28,7 @@ export class PeerTransports {
   readonly #stopKeeping: () => void;
   #connector: SwarmConnector | undefined;
   #onTransport: (transport: RunLinks) => void = () => {};
+  #seederPeerId: PeerId | undefined;
 
   constructor(deps: PeerTransportsDeps) {
     this.#deps = deps;
@@ -54,8 +55,15 @@ export class PeerTransports {
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
     });
+    this.#connector.seederPeerId = this.#seederPeerId;
     this.#stopKeeping();
     for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
+  }
+
+  /** The swarm's seeder as the latest table says: the connection to it is tried for as long as both are in it. */
+  set seederPeerId(peerId: PeerId | undefined) {
+    this.#seederPeerId = peerId;
+    if (this.#connector) this.#connector.seederPeerId = peerId;
   }
 
   /** Opens connections to the peers named (those not connected yet). */

@@ -31,10 +31,11 @@ export const CONNECT_TIMEOUT_MS = 20_000;
 export const MAX_CONNECT_ATTEMPTS = 4;
 export const CONNECT_RETRY_DELAY_MS = 2000;
 /**
- * The connection to the first member (the seeder) is tried past `MAX_CONNECT_ATTEMPTS`, for as long as both are in
- * the swarm, at most this long apart: a leecher without it could never complete a client-server run, and a
- * member flooding the seeder with offers (past its budget, `OfferBudget`, a newcomer's are ignored) made newcomers
- * give up on it for good after about 90 s (found by review).
+ * A leecher's connection to the seeder (`seederPeerId`), and a seeder's to every member, are tried past
+ * `MAX_CONNECT_ATTEMPTS`, for as long as both are in the swarm, the delay doubling to this (randomised by half:
+ * 15–45 s between tries, each waiting up to `CONNECT_TIMEOUT_MS`): a leecher without it could never complete a
+ * client-server run, and a member flooding the seeder with offers (past its budget, `OfferBudget`, a newcomer's are
+ * ignored) made newcomers give up on it for good after about 90 s (found by review).
  */
 export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
 
@@ -92,8 +93,8 @@ export class SwarmConnector {
    * connection, not ours, and are dropped until their answer to our offer comes.
    */
   readonly #crossedOffers = new Set<PeerId>();
-  /** Peers whose connection is tried for as long as they are in the swarm (the seeder: `connectTo`'s first). */
-  readonly #persistent = new Set<PeerId>();
+  /** The swarm's seeder, from the latest table (`seederPeerId`). */
+  #seederPeerId: PeerId | undefined;
   readonly #offers: OfferBudget;
   #destroyed = false;
 
@@ -105,7 +106,6 @@ export class SwarmConnector {
       clearTimeout(this.#retries.get(peerId));
       this.#retries.delete(peerId);
       this.#crossedOffers.delete(peerId);
-      this.#persistent.delete(peerId);
       this.#offers.forget(peerId);
       this.#abandon(peerId, 'left the swarm', { retry: false });
     };
@@ -122,12 +122,21 @@ export class SwarmConnector {
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     const [first, ...rest] = peerIds;
     if (first === undefined || max < 1) return;
-    this.#persistent.add(first);
     for (let i = rest.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [rest[i], rest[j]] = [rest[j]!, rest[i]!];
     }
     for (const peerId of [first, ...rest.slice(0, max - 1)]) this.#open(peerId, true);
+  }
+
+  /**
+   * The swarm's seeder as the latest table says (its member with role `seeder`; none while it has none): this
+   * tab's connection to it is tried for as long as both are in the swarm (`MAX_CONNECT_RETRY_DELAY_MS`). Told by
+   * the tab, which reads the tables; `connectTo`'s first peer is not always the seeder (one already connected is
+   * left out of it, and a seeder is given its leechers).
+   */
+  set seederPeerId(peerId: PeerId | undefined) {
+    this.#seederPeerId = peerId;
   }
 
   /** Peers with an open data channel. */
@@ -257,7 +266,8 @@ export class SwarmConnector {
     if (this.#destroyed) return;
     if (!options.quiet) this.#deps.onConnectError?.(peerId, message);
     if (options.retry === false || !pending.initiator) return;
-    if (pending.attempt >= MAX_CONNECT_ATTEMPTS && !this.#persistent.has(peerId)) return;
+    const keptTrying = this.#deps.seeds === true || peerId === this.#seederPeerId;
+    if (pending.attempt >= MAX_CONNECT_ATTEMPTS && !keptTrying) return;
     this.#openLater(peerId, pending.attempt + 1);
   }
 

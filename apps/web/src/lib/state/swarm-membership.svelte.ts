@@ -66,12 +66,19 @@ export class SwarmMembership {
   #connector: SwarmConnector | undefined;
   readonly #rejoin: SwarmRejoin;
   #onTransport: (transport: RunLinks) => void = () => {};
+  /** The seeder in the latest table, for the connector. */
+  #seederPeerId: PeerId | undefined;
 
   constructor(options: SwarmMembershipOptions) {
     this.#createPeer = options.createPeer ?? browserPeerFactory;
     const signalling = SignallingClient.connect(options.signallingUrl);
     signalling.onMalformedMessage(warnIgnored);
-    signalling.on('swarm:progress', options.onProgress);
+    signalling.on('swarm:progress', (progress) => {
+      // Its connection to the seeder is tried for as long as both are in the swarm (`SwarmConnector`).
+      this.#seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
+      if (this.#connector) this.#connector.seederPeerId = this.#seederPeerId;
+      options.onProgress(progress);
+    });
     signalling.on('run:started', options.onRunStarted);
     signalling.on('run:stopped', ({ runNumber }) => options.onRunStopped(runNumber));
     // A peer that joins right after us may send its offer before our connector exists: keep it.
@@ -149,6 +156,7 @@ export class SwarmMembership {
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
     });
+    this.#connector.seederPeerId = this.#seederPeerId;
     this.#stopKeeping();
     for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
     if (answeredOn !== undefined) this.#rejoin.entered(answeredOn);
