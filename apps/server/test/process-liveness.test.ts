@@ -100,6 +100,46 @@ describe('the look for processes that stopped', () => {
   });
 });
 
+describe('the look for processes that stopped, after an outage no command failed in', () => {
+  it('waits as long, node-redis having held its commands until Redis was back', async () => {
+    const keys = redisKeys('t:');
+    const startedAtMs = Date.now();
+    const at = () => Date.now() - startedAtMs;
+    // Redis answers at once until 200 ms, then holds every command until 300 ms (a short restart: node-redis
+    // queues them, and none fails). B's `alive` key is missing from 280 ms (expired meanwhile) until 340 ms.
+    const answered = <T>(value: T): Promise<T> =>
+      at() < 200 || at() >= 300
+        ? Promise.resolve(value)
+        : new Promise<T>((resolve) => setTimeout(() => resolve(value), 300 - at()));
+    const removed: string[] = [];
+    const client = {
+      set: async () => answered('OK'),
+      sAdd: async () => answered(0),
+      sRem: async (_key: string, member: string) => (removed.push(member), answered(1)),
+      exists: async () => answered(at() >= 280 && at() < 340 ? 0 : 1),
+      sMembers: async (key: string) => answered(key === keys.swarms ? [] : ['A', 'B']),
+      del: async () => answered(1),
+    } as unknown as RedisClient;
+    const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
+    const liveness = startProcessLiveness({
+      client,
+      keys,
+      processId: 'A',
+      store,
+      heartbeatIntervalMs: 5,
+      processTimeoutMs: 100,
+      auditIntervalMs: 3_600_000,
+      onError: () => undefined,
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      liveness.stop();
+    }
+    expect(removed).toEqual([]);
+  });
+});
+
 describe('a process whose Redis stops answering', () => {
   it('is told it is cut off once the process timeout passed without an answer, and once only', async () => {
     const keys = redisKeys('t:');
