@@ -307,6 +307,17 @@ describe('AppController: the back/forward cache', () => {
     expect(window.listenerCount('pagehide')).toBe(1);
   });
 
+  it('a seeder’s tab stays its swarm’s seeder when peer settings are appended to its link', async () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    const { kept, seeder } = await seedSwarmA(app, sessions);
+    window.open(`/${swarmLink(SWARM_A, kept.place.contentId)}?up=-1MB/s`);
+    // Before, it left (every table showing it gone) and seeded again under a new peer id, ignoring them anyway.
+    expect(sessions).toHaveLength(1);
+    expect(seeder.leaveCalls).toBe(0);
+    expect(app.screen).toEqual({ view: 'swarm', session: seeder });
+  });
+
   it('a seeder comes back seeding its swarm from the file it kept, without picking it again', async () => {
     const { app, window, sessions } = setUp();
     app.start();

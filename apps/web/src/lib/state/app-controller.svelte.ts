@@ -258,6 +258,13 @@ export class AppController<S extends AppSession, W extends AppWatch> {
       // appended to an open swarm's link (the page does not reload) open it again with them, as a reload with
       // them would (its place and chunks taken back); they were ignored without a word (found by review).
       if (this.#session?.swarmId === route.swarmId && this.#sessionSettings === route.settings) return;
+      // The seeder's tab: peer settings are a leecher's, and opening its swarm again would have it leave (every
+      // table showing it gone) and seed again under a new peer id, ignoring them all the same (found by review).
+      // The run's caps are its to set, in its run form.
+      if (this.#session?.swarmId === route.swarmId && this.#session.keptSeed !== undefined) {
+        this.#sessionSettings = route.settings;
+        return;
+      }
       this.#closeAll({ keepStoredChunks: true });
       const kept = this.#keptSeed;
       if (kept?.place.swarmId === route.swarmId) {
