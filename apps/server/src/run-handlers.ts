@@ -77,9 +77,9 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
           const watched = updated.value;
           if (!watched.ok) return reply(unknownSwarms.answer(swarmId, refuse(watched.code)));
           const { manifest, contentId } = watched.swarm;
-          const { progress: table, inControl, joinCode } = watched;
+          const { progress: table, inControl, joinCode, registeredAgain } = watched;
           answers.answered(address, manifestWireBytes(manifest) + jsonBytes(table));
-          reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode });
+          reply({ ok: true, swarmId, manifest, contentId, progress: table, inControl, joinCode, registeredAgain });
         }),
     }),
   );

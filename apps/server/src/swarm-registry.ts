@@ -73,7 +73,14 @@ export type JoinOutcome =
   | Refusal<'swarm-not-found' | 'swarm-full' | 'already-in-swarm'>;
 
 export type WatchOutcome =
-  | { readonly ok: true; readonly swarm: Swarm; readonly progress: SwarmProgress; readonly inControl: boolean }
+  | {
+      readonly ok: true;
+      readonly swarm: Swarm;
+      readonly progress: SwarmProgress;
+      readonly inControl: boolean;
+      /** Registered again after a restart, no run started since (`SwarmWatched.registeredAgain`). */
+      readonly registeredAgain: boolean;
+    }
   | Refusal<'swarm-not-found' | 'already-in-swarm' | 'too-many-watchers' | 'too-many-watchers-from-address'>;
 
 /**
@@ -640,7 +647,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         return { ok: false, code: 'too-many-watchers-from-address' };
       swarm.watchers.set(socketId, address);
       presences.set(socketId, { swarmId, peerId: null, inControl });
-      return { ok: true, swarm, progress: progressOf(swarm), inControl };
+      const registeredAgain = swarm.runs.registeredAgainSinceRun;
+      return { ok: true, swarm, progress: progressOf(swarm), inControl, registeredAgain };
     },
 
     leave(socketId) {

@@ -220,6 +220,8 @@ export interface SwarmRuns {
   giveUpAwaiting(): void;
   /** The server registered the swarm again after a restart: until a run starts, its members' memory counts. */
   registeredAgain(): void;
+  /** Registered again after a restart, and no run started since (its members may still be coming back). */
+  readonly registeredAgainSinceRun: boolean;
   /**
    * A member that registered again after a restart saw run `runNumber` (running or ended): the next run is
    * numbered after it, as its members take only runs newer than theirs. Only in a swarm registered again,
@@ -823,6 +825,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     registeredAgain() {
       takesMemory = true;
+    },
+
+    get registeredAgainSinceRun() {
+      return takesMemory;
     },
 
     runAtLeast(runNumber, inControl) {

@@ -177,6 +177,16 @@ describe('an overview screen after a restart', () => {
     await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
     expect(watch.swarmProgress?.peers.map((peer) => peer.role)).toEqual(['leecher']);
     expect(watch.seederAwaited).toBe(true);
+    // A screen opened now (the projector reloaded) waits as well: the server says it registered the swarm again.
+    const opened = new SwarmWatch(created.swarmId, {
+      signallingUrl: restarted.url,
+      sha256: webCryptoSha256,
+      control: created.controlSecret,
+      seederReturnWaitMs: 500,
+    });
+    cleanUps.push(() => opened.close());
+    await opened.watch(file.contentId);
+    expect(opened.seederAwaited).toBe(true);
     // Not back within the wait: now it is gone, and the screen may offer to seed in its place.
     await until(() => !watch.seederAwaited, 'the wait to end');
     expect(watch.swarmProgress?.peers.some((peer) => peer.role === 'seeder')).toBe(false);

@@ -214,6 +214,8 @@ const swarmWatchedSchema: z.ZodType<SwarmWatched> = z.looseObject({
   progress: swarmProgressSchema,
   inControl: z.boolean(),
   joinCode: joinCodeSchema,
+  // Absent from a server of an earlier version: nothing known of a restart.
+  registeredAgain: z.boolean().default(false),
 });
 
 const codeResolvedSchema: z.ZodType<CodeResolved> = z.looseObject({

@@ -437,6 +437,11 @@ export interface SwarmWatched {
   readonly inControl: boolean;
   /** The swarm's join code, shown large while the swarm waits. */
   readonly joinCode: JoinCode;
+  /**
+   * The server registered the swarm again after a restart, and no run started since: its members, the seeder among
+   * them, may still be coming back (a screen does not take the seeder's absence for its leaving yet).
+   */
+  readonly registeredAgain: boolean;
 }
 
 /** The swarm a join code names: what its share link holds, so the page can open that link. */

@@ -163,8 +163,9 @@ export class SwarmWatch implements RunController {
       () => this.#signalling.watchSwarm({ swarmId: this.swarmId, ...(control !== undefined && { control }) }),
       { onWaiting: () => (this.#waitingForSwarm = true), cancelled: () => this.#phase !== 'connecting' },
     );
-    // The server had just restarted: its members, the seeder among them, are still coming back.
-    if (this.#waitingForSwarm && watched.ok) this.#awaitSeeder(watched.progress);
+    // The server had just restarted: its members, the seeder among them, are still coming back (a screen opened
+    // once a student had registered the swarm again offered to seed in its place; found by review).
+    if (watched.ok && (this.#waitingForSwarm || watched.registeredAgain)) this.#awaitSeeder(watched.progress);
     this.#waitingForSwarm = false;
     if (this.#phase !== 'connecting') return;
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
