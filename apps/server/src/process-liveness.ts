@@ -88,8 +88,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     const nowMs = Date.now();
     // A gap in its answers is an outage too, though no command failed: node-redis holds commands through a short
     // one (its queue's time-out is 5 s), and never times out those already written (a partition) (found by review).
-    if (reachingSinceMs === undefined || nowMs - reachedAtMs > 2 * options.heartbeatIntervalMs)
-      reachingSinceMs = nowMs;
+    if (reachingSinceMs === undefined || nowMs - reachedAtMs > 2 * options.heartbeatIntervalMs) reachingSinceMs = nowMs;
     reachedAtMs = nowMs;
   };
   const reachable = (): boolean => Date.now() - reachedAtMs <= options.processTimeoutMs;

@@ -60,121 +60,104 @@ describe('the audit of sockets nobody holds', () => {
   });
 });
 
-describe('the look for processes that stopped', () => {
-  it('waits, after Redis was out of reach, for the others to say again that they are alive', async () => {
-    const keys = redisKeys('t:');
-    const startedAtMs = Date.now();
-    // Redis out of reach for this process's first 60 ms; B's `alive` key expired during the outage, and B sets
-    // it again 40 ms after Redis is back (its client reconnecting a little later than this one's).
-    const reachable = () => Date.now() - startedAtMs >= 60;
-    const removed: string[] = [];
-    const client = {
-      set: async () => {
-        if (!reachable()) throw new Error('connection refused');
-        return 'OK';
-      },
-      sAdd: async () => 0,
-      sRem: async (_key: string, member: string) => (removed.push(member), 1),
-      exists: async () => (Date.now() - startedAtMs >= 100 ? 1 : 0),
-      sMembers: async (key: string) => (key === keys.swarms ? [] : ['A', 'B']),
-      del: async () => 1,
-    } as unknown as RedisClient;
-    const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
-    const liveness = startProcessLiveness({
-      client,
-      keys,
-      processId: 'A',
-      store,
-      heartbeatIntervalMs: 5,
-      processTimeoutMs: 80,
-      auditIntervalMs: 3_600_000,
-      onError: () => undefined,
-    });
+/**
+ * Process A's liveness over a Redis of processes A and B with no swarm, every command answered through `answered`
+ * (at once by default: a test makes it throw, or hold), `removed` what A took B out of the list for.
+ */
+function livenessOfA(options: {
+  readonly answered?: <T>(value: T) => Promise<T>;
+  readonly bAlive: () => boolean;
+  readonly heartbeatIntervalMs: number;
+  readonly processTimeoutMs: number;
+}) {
+  const keys = redisKeys('t:');
+  const answered = options.answered ?? (<T>(value: T) => Promise.resolve(value));
+  const removed: string[] = [];
+  const client = {
+    set: async () => answered('OK'),
+    sAdd: async () => answered(0),
+    sRem: async (_key: string, member: string) => (removed.push(member), answered(1)),
+    exists: async () => answered(options.bAlive() ? 1 : 0),
+    sMembers: async (key: string) => answered(key === keys.swarms ? [] : ['A', 'B']),
+    del: async () => answered(1),
+  } as unknown as RedisClient;
+  const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
+  const liveness = startProcessLiveness({
+    client,
+    keys,
+    processId: 'A',
+    store,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    processTimeoutMs: options.processTimeoutMs,
+    auditIntervalMs: 3_600_000,
+    onError: () => undefined,
+  });
+  /** Lets the liveness run for `ms`, then stops it. */
+  const runFor = async (ms: number): Promise<void> => {
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, ms));
     } finally {
       liveness.stop();
     }
+  };
+  return { liveness, removed, runFor };
+}
+
+describe('the look for processes that stopped', () => {
+  it('waits, after Redis was out of reach, for the others to say again that they are alive', async () => {
+    const startedAtMs = Date.now();
+    const at = () => Date.now() - startedAtMs;
+    // Redis out of reach for this process's first 60 ms; B's `alive` key expired during the outage, and B sets
+    // it again 40 ms after Redis is back (its client reconnecting a little later than this one's).
+    const { removed, runFor } = livenessOfA({
+      answered: async (value) => {
+        if (at() < 60) throw new Error('connection refused');
+        return value;
+      },
+      bAlive: () => at() >= 100,
+      heartbeatIntervalMs: 5,
+      processTimeoutMs: 80,
+    });
+    await runFor(300);
     // Before, the first beat once Redis was back found B's key missing and took B, alive, for stopped.
     expect(removed).toEqual([]);
   });
-});
 
-describe('the look for processes that stopped, after an outage no command failed in', () => {
-  it('waits as long, node-redis having held its commands until Redis was back', async () => {
-    const keys = redisKeys('t:');
+  it('waits as long after an outage no command failed in, node-redis having held its commands', async () => {
     const startedAtMs = Date.now();
     const at = () => Date.now() - startedAtMs;
     // Redis answers at once until 200 ms, then holds every command until 300 ms (a short restart: node-redis
     // queues them, and none fails). B's `alive` key is missing from 280 ms (expired meanwhile) until 340 ms.
-    const answered = <T>(value: T): Promise<T> =>
-      at() < 200 || at() >= 300
-        ? Promise.resolve(value)
-        : new Promise<T>((resolve) => setTimeout(() => resolve(value), 300 - at()));
-    const removed: string[] = [];
-    const client = {
-      set: async () => answered('OK'),
-      sAdd: async () => answered(0),
-      sRem: async (_key: string, member: string) => (removed.push(member), answered(1)),
-      exists: async () => answered(at() >= 280 && at() < 340 ? 0 : 1),
-      sMembers: async (key: string) => answered(key === keys.swarms ? [] : ['A', 'B']),
-      del: async () => answered(1),
-    } as unknown as RedisClient;
-    const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
-    const liveness = startProcessLiveness({
-      client,
-      keys,
-      processId: 'A',
-      store,
+    const { removed, runFor } = livenessOfA({
+      answered: (value) =>
+        at() < 200 || at() >= 300
+          ? Promise.resolve(value)
+          : new Promise((resolve) => setTimeout(() => resolve(value), 300 - at())),
+      bAlive: () => at() < 280 || at() >= 340,
       heartbeatIntervalMs: 5,
       processTimeoutMs: 100,
-      auditIntervalMs: 3_600_000,
-      onError: () => undefined,
     });
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    } finally {
-      liveness.stop();
-    }
+    await runFor(500);
     expect(removed).toEqual([]);
   });
 });
 
 describe('a process whose Redis stops answering', () => {
   it('is told it is cut off once the process timeout passed without an answer, and once only', async () => {
-    const keys = redisKeys('t:');
     let answering = true;
     // Past its first answers, a connection that stays open and answers nothing (a partition): never settled.
-    const answered = <T>(value: T): Promise<T> => (answering ? Promise.resolve(value) : new Promise<T>(() => {}));
-    const client = {
-      set: async () => answered('OK'),
-      sAdd: async () => answered(0),
-      sRem: async () => answered(0),
-      exists: async () => answered(1),
-      sMembers: async () => answered(['A']),
-      del: async () => answered(1),
-    } as unknown as RedisClient;
-    const store = { load: async () => undefined, countSwarms: async () => 0 } as unknown as RedisSwarmStore;
-    const liveness = startProcessLiveness({
-      client,
-      keys,
-      processId: 'A',
-      store,
+    const { liveness, runFor } = livenessOfA({
+      answered: (value) => (answering ? Promise.resolve(value) : new Promise(() => {})),
+      bAlive: () => true,
       heartbeatIntervalMs: 10,
       processTimeoutMs: 60,
-      auditIntervalMs: 3_600_000,
-      onError: () => undefined,
     });
     let cutOffs = 0;
     liveness.onCutOff(() => cutOffs++);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect([liveness.reachable, cutOffs]).toEqual([true, 0]);
-      answering = false;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect([liveness.reachable, cutOffs]).toEqual([false, 1]);
-    } finally {
-      liveness.stop();
-    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([liveness.reachable, cutOffs]).toEqual([true, 0]);
+    answering = false;
+    await runFor(200);
+    expect([liveness.reachable, cutOffs]).toEqual([false, 1]);
   });
 });

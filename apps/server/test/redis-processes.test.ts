@@ -404,28 +404,34 @@ describe('requests the swarm refuses', () => {
   });
 });
 
+/**
+ * Waits until `process` has written grace wait `wait`, then removes it: what a process killed between a change and
+ * its wait, or a failed write, leaves.
+ */
+async function loseWait(process: Process, wait: string): Promise<void> {
+  const raw = createClient({ url: redis.url });
+  await raw.connect();
+  try {
+    const graceKey = `${process.keyPrefix}grace`;
+    const deadline = Date.now() + WAIT_MS;
+    while ((await raw.zScore(graceKey, wait)) === null) {
+      if (Date.now() > deadline) throw new Error('no wait was written');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await raw.zRem(graceKey, wait)).toBe(1);
+  } finally {
+    await raw.quit();
+  }
+}
+
 describe('a member away whose grace wait was lost', () => {
   it('is given a wait again, and given up on, so its swarm does not keep it for ever', async () => {
     const [a] = await startProcesses(1, { memberGraceMs: 1500 });
     const seeder = await seedOn(a!);
     const leecher = await joinOn(a!, seeder.swarmId);
-    const wait = `member ${seeder.swarmId} ${leecher.peerId}`;
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
-    try {
-      // The leecher's network drops: it is suspended, and its wait written.
-      leecher.client.io.engine.close();
-      const graceKey = `${a!.keyPrefix}grace`;
-      const deadline = Date.now() + WAIT_MS;
-      while ((await raw.zScore(graceKey, wait)) === null) {
-        if (Date.now() > deadline) throw new Error('no wait was written');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      // What a process killed between the two writes, or a failed write, leaves: the member away, no wait.
-      expect(await raw.zRem(graceKey, wait)).toBe(1);
-    } finally {
-      await raw.quit();
-    }
+    // The leecher's network drops: it is suspended, and its wait written; then the member is left away, no wait.
+    leecher.client.io.engine.close();
+    await loseWait(a!, `member ${seeder.swarmId} ${leecher.peerId}`);
     await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the leecher to be given up on', 8000);
   });
 });
@@ -460,21 +466,7 @@ describe('a restored run whose wait for its participants was lost', () => {
       ...file,
     });
     expect(restored).toMatchObject({ ok: true, registeredAgain: true });
-    const wait = `run ${seeder.swarmId}`;
-    const raw = createClient({ url: redis.url });
-    await raw.connect();
-    try {
-      const graceKey = `${a!.keyPrefix}grace`;
-      const deadline = Date.now() + WAIT_MS;
-      while ((await raw.zScore(graceKey, wait)) === null) {
-        if (Date.now() > deadline) throw new Error('no wait was written');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      // What a process killed between the restore and its wait, or a failed write, leaves: no wait.
-      expect(await raw.zRem(graceKey, wait)).toBe(1);
-    } finally {
-      await raw.quit();
-    }
+    await loseWait(a!, `run ${seeder.swarmId}`);
     const table = await tableWhen(
       received,
       (latest) => latest.run?.phase === 'interrupted',
