@@ -39,8 +39,8 @@ export interface HeadlessPeerOptions {
   readonly displayName?: string;
   readonly connectTimeoutMs?: number;
   /**
-   * How long a peer that registered its swarm again after a restart waits for the seeder before saying it left
-   * (`SEEDER_RETURN_WAIT_MS` by default; tests shorten it).
+   * How long a peer back in a place the server had not kept (a restart) waits for the seeder before saying it
+   * left (`SEEDER_RETURN_WAIT_MS` by default; tests shorten it).
    */
   readonly seederReturnWaitMs?: number;
   /** simple-peer over `@roamhq/wrtc` by default. */

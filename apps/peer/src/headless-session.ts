@@ -43,8 +43,8 @@ import { verifiedFileSha256 } from './verified-file-hash';
 export const SAMPLE_INTERVAL_MS = 250;
 
 /**
- * How long a peer that registered its swarm again after a restart waits for the seeder to be back before it says
- * the seeder left: the server's grace for its members (`memberGraceMs`, 30 s by default), and a margin.
+ * How long a peer back in a place the server had not kept (it restarted) waits for the seeder to be back before it
+ * says the seeder left: the server's grace for its members (`memberGraceMs`, 30 s by default), and a margin.
  */
 export const SEEDER_RETURN_WAIT_MS = 35_000;
 
@@ -56,7 +56,7 @@ export interface HeadlessSessionDeps {
   /** Sent once in the swarm, and again to a server that restarted. */
   readonly displayName?: DisplayName | undefined;
   readonly onEvent: (event: HeadlessPeerEvent) => void;
-  /** How long it waits for the seeder after it registered the swarm again; `SEEDER_RETURN_WAIT_MS` by default. */
+  /** How long it waits for the seeder once back in a place not kept; `SEEDER_RETURN_WAIT_MS` by default. */
   readonly seederReturnWaitMs?: number | undefined;
 }
 

@@ -73,7 +73,8 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   let beating = false;
   let listed = false;
   /**
-   * Since when this process has reached Redis without a failure (undefined while it fails). Another process's
+   * Since when this process has reached Redis without a failure or a gap in its answers (undefined while it
+   * fails). Another process's
    * `alive` key missing is taken for its stopping only once this process has been reaching Redis for
    * `processTimeoutMs`: after an outage longer than that every key has expired, the processes reconnect up to
    * seconds apart, and the first back took the others, alive, for stopped (each then closed all its connections;

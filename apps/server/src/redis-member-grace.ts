@@ -74,6 +74,7 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
   };
 
   let rechecked = 0;
+  let pruned = 0;
   const recheck = async (): Promise<void> => {
     const swarmIds = (await client.sMembers(keys.swarms)).sort();
     const batch = swarmIds.slice(rechecked, rechecked + RECHECK_BATCH);
@@ -89,8 +90,12 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
       if (awaited.participants) await waitFor(runWait(swarmId));
     }
     // Waits this process started that another ended (it swept them, or the member resumed there) are forgotten,
-    // a few each time: they piled up for the life of the process, and its pending count never came back to 0.
-    for (const key of [...started].slice(0, SWEEP_BATCH)) {
+    // a few each time, in turn: they piled up for the life of the process, and its pending count never came back
+    // to 0.
+    const startedKeys = [...started];
+    const looked = startedKeys.slice(pruned, pruned + SWEEP_BATCH);
+    pruned = pruned + SWEEP_BATCH >= startedKeys.length ? 0 : pruned + SWEEP_BATCH;
+    for (const key of looked) {
       if (closed) return;
       if ((await client.zScore(keys.grace, key)) === null) started.delete(key);
     }

@@ -70,11 +70,11 @@ export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
   readonly visibility?: PageVisibility;
 }
 
-/** What the page shows. */
 /** Peer settings both before and after a link's hash: which were meant is not for the page to guess. */
 export const PEER_SETTINGS_TWICE =
   'This link gives its peer settings twice, before and after its # (…/?up=…#/swarm/… and …#/swarm/…?up=…): keep one.';
 
+/** What the page shows. */
 export type Screen<S, W> =
   | { readonly view: 'start' }
   | Extract<Route, { readonly view: 'bad-link' }>

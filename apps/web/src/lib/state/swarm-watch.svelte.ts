@@ -163,12 +163,13 @@ export class SwarmWatch implements RunController {
       () => this.#signalling.watchSwarm({ swarmId: this.swarmId, ...(control !== undefined && { control }) }),
       { onWaiting: () => (this.#waitingForSwarm = true), cancelled: () => this.#phase !== 'connecting' },
     );
-    // The server had just restarted: its members, the seeder among them, are still coming back (a screen opened
-    // once a student had registered the swarm again offered to seed in its place; found by review).
-    if (watched.ok && (this.#waitingForSwarm || watched.registeredAgain)) this.#awaitSeeder(watched.progress);
+    const restarted = this.#waitingForSwarm;
     this.#waitingForSwarm = false;
     if (this.#phase !== 'connecting') return;
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
+    // The server had just restarted: its members, the seeder among them, are still coming back (a screen opened
+    // once a student had registered the swarm again offered to seed in its place; found by review).
+    if (restarted || watched.registeredAgain) this.#awaitSeeder(watched.progress);
     const answeredOn = this.#signalling.connectionNumber;
     const matches = await manifestMatchesLink(watched.manifest, contentId, this.#options.sha256 ?? pageSha256());
     // The hash takes a while on a plain-http page (pure JavaScript, up to a megabyte of manifest): the swarm may
