@@ -313,7 +313,7 @@ interface LiveRun {
   config: RunConfig;
   /**
    * Its config is a member's account, not in control: a run restored by a student's tab after a restart, until
-   * the controller's tab comes back with its own account (`resume`). Absent in a record stored before it was
+   * the controller's tab comes back with its own account (`adoptRunConfig`). Absent in a record stored before it was
    * kept (taken as the controller's).
    */
   configByMember?: boolean;
