@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { afterEach, expect, it } from 'vitest';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { afterEach, describe, expect, it } from 'vitest';
 import { connectSignalling } from '../src/connect-signalling';
 
 const servers: Server[] = [];
@@ -33,4 +35,47 @@ it('connects once a server that turned it away for a moment lets it in, rather t
 it('says the server turned it away, not that it is unreachable, when it is never let in within the time allowed', async () => {
   const server = serverRefusingFirst(Infinity);
   await expect(connectSignalling(server.url, 300, { refusedReconnectDelayMs: 50 })).rejects.toThrow(/Slow down/);
+});
+
+describe('against the real server', () => {
+  let server: TestSignallingServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('says the server refused the connection, not that it may not be running, when its handshake is refused', async () => {
+    // One engine.io connection per address: the second is refused at its websocket handshake (engine.io answers
+    // an upgrade it refuses with HTTP 400), as a process cut off from Redis refuses every one.
+    server = await startSignallingServer({ limits: { maxEngineConnectionsPerAddress: 1 } });
+    const first = await connectSignalling(server.url, 5000);
+    const refused = connectSignalling(server.url, 5000);
+    await expect(refused).rejects.toThrow(/refused the connection \(HTTP 400\)/);
+    await expect(refused).rejects.not.toThrow(/is it running/);
+    first.disconnect();
+  });
+
+  it('says what answered when something other than a signalling server does', async () => {
+    const other = createServer((_request, response) => response.writeHead(404).end());
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      await expect(connectSignalling(`http://127.0.0.1:${port}`, 5000)).rejects.toThrow(
+        /answered the connection with HTTP 404: is it a swarmlab signalling server\?/,
+      );
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('still says a server nobody listens for may not be running', async () => {
+    server = await startSignallingServer();
+    const { url } = server;
+    await server.close();
+    server = undefined;
+    await expect(connectSignalling(url, 5000)).rejects.toThrow(
+      /cannot reach the signalling server at .*: is it running\?/,
+    );
+  });
 });
