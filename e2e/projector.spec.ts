@@ -126,6 +126,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
     await overview.goto((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     await expect(overview.getByTestId('projector-card')).toHaveCount(40);
     const sizes = [
+      { width: 1280, height: 720 },
       { width: 1280, height: 800 },
       { width: 1536, height: 864 },
     ];
@@ -137,6 +138,11 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
         .getByTestId('card-name')
         .evaluateAll((names) => names.map((element) => element.getBoundingClientRect().width));
       expect(Math.min(...nameWidths)).toBeGreaterThanOrEqual(60);
+      // Each card has room for about 8 ems of text (card-layout.ts): 40 cards at 1280×720 were 35–116 px wide.
+      const cardWidths = await overview
+        .getByTestId('projector-card')
+        .evaluateAll((cards) => cards.map((element) => element.getBoundingClientRect().width));
+      expect(Math.min(...cardWidths)).toBeGreaterThanOrEqual(120);
     };
     for (const size of sizes) {
       await overview.setViewportSize(size);

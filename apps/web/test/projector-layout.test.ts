@@ -15,6 +15,7 @@ import {
   MAX_CELL_PX,
   MIN_FONT_PX,
   MIN_TEXT_EM,
+  MIN_VISIBLE_CELL_PX,
 } from '../src/lib/projector/card-grid';
 import {
   circleLayout,
@@ -31,10 +32,11 @@ import {
   nodeStroke,
   SEEDER_RADIUS,
 } from '../src/lib/projector/map-geometry';
-import { cardStatus } from '../src/lib/projector/card-status';
+import { cardLayout, NAME_TEXT_EM } from '../src/lib/projector/card-layout';
+import { cardStatus, reportShown } from '../src/lib/projector/card-status';
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
 import { labelsStacked, MARK_LABEL_PX, raceScale, raceVerdict } from '../src/lib/projector/race-clock';
-import { runState } from './fakes';
+import { runState, swarmProgress } from './fakes';
 
 /** The card area of the projector view at 1920×1080 (see ProjectorView.svelte: header, map column, drawer bar). */
 const AREA_1080P = { areaWidthPx: 1920 - 2 * 16 - 560 - 16, areaHeightPx: 1080 - 150 };
@@ -133,6 +135,63 @@ describe('the projector’s card grid', () => {
     expect(largestCell(64, 80, 80)).toEqual({ cellPx: 10, columns: 8, rows: 8 });
     expect(largestCell(10, 100, 10)).toEqual({ cellPx: 10, columns: 10, rows: 1 });
     expect(largestCell(5, 0, 100)).toEqual({ cellPx: 0, columns: 0, rows: 0 });
+  });
+});
+
+describe('the projector’s card layout (what a card gives up on a small screen)', () => {
+  /** The cards' area at 1280×720 while a run goes on: the map column takes 371 px; the header, 100–300 px. */
+  const WIDTH_720P = 861;
+
+  it('keeps every name readable for 40 peers at 1280×720, whatever the header’s height, with cells a room can see', () => {
+    for (const areaHeightPx of [380, 420, 480, 534, 560, 614, 700])
+      for (const chunkCount of [16, 64, 256, 1024, 4096]) {
+        const { grid, grouping } = cardLayout({ peerCount: 40, chunkCount, areaWidthPx: WIDTH_720P, areaHeightPx });
+        const where = `${areaHeightPx} px high, ${chunkCount} chunks`;
+        // 35–116 px wide before (2–12 characters of a name), jumping between 7 and 14 columns.
+        expect(grid.cardWidthPx - 2 * CARD_PADDING_PX, where).toBeGreaterThanOrEqual(NAME_TEXT_EM * grid.fontPx);
+        expect(grid.cellPx, where).toBeGreaterThanOrEqual(MIN_VISIBLE_CELL_PX);
+        expect(grid.columns * grid.rows, where).toBeGreaterThanOrEqual(40);
+        expect(grid.bitmapColumns * grid.bitmapRows, where).toBeGreaterThanOrEqual(grouping.cells);
+        expect(
+          grid.bitmapRows * grid.cellPx + cardTextHeightPx(grid.fontPx, grid.textLines),
+          where,
+        ).toBeLessThanOrEqual(grid.cardHeightPx - 2 * CARD_PADDING_PX);
+        expect(grouping.cells * grouping.chunksPerCell).toBeGreaterThanOrEqual(chunkCount);
+      }
+    // A usual header's height: the same columns, so no card moves as the verdict wraps or a banner comes.
+    const columns = [534, 560, 614].map(
+      (areaHeightPx) =>
+        cardLayout({ peerCount: 40, chunkCount: 1024, areaWidthPx: WIDTH_720P, areaHeightPx }).grid.columns,
+    );
+    expect(new Set(columns).size).toBe(1);
+  });
+
+  it('changes nothing where every card fits with its three lines and single chunks (1080p, up to 40 peers)', () => {
+    for (const peerCount of [1, 4, 9, 20, 40])
+      for (const chunkCount of [16, 256, 1024]) {
+        const layout = cardLayout({ peerCount, chunkCount, ...AREA_1080P });
+        expect(layout.grid).toEqual(cardGrid({ peerCount, bitmapCells: chunkCount, ...AREA_1080P }));
+        expect(layout.grid.textLines).toBe(3);
+        expect(layout.grouping.chunksPerCell).toBe(1);
+      }
+  });
+
+  it('gives up the rates line before single chunks, and more chunks per cell before the status line', () => {
+    const rates = cardLayout({ peerCount: 40, chunkCount: 256, areaWidthPx: WIDTH_720P, areaHeightPx: 614 });
+    expect([rates.grid.textLines, rates.grouping.chunksPerCell]).toEqual([2, 1]);
+    const grouped = cardLayout({ peerCount: 40, chunkCount: 1024, areaWidthPx: WIDTH_720P, areaHeightPx: 534 });
+    expect(grouped.grid.textLines).toBe(2);
+    expect(grouped.grouping.chunksPerCell).toBeGreaterThan(1);
+    const nameOnly = cardLayout({ peerCount: 40, chunkCount: 1024, areaWidthPx: WIDTH_720P, areaHeightPx: 420 });
+    expect(nameOnly.grid.textLines).toBe(1);
+  });
+
+  it('still lays every card out on an area too small for readable text (it takes the last step’s best grid)', () => {
+    const { grid } = cardLayout({ peerCount: 40, chunkCount: 1024, areaWidthPx: 300, areaHeightPx: 200 });
+    expect(grid.columns * grid.rows).toBeGreaterThanOrEqual(40);
+    expect(grid.textLines).toBe(1);
+    const unmeasured = cardLayout({ peerCount: 3, chunkCount: 64, areaWidthPx: 0, areaHeightPx: 0 });
+    expect(unmeasured.grid.cellPx).toBe(0);
   });
 });
 
@@ -353,7 +412,7 @@ describe('the full-screen button', () => {
 });
 
 describe('what a card says of its peer', () => {
-  const fine = { flagged: null };
+  const fine = { flagged: null, away: false };
   it('counts the chunks of a downloading leecher, and times a completed one', () => {
     const running = runState(1, 'running');
     expect(cardStatus(fine, running, running.participants[1], 37, 64)).toBe('37 of 64');
@@ -367,13 +426,53 @@ describe('what a card says of its peer', () => {
     const running = runState(1, 'running');
     expect(cardStatus(fine, null, undefined, 0, 64)).toBe('waiting');
     expect(cardStatus(fine, running, undefined, 0, 64)).toBe('not in this run');
-    expect(cardStatus({ flagged: { reason: 'x', refusedReports: 1 } }, running, running.participants[1], 64, 64)).toBe(
-      'reports refused',
-    );
+    expect(
+      cardStatus(
+        { flagged: { reason: 'x', refusedReports: 1 }, away: false },
+        running,
+        running.participants[1],
+        64,
+        64,
+      ),
+    ).toBe('reports refused');
     const unconfirmed = {
       ...running.participants[1]!,
       flagged: { reason: 'complete: not confirmed', refusedReports: 1 },
     };
     expect(cardStatus(fine, running, unconfirmed, 64, 64)).toBe('not counted in this run');
+  });
+
+  it('says a peer whose signalling dropped is reconnecting, not how far it was when last heard of', () => {
+    const running = runState(1, 'running');
+    expect(cardStatus({ flagged: null, away: true }, running, running.participants[1], 37, 64)).toBe('reconnecting');
+    expect(cardStatus({ flagged: null, away: true }, null, undefined, 0, 64)).toBe('reconnecting');
+  });
+});
+
+describe('the report a screen draws a peer from', () => {
+  const reportOf = (run: ReturnType<typeof runState>, peerId: string) =>
+    swarmProgress('s', run).peers.find((peer) => peer.peerId === peerId)!.report;
+
+  it('draws nothing of a leecher’s earlier run while a new one goes on (it starts empty), until it reports this one', () => {
+    const second = runState(2, 'running', 100);
+    const leecher = second.participants[1];
+    // Its tab ended run 1's engine and opens run 2's store: the server still holds its last report of run 1.
+    const ofRunOne = reportOf(runState(1, 'finished'), 'leech0');
+    expect(reportShown(ofRunOne, second, leecher)).toBeNull();
+    const ended = { ...ofRunOne!, runNumber: null };
+    expect(reportShown(ended, second, leecher)).toBeNull();
+    const ofRunTwo = reportOf(second, 'leech0');
+    expect(reportShown(ofRunTwo, second, leecher)).toBe(ofRunTwo);
+  });
+
+  it('keeps the last report between runs, and a seeder’s or a non-participant’s as it is', () => {
+    const ofRunOne = reportOf(runState(1, 'finished'), 'leech0');
+    const finished = runState(1, 'finished');
+    expect(reportShown(ofRunOne, finished, finished.participants[1])).toBe(ofRunOne);
+    expect(reportShown(ofRunOne, null, undefined)).toBe(ofRunOne);
+    const second = runState(2, 'running');
+    expect(reportShown(ofRunOne, second, undefined)).toBe(ofRunOne);
+    const seederReport = reportOf(runState(1, 'finished'), 'seed');
+    expect(reportShown(seederReport, second, second.participants[0])).toBe(seederReport);
   });
 });

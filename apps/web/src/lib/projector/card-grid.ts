@@ -11,6 +11,10 @@ export interface CardGridInput {
   readonly areaHeightPx: number;
   /** Between cards. */
   readonly gapPx?: number;
+  /** Text lines above each bitmap (`CARD_TEXT_LINES` by default; `card-layout.ts` drops some for small cards). */
+  readonly textLines?: number;
+  /** The narrowest a card's text may be, in ems of its font (`MIN_TEXT_EM` by default). */
+  readonly minTextEm?: number;
 }
 
 export interface CardGrid {
@@ -24,6 +28,8 @@ export interface CardGrid {
   readonly cellPx: number;
   readonly bitmapColumns: number;
   readonly bitmapRows: number;
+  /** Text lines above the bitmap it was sized for. */
+  readonly textLines: number;
 }
 
 export const CARD_GAP_PX = 8;
@@ -34,7 +40,7 @@ export const CARD_PADDING_PX = 8;
  * status ("512 of 1024", "done 12.3 s"); its rates. Name and status on one line left the name an ellipsis on
  * the narrow cards of 40 peers (found by review).
  */
-const TEXT_LINES = 3;
+export const CARD_TEXT_LINES = 3;
 const LINE_HEIGHT = 1.25;
 /** Readable from the back of a room at 1080 lines, yet small enough for 40 cards. */
 export const MIN_FONT_PX = 14;
@@ -61,8 +67,8 @@ export function cardFontPx(cardWidthPx: number): number {
 }
 
 /** Height of a card's text above its bitmap. */
-export function cardTextHeightPx(fontPx: number): number {
-  return Math.ceil(TEXT_LINES * fontPx * LINE_HEIGHT);
+export function cardTextHeightPx(fontPx: number, textLines = CARD_TEXT_LINES): number {
+  return Math.ceil(textLines * fontPx * LINE_HEIGHT);
 }
 
 /** The biggest whole cell (in px) that lays `cells` out within width × height, with its columns and rows. */
@@ -79,6 +85,11 @@ export function largestCell(
     if (rows * cellPx <= heightPx) return { cellPx, columns, rows };
   }
   return { cellPx: 0, columns: 0, rows: 0 };
+}
+
+/** Whether the card's text is at least `minTextEm` of its font wide. */
+export function isReadable(grid: CardGrid, minTextEm = MIN_TEXT_EM): boolean {
+  return grid.cardWidthPx - 2 * CARD_PADDING_PX >= minTextEm * grid.fontPx;
 }
 
 /** How far a card's shape is from the preferred one (0: exactly it). */
@@ -100,6 +111,7 @@ export const CELL_TIE_SHARE = 0.85;
 export function cardGrid(input: CardGridInput): CardGrid {
   const gapPx = input.gapPx ?? CARD_GAP_PX;
   const peerCount = Math.max(1, input.peerCount);
+  const textLines = input.textLines ?? CARD_TEXT_LINES;
   const grids: CardGrid[] = [];
   for (let columns = 1; columns <= peerCount; columns++) {
     const rows = Math.ceil(peerCount / columns);
@@ -110,7 +122,7 @@ export function cardGrid(input: CardGridInput): CardGrid {
     const bitmap = largestCell(
       input.bitmapCells,
       cardWidthPx - 2 * CARD_PADDING_PX,
-      cardHeightPx - 2 * CARD_PADDING_PX - cardTextHeightPx(fontPx),
+      cardHeightPx - 2 * CARD_PADDING_PX - cardTextHeightPx(fontPx, textLines),
       MAX_CELL_PX,
     );
     grids.push({
@@ -122,9 +134,11 @@ export function cardGrid(input: CardGridInput): CardGrid {
       cellPx: bitmap.cellPx,
       bitmapColumns: bitmap.columns,
       bitmapRows: bitmap.rows,
+      textLines,
     });
   }
-  const readable = grids.filter((grid) => grid.cardWidthPx - 2 * CARD_PADDING_PX >= MIN_TEXT_EM * grid.fontPx);
+  const minTextEm = input.minTextEm ?? MIN_TEXT_EM;
+  const readable = grids.filter((grid) => isReadable(grid, minTextEm));
   const biggestOf = (some: readonly CardGrid[]): number => Math.max(0, ...some.map((grid) => grid.cellPx));
   // Readable text first, unless its bitmaps would be too small to see chunks arrive (a small screen, 40 peers).
   const candidates =
@@ -152,6 +166,7 @@ export function cardGrid(input: CardGridInput): CardGrid {
       cellPx: 0,
       bitmapColumns: 0,
       bitmapRows: 0,
+      textLines,
     }
   );
 }

@@ -1,4 +1,4 @@
-import type { PeerProgress, RunParticipant, RunState } from '@swarmlab/protocol';
+import type { PeerProgress, PeerReport, RunParticipant, RunState } from '@swarmlab/protocol';
 import { formatSeconds } from '../format';
 
 /**
@@ -6,7 +6,7 @@ import { formatSeconds } from '../format';
  * ("37 of 64"), when it completed ("done 4.2 s"), or why it shows nothing ("waiting", "not in this run").
  */
 export function cardStatus(
-  peer: Pick<PeerProgress, 'flagged'>,
+  peer: Pick<PeerProgress, 'flagged' | 'away'>,
   run: RunState | null,
   participant: RunParticipant | undefined,
   heldChunks: number,
@@ -15,8 +15,25 @@ export function cardStatus(
   if (peer.flagged) return 'reports refused';
   // Flagged in this run only (its completion unconfirmed, or withheld by others' accounts): not counted in it.
   if (participant?.flagged) return 'not counted in this run';
+  // Its signalling dropped: what the server last heard of it stands still until it is back (or given up).
+  if (peer.away) return 'reconnecting';
   if (!run || !participant) return run?.phase === 'running' ? 'not in this run' : 'waiting';
   if (participant.role === 'seeder') return run.phase === 'running' ? 'seeding' : 'seeded';
   if (participant.completedAfterMs !== null) return `done ${formatSeconds(participant.completedAfterMs / 1000)}`;
   return run.phase === 'running' ? `${heldChunks} of ${chunkCount}` : run.phase;
+}
+
+/**
+ * The report whose bitmap a screen draws for a peer, or null for none (an empty bitmap). While a run goes on, a
+ * leecher taking part in it whose latest report is of another run (its tab ended the last run's engine and is
+ * opening this run's store) holds nothing of this run yet: its previous run's whole file showed, "1024 of 1024",
+ * until its first report of the new run (found by review).
+ */
+export function reportShown(
+  report: PeerReport | null,
+  run: RunState | null,
+  participant: RunParticipant | undefined,
+): PeerReport | null {
+  if (!report || !run || run.phase !== 'running' || participant?.role !== 'leecher') return report;
+  return report.runNumber === run.runNumber ? report : null;
 }
