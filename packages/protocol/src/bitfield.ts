@@ -37,13 +37,18 @@ export class Bitfield {
     return this.#count === this.chunkCount;
   }
 
+  /** Whether chunk `chunkIndex` is held: never for an index that is not one of the file's (NaN, 1.5, -1). */
   has(chunkIndex: number): boolean {
+    if (!this.#isChunk(chunkIndex)) return false;
     return ((this.#bytes[chunkIndex >> 3]! >> (7 - (chunkIndex & 7))) & 1) === 1;
   }
 
-  /** Marks a chunk held; returns false when it already was. */
+  /**
+   * Marks a chunk held; returns false when it already was, or `chunkIndex` is not one of the file's chunks
+   * (NaN and 1.5 marked chunks 0 and 1: the bit arithmetic truncates them).
+   */
   set(chunkIndex: number): boolean {
-    if (chunkIndex < 0 || chunkIndex >= this.chunkCount || this.has(chunkIndex)) return false;
+    if (!this.#isChunk(chunkIndex) || this.has(chunkIndex)) return false;
     this.#bytes[chunkIndex >> 3]! |= 1 << (7 - (chunkIndex & 7));
     this.#count++;
     return true;
@@ -55,6 +60,10 @@ export class Bitfield {
     this.#bytes[chunkIndex >> 3]! &= ~(1 << (7 - (chunkIndex & 7)));
     this.#count--;
     return true;
+  }
+
+  #isChunk(chunkIndex: number): boolean {
+    return Number.isInteger(chunkIndex) && chunkIndex >= 0 && chunkIndex < this.chunkCount;
   }
 
   /** A copy of the wire bytes. */

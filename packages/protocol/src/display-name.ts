@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BIDI_CONTROLS, hasVisibleCharacter } from './shown-text';
 
 /** Longest display name, in characters (code points) after trimming: fits a peer's card on a projector. */
 export const MAX_DISPLAY_NAME_CHARS = 32;
@@ -8,16 +9,17 @@ export const MAX_DISPLAY_NAME_CHARS = 32;
  * bidirectional controls that would turn the rest of a screen's text around. Zero-width joiners stay
  * allowed: emoji sequences need them.
  */
-const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Zl}\p{Zp}\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const FORBIDDEN_IN_NAME = new RegExp(`[\\p{Cc}\\p{Zl}\\p{Zp}]|${BIDI_CONTROLS.source}`, 'u');
 
 /**
  * A peer's display name, chosen by its user and shown on every screen (always as text, never as HTML):
- * trimmed, 1 to `MAX_DISPLAY_NAME_CHARS` characters, no control characters.
+ * trimmed, 1 to `MAX_DISPLAY_NAME_CHARS` characters, at least one of them visible (a name of zero-width
+ * spaces or Hangul fillers left a blank card on the projector), no control characters.
  */
 export const displayNameSchema = z
   .string()
   .trim()
-  .refine((name) => name.length > 0, 'a name needs at least one visible character')
+  .refine((name) => hasVisibleCharacter(name), 'a name needs at least one visible character')
   .refine((name) => [...name].length <= MAX_DISPLAY_NAME_CHARS, `at most ${MAX_DISPLAY_NAME_CHARS} characters`)
   .refine((name) => !FORBIDDEN_IN_NAME.test(name), 'no control characters');
 export type DisplayName = z.infer<typeof displayNameSchema>;
@@ -31,6 +33,7 @@ export function parseDisplayName(typed: string): ParsedDisplayName {
   if (parsed.success) return { ok: true, name: parsed.data };
   const trimmed = typed.trim();
   if (trimmed === '') return { ok: false, message: 'Type a name, or leave the field empty to stay unnamed.' };
+  if (!hasVisibleCharacter(trimmed)) return { ok: false, message: 'A name needs at least one visible character.' };
   if (FORBIDDEN_IN_NAME.test(trimmed)) return { ok: false, message: 'A name cannot hold control characters.' };
   return { ok: false, message: `A name has at most ${MAX_DISPLAY_NAME_CHARS} characters.` };
 }

@@ -5,6 +5,7 @@ export * from './display-name';
 export * from './hex';
 export * from './join-code';
 export * from './manifest';
+export * from './shown-text';
 export * from './own-override';
 export * from './pair-flow';
 export * from './run';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNK_COUNT, MAX_FILE_BYTES, MIN_CHUNK_BYTES } from './constants';
 import { toHex } from './hex';
+import { BIDI_CONTROLS, hasVisibleCharacter } from './shown-text';
 import { webCryptoSha256, type Sha256 } from './sha256';
 
 /** Format of the manifest object; bump when its fields change. */
@@ -22,7 +23,9 @@ export const manifestSchema = z
       .string()
       .min(1)
       .max(MAX_FILE_NAME_LENGTH)
-      .regex(/^[^\p{Cc}/\\]+$/u, 'file name must not contain control characters or slashes'),
+      .regex(/^[^\p{Cc}/\\]+$/u, 'file name must not contain control characters or slashes')
+      .refine((name) => !BIDI_CONTROLS.test(name), 'file name must not contain bidirectional controls')
+      .refine(hasVisibleCharacter, 'file name needs at least one visible character'),
     sizeBytes: z.number().int().min(1).max(MAX_FILE_BYTES),
     chunkBytes: z.number().int().min(MIN_CHUNK_BYTES).max(MAX_CHUNK_BYTES),
     chunkSha256: z.array(sha256HexSchema).min(1).max(MAX_CHUNK_COUNT),
@@ -49,16 +52,18 @@ export function chunkLengthBytes(manifest: Manifest, chunkIndex: number): number
 
 /**
  * `name` as a manifest may carry it: control characters and slashes (legal in a Linux or macOS file name,
- * `notes\v2.txt`, but a path or worse on another system) become `_`, and the name is cut to
- * `MAX_FILE_NAME_LENGTH` without splitting a character; an empty name becomes `file`.
+ * `notes\v2.txt`, but a path or worse on another system) and bidirectional controls (which would show
+ * `report\u202Efdp.exe` as "reportexe.pdf" on every screen) become `_`, and the name is cut to
+ * `MAX_FILE_NAME_LENGTH` without splitting a character; a name with nothing visible becomes `file`.
  */
 export function manifestFileName(name: string): string {
   let cleaned = '';
-  for (const character of name.replace(/[\p{Cc}/\\]/gu, '_')) {
+  const unsafe = new RegExp(`[\\p{Cc}/\\\\]|${BIDI_CONTROLS.source}`, 'gu');
+  for (const character of name.replace(unsafe, '_')) {
     if (cleaned.length + character.length > MAX_FILE_NAME_LENGTH) break;
     cleaned += character;
   }
-  return cleaned || 'file';
+  return hasVisibleCharacter(cleaned) ? cleaned : 'file';
 }
 
 /** The manifest as JSON with keys in a fixed order, so every peer hashes the same bytes. */

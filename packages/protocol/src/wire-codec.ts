@@ -128,7 +128,8 @@ export function decodeWireMessage(bytes: Uint8Array): WireDecodeResult {
         return failure('bad-length', 'handshake length does not match its peer id');
       let peerId: string;
       try {
-        peerId = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(fixedBytes));
+        // A leading byte order mark is part of the id (the decoder's default drops it: three bytes decoded as "").
+        peerId = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(fixedBytes));
       } catch {
         return failure('bad-field', 'handshake peer id is not UTF-8');
       }

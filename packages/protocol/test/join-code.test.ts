@@ -67,7 +67,7 @@ describe('display names', () => {
   });
 
   it('refuse control characters, separators and bidirectional overrides', () => {
-    for (const bad of ['Ada\u0000', 'A\nB', 'A\u0007B', 'A\u2028B', '\u202Eevil', 'A\u2066B']) {
+    for (const bad of ['Ada\u0000', 'A\nB', 'A\u0007B', 'A\u2028B', '\u202Eevil', 'A\u2066B', 'a\u061Cb']) {
       expect(parseDisplayName(bad), JSON.stringify(bad)).toEqual({
         ok: false,
         message: 'A name cannot hold control characters.',
@@ -75,5 +75,17 @@ describe('display names', () => {
       expect(displayNameSchema.safeParse(bad).success).toBe(false);
     }
     expect(parseDisplayName('   ')).toMatchObject({ ok: false });
+  });
+
+  it('need a character a reader can see: not only zero-width spaces, Hangul fillers or a blank braille cell', () => {
+    for (const blank of ['\u200B', '\u3164', '\u2800\u2800', '\u200B\u3164 \u2060']) {
+      expect(parseDisplayName(blank), JSON.stringify(blank)).toEqual({
+        ok: false,
+        message: 'A name needs at least one visible character.',
+      });
+      expect(displayNameSchema.safeParse(blank).success).toBe(false);
+    }
+    for (const fine of ['\u200BAda', '★', '42', '…', '😀'])
+      expect(displayNameSchema.safeParse(fine).success).toBe(true);
   });
 });

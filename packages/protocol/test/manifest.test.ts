@@ -51,6 +51,10 @@ describe('manifest', () => {
     ['a negative size', (m: Manifest) => ({ ...m, sizeBytes: -1 })],
     ['a tiny chunk size', (m: Manifest) => ({ ...m, chunkBytes: 100 })],
     ['a name with a slash', (m: Manifest) => ({ ...m, name: '../etc/passwd' })],
+    // Shown on every screen as "reportexe.pdf", and saved under that name.
+    ['a name with a bidirectional override', (m: Manifest) => ({ ...m, name: 'report\u202Efdp.exe' })],
+    ['a name with an Arabic letter mark', (m: Manifest) => ({ ...m, name: 'a\u061Cb.txt' })],
+    ['a name with nothing visible', (m: Manifest) => ({ ...m, name: '\u200B\u3164' })],
     ['an upper-case hash', (m: Manifest) => ({ ...m, chunkSha256: m.chunkSha256.map((h) => h.toUpperCase()) })],
     ['an unknown field', (m: Manifest) => ({ ...m, extra: 1 })],
   ])('rejects %s', async (_name, mutate) => {
@@ -95,6 +99,19 @@ describe('Bitfield', () => {
     expect(bits.count).toBe(1);
     expect(Bitfield.full(3).isComplete).toBe(true);
   });
+
+  it('takes no index that is not a chunk’s: NaN and fractions marked chunks 0 and 1', () => {
+    const bits = new Bitfield(10);
+    for (const index of [NaN, 1.5, -0.5, Infinity, -1]) {
+      expect(bits.set(index), String(index)).toBe(false);
+      expect(bits.has(index), String(index)).toBe(false);
+    }
+    expect([bits.count, bits.has(0), bits.has(1)]).toEqual([0, false, false]);
+    bits.set(0);
+    expect(bits.has(NaN)).toBe(false);
+    expect(bits.unset(NaN)).toBe(false);
+    expect(bits.count).toBe(1);
+  });
 });
 
 describe('manifestFileName', () => {
@@ -103,7 +120,10 @@ describe('manifestFileName', () => {
     expect(manifestFileName('a/b\tc\u0000d.bin')).toBe('a_b_c_d.bin');
     expect(manifestFileName('Vorlesung über Netze – Teil 2 🎓.pdf')).toBe('Vorlesung über Netze – Teil 2 🎓.pdf');
     expect(manifestFileName('')).toBe('file');
-    for (const name of ['notes\\v2.txt', 'a/b\tc\u0000d.bin', '']) {
+    // Bidirectional controls too (the file would show as "reportexe.pdf"); a name with nothing visible is `file`.
+    expect(manifestFileName('report\u202Efdp.exe')).toBe('report_fdp.exe');
+    expect(manifestFileName('\u200B\u3164')).toBe('file');
+    for (const name of ['notes\\v2.txt', 'a/b\tc\u0000d.bin', '', 'report\u202Efdp.exe', '\u200B']) {
       expect(manifestSchema.shape.name.safeParse(manifestFileName(name)).success).toBe(true);
     }
   });

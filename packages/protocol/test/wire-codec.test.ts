@@ -85,6 +85,19 @@ describe('wire codec', () => {
     }
   });
 
+  it('keeps a byte order mark that starts a peer id: the id is what was sent, never an empty or aliased one', () => {
+    const bomOnly = decodeWireMessage(Uint8Array.of(WIRE_TAG.handshake, 1, ...new Uint8Array(32), 3, 0xef, 0xbb, 0xbf));
+    expect(bomOnly.ok && bomOnly.message.type === 'handshake' && bomOnly.message.peerId).toBe('\uFEFF');
+    const handshake = {
+      type: 'handshake',
+      protocolVersion: 1,
+      contentId: '0'.repeat(64),
+      peerId: '\uFEFFabc',
+    } as const;
+    const decoded = decodeWireMessage(encodeWireMessage(handshake));
+    expect(decoded).toEqual({ ok: true, message: handshake });
+  });
+
   it('rejects requests and blocks larger than the block limit', () => {
     const request = encodeWireMessage({
       type: 'request',

@@ -1,0 +1,20 @@
+/**
+ * What text from others (a peer's name, a file's name) may hold, shown on every screen of a swarm: never the
+ * bidirectional controls, which turn the rest of a line around ("report\u202Efdp.exe" shows as "reportexe.pdf"),
+ * and at least one character a reader can see.
+ */
+
+/** The bidirectional controls: marks (U+061C, U+200E, U+200F), embeddings and overrides, isolates. */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Letters that draw nothing (the Hangul fillers) and the blank braille pattern: letters and symbols by their
+ * category, blank on a screen.
+ */
+const BLANK_LETTERS = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
+const VISIBLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
+
+/** Whether `text` holds a character a reader can see (not only spaces, zero-width characters or fillers). */
+export function hasVisibleCharacter(text: string): boolean {
+  return VISIBLE.test(text.replace(BLANK_LETTERS, ''));
+}
