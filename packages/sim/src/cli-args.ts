@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseByteQuantity, type ByteQuantityKind } from '@swarmlab/theory';
+import { parseByteQuantity, repeatedFlag, type ByteQuantityKind } from '@swarmlab/theory';
 import { SCENARIO_DEFAULTS, type Scenario } from './scenario';
 
 export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --chunk-bytes C --server-up BPS --peer-up BPS[,BPS…]
@@ -37,9 +37,11 @@ export type SimArgs =
 export function parseSimArgs(argv: readonly string[]): SimArgs {
   let values;
   try {
-    ({ values } = parseArgs({
+    let tokens;
+    ({ values, tokens } = parseArgs({
       args: argv[0] === '--' ? argv.slice(1) : [...argv],
       strict: true,
+      tokens: true,
       options: {
         peers: { type: 'string' },
         'file-bytes': { type: 'string' },
@@ -59,6 +61,8 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
         help: { type: 'boolean', short: 'h' },
       },
     }));
+    const repeated = repeatedFlag(tokens);
+    if (repeated !== undefined) return { ok: false, message: `${repeated} is given twice: give it once` };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -109,6 +113,11 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       threads: integer(values.threads ?? '1', '--threads', 1, 2),
     };
     if (scenario.threads === 2 && scenario.seederLeavesEarly) throw new ArgError('--seeder-leaves: one thread only');
+    // Only the seeder uploads in client-server: without it, no leecher gets what it lacks, and the run cannot end.
+    if (scenario.seederLeavesEarly && (mode === 'client-server' || sweep))
+      throw new ArgError(
+        `--seeder-leaves: ${sweep ? '--sweep runs client-server too, where' : 'in client-server'} the seeder is the only uploader, so no run could finish without it`,
+      );
     if (!(scenario.latencyMs >= 0 && scenario.latencyMs <= 10_000)) throw new ArgError('--latency-ms: 0 to 10000');
     // The threads meet once per latency of simulated time: below a millisecond a run would take for ever.
     if (scenario.threads === 2 && scenario.latencyMs < 1)
@@ -160,5 +169,7 @@ function quantity(text: string, kind: ByteQuantityKind, flag: string): number {
   const parsed = parseByteQuantity(text, kind);
   if (!parsed.ok) throw new ArgError(`${flag}: ${parsed.reason}`);
   if (!(parsed.value > 0) || !Number.isFinite(parsed.value)) throw new ArgError(`${flag}: must be above zero`);
+  if (kind === 'size' && !Number.isInteger(parsed.value))
+    throw new ArgError(`${flag}: "${text}" is ${parsed.value} bytes, not a whole number of bytes`);
   return parsed.value;
 }

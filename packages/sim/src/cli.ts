@@ -43,10 +43,18 @@ if (args.sweepPeerCounts) {
   console.log('N\tD_cs bound (s)\tclient-server (s)\tD_p2p bound (s)\tp2p (s)');
   const rows = [];
   let anyFailed = false;
+  let roundingSaid = false;
   for (const peerCount of args.sweepPeerCounts) {
     const cs = run({ ...args.scenario, peerCount, mode: 'client-server' });
     const p2p = run({ ...args.scenario, peerCount, mode: 'p2p' });
     anyFailed ||= failed(cs) || failed(p2p);
+    // The bounds are of the simulated file: say once that it is not the one asked for (a single run says so too).
+    if (!roundingSaid && cs.fileBytes !== args.scenario.fileBytes) {
+      console.log(
+        `# file simulated as ${cs.fileBytes} bytes (${args.scenario.fileBytes} rounded to what its last chunk can carry)`,
+      );
+      roundingSaid = true;
+    }
     const fmt = (result: SimulationResult) =>
       result.distributionSec === undefined
         ? '—'

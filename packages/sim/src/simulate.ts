@@ -200,6 +200,14 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
   let droppedPeers = 0;
   let honestDropped = 0;
   const corruptIds = new Set(Array.from({ length: corruptCount }, (_, k) => `peer-${n - corruptCount + k}`));
+  // Drops by every node, the seeder's included: client-server's only uploader dropping every leecher counted none.
+  const countDrops = (engine: SwarmEngine): void => {
+    engine.events.on('peer-dropped', ({ peerId }) => {
+      droppedPeers++;
+      if (!corruptIds.has(peerId)) honestDropped++;
+    });
+  };
+  if (seeder) countDrops(seeder);
   let honestIncomplete = 0;
 
   for (let i = 0; i < n; i++) {
@@ -219,10 +227,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
       rateOf(scenario.peerUploadBytesPerSec, i),
       rateOf(scenario.peerDownloadBytesPerSec, i),
     );
-    engine.events.on('peer-dropped', ({ peerId }) => {
-      droppedPeers++;
-      if (!corruptIds.has(peerId)) honestDropped++;
-    });
+    countDrops(engine);
     // In the swarm means held by an honest peer: a chunk only a liar holds never reaches anyone intact.
     engine.events.on('chunk-verified', ({ chunkIndex }) => {
       if (corrupt) return;

@@ -21,8 +21,21 @@ describe('parseSimArgs', () => {
     ['an empty fraction', ['--corrupt-fraction', ''], '--corrupt-fraction'],
     ['a fraction leaving no honest peer', ['--corrupt-fraction', '0.9'], 'no honest peer'],
     ['two threads without latency', ['--threads', '2', '--latency-ms', '0'], 'at least 1 with --threads 2'],
+    ['a flag given twice', ['--peers', '5'], '--peers is given twice'],
+    // The seeder is client-server's only uploader: such a run could never end, and exited 1 as a failure.
+    ['the seeder leaving a client-server run', ['--mode', 'client-server', '--seeder-leaves'], '--seeder-leaves'],
   ])('refuses %s, naming it', (_what, extra, named) => {
     expect(messageOf([...base, ...extra])).toContain(named);
+  });
+
+  it('refuses a file that is no whole number of bytes', () => {
+    const argv = ['--peers', '3', '--file-bytes', '1000.5', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
+    expect(messageOf(argv)).toBe('--file-bytes: "1000.5" is 1000.5 bytes, not a whole number of bytes');
+  });
+
+  it('refuses the seeder leaving a sweep, which runs client-server too', () => {
+    const sweep = ['--sweep', '--peers', '1,2', '--file-bytes', '1MiB', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
+    expect(messageOf([...sweep, '--seeder-leaves'])).toContain('--sweep runs client-server too');
   });
 
   it('refuses what a sweep would ignore: a mode, or a per-peer list', () => {

@@ -126,6 +126,21 @@ describe('simulate: swarm behaviour', () => {
     expect(result.droppedPeers).toBeGreaterThan(0);
     expect(result.honestPeersDropped).toBe(0);
   });
+
+  it('counts the seeder’s drops of honest peers too (client-server’s only uploader)', () => {
+    // A queue of one request: every leecher's pipeline is a flood to the seeder, which drops them all.
+    const result = simulate(
+      scenario({
+        peerCount: 3,
+        fileBytes: 4 * CHUNK_BYTES,
+        mode: 'client-server',
+        engineConfig: { maxQueuedRequestsPerPeer: 1 },
+      }),
+    );
+    expect(result.distributionSec).toBeUndefined();
+    expect(result.honestPeersDropped).toBeGreaterThan(0);
+    expect(result.droppedPeers).toBe(result.honestPeersDropped);
+  });
 });
 
 describe('simulate on two threads', () => {

@@ -1,3 +1,4 @@
+import { TheoryInputError } from './errors';
 import {
   requireFileBytes,
   requirePeerDownloadRate,
@@ -138,10 +139,22 @@ function totalsOf(input: ClientServerInput, totalPeerUploadBytesPerSec: number):
   };
 }
 
-/** Picks the largest term; object key order is the tie-break order. */
+/** The input a term divides by: the one to blame when the term comes out infinite. */
+const DIVISOR_OF_TERM: Readonly<Record<BoundTerm, string>> = {
+  'server-upload': 'serverUploadBytesPerSec',
+  'slowest-download': 'peerDownloadBytesPerSec',
+  'total-upload': 'peerUploadBytesPerSec',
+};
+
+/**
+ * Picks the largest term; object key order is the tie-break order. A term past what a double holds (a rate of
+ * 1e-320 bytes/s is finite and above 0, F over it is not) is a `TheoryInputError`: the bound printed "∞ s".
+ */
 function maxTerm<Term extends BoundTerm>(termSeconds: Record<Term, number>): Bound<Term> {
   let bindingTerm: Term | undefined;
   for (const term of Object.keys(termSeconds) as Term[]) {
+    if (!Number.isFinite(termSeconds[term]))
+      throw new TheoryInputError(DIVISOR_OF_TERM[term], `is too small: the ${term} term is too large to compute`);
     if (bindingTerm === undefined || termSeconds[term] > termSeconds[bindingTerm]) bindingTerm = term;
   }
   return { seconds: termSeconds[bindingTerm!], bindingTerm: bindingTerm!, termSeconds };

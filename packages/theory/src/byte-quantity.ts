@@ -49,7 +49,9 @@ export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQua
       reason: `"${text}" is in bits (a lower-case b is a bit); swarmlab works in bytes (8 bits): that is ${inBytes}, or write ${digits}${prefix}B${rate} for bytes`,
     };
   }
-  const bytesPerUnit = BYTES_PER_UNIT[suffix!.toLowerCase()];
+  // Own keys only: `1constructor` found Object's constructor, and was "too large" rather than an unknown unit.
+  const unit = suffix!.toLowerCase();
+  const bytesPerUnit = Object.hasOwn(BYTES_PER_UNIT, unit) ? BYTES_PER_UNIT[unit] : undefined;
   if (bytesPerUnit === undefined) {
     return { ok: false, reason: `"${text}" has unknown unit "${suffix}" (use K, KB, KiB, M, MB, MiB, G, GB or GiB)` };
   }

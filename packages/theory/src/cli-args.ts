@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseByteQuantity } from './byte-quantity';
+import { repeatedFlag } from './repeated-flag';
 
 /**
  * Command-line parsing for `pnpm theory`, kept apart from `cli.ts` so it can be tested without a
@@ -76,7 +77,10 @@ export function parseTheoryArgs(argv: readonly string[]): TheoryArgs {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   let values;
   try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
+    let tokens;
+    ({ values, tokens } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false, tokens: true }));
+    const repeated = repeatedFlag(tokens);
+    if (repeated !== undefined) return { ok: false, message: `${repeated} is given twice: give it once` };
   } catch (error) {
     return { ok: false, message: parseArgsMessage(error) };
   }
@@ -132,6 +136,8 @@ function parseRequiredQuantity(flag: string, text: string | undefined, kind: 'si
   const quantity = parseByteQuantity(text, kind);
   if (!quantity.ok) return { ok: false, message: `${flag}: ${quantity.reason}` };
   if (quantity.value <= 0) return { ok: false, message: `${flag}: "${text}" must be greater than 0` };
+  if (kind === 'size' && !Number.isInteger(quantity.value))
+    return { ok: false, message: `${flag}: "${text}" is ${quantity.value} bytes, not a whole number of bytes` };
   return quantity;
 }
 

@@ -72,7 +72,9 @@ function minPeerDownload(input: TheoryCliInput): number {
   return input.peerDownloadBytesPerSec.reduce((min, rate) => Math.min(min, rate), Infinity);
 }
 
+/** Three decimals at most; a value that would round to 0 in them (a rate of 0.0000001 bytes/s) in exponent form. */
 function formatNumber(value: number): string {
+  if (value !== 0 && Math.abs(value) < 0.0005) return value.toExponential(2);
   return value.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 

@@ -15,3 +15,4 @@ export { boundCurve, type BoundCurveInput, type BoundCurvePoint } from './bound-
 export { chunkedP2pOptimumSec, type ChunkedP2pOptimumInput } from './chunked-optimum';
 export { TheoryInputError } from './errors';
 export { parseByteQuantity, type ByteQuantityKind, type ByteQuantityResult } from './byte-quantity';
+export { repeatedFlag } from './repeated-flag';

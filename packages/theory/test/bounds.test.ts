@@ -133,6 +133,9 @@ describe('input validation', () => {
     ['too many u_i', { ...valid, peerUploadBytesPerSec: [1, 1, 1] }, 'peerUploadBytesPerSec'],
     ['N·F beyond a double', { ...valid, fileBytes: 1e308 }, 'fileBytes'],
     ['Σu_i beyond a double', { ...valid, peerUploadBytesPerSec: [1e308, 1e308] }, 'peerUploadBytesPerSec'],
+    // Finite and above 0, each, yet F over them is not: the bound came out as ∞.
+    ['a d_i too small to divide by', { ...valid, peerDownloadBytesPerSec: [5e-324, 1] }, 'peerDownloadBytesPerSec'],
+    ['a u_s too small to divide by', { ...valid, serverUploadBytesPerSec: 5e-324 }, 'serverUploadBytesPerSec'],
   ];
 
   it.each(invalidInputs)('rejects %s with a TheoryInputError naming the field', (_description, input, field) => {

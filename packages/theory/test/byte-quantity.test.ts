@@ -72,6 +72,14 @@ describe('parseByteQuantity', () => {
     });
   });
 
+  it('takes a unit only from its own table, never from what every object inherits', () => {
+    for (const text of ['1constructor', '2Constructor/s'])
+      expect(parseByteQuantity(text, 'size'), text).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('unknown unit'),
+      });
+  });
+
   it('rejects a size too large for a number', () => {
     expect(parseByteQuantity('9'.repeat(400), 'size')).toEqual({
       ok: false,

@@ -97,6 +97,11 @@ describe('parseTheoryArgs: bad input', () => {
     ['an unparsable list entry', withFlag('--peer-up', '1,x,2'), '--peer-up (value 2 of 3)'],
     ['a zero download', withFlag('--peer-down', '0'), '--peer-down'],
     ['inf as an upload', withFlag('--peer-up', 'inf'), '--peer-up'],
+    // The last value won without a word: computed for N = 5 while the line read 3 first.
+    ['a flag given twice', [...REQUIRED, '--peers', '5'], '--peers is given twice'],
+    ['a flag given twice in another form', [...REQUIRED, '--peers=5'], '--peers is given twice'],
+    ['half a byte', withFlag('--file-bytes', '0.5'), 'not a whole number of bytes'],
+    ['a size that is no whole number of bytes', withFlag('--file-bytes', '1.1KiB'), '1126.4 bytes'],
   ])('rejects %s with a one-line message naming the flag', (_description, argv, flag) => {
     const message = errorMessage(argv);
     expect(message).toContain(flag);

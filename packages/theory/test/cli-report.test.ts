@@ -27,6 +27,18 @@ describe('formatReport', () => {
     expect(table).toContain('64 s (1.07 min), bound by F/u_s (server upload)');
   });
 
+  it('writes a rate too small for three decimals in exponent form, not as 0', () => {
+    const slow = reportFor({
+      peerCount: 1,
+      fileBytes: 1000,
+      serverUploadBytesPerSec: 1e-7,
+      peerUploadBytesPerSec: [1],
+      peerDownloadBytesPerSec: [Infinity],
+    });
+    expect(formatReport(slow)).toContain('1.00e-7 bytes/s');
+    expect(formatReport(slow)).not.toMatch(/\b0 bytes\/s/);
+  });
+
   it('writes JSON with the two bounds first and null for an unlimited d_min', () => {
     expect(JSON.parse(formatReportJson(report))).toEqual({
       clientServerSec: 128,
