@@ -73,8 +73,9 @@ test('the signalling server killed and restarted mid-run: every screen ends with
       expect(summary.measuredSec).toBe(measured);
       expect(summary.restored).toBe(true);
     }
-    // …and no longer: "Reconnected" left the projector its room.
+    // …and no longer: "Reconnected" left the projector its room, and the tabs' pages theirs (it stayed for good).
     await expect(overview.getByTestId('signalling-notice')).toHaveCount(0);
+    for (const page of [seeder, ...leechers]) await expect(page.getByTestId('signalling-notice')).toHaveCount(0);
     // The restarted server had forgotten every name: each tab told its own again, whoever registered the swarm.
     for (const name of names) await expect(overview.getByTestId('card-name').filter({ hasText: name })).toHaveCount(1);
   } finally {
@@ -82,7 +83,7 @@ test('the signalling server killed and restarted mid-run: every screen ends with
   }
 });
 
-test('a screen and a tab opened just after a restart, before the members are back, wait for them instead of saying the swarm has ended', async ({
+test('a screen and a tab opened just after a restart, before the members are back, wait for them instead of saying the swarm has ended, and a student back before the seeder waits for it too', async ({
   swarm,
 }) => {
   let server = await startServerProcess({ port: PORT });
@@ -92,17 +93,25 @@ test('a screen and a tab opened just after a restart, before the members are bac
     // restarted server: the moment in between, up to 5 s of socket.io's backoff in a classroom, is held open
     // for as long as the test needs.
     let membersHeldBack = false;
-    const throughTheTest = (page: Page) =>
-      page.routeWebSocket(/socket\.io/, (socket) => (membersHeldBack ? socket.close() : socket.connectToServer()));
-    const seeder = await swarm.openPeer(`${ORIGIN}/`, throughTheTest);
+    let seederHeldBack = false;
+    const throughTheTest = (heldBack: () => boolean) => (page: Page) =>
+      page.routeWebSocket(/socket\.io/, (socket) => (heldBack() ? socket.close() : socket.connectToServer()));
+    const seeder = await swarm.openPeer(
+      `${ORIGIN}/`,
+      throughTheTest(() => membersHeldBack || seederHeldBack),
+    );
     await generateFile(seeder, 2);
     const link = await seeder.getByTestId('share-link').inputValue();
     const seederHash = await waitForFileHash(seeder);
-    const leecher = await swarm.openPeer(link, throughTheTest);
+    const leecher = await swarm.openPeer(
+      link,
+      throughTheTest(() => membersHeldBack),
+    );
     await waitForMesh([seeder, leecher]);
     const controlLink = (await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing';
 
     membersHeldBack = true;
+    seederHeldBack = true;
     await server.kill();
     server = await startServerProcess({ port: PORT });
     const overview = await swarm.openPeer(controlLink);
@@ -111,8 +120,17 @@ test('a screen and a tab opened just after a restart, before the members are bac
       await expect(page.getByTestId('waiting-for-swarm')).toContainText('waiting for its members', { timeout: 15_000 });
     }
 
+    // The student's tab is back first and registers the swarm again; the seeder's is not back yet. Neither the
+    // student's tab nor the one that opened the link meanwhile says that nobody seeds (it said so, in red, and
+    // offered a control holder's tab to seed in its place: two seeders once the first was back).
     membersHeldBack = false;
+    for (const page of [leecher, late]) {
+      await expect(page.getByTestId('seeder-awaited')).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByTestId('seeder-gone')).toHaveCount(0);
+    }
+    seederHeldBack = false;
     await expect(overview.getByTestId('projector-card')).toHaveCount(3, { timeout: 30_000 });
+    for (const page of [leecher, late]) await expect(page.getByTestId('seeder-awaited')).toHaveCount(0);
     await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'waiting', { timeout: 30_000 });
     await waitForMesh([seeder, leecher, late]);
     await startRun(seeder);

@@ -329,6 +329,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               joinCode,
               memberKey,
               seal,
+              registeredAgain: joined.registeredAgain,
             });
             notifyPeers(joined.others, 'peer:joined', peerId);
             progress.changed(swarmId);

@@ -69,6 +69,8 @@ export type JoinOutcome =
       readonly run: RunStarted | null;
       /** It presented the swarm's control secret. */
       readonly inControl: boolean;
+      /** Registered again after a restart, no run started since (`SwarmJoined.registeredAgain`). */
+      readonly registeredAgain: boolean;
     }
   | Refusal<'swarm-not-found' | 'swarm-full' | 'already-in-swarm'>;
 
@@ -616,7 +618,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const inControl = sameControlDigest(swarm.controlDigest, control);
       presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       const run = takingBack ? swarm.runs.takeBack(state) : swarm.runs.join(state);
-      return { ok: true, swarm, existingPeers, run, inControl };
+      return { ok: true, swarm, existingPeers, run, inControl, registeredAgain: swarm.runs.registeredAgainSinceRun };
     },
 
     mayTakeBack(swarmId, peerId, keyDigest) {

@@ -575,9 +575,18 @@ describe('a swarm after the server restarted', () => {
     const newcomer = await second.connect();
     const joined = await newcomer.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId });
     expect(joined.ok && joined.peers).toEqual([seeder.peerId, a.peerId]);
+    // …and that the swarm was registered again: members, the seeder among them, may still be coming back.
+    expect(joined.ok && joined.registeredAgain).toBe(true);
     // Run 4, which the tabs take (they ignore a run not newer than theirs), with the student's own settings.
     const started = await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: shaped });
     expect(started).toEqual({ ok: true, runNumber: 4 });
+    // A run since: whoever is not back by now is not coming back, as far as a newcomer's page is concerned.
+    const later = await (
+      await second.connect()
+    )
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:join', { swarmId: seeder.swarmId });
+    expect(later.ok && later.registeredAgain).toBe(false);
     await waitUntil(() => aBack.tab.received.runsStarted.length > 0, 'run 4 announced');
     expect(aBack.tab.received.runsStarted[0]?.settings[a.peerId]).toMatchObject({
       uploadBytesPerSec: 500_000,

@@ -194,6 +194,8 @@ const swarmJoinedSchema: z.ZodType<SwarmJoined> = z.looseObject({
   memberKey: memberKeySchema,
   seal: swarmSealSchema,
   joinCode: joinCodeSchema,
+  // Absent from a server of an earlier version: nothing known of a restart.
+  registeredAgain: z.boolean().default(false),
 });
 
 const swarmResumedSchema: z.ZodType<SwarmResumed> = z.looseObject({

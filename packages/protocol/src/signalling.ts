@@ -407,6 +407,11 @@ export interface SwarmJoined {
   readonly seal: SwarmSeal;
   /** The swarm's join code, for this tab to show too. */
   readonly joinCode: JoinCode;
+  /**
+   * The server registered the swarm again after a restart, and no run started since (as `SwarmWatched` says): the
+   * seeder's tab may still be coming back, and a table without it is no sign that it left.
+   */
+  readonly registeredAgain: boolean;
 }
 
 /** A member took its place back (`swarm:resume`, `swarm:restore`). */

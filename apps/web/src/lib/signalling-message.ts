@@ -8,6 +8,9 @@ export interface SignallingNotice {
   readonly text: string;
 }
 
+/** How long "Reconnected" stays up: it says the screen is current again, then leaves the page (or projector) its room. */
+export const RECONNECTED_NOTICE_MS = 5000;
+
 /** Shown while a tab or screen opening a swarm's link waits for a server that has just restarted to know it again. */
 export const WAITING_FOR_SWARM_MESSAGE =
   'The signalling server has just restarted and does not know this swarm yet: waiting for its members to register it again (a few seconds)…';

@@ -59,6 +59,8 @@ import { RunOverWaits } from './run-over';
 import { SwarmMembership } from './swarm-membership.svelte';
 import type { MemberPlaces } from './member-places';
 import { pageStorage } from './page-storage';
+import { SeederWait } from './seeder-wait.svelte';
+import { RECONNECTED_NOTICE_MS } from '../signalling-message';
 
 /**
  * - `waiting`: in the swarm, connected to its peers, no run going on for this tab (before the first
@@ -93,6 +95,8 @@ export interface SwarmSessionOptions {
   readonly displayName?: () => DisplayName | undefined;
   /** Where a leecher keeps its chunks: IndexedDB, this tab's stores (made when first needed, by default). */
   readonly storage?: () => LeecherStorage;
+  /** `SEEDER_RETURN_WAIT_MS` (`seeder-wait.svelte.ts`) by default (tests shorten it). */
+  readonly seederReturnWaitMs?: number;
   /** This tab's places in swarms, kept over a reload (in memory only, and lost with the page, if absent). */
   readonly places?: MemberPlaces;
 }
@@ -168,8 +172,14 @@ export class SwarmSession implements RunController {
   readonly #runOver = new RunOverWaits(browserClock);
   #membership = $state.raw<SwarmMembership | undefined>();
   #run = $state.raw<EngineRun | undefined>();
-  /** The signalling connection's story since it was first lost; undefined while it never was. */
+  /**
+   * The signalling connection's story since it was first lost; undefined while it never was, and again
+   * `RECONNECTED_NOTICE_MS` after it is back ("Reconnected" stayed on every student's page for the lesson).
+   */
   #signalling = $state.raw<RejoinStatus | undefined>();
+  #signallingNoticeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** See `seederAwaited`. */
+  readonly #seederWait: SeederWait;
   /** Joining a swarm a server that has just started does not know yet: its members register it again. */
   #waitingForSwarm = $state(false);
   /** This tab's proof of its place, and the swarm's seal: to take its place back after a drop or a restart. */
@@ -211,6 +221,7 @@ export class SwarmSession implements RunController {
 
   constructor(options: SwarmSessionOptions = {}) {
     this.#options = options;
+    this.#seederWait = new SeederWait(options.seederReturnWaitMs);
     const visibility = options.visibility ?? documentVisibility();
     this.#display = new EngineDisplay(visibility, DISPLAY_INTERVAL_MS);
     this.#swarmProgress = new ShownWhileVisible<SwarmProgress | undefined>(visibility, undefined, DISPLAY_INTERVAL_MS);
@@ -412,6 +423,8 @@ export class SwarmSession implements RunController {
     const joinedRun = joined.run && heardNow(joined.run, browserClock);
     this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });
     this.#joinCode = joined.joinCode;
+    // Opened just after a restart: the seeder's tab may be among the members not back yet.
+    if (joined.registeredAgain) this.#seederWait.back();
     this.#controlSecret = joined.inControl ? control : undefined;
     this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
     this.#memberKey = joined.memberKey;
@@ -444,6 +457,14 @@ export class SwarmSession implements RunController {
    * What a new session needs to seed this swarm from this tab (`reseed`): this tab is a leecher holding the
    * swarm's control secret (its seeder's tab, reloaded: the picked file did not survive the reload).
    */
+  /**
+   * The seeder's tab may be on its way back (this tab's connection dropped, or the server restarted, and no table
+   * since showed the seeder): the page says so, not "nobody seeds", and offers no reseed meanwhile.
+   */
+  get seederAwaited(): boolean {
+    return this.#seederWait.awaited;
+  }
+
   get seedPlace(): SeedPlace | undefined {
     return this.#role === 'leecher' ? this.#place() : undefined;
   }
@@ -597,6 +618,8 @@ export class SwarmSession implements RunController {
    */
   leave(options: LeaveOptions = {}): void {
     this.#leftKeepingChunks = options.keepStoredChunks ?? false;
+    clearTimeout(this.#signallingNoticeTimer);
+    this.#seederWait.end();
     this.#preparing.abort();
     this.#runStarts++;
     this.#checkingStoredChunks = false;
@@ -641,6 +664,7 @@ export class SwarmSession implements RunController {
       signallingUrl: this.#options.signallingUrl,
       createPeer: this.#options.createPeer,
       onProgress: (progress) => {
+        this.#seederWait.seen(progress);
         this.#swarmProgress.set(progress);
         this.#runOver.seen(progress);
         this.#endRunIfStopped(progress);
@@ -678,7 +702,16 @@ export class SwarmSession implements RunController {
   /** Back in the swarm after a drop: a run that started meanwhile is joined, control is as the server says. */
   #rejoined(status: RejoinStatus): void {
     this.#signalling = status;
-    if (status.state !== 'back' || this.#over) return;
+    clearTimeout(this.#signallingNoticeTimer);
+    if (this.#over) return;
+    // The seeder's tab may be on its way back too: a table without it is no sign that it left (seeder-wait.svelte.ts).
+    if (status.state === 'lost' || status.state === 'rejoining') this.#seederWait.lost();
+    else if (status.state === 'back') this.#seederWait.back();
+    else this.#seederWait.end();
+    if (status.state !== 'back') return;
+    this.#signallingNoticeTimer = setTimeout(() => {
+      if (this.#signalling === status) this.#signalling = undefined;
+    }, RECONNECTED_NOTICE_MS);
     const { run, inControl, joinCode } = status.resumed;
     if (inControl) this.#control = IN_CONTROL;
     this.#joinCode = joinCode;

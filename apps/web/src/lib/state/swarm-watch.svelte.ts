@@ -8,7 +8,7 @@ import type {
   SwarmProgress,
 } from '@swarmlab/protocol';
 import { SignallingClient, untilRegistered, type SignallingConnection } from '@swarmlab/webrtc';
-import { warnIgnored, type SignallingNotice } from '../signalling-message';
+import { RECONNECTED_NOTICE_MS, warnIgnored, type SignallingNotice } from '../signalling-message';
 import { pageSha256 } from '../page-sha256';
 import { userMessageOf } from '../user-message';
 import { CONTROL_REFUSED, CONTROL_UNKNOWN, IN_CONTROL, WATCHER_WITHOUT_CONTROL, type RunControl } from '../control';
@@ -16,7 +16,7 @@ import { CONTENT_MISMATCH_MESSAGE, manifestMatchesLink } from './file-preparatio
 import { signallingRunController, type RunController, type RunRequests } from './run-controller';
 import { documentVisibility, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
-import { hasSeeder } from '../swarm-seeder';
+import { SeederWait } from './seeder-wait.svelte';
 
 export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 
@@ -38,15 +38,7 @@ const REWATCH_BUSY: ReadonlySet<string> = new Set<SignallingError['code']>([
   'too-many-watchers',
   'too-many-watchers-from-address',
 ]);
-/** How long "Reconnected" stays up: it says the screen is current again, then leaves the projector its room. */
-export const RECONNECTED_NOTICE_MS = 5000;
 
-/**
- * How long a screen that followed its swarm again (a restart, a drop) gives the seeder's tab to be back before it
- * takes a table without it for its leaving: the server's grace for members (`memberGraceMs`, 30 s by default),
- * and a margin.
- */
-export const SEEDER_RETURN_WAIT_MS = 35_000;
 
 export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
@@ -58,7 +50,7 @@ export interface SwarmWatchOptions {
   readonly visibility?: PageVisibility;
   /** How the manifest is checked against the link; the page's own SHA-256 by default. */
   readonly sha256?: Sha256;
-  /** `SEEDER_RETURN_WAIT_MS` by default (tests shorten it). */
+  /** `SEEDER_RETURN_WAIT_MS` (`seeder-wait.svelte.ts`) by default (tests shorten it). */
   readonly seederReturnWaitMs?: number;
 }
 
@@ -80,9 +72,8 @@ export class SwarmWatch implements RunController {
   #joinCode = $state<JoinCode | undefined>();
   /** Waiting for a server that has just started to know the swarm again (`phase` is `connecting`). */
   #waitingForSwarm = $state(false);
-  /** See `seederAwaited`; the timer that ends the wait. */
-  #seederAwaited = $state(false);
-  #seederWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** See `seederAwaited`. */
+  readonly #seederWait: SeederWait;
   readonly swarmId: string;
   readonly #options: SwarmWatchOptions;
   readonly #signalling: SignallingClient;
@@ -91,6 +82,7 @@ export class SwarmWatch implements RunController {
   constructor(swarmId: string, options: SwarmWatchOptions = {}) {
     this.swarmId = swarmId;
     this.#options = options;
+    this.#seederWait = new SeederWait(options.seederReturnWaitMs);
     this.#signalling = SignallingClient.connect(options.signallingUrl);
     this.#runs = signallingRunController(this.#signalling);
     this.#shownProgress = new ShownWhileVisible(options.visibility ?? documentVisibility(), undefined);
@@ -107,7 +99,7 @@ export class SwarmWatch implements RunController {
    * made the projector a leecher of the restored run, and a second seeder once the first was back).
    */
   get seederAwaited(): boolean {
-    return this.#seederAwaited;
+    return this.#seederWait.awaited;
   }
 
   /** What this screen says of its signalling connection, once it was lost. */
@@ -169,7 +161,7 @@ export class SwarmWatch implements RunController {
     if (!watched.ok) return this.#fail(userMessageOf(watched.error));
     // The server had just restarted: its members, the seeder among them, are still coming back (a screen opened
     // once a student had registered the swarm again offered to seed in its place; found by review).
-    if (restarted || watched.registeredAgain) this.#awaitSeeder(watched.progress);
+    if (restarted || watched.registeredAgain) this.#seederWait.back(watched.progress);
     const answeredOn = this.#signalling.connectionNumber;
     const matches = await manifestMatchesLink(watched.manifest, contentId, this.#options.sha256 ?? pageSha256());
     // The hash takes a while on a plain-http page (pure JavaScript, up to a megabyte of manifest): the swarm may
@@ -207,14 +199,14 @@ export class SwarmWatch implements RunController {
   close(): void {
     clearTimeout(this.#rewatchTimer);
     clearTimeout(this.#noticeTimer);
-    clearTimeout(this.#seederWaitTimer);
+    this.#seederWait.end();
     this.#shownProgress.dispose();
     this.#signalling.disconnect();
     if (this.#phase !== 'failed') this.#phase = 'closed';
   }
 
   #setProgress(progress: SwarmProgress): void {
-    if (hasSeeder(progress)) this.#seederBack();
+    this.#seederWait.seen(progress);
     this.#swarmProgress = progress;
     this.#shownProgress.set(progress);
     this.#announce();
@@ -236,8 +228,7 @@ export class SwarmWatch implements RunController {
     if (connection.state === 'lost') {
       clearTimeout(this.#rewatchTimer);
       clearTimeout(this.#noticeTimer);
-      clearTimeout(this.#seederWaitTimer);
-      this.#seederAwaited = true;
+      this.#seederWait.lost();
       const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
       this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
     } else if (connection.state === 'connected' && this.#notice) {
@@ -256,7 +247,7 @@ export class SwarmWatch implements RunController {
     if (watched.ok) {
       this.#joinCode = watched.joinCode;
       this.#setProgress(watched.progress);
-      this.#awaitSeeder(watched.progress);
+      this.#seederWait.back(watched.progress);
       const reconnected: SignallingNotice = { tone: 'good', text: 'Reconnected to the signalling server.' };
       this.#notice = reconnected;
       clearTimeout(this.#noticeTimer);
@@ -281,22 +272,6 @@ export class SwarmWatch implements RunController {
       return;
     }
     this.#fail(userMessageOf(watched.error));
-  }
-
-  /** The seeder's tab is given `SEEDER_RETURN_WAIT_MS` to be back, unless `progress` shows it already. */
-  #awaitSeeder(progress: SwarmProgress): void {
-    clearTimeout(this.#seederWaitTimer);
-    if (hasSeeder(progress)) return this.#seederBack();
-    this.#seederAwaited = true;
-    this.#seederWaitTimer = setTimeout(
-      () => (this.#seederAwaited = false),
-      this.#options.seederReturnWaitMs ?? SEEDER_RETURN_WAIT_MS,
-    );
-  }
-
-  #seederBack(): void {
-    clearTimeout(this.#seederWaitTimer);
-    this.#seederAwaited = false;
   }
 
   #fail(message: string): void {
