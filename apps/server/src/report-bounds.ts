@@ -55,9 +55,23 @@ type Cap = number | null;
 
 /** Bytes a shaped link may pass in `elapsedMs`: its rate's worth, its burst and one message. */
 export function bytesThroughCap(cap: Cap, elapsedMs: number): number {
-  const rate = cap ?? PHYSICAL_MAX_BYTES_PER_SEC;
-  const allowance = Math.max(MAX_BLOCK_BYTES, rate * SHAPING_ALLOWANCE_SEC) + MAX_BLOCK_BYTES;
-  return ((rate * Math.max(0, elapsedMs)) / 1000 + allowance) / PROGRESS_TIME_TOLERANCE;
+  return bytesThroughCapSpans([{ cap, elapsedMs }]);
+}
+
+/**
+ * Bytes one sender's shaped link may pass in several spans of time (at the cap of each): each span's rate's worth,
+ * and one burst and one message among them all, the largest cap's. Granted once per span, the burst made a sender
+ * that left and came back a few dozen times vouch for a whole file it never sent (found by review).
+ */
+export function bytesThroughCapSpans(spans: readonly { readonly cap: Cap; readonly elapsedMs: number }[]): number {
+  let rateBytes = 0;
+  let allowance = 0;
+  for (const { cap, elapsedMs } of spans) {
+    const rate = cap ?? PHYSICAL_MAX_BYTES_PER_SEC;
+    rateBytes += (rate * Math.max(0, elapsedMs)) / 1000;
+    allowance = Math.max(allowance, Math.max(MAX_BLOCK_BYTES, rate * SHAPING_ALLOWANCE_SEC) + MAX_BLOCK_BYTES);
+  }
+  return (rateBytes + allowance) / PROGRESS_TIME_TOLERANCE;
 }
 
 /** Highest rate a link with `cap` may report. */

@@ -1,5 +1,5 @@
 import type { PeerId, ProgressReport } from '@swarmlab/protocol';
-import { bytesThroughCap } from './report-bounds';
+import { bytesThroughCapSpans } from './report-bounds';
 
 /**
  * How far short of the file what the others say they sent a peer may fall and still corroborate its
@@ -79,10 +79,31 @@ export interface WitnessLedger {
 
 /**
  * What a sender may have sent unreported: its upload cap (null: none) from its last report to its departure.
- * A bare number is a grant stored before the times were kept: that many bytes, whenever the completion.
+ * `spanMs`, when set, is the unreported time within `sinceMs`…`untilMs` of grants folded into one (see
+ * `MAX_GRANTS_PER_SENDER`); all of it otherwise. A bare number is a grant stored before the times were kept: that
+ * many bytes, whenever the completion.
  */
-export type UnreportedGrant =
-  { readonly sinceMs: number; readonly untilMs: number; readonly bytesPerSec: number | null } | number;
+export type UnreportedGrant = TimedGrant | number;
+
+export interface TimedGrant {
+  readonly sinceMs: number;
+  readonly untilMs: number;
+  readonly bytesPerSec: number | null;
+  readonly spanMs?: number;
+}
+
+/**
+ * Grants a sender keeps apart; past them its two oldest are folded into one, which grants no less (its time before
+ * a completion is taken as the whole span's up to it). A puppet reporting once between each leave and join made a
+ * grant each cycle, without end (2,000 cycles, 2,000 grants, each scanned at every report).
+ */
+export const MAX_GRANTS_PER_SENDER = 8;
+
+const spanOf = (grant: TimedGrant): number => grant.spanMs ?? grant.untilMs - grant.sinceMs;
+
+/** The larger of two caps (null, no cap, is the largest). */
+const largerCap = (a: number | null, b: number | null): number | null =>
+  a === null || b === null ? null : Math.max(a, b);
 
 /** Where the latest of an account's grants ends (−∞ when it has none with times). */
 function grantedUntilMs(account: { readonly granted: readonly UnreportedGrant[] } | undefined): number {
@@ -91,24 +112,53 @@ function grantedUntilMs(account: { readonly granted: readonly UnreportedGrant[] 
   return untilMs;
 }
 
-/** Adds `grant` to `grants`, merged with the last when it carries straight on from it at the same cap. */
+/**
+ * Adds `grant` to `grants`, merged with the last when it carries straight on from it at the same cap; past
+ * `MAX_GRANTS_PER_SENDER`, the two oldest with times are folded into one.
+ */
 function addGrant(grants: UnreportedGrant[], grant: UnreportedGrant): void {
   const last = grants.at(-1);
   if (
     typeof grant !== 'number' &&
     last !== undefined &&
     typeof last !== 'number' &&
+    last.spanMs === undefined &&
     last.bytesPerSec === grant.bytesPerSec &&
     grant.sinceMs <= last.untilMs
   )
     grants[grants.length - 1] = { ...last, untilMs: Math.max(last.untilMs, grant.untilMs) };
   else grants.push(grant);
+  if (grants.length <= MAX_GRANTS_PER_SENDER) return;
+  const first = grants.findIndex((one) => typeof one !== 'number');
+  const second = grants.findIndex((one, index) => index > first && typeof one !== 'number');
+  if (first < 0 || second < 0) return;
+  const [a, b] = [grants[first] as TimedGrant, grants[second] as TimedGrant];
+  grants[first] = {
+    sinceMs: Math.min(a.sinceMs, b.sinceMs),
+    untilMs: Math.max(a.untilMs, b.untilMs),
+    bytesPerSec: largerCap(a.bytesPerSec, b.bytesPerSec),
+    spanMs: spanOf(a) + spanOf(b),
+  };
+  grants.splice(second, 1);
 }
 
-/** What `grant` may have sent towards a completion heard at `heardAtMs`. */
-export function grantTowards(grant: UnreportedGrant, heardAtMs: number): number {
-  if (typeof grant === 'number') return grant;
-  return bytesThroughCap(grant.bytesPerSec, Math.min(heardAtMs, grant.untilMs) - grant.sinceMs);
+/**
+ * What one sender's grants may have sent towards a completion heard at `heardAtMs`: the time of each before it
+ * (none of a grant that began after it: each counted its burst, whatever its time, and a puppet's grants after a
+ * liar's completion vouched for it), at its cap, with one burst among them all (`bytesThroughCapSpans`).
+ */
+export function grantsTowards(grants: readonly UnreportedGrant[], heardAtMs: number): number {
+  let bare = 0;
+  const spans: { cap: number | null; elapsedMs: number }[] = [];
+  for (const grant of grants) {
+    if (typeof grant === 'number') bare += grant;
+    else if (grant.sinceMs < heardAtMs)
+      spans.push({
+        cap: grant.bytesPerSec,
+        elapsedMs: Math.min(spanOf(grant), Math.min(heardAtMs, grant.untilMs) - grant.sinceMs),
+      });
+  }
+  return bare + (spans.length > 0 ? bytesThroughCapSpans(spans) : 0);
 }
 
 /** A ledger as plain data: its maps as entry lists, in their order. */
@@ -223,11 +273,15 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
 
     corroborates(receiverId, fileBytes, heardAtMs) {
       let unreported = 0;
-      for (const [senderId, grant] of departed)
-        if (senderId !== receiverId) unreported += Math.min(fileBytes, grantTowards(grant, heardAtMs));
-      for (const [senderId, account] of senders) {
+      const grantsOfSender = (senderId: PeerId): UnreportedGrant[] => {
+        const grant = departed.get(senderId);
+        const granted = senders.get(senderId)?.granted ?? [];
+        return grant === undefined ? granted : [...granted, grant];
+      };
+      for (const senderId of new Set([...departed.keys(), ...senders.keys()])) {
         if (senderId === receiverId) continue;
-        for (const grant of account.granted) unreported += Math.min(fileBytes, grantTowards(grant, heardAtMs));
+        const grants = grantsOfSender(senderId);
+        if (grants.length > 0) unreported += Math.min(fileBytes, grantsTowards(grants, heardAtMs));
       }
       return witnessed(receiverId) + unreported >= fileBytes * (1 - CORROBORATION_SHORTFALL);
     },

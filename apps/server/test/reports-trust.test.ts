@@ -331,6 +331,70 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(finished.run?.participants.map((p) => p.peerId)).toEqual([seeder.peerId, other.peerId, student.peerId]);
   });
 
+  it('does not let a puppet leaving and coming back vouch for a completion nobody sent', async () => {
+    await start();
+    // 1 MiB at 10 kB/s from every sender: no leecher can have it in under F/u_s ≈ 105 s.
+    const slow: RunConfig = { ...SHAPED, seederUploadBytesPerSec: 10_000, peerUploadBytesPerSec: 10_000 };
+    const client = await server.harness.connect();
+    const received = record(client);
+    const created = await client.timeout(WAIT_MS).emitWithAck('swarm:create', {
+      ...(await makeManifest(MIB)),
+      config: { ...slow, peerDownloadBytesPerSec: null },
+    });
+    if (!created.ok) throw new Error(created.error.message);
+    const seeder: Tab = { client, received, ...created };
+    const liar = await joinTab(server.harness, seeder.swarmId);
+    const puppet = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    const config = { ...slow, peerDownloadBytesPerSec: null };
+    expect(await client.timeout(WAIT_MS).emitWithAck('run:start', { config })).toMatchObject({ ok: true });
+    const nothing = (role: ProgressReport['role']): ProgressReport => ({
+      ...done(1, role),
+      bitsBase64: Buffer.alloc(8).toString('base64'),
+      chunksHeld: 0,
+      complete: false,
+      downloadedBytes: 0,
+    });
+    expect(
+      await send(
+        seeder,
+        { ...done(1, 'seeder'), bitsBase64: Buffer.alloc(8, 0xff).toString('base64'), chunksHeld: 64 },
+        1100,
+      ),
+    ).toEqual({ ok: true });
+    // 40 s in, the liar says it has the file (its senders' caps allow that much in 40 s); nobody sent it anything.
+    const claimed = {
+      ...done(1),
+      bitsBase64: Buffer.alloc(8, 0xff).toString('base64'),
+      chunksHeld: 64,
+      downloadedBytes: MIB,
+    };
+    expect(await send(liar, claimed, 41_000)).toEqual({ ok: true });
+    // The puppet reports, leaves and takes its place back, again and again: each cycle granted it a burst's worth
+    // of unreported sending, after the completion too, and 8 cycles vouched for the file.
+    for (let cycle = 0; cycle < 16; cycle++) {
+      expect(await send(puppet, nothing('leecher'), clock.nowMs + 1)).toEqual({ ok: true });
+      clock.nowMs += 1;
+      expect(await puppet.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+      clock.nowMs += 1;
+      const back = await puppet.client.timeout(WAIT_MS).emitWithAck('swarm:join', {
+        swarmId: puppet.swarmId,
+        formerPlace: { peerId: puppet.peerId, memberKey: puppet.memberKey },
+      });
+      expect(back.ok && back.peerId).toBe(puppet.peerId);
+    }
+    expect(
+      await send(
+        seeder,
+        { ...done(1, 'seeder'), bitsBase64: Buffer.alloc(8, 0xff).toString('base64'), chunksHeld: 64 },
+        clock.nowMs + 5,
+      ),
+    ).toEqual({ ok: true });
+    const table = await settled(seeder);
+    expect(table.run).toMatchObject({ phase: 'running', distributionMs: null });
+    expect(table.run?.participants.find((peer) => peer.peerId === liar.peerId)).toMatchObject({ corroborated: false });
+  });
+
   it('believes an honest run, flagging nobody', async () => {
     await start();
     const seeder = await seed(server.harness);

@@ -3,7 +3,8 @@ import { bytesThroughCap } from '../src/report-bounds';
 import {
   CORROBORATION_SHORTFALL,
   createWitnessLedger,
-  grantTowards,
+  grantsTowards,
+  MAX_GRANTS_PER_SENDER,
   type UnreportedGrant,
   type WitnessLedgerState,
 } from '../src/witness-ledger';
@@ -117,11 +118,38 @@ describe('the witness ledger of a run', () => {
     }
     const exported = ledger.exportState();
     const [, account] = exported.senders.find(([senderId]) => senderId === 'p')!;
-    const granted = (account.granted as readonly UnreportedGrant[]).reduce<number>(
-      (total, grant) => total + grantTowards(grant, 10_000),
-      0,
-    );
-    expect(granted).toBe(bytesThroughCap(100_000, 1_000));
+    expect(grantsTowards(account.granted as readonly UnreportedGrant[], 10_000)).toBe(bytesThroughCap(100_000, 1_000));
+  });
+
+  it('grants a puppet reporting between its cycles no burst per cycle, nothing after the completion, and a bounded list', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    // At 10 kB/s a span's burst allowance is about 145 kB: granted once per cycle, 8 cycles vouched for 1 MiB
+    // nobody sent (a report between them kept each cycle's grant apart, found by review).
+    const capped = 10_000;
+    let nowMs = 1_000;
+    for (let cycle = 0; cycle < 1_000; cycle++) {
+      ledger.record('p', sent({ a: 0 }), nowMs, RECEIVERS);
+      ledger.left('p', nowMs + 1, nowMs, capped);
+      ledger.restarted('p');
+      nowMs += 2;
+    }
+    const [, account] = ledger.exportState().senders.find(([senderId]) => senderId === 'p')!;
+    const grants = account.granted as readonly UnreportedGrant[];
+    expect(grants.length).toBeLessThanOrEqual(MAX_GRANTS_PER_SENDER);
+    // 1,000 ms of unreported time at 10 kB/s, and one burst: about 156 kB, far from the file.
+    expect(grantsTowards(grants, nowMs)).toBeCloseTo(bytesThroughCap(capped, 1_000), 6);
+    expect(ledger.corroborates('a', F, nowMs)).toBe(false);
+    // A completion heard before all of it is vouched for by none of it.
+    expect(grantsTowards(grants, 1_000)).toBe(0);
+  });
+
+  it('grants nothing of a span that began after the completion was heard', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 0 }), 50_000, RECEIVERS);
+    ledger.left('s', 50_001, 50_000, 10_000);
+    // Heard at 40 s: what it sent from 50 s on cannot have completed it (its burst was granted whatever the time).
+    expect(grantsTowards([{ sinceMs: 50_000, untilMs: 50_001, bytesPerSec: 10_000 }], 40_000)).toBe(0);
+    expect(ledger.corroborates('a', 100_000, 40_000)).toBe(false);
   });
 
   it('counts for a peer id that changed hands only what its senders send from then on, over restarts too', () => {
