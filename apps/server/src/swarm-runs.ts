@@ -58,6 +58,8 @@ export interface RunMember {
   readonly flagged: PeerFlag | null;
   /** The hash of its member key, which alone may take its place in a run back; null if not known yet. */
   readonly keyDigest: ControlDigest | null;
+  /** The network address of its socket ('' or absent if not known): who churns, when places must be forgotten. */
+  readonly address?: string;
   /**
    * Its socket dropped and it has not resumed yet (within its grace): a run started meanwhile counts it as
    * away from the start, as if it had dropped during the run. A member joining or taking its place back is
@@ -274,6 +276,8 @@ interface MutableParticipant {
   readonly role: PeerRole;
   /** Its member key's hash (base64url, so the record stays JSON); null for one a restored run awaits. */
   readonly keyDigest: string | null;
+  /** Its network address when it took part (absent if not known, or in a record stored before it was kept). */
+  address?: string;
   settings: PeerRunSettings;
   /**
    * The settings a resuming member claimed of a restored run (not in control), or none for a place the run awaits,
@@ -359,6 +363,28 @@ export interface AbandonedPlace {
   readonly keyDigest: string | null;
   /** When it first took part: its download since counts from then (it reports the chunks it kept). */
   readonly tookPartAtMs: number;
+  /** Its network address (absent if not known): see `forgottenFirst`. */
+  readonly address?: string;
+}
+
+/**
+ * Which of `entries` (oldest first) to forget first: the oldest of the address with most of them, as
+ * `DepartedMembers` does. Oldest of all let one socket joining and leaving 64 times push a reloading classmate's
+ * place out of the run: it came back under a new id, its kept chunks refused as faster than its caps, and was
+ * flagged on every screen (found by review).
+ */
+export function forgottenFirst<Entry extends { readonly address?: string | undefined }>(
+  entries: Iterable<readonly [PeerId, Entry]>,
+): PeerId | undefined {
+  const byAddress = new Map<string, { count: number; oldest: PeerId }>();
+  let busiest: { count: number; oldest: PeerId } | undefined;
+  for (const [peerId, entry] of entries) {
+    const kept = byAddress.get(entry.address ?? '') ?? { count: 0, oldest: peerId };
+    kept.count++;
+    byAddress.set(entry.address ?? '', kept);
+    if (!busiest || kept.count > busiest.count) busiest = kept;
+  }
+  return busiest?.oldest;
 }
 
 /** Why a restored run ends when none of its leechers came back. */
@@ -420,6 +446,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       peerId: member.peerId,
       role: member.role,
       keyDigest: member.keyDigest?.toString('base64url') ?? null,
+      ...(member.address ? { address: member.address } : {}),
       ...('own' in stated
         ? { settings: settingsInRun(run.config, stated.own, false, member.role), own: stated.own }
         : { settings: stated.asGiven }),
@@ -619,8 +646,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   };
 
   const dropOldestDeparted = (run: LiveRun): void => {
-    const departed = [...run.participants.values()].filter((participant) => !participant.present);
-    for (const participant of departed.slice(0, Math.max(0, departed.length - maxDepartedParticipants))) {
+    const departed = new Map(
+      [...run.participants.values()]
+        .filter((participant) => !participant.present)
+        .map((participant) => [participant.peerId, participant] as const),
+    );
+    while (departed.size > maxDepartedParticipants) {
+      const participant = departed.get(forgottenFirst(departed)!)!;
+      departed.delete(participant.peerId);
       run.participants.delete(participant.peerId);
       const counted = participant.flagged === null && participant.corroborated;
       if (participant.role === 'leecher' && participant.completedAfterMs !== null && counted) {
@@ -700,6 +733,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (known && !known.present) {
         known.present = true;
         known.awaiting = false;
+        // Back in the run, unless it left it on completing as its settings say (it showed "left (selfish)" for
+        // good, and its silence no longer held the completions it served: found by review).
+        known.leftRun = known.settings.leaveOnComplete && known.completedAfterMs !== null;
       } else if (!known) {
         const abandoned = live.abandoned.get(member.peerId);
         if (abandoned) {
@@ -795,8 +831,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (participant.flagged === null) {
           live.abandonedLeechers++;
           live.abandoned.delete(peerId);
-          live.abandoned.set(peerId, { keyDigest: participant.keyDigest, tookPartAtMs: participant.tookPartAtMs });
-          if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(live.abandoned.keys().next().value!);
+          live.abandoned.set(peerId, {
+            keyDigest: participant.keyDigest,
+            tookPartAtMs: participant.tookPartAtMs,
+            ...(participant.address !== undefined && { address: participant.address }),
+          });
+          if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
         }
         finishIfDone(live);
         return;

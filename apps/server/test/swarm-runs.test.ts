@@ -1021,6 +1021,47 @@ describe('swarm runs', () => {
     expect(at(2005 + 2 * OPTIONS.memberGraceMs + 10_001).unconfirmedCompletions()).toEqual(['h']);
   });
 
+  it('forgets the places of the address that left most, not a classmate’s reload among a stranger’s churn', () => {
+    const { at, runs } = setUp();
+    // `c` never completes: the run goes on throughout.
+    at(1000).start(SHAPED, [SEEDER, { ...leecher('h'), address: 'honest' }, leecher('b'), leecher('c')]);
+    // `h`'s page reloads mid-download (its place abandoned); one socket joins and leaves in a loop meanwhile.
+    runs.leave('h');
+    for (let index = 0; index < 3 * OPTIONS.maxDepartedParticipants; index++) {
+      runs.join({ ...leecher(`puppet${index}`), address: 'churner' });
+      runs.leave(`puppet${index}`);
+    }
+    // Oldest of all went first: `h`'s place, and it came back under a new id, its kept chunks refused.
+    expect(runs.placeFor('h', memberKeyDigestOf('key of h'))).toBe('theirs');
+    expect(runs.placeFor('puppet0', memberKeyDigestOf('key of puppet0'))).toBe('free');
+    // The same for those that completed and left: the churner's go first.
+    at(1100).report('s', vouch(1, 'b'));
+    at(1200).report('b', reportFor(1, true, FILE_BYTES));
+    runs.leave('b');
+    for (let index = 0; index < 3 * OPTIONS.maxDepartedParticipants; index++) {
+      const peerId = `done${index}`;
+      runs.join({ ...leecher(peerId), address: 'churner' });
+      runs.report('s', vouch(1, peerId));
+      runs.report(peerId, reportFor(1, true, FILE_BYTES));
+      runs.leave(peerId);
+    }
+    expect(runs.isParticipant('b')).toBe(true);
+  });
+
+  it('takes a completed leecher that stays back into the run when its page reloads, not as one that left it', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1100).report('s', vouch(1, 'a'));
+    at(1200).report('a', reportFor(1, true, FILE_BYTES));
+    at(1300).leave('a');
+    at(1400).takeBack(leecher('a'));
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'a')).toMatchObject({
+      present: true,
+      leftRun: false,
+      completedAfterMs: 200,
+    });
+  });
+
   it('refuses a run past the last run number the wire carries, which only a restored claim reaches', () => {
     const { at, runs } = setUp();
     at(1000).restore(SEEDER, {
