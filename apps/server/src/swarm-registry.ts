@@ -102,7 +102,9 @@ export type ResumeOutcome =
       /** The swarm was registered again by this very request. */
       readonly restoredSwarm: boolean;
     }
-  | Refusal<'swarm-not-found' | 'seal-mismatch' | 'peer-id-taken' | 'already-in-swarm' | 'swarm-full'>;
+  | Refusal<
+      'swarm-not-found' | 'seal-mismatch' | 'peer-id-taken' | 'already-in-swarm' | 'swarm-full' | 'seeder-present'
+    >;
 
 /** What a member proves when it resumes its place: the swarm's seal, its key and, if it holds it, control. */
 export interface ResumeInput {
@@ -532,8 +534,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const place = swarm.runs.placeFor(input.peerId, input.keyDigest);
     if (place === 'taken') return { ok: false, code: 'peer-id-taken' };
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
-    // Only the holder of the control secret comes back as the seeder: the founder.
+    // Only the holder of the control secret comes back as the seeder: the founder. A swarm has one seeder: not a
+    // second beside one present or away (the seeder's role is refused, not turned into a leecher's: that tab's
+    // engine seeds, and its first report would be refused as a leecher's).
     const role: PeerRole = input.role === 'seeder' && inControl ? 'seeder' : 'leecher';
+    if (role === 'seeder' && [...swarm.members.values()].some((other) => other.role === 'seeder'))
+      return { ok: false, code: 'seeder-present' };
     const member = newMember(
       { peerId: input.peerId, socketId: input.socketId, keyDigest: input.keyDigest, address: input.address },
       role,

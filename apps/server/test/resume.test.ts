@@ -277,6 +277,39 @@ describe('the id of a member that left', () => {
       ok: true,
     });
   });
+  it('gives the seeder’s role to one tab only: not beside a seeder present or away, nor to a first seeder back late', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    const secondTab = { peerId: 'seeded-again-tab', memberKey: otherKey };
+    // A second tab with the control secret (the teacher's, the file picked again) while the seeder is there…
+    const second = await server.connect();
+    expect(await second.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(seeder, secondTab))).toMatchObject({
+      ok: false,
+      error: { code: 'seeder-present' },
+    });
+    // …or away (its laptop asleep): still one seeder row, nothing changed.
+    dropConnection(seeder.client);
+    await latestProgress(leecher.received, (table) => table.peers[0]?.away === true, 'the seeder is shown away');
+    expect(await second.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(seeder, secondTab))).toMatchObject({
+      ok: false,
+      error: { code: 'seeder-present' },
+    });
+    // Given up, it is gone: the second tab seeds the swarm…
+    await waitUntil(() => leecher.received.left.includes(seeder.peerId), 'the seeder is given up');
+    expect(await second.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(seeder, secondTab))).toMatchObject({
+      ok: true,
+      inControl: true,
+    });
+    // …and the first seeder's tab, back late, does not seed it beside it (two seeders beat a client-server bound).
+    const late = await server.connect();
+    expect(await late.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(seeder))).toMatchObject({
+      ok: false,
+      error: { code: 'seeder-present' },
+    });
+    const table = await latestProgress(leecher.received, (progress) => progress.peers.length === 2, 'reseeded');
+    expect(table.peers.filter((peer) => peer.role === 'seeder').map((peer) => peer.peerId)).toEqual([secondTab.peerId]);
+  });
 });
 
 describe('a completion one of whose witnesses is away', () => {

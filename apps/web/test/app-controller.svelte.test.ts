@@ -344,6 +344,26 @@ describe('AppController: the back/forward cache', () => {
     expect(sessions[3]!.joined).toBeUndefined();
   });
 
+  it('a seeder refused its role because another tab seeds the swarm now joins it as a peer when opened again', async () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    await seedSwarmA(app, sessions);
+    window.fire('pagehide');
+    window.fire('pageshow', { persisted: true });
+    // Back from the cache, it seeds again from its file; the server refuses: the file was picked again elsewhere.
+    expect(sessions[1]!.resumedSeed).toBeDefined();
+    sessions[1]!.seederElsewhere = true;
+    sessions[1]!.keptSeed = sessions[1]!.resumedSeed;
+    app.reopen();
+    // Seeding again was refused the same way each time, "Back to this swarm" a dead end.
+    expect(sessions[2]!.resumedSeed).toBeUndefined();
+    expect(sessions[2]!.joined?.swarmId).toBe(SWARM_A);
+    // A failure of another kind seeds again from the kept file, as before.
+    sessions[2]!.keptSeed = sessions[1]!.resumedSeed;
+    app.reopen();
+    expect(sessions[3]!.resumedSeed).toBe(sessions[1]!.resumedSeed);
+  });
+
   it('a seeder that left on purpose joins its swarm as anyone else when it opens the link again', async () => {
     const { app, window, sessions } = setUp();
     app.start();

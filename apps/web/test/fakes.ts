@@ -178,6 +178,7 @@ export class FakeSession implements AppSession {
   reseeded: { file: ChunkSource; place: SeedPlace } | undefined;
   keptSeed: KeptSeed | undefined;
   resumedSeed: KeptSeed | undefined;
+  seederElsewhere = false;
   leaveCalls = 0;
   /** Whether each leave kept the stored chunks (a page unloading) or not. */
   readonly keptStoredChunks: boolean[] = [];

@@ -348,6 +348,13 @@ export type SignallingErrorCode =
    * the server keeps the keys of 4 × `maxPeersPerSwarm` departed members).
    */
   | 'peer-id-taken'
+  /**
+   * A resume or restore asking for the seeder's role (with the control secret, under an id the swarm has no
+   * member under) while another member holds it, connected or away: a swarm has one seeder. The tab that seeded
+   * it from a file picked again, say, and then the first seeder's tab came back: two seeders uploaded, and a
+   * client-server run beat its bound (found by review).
+   */
+  | 'seeder-present'
   /** No live swarm has this join code: mistyped, or its swarm has ended. */
   | 'code-not-found'
   /**

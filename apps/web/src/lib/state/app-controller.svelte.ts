@@ -29,6 +29,8 @@ export interface AppSession {
   readonly keptSeed: KeptSeed | undefined;
   /** Seeds the swarm again from `kept`, an earlier session's (`keptSeed`): the file is not picked again. */
   resumeSeed(kept: KeptSeed): Promise<void>;
+  /** The server refused it the seeder's role: another tab seeds the swarm now. */
+  readonly seederElsewhere: boolean;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -204,7 +206,11 @@ export class AppController<S extends AppSession, W extends AppWatch> {
 
   /** Opens again what the address names (after a failure, such as a file picked to seed again that was not the swarm's). */
   reopen(): void {
+    // Another tab seeds the swarm now (it was refused the seeder's role): opened again, this one takes part as a
+    // peer. Seeding again from the file it kept was refused the same way each time, a dead end (found by review).
+    const asPeer = this.#session?.seederElsewhere === true;
     this.#closeAll();
+    if (asPeer) this.#keptSeed = undefined;
     this.#followLocation();
   }
 

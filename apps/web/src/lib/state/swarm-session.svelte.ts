@@ -178,6 +178,7 @@ export class SwarmSession implements RunController {
    */
   #signalling = $state.raw<RejoinStatus | undefined>();
   #signallingNoticeTimer: ReturnType<typeof setTimeout> | undefined;
+  #seederElsewhere = $state(false);
   /** See `seederAwaited`. */
   readonly #seederWait: SeederWait;
   /** Joining a swarm a server that has just started does not know yet: its members register it again. */
@@ -454,10 +455,6 @@ export class SwarmSession implements RunController {
   }
 
   /**
-   * What a new session needs to seed this swarm from this tab (`reseed`): this tab is a leecher holding the
-   * swarm's control secret (its seeder's tab, reloaded: the picked file did not survive the reload).
-   */
-  /**
    * The seeder's tab may be on its way back (this tab's connection dropped, or the server restarted, and no table
    * since showed the seeder): the page says so, not "nobody seeds", and offers no reseed meanwhile.
    */
@@ -465,6 +462,18 @@ export class SwarmSession implements RunController {
     return this.#seederWait.awaited;
   }
 
+  /**
+   * The server refused this tab the seeder's role because another tab seeds the swarm now (`seeder-present`: the
+   * file was picked again there while this one was away): opened again, it takes part as a peer.
+   */
+  get seederElsewhere(): boolean {
+    return this.#seederElsewhere;
+  }
+
+  /**
+   * What a new session needs to seed this swarm from this tab (`reseed`): this tab is a leecher holding the
+   * swarm's control secret (its seeder's tab, reloaded: the picked file did not survive the reload).
+   */
   get seedPlace(): SeedPlace | undefined {
     return this.#role === 'leecher' ? this.#place() : undefined;
   }
@@ -532,7 +541,10 @@ export class SwarmSession implements RunController {
     // Asked again on `rate-limited` (refused before anything was done), as a join is.
     const taken = await untilRegistered(() => membership.takePlace(request), { cancelled: () => this.#over });
     if (this.#over) return;
-    if (!taken.ok) return this.#fail(userMessageOf(taken.error));
+    if (!taken.ok) {
+      this.#seederElsewhere = taken.error.code === 'seeder-present';
+      return this.#fail(userMessageOf(taken.error));
+    }
     if (!taken.resumed.inControl)
       return this.#fail('The server did not take the control secret this tab kept: it cannot seed this swarm.');
     this.#joinCode = taken.resumed.joinCode;
@@ -707,7 +719,10 @@ export class SwarmSession implements RunController {
     // The seeder's tab may be on its way back too: a table without it is no sign that it left (seeder-wait.svelte.ts).
     if (status.state === 'lost' || status.state === 'rejoining') this.#seederWait.lost();
     else if (status.state === 'back') this.#seederWait.back();
-    else this.#seederWait.end();
+    else {
+      this.#seederWait.end();
+      this.#seederElsewhere = status.error.code === 'seeder-present';
+    }
     if (status.state !== 'back') return;
     this.#signallingNoticeTimer = setTimeout(() => {
       if (this.#signalling === status) this.#signalling = undefined;

@@ -39,7 +39,6 @@ const REWATCH_BUSY: ReadonlySet<string> = new Set<SignallingError['code']>([
   'too-many-watchers-from-address',
 ]);
 
-
 export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
   readonly signallingUrl?: string;
