@@ -599,6 +599,34 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     run.config.mode === 'p2p' || sender.role === 'seeder';
 
   /**
+   * Whether someone connected may send `receiver` a chunk it lacks: the seeder, a leecher that completed, or one
+   * that holds more chunks than it (and so one it lacks), present, not away, not flagged, and sending in this mode.
+   */
+  const canGain = (run: LiveRun, receiver: MutableParticipant): boolean => {
+    for (const sender of run.participants.values()) {
+      if (sender === receiver || !sender.present || sender.away || sender.flagged !== null) continue;
+      if (!uploads(run, sender)) continue;
+      if (sender.role === 'seeder' || sender.completedAfterMs !== null || sender.chunksHeld > receiver.chunksHeld)
+        return true;
+    }
+    return false;
+  };
+
+  /**
+   * A leecher covered by what the others say they sent it, that nobody connected can send anything (the seeder
+   * away, or gone, and every other holding no more than it): stalled, not withholding. Its wait for a completion
+   * (`WITHHOLDING_WAIT_MS`) starts again, as a gain would start it: one member claiming to have sent it the few
+   * chunks it lacked got it flagged 30 s into the seeder's absence (found by review).
+   */
+  const noteStalls = (run: LiveRun): void => {
+    for (const participant of run.participants.values()) {
+      if (participant.role !== 'leecher' || participant.coveredAtMs === null) continue;
+      if (participant.completedAfterMs !== null || participant.flagged !== null) continue;
+      if (!canGain(run, participant)) participant.gainedAtMs = nowMs();
+    }
+  };
+
+  /**
    * What a pair may show on the map: from a present, unflagged participant that may send (`uploads`) to a
    * present one, at most the sender's upload cap and the receiver's download cap.
    */
@@ -915,6 +943,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.completionHeardAtMs = nowMs();
         if (participant.settings.leaveOnComplete) participant.leftRun = true;
       }
+      noteStalls(live);
       // A completion, or a witness of one: either may finish the run.
       finishIfDone(live);
     },

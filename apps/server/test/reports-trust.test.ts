@@ -280,6 +280,38 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(finished.run?.participants.map((p) => p.peerId)).toEqual([seeder.peerId, slow.peerId]);
   });
 
+  it('does not take a leecher nobody can send anything for one withholding its completion (the seeder away)', async () => {
+    await start();
+    const seeder = await seed(server.harness);
+    const framer = await joinTab(server.harness, seeder.swarmId);
+    const stalled = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 1000;
+    await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    // The seeder sent it one of the three chunks, and then its laptop sleeps: nobody else holds the other two.
+    const oneChunk = { ...vouching(1, []), uploadedBytes: 16_384, sentTo: [{ peerId: stalled.peerId, bytes: 16_384 }] };
+    expect(await send(seeder, oneChunk, 1100)).toEqual({ ok: true });
+    expect(await send(stalled, leeching(1), 1200)).toEqual({ ok: true });
+    seeder.client.io.engine.close();
+    await latestProgress(framer.received, (p) => p.peers[0]?.away === true, 'the seeder is away');
+    // A member says it sent the rest (a lie nobody can check): what the others report now covers the file.
+    const framing = { ...leeching(1), uploadedBytes: 24_576, sentTo: [{ peerId: stalled.peerId, bytes: 24_576 }] };
+    for (let atMs = 1300; atMs <= 61_300; atMs += 5_000) {
+      expect(await send(framer, framing, atMs)).toEqual({ ok: true });
+      expect(await send(stalled, leeching(1), atMs + 1)).toEqual({ ok: true });
+    }
+    // A minute on, still one chunk: stalled, not withholding (it was flagged 30 s into the seeder's absence).
+    const table = await settled(framer);
+    expect(table.run?.participants.find((p) => p.peerId === stalled.peerId)?.flagged).toBeNull();
+    // Someone who can send it a chunk is back (the framer got the whole file, say): now the wait runs.
+    expect(await send(framer, { ...complete(1), sentTo: framing.sentTo, uploadedBytes: 24_576 }, 62_000)).toEqual({
+      ok: true,
+    });
+    expect(await send(stalled, leeching(1), 62_001)).toEqual({ ok: true });
+    expect(await send(stalled, leeching(1), 93_000)).toEqual({ ok: true });
+    const later = await settled(framer);
+    expect(later.run?.participants.find((p) => p.peerId === stalled.peerId)?.flagged?.reason).toMatch(/withh/);
+  });
+
   it('gives a leecher whose page reloaded its place back: the chunks it held before are believed, its completion counts', async () => {
     await start();
     const seeder = await seed(server.harness);
