@@ -228,9 +228,11 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         lastReportAtMs: atMs,
       };
       for (const { peerId, bytes } of sentTo) {
-        // Engine totals only grow: a smaller figure is a report overtaken by a later one.
-        if (peerId !== senderId && receivers.has(peerId))
-          account.sent.set(peerId, Math.max(bytes, account.sent.get(peerId) ?? 0));
+        // Engine totals only grow: a smaller figure is a report overtaken by a later one. Nothing sent is no entry:
+        // every neighbour is listed, and one per puppet that ever joined the run piled up (2,000 for 2,000).
+        const before = account.sent.get(peerId);
+        if (peerId !== senderId && receivers.has(peerId) && (bytes > 0 || before !== undefined))
+          account.sent.set(peerId, Math.max(bytes, before ?? 0));
       }
       account.lastReportAtMs = atMs;
       senders.set(senderId, account);

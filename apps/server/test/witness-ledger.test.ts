@@ -143,6 +143,17 @@ describe('the witness ledger of a run', () => {
     expect(grantsTowards(grants, 1_000)).toBe(0);
   });
 
+  it('keeps no entry for a receiver it sent nothing, however many took part', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    for (let index = 0; index < 2_000; index++) {
+      const puppet = `puppet${index}`;
+      ledger.record('s', [{ peerId: puppet, bytes: 0 }], index, new Set([puppet]));
+    }
+    ledger.record('s', sent({ a: 10 }), 2_000, RECEIVERS);
+    const [, account] = ledger.exportState().senders.find(([senderId]) => senderId === 's')!;
+    expect(account.sent).toEqual([['a', 10]]);
+  });
+
   it('grants nothing of a span that began after the completion was heard', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 0 }), 50_000, RECEIVERS);
