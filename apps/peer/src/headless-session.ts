@@ -20,6 +20,7 @@ import {
   heardNow,
   NO_RUN_PROGRESS,
   ProgressReporter,
+  randomToken,
   rejoinRequestOf,
   swarmMemoryOf,
   SwarmRejoin,
@@ -207,7 +208,9 @@ export class HeadlessSession {
   async join(swarmId: string, contentId: string, storage: LeecherStorage): Promise<void> {
     this.#storage = storage;
     let waiting = false;
-    const joined = await untilRegistered(() => this.#deps.signalling.joinSwarm({ swarmId }), {
+    // Asked again (its answer lost with the connection), the same entry key finds the place the first ask made.
+    const entryKey = randomToken();
+    const joined = await untilRegistered(() => this.#deps.signalling.joinSwarm({ swarmId, entryKey }), {
       onWaiting: () => {
         if (!waiting) this.#deps.onEvent({ type: 'waiting-for-swarm' });
         waiting = true;

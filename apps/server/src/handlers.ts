@@ -288,15 +288,28 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'swarm:join',
         parse: withSchema(swarmJoinRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        handle: ({ swarmId, control, formerPlace }, reply) =>
+        handle: ({ swarmId, control, formerPlace, entryKey }, reply) =>
           inTurn(async () => {
-            // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets).
-            if (await store.followedLiveSwarmOf(socket.id)) return reply(refuse('already-in-swarm'));
+            // A socket follows one swarm at most, whichever it is (a swarm's own state knows only its sockets); the
+            // same join asked twice on one connection finds its place below.
+            const followed = await store.followedLiveSwarmOf(socket.id);
+            if (followed && (followed !== swarmId || entryKey === undefined)) return reply(refuse('already-in-swarm'));
             if (!answers.mayAnswer(address)) return reply(refuse('rate-limited'));
             const digest = control === undefined ? undefined : controlDigestOf(control);
             const formerKeyDigest = formerPlace && memberKeyDigestOf(formerPlace.memberKey);
+            const entryKeyDigest = entryKey === undefined ? undefined : memberKeyDigestOf(entryKey);
             const joined = await change(swarmId, (world) => {
               const { registry } = world;
+              // Asked again, its answer lost: the place it made, on this connection now.
+              const again =
+                entryKeyDigest &&
+                registry.rejoin(swarmId, { socketId: socket.id, keyDigest: entryKeyDigest, address, control: digest });
+              if (again) {
+                world.seats.reseated(swarmId, again.peerId, address);
+                const joinCode = world.joinCodes.ensure({ swarmId, contentId: again.swarm.contentId });
+                return { ok: true as const, ...again, memberKey: entryKey!, joinCode, others: [], rebound: true };
+              }
+              if (followed) return refuse('already-in-swarm');
               if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
               // A reloaded tab gets its place in the run back, by its key; any other join a new place.
               const takingBack =
@@ -304,13 +317,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               let peerId = takingBack ? formerPlace.peerId : ids.peerId();
               // Participants that left the run going on keep their ids in it.
               while (!takingBack && registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
-              const memberKey = takingBack ? formerPlace.memberKey : ids.memberKey();
+              const memberKey = takingBack ? formerPlace.memberKey : (entryKey ?? ids.memberKey());
               const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey), address };
               const outcome = registry.join(swarmId, member, digest, takingBack);
               if (!outcome.ok) return refuse(outcome.code);
               world.seats.seated(swarmId, peerId, address);
               const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
-              return { ...outcome, peerId, memberKey, joinCode, others: registry.otherSockets(swarmId, socket.id) };
+              const others = registry.otherSockets(swarmId, socket.id);
+              return { ...outcome, peerId, memberKey, joinCode, others, rebound: false, replacedSocketId: null };
             });
             if (!joined.ok) return reply(unknownSwarms.answer(swarmId, joined));
             const { manifest, contentId, seal } = joined.swarm;
@@ -331,7 +345,11 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               seal,
               registeredAgain: joined.registeredAgain,
             });
-            notifyPeers(joined.others, 'peer:joined', peerId);
+            if (joined.rebound) {
+              grace.memberBack(swarmId, peerId);
+              // Its old connection, if the server had not seen it drop, is gone for good.
+              if (joined.replacedSocketId !== null) socket.nsp.in(joined.replacedSocketId).disconnectSockets(true);
+            } else notifyPeers(joined.others, 'peer:joined', peerId);
             progress.changed(swarmId);
           }),
       }),

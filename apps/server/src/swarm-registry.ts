@@ -90,6 +90,24 @@ export type WatchOutcome =
  * yet: `replacedSocketId`), so nobody needs telling; otherwise it came back to a swarm that had lost it
  * (a restart, or a grace period that ran out) and is new to the others' tables.
  */
+export interface RejoinInput {
+  readonly socketId: SocketId;
+  readonly keyDigest: ControlDigest;
+  readonly address: AddressKey;
+  readonly control?: ControlDigest | undefined;
+}
+
+export interface RejoinOutcome {
+  readonly swarm: Swarm;
+  readonly peerId: PeerId;
+  readonly existingPeers: readonly PeerId[];
+  readonly run: RunStarted | null;
+  readonly inControl: boolean;
+  readonly registeredAgain: boolean;
+  /** The socket the member was on, if the server had not seen it drop (to disconnect): null otherwise. */
+  readonly replacedSocketId: SocketId | null;
+}
+
 export type ResumeOutcome =
   | {
       readonly ok: true;
@@ -257,6 +275,12 @@ export interface SwarmRegistry {
   expire(swarmId: SwarmId, peerId: PeerId): LeaveOutcome | undefined;
   /** A member takes its place back on `input.socketId` (see `ResumeOutcome`). */
   resume(input: ResumeInput): ResumeOutcome;
+  /**
+   * A join asked again under the member key it chose (`SwarmJoinRequest.entryKey`), its first answer lost: the
+   * member holding that key, if any, moves to `input.socketId` (its place, not a second one); undefined if no
+   * member holds it (the first ask never arrived).
+   */
+  rejoin(swarmId: SwarmId, input: RejoinInput): RejoinOutcome | undefined;
   /** `resume`, registering the swarm again first if the server does not know it (after a restart). */
   restore(input: RestoreInput): ResumeOutcome;
   /** Whether the swarm's run awaits participants that have not registered again since a restart. */
@@ -503,6 +527,23 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
   };
 
+  /** `known` is on `socketId` now (it resumed, or asked again to join): nothing else changes. */
+  const rebind = (
+    swarm: MutableSwarm,
+    known: MemberState,
+    socketId: SocketId,
+    address: AddressKey | undefined,
+    inControl: boolean,
+  ): { replacedSocketId: SocketId | null; run: RunStarted | null } => {
+    const replacedSocketId = known.socketId;
+    if (replacedSocketId !== null) presences.delete(replacedSocketId);
+    known.socketId = socketId;
+    if (address !== undefined) known.address = address;
+    presences.set(socketId, { swarmId: swarm.swarmId, peerId: known.peerId, inControl });
+    swarm.runs.back(known.peerId);
+    return { replacedSocketId: replacedSocketId === socketId ? null : replacedSocketId, run: swarm.runs.running() };
+  };
+
   const resumeInto = (swarm: MutableSwarm, input: ResumeInput, restoredSwarm: boolean): ResumeOutcome => {
     if (!sealMakes(swarm.swarmId, input.seal, swarm.contentId)) return { ok: false, code: 'seal-mismatch' };
     const inControl = sameControlDigest(swarm.controlDigest, input.control);
@@ -510,13 +551,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const known = swarm.members.get(input.peerId);
     if (known) {
       if (!sameControlDigest(known.keyDigest, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
-      const replacedSocketId = known.socketId;
-      if (replacedSocketId !== null) presences.delete(replacedSocketId);
-      known.socketId = input.socketId;
-      if (input.address !== undefined) known.address = input.address;
-      presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: known.peerId, inControl });
-      swarm.runs.back(known.peerId);
-      const run = swarm.runs.running();
+      const { replacedSocketId, run } = rebind(swarm, known, input.socketId, input.address, inControl);
       return {
         ok: true,
         swarm,
@@ -683,6 +718,27 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const member = swarm?.members.get(peerId);
       if (!swarm || !member || member.socketId !== null) return undefined;
       return remove(swarm, member);
+    },
+
+    rejoin(swarmId, input) {
+      const swarm = swarms.get(swarmId);
+      if (!swarm) return undefined;
+      const known = [...swarm.members.values()].find((member) => sameControlDigest(member.keyDigest, input.keyDigest));
+      if (!known) return undefined;
+      // The socket may follow this very member (the same connection asked twice), never another swarm or place.
+      const presence = presences.get(input.socketId);
+      if (presence && (presence.swarmId !== swarmId || presence.peerId !== known.peerId)) return undefined;
+      const inControl = sameControlDigest(swarm.controlDigest, input.control);
+      const { replacedSocketId, run } = rebind(swarm, known, input.socketId, input.address, inControl);
+      return {
+        swarm,
+        peerId: known.peerId,
+        existingPeers: membersSeederFirst(swarm).filter((other) => other !== known.peerId),
+        run,
+        inControl,
+        registeredAgain: swarm.runs.registeredAgainSinceRun,
+        replacedSocketId,
+      };
     },
 
     resume(input) {

@@ -312,6 +312,68 @@ describe('the id of a member that left', () => {
   });
 });
 
+describe('a join asked again, its answer lost', () => {
+  const clock: HandClock = { nowMs: 1000 };
+  const start = serverPerTestOn(clock);
+  const entryKey = 'EntryKeyOfThisTabXXXXX';
+
+  it('finds the place the first ask made, under the entry key it chose: no ghost member, the same peer id', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const first = await server.connect();
+    // The join reaches the server; the connection drops before its answer is read.
+    first.emit('swarm:join', { swarmId: seeder.swarmId, entryKey }, () => undefined);
+    const joinedTable = await latestProgress(
+      seeder.received,
+      (t) => t.peers.length === 2,
+      'the first ask took a place',
+    );
+    const placeId = joinedTable.peers[1]!.peerId;
+    dropConnection(first);
+    await latestProgress(seeder.received, (t) => t.peers[1]?.away === true, 'shown away');
+    const joinedBefore = seeder.received.joined.length;
+
+    const second = await server.connect();
+    const again = await second.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, entryKey });
+    expect(again).toMatchObject({ ok: true, peerId: placeId, memberKey: entryKey, peers: [seeder.peerId] });
+    const table = await latestProgress(
+      seeder.received,
+      (t) => t.peers[1]?.away === false,
+      'back on its new connection',
+    );
+    // One member, not two (the first lingered for the grace period, then counted as an abandoned download).
+    expect(table.peers.map((peer) => peer.peerId)).toEqual([seeder.peerId, placeId]);
+    expect(seeder.received.joined.length).toBe(joinedBefore);
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
+    expect(seeder.received.left).toEqual([]);
+    expect(server.stats().pendingGraces).toBe(0);
+    // Asked a third time on the same connection (an answer lost to a timeout): the same place again.
+    expect(
+      await second.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, entryKey }),
+    ).toMatchObject({ ok: true, peerId: placeId });
+  });
+
+  it('takes no place of another key, nor a place in another swarm from a socket in one', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const other = await seedTab(server);
+    const tab = await server.connect();
+    const joined = await tab.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, entryKey });
+    expect(joined.ok).toBe(true);
+    // The same socket, another swarm: refused as ever.
+    expect(await tab.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: other.swarmId, entryKey })).toMatchObject({
+      ok: false,
+      error: { code: 'already-in-swarm' },
+    });
+    // Another tab, another key: a place of its own.
+    const newcomer = await server.connect();
+    const second = await newcomer
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:join', { swarmId: seeder.swarmId, entryKey: 'AnotherTabsEntryKeyXXX' });
+    expect(second.ok && joined.ok && second.peerId !== joined.peerId).toBe(true);
+  });
+});
+
 describe('a completion one of whose witnesses is away', () => {
   const clock: HandClock = { nowMs: 1000 };
   /** The server's grace for a dropped member, on the hand clock: no test here waits it out in real time. */

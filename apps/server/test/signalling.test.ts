@@ -60,6 +60,7 @@ describe('signalling server', () => {
       memberKey: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       seal: created.seal,
       joinCode: created.joinCode,
+      registeredAgain: false,
     });
     if (joined.ok) expect(joined.peerId).not.toBe(created.peerId);
     if (joined.ok) expect(joined.memberKey).not.toBe(created.memberKey);

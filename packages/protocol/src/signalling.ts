@@ -109,11 +109,17 @@ export const swarmCreateRequestSchema = z
  * account of it) when the run going on holds that place under this key; else the join gets a new place.
  */
 export const formerPlaceSchema = z.object({ peerId: peerIdSchema, memberKey: memberKeySchema }).strict();
+/**
+ * `entryKey`: the member key the tab chose for this entry (its former place's, after a reload), sent again if the
+ * join is asked again: a join whose answer a dropped connection lost finds the place it made by it (the same peer
+ * id, no second member), rather than leave a ghost member behind for the grace period.
+ */
 export const swarmJoinRequestSchema = z
   .object({
     swarmId: swarmIdSchema,
     control: controlSecretSchema.optional(),
     formerPlace: formerPlaceSchema.optional(),
+    entryKey: memberKeySchema.optional(),
   })
   .strict();
 /** An overview screen follows a swarm without being a peer in it; with `control`, it may run it too. */

@@ -114,13 +114,22 @@ export class SwarmMembership {
     return this.#signalling.createSwarm(request);
   }
 
-  /** Joins `swarmId`, presenting `control` (the swarm's control secret) if this tab holds it. */
-  /** `formerPlace`: this tab's place before its page reloaded, to be given back if the run going on holds it. */
-  joinSwarm(swarmId: string, control?: string, formerPlace?: FormerPlace): Promise<SignallingResult<SwarmJoined>> {
+  /**
+   * Joins `swarmId`, presenting `control` (the swarm's control secret) if this tab holds it. `formerPlace`: this
+   * tab's place before its page reloaded, to be given back if the run going on holds it. `entryKey`: the member key
+   * this entry asks under, the same each time it is asked again (`SwarmJoinRequest.entryKey`).
+   */
+  joinSwarm(
+    swarmId: string,
+    control?: string,
+    formerPlace?: FormerPlace,
+    entryKey?: string,
+  ): Promise<SignallingResult<SwarmJoined>> {
     return this.#signalling.joinSwarm({
       swarmId,
       ...(control !== undefined && { control }),
       ...(formerPlace !== undefined && { formerPlace }),
+      ...(entryKey !== undefined && { entryKey }),
     });
   }
 

@@ -411,11 +411,14 @@ export class SwarmSession implements RunController {
     this.#phase = 'connecting';
     this.#swarmId = swarmId;
     const membership = this.#connect();
-    // Reloaded, it asks for its place back: the run then still counts what it received before.
-    const joined = await untilRegistered(
-      () => membership.joinSwarm(swarmId, control, this.#options.places?.get(swarmId)),
-      { onWaiting: () => (this.#waitingForSwarm = true), cancelled: () => this.#over },
-    );
+    // Reloaded, it asks for its place back: the run then still counts what it received before. Asked again (its
+    // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
+    const formerPlace = this.#options.places?.get(swarmId);
+    const entryKey = formerPlace?.memberKey ?? randomToken();
+    const joined = await untilRegistered(() => membership.joinSwarm(swarmId, control, formerPlace, entryKey), {
+      onWaiting: () => (this.#waitingForSwarm = true),
+      cancelled: () => this.#over,
+    });
     this.#waitingForSwarm = false;
     if (this.#over) return;
     if (!joined.ok) return this.#fail(userMessageOf(joined.error));
