@@ -14,6 +14,8 @@ describe('what the screens show and read', () => {
     expect(formatSeconds(179.6)).toBe('3 min 0 s');
     expect(formatSeconds(125.4)).toBe('2 min 5 s');
     expect(formatSeconds(59.96)).toBe('60.0 s');
+    expect(formatSeconds(9.996)).toBe('10.0 s');
+    expect(formatSeconds(119.96)).toBe('2 min 0 s');
   });
 
   it('shows F in the rates’ own decimal prefix, with its exact bytes, so F / u_s gives the bound', () => {
@@ -29,6 +31,10 @@ describe('what the screens show and read', () => {
     expect(formatRate(0)).toBe('0 kB/s');
     expect(formatRate(2_000_000)).toBe('2.00 MB/s');
     expect(formatRate(25_300_000)).toBe('25.3 MB/s');
+    // Judged as shown: not "1000 kB/s", "100.0 kB/s" nor "10.00 MB/s".
+    expect(formatRate(999_950)).toBe('1.00 MB/s');
+    expect(formatRate(99_960)).toBe('100 kB/s');
+    expect(formatRate(9_999_000)).toBe('10.0 MB/s');
   });
 
   it('refuses a cap typed in bits, which it would have read as eight times the rate', () => {

@@ -380,10 +380,13 @@ describe('the race clock', () => {
   });
 
   it('says where the run stands against its bound', () => {
-    expect(raceVerdict(1, 2, false)).toBe('within its bound so far');
-    expect(raceVerdict(3, 2, false)).toBe('past its bound (1.50 ×)');
-    expect(raceVerdict(2.2, 2, true)).toBe('1.10 × its bound');
-    expect(raceVerdict(2, null, false)).toBe('bound not known yet');
+    expect(raceVerdict(1, 2, 'running')).toBe('within its bound so far');
+    expect(raceVerdict(3, 2, 'running')).toBe('past its bound (1.50 ×)');
+    expect(raceVerdict(2.2, 2, 'finished')).toBe('1.10 × its bound');
+    expect(raceVerdict(2, null, 'running')).toBe('bound not known yet');
+    // Not as if it still went on.
+    expect(raceVerdict(1.24, 2, 'stopped')).toBe('stopped at 0.62 × its bound');
+    expect(raceVerdict(1, 2, 'interrupted')).toBe('interrupted at 0.50 × its bound');
   });
 });
 

@@ -41,6 +41,16 @@ describe('parseCap', () => {
     }
     expect(formatCap(null)).toBe('');
   });
+
+  it('writes a cap in the shortest unit that reads back exactly, never as a bare number', () => {
+    expect(formatCap(2 * 2 ** 20)).toBe('2MiB/s');
+    expect(formatCap(2_000_000)).toBe('2MB/s');
+    expect(formatCap(12_345_678)).toBe('12345678B/s');
+    for (const rate of [2 * 2 ** 20, 12_345_678, 1_000_100, 15_360]) {
+      expect(formatCap(rate)).toMatch(/\/s$/);
+      expect(parseCap(formatCap(rate), 'u')).toEqual({ ok: true, value: rate });
+    }
+  });
 });
 
 describe('run configuration', () => {

@@ -26,15 +26,24 @@ export function formatBytesForModel(bytes: number): string {
  * significant digits or so.
  */
 export function formatRate(bytesPerSec: number): string {
-  if (bytesPerSec >= 1e6) return `${(bytesPerSec / 1e6).toFixed(bytesPerSec >= 10e6 ? 1 : 2)} MB/s`;
+  // Each range is judged by the figure as it would be shown: 999,950 B/s read "1000 kB/s", 99,960 "100.0 kB/s".
+  const megabytesPerSec = bytesPerSec / 1e6;
+  if (roundsTo(megabytesPerSec, 2) >= 1)
+    return `${megabytesPerSec.toFixed(roundsTo(megabytesPerSec, 2) >= 10 ? 1 : 2)} MB/s`;
   const kilobytesPerSec = bytesPerSec / 1e3;
-  return `${kilobytesPerSec.toFixed(kilobytesPerSec > 0 && kilobytesPerSec < 100 ? 1 : 0)} kB/s`;
+  return `${kilobytesPerSec.toFixed(kilobytesPerSec > 0 && roundsTo(kilobytesPerSec, 1) < 100 ? 1 : 0)} kB/s`;
+}
+
+/** `value` as `toFixed(digits)` shows it. */
+function roundsTo(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
 }
 
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '—';
-  if (seconds < 10) return `${seconds.toFixed(2)} s`;
-  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  // Judged as shown, as rates are: 9.996 s read "10.00 s", 119.96 s "120.0 s".
+  if (roundsTo(seconds, 2) < 10) return `${seconds.toFixed(2)} s`;
+  if (roundsTo(seconds, 1) < 120) return `${seconds.toFixed(1)} s`;
   // Rounded before it is split, so 179.6 s reads 3 min 0 s, not 2 min 60 s.
   const whole = Math.round(seconds);
   return `${Math.floor(whole / 60)} min ${whole % 60} s`;

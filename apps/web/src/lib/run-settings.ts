@@ -32,18 +32,25 @@ export function parseCap(text: string, label: string): Parsed<number | null> {
   return { ok: true, value: checked.data };
 }
 
-/** A cap as a form shows it: `2MB/s`, `1.5MB/s`, `250kB/s`; empty for no cap. */
+/**
+ * A cap as a form shows it: `2MB/s`, `1.5MB/s`, `250kB/s`, `2MiB/s`; empty for no cap. The shortest writing in a
+ * unit that reads back exactly, bytes/s otherwise: 2 MiB/s read "2.097152MB/s", and a cap no unit divided exactly a
+ * bare number, no unit at all ("1000100"), in the swarm table's links (found by review).
+ */
 export function formatCap(bytesPerSec: number | null): string {
   if (bytesPerSec === null) return '';
-  // In the largest unit that reads back exactly; bytes/s otherwise.
+  let shortest = `${bytesPerSec}B/s`;
   for (const [unit, bytes] of [
     ['MB/s', 1e6],
+    ['MiB/s', 2 ** 20],
     ['kB/s', 1e3],
+    ['KiB/s', 2 ** 10],
   ] as const) {
     const value: number = bytesPerSec / bytes;
-    if (bytesPerSec >= bytes && value * bytes === bytesPerSec) return `${value}${unit}`;
+    const written = `${value}${unit}`;
+    if (bytesPerSec >= bytes && value * bytes === bytesPerSec && written.length < shortest.length) shortest = written;
   }
-  return `${bytesPerSec}`;
+  return shortest;
 }
 
 /** The texts of the run form, before parsing. */

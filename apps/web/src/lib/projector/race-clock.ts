@@ -1,3 +1,5 @@
+import type { RunPhase } from '@swarmlab/protocol';
+
 /**
  * The run's clock racing the bounds, as fractions of one bar: the measured time grows along it while the
  * marks of D_p2p and D_cs stand still, so a class sees the run pass (or not yet reach) each bound.
@@ -41,10 +43,14 @@ export function labelsStacked(scale: RaceScale, barPx: number): boolean {
   return Math.abs(scale.p2pFraction - scale.clientServerFraction) * barPx < MARK_LABEL_PX;
 }
 
-/** One line saying where the run stands against the bound of its own architecture. */
-export function raceVerdict(elapsedSec: number, boundSec: number | null, finished: boolean): string {
+/**
+ * One line saying where the run stands against the bound of its own architecture: a run stopped or interrupted
+ * says where it stopped ("within its bound so far" read as if it still went on).
+ */
+export function raceVerdict(elapsedSec: number, boundSec: number | null, phase: RunPhase): string {
   if (boundSec === null) return 'bound not known yet';
   const ratio = elapsedSec / boundSec;
-  if (finished) return `${ratio.toFixed(2)} × its bound`;
+  if (phase === 'finished') return `${ratio.toFixed(2)} × its bound`;
+  if (phase !== 'running') return `${phase} at ${ratio.toFixed(2)} × its bound`;
   return elapsedSec < boundSec ? 'within its bound so far' : `past its bound (${ratio.toFixed(2)} ×)`;
 }
