@@ -413,8 +413,10 @@ export class SwarmSession implements RunController {
     const membership = this.#connect();
     // Reloaded, it asks for its place back: the run then still counts what it received before. Asked again (its
     // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
+    // Drawn for this entry, never the former place's key: a duplicated tab carries its original's session storage,
+    // and would have taken the original's place (the original disconnected) as a join asked again.
     const formerPlace = this.#options.places?.get(swarmId);
-    const entryKey = formerPlace?.memberKey ?? randomToken();
+    const entryKey = randomToken();
     const joined = await untilRegistered(() => membership.joinSwarm(swarmId, control, formerPlace, entryKey), {
       onWaiting: () => (this.#waitingForSwarm = true),
       cancelled: () => this.#over,
