@@ -11,11 +11,23 @@ export interface ChunkBlock {
   readonly lengthBytes: number;
 }
 
-/** A chunk being downloaded: its buffer, which blocks are missing, requested (from whom) or received. */
+/**
+ * A chunk being downloaded: its buffer, which blocks are missing, requested (from whom) or received. The buffer is
+ * made (or borrowed) as its first block arrives: a chunk begun and refused makes none (a peer that refuses every
+ * request would otherwise have chunk-sized buffers made and thrown away at its pace).
+ */
 export class ChunkAssembly {
   readonly chunkIndex: number;
-  readonly buffer: Uint8Array;
   readonly blockBytes: number;
+  /**
+   * The one peer this copy may come from, set for a chunk a copy of which failed with blocks from several peers
+   * (the smart ban kept it): its next copy from one peer alone either convicts that peer or, verified, shows which
+   * block of the failed copy was bad. Undefined: any peer.
+   */
+  readonly soleSource: string | undefined;
+  readonly #lengthBytes: number;
+  readonly #memory: (() => ArrayBuffer | undefined) | undefined;
+  #buffer: Uint8Array | undefined;
   readonly #states: Uint8Array;
   readonly #requestedBy: Set<string>[];
   /** Who sent each received block: the suspects if the chunk fails its hash. */
@@ -24,16 +36,41 @@ export class ChunkAssembly {
   #missingBlocks: number;
   verifying = false;
 
-  /** `memory`: where to assemble it (its first `lengthBytes`, overwritten block by block); else fresh memory. */
-  constructor(chunkIndex: number, lengthBytes: number, blockBytes: number, memory?: ArrayBuffer) {
+  /**
+   * `memory`: where to assemble it (its first `lengthBytes`, overwritten block by block), asked for as the first
+   * block arrives; fresh memory when absent or when it lends none.
+   */
+  constructor(
+    chunkIndex: number,
+    lengthBytes: number,
+    blockBytes: number,
+    memory?: ArrayBuffer | (() => ArrayBuffer | undefined),
+    soleSource?: string,
+  ) {
     this.chunkIndex = chunkIndex;
-    this.buffer = memory ? new Uint8Array(memory, 0, lengthBytes) : new Uint8Array(lengthBytes);
+    this.#lengthBytes = lengthBytes;
+    this.#memory = memory instanceof ArrayBuffer ? () => memory : memory;
     this.blockBytes = blockBytes;
+    this.soleSource = soleSource;
     const blockCount = Math.ceil(lengthBytes / blockBytes);
     this.#states = new Uint8Array(blockCount);
     this.#requestedBy = Array.from({ length: blockCount }, () => new Set<string>());
     this.senders = new Array<string | undefined>(blockCount);
     this.#missingBlocks = blockCount;
+  }
+
+  /** The chunk's bytes as assembled so far. */
+  get buffer(): Uint8Array {
+    if (!this.#buffer) {
+      const memory = this.#memory?.();
+      this.#buffer = memory ? new Uint8Array(memory, 0, this.#lengthBytes) : new Uint8Array(this.#lengthBytes);
+    }
+    return this.#buffer;
+  }
+
+  /** Blocks received so far. */
+  get receivedBlocks(): number {
+    return this.#receivedBlocks;
   }
 
   get blockCount(): number {
@@ -56,7 +93,7 @@ export class ChunkAssembly {
 
   block(blockIndex: number): ChunkBlock {
     const offsetBytes = blockIndex * this.blockBytes;
-    return { blockIndex, offsetBytes, lengthBytes: Math.min(this.blockBytes, this.buffer.length - offsetBytes) };
+    return { blockIndex, offsetBytes, lengthBytes: Math.min(this.blockBytes, this.#lengthBytes - offsetBytes) };
   }
 
   /** A block nobody has been asked for yet. */

@@ -28,6 +28,8 @@ export interface ChunkVerifierComponents {
   onHeld(chunkIndex: number): void;
   /** A chunk failed its hash, or the store failed to keep it: its blocks are to be fetched again. */
   onDiscarded(): void;
+  /** Who sent bad blocks (shared with `ChunksInProgress`, which asks one peer alone for a suspect chunk). */
+  readonly smartBan?: SmartBan;
   /** The store failed to keep a verified chunk (`error`: its `put`'s); the chunk is discarded too. */
   onUnstorable(chunkIndex: number, error: unknown): void;
 }
@@ -39,10 +41,11 @@ export interface ChunkVerifierComponents {
  */
 export class ChunkVerifier {
   readonly #c: ChunkVerifierComponents;
-  readonly #smartBan = new SmartBan();
+  readonly #smartBan: SmartBan;
 
   constructor(components: ChunkVerifierComponents) {
     this.#c = components;
+    this.#smartBan = components.smartBan ?? new SmartBan();
   }
 
   verify(assembly: ChunkAssembly): void {

@@ -17,6 +17,13 @@ export interface ChunksInProgressComponents {
   readonly availability: ChunkAvailability;
   /** Memory the store lends for a chunk's assembly (`StoredChunks.memoryFor`); absent: fresh memory. */
   readonly memoryFor?: (lengthBytes: number) => ArrayBuffer | undefined;
+  /**
+   * Whether a failed copy of the chunk, with blocks from several peers, waits for a good one to be compared with
+   * (`SmartBan.isSuspect`): its next copy comes from one peer alone (`ChunkAssembly.soleSource`).
+   */
+  readonly isSuspect?: (chunkIndex: number) => boolean;
+  /** Whether peer `peerId` may be asked for `chunkIndex` now: connected, not choking us, holding it. */
+  readonly mayAsk?: (peerId: string, chunkIndex: number) => boolean;
 }
 
 /** Where a chunk we lack stands. */
@@ -80,9 +87,17 @@ export class ChunksInProgress {
       if (assembly.verifying) continue;
       if (!assembly.hasRequests) idle++;
       if (!assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
+      if (assembly.soleSource !== undefined && assembly.soleSource !== peerId) {
+        // Its one source cannot be asked any more (it refused, choked us or left): the copy starts again from this
+        // peer alone, what the other sent thrown away (a peer putting one bad block into every copy, and refusing
+        // the rest, had every copy mixed and failing, and was never convicted: found by review).
+        if (assembly.hasRequests || this.#c.mayAsk?.(assembly.soleSource, assembly.chunkIndex) !== false) continue;
+        return this.#begin(assembly.chunkIndex, peerId);
+      }
       const block = assembly.nextMissing();
       if (block) return { assembly, block };
     }
+    if (idle >= config.maxIdleChunks) idle -= this.#forgetUnservable(idle - config.maxIdleChunks + 1);
     // Held back while chunks waiting for the store hold too much, or too many begun chunks wait for a peer
     // to ask: no new chunk, endgame duplicates still.
     const heldBack = this.#storeIsBehind() || idle >= config.maxIdleChunks;
@@ -93,21 +108,52 @@ export class ChunksInProgress {
           (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
           have.count,
         );
-    if (chunkIndex !== undefined) {
-      const lengthBytes = chunkLengthBytes(this.#c.manifest, chunkIndex);
-      const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes, this.#c.memoryFor?.(lengthBytes));
-      this.#assemblies.set(chunkIndex, assembly);
-      this.#phase[chunkIndex] = ChunkPhase.Downloading;
-      return { assembly, block: assembly.nextMissing()! };
-    }
+    if (chunkIndex !== undefined) return this.#begin(chunkIndex, peerId);
     const inEndgame = have.count + this.#storingCount + this.#assemblies.size === have.chunkCount;
     if (!inEndgame) return undefined;
     for (const assembly of this.#assemblies.values()) {
       if (assembly.verifying || !holdings.has(column, assembly.chunkIndex)) continue;
+      // A copy that must come from one peer takes no duplicate from another.
+      if (assembly.soleSource !== undefined) continue;
       const block = assembly.nextDuplicate(peerId, config.endgameMaxRequestsPerBlock);
       if (block) return { assembly, block };
     }
     return undefined;
+  }
+
+  /** A new copy of `chunkIndex` (a fresh assembly), asked of `peerId` first (alone, for a suspect chunk). */
+  #begin(chunkIndex: number, peerId: string): { assembly: ChunkAssembly; block: ChunkBlock } {
+    const { manifest, config, memoryFor, isSuspect } = this.#c;
+    const lengthBytes = chunkLengthBytes(manifest, chunkIndex);
+    const memory = memoryFor && ((): ArrayBuffer | undefined => memoryFor(lengthBytes));
+    const soleSource = isSuspect?.(chunkIndex) ? peerId : undefined;
+    const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes, memory, soleSource);
+    this.#assemblies.set(chunkIndex, assembly);
+    this.#phase[chunkIndex] = ChunkPhase.Downloading;
+    return { assembly, block: assembly.nextMissing()! };
+  }
+
+  /**
+   * Forgets up to `count` begun chunks that nobody is asked for and no connected peer holds, those with no block
+   * received first, then those with fewest: they cannot be finished until a holder comes, and they held every new
+   * chunk back (`maxIdleChunks`) for good once a peer that claimed the file and refused it had left (found by
+   * review). Returns how many it forgot.
+   */
+  #forgetUnservable(count: number): number {
+    const unservable = [...this.#assemblies.values()]
+      .filter(
+        (assembly) =>
+          !assembly.verifying &&
+          !assembly.hasRequests &&
+          this.#c.availability.counts.availability(assembly.chunkIndex) === 0,
+      )
+      .sort((a, b) => a.receivedBlocks - b.receivedBlocks);
+    const forgotten = unservable.slice(0, count);
+    for (const assembly of forgotten) {
+      this.#assemblies.delete(assembly.chunkIndex);
+      this.#phase[assembly.chunkIndex] = ChunkPhase.Idle;
+    }
+    return forgotten.length;
   }
 
   /** The chunk's hash was checked, good or bad: its assembly is done with. */

@@ -10,6 +10,7 @@ import type { LinkShaper } from './link-shaper';
 import type { NamedTimers } from './named-timers';
 import { blockKey, type DownloaderPeer } from './peer-state';
 import { RateMeter } from './rate-meter';
+import { SmartBan } from './smart-ban';
 import type { HeldChunks, StoredChunks } from './stored-chunks';
 import type { TypedEvents } from './typed-events';
 
@@ -76,6 +77,7 @@ export class Downloader {
     const { manifest, config, have, holdings, availability, sha256, chunks, sessions, events, lifecycle, drop } =
       components;
     const memoryFor = (lengthBytes: number) => chunks.memoryFor(lengthBytes);
+    const smartBan = new SmartBan();
     const inProgress = (this.#inProgress = new ChunksInProgress({
       manifest,
       config,
@@ -83,8 +85,19 @@ export class Downloader {
       holdings,
       availability,
       memoryFor,
+      isSuspect: (chunkIndex) => smartBan.isSuspect(chunkIndex),
+      mayAsk: (peerId, chunkIndex) => {
+        const session = sessions.get(peerId);
+        return (
+          session !== undefined &&
+          !session.closed &&
+          !session.peerChoking &&
+          holdings.has(session.holdingsColumn, chunkIndex)
+        );
+      },
     }));
     this.#verifier = new ChunkVerifier({
+      smartBan,
       manifest,
       config,
       sha256,
@@ -129,8 +142,12 @@ export class Downloader {
     this.updateInterest(session);
   }
 
-  /** The peer choked us: what we asked of it goes to other peers. */
+  /**
+   * The peer choked us: what we asked of it goes to other peers. A choke repeated changes nothing (nothing is asked
+   * of a peer that chokes us): it made every peer's requests be looked at again, for a message of one byte.
+   */
   onChoke(session: DownloaderPeer): void {
+    if (session.peerChoking) return;
     session.peerChoking = true;
     this.releaseAll(session);
   }
@@ -243,7 +260,11 @@ export class Downloader {
     const nowMs = this.#c.clock.nowMs();
     const blockIndex = request?.blockIndex ?? late!.blockIndex;
     const assembly = this.#inProgress.assembly(block.chunkIndex);
-    const wanted = assembly !== undefined && !assembly.isReceived(blockIndex);
+    // A copy that must come from one peer takes no late block of another's (it would be mixed again).
+    const wanted =
+      assembly !== undefined &&
+      !assembly.isReceived(blockIndex) &&
+      (assembly.soleSource === undefined || assembly.soleSource === session.peerId);
     if (request) {
       session.outstanding.delete(key);
       session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
@@ -251,8 +272,7 @@ export class Downloader {
       // Crossed our cancel (or a choke) on the wire: its request's tokens were given back, and its bytes came over
       // the link all the same. Taken if the block is still lacking: the cap paid for it (before, a peer that choked
       // and then sent its blocks spent a capped leecher's budget on bytes thrown away).
-      takeGivenUp(session, key);
-      this.#c.shaper?.charge(lengthBytes, nowMs);
+      if (takeGivenUp(session, key)) this.#c.shaper?.charge(lengthBytes, nowMs);
       if (!wanted) return;
     }
     session.download.record(block.bytes.length, nowMs);
@@ -336,14 +356,28 @@ export class Downloader {
   }
 }
 
+/**
+ * Copies of one block given up with one peer that are charged to the download cap should they come: an honest peer
+ * serves a request once and drops its queue when we choke, so one is in flight at a time, two if a request crossed
+ * a cancel. A peer that unchoked and choked us 100 times and then sent the block 100 times had each copy charged to
+ * a capped leecher's cap (ten times its bound: found by review); past these, a copy is tolerated, but not charged.
+ */
+export const MAX_GIVEN_UP_COPIES = 2;
+
 /** Notes that block `blockIndex` (`lengthBytes`, key `key`) may still arrive although we no longer wait for it. */
 function giveUp(session: DownloaderPeer, key: number, nowMs: number, blockIndex: number, lengthBytes: number): void {
   const entry = session.givenUp.get(key);
-  session.givenUp.set(key, { copies: (entry?.copies ?? 0) + 1, atMs: nowMs, blockIndex, lengthBytes });
+  const copies = Math.min(MAX_GIVEN_UP_COPIES, (entry?.copies ?? 0) + 1);
+  session.givenUp.set(key, { copies, atMs: nowMs, blockIndex, lengthBytes });
 }
 
-/** One copy fewer of a block given up earlier (`key`) is expected. */
-function takeGivenUp(session: DownloaderPeer, key: number): void {
+/**
+ * One copy fewer of a block given up earlier (`key`) is expected: true if one was (it is charged), false past
+ * `MAX_GIVEN_UP_COPIES` (the entry stays until it expires, so later copies are tolerated, not charged).
+ */
+function takeGivenUp(session: DownloaderPeer, key: number): boolean {
   const entry = session.givenUp.get(key);
-  if (entry && --entry.copies === 0) session.givenUp.delete(key);
+  if (!entry || entry.copies === 0) return false;
+  entry.copies--;
+  return true;
 }

@@ -12,6 +12,11 @@ export type BadBlocks = ReadonlyMap<string, number>;
 export class SmartBan {
   readonly #suspects = new Map<number, { readonly bytes: Uint8Array; readonly senders: (string | undefined)[] }>();
 
+  /** Whether a failed copy of `chunkIndex` with blocks from several peers is kept, waiting for a good one. */
+  isSuspect(chunkIndex: number): boolean {
+    return this.#suspects.has(chunkIndex);
+  }
+
   /** A chunk failed its hash: the blocks to charge now (one sender), or none while the copy is kept. */
   failed(assembly: ChunkAssembly): BadBlocks {
     const senders = new Set(assembly.senders.filter((s): s is string => s !== undefined));

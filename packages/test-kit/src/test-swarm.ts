@@ -158,9 +158,15 @@ export class TestSwarm {
     options: {
       /** What `peer`'s engine gets instead of its end of the link (a test's wrapper around it). */
       readonly engineSide?: (link: PeerLink) => PeerLink;
+      /** One-way delay of the link (none by default: a raw peer answering at once loops at one instant). */
+      readonly latencyMs?: number;
     } = {},
   ): RawPeer {
-    const [toRawEnd, raw] = this.linkPair(peer.engine.localPeerId, rawPeerId);
+    const [toRawEnd, raw] = this.linkPair(
+      peer.engine.localPeerId,
+      rawPeerId,
+      options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs },
+    );
     const toRaw = options.engineSide ? options.engineSide(toRawEnd) : toRawEnd;
     const received: WireMessage[] = [];
     let closed = false;

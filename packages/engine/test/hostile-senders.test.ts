@@ -1,0 +1,163 @@
+import { Bitfield, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
+import { fileHashOf, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
+import { describe, expect, it } from 'vitest';
+import { MAX_OFFER_RANGES, MemoryChunkStore, seededRandom, SuperSeeder, SwarmEngine } from '../src/index';
+
+/** Answers each request `raw` received since the last call with `answer` (its messages, in order). */
+function answering(raw: RawPeer, answer: (request: WireMessage & { type: 'request' }) => WireMessage[]): () => void {
+  let answered = 0;
+  return () => {
+    for (; answered < raw.received.length; answered++) {
+      const message = raw.received[answered]!;
+      if (message.type !== 'request') continue;
+      for (const reply of answer(message)) raw.link.send(encodeWireMessage(reply));
+    }
+  };
+}
+
+/** Runs `swarm` for `durationMs`, calling `each` before every event (a raw peer's answers). */
+async function runFor(swarm: TestSwarm, durationMs: number, each: () => void): Promise<void> {
+  const endMs = swarm.clock.nowMs() + durationMs;
+  swarm.clock.at(endMs, () => {});
+  await swarm.runUntil(
+    () => {
+      each();
+      return swarm.clock.nowMs() >= endMs;
+    },
+    durationMs,
+    'time to pass',
+  );
+}
+
+describe('senders that cheat a leecher', () => {
+  it('a peer putting one bad block into every copy of a chunk, refusing the rest, no longer stops the download', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    let rejected = 0;
+    victim.engine.events.on('chunk-rejected', () => rejected++);
+    // It claims chunk 5 only; its block 0 has one byte flipped; any other block it refuses, then announces the
+    // chunk again, so every copy mixed its bad block with the seeder's good ones and nobody was ever charged.
+    const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
+    const only = new Bitfield(8);
+    only.set(5);
+    cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: only.toBytes() }));
+    cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const play = answering(cheat, ({ chunkIndex, offsetBytes, lengthBytes }) => {
+      if (offsetBytes !== 0) {
+        return [
+          { type: 'reject', chunkIndex, offsetBytes, lengthBytes },
+          { type: 'have', chunkIndex },
+        ];
+      }
+      const bytes = file.bytes.slice(chunkIndex * CHUNK_BYTES, chunkIndex * CHUNK_BYTES + lengthBytes);
+      bytes[7]! ^= 0xff;
+      return [{ type: 'block', chunkIndex, offsetBytes, bytes }];
+    });
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { bytesPerSec: 2_000_000, latencyMs: 5 });
+    await swarm.runUntil(
+      () => {
+        play();
+        return victim.engine.isComplete;
+      },
+      30_000,
+      'the download to complete (it stayed a chunk short for ever, the chunk failing 23 times a second)',
+    );
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    expect(rejected).toBeLessThanOrEqual(2);
+  });
+
+  it('a peer that claimed the file and refused it holds no new chunk back, during or after it (maxIdleChunks)', async () => {
+    const CHUNK_BYTES = 16 * 1024;
+    const chunkCount = 256;
+    const file = await testFile(chunkCount * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const refuser = swarm.rawPeer(victim, file.contentId, 'refuser');
+    refuser.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(chunkCount).toBytes() }));
+    refuser.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const refuse = answering(refuser, ({ chunkIndex, offsetBytes, lengthBytes }) => [
+      { type: 'reject', chunkIndex, offsetBytes, lengthBytes },
+    ]);
+    // An honest peer holding the first half (a leecher whose page reloaded, say), connected after it.
+    const half = new Bitfield(chunkCount);
+    const store = new MemoryChunkStore();
+    for (let index = 0; index < chunkCount / 2; index++) {
+      half.set(index);
+      store.put(index, file.bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES));
+    }
+    const honest = new SwarmEngine({
+      manifest: file.manifest,
+      contentId: file.contentId,
+      localPeerId: 'honest',
+      store,
+      initialChunks: half,
+      clock: swarm.clock,
+      random: seededRandom(99),
+      sha256: () => new Uint8Array(32),
+      config: { blockBytes: CHUNK_BYTES },
+    });
+    const [toHonest, toVictim] = swarm.linkPair('victim', 'honest', { bytesPerSec: 1_000_000, latencyMs: 5 });
+    victim.engine.addLink(toHonest);
+    honest.addLink(toVictim);
+    // 64 chunks only the refuser claimed stayed begun and idle, and held every new chunk back: 32 came, for good.
+    await runFor(swarm, 5_000, refuse);
+    expect(victim.engine.snapshot().chunksHeld).toBe(chunkCount / 2);
+    // Each chunk was asked of it once at most: refused, it is no longer counted as holding it.
+    const asked = refuser.received.filter((message) => message.type === 'request');
+    expect(new Set(asked.map((message) => message.type === 'request' && message.chunkIndex)).size).toBe(asked.length);
+    expect(refuser.closed()).toBe(false);
+  });
+
+  it('a peer that chokes and unchokes many times, then sends every copy asked, has two charged to the cap, not all', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const downloadBytesPerSec = 100_000;
+    const victim = swarm.peer('victim', { linkCaps: { downloadBytesPerSec } });
+    const flirt = swarm.rawPeer(victim, file.contentId, 'flirt', { latencyMs: 1 });
+    flirt.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(8).toBytes() }));
+    for (let cycle = 0; cycle < 100; cycle++) {
+      flirt.link.send(encodeWireMessage({ type: 'unchoke' }));
+      await swarm.runFor(200);
+      flirt.link.send(encodeWireMessage({ type: 'choke' }));
+      await swarm.runFor(3);
+    }
+    // Every request it got, answered now: crossed chokes on the wire, as far as the victim can tell.
+    for (const message of flirt.received) {
+      if (message.type !== 'request') continue;
+      const start = message.chunkIndex * CHUNK_BYTES + message.offsetBytes;
+      const bytes = file.bytes.subarray(start, start + message.lengthBytes);
+      const { chunkIndex, offsetBytes } = message;
+      flirt.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes }));
+    }
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    const startMs = swarm.clock.nowMs();
+    swarm.connect(seeder, victim, { latencyMs: 5 });
+    await swarm.runUntil(() => victim.engine.isComplete, 60_000, 'the download to complete');
+    // Its bound is F / d = 5.2 s: each copy charged put the cap that far in debt (53 s after 100 cycles).
+    expect((swarm.clock.nowMs() - startMs) / 1000).toBeLessThan(1.5 * ((8 * CHUNK_BYTES) / downloadBytesPerSec));
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  });
+});
+
+describe('a super-seeder’s record of what it sent an offer', () => {
+  it('counts no separate range past MAX_OFFER_RANGES: 1-byte requests cost it as much as whole blocks do', () => {
+    const CHUNK_BYTES = 256 * 1024;
+    const seeder = new SuperSeeder(1, () => CHUNK_BYTES, seededRandom(1), 32 * 1024);
+    const offer = seeder.offerNext(['p'], 0)!;
+    // Every byte, one at a time, the even ones first: each new range took a copy and a sort of all the others
+    // (100 s of CPU for the even half). Past the bound a separate range counts nothing: the offer is not taken.
+    for (const first of [0, 1])
+      for (let offset = first; offset < CHUNK_BYTES; offset += 2)
+        seeder.recordUpload('p', offer.chunkIndex, offset, 1, 1);
+    expect(seeder.isOffered('p', offer.chunkIndex)).toBe(true);
+    // Whole blocks, out of order once the first has merged the fragments, still complete it.
+    for (const block of [0, 7, 3, 1, 5, 2, 6, 4])
+      seeder.recordUpload('p', offer.chunkIndex, block * 32 * 1024, 32 * 1024, 2);
+    expect(seeder.isOffered('p', offer.chunkIndex)).toBe(false);
+    expect(MAX_OFFER_RANGES).toBeGreaterThanOrEqual(32);
+  });
+});
