@@ -300,20 +300,16 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             const entryKeyDigest = entryKey === undefined ? undefined : memberKeyDigestOf(entryKey);
             const joined = await change(swarmId, (world) => {
               const { registry } = world;
-              // Asked again, its answer lost: the place it made, on this connection now. A reloaded tab's join asked
-              // again finds the place it took back by that place's key, if its first connection dropped.
-              const rebind = { socketId: socket.id, address, control: digest };
-              const byEntry = entryKeyDigest && registry.rejoin(swarmId, { ...rebind, keyDigest: entryKeyDigest });
-              const byFormer =
-                !byEntry && formerKeyDigest
-                  ? registry.rejoin(swarmId, { ...rebind, keyDigest: formerKeyDigest, onlyAway: true })
-                  : undefined;
-              const again = byEntry || byFormer;
+              // Asked again, its answer lost: the place it made, on this connection now. (Not a former place found by
+              // its key: a reloaded page is a new engine, whose place the run must take back as a reload's, and a
+              // duplicated tab carries its original's key.)
+              const again =
+                entryKeyDigest &&
+                registry.rejoin(swarmId, { socketId: socket.id, address, control: digest, keyDigest: entryKeyDigest });
               if (again) {
                 world.seats.reseated(swarmId, again.peerId, address);
                 const joinCode = world.joinCodes.ensure({ swarmId, contentId: again.swarm.contentId });
-                const memberKey = byEntry ? entryKey! : formerPlace!.memberKey;
-                return { ok: true as const, ...again, memberKey, joinCode, others: [], rebound: true };
+                return { ok: true as const, ...again, memberKey: entryKey!, joinCode, others: [], rebound: true };
               }
               if (followed) return refuse('already-in-swarm');
               if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');

@@ -95,11 +95,6 @@ export interface RejoinInput {
   readonly keyDigest: ControlDigest;
   readonly address: AddressKey;
   readonly control?: ControlDigest | undefined;
-  /**
-   * Only a member whose socket dropped (away), or on this socket: a key that more than one tab may hold (a former
-   * place's, which a duplicated tab carries too) must not take a connected tab's place.
-   */
-  readonly onlyAway?: boolean;
 }
 
 export interface RejoinOutcome {
@@ -730,7 +725,6 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (!swarm) return undefined;
       const known = [...swarm.members.values()].find((member) => sameControlDigest(member.keyDigest, input.keyDigest));
       if (!known) return undefined;
-      if (input.onlyAway && known.socketId !== null && known.socketId !== input.socketId) return undefined;
       // The socket may follow this very member (the same connection asked twice), never another swarm or place.
       const presence = presences.get(input.socketId);
       if (presence && (presence.swarmId !== swarmId || presence.peerId !== known.peerId)) return undefined;

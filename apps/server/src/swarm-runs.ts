@@ -600,11 +600,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
   /**
    * Whether someone connected may send `receiver` a chunk it lacks: the seeder, a leecher that completed, or one
-   * that holds more chunks than it (and so one it lacks), present, not away, not flagged, and sending in this mode.
+   * that holds more chunks than it (and so one it lacks), present, not away, still in the run, not flagged, and
+   * sending in this mode.
    */
   const canGain = (run: LiveRun, receiver: MutableParticipant): boolean => {
     for (const sender of run.participants.values()) {
-      if (sender === receiver || !sender.present || sender.away || sender.flagged !== null) continue;
+      // A selfish leecher that completed has left the run: its engine sends nothing any more.
+      if (sender === receiver || !sender.present || sender.away || sender.leftRun || sender.flagged !== null) continue;
       if (!uploads(run, sender)) continue;
       if (sender.role === 'seeder' || sender.completedAfterMs !== null || sender.chunksHeld > receiver.chunksHeld)
         return true;

@@ -502,6 +502,18 @@ describe('swarm runs', () => {
     expect(runs.snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 100 });
   });
 
+  it('names no stalled leecher whom only selfish leechers that left the run could send anything (the seeder away)', () => {
+    const { at, runs } = setUp();
+    const selfish = { leaveOnComplete: true };
+    at(1000).start(DEFAULT_RUN_CONFIG, [{ ...SEEDER, away: true }, leecher('gone', selfish), leecher('stalled')]);
+    // `gone` got the file and left the run (its engine stopped); a member's claim covers the stalled one.
+    at(1100).report('gone', { ...reportFor(1, true), sentTo: [{ peerId: 'stalled', bytes: FILE_BYTES }] });
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'gone')?.leftRun).toBe(true);
+    for (let atMs = 1200; atMs <= 61_200; atMs += 10_000) at(atMs).report('stalled', reportFor(1, false));
+    // Nobody present can send it anything: stalled, not withholding (it was flagged 30 s in).
+    expect(at(61_201).withheldCompletions()).toEqual([]);
+  });
+
   it('names no leecher still gaining chunks, whatever one member claims to have sent it', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('slow')]);

@@ -110,8 +110,8 @@ export const swarmCreateRequestSchema = z
  */
 export const formerPlaceSchema = z.object({ peerId: peerIdSchema, memberKey: memberKeySchema }).strict();
 /**
- * `entryKey`: the member key the tab chose for this entry (its former place's, after a reload), sent again if the
- * join is asked again: a join whose answer a dropped connection lost finds the place it made by it (the same peer
+ * `entryKey`: a member key the tab draws for this entry (never a former place's, which a duplicated tab carries
+ * too), sent again if the join is asked again: a join whose answer a dropped connection lost finds the place it made by it (the same peer
  * id, no second member), rather than leave a ghost member behind for the grace period.
  */
 export const swarmJoinRequestSchema = z
