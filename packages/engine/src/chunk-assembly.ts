@@ -25,6 +25,8 @@ export class ChunkAssembly {
    * block of the failed copy was bad. Undefined: any peer.
    */
   readonly soleSource: string | undefined;
+  /** When a block of it was last asked for or received (the `Downloader`'s clock); undefined until first asked. */
+  progressAtMs: number | undefined;
   readonly #lengthBytes: number;
   readonly #memory: (() => ArrayBuffer | undefined) | undefined;
   #buffer: Uint8Array | undefined;

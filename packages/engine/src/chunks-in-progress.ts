@@ -22,8 +22,11 @@ export interface ChunksInProgressComponents {
    * (`SmartBan.isSuspect`): its next copy comes from one peer alone (`ChunkAssembly.soleSource`).
    */
   readonly isSuspect?: (chunkIndex: number) => boolean;
-  /** Whether peer `peerId` may be asked for `chunkIndex` now: connected, not choking us, holding it. */
-  readonly mayAsk?: (peerId: string, chunkIndex: number) => boolean;
+  /**
+   * Whether a copy that must come from its `soleSource` waited on it long enough: the source is gone or no longer
+   * holds the chunk, or sent nothing of it for a while (it chokes us, refuses, or keeps the request unanswered).
+   */
+  readonly soleSourceStalled?: (assembly: ChunkAssembly) => boolean;
 }
 
 /** Where a chunk we lack stands. */
@@ -88,10 +91,11 @@ export class ChunksInProgress {
       if (!assembly.hasRequests) idle++;
       if (!assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
       if (assembly.soleSource !== undefined && assembly.soleSource !== peerId) {
-        // Its one source cannot be asked any more (it refused, choked us or left): the copy starts again from this
-        // peer alone, what the other sent thrown away (a peer putting one bad block into every copy, and refusing
-        // the rest, had every copy mixed and failing, and was never convicted: found by review).
-        if (assembly.hasRequests || this.#c.mayAsk?.(assembly.soleSource, assembly.chunkIndex) !== false) continue;
+        // Its one source stalled (it left, refused, or kept it waiting): the copy starts again from this peer alone,
+        // what the other sent thrown away. A peer putting one bad block into every copy, and refusing the rest, had
+        // every copy mixed and failing, and was never convicted; a source keeping its request unanswered must not
+        // hold the chunk for ever either (both found by review).
+        if (this.#c.soleSourceStalled?.(assembly) !== true) continue;
         return this.#begin(assembly.chunkIndex, peerId);
       }
       const block = assembly.nextMissing();

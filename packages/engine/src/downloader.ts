@@ -86,14 +86,12 @@ export class Downloader {
       availability,
       memoryFor,
       isSuspect: (chunkIndex) => smartBan.isSuspect(chunkIndex),
-      mayAsk: (peerId, chunkIndex) => {
-        const session = sessions.get(peerId);
-        return (
-          session !== undefined &&
-          !session.closed &&
-          !session.peerChoking &&
-          holdings.has(session.holdingsColumn, chunkIndex)
-        );
+      // Gone, or nothing of it for a request time-out: a choke or a pause of an honest source is waited out (a
+      // restart throws its blocks away), a source that keeps the chunk's request unanswered is not.
+      soleSourceStalled: (assembly) => {
+        const source = sessions.get(assembly.soleSource!);
+        if (!source || source.closed || !holdings.has(source.holdingsColumn, assembly.chunkIndex)) return true;
+        return components.clock.nowMs() - (assembly.progressAtMs ?? -Infinity) > config.requestTimeoutMs;
       },
     }));
     this.#verifier = new ChunkVerifier({
@@ -185,6 +183,7 @@ export class Downloader {
       const { assembly, block } = next;
       shaper?.tryTake(block.lengthBytes, nowMs);
       assembly.markRequested(block.blockIndex, session.peerId);
+      assembly.progressAtMs ??= nowMs;
       session.outstanding.set(blockKey(assembly.chunkIndex, block.offsetBytes), {
         chunkIndex: assembly.chunkIndex,
         blockIndex: block.blockIndex,
@@ -280,6 +279,7 @@ export class Downloader {
     session.lastProgressAtMs = nowMs;
     session.snubbed = false;
     if (wanted) {
+      assembly.progressAtMs = nowMs;
       for (const otherPeerId of assembly.receive(blockIndex, block.bytes, session.peerId)) {
         const other = this.#c.sessions.get(otherPeerId);
         if (other?.outstanding.delete(key)) {

@@ -69,6 +69,39 @@ describe('senders that cheat a leecher', () => {
     expect(rejected).toBeLessThanOrEqual(2);
   });
 
+  it('a peer that spoiled a copy and then keeps the chunk’s requests unanswered holds the chunk a time-out at most', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
+    const only = new Bitfield(8);
+    only.set(5);
+    cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: only.toBytes() }));
+    cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
+    // Its first block of chunk 5 is bad (the copy, mixed with the seeder's blocks, fails); every later request
+    // it leaves unanswered, still unchoking us and holding the chunk: the copy it was made the sole source of waited.
+    let spoiled = false;
+    const play = answering(cheat, ({ chunkIndex, offsetBytes, lengthBytes }) => {
+      if (spoiled || offsetBytes !== 0) return [];
+      spoiled = true;
+      const bytes = file.bytes.slice(chunkIndex * CHUNK_BYTES, chunkIndex * CHUNK_BYTES + lengthBytes);
+      bytes[7]! ^= 0xff;
+      return [{ type: 'block', chunkIndex, offsetBytes, bytes }];
+    });
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { bytesPerSec: 2_000_000, latencyMs: 5 });
+    await swarm.runUntil(
+      () => {
+        play();
+        return victim.engine.isComplete;
+      },
+      120_000,
+      'the download to complete',
+    );
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  });
+
   it('a peer that claimed the file and refused it holds no new chunk back, during or after it (maxIdleChunks)', async () => {
     const CHUNK_BYTES = 16 * 1024;
     const chunkCount = 256;
