@@ -42,7 +42,7 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {
     'This swarm link was made for another file or another control secret: it cannot be registered with this one.',
   'peer-id-taken': 'Another member of this swarm holds that peer id.',
   'seeder-present':
-    'Another tab seeds this swarm now (its file was picked again there): this tab can take part as a peer, from the share link.',
+    'Another member of this swarm holds its seeder’s place (another tab seeding it, or this tab’s own earlier place, kept a moment after its connection dropped): this tab can take part as a peer.',
   'code-not-found': 'No swarm has this code: check it on the screen (a code ends with its swarm).',
   'too-many-code-lookups':
     'Too many codes from your network address named no swarm: wait a minute, or open the link or its QR code instead.',
