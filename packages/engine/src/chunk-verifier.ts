@@ -52,7 +52,22 @@ export class ChunkVerifier {
     assembly.verifying = true;
     const digest = this.#c.sha256(assembly.buffer);
     if (digest instanceof Uint8Array) this.#onDigest(assembly, digest);
-    else void digest.then((bytes) => this.#onDigest(assembly, bytes));
+    else
+      void digest.then(
+        (bytes) => this.#onDigest(assembly, bytes),
+        (error: unknown) => this.#onHashFailed(assembly, error),
+      );
+  }
+
+  /**
+   * The hasher failed (its promise rejected): the chunk is fetched again, and the host told. It stayed "being
+   * verified" for good, asked of nobody, and the download never completed (found by review).
+   */
+  #onHashFailed(assembly: ChunkAssembly, error: unknown): void {
+    if (this.#c.lifecycle.destroyed) return;
+    this.#c.inProgress.checked(assembly.chunkIndex);
+    this.#c.events.emit('chunk-unhashable', { chunkIndex: assembly.chunkIndex, error });
+    this.#c.onDiscarded();
   }
 
   #onDigest(assembly: ChunkAssembly, digest: Uint8Array): void {

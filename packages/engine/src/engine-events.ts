@@ -15,5 +15,7 @@ export interface SwarmEngineEvents {
    * fetched again. The host decides whether to go on: a store that failed once usually fails again.
    */
   'chunk-unstorable': (event: { chunkIndex: number; error: unknown }) => void;
+  /** A chunk's hash could not be computed (`error`: the hasher's): its copy is thrown away and fetched again. */
+  'chunk-unhashable': (event: { chunkIndex: number; error: unknown }) => void;
   complete: (event: { elapsedMs: number }) => void;
 }

@@ -194,3 +194,23 @@ describe('a super-seeder’s record of what it sent an offer', () => {
     expect(MAX_OFFER_RANGES).toBeGreaterThanOrEqual(32);
   });
 });
+
+describe('a hasher that fails', () => {
+  it('has the chunk fetched again, not left being verified for good', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    let failures = 0;
+    const unhashable: number[] = [];
+    // Its first answer is a rejected promise (WebCrypto failing once), then it works.
+    const leecher = swarm.peer('leecher', {
+      sha256: (hasher) => (bytes) => (failures++ === 0 ? Promise.reject(new Error('operation failed')) : hasher(bytes)),
+    });
+    leecher.engine.events.on('chunk-unhashable', ({ chunkIndex }) => unhashable.push(chunkIndex));
+    const seeder = swarm.peer('seeder', { seed: true });
+    swarm.connect(seeder, leecher, { latencyMs: 5 });
+    await swarm.runUntil(() => leecher.engine.isComplete, 30_000, 'the download to complete');
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+    expect(unhashable).toHaveLength(1);
+  });
+});

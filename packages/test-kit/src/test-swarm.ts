@@ -5,6 +5,7 @@ import {
   seededRandom,
   SwarmEngine,
   type AsyncChunkStore,
+  type ChunkHasher,
   type ChunkStore,
   type EngineConfig,
   type LinkCaps,
@@ -49,6 +50,8 @@ export interface TestPeerOptions {
   readonly mode?: SwarmMode;
   /** The engine's emulated access link (its own token buckets); unlimited by default. */
   readonly linkCaps?: LinkCaps;
+  /** The engine's hasher, made from the swarm's (which answers between clock events): a test's wrapper around it. */
+  readonly sha256?: (swarmHasher: ChunkHasher) => ChunkHasher;
 }
 
 export interface TestSwarmOptions {
@@ -107,7 +110,7 @@ export class TestSwarm {
       ...(options.linkCaps ? { linkCaps: options.linkCaps } : {}),
       clock: this.clock,
       random: seededRandom(this.#nextRandomSeed++),
-      sha256: this.#hashes.sha256,
+      sha256: options.sha256?.(this.#hashes.sha256) ?? this.#hashes.sha256,
       config: this.#config,
     });
     return { engine, store };
