@@ -93,6 +93,13 @@ export interface TimedGrant {
 }
 
 /**
+ * Receivers a sender's account names at most: a run's participants and abandoned places are bounded at any moment
+ * (`maxDepartedParticipants`), but one member naming each new puppet id with a byte, as the puppets came and went,
+ * grew its account without end (found by review). An honest tab sends to far fewer peers in a run.
+ */
+export const MAX_RECEIVERS_PER_SENDER = 1024;
+
+/**
  * Grants a sender keeps apart; past them its two oldest are folded into one, which grants no less (its time before
  * a completion is taken as the whole span's up to it). A puppet reporting once between each leave and join made a
  * grant each cycle, without end (2,000 cycles, 2,000 grants, each scanned at every report).
@@ -231,8 +238,8 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         // Engine totals only grow: a smaller figure is a report overtaken by a later one. Nothing sent is no entry:
         // every neighbour is listed, and one per puppet that ever joined the run piled up (2,000 for 2,000).
         const before = account.sent.get(peerId);
-        if (peerId !== senderId && receivers.has(peerId) && (bytes > 0 || before !== undefined))
-          account.sent.set(peerId, Math.max(bytes, before ?? 0));
+        if (before === undefined && (bytes <= 0 || account.sent.size >= MAX_RECEIVERS_PER_SENDER)) continue;
+        if (peerId !== senderId && receivers.has(peerId)) account.sent.set(peerId, Math.max(bytes, before ?? 0));
       }
       account.lastReportAtMs = atMs;
       senders.set(senderId, account);

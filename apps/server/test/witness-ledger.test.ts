@@ -5,6 +5,7 @@ import {
   createWitnessLedger,
   grantsTowards,
   MAX_GRANTS_PER_SENDER,
+  MAX_RECEIVERS_PER_SENDER,
   type UnreportedGrant,
   type WitnessLedgerState,
 } from '../src/witness-ledger';
@@ -141,6 +142,20 @@ describe('the witness ledger of a run', () => {
     expect(ledger.corroborates('a', F, nowMs)).toBe(false);
     // A completion heard before all of it is vouched for by none of it.
     expect(grantsTowards(grants, 1_000)).toBe(0);
+  });
+
+  it('names no more than MAX_RECEIVERS_PER_SENDER receivers in one account, however many it says it sent a byte', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: 10 }), 0, RECEIVERS);
+    for (let index = 0; index < MAX_RECEIVERS_PER_SENDER + 500; index++) {
+      const puppet = `puppet${index}`;
+      ledger.record('s', [{ peerId: puppet, bytes: 1 }], index + 1, new Set([puppet]));
+    }
+    ledger.record('s', sent({ a: 20 }), 5_000, RECEIVERS);
+    const [, account] = ledger.exportState().senders.find(([senderId]) => senderId === 's')!;
+    expect(account.sent).toHaveLength(MAX_RECEIVERS_PER_SENDER);
+    // A receiver it already names is still counted as it grows.
+    expect(ledger.witnessed('a')).toBe(20);
   });
 
   it('keeps no entry for a receiver it sent nothing, however many took part', () => {
