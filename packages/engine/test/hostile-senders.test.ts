@@ -29,77 +29,73 @@ async function runFor(swarm: TestSwarm, durationMs: number, each: () => void): P
   );
 }
 
+/**
+ * A leecher of an 8-chunk file, a raw peer claiming chunk 5 alone and unchoking it (connected first), and an honest
+ * complete peer: runs until the leecher completes, the raw peer answering each request with `answer` (given the
+ * request and the chunk's block with one byte flipped), and returns the leecher's `chunk-rejected` count.
+ */
+async function spoiledChunk(
+  answer: (request: WireMessage & { type: 'request' }, spoiled: Uint8Array) => WireMessage[],
+  withinMs: number,
+): Promise<number> {
+  const CHUNK_BYTES = 64 * 1024;
+  const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+  const swarm = new TestSwarm(file);
+  const victim = swarm.peer('victim');
+  let rejected = 0;
+  victim.engine.events.on('chunk-rejected', () => rejected++);
+  const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
+  const only = new Bitfield(8);
+  only.set(5);
+  cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: only.toBytes() }));
+  cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
+  const play = answering(cheat, (request) => {
+    const start = request.chunkIndex * CHUNK_BYTES + request.offsetBytes;
+    const spoiled = file.bytes.slice(start, start + request.lengthBytes);
+    spoiled[7]! ^= 0xff;
+    return answer(request, spoiled);
+  });
+  const seeder = swarm.peer('seeder', { completeLeecher: true });
+  swarm.connect(seeder, victim, { bytesPerSec: 2_000_000, latencyMs: 5 });
+  await swarm.runUntil(
+    () => {
+      play();
+      return victim.engine.isComplete;
+    },
+    withinMs,
+    'the download to complete',
+  );
+  expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  return rejected;
+}
+
 describe('senders that cheat a leecher', () => {
   it('a peer putting one bad block into every copy of a chunk, refusing the rest, no longer stops the download', async () => {
-    const CHUNK_BYTES = 64 * 1024;
-    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
-    const swarm = new TestSwarm(file);
-    const victim = swarm.peer('victim');
-    let rejected = 0;
-    victim.engine.events.on('chunk-rejected', () => rejected++);
-    // It claims chunk 5 only; its block 0 has one byte flipped; any other block it refuses, then announces the
-    // chunk again, so every copy mixed its bad block with the seeder's good ones and nobody was ever charged.
-    const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
-    const only = new Bitfield(8);
-    only.set(5);
-    cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: only.toBytes() }));
-    cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
-    const play = answering(cheat, ({ chunkIndex, offsetBytes, lengthBytes }) => {
-      if (offsetBytes !== 0) {
-        return [
-          { type: 'reject', chunkIndex, offsetBytes, lengthBytes },
-          { type: 'have', chunkIndex },
-        ];
-      }
-      const bytes = file.bytes.slice(chunkIndex * CHUNK_BYTES, chunkIndex * CHUNK_BYTES + lengthBytes);
-      bytes[7]! ^= 0xff;
-      return [{ type: 'block', chunkIndex, offsetBytes, bytes }];
-    });
-    const seeder = swarm.peer('seeder', { completeLeecher: true });
-    swarm.connect(seeder, victim, { bytesPerSec: 2_000_000, latencyMs: 5 });
-    await swarm.runUntil(
-      () => {
-        play();
-        return victim.engine.isComplete;
-      },
+    // Its block 0 has one byte flipped; any other block it refuses, then announces the chunk again, so every copy
+    // mixed its bad block with the seeder's good ones and nobody was ever charged: a chunk short for ever, the
+    // chunk failing 23 times a second.
+    const rejected = await spoiledChunk(
+      ({ chunkIndex, offsetBytes, lengthBytes }, bytes) =>
+        offsetBytes === 0
+          ? [{ type: 'block', chunkIndex, offsetBytes, bytes }]
+          : [
+              { type: 'reject', chunkIndex, offsetBytes, lengthBytes },
+              { type: 'have', chunkIndex },
+            ],
       30_000,
-      'the download to complete (it stayed a chunk short for ever, the chunk failing 23 times a second)',
     );
-    expect(await fileHashOf(victim, file)).toBe(file.sha256);
     expect(rejected).toBeLessThanOrEqual(2);
   });
 
   it('a peer that spoiled a copy and then keeps the chunk’s requests unanswered holds the chunk a time-out at most', async () => {
-    const CHUNK_BYTES = 64 * 1024;
-    const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
-    const swarm = new TestSwarm(file);
-    const victim = swarm.peer('victim');
-    const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
-    const only = new Bitfield(8);
-    only.set(5);
-    cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: only.toBytes() }));
-    cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
-    // Its first block of chunk 5 is bad (the copy, mixed with the seeder's blocks, fails); every later request
-    // it leaves unanswered, still unchoking us and holding the chunk: the copy it was made the sole source of waited.
-    let spoiled = false;
-    const play = answering(cheat, ({ chunkIndex, offsetBytes, lengthBytes }) => {
-      if (spoiled || offsetBytes !== 0) return [];
-      spoiled = true;
-      const bytes = file.bytes.slice(chunkIndex * CHUNK_BYTES, chunkIndex * CHUNK_BYTES + lengthBytes);
-      bytes[7]! ^= 0xff;
+    // Its first block of chunk 5 is bad (the copy, mixed with the seeder's blocks, fails); every later request it
+    // leaves unanswered, still unchoking us and holding the chunk: the copy it was made the sole source of waited.
+    let spoiledOnce = false;
+    await spoiledChunk(({ chunkIndex, offsetBytes }, bytes) => {
+      if (spoiledOnce || offsetBytes !== 0) return [];
+      spoiledOnce = true;
       return [{ type: 'block', chunkIndex, offsetBytes, bytes }];
-    });
-    const seeder = swarm.peer('seeder', { completeLeecher: true });
-    swarm.connect(seeder, victim, { bytesPerSec: 2_000_000, latencyMs: 5 });
-    await swarm.runUntil(
-      () => {
-        play();
-        return victim.engine.isComplete;
-      },
-      120_000,
-      'the download to complete',
-    );
-    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    }, 120_000);
   });
 
   it('a peer that claimed the file and refused it holds no new chunk back, during or after it (maxIdleChunks)', async () => {
