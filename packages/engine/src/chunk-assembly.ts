@@ -105,12 +105,23 @@ export class ChunkAssembly {
     return blockIndex < 0 ? undefined : this.block(blockIndex);
   }
 
-  /** Endgame: a block still in flight that `peerId` was not asked for, with fewer than `maxRequests` askers. */
-  nextDuplicate(peerId: string, maxRequests: number): ChunkBlock | undefined {
+  /**
+   * Endgame: a block still in flight that `peerId` was not asked for, with fewer than `maxRequests` askers, not
+   * counting those `peerId` would overtake by far (`passedOver`: a slow peer trickling a block must not hold it).
+   */
+  nextDuplicate(
+    peerId: string,
+    maxRequests: number,
+    passedOver?: (askerId: string, blockIndex: number) => boolean,
+  ): ChunkBlock | undefined {
     for (let blockIndex = 0; blockIndex < this.#states.length; blockIndex++) {
+      if (this.#states[blockIndex] !== BlockState.Requested) continue;
       const askers = this.#requestedBy[blockIndex]!;
-      if (this.#states[blockIndex] === BlockState.Requested && !askers.has(peerId) && askers.size < maxRequests)
-        return this.block(blockIndex);
+      if (askers.has(peerId)) continue;
+      let counted = askers.size;
+      if (counted >= maxRequests && passedOver)
+        for (const askerId of askers) if (passedOver(askerId, blockIndex)) counted--;
+      if (counted < maxRequests) return this.block(blockIndex);
     }
     return undefined;
   }

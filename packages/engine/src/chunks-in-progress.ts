@@ -27,6 +27,11 @@ export interface ChunksInProgressComponents {
    * holds the chunk, or sent nothing of it for a while (it chokes us, refuses, or keeps the request unanswered).
    */
   readonly soleSourceStalled?: (assembly: ChunkAssembly) => boolean;
+  /**
+   * Endgame: whether `requesterId` would deliver block `blockIndex` of `chunkIndex` far sooner than `askerId`, which
+   * was asked for it (`overtakes`): that request then does not count against `endgameMaxRequestsPerBlock`.
+   */
+  readonly overtakes?: (requesterId: string, askerId: string, chunkIndex: number, blockIndex: number) => boolean;
 }
 
 /** Where a chunk we lack stands. */
@@ -119,7 +124,13 @@ export class ChunksInProgress {
       if (assembly.verifying || !holdings.has(column, assembly.chunkIndex)) continue;
       // A copy that must come from one peer takes no duplicate from another.
       if (assembly.soleSource !== undefined) continue;
-      const block = assembly.nextDuplicate(peerId, config.endgameMaxRequestsPerBlock);
+      const { overtakes } = this.#c;
+      const chunkIndex = assembly.chunkIndex;
+      const block = assembly.nextDuplicate(
+        peerId,
+        config.endgameMaxRequestsPerBlock,
+        overtakes && ((askerId, blockIndex) => overtakes(peerId, askerId, chunkIndex, blockIndex)),
+      );
       if (block) return { assembly, block };
     }
     return undefined;

@@ -40,7 +40,10 @@ export interface EngineConfig {
    * chunk it claims, the whole file in memory.
    */
   readonly maxIdleChunks: number;
-  /** In the endgame, how many peers may be asked for the same block at once. */
+  /**
+   * In the endgame, how many peers may be asked for the same block at once, not counting those the asking peer
+   * would overtake by far (`delivery-estimate.ts`).
+   */
   readonly endgameMaxRequestsPerBlock: number;
   /** Stop queuing blocks on a link while this many bytes wait in its send buffer (Chromium's limit is
    * 16 MiB and `send()` throws past it); resumed by the link's drain signal. */

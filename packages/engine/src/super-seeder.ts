@@ -40,6 +40,10 @@ export class SuperSeeder {
   readonly #inSwarm: Bitfield;
   readonly #offers = new Map<string, Offer>();
   readonly #lastOfferAtMs = new Map<string, number>();
+  /** Who each chunk was offered to, until another peer announces it (it spread). */
+  readonly #offeredTo = new Map<number, string>();
+  /** Per peer, the chunks offered to it that no other peer has announced yet. */
+  readonly #unspread = new Map<string, number>();
   readonly #chunkLengthBytes: (chunkIndex: number) => number;
   readonly #progressBytes: number;
 
@@ -70,18 +74,25 @@ export class SuperSeeder {
   }
 
   /**
-   * Offers a chunk the swarm lacks to the candidate without an open offer that was offered one longest ago.
+   * Offers a chunk the swarm lacks to a candidate without an open offer: the one whose chunks offered before have
+   * spread most (fewest not yet announced by another peer), then the one offered a chunk longest ago. A peer that
+   * passes chunks on slowly (a student at the lowest upload cap) is offered fewer: offered in turn, half a small
+   * swarm's chunks sat with two such peers, spreading at 10 kB/s, and the fast peers waited for them.
    * Returns who gets which chunk, or `undefined` when no chunk or no candidate is left.
    */
   offerNext(candidates: readonly string[], nowMs: number): { peerId: string; chunkIndex: number } | undefined {
     while (this.#pool.length > 0 && this.#inSwarm.has(this.#pool.at(-1)!)) this.#pool.pop();
     if (this.#pool.length === 0) return undefined;
     let peerId: string | undefined;
+    let fewestUnspread = Infinity;
     let oldest = Infinity;
     for (const candidate of candidates) {
+      if (this.#offers.has(candidate)) continue;
+      const unspread = this.#unspread.get(candidate) ?? 0;
       const last = this.#lastOfferAtMs.get(candidate) ?? -Infinity;
-      if (!this.#offers.has(candidate) && last < oldest) {
+      if (unspread < fewestUnspread || (unspread === fewestUnspread && last < oldest)) {
         peerId = candidate;
+        fewestUnspread = unspread;
         oldest = last;
       }
     }
@@ -89,6 +100,8 @@ export class SuperSeeder {
     const chunkIndex = this.#pool.pop()!;
     this.#offers.set(peerId, { chunkIndex, sent: [], sentBytes: 0, newBytesSinceProgress: 0, progressAtMs: nowMs });
     this.#lastOfferAtMs.set(peerId, nowMs);
+    this.#offeredTo.set(chunkIndex, peerId);
+    this.#unspread.set(peerId, fewestUnspread + 1);
     return { peerId, chunkIndex };
   }
 
@@ -122,6 +135,8 @@ export class SuperSeeder {
    */
   announced(peerId: string, chunkIndex: number): boolean {
     this.#inSwarm.set(chunkIndex);
+    const offeredTo = this.#offeredTo.get(chunkIndex);
+    if (offeredTo !== undefined && offeredTo !== peerId) this.#spread(chunkIndex, offeredTo);
     if (!this.isOffered(peerId, chunkIndex)) return false;
     this.#offers.delete(peerId);
     return true;
@@ -141,7 +156,17 @@ export class SuperSeeder {
     const offer = this.#offers.get(peerId);
     if (!offer) return;
     this.#offers.delete(peerId);
+    // Still counted against the peer: one that lets its offers go stale (asking a byte now and then) must not come
+    // first for the next (it was offered the same chunk again and again, and the honest leecher never got it).
+    this.#offeredTo.delete(offer.chunkIndex);
     if (!this.#inSwarm.has(offer.chunkIndex)) this.#pool.push(offer.chunkIndex);
+  }
+
+  /** The chunk offered to `peerId` was announced by another peer: it spread. */
+  #spread(chunkIndex: number, peerId: string): void {
+    if (this.#offeredTo.get(chunkIndex) !== peerId) return;
+    this.#offeredTo.delete(chunkIndex);
+    this.#unspread.set(peerId, (this.#unspread.get(peerId) ?? 1) - 1);
   }
 }
 

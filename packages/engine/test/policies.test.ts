@@ -219,6 +219,30 @@ describe('SuperSeeder', () => {
     expect(seeder.recordUpload('b', again.chunkIndex, 450, 500, 9100)).toBe(true); // 500..900 was the last gap
   });
 
+  it('offers the next chunk to a peer whose chunks spread before one whose chunk nobody else announced yet', () => {
+    const seeder = new SuperSeeder(6, lengthOf, seededRandom(7));
+    const toSlow = seeder.offerNext(['slow', 'fast'], 0)!;
+    const toFast = seeder.offerNext(['slow', 'fast'], 1)!;
+    expect([toSlow.peerId, toFast.peerId]).toEqual(['slow', 'fast']); // in turn while nothing is known
+    seeder.recordUpload('slow', toSlow.chunkIndex, 0, 100, 2);
+    seeder.recordUpload('fast', toFast.chunkIndex, 0, 100, 3);
+    seeder.announced('slow', toFast.chunkIndex); // the fast peer passed its chunk on; the slow one has not yet
+    // Offered in turn, 'slow' (offered longest ago) came next, and half a small swarm's chunks sat with such peers.
+    expect(seeder.offerNext(['slow', 'fast'], 4)!.peerId).toBe('fast');
+    expect(seeder.offerNext(['slow', 'fast'], 5)!.peerId).toBe('slow'); // no peer is left out while its link is free
+  });
+
+  it('counts an offer gone stale against its peer: the same chunk is not offered back to it first', () => {
+    const seeder = new SuperSeeder(3, lengthOf, seededRandom(8));
+    const stalled = seeder.offerNext(['staller'], 0)!;
+    const taken = seeder.offerNext(['honest'], 1000)!;
+    seeder.recordUpload('honest', taken.chunkIndex, 0, 100, 1500);
+    seeder.announced('other', taken.chunkIndex);
+    seeder.withdraw('staller'); // it asked for a byte now and then: stale
+    // The staller was offered a chunk longest ago: it came first again, for the same chunk, again and again.
+    expect(seeder.offerNext(['staller', 'honest'], 3000)).toEqual({ peerId: 'honest', chunkIndex: stalled.chunkIndex });
+  });
+
   it('offers only the chunks nobody announced, after a bitfield of most of them (a second seeder, say)', () => {
     const seeder = new SuperSeeder(64, lengthOf, seededRandom(5));
     const missing = new Set([3, 17, 40, 63]);
