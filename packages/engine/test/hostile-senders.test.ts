@@ -15,20 +15,6 @@ function answering(raw: RawPeer, answer: (request: WireMessage & { type: 'reques
   };
 }
 
-/** Runs `swarm` for `durationMs`, calling `each` before every event (a raw peer's answers). */
-async function runFor(swarm: TestSwarm, durationMs: number, each: () => void): Promise<void> {
-  const endMs = swarm.clock.nowMs() + durationMs;
-  swarm.clock.at(endMs, () => {});
-  await swarm.runUntil(
-    () => {
-      each();
-      return swarm.clock.nowMs() >= endMs;
-    },
-    durationMs,
-    'time to pass',
-  );
-}
-
 /**
  * A leecher of an 8-chunk file, a raw peer claiming chunk 5 alone and unchoking it (connected first), and an honest
  * complete peer: runs until the leecher completes, the raw peer answering each request with `answer` (given the
@@ -132,7 +118,7 @@ describe('senders that cheat a leecher', () => {
     victim.engine.addLink(toHonest);
     honest.addLink(toVictim);
     // 64 chunks only the refuser claimed stayed begun and idle, and held every new chunk back: 32 came, for good.
-    await runFor(swarm, 5_000, refuse);
+    await swarm.runFor(5_000, refuse);
     expect(victim.engine.snapshot().chunksHeld).toBe(chunkCount / 2);
     // Each chunk was asked of it once at most: refused, it is no longer counted as holding it.
     const asked = refuser.received.filter((message) => message.type === 'request');

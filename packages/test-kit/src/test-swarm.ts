@@ -224,12 +224,23 @@ export class TestSwarm {
     }
   }
 
-  /** Runs the swarm for `durationMs` of test-clock time. */
-  async runFor(durationMs: number): Promise<void> {
+  /**
+   * Runs the swarm for `durationMs` of test-clock time: every event due up to and including its end, timers and
+   * link deliveries alike (it stopped at the first event of the last instant: of three timers due then, one ran,
+   * and no message due then was delivered). `each`, if given, runs before every event (a raw peer's answers).
+   */
+  async runFor(durationMs: number, each?: () => void): Promise<void> {
     const endMs = this.clock.nowMs() + durationMs;
     // An event at the end, so the clock reads `endMs` afterwards even if nothing else happens then.
     this.clock.at(endMs, () => {});
-    await this.runUntil(() => this.clock.nowMs() >= endMs, durationMs, `${durationMs} ms pass`);
+    for (;;) {
+      await this.#settle();
+      this.clock.run(() => {
+        each?.();
+        return this.#waiting;
+      }, endMs);
+      if (!this.#waiting) return;
+    }
   }
 }
 

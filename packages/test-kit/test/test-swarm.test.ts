@@ -28,6 +28,24 @@ describe('TestSwarm', () => {
     expect(swarm.clock.nowMs()).toBe(42.5);
   });
 
+  it('runFor runs every event due up to its end, timers and link deliveries alike', async () => {
+    const swarm = new TestSwarm(await testFile(CHUNK_BYTES, CHUNK_BYTES));
+    const ran: string[] = [];
+    for (const name of ['a', 'b', 'c']) swarm.clock.setTimer(100, () => ran.push(name));
+    const [from, to] = swarm.linkPair('a', 'b', { latencyMs: 100 });
+    const delivered: number[] = [];
+    to.attach({ message: (bytes) => delivered.push(bytes[0]!), decoded: () => {}, drain: () => {}, close: () => {} });
+    from.send(Uint8Array.of(1));
+    from.send(Uint8Array.of(2));
+    const before: number[] = [];
+    await swarm.runFor(100, () => before.push(swarm.clock.nowMs()));
+    // It stopped at the first event of its last instant: one timer ran, and no message was delivered.
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(delivered).toEqual([1, 2]);
+    expect(before.length).toBeGreaterThan(0);
+    expect(swarm.clock.nowMs()).toBe(100);
+  });
+
   it('a seeder and a leecher over a memory link end with the same bytes, the same way every time', async () => {
     const file = await testFile(6 * CHUNK_BYTES + 5, CHUNK_BYTES, { seed: 3 });
     const run = async (): Promise<number> => {
