@@ -157,13 +157,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     const wallSec = (performance.now() - startedAtMs) / 1000;
     const cpuSec = (processCpuSeconds(server.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
-    if (finished.phase !== 'finished' || finished.distributionMs === null) {
-      throw new BenchFailure(`the run ended ${finished.phase}, not finished`);
-    }
+    const distributionMs = checkClassroomRun(finished, leecherCount);
     const hashes = await until(() => leechers.completedRun(started.runNumber), 'every leecher’s SHA-256', 60_000);
     const wrong = [...hashes.values()].filter((hash) => hash !== seed.fileSha256).length;
     if (wrong > 0) throw new BenchFailure(`${wrong} leechers ended with other bytes than the seeder's`);
-    const measuredSec = finished.distributionMs / 1000;
+    const measuredSec = distributionMs / 1000;
     console.log(
       table([
         ['figure', 'value'],
@@ -184,4 +182,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     await server.kill();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The run's distribution time, if it is the configured class's: finished, with every one of `leecherCount` leechers
+ * counted to the end. The server ends a run once every leecher it did not flag has completed, so a run that finished
+ * on fewer (one flagged, or abandoned) is not that class's: its time set against their bound would be wrong.
+ */
+export function checkClassroomRun(
+  run: Pick<RunState, 'runNumber' | 'phase' | 'distributionMs' | 'participants' | 'abandonedLeechers'>,
+  leecherCount: number,
+): number {
+  if (run.phase !== 'finished' || run.distributionMs === null)
+    throw new BenchFailure(`run ${run.runNumber} ended ${run.phase}, not finished`);
+  const leechers = run.participants.filter((participant) => participant.role === 'leecher');
+  const flagged = leechers.filter((participant) => participant.flagged !== null);
+  const counted = leechers.length - flagged.length;
+  if (counted !== leecherCount || run.abandonedLeechers > 0)
+    throw new BenchFailure(
+      `run ${run.runNumber} counted ${counted} of ${leecherCount} leechers (${run.abandonedLeechers} abandoned` +
+        (flagged.length > 0
+          ? `; flagged: ${flagged.map((participant) => `${participant.peerId} (${participant.flagged!.reason})`).join(', ')}`
+          : '') +
+        `): its time is not the class's`,
+    );
+  return run.distributionMs;
 }

@@ -170,7 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const result = await measureRun(browser, options);
       runs.push(result);
       console.log(
-        `run ${run}/${options.runs}: ${fixed(mbps(result.bytes, result.seconds))} MB/s first→last byte ` +
+        `run ${run}/${options.runs}: ${fixed(result.bytesPerSec / 1e6)} MB/s first→last byte ` +
           `(${fixed(result.seconds)} s), ${fixed(mbps(result.bytes, result.fromStartSeconds))} MB/s from the first send ` +
           `(${fixed(result.fromStartSeconds)} s); connect ${fixed(result.connectSeconds)} s; ` +
           `CPU: browser ${fixed(result.browserCores)} + other processes ${fixed(result.otherCores)} cores; ` +

@@ -1,8 +1,10 @@
+import type { RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../args';
 import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
 import { rowFailed } from '../sim';
+import { checkClassroomRun } from '../classroom';
 import { checkRecord } from '../swarm';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
@@ -48,6 +50,36 @@ describe('a run bench swarm measured', () => {
     expect(() => checkRecord({ ...record, leechers: 7 }, options)).toThrow(BenchFailure);
     expect(() => checkRecord({ ...record, abandonedLeechers: 1 }, options)).toThrow(/1 abandoned/);
     expect(() => checkRecord({ ...record, mode: 'client-server' }, options)).toThrow(/not the run configured/);
+  });
+});
+
+describe('bench classroom’s run', () => {
+  it('is the class’s only when every leecher counted to the end: none flagged, none abandoned', () => {
+    const leecher = (peerId: string): RunParticipant => ({
+      peerId,
+      role: 'leecher',
+      settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+      completedAfterMs: 9000,
+      uploadedBytes: 0,
+      downloadedBytes: 0,
+      present: true,
+      leftRun: false,
+      flagged: null,
+      witnessedBytes: 0,
+      peakUploadBytesPerSec: 0,
+      corroborated: true,
+    });
+    const participants = ['a', 'b', 'c'].map(leecher);
+    const run = { runNumber: 1, phase: 'finished' as const, distributionMs: 9000, participants, abandonedLeechers: 0 };
+    expect(checkClassroomRun(run, 3)).toBe(9000);
+    // The server finishes a run once every leecher it did not flag completed: the benchmark set the other two's time
+    // against three leechers' bound.
+    const flagged = { ...participants[2]!, flagged: { reason: 'faster than its caps', refusedReports: 1 } };
+    expect(() => checkClassroomRun({ ...run, participants: [participants[0]!, participants[1]!, flagged] }, 3)).toThrow(
+      /counted 2 of 3 leechers .*c \(faster than its caps\)/,
+    );
+    expect(() => checkClassroomRun({ ...run, abandonedLeechers: 1 }, 3)).toThrow(BenchFailure);
+    expect(() => checkClassroomRun({ ...run, phase: 'stopped', distributionMs: null }, 3)).toThrow(/ended stopped/);
   });
 });
 
