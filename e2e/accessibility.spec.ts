@@ -31,8 +31,9 @@ test('the start page has no serious or critical accessibility violation', async 
 test('a peer’s page and the overview, waiting, running and finished, have none either; the run starts and stops by keyboard', async ({
   swarm,
 }, testInfo) => {
-  // Slow enough (u_s = 250 kB/s for 2 MiB: about 8 s) to be looked at while it runs.
-  const seeder = await swarm.seedGenerated(2, '?mode=p2p&server-up=250kB/s&peer-up=250kB/s');
+  // Slow enough (u_s = 50 kB/s for 2 MiB: 42 s at least) to be looked at while it runs, whatever two axe scans, a
+  // pause and a Tab walk take on a loaded machine: at 250 kB/s (8.4 s) the run could finish before its Stop.
+  const seeder = await swarm.seedGenerated(2, '?mode=p2p&server-up=50kB/s&peer-up=50kB/s');
   const leecher = await swarm.openPeer(seeder.link);
   await waitForMesh([seeder.page, leecher]);
   await expect(leecher.getByTestId('waiting')).toBeVisible();
@@ -68,7 +69,7 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await tabTo(overview, '[data-testid=stop-run]');
   await overview.keyboard.press('Space');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
-  await startRun(overview);
+  await startRun(overview, { serverUp: '1MB/s', peerUp: '1MB/s' });
   await waitForRunFinished(overview, 120_000);
   await expect(overview.getByTestId('race-clock')).toContainText('Finished in');
   expect(await seriousViolations(overview, 'overview-finished', testInfo)).toEqual([]);

@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { readPeerState } from '@swarmlab/test-kit/browser';
 import {
   countBits,
@@ -20,9 +21,16 @@ test('a seeder and four leechers: two runs over the same connections, all ending
 
   const leechers = await Promise.all([1, 2, 3, 4].map(() => swarm.openPeer(seeder.link)));
   await waitForMesh([seeder.page, ...leechers]);
-  // Nothing moves before a run starts.
+  // Every WebRTC connection a tab opens from now on is counted: the two runs must need none.
+  for (const page of [seeder.page, ...leechers]) await countNewPeerConnections(page);
+  // Nothing moves before a run starts, however long the swarm waits.
   await expect(leechers[0]!.getByTestId('waiting')).toBeVisible();
-  expect((await readPeerState(leechers[0]!)).chunksHeld).toBe(0);
+  await leechers[0]!.waitForTimeout(2000);
+  for (const page of leechers) {
+    const state = await readPeerState(page);
+    expect([state.chunksHeld, state.downloadedBytes]).toEqual([0, 0]);
+  }
+  expect((await readPeerState(seeder.page)).uploadedBytes).toBe(0);
 
   // A leecher cannot run the experiment (only the swarm's creator and its control link can): no run form.
   await expect(leechers[2]!.getByTestId('run-controls-locked')).toBeVisible();
@@ -57,7 +65,35 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   }
   for (const page of leechers) await expect.poll(async () => (await readPeerState(page)).leftRun).toBe(true);
   expect((await waitForRunFinished(leechers[1]!, { runNumber: run2 })).run?.runNumber).toBe(2);
+  // Both runs went over the connections the mesh made before them: a 40-tab class does not make 780 again at Start.
+  for (const page of [seeder.page, ...leechers])
+    expect(await page.evaluate(() => window.swarmlabNewConnections)).toBe(0);
+  // And the count counts: a newcomer costs each tab one.
+  const newcomer = await swarm.openPeer(seeder.link);
+  await waitForMesh([seeder.page, ...leechers, newcomer]);
+  for (const page of [seeder.page, ...leechers])
+    expect(await page.evaluate(() => window.swarmlabNewConnections)).toBe(1);
 });
+
+declare global {
+  interface Window {
+    swarmlabNewConnections?: number;
+  }
+}
+
+/** Counts the `RTCPeerConnection`s the page makes from now on (simple-peer looks the constructor up for each peer). */
+async function countNewPeerConnections(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.swarmlabNewConnections = 0;
+    const Original = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        window.swarmlabNewConnections! += 1;
+      }
+    };
+  });
+}
 
 test('a late joiner completes after the seeder has left once the swarm held every chunk', async ({ swarm }) => {
   // Capped peer uploads keep the run going for several seconds after the seeder leaves, so that the
