@@ -17,6 +17,7 @@ import {
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
+import { forgottenFirst } from './forgotten-first';
 import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
 import type { Refusal } from './refusals';
 import {
@@ -365,26 +366,6 @@ export interface AbandonedPlace {
   readonly tookPartAtMs: number;
   /** Its network address (absent if not known): see `forgottenFirst`. */
   readonly address?: string;
-}
-
-/**
- * Which of `entries` (oldest first) to forget first: the oldest of the address with most of them, as
- * `DepartedMembers` does. Oldest of all let one socket joining and leaving 64 times push a reloading classmate's
- * place out of the run: it came back under a new id, its kept chunks refused as faster than its caps, and was
- * flagged on every screen (found by review).
- */
-export function forgottenFirst<Entry extends { readonly address?: string | undefined }>(
-  entries: Iterable<readonly [PeerId, Entry]>,
-): PeerId | undefined {
-  const byAddress = new Map<string, { count: number; oldest: PeerId }>();
-  let busiest: { count: number; oldest: PeerId } | undefined;
-  for (const [peerId, entry] of entries) {
-    const kept = byAddress.get(entry.address ?? '') ?? { count: 0, oldest: peerId };
-    kept.count++;
-    byAddress.set(entry.address ?? '', kept);
-    if (!busiest || kept.count > busiest.count) busiest = kept;
-  }
-  return busiest?.oldest;
 }
 
 /** Why a restored run ends when none of its leechers came back. */
@@ -853,7 +834,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       live.flows.forget(peerId);
       if (uploads(live, participant) && participant.flagged === null) {
         const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
-        live.witnesses.left(peerId, nowMs(), lastReportAtMs, participant.settings.uploadBytesPerSec);
+        live.witnesses.left(
+          peerId,
+          nowMs(),
+          lastReportAtMs,
+          participant.settings.uploadBytesPerSec,
+          participant.address,
+        );
       }
       if (participant.role === 'leecher' && participant.completedAfterMs === null) {
         live.participants.delete(peerId);

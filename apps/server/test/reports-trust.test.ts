@@ -427,6 +427,60 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(table.run?.participants.find((peer) => peer.peerId === liar.peerId)).toMatchObject({ corroborated: false });
   });
 
+  it('keeps what a leecher that left reported sending, however many members join and leave after it', async () => {
+    await start(); // 16 places: 16 departed senders' grants are kept
+    const seeder = await seed(server.harness, FILE_BYTES);
+    const [first, second] = [
+      await joinTab(server.harness, seeder.swarmId),
+      await joinTab(server.harness, seeder.swarmId),
+    ];
+    clock.nowMs = 1000;
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: SHAPED })).toMatchObject({
+      ok: true,
+    });
+    const seederSent = (toFirst: number, toSecond: number): ProgressReport => ({
+      ...done(1, 'seeder'),
+      uploadedBytes: toFirst + toSecond,
+      sentTo: [
+        { peerId: first.peerId, bytes: toFirst },
+        { peerId: second.peerId, bytes: toSecond },
+      ],
+    });
+    const holding = (bytes: number): ProgressReport => ({
+      ...done(1),
+      bitsBase64: Buffer.alloc(CHUNKS / 8).toString('base64'),
+      chunksHeld: 0,
+      complete: false,
+      downloadedBytes: bytes,
+    });
+    // The first leecher has the file from the seeder at 50 s, sends the second 2.5 MiB by 80 s, and leaves.
+    expect(await send(seeder, seederSent(FILE_BYTES, 0), 50_000)).toEqual({ ok: true });
+    expect(await send(first, done(1), 50_000)).toEqual({ ok: true });
+    const firstSent = { ...done(1), uploadedBytes: 2.5 * MIB, sentTo: [{ peerId: second.peerId, bytes: 2.5 * MIB }] };
+    expect(await send(first, firstSent, 80_000)).toEqual({ ok: true });
+    expect(await send(second, holding(2.5 * MIB), 80_000)).toEqual({ ok: true });
+    expect(await first.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+    // One socket joins and leaves 17 times: one departed sender more than the run keeps.
+    const puppet = await server.harness.connect();
+    for (let cycle = 0; cycle < 17; cycle++) {
+      expect(await puppet.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId })).toMatchObject({
+        ok: true,
+      });
+      expect(await puppet.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+    }
+    // The seeder sends the second leecher the rest: its completion at 100 s is what the others reported sending it.
+    expect(await send(seeder, seederSent(FILE_BYTES, 1.5 * MIB), 100_000)).toEqual({ ok: true });
+    expect(await send(second, done(1), 100_000)).toEqual({ ok: true });
+    const table = await settled(seeder);
+    // Before, the 17th departure erased the first leecher's account whole: the second was not confirmed, flagged
+    // 10 s later, and the run finished on the first leecher's completion (49 s for a run of 99 s).
+    expect(table.run?.participants.find((peer) => peer.peerId === second.peerId)).toMatchObject({
+      corroborated: true,
+      witnessedBytes: FILE_BYTES,
+    });
+    expect(table.run).toMatchObject({ phase: 'finished', distributionMs: 99_000 });
+  });
+
   it('believes an honest run, flagging nobody', async () => {
     await start();
     const seeder = await seed(server.harness);

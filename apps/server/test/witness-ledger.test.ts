@@ -71,6 +71,43 @@ describe('the witness ledger of a run', () => {
     expect(ledger.exportState().departed.map(([senderId]) => senderId)).toEqual(['y', 'z']);
   });
 
+  it('keeps a departed sender’s account past the bound, and forgets the grants of the address that left most first', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('b', sent({ a: 900_000 }), 100, RECEIVERS);
+    ledger.left('b', 200, 100, 500_000, '10.0.0.2');
+    // One socket joins and leaves, over and over: each departure made the oldest departed sender's account go whole.
+    for (let cycle = 0; cycle < 10; cycle++) ledger.left(`puppet-${cycle}`, 300 + cycle, 300, 0, '10.0.0.66');
+    expect(ledger.witnessed('a')).toBe(900_000);
+    const departed = ledger.exportState().departed.map(([senderId]) => senderId);
+    expect(departed).toHaveLength(4);
+    expect(departed).toContain('b'); // its grant too: the puppets' went first
+    // Exported and imported (a shared store), the addresses still pick the puppets' grants.
+    const imported = createWitnessLedger({ maxDepartedSenders: 4 }, JSON.parse(JSON.stringify(ledger.exportState())));
+    imported.left('puppet-10', 400, 400, 0, '10.0.0.66');
+    expect(imported.exportState().departed.map(([senderId]) => senderId)).toContain('b');
+  });
+
+  it('takes a sender that left before its first report back as present: its grant is no departed sender’s any more', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 2 });
+    ledger.left('s', 1_000, 0, 100_000, '10.0.0.2'); // its page was still opening its store
+    ledger.returned('s');
+    ledger.record('s', sent({ a: 500_000 }), 2_000, RECEIVERS);
+    expect(ledger.exportState().departed).toEqual([]);
+    for (const gone of ['x', 'y', 'z']) ledger.left(gone, 3_000, 3_000, 0, '10.0.0.66');
+    expect(ledger.witnessed('a')).toBe(500_000);
+    const [, account] = ledger.exportState().senders.find(([senderId]) => senderId === 's')!;
+    expect(account.granted).toEqual([{ sinceMs: 0, untilMs: 1_000, bytesPerSec: 100_000 }]);
+  });
+
+  it('keeps at most four accounts per departed sender kept, those vouching for fewest bytes going first', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 2 });
+    const receivers = new Set(['a', ...Array.from({ length: 20 }, (_, i) => `s${i}`)]);
+    for (let i = 0; i < 20; i++) ledger.record(`s${i}`, sent({ a: (i + 1) * 1_000 }), i, receivers);
+    const kept = ledger.exportState().senders.map(([senderId]) => senderId);
+    expect(kept).toHaveLength(8);
+    expect(kept.sort()).toEqual(['s12', 's13', 's14', 's15', 's16', 's17', 's18', 's19'].sort());
+  });
+
   it('reports alone cover a file for an accusation: a departed sender’s grant does not', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 500_000 }), 100, RECEIVERS);
@@ -218,13 +255,17 @@ describe('the witness ledger of a run', () => {
     expect(ledger.corroborates('a', F, 1_000)).toBe(false);
   });
 
-  it('forgets the oldest departed senders past its cap', () => {
+  it('forgets the oldest departed senders’ grants past its cap, and the accounts of those that vouch for nothing', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 1 });
     ledger.record('s', sent({ a: 400_000 }), 0, RECEIVERS);
     ledger.record('b', sent({ a: 300_000 }), 0, RECEIVERS);
+    ledger.record('c', sent({ a: 0 }), 0, RECEIVERS);
     ledger.left('s', 0, 0, 10_000);
     ledger.left('b', 0, 0, 10_000);
-    expect(ledger.witnessed('a')).toBe(300_000);
-    expect(ledger.lastReportAtMs('s')).toBeUndefined();
+    ledger.left('c', 0, 0, 10_000);
+    ledger.left('d', 0, 0, 10_000);
+    expect(ledger.witnessed('a')).toBe(700_000);
+    expect(ledger.exportState().departed.map(([senderId]) => senderId)).toEqual(['d']);
+    expect(ledger.lastReportAtMs('c')).toBeUndefined();
   });
 });
