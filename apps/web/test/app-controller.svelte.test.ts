@@ -362,6 +362,9 @@ describe('AppController: the back/forward cache', () => {
     sessions[2]!.keptSeed = sessions[1]!.resumedSeed;
     app.reopen();
     expect(sessions[3]!.resumedSeed).toBe(sessions[1]!.resumedSeed);
+    // Opened again, a session keeps its place and stored chunks for the next to take back: "Join the swarm again"
+    // deleted a download of gigabytes under way, and started it from nothing.
+    expect(sessions.slice(1, 3).map((session) => session.keptStoredChunks)).toEqual([[true], [true]]);
   });
 
   it('a seeder that left on purpose joins its swarm as anyone else when it opens the link again', async () => {

@@ -209,7 +209,10 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     // Another tab seeds the swarm now (it was refused the seeder's role): opened again, this one takes part as a
     // peer. Seeding again from the file it kept was refused the same way each time, a dead end (found by review).
     const asPeer = this.#session?.seederElsewhere === true;
-    this.#closeAll();
+    // Its place and stored chunks are kept: "Back to this swarm" after a failure, or "Join the swarm again" after a
+    // restart, takes the place back with them where the server still holds it (they were deleted, and a download of
+    // gigabytes under way started from nothing).
+    this.#closeAll({ keepStoredChunks: true });
     if (asPeer) this.#keptSeed = undefined;
     this.#followLocation();
   }

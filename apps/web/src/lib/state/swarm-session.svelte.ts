@@ -137,7 +137,10 @@ export interface KeptSeed {
   readonly place: SeedPlace;
 }
 
-/** How a session ends: a reload (the page unloads) keeps the stored chunks, to resume; leaving deletes them. */
+/**
+ * How a session ends: a reload (the page unloads) or a failure keeps the stored chunks and the place, to resume;
+ * leaving deletes them.
+ */
 export interface LeaveOptions {
   readonly keepStoredChunks?: boolean;
 }
@@ -151,6 +154,10 @@ export interface LeaveOptions {
 export class SwarmSession implements RunController {
   #phase = $state<SessionPhase>('idle');
   #role = $state<PeerRole | undefined>();
+  /** The chunks this tab stored for the swarm before it joined are this member's (see `join`). */
+  #storedChunksTheirs = false;
+  /** The content id of the link this tab joined by (its stores' key), before the server's manifest is checked. */
+  #linkContentId: string | undefined;
   #error = $state<string | undefined>();
   #hashedFraction = $state(0);
   #manifest = $state.raw<Manifest | undefined>();
@@ -410,6 +417,7 @@ export class SwarmSession implements RunController {
     this.#role = 'leecher';
     this.#phase = 'connecting';
     this.#swarmId = swarmId;
+    this.#linkContentId = contentId;
     const membership = this.#connect();
     // Reloaded, it asks for its place back: the run then still counts what it received before. Asked again (its
     // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
@@ -428,6 +436,10 @@ export class SwarmSession implements RunController {
     // The run's age counts from its hearing, not from after the manifest's check and the link's settings.
     const joinedRun = joined.run && heardNow(joined.run, browserClock);
     this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });
+    // Chunks this tab stored for the swarm are this member's only if the join gave its former place back: under a new
+    // peer id the server counts its download from now, and chunks reported as received at once got it flagged as
+    // faster than its caps (its place given up meanwhile, or refused). It downloads them again instead.
+    this.#storedChunksTheirs = formerPlace !== undefined && joined.peerId === formerPlace.peerId;
     this.#joinCode = joined.joinCode;
     // Opened just after a restart: the seeder's tab may be among the members not back yet.
     if (joined.registeredAgain) this.#seederWait.back();
@@ -644,6 +656,11 @@ export class SwarmSession implements RunController {
     const store = this.#leecherStore;
     store?.close();
     if (store && !options.keepStoredChunks) void this.#storage?.forget(store.storeKey);
+    // Every store of this tab for the swarm, not only the one open: a partial file kept from a stopped run, or the
+    // chunks of an entry that failed, stayed on the student's laptop (found by review).
+    const contentId = this.#contentId ?? this.#linkContentId;
+    if (!options.keepStoredChunks && this.#role === 'leecher' && this.#swarmId && contentId)
+      void this.#leecherStorage().forgetSwarm(this.#swarmId, contentId);
     if (!options.keepStoredChunks && this.#swarmId) this.#options.places?.forget(this.#swarmId);
     this.#stopSampling?.();
     this.#reporter?.stop();
@@ -886,6 +903,7 @@ export class SwarmSession implements RunController {
           this.#showHashed(fraction);
         },
         onWriteFailed: (error) => this.#storageFailed(error),
+        fresh: !this.#storedChunksTheirs,
       })
       .finally(() => {
         if (starting === this.#runStarts) this.#checkingStoredChunks = false;
@@ -1072,9 +1090,15 @@ export class SwarmSession implements RunController {
     }
   }
 
+  /**
+   * Stops the tab with `message`, keeping its place and the chunks it stored (each is checked again as a store opens):
+   * entered again ("Back to this swarm", a reload), it takes its place back with them; leaving the swarm deletes them.
+   * Forgetting the place made a reloaded tab whose entry failed once come back as a newcomer holding chunks, flagged
+   * on every screen as faster than its caps, its old place counted as an abandoned download (found by review).
+   */
   #fail(message: string): void {
     this.#error = message;
     this.#phase = 'failed';
-    this.leave();
+    this.leave({ keepStoredChunks: true });
   }
 }

@@ -40,6 +40,11 @@ export interface OpenRunOptions {
   /** Fraction (0..1) of the stored chunks checked, when a reloaded tab finds some. */
   readonly onProgress: (fraction: number) => void;
   readonly onWriteFailed: (error: StorageError) => void;
+  /**
+   * Start empty, whatever the key holds: its chunks were stored under a place in the swarm this member did not get
+   * back (it joined under a new peer id), and reported as received would get it flagged as faster than its caps.
+   */
+  readonly fresh?: boolean;
 }
 
 export type OpenedRun =
@@ -77,6 +82,7 @@ export class LeecherStorage {
       console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`),
     );
     try {
+      if (options.fresh) await forgetStore(db, storeKey);
       await db.put('stores', {
         storeKey,
         swarmId,
@@ -133,6 +139,22 @@ export class LeecherStorage {
     } catch (error) {
       console.warn(`swarmlab: the file this tab kept could not be read back: ${String(error)}`);
       return undefined;
+    }
+  }
+
+  /**
+   * Deletes every store of this tab for the swarm (the user left it): the one open, and any it kept but did not take
+   * up (a stopped run's partial file found after a reload, the chunks of an entry that failed), which otherwise stayed
+   * until a visit to the same origin an hour on, a classroom's server often at another address by then. Resolves
+   * once done, never rejects.
+   */
+  async forgetSwarm(swarmId: string, contentId: string): Promise<void> {
+    try {
+      const db = await this.#open();
+      const prefix = `${swarmId}/${contentId}/${await this.#deps.tabId()}/`;
+      await this.#forgetWhere(db, (key) => key.startsWith(prefix));
+    } catch (error) {
+      console.warn(`swarmlab: could not delete stored chunks (${String(error)})`);
     }
   }
 

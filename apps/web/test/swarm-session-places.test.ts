@@ -1,0 +1,187 @@
+// @vitest-environment node
+// (A real signalling server runs in this test's process, and its modules need Node's; the sessions are read for
+// their phase, peer id and stores, not for Svelte's reactivity.)
+import 'fake-indexeddb/auto';
+import { EventEmitter } from 'node:events';
+import { DEFAULT_RUN_CONFIG, type RunConfig } from '@swarmlab/protocol';
+import { testFile, type TestFile } from '@swarmlab/test-kit';
+import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
+import { afterEach, describe, expect, it } from 'vitest';
+import { noblePageSha256 } from '../src/lib/page-sha256';
+import { MemberPlaces } from '../src/lib/state/member-places';
+import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
+import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
+import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
+import { LeecherStorage } from '../src/lib/storage/leecher-storage';
+
+const CHUNK_BYTES = 256 * 1024;
+const TAB_ID = 'tab-under-test';
+const CONFIG: RunConfig = { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 1_000_000 };
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const cleanUps: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
+});
+
+/** Peers that never connect: these tests are about the tab's place and its stores, not about data. */
+const silentPeers: PeerFactory = () =>
+  Object.assign(new EventEmitter(), {
+    destroyed: false,
+    destroy() {
+      this.destroyed = true;
+    },
+    signal() {},
+  }) as unknown as ReturnType<PeerFactory>;
+
+/** What sessionStorage is to a tab: it survives the tab's reloads. */
+function memoryStorage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, value),
+  };
+}
+
+let databases = 0;
+
+/**
+ * A swarm on a real server, its seeder a signalling client holding control, and one browser tab (its session storage
+ * and IndexedDB) whose pages come and go as `page()`: each a new `SwarmSession`, as a reload makes.
+ */
+async function classroom() {
+  const server: TestSignallingServer = await startSignallingServer();
+  cleanUps.push(() => server.close());
+  const seeder = SignallingClient.connect(server.url);
+  cleanUps.push(() => seeder.disconnect());
+  const file: TestFile = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
+  const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId, config: CONFIG });
+  if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+  const { swarmId } = created;
+  const dbName = `swarm-session-places-${++databases}`;
+  const db: ChunkDb = await openChunkDatabase(dbName);
+  /** IndexedDB refuses to open this many more times (a passing failure). */
+  const refusals = { opens: 0 };
+  const places = new MemberPlaces(memoryStorage());
+  const page = (): SwarmSession => {
+    const session = new SwarmSession({
+      signallingUrl: server.url,
+      createPeer: silentPeers,
+      places,
+      storage: () =>
+        new LeecherStorage({
+          db: async () => {
+            if (refusals.opens > 0) {
+              refusals.opens--;
+              throw new Error('UnknownError: Internal error opening backing store');
+            }
+            return openChunkDatabase(dbName);
+          },
+          tabId: async () => TAB_ID,
+          sha256: noblePageSha256,
+          nowMs: () => Date.now(),
+          estimate: undefined,
+        }),
+    });
+    cleanUps.push(() => session.leave({ keepStoredChunks: true }));
+    return session;
+  };
+  const storeKey = (runNumber: number) => storeKeyOf({ swarmId, contentId: file.contentId, tabId: TAB_ID, runNumber });
+  /** Writes the first `count` chunks of run `runNumber`'s store, as the engine would have. */
+  const store = async (runNumber: number, count: number): Promise<void> => {
+    const writer = new IdbChunkStore({
+      db,
+      storeKey: storeKey(runNumber),
+      manifest: file.manifest,
+      onWriteFailed: () => {},
+    });
+    for (let index = 0; index < count; index++)
+      await writer.put(index, file.bytes.slice(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES));
+  };
+  const storedChunks = async (runNumber: number): Promise<number> =>
+    (await db.getAllKeys('chunks', chunkRange(storeKey(runNumber)))).length;
+  const join = async (session: SwarmSession): Promise<void> => {
+    await session.join(swarmId, file.contentId);
+  };
+  return { seeder, places, swarmId, refusals, page, store, storedChunks, join };
+}
+
+describe('a tab’s place in its swarm, and the chunks it stored, across reloads and failures', () => {
+  it('an entry that fails once keeps the place: entered again, the tab takes it back with its chunks', async () => {
+    const { seeder, places, swarmId, refusals, page, store, join } = await classroom();
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'the run under way');
+    const peerId = first.peerId;
+    await store(1, 12);
+    first.leave({ keepStoredChunks: true }); // the student reloads
+
+    refusals.opens = 1; // the reloaded page's store does not open, once
+    const failed = page();
+    await join(failed);
+    await until(() => failed.phase === 'failed', 'the entry to fail');
+    // Before, the failure forgot the place: entered again, the tab was a newcomer holding 12 chunks, flagged as
+    // faster than its caps on every screen, its old place counted as an abandoned download.
+    expect(places.get(swarmId)?.peerId).toBe(peerId);
+
+    const again = page(); // "Back to this swarm"
+    await join(again);
+    await until(() => again.phase === 'running', 'the run again');
+    expect(again.peerId).toBe(peerId);
+    expect(again.resumedChunks).toBe(12);
+  });
+
+  it('chunks stored under a place the server did not give back are downloaded again, not reported as received', async () => {
+    const { seeder, places, swarmId, page, store, storedChunks, join } = await classroom();
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'the run under way');
+    const peerId = first.peerId!;
+    await store(1, 12);
+    first.leave({ keepStoredChunks: true });
+    // The place is not the tab's any more (given up by the server, or refused): a wrong key stands for both.
+    places.keep(swarmId, { peerId, memberKey: 'not-the-key-of-that-place' });
+
+    const reloaded = page();
+    await join(reloaded);
+    await until(() => reloaded.phase === 'running', 'the run under a new place');
+    expect(reloaded.peerId).not.toBe(peerId);
+    // Before, it reported the 12 chunks as received the moment it took part: flagged as faster than its caps.
+    expect(reloaded.resumedChunks).toBe(0);
+    expect(await storedChunks(1)).toBe(0);
+  });
+
+  it('leaving deletes every store the tab kept of the swarm, also one it found after a reload and did not take up', async () => {
+    const { seeder, page, store, storedChunks, join } = await classroom();
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'the run under way');
+    await store(1, 10);
+    expect((await seeder.stopRun()).ok).toBe(true);
+    first.leave({ keepStoredChunks: true }); // reloaded between runs: the partial file is not offered
+
+    const reloaded = page();
+    await join(reloaded);
+    await until(() => reloaded.phase === 'waiting', 'waiting for a run');
+    reloaded.leave(); // "Leave the swarm"
+    // Before, 10 chunks stayed on the student's laptop until a visit to the same origin an hour on.
+    await until(async () => (await storedChunks(1)) === 0, 'the partial file deleted');
+  });
+});
