@@ -602,8 +602,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // A run numbered past what a member not in control is believed would leave the swarm no number for the
     // next: such a description is not believed, and the swarm is registered without a run going on.
     const believable = input.run && (inControl || input.run.runNumber <= MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
+    // Not only the request that registered it again: one whose tab knew no run at that moment (a reloaded tab still
+    // checking its chunks) registered the swarm with none, and every later account of the run going on was ignored,
+    // its measurement lost on every screen (found by review). Once a run goes on, the first account stands.
+    const restoring = restoredSwarm || (swarm.runs.registeredAgainSinceRun && swarm.runs.running() === null);
     const run =
-      restoredSwarm && input.run && believable
+      restoring && input.run && believable
         ? swarm.runs.restore(member, input.run, inControl)
         : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl);
     return {

@@ -763,6 +763,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     restore(member, resumed, inControl = false) {
       const latestKnown = live?.runNumber ?? ended?.runNumber ?? 0;
+      // A run older than one its members saw is over (a selfish leecher's tab describes the run it left while it
+      // opens the next one's store): it came back "running" in place of the run going on (found by review).
+      if (resumed.runNumber < runNumberFloor) return this.resume(member, null, inControl);
       if (resumed.runNumber > latestKnown) {
         config = resumed.config;
         ended = null;

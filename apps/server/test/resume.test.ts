@@ -634,6 +634,41 @@ describe('a swarm after the server restarted', () => {
     expect(late.seal).toEqual(seeder.seal);
   });
 
+  it('restores the run from the first account of it, when the first tab back knew no run at that moment', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const second = await start();
+    clock.nowMs = 50_000;
+    // A reloaded tab still checking its chunks has no run going on to describe: it registers the swarm first.
+    const aBack = await comeBack(second, a, null, manifest, { latestRunNumber: 1 });
+    expect(aBack.answer).toMatchObject({ ok: true, registeredAgain: true, run: null });
+    // Before, the run the seeder and b describe was ignored: no run on any screen, its measurement lost.
+    const seederBack = await comeBack(second, seeder, runAsKnown(seeder, 5000, everyone), manifest);
+    expect(seederBack.answer).toMatchObject({ ok: true, run: { runNumber: 1 } });
+    await comeBack(second, b, runAsKnown(b, 5000, everyone), manifest);
+    const table = await latestProgress(
+      seederBack.tab.received,
+      (progress) => progress.peers.length === 3 && progress.run !== null,
+      'the restored run',
+    );
+    expect(table.run).toMatchObject({ phase: 'running', runNumber: 1, restoredAfterMs: 5000 });
+  });
+
+  it('does not restore a run older than one its members saw', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const second = await start();
+    clock.nowMs = 50_000;
+    // A selfish leecher's tab opening run 5's store still describes run 4, which it left; it saw run 5 start.
+    const stale = { ...runAsKnown(a, 5000, everyone), runNumber: 4 };
+    const aBack = await comeBack(second, a, stale, manifest, { latestRunNumber: 5 });
+    // Before, run 4 came back "running", and the seeder's account of run 5 was ignored.
+    expect(aBack.answer).toMatchObject({ ok: true, run: null });
+    const current = { ...runAsKnown(seeder, 3000, everyone), runNumber: 5 };
+    const seederBack = await comeBack(second, seeder, current, manifest, { latestRunNumber: 5 });
+    expect(seederBack.answer).toMatchObject({ ok: true, run: { runNumber: 5 } });
+  });
+
   it('lets a tab that opens the link during the restored run take part in it', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const second = await start();
