@@ -298,7 +298,9 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             const digest = control === undefined ? undefined : controlDigestOf(control);
             const formerKeyDigest = formerPlace && memberKeyDigestOf(formerPlace.memberKey);
             const entryKeyDigest = entryKey === undefined ? undefined : memberKeyDigestOf(entryKey);
+            let departedAway: LeaveOutcome | undefined;
             const joined = await change(swarmId, (world) => {
+              departedAway = undefined;
               const { registry } = world;
               // Asked again, its answer lost: the place it made, on this connection now. (Not a former place found by
               // its key: a reloaded page is a new engine, whose place the run must take back as a reload's, and a
@@ -313,6 +315,15 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               }
               if (followed) return refuse('already-in-swarm');
               if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
+              // A reloaded page whose old place is away (its leave never reached the server: a crash, a phone that
+              // discarded the tab, a reload while the connection was down) takes it back at once, as a reload's:
+              // it was given a new place, its kept chunks refused as faster than its caps, the student flagged on
+              // every screen and the old place counted as an abandoned download (found by review).
+              departedAway =
+                formerPlace === undefined
+                  ? undefined
+                  : registry.giveUpAway(swarmId, formerPlace.peerId, formerKeyDigest!);
+              if (departedAway) releaseDeparted(world, departedAway);
               // A reloaded tab gets its place in the run back, by its key; any other join a new place.
               const takingBack =
                 formerPlace !== undefined && registry.mayTakeBack(swarmId, formerPlace.peerId, formerKeyDigest!);
@@ -328,6 +339,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               const others = registry.otherSockets(swarmId, socket.id);
               return { ...outcome, peerId, memberKey, joinCode, others, rebound: false, replacedSocketId: null };
             });
+            // Its old engine is gone: the others close their connections to it before they hear of the new one.
+            if (departedAway) announceDeparted(departedAway);
             if (!joined.ok) return reply(unknownSwarms.answer(swarmId, joined));
             const { manifest, contentId, seal } = joined.swarm;
             const { existingPeers: peers, run, inControl, peerId, joinCode, memberKey } = joined;

@@ -273,6 +273,12 @@ export interface SwarmRegistry {
   suspend(socketId: SocketId): Suspension | undefined;
   /** Gives up on a suspended member, as if it left; undefined if it resumed meanwhile (or is gone). */
   expire(swarmId: SwarmId, peerId: PeerId): LeaveOutcome | undefined;
+  /**
+   * A page presenting the key of a member that is away (its socket dropped, within its grace) is that member's tab
+   * reloaded: a new engine, which takes the place back as a reload's. Gives the away member up now, as its grace
+   * would, unless it is the swarm's last; undefined if no away member holds that id and key.
+   */
+  giveUpAway(swarmId: SwarmId, peerId: PeerId, keyDigest: Buffer): LeaveOutcome | undefined;
   /** A member takes its place back on `input.socketId` (see `ResumeOutcome`). */
   resume(input: ResumeInput): ResumeOutcome;
   /**
@@ -721,6 +727,14 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const swarm = swarms.get(swarmId);
       const member = swarm?.members.get(peerId);
       if (!swarm || !member || member.socketId !== null) return undefined;
+      return remove(swarm, member);
+    },
+
+    giveUpAway(swarmId, peerId, keyDigest) {
+      const swarm = swarms.get(swarmId);
+      const member = swarm?.members.get(peerId);
+      if (!swarm || !member || member.socketId !== null || swarm.members.size < 2) return undefined;
+      if (!sameControlDigest(member.keyDigest, keyDigest)) return undefined;
       return remove(swarm, member);
     },
 

@@ -276,7 +276,7 @@ interface MutableParticipant {
   readonly peerId: PeerId;
   readonly role: PeerRole;
   /** Its member key's hash (base64url, so the record stays JSON); null for one a restored run awaits. */
-  readonly keyDigest: string | null;
+  keyDigest: string | null;
   /** Its network address when it took part (absent if not known, or in a record stored before it was kept). */
   address?: string;
   settings: PeerRunSettings;
@@ -702,7 +702,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     mayTakeBack(peerId, keyDigest) {
       const participant = live?.participants.get(peerId);
-      if (participant && (participant.awaiting || participant.role !== 'leecher')) return false;
+      // A place a restored run awaits is the first comer's, as a `swarm:resume` of it would be: a tab reloaded while
+      // the server was down was given a new place, its kept chunks refused as faster than its caps (found by review).
+      if (participant && participant.role !== 'leecher') return false;
       return this.placeFor(peerId, keyDigest) === 'theirs';
     },
 
@@ -743,6 +745,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const known = live.participants.get(member.peerId);
       if (known && !known.present) {
         known.present = true;
+        // An awaited place (a restored run's) had no key: the taker's is its own from now on.
+        if (known.awaiting) {
+          known.keyDigest = member.keyDigest?.toString('base64url') ?? null;
+          if (member.address) known.address = member.address;
+        }
         known.awaiting = false;
         // Back in the run, unless it left it on completing as its settings say (it showed "left (selfish)" for
         // good, and its silence no longer held the completions it served: found by review).

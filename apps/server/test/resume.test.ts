@@ -165,6 +165,34 @@ describe('a member whose connection drops', () => {
     expect(seeder.received.left).toEqual([]);
   });
 
+  it('is taken back at once by its tab’s reloaded page, as a reload’s: no second place, no abandoned download', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    // The page reloads while its connection is down (or crashed): its leave never reached the server.
+    dropConnection(leecher.client);
+    await latestProgress(seeder.received, (table) => table.peers[1]?.away === true, 'the leecher is shown away');
+    const page = await server.connect();
+    const formerPlace = { peerId: leecher.peerId, memberKey: leecher.memberKey };
+    const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    // Before, a new place: its kept chunks refused as faster than its caps, its old place an abandoned download.
+    expect(joined).toMatchObject({ ok: true, peerId: leecher.peerId, run: { runNumber: 1 } });
+    // The others close their connections to the old engine before they hear of the new one.
+    await waitUntil(() => seeder.received.joined.includes(leecher.peerId), 'the others told of the new engine');
+    expect(seeder.received.left).toEqual([leecher.peerId]);
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2)); // the old place's grace passes: nothing
+    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 2, 'two members');
+    expect(table.peers[1]).toMatchObject({ peerId: leecher.peerId, away: false });
+    expect(table.run).toMatchObject({ abandonedLeechers: 0 });
+    expect(table.run?.participants.map((participant) => participant.peerId)).toEqual([seeder.peerId, leecher.peerId]);
+    expect(seeder.received.left).toEqual([leecher.peerId]);
+  });
+
   it('refuses a resume without the member key, or with another swarm’s seal, and changes nothing', async () => {
     const server = await start();
     const seeder = await seedTab(server);
@@ -652,6 +680,34 @@ describe('a swarm after the server restarted', () => {
       'the restored run',
     );
     expect(table.run).toMatchObject({ phase: 'running', runNumber: 1, restoredAfterMs: 5000 });
+  });
+
+  it('gives a place the restored run awaits to the tab’s page reloaded meanwhile, as a reload’s', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const second = await start();
+    clock.nowMs = 50_000;
+    const seederBack = await comeBack(second, seeder, runAsKnown(seeder, 5000, everyone), manifest);
+    expect(seederBack.answer).toMatchObject({ ok: true, run: { runNumber: 1 } });
+    // a's page was reloaded while the server was down: a new engine, which joins presenting its former place.
+    const page = await second.connect();
+    const formerPlace = { peerId: a.peerId, memberKey: a.memberKey };
+    const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    // Before, a new place beside the one awaited: its kept chunks refused as faster than its caps.
+    expect(joined).toMatchObject({ ok: true, peerId: a.peerId, run: { runNumber: 1 } });
+    const table = await latestProgress(
+      seederBack.tab.received,
+      (progress) => progress.run?.participants.find((p) => p.peerId === a.peerId)?.present === true,
+      'a back in the run',
+    );
+    expect(table.run?.participants.map((p) => p.peerId).sort()).toEqual([seeder.peerId, a.peerId, b.peerId].sort());
+    // Its key is the place's from now on: another cannot take it.
+    const other = await second.connect();
+    const stolen = await other.timeout(WAIT_MS).emitWithAck('swarm:join', {
+      swarmId: seeder.swarmId,
+      formerPlace: { peerId: a.peerId, memberKey: b.memberKey },
+    });
+    expect(stolen.ok && stolen.peerId).not.toBe(a.peerId);
   });
 
   it('does not restore a run older than one its members saw', async () => {

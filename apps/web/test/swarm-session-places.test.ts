@@ -82,6 +82,7 @@ async function classroom() {
       signallingUrl: server.url,
       createPeer: silentPeers,
       places,
+      tabId: async () => TAB_ID,
       storage: () =>
         new LeecherStorage({
           db: async () => {
@@ -137,7 +138,7 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     await until(() => failed.phase === 'failed', 'the entry to fail');
     // Before, the failure forgot the place: entered again, the tab was a newcomer holding 12 chunks, flagged as
     // faster than its caps on every screen, its old place counted as an abandoned download.
-    expect(places.get(swarmId)?.peerId).toBe(peerId);
+    expect(places.get(swarmId, TAB_ID)?.peerId).toBe(peerId);
 
     const again = page(); // "Back to this swarm"
     await join(again);
@@ -156,7 +157,7 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     await store(1, 12);
     first.leave({ keepStoredChunks: true });
     // The place is not the tab's any more (given up by the server, or refused): a wrong key stands for both.
-    places.keep(swarmId, { peerId, memberKey: 'not-the-key-of-that-place' });
+    places.keep(swarmId, { peerId, memberKey: 'K'.repeat(22) }, TAB_ID);
 
     const reloaded = page();
     await join(reloaded);

@@ -7,6 +7,10 @@ const KEY_PREFIX = 'swarmlab.place.';
  * reloaded page presents it as it joins again (`formerPlace` of `swarm:join`), and the server gives the place
  * back if the run going on holds it, so the run still knows what this tab received before the reload. Session
  * storage, like the control secrets: a place belongs to one tab. A storage that throws only loses the reload.
+ *
+ * Each place is kept with the tab id it belongs to (`TabIdentity`): a duplicated tab carries its original's
+ * session storage, but draws a tab id of its own, and so finds no place (it would have presented its original's,
+ * and the server gives an away member's place to its key).
  */
 export class MemberPlaces {
   readonly #storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
@@ -15,21 +19,23 @@ export class MemberPlaces {
     this.#storage = storage;
   }
 
-  /** The place this tab kept in `swarmId`, if a well-formed one. */
-  get(swarmId: string): FormerPlace | undefined {
+  /** The place tab `tabId` kept in `swarmId`, if a well-formed one. */
+  get(swarmId: string, tabId: string): FormerPlace | undefined {
     try {
       const kept = this.#storage?.getItem(KEY_PREFIX + swarmId);
       if (kept == null) return undefined;
-      const parsed = formerPlaceSchema.safeParse(JSON.parse(kept));
+      const { tabId: keptBy, place } = JSON.parse(kept) as { tabId?: unknown; place?: unknown };
+      if (keptBy !== tabId) return undefined;
+      const parsed = formerPlaceSchema.safeParse(place);
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;
     }
   }
 
-  keep(swarmId: string, place: FormerPlace): void {
+  keep(swarmId: string, place: FormerPlace, tabId: string): void {
     try {
-      this.#storage?.setItem(KEY_PREFIX + swarmId, JSON.stringify(place));
+      this.#storage?.setItem(KEY_PREFIX + swarmId, JSON.stringify({ tabId, place }));
     } catch {
       // Not kept: a reload joins under a new place.
     }

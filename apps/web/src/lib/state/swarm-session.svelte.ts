@@ -99,6 +99,8 @@ export interface SwarmSessionOptions {
   readonly seederReturnWaitMs?: number;
   /** This tab's places in swarms, kept over a reload (in memory only, and lost with the page, if absent). */
   readonly places?: MemberPlaces;
+  /** This tab's id (`TabIdentity`), which its places and stores are kept under; the page's by default. */
+  readonly tabId?: () => Promise<string>;
 }
 
 let tabIdentity: TabIdentity | undefined;
@@ -423,7 +425,9 @@ export class SwarmSession implements RunController {
     // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
     // Drawn for this entry, never the former place's key: a duplicated tab carries its original's session storage,
     // and would have taken the original's place (the original disconnected) as a join asked again.
-    const formerPlace = this.#options.places?.get(swarmId);
+    const tabId = await (this.#options.tabId ?? (() => pageTabIdentity().id()))();
+    if (this.#over) return;
+    const formerPlace = this.#options.places?.get(swarmId, tabId);
     const entryKey = randomToken();
     const joined = await untilRegistered(() => membership.joinSwarm(swarmId, control, formerPlace, entryKey), {
       onWaiting: () => (this.#waitingForSwarm = true),
@@ -435,7 +439,7 @@ export class SwarmSession implements RunController {
     const answeredOn = membership.connectionNumber;
     // The run's age counts from its hearing, not from after the manifest's check and the link's settings.
     const joinedRun = joined.run && heardNow(joined.run, browserClock);
-    this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey });
+    this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey }, tabId);
     // Chunks this tab stored for the swarm are this member's only if the join gave its former place back: under a new
     // peer id the server counts its download from now, and chunks reported as received at once got it flagged as
     // faster than its caps (its place given up meanwhile, or refused). It downloads them again instead.
