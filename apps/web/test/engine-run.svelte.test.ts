@@ -143,6 +143,9 @@ describe('EngineRun', () => {
       { peerId: 'leech1', role: 'leecher' },
     ]);
     expect(leecher.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))).toBeNull();
+    // Nor once a newer run is in the table, whatever its phase: this one is over (the tab was away meanwhile).
+    for (const phase of ['running', 'stopped'] as const)
+      expect(leecher.resumedRunAfter(swarmProgress('S', runState(2, phase)))).toBeNull();
     leecher.end();
     // Out of the run (it was stopped): nothing to resume.
     expect(leecher.resumedRun(participants)).toBeNull();

@@ -1011,8 +1011,12 @@ export class SwarmSession implements RunController {
   #endRunIfStopped(progress: SwarmProgress): void {
     const run = this.#run;
     const shown = progress.run;
-    if (!run || this.#phase !== 'running' || shown?.runNumber !== run.runNumber) return;
-    if (shown.phase === 'stopped' || shown.phase === 'interrupted') this.#endRun(run);
+    if (!run || this.#phase !== 'running' || !shown) return;
+    // A newer run in the table, not running: this tab was away while its run was stopped and the next one started
+    // and ended (it said "Downloading in run 1" and reported run 1 until yet another run started; found by review).
+    // A newer one running is started by the rejoin's answer or its `run:started`.
+    const over = shown.runNumber === run.runNumber ? shown.phase === 'stopped' || shown.phase === 'interrupted' : false;
+    if (over || (shown.runNumber > run.runNumber && shown.phase !== 'running')) this.#endRun(run);
   }
 
   /** The run was stopped: drop the engine and wait for the next. */

@@ -3,6 +3,7 @@
 // their phase, peer id and stores, not for Svelte's reactivity.)
 import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
+import { createServer, Socket, type Server } from 'node:net';
 import { DEFAULT_RUN_CONFIG, type RunConfig } from '@swarmlab/protocol';
 import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
@@ -57,6 +58,45 @@ function memoryStorage(): Storage {
   };
 }
 
+/**
+ * A TCP relay to the server that the test can cut, as a classroom's Wi-Fi drops: the server sees the tab's transport
+ * close (the member is away, not gone), and the tab's client reconnects once the relay is back.
+ */
+async function cuttableRelay(
+  port: number,
+): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const relay: Server = createServer((incoming) => {
+    if (!open) return void incoming.destroy();
+    const outgoing = new Socket();
+    outgoing.connect(port, '127.0.0.1');
+    for (const socket of [incoming, outgoing]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    incoming.pipe(outgoing).pipe(incoming);
+    incoming.on('close', () => outgoing.destroy());
+    outgoing.on('close', () => incoming.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  if (address === null || typeof address === 'string') throw new Error('the relay has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: () => {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => (open = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => relay.close(() => resolve()));
+    },
+  };
+}
+
 let databases = 0;
 
 /**
@@ -77,9 +117,9 @@ async function classroom() {
   /** IndexedDB refuses to open this many more times (a passing failure). */
   const refusals = { opens: 0 };
   const places = new MemberPlaces(memoryStorage());
-  const page = (): SwarmSession => {
+  const page = (signallingUrl = server.url): SwarmSession => {
     const session = new SwarmSession({
-      signallingUrl: server.url,
+      signallingUrl,
       createPeer: silentPeers,
       places,
       tabId: async () => TAB_ID,
@@ -118,7 +158,7 @@ async function classroom() {
   const join = async (session: SwarmSession): Promise<void> => {
     await session.join(swarmId, file.contentId);
   };
-  return { seeder, places, swarmId, refusals, page, store, storedChunks, join };
+  return { server, seeder, places, swarmId, refusals, page, store, storedChunks, join };
 }
 
 describe('a tab’s place in its swarm, and the chunks it stored, across reloads and failures', () => {
@@ -185,4 +225,31 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     // Before, 10 chunks stayed on the student's laptop until a visit to the same origin an hour on.
     await until(async () => (await storedChunks(1)) === 0, 'the partial file deleted');
   });
+});
+
+describe('a tab away while the runs changed', () => {
+  it('ends its run once back, when the table shows a newer run over: it said "Downloading in run 1" for good', async () => {
+    const { server, seeder, swarmId, page, join } = await classroom();
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const tab = page(wifi.url);
+    await join(tab);
+    const classmate = SignallingClient.connect(server.url); // run 2 needs a leecher while the tab is away
+    cleanUps.push(() => classmate.disconnect());
+    expect((await classmate.joinSwarm({ swarmId })).ok).toBe(true);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => tab.phase === 'running', 'run 1 under way');
+
+    wifi.cut();
+    await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost');
+    // Meanwhile the teacher stops run 1, starts run 2 and stops it.
+    expect((await seeder.stopRun()).ok).toBe(true);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    expect((await seeder.stopRun()).ok).toBe(true);
+    wifi.restore();
+    await until(() => tab.signalling?.state === 'back', 'the tab back');
+    await until(() => tab.latestSwarmProgress?.run?.runNumber === 2, 'the table of run 2');
+    // Before, it stayed "running" run 1 (its engine on, reporting run 1) until yet another run started.
+    await until(() => tab.phase === 'waiting', 'the tab waiting for a run');
+  }, 30_000);
 });
