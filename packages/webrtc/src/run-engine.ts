@@ -190,7 +190,10 @@ export class RunEngine {
     // Over, as the table says: this run ended, or a newer one started since (this tab heard neither, away meanwhile).
     // A newer one's table made a restarted server register this run again as running (found by review).
     const shown = latest?.run;
-    if (shown && (shown.runNumber > this.runNumber || (shown.runNumber === this.runNumber && shown.phase !== 'running')))
+    if (
+      shown &&
+      (shown.runNumber > this.runNumber || (shown.runNumber === this.runNumber && shown.phase !== 'running'))
+    )
       return null;
     const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
     return this.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
