@@ -311,6 +311,11 @@ interface MutableParticipant {
   gainedAtMs: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
+  /**
+   * False until it reported for the run: leaving before that, it never took part (no abandoned download, not among
+   * `mostParticipants`). Absent in a record stored before it was kept (taken as reported).
+   */
+  reported?: boolean;
 }
 
 interface LiveRun {
@@ -366,6 +371,8 @@ export interface AbandonedPlace {
   readonly tookPartAtMs: number;
   /** Its network address (absent if not known): see `forgottenFirst`. */
   readonly address?: string;
+  /** False for a leecher that left before its first report: not counted in `abandonedLeechers` (absent: counted). */
+  readonly counted?: boolean;
 }
 
 /** Why a restored run ends when none of its leechers came back. */
@@ -416,6 +423,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     run: LiveRun,
     restored?: { readonly settings: PlaceSettings; readonly awaiting: boolean },
     tookPartAtMs?: number,
+    /** A newcomer during the run: it takes part once it reports (see `reported`). */
+    midRun = false,
   ): MutableParticipant => {
     // Settings the server tells the member (it joined, or took its place back: `announce`) stand as told: its
     // engine runs with them. Only what a resuming tab claimed of a restored run, or a place the run awaits, keeps
@@ -448,10 +457,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       chunksHeld: 0,
       gainedAtMs: nowMs(),
       completionHeardAtMs: null,
+      ...(midRun && { reported: false }),
     };
     run.participants.set(member.peerId, participant);
     run.participantsEver++;
-    mostParticipants = Math.max(mostParticipants, run.participantsEver);
+    // A newcomer's is raised as it reports (`report`): one socket joining and leaving again and again raised it for
+    // good, and with it the bounds on every later report (found by review).
+    if (!midRun) mostParticipants = Math.max(mostParticipants, run.participantsEver);
     return participant;
   };
 
@@ -569,10 +581,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
     const abandoned = run.abandoned.get(member.peerId);
     run.abandoned.delete(member.peerId);
-    run.abandonedLeechers = Math.max(0, run.abandonedLeechers - 1);
-    // Counted once already, when it first took part.
-    run.participantsEver--;
-    addParticipant(member, run, undefined, abandoned?.tookPartAtMs);
+    const counted = abandoned?.counted !== false;
+    if (counted) {
+      run.abandonedLeechers = Math.max(0, run.abandonedLeechers - 1);
+      // Counted once already, when it first took part.
+      run.participantsEver--;
+    }
+    addParticipant(member, run, undefined, abandoned?.tookPartAtMs, !counted);
   };
 
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
@@ -734,7 +749,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     join(member) {
       if (!live) return null;
-      addParticipant(member, live);
+      addParticipant(member, live, undefined, undefined, true);
       return announce(live);
     },
 
@@ -756,14 +771,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         known.leftRun = known.settings.leaveOnComplete && known.completedAfterMs !== null;
       } else if (!known) {
         const abandoned = live.abandoned.get(member.peerId);
-        if (abandoned) {
-          live.abandoned.delete(member.peerId);
-          live.abandonedLeechers = Math.max(0, live.abandonedLeechers - 1);
+        if (abandoned) live.abandoned.delete(member.peerId);
+        // Counted once already, when it first took part (unless it left before reporting); its download counts from
+        // then (it reports the chunks it kept among those it received).
+        const counted = abandoned?.counted !== false;
+        if (counted) {
+          if (abandoned) live.abandonedLeechers = Math.max(0, live.abandonedLeechers - 1);
+          live.participantsEver--;
         }
-        // Counted once already, when it first took part; its download counts from then (it reports the chunks
-        // it kept among those it received).
-        live.participantsEver--;
-        addParticipant(member, live, undefined, abandoned?.tookPartAtMs);
+        addParticipant(member, live, undefined, abandoned?.tookPartAtMs, !counted);
       }
       return announce(live);
     },
@@ -854,14 +870,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       }
       if (participant.role === 'leecher' && participant.completedAfterMs === null) {
         live.participants.delete(peerId);
-        // A flagged one never counted: its leaving is no abandoned download, nor a place to take back.
+        // A flagged one never counted: its leaving is no abandoned download, nor a place to take back. One that
+        // left before its first report never took part: its place is kept (a reload takes it back), but it is no
+        // abandoned download, and no participant (one socket joining and leaving 64 times showed "64 left before
+        // completing" on every screen and in the export; found by review).
         if (participant.flagged === null) {
-          live.abandonedLeechers++;
+          const counted = participant.reported !== false;
+          if (counted) live.abandonedLeechers++;
+          else live.participantsEver--;
           live.abandoned.delete(peerId);
           live.abandoned.set(peerId, {
             keyDigest: participant.keyDigest,
             tookPartAtMs: participant.tookPartAtMs,
             ...(participant.address !== undefined && { address: participant.address }),
+            ...(!counted && { counted }),
           });
           if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
         }
@@ -920,6 +942,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     report(peerId, report) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || report.runNumber !== live.runNumber) return;
+      if (participant.reported === false) {
+        participant.reported = true;
+        mostParticipants = Math.max(mostParticipants, live.participantsEver);
+      }
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
       participant.peakUploadBytesPerSec = Math.max(participant.peakUploadBytesPerSec, report.peakUploadBytesPerSec);

@@ -357,8 +357,8 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(await send(back, complete(1), 2200)).toEqual({ ok: true });
     expect(await send(other, complete(1), 2300)).toEqual({ ok: true });
     const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
-    // The one abandoned download is the impostor's, which joined under a new id and left.
-    expect(finished.run).toMatchObject({ distributionMs: 1300, abandonedLeechers: 1 });
+    // No abandoned download: the impostor, which joined under a new id and left, never reported, so never took part.
+    expect(finished.run).toMatchObject({ distributionMs: 1300, abandonedLeechers: 0 });
     expect(finished.peers.map((peer) => peer.flagged)).toEqual([null, null, null]);
     expect(finished.run?.participants.map((p) => p.peerId)).toEqual([seeder.peerId, other.peerId, student.peerId]);
   });

@@ -419,11 +419,32 @@ describe('swarm runs', () => {
     });
     expect(runs.contextOf('c', 2)).toBeUndefined();
     expect(runs.contextOf('c', null)).toBeUndefined();
+    expect(runs.mostParticipants).toBe(3); // a newcomer counts once it reports
+    at(2100).report('c', reportFor(1, false));
     expect(runs.mostParticipants).toBe(4);
     runs.stop();
     at(3000).start({ ...SHAPED, mode: 'p2p' }, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
     expect(at(3100).contextOf('a', 2)?.senderUploadBytesPerSec).toEqual([1_000_000, 50_000]);
     expect(runs.mostParticipants).toBe(4);
+  });
+
+  it('counts no newcomer that leaves before its first report as an abandoned download, nor among the most participants', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    // One socket joining and leaving, again and again: every screen and the export said "64 left before completing",
+    // and the bounds on every later report counted 66 participants.
+    for (let cycle = 0; cycle < 64; cycle++) {
+      at(1100 + cycle).join(leecher(`puppet-${cycle}`));
+      runs.leave(`puppet-${cycle}`);
+    }
+    expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 0 });
+    expect(runs.mostParticipants).toBe(2);
+    // One that reported took part: its leaving is an abandoned download, as before.
+    at(2000).join(leecher('b'));
+    at(2100).report('b', reportFor(1, false));
+    runs.leave('b');
+    expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 1 });
+    expect(runs.mostParticipants).toBe(3);
   });
 
   it('counts a completion only once what the others say they sent it covers the file', () => {
