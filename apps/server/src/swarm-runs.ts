@@ -286,7 +286,12 @@ interface MutableParticipant {
    * (`adoptRunConfig`): its engine runs with what it claimed. Absent where `settings` stand as told to the member
    * (it joined or took its place back: its engine runs with those) or given, and in a record stored before.
    */
-  readonly own?: PeerOverride;
+  own?: PeerOverride;
+  /**
+   * Its settings are the links a screen in control set for it, as the controller's tab described the run it
+   * restored (`linksByControl`): a resume's own claim does not replace them. Absent: not so.
+   */
+  byControl?: boolean;
   completedAfterMs: number | null;
   uploadedBytes: number;
   downloadedBytes: number;
@@ -551,10 +556,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     if (known) run.participants.delete(member.peerId);
     if (known?.awaiting) run.awaitedBackAtMs = nowMs();
     const { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } = resumed.settings;
-    const settings: PlaceSettings = inControl
-      ? { asGiven: resumed.settings }
-      : { own: { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } };
+    // Links the controller's account set stand; else a tab in control is believed, any other within the caps.
+    const settings: PlaceSettings =
+      known?.byControl === true
+        ? { asGiven: known.settings }
+        : inControl
+          ? { asGiven: resumed.settings }
+          : { own: { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } };
     const participant = addParticipant(member, run, { settings, awaiting: false });
+    if (known?.byControl === true) participant.byControl = true;
     if (known) run.participantsEver--;
     if (member.role === 'leecher' && resumed.completedAfterMs !== null) {
       // Measured on the tab's clock from when it heard of the start: no later than the run's age here.
@@ -803,7 +813,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
             flagged: null,
             keyDigest: null,
           };
-          addParticipant(awaited, run, { settings: { own: {} }, awaiting: true });
+          const links = inControl ? listed.linksByControl : undefined;
+          const settings: PlaceSettings = links
+            ? { asGiven: settingsInRun(resumed.config, links, true, listed.role) }
+            : { own: {} };
+          const participant = addParticipant(awaited, run, { settings, awaiting: true });
+          if (links) participant.byControl = true;
         }
         run.configByMember = !inControl;
         live = run;
@@ -930,12 +945,23 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     adoptRunConfig(resumed) {
-      if (!live?.configByMember || resumed.runNumber !== live.runNumber) return;
-      live.config = resumed.config;
-      live.configByMember = false;
-      config = resumed.config;
-      for (const participant of live.participants.values()) {
-        if (participant.own) participant.settings = settingsInRun(config, participant.own, false, participant.role);
+      if (!live || resumed.runNumber !== live.runNumber) return;
+      if (live.configByMember) {
+        live.config = resumed.config;
+        live.configByMember = false;
+        config = resumed.config;
+        for (const participant of live.participants.values()) {
+          if (participant.own) participant.settings = settingsInRun(config, participant.own, false, participant.role);
+        }
+      }
+      // The links a screen in control set stand as set: a student's tab restating the 1 MB/s its teacher gave it
+      // had them clamped to the run's caps, its engine running at 1 MB/s, and was flagged (found by review).
+      for (const listed of resumed.participants) {
+        const participant = live.participants.get(listed.peerId);
+        if (!listed.linksByControl || !participant || participant.role !== listed.role) continue;
+        participant.settings = settingsInRun(live.config, listed.linksByControl, true, participant.role);
+        delete participant.own;
+        participant.byControl = true;
       }
     },
 

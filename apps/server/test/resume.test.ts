@@ -710,6 +710,46 @@ describe('a swarm after the server restarted', () => {
     expect(stolen.ok && stolen.peerId).not.toBe(a.peerId);
   });
 
+  it('keeps the links the controller set for a student, whichever of their tabs is back first', async () => {
+    const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000, peerDownloadBytesPerSec: 100_000 };
+    const fast = { uploadBytesPerSec: 1_000_000, downloadBytesPerSec: 1_000_000 };
+    for (const controllerFirst of [true, false]) {
+      const { seeder, a, b, manifest } = await swarmInRun();
+      const everyone = [seeder, a, b];
+      const second = await start();
+      clock.nowMs = 50_000;
+      // The teacher gave `a` 1 MB/s; its tab's engine runs at that, and restates it.
+      const seederRun = {
+        ...runAsKnown(seeder, 5000, everyone),
+        config: capped,
+        settings: resolvePeerSettings(capped, {}, 'seeder'),
+        participants: everyone.map((tab) => ({
+          peerId: tab.peerId,
+          role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
+          ...(tab === a && { linksByControl: fast }),
+        })),
+      };
+      const aRun = {
+        ...runAsKnown(a, 5000, everyone),
+        config: capped,
+        settings: { ...resolvePeerSettings(capped, {}, 'leecher'), ...fast },
+      };
+      const first = controllerFirst ? seeder : a;
+      const firstBack = await comeBack(second, first, controllerFirst ? seederRun : aRun, manifest);
+      await comeBack(second, controllerFirst ? a : seeder, controllerFirst ? aRun : seederRun, manifest);
+      const table = await latestProgress(
+        firstBack.tab.received,
+        (progress) => progress.run?.participants.filter((p) => p.present).length === 2,
+        'both back',
+      );
+      // Before, clamped to the run's 100 kB/s: its first report, at 1 MB/s, got it flagged as faster than its caps.
+      expect(table.run?.participants.find((p) => p.peerId === a.peerId)?.settings).toMatchObject(fast);
+      expect(table.run?.participants.find((p) => p.peerId === b.peerId)?.settings.uploadBytesPerSec).toBe(100_000);
+      await second.close();
+      servers.splice(servers.indexOf(second), 1);
+    }
+  });
+
   it('does not restore a run older than one its members saw', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];

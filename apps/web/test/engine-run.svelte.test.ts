@@ -142,6 +142,21 @@ describe('EngineRun', () => {
       { peerId: 'leech0', role: 'leecher' },
       { peerId: 'leech1', role: 'leecher' },
     ]);
+    // The links a screen in control set for a peer go with it (a restarted server believes its controller's account).
+    const table = swarmProgress('S', runState(1, 'running'));
+    const fast = { uploadBytesPerSec: 1e6 };
+    const peers = table.peers.map((peer, index) =>
+      index === 1
+        ? { ...peer, override: fast, overrideByControl: true }
+        : index === 2
+          ? { ...peer, override: fast }
+          : peer,
+    );
+    expect(leecher.resumedRunAfter({ ...table, peers })?.participants).toEqual([
+      { peerId: 'seed', role: 'seeder' },
+      { peerId: 'leech0', role: 'leecher', linksByControl: fast },
+      { peerId: 'leech1', role: 'leecher' }, // its own links, not the controller's
+    ]);
     expect(leecher.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))).toBeNull();
     // Nor once a newer run is in the table, whatever its phase: this one is over (the tab was away meanwhile).
     for (const phase of ['running', 'stopped'] as const)

@@ -149,9 +149,17 @@ export const resumedRunSchema = z
     elapsedMs: z.number().min(0).max(MAX_RESUMED_RUN_MS),
     /** Since the run started, on the same clock, when this tab held the whole file; null if not yet. */
     completedAfterMs: z.number().min(0).max(MAX_RESUMED_RUN_MS).nullable(),
-    /** The participants of the latest progress table this tab saw (present ones). */
+    /**
+     * The participants of the latest progress table this tab saw (present ones), with the links a screen in control
+     * set for each (`linksByControl`: its row's `override` where `overrideByControl`), which the server believes
+     * only from a resume holding the control secret.
+     */
     participants: z
-      .array(z.object({ peerId: peerIdSchema, role: peerRoleSchema }).strict())
+      .array(
+        z
+          .object({ peerId: peerIdSchema, role: peerRoleSchema, linksByControl: peerOverrideSchema.optional() })
+          .strict(),
+      )
       .max(MAX_RESUMED_PARTICIPANTS),
   })
   .strict();

@@ -195,7 +195,13 @@ export class RunEngine {
       (shown.runNumber > this.runNumber || (shown.runNumber === this.runNumber && shown.phase !== 'running'))
     )
       return null;
-    const members = latest?.peers.map(({ peerId, role }) => ({ peerId, role })) ?? [];
+    // With the links a screen in control set for each (a restarted server believes them from its controller only).
+    const members =
+      latest?.peers.map(({ peerId, role, override, overrideByControl }) => ({
+        peerId,
+        role,
+        ...(overrideByControl === true && Object.keys(override).length > 0 && { linksByControl: override }),
+      })) ?? [];
     return this.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
   }
 
