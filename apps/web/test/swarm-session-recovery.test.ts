@@ -4,7 +4,7 @@
 import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
 import { createServer, Socket, type Server } from 'node:net';
-import { DEFAULT_RUN_CONFIG, type RunConfig } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type RunConfig, type Sha256 } from '@swarmlab/protocol';
 import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
@@ -103,7 +103,7 @@ let databases = 0;
  * A swarm on a real server, its seeder a signalling client holding control, and one browser tab (its session storage
  * and IndexedDB) whose pages come and go as `page()`: each a new `SwarmSession`, as a reload makes.
  */
-async function classroom() {
+async function classroom(options: { readonly storageSha256?: Sha256 } = {}) {
   const server: TestSignallingServer = await startSignallingServer();
   cleanUps.push(() => server.close());
   const seeder = SignallingClient.connect(server.url);
@@ -133,7 +133,7 @@ async function classroom() {
             return openChunkDatabase(dbName);
           },
           tabId: async () => TAB_ID,
-          sha256: noblePageSha256,
+          sha256: options.storageSha256 ?? noblePageSha256,
           nowMs: () => Date.now(),
           estimate: undefined,
         }),
@@ -224,6 +224,34 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     reloaded.leave(); // "Leave the swarm"
     // Before, 10 chunks stayed on the student's laptop until a visit to the same origin an hour on.
     await until(async () => (await storedChunks(1)) === 0, 'the partial file deleted');
+  });
+});
+
+describe('a tab reloaded once its run was over', () => {
+  it('says it is checking the file it kept while it reads it back, then offers it', async () => {
+    const seen: boolean[] = [];
+    let reloaded: SwarmSession | undefined;
+    // Each chunk read back is hashed: what the page shows meanwhile is noted.
+    const storageSha256: Sha256 = async (bytes) => {
+      if (reloaded) seen.push(reloaded.checkingStoredChunks);
+      return noblePageSha256(bytes);
+    };
+    const { seeder, page, store, join } = await classroom({ storageSha256 });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'the run under way');
+    await store(1, 16); // the whole file
+    expect((await seeder.stopRun()).ok).toBe(true);
+    first.leave({ keepStoredChunks: true });
+
+    reloaded = page();
+    await join(reloaded);
+    await until(() => reloaded?.keptRunNumber === 1, 'the kept file offered');
+    // Before, "Waiting for a run to start" all along the check, as if the file were lost.
+    expect(seen.length).toBeGreaterThanOrEqual(16);
+    expect(seen.slice(1, 16).every((checking) => checking)).toBe(true);
+    expect(reloaded.checkingStoredChunks).toBe(false);
   });
 });
 

@@ -1057,14 +1057,19 @@ export class SwarmSession implements RunController {
     if (!swarmId || !contentId || !manifest || this.#run || this.#storesOpening > 0) return;
     const storage = this.#leecherStorage();
     const starts = this.#runStarts;
+    // Read back and hashed chunk by chunk, which takes a while on a large file (13 s for 2 GiB here): the page says
+    // so, where it said "Waiting for a run to start" as if the file were lost (found by review).
     const kept = await storage.keptFile({
       swarmId,
       contentId,
       manifest,
       onProgress: (fraction) => {
-        if (this.#runStarts === starts) this.#showHashed(fraction);
+        if (this.#runStarts !== starts) return;
+        this.#checkingStoredChunks = true;
+        this.#showHashed(fraction);
       },
     });
+    if (this.#runStarts === starts) this.#checkingStoredChunks = false;
     // A run started meanwhile (its store is the tab's now), or the tab left.
     const busy = this.#run !== undefined || this.#storesOpening > 0 || this.#leecherStore !== undefined;
     if (!kept || this.#over || this.#runStarts !== starts || busy) {
