@@ -230,10 +230,10 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
 describe('a tab reloaded once its run was over', () => {
   it('says it is checking the file it kept while it reads it back, then offers it', async () => {
     const seen: boolean[] = [];
-    let reloaded: SwarmSession | undefined;
+    const watched: { tab?: SwarmSession } = {};
     // Each chunk read back is hashed: what the page shows meanwhile is noted.
     const storageSha256: Sha256 = async (bytes) => {
-      if (reloaded) seen.push(reloaded.checkingStoredChunks);
+      if (watched.tab) seen.push(watched.tab.checkingStoredChunks);
       return noblePageSha256(bytes);
     };
     const { seeder, page, store, join } = await classroom({ storageSha256 });
@@ -245,9 +245,9 @@ describe('a tab reloaded once its run was over', () => {
     expect((await seeder.stopRun()).ok).toBe(true);
     first.leave({ keepStoredChunks: true });
 
-    reloaded = page();
+    const reloaded = (watched.tab = page());
     await join(reloaded);
-    await until(() => reloaded?.keptRunNumber === 1, 'the kept file offered');
+    await until(() => reloaded.keptRunNumber === 1, 'the kept file offered');
     // Before, "Waiting for a run to start" all along the check, as if the file were lost.
     expect(seen.length).toBeGreaterThanOrEqual(16);
     expect(seen.slice(1, 16).every((checking) => checking)).toBe(true);
