@@ -97,7 +97,8 @@ export interface TimedGrant {
 /**
  * Receivers a sender's account names at most: a run's participants and abandoned places are bounded at any moment
  * (`maxDepartedParticipants`), but one member naming each new puppet id with a byte, as the puppets came and went,
- * grew its account without end (found by review). An honest tab sends to far fewer peers in a run.
+ * grew its account without end (found by review). An honest tab sends to far fewer peers in a run. Past it, a
+ * receiver gone from the run makes room for a new one.
  */
 export const MAX_RECEIVERS_PER_SENDER = 1024;
 
@@ -278,7 +279,11 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         // Engine totals only grow: a smaller figure is a report overtaken by a later one. Nothing sent is no entry:
         // every neighbour is listed, and one per puppet that ever joined the run piled up (2,000 for 2,000).
         const before = account.sent.get(peerId);
-        if (before === undefined && (bytes <= 0 || account.sent.size >= MAX_RECEIVERS_PER_SENDER)) continue;
+        if (before === undefined && (bytes <= 0 || peerId === senderId || !receivers.has(peerId))) continue;
+        // Full: a receiver no longer in the run (nor an abandoned place) makes room; the first 1,024 were kept for good,
+        // and whatever the sender sent anyone new was ignored (in client-server, every later completion unconfirmed).
+        if (before === undefined && account.sent.size >= MAX_RECEIVERS_PER_SENDER && !makeRoom(account, receivers))
+          continue;
         if (peerId !== senderId && receivers.has(peerId)) account.sent.set(peerId, Math.max(bytes, before ?? 0));
       }
       account.lastReportAtMs = atMs;
@@ -384,6 +389,16 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       ...(departedAddresses.size > 0 && { departedAddresses: [...departedAddresses] }),
     }),
   };
+}
+
+/** Forgets one receiver of `account` that is not among `receivers` (gone from the run); false if there is none. */
+function makeRoom(account: SenderAccount, receivers: ReadonlySet<PeerId>): boolean {
+  for (const receiverId of account.sent.keys()) {
+    if (receivers.has(receiverId)) continue;
+    account.sent.delete(receiverId);
+    return true;
+  }
+  return false;
 }
 
 /** A returned sender's grants as stored: a list, a total stored before the list was kept, or none. */

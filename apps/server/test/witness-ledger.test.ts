@@ -193,6 +193,11 @@ describe('the witness ledger of a run', () => {
     expect(account.sent).toHaveLength(MAX_RECEIVERS_PER_SENDER);
     // A receiver it already names is still counted as it grows.
     expect(ledger.witnessed('a')).toBe(20);
+    // A newcomer it sends the file to counts: a receiver gone from the run makes room (the first 1,024 were kept for
+    // good, and in client-server, with the seeder the only witness, every later completion went unconfirmed).
+    ledger.record('s', sent({ a: 20, late: F }), 6_000, new Set([...RECEIVERS, 'late']));
+    expect(ledger.corroborates('late', F, 6_000)).toBe(true);
+    expect(ledger.witnessed('a')).toBe(20);
   });
 
   it('keeps no entry for a receiver it sent nothing, however many took part', () => {
