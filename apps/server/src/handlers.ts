@@ -307,11 +307,19 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               // duplicated tab carries its original's key.)
               const again =
                 entryKeyDigest &&
-                registry.rejoin(swarmId, { socketId: socket.id, address, control: digest, keyDigest: entryKeyDigest });
+                registry.rejoin(swarmId, {
+                  socketId: socket.id,
+                  address,
+                  control: digest,
+                  keyDigest: entryKeyDigest,
+                  formerKeyDigest,
+                });
               if (again) {
                 world.seats.reseated(swarmId, again.peerId, address);
                 const joinCode = world.joinCodes.ensure({ swarmId, contentId: again.swarm.contentId });
-                return { ok: true as const, ...again, memberKey: entryKey!, joinCode, others: [], rebound: true };
+                // A first ask that took the former place back: the place's key, which the page keeps.
+                const memberKey = again.formerPlace ? formerPlace!.memberKey : entryKey!;
+                return { ok: true as const, ...again, memberKey, joinCode, others: [], rebound: true };
               }
               if (followed) return refuse('already-in-swarm');
               if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
@@ -331,7 +339,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               // Participants that left the run going on keep their ids in it.
               while (!takingBack && registry.hasPeerId(swarmId, peerId)) peerId = ids.peerId();
               const memberKey = takingBack ? formerPlace.memberKey : (entryKey ?? ids.memberKey());
-              const member = { peerId, socketId: socket.id, keyDigest: memberKeyDigestOf(memberKey), address };
+              const member = {
+                peerId,
+                socketId: socket.id,
+                keyDigest: memberKeyDigestOf(memberKey),
+                // Asked again, its answer lost, the join finds this place by its entry key (`rejoin`).
+                ...(takingBack && { entryKeyDigest }),
+                address,
+              };
               const outcome = registry.join(swarmId, member, digest, takingBack);
               if (!outcome.ok) return refuse(outcome.code);
               world.seats.seated(swarmId, peerId, address);

@@ -11,6 +11,8 @@ export interface MemberRecord {
   readonly address?: string;
   /** The hash of its member key, base64url. */
   readonly keyDigest: string;
+  /** The hash of the entry key of the join that took its place back (base64url); absent if none. */
+  readonly entryKeyDigest?: string;
   readonly role: PeerRole;
   readonly joinedAtMs: number;
   readonly report: ProgressReport | null;

@@ -40,6 +40,11 @@ export interface Member {
   readonly socketId: SocketId;
   /** The hash of the member key it was handed, to resume its place on another socket. */
   readonly keyDigest: ControlDigest;
+  /**
+   * The hash of the entry key of a join that took a former place back (its member key is the place's): the same
+   * join asked again, its answer lost, finds the place by it (`rejoin`).
+   */
+  readonly entryKeyDigest?: ControlDigest | undefined;
   /** Its network address (`AddressKey`), if known: what its departure is kept against (`departed-members.ts`). */
   readonly address?: AddressKey | undefined;
 }
@@ -92,7 +97,10 @@ export type WatchOutcome =
  */
 export interface RejoinInput {
   readonly socketId: SocketId;
+  /** The hash of the join's entry key. */
   readonly keyDigest: ControlDigest;
+  /** The hash of the member key of the former place the join presented, if any. */
+  readonly formerKeyDigest?: ControlDigest | undefined;
   readonly address: AddressKey;
   readonly control?: ControlDigest | undefined;
 }
@@ -106,6 +114,8 @@ export interface RejoinOutcome {
   readonly registeredAgain: boolean;
   /** The socket the member was on, if the server had not seen it drop (to disconnect): null otherwise. */
   readonly replacedSocketId: SocketId | null;
+  /** Its place is the former place the join presented (its first ask took it back): its key is that place's. */
+  readonly formerPlace: boolean;
 }
 
 export type ResumeOutcome =
@@ -371,6 +381,8 @@ interface MemberState {
   /** The network address of its latest socket ('' if not known). */
   address: AddressKey;
   readonly keyDigest: ControlDigest;
+  /** See `Member.entryKeyDigest`. */
+  readonly entryKeyDigest?: ControlDigest;
   readonly role: PeerRole;
   readonly joinedAtMs: number;
   report: ProgressReport | null;
@@ -407,11 +419,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
   const swarms = new Map<SwarmId, MutableSwarm>();
   const presences = new Map<SocketId, Presence>();
 
-  const newMember = ({ peerId, socketId, keyDigest, address }: Member, role: PeerRole): MemberState => ({
+  const newMember = ({ peerId, socketId, keyDigest, entryKeyDigest, address }: Member, role: PeerRole): MemberState => ({
     peerId,
     socketId,
     address: address ?? '',
     keyDigest,
+    ...(entryKeyDigest && { entryKeyDigest }),
     role,
     joinedAtMs: nowMs(),
     report: null,
@@ -741,7 +754,14 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     rejoin(swarmId, input) {
       const swarm = swarms.get(swarmId);
       if (!swarm) return undefined;
-      const known = [...swarm.members.values()].find((member) => sameControlDigest(member.keyDigest, input.keyDigest));
+      // Its own key, or the entry key of the join that took its former place back, with that place's key.
+      const tookBack = (member: MemberState): boolean =>
+        member.entryKeyDigest !== undefined &&
+        sameControlDigest(member.entryKeyDigest, input.keyDigest) &&
+        sameControlDigest(member.keyDigest, input.formerKeyDigest);
+      const known = [...swarm.members.values()].find(
+        (member) => sameControlDigest(member.keyDigest, input.keyDigest) || tookBack(member),
+      );
       if (!known) return undefined;
       // The socket may follow this very member (the same connection asked twice), never another swarm or place.
       const presence = presences.get(input.socketId);
@@ -756,6 +776,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         inControl,
         registeredAgain: swarm.runs.registeredAgainSinceRun,
         replacedSocketId,
+        formerPlace: !sameControlDigest(known.keyDigest, input.keyDigest),
       };
     },
 
@@ -919,9 +940,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         contentId: swarm.contentId,
         seal: swarm.seal,
         createdAtMs: swarm.createdAtMs,
-        members: [...swarm.members.values()].map(({ keyDigest, ...member }) => ({
+        members: [...swarm.members.values()].map(({ keyDigest, entryKeyDigest, ...member }) => ({
           ...member,
           keyDigest: keyDigest.toString('base64url'),
+          ...(entryKeyDigest && { entryKeyDigest: entryKeyDigest.toString('base64url') }),
           inControl: inControl(member.socketId),
         })),
         watchers: [...swarm.watchers].map(([socketId, address]) => ({
@@ -946,13 +968,14 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         record.departed,
       );
       const imported: MutableSwarm = { ...swarm, createdAtMs: record.createdAtMs };
-      for (const { inControl, keyDigest, ...member } of record.members) {
+      for (const { inControl, keyDigest, entryKeyDigest, ...member } of record.members) {
         imported.members.set(member.peerId, {
           ...member,
           address: member.address ?? '',
           // (Records written before the controller's `{}` gave links back may hold an empty one set by control.)
           overrideByControl: byControl(member.override, member.overrideByControl ?? false),
           keyDigest: Buffer.from(keyDigest, 'base64url'),
+          ...(entryKeyDigest !== undefined && { entryKeyDigest: Buffer.from(entryKeyDigest, 'base64url') }),
         });
         if (member.socketId !== null) presences.set(member.socketId, { swarmId, peerId: member.peerId, inControl });
       }

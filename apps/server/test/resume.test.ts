@@ -381,6 +381,36 @@ describe('a join asked again, its answer lost', () => {
     ).toMatchObject({ ok: true, peerId: placeId });
   });
 
+  it('finds the former place a reloaded page’s first ask took back, asked again before the server saw it drop', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const student = await joinTab(server, seeder.swarmId);
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toMatchObject(
+      {
+        ok: true,
+      },
+    );
+    // The page unloads (it leaves), and the reloaded page asks for its place back: the ask takes it, and its answer
+    // is lost with a connection the server has not seen drop yet.
+    expect(await student.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+    const formerPlace = { peerId: student.peerId, memberKey: student.memberKey };
+    const request = { swarmId: seeder.swarmId, formerPlace, entryKey };
+    const first = await server.connect();
+    first.emit('swarm:join', request, () => undefined);
+    await waitUntil(() => seeder.received.joined.includes(student.peerId), 'the first ask took the place back');
+    const second = await server.connect();
+    const again = await second.timeout(WAIT_MS).emitWithAck('swarm:join', request);
+    // Before, a second member beside the first, which lingered, then counted as an abandoned download.
+    expect(again).toMatchObject({ ok: true, peerId: student.peerId, memberKey: student.memberKey });
+    await roundTrip(seeder.client);
+    const table = await latestProgress(seeder.received, (t) => t.peers.length === 2, 'one place');
+    expect(table.peers.map((peer) => peer.peerId)).toEqual([seeder.peerId, student.peerId]);
+    // Another tab presenting that entry key without the place's key finds nothing of it.
+    const stranger = await server.connect();
+    const elsewhere = await stranger.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, entryKey });
+    expect(elsewhere.ok && elsewhere.peerId).not.toBe(student.peerId);
+  });
+
   it('gives a duplicated tab a place of its own, never its original’s, whose key it carries', async () => {
     const server = await start();
     const seeder = await seedTab(server);
