@@ -419,7 +419,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
   const swarms = new Map<SwarmId, MutableSwarm>();
   const presences = new Map<SocketId, Presence>();
 
-  const newMember = ({ peerId, socketId, keyDigest, entryKeyDigest, address }: Member, role: PeerRole): MemberState => ({
+  const newMember = (
+    { peerId, socketId, keyDigest, entryKeyDigest, address }: Member,
+    role: PeerRole,
+  ): MemberState => ({
     peerId,
     socketId,
     address: address ?? '',
