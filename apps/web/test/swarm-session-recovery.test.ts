@@ -15,6 +15,7 @@ import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage } from '../src/lib/storage/leecher-storage';
+import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 
 const CHUNK_BYTES = 256 * 1024;
 const TAB_ID = 'tab-under-test';
@@ -103,7 +104,7 @@ let databases = 0;
  * A swarm on a real server, its seeder a signalling client holding control, and one browser tab (its session storage
  * and IndexedDB) whose pages come and go as `page()`: each a new `SwarmSession`, as a reload makes.
  */
-async function classroom(options: { readonly storageSha256?: Sha256 } = {}) {
+async function classroom(options: { readonly storageSha256?: Sha256; readonly estimate?: EstimateStorage } = {}) {
   const server: TestSignallingServer = await startSignallingServer();
   cleanUps.push(() => server.close());
   const seeder = SignallingClient.connect(server.url);
@@ -135,7 +136,7 @@ async function classroom(options: { readonly storageSha256?: Sha256 } = {}) {
           tabId: async () => TAB_ID,
           sha256: options.storageSha256 ?? noblePageSha256,
           nowMs: () => Date.now(),
-          estimate: undefined,
+          estimate: options.estimate,
         }),
     });
     cleanUps.push(() => session.leave({ keepStoredChunks: true }));
@@ -158,7 +159,7 @@ async function classroom(options: { readonly storageSha256?: Sha256 } = {}) {
   const join = async (session: SwarmSession): Promise<void> => {
     await session.join(swarmId, file.contentId);
   };
-  return { server, seeder, places, swarmId, refusals, page, store, storedChunks, join };
+  return { server, seeder, places, swarmId, file, refusals, page, store, storedChunks, join };
 }
 
 describe('a tab’s place in its swarm, and the chunks it stored, across reloads and failures', () => {
@@ -253,6 +254,50 @@ describe('a tab reloaded once its run was over', () => {
     expect(seen.slice(1, 16).every((checking) => checking)).toBe(true);
     expect(reloaded.checkingStoredChunks).toBe(false);
   });
+});
+
+describe('a run stopped while a tab opened its store', () => {
+  it('leaves the tab waiting with the previous run’s whole file, its SHA-256 and Save', async () => {
+    // The quota's estimate answers when the test lets it: the new run's store opens then.
+    const gate = { held: false, release: (): void => undefined };
+    const estimate: EstimateStorage = async () => {
+      if (gate.held) await new Promise<void>((resolve) => (gate.release = resolve));
+      return { quota: 1e12, usage: 0 };
+    };
+    const { seeder, file, page, store, storedChunks, join } = await classroom({ estimate });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 16); // the whole file, as the engine would have stored it
+    first.leave({ keepStoredChunks: true }); // reloaded: it finds the whole file, complete in run 1
+    const tab = page();
+    await join(tab);
+    await until(() => tab.snapshot?.complete === true, 'complete in run 1');
+    expect((await seeder.stopRun()).ok).toBe(true);
+    // The whole-file hash waits for the run to be over.
+    await until(() => tab.fileSha256 !== undefined, 'run 1’s file hashed');
+    expect(tab.fileSha256).toBe(file.sha256);
+
+    gate.held = true;
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => tab.storesOpening > 0, 'run 2’s store opening');
+    expect((await seeder.stopRun()).ok).toBe(true); // the teacher stops it at once
+    await until(() => tab.latestSwarmProgress?.run?.phase === 'stopped', 'the stop heard');
+    // (`run:stopped` follows the table on the tab's connection: a moment for it to arrive.)
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gate.release();
+    await until(() => tab.storesOpening === 0, 'the open over');
+    expect(tab.ownRun?.started.runNumber).toBe(1);
+    // Before: "Complete", frozen, "computing… 100 %" for good, run 1's file deleted and Save refused.
+    expect(tab.phase).toBe('waiting');
+    expect(tab.fileSha256).toBe(file.sha256);
+    expect(await storedChunks(1)).toBe(16);
+    const saved = await tab.fileBlob();
+    expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
+      await noblePageSha256(file.bytes),
+    );
+  }, 30_000);
 });
 
 describe('a tab away while the runs changed', () => {

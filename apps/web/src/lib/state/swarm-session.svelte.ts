@@ -839,21 +839,19 @@ export class SwarmSession implements RunController {
     const starting = ++this.#runStarts;
     // A check of an older start's store no longer shows (this start's own check shows from its first progress).
     this.#checkingStoredChunks = false;
-    // It starts empty: a file kept from before a reload is offered no more (its store is closed below, and its
-    // room counted as being freed, as the run's open deletes it).
+    // It starts empty: a file kept from before a reload is offered until the run's store is open (its room is
+    // counted as being freed, as the run then deletes it).
     const keptWhole = this.#keptRunNumber !== undefined;
-    this.#keptRunNumber = undefined;
     const previous = this.#run;
     previous?.end();
     if (this.#seed) return this.#runEngine(started, settings, { store: this.#seed.store, seeding: true });
-    this.#fileSha256 = undefined;
-    this.#fileSha256Error = undefined;
     this.#startingRunNumber = started.runNumber;
     void this.#openLeecherStore(started, previous, starting, keptWhole).then(
       (opened) => {
         if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
         if (opened)
           this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
+        else if (!this.#over && this.#startingRunNumber === undefined) this.#startCancelled();
       },
       (error: unknown) => {
         // IndexedDB failed under the open or the check of what a reload kept (site data cleared, a chunk
@@ -886,9 +884,6 @@ export class SwarmSession implements RunController {
     keptWhole: boolean,
   ) {
     const manifest = this.#manifest!;
-    this.#stopTouching?.();
-    this.#leecherStore?.close();
-    this.#leecherStore = undefined;
     const previousChunks = previous?.latestSnapshot?.chunksHeld ?? 0;
     const opened = await this.#leecherStorage()
       .openRun({
@@ -920,17 +915,38 @@ export class SwarmSession implements RunController {
         opened.store.close();
         // Deleted (the run was stopped, a newer one started, or the tab left), unless the page is only
         // unloading: then it is kept for the next visit, which may already have opened it again (Back, then
-        // Forward).
-        if (!(this.#over && this.#leftKeepingChunks)) void this.#storage?.forget(opened.store.storeKey);
+        // Forward); or it holds the whole file (a reloaded tab's) of a run stopped while it was checked: it is
+        // offered for Save then (`#startCancelled`), where it was deleted, the file of a run that finished.
+        const newer = this.#startingRunNumber !== undefined && this.#startingRunNumber !== started.runNumber;
+        const keep = this.#over ? this.#leftKeepingChunks : !newer && opened.held.isComplete;
+        if (!keep) void this.#storage?.forget(opened.store.storeKey);
       }
       return undefined;
     }
     if (!opened.ok) return void this.#fail(storageMessageOf(opened.error));
+    // Taken up: the previous run's store and file shown go only now (a run stopped while this one opened left the
+    // page on the previous run with its file deleted: "Complete", "computing… 100 %" for good, Save refused).
+    this.#stopTouching?.();
+    this.#leecherStore?.close();
     this.#leecherStore = opened.store;
+    this.#keptRunNumber = undefined;
+    this.#fileSha256 = undefined;
+    this.#fileSha256Error = undefined;
     this.#resumedChunks = opened.held.count;
     const storage = this.#leecherStorage();
+    void storage.forgetOtherRuns(this.#swarmId!, this.#contentId!, opened.store.storeKey);
     this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(opened.store.storeKey));
     return opened;
+  }
+
+  /**
+   * A run start was stopped while its store opened, and no newer one is starting: the tab waits for the next run,
+   * the previous run's engine ended. Its file, if it holds it whole, stays offered (its store was kept open), or is
+   * found again (a reloaded tab's, checked while the run was stopped).
+   */
+  #startCancelled(): void {
+    if (this.#phase === 'running') this.#phase = 'waiting';
+    if (!this.#leecherStore && !this.#run) void this.#offerKeptFile();
   }
 
   #runEngine(

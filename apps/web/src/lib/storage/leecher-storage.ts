@@ -75,12 +75,8 @@ export class LeecherStorage {
     }
     const tabId = await this.#deps.tabId();
     const storeKey = storeKeyOf({ swarmId, contentId, tabId, runNumber });
-    // This tab's other runs of the swarm are over: their chunks go, in the background.
-    const prefix = `${swarmId}/${contentId}/${tabId}/`;
-    // Best effort, as `forget` is: a failure there (site data cleared meanwhile) leaves them to `cleanStale`.
-    this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey).catch((error: unknown) =>
-      console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`),
-    );
+    // This tab's other runs of the swarm are deleted once the run takes this store up (`forgetOtherRuns`): a run
+    // stopped while its store opened left the previous run's whole file deleted, though no other run took place.
     try {
       if (options.fresh) await forgetStore(db, storeKey);
       await db.put('stores', {
@@ -139,6 +135,20 @@ export class LeecherStorage {
     } catch (error) {
       console.warn(`swarmlab: the file this tab kept could not be read back: ${String(error)}`);
       return undefined;
+    }
+  }
+
+  /**
+   * This tab's runs of the swarm other than `storeKey`'s are over (its run took that store up): their chunks go, in
+   * the background. Best effort, as `forget` is: a failure (site data cleared meanwhile) leaves them to `cleanStale`.
+   */
+  async forgetOtherRuns(swarmId: string, contentId: string, storeKey: string): Promise<void> {
+    try {
+      const db = await this.#open();
+      const prefix = `${swarmId}/${contentId}/${await this.#deps.tabId()}/`;
+      await this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey);
+    } catch (error) {
+      console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`);
     }
   }
 
