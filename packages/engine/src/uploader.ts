@@ -136,6 +136,13 @@ export class Uploader {
       if (!session) return;
       const request = session.uploadQueue.shift()!;
       if (session.uploadQueue.length === 0) this.#ready.delete(session);
+      // A super-seeder's offer that moved on since the request was queued (fulfilled elsewhere, or withdrawn): its
+      // blocks went out all the same, the seeder's scarce upload spent on a chunk the swarm held (found by review).
+      if (this.#c.hides(session.peerId, request.chunkIndex)) {
+        const { chunkIndex, offsetBytes, lengthBytes } = request;
+        this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
+        continue;
+      }
       const chunk = this.#c.chunks.read(request.chunkIndex);
       if (chunk instanceof Promise) return this.#sendWhenRead(session, request, chunk);
       this.#sendBlock(session, request, chunk, nowMs);

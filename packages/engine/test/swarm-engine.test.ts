@@ -1,5 +1,5 @@
 import { Bitfield, decodeWireMessage, encodeWireMessage, MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
-import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
+import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ENGINE_CONFIG,
@@ -203,6 +203,31 @@ describe('SwarmEngine over in-memory links', () => {
     const withinMs = DEFAULT_ENGINE_CONFIG.superSeedOfferTimeoutMs / 2; // not a stale offer moving on
     await swarm.runUntil(() => offers().length > 1, withinMs, 'the next offer');
     expect(new Set(offers()).size).toBe(2);
+  });
+
+  it('a super-seeder sends no more of an offer fulfilled elsewhere: the requests it queued for it are refused', async () => {
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES); // 4 blocks a chunk
+    const swarm = new TestSwarm(file);
+    // 10 kB/s: a 16 KiB block leaves every 1.6 s, so the offered chunk's requests wait in the seeder's queue.
+    const seeder = swarm.peer('seeder', { seed: true, linkCaps: { uploadBytesPerSec: MIN_CAP_BYTES_PER_SEC } });
+    const peer = swarm.rawPeer(seeder, file.contentId, 'elsewhere', { latencyMs: 5 });
+    const offers = () => peer.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
+    await swarm.runUntil(() => offers().length > 0, 2000, 'an offer');
+    const offered = offers()[0]!;
+    const { blockBytes } = TEST_ENGINE_CONFIG;
+    for (let offsetBytes = 0; offsetBytes < CHUNK_BYTES; offsetBytes += blockBytes!)
+      peer.link.send(
+        encodeWireMessage({ type: 'request', chunkIndex: offered, offsetBytes, lengthBytes: blockBytes! }),
+      );
+    const blocks = () => peer.received.filter((m) => m.type === 'block' && m.chunkIndex === offered).length;
+    await swarm.runUntil(() => blocks() >= 1, 5000, 'its first block');
+    // It got the chunk from another peer, and says so: the offer is fulfilled, and the chunk in the swarm.
+    peer.link.send(encodeWireMessage({ type: 'have', chunkIndex: offered }));
+    const before = blocks();
+    await swarm.runFor(10_000);
+    // Before, the 3 other blocks queued went out all the same: the seeder's scarce upload spent on a chunk held.
+    expect(blocks() - before).toBeLessThanOrEqual(1);
+    expect(peer.received.filter((m) => m.type === 'reject' && m.chunkIndex === offered).length).toBeGreaterThan(0);
   });
 
   it('a super-seeder keeps its offers to leechers whose download is capped at the least a run allows', async () => {
