@@ -23,7 +23,7 @@ export const MAX_WEBCRYPTO_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
  * asks for a collection every 4 MiB, at most one per 50 ms (a collection of a page's small heap takes a few
  * milliseconds): 273 MiB.
  */
-function hashPassHint(): CollectionHint {
+export function hashPassHint(): CollectionHint {
   return new CollectionHint({ everyBytes: 4 * 1024 * 1024, minIntervalMs: 50 });
 }
 
