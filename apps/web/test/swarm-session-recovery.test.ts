@@ -16,6 +16,7 @@ import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage } from '../src/lib/storage/leecher-storage';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
+import { memoryStorage } from './fakes';
 
 const CHUNK_BYTES = 256 * 1024;
 const TAB_ID = 'tab-under-test';
@@ -43,21 +44,6 @@ const silentPeers: PeerFactory = () =>
     },
     signal() {},
   }) as unknown as ReturnType<PeerFactory>;
-
-/** What sessionStorage is to a tab: it survives the tab's reloads. */
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (index) => [...items.keys()][index] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, value),
-  };
-}
 
 /**
  * A TCP relay to the server that the test can cut, as a classroom's Wi-Fi drops: the server sees the tab's transport
@@ -117,7 +103,7 @@ async function classroom(options: { readonly storageSha256?: Sha256; readonly es
   const db: ChunkDb = await openChunkDatabase(dbName);
   /** IndexedDB refuses to open this many more times (a passing failure). */
   const refusals = { opens: 0 };
-  const places = new MemberPlaces(memoryStorage());
+  const places = new MemberPlaces(memoryStorage()); // the tab's sessionStorage: it survives its reloads
   const page = (signallingUrl = server.url): SwarmSession => {
     const session = new SwarmSession({
       signallingUrl,
