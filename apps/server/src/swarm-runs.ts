@@ -317,8 +317,9 @@ interface MutableParticipant {
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
   /**
-   * False until it reported for the run: leaving before that, it never took part (no abandoned download, not among
-   * `mostParticipants`). Absent in a record stored before it was kept (taken as reported).
+   * False until it reported progress in the run (a chunk, or bytes sent or received): leaving before that, it never
+   * took part (no abandoned download, not among `mostParticipants`). Absent in a record stored before it was kept
+   * (taken as reported).
    */
   reported?: boolean;
 }
@@ -968,7 +969,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     report(peerId, report) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || report.runNumber !== live.runNumber) return;
-      if (participant.reported === false) {
+      // A newcomer takes part once it reports progress (a chunk, or bytes either way): a puppet sending an empty
+      // report in each join/leave cycle still counted (found by review).
+      const progressed = report.chunksHeld > 0 || report.uploadedBytes > 0 || report.downloadedBytes > 0;
+      if (participant.reported === false && progressed) {
         participant.reported = true;
         mostParticipants = Math.max(mostParticipants, live.participantsEver);
       }

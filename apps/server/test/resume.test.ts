@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { swarmIdOfSeal } from '../src/swarm-seal';
 import { MAX_RUN_NUMBER_CLAIMED_BY_MEMBER } from '../src/swarm-runs';
 import {
+  addressFromAuth,
   complete,
   disconnected,
   FILE_BYTES,
@@ -191,6 +192,38 @@ describe('a member whose connection drops', () => {
     expect(table.run).toMatchObject({ abandonedLeechers: 0 });
     expect(table.run?.participants.map((participant) => participant.peerId)).toEqual([seeder.peerId, leecher.peerId]);
     expect(seeder.received.left).toEqual([leecher.peerId]);
+  });
+
+  it('is taken back by its reloaded page at its address’s seat limit: the seat is the place’s own', async () => {
+    const server = await startHarness({
+      clientAddress: addressFromAuth,
+      limits: { maxPeersPerAddressInSwarm: 2, memberGraceMs: 5000, progressBroadcastIntervalMs: 10 },
+    });
+    try {
+      const seeder = await seedTab(server);
+      // Two students behind one address, the limit.
+      const [a, b] = [await server.connect({ address: '10.0.0.9' }), await server.connect({ address: '10.0.0.9' })];
+      const joinedA = await a.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId });
+      expect((await b.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId })).ok).toBe(true);
+      if (!joinedA.ok) throw new Error(joinedA.error.message);
+      expect(
+        await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG }),
+      ).toMatchObject({ ok: true });
+      dropConnection(a); // a's page reloads while its connection is down
+      await latestProgress(
+        seeder.received,
+        (t) => t.peers.find((peer) => peer.peerId === joinedA.peerId)?.away === true,
+        'away',
+      );
+      const page = await server.connect({ address: '10.0.0.9' });
+      const formerPlace = { peerId: joinedA.peerId, memberKey: joinedA.memberKey };
+      // Before, refused `swarm-full-for-address` by the seat its own away place held.
+      expect(
+        await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace }),
+      ).toMatchObject({ ok: true, peerId: joinedA.peerId });
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a resume without the member key, or with another swarm’s seal, and changes nothing', async () => {

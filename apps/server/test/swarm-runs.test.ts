@@ -428,13 +428,15 @@ describe('swarm runs', () => {
     expect(runs.mostParticipants).toBe(4);
   });
 
-  it('counts no newcomer that leaves before its first report as an abandoned download, nor among the most participants', () => {
+  it('counts no newcomer that leaves before it reported progress as an abandoned download, nor among the most participants', () => {
     const { at, runs } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
-    // One socket joining and leaving, again and again: every screen and the export said "64 left before completing",
-    // and the bounds on every later report counted 66 participants.
+    // One socket joining and leaving, again and again, with an empty report in each cycle or none: every screen and
+    // the export said "64 left before completing", and the bounds on every later report counted 66 participants.
+    const empty = { ...reportFor(1, false, 0), chunksHeld: 0, uploadedBytes: 0 };
     for (let cycle = 0; cycle < 64; cycle++) {
       at(1100 + cycle).join(leecher(`puppet-${cycle}`));
+      if (cycle % 2 === 0) runs.report(`puppet-${cycle}`, empty);
       runs.leave(`puppet-${cycle}`);
     }
     expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 0 });
