@@ -90,7 +90,14 @@ let databases = 0;
  * A swarm on a real server, its seeder a signalling client holding control, and one browser tab (its session storage
  * and IndexedDB) whose pages come and go as `page()`: each a new `SwarmSession`, as a reload makes.
  */
-async function classroom(options: { readonly storageSha256?: Sha256; readonly estimate?: EstimateStorage } = {}) {
+async function classroom(
+  options: {
+    readonly storageSha256?: Sha256;
+    readonly estimate?: EstimateStorage;
+    /** Whether a store opened now fails its next write, out of room (once it is open). */
+    readonly failWrites?: () => boolean;
+  } = {},
+) {
   const server: TestSignallingServer = await startSignallingServer();
   cleanUps.push(() => server.close());
   const seeder = SignallingClient.connect(server.url);
@@ -110,8 +117,8 @@ async function classroom(options: { readonly storageSha256?: Sha256; readonly es
       createPeer: silentPeers,
       places,
       tabId: async () => TAB_ID,
-      storage: () =>
-        new LeecherStorage({
+      storage: () => {
+        const storage = new LeecherStorage({
           db: async () => {
             if (refusals.opens > 0) {
               refusals.opens--;
@@ -123,7 +130,16 @@ async function classroom(options: { readonly storageSha256?: Sha256; readonly es
           sha256: options.storageSha256 ?? noblePageSha256,
           nowMs: () => Date.now(),
           estimate: options.estimate,
-        }),
+        });
+        const openRun = storage.openRun.bind(storage);
+        storage.openRun = async (run) => {
+          const opened = await openRun(run);
+          if (opened.ok && options.failWrites?.())
+            setTimeout(() => run.onWriteFailed({ code: 'quota-exceeded', detail: 'QuotaExceededError' }), 50);
+          return opened;
+        };
+        return storage;
+      },
     });
     cleanUps.push(() => session.leave({ keepStoredChunks: true }));
     return session;
@@ -211,6 +227,27 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     reloaded.leave(); // "Leave the swarm"
     // Before, 10 chunks stayed on the student's laptop until a visit to the same origin an hour on.
     await until(async () => (await storedChunks(1)) === 0, 'the partial file deleted');
+  });
+});
+
+describe('a write that fails for lack of room', () => {
+  it('deletes what the tab stored, as its message says, and keeps its place', async () => {
+    let failing = false;
+    const { seeder, places, swarmId, page, store, storedChunks, join } = await classroom({ failWrites: () => failing });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'the run under way');
+    first.leave({ keepStoredChunks: true }); // reloaded: its store opens again with the 12 chunks stored below
+    await store(1, 12);
+    failing = true;
+    const tab = page();
+    await join(tab);
+    await until(() => tab.phase === 'failed', 'the tab stopped');
+    expect(tab.error).toMatch(/removed what it had stored/);
+    // Before, the 12 chunks stayed (the message said otherwise), holding the room a new tab needed for an hour.
+    await until(async () => (await storedChunks(1)) === 0, 'its chunks deleted');
+    expect(places.get(swarmId, TAB_ID)?.peerId).toBe(tab.peerId);
   });
 });
 

@@ -141,10 +141,11 @@ export interface KeptSeed {
 
 /**
  * How a session ends: a reload (the page unloads) or a failure keeps the stored chunks and the place, to resume;
- * leaving deletes them.
+ * leaving deletes them. A failure of the storage itself keeps the place only (`keepPlace`).
  */
 export interface LeaveOptions {
   readonly keepStoredChunks?: boolean;
+  readonly keepPlace?: boolean;
 }
 
 /**
@@ -665,7 +666,7 @@ export class SwarmSession implements RunController {
     const contentId = this.#contentId ?? this.#linkContentId;
     if (!options.keepStoredChunks && this.#role === 'leecher' && this.#swarmId && contentId)
       void this.#leecherStorage().forgetSwarm(this.#swarmId, contentId);
-    if (!options.keepStoredChunks && this.#swarmId) this.#options.places?.forget(this.#swarmId);
+    if (!options.keepStoredChunks && !options.keepPlace && this.#swarmId) this.#options.places?.forget(this.#swarmId);
     this.#stopSampling?.();
     this.#reporter?.stop();
     this.#display.dispose();
@@ -989,7 +990,8 @@ export class SwarmSession implements RunController {
 
   /** A write failed mid-run (out of room, private mode): this tab stops, and forgets what it stored. */
   #storageFailed(error: StorageError): void {
-    if (!this.#over) this.#fail(storageMessageOf(error));
+    // Deleted, as its message says: kept, the chunks held the room a new tab needed (for an hour: found by review).
+    if (!this.#over) this.#fail(storageMessageOf(error), 'delete');
   }
 
   /**
@@ -1120,14 +1122,15 @@ export class SwarmSession implements RunController {
   }
 
   /**
-   * Stops the tab with `message`, keeping its place and the chunks it stored (each is checked again as a store opens):
-   * entered again ("Back to this swarm", a reload), it takes its place back with them; leaving the swarm deletes them.
+   * Stops the tab with `message`, keeping its place and, unless `chunks` says to delete them (its storage failed
+   * under a write: out of room), the chunks it stored (each is checked again as a store opens): entered again ("Back
+   * to this swarm", a reload), it takes its place back with them; leaving the swarm deletes them.
    * Forgetting the place made a reloaded tab whose entry failed once come back as a newcomer holding chunks, flagged
    * on every screen as faster than its caps, its old place counted as an abandoned download (found by review).
    */
-  #fail(message: string): void {
+  #fail(message: string, chunks: 'keep' | 'delete' = 'keep'): void {
     this.#error = message;
     this.#phase = 'failed';
-    this.leave({ keepStoredChunks: true });
+    this.leave({ keepStoredChunks: chunks === 'keep', keepPlace: true });
   }
 }
