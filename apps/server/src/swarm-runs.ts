@@ -775,6 +775,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (known.awaiting) {
           known.keyDigest = member.keyDigest?.toString('base64url') ?? null;
           if (member.address) known.address = member.address;
+          // Its settings stand as told now (`announce`): no later account rewrites them.
+          delete known.own;
         }
         known.awaiting = false;
         // Back in the run, unless it left it on completing as its settings say (it showed "left (selfish)" for
@@ -960,6 +962,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       for (const listed of resumed.participants) {
         const participant = live.participants.get(listed.peerId);
         if (!listed.linksByControl || !participant || participant.role !== listed.role) continue;
+        // Only a place awaited or claimed: settings the server told a member (it joined, or took its place back)
+        // are what its engine runs with, and rewritten they got it flagged (found by review).
+        if (!participant.awaiting && participant.own === undefined) continue;
         participant.settings = settingsInRun(live.config, listed.linksByControl, true, participant.role);
         delete participant.own;
         participant.byControl = true;

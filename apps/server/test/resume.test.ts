@@ -813,6 +813,47 @@ describe('a swarm after the server restarted', () => {
     }
   });
 
+  it('does not rewrite the settings it told a member with the controller’s later account', async () => {
+    const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000, peerDownloadBytesPerSec: 100_000 };
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const second = await start();
+    clock.nowMs = 50_000;
+    // A student's tab restores the run, without control; a's page, reloaded meanwhile, takes its awaited place by a
+    // join, and is told the run's caps.
+    const bRun = {
+      ...runAsKnown(b, 5000, everyone),
+      config: capped,
+      settings: resolvePeerSettings(capped, {}, 'leecher'),
+    };
+    const bBack = await comeBack(second, b, bRun, manifest);
+    const page = await second.connect();
+    const formerPlace = { peerId: a.peerId, memberKey: a.memberKey };
+    const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    if (!joined.ok) throw new Error(joined.error.message);
+    const told = joined.run?.settings[a.peerId];
+    expect(told?.uploadBytesPerSec).toBe(100_000);
+    // The teacher's tab comes back saying it gave a 20 kB/s.
+    const seederRun = {
+      ...runAsKnown(seeder, 5000, everyone),
+      config: capped,
+      settings: resolvePeerSettings(capped, {}, 'seeder'),
+      participants: everyone.map((tab) => ({
+        peerId: tab.peerId,
+        role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
+        ...(tab === a && { linksByControl: { uploadBytesPerSec: 20_000, downloadBytesPerSec: 20_000 } }),
+      })),
+    };
+    await comeBack(second, seeder, seederRun, manifest);
+    const table = await latestProgress(
+      bBack.tab.received,
+      (progress) => progress.run?.participants.some((p) => p.peerId === seeder.peerId && p.present) ?? false,
+      'the seeder back',
+    );
+    // Before, rewritten to 20 kB/s while its engine ran at what it was told: flagged at its next report.
+    expect(table.run?.participants.find((p) => p.peerId === a.peerId)?.settings).toEqual(told);
+  });
+
   it('does not restore a run older than one its members saw', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];

@@ -142,19 +142,22 @@ describe('EngineRun', () => {
       { peerId: 'leech0', role: 'leecher' },
       { peerId: 'leech1', role: 'leecher' },
     ]);
-    // The links a screen in control set for a peer go with it (a restarted server believes its controller's account).
+    // The links a screen in control set for a peer go with it, as they stand in this run (a restarted server believes
+    // its controller's account): its settings in the run, not what was set since for the next run.
     const table = swarmProgress('S', runState(1, 'running'));
-    const fast = { uploadBytesPerSec: 1e6 };
+    const slower = { uploadBytesPerSec: 20_000 };
     const peers = table.peers.map((peer, index) =>
       index === 1
-        ? { ...peer, override: fast, overrideByControl: true }
+        ? { ...peer, override: slower, overrideByControl: true }
         : index === 2
-          ? { ...peer, override: fast }
+          ? { ...peer, override: slower }
           : peer,
     );
+    const inRun = table.run!.participants[1]!.settings;
+    expect(inRun.uploadBytesPerSec).not.toBe(20_000);
     expect(leecher.resumedRunAfter({ ...table, peers })?.participants).toEqual([
       { peerId: 'seed', role: 'seeder' },
-      { peerId: 'leech0', role: 'leecher', linksByControl: fast },
+      { peerId: 'leech0', role: 'leecher', linksByControl: inRun },
       { peerId: 'leech1', role: 'leecher' }, // its own links, not the controller's
     ]);
     expect(leecher.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))).toBeNull();
