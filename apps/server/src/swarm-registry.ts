@@ -627,11 +627,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // Not only the request that registered it again: one whose tab knew no run at that moment (a reloaded tab still
     // checking its chunks) registered the swarm with none, and every later account of the run going on was ignored,
     // its measurement lost on every screen (found by review). Once a run goes on, the first account stands.
-    const restoring = restoredSwarm || (swarm.runs.registeredAgainSinceRun && swarm.runs.running() === null);
+    const later =
+      !restoredSwarm &&
+      input.run !== null &&
+      swarm.runs.registeredAgainSinceRun &&
+      swarm.runs.running() === null &&
+      swarm.runs.mayRestoreLater(member.peerId, input.run.runNumber, inControl);
     const run =
-      restoring && input.run && believable
+      (restoredSwarm || later) && input.run && believable
         ? swarm.runs.restore(member, input.run, inControl)
         : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl);
+    swarm.runs.noteAccount(member.peerId, inControl, input.run?.runNumber ?? null, input.latestRunNumber);
     return {
       ok: true,
       swarm,

@@ -135,9 +135,24 @@ export interface SwarmRunsState {
   readonly runNumberFloor?: number;
   /** Registered again, no run started since: its members' memory counts (`registeredAgain`). */
   readonly takesMemory?: boolean;
+  /** What the members that came back said of their runs, while it takes memory (`noteAccount`); absent: none. */
+  readonly accounts?: RunAccounts;
   readonly live: LiveRunRecord | null;
   readonly ended: RunState | null;
   readonly mostParticipants: number;
+}
+
+/**
+ * What the members that came back after a restart said of their runs, until a run starts: which later account of a
+ * run may restore it (`mayRestoreLater`).
+ */
+export interface RunAccounts {
+  /** The latest run a member in control saw (its account's run or `latestRunNumber`); null until one came back. */
+  readonly controlSawUpTo: number | null;
+  /** Runs a member in control says are over: below the run it is in, or up to its latest if it is in none. */
+  readonly controlEndedUpTo: number;
+  /** The latest run each other member that came back saw. */
+  readonly seenBy: readonly (readonly [PeerId, number])[];
 }
 
 /** What a swarm's progress table shows of its runs. */
@@ -232,6 +247,18 @@ export interface SwarmRuns {
    * believed up to `MAX_RUN_NUMBER_CLAIMED_BY_MEMBER`.
    */
   runAtLeast(runNumber: number, inControl: boolean): void;
+  /**
+   * A member came back after a restart (registering the swarm again, or after that) saying it is in run `runNumber`
+   * (null: none) and saw up to `latestRunNumber`: noted while the swarm takes its members' memory.
+   */
+  noteAccount(peerId: PeerId, inControl: boolean, runNumber: number | null, latestRunNumber: number | undefined): void;
+  /**
+   * Whether a member's account of run `runNumber`, after the one that registered the swarm again, may restore it
+   * while no run goes on: not a run a member in control says is over; from a member in control, yes; from another,
+   * only before any member in control came back, and only a run another member saw (a stale tab's run the teacher
+   * stopped, or a run a member made up, came back "running" and blocked Start: found by review).
+   */
+  mayRestoreLater(peerId: PeerId, runNumber: number, inControl: boolean): boolean;
   /**
    * The swarm's settings for the next run, from a member in control that registered again after a restart:
    * taken only in a swarm registered again, while no run started since (the server's own account is newer).
@@ -423,6 +450,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   let mostParticipants = state?.mostParticipants ?? 0;
   let runNumberFloor = state?.runNumberFloor ?? 0;
   let takesMemory = state?.takesMemory ?? false;
+  let controlSawUpTo = state?.accounts?.controlSawUpTo ?? null;
+  let controlEndedUpTo = state?.accounts?.controlEndedUpTo ?? 0;
+  const seenBy = new Map<PeerId, number>(state?.accounts?.seenBy ?? []);
 
   const addParticipant = (
     member: RunMember,
@@ -744,6 +774,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (runNumber > MAX_RUN_NUMBER) return { ok: false, code: 'no-run-number-left' };
       config = runConfig;
       takesMemory = false;
+      controlSawUpTo = null;
+      controlEndedUpTo = 0;
+      seenBy.clear();
       const run = newRun(runNumber, runConfig, 0, null);
       for (const member of members) addParticipant(member, run).away = member.away ?? false;
       live = run;
@@ -938,6 +971,25 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return takesMemory;
     },
 
+    noteAccount(peerId, inControl, runNumber, latestRunNumber) {
+      if (!takesMemory) return;
+      const saw = Math.max(runNumber ?? 0, latestRunNumber ?? 0);
+      if (inControl) {
+        controlSawUpTo = Math.max(controlSawUpTo ?? 0, saw);
+        controlEndedUpTo = Math.max(controlEndedUpTo, runNumber === null ? saw : runNumber - 1);
+      } else if (seenBy.size < maxDepartedParticipants * 4 || seenBy.has(peerId)) {
+        seenBy.set(peerId, Math.max(seenBy.get(peerId) ?? 0, Math.min(saw, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER)));
+      }
+    },
+
+    mayRestoreLater(peerId, runNumber, inControl) {
+      if (runNumber <= controlEndedUpTo) return false;
+      if (inControl) return true;
+      if (controlSawUpTo !== null) return false;
+      for (const [other, saw] of seenBy) if (other !== peerId && saw >= runNumber) return true;
+      return false;
+    },
+
     runAtLeast(runNumber, inControl) {
       const believed = inControl ? runNumber : Math.min(runNumber, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
       if (takesMemory) runNumberFloor = Math.max(runNumberFloor, believed);
@@ -1080,7 +1132,19 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     exportState() {
-      return { config, live: live && liveRunRecordOf(live), ended, mostParticipants, runNumberFloor, takesMemory };
+      const accounts: RunAccounts | undefined =
+        controlSawUpTo !== null || controlEndedUpTo > 0 || seenBy.size > 0
+          ? { controlSawUpTo, controlEndedUpTo, seenBy: [...seenBy] }
+          : undefined;
+      return {
+        config,
+        live: live && liveRunRecordOf(live),
+        ended,
+        mostParticipants,
+        runNumberFloor,
+        takesMemory,
+        ...(accounts && { accounts }),
+      };
     },
   };
 }

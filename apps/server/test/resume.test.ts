@@ -854,6 +854,26 @@ describe('a swarm after the server restarted', () => {
     expect(table.run?.participants.find((p) => p.peerId === a.peerId)?.settings).toEqual(told);
   });
 
+  it('restores no run the teacher’s tab says is over, nor one no other member saw, from a later account', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const everyone = [seeder, a, b];
+    const second = await start();
+    clock.nowMs = 50_000;
+    // The teacher stopped run 1 while a's laptop slept, then the server restarted: the teacher's tab is in no run.
+    const seederBack = await comeBack(second, seeder, null, manifest, { latestRunNumber: 1 });
+    expect(seederBack.answer).toMatchObject({ ok: true, run: null });
+    // a wakes, its table still showing run 1 running: before, run 1 came back "running" and Start was refused.
+    const aBack = await comeBack(second, a, runAsKnown(a, 5000, everyone), manifest, { latestRunNumber: 1 });
+    expect(aBack.answer).toMatchObject({ ok: true, run: null });
+    // A member makes up run 7: before, restored, and Start refused after every Stop.
+    const madeUp = { ...runAsKnown(b, 5000, everyone), runNumber: 7 };
+    const bBack = await comeBack(second, b, madeUp, manifest, { latestRunNumber: 7 });
+    expect(bBack.answer).toMatchObject({ ok: true, run: null });
+    expect(
+      await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG }),
+    ).toMatchObject({ ok: true });
+  });
+
   it('does not restore a run older than one its members saw', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];
