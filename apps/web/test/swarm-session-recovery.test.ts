@@ -251,6 +251,32 @@ describe('a write that fails for lack of room', () => {
   });
 });
 
+describe('a run refused for room at its start', () => {
+  it('deletes the tab’s older runs of the swarm, whose room its message counted as free', async () => {
+    const MiB = 1024 * 1024;
+    const room = { quotaBytes: 10_000 * MiB };
+    const estimate: EstimateStorage = async () => ({ quota: room.quotaBytes, usage: 0 });
+    const { seeder, page, store, storedChunks, join } = await classroom({ estimate });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 8);
+    first.leave({ keepStoredChunks: true }); // reloaded: it takes its 8 chunks up
+    const tab = page();
+    await join(tab);
+    await until(() => tab.phase === 'running' && tab.resumedChunks === 8, 'run 1 with its 8 chunks');
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await until(() => tab.phase === 'waiting', 'run 1 stopped');
+    room.quotaBytes = 5 * MiB; // the disk filled meanwhile
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => tab.phase === 'failed', 'run 2 refused for room');
+    expect(tab.error).toMatch(/browser storage/);
+    // Before, run 1's chunks stayed (for an hour), and the retry the message asks for failed again.
+    await until(async () => (await storedChunks(1)) === 0, 'run 1’s chunks deleted');
+  });
+});
+
 describe('a tab reloaded once its run was over', () => {
   it('says it is checking the file it kept while it reads it back, then offers it', async () => {
     const seen: boolean[] = [];
@@ -320,6 +346,35 @@ describe('a run stopped while a tab opened its store', () => {
     expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
       await noblePageSha256(file.bytes),
     );
+  }, 30_000);
+});
+
+describe('a run stopped while a reloaded tab checked its chunks, and the next one started', () => {
+  it('leaves the page on the next run once the check ends', async () => {
+    let slow = false;
+    const storageSha256: Sha256 = async (bytes) => {
+      if (slow) await new Promise((resolve) => setTimeout(resolve, 200));
+      return noblePageSha256(bytes);
+    };
+    const { seeder, page, store, join } = await classroom({ storageSha256 });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 12);
+    first.leave({ keepStoredChunks: true }); // reloaded mid-run: its check reads 12 chunks back (2.4 s here)
+    slow = true;
+    const tab = page();
+    await join(tab);
+    await until(() => tab.checkingStoredChunks, 'the check of run 1 under way');
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await until(() => tab.latestSwarmProgress?.run?.phase === 'stopped', 'the stop heard');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true); // its fresh store opens first
+    await until(() => tab.phase === 'running' && tab.ownRun?.started.runNumber === 2, 'run 2 under way');
+    await until(() => tab.storesOpening === 0, 'run 1’s check over');
+    // Before, the stopped start's end set the page waiting ("Run 2 stopped", no rates) while run 2 went on.
+    expect(tab.phase).toBe('running');
   }, 30_000);
 });
 

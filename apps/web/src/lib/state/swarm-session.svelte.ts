@@ -852,7 +852,9 @@ export class SwarmSession implements RunController {
         if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
         if (opened)
           this.#runEngine(started, settings, { store: opened.store, seeding: false, heldChunks: opened.held });
-        else if (!this.#over && this.#startingRunNumber === undefined) this.#startCancelled();
+        // Cancelled, and nothing newer starting or taken up since (a newer run's fresh store may open first: its
+        // page was set waiting while it ran, found by review).
+        else if (!this.#over && this.#startingRunNumber === undefined && this.#run === previous) this.#startCancelled();
       },
       (error: unknown) => {
         // IndexedDB failed under the open or the check of what a reload kept (site data cleared, a chunk
@@ -918,7 +920,9 @@ export class SwarmSession implements RunController {
         // unloading: then it is kept for the next visit, which may already have opened it again (Back, then
         // Forward); or it holds the whole file (a reloaded tab's) of a run stopped while it was checked: it is
         // offered for Save then (`#startCancelled`), where it was deleted, the file of a run that finished.
-        const newer = this.#startingRunNumber !== undefined && this.#startingRunNumber !== started.runNumber;
+        const newer =
+          (this.#startingRunNumber !== undefined && this.#startingRunNumber !== started.runNumber) ||
+          (this.#run?.runNumber ?? 0) > started.runNumber;
         const keep = this.#over ? this.#leftKeepingChunks : !newer && opened.held.isComplete;
         if (!keep) void this.#storage?.forget(opened.store.storeKey);
       }
