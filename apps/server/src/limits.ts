@@ -124,10 +124,10 @@ export const DEFAULT_MAX_SWARMS = 1000;
  * What the largest valid message needs, and no more: a `swarm:restore` (a tab registering its swarm again
  * after a restart), whose manifest lists `MAX_CHUNK_COUNT` (16,384) SHA-256s, 67 bytes each in JSON (64 hex
  * digits, quotes, comma), 1,097,728 bytes, and whose resumed run lists up to `MAX_RESUMED_PARTICIPANTS` (256)
- * participants, 224 bytes each at their longest (216 with the links set by control); 8 KiB more holds everything
+ * participants, 224 bytes each at their longest (210 with their settings in the run); 8 KiB more holds everything
  * else (a 255-character name is at most 765 bytes of UTF-8, the keys, seal, run config and settings a few
  * hundred, socket.io's framing a few dozen). 1,163,264 bytes, about 1.11 MiB (the largest restore measures
- * 1,155,025): a larger packet cannot be a valid request, so socket.io disconnects its sender unread. Sized for
+ * 1,153,489): a larger packet cannot be a valid request, so socket.io disconnects its sender unread. Sized for
  * `swarm:create` alone, the cap cut off the largest restores, and their tabs could never register their swarm
  * again (found by review).
  */

@@ -315,8 +315,9 @@ interface MutableParticipant {
    */
   own?: PeerOverride;
   /**
-   * Its settings are the links a screen in control set for it, as the controller's tab described the run it
-   * restored (`linksByControl`): a resume's own claim does not replace them. Absent: not so.
+   * Its settings are those the controller's tab described for it in the run it restored (`settings` of a listed
+   * participant, the links a screen in control set among them): a resume's own claim does not replace them.
+   * Absent: not so.
    */
   byControl?: boolean;
   completedAfterMs: number | null;
@@ -849,12 +850,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
             flagged: null,
             keyDigest: null,
           };
-          const links = inControl ? listed.linksByControl : undefined;
-          const settings: PlaceSettings = links
-            ? { asGiven: settingsInRun(resumed.config, links, true, listed.role) }
-            : { own: {} };
+          const told = inControl ? listed.settings : undefined;
+          const settings: PlaceSettings = told ? { asGiven: told } : { own: {} };
           const participant = addParticipant(awaited, run, { settings, awaiting: true });
-          if (links) participant.byControl = true;
+          if (told) participant.byControl = true;
         }
         run.configByMember = !inControl;
         live = run;
@@ -1009,15 +1008,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           if (participant.own) participant.settings = settingsInRun(config, participant.own, false, participant.role);
         }
       }
-      // The links a screen in control set stand as set: a student's tab restating the 1 MB/s its teacher gave it
-      // had them clamped to the run's caps, its engine running at 1 MB/s, and was flagged (found by review).
+      // The controller's table says each participant's settings in the run, the links a screen in control set among
+      // them: a student's tab restating the 1 MB/s its teacher gave it had them clamped to the run's caps, its engine
+      // running at 1 MB/s, and was flagged (found by review).
       for (const listed of resumed.participants) {
         const participant = live.participants.get(listed.peerId);
-        if (!listed.linksByControl || !participant || participant.role !== listed.role) continue;
+        if (!listed.settings || !participant || participant.role !== listed.role) continue;
         // Only a place awaited or claimed: settings the server told a member (it joined, or took its place back)
         // are what its engine runs with, and rewritten they got it flagged (found by review).
         if (!participant.awaiting && participant.own === undefined) continue;
-        participant.settings = settingsInRun(live.config, listed.linksByControl, true, participant.role);
+        participant.settings = listed.settings;
         delete participant.own;
         participant.byControl = true;
       }

@@ -789,7 +789,7 @@ describe('a swarm after the server restarted', () => {
         participants: everyone.map((tab) => ({
           peerId: tab.peerId,
           role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
-          ...(tab === a && { linksByControl: fast }),
+          ...(tab === a && { settings: { ...fast, leaveOnComplete: false } }),
         })),
       };
       const aRun = {
@@ -841,7 +841,9 @@ describe('a swarm after the server restarted', () => {
       participants: everyone.map((tab) => ({
         peerId: tab.peerId,
         role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
-        ...(tab === a && { linksByControl: { uploadBytesPerSec: 20_000, downloadBytesPerSec: 20_000 } }),
+        ...(tab === a && {
+          settings: { uploadBytesPerSec: 20_000, downloadBytesPerSec: 20_000, leaveOnComplete: false },
+        }),
       })),
     };
     await comeBack(second, seeder, seederRun, manifest);

@@ -150,15 +150,13 @@ export const resumedRunSchema = z
     /** Since the run started, on the same clock, when this tab held the whole file; null if not yet. */
     completedAfterMs: z.number().min(0).max(MAX_RESUMED_RUN_MS).nullable(),
     /**
-     * The participants of the latest progress table this tab saw (present ones), with the links a screen in control
-     * set for each (`linksByControl`: its row's `override` where `overrideByControl`), which the server believes
-     * only from a resume holding the control secret.
+     * The participants of the latest progress table this tab saw (present ones), with each one's settings in the run
+     * as that table showed them (`settings`), which the server believes only from a resume holding the control
+     * secret: the links a screen in control set stand then.
      */
     participants: z
       .array(
-        z
-          .object({ peerId: peerIdSchema, role: peerRoleSchema, linksByControl: peerOverrideSchema.optional() })
-          .strict(),
+        z.object({ peerId: peerIdSchema, role: peerRoleSchema, settings: peerRunSettingsSchema.optional() }).strict(),
       )
       .max(MAX_RESUMED_PARTICIPANTS),
   })

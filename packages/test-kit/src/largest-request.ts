@@ -28,7 +28,7 @@ export async function largestCreateRequest(config?: RunConfig): Promise<SwarmCre
 
 /**
  * The largest `swarm:restore` the protocol allows: the largest create's manifest, and every other field at
- * its longest (`MAX_RESUMED_PARTICIPANTS` participants with 64-character peer ids and links set by control, the
+ * its longest (`MAX_RESUMED_PARTICIPANTS` participants with 64-character peer ids and their settings, the
  * longest run config,
  * a resumed run, the settings a member remembers). Larger than the largest create by about 28 KB: what the
  * server's `maxEventBytes` must hold too, or a tab re-registering its swarm after a restart is cut off by the
@@ -56,7 +56,7 @@ export async function largestRestoreRequest(config: RunConfig): Promise<SwarmRes
       participants: Array.from({ length: MAX_RESUMED_PARTICIPANTS }, (_, index) => ({
         peerId: id(index),
         role: 'leecher' as const,
-        linksByControl: settings,
+        settings,
       })),
     },
     latestRunNumber: MAX_RUN_NUMBER,

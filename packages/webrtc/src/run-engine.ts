@@ -195,13 +195,13 @@ export class RunEngine {
       (shown.runNumber > this.runNumber || (shown.runNumber === this.runNumber && shown.phase !== 'running'))
     )
       return null;
-    // With the links a screen in control set for each, as they stand in this run (its settings there: a link set
-    // during the run is for the next one), which a restarted server believes from its controller only.
+    // With each one's settings in this run as the table shows them (the links a screen in control set among them;
+    // a row's own links are for the next run), which a restarted server believes from its controller only.
     const inRun = new Map(latest?.run?.participants.map((participant) => [participant.peerId, participant.settings]));
     const members =
-      latest?.peers.map(({ peerId, role, overrideByControl }) => {
-        const settings = overrideByControl === true ? inRun.get(peerId) : undefined;
-        return { peerId, role, ...(settings && { linksByControl: settings }) };
+      latest?.peers.map(({ peerId, role }) => {
+        const settings = inRun.get(peerId);
+        return { peerId, role, ...(settings && { settings }) };
       }) ?? [];
     return this.resumedRun(members.slice(0, MAX_RESUMED_PARTICIPANTS));
   }
