@@ -627,6 +627,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // Not only the request that registered it again: one whose tab knew no run at that moment (a reloaded tab still
     // checking its chunks) registered the swarm with none, and every later account of the run going on was ignored,
     // its measurement lost on every screen (found by review). Once a run goes on, the first account stands.
+    // Noted first: a controller's account that a run restored from members' accounts is over ends it before this
+    // member's answer is made.
+    swarm.runs.noteAccount(member.peerId, inControl, input.run?.runNumber ?? null, input.latestRunNumber);
     const later =
       !restoredSwarm &&
       input.run !== null &&
@@ -637,7 +640,6 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       (restoredSwarm || later) && input.run && believable
         ? swarm.runs.restore(member, input.run, inControl)
         : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl);
-    swarm.runs.noteAccount(member.peerId, inControl, input.run?.runNumber ?? null, input.latestRunNumber);
     return {
       ok: true,
       swarm,

@@ -409,6 +409,10 @@ export interface AbandonedPlace {
   readonly counted?: boolean;
 }
 
+/** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
+export const OVER_BEFORE_THE_RESTART =
+  'the signalling server restarted, and the swarm’s controller said this run was over before it did';
+
 /** Why a restored run ends when none of its leechers came back. */
 export const NOBODY_CAME_BACK =
   'the signalling server restarted during the run and none of its leechers registered again in time';
@@ -972,13 +976,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     noteAccount(peerId, inControl, runNumber, latestRunNumber) {
       if (!takesMemory) return;
-      const saw = Math.max(runNumber ?? 0, latestRunNumber ?? 0);
       if (inControl) {
+        const saw = Math.max(runNumber ?? 0, latestRunNumber ?? 0);
         controlSawUpTo = Math.max(controlSawUpTo ?? 0, saw);
         controlEndedUpTo = Math.max(controlEndedUpTo, runNumber === null ? saw : runNumber - 1);
-      } else if (seenBy.size < maxDepartedParticipants * 4 || seenBy.has(peerId)) {
-        seenBy.set(peerId, Math.max(seenBy.get(peerId) ?? 0, Math.min(saw, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER)));
+        // A run restored from members' accounts alone that the controller's tab says is over ends: a stale tab's
+        // run, which the teacher had stopped, came back "running" and blocked Start (found by review).
+        if (live?.configByMember === true && live.runNumber <= controlEndedUpTo)
+          end(live, 'interrupted', null, OVER_BEFORE_THE_RESTART);
+        return;
       }
+      // Only the run it is in: a classmate in no run (it saw the Stop) is no evidence a run goes on.
+      if (runNumber === null) return;
+      if (seenBy.size < maxDepartedParticipants * 4 || seenBy.has(peerId))
+        seenBy.set(peerId, Math.max(seenBy.get(peerId) ?? 0, Math.min(runNumber, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER)));
     },
 
     mayRestoreLater(peerId, runNumber, inControl) {

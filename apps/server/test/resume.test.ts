@@ -876,6 +876,31 @@ describe('a swarm after the server restarted', () => {
     ).toMatchObject({ ok: true });
   });
 
+  it('lets no stale tab’s run block Start, whoever comes back first', async () => {
+    for (const staleFirst of [false, true]) {
+      const { seeder, a, b, manifest } = await swarmInRun();
+      const everyone = [seeder, a, b];
+      const second = await start();
+      clock.nowMs = 50_000;
+      // Run 1 was stopped while a's laptop slept; b saw the Stop. b, or the stale a, registers the swarm again.
+      if (!staleFirst) {
+        const bBack = await comeBack(second, b, null, manifest, { latestRunNumber: 1 });
+        expect(bBack.answer).toMatchObject({ ok: true, run: null });
+      }
+      const aBack = await comeBack(second, a, runAsKnown(a, 5000, everyone), manifest, { latestRunNumber: 1 });
+      // A classmate in no run is no evidence that run 1 goes on: before, restored "running".
+      if (!staleFirst) expect(aBack.answer).toMatchObject({ ok: true, run: null });
+      // The teacher's tab is in no run: a run restored from a stale account alone ends.
+      const seederBack = await comeBack(second, seeder, null, manifest, { latestRunNumber: 1 });
+      expect(seederBack.answer).toMatchObject({ ok: true, run: null });
+      expect(
+        await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG }),
+      ).toMatchObject({ ok: true, runNumber: 2 });
+      await second.close();
+      servers.splice(servers.indexOf(second), 1);
+    }
+  });
+
   it('does not restore a run older than one its members saw', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];
