@@ -345,11 +345,12 @@ interface MutableParticipant {
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
   /**
-   * False until it reported progress in the run (a chunk, or bytes sent or received): leaving before that, it never
-   * took part (no abandoned download, not among `mostParticipants`). Absent in a record stored before it was kept
-   * (taken as reported).
+   * False for a newcomer until it took part (`tookPart`): leaving before that, it is no abandoned download, and not
+   * among `mostParticipants`. Absent: it took part (there at the start, restored, or in a record stored before).
    */
   reported?: boolean;
+  /** A newcomer that reported progress but has not taken part yet (see `tookPart`); absent: none yet. */
+  progressed?: boolean;
 }
 
 interface LiveRun {
@@ -635,6 +636,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
     addParticipant(member, run, undefined, abandoned?.tookPartAtMs, !counted);
   };
+
+  /**
+   * Whether a participant took part in the run: one there at its start or restored did; a newcomer once it reported
+   * progress and either stayed `WITNESS_SILENCE_MS` or was sent something by another participant. A puppet joining,
+   * reporting one byte and leaving, again and again, still counted an abandoned download each time (found by review).
+   */
+  const tookPart = (run: LiveRun, participant: MutableParticipant): boolean =>
+    participant.reported !== false ||
+    (participant.progressed === true &&
+      (since(nowMs(), participant.tookPartAtMs) >= WITNESS_SILENCE_MS ||
+        run.witnesses.witnessed(participant.peerId) > 0));
 
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
   const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
@@ -929,7 +941,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // abandoned download, and no participant (one socket joining and leaving 64 times showed "64 left before
         // completing" on every screen and in the export; found by review).
         if (participant.flagged === null) {
-          const counted = participant.reported !== false;
+          const counted = tookPart(live, participant);
           if (counted) live.abandonedLeechers++;
           else live.participantsEver--;
           live.abandoned.delete(peerId);
@@ -1037,12 +1049,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     report(peerId, report) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || report.runNumber !== live.runNumber) return;
-      // A newcomer takes part once it reports progress (a chunk, or bytes either way): a puppet sending an empty
-      // report in each join/leave cycle still counted (found by review).
-      const progressed = report.chunksHeld > 0 || report.uploadedBytes > 0 || report.downloadedBytes > 0;
-      if (participant.reported === false && progressed) {
-        participant.reported = true;
-        mostParticipants = Math.max(mostParticipants, live.participantsEver);
+      // A newcomer takes part once it reports progress and stayed, or was sent something (`tookPart`).
+      if (participant.reported === false) {
+        if (report.chunksHeld > 0 || report.uploadedBytes > 0 || report.downloadedBytes > 0)
+          participant.progressed = true;
+        if (tookPart(live, participant)) {
+          participant.reported = true;
+          mostParticipants = Math.max(mostParticipants, live.participantsEver);
+        }
       }
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;

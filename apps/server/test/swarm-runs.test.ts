@@ -9,6 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { memberKeyDigestOf } from '../src/control-secret';
 import { createSwarmRuns, type RunMember, type SwarmRuns, type SwarmRunsState } from '../src/swarm-runs';
+import { WITNESS_SILENCE_MS } from '../src/witness-ledger';
 
 const SHAPED: RunConfig = {
   mode: 'client-server',
@@ -419,8 +420,8 @@ describe('swarm runs', () => {
     });
     expect(runs.contextOf('c', 2)).toBeUndefined();
     expect(runs.contextOf('c', null)).toBeUndefined();
-    expect(runs.mostParticipants).toBe(3); // a newcomer counts once it reports
-    at(2100).report('c', reportFor(1, false));
+    expect(runs.mostParticipants).toBe(3); // a newcomer counts once it took part: progress, and a while in the run
+    at(1500 + WITNESS_SILENCE_MS).report('c', reportFor(1, false));
     expect(runs.mostParticipants).toBe(4);
     runs.stop();
     at(3000).start({ ...SHAPED, mode: 'p2p' }, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
@@ -428,22 +429,24 @@ describe('swarm runs', () => {
     expect(runs.mostParticipants).toBe(4);
   });
 
-  it('counts no newcomer that leaves before it reported progress as an abandoned download, nor among the most participants', () => {
+  it('counts no newcomer that leaves before it took part as an abandoned download, nor among the most participants', () => {
     const { at, runs } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
     // One socket joining and leaving, again and again, with an empty report in each cycle or none: every screen and
     // the export said "64 left before completing", and the bounds on every later report counted 66 participants.
     const empty = { ...reportFor(1, false, 0), chunksHeld: 0, uploadedBytes: 0 };
+    const oneByte = { ...empty, downloadedBytes: 1 };
     for (let cycle = 0; cycle < 64; cycle++) {
       at(1100 + cycle).join(leecher(`puppet-${cycle}`));
-      if (cycle % 2 === 0) runs.report(`puppet-${cycle}`, empty);
+      if (cycle % 3 > 0) runs.report(`puppet-${cycle}`, cycle % 3 === 1 ? empty : oneByte);
       runs.leave(`puppet-${cycle}`);
     }
     expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 0 });
     expect(runs.mostParticipants).toBe(2);
-    // One that reported took part: its leaving is an abandoned download, as before.
+    // One that reported progress and stayed took part: its leaving is an abandoned download, as before.
     at(2000).join(leecher('b'));
     at(2100).report('b', reportFor(1, false));
+    at(2000 + WITNESS_SILENCE_MS).report('b', reportFor(1, false));
     runs.leave('b');
     expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 1 });
     expect(runs.mostParticipants).toBe(3);
