@@ -322,6 +322,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
                 return { ok: true as const, ...again, memberKey, joinCode, others: [], rebound: true };
               }
               if (followed) return refuse('already-in-swarm');
+              // At its address's limit, a join may go on only to take back its own away place there (the seat is
+              // that place's): refused, it must not have given the place up first (found by review).
+              const awayAt =
+                formerPlace === undefined
+                  ? undefined
+                  : registry.awayAddressOf(swarmId, formerPlace.peerId, formerKeyDigest!);
+              if (awayAt !== address && !world.quotas.canJoin(address, swarmId))
+                return refuse('swarm-full-for-address');
               // A reloaded page whose old place is away (its leave never reached the server: a crash, a phone that
               // discarded the tab, a reload while the connection was down) takes it back at once, as a reload's:
               // it was given a new place, its kept chunks refused as faster than its caps, the student flagged on
@@ -331,8 +339,6 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
                   ? undefined
                   : registry.giveUpAway(swarmId, formerPlace.peerId, formerKeyDigest!);
               if (departedAway) releaseDeparted(world, departedAway);
-              // (After that: the seat its own away place held is the page's, at its address's limit too.)
-              if (!world.quotas.canJoin(address, swarmId)) return refuse('swarm-full-for-address');
               // A reloaded tab gets its place in the run back, by its key; any other join a new place.
               const takingBack =
                 formerPlace !== undefined && registry.mayTakeBack(swarmId, formerPlace.peerId, formerKeyDigest!);

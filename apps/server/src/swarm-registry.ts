@@ -289,6 +289,8 @@ export interface SwarmRegistry {
    * would, unless it is the swarm's last; undefined if no away member holds that id and key.
    */
   giveUpAway(swarmId: SwarmId, peerId: PeerId, keyDigest: Buffer): LeaveOutcome | undefined;
+  /** The address of the away member `giveUpAway` would give up (`peerId` with that key); undefined if none. */
+  awayAddressOf(swarmId: SwarmId, peerId: PeerId, keyDigest: Buffer): AddressKey | undefined;
   /** A member takes its place back on `input.socketId` (see `ResumeOutcome`). */
   resume(input: ResumeInput): ResumeOutcome;
   /**
@@ -549,6 +551,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
   };
 
+  /** The member `peerId` if it is away and holds that key, unless it is the swarm's last (`giveUpAway`). */
+  const awayWithKey = (
+    swarm: MutableSwarm | undefined,
+    peerId: PeerId,
+    keyDigest: ControlDigest,
+  ): MemberState | undefined => {
+    const member = swarm?.members.get(peerId);
+    if (!swarm || !member || member.socketId !== null || swarm.members.size < 2) return undefined;
+    return sameControlDigest(member.keyDigest, keyDigest) ? member : undefined;
+  };
+
   /** `known` is on `socketId` now (it resumed, or asked again to join): nothing else changes. */
   const rebind = (
     swarm: MutableSwarm,
@@ -756,10 +769,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
 
     giveUpAway(swarmId, peerId, keyDigest) {
       const swarm = swarms.get(swarmId);
-      const member = swarm?.members.get(peerId);
-      if (!swarm || !member || member.socketId !== null || swarm.members.size < 2) return undefined;
-      if (!sameControlDigest(member.keyDigest, keyDigest)) return undefined;
-      return remove(swarm, member);
+      const member = awayWithKey(swarm, peerId, keyDigest);
+      return swarm && member ? remove(swarm, member) : undefined;
+    },
+
+    awayAddressOf(swarmId, peerId, keyDigest) {
+      return awayWithKey(swarms.get(swarmId), peerId, keyDigest)?.address;
     },
 
     rejoin(swarmId, input) {

@@ -221,6 +221,31 @@ describe('a member whose connection drops', () => {
       expect(
         await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace }),
       ).toMatchObject({ ok: true, peerId: joinedA.peerId });
+      // From another address at its limit it is refused, and its away place is left as it was (it was given up
+      // first: the others told it left, an abandoned download counted).
+      dropConnection(page);
+      await latestProgress(
+        seeder.received,
+        (t) => t.peers.find((peer) => peer.peerId === joinedA.peerId)?.away === true,
+        'away again',
+      );
+      for (let index = 0; index < 2; index++)
+        expect(
+          (
+            await (
+              await server.connect({ address: '10.0.0.7' })
+            )
+              .timeout(WAIT_MS)
+              .emitWithAck('swarm:join', { swarmId: seeder.swarmId })
+          ).ok,
+        ).toBe(true);
+      const elsewhere = await server.connect({ address: '10.0.0.7' });
+      const leftBefore = seeder.received.left.length;
+      expect(
+        await elsewhere.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace }),
+      ).toMatchObject({ ok: false, error: { code: 'swarm-full-for-address' } });
+      await roundTrip(seeder.client);
+      expect(seeder.received.left).toHaveLength(leftBefore);
     } finally {
       await server.close();
     }
