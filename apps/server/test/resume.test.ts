@@ -2,8 +2,10 @@ import {
   DEFAULT_RUN_CONFIG,
   MAX_RUN_NUMBER,
   resolvePeerSettings,
+  type PeerRunSettings,
   type ProgressReport,
   type ResumedRun,
+  type RunConfig,
   type SwarmProgress,
   type SwarmResumeRequest,
 } from '@swarmlab/protocol';
@@ -71,6 +73,28 @@ function runAsKnown(
     participants: participants.map((other) => ({
       peerId: other.peerId,
       role: other.controlSecret === undefined ? 'leecher' : 'seeder',
+    })),
+  };
+}
+
+/**
+ * Run 1 with `config` as the controller's tab (`seeder`) knows it, 5 s in: its table's participants, each with its
+ * settings in the run where `settingsOf` names them.
+ */
+function controllerRun(
+  seeder: Tab,
+  participants: readonly Tab[],
+  config: RunConfig,
+  settingsOf: Readonly<Record<string, PeerRunSettings>>,
+): ResumedRun {
+  return {
+    ...runAsKnown(seeder, 5000, participants),
+    config,
+    settings: resolvePeerSettings(config, {}, 'seeder'),
+    participants: participants.map((tab) => ({
+      peerId: tab.peerId,
+      role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
+      ...(settingsOf[tab.peerId] && { settings: settingsOf[tab.peerId] }),
     })),
   };
 }
@@ -807,16 +831,7 @@ describe('a swarm after the server restarted', () => {
       const second = await start();
       clock.nowMs = 50_000;
       // The teacher gave `a` 1 MB/s; its tab's engine runs at that, and restates it.
-      const seederRun = {
-        ...runAsKnown(seeder, 5000, everyone),
-        config: capped,
-        settings: resolvePeerSettings(capped, {}, 'seeder'),
-        participants: everyone.map((tab) => ({
-          peerId: tab.peerId,
-          role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
-          ...(tab === a && { settings: { ...fast, leaveOnComplete: false } }),
-        })),
-      };
+      const seederRun = controllerRun(seeder, everyone, capped, { [a.peerId]: { ...fast, leaveOnComplete: false } });
       const aRun = {
         ...runAsKnown(a, 5000, everyone),
         config: capped,
@@ -859,18 +874,9 @@ describe('a swarm after the server restarted', () => {
     const told = joined.run?.settings[a.peerId];
     expect(told?.uploadBytesPerSec).toBe(100_000);
     // The teacher's tab comes back saying it gave a 20 kB/s.
-    const seederRun = {
-      ...runAsKnown(seeder, 5000, everyone),
-      config: capped,
-      settings: resolvePeerSettings(capped, {}, 'seeder'),
-      participants: everyone.map((tab) => ({
-        peerId: tab.peerId,
-        role: tab === seeder ? ('seeder' as const) : ('leecher' as const),
-        ...(tab === a && {
-          settings: { uploadBytesPerSec: 20_000, downloadBytesPerSec: 20_000, leaveOnComplete: false },
-        }),
-      })),
-    };
+    const seederRun = controllerRun(seeder, everyone, capped, {
+      [a.peerId]: { uploadBytesPerSec: 20_000, downloadBytesPerSec: 20_000, leaveOnComplete: false },
+    });
     await comeBack(second, seeder, seederRun, manifest);
     const table = await latestProgress(
       bBack.tab.received,
