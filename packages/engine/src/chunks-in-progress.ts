@@ -28,10 +28,11 @@ export interface ChunksInProgressComponents {
    */
   readonly soleSourceStalled?: (assembly: ChunkAssembly) => boolean;
   /**
-   * Endgame: whether `requesterId` would deliver block `blockIndex` of `chunkIndex` far sooner than `askerId`, which
-   * was asked for it (`overtakes`): that request then does not count against `endgameMaxRequestsPerBlock`.
+   * Endgame, for peer `requesterId`: whether it would deliver block `blockIndex` of `chunkIndex` far sooner than
+   * `askerId`, which was asked for it (`overtakes`): that request then does not count against
+   * `endgameMaxRequestsPerBlock`. Made once per look for a block, so the requester's own estimate is made once.
    */
-  readonly overtakes?: (requesterId: string, askerId: string, chunkIndex: number, blockIndex: number) => boolean;
+  readonly overtakerFor?: (requesterId: string) => (askerId: string, chunkIndex: number, blockIndex: number) => boolean;
 }
 
 /** Where a chunk we lack stands. */
@@ -120,16 +121,16 @@ export class ChunksInProgress {
     if (chunkIndex !== undefined) return this.#begin(chunkIndex, peerId);
     const inEndgame = have.count + this.#storingCount + this.#assemblies.size === have.chunkCount;
     if (!inEndgame) return undefined;
+    const overtaker = this.#c.overtakerFor?.(peerId);
     for (const assembly of this.#assemblies.values()) {
       if (assembly.verifying || !holdings.has(column, assembly.chunkIndex)) continue;
       // A copy that must come from one peer takes no duplicate from another.
       if (assembly.soleSource !== undefined) continue;
-      const { overtakes } = this.#c;
       const chunkIndex = assembly.chunkIndex;
       const block = assembly.nextDuplicate(
         peerId,
         config.endgameMaxRequestsPerBlock,
-        overtakes && ((askerId, blockIndex) => overtakes(peerId, askerId, chunkIndex, blockIndex)),
+        overtaker && ((askerId, blockIndex) => overtaker(askerId, chunkIndex, blockIndex)),
       );
       if (block) return { assembly, block };
     }

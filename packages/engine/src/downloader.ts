@@ -97,16 +97,18 @@ export class Downloader {
       // A block trickling from a slow peer is asked of a peer that would bring it far sooner, however many slow
       // peers hold it: two peers at the lowest cap asked for a block held a small swarm's last chunk for 20 s, the run
       // at 1.6–2.4 × D_p2p (the simulator: up to 5.2 ×, slower than client-server; found by review).
-      overtakes: (requesterId, askerId, chunkIndex, blockIndex): boolean => {
+      overtakerFor: (requesterId) => {
         const requester = sessions.get(requesterId);
-        const asker = sessions.get(askerId);
-        if (!requester || !asker) return asker === undefined;
         const nowMs = components.clock.nowMs();
-        const { offsetBytes, lengthBytes } = this.#inProgress.assembly(chunkIndex)!.block(blockIndex);
-        return overtakes(
-          msToDeliverAnother(requester, lengthBytes, nowMs),
-          msUntilDelivered(asker, blockKey(chunkIndex, offsetBytes), nowMs),
-        );
+        // The requester's own estimate, made once, when first needed (a full block: the last may be shorter).
+        let requesterMs: number | undefined;
+        return (askerId, chunkIndex, blockIndex): boolean => {
+          const asker = sessions.get(askerId);
+          if (!requester || !asker) return asker === undefined;
+          requesterMs ??= msToDeliverAnother(requester, config.blockBytes, nowMs);
+          const key = blockKey(chunkIndex, blockIndex * config.blockBytes);
+          return overtakes(requesterMs, msUntilDelivered(asker, key, nowMs));
+        };
       },
     }));
     this.#verifier = new ChunkVerifier({
