@@ -42,6 +42,13 @@ test('the signalling server killed and restarted mid-run: every screen ends with
       await page.getByTestId('display-name-save').click();
     }
     for (const name of names) await expect(overview.getByTestId('card-name').filter({ hasText: name })).toHaveCount(1);
+    // The teacher gives Ada 500 kB/s, past the run's 300: hers to keep, not Ada's to change.
+    const adaRow = (page: Page) => page.getByTestId('swarm-peer').filter({ hasText: 'Ada' });
+    await adaRow(seeder).getByTestId('edit-peer').click();
+    await seeder.getByTestId('peer-cap-up').fill('500kB/s');
+    await seeder.getByTestId('peer-save').click();
+    await expect(adaRow(seeder).getByTestId('peer-links')).toContainText(/u 500 ?kB\/s/);
+    await expect(adaRow(leechers[0]!).getByTestId('edit-peer')).toHaveCount(0);
 
     await startRun(seeder);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -78,6 +85,11 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     for (const page of [seeder, ...leechers]) await expect(page.getByTestId('signalling-notice')).toHaveCount(0);
     // The restarted server had forgotten every name: each tab told its own again, whoever registered the swarm.
     for (const name of names) await expect(overview.getByTestId('card-name').filter({ hasText: name })).toHaveCount(1);
+    // And the links the teacher set stand for the next run, still hers: before, Ada's tab restated them as its own,
+    // and the next run clamped them to 300 kB/s (and Ada could change them).
+    for (const page of [seeder, leechers[0]!])
+      await expect(adaRow(page).getByTestId('peer-links')).toContainText(/u 500 ?kB\/s/);
+    await expect(adaRow(leechers[0]!).getByTestId('edit-peer')).toHaveCount(0);
   } finally {
     await server.kill();
   }

@@ -426,7 +426,7 @@ export class HeadlessSession {
     return rejoinRequestOf(
       membership,
       this.#run?.resumedRunAfter(this.#latestProgress) ?? null,
-      swarmMemoryOf(this.#latestProgress, membership.peerId, this.#run?.runNumber),
+      swarmMemoryOf(this.#latestProgress, membership.peerId, this.#run?.runNumber, membership.control !== undefined),
     );
   }
 

@@ -11,7 +11,7 @@ import {
 import type { AddressKey } from './address-quotas';
 import { jsonBytes, type AnswerBudgets } from './answer-budgets';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
-import type { ServerLimits } from './limits';
+import { MAX_RESUME_PAYLOAD_BYTES, type ServerLimits } from './limits';
 import type { MemberGrace } from './member-grace';
 import type { MembershipTurn } from './membership-turn';
 import type { ProgressBroadcaster } from './progress-broadcaster';
@@ -76,6 +76,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     latestRunNumber: request.latestRunNumber,
     override: request.override,
     config: request.config,
+    controlLinks: request.controlLinks,
   });
 
   /**
@@ -139,7 +140,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     guardRequest<SwarmResumeRequest, SwarmResumed>(context, {
       event: 'swarm:resume',
       parse: withSchema(swarmResumeRequestSchema),
-      maxPayloadBytes: limits.maxSignalPayloadBytes,
+      maxPayloadBytes: Math.max(limits.maxSignalPayloadBytes, MAX_RESUME_PAYLOAD_BYTES),
       handle: (request, reply) =>
         inTurn(async () => {
           // Gone while it waited its turn (a client that gave up on it and reconnected): nobody to answer.

@@ -1,4 +1,5 @@
 import type { PeerFlag, PeerId, PeerOverride, PeerRole, ProgressReport, SwarmId, SwarmSeal } from '@swarmlab/protocol';
+import type { ControlLinksState } from './control-links';
 import type { DepartedMember } from './departed-members';
 import type { SwarmRunsState } from './swarm-runs';
 
@@ -46,4 +47,6 @@ export interface SwarmRecord {
   readonly runs: SwarmRunsState;
   /** Members that left, oldest first (`departed-members.ts`); absent in older records. */
   readonly departed?: readonly (readonly [PeerId, DepartedMember])[];
+  /** The controller's account of its links after a restart (`control-links.ts`); absent in older records. */
+  readonly controlLinks?: ControlLinksState;
 }

@@ -13,6 +13,7 @@ import {
   type SwarmId,
   type SwarmProgress,
   type SwarmSeal,
+  type SwarmResumeRequest,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
@@ -29,6 +30,7 @@ import {
   type SwarmRunsState,
 } from './swarm-runs';
 import type { AddressKey } from './address-quotas';
+import { ControlLinks, type ControlLinksState } from './control-links';
 import { DepartedMembers, type DepartedMember } from './departed-members';
 import type { SwarmRecord } from './swarm-record';
 
@@ -148,6 +150,7 @@ export interface ResumeInput {
   readonly latestRunNumber?: number | undefined;
   readonly override?: PeerOverride | undefined;
   readonly config?: RunConfig | undefined;
+  readonly controlLinks?: SwarmResumeRequest['controlLinks'];
   /** The resuming socket's network address. */
   readonly address?: AddressKey | undefined;
 }
@@ -404,6 +407,8 @@ interface MutableSwarm extends Swarm {
   readonly controlDigest: ControlDigest;
   /** Who may take back the ids of members that left, and the settings the controller gave them. */
   readonly departed: DepartedMembers;
+  /** The links the controller's tab said it had set, after a restart, for members not back yet. */
+  readonly controlLinks: ControlLinks;
 }
 
 /** Where a socket is: a member of a swarm (with its peer id) or a watcher of one (`peerId` null). */
@@ -507,6 +512,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     config: RunConfig,
     runsState?: SwarmRunsState,
     departed: readonly (readonly [PeerId, DepartedMember])[] = [],
+    controlLinks?: ControlLinksState,
   ): MutableSwarm => ({
     swarmId,
     contentId,
@@ -526,6 +532,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     }),
     controlDigest: controlDigestOfSeal(seal),
     departed: new DepartedMembers(limits.maxPeersPerSwarm * DEPARTED_MEMBERS_PER_SEAT, departed),
+    controlLinks: new ControlLinks(limits.maxPeersPerSwarm * DEPARTED_MEMBERS_PER_SEAT, controlLinks),
   });
 
   /** Takes `member` out of `swarm` (and its run), deleting the swarm when it empties. */
@@ -615,8 +622,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       role,
     );
     // Its own settings, which it may set itself anyway (`peer:configure`), or the controller set for it: before
-    // it left, whatever it restates without control (it may not change those: `links-set-by-control`), or now.
-    const controlOverride = swarm.departed.controlOverrideOf(member.peerId);
+    // it left (or before a restart, as the controller's tab said), whatever it restates without control (it may
+    // not change those: `links-set-by-control`), or now.
+    const controlOverride = swarm.departed.controlOverrideOf(member.peerId) ?? swarm.controlLinks.claim(member.peerId);
     const restated = input.override;
     if (controlOverride && (!inControl || restated === undefined || sameOverride(restated, controlOverride))) {
       member.override = controlOverride;
@@ -630,6 +638,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
     if (inControl && input.run) swarm.runs.adoptRunConfig(input.run);
+    // The links a screen in control set for members, for the runs to come: like the swarm's settings for the next
+    // run, from a member in control while no run started since the swarm was registered again.
+    if (inControl && input.controlLinks && swarm.runs.registeredAgainSinceRun)
+      swarm.controlLinks.takeAccount(input.controlLinks, (peerId) => swarm.members.get(peerId));
     presences.set(input.socketId, { swarmId: swarm.swarmId, peerId: member.peerId, inControl });
     // What it says of its run is believed where nobody else's account exists: it registered the swarm again
     // (the server had forgotten the run), or the run going on holds its place. A swarm the server never forgot
@@ -696,7 +708,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
       // A reloaded tab taking its place back gets the links the controller gave it, as a resume does.
-      const controlOverride = takingBack ? swarm.departed.controlOverrideOf(member.peerId) : undefined;
+      const controlOverride = takingBack
+        ? (swarm.departed.controlOverrideOf(member.peerId) ?? swarm.controlLinks.claim(member.peerId))
+        : undefined;
       if (controlOverride) {
         state.override = controlOverride;
         state.overrideByControl = true;
@@ -946,6 +960,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       // Links the controller gave a member are the experiment's: its own settings (its editor, its link's `?down=`
       // sent again as a reloaded tab joins) do not replace them. Before, they did, without a word (found by review).
       if (!presence.inControl && member.overrideByControl) return { ok: false, code: 'links-set-by-control' };
+      if (presence.inControl) swarm.controlLinks.settle(peerId);
       member.override = override;
       member.overrideByControl = byControl(override, presence.inControl);
       return { ok: true, swarmId: swarm.swarmId };
@@ -979,6 +994,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         })),
         runs: swarm.runs.exportState(),
         departed: swarm.departed.entries(),
+        controlLinks: swarm.controlLinks.state(),
       };
     },
 
@@ -992,6 +1008,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         record.runs.config,
         record.runs,
         record.departed,
+        record.controlLinks,
       );
       const imported: MutableSwarm = { ...swarm, createdAtMs: record.createdAtMs };
       for (const { inControl, keyDigest, entryKeyDigest, ...member } of record.members) {

@@ -138,6 +138,18 @@ describe('signalling server against hostile payloads', () => {
     });
   });
 
+  it('reads the largest valid swarm:resume (a controller listing the links it set for every member)', async () => {
+    harness = await startHarness();
+    const { manifest: _, contentId: __, ...resume } = await largestRestoreRequest(LONGEST_CONFIG);
+    expect(Buffer.byteLength(JSON.stringify(resume))).toBeGreaterThan(DEFAULT_LIMITS.maxSignalPayloadBytes);
+    const client = await harness.connect();
+    // Read and answered (the server knows no such swarm), not refused as too large.
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', resume)).toMatchObject({
+      ok: false,
+      error: { code: 'swarm-not-found' },
+    });
+  });
+
   it('refuses what cannot succeed before reading it: a member’s create, a create past the swarm cap', async () => {
     harness = await startHarness({ limits: { maxSwarms: 1 } });
     const [member, outsider] = [await harness.connectRaw(), await harness.connectRaw()];

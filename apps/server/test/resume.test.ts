@@ -853,6 +853,100 @@ describe('a swarm after the server restarted', () => {
     }
   });
 
+  it('keeps the links the controller set for a student for the runs to come, whichever tab is back first', async () => {
+    const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000, peerDownloadBytesPerSec: 100_000 };
+    const fast = { uploadBytesPerSec: 1_000_000, downloadBytesPerSec: 1_000_000 };
+    for (const controllerFirst of [true, false]) {
+      const { seeder, a, b, manifest } = await swarmInRun();
+      const second = await start();
+      clock.nowMs = 50_000;
+      // Run 1 was over. The teacher had given `a` 1 MB/s for the runs to come; both tabs' tables showed it as the
+      // controller's, and a's tab restates it as its own settings (`swarmMemoryOf`).
+      const seederMemory = { latestRunNumber: 1, config: capped, controlLinks: [{ peerId: a.peerId, override: fast }] };
+      const aMemory = { latestRunNumber: 1, override: fast };
+      const [first, firstMemory, then, thenMemory] = controllerFirst
+        ? [seeder, seederMemory, a, aMemory]
+        : [a, aMemory, seeder, seederMemory];
+      const firstBack = await comeBack(second, first, null, manifest, firstMemory);
+      const thenBack = await comeBack(second, then, null, manifest, thenMemory);
+      await comeBack(second, b, null, manifest, { latestRunNumber: 1 });
+      const [seederBack, aBack] = controllerFirst ? [firstBack, thenBack] : [thenBack, firstBack];
+      const table = await latestProgress(
+        seederBack.tab.received,
+        (progress) => progress.peers.length === 3,
+        'all back',
+      );
+      // Before, the student's own: no longer shown as the controller's, and clamped by the next run's caps.
+      expect(table.peers.find((p) => p.peerId === a.peerId)).toMatchObject({ override: fast, overrideByControl: true });
+      // The student may not change them.
+      expect(
+        await aBack.tab.client
+          .timeout(WAIT_MS)
+          .emitWithAck('peer:configure', { peerId: a.peerId, override: { uploadBytesPerSec: 5_000_000 } }),
+      ).toMatchObject({ ok: false, error: { code: 'links-set-by-control' } });
+      // The next run gives them as set, beside the caps for the others.
+      expect(await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('run:start', { config: capped })).toMatchObject({
+        ok: true,
+        runNumber: 2,
+      });
+      await waitUntil(() => aBack.tab.received.runsStarted.length > 0, 'run 2 started');
+      const started = aBack.tab.received.runsStarted[0];
+      expect(started?.settings[a.peerId]).toMatchObject(fast);
+      expect(started?.settings[b.peerId]?.uploadBytesPerSec).toBe(100_000);
+      await second.close();
+      servers.splice(servers.indexOf(second), 1);
+    }
+  });
+
+  it('takes the links from the controller’s first account only, never over links a screen in control set since', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const second = await start();
+    clock.nowMs = 50_000;
+    const fast = { uploadBytesPerSec: 1_000_000 };
+    const slow = { uploadBytesPerSec: 20_000 };
+    const seederBack = await comeBack(second, seeder, null, manifest, {
+      latestRunNumber: 1,
+      controlLinks: [{ peerId: a.peerId, override: fast }],
+    });
+    await comeBack(second, a, null, manifest, { latestRunNumber: 1 });
+    // The teacher sets a's links to 20 kB/s on the restarted server.
+    expect(
+      await seederBack.tab.client.timeout(WAIT_MS).emitWithAck('peer:configure', { peerId: a.peerId, override: slow }),
+    ).toEqual({ ok: true });
+    // A second tab in control comes back with an older table (a's 1 MB/s; b's 1 MB/s, which nobody set since).
+    await comeBack(second, b, null, manifest, {
+      control: seeder.controlSecret!,
+      latestRunNumber: 1,
+      controlLinks: [
+        { peerId: a.peerId, override: fast },
+        { peerId: b.peerId, override: fast },
+      ],
+    });
+    const table = await latestProgress(seederBack.tab.received, (progress) => progress.peers.length === 3, 'all back');
+    expect(table.peers.find((p) => p.peerId === a.peerId)).toMatchObject({ override: slow, overrideByControl: true });
+    expect(table.peers.find((p) => p.peerId === b.peerId)).toMatchObject({ override: fast, overrideByControl: true });
+  });
+
+  it('believes no links from a member not in control', async () => {
+    const { seeder, a, b, manifest } = await swarmInRun();
+    const second = await start();
+    clock.nowMs = 50_000;
+    const seederBack = await comeBack(second, seeder, null, manifest, { latestRunNumber: 1 });
+    await comeBack(second, a, null, manifest, { latestRunNumber: 1 });
+    const bBack = await comeBack(second, b, null, manifest, {
+      latestRunNumber: 1,
+      controlLinks: [
+        { peerId: a.peerId, override: { uploadBytesPerSec: 20_000 } },
+        { peerId: b.peerId, override: { uploadBytesPerSec: 9_000_000 } },
+      ],
+    });
+    expect(bBack.answer).toMatchObject({ ok: true });
+    const table = await latestProgress(seederBack.tab.received, (progress) => progress.peers.length === 3, 'all back');
+    expect(table.peers.find((p) => p.peerId === a.peerId)).toMatchObject({ override: {} });
+    expect(table.peers.find((p) => p.peerId === b.peerId)).toMatchObject({ override: {} });
+    expect(table.peers.every((p) => p.overrideByControl !== true)).toBe(true);
+  });
+
   it('does not rewrite the settings it told a member with the controller’s later account', async () => {
     const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 100_000, peerDownloadBytesPerSec: 100_000 };
     const { seeder, a, b, manifest } = await swarmInRun();

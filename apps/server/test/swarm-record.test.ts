@@ -71,6 +71,50 @@ describe('a swarm exported as a record and imported into another registry', () =
     expect(second.resume({ ...resume, socketId: 's3', keyDigest: key })).toMatchObject({ ok: true });
   });
 
+  it('keeps the links the controller’s account gave members not back yet, and whose links it settled', async () => {
+    const clock = { nowMs: () => 1000, epochNowMs: () => 1_700_000_000_000 };
+    const { manifest, contentId } = await makeManifest();
+    const seal = sealOf('salt', controlDigestOf('secret'));
+    const swarmId = swarmIdOfSeal(seal, contentId);
+    const key = memberKeyDigestOf('key');
+    const fast = { uploadBytesPerSec: 1_000_000 };
+    // Registered again after a restart by the controller's tab, which says it gave `away` 1 MB/s.
+    const first = createSwarmRegistry({ limits, ...clock });
+    const place = { swarmId, seal, run: null, contentId, manifest, keyDigest: key };
+    expect(
+      first.restore({
+        ...place,
+        peerId: 'seed',
+        socketId: 's1',
+        role: 'seeder',
+        control: controlDigestOf('secret'),
+        controlLinks: [{ peerId: 'away', override: fast }],
+      }),
+    ).toMatchObject({ ok: true });
+
+    const second = createSwarmRegistry({ limits, ...clock });
+    second.importSwarm(JSON.parse(JSON.stringify(first.exportSwarm(swarmId))), manifest);
+    expect(second.resume({ ...place, peerId: 'away', socketId: 's2', role: 'leecher' })).toMatchObject({ ok: true });
+    expect(second.progressOf(swarmId)?.peers.find((peer) => peer.peerId === 'away')).toMatchObject({
+      override: fast,
+      overrideByControl: true,
+    });
+    // A second account, in another process, changes nothing: the first gave `away` its links.
+    const third = createSwarmRegistry({ limits, ...clock });
+    third.importSwarm(JSON.parse(JSON.stringify(second.exportSwarm(swarmId))), manifest);
+    expect(
+      third.resume({
+        ...place,
+        peerId: 'other',
+        socketId: 's3',
+        role: 'leecher',
+        control: controlDigestOf('secret'),
+        controlLinks: [{ peerId: 'away', override: { uploadBytesPerSec: 20_000 } }],
+      }),
+    ).toMatchObject({ ok: true });
+    expect(third.progressOf(swarmId)?.peers.find((peer) => peer.peerId === 'away')?.override).toEqual(fast);
+  });
+
   it('takes an empty override recorded as set by control for the member’s own', async () => {
     const clock = { nowMs: () => 1000, epochNowMs: () => 1_700_000_000_000 };
     const { first, manifest, swarmId } = await swarmOfTwo(clock);

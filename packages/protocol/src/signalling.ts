@@ -187,6 +187,15 @@ export const swarmResumeRequestSchema = z
     latestRunNumber: z.number().int().min(0).max(MAX_RUN_NUMBER).optional(),
     override: peerOverrideSchema.optional(),
     config: runConfigSchema.optional(),
+    /**
+     * The links a screen in control set for members, as the latest progress table this tab saw showed them (rows
+     * `overrideByControl`), for the runs to come: believed from a member in control only, under the same condition
+     * as `config`, and for each member from the first such account only.
+     */
+    controlLinks: z
+      .array(z.object({ peerId: peerIdSchema, override: peerOverrideSchema }).strict())
+      .max(MAX_RESUMED_PARTICIPANTS)
+      .optional(),
   })
   .strict();
 

@@ -62,6 +62,10 @@ export async function largestRestoreRequest(config: RunConfig): Promise<SwarmRes
     latestRunNumber: MAX_RUN_NUMBER,
     override: settings,
     config,
+    controlLinks: Array.from({ length: MAX_RESUMED_PARTICIPANTS }, (_, index) => ({
+      peerId: id(index),
+      override: settings,
+    })),
     manifest,
     contentId,
   };

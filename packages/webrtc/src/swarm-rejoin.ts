@@ -1,10 +1,11 @@
-import type {
-  PeerId,
-  SignallingError,
-  SwarmProgress,
-  SwarmRestoreRequest,
-  SwarmResumed,
-  SwarmResumeRequest,
+import {
+  MAX_RESUMED_PARTICIPANTS,
+  type PeerId,
+  type SignallingError,
+  type SwarmProgress,
+  type SwarmRestoreRequest,
+  type SwarmResumed,
+  type SwarmResumeRequest,
 } from '@swarmlab/protocol';
 import type { SignallingClient, SignallingConnection } from './signalling-client';
 
@@ -19,7 +20,7 @@ export type SwarmPlace = Omit<SwarmResumeRequest, 'run' | 'control'> &
   RejoinRequest['file'] & { readonly control: string | undefined };
 
 /** What a member remembers of its swarm between runs (`swarmMemoryOf`), for a server that forgot it. */
-export type SwarmMemory = Pick<SwarmResumeRequest, 'latestRunNumber' | 'override' | 'config'>;
+export type SwarmMemory = Pick<SwarmResumeRequest, 'latestRunNumber' | 'override' | 'config' | 'controlLinks'>;
 
 /**
  * The request that takes `place` back, telling a restarted server about `run` (`RunEngine.resumedRunAfter`)
@@ -40,19 +41,29 @@ export function rejoinRequestOf(
 /**
  * What member `peerId` remembers of its swarm from the latest broadcast it got (`progress`) and the run it was
  * last in (`ownRunNumber`): the latest run number (a restarted server numbers the next run after it, or the
- * members would ignore it), its own settings, and the swarm's settings for the next run.
+ * members would ignore it), its own settings, and the swarm's settings for the next run; a member `inControl`,
+ * the links a screen in control set for each member too (without them, a restarted server took a student's
+ * restated links for the student's own, and the next run clamped them to its caps).
  */
 export function swarmMemoryOf(
   progress: SwarmProgress | undefined,
   peerId: PeerId,
   ownRunNumber: number | undefined,
+  inControl = false,
 ): SwarmMemory {
   const latestRunNumber = Math.max(progress?.run?.runNumber ?? 0, ownRunNumber ?? 0);
   const override = progress?.peers.find((peer) => peer.peerId === peerId)?.override;
+  const controlLinks = inControl
+    ? (progress?.peers ?? [])
+        .filter((peer) => peer.overrideByControl === true && Object.keys(peer.override).length > 0)
+        .slice(0, MAX_RESUMED_PARTICIPANTS)
+        .map((peer) => ({ peerId: peer.peerId, override: peer.override }))
+    : [];
   return {
     ...(latestRunNumber > 0 && { latestRunNumber }),
     ...(override && Object.keys(override).length > 0 && { override }),
     ...(progress && { config: progress.config }),
+    ...(controlLinks.length > 0 && { controlLinks }),
   };
 }
 

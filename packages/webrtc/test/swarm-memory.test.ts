@@ -39,4 +39,18 @@ describe('what a member remembers of its swarm between runs', () => {
     });
     expect(swarmMemoryOf(undefined, 'me', undefined)).toEqual({});
   });
+
+  it('lists, for a member in control, the links a screen in control set for members (none for a student)', () => {
+    const table = progress(3);
+    const set = { uploadBytesPerSec: 1e6, downloadBytesPerSec: 2e6 };
+    const peers = [
+      { ...table.peers[0]!, overrideByControl: true, override: set },
+      // Cleared by the controller: the member's own again.
+      { ...table.peers[1]!, overrideByControl: false },
+    ];
+    const withLinks = { ...table, peers };
+    expect(swarmMemoryOf(withLinks, 'other', 3, true).controlLinks).toEqual([{ peerId: 'me', override: set }]);
+    expect(swarmMemoryOf(withLinks, 'other', 3).controlLinks).toBeUndefined();
+    expect(swarmMemoryOf(table, 'other', 3, true).controlLinks).toBeUndefined();
+  });
 });

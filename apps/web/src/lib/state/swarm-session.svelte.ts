@@ -514,7 +514,7 @@ export class SwarmSession implements RunController {
     const [swarmId, contentId, manifest] = [this.#swarmId, this.#contentId, this.#manifest];
     const [control, seal] = [this.#controlSecret, this.#seal];
     if (!swarmId || !contentId || !manifest || !control || !seal) return undefined;
-    const memory = swarmMemoryOf(this.#swarmProgress.latest, this.#peerId ?? '', this.#run?.runNumber);
+    const memory = swarmMemoryOf(this.#swarmProgress.latest, this.#peerId ?? '', this.#run?.runNumber, true);
     return { swarmId, contentId, manifest, control, seal, iceServers: this.#iceServers, memory };
   }
 
@@ -734,7 +734,7 @@ export class SwarmSession implements RunController {
     return rejoinRequestOf(
       { swarmId, peerId, memberKey, seal, role, control: this.#controlSecret, manifest, contentId },
       this.#run?.resumedRunAfter(this.#swarmProgress.latest) ?? null,
-      swarmMemoryOf(this.#swarmProgress.latest, peerId, this.#run?.runNumber),
+      swarmMemoryOf(this.#swarmProgress.latest, peerId, this.#run?.runNumber, this.#controlSecret !== undefined),
     );
   }
 
