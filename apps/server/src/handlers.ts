@@ -109,12 +109,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
   const progress = createProgressBroadcaster({
     intervalMs: limits.progressBroadcastIntervalMs,
-    async broadcast(swarmId) {
+    async broadcast(swarmId, delivery) {
       const seen = await store.read(swarmId, ({ registry, peerNames }) => {
         const table = registry.progressOf(swarmId);
         return table && { table: peerNames.label(table), audience: registry.audienceOf(swarmId) };
       });
-      if (seen) toSockets(seen.audience)?.emit('swarm:progress', seen.table);
+      const audience = seen && toSockets(seen.audience);
+      if (!audience) return;
+      (delivery === 'volatile' ? audience.volatile : audience).emit('swarm:progress', seen.table);
     },
     onError: (error) => log(`error: swarm:progress broadcast failed: ${errorForLog(error)}`),
   });

@@ -27,6 +27,7 @@ import {
   type ClientAddress,
   type SignallingServerDeps,
   type SignallingServerStats,
+  type SignallingIo,
 } from '../src/index';
 
 /** A well-behaved client, typed with the shared contract. */
@@ -49,6 +50,8 @@ export interface Harness {
   connect(options?: ConnectOptions): Promise<TypedClient>;
   connectRaw(options?: ConnectOptions): Promise<RawClient>;
   stats(): SignallingServerStats;
+  /** The server's socket.io server, to look at a connection from the server's side. */
+  readonly io: SignallingIo;
   /** Disconnects every client, then closes the server. */
   close(): Promise<void>;
 }
@@ -90,6 +93,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
     connect: open,
     connectRaw: open,
     stats: () => server.stats(),
+    io: server.io,
     async close() {
       for (const client of clients) client.disconnect();
       await server.close();

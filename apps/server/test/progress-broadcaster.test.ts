@@ -1,20 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProgressBroadcaster } from '../src/progress-broadcaster';
+import { createProgressBroadcaster, type Delivery } from '../src/progress-broadcaster';
 
 describe('progress broadcaster', () => {
   let sent: string[];
+  let deliveries: Delivery[];
   let errors: unknown[];
   beforeEach(() => {
     vi.useFakeTimers();
     sent = [];
+    deliveries = [];
     errors = [];
   });
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  const broadcaster = (broadcast = (swarmId: string) => void sent.push(swarmId)) =>
-    createProgressBroadcaster({ intervalMs: 500, broadcast, onError: (error) => errors.push(error) });
+  const broadcaster = (
+    broadcast = (swarmId: string, delivery: Delivery) => {
+      sent.push(swarmId);
+      deliveries.push(delivery);
+    },
+  ) => createProgressBroadcaster({ intervalMs: 500, broadcast, onError: (error) => errors.push(error) });
 
   it('sends the first change on the next turn, then at most once per interval, coalescing changes', () => {
     const progress = broadcaster();
@@ -30,13 +36,32 @@ describe('progress broadcaster', () => {
     vi.advanceTimersByTime(1);
     expect(sent).toEqual(['A', 'A']);
 
-    // Nothing changed during that interval: no broadcast, and the swarm is idle again.
+    // Nothing changed during that interval: the latest table once more, reliably (the one before was volatile), then
+    // nothing, and the swarm is idle again.
     vi.advanceTimersByTime(2000);
-    expect(sent).toEqual(['A', 'A']);
+    expect(sent).toEqual(['A', 'A', 'A']);
+    expect(deliveries).toEqual(['reliable', 'volatile', 'reliable']);
     expect(vi.getTimerCount()).toBe(0);
     progress.changed('A');
     vi.advanceTimersByTime(0);
-    expect(sent).toEqual(['A', 'A', 'A']);
+    expect(sent).toEqual(['A', 'A', 'A', 'A']);
+    expect(deliveries.at(-1)).toBe('reliable');
+  });
+
+  it('sends a lone change once, reliably; a table that keeps changing volatile, and the last one reliably again', () => {
+    const progress = broadcaster();
+    progress.changed('A');
+    vi.advanceTimersByTime(2000);
+    expect(deliveries).toEqual(['reliable']);
+    progress.changed('A');
+    vi.advanceTimersByTime(0);
+    for (let interval = 0; interval < 4; interval++) {
+      progress.changed('A');
+      vi.advanceTimersByTime(500);
+    }
+    vi.advanceTimersByTime(2000);
+    expect(deliveries).toEqual(['reliable', 'reliable', 'volatile', 'volatile', 'volatile', 'volatile', 'reliable']);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('throttles each swarm on its own', () => {

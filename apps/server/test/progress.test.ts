@@ -212,4 +212,52 @@ describe('progress reports and swarm:progress', () => {
     expect(broadcasts).toBeGreaterThanOrEqual(1);
     expect(broadcasts).toBeLessThanOrEqual(3);
   });
+
+  it('gives a screen that reads slowly the latest table, not every table it could not take meanwhile', async () => {
+    await start(50);
+    const seeder = await seed(1000);
+    const slow = await server.harness.connect();
+    const tables: SwarmProgress[] = [];
+    slow.on('swarm:progress', (table) => void tables.push(table));
+    expect(await slow.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId })).toMatchObject({
+      ok: true,
+    });
+    // The screen's link is slow (a laptop on a Wi-Fi the run saturates): what the server writes to it goes out only
+    // when the test lets it, as a congested connection's writes complete late.
+    // (Broadcasts go out as frames encoded once for every socket, past `send`.)
+    const websocket = server.harness.io.sockets.sockets.get(slow.id!)?.conn.transport as unknown as {
+      socket: {
+        send(data: unknown, options: unknown, sent?: (error?: Error) => void): void;
+        _sender: { sendFrame(frame: unknown, sent?: (error?: Error) => void): void };
+      };
+    };
+    const { socket } = websocket;
+    const [send, sendFrame] = [socket.send.bind(socket), socket._sender.sendFrame.bind(socket._sender)];
+    const held: (() => void)[] = [];
+    let congested = true;
+    socket.send = (data, options, sent) => {
+      if (congested) held.push(() => send(data, options, sent));
+      else send(data, options, sent);
+    };
+    socket._sender.sendFrame = (frame, sent) => {
+      if (congested) held.push(() => sendFrame(frame, sent));
+      else sendFrame(frame, sent);
+    };
+    // Meanwhile the table changes several times in each broadcast interval, as in a run, for 10 intervals.
+    for (let index = 1; index <= 50; index++) {
+      await report(seeder, 1100 + index, { ...SEEDING, uploadedBytes: index });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    congested = false;
+    for (const write of held.splice(0)) write();
+    const latest = (): number | undefined => tables.at(-1)?.peers[0]?.report?.uploadedBytes;
+    const deadline = Date.now() + WAIT_MS;
+    while (latest() !== 50 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(latest()).toBe(50);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Before, every table broadcast meanwhile queued for it, each older than the next: its screen lagged by all of
+    // them (11 tables here). Now the first (reliable) and the latest.
+    expect(tables.length).toBeLessThanOrEqual(3);
+  });
 });
