@@ -108,6 +108,12 @@ export class SwarmConnector {
       this.#crossedOffers.delete(peerId);
       this.#offers.forget(peerId);
       this.#abandon(peerId, 'left the swarm', { retry: false });
+      // Its open connection too: a member that left (from its console, keeping its connections) was in no run's
+      // participants and on no screen, yet every later run opened a link to it and served it (found by review).
+      // Out of `#connected` first, so its close is no loss to offer again.
+      const open = this.#connected.get(peerId);
+      this.#connected.delete(peerId);
+      open?.destroy();
     };
     this.#unsubscribe.push(deps.signalling.on('signal:relay', onRelay), deps.signalling.on('peer:left', onLeft));
   }
@@ -225,7 +231,12 @@ export class SwarmConnector {
 
     peer.on('signal', (signal: SignalData) => {
       void this.#deps.signalling.sendSignal({ to: peerId, signal }).then((result) => {
-        if (!result.ok) this.#abandon(peerId, result.error.message, { only: pending });
+        if (result.ok) return;
+        // No such member (it left, unseen by this tab: a restarted server never knew it; or it is away, and offers
+        // to everyone once back): not tried again. A seeder, which tries every member for as long as both are in
+        // the swarm, offered to a departed student every 15–45 s until class ended (found by review).
+        const retry = result.error.code !== 'peer-not-found';
+        this.#abandon(peerId, result.error.message, { only: pending, retry });
       });
     });
     peer.on('connect', () => {

@@ -13,6 +13,8 @@ const OFFER: SignalData = { type: 'offer', sdp: 'v=0 an offer' };
 function answering() {
   const clock = { nowMs: 0 };
   const created: boolean[] = [];
+  const peers: (EventEmitter & { destroyed: boolean })[] = [];
+  const links: string[] = [];
   const sent: SignalData[] = [];
   const handlers = new Map<string, (payload: never) => void>();
   const createPeer: PeerFactory = (options) => {
@@ -31,6 +33,7 @@ function answering() {
         });
       },
     });
+    peers.push(peer);
     return peer as unknown as ReturnType<PeerFactory>;
   };
   const connector = new SwarmConnector({
@@ -47,14 +50,14 @@ function answering() {
     localPeerId: 'victim',
     iceServers: [],
     createPeer,
-    onLink: () => {},
+    onLink: (link) => void links.push(link.remotePeerId),
     nowMs: () => clock.nowMs,
   });
   const relay = (from: string, signal: SignalData) =>
     (handlers.get('signal:relay') as (payload: { from: string; signal: SignalData }) => void)({ from, signal });
   const left = (peerId: string) => (handlers.get('peer:left') as (payload: { peerId: string }) => void)({ peerId });
   const answers = () => sent.filter((signal) => signal.type === 'answer').length;
-  return { clock, connector, created, relay, left, answers };
+  return { clock, connector, created, peers, links, relay, left, answers };
 }
 
 describe('SwarmConnector against a peer that offers again and again', () => {
@@ -110,6 +113,22 @@ describe('SwarmConnector against a peer that offers again and again', () => {
     connector.destroy();
   });
 
+  it('closes the open connection of a member that left (it kept its connections, on no screen any more)', async () => {
+    const { connector, created, peers, relay, left, links } = answering();
+    relay('sneaky', OFFER);
+    peers[0]!.emit('connect');
+    expect(links).toEqual(['sneaky']);
+    left('sneaky');
+    // Before, it stayed open: every later run opened a link to it, and served it.
+    expect(peers[0]!.destroyed).toBe(true);
+    expect([...connector.connectedPeerIds]).toEqual([]);
+    // Its close is no loss to offer again.
+    peers[0]!.emit('close');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(created).toHaveLength(1);
+    connector.destroy();
+  });
+
   it('opens nothing once destroyed', () => {
     const { connector, created } = answering();
     connector.destroy();
@@ -121,7 +140,7 @@ describe('SwarmConnector against a peer that offers again and again', () => {
 
 describe('SwarmConnector tries of the connections it opens', () => {
   /** A connector whose peers offer and never connect (each try times out), counting the offers to each peer. */
-  function neverConnecting(seeds: boolean) {
+  function neverConnecting(seeds: boolean, refusal?: 'peer-not-found') {
     const offersTo = new Map<string, number>();
     const createPeer: PeerFactory = () => {
       const peer = Object.assign(new EventEmitter(), {
@@ -139,7 +158,9 @@ describe('SwarmConnector tries of the connections it opens', () => {
         on: () => () => {},
         sendSignal: async ({ to }) => {
           offersTo.set(to, (offersTo.get(to) ?? 0) + 1);
-          return { ok: true };
+          return refusal
+            ? { ok: false, error: { code: refusal, message: `no peer ${to} in this swarm` } }
+            : { ok: true };
         },
       },
       localPeerId: 'me',
@@ -163,6 +184,23 @@ describe('SwarmConnector tries of the connections it opens', () => {
       // 20 s each try, then 15–45 s between tries: more than 12 in 15 minutes.
       expect(offersTo.get('seeder')).toBeGreaterThan(12);
       connector.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops offering to a member the server says is not in the swarm (it left unseen), seeder or not', async () => {
+    vi.useFakeTimers();
+    try {
+      for (const seeds of [true, false]) {
+        const { connector, offersTo } = neverConnecting(seeds, 'peer-not-found');
+        connector.seederPeerId = 'ghost';
+        connector.connectTo(['ghost']);
+        await vi.advanceTimersByTimeAsync(10 * 60_000);
+        // Before, a seeder offered again every 15–45 s: 24 offers in 10 minutes, until class ended.
+        expect(offersTo.get('ghost')).toBe(1);
+        connector.destroy();
+      }
     } finally {
       vi.useRealTimers();
     }
