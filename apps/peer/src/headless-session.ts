@@ -374,16 +374,20 @@ export class HeadlessSession {
     this.#transports.seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
     const run = progress.run;
     // Its run was stopped (or interrupted) while this peer missed `run:stopped` (its socket was down, and a
-    // rejoin answers only a run still going on): it ends it as it would have then.
+    // rejoin answers only a run still going on): it ends it as it would have then. So when the table shows a newer
+    // run not running: its run was stopped and the next came and went meanwhile (it printed 0 MB/s lines and
+    // reported its run until yet another started; found by review, as for the web tab). A newer one running is
+    // started by the rejoin's answer or its `run:started`.
     const ownRun = this.#run;
-    if (
-      run &&
-      (run.phase === 'stopped' || run.phase === 'interrupted') &&
-      ownRun?.runNumber === run.runNumber &&
-      ownRun.transferring
-    ) {
+    const over =
+      run !== null &&
+      ownRun !== undefined &&
+      (run.runNumber === ownRun.runNumber
+        ? run.phase === 'stopped' || run.phase === 'interrupted'
+        : run.runNumber > ownRun.runNumber && run.phase !== 'running');
+    if (over && ownRun.transferring) {
       ownRun.end();
-      this.#deps.onEvent({ type: 'run-stopped', runNumber: run.runNumber });
+      this.#deps.onEvent({ type: 'run-stopped', runNumber: ownRun.runNumber });
     }
     if (run && run.phase === 'finished' && run.runNumber > this.#finishedRunsTold) {
       this.#finishedRunsTold = run.runNumber;

@@ -150,6 +150,42 @@ it('a run stopped while its store opens does not start once the store is open', 
   }
 });
 
+it('a peer whose run was stopped, and the next one came and went, while it missed both ends its run', async () => {
+  const { url, contentId } = await impostor((socket, peerId) => {
+    socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: { [peerId]: SETTINGS } });
+    // Its socket missed `run:stopped` 1, `run:started` 2 and `run:stopped` 2: the next table shows run 2 stopped.
+    setTimeout(() => {
+      socket.emit('swarm:progress', {
+        swarmId: SWARM_ID,
+        peers: [],
+        config: DEFAULT_RUN_CONFIG,
+        run: {
+          runNumber: 2,
+          phase: 'stopped',
+          config: DEFAULT_RUN_CONFIG,
+          startedAtEpochMs: 1_700_000_000_000,
+          elapsedMs: 5000,
+          distributionMs: null,
+          participants: [],
+          abandonedLeechers: 0,
+          restoredAfterMs: null,
+          interruption: null,
+        },
+        flows: [],
+      });
+    }, 500);
+  });
+  const events = await joinedEvents(url, contentId);
+  await pollUntil(() => events.some((event) => event.type === 'run-started') || undefined, 'run 1 to start', 5_000);
+  // Before, it went on "running" run 1: 0 MB/s lines every second, and reports of run 1.
+  await pollUntil(() => events.some((event) => event.type === 'run-stopped') || undefined, 'run 1 to end', 5_000);
+  expect(events.filter((event) => event.type.startsWith('run-'))).toEqual([
+    { type: 'run-started', runNumber: 1 },
+    { type: 'run-stopped', runNumber: 1 },
+  ]);
+  expect(events.some((event) => event.type === 'server-message-ignored')).toBe(false);
+});
+
 it('a run started while the peer still joins (heard before the answer) is taken as it enters', async () => {
   const { url, contentId } = await impostor(
     () => {},
