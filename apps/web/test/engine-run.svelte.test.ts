@@ -164,6 +164,31 @@ describe('EngineRun', () => {
     expect(leecher.resumedRun(participants)).toBeNull();
   });
 
+  it('takes no participant’s settings from a table of the run before (the next table comes up to 250 ms later)', async () => {
+    const prepared = await prepareSeed(file, noblePageSha256, () => {});
+    const second = new EngineRun({
+      manifest: prepared.manifest,
+      contentId: prepared.contentId,
+      started: { ...started, runNumber: 2 },
+      sha256: noblePageSha256,
+      localPeerId: 'leech0',
+      settings,
+      store: new IdbChunkStore({
+        db: await openChunkDatabase(`engine-run-${++databases}`),
+        storeKey: 'run-2',
+        manifest: prepared.manifest,
+        onWriteFailed: () => {},
+      }),
+      seeding: false,
+      onComplete: () => {},
+    });
+    runs.push(second);
+    // Before, run 1's settings (the links the teacher set then) went to a restarted server as run 2's.
+    const participants = second.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))?.participants;
+    expect(participants?.map((participant) => participant.peerId)).toEqual(['seed', 'leech0', 'leech1']);
+    expect(participants?.every((participant) => participant.settings === undefined)).toBe(true);
+  });
+
   it('dates the run from its start, heard when it joined during it, so a restarted server is told the run’s age', async () => {
     const prepared = await prepareSeed(file, noblePageSha256, () => {});
     const joinedLate = new EngineRun({
