@@ -6,12 +6,13 @@ import {
   isValidRunNumber,
   type RunControl,
 } from '@swarmlab/protocol';
-import { RunScopedLink } from './run-scoped-link';
+import { heldCostBytes, RunScopedLink } from './run-scoped-link';
 
 /**
  * Most bytes the remote may have us hold for a run we have not opened yet (plus whatever an open run's link
- * holds until it is attached): two seconds of a fast channel, far more than a run's first messages (handshake,
- * bitfield, a few requests). Past it the remote is misbehaving and the transport is closed.
+ * holds until it is attached), each message counted with what holding it costs (`HELD_MESSAGE_OVERHEAD_BYTES`):
+ * two seconds of a fast channel, far more than a run's first messages (handshake, bitfield, a few requests). Past
+ * it the remote is misbehaving and the transport is closed.
  */
 export const DEFAULT_MAX_HELD_BYTES = 16 * 1024 * 1024;
 
@@ -123,7 +124,7 @@ export class RunLinks {
     if (this.#remoteRun === this.#localRun) this.#current?.deliver(bytes);
     else {
       this.#held.push(bytes);
-      this.#heldBytes += bytes.length;
+      this.#heldBytes += heldCostBytes(bytes);
     }
     this.#checkHeldBytes();
   }

@@ -3,6 +3,7 @@ import { runAll, VirtualClock } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { encodeRunControl, RUN_CONTROL_KIND, RUN_CONTROL_TAG } from '@swarmlab/protocol';
 import { PEER_LEFT_RUN_REASON, RunLinks, type RunLinksOptions } from '../src/index';
+import { HELD_MESSAGE_OVERHEAD_BYTES } from '../src/run-scoped-link';
 
 /** What a run link's handlers saw, as readable strings: `m:<first payload byte>`, `drain`, `close:<reason>`. */
 class Recorder {
@@ -187,7 +188,8 @@ describe('RunLinks', () => {
   });
 
   it('closes the transport when the remote sends more than the bound for a run not yet open here', () => {
-    const { clock, a, b, closes } = runLinksPair({ maxHeldBytes: 1000 });
+    // Each 600-byte message costs 600 + `HELD_MESSAGE_OVERHEAD_BYTES` held.
+    const { clock, a, b, closes } = runLinksPair({ maxHeldBytes: 600 + HELD_MESSAGE_OVERHEAD_BYTES + 1 });
     const a2 = a.open(2);
     const rb1 = new Recorder(b.open(1));
     a2.send(new Uint8Array(600).fill(3));
@@ -196,8 +198,23 @@ describe('RunLinks', () => {
     a2.send(new Uint8Array(600).fill(3));
     runAll(clock);
     expect(b.closed && a.closed).toBe(true);
-    expect(closes.b[0]).toMatch(/more than 1000 bytes/);
+    expect(closes.b[0]).toMatch(/more than 1625 bytes/);
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
+  });
+
+  it('counts what each held message costs, not only its payload: one-byte messages cannot pile up by the million', () => {
+    const { clock, runs, raw, closes } = rawPair();
+    runs.open(1);
+    raw.send(begin(1000));
+    runAll(clock);
+    // Before, 16 Mi one-byte messages (6.5 GB held) before the bound tripped.
+    for (let index = 0; index < 20_000 && !runs.closed; index++) {
+      raw.send(Uint8Array.of(3));
+      if (index % 1000 === 0) runAll(clock);
+    }
+    runAll(clock);
+    expect(runs.closed).toBe(true);
+    expect(closes[0]).toMatch(/for a run not yet started here/);
   });
 
   it('counts messages held for a run link not yet attached against the same bound', () => {
