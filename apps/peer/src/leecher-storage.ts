@@ -48,7 +48,8 @@ export const PARTIAL_SUFFIX = '.part';
  * `path` is refused, never replaced: a mistyped name, or a command run again over a finished download, must
  * not cost the user a file. Nor does a file at `path` ever hold a partial download: a download interrupted
  * (Ctrl-C, a full disk) leaves nothing there, and one killed outright leaves only the `.part` file. A later
- * run writes a new `.part` file, and replaces the file the earlier run kept once it is whole in its turn.
+ * run writes a new `.part` file, and replaces the file the earlier run kept once it is whole in its turn: that
+ * file only (the same inode), not one the user put under its name since.
  */
 export async function outFileLeecherStorage(path: string): Promise<LeecherStorage> {
   const partPath = path + PARTIAL_SUFFIX;
@@ -63,7 +64,9 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
     file: await createPart(partPath),
     kept: false,
   };
-  let keptOnce = false;
+  // The file the latest run kept at `path` (its device and inode): a later run replaces that file only, never one
+  // the user put under that name meanwhile (it did, without a word; found by review).
+  let keptFile: FileIdentity | undefined;
   // One change of the files at a time: a run may start while the last one's file takes its name.
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(change: () => Promise<T>): Promise<T> => {
@@ -92,8 +95,11 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
         // On the disk before it has its name: the check read the bytes back from the page cache, and a power
         // loss within the writeback window could leave `path` with holes (found by review).
         await current.file.datasync();
-        if (keptOnce) await rename(partPath, path);
+        const there = keptFile && (await statOf(path));
+        if (there && identityOf(there) !== keptFile) throw new PathTaken(path, partPath, {});
+        if (there) await rename(partPath, path);
         else await keepAs(partPath, path);
+        keptFile = identityOf(await stat(path));
       } catch (error) {
         // The whole file, checked, is in the .part: it stays, whatever kept it from its name.
         current.left = true;
@@ -104,7 +110,7 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
           { cause: error },
         );
       }
-      current.kept = keptOnce = true;
+      current.kept = true;
     },
     async close() {
       const last = current;
@@ -134,6 +140,13 @@ async function createPart(partPath: string): Promise<FileHandle> {
       );
     throw new HeadlessPeerError(`cannot write ${partPath}: ${reasonOf(error)}`, 2);
   }
+}
+
+/** Which file a name leads to: its device and inode. */
+type FileIdentity = string;
+
+function identityOf({ dev, ino }: { readonly dev: number | bigint; readonly ino: number | bigint }): FileIdentity {
+  return `${dev}:${ino}`;
 }
 
 /** Something took the name `path` during the download: the whole file stays in `partPath`. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,35 @@ describe('the headless peer’s files', () => {
     expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
     await storage.close();
     expect(readdirSync(dir)).toEqual(['copy.bin']);
+  });
+
+  it('replaces the file an earlier run kept, never a file the user put under its name since', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'lecture.bin');
+    const file = await testFile(40_000, 16_384);
+    const storage = await outFileLeecherStorage(out);
+    const fill = async (store: Awaited<ReturnType<typeof storage.openRun>>) => {
+      for (let index = 0; index < 3; index++)
+        await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
+    };
+    await fill(await storage.openRun(file.manifest));
+    await storage.keepRun();
+    // Run 2 replaces run 1's file.
+    await fill(await storage.openRun(file.manifest));
+    await storage.keepRun();
+    expect(readdirSync(dir)).toEqual(['lecture.bin']);
+    // The student moves the download away and saves notes of their own under its name.
+    renameSync(out, join(dir, 'moved.bin'));
+    writeFileSync(out, 'my own notes');
+    await fill(await storage.openRun(file.manifest));
+    // Before, run 3 replaced the notes without a word.
+    await expect(storage.keepRun()).rejects.toThrow(
+      /lecture\.bin appeared during the download: the whole file is left in/,
+    );
+    expect(readFileSync(out, 'utf8')).toBe('my own notes');
+    expect(readFileSync(`${out}.part`)).toEqual(Buffer.from(file.bytes));
+    await storage.close();
+    expect(readdirSync(dir).sort()).toEqual(['lecture.bin', 'lecture.bin.part', 'moved.bin']);
   });
 
   it('puts a download’s bytes on the disk before it gives it its name', async () => {
