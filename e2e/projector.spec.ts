@@ -30,6 +30,8 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
     await overview.goto((await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     const cards = overview.getByTestId('projector-card');
     await expect(cards).toHaveCount(PEERS);
+    // The share link under the projector opens a new tab: followed here, it made this screen a member of the swarm.
+    await expect(overview.getByTestId('overview-share-link')).toHaveAttribute('target', '_blank');
 
     /** Every card, and the page itself, within the viewport: nothing to scroll to. */
     const assertAllInside = async (): Promise<void> => {
