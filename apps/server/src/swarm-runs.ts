@@ -1088,13 +1088,23 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     contextOf(peerId, runNumber) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || runNumber !== live.runNumber) return undefined;
-      const senders = [...live.participants.values()].filter(
-        (other) => other !== participant && (live!.config.mode === 'p2p' || other.role === 'seeder'),
+      const run = live;
+      const senders = [...run.participants.values()].filter(
+        (other) => other !== participant && (run.config.mode === 'p2p' || other.role === 'seeder'),
       );
+      // Until the controller's tab gives its account of a run restored from members' accounts, what a member claimed
+      // is what its engine runs with: its reports are judged by its claim. Judged by the claim within the caps, a
+      // student back first, running at the 500 kB/s its teacher gave it, was flagged (and the classmates it served
+      // with it, their completions unconfirmed): found by the restart e2e test. The bound counts the claim within the
+      // caps (`settings`); the controller's account then corrects both, and the reports' totals are judged by that.
+      const judgedBy = (other: MutableParticipant): PeerRunSettings =>
+        run.configByMember === true && other.own !== undefined
+          ? settingsInRun(run.config, other.own, true, other.role)
+          : other.settings;
       return {
         elapsedMs: since(nowMs(), participant.tookPartAtMs),
-        settings: participant.settings,
-        senderUploadBytesPerSec: senders.map((sender) => sender.settings.uploadBytesPerSec),
+        settings: judgedBy(participant),
+        senderUploadBytesPerSec: senders.map((sender) => judgedBy(sender).uploadBytesPerSec),
         witnessedBytes: live.witnesses.witnessed(peerId),
       };
     },

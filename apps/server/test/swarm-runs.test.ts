@@ -972,6 +972,30 @@ describe('swarm runs', () => {
       expect(imported.snapshot().run?.config).toEqual(SHAPED);
     });
 
+    it('judge a claimed place’s reports by its claim until the controller’s account comes, by that account after', () => {
+      for (const listedByController of [false, true]) {
+        const { at, runs } = setUp();
+        // `a`, back first, restates the 1 MB/s its teacher gave it; the run's caps give a leecher 200 kB/s.
+        const fast = { uploadBytesPerSec: 1_000_000, downloadBytesPerSec: 500_000, leaveOnComplete: false };
+        at(1000).restore(leecher('a'), { ...restored(3, 'a', 'b'), settings: fast });
+        // The bound counts it within the caps; its reports are judged by what it says its engine runs with (before,
+        // by the caps: flagged at its first report).
+        expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'a')?.settings.uploadBytesPerSec).toBe(
+          200_000,
+        );
+        expect(runs.contextOf('a', 3)?.settings.uploadBytesPerSec).toBe(1_000_000);
+        // The controller's account decides: the links the teacher gave it, or the caps.
+        const account = restored(3, 'a', 'b');
+        runs.adoptRunConfig({
+          ...account,
+          participants: account.participants.map((p) =>
+            p.peerId === 'a' && listedByController ? { ...p, settings: fast } : p,
+          ),
+        });
+        expect(runs.contextOf('a', 3)?.settings.uploadBytesPerSec).toBe(listedByController ? 1_000_000 : 200_000);
+      }
+    });
+
     it('leave the settings told to a member that joined before the controller corrected the caps', () => {
       const { at, runs } = setUp();
       at(1000).restore(leecher('a'), { ...restored(3, 'a'), config: DEFAULT_RUN_CONFIG });

@@ -50,6 +50,8 @@ export interface PeerDownloadState {
   badBlocks: number;
   /** Unchoked us, yet sent nothing for a while although we wait on it: one request at a time. */
   snubbed: boolean;
+  /** Chokes that ended an unchoke lately; halves every tick. Far more than a rechoke's worth is a flood. */
+  recentChokes: number;
   /** When this peer last unchoked us or sent us a block: the start of any snub timer. */
   lastProgressAtMs: number;
   /** Shortest request-to-block time seen: the round trip without queueing. */

@@ -2,6 +2,7 @@ import { Bitfield, encodeWireMessage, type WireMessage } from '@swarmlab/protoco
 import { fileHashOf, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { MAX_OFFER_RANGES, MemoryChunkStore, seededRandom, SuperSeeder, SwarmEngine } from '../src/index';
+import { MAX_RECENT_CHOKES } from '../src/downloader';
 
 /** Answers each request `raw` received since the last call with `answer` (its messages, in order). */
 function answering(raw: RawPeer, answer: (request: WireMessage & { type: 'request' }) => WireMessage[]): () => void {
@@ -159,6 +160,31 @@ describe('senders that cheat a leecher', () => {
 });
 
 describe('a super-seeder’s record of what it sent an offer', () => {
+  it('drops a peer flipping unchoke and choke in a burst, which made the leecher look at every peer’s requests each time', async () => {
+    const CHUNK_BYTES = 16 * 1024;
+    const file = await testFile(64 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const dropped: string[] = [];
+    victim.engine.events.on('peer-dropped', ({ peerId, reason, detail }) =>
+      dropped.push(`${peerId}: ${reason}: ${detail}`),
+    );
+    const flipper = swarm.rawPeer(victim, file.contentId, 'flipper', { latencyMs: 1 });
+    flipper.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(64).toBytes() }));
+    for (let pair = 0; pair < 2000; pair++) {
+      flipper.link.send(encodeWireMessage({ type: 'unchoke' }));
+      flipper.link.send(encodeWireMessage({ type: 'choke' }));
+    }
+    await swarm.runFor(100);
+    // Before, all 2,000 pairs taken, at about 300 µs of main thread each (a refill of every peer's requests).
+    expect(dropped).toEqual([`flipper: protocol-violation: choked us ${MAX_RECENT_CHOKES + 1} times lately`]);
+    expect(flipper.closed()).toBe(true);
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { latencyMs: 5 });
+    await swarm.runUntil(() => victim.engine.isComplete, 10_000, 'the download to complete');
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  });
+
   it('counts no separate range past MAX_OFFER_RANGES: 1-byte requests cost it as much as whole blocks do', () => {
     const CHUNK_BYTES = 256 * 1024;
     const seeder = new SuperSeeder(1, () => CHUNK_BYTES, seededRandom(1), 32 * 1024);
