@@ -89,10 +89,19 @@ export class Downloader {
       isSuspect: (chunkIndex) => smartBan.isSuspect(chunkIndex),
       // Gone, or nothing of it for a request time-out: a choke or a pause of an honest source is waited out (a
       // restart throws its blocks away), a source that keeps the chunk's request unanswered is not.
-      soleSourceStalled: (assembly) => {
+      soleSourceStalled: (assembly, askerId) => {
         const source = sessions.get(assembly.soleSource!);
         if (!source || source.closed || !holdings.has(source.holdingsColumn, assembly.chunkIndex)) return true;
-        return components.clock.nowMs() - (assembly.progressAtMs ?? -Infinity) > config.requestTimeoutMs;
+        const nowMs = components.clock.nowMs();
+        if (nowMs - (assembly.progressAtMs ?? -Infinity) > config.requestTimeoutMs) return true;
+        // Or the asker would bring a block of it far sooner than the source brings what it was asked.
+        const asker = sessions.get(askerId);
+        if (!asker) return false;
+        const askerMs = msToDeliverAnother(asker, config.blockBytes, nowMs);
+        for (const [key, request] of source.outstanding)
+          if (request.chunkIndex === assembly.chunkIndex && overtakes(askerMs, msUntilDelivered(source, key, nowMs)))
+            return true;
+        return false;
       },
       // A block trickling from a slow peer is asked of a peer that would bring it far sooner, however many slow
       // peers hold it: two peers at the lowest cap asked for a block held a small swarm's last chunk for 20 s, the run

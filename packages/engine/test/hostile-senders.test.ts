@@ -85,6 +85,60 @@ describe('senders that cheat a leecher', () => {
     }, 120_000);
   });
 
+  it('a peer that spoiled a copy, then trickles the chunk as its sole source just inside each time-out, is overtaken', async () => {
+    const CHUNK_BYTES = 256 * 1024;
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    let rejectedAtMs: number | undefined;
+    victim.engine.events.on('chunk-rejected', () => (rejectedAtMs ??= swarm.clock.nowMs()));
+    // Connected first, claiming the file: it answers the first block asked of it spoiled and keeps the rest waiting;
+    // once the mixed copy failed, it answers one request every 19 s (the time-out is 20 s).
+    const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
+    cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(4).toBytes() }));
+    cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const blockOf = (request: WireMessage & { type: 'request' }): Uint8Array => {
+      const start = request.chunkIndex * CHUNK_BYTES + request.offsetBytes;
+      return file.bytes.slice(start, start + request.lengthBytes);
+    };
+    let read = 0;
+    let spoiled = false;
+    let lastAnswerMs = -Infinity;
+    const waiting: (WireMessage & { type: 'request' })[] = [];
+    const play = (): void => {
+      for (; read < cheat.received.length; read++) {
+        const message = cheat.received[read]!;
+        if (message.type !== 'request') continue;
+        if (!spoiled) {
+          spoiled = true;
+          const bytes = blockOf(message);
+          bytes[7]! ^= 0xff;
+          const { chunkIndex, offsetBytes } = message;
+          cheat.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes }));
+        } else waiting.push(message);
+      }
+      if (rejectedAtMs === undefined || waiting.length === 0 || swarm.clock.nowMs() - lastAnswerMs < 19_000) return;
+      lastAnswerMs = swarm.clock.nowMs();
+      const next = waiting.shift()!;
+      const { chunkIndex, offsetBytes } = next;
+      cheat.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes: blockOf(next) }));
+    };
+    const honest = swarm.peer('honest', { completeLeecher: true });
+    swarm.connect(honest, victim, { bytesPerSec: 1_000_000, latencyMs: 5 });
+    await swarm.runUntil(
+      () => {
+        play();
+        return victim.engine.isComplete;
+      },
+      300_000,
+      'the download to complete',
+    );
+    expect(rejectedAtMs).toBeDefined();
+    // Before, 152 s: the honest holder at 1 MB/s never asked for the chunk. F/d here is about 1 s.
+    expect(swarm.clock.nowMs() / 1000).toBeLessThan(10);
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  });
+
   it('a peer that claimed the file and refused it holds no new chunk back, during or after it (maxIdleChunks)', async () => {
     const CHUNK_BYTES = 16 * 1024;
     const chunkCount = 256;
