@@ -1,3 +1,4 @@
+import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
 /**
  * Rates (the download rate tit-for-tat reciprocates, the rates a snapshot shows) average over this
  * sliding window: smooth enough to read on a chart, short enough to follow a peer that slows down.
@@ -69,6 +70,13 @@ export interface EngineConfig {
   readonly maxQueuedRequestsPerPeer: number;
   /** A super-seeder's offer that sees no request for this long moves on to another peer. */
   readonly superSeedOfferTimeoutMs: number;
+  /**
+   * The least download cap a requester may have, in the links' bytes per second (`MIN_CAP_BYTES_PER_SEC`, the
+   * least a run allows): a super-seeder's offer waits at least two of such a requester's gaps between blocks. The
+   * simulator, whose links carry scaled-down bytes, scales it down with them: unscaled, its offers to leechers at
+   * 10–20 kB/s went stale between two blocks (131 offers for 16 chunks) where the engine made one per chunk.
+   */
+  readonly slowestCapBytesPerSec: number;
   /** A request unanswered this long is given up and re-issued elsewhere. */
   readonly requestTimeoutMs: number;
   /** Blocks proven bad (smart ban) before their sender is dropped. */
@@ -105,6 +113,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   snubTimeoutMs: 8000,
   maxQueuedRequestsPerPeer: 512,
   superSeedOfferTimeoutMs: 3000,
+  slowestCapBytesPerSec: MIN_CAP_BYTES_PER_SEC,
   requestTimeoutMs: 20_000,
   maxBadBlocksPerPeer: 2,
   shapingBurstSec: 0.05,

@@ -7,7 +7,6 @@ import {
   encodeBlockInto,
   encodeWireMessage,
   MAX_BLOCK_BYTES,
-  MIN_CAP_BYTES_PER_SEC,
   PROTOCOL_VERSION,
   type Manifest,
   type WireMessage,
@@ -164,7 +163,7 @@ export class SwarmEngine {
       // the chunk again to another, the file 1.7 times before every chunk was in the swarm.
       offerTimeoutMs: Math.max(
         config.superSeedOfferTimeoutMs,
-        (2 * config.blockBytes * 1000) / MIN_CAP_BYTES_PER_SEC,
+        (2 * config.blockBytes * 1000) / config.slowestCapBytesPerSec,
         uploadBytesPerSec === undefined
           ? 0
           : (2 * config.seedUploadSlots * config.blockBytes * 1000) / uploadBytesPerSec,

@@ -7,7 +7,7 @@ import {
   type EngineConfig,
   type Random,
 } from '@swarmlab/engine';
-import { Bitfield, type Manifest } from '@swarmlab/protocol';
+import { Bitfield, MIN_CAP_BYTES_PER_SEC, type Manifest } from '@swarmlab/protocol';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { rateOf, type Scenario } from './scenario';
 import { VirtualClock } from './virtual-clock';
@@ -143,6 +143,8 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
     suppressHaves: n > SUPPRESS_HAVES_ABOVE_PEERS,
     ...scenario.engineConfig,
     blockBytes: REAL_BLOCK_BYTES,
+    // In the links' bytes, scaled down as every rate is.
+    slowestCapBytesPerSec: MIN_CAP_BYTES_PER_SEC / scale,
   };
 
   const boundSec =

@@ -1,5 +1,6 @@
 import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
-import { describe, expect, it } from 'vitest';
+import { SuperSeeder } from '@swarmlab/engine';
+import { describe, expect, it, vi } from 'vitest';
 import { SCENARIO_DEFAULTS, simulate, type Scenario } from '../src/index';
 
 const KIB = 1024;
@@ -115,6 +116,26 @@ describe('simulate: swarm behaviour', () => {
       const result = simulate(scenario({ peerCount: 4, fileBytes: 16 * CHUNK_BYTES, peerUploadBytesPerSec, seed }));
       expect(result.allFilesIntact).toBe(true);
       expect(result.ratio).toBeLessThan(1.3);
+    }
+  });
+
+  it('offers each chunk once to leechers whose download is capped near the least a run allows, as the engine does', () => {
+    // The offer's wait for such a requester (two of its gaps between blocks) was in real bytes, not scaled: offers
+    // went stale between two of its blocks, 131 offers for 16 chunks, where the engine made one per chunk.
+    const offers = vi.spyOn(SuperSeeder.prototype, 'offerNext');
+    try {
+      const result = simulate(
+        scenario({
+          peerCount: 4,
+          fileBytes: 16 * CHUNK_BYTES,
+          peerUploadBytesPerSec: [1e6],
+          peerDownloadBytesPerSec: [15e3],
+        }),
+      );
+      expect(result.allFilesIntact).toBe(true);
+      expect(offers.mock.results.filter((call) => call.value !== undefined)).toHaveLength(16);
+    } finally {
+      offers.mockRestore();
     }
   });
 
