@@ -186,6 +186,26 @@ describe('the projector’s card layout (what a card gives up on a small screen)
     expect(nameOnly.grid.textLines).toBe(1);
   });
 
+  it('keeps names readable up to 64 peers on a 1024×768 projector wherever a readable card has room for a bitmap', () => {
+    // The cards' area at 1024×768 (the map takes the rest of the width), as high as the header leaves it: the
+    // smallest heights where 5 columns of readable cards still keep a strip of bitmap.
+    const fromHeightPx = { 48: 460, 52: 480, 56: 520, 60: 520, 64: 560 };
+    for (const [peers, lowestPx] of Object.entries(fromHeightPx)) {
+      const peerCount = Number(peers);
+      const columns = new Set<number>();
+      for (let areaHeightPx = lowestPx; areaHeightPx <= 620; areaHeightPx += 20) {
+        const { grid } = cardLayout({ peerCount, chunkCount: 1024, areaWidthPx: 679, areaHeightPx });
+        const where = `${peerCount} peers, 679×${areaHeightPx}`;
+        // Before, cards 41–77 px wide (3–7 characters of a name), 5 to 14 columns as the header changed.
+        expect(grid.cardWidthPx - 2 * CARD_PADDING_PX, where).toBeGreaterThanOrEqual(NAME_TEXT_EM * grid.fontPx);
+        expect(grid.cellPx, where).toBeGreaterThanOrEqual(1);
+        expect(grid.columns * grid.rows, where).toBeGreaterThanOrEqual(peerCount);
+        columns.add(grid.columns);
+      }
+      expect(columns.size, `${peerCount} peers: no card moves as the header changes`).toBe(1);
+    }
+  });
+
   it('still lays every card out on an area too small for readable text (it takes the last step’s best grid)', () => {
     const { grid } = cardLayout({ peerCount: 40, chunkCount: 1024, areaWidthPx: 300, areaHeightPx: 200 });
     expect(grid.columns * grid.rows).toBeGreaterThanOrEqual(40);

@@ -15,6 +15,11 @@ export interface CardGridInput {
   readonly textLines?: number;
   /** The narrowest a card's text may be, in ems of its font (`MIN_TEXT_EM` by default). */
   readonly minTextEm?: number;
+  /**
+   * The smallest cells for which readable cards are preferred to unreadable ones with bigger cells
+   * (`MIN_VISIBLE_CELL_PX` by default).
+   */
+  readonly minVisibleCellPx?: number;
 }
 
 export interface CardGrid {
@@ -141,8 +146,9 @@ export function cardGrid(input: CardGridInput): CardGrid {
   const readable = grids.filter((grid) => isReadable(grid, minTextEm));
   const biggestOf = (some: readonly CardGrid[]): number => Math.max(0, ...some.map((grid) => grid.cellPx));
   // Readable text first, unless its bitmaps would be too small to see chunks arrive (a small screen, 40 peers).
+  const minVisibleCellPx = input.minVisibleCellPx ?? MIN_VISIBLE_CELL_PX;
   const candidates =
-    biggestOf(readable) >= Math.min(MIN_VISIBLE_CELL_PX, biggestOf(grids)) && readable.length > 0 ? readable : grids;
+    biggestOf(readable) >= Math.min(minVisibleCellPx, biggestOf(grids)) && readable.length > 0 ? readable : grids;
   const biggestCellPx = biggestOf(candidates);
   // From 10 px cells, the share rounded down and at least two pixels of slack: a narrow layout's smaller type
   // wins it a pixel or two, which must not make a row of full-height strips beat a compact grid (5 peers of

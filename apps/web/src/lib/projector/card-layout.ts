@@ -38,12 +38,14 @@ const STEPS: readonly { readonly textLines: number; readonly minTextEm: number; 
 
 /**
  * The projector's cards for `peerCount` peers of a `chunkCount`-chunk file: the first of `STEPS` whose cards'
- * text is readable with bitmap cells of at least `MIN_VISIBLE_CELL_PX`; on an area too small for any, the
- * last step's best grid (cards narrower than their text).
+ * text is readable with bitmap cells of at least `MIN_VISIBLE_CELL_PX`; on an area too small for any, the last
+ * step's readable cards with the biggest cells however small (a strip a pixel high still shows how far a peer is;
+ * a name cut to three letters shows nothing: 52–64 peers on a 1024×768 projector got cards 41–77 px wide, and
+ * jumped between 5 and 14 columns as the header changed; found by review), and only where no readable card has a
+ * bitmap at all, the best grid of narrower cards.
  */
 export function cardLayout(input: CardLayoutInput): CardLayout {
-  let layout: CardLayout | undefined;
-  for (const step of STEPS) {
+  const layoutAt = (step: (typeof STEPS)[number], minVisibleCellPx?: number): CardLayout => {
     const grouping = bitmapGrouping(input.chunkCount, step.maxCells);
     const grid = cardGrid({
       peerCount: input.peerCount,
@@ -52,10 +54,14 @@ export function cardLayout(input: CardLayoutInput): CardLayout {
       areaHeightPx: input.areaHeightPx,
       textLines: step.textLines,
       minTextEm: step.minTextEm,
+      ...(minVisibleCellPx !== undefined && { minVisibleCellPx }),
       ...(input.gapPx !== undefined && { gapPx: input.gapPx }),
     });
-    layout = { grid, grouping };
-    if (isReadable(grid, step.minTextEm) && grid.cellPx >= MIN_VISIBLE_CELL_PX) return layout;
+    return { grid, grouping };
+  };
+  for (const step of STEPS) {
+    const layout = layoutAt(step);
+    if (isReadable(layout.grid, step.minTextEm) && layout.grid.cellPx >= MIN_VISIBLE_CELL_PX) return layout;
   }
-  return layout!;
+  return layoutAt(STEPS[STEPS.length - 1]!, 1);
 }
