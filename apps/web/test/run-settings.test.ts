@@ -35,6 +35,15 @@ describe('parseCap', () => {
     }
   });
 
+  it('says to write none for no cap where empty follows the swarm’s (a peer’s links), not to leave it empty', () => {
+    for (const text of ['0', '9kB/s']) {
+      const parsed = parseCap(text, 'Upload u_i', 'none');
+      expect(parsed).toMatchObject({ ok: false, message: expect.stringContaining('write none for no cap') });
+      if (!parsed.ok) expect(parsed.message).not.toContain('leave it empty');
+    }
+    expect(parseCap('0', 'u')).toMatchObject({ ok: false, message: expect.stringContaining('leave it empty') });
+  });
+
   it('formats a cap so that it parses back to itself', () => {
     for (const rate of [10_000, 250_000, 1_000_000, 1_500_000, 2_000_000, 123_456_789]) {
       expect(parseCap(formatCap(rate), 'u')).toEqual({ ok: true, value: rate });

@@ -1,6 +1,7 @@
 import {
   capBytesPerSecSchema,
   DEFAULT_RUN_CONFIG,
+  MIN_CAP_BYTES_PER_SEC,
   swarmModeSchema,
   type PeerOverride,
   type RunConfig,
@@ -21,16 +22,26 @@ import { parseByteQuantity } from '@swarmlab/theory';
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
-/** `text` as a cap in bytes/s; empty means no cap (`null`). `label` names the field in the message. */
-export function parseCap(text: string, label: string): Parsed<number | null> {
+/** `text` as a cap in bytes/s; empty means no cap (`null`). `label` names the field in the message, `noCap` how its form writes no cap. */
+export function parseCap(text: string, label: string, noCap: NoCapWriting = 'empty'): Parsed<number | null> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: null };
   const quantity = parseByteQuantity(trimmed.replace(/\s+/g, ''), 'rate');
   if (!quantity.ok) return { ok: false, message: `${label}: ${quantity.reason}` };
+  // Where empty means the swarm's setting (a peer's links), the way to write "no cap" is `none`: the schema's advice
+  // to leave the field empty set the opposite (found by review).
+  if (noCap === 'none' && quantity.value < MIN_CAP_BYTES_PER_SEC)
+    return {
+      ok: false,
+      message: `${label}: a cap must be at least ${MIN_CAP_BYTES_PER_SEC} B/s (10 kB/s); write none for no cap (empty follows the swarm's)`,
+    };
   const checked = capBytesPerSecSchema.safeParse(quantity.value);
   if (!checked.success) return { ok: false, message: `${label}: ${checked.error.issues[0]?.message ?? 'invalid'}` };
   return { ok: true, value: checked.data };
 }
+
+/** How a form writes "no cap": an empty field (the run form, a prepared link), or `none` (a peer's links). */
+export type NoCapWriting = 'empty' | 'none';
 
 /**
  * A cap as a form shows it: `2MB/s`, `1.5MB/s`, `250kB/s`, `2MiB/s`; empty for no cap. The shortest writing in a
