@@ -1,0 +1,103 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'svelte/compiler';
+import { describe, expect, it } from 'vitest';
+
+const COMPONENTS = join(import.meta.dirname, '../src/lib/components');
+/**
+ * Polite live regions: inserted with their text, some screen readers never read them. (An `alert` is read as it is
+ * inserted: that is what it is for.)
+ */
+const LIVE_ROLES = new Set(['status', 'log']);
+
+interface Node {
+  readonly type?: string;
+  readonly name?: string;
+  readonly start?: number;
+  readonly attributes?: readonly {
+    readonly name?: string;
+    readonly value?: true | readonly { readonly type?: string; readonly data?: string }[];
+  }[];
+  readonly [key: string]: unknown;
+}
+
+/** Whether the element has content of its own as it is created: anything but blank text and blocks (`{#if}`…). */
+function filled(node: Node): boolean {
+  const fragment = node['fragment'] as { readonly nodes?: readonly Node[] } | undefined;
+  return (fragment?.nodes ?? []).some((child) =>
+    child.type === 'Text' ? String(child['data']).trim() !== '' : !/Block$/.test(child.type ?? ''),
+  );
+}
+
+/** The element's role attribute: its text, `(expression)` for a computed one, or undefined without one. */
+function roleOf(node: Node): string | undefined {
+  const role = node.attributes?.find((attribute) => attribute.name === 'role');
+  if (!role) return undefined;
+  if (!Array.isArray(role.value)) return role.value === true ? '' : '(expression)';
+  const parts = role.value;
+  return parts.every((part) => part.type === 'Text') ? parts.map((part) => part.data).join('') : '(expression)';
+}
+
+/**
+ * Every element with a polite live role (`status`, `log`, or a computed one) that a block (`{#if}`, `{#each}`,
+ * `{#await}`, `{#key}`, a snippet) creates with content of its own: inserted with its text already in it, some screen
+ * readers never read it. A region must be in the page from the start (or inserted empty), its text put in as it
+ * comes.
+ */
+function regionsInsertedFilled(file: string): string[] {
+  const source = readFileSync(join(COMPONENTS, file), 'utf8');
+  const found: string[] = [];
+  const walk = (node: unknown, inBlock: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, inBlock));
+    if (!node || typeof node !== 'object') return;
+    const element = node as Node;
+    const role = element.type === 'RegularElement' ? roleOf(element) : undefined;
+    if (inBlock && role !== undefined && (LIVE_ROLES.has(role) || role === '(expression)') && filled(element)) {
+      const line = source.slice(0, element.start).split('\n').length;
+      found.push(`${file}:${line} <${element.name} role=${role}>`);
+    }
+    const block = inBlock || /Block$/.test(element.type ?? '');
+    for (const [key, child] of Object.entries(element)) {
+      if (key === 'attributes' || key === 'metadata' || key === 'instance' || key === 'module' || key === 'css')
+        continue;
+      walk(child, block);
+    }
+  };
+  walk(parse(source, { modern: true }).fragment, false);
+  return found;
+}
+
+describe('live regions', () => {
+  it('are in the page from the start in every component, not inserted with their text', () => {
+    const files = readdirSync(COMPONENTS).filter((file) => file.endsWith('.svelte'));
+    expect(files.length).toBeGreaterThan(20);
+    expect(files.flatMap(regionsInsertedFilled)).toEqual([]);
+  });
+
+  it('finds a region inserted with its text (the check can fail)', () => {
+    expect(regionsInsertedFilledIn('{#if x}<p role="status">Saved</p>{/if}')).toEqual(['<p role=status>']);
+    expect(regionsInsertedFilledIn('{#if x}<p role="alert">Refused</p>{/if}')).toEqual([]);
+    expect(regionsInsertedFilledIn('{#if x}<p role={tone}>{text}</p>{/if}')).toEqual(['<p role=(expression)>']);
+    expect(regionsInsertedFilledIn('<p role="status">{#if x}Saved{/if}</p>')).toEqual([]);
+    // Inserted empty, by a block, then filled: read.
+    expect(regionsInsertedFilledIn('{#if y}<p role="status">{#if x}Saved{/if}</p>{/if}')).toEqual([]);
+    expect(regionsInsertedFilledIn('{#if y}<p role="status">{text}</p>{/if}')).toEqual(['<p role=status>']);
+  });
+});
+
+/** `regionsInsertedFilled` of a component's source given inline. */
+function regionsInsertedFilledIn(source: string): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, inBlock: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, inBlock));
+    if (!node || typeof node !== 'object') return;
+    const element = node as Node;
+    const role = element.type === 'RegularElement' ? roleOf(element) : undefined;
+    if (inBlock && role !== undefined && (LIVE_ROLES.has(role) || role === '(expression)') && filled(element))
+      found.push(`<${element.name} role=${role}>`);
+    const block = inBlock || /Block$/.test(element.type ?? '');
+    for (const [key, child] of Object.entries(element)) if (key !== 'attributes') walk(child, block);
+  };
+  walk(parse(source, { modern: true }).fragment, false);
+  return found;
+}
