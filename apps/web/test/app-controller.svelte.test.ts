@@ -451,6 +451,25 @@ describe('AppController: the control secret', () => {
 });
 
 describe('AppController: what the swarm broadcasts', () => {
+  it('names a participant that left before the run finished as its row did, in the history and the export', () => {
+    const { app, sessions, history } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    const session = sessions[0]!;
+    const running = swarmProgress(SWARM_A, runState(1, 'running', 2_000));
+    // leech0 is Zoë on every screen; it completes and closes its laptop before the run finishes.
+    const named = {
+      ...running,
+      peers: running.peers.map((peer) => ({ ...peer, name: peer.peerId === 'leech0' ? 'Zoë' : null })),
+    };
+    session.onBroadcast({ swarmId: SWARM_A, manifest, progress: named });
+    const finished = swarmProgress(SWARM_A, runState(1, 'finished'));
+    const withoutZoe = { ...finished, peers: finished.peers.filter((peer) => peer.peerId !== 'leech0') };
+    session.onBroadcast({ swarmId: SWARM_A, manifest, progress: withoutZoe });
+    // Before, no name: the export made one up from its peer id, which no screen had shown.
+    expect(history.records[0]!.peers.find((peer) => peer.peerId === 'leech0')?.name).toBe('Zoë');
+    expect(history.records[0]!.peers.find((peer) => peer.peerId === 'leech1')?.name).toBeNull();
+  });
+
   it('keeps every finished run once in the history, and the running one in the rates', () => {
     const { app, sessions, history } = setUp(swarmLink(SWARM_A, CONTENT_A));
     app.start();

@@ -160,20 +160,27 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   };
 }
 
-/** The record of a finished run; undefined while it is still going or was stopped. */
+/**
+ * The record of a finished run; undefined while it is still going or was stopped. `namesSeen`: the name each peer's
+ * row showed in the tables seen before this one (for participants that left since).
+ */
 export function recordOfRun(
   swarmId: string,
   manifest: Manifest,
   run: RunState,
   progress: SwarmProgress | undefined,
+  namesSeen: ReadonlyMap<string, string | null> = new Map(),
 ): RunRecord | undefined {
   if (run.phase !== 'finished' || run.distributionMs === null) return undefined;
   const bounds = boundsOfRun(run, manifest.sizeBytes, progress);
   const distributionSec = run.distributionMs / 1000;
   const boundSec = run.config.mode === 'p2p' ? bounds.p2pSec : bounds.clientServerSec;
   const believed = believedParticipants(run);
-  // A participant that left before the end is in no row of the table any more: it has no name to keep.
-  const names = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.name ?? null]));
+  // A participant that left before the end is in no row of the table any more: its name is the one its row showed
+  // in an earlier table this page saw (`namesSeen`). Without it, a student who completed and closed the laptop was
+  // exported under a name made up from its peer id, which no screen had shown (found by review).
+  const names = new Map(namesSeen);
+  for (const peer of progress?.peers ?? []) names.set(peer.peerId, peer.name ?? null);
   const uploadedBytes = believed.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
   const seederUploaded = believed
     .filter((peer) => peer.role === 'seeder')

@@ -83,6 +83,9 @@ export type Screen<S, W> =
   | { readonly view: 'swarm'; readonly session: S }
   | { readonly view: 'watch'; readonly watch: W; readonly contentId: string };
 
+/** Names of peers seen in a swarm's rows kept for the run history (`recordOfRun`), the longest unseen forgotten. */
+const MAX_NAMES_SEEN = 4096;
+
 /**
  * The app: follows the URL (`route.ts`), and owns the one session (a peer's tab) or watch (an overview
  * screen) it opens: created when the route asks for one, closed when the route moves on, when the user
@@ -102,6 +105,11 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   /** The control secret the watch was opened with: a control link pasted for the same swarm opens it again. */
   #watchControl: string | undefined;
   #rates = $state.raw(new SwarmRates());
+  /** The name each peer's row showed in the tables of swarm `#namesOf` this page saw (`recordOfRun`). */
+  // Plain bookkeeping, never rendered.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #names = new Map<string, string | null>();
+  #namesOf: string | undefined;
   readonly #screen = $derived.by((): Screen<S, W> => {
     const route = this.#route;
     if (route.view === 'bad-link') return route;
@@ -344,8 +352,27 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   #collect(source: S | W, { swarmId, manifest, progress }: SwarmBroadcast): void {
     if (source !== this.#session && source !== this.#watch) return;
     this.#rates.add(progress);
-    // Only the latest run travels; a finished one is kept here the first time this page sees it.
-    const record = progress.run && recordOfRun(swarmId, manifest, progress.run, progress);
+    // Only the latest run travels; a finished one is kept here the first time this page sees it, with the names
+    // its participants' rows showed before (one that left has no row in the table that finished the run).
+    const record = progress.run && recordOfRun(swarmId, manifest, progress.run, progress, this.#namesSeen(swarmId));
     if (record) this.history.add(record);
+    for (const peer of progress.peers) {
+      this.#names.delete(peer.peerId);
+      this.#names.set(peer.peerId, peer.name ?? null);
+    }
+    // Bounded: the longest unseen go first (a swarm has 64 members; a lesson sees a few hundred come and go).
+    for (const peerId of this.#names.keys()) {
+      if (this.#names.size <= MAX_NAMES_SEEN) break;
+      this.#names.delete(peerId);
+    }
+  }
+
+  /** The names seen in the rows of `swarmId`'s tables (forgotten for another swarm). */
+  #namesSeen(swarmId: string): ReadonlyMap<string, string | null> {
+    if (this.#namesOf !== swarmId) {
+      this.#names.clear();
+      this.#namesOf = swarmId;
+    }
+    return this.#names;
   }
 }
