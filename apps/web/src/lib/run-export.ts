@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { peerNameOf } from './peer-name';
+import { shownPeerNames } from './peer-name';
 import type { RunRecord } from './run-record';
 
 /**
@@ -27,8 +27,9 @@ export function runsToJson(records: readonly RunRecord[]): string {
 
 /** Column order of the CSV export; units are in the names (bytes, bytes/s, seconds). */
 export function runsToCsv(records: readonly RunRecord[]): string {
-  const rows = records.flatMap((run) =>
-    run.peers.map((peer) => ({
+  const rows = records.flatMap((run) => {
+    const shown = shownPeerNames(run.peers.map((peer) => ({ peerId: peer.peerId, name: peer.name ?? null })));
+    return run.peers.map((peer) => ({
       run_id: run.id,
       started_at: run.startedAt,
       mode: run.mode,
@@ -53,8 +54,9 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       seeder_upload_share: run.seederUploadShare ?? '',
       peer_id: peer.peerId,
       peer_name: peer.name ?? '',
-      // The name the screens showed it under: the one it chose, else the one they made up from its id.
-      peer_shown_name: peerNameOf({ peerId: peer.peerId, name: peer.name ?? null }),
+      // The name the screens showed it under: the one it chose, else the one they made up from its id, told apart
+      // from another of the run's with the same name by its short id.
+      peer_shown_name: shown.get(peer.peerId) ?? peer.peerId,
       peer_role: peer.role,
       peer_upload_cap_bytes_per_sec: peer.uploadBytesPerSec ?? '',
       peer_download_cap_bytes_per_sec: peer.downloadBytesPerSec ?? '',
@@ -62,8 +64,8 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       peer_completed_after_sec: peer.completedAfterSec ?? '',
       peer_uploaded_bytes: peer.uploadedBytes,
       peer_downloaded_bytes: peer.downloadedBytes,
-    })),
-  );
+    }));
+  });
   // A cell a spreadsheet would run as a formula (a name or file name typed as `=HYPERLINK(…)`, `+…`, `-…`,
   // `@…`) is written with a leading quote: the file comes from a classroom, not from the teacher alone. So is an
   // id that starts with `-` (1 in 64): a spreadsheet shows it without the quote, where it showed `#NAME?`.
