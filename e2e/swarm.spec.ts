@@ -73,6 +73,20 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   await waitForMesh([seeder.page, ...leechers, newcomer]);
   for (const page of [seeder.page, ...leechers])
     expect(await page.evaluate(() => window.swarmlabNewConnections)).toBe(1);
+
+  // The header's link asks the seeder's tab first: a click meant as "home" stopped the class's seeder without a word.
+  const asked: string[] = [];
+  seeder.page.once('dialog', (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await seeder.page.getByRole('link', { name: 'swarmlab' }).click();
+  await expect.poll(() => asked.length).toBe(1);
+  expect(asked[0]).toContain('This tab seeds the swarm');
+  await expect(seeder.page.getByTestId('swarm-view')).toBeVisible();
+  // A leecher's goes at once.
+  await newcomer.getByRole('link', { name: 'swarmlab' }).click();
+  await expect(newcomer.getByTestId('swarm-view')).toHaveCount(0);
 });
 
 declare global {

@@ -294,6 +294,16 @@ describe('AppController: the back/forward cache', () => {
     };
   }
 
+  it('says the tab seeds while it does (the header’s link asks first), not once it left', async () => {
+    const { app, sessions } = setUp('');
+    app.start();
+    expect(app.seeding).toBe(false);
+    await seedSwarmA(app, sessions);
+    expect(app.seeding).toBe(true);
+    app.leave();
+    expect(app.seeding).toBe(false);
+  });
+
   it('a leecher put in the cache (Back) joins its swarm again when the page comes back (Forward), keeping its chunks', () => {
     const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
     app.start();

@@ -91,6 +91,10 @@ export interface ClickModifiers {
   readonly altKey: boolean;
 }
 
+/** What the page asks before the header's link takes a seeding tab to the start page (`AppController.seeding`). */
+export const LEAVE_SEEDING_QUESTION =
+  'This tab seeds the swarm: going to the start page stops it for everyone, and the file must be picked again to seed it. Leave the swarm?';
+
 /**
  * A click that follows a link in this tab: the main button, no modifier. Ctrl/⌘-click (a new tab), Shift-click
  * (a new window) and Alt-click (download) are the browser's, and must not make this tab act as if it navigated.

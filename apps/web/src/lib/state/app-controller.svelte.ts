@@ -238,6 +238,15 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#followLocation();
   }
 
+  /**
+   * Whether this tab seeds its swarm: going to the start page (`leave`) stops the seeding for the whole class, and the
+   * file must be picked (and hashed) again to seed it. The page asks first (one plain click on the header's link
+   * did it without a word; found by review).
+   */
+  get seeding(): boolean {
+    return this.#session?.keptSeed !== undefined;
+  }
+
   /** Back to the start page: closes what is open, for good (no file kept to seed again, no chunks). */
   leave(): void {
     this.#closeAll();
