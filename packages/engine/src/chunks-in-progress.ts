@@ -73,6 +73,12 @@ export class ChunksInProgress {
     this.#phase = new Uint8Array(components.have.chunkCount);
   }
 
+  /** Every chunk we lack is begun (or verified and being stored): blocks asked of others may be asked again. */
+  get inEndgame(): boolean {
+    const { have } = this.#c;
+    return have.count + this.#storingCount + this.#assemblies.size === have.chunkCount;
+  }
+
   /**
    * Whether a peer announcing the chunk could be asked for it now: nobody is asked for it yet, or it was begun
    * and some of its blocks are asked of nobody (their source choked us, left or refused them).
@@ -136,8 +142,7 @@ export class ChunksInProgress {
           have.count,
         );
     if (chunkIndex !== undefined) return this.#begin(chunkIndex, peerId);
-    const inEndgame = have.count + this.#storingCount + this.#assemblies.size === have.chunkCount;
-    if (!inEndgame) return undefined;
+    if (!this.inEndgame) return undefined;
     const overtaker = this.#c.overtakerFor?.(peerId);
     for (const assembly of this.#assemblies.values()) {
       if (assembly.verifying || !holdings.has(column, assembly.chunkIndex)) continue;

@@ -153,10 +153,13 @@ export class Downloader {
 
   /**
    * The peer announced a chunk: only that chunk can be new work (one nobody is asked for, or begun with blocks
-   * nobody is asked for), and a full pipeline needs no new look.
+   * nobody is asked for; in the endgame, any chunk under way, whose blocks it may bring sooner than the peers asked),
+   * and a full pipeline needs no new look. In the endgame such an announcer was asked only at the next tick, up to
+   * a second later (found by review).
    */
   announced(session: DownloaderPeer, chunkIndex: number): void {
-    if (this.#inProgress.isAskable(chunkIndex) && !this.#c.have.has(chunkIndex)) this.fillRequests(session);
+    if (this.#c.have.has(chunkIndex)) return;
+    if (this.#inProgress.isAskable(chunkIndex) || this.#inProgress.inEndgame) this.fillRequests(session);
   }
 
   /** The peer will not serve `chunkIndex` after all: stop counting on it. */

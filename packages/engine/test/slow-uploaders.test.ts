@@ -1,4 +1,4 @@
-import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
+import { Bitfield, encodeWireMessage, MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_CONFIG } from '../src/index';
@@ -25,6 +25,26 @@ describe('peers at the lowest upload cap beside fast ones', () => {
     // came at 10 kB/s (13 s; no request timed out, as each slow peer kept sending).
     await swarm.runUntil(() => leecher.engine.isComplete, 2000, 'the chunk, from the fast peer');
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
+  it('a peer that comes to hold the chunk (a have) in the endgame is asked at once, not at the next tick', async () => {
+    const file = await testFile(CHUNK_BYTES, CHUNK_BYTES);
+    for (const haveAtMs of [1000, 1500, 1900]) {
+      const swarm = new TestSwarm(file, { config: DEFAULT_ENGINE_CONFIG });
+      const leecher = swarm.peer('leecher');
+      const slowCaps = { uploadBytesPerSec: MIN_CAP_BYTES_PER_SEC };
+      for (const peerId of ['slow-1', 'slow-2'])
+        swarm.connect(leecher, swarm.peer(peerId, { completeLeecher: true, linkCaps: slowCaps }), { latencyMs: 20 });
+      const fast = swarm.rawPeer(leecher, file.contentId, 'fast', { latencyMs: 20 });
+      fast.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(1).toBytes() }));
+      fast.link.send(encodeWireMessage({ type: 'unchoke' }));
+      await swarm.runFor(haveAtMs);
+      fast.link.send(encodeWireMessage({ type: 'have', chunkIndex: 0 }));
+      const sentAtMs = swarm.clock.nowMs();
+      await swarm.runUntil(() => fast.received.some((m) => m.type === 'request'), 5000, 'a request to it');
+      // 20 ms each way; before, up to a second more (1020, 520, 120 ms).
+      expect(swarm.clock.nowMs() - sentAtMs, `have at ${haveAtMs} ms`).toBeLessThan(100);
+    }
   });
 
   it('a small swarm with two of its four leechers at the lowest cap ends near D_p2p, far from D_cs', async () => {
