@@ -41,6 +41,13 @@ export interface UploaderComponents {
   onReadFailed(chunkIndex: number, error: unknown): void;
 }
 
+/** A request whose chunk a store that answers later is reading; `cancelled` once its peer cancelled it meanwhile. */
+interface BlockBeingRead {
+  readonly session: UploaderPeer;
+  readonly request: QueuedRequest;
+  cancelled: boolean;
+}
+
 /**
  * The upload side of an engine: checks and queues peers' requests (refusing what we may not give),
  * and serves them within the upload cap, rarest chunk first in p2p mode, oldest request first otherwise.
@@ -56,6 +63,8 @@ export class Uploader {
   #wakeScheduled = false;
   /** Set while a store that answers later reads the chunk of the block to send next. */
   #reading = false;
+  /** The request whose chunk is being read from a store that answers later (`#sendWhenRead`). */
+  #read: BlockBeingRead | undefined;
   #lastBlockSentAtMs = -Infinity;
 
   constructor(components: UploaderComponents) {
@@ -94,6 +103,14 @@ export class Uploader {
   }
 
   onCancel(session: UploaderPeer, range: { chunkIndex: number; offsetBytes: number }): void {
+    const read = this.#read;
+    if (
+      read &&
+      read.session === session &&
+      read.request.chunkIndex === range.chunkIndex &&
+      read.request.offsetBytes === range.offsetBytes
+    )
+      read.cancelled = true;
     const index = session.uploadQueue.findIndex(
       (r) => r.chunkIndex === range.chunkIndex && r.offsetBytes === range.offsetBytes,
     );
@@ -151,14 +168,16 @@ export class Uploader {
 
   #sendWhenRead(session: UploaderPeer, request: QueuedRequest, chunk: Promise<Uint8Array>): void {
     this.#reading = true;
+    this.#read = { session, request, cancelled: false };
+    const read = this.#read;
     const resume = (): void => {
       this.#reading = false;
+      this.#read = undefined;
       this.#pump();
     };
     void chunk.then(
       (bytes) => {
-        if (!this.#c.lifecycle.destroyed && !session.closed)
-          this.#sendBlock(session, request, bytes, this.#c.clock.nowMs());
+        if (!this.#c.lifecycle.destroyed && !session.closed) this.#sendRead(session, read, bytes);
         resume();
       },
       (error: unknown) => {
@@ -172,6 +191,22 @@ export class Uploader {
         resume();
       },
     );
+  }
+
+  /**
+   * A block read from a store that answers later, checked again as it would be before a read: meanwhile the peer
+   * may have cancelled it, we may have choked it (its queued requests are dropped, without a reject), or a
+   * super-seeder's offer may have moved on (refused). A seeder reading `File` slices sent such blocks all the same
+   * (found by review).
+   */
+  #sendRead(session: UploaderPeer, read: BlockBeingRead, bytes: Uint8Array): void {
+    const { request } = read;
+    if (read.cancelled || session.amChoking) return;
+    if (this.#c.hides(session.peerId, request.chunkIndex)) {
+      const { chunkIndex, offsetBytes, lengthBytes } = request;
+      return this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
+    }
+    this.#sendBlock(session, request, bytes, this.#c.clock.nowMs());
   }
 
   #sendBlock(session: UploaderPeer, request: QueuedRequest, chunk: Uint8Array, nowMs: number): void {

@@ -1,4 +1,4 @@
-import { chunkCount } from '@swarmlab/protocol';
+import { chunkCount, encodeWireMessage } from '@swarmlab/protocol';
 import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
@@ -209,5 +209,39 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     // Each refusal came at once: no request waited out its 20 s timeout on the broken seeder.
     expect(swarm.clock.nowMs()).toBeLessThan(5_000);
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
+  it('sends no block read meanwhile for a request cancelled, or of an offer fulfilled elsewhere, during the read', async () => {
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    for (const meanwhile of ['cancel', 'have'] as const) {
+      const swarm = new TestSwarm(file);
+      const memory = MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES);
+      // A seeder reading a picked file's slices: 200 ms a read.
+      const slowRead: AsyncChunkStore = {
+        get: (chunkIndex) => swarm.later(() => memory.get(chunkIndex), 200),
+        put: (chunkIndex, bytes) => memory.put(chunkIndex, bytes),
+      };
+      const seeder = swarm.peer('seeder', { seed: true, asyncStore: slowRead, store: memory });
+      const peer = swarm.rawPeer(seeder, file.contentId, 'peer', { latencyMs: 5 });
+      const offers = () => peer.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
+      await swarm.runUntil(() => offers().length > 0, 2000, 'an offer');
+      const chunkIndex = offers()[0]!;
+      const lengthBytes = TEST_ENGINE_CONFIG.blockBytes!;
+      peer.link.send(encodeWireMessage({ type: 'request', chunkIndex, offsetBytes: 0, lengthBytes }));
+      await swarm.runFor(50);
+      // While the seeder reads the chunk: the peer cancels, or got the chunk elsewhere and says so.
+      peer.link.send(
+        encodeWireMessage(
+          meanwhile === 'cancel'
+            ? { type: 'cancel', chunkIndex, offsetBytes: 0, lengthBytes }
+            : { type: 'have', chunkIndex },
+        ),
+      );
+      await swarm.runFor(1000);
+      // Before, the block went out all the same once read: the seeder's scarce upload spent for nothing.
+      expect(peer.received.filter((m) => m.type === 'block').length, meanwhile).toBe(0);
+      if (meanwhile === 'have')
+        expect(peer.received.some((m) => m.type === 'reject' && m.chunkIndex === chunkIndex)).toBe(true);
+    }
   });
 });
