@@ -39,6 +39,11 @@ export class FileChunkStore implements AsyncChunkStore {
     this.#keptChunks = Math.max(1, Math.floor(recentBytes / manifest.chunkBytes));
   }
 
+  /** Whether every chunk read is checked against the manifest (`verifyWith` given). */
+  get checksReads(): boolean {
+    return this.#verifyWith !== undefined;
+  }
+
   get(chunkIndex: number): Promise<Uint8Array> {
     const kept = this.#recent.get(chunkIndex);
     if (kept) {

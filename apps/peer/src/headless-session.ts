@@ -38,6 +38,7 @@ import type { LeecherStorage } from './leecher-storage';
 
 import { PeerTransports } from './peer-transports';
 import type { SeedFile } from './seed-file';
+import { FileChunkStore } from './file-chunk-store';
 import { verifiedFileSha256 } from './verified-file-hash';
 
 /** How often the engine is sampled for the reports: as often as a tab samples its own. */
@@ -359,7 +360,13 @@ export class HeadlessSession {
       this.#deps.onEvent({ type: 'left-run', runNumber: run.runNumber });
     }
     try {
-      const fileSha256 = await verifiedFileSha256(run.store, this.#membership!.manifest, this.#deps.sha256);
+      const checksReads = run.store instanceof FileChunkStore && run.store.checksReads;
+      const fileSha256 = await verifiedFileSha256(
+        run.store,
+        this.#membership!.manifest,
+        this.#deps.sha256,
+        checksReads,
+      );
       await this.#storage?.keepRun();
       // A newer run's engine cannot have started: its store waits for this.
       this.#fileSha256 = fileSha256;
