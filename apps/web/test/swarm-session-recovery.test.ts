@@ -404,3 +404,37 @@ describe('a tab away while the runs changed', () => {
     await until(() => tab.phase === 'waiting', 'the tab waiting for a run');
   }, 30_000);
 });
+
+describe('a tab joined from a link with its own settings (?up=)', () => {
+  it('sends them once: the links the teacher set since stand when the tab takes its place back after a drop', async () => {
+    const { server, seeder, swarmId, file, page } = await classroom();
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const tab = page(wifi.url);
+    const own = { uploadBytesPerSec: 500_000 };
+    await tab.join(swarmId, file.contentId, own);
+    const rowOf = () => tab.latestSwarmProgress?.peers.find((peer) => peer.peerId === tab.peerId);
+    await until(() => rowOf()?.override.uploadBytesPerSec === 500_000, 'its own links on its row');
+    // The teacher gives it 20 kB/s.
+    const set = { uploadBytesPerSec: 20_000 };
+    expect((await seeder.configurePeer({ peerId: tab.peerId!, override: set })).ok).toBe(true);
+    await until(() => rowOf()?.overrideByControl === true, 'the teacher’s links on its row');
+    wifi.cut();
+    await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost');
+    wifi.restore();
+    await until(() => tab.signalling?.state === 'back', 'the tab back');
+    // A moment for a link's settings sent again to land: they would be refused (links-set-by-control) or, with the
+    // teacher's cleared, replace them.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rowOf()).toMatchObject({ override: set, overrideByControl: true });
+    // Cleared by the teacher: the tab's link settings are not sent again behind its back.
+    expect((await seeder.configurePeer({ peerId: tab.peerId!, override: {} })).ok).toBe(true);
+    await until(() => rowOf()?.overrideByControl === false, 'the teacher’s links cleared');
+    wifi.cut();
+    await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost again');
+    wifi.restore();
+    await until(() => tab.signalling?.state === 'back', 'the tab back again');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rowOf()?.override).toEqual({});
+  }, 30_000);
+});
