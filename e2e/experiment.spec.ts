@@ -111,6 +111,13 @@ test.describe('invalid link caps are refused with a clear message', () => {
     await seeder.page.getByTestId('peer-cap-up').fill('0');
     await seeder.page.getByTestId('peer-save').click();
     await expect(seeder.page.getByTestId('peer-error')).toContainText('at least 10000 B/s');
+    // The way to write "no cap" there is none (empty follows the swarm's), and the teacher's links stand as given.
+    await expect(seeder.page.getByTestId('peer-error')).toContainText('write none for no cap');
+    await expect(seeder.page.getByTestId('peer-within-caps')).toHaveCount(0);
+    // A student's own editor says its links apply within the swarm's caps.
+    const student = await swarm.openPeer(seeder.link);
+    await student.getByTestId('edit-peer').click();
+    await expect(student.getByTestId('peer-within-caps')).toContainText("within the swarm's caps");
   });
 
   test("in a peer's own swarm link", async ({ swarm }) => {
