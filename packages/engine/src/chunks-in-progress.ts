@@ -24,8 +24,9 @@ export interface ChunksInProgressComponents {
   readonly isSuspect?: (chunkIndex: number) => boolean;
   /**
    * Whether a copy that must come from its `soleSource` waited on it long enough, as peer `askerId` (a holder that
-   * may take it over) sees it: the source is gone or no longer holds the chunk, sent nothing of it for a while (it
-   * chokes us, refuses, or keeps the request unanswered), or `askerId` would deliver far sooner (`overtakes`).
+   * may take it over) sees it: the source is gone or no longer holds the chunk, sent nothing of it for a request
+   * time-out (it chokes us, refuses, or keeps the request unanswered), or sent nothing of it for far longer than
+   * `askerId` would take to bring a block (`overtakes`).
    */
   readonly soleSourceStalled?: (assembly: ChunkAssembly, askerId: string) => boolean;
   /**
@@ -61,13 +62,6 @@ export class ChunksInProgress {
   #storingBytes = 0;
   /** A new chunk was not started: verified chunks waited for the store (`maxStoringBytes`), or begun ones for a peer (`maxIdleChunks`). */
   #heldBack = false;
-  /**
-   * Per suspect chunk, the peers whose copy as its sole source was taken over (`soleSourceStalled`): none of them is
-   * its sole source again, so a peer looking idle, and so fast, cannot take the chunk back from the one that
-   * overtook it, again and again, each time throwing away what it had sent.
-   */
-  readonly #passedSources = new Map<number, Set<string>>();
-
   constructor(components: ChunksInProgressComponents) {
     this.#c = components;
     this.#phase = new Uint8Array(components.have.chunkCount);
@@ -110,17 +104,15 @@ export class ChunksInProgress {
       if (!assembly.hasRequests) idle++;
       if (!assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
       if (assembly.soleSource !== undefined && assembly.soleSource !== peerId) {
-        // Its one source stalled (it left, refused, kept it waiting, or trickles it far slower than this peer would
-        // send it): the copy starts again from this peer alone, what the other sent thrown away. A peer putting one
-        // bad block into every copy, and refusing the rest, had every copy mixed and failing, and was never convicted;
-        // a source keeping its request unanswered must not hold the chunk for ever either, nor one sending a block
-        // just inside each time-out (150 s for a 256 KiB chunk), nor an honest one at 10 kB/s while a holder at
-        // 1 MB/s waits (all found by review).
-        if (this.#passedSources.get(assembly.chunkIndex)?.has(peerId) === true) continue;
+        // Its one source stalled (it left, refused, kept it waiting, or sends it far slower than this peer would):
+        // the copy starts again from this peer alone, what the other sent thrown away. A peer putting one bad block
+        // into every copy, and refusing the rest, had every copy mixed and failing, and was never convicted; a source
+        // keeping its request unanswered must not hold the chunk for ever either, nor one sending a block just inside
+        // each time-out, choking us in between or not (150 s for a 256 KiB chunk), nor an honest one at 10 kB/s
+        // while a holder at 1 MB/s waits (all found by review). Judged by the chunk's own blocks, not by what the
+        // source is asked: a source choking us is asked nothing. Barring a source passed over from the chunk, to
+        // stop a peer looking fast from taking it back, stranded the chunk for good once the one that took it left.
         if (this.#c.soleSourceStalled?.(assembly, peerId) !== true) continue;
-        const passed = this.#passedSources.get(assembly.chunkIndex) ?? new Set<string>();
-        passed.add(assembly.soleSource);
-        this.#passedSources.set(assembly.chunkIndex, passed);
         return this.#begin(assembly.chunkIndex, peerId);
       }
       const block = assembly.nextMissing();
@@ -134,11 +126,7 @@ export class ChunksInProgress {
     const chunkIndex = heldBack
       ? undefined
       : availability.pick(
-          (index) =>
-            holdings.has(column, index) &&
-            phase[index] === ChunkPhase.Idle &&
-            !have.has(index) &&
-            this.#passedSources.get(index)?.has(peerId) !== true,
+          (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
           have.count,
         );
     if (chunkIndex !== undefined) return this.#begin(chunkIndex, peerId);
@@ -165,7 +153,6 @@ export class ChunksInProgress {
     const lengthBytes = chunkLengthBytes(manifest, chunkIndex);
     const memory = memoryFor && ((): ArrayBuffer | undefined => memoryFor(lengthBytes));
     const soleSource = isSuspect?.(chunkIndex) ? peerId : undefined;
-    if (soleSource === undefined) this.#passedSources.delete(chunkIndex);
     const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes, memory, soleSource);
     this.#assemblies.set(chunkIndex, assembly);
     this.#phase[chunkIndex] = ChunkPhase.Downloading;

@@ -93,15 +93,11 @@ export class Downloader {
         const source = sessions.get(assembly.soleSource!);
         if (!source || source.closed || !holdings.has(source.holdingsColumn, assembly.chunkIndex)) return true;
         const nowMs = components.clock.nowMs();
-        if (nowMs - (assembly.progressAtMs ?? -Infinity) > config.requestTimeoutMs) return true;
-        // Or the asker would bring a block of it far sooner than the source brings what it was asked.
+        const silentMs = nowMs - (assembly.progressAtMs ?? -Infinity);
+        if (silentMs > config.requestTimeoutMs) return true;
+        // Or it has sent nothing of the chunk for far longer than the asker would take to bring a block.
         const asker = sessions.get(askerId);
-        if (!asker) return false;
-        const askerMs = msToDeliverAnother(asker, config.blockBytes, nowMs);
-        for (const [key, request] of source.outstanding)
-          if (request.chunkIndex === assembly.chunkIndex && overtakes(askerMs, msUntilDelivered(source, key, nowMs)))
-            return true;
-        return false;
+        return asker !== undefined && overtakes(msToDeliverAnother(asker, config.blockBytes, nowMs), silentMs);
       },
       // A block trickling from a slow peer is asked of a peer that would bring it far sooner, however many slow
       // peers hold it: two peers at the lowest cap asked for a block held a small swarm's last chunk for 20 s, the run

@@ -1,7 +1,14 @@
 import { Bitfield, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
-import { MAX_OFFER_RANGES, MemoryChunkStore, seededRandom, SuperSeeder, SwarmEngine } from '../src/index';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  MAX_OFFER_RANGES,
+  MemoryChunkStore,
+  seededRandom,
+  SuperSeeder,
+  SwarmEngine,
+} from '../src/index';
 import { MAX_RECENT_CHOKES } from '../src/downloader';
 
 /** Answers each request `raw` received since the last call with `answer` (its messages, in order). */
@@ -85,57 +92,135 @@ describe('senders that cheat a leecher', () => {
     }, 120_000);
   });
 
-  it('a peer that spoiled a copy, then trickles the chunk as its sole source just inside each time-out, is overtaken', async () => {
+  it.each([
+    ['keeping the rest waiting', false],
+    ['choking us in between', true],
+  ])(
+    'a peer that spoiled a copy, then trickles the chunk as its sole source just inside each time-out (%s), is overtaken',
+    async (_, chokes) => {
+      const CHUNK_BYTES = 256 * 1024;
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const swarm = new TestSwarm(file);
+      const victim = swarm.peer('victim');
+      let rejectedAtMs: number | undefined;
+      victim.engine.events.on('chunk-rejected', () => (rejectedAtMs ??= swarm.clock.nowMs()));
+      // Connected first, claiming the file: it answers the first block asked of it spoiled and keeps the rest
+      // waiting; once the mixed copy failed, it answers one request every 19 s (the time-out is 20 s), choking us
+      // between two, or not.
+      const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
+      cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(4).toBytes() }));
+      cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
+      const blockOf = (request: WireMessage & { type: 'request' }): Uint8Array => {
+        const start = request.chunkIndex * CHUNK_BYTES + request.offsetBytes;
+        return file.bytes.slice(start, start + request.lengthBytes);
+      };
+      const send = (message: WireMessage): void => cheat.link.send(encodeWireMessage(message));
+      let read = 0;
+      let spoiled = false;
+      let choking = false;
+      /** When it last answered (or the copy failed); then, choking, whether it unchoked to answer one request. */
+      let answeredAtMs: number | undefined;
+      let unchokedToAnswer = false;
+      const waiting: (WireMessage & { type: 'request' })[] = [];
+      const play = (): void => {
+        for (; read < cheat.received.length; read++) {
+          const message = cheat.received[read]!;
+          if (message.type !== 'request') continue;
+          if (!spoiled) {
+            spoiled = true;
+            const bytes = blockOf(message);
+            bytes[7]! ^= 0xff;
+            send({ type: 'block', chunkIndex: message.chunkIndex, offsetBytes: message.offsetBytes, bytes });
+          } else waiting.push(message);
+        }
+        if (rejectedAtMs === undefined) return;
+        const nowMs = swarm.clock.nowMs();
+        answeredAtMs ??= nowMs;
+        if (chokes && !choking && !unchokedToAnswer) {
+          choking = true;
+          waiting.length = 0; // a choke drops what it was asked
+          send({ type: 'choke' });
+        }
+        if (nowMs - answeredAtMs < 19_000) return;
+        if (choking) {
+          choking = false;
+          unchokedToAnswer = true;
+          send({ type: 'unchoke' });
+          return;
+        }
+        const next = waiting.shift();
+        if (!next) return;
+        answeredAtMs = nowMs;
+        unchokedToAnswer = false;
+        send({ type: 'block', chunkIndex: next.chunkIndex, offsetBytes: next.offsetBytes, bytes: blockOf(next) });
+      };
+      const honest = swarm.peer('honest', { completeLeecher: true });
+      swarm.connect(honest, victim, { bytesPerSec: 1_000_000, latencyMs: 5 });
+      await swarm.runUntil(
+        () => {
+          play();
+          return victim.engine.isComplete;
+        },
+        300_000,
+        'the download to complete',
+      );
+      expect(rejectedAtMs).toBeDefined();
+      // Before, 96–155 s: the honest holder at 1 MB/s never asked for the chunk. F/d here is about 1 s.
+      expect(swarm.clock.nowMs() / 1000).toBeLessThan(10);
+      expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    },
+  );
+
+  it('a suspect chunk taken over by a peer that then leaves goes back to the holder it was taken from', async () => {
     const CHUNK_BYTES = 256 * 1024;
     const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
-    const swarm = new TestSwarm(file);
+    const swarm = new TestSwarm(file, { config: DEFAULT_ENGINE_CONFIG });
     const victim = swarm.peer('victim');
-    let rejectedAtMs: number | undefined;
-    victim.engine.events.on('chunk-rejected', () => (rejectedAtMs ??= swarm.clock.nowMs()));
-    // Connected first, claiming the file: it answers the first block asked of it spoiled and keeps the rest waiting;
-    // once the mixed copy failed, it answers one request every 19 s (the time-out is 20 s).
-    const cheat = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
-    cheat.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(4).toBytes() }));
-    cheat.link.send(encodeWireMessage({ type: 'unchoke' }));
-    const blockOf = (request: WireMessage & { type: 'request' }): Uint8Array => {
-      const start = request.chunkIndex * CHUNK_BYTES + request.offsetBytes;
-      return file.bytes.slice(start, start + request.lengthBytes);
-    };
-    let read = 0;
+    let rejected = false;
+    victim.engine.events.on('chunk-rejected', () => (rejected = true));
+    // The class's seeder, shared (50 kB/s to this victim), connected first; a fast classmate holding the file.
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { bytesPerSec: 50_000, latencyMs: 5 });
+    const fast = swarm.peer('fast', { completeLeecher: true });
+    const [fastToVictim, victimToFast] = swarm.linkPair('fast', 'victim', { bytesPerSec: 1_000_000, latencyMs: 5 });
+    fast.engine.addLink(fastToVictim);
+    victim.engine.addLink(victimToFast);
+    // A peer holding the last chunk alone spoils the first block asked of it, and leaves once the copy failed.
+    const last = 3;
+    const spoiler = swarm.rawPeer(victim, file.contentId, 'spoiler', { latencyMs: 5 });
+    const only = new Bitfield(4);
+    only.set(last);
+    spoiler.link.send(encodeWireMessage({ type: 'bitfield', bits: only.toBytes() }));
+    spoiler.link.send(encodeWireMessage({ type: 'unchoke' }));
     let spoiled = false;
-    let lastAnswerMs = -Infinity;
-    const waiting: (WireMessage & { type: 'request' })[] = [];
+    let fastGone = false;
     const play = (): void => {
-      for (; read < cheat.received.length; read++) {
-        const message = cheat.received[read]!;
-        if (message.type !== 'request') continue;
-        if (!spoiled) {
-          spoiled = true;
-          const bytes = blockOf(message);
-          bytes[7]! ^= 0xff;
-          const { chunkIndex, offsetBytes } = message;
-          cheat.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes }));
-        } else waiting.push(message);
+      const asked = spoiler.received.find((message) => message.type === 'request');
+      if (!spoiled && asked?.type === 'request') {
+        spoiled = true;
+        const start = asked.chunkIndex * CHUNK_BYTES + asked.offsetBytes;
+        const bytes = file.bytes.slice(start, start + asked.lengthBytes);
+        bytes[3]! ^= 0xff;
+        spoiler.link.send(
+          encodeWireMessage({ type: 'block', chunkIndex: asked.chunkIndex, offsetBytes: asked.offsetBytes, bytes }),
+        );
       }
-      if (rejectedAtMs === undefined || waiting.length === 0 || swarm.clock.nowMs() - lastAnswerMs < 19_000) return;
-      lastAnswerMs = swarm.clock.nowMs();
-      const next = waiting.shift()!;
-      const { chunkIndex, offsetBytes } = next;
-      cheat.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes: blockOf(next) }));
+      if (rejected && !spoiler.closed()) spoiler.link.close();
+      // The fast classmate closes its laptop once it holds the victim's copy to itself (or at least was asked for it).
+      if (rejected && !fastGone && victim.engine.snapshot().chunksHeld === 3) {
+        fastGone = true;
+        fastToVictim.close();
+      }
     };
-    const honest = swarm.peer('honest', { completeLeecher: true });
-    swarm.connect(honest, victim, { bytesPerSec: 1_000_000, latencyMs: 5 });
     await swarm.runUntil(
       () => {
         play();
         return victim.engine.isComplete;
       },
-      300_000,
+      60_000,
       'the download to complete',
     );
-    expect(rejectedAtMs).toBeDefined();
-    // Before, 152 s: the honest holder at 1 MB/s never asked for the chunk. F/d here is about 1 s.
-    expect(swarm.clock.nowMs() / 1000).toBeLessThan(10);
+    expect(rejected).toBe(true);
     expect(await fileHashOf(victim, file)).toBe(file.sha256);
   });
 
