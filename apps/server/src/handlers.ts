@@ -19,7 +19,7 @@ import { attachClassroomHandlers } from './classroom-handlers';
 import type { CodeLookupBudgets } from './code-lookup-budgets';
 import { jsonBytes, manifestWireBytes, type AnswerBudgets } from './answer-budgets';
 import type { ServerLimits } from './limits';
-import { createProgressBroadcaster } from './progress-broadcaster';
+import { createProgressBroadcaster, runKeyOf } from './progress-broadcaster';
 import type { RandomIds } from './random-ids';
 import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import { attachResumeHandlers, type MembershipOps } from './resume-handlers';
@@ -109,13 +109,14 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
   const progress = createProgressBroadcaster({
     intervalMs: limits.progressBroadcastIntervalMs,
-    async broadcast(swarmId, delivery) {
+    async broadcast(swarmId, deliveryFor) {
       const seen = await store.read(swarmId, ({ registry, peerNames }) => {
         const table = registry.progressOf(swarmId);
         return table && { table: peerNames.label(table), audience: registry.audienceOf(swarmId) };
       });
       const audience = seen && toSockets(seen.audience);
       if (!audience) return;
+      const delivery = deliveryFor(runKeyOf(seen.table.run));
       (delivery === 'volatile' ? audience.volatile : audience).emit('swarm:progress', seen.table);
     },
     onError: (error) => log(`error: swarm:progress broadcast failed: ${errorForLog(error)}`),

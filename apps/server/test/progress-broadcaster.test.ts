@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProgressBroadcaster, type Delivery } from '../src/progress-broadcaster';
+import { createProgressBroadcaster, RELIABLE_EVERY, type Delivery } from '../src/progress-broadcaster';
 
 describe('progress broadcaster', () => {
   let sent: string[];
@@ -10,15 +10,18 @@ describe('progress broadcaster', () => {
     sent = [];
     deliveries = [];
     errors = [];
+    runKey = 'none';
   });
   afterEach(() => {
     vi.useRealTimers();
   });
 
+  /** The run key of the table each broadcast reads. */
+  let runKey = 'none';
   const broadcaster = (
-    broadcast = (swarmId: string, delivery: Delivery) => {
+    broadcast = (swarmId: string, deliveryFor: (runKey: string) => Delivery) => {
       sent.push(swarmId);
-      deliveries.push(delivery);
+      deliveries.push(deliveryFor(runKey));
     },
   ) => createProgressBroadcaster({ intervalMs: 500, broadcast, onError: (error) => errors.push(error) });
 
@@ -62,6 +65,29 @@ describe('progress broadcaster', () => {
     vi.advanceTimersByTime(2000);
     expect(deliveries).toEqual(['reliable', 'reliable', 'volatile', 'volatile', 'volatile', 'volatile', 'reliable']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('sends reliably a table whose run changed, and one in RELIABLE_EVERY, while the table never rests', () => {
+    const progress = broadcaster();
+    // A class: every interval has a report.
+    const intervals = (count: number) => {
+      for (let interval = 0; interval < count; interval++) {
+        progress.changed('A');
+        vi.advanceTimersByTime(500);
+      }
+    };
+    progress.changed('A');
+    vi.advanceTimersByTime(0);
+    intervals(2 * RELIABLE_EVERY);
+    // Before, only the first: a busy screen could miss every later table, a run's "finished" among them.
+    const reliableAt = deliveries.flatMap((delivery, index) => (delivery === 'reliable' ? [index] : []));
+    expect(reliableAt).toEqual([0, RELIABLE_EVERY, 2 * RELIABLE_EVERY]);
+    runKey = '1:finished';
+    intervals(1);
+    expect(deliveries.at(-1)).toBe('reliable');
+    intervals(1);
+    expect(deliveries.at(-1)).toBe('volatile');
+    progress.close();
   });
 
   it('throttles each swarm on its own', () => {
