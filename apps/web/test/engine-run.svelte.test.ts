@@ -164,12 +164,12 @@ describe('EngineRun', () => {
     expect(leecher.resumedRun(participants)).toBeNull();
   });
 
-  it('takes no participant’s settings from a table of the run before (the next table comes up to 250 ms later)', async () => {
+  it('takes participants’ settings from the run’s start, not from a table of the run before (the next comes 250 ms later)', async () => {
     const prepared = await prepareSeed(file, noblePageSha256, () => {});
     const second = new EngineRun({
       manifest: prepared.manifest,
       contentId: prepared.contentId,
-      started: { ...started, runNumber: 2 },
+      started: { ...started, runNumber: 2, settings: { seed: settings, leech0: settings } },
       sha256: noblePageSha256,
       localPeerId: 'leech0',
       settings,
@@ -183,10 +183,14 @@ describe('EngineRun', () => {
       onComplete: () => {},
     });
     runs.push(second);
-    // Before, run 1's settings (the links the teacher set then) went to a restarted server as run 2's.
+    // Before, run 1's settings (the links the teacher set then) went to a restarted server as run 2's. Now run 2's
+    // own, as its start told them (`started.settings`: here the seeder's and this tab's, not leech1's).
     const participants = second.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))?.participants;
-    expect(participants?.map((participant) => participant.peerId)).toEqual(['seed', 'leech0', 'leech1']);
-    expect(participants?.every((participant) => participant.settings === undefined)).toBe(true);
+    expect(participants).toEqual([
+      { peerId: 'seed', role: 'seeder', settings },
+      { peerId: 'leech0', role: 'leecher', settings },
+      { peerId: 'leech1', role: 'leecher' },
+    ]);
   });
 
   it('dates the run from its start, heard when it joined during it, so a restarted server is told the run’s age', async () => {

@@ -198,9 +198,11 @@ export class RunEngine {
     // With each one's settings in this run as the table shows them (the links a screen in control set among them;
     // a row's own links are for the next run), which a restarted server believes from its controller only.
     // Only a table of this run: the first table of a new run comes up to 250 ms after its `run:started`, and the
-    // previous run's settings would be believed for it (found by review).
+    // previous run's settings would be believed for it (found by review); until it comes, what `run:started` told
+    // every member (the settings of those who took part from the start).
     const ofThisRun = latest?.run?.runNumber === this.runNumber ? latest.run.participants : [];
-    const inRun = new Map(ofThisRun.map((participant) => [participant.peerId, participant.settings]));
+    const inRun = new Map<string, PeerRunSettings>(Object.entries(this.started.settings));
+    for (const participant of ofThisRun) inRun.set(participant.peerId, participant.settings);
     const members =
       latest?.peers.map(({ peerId, role }) => {
         const settings = inRun.get(peerId);
