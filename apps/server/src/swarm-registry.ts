@@ -470,9 +470,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return presence.inControl ? swarm : { ok: false, code: 'not-in-control' };
   };
 
-  /** Why `report` is physically impossible for its sender, in the run it names if that one is going on. */
-  const implausibilityIn = (swarm: MutableSwarm, member: MemberState, report: ProgressReport): string | undefined => {
-    const context = swarm.runs.contextOf(member.peerId, report.runNumber);
+  /**
+   * Why `report` is physically impossible for its sender, in the run it names if that one is going on, as of now or
+   * of `atMs` (when it was taken).
+   */
+  const implausibilityIn = (
+    swarm: MutableSwarm,
+    member: MemberState,
+    report: ProgressReport,
+    atMs?: number,
+  ): string | undefined => {
+    const context = swarm.runs.contextOf(member.peerId, report.runNumber, atMs);
     return implausibilityOf(report, {
       manifest: swarm.manifest,
       role: member.role,
@@ -487,6 +495,24 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         },
       }),
     });
+  };
+
+  /**
+   * Flags every member whose latest report of the run going on is impossible by the run's settings now, each judged
+   * as of when it was taken; all judged before any is flagged (a flag may finish the run, and the others would go
+   * unjudged).
+   */
+  const judgeReportsAgain = (swarm: MutableSwarm): void => {
+    const refused = [...swarm.members.values()].flatMap((member) => {
+      const report = member.report;
+      if (!report || member.flagged !== null) return [];
+      const reason = implausibilityIn(swarm, member, report, swarm.runs.reportedAtMs(member.peerId));
+      return reason === undefined ? [] : [{ member, reason }];
+    });
+    for (const { member, reason } of refused) {
+      member.flagged = { reason, refusedReports: 1 };
+      swarm.runs.flag(member.peerId, member.flagged);
+    }
   };
 
   const progressOf = (swarm: MutableSwarm): SwarmProgress => ({
@@ -637,7 +663,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     swarm.departed.forget(member.peerId);
     if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
     if (inControl && input.config) swarm.runs.adoptConfig(input.config);
-    if (inControl && input.run) swarm.runs.adoptRunConfig(input.run);
+    // Until this account, members' reports in a run restored from their accounts were judged by what each claimed
+    // (its engine runs with it): judged again now, each as of when it was taken. Two sock puppets claiming no caps,
+    // each vouching for the other, completed a capped run in 2 s and stayed confirmed (found by review).
+    if (inControl && input.run && swarm.runs.adoptRunConfig(input.run)) judgeReportsAgain(swarm);
     // The links a screen in control set for members, for the runs to come: like the swarm's settings for the next
     // run, from a member in control while no run started since the swarm was registered again.
     if (inControl && input.controlLinks && swarm.runs.registeredAgainSinceRun)

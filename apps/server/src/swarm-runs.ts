@@ -271,13 +271,19 @@ export interface SwarmRuns {
    * members claimed, and the places still awaited, then count within the caps corrected; settings the server told
    * a member meanwhile (it joined, or took its place back) stand, its engine running with them (correcting them
    * got honest newcomers flagged; found by review). Nothing changes a run started here, nor one the controller
-   * restored, nor for a description of another run.
+   * restored, nor for a description of another run. True when it took the run's config from this account (the
+   * members' reports meanwhile were judged by what they claimed: the registry judges them again).
    */
-  adoptRunConfig(resumed: ResumedRun): void;
+  adoptRunConfig(resumed: ResumedRun): boolean;
   /** A member's latest report; it counts only for the run it names, and only while that run goes on. */
   report(peerId: PeerId, report: ProgressReport): void;
-  /** Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`. */
-  contextOf(peerId: PeerId, runNumber: number | null): ParticipantContext | undefined;
+  /**
+   * Its participant's context if `peerId` takes part in the run going on and it is run `runNumber`, as of now or of
+   * `atMs` (when a report was accepted: `reportedAtMs`).
+   */
+  contextOf(peerId: PeerId, runNumber: number | null, atMs?: number): ParticipantContext | undefined;
+  /** When the latest report of `peerId` for the run going on was taken; undefined if none. */
+  reportedAtMs(peerId: PeerId): number | undefined;
   /** The most participants any run of the swarm has had (every one that took part, departed included). */
   readonly mostParticipants: number;
   /** A member was flagged: in the run going on, its completion no longer counts (which may finish it). */
@@ -321,6 +327,8 @@ interface MutableParticipant {
    */
   byControl?: boolean;
   completedAfterMs: number | null;
+  /** When its latest report for this run was taken (absent before one, and in a record stored before it was kept). */
+  reportedAtMs?: number;
   uploadedBytes: number;
   downloadedBytes: number;
   /** The highest `peakUploadBytesPerSec` of its reports for this run. */
@@ -718,6 +726,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
    */
   const finishIfDone = (run: LiveRun): void => {
     corroborate(run);
+    // A run restored from members' accounts alone waits for its seeder's (the controller's tab) to judge what they
+    // claimed, or for its place to be given up: two sock puppets claiming no caps, vouching for each other, finished
+    // a capped run in 2 s before the teacher's tab was back (found by review).
+    if (run.configByMember === true && [...run.participants.values()].some((p) => p.role === 'seeder' && p.awaiting))
+      return;
     let leechers = run.droppedCompletedLeechers;
     let latestMs = run.droppedLatestCompletedAfterMs;
     for (const participant of run.participants.values()) {
@@ -1022,7 +1035,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     adoptRunConfig(resumed) {
-      if (!live || resumed.runNumber !== live.runNumber) return;
+      if (!live || resumed.runNumber !== live.runNumber) return false;
+      const corrected = live.configByMember === true;
       if (live.configByMember) {
         live.config = resumed.config;
         live.configByMember = false;
@@ -1044,6 +1058,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         delete participant.own;
         participant.byControl = true;
       }
+      return corrected;
     },
 
     report(peerId, report) {
@@ -1058,6 +1073,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           mostParticipants = Math.max(mostParticipants, live.participantsEver);
         }
       }
+      participant.reportedAtMs = nowMs();
       participant.uploadedBytes = report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
       participant.peakUploadBytesPerSec = Math.max(participant.peakUploadBytesPerSec, report.peakUploadBytesPerSec);
@@ -1085,7 +1101,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       finishIfDone(live);
     },
 
-    contextOf(peerId, runNumber) {
+    reportedAtMs(peerId) {
+      return live?.participants.get(peerId)?.reportedAtMs;
+    },
+
+    contextOf(peerId, runNumber, atMs) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || runNumber !== live.runNumber) return undefined;
       const run = live;
@@ -1102,7 +1122,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           ? settingsInRun(run.config, other.own, true, other.role)
           : other.settings;
       return {
-        elapsedMs: since(nowMs(), participant.tookPartAtMs),
+        elapsedMs: since(atMs ?? nowMs(), participant.tookPartAtMs),
         settings: judgedBy(participant),
         senderUploadBytesPerSec: senders.map((sender) => judgedBy(sender).uploadBytesPerSec),
         witnessedBytes: live.witnesses.witnessed(peerId),

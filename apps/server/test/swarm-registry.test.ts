@@ -523,3 +523,72 @@ describe('swarm registry: progress, watchers and runs', () => {
     expect(registry.startRun('s1', DEFAULT_RUN_CONFIG)).toEqual({ ok: false, code: 'not-in-swarm' });
   });
 });
+
+describe('swarm registry: a run restored from members’ accounts', () => {
+  it('judges the reports taken before the controller’s account again by its account (two puppets claiming no caps)', async () => {
+    const FILE_BYTES = 16 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      peerUploadBytesPerSec: 200_000,
+      peerDownloadBytesPerSec: 200_000,
+    };
+    const uncapped = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+    const run = {
+      runNumber: 1,
+      config: capped,
+      settings: uncapped,
+      elapsedMs: 1000,
+      completedAfterMs: null,
+      participants: [
+        { peerId: 's', role: 'seeder' as const },
+        { peerId: 'h1', role: 'leecher' as const },
+        { peerId: 'h2', role: 'leecher' as const },
+      ],
+    };
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+    // After a restart, two tabs of one student are back first, each claiming the run had no caps for it.
+    expect(registry.restore({ ...place('h1'), role: 'leecher', run, contentId, manifest })).toMatchObject({ ok: true });
+    expect(registry.resume({ ...place('h2'), role: 'leecher', run })).toMatchObject({ ok: true });
+    // 2.1 s later each reports the whole file, sent to it by the other: believed by their claims (no caps).
+    clock.nowMs = 3100;
+    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+    const completed = (other: string): ProgressReport => ({
+      role: 'leecher',
+      runNumber: 1,
+      bitsBase64: whole,
+      chunksHeld: manifest.chunkSha256.length,
+      complete: true,
+      uploadedBytes: FILE_BYTES,
+      downloadedBytes: FILE_BYTES,
+      uploadBytesPerSec: 100_000,
+      downloadBytesPerSec: 100_000,
+      peakUploadBytesPerSec: 100_000,
+      peakDownloadBytesPerSec: 100_000,
+      sentTo: [{ peerId: other, bytes: FILE_BYTES }],
+    });
+    expect(registry.report('socket-h1', completed('h2'))).toMatchObject({ ok: true });
+    expect(registry.report('socket-h2', completed('h1'))).toMatchObject({ ok: true });
+    // The teacher's tab comes back: the run was capped at 200 kB/s, and nobody was given more.
+    clock.nowMs = 4000;
+    const seederSettings = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+    expect(
+      registry.resume({ ...place('s'), role: 'seeder', control: CONTROL, run: { ...run, settings: seederSettings } }),
+    ).toMatchObject({ ok: true });
+    // Before, both completions stood, unflagged and confirmed: 16 MiB in 2.1 s at 200 kB/s.
+    const flagged = registry
+      .progressOf(swarmId)
+      ?.peers.filter((peer) => peer.flagged !== null)
+      .map((peer) => peer.peerId);
+    expect(flagged?.sort()).toEqual(['h1', 'h2']);
+  });
+});
