@@ -232,11 +232,13 @@ export class SwarmConnector {
     peer.on('signal', (signal: SignalData) => {
       void this.#deps.signalling.sendSignal({ to: peerId, signal }).then((result) => {
         if (result.ok) return;
-        // No such member (it left, unseen by this tab: a restarted server never knew it; or it is away, and offers
-        // to everyone once back): not tried again. A seeder, which tries every member for as long as both are in
-        // the swarm, offered to a departed student every 15–45 s until class ended (found by review).
-        const retry = result.error.code !== 'peer-not-found';
-        this.#abandon(peerId, result.error.message, { only: pending, retry });
+        // No such member (it left, unseen by this tab: a restarted server never knew it; or it is away for a moment):
+        // tried again `MAX_CONNECT_ATTEMPTS` times at most, never for ever. A seeder, which tries every member for as
+        // long as both are in the swarm, offered to a departed student every 15–45 s until class ended; not tried
+        // again at all, a pair whose connection was being set up when one side's socket dropped stayed apart (both
+        // found by review).
+        const endless = result.error.code !== 'peer-not-found';
+        this.#abandon(peerId, result.error.message, { only: pending, endless });
       });
     });
     peer.on('connect', () => {
@@ -266,7 +268,13 @@ export class SwarmConnector {
   #abandon(
     peerId: PeerId,
     message: string,
-    options: { readonly only?: Pending; readonly retry?: boolean; readonly quiet?: boolean } = {},
+    options: {
+      readonly only?: Pending;
+      readonly retry?: boolean;
+      /** False: tried again `MAX_CONNECT_ATTEMPTS` times at most, even the seeder (`keptTrying`). */
+      readonly endless?: boolean;
+      readonly quiet?: boolean;
+    } = {},
   ): void {
     const pending = this.#pending.get(peerId);
     if (!pending || (options.only !== undefined && options.only !== pending)) return;
@@ -277,7 +285,7 @@ export class SwarmConnector {
     if (this.#destroyed) return;
     if (!options.quiet) this.#deps.onConnectError?.(peerId, message);
     if (options.retry === false || !pending.initiator) return;
-    const keptTrying = this.#deps.seeds === true || peerId === this.#seederPeerId;
+    const keptTrying = options.endless !== false && (this.#deps.seeds === true || peerId === this.#seederPeerId);
     if (pending.attempt >= MAX_CONNECT_ATTEMPTS && !keptTrying) return;
     this.#openLater(peerId, pending.attempt + 1);
   }

@@ -198,9 +198,94 @@ describe('SwarmConnector tries of the connections it opens', () => {
         connector.connectTo(['ghost']);
         await vi.advanceTimersByTimeAsync(10 * 60_000);
         // Before, a seeder offered again every 15–45 s: 24 offers in 10 minutes, until class ended.
-        expect(offersTo.get('ghost')).toBe(1);
+        expect(offersTo.get('ghost')).toBe(MAX_CONNECT_ATTEMPTS);
         connector.destroy();
       }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('connects a pair whose set-up was cut by one side’s socket dropping, once it is back', async () => {
+    vi.useFakeTimers();
+    try {
+      /** Fake peers that connect once both sides have the other's description and a candidate, both alive. */
+      const made: Record<'c' | 'm', (EventEmitter & { destroyed: boolean; described: boolean })[]> = { c: [], m: [] };
+      const connectIfReady = (): void => {
+        const [c, m] = [made.c.at(-1), made.m.at(-1)];
+        if (c && m && !c.destroyed && !m.destroyed && c.described && m.described) {
+          c.emit('connect');
+          m.emit('connect');
+        }
+      };
+      const factory =
+        (side: 'c' | 'm'): PeerFactory =>
+        (options) => {
+          const peer = Object.assign(new EventEmitter(), {
+            destroyed: false,
+            described: false,
+            destroy() {
+              if (peer.destroyed) return;
+              peer.destroyed = true;
+              peer.emit('close');
+            },
+            signal(signal: SignalData) {
+              if (signal.type === 'offer') {
+                peer.described = true;
+                setTimeout(() => !peer.destroyed && peer.emit('signal', { type: 'answer', sdp: 'v=0 an answer' }), 5);
+              }
+              if (signal.type === 'answer') peer.described = true;
+              if (signal.type === 'candidate') setTimeout(connectIfReady, 100); // ICE checks take a moment
+            },
+          });
+          const candidate = {
+            type: 'candidate' as const,
+            candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' },
+          };
+          if (options.initiator) {
+            setTimeout(() => !peer.destroyed && peer.emit('signal', OFFER), 5);
+            setTimeout(() => !peer.destroyed && peer.emit('signal', candidate), 50);
+          } else setTimeout(() => !peer.destroyed && peer.emit('signal', candidate), 6);
+          made[side].push(peer);
+          return peer as unknown as ReturnType<PeerFactory>;
+        };
+      // The server relays between c and m while m's socket is up; meanwhile it knows no m.
+      let mAway = false;
+      const relays: Record<'c' | 'm', Map<string, (payload: never) => void>> = { c: new Map(), m: new Map() };
+      const signallingOf = (side: 'c' | 'm') => ({
+        on: ((event: string, handler: (payload: never) => void) => {
+          relays[side].set(event, handler);
+          return () => relays[side].delete(event);
+        }) as never,
+        sendSignal: async ({ signal }: { signal: SignalData }) => {
+          if (mAway)
+            return { ok: false as const, error: { code: 'peer-not-found' as const, message: 'No such peer.' } };
+          const other = side === 'c' ? 'm' : 'c';
+          setTimeout(() => (relays[other].get('signal:relay') as (p: unknown) => void)({ from: side, signal }), 1);
+          return { ok: true as const };
+        },
+      });
+      const connectorOf = (side: 'c' | 'm') =>
+        new SwarmConnector({
+          signalling: signallingOf(side),
+          localPeerId: side,
+          iceServers: [],
+          createPeer: factory(side),
+          onLink: () => {},
+        });
+      const [c, m] = [connectorOf('c'), connectorOf('m')];
+      c.connectTo(['m']); // a newcomer offers to m, which answers
+      await vi.advanceTimersByTimeAsync(20);
+      mAway = true; // m's socket drops: c's candidate is refused peer-not-found
+      await vi.advanceTimersByTimeAsync(2000);
+      mAway = false; // m is back, and connects to the members it is not connected to
+      m.connectTo(['c']);
+      await vi.advanceTimersByTimeAsync(60_000);
+      // Before, never tried again by c, and m's half-made answering connection kept m from offering: apart for good.
+      expect([...c.connectedPeerIds]).toEqual(['m']);
+      expect([...m.connectedPeerIds]).toEqual(['c']);
+      c.destroy();
+      m.destroy();
     } finally {
       vi.useRealTimers();
     }
