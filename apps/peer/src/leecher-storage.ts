@@ -95,11 +95,11 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
         // On the disk before it has its name: the check read the bytes back from the page cache, and a power
         // loss within the writeback window could leave `path` with holes (found by review).
         await current.file.datasync();
-        const there = keptFile && (await statOf(path));
-        if (there && identityOf(there) !== keptFile) throw new PathTaken(path, partPath, {});
+        const there = keptFile && (await identityAt(path));
+        if (there && there !== keptFile) throw new PathTaken(path, partPath, {});
         if (there) await rename(partPath, path);
         else await keepAs(partPath, path);
-        keptFile = identityOf(await stat(path));
+        keptFile = await identityAt(path);
       } catch (error) {
         // The whole file, checked, is in the .part: it stays, whatever kept it from its name.
         current.left = true;
@@ -142,11 +142,22 @@ async function createPart(partPath: string): Promise<FileHandle> {
   }
 }
 
-/** Which file a name leads to: its device and inode. */
+/**
+ * Which file a name leads to: its device, inode and change time (to the nanosecond). The inode alone was fooled by a
+ * file system reusing inode numbers: a file the user saved under the name after deleting the download had the
+ * download's, and was replaced (found by review).
+ */
 type FileIdentity = string;
 
-function identityOf({ dev, ino }: { readonly dev: number | bigint; readonly ino: number | bigint }): FileIdentity {
-  return `${dev}:${ino}`;
+/** The identity of the file at `path`; undefined if nothing is there. */
+async function identityAt(path: string): Promise<FileIdentity | undefined> {
+  try {
+    const { dev, ino, ctimeNs } = await stat(path, { bigint: true });
+    return `${dev}:${ino}:${ctimeNs}`;
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return undefined;
+    throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
+  }
 }
 
 /** Something took the name `path` during the download: the whole file stays in `partPath`. */

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +96,7 @@ describe('the headless peer’s files', () => {
     // The student moves the download away and saves notes of their own under its name.
     renameSync(out, join(dir, 'moved.bin'));
     writeFileSync(out, 'my own notes');
+    // (Or deletes it and saves the notes: the file system may give the notes the download's inode number.)
     await fill(await storage.openRun(file.manifest));
     // Before, run 3 replaced the notes without a word.
     await expect(storage.keepRun()).rejects.toThrow(
@@ -96,6 +106,27 @@ describe('the headless peer’s files', () => {
     expect(readFileSync(`${out}.part`)).toEqual(Buffer.from(file.bytes));
     await storage.close();
     expect(readdirSync(dir).sort()).toEqual(['lecture.bin', 'lecture.bin.part', 'moved.bin']);
+  });
+
+  it('does not take a file saved under the name after the download was deleted for the download (inode reused)', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'lecture.bin');
+    const file = await testFile(40_000, 16_384);
+    const storage = await outFileLeecherStorage(out);
+    const fill = async (store: Awaited<ReturnType<typeof storage.openRun>>) => {
+      for (let index = 0; index < 3; index++)
+        await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
+    };
+    await fill(await storage.openRun(file.manifest));
+    await storage.keepRun();
+    const second = await storage.openRun(file.manifest);
+    await fill(second);
+    // Deleted, and notes saved under its name: ext4 hands the freed inode number to the new file (3 times of 3).
+    unlinkSync(out);
+    writeFileSync(out, 'my own notes');
+    await expect(storage.keepRun()).rejects.toThrow(/appeared during the download/);
+    expect(readFileSync(out, 'utf8')).toBe('my own notes');
+    await storage.close();
   });
 
   it('puts a download’s bytes on the disk before it gives it its name', async () => {
