@@ -4,17 +4,25 @@ import {
   encodeRunControl,
   isRunControl,
   isValidRunNumber,
+  MAX_CHUNK_COUNT,
   type RunControl,
 } from '@swarmlab/protocol';
-import { heldCostBytes, RunScopedLink } from './run-scoped-link';
+import { RunScopedLink } from './run-scoped-link';
 
 /**
  * Most bytes the remote may have us hold for a run we have not opened yet (plus whatever an open run's link
- * holds until it is attached), each message counted with what holding it costs (`HELD_MESSAGE_OVERHEAD_BYTES`):
- * two seconds of a fast channel, far more than a run's first messages (handshake, bitfield, a few requests). Past
- * it the remote is misbehaving and the transport is closed.
+ * holds until it is attached): two seconds of a fast channel, far more than a run's first messages (handshake,
+ * bitfield, a few requests). Past it the remote is misbehaving and the transport is closed.
  */
 export const DEFAULT_MAX_HELD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Most messages held so, whatever their bytes: each costs about 400 bytes beyond its payload, and one-byte messages
+ * piled up 6.5 GB under the byte bound alone (found by review). An honest remote sends at most a `have` per chunk
+ * ahead of a run (a classmate completing while this member takes no part), and a few hundred others: four per chunk
+ * of the largest file allowed is room enough, about 27 MB held at most.
+ */
+export const MAX_HELD_MESSAGES = 4 * MAX_CHUNK_COUNT + 1024;
 
 /** Why a run-scoped link closes when the remote left its run (or never joined it). */
 export const PEER_LEFT_RUN_REASON = 'the peer left the run';
@@ -124,7 +132,7 @@ export class RunLinks {
     if (this.#remoteRun === this.#localRun) this.#current?.deliver(bytes);
     else {
       this.#held.push(bytes);
-      this.#heldBytes += heldCostBytes(bytes);
+      this.#heldBytes += bytes.length;
     }
     this.#checkHeldBytes();
   }
@@ -172,6 +180,9 @@ export class RunLinks {
   }
 
   #checkHeldBytes(): void {
+    const heldMessages = this.#held.length + (this.#current?.pendingMessages ?? 0);
+    if (heldMessages > MAX_HELD_MESSAGES)
+      return this.#fail(`peer sent more than ${MAX_HELD_MESSAGES} messages for a run not yet started here`);
     const heldBytes = this.#heldBytes + (this.#current?.pendingBytes ?? 0);
     if (heldBytes > this.#maxHeldBytes)
       this.#fail(`peer sent more than ${this.#maxHeldBytes} bytes for a run not yet started here`);

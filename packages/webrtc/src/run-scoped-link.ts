@@ -16,19 +16,6 @@ export interface RunScopedLinkDeps {
 }
 
 /**
- * What one message held for later costs beyond its payload, as counted against `RunLinksOptions.maxHeldBytes`: its
- * own `ArrayBuffer` and `Uint8Array`, and its place in the queue (about 400 bytes measured, rounded up). Counted by
- * payload alone, a peer sending one-byte messages for a run not yet open here built up 6.5 GB before the bound
- * tripped (found by review).
- */
-export const HELD_MESSAGE_OVERHEAD_BYTES = 1024;
-
-/** What holding `bytes` costs (`HELD_MESSAGE_OVERHEAD_BYTES`). */
-export function heldCostBytes(bytes: Uint8Array): number {
-  return bytes.length + HELD_MESSAGE_OVERHEAD_BYTES;
-}
-
-/**
  * One run's view of a transport link, handed out by `RunLinks.open`: sends go straight to the transport, and
  * the multiplexer feeds it the remote's messages for this run. Closing it never closes the transport.
  */
@@ -38,6 +25,7 @@ export class RunScopedLink implements PeerLink {
   #handlers: PeerLinkHandlers | undefined;
   readonly #pending: PendingEvent[] = [];
   #pendingBytes = 0;
+  #pendingMessages = 0;
   #closed = false;
 
   constructor(deps: RunScopedLinkDeps) {
@@ -66,6 +54,11 @@ export class RunScopedLink implements PeerLink {
     return this.#pendingBytes;
   }
 
+  /** Messages waiting for `attach`. */
+  get pendingMessages(): number {
+    return this.#pendingMessages;
+  }
+
   /** Sends one message of this run; a no-op once closed. Throws `RangeError` on bytes that look like run control. */
   send(bytes: Uint8Array): void {
     if (this.#closed) return;
@@ -78,7 +71,10 @@ export class RunScopedLink implements PeerLink {
     // One at a time: a handler may close the link, which discards what is still pending.
     while (this.#handlers === handlers && this.#pending.length > 0) {
       const event = this.#pending.shift()!;
-      if (event.type === 'message') this.#pendingBytes -= heldCostBytes(event.bytes);
+      if (event.type === 'message') {
+        this.#pendingBytes -= event.bytes.length;
+        this.#pendingMessages--;
+      }
       this.#dispatch(handlers, event);
     }
   }
@@ -88,6 +84,7 @@ export class RunScopedLink implements PeerLink {
     if (this.#closed) return;
     this.#pending.length = 0;
     this.#pendingBytes = 0;
+    this.#pendingMessages = 0;
     this.end('closed locally');
   }
 
@@ -114,7 +111,10 @@ export class RunScopedLink implements PeerLink {
   #emit(event: PendingEvent): void {
     if (this.#handlers && this.#pending.length === 0) return this.#dispatch(this.#handlers, event);
     this.#pending.push(event);
-    if (event.type === 'message') this.#pendingBytes += heldCostBytes(event.bytes);
+    if (event.type === 'message') {
+      this.#pendingBytes += event.bytes.length;
+      this.#pendingMessages++;
+    }
   }
 
   #dispatch(handlers: PeerLinkHandlers, event: PendingEvent): void {

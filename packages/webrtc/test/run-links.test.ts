@@ -3,7 +3,7 @@ import { runAll, VirtualClock } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { encodeRunControl, RUN_CONTROL_KIND, RUN_CONTROL_TAG } from '@swarmlab/protocol';
 import { PEER_LEFT_RUN_REASON, RunLinks, type RunLinksOptions } from '../src/index';
-import { HELD_MESSAGE_OVERHEAD_BYTES } from '../src/run-scoped-link';
+import { MAX_HELD_MESSAGES } from '../src/run-links';
 
 /** What a run link's handlers saw, as readable strings: `m:<first payload byte>`, `drain`, `close:<reason>`. */
 class Recorder {
@@ -188,8 +188,7 @@ describe('RunLinks', () => {
   });
 
   it('closes the transport when the remote sends more than the bound for a run not yet open here', () => {
-    // Each 600-byte message costs 600 + `HELD_MESSAGE_OVERHEAD_BYTES` held.
-    const { clock, a, b, closes } = runLinksPair({ maxHeldBytes: 600 + HELD_MESSAGE_OVERHEAD_BYTES + 1 });
+    const { clock, a, b, closes } = runLinksPair({ maxHeldBytes: 1000 });
     const a2 = a.open(2);
     const rb1 = new Recorder(b.open(1));
     a2.send(new Uint8Array(600).fill(3));
@@ -198,23 +197,39 @@ describe('RunLinks', () => {
     a2.send(new Uint8Array(600).fill(3));
     runAll(clock);
     expect(b.closed && a.closed).toBe(true);
-    expect(closes.b[0]).toMatch(/more than 1625 bytes/);
+    expect(closes.b[0]).toMatch(/more than 1000 bytes/);
     expect(rb1.events).toEqual([`close:${PEER_LEFT_RUN_REASON}`]);
   });
 
-  it('counts what each held message costs, not only its payload: one-byte messages cannot pile up by the million', () => {
+  it('bounds the messages held, not only their bytes: one-byte messages cannot pile up by the million', () => {
     const { clock, runs, raw, closes } = rawPair();
     runs.open(1);
     raw.send(begin(1000));
     runAll(clock);
     // Before, 16 Mi one-byte messages (6.5 GB held) before the bound tripped.
-    for (let index = 0; index < 20_000 && !runs.closed; index++) {
+    for (let index = 0; index <= MAX_HELD_MESSAGES && !runs.closed; index++) {
       raw.send(Uint8Array.of(3));
       if (index % 1000 === 0) runAll(clock);
     }
     runAll(clock);
     expect(runs.closed).toBe(true);
-    expect(closes[0]).toMatch(/for a run not yet started here/);
+    expect(closes[0]).toMatch(/more than \d+ messages for a run not yet started here/);
+  });
+
+  it('holds a classmate’s announcements of every chunk of the largest file for a run not yet open here', () => {
+    const { clock, runs, raw } = rawPair();
+    runs.open(1);
+    raw.send(begin(1));
+    raw.send(end(1));
+    raw.send(begin(2));
+    // A 5-byte `have` per chunk of a 16,384-chunk file, this member taking no part in run 2: honest traffic (a bound
+    // of 1 KiB charged per message closed the transport at 16,305).
+    for (let chunk = 0; chunk < 16_384; chunk++) {
+      raw.send(Uint8Array.of(2, 0, 0, chunk >> 8, chunk & 0xff));
+      if (chunk % 1000 === 0) runAll(clock);
+    }
+    runAll(clock);
+    expect(runs.closed).toBe(false);
   });
 
   it('counts messages held for a run link not yet attached against the same bound', () => {
