@@ -30,8 +30,10 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
     await overview.goto((await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     const cards = overview.getByTestId('projector-card');
     await expect(cards).toHaveCount(PEERS);
-    // The share link under the projector opens a new tab: followed here, it made this screen a member of the swarm.
-    await expect(overview.getByTestId('overview-share-link')).toHaveAttribute('target', '_blank');
+    // The share link under the projector is a field to copy, no link to follow: followed, it made this screen (or a
+    // new tab of the teacher's laptop) a member of the swarm, a participant of the run going on.
+    await expect(overview.getByTestId('overview-share-link')).toHaveValue(/#\/swarm\//);
+    await expect(overview.locator('a[href*="#/swarm/"]')).toHaveCount(0);
 
     /** Every card, and the page itself, within the viewport: nothing to scroll to. */
     const assertAllInside = async (): Promise<void> => {

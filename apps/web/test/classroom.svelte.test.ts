@@ -2,7 +2,7 @@ import type { CodeResolved, SignallingResult } from '@swarmlab/protocol';
 import { encode } from 'uqr';
 import { describe, expect, it, vi } from 'vitest';
 import { copyFallbackMessage, copyText } from '../src/lib/copy-text';
-import { defaultPeerName, peerNameOf, shownPeerNames } from '../src/lib/peer-name';
+import { defaultPeerName, peerNameOf, shownPeerNameParts, shownPeerNames } from '../src/lib/peer-name';
 import { drawQrCode, QR_QUIET_MODULES } from '../src/lib/qr-code';
 import { CodeJoin } from '../src/lib/state/code-join.svelte';
 import { DisplayNameSetting } from '../src/lib/state/display-name.svelte';
@@ -37,6 +37,16 @@ describe('default peer names', () => {
     expect(shown.get(b)).toBe(`${defaultPeerName(b)} ·uGXA-P`);
     expect([shown.get('alex1'), shown.get('alex2')]).toEqual(['Alex ·alex1', 'alex ·alex2']);
     expect(shown.get('zoe')).toBe('Zoë');
+    // Apart, for a card that cuts a long name short and never the suffix.
+    expect(
+      shownPeerNameParts([
+        { peerId: a, name: null },
+        { peerId: b, name: null },
+      ]).get(a),
+    ).toEqual({
+      name: defaultPeerName(a),
+      suffix: ' ·xuvICh',
+    });
   });
 
   it('give way to the name a peer chose', () => {

@@ -108,19 +108,32 @@ export function shortPeerId(peerId: string): string {
   return peerId.slice(0, 6);
 }
 
+/** A name as screens show it: the peer's, and what tells it apart from a namesake (empty if none). */
+export interface ShownName {
+  readonly name: string;
+  /** " ·xuvICh": its short peer id, where another peer has the same name. */
+  readonly suffix: string;
+}
+
 /**
  * What every screen calls each of `peers` (`peerNameOf`), peers whose names are the same (made up or chosen, in any
  * case) told apart by their short peer id ("Curious Newt ·xuvICh"): two "Curious Newt" cards on the projector, and
- * two lines with the same label on the chart, in 46 % of 40-peer classes (found by review).
+ * two lines with the same label on the chart, in 46 % of 40-peer classes (found by review). A screen that cuts a
+ * long name short cuts the name, not the suffix (`shownPeerNameParts`).
  */
 export function shownPeerNames(peers: readonly Pick<PeerProgress, 'peerId' | 'name'>[]): Map<string, string> {
+  return new Map([...shownPeerNameParts(peers)].map(([peerId, { name, suffix }]) => [peerId, name + suffix]));
+}
+
+/** `shownPeerNames` as name and suffix. */
+export function shownPeerNameParts(peers: readonly Pick<PeerProgress, 'peerId' | 'name'>[]): Map<string, ShownName> {
   const named = peers.map((peer) => ({ peerId: peer.peerId, name: peerNameOf(peer) }));
   const counts = new Map<string, number>();
   for (const { name } of named) counts.set(name.toLocaleLowerCase(), (counts.get(name.toLocaleLowerCase()) ?? 0) + 1);
   return new Map(
     named.map(({ peerId, name }) => [
       peerId,
-      (counts.get(name.toLocaleLowerCase()) ?? 0) > 1 ? `${name} ·${shortPeerId(peerId)}` : name,
+      { name, suffix: (counts.get(name.toLocaleLowerCase()) ?? 0) > 1 ? ` ·${shortPeerId(peerId)}` : '' },
     ]),
   );
 }
