@@ -4,3 +4,7 @@ import type { SwarmProgress } from '@swarmlab/protocol';
 export function hasSeeder(progress: SwarmProgress): boolean {
   return progress.peers.some((peer) => peer.role === 'seeder');
 }
+
+/** What a screen says while the seeder's tab may be on its way back (a restart, or this screen reconnected). */
+export const SEEDER_AWAITED_TEXT =
+  'The seeder is not back yet: the signalling server restarted, or this screen reconnected. Its tab has a moment to come back.';
