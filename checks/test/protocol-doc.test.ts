@@ -39,7 +39,9 @@ function constantsTable(markdown: string): Row[] {
   });
 }
 
-const UNITS: Record<string, { readonly kind: 'bytes' | 'time'; readonly factor: number }> = {
+const UNITS: Record<string, { readonly kind: 'bytes' | 'time' | 'rate'; readonly factor: number }> = {
+  'B/s': { kind: 'rate', factor: 1 },
+  'kB/s': { kind: 'rate', factor: 1000 },
   B: { kind: 'bytes', factor: 1 },
   KiB: { kind: 'bytes', factor: 1024 },
   MiB: { kind: 'bytes', factor: 1024 * 1024 },
@@ -48,21 +50,28 @@ const UNITS: Record<string, { readonly kind: 'bytes' | 'time'; readonly factor: 
 };
 
 /**
- * A default as the table writes it (`32 KiB`, `2 s`, `0.05 s`, `4`, `` `false` ``), in the unit its setting's
- * name carries: `…Bytes` in bytes, `…Ms` in milliseconds, `…Sec` in seconds, anything else a plain number.
+ * A default as the table writes it (`32 KiB`, `2 s`, `0.05 s`, `10 kB/s`, `4`, `` `false` ``), in the unit its
+ * setting's name carries: `…BytesPerSec` in bytes per second, `…Bytes` in bytes, `…Ms` in milliseconds, `…Sec` in
+ * seconds, anything else a plain number.
  */
 function valueOf(setting: string, text: string): Value | string {
   const flag = /^`(true|false)`$/.exec(text);
   if (flag) return flag[1] === 'true';
-  const quantity = /^(\d+(?:\.\d+)?)(?: (B|KiB|MiB|ms|s))?$/.exec(text);
+  const quantity = /^(\d+(?:\.\d+)?)(?: (B\/s|kB\/s|B|KiB|MiB|ms|s))?$/.exec(text);
   if (!quantity) return `unreadable default "${text}"`;
   const number = Number(quantity[1]);
   const unit = quantity[2] === undefined ? undefined : UNITS[quantity[2]]!;
-  const wanted = setting.endsWith('Bytes') ? 'bytes' : /(Ms|Sec)$/.test(setting) ? 'time' : undefined;
+  const wanted = setting.endsWith('BytesPerSec')
+    ? 'rate'
+    : setting.endsWith('Bytes')
+      ? 'bytes'
+      : /(Ms|Sec)$/.test(setting)
+        ? 'time'
+        : undefined;
   if (unit?.kind !== wanted) return `"${text}" is not in the unit of ${setting}`;
   if (unit === undefined) return number;
   const base = number * unit.factor;
-  return setting.endsWith('Sec') ? base / 1000 : base;
+  return wanted === 'time' && setting.endsWith('Sec') ? base / 1000 : base;
 }
 
 describe('docs/PROTOCOL.md §3.11, the engine constants table', () => {
@@ -73,6 +82,8 @@ describe('docs/PROTOCOL.md §3.11, the engine constants table', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(valueOf('blockBytes', '32 KiB')).toBe(32 * 1024);
     expect(valueOf('rechokeIntervalMs', '2 s')).toBe(2000);
+    expect(valueOf('slowestCapBytesPerSec', '10 kB/s')).toBe(10_000);
+    expect(valueOf('slowestCapBytesPerSec', '10 s')).toMatch(/not in the unit/);
     expect(valueOf('shapingBurstSec', '0.05 s')).toBe(0.05);
     expect(valueOf('pipelineSlackMs', '250')).toMatch(/not in the unit/);
   });

@@ -1,6 +1,6 @@
 import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { MemoryChunkStore, type AsyncChunkStore } from '@swarmlab/engine';
-import type { Manifest } from '@swarmlab/protocol';
+import type { Manifest, Sha256 } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
 import { HeadlessPeerError } from './headless-peer-error';
 import { nodeSha256 } from './node-sha256';
@@ -49,9 +49,10 @@ export const PARTIAL_SUFFIX = '.part';
  * not cost the user a file. Nor does a file at `path` ever hold a partial download: a download interrupted
  * (Ctrl-C, a full disk) leaves nothing there, and one killed outright leaves only the `.part` file. A later
  * run writes a new `.part` file, and replaces the file the earlier run kept once it is whole in its turn: that
- * file only (the same inode), not one the user put under its name since.
+ * file only (the same file), not one the user put under its name since. Every chunk read back is checked with
+ * `sha256`.
  */
-export async function outFileLeecherStorage(path: string): Promise<LeecherStorage> {
+export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeSha256): Promise<LeecherStorage> {
   const partPath = path + PARTIAL_SUFFIX;
   const existing = await statOf(path);
   if (existing?.isDirectory())
@@ -86,7 +87,7 @@ export async function outFileLeecherStorage(path: string): Promise<LeecherStorag
       current ??= { file: await createPart(partPath), kept: false };
       // Every chunk read is checked, as a seeder's are: a finished download edited in place (or cut short)
       // would otherwise be sent to peers that throw it away, or silently not at all.
-      return new FileChunkStore(current.file, manifest, nodeSha256);
+      return new FileChunkStore(current.file, manifest, sha256);
     },
     async keepRun() {
       if (!current || current.kept) return;

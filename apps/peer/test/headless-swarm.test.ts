@@ -201,7 +201,8 @@ describe('headless peers over @roamhq/wrtc', () => {
       sha256,
       onEvent: (event) => events.push(event),
     });
-    const storage = await outFileLeecherStorage(outPath);
+    // The file's reads are checked with the same hash (the whole-file check reads the file back through them).
+    const storage = await outFileLeecherStorage(outPath, sha256);
     try {
       await session.join(seeder.swarmId, seeder.contentId, storage);
       await until(() => seeder.connectedPeers === 1, 'the leecher to connect');

@@ -3,7 +3,6 @@
 // their phase, peer id and stores, not for Svelte's reactivity.)
 import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
-import { createServer, Socket, type Server } from 'node:net';
 import { DEFAULT_RUN_CONFIG, type RunConfig, type Sha256 } from '@swarmlab/protocol';
 import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
@@ -16,6 +15,7 @@ import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage } from '../src/lib/storage/leecher-storage';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
+import { cuttableRelay } from './cuttable-relay';
 import { memoryStorage } from './fakes';
 
 const CHUNK_BYTES = 256 * 1024;
@@ -44,45 +44,6 @@ const silentPeers: PeerFactory = () =>
     },
     signal() {},
   }) as unknown as ReturnType<PeerFactory>;
-
-/**
- * A TCP relay to the server that the test can cut, as a classroom's Wi-Fi drops: the server sees the tab's transport
- * close (the member is away, not gone), and the tab's client reconnects once the relay is back.
- */
-async function cuttableRelay(
-  port: number,
-): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const relay: Server = createServer((incoming) => {
-    if (!open) return void incoming.destroy();
-    const outgoing = new Socket();
-    outgoing.connect(port, '127.0.0.1');
-    for (const socket of [incoming, outgoing]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    incoming.pipe(outgoing).pipe(incoming);
-    incoming.on('close', () => outgoing.destroy());
-    outgoing.on('close', () => incoming.destroy());
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const address = relay.address();
-  if (address === null || typeof address === 'string') throw new Error('the relay has no port');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    cut: () => {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore: () => (open = true),
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => relay.close(() => resolve()));
-    },
-  };
-}
 
 let databases = 0;
 

@@ -7,6 +7,7 @@ import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SwarmWatch } from '../src/lib/state/swarm-watch.svelte';
+import { cuttableRelay } from './cuttable-relay';
 
 /** A SHA-256 that waits to be let go: the manifest's check as long as a slow laptop's pure-JavaScript hash. */
 function heldSha256() {
@@ -101,14 +102,20 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     const file = await testFile(64 * 1024, 16 * 1024);
     const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
     if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
-    const watch = new SwarmWatch(created.swarmId, { signallingUrl: server.url, sha256: webCryptoSha256 });
+    // The screen's connection goes through a relay the test holds closed until another screen of its address was
+    // answered: otherwise whichever came back first was answered (the test failed when the screen did).
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const watch = new SwarmWatch(created.swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
     cleanUps.push(() => watch.close());
     await watch.watch(file.contentId);
     expect(watch.phase).toBe('watching');
 
     // The server restarts with a budget of manifests answered that one more answer puts in debt for about 2 s.
+    wifi.cut();
     await server.close();
     await until(() => watch.notice?.text.includes('Signalling server lost') === true, 'the screen to see it lost');
+    await until(() => seeder.connection.state !== 'connected', 'the seeder to see it lost');
     const restarted = await startSignallingServer({
       port: server.port,
       limits: { answerByteBurstPerAddress: 1, answerBytesPerSecPerAddress: 300 },
@@ -132,6 +139,7 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     const other = SignallingClient.connect(restarted.url);
     cleanUps.push(() => other.disconnect());
     expect((await other.watchSwarm({ swarmId })).ok).toBe(true);
+    wifi.restore();
     await until(() => watch.notice?.text.includes('busy') === true, 'the screen to be told the server is busy');
     // Before, the screen failed ("Too many requests…") and stayed failed until reloaded.
     await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
