@@ -78,26 +78,33 @@ describe('the headless peer’s files', () => {
     expect(readdirSync(dir)).toEqual(['copy.bin']);
   });
 
-  it('replaces the file an earlier run kept, never a file the user put under its name since', async () => {
+  /** An `--out` storage at `lecture.bin` in a new directory, and `download`: one run's whole file written to it. */
+  const lectureStorage = async () => {
     const dir = tempDir();
     const out = join(dir, 'lecture.bin');
     const file = await testFile(40_000, 16_384);
     const storage = await outFileLeecherStorage(out);
-    const fill = async (store: Awaited<ReturnType<typeof storage.openRun>>) => {
+    const download = async (): Promise<void> => {
+      const store = await storage.openRun(file.manifest);
       for (let index = 0; index < 3; index++)
         await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
     };
-    await fill(await storage.openRun(file.manifest));
+    return { dir, out, file, storage, download };
+  };
+
+  it('replaces the file an earlier run kept, never a file the user put under its name since', async () => {
+    const { dir, out, file, storage, download } = await lectureStorage();
+    await download();
     await storage.keepRun();
     // Run 2 replaces run 1's file.
-    await fill(await storage.openRun(file.manifest));
+    await download();
     await storage.keepRun();
     expect(readdirSync(dir)).toEqual(['lecture.bin']);
     // The student moves the download away and saves notes of their own under its name.
     renameSync(out, join(dir, 'moved.bin'));
     writeFileSync(out, 'my own notes');
     // (Or deletes it and saves the notes: the file system may give the notes the download's inode number.)
-    await fill(await storage.openRun(file.manifest));
+    await download();
     // Before, run 3 replaced the notes without a word.
     await expect(storage.keepRun()).rejects.toThrow(
       /lecture\.bin appeared during the download: the whole file is left in/,
@@ -109,18 +116,10 @@ describe('the headless peer’s files', () => {
   });
 
   it('does not take a file saved under the name after the download was deleted for the download (inode reused)', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'lecture.bin');
-    const file = await testFile(40_000, 16_384);
-    const storage = await outFileLeecherStorage(out);
-    const fill = async (store: Awaited<ReturnType<typeof storage.openRun>>) => {
-      for (let index = 0; index < 3; index++)
-        await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
-    };
-    await fill(await storage.openRun(file.manifest));
+    const { out, storage, download } = await lectureStorage();
+    await download();
     await storage.keepRun();
-    const second = await storage.openRun(file.manifest);
-    await fill(second);
+    await download();
     // Deleted, and notes saved under its name: ext4 hands the freed inode number to the new file (3 times of 3).
     unlinkSync(out);
     writeFileSync(out, 'my own notes');

@@ -39,39 +39,49 @@ function roleOf(node: Node): string | undefined {
 }
 
 /**
- * Every element with a polite live role (`status`, `log`, or a computed one) that a block (`{#if}`, `{#each}`,
- * `{#await}`, `{#key}`, a snippet) creates with content of its own: inserted with its text already in it, some screen
- * readers never read it. A region must be in the page from the start (or inserted empty), its text put in as it
- * comes.
+ * Visits every node of a component's markup with whether a block (`{#if}`, `{#each}`, `{#await}`, `{#key}`, a
+ * snippet) creates it, and its line.
  */
-function regionsInsertedFilled(file: string): string[] {
-  const source = readFileSync(join(COMPONENTS, file), 'utf8');
-  const found: string[] = [];
+function walkMarkup(source: string, visit: (node: Node, inBlock: boolean, line: number) => void): void {
   const walk = (node: unknown, inBlock: boolean): void => {
     if (Array.isArray(node)) return node.forEach((child) => walk(child, inBlock));
     if (!node || typeof node !== 'object') return;
     const element = node as Node;
-    const role = element.type === 'RegularElement' ? roleOf(element) : undefined;
-    if (inBlock && role !== undefined && (LIVE_ROLES.has(role) || role === '(expression)') && filled(element)) {
-      const line = source.slice(0, element.start).split('\n').length;
-      found.push(`${file}:${line} <${element.name} role=${role}>`);
-    }
+    visit(element, inBlock, source.slice(0, element.start).split('\n').length);
     const block = inBlock || /Block$/.test(element.type ?? '');
-    for (const [key, child] of Object.entries(element)) {
-      if (key === 'attributes' || key === 'metadata' || key === 'instance' || key === 'module' || key === 'css')
-        continue;
-      walk(child, block);
-    }
+    for (const [key, child] of Object.entries(element))
+      if (key !== 'attributes' && key !== 'metadata') walk(child, block);
   };
   walk(parse(source, { modern: true }).fragment, false);
+}
+
+/**
+ * Every element with a polite live role (`status`, `log`, or a computed one) that a block creates with content of
+ * its own: inserted with its text already in it, some screen readers never read it. A region must be in the page
+ * from the start (or inserted empty), its text put in as it comes. Each as `<line> <element role=…>`.
+ */
+function regionsInsertedFilled(source: string): string[] {
+  const found: string[] = [];
+  walkMarkup(source, (element, inBlock, line) => {
+    const role = element.type === 'RegularElement' ? roleOf(element) : undefined;
+    if (inBlock && role !== undefined && (LIVE_ROLES.has(role) || role === '(expression)') && filled(element))
+      found.push(`${line} <${element.name} role=${role}>`);
+  });
   return found;
 }
 
+/** The components' sources, by file name. */
+const components = (): [string, string][] =>
+  readdirSync(COMPONENTS)
+    .filter((file) => file.endsWith('.svelte'))
+    .map((file) => [file, readFileSync(join(COMPONENTS, file), 'utf8')]);
+
 describe('live regions', () => {
   it('are in the page from the start in every component, not inserted with their text', () => {
-    const files = readdirSync(COMPONENTS).filter((file) => file.endsWith('.svelte'));
-    expect(files.length).toBeGreaterThan(20);
-    expect(files.flatMap(regionsInsertedFilled)).toEqual([]);
+    expect(components().length).toBeGreaterThan(20);
+    expect(
+      components().flatMap(([file, source]) => regionsInsertedFilled(source).map((at) => `${file}:${at}`)),
+    ).toEqual([]);
   });
 
   it('are not created with their text by a parent’s block: notices there are announced by the page’s own regions', () => {
@@ -80,49 +90,23 @@ describe('live regions', () => {
     // it, and the page announces them from regions of its own (`announced={false}`).
     const announcedByParent = new Set(['SignallingNotice', 'SeederGone']);
     const found: string[] = [];
-    for (const file of readdirSync(COMPONENTS).filter((name) => name.endsWith('.svelte'))) {
-      const source = readFileSync(join(COMPONENTS, file), 'utf8');
-      const walk = (node: unknown, inBlock: boolean): void => {
-        if (Array.isArray(node)) return node.forEach((child) => walk(child, inBlock));
-        if (!node || typeof node !== 'object') return;
-        const element = node as Node;
-        if (element.type === 'Component' && inBlock && announcedByParent.has(element.name ?? '')) {
-          const announced = element.attributes?.find((attribute) => attribute.name === 'announced');
-          if (!announced) found.push(`${file}:${source.slice(0, element.start).split('\n').length} <${element.name}>`);
-        }
-        const block = inBlock || /Block$/.test(element.type ?? '');
-        for (const [key, child] of Object.entries(element))
-          if (key !== 'attributes' && key !== 'metadata') walk(child, block);
-      };
-      walk(parse(source, { modern: true }).fragment, false);
-    }
+    for (const [file, source] of components())
+      walkMarkup(source, (element, inBlock, line) => {
+        if (element.type !== 'Component' || !inBlock || !announcedByParent.has(element.name ?? '')) return;
+        if (!element.attributes?.some((attribute) => attribute.name === 'announced'))
+          found.push(`${file}:${line} <${element.name}>`);
+      });
     expect(found).toEqual([]);
   });
 
   it('finds a region inserted with its text (the check can fail)', () => {
-    expect(regionsInsertedFilledIn('{#if x}<p role="status">Saved</p>{/if}')).toEqual(['<p role=status>']);
-    expect(regionsInsertedFilledIn('{#if x}<p role="alert">Refused</p>{/if}')).toEqual([]);
-    expect(regionsInsertedFilledIn('{#if x}<p role={tone}>{text}</p>{/if}')).toEqual(['<p role=(expression)>']);
-    expect(regionsInsertedFilledIn('<p role="status">{#if x}Saved{/if}</p>')).toEqual([]);
+    const regionsOf = (source: string) => regionsInsertedFilled(source).map((at) => at.replace(/^\d+ /, ''));
+    expect(regionsOf('{#if x}<p role="status">Saved</p>{/if}')).toEqual(['<p role=status>']);
+    expect(regionsOf('{#if x}<p role="alert">Refused</p>{/if}')).toEqual([]);
+    expect(regionsOf('{#if x}<p role={tone}>{text}</p>{/if}')).toEqual(['<p role=(expression)>']);
+    expect(regionsOf('<p role="status">{#if x}Saved{/if}</p>')).toEqual([]);
     // Inserted empty, by a block, then filled: read.
-    expect(regionsInsertedFilledIn('{#if y}<p role="status">{#if x}Saved{/if}</p>{/if}')).toEqual([]);
-    expect(regionsInsertedFilledIn('{#if y}<p role="status">{text}</p>{/if}')).toEqual(['<p role=status>']);
+    expect(regionsOf('{#if y}<p role="status">{#if x}Saved{/if}</p>{/if}')).toEqual([]);
+    expect(regionsOf('{#if y}<p role="status">{text}</p>{/if}')).toEqual(['<p role=status>']);
   });
 });
-
-/** `regionsInsertedFilled` of a component's source given inline. */
-function regionsInsertedFilledIn(source: string): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown, inBlock: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((child) => walk(child, inBlock));
-    if (!node || typeof node !== 'object') return;
-    const element = node as Node;
-    const role = element.type === 'RegularElement' ? roleOf(element) : undefined;
-    if (inBlock && role !== undefined && (LIVE_ROLES.has(role) || role === '(expression)') && filled(element))
-      found.push(`<${element.name} role=${role}>`);
-    const block = inBlock || /Block$/.test(element.type ?? '');
-    for (const [key, child] of Object.entries(element)) if (key !== 'attributes') walk(child, block);
-  };
-  walk(parse(source, { modern: true }).fragment, false);
-  return found;
-}
