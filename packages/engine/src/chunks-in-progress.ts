@@ -62,6 +62,7 @@ export class ChunksInProgress {
   #storingBytes = 0;
   /** A new chunk was not started: verified chunks waited for the store (`maxStoringBytes`), or begun ones for a peer (`maxIdleChunks`). */
   #heldBack = false;
+
   constructor(components: ChunksInProgressComponents) {
     this.#c = components;
     this.#phase = new Uint8Array(components.have.chunkCount);

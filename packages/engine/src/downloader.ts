@@ -87,8 +87,9 @@ export class Downloader {
       availability,
       memoryFor,
       isSuspect: (chunkIndex) => smartBan.isSuspect(chunkIndex),
-      // Gone, or nothing of it for a request time-out: a choke or a pause of an honest source is waited out (a
-      // restart throws its blocks away), a source that keeps the chunk's request unanswered is not.
+      // Gone, nothing of it for a request time-out (a source that keeps the chunk's request unanswered), or nothing
+      // of it for far longer than the asker would take to bring a block (a restart throws the source's blocks away:
+      // a short pause of an honest source is waited out, a trickle or a long choke is not).
       soleSourceStalled: (assembly, askerId) => {
         const source = sessions.get(assembly.soleSource!);
         if (!source || source.closed || !holdings.has(source.holdingsColumn, assembly.chunkIndex)) return true;

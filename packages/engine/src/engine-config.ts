@@ -1,4 +1,5 @@
 import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
+
 /**
  * Rates (the download rate tit-for-tat reciprocates, the rates a snapshot shows) average over this
  * sliding window: smooth enough to read on a chart, short enough to follow a peer that slows down.

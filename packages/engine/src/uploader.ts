@@ -61,9 +61,7 @@ export class Uploader {
   readonly #ready = new Set<UploaderPeer>();
   #requestSeq = 0;
   #wakeScheduled = false;
-  /** Set while a store that answers later reads the chunk of the block to send next. */
-  #reading = false;
-  /** The request whose chunk is being read from a store that answers later (`#sendWhenRead`). */
+  /** The block to send next while a store that answers later reads its chunk (`#sendWhenRead`). */
   #read: BlockBeingRead | undefined;
   #lastBlockSentAtMs = -Infinity;
 
@@ -73,7 +71,7 @@ export class Uploader {
 
   /** True while some peer's request waits to be served, or the chunk of the next block is being read. */
   get busy(): boolean {
-    return this.#ready.size > 0 || this.#reading;
+    return this.#ready.size > 0 || this.#read !== undefined;
   }
 
   /** When a block last left; -Infinity if none has. */
@@ -146,7 +144,7 @@ export class Uploader {
    */
   #pump(): void {
     const { clock, shaper } = this.#c;
-    while (this.#ready.size > 0 && !this.#reading && !this.#c.lifecycle.destroyed) {
+    while (this.#ready.size > 0 && this.#read === undefined && !this.#c.lifecycle.destroyed) {
       const nowMs = clock.nowMs();
       if (shaper && shaper.msUntilAvailable(nowMs) > 0) return this.#wake(nowMs);
       const session = this.#nextSession();
@@ -167,11 +165,9 @@ export class Uploader {
   }
 
   #sendWhenRead(session: UploaderPeer, request: QueuedRequest, chunk: Promise<Uint8Array>): void {
-    this.#reading = true;
-    this.#read = { session, request, cancelled: false };
-    const read = this.#read;
+    const read: BlockBeingRead = { session, request, cancelled: false };
+    this.#read = read;
     const resume = (): void => {
-      this.#reading = false;
       this.#read = undefined;
       this.#pump();
     };
