@@ -121,25 +121,25 @@ export const DEFAULT_MAX_PEERS_PER_SWARM = 64;
 export const DEFAULT_MAX_SWARMS = 1000;
 
 /**
+ * What the largest valid `swarm:resume` needs: a resumed run listing `MAX_RESUMED_PARTICIPANTS` participants and
+ * the controller's `controlLinks` for as many members (224 and 194 bytes each at their longest), and 8 KiB for the
+ * rest; 115,200 bytes (the largest resume measures about 105 KB). Past `maxSignalPayloadBytes` (80 KiB), the largest
+ * controller's resume was refused `payload-too-large`.
+ */
+export const MAX_RESUME_PAYLOAD_BYTES = MAX_RESUMED_PARTICIPANTS * (224 + 194) + 8 * 1024;
+
+/**
  * What the largest valid message needs, and no more: a `swarm:restore` (a tab registering its swarm again
  * after a restart), whose manifest lists `MAX_CHUNK_COUNT` (16,384) SHA-256s, 67 bytes each in JSON (64 hex
  * digits, quotes, comma), 1,097,728 bytes, whose resumed run lists up to `MAX_RESUMED_PARTICIPANTS` (256)
  * participants, 224 bytes each at their longest (210 with their settings in the run), and whose `controlLinks`
  * list as many members' links, 194 bytes each at their longest; 8 KiB more holds everything else (a 255-character
  * name is at most 765 bytes of UTF-8, the keys, seal, run config and settings a few hundred, socket.io's framing a
- * few dozen). 1,212,928 bytes, about 1.16 MiB (the largest restore measures 1,202,978): a larger packet cannot be
+ * few dozen): the manifest and the largest resume (`MAX_RESUME_PAYLOAD_BYTES`). 1,212,928 bytes, about 1.16 MiB (the largest restore measures 1,202,978): a larger packet cannot be
  * a valid request, so socket.io disconnects its sender unread. Sized for `swarm:create` alone, the cap cut off the
  * largest restores, and their tabs could never register their swarm again (found by review).
  */
-export const DEFAULT_MAX_EVENT_BYTES = MAX_CHUNK_COUNT * 67 + MAX_RESUMED_PARTICIPANTS * (224 + 194) + 8 * 1024;
-
-/**
- * What the largest valid `swarm:resume` needs: a resumed run listing `MAX_RESUMED_PARTICIPANTS` participants and
- * the controller's `controlLinks` for as many members (above), and 8 KiB for the rest; 115,200 bytes (the largest
- * resume measures about 105 KB). Past `maxSignalPayloadBytes` (80 KiB), the largest controller's resume was refused
- * `payload-too-large`.
- */
-export const MAX_RESUME_PAYLOAD_BYTES = MAX_RESUMED_PARTICIPANTS * (224 + 194) + 8 * 1024;
+export const DEFAULT_MAX_EVENT_BYTES = MAX_CHUNK_COUNT * 67 + MAX_RESUME_PAYLOAD_BYTES;
 
 /**
  * The protocol's schema already caps an SDP at 64 Ki characters; an SDP is ASCII, and in JSON its CRLF

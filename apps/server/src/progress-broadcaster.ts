@@ -62,10 +62,11 @@ interface Pending {
  *
  * The first broadcast after a quiet interval is reliable; those that follow it while the table keeps changing (every
  * tab reports three times a second) are volatile, but for a table whose run started, finished or stopped, and one in
- * `RELIABLE_EVERY`; the first quiet interval after them repeats the latest table reliably. A socket reading slowly (a laptop on a classroom Wi-Fi the run saturates; a 2 GiB
- * file's table is about 120 KB) then gets the latest table whenever it can take one, and the last one for sure:
- * queued, every table was sent, the screen showed tables ever older, and the backlog bound closed its connection
- * every half minute or so (found by review).
+ * `RELIABLE_EVERY`; the first quiet interval after them repeats the latest table reliably. A socket reading slowly (a
+ * laptop on a classroom Wi-Fi the run saturates; a 2 GiB file's table is about 120 KB) then gets the latest table
+ * whenever it can take one, each run's start and end, and a table every 2 s for sure: queued, every table was sent,
+ * the screen showed tables ever older, and the backlog bound closed its connection every half minute or so (found by
+ * review).
  */
 export function createProgressBroadcaster(options: ProgressBroadcasterOptions): ProgressBroadcaster {
   const pending = new Map<SwarmId, Pending>();
