@@ -21,6 +21,32 @@ const file = generatedTestFile(1024 * 1024, 7);
 let databases = 0;
 
 const runs: EngineRun[] = [];
+
+/** A leecher's run `run` of the test file, as peer `localPeerId`, with an empty store of its own. */
+async function leecherRun(
+  localPeerId: string,
+  run: ConstructorParameters<typeof EngineRun>[0]['started'],
+): Promise<EngineRun> {
+  const prepared = await prepareSeed(file, noblePageSha256, () => {});
+  const leecher = new EngineRun({
+    manifest: prepared.manifest,
+    contentId: prepared.contentId,
+    started: run,
+    sha256: noblePageSha256,
+    localPeerId,
+    settings,
+    store: new IdbChunkStore({
+      db: await openChunkDatabase(`engine-run-${++databases}`),
+      storeKey: `run-${run.runNumber}`,
+      manifest: prepared.manifest,
+      onWriteFailed: () => {},
+    }),
+    seeding: false,
+    onComplete: () => {},
+  });
+  runs.push(leecher);
+  return leecher;
+}
 afterEach(() => {
   for (const run of runs.splice(0)) run.end();
 });
@@ -165,24 +191,11 @@ describe('EngineRun', () => {
   });
 
   it('takes participants’ settings from the run’s start, not from a table of the run before (the next comes 250 ms later)', async () => {
-    const prepared = await prepareSeed(file, noblePageSha256, () => {});
-    const second = new EngineRun({
-      manifest: prepared.manifest,
-      contentId: prepared.contentId,
-      started: { ...started, runNumber: 2, settings: { seed: settings, leech0: settings } },
-      sha256: noblePageSha256,
-      localPeerId: 'leech0',
-      settings,
-      store: new IdbChunkStore({
-        db: await openChunkDatabase(`engine-run-${++databases}`),
-        storeKey: 'run-2',
-        manifest: prepared.manifest,
-        onWriteFailed: () => {},
-      }),
-      seeding: false,
-      onComplete: () => {},
+    const second = await leecherRun('leech0', {
+      ...started,
+      runNumber: 2,
+      settings: { seed: settings, leech0: settings },
     });
-    runs.push(second);
     // Before, run 1's settings (the links the teacher set then) went to a restarted server as run 2's. Now run 2's
     // own, as its start told them (`started.settings`: here the seeder's and this tab's, not leech1's).
     const participants = second.resumedRunAfter(swarmProgress('S', runState(1, 'finished')))?.participants;
@@ -194,26 +207,13 @@ describe('EngineRun', () => {
   });
 
   it('dates the run from its start, heard when it joined during it, so a restarted server is told the run’s age', async () => {
-    const prepared = await prepareSeed(file, noblePageSha256, () => {});
-    const joinedLate = new EngineRun({
-      manifest: prepared.manifest,
-      contentId: prepared.contentId,
-      // The server's answer to a join 300 s into the run (or to a reloaded tab taking its place back), heard 10 s
-      // before the engine was built (its stored chunks were checked meanwhile).
-      started: { ...started, elapsedMs: 300_000, heardAtMs: performance.now() - 10_000 },
-      sha256: noblePageSha256,
-      localPeerId: 'late',
-      settings,
-      store: new IdbChunkStore({
-        db: await openChunkDatabase(`engine-run-${++databases}`),
-        storeKey: 'run-1',
-        manifest: prepared.manifest,
-        onWriteFailed: () => {},
-      }),
-      seeding: false,
-      onComplete: () => {},
+    // The server's answer to a join 300 s into the run (or to a reloaded tab taking its place back), heard 10 s
+    // before the engine was built (its stored chunks were checked meanwhile).
+    const joinedLate = await leecherRun('late', {
+      ...started,
+      elapsedMs: 300_000,
+      heardAtMs: performance.now() - 10_000,
     });
-    runs.push(joinedLate);
     const resumed = joinedLate.resumedRun([])!;
     expect(resumed.elapsedMs).toBeGreaterThanOrEqual(310_000);
     expect(resumed.elapsedMs).toBeLessThan(320_000);

@@ -380,22 +380,21 @@ describe('a tab joined from a link with its own settings (?up=)', () => {
     const set = { uploadBytesPerSec: 20_000 };
     expect((await seeder.configurePeer({ peerId: tab.peerId!, override: set })).ok).toBe(true);
     await until(() => rowOf()?.overrideByControl === true, 'the teacher’s links on its row');
-    wifi.cut();
-    await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost');
-    wifi.restore();
-    await until(() => tab.signalling?.state === 'back', 'the tab back');
-    // A moment for a link's settings sent again to land: they would be refused (links-set-by-control) or, with the
-    // teacher's cleared, replace them.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The Wi-Fi drops and comes back; then a moment for a link's settings sent again to land: they would be refused
+    // (links-set-by-control) or, with the teacher's cleared, replace them.
+    const dropAndBack = async (): Promise<void> => {
+      wifi.cut();
+      await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost');
+      wifi.restore();
+      await until(() => tab.signalling?.state === 'back', 'the tab back');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    };
+    await dropAndBack();
     expect(rowOf()).toMatchObject({ override: set, overrideByControl: true });
     // Cleared by the teacher: the tab's link settings are not sent again behind its back.
     expect((await seeder.configurePeer({ peerId: tab.peerId!, override: {} })).ok).toBe(true);
     await until(() => rowOf()?.overrideByControl === false, 'the teacher’s links cleared');
-    wifi.cut();
-    await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost again');
-    wifi.restore();
-    await until(() => tab.signalling?.state === 'back', 'the tab back again');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await dropAndBack();
     expect(rowOf()?.override).toEqual({});
   }, 30_000);
 });
