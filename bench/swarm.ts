@@ -7,7 +7,7 @@ import { PageProfiler, saveProfile } from './cpu-profile';
 import { BenchFailure } from './failure';
 import { describeBuild, requireBuild } from './web-build';
 import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
-import { measureRawChannel, type RawChannelResult } from './raw-channel';
+import { measureRawReference, type RawReference } from './raw-reference';
 import { fixed, median, round, table } from './stats';
 import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
 import { backgroundWindowTabs, playwrightTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
@@ -202,6 +202,9 @@ interface Summary {
   readonly goodputBytesPerSec: number;
   readonly rawBytesPerSec: number;
   readonly goodputOverRaw: number;
+  /** The raw channel's fresh transfer, and goodput over it: the reference before 2026-12-02. */
+  readonly rawFreshBytesPerSec: number;
+  readonly goodputOverRawFresh: number;
   readonly uiBoundSec: number;
   readonly uiRatio: number;
   readonly browserCores: number;
@@ -212,6 +215,7 @@ interface Summary {
 function summarise({ results, raw }: Measured): Summary {
   const goodputBytesPerSec = medianOf(results.map((run) => run.goodputBytesPerSec));
   const rawBytesPerSec = raw?.bytesPerSec ?? Number.NaN;
+  const rawFreshBytesPerSec = raw?.freshBytesPerSec ?? Number.NaN;
   return {
     distributionSec: medianOf(results.map((run) => run.distributionSec)),
     boundSec: medianOf(results.map((run) => run.boundSec)),
@@ -220,37 +224,14 @@ function summarise({ results, raw }: Measured): Summary {
     goodputBytesPerSec,
     rawBytesPerSec,
     goodputOverRaw: goodputBytesPerSec / rawBytesPerSec,
+    rawFreshBytesPerSec,
+    goodputOverRawFresh: goodputBytesPerSec / rawFreshBytesPerSec,
     uiBoundSec: medianOf(results.map((run) => run.uiBoundSec)),
     uiRatio: medianOf(results.map((run) => run.uiRatio)),
     browserCores: medianOf(results.map((run) => run.cores.browser)),
     browserCpuSecPerMiB: medianOf(results.map((run) => run.browserCpuSecPerMiB)),
     otherCores: medianOf(results.map((run) => run.cores.other)),
   };
-}
-
-/** The raw channel's rate: the median of `options.rawRuns` transfers, each on a fresh pair of pages. */
-interface RawReference {
-  readonly bytesPerSec: number;
-}
-
-/**
- * One fresh connection's transfer varies a lot here (11.7–21 MB/s over 64 MiB): early on its socket
- * refuses a few hundred packets, and SCTP stalls, for longer or shorter, until it resends them (`bench
- * mesh`, bench/README.md). The median of a few transfers is the steadier reference.
- */
-async function measureRawReference(browser: Browser, options: SwarmOptions): Promise<RawReference> {
-  const transfers: RawChannelResult[] = [];
-  for (let i = 0; i < options.rawRuns; i++)
-    transfers.push(await measureRawChannel(browser, { bytes: options.rawBytes }));
-  const bytesPerSec = median(transfers.map((transfer) => transfer.bytesPerSec));
-  const each = transfers
-    .map((transfer) => `${fixed(transfer.bytesPerSec / 1e6)} (${transfer.packetsDiscardedOnSend} discarded)`)
-    .join(', ');
-  console.log(
-    `raw RTCDataChannel (same browser, before the swarm): ${fixed(bytesPerSec / 1e6)} MB/s, the median of ` +
-      `${transfers.length} transfer(s) of ${options.rawBytes} bytes on fresh connections: ${each} MB/s (packets discarded on send)`,
-  );
-  return { bytesPerSec };
 }
 
 /**
@@ -278,7 +259,7 @@ async function measure(
         `\n${kind} tabs (Playwright's pages): Chromium ${browser.version()}, ${availableParallelism()} cores`,
       );
       if (isUnshaped(options) && options.rawBytes > 0) {
-        raw = await measureRawReference(browser, options);
+        raw = await measureRawReference(browser, options.rawBytes, options.rawRuns);
       }
       openTab = playwrightTabs(browser, baseURL, log);
     } else {
@@ -329,8 +310,10 @@ function printSummaries(options: SwarmOptions, summaries: ReadonlyArray<readonly
       row('ratio distribution / bound', (summary) => fixed(summary.ratio, 3)),
       row('seeder upload share (%)', (summary) => fixed(100 * summary.seederUploadShare, 1)),
       row('aggregate goodput N·F / distribution time (MB/s)', (summary) => fixed(summary.goodputBytesPerSec / 1e6)),
-      row('raw RTCDataChannel (MB/s)', (summary) => fixed(summary.rawBytesPerSec / 1e6)),
+      row('raw RTCDataChannel, settled connection (MB/s)', (summary) => fixed(summary.rawBytesPerSec / 1e6)),
       row('goodput / raw', (summary) => fixed(summary.goodputOverRaw, 3)),
+      row('raw, its fresh first transfer (MB/s)', (summary) => fixed(summary.rawFreshBytesPerSec / 1e6)),
+      row('goodput / raw fresh', (summary) => fixed(summary.goodputOverRawFresh, 3)),
       row(`browser CPU during runs (cores of ${availableParallelism()})`, (summary) => fixed(summary.browserCores)),
       row('browser CPU-seconds per MiB delivered', (summary) => fixed(summary.browserCpuSecPerMiB, 3)),
       row('other processes’ CPU meanwhile (cores)', (summary) => fixed(summary.otherCores)),
@@ -347,6 +330,8 @@ function summaryJson(summary: Summary): Record<string, number | null> {
     goodputMBps: round(summary.goodputBytesPerSec / 1e6),
     rawMBps: round(summary.rawBytesPerSec / 1e6),
     goodputOverRaw: round(summary.goodputOverRaw),
+    rawFreshMBps: round(summary.rawFreshBytesPerSec / 1e6),
+    goodputOverRawFresh: round(summary.goodputOverRawFresh),
     uiBoundSec: round(summary.uiBoundSec),
     uiRatio: round(summary.uiRatio),
     browserCores: round(summary.browserCores),
