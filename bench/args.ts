@@ -3,6 +3,13 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** A mistake on the command line: the CLI prints it with the benchmark's usage and exits 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  /** The usage text to print with it, where it is not the benchmark's own `USAGE` (a mode with flags of its own). */
+  readonly usage: string | undefined;
+
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.usage = usage;
+  }
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -24,8 +31,9 @@ export function parseFlags<T extends Options>(argv: readonly string[], options: 
 /** A whole number in [min, max] given as `--name value`; `fallback` when the flag is absent. */
 export function intFlag(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max)
+  // Decimal digits only: Number() also read "0x10" as 16 and "1e2" as 100, without a word (found by review).
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(value) || value < min || value > max)
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${text}")`);
   return value;
 }

@@ -76,7 +76,7 @@ async function cli(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`bench ${name}: ${error.message}`);
-    console.error(module.USAGE);
+    console.error(error.usage ?? module.USAGE);
     return 2;
   }
 }

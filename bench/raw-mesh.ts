@@ -110,6 +110,14 @@ function installConnection(page: Page, other: number, offerer: boolean): Promise
           };
         },
       };
+      // A connection whose ICE fails never opens its channel, nor closes it (found by review: the set-up waited
+      // for ever); raw-channel.ts does the same.
+      pc.onconnectionstatechange = () => {
+        if (pc.connectionState !== 'failed') return;
+        state.error ??= `connection to page ${other} failed`;
+        rejectOpen?.(new Error(state.error));
+        state.fail?.(new Error(state.error));
+      };
       // One reliable, ordered channel per connection, as the app's.
       if (offerer) on.channel(pc.createDataChannel('raw-mesh'));
       else pc.ondatachannel = (event) => on.channel(event.channel);
@@ -141,6 +149,30 @@ async function connect(pages: readonly Page[], a: number, b: number): Promise<vo
     );
   const answer = await describeLocal(pages[b]!, String(a), offer);
   await Promise.all([finishConnection(pages[a]!, b, answer), finishConnection(pages[b]!, a, undefined)]);
+}
+
+/** How long one pair's connection may take: a loopback pair takes well under a second. */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/** `connecting`, or a `RawMeshFailure` naming the pair once `timeoutMs` has passed. */
+export async function withDeadline(connecting: Promise<void>, timeoutMs: number, a: number, b: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RawMeshFailure(`page ${a} and page ${b} not connected after ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+  });
+  // Closing the contexts afterwards rejects what `connecting` still awaits: that rejection is not the news.
+  connecting.catch(() => {});
+  try {
+    await Promise.race([connecting, expired]);
+  } catch (error) {
+    if (error instanceof RawMeshFailure) throw error;
+    throw new RawMeshFailure(`page ${a} and page ${b}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Starts counting this page's received bytes from zero, towards `bytes`. */
@@ -272,7 +304,8 @@ export async function measureRawMesh(
     );
     const connectStartMs = performance.now();
     // One pair at a time: ICE gathering and the handshakes of 36 pairs at once only slow each other.
-    for (let a = 0; a < pageCount; a++) for (let b = a + 1; b < pageCount; b++) await connect(pages, a, b);
+    for (let a = 0; a < pageCount; a++)
+      for (let b = a + 1; b < pageCount; b++) await withDeadline(connect(pages, a, b), CONNECT_TIMEOUT_MS, a, b);
     const connectSeconds = (performance.now() - connectStartMs) / 1000;
 
     const results: RawMeshRun[] = [];

@@ -142,6 +142,16 @@ async function runConfiguration(
 }
 
 export async function mainProcesses(argv: readonly string[]): Promise<number> {
+  try {
+    return await runProcesses(argv);
+  } catch (error) {
+    // Its own flags' usage, not the single-process one (found by review).
+    if (error instanceof UsageError && error.usage === undefined) throw new UsageError(error.message, PROCESSES_USAGE);
+    throw error;
+  }
+}
+
+async function runProcesses(argv: readonly string[]): Promise<number> {
   const values = parseFlags(argv, {
     processes: { type: 'string' },
     clients: { type: 'string' },

@@ -1,6 +1,8 @@
 import type { RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../args';
+import { intFlag, UsageError } from '../args';
+import { rawReferenceOf } from '../raw-reference';
+import { RawMeshFailure, withDeadline } from '../raw-mesh';
 import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
 import { rowFailed } from '../sim';
@@ -21,6 +23,30 @@ describe('bench swarm’s options', () => {
     // One message gives the raw channel no time to measure.
     expect(() => parseSwarmArgs(['--raw-bytes', '32KiB'])).toThrow(UsageError);
     expect(parseSwarmArgs(['--raw-bytes', '0'])).toMatchObject({ rawBytes: 0 });
+    // The start page generates whole MiB: 20MB reached its field as 19.07…, which the form refused to submit.
+    expect(() => parseSwarmArgs(['--file-bytes', '20MB'])).toThrow(/whole MiB/);
+    expect(() => parseSwarmArgs(['--file-bytes', '2.5MB'])).toThrow(UsageError);
+    expect(parseSwarmArgs(['--file-bytes', '16MiB'])).toMatchObject({ fileBytes: 16 * 1024 * 1024 });
+  });
+
+  it('take whole numbers in decimal digits only', () => {
+    expect(intFlag('peers', ' 16 ', 4, 1, 63)).toBe(16);
+    // Number() read these as 16 and 100 without a word.
+    expect(() => intFlag('peers', '0x10', 4, 1, 63)).toThrow(UsageError);
+    expect(() => intFlag('runs', '1e2', 3, 1, 100)).toThrow(UsageError);
+    expect(() => intFlag('runs', '', 3, 1, 100)).toThrow(UsageError);
+    expect(() => intFlag('runs', '-1', 3, 1, 100)).toThrow(UsageError);
+  });
+});
+
+describe('the raw reference of bench swarm', () => {
+  it('is the settled connection’s transfers, not the fresh first one', () => {
+    const rates = (...mbps: number[]) => mbps.map((rate) => ({ bytesPerSec: rate * 1e6 }));
+    // The first transfer on a fresh connection lost packets early and stalled; the median of fresh transfers was
+    // the reference, and the ratio followed its luck.
+    expect(rawReferenceOf(rates(12, 30, 31, 29))).toEqual({ bytesPerSec: 30e6, freshBytesPerSec: 12e6 });
+    expect(rawReferenceOf(rates(12))).toEqual({ bytesPerSec: 12e6, freshBytesPerSec: 12e6 });
+    expect(() => rawReferenceOf([])).toThrow(RangeError);
   });
 });
 
@@ -97,5 +123,18 @@ describe('bench sim’s exit status', () => {
     expect(rowFailed({ distributionSec: 12.5, allFilesIntact: true })).toBe(false);
     expect(rowFailed({ distributionSec: undefined, allFilesIntact: true })).toBe(true);
     expect(rowFailed({ distributionSec: 12.5, allFilesIntact: false })).toBe(true);
+  });
+});
+
+describe('bench mesh’s set-up', () => {
+  it('gives up on a pair that never connects, naming it', async () => {
+    // A pair whose ICE failed never opened its channel, nor closed it: the set-up waited for ever.
+    await expect(withDeadline(new Promise<void>(() => {}), 50, 2, 5)).rejects.toThrow(
+      new RawMeshFailure('page 2 and page 5 not connected after 0.05 s'),
+    );
+    await expect(withDeadline(Promise.reject(new Error('connection to page 5 failed')), 50, 2, 5)).rejects.toThrow(
+      RawMeshFailure,
+    );
+    await expect(withDeadline(Promise.resolve(), 50, 2, 5)).resolves.toBeUndefined();
   });
 });
