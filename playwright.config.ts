@@ -34,7 +34,9 @@ export default defineConfig({
     // The test build (`pnpm build:e2e`): the same app, honouring the test-only switches (`test-switches.ts`).
     command: `node --import tsx apps/server/src/main.ts --port ${PORT} --host 127.0.0.1 --static-dir apps/web/dist-e2e`,
     url: `${BASE_URL}/healthz`,
-    reuseExistingServer: !process.env.CI,
+    // Never a server already on the port (left by a killed run, or another checkout's): its build would be the one
+    // tested. SWARMLAB_E2E_REUSE=1 reuses one on purpose (found by review).
+    reuseExistingServer: process.env['SWARMLAB_E2E_REUSE'] === '1',
     stdout: 'pipe',
     timeout: 60_000,
   },

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import type { Page } from '@playwright/test';
 import { readPeerState, readRunsJson } from '@swarmlab/test-kit/browser';
-import { expect, startRun, test, waitForMesh, waitForRunFinished } from './fixtures';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, waitForRunFinished } from './fixtures';
 
 const MIB = 1024 * 1024;
 
@@ -40,9 +40,16 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   const peerDownloadBytesPerSec = [Infinity, Infinity, Infinity, Infinity];
   const model = { peerCount: 4, fileBytes: 2 * MIB, serverUploadBytesPerSec: 1e6, peerDownloadBytesPerSec };
 
-  await startRun(overview); // client-server, from the link's settings
+  const seederSha256 = await waitForFileHash(seeder.page);
+  /** Every leecher stored the seeder's bytes in run `runNumber`. */
+  const expectSeederFile = async (runNumber: number): Promise<void> => {
+    for (const page of leechers) expect((await waitForComplete(page, { runNumber })).fileSha256).toBe(seederSha256);
+  };
+
+  const csRun = await startRun(overview); // client-server, from the link's settings
   const cs = await waitForRunFinished(seeder.page);
   expect(cs.run?.mode).toBe('client-server');
+  await expectSeederFile(csRun);
   // Only the seeder uploads in client-server mode.
   for (const page of leechers) expect((await readPeerState(page)).uploadedBytes).toBe(0);
   const csFigures = await summaryFigures(overview);
@@ -54,6 +61,7 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   const p2pRun = await startRun(seeder.page, { mode: 'p2p' });
   const p2p = await waitForRunFinished(leechers[3]!, { runNumber: p2pRun });
   expect(p2p.run?.mode).toBe('p2p');
+  await expectSeederFile(p2pRun);
   const p2pFigures = await summaryFigures(seeder.page);
   expect(p2pFigures.dcsSec).toBeCloseTo(csFigures.dcsSec, 6);
   expect(p2pFigures.dp2pSec).toBeCloseTo(csFigures.dp2pSec, 6);
