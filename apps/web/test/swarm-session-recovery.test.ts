@@ -267,12 +267,16 @@ describe('a tab reloaded once its run was over', () => {
 });
 
 describe('a run stopped while a tab opened its store', () => {
-  it('leaves the tab waiting with the previous run’s whole file, its SHA-256 and Save', async () => {
+  it.each([
+    ['with room for the new run', false],
+    // The refusal deleted the previous run's file at once, while the page went on offering it (found by review).
+    ['refused for room', true],
+  ])('leaves the tab waiting with the previous run’s whole file, its SHA-256 and Save (%s)', async (_, diskFull) => {
     // The quota's estimate answers when the test lets it: the new run's store opens then.
     const gate = { held: false, release: (): void => undefined };
     const estimate: EstimateStorage = async () => {
       if (gate.held) await new Promise<void>((resolve) => (gate.release = resolve));
-      return { quota: 1e12, usage: 0 };
+      return { quota: gate.held && diskFull ? 1 : 1e12, usage: 0 };
     };
     const { seeder, file, page, store, storedChunks, join } = await classroom({ estimate });
     const first = page();

@@ -928,7 +928,13 @@ export class SwarmSession implements RunController {
       }
       return undefined;
     }
-    if (!opened.ok) return void this.#fail(storageMessageOf(opened.error));
+    if (!opened.ok) {
+      // Refused for room: the tab's other runs of the swarm go, whose room the check counted as being freed; kept,
+      // they made the retry its message asks for fail again, for an hour (found by review).
+      if (opened.error.code === 'insufficient-storage')
+        void this.#leecherStorage().forgetSwarm(this.#swarmId!, this.#contentId!);
+      return void this.#fail(storageMessageOf(opened.error));
+    }
     // Taken up: the previous run's store and file shown go only now (a run stopped while this one opened left the
     // page on the previous run with its file deleted: "Complete", "computing… 100 %" for good, Save refused).
     this.#stopTouching?.();

@@ -100,10 +100,10 @@ export class LeecherStorage {
       this.#deps.estimate,
     );
     if (shortfall) {
-      // This tab's other runs of the swarm go too: the check counted their room as being freed (`releasingBytes`),
-      // and kept, they made the retry its message asks for fail again, for an hour (found by review).
+      // Only this store goes here. The tab's other runs of the swarm go where the session fails for room
+      // (`forgetSwarm`), whose check counted them as being freed: a start stopped meanwhile keeps the page on the
+      // previous run's file, which was deleted here while the page still offered it for Save (found by review).
       void this.forget(storeKey);
-      void this.forgetOtherRuns(swarmId, contentId, storeKey);
       return { ok: false, error: shortfall };
     }
     const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
