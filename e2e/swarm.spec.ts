@@ -84,9 +84,18 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   await expect.poll(() => asked.length).toBe(1);
   expect(asked[0]).toContain('This tab seeds the swarm');
   await expect(seeder.page.getByTestId('swarm-view')).toBeVisible();
-  // A leecher's goes at once.
+  // A leecher's goes at once, unless it holds a downloaded file not saved: leaving deletes it from the browser.
   await newcomer.getByRole('link', { name: 'swarmlab' }).click();
   await expect(newcomer.getByTestId('swarm-view')).toHaveCount(0);
+  const complete = leechers[0]!;
+  complete.once('dialog', (dialog) => {
+    asked.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await complete.getByTestId('leave').click();
+  await expect.poll(() => asked.length).toBe(2);
+  expect(asked[1]).toContain('not saved yet');
+  await expect(complete.getByTestId('swarm-view')).toBeVisible();
 });
 
 declare global {

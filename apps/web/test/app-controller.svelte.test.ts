@@ -3,6 +3,7 @@ import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { AppController, PEER_SETTINGS_TWICE } from '../src/lib/state/app-controller.svelte';
 import { ControlSecrets } from '../src/lib/state/control-secrets';
+import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION } from '../src/lib/route';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import type { KeptSeed } from '../src/lib/state/swarm-session.svelte';
 import { noblePageSha256 } from '../src/lib/page-sha256';
@@ -302,6 +303,22 @@ describe('AppController: the back/forward cache', () => {
     expect(app.seeding).toBe(true);
     app.leave();
     expect(app.seeding).toBe(false);
+  });
+
+  it('asks before leaving loses something: the class’s seeder from the header’s link, a file not saved from either way out', async () => {
+    const { app, sessions } = setUp('');
+    app.start();
+    await seedSwarmA(app, sessions);
+    expect(app.leaveQuestion(true)).toBe(LEAVE_SEEDING_QUESTION);
+    // "Leave the swarm" says what it does.
+    expect(app.leaveQuestion(false)).toBeUndefined();
+    const session = sessions.at(-1)!;
+    session.keptSeed = undefined;
+    session.holdsUnsavedFile = true; // a leecher's complete download, not saved: leaving deleted it without a word
+    expect(app.leaveQuestion(true)).toBe(LEAVE_UNSAVED_QUESTION);
+    expect(app.leaveQuestion(false)).toBe(LEAVE_UNSAVED_QUESTION);
+    session.holdsUnsavedFile = false;
+    expect(app.leaveQuestion(true)).toBeUndefined();
   });
 
   it('a leecher put in the cache (Back) joins its swarm again when the page comes back (Forward), keeping its chunks', () => {

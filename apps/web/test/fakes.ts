@@ -179,6 +179,7 @@ export class FakeSession implements AppSession {
   keptSeed: KeptSeed | undefined;
   resumedSeed: KeptSeed | undefined;
   seederElsewhere = false;
+  holdsUnsavedFile = false;
   leaveCalls = 0;
   /** Whether each leave kept the stored chunks (a page unloading) or not. */
   readonly keptStoredChunks: boolean[] = [];

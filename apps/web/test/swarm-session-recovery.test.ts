@@ -264,6 +264,32 @@ describe('a tab reloaded once its run was over', () => {
     expect(seen.slice(1, 16).every((checking) => checking)).toBe(true);
     expect(reloaded.checkingStoredChunks).toBe(false);
   });
+
+  it('holds a file not saved until Save has it, and again once a new run completes', async () => {
+    const { seeder, file, page, store, join } = await classroom();
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'the run under way');
+    expect(first.holdsUnsavedFile).toBe(false); // nothing whole yet
+    await store(1, 16);
+    expect((await seeder.stopRun()).ok).toBe(true);
+    first.leave({ keepStoredChunks: true });
+
+    const reloaded = page();
+    await join(reloaded);
+    await until(() => reloaded.keptRunNumber === 1, 'the kept file offered');
+    // Leaving deletes it: the page asks first (`AppController.leaveQuestion`).
+    expect(reloaded.holdsUnsavedFile).toBe(true);
+    const saved = await reloaded.fileBlob();
+    expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
+      await noblePageSha256(file.bytes),
+    );
+    expect(reloaded.holdsUnsavedFile).toBe(false);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => reloaded.keptRunNumber === undefined && reloaded.phase === 'running', 'run 2 taken up');
+    expect(reloaded.holdsUnsavedFile).toBe(false); // run 2's store, empty
+  });
 });
 
 describe('a run stopped while a tab opened its store', () => {
@@ -271,47 +297,51 @@ describe('a run stopped while a tab opened its store', () => {
     ['with room for the new run', false],
     // The refusal deleted the previous run's file at once, while the page went on offering it (found by review).
     ['refused for room', true],
-  ])('leaves the tab waiting with the previous run’s whole file, its SHA-256 and Save (%s)', async (_, diskFull) => {
-    // The quota's estimate answers when the test lets it: the new run's store opens then.
-    const gate = { held: false, release: (): void => undefined };
-    const estimate: EstimateStorage = async () => {
-      if (gate.held) await new Promise<void>((resolve) => (gate.release = resolve));
-      return { quota: gate.held && diskFull ? 1 : 1e12, usage: 0 };
-    };
-    const { seeder, file, page, store, storedChunks, join } = await classroom({ estimate });
-    const first = page();
-    await join(first);
-    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
-    await until(() => first.phase === 'running', 'run 1 under way');
-    await store(1, 16); // the whole file, as the engine would have stored it
-    first.leave({ keepStoredChunks: true }); // reloaded: it finds the whole file, complete in run 1
-    const tab = page();
-    await join(tab);
-    await until(() => tab.snapshot?.complete === true, 'complete in run 1');
-    expect((await seeder.stopRun()).ok).toBe(true);
-    // The whole-file hash waits for the run to be over.
-    await until(() => tab.fileSha256 !== undefined, 'run 1’s file hashed');
-    expect(tab.fileSha256).toBe(file.sha256);
+  ])(
+    'leaves the tab waiting with the previous run’s whole file, its SHA-256 and Save (%s)',
+    async (_, diskFull) => {
+      // The quota's estimate answers when the test lets it: the new run's store opens then.
+      const gate = { held: false, release: (): void => undefined };
+      const estimate: EstimateStorage = async () => {
+        if (gate.held) await new Promise<void>((resolve) => (gate.release = resolve));
+        return { quota: gate.held && diskFull ? 1 : 1e12, usage: 0 };
+      };
+      const { seeder, file, page, store, storedChunks, join } = await classroom({ estimate });
+      const first = page();
+      await join(first);
+      expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+      await until(() => first.phase === 'running', 'run 1 under way');
+      await store(1, 16); // the whole file, as the engine would have stored it
+      first.leave({ keepStoredChunks: true }); // reloaded: it finds the whole file, complete in run 1
+      const tab = page();
+      await join(tab);
+      await until(() => tab.snapshot?.complete === true, 'complete in run 1');
+      expect((await seeder.stopRun()).ok).toBe(true);
+      // The whole-file hash waits for the run to be over.
+      await until(() => tab.fileSha256 !== undefined, 'run 1’s file hashed');
+      expect(tab.fileSha256).toBe(file.sha256);
 
-    gate.held = true;
-    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
-    await until(() => tab.storesOpening > 0, 'run 2’s store opening');
-    expect((await seeder.stopRun()).ok).toBe(true); // the teacher stops it at once
-    await until(() => tab.latestSwarmProgress?.run?.phase === 'stopped', 'the stop heard');
-    // (`run:stopped` follows the table on the tab's connection: a moment for it to arrive.)
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    gate.release();
-    await until(() => tab.storesOpening === 0, 'the open over');
-    expect(tab.ownRun?.started.runNumber).toBe(1);
-    // Before: "Complete", frozen, "computing… 100 %" for good, run 1's file deleted and Save refused.
-    expect(tab.phase).toBe('waiting');
-    expect(tab.fileSha256).toBe(file.sha256);
-    expect(await storedChunks(1)).toBe(16);
-    const saved = await tab.fileBlob();
-    expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
-      await noblePageSha256(file.bytes),
-    );
-  }, 30_000);
+      gate.held = true;
+      expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+      await until(() => tab.storesOpening > 0, 'run 2’s store opening');
+      expect((await seeder.stopRun()).ok).toBe(true); // the teacher stops it at once
+      await until(() => tab.latestSwarmProgress?.run?.phase === 'stopped', 'the stop heard');
+      // (`run:stopped` follows the table on the tab's connection: a moment for it to arrive.)
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      gate.release();
+      await until(() => tab.storesOpening === 0, 'the open over');
+      expect(tab.ownRun?.started.runNumber).toBe(1);
+      // Before: "Complete", frozen, "computing… 100 %" for good, run 1's file deleted and Save refused.
+      expect(tab.phase).toBe('waiting');
+      expect(tab.fileSha256).toBe(file.sha256);
+      expect(await storedChunks(1)).toBe(16);
+      const saved = await tab.fileBlob();
+      expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
+        await noblePageSha256(file.bytes),
+      );
+    },
+    30_000,
+  );
 });
 
 describe('a run stopped while a reloaded tab checked its chunks, and the next one started', () => {

@@ -95,6 +95,10 @@ export interface ClickModifiers {
 export const LEAVE_SEEDING_QUESTION =
   'This tab seeds the swarm: going to the start page stops it for everyone, and the file must be picked again to seed it. Leave the swarm?';
 
+/** What the page asks before leaving deletes a downloaded file not saved yet (`AppController.holdsUnsavedFile`). */
+export const LEAVE_UNSAVED_QUESTION =
+  'This tab holds the downloaded file, not saved yet: leaving deletes it from this browser. Leave the swarm anyway?';
+
 /**
  * A click that follows a link in this tab: the main button, no modifier. Ctrl/⌘-click (a new tab), Shift-click
  * (a new window) and Alt-click (download) are the browser's, and must not make this tab act as if it navigated.

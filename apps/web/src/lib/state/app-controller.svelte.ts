@@ -1,5 +1,5 @@
 import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
-import { parseRoute, swarmHash, watchHash, type Route } from '../route';
+import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION, parseRoute, swarmHash, watchHash, type Route } from '../route';
 import { recordOfRun } from '../run-record';
 import { hasPeerParams, parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
@@ -31,6 +31,8 @@ export interface AppSession {
   resumeSeed(kept: KeptSeed): Promise<void>;
   /** The server refused it the seeder's role: another tab seeds the swarm now. */
   readonly seederElsewhere: boolean;
+  /** A leecher's whole file not given to Save yet, which leaving deletes. */
+  readonly holdsUnsavedFile: boolean;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -245,6 +247,17 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    */
   get seeding(): boolean {
     return this.#session?.keptSeed !== undefined;
+  }
+
+  /** Whether leaving deletes a downloaded file not given to Save yet (`SwarmSession.holdsUnsavedFile`). */
+  get holdsUnsavedFile(): boolean {
+    return this.#session?.holdsUnsavedFile ?? false;
+  }
+
+  /** What the page asks before it leaves the swarm (`fromHeader`: the header's link, meant as "home"), if anything. */
+  leaveQuestion(fromHeader: boolean): string | undefined {
+    if (fromHeader && this.seeding) return LEAVE_SEEDING_QUESTION;
+    return this.holdsUnsavedFile ? LEAVE_UNSAVED_QUESTION : undefined;
   }
 
   /** Back to the start page: closes what is open, for good (no file kept to seed again, no chunks). */

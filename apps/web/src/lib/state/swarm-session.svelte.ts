@@ -208,6 +208,8 @@ export class SwarmSession implements RunController {
   #storage: LeecherStorage | undefined;
   /** A leecher's store for the run it is in (or was last in), in IndexedDB. */
   #leecherStore: IdbChunkStore | undefined;
+  /** The store whose whole file was last given to Save (`holdsUnsavedFile`). */
+  #savedStoreKey: string | undefined;
   /** Chunks a reloaded tab found in its store for the run it rejoined. */
   #resumedChunks = $state(0);
   /** Counts run starts, so an older one still opening its store gives way. */
@@ -638,12 +640,26 @@ export class SwarmSession implements RunController {
    */
   async fileBlob(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob | undefined> {
     if (this.#seed) return this.#seed.store.fileBlob(onProgress, signal);
-    if (this.#keptRunNumber !== undefined && this.#leecherStore) return this.#leecherStore.fileBlob(onProgress);
-    const snapshot = this.#run?.latestSnapshot;
-    if (!snapshot?.complete) return undefined;
-    // Shown complete, but its store gone meanwhile (a new run started: it opens its own, empty).
-    if (!this.#leecherStore) throw new StoredFileGoneError(0, snapshot.chunkCount);
-    return this.#leecherStore.fileBlob(onProgress);
+    const store = this.#leecherStore;
+    if (this.#keptRunNumber === undefined || !store) {
+      const snapshot = this.#run?.latestSnapshot;
+      if (!snapshot?.complete) return undefined;
+      // Shown complete, but its store gone meanwhile (a new run started: it opens its own, empty).
+      if (!store) throw new StoredFileGoneError(0, snapshot.chunkCount);
+    }
+    const blob = await store.fileBlob(onProgress);
+    this.#savedStoreKey = store.storeKey;
+    return blob;
+  }
+
+  /**
+   * Whether this leecher tab holds a whole file it has not given to Save: leaving deletes it from the browser, so the
+   * page asks first (a student's complete download went with a click on "Leave the swarm"; found by review).
+   */
+  get holdsUnsavedFile(): boolean {
+    const store = this.#leecherStore;
+    if (this.#role !== 'leecher' || !store || store.storeKey === this.#savedStoreKey) return false;
+    return this.#keptRunNumber !== undefined || this.#run?.latestSnapshot?.complete === true;
   }
 
   /**
