@@ -105,6 +105,8 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const engineAdmission = createEngineAdmission({
     maxEngineConnectionsPerAddress: limits.maxEngineConnectionsPerAddress,
     addressOfRequest: (request) => addressKey(clientAddress(handshakeOfRequest(request))),
+    log,
+    nowMs: deps.nowMs,
   });
   const io: SignallingIo = new Server(httpServer, {
     // What the largest valid request needs: a larger frame is dropped, and its sender disconnected, unread.

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressKey } from './address-quotas';
 import type { Handshake } from './client-address';
+import type { ClockMs } from './clock-ms';
+import { guardEngineFrames, type EngineConnection } from './engine-frames';
 import type { SignallingIo } from './signalling-io';
 
 /**
@@ -13,7 +15,10 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export interface EngineAdmission {
   /** For `new Server(…, { allowRequest })`: refuses a new engine.io connection while its address is at its cap. */
   readonly allowRequest: (request: IncomingMessage, callback: (error: string | null, allowed: boolean) => void) => void;
-  /** Counts `io`'s engine.io connections, each from its opening to its close. */
+  /**
+   * Counts `io`'s engine.io connections, each from its opening to its close, and guards the frames of each that no
+   * socket.io budget charges (`guardEngineFrames`).
+   */
   attach(io: SignallingIo): void;
 }
 
@@ -24,9 +29,13 @@ export interface EngineAdmission {
 export function createEngineAdmission(options: {
   readonly maxEngineConnectionsPerAddress: number;
   readonly addressOfRequest: (request: IncomingMessage) => AddressKey;
+  readonly log?: ((line: string) => void) | undefined;
+  readonly nowMs?: ClockMs | undefined;
 }): EngineAdmission {
   const { maxEngineConnectionsPerAddress: cap, addressOfRequest } = options;
   const connections = new Map<AddressKey, number>();
+  /** socket.io connections riding on each engine.io connection now. */
+  const attached = new WeakMap<object, number>();
   return {
     allowRequest(request, callback) {
       const allowed = (connections.get(addressOfRequest(request)) ?? 0) < cap;
@@ -35,7 +44,7 @@ export function createEngineAdmission(options: {
     attach(io) {
       io.engine.on(
         'connection',
-        (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
+        (socket: EngineConnection & { request: IncomingMessage; once(event: 'close', listener: () => void): void }) => {
           const address = addressOfRequest(socket.request);
           connections.set(address, (connections.get(address) ?? 0) + 1);
           socket.once('close', () => {
@@ -43,8 +52,21 @@ export function createEngineAdmission(options: {
             if (left > 0) connections.set(address, left);
             else connections.delete(address);
           });
+          guardEngineFrames(socket, {
+            attached: () => (attached.get(socket) ?? 0) > 0,
+            closed: (why) => options.log?.(`refused: a websocket from ${address} ${why}: closed`),
+            nowMs: options.nowMs,
+          });
         },
       );
+      // Registered before any other connection listener (`createSignallingServer`), so it sees every socket.io
+      // connection before one is disconnected.
+      io.on('connection', (socket) => {
+        if (socket.disconnected) return;
+        const connection: object = socket.conn;
+        attached.set(connection, (attached.get(connection) ?? 0) + 1);
+        socket.once('disconnect', () => attached.set(connection, (attached.get(connection) ?? 1) - 1));
+      });
     },
   };
 }
