@@ -35,7 +35,7 @@ const LAYERS = [
     dir: 'bench',
     imports: ['protocol', 'engine', 'webrtc', 'sim', 'theory', 'server', 'web', 'peer', 'e2e', 'test-kit'],
   },
-  { name: '@swarmlab/checks', dir: 'checks', imports: ['engine'] },
+  { name: '@swarmlab/checks', dir: 'checks', imports: ['engine', 'server'] },
 ];
 
 /**

@@ -117,9 +117,20 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
     // (found by review). An honest client sends one pong every 25 s.
     const onPacket = (packet: EnginePacket): void => {
       if (socket.disconnected) return;
-      if (budget.received(frameBytes(packet.data))) return;
-      log(`refused: a socket from ${address} kept sending far past its byte budget: disconnected`);
-      socket.disconnect(true);
+      const verdict = budget.received(frameBytes(packet.data));
+      if (verdict === 'within') return;
+      if (verdict === 'own-debt') {
+        log(`refused: a socket from ${address} kept sending far past its byte budget: disconnected`);
+        socket.disconnect(true);
+        return;
+      }
+      // Maybe a classmate of a flooder behind the same NAT: closed as a drop, it keeps its place while it reconnects.
+      log(
+        `refused: a socket from ${address} spent more than a bystander while its address was a whole burst in ` +
+          `debt: its connection closed (a drop: its place is kept while it reconnects)`,
+      );
+      socket.conn.close(true);
+      engine.transport?.socket?.terminate?.();
     };
     socket.conn.on('packetCreate', onPacketCreate);
     socket.conn.on('flush', onFlush);

@@ -15,17 +15,27 @@ export type SocketBudgetLimits = Pick<
  */
 export interface SocketBudget {
   /**
-   * Charges a received frame: its length plus `FRAME_COST_FLOOR_BYTES`, into debt if need be. False once the
-   * socket's debt exceeds a whole burst, or its address's does while this socket spent more than a bystander
-   * would (`bystanderSpendBytes`): it went on sending long after its requests were refused, and is to be
-   * disconnected. A socket of the address that did not run up the debt (a classmate behind the same school NAT,
-   * reporting its progress) only waits: it was disconnected too, as a deliberate leave, its place given up and
-   * its download counted abandoned.
+   * Charges a received frame: its length plus `FRAME_COST_FLOOR_BYTES`, into debt if need be, and says what is to
+   * become of the socket (`FrameVerdict`).
    */
-  received(frameBytes: number): boolean;
+  received(frameBytes: number): FrameVerdict;
   /** Whether an event may be handled now: it takes a request token, and neither budget may be in debt. */
   admit(): boolean;
 }
+
+/**
+ * What a received frame makes of its socket:
+ * - `within`: nothing;
+ * - `own-debt`: its own debt exceeds a whole burst, or it is in debt itself while its address's debt exceeds a whole
+ *   burst: it went on sending long after its requests were refused, and is disconnected;
+ * - `address-debt`: its address's debt exceeds a whole burst while this socket, within its own budget, spent more
+ *   than a bystander would (`bystanderSpendBytes`): it may be one of many sockets running the address up, or an
+ *   honest tab that just sent a large request (a big file's manifest, offers to 24 peers). Its connection is closed as
+ *   a drop: a classmate behind the same NAT keeps its place while it reconnects (it was disconnected as a deliberate
+ *   leave, its place given up and its download counted abandoned; found by review).
+ * A socket of the address that spent no more than a bystander only waits, refused `rate-limited`.
+ */
+export type FrameVerdict = 'within' | 'own-debt' | 'address-debt';
 
 /**
  * What a socket may have spent of its own budget, not yet refilled, and still count as a bystander of its
@@ -49,12 +59,13 @@ export function createSocketBudget(limits: SocketBudgetLimits, address: TokenBuc
       bytes.charge(cost);
       address.charge(cost);
       const own = bytes.balance();
-      if (own < -limits.receivedByteBurst) return false;
-      if (address.balance() >= -limits.receivedByteBurstPerAddress) return true;
-      // The address a whole burst in debt: a socket that spent more than a little of its own budget lately took
-      // part in running it up (many sockets, each within its own budget, could otherwise flood the address for
-      // ever); one that sent only reports, its budget nearly whole, is a bystander and only waits.
-      return own >= limits.receivedByteBurst - bystanderSpendBytes(limits);
+      if (own < -limits.receivedByteBurst) return 'own-debt';
+      if (address.balance() >= -limits.receivedByteBurstPerAddress) return 'within';
+      // The address a whole burst in debt: a socket that spent more than a little of its own budget lately may have
+      // taken part in running it up (many sockets, each within its own budget, could otherwise flood the address
+      // for ever); one that sent only reports, its budget nearly whole, is a bystander and only waits.
+      if (own < 0) return 'own-debt';
+      return own >= limits.receivedByteBurst - bystanderSpendBytes(limits) ? 'within' : 'address-debt';
     },
     admit() {
       return bytes.balance() >= 0 && address.balance() >= 0 && requests.tryTake();

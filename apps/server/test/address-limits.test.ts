@@ -12,6 +12,7 @@ import {
   garbageCollector,
   heapUsedBytes,
   makeManifest,
+  record,
   startHarness,
   waitUntil,
   WAIT_MS,
@@ -425,6 +426,50 @@ describe('per-address limits', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('closes a classmate behind a flooder’s NAT as a drop, keeping its place, when it had just sent a large request', async () => {
+    harness = await startHarness({
+      clientAddress: addressFromAuth,
+      limits: {
+        maxEventBytes: 100_000,
+        receivedByteBurst: 400_000,
+        receivedBytesPerSec: 1000,
+        receivedByteBurstPerAddress: 300_000,
+        receivedBytesPerSecPerAddress: 1000,
+      },
+    });
+    const seeder = await harness.connect({ address: 'teacher' });
+    const created = await create(seeder);
+    const seen = record(seeder);
+    const classmate = await harness.connect({ address: 'school-nat' });
+    const joined = await classmate.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
+    if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
+    // Two large offers (an honest tab's to its peers): 140 KB of its 400 KB budget, nowhere near debt.
+    const sdp = 'a=x\r\n'.repeat(10_000);
+    for (let offer = 0; offer < 2; offer++)
+      expect(
+        codeOf(
+          await classmate.timeout(WAIT_MS).emitWithAck('signal:send', {
+            to: created.peerId,
+            signal: { type: 'offer', sdp },
+          }),
+        ),
+      ).toBe('ok');
+    // A student's script on the same address floods until the address owes a whole burst.
+    const flooder = await harness.connect({ address: 'school-nat' });
+    for (let frame = 0; frame < 12 && flooder.connected; frame++) {
+      flooder.emit('junk' as 'swarm:leave', 'x'.repeat(60_000) as never);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const why = disconnected(classmate);
+    classmate.emit('swarm:leave-not' as 'swarm:leave', 1 as never); // its next small event
+    // Closed as a drop (transport close): before, disconnected by the server as a deliberate leave.
+    expect(await why).toBe('transport close');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Its place is kept for it to come back to: before, the seeder was told it left, its download abandoned.
+    expect(seen.left).not.toContain(joined.peerId);
+    expect(harness.logLines.some((line) => /spent more than a bystander.*a drop/.test(line))).toBe(true);
   });
 
   it('charges every frame, a flood of engine.io noop or pong frames included', async () => {
