@@ -636,6 +636,18 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     if (!swarm.departed.allows(input.peerId, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
     const place = swarm.runs.placeFor(input.peerId, input.keyDigest);
     if (place === 'taken') return { ok: false, code: 'peer-id-taken' };
+    // An id the swarm has no record of is the requester's only where a restart explains it (the swarm was registered
+    // again since its last run, or its restored run awaits that participant), or for the holder of the control
+    // secret (the seeder's tab seeding again under a new id). Anywhere else the server issues ids: a member resumed
+    // under one it chose, its first characters a classmate's short id and its name theirs, and two rows on every
+    // screen looked the same (found by review).
+    const explained =
+      inControl ||
+      restoredSwarm ||
+      swarm.runs.registeredAgainSinceRun ||
+      place === 'theirs' ||
+      swarm.departed.has(input.peerId);
+    if (!explained) return { ok: false, code: 'peer-id-taken' };
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
     // Only the holder of the control secret comes back as the seeder: the founder. A swarm has one seeder: not a
     // second beside one present or away (the seeder's role is refused, not turned into a leecher's: that tab's

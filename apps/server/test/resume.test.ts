@@ -1170,7 +1170,27 @@ describe('a newcomer’s account of a run the server never forgot', () => {
     run,
   });
 
-  it('neither replaces the run going on nor finishes it: the newcomer takes part as one', async () => {
+  it('is refused: the server issues ids, and a classmate’s short id copied showed two rows alike on every screen', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    const client = await server.connect();
+    const lookalike = `${leecher.peerId.slice(0, 6)}EVIL01`;
+    for (const peerId of [lookalike, '__proto__'])
+      expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', stranger(leecher, peerId, null))).toMatchObject({
+        ok: false,
+        error: { code: 'peer-id-taken' },
+      });
+    expect(await client.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Alice' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-in-swarm' },
+    });
+    await roundTrip(seeder.client);
+    await latestProgress(seeder.received, (progress) => progress.peers.length === 2, 'the two members');
+    expect(seeder.received.progress.some((progress) => progress.peers.length > 2)).toBe(false);
+  });
+
+  it('neither replaces the run going on nor finishes it: refused, the run goes on as it was', async () => {
     const server = await start();
     const seeder = await seedTab(server);
     const leecher = await joinTab(server, seeder.swarmId);
@@ -1185,8 +1205,10 @@ describe('a newcomer’s account of a run the server never forgot', () => {
     };
     const client = await server.connect();
     const answer = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', stranger(leecher, 'stranger', madeUp));
-    expect(answer).toMatchObject({ ok: true, run: { runNumber: 1, config: DEFAULT_RUN_CONFIG } });
-    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 3, 'it is a member');
+    expect(answer).toMatchObject({ ok: false, error: { code: 'peer-id-taken' } });
+    await roundTrip(seeder.client);
+    const table = await latestProgress(seeder.received, (progress) => progress.run !== null, 'the run');
+    expect(table.peers).toHaveLength(2);
     expect(table.run).toMatchObject({
       runNumber: 1,
       phase: 'running',
@@ -1194,7 +1216,6 @@ describe('a newcomer’s account of a run the server never forgot', () => {
       restoredAfterMs: null,
     });
     expect(table.run?.elapsedMs).toBe(0);
-    expect(table.run?.participants.find((p) => p.peerId === 'stranger')).toMatchObject({ completedAfterMs: null });
     expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:stop')).toEqual({ ok: true });
     expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
       ok: true,
@@ -1212,12 +1233,11 @@ describe('a newcomer’s account of a run the server never forgot', () => {
     };
     const client = await server.connect();
     const answer = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', stranger(seeder, 'liar', fabricated));
-    expect(answer).toMatchObject({ ok: true, run: null });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'peer-id-taken' } });
     // Past the grace period a restored run would have given up on its ghost: none was restored.
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
     await roundTrip(seeder.client);
-    const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 2, 'it is a member');
-    expect(table.run).toBeNull();
+    expect(seeder.received.progress.every((progress) => progress.run === null)).toBe(true);
   });
 
   it('keeps its own run numbers and settings whatever a newcomer says it remembers', async () => {
@@ -1230,7 +1250,7 @@ describe('a newcomer’s account of a run the server never forgot', () => {
       latestRunNumber: 0xffff_ffff,
       config: { ...DEFAULT_RUN_CONFIG, mode: 'client-server' as const },
     };
-    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', claim)).toMatchObject({ ok: true });
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', claim)).toMatchObject({ ok: false });
     // The swarm was never forgotten: the next run is run 1, with the swarm's own settings.
     expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
       ok: true,
