@@ -71,6 +71,8 @@ export interface SignallingServerStats {
   readonly joinCodes: number;
   /** Display names held, over every swarm. */
   readonly peerNames: number;
+  /** Manifests held (`SwarmStoreStats.manifests`). */
+  readonly manifests: number;
 }
 
 export interface SignallingServer {

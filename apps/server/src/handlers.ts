@@ -212,6 +212,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   // network drop would, not by the server, which a client would not reconnect after): each reconnects and
   // takes its place back (`swarm:resume`, or `swarm:restore` of a forgotten swarm), within the grace period.
   state.onDisowned(() => {
+    // Swarms it knew may have to be registered again: links opened meanwhile wait for them.
+    unknownSwarms.restarted();
     const sockets = [...io.of('/').sockets.values()];
     log(
       `error: the shared state no longer counted this process alive: closing its ${sockets.length} connection(s) so they take their places back`,

@@ -53,7 +53,12 @@ export const createMemorySwarmState: SwarmStateFactory = ({ limits, quotas, nowM
         if (!quotas.canCreateSwarm(address)) return 'too-many-swarms-from-address';
         return undefined;
       },
-      stats: () => ({ swarms: registry.swarmCount, joinCodes: joinCodes.size, peerNames: peerNames.size }),
+      stats: () => ({
+        swarms: registry.swarmCount,
+        joinCodes: joinCodes.size,
+        peerNames: peerNames.size,
+        manifests: registry.swarmCount,
+      }),
     },
     forgetsSwarmsOnStop: true,
     createGrace: (callbacks) => createMemberGrace({ graceMs: limits.memberGraceMs, ...callbacks }),

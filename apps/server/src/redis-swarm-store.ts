@@ -67,7 +67,7 @@ export interface RedisSwarmStoreDeps {
 export interface RedisSwarmStore extends SwarmStore {
   /** The swarm as stored, without loading it into a registry. */
   load(swarmId: SwarmId): Promise<StoredSwarm | undefined>;
-  /** Refreshes the swarm count `stats()` reports. */
+  /** Refreshes the swarm count `stats()` reports, and forgets the manifests of swarms that ended meanwhile. */
   countSwarms(): Promise<number>;
   /** Resolves once every update in flight is written (or failed). */
   settled(): Promise<void>;
@@ -103,13 +103,23 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
   ): Promise<{ version: number; stored: StoredSwarm | undefined; doc: string | undefined }> => {
     const hash = await client.hGetAll(keys.swarm(swarmId));
     const { version, doc } = hash as Record<string, string | undefined>;
-    if (version === undefined || doc === undefined) return { version: 0, stored: undefined, doc: undefined };
+    if (version === undefined || doc === undefined) {
+      // Ended, maybe through another process: its manifest (up to a megabyte) is not kept for it (found by review:
+      // a process held every manifest of swarms that ended elsewhere, up to `maxSwarms` of them).
+      manifests.delete(swarmId);
+      return { version: 0, stored: undefined, doc: undefined };
+    }
     return { version: Number(version), stored: JSON.parse(doc) as StoredSwarm, doc };
   };
 
   const manifestOf = async (swarmId: SwarmId): Promise<Manifest> => {
     const cached = manifests.get(swarmId);
-    if (cached) return cached;
+    if (cached) {
+      // The most recently used last: a swarm in use is not pushed out before ones read long ago.
+      manifests.delete(swarmId);
+      manifests.set(swarmId, cached);
+      return cached;
+    }
     const text = await client.get(keys.manifest(swarmId));
     if (text === null) throw new Error(`swarm ${swarmId} has no manifest in Redis`);
     const manifest = JSON.parse(text) as Manifest;
@@ -311,7 +321,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
     // Only Redis knows every swarm: the commit script refuses, once the manifest is read.
     refuseCreateEarly: () => undefined,
 
-    stats: () => ({ swarms: knownSwarmCount, joinCodes: 0, peerNames: 0 }),
+    stats: () => ({ swarms: knownSwarmCount, joinCodes: 0, peerNames: 0, manifests: manifests.size }),
 
     async load(swarmId) {
       return (await load(swarmId)).stored;
@@ -319,6 +329,14 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
 
     async countSwarms() {
       knownSwarmCount = await client.sCard(keys.swarms);
+      // The manifests of swarms that ended through another process while this one read none of them since.
+      const cachedIds = [...manifests.keys()];
+      if (cachedIds.length > 0) {
+        const alive = await client.smIsMember(keys.swarms, cachedIds);
+        cachedIds.forEach((swarmId, index) => {
+          if (!alive[index]) manifests.delete(swarmId);
+        });
+      }
       return knownSwarmCount;
     },
 

@@ -39,6 +39,8 @@ export interface SwarmStoreStats {
   /** Join codes and display names this process holds (none from Redis, where the swarm holds them). */
   readonly joinCodes: number;
   readonly peerNames: number;
+  /** Manifests this process holds: one per swarm in memory; with Redis, those of swarms it read still alive. */
+  readonly manifests: number;
 }
 
 /**

@@ -19,6 +19,11 @@ export interface UnknownSwarms {
   ended(swarmId: string): void;
   /** The refusal of a `swarm:join` or `swarm:watch` of `swarmId`: `refusal`, or why to ask again. */
   answer(swarmId: string, refusal: RefusalAnswer): RefusalAnswer;
+  /**
+   * The swarms this server knew may be gone as after a restart (Redis came back empty, or took this process for
+   * stopped): for `graceMs` from now, links to swarms it does not know are told to ask again, as when it started.
+   */
+  restarted(): void;
 }
 
 /**
@@ -27,10 +32,12 @@ export interface UnknownSwarms {
  * (`swarm:restore`) as soon as they are reconnected: within socket.io's backoff, at most 5 s. A screen or
  * tab opened in that moment (the projector reloaded, a student opening the link) would be told the swarm has
  * ended; for `graceMs` after its start such a server answers `swarm-not-registered-yet` instead, which the
- * clients wait on, unless the swarm ended in its own life. Any other refusal passes unchanged.
+ * clients wait on, unless the swarm ended in its own life. Any other refusal passes unchanged. A server on Redis
+ * keeps its swarms across a restart, but not across Redis coming back empty: `restarted` opens the same window
+ * then (links opened in that moment were told `swarm-not-found` for good; found by review).
  */
 export function createUnknownSwarms(deps: UnknownSwarmDeps): UnknownSwarms {
-  const startedAtMs = deps.nowMs();
+  let startedAtMs = deps.nowMs();
   /** Swarms that ended while the server was young; forgotten once it is not (held for `graceMs` at most). */
   let endedWhileYoung: Set<string> | undefined = deps.forgetsSwarms ? new Set() : undefined;
   const upForMs = (): number => deps.nowMs() - startedAtMs;
@@ -41,6 +48,10 @@ export function createUnknownSwarms(deps: UnknownSwarmDeps): UnknownSwarms {
   return {
     ended(swarmId) {
       if (young()) endedWhileYoung?.add(swarmId);
+    },
+    restarted() {
+      startedAtMs = deps.nowMs();
+      endedWhileYoung = new Set();
     },
     answer(swarmId, refusal) {
       if (refusal.error.code !== 'swarm-not-found' || !young() || endedWhileYoung?.has(swarmId)) return refusal;

@@ -192,7 +192,8 @@ export interface SenderAccountState {
   readonly carried?: readonly (readonly [PeerId, number])[];
   /** What it was granted when it left before it came back (`restarted`), once per departure; absent when none. */
   readonly granted?: number | readonly UnreportedGrant[];
-  readonly lastReportAtMs: number;
+  /** Absent (or null, from a record stored before) for a sender back from a departure that has not reported since. */
+  readonly lastReportAtMs?: number | null;
 }
 
 export interface WitnessLedgerOptions {
@@ -210,7 +211,12 @@ interface SenderAccount {
   carried: Map<PeerId, number>;
   /** What it was granted as it left, before it came back (`restarted`): it still counts towards completions. */
   granted: UnreportedGrant[];
-  lastReportAtMs: number;
+  /**
+   * Its latest report; undefined for a sender back from a departure that has not reported since (its silence counts
+   * from when it took part). It was -Infinity, which a record in Redis stores as null: in memory such a sender was
+   * silent at once, and a departure of it granted the whole file (found by review).
+   */
+  lastReportAtMs: number | undefined;
 }
 
 /** `state`: a ledger exported earlier, to carry on from (an empty one otherwise). */
@@ -222,7 +228,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         sent: new Map(account.sent),
         carried: new Map(account.carried ?? []),
         granted: grantsOf(account.granted),
-        lastReportAtMs: account.lastReportAtMs,
+        lastReportAtMs: account.lastReportAtMs ?? undefined,
       },
     ]),
   );
@@ -251,7 +257,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       sent: new Map<PeerId, number>(),
       carried: new Map(),
       granted: [],
-      lastReportAtMs: Number.NEGATIVE_INFINITY,
+      lastReportAtMs: undefined,
     };
     addGrant(account.granted, grant);
     senders.set(senderId, account);
@@ -382,7 +388,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
           sent: [...account.sent],
           carried: [...account.carried],
           ...(account.granted.length > 0 && { granted: [...account.granted] }),
-          lastReportAtMs: account.lastReportAtMs,
+          ...(account.lastReportAtMs !== undefined && { lastReportAtMs: account.lastReportAtMs }),
         },
       ]),
       departed: [...departed],

@@ -509,6 +509,7 @@ describe('per-address limits', () => {
       addressBudgets: 0,
       joinCodes: 0,
       peerNames: 0,
+      manifests: 0,
     });
   });
 

@@ -10,18 +10,26 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function createSwarm(url: string): Promise<boolean> {
+/** What a new client's `request` is answered, on a connection of its own. */
+async function ask<T>(url: string, request: (client: TypedClient) => Promise<T>): Promise<T> {
   const client: TypedClient = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true });
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', resolve);
       client.once('connect_error', reject);
     });
-    const created = await client.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
-    return created.ok;
+    return await request(client);
   } finally {
     client.disconnect();
   }
+}
+
+/** The id of a swarm a new client created (its founder leaves at once), or undefined if refused. */
+async function createSwarm(url: string): Promise<string | undefined> {
+  const created = await ask(url, async (client) =>
+    client.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest()),
+  );
+  return created.ok ? created.swarmId : undefined;
 }
 
 it('refuses to start, saying where, when Redis cannot be reached', async () => {
@@ -52,7 +60,11 @@ it('stays up while Redis restarts, says so, and serves swarms again once it is b
   cleanups.push(() => server.close());
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  expect(await createSwarm(url)).toBe(true);
+  // A swarm whose founder stays: the classroom's, which Redis forgets as it comes back empty.
+  const founder: TypedClient = connectClient(url, { transports: ['websocket'], forceNew: true });
+  cleanups.push(() => void founder.disconnect());
+  const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+  if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
 
   await redis.stop();
   await waitUntil(() => logLines.some((line) => line.startsWith('error: redis:')), 'the dropped connection logged');
@@ -61,10 +73,17 @@ it('stays up while Redis restarts, says so, and serves swarms again once it is b
   redis = await startRedisServer(redis.port);
   // node-redis reconnects by itself (commands wait in its queue meanwhile).
   const deadline = Date.now() + 10_000;
-  while (!(await createSwarm(url).catch(() => false))) {
+  while ((await createSwarm(url).catch(() => undefined)) === undefined) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a swarm to be created again');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // Redis came back empty: the classroom's swarm is gone until a member registers it again. A student opening its
+  // link meanwhile waits for it, as after a restart of a server in memory (it was told the swarm had ended).
+  await waitUntil(() => logLines.some((line) => line.includes('no longer counted this process alive')), 'disowned');
+  const joined = await ask(url, (client) =>
+    client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId }),
+  );
+  expect(joined).toMatchObject({ ok: false, error: { code: 'swarm-not-registered-yet' } });
 });
 
 it('closes while Redis is down: its last writes are waited for a moment, not for ever', async () => {

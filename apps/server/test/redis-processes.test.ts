@@ -60,6 +60,7 @@ async function startProcesses(
   count: number,
   limits: Partial<ServerLimits> = {},
   keyPrefix = `test${++testNumber}:`,
+  recheckIntervalMs = RECHECK_INTERVAL_MS,
 ): Promise<Process[]> {
   const started: Process[] = [];
   for (let index = 0; index < count; index++) {
@@ -68,7 +69,7 @@ async function startProcesses(
       keyPrefix,
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       processTimeoutMs: PROCESS_TIMEOUT_MS,
-      recheckIntervalMs: RECHECK_INTERVAL_MS,
+      recheckIntervalMs,
     });
     const logLines: string[] = [];
     const server = createSignallingServer({ log: (line) => logLines.push(line), limits, ...redisState });
@@ -326,8 +327,23 @@ describe('signalling on two processes sharing one Redis', () => {
     });
   });
 
+  it('gives back the manifest of a swarm that ended through the other process', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(b!, seeder.swarmId);
+    expect(a!.server.stats().manifests).toBe(1);
+    // The creator leaves through A, the last member through B: B writes the end.
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    expect(await leecher.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    // Before, A kept it (up to a megabyte each) until `maxSwarms` others pushed it out.
+    await waitUntil(() => a!.server.stats().manifests === 0, 'A to let the manifest go');
+    expect(b!.server.stats().manifests).toBe(0);
+  });
+
   it('gives up on the members of a process shut down normally, once their grace period passes elsewhere', async () => {
-    const [a, b] = await startProcesses(2, { memberGraceMs: 300 });
+    // No recheck within the test: it gave the member a wait of its own, and the test passed without the shutdown's
+    // writes (found by review).
+    const [a, b] = await startProcesses(2, { memberGraceMs: 300 }, undefined, 60_000);
     const seeder = await seedOn(b!);
     const onA = await joinOn(a!, seeder.swarmId);
     // A shuts down (SIGTERM): its tabs did not leave, the shutdown dropped them, and A sweeps no more.

@@ -80,9 +80,17 @@ describe('a link to a swarm the server does not know', () => {
 describe('createUnknownSwarms', () => {
   const notFound = refuse('swarm-not-found');
 
-  it('passes every refusal unchanged where swarms outlive a restart (Redis)', () => {
-    const unknown = createUnknownSwarms({ nowMs: () => 0, graceMs: 30_000, forgetsSwarms: false });
+  it('passes every refusal unchanged where swarms outlive a restart (Redis), until Redis comes back empty', () => {
+    let nowMs = 0;
+    const unknown = createUnknownSwarms({ nowMs: () => nowMs, graceMs: 30_000, forgetsSwarms: false });
     expect(unknown.answer(UNKNOWN, notFound)).toBe(notFound);
+    nowMs = 100_000;
+    unknown.restarted();
+    expect(unknown.answer(UNKNOWN, notFound).error.code).toBe('swarm-not-registered-yet');
+    unknown.ended(UNKNOWN);
+    expect(unknown.answer(UNKNOWN, notFound)).toBe(notFound);
+    nowMs = 130_000;
+    expect(unknown.answer('B'.repeat(22), notFound)).toBe(notFound);
   });
 
   it('passes other refusals unchanged, and forgets the ended swarms once the server is no longer young', () => {

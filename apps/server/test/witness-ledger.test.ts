@@ -99,6 +99,21 @@ describe('the witness ledger of a run', () => {
     expect(account.granted).toEqual([{ sinceMs: 0, untilMs: 1_000, bytesPerSec: 100_000 }]);
   });
 
+  it('knows no report of a sender back before its first, in memory as through a record stored as JSON (Redis)', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 2 });
+    ledger.left('s', 1_000, 0, 100_000, '10.0.0.2');
+    ledger.returned('s');
+    // Its silence counts from when it took part (the caller's `??`): -Infinity made it silent at once in memory,
+    // where Redis, storing null, did not.
+    expect(ledger.lastReportAtMs('s')).toBeUndefined();
+    const stored = JSON.parse(JSON.stringify(ledger.exportState())) as WitnessLedgerState;
+    expect(createWitnessLedger({ maxDepartedSenders: 2 }, stored).lastReportAtMs('s')).toBeUndefined();
+    // A record stored before holds null there.
+    const [[senderId, account]] = stored.senders as [[string, (typeof stored.senders)[number][1]]];
+    const older: WitnessLedgerState = { ...stored, senders: [[senderId, { ...account, lastReportAtMs: null }]] };
+    expect(createWitnessLedger({ maxDepartedSenders: 2 }, older).lastReportAtMs('s')).toBeUndefined();
+  });
+
   it('keeps at most four accounts per departed sender kept, those vouching for fewest bytes going first', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 2 });
     const receivers = new Set(['a', ...Array.from({ length: 20 }, (_, i) => `s${i}`)]);
