@@ -53,6 +53,9 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await overview.keyboard.press('Enter');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('running');
   await expect(overview.getByTestId('race-clock')).toBeVisible();
+  // The drawer folds away off the cards as the run starts, and the focus, lost with the button, is on its summary.
+  await expect(overview.getByTestId('start-run')).toBeHidden();
+  await expect(overview.locator('[data-testid=run-drawer] > summary')).toBeFocused();
   expect(await seriousViolations(overview, 'overview-running', testInfo)).toEqual([]);
   expect(await seriousViolations(leecher, 'peer-running', testInfo)).toEqual([]);
   // What a screen reader is told while the run goes on: the state, once, never the figures that change twice a
@@ -65,7 +68,8 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   expect(await announced()).toBe(before);
   expect(before).not.toMatch(/[kM]B\/s|chunks/);
 
-  // Stopped by keyboard, then a run that finishes.
+  // Stopped by keyboard (the drawer opened again from its summary), then a run that finishes.
+  await overview.keyboard.press('Enter');
   await tabTo(overview, '[data-testid=stop-run]');
   await overview.keyboard.press('Space');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
