@@ -104,6 +104,11 @@ test.describe('invalid link caps are refused with a clear message', () => {
     const page = await swarm.openPeer('/?server-up=0');
     await expect(page.getByTestId('start-error')).toContainText('at least 10000 B/s');
     await expect(page.getByTestId('generate')).toBeDisabled();
+    // No dead end: the start page without them.
+    await page.getByTestId('start-without-settings').click();
+    await expect(page.getByTestId('start-error')).toHaveCount(0);
+    await expect(page.getByTestId('generate')).toBeEnabled();
+    expect(new URL(page.url()).search).toBe('');
   });
 
   test('in the run form and the per-peer editor, leaving the swarm as it was', async ({ swarm }) => {

@@ -175,6 +175,16 @@ describe('AppController: routing', () => {
     expect(app.prepared.ok).toBe(true);
   });
 
+  it('starts without a prepared link’s refused settings when asked: the picker and generator waited on them', () => {
+    const { app, window } = setUp('/?server-up=2Mbps');
+    app.start();
+    expect(app.prepared.ok).toBe(false);
+    app.startWithoutSettings();
+    expect(app.prepared.ok).toBe(true);
+    expect(window.location.search).toBe('');
+    expect(app.screen.view).toBe('start');
+  });
+
   it('follows the swarm again on an overview that failed, in a new watch with its control secret', () => {
     const secret = 'S3cr3t_-S3cr3t_-S3cr3t';
     const { app, watches } = setUp(`${watchLink(SWARM_A, CONTENT_A)}/${secret}`);

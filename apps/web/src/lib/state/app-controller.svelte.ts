@@ -269,6 +269,15 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#prepared = parseStartParams(this.#deps.window.location.search);
   }
 
+  /**
+   * The start page without its link's settings, which were refused: its file picker and generator were disabled,
+   * and nothing on the page said the way out was the header's link (found by review).
+   */
+  startWithoutSettings(): void {
+    this.#deps.window.history.replaceState(null, '', this.#deps.window.location.pathname);
+    this.#prepared = parseStartParams('');
+  }
+
   /** An overview that failed (the server gone for good, say) follows its swarm again, as a reload would. */
   watchAgain(): void {
     if (!this.#watch) return;
