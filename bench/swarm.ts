@@ -99,7 +99,7 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
   await tabs.verifyFiles(runNumber, timeoutMs);
   const record = await tabs.record(runNumber);
 
-  checkRecord(record, options);
+  const distributionSec = checkRecord(record, options);
   const boundSec = configuredBoundSec(options);
   const uiBoundSec = record.boundSec;
   if (boundSec !== null && (uiBoundSec === null || Math.abs(uiBoundSec - boundSec) > BOUND_TOLERANCE * boundSec))
@@ -109,14 +109,14 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     );
   return {
     runNumber,
-    distributionSec: record.distributionSec,
+    distributionSec,
     boundSec,
-    ratio: boundSec === null ? null : record.distributionSec / boundSec,
+    ratio: boundSec === null ? null : distributionSec / boundSec,
     uiBoundSec,
     uiRatio: record.ratio,
     uiBoundEstimated: record.boundsEstimated,
     seederUploadShare: record.seederUploadShare,
-    goodputBytesPerSec: (options.peers * options.fileBytes) / record.distributionSec,
+    goodputBytesPerSec: (options.peers * options.fileBytes) / distributionSec,
     completedAfterSec: record.peers.filter((peer) => peer.role === 'leecher').map((peer) => peer.completedAfterSec),
     cores,
     browserCpuSecPerMiB:
@@ -131,11 +131,13 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
  * Throws unless `record` is the run `options` configured: its file and mode, and every leecher counted to the
  * end. A run that finished on fewer (one flagged, or abandoned) is not the configured swarm's: its time set
  * against N's bound, or its goodput counted for N, would be wrong, so it fails rather than join the medians.
+ * Returns its distribution time.
  */
 export function checkRecord(
-  record: Pick<RunRecord, 'runNumber' | 'fileBytes' | 'mode' | 'leechers' | 'abandonedLeechers'>,
+  record: Pick<RunRecord, 'runNumber' | 'fileBytes' | 'mode' | 'leechers' | 'abandonedLeechers' | 'distributionSec'> &
+    Pick<RunRecord, 'phase'>,
   options: Pick<SwarmOptions, 'fileBytes' | 'mode' | 'peers'>,
-): void {
+): number {
   if (record.fileBytes !== options.fileBytes || record.mode !== options.mode)
     throw new BenchFailure(
       `run ${record.runNumber} is not the run configured: ${record.fileBytes} bytes in ${record.mode} mode`,
@@ -145,6 +147,11 @@ export function checkRecord(
       `run ${record.runNumber} counted ${record.leechers} of ${options.peers} leechers (${record.abandonedLeechers} ` +
         `abandoned): its time is not the configured swarm's`,
     );
+  if (record.distributionSec === null)
+    throw new BenchFailure(
+      `run ${record.runNumber} did not finish (${record.phase ?? 'unknown'}): it measured no time`,
+    );
+  return record.distributionSec;
 }
 
 function printRun(options: SwarmOptions, run: RunResult, rawBytesPerSec: number | undefined): void {

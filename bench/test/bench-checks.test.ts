@@ -68,10 +68,15 @@ describe('a run bench swarm measured', () => {
     mode: 'p2p' as const,
     leechers: 8,
     abandonedLeechers: 0,
+    distributionSec: 21.5,
   };
 
   it('counts only when every configured leecher was counted to the end', () => {
-    expect(() => checkRecord(record, options)).not.toThrow();
+    expect(checkRecord(record, options)).toBe(21.5);
+    // A stopped run is kept with no time: it measured none.
+    expect(() => checkRecord({ ...record, phase: 'stopped', distributionSec: null }, options)).toThrow(
+      /did not finish/,
+    );
     // Before, a warning on stderr, and the run joined the medians with 8 leechers' bound and goodput.
     expect(() => checkRecord({ ...record, leechers: 7 }, options)).toThrow(BenchFailure);
     expect(() => checkRecord({ ...record, abandonedLeechers: 1 }, options)).toThrow(/1 abandoned/);

@@ -15,6 +15,9 @@ import { describe, expect, it } from 'vitest';
 import { linksInEffect } from '../src/lib/peer-links';
 import { peerStatusText } from '../src/lib/peer-status';
 import { runsToCsv, runsToJson } from '../src/lib/run-export';
+import { runPointsOf } from '../src/lib/run-points';
+import { RunHistory } from '../src/lib/state/run-history.svelte';
+import { memoryStorage } from './fakes';
 import { defaultPeerName } from '../src/lib/peer-name';
 import { believedParticipants, boundsOfRun, flaggedLeechers, recordOfRun } from '../src/lib/run-record';
 
@@ -200,9 +203,47 @@ describe('recordOfRun', () => {
     expect(record.peers.map((peer) => peer.completedAfterSec)).toEqual([null, 10, 10.5, 11, 11.5]);
   });
 
-  it('keeps no record of a run still going or stopped', () => {
+  it('keeps no record of a run still going', () => {
     expect(recordOfRun('swarm', manifest, { ...run('p2p', 2, 1e6), phase: 'running' }, undefined)).toBeUndefined();
-    expect(recordOfRun('swarm', manifest, { ...run('p2p', 2, 1e6), phase: 'stopped' }, undefined)).toBeUndefined();
+  });
+
+  it('keeps a stopped or interrupted run with its completions and no time: the teacher stopped it for the last one', () => {
+    // Before, nothing: the completions of the leechers that had completed were lost once the next run started.
+    const stopped = recordOfRun(
+      'swarm',
+      manifest,
+      { ...run('p2p', 4, 1e6), phase: 'stopped', distributionMs: null },
+      undefined,
+    )!;
+    expect(stopped).toMatchObject({ phase: 'stopped', distributionSec: null, ratio: null, leechers: 4 });
+    expect(stopped.boundSec).toBeCloseTo((4 * F) / (2e6 + 4e6), 9);
+    expect(stopped.peers.map((peer) => peer.completedAfterSec)).toEqual([null, 10, 10.5, 11, 11.5]);
+    const interrupted = recordOfRun(
+      'swarm',
+      manifest,
+      { ...run('p2p', 2, 1e6), phase: 'interrupted', distributionMs: null, interruption: 'nobody came back' },
+      undefined,
+    )!;
+    expect(interrupted).toMatchObject({
+      phase: 'interrupted',
+      interruption: 'nobody came back',
+      distributionSec: null,
+    });
+    // Not on the chart (it measured no time), in the export with how it ended.
+    expect(runPointsOf([stopped, interrupted], 'p2p')).toEqual({ measured: [], bounds: [] });
+    const { data: rows } = Papa.parse<Record<string, string>>(runsToCsv([stopped]), { header: true });
+    expect(rows).toHaveLength(5);
+    expect(rows.map((row) => [row['phase'], row['distribution_sec'], row['peer_completed_after_sec']])).toEqual([
+      ['stopped', '', ''],
+      ['stopped', '', '10'],
+      ['stopped', '', '10.5'],
+      ['stopped', '', '11'],
+      ['stopped', '', '11.5'],
+    ]);
+    const storage = memoryStorage();
+    new RunHistory(storage).add(stopped);
+    // Read back from the browser's storage (a record without a time was set aside as unreadable).
+    expect(new RunHistory(storage).records).toHaveLength(1);
   });
 });
 

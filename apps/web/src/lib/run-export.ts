@@ -33,6 +33,9 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       run_id: run.id,
       started_at: run.startedAt,
       mode: run.mode,
+      // How it ended: a stopped run keeps its completions, with no distribution time.
+      phase: run.phase ?? 'finished',
+      interruption: run.interruption ?? '',
       file_name: run.fileName,
       file_bytes: run.fileBytes,
       chunk_bytes: run.chunkBytes,
@@ -42,7 +45,7 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       peer_upload_bytes_per_sec: run.peerUploadBytesPerSec ?? '',
       peer_download_bytes_per_sec: run.peerDownloadBytesPerSec ?? '',
       leave_on_complete: run.leaveOnComplete,
-      distribution_sec: run.distributionSec,
+      distribution_sec: run.distributionSec ?? '',
       client_server_bound_sec: run.clientServerBoundSec ?? '',
       p2p_bound_sec: run.p2pBoundSec ?? '',
       ratio: run.ratio ?? '',

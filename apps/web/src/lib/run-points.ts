@@ -12,9 +12,13 @@ export interface RunPoints {
   readonly bounds: readonly ChartPoint[];
 }
 
-/** The kept runs of architecture `mode` as chart points. */
+/** The kept runs of architecture `mode` that finished, as chart points (a stopped run measured no time). */
 export function runPointsOf(records: readonly RunRecord[], mode: RunRecord['mode']): RunPoints {
-  const ofMode = records.filter((record) => record.mode === mode);
+  const ofMode = records.flatMap((record) =>
+    record.mode === mode && record.distributionSec !== null
+      ? [{ ...record, distributionSec: record.distributionSec }]
+      : [],
+  );
   return {
     measured: ofMode.map((record) => ({ x: record.leechers, y: record.distributionSec })),
     bounds: ofMode.flatMap((record) => (record.boundSec === null ? [] : [{ x: record.leechers, y: record.boundSec }])),

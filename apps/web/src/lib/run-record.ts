@@ -1,4 +1,12 @@
-import type { Manifest, PeerRole, RunParticipant, RunState, SwarmMode, SwarmProgress } from '@swarmlab/protocol';
+import type {
+  Manifest,
+  PeerRole,
+  RunParticipant,
+  RunPhase,
+  RunState,
+  SwarmMode,
+  SwarmProgress,
+} from '@swarmlab/protocol';
 import { clientServerBound, p2pBound, TheoryInputError } from '@swarmlab/theory';
 
 /**
@@ -28,12 +36,21 @@ export interface RunRecord {
   readonly peerDownloadBytesPerSec: number | null;
   /** Selfish leechers (left on completion) by default in this run. */
   readonly leaveOnComplete: boolean;
-  readonly distributionSec: number;
+  /**
+   * How the run ended: it finished, or it was stopped or interrupted before every leecher completed (kept too: the
+   * completions of 29 students of 30 were lost when the teacher stopped the run for the last, found by review).
+   * Absent in runs kept before stopped ones were: finished.
+   */
+  readonly phase?: Exclude<RunPhase, 'running'>;
+  /** Why an `interrupted` run could not be measured to its end. */
+  readonly interruption?: string | null;
+  /** Null for a run that did not finish. */
+  readonly distributionSec: number | null;
   readonly clientServerBoundSec: number | null;
   readonly p2pBoundSec: number | null;
   /** The bound of the run's own architecture. */
   readonly boundSec: number | null;
-  /** distributionSec / boundSec. */
+  /** distributionSec / boundSec; null without either. */
   readonly ratio: number | null;
   readonly boundsEstimated: boolean;
   /**
@@ -161,8 +178,8 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
 }
 
 /**
- * The record of a finished run; undefined while it is still going or was stopped. `namesSeen`: the name each peer's
- * row showed in the tables seen before this one (for participants that left since).
+ * The record of a run once it ended (finished, stopped or interrupted); undefined while it goes on. `namesSeen`: the
+ * name each peer's row showed in the tables seen before this one (for participants that left since).
  */
 export function recordOfRun(
   swarmId: string,
@@ -171,9 +188,9 @@ export function recordOfRun(
   progress: SwarmProgress | undefined,
   namesSeen: ReadonlyMap<string, string | null> = new Map(),
 ): RunRecord | undefined {
-  if (run.phase !== 'finished' || run.distributionMs === null) return undefined;
+  if (run.phase === 'running' || (run.phase === 'finished' && run.distributionMs === null)) return undefined;
   const bounds = boundsOfRun(run, manifest.sizeBytes, progress);
-  const distributionSec = run.distributionMs / 1000;
+  const distributionSec = run.phase === 'finished' && run.distributionMs !== null ? run.distributionMs / 1000 : null;
   const boundSec = run.config.mode === 'p2p' ? bounds.p2pSec : bounds.clientServerSec;
   const believed = believedParticipants(run);
   // A participant that left before the end is in no row of the table any more: its name is the one its row showed
@@ -200,11 +217,13 @@ export function recordOfRun(
     peerUploadBytesPerSec: run.config.peerUploadBytesPerSec,
     peerDownloadBytesPerSec: run.config.peerDownloadBytesPerSec,
     leaveOnComplete: run.config.leaveOnComplete,
+    phase: run.phase,
+    interruption: run.interruption,
     distributionSec,
     clientServerBoundSec: bounds.clientServerSec,
     p2pBoundSec: bounds.p2pSec,
     boundSec,
-    ratio: boundSec === null || boundSec === 0 ? null : distributionSec / boundSec,
+    ratio: distributionSec === null || boundSec === null || boundSec === 0 ? null : distributionSec / boundSec,
     boundsEstimated: run.config.mode === 'p2p' ? bounds.p2pEstimated : bounds.clientServerEstimated,
     model: {
       serverUploadBytesPerSec: bounds.serverUploadBytesPerSec,

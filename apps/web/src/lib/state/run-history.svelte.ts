@@ -136,7 +136,7 @@ function load(storage: Storage | undefined): RunRecord[] {
         typeof item === 'object' &&
         item !== null &&
         typeof (item as RunRecord).id === 'string' &&
-        typeof (item as RunRecord).distributionSec === 'number' &&
+        (typeof (item as RunRecord).distributionSec === 'number' || (item as RunRecord).distributionSec === null) &&
         typeof (item as RunRecord).leechers === 'number' &&
         Array.isArray((item as RunRecord).peers),
     );
