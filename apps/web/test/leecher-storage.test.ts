@@ -11,7 +11,7 @@ import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../sr
 import { StoredFileGoneError, StoreRewriteError, type StorageError } from '../src/lib/storage/storage-error';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
-import { streamedSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
+import { MAX_WEBCRYPTO_WHOLE_FILE_BYTES, streamedSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
 
 const CHUNK = 256 * 1024;
 const FILE_BYTES = 5 * CHUNK + 999;
@@ -101,6 +101,24 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
     expect(await streamedSha256(store.chunks())).toBe(fileSha256);
     expect(await wholeFileSha256(store)).toBe(fileSha256);
+  });
+
+  it('hashes a file past 16 MiB in a streaming pass, never as a whole copy that WebCrypto copies again', async () => {
+    const digest = vi.spyOn(globalThis.crypto.subtle, 'digest');
+    vi.stubGlobal('isSecureContext', true);
+    try {
+      const chunk = new Uint8Array(1024 * 1024).fill(7);
+      const fileOf = (mib: number) => ({ sizeBytes: mib * chunk.length, chunks: () => Array(mib).fill(chunk) });
+      const expected = (mib: number) => bytesToHex(sha256(new Uint8Array(mib * chunk.length).fill(7)));
+      expect(await wholeFileSha256(fileOf(MAX_WEBCRYPTO_WHOLE_FILE_BYTES / chunk.length))).toBe(expected(16));
+      expect(digest).toHaveBeenCalledTimes(1);
+      // Leechers of a 64 MiB file peaked at 302 and 393 MiB hashing it so (bench memory), past the 300 MiB budget.
+      expect(await wholeFileSha256(fileOf(17))).toBe(expected(17));
+      expect(digest).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.unstubAllGlobals();
+      digest.mockRestore();
+    }
   });
 
   it('writes chunks as their bytes during a run, and turns them into Blobs once it is over, or for Save', async () => {

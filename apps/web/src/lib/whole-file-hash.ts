@@ -11,10 +11,12 @@ const BYTES_PER_SLICE = 16 * 1024 * 1024;
  * Up to this size a stored file is copied into one buffer and hashed by WebCrypto: native code, about
  * 30× faster than hashing in JavaScript. A tab that has just completed must not spend seconds of CPU on
  * this while the other tabs on the machine are still downloading (measured: 1.5 s of main-thread time per
- * 16 MiB with @noble/hashes, in a swarm of 9 tabs on 2 cores). Past it the copy would break the tab's
- * memory budget (#12: ≤ 300 MiB whatever the file), and the file is hashed in a streaming pass instead.
+ * 16 MiB with @noble/hashes, in a swarm of 9 tabs on 2 cores). Past it the copy, and WebCrypto's own copy of
+ * it, would break the tab's memory budget (#12: ≤ 300 MiB whatever the file), and the file is hashed in a
+ * streaming pass instead. It was 64 MiB: leechers of a 64 MiB file peaked at 302 and 393 MiB while hashing
+ * (`bench memory --sizes-mib 64`; found by review).
  */
-export const MAX_WEBCRYPTO_WHOLE_FILE_BYTES = 64 * 1024 * 1024;
+export const MAX_WEBCRYPTO_WHOLE_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * A hashing pass reads chunks stored as bytes into fresh buffers, garbage as soon as hashed, faster than any
