@@ -28,7 +28,10 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 /** Resolves with whether `closed` settled within `ms`. */
 async function closedWithin(closed: Promise<number>, ms: number): Promise<boolean> {
-  return Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+  return Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+  ]);
 }
 
 describe('an engine.io connection’s frames that no socket.io budget charges', () => {
