@@ -180,7 +180,7 @@ test('Save of a completed large file yields the seeder’s SHA-256', async ({ sw
   // Its own waits (the seeder's hash, the mesh, the transfer and the leecher's streamed hash) add up to more
   // than the suite's 180 s on a loaded machine.
   test.setTimeout(420_000);
-  // Larger than MAX_WEBCRYPTO_WHOLE_FILE_BYTES (64 MiB): the leecher hashes its file streamed from storage.
+  // Larger than MAX_WEBCRYPTO_WHOLE_FILE_BYTES (16 MiB): the leecher hashes its file streamed from storage.
   const seeder = await swarm.seedGenerated(96);
   const seederHash = await waitForFileHash(seeder.page, 120_000);
   const leecher = await swarm.openPeer(seeder.link);

@@ -265,7 +265,7 @@ describe('a tab reloaded once its run was over', () => {
     expect(reloaded.checkingStoredChunks).toBe(false);
   });
 
-  it('holds a file not saved until Save has it, and again once a new run completes', async () => {
+  it('holds a file not saved until Save has it, and none once a new run takes up an empty store', async () => {
     const { seeder, file, page, store, join } = await classroom();
     const first = page();
     await join(first);
@@ -289,6 +289,55 @@ describe('a tab reloaded once its run was over', () => {
     expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
     await until(() => reloaded.keptRunNumber === undefined && reloaded.phase === 'running', 'run 2 taken up');
     expect(reloaded.holdsUnsavedFile).toBe(false); // run 2's store, empty
+  });
+});
+
+describe('leaving a file not saved', () => {
+  it('asks while a reloaded tab still checks the whole file it kept: leaving then deleted it without a word', async () => {
+    const slow = { on: false };
+    const storageSha256: Sha256 = async (bytes) => {
+      if (slow.on) await new Promise((resolve) => setTimeout(resolve, 100));
+      return noblePageSha256(bytes);
+    };
+    const { seeder, page, store, join } = await classroom({ storageSha256 });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 16);
+    expect((await seeder.stopRun()).ok).toBe(true);
+    first.leave({ keepStoredChunks: true });
+    slow.on = true;
+    const reloaded = page();
+    await join(reloaded);
+    await until(() => reloaded.checkingStoredChunks, 'the kept file being checked');
+    expect(reloaded.holdsUnsavedFile).toBe(true);
+    await until(() => reloaded.keptRunNumber === 1, 'the kept file offered');
+    expect(reloaded.holdsUnsavedFile).toBe(true);
+  }, 30_000);
+
+  it('does not ask about a file a start refused for room deleted', async () => {
+    const disk = { full: false };
+    const estimate: EstimateStorage = async () => ({ quota: disk.full ? 1 : 1e12, usage: 0 });
+    const { seeder, page, store, join, storedChunks } = await classroom({ estimate });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 16);
+    first.leave({ keepStoredChunks: true });
+    const tab = page();
+    await join(tab);
+    await until(() => tab.snapshot?.complete === true, 'complete in run 1');
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await until(() => tab.fileSha256 !== undefined, 'run 1’s file hashed');
+    expect(tab.holdsUnsavedFile).toBe(true);
+    disk.full = true;
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => tab.phase === 'failed', 'run 2 refused for room');
+    await until(async () => (await storedChunks(1)) === 0, 'run 1’s chunks deleted, as the message says');
+    // Before, the page asked "holds the downloaded file, not saved yet" about a file it had deleted.
+    expect(tab.holdsUnsavedFile).toBe(false);
   });
 });
 

@@ -210,6 +210,8 @@ export class SwarmSession implements RunController {
   #leecherStore: IdbChunkStore | undefined;
   /** The store whose whole file was last given to Save (`holdsUnsavedFile`). */
   #savedStoreKey: string | undefined;
+  /** A file kept from before a reload is being read back and checked (`#offerKeptFile`): leaving deletes it. */
+  #checkingKeptFile = false;
   /** Chunks a reloaded tab found in its store for the run it rejoined. */
   #resumedChunks = $state(0);
   /** Counts run starts, so an older one still opening its store gives way. */
@@ -657,8 +659,11 @@ export class SwarmSession implements RunController {
    * page asks first (a student's complete download went with a click on "Leave the swarm"; found by review).
    */
   get holdsUnsavedFile(): boolean {
+    if (this.#role !== 'leecher') return false;
+    // Still checking the file it kept before a reload: leaving went on without a word, and deleted it (found by review).
+    if (this.#checkingKeptFile) return true;
     const store = this.#leecherStore;
-    if (this.#role !== 'leecher' || !store || store.storeKey === this.#savedStoreKey) return false;
+    if (!store || store.storeKey === this.#savedStoreKey) return false;
     return this.#keptRunNumber !== undefined || this.#run?.latestSnapshot?.complete === true;
   }
 
@@ -947,8 +952,14 @@ export class SwarmSession implements RunController {
     if (!opened.ok) {
       // Refused for room: the tab's other runs of the swarm go, whose room the check counted as being freed; kept,
       // they made the retry its message asks for fail again, for an hour (found by review).
-      if (opened.error.code === 'insufficient-storage')
+      if (opened.error.code === 'insufficient-storage') {
         void this.#leecherStorage().forgetSwarm(this.#swarmId!, this.#contentId!);
+        // Gone with them: the previous run's file is no longer held (the page asked before leaving as if it were).
+        this.#stopTouching?.();
+        this.#leecherStore?.close();
+        this.#leecherStore = undefined;
+        this.#keptRunNumber = undefined;
+      }
       return void this.#fail(storageMessageOf(opened.error));
     }
     // Taken up: the previous run's store and file shown go only now (a run stopped while this one opened left the
@@ -1110,9 +1121,11 @@ export class SwarmSession implements RunController {
       onProgress: (fraction) => {
         if (this.#runStarts !== starts) return;
         this.#checkingStoredChunks = true;
+        this.#checkingKeptFile = true;
         this.#showHashed(fraction);
       },
     });
+    this.#checkingKeptFile = false;
     if (this.#runStarts === starts) this.#checkingStoredChunks = false;
     // A run started meanwhile (its store is the tab's now), or the tab left.
     const busy = this.#run !== undefined || this.#storesOpening > 0 || this.#leecherStore !== undefined;
