@@ -14,6 +14,7 @@ import {
   type SwarmProgress,
   type SwarmSeal,
   type SwarmResumeRequest,
+  SHORT_PEER_ID_CHARS,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
@@ -612,6 +613,20 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return { replacedSocketId: replacedSocketId === socketId ? null : replacedSocketId, run: swarm.runs.running() };
   };
 
+  /**
+   * Whether `peerId`, an id the swarm has no record of, would show as another's: its short id (the first
+   * `SHORT_PEER_ID_CHARS` characters, beside a name on every screen) is a member's or a departed member's, or it
+   * names a property every object has (the web's per-peer records read `Object.prototype` for `__proto__`).
+   */
+  const lookalikeOf = (swarm: MutableSwarm, peerId: PeerId): boolean => {
+    if (peerId in Object.prototype) return true;
+    const short = peerId.slice(0, SHORT_PEER_ID_CHARS);
+    const shortOf = (other: PeerId): string => other.slice(0, SHORT_PEER_ID_CHARS);
+    for (const other of swarm.members.keys()) if (shortOf(other) === short) return true;
+    for (const [other] of swarm.departed.entries()) if (shortOf(other) === short) return true;
+    return false;
+  };
+
   const resumeInto = (swarm: MutableSwarm, input: ResumeInput, restoredSwarm: boolean): ResumeOutcome => {
     if (!sealMakes(swarm.swarmId, input.seal, swarm.contentId)) return { ok: false, code: 'seal-mismatch' };
     const inControl = sameControlDigest(swarm.controlDigest, input.control);
@@ -636,18 +651,14 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     if (!swarm.departed.allows(input.peerId, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
     const place = swarm.runs.placeFor(input.peerId, input.keyDigest);
     if (place === 'taken') return { ok: false, code: 'peer-id-taken' };
-    // An id the swarm has no record of is the requester's only where a restart explains it (the swarm was registered
-    // again since its last run, or its restored run awaits that participant), or for the holder of the control
-    // secret (the seeder's tab seeding again under a new id). Anywhere else the server issues ids: a member resumed
-    // under one it chose, its first characters a classmate's short id and its name theirs, and two rows on every
-    // screen looked the same (found by review).
-    const explained =
-      inControl ||
-      restoredSwarm ||
-      swarm.runs.registeredAgainSinceRun ||
-      place === 'theirs' ||
-      swarm.departed.has(input.peerId);
-    if (!explained) return { ok: false, code: 'peer-id-taken' };
+    // An id the swarm has no record of (the swarm forgotten and registered again, a place given up long ago, the
+    // seeder's tab seeding again) is taken, unless it would show as another's: the short id every screen shows
+    // beside a name (its first characters) must tell members apart. A member resumed under one beginning with a
+    // classmate's, with the classmate's name, and two rows looked the same on every screen (found by review; a
+    // first version refused every unknown id once a run started, and members back after an outage were refused).
+    if (!swarm.members.has(input.peerId) && !swarm.departed.has(input.peerId) && place === 'free') {
+      if (lookalikeOf(swarm, input.peerId)) return { ok: false, code: 'peer-id-taken' };
+    }
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
     // Only the holder of the control secret comes back as the seeder: the founder. A swarm has one seeder: not a
     // second beside one present or away (the seeder's role is refused, not turned into a leecher's: that tab's

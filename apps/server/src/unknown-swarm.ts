@@ -38,6 +38,8 @@ export interface UnknownSwarms {
  */
 export function createUnknownSwarms(deps: UnknownSwarmDeps): UnknownSwarms {
   let startedAtMs = deps.nowMs();
+  /** The window is open because the shared state was lost (`restarted`), not because the server started. */
+  let lostState = false;
   /** Swarms that ended while the server was young; forgotten once it is not (held for `graceMs` at most). */
   let endedWhileYoung: Set<string> | undefined = deps.forgetsSwarms ? new Set() : undefined;
   const upForMs = (): number => deps.nowMs() - startedAtMs;
@@ -52,13 +54,15 @@ export function createUnknownSwarms(deps: UnknownSwarmDeps): UnknownSwarms {
     restarted() {
       startedAtMs = deps.nowMs();
       endedWhileYoung = new Set();
+      lostState = true;
     },
     answer(swarmId, refusal) {
       if (refusal.error.code !== 'swarm-not-found' || !young() || endedWhileYoung?.has(swarmId)) return refusal;
       const upForSec = Math.max(1, Math.round(upForMs() / 1000));
+      const what = lostState ? 'lost its shared state' : 'started';
       return refuse(
         'swarm-not-registered-yet',
-        `The signalling server started ${upForSec} s ago and does not know this swarm yet: if it was running before, its members register it again within seconds.`,
+        `The signalling server ${what} ${upForSec} s ago and does not know this swarm yet: if it was running before, its members register it again within seconds.`,
       );
     },
   };

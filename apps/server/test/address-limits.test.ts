@@ -428,7 +428,7 @@ describe('per-address limits', () => {
     }
   });
 
-  it('closes a classmate behind a flooder’s NAT as a drop, keeping its place, when it had just sent a large request', async () => {
+  it('closes a classmate behind a flooder’s NAT as a drop, not a leave, when it had just sent a large request', async () => {
     harness = await startHarness({
       clientAddress: addressFromAuth,
       limits: {

@@ -86,7 +86,11 @@ describe('createUnknownSwarms', () => {
     expect(unknown.answer(UNKNOWN, notFound)).toBe(notFound);
     nowMs = 100_000;
     unknown.restarted();
-    expect(unknown.answer(UNKNOWN, notFound).error.code).toBe('swarm-not-registered-yet');
+    expect(unknown.answer(UNKNOWN, notFound).error).toMatchObject({
+      code: 'swarm-not-registered-yet',
+      // It did not start: it lost its shared state (Redis came back empty, or took this process for stopped).
+      message: expect.stringContaining('lost its shared state') as unknown,
+    });
     unknown.ended(UNKNOWN);
     expect(unknown.answer(UNKNOWN, notFound)).toBe(notFound);
     nowMs = 130_000;

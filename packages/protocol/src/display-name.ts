@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { BIDI_CONTROLS, hasVisibleCharacter } from './shown-text';
 
+/**
+ * The characters of a peer id every screen shows beside its name (its short id): what tells namesakes apart, so the
+ * server takes no self-chosen id whose short id is another member's.
+ */
+export const SHORT_PEER_ID_CHARS = 6;
+
 /** Longest display name, in characters (code points) after trimming: fits a peer's card on a projector. */
 export const MAX_DISPLAY_NAME_CHARS = 32;
 

@@ -1,4 +1,4 @@
-import type { PeerProgress } from '@swarmlab/protocol';
+import { SHORT_PEER_ID_CHARS, type PeerProgress } from '@swarmlab/protocol';
 
 const ADJECTIVES = [
   'Amber',
@@ -105,7 +105,7 @@ export function peerNameOf(peer: Pick<PeerProgress, 'peerId' | 'name'>): string 
 
 /** The short form of a peer id shown beside its name: enough to tell two peers apart. */
 export function shortPeerId(peerId: string): string {
-  return peerId.slice(0, 6);
+  return peerId.slice(0, SHORT_PEER_ID_CHARS);
 }
 
 /** A name as screens show it: the peer's, and what tells it apart from a namesake (empty if none). */
