@@ -122,7 +122,20 @@ async function classroom(
   const join = async (session: SwarmSession): Promise<void> => {
     await session.join(swarmId, file.contentId);
   };
-  return { server, seeder, places, swarmId, file, refusals, page, store, storedChunks, join };
+  /**
+   * A page of the tab takes part in run 1 and holds its first `count` chunks, then unloads keeping them (a reload);
+   * `stopped`: the run is stopped first.
+   */
+  const heldInRun1 = async (count: number, stopped: boolean): Promise<void> => {
+    const first = page();
+    await join(first);
+    if (!(await seeder.startRun({ config: CONFIG })).ok) throw new Error('run 1 refused');
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, count);
+    if (stopped && !(await seeder.stopRun()).ok) throw new Error('stop refused');
+    first.leave({ keepStoredChunks: true });
+  };
+  return { server, seeder, places, swarmId, file, refusals, page, store, storedChunks, join, heldInRun1 };
 }
 
 describe('a tab’s place in its swarm, and the chunks it stored, across reloads and failures', () => {
@@ -299,14 +312,8 @@ describe('leaving a file not saved', () => {
       if (slow.on) await new Promise((resolve) => setTimeout(resolve, 100));
       return noblePageSha256(bytes);
     };
-    const { seeder, page, store, join } = await classroom({ storageSha256 });
-    const first = page();
-    await join(first);
-    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
-    await until(() => first.phase === 'running', 'run 1 under way');
-    await store(1, 16);
-    expect((await seeder.stopRun()).ok).toBe(true);
-    first.leave({ keepStoredChunks: true });
+    const { page, join, heldInRun1 } = await classroom({ storageSha256 });
+    await heldInRun1(16, true);
     slow.on = true;
     const reloaded = page();
     await join(reloaded);
@@ -319,13 +326,8 @@ describe('leaving a file not saved', () => {
   it('does not ask about a file a start refused for room deleted', async () => {
     const disk = { full: false };
     const estimate: EstimateStorage = async () => ({ quota: disk.full ? 1 : 1e12, usage: 0 });
-    const { seeder, page, store, join, storedChunks } = await classroom({ estimate });
-    const first = page();
-    await join(first);
-    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
-    await until(() => first.phase === 'running', 'run 1 under way');
-    await store(1, 16);
-    first.leave({ keepStoredChunks: true });
+    const { seeder, page, join, storedChunks, heldInRun1 } = await classroom({ estimate });
+    await heldInRun1(16, false);
     const tab = page();
     await join(tab);
     await until(() => tab.snapshot?.complete === true, 'complete in run 1');
