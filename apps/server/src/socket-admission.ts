@@ -124,10 +124,11 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
         socket.disconnect(true);
         return;
       }
-      // Maybe a classmate of a flooder behind the same NAT: closed as a drop, it keeps its place while it reconnects.
+      // Maybe a classmate of a flooder behind the same NAT: closed as a drop, it keeps its place for its grace period
+      // (its reconnection is refused until the address repaid).
       log(
         `refused: a socket from ${address} spent more than a bystander while its address was a whole burst in ` +
-          `debt: its connection closed (a drop: its place is kept while it reconnects)`,
+          `debt: its connection closed (a drop: its place is kept for its grace period)`,
       );
       socket.conn.close(true);
       engine.transport?.socket?.terminate?.();

@@ -31,8 +31,9 @@ export interface SocketBudget {
  * - `address-debt`: its address's debt exceeds a whole burst while this socket, within its own budget, spent more
  *   than a bystander would (`bystanderSpendBytes`): it may be one of many sockets running the address up, or an
  *   honest tab that just sent a large request (a big file's manifest, offers to 24 peers). Its connection is closed as
- *   a drop: a classmate behind the same NAT keeps its place while it reconnects (it was disconnected as a deliberate
- *   leave, its place given up and its download counted abandoned; found by review).
+ *   a drop: a classmate behind the same NAT keeps its place for its grace period, and takes it back if the address
+ *   repaid by then (it was disconnected as a deliberate leave, its place given up and its download counted
+ *   abandoned at once; found by review).
  * A socket of the address that spent no more than a bystander only waits, refused `rate-limited`.
  */
 export type FrameVerdict = 'within' | 'own-debt' | 'address-debt';
