@@ -134,8 +134,10 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
  * Returns its distribution time.
  */
 export function checkRecord(
-  record: Pick<RunRecord, 'runNumber' | 'fileBytes' | 'mode' | 'leechers' | 'abandonedLeechers' | 'distributionSec'> &
-    Pick<RunRecord, 'phase'>,
+  record: Pick<
+    RunRecord,
+    'runNumber' | 'fileBytes' | 'mode' | 'leechers' | 'abandonedLeechers' | 'distributionSec' | 'phase'
+  >,
   options: Pick<SwarmOptions, 'fileBytes' | 'mode' | 'peers'>,
 ): number {
   if (record.fileBytes !== options.fileBytes || record.mode !== options.mode)
