@@ -38,11 +38,15 @@ function fixture(estimate?: EstimateStorage) {
   return { name, clock, storageOf };
 }
 
-async function runOptions(runNumber = 1, failures: StorageError[] = []): Promise<OpenRunOptions> {
+/** The swarm and place the tests' stores are under: `PEER` unless a test says otherwise. */
+const PEER = 'p'.repeat(12);
+const PLACE = { swarmId: 'S'.repeat(22), contentId: 'c'.repeat(64), peerId: PEER };
+
+async function runOptions(runNumber = 1, failures: StorageError[] = [], peerId = PEER): Promise<OpenRunOptions> {
   const { manifest } = await prepared;
   return {
-    swarmId: 'S'.repeat(22),
-    contentId: 'c'.repeat(64),
+    ...PLACE,
+    peerId,
     runNumber,
     manifest,
     releasingBytes: 0,
@@ -301,7 +305,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
       });
       // Before, the open went on, and the rejection escaped unhandled.
       const run2 = await openOk(storage, await runOptions(2));
-      await storage.forgetOtherRuns('S'.repeat(22), 'c'.repeat(64), run2.store.storeKey);
+      await storage.forgetOtherRuns(PLACE, run2.store.storeKey);
       await expect.poll(() => warn.mock.calls.length).toBeGreaterThan(0);
       expect(String(warn.mock.calls[0]![0])).toContain('earlier runs of the swarm could not be deleted');
     } finally {
@@ -312,7 +316,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
   it('finds the whole file a tab kept of its latest run, for Save after a reload once the run is over', async () => {
     const { manifest } = await prepared;
     const { storageOf } = fixture();
-    const where = { swarmId: 'S'.repeat(22), contentId: 'c'.repeat(64), manifest };
+    const where = { ...PLACE, manifest };
     const run1 = await openOk(storageOf('tab1'), await runOptions(1));
     // Part of the file only: nothing to offer.
     for (const index of [0, 1]) await run1.store.put(index, chunkOf(manifest, index));
@@ -337,6 +341,26 @@ describe('leechers keep verified chunks in IndexedDB', () => {
       warn.mockRestore();
     }
     expect((await storageOf('tab1').keptFile(where))?.runNumber).toBe(1);
+    // A reload between runs is given a new place: the former one's file is found when the page says it is its own.
+    const renamed = { ...where, peerId: 'n'.repeat(12) };
+    expect(await storageOf('tab1').keptFile(renamed)).toBeUndefined();
+    expect((await storageOf('tab1').keptFile({ ...renamed, formerPeerId: PEER }))?.runNumber).toBe(1);
+  });
+
+  it('deletes only stores of its own place: a duplicated tab with its original’s tab id leaves the original’s', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const original = await openOk(storageOf('tab1'), await runOptions(1));
+    for (const index of [0, 1, 2]) await original.store.put(index, chunkOf(manifest, index));
+    const copyPlace = { ...PLACE, peerId: 'd'.repeat(12) };
+    const copy = storageOf('tab1');
+    const copyRun = await openOk(copy, await runOptions(1, [], copyPlace.peerId));
+    expect(copyRun.held.count).toBe(0);
+    await copy.forgetOtherRuns(copyPlace, copyRun.store.storeKey);
+    await copy.forgetSwarm(copyPlace);
+    const db = await openChunkDatabase(name);
+    expect(await storeKeysWithChunks(db)).toEqual([original.store.storeKey]);
+    expect((await openOk(storageOf('tab1'), await runOptions(1))).held.count).toBe(3);
   });
 
   it('a new run starts empty at once; the previous run’s chunks go once the run takes its store up', async () => {
@@ -350,7 +374,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const db = await openChunkDatabase(name);
     // Not at the open: a run stopped while its store opened left the previous run's whole file deleted.
     expect(await storeKeysWithChunks(db)).toEqual([run1.store.storeKey]);
-    await storage.forgetOtherRuns('S'.repeat(22), 'c'.repeat(64), run2.store.storeKey);
+    await storage.forgetOtherRuns(PLACE, run2.store.storeKey);
     expect(await storeKeysWithChunks(db)).toEqual([]);
     expect(await db.getAllKeys('stores')).toEqual([run2.store.storeKey]);
   });

@@ -105,22 +105,28 @@ async function classroom(
     cleanUps.push(() => session.leave({ keepStoredChunks: true }));
     return session;
   };
-  const storeKey = (runNumber: number) => storeKeyOf({ swarmId, contentId: file.contentId, tabId: TAB_ID, runNumber });
-  /** Writes the first `count` chunks of run `runNumber`'s store, as the engine would have. */
-  const store = async (runNumber: number, count: number): Promise<void> => {
+  /** The place the tab's first page joined under: a reload given it back stores under it again. */
+  let firstPeerId: string | undefined;
+  const storeKey = (runNumber: number, peerId = firstPeerId) => {
+    if (peerId === undefined) throw new Error('no page has joined yet');
+    return storeKeyOf({ swarmId, contentId: file.contentId, tabId: TAB_ID, peerId, runNumber });
+  };
+  /** Writes the first `count` chunks of run `runNumber`'s store (the first page's place), as the engine would have. */
+  const store = async (runNumber: number, count: number, peerId = firstPeerId): Promise<void> => {
     const writer = new IdbChunkStore({
       db,
-      storeKey: storeKey(runNumber),
+      storeKey: storeKey(runNumber, peerId),
       manifest: file.manifest,
       onWriteFailed: () => {},
     });
     for (let index = 0; index < count; index++)
       await writer.put(index, file.bytes.slice(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES));
   };
-  const storedChunks = async (runNumber: number): Promise<number> =>
-    (await db.getAllKeys('chunks', chunkRange(storeKey(runNumber)))).length;
+  const storedChunks = async (runNumber: number, peerId = firstPeerId): Promise<number> =>
+    (await db.getAllKeys('chunks', chunkRange(storeKey(runNumber, peerId)))).length;
   const join = async (session: SwarmSession): Promise<void> => {
     await session.join(swarmId, file.contentId);
+    firstPeerId ??= session.peerId;
   };
   /**
    * A page of the tab takes part in run 1 and holds its first `count` chunks, then unloads keeping them (a reload);
@@ -182,7 +188,33 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     expect(reloaded.peerId).not.toBe(peerId);
     // Before, it reported the 12 chunks as received the moment it took part: flagged as faster than its caps.
     expect(reloaded.resumedChunks).toBe(0);
-    expect(await storedChunks(1)).toBe(0);
+    expect(await storedChunks(1, reloaded.peerId)).toBe(0);
+    // No member holds the former place (the page before the reload left it): its chunks were this member's, and go.
+    await until(async () => (await storedChunks(1, peerId)) === 0, 'the former place’s chunks deleted');
+  });
+
+  it('a duplicated tab that kept its original’s tab id never touches the original’s stored chunks', async () => {
+    const { seeder, places, swarmId, page, store, storedChunks, join } = await classroom();
+    const original = page();
+    await join(original);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => original.phase === 'running', 'the run under way');
+    await store(1, 12);
+    // "Duplicate tab" while the original was too busy to answer for its tab id: the copy has the original's tab id
+    // and its session storage, so it presents the original's place, which the server keeps for the original.
+    expect(places.get(swarmId, TAB_ID)?.peerId).toBe(original.peerId);
+    const copy = page();
+    await join(copy);
+    await until(() => copy.phase === 'running', 'the copy in the run');
+    expect(copy.peerId).not.toBe(original.peerId);
+    expect(copy.resumedChunks).toBe(0);
+    // Before, the copy's store was the original's: opened afresh, it deleted the 12 chunks, and leaving, all of them.
+    await until(async () => (await storedChunks(1, copy.peerId)) === 0, 'the copy’s own store open');
+    expect(await storedChunks(1)).toBe(12);
+    copy.leave();
+    await new Promise((done) => setTimeout(done, 200));
+    expect(await storedChunks(1)).toBe(12);
+    expect(original.phase).toBe('running');
   });
 
   it('leaving deletes every store the tab kept of the swarm, also one it found after a reload and did not take up', async () => {

@@ -31,7 +31,7 @@ import { pageSha256 } from '../page-sha256';
 import type { ChunkSource } from '../storage/chunk-source';
 import { pageChunkDatabase } from '../storage/chunk-database';
 import type { IdbChunkStore } from '../storage/idb-chunk-store';
-import { LeecherStorage, STORE_TOUCH_INTERVAL_MS } from '../storage/leecher-storage';
+import { LeecherStorage, STORE_TOUCH_INTERVAL_MS, type StorePlace } from '../storage/leecher-storage';
 import { storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
 import { browserEstimate } from '../storage/storage-quota';
 import { pageTabChannel, TabIdentity } from '../storage/tab-id';
@@ -157,10 +157,8 @@ export interface LeaveOptions {
 export class SwarmSession implements RunController {
   #phase = $state<SessionPhase>('idle');
   #role = $state<PeerRole | undefined>();
-  /** The chunks this tab stored for the swarm before it joined are this member's (see `join`). */
-  #storedChunksTheirs = false;
-  /** The content id of the link this tab joined by (its stores' key), before the server's manifest is checked. */
-  #linkContentId: string | undefined;
+  /** The place this tab's page before a reload had, when its stores are this member's (see `join`). */
+  #formerPeerId: string | undefined;
   #error = $state<string | undefined>();
   #hashedFraction = $state(0);
   #manifest = $state.raw<Manifest | undefined>();
@@ -424,7 +422,6 @@ export class SwarmSession implements RunController {
     this.#role = 'leecher';
     this.#phase = 'connecting';
     this.#swarmId = swarmId;
-    this.#linkContentId = contentId;
     const membership = this.#connect();
     // Reloaded, it asks for its place back: the run then still counts what it received before. Asked again (its
     // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
@@ -445,10 +442,12 @@ export class SwarmSession implements RunController {
     // The run's age counts from its hearing, not from after the manifest's check and the link's settings.
     const joinedRun = joined.run && heardNow(joined.run, browserClock);
     this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey }, tabId);
-    // Chunks this tab stored for the swarm are this member's only if the join gave its former place back: under a new
-    // peer id the server counts its download from now, and chunks reported as received at once got it flagged as
-    // faster than its caps (its place given up meanwhile, or refused). It downloads them again instead.
-    this.#storedChunksTheirs = formerPlace !== undefined && joined.peerId === formerPlace.peerId;
+    // Given a new place, the former one's stores are this member's only if no member holds it: a duplicated tab that
+    // kept its original's tab id presents the original's place too, and deleted the original's chunks as its own.
+    this.#formerPeerId =
+      formerPlace && formerPlace.peerId !== joined.peerId && !joined.peers.includes(formerPlace.peerId)
+        ? formerPlace.peerId
+        : undefined;
     this.#joinCode = joined.joinCode;
     // Opened just after a restart: the seeder's tab may be among the members not back yet.
     if (joined.registeredAgain) this.#seederWait.back();
@@ -684,9 +683,8 @@ export class SwarmSession implements RunController {
     if (store && !options.keepStoredChunks) void this.#storage?.forget(store.storeKey);
     // Every store of this tab for the swarm, not only the one open: a partial file kept from a stopped run, or the
     // chunks of an entry that failed, stayed on the student's laptop (found by review).
-    const contentId = this.#contentId ?? this.#linkContentId;
-    if (!options.keepStoredChunks && this.#role === 'leecher' && this.#swarmId && contentId)
-      void this.#leecherStorage().forgetSwarm(this.#swarmId, contentId);
+    const place = this.#storePlace();
+    if (!options.keepStoredChunks && this.#role === 'leecher' && place) void this.#leecherStorage().forgetSwarm(place);
     if (!options.keepStoredChunks && !options.keepPlace && this.#swarmId) this.#options.places?.forget(this.#swarmId);
     this.#stopSampling?.();
     this.#reporter?.stop();
@@ -704,6 +702,18 @@ export class SwarmSession implements RunController {
 
   get #runs(): RunRequests {
     return this.#membership?.runs ?? NO_RUN_REQUESTS;
+  }
+
+  /** Where this member's stores are: its swarm, content and place (undefined until it entered the swarm). */
+  #storePlace(): StorePlace | undefined {
+    const [swarmId, contentId, peerId, formerPeerId] = [
+      this.#swarmId,
+      this.#contentId,
+      this.#peerId,
+      this.#formerPeerId,
+    ];
+    if (!swarmId || !contentId || !peerId) return undefined;
+    return { swarmId, contentId, peerId, ...(formerPeerId !== undefined && { formerPeerId }) };
   }
 
   #leecherStorage(): LeecherStorage {
@@ -911,8 +921,7 @@ export class SwarmSession implements RunController {
     const previousChunks = previous?.latestSnapshot?.chunksHeld ?? 0;
     const opened = await this.#leecherStorage()
       .openRun({
-        swarmId: this.#swarmId!,
-        contentId: this.#contentId!,
+        ...this.#storePlace()!,
         runNumber: started.runNumber,
         manifest,
         releasingBytes: keptWhole
@@ -926,7 +935,6 @@ export class SwarmSession implements RunController {
           this.#showHashed(fraction);
         },
         onWriteFailed: (error) => this.#storageFailed(error),
-        fresh: !this.#storedChunksTheirs,
       })
       .finally(() => {
         if (starting === this.#runStarts) this.#checkingStoredChunks = false;
@@ -953,7 +961,7 @@ export class SwarmSession implements RunController {
       // Refused for room: the tab's other runs of the swarm go, whose room the check counted as being freed; kept,
       // they made the retry its message asks for fail again, for an hour (found by review).
       if (opened.error.code === 'insufficient-storage') {
-        void this.#leecherStorage().forgetSwarm(this.#swarmId!, this.#contentId!);
+        void this.#leecherStorage().forgetSwarm(this.#storePlace()!);
         // Gone with them: the previous run's file is no longer held (the page asked before leaving as if it were).
         this.#stopTouching?.();
         this.#leecherStore?.close();
@@ -972,7 +980,7 @@ export class SwarmSession implements RunController {
     this.#fileSha256Error = undefined;
     this.#resumedChunks = opened.held.count;
     const storage = this.#leecherStorage();
-    void storage.forgetOtherRuns(this.#swarmId!, this.#contentId!, opened.store.storeKey);
+    void storage.forgetOtherRuns(this.#storePlace()!, opened.store.storeKey);
     this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(opened.store.storeKey));
     return opened;
   }
@@ -1108,15 +1116,14 @@ export class SwarmSession implements RunController {
    * review).
    */
   async #offerKeptFile(): Promise<void> {
-    const [swarmId, contentId, manifest] = [this.#swarmId, this.#contentId, this.#manifest];
-    if (!swarmId || !contentId || !manifest || this.#run || this.#storesOpening > 0) return;
+    const [place, manifest] = [this.#storePlace(), this.#manifest];
+    if (!place || !manifest || this.#run || this.#storesOpening > 0) return;
     const storage = this.#leecherStorage();
     const starts = this.#runStarts;
     // Read back and hashed chunk by chunk, which takes a while on a large file (13 s for 2 GiB here): the page says
     // so, where it said "Waiting for a run to start" as if the file were lost (found by review).
     const kept = await storage.keptFile({
-      swarmId,
-      contentId,
+      ...place,
       manifest,
       onProgress: (fraction) => {
         if (this.#runStarts !== starts) return;

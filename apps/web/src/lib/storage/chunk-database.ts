@@ -5,14 +5,15 @@ export const CHUNK_DATABASE_NAME = 'swarmlab-chunks';
 const CHUNK_DATABASE_VERSION = 1;
 
 /**
- * One tab's chunks of one run of one swarm. A reloaded tab finds its own (same tab id, from
- * `sessionStorage`, same run); every other is some other tab's, or stale.
+ * One tab's chunks of one run of one swarm, under one place in it (peer id). A reloaded tab finds its own (same tab
+ * id, from `sessionStorage`, its place given back, same run); every other is some other tab's, or stale.
  */
 export interface StoreRecord {
   readonly storeKey: string;
   readonly swarmId: string;
   readonly contentId: string;
   readonly tabId: string;
+  readonly peerId: string;
   readonly runNumber: number;
   /** Last time a tab used it (wall clock): records untouched for `STALE_STORE_AFTER_MS` are deleted. */
   readonly touchedAtMs: number;
@@ -73,7 +74,12 @@ export function pageChunkDatabase(name = CHUNK_DATABASE_NAME): Promise<ChunkDb> 
 }
 
 export function storeKeyOf(record: Omit<StoreRecord, 'storeKey' | 'touchedAtMs'>): string {
-  return `${record.swarmId}/${record.contentId}/${record.tabId}/${record.runNumber}`;
+  return `${storePlacePrefix(record)}${record.runNumber}`;
+}
+
+/** Where a tab's stores under one place in a swarm are: every store key of theirs starts with it. */
+export function storePlacePrefix(place: Pick<StoreRecord, 'swarmId' | 'contentId' | 'tabId' | 'peerId'>): string {
+  return `${place.swarmId}/${place.contentId}/${place.tabId}/${place.peerId}/`;
 }
 
 /** Every chunk of `storeKey`, chunks `fromIndex..toIndex` if given. */

@@ -4,6 +4,7 @@ import {
   forgetStoreIf,
   storeKeyOf,
   storeKeysWithChunks,
+  storePlacePrefix,
   type ChunkDb,
   type StoreRecord,
 } from './chunk-database';
@@ -30,9 +31,25 @@ export interface LeecherStorageDeps {
   readonly estimate: EstimateStorage | undefined;
 }
 
-export interface OpenRunOptions {
+/**
+ * A member's place in a swarm, as its stores are keyed. A tab deletes only stores of its own place: a duplicated tab
+ * keeps its original's tab id when the original is too busy to answer for it (`TabIdentity`), and took its original's
+ * chunks for its own, deleting them as it joined under a new peer id, and again as it left (found by review).
+ */
+export interface StorePlace {
   readonly swarmId: string;
   readonly contentId: string;
+  /** The peer id the server gave this member, its runs' stores are keyed by: a reload given its place back has it. */
+  readonly peerId: string;
+  /**
+   * The place this tab's page before a reload had, when the server did not give it back (it does only during a run)
+   * and no member holds it: what that page stored is this member's (a finished run's file, offered for Save; deleted
+   * as the member leaves, or a run takes a store up). Never a place a member still holds: a duplicate's original's.
+   */
+  readonly formerPeerId?: string;
+}
+
+export interface OpenRunOptions extends StorePlace {
   readonly runNumber: number;
   readonly manifest: Manifest;
   /** Bytes being deleted in the background (the previous run's chunks): free room for the quota check. */
@@ -40,11 +57,6 @@ export interface OpenRunOptions {
   /** Fraction (0..1) of the stored chunks checked, when a reloaded tab finds some. */
   readonly onProgress: (fraction: number) => void;
   readonly onWriteFailed: (error: StorageError) => void;
-  /**
-   * Start empty, whatever the key holds: its chunks were stored under a place in the swarm this member did not get
-   * back (it joined under a new peer id), and reported as received would get it flagged as faster than its caps.
-   */
-  readonly fresh?: boolean;
 }
 
 export type OpenedRun =
@@ -52,9 +64,12 @@ export type OpenedRun =
   | { readonly ok: false; readonly error: StorageError };
 
 /**
- * A leecher tab's use of IndexedDB (#12): one store per run, keyed by swarm, content id, tab and run, so
+ * A leecher tab's use of IndexedDB (#12): one store per run, keyed by swarm, content id, tab, peer id and run, so
  * a new run starts empty at once (a new key; the old run's chunks are deleted in the background, no
- * wipe on the start) and a reload mid-run finds the chunks it holds (checked against the manifest).
+ * wipe on the start) and a reload mid-run finds the chunks it holds (checked against the manifest). A member that
+ * joins under a new peer id (its former place given up, or held by the tab it was duplicated from) starts empty
+ * under a new key: the server counts its download from then on, and chunks reported as received at once would get
+ * it flagged as faster than its caps. What a former place of its stored is another tab's, or deleted as stale.
  */
 export class LeecherStorage {
   readonly #deps: LeecherStorageDeps;
@@ -66,7 +81,7 @@ export class LeecherStorage {
 
   /** This tab's store for a run, with what it already holds, once the quota has room for the rest. */
   async openRun(options: OpenRunOptions): Promise<OpenedRun> {
-    const { swarmId, contentId, runNumber, manifest } = options;
+    const { swarmId, contentId, peerId, runNumber, manifest } = options;
     let db: ChunkDb;
     try {
       db = await this.#open();
@@ -74,16 +89,16 @@ export class LeecherStorage {
       return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
     }
     const tabId = await this.#deps.tabId();
-    const storeKey = storeKeyOf({ swarmId, contentId, tabId, runNumber });
+    const storeKey = storeKeyOf({ swarmId, contentId, tabId, peerId, runNumber });
     // This tab's other runs of the swarm are deleted once the run takes this store up (`forgetOtherRuns`): a run
     // stopped while its store opened left the previous run's whole file deleted, though no other run took place.
     try {
-      if (options.fresh) await forgetStore(db, storeKey);
       await db.put('stores', {
         storeKey,
         swarmId,
         contentId,
         tabId,
+        peerId,
         runNumber,
         touchedAtMs: this.#deps.nowMs(),
       });
@@ -115,26 +130,30 @@ export class LeecherStorage {
    * the join carries only a run going on, so no run opens it), checked chunk by chunk against the manifest;
    * undefined if it kept none, or not all of it. It is touched, so no other visit takes it for stale.
    */
-  async keptFile(options: {
-    readonly swarmId: string;
-    readonly contentId: string;
-    readonly manifest: Manifest;
-    readonly onProgress?: (fraction: number) => void;
-  }): Promise<{ readonly store: IdbChunkStore; readonly runNumber: number } | undefined> {
+  async keptFile(
+    options: StorePlace & {
+      readonly manifest: Manifest;
+      readonly onProgress?: (fraction: number) => void;
+    },
+  ): Promise<{ readonly store: IdbChunkStore; readonly runNumber: number } | undefined> {
     try {
       const db = await this.#open();
-      const prefix = `${options.swarmId}/${options.contentId}/${await this.#deps.tabId()}/`;
-      const runOf = (storeKey: string): number => Number(storeKey.slice(prefix.length));
+      const prefixes = await this.#placePrefixes(options);
+      const runOf = (storeKey: string): number | undefined => {
+        const prefix = prefixes.find((candidate) => storeKey.startsWith(candidate));
+        const runNumber = prefix === undefined ? NaN : Number(storeKey.slice(prefix.length));
+        return Number.isSafeInteger(runNumber) ? runNumber : undefined;
+      };
       const kept = (await storeKeysWithChunks(db))
-        .filter((storeKey) => storeKey.startsWith(prefix) && Number.isSafeInteger(runOf(storeKey)))
-        .sort((a, b) => runOf(b) - runOf(a))[0];
+        .filter((storeKey) => runOf(storeKey) !== undefined)
+        .sort((a, b) => runOf(b)! - runOf(a)!)[0];
       if (kept === undefined) return undefined;
       // Only looking: a read that fails once (a scanner, low memory) must not delete a finished run's file.
       const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, options.onProgress, false);
       if (!held.isComplete) return undefined;
       await this.touch(kept);
       const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });
-      return { store, runNumber: runOf(kept) };
+      return { store, runNumber: runOf(kept)! };
     } catch (error) {
       console.warn(`swarmlab: the file this tab kept could not be read back: ${String(error)}`);
       return undefined;
@@ -145,27 +164,27 @@ export class LeecherStorage {
    * This tab's runs of the swarm other than `storeKey`'s are over (its run took that store up): their chunks go, in
    * the background. Best effort, as `forget` is: a failure (site data cleared meanwhile) leaves them to `cleanStale`.
    */
-  async forgetOtherRuns(swarmId: string, contentId: string, storeKey: string): Promise<void> {
+  async forgetOtherRuns(place: StorePlace, storeKey: string): Promise<void> {
     try {
       const db = await this.#open();
-      const prefix = `${swarmId}/${contentId}/${await this.#deps.tabId()}/`;
-      await this.#forgetWhere(db, (key) => key.startsWith(prefix) && key !== storeKey);
+      const prefixes = await this.#placePrefixes(place);
+      await this.#forgetWhere(db, (key) => prefixes.some((prefix) => key.startsWith(prefix)) && key !== storeKey);
     } catch (error) {
       console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`);
     }
   }
 
   /**
-   * Deletes every store of this tab for the swarm (the user left it): the one open, and any it kept but did not take
-   * up (a stopped run's partial file found after a reload, the chunks of an entry that failed), which otherwise stayed
-   * until a visit to the same origin an hour on, a classroom's server often at another address by then. Resolves
-   * once done, never rejects.
+   * Deletes every store of this tab's place in the swarm (the user left it): the one open, and any it kept but did not
+   * take up (a stopped run's partial file found after a reload, the chunks of an entry that failed), which otherwise
+   * stayed until a visit to the same origin an hour on, a classroom's server often at another address by then.
+   * Resolves once done, never rejects.
    */
-  async forgetSwarm(swarmId: string, contentId: string): Promise<void> {
+  async forgetSwarm(place: StorePlace): Promise<void> {
     try {
       const db = await this.#open();
-      const prefix = `${swarmId}/${contentId}/${await this.#deps.tabId()}/`;
-      await this.#forgetWhere(db, (key) => key.startsWith(prefix));
+      const prefixes = await this.#placePrefixes(place);
+      await this.#forgetWhere(db, (key) => prefixes.some((prefix) => key.startsWith(prefix)));
     } catch (error) {
       console.warn(`swarmlab: could not delete stored chunks (${String(error)})`);
     }
@@ -208,6 +227,14 @@ export class LeecherStorage {
       console.warn(`swarmlab: could not clean stored chunks (${String(error)})`);
       return [];
     }
+  }
+
+  /** Where this tab's stores under the member's place, and its former place if any, are. */
+  async #placePrefixes(place: StorePlace): Promise<string[]> {
+    const tabId = await this.#deps.tabId();
+    return [place.peerId, place.formerPeerId]
+      .filter((peerId) => peerId !== undefined)
+      .map((peerId) => storePlacePrefix({ swarmId: place.swarmId, contentId: place.contentId, tabId, peerId }));
   }
 
   async #forgetWhere(
