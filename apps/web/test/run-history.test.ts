@@ -35,6 +35,32 @@ describe('RunHistory', () => {
     expect(seederTab.records.map((kept) => kept.runNumber)).toEqual([3]);
   });
 
+  it('keeps the runs it forgot forgotten, though the swarm broadcasts its latest run again, here or in another tab', () => {
+    const storage = memoryStorage();
+    const page = new EventTarget();
+    const seederTab = new RunHistory(storage);
+    const overviewTab = new RunHistory(storage);
+    overviewTab.follow(page);
+    seederTab.add(record(1));
+    overviewTab.add(record(1));
+    seederTab.clear();
+    // Before, the next broadcast of the finished run (a quarter of a second on) kept it again, in either tab.
+    seederTab.add(record(1));
+    overviewTab.add(record(1));
+    page.dispatchEvent(Object.assign(new Event('storage'), { key: STORAGE_KEY }));
+    expect(seederTab.records).toEqual([]);
+    expect(overviewTab.records).toEqual([]);
+    expect(new RunHistory(storage).records).toEqual([]);
+    // A page opened later, and the next run, as before.
+    const later = new RunHistory(storage);
+    later.add(record(1));
+    later.add(record(2));
+    overviewTab.add(record(2));
+    expect(later.records.map((kept) => kept.runNumber)).toEqual([2]);
+    expect(overviewTab.records.map((kept) => kept.runNumber)).toEqual([2]);
+    expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([2]);
+  });
+
   it('redraws what another tab kept or forgot, as the browser tells it (a storage event)', () => {
     const storage = memoryStorage();
     const page = new EventTarget();

@@ -6,6 +6,11 @@ import { pageStorage } from './page-storage';
 export const STORAGE_KEY = 'swarmlab.runs.v1';
 /** Runs kept: enough for a term of classes, small enough for localStorage (a few KB each). */
 export const MAX_RUNS_KEPT_IN_BROWSER = 500;
+/**
+ * The ids of runs "Forget all runs" forgot: a swarm broadcasts its latest run until the next starts, and every page
+ * following it (this one, another tab of the browser) kept it again within a quarter of a second (found by review).
+ */
+export const FORGOTTEN_KEY = 'swarmlab.runs.forgotten.v1';
 
 /**
  * Every finished run this browser has seen, kept in `localStorage` so the distribution-time-vs-N chart
@@ -18,10 +23,13 @@ export class RunHistory {
   #unsaved = false;
   /** Runs dropped, oldest first, to make room for newer ones in a full storage. */
   #droppedForRoom = $state(0);
+  /** Ids of the runs forgotten (`clear`), here or in another tab: never kept again. */
+  #forgotten: ReadonlySet<string>;
 
   constructor(storage: Storage | undefined = pageStorage('localStorage')) {
     this.#storage = storage;
     this.#records = load(storage);
+    this.#forgotten = loadForgotten(storage);
   }
 
   /** Oldest first. */
@@ -42,7 +50,10 @@ export class RunHistory {
   add(record: RunRecord): void {
     // Kept already (every broadcast of the swarm carries its latest run until the next starts, four a second):
     // nothing to read, parse or redraw.
-    if (this.#records.some((run) => run.id === record.id)) return;
+    if (this.#records.some((run) => run.id === record.id) || this.#forgotten.has(record.id)) return;
+    // Forgotten in another tab since this page last looked (a storage event may not have come yet).
+    this.#forgotten = loadForgotten(this.#storage, this.#forgotten);
+    if (this.#forgotten.has(record.id)) return;
     const kept = this.#storage && !this.#unsaved ? load(this.#storage) : this.#records;
     if (kept.some((run) => run.id === record.id)) {
       this.#records = kept;
@@ -53,7 +64,17 @@ export class RunHistory {
     this.#save();
   }
 
+  /** Forgets every run kept, and keeps them forgotten: the latest run each swarm still broadcasts is not kept again. */
   clear(): void {
+    const ids = [...loadForgotten(this.#storage, this.#forgotten), ...this.#records.map((run) => run.id)];
+    if (this.#storage && !this.#unsaved) ids.push(...load(this.#storage).map((run) => run.id));
+    // The latest forgotten: a swarm rebroadcasts only its latest run, and a page only follows a few.
+    this.#forgotten = new Set([...new Set(ids)].slice(-MAX_RUNS_KEPT_IN_BROWSER));
+    try {
+      this.#storage?.setItem(FORGOTTEN_KEY, JSON.stringify([...this.#forgotten]));
+    } catch {
+      // Refused: this page still keeps them forgotten.
+    }
     this.#records = [];
     this.#droppedForRoom = 0;
     this.#save();
@@ -69,6 +90,7 @@ export class RunHistory {
       const { key } = event as StorageEvent;
       // A null key: the other tab cleared the whole storage.
       if ((key === STORAGE_KEY || key === null) && !this.#unsaved) this.#records = load(this.#storage);
+      if (key === FORGOTTEN_KEY || key === null) this.#forgotten = loadForgotten(this.#storage, this.#forgotten);
     };
     target.addEventListener('storage', changed);
     return () => target.removeEventListener('storage', changed);
@@ -124,6 +146,17 @@ function isQuotaExceeded(error: unknown): boolean {
     error instanceof DOMException &&
     (error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED' || error.code === 22)
   );
+}
+
+/** The ids of the runs forgotten, with `also` (what this page knows of); an unreadable list counts as none. */
+function loadForgotten(storage: Storage | undefined, also: ReadonlySet<string> = new Set()): ReadonlySet<string> {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(FORGOTTEN_KEY) ?? '[]');
+    const stored = Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
+    return stored.length === 0 ? also : new Set([...also, ...stored]);
+  } catch {
+    return also;
+  }
 }
 
 /** The kept runs; anything unreadable (another version, a hand edit) is set aside, not trusted. */
