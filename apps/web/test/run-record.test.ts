@@ -91,7 +91,7 @@ function peakUploads(state: RunState, seederPeak: number, leecherPeak: number): 
   return {
     peers: state.participants.map((peer) => ({
       peerId: peer.peerId,
-      report: { peakUploadBytesPerSec: peer.role === 'seeder' ? seederPeak : leecherPeak },
+      report: { runNumber: state.runNumber, peakUploadBytesPerSec: peer.role === 'seeder' ? seederPeak : leecherPeak },
     })),
   } as unknown as SwarmProgress;
 }
@@ -131,11 +131,33 @@ describe('boundsOfRun', () => {
     };
     // The table has a row for the leecher that stayed only, with a newer, higher peak than the run's record.
     const progress = {
-      peers: [{ peerId: stayed!.peerId, report: { peakUploadBytesPerSec: 3e6 } }],
+      peers: [{ peerId: stayed!.peerId, report: { runNumber: state.runNumber, peakUploadBytesPerSec: 3e6 } }],
     } as unknown as SwarmProgress;
     const bounds = boundsOfRun(withClosedTab, F, progress);
     expect(bounds.totalPeerUploadBytesPerSec).toBe(3e6 + 4e6);
     expect(bounds.p2pSec).toBeCloseTo(Math.max(F / 2e6, (2 * F) / (2e6 + 7e6)), 9);
+  });
+});
+
+describe('the peaks of a new run', () => {
+  it('are its own: a row still holding the previous run’s report stands in for nothing', () => {
+    const state: RunState = { ...run('p2p', 2, null), phase: 'running', distributionMs: null };
+    const uncapped: RunState = {
+      ...state,
+      participants: state.participants.map((peer) => ({
+        ...peer,
+        settings: { ...peer.settings, uploadBytesPerSec: null },
+      })),
+    };
+    // Run 3 has just started: every row still shows run 2's report, with its peaks of 40 MB/s.
+    const previous = peakUploads({ ...uncapped, runNumber: 2 }, 40e6, 40e6);
+    const stale = boundsOfRun(uncapped, F, previous);
+    expect(stale.serverUploadBytesPerSec).toBe(0);
+    expect(stale.clientServerSec).toBeNull();
+    expect(stale.p2pSec).toBeNull();
+    const own = boundsOfRun(uncapped, F, peakUploads(uncapped, 1e6, 1e6));
+    expect(own.serverUploadBytesPerSec).toBe(1e6);
+    expect(own.totalPeerUploadBytesPerSec).toBe(2e6);
   });
 });
 
@@ -171,7 +193,10 @@ describe('the seeder’s own link', () => {
   };
   const peaks = (state: RunState): SwarmProgress =>
     ({
-      peers: state.participants.map((peer) => ({ peerId: peer.peerId, report: { peakUploadBytesPerSec: 7e6 } })),
+      peers: state.participants.map((peer) => ({
+        peerId: peer.peerId,
+        report: { runNumber: state.runNumber, peakUploadBytesPerSec: 7e6 },
+      })),
     }) as unknown as SwarmProgress;
 
   it('set to none counts as no cap: its peak stands in, marked as an estimate, not the form’s 2 MB/s', () => {

@@ -135,7 +135,14 @@ function seederCapOf(run: RunState): number | null {
 
 /** The bounds for `run` (running or finished); peers' peak rates stand in for links without a cap. */
 export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmProgress | undefined): RunBounds {
-  const rows = new Map((progress?.peers ?? []).map((peer) => [peer.peerId, peer.report]));
+  // Reports of this run only: until a tab's first report of a new run, its row holds the previous run's peaks, and the
+  // bounds shown at each start were the previous run's, then jumped (found by review).
+  const rows = new Map(
+    (progress?.peers ?? []).map((peer) => [
+      peer.peerId,
+      peer.report?.runNumber === run.runNumber ? peer.report : undefined,
+    ]),
+  );
   // The server keeps each participant's highest peak of the run, also once its tab is closed (its row gone);
   // the row's latest report may be a broadcast newer.
   const peakUploadOf = (peer: RunParticipant): number =>
