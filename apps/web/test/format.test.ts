@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, formatBytesForModel, formatRate, formatSeconds } from '../src/lib/format';
+import { countOf, formatBytes, formatBytesForModel, formatRate, formatSeconds } from '../src/lib/format';
 import { parseCap } from '../src/lib/run-settings';
 
 describe('what the screens show and read', () => {
@@ -16,6 +16,18 @@ describe('what the screens show and read', () => {
     expect(formatSeconds(59.96)).toBe('60.0 s');
     expect(formatSeconds(9.996)).toBe('10.0 s');
     expect(formatSeconds(119.96)).toBe('2 min 0 s');
+  });
+
+  it('shows sizes judged as shown: never "1024 MiB" nor "100.0 KiB" at a unit’s edge', () => {
+    expect(formatBytes(268435456)).toBe('256 MiB');
+    expect(formatBytes(1073741000)).toBe('1.0 GiB');
+    expect(formatBytes(1048500)).toBe('1.0 MiB');
+    expect(formatBytes(1023.96)).toBe('1.0 KiB');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(99.97 * 1024)).toBe('100 KiB');
+    expect(formatBytes(99.9 * 1024)).toBe('99.9 KiB');
+    expect(formatBytes(1.5 * 2 ** 30)).toBe('1.5 GiB');
+    expect(formatBytes(2000 * 2 ** 30)).toBe('2000 GiB');
   });
 
   it('shows F in the rates’ own decimal prefix, with its exact bytes, so F / u_s gives the bound', () => {

@@ -4,11 +4,12 @@ const UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
+  // Judged as shown, as rates are: 1,073,741,000 bytes read "1024 MiB", 102,369 bytes "100.0 KiB".
+  while (Math.round(value) >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
+  return `${roundsTo(value, 1) >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 
 /**
