@@ -1,6 +1,7 @@
 import {
   MAX_BLOCK_BYTES,
   MAX_CAP_BYTES_PER_SEC,
+  RATE_WINDOW_MS,
   type Manifest,
   type PeerRole,
   type ProgressReport,
@@ -142,6 +143,19 @@ export function implausibilityOf(report: ProgressReport, input: ReportBoundsInpu
     const limit = maxReportedRate(cap);
     if (report[field] > limit)
       return `${field}: ${report[field]} B/s is beyond ${cap === null ? 'any link' : `its cap of ${cap} B/s`}`;
+  }
+
+  // A rate is what moved over the window, divided by it: a peak beyond what the totals moved is made up. Believed, one
+  // leecher's 9.9 GB/s peak with nothing uploaded stood in for its u_i in an uncapped run, and every screen and the
+  // export measured the class against a quarter of its bound (found by review).
+  const peaks: [keyof ProgressReport & `peak${string}`, number][] = [
+    ['peakUploadBytesPerSec', report.uploadedBytes],
+    ['peakDownloadBytesPerSec', report.downloadedBytes],
+  ];
+  for (const [field, totalBytes] of peaks) {
+    const windowBytes = (report[field] * RATE_WINDOW_MS) / 1000;
+    if (windowBytes > totalBytes + MAX_BLOCK_BYTES)
+      return `${field}: ${report[field]} B/s over ${RATE_WINDOW_MS / 1000} s is more than the ${totalBytes} bytes it reports moving`;
   }
 
   // Only a run's own reports measure anything: once it is over, a tab whose page reloaded during it keeps

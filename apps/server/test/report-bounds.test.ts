@@ -112,14 +112,34 @@ describe('a report against what is physically possible', () => {
 
   it('bounds rates by the caps with room for bursts, and by 10 GB/s without one', () => {
     const input = shaped(60_000);
-    expect(implausibilityOf({ ...holding(1), peakDownloadBytesPerSec: 3_000_000 }, input)).toBeUndefined();
-    expect(implausibilityOf({ ...holding(1), peakDownloadBytesPerSec: 3_100_000 }, input)).toMatch(
+    // Received enough for the peaks: 2 s at 3.1 MB/s.
+    const received = holding(1, 6_200_000);
+    expect(implausibilityOf({ ...received, peakDownloadBytesPerSec: 3_000_000 }, input)).toBeUndefined();
+    expect(implausibilityOf({ ...received, peakDownloadBytesPerSec: 3_100_000 }, input)).toMatch(
       /^peakDownloadBytesPerSec: 3100000 B\/s is beyond its cap of 1000000 B\/s$/,
     );
     const unshaped: ReportBoundsInput = { manifest, role: 'leecher', peerCount: 4 };
     expect(implausibilityOf({ ...holding(1), downloadBytesPerSec: 9e9 }, unshaped)).toBeUndefined();
     expect(implausibilityOf({ ...holding(1), downloadBytesPerSec: PHYSICAL_MAX_BYTES_PER_SEC + 1 }, unshaped)).toMatch(
       /beyond any link/,
+    );
+  });
+
+  it('refuses a peak its own byte totals cannot have moved in the rate’s window', () => {
+    const unshaped: ReportBoundsInput = { manifest, role: 'leecher', peerCount: 30 };
+    // A leecher of an uncapped run, claiming 9.9 GB/s of upload with nothing uploaded: its u_i in every bound.
+    expect(implausibilityOf({ ...holding(1), peakUploadBytesPerSec: 9.9e9 }, unshaped)).toBe(
+      'peakUploadBytesPerSec: 9900000000 B/s over 2 s is more than the 0 bytes it reports moving',
+    );
+    // What its totals moved in the window (2 s), and a block (64 KiB) more, is believed.
+    const uploaded = { ...holding(1), uploadedBytes: 4_000_000 };
+    expect(implausibilityOf({ ...uploaded, peakUploadBytesPerSec: 2_000_000 }, unshaped)).toBeUndefined();
+    expect(implausibilityOf({ ...uploaded, peakUploadBytesPerSec: 2_032_000 }, unshaped)).toBeUndefined();
+    expect(implausibilityOf({ ...uploaded, peakUploadBytesPerSec: 2_033_000 }, unshaped)).toMatch(
+      /^peakUploadBytesPerSec: /,
+    );
+    expect(implausibilityOf({ ...holding(1), peakDownloadBytesPerSec: 50_000 }, unshaped)).toMatch(
+      /^peakDownloadBytesPerSec: 50000 B\/s over 2 s is more than the 16384 bytes/,
     );
   });
 

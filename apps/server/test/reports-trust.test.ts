@@ -48,7 +48,7 @@ const done = (runNumber: number, role: ProgressReport['role'] = 'leecher'): Prog
   uploadBytesPerSec: 0,
   downloadBytesPerSec: 90_000,
   peakUploadBytesPerSec: 0,
-  peakDownloadBytesPerSec: 99_000,
+  peakDownloadBytesPerSec: role === 'seeder' ? 0 : 99_000,
   sentTo: [],
 });
 
@@ -386,6 +386,7 @@ describe('progress reports bounded by what is physically possible', () => {
       chunksHeld: 0,
       complete: false,
       downloadedBytes: 0,
+      peakDownloadBytesPerSec: 0,
     });
     expect(
       await send(

@@ -1,10 +1,11 @@
-import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
+import { MIN_CAP_BYTES_PER_SEC, RATE_WINDOW_MS } from '@swarmlab/protocol';
 
 /**
  * Rates (the download rate tit-for-tat reciprocates, the rates a snapshot shows) average over this
- * sliding window: smooth enough to read on a chart, short enough to follow a peer that slows down.
+ * sliding window: smooth enough to read on a chart, short enough to follow a peer that slows down. The protocol's,
+ * as a progress report's rates are read by it.
  */
-export const RATE_WINDOW_MS = 2000;
+export { RATE_WINDOW_MS };
 
 /** The rate window slides in steps of this; a step's bytes leave the window all at once. */
 export const RATE_STEP_MS = 250;

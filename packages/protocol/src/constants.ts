@@ -30,3 +30,10 @@ export const SHA256_BYTES = 32;
  * files take larger chunks (`chunkBytesFor`).
  */
 export const MAX_CHUNK_COUNT = 16_384;
+
+/**
+ * The rates a progress report carries (`uploadBytesPerSec`, its peaks) are bytes moved over a sliding window of this
+ * long, divided by its length: a peak can never exceed what the report's byte totals moved in that long, which the
+ * server holds reports to (a report's peak sets an uncapped peer's u_i in the bounds every screen shows).
+ */
+export const RATE_WINDOW_MS = 2000;
