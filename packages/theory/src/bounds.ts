@@ -10,7 +10,7 @@ import {
 } from './validate';
 
 /**
- * The lower bounds on distribution time from Kurose & Ross §2.5 (see `shared/THEORY.md`). Every
+ * The lower bounds on distribution time from Kurose & Ross §2.5 (see `docs/THEORY.md`). Every
  * function takes bytes and bytes/s and returns seconds; the seed writes bits/s, the product does not.
  */
 

@@ -17,7 +17,7 @@ export interface ChunkedP2pOptimumInput {
  *
  * With equal capacities `D_p2p = F/u`, so chunking costs ⌊log2 N⌋ chunk-times over the fluid bound:
  * the first chunk needs ⌊log2 N⌋ doubling rounds to reach every peer. A real swarm that lands within a
- * few chunk-times of `D_p2p` is doing well (see `shared/THEORY.md`).
+ * few chunk-times of `D_p2p` is doing well (see `docs/THEORY.md`).
  */
 export function chunkedP2pOptimumSec(input: ChunkedP2pOptimumInput): number {
   requireFileBytes('fileBytes', input.fileBytes);

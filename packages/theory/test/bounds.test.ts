@@ -11,7 +11,7 @@ import {
 const SECONDS_PER_HOUR = 3600;
 
 /**
- * The textbook figure (Kurose & Ross §2.5, restated in shared/THEORY.md): F/u = 1 hour, u_s = 10u,
+ * The textbook figure (Kurose & Ross §2.5, restated in docs/THEORY.md): F/u = 1 hour, u_s = 10u,
  * d_min >= u_s so the download term never binds.
  */
 function textbookSwarm(peerCount: number, peerDownloadBytesPerSec = 10e6): P2pInput {

@@ -13,8 +13,9 @@ import { clientServerBound, p2pBound, TheoryInputError } from '@swarmlab/theory'
  * A finished run as it is kept in the browser and exported: the configuration, the measured times and
  * the seed's bounds for exactly that configuration.
  *
- * The bounds use the emulated link rates. Where a rate had no cap (an unshaped link), the peer's
- * measured peak rate stands in for it and `boundsEstimated` is true: the bound is then an estimate.
+ * The bounds use the emulated link rates (docs/THEORY.md). Where an upload had no cap (an unshaped link), the peer's
+ * measured peak rate stands in for it and `boundsEstimated` is true: the bound is then an estimate. A download without
+ * a cap is unlimited (F/d_min drops out): its peak measures what the swarm supplied, not the link.
  */
 export interface RunRecord {
   /** `<swarmId>#<runNumber>`: unique, so a run seen twice is kept once. */
