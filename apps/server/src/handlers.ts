@@ -414,7 +414,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'signal:send',
         parse: withSchema(signalSendRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        async handle({ to, signal }, reply) {
+        async handle({ to, signal, attempt }, reply) {
           const sender = store.membershipOf(socket.id);
           if (!sender) return reply(refuse('not-in-swarm'));
           // Looked up in the sender's own swarm only: signals never cross from one swarm to another.
@@ -422,7 +422,11 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
           if (target === undefined) return reply(refuse('peer-not-found'));
           if (target === socket.id) return reply(refuse('peer-not-found', 'A peer cannot signal itself.'));
           // With the Redis adapter, a socket of another process gets it too.
-          io.to(target).emit('signal:relay', { from: sender.peerId, signal });
+          io.to(target).emit('signal:relay', {
+            from: sender.peerId,
+            signal,
+            ...(attempt !== undefined && { attempt }),
+          });
           reply({ ok: true });
         },
       }),

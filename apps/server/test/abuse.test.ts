@@ -114,6 +114,23 @@ describe('signalling server under malformed and abusive input', () => {
     expect(receivedA.relays).toEqual([{ from: expect.any(String), signal: OFFER }]);
   });
 
+  it('relays a signal’s try id, and refuses one that is no such id', async () => {
+    harness = await startHarness();
+    const [a, b] = [await harness.connect(), await harness.connect()];
+    const receivedA = record(a);
+    const { swarmId, peerId } = await createSwarm(a);
+    expect(await b.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId })).toMatchObject({ ok: true });
+    for (const attempt of [-1, 1.5, 2 ** 31, '7'])
+      expect(
+        await b.timeout(WAIT_MS).emitWithAck('signal:send', { to: peerId, signal: OFFER, attempt } as never),
+      ).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(await b.timeout(WAIT_MS).emitWithAck('signal:send', { to: peerId, signal: OFFER, attempt: 7 })).toEqual({
+      ok: true,
+    });
+    await roundTrip(a);
+    expect(receivedA.relays).toEqual([{ from: expect.any(String), signal: OFFER, attempt: 7 }]);
+  });
+
   it('disconnects a client that sends a packet past maxHttpBufferSize, and serves the others', async () => {
     harness = await startHarness({ limits: { maxEventBytes: 4096 } });
     const [hog, other] = [await harness.connectRaw(), await harness.connect()];

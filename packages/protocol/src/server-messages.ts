@@ -22,6 +22,7 @@ import {
   memberKeySchema,
   peerIdSchema,
   progressReportSchema as strictProgressReportSchema,
+  signalAttemptSchema,
   signalDataSchema,
   swarmIdSchema,
   swarmSealSchema as strictSwarmSealSchema,
@@ -157,7 +158,11 @@ export type ServerEventPayload<E extends keyof ServerToClientEvents> = Parameter
 const serverEventSchemas: { readonly [E in keyof ServerToClientEvents]: z.ZodType<ServerEventPayload<E>> } = {
   'peer:joined': peerEventSchema,
   'peer:left': peerEventSchema,
-  'signal:relay': z.looseObject({ from: peerIdSchema, signal: signalDataSchema }),
+  'signal:relay': z.looseObject({
+    from: peerIdSchema,
+    signal: signalDataSchema,
+    attempt: signalAttemptSchema.optional(),
+  }),
   'swarm:progress': swarmProgressSchema,
   'run:started': runStartedSchema,
   'run:stopped': z.looseObject({ runNumber: runNumberSchema }),

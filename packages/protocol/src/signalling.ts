@@ -204,7 +204,15 @@ export const swarmRestoreRequestSchema = swarmResumeRequestSchema
   .extend({ manifest: manifestSchema, contentId: contentIdSchema })
   .strict();
 export const peerConfigureRequestSchema = z.object({ peerId: peerIdSchema, override: peerOverrideSchema }).strict();
-export const signalSendRequestSchema = z.object({ to: peerIdSchema, signal: signalDataSchema }).strict();
+/**
+ * Which try of a connection a signal belongs to: drawn by the side that offers, for each try, and echoed by the side
+ * that answers. An answer's SDP does not say which offer it answers: a busy peer's late answer to a try given up
+ * reached the next try, which then failed on its own answer, each try in turn (found by review).
+ */
+export const signalAttemptSchema = z.number().int().min(0).max(0x7fffffff);
+export const signalSendRequestSchema = z
+  .object({ to: peerIdSchema, signal: signalDataSchema, attempt: signalAttemptSchema.optional() })
+  .strict();
 /** Which swarm a join code names; the code in its canonical form (`parseJoinCode` reads what people type). */
 export const codeResolveRequestSchema = z.object({ code: joinCodeSchema }).strict();
 /** A member's display name for every screen; null goes back to the default one the screens make up. */
@@ -298,6 +306,12 @@ export type SwarmCreateRequest = z.infer<typeof swarmCreateRequestSchema>;
 export type SwarmJoinRequest = z.infer<typeof swarmJoinRequestSchema>;
 export type FormerPlace = z.infer<typeof formerPlaceSchema>;
 export type SignalSendRequest = z.infer<typeof signalSendRequestSchema>;
+/** A signal another member sent this one (`from`, set by the server), with its try's `attempt` if it gave one. */
+export interface SignalRelay {
+  readonly from: PeerId;
+  readonly signal: SignalData;
+  readonly attempt?: number | undefined;
+}
 export type SwarmWatchRequest = z.infer<typeof swarmWatchRequestSchema>;
 export type RunStartRequest = z.infer<typeof runStartRequestSchema>;
 export type ResumedRun = z.infer<typeof resumedRunSchema>;
@@ -514,7 +528,7 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   'peer:joined': (event: { peerId: PeerId }) => void;
   'peer:left': (event: { peerId: PeerId }) => void;
-  'signal:relay': (event: { from: PeerId; signal: SignalData }) => void;
+  'signal:relay': (event: SignalRelay) => void;
   'swarm:progress': (progress: SwarmProgress) => void;
   /** Every member drops its engine and starts this run; its leechers start empty. */
   'run:started': (run: RunStarted) => void;

@@ -1,5 +1,12 @@
 import type { PeerLink } from '@swarmlab/engine';
-import { signalDataSchema, type IceServer, type PeerId, type SignalData } from '@swarmlab/protocol';
+import {
+  signalAttemptSchema,
+  signalDataSchema,
+  type IceServer,
+  type PeerId,
+  type SignalData,
+  type SignalRelay,
+} from '@swarmlab/protocol';
 import type {
   Instance as SimplePeerInstance,
   Options as SimplePeerOptions,
@@ -73,6 +80,11 @@ interface Pending {
   readonly initiator: boolean;
   /** 1 for the first try. */
   readonly attempt: number;
+  /**
+   * The try's id (`SignalSendRequest.attempt`), sent with each of its signals: drawn by the side that offers, the
+   * offer's by the side that answers. Undefined answering an offer that gave none.
+   */
+  readonly attemptId: number | undefined;
 }
 
 /**
@@ -101,7 +113,7 @@ export class SwarmConnector {
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
     this.#offers = new OfferBudget(deps.nowMs);
-    const onRelay = ({ from, signal }: { from: PeerId; signal: SignalData }): void => this.acceptSignal(from, signal);
+    const onRelay = ({ from, signal, attempt }: SignalRelay): void => this.acceptSignal(from, signal, attempt);
     const onLeft = ({ peerId }: { peerId: PeerId }): void => {
       clearTimeout(this.#retries.get(peerId));
       this.#retries.delete(peerId);
@@ -158,11 +170,19 @@ export class SwarmConnector {
     for (const peerId of [...this.#pending.keys()]) this.#abandon(peerId, 'shutting down', { retry: false });
   }
 
-  /** Handles a signal relayed by the server; also used to replay signals that arrived before this connector existed. */
-  acceptSignal(from: PeerId, signal: SignalData): void {
+  /**
+   * Handles a signal relayed by the server (of try `attempt`, if the sender gave one); also used to replay signals
+   * that arrived before this connector existed.
+   */
+  acceptSignal(from: PeerId, signal: SignalData, attempt?: number): void {
     if (this.#destroyed) return;
     const parsed = signalDataSchema.safeParse(signal);
     if (!parsed.success) return;
+    const attemptId = signalAttemptSchema.safeParse(attempt).data;
+    // Of a try given up (a busy peer's late answer, and its candidates): fed to the try going on, it failed that one on
+    // its own answer ("Called in wrong state: stable"), try after try (found by review).
+    const current = this.#pending.get(from);
+    if (parsed.data.type !== 'offer' && attemptId !== undefined && current && current.attemptId !== attemptId) return;
     // Past its budget a peer's offer is ignored, before it costs a connection (`OfferBudget`).
     if (parsed.data.type === 'offer' && !this.#offers.take(from)) return;
     const open = this.#connected.get(from);
@@ -179,7 +199,8 @@ export class SwarmConnector {
     const stale = this.#pending.get(from);
     const replaced = parsed.data.type === 'offer' && stale !== undefined && !stale.initiator;
     if (stale && (stale.peer.destroyed || replaced)) this.#abandon(from, 'replaced by a new offer', { retry: false });
-    const pending = this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false) : undefined);
+    const pending =
+      this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false, 1, attemptId) : undefined);
     try {
       // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
       pending?.peer.signal(parsed.data as unknown as SimplePeerSignal);
@@ -214,7 +235,7 @@ export class SwarmConnector {
     return true;
   }
 
-  #open(peerId: PeerId, initiator: boolean, attempt = 1): Pending | undefined {
+  #open(peerId: PeerId, initiator: boolean, attempt = 1, offeredAttemptId?: number): Pending | undefined {
     if (this.#destroyed || this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
     const peer = this.#deps.createPeer({
       initiator,
@@ -226,11 +247,13 @@ export class SwarmConnector {
       () => this.#abandon(peerId, 'timed out connecting', { only: pending }),
       CONNECT_TIMEOUT_MS,
     );
-    const pending: Pending = { peer, cancelTimeout: () => clearTimeout(timer), initiator, attempt };
+    const attemptId = initiator ? Math.floor(Math.random() * 0x80000000) : offeredAttemptId;
+    const pending: Pending = { peer, cancelTimeout: () => clearTimeout(timer), initiator, attempt, attemptId };
     this.#pending.set(peerId, pending);
 
     peer.on('signal', (signal: SignalData) => {
-      void this.#deps.signalling.sendSignal({ to: peerId, signal }).then((result) => {
+      const request = { to: peerId, signal, ...(attemptId !== undefined && { attempt: attemptId }) };
+      void this.#deps.signalling.sendSignal(request).then((result) => {
         if (result.ok) return;
         // No such member (it left, unseen by this tab: a restarted server never knew it; or it is away for a moment):
         // tried again `MAX_CONNECT_ATTEMPTS` times at most, never for ever. A seeder, which tries every member for as
