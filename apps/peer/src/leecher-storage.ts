@@ -91,11 +91,18 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
     },
     async keepRun() {
       if (!current || current.kept) return;
+      // On the disk before it has its name: the check read the bytes back from the page cache, and a power loss
+      // within the writeback window could leave `path` with holes (found by review). A writeback that fails (a failing
+      // USB stick, a full network share) is a failed write: the bytes are not known to be on the disk, so the .part
+      // goes, as for a chunk that could not be written; it was kept and called "the whole file, checked" (found by
+      // review).
+      try {
+        await current.file.datasync();
+      } catch (error) {
+        throw new Error(`could not write the download ${partPath} to the disk (${reasonOf(error)})`, { cause: error });
+      }
       // The first time, `path` must still be free (it was at the start): a file put there meanwhile is kept.
       try {
-        // On the disk before it has its name: the check read the bytes back from the page cache, and a power
-        // loss within the writeback window could leave `path` with holes (found by review).
-        await current.file.datasync();
         const there = keptFile && (await identityAt(path));
         if (there && there !== keptFile) throw new PathTaken(path, partPath, {});
         if (there) await rename(partPath, path);

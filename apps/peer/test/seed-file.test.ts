@@ -154,6 +154,33 @@ describe('the headless peer’s files', () => {
     await storage.close();
   });
 
+  it('a writeback that fails is a failed write: no "whole file, checked" left at .part, nothing named', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'copy.bin');
+    const file = await testFile(40_000, 16_384);
+    const storage = await outFileLeecherStorage(out);
+    const store = await storage.openRun(file.manifest);
+    for (let index = 0; index < 3; index++)
+      await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
+    const probe = await open(join(dir, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    unlinkSync(join(dir, 'probe'));
+    const datasync = vi
+      .spyOn(handlePrototype, 'datasync')
+      .mockRejectedValue(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    try {
+      // Before: "could not name the download … the whole file, checked, is left at copy.bin.part", and it was.
+      const refused = storage.keepRun();
+      await expect(refused).rejects.toThrow(/^could not write the download .*copy\.bin\.part to the disk \(/);
+      await expect(refused).rejects.not.toThrow(/checked|whole/);
+    } finally {
+      datasync.mockRestore();
+    }
+    await storage.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('keeps a download in memory up to 2 GiB only, and says to give --out past it', async () => {
     const { manifest } = await testFile(40_000, 16_384);
     expect(memoryLeecherStorage().refusal(manifest)).toBeUndefined();
