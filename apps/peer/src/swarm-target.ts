@@ -43,7 +43,18 @@ export function parseSwarmLink(text: string): SwarmLink {
     throw new HeadlessPeerError(`a swarm link starts with http:// or https://, not ${url.protocol}//`, 2);
   if (!url.hash.startsWith(SWARM_FRAGMENT_PREFIX))
     throw new HeadlessPeerError('this link names no swarm: a share link ends in #/swarm/<swarm id>/<content id>', 2);
-  const [swarmId = '', contentId = ''] = url.hash.slice(SWARM_FRAGMENT_PREFIX.length).split('/');
+  const rest = url.hash.slice(SWARM_FRAGMENT_PREFIX.length);
+  const settingsAt = rest.search(/[?&]/);
+  // A peer's own links (`?up=1MB/s&leave=1`, before the `#` or after the path, as the web app reads them): this peer
+  // has none to set, and joined uncapped and not selfish without a word, or called the link damaged (found by review).
+  const settings = [url.search.slice(1), settingsAt < 0 ? '' : rest.slice(settingsAt + 1)].filter(Boolean).join('&');
+  if (settings !== '')
+    throw new HeadlessPeerError(
+      `this link gives a peer its own settings (${settings}), which the headless peer does not apply: remove them ` +
+        "from the link, and set this peer's links from the swarm page once it has joined",
+      2,
+    );
+  const [swarmId = '', contentId = ''] = rest.split('/');
   if (!swarmIdSchema.safeParse(swarmId).success)
     throw new HeadlessPeerError('this swarm link is malformed: its swarm id is not one swarmlab makes', 2);
   if (!contentIdSchema.safeParse(contentId).success)
