@@ -96,6 +96,10 @@ export class Uploader {
         return this.#c.drop(session, 'request-flood', `${session.recentRejects} refused requests lately`);
       return this.#c.send(session, { ...request, type: 'reject' });
     }
+    // The same block asked again while queued is served once: a peer keeping 500 requests for one block of a
+    // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
+    if (session.uploadQueue.some((queued) => queued.chunkIndex === chunkIndex && queued.offsetBytes === offsetBytes))
+      return;
     session.uploadQueue.push({ chunkIndex, offsetBytes, lengthBytes, seq: this.#requestSeq++ });
     this.queue(session);
   }
@@ -210,6 +214,9 @@ export class Uploader {
     const bytes = chunk.subarray(offsetBytes, offsetBytes + request.lengthBytes);
     this.#c.shaper?.tryTake(bytes.length, nowMs);
     this.#c.send(session, { type: 'block', chunkIndex, offsetBytes, bytes });
+    // A send that failed closed the link (its channel was closing): the block never left, and counted, it went into
+    // the totals the others' completions are corroborated by, a block per departure (found by review).
+    if (session.closed) return;
     session.upload.record(bytes.length, nowMs);
     this.meter.record(bytes.length, nowMs);
     this.#lastBlockSentAtMs = nowMs;

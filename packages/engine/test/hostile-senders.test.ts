@@ -1,4 +1,4 @@
-import { Bitfield, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
+import { Bitfield, decodeWireMessage, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,8 @@ import {
   seededRandom,
   SuperSeeder,
   SwarmEngine,
+  type PeerLink,
+  type PeerLinkHandlers,
 } from '../src/index';
 import { MAX_RECENT_CHOKES } from '../src/downloader';
 
@@ -359,5 +361,87 @@ describe('a hasher that fails', () => {
     await swarm.runUntil(() => leecher.engine.isComplete, 30_000, 'the download to complete');
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
     expect(unhashable).toHaveLength(1);
+  });
+});
+
+describe('requests a leecher makes again', () => {
+  it('serves a block asked for again while queued once: a peer asking 500 times for one block had it sent 102 times', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    // A complete peer that does not super-seed: it holds every chunk for anyone unchoked.
+    const seeder = swarm.peer('seeder', { completeLeecher: true, linkCaps: { uploadBytesPerSec: 500_000 } });
+    const raw = swarm.rawPeer(seeder, file.contentId, 'hog', { latencyMs: 5 });
+    raw.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(4).toBytes() }));
+    raw.link.send(encodeWireMessage({ type: 'interested' }));
+    await swarm.runUntil(() => raw.received.some((message) => message.type === 'unchoke'), 10_000, 'unchoked');
+    const blockBytes = DEFAULT_ENGINE_CONFIG.blockBytes;
+    for (let ask = 0; ask < 100; ask++)
+      raw.link.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: blockBytes }));
+    await swarm.runFor(2000);
+    const blocks = raw.received.filter((message) => message.type === 'block');
+    expect(blocks).toHaveLength(1);
+    expect(seeder.engine.snapshot().uploadedBytes).toBe(blockBytes);
+    // Asked again once it came (its request timed out, say), it is sent again.
+    raw.link.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: blockBytes }));
+    await swarm.runFor(1000);
+    expect(raw.received.filter((message) => message.type === 'block')).toHaveLength(2);
+  });
+});
+
+describe('a block whose send fails', () => {
+  it('is not counted as sent: the totals others’ completions are corroborated by hold only what crossed', async () => {
+    const BLOCK_BYTES = DEFAULT_ENGINE_CONFIG.blockBytes;
+    const file = await testFile(8 * 2 * BLOCK_BYTES, 2 * BLOCK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    const leecher = swarm.peer('leecher');
+    const [toLeecher, toSeeder] = swarm.linkPair('seeder', 'leecher', { latencyMs: 5 });
+    // The 5th block's send throws as the channel closes, and the link closes there and then, as simple-peer's does.
+    let blocks = 0;
+    let crossedBytes = 0;
+    let handlers: PeerLinkHandlers | undefined;
+    let closed = false;
+    const failing: PeerLink = {
+      get remotePeerId() {
+        return toLeecher.remotePeerId;
+      },
+      get bufferedBytes() {
+        return toLeecher.bufferedBytes;
+      },
+      copiesOnSend: true,
+      send(bytes) {
+        if (closed) return;
+        const decoded = decodeWireMessage(bytes);
+        if (decoded.ok && decoded.message.type === 'block') {
+          if (++blocks >= 5) {
+            closed = true;
+            handlers?.close('send failed: InvalidStateError');
+            toLeecher.close();
+            return;
+          }
+          crossedBytes += decoded.message.bytes.length;
+        }
+        toLeecher.send(bytes);
+      },
+      attach(attached) {
+        handlers = attached;
+        toLeecher.attach(attached);
+      },
+      close() {
+        closed = true;
+        toLeecher.close();
+      },
+    };
+    seeder.engine.addLink(failing);
+    leecher.engine.addLink(toSeeder);
+    await swarm.runFor(2000);
+    expect(blocks).toBe(5);
+    expect(crossedBytes).toBeGreaterThan(0);
+    const sent = seeder.engine.snapshot();
+    // Before: 5 blocks, one of them never sent.
+    expect(sent.sentBytesByPeer.get('leecher')).toBe(crossedBytes);
+    expect(sent.uploadedBytes).toBe(crossedBytes);
+    expect(leecher.engine.snapshot().downloadedBytes).toBe(crossedBytes);
   });
 });
