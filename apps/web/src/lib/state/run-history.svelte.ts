@@ -68,7 +68,9 @@ export class RunHistory {
   clear(): void {
     const ids = [...loadForgotten(this.#storage, this.#forgotten), ...this.#records.map((run) => run.id)];
     if (this.#storage && !this.#unsaved) ids.push(...load(this.#storage).map((run) => run.id));
-    // The latest forgotten: a swarm rebroadcasts only its latest run, and a page only follows a few.
+    // The latest forgotten: a swarm rebroadcasts only its latest run, and a page only follows a few. Plain bookkeeping,
+    // never rendered.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.#forgotten = new Set([...new Set(ids)].slice(-MAX_RUNS_KEPT_IN_BROWSER));
     try {
       this.#storage?.setItem(FORGOTTEN_KEY, JSON.stringify([...this.#forgotten]));
