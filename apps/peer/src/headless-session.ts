@@ -124,7 +124,11 @@ export class HeadlessSession {
   constructor(deps: HeadlessSessionDeps) {
     this.#deps = deps;
     const signalling = deps.signalling;
-    this.#transports = new PeerTransports(deps);
+    this.#transports = new PeerTransports({
+      ...deps,
+      onConnectTrouble: ({ peerId, message, failures }) =>
+        deps.onEvent({ type: 'connect-trouble', peerId, message, failures }),
+    });
     signalling.onMalformedMessage(({ name, problem }) =>
       deps.onEvent({ type: 'server-message-ignored', name, problem }),
     );

@@ -208,6 +208,12 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
       return 'the seeder is back in the swarm';
     case 'peer-dropped':
       return `dropped peer ${event.peerId}: ${event.detail}`;
+    case 'connect-trouble':
+      return (
+        `no WebRTC connection has opened: ${event.failures} ${event.failures === 1 ? 'try' : 'tries'} failed (the latest, ` +
+        `to ${event.peerId}: ${event.message}); trying again. If none ever opens, this network may keep machines from ` +
+        'reaching each other (Wi-Fi client isolation, multicast blocked): the server can be given a STUN or TURN server'
+      );
     case 'server-message-ignored':
       return `ignored a ${event.name} from the signalling server that this version cannot read (${event.problem})`;
     case 'failed':

@@ -1,9 +1,11 @@
 import type { Clock, PeerLink } from '@swarmlab/engine';
-import type { PeerId, SignalData } from '@swarmlab/protocol';
+import type { PeerId, SignalRelay } from '@swarmlab/protocol';
 import {
+  ConnectTrouble,
   RunLinks,
   SwarmConnector,
   type ConnectorPlace,
+  type ConnectTroubleNotice,
   type PeerFactory,
   type SignallingClient,
 } from '@swarmlab/webrtc';
@@ -13,6 +15,8 @@ export interface PeerTransportsDeps {
   readonly signalling: SignallingClient;
   readonly createPeer: PeerFactory;
   readonly clock: Clock;
+  /** Tries to connect fail while none is open: told at most once a minute (`ConnectTrouble`). */
+  readonly onConnectTrouble?: (notice: ConnectTroubleNotice) => void;
 }
 
 /**
@@ -23,7 +27,8 @@ export interface PeerTransportsDeps {
 export class PeerTransports {
   readonly #deps: PeerTransportsDeps;
   readonly #transports = new Map<PeerId, RunLinks>();
-  readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
+  readonly #earlySignals: SignalRelay[] = [];
+  readonly #trouble: ConnectTrouble;
   /** Stops keeping early signals. */
   readonly #stopKeeping: () => void;
   #connector: SwarmConnector | undefined;
@@ -32,6 +37,10 @@ export class PeerTransports {
 
   constructor(deps: PeerTransportsDeps) {
     this.#deps = deps;
+    this.#trouble = new ConnectTrouble({
+      nowMs: () => deps.clock.nowMs(),
+      ...(deps.onConnectTrouble && { onNotice: deps.onConnectTrouble }),
+    });
     this.#stopKeeping = deps.signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
   }
 
@@ -54,10 +63,12 @@ export class PeerTransports {
       signalling,
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
+      onConnectError: (peerId, message) => this.#trouble.failed(peerId, message),
     });
     this.#connector.seederPeerId = this.#seederPeerId;
     this.#stopKeeping();
-    for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
+    for (const { from, signal, attempt } of this.#earlySignals.splice(0))
+      this.#connector.acceptSignal(from, signal, attempt);
   }
 
   /** The swarm's seeder as the latest table says: the connection to it is tried for as long as both are in it. */
@@ -84,9 +95,11 @@ export class PeerTransports {
     const transport = new RunLinks(polledDrainLink(link, this.#deps.clock), {
       onClose: () => {
         if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
+        this.#trouble.openConnections = this.#transports.size;
       },
     });
     this.#transports.set(peerId, transport);
+    this.#trouble.openConnections = this.#transports.size;
     this.#onTransport(transport);
   }
 }

@@ -58,7 +58,10 @@ export interface SwarmConnectorDeps {
   readonly createPeer: PeerFactory;
   /** Called once per peer whose data channel opened. */
   readonly onLink: (link: PeerLink) => void;
-  /** Called when a connection attempt fails; the swarm carries on without that peer. */
+  /**
+   * Called when a connection's try fails (it timed out, its ICE failed, its signal was refused) or an open one is lost;
+   * not when it is given up on purpose (the peer left, a newer offer replaced it, the connector shuts down).
+   */
   readonly onConnectError?: (peerId: PeerId, message: string) => void;
   readonly maxInitiatedConnections?: number;
   /**
@@ -119,7 +122,7 @@ export class SwarmConnector {
       this.#retries.delete(peerId);
       this.#crossedOffers.delete(peerId);
       this.#offers.forget(peerId);
-      this.#abandon(peerId, 'left the swarm', { retry: false });
+      this.#abandon(peerId, 'left the swarm', { retry: false, quiet: true });
       // Its open connection too: a member that left (from its console, keeping its connections) was in no run's
       // participants and on no screen, yet every later run opened a link to it and served it (found by review).
       // Out of `#connected` first, so its close is no loss to offer again.
@@ -167,7 +170,8 @@ export class SwarmConnector {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     for (const timer of this.#retries.values()) clearTimeout(timer);
     this.#retries.clear();
-    for (const peerId of [...this.#pending.keys()]) this.#abandon(peerId, 'shutting down', { retry: false });
+    for (const peerId of [...this.#pending.keys()])
+      this.#abandon(peerId, 'shutting down', { retry: false, quiet: true });
   }
 
   /**
@@ -198,7 +202,8 @@ export class SwarmConnector {
     // answer to an earlier one (the other side tried again): either way the offer starts a new connection.
     const stale = this.#pending.get(from);
     const replaced = parsed.data.type === 'offer' && stale !== undefined && !stale.initiator;
-    if (stale && (stale.peer.destroyed || replaced)) this.#abandon(from, 'replaced by a new offer', { retry: false });
+    if (stale && (stale.peer.destroyed || replaced))
+      this.#abandon(from, 'replaced by a new offer', { retry: false, quiet: true });
     const pending =
       this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false, 1, attemptId) : undefined);
     try {

@@ -6,8 +6,8 @@ import type {
   PeerOverride,
   ProgressReport,
   RunStarted,
-  SignalData,
   SignallingResult,
+  SignalRelay,
   SwarmCreated,
   SwarmCreateRequest,
   SwarmJoined,
@@ -15,12 +15,14 @@ import type {
 } from '@swarmlab/protocol';
 import {
   browserPeerFactory,
+  ConnectTrouble,
   RunLinks,
   SignallingClient,
   SwarmConnector,
   SwarmRejoin,
   takePlace,
   type ConnectorPlace,
+  type ConnectTroubleNotice,
   type PeerFactory,
   type PlaceTaken,
   type RejoinRequest,
@@ -53,11 +55,14 @@ export interface SwarmMembershipOptions extends MembershipEvents {
  */
 export class SwarmMembership {
   #connectedPeers = $state(0);
+  /** Tries to connect that failed while none was open (`ConnectTrouble`), as the page shows them. */
+  #connectTrouble = $state.raw<ConnectTroubleNotice | undefined>();
+  readonly #trouble = new ConnectTrouble({ nowMs: () => performance.now() });
   /** Start, stop and configure runs: sentences for the user when the server refuses. */
   readonly runs: RunRequests;
   readonly #signalling: SignallingClient;
   readonly #createPeer: PeerFactory;
-  readonly #earlySignals: Array<{ from: PeerId; signal: SignalData }> = [];
+  readonly #earlySignals: SignalRelay[] = [];
   /** Stops keeping early signals. */
   readonly #stopKeeping: () => void;
   // Plain bookkeeping, never rendered (`connectedPeers` is its reactive count).
@@ -103,6 +108,11 @@ export class SwarmMembership {
   /** Peers with an open WebRTC connection to this tab. */
   get connectedPeers(): number {
     return this.#connectedPeers;
+  }
+
+  /** Tries to connect to other peers that failed, while no connection is open: undefined otherwise. */
+  get connectTrouble(): ConnectTroubleNotice | undefined {
+    return this.#connectTrouble;
   }
 
   /** The transports still open, in the order they opened. */
@@ -164,10 +174,15 @@ export class SwarmMembership {
       signalling: this.#signalling,
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
+      onConnectError: (peerId, message) => {
+        this.#trouble.failed(peerId, message);
+        this.#connectTrouble = this.#trouble.notice;
+      },
     });
     this.#connector.seederPeerId = this.#seederPeerId;
     this.#stopKeeping();
-    for (const { from, signal } of this.#earlySignals.splice(0)) this.#connector.acceptSignal(from, signal);
+    for (const { from, signal, attempt } of this.#earlySignals.splice(0))
+      this.#connector.acceptSignal(from, signal, attempt);
     if (answeredOn !== undefined) this.#rejoin.entered(answeredOn);
   }
 
@@ -185,17 +200,23 @@ export class SwarmMembership {
     this.#signalling.disconnect();
   }
 
+  #connectionsChanged(): void {
+    this.#connectedPeers = this.#transports.size;
+    this.#trouble.openConnections = this.#transports.size;
+    this.#connectTrouble = this.#trouble.notice;
+  }
+
   #addTransport(link: PeerLink): void {
     const peerId = link.remotePeerId;
     this.#transports.get(peerId)?.destroy();
     const transport = new RunLinks(link, {
       onClose: () => {
         if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
-        this.#connectedPeers = this.#transports.size;
+        this.#connectionsChanged();
       },
     });
     this.#transports.set(peerId, transport);
-    this.#connectedPeers = this.#transports.size;
+    this.#connectionsChanged();
     this.#onTransport(transport);
   }
 }

@@ -22,6 +22,7 @@ import {
   rejoinRequestOf,
   swarmMemoryOf,
   untilRegistered,
+  type ConnectTroubleNotice,
   type PeerFactory,
   type RejoinRequest,
   type RejoinStatus,
@@ -368,6 +369,11 @@ export class SwarmSession implements RunController {
   /** Peers with an open WebRTC connection to this tab. */
   get connectedPeers(): number {
     return this.#membership?.connectedPeers ?? 0;
+  }
+
+  /** Tries to connect to other peers that failed while none is open (`ConnectTrouble`); undefined otherwise. */
+  get connectTrouble(): ConnectTroubleNotice | undefined {
+    return this.#membership?.connectTrouble;
   }
 
   /** This tab's engine as drawn: its latest snapshot shown (it holds still while the page is hidden). */

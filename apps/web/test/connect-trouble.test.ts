@@ -1,0 +1,51 @@
+// @vitest-environment node
+// (A real signalling server runs in this test's process, and its modules need Node's.)
+import 'fake-indexeddb/auto';
+import { EventEmitter } from 'node:events';
+import { testFile } from '@swarmlab/test-kit';
+import { startSignallingServer } from '@swarmlab/test-kit/server';
+import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
+import { expect, it } from 'vitest';
+import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Peers whose ICE fails at once, as on a Wi-Fi that keeps laptops from reaching each other. */
+const unreachablePeers: PeerFactory = () => {
+  const peer = Object.assign(new EventEmitter(), {
+    destroyed: false,
+    destroy() {
+      this.destroyed = true;
+    },
+    signal() {},
+  });
+  setTimeout(() => !peer.destroyed && peer.emit('error', new Error('Ice connection failed.')), 5);
+  return peer as unknown as ReturnType<PeerFactory>;
+};
+
+it('says that its tries to connect fail while no connection is open: it said "0 peers connected" and nothing else', async () => {
+  const server = await startSignallingServer();
+  const seeder = SignallingClient.connect(server.url);
+  const tab = new SwarmSession({ signallingUrl: server.url, createPeer: unreachablePeers, tabId: async () => 'tab' });
+  try {
+    const file = await testFile(4 * 16_384, 16_384);
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(created.error.message);
+    expect(tab.connectTrouble).toBeUndefined();
+    await tab.join(created.swarmId, file.contentId);
+    await until(() => tab.connectTrouble !== undefined, 'the trouble shown');
+    expect(tab.connectedPeers).toBe(0);
+    expect(tab.connectTrouble).toMatchObject({ peerId: created.peerId, message: 'Ice connection failed.' });
+    expect(tab.connectTrouble!.failures).toBeGreaterThanOrEqual(1);
+  } finally {
+    tab.leave();
+    seeder.disconnect();
+    await server.close();
+  }
+});
