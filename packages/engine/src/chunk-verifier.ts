@@ -95,11 +95,13 @@ export class ChunkVerifier {
     });
   }
 
-  #penalise(badBlocks: BadBlocks): void {
-    for (const [peerId, blocks] of badBlocks) {
+  /** Charges each sender its bad blocks (`totals`: its count over all its connections, `SmartBan.badBlocksOf`). */
+  #penalise(totals: BadBlocks): void {
+    for (const [peerId, total] of totals) {
+      // One away is dropped as it comes back (`SwarmEngine.addLink`).
       const session = this.#c.sessions.get(peerId);
       if (!session) continue;
-      session.badBlocks += blocks;
+      session.badBlocks = total;
       if (session.badBlocks >= this.#c.config.maxBadBlocksPerPeer)
         this.#c.drop(session, 'bad-blocks', `${session.badBlocks} blocks failed verification`);
     }

@@ -23,6 +23,13 @@ export interface ChunksInProgressComponents {
    */
   readonly isSuspect?: (chunkIndex: number) => boolean;
   /**
+   * Whether peer `peerId` is on parole (`SmartBan.isParoled`): it sent part of a copy that failed, so it is asked only
+   * for chunks it sends alone, never for blocks of a copy shared with others, nor for endgame duplicates.
+   */
+  readonly isParoled?: (peerId: string) => boolean;
+  /** The suspect chunks, oldest first (`SmartBan.suspectChunks`): begun before any other, for an early proof. */
+  readonly suspectChunks?: () => Iterable<number>;
+  /**
    * Whether a copy that must come from its `soleSource` waited on it long enough, as peer `askerId` (a holder that
    * may take it over) sees it: the source is gone or no longer holds the chunk, sent nothing of it for a request
    * time-out (it chokes us, refuses, or keeps the request unanswered), or sent nothing of it for far longer than
@@ -99,11 +106,20 @@ export class ChunksInProgress {
   nextBlockFor(column: number, peerId: string): { assembly: ChunkAssembly; block: ChunkBlock } | undefined {
     const { availability, holdings, have, config } = this.#c;
     const phase = this.#phase;
+    const paroled = this.#c.isParoled?.(peerId) === true;
+    const askable = (index: number): boolean =>
+      holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index);
+    // A suspect chunk first, before the chunks begun: its good copy convicts the cheat that spoiled it, which waited
+    // until every chunk begun had come (and its bad blocks in them had failed too).
+    const suspect = this.#storeIsBehind() ? undefined : this.#suspectFor(askable);
+    if (suspect !== undefined) return this.#begin(suspect, peerId);
     let idle = 0;
     for (const assembly of this.#assemblies.values()) {
       if (assembly.verifying) continue;
       if (!assembly.hasRequests) idle++;
       if (!assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
+      // On parole: no block of a copy others send too (its one bad block in each spoiled them all).
+      if (paroled && assembly.soleSource === undefined) continue;
       if (assembly.soleSource !== undefined && assembly.soleSource !== peerId) {
         // Its one source stalled (it left, refused, kept it waiting, or sends it far slower than this peer would):
         // the copy starts again from this peer alone, what the other sent thrown away. A peer putting one bad block
@@ -124,14 +140,9 @@ export class ChunksInProgress {
     // to ask: no new chunk, endgame duplicates still.
     const heldBack = this.#storeIsBehind() || idle >= config.maxIdleChunks;
     if (heldBack) this.#heldBack = true;
-    const chunkIndex = heldBack
-      ? undefined
-      : availability.pick(
-          (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
-          have.count,
-        );
+    const chunkIndex = heldBack ? undefined : availability.pick(askable, have.count);
     if (chunkIndex !== undefined) return this.#begin(chunkIndex, peerId);
-    if (!this.inEndgame) return undefined;
+    if (!this.inEndgame || paroled) return undefined;
     const overtaker = this.#c.overtakerFor?.(peerId);
     for (const assembly of this.#assemblies.values()) {
       if (assembly.verifying || !holdings.has(column, assembly.chunkIndex)) continue;
@@ -148,12 +159,18 @@ export class ChunksInProgress {
     return undefined;
   }
 
-  /** A new copy of `chunkIndex` (a fresh assembly), asked of `peerId` first (alone, for a suspect chunk). */
+  /** The oldest suspect chunk `askable` allows: its good copy convicts whoever spoiled the failed one. */
+  #suspectFor(askable: (index: number) => boolean): number | undefined {
+    for (const chunkIndex of this.#c.suspectChunks?.() ?? []) if (askable(chunkIndex)) return chunkIndex;
+    return undefined;
+  }
+
+  /** A new copy of `chunkIndex` (a fresh assembly), asked of `peerId` first (alone, for a suspect chunk or a paroled peer). */
   #begin(chunkIndex: number, peerId: string): { assembly: ChunkAssembly; block: ChunkBlock } {
-    const { manifest, config, memoryFor, isSuspect } = this.#c;
+    const { manifest, config, memoryFor, isSuspect, isParoled } = this.#c;
     const lengthBytes = chunkLengthBytes(manifest, chunkIndex);
     const memory = memoryFor && ((): ArrayBuffer | undefined => memoryFor(lengthBytes));
-    const soleSource = isSuspect?.(chunkIndex) ? peerId : undefined;
+    const soleSource = isSuspect?.(chunkIndex) || isParoled?.(peerId) ? peerId : undefined;
     const assembly = new ChunkAssembly(chunkIndex, lengthBytes, config.blockBytes, memory, soleSource);
     this.#assemblies.set(chunkIndex, assembly);
     this.#phase[chunkIndex] = ChunkPhase.Downloading;

@@ -71,6 +71,7 @@ export class Downloader {
   readonly #c: DownloaderComponents;
   readonly #inProgress: ChunksInProgress;
   readonly #verifier: ChunkVerifier;
+  readonly #smartBan: SmartBan;
   #wakeScheduled = false;
 
   constructor(components: DownloaderComponents) {
@@ -78,7 +79,8 @@ export class Downloader {
     const { manifest, config, have, holdings, availability, sha256, chunks, sessions, events, lifecycle, drop } =
       components;
     const memoryFor = (lengthBytes: number) => chunks.memoryFor(lengthBytes);
-    const smartBan = new SmartBan();
+    // Failed copies kept, as much as verified chunks may wait for the store: a cheat's spoiled copies held the whole file.
+    const smartBan = (this.#smartBan = new SmartBan(config.maxStoringBytes));
     const inProgress = (this.#inProgress = new ChunksInProgress({
       manifest,
       config,
@@ -87,6 +89,8 @@ export class Downloader {
       availability,
       memoryFor,
       isSuspect: (chunkIndex) => smartBan.isSuspect(chunkIndex),
+      isParoled: (peerId) => smartBan.isParoled(peerId),
+      suspectChunks: () => smartBan.suspectChunks(),
       // Gone, nothing of it for a request time-out (a source that keeps the chunk's request unanswered), or nothing
       // of it for far longer than the asker would take to bring a block (a restart throws the source's blocks away:
       // a short pause of an honest source is waited out, a trickle or a long choke is not).
@@ -133,6 +137,11 @@ export class Downloader {
       onDiscarded: () => this.fillAll(),
       onUnstorable: (chunkIndex, error) => events.emit('chunk-unstorable', { chunkIndex, error }),
     });
+  }
+
+  /** Whether `peerId` has as many bad blocks proven against it, over all its connections, as get a peer dropped. */
+  convicted(peerId: string): boolean {
+    return this.#smartBan.badBlocksOf(peerId) >= this.#c.config.maxBadBlocksPerPeer;
   }
 
   /** Tells the peer whether it has anything we lack. */

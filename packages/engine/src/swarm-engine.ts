@@ -201,6 +201,11 @@ export class SwarmEngine {
     if (this.#lifecycle.destroyed) return link.close();
     if (sessions.has(link.remotePeerId) || link.remotePeerId === this.localPeerId) return link.close();
     if (this.#dropped.has(link.remotePeerId)) return link.close();
+    // Convicted while away (a good copy proved its blocks bad after it left): as dropped, it is not taken back.
+    if (this.#downloader.convicted(link.remotePeerId)) {
+      this.#remember(link.remotePeerId);
+      return link.close();
+    }
     const session = new PeerSession(link, this.#availability.addPeer(), this.#clock.nowMs());
     sessions.set(link.remotePeerId, session);
     // Our handshake and bitfield go out before anything else, even replies to messages already queued.
@@ -370,11 +375,15 @@ export class SwarmEngine {
 
   #drop(session: PeerSession, reason: DropReason, detail: string): void {
     this.events.emit('peer-dropped', { peerId: session.peerId, reason, detail });
-    // Bounded: a swarm's members are, and a peer id is one member's.
-    if (this.#dropped.size >= MAX_DROPPED_PEERS) this.#dropped.delete(this.#dropped.values().next().value!);
-    this.#dropped.add(session.link.remotePeerId);
+    this.#remember(session.link.remotePeerId);
     this.#onClose(session, `dropped: ${detail}`);
     session.link.close();
+  }
+
+  /** `peerId` is dropped for this engine's life. Bounded: a swarm's members are, and a peer id is one member's. */
+  #remember(peerId: string): void {
+    if (this.#dropped.size >= MAX_DROPPED_PEERS) this.#dropped.delete(this.#dropped.values().next().value!);
+    this.#dropped.add(peerId);
   }
 
   #send(session: PeerSession, message: WireMessage): void {

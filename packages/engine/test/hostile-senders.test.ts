@@ -445,3 +445,90 @@ describe('a block whose send fails', () => {
     expect(leecher.engine.snapshot().downloadedBytes).toBe(crossedBytes);
   });
 });
+
+describe('a cheat putting one bad block into every copy it takes part in', () => {
+  /**
+   * A victim of a 128-chunk file, a raw peer claiming the file and unchoking it (connected first), then an honest
+   * complete peer at 300 kB/s. The cheat sends the first block asked of each chunk with a byte flipped and refuses
+   * the rest; `reconnecting`: it also reconnects after each chunk it spoiled is proven. Returns the chunks rejected,
+   * the cheat's drops and how long the victim took.
+   */
+  async function spoiling(cheat: 'none' | 'staying' | 'reconnecting') {
+    const CHUNKS = 128;
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(CHUNKS * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const rejected: number[] = [];
+    const dropped: string[] = [];
+    victim.engine.events.on('chunk-rejected', ({ chunkIndex }) => rejected.push(chunkIndex));
+    victim.engine.events.on('peer-dropped', ({ peerId }) => dropped.push(peerId));
+    let raw: RawPeer | undefined;
+    let read = 0;
+    let refused = 0;
+    const spoiled = new Set<number>();
+    const connect = (): void => {
+      raw = swarm.rawPeer(victim, file.contentId, 'cheat', { latencyMs: 5 });
+      read = 0;
+      raw.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(CHUNKS).toBytes() }));
+      raw.link.send(encodeWireMessage({ type: 'unchoke' }));
+    };
+    if (cheat !== 'none') connect();
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { bytesPerSec: 300_000, latencyMs: 5 });
+    let proven = 0;
+    const play = (): void => {
+      if (!raw || raw.closed()) return;
+      for (; read < raw.received.length; read++) {
+        const message = raw.received[read]!;
+        if (message.type !== 'request') continue;
+        const { chunkIndex, offsetBytes, lengthBytes } = message;
+        if (spoiled.has(chunkIndex)) {
+          raw.link.send(encodeWireMessage({ type: 'reject', chunkIndex, offsetBytes, lengthBytes }));
+          continue;
+        }
+        spoiled.add(chunkIndex);
+        const start = chunkIndex * CHUNK_BYTES + offsetBytes;
+        const bytes = file.bytes.slice(start, start + lengthBytes);
+        bytes[7]! ^= 0xff;
+        raw.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes }));
+      }
+      const charged = victim.engine.snapshot().chunksHeld;
+      if (cheat === 'reconnecting' && charged > proven + 8) {
+        proven = charged;
+        raw.link.close();
+        refused++;
+        swarm.clock.setTimer(50, connect);
+      }
+    };
+    await swarm.runUntil(
+      () => {
+        play();
+        return victim.engine.isComplete;
+      },
+      600_000,
+      'the victim complete',
+    );
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    return { rejected: rejected.length, dropped, seconds: swarm.clock.nowMs() / 1000, reconnects: refused };
+  }
+
+  it('spoils a few chunks, not all: its helpers are paroled, suspects proven first, and it is dropped', async () => {
+    const honest = await spoiling('none');
+    const cheated = await spoiling('staying');
+    // Before: all 128 chunks rejected, every failed copy kept (the whole file), 1.75 × the time, dropped at the end.
+    expect(cheated.rejected).toBeLessThanOrEqual(32);
+    expect(cheated.dropped).toEqual(['cheat']);
+    expect(cheated.seconds).toBeLessThan(1.25 * honest.seconds);
+  });
+
+  it('is dropped though it reconnects after each charge, and not taken back: its bad blocks count by peer id', async () => {
+    const honest = await spoiling('none');
+    const cheated = await spoiling('reconnecting');
+    // Before: a new connection's count started at 0, and it was never dropped.
+    expect(cheated.reconnects).toBeGreaterThan(0);
+    expect(cheated.dropped).toContain('cheat');
+    expect(cheated.rejected).toBeLessThanOrEqual(32);
+    expect(cheated.seconds).toBeLessThan(1.25 * honest.seconds);
+  });
+});
