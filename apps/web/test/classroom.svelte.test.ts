@@ -49,6 +49,23 @@ describe('default peer names', () => {
     });
   });
 
+  it('are told apart where they only look the same: a look-alike letter, a zero-width space, full-width letters', () => {
+    const shown = shownPeerNames([
+      { peerId: 'alice1', name: 'Alice' },
+      { peerId: 'alice2', name: '\u0410lice' }, // a Cyrillic А
+      { peerId: 'alice3', name: 'Alice\u200B' },
+      { peerId: 'alice4', name: 'ＡＬＩＣＥ' },
+      { peerId: 'bob', name: 'Bob' },
+      { peerId: 'dima', name: 'Дима' },
+    ]);
+    // Before, none had a short id: four cards and chart lines every screen read as the same student's.
+    expect(
+      ['alice1', 'alice2', 'alice3', 'alice4'].map((peerId) => shown.get(peerId)!.endsWith(` ·${peerId}`)),
+    ).toEqual([true, true, true, true]);
+    expect(shown.get('bob')).toBe('Bob');
+    expect(shown.get('dima')).toBe('Дима');
+  });
+
   it('give way to the name a peer chose', () => {
     expect(peerNameOf({ peerId: 'abc', name: '<b>Ada</b>' })).toBe('<b>Ada</b>');
     expect(peerNameOf({ peerId: 'abc', name: null })).toBe(defaultPeerName('abc'));

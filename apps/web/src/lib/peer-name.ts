@@ -1,3 +1,4 @@
+import { remove as removeConfusables } from 'confusables';
 import { SHORT_PEER_ID_CHARS, type PeerProgress } from '@swarmlab/protocol';
 
 const ADJECTIVES = [
@@ -125,15 +126,27 @@ export function shownPeerNames(peers: readonly Pick<PeerProgress, 'peerId' | 'na
   return new Map([...shownPeerNameParts(peers)].map(([peerId, { name, suffix }]) => [peerId, name + suffix]));
 }
 
+/**
+ * What a name passes for on a screen: look-alike characters (a Cyrillic "А", full-width or accented letters) as the
+ * Latin ones they pass for, zero-width characters gone, in lower case. "Аlice" and "Alice\u200B" passed for a
+ * classmate's "Alice" with no short id beside either (found by review); folding more together costs only a suffix.
+ */
+export function nameLookalikeKey(name: string): string {
+  return removeConfusables(name.normalize('NFKC')).toLowerCase();
+}
+
 /** `shownPeerNames` as name and suffix. */
 export function shownPeerNameParts(peers: readonly Pick<PeerProgress, 'peerId' | 'name'>[]): Map<string, ShownName> {
-  const named = peers.map((peer) => ({ peerId: peer.peerId, name: peerNameOf(peer) }));
+  const named = peers.map((peer) => {
+    const name = peerNameOf(peer);
+    return { peerId: peer.peerId, name, key: nameLookalikeKey(name) };
+  });
   const counts = new Map<string, number>();
-  for (const { name } of named) counts.set(name.toLocaleLowerCase(), (counts.get(name.toLocaleLowerCase()) ?? 0) + 1);
+  for (const { key } of named) counts.set(key, (counts.get(key) ?? 0) + 1);
   return new Map(
-    named.map(({ peerId, name }) => [
+    named.map(({ peerId, name, key }) => [
       peerId,
-      { name, suffix: (counts.get(name.toLocaleLowerCase()) ?? 0) > 1 ? ` ·${shortPeerId(peerId)}` : '' },
+      { name, suffix: (counts.get(key) ?? 0) > 1 ? ` ·${shortPeerId(peerId)}` : '' },
     ]),
   );
 }
