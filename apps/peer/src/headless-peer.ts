@@ -81,6 +81,13 @@ export interface HeadlessPeer {
   /** The server's latest broadcast of the swarm. */
   readonly swarmProgress: SwarmProgress | undefined;
   readonly connectedPeers: number;
+  /**
+   * How much of the whole download a leecher has read back and checked, while it does (then undefined): a close
+   * waits for the check, minutes for a large file on a laptop disk.
+   */
+  readonly checkedFraction: number | undefined;
+  /** Where a leecher's download is written until it is whole and checked (`--out`'s `.part`); undefined in memory. */
+  readonly partPath: string | undefined;
   /** Leaves the swarm and closes its file. */
   close(): Promise<void>;
 }
@@ -218,6 +225,10 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
       get connectedPeers() {
         return joined.connectedPeers;
       },
+      get checkedFraction() {
+        return joined.checkedFraction;
+      },
+      partPath: options.outFile === undefined ? undefined : `${options.outFile}.part`,
       close,
     };
   } catch (error) {

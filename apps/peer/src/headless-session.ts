@@ -86,6 +86,7 @@ export class HeadlessSession {
   readonly #transports: PeerTransports;
   readonly #rejoin: SwarmRejoin;
   #membership: Membership | undefined;
+  #checkedFraction: number | undefined;
   #joinCode: JoinCode | undefined;
   #seed: SeedFile | undefined;
   #storage: LeecherStorage | undefined;
@@ -173,6 +174,11 @@ export class HeadlessSession {
 
   get connectedPeers(): number {
     return this.#transports.connectedPeers;
+  }
+
+  /** How much of its whole download a leecher has read back and checked, while it does (then undefined). */
+  get checkedFraction(): number | undefined {
+    return this.#checkedFraction;
   }
 
   /** The run this peer is in (or was last in): its latest sample. */
@@ -365,11 +371,13 @@ export class HeadlessSession {
     }
     try {
       const checksReads = run.store instanceof FileChunkStore && run.store.checksReads;
+      this.#checkedFraction = 0;
       const fileSha256 = await verifiedFileSha256(
         run.store,
         this.#membership!.manifest,
         this.#deps.sha256,
         checksReads,
+        (fraction) => (this.#checkedFraction = fraction),
       );
       await this.#storage?.keepRun();
       // A newer run's engine cannot have started: its store waits for this.
@@ -377,6 +385,8 @@ export class HeadlessSession {
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
     } catch (error) {
       if (!this.#closed) this.#fail(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.#checkedFraction = undefined;
     }
   }
 

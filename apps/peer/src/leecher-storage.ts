@@ -62,7 +62,7 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
   // leecher goes on serving its chunks from it.
   // `left`: whole and checked, but left as `.part` (see `PathTaken`).
   let current: { readonly file: FileHandle; kept: boolean; left?: boolean } | undefined = {
-    file: await createPart(partPath),
+    file: await createPart(partPath, path),
     kept: false,
   };
   // The file the latest run kept at `path` (its device and inode): a later run replaces that file only, never one
@@ -84,7 +84,7 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
         await current.file.close();
         current = undefined;
       }
-      current ??= { file: await createPart(partPath), kept: false };
+      current ??= { file: await createPart(partPath, path), kept: false };
       // Every chunk read is checked, as a seeder's are: a finished download edited in place (or cut short)
       // would otherwise be sent to peers that throw it away, or silently not at all.
       return new FileChunkStore(current.file, manifest, sha256);
@@ -137,13 +137,16 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
   };
 }
 
-async function createPart(partPath: string): Promise<FileHandle> {
+async function createPart(partPath: string, path: string): Promise<FileHandle> {
   try {
     return await open(partPath, 'wx+');
   } catch (error) {
+    // Maybe a whole download whose check a second Ctrl-C cut short: the server counted it, and it was deleted.
     if (codeOf(error) === 'EEXIST')
       throw new HeadlessPeerError(
-        `${partPath} exists (a download that was interrupted, or one going on): remove it, or give --out another name`,
+        `${partPath} exists (a download that was interrupted, one going on, or a whole one whose check was cut ` +
+          `short: compare its SHA-256 with the one the swarm's pages show, and rename it to ${path}): remove it, or ` +
+          'give --out another name',
         2,
       );
     throw new HeadlessPeerError(`cannot write ${partPath}: ${reasonOf(error)}`, 2);

@@ -113,7 +113,9 @@ async function main(): Promise<number> {
   );
 
   const printer = setInterval(() => {
-    if (running && peer.snapshot) print(progressLine(peer.snapshot, peer.connectedPeers));
+    const checked = peer.checkedFraction;
+    if (checked !== undefined) print(`checking the whole download: ${Math.floor(checked * 100)} %`);
+    else if (running && peer.snapshot) print(progressLine(peer.snapshot, peer.connectedPeers));
   }, PROGRESS_PRINT_INTERVAL_MS);
   // Interrupted is not done: a script must not take what --out left for a finished download (128 + signal).
   // A second signal while it cleans up (a close that hangs on a slow disk) exits at once.
@@ -122,7 +124,14 @@ async function main(): Promise<number> {
     const press = presses.press(performance.now());
     if (press === 'repeat') return;
     if (press === 'again') process.exit(exitCode);
-    clearInterval(printer);
+    // The check of a whole download goes on as it leaves (the server counted it): minutes for a large file, silent.
+    const checked = peer.checkedFraction;
+    if (checked !== undefined)
+      print(
+        `finishing the check of the whole download (${Math.floor(checked * 100)} %) before leaving; ` +
+          `press Ctrl-C again to leave at once${peer.partPath === undefined ? '' : `, the file unchecked at ${peer.partPath}`}`,
+      );
+    else clearInterval(printer);
     void peer.close().then(
       () => process.exit(exitCode),
       (error: unknown) => {

@@ -23,10 +23,13 @@ export async function verifiedFileSha256(
   manifest: Manifest,
   sha256: Sha256,
   storeChecksReads = false,
+  onProgress?: (fraction: number) => void,
 ): Promise<string> {
   const wholeFile = createHash('sha256');
   let sinceTurnBytes = 0;
-  for (let index = 0; index < chunkCount(manifest); index++) {
+  const chunks = chunkCount(manifest);
+  for (let index = 0; index < chunks; index++) {
+    onProgress?.(index / chunks);
     const chunk = await readBack(store, index);
     if (!chunk) throw new HeadlessPeerError(`chunk ${index} is missing from the downloaded file`);
     if (!storeChecksReads && toHex(await sha256(chunk)) !== manifest.chunkSha256[index])
@@ -38,6 +41,7 @@ export async function verifiedFileSha256(
       await setImmediate();
     }
   }
+  onProgress?.(1);
   return wholeFile.digest('hex');
 }
 

@@ -52,6 +52,16 @@ describe('the headless peer’s files', () => {
     expect(readFileSync(precious, 'utf8')).toBe('four years of work');
   });
 
+  it('says a .part found at the start may be a whole download whose check was cut short, and never empties it', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'copy.bin');
+    writeFileSync(`${out}.part`, 'a download');
+    await expect(outFileLeecherStorage(out)).rejects.toThrow(
+      /copy\.bin\.part exists \(a download that was interrupted, one going on, or a whole one whose check was cut short: compare its SHA-256 with the one the swarm's pages show, and rename it to .*copy\.bin\): remove it/,
+    );
+    expect(readFileSync(`${out}.part`, 'utf8')).toBe('a download');
+  });
+
   it('writes a download to PATH.part, gives it the name PATH once kept, and removes a .part never kept', async () => {
     const dir = tempDir();
     const out = join(dir, 'copy.bin');

@@ -21,10 +21,15 @@ it('checks a download held in memory with turns of the event loop between slices
     setImmediate(turn);
   };
   setImmediate(turn);
-  const sha256 = await verifiedFileSha256(store, file.manifest, nodeSha256);
+  const fractions: number[] = [];
+  const sha256 = await verifiedFileSha256(store, file.manifest, nodeSha256, false, (done) => fractions.push(done));
   checking = false;
   expect(sha256).toBe(file.sha256);
   expect(turns).toBeGreaterThanOrEqual(3);
+  // Its progress, for the line printed each second (and the one a Ctrl-C prints): it said nothing for minutes.
+  expect(fractions[0]).toBe(0);
+  expect(fractions.at(-1)).toBe(1);
+  expect(fractions.every((fraction, index) => index === 0 || fraction > fractions[index - 1]!)).toBe(true);
 });
 
 it('names the first chunk that is missing or does not match', async () => {
