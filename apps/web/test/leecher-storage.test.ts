@@ -344,7 +344,9 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     // A reload between runs is given a new place: the former one's file is found when the page says it is its own.
     const renamed = { ...where, peerId: 'n'.repeat(12) };
     expect(await storageOf('tab1').keptFile(renamed)).toBeUndefined();
-    expect((await storageOf('tab1').keptFile({ ...renamed, formerPeerId: PEER }))?.runNumber).toBe(1);
+    expect((await storageOf('tab1').keptFile({ ...renamed, formerPeerIds: ['o'.repeat(12), PEER] }))?.runNumber).toBe(
+      1,
+    );
   });
 
   it('deletes only stores of its own place: a duplicated tab with its original’s tab id leaves the original’s', async () => {

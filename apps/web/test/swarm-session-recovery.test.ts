@@ -141,7 +141,23 @@ async function classroom(
     if (stopped && !(await seeder.stopRun()).ok) throw new Error('stop refused');
     first.leave({ keepStoredChunks: true });
   };
-  return { server, seeder, places, swarmId, file, refusals, page, store, storedChunks, join, heldInRun1 };
+  /** Every chunk stored in the tab's database, whatever its store. */
+  const allChunks = async (): Promise<number> => (await db.getAllKeys('chunks')).length;
+  return {
+    server,
+    seeder,
+    places,
+    swarmId,
+    file,
+    db,
+    refusals,
+    page,
+    store,
+    storedChunks,
+    allChunks,
+    join,
+    heldInRun1,
+  };
 }
 
 describe('a tab’s place in its swarm, and the chunks it stored, across reloads and failures', () => {
@@ -280,6 +296,55 @@ describe('a run refused for room at its start', () => {
     expect(tab.error).toMatch(/browser storage/);
     // Before, run 1's chunks stayed (for an hour), and the retry the message asks for failed again.
     await until(async () => (await storedChunks(1)) === 0, 'run 1’s chunks deleted');
+  });
+});
+
+describe('a tab’s stores under the places its pages had', () => {
+  it('a whole file kept of a finished run is still offered after a second reload between runs, and leaving deletes it', async () => {
+    const { page, join, allChunks, heldInRun1 } = await classroom();
+    await heldInRun1(16, true);
+    const first = page();
+    await join(first);
+    await until(() => first.keptRunNumber === 1, 'offered after the first reload');
+    first.leave({ keepStoredChunks: true });
+    // Between runs a reload always gets a new place: the file is under the place two pages back.
+    const second = page();
+    await join(second);
+    // Before, "Waiting for a run to start": no Save, leaving asked nothing, and the file stayed an hour.
+    await until(() => second.keptRunNumber === 1, 'offered after the second reload');
+    expect(second.holdsUnsavedFile).toBe(true);
+    second.leave();
+    await until(async () => (await allChunks()) === 0, 'its chunks deleted as it left');
+  });
+
+  it('a reloaded tab whose swarm had ended, leaving from the refusal, deletes what it stored', async () => {
+    const { seeder, page, join, allChunks, heldInRun1 } = await classroom();
+    await heldInRun1(10, false);
+    seeder.disconnect(); // the swarm ends while the tab reloads
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const reloaded = page();
+    await join(reloaded);
+    expect(reloaded.phase).toBe('failed');
+    expect(await allChunks()).toBe(10);
+    reloaded.leave(); // "Back to the start page"
+    // Before, the 10 chunks stayed an hour: the tab had no place in the swarm to say they were its own.
+    await until(async () => (await allChunks()) === 0, 'its chunks deleted');
+  });
+
+  it('deletes as its own a store the version before peer ids in store keys wrote (an upgrade mid-lesson)', async () => {
+    const { swarmId, file, db, page, join, allChunks } = await classroom();
+    const oldKey = `${swarmId}/${file.contentId}/${TAB_ID}/1`;
+    // Its record as that version wrote it (no peer id), touched a moment ago: not stale.
+    const record = { storeKey: oldKey, swarmId, contentId: file.contentId, tabId: TAB_ID, runNumber: 1 };
+    await db.put('stores', { ...record, touchedAtMs: Date.now() } as never);
+    const writer = new IdbChunkStore({ db, storeKey: oldKey, manifest: file.manifest, onWriteFailed: () => {} });
+    for (let index = 0; index < 5; index++)
+      await writer.put(index, file.bytes.slice(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES));
+    const tab = page();
+    await join(tab);
+    expect(await allChunks()).toBe(5);
+    tab.leave();
+    await until(async () => (await allChunks()) === 0, 'the old store deleted');
   });
 });
 

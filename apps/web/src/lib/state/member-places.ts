@@ -1,6 +1,8 @@
 import { formerPlaceSchema, type FormerPlace } from '@swarmlab/protocol';
 
 const KEY_PREFIX = 'swarmlab.place.';
+/** Former places a tab keeps its stores' peer ids of: reloads between two runs, each a new place. */
+export const MAX_STORED_UNDER = 8;
 
 /**
  * This tab's place in each swarm it is a member of (its peer id and member key), in `sessionStorage`: a
@@ -33,9 +35,28 @@ export class MemberPlaces {
     }
   }
 
-  keep(swarmId: string, place: FormerPlace, tabId: string): void {
+  /**
+   * The places, other than its current one, under which tab `tabId`'s pages stored chunks of `swarmId` that are its
+   * own (`StorePlace.formerPeerIds`), newest first: a reload between runs gets a new place, and after two of them the
+   * first one's whole file was neither offered nor deleted (found by review).
+   */
+  storedUnder(swarmId: string, tabId: string): string[] {
     try {
-      this.#storage?.setItem(KEY_PREFIX + swarmId, JSON.stringify({ tabId, place }));
+      const kept = this.#storage?.getItem(KEY_PREFIX + swarmId);
+      if (kept == null) return [];
+      const { tabId: keptBy, storedUnder } = JSON.parse(kept) as { tabId?: unknown; storedUnder?: unknown };
+      if (keptBy !== tabId || !Array.isArray(storedUnder)) return [];
+      return storedUnder.filter((peerId): peerId is string => typeof peerId === 'string').slice(0, MAX_STORED_UNDER);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Keeps tab `tabId`'s place in `swarmId`, and the former places its stores are under (`storedUnder`). */
+  keep(swarmId: string, place: FormerPlace, tabId: string, storedUnder: readonly string[] = []): void {
+    try {
+      const under = storedUnder.filter((peerId) => peerId !== place.peerId).slice(0, MAX_STORED_UNDER);
+      this.#storage?.setItem(KEY_PREFIX + swarmId, JSON.stringify({ tabId, place, storedUnder: under }));
     } catch {
       // Not kept: a reload joins under a new place.
     }

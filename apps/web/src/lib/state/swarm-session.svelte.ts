@@ -158,8 +158,10 @@ export interface LeaveOptions {
 export class SwarmSession implements RunController {
   #phase = $state<SessionPhase>('idle');
   #role = $state<PeerRole | undefined>();
-  /** The place this tab's page before a reload had, when its stores are this member's (see `join`). */
-  #formerPeerId: string | undefined;
+  /** The places this tab's pages before had, when their stores are this member's (see `join`). */
+  #formerPeerIds: readonly string[] = [];
+  /** A failed entry's: the places its stores are under, when they are this tab's own (the swarm is gone). */
+  #placesOfEntry: Omit<StorePlace, 'peerId'> | undefined;
   #error = $state<string | undefined>();
   #hashedFraction = $state(0);
   #manifest = $state.raw<Manifest | undefined>();
@@ -436,6 +438,7 @@ export class SwarmSession implements RunController {
     const tabId = await (this.#options.tabId ?? (() => pageTabIdentity().id()))();
     if (this.#over) return;
     const formerPlace = this.#options.places?.get(swarmId, tabId);
+    const storedUnder = this.#options.places?.storedUnder(swarmId, tabId) ?? [];
     const entryKey = randomToken();
     const joined = await untilRegistered(() => membership.joinSwarm(swarmId, control, formerPlace, entryKey), {
       onWaiting: () => (this.#waitingForSwarm = true),
@@ -443,17 +446,28 @@ export class SwarmSession implements RunController {
     });
     this.#waitingForSwarm = false;
     if (this.#over) return;
-    if (!joined.ok) return this.#fail(userMessageOf(joined.error));
+    if (!joined.ok) {
+      // The swarm is gone: no member holds a place in it, so what this tab stored under its places is its own, and a
+      // leave deletes it (it stayed an hour, after a reload into a swarm that had ended; found by review).
+      if (joined.error.code === 'swarm-not-found' && formerPlace)
+        this.#placesOfEntry = { swarmId, contentId, formerPeerIds: [formerPlace.peerId, ...storedUnder] };
+      return this.#fail(userMessageOf(joined.error));
+    }
     const answeredOn = membership.connectionNumber;
     // The run's age counts from its hearing, not from after the manifest's check and the link's settings.
     const joinedRun = joined.run && heardNow(joined.run, browserClock);
-    this.#options.places?.keep(swarmId, { peerId: joined.peerId, memberKey: joined.memberKey }, tabId);
-    // Given a new place, the former one's stores are this member's only if no member holds it: a duplicated tab that
-    // kept its original's tab id presents the original's place too, and deleted the original's chunks as its own.
-    this.#formerPeerId =
-      formerPlace && formerPlace.peerId !== joined.peerId && !joined.peers.includes(formerPlace.peerId)
-        ? formerPlace.peerId
-        : undefined;
+    // Given a new place, the former ones' stores are this member's only if no member holds the place presented: a
+    // duplicated tab that kept its original's tab id presents the original's place too, and deleted the original's
+    // chunks as its own. Carried over reloads, as a reload between runs always gets a new place.
+    const formerOwn =
+      formerPlace !== undefined && formerPlace.peerId !== joined.peerId && !joined.peers.includes(formerPlace.peerId);
+    this.#formerPeerIds = formerOwn ? [formerPlace.peerId, ...storedUnder] : [];
+    this.#options.places?.keep(
+      swarmId,
+      { peerId: joined.peerId, memberKey: joined.memberKey },
+      tabId,
+      this.#formerPeerIds,
+    );
     this.#joinCode = joined.joinCode;
     // Opened just after a restart: the seeder's tab may be among the members not back yet.
     if (joined.registeredAgain) this.#seederWait.back();
@@ -689,7 +703,7 @@ export class SwarmSession implements RunController {
     if (store && !options.keepStoredChunks) void this.#storage?.forget(store.storeKey);
     // Every store of this tab for the swarm, not only the one open: a partial file kept from a stopped run, or the
     // chunks of an entry that failed, stayed on the student's laptop (found by review).
-    const place = this.#storePlace();
+    const place = this.#storePlace() ?? this.#placesOfEntry;
     if (!options.keepStoredChunks && this.#role === 'leecher' && place) void this.#leecherStorage().forgetSwarm(place);
     if (!options.keepStoredChunks && !options.keepPlace && this.#swarmId) this.#options.places?.forget(this.#swarmId);
     this.#stopSampling?.();
@@ -712,14 +726,9 @@ export class SwarmSession implements RunController {
 
   /** Where this member's stores are: its swarm, content and place (undefined until it entered the swarm). */
   #storePlace(): StorePlace | undefined {
-    const [swarmId, contentId, peerId, formerPeerId] = [
-      this.#swarmId,
-      this.#contentId,
-      this.#peerId,
-      this.#formerPeerId,
-    ];
+    const [swarmId, contentId, peerId] = [this.#swarmId, this.#contentId, this.#peerId];
     if (!swarmId || !contentId || !peerId) return undefined;
-    return { swarmId, contentId, peerId, ...(formerPeerId !== undefined && { formerPeerId }) };
+    return { swarmId, contentId, peerId, formerPeerIds: this.#formerPeerIds };
   }
 
   #leecherStorage(): LeecherStorage {

@@ -32,7 +32,7 @@ export interface LeecherStorageDeps {
 }
 
 /**
- * A member's place in a swarm, as its stores are keyed. A tab deletes only stores of its own place: a duplicated tab
+ * A member's places in a swarm, as its stores are keyed. A tab deletes only stores of its own places: a duplicated tab
  * keeps its original's tab id when the original is too busy to answer for it (`TabIdentity`), and took its original's
  * chunks for its own, deleting them as it joined under a new peer id, and again as it left (found by review).
  */
@@ -42,11 +42,12 @@ export interface StorePlace {
   /** The peer id the server gave this member, its runs' stores are keyed by: a reload given its place back has it. */
   readonly peerId: string;
   /**
-   * The place this tab's page before a reload had, when the server did not give it back (it does only during a run)
-   * and no member holds it: what that page stored is this member's (a finished run's file, offered for Save; deleted
-   * as the member leaves, or a run takes a store up). Never a place a member still holds: a duplicate's original's.
+   * The places this tab's pages before had, when the server did not give them back (it does only during a run) and
+   * no member holds them, newest first (`MemberPlaces.storedUnder`): what those pages stored is this member's (a
+   * finished run's file, offered for Save; deleted as the member leaves, or a run takes a store up). Never a place a
+   * member still holds: a duplicate's original's.
    */
-  readonly formerPeerId?: string;
+  readonly formerPeerIds?: readonly string[];
 }
 
 export interface OpenRunOptions extends StorePlace {
@@ -168,7 +169,11 @@ export class LeecherStorage {
     try {
       const db = await this.#open();
       const prefixes = await this.#placePrefixes(place);
-      await this.#forgetWhere(db, (key) => prefixes.some((prefix) => key.startsWith(prefix)) && key !== storeKey);
+      const unplaced = await this.#unplacedKeys(db, place);
+      await this.#forgetWhere(
+        db,
+        (key) => (prefixes.some((prefix) => key.startsWith(prefix)) || unplaced.has(key)) && key !== storeKey,
+      );
     } catch (error) {
       console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`);
     }
@@ -180,11 +185,12 @@ export class LeecherStorage {
    * stayed until a visit to the same origin an hour on, a classroom's server often at another address by then.
    * Resolves once done, never rejects.
    */
-  async forgetSwarm(place: StorePlace): Promise<void> {
+  async forgetSwarm(place: Omit<StorePlace, 'peerId'> & { readonly peerId?: string }): Promise<void> {
     try {
       const db = await this.#open();
       const prefixes = await this.#placePrefixes(place);
-      await this.#forgetWhere(db, (key) => prefixes.some((prefix) => key.startsWith(prefix)));
+      const unplaced = await this.#unplacedKeys(db, place);
+      await this.#forgetWhere(db, (key) => prefixes.some((prefix) => key.startsWith(prefix)) || unplaced.has(key));
     } catch (error) {
       console.warn(`swarmlab: could not delete stored chunks (${String(error)})`);
     }
@@ -229,12 +235,30 @@ export class LeecherStorage {
     }
   }
 
-  /** Where this tab's stores under the member's place, and its former place if any, are. */
-  async #placePrefixes(place: StorePlace): Promise<string[]> {
+  /** Where this tab's stores under the member's places are. */
+  async #placePrefixes(place: Omit<StorePlace, 'peerId'> & { readonly peerId?: string }): Promise<string[]> {
     const tabId = await this.#deps.tabId();
-    return [place.peerId, place.formerPeerId]
-      .filter((peerId) => peerId !== undefined)
-      .map((peerId) => storePlacePrefix({ swarmId: place.swarmId, contentId: place.contentId, tabId, peerId }));
+    const peerIds = [...(place.peerId === undefined ? [] : [place.peerId]), ...(place.formerPeerIds ?? [])];
+    return peerIds.map((peerId) =>
+      storePlacePrefix({ swarmId: place.swarmId, contentId: place.contentId, tabId, peerId }),
+    );
+  }
+
+  /**
+   * Whether `storeKey` is this tab's store of the swarm as the version before peer ids were in store keys wrote it
+   * (`swarm/content/tab/run`): its own, deleted as its own are, not left for an hour after an upgrade mid-lesson.
+   */
+  async #isUnplacedStore(place: Pick<StorePlace, 'swarmId' | 'contentId'>, storeKey: string): Promise<boolean> {
+    const prefix = `${place.swarmId}/${place.contentId}/${await this.#deps.tabId()}/`;
+    return storeKey.startsWith(prefix) && /^\d+$/.test(storeKey.slice(prefix.length));
+  }
+
+  /** This tab's stores of the swarm in the form before peer ids (`#isUnplacedStore`). */
+  async #unplacedKeys(db: ChunkDb, place: Pick<StorePlace, 'swarmId' | 'contentId'>): Promise<Set<string>> {
+    const keys = new Set<string>([...(await db.getAllKeys('stores')), ...(await storeKeysWithChunks(db))]);
+    const unplaced = new Set<string>();
+    for (const key of keys) if (await this.#isUnplacedStore(place, key)) unplaced.add(key);
+    return unplaced;
   }
 
   async #forgetWhere(
