@@ -118,8 +118,13 @@ export class ChunksInProgress {
       if (assembly.verifying) continue;
       if (!assembly.hasRequests) idle++;
       if (!assembly.hasMissing || !holdings.has(column, assembly.chunkIndex)) continue;
-      // On parole: no block of a copy others send too (its one bad block in each spoiled them all).
-      if (paroled && assembly.soleSource === undefined) continue;
+      // On parole: no block of a copy others send too (its one bad block in each spoiled them all); but a copy nobody is
+      // asked for starts again from it alone: it may be the one holder left, and the download stalled for good, an
+      // honest peer paroled for sharing a copy with a cheat never asked again (found by review).
+      if (paroled && assembly.soleSource === undefined) {
+        if (!assembly.hasRequests) return this.#begin(assembly.chunkIndex, peerId);
+        continue;
+      }
       if (assembly.soleSource !== undefined && assembly.soleSource !== peerId) {
         // Its one source stalled (it left, refused, kept it waiting, or sends it far slower than this peer would):
         // the copy starts again from this peer alone, what the other sent thrown away. A peer putting one bad block

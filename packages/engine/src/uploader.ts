@@ -98,8 +98,9 @@ export class Uploader {
     }
     // The same block asked again while queued is served once: a peer keeping 500 requests for one block of a
     // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
-    if (session.uploadQueue.some((queued) => queued.chunkIndex === chunkIndex && queued.offsetBytes === offsetBytes))
-      return;
+    const queuedAlready = (queued: QueuedRequest): boolean =>
+      queued.chunkIndex === chunkIndex && queued.offsetBytes === offsetBytes && queued.lengthBytes === lengthBytes;
+    if (session.uploadQueue.some(queuedAlready)) return;
     session.uploadQueue.push({ chunkIndex, offsetBytes, lengthBytes, seq: this.#requestSeq++ });
     this.queue(session);
   }

@@ -532,3 +532,104 @@ describe('a cheat putting one bad block into every copy it takes part in', () =>
     expect(cheated.seconds).toBeLessThan(1.25 * honest.seconds);
   });
 });
+
+describe('a peer on parole', () => {
+  it('is asked for a shared copy nobody else is fetching: the one holder left, it stalled the download for good', async () => {
+    const CHUNK = 64 * 1024;
+    const [Y, X] = [0, 1];
+    const bits = (...held: number[]): Uint8Array => {
+      const field = new Bitfield(2);
+      for (const index of held) field.set(index);
+      return field.toBytes();
+    };
+    const file = await testFile(2 * CHUNK, CHUNK);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const log: string[] = [];
+    victim.engine.events.on('chunk-rejected', (e) =>
+      log.push(`${swarm.clock.nowMs()} rejected ${e.chunkIndex} ${e.senders}`),
+    );
+    victim.engine.events.on('chunk-verified', (e) => log.push(`${swarm.clock.nowMs()} verified ${e.chunkIndex}`));
+    victim.engine.events.on('peer-dropped', (e) => log.push(`${swarm.clock.nowMs()} dropped ${e.peerId} ${e.detail}`));
+    const send = (raw: RawPeer, m: WireMessage) => raw.link.send(encodeWireMessage(m));
+    const block = (chunkIndex: number, offsetBytes: number, lengthBytes: number, spoil = false): WireMessage => {
+      const start = chunkIndex * CHUNK + offsetBytes;
+      const bytes = file.bytes.slice(start, start + lengthBytes);
+      if (spoil) bytes[7]! ^= 0xff;
+      return { type: 'block', chunkIndex, offsetBytes, bytes };
+    };
+    // C: holds Y only; one spoiled block in its first copy, honest afterwards (a peer with corruption switched on).
+    const c = swarm.rawPeer(victim, file.contentId, 'c', { latencyMs: 5 });
+    send(c, { type: 'bitfield', bits: bits(Y) });
+    send(c, { type: 'unchoke' });
+    // R: holds X only, takes X's requests and sits on them (a tab about to close).
+    const r = swarm.rawPeer(victim, file.contentId, 'r', { latencyMs: 5 });
+    send(r, { type: 'bitfield', bits: bits(X) });
+    send(r, { type: 'unchoke' });
+    // P: honest, holds both.
+    const p = swarm.rawPeer(victim, file.contentId, 'p', { latencyMs: 5 });
+    send(p, { type: 'bitfield', bits: bits(X, Y) });
+    send(p, { type: 'unchoke' });
+    const read = new Map<RawPeer, number>([
+      [r, 0],
+      [c, 0],
+      [p, 0],
+    ]);
+    let pChokeIndex = Infinity;
+    let cFirstCopy = true,
+      pChokedOnce = false,
+      rGone = false,
+      yFailed = false;
+    const pRequests: (WireMessage & { type: 'request' })[] = [];
+    const play = () => {
+      for (const raw of [r, c, p]) {
+        if (raw.closed()) continue;
+        for (let i = read.get(raw)!; i < raw.received.length; i++, read.set(raw, i)) {
+          const m = raw.received[i]!;
+          if (m.type !== 'request') continue;
+          if (raw === c) {
+            if (cFirstCopy && m.offsetBytes === 0) send(c, block(m.chunkIndex, 0, m.lengthBytes, true));
+            else if (cFirstCopy && m.offsetBytes === 3 * 16384) {
+              /* sits on b3 */
+            } else send(c, block(m.chunkIndex, m.offsetBytes, m.lengthBytes));
+          }
+          if (raw === p) {
+            pRequests.push(m);
+            // The last block of Y only, while C sits on it; everything else later, if asked.
+            if (m.chunkIndex === Y && m.offsetBytes === 3 * 16384 && !yFailed)
+              send(p, block(Y, m.offsetBytes, m.lengthBytes));
+            else if (pChokedOnce && i >= pChokeIndex) send(p, block(m.chunkIndex, m.offsetBytes, m.lengthBytes));
+          }
+        }
+      }
+      if (!yFailed && log.some((l) => l.includes('rejected 0'))) {
+        yFailed = true;
+        cFirstCopy = false;
+      }
+      if (yFailed && !pChokedOnce) {
+        pChokedOnce = true;
+        send(p, { type: 'choke' });
+        swarm.clock.setTimer(2000, () => {
+          pChokeIndex = p.received.length;
+          send(p, { type: 'unchoke' });
+        });
+      }
+      if (yFailed && log.some((l) => l.includes('verified 0')) && !rGone) {
+        rGone = true;
+        r.link.close();
+        log.push(`${swarm.clock.nowMs()} r left`);
+      }
+    };
+    await swarm.runUntil(
+      () => {
+        play();
+        return victim.engine.isComplete;
+      },
+      60_000,
+      'the victim complete',
+    );
+    // Before: 1 of 2 chunks after 300 s, P connected, unchoking, and never asked for X again.
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    expect(pRequests.filter((request) => request.chunkIndex === X).length).toBeGreaterThan(4);
+  });
+});
