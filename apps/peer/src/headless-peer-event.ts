@@ -18,8 +18,14 @@ export type HeadlessPeerEvent =
   /** The seeder is back (it seeds the swarm again). */
   | { readonly type: 'seeder-back' }
   | { readonly type: 'peer-dropped'; readonly peerId: string; readonly detail: string }
-  /** Tries to connect fail while no connection is open (told at most once a minute while it lasts). */
-  | { readonly type: 'connect-trouble'; readonly peerId: string; readonly message: string; readonly failures: number }
+  /** Tries to connect fail while none is open, or to the seeder (told at most once a minute while it lasts). */
+  | {
+      readonly type: 'connect-trouble';
+      readonly peerId: string;
+      readonly message: string;
+      readonly failures: number;
+      readonly seederUnreachable: boolean;
+    }
   /**
    * The signalling server sent something this version cannot read (another version, or not swarmlab's): it
    * was ignored, and the peer went on as if it had not come.

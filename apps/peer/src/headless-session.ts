@@ -127,8 +127,8 @@ export class HeadlessSession {
     const signalling = deps.signalling;
     this.#transports = new PeerTransports({
       ...deps,
-      onConnectTrouble: ({ peerId, message, failures }) =>
-        deps.onEvent({ type: 'connect-trouble', peerId, message, failures }),
+      onConnectTrouble: ({ peerId, message, failures, seederUnreachable }) =>
+        deps.onEvent({ type: 'connect-trouble', peerId, message, failures, seederUnreachable }),
     });
     signalling.onMalformedMessage(({ name, problem }) =>
       deps.onEvent({ type: 'server-message-ignored', name, problem }),

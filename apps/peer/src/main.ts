@@ -219,7 +219,8 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
       return `dropped peer ${event.peerId}: ${event.detail}`;
     case 'connect-trouble':
       return (
-        `no WebRTC connection has opened: ${event.failures} ${event.failures === 1 ? 'try' : 'tries'} failed (the latest, ` +
+        `no WebRTC connection${event.seederUnreachable ? ' to the seeder' : ''} has opened: ` +
+        `${event.failures} ${event.failures === 1 ? 'try' : 'tries'} failed (the latest, ` +
         `to ${event.peerId}: ${event.message}); trying again. If none ever opens, this network may keep machines from ` +
         'reaching each other (Wi-Fi client isolation, multicast blocked): the server can be given a STUN or TURN server'
       );

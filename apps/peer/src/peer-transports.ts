@@ -31,6 +31,7 @@ export class PeerTransports {
   readonly #trouble: ConnectTrouble;
   /** Stops keeping early signals. */
   readonly #stopKeeping: () => void;
+  readonly #stopForgetting: () => void;
   #connector: SwarmConnector | undefined;
   #onTransport: (transport: RunLinks) => void = () => {};
   #seederPeerId: PeerId | undefined;
@@ -42,6 +43,7 @@ export class PeerTransports {
       ...(deps.onConnectTrouble && { onNotice: deps.onConnectTrouble }),
     });
     this.#stopKeeping = deps.signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
+    this.#stopForgetting = deps.signalling.on('peer:left', ({ peerId }) => this.#trouble.forget(peerId));
   }
 
   /** Peers with an open data channel. */
@@ -75,6 +77,7 @@ export class PeerTransports {
   set seederPeerId(peerId: PeerId | undefined) {
     this.#seederPeerId = peerId;
     if (this.#connector) this.#connector.seederPeerId = peerId;
+    this.#trouble.seederPeerId = peerId;
   }
 
   /** Opens connections to the peers named (those not connected yet). */
@@ -84,6 +87,7 @@ export class PeerTransports {
 
   close(): void {
     this.#stopKeeping();
+    this.#stopForgetting();
     for (const transport of this.#transports.values()) transport.destroy();
     this.#transports.clear();
     this.#connector?.destroy();
@@ -94,12 +98,13 @@ export class PeerTransports {
     this.#transports.get(peerId)?.destroy();
     const transport = new RunLinks(polledDrainLink(link, this.#deps.clock), {
       onClose: () => {
-        if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
-        this.#trouble.openConnections = this.#transports.size;
+        if (this.#transports.get(peerId) !== transport) return;
+        this.#transports.delete(peerId);
+        this.#trouble.closed(peerId);
       },
     });
     this.#transports.set(peerId, transport);
-    this.#trouble.openConnections = this.#transports.size;
+    this.#trouble.opened(peerId);
     this.#onTransport(transport);
   }
 }

@@ -49,3 +49,44 @@ it('says that its tries to connect fail while no connection is open: it said "0 
     await server.close();
   }
 });
+
+it('shows nothing once the only other peer’s tab closes: a lost connection is no failed try, and it left', async () => {
+  const peers: (EventEmitter & { destroyed: boolean })[] = [];
+  /** Peers that connect at once (a working LAN). */
+  const working: PeerFactory = () => {
+    const peer = Object.assign(new EventEmitter(), {
+      destroyed: false,
+      bufferSize: 0,
+      destroy() {
+        if (this.destroyed) return;
+        this.destroyed = true;
+        peer.emit('close');
+      },
+      signal() {},
+      send() {},
+    });
+    setTimeout(() => peer.emit('connect'), 5);
+    peers.push(peer);
+    return peer as unknown as ReturnType<PeerFactory>;
+  };
+  const server = await startSignallingServer();
+  const seeder = SignallingClient.connect(server.url);
+  const tab = new SwarmSession({ signallingUrl: server.url, createPeer: working, tabId: async () => 'tab' });
+  try {
+    const file = await testFile(4 * 16_384, 16_384);
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(created.error.message);
+    await tab.join(created.swarmId, file.contentId);
+    await until(() => tab.connectedPeers === 1, 'connected to the seeder');
+    // The seeder's page closes: its data channel closes, then the server says it left.
+    peers[0]!.emit('close');
+    seeder.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Before: "No connection to another peer has opened … this network may keep laptops from reaching each other", for good.
+    expect(tab.connectedPeers).toBe(0);
+    expect(tab.connectTrouble).toBeUndefined();
+  } finally {
+    tab.leave();
+    await server.close();
+  }
+});

@@ -1,29 +1,38 @@
 import type { PeerId } from '@swarmlab/protocol';
+import { CONNECTION_LOST_MESSAGE } from './swarm-connector';
 
 /** How often the same trouble is told again while it lasts (each peer's try fails every 20 s or so). */
 export const CONNECT_TROUBLE_REPEAT_MS = 60_000;
 
-/** What to tell the user of tries that fail while no connection is open. */
+/** What to tell the user of tries to connect that fail. */
 export interface ConnectTroubleNotice {
   /** The latest try that failed: its peer, and why. */
   readonly peerId: PeerId;
   readonly message: string;
-  /** Tries failed since a connection last opened. */
+  /** Tries failed, of the peers still failing. */
   readonly failures: number;
+  /** The seeder is among the peers failing: no chunk nobody else holds will come. */
+  readonly seederUnreachable: boolean;
 }
 
 /**
- * Connections that fail while none is open. On a network where laptops cannot reach each other (Wi-Fi client
- * isolation; multicast blocked, so the mDNS names Chromium gives for LAN addresses do not resolve; a firewall
- * dropping UDP) every try fails, and the page and the headless peer showed "0 peers connected" and nothing else
- * (found by review). `notice` is the trouble to show while no connection is open; `onNotice` hears it at most once
- * per `CONNECT_TROUBLE_REPEAT_MS`. A connection that opens ends it.
+ * Tries to connect that fail. On a network where laptops cannot reach each other (Wi-Fi client isolation; multicast
+ * blocked, so the mDNS names Chromium gives for LAN addresses do not resolve; a firewall dropping UDP) every try fails,
+ * and the page and the headless peer showed "0 peers connected" and nothing else (found by review).
+ *
+ * `notice` is the trouble to show: tries failing while no connection is open, or tries to the seeder failing while
+ * none to it is open (two tabs on one laptop reach each other, and neither the seeder). A peer stops failing when its
+ * connection opens or it leaves the swarm (`forget`). A lost connection is no failed try: it had opened, so the
+ * network works (the seeder's page showed the alarm for good once its last student closed the tab). `onNotice` hears
+ * the trouble at most once per `CONNECT_TROUBLE_REPEAT_MS`.
  */
 export class ConnectTrouble {
   readonly #nowMs: () => number;
   readonly #onNotice: ((notice: ConnectTroubleNotice) => void) | undefined;
-  #notice: ConnectTroubleNotice | undefined;
-  #open = 0;
+  /** Peers whose tries fail, the latest last: why, and how many tries. */
+  readonly #failing = new Map<PeerId, { readonly message: string; readonly tries: number }>();
+  readonly #open = new Set<PeerId>();
+  #seederPeerId: PeerId | undefined;
   #toldAtMs = -Infinity;
 
   constructor(options: { readonly nowMs: () => number; readonly onNotice?: (notice: ConnectTroubleNotice) => void }) {
@@ -31,29 +40,51 @@ export class ConnectTrouble {
     this.#onNotice = options.onNotice;
   }
 
-  /** The trouble to show: tries failed and no connection open; undefined otherwise. */
+  /** The trouble to show, if any. */
   get notice(): ConnectTroubleNotice | undefined {
-    return this.#open === 0 ? this.#notice : undefined;
+    const seeder = this.#seederPeerId;
+    const seederUnreachable = seeder !== undefined && this.#failing.has(seeder) && !this.#open.has(seeder);
+    if (this.#failing.size === 0 || (this.#open.size > 0 && !seederUnreachable)) return undefined;
+    const [peerId, latest] = [...this.#failing].at(-1)!;
+    let failures = 0;
+    for (const { tries } of this.#failing.values()) failures += tries;
+    return { peerId, message: latest.message, failures, seederUnreachable };
+  }
+
+  /** The swarm's seeder, as the latest table says. */
+  set seederPeerId(peerId: PeerId | undefined) {
+    this.#seederPeerId = peerId;
   }
 
   /** A try to connect to `peerId` failed (`SwarmConnectorDeps.onConnectError`). */
   failed(peerId: PeerId, message: string): void {
-    // With a connection open, the tab is in the swarm: one peer out of reach is no trouble to tell.
-    if (this.#open > 0) return;
-    this.#notice = { peerId, message, failures: (this.#notice?.failures ?? 0) + 1 };
-    if (!this.#onNotice) return;
+    if (message === CONNECTION_LOST_MESSAGE) return;
+    const tries = (this.#failing.get(peerId)?.tries ?? 0) + 1;
+    this.#failing.delete(peerId);
+    this.#failing.set(peerId, { message, tries });
+    const notice = this.notice;
+    if (!notice || !this.#onNotice) return;
     const nowMs = this.#nowMs();
     if (nowMs - this.#toldAtMs < CONNECT_TROUBLE_REPEAT_MS) return;
     this.#toldAtMs = nowMs;
-    this.#onNotice(this.#notice);
+    this.#onNotice(notice);
   }
 
-  /** How many connections are open now: one that opened ends the trouble. */
-  set openConnections(count: number) {
-    if (count > this.#open) {
-      this.#notice = undefined;
-      this.#toldAtMs = -Infinity;
-    }
-    this.#open = count;
+  /** A connection to `peerId` opened: its tries no longer fail. */
+  opened(peerId: PeerId): void {
+    this.#open.add(peerId);
+    this.#failing.delete(peerId);
+    if (!this.notice) this.#toldAtMs = -Infinity;
+  }
+
+  /** The connection to `peerId` closed. */
+  closed(peerId: PeerId): void {
+    this.#open.delete(peerId);
+  }
+
+  /** `peerId` left the swarm: nothing is tried with it any more. */
+  forget(peerId: PeerId): void {
+    this.#failing.delete(peerId);
+    this.#open.delete(peerId);
   }
 }

@@ -1,31 +1,67 @@
 import { describe, expect, it } from 'vitest';
 import { CONNECT_TROUBLE_REPEAT_MS, ConnectTrouble, type ConnectTroubleNotice } from '../src/connect-trouble';
+import { CONNECTION_LOST_MESSAGE } from '../src/swarm-connector';
+
+function trouble() {
+  const clock = { nowMs: 0 };
+  const told: ConnectTroubleNotice[] = [];
+  const tracker = new ConnectTrouble({ nowMs: () => clock.nowMs, onNotice: (notice) => told.push(notice) });
+  return { clock, told, tracker };
+}
 
 describe('ConnectTrouble', () => {
   it('shows tries that fail while no connection is open, tells them once a minute, and ends when one opens', () => {
-    const clock = { nowMs: 0 };
-    const told: ConnectTroubleNotice[] = [];
-    const trouble = new ConnectTrouble({ nowMs: () => clock.nowMs, onNotice: (notice) => told.push(notice) });
-    expect(trouble.notice).toBeUndefined();
-    trouble.failed('seeder', 'timed out connecting');
-    expect(trouble.notice).toEqual({ peerId: 'seeder', message: 'timed out connecting', failures: 1 });
+    const { clock, told, tracker } = trouble();
+    expect(tracker.notice).toBeUndefined();
+    tracker.failed('seeder', 'timed out connecting');
+    expect(tracker.notice).toEqual({
+      peerId: 'seeder',
+      message: 'timed out connecting',
+      failures: 1,
+      seederUnreachable: false,
+    });
     clock.nowMs = 20_000;
-    trouble.failed('other', 'Ice connection failed.');
-    expect(trouble.notice).toEqual({ peerId: 'other', message: 'Ice connection failed.', failures: 2 });
+    tracker.failed('other', 'Ice connection failed.');
+    expect(tracker.notice).toMatchObject({ peerId: 'other', message: 'Ice connection failed.', failures: 2 });
     expect(told).toHaveLength(1);
     clock.nowMs = CONNECT_TROUBLE_REPEAT_MS;
-    trouble.failed('seeder', 'timed out connecting');
+    tracker.failed('seeder', 'timed out connecting');
     expect(told.map((notice) => notice.failures)).toEqual([1, 3]);
-    // A connection opens: no trouble, and a failure of another peer's try then is none to tell.
-    trouble.openConnections = 1;
-    expect(trouble.notice).toBeUndefined();
-    trouble.failed('other', 'timed out connecting');
-    expect(trouble.notice).toBeUndefined();
-    expect(told).toHaveLength(2);
-    // It closes again, and tries fail: told at once, counted afresh.
-    trouble.openConnections = 0;
-    expect(trouble.notice).toBeUndefined();
-    trouble.failed('seeder', 'connection lost: connecting again');
-    expect(told.at(-1)).toEqual({ peerId: 'seeder', message: 'connection lost: connecting again', failures: 1 });
+    // A connection opens: no trouble while it is open.
+    tracker.opened('other');
+    expect(tracker.notice).toBeUndefined();
+    tracker.failed('third', 'timed out connecting');
+    expect(tracker.notice).toBeUndefined();
+  });
+
+  it('shows the seeder out of reach though other connections are open: two tabs of a laptop reach each other only', () => {
+    const { told, tracker } = trouble();
+    tracker.seederPeerId = 'seeder';
+    tracker.opened('tab-beside');
+    tracker.failed('seeder', 'Ice connection failed.');
+    expect(tracker.notice).toEqual({
+      peerId: 'seeder',
+      message: 'Ice connection failed.',
+      failures: 1,
+      seederUnreachable: true,
+    });
+    expect(told).toHaveLength(1);
+    tracker.opened('seeder');
+    expect(tracker.notice).toBeUndefined();
+  });
+
+  it('is no trouble when the last connection is lost, or a peer failing leaves: the network works, nothing is tried', () => {
+    const { told, tracker } = trouble();
+    tracker.seederPeerId = 'seeder';
+    tracker.opened('leecher');
+    // The leecher's tab closes: its connection is lost, and it leaves the swarm.
+    tracker.closed('leecher');
+    tracker.failed('leecher', CONNECTION_LOST_MESSAGE);
+    expect(tracker.notice).toBeUndefined();
+    tracker.failed('newcomer', 'signal refused: peer-not-found');
+    expect(tracker.notice).toMatchObject({ peerId: 'newcomer' });
+    tracker.forget('newcomer');
+    expect(tracker.notice).toBeUndefined();
+    expect(told).toHaveLength(1);
   });
 });

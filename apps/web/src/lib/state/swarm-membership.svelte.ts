@@ -82,7 +82,13 @@ export class SwarmMembership {
       // Its connection to the seeder is tried for as long as both are in the swarm (`SwarmConnector`).
       this.#seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
       if (this.#connector) this.#connector.seederPeerId = this.#seederPeerId;
+      this.#trouble.seederPeerId = this.#seederPeerId;
+      this.#connectTrouble = this.#trouble.notice;
       options.onProgress(progress);
+    });
+    signalling.on('peer:left', ({ peerId }) => {
+      this.#trouble.forget(peerId);
+      this.#connectTrouble = this.#trouble.notice;
     });
     signalling.on('run:started', options.onRunStarted);
     signalling.on('run:stopped', ({ runNumber }) => options.onRunStopped(runNumber));
@@ -202,7 +208,6 @@ export class SwarmMembership {
 
   #connectionsChanged(): void {
     this.#connectedPeers = this.#transports.size;
-    this.#trouble.openConnections = this.#transports.size;
     this.#connectTrouble = this.#trouble.notice;
   }
 
@@ -211,11 +216,14 @@ export class SwarmMembership {
     this.#transports.get(peerId)?.destroy();
     const transport = new RunLinks(link, {
       onClose: () => {
-        if (this.#transports.get(peerId) === transport) this.#transports.delete(peerId);
+        if (this.#transports.get(peerId) !== transport) return;
+        this.#transports.delete(peerId);
+        this.#trouble.closed(peerId);
         this.#connectionsChanged();
       },
     });
     this.#transports.set(peerId, transport);
+    this.#trouble.opened(peerId);
     this.#connectionsChanged();
     this.#onTransport(transport);
   }
