@@ -31,7 +31,6 @@ export class PeerTransports {
   readonly #trouble: ConnectTrouble;
   /** Stops keeping early signals. */
   readonly #stopKeeping: () => void;
-  readonly #stopForgetting: () => void;
   #connector: SwarmConnector | undefined;
   #onTransport: (transport: RunLinks) => void = () => {};
   #seederPeerId: PeerId | undefined;
@@ -43,7 +42,6 @@ export class PeerTransports {
       ...(deps.onConnectTrouble && { onNotice: deps.onConnectTrouble }),
     });
     this.#stopKeeping = deps.signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
-    this.#stopForgetting = deps.signalling.on('peer:left', ({ peerId }) => this.#trouble.forget(peerId));
   }
 
   /** Peers with an open data channel. */
@@ -66,6 +64,7 @@ export class PeerTransports {
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
       onConnectError: (peerId, message) => this.#trouble.failed(peerId, message),
+      onPeerLeft: (peerId) => this.#trouble.forget(peerId),
     });
     this.#connector.seederPeerId = this.#seederPeerId;
     this.#stopKeeping();
@@ -87,7 +86,6 @@ export class PeerTransports {
 
   close(): void {
     this.#stopKeeping();
-    this.#stopForgetting();
     for (const transport of this.#transports.values()) transport.destroy();
     this.#transports.clear();
     this.#connector?.destroy();

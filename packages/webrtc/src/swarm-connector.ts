@@ -63,6 +63,8 @@ export interface SwarmConnectorDeps {
    * not when it is given up on purpose (the peer left, a newer offer replaced it, the connector shuts down).
    */
   readonly onConnectError?: (peerId: PeerId, message: string) => void;
+  /** A peer left the swarm (`peer:left`): nothing is tried with it any more. */
+  readonly onPeerLeft?: (peerId: PeerId) => void;
   readonly maxInitiatedConnections?: number;
   /**
    * This member seeds: it connects to every member it is told of (`connectTo`), past the cap. A seeder that
@@ -129,6 +131,7 @@ export class SwarmConnector {
       const open = this.#connected.get(peerId);
       this.#connected.delete(peerId);
       open?.destroy();
+      deps.onPeerLeft?.(peerId);
     };
     this.#unsubscribe.push(deps.signalling.on('signal:relay', onRelay), deps.signalling.on('peer:left', onLeft));
   }

@@ -86,10 +86,6 @@ export class SwarmMembership {
       this.#connectTrouble = this.#trouble.notice;
       options.onProgress(progress);
     });
-    signalling.on('peer:left', ({ peerId }) => {
-      this.#trouble.forget(peerId);
-      this.#connectTrouble = this.#trouble.notice;
-    });
     signalling.on('run:started', options.onRunStarted);
     signalling.on('run:stopped', ({ runNumber }) => options.onRunStopped(runNumber));
     // A peer that joins right after us may send its offer before our connector exists: keep it.
@@ -182,6 +178,10 @@ export class SwarmMembership {
       onLink: (link) => this.#addTransport(link),
       onConnectError: (peerId, message) => {
         this.#trouble.failed(peerId, message);
+        this.#connectTrouble = this.#trouble.notice;
+      },
+      onPeerLeft: (peerId) => {
+        this.#trouble.forget(peerId);
         this.#connectTrouble = this.#trouble.notice;
       },
     });
