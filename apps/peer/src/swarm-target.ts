@@ -1,6 +1,9 @@
 import { contentIdSchema, parseJoinCode, swarmIdSchema, type JoinCode } from '@swarmlab/protocol';
 import { HeadlessPeerError } from './headless-peer-error';
 
+/** A share link's settings of the peer that opens it (apps/web's `run-settings.ts` reads them). */
+const PEER_LINK_PARAMS: readonly string[] = ['up', 'down', 'leave'];
+
 /** The part of a share link after its origin: `#/swarm/<swarmId>/<contentId>` (apps/web's route). */
 const SWARM_FRAGMENT_PREFIX = '#/swarm/';
 
@@ -47,7 +50,15 @@ export function parseSwarmLink(text: string): SwarmLink {
   const settingsAt = rest.search(/[?&]/);
   // A peer's own links (`?up=1MB/s&leave=1`, before the `#` or after the path, as the web app reads them): this peer
   // has none to set, and joined uncapped and not selfish without a word, or called the link damaged (found by review).
-  const settings = [url.search.slice(1), settingsAt < 0 ? '' : rest.slice(settingsAt + 1)].filter(Boolean).join('&');
+  // Anything else there (a prepared run's settings, which the seeder's tab keeps in its address) is ignored, as a tab
+  // ignores it.
+  const params = [url.search.slice(1), settingsAt < 0 ? '' : rest.slice(settingsAt + 1)].flatMap((query) => [
+    ...new URLSearchParams(query),
+  ]);
+  const settings = params
+    .filter(([name]) => PEER_LINK_PARAMS.includes(name))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
   if (settings !== '')
     throw new HeadlessPeerError(
       `this link gives a peer its own settings (${settings}), which the headless peer does not apply: remove them ` +

@@ -14,6 +14,14 @@ describe('a share link given to the headless peer', () => {
     });
   });
 
+  it('is taken with a prepared run’s settings in it, as a tab takes it (the seeder tab’s address keeps them)', () => {
+    const prepared = `http://192.168.1.10:8080/?mode=client-server&server-up=2MB/s&file-mib=16#/swarm/${SWARM_ID}/${CONTENT_ID}`;
+    expect(parseSwarmTarget(prepared)).toMatchObject({
+      kind: 'link',
+      link: { swarmId: SWARM_ID, contentId: CONTENT_ID },
+    });
+  });
+
   it('is refused, with the settings named, when it gives a peer its own links: never joined without them', () => {
     const withSettings = [
       // Before the `#`, as the README and the swarm page say: the peer joined uncapped and not selfish, without a word.
