@@ -61,6 +61,46 @@ describe('RunHistory', () => {
     expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([2]);
   });
 
+  it('keeps them forgotten in a full storage too, where a teacher forgets them', () => {
+    const inner = memoryStorage();
+    // The origin's quota counts every key, as localStorage's does: room for three runs.
+    const quota = JSON.stringify([record(1), record(2), record(3)]).length + 10;
+    const usedWith = (key: string, value: string): number => {
+      let used = value.length;
+      for (let index = 0; index < inner.length; index++) {
+        const other = inner.key(index)!;
+        if (other !== key) used += inner.getItem(other)!.length;
+      }
+      return used;
+    };
+    const full: Storage = {
+      get length() {
+        return inner.length;
+      },
+      clear: () => inner.clear(),
+      getItem: (key) => inner.getItem(key),
+      key: (index) => inner.key(index),
+      removeItem: (key) => inner.removeItem(key),
+      setItem: (key, value) => {
+        if (usedWith(key, value) > quota) throw new DOMException('full', 'QuotaExceededError');
+        inner.setItem(key, value);
+      },
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const history = new RunHistory(full);
+      for (let runNumber = 1; runNumber <= 6; runNumber++) history.add(record(runNumber));
+      expect(history.droppedForRoom).toBeGreaterThan(0);
+      history.clear();
+    } finally {
+      warn.mockRestore();
+    }
+    // Before: the list of those forgotten did not fit beside the runs, and the next page kept run 6 again.
+    const next = new RunHistory(full);
+    next.add(record(6));
+    expect(next.records).toEqual([]);
+  });
+
   it('redraws what another tab kept or forgot, as the browser tells it (a storage event)', () => {
     const storage = memoryStorage();
     const page = new EventTarget();

@@ -72,14 +72,16 @@ export class RunHistory {
     // never rendered.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     this.#forgotten = new Set([...new Set(ids)].slice(-MAX_RUNS_KEPT_IN_BROWSER));
+    // The runs go first: in a full storage (when a teacher forgets them) the list of those forgotten did not fit
+    // beside them, and the next page kept the swarm's latest run again (found by review).
+    this.#records = [];
+    this.#droppedForRoom = 0;
+    this.#save();
     try {
       this.#storage?.setItem(FORGOTTEN_KEY, JSON.stringify([...this.#forgotten]));
     } catch {
       // Refused: this page still keeps them forgotten.
     }
-    this.#records = [];
-    this.#droppedForRoom = 0;
-    this.#save();
   }
 
   /**
