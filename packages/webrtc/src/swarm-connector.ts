@@ -5,6 +5,7 @@ import {
   type IceServer,
   type PeerId,
   type SignalData,
+  type SignallingResult,
   type SignalRelay,
 } from '@swarmlab/protocol';
 import type {
@@ -114,6 +115,8 @@ export class SwarmConnector {
   #seederPeerId: PeerId | undefined;
   readonly #offers: OfferBudget;
   #destroyed = false;
+  /** The server refused a signal's try id (`attempt`): one from before them. */
+  #attemptsRefused = false;
 
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
@@ -260,8 +263,20 @@ export class SwarmConnector {
     this.#pending.set(peerId, pending);
 
     peer.on('signal', (signal: SignalData) => {
-      const request = { to: peerId, signal, ...(attemptId !== undefined && { attempt: attemptId }) };
-      void this.#deps.signalling.sendSignal(request).then((result) => {
+      const send = async (): Promise<SignallingResult> => {
+        const withId = attemptId !== undefined && !this.#attemptsRefused;
+        const result = await this.#deps.signalling.sendSignal({
+          to: peerId,
+          signal,
+          ...(withId && { attempt: attemptId }),
+        });
+        if (result.ok || !withId || result.error.code !== 'invalid-payload') return result;
+        // A server from before try ids refuses the field: no connection ever opened through it (a headless peer from
+        // a newer checkout against the teacher's server; found by review). Sent without, as before, from then on.
+        this.#attemptsRefused = true;
+        return this.#deps.signalling.sendSignal({ to: peerId, signal });
+      };
+      void send().then((result) => {
         if (result.ok) return;
         // No such member (it left, unseen by this tab: a restarted server never knew it; or it is away for a moment):
         // tried again `MAX_CONNECT_ATTEMPTS` times at most, never for ever. A seeder, which tries every member for as

@@ -106,3 +106,43 @@ describe('each try of a connection has an id its signals carry', () => {
     swarm.destroy();
   });
 });
+
+describe('a server from before try ids', () => {
+  it('refusing the field, has the signals sent without it from then on: no connection ever opened through it', async () => {
+    const peers: (EventEmitter & { destroyed: boolean })[] = [];
+    const relayed: SignalSendRequest[] = [];
+    const createPeer: PeerFactory = (options) => {
+      const peer = Object.assign(new EventEmitter(), {
+        destroyed: false,
+        destroy() {
+          this.destroyed = true;
+        },
+        signal() {},
+      });
+      if (options.initiator) queueMicrotask(() => peer.emit('signal', { type: 'offer', sdp: 'offer' }));
+      peers.push(peer);
+      return peer as unknown as ReturnType<PeerFactory>;
+    };
+    const swarm = new SwarmConnector({
+      signalling: {
+        on: (() => () => {}) as never,
+        // Its schema is strict, and knows no `attempt`.
+        sendSignal: async (request) => {
+          if (request.attempt !== undefined)
+            return { ok: false, error: { code: 'invalid-payload', message: 'unrecognized key: "attempt"' } };
+          relayed.push(request);
+          return { ok: true };
+        },
+      },
+      localPeerId: 'a',
+      iceServers: [],
+      createPeer,
+      onLink: () => {},
+    });
+    swarm.connectTo(['b', 'c']);
+    await vi.waitFor(() => expect(relayed).toHaveLength(2));
+    expect(relayed.map((request) => request.to).sort()).toEqual(['b', 'c']);
+    expect(peers.every((peer) => !peer.destroyed)).toBe(true);
+    swarm.destroy();
+  });
+});
