@@ -29,6 +29,8 @@ export interface ChunksInProgressComponents {
   readonly isParoled?: (peerId: string) => boolean;
   /** The suspect chunks, oldest first (`SmartBan.suspectChunks`): begun before any other, for an early proof. */
   readonly suspectChunks?: () => Iterable<number>;
+  /** Whether there are any (`SmartBan.hasSuspects`). */
+  readonly hasSuspects?: () => boolean;
   /**
    * Whether a copy that must come from its `soleSource` waited on it long enough, as peer `askerId` (a holder that
    * may take it over) sees it: the source is gone or no longer holds the chunk, sent nothing of it for a request
@@ -107,12 +109,13 @@ export class ChunksInProgress {
     const { availability, holdings, have, config } = this.#c;
     const phase = this.#phase;
     const paroled = this.#c.isParoled?.(peerId) === true;
-    const askable = (index: number): boolean =>
-      holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index);
     // A suspect chunk first, before the chunks begun: its good copy convicts the cheat that spoiled it, which waited
-    // until every chunk begun had come (and its bad blocks in them had failed too).
-    const suspect = this.#storeIsBehind() ? undefined : this.#suspectFor(askable);
-    if (suspect !== undefined) return this.#begin(suspect, peerId);
+    // until every chunk begun had come (and its bad blocks in them had failed too). (Looked for only when there are
+    // some: this runs for every block asked.)
+    if (this.#c.hasSuspects?.() === true && !this.#storeIsBehind()) {
+      const suspect = this.#suspectFor(column);
+      if (suspect !== undefined) return this.#begin(suspect, peerId);
+    }
     let idle = 0;
     for (const assembly of this.#assemblies.values()) {
       if (assembly.verifying) continue;
@@ -145,7 +148,12 @@ export class ChunksInProgress {
     // to ask: no new chunk, endgame duplicates still.
     const heldBack = this.#storeIsBehind() || idle >= config.maxIdleChunks;
     if (heldBack) this.#heldBack = true;
-    const chunkIndex = heldBack ? undefined : availability.pick(askable, have.count);
+    const chunkIndex = heldBack
+      ? undefined
+      : availability.pick(
+          (index) => holdings.has(column, index) && phase[index] === ChunkPhase.Idle && !have.has(index),
+          have.count,
+        );
     if (chunkIndex !== undefined) return this.#begin(chunkIndex, peerId);
     if (!this.inEndgame || paroled) return undefined;
     const overtaker = this.#c.overtakerFor?.(peerId);
@@ -164,9 +172,12 @@ export class ChunksInProgress {
     return undefined;
   }
 
-  /** The oldest suspect chunk `askable` allows: its good copy convicts whoever spoiled the failed one. */
-  #suspectFor(askable: (index: number) => boolean): number | undefined {
-    for (const chunkIndex of this.#c.suspectChunks?.() ?? []) if (askable(chunkIndex)) return chunkIndex;
+  /** The oldest suspect chunk the peer in `column` may be asked for: its good copy convicts whoever spoiled it. */
+  #suspectFor(column: number): number | undefined {
+    const { holdings, have } = this.#c;
+    for (const chunkIndex of this.#c.suspectChunks?.() ?? [])
+      if (holdings.has(column, chunkIndex) && this.#phase[chunkIndex] === ChunkPhase.Idle && !have.has(chunkIndex))
+        return chunkIndex;
     return undefined;
   }
 

@@ -91,6 +91,7 @@ export class Downloader {
       isSuspect: (chunkIndex) => smartBan.isSuspect(chunkIndex),
       isParoled: (peerId) => smartBan.isParoled(peerId),
       suspectChunks: () => smartBan.suspectChunks(),
+      hasSuspects: () => smartBan.hasSuspects,
       // Gone, nothing of it for a request time-out (a source that keeps the chunk's request unanswered), or nothing
       // of it for far longer than the asker would take to bring a block (a restart throws the source's blocks away:
       // a short pause of an honest source is waited out, a trickle or a long choke is not).

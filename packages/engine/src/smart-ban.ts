@@ -36,6 +36,11 @@ export class SmartBan {
     return this.#suspects.has(chunkIndex);
   }
 
+  /** Whether a failed copy of some chunk is kept. */
+  get hasSuspects(): boolean {
+    return this.#suspects.size > 0;
+  }
+
   /** The chunks whose failed copy is kept, the oldest first: fetched again before any other. */
   suspectChunks(): IterableIterator<number> {
     return this.#suspects.keys();
