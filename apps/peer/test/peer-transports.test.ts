@@ -1,23 +1,12 @@
-import { EventEmitter } from 'node:events';
 import { systemClock } from '@swarmlab/engine';
 import { testFile } from '@swarmlab/test-kit';
-import { startSignallingServer } from '@swarmlab/test-kit/server';
+import { startSignallingServer, unreachablePeer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type ConnectTroubleNotice, type PeerFactory } from '@swarmlab/webrtc';
 import { expect, it } from 'vitest';
 import { PeerTransports } from '../src/peer-transports';
 
 /** Peers whose ICE fails at once, as on a Wi-Fi that keeps machines from reaching each other. */
-const unreachablePeers: PeerFactory = () => {
-  const peer = Object.assign(new EventEmitter(), {
-    destroyed: false,
-    destroy() {
-      this.destroyed = true;
-    },
-    signal() {},
-  });
-  setTimeout(() => !peer.destroyed && peer.emit('error', new Error('Ice connection failed.')), 5);
-  return peer as unknown as ReturnType<PeerFactory>;
-};
+const unreachablePeers: PeerFactory = () => unreachablePeer() as unknown as ReturnType<PeerFactory>;
 
 it('tells of tries to connect that fail while none is open, once: the peer printed "0 peers" and nothing else', async () => {
   const server = await startSignallingServer();

@@ -138,7 +138,11 @@ describe('the headless peer’s files', () => {
     await storage.close();
   });
 
-  it('puts a download’s bytes on the disk before it gives it its name', async () => {
+  /**
+   * A whole download written to `copy.bin.part` of a new directory, not yet kept, and the prototype of every
+   * `FileHandle` (the storage's own is not reachable from here), to stub its writeback with.
+   */
+  const wholeDownload = async () => {
     const dir = tempDir();
     const out = join(dir, 'copy.bin');
     const file = await testFile(40_000, 16_384);
@@ -146,10 +150,15 @@ describe('the headless peer’s files', () => {
     const store = await storage.openRun(file.manifest);
     for (let index = 0; index < 3; index++)
       await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
-    // Every FileHandle's: the storage's is not reachable from here.
     const probe = await open(join(dir, 'probe'), 'w');
     const handlePrototype = Object.getPrototypeOf(probe) as FileHandle;
     await probe.close();
+    unlinkSync(join(dir, 'probe'));
+    return { dir, out, file, storage, handlePrototype };
+  };
+
+  it('puts a download’s bytes on the disk before it gives it its name', async () => {
+    const { out, file, storage, handlePrototype } = await wholeDownload();
     const namedAtSync: boolean[] = [];
     const datasync = vi.spyOn(handlePrototype, 'datasync').mockImplementation(async () => {
       namedAtSync.push(existsSync(out));
@@ -165,17 +174,7 @@ describe('the headless peer’s files', () => {
   });
 
   it('a writeback that fails is a failed write: no "whole file, checked" left at .part, nothing named', async () => {
-    const dir = tempDir();
-    const out = join(dir, 'copy.bin');
-    const file = await testFile(40_000, 16_384);
-    const storage = await outFileLeecherStorage(out);
-    const store = await storage.openRun(file.manifest);
-    for (let index = 0; index < 3; index++)
-      await store.put(index, file.bytes.subarray(index * 16_384, (index + 1) * 16_384));
-    const probe = await open(join(dir, 'probe'), 'w');
-    const handlePrototype = Object.getPrototypeOf(probe) as FileHandle;
-    await probe.close();
-    unlinkSync(join(dir, 'probe'));
+    const { dir, storage, handlePrototype } = await wholeDownload();
     const datasync = vi
       .spyOn(handlePrototype, 'datasync')
       .mockRejectedValue(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));

@@ -3,7 +3,7 @@
 import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
 import { testFile } from '@swarmlab/test-kit';
-import { startSignallingServer } from '@swarmlab/test-kit/server';
+import { startSignallingServer, unreachablePeer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { expect, it } from 'vitest';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
@@ -16,18 +16,8 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-/** Peers whose ICE fails at once, as on a Wi-Fi that keeps laptops from reaching each other. */
-const unreachablePeers: PeerFactory = () => {
-  const peer = Object.assign(new EventEmitter(), {
-    destroyed: false,
-    destroy() {
-      this.destroyed = true;
-    },
-    signal() {},
-  });
-  setTimeout(() => !peer.destroyed && peer.emit('error', new Error('Ice connection failed.')), 5);
-  return peer as unknown as ReturnType<PeerFactory>;
-};
+/** Peers whose ICE fails at once, as on a Wi-Fi that keeps machines from reaching each other. */
+const unreachablePeers: PeerFactory = () => unreachablePeer() as unknown as ReturnType<PeerFactory>;
 
 it('says that its tries to connect fail while no connection is open: it said "0 peers connected" and nothing else', async () => {
   const server = await startSignallingServer();

@@ -25,3 +25,4 @@ export async function startSignallingServer(
 export { freePort, startRedisServer, type TestRedisServer } from './redis-server';
 
 export * from './server-process';
+export * from './unreachable-peer';
