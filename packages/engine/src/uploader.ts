@@ -96,11 +96,15 @@ export class Uploader {
         return this.#c.drop(session, 'request-flood', `${session.recentRejects} refused requests lately`);
       return this.#c.send(session, { ...request, type: 'reject' });
     }
-    // The same block asked again while queued is served once: a peer keeping 500 requests for one block of a
+    // The same bytes asked again while queued are served once: a peer keeping 500 requests for one block of a
     // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
-    const queuedAlready = (queued: QueuedRequest): boolean =>
-      queued.chunkIndex === chunkIndex && queued.offsetBytes === offsetBytes && queued.lengthBytes === lengthBytes;
-    if (session.uploadQueue.some(queuedAlready)) return;
+    // Nor bytes of one asked again under another range (a length or an offset off by one): an honest peer's queued
+    // requests never overlap (found by review of the first fix).
+    const overlaps = (queued: QueuedRequest): boolean =>
+      queued.chunkIndex === chunkIndex &&
+      queued.offsetBytes < offsetBytes + lengthBytes &&
+      offsetBytes < queued.offsetBytes + queued.lengthBytes;
+    if (session.uploadQueue.some(overlaps)) return;
     session.uploadQueue.push({ chunkIndex, offsetBytes, lengthBytes, seq: this.#requestSeq++ });
     this.queue(session);
   }
