@@ -221,7 +221,7 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
       return (
         `no WebRTC connection${event.seederUnreachable ? ' to the seeder' : ''} has opened: ` +
         `${event.failures} ${event.failures === 1 ? 'try' : 'tries'} failed (the latest, ` +
-        `to ${event.peerId}: ${event.message}); trying again. If none ever opens, this network may keep machines from ` +
+        `to ${event.peerId}: ${event.message}). If none ever opens, this network may keep machines from ` +
         'reaching each other (Wi-Fi client isolation, multicast blocked): the server can be given a STUN or TURN server'
       );
     case 'server-message-ignored':

@@ -63,7 +63,7 @@ export class PeerTransports {
       signalling,
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
-      onConnectError: (peerId, message) => this.#trouble.failed(peerId, message),
+      onConnectError: (peerId, message, cause) => this.#trouble.failed(peerId, message, cause),
       onPeerLeft: (peerId) => this.#trouble.forget(peerId),
     });
     this.#connector.seederPeerId = this.#seederPeerId;

@@ -1,5 +1,5 @@
 import type { PeerId } from '@swarmlab/protocol';
-import { CONNECTION_LOST_MESSAGE } from './swarm-connector';
+import type { ConnectFailureCause } from './swarm-connector';
 
 /** How often the same trouble is told again while it lasts (each peer's try fails every 20 s or so). */
 export const CONNECT_TROUBLE_REPEAT_MS = 60_000;
@@ -23,7 +23,8 @@ export interface ConnectTroubleNotice {
  * `notice` is the trouble to show: tries failing while no connection is open, or tries to the seeder failing while
  * none to it is open (two tabs on one laptop reach each other, and neither the seeder). A peer stops failing when its
  * connection opens or it leaves the swarm (`forget`). A lost connection is no failed try: it had opened, so the
- * network works (the seeder's page showed the alarm for good once its last student closed the tab). `onNotice` hears
+ * network works (the seeder's page showed the alarm for good once its last student closed the tab); nor is a signal
+ * the server refused. `onNotice` hears
  * the trouble at most once per `CONNECT_TROUBLE_REPEAT_MS`.
  */
 export class ConnectTrouble {
@@ -56,9 +57,13 @@ export class ConnectTrouble {
     this.#seederPeerId = peerId;
   }
 
-  /** A try to connect to `peerId` failed (`SwarmConnectorDeps.onConnectError`). */
-  failed(peerId: PeerId, message: string): void {
-    if (message === CONNECTION_LOST_MESSAGE) return;
+  /**
+   * A try to connect to `peerId` failed (`SwarmConnectorDeps.onConnectError`). Only a `network` failure counts: a lost
+   * connection had opened, and a refused signal says the peer is away (a seeder's socket dropping for a moment showed
+   * every page the alarm; found by review).
+   */
+  failed(peerId: PeerId, message: string, cause: ConnectFailureCause = 'network'): void {
+    if (cause !== 'network') return;
     const tries = (this.#failing.get(peerId)?.tries ?? 0) + 1;
     this.#failing.delete(peerId);
     this.#failing.set(peerId, { message, tries });

@@ -47,6 +47,13 @@ export const CONNECT_RETRY_DELAY_MS = 2000;
  */
 export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
 
+/**
+ * Why a try failed: `network` (it timed out, its ICE failed, it closed before it opened), `signalling` (the server
+ * refused its signal: the peer is away or gone, or the connection to the server dropped), `lost` (an open connection
+ * closed): only the first says the network may keep peers apart.
+ */
+export type ConnectFailureCause = 'network' | 'signalling' | 'lost';
+
 /** What `onConnectError` is told when an open connection closes without either side closing it on purpose. */
 export const CONNECTION_LOST_MESSAGE = 'connection lost: connecting again';
 
@@ -63,7 +70,7 @@ export interface SwarmConnectorDeps {
    * Called when a connection's try fails (it timed out, its ICE failed, its signal was refused) or an open one is lost;
    * not when it is given up on purpose (the peer left, a newer offer replaced it, the connector shuts down).
    */
-  readonly onConnectError?: (peerId: PeerId, message: string) => void;
+  readonly onConnectError?: (peerId: PeerId, message: string, cause: ConnectFailureCause) => void;
   /** A peer left the swarm (`peer:left`): nothing is tried with it any more. */
   readonly onPeerLeft?: (peerId: PeerId) => void;
   readonly maxInitiatedConnections?: number;
@@ -284,7 +291,7 @@ export class SwarmConnector {
         // again at all, a pair whose connection was being set up when one side's socket dropped stayed apart (both
         // found by review).
         const endless = result.error.code !== 'peer-not-found';
-        this.#abandon(peerId, result.error.message, { only: pending, endless });
+        this.#abandon(peerId, result.error.message, { only: pending, endless, cause: 'signalling' });
       });
     });
     peer.on('connect', () => {
@@ -320,6 +327,8 @@ export class SwarmConnector {
       /** False: tried again `MAX_CONNECT_ATTEMPTS` times at most, even the seeder (`keptTrying`). */
       readonly endless?: boolean;
       readonly quiet?: boolean;
+      /** `network` unless said. */
+      readonly cause?: ConnectFailureCause;
     } = {},
   ): void {
     const pending = this.#pending.get(peerId);
@@ -329,7 +338,7 @@ export class SwarmConnector {
     pending.cancelTimeout();
     pending.peer.destroy();
     if (this.#destroyed) return;
-    if (!options.quiet) this.#deps.onConnectError?.(peerId, message);
+    if (!options.quiet) this.#deps.onConnectError?.(peerId, message, options.cause ?? 'network');
     if (options.retry === false || !pending.initiator) return;
     const keptTrying = options.endless !== false && (this.#deps.seeds === true || peerId === this.#seederPeerId);
     if (pending.attempt >= MAX_CONNECT_ATTEMPTS && !keptTrying) return;
@@ -346,7 +355,7 @@ export class SwarmConnector {
    */
   #lost(peerId: PeerId, initiator: boolean): void {
     if (this.#destroyed) return;
-    this.#deps.onConnectError?.(peerId, CONNECTION_LOST_MESSAGE);
+    this.#deps.onConnectError?.(peerId, CONNECTION_LOST_MESSAGE, 'lost');
     if (initiator) this.#openLater(peerId, 1);
   }
 

@@ -50,15 +50,18 @@ describe('ConnectTrouble', () => {
     expect(tracker.notice).toBeUndefined();
   });
 
-  it('is no trouble when the last connection is lost, or a peer failing leaves: the network works, nothing is tried', () => {
+  it('is no trouble when the last connection is lost, a signal is refused, or a peer failing leaves', () => {
     const { told, tracker } = trouble();
     tracker.seederPeerId = 'seeder';
     tracker.opened('leecher');
     // The leecher's tab closes: its connection is lost, and it leaves the swarm.
     tracker.closed('leecher');
-    tracker.failed('leecher', CONNECTION_LOST_MESSAGE);
+    tracker.failed('leecher', CONNECTION_LOST_MESSAGE, 'lost');
     expect(tracker.notice).toBeUndefined();
-    tracker.failed('newcomer', 'signal refused: peer-not-found');
+    // The seeder's socket dropped for a moment: the server refuses the signals to it. No network trouble.
+    tracker.failed('seeder', 'No such peer in this swarm.', 'signalling');
+    expect(tracker.notice).toBeUndefined();
+    tracker.failed('newcomer', 'timed out connecting');
     expect(tracker.notice).toMatchObject({ peerId: 'newcomer' });
     tracker.forget('newcomer');
     expect(tracker.notice).toBeUndefined();

@@ -176,8 +176,8 @@ export class SwarmMembership {
       signalling: this.#signalling,
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
-      onConnectError: (peerId, message) => {
-        this.#trouble.failed(peerId, message);
+      onConnectError: (peerId, message, cause) => {
+        this.#trouble.failed(peerId, message, cause);
         this.#connectTrouble = this.#trouble.notice;
       },
       onPeerLeft: (peerId) => {
