@@ -65,7 +65,7 @@ export function parseSwarmLink(text: string): SwarmLink {
         "from the link, and set this peer's links from the swarm page once it has joined",
       2,
     );
-  const [swarmId = '', contentId = ''] = rest.split('/');
+  const [swarmId = '', contentId = ''] = (settingsAt < 0 ? rest : rest.slice(0, settingsAt)).split('/');
   if (!swarmIdSchema.safeParse(swarmId).success)
     throw new HeadlessPeerError('this swarm link is malformed: its swarm id is not one swarmlab makes', 2);
   if (!contentIdSchema.safeParse(contentId).success)
