@@ -20,6 +20,8 @@ describe('a share link given to the headless peer', () => {
       kind: 'link',
       link: { swarmId: SWARM_ID, contentId: CONTENT_ID },
     });
+    // Or after the path, where a tab also reads a link's settings.
+    expect(parseSwarmTarget(`${LINK}?mode=p2p`)).toMatchObject({ link: { swarmId: SWARM_ID, contentId: CONTENT_ID } });
   });
 
   it('is refused, with the settings named, when it gives a peer its own links: never joined without them', () => {
