@@ -9,7 +9,7 @@ import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { noblePageSha256 } from '../src/lib/page-sha256';
-import { MemberPlaces } from '../src/lib/state/member-places';
+import { MAX_STORED_UNDER, MemberPlaces } from '../src/lib/state/member-places';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
@@ -315,6 +315,33 @@ describe('a tab’s stores under the places its pages had', () => {
     expect(second.holdsUnsavedFile).toBe(true);
     second.leave();
     await until(async () => (await allChunks()) === 0, 'its chunks deleted as it left');
+  });
+
+  it('still offers it after more reloads than the places a tab keeps: the place it is under stays first', async () => {
+    const { page, join, heldInRun1 } = await classroom();
+    await heldInRun1(16, true);
+    // Before, the 10th reload no longer looked under the place the file was stored under (8 kept, the newest).
+    for (let reload = 1; reload <= MAX_STORED_UNDER + 2; reload++) {
+      const reloaded = page();
+      await join(reloaded);
+      await until(() => reloaded.keptRunNumber === 1, `offered after reload ${reload}`);
+      reloaded.leave({ keepStoredChunks: true });
+    }
+  });
+
+  it('offers a whole file the version before peer ids stored, rather than delete it unasked as the tab leaves', async () => {
+    const { swarmId, file, db, page, join, allChunks } = await classroom();
+    const oldKey = `${swarmId}/${file.contentId}/${TAB_ID}/1`;
+    const record = { storeKey: oldKey, swarmId, contentId: file.contentId, tabId: TAB_ID, runNumber: 1 };
+    await db.put('stores', { ...record, touchedAtMs: Date.now() } as never);
+    const writer = new IdbChunkStore({ db, storeKey: oldKey, manifest: file.manifest, onWriteFailed: () => {} });
+    for (let index = 0; index < 16; index++)
+      await writer.put(index, file.bytes.slice(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES));
+    const tab = page();
+    await join(tab);
+    await until(() => tab.keptRunNumber === 1, 'the file offered');
+    expect(tab.holdsUnsavedFile).toBe(true);
+    expect(await allChunks()).toBe(16);
   });
 
   it('a reloaded tab whose swarm had ended, leaving from the refusal, deletes what it stored', async () => {

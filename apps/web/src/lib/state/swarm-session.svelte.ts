@@ -160,6 +160,8 @@ export class SwarmSession implements RunController {
   #role = $state<PeerRole | undefined>();
   /** The places this tab's pages before had, when their stores are this member's (see `join`). */
   #formerPeerIds: readonly string[] = [];
+  /** Keeps this member's place and the former places its stores are under, for the next page of the tab. */
+  #keptPlaces: ((storedUnder: readonly string[]) => void) | undefined;
   /** A failed entry's: the places its stores are under, when they are this tab's own (the swarm is gone). */
   #placesOfEntry: Omit<StorePlace, 'peerId'> | undefined;
   #error = $state<string | undefined>();
@@ -459,15 +461,13 @@ export class SwarmSession implements RunController {
     // Given a new place, the former ones' stores are this member's only if no member holds the place presented: a
     // duplicated tab that kept its original's tab id presents the original's place too, and deleted the original's
     // chunks as its own. Carried over reloads, as a reload between runs always gets a new place.
-    const formerOwn =
-      formerPlace !== undefined && formerPlace.peerId !== joined.peerId && !joined.peers.includes(formerPlace.peerId);
-    this.#formerPeerIds = formerOwn ? [formerPlace.peerId, ...storedUnder] : [];
-    this.#options.places?.keep(
-      swarmId,
-      { peerId: joined.peerId, memberKey: joined.memberKey },
-      tabId,
-      this.#formerPeerIds,
-    );
+    const placeBack = formerPlace !== undefined && formerPlace.peerId === joined.peerId;
+    const formerOwn = formerPlace !== undefined && !placeBack && !joined.peers.includes(formerPlace.peerId);
+    // Given its place back (a reload during a run), the places before it stay its own too.
+    this.#formerPeerIds = formerOwn ? [formerPlace.peerId, ...storedUnder] : placeBack ? storedUnder : [];
+    const place = { peerId: joined.peerId, memberKey: joined.memberKey };
+    this.#keptPlaces = (storedUnderNow) => this.#options.places?.keep(swarmId, place, tabId, storedUnderNow);
+    this.#keptPlaces(this.#formerPeerIds);
     this.#joinCode = joined.joinCode;
     // Opened just after a restart: the seeder's tab may be among the members not back yet.
     if (joined.registeredAgain) this.#seederWait.back();
@@ -1159,6 +1159,11 @@ export class SwarmSession implements RunController {
     }
     this.#leecherStore = kept.store;
     this.#keptRunNumber = kept.runNumber;
+    // Its place first among the former ones kept: however many reloads come before a run, it stays this member's.
+    if (kept.peerId !== undefined && this.#keptPlaces) {
+      this.#formerPeerIds = [kept.peerId, ...this.#formerPeerIds.filter((peerId) => peerId !== kept.peerId)];
+      this.#keptPlaces(this.#formerPeerIds);
+    }
     this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(kept.store.storeKey));
     await this.#hashWholeFile(kept.store);
   }

@@ -136,10 +136,16 @@ export class LeecherStorage {
       readonly manifest: Manifest;
       readonly onProgress?: (fraction: number) => void;
     },
-  ): Promise<{ readonly store: IdbChunkStore; readonly runNumber: number } | undefined> {
+  ): Promise<
+    { readonly store: IdbChunkStore; readonly runNumber: number; readonly peerId: string | undefined } | undefined
+  > {
     try {
       const db = await this.#open();
-      const prefixes = await this.#placePrefixes(options);
+      // Its places', and the form before peer ids (an upgrade mid-lesson: offered, where leaving deleted it unasked).
+      const prefixes = [
+        ...(await this.#placePrefixes(options)),
+        `${options.swarmId}/${options.contentId}/${await this.#deps.tabId()}/`,
+      ];
       const runOf = (storeKey: string): number | undefined => {
         const prefix = prefixes.find((candidate) => storeKey.startsWith(candidate));
         const runNumber = prefix === undefined ? NaN : Number(storeKey.slice(prefix.length));
@@ -154,7 +160,9 @@ export class LeecherStorage {
       if (!held.isComplete) return undefined;
       await this.touch(kept);
       const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });
-      return { store, runNumber: runOf(kept)! };
+      // The place it is under, which the member keeps among its own (`MemberPlaces.storedUnder`) while it offers it.
+      const peerId = options.formerPeerIds?.find((former) => kept.includes(`/${former}/`));
+      return { store, runNumber: runOf(kept)!, peerId };
     } catch (error) {
       console.warn(`swarmlab: the file this tab kept could not be read back: ${String(error)}`);
       return undefined;
