@@ -203,7 +203,7 @@ export class SwarmEngine {
     if (this.#dropped.has(link.remotePeerId)) return link.close();
     // Convicted while away (a good copy proved its blocks bad after it left): as dropped, it is not taken back.
     if (this.#downloader.convicted(link.remotePeerId)) {
-      this.#remember(link.remotePeerId);
+      this.#rememberDropped(link.remotePeerId);
       return link.close();
     }
     const session = new PeerSession(link, this.#availability.addPeer(), this.#clock.nowMs());
@@ -375,13 +375,13 @@ export class SwarmEngine {
 
   #drop(session: PeerSession, reason: DropReason, detail: string): void {
     this.events.emit('peer-dropped', { peerId: session.peerId, reason, detail });
-    this.#remember(session.link.remotePeerId);
+    this.#rememberDropped(session.link.remotePeerId);
     this.#onClose(session, `dropped: ${detail}`);
     session.link.close();
   }
 
   /** `peerId` is dropped for this engine's life. Bounded: a swarm's members are, and a peer id is one member's. */
-  #remember(peerId: string): void {
+  #rememberDropped(peerId: string): void {
     if (this.#dropped.size >= MAX_DROPPED_PEERS) this.#dropped.delete(this.#dropped.values().next().value!);
     this.#dropped.add(peerId);
   }

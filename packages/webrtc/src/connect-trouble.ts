@@ -24,8 +24,7 @@ export interface ConnectTroubleNotice {
  * none to it is open (two tabs on one laptop reach each other, and neither the seeder). A peer stops failing when its
  * connection opens or it leaves the swarm (`forget`). A lost connection is no failed try: it had opened, so the
  * network works (the seeder's page showed the alarm for good once its last student closed the tab); nor is a signal
- * the server refused. `onNotice` hears
- * the trouble at most once per `CONNECT_TROUBLE_REPEAT_MS`.
+ * the server refused. `onNotice` hears the trouble at most once per `CONNECT_TROUBLE_REPEAT_MS`.
  */
 export class ConnectTrouble {
   readonly #nowMs: () => number;
