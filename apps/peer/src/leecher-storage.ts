@@ -141,7 +141,7 @@ async function createPart(partPath: string, path: string): Promise<FileHandle> {
   try {
     return await open(partPath, 'wx+');
   } catch (error) {
-    // Maybe a whole download whose check a second Ctrl-C cut short: the server counted it, and it was deleted.
+    // Maybe a whole download whose check a second Ctrl-C cut short: the server counted it, and this said only to remove it.
     if (codeOf(error) === 'EEXIST')
       throw new HeadlessPeerError(
         `${partPath} exists (a download that was interrupted, one going on, or a whole one whose check was cut ` +

@@ -15,7 +15,7 @@ export interface PeerTransportsDeps {
   readonly signalling: SignallingClient;
   readonly createPeer: PeerFactory;
   readonly clock: Clock;
-  /** Tries to connect fail while none is open: told at most once a minute (`ConnectTrouble`). */
+  /** Tries to connect fail while none is open, or to the seeder: told at most once a minute (`ConnectTrouble`). */
   readonly onConnectTrouble?: (notice: ConnectTroubleNotice) => void;
 }
 

@@ -70,7 +70,8 @@ export type OpenedRun =
  * wipe on the start) and a reload mid-run finds the chunks it holds (checked against the manifest). A member that
  * joins under a new peer id (its former place given up, or held by the tab it was duplicated from) starts empty
  * under a new key: the server counts its download from then on, and chunks reported as received at once would get
- * it flagged as faster than its caps. What a former place of its stored is another tab's, or deleted as stale.
+ * it flagged as faster than its caps. What a former place stored is this member's only if no member holds that place
+ * (`StorePlace.formerPeerIds`); otherwise another tab's, or deleted as stale.
  */
 export class LeecherStorage {
   readonly #deps: LeecherStorageDeps;
@@ -142,10 +143,7 @@ export class LeecherStorage {
     try {
       const db = await this.#open();
       // Its places', and the form before peer ids (an upgrade mid-lesson: offered, where leaving deleted it unasked).
-      const prefixes = [
-        ...(await this.#placePrefixes(options)),
-        `${options.swarmId}/${options.contentId}/${await this.#deps.tabId()}/`,
-      ];
+      const prefixes = [...(await this.#placePrefixes(options)), await this.#tabPrefix(options)];
       const runOf = (storeKey: string): number | undefined => {
         const prefix = prefixes.find((candidate) => storeKey.startsWith(candidate));
         const runNumber = prefix === undefined ? NaN : Number(storeKey.slice(prefix.length));
@@ -176,19 +174,15 @@ export class LeecherStorage {
   async forgetOtherRuns(place: StorePlace, storeKey: string): Promise<void> {
     try {
       const db = await this.#open();
-      const prefixes = await this.#placePrefixes(place);
-      const unplaced = await this.#unplacedKeys(db, place);
-      await this.#forgetWhere(
-        db,
-        (key) => (prefixes.some((prefix) => key.startsWith(prefix)) || unplaced.has(key)) && key !== storeKey,
-      );
+      const own = await this.#ownStores(place);
+      await this.#forgetWhere(db, (key) => own(key) && key !== storeKey);
     } catch (error) {
       console.warn(`swarmlab: this tab's earlier runs of the swarm could not be deleted: ${String(error)}`);
     }
   }
 
   /**
-   * Deletes every store of this tab's place in the swarm (the user left it): the one open, and any it kept but did not
+   * Deletes every store of this member's places in the swarm (the user left it): the one open, and any it kept but did not
    * take up (a stopped run's partial file found after a reload, the chunks of an entry that failed), which otherwise
    * stayed until a visit to the same origin an hour on, a classroom's server often at another address by then.
    * Resolves once done, never rejects.
@@ -196,9 +190,7 @@ export class LeecherStorage {
   async forgetSwarm(place: Omit<StorePlace, 'peerId'> & { readonly peerId?: string }): Promise<void> {
     try {
       const db = await this.#open();
-      const prefixes = await this.#placePrefixes(place);
-      const unplaced = await this.#unplacedKeys(db, place);
-      await this.#forgetWhere(db, (key) => prefixes.some((prefix) => key.startsWith(prefix)) || unplaced.has(key));
+      await this.#forgetWhere(db, await this.#ownStores(place));
     } catch (error) {
       console.warn(`swarmlab: could not delete stored chunks (${String(error)})`);
     }
@@ -252,21 +244,23 @@ export class LeecherStorage {
     );
   }
 
-  /**
-   * Whether `storeKey` is this tab's store of the swarm as the version before peer ids were in store keys wrote it
-   * (`swarm/content/tab/run`): its own, deleted as its own are, not left for an hour after an upgrade mid-lesson.
-   */
-  async #isUnplacedStore(place: Pick<StorePlace, 'swarmId' | 'contentId'>, storeKey: string): Promise<boolean> {
-    const prefix = `${place.swarmId}/${place.contentId}/${await this.#deps.tabId()}/`;
-    return storeKey.startsWith(prefix) && /^\d+$/.test(storeKey.slice(prefix.length));
+  /** Where every store of this tab for the swarm is, whatever its place (and in the form before peer ids). */
+  async #tabPrefix(place: Pick<StorePlace, 'swarmId' | 'contentId'>): Promise<string> {
+    return `${place.swarmId}/${place.contentId}/${await this.#deps.tabId()}/`;
   }
 
-  /** This tab's stores of the swarm in the form before peer ids (`#isUnplacedStore`). */
-  async #unplacedKeys(db: ChunkDb, place: Pick<StorePlace, 'swarmId' | 'contentId'>): Promise<Set<string>> {
-    const keys = new Set<string>([...(await db.getAllKeys('stores')), ...(await storeKeysWithChunks(db))]);
-    const unplaced = new Set<string>();
-    for (const key of keys) if (await this.#isUnplacedStore(place, key)) unplaced.add(key);
-    return unplaced;
+  /**
+   * Whether a store key is one of this member's: under one of its places, or this tab's in the form the version
+   * before peer ids wrote (`swarm/content/tab/run`), not left for an hour after an upgrade mid-lesson.
+   */
+  async #ownStores(
+    place: Omit<StorePlace, 'peerId'> & { readonly peerId?: string },
+  ): Promise<(key: string) => boolean> {
+    const prefixes = await this.#placePrefixes(place);
+    const tabPrefix = await this.#tabPrefix(place);
+    return (key) =>
+      prefixes.some((prefix) => key.startsWith(prefix)) ||
+      (key.startsWith(tabPrefix) && /^\d+$/.test(key.slice(tabPrefix.length)));
   }
 
   async #forgetWhere(
