@@ -190,14 +190,15 @@ export async function main(argv: readonly string[]): Promise<number> {
  * on fewer (one flagged, or abandoned) is not that class's: its time set against their bound would be wrong.
  */
 export function checkClassroomRun(
-  run: Pick<RunState, 'runNumber' | 'phase' | 'distributionMs' | 'participants' | 'abandonedLeechers'>,
+  run: Pick<RunState, 'runNumber' | 'phase' | 'distributionMs' | 'participants' | 'unlisted' | 'abandonedLeechers'>,
   leecherCount: number,
 ): number {
   if (run.phase !== 'finished' || run.distributionMs === null)
     throw new BenchFailure(`run ${run.runNumber} ended ${run.phase}, not finished`);
   const leechers = run.participants.filter((participant) => participant.role === 'leecher');
   const flagged = leechers.filter((participant) => participant.flagged !== null);
-  const counted = leechers.length - flagged.length;
+  // Past the most departed participants the server keeps, completed leechers that left count unlisted.
+  const counted = leechers.length - flagged.length + run.unlisted.leechers;
   if (counted !== leecherCount || run.abandonedLeechers > 0)
     throw new BenchFailure(
       `run ${run.runNumber} counted ${counted} of ${leecherCount} leechers (${run.abandonedLeechers} abandoned` +

@@ -1,4 +1,4 @@
-import type { RunParticipant } from '@swarmlab/protocol';
+import { NO_UNLISTED_PARTICIPANTS, type RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { intFlag, UsageError } from '../args';
 import { rawReferenceOf } from '../raw-reference';
@@ -101,8 +101,19 @@ describe('bench classroom’s run', () => {
       corroborated: true,
     });
     const participants = ['a', 'b', 'c'].map(leecher);
-    const run = { runNumber: 1, phase: 'finished' as const, distributionMs: 9000, participants, abandonedLeechers: 0 };
+    const run = {
+      runNumber: 1,
+      phase: 'finished' as const,
+      distributionMs: 9000,
+      participants,
+      unlisted: NO_UNLISTED_PARTICIPANTS,
+      abandonedLeechers: 0,
+    };
     expect(checkClassroomRun(run, 3)).toBe(9000);
+    // A leecher the server no longer lists (it left, past the most departed participants kept) still counted.
+    const unlisted = { ...NO_UNLISTED_PARTICIPANTS, leechers: 1 };
+    expect(checkClassroomRun({ ...run, participants: participants.slice(0, 2), unlisted }, 3)).toBe(9000);
+    expect(() => checkClassroomRun({ ...run, participants: participants.slice(0, 2) }, 3)).toThrow(/counted 2 of 3/);
     // The server finishes a run once every leecher it did not flag completed: the benchmark set the other two's time
     // against three leechers' bound.
     const flagged = { ...participants[2]!, flagged: { reason: 'faster than its caps', refusedReports: 1 } };

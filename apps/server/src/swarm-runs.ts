@@ -1,5 +1,6 @@
 import {
   MAX_RUN_NUMBER,
+  NO_UNLISTED_PARTICIPANTS,
   settingsInRun,
   type PeerFlag,
   type PeerId,
@@ -14,6 +15,7 @@ import {
   type RunStarted,
   type PairFlow,
   type RunState,
+  type UnlistedParticipants,
 } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
@@ -120,8 +122,13 @@ export interface SwarmRunsOptions {
 export type ParticipantRecord = Readonly<MutableParticipant>;
 
 /** The run going on, as plain data. */
-export interface LiveRunRecord extends Readonly<Omit<LiveRun, 'participants' | 'witnesses' | 'flows' | 'abandoned'>> {
+export interface LiveRunRecord extends Readonly<
+  Omit<LiveRun, 'participants' | 'witnesses' | 'flows' | 'abandoned' | 'unlisted'>
+> {
   readonly participants: readonly ParticipantRecord[];
+  /** Absent in a record stored before it was kept, which has `droppedCompletedLeechers` instead. */
+  readonly unlisted?: UnlistedParticipants;
+  readonly droppedCompletedLeechers?: number;
   /** Absent in a record stored before abandoned places were kept. */
   readonly abandoned?: readonly (readonly [PeerId, AbandonedPlace])[];
   readonly witnesses: WitnessLedgerState;
@@ -375,8 +382,11 @@ interface LiveRun {
   /** In the order they took part (the members at the start in joining order, then each newcomer). */
   readonly participants: Map<PeerId, MutableParticipant>;
   abandonedLeechers: number;
-  /** Completed leechers dropped past `maxDepartedParticipants`, and the latest of their completions. */
-  droppedCompletedLeechers: number;
+  /**
+   * Departed participants dropped from `participants` past `maxDepartedParticipants` that still count (completed
+   * leechers), and the latest of their completions.
+   */
+  unlisted: UnlistedParticipants;
   droppedLatestCompletedAfterMs: number | null;
   /** Every participant it has had, departed and abandoned ones included. */
   participantsEver: number;
@@ -554,6 +564,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       corroborated: participant.corroborated,
       peakUploadBytesPerSec: participant.peakUploadBytesPerSec,
     })),
+    unlisted: run.unlisted,
     abandonedLeechers: run.abandonedLeechers,
     restoredAfterMs: run.restoredAfterMs,
     interruption,
@@ -581,7 +592,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     startedAtEpochMs: epochNowMs() - sinceStartMs,
     participants: new Map(),
     abandonedLeechers: 0,
-    droppedCompletedLeechers: 0,
+    unlisted: NO_UNLISTED_PARTICIPANTS,
     droppedLatestCompletedAfterMs: null,
     participantsEver: 0,
     witnesses: createWitnessLedger({ maxDepartedSenders: maxDepartedParticipants }),
@@ -731,7 +742,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     // a capped run in 2 s before the teacher's tab was back (found by review).
     if (run.configByMember === true && [...run.participants.values()].some((p) => p.role === 'seeder' && p.awaiting))
       return;
-    let leechers = run.droppedCompletedLeechers;
+    let leechers = run.unlisted.leechers;
     let latestMs = run.droppedLatestCompletedAfterMs;
     for (const participant of run.participants.values()) {
       if (participant.role !== 'leecher' || participant.flagged !== null) continue;
@@ -743,18 +754,25 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   };
 
   const dropOldestDeparted = (run: LiveRun): void => {
+    // Judged first: a completion the witnesses cover by now counts once unlisted too.
+    corroborate(run);
     const departed = new Map(
       [...run.participants.values()]
         .filter((participant) => !participant.present)
         .map((participant) => [participant.peerId, participant] as const),
     );
+    // The seeder stays listed: its cap is u_s, and its bytes the seeder's share (found by review: a run whose seeder
+    // left early exported u_s as the form's and a share of 0).
+    for (const participant of departed.values()) if (participant.role === 'seeder') departed.delete(participant.peerId);
     while (departed.size > maxDepartedParticipants) {
       const participant = departed.get(forgottenFirst(departed)!)!;
       departed.delete(participant.peerId);
       run.participants.delete(participant.peerId);
       const counted = participant.flagged === null && participant.corroborated;
-      if (participant.role === 'leecher' && participant.completedAfterMs !== null && counted) {
-        run.droppedCompletedLeechers++;
+      if (participant.completedAfterMs !== null && counted) {
+        // What the bounds and the record need of it stays counted: N, Σu_i, d_min and its bytes (found by review: the
+        // record of a run past 64 departed gave a smaller N, and bounds for it).
+        run.unlisted = withUnlisted(run.unlisted, participant);
         run.droppedLatestCompletedAfterMs = maxOf(run.droppedLatestCompletedAfterMs, participant.completedAfterMs);
       }
     }
@@ -928,7 +946,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (live !== run) return;
       }
       const leechers = [...run.participants.values()].filter((participant) => participant.role === 'leecher');
-      if (run.restoredAfterMs !== null && leechers.length === 0 && run.droppedCompletedLeechers === 0) {
+      if (run.restoredAfterMs !== null && leechers.length === 0 && run.unlisted.leechers === 0) {
         end(run, 'interrupted', null, NOBODY_CAME_BACK);
       }
     },
@@ -1205,9 +1223,28 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 }
 
 /** A run that ended as stored; one stored before participants' peaks were kept: no peak. */
+/** `unlisted` counting `leecher` too: a completed leecher's u_i (its cap, or its peak), d_i and bytes. */
+function withUnlisted(unlisted: UnlistedParticipants, leecher: MutableParticipant): UnlistedParticipants {
+  const { uploadBytesPerSec, downloadBytesPerSec } = leecher.settings;
+  return {
+    leechers: unlisted.leechers + 1,
+    uploadBytesPerSec: unlisted.uploadBytesPerSec + (uploadBytesPerSec ?? leecher.peakUploadBytesPerSec),
+    uploadEstimated: unlisted.uploadEstimated || uploadBytesPerSec === null,
+    minDownloadBytesPerSec:
+      downloadBytesPerSec === null
+        ? unlisted.minDownloadBytesPerSec
+        : Math.min(downloadBytesPerSec, unlisted.minDownloadBytesPerSec ?? Infinity),
+    uploadedBytes: unlisted.uploadedBytes + leecher.uploadedBytes,
+    downloadedBytes: unlisted.downloadedBytes + leecher.downloadedBytes,
+  };
+}
+
 function endedRunOf(stored: RunState): RunState {
+  const fields: Partial<RunState> = stored;
   return {
     ...stored,
+    // Absent in a record stored before it was kept.
+    unlisted: fields.unlisted ?? NO_UNLISTED_PARTICIPANTS,
     participants: stored.participants.map((participant) => {
       const fields: Partial<RunParticipant> = participant;
       return { ...participant, peakUploadBytesPerSec: fields.peakUploadBytesPerSec ?? 0 };
@@ -1229,8 +1266,11 @@ function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
       backAtMs: stored.backAtMs ?? null,
     };
   };
+  const { droppedCompletedLeechers, ...fields } = record;
   return {
-    ...record,
+    ...fields,
+    // A record stored before `unlisted` was kept counted the dropped completions alone.
+    unlisted: record.unlisted ?? { ...NO_UNLISTED_PARTICIPANTS, leechers: droppedCompletedLeechers ?? 0 },
     abandoned: new Map(record.abandoned ?? []),
     participants: new Map(record.participants.map((participant) => [participant.peerId, withGains(participant)])),
     witnesses: createWitnessLedger({ maxDepartedSenders }, record.witnesses),

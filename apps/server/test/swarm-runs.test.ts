@@ -1,4 +1,5 @@
 import {
+  NO_UNLISTED_PARTICIPANTS,
   DEFAULT_RUN_CONFIG,
   MAX_RUN_NUMBER,
   type ProgressReport,
@@ -201,6 +202,7 @@ describe('swarm runs', () => {
       startedAtEpochMs: 1_700_000_001_000,
       elapsedMs: 1600,
       distributionMs: 1600,
+      unlisted: NO_UNLISTED_PARTICIPANTS,
       abandonedLeechers: 0,
       restoredAfterMs: null,
       interruption: null,
@@ -357,22 +359,84 @@ describe('swarm runs', () => {
   it('keeps at most maxDepartedParticipants departed participants, still counting dropped completions', () => {
     const { at } = setUp(2);
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('stays')]);
+    for (const [index, peerId] of ['p1', 'p2', 'p3'].entries()) at(1100 + index).join(leecher(peerId));
+    at(1150).report('s', vouch(1, 'p1', 'p2', 'p3'));
     for (const [index, peerId] of ['p1', 'p2', 'p3'].entries()) {
-      at(1100 + index).join(leecher(peerId));
       at(1200 + index * 1000).report(peerId, reportFor(1, true)); // after 200, 1200, 2200 ms
       at(1300 + index * 1000).leave(peerId);
     }
     at(1400).leave('s');
     const run = at(5000).snapshot().run;
-    // Departed, oldest participant first: s, p2, p3 (p1 already went); past the cap of 2, s goes too.
+    // Departed, oldest first: p1, p2, p3 past the cap of 2, p1 goes. The seeder stays listed: its cap is u_s, its bytes
+    // the seeder's share.
     expect(run?.participants.map((p) => [p.peerId, p.present])).toEqual([
+      ['s', false],
       ['stays', true],
       ['p2', false],
       ['p3', false],
     ]);
+    // What the bounds and the record need of p1 stays counted (no caps in this run: its u_i is its peak, 0).
+    expect(run?.unlisted).toEqual({
+      leechers: 1,
+      uploadBytesPerSec: 0,
+      uploadEstimated: true,
+      minDownloadBytesPerSec: null,
+      uploadedBytes: 10,
+      downloadedBytes: 1000,
+    });
     at(2000).report('stays', reportFor(1, true));
     // p3's 2200 ms is the latest completion (p1's 200 ms, dropped, still counted but earlier).
-    expect(at(2100).snapshot().run).toMatchObject({ phase: 'finished', distributionMs: 2200 });
+    expect(at(2100).snapshot().run).toMatchObject({
+      phase: 'finished',
+      distributionMs: 2200,
+      unlisted: { leechers: 1 },
+    });
+  });
+
+  it('counts a completion that the leaving of the next departed covers, as it unlists it', () => {
+    const { at } = setUp(1);
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('stays')]);
+    at(1100).join(leecher('p1'));
+    at(1100).join(leecher('p2'));
+    at(1150).report('p2', reportFor(1, true));
+    at(1200).report('p1', reportFor(1, true));
+    at(1300).leave('p1');
+    expect(
+      at(1300)
+        .snapshot()
+        .run?.participants.find((p) => p.peerId === 'p1')?.corroborated,
+    ).toBe(false);
+    // p2 leaves an uncapped run: what it may have sent p1 unreported since its last report (before p1's completion)
+    // covers p1's file, and p1 is unlisted at once.
+    at(1400).leave('p2');
+    expect(at(1400).snapshot().run?.unlisted.leechers).toBe(1);
+  });
+
+  it('counts the caps of the leechers it no longer lists: Σu_i, the least d_i, their bytes', () => {
+    const { at } = setUp(1);
+    at(1000).start(SHAPED, [SEEDER, leecher('stays')]);
+    const caps = [
+      { peerId: 'p1', override: { uploadBytesPerSec: 100_000, downloadBytesPerSec: 400_000 } },
+      { peerId: 'p2', override: { downloadBytesPerSec: null } },
+      { peerId: 'p3', override: {} },
+    ];
+    for (const [index, { peerId, override }] of caps.entries()) at(1100 + index).join(leecher(peerId, override));
+    at(1150).report('s', vouch(1, 'p1', 'p2', 'p3'));
+    for (const [index, { peerId }] of caps.entries()) {
+      at(1200 + index * 1000).report(peerId, { ...reportFor(1, true), uploadedBytes: 100 * (index + 1) });
+      at(1300 + index * 1000).leave(peerId);
+    }
+    const run = at(5000).snapshot().run;
+    expect(run?.participants.map((p) => p.peerId)).toEqual(['s', 'stays', 'p3']);
+    // p1 (100 kB/s up, 400 kB/s down) and p2 (the run's 200 kB/s up, no download cap).
+    expect(run?.unlisted).toEqual({
+      leechers: 2,
+      uploadBytesPerSec: 300_000,
+      uploadEstimated: false,
+      minDownloadBytesPerSec: 400_000,
+      uploadedBytes: 300,
+      downloadedBytes: 2000,
+    });
   });
 
   it('keeps a flagged leecher in the run without counting it: neither in N, nor in the time, nor as abandoned', () => {
@@ -830,6 +894,32 @@ describe('swarm runs', () => {
     expect(imported.snapshot().run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([
       0, 0,
     ]);
+  });
+
+  it('reads runs stored before unlisted participants were summed: a live one by its count, an ended one as none', () => {
+    const { at, runs } = setUp(1);
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('p1'), leecher('p2')]);
+    at(1100).report('s', vouch(1, 'a', 'p1', 'p2'));
+    for (const [index, peerId] of ['p1', 'p2'].entries()) {
+      at(1200 + index).report(peerId, reportFor(1, true));
+      at(1300 + index).leave(peerId);
+    }
+    const stored = JSON.parse(JSON.stringify(runs.exportState())) as SwarmRunsState;
+    expect(stored.live?.unlisted?.leechers).toBe(1);
+    const { unlisted: _, ...older } = stored.live!;
+    const restored = createSwarmRuns({
+      ...OPTIONS,
+      nowMs: () => 1400,
+      epochNowMs: () => 0,
+      state: { ...stored, live: { ...older, droppedCompletedLeechers: 1 } },
+    });
+    expect(restored.snapshot().run?.unlisted).toEqual({ ...NO_UNLISTED_PARTICIPANTS, leechers: 1 });
+    restored.report('a', reportFor(1, true));
+    const ended = JSON.parse(JSON.stringify(restored.exportState())) as SwarmRunsState;
+    expect(ended.ended).toMatchObject({ phase: 'finished', unlisted: { leechers: 1 } });
+    delete (ended.ended as { unlisted?: unknown }).unlisted;
+    const reread = createSwarmRuns({ ...OPTIONS, nowMs: () => 2000, epochNowMs: () => 0, state: ended });
+    expect(reread.snapshot().run?.unlisted).toEqual(NO_UNLISTED_PARTICIPANTS);
   });
 
   it('names no leecher whose witnesses do not cover the file yet, however long it takes', () => {

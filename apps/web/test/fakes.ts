@@ -1,5 +1,6 @@
 import {
   DEFAULT_RUN_CONFIG,
+  NO_UNLISTED_PARTICIPANTS,
   type Manifest,
   type PeerOverride,
   type PeerRole,
@@ -75,6 +76,7 @@ export function runState(runNumber: number, phase: RunPhase, elapsedMs = 8_000):
       participant('leech0', 'leecher', finished ? 7_000 : null),
       participant('leech1', 'leecher', finished ? 8_000 : null),
     ],
+    unlisted: NO_UNLISTED_PARTICIPANTS,
     abandonedLeechers: 0,
     restoredAfterMs: null,
     interruption: null,

@@ -1,14 +1,15 @@
-import type {
-  Manifest,
-  PeerFlag,
-  PeerOverride,
-  PeerProgress,
-  PeerRole,
-  PeerRunSettings,
-  RunParticipant,
-  RunState,
-  SwarmMode,
-  SwarmProgress,
+import {
+  NO_UNLISTED_PARTICIPANTS,
+  type Manifest,
+  type PeerFlag,
+  type PeerOverride,
+  type PeerProgress,
+  type PeerRole,
+  type PeerRunSettings,
+  type RunParticipant,
+  type RunState,
+  type SwarmMode,
+  type SwarmProgress,
 } from '@swarmlab/protocol';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +81,7 @@ function run(mode: SwarmMode, leechers: number, upload: number | null): RunState
         participant(`leech${i}`, 'leecher', leecherSettings, 10_000 + i * 500, ((leechers - 3) * F) / leechers),
       ),
     ],
+    unlisted: NO_UNLISTED_PARTICIPANTS,
     abandonedLeechers: 0,
     restoredAfterMs: null,
     interruption: null,
@@ -104,6 +106,48 @@ describe('boundsOfRun', () => {
     expect(bounds.peerCount).toBe(8);
     expect(bounds.clientServerSec).toBeCloseTo((8 * F) / 2e6, 9); // N·F/u_s = 67.1 s
     expect(bounds.p2pSec).toBeCloseTo((8 * F) / (2e6 + 8 * 1e6), 9); // N·F/(u_s + Σu_i) = 13.4 s
+  });
+
+  it('counts the leechers the server no longer lists as it counted them listed: N, Σu_i, d_min, bytes', () => {
+    // 8 leechers of 1 MB/s (the seeder sent 3 F, the leechers 5 F in all); 5 of them left and are no longer listed.
+    const listed = run('p2p', 8, 1e6);
+    const gone = listed.participants.slice(4);
+    const unlistedRun: RunState = {
+      ...listed,
+      participants: listed.participants.slice(0, 4),
+      unlisted: {
+        leechers: 5,
+        uploadBytesPerSec: 5e6,
+        uploadEstimated: false,
+        minDownloadBytesPerSec: 3e6,
+        uploadedBytes: gone.reduce((sum, peer) => sum + peer.uploadedBytes, 0),
+        downloadedBytes: 5 * F,
+      },
+    };
+    const bounds = boundsOfRun(unlistedRun, F, undefined);
+    expect(bounds.peerCount).toBe(8);
+    expect(bounds.totalPeerUploadBytesPerSec).toBeCloseTo(8e6, 3);
+    expect(bounds.minPeerDownloadBytesPerSec).toBe(3e6);
+    expect(bounds.p2pSec).toBeCloseTo((8 * F) / (2e6 + 8e6), 9);
+    expect(bounds.clientServerSec).toBeCloseTo((8 * F) / 2e6, 9);
+    const record = recordOfRun('S', manifest, unlistedRun, undefined)!;
+    const whole = recordOfRun('S', manifest, listed, undefined)!;
+    expect(record).toMatchObject({ leechers: 8, unlistedLeechers: 5, uploadedBytes: whole.uploadedBytes });
+    expect(record.seederUploadShare).toBeCloseTo(whole.seederUploadShare!, 9);
+    expect(record.peers.map((peer) => peer.peerId)).toEqual(['seed', 'leech0', 'leech1', 'leech2']);
+    const csv = Papa.parse<Record<string, string>>(runsToCsv([record]).slice(1), { header: true }).data;
+    expect(csv[0]).toMatchObject({ leechers: '8', unlisted_leechers: '5' });
+    // Some had no upload cap: Σu_i is an estimate.
+    const estimated = boundsOfRun(
+      { ...unlistedRun, unlisted: { ...unlistedRun.unlisted, uploadEstimated: true } },
+      F,
+      undefined,
+    );
+    expect([estimated.peerUploadEstimated, estimated.p2pEstimated, estimated.clientServerEstimated]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("stands in a peer's measured peak for a link without a cap, and says so", () => {

@@ -170,6 +170,36 @@ export interface RunParticipant {
 }
 
 /**
+ * What the participants a run no longer lists count for. The server keeps the records of the latest departed
+ * participants only (as many as a swarm's members); older ones leave the list, and what the bounds and the record
+ * need of those it still counts goes here: their number in N, their rates in Σu_i and d_min, and their bytes.
+ * Only leechers that completed, corroborated and unflagged, are counted; the seeder is never unlisted.
+ */
+export interface UnlistedParticipants {
+  /** Completed leechers no longer listed: each counts in N and in the run's time. */
+  readonly leechers: number;
+  /** Σ of their u_i: each one's cap, or where it had none, the highest upload peak its reports gave. */
+  readonly uploadBytesPerSec: number;
+  /** Some of them had no upload cap: `uploadBytesPerSec` rests on measured peaks. */
+  readonly uploadEstimated: boolean;
+  /** The lowest download cap among them; null when none had one (d_i = ∞). */
+  readonly minDownloadBytesPerSec: number | null;
+  /** What they uploaded and downloaded in the run, in all. */
+  readonly uploadedBytes: number;
+  readonly downloadedBytes: number;
+}
+
+/** A run that unlisted nobody. */
+export const NO_UNLISTED_PARTICIPANTS: UnlistedParticipants = {
+  leechers: 0,
+  uploadBytesPerSec: 0,
+  uploadEstimated: false,
+  minDownloadBytesPerSec: null,
+  uploadedBytes: 0,
+  downloadedBytes: 0,
+};
+
+/**
  * A run as the server sees it. Distribution time: the start broadcast → the last participating
  * leecher's completion report. A leecher that joins during the run takes part from then on; one that
  * vanishes before completing is dropped from the run (counted in `abandonedLeechers`); a flagged one
@@ -185,6 +215,8 @@ export interface RunState {
   readonly elapsedMs: number;
   readonly distributionMs: number | null;
   readonly participants: readonly RunParticipant[];
+  /** Departed participants it no longer lists, past the most the server keeps, that still count. */
+  readonly unlisted: UnlistedParticipants;
   readonly abandonedLeechers: number;
   /**
    * Set when the signalling server lost the run (it restarted) and its tabs registered it again: this long

@@ -4,6 +4,7 @@ import { joinCodeSchema } from './join-code';
 import { contentIdSchema, manifestSchema } from './manifest';
 import type { PairFlow } from './pair-flow';
 import {
+  NO_UNLISTED_PARTICIPANTS,
   peerOverrideSchema as strictPeerOverrideSchema,
   peerRoleSchema,
   peerRunSettingsSchema as strictPeerRunSettingsSchema,
@@ -13,6 +14,7 @@ import {
   type RunParticipant,
   type RunStarted,
   type RunState,
+  type UnlistedParticipants,
 } from './run';
 import { MAX_RUN_NUMBER } from './run-control';
 import {
@@ -110,6 +112,15 @@ const runParticipantSchema: z.ZodType<RunParticipant> = z.looseObject({
   peakUploadBytesPerSec: bytesSchema.default(0),
 });
 
+const unlistedParticipantsSchema: z.ZodType<UnlistedParticipants> = z.looseObject({
+  leechers: z.number().int().min(0),
+  uploadBytesPerSec: bytesSchema,
+  uploadEstimated: z.boolean(),
+  minDownloadBytesPerSec: bytesSchema.positive().nullable(),
+  uploadedBytes: bytesSchema,
+  downloadedBytes: bytesSchema,
+});
+
 export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   runNumber: runNumberSchema,
   phase: z.enum(['running', 'finished', 'stopped', 'interrupted']),
@@ -118,6 +129,8 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   elapsedMs: millisecondsSchema,
   distributionMs: millisecondsSchema.nullable(),
   participants: z.array(runParticipantSchema),
+  // Absent from a server of an earlier version: nobody unlisted.
+  unlisted: unlistedParticipantsSchema.default(NO_UNLISTED_PARTICIPANTS),
   abandonedLeechers: z.number().int().min(0),
   restoredAfterMs: millisecondsSchema.nullable(),
   interruption: z.string().nullable(),

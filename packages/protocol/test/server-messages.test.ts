@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkServerEvent, DEFAULT_RUN_CONFIG, type RunState } from '../src/index';
+import { checkServerEvent, DEFAULT_RUN_CONFIG, NO_UNLISTED_PARTICIPANTS, type RunState } from '../src/index';
 
 /** A finished run of one seeder and one leecher as a server broadcasts it. */
 const finishedRun = {
@@ -53,6 +53,24 @@ describe('a swarm:progress broadcast', () => {
     if (!checked.ok) return;
     const run: RunState | null = checked.value.run;
     expect(run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([0, 0]);
+    expect(run?.unlisted).toEqual(NO_UNLISTED_PARTICIPANTS);
+  });
+
+  it('carries what the participants the run no longer lists count for, and refuses a count that is no count', () => {
+    const unlisted = {
+      leechers: 70,
+      uploadBytesPerSec: 7e7,
+      uploadEstimated: false,
+      minDownloadBytesPerSec: 2e6,
+      uploadedBytes: 5e9,
+      downloadedBytes: 7e9,
+    };
+    const checked = checkServerEvent('swarm:progress', progressOf({ ...finishedRun, unlisted }));
+    expect(checked.ok && checked.value.run?.unlisted).toEqual(unlisted);
+    for (const wrong of [{ leechers: -1 }, { leechers: 1.5 }, { minDownloadBytesPerSec: 0 }, { uploadedBytes: NaN }])
+      expect(
+        checkServerEvent('swarm:progress', progressOf({ ...finishedRun, unlisted: { ...unlisted, ...wrong } })),
+      ).toMatchObject({ ok: false });
   });
 });
 

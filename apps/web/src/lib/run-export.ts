@@ -40,6 +40,8 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       file_bytes: run.fileBytes,
       chunk_bytes: run.chunkBytes,
       leechers: run.leechers,
+      // Of those, how many have no row: they left, past the most departed participants the server keeps.
+      unlisted_leechers: run.unlistedLeechers ?? 0,
       abandoned_leechers: run.abandonedLeechers,
       seeder_upload_bytes_per_sec: run.seederUploadBytesPerSec ?? '',
       peer_upload_bytes_per_sec: run.peerUploadBytesPerSec ?? '',

@@ -29,6 +29,11 @@ export interface RunRecord {
   readonly chunkBytes: number;
   /** N: leechers that took part to the end (flagged ones, whose reports the server refused, not counted). */
   readonly leechers: number;
+  /**
+   * Of `leechers`, those with no row in `peers`: they completed and left, and the server no longer listed them (it
+   * keeps the latest 64 departed participants). Absent in runs kept before it was recorded.
+   */
+  readonly unlistedLeechers?: number;
   readonly abandonedLeechers: number;
   /** u_s, B/s; null: no cap. */
   readonly seederUploadBytesPerSec: number | null;
@@ -120,6 +125,18 @@ export function believedParticipants(run: RunState): RunParticipant[] {
   return run.participants.filter((peer) => peer.flagged === null);
 }
 
+/**
+ * Bytes uploaded in `run` by the participants the server believes, those it no longer lists included, and the
+ * seeder's part of them.
+ */
+export function uploadedBytesOf(run: RunState): { readonly allBytes: number; readonly seederBytes: number } {
+  const believed = believedParticipants(run);
+  return {
+    allBytes: believed.reduce((sum, peer) => sum + peer.uploadedBytes, run.unlisted.uploadedBytes),
+    seederBytes: believed.filter((peer) => peer.role === 'seeder').reduce((sum, peer) => sum + peer.uploadedBytes, 0),
+  };
+}
+
 /** Leechers of `run` the server flagged: listed, not counted. */
 export function flaggedLeechers(run: RunState): number {
   return run.participants.filter((peer) => peer.role === 'leecher' && peer.flagged !== null).length;
@@ -165,16 +182,30 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     run.config.mode === 'client-server' && leechers.some((peer) => peer.settings.uploadBytesPerSec === null)
       ? P2P_UNKNOWN_IN_CLIENT_SERVER
       : null;
-  const peerUploadBytesPerSec = leechers.map((peer) => rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer)));
-  const peerUploadEstimated = leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
+  // Completed leechers the server no longer lists (past the most departed ones it keeps) count as listed ones: each is
+  // given an equal part of their Σu_i, and their lowest d_i (only the sum and the least count in the bounds).
+  const { unlisted } = run;
+  if (unlisted.uploadEstimated) estimated = true;
+  const peerUploadBytesPerSec = [
+    ...leechers.map((peer) => rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer))),
+    ...Array<number>(unlisted.leechers).fill(
+      unlisted.leechers > 0 ? unlisted.uploadBytesPerSec / unlisted.leechers : 0,
+    ),
+  ];
+  const peerUploadEstimated =
+    unlisted.uploadEstimated || leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
   // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
-  const peerDownloadBytesPerSec = leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity);
-  const input = { peerCount: leechers.length, fileBytes, serverUploadBytesPerSec, peerDownloadBytesPerSec };
+  const peerDownloadBytesPerSec = [
+    ...leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity),
+    ...Array<number>(unlisted.leechers).fill(unlisted.minDownloadBytesPerSec ?? Infinity),
+  ];
+  const peerCount = leechers.length + unlisted.leechers;
+  const input = { peerCount, fileBytes, serverUploadBytesPerSec, peerDownloadBytesPerSec };
   return {
-    peerCount: leechers.length,
+    peerCount,
     serverUploadBytesPerSec,
     totalPeerUploadBytesPerSec: peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
-    minPeerDownloadBytesPerSec: Math.min(Infinity, ...peerDownloadBytesPerSec),
+    minPeerDownloadBytesPerSec: peerDownloadBytesPerSec.reduce((min, rate) => Math.min(min, rate), Infinity),
     clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
     p2pSec: p2pUnknownReason ? null : secondsOrNull(() => p2pBound({ ...input, peerUploadBytesPerSec }).seconds),
     estimated,
@@ -206,10 +237,7 @@ export function recordOfRun(
   // exported under a name made up from its peer id, which no screen had shown (found by review).
   const names = new Map(namesSeen);
   for (const peer of progress?.peers ?? []) names.set(peer.peerId, peer.name ?? null);
-  const uploadedBytes = believed.reduce((sum, peer) => sum + peer.uploadedBytes, 0);
-  const seederUploaded = believed
-    .filter((peer) => peer.role === 'seeder')
-    .reduce((sum, peer) => sum + peer.uploadedBytes, 0);
+  const { allBytes: uploadedBytes, seederBytes: seederUploaded } = uploadedBytesOf(run);
   return {
     id: `${swarmId}#${run.runNumber}`,
     swarmId,
@@ -220,6 +248,7 @@ export function recordOfRun(
     fileBytes: manifest.sizeBytes,
     chunkBytes: manifest.chunkBytes,
     leechers: bounds.peerCount,
+    unlistedLeechers: run.unlisted.leechers,
     abandonedLeechers: run.abandonedLeechers,
     seederUploadBytesPerSec: seederCapOf(run),
     peerUploadBytesPerSec: run.config.peerUploadBytesPerSec,
