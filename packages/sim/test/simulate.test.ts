@@ -160,6 +160,26 @@ describe('simulate: swarm behaviour', () => {
     expect(result.honestPeersDropped).toBe(0);
   });
 
+  it('simulates a file of a size that is no whole number of its real bytes a little larger, never smaller', () => {
+    for (const fileBytes of [1_024_007, 1_026_000, 100]) {
+      const simulated = simulate(scenario({ fileBytes, peerCount: 1 })).fileBytes;
+      expect(simulated).toBeGreaterThanOrEqual(fileBytes);
+      expect(simulated).toBeLessThan(fileBytes + 4096);
+    }
+  });
+
+  it('bounds the honest peers alone: a corrupt peer’s slow download or useless upload sets no one’s bound', () => {
+    // 10 peers of 1 MB/s up, the last corrupt with a 50 kB/s download: F/d_min over all of them would be 5.2 s.
+    const fileBytes = 16 * CHUNK_BYTES;
+    const down = [...Array<number>(9).fill(Infinity), 50e3];
+    const result = simulate(
+      scenario({ peerCount: 10, fileBytes, peerDownloadBytesPerSec: down, corruptFraction: 0.1, seed: 3 }),
+    );
+    // max(F/u_s, 9·F/(u_s + 9·u_i)) over the 9 honest ones.
+    expect(result.boundSec).toBeCloseTo(Math.max(fileBytes / 1e6, (9 * fileBytes) / (1e6 + 9e6)), 9);
+    expect(result.ratio).toBeGreaterThanOrEqual(1);
+  });
+
   it('counts the seeder’s drops of honest peers too (client-server’s only uploader)', () => {
     // A queue of one request: every leecher's pipeline is a flood to the seeder, which drops them all.
     const result = simulate(
