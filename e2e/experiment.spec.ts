@@ -75,6 +75,8 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
 
   // Both runs are kept in the browser and exported with every peer's completion time.
   await expect(seeder.page.getByTestId('run-record')).toHaveCount(2);
+  // F in MB too, beside rates in MB/s: 2 MiB over 1 MB/s is 2.1 s, not 2 s.
+  await expect(seeder.page.getByTestId('run-record-file').first()).toHaveText('2.0 MiB 2.10 MB');
   const download = seeder.page.waitForEvent('download');
   await seeder.page.getByTestId('export-csv').click();
   const csv = await readFile((await (await download).path())!, 'utf8');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, formatBytes, formatBytesForModel, formatRate, formatSeconds } from '../src/lib/format';
+import {
+  countOf,
+  formatBytes,
+  formatBytesForModel,
+  formatMegabytes,
+  formatRate,
+  formatSeconds,
+} from '../src/lib/format';
 import { parseCap } from '../src/lib/run-settings';
 
 describe('what the screens show and read', () => {
@@ -34,6 +41,7 @@ describe('what the screens show and read', () => {
     // 16 MiB over 2 MB/s is 8.39 s: "16.78 MB" says so, where "16.0 MiB" reads 8 s.
     expect(formatBytesForModel(16 * 2 ** 20)).toBe('16.78 MB (16,777,216 bytes)');
     expect(formatBytesForModel(512 * 1024)).toBe('0.524 MB (524,288 bytes)');
+    expect(formatMegabytes(2 ** 31)).toBe('2147 MB');
     expect(formatBytesForModel(2 ** 30)).toBe('1074 MB (1,073,741,824 bytes)');
   });
 

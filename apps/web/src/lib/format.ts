@@ -17,9 +17,14 @@ export function formatBytes(bytes: number): string {
  * F over a rate in MB/s then gives the bound's seconds, where 16.0 MiB over 2 MB/s would give 8 s, not 8.39 s.
  */
 export function formatBytesForModel(bytes: number): string {
+  return `${formatMegabytes(bytes)} (${bytes.toLocaleString('en-US')} bytes)`;
+}
+
+/** A size in decimal megabytes, the prefix the rates use: "16.78 MB" (see `formatBytesForModel`). */
+export function formatMegabytes(bytes: number): string {
   const megabytes = bytes / 1e6;
   const shown = megabytes >= 100 ? megabytes.toFixed(0) : megabytes >= 1 ? megabytes.toFixed(2) : megabytes.toFixed(3);
-  return `${shown} MB (${bytes.toLocaleString('en-US')} bytes)`;
+  return `${shown} MB`;
 }
 
 /**
