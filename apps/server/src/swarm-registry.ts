@@ -889,7 +889,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const swarm = newSwarm(input.swarmId, input.contentId, input.manifest, input.seal, config);
       swarm.runs.registeredAgain();
       swarms.set(swarm.swarmId, swarm);
-      return resumeInto(swarm, input, true);
+      const outcome = resumeInto(swarm, input, true);
+      // A swarm registered by a member it then refused (an id such as `constructor`) has nobody in it, and nothing
+      // ever ended it: one socket filled `maxSwarms` with such swarms, uncharged, and no class could create one (found
+      // by review). Nothing of it was kept, so no store writes it.
+      if (!outcome.ok) swarms.delete(swarm.swarmId);
+      return outcome;
     },
 
     awaitsParticipants(swarmId) {

@@ -282,6 +282,27 @@ describe('per-address limits', () => {
     expect(harness.stats().swarms).toBe(2);
   });
 
+  it('keeps no swarm registered again by a member it refused: nothing fills the server with empty swarms', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxSwarms: 2 } });
+    const prankster = await harness.connect({ address: 'a' });
+    const selfMade = async () => {
+      const control = randomBytes(16).toString('base64url');
+      const seal = sealOf(randomBytes(16).toString('base64url'), controlDigestOf(control));
+      const file = await makeManifest();
+      const swarmId = swarmIdOfSeal(seal, file.contentId);
+      const memberKey = randomBytes(16).toString('base64url');
+      // An id every swarm refuses (it would show as `Object.prototype`'s).
+      return { swarmId, peerId: 'constructor', memberKey, seal, role: 'leecher' as const, run: null, ...file };
+    };
+    for (let i = 0; i < 3; i++)
+      expect(codeOf(await prankster.timeout(WAIT_MS).emitWithAck('swarm:restore', await selfMade()))).toBe(
+        'peer-id-taken',
+      );
+    expect(harness.stats().swarms).toBe(0);
+    await create(await harness.connect({ address: 'b' }));
+    await create(await harness.connect({ address: 'c' }));
+  });
+
   it('lets a member whose connection dropped take its own seat back at its address’s cap', async () => {
     harness = await startHarness({
       clientAddress: addressFromAuth,

@@ -1,9 +1,12 @@
 import { DEFAULT_RUN_CONFIG, type SwarmProgress } from '@swarmlab/protocol';
 import { startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { controlDigestOf } from '../src/control-secret';
 import { connectRedisState, createSignallingServer, type ServerLimits, type SignallingServer } from '../src/index';
+import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
 import {
   CANDIDATE,
   leeching,
@@ -417,6 +420,43 @@ describe('requests the swarm refuses', () => {
     } finally {
       await raw.quit();
     }
+  });
+});
+
+describe('a swarm registered again by a member it refuses', () => {
+  it('is not written: no swarm, nothing charged to the address', async () => {
+    const [a] = await startProcesses(1, { maxSwarmsPerAddress: 2 });
+    const prankster = await a!.connect();
+    for (let i = 0; i < 3; i++) {
+      const seal = sealOf(
+        randomBytes(16).toString('base64url'),
+        controlDigestOf(randomBytes(16).toString('base64url')),
+      );
+      const file = await makeManifest();
+      const restore = {
+        swarmId: swarmIdOfSeal(seal, file.contentId),
+        // An id every swarm refuses (it would show as `Object.prototype`'s).
+        peerId: 'constructor',
+        memberKey: randomBytes(16).toString('base64url'),
+        seal,
+        role: 'leecher' as const,
+        run: null,
+        ...file,
+      };
+      expect(await prankster.timeout(WAIT_MS).emitWithAck('swarm:restore', restore)).toMatchObject({
+        ok: false,
+        error: { code: 'peer-id-taken' },
+      });
+    }
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      expect(await raw.sCard(`${a!.keyPrefix}swarms`)).toBe(0);
+      expect(await raw.hGetAll(`${a!.keyPrefix}creators`)).toEqual({});
+    } finally {
+      await raw.quit();
+    }
+    await seedOn(a!);
   });
 });
 
