@@ -393,6 +393,24 @@ describe('swarm runs', () => {
     });
   });
 
+  it('takes a member resumed under an id it has no record of as a newcomer: leaving before it took part, no abandoned download', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    const most = runs.mostParticipants;
+    for (let i = 0; i < 10; i++) {
+      at(1100 + i).resume(leecher(`made-up-${i}`), null);
+      at(1100 + i).leave(`made-up-${i}`);
+    }
+    expect(at(1200).snapshot().run?.abandonedLeechers).toBe(0);
+    expect(runs.mostParticipants).toBe(most);
+    // One that reports progress and stays takes part, as a newcomer that joined does.
+    at(1300).resume(leecher('back'), null);
+    at(1400).report('back', reportFor(1, false));
+    at(1400 + WITNESS_SILENCE_MS).report('back', reportFor(1, false));
+    at(1500 + WITNESS_SILENCE_MS).leave('back');
+    expect(at(1600 + WITNESS_SILENCE_MS).snapshot().run?.abandonedLeechers).toBe(1);
+  });
+
   it('counts a completion that the leaving of the next departed covers, as it unlists it', () => {
     const { at } = setUp(1);
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('stays')]);
