@@ -977,7 +977,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const flagInRun = (peerIds: readonly PeerId[], reason: string): void => {
         for (const peerId of peerIds) {
           const member = swarm.members.get(peerId);
-          swarm.runs.flag(peerId, { reason, refusedReports: (member?.flagged?.refusedReports ?? 0) + 1 });
+          swarm.runs.flag(peerId, { reason, refusedReports: (member?.flagged?.refusedReports ?? 0) + 1 }, true);
         }
       };
       flagInRun(swarm.runs.unconfirmedCompletions(), UNCONFIRMED_COMPLETION);

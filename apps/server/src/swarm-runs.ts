@@ -293,8 +293,12 @@ export interface SwarmRuns {
   reportedAtMs(peerId: PeerId): number | undefined;
   /** The most participants any run of the swarm has had (every one that took part, departed included). */
   readonly mostParticipants: number;
-  /** A member was flagged: in the run going on, its completion no longer counts (which may finish it). */
-  flag(peerId: PeerId, flag: PeerFlag): void;
+  /**
+   * A member was flagged: in the run going on, its completion no longer counts (which may finish it). What it says it
+   * sent no longer counts either, unless the flag is `inRunOnly`: a verdict of this run resting on the others'
+   * accounts of it (unconfirmed, withheld), not on its own reports.
+   */
+  flag(peerId: PeerId, flag: PeerFlag, inRunOnly?: boolean): void;
   /**
    * Unflagged participants whose completion nobody confirmed within `CORROBORATION_WAIT_MS`: what the
    * others say they sent them does not cover the file. Their completions are taken for lies (to flag). The
@@ -359,6 +363,11 @@ interface MutableParticipant {
   gainedAtMs: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
+  /**
+   * True for one flagged in this run alone, for what the others' accounts say of it (a completion unconfirmed or
+   * withheld): its own account of what it sent is still believed. Absent: believed only while unflagged.
+   */
+  accountBelieved?: boolean;
   /**
    * False for a newcomer until it took part (`tookPart`): leaving before that, it is no abandoned download, and not
    * among `mostParticipants`. Absent: it took part (there at the start, restored, or in a record stored before).
@@ -667,6 +676,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       (since(nowMs(), participant.tookPartAtMs) >= WITNESS_SILENCE_MS ||
         run.witnesses.witnessed(participant.peerId) > 0));
 
+  /** Whether what `participant` says it sent counts: unflagged, or flagged in this run alone (`accountBelieved`). */
+  const believedWitness = (participant: MutableParticipant): boolean =>
+    participant.flagged === null || participant.accountBelieved === true;
+
   /** Whether `sender` may have sent to the others: anyone in p2p, the seeder alone in client-server. */
   const uploads = (run: LiveRun, sender: MutableParticipant): boolean =>
     run.config.mode === 'p2p' || sender.role === 'seeder';
@@ -958,7 +971,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
       live.flows.forget(peerId);
-      if (uploads(live, participant) && participant.flagged === null) {
+      if (uploads(live, participant) && believedWitness(participant)) {
         const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
         live.witnesses.left(
           peerId,
@@ -1009,7 +1022,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // Away or not: a connection replaced before the server saw it drop lost reports all the same.
       participant.away = false;
       participant.backAtMs = nowMs();
-      if (participant.flagged === null && uploads(live, participant)) live.awaitedBackAtMs = nowMs();
+      if (believedWitness(participant) && uploads(live, participant)) live.awaitedBackAtMs = nowMs();
     },
 
     registeredAgain() {
@@ -1103,14 +1116,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.gainedAtMs = nowMs();
         participant.chunksHeld = report.chunksHeld;
       }
-      if (uploads(live, participant) && participant.flagged === null) {
+      if (uploads(live, participant) && believedWitness(participant)) {
         // Heard again after a silence: the completions waiting for it get their 10 s from now.
         if (silent(live, participant)) live.awaitedBackAtMs = nowMs();
         const receivers = new Set(live.participants.keys());
         // What was sent to a leecher that abandoned the run counts too: its page may be reloading, and the
         // chunks it gets back from its store arrived up to a report interval before it left.
         live.witnesses.record(peerId, report.sentTo, nowMs(), new Set([...receivers, ...live.abandoned.keys()]));
-        live.flows.record(peerId, report.sentTo, nowMs(), receivers);
+        // The map shows no flagged sender's flows.
+        if (participant.flagged === null) live.flows.record(peerId, report.sentTo, nowMs(), receivers);
       }
       if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
         participant.completedAfterMs = since(nowMs(), live.startedAtMs);
@@ -1159,7 +1173,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const missing = participants.filter(
         (participant) =>
           participant.awaiting ||
-          (participant.flagged === null && uploads(run, participant) && (participant.away || silent(run, participant))),
+          (believedWitness(participant) && uploads(run, participant) && (participant.away || silent(run, participant))),
       );
       const overdue = (participant: MutableParticipant): boolean => {
         if (participant.completedAfterMs === null || participant.corroborated || participant.flagged !== null)
@@ -1193,11 +1207,18 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return mostParticipants;
     },
 
-    flag(peerId, flag) {
+    flag(peerId, flag, inRunOnly = false) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant) return;
+      const believed = believedWitness(participant);
       participant.flagged = flag;
-      live.witnesses.discredit(peerId);
+      // A verdict of this run on what the others say of it leaves its own account believed: discredited, one liar's
+      // under-report got its victim flagged, then each leecher the victim served, and on (found by review).
+      if (inRunOnly && believed) participant.accountBelieved = true;
+      else {
+        delete participant.accountBelieved;
+        live.witnesses.discredit(peerId);
+      }
       live.flows.forget(peerId);
       finishIfDone(live);
     },

@@ -8,7 +8,7 @@ import {
 } from '../src/swarm-registry';
 import { controlDigestOf, memberKeyDigestOf } from '../src/control-secret';
 import { sealOf, swarmIdOfSeal } from '../src/swarm-seal';
-import { makeManifest, shown, vouching } from './harness';
+import { complete, leeching, makeManifest, shown, vouching } from './harness';
 
 const SWARM_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const SWARM_B = 'BBBBBBBBBBBBBBBBBBBBBB';
@@ -458,6 +458,43 @@ describe('swarm registry: progress, watchers and runs', () => {
     };
     expect(at(2000).resume(resume)).toMatchObject({ ok: true });
     expect(awayOf()).toEqual({ p1: false, p2: false, p3: false });
+  });
+
+  it('keeps believing what a leecher flagged as unconfirmed says it sent: one liar’s under-report frames one, not a chain', () => {
+    const { at, joinAt } = setUp();
+    for (const [index, peerId] of ['liar', 'a', 'b'].entries()) joinAt(200 + index, peerId, `s-${peerId}`);
+    at(1000).startRun('s1', DEFAULT_RUN_CONFIG);
+    const F = 40 * 1024;
+    const seeder: ProgressReport = {
+      ...complete(1, 'seeder'),
+      downloadedBytes: 0,
+      peakDownloadBytesPerSec: 0,
+      uploadedBytes: F,
+      sentTo: [
+        { peerId: 'a', bytes: F / 2 },
+        { peerId: 'b', bytes: F / 2 },
+      ],
+    };
+    // The liar sent a the other half of the file, and says it sent nobody anything: a is framed (TRUST says so).
+    const liar: ProgressReport = { ...leeching(1), uploadedBytes: F / 2, sentTo: [] };
+    // a sent b the half b did not have from the seeder.
+    const a: ProgressReport = { ...complete(1), uploadedBytes: F / 2, sentTo: [{ peerId: 'b', bytes: F / 2 }] };
+    const participant = (peerId: string) =>
+      at(0)
+        .progressOf(SWARM_A)!
+        .run!.participants.find((p) => p.peerId === peerId)!;
+    for (let nowMs = 2000; nowMs <= 26_000; nowMs += 500) {
+      at(nowMs).report('s1', seeder);
+      at(nowMs).report('s-liar', liar);
+      at(nowMs).report('s-a', a);
+      // b completes once a has been flagged.
+      at(nowMs).report(
+        's-b',
+        nowMs < 13_000 ? { ...leeching(1), uploadedBytes: 0 } : { ...complete(1), uploadedBytes: 0 },
+      );
+    }
+    expect(participant('a').flagged?.reason).toMatch(/not confirmed/);
+    expect(participant('b')).toMatchObject({ flagged: null, corroborated: true, witnessedBytes: F });
   });
 
   it('stops a run, and refuses to start one once the founder (the only seeder) has left', () => {
