@@ -1122,7 +1122,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         const receivers = new Set(live.participants.keys());
         // What was sent to a leecher that abandoned the run counts too: its page may be reloading, and the
         // chunks it gets back from its store arrived up to a report interval before it left.
-        live.witnesses.record(peerId, report.sentTo, nowMs(), new Set([...receivers, ...live.abandoned.keys()]));
+        const run = live;
+        live.witnesses.record(
+          peerId,
+          report.sentTo,
+          nowMs(),
+          new Set([...receivers, ...live.abandoned.keys()]),
+          (senderId) => run.participants.get(senderId)?.present === true,
+        );
         // The map shows no flagged sender's flows.
         if (participant.flagged === null) live.flows.record(peerId, report.sentTo, nowMs(), receivers);
       }

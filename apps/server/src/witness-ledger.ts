@@ -34,8 +34,17 @@ export const WITNESS_SILENCE_MS = 3000;
  * cannot have completed it).
  */
 export interface WitnessLedger {
-  /** `senderId`'s report, at `atMs`, of what it sent to each of `receivers` (others are ignored). */
-  record(senderId: PeerId, sentTo: ProgressReport['sentTo'], atMs: number, receivers: ReadonlySet<PeerId>): void;
+  /**
+   * `senderId`'s report, at `atMs`, of what it sent to each of `receivers` (others are ignored). `present`: the
+   * senders still in the run, whose accounts are never the ones forgotten for room (absent: none).
+   */
+  record(
+    senderId: PeerId,
+    sentTo: ProgressReport['sentTo'],
+    atMs: number,
+    receivers: ReadonlySet<PeerId>,
+    present?: (senderId: PeerId) => boolean,
+  ): void;
   /**
    * `senderId`, which may have sent to others since `sinceMs` (its last report, or when it took part),
    * left at `atMs`; its upload cap bounds what it sent unreported. `address`, its network address if known, picks
@@ -274,7 +283,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
   };
 
   return {
-    record(senderId, sentTo, atMs, receivers) {
+    record(senderId, sentTo, atMs, receivers, present = () => false) {
       const account = senders.get(senderId) ?? {
         sent: new Map<PeerId, number>(),
         carried: new Map(),
@@ -295,10 +304,13 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       account.lastReportAtMs = atMs;
       senders.set(senderId, account);
       if (senders.size <= maxAccounts) return;
-      // The account vouching for fewest bytes goes (never the one that just reported).
+      // The account vouching for fewest bytes goes (never the one that just reported, nor one of a sender still in the
+      // run: once puppets' accounts vouching more filled the ledger, honest senders' present accounts went each
+      // other's way at every report, each time after a scan of every account; found by review). A run has at most
+      // `maxDepartedSenders` present, a quarter of the accounts kept.
       let fewest: { senderId: PeerId; bytes: number } | undefined;
       for (const [otherId, other] of senders) {
-        if (otherId === senderId) continue;
+        if (otherId === senderId || present(otherId)) continue;
         const bytes = vouchedBytes(other) + (other.granted.length > 0 || departed.has(otherId) ? 1 : 0);
         if (!fewest || bytes < fewest.bytes) fewest = { senderId: otherId, bytes };
       }

@@ -15,6 +15,27 @@ const RECEIVERS = new Set(['s', 'a', 'b', 'c']);
 const sent = (entries: Record<string, number>) => Object.entries(entries).map(([peerId, bytes]) => ({ peerId, bytes }));
 
 describe('the witness ledger of a run', () => {
+  it('forgets no account of a sender still in the run for room, however much departed puppets’ accounts vouch', () => {
+    // 4 departed senders kept: 16 accounts. Puppets fill them, each vouching for far more than an honest sender.
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    const receivers = new Set(['r0', 'r1', ...Array.from({ length: 4 }, (_, i) => `h${i}`)]);
+    for (let p = 0; p < 16; p++) ledger.record(`puppet${p}`, sent({ r0: 1e9, r1: 1e9 }), p, receivers);
+    const honest = ['h0', 'h1', 'h2', 'h3'];
+    const present = (senderId: string) => honest.includes(senderId);
+    for (let round = 0; round < 3; round++)
+      for (const [index, senderId] of honest.entries())
+        ledger.record(
+          senderId,
+          sent({ [honest[(index + 1) % 4]!]: 1000 * (round + 1) }),
+          100 + round,
+          receivers,
+          present,
+        );
+    // Each honest account is still there, and vouches for what it said.
+    for (const senderId of honest) expect(ledger.lastReportAtMs(senderId)).toBe(102);
+    expect(ledger.witnessed('h1')).toBe(3000);
+  });
+
   it('adds up what the others say they sent a peer, and corroborates it once that covers the file', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 600_000, b: 1_000_000 }), 100, RECEIVERS);
