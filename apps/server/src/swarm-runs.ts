@@ -1166,7 +1166,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return {
         elapsedMs: since(atMs ?? nowMs(), participant.tookPartAtMs),
         settings: judgedBy(participant),
-        senderUploadBytesPerSec: senders.map((sender) => judgedBy(sender).uploadBytesPerSec),
+        // A sender whose own reports were refused is not believed to hold to its cap either: one whose shaper was
+        // patched away served a classmate at LAN speed, and the honest classmate's reports were refused as faster than
+        // the caps, its membership flagged for good (found by review). What it is sent still needs honest witnesses.
+        senderUploadBytesPerSec: senders.map((sender) =>
+          believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null,
+        ),
         witnessedBytes: live.witnesses.witnessed(peerId),
       };
     },

@@ -561,6 +561,55 @@ describe('swarm registry: progress, watchers and runs', () => {
   });
 });
 
+describe('swarm registry: a sender that does not hold to its cap', () => {
+  it('holds its receivers to the others’ caps only, once its own reports were refused', async () => {
+    // 1 MiB in 64 chunks: at 1,000 B/s per sender, far more than a second's worth with every allowance.
+    const { manifest, contentId } = await makeManifest(1024 * 1024);
+    const clock = { nowMs: 100 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const at = (nowMs: number) => {
+      clock.nowMs = nowMs;
+      return registry;
+    };
+    registry.create({
+      swarmId: SWARM_A,
+      contentId,
+      manifest,
+      founder: { peerId: 'p1', socketId: 's1', keyDigest: KEY },
+      seal: SEAL,
+    });
+    for (const peerId of ['cheat', 'victim'])
+      registry.join(SWARM_A, { peerId, socketId: `s-${peerId}`, keyDigest: KEY });
+    at(1000).startRun('s1', { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 1000, peerUploadBytesPerSec: 1000 });
+    const whole: ProgressReport = {
+      role: 'leecher',
+      runNumber: 1,
+      bitsBase64: Buffer.alloc(8, 0xff).toString('base64'),
+      chunksHeld: 64,
+      complete: true,
+      uploadedBytes: 0,
+      downloadedBytes: 1024 * 1024,
+      uploadBytesPerSec: 0,
+      downloadBytesPerSec: 500_000,
+      peakUploadBytesPerSec: 0,
+      peakDownloadBytesPerSec: 500_000,
+      sentTo: [],
+    };
+    // The cheat's shaper is patched away: it sends the victim the file in a second, and says so.
+    const cheat = { ...whole, uploadedBytes: 1024 * 1024, sentTo: [{ peerId: 'victim', bytes: 1024 * 1024 }] };
+    expect(at(2000).report('s-cheat', cheat)).toMatchObject({ ok: false, code: 'implausible-report' });
+    expect(at(2100).report('s-victim', whole)).toMatchObject({ ok: true });
+    const flagged = at(2100)
+      .progressOf(SWARM_A)!
+      .peers.map((peer) => [peer.peerId, peer.flagged !== null]);
+    expect(flagged).toEqual([
+      ['p1', false],
+      ['cheat', true],
+      ['victim', false],
+    ]);
+  });
+});
+
 describe('swarm registry: a run restored from members’ accounts', () => {
   it('judges the reports taken before the controller’s account again by its account (two puppets claiming no caps)', async () => {
     const FILE_BYTES = 16 * 1024 * 1024;
