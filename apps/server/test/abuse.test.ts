@@ -85,7 +85,7 @@ describe('signalling server under malformed and abusive input', () => {
     harness = await startHarness();
     const [raw, member] = [await harness.connectRaw(), await harness.connect()];
     const received = record(member);
-    const { peerId } = await createSwarm(member);
+    const { peerId, swarmId } = await createSwarm(member);
     const { manifest, contentId } = await makeManifest();
     raw.emit('swarm:create', { manifest, contentId });
     raw.emit('swarm:join', 'not even an object');
@@ -95,8 +95,21 @@ describe('signalling server under malformed and abusive input', () => {
     // Had the acknowledgement-less create gone through, this would answer already-in-swarm.
     expect(await rawRequest(raw, 'swarm:create', { manifest, contentId })).toMatchObject({ ok: true });
     expect(raw.connected).toBe(true);
+
+    // A signal without an acknowledgement from a member of the same swarm, which one with it would reach (above, the
+    // raw client was in no swarm of the member's: nothing could have been relayed whatever the server did).
+    const classmate = await harness.connectRaw();
+    expect(await rawRequest(classmate, 'swarm:join', { swarmId })).toMatchObject({ ok: true });
+    classmate.emit('signal:send', { to: peerId, signal: OFFER }, 'not an ack');
+    classmate.emit('signal:send', { to: peerId, signal: OFFER });
+    // Its events are handled in order: once this one is answered, the two before it were.
+    expect(await rawRequest(classmate, 'swarm:watch', { swarmId: 'short' })).toMatchObject({ ok: false });
     await roundTrip(member);
     expect(received.relays).toEqual([]);
+    // The control: the same signal, acknowledged, is relayed.
+    expect(await rawRequest(classmate, 'signal:send', { to: peerId, signal: OFFER })).toEqual({ ok: true });
+    await roundTrip(member);
+    expect(received.relays).toHaveLength(1);
   });
 
   it('refuses a signal larger than the signal cap with payload-too-large', async () => {

@@ -12,8 +12,9 @@ describe('TestSwarm', () => {
     await expect(swarm.runUntil(() => false, 60_000, 'the impossible')).rejects.toThrow(
       new SwarmTimeout('timed out: the impossible (not within 60000 ms on the test clock)'),
     );
-    expect(swarm.clock.nowMs()).toBeLessThanOrEqual(60_000);
-    expect(Date.now() - startedMs).toBeLessThan(60_000);
+    // The test clock ran the whole minute, in far less than the test's own 20 s timeout of wall time.
+    expect(swarm.clock.nowMs()).toBe(60_000);
+    expect(Date.now() - startedMs).toBeLessThan(5_000);
   });
 
   it('says so at once when nothing is left to run', async () => {
