@@ -30,7 +30,20 @@ test(`a classroom of ${PEERS} peers runs p2p and client-server, every peer endin
   // F = 1 MiB, u_s = 4 MB/s, u_i = 1 MB/s: D_cs = 39F/u_s ≈ 10 s, D_p2p ≈ 1 s (two cores make it slower).
   const seeder = await swarm.seedGenerated(1, '?mode=p2p&server-up=4MB/s&peer-up=1MB/s');
   const seederHash = await waitForFileHash(seeder.page);
-  const tabs = await Promise.all(Array.from({ length: TAB_LEECHERS }, () => swarm.openPeer(seeder.link)));
+  // One student's tab follows the link; the other types the code the teacher's screen shows, as a class does: in
+  // lower case, without its dash, after a mistyped one.
+  const tabs = [await swarm.openPeer(seeder.link), await swarm.openPeer('/')];
+  const code = (await seeder.page.getByTestId('join-code-shown').innerText()).trim();
+  expect(code).toMatch(/^[A-Z0-9]{3}-[A-Z0-9]{3}$/);
+  const byCode = tabs[1]!;
+  const wrong = code.startsWith('Z') ? 'YYY-YYY' : 'ZZZ-ZZZ';
+  await byCode.getByTestId('join-code').fill(wrong);
+  await byCode.getByTestId('join-code-submit').click();
+  await expect(byCode.getByTestId('join-code-error')).toContainText('No swarm has this code');
+  await expect(byCode.getByTestId('start-view')).toBeVisible();
+  await byCode.getByTestId('join-code').fill(code.replace('-', '').toLowerCase());
+  await byCode.getByTestId('join-code-submit').click();
+  await expect.poll(() => new URL(byCode.url()).hash).toBe(new URL(seeder.link).hash);
   await waitForMesh([seeder.page, ...tabs]);
   let crowd: HeadlessCrowd | undefined;
   try {
