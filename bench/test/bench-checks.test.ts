@@ -99,6 +99,7 @@ describe('bench classroom’s run', () => {
       witnessedBytes: 0,
       peakUploadBytesPerSec: 0,
       corroborated: true,
+      tookPartAfterMs: 0,
     });
     const participants = ['a', 'b', 'c'].map(leecher);
     const run = {

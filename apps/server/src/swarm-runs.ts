@@ -1,5 +1,6 @@
 import {
   MAX_RUN_NUMBER,
+  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   settingsInRun,
   type PeerFlag,
@@ -392,6 +393,11 @@ interface LiveRun {
   readonly participants: Map<PeerId, MutableParticipant>;
   abandonedLeechers: number;
   /**
+   * Σ of the counted abandoned leechers' u_i (`AbandonedPlace.uploadBytesPerSec`), and how many of them had no cap.
+   * Absent in a record stored before it was kept: none.
+   */
+  abandonedUpload?: { bytesPerSec: number; uncapped: number };
+  /**
    * Departed participants dropped from `participants` past `maxDepartedParticipants` that still count (completed
    * leechers), and the latest of their completions.
    */
@@ -435,6 +441,12 @@ export interface AbandonedPlace {
   readonly address?: string;
   /** False for a leecher that left before its first report: not counted in `abandonedLeechers` (absent: counted). */
   readonly counted?: boolean;
+  /**
+   * What it added to the run's `abandonedUpload` as it left (its cap, or its peak where it had none), taken off when
+   * its place is taken back. Absent: nothing (not counted, or a record stored before).
+   */
+  readonly uploadBytesPerSec?: number;
+  readonly uploadUncapped?: boolean;
 }
 
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
@@ -572,9 +584,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       witnessedBytes: run.witnesses.witnessed(participant.peerId),
       corroborated: participant.corroborated,
       peakUploadBytesPerSec: participant.peakUploadBytesPerSec,
+      tookPartAfterMs: since(participant.tookPartAtMs, run.startedAtMs),
     })),
     unlisted: run.unlisted,
     abandonedLeechers: run.abandonedLeechers,
+    abandonedUpload: {
+      bytesPerSec: run.abandonedUpload?.bytesPerSec ?? 0,
+      estimated: (run.abandonedUpload?.uncapped ?? 0) > 0,
+    },
     restoredAfterMs: run.restoredAfterMs,
     interruption,
   });
@@ -639,6 +656,21 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
   };
 
+  /** `run`'s abandoned upload with `bytesPerSec` (of `leechers` leechers, `uncapped` of them without a cap) added. */
+  const addAbandonedUpload = (run: LiveRun, bytesPerSec: number, uncapped: boolean, leechers: 1 | -1): void => {
+    const before = run.abandonedUpload ?? { bytesPerSec: 0, uncapped: 0 };
+    run.abandonedUpload = {
+      bytesPerSec: Math.max(0, before.bytesPerSec + leechers * bytesPerSec),
+      uncapped: Math.max(0, before.uncapped + (uncapped ? leechers : 0)),
+    };
+  };
+
+  /** A place taken back: what it added to the abandoned upload comes off (it is a participant again). */
+  const takeAbandonedUploadBack = (run: LiveRun, place: AbandonedPlace | undefined): void => {
+    if (place?.uploadBytesPerSec !== undefined)
+      addAbandonedUpload(run, place.uploadBytesPerSec, place.uploadUncapped === true, -1);
+  };
+
   /**
    * `member` takes back the place the server recorded for it in `run` (it left the swarm, and resumes under its
    * key): present again with what the server knew of it. Its engine did not restart (unlike a reloaded tab's,
@@ -656,6 +688,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
     const abandoned = run.abandoned.get(member.peerId);
     run.abandoned.delete(member.peerId);
+    takeAbandonedUploadBack(run, abandoned);
     const counted = abandoned?.counted !== false;
     if (counted) {
       run.abandonedLeechers = Math.max(0, run.abandonedLeechers - 1);
@@ -879,6 +912,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       } else if (!known) {
         const abandoned = live.abandoned.get(member.peerId);
         if (abandoned) live.abandoned.delete(member.peerId);
+        takeAbandonedUploadBack(live, abandoned);
         // Counted once already, when it first took part (unless it left before reporting); its download counts from
         // then (it reports the chunks it kept among those it received).
         const counted = abandoned?.counted !== false;
@@ -991,12 +1025,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           const counted = tookPart(live, participant);
           if (counted) live.abandonedLeechers++;
           else live.participantsEver--;
+          // Its upload stays in Σu_i: the others received what it sent (found by review: a fast uploader leaving set
+          // the bound above the run it had sped up).
+          const upload = counted ? uploadOfLeaving(participant) : undefined;
+          if (upload) addAbandonedUpload(live, upload.bytesPerSec, upload.uncapped, 1);
           live.abandoned.delete(peerId);
           live.abandoned.set(peerId, {
             keyDigest: participant.keyDigest,
             tookPartAtMs: participant.tookPartAtMs,
             ...(participant.address !== undefined && { address: participant.address }),
             ...(!counted && { counted }),
+            ...(upload && { uploadBytesPerSec: upload.bytesPerSec, uploadUncapped: upload.uncapped }),
           });
           if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
         }
@@ -1259,6 +1298,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 }
 
 /** A run that ended as stored; one stored before participants' peaks were kept: no peak. */
+/** A leecher's u_i as it leaves: its cap, or its highest peak where it had none. */
+function uploadOfLeaving(leecher: MutableParticipant): { bytesPerSec: number; uncapped: boolean } {
+  const cap = leecher.settings.uploadBytesPerSec;
+  return { bytesPerSec: cap ?? leecher.peakUploadBytesPerSec, uncapped: cap === null };
+}
+
 /** `unlisted` counting `leecher` too: a completed leecher's u_i (its cap, or its peak), d_i and bytes. */
 function withUnlisted(unlisted: UnlistedParticipants, leecher: MutableParticipant): UnlistedParticipants {
   const { uploadBytesPerSec, downloadBytesPerSec } = leecher.settings;
@@ -1279,11 +1324,16 @@ function endedRunOf(stored: RunState): RunState {
   const fields: Partial<RunState> = stored;
   return {
     ...stored,
-    // Absent in a record stored before it was kept.
+    // Absent in a record stored before they were kept.
     unlisted: fields.unlisted ?? NO_UNLISTED_PARTICIPANTS,
+    abandonedUpload: fields.abandonedUpload ?? NO_ABANDONED_UPLOAD,
     participants: stored.participants.map((participant) => {
       const fields: Partial<RunParticipant> = participant;
-      return { ...participant, peakUploadBytesPerSec: fields.peakUploadBytesPerSec ?? 0 };
+      return {
+        ...participant,
+        peakUploadBytesPerSec: fields.peakUploadBytesPerSec ?? 0,
+        tookPartAfterMs: fields.tookPartAfterMs ?? 0,
+      };
     }),
   };
 }

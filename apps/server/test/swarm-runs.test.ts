@@ -1,4 +1,5 @@
 import {
+  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   DEFAULT_RUN_CONFIG,
   MAX_RUN_NUMBER,
@@ -130,6 +131,7 @@ const participant = (fields: Partial<RunParticipant> & Pick<RunParticipant, 'pee
   witnessedBytes: 0,
   corroborated: false,
   peakUploadBytesPerSec: 0,
+  tookPartAfterMs: 0,
   ...fields,
 });
 
@@ -204,6 +206,7 @@ describe('swarm runs', () => {
       distributionMs: 1600,
       unlisted: NO_UNLISTED_PARTICIPANTS,
       abandonedLeechers: 0,
+      abandonedUpload: NO_ABANDONED_UPLOAD,
       restoredAfterMs: null,
       interruption: null,
       participants: [
@@ -409,6 +412,50 @@ describe('swarm runs', () => {
     at(1400 + WITNESS_SILENCE_MS).report('back', reportFor(1, false));
     at(1500 + WITNESS_SILENCE_MS).leave('back');
     expect(at(1600 + WITNESS_SILENCE_MS).snapshot().run?.abandonedLeechers).toBe(1);
+  });
+
+  it('keeps the upload of a leecher that left before completing in Σu_i, until it takes its place back', () => {
+    const { at } = setUp();
+    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('fast', { uploadBytesPerSec: 150_000 }), leecher('b')]);
+    at(1100).report('fast', reportFor(1, false));
+    at(1200).leave('fast');
+    expect(at(1200).snapshot().run).toMatchObject({
+      abandonedLeechers: 1,
+      abandonedUpload: { bytesPerSec: 150_000, estimated: false },
+    });
+    // Back (a reload), it is a participant again: its upload is counted as one, not twice.
+    at(1300).takeBack(leecher('fast'));
+    expect(at(1300).snapshot().run).toMatchObject({
+      abandonedLeechers: 0,
+      abandonedUpload: { bytesPerSec: 0, estimated: false },
+    });
+    // Another leaving adds its cap, the run's (not its higher peak).
+    at(1400).report('b', { ...reportFor(1, false), uploadedBytes: 900_000, peakUploadBytesPerSec: 400_000 });
+    at(1500).leave('b');
+    expect(at(1500).snapshot().run?.abandonedUpload).toEqual({ bytesPerSec: 200_000, estimated: false });
+  });
+
+  it('says how long after the start each participant took part', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);
+    at(13_000).join(leecher('late'));
+    expect(
+      at(13_500)
+        .snapshot()
+        .run?.participants.map((p) => [p.peerId, p.tookPartAfterMs]),
+    ).toEqual([
+      ['s', 0],
+      ['a', 0],
+      ['late', 12_000],
+    ]);
+  });
+
+  it('counts the peak of an uncapped leecher that left before completing, as an estimate', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1400).report('b', { ...reportFor(1, false), uploadedBytes: 900_000, peakUploadBytesPerSec: 400_000 });
+    at(1500).leave('b');
+    expect(at(1500).snapshot().run?.abandonedUpload).toEqual({ bytesPerSec: 400_000, estimated: true });
   });
 
   it('counts a completion that the leaving of the next departed covers, as it unlists it', () => {

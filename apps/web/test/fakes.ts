@@ -1,5 +1,6 @@
 import {
   DEFAULT_RUN_CONFIG,
+  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   type Manifest,
   type PeerOverride,
@@ -58,6 +59,7 @@ function participant(peerId: string, role: PeerRole, completedAfterMs: number | 
     witnessedBytes: role === 'seeder' ? 0 : FILE_BYTES,
     corroborated: role === 'leecher' && completedAfterMs !== null,
     peakUploadBytesPerSec: 0,
+    tookPartAfterMs: 0,
   };
 }
 
@@ -78,6 +80,7 @@ export function runState(runNumber: number, phase: RunPhase, elapsedMs = 8_000):
     ],
     unlisted: NO_UNLISTED_PARTICIPANTS,
     abandonedLeechers: 0,
+    abandonedUpload: NO_ABANDONED_UPLOAD,
     restoredAfterMs: null,
     interruption: null,
   };

@@ -1,4 +1,5 @@
 import {
+  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   type Manifest,
   type PeerFlag,
@@ -51,6 +52,7 @@ function participant(
     witnessedBytes: role === 'seeder' ? 0 : F,
     corroborated: role === 'leecher' && completedAfterMs !== null,
     peakUploadBytesPerSec: 0,
+    tookPartAfterMs: 0,
   };
 }
 
@@ -83,6 +85,7 @@ function run(mode: SwarmMode, leechers: number, upload: number | null): RunState
     ],
     unlisted: NO_UNLISTED_PARTICIPANTS,
     abandonedLeechers: 0,
+    abandonedUpload: NO_ABANDONED_UPLOAD,
     restoredAfterMs: null,
     interruption: null,
   };
@@ -148,6 +151,49 @@ describe('boundsOfRun', () => {
       true,
       false,
     ]);
+  });
+
+  it('says which leechers joined after the start, in the record and the export', () => {
+    const state = run('p2p', 3, 1e6);
+    const late: RunState = {
+      ...state,
+      participants: state.participants.map((peer) =>
+        peer.peerId === 'leech2' ? { ...peer, tookPartAfterMs: 12_000 } : peer,
+      ),
+    };
+    const record = recordOfRun('S', manifest, late, undefined)!;
+    expect(record.lateLeechers).toBe(1);
+    expect(record.peers.map((peer) => peer.joinedAfterSec)).toEqual([0, 0, 0, 12]);
+    const rows = Papa.parse<Record<string, string>>(runsToCsv([record]).slice(1), { header: true }).data;
+    expect(rows.map((row) => [row['late_leechers'], row['peer_joined_after_sec']])).toEqual([
+      ['1', '0'],
+      ['1', '0'],
+      ['1', '0'],
+      ['1', '12'],
+    ]);
+  });
+
+  it('counts in Σu_i the upload of the leechers that left before completing, not in N', () => {
+    // One fat pipe (10 MB/s) relays to two students at 10 kB/s, then leaves before completing: u_s = 1 MB/s, F = 16 MiB.
+    // Without its upload, D_p2p = 2F/1.02 MB/s = 32.9 s, and the 26.3 s run "beat" its lower bound.
+    const state: RunState = {
+      ...run('p2p', 2, 10e3),
+      config: { ...run('p2p', 2, 10e3).config, seederUploadBytesPerSec: 1e6 },
+      participants: run('p2p', 2, 10e3).participants.map((peer) =>
+        peer.role === 'seeder' ? { ...peer, settings: { ...peer.settings, uploadBytesPerSec: 1e6 } } : peer,
+      ),
+      distributionMs: 26_330,
+      abandonedLeechers: 1,
+      abandonedUpload: { bytesPerSec: 10e6, estimated: false },
+    };
+    const bounds = boundsOfRun(state, F, undefined);
+    expect(bounds.peerCount).toBe(2);
+    expect(bounds.totalPeerUploadBytesPerSec).toBeCloseTo(10.02e6, 0);
+    expect(bounds.p2pSec).toBeCloseTo(F / 1e6, 9); // max(F/u_s, 2F/(u_s + Σu)) = F/u_s = 16.8 s
+    expect(recordOfRun('S', manifest, state, undefined)!.ratio).toBeGreaterThan(1);
+    // A peak standing in for an uncapped one makes Σu_i an estimate.
+    const estimated = boundsOfRun({ ...state, abandonedUpload: { bytesPerSec: 10e6, estimated: true } }, F, undefined);
+    expect([estimated.peerUploadEstimated, estimated.p2pEstimated]).toEqual([true, true]);
   });
 
   it("stands in a peer's measured peak for a link without a cap, and says so", () => {

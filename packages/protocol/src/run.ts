@@ -167,6 +167,11 @@ export interface RunParticipant {
    * counts (in N and the run's time) only once corroborated; it stays so.
    */
   readonly corroborated: boolean;
+  /**
+   * How long after the run's start it took part: 0 for a member there at the start. One that joined later counts
+   * in N all the same, its completion timed from the start. Absent from a server before it was sent (read as 0).
+   */
+  readonly tookPartAfterMs: number;
 }
 
 /**
@@ -188,6 +193,21 @@ export interface UnlistedParticipants {
   readonly uploadedBytes: number;
   readonly downloadedBytes: number;
 }
+
+/**
+ * The upload the leechers that left a run before completing brought to it: not in N (the run does not wait for
+ * them), but in Σu_i, since the others received what they sent. Left out, one fast uploader leaving made the
+ * bound higher than the run that used its upload, and the run "beat" its lower bound.
+ */
+export interface AbandonedUpload {
+  /** Σ of their u_i: each one's cap, or where it had none, the highest upload peak its reports gave. */
+  readonly bytesPerSec: number;
+  /** Some of them had no upload cap: `bytesPerSec` rests on measured peaks. */
+  readonly estimated: boolean;
+}
+
+/** A run nobody left before completing. */
+export const NO_ABANDONED_UPLOAD: AbandonedUpload = { bytesPerSec: 0, estimated: false };
 
 /** A run that unlisted nobody. */
 export const NO_UNLISTED_PARTICIPANTS: UnlistedParticipants = {
@@ -218,6 +238,8 @@ export interface RunState {
   /** Departed participants it no longer lists, past the most the server keeps, that still count. */
   readonly unlisted: UnlistedParticipants;
   readonly abandonedLeechers: number;
+  /** What those that left before completing uploaded at, for Σu_i (they are not in N). */
+  readonly abandonedUpload: AbandonedUpload;
   /**
    * Set when the signalling server lost the run (it restarted) and its tabs registered it again: this long
    * after the start. The start, and the completions reported in the tabs' re-registrations, are then

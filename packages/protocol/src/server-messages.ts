@@ -4,6 +4,7 @@ import { joinCodeSchema } from './join-code';
 import { contentIdSchema, manifestSchema } from './manifest';
 import type { PairFlow } from './pair-flow';
 import {
+  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   peerOverrideSchema as strictPeerOverrideSchema,
   peerRoleSchema,
@@ -14,6 +15,7 @@ import {
   type RunParticipant,
   type RunStarted,
   type RunState,
+  type AbandonedUpload,
   type UnlistedParticipants,
 } from './run';
 import { MAX_RUN_NUMBER } from './run-control';
@@ -108,8 +110,9 @@ const runParticipantSchema: z.ZodType<RunParticipant> = z.looseObject({
   flagged: peerFlagSchema.nullable(),
   witnessedBytes: bytesSchema,
   corroborated: z.boolean(),
-  // Absent from a server of an earlier version (a rolling update): no peak.
+  // Absent from a server of an earlier version (a rolling update): no peak, there from the start.
   peakUploadBytesPerSec: bytesSchema.default(0),
+  tookPartAfterMs: millisecondsSchema.default(0),
 });
 
 const unlistedParticipantsSchema: z.ZodType<UnlistedParticipants> = z.looseObject({
@@ -119,6 +122,11 @@ const unlistedParticipantsSchema: z.ZodType<UnlistedParticipants> = z.looseObjec
   minDownloadBytesPerSec: bytesSchema.positive().nullable(),
   uploadedBytes: bytesSchema,
   downloadedBytes: bytesSchema,
+});
+
+const abandonedUploadSchema: z.ZodType<AbandonedUpload> = z.looseObject({
+  bytesPerSec: bytesSchema,
+  estimated: z.boolean(),
 });
 
 export const runStateSchema: z.ZodType<RunState> = z.looseObject({
@@ -132,6 +140,8 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   // Absent from a server of an earlier version: nobody unlisted.
   unlisted: unlistedParticipantsSchema.default(NO_UNLISTED_PARTICIPANTS),
   abandonedLeechers: z.number().int().min(0),
+  // Absent from a server of an earlier version: none counted.
+  abandonedUpload: abandonedUploadSchema.default(NO_ABANDONED_UPLOAD),
   restoredAfterMs: millisecondsSchema.nullable(),
   interruption: z.string().nullable(),
 });

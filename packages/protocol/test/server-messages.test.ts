@@ -54,6 +54,8 @@ describe('a swarm:progress broadcast', () => {
     const run: RunState | null = checked.value.run;
     expect(run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([0, 0]);
     expect(run?.unlisted).toEqual(NO_UNLISTED_PARTICIPANTS);
+    expect(run?.abandonedUpload).toEqual({ bytesPerSec: 0, estimated: false });
+    expect(run?.participants.map((participant) => participant.tookPartAfterMs)).toEqual([0, 0]);
   });
 
   it('carries what the participants the run no longer lists count for, and refuses a count that is no count', () => {

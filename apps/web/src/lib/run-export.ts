@@ -42,6 +42,8 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       leechers: run.leechers,
       // Of those, how many have no row: they left, past the most departed participants the server keeps.
       unlisted_leechers: run.unlistedLeechers ?? 0,
+      // Of those, how many joined after the start (timed from the start all the same).
+      late_leechers: run.lateLeechers ?? '',
       abandoned_leechers: run.abandonedLeechers,
       seeder_upload_bytes_per_sec: run.seederUploadBytesPerSec ?? '',
       peer_upload_bytes_per_sec: run.peerUploadBytesPerSec ?? '',
@@ -67,6 +69,7 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       peer_download_cap_bytes_per_sec: peer.downloadBytesPerSec ?? '',
       peer_leave_on_complete: peer.leaveOnComplete,
       peer_completed_after_sec: peer.completedAfterSec ?? '',
+      peer_joined_after_sec: peer.joinedAfterSec ?? '',
       peer_uploaded_bytes: peer.uploadedBytes,
       peer_downloaded_bytes: peer.downloadedBytes,
     }));

@@ -34,6 +34,11 @@ export interface RunRecord {
    * keeps the latest 64 departed participants). Absent in runs kept before it was recorded.
    */
   readonly unlistedLeechers?: number;
+  /**
+   * Of `leechers`, those that joined after the start: each counts in N, its completion timed from the start, so its
+   * lateness reads as the swarm's slowness. Absent in runs kept before it was recorded.
+   */
+  readonly lateLeechers?: number;
   readonly abandonedLeechers: number;
   /** u_s, B/s; null: no cap. */
   readonly seederUploadBytesPerSec: number | null;
@@ -87,6 +92,8 @@ export interface RunRecordPeer {
   readonly leaveOnComplete: boolean;
   /** Null for the seeder. */
   readonly completedAfterSec: number | null;
+  /** How long after the run's start it took part (0: from the start); absent in runs kept before it was recorded. */
+  readonly joinedAfterSec?: number;
   readonly uploadedBytes: number;
   readonly downloadedBytes: number;
 }
@@ -137,6 +144,11 @@ export function uploadedBytesOf(run: RunState): { readonly allBytes: number; rea
   };
 }
 
+/** Leechers counted in `run` (unflagged) that took part after its start: timed from the start all the same. */
+export function lateLeechers(run: RunState): number {
+  return believedParticipants(run).filter((peer) => peer.role === 'leecher' && peer.tookPartAfterMs > 0).length;
+}
+
 /** Leechers of `run` the server flagged: listed, not counted. */
 export function flaggedLeechers(run: RunState): number {
   return run.participants.filter((peer) => peer.role === 'leecher' && peer.flagged !== null).length;
@@ -184,16 +196,22 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
       : null;
   // Completed leechers the server no longer lists (past the most departed ones it keeps) count as listed ones: each is
   // given an equal part of their Σu_i, and their lowest d_i (only the sum and the least count in the bounds).
-  const { unlisted } = run;
-  if (unlisted.uploadEstimated) estimated = true;
-  const peerUploadBytesPerSec = [
+  const { unlisted, abandonedUpload } = run;
+  if (unlisted.uploadEstimated || abandonedUpload.estimated) estimated = true;
+  const listedUploads = [
     ...leechers.map((peer) => rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer))),
     ...Array<number>(unlisted.leechers).fill(
       unlisted.leechers > 0 ? unlisted.uploadBytesPerSec / unlisted.leechers : 0,
     ),
   ];
+  // The leechers that left before completing are not in N, but their upload is in Σu_i: the others received what
+  // they sent (left out, a fast uploader leaving set the bound above the run it had sped up; found by review). Shared
+  // out over the N entries: only the sum counts in the bound.
+  const peerUploadBytesPerSec = listedUploads.map((rate) => rate + abandonedUpload.bytesPerSec / listedUploads.length);
   const peerUploadEstimated =
-    unlisted.uploadEstimated || leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
+    unlisted.uploadEstimated ||
+    abandonedUpload.estimated ||
+    leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
   // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
   const peerDownloadBytesPerSec = [
     ...leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity),
@@ -249,6 +267,7 @@ export function recordOfRun(
     chunkBytes: manifest.chunkBytes,
     leechers: bounds.peerCount,
     unlistedLeechers: run.unlisted.leechers,
+    lateLeechers: lateLeechers(run),
     abandonedLeechers: run.abandonedLeechers,
     seederUploadBytesPerSec: seederCapOf(run),
     peerUploadBytesPerSec: run.config.peerUploadBytesPerSec,
@@ -280,6 +299,7 @@ export function recordOfRun(
       downloadBytesPerSec: peer.settings.downloadBytesPerSec,
       leaveOnComplete: peer.settings.leaveOnComplete,
       completedAfterSec: peer.completedAfterMs === null ? null : peer.completedAfterMs / 1000,
+      joinedAfterSec: peer.tookPartAfterMs / 1000,
       uploadedBytes: peer.uploadedBytes,
       downloadedBytes: peer.downloadedBytes,
     })),
