@@ -7,7 +7,7 @@ import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
 import { rowFailed } from '../sim';
 import { checkClassroomRun } from '../classroom';
-import { checkRecord } from '../swarm';
+import { browserCpuSecPerMiB, checkRecord } from '../swarm';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
 
@@ -81,6 +81,14 @@ describe('a run bench swarm measured', () => {
     expect(() => checkRecord({ ...record, leechers: 7 }, options)).toThrow(BenchFailure);
     expect(() => checkRecord({ ...record, abandonedLeechers: 1 }, options)).toThrow(/1 abandoned/);
     expect(() => checkRecord({ ...record, mode: 'client-server' }, options)).toThrow(/not the run configured/);
+  });
+});
+
+describe('bench swarm’s CPU per MiB', () => {
+  it('is the browser’s CPU-seconds over the window per MiB delivered', () => {
+    // 1.5 cores for 8 s over 4 leechers × 32 MiB.
+    expect(browserCpuSecPerMiB({ browser: 1.5, wallSec: 8 }, 4 * 32 * 1024 * 1024)).toBeCloseTo(12 / 128, 12);
+    expect(browserCpuSecPerMiB({ browser: undefined, wallSec: 8 }, 1024 * 1024)).toBeNaN();
   });
 });
 
