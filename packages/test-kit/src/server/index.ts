@@ -1,4 +1,5 @@
 import { createSignallingServer, type ServerLimits } from '@swarmlab/server';
+import { freePort } from './redis-server';
 
 /** A real signalling server in this process, for tests of clients (socket.io over loopback). */
 export interface TestSignallingServer {
@@ -10,19 +11,20 @@ export interface TestSignallingServer {
 }
 
 /**
- * Starts the server on 127.0.0.1 (on `port`, or a free one): a restart is a `close()` followed by a new
- * server on the same port, which is how its clients see a restarted process.
+ * Starts the server on 127.0.0.1 (on `port`, or a free one below the kernel's ephemeral range, `freePort`): a
+ * restart is a `close()` followed by a new server on the same port, which is how its clients see a restarted
+ * process.
  */
 export async function startSignallingServer(
   options: { readonly port?: number; readonly limits?: Partial<ServerLimits> } = {},
 ): Promise<TestSignallingServer> {
   const logLines: string[] = [];
   const server = createSignallingServer({ log: (line) => logLines.push(line), limits: options.limits ?? {} });
-  const { port } = await server.listen(options.port ?? 0, '127.0.0.1');
+  const { port } = await server.listen(options.port ?? (await freePort()), '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, port, logLines, close: () => server.close() };
 }
 
-export { freePort, startRedisServer, type TestRedisServer } from './redis-server';
+export { freePort, RESTARTABLE_PORTS, startRedisServer, type TestRedisServer } from './redis-server';
 
 export * from './server-process';
 export * from './unreachable-peer';

@@ -12,16 +12,35 @@ export interface TestRedisServer {
 /** How long redis-server may take to say it is ready (it takes milliseconds; a loaded CI machine, more). */
 const REDIS_START_TIMEOUT_MS = 10_000;
 
-/** A port that was free a moment ago (the kernel's pick for port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports a test server may restart on: below Linux's ephemeral range (32768–60999 by default), from which the kernel
+ * picks every client socket's local port. A server restarted on a port the kernel had picked (`listen(0)`) failed
+ * with EADDRINUSE when one of the suite's many client sockets took that port in between (as `e2e/fixtures.ts`
+ * records; found by review). The e2e servers sit at 31731 and above, so these stop short of them.
+ */
+export const RESTARTABLE_PORTS = { from: 20_000, to: 30_000 } as const;
+
+/** Tries a port at most this many times before giving up. */
+const PORT_TRIES = 64;
+
+/**
+ * A port that was free a moment ago, among `RESTARTABLE_PORTS` (the test, then the next test, can stop and start a
+ * server on it again without a client socket having taken it meanwhile).
+ */
+export async function freePort(): Promise<number> {
+  const span = RESTARTABLE_PORTS.to - RESTARTABLE_PORTS.from;
+  for (let attempt = 0; attempt < PORT_TRIES; attempt++) {
+    const port = RESTARTABLE_PORTS.from + Math.floor(Math.random() * span);
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port in ${RESTARTABLE_PORTS.from}–${RESTARTABLE_PORTS.to} after ${PORT_TRIES} tries`);
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }
 
