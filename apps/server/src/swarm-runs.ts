@@ -1,6 +1,5 @@
 import {
   MAX_RUN_NUMBER,
-  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   settingsInRun,
   type PeerFlag,
@@ -103,9 +102,9 @@ export interface SwarmRunsOptions {
   /** Wall clock, for `startedAtEpochMs` only. */
   readonly epochNowMs: ClockMs;
   /**
-   * Participants that left the swarm kept in the running run (completed leechers and the seeder): a run
-   * is joined and left indefinitely and is broadcast to every screen, so churn must not grow it. Past the
-   * cap the oldest go; their completions still count in the distribution time.
+   * Departed leechers kept listed in the running run (the seeder always is): a run is joined and left indefinitely
+   * and is broadcast to every screen, so churn must not grow it. Past the cap the first to have left go; what they
+   * count for stays in `RunState.unlisted`.
    */
   readonly maxDepartedParticipants: number;
   /** The swarm's file size: what the witnesses of a completion must account for. */
@@ -355,6 +354,8 @@ interface MutableParticipant {
   awaiting: boolean;
   /** Its socket dropped and it has not resumed yet (`away`). */
   away: boolean;
+  /** When it last left the swarm (server clock); absent while present, and in a record stored before it was kept. */
+  leftAtMs?: number;
   /** When it last came back from being away (server clock); null if it never was. */
   backAtMs: number | null;
   /** When what the others reported sending it first covered the file (server clock); null until then. */
@@ -393,10 +394,10 @@ interface LiveRun {
   readonly participants: Map<PeerId, MutableParticipant>;
   abandonedLeechers: number;
   /**
-   * Σ of the counted abandoned leechers' u_i (`AbandonedPlace.uploadBytesPerSec`), and how many of them had no cap.
-   * Absent in a record stored before it was kept: none.
+   * What the counted abandoned leechers uploaded in the run (`AbandonedPlace.uploadedBytes`). Absent in a record
+   * stored before it was kept: none.
    */
-  abandonedUpload?: { bytesPerSec: number; uncapped: number };
+  abandonedUploadedBytes?: number;
   /**
    * Departed participants dropped from `participants` past `maxDepartedParticipants` that still count (completed
    * leechers), and the latest of their completions.
@@ -442,11 +443,10 @@ export interface AbandonedPlace {
   /** False for a leecher that left before its first report: not counted in `abandonedLeechers` (absent: counted). */
   readonly counted?: boolean;
   /**
-   * What it added to the run's `abandonedUpload` as it left (its cap, or its peak where it had none), taken off when
-   * its place is taken back. Absent: nothing (not counted, or a record stored before).
+   * What it added to the run's `abandonedUploadedBytes` as it left (its last report's upload), taken off when its
+   * place is taken back. Absent: nothing (not counted, or a record stored before).
    */
-  readonly uploadBytesPerSec?: number;
-  readonly uploadUncapped?: boolean;
+  readonly uploadedBytes?: number;
 }
 
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
@@ -588,10 +588,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     })),
     unlisted: run.unlisted,
     abandonedLeechers: run.abandonedLeechers,
-    abandonedUpload: {
-      bytesPerSec: run.abandonedUpload?.bytesPerSec ?? 0,
-      estimated: (run.abandonedUpload?.uncapped ?? 0) > 0,
-    },
+    // What leechers outside N whose accounts are believed uploaded: those that left before completing, and those
+    // flagged in this run alone (found by review: a framed leecher's upload was in no term of the bound).
+    uncountedUploadedBytes: [...run.participants.values()].reduce(
+      (sum, participant) =>
+        participant.role === 'leecher' && participant.flagged !== null && participant.accountBelieved === true
+          ? sum + participant.uploadedBytes
+          : sum,
+      run.abandonedUploadedBytes ?? 0,
+    ),
     restoredAfterMs: run.restoredAfterMs,
     interruption,
   });
@@ -656,19 +661,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
   };
 
-  /** `run`'s abandoned upload with `bytesPerSec` (of `leechers` leechers, `uncapped` of them without a cap) added. */
-  const addAbandonedUpload = (run: LiveRun, bytesPerSec: number, uncapped: boolean, leechers: 1 | -1): void => {
-    const before = run.abandonedUpload ?? { bytesPerSec: 0, uncapped: 0 };
-    run.abandonedUpload = {
-      bytesPerSec: Math.max(0, before.bytesPerSec + leechers * bytesPerSec),
-      uncapped: Math.max(0, before.uncapped + (uncapped ? leechers : 0)),
-    };
+  /** `bytes` (negative: taken off) added to what `run`'s abandoned leechers uploaded. */
+  const addAbandonedUpload = (run: LiveRun, bytes: number): void => {
+    run.abandonedUploadedBytes = Math.max(0, (run.abandonedUploadedBytes ?? 0) + bytes);
   };
 
   /** A place taken back: what it added to the abandoned upload comes off (it is a participant again). */
   const takeAbandonedUploadBack = (run: LiveRun, place: AbandonedPlace | undefined): void => {
-    if (place?.uploadBytesPerSec !== undefined)
-      addAbandonedUpload(run, place.uploadBytesPerSec, place.uploadUncapped === true, -1);
+    if (place?.uploadedBytes !== undefined) addAbandonedUpload(run, -place.uploadedBytes);
   };
 
   /**
@@ -802,9 +802,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const dropOldestDeparted = (run: LiveRun): void => {
     // Judged first: a completion the witnesses cover by now counts once unlisted too.
     corroborate(run);
+    // In the order they left (a record stored before that was kept: first), and never a place a restored run awaits
+    // (not present either): in the order they took part, a leecher that completed and closed its tab at once was
+    // dropped before its witnesses reported, its completion lost from N, and awaited classmates lost their places
+    // (found by review).
     const departed = new Map(
       [...run.participants.values()]
-        .filter((participant) => !participant.present)
+        .filter((participant) => !participant.present && !participant.awaiting)
+        .sort((a, b) => (a.leftAtMs ?? -Infinity) - (b.leftAtMs ?? -Infinity))
         .map((participant) => [participant.peerId, participant] as const),
     );
     // The seeder stays listed: its cap is u_s, and its bytes the seeder's share (found by review: a run whose seeder
@@ -815,6 +820,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       departed.delete(participant.peerId);
       run.participants.delete(participant.peerId);
       const counted = participant.flagged === null && participant.corroborated;
+      // One flagged in this run alone was outside N all along: what it uploaded stays counted.
+      if (participant.flagged !== null && participant.accountBelieved === true)
+        addAbandonedUpload(run, participant.uploadedBytes);
       if (participant.completedAfterMs !== null && counted) {
         // What the bounds and the record need of it stays counted: N, Σu_i, d_min and its bytes (found by review: the
         // record of a run past 64 departed gave a smaller N, and bounds for it).
@@ -872,7 +880,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       controlEndedUpTo = 0;
       seenBy.clear();
       const run = newRun(runNumber, runConfig, 0, null);
-      for (const member of members) addParticipant(member, run).away = member.away ?? false;
+      // Each took part at the start itself: read afresh, a clock finer than a millisecond put each member a fraction
+      // of one after it, and every screen said all of them had joined late (found by review).
+      for (const member of members) addParticipant(member, run, undefined, run.startedAtMs).away = member.away ?? false;
       live = run;
       ended = null;
       return { ok: true, started: announce(run) };
@@ -912,7 +922,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       } else if (!known) {
         const abandoned = live.abandoned.get(member.peerId);
         if (abandoned) live.abandoned.delete(member.peerId);
-        takeAbandonedUploadBack(live, abandoned);
+        // What it uploaded before stays counted: its new engine's totals start from 0, and would not carry it if it
+        // left again (found by review). Counted twice if it stays, the bound is only looser.
         // Counted once already, when it first took part (unless it left before reporting); its download counts from
         // then (it reports the chunks it kept among those it received).
         const counted = abandoned?.counted !== false;
@@ -971,6 +982,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // A place nobody can prove theirs any more (its record was evicted, past `maxDepartedParticipants`
         // departures): what the others sent under this id was sent to someone else, and counts for nobody.
         if (!known && !live.abandoned.has(member.peerId)) live.witnesses.forgetReceiver(member.peerId);
+        // A place the restored run awaited was counted as it was restored: counted once.
+        if (known) live.participantsEver--;
         live.participants.delete(member.peerId);
         // A newcomer, as one that joins: it claims nothing the server can check, so it takes part once it reports
         // progress. Counted at once, a resume and a leave under a made-up id, again and again, showed "N left before
@@ -1025,26 +1038,27 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           const counted = tookPart(live, participant);
           if (counted) live.abandonedLeechers++;
           else live.participantsEver--;
-          // Its upload stays in Σu_i: the others received what it sent (found by review: a fast uploader leaving set
-          // the bound above the run it had sped up).
-          const upload = counted ? uploadOfLeaving(participant) : undefined;
-          if (upload) addAbandonedUpload(live, upload.bytesPerSec, upload.uncapped, 1);
+          // What it uploaded delivered part of the N copies: the bounds count it (found by review: a fast uploader
+          // leaving set the bound above the run it had sped up).
+          const uploadedBytes = counted && participant.uploadedBytes > 0 ? participant.uploadedBytes : undefined;
+          if (uploadedBytes !== undefined) addAbandonedUpload(live, uploadedBytes);
           live.abandoned.delete(peerId);
           live.abandoned.set(peerId, {
             keyDigest: participant.keyDigest,
             tookPartAtMs: participant.tookPartAtMs,
             ...(participant.address !== undefined && { address: participant.address }),
             ...(!counted && { counted }),
-            ...(upload && { uploadBytesPerSec: upload.bytesPerSec, uploadUncapped: upload.uncapped }),
+            ...(uploadedBytes !== undefined && { uploadedBytes }),
           });
           if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
-        }
+        } else if (participant.accountBelieved === true) addAbandonedUpload(live, participant.uploadedBytes);
         finishIfDone(live);
         return;
       }
       participant.present = false;
       participant.away = false;
       participant.leftRun = true;
+      participant.leftAtMs = nowMs();
       dropOldestDeparted(live);
       // What it may have sent unreported before it left now counts for those it sent to.
       finishIfDone(live);
@@ -1298,12 +1312,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 }
 
 /** A run that ended as stored; one stored before participants' peaks were kept: no peak. */
-/** A leecher's u_i as it leaves: its cap, or its highest peak where it had none. */
-function uploadOfLeaving(leecher: MutableParticipant): { bytesPerSec: number; uncapped: boolean } {
-  const cap = leecher.settings.uploadBytesPerSec;
-  return { bytesPerSec: cap ?? leecher.peakUploadBytesPerSec, uncapped: cap === null };
-}
-
 /** `unlisted` counting `leecher` too: a completed leecher's u_i (its cap, or its peak), d_i and bytes. */
 function withUnlisted(unlisted: UnlistedParticipants, leecher: MutableParticipant): UnlistedParticipants {
   const { uploadBytesPerSec, downloadBytesPerSec } = leecher.settings;
@@ -1326,7 +1334,7 @@ function endedRunOf(stored: RunState): RunState {
     ...stored,
     // Absent in a record stored before they were kept.
     unlisted: fields.unlisted ?? NO_UNLISTED_PARTICIPANTS,
-    abandonedUpload: fields.abandonedUpload ?? NO_ABANDONED_UPLOAD,
+    uncountedUploadedBytes: fields.uncountedUploadedBytes ?? 0,
     participants: stored.participants.map((participant) => {
       const fields: Partial<RunParticipant> = participant;
       return {
@@ -1367,6 +1375,8 @@ function liveRunOf(record: LiveRunRecord, maxDepartedSenders: number): LiveRun {
 function liveRunRecordOf(run: LiveRun): LiveRunRecord {
   return {
     ...run,
+    // For a process of the version before `unlisted` (Redis, updated one process at a time), which reads this alone.
+    droppedCompletedLeechers: run.unlisted.leechers,
     participants: [...run.participants.values()].map((participant) => ({ ...participant })),
     witnesses: run.witnesses.exportState(),
     flows: run.flows.exportState(),

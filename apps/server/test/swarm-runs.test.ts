@@ -1,5 +1,4 @@
 import {
-  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   DEFAULT_RUN_CONFIG,
   MAX_RUN_NUMBER,
@@ -206,7 +205,7 @@ describe('swarm runs', () => {
       distributionMs: 1600,
       unlisted: NO_UNLISTED_PARTICIPANTS,
       abandonedLeechers: 0,
-      abandonedUpload: NO_ABANDONED_UPLOAD,
+      uncountedUploadedBytes: 0,
       restoredAfterMs: null,
       interruption: null,
       participants: [
@@ -414,25 +413,34 @@ describe('swarm runs', () => {
     expect(at(1600 + WITNESS_SILENCE_MS).snapshot().run?.abandonedLeechers).toBe(1);
   });
 
-  it('keeps the upload of a leecher that left before completing in Σu_i, until it takes its place back', () => {
+  it('counts what a leecher that left before completing uploaded, until it takes its place back', () => {
     const { at } = setUp();
     at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('fast', { uploadBytesPerSec: 150_000 }), leecher('b')]);
-    at(1100).report('fast', reportFor(1, false));
+    at(1100).report('fast', { ...reportFor(1, false), uploadedBytes: 20_000 });
     at(1200).leave('fast');
-    expect(at(1200).snapshot().run).toMatchObject({
-      abandonedLeechers: 1,
-      abandonedUpload: { bytesPerSec: 150_000, estimated: false },
-    });
-    // Back (a reload), it is a participant again: its upload is counted as one, not twice.
-    at(1300).takeBack(leecher('fast'));
-    expect(at(1300).snapshot().run).toMatchObject({
-      abandonedLeechers: 0,
-      abandonedUpload: { bytesPerSec: 0, estimated: false },
-    });
-    // Another leaving adds its cap, the run's (not its higher peak).
-    at(1400).report('b', { ...reportFor(1, false), uploadedBytes: 900_000, peakUploadBytesPerSec: 400_000 });
+    expect(at(1200).snapshot().run).toMatchObject({ abandonedLeechers: 1, uncountedUploadedBytes: 20_000 });
+    // Back with the same engine (its socket resumed), it is a participant again: what it sent is in its own totals,
+    // which its next leaving counts, and within its own u_i meanwhile.
+    const resumed: ResumedRun = {
+      runNumber: 1,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 150_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 300,
+      completedAfterMs: null,
+      participants: [],
+    };
+    at(1300).resume(leecher('fast', { uploadBytesPerSec: 150_000 }), resumed);
+    expect(at(1300).snapshot().run).toMatchObject({ abandonedLeechers: 0, uncountedUploadedBytes: 0 });
+    at(1350).report('fast', { ...reportFor(1, false), uploadedBytes: 30_000 });
+    at(1360).leave('fast');
+    expect(at(1360).snapshot().run?.uncountedUploadedBytes).toBe(30_000);
+    // A reloaded page's new engine counts from 0: what it sent before stays counted (a second leaving would lose it).
+    at(1370).takeBack(leecher('fast', { uploadBytesPerSec: 150_000 }));
+    expect(at(1370).snapshot().run?.uncountedUploadedBytes).toBe(30_000);
+    // One that uploaded nothing adds nothing (a puppet joining and leaving added its whole cap to Σu_i).
+    at(1400).report('b', { ...reportFor(1, false), uploadedBytes: 0 });
     at(1500).leave('b');
-    expect(at(1500).snapshot().run?.abandonedUpload).toEqual({ bytesPerSec: 200_000, estimated: false });
+    expect(at(1500).snapshot().run?.uncountedUploadedBytes).toBe(30_000);
   });
 
   it('says how long after the start each participant took part', () => {
@@ -450,12 +458,26 @@ describe('swarm runs', () => {
     ]);
   });
 
-  it('counts the peak of an uncapped leecher that left before completing, as an estimate', () => {
-    const { at } = setUp();
-    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
-    at(1400).report('b', { ...reportFor(1, false), uploadedBytes: 900_000, peakUploadBytesPerSec: 400_000 });
-    at(1500).leave('b');
-    expect(at(1500).snapshot().run?.abandonedUpload).toEqual({ bytesPerSec: 400_000, estimated: true });
+  it('dates the members there at the start from the start itself, on a clock finer than a millisecond', () => {
+    let clockMs = 1000;
+    const runs = createSwarmRuns({ ...OPTIONS, nowMs: () => (clockMs += 0.25), epochNowMs: () => 0 });
+    runs.start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    expect(runs.snapshot().run?.participants.map((p) => p.tookPartAfterMs)).toEqual([0, 0, 0]);
+  });
+
+  it('unlists the first to have left, not the first to take part', () => {
+    const { at } = setUp(2);
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('p1'), leecher('p2'), leecher('p3'), leecher('stays')]);
+    at(1100).report('s', vouch(1, 'p1', 'p2', 'p3'));
+    for (const [index, peerId] of ['p3', 'p1', 'p2'].entries()) {
+      at(1200 + index * 100).report(peerId, reportFor(1, true));
+      at(1250 + index * 100).leave(peerId);
+    }
+    expect(
+      at(1500)
+        .snapshot()
+        .run?.participants.map((p) => p.peerId),
+    ).toEqual(['s', 'p1', 'p2', 'stays']);
   });
 
   it('counts a completion that the leaving of the next departed covers, as it unlists it', () => {

@@ -1,6 +1,5 @@
 import {
   DEFAULT_RUN_CONFIG,
-  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   type Manifest,
   type PeerOverride,
@@ -80,7 +79,7 @@ export function runState(runNumber: number, phase: RunPhase, elapsedMs = 8_000):
     ],
     unlisted: NO_UNLISTED_PARTICIPANTS,
     abandonedLeechers: 0,
-    abandonedUpload: NO_ABANDONED_UPLOAD,
+    uncountedUploadedBytes: 0,
     restoredAfterMs: null,
     interruption: null,
   };

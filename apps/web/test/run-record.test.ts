@@ -1,5 +1,4 @@
 import {
-  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   type Manifest,
   type PeerFlag,
@@ -21,7 +20,13 @@ import { runPointsOf } from '../src/lib/run-points';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
 import { memoryStorage } from './fakes';
 import { defaultPeerName } from '../src/lib/peer-name';
-import { believedParticipants, boundsOfRun, flaggedLeechers, recordOfRun } from '../src/lib/run-record';
+import {
+  believedParticipants,
+  boundsOfRun,
+  flaggedLeechers,
+  P2P_UNKNOWN_IN_CLIENT_SERVER,
+  recordOfRun,
+} from '../src/lib/run-record';
 
 const F = 16 * 1024 * 1024;
 const manifest: Manifest = {
@@ -85,7 +90,7 @@ function run(mode: SwarmMode, leechers: number, upload: number | null): RunState
     ],
     unlisted: NO_UNLISTED_PARTICIPANTS,
     abandonedLeechers: 0,
-    abandonedUpload: NO_ABANDONED_UPLOAD,
+    uncountedUploadedBytes: 0,
     restoredAfterMs: null,
     interruption: null,
   };
@@ -153,47 +158,66 @@ describe('boundsOfRun', () => {
     ]);
   });
 
+  it('gives no D_p2p for a client-server run one of whose unlisted leechers had no upload cap', () => {
+    const state = run('client-server', 2, 10e3);
+    const unlisted = { ...NO_UNLISTED_PARTICIPANTS, leechers: 3, uploadEstimated: true };
+    expect(boundsOfRun(state, F, undefined).p2pUnknownReason).toBeNull();
+    expect(boundsOfRun({ ...state, unlisted }, F, undefined).p2pUnknownReason).toBe(P2P_UNKNOWN_IN_CLIENT_SERVER);
+  });
+
   it('says which leechers joined after the start, in the record and the export', () => {
     const state = run('p2p', 3, 1e6);
     const late: RunState = {
       ...state,
+      // leech1 joined with the start's click (0.4 s); leech2 came 12 s in.
       participants: state.participants.map((peer) =>
-        peer.peerId === 'leech2' ? { ...peer, tookPartAfterMs: 12_000 } : peer,
+        peer.peerId === 'leech2'
+          ? { ...peer, tookPartAfterMs: 12_000 }
+          : peer.peerId === 'leech1'
+            ? { ...peer, tookPartAfterMs: 400 }
+            : peer,
       ),
     };
     const record = recordOfRun('S', manifest, late, undefined)!;
     expect(record.lateLeechers).toBe(1);
-    expect(record.peers.map((peer) => peer.joinedAfterSec)).toEqual([0, 0, 0, 12]);
+    expect(record.peers.map((peer) => peer.joinedAfterSec)).toEqual([0, 0, 0.4, 12]);
     const rows = Papa.parse<Record<string, string>>(runsToCsv([record]).slice(1), { header: true }).data;
     expect(rows.map((row) => [row['late_leechers'], row['peer_joined_after_sec']])).toEqual([
       ['1', '0'],
       ['1', '0'],
-      ['1', '0'],
+      ['1', '0.4'],
       ['1', '12'],
     ]);
   });
 
-  it('counts in Σu_i the upload of the leechers that left before completing, not in N', () => {
-    // One fat pipe (10 MB/s) relays to two students at 10 kB/s, then leaves before completing: u_s = 1 MB/s, F = 16 MiB.
-    // Without its upload, D_p2p = 2F/1.02 MB/s = 32.9 s, and the 26.3 s run "beat" its lower bound.
+  it('counts what the leechers that left before completing uploaded against N·F, not in N', () => {
+    // One fat pipe (10 MB/s) relays to two students at 10 kB/s, then leaves before completing, having sent them
+    // 1.5 F: u_s = 1 MB/s, F = 16 MiB. Without what it sent, D_p2p = 2F/1.02 MB/s = 32.9 s, and the 26.3 s run
+    // "beat" its lower bound.
+    const base = run('p2p', 2, 10e3);
     const state: RunState = {
-      ...run('p2p', 2, 10e3),
-      config: { ...run('p2p', 2, 10e3).config, seederUploadBytesPerSec: 1e6 },
-      participants: run('p2p', 2, 10e3).participants.map((peer) =>
+      ...base,
+      config: { ...base.config, seederUploadBytesPerSec: 1e6 },
+      participants: base.participants.map((peer) =>
         peer.role === 'seeder' ? { ...peer, settings: { ...peer.settings, uploadBytesPerSec: 1e6 } } : peer,
       ),
       distributionMs: 26_330,
       abandonedLeechers: 1,
-      abandonedUpload: { bytesPerSec: 10e6, estimated: false },
+      uncountedUploadedBytes: 1.5 * F,
     };
     const bounds = boundsOfRun(state, F, undefined);
     expect(bounds.peerCount).toBe(2);
-    expect(bounds.totalPeerUploadBytesPerSec).toBeCloseTo(10.02e6, 0);
-    expect(bounds.p2pSec).toBeCloseTo(F / 1e6, 9); // max(F/u_s, 2F/(u_s + Σu)) = F/u_s = 16.8 s
-    expect(recordOfRun('S', manifest, state, undefined)!.ratio).toBeGreaterThan(1);
-    // A peak standing in for an uncapped one makes Σu_i an estimate.
-    const estimated = boundsOfRun({ ...state, abandonedUpload: { bytesPerSec: 10e6, estimated: true } }, F, undefined);
-    expect([estimated.peerUploadEstimated, estimated.p2pEstimated]).toEqual([true, true]);
+    expect(bounds.totalPeerUploadBytesPerSec).toBe(20e3);
+    // max(F/u_s, (2F − 1.5F)/(u_s + Σu_i)) = F/u_s = 16.8 s
+    expect(bounds.p2pSec).toBeCloseTo(F / 1e6, 9);
+    const record = recordOfRun('S', manifest, state, undefined)!;
+    expect(record.ratio).toBeGreaterThan(1);
+    expect(record.model?.departedUploadedBytes).toBe(1.5 * F);
+    // Half a file from it: (2F − 0.5F)/1.02 MB/s = 24.7 s.
+    const less = boundsOfRun({ ...state, uncountedUploadedBytes: 0.5 * F }, F, undefined);
+    expect(less.p2pSec).toBeCloseTo((1.5 * F) / 1.02e6, 6);
+    // D_cs is the server's alone: the leechers' uploads play no part.
+    expect(less.clientServerSec).toBeCloseTo(bounds.clientServerSec!, 9);
   });
 
   it("stands in a peer's measured peak for a link without a cap, and says so", () => {

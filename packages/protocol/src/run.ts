@@ -194,21 +194,6 @@ export interface UnlistedParticipants {
   readonly downloadedBytes: number;
 }
 
-/**
- * The upload the leechers that left a run before completing brought to it: not in N (the run does not wait for
- * them), but in Σu_i, since the others received what they sent. Left out, one fast uploader leaving made the
- * bound higher than the run that used its upload, and the run "beat" its lower bound.
- */
-export interface AbandonedUpload {
-  /** Σ of their u_i: each one's cap, or where it had none, the highest upload peak its reports gave. */
-  readonly bytesPerSec: number;
-  /** Some of them had no upload cap: `bytesPerSec` rests on measured peaks. */
-  readonly estimated: boolean;
-}
-
-/** A run nobody left before completing. */
-export const NO_ABANDONED_UPLOAD: AbandonedUpload = { bytesPerSec: 0, estimated: false };
-
 /** A run that unlisted nobody. */
 export const NO_UNLISTED_PARTICIPANTS: UnlistedParticipants = {
   leechers: 0,
@@ -238,8 +223,13 @@ export interface RunState {
   /** Departed participants it no longer lists, past the most the server keeps, that still count. */
   readonly unlisted: UnlistedParticipants;
   readonly abandonedLeechers: number;
-  /** What those that left before completing uploaded at, for Σu_i (they are not in N). */
-  readonly abandonedUpload: AbandonedUpload;
+  /**
+   * What leechers outside N whose accounts are believed uploaded in the run (their last reports'): those that left
+   * before completing, and those flagged in this run alone. That much of the N copies came from them: the bounds
+   * count it against N·F. Not their u_i in Σu_i: a puppet joining and leaving at once, uploading nothing, added its
+   * whole cap (found by review).
+   */
+  readonly uncountedUploadedBytes: number;
   /**
    * Set when the signalling server lost the run (it restarted) and its tabs registered it again: this long
    * after the start. The start, and the completions reported in the tabs' re-registrations, are then

@@ -4,7 +4,6 @@ import { joinCodeSchema } from './join-code';
 import { contentIdSchema, manifestSchema } from './manifest';
 import type { PairFlow } from './pair-flow';
 import {
-  NO_ABANDONED_UPLOAD,
   NO_UNLISTED_PARTICIPANTS,
   peerOverrideSchema as strictPeerOverrideSchema,
   peerRoleSchema,
@@ -15,7 +14,6 @@ import {
   type RunParticipant,
   type RunStarted,
   type RunState,
-  type AbandonedUpload,
   type UnlistedParticipants,
 } from './run';
 import { MAX_RUN_NUMBER } from './run-control';
@@ -124,11 +122,6 @@ const unlistedParticipantsSchema: z.ZodType<UnlistedParticipants> = z.looseObjec
   downloadedBytes: bytesSchema,
 });
 
-const abandonedUploadSchema: z.ZodType<AbandonedUpload> = z.looseObject({
-  bytesPerSec: bytesSchema,
-  estimated: z.boolean(),
-});
-
 export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   runNumber: runNumberSchema,
   phase: z.enum(['running', 'finished', 'stopped', 'interrupted']),
@@ -141,7 +134,7 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   unlisted: unlistedParticipantsSchema.default(NO_UNLISTED_PARTICIPANTS),
   abandonedLeechers: z.number().int().min(0),
   // Absent from a server of an earlier version: none counted.
-  abandonedUpload: abandonedUploadSchema.default(NO_ABANDONED_UPLOAD),
+  uncountedUploadedBytes: bytesSchema.default(0),
   restoredAfterMs: millisecondsSchema.nullable(),
   interruption: z.string().nullable(),
 });

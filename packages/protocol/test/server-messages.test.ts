@@ -54,7 +54,7 @@ describe('a swarm:progress broadcast', () => {
     const run: RunState | null = checked.value.run;
     expect(run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([0, 0]);
     expect(run?.unlisted).toEqual(NO_UNLISTED_PARTICIPANTS);
-    expect(run?.abandonedUpload).toEqual({ bytesPerSec: 0, estimated: false });
+    expect(run?.uncountedUploadedBytes).toBe(0);
     expect(run?.participants.map((participant) => participant.tookPartAfterMs)).toEqual([0, 0]);
   });
 

@@ -1,5 +1,6 @@
 import { TheoryInputError } from './errors';
 import {
+  requireBytes,
   requireFileBytes,
   requirePeerDownloadRate,
   requirePeerUploadRate,
@@ -19,7 +20,8 @@ import {
  * - `server-upload`: the server's upload link. Client-server: N·F/u_s (it sends N copies);
  *   peer-to-peer: F/u_s (it sends each bit at least once).
  * - `slowest-download`: F/d_min, the peer with the slowest download link.
- * - `total-upload`: N·F/(u_s + Σu_i), all upload capacity together delivering N copies (P2P only).
+ * - `total-upload`: N·F/(u_s + Σu_i), all upload capacity together delivering N copies (P2P only); less what
+ *   peers that left before completing uploaded, in a run with churn (`P2pInput.departedUploadedBytes`).
  */
 export type BoundTerm = 'server-upload' | 'slowest-download' | 'total-upload';
 
@@ -51,6 +53,12 @@ export interface ClientServerInput {
 export interface P2pInput extends ClientServerInput {
   /** u_i for each of the N peers; 0 is a peer that never uploads. */
   readonly peerUploadBytesPerSec: readonly number[];
+  /**
+   * Bytes that peers not among the N uploaded to them: leechers that left the swarm before completing (a run with
+   * churn). They delivered that much of the N copies, so the total-upload term is (N·F − this)/(u_s + Σu_i), never
+   * below 0. Absent: 0, the seed's model.
+   */
+  readonly departedUploadedBytes?: number;
 }
 
 /** The swarm reduced to the aggregates the bounds depend on, already validated. */
@@ -62,6 +70,8 @@ export interface SwarmTotals {
   readonly totalPeerUploadBytesPerSec: number;
   /** d_min; `Infinity` when every peer's download is unlimited. */
   readonly minPeerDownloadBytesPerSec: number;
+  /** What peers not among the N uploaded to them (`P2pInput.departedUploadedBytes`); absent: 0. */
+  readonly departedUploadedBytes?: number;
 }
 
 /**
@@ -86,8 +96,12 @@ export function clientServerBoundSec(input: ClientServerInput): number {
 export function p2pBound(input: P2pInput): P2pBound {
   validateCommon(input);
   requirePerPeerRates('peerUploadBytesPerSec', input.peerUploadBytesPerSec, input.peerCount, requirePeerUploadRate);
+  if (input.departedUploadedBytes !== undefined) requireBytes('departedUploadedBytes', input.departedUploadedBytes);
   const totalPeerUploadBytesPerSec = input.peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0);
-  return p2pBoundFromTotals(totalsOf(input, totalPeerUploadBytesPerSec));
+  return p2pBoundFromTotals({
+    ...totalsOf(input, totalPeerUploadBytesPerSec),
+    departedUploadedBytes: input.departedUploadedBytes ?? 0,
+  });
 }
 
 /** {@link p2pBound} in seconds only. */
@@ -111,7 +125,9 @@ export function p2pBoundFromTotals(totals: SwarmTotals): P2pBound {
   return maxTerm({
     'server-upload': fileBytes / serverUploadBytesPerSec,
     'slowest-download': fileBytes / minPeerDownloadBytesPerSec,
-    'total-upload': (peerCount * fileBytes) / (serverUploadBytesPerSec + totalPeerUploadBytesPerSec),
+    'total-upload':
+      Math.max(0, peerCount * fileBytes - (totals.departedUploadedBytes ?? 0)) /
+      (serverUploadBytesPerSec + totalPeerUploadBytesPerSec),
   });
 }
 

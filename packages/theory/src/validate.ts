@@ -14,6 +14,13 @@ export function requireFileBytes(field: string, fileBytes: number): void {
   }
 }
 
+/** A count of bytes that may be 0, such as what departed peers uploaded. */
+export function requireBytes(field: string, bytes: number): void {
+  if (!Number.isFinite(bytes) || bytes < 0) {
+    throw new TheoryInputError(field, `must be a finite number of bytes ≥ 0, got ${bytes}`);
+  }
+}
+
 /** A rate that divides F, such as u_s: zero would make the bound infinite, Infinity would make it 0. */
 export function requirePositiveRate(field: string, bytesPerSec: number): void {
   if (!Number.isFinite(bytesPerSec) || bytesPerSec <= 0) {

@@ -73,6 +73,8 @@ export interface RunRecord {
     readonly serverUploadBytesPerSec: number;
     readonly totalPeerUploadBytesPerSec: number;
     readonly minPeerDownloadBytesPerSec: number | null;
+    /** What leechers that left before completing uploaded: D_p2p counts it against N·F. Absent in older runs. */
+    readonly departedUploadedBytes?: number;
   };
   /** How long into the run the signalling server restarted (the run then measured on the tabs' clocks), s. */
   readonly restoredAfterSec?: number | null;
@@ -144,10 +146,17 @@ export function uploadedBytesOf(run: RunState): { readonly allBytes: number; rea
   };
 }
 
+/** A leecher that took part this long after the start, or longer, joined late (within it: with the start's click). */
+export const LATE_JOIN_MS = 1000;
+
 /** Leechers counted in `run` (unflagged) that took part after its start: timed from the start all the same. */
 export function lateLeechers(run: RunState): number {
-  return believedParticipants(run).filter((peer) => peer.role === 'leecher' && peer.tookPartAfterMs > 0).length;
+  return believedParticipants(run).filter((peer) => peer.role === 'leecher' && peer.tookPartAfterMs >= LATE_JOIN_MS)
+    .length;
 }
+
+/** Some leecher the server no longer lists had no upload cap. */
+const unlistedUncapped = (run: RunState): boolean => run.unlisted.leechers > 0 && run.unlisted.uploadEstimated;
 
 /** Leechers of `run` the server flagged: listed, not counted. */
 export function flaggedLeechers(run: RunState): number {
@@ -191,27 +200,22 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   const clientServerEstimated = estimated;
   // In client-server the leechers never upload: their peaks (about 0) would say P2P cannot beat it.
   const p2pUnknownReason =
-    run.config.mode === 'client-server' && leechers.some((peer) => peer.settings.uploadBytesPerSec === null)
+    run.config.mode === 'client-server' &&
+    (unlistedUncapped(run) || leechers.some((peer) => peer.settings.uploadBytesPerSec === null))
       ? P2P_UNKNOWN_IN_CLIENT_SERVER
       : null;
   // Completed leechers the server no longer lists (past the most departed ones it keeps) count as listed ones: each is
   // given an equal part of their Σu_i, and their lowest d_i (only the sum and the least count in the bounds).
-  const { unlisted, abandonedUpload } = run;
-  if (unlisted.uploadEstimated || abandonedUpload.estimated) estimated = true;
-  const listedUploads = [
+  const { unlisted } = run;
+  if (unlisted.uploadEstimated) estimated = true;
+  const peerUploadBytesPerSec = [
     ...leechers.map((peer) => rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer))),
     ...Array<number>(unlisted.leechers).fill(
       unlisted.leechers > 0 ? unlisted.uploadBytesPerSec / unlisted.leechers : 0,
     ),
   ];
-  // The leechers that left before completing are not in N, but their upload is in Σu_i: the others received what
-  // they sent (left out, a fast uploader leaving set the bound above the run it had sped up; found by review). Shared
-  // out over the N entries: only the sum counts in the bound.
-  const peerUploadBytesPerSec = listedUploads.map((rate) => rate + abandonedUpload.bytesPerSec / listedUploads.length);
   const peerUploadEstimated =
-    unlisted.uploadEstimated ||
-    abandonedUpload.estimated ||
-    leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
+    unlisted.uploadEstimated || leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
   // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
   const peerDownloadBytesPerSec = [
     ...leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity),
@@ -225,7 +229,13 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     totalPeerUploadBytesPerSec: peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
     minPeerDownloadBytesPerSec: peerDownloadBytesPerSec.reduce((min, rate) => Math.min(min, rate), Infinity),
     clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
-    p2pSec: p2pUnknownReason ? null : secondsOrNull(() => p2pBound({ ...input, peerUploadBytesPerSec }).seconds),
+    // What leechers that left before completing uploaded delivered part of the N copies (docs/THEORY.md).
+    p2pSec: p2pUnknownReason
+      ? null
+      : secondsOrNull(
+          () =>
+            p2pBound({ ...input, peerUploadBytesPerSec, departedUploadedBytes: run.uncountedUploadedBytes }).seconds,
+        ),
     estimated,
     clientServerEstimated,
     p2pEstimated: estimated,
@@ -287,6 +297,7 @@ export function recordOfRun(
       minPeerDownloadBytesPerSec: Number.isFinite(bounds.minPeerDownloadBytesPerSec)
         ? bounds.minPeerDownloadBytesPerSec
         : null,
+      departedUploadedBytes: run.uncountedUploadedBytes,
     },
     restoredAfterSec: run.restoredAfterMs === null ? null : run.restoredAfterMs / 1000,
     uploadedBytes,
