@@ -180,6 +180,21 @@ describe('simulate: swarm behaviour', () => {
     expect(result.ratio).toBeGreaterThanOrEqual(1);
   });
 
+  it('waits for the honest peers of a swarm of mostly corrupt ones, which take the seeder’s upload too', () => {
+    // 19 of 20 corrupt: the honest peer's bound is F/u_s (2.1 s), but the seeder serves 20 (before, cut off at 44 s).
+    const result = simulate(
+      scenario({
+        peerCount: 20,
+        fileBytes: 8 * CHUNK_BYTES,
+        peerUploadBytesPerSec: [10e3],
+        corruptFraction: 0.95,
+        seed: 1,
+      }),
+    );
+    expect(result.completionSec).toHaveLength(1);
+    expect(result.distributionSec).toBeDefined();
+  });
+
   it('counts the seeder’s drops of honest peers too (client-server’s only uploader)', () => {
     // A queue of one request: every leecher's pipeline is a flood to the seeder, which drops them all.
     const result = simulate(
