@@ -93,6 +93,11 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
   await tabs.waitForRun(runNumber, timeoutMs, onPoll);
   const cores = coresBetween(cpuBefore, readCpuCounters());
   const udp = udpDelta(udpBefore, readUdpCounters());
+  await tabs.verifyFiles(runNumber, timeoutMs);
+  // Read once every leecher has hashed its file: the app does some of its work after the run's end (found by review:
+  // two changes credited with CPU savings had moved work out of the window above, not cut it).
+  const coresToChecked = coresBetween(cpuBefore, readCpuCounters());
+  // Stopped after both readings (stopping and saving them costs CPU), so the profiles hold the post-run work too.
   const profiles: string[] = [];
   if (options.cpuProfileDir) {
     const stopped = await Promise.all(profilers.map((profiler) => profiler.stop()));
@@ -101,10 +106,6 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
         saveProfile(profile, options.cpuProfileDir, `run${runNumber}-${tabs.named[i]![0].replace(' ', '')}`),
       );
   }
-  await tabs.verifyFiles(runNumber, timeoutMs);
-  // Read once every leecher has hashed its file: the app does some of its work after the run's end (found by review:
-  // two changes credited with CPU savings had moved work out of the window above, not cut it).
-  const coresToChecked = coresBetween(cpuBefore, readCpuCounters());
   const record = await tabs.record(runNumber);
 
   const distributionSec = checkRecord(record, options);
