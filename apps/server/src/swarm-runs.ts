@@ -725,7 +725,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const canGain = (run: LiveRun, receiver: MutableParticipant): boolean => {
     for (const sender of run.participants.values()) {
       // A selfish leecher that completed has left the run: its engine sends nothing any more.
-      if (sender === receiver || !sender.present || sender.away || sender.leftRun || sender.flagged !== null) continue;
+      // A sender flagged in this run alone (its account still believed) still sends: one framed, the only source left.
+      if (sender === receiver || !sender.present || sender.away || sender.leftRun || !believedWitness(sender)) continue;
       if (!uploads(run, sender)) continue;
       if (sender.role === 'seeder' || sender.completedAfterMs !== null || sender.chunksHeld > receiver.chunksHeld)
         return true;
@@ -756,7 +757,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     (from, to) => {
       const sender = run.participants.get(from);
       const receiver = run.participants.get(to);
-      if (!sender?.present || !receiver?.present || sender.flagged !== null || !uploads(run, sender)) return undefined;
+      if (!sender?.present || !receiver?.present || !believedWitness(sender) || !uploads(run, sender)) return undefined;
       return Math.min(sender.settings.uploadBytesPerSec ?? Infinity, receiver.settings.downloadBytesPerSec ?? Infinity);
     };
 
@@ -1183,8 +1184,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           new Set([...receivers, ...live.abandoned.keys()]),
           (senderId) => run.participants.get(senderId)?.present === true,
         );
-        // The map shows no flagged sender's flows.
-        if (participant.flagged === null) live.flows.record(peerId, report.sentTo, nowMs(), receivers);
+        // The map shows what believed accounts say: a sender flagged in this run alone still sends.
+        live.flows.record(peerId, report.sentTo, nowMs(), receivers);
       }
       if (participant.role === 'leecher' && report.complete && participant.completedAfterMs === null) {
         participant.completedAfterMs = since(nowMs(), live.startedAtMs);
