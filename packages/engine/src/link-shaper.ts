@@ -7,7 +7,7 @@ const ROUNDING_BYTES = 1e-6;
  * waits until the balance is back to zero. `burstBytes` caps how much idle time can be saved up.
  *
  * The bucket starts `initialDebtBytes` in debt (none by default). An engine starts its links one block in
- * debt: the first block then leaves once a link of that rate would have carried it, and block k at k blocks'
+ * debt (no larger than the file or its chunks): the first block then leaves once a link of that rate would have carried it, and block k at k blocks'
  * time, as in the fluid model of the bounds. A bucket that started full (plus the one message of debt it
  * allows) gave every shaped link a head start of a burst and a block: 6.5 s at 10 kB/s, enough for a small
  * file's run to come in under its "minimum" distribution time.

@@ -205,6 +205,19 @@ describe('SwarmEngine over in-memory links', () => {
     expect(new Set(offers()).size).toBe(2);
   });
 
+  it('a capped link charges a file smaller than a block its own time, not a whole block’s', async () => {
+    const file = await testFile(1000, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    // 10 kB/s: the file's 1,000 bytes take 0.1 s; the 16 KiB block the link started in debt for took 1.6 s.
+    const seeder = swarm.peer('seeder', { seed: true, linkCaps: { uploadBytesPerSec: MIN_CAP_BYTES_PER_SEC } });
+    const leecher = swarm.peer('leecher');
+    swarm.connect(seeder, leecher, { latencyMs: 5 });
+    await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'the leecher');
+    const tookMs = swarm.clock.nowMs();
+    expect(tookMs).toBeGreaterThanOrEqual(100); // never under the bound
+    expect(tookMs).toBeLessThan(600);
+  });
+
   it('a super-seeder sends no more of an offer fulfilled elsewhere: the requests it queued for it are refused', async () => {
     const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES); // 4 blocks a chunk
     const swarm = new TestSwarm(file);
