@@ -394,11 +394,6 @@ interface LiveRun {
   readonly participants: Map<PeerId, MutableParticipant>;
   abandonedLeechers: number;
   /**
-   * What the counted abandoned leechers uploaded in the run (`AbandonedPlace.uploadedBytes`). Absent in a record
-   * stored before it was kept: none.
-   */
-  abandonedUploadedBytes?: number;
-  /**
    * Departed participants dropped from `participants` past `maxDepartedParticipants` that still count (completed
    * leechers), and the latest of their completions.
    */
@@ -442,11 +437,6 @@ export interface AbandonedPlace {
   readonly address?: string;
   /** False for a leecher that left before its first report: not counted in `abandonedLeechers` (absent: counted). */
   readonly counted?: boolean;
-  /**
-   * What it added to the run's `abandonedUploadedBytes` as it left (its last report's upload), taken off when its
-   * place is taken back. Absent: nothing (not counted, or a record stored before).
-   */
-  readonly uploadedBytes?: number;
 }
 
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
@@ -588,15 +578,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     })),
     unlisted: run.unlisted,
     abandonedLeechers: run.abandonedLeechers,
-    // What leechers outside N whose accounts are believed uploaded: those that left before completing, and those
-    // flagged in this run alone (found by review: a framed leecher's upload was in no term of the bound).
-    uncountedUploadedBytes: [...run.participants.values()].reduce(
-      (sum, participant) =>
-        participant.role === 'leecher' && participant.flagged !== null && participant.accountBelieved === true
-          ? sum + participant.uploadedBytes
-          : sum,
-      run.abandonedUploadedBytes ?? 0,
-    ),
+    uncountedUploadedBytes: uploadedFromOutside(run),
     restoredAfterMs: run.restoredAfterMs,
     interruption,
   });
@@ -661,16 +643,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
   };
 
-  /** `bytes` (negative: taken off) added to what `run`'s abandoned leechers uploaded. */
-  const addAbandonedUpload = (run: LiveRun, bytes: number): void => {
-    run.abandonedUploadedBytes = Math.max(0, (run.abandonedUploadedBytes ?? 0) + bytes);
-  };
-
-  /** A place taken back: what it added to the abandoned upload comes off (it is a participant again). */
-  const takeAbandonedUploadBack = (run: LiveRun, place: AbandonedPlace | undefined): void => {
-    if (place?.uploadedBytes !== undefined) addAbandonedUpload(run, -place.uploadedBytes);
-  };
-
   /**
    * `member` takes back the place the server recorded for it in `run` (it left the swarm, and resumes under its
    * key): present again with what the server knew of it. Its engine did not restart (unlike a reloaded tab's,
@@ -688,7 +660,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     }
     const abandoned = run.abandoned.get(member.peerId);
     run.abandoned.delete(member.peerId);
-    takeAbandonedUploadBack(run, abandoned);
     const counted = abandoned?.counted !== false;
     if (counted) {
       run.abandonedLeechers = Math.max(0, run.abandonedLeechers - 1);
@@ -821,9 +792,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       departed.delete(participant.peerId);
       run.participants.delete(participant.peerId);
       const counted = participant.flagged === null && participant.corroborated;
-      // One flagged in this run alone was outside N all along: what it uploaded stays counted.
-      if (participant.flagged !== null && participant.accountBelieved === true)
-        addAbandonedUpload(run, participant.uploadedBytes);
       if (participant.completedAfterMs !== null && counted) {
         // What the bounds and the record need of it stays counted: N, Σu_i, d_min and its bytes (found by review: the
         // record of a run past 64 departed gave a smaller N, and bounds for it).
@@ -923,8 +891,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       } else if (!known) {
         const abandoned = live.abandoned.get(member.peerId);
         if (abandoned) live.abandoned.delete(member.peerId);
-        // What it uploaded before stays counted: its new engine's totals start from 0, and would not carry it if it
-        // left again (found by review). Counted twice if it stays, the bound is only looser.
         // Counted once already, when it first took part (unless it left before reporting); its download counts from
         // then (it reports the chunks it kept among those it received).
         const counted = abandoned?.counted !== false;
@@ -1039,20 +1005,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           const counted = tookPart(live, participant);
           if (counted) live.abandonedLeechers++;
           else live.participantsEver--;
-          // What it uploaded delivered part of the N copies: the bounds count it (found by review: a fast uploader
-          // leaving set the bound above the run it had sped up).
-          const uploadedBytes = counted && participant.uploadedBytes > 0 ? participant.uploadedBytes : undefined;
-          if (uploadedBytes !== undefined) addAbandonedUpload(live, uploadedBytes);
           live.abandoned.delete(peerId);
           live.abandoned.set(peerId, {
             keyDigest: participant.keyDigest,
             tookPartAtMs: participant.tookPartAtMs,
             ...(participant.address !== undefined && { address: participant.address }),
             ...(!counted && { counted }),
-            ...(uploadedBytes !== undefined && { uploadedBytes }),
           });
           if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
-        } else if (participant.accountBelieved === true) addAbandonedUpload(live, participant.uploadedBytes);
+        }
         finishIfDone(live);
         return;
       }
@@ -1313,6 +1274,26 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 }
 
 /** A run that ended as stored; one stored before participants' peaks were kept: no peak. */
+/**
+ * What the leechers counted in N received from outside N (leechers that left before completing, or flagged in this
+ * run alone): what each says it downloaded, less what the seeder and the other counted leechers say they sent it.
+ * Taken from the receivers' side, a puppet cannot raise it (it controls no receiver's totals), a reload or a restart
+ * changes nothing (the receivers' totals count the chunks they kept), and nothing is kept per leaver. Counted
+ * against N·F in the bounds (docs/THEORY.md). An earlier version summed what the leavers claimed: a place taken back
+ * and left again, claiming its cap each time, drove the bound down at will (found by review).
+ */
+function uploadedFromOutside(run: LiveRun): number {
+  const inN = (participant: MutableParticipant | undefined): boolean =>
+    participant !== undefined && (participant.role === 'seeder' || participant.flagged === null);
+  let bytes = 0;
+  for (const receiver of run.participants.values()) {
+    if (receiver.role !== 'leecher' || receiver.flagged !== null) continue;
+    const fromN = run.witnesses.witnessedFrom(receiver.peerId, (senderId) => inN(run.participants.get(senderId)));
+    bytes += Math.max(0, receiver.downloadedBytes - fromN);
+  }
+  return bytes;
+}
+
 /** `unlisted` counting `leecher` too: a completed leecher's u_i (its cap, or its peak), d_i and bytes. */
 function withUnlisted(unlisted: UnlistedParticipants, leecher: MutableParticipant): UnlistedParticipants {
   const { uploadBytesPerSec, downloadBytesPerSec } = leecher.settings;

@@ -53,6 +53,8 @@ export interface WitnessLedger {
   left(senderId: PeerId, atMs: number, sinceMs: number, uploadBytesPerSec: number | null, address?: string): void;
   /** What the others report having sent `receiverId`. */
   witnessed(receiverId: PeerId): number;
+  /** What the senders `among` picks report having sent `receiverId`. */
+  witnessedFrom(receiverId: PeerId, among: (senderId: PeerId) => boolean): number;
   /**
    * Whether `witnessed` covers `fileBytes` for a completion heard at `heardAtMs`, with what departed senders may
    * have sent it unreported before then: generous, as a completion's confirmation must be (an honest one must
@@ -273,14 +275,15 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     return account;
   };
 
-  const witnessed = (receiverId: PeerId): number => {
+  const witnessedFrom = (receiverId: PeerId, among: (senderId: PeerId) => boolean): number => {
     let bytes = 0;
     for (const [senderId, account] of senders) {
-      if (senderId === receiverId) continue;
+      if (senderId === receiverId || !among(senderId)) continue;
       bytes += Math.max(0, (account.sent.get(receiverId) ?? 0) + (account.carried.get(receiverId) ?? 0));
     }
     return bytes;
   };
+  const witnessed = (receiverId: PeerId): number => witnessedFrom(receiverId, () => true);
 
   return {
     record(senderId, sentTo, atMs, receivers, present = () => false) {
@@ -354,6 +357,7 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     },
 
     witnessed,
+    witnessedFrom,
 
     corroborates(receiverId, fileBytes, heardAtMs) {
       let unreported = 0;

@@ -413,34 +413,30 @@ describe('swarm runs', () => {
     expect(at(1600 + WITNESS_SILENCE_MS).snapshot().run?.abandonedLeechers).toBe(1);
   });
 
-  it('counts what a leecher that left before completing uploaded, until it takes its place back', () => {
+  it('counts what the leechers in N received from outside N, from the receivers’ side', () => {
     const { at } = setUp();
-    at(1000).start(SHAPED, [SEEDER, leecher('a'), leecher('fast', { uploadBytesPerSec: 150_000 }), leecher('b')]);
-    at(1100).report('fast', { ...reportFor(1, false), uploadedBytes: 20_000 });
-    at(1200).leave('fast');
-    expect(at(1200).snapshot().run).toMatchObject({ abandonedLeechers: 1, uncountedUploadedBytes: 20_000 });
-    // Back with the same engine (its socket resumed), it is a participant again: what it sent is in its own totals,
-    // which its next leaving counts, and within its own u_i meanwhile.
-    const resumed: ResumedRun = {
-      runNumber: 1,
-      config: SHAPED,
-      settings: { uploadBytesPerSec: 150_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 300,
-      completedAfterMs: null,
-      participants: [],
-    };
-    at(1300).resume(leecher('fast', { uploadBytesPerSec: 150_000 }), resumed);
-    expect(at(1300).snapshot().run).toMatchObject({ abandonedLeechers: 0, uncountedUploadedBytes: 0 });
-    at(1350).report('fast', { ...reportFor(1, false), uploadedBytes: 30_000 });
-    at(1360).leave('fast');
-    expect(at(1360).snapshot().run?.uncountedUploadedBytes).toBe(30_000);
-    // A reloaded page's new engine counts from 0: what it sent before stays counted (a second leaving would lose it).
-    at(1370).takeBack(leecher('fast', { uploadBytesPerSec: 150_000 }));
-    expect(at(1370).snapshot().run?.uncountedUploadedBytes).toBe(30_000);
-    // One that uploaded nothing adds nothing (a puppet joining and leaving added its whole cap to Σu_i).
-    at(1400).report('b', { ...reportFor(1, false), uploadedBytes: 0 });
-    at(1500).leave('b');
-    expect(at(1500).snapshot().run?.uncountedUploadedBytes).toBe(30_000);
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('fast')]);
+    const sent = (peerId: string, bytes: number): ProgressReport => ({
+      ...reportFor(1, false, 0),
+      uploadedBytes: bytes,
+      sentTo: [{ peerId, bytes }],
+    });
+    at(1100).report('s', { ...vouch(1), uploadedBytes: 1000, sentTo: [{ peerId: 'a', bytes: 1000 }] });
+    at(1100).report('fast', sent('a', 2000));
+    at(1200).report('a', reportFor(1, false, 3000));
+    // fast is in N: everything a received came from N.
+    expect(at(1200).snapshot().run?.uncountedUploadedBytes).toBe(0);
+    at(1300).leave('fast');
+    // fast left before completing: the 2,000 bytes a got from it came from outside N.
+    expect(at(1300).snapshot().run?.uncountedUploadedBytes).toBe(2000);
+    // A puppet claiming to have sent a a megabyte, then leaving, adds nothing: a's own total did not change.
+    at(1400).join(leecher('puppet'));
+    at(1500).report('puppet', sent('a', 1_000_000));
+    at(1600).leave('puppet');
+    expect(at(1600).snapshot().run?.uncountedUploadedBytes).toBe(2000);
+    // fast back (a reload, its engine new): in N again, what it sent before counts as N's.
+    at(1700).takeBack(leecher('fast'));
+    expect(at(1700).snapshot().run?.uncountedUploadedBytes).toBe(0);
   });
 
   it('says how long after the start each participant took part', () => {

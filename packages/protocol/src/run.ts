@@ -224,10 +224,9 @@ export interface RunState {
   readonly unlisted: UnlistedParticipants;
   readonly abandonedLeechers: number;
   /**
-   * What leechers outside N whose accounts are believed uploaded in the run (their last reports'): those that left
-   * before completing, and those flagged in this run alone. That much of the N copies came from them: the bounds
-   * count it against N·F. Not their u_i in Σu_i: a puppet joining and leaving at once, uploading nothing, added its
-   * whole cap (found by review).
+   * What the leechers counted in N received from outside N (leechers that left before completing, or flagged in
+   * this run alone): each one's `downloadedBytes` less what the seeder and the other counted leechers say they sent
+   * it. That much of the N copies came from outside: the bounds count it against N·F (docs/THEORY.md).
    */
   readonly uncountedUploadedBytes: number;
   /**

@@ -73,7 +73,7 @@ export interface RunRecord {
     readonly serverUploadBytesPerSec: number;
     readonly totalPeerUploadBytesPerSec: number;
     readonly minPeerDownloadBytesPerSec: number | null;
-    /** What leechers that left before completing uploaded: D_p2p counts it against N·F. Absent in older runs. */
+    /** What the N got from leechers outside N: D_p2p counts it against N·F. Absent in older runs. */
     readonly departedUploadedBytes?: number;
   };
   /** How long into the run the signalling server restarted (the run then measured on the tabs' clocks), s. */
@@ -229,7 +229,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     totalPeerUploadBytesPerSec: peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
     minPeerDownloadBytesPerSec: peerDownloadBytesPerSec.reduce((min, rate) => Math.min(min, rate), Infinity),
     clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
-    // What leechers that left before completing uploaded delivered part of the N copies (docs/THEORY.md).
+    // What the N got from leechers outside N delivered part of the N copies (docs/THEORY.md).
     p2pSec: p2pUnknownReason
       ? null
       : secondsOrNull(
