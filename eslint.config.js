@@ -151,8 +151,8 @@ const SKIPPING = new Set(['skip', 'fixme', 'todo']);
 
 /**
  * No focused or skipped test, however deep in the chain (`test.describe.serial.only`, `it.only.each`,
- * `describe.skip.each`). Playwright's conditional skip (`test.skip(condition, reason)`, whose first argument is the
- * suite's own check rather than a title or a literal) stays allowed; so do `it.skipIf` and `it.runIf`, whose
+ * `describe.skip.each`), whatever its title (`it.skip(name, fn)`). Playwright's conditional skip
+ * (`test.skip(condition, reason)`, no test body last) stays allowed; so do `it.skipIf` and `it.runIf`, whose
  * condition is the suite's.
  */
 const noFocusedOrSkipped = {
@@ -178,11 +178,15 @@ const noFocusedOrSkipped = {
                 : root.expression;
         if (root.type !== 'Identifier' || !TEST_ROOTS.has(root.name)) return;
         const call = node.parent.type === 'CallExpression' && node.parent.callee === node ? node.parent : undefined;
-        const first = call?.arguments[0];
+        const args = call?.arguments ?? [];
+        const last = args.at(-1);
+        // Playwright's `test.skip(condition)`, `test.skip(condition, reason)` or `test.skip(({ browserName }) => …,
+        // reason)`: no test body last, and no literal first. A test defined skipped ends with its body.
         const conditional =
-          SKIPPING.has(name) &&
-          first !== undefined &&
-          !['Literal', 'TemplateLiteral', 'ArrowFunctionExpression', 'FunctionExpression'].includes(first.type);
+          (name === 'skip' || name === 'fixme') &&
+          last !== undefined &&
+          !['ArrowFunctionExpression', 'FunctionExpression'].includes(last.type) &&
+          !['Literal', 'TemplateLiteral'].includes(args[0].type);
         if (!conditional) context.report({ node, messageId: 'left', data: { name } });
       },
     };

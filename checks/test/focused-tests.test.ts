@@ -31,12 +31,14 @@ describe('a focused or skipped test', () => {
       "test.describe.skip('b', () => {});",
       "test.fixme('c', () => {});",
       "test.only('d', () => {});",
+      'test.describe.skip(title, () => {});',
     ];
     const allowed = [
       "test('e', ({ browserName }) => { test.skip(browserName === 'webkit', 'no WebRTC there'); });",
+      "test.skip(({ browserName }) => browserName === 'webkit', 'no WebRTC there');",
       "test('f', () => {});",
     ];
-    const lines = ["import { test } from '@playwright/test';", ...focused, ...allowed];
+    const lines = ["import { test } from '@playwright/test';", "const title = 'a title';", ...focused, ...allowed];
     expect(await reported('e2e/focused-probe.spec.ts', lines)).toEqual(focused);
   });
 
@@ -47,9 +49,16 @@ describe('a focused or skipped test', () => {
       "it.each([1]).skip('c', () => {});",
       "test.todo('d');",
       "suite.concurrent.only('e', () => {});",
+      'it.skip(name, () => {});',
+      'it.todo(name);',
     ];
     const allowed = ["it.skipIf(process.env.CI === undefined)('f', () => {});", "it.runIf(true)('g', () => {});"];
-    const lines = ["import { describe, it, suite, test } from 'vitest';", ...focused, ...allowed];
+    const lines = [
+      "import { describe, it, suite, test } from 'vitest';",
+      "const name = 'a name';",
+      ...focused,
+      ...allowed,
+    ];
     expect(await reported('apps/web/test/focused-probe.test.ts', lines)).toEqual(focused);
   });
 });

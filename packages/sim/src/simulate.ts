@@ -171,9 +171,20 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
         });
   };
   const boundSec = boundOverSec(n - corruptCount);
-  // The time limit allows for every peer, corrupt ones included: they still take the seeder's upload (sized from the
-  // honest bound alone, a swarm of mostly corrupt peers was cut off before its honest ones completed).
-  const limitBoundSec = corruptCount > 0 ? Math.max(boundSec, boundOverSec(n)) : boundSec;
+  // The time limit allows for every peer, corrupt ones included, as downloaders served by the seeder and the honest
+  // peers alone: what corrupt peers upload delivers nothing. Sized from the honest bound alone, a swarm of mostly
+  // corrupt peers was cut off before its honest ones completed (found by review, twice).
+  const honestUploadBytesPerSec = Array.from({ length: n - corruptCount }, (_, i) =>
+    rateOf(scenario.peerUploadBytesPerSec, i),
+  ).reduce((sum, rate) => sum + rate, 0);
+  const limitBoundSec =
+    corruptCount > 0
+      ? Math.max(
+          boundSec,
+          boundOverSec(n),
+          (n * fileBytes) / (scenario.serverUploadBytesPerSec + honestUploadBytesPerSec),
+        )
+      : boundSec;
 
   const makeEngine = (id: string, store: ChunkStore, seeding: boolean, up: number, down: number): SwarmEngine => {
     const engineRandom = seededRandom(Math.floor(random() * 2 ** 32));
