@@ -18,11 +18,13 @@ import {
   type SwarmProgress,
   type SwarmSeal,
 } from '@swarmlab/protocol';
+import { randomBytes } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterEach } from 'vitest';
 import {
+  connectRedisState,
   createSignallingServer,
   type ClientAddress,
   type SignallingServerDeps,
@@ -62,10 +64,20 @@ export const addressFromAuth: ClientAddress = (handshake) => {
   return typeof address === 'string' ? address : handshake.address;
 };
 
-/** Starts a real server on 127.0.0.1, port 0; clients connect over websockets, without reconnecting. */
+/**
+ * Starts a real server on 127.0.0.1, port 0; clients connect over websockets, without reconnecting. With
+ * `SWARMLAB_TEST_REDIS_URL` set (a Redis the caller started), its swarms are kept in that Redis, under a prefix of its
+ * own, unless the test chose a store: the behaviour suites on the shared store (docs/TESTING.md says what still fails
+ * there).
+ */
 export async function startHarness(deps: SignallingServerDeps = {}): Promise<Harness> {
   const logLines: string[] = [];
-  const server = createSignallingServer({ log: (line) => logLines.push(line), ...deps });
+  const redisUrl = process.env['SWARMLAB_TEST_REDIS_URL'];
+  const redisState =
+    redisUrl && !('swarmState' in deps)
+      ? await connectRedisState({ url: redisUrl, keyPrefix: `harness${randomBytes(6).toString('hex')}:` })
+      : {};
+  const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState, ...deps });
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const clients: Socket[] = [];
