@@ -53,6 +53,8 @@ test('a seeder and four leechers: two runs over the same connections, all ending
   expect(run1.run?.completedAfterMs.every((ms) => ms !== null && ms > 0)).toBe(true);
   await expect(seeder.page.getByTestId('run-n')).toContainText('4');
   await expect(seeder.page.getByTestId('run-measured')).toContainText(' s');
+  // All four were there at the start: none counts as late (each read a clock of its own a fraction of a ms later).
+  await expect(seeder.page.getByTestId('run-late')).toHaveCount(0);
   await expect(leechers[0]!.getByTestId('run-dp2p')).not.toHaveText('—');
 
   // Run 2, selfish: every leecher starts empty again, completes, and leaves the run.
@@ -139,6 +141,8 @@ test('a late joiner completes after the seeder has left once the swarm held ever
   const finals = await Promise.all([...early, late].map((page) => waitForComplete(page)));
   for (const state of finals) expect(state.fileSha256).toBe(seederHash);
   expect((await readPeerState(late)).runNumber).toBe(1);
+  // Counted in N, timed from the start: the run's summary says it came late.
+  await expect(early[0]!.getByTestId('run-late')).toContainText('1 joined after the start');
 });
 
 test('a leecher that completes first hashes its whole file once the run is over, not while others still download', async ({
