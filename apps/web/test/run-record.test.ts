@@ -212,7 +212,7 @@ describe('boundsOfRun', () => {
     expect(bounds.p2pSec).toBeCloseTo(F / 1e6, 9);
     const record = recordOfRun('S', manifest, state, undefined)!;
     expect(record.ratio).toBeGreaterThan(1);
-    expect(record.model?.departedUploadedBytes).toBe(1.5 * F);
+    expect(record.model?.uncountedUploadedBytes).toBe(1.5 * F);
     // Half a file from it: (2F − 0.5F)/1.02 MB/s = 24.7 s.
     const less = boundsOfRun({ ...state, uncountedUploadedBytes: 0.5 * F }, F, undefined);
     expect(less.p2pSec).toBeCloseTo((1.5 * F) / 1.02e6, 6);

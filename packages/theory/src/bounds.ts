@@ -21,7 +21,7 @@ import {
  *   peer-to-peer: F/u_s (it sends each bit at least once).
  * - `slowest-download`: F/d_min, the peer with the slowest download link.
  * - `total-upload`: N·F/(u_s + Σu_i), all upload capacity together delivering N copies (P2P only); less what
- *   peers that left before completing uploaded, in a run with churn (`P2pInput.departedUploadedBytes`).
+ *   peers outside the N delivered to them, in a run with churn (`P2pInput.uncountedUploadedBytes`).
  */
 export type BoundTerm = 'server-upload' | 'slowest-download' | 'total-upload';
 
@@ -54,11 +54,11 @@ export interface P2pInput extends ClientServerInput {
   /** u_i for each of the N peers; 0 is a peer that never uploads. */
   readonly peerUploadBytesPerSec: readonly number[];
   /**
-   * Bytes that peers not among the N uploaded to them: leechers that left the swarm before completing (a run with
-   * churn). They delivered that much of the N copies, so the total-upload term is (N·F − this)/(u_s + Σu_i), never
+   * Bytes that peers not among the N (not counted in N: leechers that left the swarm before completing, in a run
+   * with churn) uploaded to them. They delivered that much of the N copies, so the total-upload term is (N·F − this)/(u_s + Σu_i), never
    * below 0. Absent: 0, the seed's model.
    */
-  readonly departedUploadedBytes?: number;
+  readonly uncountedUploadedBytes?: number;
 }
 
 /** The swarm reduced to the aggregates the bounds depend on, already validated. */
@@ -70,8 +70,8 @@ export interface SwarmTotals {
   readonly totalPeerUploadBytesPerSec: number;
   /** d_min; `Infinity` when every peer's download is unlimited. */
   readonly minPeerDownloadBytesPerSec: number;
-  /** What peers not among the N uploaded to them (`P2pInput.departedUploadedBytes`); absent: 0. */
-  readonly departedUploadedBytes?: number;
+  /** What peers not among the N uploaded to them (`P2pInput.uncountedUploadedBytes`); absent: 0. */
+  readonly uncountedUploadedBytes?: number;
 }
 
 /**
@@ -96,11 +96,11 @@ export function clientServerBoundSec(input: ClientServerInput): number {
 export function p2pBound(input: P2pInput): P2pBound {
   validateCommon(input);
   requirePerPeerRates('peerUploadBytesPerSec', input.peerUploadBytesPerSec, input.peerCount, requirePeerUploadRate);
-  if (input.departedUploadedBytes !== undefined) requireBytes('departedUploadedBytes', input.departedUploadedBytes);
+  if (input.uncountedUploadedBytes !== undefined) requireBytes('uncountedUploadedBytes', input.uncountedUploadedBytes);
   const totalPeerUploadBytesPerSec = input.peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0);
   return p2pBoundFromTotals({
     ...totalsOf(input, totalPeerUploadBytesPerSec),
-    departedUploadedBytes: input.departedUploadedBytes ?? 0,
+    uncountedUploadedBytes: input.uncountedUploadedBytes ?? 0,
   });
 }
 
@@ -126,7 +126,7 @@ export function p2pBoundFromTotals(totals: SwarmTotals): P2pBound {
     'server-upload': fileBytes / serverUploadBytesPerSec,
     'slowest-download': fileBytes / minPeerDownloadBytesPerSec,
     'total-upload':
-      Math.max(0, peerCount * fileBytes - (totals.departedUploadedBytes ?? 0)) /
+      Math.max(0, peerCount * fileBytes - (totals.uncountedUploadedBytes ?? 0)) /
       (serverUploadBytesPerSec + totalPeerUploadBytesPerSec),
   });
 }

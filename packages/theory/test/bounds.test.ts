@@ -114,18 +114,18 @@ describe('a swarm whose departed peers uploaded', () => {
   it('counts what they uploaded against N·F in the total-upload term only, never below 0', () => {
     const swarm = textbookSwarm(30); // N·F/(u_s + Σu_i) = 30 h·u/40u = 0.75 h
     const F = swarm.fileBytes;
-    expect(p2pBound({ ...swarm, departedUploadedBytes: 10 * F }).termSeconds['total-upload']).toBeCloseTo(
+    expect(p2pBound({ ...swarm, uncountedUploadedBytes: 10 * F }).termSeconds['total-upload']).toBeCloseTo(
       (20 * F) / 40e6,
       6,
     );
     // More than N copies' worth: the term is 0, and F/u_s binds.
-    expect(p2pBound({ ...swarm, departedUploadedBytes: 40 * F })).toMatchObject({
+    expect(p2pBound({ ...swarm, uncountedUploadedBytes: 40 * F })).toMatchObject({
       bindingTerm: 'server-upload',
       termSeconds: { 'total-upload': 0 },
     });
-    expect(p2pBoundSec({ ...swarm, departedUploadedBytes: 0 })).toBe(p2pBoundSec(swarm));
+    expect(p2pBoundSec({ ...swarm, uncountedUploadedBytes: 0 })).toBe(p2pBoundSec(swarm));
     for (const bad of [-1, Number.NaN, Infinity])
-      expect(() => p2pBound({ ...swarm, departedUploadedBytes: bad })).toThrow(TheoryInputError);
+      expect(() => p2pBound({ ...swarm, uncountedUploadedBytes: bad })).toThrow(TheoryInputError);
   });
 });
 

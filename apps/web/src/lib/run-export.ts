@@ -57,7 +57,7 @@ export function runsToCsv(records: readonly RunRecord[]): string {
       model_seeder_upload_bytes_per_sec: run.model?.serverUploadBytesPerSec ?? '',
       model_peer_upload_sum_bytes_per_sec: run.model?.totalPeerUploadBytesPerSec ?? '',
       model_min_download_bytes_per_sec: run.model?.minPeerDownloadBytesPerSec ?? '',
-      model_departed_uploaded_bytes: run.model?.departedUploadedBytes ?? '',
+      model_uncounted_uploaded_bytes: run.model?.uncountedUploadedBytes ?? '',
       restored_after_sec: run.restoredAfterSec ?? '',
       seeder_upload_share: run.seederUploadShare ?? '',
       peer_id: peer.peerId,

@@ -74,7 +74,7 @@ export interface RunRecord {
     readonly totalPeerUploadBytesPerSec: number;
     readonly minPeerDownloadBytesPerSec: number | null;
     /** What the N got from leechers outside N: D_p2p counts it against N·F. Absent in older runs. */
-    readonly departedUploadedBytes?: number;
+    readonly uncountedUploadedBytes?: number;
   };
   /** How long into the run the signalling server restarted (the run then measured on the tabs' clocks), s. */
   readonly restoredAfterSec?: number | null;
@@ -155,9 +155,6 @@ export function lateLeechers(run: RunState): number {
     .length;
 }
 
-/** Some leecher the server no longer lists had no upload cap. */
-const unlistedUncapped = (run: RunState): boolean => run.unlisted.leechers > 0 && run.unlisted.uploadEstimated;
-
 /** Leechers of `run` the server flagged: listed, not counted. */
 export function flaggedLeechers(run: RunState): number {
   return run.participants.filter((peer) => peer.role === 'leecher' && peer.flagged !== null).length;
@@ -201,7 +198,8 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
   // In client-server the leechers never upload: their peaks (about 0) would say P2P cannot beat it.
   const p2pUnknownReason =
     run.config.mode === 'client-server' &&
-    (unlistedUncapped(run) || leechers.some((peer) => peer.settings.uploadBytesPerSec === null))
+    // Some leecher the server no longer lists had no upload cap, or a listed one has none.
+    (run.unlisted.uploadEstimated || leechers.some((peer) => peer.settings.uploadBytesPerSec === null))
       ? P2P_UNKNOWN_IN_CLIENT_SERVER
       : null;
   // Completed leechers the server no longer lists (past the most departed ones it keeps) count as listed ones: each is
@@ -234,7 +232,7 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
       ? null
       : secondsOrNull(
           () =>
-            p2pBound({ ...input, peerUploadBytesPerSec, departedUploadedBytes: run.uncountedUploadedBytes }).seconds,
+            p2pBound({ ...input, peerUploadBytesPerSec, uncountedUploadedBytes: run.uncountedUploadedBytes }).seconds,
         ),
     estimated,
     clientServerEstimated,
@@ -297,7 +295,7 @@ export function recordOfRun(
       minPeerDownloadBytesPerSec: Number.isFinite(bounds.minPeerDownloadBytesPerSec)
         ? bounds.minPeerDownloadBytesPerSec
         : null,
-      departedUploadedBytes: run.uncountedUploadedBytes,
+      uncountedUploadedBytes: run.uncountedUploadedBytes,
     },
     restoredAfterSec: run.restoredAfterMs === null ? null : run.restoredAfterMs / 1000,
     uploadedBytes,
