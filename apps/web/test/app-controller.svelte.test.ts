@@ -6,7 +6,7 @@ import { ControlSecrets } from '../src/lib/state/control-secrets';
 import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION } from '../src/lib/route';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import type { KeptSeed } from '../src/lib/state/swarm-session.svelte';
-import { noblePageSha256 } from '../src/lib/page-sha256';
+import { portableSha256 } from '../src/lib/page-sha256';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
 import { bytesChunkSource } from '../src/lib/storage/chunk-source';
 import {
@@ -289,7 +289,7 @@ describe('AppController: the back/forward cache', () => {
 
   /** What a seeder's session of SWARM_A keeps once it left. */
   async function keptSeed(): Promise<KeptSeed> {
-    const seed = await prepareSeed(testFile, noblePageSha256, () => {});
+    const seed = await prepareSeed(testFile, portableSha256, () => {});
     const seal = { salt: 'a'.repeat(22), controlDigest: 'b'.repeat(43) };
     return {
       seed,

@@ -6,7 +6,7 @@ import { Bitfield, DEFAULT_RUN_CONFIG, type PeerRunSettings, type RunStarted } f
 import { RunLinks } from '@swarmlab/webrtc';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { noblePageSha256 } from '../src/lib/page-sha256';
+import { portableSha256 } from '../src/lib/page-sha256';
 import { EngineRun } from '../src/lib/state/engine-run.svelte';
 import { runState, swarmProgress } from './fakes';
 import { prepareSeed } from '../src/lib/state/file-preparation';
@@ -27,12 +27,12 @@ async function leecherRun(
   localPeerId: string,
   run: ConstructorParameters<typeof EngineRun>[0]['started'],
 ): Promise<EngineRun> {
-  const prepared = await prepareSeed(file, noblePageSha256, () => {});
+  const prepared = await prepareSeed(file, portableSha256, () => {});
   const leecher = new EngineRun({
     manifest: prepared.manifest,
     contentId: prepared.contentId,
     started: run,
-    sha256: noblePageSha256,
+    sha256: portableSha256,
     localPeerId,
     settings,
     store: new IdbChunkStore({
@@ -57,7 +57,7 @@ async function seederAndLeecher(
   prefill: (store: IdbChunkStore) => Promise<Bitfield | undefined> = async () => undefined,
   seederOptions: { readonly corruptBlocksFraction?: number } = {},
 ) {
-  const prepared = await prepareSeed(file, noblePageSha256, () => {});
+  const prepared = await prepareSeed(file, portableSha256, () => {});
   const db = await openChunkDatabase(`engine-run-${++databases}`);
   const leecherStore = new IdbChunkStore({
     db,
@@ -66,7 +66,7 @@ async function seederAndLeecher(
     onWriteFailed: () => {},
   });
   const heldChunks = await prefill(leecherStore);
-  const common = { manifest: prepared.manifest, contentId: prepared.contentId, started, sha256: noblePageSha256 };
+  const common = { manifest: prepared.manifest, contentId: prepared.contentId, started, sha256: portableSha256 };
   const seeder = new EngineRun({
     ...common,
     localPeerId: 'seed',
@@ -243,7 +243,7 @@ describe('EngineRun', () => {
     const { prepared, leecherStore, seeder, leecher, toLeecher, toSeeder } = await seederAndLeecher(
       () => completed(),
       async (store) => {
-        const { manifest } = await prepareSeed(file, noblePageSha256, () => {});
+        const { manifest } = await prepareSeed(file, portableSha256, () => {});
         const held = new Bitfield(4);
         for (const index of [1, 3]) {
           await store.put(index, await file.read(index * manifest.chunkBytes, manifest.chunkBytes));

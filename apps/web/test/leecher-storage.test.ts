@@ -2,23 +2,28 @@ import 'fake-indexeddb/auto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { chunkCount, chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
-import { describe, expect, it, vi } from 'vitest';
-import { noblePageSha256 } from '../src/lib/page-sha256';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { portableSha256 } from '../src/lib/page-sha256';
 import { prepareSeed } from '../src/lib/state/file-preparation';
-import { openChunkDatabase, storeKeysWithChunks, type ChunkDb } from '../src/lib/storage/chunk-database';
+import {
+  openChunkDatabase,
+  storeKeysWithChunks,
+  type ChunkDb,
+  type StoredChunk,
+} from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../src/lib/storage/leecher-storage';
 import { StoredFileGoneError, StoreRewriteError, type StorageError } from '../src/lib/storage/storage-error';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
-import { MAX_WEBCRYPTO_WHOLE_FILE_BYTES, streamedSha256, wholeFileSha256 } from '../src/lib/whole-file-hash';
+import { MAX_WEBCRYPTO_WHOLE_FILE_BYTES, WholeFileHasher, wholeFileSha256 } from '../src/lib/whole-file-hash';
 
 const CHUNK = 256 * 1024;
 const FILE_BYTES = 5 * CHUNK + 999;
 const SEED = 11;
 const fileBytes = generateTestFile(FILE_BYTES, SEED);
 const fileSha256 = bytesToHex(sha256(fileBytes));
-const prepared = prepareSeed(generatedTestFile(FILE_BYTES, SEED), noblePageSha256, () => {});
+const prepared = prepareSeed(generatedTestFile(FILE_BYTES, SEED), portableSha256, () => {});
 const chunkOf = (manifest: Manifest, index: number) =>
   fileBytes.slice(index * CHUNK, index * CHUNK + chunkLengthBytes(manifest, index));
 
@@ -31,7 +36,7 @@ function fixture(estimate?: EstimateStorage) {
     new LeecherStorage({
       db: () => openChunkDatabase(name),
       tabId: async () => tabId,
-      sha256: noblePageSha256,
+      sha256: portableSha256,
       nowMs: () => clock.nowMs,
       estimate,
     });
@@ -71,7 +76,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
         return connections.at(-1)!;
       },
       tabId: async () => 'tab',
-      sha256: noblePageSha256,
+      sha256: portableSha256,
       nowMs: () => 1_000_000,
       estimate: undefined,
     });
@@ -103,7 +108,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const blob = (await store.fileBlob())!;
     expect(blob.size).toBe(FILE_BYTES);
     expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
-    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+    expect(await wholeFileSha256(store, undefined, 'streamed')).toBe(fileSha256);
     expect(await wholeFileSha256(store)).toBe(fileSha256);
   });
 
@@ -139,7 +144,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(written.every((chunk) => chunk instanceof Uint8Array)).toBe(true);
     expect((written[0] as Uint8Array).byteLength).toBe(CHUNK);
     expect(await wholeFileSha256(store)).toBe(fileSha256);
-    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+    expect(await wholeFileSha256(store, undefined, 'streamed')).toBe(fileSha256);
 
     // Once the run is over, the tab rewrites them as Blobs, saying how far it got.
     const fractions: number[] = [];
@@ -173,6 +178,75 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(saving.length).toBeGreaterThan(1);
   });
 
+  it('hashes the file in the pass that rewrites it as Blobs, reading each chunk once, in order', async () => {
+    const { manifest } = await prepared;
+    const db = await openChunkDatabase(fixture().name);
+    // A store of bytes and Blobs mixed (Save rewrote some before): the pass hands each chunk on as stored.
+    for (let index = 0; index < chunkCount(manifest); index++) {
+      const bytes = chunkOf(manifest, index);
+      await db.put('chunks', index === 2 ? new Blob([bytes]) : bytes, ['k', index]);
+    }
+    const store = new IdbChunkStore({ db, storeKey: 'k', manifest, onWriteFailed: () => {} });
+    const secondPass = vi.spyOn(store, 'chunks');
+    // 'fastest' is WebCrypto over a copy in a secure context: both ways ride the pass.
+    vi.stubGlobal('isSecureContext', true);
+    onTestFinished(() => void vi.unstubAllGlobals());
+    for (const hashing of ['fastest', 'streamed'] as const) {
+      const hasher = await WholeFileHasher.create(FILE_BYTES, { hashing, countsFedBytes: false });
+      const handed: StoredChunk[] = [];
+      const fractions: number[] = [];
+      const handedAll = await store.storeAsBlobs(
+        (fraction) => fractions.push(fraction),
+        async (chunk) => {
+          handed.push(chunk);
+          await hasher.add(chunk);
+        },
+      );
+      expect(handedAll).toBe(true);
+      expect(await hasher.digest()).toBe(fileSha256);
+      expect(handed).toHaveLength(chunkCount(manifest));
+      expect(fractions.at(-1)).toBe(1);
+      expect((await db.getAll('chunks')).every((chunk) => chunk instanceof Blob)).toBe(true);
+    }
+    // The rewrite's own reads were the hash's: no second pass read the file (`chunks()`).
+    expect(secondPass).not.toHaveBeenCalled();
+  });
+
+  it('a hash joining a rewrite already under way, or failing in it, is told so, and the rewrite still ends', async () => {
+    const { manifest } = await prepared;
+    const db = await openChunkDatabase(fixture().name);
+    const store = new IdbChunkStore({ db, storeKey: 'k', manifest, onWriteFailed: () => {} });
+    for (let index = 0; index < chunkCount(manifest); index++) await store.put(index, chunkOf(manifest, index));
+    const forSave = store.storeAsBlobs();
+    const handed: StoredChunk[] = [];
+    const joined = store.storeAsBlobs(undefined, async (chunk) => void handed.push(chunk));
+    expect(await Promise.all([forSave, joined])).toEqual([false, false]);
+    expect(handed).toHaveLength(0);
+
+    for (let index = 0; index < chunkCount(manifest); index++)
+      await db.put('chunks', chunkOf(manifest, index), ['k', index]);
+    let calls = 0;
+    const failing = await store.storeAsBlobs(undefined, async () => {
+      calls++;
+      throw new Error('the stored file is longer than it should be');
+    });
+    expect(failing).toBe(false);
+    expect(calls).toBe(1);
+    expect((await db.getAll('chunks')).every((chunk) => chunk instanceof Blob)).toBe(true);
+    expect(await wholeFileSha256(store)).toBe(fileSha256);
+  });
+
+  it('a hash riding a rewrite of a store missing a chunk (deleted meanwhile) is told it was not handed them all', async () => {
+    const { manifest } = await prepared;
+    const db = await openChunkDatabase(fixture().name);
+    const store = new IdbChunkStore({ db, storeKey: 'k', manifest, onWriteFailed: () => {} });
+    for (let index = 0; index < chunkCount(manifest); index++)
+      if (index !== 4) await store.put(index, chunkOf(manifest, index));
+    const hasher = await WholeFileHasher.create(FILE_BYTES, { countsFedBytes: false });
+    expect(await store.storeAsBlobs(undefined, (chunk) => hasher.add(chunk))).toBe(false);
+    await expect(hasher.digest()).rejects.toThrow(`the stored file holds ${4 * CHUNK} of ${FILE_BYTES} bytes`);
+  });
+
   it('a rewrite as Blobs the browser refuses (out of room) rejects with a message, and the file stays whole', async () => {
     const { manifest } = await prepared;
     const db = await openChunkDatabase(fixture().name);
@@ -184,7 +258,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     await expect(failed).rejects.toThrow(/ran out of storage while preparing the file/);
     expect(store.failed).toBeUndefined();
     // Every chunk is still stored, as bytes or as a Blob, and reads back as the file.
-    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+    expect(await wholeFileSha256(store, undefined, 'streamed')).toBe(fileSha256);
     room.writes = Number.POSITIVE_INFINITY;
     const blob = (await store.fileBlob())!;
     expect(bytesToHex(sha256(new Uint8Array(await blob.arrayBuffer())))).toBe(fileSha256);
@@ -200,7 +274,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     }
     const store = new IdbChunkStore({ db, storeKey: 'old', manifest, cacheBytes: CHUNK, onWriteFailed: () => {} });
     expect(await wholeFileSha256(store)).toBe(fileSha256);
-    expect(await streamedSha256(store.chunks())).toBe(fileSha256);
+    expect(await wholeFileSha256(store, undefined, 'streamed')).toBe(fileSha256);
     expect(await sha256Hex(await store.get(1))).toBe(manifest.chunkSha256[1]);
     expect(await sha256Hex(await store.get(2))).toBe(manifest.chunkSha256[2]);
     const blob = (await store.fileBlob())!;
@@ -299,7 +373,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
       const storage = new LeecherStorage({
         db: failingDb,
         tabId: async () => 'tab1',
-        sha256: noblePageSha256,
+        sha256: portableSha256,
         nowMs: () => 1_000_000,
         estimate: undefined,
       });
@@ -427,7 +501,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const visitor = new LeecherStorage({
       db: async () => racing,
       tabId: async () => 'visitor',
-      sha256: noblePageSha256,
+      sha256: portableSha256,
       nowMs: () => clock.nowMs,
       estimate: undefined,
     });

@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { chunkCount, chunkLengthBytes, sha256Hex } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
-import { noblePageSha256 } from '../src/lib/page-sha256';
+import { portableSha256 } from '../src/lib/page-sha256';
 import { notThisSwarmsFileMessage, prepareSeed } from '../src/lib/state/file-preparation';
 import { bytesChunkSource, fileChunkSource, type ChunkSource } from '../src/lib/storage/chunk-source';
 import { SourceChunkStore } from '../src/lib/storage/source-chunk-store';
@@ -34,10 +34,10 @@ describe('the seeder reads its file on demand', () => {
     const whole = generateTestFile(FILE_BYTES, 6);
     const picked = await prepareSeed(
       fileChunkSource(new File([whole as Uint8Array<ArrayBuffer>], 'picked.bin')),
-      noblePageSha256,
+      portableSha256,
       () => {},
     );
-    const inMemory = await prepareSeed(bytesChunkSource('picked.bin', whole), noblePageSha256, () => {});
+    const inMemory = await prepareSeed(bytesChunkSource('picked.bin', whole), portableSha256, () => {});
     expect(picked.manifest).toEqual(inMemory.manifest);
     expect(picked.fileSha256).toBe(bytesToHex(sha256(whole)));
     expect(await sha256Hex(await picked.store.get(3))).toBe(picked.manifest.chunkSha256[3]);
@@ -45,11 +45,11 @@ describe('the seeder reads its file on demand', () => {
 
   it('picked again to seed its swarm, a renamed file takes the swarm’s name and so its content id', async () => {
     const whole = generateTestFile(FILE_BYTES, 6);
-    const original = await prepareSeed(bytesChunkSource('lecture.bin', whole), noblePageSha256, () => {});
+    const original = await prepareSeed(bytesChunkSource('lecture.bin', whole), portableSha256, () => {});
     const renamed = bytesChunkSource('lecture (1).bin', whole);
-    const asItIs = await prepareSeed(renamed, noblePageSha256, () => {});
+    const asItIs = await prepareSeed(renamed, portableSha256, () => {});
     expect(asItIs.contentId).not.toBe(original.contentId);
-    const asTheSwarmNamesIt = await prepareSeed(renamed, noblePageSha256, () => {}, undefined, 'lecture.bin');
+    const asTheSwarmNamesIt = await prepareSeed(renamed, portableSha256, () => {}, undefined, 'lecture.bin');
     expect(asTheSwarmNamesIt.contentId).toBe(original.contentId);
     expect(asTheSwarmNamesIt.manifest).toEqual(original.manifest);
   });
@@ -69,7 +69,7 @@ describe('the seeder reads its file on demand', () => {
     const leaving = new AbortController();
     const prepared = prepareSeed(
       source,
-      noblePageSha256,
+      portableSha256,
       (fraction) => fraction >= 0.5 && leaving.abort(new DOMException('left', 'AbortError')),
       leaving.signal,
     );
@@ -80,7 +80,7 @@ describe('the seeder reads its file on demand', () => {
   it('one streaming pass gives the manifest and the whole file SHA-256, a chunk at a time', async () => {
     const source = countingSource();
     const fractions: number[] = [];
-    const prepared = await prepareSeed(source, noblePageSha256, (fraction) => fractions.push(fraction));
+    const prepared = await prepareSeed(source, portableSha256, (fraction) => fractions.push(fraction));
     const whole = generateTestFile(FILE_BYTES, 5);
     expect(prepared.fileSha256).toBe(bytesToHex(sha256(whole)));
     expect(chunkCount(prepared.manifest)).toBe(4);
@@ -94,7 +94,7 @@ describe('the seeder reads its file on demand', () => {
 
   it('serves chunks from the source, reading each once while cached (concurrent asks share a read)', async () => {
     const source = countingSource();
-    const { store, manifest } = await prepareSeed(source, noblePageSha256, () => {});
+    const { store, manifest } = await prepareSeed(source, portableSha256, () => {});
     source.reads = 0;
     const [a, b] = await Promise.all([store.get(3), store.get(3)]);
     expect(source.reads).toBe(1);
@@ -109,7 +109,7 @@ describe('the seeder reads its file on demand', () => {
 
   it('keeps only a bounded number of chunks in memory', async () => {
     const source = countingSource();
-    const prepared = await prepareSeed(source, noblePageSha256, () => {});
+    const prepared = await prepareSeed(source, portableSha256, () => {});
     const store = new SourceChunkStore(source, prepared.manifest, 2 * 256 * 1024);
     for (let index = 0; index < 4; index++) await store.get(index);
     source.reads = 0;
@@ -119,7 +119,7 @@ describe('the seeder reads its file on demand', () => {
 
   it('reads into the memory of chunks the cache dropped, and serves the right bytes from it', async () => {
     const source = countingSource();
-    const prepared = await prepareSeed(source, noblePageSha256, () => {});
+    const prepared = await prepareSeed(source, portableSha256, () => {});
     const store = new SourceChunkStore(source, prepared.manifest, 2 * 256 * 1024);
     source.memories.clear();
     // Chunks 0–2 are full chunks; 2 evicts 0, whose memory 1's re-read after 2 evictions then fills.

@@ -8,7 +8,7 @@ import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it } from 'vitest';
-import { noblePageSha256 } from '../src/lib/page-sha256';
+import { portableSha256 } from '../src/lib/page-sha256';
 import { MAX_STORED_UNDER, MemberPlaces } from '../src/lib/state/member-places';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
@@ -88,7 +88,7 @@ async function classroom(
             return openChunkDatabase(dbName);
           },
           tabId: async () => TAB_ID,
-          sha256: options.storageSha256 ?? noblePageSha256,
+          sha256: options.storageSha256 ?? portableSha256,
           nowMs: () => Date.now(),
           estimate: options.estimate,
         });
@@ -382,7 +382,7 @@ describe('a tab reloaded once its run was over', () => {
     // Each chunk read back is hashed: what the page shows meanwhile is noted.
     const storageSha256: Sha256 = async (bytes) => {
       if (watched.tab) seen.push(watched.tab.checkingStoredChunks);
-      return noblePageSha256(bytes);
+      return portableSha256(bytes);
     };
     const { seeder, page, store, join } = await classroom({ storageSha256 });
     const first = page();
@@ -419,8 +419,8 @@ describe('a tab reloaded once its run was over', () => {
     // Leaving deletes it: the page asks first (`AppController.leaveQuestion`).
     expect(reloaded.holdsUnsavedFile).toBe(true);
     const saved = await reloaded.fileBlob();
-    expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
-      await noblePageSha256(file.bytes),
+    expect(saved && (await portableSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
+      await portableSha256(file.bytes),
     );
     expect(reloaded.holdsUnsavedFile).toBe(false);
     expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
@@ -434,7 +434,7 @@ describe('leaving a file not saved', () => {
     const slow = { on: false };
     const storageSha256: Sha256 = async (bytes) => {
       if (slow.on) await new Promise((resolve) => setTimeout(resolve, 100));
-      return noblePageSha256(bytes);
+      return portableSha256(bytes);
     };
     const { page, join, heldInRun1 } = await classroom({ storageSha256 });
     await heldInRun1(16, true);
@@ -511,8 +511,8 @@ describe('a run stopped while a tab opened its store', () => {
       expect(tab.fileSha256).toBe(file.sha256);
       expect(await storedChunks(1)).toBe(16);
       const saved = await tab.fileBlob();
-      expect(saved && (await noblePageSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
-        await noblePageSha256(file.bytes),
+      expect(saved && (await portableSha256(new Uint8Array(await saved.arrayBuffer())))).toEqual(
+        await portableSha256(file.bytes),
       );
     },
     30_000,
@@ -524,7 +524,7 @@ describe('a run stopped while a reloaded tab checked its chunks, and the next on
     let slow = false;
     const storageSha256: Sha256 = async (bytes) => {
       if (slow) await new Promise((resolve) => setTimeout(resolve, 200));
-      return noblePageSha256(bytes);
+      return portableSha256(bytes);
     };
     const { seeder, page, store, join } = await classroom({ storageSha256 });
     const first = page();

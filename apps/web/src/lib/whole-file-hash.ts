@@ -1,14 +1,15 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { toHex } from '@swarmlab/protocol';
 import { CollectionHint } from '@swarmlab/webrtc/collection-hint';
 import { readBlobInto } from './blob-reader';
+import { incrementalSha256, type IncrementalSha256 } from './incremental-sha256';
 import type { StoredChunk } from './storage/chunk-database';
 
 /** Between this many bytes hashed the pass yields to the page's other tasks, so it never freezes. */
 const BYTES_PER_SLICE = 16 * 1024 * 1024;
 
 /**
- * Up to this size a stored file is copied into one buffer and hashed by WebCrypto: native code, about
+ * Up to this size a stored file is copied into one buffer and hashed by WebCrypto: native code, about 5×
+ * faster than hash-wasm's WebAssembly (32 MiB in 17–20 ms against 85–106 ms, in Node on this machine) and
  * 30× faster than hashing in JavaScript. A tab that has just completed must not spend seconds of CPU on
  * this while the other tabs on the machine are still downloading (measured: 1.5 s of main-thread time per
  * 16 MiB with @noble/hashes, in a swarm of 9 tabs on 2 cores). Past it the copy, and WebCrypto's own copy of
@@ -35,64 +36,116 @@ export interface StoredFile {
   chunks(): AsyncIterable<StoredChunk> | Iterable<StoredChunk>;
 }
 
-/** SHA-256 (lowercase hex) of a stored file: WebCrypto over a copy when small, else streamed. */
-export async function wholeFileSha256(file: StoredFile, onProgress?: (hashedBytes: number) => void): Promise<string> {
-  const subtle = globalThis.isSecureContext ? globalThis.crypto?.subtle : undefined;
-  if (subtle && file.sizeBytes <= MAX_WEBCRYPTO_WHOLE_FILE_BYTES) {
-    const whole = new Uint8Array(file.sizeBytes);
-    const hint = hashPassHint();
-    const reader = new ChunkReader();
-    let filledBytes = 0;
-    for await (const chunk of file.chunks()) {
-      const bytes = await reader.read(chunk);
-      if (filledBytes + bytes.length > whole.length)
-        throw new Error(`the stored file is longer than ${whole.length} bytes`);
-      whole.set(bytes, filledBytes);
-      filledBytes += bytes.length;
-      hint.passed(bytes.length);
-    }
-    if (filledBytes !== whole.length) throw new Error(`the stored file holds ${filledBytes} of ${whole.length} bytes`);
-    const digest = new Uint8Array(await subtle.digest('SHA-256', whole));
-    onProgress?.(file.sizeBytes);
-    return bytesToHex(digest);
+/**
+ * How a whole file is hashed: `fastest` is WebCrypto over a copy of a file up to `MAX_WEBCRYPTO_WHOLE_FILE_BYTES`
+ * in a secure context, else `streamed` (tests ask for that on small files).
+ */
+export type WholeFileHashing = 'fastest' | 'streamed';
+
+/** SHA-256 (lowercase hex) of a stored file, read chunk after chunk. */
+export async function wholeFileSha256(
+  file: StoredFile,
+  onProgress?: (hashedBytes: number) => void,
+  hashing: WholeFileHashing = 'fastest',
+): Promise<string> {
+  const hasher = await WholeFileHasher.create(file.sizeBytes, { hashing });
+  for await (const chunk of file.chunks()) {
+    await hasher.add(chunk);
+    if (hasher.sliceEnded) onProgress?.(hasher.hashedBytes);
   }
-  return streamedSha256(file.chunks(), onProgress);
+  const sha256 = await hasher.digest();
+  onProgress?.(hasher.hashedBytes);
+  return sha256;
 }
 
 /**
- * Streaming, chunk after chunk: WebCrypto has no incremental digest, @noble/hashes does (audited,
- * dependency-free). For large files, and pages that are not a secure context. A chunk stored as a Blob is read
- * into one buffer (`readBlobInto`): a fresh buffer per chunk (`arrayBuffer()`) is garbage V8 collects only
- * once tens of MiB of it pile up, and this pass made a completed leecher's memory peak (#12). The chunks are
- * read one at a time: a stream over one Blob of them all made Chromium's browser process buffer hundreds of
- * MiB. A chunk stored as bytes comes from IndexedDB in a fresh buffer, garbage once hashed; that, stream reads
- * and the hash state count towards the pass's `CollectionHint`.
+ * A file's SHA-256, fed its stored chunks in order (`add`), so a pass that reads them anyway for another
+ * reason hashes the file too (`IdbChunkStore.storeAsBlobs`): WebCrypto over a copy when small, else
+ * streamed.
+ *
+ * Streamed is incremental (`incrementalSha256`: WebCrypto has no incremental digest), for large files, and
+ * pages that are not a secure context. A chunk stored as a Blob is read into one buffer (`readBlobInto`): a fresh
+ * buffer per chunk (`arrayBuffer()`) is garbage V8 collects only once tens of MiB of it pile up, and this pass
+ * made a completed leecher's memory peak (#12). The chunks are read one at a time: a stream over one Blob of
+ * them all made Chromium's browser process buffer hundreds of MiB. A chunk stored as bytes comes from
+ * IndexedDB in a fresh buffer, garbage once hashed; that, stream reads and the hash state count towards the
+ * pass's `CollectionHint`. Every 16 MiB the streamed hash yields to the page's other tasks, so it never freezes.
  */
-export async function streamedSha256(
-  chunks: AsyncIterable<StoredChunk> | Iterable<StoredChunk>,
-  onProgress?: (hashedBytes: number) => void,
-): Promise<string> {
-  const hash = sha256.create();
-  const hint = hashPassHint();
-  const reader = new ChunkReader();
-  let hashedBytes = 0;
-  let sinceYield = 0;
-  for await (const chunk of chunks) {
-    const bytes = await reader.read(chunk);
-    hash.update(bytes);
-    hint.passed(bytes.length);
-    hashedBytes += bytes.length;
-    sinceYield += bytes.length;
-    if (sinceYield >= BYTES_PER_SLICE) {
-      sinceYield = 0;
-      onProgress?.(hashedBytes);
+export class WholeFileHasher {
+  readonly #sizeBytes: number;
+  readonly #countsFedBytes: boolean;
+  /** WebCrypto, and the copy of the file it digests, filled as chunks come; undefined when streamed. */
+  readonly #whole: { readonly subtle: SubtleCrypto; readonly bytes: Uint8Array<ArrayBuffer> } | undefined;
+  readonly #streamed: IncrementalSha256 | undefined;
+  readonly #hint = hashPassHint();
+  readonly #reader = new ChunkReader();
+  #hashedBytes = 0;
+  #sinceYield = 0;
+  #sliceEnded = false;
+
+  private constructor(
+    sizeBytes: number,
+    countsFedBytes: boolean,
+    whole: { readonly subtle: SubtleCrypto; readonly bytes: Uint8Array<ArrayBuffer> } | undefined,
+    streamed: IncrementalSha256 | undefined,
+  ) {
+    this.#sizeBytes = sizeBytes;
+    this.#countsFedBytes = countsFedBytes;
+    this.#whole = whole;
+    this.#streamed = streamed;
+  }
+
+  /**
+   * `countsFedBytes`: whether chunks fed as bytes are fresh buffers read for this hash alone, which it counts
+   * towards its `CollectionHint`; false when the pass that read them counts them (a Blob is always read here,
+   * and counted).
+   */
+  static async create(
+    sizeBytes: number,
+    { hashing = 'fastest', countsFedBytes = true }: { hashing?: WholeFileHashing; countsFedBytes?: boolean } = {},
+  ): Promise<WholeFileHasher> {
+    const subtle = globalThis.isSecureContext ? globalThis.crypto?.subtle : undefined;
+    if (hashing === 'fastest' && subtle && sizeBytes <= MAX_WEBCRYPTO_WHOLE_FILE_BYTES)
+      return new WholeFileHasher(sizeBytes, countsFedBytes, { subtle, bytes: new Uint8Array(sizeBytes) }, undefined);
+    return new WholeFileHasher(sizeBytes, countsFedBytes, undefined, await incrementalSha256());
+  }
+
+  /** Bytes fed so far. */
+  get hashedBytes(): number {
+    return this.#hashedBytes;
+  }
+
+  /** Whether the last `add` ended a streamed slice of 16 MiB (and yielded): when to tell the progress. */
+  get sliceEnded(): boolean {
+    return this.#sliceEnded;
+  }
+
+  /** Feeds the file's next chunk; rejects once the chunks are longer than the file. */
+  async add(chunk: StoredChunk): Promise<void> {
+    const bytes = await this.#reader.read(chunk);
+    if (this.#hashedBytes + bytes.length > this.#sizeBytes)
+      throw new Error(`the stored file is longer than ${this.#sizeBytes} bytes`);
+    this.#whole?.bytes.set(bytes, this.#hashedBytes);
+    this.#streamed?.update(bytes);
+    if (chunk instanceof Blob || this.#countsFedBytes) this.#hint.passed(bytes.length);
+    this.#hashedBytes += bytes.length;
+    this.#sinceYield += bytes.length;
+    this.#sliceEnded = this.#streamed !== undefined && this.#sinceYield >= BYTES_PER_SLICE;
+    if (this.#sliceEnded) {
+      this.#sinceYield = 0;
       // Runs at once even in a hidden tab: a 0 ms timer set after a read, not nested in another timer's task
       // (docs/ARCHITECTURE.md, Hidden tabs).
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
-  onProgress?.(hashedBytes);
-  return bytesToHex(hash.digest());
+
+  /** SHA-256 (lowercase hex) of the chunks fed; rejects unless they were the whole file. */
+  async digest(): Promise<string> {
+    if (this.#hashedBytes !== this.#sizeBytes)
+      throw new Error(`the stored file holds ${this.#hashedBytes} of ${this.#sizeBytes} bytes`);
+    if (this.#whole) return toHex(new Uint8Array(await this.#whole.subtle.digest('SHA-256', this.#whole.bytes)));
+    return toHex(this.#streamed!.digest());
+  }
 }
 
 /**

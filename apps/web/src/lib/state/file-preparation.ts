@@ -1,6 +1,5 @@
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { buildManifest, contentIdOf, manifestFileName, type Manifest, type Sha256 } from '@swarmlab/protocol';
+import { buildManifest, contentIdOf, manifestFileName, toHex, type Manifest, type Sha256 } from '@swarmlab/protocol';
+import { incrementalSha256 } from '../incremental-sha256';
 import type { ChunkSource } from '../storage/chunk-source';
 import { SourceChunkStore } from '../storage/source-chunk-store';
 
@@ -20,7 +19,7 @@ export const CONTENT_MISMATCH_MESSAGE =
 
 /**
  * Reads `source` once, chunk by chunk, in order, into one buffer: each chunk is hashed for the manifest
- * (reporting the fraction hashed, 0..1) and fed to the whole file's SHA-256 (@noble/hashes: WebCrypto has no
+ * (reporting the fraction hashed, 0..1) and fed to the whole file's SHA-256 (`incrementalSha256`: WebCrypto has no
  * incremental digest) before the next is read over it. No more than a chunk of the file is in memory, and
  * the pass leaves no garbage behind per chunk (#12: a fresh buffer per chunk made the seeder's memory peak).
  * The manifest names the file `name` (seeding a swarm again: the swarm's own name for it, whatever the file is
@@ -35,7 +34,7 @@ export async function prepareSeed(
   signal?: AbortSignal,
   name = manifestFileName(source.name),
 ): Promise<PreparedSeed> {
-  const wholeFile = nobleSha256.create();
+  const wholeFile = await incrementalSha256();
   let reuse: ArrayBuffer | undefined;
   const manifest = await buildManifest({
     name,
@@ -58,7 +57,7 @@ export async function prepareSeed(
     manifest,
     contentId,
     store: new SourceChunkStore(source, manifest),
-    fileSha256: bytesToHex(wholeFile.digest()),
+    fileSha256: toHex(wholeFile.digest()),
   };
 }
 

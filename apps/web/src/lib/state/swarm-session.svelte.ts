@@ -36,7 +36,7 @@ import { LeecherStorage, STORE_TOUCH_INTERVAL_MS, type StorePlace } from '../sto
 import { storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
 import { browserEstimate } from '../storage/storage-quota';
 import { pageTabChannel, TabIdentity } from '../storage/tab-id';
-import { wholeFileSha256 } from '../whole-file-hash';
+import { WholeFileHasher, wholeFileSha256 } from '../whole-file-hash';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
 import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
@@ -1175,11 +1175,18 @@ export class SwarmSession implements RunController {
     const sizeBytes = store.sizeBytes;
     this.#fileSha256Error = undefined;
     try {
-      // The bytes written during the run become Blobs first, so the hash reads them into one buffer and Save
-      // is at once (see `StoredChunk`): the first half of the progress shown, the hash the second.
-      await store.storeAsBlobs((fraction) => this.#showHashed(fraction / 2));
+      // One pass rewrites the bytes written during the run as Blobs, so Save is at once (see `StoredChunk`), and
+      // hashes them as it reads them: half the reads of a rewrite then a hash. Had Save started the rewrite first,
+      // or had the pass's hash failed, a second pass hashes what is stored (its progress shown from 0 again).
+      const hasher = await WholeFileHasher.create(sizeBytes, { countsFedBytes: false });
+      const hashedInPass = await store.storeAsBlobs(
+        (fraction) => this.#showHashed(fraction),
+        (chunk) => hasher.add(chunk),
+      );
       if (this.#leecherStore !== store) return;
-      const sha256 = await wholeFileSha256(store, (hashedBytes) => this.#showHashed(0.5 + hashedBytes / sizeBytes / 2));
+      const sha256 = hashedInPass
+        ? await hasher.digest()
+        : await wholeFileSha256(store, (hashedBytes) => this.#showHashed(hashedBytes / sizeBytes));
       // A new run may have started meanwhile, with a store that is not this file yet.
       if (this.#leecherStore === store) this.#fileSha256 = sha256;
     } catch (error) {

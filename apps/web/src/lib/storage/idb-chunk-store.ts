@@ -125,22 +125,38 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
    * each is told its progress (`onProgress`, the fraction of chunks done; a caller joining late hears how far
    * it got at once). A write that fails rejects every caller with a `StoreRewriteError`; what was rewritten
    * stays so, the rest stays bytes, and the store is still whole.
+   *
+   * `eachChunk`, from the caller that starts the pass, is handed every stored chunk in order as the pass reads it
+   * (as it was stored: bytes, or a Blob rewritten before), each awaited once its batch's transaction is done, so
+   * one read of the file both readies it for Save and hashes it (`WholeFileHasher`). Resolves to whether
+   * `eachChunk` was handed every chunk: not when the pass was already running (Save started it), nor once
+   * `eachChunk` threw (the pass goes on without it).
    */
-  storeAsBlobs(onProgress?: (fraction: number) => void): Promise<void> {
+  async storeAsBlobs(
+    onProgress?: (fraction: number) => void,
+    eachChunk?: (chunk: StoredChunk) => Promise<void>,
+  ): Promise<boolean> {
     if (onProgress) {
       this.#toBlobsListeners.add(onProgress);
       if (this.#toBlobs) onProgress(this.#toBlobsFraction);
     }
-    return (this.#toBlobs ??= this.#rewriteAsBlobs().finally(() => {
+    if (this.#toBlobs) {
+      await this.#toBlobs;
+      return false;
+    }
+    const rider = eachChunk && { eachChunk, handedAll: true };
+    this.#toBlobs = this.#rewriteAsBlobs(rider).finally(() => {
       this.#toBlobs = undefined;
       this.#toBlobsListeners.clear();
       this.#toBlobsFraction = 0;
-    }));
+    });
+    await this.#toBlobs;
+    return rider?.handedAll ?? false;
   }
 
-  async #rewriteAsBlobs(): Promise<void> {
+  async #rewriteAsBlobs(rider: ChunkRider | undefined): Promise<void> {
     try {
-      await this.#rewriteEachAsBlob((fraction) => {
+      await this.#rewriteEachAsBlob(rider, (fraction) => {
         this.#toBlobsFraction = fraction;
         for (const listener of this.#toBlobsListeners) listener(fraction);
       });
@@ -149,13 +165,14 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     }
   }
 
-  async #rewriteEachAsBlob(onProgress: (fraction: number) => void): Promise<void> {
+  async #rewriteEachAsBlob(rider: ChunkRider | undefined, onProgress: (fraction: number) => void): Promise<void> {
     const count = chunkCount(this.#manifest);
     // Each chunk read comes in a fresh buffer and each Blob made holds its bytes in the browser process until
     // V8 collects it: a collection per MiB kept a 2 GiB file's pass within #12's budget (`bench memory`).
     const hint = new CollectionHint({ everyBytes: 1024 * 1024, minIntervalMs: 0 });
     for (let fromIndex = 0; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
-      const range = chunkRange(this.storeKey, fromIndex, Math.min(count, fromIndex + CHUNKS_PER_READ) - 1);
+      const toIndex = Math.min(count, fromIndex + CHUNKS_PER_READ) - 1;
+      const range = chunkRange(this.storeKey, fromIndex, toIndex);
       const tx = this.#db.transaction('chunks', 'readwrite', { durability: 'relaxed' });
       const [keys, stored] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range)]);
       const rewrites = keys.flatMap((key, index) => {
@@ -166,7 +183,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
         return [tx.store.put(new Blob([chunk as Uint8Array<ArrayBuffer>]), key)];
       });
       await Promise.all([...rewrites, tx.done]);
-      onProgress(Math.min(count, fromIndex + CHUNKS_PER_READ) / count);
+      if (rider?.handedAll) await handOn(rider, stored, stored.length === toIndex - fromIndex + 1);
+      onProgress((toIndex + 1) / count);
     }
   }
 
@@ -202,6 +220,25 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     } else chunk = stored;
     this.#cache.set(chunkIndex, chunk);
     return chunk;
+  }
+}
+
+/** Who rides a rewrite pass (`storeAsBlobs`' `eachChunk`), and whether it has been handed every chunk so far. */
+interface ChunkRider {
+  readonly eachChunk: (chunk: StoredChunk) => Promise<void>;
+  handedAll: boolean;
+}
+
+/** Hands a batch's chunks to `rider` in order; a batch missing one (the store was deleted meanwhile), or a throw, ends the ride. */
+async function handOn(rider: ChunkRider, chunks: readonly StoredChunk[], whole: boolean): Promise<void> {
+  if (!whole) {
+    rider.handedAll = false;
+    return;
+  }
+  try {
+    for (const chunk of chunks) await rider.eachChunk(chunk);
+  } catch {
+    rider.handedAll = false;
   }
 }
 
