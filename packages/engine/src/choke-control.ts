@@ -128,7 +128,7 @@ export class ChokeControl {
 
   /** The peer is gone: its super-seed offer goes back, and its slot (if it had one) to someone else. */
   onClosed(session: ChokerPeer): void {
-    this.#c.superSeeder?.withdraw(session.peerId);
+    this.#c.superSeeder?.withdrawAll(session.peerId);
     if (this.superSeeding) this.offerChunks();
     else if (!session.amChoking) this.rechoke();
   }
@@ -149,7 +149,7 @@ export class ChokeControl {
     if (this.#c.superSeeder?.recordUpload(peerId, chunkIndex, offsetBytes, lengthBytes, nowMs)) this.offerChunks();
   }
 
-  /** Super-seeding: keeps `seedUploadSlots` offers open, each with a different peer, handed out in turn. */
+  /** Super-seeding: keeps `seedUploadSlots` offers open, handed out in turn (see `SuperSeeder.offerNext`). */
   offerChunks(): void {
     const { superSeeder: seeder, sessions, config, clock } = this.#c;
     if (!seeder) return;
@@ -168,7 +168,8 @@ export class ChokeControl {
   expireOffers(nowMs: number): void {
     const seeder = this.#c.superSeeder;
     if (!seeder?.active) return;
-    for (const peerId of seeder.staleOffers(nowMs, this.#c.offerTimeoutMs)) seeder.withdraw(peerId);
+    for (const { peerId, chunkIndex } of seeder.staleOffers(nowMs, this.#c.offerTimeoutMs))
+      seeder.withdraw(peerId, chunkIndex);
     this.offerChunks();
   }
 

@@ -59,6 +59,16 @@ export interface EngineConfig {
    * open); fewer means each chunk leaves it sooner and spreads sooner. Two keeps its link busy while one
    * peer's next request is on its way. */
   readonly seedUploadSlots: number;
+  /**
+   * A super-seeder offers a peer already holding an offer another one (up to `seedUploadSlots`) once its last
+   * offer came at least this share of the seeder's upload cap over `seedUploadSlots`: a fast uploader among slow
+   * ones then takes most of the chunks, which it passes on, where offered one at a time it got a chunk in two and
+   * the seeder sent the rest twice (the file about twice, 1.85–1.99 × the bound, in the simulator). A peer whose
+   * download is capped below that share gets one offer at a time, so the seeder's upload still goes to the
+   * others (checked: at 0.5, a swarm of leechers capped at 500 kB/s downloads ended later). Never without an
+   * upload cap: no share is known.
+   */
+  readonly superSeedExtraOfferShare: number;
   /** How often unchoke slots are reassigned: long enough for rates (over `RATE_WINDOW_MS`) to settle. */
   readonly rechokeIntervalMs: number;
   /** The optimistic slot moves every this many rechokes. */
@@ -110,6 +120,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   uploadSlots: 4,
   optimisticSlots: 1,
   seedUploadSlots: 2,
+  superSeedExtraOfferShare: 0.75,
   rechokeIntervalMs: 2000,
   optimisticRotationRechokes: 3,
   snubTimeoutMs: 8000,

@@ -2,7 +2,9 @@ import { Bitfield } from '@swarmlab/protocol';
 import { randomInt, type Random } from './random';
 
 interface Offer {
+  readonly peerId: string;
   readonly chunkIndex: number;
+  readonly offeredAtMs: number;
   /**
    * The byte ranges of the chunk sent to the peer, `[start, end)`, sorted and apart (a block sent twice counts
    * once). An honest peer's blocks, in order, keep it to a range or two.
@@ -14,10 +16,16 @@ interface Offer {
   progressAtMs: number;
 }
 
+export interface SuperSeederOptions {
+  readonly maxOffersPerPeer?: number;
+  readonly extraOfferBytesPerSec?: number;
+}
+
 /**
  * Super-seeding: while some chunk is not yet in the swarm, the seeder advertises no chunks. Instead it
  * offers (with `have`) one chunk the swarm lacks to one peer at a time, keeping a few such offers open,
- * each with a different peer, handed out in turn. A chunk is in the swarm once the seeder has uploaded
+ * usually each with a different peer, handed out in turn; a peer that takes its offers fast and passes them
+ * on may hold more than one (`offerNext`). A chunk is in the swarm once the seeder has uploaded
  * it whole or any peer has announced it, whoever sent the bytes; only chunks not in the swarm and not on
  * offer are offered. Its scarce upload thus never carries one chunk twice before every chunk is in the
  * swarm (the seed's F/u_s term is only reachable that way), and consecutive chunks land on different
@@ -38,7 +46,14 @@ export class SuperSeeder {
   readonly #pool: number[];
   /** Chunks uploaded whole or announced by a peer: never offered again. */
   readonly #inSwarm: Bitfield;
-  readonly #offers = new Map<string, Offer>();
+  /** The open offers, by chunk. */
+  readonly #offers = new Map<number, Offer>();
+  /** Open offers per peer. */
+  readonly #openPerPeer = new Map<string, number>();
+  readonly #maxOffersPerPeer: number;
+  readonly #extraOfferBytesPerSec: number;
+  /** Per peer, how fast its last offer completed (bytes/s): a fast one may hold more than one. */
+  readonly #offerBytesPerSec = new Map<string, number>();
   readonly #lastOfferAtMs = new Map<string, number>();
   /** Who each chunk was offered to, until another peer announces it (it spread). */
   readonly #offeredTo = new Map<number, string>();
@@ -47,8 +62,20 @@ export class SuperSeeder {
   readonly #chunkLengthBytes: (chunkIndex: number) => number;
   readonly #progressBytes: number;
 
-  /** `progressBytes`: new bytes that count as progress on an offer (a block's; or the rest of the chunk). */
-  constructor(chunkCount: number, chunkLengthBytes: (chunkIndex: number) => number, random: Random, progressBytes = 1) {
+  /**
+   * `progressBytes`: new bytes that count as progress on an offer (a block's; or the rest of the chunk).
+   * `maxOffersPerPeer`: the most offers one peer holds at once; it gets a second (and so on) only once its last
+   * offer came at `extraOfferBytesPerSec` or faster (`EngineConfig.superSeedExtraOfferShare`).
+   */
+  constructor(
+    chunkCount: number,
+    chunkLengthBytes: (chunkIndex: number) => number,
+    random: Random,
+    progressBytes = 1,
+    { maxOffersPerPeer = 1, extraOfferBytesPerSec = Infinity }: SuperSeederOptions = {},
+  ) {
+    this.#maxOffersPerPeer = Math.max(1, maxOffersPerPeer);
+    this.#extraOfferBytesPerSec = extraOfferBytesPerSec;
     this.#inSwarm = new Bitfield(chunkCount);
     this.#chunkLengthBytes = chunkLengthBytes;
     this.#progressBytes = Math.max(1, progressBytes);
@@ -70,14 +97,19 @@ export class SuperSeeder {
   }
 
   isOffered(peerId: string, chunkIndex: number): boolean {
-    return this.#offers.get(peerId)?.chunkIndex === chunkIndex;
+    return this.#offers.get(chunkIndex)?.peerId === peerId;
   }
 
   /**
-   * Offers a chunk the swarm lacks to a candidate without an open offer: the one whose chunks offered before have
-   * spread most (fewest not yet announced by another peer), then the one offered a chunk longest ago. A peer that
-   * passes chunks on slowly (a student at the lowest upload cap) is offered fewer: offered in turn, half a small
-   * swarm's chunks sat with two such peers, spreading at 10 kB/s, and the fast peers waited for them.
+   * Offers a chunk the swarm lacks to a candidate: the one whose chunks offered before have spread most (fewest
+   * not yet announced by another peer, its open offers included), then the one with fewest open offers, then the
+   * one offered a chunk longest ago. A peer that passes chunks on slowly (a student at the lowest upload cap) is
+   * offered fewer: offered in turn, half a small swarm's chunks sat with two such peers, spreading at 10 kB/s,
+   * and the fast peers waited for them. A peer already holding an offer is a candidate only below
+   * `maxOffersPerPeer`, and once its last offer came at `extraOfferBytesPerSec` or faster: with one offer each, a
+   * fast uploader among slow ones got a chunk in two, the slow ones held the rest, and the seeder sent them
+   * again (the file about twice); a peer whose download cannot take more keeps to one, so the seeder's upload
+   * still reaches the others.
    * Returns who gets which chunk, or `undefined` when no chunk or no candidate is left.
    */
   offerNext(candidates: readonly string[], nowMs: number): { peerId: string; chunkIndex: number } | undefined {
@@ -85,20 +117,36 @@ export class SuperSeeder {
     if (this.#pool.length === 0) return undefined;
     let peerId: string | undefined;
     let fewestUnspread = Infinity;
+    let fewestOpen = Infinity;
     let oldest = Infinity;
     for (const candidate of candidates) {
-      if (this.#offers.has(candidate)) continue;
+      const open = this.#openPerPeer.get(candidate) ?? 0;
+      if (open >= this.#maxOffersPerPeer) continue;
+      if (open > 0 && !((this.#offerBytesPerSec.get(candidate) ?? 0) >= this.#extraOfferBytesPerSec)) continue;
       const unspread = this.#unspread.get(candidate) ?? 0;
       const last = this.#lastOfferAtMs.get(candidate) ?? -Infinity;
-      if (unspread < fewestUnspread || (unspread === fewestUnspread && last < oldest)) {
+      if (
+        unspread < fewestUnspread ||
+        (unspread === fewestUnspread && (open < fewestOpen || (open === fewestOpen && last < oldest)))
+      ) {
         peerId = candidate;
         fewestUnspread = unspread;
+        fewestOpen = open;
         oldest = last;
       }
     }
     if (peerId === undefined) return undefined;
     const chunkIndex = this.#pool.pop()!;
-    this.#offers.set(peerId, { chunkIndex, sent: [], sentBytes: 0, newBytesSinceProgress: 0, progressAtMs: nowMs });
+    this.#offers.set(chunkIndex, {
+      peerId,
+      chunkIndex,
+      offeredAtMs: nowMs,
+      sent: [],
+      sentBytes: 0,
+      newBytesSinceProgress: 0,
+      progressAtMs: nowMs,
+    });
+    this.#openPerPeer.set(peerId, fewestOpen + 1);
     this.#lastOfferAtMs.set(peerId, nowMs);
     this.#offeredTo.set(chunkIndex, peerId);
     this.#unspread.set(peerId, fewestUnspread + 1);
@@ -110,8 +158,8 @@ export class SuperSeeder {
    * completes the chunk, every byte of it sent.
    */
   recordUpload(peerId: string, chunkIndex: number, offsetBytes: number, lengthBytes: number, nowMs: number): boolean {
-    const offer = this.#offers.get(peerId);
-    if (offer?.chunkIndex !== chunkIndex) return false;
+    const offer = this.#offers.get(chunkIndex);
+    if (offer?.peerId !== peerId) return false;
     const chunkBytes = this.#chunkLengthBytes(chunkIndex);
     const added = addRange(offer, Math.max(0, offsetBytes), Math.min(chunkBytes, offsetBytes + lengthBytes));
     offer.sentBytes += added;
@@ -122,7 +170,8 @@ export class SuperSeeder {
       offer.newBytesSinceProgress = 0;
     }
     if (remaining > 0) return false;
-    this.#offers.delete(peerId);
+    this.#close(offer);
+    this.#offerBytesPerSec.set(peerId, (chunkBytes * 1000) / Math.max(1, nowMs - offer.offeredAtMs));
     this.#inSwarm.set(chunkIndex);
     return true;
   }
@@ -137,29 +186,45 @@ export class SuperSeeder {
     this.#inSwarm.set(chunkIndex);
     const offeredTo = this.#offeredTo.get(chunkIndex);
     if (offeredTo !== undefined && offeredTo !== peerId) this.#spread(chunkIndex, offeredTo);
-    if (!this.isOffered(peerId, chunkIndex)) return false;
-    this.#offers.delete(peerId);
+    const offer = this.#offers.get(chunkIndex);
+    if (offer?.peerId !== peerId) return false;
+    this.#close(offer);
     return true;
   }
 
-  /** Peers whose offer made no progress for `timeoutMs`: they are not taking it. */
-  staleOffers(nowMs: number, timeoutMs: number): string[] {
-    return [...this.#offers].filter(([, offer]) => nowMs - offer.progressAtMs > timeoutMs).map(([peerId]) => peerId);
+  /** Offers that made no progress for `timeoutMs`: their peers are not taking them. */
+  staleOffers(nowMs: number, timeoutMs: number): { peerId: string; chunkIndex: number }[] {
+    return [...this.#offers.values()]
+      .filter((offer) => nowMs - offer.progressAtMs > timeoutMs)
+      .map(({ peerId, chunkIndex }) => ({ peerId, chunkIndex }));
+  }
+
+  /** The peer left: every chunk offered to it is withdrawn (`withdraw`). */
+  withdrawAll(peerId: string): void {
+    for (const offer of [...this.#offers.values()])
+      if (offer.peerId === peerId) this.withdraw(peerId, offer.chunkIndex);
   }
 
   /**
-   * The peer left or stalled: its chunk goes back to be offered next, unless the swarm holds it by now
-   * (another peer announced it meanwhile), in which case sending it again would spend the seeder's upload
-   * on a chunk the swarm already has.
+   * The peer stalled on its offer of `chunkIndex` (or left): the chunk goes back to be offered next, unless the
+   * swarm holds it by now (another peer announced it meanwhile), in which case sending it again would spend the
+   * seeder's upload on a chunk the swarm already has.
    */
-  withdraw(peerId: string): void {
-    const offer = this.#offers.get(peerId);
-    if (!offer) return;
-    this.#offers.delete(peerId);
+  withdraw(peerId: string, chunkIndex: number): void {
+    const offer = this.#offers.get(chunkIndex);
+    if (offer?.peerId !== peerId) return;
+    this.#close(offer);
     // Still counted against the peer: one that lets its offers go stale (asking a byte now and then) must not come
     // first for the next (it was offered the same chunk again and again, and the honest leecher never got it).
     this.#offeredTo.delete(offer.chunkIndex);
     if (!this.#inSwarm.has(offer.chunkIndex)) this.#pool.push(offer.chunkIndex);
+  }
+
+  #close(offer: Offer): void {
+    this.#offers.delete(offer.chunkIndex);
+    const open = (this.#openPerPeer.get(offer.peerId) ?? 1) - 1;
+    if (open > 0) this.#openPerPeer.set(offer.peerId, open);
+    else this.#openPerPeer.delete(offer.peerId);
   }
 
   /** The chunk offered to `peerId` was announced by another peer: it spread. */

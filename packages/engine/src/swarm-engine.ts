@@ -98,6 +98,13 @@ export class SwarmEngine {
           (i) => chunkLengthBytes(this.manifest, i),
           deps.random,
           Math.min(config.blockBytes, this.manifest.chunkBytes),
+          {
+            maxOffersPerPeer: config.seedUploadSlots,
+            extraOfferBytesPerSec:
+              deps.linkCaps?.uploadBytesPerSec === undefined
+                ? Infinity
+                : (config.superSeedExtraOfferShare * deps.linkCaps.uploadBytesPerSec) / config.seedUploadSlots,
+          },
         );
     }
     const timers = (this.#timers = new NamedTimers(deps.clock));

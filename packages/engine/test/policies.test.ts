@@ -163,8 +163,8 @@ describe('SuperSeeder', () => {
   it('puts a withdrawn offer back, counts chunks announced in the swarm, and ends once all are out', () => {
     const seeder = new SuperSeeder(2, lengthOf, seededRandom(2));
     const offer = seeder.offerNext(['a'], 0)!;
-    expect(seeder.staleOffers(5000, 3000)).toEqual(['a']);
-    seeder.withdraw('a');
+    expect(seeder.staleOffers(5000, 3000)).toEqual([{ peerId: 'a', chunkIndex: offer.chunkIndex }]);
+    seeder.withdraw('a', offer.chunkIndex);
     const again = seeder.offerNext(['b'], 5000)!;
     expect(again.chunkIndex).toBe(offer.chunkIndex);
     expect(seeder.announced('c', 1 - offer.chunkIndex)).toBe(false);
@@ -190,7 +190,9 @@ describe('SuperSeeder', () => {
     const offer = seeder.offerNext(['a'], 0)!;
     expect(seeder.announced('b', offer.chunkIndex)).toBe(false); // b's copy leaves a's offer open
     expect(seeder.isOffered('a', offer.chunkIndex)).toBe(true);
-    seeder.withdraw('a');
+    seeder.withdraw('b', offer.chunkIndex); // not b's offer: nothing changes
+    expect(seeder.isOffered('a', offer.chunkIndex)).toBe(true);
+    seeder.withdrawAll('a');
     const next = seeder.offerNext(['a', 'b'], 5000)!;
     expect(next.chunkIndex).toBe(1 - offer.chunkIndex);
     expect(seeder.offerNext(['a', 'b'], 5001)).toBeUndefined(); // nothing the swarm lacks is left to offer
@@ -204,7 +206,7 @@ describe('SuperSeeder', () => {
     // One byte every 2 s: no block's worth of new bytes, so the offer goes stale after the 3 s without one.
     for (let nowMs = 2000; nowMs <= 8000; nowMs += 2000) {
       expect(seeder.recordUpload('a', offer.chunkIndex, nowMs / 2000, 1, nowMs)).toBe(false);
-      seeder.staleOffers(nowMs, 3000).forEach((peerId) => seeder.withdraw(peerId));
+      seeder.staleOffers(nowMs, 3000).forEach(({ peerId, chunkIndex }) => seeder.withdraw(peerId, chunkIndex));
     }
     // Before, each byte was progress, and the offer (and its chunk) stayed with the trickler for ever.
     expect(seeder.isOffered('a', offer.chunkIndex)).toBe(false);
@@ -238,9 +240,42 @@ describe('SuperSeeder', () => {
     const taken = seeder.offerNext(['honest'], 1000)!;
     seeder.recordUpload('honest', taken.chunkIndex, 0, 100, 1500);
     seeder.announced('other', taken.chunkIndex);
-    seeder.withdraw('staller'); // it asked for a byte now and then: stale
+    seeder.withdraw('staller', stalled.chunkIndex); // it asked for a byte now and then: stale
     // The staller was offered a chunk longest ago: it came first again, for the same chunk, again and again.
     expect(seeder.offerNext(['staller', 'honest'], 3000)).toEqual({ peerId: 'honest', chunkIndex: stalled.chunkIndex });
+  });
+
+  it('offers a second chunk to a peer that took its last offer fast and passed it on, not to one that took it slowly', () => {
+    // 100-byte chunks; a second offer once the last came at 50 bytes/s or faster.
+    const seeder = new SuperSeeder(8, lengthOf, seededRandom(9), 1, { maxOffersPerPeer: 2, extraOfferBytesPerSec: 50 });
+    const toFast = seeder.offerNext(['fast', 'slow'], 0)!;
+    const toSlow = seeder.offerNext(['fast', 'slow'], 0)!;
+    expect([toFast.peerId, toSlow.peerId]).toEqual(['fast', 'slow']);
+    expect(seeder.offerNext(['fast', 'slow'], 0)).toBeUndefined(); // no rate known yet: one offer each
+    expect(seeder.recordUpload('fast', toFast.chunkIndex, 0, 100, 1000)).toBe(true); // 100 bytes/s
+    seeder.announced('slow', toFast.chunkIndex); // passed on
+    const next = seeder.offerNext(['fast', 'slow'], 1000)!;
+    expect(next.peerId).toBe('fast');
+    // The slow peer, holding an offer that has not come yet, is no candidate; the fast one takes a second one.
+    expect(seeder.offerNext(['fast', 'slow'], 1000)!.peerId).toBe('fast');
+    expect(seeder.offerNext(['fast', 'slow'], 1000)).toBeUndefined(); // two each at most
+    expect(seeder.openOffers).toBe(3);
+    // The slow peer's offer came at 20 bytes/s: its next is one at a time, whatever it spread.
+    expect(seeder.recordUpload('slow', toSlow.chunkIndex, 0, 100, 5000)).toBe(true);
+    seeder.announced('fast', toSlow.chunkIndex);
+    expect(seeder.offerNext(['slow'], 5000)!.peerId).toBe('slow');
+    expect(seeder.offerNext(['slow'], 5000)).toBeUndefined();
+    // A peer that left takes every offer it held back to the pool.
+    seeder.withdrawAll('fast');
+    expect(seeder.openOffers).toBe(1);
+  });
+
+  it('keeps to one offer per peer by default (no upload cap: no share to compare with)', () => {
+    const seeder = new SuperSeeder(4, lengthOf, seededRandom(10), 1, { maxOffersPerPeer: 2 });
+    const offer = seeder.offerNext(['a'], 0)!;
+    expect(seeder.recordUpload('a', offer.chunkIndex, 0, 100, 1)).toBe(true); // 100,000 bytes/s
+    expect(seeder.offerNext(['a'], 1)!.peerId).toBe('a');
+    expect(seeder.offerNext(['a'], 1)).toBeUndefined();
   });
 
   it('offers only the chunks nobody announced, after a bitfield of most of them (a second seeder, say)', () => {

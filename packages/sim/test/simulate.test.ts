@@ -119,6 +119,49 @@ describe('simulate: swarm behaviour', () => {
     }
   });
 
+  it('lets one fast uploader among slow ones take most of the seeder’s chunks, so the seeder sends the file about once', () => {
+    // One offer per peer gave the fast peer every other chunk; the slow ones held the rest, passing them on at
+    // 10 kB/s, and the seeder sent them again once it seeded normally: 1.85 and 1.99 × the bound (seeds 1, 2), the
+    // seeder's upload 1.85F and 1.99F.
+    for (const seed of [1, 2]) {
+      const result = simulate(
+        scenario({
+          peerCount: 3,
+          fileBytes: 64 * CHUNK_BYTES,
+          peerUploadBytesPerSec: [MIN_CAP_BYTES_PER_SEC, 10e6, MIN_CAP_BYTES_PER_SEC],
+          seed,
+        }),
+      );
+      expect(result.allFilesIntact).toBe(true);
+      expect(result.ratio).toBeLessThan(1.25);
+      expect(result.seederUploadedBytes / result.fileBytes).toBeLessThan(1.25);
+    }
+  });
+
+  it('keeps the seeder’s upload going to every leecher when their downloads are capped below its share', () => {
+    // Offered a second chunk as freely, the two faster uploaders held every offer at 500 kB/s each, half the
+    // seeder's 2 MB/s idle: 1.12 and 1.49 × the bound, where one offer each gives 1.02 and 1.04.
+    const run = (seed: number, superSeedExtraOfferShare?: number) =>
+      simulate(
+        scenario({
+          peerCount: 4,
+          fileBytes: 64 * CHUNK_BYTES,
+          serverUploadBytesPerSec: 2e6,
+          peerUploadBytesPerSec: [MIN_CAP_BYTES_PER_SEC, 1e6, MIN_CAP_BYTES_PER_SEC, 1e6],
+          peerDownloadBytesPerSec: [500e3],
+          seed,
+          ...(superSeedExtraOfferShare !== undefined && { engineConfig: { superSeedExtraOfferShare } }),
+        }),
+      );
+    for (const seed of [1, 2]) {
+      const result = run(seed);
+      expect(result.allFilesIntact).toBe(true);
+      expect(result.ratio).toBeLessThan(1.08);
+    }
+    // The share is what holds it: a second offer to anyone (share 0) leaves the seeder's upload half idle.
+    expect(run(2, 0).ratio).toBeGreaterThan(1.2);
+  });
+
   it('offers each chunk once to leechers whose download is capped near the least a run allows, as the engine does', () => {
     // The offer's wait for such a requester (two of its gaps between blocks) was in real bytes, not scaled: offers
     // went stale between two of its blocks, 131 offers for 16 chunks, where the engine made one per chunk.
