@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { incrementalSha256 } from '../src/lib/incremental-sha256';
 import { portableSha256 } from '../src/lib/page-sha256';
 
@@ -9,6 +9,7 @@ const bytes = Uint8Array.from({ length: 300_001 }, (_, index) => (index * 31 + 7
 describe('SHA-256 without WebCrypto (plain-http pages, files no tab may hold whole)', () => {
   it('hashes part after part as noble hashes the whole, and starts over after a reset', async () => {
     const hasher = await incrementalSha256();
+    expect(hasher.kind).toBe('wasm');
     for (let offset = 0; offset < bytes.length; offset += 65_536)
       hasher.update(bytes.subarray(offset, offset + 65_536));
     expect(bytesToHex(hasher.digest())).toBe(bytesToHex(sha256(bytes)));
@@ -17,10 +18,14 @@ describe('SHA-256 without WebCrypto (plain-http pages, files no tab may hold who
     expect(bytesToHex(hasher.digest())).toBe(bytesToHex(sha256(bytes.subarray(0, 3))));
   });
 
-  it('falls back to JavaScript where the page may not compile WebAssembly', async () => {
-    const hasher = await incrementalSha256(() =>
-      Promise.reject(new WebAssembly.CompileError('WebAssembly is disabled')),
-    );
+  it('falls back to JavaScript where the page may not compile WebAssembly, and says so once', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    onTestFinished(() => warn.mockRestore());
+    const disabled = () => Promise.reject(new WebAssembly.CompileError('WebAssembly is disabled'));
+    const hasher = await incrementalSha256(disabled);
+    expect(hasher.kind).toBe('js');
+    await incrementalSha256(disabled);
+    expect(warn).toHaveBeenCalledTimes(1);
     hasher.update(bytes.subarray(0, 100_000));
     hasher.update(bytes.subarray(100_000));
     expect(bytesToHex(hasher.digest())).toBe(bytesToHex(sha256(bytes)));

@@ -30,10 +30,10 @@ export function hashPassHint(): CollectionHint {
   return new CollectionHint({ everyBytes: 4 * 1024 * 1024, minIntervalMs: 50 });
 }
 
-/** A complete file as stored: its chunks in order, each its bytes or a Blob of them. */
+/** A complete file as stored: its chunks in order (from `firstIndex`, 0 by default), each its bytes or a Blob. */
 export interface StoredFile {
   readonly sizeBytes: number;
-  chunks(): AsyncIterable<StoredChunk> | Iterable<StoredChunk>;
+  chunks(firstIndex?: number): AsyncIterable<StoredChunk> | Iterable<StoredChunk>;
 }
 
 /**
@@ -49,13 +49,8 @@ export async function wholeFileSha256(
   hashing: WholeFileHashing = 'fastest',
 ): Promise<string> {
   const hasher = await WholeFileHasher.create(file.sizeBytes, { hashing });
-  for await (const chunk of file.chunks()) {
-    await hasher.add(chunk);
-    if (hasher.sliceEnded) onProgress?.(hasher.hashedBytes);
-  }
-  const sha256 = await hasher.digest();
-  onProgress?.(hasher.hashedBytes);
-  return sha256;
+  await hasher.addRest(file, onProgress);
+  return hasher.digest();
 }
 
 /**
@@ -80,8 +75,8 @@ export class WholeFileHasher {
   readonly #hint = hashPassHint();
   readonly #reader = new ChunkReader();
   #hashedBytes = 0;
+  #chunksAdded = 0;
   #sinceYield = 0;
-  #sliceEnded = false;
 
   private constructor(
     sizeBytes: number,
@@ -115,12 +110,26 @@ export class WholeFileHasher {
     return this.#hashedBytes;
   }
 
-  /** Whether the last `add` ended a streamed slice of 16 MiB (and yielded): when to tell the progress. */
-  get sliceEnded(): boolean {
-    return this.#sliceEnded;
+  /** Chunks fed so far: the file's next chunk is the one at this index. */
+  get chunksAdded(): number {
+    return this.#chunksAdded;
   }
 
-  /** Feeds the file's next chunk; rejects once the chunks are longer than the file. */
+  /**
+   * Feeds the file's chunks from the first not fed yet (a pass that fed the others stopped), telling `onProgress`
+   * the bytes fed after each.
+   */
+  async addRest(file: StoredFile, onProgress?: (hashedBytes: number) => void): Promise<void> {
+    for await (const chunk of file.chunks(this.#chunksAdded)) {
+      await this.add(chunk);
+      onProgress?.(this.#hashedBytes);
+    }
+  }
+
+  /**
+   * Feeds the file's next chunk; rejects once the chunks are longer than the file, or the read of a Blob fails.
+   * A chunk that rejects is not fed: the hasher is as it was, and may be fed it again.
+   */
   async add(chunk: StoredChunk): Promise<void> {
     const bytes = await this.#reader.read(chunk);
     if (this.#hashedBytes + bytes.length > this.#sizeBytes)
@@ -129,9 +138,9 @@ export class WholeFileHasher {
     this.#streamed?.update(bytes);
     if (chunk instanceof Blob || this.#countsFedBytes) this.#hint.passed(bytes.length);
     this.#hashedBytes += bytes.length;
+    this.#chunksAdded++;
     this.#sinceYield += bytes.length;
-    this.#sliceEnded = this.#streamed !== undefined && this.#sinceYield >= BYTES_PER_SLICE;
-    if (this.#sliceEnded) {
+    if (this.#streamed && this.#sinceYield >= BYTES_PER_SLICE) {
       this.#sinceYield = 0;
       // Runs at once even in a hidden tab: a 0 ms timer set after a read, not nested in another timer's task
       // (docs/ARCHITECTURE.md, Hidden tabs).

@@ -35,8 +35,8 @@ import type { IdbChunkStore } from '../storage/idb-chunk-store';
 import { LeecherStorage, STORE_TOUCH_INTERVAL_MS, type StorePlace } from '../storage/leecher-storage';
 import { storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
 import { browserEstimate } from '../storage/storage-quota';
+import { hashStoredFile } from '../storage/stored-file-hash';
 import { pageTabChannel, TabIdentity } from '../storage/tab-id';
-import { WholeFileHasher, wholeFileSha256 } from '../whole-file-hash';
 import { userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
 import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
@@ -1172,21 +1172,10 @@ export class SwarmSession implements RunController {
   async #hashWholeFile(store: IdbChunkStore): Promise<void> {
     // A newer run's store, not yet the whole file, took its place meanwhile: nothing to hash.
     if (this.#leecherStore !== store) return;
-    const sizeBytes = store.sizeBytes;
     this.#fileSha256Error = undefined;
     try {
-      // One pass rewrites the bytes written during the run as Blobs, so Save is at once (see `StoredChunk`), and
-      // hashes them as it reads them: half the reads of a rewrite then a hash. Had Save started the rewrite first,
-      // or had the pass's hash failed, a second pass hashes what is stored (its progress shown from 0 again).
-      const hasher = await WholeFileHasher.create(sizeBytes, { countsFedBytes: false });
-      const hashedInPass = await store.storeAsBlobs(
-        (fraction) => this.#showHashed(fraction),
-        (chunk) => hasher.add(chunk),
-      );
-      if (this.#leecherStore !== store) return;
-      const sha256 = hashedInPass
-        ? await hasher.digest()
-        : await wholeFileSha256(store, (hashedBytes) => this.#showHashed(hashedBytes / sizeBytes));
+      // In the pass that readies the file for Save (see `hashStoredFile`).
+      const sha256 = await hashStoredFile(store, (fraction) => this.#showHashed(fraction));
       // A new run may have started meanwhile, with a store that is not this file yet.
       if (this.#leecherStore === store) this.#fileSha256 = sha256;
     } catch (error) {

@@ -50,6 +50,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   readonly #writes: WriteBatcher<ChunkWrite>;
   /** The pass that turns the stored bytes into Blobs, while one runs (callers meanwhile share it). */
   #toBlobs: Promise<void> | undefined;
+  /** Who rides that pass (`storeAsBlobs`' `eachChunk`), until another caller joins it. */
+  #toBlobsRider: ChunkRider | undefined;
   /** Who follows that pass's progress (every caller sharing it), and how far it got. */
   readonly #toBlobsListeners = new Set<(fraction: number) => void>();
   #toBlobsFraction = 0;
@@ -105,12 +107,12 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   }
 
   /**
-   * The stored chunks in order, a few per transaction, for a streaming pass over the file (the whole-file
-   * hash). Rejects when one is missing.
+   * The stored chunks in order from `firstIndex`, a few per transaction, for a streaming pass over the file (the
+   * whole-file hash). Rejects when one is missing.
    */
-  async *chunks(): AsyncGenerator<StoredChunk> {
+  async *chunks(firstIndex = 0): AsyncGenerator<StoredChunk> {
     const count = chunkCount(this.#manifest);
-    for (let fromIndex = 0; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
+    for (let fromIndex = firstIndex; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
       const toIndex = Math.min(count, fromIndex + CHUNKS_PER_READ) - 1;
       const stored = await this.#db.getAll('chunks', chunkRange(this.storeKey, fromIndex, toIndex));
       if (stored.length !== toIndex - fromIndex + 1)
@@ -128,9 +130,11 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
    *
    * `eachChunk`, from the caller that starts the pass, is handed every stored chunk in order as the pass reads it
    * (as it was stored: bytes, or a Blob rewritten before), each awaited once its batch's transaction is done, so
-   * one read of the file both readies it for Save and hashes it (`WholeFileHasher`). Resolves to whether
-   * `eachChunk` was handed every chunk: not when the pass was already running (Save started it), nor once
-   * `eachChunk` threw (the pass goes on without it).
+   * one read of the file both readies it for Save and hashes it (`hashStoredFile`). Resolves to whether
+   * `eachChunk` was handed every chunk. It was not when the pass was already running (Save started it), nor once
+   * `eachChunk` threw, nor once another caller joined: Save waits for the rewrite, never for `eachChunk` (a hash
+   * reading Blobs back made Save on a kept file wait for the whole file's hash, and a read that never settled made
+   * it wait for ever; found by review). The pass goes on without it.
    */
   async storeAsBlobs(
     onProgress?: (fraction: number) => void,
@@ -141,12 +145,15 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
       if (this.#toBlobs) onProgress(this.#toBlobsFraction);
     }
     if (this.#toBlobs) {
+      this.#toBlobsRider?.detach();
       await this.#toBlobs;
       return false;
     }
-    const rider = eachChunk && { eachChunk, handedAll: true };
+    const rider = eachChunk && new ChunkRider(eachChunk);
+    this.#toBlobsRider = rider;
     this.#toBlobs = this.#rewriteAsBlobs(rider).finally(() => {
       this.#toBlobs = undefined;
+      this.#toBlobsRider = undefined;
       this.#toBlobsListeners.clear();
       this.#toBlobsFraction = 0;
     });
@@ -183,7 +190,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
         return [tx.store.put(new Blob([chunk as Uint8Array<ArrayBuffer>]), key)];
       });
       await Promise.all([...rewrites, tx.done]);
-      if (rider?.handedAll) await handOn(rider, stored, stored.length === toIndex - fromIndex + 1);
+      if (rider?.handedAll) await rider.handOn(stored, stored.length === toIndex - fromIndex + 1);
       onProgress((toIndex + 1) / count);
     }
   }
@@ -223,22 +230,42 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   }
 }
 
-/** Who rides a rewrite pass (`storeAsBlobs`' `eachChunk`), and whether it has been handed every chunk so far. */
-interface ChunkRider {
-  readonly eachChunk: (chunk: StoredChunk) => Promise<void>;
-  handedAll: boolean;
-}
+/**
+ * Who rides a rewrite pass (`storeAsBlobs`' `eachChunk`), and whether it has been handed every chunk so far: until a
+ * batch misses a chunk (the store was deleted meanwhile), `eachChunk` throws, or the rider is detached (another
+ * caller joined the pass, which then stops waiting for `eachChunk`, even one that never settles).
+ */
+class ChunkRider {
+  readonly #eachChunk: (chunk: StoredChunk) => Promise<void>;
+  #handedAll = true;
+  readonly #detached: Promise<void>;
+  #detach!: () => void;
 
-/** Hands a batch's chunks to `rider` in order; a batch missing one (the store was deleted meanwhile), or a throw, ends the ride. */
-async function handOn(rider: ChunkRider, chunks: readonly StoredChunk[], whole: boolean): Promise<void> {
-  if (!whole) {
-    rider.handedAll = false;
-    return;
+  constructor(eachChunk: (chunk: StoredChunk) => Promise<void>) {
+    this.#eachChunk = eachChunk;
+    this.#detached = new Promise((resolve) => (this.#detach = resolve));
   }
-  try {
-    for (const chunk of chunks) await rider.eachChunk(chunk);
-  } catch {
-    rider.handedAll = false;
+
+  get handedAll(): boolean {
+    return this.#handedAll;
+  }
+
+  detach(): void {
+    this.#handedAll = false;
+    this.#detach();
+  }
+
+  /** Hands a batch's chunks on in order; `whole`: the batch holds every chunk of its range. */
+  async handOn(chunks: readonly StoredChunk[], whole: boolean): Promise<void> {
+    if (!whole) this.#handedAll = false;
+    for (const chunk of chunks) {
+      if (!this.#handedAll) return;
+      try {
+        await Promise.race([this.#eachChunk(chunk), this.#detached]);
+      } catch {
+        this.#handedAll = false;
+      }
+    }
   }
 }
 
