@@ -1,6 +1,10 @@
 import { toHex } from './hex';
 
-/** Hashes bytes with SHA-256; injectable so the engine stays free of any runtime's crypto module. */
+/**
+ * Hashes bytes with SHA-256; injectable so the engine stays free of any runtime's crypto module. An implementation
+ * may read `bytes` after it returns (the web app's WebAssembly one does, after an await): callers leave them
+ * unchanged until the promise settles.
+ */
 export type Sha256 = (bytes: Uint8Array) => Promise<Uint8Array>;
 
 /** SHA-256 through WebCrypto, which browsers and Node >= 20 both provide as `crypto.subtle`. */
