@@ -245,37 +245,95 @@ describe('SuperSeeder', () => {
     expect(seeder.offerNext(['staller', 'honest'], 3000)).toEqual({ peerId: 'honest', chunkIndex: stalled.chunkIndex });
   });
 
-  it('offers a second chunk to a peer that took its last offer fast and passed it on, not to one that took it slowly', () => {
-    // 100-byte chunks; a second offer once the last came at 50 bytes/s or faster.
-    const seeder = new SuperSeeder(8, lengthOf, seededRandom(9), 1, { maxOffersPerPeer: 2, extraOfferBytesPerSec: 50 });
+  // 100-byte chunks; a second offer once the last came at 50 bytes/s or faster, counted from its first block.
+  const twoOffers = (seed: number) =>
+    new SuperSeeder(8, lengthOf, seededRandom(seed), 1, { maxOffersPerPeer: 2, extraOfferBytesPerSec: 50 });
+  /** Sends an offer whole in two blocks, `gapMs` apart, from `atMs`: its rate is 50 bytes over `gapMs`. */
+  const sendWhole = (seeder: SuperSeeder, peerId: string, chunkIndex: number, atMs: number, gapMs: number) => {
+    expect(seeder.recordUpload(peerId, chunkIndex, 0, 50, atMs)).toBe(false);
+    return seeder.recordUpload(peerId, chunkIndex, 50, 50, atMs + gapMs);
+  };
+
+  it('offers a second chunk to a peer that took its last offer fast, not to one that took it slowly', () => {
+    const seeder = twoOffers(9);
     const toFast = seeder.offerNext(['fast', 'slow'], 0)!;
     const toSlow = seeder.offerNext(['fast', 'slow'], 0)!;
     expect([toFast.peerId, toSlow.peerId]).toEqual(['fast', 'slow']);
     expect(seeder.offerNext(['fast', 'slow'], 0)).toBeUndefined(); // no rate known yet: one offer each
-    expect(seeder.recordUpload('fast', toFast.chunkIndex, 0, 100, 1000)).toBe(true); // 100 bytes/s
+    // Its first block left a round trip after the offer (900 ms): the rate counts from there, 50 bytes in 0.5 s.
+    expect(sendWhole(seeder, 'fast', toFast.chunkIndex, 900, 500)).toBe(true);
     seeder.announced('slow', toFast.chunkIndex); // passed on
-    const next = seeder.offerNext(['fast', 'slow'], 1000)!;
-    expect(next.peerId).toBe('fast');
-    // The slow peer, holding an offer that has not come yet, is no candidate; the fast one takes a second one.
-    expect(seeder.offerNext(['fast', 'slow'], 1000)!.peerId).toBe('fast');
-    expect(seeder.offerNext(['fast', 'slow'], 1000)).toBeUndefined(); // two each at most
+    expect(seeder.offerNext(['fast', 'slow'], 1400)!.peerId).toBe('fast');
+    expect(seeder.offerNext(['fast', 'slow'], 1400)!.peerId).toBe('fast'); // a second, while holding one
+    expect(seeder.offerNext(['fast', 'slow'], 1400)).toBeUndefined(); // two each at most
     expect(seeder.openOffers).toBe(3);
-    // The slow peer's offer came at 20 bytes/s: its next is one at a time, whatever it spread.
-    expect(seeder.recordUpload('slow', toSlow.chunkIndex, 0, 100, 5000)).toBe(true);
+    // The slow peer's offer came at 50 bytes in 4 s: its next are one at a time.
+    expect(sendWhole(seeder, 'slow', toSlow.chunkIndex, 1000, 4000)).toBe(true);
     seeder.announced('fast', toSlow.chunkIndex);
+    seeder.withdrawAll('fast');
     expect(seeder.offerNext(['slow'], 5000)!.peerId).toBe('slow');
     expect(seeder.offerNext(['slow'], 5000)).toBeUndefined();
-    // A peer that left takes every offer it held back to the pool.
-    seeder.withdrawAll('fast');
-    expect(seeder.openOffers).toBe(1);
+  });
+
+  it('takes the right to a second offer away from a peer that lets an offer stall, trickles, or leaves', () => {
+    const seeder = twoOffers(10);
+    const first = seeder.offerNext(['a'], 0)!;
+    sendWhole(seeder, 'a', first.chunkIndex, 10, 10);
+    const [one, two] = [seeder.offerNext(['a'], 20)!, seeder.offerNext(['a'], 20)!];
+    expect([one.peerId, two.peerId]).toEqual(['a', 'a']);
+    // Both stall: withdrawn, and its next offers are one at a time (it held both slots again and again).
+    for (const { peerId, chunkIndex } of seeder.staleOffers(5000, 3000)) seeder.withdraw(peerId, chunkIndex);
+    expect(seeder.openOffers).toBe(0);
+    const third = seeder.offerNext(['a'], 5000)!;
+    expect(seeder.offerNext(['a'], 5000)).toBeUndefined();
+    // Fast again, then trickling: a block now and then keeps an offer from going stale, but the newer of two falls
+    // a chunk behind the pace that earned it (at 50 bytes/s, 3 s after its offer) and moves on.
+    sendWhole(seeder, 'a', third.chunkIndex, 5010, 10);
+    const older = seeder.offerNext(['a'], 5100)!;
+    const newer = seeder.offerNext(['a'], 5200)!;
+    seeder.recordUpload('a', older.chunkIndex, 0, 10, 6000);
+    seeder.recordUpload('a', newer.chunkIndex, 0, 10, 6000);
+    expect(seeder.staleOffers(7000, 60_000)).toEqual([]);
+    expect(seeder.offerNext(['a'], 7000)).toBeUndefined(); // two each at most
+    expect(seeder.staleOffers(8300, 60_000)).toEqual([{ peerId: 'a', chunkIndex: newer.chunkIndex }]);
+    seeder.withdraw('a', newer.chunkIndex);
+    // The other offer stays, and completes.
+    expect(seeder.isOffered('a', older.chunkIndex)).toBe(true);
+    expect(seeder.recordUpload('a', older.chunkIndex, 10, 90, 8400)).toBe(true);
+    // A peer that left and came back under the same id starts with one offer.
+    const fresh = twoOffers(11);
+    sendWhole(fresh, 'b', fresh.offerNext(['b'], 0)!.chunkIndex, 10, 10);
+    fresh.withdrawAll('b');
+    fresh.offerNext(['b'], 100);
+    expect(fresh.offerNext(['b'], 100)).toBeUndefined();
+  });
+
+  it('ranks by chunks not spread, open offers aside, then by fewest open offers', () => {
+    const seeder = twoOffers(12);
+    const toFast = seeder.offerNext(['fast', 'slow'], 0)!;
+    const toSlow = seeder.offerNext(['fast', 'slow'], 0)!;
+    sendWhole(seeder, 'fast', toFast.chunkIndex, 10, 10);
+    sendWhole(seeder, 'slow', toSlow.chunkIndex, 10, 10);
+    seeder.announced('slow', toFast.chunkIndex); // the fast peer's chunk spread; the slow peer's did not
+    expect(seeder.offerNext(['fast', 'slow'], 100)!.peerId).toBe('fast');
+    // Its open offer aside, the fast peer has spread everything: it comes before the slow one, which holds none.
+    expect(seeder.offerNext(['fast', 'slow'], 100)!.peerId).toBe('fast');
+    // Equal in chunks not spread, the peer holding fewer offers comes first.
+    const even = twoOffers(13);
+    const a = even.offerNext(['a', 'b'], 0)!;
+    sendWhole(even, a.peerId, a.chunkIndex, 10, 10);
+    even.announced('b', a.chunkIndex);
+    expect(even.offerNext([a.peerId], 100)!.peerId).toBe(a.peerId);
+    const other = a.peerId === 'a' ? 'b' : 'a';
+    expect(even.offerNext(['a', 'b'], 100)!.peerId).toBe(other);
   });
 
   it('keeps to one offer per peer by default (no upload cap: no share to compare with)', () => {
     const seeder = new SuperSeeder(4, lengthOf, seededRandom(10), 1, { maxOffersPerPeer: 2 });
     const offer = seeder.offerNext(['a'], 0)!;
-    expect(seeder.recordUpload('a', offer.chunkIndex, 0, 100, 1)).toBe(true); // 100,000 bytes/s
-    expect(seeder.offerNext(['a'], 1)!.peerId).toBe('a');
-    expect(seeder.offerNext(['a'], 1)).toBeUndefined();
+    expect(sendWhole(seeder, 'a', offer.chunkIndex, 1, 1)).toBe(true); // 50,000 bytes/s
+    expect(seeder.offerNext(['a'], 2)!.peerId).toBe('a');
+    expect(seeder.offerNext(['a'], 2)).toBeUndefined();
   });
 
   it('offers only the chunks nobody announced, after a bitfield of most of them (a second seeder, say)', () => {

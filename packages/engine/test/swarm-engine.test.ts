@@ -459,6 +459,30 @@ describe('SwarmEngine over in-memory links', () => {
     expect(withholder.received.some((m) => m.type === 'request')).toBe(true);
   });
 
+  it('a super-seeder offers a peer that took its offer fast a second one only under an upload cap to compare with', async () => {
+    const blockBytes = TEST_ENGINE_CONFIG.blockBytes!;
+    /** Offers the raw peer gets while it asks for the first one whole, and nothing else. */
+    async function offersTo(uploadBytesPerSec: number | undefined): Promise<number[]> {
+      const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
+      const swarm = new TestSwarm(file);
+      const linkCaps = uploadBytesPerSec === undefined ? {} : { linkCaps: { uploadBytesPerSec } };
+      const seeder = swarm.peer('seeder', { seed: true, ...linkCaps });
+      const peer = swarm.rawPeer(seeder, file.contentId, 'fast', { latencyMs: 5 });
+      const offers = () => peer.received.flatMap((m) => (m.type === 'have' ? [m.chunkIndex] : []));
+      await swarm.runUntil(() => offers().length > 0, 2000, 'an offer');
+      for (let offsetBytes = 0; offsetBytes < CHUNK_BYTES; offsetBytes += blockBytes)
+        peer.link.send(
+          encodeWireMessage({ type: 'request', chunkIndex: offers()[0]!, offsetBytes, lengthBytes: blockBytes }),
+        );
+      await swarm.runFor(1000);
+      return offers();
+    }
+    // No cap (the app's default): no share is known, so one offer at a time, the next once the first is sent.
+    expect(await offersTo(undefined)).toHaveLength(2);
+    // At 10 MB/s the first came far above 0.75 × 10 MB/s / 2 slots: two more at once.
+    expect(await offersTo(10_000_000)).toHaveLength(3);
+  });
+
   it('a super-seeder’s offer held by a peer asking for one byte of it every 2 s moves on: the honest leecher completes', async () => {
     const file = await testFile(8 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
