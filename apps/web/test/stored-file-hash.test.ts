@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { chunkCount, chunkLengthBytes, type Manifest } from '@swarmlab/protocol';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { portableSha256 } from '../src/lib/page-sha256';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import { openChunkDatabase } from '../src/lib/storage/chunk-database';
@@ -32,6 +32,7 @@ async function completeStore(as: 'bytes' | 'blobs' = 'bytes') {
 }
 
 function expectGrowingToOne(fractions: readonly number[]): void {
+  expect(fractions[0]).toBe(0); // told at once: a bar left at 100 % by an earlier pass starts again
   expect(fractions.at(-1)).toBe(1);
   for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]!);
 }
@@ -66,7 +67,7 @@ describe('a completed leecher hashes its file in the pass that readies it for Sa
       let saved: Promise<Blob> | undefined;
       const hashed = hashStoredFile(store, (fraction) => {
         fractions.push(fraction);
-        saved ??= store.fileBlob(); // Save clicked once the first chunk is hashed
+        if (fraction > 0) saved ??= store.fileBlob(); // Save clicked once the first chunk is hashed
       });
       expect(await hashed).toBe(fileSha256);
       expect(readBack).toHaveBeenCalledTimes(1);
@@ -75,6 +76,33 @@ describe('a completed leecher hashes its file in the pass that readies it for Sa
       expectGrowingToOne(fractions);
       expect(bytesToHex(sha256(new Uint8Array(await (await saved!).arrayBuffer())))).toBe(fileSha256);
     }
+  });
+
+  it('waits for a chunk still being read when Save joins, and goes on after it, reading no chunk twice', async () => {
+    const { store, readBack } = await completeStore('blobs');
+    // The 9th chunk's read is slow, and Save joins the pass as it begins: the pass stops waiting for the hash.
+    let saved: Promise<Blob> | undefined;
+    const stream = Blob.prototype.stream;
+    let reads = 0;
+    vi.spyOn(Blob.prototype, 'stream').mockImplementation(function (this: Blob) {
+      const inner = stream.call(this);
+      if (reads++ !== 8) return inner;
+      saved = store.fileBlob();
+      const reader = inner.getReader();
+      return new ReadableStream<Uint8Array<ArrayBuffer>>({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+      });
+    });
+    onTestFinished(() => void vi.restoreAllMocks());
+    expect(await hashStoredFile(store)).toBe(fileSha256);
+    // It went on from the 10th chunk: the 9th, read when Save joined, was not read again.
+    expect(readBack.mock.calls).toEqual([[9]]);
+    expect((await saved!).size).toBe(FILE_BYTES);
   });
 
   it('Save is not held by a hash whose read never settles', async () => {

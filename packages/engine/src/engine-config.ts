@@ -61,13 +61,13 @@ export interface EngineConfig {
   readonly seedUploadSlots: number;
   /**
    * A super-seeder offers a peer already holding an offer another one (up to `seedUploadSlots`) once the last offer
-   * it sent that peer whole came, from its first block to its last, at this share of the seeder's upload cap over
+   * it sent that peer whole came, over its last quarter, at this share of the seeder's upload cap over
    * `seedUploadSlots` or faster, and while its open offers keep that pace: a fast uploader among slow ones then takes
    * most of the chunks, which it passes on, where offered one at a time it got a chunk in two and the seeder sent the
-   * rest twice (1.85–1.99 × the bound for 3 peers in the simulator, 1.07 now). A peer whose download is capped below
-   * that share gets one offer at a time, so the seeder's upload still goes to the others (with a second offer for
-   * anyone, leechers capped at 500 kB/s under a 2 MB/s seeder took 1.12–1.49 × the bound, against 1.02–1.04). Never
-   * without an upload cap: no share is known.
+   * rest twice (1.85–1.99 × the bound for 3 peers in the simulator, 1.07 now; PROTOCOL §3.6). A peer whose download
+   * is capped below that share gets one offer at a time, so the seeder's upload still goes to the others (with a
+   * second offer for anyone, leechers capped at 500 kB/s under a 2 MB/s seeder took 1.27–1.37 × the bound, against
+   * 1.02–1.04). Never without an upload cap: no share is known.
    */
   readonly superSeedExtraOfferShare: number;
   /** How often unchoke slots are reassigned: long enough for rates (over `RATE_WINDOW_MS`) to settle. */

@@ -245,13 +245,14 @@ describe('SuperSeeder', () => {
     expect(seeder.offerNext(['staller', 'honest'], 3000)).toEqual({ peerId: 'honest', chunkIndex: stalled.chunkIndex });
   });
 
-  // 100-byte chunks; a second offer once the last came at 50 bytes/s or faster, counted from its first block.
+  // 100-byte chunks; a second offer once the last came at 50 bytes/s or faster, over its last quarter.
   const twoOffers = (seed: number) =>
     new SuperSeeder(8, lengthOf, seededRandom(seed), 1, { maxOffersPerPeer: 2, extraOfferBytesPerSec: 50 });
-  /** Sends an offer whole in two blocks, `gapMs` apart, from `atMs`: its rate is 50 bytes over `gapMs`. */
+  /** Sends an offer whole in four blocks, `gapMs` apart, from `atMs`: its rate is 25 bytes over `gapMs`. */
   const sendWhole = (seeder: SuperSeeder, peerId: string, chunkIndex: number, atMs: number, gapMs: number) => {
-    expect(seeder.recordUpload(peerId, chunkIndex, 0, 50, atMs)).toBe(false);
-    return seeder.recordUpload(peerId, chunkIndex, 50, 50, atMs + gapMs);
+    for (let block = 0; block < 3; block++)
+      expect(seeder.recordUpload(peerId, chunkIndex, 25 * block, 25, atMs + block * gapMs)).toBe(false);
+    return seeder.recordUpload(peerId, chunkIndex, 75, 25, atMs + 3 * gapMs);
   };
 
   it('offers a second chunk to a peer that took its last offer fast, not to one that took it slowly', () => {
@@ -260,14 +261,14 @@ describe('SuperSeeder', () => {
     const toSlow = seeder.offerNext(['fast', 'slow'], 0)!;
     expect([toFast.peerId, toSlow.peerId]).toEqual(['fast', 'slow']);
     expect(seeder.offerNext(['fast', 'slow'], 0)).toBeUndefined(); // no rate known yet: one offer each
-    // Its first block left a round trip after the offer (900 ms): the rate counts from there, 50 bytes in 0.5 s.
-    expect(sendWhole(seeder, 'fast', toFast.chunkIndex, 900, 500)).toBe(true);
+    // Its first block left a round trip after the offer (900 ms): the rate counts its last quarter, 25 bytes in 0.4 s.
+    expect(sendWhole(seeder, 'fast', toFast.chunkIndex, 900, 400)).toBe(true);
     seeder.announced('slow', toFast.chunkIndex); // passed on
     expect(seeder.offerNext(['fast', 'slow'], 1400)!.peerId).toBe('fast');
     expect(seeder.offerNext(['fast', 'slow'], 1400)!.peerId).toBe('fast'); // a second, while holding one
     expect(seeder.offerNext(['fast', 'slow'], 1400)).toBeUndefined(); // two each at most
     expect(seeder.openOffers).toBe(3);
-    // The slow peer's offer came at 50 bytes in 4 s: its next are one at a time.
+    // The slow peer's offer came at 25 bytes in 4 s: its next are one at a time.
     expect(sendWhole(seeder, 'slow', toSlow.chunkIndex, 1000, 4000)).toBe(true);
     seeder.announced('fast', toSlow.chunkIndex);
     seeder.withdrawAll('fast');
@@ -308,7 +309,7 @@ describe('SuperSeeder', () => {
     expect(fresh.offerNext(['b'], 100)).toBeUndefined();
   });
 
-  it('ranks by chunks not spread, open offers aside, then by fewest open offers', () => {
+  it('ranks by chunks not spread, open offers aside, then by fewest open offers, then by the oldest offer', () => {
     const seeder = twoOffers(12);
     const toFast = seeder.offerNext(['fast', 'slow'], 0)!;
     const toSlow = seeder.offerNext(['fast', 'slow'], 0)!;
@@ -318,14 +319,42 @@ describe('SuperSeeder', () => {
     expect(seeder.offerNext(['fast', 'slow'], 100)!.peerId).toBe('fast');
     // Its open offer aside, the fast peer has spread everything: it comes before the slow one, which holds none.
     expect(seeder.offerNext(['fast', 'slow'], 100)!.peerId).toBe('fast');
-    // Equal in chunks not spread, the peer holding fewer offers comes first.
+    // Equal in chunks not spread, the peer holding fewer offers comes first, though offered one more lately.
     const even = twoOffers(13);
-    const a = even.offerNext(['a', 'b'], 0)!;
-    sendWhole(even, a.peerId, a.chunkIndex, 10, 10);
-    even.announced('b', a.chunkIndex);
-    expect(even.offerNext([a.peerId], 100)!.peerId).toBe(a.peerId);
-    const other = a.peerId === 'a' ? 'b' : 'a';
-    expect(even.offerNext(['a', 'b'], 100)!.peerId).toBe(other);
+    const a1 = even.offerNext(['a'], 0)!;
+    sendWhole(even, 'a', a1.chunkIndex, 1, 1);
+    even.announced('b', a1.chunkIndex);
+    even.offerNext(['a'], 10); // 'a' holds one, offered at 10
+    const b1 = even.offerNext(['b'], 20)!;
+    sendWhole(even, 'b', b1.chunkIndex, 21, 1);
+    even.announced('a', b1.chunkIndex); // 'b' holds none, offered at 20
+    expect(even.offerNext(['a', 'b'], 100)!.peerId).toBe('b');
+  });
+
+  it('counts a peer’s rate over the last quarter of its offer: neither the round trip before it nor a burst of requests', () => {
+    // The first block 3 s after the offer (counted from the offer: 33 bytes/s), the rest at once: fast, a second offer follows.
+    const late = twoOffers(14);
+    const first = late.offerNext(['a'], 0)!;
+    sendWhole(late, 'a', first.chunkIndex, 3000, 1);
+    late.offerNext(['a'], 3010);
+    expect(late.offerNext(['a'], 3010)?.peerId).toBe('a');
+    // Three quarters at once (a download shaper's burst of requests), the last quarter at 12.5 bytes/s: slow.
+    const burst = twoOffers(15);
+    const offer = burst.offerNext(['a'], 0)!;
+    burst.recordUpload('a', offer.chunkIndex, 0, 75, 10);
+    expect(burst.recordUpload('a', offer.chunkIndex, 75, 25, 2010)).toBe(true);
+    burst.offerNext(['a'], 2010);
+    expect(burst.offerNext(['a'], 2010)).toBeUndefined();
+  });
+
+  it('offers no second chunk to a fast peer whose open offer fell a chunk behind its pace', () => {
+    const seeder = twoOffers(16);
+    const first = seeder.offerNext(['a'], 0)!;
+    sendWhole(seeder, 'a', first.chunkIndex, 1, 1);
+    seeder.offerNext(['a'], 10);
+    // At 50 bytes/s its 100-byte offer is a chunk behind 2 s after it was made.
+    expect(seeder.offerNext(['a'], 2500)).toBeUndefined();
+    expect(seeder.offerNext(['a'], 1500)?.peerId).toBe('a');
   });
 
   it('keeps to one offer per peer by default (no upload cap: no share to compare with)', () => {

@@ -122,7 +122,7 @@ describe('simulate: swarm behaviour', () => {
   it('lets one fast uploader among slow ones take most of the seeder’s chunks, so the seeder sends the file about once', () => {
     // One offer per peer gave the fast peer every other chunk; the slow ones held the rest, passing them on at
     // 10 kB/s, and the seeder sent them again once it seeded normally: 1.85 and 1.99 × the bound (seeds 1, 2), the
-    // seeder's upload 1.85F and 1.99F; with three slow peers, 2.02F. Now 1.07 and 1.07, 1.13 and 1.21.
+    // seeder's upload 1.85F and 1.99F; with three slow peers, 2.02F. Now 1.07 and 1.07, 1.16 and 1.15.
     for (const slowPeers of [2, 3])
       for (const seed of [1, 2]) {
         const result = simulate(
@@ -141,7 +141,7 @@ describe('simulate: swarm behaviour', () => {
 
   it('keeps the seeder’s upload going to every leecher when their downloads are capped below its share', () => {
     // Offered a second chunk as freely, the two faster uploaders held every offer at 500 kB/s each, half the
-    // seeder's 2 MB/s idle: 1.12 and 1.49 × the bound, where one offer each gives 1.02 and 1.04.
+    // seeder's 2 MB/s idle: 1.27 and 1.37 × the bound, where one offer each gives 1.02 and 1.04.
     const run = (seed: number, superSeedExtraOfferShare?: number) =>
       simulate(
         scenario({
