@@ -153,7 +153,7 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     const others = setInterval(() => {
       const another = SignallingClient.connect(restarted.url);
       void another.watchSwarm({ swarmId }).finally(() => another.disconnect());
-    }, 500);
+    }, 200);
     cleanUps.push(() => clearInterval(others));
     wifi.restore();
     await until(() => watch.notice?.text.includes('busy') === true, 'the screen to be told the server is busy', 20_000);

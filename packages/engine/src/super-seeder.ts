@@ -10,10 +10,14 @@ interface Offer {
    * counted over the last quarter. Counted from the `have`, it held the round trip before the first request (no
    * second offer came above about 11 MB/s at 20 ms one way); from the first block, the burst of requests a download
    * shaper lets out at once (a leecher capped at 3 MB/s read as 5.7 MB/s, and took second offers it could not
-   * take; found by review).
+   * take; found by review). When the block that completes the chunk is the one that reaches the mark (a chunk of
+   * fewer than four blocks), it is counted from the block before; a chunk of one block gives no rate (counted from
+   * itself, every small chunk read as infinitely fast: leechers capped at 500 kB/s took 25–62 second offers).
    */
-  lastQuarterFromMs?: number;
+  lastQuarterFromMs?: number | undefined;
   lastQuarterFromBytes: number;
+  /** When the last block that added bytes was sent. */
+  lastAddedAtMs?: number;
   /**
    * The byte ranges of the chunk sent to the peer, `[start, end)`, sorted and apart (a block sent twice counts
    * once). An honest peer's blocks, in order, keep it to a range or two.
@@ -136,7 +140,8 @@ export class SuperSeeder {
       const open = this.#openPerPeer.get(candidate) ?? 0;
       if (open > 0 && !this.#mayTakeMore(candidate, open, nowMs)) continue;
       // Its open offers aside: a fast peer holding one still comes before a slow one holding none whose chunk sits
-      // unspread (counted, 1 fast and 3 slow peers took 1.24 and 1.30 × the bound in the simulator; aside, 1.13 and 1.21).
+      // unspread (the simulator, u_s 1 MB/s, a 10 MB/s peer listed first and three at 10 kB/s, seeds 1 and 2: counted, 1.24 and
+      // 1.30 × the bound; aside, 1.13 and 1.21).
       const unspread = (this.#unspread.get(candidate) ?? 0) - open;
       const last = this.#lastOfferAtMs.get(candidate) ?? -Infinity;
       if (
@@ -177,22 +182,28 @@ export class SuperSeeder {
     if (offer?.peerId !== peerId) return false;
     const chunkBytes = this.#chunkLengthBytes(chunkIndex);
     const added = addRange(offer, Math.max(0, offsetBytes), Math.min(chunkBytes, offsetBytes + lengthBytes));
+    const [bytesBefore, lastAddedAtMs] = [offer.sentBytes, offer.lastAddedAtMs];
     offer.sentBytes += added;
     offer.newBytesSinceProgress += added;
-    if (offer.lastQuarterFromMs === undefined && offer.sentBytes * 4 >= chunkBytes * 3) {
-      offer.lastQuarterFromMs = nowMs;
-      offer.lastQuarterFromBytes = offer.sentBytes;
-    }
+    if (added > 0) offer.lastAddedAtMs = nowMs;
     const remaining = chunkBytes - offer.sentBytes;
+    if (offer.lastQuarterFromMs === undefined && offer.sentBytes * 4 >= chunkBytes * 3) {
+      const completes = remaining === 0;
+      offer.lastQuarterFromMs = completes ? lastAddedAtMs : nowMs;
+      offer.lastQuarterFromBytes = completes ? bytesBefore : offer.sentBytes;
+    }
     if (added > 0 && (offer.newBytesSinceProgress >= this.#progressBytes || remaining === 0)) {
       offer.progressAtMs = nowMs;
       offer.newBytesSinceProgress = 0;
     }
     if (remaining > 0) return false;
     this.#close(offer);
-    const lastQuarterMs = nowMs - (offer.lastQuarterFromMs ?? nowMs);
-    const lastQuarterBytes = chunkBytes - offer.lastQuarterFromBytes;
-    this.#offerBytesPerSec.set(peerId, lastQuarterMs > 0 ? (lastQuarterBytes * 1000) / lastQuarterMs : Infinity);
+    if (offer.lastQuarterFromMs === undefined) this.#offerBytesPerSec.delete(peerId);
+    else {
+      const lastQuarterMs = nowMs - offer.lastQuarterFromMs;
+      const lastQuarterBytes = chunkBytes - offer.lastQuarterFromBytes;
+      this.#offerBytesPerSec.set(peerId, lastQuarterMs > 0 ? (lastQuarterBytes * 1000) / lastQuarterMs : Infinity);
+    }
     this.#inSwarm.set(chunkIndex);
     return true;
   }

@@ -338,13 +338,36 @@ describe('SuperSeeder', () => {
     sendWhole(late, 'a', first.chunkIndex, 3000, 1);
     late.offerNext(['a'], 3010);
     expect(late.offerNext(['a'], 3010)?.peerId).toBe('a');
-    // Three quarters at once (a download shaper's burst of requests), the last quarter at 12.5 bytes/s: slow.
+    // Three blocks at once (a download shaper's burst of requests), the last quarter at 25 bytes/s: slow. From the
+    // first block it read 75 bytes/s, fast.
     const burst = twoOffers(15);
     const offer = burst.offerNext(['a'], 0)!;
-    burst.recordUpload('a', offer.chunkIndex, 0, 75, 10);
-    expect(burst.recordUpload('a', offer.chunkIndex, 75, 25, 2010)).toBe(true);
-    burst.offerNext(['a'], 2010);
-    expect(burst.offerNext(['a'], 2010)).toBeUndefined();
+    for (let block = 0; block < 3; block++) burst.recordUpload('a', offer.chunkIndex, 25 * block, 25, 10);
+    expect(burst.recordUpload('a', offer.chunkIndex, 75, 25, 1010)).toBe(true);
+    burst.offerNext(['a'], 1010);
+    expect(burst.offerNext(['a'], 1010)).toBeUndefined();
+  });
+
+  it('counts a chunk of fewer than four blocks from the block before its last, and one of a single block not at all', () => {
+    // Two 50-byte blocks 2 s apart: 25 bytes/s, slow. Counted from the last block itself, it read as infinitely fast.
+    const two = twoOffers(17);
+    const offer = two.offerNext(['a'], 0)!;
+    two.recordUpload('a', offer.chunkIndex, 0, 50, 10);
+    expect(two.recordUpload('a', offer.chunkIndex, 50, 50, 2010)).toBe(true);
+    two.offerNext(['a'], 2010);
+    expect(two.offerNext(['a'], 2010)).toBeUndefined();
+    // A chunk sent as one block gives no rate, so no second offer; two fast blocks do.
+    const one = twoOffers(18);
+    const single = one.offerNext(['a'], 0)!;
+    expect(one.recordUpload('a', single.chunkIndex, 0, 100, 10)).toBe(true);
+    one.offerNext(['a'], 20);
+    expect(one.offerNext(['a'], 20)).toBeUndefined();
+    const fast = twoOffers(19);
+    const quick = fast.offerNext(['a'], 0)!;
+    fast.recordUpload('a', quick.chunkIndex, 0, 50, 10);
+    expect(fast.recordUpload('a', quick.chunkIndex, 50, 50, 20)).toBe(true);
+    fast.offerNext(['a'], 20);
+    expect(fast.offerNext(['a'], 20)?.peerId).toBe('a');
   });
 
   it('offers no second chunk to a fast peer whose open offer fell a chunk behind its pace', () => {

@@ -161,6 +161,24 @@ describe('simulate: swarm behaviour', () => {
     }
     // The share is what holds it: a second offer to anyone (share 0) leaves the seeder's upload half idle.
     expect(run(2, 0).ratio).toBeGreaterThan(1.2);
+    // Chunks of two simulated blocks: counted from their last block, every offer read as infinitely fast, and the
+    // capped leechers took 31–37 second offers (1.058 and 1.117 against 1.031 and 1.022 with one offer each).
+    for (const seed of [1, 2]) {
+      const small = (superSeedExtraOfferShare?: number) =>
+        simulate(
+          scenario({
+            peerCount: 4,
+            fileBytes: 128 * 128 * KIB,
+            chunkBytes: 128 * KIB,
+            serverUploadBytesPerSec: 2e6,
+            peerUploadBytesPerSec: [MIN_CAP_BYTES_PER_SEC, 1e6, MIN_CAP_BYTES_PER_SEC, 1e6],
+            peerDownloadBytesPerSec: [500e3],
+            seed,
+            ...(superSeedExtraOfferShare !== undefined && { engineConfig: { superSeedExtraOfferShare } }),
+          }),
+        ).ratio!;
+      expect(small()).toBeLessThanOrEqual(small(Infinity) + 0.01);
+    }
   });
 
   it('offers each chunk once to leechers whose download is capped near the least a run allows, as the engine does', () => {
