@@ -119,14 +119,14 @@ export class SuperSeeder {
   /**
    * Offers a chunk the swarm lacks to a candidate: the one whose chunks offered before have spread most (fewest
    * not yet announced by another peer, its open offers aside, and its stalled offers counted), then the one with
-   * fewest open offers, then the one offered a chunk longest ago. A peer that passes chunks on slowly (a student at the lowest upload cap) is
-   * offered fewer: offered in turn, half a small swarm's chunks sat with two such peers, spreading at 10 kB/s,
-   * and the fast peers waited for them. A peer already holding an offer is a candidate for another (`#mayTakeMore`)
-   * only below `maxOffersPerPeer`, once the last offer the seeder sent it whole came at `extraOfferBytesPerSec` or
-   * faster, and while its open offers keep that pace: with one offer each, a fast uploader among slow ones got a
-   * chunk in two, the slow ones held the rest, and the seeder sent them again (the file about twice, in a swarm of
-   * three); a peer whose download cannot take more keeps to one, so the seeder's upload still reaches the others, and
-   * one that lets an offer stall, or trickles, loses the right.
+   * fewest open offers, then the one offered a chunk longest ago. A peer that passes chunks on slowly (a student at
+   * the lowest upload cap) is offered fewer: offered in turn, half a small swarm's chunks sat with two such peers,
+   * spreading at 10 kB/s, and the fast peers waited for them. A peer already holding an offer is a candidate for
+   * another (`#mayTakeMore`) only below `maxOffersPerPeer`, once the last offer the seeder sent it whole came at
+   * `extraOfferBytesPerSec` or faster, and while its open offers keep that pace: with one offer each, a fast uploader
+   * among slow ones got a chunk in two, the slow ones held the rest, and the seeder sent them again (the file about
+   * twice, in a swarm of three); a peer whose download cannot take more keeps to one, so the seeder's upload still
+   * reaches the others, and one that lets an offer stall, or trickles, loses the right.
    * Returns who gets which chunk, or `undefined` when no chunk or no candidate is left.
    */
   offerNext(candidates: readonly string[], nowMs: number): { peerId: string; chunkIndex: number } | undefined {
@@ -140,8 +140,8 @@ export class SuperSeeder {
       const open = this.#openPerPeer.get(candidate) ?? 0;
       if (open > 0 && !this.#mayTakeMore(candidate, open, nowMs)) continue;
       // Its open offers aside: a fast peer holding one still comes before a slow one holding none whose chunk sits
-      // unspread (the simulator, u_s 1 MB/s, a 10 MB/s peer listed first and three at 10 kB/s, seeds 1 and 2: counted, 1.24 and
-      // 1.30 × the bound; aside, 1.13 and 1.21).
+      // unspread (the simulator, u_s 1 MB/s, a 10 MB/s peer listed first and three at 10 kB/s, seeds 1 and 2:
+      // counted, 1.24 and 1.30 × the bound; aside, 1.13 and 1.21).
       const unspread = (this.#unspread.get(candidate) ?? 0) - open;
       const last = this.#lastOfferAtMs.get(candidate) ?? -Infinity;
       if (

@@ -42,7 +42,10 @@ export interface StoredFile {
  */
 export type WholeFileHashing = 'fastest' | 'streamed';
 
-/** SHA-256 (lowercase hex) of a stored file, read chunk after chunk. */
+/**
+ * SHA-256 (lowercase hex) of a stored file, read chunk after chunk in a pass of its own. The app hashes a leecher's
+ * file in the pass that rewrites it (`hashStoredFile`); the tests read stores back with this.
+ */
 export async function wholeFileSha256(
   file: StoredFile,
   onProgress?: (hashedBytes: number) => void,
