@@ -1,5 +1,23 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+/** The server's suites built on `startHarness` (apps/server/test/harness.ts), which run on either store. */
+const SERVER_BEHAVIOUR_SUITES = [
+  'abuse',
+  'address-limits',
+  'classroom',
+  'control',
+  'engine-frames',
+  'fuzz',
+  'hostile-payloads',
+  'http',
+  'progress',
+  'reports-trust',
+  'resume',
+  'runs',
+  'signalling',
+  'unknown-swarm',
+].map((name) => `apps/server/test/${name}.test.ts`);
+
 export default defineConfig({
   test: {
     // Each test file gets a fresh worker thread instead of the default fresh child process, which starts
@@ -24,6 +42,18 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'apps/web/**', 'apps/peer/**'],
           // A safety net, not a wait: swarm tests run on virtual clocks, but the simulator's two-thread run and
           // the server's socket.io tests take real seconds on a busy two-core CI machine.
+          testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The server's behaviour suites again, their swarms in a Redis of the run's own (the shared store of
+          // several processes, #13): what holds on one store must hold on the other. The suites of several
+          // processes start Redis servers of their own and run once, above.
+          name: 'server-on-redis',
+          include: SERVER_BEHAVIOUR_SUITES,
+          globalSetup: ['apps/server/test/redis-global-setup.ts'],
           testTimeout: 20_000,
         },
       },

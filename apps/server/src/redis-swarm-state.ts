@@ -108,7 +108,9 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           ...callbacks,
           client,
           keys,
-          nowMs,
+          // Real time, whatever clock the records are on: grace periods are timers, as the memory store's are
+          // (`setTimeout`), so a test's hand clock moves the runs' times and leaves the waits to the wall clock.
+          nowMs: () => Date.now(),
           graceMs: context.limits.memberGraceMs,
           sweepIntervalMs,
           recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,

@@ -12,6 +12,7 @@ import {
   waitUntil,
   WAIT_MS,
   type TypedClient,
+  ON_SHARED_STORE,
 } from './harness';
 
 /** A code no swarm has: the first one differing from `code` in its last symbol. */
@@ -63,15 +64,15 @@ describe('join codes', () => {
       watcher.disconnect();
     }
     expect(new Set(codes).size).toBe(4);
-    expect(harness.stats().joinCodes).toBe(4);
+    if (!ON_SHARED_STORE) expect(harness.stats().joinCodes).toBe(4);
 
     // The swarm ends with its last member: its code names nothing any more.
     const ended = record(looker);
     tabs[0]!.client.disconnect();
-    await waitUntil(() => harness.stats().swarms === 3, 'the first swarm ended');
+    await waitUntil(() => harness.logLines.some((line) => line.startsWith('swarm ended')), 'the first swarm ended');
     expect(await resolve(looker, codes[0]!)).toMatchObject({ ok: false, error: { code: 'code-not-found' } });
     expect(await resolve(looker, codes[1]!)).toMatchObject({ ok: true, swarmId: tabs[1]!.swarmId });
-    expect(harness.stats().joinCodes).toBe(3);
+    if (!ON_SHARED_STORE) expect(harness.stats().joinCodes).toBe(3);
     expect(ended.swarmsEnded).toEqual([]);
   });
 
@@ -207,9 +208,10 @@ describe('display names', () => {
     expect(await student.client.timeout(WAIT_MS).emitWithAck('peer:name', { name: null })).toEqual({ ok: true });
     await latestProgress(shown, (progress) => progress.peers.every((peer) => peer.name == null), 'the name cleared');
     await student.client.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Grace' });
-    expect(harness.stats().peerNames).toBe(1);
+    // (Redis holds the names in the swarm's record, not in this process.)
+    if (!ON_SHARED_STORE) expect(harness.stats().peerNames).toBe(1);
     student.client.disconnect();
-    await waitUntil(() => harness.stats().peerNames === 0, 'the name went with its member');
+    if (!ON_SHARED_STORE) await waitUntil(() => harness.stats().peerNames === 0, 'the name went with its member');
   });
 
   it('refuse control characters, overlong names and non-members', async () => {

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { afterEach } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import {
   connectRedisState,
   createSignallingServer,
@@ -30,12 +30,28 @@ import {
   type SignallingServerDeps,
   type SignallingServerStats,
   type SignallingIo,
+  type RedisState,
 } from '../src/index';
 
 /** A well-behaved client, typed with the shared contract. */
 export type TypedClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** A client that may send anything, for malformed-input tests. */
 export type RawClient = Socket;
+
+/**
+ * The Redis the behaviour suites keep their swarms in: the `server-on-redis` project's (vitest.config.ts), or one
+ * named by `SWARMLAB_TEST_REDIS_URL` (a `redis-server` you started); none on the memory store.
+ */
+const sharedStoreUrl: string | undefined = inject('swarmlabRedisUrl') ?? process.env['SWARMLAB_TEST_REDIS_URL'];
+
+/**
+ * Whether `startHarness` keeps swarms in Redis (`sharedStoreUrl`, docs/TESTING.md). What only the memory
+ * store holds in this process is asserted on it alone: `stats()`' counts of swarms, codes, names and seats (Redis's
+ * are a heartbeat's or held there), a member's create refused before its payload is read (a process cannot know
+ * at once that a swarm it saw has not ended through another), and a young server's `swarm-not-registered-yet`
+ * (Redis keeps its swarms through a restart).
+ */
+export const ON_SHARED_STORE = sharedStoreUrl !== undefined;
 
 /** Longest a test waits for an acknowledgement or an event. */
 export const WAIT_MS = 2000;
@@ -58,6 +74,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * The shared store in a behaviour suite: Redis keeps one clock for every swarm and run time (the wall clock, which
+ * all processes share), where the memory store reads the server's monotonic `nowMs`; a test that moves a hand clock
+ * gives it to the Redis store as that one clock, so both stores see the same time.
+ */
+async function harnessRedisState(
+  url: string,
+  handClockMs: SignallingServerDeps['nowMs'],
+): Promise<Pick<RedisState, 'swarmState' | 'adapter'>> {
+  const state = await connectRedisState({ url, keyPrefix: `harness${randomBytes(6).toString('hex')}:` });
+  if (handClockMs === undefined) return state;
+  return {
+    ...state,
+    swarmState: (context) => state.swarmState({ ...context, epochNowMs: context.epochNowMs ?? handClockMs }),
+  };
+}
+
 /** Simulated addresses: the one a test client names in its `auth`, else the TCP peer's (127.0.0.1). */
 export const addressFromAuth: ClientAddress = (handshake) => {
   const { address }: { address?: unknown } = handshake.auth;
@@ -72,11 +105,8 @@ export const addressFromAuth: ClientAddress = (handshake) => {
  */
 export async function startHarness(deps: SignallingServerDeps = {}): Promise<Harness> {
   const logLines: string[] = [];
-  const redisUrl = process.env['SWARMLAB_TEST_REDIS_URL'];
   const redisState =
-    redisUrl && !('swarmState' in deps)
-      ? await connectRedisState({ url: redisUrl, keyPrefix: `harness${randomBytes(6).toString('hex')}:` })
-      : {};
+    sharedStoreUrl && !('swarmState' in deps) ? await harnessRedisState(sharedStoreUrl, deps.nowMs) : {};
   const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState, ...deps });
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

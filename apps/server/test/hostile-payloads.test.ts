@@ -11,6 +11,7 @@ import {
   WAIT_MS,
   type Harness,
   type RawClient,
+  ON_SHARED_STORE,
 } from './harness';
 
 async function rawRequest(client: RawClient, event: string, ...payloads: unknown[]): Promise<SignallingResult> {
@@ -150,15 +151,19 @@ describe('signalling server against hostile payloads', () => {
     });
   });
 
-  it('refuses what cannot succeed before reading it: a member’s create, a create past the swarm cap', async () => {
-    harness = await startHarness({ limits: { maxSwarms: 1 } });
-    const [member, outsider] = [await harness.connectRaw(), await harness.connectRaw()];
-    expect(await rawRequest(member, 'swarm:create', await makeManifest())).toMatchObject({ ok: true });
-    // Neither payload is even valid: the refusal comes before anything reads it.
-    const abyss = `{"manifest":${'['.repeat(5000)}${']'.repeat(5000)}}`;
-    expect(codeOf(await rawFrameRequest(member, 'swarm:create', abyss))).toBe('already-in-swarm');
-    expect(codeOf(await rawRequest(outsider, 'swarm:create', 'not a request'))).toBe('too-many-swarms');
-  });
+  // On Redis only the commit script knows (`ON_SHARED_STORE`): such creates are refused once read.
+  it.skipIf(ON_SHARED_STORE)(
+    'refuses what cannot succeed before reading it: a member’s create, a create past the swarm cap',
+    async () => {
+      harness = await startHarness({ limits: { maxSwarms: 1 } });
+      const [member, outsider] = [await harness.connectRaw(), await harness.connectRaw()];
+      expect(await rawRequest(member, 'swarm:create', await makeManifest())).toMatchObject({ ok: true });
+      // Neither payload is even valid: the refusal comes before anything reads it.
+      const abyss = `{"manifest":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+      expect(codeOf(await rawFrameRequest(member, 'swarm:create', abyss))).toBe('already-in-swarm');
+      expect(codeOf(await rawRequest(outsider, 'swarm:create', 'not a request'))).toBe('too-many-swarms');
+    },
+  );
 
   it('charges events without an acknowledgement, and unknown events, to the sender’s budget', async () => {
     let nowMs = 0;

@@ -32,6 +32,7 @@ import {
   type HandClock,
   type Tab,
   type TypedClient,
+  ON_SHARED_STORE,
 } from './harness';
 
 /** Short, so a test sees the server give up on a member; long enough for a resume in between. */
@@ -166,7 +167,11 @@ describe('a member whose connection drops', () => {
     await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the others are told it left');
     const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 1, 'its row is gone');
     expect(table.peers.map((peer) => peer.peerId)).toEqual([seeder.peerId]);
-    expect(server.stats()).toMatchObject({ pendingGraces: 0, addressQuotas: { seats: 1 } });
+    // (On Redis the seats are held there.)
+    expect(server.stats()).toMatchObject({
+      pendingGraces: 0,
+      ...(!ON_SHARED_STORE && { addressQuotas: { seats: 1 } }),
+    });
   });
 
   it('leaves at once when its tab disconnects itself', async () => {
@@ -204,12 +209,16 @@ describe('a member whose connection drops', () => {
     await latestProgress(seeder.received, (table) => table.peers[1]?.away === true, 'the leecher is shown away');
     const page = await server.connect();
     const formerPlace = { peerId: leecher.peerId, memberKey: leecher.memberKey };
+    const told: string[] = [];
+    seeder.client.on('peer:left', ({ peerId }) => told.push(`left ${peerId}`));
+    seeder.client.on('peer:joined', ({ peerId }) => told.push(`joined ${peerId}`));
     const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
     // Before, a new place: its kept chunks refused as faster than its caps, its old place an abandoned download.
     expect(joined).toMatchObject({ ok: true, peerId: leecher.peerId, run: { runNumber: 1 } });
-    // The others close their connections to the old engine before they hear of the new one.
-    await waitUntil(() => seeder.received.joined.includes(leecher.peerId), 'the others told of the new engine');
-    expect(seeder.received.left).toEqual([leecher.peerId]);
+    // The others close their connections to the old engine before they hear of the new one. (Over Redis every
+    // broadcast waits for its publish, so the join's answer comes before either.)
+    await waitUntil(() => told.length === 2, 'the others told of the new engine');
+    expect(told).toEqual([`left ${leecher.peerId}`, `joined ${leecher.peerId}`]);
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2)); // the old place's grace passes: nothing
     const table = await latestProgress(seeder.received, (progress) => progress.peers.length === 2, 'two members');
     expect(table.peers[1]).toMatchObject({ peerId: leecher.peerId, away: false });
