@@ -7,7 +7,13 @@
  * signals relayed without loading the swarm.
  *
  * KEYS: 1 the swarm (hash: version, doc), 2 its manifest, 3 its sockets (hash: peer id → socket id), 4 the
- * set of live swarms, 5 swarms alive per creator address (hash), 6 join codes (hash: code → coded swarm).
+ * set of live swarms, 5 swarms alive per creator address (hash), 6 join codes (hash: code → coded swarm), 7 the
+ * version counter.
+ *
+ * A write's version is the counter's next value, never the swarm's last plus one: a swarm that ended and was
+ * registered again under its id (`swarm:restore`) started again at 1, so a process holding a read of the ended
+ * swarm at version 1 wrote it over the new one, its compare-and-set passing (found by review). Versions are now
+ * never reused under one prefix.
  * ARGV: 1 version read (0: none), 2 the new doc ('' deletes the swarm), 3 swarm id, 4 creator address,
  * 5 maxSwarms, 6 maxSwarmsPerAddress ('' for none), 7 join code, 8 the coded swarm (JSON), 9 the manifest
  * (JSON, read on creation only), 10… its members' peer ids and socket ids, in pairs.
@@ -34,7 +40,7 @@ if version == 0 then
   redis.call('HINCRBY', KEYS[5], ARGV[4], 1)
   redis.call('SET', KEYS[2], ARGV[9])
 end
-redis.call('HSET', KEYS[1], 'version', version + 1, 'doc', ARGV[2])
+redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[7]), 'doc', ARGV[2])
 redis.call('DEL', KEYS[3])
 if #ARGV > 9 then redis.call('HSET', KEYS[3], unpack(ARGV, 10)) end
 return 'ok'

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { DisconnectsClientError } from 'redis';
 import type { ServerOptions } from 'socket.io';
 import type { SwarmStateFactory } from './memory-swarm-state';
 import { startProcessLiveness } from './process-liveness';
+import { withHeardSubscriptions } from './redis-adapter-client';
 import { createRedisClient, type RedisClient } from './redis-client';
 import { createRedisMemberGrace, type RedisMemberGrace } from './redis-member-grace';
 import { createRedisSwarmStore, redisKeys } from './redis-swarm-store';
@@ -146,7 +148,14 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
 
   return {
     swarmState,
-    adapter: createAdapter(adapterClient, { streamName: `${prefix}socket.io` }),
+    adapter: createAdapter(
+      // A subscription cut short by the close (the adapter disconnected its copy) is no news; any other failure is.
+      withHeardSubscriptions(adapterClient, (error) => {
+        if (!(error instanceof DisconnectsClientError))
+          log(`error: redis: the socket.io adapter could not subscribe: ${String(error)}`);
+      }),
+      { streamName: `${prefix}socket.io` },
+    ),
     processId,
   };
 }

@@ -40,6 +40,8 @@ export function redisKeys(prefix: string) {
     swarms: `${prefix}swarms`,
     creators: `${prefix}creators`,
     codes: `${prefix}codes`,
+    /** The last version written, of any swarm (`COMMIT_SWARM_SCRIPT`). */
+    versions: `${prefix}versions`,
     grace: `${prefix}grace`,
     processes: `${prefix}processes`,
     alive: (processId: ProcessId) => `${prefix}alive:${processId}`,
@@ -239,6 +241,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
           keys.swarms,
           keys.creators,
           keys.codes,
+          keys.versions,
         ],
         arguments: [
           String(version),

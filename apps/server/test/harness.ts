@@ -21,6 +21,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import type { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterEach, inject } from 'vitest';
 import {
@@ -121,6 +122,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
       ...(options.address !== undefined && { auth: { address: options.address } }),
     });
     clients.push(client);
+    serverOf.set(client, server.io);
     watchConformance(client, (problem) => unreadable.push(problem));
     await new Promise<void>((resolve, reject) => {
       client.once('connect', resolve);
@@ -152,6 +154,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
  */
 function watchConformance(client: Socket, problem: (line: string) => void): void {
   client.onAny((event: string, payload: unknown) => {
+    if (event === CAUGHT_UP) return;
     if (!isServerEvent(event)) return problem(`${event}: not an event of the protocol`);
     const checked = checkServerEvent(event, payload);
     if (!checked.ok) problem(`${event}: ${checked.problem}`);
@@ -280,14 +283,33 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
   }
 }
 
+/** The server each harness client is connected to, for `roundTrip` on the shared store. */
+const serverOf = new WeakMap<Socket, SignallingIo>();
+
+/** The harness's own event, which `roundTrip` sends through the adapter (no event of the protocol). */
+const CAUGHT_UP = 'harness:caught-up';
+
 /**
  * A round trip through the server on `client`'s connection: anything the server sent to this client
- * before answering has arrived when it resolves (socket.io keeps each connection's order).
+ * before answering has arrived when it resolves (socket.io keeps each connection's order). On Redis what the server
+ * sends to sockets (`io.to(…)`) goes out once the adapter has published it, after answers sent meanwhile: a marker
+ * sent that way after the answer arrives after all of it (the adapter publishes in order, on one connection).
  */
 export async function roundTrip(client: TypedClient): Promise<void> {
   await client.timeout(WAIT_MS).emitWithAck('signal:send', {
     to: 'no-such-peer',
     signal: { type: 'renegotiate', renegotiate: true },
+  });
+  const io = serverOf.get(client);
+  if (!ON_SHARED_STORE || !io || client.id === undefined) return;
+  const socketId = client.id;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the marker sent through the adapter never arrived')), WAIT_MS);
+    (client as Socket).once(CAUGHT_UP, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    (io as unknown as Server).to(socketId).emit(CAUGHT_UP);
   });
 }
 
