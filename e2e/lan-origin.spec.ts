@@ -58,6 +58,8 @@ test('on a plain-http LAN origin a seeder and a leecher end with the same SHA-25
 
   const leecher = await swarm.openPeer(seeder.link);
   expect(await leecher.evaluate(() => window.isSecureContext)).toBe(false);
+  // No `navigator.storage` here: the page cannot check its room before downloading, and says so.
+  await expect(leecher.getByTestId('unchecked-room')).toContainText('cannot check this device');
   // WebRTC between the two, over the host candidates of a non-secure page.
   await waitForMesh([seeder.page, leecher]);
   await startRun(seeder.page);

@@ -465,6 +465,45 @@ describe('AppController: the control secret', () => {
     expect(other.sessions[0]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {} });
   });
 
+  it('a re-seed the teacher cancels goes back to the swarm in control, not to the start page', async () => {
+    const tabStorage = memoryStorage();
+    const first = setUp('/', tabStorage);
+    first.app.start();
+    const seeding = first.app.seed(testFile, DEFAULT_RUN_CONFIG);
+    first.sessions[0]!.finishSeeding(SWARM_A, CONTENT_A, SECRET);
+    await seeding;
+    // Reloaded, the seeder's tab is a member in control; the teacher picks the file again, then cancels its hashing
+    // (it went to the start page, the link and the offer to pick the file again gone).
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A), tabStorage);
+    app.start();
+    const { manifest } = await prepareSeed(testFile, portableSha256, () => {});
+    sessions[0]!.seedPlace = {
+      swarmId: SWARM_A,
+      contentId: CONTENT_A,
+      manifest,
+      control: SECRET,
+      seal: { salt: 'a'.repeat(22), controlDigest: 'b'.repeat(43) },
+      iceServers: [],
+      memory: { latestRunNumber: 1 },
+    };
+    const reseeding = app.reseed(testFile);
+    expect(sessions[1]!.reseeded?.place.swarmId).toBe(SWARM_A);
+    app.cancelPreparing();
+    await reseeding;
+    expect(sessions[1]!.keptStoredChunks).toEqual([true]);
+    expect(sessions[2]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {}, control: SECRET });
+    expect(app.route).toMatchObject({ view: 'swarm', swarmId: SWARM_A });
+    expect(window.location.hash).toBe(swarmLink(SWARM_A, CONTENT_A));
+
+    // A first seed cancelled goes back to the start page.
+    const fresh = setUp('/');
+    fresh.app.start();
+    void fresh.app.seed(testFile, DEFAULT_RUN_CONFIG);
+    fresh.app.cancelPreparing();
+    expect(fresh.app.route).toEqual({ view: 'start' });
+    expect(fresh.sessions[0]!.keptStoredChunks).toEqual([false]);
+  });
+
   it('opens an overview from the control link with the secret, and takes it out of the address bar', () => {
     const tabStorage = memoryStorage();
     const { app, window, watches } = setUp(`${watchLink(SWARM_A, CONTENT_A)}/${SECRET}`, tabStorage);

@@ -183,6 +183,9 @@ export class FakeSession implements AppSession {
   keptSeed: KeptSeed | undefined;
   resumedSeed: KeptSeed | undefined;
   seederElsewhere = false;
+  get canReturn(): boolean {
+    return this.swarmId !== undefined;
+  }
   holdsUnsavedFile = false;
   leaveCalls = 0;
   /** Whether each leave kept the stored chunks (a page unloading) or not. */

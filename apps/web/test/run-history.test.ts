@@ -168,6 +168,39 @@ describe('RunHistory', () => {
     expect(history.records).toHaveLength(1);
   });
 
+  it('says whether the browser keeps the runs: not with site data blocked, nor once the storage refused them', () => {
+    const kept = new RunHistory(memoryStorage());
+    kept.add(record(1));
+    expect(kept.keptInBrowser).toBe(true);
+    // Site data blocked (a managed school machine): no storage at all. The panel said "kept in this browser".
+    const blocked = new RunHistory(undefined);
+    blocked.add(record(1));
+    expect(blocked.records).toHaveLength(1);
+    expect(blocked.keptInBrowser).toBe(false);
+    // A storage that refuses every write, for a reason other than room.
+    let refusing = true;
+    const storage = memoryStorage();
+    const setItem = storage.setItem.bind(storage);
+    storage.setItem = (key: string, value: string) => {
+      if (refusing) throw new DOMException('The operation is insecure.', 'SecurityError');
+      setItem(key, value);
+    };
+    const refused = new RunHistory(storage);
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      refused.add(record(1));
+    } finally {
+      console.warn = warn;
+    }
+    expect(refused.keptInBrowser).toBe(false);
+    // Once a write goes through again, they are kept.
+    refusing = false;
+    refused.add(record(2));
+    expect(refused.keptInBrowser).toBe(true);
+    expect(new RunHistory(storage).records.map((run) => run.runNumber)).toEqual([1, 2]);
+  });
+
   it('does not read the storage again for a run it keeps already', () => {
     const storage = memoryStorage();
     let reads = 0;

@@ -252,6 +252,37 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
   });
 });
 
+describe('a join the server refused', () => {
+  it('can go back to the swarm it named: a refused join knows no content id, and offered only the start page', async () => {
+    const server = await startSignallingServer({ limits: { maxPeersPerSwarm: 2 } });
+    cleanUps.push(() => server.close());
+    const seeder = SignallingClient.connect(server.url);
+    cleanUps.push(() => seeder.disconnect());
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId, config: CONFIG });
+    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+    const first = SignallingClient.connect(server.url);
+    cleanUps.push(() => first.disconnect());
+    expect((await first.joinSwarm({ swarmId: created.swarmId })).ok).toBe(true);
+
+    const refused = new SwarmSession({ signallingUrl: server.url, createPeer: silentPeers, tabId: async () => TAB_ID });
+    cleanUps.push(() => refused.leave());
+    await refused.join(created.swarmId, file.contentId);
+    expect(refused.phase).toBe('failed');
+    expect(refused.error).toMatch(/full/);
+    expect(refused.contentId).toBeUndefined();
+    expect(refused.canReturn).toBe(true);
+    // What "Back to this swarm" does (`AppController.reopen`): the link's swarm joined again, once there is room.
+    first.disconnect();
+    await until(async () => {
+      const back = new SwarmSession({ signallingUrl: server.url, createPeer: silentPeers, tabId: async () => TAB_ID });
+      cleanUps.push(() => back.leave());
+      await back.join(created.swarmId, file.contentId);
+      return back.phase === 'waiting';
+    }, 'the swarm has room again, and the link joins it');
+  });
+});
+
 describe('a write that fails for lack of room', () => {
   it('deletes what the tab stored, as its message says, and keeps its place', async () => {
     let failing = false;

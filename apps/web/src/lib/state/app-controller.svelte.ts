@@ -33,6 +33,8 @@ export interface AppSession {
   readonly seederElsewhere: boolean;
   /** A leecher's whole file not given to Save yet, which leaving deletes. */
   readonly holdsUnsavedFile: boolean;
+  /** Whether it knows a swarm to go back to (`SwarmSession.canReturn`). */
+  readonly canReturn: boolean;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -267,6 +269,16 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#deps.window.history.pushState(null, '', this.#deps.window.location.pathname);
     this.#route = { view: 'start' };
     this.#prepared = parseStartParams(this.#deps.window.location.search);
+  }
+
+  /**
+   * "Cancel" while a file is hashed to be seeded: a first seed goes back to the start page; a re-seed of the swarm
+   * (the seeder's tab, reloaded, picked its file again) goes back to that swarm, in control, as the tab was before.
+   * It went to the start page, the link and the offer to pick the file again gone (found by review).
+   */
+  cancelPreparing(): void {
+    if (this.#session?.canReturn === true) this.reopen();
+    else this.leave();
   }
 
   /**

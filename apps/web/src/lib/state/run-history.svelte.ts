@@ -20,7 +20,7 @@ export class RunHistory {
   #records = $state.raw<readonly RunRecord[]>([]);
   readonly #storage: Storage | undefined;
   /** The storage refused the latest write: what this page shows holds runs the storage lacks. */
-  #unsaved = false;
+  #unsaved = $state(false);
   /** Runs dropped, oldest first, to make room for newer ones in a full storage. */
   #droppedForRoom = $state(0);
   /** Ids of the runs forgotten (`clear`), here or in another tab: never kept again. */
@@ -35,6 +35,15 @@ export class RunHistory {
   /** Oldest first. */
   get records(): readonly RunRecord[] {
     return this.#records;
+  }
+
+  /**
+   * Whether the browser keeps these runs past this page: false with site data blocked (a managed school machine) or
+   * a storage that refused the last write, where they last as long as the page and the panel says so (it said
+   * "kept in this browser" all the same; found by review).
+   */
+  get keptInBrowser(): boolean {
+    return this.#storage !== undefined && !this.#unsaved;
   }
 
   /** How many of the oldest runs were dropped to make room for newer ones (the browser's storage was full). */

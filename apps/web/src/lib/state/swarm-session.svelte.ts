@@ -298,6 +298,15 @@ export class SwarmSession implements RunController {
     return this.#swarmId;
   }
 
+  /**
+   * Whether "Back to this swarm" can take this tab back in after a failure: it knows its swarm, from the link it
+   * opened, whether it was in the swarm or refused before (full, unreachable, timed out). A refused join knows no
+   * content id yet, and the failure offered only the start page, which drops the link (found by review).
+   */
+  get canReturn(): boolean {
+    return this.#swarmId !== undefined;
+  }
+
   get peerId(): string | undefined {
     return this.#peerId;
   }

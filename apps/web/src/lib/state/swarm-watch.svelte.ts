@@ -22,7 +22,7 @@ export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 
 /** Shown when the swarm an overview screen follows is gone. */
 export const SWARM_ENDED_MESSAGE =
-  'This swarm has ended: its last peer left. The runs it finished stay in this browser.';
+  'This swarm has ended: its last peer left. The runs it finished stay in the run history below.';
 
 /**
  * How long a screen that reconnected keeps asking for a swarm the server does not know: after a restart,

@@ -11,6 +11,20 @@ export function storageMarginBytes(fileBytes: number): number {
   return Math.max(16 * 1024 * 1024, Math.ceil(fileBytes * 0.02));
 }
 
+/**
+ * What a leecher's page says where it cannot check its room before a download: `navigator.storage` exists in secure
+ * contexts only, so a classroom's plain-http page (`http://192.168.x.y:8080`) downloads until a write fails for room,
+ * then stops and deletes what it stored. Undefined where the check runs (`estimate` given).
+ */
+export function uncheckedRoomNote(fileBytes: number, estimate: EstimateStorage | undefined): string | undefined {
+  if (estimate) return undefined;
+  const neededMiB = Math.ceil((fileBytes + storageMarginBytes(fileBytes)) / 2 ** 20);
+  return (
+    `This page cannot check this device's free storage (browsers tell it only to secure pages, https or ` +
+    `localhost): the download needs about ${neededMiB.toLocaleString('en')} MiB free, or it stops when the disk is full.`
+  );
+}
+
 export function browserEstimate(): EstimateStorage | undefined {
   const storage = globalThis.navigator?.storage;
   return storage?.estimate ? () => storage.estimate() : undefined;
