@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
@@ -71,6 +72,14 @@ export const test = base.extend<{ swarm: Swarm; pageErrors: string[] }>({
         contexts.push(context);
         const page = await context.newPage();
         watchPageErrors(page, pageErrors);
+        // A seeding page, or one holding a file not saved, asks before it unloads (`beforeunload`): a test's reload or
+        // navigation is the user answering "Leave". Any other dialog is dismissed, as Playwright does with no
+        // listener, unless the test listens for it.
+        page.on('dialog', (dialog) => {
+          if (dialog.type() === 'beforeunload') void dialog.accept();
+          // (A Page is an EventEmitter at run time; its type does not say so.)
+          else if ((page as unknown as EventEmitter).listenerCount('dialog') === 1) void dialog.dismiss();
+        });
         await beforeLoad?.(page);
         await page.goto(url);
         return page;

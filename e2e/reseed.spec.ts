@@ -65,7 +65,11 @@ test('a reloaded seeder tab whose file was generated (never on disk) generates i
   const seederHash = await waitForFileHash(seeder.page);
   const leecher = await swarm.openPeer(seeder.link);
   await waitForMesh([seeder.page, leecher]);
+  // A seeding page asks before it unloads (a reload must pick or make the file again); the fixture answers "Leave".
+  const asked: string[] = [];
+  seeder.page.on('dialog', (dialog) => asked.push(dialog.type()));
   await seeder.page.reload();
+  expect(asked).toEqual(['beforeunload']);
   await expect(seeder.page.getByTestId('seeder-gone')).toBeVisible();
   // No file to pick: the page offers to generate it again from the seed its name carries.
   await expect(seeder.page.getByTestId('reseed-file')).toHaveCount(0);

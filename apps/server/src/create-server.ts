@@ -158,7 +158,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     unknownSwarms: createUnknownSwarms({
       nowMs,
       graceMs: limits.memberGraceMs,
-      forgetsSwarms: state.forgetsSwarmsOnStop,
+      startsEmpty: state.startsEmpty,
     }),
   });
 

@@ -60,7 +60,7 @@ export const createMemorySwarmState: SwarmStateFactory = ({ limits, quotas, nowM
         manifests: registry.swarmCount,
       }),
     },
-    forgetsSwarmsOnStop: true,
+    startsEmpty: true,
     createGrace: (callbacks) => createMemberGrace({ graceMs: limits.memberGraceMs, ...callbacks }),
     onSocketsLost() {
       // One process: its sockets go with it.

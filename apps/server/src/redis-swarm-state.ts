@@ -74,6 +74,16 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
     throw error;
   });
   const processId = randomBytes(9).toString('base64url');
+  // Nothing under the prefix: no swarm was ever written since Redis started (the version counter is never deleted),
+  // and none is alive (a Redis written before there was a counter).
+  const startsEmpty = await Promise.all([client.exists(keys.versions), client.sCard(keys.swarms)]).then(
+    ([versions, swarms]) => versions === 0 && swarms === 0,
+    (error: unknown) => {
+      client.destroy();
+      adapterClient.destroy();
+      throw error;
+    },
+  );
 
   const swarmState: SwarmStateFactory = (context) => {
     const nowMs = context.epochNowMs ?? (() => Date.now());
@@ -104,7 +114,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
     let grace: RedisMemberGrace | undefined;
     return {
       store,
-      forgetsSwarmsOnStop: false,
+      startsEmpty,
       createGrace: (callbacks) =>
         (grace = createRedisMemberGrace({
           ...callbacks,

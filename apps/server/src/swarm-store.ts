@@ -94,8 +94,13 @@ export type SocketsLost = (swarmId: SwarmId, socketIds: readonly SocketId[]) => 
  */
 export interface SwarmState {
   readonly store: SwarmStore;
-  /** Whether its swarms are gone when this process stops (memory), or outlive it (Redis). */
-  readonly forgetsSwarmsOnStop: boolean;
+  /**
+   * Whether the server starts with no swarm it had before: always in memory, whose swarms go when the process stops;
+   * with Redis only when Redis holds nothing of them (it restarted empty too, with the servers: a machine rebooted, a
+   * Redis without persistence). Links opened while the members register their swarms again then wait for them
+   * (`unknown-swarm.ts`); on an empty Redis they were told the swarm had ended, for good (found by review).
+   */
+  readonly startsEmpty: boolean;
   /** The grace periods (`memberGraceMs`): local timers in memory, a sorted set swept by every process in Redis. */
   createGrace(callbacks: MemberGraceCallbacks): MemberGrace;
   /**

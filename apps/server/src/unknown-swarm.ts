@@ -7,8 +7,8 @@ export interface UnknownSwarmDeps {
   readonly nowMs: ClockMs;
   /** How long after its start the server waits for the swarms of its previous run (`memberGraceMs`). */
   readonly graceMs: number;
-  /** Whether the server forgets its swarms when it stops (memory); with Redis they outlive a restart. */
-  readonly forgetsSwarms: boolean;
+  /** Whether the server starts without the swarms it had (`SwarmState.startsEmpty`): their members register them again. */
+  readonly startsEmpty: boolean;
 }
 
 /** A refusal, as a handler replies it. */
@@ -41,7 +41,7 @@ export function createUnknownSwarms(deps: UnknownSwarmDeps): UnknownSwarms {
   /** The window is open because the shared state was lost (`restarted`), not because the server started. */
   let lostState = false;
   /** Swarms that ended while the server was young; forgotten once it is not (held for `graceMs` at most). */
-  let endedWhileYoung: Set<string> | undefined = deps.forgetsSwarms ? new Set() : undefined;
+  let endedWhileYoung: Set<string> | undefined = deps.startsEmpty ? new Set() : undefined;
   const upForMs = (): number => deps.nowMs() - startedAtMs;
   const young = (): boolean => {
     if (endedWhileYoung && upForMs() >= deps.graceMs) endedWhileYoung = undefined;

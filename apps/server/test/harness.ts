@@ -48,9 +48,8 @@ const sharedStoreUrl: string | undefined = inject('swarmlabRedisUrl') ?? process
 /**
  * Whether `startHarness` keeps swarms in Redis (`sharedStoreUrl`, docs/TESTING.md). What only the memory
  * store holds in this process is asserted on it alone: `stats()`' counts of swarms, codes, names and seats (Redis's
- * are a heartbeat's or held there), a member's create refused before its payload is read (a process cannot know
- * at once that a swarm it saw has not ended through another), and a young server's `swarm-not-registered-yet`
- * (Redis keeps its swarms through a restart).
+ * are a heartbeat's or held there), and a member's create refused before its payload is read (a process cannot know
+ * at once that a swarm it saw has not ended through another).
  */
 export const ON_SHARED_STORE = sharedStoreUrl !== undefined;
 
@@ -256,13 +255,19 @@ export function record(client: TypedClient): Received {
   return received;
 }
 
-/** Waits until the latest `swarm:progress` the client received satisfies `condition`, and returns it. */
+/**
+ * Waits until the latest `swarm:progress` the client received satisfies `condition`, and returns it. `afterCount`: only
+ * a table received after the first `afterCount` counts (a table from before the change waited for may satisfy the
+ * condition too: the one before a member joined has no row for it).
+ */
 export async function latestProgress(
   received: Received,
   condition: (progress: SwarmProgress) => boolean,
   what: string,
+  afterCount = 0,
 ): Promise<SwarmProgress> {
-  const latest = (): SwarmProgress | undefined => received.progress.at(-1);
+  const latest = (): SwarmProgress | undefined =>
+    received.progress.length > afterCount ? received.progress.at(-1) : undefined;
   try {
     await waitUntil(() => {
       const progress = latest();

@@ -127,3 +127,24 @@ it('closes at once after starting, leaving no promise rejected unheard', async (
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(unheard).toEqual([]);
 });
+
+it('waits for the swarms of an empty Redis to be registered again, and not for those of one that holds them', async () => {
+  const redis = await startRedisServer();
+  cleanups.push(() => redis.stop());
+  const start = async (): Promise<string> => {
+    const server = createSignallingServer({ log: () => {}, ...(await connectRedisState({ url: redis.url })) });
+    cleanups.push(() => server.close());
+    const { port } = await server.listen(0, '127.0.0.1');
+    return `http://127.0.0.1:${port}`;
+  };
+  const joinUnknown = (url: string) =>
+    ask(url, (client) => client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: 'A'.repeat(22) }));
+  // Redis came back empty with the servers (a machine rebooted, a Redis without persistence): the members register
+  // their swarms again within seconds, and a link opened meanwhile waits. It was told the swarm had ended, for good.
+  const first = await start();
+  expect(await joinUnknown(first)).toMatchObject({ ok: false, error: { code: 'swarm-not-registered-yet' } });
+  // A process started on a Redis the swarms were written to (by another process) knows every swarm there is.
+  expect(await createSwarm(first)).toBeDefined();
+  const second = await start();
+  expect(await joinUnknown(second)).toMatchObject({ ok: false, error: { code: 'swarm-not-found' } });
+});

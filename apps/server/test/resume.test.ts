@@ -317,8 +317,11 @@ describe('the id of a member that left', () => {
     const server = await start();
     const seeder = await seedTab(server);
     const leecher = await joinTab(server, seeder.swarmId);
+    // (The table from before it joined has one row too: only one sent once it left counts.)
+    const tablesBefore = seeder.received.progress.length;
     leecher.client.disconnect();
-    await latestProgress(seeder.received, (table) => table.peers.length === 1, 'its row is gone');
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the others are told it left');
+    await latestProgress(seeder.received, (table) => table.peers.length === 1, 'its row is gone', tablesBefore);
 
     const thief = await server.connect();
     const stolen = resumeOf(leecher, { memberKey: otherKey });

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MEMBER_GRACE_MS } from '../src/limits';
 import { refuse } from '../src/refusals';
 import { createUnknownSwarms } from '../src/unknown-swarm';
-import { makeManifest, ON_SHARED_STORE, seedTab, serverPerTest, waitUntil, WAIT_MS, type Tab } from './harness';
+import { makeManifest, seedTab, serverPerTest, waitUntil, WAIT_MS, type Tab } from './harness';
 
 const UNKNOWN = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-// A young server's own answer: Redis keeps its swarms through a restart (`ON_SHARED_STORE`), and the harness's
-// "restart" on it is a new, empty prefix.
-describe.skipIf(ON_SHARED_STORE)('a link to a swarm the server does not know', () => {
+// On Redis each harness has a prefix of its own, empty: a server started as Redis came back empty (`startsEmpty`).
+describe('a link to a swarm the server does not know', () => {
   const server = serverPerTest();
   const { clock } = server;
 
@@ -84,7 +83,7 @@ describe('createUnknownSwarms', () => {
 
   it('passes every refusal unchanged where swarms outlive a restart (Redis), until Redis comes back empty', () => {
     let nowMs = 0;
-    const unknown = createUnknownSwarms({ nowMs: () => nowMs, graceMs: 30_000, forgetsSwarms: false });
+    const unknown = createUnknownSwarms({ nowMs: () => nowMs, graceMs: 30_000, startsEmpty: false });
     expect(unknown.answer(UNKNOWN, notFound)).toBe(notFound);
     nowMs = 100_000;
     unknown.restarted();
@@ -101,7 +100,7 @@ describe('createUnknownSwarms', () => {
 
   it('passes other refusals unchanged, and forgets the ended swarms once the server is no longer young', () => {
     let nowMs = 0;
-    const unknown = createUnknownSwarms({ nowMs: () => nowMs, graceMs: 30_000, forgetsSwarms: true });
+    const unknown = createUnknownSwarms({ nowMs: () => nowMs, graceMs: 30_000, startsEmpty: true });
     const full = refuse('swarm-full');
     expect(unknown.answer(UNKNOWN, full)).toBe(full);
     unknown.ended(UNKNOWN);

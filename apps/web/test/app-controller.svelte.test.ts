@@ -331,6 +331,21 @@ describe('AppController: the back/forward cache', () => {
     expect(app.leaveQuestion(true)).toBeUndefined();
   });
 
+  it('asks before the page unloads while it seeds or holds a file not saved, and only then', async () => {
+    const { app, sessions } = setUp('');
+    app.start();
+    expect(app.asksBeforeUnload).toBe(false);
+    await seedSwarmA(app, sessions);
+    expect(app.asksBeforeUnload).toBe(true);
+    const session = sessions.at(-1)!;
+    session.keptSeed = undefined;
+    expect(app.asksBeforeUnload).toBe(false);
+    session.holdsUnsavedFile = true;
+    expect(app.asksBeforeUnload).toBe(true);
+    app.leave();
+    expect(app.asksBeforeUnload).toBe(false);
+  });
+
   it('a leecher put in the cache (Back) joins its swarm again when the page comes back (Forward), keeping its chunks', () => {
     const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
     app.start();

@@ -251,6 +251,16 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     return this.#session?.keptSeed !== undefined;
   }
 
+  /**
+   * Whether the page asks before it unloads (`beforeunload`: a reload, a closed tab, another address): while it seeds
+   * (a reload must pick the file again; a closed tab takes the control secret with it, and the class has no seeder)
+   * or holds a downloaded file not saved. Only the page's own ways out asked (found by review). Asked only then, so a
+   * page with nothing to lose keeps the back/forward cache in every browser.
+   */
+  get asksBeforeUnload(): boolean {
+    return this.leaveQuestion(true) !== undefined;
+  }
+
   /** Whether leaving deletes a downloaded file not given to Save yet (`SwarmSession.holdsUnsavedFile`). */
   get holdsUnsavedFile(): boolean {
     return this.#session?.holdsUnsavedFile ?? false;
