@@ -145,13 +145,24 @@ test('a leecher reloaded once its run is over still offers the file it completed
   const runNumber = await startRun(seeder.page);
   await waitForComplete(leecher, { runNumber });
   await waitForRunFinished(seeder.page, { runNumber });
+  // A page holding a whole file not saved asks before it unloads (Chromium asks only a page the user has touched: a
+  // click first); the fixture answers "Leave". A reload keeps the file, as below.
+  const asked: string[] = [];
+  leecher.on('dialog', (dialog) => asked.push(dialog.type()));
+  await leecher.locator('h1').click();
   // Before, the reloaded page said "Waiting for a run to start", with no Save: the file sat out of reach.
   await leecher.reload();
+  expect(asked).toEqual(['beforeunload']);
   await expect(leecher.getByTestId('kept-file')).toContainText(`run ${runNumber}`);
   await expect(leecher.getByTestId('file-sha256')).toHaveText(seederHash, { timeout: 60_000 });
   const download = leecher.waitForEvent('download');
   await leecher.getByTestId('save').click();
   expect(await savedFileSha256((await (await download).path())!)).toBe(seederHash);
+  // Saved, it has nothing to lose: a reload asks nothing.
+  await leecher.locator('h1').click();
+  await leecher.reload();
+  expect(asked).toEqual(['beforeunload']);
+  await expect(leecher.getByTestId('kept-file')).toContainText(`run ${runNumber}`);
   // The next run starts it empty, as ever.
   const next = await startRun(seeder.page);
   await expect(leecher.getByTestId('kept-file')).toHaveCount(0);

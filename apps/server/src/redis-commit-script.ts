@@ -12,8 +12,9 @@
  *
  * A write's version is the counter's next value, never the swarm's last plus one: a swarm that ended and was
  * registered again under its id (`swarm:restore`) started again at 1, so a process holding a read of the ended
- * swarm at version 1 wrote it over the new one, its compare-and-set passing (found by review). Versions are now
- * never reused under one prefix.
+ * swarm at version 1 wrote it over the new one, its compare-and-set passing (found by review). A write's version is
+ * also above the swarm's last (a swarm written before there was a counter, or by a process of the version before,
+ * which writes its last plus one: the counter is raised to it), so a swarm's versions only grow.
  * ARGV: 1 version read (0: none), 2 the new doc ('' deletes the swarm), 3 swarm id, 4 creator address,
  * 5 maxSwarms, 6 maxSwarmsPerAddress ('' for none), 7 join code, 8 the coded swarm (JSON), 9 the manifest
  * (JSON, read on creation only), 10… its members' peer ids and socket ids, in pairs.
@@ -40,7 +41,12 @@ if version == 0 then
   redis.call('HINCRBY', KEYS[5], ARGV[4], 1)
   redis.call('SET', KEYS[2], ARGV[9])
 end
-redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[7]), 'doc', ARGV[2])
+local next = redis.call('INCR', KEYS[7])
+if next <= version then
+  next = version + 1
+  redis.call('SET', KEYS[7], next)
+end
+redis.call('HSET', KEYS[1], 'version', next, 'doc', ARGV[2])
 redis.call('DEL', KEYS[3])
 if #ARGV > 9 then redis.call('HSET', KEYS[3], unpack(ARGV, 10)) end
 return 'ok'

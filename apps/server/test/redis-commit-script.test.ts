@@ -50,3 +50,16 @@ it('never gives a swarm registered again a version a read of the ended one could
   expect(await commit(await versionNow(), 'second life, changed')).toBe('ok');
   expect(await client.hGet(keys.swarm(SWARM), 'doc')).toBe('second life, changed');
 });
+
+it('goes on above a version written before there was a counter, never back to a version a reader holds', async () => {
+  // A live swarm written by the version before (its last plus one, no counter), then a write of this version.
+  await client.del(keys.versions);
+  await client.hSet(keys.swarm(SWARM), { version: '5', doc: 'written before the counter' });
+  expect(await commit(5, 'after the upgrade')).toBe('ok');
+  expect(await versionNow()).toBe(6);
+  // A process still holding its read at 5 is refused, however many writes later.
+  for (let write = 0; write < 5; write++) expect(await commit(await versionNow(), `write ${write}`)).toBe('ok');
+  expect(await versionNow()).toBeGreaterThan(6);
+  expect(await commit(5, 'a stale write')).toBe('conflict');
+  expect(await client.hGet(keys.swarm(SWARM), 'doc')).toBe('write 4');
+});

@@ -317,7 +317,9 @@ describe('the id of a member that left', () => {
     const server = await start();
     const seeder = await seedTab(server);
     const leecher = await joinTab(server, seeder.swarmId);
-    // (The table from before it joined has one row too: only one sent once it left counts.)
+    // (The table from before it joined has one row too: only one sent once it left counts. The create's table may
+    // still be on its way as the join is answered, so the join's two rows are waited for first.)
+    await latestProgress(seeder.received, (table) => table.peers.length === 2, 'it is in the table');
     const tablesBefore = seeder.received.progress.length;
     leecher.client.disconnect();
     await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the others are told it left');

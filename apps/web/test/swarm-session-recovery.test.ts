@@ -281,6 +281,43 @@ describe('a join the server refused', () => {
       return back.phase === 'waiting';
     }, 'the swarm has room again, and the link joins it');
   });
+
+  it('has none to go back to where going back fails again: a swarm that ended, a link not of its file', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const other = await testFile(4 * CHUNK_BYTES + 1, CHUNK_BYTES);
+    const open = async (): Promise<{ swarmId: string; seeder: SignallingClient }> => {
+      const seeder = SignallingClient.connect(server.url);
+      cleanUps.push(() => seeder.disconnect());
+      const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId, config: CONFIG });
+      if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+      return { swarmId: created.swarmId, seeder };
+    };
+    const page = (): SwarmSession => {
+      const session = new SwarmSession({
+        signallingUrl: server.url,
+        createPeer: silentPeers,
+        tabId: async () => TAB_ID,
+      });
+      cleanUps.push(() => session.leave());
+      return session;
+    };
+    // A link whose content id is another file's: the join goes through, the manifest does not match it.
+    const mismatched = page();
+    await mismatched.join((await open()).swarmId, other.contentId);
+    expect(mismatched.phase).toBe('failed');
+    expect(mismatched.error).toMatch(/does not match the link/);
+    expect(mismatched.canReturn).toBe(false);
+    // A swarm whose last member left: "Ask for a new link".
+    const lastLesson = await open();
+    lastLesson.seeder.disconnect();
+    await until(async () => {
+      const ended = page();
+      await ended.join(lastLesson.swarmId, file.contentId);
+      return ended.phase === 'failed' && /has ended/.test(ended.error ?? '') && !ended.canReturn;
+    }, 'the swarm ended, and its link has nothing to go back to');
+  });
 });
 
 describe('a write that fails for lack of room', () => {

@@ -254,8 +254,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   /**
    * Whether the page asks before it unloads (`beforeunload`: a reload, a closed tab, another address): while it seeds
    * (a reload must pick the file again; a closed tab takes the control secret with it, and the class has no seeder)
-   * or holds a downloaded file not saved. Only the page's own ways out asked (found by review). Asked only then, so a
-   * page with nothing to lose keeps the back/forward cache in every browser.
+   * or holds a downloaded file not saved. Only the page's own ways out asked (found by review). Read as the page
+   * unloads (App.svelte), not followed: not all of it is reactive state.
    */
   get asksBeforeUnload(): boolean {
     return this.leaveQuestion(true) !== undefined;

@@ -168,6 +168,8 @@ export class SwarmSession implements RunController {
   #hashedFraction = $state(0);
   #manifest = $state.raw<Manifest | undefined>();
   #contentId = $state<string | undefined>();
+  /** Its swarm ended, or its link does not match the swarm's file: "Back to this swarm" would fail again. */
+  #noReturn = $state(false);
   #swarmId = $state<string | undefined>();
   #peerId = $state<string | undefined>();
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
@@ -304,7 +306,7 @@ export class SwarmSession implements RunController {
    * content id yet, and the failure offered only the start page, which drops the link (found by review).
    */
   get canReturn(): boolean {
-    return this.#swarmId !== undefined;
+    return this.#swarmId !== undefined && !this.#noReturn;
   }
 
   get peerId(): string | undefined {
@@ -460,6 +462,8 @@ export class SwarmSession implements RunController {
     if (!joined.ok) {
       // The swarm is gone: no member holds a place in it, so what this tab stored under its places is its own, and a
       // leave deletes it (it stayed an hour, after a reload into a swarm that had ended; found by review).
+      // Ended for good (a young server's wait is `untilRegistered`'s): opened again, it would be refused again.
+      if (joined.error.code === 'swarm-not-found') this.#noReturn = true;
       if (joined.error.code === 'swarm-not-found' && formerPlace)
         this.#placesOfEntry = { swarmId, contentId, formerPeerIds: [formerPlace.peerId, ...storedUnder] };
       return this.#fail(userMessageOf(joined.error));
@@ -484,8 +488,11 @@ export class SwarmSession implements RunController {
     this.#control = joined.inControl ? IN_CONTROL : MEMBER_WITHOUT_CONTROL;
     this.#memberKey = joined.memberKey;
     this.#seal = joined.seal;
-    if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256)))
+    if (!(await manifestMatchesLink(joined.manifest, contentId, this.#sha256))) {
+      // The link is wrong, not the moment: opened again, it would join and be refused again.
+      this.#noReturn = true;
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    }
     const checkDelayMs = this.#options.testSwitches?.joinCheckDelayMs ?? 0;
     if (checkDelayMs > 0) await new Promise((done) => setTimeout(done, checkDelayMs));
     if (this.#over) return;
