@@ -10,11 +10,11 @@
  * set of live swarms, 5 swarms alive per creator address (hash), 6 join codes (hash: code → coded swarm), 7 the
  * version counter.
  *
- * A write's version is the counter's next value, never the swarm's last plus one: a swarm that ended and was
+ * A write's version is the counter's next value, not the swarm's last plus one alone: a swarm that ended and was
  * registered again under its id (`swarm:restore`) started again at 1, so a process holding a read of the ended
- * swarm at version 1 wrote it over the new one, its compare-and-set passing (found by review). A write's version is
- * also above the swarm's last (a swarm written before there was a counter, or by a process of the version before,
- * which writes its last plus one: the counter is raised to it), so a swarm's versions only grow.
+ * swarm at version 1 wrote it over the new one, its compare-and-set passing (found by review). Where the swarm's last
+ * plus one is higher (a swarm written before there was a counter, or by a process of the version before), that is the
+ * version and the counter is raised to it: a swarm's versions only grow.
  * ARGV: 1 version read (0: none), 2 the new doc ('' deletes the swarm), 3 swarm id, 4 creator address,
  * 5 maxSwarms, 6 maxSwarmsPerAddress ('' for none), 7 join code, 8 the coded swarm (JSON), 9 the manifest
  * (JSON, read on creation only), 10… its members' peer ids and socket ids, in pairs.
