@@ -34,8 +34,14 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   // Slow enough (u_s = 50 kB/s for 2 MiB: 42 s at least) to be looked at while it runs, whatever two axe scans, a
   // pause and a Tab walk take on a loaded machine: at 250 kB/s (8.4 s) the run could finish before its Stop.
   const seeder = await swarm.seedGenerated(2, '?mode=p2p&server-up=50kB/s&peer-up=50kB/s');
+  // The Generate button went with the start page: the focus is on the new view's heading, not left on the body.
+  await expect(seeder.page.locator('main h1')).toBeFocused();
   const leecher = await swarm.openPeer(seeder.link);
   await waitForMesh([seeder.page, leecher]);
+  // Tabs in a row tell their parts apart by their titles.
+  await expect(seeder.page).toHaveTitle(/^Seeding: .+ — swarmlab$/);
+  await expect(leecher).toHaveTitle(/^Downloading: .+ — swarmlab$/);
+  await expect(seeder.page.getByTestId('status-announced')).toHaveText('Seeding; waiting for a run to start');
   await expect(leecher.getByTestId('waiting')).toBeVisible();
   expect(await seriousViolations(leecher, 'peer-waiting', testInfo)).toEqual([]);
 
@@ -44,6 +50,7 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   );
   await expect(overview.getByTestId('projector')).toBeVisible();
   await expect(overview.getByTestId('join-invite')).toBeVisible();
+  await expect(overview).toHaveTitle(/^Overview: .+ — swarmlab$/);
   expect(await seriousViolations(overview, 'overview-waiting', testInfo)).toEqual([]);
 
   // Started by keyboard alone: Tab to the drawer, open it, Tab to the start button, press Enter.
@@ -63,6 +70,11 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   const liveRegions = leecher.locator('[role=status], [aria-live=polite], [aria-live=assertive]');
   const announced = async (): Promise<string> => (await liveRegions.allTextContents()).join(' | ');
   await expect(leecher.getByTestId('status-announced')).toHaveText('Downloading in run 1');
+  // The run's start, on the screens with no download of their own to announce.
+  await expect(overview.getByTestId('run-announced')).toHaveText('Run 1 (peer-to-peer) started');
+  await expect(seeder.page.getByTestId('status-announced')).toHaveText('Seeding');
+  await expect(seeder.page.getByTestId('run-announced')).toHaveText('Run 1 (peer-to-peer) started');
+  await expect(leecher.getByTestId('run-announced')).toHaveText('');
   const before = await announced();
   await leecher.waitForTimeout(1200);
   expect(await announced()).toBe(before);
@@ -73,9 +85,20 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await tabTo(overview, '[data-testid=stop-run]');
   await overview.keyboard.press('Space');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
+  for (const page of [overview, seeder.page, leecher])
+    await expect(page.getByTestId('run-announced')).toHaveText('Run 1 (peer-to-peer) stopped');
   await startRun(overview, { serverUp: '1MB/s', peerUp: '1MB/s' });
   await waitForRunFinished(overview, 120_000);
   await expect(overview.getByTestId('race-clock')).toContainText('Finished in');
+  // Its end with its result, once: the time and the ratio the summary shows.
+  const summary = overview.getByTestId('run-summary');
+  const ratio =
+    Number(await summary.getAttribute('data-measured-sec')) / Number(await summary.getAttribute('data-dp2p-sec'));
+  for (const page of [overview, leecher])
+    await expect(page.getByTestId('run-announced')).toHaveText(
+      new RegExp(`^Run 2 \\(peer-to-peer\\) finished in [0-9.]+ s, ${ratio.toFixed(2)} times D_P2P$`),
+    );
+  await expect(leecher).toHaveTitle(/^Downloaded: .+ — swarmlab$/);
   expect(await seriousViolations(overview, 'overview-finished', testInfo)).toEqual([]);
   expect(await seriousViolations(leecher, 'peer-finished', testInfo)).toEqual([]);
 });

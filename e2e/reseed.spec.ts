@@ -71,6 +71,12 @@ test('a reloaded seeder tab whose file was generated (never on disk) generates i
   await seeder.page.reload();
   expect(asked).toEqual(['beforeunload']);
   await expect(seeder.page.getByTestId('seeder-gone')).toBeVisible();
+  // Reloaded, it holds the swarm's control, which a closed tab takes with it: it asks again (once used: a browser asks
+  // only for a page the user did something on).
+  await seeder.page.locator('main h1').click();
+  await seeder.page.reload();
+  expect(asked).toEqual(['beforeunload', 'beforeunload']);
+  await expect(seeder.page.getByTestId('seeder-gone')).toBeVisible();
   // No file to pick: the page offers to generate it again from the seed its name carries.
   await expect(seeder.page.getByTestId('reseed-file')).toHaveCount(0);
   await seeder.page.getByTestId('regenerate-file').click();

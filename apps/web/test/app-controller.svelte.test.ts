@@ -3,7 +3,7 @@ import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { AppController, PEER_SETTINGS_TWICE } from '../src/lib/state/app-controller.svelte';
 import { ControlSecrets } from '../src/lib/state/control-secrets';
-import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION } from '../src/lib/route';
+import { LEAVE_CONTROL_QUESTION, LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION } from '../src/lib/route';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import type { KeptSeed } from '../src/lib/state/swarm-session.svelte';
 import { portableSha256 } from '../src/lib/page-sha256';
@@ -329,6 +329,10 @@ describe('AppController: the back/forward cache', () => {
     expect(app.leaveQuestion(false)).toBe(LEAVE_UNSAVED_QUESTION);
     session.holdsUnsavedFile = false;
     expect(app.leaveQuestion(true)).toBeUndefined();
+    // Its seeder's tab, reloaded (a leecher holding the control secret): the header's link asks, "Leave" does not.
+    session.seedPlace = (await keptSeed()).place;
+    expect(app.leaveQuestion(true)).toBe(LEAVE_CONTROL_QUESTION);
+    expect(app.leaveQuestion(false)).toBeUndefined();
   });
 
   it('asks before the page unloads while it seeds or holds a file not saved, and only then', async () => {
@@ -341,6 +345,10 @@ describe('AppController: the back/forward cache', () => {
     session.keptSeed = undefined;
     expect(app.asksBeforeUnload).toBe(false);
     session.holdsUnsavedFile = true;
+    expect(app.asksBeforeUnload).toBe(true);
+    session.holdsUnsavedFile = false;
+    // Reloaded, the file not picked again: closing the tab takes the swarm's control secret with it.
+    session.seedPlace = (await keptSeed()).place;
     expect(app.asksBeforeUnload).toBe(true);
     app.leave();
     expect(app.asksBeforeUnload).toBe(false);

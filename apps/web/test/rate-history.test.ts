@@ -2,12 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { MAX_RATE_POINTS, RateHistory } from '../src/lib/state/rate-history.svelte';
 
 describe('RateHistory', () => {
-  it(`keeps the latest ${MAX_RATE_POINTS} samples, and none after a reset`, () => {
+  it(`keeps at most ${MAX_RATE_POINTS} samples of the whole run, and none after a reset`, () => {
     const rates = new RateHistory();
-    for (let i = 0; i < MAX_RATE_POINTS + 5; i++) rates.add(i * 250, i, 2 * i);
-    expect(rates.points).toHaveLength(MAX_RATE_POINTS);
-    expect(rates.points[0]).toEqual({ atMs: 5 * 250, uploadBytesPerSec: 5, downloadBytesPerSec: 10 });
+    for (let i = 0; i < MAX_RATE_POINTS * 3; i++) rates.add(1000 + i * 250, i, 2 * i);
+    expect(rates.points.length).toBeLessThanOrEqual(MAX_RATE_POINTS);
+    // The run's first sample stays (dropping the oldest, a long run's chart lost its start).
+    expect(rates.points[0]).toEqual({ atMs: 1000, sinceStartMs: 0, uploadBytesPerSec: 0, downloadBytesPerSec: 0 });
     rates.reset();
     expect(rates.points).toEqual([]);
+  });
+
+  it('times samples from the first one after a reset', () => {
+    const rates = new RateHistory();
+    rates.add(1000, 1, 1);
+    rates.reset();
+    for (let i = 0; i < MAX_RATE_POINTS * 2; i++) rates.add(5000 + i * 250, i, i);
+    expect(rates.points[0]!.sinceStartMs).toBe(0);
+    expect(rates.points.at(-1)!.sinceStartMs).toBeGreaterThan(MAX_RATE_POINTS * 250);
   });
 });

@@ -46,10 +46,14 @@ describe('SwarmRates', () => {
     expect(rates.points.map((point) => point.atSec)).toEqual([1, 2]);
   });
 
-  it(`keeps the latest ${MAX_SWARM_RATE_POINTS} points`, () => {
+  it(`keeps at most ${MAX_SWARM_RATE_POINTS} points of the whole run, its start and its end among them`, () => {
     const rates = new SwarmRates();
-    for (let i = 1; i <= MAX_SWARM_RATE_POINTS + 10; i++) rates.add(swarmProgress(SWARM_A, runState(1, 'running', i)));
-    expect(rates.points).toHaveLength(MAX_SWARM_RATE_POINTS);
-    expect(rates.points[0]!.atSec).toBe(11 / 1000);
+    const broadcasts = MAX_SWARM_RATE_POINTS * 3 + 1;
+    for (let i = 1; i <= broadcasts; i++) rates.add(swarmProgress(SWARM_A, runState(1, 'running', i * 250)));
+    expect(rates.points.length).toBeLessThanOrEqual(MAX_SWARM_RATE_POINTS);
+    expect(rates.points[0]!.atSec).toBe(0.25);
+    // The run's end is drawn, whatever the thinning dropped before it.
+    rates.add(swarmProgress(SWARM_A, runState(1, 'finished', (broadcasts + 1) * 250)));
+    expect(rates.points.at(-1)!.atSec).toBe(((broadcasts + 1) * 250) / 1000);
   });
 });

@@ -1,13 +1,19 @@
+import { ThinnedSeries } from '../thinned-series';
 import { ALWAYS_VISIBLE, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 
 /** One sample of this tab's throughput. */
 export interface RatePoint {
   readonly atMs: number;
+  /**
+   * Since the first sample after the history started or was reset (a run's start): the chart's time axis, which
+   * keeps counting once the oldest samples are dropped (from the first kept one, it read 0–120 s for good).
+   */
+  readonly sinceStartMs: number;
   readonly uploadBytesPerSec: number;
   readonly downloadBytesPerSec: number;
 }
 
-/** Samples kept for the chart: two minutes at four samples a second. */
+/** Samples kept for the chart: a run's first two minutes at four a second, then fewer (`ThinnedSeries`). */
 export const MAX_RATE_POINTS = 480;
 
 /**
@@ -16,6 +22,9 @@ export const MAX_RATE_POINTS = 480;
  */
 export class RateHistory {
   readonly #points: ShownWhileVisible<readonly RatePoint[]>;
+  readonly #series = new ThinnedSeries<RatePoint>(MAX_RATE_POINTS);
+  /** The first sample's time since the latest reset; undefined before it. */
+  #startMs: number | undefined;
 
   constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
     this.#points = new ShownWhileVisible<readonly RatePoint[]>(visibility, []);
@@ -27,12 +36,15 @@ export class RateHistory {
 
   /** Forgets every sample (a new run starts). */
   reset(): void {
-    this.#points.set([]);
+    this.#series.clear();
+    this.#points.set(this.#series.points);
+    this.#startMs = undefined;
   }
 
   add(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number): void {
-    const next = [...this.#points.latest, { atMs, uploadBytesPerSec, downloadBytesPerSec }];
-    this.#points.set(next.length > MAX_RATE_POINTS ? next.slice(next.length - MAX_RATE_POINTS) : next);
+    this.#startMs ??= atMs;
+    const point = { atMs, sinceStartMs: atMs - this.#startMs, uploadBytesPerSec, downloadBytesPerSec };
+    if (this.#series.add(point)) this.#points.set(this.#series.points);
   }
 
   /** Stops following the page's visibility. */

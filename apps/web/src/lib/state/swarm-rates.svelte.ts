@@ -1,4 +1,5 @@
 import type { SwarmProgress } from '@swarmlab/protocol';
+import { ThinnedSeries } from '../thinned-series';
 import { ALWAYS_VISIBLE, ShownWhileVisible, type PageVisibility } from './page-visibility.svelte';
 
 /** One moment of the swarm's throughput: each peer's download and upload rate, B/s. */
@@ -9,7 +10,7 @@ export interface SwarmRatePoint {
   readonly uploadBytesPerSec: Readonly<Record<string, number>>;
 }
 
-/** Points kept: ten minutes of broadcasts at four a second. */
+/** Points kept: a run's first ten minutes of broadcasts at four a second, then fewer (`ThinnedSeries`). */
 export const MAX_SWARM_RATE_POINTS = 2400;
 
 /**
@@ -19,6 +20,7 @@ export const MAX_SWARM_RATE_POINTS = 2400;
  */
 export class SwarmRates {
   readonly #points: ShownWhileVisible<readonly SwarmRatePoint[]>;
+  readonly #series = new ThinnedSeries<SwarmRatePoint>(MAX_SWARM_RATE_POINTS);
   #runNumber: number | undefined;
 
   constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
@@ -40,9 +42,10 @@ export class SwarmRates {
     if (!run || run.phase === 'stopped') return;
     if (run.runNumber !== this.#runNumber) {
       this.#runNumber = run.runNumber;
-      this.#points.set([]);
+      this.#series.clear();
+      this.#points.set(this.#series.points);
     }
-    const points = this.#points.latest;
+    const points = this.#series.points;
     // A run that ended (finished, or interrupted by a restart nobody came back from) is broadcast on with its
     // clock stopped: its last instant is added once, not 4 times a second until the run's points are pushed out.
     if (run.phase !== 'running' && points.length > 0) {
@@ -56,7 +59,8 @@ export class SwarmRates {
       downloadBytesPerSec[peer.peerId] = peer.report.downloadBytesPerSec;
       uploadBytesPerSec[peer.peerId] = peer.report.uploadBytesPerSec;
     }
-    const next = [...points, { atSec: run.elapsedMs / 1000, downloadBytesPerSec, uploadBytesPerSec }];
-    this.#points.set(next.length > MAX_SWARM_RATE_POINTS ? next.slice(-MAX_SWARM_RATE_POINTS) : next);
+    // A run's last instant is kept whatever the thinning: the line ends where the run did.
+    const point = { atSec: run.elapsedMs / 1000, downloadBytesPerSec, uploadBytesPerSec };
+    if (this.#series.add(point, run.phase !== 'running')) this.#points.set(this.#series.points);
   }
 }

@@ -1,0 +1,37 @@
+import type { RunState, SwarmProgress } from '@swarmlab/protocol';
+import { formatSeconds } from './format';
+import { boundsOfRun } from './run-record';
+
+/**
+ * A run's phase in words for a screen reader: said as the run starts and as it ends, never as its figures move
+ * (the text changes only with the run's number and phase, and once with its result). Undefined without a run.
+ * The ratio is rounded to two places, so a bound that settles a little after the end (a late report's peak rate)
+ * does not have it read again.
+ */
+export function runAnnouncement(
+  run: RunState | null | undefined,
+  fileBytes: number,
+  progress: SwarmProgress | undefined,
+): string | undefined {
+  if (!run) return undefined;
+  const mode = run.config.mode === 'p2p' ? 'peer-to-peer' : 'client-server';
+  const name = `Run ${run.runNumber} (${mode})`;
+  switch (run.phase) {
+    case 'running':
+      return `${name} started`;
+    case 'stopped':
+      return `${name} stopped`;
+    case 'interrupted':
+      return `${name} interrupted${run.interruption === null ? '' : `: ${run.interruption}`}`;
+    case 'finished': {
+      if (run.distributionMs === null) return `${name} finished`;
+      const measuredSec = run.distributionMs / 1000;
+      const bounds = boundsOfRun(run, fileBytes, progress);
+      const boundSec = run.config.mode === 'p2p' ? bounds.p2pSec : bounds.clientServerSec;
+      const bound = run.config.mode === 'p2p' ? 'D_P2P' : 'D_cs';
+      const against =
+        boundSec !== null && boundSec > 0 ? `, ${(measuredSec / boundSec).toFixed(2)} times ${bound}` : '';
+      return `${name} finished in ${formatSeconds(measuredSec)}${against}`;
+    }
+  }
+}

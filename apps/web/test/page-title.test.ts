@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { pageTitle } from '../src/lib/page-title';
+
+describe('pageTitle', () => {
+  it('names the start page, a link not understood and the overview', () => {
+    expect(pageTitle({ view: 'start' })).toBe('Start a swarm — swarmlab');
+    expect(pageTitle({ view: 'bad-link' })).toBe('Link not understood — swarmlab');
+    expect(pageTitle({ view: 'watch', fileName: undefined })).toBe('Swarm overview — swarmlab');
+    expect(pageTitle({ view: 'watch', fileName: 'lecture.mp4' })).toBe('Overview: lecture.mp4 — swarmlab');
+  });
+
+  it('tells a swarm’s tabs apart by their part: seeding, downloading, downloaded, failed', () => {
+    const page = { view: 'swarm', role: 'leecher', fileName: 'lecture.mp4', complete: false, failed: false } as const;
+    expect(pageTitle({ ...page, role: 'seeder', complete: true })).toBe('Seeding: lecture.mp4 — swarmlab');
+    expect(pageTitle(page)).toBe('Downloading: lecture.mp4 — swarmlab');
+    expect(pageTitle({ ...page, complete: true })).toBe('Downloaded: lecture.mp4 — swarmlab');
+    expect(pageTitle({ ...page, failed: true })).toBe('Failed: lecture.mp4 — swarmlab');
+    // Before the file is described (joining): the part alone.
+    expect(pageTitle({ ...page, role: undefined, fileName: undefined })).toBe('Downloading — swarmlab');
+  });
+});

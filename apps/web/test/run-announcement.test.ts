@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { runAnnouncement } from '../src/lib/run-announcement';
+import { FILE_BYTES, runState, swarmProgress } from './fakes';
+
+describe('runAnnouncement', () => {
+  it('says nothing without a run', () => {
+    expect(runAnnouncement(null, FILE_BYTES, undefined)).toBeUndefined();
+  });
+
+  it('says a run started, then the same words however far it got', () => {
+    const early = runState(4, 'running', 100);
+    const late = runState(4, 'running', 7_000);
+    expect(runAnnouncement(early, FILE_BYTES, swarmProgress('s', early))).toBe('Run 4 (peer-to-peer) started');
+    expect(runAnnouncement(late, FILE_BYTES, swarmProgress('s', late, 3e6))).toBe('Run 4 (peer-to-peer) started');
+  });
+
+  it('gives a finished run its time and its ratio to the bound of its mode', () => {
+    const p2p = runState(2, 'finished');
+    // Every link 1 MB/s (the seeder's included), 2 leechers: D_p2p = max(F/u_s, 2F/(u_s + Σu_i)) = F/1 MB/s.
+    const p2pRatio = 8 / (FILE_BYTES / 1e6);
+    expect(runAnnouncement(p2p, FILE_BYTES, swarmProgress('s', p2p))).toBe(
+      `Run 2 (peer-to-peer) finished in 8.00 s, ${p2pRatio.toFixed(2)} times D_P2P`,
+    );
+    const clientServer = { ...p2p, config: { ...p2p.config, mode: 'client-server' as const } };
+    // D_cs = N·F/u_s.
+    const csRatio = 8 / ((2 * FILE_BYTES) / 1e6);
+    expect(runAnnouncement(clientServer, FILE_BYTES, swarmProgress('s', clientServer))).toBe(
+      `Run 2 (client-server) finished in 8.00 s, ${csRatio.toFixed(2)} times D_cs`,
+    );
+  });
+
+  it('leaves the ratio out where the bound is unknown', () => {
+    const finished = runState(2, 'finished');
+    const uncapped = {
+      ...finished,
+      participants: finished.participants.map((peer) => ({
+        ...peer,
+        settings: { ...peer.settings, uploadBytesPerSec: null },
+      })),
+    };
+    // No caps and no measured peaks: every rate reads 0, and no bound can be drawn.
+    expect(runAnnouncement(uncapped, FILE_BYTES, swarmProgress('s', uncapped))).toBe(
+      'Run 2 (peer-to-peer) finished in 8.00 s',
+    );
+  });
+
+  it('says a run stopped, or why it was interrupted', () => {
+    expect(runAnnouncement(runState(5, 'stopped'), FILE_BYTES, undefined)).toBe('Run 5 (peer-to-peer) stopped');
+    const interrupted = { ...runState(5, 'interrupted'), interruption: 'the signalling server restarted' };
+    expect(runAnnouncement(interrupted, FILE_BYTES, undefined)).toBe(
+      'Run 5 (peer-to-peer) interrupted: the signalling server restarted',
+    );
+  });
+});
