@@ -3,13 +3,13 @@
 // after another, and tells its parent what happens as JSON lines on stdout. It lives until its stdin closes
 // (the parent went, or let it go).
 import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
-import type { CrowdMessage } from './crowd-message';
+import { crowdMessageLine, type CrowdMessage } from './crowd-message';
 
 const [link, countText, firstIndexText] = process.argv.slice(2);
 const count = Number(countText);
 const firstIndex = Number(firstIndexText);
 
-const say = (message: CrowdMessage): void => void process.stdout.write(`${JSON.stringify(message)}\n`);
+const say = (message: CrowdMessage): void => void process.stdout.write(crowdMessageLine(message));
 
 async function main(): Promise<void> {
   if (!link || !Number.isInteger(count) || count < 1 || !Number.isInteger(firstIndex)) {

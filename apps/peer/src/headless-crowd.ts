@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { CrowdMessage } from './crowd-message';
+import { parseCrowdMessage, type CrowdMessage } from './crowd-message';
 
 /**
  * Headless peers one Node process holds. `@roamhq/wrtc` spends about fifty file descriptors on a connection
@@ -37,6 +37,12 @@ export interface HeadlessCrowd {
   close(): Promise<void>;
 }
 
+/**
+ * How long a worker told to stop (its stdin closed) has to leave its swarm and exit before it is killed: its peers
+ * leave and their connections close in well under a second; a worker stuck in a native call would hold the test.
+ */
+const WORKER_EXIT_WAIT_MS = 5_000;
+
 const WORKER = fileURLToPath(new URL('./crowd-worker.ts', import.meta.url));
 
 /** Starts `count` headless leechers on a swarm in `ceil(count / peersPerProcess)` child processes. */
@@ -59,7 +65,7 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
         (worker) =>
           new Promise<void>((resolve) => {
             if (worker.exitCode !== null || worker.signalCode !== null) return resolve();
-            const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
+            const timer = setTimeout(() => worker.kill('SIGKILL'), WORKER_EXIT_WAIT_MS);
             worker.once('exit', () => {
               clearTimeout(timer);
               resolve();
@@ -85,12 +91,8 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       await new Promise<void>((resolve, reject) => {
         worker.once('exit', (code) => reject(new Error(`a crowd process exited (${code}) before its peers joined`)));
         createInterface({ input: worker.stdout! }).on('line', (line) => {
-          let message: CrowdMessage;
-          try {
-            message = JSON.parse(line) as CrowdMessage;
-          } catch {
-            return; // Not ours (a library's own output).
-          }
+          const message = parseCrowdMessage(line);
+          if (!message) return; // Not ours (a library's own output).
           tell(message);
           if (message.type === 'joined') peerIds.push(message.peerId);
           if (message.type === 'complete') {

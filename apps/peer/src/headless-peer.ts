@@ -115,7 +115,7 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
   let seed: SeedFile | undefined;
   let storage: LeecherStorage | undefined;
   if (options.seedFile !== undefined) {
-    const hashing = openSeedFile(options.seedFile, options.onHashProgress);
+    const hashing = openSeedFile(options.seedFile, options.onHashProgress, options.signal);
     const connected = connectSignalling(serverUrl, connectTimeoutMs);
     connecting = connected;
     try {
@@ -129,7 +129,7 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
         (client) => client.disconnect(),
         () => {},
       );
-      throw error;
+      throw options.signal?.aborted ? abortReason(options.signal) : error;
     }
   } else
     storage = options.outFile !== undefined ? await outFileLeecherStorage(options.outFile) : memoryLeecherStorage();
@@ -189,14 +189,18 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
     let closing: Promise<void> | undefined;
     const close = (): Promise<void> => {
       closing ??= (async () => {
-        joined.close();
-        client.disconnect();
-        // A completed download being checked is named first (its `complete` then settles `done`).
-        await joined.settled;
-        await closeFiles();
-        // A seeder is done when it leaves; a leecher that leaves before holding the whole file is not.
-        if (seed) completion.resolve(undefined);
-        else completion.reject(new HeadlessPeerError('left the swarm before it held the whole file', 130));
+        try {
+          joined.close();
+          client.disconnect();
+          // A completed download being checked is named first (its `complete` then settles `done`).
+          await joined.settled;
+          await closeFiles();
+        } finally {
+          // Also when a file would not close: `done` was left waiting for ever (found by review).
+          // A seeder is done when it leaves; a leecher that leaves before holding the whole file is not.
+          if (seed) completion.resolve(undefined);
+          else completion.reject(new HeadlessPeerError('left the swarm before it held the whole file', 130));
+        }
       })();
       return closing;
     };

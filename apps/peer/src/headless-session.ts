@@ -384,7 +384,11 @@ export class HeadlessSession {
       this.#fileSha256 = fileSha256;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
     } catch (error) {
-      if (!this.#closed) this.#fail(error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      // Said also once the peer was closed (Ctrl-C during the check): what became of a file the server counted (a
+      // check that failed, a name taken, the whole file left at `.part`) went unsaid (found by review).
+      if (this.#closed) this.#deps.onEvent({ type: 'failed', message });
+      else this.#fail(message);
     } finally {
       this.#checkedFraction = undefined;
     }

@@ -1,4 +1,4 @@
-import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { MemoryChunkStore, type AsyncChunkStore } from '@swarmlab/engine';
 import type { Manifest, Sha256 } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
@@ -54,9 +54,13 @@ export const PARTIAL_SUFFIX = '.part';
  */
 export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeSha256): Promise<LeecherStorage> {
   const partPath = path + PARTIAL_SUFFIX;
-  const existing = await statOf(path);
+  // Not following a link: one whose target is gone reads as nothing there, and the whole download was then refused
+  // its name at the end (found by review).
+  const existing = await statOf(path, lstat);
   if (existing?.isDirectory())
     throw new HeadlessPeerError(`${path} is a directory: give --out the name of the file to write in it`, 2);
+  if (existing?.isSymbolicLink())
+    throw new HeadlessPeerError(`${path} is a symbolic link: give --out the name of a new file`, 2);
   if (existing) throw new HeadlessPeerError(`${path} exists: remove it, or give --out another name`, 2);
   // The file of the latest run; `kept` once it took the name `path`. Its handle stays open after that: the
   // leecher goes on serving its chunks from it.
@@ -79,8 +83,10 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
     where: partPath,
     refusal: () => undefined,
     async openRun(manifest) {
-      // A run that did not complete is written over; a kept file stays as it is, and the new run gets its own.
-      if (current?.kept) {
+      // A run that did not complete is written over; a kept file stays as it is, and the new run gets its own. So does
+      // one left whole and checked at `.part` (its name was taken): its new `.part` is refused, as at the start, where
+      // the next run wrote over it (found by review).
+      if (current?.kept || current?.left) {
         await current.file.close();
         current = undefined;
       }
@@ -124,8 +130,15 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
       const last = current;
       current = undefined;
       if (!last) return;
-      await last.file.close();
-      if (!last.kept && !last.left) await unlink(partPath).catch(() => {});
+      // The .part goes whatever the close says: a network share reports a failed write as the file closes, and the
+      // .part stayed, with the close's error in place of the reason (found by review).
+      try {
+        await last.file.close();
+      } catch (error) {
+        throw new HeadlessPeerError(`could not close ${last.kept ? path : partPath}: ${reasonOf(error)}`);
+      } finally {
+        if (!last.kept && !last.left) await unlink(partPath).catch(() => {});
+      }
     },
   };
   return {
@@ -196,10 +209,10 @@ async function exists(path: string): Promise<boolean> {
   return (await statOf(path)) !== undefined;
 }
 
-/** What is at `path`; undefined if nothing. */
-async function statOf(path: string): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
+/** What is at `path` (through a link with `stat`, the link itself with `lstat`); undefined if nothing. */
+async function statOf(path: string, read: typeof stat = stat): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
   try {
-    return await stat(path);
+    return await read(path);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') return undefined;
     throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);

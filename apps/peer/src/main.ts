@@ -50,11 +50,16 @@ async function main(): Promise<number> {
   const held: string[] = [];
   /** The join code printed last: a restarted server keeping swarms in memory gives the swarm a new one. */
   let printedCode: string | undefined;
+  // Interrupted is not done: a script must not take what --out left for a finished download (128 + signal).
+  // A second signal while it cleans up (a close that hangs on a slow disk) exits at once.
+  const presses = new SignalPresses();
   const onEvent = (event: HeadlessPeerEvent): void => {
-    // Until `done` settles, a failure rejects it and is printed once below; after, it is printed here.
-    if (event.type === 'failed' && done) {
+    // Until `done` settles, a failure rejects it and is printed once below; after, it is printed here. While the peer
+    // stops (Ctrl-C during its check of a whole download), printed too: the stop goes on, and exits as it was told.
+    if (event.type === 'failed' && (done || presses.stopping)) {
       printError(`error: ${event.message}`);
-      return stop(1)();
+      if (!presses.stopping) stop(1)();
+      return;
     }
     const line = eventLine(event);
     // What concerns the run is held until the peer is described: a run going on as it joins was told first.
@@ -117,9 +122,6 @@ async function main(): Promise<number> {
     if (checked !== undefined) print(`checking the whole download: ${Math.floor(checked * 100)} %`);
     else if (running && peer.snapshot) print(progressLine(peer.snapshot, peer.connectedPeers));
   }, PROGRESS_PRINT_INTERVAL_MS);
-  // Interrupted is not done: a script must not take what --out left for a finished download (128 + signal).
-  // A second signal while it cleans up (a close that hangs on a slow disk) exits at once.
-  const presses = new SignalPresses();
   const stop = (exitCode: number) => (): void => {
     const press = presses.press(performance.now());
     if (press === 'repeat') return;
@@ -148,9 +150,14 @@ async function main(): Promise<number> {
   } catch (error) {
     // Stopped by a signal: `stop` exits once the peer has left (its `done` rejects as it closes).
     if (presses.stopping) return new Promise(() => {});
-    // Leave the swarm and remove a partial --out file before saying why.
+    // Leave the swarm and remove a partial --out file before saying why: the failure's reason, also when the file
+    // would not close (that error took its place, with a stack trace; found by review).
     clearInterval(printer);
-    await peer.close();
+    await peer
+      .close()
+      .catch((closeError: unknown) =>
+        printError(`error: ${closeError instanceof Error ? closeError.message : String(closeError)}`),
+      );
     throw error;
   }
   if (presses.stopping) return new Promise(() => {});

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,30 +132,61 @@ it('a leecher interrupted (Ctrl-C) while it still connects stops at once, leavin
   }
 }, 30_000);
 
-it('a leecher interrupted (Ctrl-C) mid-download says nothing of a whole file, exits 130 and leaves no .part', async () => {
+it.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)(
+  'a leecher stopped by %s mid-download says nothing of a whole file, exits %i and leaves no .part',
+  async (signal, exitCode) => {
+    server = await startSignallingServer();
+    dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+    const seedPath = join(dir, 'lecture.bin');
+    writeFileSync(seedPath, fileBytes(2 * 1024 * 1024, 6));
+    const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
+    const [, shareLink] = await seeder.printed(/share link: (\S+)/);
+    const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
+    const outPath = join(dir, 'copy.bin');
+    const leecher = peerProcess('true', [shareLink!, '--out', outPath]);
+    await leecher.printed(/waiting for a run to start/);
+    teacher = SignallingClient.connect(server.url);
+    expect((await teacher.watchSwarm({ swarmId: swarmId!, control: control! })).ok).toBe(true);
+    // 2 MiB at the lowest seeder cap, 10 kB/s: the run goes on for minutes, so it is interrupted mid-download.
+    const slow: RunConfig = { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 10_000 };
+    expect((await teacher.startRun({ config: slow })).ok).toBe(true);
+    await leecher.printed(/run 1 started/);
+    children.at(-1)!.kill(signal);
+    const outcome = await leecher.exited;
+    expect(outcome.exitCode).toBe(exitCode);
+    expect(outcome.stdout).not.toMatch(/whole file/);
+    expect(outcome.stderr).toBe('');
+    expect(existsSync(outPath + '.part')).toBe(false);
+    expect(existsSync(outPath)).toBe(false);
+  },
+  40_000,
+);
+
+it('a leecher told --exit-when-done names its whole, checked file, prints its SHA-256 and exits 0', async () => {
   server = await startSignallingServer();
   dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
   const seedPath = join(dir, 'lecture.bin');
-  writeFileSync(seedPath, fileBytes(2 * 1024 * 1024, 6));
+  const bytes = fileBytes(1024 * 1024 + 17, 8);
+  writeFileSync(seedPath, bytes);
   const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
   const [, shareLink] = await seeder.printed(/share link: (\S+)/);
   const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
   const outPath = join(dir, 'copy.bin');
-  const leecher = peerProcess('true', [shareLink!, '--out', outPath]);
+  const leecher = peerProcess('true', [shareLink!, '--out', outPath, '--exit-when-done']);
   await leecher.printed(/waiting for a run to start/);
   teacher = SignallingClient.connect(server.url);
   expect((await teacher.watchSwarm({ swarmId: swarmId!, control: control! })).ok).toBe(true);
-  // 2 MiB at the lowest seeder cap, 10 kB/s: the run goes on for minutes, so it is interrupted mid-download.
-  const slow: RunConfig = { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 10_000 };
-  expect((await teacher.startRun({ config: slow })).ok).toBe(true);
-  await leecher.printed(/run 1 started/);
-  children.at(-1)!.kill('SIGINT');
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
   const outcome = await leecher.exited;
-  expect(outcome.exitCode).toBe(130);
-  expect(outcome.stdout).not.toMatch(/whole file/);
-  expect(outcome.stderr).toBe('');
+  expect(outcome).toMatchObject({ exitCode: 0, stderr: '' });
+  const expected = createHash('sha256').update(bytes).digest('hex');
+  expect(outcome.stdout).toContain(`run 1: whole file held and checked, sha-256 ${expected}`);
+  expect(createHash('sha256').update(readFileSync(outPath)).digest('hex')).toBe(expected);
   expect(existsSync(outPath + '.part')).toBe(false);
-  expect(existsSync(outPath)).toBe(false);
 }, 40_000);
 
 it('a seeder whose output is piped into a command that stops reading (head -1) goes on seeding', async () => {

@@ -228,4 +228,58 @@ describe('headless peers over @roamhq/wrtc', () => {
       await storage.close();
     }
   });
+
+  it('a leecher closed (Ctrl-C) while it checks its whole --out file still says what became of it', async () => {
+    const bytes = fileBytes(FILE_BYTES, 11);
+    const seedPath = join(dir, 'notes.bin');
+    await writeFile(seedPath, bytes);
+    const outPath = join(dir, 'notes-copy.bin');
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    const chunks = seeder.manifest.chunkSha256.length;
+    let hashes = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sha256: Sha256 = async (data) => {
+      if (++hashes > 1 + chunks) await held;
+      return nodeSha256(data);
+    };
+    const signalling = SignallingClient.connect(server.url);
+    clients.push(signalling);
+    const events: HeadlessPeerEvent[] = [];
+    const session = new HeadlessSession({
+      signalling,
+      createPeer: nodePeerFactory,
+      clock: systemClock,
+      sha256,
+      onEvent: (event) => events.push(event),
+    });
+    const storage = await outFileLeecherStorage(outPath, sha256);
+    try {
+      await session.join(seeder.swarmId, seeder.contentId, storage);
+      await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
+      const teacher = SignallingClient.connect(server.url);
+      clients.push(teacher);
+      expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+      await until(() => hashes > 1 + chunks, 'the whole-file check to begin');
+      // Ctrl-C: the command line closes the peer and waits for the check; meanwhile the name is taken.
+      session.close();
+      await writeFile(outPath, 'my notes');
+      release();
+      await session.settled;
+      // Before: nothing was said, and the checked file sat at .part without a word.
+      expect(events.filter((event) => event.type === 'failed')).toEqual([
+        {
+          type: 'failed',
+          message: `${outPath} appeared during the download: the whole file is left in ${outPath}.part`,
+        },
+      ]);
+    } finally {
+      session.close();
+      await session.settled;
+      await storage.close();
+    }
+    expect(sha256Hex(await readFile(`${outPath}.part`))).toBe(sha256Hex(bytes));
+    expect(await readFile(outPath, 'utf8')).toBe('my notes');
+  });
 });

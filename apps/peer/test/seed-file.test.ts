@@ -6,6 +6,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -190,6 +191,28 @@ describe('the headless peer’s files', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('does not write a next run over a whole download left at .part (its name was taken): that run is refused', async () => {
+    const { out, file, storage } = await wholeDownload();
+    writeFileSync(out, 'my notes');
+    await expect(storage.keepRun()).rejects.toThrow(/the whole file is left in .*copy\.bin\.part/);
+    // A peer not closed after the failure hears of the next run (the programmatic API).
+    await expect(storage.openRun(file.manifest)).rejects.toThrow(/copy\.bin\.part exists/);
+    await storage.close();
+    expect(readFileSync(`${out}.part`)).toEqual(Buffer.from(file.bytes));
+    expect(readFileSync(out, 'utf8')).toBe('my notes');
+  });
+
+  it('refuses an --out name held by a symbolic link at the start, also one whose target is gone', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'copy.bin');
+    symlinkSync(join(dir, 'gone.bin'), out);
+    // Before: taken for a free name, and refused only once the whole file was downloaded.
+    await expect(outFileLeecherStorage(out)).rejects.toThrow(
+      new HeadlessPeerError(`${out} is a symbolic link: give --out the name of a new file`, 2),
+    );
+    expect(readdirSync(dir)).toEqual(['copy.bin']);
+  });
+
   it('keeps a download in memory up to 2 GiB only, and says to give --out past it', async () => {
     const { manifest } = await testFile(40_000, 16_384);
     expect(memoryLeecherStorage().refusal(manifest)).toBeUndefined();
@@ -205,6 +228,26 @@ describe('the headless peer’s files', () => {
       /copy\.bin\.part exists \(a download that was interrupted/,
     );
     expect(readFileSync(`${out}.part`, 'utf8')).toBe('half a file');
+  });
+
+  it('stops hashing a file to seed at the next chunk once aborted, with the abort’s reason', async () => {
+    const path = join(tempDir(), 'lecture.bin');
+    writeFileSync(path, Buffer.alloc(8 * 1024 * 1024, 7));
+    const aborting = new AbortController();
+    const fractions: number[] = [];
+    const reason = new HeadlessPeerError('interrupted before the peer was in its swarm', 130);
+    const opening = openSeedFile(
+      path,
+      (fraction) => {
+        fractions.push(fraction);
+        aborting.abort(reason);
+      },
+      aborting.signal,
+    );
+    // Before: the whole file was hashed first (minutes for gigabytes), and the abort went unheard.
+    await expect(opening).rejects.toBe(reason);
+    expect(fractions).toHaveLength(1);
+    expect(fractions[0]).toBeLessThan(1);
   });
 
   it('names the file in its manifest as any system may carry it: a backslash becomes _', async () => {
