@@ -16,7 +16,8 @@ export interface ChunkStore {
  * every `ChunkStore` is one. The engine only puts a chunk once it is verified and only gets chunks it
  * put (or was given in `initialChunks`); a store whose answers come at once runs the engine on exactly
  * the same schedule as a `ChunkStore`, with no extra microtask. A rejected `put` leaves the chunk to be
- * fetched again; a rejected `get` drops that one block (the requester times out and asks elsewhere).
+ * fetched again; a rejected `get` refuses that one block (the requester asks elsewhere, and is offered the chunk
+ * again once a later read succeeds: `Uploader`).
  */
 export interface AsyncChunkStore {
   get(chunkIndex: number): MaybePromise<Uint8Array | undefined>;

@@ -403,7 +403,8 @@ export class Downloader {
  * Copies of one block given up with one peer that are charged to the download cap should they come: an honest peer
  * serves a request once and drops its queue when we choke, so one is in flight at a time, two if a request crossed
  * a cancel. A peer that unchoked and choked us 100 times and then sent the block 100 times had each copy charged to
- * a capped leecher's cap (ten times its bound: found by review); past these, a copy is tolerated, but not charged.
+ * a capped leecher's cap (ten times its bound: found by review); past these, a copy that is still expected (one per
+ * request given up) is taken, but not charged.
  */
 export const MAX_GIVEN_UP_COPIES = 2;
 
@@ -416,17 +417,24 @@ export const MAX_RECENT_CHOKES = 32;
 /** Notes that block `blockIndex` (`lengthBytes`, key `key`) may still arrive although we no longer wait for it. */
 function giveUp(session: DownloaderPeer, key: number, nowMs: number, blockIndex: number, lengthBytes: number): void {
   const entry = session.givenUp.get(key);
-  const copies = Math.min(MAX_GIVEN_UP_COPIES, (entry?.copies ?? 0) + 1);
-  session.givenUp.set(key, { copies, atMs: nowMs, blockIndex, lengthBytes });
+  session.givenUp.set(key, {
+    expectedCopies: (entry?.expectedCopies ?? 0) + 1,
+    chargedCopies: Math.min(MAX_GIVEN_UP_COPIES, (entry?.chargedCopies ?? 0) + 1),
+    atMs: nowMs,
+    blockIndex,
+    lengthBytes,
+  });
 }
 
 /**
- * One copy fewer of a block given up earlier (`key`) is expected: true if one was (it is charged), false past
- * `MAX_GIVEN_UP_COPIES` (the entry stays until it expires, so later copies are tolerated, not charged).
+ * A copy of a block given up earlier (`key`) came: one fewer is expected (the entry goes with the last, so a copy
+ * past those is one never requested: PROTOCOL §3.7). True if it is charged to the download cap.
  */
 function takeGivenUp(session: DownloaderPeer, key: number): boolean {
   const entry = session.givenUp.get(key);
-  if (!entry || entry.copies === 0) return false;
-  entry.copies--;
+  if (!entry) return false;
+  if (--entry.expectedCopies <= 0) session.givenUp.delete(key);
+  if (entry.chargedCopies === 0) return false;
+  entry.chargedCopies--;
   return true;
 }

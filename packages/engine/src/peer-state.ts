@@ -31,7 +31,10 @@ export interface OutstandingRequest {
 
 /** Copies of a block we gave up on that may still arrive, and when the last was given up. */
 export interface GivenUpRequest {
-  copies: number;
+  /** Copies that may still come: one per request given up (an honest peer sends each request's block once at most). */
+  expectedCopies: number;
+  /** Of those, how many are still charged to the download cap (`MAX_GIVEN_UP_COPIES` at most). */
+  chargedCopies: number;
   atMs: number;
   /** The block it asked for, and its length: a late block must have it. */
   readonly blockIndex: number;

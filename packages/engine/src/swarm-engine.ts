@@ -397,7 +397,9 @@ export class SwarmEngine {
   }
 
   #send(session: PeerSession, message: WireMessage): void {
-    if (session.closed) return;
+    // Nothing once destroyed: the links it closes one by one told the choke control of each close, which unchoked
+    // (or offered chunks to) the peers whose links were still open (found by review).
+    if (session.closed || this.#lifecycle.destroyed) return;
     const { link } = session;
     if (link.sendMessage) link.sendMessage(message);
     else if (message.type === 'block' && link.copiesOnSend) link.send(encodeBlockInto(this.#blockBuffer, message));

@@ -41,6 +41,13 @@ export interface UploaderComponents {
   onReadFailed(chunkIndex: number, error: unknown): void;
 }
 
+/**
+ * How long after a failed read of a chunk it is read again, to offer it again to the peers it was refused to: a
+ * `reject` makes a requester forget that we hold the chunk (PROTOCOL §3.4), and a passing failure (an IndexedDB
+ * error) left those peers without it for good, stalled where we were its last holder (found by review).
+ */
+export const REREAD_AFTER_FAILURE_MS = 5_000;
+
 /** A request whose chunk a store that answers later is reading; `cancelled` once its peer cancelled it meanwhile. */
 interface BlockBeingRead {
   readonly session: UploaderPeer;
@@ -64,6 +71,8 @@ export class Uploader {
   /** The block to send next while a store that answers later reads its chunk (`#sendWhenRead`). */
   #read: BlockBeingRead | undefined;
   #lastBlockSentAtMs = -Infinity;
+  /** Peers refused a chunk because it could not be read, by chunk: offered it again once it reads. */
+  readonly #refusedUnread = new Map<number, Set<UploaderPeer>>();
 
   constructor(components: UploaderComponents) {
     this.#c = components;
@@ -192,10 +201,47 @@ export class Uploader {
           const { chunkIndex, offsetBytes, lengthBytes } = request;
           this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
           this.#c.onReadFailed(chunkIndex, error);
+          this.#offerOnceRead(session, chunkIndex);
         }
         resume();
       },
     );
+  }
+
+  /** `session` was refused `chunkIndex` as it could not be read: it is offered the chunk (`have`) once it reads. */
+  #offerOnceRead(session: UploaderPeer, chunkIndex: number): void {
+    const refused = this.#refusedUnread.get(chunkIndex);
+    if (refused) return void refused.add(session);
+    this.#refusedUnread.set(chunkIndex, new Set([session]));
+    this.#rereadLater(chunkIndex);
+  }
+
+  #rereadLater(chunkIndex: number): void {
+    this.#c.timers.once(`reread-${chunkIndex}`, REREAD_AFTER_FAILURE_MS, () => {
+      if (this.#c.lifecycle.destroyed) return;
+      let read: Uint8Array | Promise<Uint8Array>;
+      try {
+        read = this.#c.chunks.read(chunkIndex);
+      } catch {
+        return this.#rereadLater(chunkIndex);
+      }
+      if (read instanceof Promise)
+        void read.then(
+          () => this.#offerAgain(chunkIndex),
+          () => this.#rereadLater(chunkIndex),
+        );
+      else this.#offerAgain(chunkIndex);
+    });
+  }
+
+  /** `chunkIndex` reads again: the peers refused it are told we hold it (a super-seeder's hidden ones excepted). */
+  #offerAgain(chunkIndex: number): void {
+    const refused = this.#refusedUnread.get(chunkIndex);
+    this.#refusedUnread.delete(chunkIndex);
+    if (!refused || this.#c.lifecycle.destroyed) return;
+    for (const session of refused)
+      if (!session.closed && !this.#c.hides(session.peerId, chunkIndex))
+        this.#c.send(session, { type: 'have', chunkIndex });
   }
 
   /**

@@ -211,6 +211,29 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
+  it('offers a chunk again once it reads again: a passing read failure does not leave its requester without it', async () => {
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const backing = MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES);
+    let failures = 0;
+    // A complete leecher, the only source, whose IndexedDB fails one read of chunk 2 (a passing error).
+    const flaky: AsyncChunkStore = {
+      get: (chunkIndex) =>
+        swarm.later(() => {
+          if (chunkIndex === 2 && failures++ === 0) throw new Error('transient IndexedDB error');
+          return backing.get(chunkIndex);
+        }),
+      put: (chunkIndex, bytes) => backing.put(chunkIndex, bytes),
+    };
+    const source = swarm.peer('source', { completeLeecher: true, store: backing, asyncStore: flaky });
+    const leecher = swarm.peer('leecher');
+    swarm.connect(source, leecher, { latencyMs: 5 });
+    // Before: refused, the leecher forgot for good that the source holds chunk 2, and stalled at 3 of 4.
+    await swarm.runUntil(() => leecher.engine.isComplete, 30_000, 'leecher completes');
+    expect(failures).toBeGreaterThan(1);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
   it('sends no block read meanwhile for a request cancelled, or of an offer fulfilled elsewhere, during the read', async () => {
     const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
     for (const meanwhile of ['cancel', 'have'] as const) {

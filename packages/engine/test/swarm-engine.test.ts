@@ -1,4 +1,11 @@
-import { Bitfield, decodeWireMessage, encodeWireMessage, MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
+import {
+  Bitfield,
+  decodeWireMessage,
+  encodeWireMessage,
+  MIN_CAP_BYTES_PER_SEC,
+  PROTOCOL_VERSION,
+  type WireMessage,
+} from '@swarmlab/protocol';
 import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm, type TestPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -314,6 +321,49 @@ describe('SwarmEngine over in-memory links', () => {
       'offers going on to the steady peer',
     );
     expect(closing.closed()).toBe(true);
+  });
+
+  it.each([
+    ['a super-seeder', { seed: true }],
+    ['a complete leecher', { completeLeecher: true }],
+  ] as const)('%s sends nothing as it is destroyed, however its links tell of their close', async (_name, role) => {
+    const file = await testFile(16 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const engine = swarm.peer('seeder', role).engine;
+    let destroying = false;
+    const sentWhileDestroyed: string[] = [];
+    // Links that tell the engine of their own close at once, as `simple-peer-link` and `RunScopedLink` do.
+    const links = ['a', 'b', 'c', 'd'].map((peerId) => {
+      let handlers: PeerLinkHandlers | undefined;
+      let closed = false;
+      const link: PeerLink = {
+        remotePeerId: peerId,
+        bufferedBytes: 0,
+        send(bytes) {
+          const decoded = decodeWireMessage(bytes);
+          if (destroying && !closed && decoded.ok) sentWhileDestroyed.push(`${peerId}: ${decoded.message.type}`);
+        },
+        attach: (next) => void (handlers = next),
+        close() {
+          if (closed) return;
+          closed = true;
+          handlers?.close('closed locally');
+        },
+      };
+      return { link, deliver: (message: WireMessage) => handlers!.message(encodeWireMessage(message)) };
+    });
+    for (const { link, deliver } of links) {
+      engine.addLink(link);
+      const { contentId } = file;
+      deliver({ type: 'handshake', protocolVersion: PROTOCOL_VERSION, contentId, peerId: link.remotePeerId });
+      deliver({ type: 'bitfield', bits: new Bitfield(16).toBytes() });
+      deliver({ type: 'interested' });
+    }
+    await swarm.runFor(50);
+    destroying = true;
+    engine.destroy();
+    // Before: each close made the choke control unchoke the peers still open, or offer them chunks.
+    expect(sentWhileDestroyed).toEqual([]);
   });
 
   it('a peer that refuses every request is asked each chunk once, not again and again (nor the file held for it)', async () => {
