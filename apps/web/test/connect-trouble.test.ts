@@ -7,6 +7,7 @@ import { startSignallingServer, unreachablePeer } from '@swarmlab/test-kit/serve
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { expect, it } from 'vitest';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
+import { NO_WEBRTC_MESSAGE } from '../src/lib/user-message';
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -77,6 +78,35 @@ it('shows nothing once the only other peer’s tab closes: a lost connection is 
     expect(tab.connectTrouble).toBeUndefined();
   } finally {
     tab.leave();
+    await server.close();
+  }
+});
+
+it('a page without WebRTC says so instead of joining (or seeding): it waited with no peer, its peers blaming their network', async () => {
+  const server = await startSignallingServer();
+  const seeder = SignallingClient.connect(server.url);
+  // The browser's own peers (no factory given), in a page without RTCPeerConnection: Node's, as Firefox's with
+  // `media.peerconnection.enabled` off.
+  expect(typeof globalThis.RTCPeerConnection).toBe('undefined');
+  const tab = new SwarmSession({ signallingUrl: server.url, tabId: async () => 'tab' });
+  try {
+    const file = await testFile(4 * 16_384, 16_384);
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(created.error.message);
+    await tab.join(created.swarmId, file.contentId);
+    expect(tab.phase).toBe('failed');
+    expect(tab.error).toBe(NO_WEBRTC_MESSAGE);
+    // Not in the swarm: the server lists the seeder alone.
+    const watcher = SignallingClient.connect(server.url);
+    try {
+      const watched = await watcher.watchSwarm({ swarmId: created.swarmId });
+      expect(watched.ok && watched.progress.peers.map((peer) => peer.role)).toEqual(['seeder']);
+    } finally {
+      watcher.disconnect();
+    }
+  } finally {
+    tab.leave();
+    seeder.disconnect();
     await server.close();
   }
 });

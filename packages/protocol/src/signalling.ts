@@ -129,7 +129,7 @@ export const swarmWatchRequestSchema = z
 export const runStartRequestSchema = z.object({ config: runConfigSchema }).strict();
 
 /** Longest run a resuming tab may claim to have been in: a week. */
-const MAX_RESUMED_RUN_MS = 7 * 24 * 3600 * 1000;
+export const MAX_RESUMED_RUN_MS = 7 * 24 * 3600 * 1000;
 /** Most participants a resuming tab may list: four times the largest swarm the server allows by default. */
 export const MAX_RESUMED_PARTICIPANTS = 256;
 

@@ -5,3 +5,11 @@ import type { PeerFactory } from './swarm-connector';
 
 /** simple-peer from its prebuilt browser bundle. */
 export const browserPeerFactory: PeerFactory = (options) => new SimplePeer(options);
+
+/**
+ * Whether this page can make WebRTC connections: some browsers turn it off (Firefox's
+ * `media.peerconnection.enabled`, Tor Browser, locked-down webviews), and simple-peer then throws as a peer is made.
+ */
+export function pageHasWebRtc(): boolean {
+  return typeof globalThis.RTCPeerConnection === 'function';
+}

@@ -11,6 +11,7 @@ import {
   chunkCount,
   chunkLengthBytes,
   MAX_RESUMED_PARTICIPANTS,
+  MAX_RESUMED_RUN_MS,
   type Manifest,
   type PeerRunSettings,
   type ResumedRun,
@@ -172,6 +173,9 @@ export class RunEngine {
   resumedRun(participants: ResumedRun['participants']): ResumedRun | null {
     if (!this.progress.runNumber) return null;
     const nowMs = this.#deps.clock.nowMs();
+    // Older than a server takes one back (`MAX_RESUMED_RUN_MS`, a week): the place is asked back without it. With it,
+    // every ask was refused as an invalid payload, for good, and the tab never took its place back (found by review).
+    if (nowMs - this.#startedAtMs > MAX_RESUMED_RUN_MS) return null;
     return {
       runNumber: this.runNumber,
       config: this.started.config,

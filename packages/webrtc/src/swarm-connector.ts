@@ -50,9 +50,31 @@ export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
 /**
  * Why a try failed: `network` (it timed out, its ICE failed, it closed before it opened), `signalling` (the server
  * refused its signal: the peer is away or gone, or the connection to the server dropped), `lost` (an open connection
- * closed): only the first says the network may keep peers apart.
+ * closed), `peer` (the other side's offer, answer or candidate was unusable: a broken or hostile member),
+ * `unsupported` (this browser cannot make a WebRTC connection: turned off, or missing): only the first says the
+ * network may keep peers apart.
  */
-export type ConnectFailureCause = 'network' | 'signalling' | 'lost';
+export type ConnectFailureCause = 'network' | 'signalling' | 'lost' | 'peer' | 'unsupported';
+
+/**
+ * simple-peer's error codes for a signal of the other side that this side's WebRTC refused: the other side's doing,
+ * not the network's (a member relaying an empty or garbled offer made every newcomer say its network kept peers
+ * apart; found by review).
+ */
+const PEER_SIGNAL_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ERR_SIGNALING',
+  'ERR_SET_REMOTE_DESCRIPTION',
+  'ERR_ADD_ICE_CANDIDATE',
+]);
+
+/** Why a connection's error ended its try (`ConnectFailureCause`), from simple-peer's code for it. */
+export function failureCauseOf(error: unknown): ConnectFailureCause {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (typeof code !== 'string') return 'network';
+  if (PEER_SIGNAL_ERROR_CODES.has(code)) return 'peer';
+  if (code === 'ERR_WEBRTC_SUPPORT' || code === 'ERR_PC_CONSTRUCTOR') return 'unsupported';
+  return 'network';
+}
 
 /** What `onConnectError` is told when an open connection closes without either side closing it on purpose. */
 export const CONNECTION_LOST_MESSAGE = 'connection lost: connecting again';
@@ -224,7 +246,7 @@ export class SwarmConnector {
       pending?.peer.signal(parsed.data as unknown as SimplePeerSignal);
     } catch (error) {
       // A peer's signal must never take the tab down (simple-peer throws on a destroyed or confused peer).
-      this.#abandon(from, error instanceof Error ? error.message : String(error));
+      this.#abandon(from, error instanceof Error ? error.message : String(error), { cause: 'peer' });
     }
   }
 
@@ -255,12 +277,20 @@ export class SwarmConnector {
 
   #open(peerId: PeerId, initiator: boolean, attempt = 1, offeredAttemptId?: number): Pending | undefined {
     if (this.#destroyed || this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
-    const peer = this.#deps.createPeer({
-      initiator,
-      trickle: true,
-      config: { iceServers: this.#deps.iceServers.map(toRtcIceServer) },
-      channelConfig: { ordered: true },
-    });
+    let peer: SimplePeerInstance;
+    try {
+      peer = this.#deps.createPeer({
+        initiator,
+        trickle: true,
+        config: { iceServers: this.#deps.iceServers.map(toRtcIceServer) },
+        channelConfig: { ordered: true },
+      });
+    } catch (error) {
+      // A browser without WebRTC (turned off, a locked-down webview): simple-peer throws as it is made. Thrown out of
+      // a relayed offer's listener, no answer went and every other member blamed its network (found by review).
+      this.#deps.onConnectError?.(peerId, error instanceof Error ? error.message : String(error), 'unsupported');
+      return undefined;
+    }
     const timer = setTimeout(
       () => this.#abandon(peerId, 'timed out connecting', { only: pending }),
       CONNECT_TIMEOUT_MS,
@@ -309,7 +339,9 @@ export class SwarmConnector {
       });
       this.#deps.onLink(link);
     });
-    peer.on('error', (error: Error) => this.#abandon(peerId, error.message, { only: pending }));
+    peer.on('error', (error: Error) =>
+      this.#abandon(peerId, error.message, { only: pending, cause: failureCauseOf(error) }),
+    );
     peer.on('close', () => this.#abandon(peerId, 'closed before it opened', { only: pending }));
     return pending;
   }

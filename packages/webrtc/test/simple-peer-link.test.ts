@@ -2,7 +2,7 @@ import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { Instance as SimplePeerInstance, Options as SimplePeerOptions } from 'simple-peer';
 import { describe, expect, it } from 'vitest';
 import { CollectionHint } from '../src/collection-hint';
-import { simplePeerLink } from '../src/simple-peer-link';
+import { DRAIN_THRESHOLD_BYTES, simplePeerLink } from '../src/simple-peer-link';
 
 /**
  * The data channel simple-peer opens, as far as it and the link touch it: simple-peer sets its handlers
@@ -12,9 +12,17 @@ class StubChannel {
   readonly readyState = 'connecting';
   bufferedAmount = 0;
   onmessage: ((event: { data: unknown }) => void) | null = null;
+  bufferedAmountLowThreshold = 0;
+  /** What the next `send` throws (Chromium's, past its 16 MiB queue, or a channel closing), if anything. */
+  sendFails: Error | undefined;
+  readonly listeners = new Map<string, () => void>();
   close(): void {}
-  send(): void {}
-  addEventListener(): void {}
+  send(): void {
+    if (this.sendFails) throw this.sendFails;
+  }
+  addEventListener(type: string, listener: () => void): void {
+    this.listeners.set(type, listener);
+  }
   deliver(data: unknown): void {
     this.onmessage?.({ data });
   }
@@ -194,5 +202,38 @@ describe('simplePeerLink receiving, over the real simple-peer', () => {
     await settle();
     expect(received).toEqual([[5]]);
     expect(streamed()).toBe(1);
+  });
+});
+
+describe('simplePeerLink sending, over the real simple-peer', () => {
+  it('tells the engine of the channel’s queue, and of its draining below 256 KiB, once per event', () => {
+    const { peer, channel } = realSimplePeer();
+    const drains: number[] = [];
+    const link = simplePeerLink(peer, 'remote', { collectionHint: new CollectionHint() });
+    link.attach({ message: () => {}, decoded: () => {}, drain: () => void drains.push(1), close: () => {} });
+    // The engine stops sending at 1 MiB queued, and goes on at the drain: without either it waited for ever, or
+    // went past Chromium's 16 MiB queue, where `send` throws.
+    channel.bufferedAmount = 1_500_000;
+    expect(link.bufferedBytes).toBe(1_500_000);
+    expect(channel.bufferedAmountLowThreshold).toBe(DRAIN_THRESHOLD_BYTES);
+    channel.listeners.get('bufferedamountlow')?.();
+    expect(drains).toHaveLength(1);
+  });
+
+  it('closes, saying why, and destroys the connection when a send fails', async () => {
+    const { peer, channel } = realSimplePeer();
+    const { link, closes, attach } = linkOf(peer);
+    attach();
+    await settle();
+    channel.sendFails = new Error('RTCDataChannel send queue is full');
+    // simple-peer's own send is refused before the channel is open: as if it were open.
+    Object.defineProperty(channel, 'readyState', { value: 'open' });
+    link.send(Uint8Array.of(1, 2, 3));
+    expect(closes).toEqual(['send failed: RTCDataChannel send queue is full']);
+    await settle(); // simple-peer's destroy ends in a scheduled task
+    expect(peer.destroyed).toBe(true);
+    // Nothing more is tried on it.
+    link.send(Uint8Array.of(4));
+    expect(closes).toHaveLength(1);
   });
 });

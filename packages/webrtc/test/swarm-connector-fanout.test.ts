@@ -29,7 +29,7 @@ function connector(seeds: boolean) {
 const members = Array.from({ length: 39 }, (_, i) => `peer-${i}`);
 
 describe('SwarmConnector.connectTo', () => {
-  it('opens at most 24 connections for a leecher, the first member always among them', () => {
+  it('opens at most 24 connections for a leecher (the first member always among them: swarm-connector-failures)', () => {
     const { swarm, initiated } = connector(false);
     swarm.connectTo(members);
     expect(initiated).toHaveLength(DEFAULT_MAX_INITIATED_CONNECTIONS);

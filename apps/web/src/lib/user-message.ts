@@ -15,3 +15,7 @@ export function userMessageOf(error: SignallingError): string {
       return error.message;
   }
 }
+
+/** What a page without WebRTC says instead of joining or seeding (`pageHasWebRtc`). */
+export const NO_WEBRTC_MESSAGE =
+  'This browser cannot make WebRTC connections (turned off, or missing), and the swarm’s tabs exchange the file over WebRTC: open the link in another browser, or turn WebRTC on.';

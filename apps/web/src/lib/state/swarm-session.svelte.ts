@@ -18,6 +18,7 @@ import {
   browserClock,
   everyMs,
   heardNow,
+  pageHasWebRtc,
   randomToken,
   rejoinRequestOf,
   swarmMemoryOf,
@@ -37,7 +38,7 @@ import { storageMessageOf, StoredFileGoneError, type StorageError } from '../sto
 import { browserEstimate } from '../storage/storage-quota';
 import { hashStoredFile } from '../storage/stored-file-hash';
 import { pageTabChannel, TabIdentity } from '../storage/tab-id';
-import { userMessageOf } from '../user-message';
+import { NO_WEBRTC_MESSAGE, userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
 import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
 import type { TestSwitches } from '../test-switches';
@@ -411,6 +412,7 @@ export class SwarmSession implements RunController {
    * run to start; the file is read again, by chunks, only as peers ask for them.
    */
   async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
+    if (this.#withoutWebRtc()) return;
     const prepared = await this.#prepare(file);
     if (!prepared) return;
     this.#seed = prepared;
@@ -441,8 +443,9 @@ export class SwarmSession implements RunController {
    */
   async join(swarmId: string, contentId: string, override: PeerOverride = {}, control?: string): Promise<void> {
     this.#role = 'leecher';
-    this.#phase = 'connecting';
     this.#swarmId = swarmId;
+    if (this.#withoutWebRtc()) return;
+    this.#phase = 'connecting';
     const membership = this.#connect();
     // Reloaded, it asks for its place back: the run then still counts what it received before. Asked again (its
     // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
@@ -758,6 +761,17 @@ export class SwarmSession implements RunController {
         estimate: browserEstimate(),
       });
     return this.#storage;
+  }
+
+  /**
+   * Fails the session, saying why, where this page cannot make WebRTC connections (with the browser's own peers:
+   * tests give theirs). It joined all the same, and waited for ever with no peer and no word, its peers saying
+   * their network kept them apart (found by review).
+   */
+  #withoutWebRtc(): boolean {
+    if (this.#options.createPeer || pageHasWebRtc()) return false;
+    this.#fail(NO_WEBRTC_MESSAGE);
+    return true;
   }
 
   #connect(): SwarmMembership {
