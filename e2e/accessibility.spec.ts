@@ -87,6 +87,8 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
   for (const page of [overview, seeder.page, leecher])
     await expect(page.getByTestId('run-announced')).toHaveText('Run 1 (peer-to-peer) stopped');
+  // Said once on the leecher's page: its own state does not say the stop again.
+  await expect(leecher.getByTestId('status-announced')).not.toContainText('stopped');
   await startRun(overview, { serverUp: '1MB/s', peerUp: '1MB/s' });
   await waitForRunFinished(overview, 120_000);
   await expect(overview.getByTestId('race-clock')).toContainText('Finished in');

@@ -1,15 +1,8 @@
 import { z } from 'zod';
 
-/** What a crowd worker tells its parent, one JSON object per line (`crowd-worker.ts`). */
-export type CrowdMessage =
-  | { readonly type: 'joined'; readonly peerId: string; readonly name: string }
-  /** Every peer of this worker has joined. */
-  | { readonly type: 'ready' }
-  | { readonly type: 'complete'; readonly peerId: string; readonly runNumber: number; readonly fileSha256: string }
-  | { readonly type: 'failed'; readonly peerId: string; readonly message: string };
-
 const crowdMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('joined'), peerId: z.string().min(1), name: z.string() }),
+  /** Every peer of this worker has joined. */
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({
     type: z.literal('complete'),
@@ -19,6 +12,9 @@ const crowdMessageSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('failed'), peerId: z.string(), message: z.string() }),
 ]);
+
+/** What a crowd worker tells its parent, one JSON object per line (`crowd-worker.ts`): the schema's, declared once. */
+export type CrowdMessage = Readonly<z.infer<typeof crowdMessageSchema>>;
 
 /** What starts each line of a worker's messages: nothing a library prints in the same stream does. */
 const CROWD_LINE_PREFIX = 'swarmlab-crowd ';

@@ -45,6 +45,8 @@ async function main(): Promise<number> {
   }
   let running = false;
   let done = false;
+  /** The peer failed and is leaving: what else fails meanwhile is printed as it comes. */
+  let failing = false;
   /** The peer once it is described; lines of its events until then, held so they follow what it joined. */
   let described: HeadlessPeer | undefined = undefined;
   const held: string[] = [];
@@ -56,9 +58,9 @@ async function main(): Promise<number> {
   const onEvent = (event: HeadlessPeerEvent): void => {
     // Until `done` settles, a failure rejects it and is printed once below; after, it is printed here. While the peer
     // stops (Ctrl-C during its check of a whole download), printed too: the stop goes on, and exits as it was told.
-    if (event.type === 'failed' && (done || presses.stopping)) {
+    if (event.type === 'failed' && (done || presses.stopping || failing)) {
       printError(`error: ${event.message}`);
-      if (!presses.stopping) stop(1)();
+      if (!presses.stopping && !failing) stop(1)();
       return;
     }
     const line = eventLine(event);
@@ -86,7 +88,7 @@ async function main(): Promise<number> {
   // Ctrl-C while it starts (connecting may wait 10 s on an address out of reach): it stops and cleans up.
   const starting = new AbortController();
   const interruptStart = (exitCode: 129 | 130 | 143) => (): void => {
-    // A seeder made nothing to clean up, and hashing a large file would not notice an abort for a while.
+    // A seeder made nothing to clean up: it exits at once.
     if (options.peer.seedFile !== undefined) process.exit(exitCode);
     starting.abort(new HeadlessPeerError('interrupted before the peer was in its swarm', exitCode));
   };
@@ -150,15 +152,18 @@ async function main(): Promise<number> {
   } catch (error) {
     // Stopped by a signal: `stop` exits once the peer has left (its `done` rejects as it closes).
     if (presses.stopping) return new Promise(() => {});
-    // Leave the swarm and remove a partial --out file before saying why: the failure's reason, also when the file
-    // would not close (that error took its place, with a stack trace; found by review).
+    // Said at once, then the peer leaves and removes a partial --out file: a close that hangs on a slow disk, cut
+    // short by Ctrl-C, exits from `stop`, and the reason went unsaid (found by review). What fails as it closes (a
+    // file that will not close, the check of a whole download) is said too (`failing`).
     clearInterval(printer);
+    failing = true;
+    printFatal(error);
     await peer
       .close()
       .catch((closeError: unknown) =>
         printError(`error: ${closeError instanceof Error ? closeError.message : String(closeError)}`),
       );
-    throw error;
+    return exitCodeOf(error);
   }
   if (presses.stopping) return new Promise(() => {});
   if (peer.role === 'leecher' && options.exitWhenDone) {
@@ -238,14 +243,21 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
   }
 }
 
+/** A failure the peer stops for: one line for an expected one, the whole error (with its stack) for a bug. */
+function printFatal(error: unknown): void {
+  if (error instanceof HeadlessPeerError)
+    printError(`error: ${error.message}${error.exitCode === 2 ? ' (--help for usage)' : ''}`);
+  else if (stderrOpen) console.error(error);
+}
+
+function exitCodeOf(error: unknown): number {
+  return error instanceof HeadlessPeerError ? error.exitCode : 1;
+}
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof HeadlessPeerError) {
-      printError(`error: ${error.message}${error.exitCode === 2 ? ' (--help for usage)' : ''}`);
-      process.exit(error.exitCode);
-    }
-    if (stderrOpen) console.error(error);
-    process.exit(1);
+    printFatal(error);
+    process.exit(exitCodeOf(error));
   },
 );

@@ -4,7 +4,7 @@ import { pageTitle } from '../src/lib/page-title';
 describe('pageTitle', () => {
   it('names the start page, a link not understood and the overview', () => {
     expect(pageTitle({ view: 'start' })).toBe('Start a swarm — swarmlab');
-    expect(pageTitle({ view: 'bad-link' })).toBe('Link not understood — swarmlab');
+    expect(pageTitle({ view: 'bad-link' })).toBe('This link cannot be opened — swarmlab');
     expect(pageTitle({ view: 'watch', fileName: undefined })).toBe('Swarm overview — swarmlab');
     expect(pageTitle({ view: 'watch', fileName: 'lecture.mp4' })).toBe('Overview: lecture.mp4 — swarmlab');
   });

@@ -20,4 +20,11 @@ describe('RateHistory', () => {
     expect(rates.points[0]!.sinceStartMs).toBe(0);
     expect(rates.points.at(-1)!.sinceStartMs).toBeGreaterThan(MAX_RATE_POINTS * 250);
   });
+
+  it('times samples from the run’s start where it is known: a tab that joined late is that far into the run', () => {
+    const rates = new RateHistory();
+    rates.reset(40_000);
+    rates.add(100_000, 1, 1);
+    expect(rates.points[0]!.sinceStartMs).toBe(60_000);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runAnnouncement } from '../src/lib/run-announcement';
+import { RunAnnouncements, runAnnouncement } from '../src/lib/run-announcement';
 import { FILE_BYTES, runState, swarmProgress } from './fakes';
 
 describe('runAnnouncement', () => {
@@ -50,5 +50,35 @@ describe('runAnnouncement', () => {
     expect(runAnnouncement(interrupted, FILE_BYTES, undefined)).toBe(
       'Run 5 (peer-to-peer) interrupted: the signalling server restarted',
     );
+  });
+});
+
+describe('RunAnnouncements', () => {
+  it('words each run’s phase once: a bound that moves after the end is not read out again', () => {
+    const finished = runState(2, 'finished');
+    // No caps: the bound rests on the peers' peaks, a row's among them while its tab is open.
+    const uncapped = {
+      ...finished,
+      participants: finished.participants.map((peer) => ({
+        ...peer,
+        settings: { ...peer.settings, uploadBytesPerSec: null },
+        peakUploadBytesPerSec: 500_000,
+      })),
+    };
+    const withRows = swarmProgress('s', uncapped);
+    const rowPeak = {
+      ...withRows,
+      peers: withRows.peers.map((peer) => ({ ...peer, report: { ...peer.report!, peakUploadBytesPerSec: 560_000 } })),
+    };
+    const rowsGone = { ...withRows, peers: [] };
+    // Worded afresh each time, the text moves as the rows go.
+    expect(runAnnouncement(uncapped, FILE_BYTES, rowPeak)).not.toBe(runAnnouncement(uncapped, FILE_BYTES, rowsGone));
+    const announcements = new RunAnnouncements();
+    const first = announcements.of(uncapped, FILE_BYTES, rowPeak);
+    expect(announcements.of(uncapped, FILE_BYTES, rowsGone)).toBe(first);
+    // A new phase, or a new run, is worded as it comes.
+    const next = runState(3, 'running');
+    expect(announcements.of(next, FILE_BYTES, swarmProgress('s', next))).toBe('Run 3 (peer-to-peer) started');
+    expect(announcements.of(null, FILE_BYTES, undefined)).toBeUndefined();
   });
 });

@@ -27,9 +27,19 @@ export class NamedTimers {
     this.#pending.set(name, this.#clock.setTimer(periodMs, run));
   }
 
-  /** Runs `task` once after `delayMs`; the caller makes sure one is pending at a time. */
+  /**
+   * Runs `task` once after `delayMs`; the caller makes sure one is pending at a time. Nothing once `cancelAll` was
+   * called (a store's answer after the engine's end set a timer no one would cancel), and the name is forgotten as it
+   * fires (names of their own, one per chunk, piled up).
+   */
   once(name: string, delayMs: number, task: () => void): void {
-    this.#pending.set(name, this.#clock.setTimer(delayMs, task));
+    if (this.#stopped) return;
+    const cancel = this.#clock.setTimer(delayMs, () => {
+      // Its own entry only: one set again under the name meanwhile stays, to be cancelled.
+      if (this.#pending.get(name) === cancel) this.#pending.delete(name);
+      task();
+    });
+    this.#pending.set(name, cancel);
   }
 
   cancelAll(): void {

@@ -219,6 +219,10 @@ export class Uploader {
   #rereadLater(chunkIndex: number): void {
     this.#c.timers.once(`reread-${chunkIndex}`, REREAD_AFTER_FAILURE_MS, () => {
       if (this.#c.lifecycle.destroyed) return;
+      // Read again only for peers still there: a chunk that never reads again was read every 5 s for good.
+      const refused = this.#refusedUnread.get(chunkIndex);
+      for (const session of refused ?? []) if (session.closed) refused!.delete(session);
+      if (!refused || refused.size === 0) return void this.#refusedUnread.delete(chunkIndex);
       let read: Uint8Array | Promise<Uint8Array>;
       try {
         read = this.#c.chunks.read(chunkIndex);

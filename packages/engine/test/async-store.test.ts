@@ -1,7 +1,8 @@
-import { chunkCount, encodeWireMessage } from '@swarmlab/protocol';
+import { Bitfield, chunkCount, encodeWireMessage } from '@swarmlab/protocol';
 import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
+import { REREAD_AFTER_FAILURE_MS } from '../src/uploader';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -215,12 +216,12 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);
     const backing = MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES);
-    let failures = 0;
+    let readsOfChunk2 = 0;
     // A complete leecher, the only source, whose IndexedDB fails one read of chunk 2 (a passing error).
     const flaky: AsyncChunkStore = {
       get: (chunkIndex) =>
         swarm.later(() => {
-          if (chunkIndex === 2 && failures++ === 0) throw new Error('transient IndexedDB error');
+          if (chunkIndex === 2 && readsOfChunk2++ === 0) throw new Error('transient IndexedDB error');
           return backing.get(chunkIndex);
         }),
       put: (chunkIndex, bytes) => backing.put(chunkIndex, bytes),
@@ -230,8 +231,52 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     swarm.connect(source, leecher, { latencyMs: 5 });
     // Before: refused, the leecher forgot for good that the source holds chunk 2, and stalled at 3 of 4.
     await swarm.runUntil(() => leecher.engine.isComplete, 30_000, 'leecher completes');
-    expect(failures).toBeGreaterThan(1);
+    expect(readsOfChunk2).toBeGreaterThan(1);
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
+  it('reads a chunk that will not read again only while a peer it was refused to is there, and never once destroyed', async () => {
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const backing = MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES);
+    let readsOfChunk2 = 0;
+    // Chunk 2 is gone from this store for good (IndexedDB evicted it): every read of it fails.
+    const broken: AsyncChunkStore = {
+      get: (chunkIndex) =>
+        swarm.later(() => {
+          if (chunkIndex !== 2) return backing.get(chunkIndex);
+          readsOfChunk2++;
+          throw new Error('evicted');
+        }),
+      put: (chunkIndex, bytes) => backing.put(chunkIndex, bytes),
+    };
+    const source = swarm.peer('source', { completeLeecher: true, store: backing, asyncStore: broken });
+    const asking = async (name: string) => {
+      const peer = swarm.rawPeer(source, file.contentId, name, { latencyMs: 5 });
+      peer.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(4).toBytes() }));
+      peer.link.send(encodeWireMessage({ type: 'interested' }));
+      await swarm.runUntil(() => peer.received.some((m) => m.type === 'unchoke'), 5000, `${name} unchoked`);
+      peer.link.send(encodeWireMessage({ type: 'request', chunkIndex: 2, offsetBytes: 0, lengthBytes: 16_384 }));
+      await swarm.runUntil(() => peer.received.some((m) => m.type === 'reject'), 5000, `${name} refused`);
+      return peer;
+    };
+    const first = await asking('first');
+    await swarm.runFor(3 * REREAD_AFTER_FAILURE_MS);
+    // Tried again while the peer refused it is there.
+    expect(readsOfChunk2).toBeGreaterThan(1);
+    first.link.close();
+    await swarm.runFor(REREAD_AFTER_FAILURE_MS + 100);
+    const afterLeaving = readsOfChunk2;
+    await swarm.runFor(60_000);
+    // Before: read every 5 s for good, with nobody to offer it to.
+    expect(readsOfChunk2).toBe(afterLeaving);
+
+    // Destroyed with a read again pending: nothing is read, nor a timer set, afterwards.
+    await asking('second');
+    source.engine.destroy();
+    const atDestroy = readsOfChunk2;
+    await swarm.runFor(60_000);
+    expect(readsOfChunk2).toBe(atDestroy);
   });
 
   it('sends no block read meanwhile for a request cancelled, or of an offer fulfilled elsewhere, during the read', async () => {

@@ -301,6 +301,49 @@ describe('senders that cheat a leecher', () => {
     expect(await fileHashOf(victim, file)).toBe(file.sha256);
   });
 
+  it.each([
+    ['a choke and an unchoke', 'choke'],
+    ['a time-out', 'timeout'],
+  ] as const)(
+    'keeps an honest peer that sends a block once per request, the request given up (%s) and asked again',
+    async (_name, givenUpBy) => {
+      const CHUNK_BYTES = 64 * 1024;
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const swarm = new TestSwarm(file);
+      const victim = swarm.peer('victim');
+      const dropped: string[] = [];
+      victim.engine.events.on('peer-dropped', ({ reason, detail }) => dropped.push(`${reason}: ${detail}`));
+      const peer = swarm.rawPeer(victim, file.contentId, 'peer', { latencyMs: 5 });
+      peer.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(4).toBytes() }));
+      peer.link.send(encodeWireMessage({ type: 'unchoke' }));
+      await swarm.runUntil(() => peer.received.some((m) => m.type === 'request'), 2000, 'a request');
+      const first = peer.received.find((m) => m.type === 'request')!;
+      if (first.type !== 'request') throw new Error('not a request');
+      const { chunkIndex, offsetBytes, lengthBytes } = first;
+      const askedAgainAfter = (from: number): boolean =>
+        peer.received
+          .slice(from)
+          .some((m) => m.type === 'request' && m.chunkIndex === chunkIndex && m.offsetBytes === offsetBytes);
+      let from = peer.received.length;
+      if (givenUpBy === 'choke') {
+        peer.link.send(encodeWireMessage({ type: 'choke' }));
+        peer.link.send(encodeWireMessage({ type: 'unchoke' }));
+      } else {
+        await swarm.runUntil(() => peer.received.some((m) => m.type === 'cancel'), 60_000, 'the time-out’s cancel');
+        from = peer.received.findIndex((m) => m.type === 'cancel');
+      }
+      await swarm.runUntil(() => askedAgainAfter(from), 60_000, 'the same block asked again');
+      // Both requests answered, late: two copies, one for each.
+      const start = chunkIndex * CHUNK_BYTES + offsetBytes;
+      const bytes = file.bytes.slice(start, start + lengthBytes);
+      for (let copy = 0; copy < 2; copy++)
+        peer.link.send(encodeWireMessage({ type: 'block', chunkIndex, offsetBytes, bytes }));
+      await swarm.runFor(500);
+      expect(dropped).toEqual([]);
+      expect(peer.closed()).toBe(false);
+    },
+  );
+
   it('drops a peer that sends a block given up once more often than it was asked for', async () => {
     const CHUNK_BYTES = 64 * 1024;
     const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);

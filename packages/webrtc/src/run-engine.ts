@@ -165,6 +165,11 @@ export class RunEngine {
     };
   }
 
+  /** When the run started, on this peer's clock (`deps.clock`): as it heard it, less the run's age then. */
+  get startedAtMs(): number {
+    return this.#startedAtMs;
+  }
+
   /**
    * The run as this peer knows it, to register it again with a server that forgot it: its start and
    * completion on this peer's monotonic clock, and `participants` (the members it last saw). Null once it is
@@ -173,15 +178,17 @@ export class RunEngine {
   resumedRun(participants: ResumedRun['participants']): ResumedRun | null {
     if (!this.progress.runNumber) return null;
     const nowMs = this.#deps.clock.nowMs();
-    // Older than a server takes one back (`MAX_RESUMED_RUN_MS`, a week): the place is asked back without it. With it,
-    // every ask was refused as an invalid payload, for good, and the tab never took its place back (found by review).
-    if (nowMs - this.#startedAtMs > MAX_RESUMED_RUN_MS) return null;
+    // At most what a server takes back (`MAX_RESUMED_RUN_MS`, a week): past it, every ask was refused as an invalid
+    // payload, for good, and the tab never took its place back. Not left out: a server that still has the run would
+    // take this tab for a fresh engine, and count what it sent twice (found by review). A server that has the run
+    // reads neither time; a restarted one dates a run older than a week from a week ago.
+    const atMost = (ms: number): number => Math.min(ms, MAX_RESUMED_RUN_MS);
     return {
       runNumber: this.runNumber,
       config: this.started.config,
       settings: this.settings,
-      elapsedMs: nowMs - this.#startedAtMs,
-      completedAfterMs: this.#completedAtMs === null ? null : this.#completedAtMs - this.#startedAtMs,
+      elapsedMs: atMost(nowMs - this.#startedAtMs),
+      completedAfterMs: this.#completedAtMs === null ? null : atMost(this.#completedAtMs - this.#startedAtMs),
       participants,
     };
   }

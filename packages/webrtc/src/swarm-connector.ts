@@ -72,7 +72,9 @@ export function failureCauseOf(error: unknown): ConnectFailureCause {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;
   if (typeof code !== 'string') return 'network';
   if (PEER_SIGNAL_ERROR_CODES.has(code)) return 'peer';
-  if (code === 'ERR_WEBRTC_SUPPORT' || code === 'ERR_PC_CONSTRUCTOR') return 'unsupported';
+  // Not `ERR_PC_CONSTRUCTOR`: an RTCPeerConnection that exists and refused to be made (too many of them, a config it
+  // refuses) is this page's trouble to show, as a network failure is (found by review).
+  if (code === 'ERR_WEBRTC_SUPPORT') return 'unsupported';
   return 'network';
 }
 

@@ -15,9 +15,9 @@ const DAY_MS = 24 * 3600 * 1000;
 
 describe('a run going on for longer than a server takes back', () => {
   it.each([
-    ['a day', DAY_MS, true],
-    ['eight days', 8 * DAY_MS, false],
-  ])('(%s) is asked back with the place only when a server takes it', async (_name, elapsedMs, withRun) => {
+    ['a day', DAY_MS],
+    ['eight days', 8 * DAY_MS],
+  ])('(%s) is asked back with the place, its age at most what a server takes', async (_name, elapsedMs) => {
     const file = await testFile(64 * 1024, 64 * 1024);
     const settings = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
     // What the server says as the tab joins: the run started that long ago (nothing bounds a run's age there).
@@ -39,9 +39,11 @@ describe('a run going on for longer than a server takes back', () => {
     });
     try {
       nowMs += 5000;
-      const resumed = run.resumedRun([]);
-      expect(resumed !== null).toBe(withRun);
-      if (resumed) expect(resumed.elapsedMs).toBeLessThanOrEqual(MAX_RESUMED_RUN_MS);
+      // Never left out: a server that still has the run would take the tab for a fresh engine, and count what it
+      // sent before the drop twice.
+      const resumed = run.resumedRun([])!;
+      expect(resumed.runNumber).toBe(3);
+      expect(resumed.elapsedMs).toBe(Math.min(elapsedMs + 5000, MAX_RESUMED_RUN_MS));
       const request = rejoinRequestOf(
         {
           swarmId: 'A'.repeat(22),

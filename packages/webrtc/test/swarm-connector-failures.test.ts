@@ -95,6 +95,8 @@ describe('an unusable offer from another member', () => {
     expect(failureCauseOf(coded('ERR_SET_REMOTE_DESCRIPTION'))).toBe('peer');
     expect(failureCauseOf(coded('ERR_ADD_ICE_CANDIDATE'))).toBe('peer');
     expect(failureCauseOf(coded('ERR_WEBRTC_SUPPORT'))).toBe('unsupported');
+    // A connection the browser refused to make (too many of them): shown, as the network's trouble is.
+    expect(failureCauseOf(coded('ERR_PC_CONSTRUCTOR'))).toBe('network');
     expect(failureCauseOf(coded('ERR_ICE_CONNECTION_FAILURE'))).toBe('network');
     expect(failureCauseOf(coded('ERR_CONNECTION_FAILURE'))).toBe('network');
     expect(failureCauseOf(new Error('no code'))).toBe('network');

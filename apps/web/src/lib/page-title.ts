@@ -24,7 +24,7 @@ export function pageTitle(page: TitledPage): string {
     case 'start':
       return `Start a swarm — ${APP_NAME}`;
     case 'bad-link':
-      return `Link not understood — ${APP_NAME}`;
+      return `This link cannot be opened — ${APP_NAME}`;
     case 'watch':
       return `${page.fileName === undefined ? 'Swarm overview' : `Overview: ${page.fileName}`} — ${APP_NAME}`;
     case 'swarm': {

@@ -95,13 +95,6 @@ export interface ClickModifiers {
 export const LEAVE_SEEDING_QUESTION =
   'This tab seeds the swarm: going to the start page stops it for everyone, and the file must be picked again to seed it. Leave the swarm?';
 
-/**
- * What the page asks before its seeder's tab, reloaded (the file not picked again yet), leaves: it holds the swarm's
- * control secret, which a closed tab takes with it (`AppController.leaveQuestion`).
- */
-export const LEAVE_CONTROL_QUESTION =
-  'This tab can seed the swarm again (it holds its control): leaving loses that, unless an overview opened from its control link is still open. Leave the swarm?';
-
 /** What the page asks before leaving deletes a downloaded file not saved yet (`AppController.holdsUnsavedFile`). */
 export const LEAVE_UNSAVED_QUESTION =
   'This tab holds the downloaded file, not saved yet: leaving deletes it from this browser. Leave the swarm anyway?';

@@ -35,3 +35,22 @@ export function runAnnouncement(
     }
   }
 }
+
+/**
+ * The announcements of one screen: each run's phase is worded once, as it is first seen. A finished run's ratio rests
+ * on its peers' peak rates where links have no cap, and moves a little after the end (a peer's row goes as its tab
+ * closes): worded again, it was read out again on every screen (found by review).
+ */
+export class RunAnnouncements {
+  #key: string | undefined;
+  #text: string | undefined;
+
+  of(run: RunState | null | undefined, fileBytes: number, progress: SwarmProgress | undefined): string | undefined {
+    const key = run ? `${run.runNumber}:${run.phase}` : undefined;
+    if (key !== this.#key) {
+      this.#key = key;
+      this.#text = runAnnouncement(run, fileBytes, progress);
+    }
+    return this.#text;
+  }
+}

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 export interface TestRedisServer {
   readonly url: string;
   readonly port: number;
+  /** Its process id (a test that kills its starter outright cleans up by it). */
+  readonly pid: number;
   /** Stops it by its PID and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -74,11 +76,15 @@ export async function startRedisServer(port?: number): Promise<TestRedisServer> 
       clearTimeout(timer);
       reject(new Error(`redis-server could not be started (apt-get install -y redis-server): ${error.message}`));
     });
-    // Gone before it was ready (its port taken meanwhile, say): said at once, with what it printed.
+    // Gone before it was ready (its port taken meanwhile, say): said at once, with what it printed. `setpriv` exits
+    // 127 when it cannot find the command (its message on stderr): the install hint is said then as well.
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code ?? signal} before it was ready: ${output}`));
+      if (code === 127)
+        reject(new Error(`redis-server could not be started (apt-get install -y redis-server): ${output.trim()}`));
+      else reject(new Error(`redis-server exited with ${code ?? signal} before it was ready: ${output}`));
     });
+    child.stderr.on('data', (data: Buffer) => (output += String(data)));
     child.stdout.on('data', (data: Buffer) => {
       output += String(data);
       if (output.includes('Ready to accept connections')) {
@@ -90,6 +96,7 @@ export async function startRedisServer(port?: number): Promise<TestRedisServer> 
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     async stop() {
       // Not if it died already (killed by a signal, say): that would throw ESRCH over the test's own failure.
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) child.kill('SIGTERM');

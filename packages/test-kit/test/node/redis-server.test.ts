@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startRedisServer } from '../../src/server/redis-server';
 
 const scratch: string[] = [];
 afterEach(() => {
@@ -31,16 +32,36 @@ describe('a redis-server a test started', () => {
     writeFileSync(
       script,
       `import { startRedisServer } from ${JSON.stringify(source)};\n` +
-        `const redis = await startRedisServer();\nconsole.log(redis.port);\nsetInterval(() => {}, 1000);\n`,
+        `const redis = await startRedisServer();\nconsole.log(redis.port, redis.pid);\nsetInterval(() => {}, 1000);\n`,
     );
     // One process (`node --import tsx`, not the tsx CLI, which runs the script in a child of its own).
     const starter = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      starter.stdout.once('data', (data: Buffer) => resolve(Number(String(data).trim())));
+    const [port, pid] = await new Promise<number[]>((resolve, reject) => {
+      starter.stdout.once('data', (data: Buffer) => resolve(String(data).trim().split(' ').map(Number)));
       starter.once('exit', (code) => reject(new Error(`the starter exited with ${code} before starting Redis`)));
     });
-    expect(await accepts(port)).toBe(true);
-    starter.kill('SIGKILL');
-    await expect.poll(() => accepts(port), { timeout: 5_000 }).toBe(false);
+    try {
+      expect(await accepts(port!)).toBe(true);
+      starter.kill('SIGKILL');
+      await expect.poll(() => accepts(port!), { timeout: 5_000 }).toBe(false);
+    } finally {
+      // Failed, the test leaves no Redis behind either.
+      try {
+        process.kill(pid!, 'SIGKILL');
+      } catch {
+        // Gone, as it should be.
+      }
+    }
+  });
+
+  it('says to install redis-server where there is none', async () => {
+    const before = process.env['REDIS_SERVER_PATH'];
+    process.env['REDIS_SERVER_PATH'] = '/nonexistent/redis-server';
+    try {
+      await expect(startRedisServer()).rejects.toThrow(/could not be started \(apt-get install -y redis-server\)/);
+    } finally {
+      if (before === undefined) delete process.env['REDIS_SERVER_PATH'];
+      else process.env['REDIS_SERVER_PATH'] = before;
+    }
   });
 });

@@ -1,13 +1,5 @@
 import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
-import {
-  LEAVE_CONTROL_QUESTION,
-  LEAVE_SEEDING_QUESTION,
-  LEAVE_UNSAVED_QUESTION,
-  parseRoute,
-  swarmHash,
-  watchHash,
-  type Route,
-} from '../route';
+import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION, parseRoute, swarmHash, watchHash, type Route } from '../route';
 import { recordOfRun } from '../run-record';
 import { hasPeerParams, parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
@@ -262,11 +254,21 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   /**
    * Whether the page asks before it unloads (`beforeunload`: a reload, a closed tab, another address): while it seeds
    * (a reload must pick the file again; a closed tab takes the control secret with it, and the class has no seeder),
-   * holds the control secret of a swarm it seeded (reloaded, its file not picked again) or a downloaded file not saved. Only the page's own ways out asked (found by review). Read as the page
+   * holds the control secret of a swarm it seeded (`#holdsControl`) or a downloaded file not saved. Only the page's own ways out asked (found by review). Read as the page
    * unloads (App.svelte), not followed: not all of it is reactive state.
    */
   get asksBeforeUnload(): boolean {
-    return this.leaveQuestion(true) !== undefined;
+    return this.leaveQuestion(true) !== undefined || this.#holdsControl();
+  }
+
+  /**
+   * This tab holds the control secret of its swarm and does not seed it (its seeder's tab, reloaded: hashing the file
+   * picked again, or refused it): the secret lives in this tab's session storage, which a reload keeps and a closed
+   * tab takes with it, and with it the class's way to seed the swarm again from this browser.
+   */
+  #holdsControl(): boolean {
+    const route = this.#route;
+    return route.view === 'swarm' && !this.seeding && this.#controlSecrets.get(route.swarmId) !== undefined;
   }
 
   /** Whether leaving deletes a downloaded file not given to Save yet (`SwarmSession.holdsUnsavedFile`). */
@@ -277,10 +279,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   /** What the page asks before it leaves the swarm (`fromHeader`: the header's link, meant as "home"), if anything. */
   leaveQuestion(fromHeader: boolean): string | undefined {
     if (fromHeader && this.seeding) return LEAVE_SEEDING_QUESTION;
-    if (this.holdsUnsavedFile) return LEAVE_UNSAVED_QUESTION;
-    // The seeder's tab, reloaded, before its file is picked again: a closed tab took the control secret, and with it
-    // the class's way to seed the swarm again, without a word.
-    return fromHeader && this.#session?.seedPlace !== undefined ? LEAVE_CONTROL_QUESTION : undefined;
+    return this.holdsUnsavedFile ? LEAVE_UNSAVED_QUESTION : undefined;
   }
 
   /** Back to the start page: closes what is open, for good (no file kept to seed again, no chunks). */

@@ -28,9 +28,9 @@ export class EngineDisplay {
     this.rates.add(atMs, snapshot.uploadBytesPerSec, snapshot.downloadBytesPerSec);
   }
 
-  /** A new run: its throughput chart starts empty. */
-  startRun(): void {
-    this.rates.reset();
+  /** A new run, started at `startedAtMs` (the samples' clock): its throughput chart starts empty, timed from then. */
+  startRun(startedAtMs?: number): void {
+    this.rates.reset(startedAtMs);
   }
 
   /** Stops following the page's visibility. */

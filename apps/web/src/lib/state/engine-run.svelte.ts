@@ -48,6 +48,8 @@ export class EngineRun {
     leftOnCompletion: this.#leftOnCompletion,
   }));
   #droppedPeers = $state.raw<readonly DroppedPeer[]>([]);
+  /** It holds the whole file: followed while the page is hidden too (the snapshot drawn is held back then). */
+  #complete = $state(false);
 
   constructor(options: EngineRunOptions) {
     this.started = options.started;
@@ -57,6 +59,10 @@ export class EngineRun {
     this.#core = new RunEngine({
       ...deps,
       clock,
+      onComplete: () => {
+        this.#complete = true;
+        deps.onComplete();
+      },
       onPeerDropped: (peerId, reason, detail) => {
         console.warn(`swarmlab: dropped peer ${peerId} (${reason}): ${detail}`);
         // Once per peer, with its latest reason: a peer dropped, connected anew (a new offer) and dropped again
@@ -76,6 +82,16 @@ export class EngineRun {
 
   get ownRun(): OwnRun {
     return this.#ownRun;
+  }
+
+  /** When the run started, on this tab's clock (`browserClock`, unless the options gave another). */
+  get startedAtMs(): number {
+    return this.#core.startedAtMs;
+  }
+
+  /** This tab holds the whole file of this run (reactive, whether or not the page is shown). */
+  get complete(): boolean {
+    return this.#complete;
   }
 
   /** The engine is moving bytes: neither ended (the run stopped) nor left (on completion). */

@@ -5,8 +5,8 @@ import { ALWAYS_VISIBLE, ShownWhileVisible, type PageVisibility } from './page-v
 export interface RatePoint {
   readonly atMs: number;
   /**
-   * Since the first sample after the history started or was reset (a run's start): the chart's time axis, which
-   * keeps counting once the oldest samples are dropped (from the first kept one, it read 0–120 s for good).
+   * Since the run's start (as `reset` was told; else the first sample after it): the chart's time axis, which keeps
+   * counting however the samples are thinned (from the first kept one, it read 0–120 s for good).
    */
   readonly sinceStartMs: number;
   readonly uploadBytesPerSec: number;
@@ -23,7 +23,7 @@ export const MAX_RATE_POINTS = 480;
 export class RateHistory {
   readonly #points: ShownWhileVisible<readonly RatePoint[]>;
   readonly #series = new ThinnedSeries<RatePoint>(MAX_RATE_POINTS);
-  /** The first sample's time since the latest reset; undefined before it. */
+  /** What samples are timed from: the run's start, or the first sample since the latest reset; undefined before it. */
   #startMs: number | undefined;
 
   constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
@@ -34,11 +34,14 @@ export class RateHistory {
     return this.#points.shown;
   }
 
-  /** Forgets every sample (a new run starts). */
-  reset(): void {
+  /**
+   * Forgets every sample (a new run starts); later ones are timed from `startMs` (the run's start on their clock:
+   * a tab that joined late, or was reloaded, is that far into the run), else from the first of them.
+   */
+  reset(startMs?: number): void {
     this.#series.clear();
     this.#points.set(this.#series.points);
-    this.#startMs = undefined;
+    this.#startMs = startMs;
   }
 
   add(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number): void {

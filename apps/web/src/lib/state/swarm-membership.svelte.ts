@@ -177,6 +177,9 @@ export class SwarmMembership {
       createPeer: this.#createPeer,
       onLink: (link) => this.#addTransport(link),
       onConnectError: (peerId, message, cause) => {
+        // Not the network's: not shown (`ConnectTrouble`), but where a developer looks.
+        if (cause === 'peer' || cause === 'unsupported')
+          console.warn(`swarmlab: connecting to ${peerId} failed (${cause}): ${message}`);
         this.#trouble.failed(peerId, message, cause);
         this.#connectTrouble = this.#trouble.notice;
       },

@@ -696,6 +696,15 @@ export class SwarmSession implements RunController {
    * Whether this leecher tab holds a whole file it has not given to Save: leaving deletes it from the browser, so the
    * page asks first (a student's complete download went with a click on "Leave the swarm"; found by review).
    */
+  /**
+   * This tab holds the whole file: its run's (it completed) or one kept from before a reload. Followed while the page
+   * is hidden, unlike the snapshot drawn: a background tab's title said "Downloading" after it completed (found by
+   * review).
+   */
+  get holdsWholeFile(): boolean {
+    return this.#run?.complete === true || (this.#run === undefined && this.#keptRunNumber !== undefined);
+  }
+
   get holdsUnsavedFile(): boolean {
     if (this.#role !== 'leecher') return false;
     // Still checking the file it kept before a reload: leaving went on without a word, and deleted it (found by review).
@@ -1060,7 +1069,8 @@ export class SwarmSession implements RunController {
       onChunkUnreadable: (chunkIndex, error) => this.#chunkUnreadable(chunkIndex, error),
     });
     this.#run = run;
-    this.#display.startRun();
+    // Timed from the run's start, as the swarm's chart is: a tab that joined late, or was reloaded, is that far in.
+    this.#display.startRun(run.startedAtMs);
     for (const transport of membership.openTransports) run.addTransport(transport);
     this.#phase = 'running';
     this.#sample();
