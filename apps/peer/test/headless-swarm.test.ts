@@ -46,6 +46,52 @@ async function started(peer: Promise<HeadlessPeer>): Promise<HeadlessPeer> {
   return running;
 }
 
+/**
+ * A seeder of `name` and a leecher (a `HeadlessSession` writing `--out`) in run 1, whose check of the whole file is
+ * held at its first chunk until `release` (a large file's check takes seconds): the leecher's hashes are the
+ * manifest's at join, one per chunk received, then the whole-file check's.
+ */
+async function leecherCheckingItsFile(name: string, seed: number) {
+  const bytes = fileBytes(FILE_BYTES, seed);
+  const seedPath = join(dir, `${name}.bin`);
+  await writeFile(seedPath, bytes);
+  const outPath = join(dir, `${name}-copy.bin`);
+  const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+  const chunks = seeder.manifest.chunkSha256.length;
+  let hashes = 0;
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const sha256: Sha256 = async (data) => {
+    if (++hashes > 1 + chunks) await held;
+    return nodeSha256(data);
+  };
+  const signalling = SignallingClient.connect(server.url);
+  clients.push(signalling);
+  const events: HeadlessPeerEvent[] = [];
+  const session = new HeadlessSession({
+    signalling,
+    createPeer: nodePeerFactory,
+    clock: systemClock,
+    sha256,
+    onEvent: (event) => events.push(event),
+  });
+  // The file's reads are checked with the same hash (the whole-file check reads the file back through them).
+  const storage = await outFileLeecherStorage(outPath, sha256);
+  await session.join(seeder.swarmId, seeder.contentId, storage);
+  await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
+  const teacher = SignallingClient.connect(server.url);
+  clients.push(teacher);
+  expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  await until(() => hashes > 1 + chunks, 'the whole-file check to begin');
+  const close = async (): Promise<void> => {
+    session.close();
+    await session.settled;
+    await storage.close();
+  };
+  return { bytes, outPath, seeder, teacher, session, events, release, close };
+}
+
 describe('headless peers over @roamhq/wrtc', () => {
   it('a seeder and two leechers (by link and by code) complete a run with the seeder’s bytes', async () => {
     const bytes = fileBytes(FILE_BYTES, 7);
@@ -175,42 +221,9 @@ describe('headless peers over @roamhq/wrtc', () => {
   });
 
   it('a run started while a completed leecher checks its --out file waits for the file to be named', async () => {
-    const bytes = fileBytes(FILE_BYTES, 10);
-    const seedPath = join(dir, 'lecture.bin');
-    await writeFile(seedPath, bytes);
-    const outPath = join(dir, 'copy.bin');
-    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
-    const chunks = seeder.manifest.chunkSha256.length;
-
-    // The leecher's hashes: the manifest's at join, one per chunk received, then the whole-file check, held
-    // at its first chunk as a large file's check takes seconds.
-    let hashes = 0;
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const sha256: Sha256 = async (data) => {
-      if (++hashes > 1 + chunks) await held;
-      return nodeSha256(data);
-    };
-    const signalling = SignallingClient.connect(server.url);
-    clients.push(signalling);
-    const events: HeadlessPeerEvent[] = [];
-    const session = new HeadlessSession({
-      signalling,
-      createPeer: nodePeerFactory,
-      clock: systemClock,
-      sha256,
-      onEvent: (event) => events.push(event),
-    });
-    // The file's reads are checked with the same hash (the whole-file check reads the file back through them).
-    const storage = await outFileLeecherStorage(outPath, sha256);
+    const checking = await leecherCheckingItsFile('lecture', 10);
+    const { bytes, outPath, seeder, teacher, events, release } = checking;
     try {
-      await session.join(seeder.swarmId, seeder.contentId, storage);
-      await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
-      const teacher = SignallingClient.connect(server.url);
-      clients.push(teacher);
-      expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
-      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
-      await until(() => hashes > 1 + chunks, 'the whole-file check to begin');
       // The server counted the completion (reported before the check): the teacher starts the next run.
       await until(() => seeder.swarmProgress?.run?.phase === 'finished', 'run 1 to finish');
       expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
@@ -223,45 +236,14 @@ describe('headless peers over @roamhq/wrtc', () => {
       expect(sha256Hex(await readFile(outPath))).toBe(sha256Hex(bytes));
       await until(() => events.some((event) => event.type === 'run-started' && event.runNumber === 2), 'run 2');
     } finally {
-      session.close();
-      await session.settled;
-      await storage.close();
+      await checking.close();
     }
   });
 
   it('a leecher closed (Ctrl-C) while it checks its whole --out file still says what became of it', async () => {
-    const bytes = fileBytes(FILE_BYTES, 11);
-    const seedPath = join(dir, 'notes.bin');
-    await writeFile(seedPath, bytes);
-    const outPath = join(dir, 'notes-copy.bin');
-    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
-    const chunks = seeder.manifest.chunkSha256.length;
-    let hashes = 0;
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const sha256: Sha256 = async (data) => {
-      if (++hashes > 1 + chunks) await held;
-      return nodeSha256(data);
-    };
-    const signalling = SignallingClient.connect(server.url);
-    clients.push(signalling);
-    const events: HeadlessPeerEvent[] = [];
-    const session = new HeadlessSession({
-      signalling,
-      createPeer: nodePeerFactory,
-      clock: systemClock,
-      sha256,
-      onEvent: (event) => events.push(event),
-    });
-    const storage = await outFileLeecherStorage(outPath, sha256);
+    const checking = await leecherCheckingItsFile('notes', 11);
+    const { bytes, outPath, session, events, release } = checking;
     try {
-      await session.join(seeder.swarmId, seeder.contentId, storage);
-      await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
-      const teacher = SignallingClient.connect(server.url);
-      clients.push(teacher);
-      expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
-      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
-      await until(() => hashes > 1 + chunks, 'the whole-file check to begin');
       // Ctrl-C: the command line closes the peer and waits for the check; meanwhile the name is taken.
       session.close();
       await writeFile(outPath, 'my notes');
@@ -275,9 +257,7 @@ describe('headless peers over @roamhq/wrtc', () => {
         },
       ]);
     } finally {
-      session.close();
-      await session.settled;
-      await storage.close();
+      await checking.close();
     }
     expect(sha256Hex(await readFile(`${outPath}.part`))).toBe(sha256Hex(bytes));
     expect(await readFile(outPath, 'utf8')).toBe('my notes');

@@ -1,6 +1,19 @@
+import type { RunState } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { RunAnnouncements, runAnnouncement } from '../src/lib/run-announcement';
 import { FILE_BYTES, runState, swarmProgress } from './fakes';
+
+/** `run` with no upload caps, each participant's peak upload `peakUploadBytesPerSec` (what the server kept). */
+function uncappedRun(run: RunState, peakUploadBytesPerSec: number): RunState {
+  return {
+    ...run,
+    participants: run.participants.map((peer) => ({
+      ...peer,
+      settings: { ...peer.settings, uploadBytesPerSec: null },
+      peakUploadBytesPerSec,
+    })),
+  };
+}
 
 describe('runAnnouncement', () => {
   it('says nothing without a run', () => {
@@ -30,14 +43,7 @@ describe('runAnnouncement', () => {
   });
 
   it('leaves the ratio out where the bound is unknown', () => {
-    const finished = runState(2, 'finished');
-    const uncapped = {
-      ...finished,
-      participants: finished.participants.map((peer) => ({
-        ...peer,
-        settings: { ...peer.settings, uploadBytesPerSec: null },
-      })),
-    };
+    const uncapped = uncappedRun(runState(2, 'finished'), 0);
     // No caps and no measured peaks: every rate reads 0, and no bound can be drawn.
     expect(runAnnouncement(uncapped, FILE_BYTES, swarmProgress('s', uncapped))).toBe(
       'Run 2 (peer-to-peer) finished in 8.00 s',
@@ -55,16 +61,8 @@ describe('runAnnouncement', () => {
 
 describe('RunAnnouncements', () => {
   it('words each run’s phase once: a bound that moves after the end is not read out again', () => {
-    const finished = runState(2, 'finished');
     // No caps: the bound rests on the peers' peaks, a row's among them while its tab is open.
-    const uncapped = {
-      ...finished,
-      participants: finished.participants.map((peer) => ({
-        ...peer,
-        settings: { ...peer.settings, uploadBytesPerSec: null },
-        peakUploadBytesPerSec: 500_000,
-      })),
-    };
+    const uncapped = uncappedRun(runState(2, 'finished'), 500_000);
     const withRows = swarmProgress('s', uncapped);
     const rowPeak = {
       ...withRows,
