@@ -3,6 +3,7 @@ import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import { AppController, PEER_SETTINGS_TWICE } from '../src/lib/state/app-controller.svelte';
 import { ControlSecrets } from '../src/lib/state/control-secrets';
+import { CONTROL_UNKNOWN, MEMBER_WITHOUT_CONTROL } from '../src/lib/control';
 import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION } from '../src/lib/route';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import type { KeptSeed } from '../src/lib/state/swarm-session.svelte';
@@ -344,6 +345,13 @@ describe('AppController: the back/forward cache', () => {
     // secret with it, and the class's way to seed the swarm again. It closed without a word (found by review).
     session.keptSeed = undefined;
     expect(app.asksBeforeUnload).toBe(true);
+    // A secret that gives nothing: the server refused it, or the swarm ended (no way back to it).
+    session.control = MEMBER_WITHOUT_CONTROL;
+    expect(app.asksBeforeUnload).toBe(false);
+    session.control = CONTROL_UNKNOWN;
+    session.swarmId = undefined;
+    expect(app.asksBeforeUnload).toBe(false);
+    session.swarmId = SWARM_A;
     app.leave();
     expect(app.asksBeforeUnload).toBe(false);
 

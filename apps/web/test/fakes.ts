@@ -10,6 +10,7 @@ import {
   type RunState,
   type SwarmProgress,
 } from '@swarmlab/protocol';
+import { CONTROL_UNKNOWN, type RunControl } from '../src/lib/control';
 import type { AppSession, AppWatch, AppWindow, AppWindowEvent } from '../src/lib/state/app-controller.svelte';
 import type { KeptSeed, SeedPlace } from '../src/lib/state/swarm-session.svelte';
 import type { ChunkSource } from '../src/lib/storage/chunk-source';
@@ -186,6 +187,7 @@ export class FakeSession implements AppSession {
   get canReturn(): boolean {
     return this.swarmId !== undefined;
   }
+  control: RunControl = CONTROL_UNKNOWN;
   holdsUnsavedFile = false;
   leaveCalls = 0;
   /** Whether each leave kept the stored chunks (a page unloading) or not. */

@@ -1,5 +1,6 @@
 import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
 import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION, parseRoute, swarmHash, watchHash, type Route } from '../route';
+import { MEMBER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { recordOfRun } from '../run-record';
 import { hasPeerParams, parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
@@ -35,6 +36,8 @@ export interface AppSession {
   readonly holdsUnsavedFile: boolean;
   /** Whether it knows a swarm to go back to (`SwarmSession.canReturn`). */
   readonly canReturn: boolean;
+  /** Whether it runs the swarm, or why not (`MEMBER_WITHOUT_CONTROL`: the server refused the secret it kept). */
+  readonly control: RunControl;
 }
 
 /** What the app needs of an overview screen's view of a swarm (`SwarmWatch`). */
@@ -267,8 +270,12 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    * tab takes with it, and with it the class's way to seed the swarm again from this browser.
    */
   #holdsControl(): boolean {
-    const route = this.#route;
-    return route.view === 'swarm' && !this.seeding && this.#controlSecrets.get(route.swarmId) !== undefined;
+    const [route, session] = [this.#route, this.#session];
+    if (route.view !== 'swarm' || !session || this.seeding) return false;
+    if (this.#controlSecrets.get(route.swarmId) === undefined) return false;
+    // Not for a secret that gives nothing: its swarm ended (no way back to it), or the server refused it (found by
+    // review).
+    return session.canReturn && session.control !== MEMBER_WITHOUT_CONTROL;
   }
 
   /** Whether leaving deletes a downloaded file not given to Save yet (`SwarmSession.holdsUnsavedFile`). */

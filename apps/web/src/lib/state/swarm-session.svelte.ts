@@ -693,10 +693,6 @@ export class SwarmSession implements RunController {
   }
 
   /**
-   * Whether this leecher tab holds a whole file it has not given to Save: leaving deletes it from the browser, so the
-   * page asks first (a student's complete download went with a click on "Leave the swarm"; found by review).
-   */
-  /**
    * This tab holds the whole file: its run's (it completed) or one kept from before a reload. Followed while the page
    * is hidden, unlike the snapshot drawn: a background tab's title said "Downloading" after it completed (found by
    * review).
@@ -705,6 +701,10 @@ export class SwarmSession implements RunController {
     return this.#run?.complete === true || (this.#run === undefined && this.#keptRunNumber !== undefined);
   }
 
+  /**
+   * Whether this leecher tab holds a whole file it has not given to Save: leaving deletes it from the browser, so the
+   * page asks first (a student's complete download went with a click on "Leave the swarm"; found by review).
+   */
   get holdsUnsavedFile(): boolean {
     if (this.#role !== 'leecher') return false;
     // Still checking the file it kept before a reload: leaving went on without a word, and deleted it (found by review).
