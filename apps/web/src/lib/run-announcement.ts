@@ -3,10 +3,9 @@ import { formatSeconds } from './format';
 import { boundsOfRun } from './run-record';
 
 /**
- * A run's phase in words for a screen reader: said as the run starts and as it ends, never as its figures move
- * (the text changes only with the run's number and phase, and once with its result). Undefined without a run.
- * The ratio is rounded to two places, so a bound that settles a little after the end (a late report's peak rate)
- * does not have it read again.
+ * A run's phase in words for a screen reader: said as the run starts and as it ends, never as its figures move.
+ * Undefined without a run. A finished run's ratio is computed from the bound as it stands: a screen words each phase
+ * once (`RunAnnouncements`), so a bound that moves after the end is not read out again.
  */
 export function runAnnouncement(
   run: RunState | null | undefined,

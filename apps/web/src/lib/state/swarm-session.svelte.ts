@@ -711,7 +711,7 @@ export class SwarmSession implements RunController {
     if (this.#checkingKeptFile) return true;
     const store = this.#leecherStore;
     if (!store || store.storeKey === this.#savedStoreKey) return false;
-    return this.#keptRunNumber !== undefined || this.#run?.latestSnapshot?.complete === true;
+    return this.#keptRunNumber !== undefined || this.#run?.complete === true;
   }
 
   /**
