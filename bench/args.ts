@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { repeatedFlag } from '@swarmlab/theory';
 
 /** A mistake on the command line: the CLI prints it with the benchmark's usage and exits 2. */
 export class UsageError extends Error {
@@ -16,16 +17,21 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
  * `node:util` parseArgs in strict mode, without positionals; its errors (unknown option, missing value,
- * value given to a boolean) become `UsageError`s.
+ * value given to a boolean) become `UsageError`s, and so does a flag given twice: parseArgs keeps the last one
+ * without a word, and `--peers 3 … --peers 5` ran 5 peers (found by review; the theory and sim CLIs refuse it too).
  */
 export function parseFlags<T extends Options>(argv: readonly string[], options: T) {
+  let parsed;
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
       throw new UsageError(error.message);
     throw error;
   }
+  const repeated = repeatedFlag(parsed.tokens);
+  if (repeated !== undefined) throw new UsageError(`${repeated} is given twice: give it once`);
+  return parsed.values;
 }
 
 /** A whole number in [min, max] given as `--name value`; `fallback` when the flag is absent. */

@@ -63,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     'server-up': { type: 'string' },
     'peer-up': { type: 'string' },
     mode: { type: 'string' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) {
     console.log(USAGE);

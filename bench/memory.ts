@@ -335,7 +335,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     runs: { type: 'string' },
     'run-timeout-sec': { type: 'string' },
     timeline: { type: 'boolean' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) {
     console.log(USAGE);

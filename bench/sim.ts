@@ -68,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv, {
     'max-peers': { type: 'string' },
     json: { type: 'boolean' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) {
     console.log(USAGE);

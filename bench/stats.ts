@@ -1,6 +1,10 @@
-/** Median of `values` (mean of the middle two for an even count); NaN for none. */
+/**
+ * Median of `values` (mean of the middle two for an even count); NaN for none, and for any NaN among them: sorted
+ * with one, the result depended on the order the values came in (found by review). A caller that means "not
+ * measured in that run" filters them first (`medianOf` in swarm.ts).
+ */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
+  if (values.length === 0 || values.some(Number.isNaN)) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -20,7 +24,7 @@ export function fixed(value: number | undefined, digits = 2): string {
   return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }
 
-/** Rounds for JSON output: keeps 4 significant decimals, turns NaN into null. */
+/** Rounds for JSON output: keeps `digits` decimal places (4), turns NaN and infinities into null. */
 export function round(value: number, digits = 4): number | null {
   if (!Number.isFinite(value)) return null;
   const scale = 10 ** digits;

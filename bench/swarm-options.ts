@@ -64,7 +64,7 @@ export interface SwarmOptions {
   readonly json: boolean;
   /** Bytes of the raw-channel measurement before an unshaped swarm's runs; 0: none. */
   readonly rawBytes: number;
-  /** Raw-channel transfers, each on a fresh connection; the reference is their median. */
+  /** Raw-channel transfers on one connection after its fresh first; the reference is their median (`rawReferenceOf`). */
   readonly rawRuns: number;
   readonly runTimeoutSec: number;
   readonly staticDir: string;

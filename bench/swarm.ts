@@ -205,7 +205,9 @@ export function browserCpuSecPerMiB(cores: Pick<CoresUsed, 'browser' | 'wallSec'
 
 /** Median of the non-null values; NaN for none. */
 function medianOf(values: readonly (number | null | undefined)[]): number {
-  return median(values.filter((value): value is number => value !== null && value !== undefined));
+  return median(
+    values.filter((value): value is number => value !== null && value !== undefined && !Number.isNaN(value)),
+  );
 }
 
 /** How the tabs are shown: Playwright's pages (always visible), or one real window with hidden leechers. */

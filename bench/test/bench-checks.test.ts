@@ -1,6 +1,7 @@
 import { NO_UNLISTED_PARTICIPANTS, type RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { intFlag, UsageError } from '../args';
+import { median } from '../stats';
 import { rawReferenceOf } from '../raw-reference';
 import { RawMeshFailure, withDeadline } from '../raw-mesh';
 import { capRateFlag } from '../rates';
@@ -27,6 +28,12 @@ describe('bench swarm’s options', () => {
     expect(() => parseSwarmArgs(['--file-bytes', '20MB'])).toThrow(/whole MiB/);
     expect(() => parseSwarmArgs(['--file-bytes', '2.5MB'])).toThrow(UsageError);
     expect(parseSwarmArgs(['--file-bytes', '16MiB'])).toMatchObject({ fileBytes: 16 * 1024 * 1024 });
+  });
+
+  it('refuse a flag given twice (parseArgs kept the last without a word)', () => {
+    expect(() => parseSwarmArgs(['--peers', '3', '--peers', '5'])).toThrow(/--peers is given twice/);
+    expect(() => parseSwarmArgs(['--server-up', '1MB/s', '--server-up=5MB/s'])).toThrow(/--server-up is given twice/);
+    expect(parseSwarmArgs(['-h'])).toBe('help');
   });
 
   it('take whole numbers in decimal digits only', () => {
@@ -161,5 +168,19 @@ describe('bench mesh’s set-up', () => {
       RawMeshFailure,
     );
     await expect(withDeadline(Promise.resolve(), 50, 2, 5)).resolves.toBeUndefined();
+  });
+});
+
+describe('the benchmarks’ median', () => {
+  it('is the middle value, or the mean of the middle two', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('is NaN for any NaN among the values, whatever their order (sorting with one depended on it)', () => {
+    expect(median([Number.NaN, 0.11, 0.09])).toBeNaN();
+    expect(median([0.11, 0.09, Number.NaN])).toBeNaN();
+    expect(median([3, Number.NaN, 1])).toBeNaN();
   });
 });

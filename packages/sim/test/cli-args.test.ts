@@ -28,6 +28,26 @@ describe('parseSimArgs', () => {
     expect(messageOf([...base, ...extra])).toContain(named);
   });
 
+  it.each([
+    ['a list of counts without --sweep', '--peers', '1,2', '--peers: give one count (a list needs --sweep)'],
+    ['a mode in capitals', '--mode', 'P2P', '--mode: use p2p or client-server'],
+    ['more threads than the machine is run with', '--threads', '3', '--threads: "3" is not a whole number from 1 to 2'],
+    ['a chunk under 1 KiB', '--chunk-bytes', '512', '--chunk-bytes: 1 KiB to 16 MiB'],
+    ['a latency over 10 s', '--latency-ms', '20000', '--latency-ms: 0 to 10000'],
+    ['a per-peer list of the wrong length', '--peer-up', '1MB/s,2MB/s', '--peer-up: got 2 values'],
+    ['a download of zero', '--peer-down', '0', '--peer-down: must be above zero'],
+    ['a rate in bits', '--peer-up', '10Mbps', '--peer-up: "10Mbps" is in bits'],
+  ])('refuses %s, naming the flag', (_what, flag, value, message) => {
+    const flags = new Map(base.flatMap((text, index) => (index % 2 === 0 ? [[text, base[index + 1]!]] : [])));
+    flags.set(flag, value);
+    expect(messageOf([...flags].flat())).toContain(message);
+  });
+
+  it('refuses a file of more than 100,000 chunks', () => {
+    const argv = ['--peers', '3', '--file-bytes', '200MiB', '--chunk-bytes', '1KiB', '--server-up', '10MB/s'];
+    expect(messageOf([...argv, '--peer-up', '1MB/s'])).toContain('--file-bytes: at most 100,000 chunks');
+  });
+
   it('refuses a file that is no whole number of bytes', () => {
     const argv = ['--peers', '3', '--file-bytes', '1000.5', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
     expect(messageOf(argv)).toBe('--file-bytes: "1000.5" is 1000.5 bytes, not a whole number of bytes');

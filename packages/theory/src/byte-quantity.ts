@@ -7,19 +7,24 @@
  * meant eight times the rate.
  */
 
-/** Multiplier for each accepted suffix, lower-cased. */
-const BYTES_PER_UNIT: Readonly<Record<string, number>> = {
-  '': 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  kib: 2 ** 10,
-  m: 1e6,
-  mb: 1e6,
-  mib: 2 ** 20,
-  g: 1e9,
-  gb: 1e9,
-  gib: 2 ** 30,
+/**
+ * Each accepted suffix, lower-cased: a decimal one as its power of ten, a binary one as its multiplier. A decimal
+ * prefix is applied to the digits as written (`2.01e6`), never by multiplying floats: `2.01 * 1e6` is
+ * 2009999.9999999998, and `2.01MB` was refused as "not a whole number of bytes" (found by review). Multiplying by a
+ * power of two is exact.
+ */
+const UNITS: Readonly<Record<string, { readonly powerOfTen: number } | { readonly multiplier: number }>> = {
+  '': { powerOfTen: 0 },
+  b: { powerOfTen: 0 },
+  k: { powerOfTen: 3 },
+  kb: { powerOfTen: 3 },
+  kib: { multiplier: 2 ** 10 },
+  m: { powerOfTen: 6 },
+  mb: { powerOfTen: 6 },
+  mib: { multiplier: 2 ** 20 },
+  g: { powerOfTen: 9 },
+  gb: { powerOfTen: 9 },
+  gib: { multiplier: 2 ** 30 },
 };
 
 const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)([a-z]*)(\/s)?$/i;
@@ -51,15 +56,16 @@ export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQua
   }
   // Own keys only: `1constructor` found Object's constructor, and was "too large" rather than an unknown unit.
   const unit = suffix!.toLowerCase();
-  const bytesPerUnit = Object.hasOwn(BYTES_PER_UNIT, unit) ? BYTES_PER_UNIT[unit] : undefined;
-  if (bytesPerUnit === undefined) {
+  const unitScale = Object.hasOwn(UNITS, unit) ? UNITS[unit] : undefined;
+  if (unitScale === undefined) {
     return { ok: false, reason: `"${text}" has unknown unit "${suffix}" (use K, KB, KiB, M, MB, MiB, G, GB or GiB)` };
   }
   if (perSecond !== undefined && kind === 'size') {
     return { ok: false, reason: `"${text}" is a rate; a size takes no "/s"` };
   }
   if (sign === '-') return { ok: false, reason: `"${text}" is negative` };
-  const value = Number(digits) * bytesPerUnit;
+  const value =
+    'powerOfTen' in unitScale ? Number(`${digits}e${unitScale.powerOfTen}`) : Number(digits) * unitScale.multiplier;
   if (!Number.isFinite(value)) return { ok: false, reason: `"${text}" is too large` };
   return { ok: true, value };
 }

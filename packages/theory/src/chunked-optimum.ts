@@ -1,3 +1,4 @@
+import { TheoryInputError } from './errors';
 import { requireFileBytes, requirePositiveInteger, requirePositiveRate } from './validate';
 
 export interface ChunkedP2pOptimumInput {
@@ -24,7 +25,11 @@ export function chunkedP2pOptimumSec(input: ChunkedP2pOptimumInput): number {
   requirePositiveInteger('chunkCount', input.chunkCount);
   requirePositiveInteger('peerCount', input.peerCount);
   requirePositiveRate('uploadBytesPerSec', input.uploadBytesPerSec);
-  return (input.fileBytes / input.uploadBytesPerSec) * (1 + floorLog2(input.peerCount) / input.chunkCount);
+  const seconds = (input.fileBytes / input.uploadBytesPerSec) * (1 + floorLog2(input.peerCount) / input.chunkCount);
+  // A rate above 0 can still be too small to divide by (1e-320 bytes/s): Infinity, as the bounds refuse it too.
+  if (!Number.isFinite(seconds))
+    throw new TheoryInputError('uploadBytesPerSec', 'is too small: the optimum is too large to compute');
+  return seconds;
 }
 
 /** ⌊log2 n⌋ for a positive integer, exact (Math.log2 can round just below an integer). */

@@ -11,8 +11,9 @@ export class TheoryInputError extends Error {
 
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong with it, without the field's name (for a caller that names it its own way). */
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${reason}`);
   }
 }

@@ -19,6 +19,13 @@ describe('parseByteQuantity', () => {
     ['1GB', 1e9],
     ['1GiB', 2 ** 30],
     [' 7 ', 7],
+    // Read as written, not by multiplying floats (2.01 * 1e6 is 2009999.9999999998).
+    ['2.01MB', 2_010_000],
+    ['1.005KB', 1005],
+    ['99.99GB', 99_990_000_000],
+    ['.5KB', 500],
+    ['5.MB', 5e6],
+    ['0.5KiB', 512],
   ])('reads the size %s as %d bytes', (text, bytes) => {
     expect(parseByteQuantity(text, 'size')).toEqual({ ok: true, value: bytes });
   });
@@ -28,6 +35,7 @@ describe('parseByteQuantity', () => {
     ['256KiB/s', 256 * 1024],
     ['125000', 125000],
     ['10/s', 10],
+    ['2.01MB/s', 2_010_000],
   ])('reads the rate %s as %d bytes/s', (text, bytesPerSec) => {
     expect(parseByteQuantity(text, 'rate')).toEqual({ ok: true, value: bytesPerSec });
   });

@@ -47,6 +47,8 @@ describe('chunkedP2pOptimumSec', () => {
     ['fileBytes', { fileBytes: 0, chunkCount: 1, peerCount: 1, uploadBytesPerSec: 1 }],
     ['uploadBytesPerSec', { fileBytes: 1, chunkCount: 1, peerCount: 1, uploadBytesPerSec: 0 }],
     ['uploadBytesPerSec', { fileBytes: 1, chunkCount: 1, peerCount: 1, uploadBytesPerSec: Infinity }],
+    // Above 0, and too small to divide by: the optimum was Infinity.
+    ['uploadBytesPerSec', { fileBytes: 1e6, chunkCount: 4, peerCount: 2, uploadBytesPerSec: 1e-320 }],
   ])('rejects a bad %s', (field, input) => {
     expect(() => chunkedP2pOptimumSec(input)).toThrow(TheoryInputError);
     expect(() => chunkedP2pOptimumSec(input)).toThrow(expect.objectContaining({ field }));

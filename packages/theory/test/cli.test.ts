@@ -52,6 +52,33 @@ describe('theory CLI (spawned)', { timeout: SPAWN_TIMEOUT_MS }, () => {
     expect(stderr).toBe('theory: --peer-up is required. Run with --help for usage.\n');
   });
 
+  it('names the flag, not the code’s field, for a total only the bound finds too large', () => {
+    const tooLarge = runCli([
+      '--peers',
+      '1000000',
+      '--file-bytes',
+      `1${'0'.repeat(303)}`,
+      '--server-up',
+      '1MB/s',
+      '--peer-up',
+      '1MB/s',
+    ]);
+    expect(tooLarge.status).toBe(2);
+    expect(tooLarge.stderr).toMatch(/^theory: --file-bytes: N·F is too large to compute/);
+    const tooSlow = runCli([
+      '--peers',
+      '2',
+      '--file-bytes',
+      '1MB',
+      '--server-up',
+      `0.${'0'.repeat(322)}1`,
+      '--peer-up',
+      '1MB/s',
+    ]);
+    expect(tooSlow.status).toBe(2);
+    expect(tooSlow.stderr).toMatch(/^theory: --server-up: is too small/);
+  });
+
   it('prints usage and exits 0 on --help', () => {
     const { status, stdout } = runCli(['--help']);
     expect(status).toBe(0);
