@@ -6,6 +6,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { portableSha256 } from '../src/lib/page-sha256';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import {
+  chunkRange,
   openChunkDatabase,
   storeKeysWithChunks,
   type ChunkDb,
@@ -13,8 +14,13 @@ import {
 } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../src/lib/storage/leecher-storage';
-import { StoredFileGoneError, StoreRewriteError, type StorageError } from '../src/lib/storage/storage-error';
-import type { EstimateStorage } from '../src/lib/storage/storage-quota';
+import {
+  StoreClosedError,
+  StoredFileGoneError,
+  StoreRewriteError,
+  type StorageError,
+} from '../src/lib/storage/storage-error';
+import { storageMarginBytes, type EstimateStorage } from '../src/lib/storage/storage-quota';
 import { generateTestFile, generatedTestFile } from '../src/lib/test-file';
 import { MAX_WEBCRYPTO_WHOLE_FILE_BYTES, WholeFileHasher, wholeFileSha256 } from '../src/lib/whole-file-hash';
 
@@ -526,6 +532,75 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(
       (await roomy.storageOf('tab1').openRun({ ...(await runOptions()), releasingBytes: 20 * 1024 * 1024 })).ok,
     ).toBe(true);
+  });
+
+  it('a store closed (the tab left) refuses the writes queued and later ones: forgotten, it leaves no chunk behind', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const storage = storageOf('tab1');
+    const opened = await openOk(storage, await runOptions());
+    const count = chunkCount(manifest);
+    const writes = Array.from({ length: count }, (_, index) =>
+      opened.store.put(index, chunkOf(manifest, index)).then(
+        () => 'stored',
+        (error: unknown) => (error instanceof StoreClosedError ? 'closed' : String(error)),
+      ),
+    );
+    opened.store.close();
+    await storage.forget(opened.store.storeKey);
+    const outcomes = await Promise.all(writes);
+    // The one transaction under way lands (before the forget, which deletes it); the queued ones no longer do.
+    expect(outcomes.filter((outcome) => outcome === 'closed')).toHaveLength(count - 1);
+    await expect(opened.store.put(0, chunkOf(manifest, 0))).rejects.toBeInstanceOf(StoreClosedError);
+    const db = await openChunkDatabase(name);
+    expect(await db.getAllKeys('chunks')).toEqual([]);
+    expect(await db.getAllKeys('stores')).toEqual([]);
+  });
+
+  it('a run over releases its store’s cache and spare memory, and the store stays usable', async () => {
+    const { manifest } = await prepared;
+    const { storageOf } = fixture();
+    const opened = await openOk(storageOf('tab1'), await runOptions());
+    const count = chunkCount(manifest);
+    for (let index = 0; index < count; index++) await opened.store.put(index, chunkOf(manifest, index));
+    expect(opened.store.get(0)).toBeInstanceOf(Uint8Array);
+    opened.store.releaseMemory();
+    for (let index = 0; index < count; index++) expect(opened.store.get(index)).toBeInstanceOf(Promise);
+    expect(opened.store.takeMemory(CHUNK)).toBeUndefined();
+    expect(bytesToHex(sha256(new Uint8Array(await (await opened.store.fileBlob()).arrayBuffer())))).toBe(fileSha256);
+  });
+
+  it('refused for room, a resumed run keeps the chunks it held: the retry fetches only the rest', async () => {
+    const { manifest } = await prepared;
+    const { name, clock } = fixture();
+    const quota = { bytes: Number.POSITIVE_INFINITY };
+    const storage = new LeecherStorage({
+      db: () => openChunkDatabase(name),
+      tabId: async () => 'tab1',
+      sha256: portableSha256,
+      nowMs: () => clock.nowMs,
+      estimate: async () => ({ quota: quota.bytes, usage: 0 }),
+    });
+    const first = await openOk(storage, await runOptions());
+    for (const index of [0, 1, 2]) await first.store.put(index, chunkOf(manifest, index));
+    first.store.close();
+    // Reloaded: room for less than the rest and its margin.
+    const restBytes = FILE_BYTES - 3 * CHUNK;
+    quota.bytes = restBytes;
+    const refused = await storage.openRun(await runOptions());
+    expect(refused).toMatchObject({ ok: false, error: { code: 'insufficient-storage' } });
+    const db = await openChunkDatabase(name);
+    // Deleted, they freed no room for the retry, which then needed the whole file again.
+    expect(refused.ok ? undefined : refused.storeKey).toBe(first.store.storeKey);
+    expect(await db.getAllKeys('chunks', chunkRange(first.store.storeKey))).toHaveLength(3);
+    // Room for the rest (not for the whole file): the retry takes them up.
+    quota.bytes = restBytes + storageMarginBytes(restBytes);
+    const retried = await openOk(storage, await runOptions());
+    expect(retried.held.count).toBe(3);
+    // A run that held nothing leaves no store behind.
+    const fresh = await storage.openRun(await runOptions(2));
+    expect(fresh.ok).toBe(false);
+    await expect.poll(async () => (await db.getAllKeys('stores')).length).toBe(1);
   });
 
   it('a write that fails for lack of room stops the store: reported once, nothing kept, later writes refused', async () => {

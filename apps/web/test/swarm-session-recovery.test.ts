@@ -72,6 +72,8 @@ async function classroom(
   /** IndexedDB refuses to open this many more times (a passing failure). */
   const refusals = { opens: 0 };
   const places = new MemberPlaces(memoryStorage()); // the tab's sessionStorage: it survives its reloads
+  /** Every run's store the tab's pages opened, in order. */
+  const openedStores: IdbChunkStore[] = [];
   const page = (signallingUrl = server.url): SwarmSession => {
     const session = new SwarmSession({
       signallingUrl,
@@ -95,6 +97,7 @@ async function classroom(
         const openRun = storage.openRun.bind(storage);
         storage.openRun = async (run) => {
           const opened = await openRun(run);
+          if (opened.ok) openedStores.push(opened.store);
           if (opened.ok && options.failWrites?.())
             setTimeout(() => run.onWriteFailed({ code: 'quota-exceeded', detail: 'QuotaExceededError' }), 50);
           return opened;
@@ -147,6 +150,7 @@ async function classroom(
     server,
     seeder,
     places,
+    openedStores,
     swarmId,
     file,
     db,
@@ -341,6 +345,24 @@ describe('a write that fails for lack of room', () => {
   });
 });
 
+describe('a run over', () => {
+  it('releases its store’s cached chunks: they held 4–8 MiB until the next run or a leave', async () => {
+    const { seeder, page, join, openedStores, file } = await classroom();
+    const tab = page();
+    await join(tab);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => tab.phase === 'running', 'run 1 under way');
+    const store = openedStores.at(-1)!;
+    for (let index = 0; index < 8; index++)
+      await store.put(index, file.bytes.slice(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES));
+    expect(store.get(0)).toBeInstanceOf(Uint8Array);
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await until(() => tab.phase === 'waiting', 'run 1 stopped');
+    for (let index = 0; index < 8; index++) expect(store.get(index)).toBeInstanceOf(Promise);
+    expect(store.takeMemory(CHUNK_BYTES)).toBeUndefined();
+  });
+});
+
 describe('a run refused for room at its start', () => {
   it('deletes the tab’s older runs of the swarm, whose room its message counted as free', async () => {
     const MiB = 1024 * 1024;
@@ -364,6 +386,27 @@ describe('a run refused for room at its start', () => {
     expect(tab.error).toMatch(/browser storage/);
     // Before, run 1's chunks stayed (for an hour), and the retry the message asks for failed again.
     await until(async () => (await storedChunks(1)) === 0, 'run 1’s chunks deleted');
+  });
+
+  it('a tab reloaded mid-run keeps the chunks it held: the retry its message asks for fetches only the rest', async () => {
+    const MiB = 1024 * 1024;
+    const room = { quotaBytes: 10_000 * MiB };
+    const estimate: EstimateStorage = async () => ({ quota: room.quotaBytes, usage: 0 });
+    const { seeder, page, store, storedChunks, join } = await classroom({ estimate });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 8);
+    first.leave({ keepStoredChunks: true });
+    room.quotaBytes = 5 * MiB; // the disk filled while the tab reloaded
+    const tab = page();
+    await join(tab);
+    await until(() => tab.phase === 'failed', 'the resumed run refused for room');
+    expect(tab.error).toMatch(/browser storage/);
+    // Before, the 8 chunks were deleted with the refusal: no room gained, and the retry needed the whole file.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await storedChunks(1)).toBe(8);
   });
 });
 

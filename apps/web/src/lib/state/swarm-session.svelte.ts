@@ -1013,9 +1013,12 @@ export class SwarmSession implements RunController {
     }
     if (!opened.ok) {
       // Refused for room: the tab's other runs of the swarm go, whose room the check counted as being freed; kept,
-      // they made the retry its message asks for fail again, for an hour (found by review).
+      // they made the retry its message asks for fail again, for an hour (found by review). This run's chunks stay,
+      // the part of the file the retry need not fetch again (`LeecherStorage.openRun`).
       if (opened.error.code === 'insufficient-storage') {
-        void this.#leecherStorage().forgetSwarm(this.#storePlace()!);
+        const storage = this.#leecherStorage();
+        if (opened.storeKey === undefined) void storage.forgetSwarm(this.#storePlace()!);
+        else void storage.forgetOtherRuns(this.#storePlace()!, opened.storeKey);
         // Gone with them: the previous run's file is no longer held (the page asked before leaving as if it were).
         this.#stopTouching?.();
         this.#leecherStore?.close();
@@ -1118,6 +1121,8 @@ export class SwarmSession implements RunController {
   #leaveRun(run: EngineRun): void {
     this.#sample();
     run.leave();
+    // It serves nobody any more: its cached chunks go (the hash and Save read the stored ones).
+    this.#leecherStore?.releaseMemory();
     this.#phase = 'waiting';
   }
 
@@ -1140,6 +1145,7 @@ export class SwarmSession implements RunController {
   /** The run was stopped: drop the engine and wait for the next. */
   #endRun(run: EngineRun): void {
     run.end();
+    this.#leecherStore?.releaseMemory();
     this.#phase = 'waiting';
   }
 

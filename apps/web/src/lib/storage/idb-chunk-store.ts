@@ -3,7 +3,13 @@ import type { StoredFile } from '../whole-file-hash';
 import { chunkCount, type Manifest } from '@swarmlab/protocol';
 import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, storedLength, type ChunkDb, type StoredChunk } from './chunk-database';
-import { StoredFileGoneError, StoreRewriteError, writeErrorOf, type StorageError } from './storage-error';
+import {
+  StoreClosedError,
+  StoredFileGoneError,
+  StoreRewriteError,
+  writeErrorOf,
+  type StorageError,
+} from './storage-error';
 import { WriteBatcher } from './write-batcher';
 import { readBlobInto } from '../blob-reader';
 import { CollectionHint } from '@swarmlab/webrtc/collection-hint';
@@ -47,6 +53,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   readonly #cache: ChunkCache;
   readonly #onWriteFailed: (error: StorageError) => void;
   #failed: StorageError | undefined;
+  /** See `close`. */
+  #closed = false;
   readonly #writes: WriteBatcher<ChunkWrite>;
   /** The pass that turns the stored bytes into Blobs, while one runs (callers meanwhile share it). */
   #toBlobs: Promise<void> | undefined;
@@ -85,8 +93,10 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
 
   async put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
     if (this.#failed) throw new Error(`storage failed: ${this.#failed.code}`);
+    if (this.#closed) throw new StoreClosedError();
     await this.#writes.add({ chunkIndex, bytes });
-    this.#cache.set(chunkIndex, bytes);
+    // Closed while it was written: the cache stays empty.
+    if (!this.#closed) this.#cache.set(chunkIndex, bytes);
   }
 
   /**
@@ -195,8 +205,24 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     }
   }
 
-  /** Drops the cache (the stored chunks stay until the store is forgotten). */
+  /**
+   * Drops the cache and its spare memories, for a run that is over: nothing reads them any more (Save and the hash
+   * read the stored chunks), and they held 4–8 MiB through the whole-file hash and the wait for the next run (found
+   * by review). The store stays usable.
+   */
+  releaseMemory(): void {
+    this.#cache.clear();
+  }
+
+  /**
+   * Done with (the tab leaves, or another run's store takes over): drops the cache, and refuses every write not
+   * yet under way (one transaction may still land). The stored chunks stay until the store is forgotten. Writes
+   * queued went on landing after it, under a store forgotten meanwhile: chunks left on disk that nothing
+   * counted until a later visit cleaned them (found by review).
+   */
   close(): void {
+    this.#closed = true;
+    this.#writes.rejectQueued(new StoreClosedError());
     this.#cache.clear();
   }
 

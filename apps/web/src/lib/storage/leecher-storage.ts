@@ -62,7 +62,12 @@ export interface OpenRunOptions extends StorePlace {
 
 export type OpenedRun =
   | { readonly ok: true; readonly store: IdbChunkStore; readonly held: Bitfield; readonly heldBytes: number }
-  | { readonly ok: false; readonly error: StorageError };
+  | {
+      readonly ok: false;
+      readonly error: StorageError;
+      /** The run's store, when it was reached: refused for room, it keeps the chunks it held for the retry. */
+      readonly storeKey?: string;
+    };
 
 /**
  * A leecher tab's use of IndexedDB (#12): one store per run, keyed by swarm, content id, tab, peer id and run, so
@@ -117,11 +122,13 @@ export class LeecherStorage {
       this.#deps.estimate,
     );
     if (shortfall) {
-      // Only this store goes here. The tab's other runs of the swarm go where the session fails for room
-      // (`forgetSwarm`), whose check counted them as being freed: a start stopped meanwhile keeps the page on the
-      // previous run's file, which was deleted here while the page still offered it for Save (found by review).
-      void this.forget(storeKey);
-      return { ok: false, error: shortfall };
+      // Only this store goes here, and only if it holds nothing. The tab's other runs of the swarm go where the
+      // session fails for room (`forgetOtherRuns`), whose check counted them as being freed: a start stopped meanwhile
+      // keeps the page on the previous run's file, which was deleted here while the page still offered it for Save.
+      // Chunks it holds stay (a tab reloaded mid-run, refused for the rest): deleting them freed no room for the
+      // retry its message asks for, which then needed the whole file again (both found by review).
+      if (held.count === 0) void this.forget(storeKey);
+      return { ok: false, error: shortfall, storeKey };
     }
     const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
     return { ok: true, store, held, heldBytes };

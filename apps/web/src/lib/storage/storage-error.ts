@@ -69,3 +69,12 @@ export class StoredFileGoneError extends Error {
     );
   }
 }
+
+/** A write to a store that was closed (`IdbChunkStore.close`): the tab left, or another run's store took over. */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+
+  constructor() {
+    super('the store was closed: this run is over for this tab');
+  }
+}
