@@ -305,7 +305,10 @@ export interface SwarmRegistry {
   rejoin(swarmId: SwarmId, input: RejoinInput): RejoinOutcome | undefined;
   /** `resume`, registering the swarm again first if the server does not know it (after a restart). */
   restore(input: RestoreInput): ResumeOutcome;
-  /** Whether the swarm's run awaits participants that have not registered again since a restart. */
+  /**
+   * Whether the swarm's run awaits participants that have not registered again since a restart, or, restored from
+   * members' accounts alone, the controller's account (`SwarmRuns.awaitsControlAccount`): the grace timer runs.
+   */
   awaitsParticipants(swarmId: SwarmId): boolean;
   /** Gives up on the participants the swarm's run still awaits (see `SwarmRuns.giveUpAwaiting`). */
   giveUpAwaiting(swarmId: SwarmId): void;
@@ -656,7 +659,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // beside a name (its first characters) must tell members apart. A member resumed under one beginning with a
     // classmate's, with the classmate's name, and two rows looked the same on every screen (found by review; a
     // first version refused every unknown id once a run started, and members back after an outage were refused).
-    if (!swarm.members.has(input.peerId) && !swarm.departed.has(input.peerId) && place === 'free') {
+    // A place a restored run awaits too: its id is only what the restorer's tab listed, and `__proto__` or a
+    // classmate's short id with one more character got in through it (found by review).
+    if (!swarm.members.has(input.peerId) && !swarm.departed.has(input.peerId)) {
       if (lookalikeOf(swarm, input.peerId)) return { ok: false, code: 'peer-id-taken' };
     }
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
@@ -716,7 +721,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const run =
       (restoredSwarm || later) && input.run && believable
         ? swarm.runs.restore(member, input.run, inControl)
-        : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl);
+        : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl, input.run?.runNumber);
     return {
       ok: true,
       swarm,
@@ -898,7 +903,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     },
 
     awaitsParticipants(swarmId) {
-      return (swarms.get(swarmId)?.runs.awaitingCount ?? 0) > 0;
+      const runs = swarms.get(swarmId)?.runs;
+      return runs !== undefined && (runs.awaitingCount > 0 || runs.awaitsControlAccount);
     },
 
     giveUpAwaiting(swarmId) {

@@ -233,11 +233,23 @@ export interface SwarmRuns {
    * did (its settings, and its completion measured on its clock) if that is the run it names; a member
    * that names another run (or none) takes part like a newcomer. Returns the run going on (null if none).
    * The settings it claims stand as given only if it is `inControl`; else they count within the run's caps, as
-   * a member's own settings do (`settingsInRun`).
+   * a member's own settings do (`settingsInRun`). `describedRunNumber`: the run its tab describes, where its account
+   * is not taken (a place the server has no record of): a newcomer describing a run restored from members'
+   * accounts is judged from that run's start.
    */
-  resume(member: RunMember, run: ResumedRun | null, inControl?: boolean): RunStarted | null;
+  resume(
+    member: RunMember,
+    run: ResumedRun | null,
+    inControl?: boolean,
+    describedRunNumber?: number,
+  ): RunStarted | null;
   /** Participants of a restored run that have not registered again; `giveUpAwaiting` gives up on them. */
   readonly awaitingCount: number;
+  /**
+   * A run restored from members' accounts alone still waits for the controller's tab before it may finish (its
+   * seeder's place is awaited, or it was restored less than `memberGraceMs` ago); `giveUpAwaiting` ends the wait.
+   */
+  readonly awaitsControlAccount: boolean;
   /**
    * The awaited participants that did not come back are taken for gone (a leecher that had not completed
    * is abandoned); a restored run left with no leecher is interrupted.
@@ -750,16 +762,25 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   };
 
   /**
+   * A run restored from members' accounts alone waits for the controller's tab to judge what they claimed: while
+   * its seeder's place is awaited, and in any case for `memberGraceMs` after it was restored (until then the teacher's
+   * tab, reconnecting, is still expected). Two sock puppets claiming no caps, vouching for each other, finished a
+   * capped run in 2 s before the teacher's tab was back; and, leaving the seeder off the list they restored, in 1 ms,
+   * a result the teacher's account no longer changed (both found by review). `giveUpAwaiting` ends the wait.
+   */
+  const awaitsControlAccount = (run: LiveRun): boolean => {
+    if (run.configByMember !== true) return false;
+    if ([...run.participants.values()].some((p) => p.role === 'seeder' && p.awaiting)) return true;
+    return run.restoredAfterMs !== null && nowMs() < run.startedAtMs + run.restoredAfterMs + memberGraceMs;
+  };
+
+  /**
    * Ends the run if it has a leecher that counts (none flagged) and every such leecher completed, its
    * completion corroborated by what the others say they sent it.
    */
   const finishIfDone = (run: LiveRun): void => {
     corroborate(run);
-    // A run restored from members' accounts alone waits for its seeder's (the controller's tab) to judge what they
-    // claimed, or for its place to be given up: two sock puppets claiming no caps, vouching for each other, finished
-    // a capped run in 2 s before the teacher's tab was back (found by review).
-    if (run.configByMember === true && [...run.participants.values()].some((p) => p.role === 'seeder' && p.awaiting))
-      return;
+    if (awaitsControlAccount(run)) return;
     let leechers = run.unlisted.leechers;
     let latestMs = run.droppedLatestCompletedAfterMs;
     for (const participant of run.participants.values()) {
@@ -913,8 +934,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         ended = null;
         const run = newRun(resumed.runNumber, resumed.config, resumed.elapsedMs, resumed.elapsedMs);
         for (const listed of resumed.participants) {
-          // Listed twice counts once: the list must not raise `mostParticipants` (the reports' bounds).
+          // Listed twice counts once: the list must not raise `mostParticipants` (the reports' bounds). An id every
+          // object has (`__proto__`) is no place: the server refuses it to every member (`swarm-registry.ts`).
           if (listed.peerId === member.peerId || run.participants.has(listed.peerId)) continue;
+          if (listed.peerId in Object.prototype) continue;
           const awaited: RunMember = {
             peerId: listed.peerId,
             role: listed.role,
@@ -933,7 +956,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return this.resume(member, resumed, inControl);
     },
 
-    resume(member, resumed, inControl = false) {
+    resume(member, resumed, inControl = false, describedRunNumber) {
       if (!live) return null;
       const known = live.participants.get(member.peerId);
       // What the tab says of its part is believed only where the server has no account of it: a place the
@@ -954,8 +977,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         live.participants.delete(member.peerId);
         // A newcomer, as one that joins: it claims nothing the server can check, so it takes part once it reports
         // progress. Counted at once, a resume and a leave under a made-up id, again and again, showed "N left before
-        // completing" on every screen and raised the bounds on every report (found by review).
-        addParticipant(member, live, undefined, undefined, true);
+        // completing" on every screen and raised the bounds on every report (found by review). One whose tab
+        // describes the run restored from members' accounts took part in it before the restart, but its restorer did
+        // not list it (its table lagged, or it lied): its reports are judged from the run's start, as a listed place's.
+        // Judged from now, the teacher's and the students' first reports were impossible, flagged for the swarm's life.
+        const describesRestored = describedRunNumber === live.runNumber && live.restoredAfterMs !== null && takesMemory;
+        addParticipant(member, live, undefined, describesRestored ? live.startedAtMs : undefined, true);
       }
       finishIfDone(live);
       return live && announce(live);
@@ -963,6 +990,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     get awaitingCount() {
       return live ? [...live.participants.values()].filter((participant) => participant.awaiting).length : 0;
+    },
+
+    get awaitsControlAccount() {
+      return live !== null && awaitsControlAccount(live);
     },
 
     giveUpAwaiting() {
@@ -978,7 +1009,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const leechers = [...run.participants.values()].filter((participant) => participant.role === 'leecher');
       if (run.restoredAfterMs !== null && leechers.length === 0 && run.unlisted.leechers === 0) {
         end(run, 'interrupted', null, NOBODY_CAME_BACK);
+        return;
       }
+      // The wait for the controller's account is over (`awaitsControlAccount`): a run its members completed meanwhile
+      // ends now, not at some later report.
+      finishIfDone(run);
     },
 
     leave(peerId) {

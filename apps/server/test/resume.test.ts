@@ -676,6 +676,34 @@ describe('a swarm after the server restarted', () => {
     return { tab: { ...tab, client, received }, answer };
   };
 
+  it('refuses to register the swarm again with a manifest that is not its link’s file, registering nothing', async () => {
+    const { a, manifest } = await swarmInRun();
+    const second = await start();
+    const client = await second.connect();
+    const request = resumeOf(a, { run: null });
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', request)).toMatchObject({
+      ok: false,
+      error: { code: 'swarm-not-found' },
+    });
+    // The link's seal and content id, another file's manifest: every report would be judged by the wrong chunks.
+    const other = await makeManifest(64 * 1024, 'other.pdf');
+    const forged = { ...request, manifest: other.manifest, contentId: manifest.contentId };
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:restore', forged)).toMatchObject({
+      ok: false,
+      error: { code: 'content-mismatch' },
+    });
+    expect(second.stats().swarms).toBe(0);
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:resume', request)).toMatchObject({
+      ok: false,
+      error: { code: 'swarm-not-found' },
+    });
+    // The right file registers it.
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:restore', { ...request, ...manifest })).toMatchObject({
+      ok: true,
+      registeredAgain: true,
+    });
+  });
+
   it('counts a returning member’s claimed settings within the restored run’s caps, unless it holds control', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];

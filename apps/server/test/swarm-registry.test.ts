@@ -1,4 +1,10 @@
-import { DEFAULT_RUN_CONFIG, type Manifest, type ProgressReport, type RunConfig } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  SHORT_PEER_ID_CHARS,
+  type Manifest,
+  type ProgressReport,
+  type RunConfig,
+} from '@swarmlab/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createSwarmRegistry,
@@ -679,5 +685,181 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       ?.peers.filter((peer) => peer.flagged !== null)
       .map((peer) => peer.peerId);
     expect(flagged?.sort()).toEqual(['h1', 'h2']);
+  });
+
+  it('judges a member its restorer left off the list from the run’s start, the teacher included', async () => {
+    const FILE_BYTES = 4 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      seederUploadBytesPerSec: 20_000,
+      peerUploadBytesPerSec: 20_000,
+      peerDownloadBytesPerSec: 20_000,
+    };
+    const everyone = [
+      { peerId: 'teacher', role: 'seeder' as const },
+      { peerId: 'honest', role: 'leecher' as const },
+      { peerId: 'liar', role: 'leecher' as const },
+    ];
+    // The run is 300 s old: 4 MiB at 20 kB/s takes 210 s.
+    const runOf = (peerId: string, role: 'seeder' | 'leecher', participants = everyone) => ({
+      runNumber: 1,
+      config: capped,
+      settings: {
+        uploadBytesPerSec: 20_000,
+        downloadBytesPerSec: role === 'seeder' ? null : 20_000,
+        leaveOnComplete: false,
+      },
+      elapsedMs: 300_000,
+      completedAfterMs: null,
+      participants: participants.filter((listed) => listed.peerId !== peerId),
+    });
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+    // The liar is back first, and lists nobody.
+    expect(
+      registry.restore({ ...place('liar'), role: 'leecher', run: runOf('liar', 'leecher', []), contentId, manifest }),
+    ).toMatchObject({ ok: true });
+    clock.nowMs += 500;
+    expect(
+      registry.resume({ ...place('teacher'), role: 'seeder', control: CONTROL, run: runOf('teacher', 'seeder') }),
+    ).toMatchObject({ ok: true });
+    expect(registry.resume({ ...place('honest'), role: 'leecher', run: runOf('honest', 'leecher') })).toMatchObject({
+      ok: true,
+    });
+    clock.nowMs += 300;
+    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+    const chunks = manifest.chunkSha256.length;
+    const seederReport: ProgressReport = {
+      ...complete(1, 'seeder'),
+      bitsBase64: whole,
+      chunksHeld: chunks,
+      uploadedBytes: FILE_BYTES,
+      downloadedBytes: 0,
+      uploadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      sentTo: [{ peerId: 'honest', bytes: FILE_BYTES }],
+    };
+    const honestReport: ProgressReport = {
+      ...complete(1),
+      bitsBase64: whole,
+      chunksHeld: chunks,
+      downloadedBytes: FILE_BYTES,
+      uploadedBytes: 0,
+      uploadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      downloadBytesPerSec: 0,
+      peakDownloadBytesPerSec: 0,
+    };
+    // Before, both judged as newcomers of 0.3 s: "faster than its upload cap", flagged for the swarm's life.
+    expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
+    expect(registry.report('socket-honest', honestReport)).toMatchObject({ ok: true });
+    expect(registry.progressOf(swarmId)?.peers.filter((peer) => peer.flagged !== null)).toEqual([]);
+  });
+
+  it('refuses the ids it refuses to every member, when a restorer listed them as awaited places', async () => {
+    const { manifest, contentId } = await makeManifest();
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => 1000 });
+    const classmate = 'Kx9fQ2aaaaaaaaaaaaaaaa';
+    const lookalike = `${classmate.slice(0, SHORT_PEER_ID_CHARS)}bbbbbbbbbbbbbbbb`;
+    const run = {
+      runNumber: 1,
+      config: DEFAULT_RUN_CONFIG,
+      settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+      elapsedMs: 5000,
+      completedAfterMs: null,
+      participants: [
+        { peerId: '__proto__', role: 'leecher' as const },
+        { peerId: classmate, role: 'leecher' as const },
+        { peerId: lookalike, role: 'leecher' as const },
+      ],
+    };
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+      role: 'leecher' as const,
+    });
+    expect(registry.restore({ ...place('restorer'), run, contentId, manifest })).toMatchObject({ ok: true });
+    // An id every object has is no place at all.
+    expect(registry.progressOf(swarmId)?.run?.participants.map((p) => p.peerId)).not.toContain('__proto__');
+    expect(registry.resume({ ...place('__proto__'), run })).toMatchObject({ ok: false, code: 'peer-id-taken' });
+    // The classmate is back; a place beginning with its short id is refused, as it would be to anyone.
+    expect(registry.resume({ ...place(classmate), run })).toMatchObject({ ok: true });
+    expect(registry.resume({ ...place(lookalike), run })).toMatchObject({ ok: false, code: 'peer-id-taken' });
+    expect(
+      registry
+        .progressOf(swarmId)
+        ?.peers.map((p) => p.peerId)
+        .sort(),
+    ).toEqual([classmate, 'restorer'].sort());
+  });
+
+  it('waits for the controller’s account even when the seeder is left off the list, until the members’ grace is over', async () => {
+    const FILE_BYTES = 16 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const uncapped = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+    // Two puppets restore run 1 listing only each other: no seeder's place to await.
+    const run = {
+      runNumber: 1,
+      config: DEFAULT_RUN_CONFIG,
+      settings: uncapped,
+      elapsedMs: 60_000,
+      completedAfterMs: 1,
+      participants: [
+        { peerId: 'p1', role: 'leecher' as const },
+        { peerId: 'p2', role: 'leecher' as const },
+      ],
+    };
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+    expect(registry.restore({ ...place('p1'), role: 'leecher', run, contentId, manifest })).toMatchObject({ ok: true });
+    expect(registry.resume({ ...place('p2'), role: 'leecher', run })).toMatchObject({ ok: true });
+    // The grace timer runs though nobody is awaited: it ends the wait.
+    expect(registry.awaitsParticipants(swarmId)).toBe(true);
+    clock.nowMs += 100;
+    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+    const completed = (other: string): ProgressReport => ({
+      role: 'leecher',
+      runNumber: 1,
+      bitsBase64: whole,
+      chunksHeld: manifest.chunkSha256.length,
+      complete: true,
+      uploadedBytes: FILE_BYTES,
+      downloadedBytes: FILE_BYTES,
+      uploadBytesPerSec: 100_000,
+      downloadBytesPerSec: 100_000,
+      peakUploadBytesPerSec: 100_000,
+      peakDownloadBytesPerSec: 100_000,
+      sentTo: [{ peerId: other, bytes: FILE_BYTES }],
+    });
+    expect(registry.report('socket-p1', completed('p2'))).toMatchObject({ ok: true });
+    expect(registry.report('socket-p2', completed('p1'))).toMatchObject({ ok: true });
+    // Before, finished at once in 1 ms, a result the teacher's account, back a moment later, no longer changed.
+    expect(registry.progressOf(swarmId)?.run?.phase).toBe('running');
+    // Nobody in control came back within the grace: the wait is over, and the run ends on what the members said.
+    clock.nowMs += LIMITS.memberGraceMs;
+    registry.giveUpAwaiting(swarmId);
+    expect(registry.awaitsParticipants(swarmId)).toBe(false);
+    expect(registry.progressOf(swarmId)?.run?.phase).toBe('finished');
   });
 });
