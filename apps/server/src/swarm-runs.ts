@@ -140,6 +140,8 @@ export interface SwarmRunsState {
   readonly config: RunConfig;
   /** The latest run number its members saw (`runAtLeast`); absent in a record stored before it existed. */
   readonly runNumberFloor?: number;
+  /** The latest run number its members in control saw (`runAtLeast`); absent: none, or a record stored before. */
+  readonly controlRunNumberFloor?: number;
   /** Registered again, no run started since: its members' memory counts (`registeredAgain`). */
   readonly takesMemory?: boolean;
   /** What the members that came back said of their runs, while it takes memory (`noteAccount`); absent: none. */
@@ -496,6 +498,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   let ended: RunState | null = state?.ended ? endedRunOf(state.ended) : null;
   let mostParticipants = state?.mostParticipants ?? 0;
   let runNumberFloor = state?.runNumberFloor ?? 0;
+  /** The part of `runNumberFloor` members in control saw: the floor of their own accounts (`restore`). */
+  let controlRunNumberFloor = state?.controlRunNumberFloor ?? 0;
   let takesMemory = state?.takesMemory ?? false;
   let controlSawUpTo = state?.accounts?.controlSawUpTo ?? null;
   let controlEndedUpTo = state?.accounts?.controlEndedUpTo ?? 0;
@@ -868,6 +872,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       takesMemory = false;
       controlSawUpTo = null;
       controlEndedUpTo = 0;
+      controlRunNumberFloor = 0;
       seenBy.clear();
       const run = newRun(runNumber, runConfig, 0, null);
       // Each took part at the start itself: read afresh, a clock finer than a millisecond put each member a fraction
@@ -927,8 +932,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     restore(member, resumed, inControl = false) {
       const latestKnown = live?.runNumber ?? ended?.runNumber ?? 0;
       // A run older than one its members saw is over (a selfish leecher's tab describes the run it left while it
-      // opens the next one's store): it came back "running" in place of the run going on (found by review).
-      if (resumed.runNumber < runNumberFloor) return this.resume(member, null, inControl);
+      // opens the next one's store): it came back "running" in place of the run going on (found by review). For the
+      // controller's account, older than one a member in control saw: a student's "latest run 4" refused the teacher's
+      // account of run 3 going on, and the swarm had no run (found by review).
+      if (resumed.runNumber < (inControl ? controlRunNumberFloor : runNumberFloor))
+        return this.resume(member, null, inControl);
       if (resumed.runNumber > latestKnown) {
         config = resumed.config;
         ended = null;
@@ -1093,6 +1101,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // run, which the teacher had stopped, came back "running" and blocked Start (found by review).
         if (live?.configByMember === true && live.runNumber <= controlEndedUpTo)
           end(live, 'interrupted', null, OVER_BEFORE_THE_RESTART);
+        // One numbered past every run the controller's tab saw never was: a member made it up, and it took the place
+        // of the teacher's run going on, the class moved into it (found by review). It goes without a trace, and the
+        // controller's run is restored from its account (`SwarmRegistry`'s later restore).
+        else if (
+          live?.configByMember === true &&
+          live.runNumber > saw &&
+          (runNumber !== null || latestRunNumber !== undefined)
+        ) {
+          end(live, 'interrupted', null, OVER_BEFORE_THE_RESTART);
+          ended = null;
+        }
         return;
       }
       // Only the run it is in: a classmate in no run (it saw the Stop) is no evidence a run goes on.
@@ -1111,7 +1130,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     runAtLeast(runNumber, inControl) {
       const believed = inControl ? runNumber : Math.min(runNumber, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
-      if (takesMemory) runNumberFloor = Math.max(runNumberFloor, believed);
+      if (!takesMemory) return;
+      runNumberFloor = Math.max(runNumberFloor, believed);
+      if (inControl) controlRunNumberFloor = Math.max(controlRunNumberFloor, runNumber);
     },
 
     adoptConfig(runConfig) {
@@ -1301,6 +1322,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         ended,
         mostParticipants,
         runNumberFloor,
+        ...(controlRunNumberFloor > 0 && { controlRunNumberFloor }),
         takesMemory,
         ...(accounts && { accounts }),
       };

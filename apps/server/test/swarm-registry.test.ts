@@ -765,6 +765,59 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     expect(registry.progressOf(swarmId)?.peers.filter((peer) => peer.flagged !== null)).toEqual([]);
   });
 
+  describe('the controller’s account of its run going on wins over what a member back first said', () => {
+    const noCaps = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+    const capped: RunConfig = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 20_000, peerDownloadBytesPerSec: 20_000 };
+    const teachersRun = {
+      runNumber: 3,
+      config: capped,
+      settings: noCaps,
+      elapsedMs: 5000,
+      completedAfterMs: null,
+      participants: [{ peerId: 'student', role: 'leecher' as const }],
+    };
+    const setUp = async () => {
+      const { manifest, contentId } = await makeManifest();
+      const swarmId = swarmIdOfSeal(SEAL, contentId);
+      const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => 1000 });
+      const place = (peerId: string) => ({
+        swarmId,
+        peerId,
+        socketId: `socket-${peerId}`,
+        keyDigest: memberKeyDigestOf(`key-${peerId}`),
+        seal: SEAL,
+      });
+      const teacherBack = () =>
+        registry.resume({
+          ...place('teacher'),
+          role: 'seeder',
+          control: CONTROL,
+          run: teachersRun,
+          latestRunNumber: 3,
+        });
+      return { registry, swarmId, manifest, contentId, place, teacherBack };
+    };
+
+    it('a member saying it saw a later run does not keep the teacher’s run from being restored', async () => {
+      const { registry, swarmId, manifest, contentId, place, teacherBack } = await setUp();
+      const registered = { ...place('student'), role: 'leecher' as const, run: null, latestRunNumber: 4 };
+      expect(registry.restore({ ...registered, contentId, manifest })).toMatchObject({ ok: true });
+      // Before, refused as older than the student's "latest run 4": the swarm had no run.
+      expect(teacherBack()).toMatchObject({ ok: true, run: { runNumber: 3 } });
+      expect(registry.progressOf(swarmId)?.run).toMatchObject({ runNumber: 3, phase: 'running', config: capped });
+    });
+
+    it('a run a member made up, numbered past every run the teacher saw, goes, and the teacher’s is restored', async () => {
+      const { registry, swarmId, manifest, contentId, place, teacherBack } = await setUp();
+      const madeUp = { ...teachersRun, runNumber: 4, config: DEFAULT_RUN_CONFIG, participants: [] };
+      const restorer = { ...place('student'), role: 'leecher' as const, run: madeUp, latestRunNumber: 4 };
+      expect(registry.restore({ ...restorer, contentId, manifest })).toMatchObject({ ok: true, run: { runNumber: 4 } });
+      // Before, the teacher's answer carried run 4 with the student's config: the class moved into it.
+      expect(teacherBack()).toMatchObject({ ok: true, run: { runNumber: 3 } });
+      expect(registry.progressOf(swarmId)?.run).toMatchObject({ runNumber: 3, phase: 'running', config: capped });
+    });
+  });
+
   it('refuses the ids it refuses to every member, when a restorer listed them as awaited places', async () => {
     const { manifest, contentId } = await makeManifest();
     const swarmId = swarmIdOfSeal(SEAL, contentId);
