@@ -457,7 +457,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     // What the socket's other handlers share.
     const socketDeps = { socket, address, context, store, limits, progress, inTurn, answers };
     attachRunHandlers({ ...socketDeps, toSockets, unknownSwarms });
-    attachResumeHandlers({ ...socketDeps, grace, membership, log });
+    attachResumeHandlers({ ...socketDeps, grace, membership, log, toSockets });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
 
     socket.on('disconnect', (reason) => {

@@ -17,7 +17,7 @@ import type { MembershipTurn } from './membership-turn';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
 import { guardRequest, withSchema, type GuardContext } from './request-guard';
-import type { SignallingSocket } from './signalling-io';
+import type { SignallingIo, SignallingSocket } from './signalling-io';
 import type { LeaveOutcome, ResumeInput, ResumeOutcome, SocketId, SwarmRegistry } from './swarm-registry';
 import type { SwarmStore, SwarmWorld } from './swarm-store';
 
@@ -39,6 +39,7 @@ export interface ResumeHandlerDeps {
   readonly progress: ProgressBroadcaster;
   readonly grace: MemberGrace;
   readonly membership: MembershipOps;
+  readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
   readonly inTurn: MembershipTurn;
   readonly log: (line: string) => void;
   /** The per-address budget of large answers: a resume's carries the run and the peers. */
@@ -61,7 +62,8 @@ interface Resumed {
  * participants.
  */
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, grace, membership, inTurn, log, answers } = deps;
+  const { socket, address, context, store, limits, progress, grace, membership, inTurn, log, answers, toSockets } =
+    deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -121,6 +123,8 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     }
     if (outcome.restoredSwarm) log(`swarm registered again by a member (${store.stats().swarms} swarms)`);
     if (resumed.awaitsParticipants) grace.awaitParticipants(swarmId);
+    // The run this resume restored, to the members back before it (they knew no run then).
+    if (run && outcome.runEnteredBy.length > 0) toSockets(outcome.runEnteredBy)?.emit('run:started', run);
     answers.answered(address, jsonBytes(peers) + (run ? jsonBytes(run) : 0));
     reply({
       ok: true,

@@ -132,6 +132,11 @@ export type ResumeOutcome =
       readonly replacedSocketId: SocketId | null;
       /** The swarm was registered again by this very request. */
       readonly restoredSwarm: boolean;
+      /**
+       * The other members' sockets, when this request restored the run going on after they came back (`run`, to
+       * send them as `run:started`); empty otherwise.
+       */
+      readonly runEnteredBy: readonly SocketId[];
     }
   | Refusal<
       'swarm-not-found' | 'seal-mismatch' | 'peer-id-taken' | 'already-in-swarm' | 'swarm-full' | 'seeder-present'
@@ -647,6 +652,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         rebound: true,
         replacedSocketId,
         restoredSwarm,
+        runEnteredBy: [],
       };
     }
     // The id of a member that left is its own only by its key, like its place in the run going on, if it had
@@ -718,10 +724,20 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       swarm.runs.registeredAgainSinceRun &&
       swarm.runs.running() === null &&
       swarm.runs.mayRestoreLater(member.peerId, input.run.runNumber, inControl);
-    const run =
-      (restoredSwarm || later) && input.run && believable
-        ? swarm.runs.restore(member, input.run, inControl)
-        : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl, input.run?.runNumber);
+    const restoring = (restoredSwarm || later) && input.run !== null && believable;
+    let run = restoring
+      ? swarm.runs.restore(member, input.run!, inControl)
+      : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl, input.run?.runNumber);
+    // The members back before it, knowing no run then, take part in it (each told `run:started`, as at a start).
+    const runEnteredBy: SocketId[] = [];
+    if (restoring && later && run) {
+      for (const other of swarm.members.values()) {
+        if (other.peerId === member.peerId) continue;
+        swarm.runs.enter(other);
+        if (other.socketId !== null) runEnteredBy.push(other.socketId);
+      }
+      run = swarm.runs.running();
+    }
     return {
       ok: true,
       swarm,
@@ -731,6 +747,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       rebound: false,
       replacedSocketId: null,
       restoredSwarm,
+      runEnteredBy,
     };
   };
 

@@ -206,6 +206,13 @@ export interface SwarmRuns {
   /** A member joined the swarm: it takes part in the run going on, which is returned (null if none). */
   join(member: RunMember): RunStarted | null;
   /**
+   * A member already in the swarm as a run is restored after it came back (its tab knew no run then: a reloaded tab
+   * still checking its chunks): it takes the place the run awaits under its id, having taken part since the start,
+   * or joins the run as a newcomer. Awaited, it was shown absent and, the grace over, counted as having left before
+   * completing (found by review).
+   */
+  enter(member: RunMember): void;
+  /**
    * A member joined again under its former place (its page reloaded), which `placeFor` says is its own: a
    * departed participant is present again with its completion, an abandoned one takes part again; either way
    * what the others said they sent it still counts. Returns the run going on (null if none).
@@ -894,6 +901,24 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!live) return null;
       addParticipant(member, live, undefined, undefined, true);
       return announce(live);
+    },
+
+    enter(member) {
+      if (!live) return;
+      const known = live.participants.get(member.peerId);
+      if (known && !known.awaiting) return;
+      if (!known) {
+        addParticipant(member, live, undefined, undefined, true);
+        return;
+      }
+      // Its settings are told to it now (`announce`), as to a member that joins: its own, within the run's caps, or
+      // those the controller's account gave its place.
+      // Counted once, as its place was restored.
+      live.participants.delete(member.peerId);
+      live.participantsEver--;
+      const settings: PlaceSettings | undefined = known.byControl === true ? { asGiven: known.settings } : undefined;
+      const participant = addParticipant(member, live, settings && { settings, awaiting: false }, known.tookPartAtMs);
+      if (settings) participant.byControl = true;
     },
 
     takeBack(member) {

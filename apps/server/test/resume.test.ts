@@ -834,6 +834,15 @@ describe('a swarm after the server restarted', () => {
       'the restored run',
     );
     expect(table.run).toMatchObject({ phase: 'running', runNumber: 1, restoredAfterMs: 5000 });
+    // a, back before the run was restored, is told it and takes part in it since its start: before, it was shown
+    // absent, and once the grace was over counted as having left before completing, its reports ignored.
+    await waitUntil(() => aBack.tab.received.runsStarted.length > 0, 'a told of the restored run');
+    expect(aBack.tab.received.runsStarted[0]).toMatchObject({ runNumber: 1 });
+    expect(table.run?.participants.find((p) => p.peerId === a.peerId)).toMatchObject({ present: true });
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
+    const later = await latestProgress(seederBack.tab.received, (progress) => progress.run !== null, 'the run');
+    expect(later.run?.participants.find((p) => p.peerId === a.peerId)).toMatchObject({ present: true });
+    expect(later.run?.abandonedLeechers).toBe(0);
   });
 
   it('gives a place the restored run awaits to the tab’s page reloaded meanwhile, as a reload’s', async () => {
