@@ -13,6 +13,7 @@ import {
   type StoredChunk,
 } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
+import { hashStoredFile } from '../src/lib/storage/stored-file-hash';
 import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../src/lib/storage/leecher-storage';
 import {
   StoreClosedError,
@@ -333,9 +334,10 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     // Chunk 2 as the Blob a finished run leaves, whose file on disk is gone: reading it fails.
     const db = await openChunkDatabase(name);
     await db.put('chunks', new Blob([chunkOf(manifest, 2)]), [before.store.storeKey, 2]);
+    // Every read of it (a read that fails once is tried again).
     const read = vi
       .spyOn(Blob.prototype, 'arrayBuffer')
-      .mockRejectedValueOnce(new DOMException('Data lost due to missing file', 'NotFoundError'));
+      .mockRejectedValue(new DOMException('Data lost due to missing file', 'NotFoundError'));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       // Before, the open rejected, and the tab failed ("allow this site to save data") at every retry of the run.
@@ -412,13 +414,18 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(bytesToHex(sha256(new Uint8Array(await (await kept.store.fileBlob()).arrayBuffer())))).toBe(fileSha256);
     // Another tab of the browser kept nothing of its own.
     expect(await storageOf('tab2').keptFile(where)).toBeUndefined();
-    // A read that fails once offers nothing this time, and deletes nothing: the file is there at the next look.
-    const read = vi
-      .spyOn(Blob.prototype, 'arrayBuffer')
-      .mockRejectedValueOnce(new DOMException('busy', 'UnknownError'));
+    // A read that fails once is tried again: the file is offered (before, it was not, without a word, and leaving
+    // deleted it unasked).
+    const busy = new DOMException('busy', 'UnknownError');
+    const read = vi.spyOn(Blob.prototype, 'arrayBuffer').mockRejectedValueOnce(busy);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
+      expect((await storageOf('tab1').keptFile(where))?.runNumber).toBe(1);
+      expect(warn).not.toHaveBeenCalled();
+      // One that fails every time offers nothing this time, says so, and deletes nothing.
+      read.mockRejectedValue(busy);
       expect(await storageOf('tab1').keptFile(where)).toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not be read back: /));
     } finally {
       read.mockRestore();
       warn.mockRestore();
@@ -555,6 +562,27 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const db = await openChunkDatabase(name);
     expect(await db.getAllKeys('chunks')).toEqual([]);
     expect(await db.getAllKeys('stores')).toEqual([]);
+  });
+
+  it('a store closed while its file is hashed stops the pass: the hash rejects, the rest is not rewritten', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const opened = await openOk(storageOf('tab1'), await runOptions());
+    const count = chunkCount(manifest);
+    for (let index = 0; index < count; index++) await opened.store.put(index, chunkOf(manifest, index));
+    let closed = false;
+    const hashing = hashStoredFile(opened.store, (fraction) => {
+      if (fraction > 0 && !closed) {
+        closed = true;
+        opened.store.close(); // the tab leaves
+      }
+    });
+    await expect(hashing).rejects.toBeInstanceOf(StoreClosedError);
+    const db = await openChunkDatabase(name);
+    const stored = await db.getAll('chunks', chunkRange(opened.store.storeKey));
+    expect(stored).toHaveLength(count);
+    // Before, the pass went on over the whole file after the tab left.
+    expect(stored.filter((chunk) => chunk instanceof Blob).length).toBeLessThan(count);
   });
 
   it('a run over releases its store’s cache and spare memory, and the store stays usable', async () => {

@@ -1222,10 +1222,12 @@ export class SwarmSession implements RunController {
     try {
       // In the pass that readies the file for Save (see `hashStoredFile`).
       const sha256 = await hashStoredFile(store, (fraction) => this.#showHashed(fraction));
-      // A new run may have started meanwhile, with a store that is not this file yet.
-      if (this.#leecherStore === store) this.#fileSha256 = sha256;
+      // A new run may have started meanwhile, with a store that is not this file yet; or the tab left (its store
+      // closed stops the pass).
+      if (this.#leecherStore === store && !this.#over) this.#fileSha256 = sha256;
     } catch (error) {
-      if (this.#leecherStore === store) this.#fileSha256Error = error instanceof Error ? error.message : String(error);
+      if (this.#leecherStore === store && !this.#over)
+        this.#fileSha256Error = error instanceof Error ? error.message : String(error);
     }
   }
 

@@ -118,11 +118,12 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
 
   /**
    * The stored chunks in order from `firstIndex`, a few per transaction, for a streaming pass over the file (the
-   * whole-file hash). Rejects when one is missing.
+   * whole-file hash). Rejects when one is missing, and once the store is closed.
    */
   async *chunks(firstIndex = 0): AsyncGenerator<StoredChunk> {
     const count = chunkCount(this.#manifest);
     for (let fromIndex = firstIndex; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
+      if (this.#closed) throw new StoreClosedError();
       const toIndex = Math.min(count, fromIndex + CHUNKS_PER_READ) - 1;
       const stored = await this.#db.getAll('chunks', chunkRange(this.storeKey, fromIndex, toIndex));
       if (stored.length !== toIndex - fromIndex + 1)
@@ -178,6 +179,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
         for (const listener of this.#toBlobsListeners) listener(fraction);
       });
     } catch (error) {
+      if (error instanceof StoreClosedError) throw error;
       throw new StoreRewriteError(writeErrorOf(error));
     }
   }
@@ -188,6 +190,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     // V8 collects it: a collection per MiB kept a 2 GiB file's pass within #12's budget (`bench memory`).
     const hint = new CollectionHint({ everyBytes: 1024 * 1024, minIntervalMs: 0 });
     for (let fromIndex = 0; fromIndex < count; fromIndex += CHUNKS_PER_READ) {
+      // Closed (the tab left): the pass, and the hash riding it, stop here; they went on over the whole file.
+      if (this.#closed) throw new StoreClosedError();
       const toIndex = Math.min(count, fromIndex + CHUNKS_PER_READ) - 1;
       const range = chunkRange(this.storeKey, fromIndex, toIndex);
       const tx = this.#db.transaction('chunks', 'readwrite', { durability: 'relaxed' });

@@ -27,7 +27,7 @@ export async function checkStoredChunks(
   const hint = hashPassHint();
   for (const key of keys) {
     const chunkIndex = key[1];
-    const valid = await readsBack(async () => {
+    const valid = await readsBack(deleteFailed, async () => {
       const stored = await db.get('chunks', key);
       if (
         stored === undefined ||
@@ -52,12 +52,27 @@ export async function checkStoredChunks(
   return held;
 }
 
-/** Whether a stored chunk reads back as it should; false too when reading it fails. */
-async function readsBack(check: () => Promise<boolean>): Promise<boolean> {
-  try {
-    return await check();
-  } catch (error) {
-    console.warn(`swarmlab: a stored chunk could not be read back, and is fetched again: ${String(error)}`);
-    return false;
+/** Reads of a stored chunk before it counts as unreadable: a read may fail once (a scanner, low memory). */
+const READ_ATTEMPTS = 2;
+/** The wait before a failed read is tried again. */
+const READ_RETRY_AFTER_MS = 100;
+
+/**
+ * Whether a stored chunk reads back as it should; false too when reading it fails twice. One failed read made a
+ * reloaded tab's kept file go unoffered, without a word, and leaving then deleted it without asking (found by review).
+ */
+async function readsBack(fetchedAgain: boolean, check: () => Promise<boolean>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (attempt < READ_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, READ_RETRY_AFTER_MS));
+        continue;
+      }
+      const then = fetchedAgain ? ', and is fetched again' : '';
+      console.warn(`swarmlab: a stored chunk could not be read back${then}: ${String(error)}`);
+      return false;
+    }
   }
 }
