@@ -25,6 +25,7 @@ import { controlDigestOf, memberKeyDigestOf } from './control-secret';
 import { attachResumeHandlers, type MembershipOps } from './resume-handlers';
 import { sealOf, swarmIdOfSeal } from './swarm-seal';
 import { errorForLog } from './error-for-log';
+import { UnaskedCreationError } from './swarm-store-errors';
 import { createKeyedQueue } from './keyed-queue';
 import type { MembershipTurn } from './membership-turn';
 import { refuse } from './refusals';
@@ -143,7 +144,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   /** Updates a swarm whose existence nothing here creates: a refusal of creation cannot happen. */
   const change = async <T>(swarmId: SwarmId, apply: (world: SwarmWorld) => T): Promise<T> => {
     const updated = await store.update(swarmId, apply);
-    if (!updated.ok) throw new Error(`an update created swarm ${swarmId} unasked`);
+    if (!updated.ok) throw new UnaskedCreationError(swarmId);
     return updated.value;
   };
 

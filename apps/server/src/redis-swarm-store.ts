@@ -12,6 +12,7 @@ import { COMMIT_SWARM_SCRIPT, type CommitAnswer } from './redis-commit-script';
 import type { SwarmRecord } from './swarm-record';
 import { createSwarmRegistry, type Membership, type SocketId } from './swarm-registry';
 import type { SwarmCreation, SwarmStore, SwarmWorld, Updated } from './swarm-store';
+import { MissingManifestError, SwarmWriteConflictError } from './swarm-store-errors';
 
 export type { RedisClient };
 
@@ -123,7 +124,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       return cached;
     }
     const text = await client.get(keys.manifest(swarmId));
-    if (text === null) throw new Error(`swarm ${swarmId} has no manifest in Redis`);
+    if (text === null) throw new MissingManifestError(swarmId);
     const manifest = JSON.parse(text) as Manifest;
     // Bounded like the swarms themselves: the oldest cached manifest goes first.
     if (manifests.size >= limits.maxSwarms) manifests.delete(manifests.keys().next().value!);
@@ -267,7 +268,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       track(swarmId, after);
       return { ok: true, value };
     }
-    throw new Error(`swarm ${swarmId} kept changing: ${MAX_COMMIT_ATTEMPTS} writes in a row conflicted`);
+    throw new SwarmWriteConflictError(swarmId, MAX_COMMIT_ATTEMPTS);
   };
 
   const tracked = <T>(running: Promise<T>): Promise<T> => {
