@@ -29,8 +29,11 @@ export interface MemberGrace {
   awaitMember(swarmId: SwarmId, peerId: PeerId): void;
   /** The member resumed: no giving up on it. */
   memberBack(swarmId: SwarmId, peerId: PeerId): void;
-  /** Waits `graceMs` for the swarm's restored run's participants; once per swarm at a time. */
-  awaitParticipants(swarmId: SwarmId): void;
+  /**
+   * Waits `graceMs` for the swarm's restored run's participants; once per swarm at a time, unless `afresh` (a run was
+   * restored just now: a wait pending for a run before it is replaced).
+   */
+  awaitParticipants(swarmId: SwarmId, afresh?: boolean): void;
   close(): void;
 }
 
@@ -75,9 +78,9 @@ export function createMemberGrace(options: MemberGraceOptions): MemberGrace {
       clearTimeout(timers.get(key));
       timers.delete(key);
     },
-    awaitParticipants(swarmId) {
+    awaitParticipants(swarmId, afresh = false) {
       const key = `run ${swarmId}`;
-      if (!timers.has(key)) wait(key, () => options.giveUpAwaiting(swarmId));
+      if (afresh || !timers.has(key)) wait(key, () => options.giveUpAwaiting(swarmId));
     },
     close() {
       closed = true;

@@ -122,8 +122,8 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
       started.delete(key);
       write(client.zRem(keys.grace, key));
     },
-    awaitParticipants(swarmId) {
-      wait(runWait(swarmId), true);
+    awaitParticipants(swarmId, afresh = false) {
+      wait(runWait(swarmId), !afresh);
     },
     close() {
       closed = true;

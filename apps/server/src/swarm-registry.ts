@@ -132,6 +132,8 @@ export type ResumeOutcome =
       readonly replacedSocketId: SocketId | null;
       /** The swarm was registered again by this very request. */
       readonly restoredSwarm: boolean;
+      /** This request restored the run going on: the wait for its participants starts afresh. */
+      readonly restoredRun: boolean;
       /**
        * The other members' sockets, when this request restored the run going on after they came back (`run`, to
        * send them as `run:started`); empty otherwise.
@@ -652,6 +654,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
         rebound: true,
         replacedSocketId,
         restoredSwarm,
+        restoredRun: false,
         runEnteredBy: [],
       };
     }
@@ -665,10 +668,12 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     // beside a name (its first characters) must tell members apart. A member resumed under one beginning with a
     // classmate's, with the classmate's name, and two rows looked the same on every screen (found by review; a
     // first version refused every unknown id once a run started, and members back after an outage were refused).
-    // A place a restored run awaits too: its id is only what the restorer's tab listed, and `__proto__` or a
-    // classmate's short id with one more character got in through it (found by review).
+    // A place a restored run awaits is not held to that rule (a restorer listing a student's look-alike would shut the
+    // student out of its own place, whichever came back first), but no id every object has is a place: `__proto__`
+    // got in through one (found by review).
     if (!swarm.members.has(input.peerId) && !swarm.departed.has(input.peerId)) {
-      if (lookalikeOf(swarm, input.peerId)) return { ok: false, code: 'peer-id-taken' };
+      const refused = place === 'free' ? lookalikeOf(swarm, input.peerId) : input.peerId in Object.prototype;
+      if (refused) return { ok: false, code: 'peer-id-taken' };
     }
     if (swarm.members.size >= limits.maxPeersPerSwarm) return { ok: false, code: 'swarm-full' };
     // Only the holder of the control secret comes back as the seeder: the founder. A swarm has one seeder: not a
@@ -724,10 +729,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       swarm.runs.registeredAgainSinceRun &&
       swarm.runs.running() === null &&
       swarm.runs.mayRestoreLater(member.peerId, input.run.runNumber, inControl);
-    const restoring = (restoredSwarm || later) && input.run !== null && believable;
+    const restoring = (restoredSwarm || later) && input.run !== null && believable === true;
     let run = restoring
       ? swarm.runs.restore(member, input.run!, inControl)
-      : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl, input.run?.runNumber);
+      : swarm.runs.resume(member, place === 'theirs' ? input.run : null, inControl, input.run);
     // The members back before it, knowing no run then, take part in it (each told `run:started`, as at a start).
     const runEnteredBy: SocketId[] = [];
     if (restoring && later && run) {
@@ -747,6 +752,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       rebound: false,
       replacedSocketId: null,
       restoredSwarm,
+      restoredRun: restoring && run !== null,
       runEnteredBy,
     };
   };

@@ -242,15 +242,16 @@ export interface SwarmRuns {
    * did (its settings, and its completion measured on its clock) if that is the run it names; a member
    * that names another run (or none) takes part like a newcomer. Returns the run going on (null if none).
    * The settings it claims stand as given only if it is `inControl`; else they count within the run's caps, as
-   * a member's own settings do (`settingsInRun`). `describedRunNumber`: the run its tab describes, where its account
-   * is not taken (a place the server has no record of): a newcomer describing a run restored from members'
-   * accounts is judged from that run's start.
+   * a member's own settings do (`settingsInRun`). `described`: the run its tab describes, where its account is not
+   * taken (a place the server has no record of): a newcomer describing a run restored after a restart is judged from
+   * that run's start, its completion as its tab timed it (no later than the run's age); it takes part once it
+   * reports, as any newcomer.
    */
   resume(
     member: RunMember,
     run: ResumedRun | null,
     inControl?: boolean,
-    describedRunNumber?: number,
+    described?: ResumedRun | null,
   ): RunStarted | null;
   /** Participants of a restored run that have not registered again; `giveUpAwaiting` gives up on them. */
   readonly awaitingCount: number;
@@ -658,12 +659,18 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     const participant = addParticipant(member, run, { settings, awaiting: false });
     if (known?.byControl === true) participant.byControl = true;
     if (known) run.participantsEver--;
-    if (member.role === 'leecher' && resumed.completedAfterMs !== null) {
-      // Measured on the tab's clock from when it heard of the start: no later than the run's age here.
-      participant.completedAfterMs = Math.min(resumed.completedAfterMs, since(nowMs(), run.startedAtMs));
-      participant.completionHeardAtMs = nowMs();
-      if (participant.settings.leaveOnComplete) participant.leftRun = true;
-    }
+    if (member.role === 'leecher' && resumed.completedAfterMs !== null)
+      completedAsDescribed(run, participant, resumed.completedAfterMs);
+  };
+
+  /**
+   * A leecher's completion as its tab described it after a restart: measured on the tab's clock from when it heard of
+   * the start, so no later than the run's age here. Its witnesses still have to confirm it.
+   */
+  const completedAsDescribed = (run: LiveRun, participant: MutableParticipant, completedAfterMs: number): void => {
+    participant.completedAfterMs = Math.min(completedAfterMs, since(nowMs(), run.startedAtMs));
+    participant.completionHeardAtMs = nowMs();
+    if (participant.settings.leaveOnComplete) participant.leftRun = true;
   };
 
   /**
@@ -908,7 +915,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const known = live.participants.get(member.peerId);
       if (known && !known.awaiting) return;
       if (!known) {
-        addParticipant(member, live, undefined, undefined, true);
+        // Its tab described this very run as it came back (`seenBy`): in it since its start, as a listed place is.
+        const describedIt = seenBy.get(member.peerId) === live.runNumber;
+        addParticipant(member, live, undefined, describedIt ? live.startedAtMs : undefined, true);
         return;
       }
       // Its settings are told to it now (`announce`), as to a member that joins: its own, within the run's caps, or
@@ -989,7 +998,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       return this.resume(member, resumed, inControl);
     },
 
-    resume(member, resumed, inControl = false, describedRunNumber) {
+    resume(member, resumed, inControl = false, described) {
       if (!live) return null;
       const known = live.participants.get(member.peerId);
       // What the tab says of its part is believed only where the server has no account of it: a place the
@@ -1014,8 +1023,18 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // describes the run restored from members' accounts took part in it before the restart, but its restorer did
         // not list it (its table lagged, or it lied): its reports are judged from the run's start, as a listed place's.
         // Judged from now, the teacher's and the students' first reports were impossible, flagged for the swarm's life.
-        const describesRestored = describedRunNumber === live.runNumber && live.restoredAfterMs !== null && takesMemory;
-        addParticipant(member, live, undefined, describesRestored ? live.startedAtMs : undefined, true);
+        const describesRestored =
+          described?.runNumber === live.runNumber && live.restoredAfterMs !== null && takesMemory;
+        const newcomer = addParticipant(
+          member,
+          live,
+          undefined,
+          describesRestored ? live.startedAtMs : undefined,
+          true,
+        );
+        // Its completion as its tab timed it: taken at its next report, a completion 215 s in counted as 300 s.
+        if (describesRestored && member.role === 'leecher' && described.completedAfterMs !== null)
+          completedAsDescribed(live, newcomer, described.completedAfterMs);
       }
       finishIfDone(live);
       return live && announce(live);
@@ -1126,17 +1145,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // run, which the teacher had stopped, came back "running" and blocked Start (found by review).
         if (live?.configByMember === true && live.runNumber <= controlEndedUpTo)
           end(live, 'interrupted', null, OVER_BEFORE_THE_RESTART);
-        // One numbered past every run the controller's tab saw never was: a member made it up, and it took the place
-        // of the teacher's run going on, the class moved into it (found by review). It goes without a trace, and the
-        // controller's run is restored from its account (`SwarmRegistry`'s later restore).
-        else if (
-          live?.configByMember === true &&
-          live.runNumber > saw &&
-          (runNumber !== null || latestRunNumber !== undefined)
-        ) {
-          end(live, 'interrupted', null, OVER_BEFORE_THE_RESTART);
-          ended = null;
-        }
         return;
       }
       // Only the run it is in: a classmate in no run (it saw the Stop) is no evidence a run goes on.

@@ -839,8 +839,14 @@ describe('a swarm after the server restarted', () => {
     await waitUntil(() => aBack.tab.received.runsStarted.length > 0, 'a told of the restored run');
     expect(aBack.tab.received.runsStarted[0]).toMatchObject({ runNumber: 1 });
     expect(table.run?.participants.find((p) => p.peerId === a.peerId)).toMatchObject({ present: true });
+    const tablesBefore = seederBack.tab.received.progress.length;
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
-    const later = await latestProgress(seederBack.tab.received, (progress) => progress.run !== null, 'the run');
+    const later = await latestProgress(
+      seederBack.tab.received,
+      (progress) => progress.run !== null,
+      'the run after the grace',
+      tablesBefore,
+    );
     expect(later.run?.participants.find((p) => p.peerId === a.peerId)).toMatchObject({ present: true });
     expect(later.run?.abandonedLeechers).toBe(0);
   });
