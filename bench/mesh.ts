@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { launchChromium } from '@swarmlab/test-kit/browser';
 import { intFlag, parseFlags } from './args';
 import { measureRawMesh, type RawMeshRun } from './raw-mesh';
-import { fixed, median, round, table } from './stats';
+import { fixed, medianOfMeasured, round, table } from './stats';
 
 const MIB = 1024 * 1024;
 /** Threads named in a run's line, the busiest first. */
@@ -110,11 +110,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   // The first run is on fresh connections, which start slow (see the README): the ceiling is the runs after it.
   const runs = result.runs.length > 1 ? result.runs.slice(1) : result.runs;
-  const medianOf = (value: (run: RawMeshRun) => number): number => median(runs.map(value));
+  const medianOf = (value: (run: RawMeshRun) => number | undefined): number => medianOfMeasured(runs.map(value));
   const summary = {
     bytesPerSec: medianOf((run) => run.bytesPerSec),
     seconds: medianOf((run) => run.seconds),
-    browserCores: medianOf((run) => run.cores.browser ?? Number.NaN),
+    browserCores: medianOf((run) => run.cores.browser),
     cpuSecPerMiB: medianOf(cpuSecPerMiB),
     discarded: medianOf((run) => run.packetsDiscardedOnSend),
   };

@@ -1,13 +1,20 @@
 /**
  * Median of `values` (mean of the middle two for an even count); NaN for none, and for any NaN among them: sorted
  * with one, the result depended on the order the values came in (found by review). A caller that means "not
- * measured in that run" filters them first (`medianOf` in swarm.ts).
+ * measured in that run" uses `medianOfMeasured`.
  */
 export function median(values: readonly number[]): number {
   if (values.length === 0 || values.some(Number.isNaN)) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Median of the values a run measured: null, undefined and NaN (not measured in that run) left out; NaN for none. */
+export function medianOfMeasured(values: readonly (number | null | undefined)[]): number {
+  return median(
+    values.filter((value): value is number => value !== null && value !== undefined && !Number.isNaN(value)),
+  );
 }
 
 export function mean(values: readonly number[]): number {

@@ -8,7 +8,7 @@ import { BenchFailure } from './failure';
 import { describeBuild, requireBuild } from './web-build';
 import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
 import { measureRawReference, type RawReference } from './raw-reference';
-import { fixed, median, round, table } from './stats';
+import { fixed, medianOfMeasured, round, table } from './stats';
 import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
 import { backgroundWindowTabs, playwrightTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
 import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
@@ -203,13 +203,6 @@ export function browserCpuSecPerMiB(cores: Pick<CoresUsed, 'browser' | 'wallSec'
   return ((cores.browser ?? Number.NaN) * cores.wallSec) / (deliveredBytes / (1024 * 1024));
 }
 
-/** Median of the non-null values; NaN for none. */
-function medianOf(values: readonly (number | null | undefined)[]): number {
-  return median(
-    values.filter((value): value is number => value !== null && value !== undefined && !Number.isNaN(value)),
-  );
-}
-
 /** How the tabs are shown: Playwright's pages (always visible), or one real window with hidden leechers. */
 type TabsKind = 'visible' | 'background';
 
@@ -240,25 +233,25 @@ interface Summary {
 }
 
 function summarise({ results, raw }: Measured): Summary {
-  const goodputBytesPerSec = medianOf(results.map((run) => run.goodputBytesPerSec));
+  const goodputBytesPerSec = medianOfMeasured(results.map((run) => run.goodputBytesPerSec));
   const rawBytesPerSec = raw?.bytesPerSec ?? Number.NaN;
   const rawFreshBytesPerSec = raw?.freshBytesPerSec ?? Number.NaN;
   return {
-    distributionSec: medianOf(results.map((run) => run.distributionSec)),
-    boundSec: medianOf(results.map((run) => run.boundSec)),
-    ratio: medianOf(results.map((run) => run.ratio)),
-    seederUploadShare: medianOf(results.map((run) => run.seederUploadShare)),
+    distributionSec: medianOfMeasured(results.map((run) => run.distributionSec)),
+    boundSec: medianOfMeasured(results.map((run) => run.boundSec)),
+    ratio: medianOfMeasured(results.map((run) => run.ratio)),
+    seederUploadShare: medianOfMeasured(results.map((run) => run.seederUploadShare)),
     goodputBytesPerSec,
     rawBytesPerSec,
     goodputOverRaw: goodputBytesPerSec / rawBytesPerSec,
     rawFreshBytesPerSec,
     goodputOverRawFresh: goodputBytesPerSec / rawFreshBytesPerSec,
-    uiBoundSec: medianOf(results.map((run) => run.uiBoundSec)),
-    uiRatio: medianOf(results.map((run) => run.uiRatio)),
-    browserCores: medianOf(results.map((run) => run.cores.browser)),
-    browserCpuSecPerMiB: medianOf(results.map((run) => run.browserCpuSecPerMiB)),
-    browserCpuSecPerMiBToChecked: medianOf(results.map((run) => run.browserCpuSecPerMiBToChecked)),
-    otherCores: medianOf(results.map((run) => run.cores.other)),
+    uiBoundSec: medianOfMeasured(results.map((run) => run.uiBoundSec)),
+    uiRatio: medianOfMeasured(results.map((run) => run.uiRatio)),
+    browserCores: medianOfMeasured(results.map((run) => run.cores.browser)),
+    browserCpuSecPerMiB: medianOfMeasured(results.map((run) => run.browserCpuSecPerMiB)),
+    browserCpuSecPerMiBToChecked: medianOfMeasured(results.map((run) => run.browserCpuSecPerMiBToChecked)),
+    otherCores: medianOfMeasured(results.map((run) => run.cores.other)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { NO_UNLISTED_PARTICIPANTS, type RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { intFlag, UsageError } from '../args';
-import { median } from '../stats';
+import { median, medianOfMeasured } from '../stats';
 import { rawReferenceOf } from '../raw-reference';
 import { RawMeshFailure, withDeadline } from '../raw-mesh';
 import { capRateFlag } from '../rates';
@@ -182,5 +182,10 @@ describe('the benchmarks’ median', () => {
     expect(median([Number.NaN, 0.11, 0.09])).toBeNaN();
     expect(median([0.11, 0.09, Number.NaN])).toBeNaN();
     expect(median([3, Number.NaN, 1])).toBeNaN();
+  });
+
+  it('of what the runs measured leaves out a run that measured nothing, rather than blank the figure', () => {
+    expect(medianOfMeasured([1.2, undefined, 1.4, Number.NaN, null])).toBeCloseTo(1.3);
+    expect(medianOfMeasured([undefined, Number.NaN])).toBeNaN();
   });
 });

@@ -55,6 +55,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   #failed: StorageError | undefined;
   /** See `close`. */
   #closed = false;
+  /** Raised as the cache is emptied (`releaseMemory`, `close`): a read begun before caches nothing. */
+  #cacheGeneration = 0;
   readonly #writes: WriteBatcher<ChunkWrite>;
   /** The pass that turns the stored bytes into Blobs, while one runs (callers meanwhile share it). */
   #toBlobs: Promise<void> | undefined;
@@ -94,9 +96,10 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   async put(chunkIndex: number, bytes: Uint8Array): Promise<void> {
     if (this.#failed) throw new Error(`storage failed: ${this.#failed.code}`);
     if (this.#closed) throw new StoreClosedError();
+    const generation = this.#cacheGeneration;
     await this.#writes.add({ chunkIndex, bytes });
-    // Closed while it was written: the cache stays empty.
-    if (!this.#closed) this.#cache.set(chunkIndex, bytes);
+    // Released or closed while it was written: the cache stays empty.
+    if (generation === this.#cacheGeneration) this.#cache.set(chunkIndex, bytes);
   }
 
   /**
@@ -215,6 +218,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
    * by review). The store stays usable.
    */
   releaseMemory(): void {
+    this.#cacheGeneration++;
     this.#cache.clear();
   }
 
@@ -227,7 +231,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   close(): void {
     this.#closed = true;
     this.#writes.rejectQueued(new StoreClosedError());
-    this.#cache.clear();
+    this.releaseMemory();
   }
 
   async #writeBatch(batch: readonly ChunkWrite[]): Promise<void> {
@@ -248,6 +252,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
   }
 
   async #read(chunkIndex: number): Promise<Uint8Array | undefined> {
+    const generation = this.#cacheGeneration;
     const stored = await this.#db.get('chunks', [this.storeKey, chunkIndex]);
     if (!stored) return undefined;
     let chunk: Uint8Array;
@@ -255,7 +260,8 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
       const memory = this.#cache.takeMemory(storedLength(stored));
       chunk = memory ? await readBlobInto(stored, memory) : new Uint8Array(await stored.arrayBuffer());
     } else chunk = stored;
-    this.#cache.set(chunkIndex, chunk);
+    // Released meanwhile (the run ended): reads in flight refilled the cache just emptied (found by review).
+    if (generation === this.#cacheGeneration) this.#cache.set(chunkIndex, chunk);
     return chunk;
   }
 }

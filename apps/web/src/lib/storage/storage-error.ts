@@ -70,11 +70,14 @@ export class StoredFileGoneError extends Error {
   }
 }
 
-/** A write to a store that was closed (`IdbChunkStore.close`): the tab left, or another run's store took over. */
+/**
+ * A write, or a pass over the file (Save, the hash), on a store that was closed (`IdbChunkStore.close`): the tab
+ * left, or a new run's store took over. Its message is shown after "Could not save the file: ".
+ */
 export class StoreClosedError extends Error {
   override readonly name = 'StoreClosedError';
 
   constructor() {
-    super('the store was closed: this run is over for this tab');
+    super('a new run started meanwhile (each run starts empty), or this tab left the swarm');
   }
 }

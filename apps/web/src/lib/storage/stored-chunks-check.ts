@@ -25,25 +25,46 @@ export async function checkStoredChunks(
   // Each chunk is read into a fresh buffer, garbage once hashed: the whole-file hash's pass, reading the same bytes,
   // peaked past #12's 300 MiB at 2 GiB until it told V8 so as it went (`hashPassHint`); this pass does too.
   const hint = hashPassHint();
-  for (const key of keys) {
+  const check = async (key: [string, number]): Promise<boolean> => {
     const chunkIndex = key[1];
-    const valid = await readsBack(deleteFailed, async () => {
-      const stored = await db.get('chunks', key);
-      if (
-        stored === undefined ||
-        !Number.isInteger(chunkIndex) ||
-        chunkIndex < 0 ||
-        chunkIndex >= held.chunkCount ||
-        storedLength(stored) !== chunkLengthBytes(manifest, chunkIndex)
-      )
-        return false;
-      const bytes = await storedBytes(stored);
-      hint.passed(bytes.length);
-      return toHex(await sha256(bytes)) === manifest.chunkSha256[chunkIndex];
-    });
-    if (valid) held.set(chunkIndex);
-    else corrupt.push(key);
+    const stored = await db.get('chunks', key);
+    if (
+      stored === undefined ||
+      !Number.isInteger(chunkIndex) ||
+      chunkIndex < 0 ||
+      chunkIndex >= held.chunkCount ||
+      storedLength(stored) !== chunkLengthBytes(manifest, chunkIndex)
+    )
+      return false;
+    const bytes = await storedBytes(stored);
+    hint.passed(bytes.length);
+    return toHex(await sha256(bytes)) === manifest.chunkSha256[chunkIndex];
+  };
+  // A read that fails may pass a moment later (a scanner, low memory): those chunks are read once more, after one
+  // wait for them all. One failed read left a reloaded tab's kept file unoffered, and leaving then deleted it
+  // unasked; a wait per chunk took 14 min over a 2 GiB file whose every read failed (both found by review).
+  const unread: [string, number][] = [];
+  for (const key of keys) {
+    const valid = await readsBack(() => check(key));
+    if (valid === true) held.set(key[1]);
+    else if (valid === false) corrupt.push(key);
+    else unread.push(key);
     onProgress(++checked / keys.length);
+  }
+  if (unread.length > 0) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_AFTER_MS));
+  const failedReads: Error[] = [];
+  for (const key of unread) {
+    const valid = await readsBack(() => check(key));
+    if (valid === true) held.set(key[1]);
+    else corrupt.push(key);
+    if (valid instanceof Error) failedReads.push(valid);
+  }
+  if (failedReads.length > 0) {
+    const [what, then] =
+      failedReads.length === 1
+        ? ['a stored chunk', ', and is fetched again']
+        : [`${failedReads.length} stored chunks`, ', and are fetched again'];
+    console.warn(`swarmlab: ${what} could not be read back${deleteFailed ? then : ''}: ${String(failedReads[0])}`);
   }
   if (deleteFailed && corrupt.length > 0) {
     const tx = db.transaction('chunks', 'readwrite');
@@ -52,27 +73,14 @@ export async function checkStoredChunks(
   return held;
 }
 
-/** Reads of a stored chunk before it counts as unreadable: a read may fail once (a scanner, low memory). */
-const READ_ATTEMPTS = 2;
-/** The wait before a failed read is tried again. */
+/** The one wait before the chunks whose read failed are read again. */
 const READ_RETRY_AFTER_MS = 100;
 
-/**
- * Whether a stored chunk reads back as it should; false too when reading it fails twice. One failed read made a
- * reloaded tab's kept file go unoffered, without a word, and leaving then deleted it without asking (found by review).
- */
-async function readsBack(fetchedAgain: boolean, check: () => Promise<boolean>): Promise<boolean> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await check();
-    } catch (error) {
-      if (attempt < READ_ATTEMPTS) {
-        await new Promise((resolve) => setTimeout(resolve, READ_RETRY_AFTER_MS));
-        continue;
-      }
-      const then = fetchedAgain ? ', and is fetched again' : '';
-      console.warn(`swarmlab: a stored chunk could not be read back${then}: ${String(error)}`);
-      return false;
-    }
+/** Whether a stored chunk reads back as it should, or the error reading it threw. */
+async function readsBack(check: () => Promise<boolean>): Promise<boolean | Error> {
+  try {
+    return await check();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
