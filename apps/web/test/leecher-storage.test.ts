@@ -652,9 +652,35 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const retried = await openOk(storage, await runOptions());
     expect(retried.held.count).toBe(3);
     // A run that held nothing leaves no store behind.
+    quota.bytes = CHUNK;
     const fresh = await storage.openRun(await runOptions(2));
     expect(fresh.ok).toBe(false);
     await expect.poll(async () => (await db.getAllKeys('stores')).length).toBe(1);
+  });
+
+  it('counts what a refused run kept as freed for the next run, which deletes it: the room the user freed suffices', async () => {
+    const { manifest } = await prepared;
+    const { name, clock } = fixture();
+    const db = await openChunkDatabase(name);
+    const disk = { quotaBytes: Number.POSITIVE_INFINITY };
+    const storage = new LeecherStorage({
+      db: () => openChunkDatabase(name),
+      tabId: async () => 'tab1',
+      sha256: portableSha256,
+      nowMs: () => clock.nowMs,
+      // What the stored chunks take, as the browser counts it.
+      estimate: async () => ({ quota: disk.quotaBytes, usage: (await db.count('chunks')) * CHUNK }),
+    });
+    const run1 = await openOk(storage, await runOptions(1));
+    for (const index of [0, 1, 2]) await run1.store.put(index, chunkOf(manifest, index));
+    run1.store.close();
+    disk.quotaBytes = 3 * CHUNK + 1024 * 1024; // the disk filled while the tab reloaded
+    const refused = await storage.openRun(await runOptions(1));
+    if (refused.ok || refused.error.code !== 'insufficient-storage') throw new Error('expected a refusal for room');
+    // The user frees exactly what the message asked for; the teacher has meanwhile started run 2.
+    disk.quotaBytes += refused.error.neededBytes - refused.error.availableBytes;
+    // Before, run 1's kept chunks were counted as used: refused again.
+    expect((await storage.openRun(await runOptions(2))).ok).toBe(true);
   });
 
   it('a write that fails for lack of room stops the store: reported once, nothing kept, later writes refused', async () => {

@@ -1,5 +1,6 @@
 import { chunkLengthBytes, type Bitfield, type Manifest, type Sha256 } from '@swarmlab/protocol';
 import {
+  chunkRange,
   forgetStore,
   forgetStoreIf,
   storeKeyOf,
@@ -118,7 +119,7 @@ export class LeecherStorage {
       if (held.has(index)) heldBytes += chunkLengthBytes(manifest, index);
     const shortfall = await storageShortfall(
       manifest.sizeBytes - heldBytes,
-      options.releasingBytes,
+      Math.max(options.releasingBytes, await this.#otherRunsBytes(db, options, storeKey)),
       this.#deps.estimate,
     );
     if (shortfall) {
@@ -132,6 +133,23 @@ export class LeecherStorage {
     }
     const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
     return { ok: true, store, held, heldBytes };
+  }
+
+  /**
+   * The bytes this member's other stores of the swarm hold (a run refused for room keeps its chunks for the retry):
+   * deleted as this run takes its store up, or is refused, so counted as being freed. Counted, the next run after a
+   * refusal found no room the user had freed (found by review). Each store's chunks at the full chunk size, at most
+   * the file.
+   */
+  async #otherRunsBytes(db: ChunkDb, place: StorePlace & { readonly manifest: Manifest }, storeKey: string) {
+    const own = await this.#ownStores(place);
+    let bytes = 0;
+    for (const key of await storeKeysWithChunks(db)) {
+      if (key === storeKey || !own(key)) continue;
+      const chunks = await db.count('chunks', chunkRange(key));
+      bytes += Math.min(place.manifest.sizeBytes, chunks * place.manifest.chunkBytes);
+    }
+    return bytes;
   }
 
   /**
