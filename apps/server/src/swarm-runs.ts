@@ -20,6 +20,7 @@ import {
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
 import { forgottenFirst } from './forgotten-first';
+import { bytesThroughCap } from './report-bounds';
 import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
 import type { Refusal } from './refusals';
 import {
@@ -663,12 +664,49 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       completedAsDescribed(run, participant, resumed.completedAfterMs);
   };
 
+  /** What `participant`'s reports in `run` are judged by, as of now or of `atMs` (`SwarmRuns.contextOf`). */
+  const contextIn = (run: LiveRun, participant: MutableParticipant, atMs?: number): ParticipantContext => {
+    const senders = [...run.participants.values()].filter(
+      (other) => other !== participant && (run.config.mode === 'p2p' || other.role === 'seeder'),
+    );
+    // Until the controller's tab gives its account of a run restored from members' accounts, what a member claimed
+    // is what its engine runs with: its reports are judged by its claim. Judged by the claim within the caps, a
+    // student back first, running at the 500 kB/s its teacher gave it, was flagged (and the classmates it served
+    // with it, their completions unconfirmed): found by the restart e2e test. The bound counts the claim within the
+    // caps (`settings`); the controller's account then corrects both, and the reports' totals are judged by that.
+    const judgedBy = (other: MutableParticipant): PeerRunSettings =>
+      run.configByMember === true && other.own !== undefined
+        ? settingsInRun(run.config, other.own, true, other.role)
+        : other.settings;
+    return {
+      elapsedMs: since(atMs ?? nowMs(), participant.tookPartAtMs),
+      settings: judgedBy(participant),
+      // A sender whose own reports were refused is not believed to hold to its cap either: one whose shaper was
+      // patched away served a classmate at LAN speed, and the honest classmate's reports were refused as faster than
+      // the caps, its membership flagged for good (found by review). What it is sent still needs honest witnesses.
+      senderUploadBytesPerSec: senders.map((sender) =>
+        believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null,
+      ),
+      witnessedBytes: run.witnesses.witnessed(participant.peerId),
+    };
+  };
+
   /**
    * A leecher's completion as its tab described it after a restart: measured on the tab's clock from when it heard of
-   * the start, so no later than the run's age here. Its witnesses still have to confirm it.
+   * the start, so no later than the run's age here; its witnesses still have to confirm it. Taken only if its download
+   * cap and its senders' upload caps let the file arrive by then, as its reports are judged: a tab claiming 1 s in a
+   * run of 210 s at the least finished the run in 1 s (found by review). Otherwise its completion is timed at its next
+   * report.
    */
   const completedAsDescribed = (run: LiveRun, participant: MutableParticipant, completedAfterMs: number): void => {
-    participant.completedAfterMs = Math.min(completedAfterMs, since(nowMs(), run.startedAtMs));
+    const atMs = Math.min(run.startedAtMs + completedAfterMs, nowMs());
+    const context = contextIn(run, participant, atMs);
+    const receivableBytes = Math.min(
+      bytesThroughCap(context.settings.downloadBytesPerSec, context.elapsedMs),
+      context.senderUploadBytesPerSec.reduce<number>((sum, cap) => sum + bytesThroughCap(cap, context.elapsedMs), 0),
+    );
+    if (receivableBytes < fileBytes) return;
+    participant.completedAfterMs = since(atMs, run.startedAtMs);
     participant.completionHeardAtMs = nowMs();
     if (participant.settings.leaveOnComplete) participant.leftRun = true;
   };
@@ -1033,8 +1071,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           true,
         );
         // Its completion as its tab timed it: taken at its next report, a completion 215 s in counted as 300 s.
-        if (describesRestored && member.role === 'leecher' && described.completedAfterMs !== null)
-          completedAsDescribed(live, newcomer, described.completedAfterMs);
+        const claimedMs = described?.completedAfterMs ?? null;
+        if (describesRestored && member.role === 'leecher' && claimedMs !== null)
+          completedAsDescribed(live, newcomer, claimedMs);
       }
       finishIfDone(live);
       return live && announce(live);
@@ -1254,30 +1293,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     contextOf(peerId, runNumber, atMs) {
       const participant = live?.participants.get(peerId);
       if (!live || !participant || runNumber !== live.runNumber) return undefined;
-      const run = live;
-      const senders = [...run.participants.values()].filter(
-        (other) => other !== participant && (run.config.mode === 'p2p' || other.role === 'seeder'),
-      );
-      // Until the controller's tab gives its account of a run restored from members' accounts, what a member claimed
-      // is what its engine runs with: its reports are judged by its claim. Judged by the claim within the caps, a
-      // student back first, running at the 500 kB/s its teacher gave it, was flagged (and the classmates it served
-      // with it, their completions unconfirmed): found by the restart e2e test. The bound counts the claim within the
-      // caps (`settings`); the controller's account then corrects both, and the reports' totals are judged by that.
-      const judgedBy = (other: MutableParticipant): PeerRunSettings =>
-        run.configByMember === true && other.own !== undefined
-          ? settingsInRun(run.config, other.own, true, other.role)
-          : other.settings;
-      return {
-        elapsedMs: since(atMs ?? nowMs(), participant.tookPartAtMs),
-        settings: judgedBy(participant),
-        // A sender whose own reports were refused is not believed to hold to its cap either: one whose shaper was
-        // patched away served a classmate at LAN speed, and the honest classmate's reports were refused as faster than
-        // the caps, its membership flagged for good (found by review). What it is sent still needs honest witnesses.
-        senderUploadBytesPerSec: senders.map((sender) =>
-          believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null,
-        ),
-        witnessedBytes: live.witnesses.witnessed(peerId),
-      };
+      return contextIn(live, participant, atMs);
     },
 
     unconfirmedCompletions() {

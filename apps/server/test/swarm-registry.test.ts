@@ -768,6 +768,66 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     expect(honest?.completedAfterMs).toBe(215_000);
   });
 
+  it.each([
+    ['a tab nobody listed', false],
+    ['a place the restorer listed', true],
+  ])('takes no completion its caps forbid from %s: it is timed at its next report', async (_what, listed) => {
+    const FILE_BYTES = 4 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      seederUploadBytesPerSec: 20_000,
+      peerUploadBytesPerSec: 20_000,
+      peerDownloadBytesPerSec: 20_000,
+    };
+    const runOf = (role: 'seeder' | 'leecher', completedAfterMs: number | null) => ({
+      runNumber: 1,
+      config: capped,
+      settings: {
+        uploadBytesPerSec: 20_000,
+        downloadBytesPerSec: role === 'seeder' ? null : 20_000,
+        leaveOnComplete: false,
+      },
+      elapsedMs: 300_000,
+      completedAfterMs,
+      participants: role === 'seeder' && listed ? [{ peerId: 'puppet', role: 'leecher' as const }] : [],
+    });
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+    const teacher = { ...place('teacher'), role: 'seeder' as const, control: CONTROL, run: runOf('seeder', null) };
+    expect(registry.restore({ ...teacher, contentId, manifest })).toMatchObject({ ok: true });
+    clock.nowMs += 500;
+    // 4 MiB at 20 kB/s takes 210 s at the least; the tab says 1 s.
+    expect(registry.resume({ ...place('puppet'), role: 'leecher', run: runOf('leecher', 1000) })).toMatchObject({
+      ok: true,
+    });
+    clock.nowMs += 300;
+    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+    const seederReport: ProgressReport = {
+      ...complete(1, 'seeder'),
+      bitsBase64: whole,
+      chunksHeld: manifest.chunkSha256.length,
+      uploadedBytes: FILE_BYTES,
+      downloadedBytes: 0,
+      uploadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      sentTo: [{ peerId: 'puppet', bytes: FILE_BYTES }],
+    };
+    expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
+    // Before, the run finished in 1 s.
+    const run = registry.progressOf(swarmId)?.run;
+    expect(run?.phase).toBe('running');
+    expect(run?.participants.find((p) => p.peerId === 'puppet')?.completedAfterMs).toBeNull();
+  });
+
   it('judges a member back before a later restore that left it off the list from the run’s start, as it said', async () => {
     const FILE_BYTES = 4 * 1024 * 1024;
     const { manifest, contentId } = await makeManifest(FILE_BYTES);
@@ -925,8 +985,12 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       keyDigest: memberKeyDigestOf(`key-${peerId}`),
       seal: SEAL,
     });
-    expect(registry.restore({ ...place('p1'), role: 'leecher', run, contentId, manifest })).toMatchObject({ ok: true });
-    expect(registry.resume({ ...place('p2'), role: 'leecher', run })).toMatchObject({ ok: true });
+    // Restored now: its grace wait starts afresh (`restoredRun`); a resume into it does not restart it.
+    expect(registry.restore({ ...place('p1'), role: 'leecher', run, contentId, manifest })).toMatchObject({
+      ok: true,
+      restoredRun: true,
+    });
+    expect(registry.resume({ ...place('p2'), role: 'leecher', run })).toMatchObject({ ok: true, restoredRun: false });
     // The grace timer runs though nobody is awaited: it ends the wait.
     expect(registry.awaitsParticipants(swarmId)).toBe(true);
     clock.nowMs += 100;

@@ -142,14 +142,20 @@ export class LeecherStorage {
    * the file.
    */
   async #otherRunsBytes(db: ChunkDb, place: StorePlace & { readonly manifest: Manifest }, storeKey: string) {
-    const own = await this.#ownStores(place);
-    let bytes = 0;
-    for (const key of await storeKeysWithChunks(db)) {
-      if (key === storeKey || !own(key)) continue;
-      const chunks = await db.count('chunks', chunkRange(key));
-      bytes += Math.min(place.manifest.sizeBytes, chunks * place.manifest.chunkBytes);
+    // Best effort, as the quota check is: only where it runs, and 0 if the count fails.
+    if (!this.#deps.estimate) return 0;
+    try {
+      const own = await this.#ownStores(place);
+      let bytes = 0;
+      for (const key of await storeKeysWithChunks(db)) {
+        if (key === storeKey || !own(key)) continue;
+        const chunks = await db.count('chunks', chunkRange(key));
+        bytes += Math.min(place.manifest.sizeBytes, chunks * place.manifest.chunkBytes);
+      }
+      return bytes;
+    } catch {
+      return 0;
     }
-    return bytes;
   }
 
   /**

@@ -49,7 +49,8 @@ export async function checkStoredChunks(
     if (valid === true) held.set(key[1]);
     else if (valid === false) corrupt.push(key);
     else unread.push(key);
-    onProgress(++checked / keys.length);
+    // Over both passes: the chunks read again count twice (it said 100 % before the second pass).
+    onProgress(++checked / (keys.length + unread.length));
   }
   if (unread.length > 0) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_AFTER_MS));
   const failedReads: Error[] = [];
@@ -58,6 +59,7 @@ export async function checkStoredChunks(
     if (valid === true) held.set(key[1]);
     else corrupt.push(key);
     if (valid instanceof Error) failedReads.push(valid);
+    onProgress(++checked / (keys.length + unread.length));
   }
   if (failedReads.length > 0) {
     const [what, then] =
