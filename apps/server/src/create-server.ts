@@ -6,6 +6,7 @@ import { createAddressBudgets } from './address-budgets';
 import { createAddressQuotas, type AddressQuotaSizes } from './address-quotas';
 import { addressKey, peerAddress, type ClientAddress } from './client-address';
 import { CONNECT_TIMEOUT_MS, createEngineAdmission, handshakeOfRequest } from './engine-admission';
+import type { EngineConnection } from './engine-frames';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { createAnswerBudgets } from './answer-budgets';
 import { attachSignallingHandlers } from './handlers';
@@ -181,8 +182,16 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
       handlers.close();
       budgets.dispose();
-      await io.close();
+      const closing = io.close();
+      // No client holds the close up: an asleep laptop's websocket, or a request never finished, kept it waiting
+      // for tens of seconds (ws's close handshake, the HTTP server's header timeout), and `main` gave up before the
+      // state's last writes (found by review). HTTP connections are cut; websockets, no longer the HTTP server's,
+      // are terminated.
       httpServer.closeAllConnections();
+      // (`clients` is engine.io's own list of its connections: public in JavaScript, protected in its typings.)
+      const { clients } = io.engine as unknown as { readonly clients: Readonly<Record<string, EngineConnection>> };
+      for (const client of Object.values(clients)) client.transport?.socket?.terminate?.();
+      await closing;
       await state.close();
     },
     stats: () => ({

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
+import { describeListenError } from './listen-errors';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
@@ -92,9 +93,10 @@ main().catch((error: unknown) => {
     console.error(`error: ${error.message}`);
     process.exit(2);
   }
-  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-    console.error(`error: the port is already in use (${error.message}); choose another with --port`);
-    process.exit(1);
+  const listenFailure = describeListenError(error);
+  if (listenFailure) {
+    console.error(`error: ${listenFailure.message}`);
+    process.exit(listenFailure.exitCode);
   }
   console.error(error);
   process.exit(1);

@@ -1,7 +1,9 @@
 import { contentIdOf, type Manifest, type SignallingResult, type SwarmCreated } from '@swarmlab/protocol';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { io as connectClient, Manager } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { controlDigestOf } from '../src/control-secret';
 import { createSignallingServer } from '../src/create-server';
 import { jsonBytes, manifestWireBytes } from '../src/answer-budgets';
@@ -13,6 +15,7 @@ import {
   heapUsedBytes,
   makeManifest,
   record,
+  roundTrip,
   startHarness,
   waitUntil,
   WAIT_MS,
@@ -67,6 +70,41 @@ function askToWatchAndLeave(client: TypedClient, swarmId: string, rounds: number
     client.emit('swarm:leave', () => {});
   }
 }
+
+describe('a socket.io connection that ends while its engine.io connection lives on', () => {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('closes the connection when packets are still queued for it: no backlog counted them any more', async () => {
+    harness = await startHarness({ limits: { maxSocketBacklogBytes: 8 * 1024 * 1024 } });
+    const founder = await harness.connect();
+    const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await bigManifest(16_384, 7));
+    if (!created.ok) throw new Error(created.error.message);
+    const ws = new WebSocket(`${harness.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+    await once(ws, 'open');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its engine.io open packet read
+    (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing from now on
+    ws.send('40');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let ack = 1;
+    for (let round = 0; round < 5; round++) {
+      ws.send(`42${ack++}["swarm:watch",{"swarmId":"${created.swarmId}"}]`);
+      ws.send(`42${ack++}["swarm:leave"]`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    ws.send('41'); // its socket.io connection ends; the websocket, with megabytes queued, stays
+    // Before, it stayed, its queue counted by nothing: 30 MB past the 8 MB bound over a few such rounds.
+    await waitUntil(
+      () => harness!.logLines.some((line) => /packets queued it did not read: closed/.test(line)),
+      'the connection closed',
+    );
+    ws.terminate();
+    await roundTrip(founder);
+  });
+});
 
 describe('per-address limits', () => {
   let harness: Harness | undefined;

@@ -71,6 +71,22 @@ describe('an engine.io connection’s frames that no socket.io budget charges', 
     await roundTrip(other);
   });
 
+  it('a large frame before any socket.io connection closes it before socket.io parses it (a CONNECT’s auth is kept)', async () => {
+    harness = await startHarness();
+    const other = await harness.connect();
+    const nested = `{"a":[${Array<string>(100_000).fill('[]').join(',')}]}`;
+    for (const frame of [`40${nested}`, `40/nowhere,${nested}`]) {
+      const { ws, frames, closed } = await rawEngine(harness);
+      ws.send(frame);
+      // Before: parsed (33 ms for 1.2 MB), admitted, and its auth (16 MB of heap) kept for the socket's life.
+      expect(await closedWithin(closed, WAIT_MS)).toBe(true);
+      expect(frames.some((sent) => sent.startsWith('40') || sent.startsWith('44'))).toBe(false);
+    }
+    expect(harness.logLines.filter((line) => /sent a frame of \d+ bytes/.test(line))).toHaveLength(2);
+    expect(harness.stats().connections).toBe(1);
+    await roundTrip(other);
+  });
+
   it('leaves an honest connection alone, and counts again once its socket.io connection ended', async () => {
     harness = await startHarness();
     const { ws, frames, closed } = await rawEngine(harness);
