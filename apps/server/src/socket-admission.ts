@@ -138,7 +138,7 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
     socket.conn.on('packetCreate', onPacketCreate);
     socket.conn.on('flush', onFlush);
     socket.conn.on('packet', onPacket);
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       quotas.disconnected(address);
       budgets.close(address);
       backlog.close();
@@ -146,10 +146,10 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       // packets still queued for it, which no backlog counts any more: a client that read nothing and connected,
       // asked and disconnected in a loop on one connection had 30 MB queued past its 8 MB bound (found by review).
       const unsent = (engine.writeBuffer?.length ?? 0) > 0 || (engine.transport?.socket?.bufferedAmount ?? 0) > 0;
-      if (engine.readyState === 'open' && unsent) {
-        log(
-          `refused: a socket from ${address} ended its socket.io connection with packets queued it did not read: closed`,
-        );
+      // Not as the server shuts down (it closes every connection itself). A client leaving as it should may have
+      // answers still queued too: closed the same, without a word of refusal.
+      if (reason !== 'server shutting down' && engine.readyState === 'open' && unsent) {
+        log(`a socket from ${address} ended its socket.io connection with packets still queued: its connection closed`);
         socket.conn.close(true);
         engine.transport?.socket?.terminate?.();
       }

@@ -389,6 +389,11 @@ interface MutableParticipant {
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
   /**
+   * The completion its tab described after a restart (since the run's start, no later than the run's age then),
+   * judged again as the picture fills in (`describedCompletionOf`); absent if none was described.
+   */
+  describedCompletedAfterMs?: number;
+  /**
    * True for one flagged in this run alone, for what the others' accounts say of it (a completion unconfirmed or
    * withheld): its own account of what it sent is still believed. Absent: believed only while unflagged.
    */
@@ -693,22 +698,42 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
   /**
    * A leecher's completion as its tab described it after a restart: measured on the tab's clock from when it heard of
-   * the start, so no later than the run's age here; its witnesses still have to confirm it. Taken only if its download
-   * cap and its senders' upload caps let the file arrive by then, as its reports are judged: a tab claiming 1 s in a
-   * run of 210 s at the least finished the run in 1 s (found by review). Otherwise its completion is timed at its next
-   * report.
+   * the start, so no later than the run's age here; its witnesses still have to confirm it. Kept on the participant
+   * and taken while its download cap and its senders' upload caps let the file arrive by then, as its reports are
+   * judged (`describedCompletionOf`).
    */
   const completedAsDescribed = (run: LiveRun, participant: MutableParticipant, completedAfterMs: number): void => {
-    const atMs = Math.min(run.startedAtMs + completedAfterMs, nowMs());
-    const context = contextIn(run, participant, atMs);
+    participant.describedCompletedAfterMs = Math.min(completedAfterMs, since(nowMs(), run.startedAtMs));
+    describedCompletionOf(run, participant);
+  };
+
+  /**
+   * Takes a described completion once the caps allow it, and lets it go while they do not: judged as the described
+   * resume came, a tab claiming 1 s in a run of 210 s at the least finished the run in 1 s; judged then only, an
+   * honest one back before its senders (the teacher's tab) was timed at its next report, and one taken under a
+   * restorer's uncapped claim stood once the controller's account capped the run (all found by review). A completion
+   * its own report timed later gives way to the described one once that is allowed.
+   */
+  const describedCompletionOf = (run: LiveRun, participant: MutableParticipant): void => {
+    const describedMs = participant.describedCompletedAfterMs;
+    if (describedMs === undefined || participant.role !== 'leecher') return;
+    const context = contextIn(run, participant, run.startedAtMs + describedMs);
     const receivableBytes = Math.min(
       bytesThroughCap(context.settings.downloadBytesPerSec, context.elapsedMs),
       context.senderUploadBytesPerSec.reduce<number>((sum, cap) => sum + bytesThroughCap(cap, context.elapsedMs), 0),
     );
-    if (receivableBytes < fileBytes) return;
-    participant.completedAfterMs = since(atMs, run.startedAtMs);
-    participant.completionHeardAtMs = nowMs();
-    if (participant.settings.leaveOnComplete) participant.leftRun = true;
+    if (receivableBytes >= fileBytes) {
+      if (participant.completedAfterMs !== null && participant.completedAfterMs <= describedMs) return;
+      participant.completedAfterMs = describedMs;
+      participant.completionHeardAtMs ??= nowMs();
+      if (participant.settings.leaveOnComplete) participant.leftRun = true;
+    } else if (participant.completedAfterMs === describedMs) {
+      // Taken before, under caps since corrected: its next report times it.
+      participant.completedAfterMs = null;
+      participant.completionHeardAtMs = null;
+      participant.corroborated = false;
+      participant.leftRun = false;
+    }
   };
 
   /**
@@ -835,6 +860,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
    * completion corroborated by what the others say they sent it.
    */
   const finishIfDone = (run: LiveRun): void => {
+    for (const participant of run.participants.values()) describedCompletionOf(run, participant);
     corroborate(run);
     if (awaitsControlAccount(run)) return;
     let leechers = run.unlisted.leechers;
@@ -1026,7 +1052,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
             keyDigest: null,
           };
           const told = inControl ? listed.settings : undefined;
-          const settings: PlaceSettings = told ? { asGiven: told } : { own: {} };
+          // A restorer not in control: the settings it listed are the place's claim, as a resume's own are (its engine
+          // runs with them). Judged at the run's caps instead, the teacher's tab, its upload raised above them, was too
+          // slow a sender for the completion a classmate reported before the teacher was back: flagged for good
+          // (found by review).
+          const claimed = listed.settings && {
+            uploadBytesPerSec: listed.settings.uploadBytesPerSec,
+            downloadBytesPerSec: listed.settings.downloadBytesPerSec,
+            leaveOnComplete: listed.settings.leaveOnComplete,
+          };
+          const settings: PlaceSettings = told ? { asGiven: told } : { own: claimed ?? {} };
           const participant = addParticipant(awaited, run, { settings, awaiting: true });
           if (told) participant.byControl = true;
         }
@@ -1235,6 +1270,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         delete participant.own;
         participant.byControl = true;
       }
+      // Completions its members described are judged again by the caps as they stand now.
+      for (const participant of live.participants.values()) describedCompletionOf(live, participant);
       return corrected;
     },
 

@@ -98,7 +98,7 @@ describe('a socket.io connection that ends while its engine.io connection lives 
     ws.send('41'); // its socket.io connection ends; the websocket, with megabytes queued, stays
     // Before, it stayed, its queue counted by nothing: 30 MB past the 8 MB bound over a few such rounds.
     await waitUntil(
-      () => harness!.logLines.some((line) => /packets queued it did not read: closed/.test(line)),
+      () => harness!.logLines.some((line) => /packets still queued: its connection closed/.test(line)),
       'the connection closed',
     );
     ws.terminate();

@@ -828,6 +828,155 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     expect(run?.participants.find((p) => p.peerId === 'puppet')?.completedAfterMs).toBeNull();
   });
 
+  it('takes a described completion once the teacher’s account shows the caps allowed it, not at the next report', async () => {
+    const FILE_BYTES = 4 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      mode: 'client-server',
+      seederUploadBytesPerSec: 20_000,
+      peerUploadBytesPerSec: 20_000,
+      peerDownloadBytesPerSec: null,
+    };
+    // The teacher raised its own upload to 80 kB/s: 4 MiB each to two leechers in 105 s, where 20 kB/s takes 420 s.
+    const teacherSettings = { uploadBytesPerSec: 80_000, downloadBytesPerSec: null, leaveOnComplete: false };
+    const leecherSettings = { uploadBytesPerSec: 20_000, downloadBytesPerSec: null, leaveOnComplete: false };
+    const everyone = [
+      { peerId: 'teacher', role: 'seeder' as const, settings: teacherSettings },
+      { peerId: 'honest', role: 'leecher' as const, settings: leecherSettings },
+      { peerId: 'other', role: 'leecher' as const, settings: leecherSettings },
+    ];
+    const runOf = (peerId: string, role: 'seeder' | 'leecher', completedAfterMs: number | null) => ({
+      runNumber: 1,
+      config: capped,
+      settings: role === 'seeder' ? teacherSettings : leecherSettings,
+      elapsedMs: 300_000,
+      completedAfterMs,
+      participants: everyone.filter((listed) => listed.peerId !== peerId),
+    });
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+    const restorer = { ...place('other'), role: 'leecher' as const, run: runOf('other', 'leecher', 100_000) };
+    expect(registry.restore({ ...restorer, contentId, manifest })).toMatchObject({ ok: true });
+    clock.nowMs += 500;
+    // Back before the teacher: judged then alone, its completion fell to its next report (300.8 s).
+    const honest = { ...place('honest'), role: 'leecher' as const, run: runOf('honest', 'leecher', 100_000) };
+    expect(registry.resume(honest)).toMatchObject({ ok: true });
+    const teacher = {
+      ...place('teacher'),
+      role: 'seeder' as const,
+      control: CONTROL,
+      run: runOf('teacher', 'seeder', null),
+    };
+    expect(registry.resume(teacher)).toMatchObject({ ok: true });
+    clock.nowMs += 300;
+    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+    const chunks = manifest.chunkSha256.length;
+    const seederReport: ProgressReport = {
+      ...complete(1, 'seeder'),
+      bitsBase64: whole,
+      chunksHeld: chunks,
+      uploadedBytes: 2 * FILE_BYTES,
+      downloadedBytes: 0,
+      uploadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      sentTo: [
+        { peerId: 'honest', bytes: FILE_BYTES },
+        { peerId: 'other', bytes: FILE_BYTES },
+      ],
+    };
+    const leecherReport: ProgressReport = {
+      ...complete(1),
+      bitsBase64: whole,
+      chunksHeld: chunks,
+      downloadedBytes: FILE_BYTES,
+      uploadedBytes: 0,
+      uploadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      downloadBytesPerSec: 0,
+      peakDownloadBytesPerSec: 0,
+    };
+    expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
+    expect(registry.report('socket-honest', leecherReport)).toMatchObject({ ok: true });
+    expect(registry.report('socket-other', leecherReport)).toMatchObject({ ok: true });
+    expect(registry.progressOf(swarmId)?.peers.filter((peer) => peer.flagged !== null)).toEqual([]);
+    expect(registry.progressOf(swarmId)?.run).toMatchObject({ phase: 'finished', distributionMs: 100_000 });
+  });
+
+  it('lets a described completion go once the teacher’s account caps the run its restorer described uncapped', async () => {
+    const FILE_BYTES = 4 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      seederUploadBytesPerSec: 20_000,
+      peerUploadBytesPerSec: 20_000,
+      peerDownloadBytesPerSec: 20_000,
+    };
+    const place = (peerId: string) => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+    // The puppet, back first, says the run had no caps and it completed 1 s in.
+    const puppetRun = {
+      runNumber: 1,
+      config: DEFAULT_RUN_CONFIG,
+      settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+      elapsedMs: 300_000,
+      completedAfterMs: 1000,
+      participants: [{ peerId: 'teacher', role: 'seeder' as const }],
+    };
+    const puppet = { ...place('puppet'), role: 'leecher' as const, run: puppetRun };
+    expect(registry.restore({ ...puppet, contentId, manifest })).toMatchObject({ ok: true });
+    clock.nowMs += 500;
+    const teacherRun = {
+      runNumber: 1,
+      config: capped,
+      settings: { uploadBytesPerSec: 20_000, downloadBytesPerSec: null, leaveOnComplete: false },
+      elapsedMs: 300_500,
+      completedAfterMs: null,
+      participants: [
+        {
+          peerId: 'puppet',
+          role: 'leecher' as const,
+          settings: { uploadBytesPerSec: 20_000, downloadBytesPerSec: 20_000, leaveOnComplete: false },
+        },
+      ],
+    };
+    const teacher = { ...place('teacher'), role: 'seeder' as const, control: CONTROL, run: teacherRun };
+    expect(registry.resume(teacher)).toMatchObject({ ok: true });
+    clock.nowMs += 300;
+    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+    const seederReport: ProgressReport = {
+      ...complete(1, 'seeder'),
+      bitsBase64: whole,
+      chunksHeld: manifest.chunkSha256.length,
+      uploadedBytes: FILE_BYTES,
+      downloadedBytes: 0,
+      uploadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      sentTo: [{ peerId: 'puppet', bytes: FILE_BYTES }],
+    };
+    expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
+    // Before, the run finished in 1 s under the capped config (4 MiB at 20 kB/s takes 210 s).
+    const run = registry.progressOf(swarmId)?.run;
+    expect(run?.phase).toBe('running');
+    expect(run?.participants.find((p) => p.peerId === 'puppet')?.completedAfterMs).toBeNull();
+  });
+
   it('judges a member back before a later restore that left it off the list from the run’s start, as it said', async () => {
     const FILE_BYTES = 4 * 1024 * 1024;
     const { manifest, contentId } = await makeManifest(FILE_BYTES);
