@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createSwarmRegistry,
   DuplicateIdError,
+  type ResumeInput,
   type SwarmRegistry,
   type SwarmRegistryLimits,
 } from '../src/swarm-registry';
@@ -620,6 +621,58 @@ describe('swarm registry: a sender that does not hold to its cap', () => {
 });
 
 describe('swarm registry: a run restored from members’ accounts', () => {
+  /** Its resume's identity, for member `peerId` of swarm `swarmId` (its socket and key named after it). */
+  const placeIn =
+    (swarmId: string) =>
+    (peerId: string): Pick<ResumeInput, 'swarmId' | 'peerId' | 'socketId' | 'keyDigest' | 'seal'> => ({
+      swarmId,
+      peerId,
+      socketId: `socket-${peerId}`,
+      keyDigest: memberKeyDigestOf(`key-${peerId}`),
+      seal: SEAL,
+    });
+  /** The bitmap of the whole of `manifest`'s file. */
+  const wholeBits = (manifest: Manifest): string =>
+    Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
+  /** The seeder's report of run `runNumber`: it holds the file, and sent the whole of it to each of `receivers`. */
+  const seederSentWhole = (manifest: Manifest, runNumber: number, receivers: readonly string[]): ProgressReport => ({
+    ...complete(runNumber, 'seeder'),
+    bitsBase64: wholeBits(manifest),
+    chunksHeld: manifest.chunkSha256.length,
+    uploadedBytes: receivers.length * manifest.sizeBytes,
+    downloadedBytes: 0,
+    uploadBytesPerSec: 0,
+    peakUploadBytesPerSec: 0,
+    sentTo: receivers.map((peerId) => ({ peerId, bytes: manifest.sizeBytes })),
+  });
+  /** A puppet's report of run 1: it holds the whole file, and sent the whole of it to `other` at 100 kB/s. */
+  const puppetVouchingFor = (manifest: Manifest, other: string): ProgressReport => ({
+    role: 'leecher',
+    runNumber: 1,
+    bitsBase64: wholeBits(manifest),
+    chunksHeld: manifest.chunkSha256.length,
+    complete: true,
+    uploadedBytes: manifest.sizeBytes,
+    downloadedBytes: manifest.sizeBytes,
+    uploadBytesPerSec: 100_000,
+    downloadBytesPerSec: 100_000,
+    peakUploadBytesPerSec: 100_000,
+    peakDownloadBytesPerSec: 100_000,
+    sentTo: [{ peerId: other, bytes: manifest.sizeBytes }],
+  });
+  /** A leecher's report of run `runNumber`: it received the whole file, and sent nothing. */
+  const leecherHoldsWhole = (manifest: Manifest, runNumber: number): ProgressReport => ({
+    ...complete(runNumber),
+    bitsBase64: wholeBits(manifest),
+    chunksHeld: manifest.chunkSha256.length,
+    downloadedBytes: manifest.sizeBytes,
+    uploadedBytes: 0,
+    uploadBytesPerSec: 0,
+    peakUploadBytesPerSec: 0,
+    downloadBytesPerSec: 0,
+    peakDownloadBytesPerSec: 0,
+  });
+
   it('judges the reports taken before the controller’s account again by its account (two puppets claiming no caps)', async () => {
     const FILE_BYTES = 16 * 1024 * 1024;
     const { manifest, contentId } = await makeManifest(FILE_BYTES);
@@ -644,33 +697,13 @@ describe('swarm registry: a run restored from members’ accounts', () => {
         { peerId: 'h2', role: 'leecher' as const },
       ],
     };
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-    });
+    const place = placeIn(swarmId);
     // After a restart, two tabs of one student are back first, each claiming the run had no caps for it.
     expect(registry.restore({ ...place('h1'), role: 'leecher', run, contentId, manifest })).toMatchObject({ ok: true });
     expect(registry.resume({ ...place('h2'), role: 'leecher', run })).toMatchObject({ ok: true });
     // 2.1 s later each reports the whole file, sent to it by the other: believed by their claims (no caps).
     clock.nowMs = 3100;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const completed = (other: string): ProgressReport => ({
-      role: 'leecher',
-      runNumber: 1,
-      bitsBase64: whole,
-      chunksHeld: manifest.chunkSha256.length,
-      complete: true,
-      uploadedBytes: FILE_BYTES,
-      downloadedBytes: FILE_BYTES,
-      uploadBytesPerSec: 100_000,
-      downloadBytesPerSec: 100_000,
-      peakUploadBytesPerSec: 100_000,
-      peakDownloadBytesPerSec: 100_000,
-      sentTo: [{ peerId: other, bytes: FILE_BYTES }],
-    });
+    const completed = (other: string): ProgressReport => puppetVouchingFor(manifest, other);
     expect(registry.report('socket-h1', completed('h2'))).toMatchObject({ ok: true });
     expect(registry.report('socket-h2', completed('h1'))).toMatchObject({ ok: true });
     // The teacher's tab comes back: the run was capped at 200 kB/s, and nobody was given more.
@@ -717,13 +750,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       completedAfterMs: null,
       participants: participants.filter((listed) => listed.peerId !== peerId),
     });
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-    });
+    const place = placeIn(swarmId);
     // The liar is back first, and lists nobody.
     expect(
       registry.restore({ ...place('liar'), role: 'leecher', run: runOf('liar', 'leecher', []), contentId, manifest }),
@@ -736,29 +763,8 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     const honestRun = { ...runOf('honest', 'leecher'), completedAfterMs: 215_000 };
     expect(registry.resume({ ...place('honest'), role: 'leecher', run: honestRun })).toMatchObject({ ok: true });
     clock.nowMs += 300;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const chunks = manifest.chunkSha256.length;
-    const seederReport: ProgressReport = {
-      ...complete(1, 'seeder'),
-      bitsBase64: whole,
-      chunksHeld: chunks,
-      uploadedBytes: FILE_BYTES,
-      downloadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      sentTo: [{ peerId: 'honest', bytes: FILE_BYTES }],
-    };
-    const honestReport: ProgressReport = {
-      ...complete(1),
-      bitsBase64: whole,
-      chunksHeld: chunks,
-      downloadedBytes: FILE_BYTES,
-      uploadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      downloadBytesPerSec: 0,
-      peakDownloadBytesPerSec: 0,
-    };
+    const seederReport = seederSentWhole(manifest, 1, ['honest']);
+    const honestReport = leecherHoldsWhole(manifest, 1);
     // Before, both judged as newcomers of 0.3 s: "faster than its upload cap", flagged for the swarm's life.
     expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
     expect(registry.report('socket-honest', honestReport)).toMatchObject({ ok: true });
@@ -795,13 +801,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       completedAfterMs,
       participants: role === 'seeder' && listed ? [{ peerId: 'puppet', role: 'leecher' as const }] : [],
     });
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-    });
+    const place = placeIn(swarmId);
     const teacher = { ...place('teacher'), role: 'seeder' as const, control: CONTROL, run: runOf('seeder', null) };
     expect(registry.restore({ ...teacher, contentId, manifest })).toMatchObject({ ok: true });
     clock.nowMs += 500;
@@ -810,17 +810,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       ok: true,
     });
     clock.nowMs += 300;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const seederReport: ProgressReport = {
-      ...complete(1, 'seeder'),
-      bitsBase64: whole,
-      chunksHeld: manifest.chunkSha256.length,
-      uploadedBytes: FILE_BYTES,
-      downloadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      sentTo: [{ peerId: 'puppet', bytes: FILE_BYTES }],
-    };
+    const seederReport = seederSentWhole(manifest, 1, ['puppet']);
     expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
     // Before, the run finished in 1 s.
     const run = registry.progressOf(swarmId)?.run;
@@ -857,13 +847,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       completedAfterMs,
       participants: everyone.filter((listed) => listed.peerId !== peerId),
     });
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-    });
+    const place = placeIn(swarmId);
     const restorer = { ...place('other'), role: 'leecher' as const, run: runOf('other', 'leecher', 100_000) };
     expect(registry.restore({ ...restorer, contentId, manifest })).toMatchObject({ ok: true });
     clock.nowMs += 500;
@@ -878,32 +862,8 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     };
     expect(registry.resume(teacher)).toMatchObject({ ok: true });
     clock.nowMs += 300;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const chunks = manifest.chunkSha256.length;
-    const seederReport: ProgressReport = {
-      ...complete(1, 'seeder'),
-      bitsBase64: whole,
-      chunksHeld: chunks,
-      uploadedBytes: 2 * FILE_BYTES,
-      downloadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      sentTo: [
-        { peerId: 'honest', bytes: FILE_BYTES },
-        { peerId: 'other', bytes: FILE_BYTES },
-      ],
-    };
-    const leecherReport: ProgressReport = {
-      ...complete(1),
-      bitsBase64: whole,
-      chunksHeld: chunks,
-      downloadedBytes: FILE_BYTES,
-      uploadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      downloadBytesPerSec: 0,
-      peakDownloadBytesPerSec: 0,
-    };
+    const seederReport = seederSentWhole(manifest, 1, ['honest', 'other']);
+    const leecherReport = leecherHoldsWhole(manifest, 1);
     expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
     expect(registry.report('socket-honest', leecherReport)).toMatchObject({ ok: true });
     expect(registry.report('socket-other', leecherReport)).toMatchObject({ ok: true });
@@ -923,13 +883,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       peerUploadBytesPerSec: 20_000,
       peerDownloadBytesPerSec: 20_000,
     };
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-    });
+    const place = placeIn(swarmId);
     // The puppet, back first, says the run had no caps and it completed 1 s in.
     const puppetRun = {
       runNumber: 1,
@@ -959,17 +913,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     const teacher = { ...place('teacher'), role: 'seeder' as const, control: CONTROL, run: teacherRun };
     expect(registry.resume(teacher)).toMatchObject({ ok: true });
     clock.nowMs += 300;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const seederReport: ProgressReport = {
-      ...complete(1, 'seeder'),
-      bitsBase64: whole,
-      chunksHeld: manifest.chunkSha256.length,
-      uploadedBytes: FILE_BYTES,
-      downloadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      sentTo: [{ peerId: 'puppet', bytes: FILE_BYTES }],
-    };
+    const seederReport = seederSentWhole(manifest, 1, ['puppet']);
     expect(registry.report('socket-teacher', seederReport)).toMatchObject({ ok: true });
     // Before, the run finished in 1 s under the capped config (4 MiB at 20 kB/s takes 210 s).
     const run = registry.progressOf(swarmId)?.run;
@@ -992,14 +936,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       completedAfterMs: null,
       participants,
     });
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-      role: 'leecher' as const,
-    });
+    const place = (peerId: string) => ({ ...placeIn(swarmId)(peerId), role: 'leecher' as const });
     // s1's tab knew no run (checking its chunks); s2 describes run 3, alone, not believed.
     expect(registry.restore({ ...place('s1'), run: null, contentId, manifest })).toMatchObject({ ok: true });
     expect(registry.resume({ ...place('s2'), run: runOf([]) })).toMatchObject({ ok: true, run: null });
@@ -1009,18 +946,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       run: { runNumber: 3 },
     });
     clock.nowMs += 300;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const report: ProgressReport = {
-      ...complete(3),
-      bitsBase64: whole,
-      chunksHeld: manifest.chunkSha256.length,
-      downloadedBytes: FILE_BYTES,
-      uploadedBytes: 0,
-      uploadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      downloadBytesPerSec: 0,
-      peakDownloadBytesPerSec: 0,
-    };
+    const report = leecherHoldsWhole(manifest, 3);
     // s2's engine ran the run since its start: before, judged from 0.3 s ago, "faster than its download cap".
     expect(registry.report('socket-s2', report)).toMatchObject({ ok: true });
     expect(registry.progressOf(swarmId)?.peers.filter((peer) => peer.flagged !== null)).toEqual([]);
@@ -1041,13 +967,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
       const { manifest, contentId } = await makeManifest();
       const swarmId = swarmIdOfSeal(SEAL, contentId);
       const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => 1000 });
-      const place = (peerId: string) => ({
-        swarmId,
-        peerId,
-        socketId: `socket-${peerId}`,
-        keyDigest: memberKeyDigestOf(`key-${peerId}`),
-        seal: SEAL,
-      });
+      const place = placeIn(swarmId);
       const teacherBack = () =>
         registry.resume({
           ...place('teacher'),
@@ -1089,14 +1009,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
         { peerId: lookalike, role: 'leecher' as const },
       ],
     };
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-      role: 'leecher' as const,
-    });
+    const place = (peerId: string) => ({ ...placeIn(swarmId)(peerId), role: 'leecher' as const });
     expect(registry.restore({ ...place('restorer'), run, contentId, manifest })).toMatchObject({ ok: true });
     // Before, `__proto__` was an awaited place, and a member took it.
     expect(registry.progressOf(swarmId)?.run?.participants.map((p) => p.peerId)).not.toContain('__proto__');
@@ -1127,13 +1040,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
         { peerId: 'p2', role: 'leecher' as const },
       ],
     };
-    const place = (peerId: string) => ({
-      swarmId,
-      peerId,
-      socketId: `socket-${peerId}`,
-      keyDigest: memberKeyDigestOf(`key-${peerId}`),
-      seal: SEAL,
-    });
+    const place = placeIn(swarmId);
     // Restored now: its grace wait starts afresh (`restoredRun`); a resume into it does not restart it.
     expect(registry.restore({ ...place('p1'), role: 'leecher', run, contentId, manifest })).toMatchObject({
       ok: true,
@@ -1143,21 +1050,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     // The grace timer runs though nobody is awaited: it ends the wait.
     expect(registry.awaitsParticipants(swarmId)).toBe(true);
     clock.nowMs += 100;
-    const whole = Buffer.alloc(manifest.chunkSha256.length / 8, 0xff).toString('base64');
-    const completed = (other: string): ProgressReport => ({
-      role: 'leecher',
-      runNumber: 1,
-      bitsBase64: whole,
-      chunksHeld: manifest.chunkSha256.length,
-      complete: true,
-      uploadedBytes: FILE_BYTES,
-      downloadedBytes: FILE_BYTES,
-      uploadBytesPerSec: 100_000,
-      downloadBytesPerSec: 100_000,
-      peakUploadBytesPerSec: 100_000,
-      peakDownloadBytesPerSec: 100_000,
-      sentTo: [{ peerId: other, bytes: FILE_BYTES }],
-    });
+    const completed = (other: string): ProgressReport => puppetVouchingFor(manifest, other);
     expect(registry.report('socket-p1', completed('p2'))).toMatchObject({ ok: true });
     expect(registry.report('socket-p2', completed('p1'))).toMatchObject({ ok: true });
     // Before, finished at once in 1 ms, a result the teacher's account, back a moment later, no longer changed.
