@@ -739,7 +739,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       for (const other of swarm.members.values()) {
         if (other.peerId === member.peerId) continue;
         swarm.runs.enter(other);
-        if (other.socketId !== null) runEnteredBy.push(other.socketId);
+        // One whose socket is down meanwhile is away in it, as in a run started while it is.
+        if (other.socketId === null) swarm.runs.away(other.peerId);
+        else runEnteredBy.push(other.socketId);
       }
       run = swarm.runs.running();
     }
