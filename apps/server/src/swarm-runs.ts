@@ -714,7 +714,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
    * restorer's uncapped claim stood once the controller's account capped the run (all found by review). A completion
    * its own report timed later gives way to the described one once that is allowed.
    */
-  const describedCompletionOf = (run: LiveRun, participant: MutableParticipant): void => {
+  const describedCompletionOf = (run: LiveRun, participant: MutableParticipant, capsCorrected = false): void => {
     const describedMs = participant.describedCompletedAfterMs;
     if (describedMs === undefined || participant.role !== 'leecher') return;
     const context = contextIn(run, participant, run.startedAtMs + describedMs);
@@ -727,12 +727,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       participant.completedAfterMs = describedMs;
       participant.completionHeardAtMs ??= nowMs();
       if (participant.settings.leaveOnComplete) participant.leftRun = true;
-    } else if (participant.completedAfterMs === describedMs) {
-      // Taken before, under caps since corrected: its next report times it.
+    } else if (capsCorrected && participant.completedAfterMs === describedMs) {
+      // Taken before, under caps since corrected: its next report times it. Only then: judged again as senders left
+      // (their caps no longer in the sum, what they sent still sent), an honest completion was taken back, and a
+      // leecher gone from the run was marked back in it (found by review).
       participant.completedAfterMs = null;
       participant.completionHeardAtMs = null;
       participant.corroborated = false;
-      participant.leftRun = false;
+      participant.leftRun = !participant.present;
     }
   };
 
@@ -1271,7 +1273,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.byControl = true;
       }
       // Completions its members described are judged again by the caps as they stand now.
-      for (const participant of live.participants.values()) describedCompletionOf(live, participant);
+      for (const participant of live.participants.values()) describedCompletionOf(live, participant, true);
       return corrected;
     },
 

@@ -1312,3 +1312,91 @@ describe('swarm runs', () => {
     expect(runs.snapshot().run).toMatchObject({ runNumber: MAX_RUN_NUMBER, phase: 'stopped' });
   });
 });
+
+describe('swarm runs: a completion a tab described after a restart', () => {
+  const FILE = 10_000_000;
+  const capped: RunConfig = {
+    mode: 'p2p',
+    seederUploadBytesPerSec: 100_000,
+    peerUploadBytesPerSec: 100_000,
+    peerDownloadBytesPerSec: null,
+    leaveOnComplete: false,
+  };
+  const memberOf = (peerId: string, role: 'seeder' | 'leecher'): RunMember => ({
+    peerId,
+    role,
+    override: {},
+    flagged: null,
+    keyDigest: memberKeyDigestOf(`k-${peerId}`),
+  });
+  const settings = { uploadBytesPerSec: 100_000, downloadBytesPerSec: null, leaveOnComplete: false };
+  const selfish = { ...settings, leaveOnComplete: true };
+  const listed = [
+    { peerId: 's', role: 'seeder' as const, settings },
+    { peerId: 'a', role: 'leecher' as const, settings: selfish },
+    { peerId: 'b', role: 'leecher' as const, settings },
+    { peerId: 'c', role: 'leecher' as const, settings },
+  ];
+  // 60 s old; the seeder, b and c at 100 kB/s each could send a 12 MB by 40 s.
+  const runOf = (completedAfterMs: number | null, own = settings): ResumedRun => ({
+    runNumber: 1,
+    config: capped,
+    settings: own,
+    elapsedMs: 60_000,
+    completedAfterMs,
+    participants: listed,
+  });
+  const restored = () => {
+    const clock = { nowMs: 1000 };
+    const runs = createSwarmRuns({
+      config: capped,
+      maxDepartedParticipants: 10,
+      fileBytes: FILE,
+      memberGraceMs: 30_000,
+      nowMs: () => clock.nowMs,
+      epochNowMs: () => 1.7e12 + clock.nowMs,
+    });
+    const at = (ms: number): SwarmRuns => {
+      clock.nowMs = ms;
+      return runs;
+    };
+    const a = () => runs.snapshot().run?.participants.find((participant) => participant.peerId === 'a');
+    at(100_000).restore(memberOf('s', 'seeder'), runOf(null), true);
+    return { runs, at, a };
+  };
+
+  it('stays taken when senders that served it leave or are given up: what they sent was sent', () => {
+    const { at, a } = restored();
+    at(100_100).resume(memberOf('a', 'leecher'), runOf(40_000, selfish), false);
+    expect(a()).toMatchObject({ completedAfterMs: 40_000, leftRun: true });
+    at(100_200).leave('a');
+    // b and c never come back. Before, a's completion was taken back, and a, gone, was marked back in the run.
+    at(131_000).giveUpAwaiting();
+    expect(a()).toMatchObject({ completedAfterMs: 40_000, present: false, leftRun: true });
+  });
+
+  it('keeps its time when a classmate that served it abandons the run before its next report', () => {
+    const { at, a } = restored();
+    at(100_050).resume(memberOf('b', 'leecher'), runOf(null), false);
+    at(100_060).resume(memberOf('c', 'leecher'), runOf(null), false);
+    at(100_100).resume(memberOf('a', 'leecher'), runOf(40_000), false);
+    at(101_000).leave('b');
+    const report: ProgressReport = {
+      role: 'leecher',
+      runNumber: 1,
+      bitsBase64: 'AA==',
+      chunksHeld: 3,
+      complete: true,
+      uploadedBytes: 0,
+      downloadedBytes: FILE,
+      uploadBytesPerSec: 0,
+      downloadBytesPerSec: 0,
+      peakUploadBytesPerSec: 0,
+      peakDownloadBytesPerSec: 0,
+      sentTo: [],
+    };
+    at(101_300).report('a', report);
+    // Before, re-timed at this report (61.3 s).
+    expect(a()?.completedAfterMs).toBe(40_000);
+  });
+});
