@@ -90,6 +90,9 @@ export interface SignallingServer {
  * Creates (without starting) the HTTP server that serves the web app and `/healthz`, and the socket.io
  * signalling server on it: see the contract in `@swarmlab/protocol`'s `signalling.ts`.
  */
+/** How long `close()` lets clients close as they should before it cuts them off. */
+export const CLOSE_GRACE_MS = 1000;
+
 export function createSignallingServer(deps: SignallingServerDeps = {}): SignallingServer {
   const limits = resolveLimits(deps.limits);
   const log = deps.log ?? ((line: string) => console.log(line));
@@ -182,16 +185,21 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
       handlers.close();
       budgets.dispose();
-      const closing = io.close();
-      // No client holds the close up: an asleep laptop's websocket, or a request never finished, kept it waiting
-      // for tens of seconds (ws's close handshake, the HTTP server's header timeout), and `main` gave up before the
-      // state's last writes (found by review). HTTP connections are cut; websockets, no longer the HTTP server's,
-      // are terminated.
-      httpServer.closeAllConnections();
+      // No client holds the close up for long: an asleep laptop's websocket, or a request never finished, kept it
+      // waiting for tens of seconds (ws's close handshake, the HTTP server's header timeout), and `main` gave up before
+      // the state's last writes (found by review). Clients that answer close as they should, within
+      // `CLOSE_GRACE_MS`; then HTTP connections are cut and websockets, no longer the HTTP server's, terminated (taken
+      // before the close starts: engine.io forgets each at once, its websocket still waiting on the client).
       // (`clients` is engine.io's own list of its connections: public in JavaScript, protected in its typings.)
       const { clients } = io.engine as unknown as { readonly clients: Readonly<Record<string, EngineConnection>> };
-      for (const client of Object.values(clients)) client.transport?.socket?.terminate?.();
+      const websockets = Object.values(clients).flatMap((client) => client.transport?.socket ?? []);
+      const closing = io.close();
+      const forced = setTimeout(() => {
+        httpServer.closeAllConnections();
+        for (const websocket of websockets) websocket.terminate?.();
+      }, CLOSE_GRACE_MS);
       await closing;
+      clearTimeout(forced);
       await state.close();
     },
     stats: () => ({
