@@ -326,6 +326,32 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect((await openOk(storageOf('tab2'), await runOptions())).held.count).toBe(0);
   });
 
+  it('stops checking what a reload kept once the run is abandoned, deleting nothing it did not judge', async () => {
+    const { manifest } = await prepared;
+    const disk = { quotaBytes: Number.POSITIVE_INFINITY };
+    const { name, storageOf } = fixture(async () => ({ quota: disk.quotaBytes, usage: 0 }));
+    const before = await openOk(storageOf('tab1'), await runOptions());
+    for (let index = 0; index < chunkCount(manifest); index++) await before.store.put(index, chunkOf(manifest, index));
+    before.store.close();
+    // The reload, on a full disk (checked, a store holding no chunk judged yet was deleted as refused); the tab
+    // leaves, keeping its chunks (the page unloads), after two chunks are checked.
+    disk.quotaBytes = 0;
+    const fractions: number[] = [];
+    const opened = await storageOf('tab1').openRun({
+      ...(await runOptions()),
+      onProgress: (fraction) => fractions.push(fraction),
+      abandoned: () => fractions.length >= 2,
+    });
+    // Before, every chunk was read and hashed after Leave (13 s for 2 GiB).
+    expect(fractions).toHaveLength(2);
+    // Given back as it is, unjudged by the quota (which has no room: a refusal deleted a store holding no chunk).
+    if (!opened.ok) throw new Error(`expected the store as checked so far, got ${opened.error.code}`);
+    expect(opened.held.count).toBe(2);
+    opened.store.close();
+    const db = await openChunkDatabase(name);
+    expect(await db.count('chunks', chunkRange(before.store.storeKey))).toBe(chunkCount(manifest));
+  });
+
   it('a reloaded tab fetches again a stored chunk it cannot read, rather than fail', async () => {
     const { manifest } = await prepared;
     const { name, storageOf } = fixture();

@@ -659,6 +659,36 @@ describe('a run stopped while a reloaded tab checked its chunks, and the next on
   }, 30_000);
 });
 
+describe('a reloaded tab that leaves while it checks its chunks', () => {
+  it('stops hashing them at once, and an unloading page keeps those it did not check', async () => {
+    let [slow, hashed] = [false, 0];
+    const storageSha256: Sha256 = async (bytes) => {
+      if (slow) {
+        hashed++;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return portableSha256(bytes);
+    };
+    const { seeder, page, store, storedChunks, join } = await classroom({ storageSha256 });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 12);
+    first.leave({ keepStoredChunks: true }); // reloaded mid-run: its check reads 12 chunks back (2.4 s here)
+    slow = true;
+    const tab = page();
+    await join(tab);
+    await until(() => hashed >= 2, 'the check of run 1 under way');
+    tab.leave({ keepStoredChunks: true }); // reloaded again
+    const hashedAtLeave = hashed;
+    await until(() => tab.storesOpening === 0, 'the check given up');
+    // Before, it read and hashed the other 10 chunks after the page had gone (13 s for a 2 GiB file).
+    expect(hashed).toBeLessThanOrEqual(hashedAtLeave + 1);
+    expect(await storedChunks(1)).toBe(12);
+  }, 30_000);
+});
+
 describe('a tab away while the runs changed', () => {
   it('ends its run once back, when the table shows a newer run over: it said "Downloading in run 1" for good', async () => {
     const { server, seeder, swarmId, page, join } = await classroom();

@@ -989,6 +989,8 @@ export class SwarmSession implements RunController {
           this.#showHashed(fraction);
         },
         onWriteFailed: (error) => this.#storageFailed(error),
+        // Left, or a newer run started: its check stops (a run only stopped is checked on, its whole file offered).
+        abandoned: () => this.#over || this.#newerRunThan(started.runNumber),
       })
       .finally(() => {
         if (starting === this.#runStarts) this.#checkingStoredChunks = false;
@@ -1003,10 +1005,9 @@ export class SwarmSession implements RunController {
         // unloading: then it is kept for the next visit, which may already have opened it again (Back, then
         // Forward); or it holds the whole file (a reloaded tab's) of a run stopped while it was checked: it is
         // offered for Save then (`#startCancelled`), where it was deleted, the file of a run that finished.
-        const newer =
-          (this.#startingRunNumber !== undefined && this.#startingRunNumber !== started.runNumber) ||
-          (this.#run?.runNumber ?? 0) > started.runNumber;
-        const keep = this.#over ? this.#leftKeepingChunks : !newer && opened.held.isComplete;
+        const keep = this.#over
+          ? this.#leftKeepingChunks
+          : !this.#newerRunThan(started.runNumber) && opened.held.isComplete;
         if (!keep) void this.#storage?.forget(opened.store.storeKey);
       }
       return undefined;
@@ -1040,6 +1041,14 @@ export class SwarmSession implements RunController {
     void storage.forgetOtherRuns(this.#storePlace()!, opened.store.storeKey);
     this.#stopTouching = everyMs(STORE_TOUCH_INTERVAL_MS, () => void storage.touch(opened.store.storeKey));
     return opened;
+  }
+
+  /** Whether a run newer than `runNumber` is opening its store, or running. */
+  #newerRunThan(runNumber: number): boolean {
+    return (
+      (this.#startingRunNumber !== undefined && this.#startingRunNumber !== runNumber) ||
+      (this.#run?.runNumber ?? 0) > runNumber
+    );
   }
 
   /**

@@ -58,6 +58,11 @@ export interface OpenRunOptions extends StorePlace {
   readonly releasingBytes: number;
   /** Fraction (0..1) of the stored chunks checked, when a reloaded tab finds some. */
   readonly onProgress: (fraction: number) => void;
+  /**
+   * Whether the run no longer wants this store (the tab left, a newer run started): the check of the chunks a reload
+   * found stops at the next chunk, and the store opened holds only those checked. Its caller then closes it.
+   */
+  readonly abandoned?: () => boolean;
   readonly onWriteFailed: (error: StorageError) => void;
 }
 
@@ -113,10 +118,16 @@ export class LeecherStorage {
     } catch (error) {
       return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
     }
-    const held = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, options.onProgress);
+    const held = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, {
+      onProgress: options.onProgress,
+      abandoned: options.abandoned,
+    });
     let heldBytes = 0;
     for (let index = 0; index < held.chunkCount; index++)
       if (held.has(index)) heldBytes += chunkLengthBytes(manifest, index);
+    const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
+    // No quota check for a run given up: a store that holds no chunk checked yet is deleted where it is refused.
+    if (options.abandoned?.()) return { ok: true, store, held, heldBytes };
     const shortfall = await storageShortfall(
       manifest.sizeBytes - heldBytes,
       Math.max(options.releasingBytes, await this.#otherRunsBytes(db, options, storeKey)),
@@ -128,10 +139,10 @@ export class LeecherStorage {
       // keeps the page on the previous run's file, which was deleted here while the page still offered it for Save.
       // Chunks it holds stay (a tab reloaded mid-run, refused for the rest): deleting them freed no room for the
       // retry its message asks for, which then needed the whole file again (both found by review).
+      store.close();
       if (held.count === 0) void this.forget(storeKey);
       return { ok: false, error: shortfall, storeKey };
     }
-    const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
     return { ok: true, store, held, heldBytes };
   }
 
@@ -185,7 +196,10 @@ export class LeecherStorage {
         .sort((a, b) => runOf(b)! - runOf(a)!)[0];
       if (kept === undefined) return undefined;
       // Only looking: a read that fails once (a scanner, low memory) must not delete a finished run's file.
-      const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, options.onProgress, false);
+      const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, {
+        onProgress: options.onProgress,
+        deleteFailed: false,
+      });
       if (!held.isComplete) return undefined;
       await this.touch(kept);
       const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });

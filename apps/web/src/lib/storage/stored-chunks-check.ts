@@ -9,15 +9,26 @@ import { chunkRange, storedBytes, storedLength, type ChunkDb } from './chunk-dat
  * failed, is "Data lost" for that record): it is downloaded again, where it failed the whole tab with advice to
  * allow site data, in every retry of the run. One chunk in memory at a time. Reports the fraction checked (0..1).
  */
+export interface StoredChunksCheckOptions {
+  /** Told the fraction checked (0..1) after each chunk. */
+  readonly onProgress?: ((fraction: number) => void) | undefined;
+  /** Whether chunks that do not check out are deleted (to be fetched again); false only looks. Default true. */
+  readonly deleteFailed?: boolean | undefined;
+  /**
+   * Asked before each chunk: true stops the check there, its answer the chunks checked so far (those not checked stay
+   * stored, unjudged). The tab left, or a newer run took over: it went on hashing a 2 GiB file for 13 s after Leave.
+   */
+  readonly abandoned?: (() => boolean) | undefined;
+}
+
 export async function checkStoredChunks(
   db: ChunkDb,
   storeKey: string,
   manifest: Manifest,
   sha256: Sha256,
-  onProgress: (fraction: number) => void = () => {},
-  /** Whether chunks that do not check out are deleted (to be fetched again); false only looks. */
-  deleteFailed = true,
+  options: StoredChunksCheckOptions = {},
 ): Promise<Bitfield> {
+  const { onProgress = () => {}, deleteFailed = true, abandoned = () => false } = options;
   const held = new Bitfield(chunkCount(manifest));
   const keys = await db.getAllKeys('chunks', chunkRange(storeKey));
   const corrupt: [string, number][] = [];
@@ -45,6 +56,7 @@ export async function checkStoredChunks(
   // unasked; a wait per chunk took 14 min over a 2 GiB file whose every read failed (both found by review).
   const unread: [string, number][] = [];
   for (const key of keys) {
+    if (abandoned()) return held;
     const valid = await readsBack(() => check(key));
     if (valid === true) held.set(key[1]);
     else if (valid === false) corrupt.push(key);
@@ -55,6 +67,7 @@ export async function checkStoredChunks(
   if (unread.length > 0) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_AFTER_MS));
   const failedReads: Error[] = [];
   for (const key of unread) {
+    if (abandoned()) break;
     const valid = await readsBack(() => check(key));
     if (valid === true) held.set(key[1]);
     else corrupt.push(key);
