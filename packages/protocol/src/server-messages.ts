@@ -113,6 +113,15 @@ const runParticipantSchema: z.ZodType<RunParticipant> = z.looseObject({
   tookPartAfterMs: millisecondsSchema.default(0),
 });
 
+/**
+ * A list in which no two entries share a key: a table with a peer, a participant or a flow listed twice is refused
+ * (the page's keyed lists throw on it and stop drawing; a participant listed twice counted twice in N and D_p2p, in
+ * the run recorded for good; found by review).
+ */
+function distinct<T>(list: z.ZodType<T[]>, keyOf: (entry: T) => string, what: string): z.ZodType<T[]> {
+  return list.refine((entries) => new Set(entries.map(keyOf)).size === entries.length, `a ${what} listed twice`);
+}
+
 const unlistedParticipantsSchema: z.ZodType<UnlistedParticipants> = z.looseObject({
   leechers: z.number().int().min(0),
   uploadBytesPerSec: bytesSchema,
@@ -129,7 +138,7 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   startedAtEpochMs: z.number().finite(),
   elapsedMs: millisecondsSchema,
   distributionMs: millisecondsSchema.nullable(),
-  participants: z.array(runParticipantSchema),
+  participants: distinct(z.array(runParticipantSchema), (participant) => participant.peerId, 'participant'),
   // Absent from a server of an earlier version: nobody unlisted.
   unlisted: unlistedParticipantsSchema.default(NO_UNLISTED_PARTICIPANTS),
   abandonedLeechers: z.number().int().min(0),
@@ -159,10 +168,10 @@ const pairFlowSchema: z.ZodType<PairFlow> = z.looseObject({
 
 export const swarmProgressSchema: z.ZodType<SwarmProgress> = z.looseObject({
   swarmId: swarmIdSchema,
-  peers: z.array(peerProgressSchema),
+  peers: distinct(z.array(peerProgressSchema), (peer) => peer.peerId, 'peer'),
   config: runConfigSchema,
   run: runStateSchema.nullable(),
-  flows: z.array(pairFlowSchema),
+  flows: distinct(z.array(pairFlowSchema), (flow) => `${flow.from}>${flow.to}`, 'flow'),
 });
 
 const peerEventSchema = z.looseObject({ peerId: peerIdSchema });

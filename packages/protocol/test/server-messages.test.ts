@@ -76,6 +76,43 @@ describe('a swarm:progress broadcast', () => {
   });
 });
 
+describe('a swarm:progress table with an entry listed twice', () => {
+  const peerRow = (peerId: string) => ({
+    peerId,
+    role: 'leecher',
+    report: null,
+    joinedAfterMs: 0,
+    override: {},
+    flagged: null,
+    away: false,
+  });
+  const flow = (from: string, to: string) => ({ from, to, bytesPerSec: 1000 });
+
+  it('is refused: a peer, a participant or a flow twice (keyed lists stopped drawing, N counted it twice)', () => {
+    const tables = {
+      peer: { ...progressOf(finishedRun), peers: [peerRow('peer1'), peerRow('peer1')] },
+      participant: progressOf({
+        ...finishedRun,
+        participants: [...finishedRun.participants, finishedRun.participants[1]],
+      }),
+      flow: { ...progressOf(finishedRun), flows: [flow('peer0', 'peer1'), flow('peer0', 'peer1')] },
+    };
+    for (const [what, table] of Object.entries(tables)) {
+      const checked = checkServerEvent('swarm:progress', table);
+      expect(checked.ok ? 'accepted' : checked.problem).toContain(`a ${what} listed twice`);
+    }
+  });
+
+  it('is taken when the entries differ: two peers, both flows of a pair', () => {
+    const table = {
+      ...progressOf(finishedRun),
+      peers: [peerRow('peer0'), peerRow('peer1')],
+      flows: [flow('peer0', 'peer1'), flow('peer1', 'peer0')],
+    };
+    expect(checkServerEvent('swarm:progress', table)).toMatchObject({ ok: true });
+  });
+});
+
 describe('messages from a server a version ahead', () => {
   it('are read with the fields this version knows, however deep the field it adds', () => {
     const settings = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false, weight: 2 };
