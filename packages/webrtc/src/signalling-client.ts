@@ -14,6 +14,7 @@ import {
   type SignallingResult,
   type SignalSendRequest,
   type SwarmCreated,
+  type SwarmId,
   type SwarmCreateRequest,
   type SwarmJoined,
   type SwarmJoinRequest,
@@ -100,6 +101,14 @@ export interface MalformedServerMessage {
 /** The first retry after the server itself closed the connection (it shut down): socket.io would not retry. */
 const RECONNECT_AFTER_SERVER_CLOSE_MS = 1000;
 
+/** How an answer names the swarm a request is about (`SignallingClient.swarmId`). */
+interface SwarmAnswer<T> {
+  /** The swarm the request is about: the one asked for, or the one the answer made. */
+  readonly follows: (answer: T) => SwarmId;
+  /** Every swarm id the answer carries (default: its `swarmId`), all of which must be `follows`'. */
+  readonly names?: (answer: T) => readonly unknown[];
+}
+
 /**
  * The signalling server as a typed API: each request resolves to the server's `SignallingResult`,
  * or to a `timeout` error when no answer comes. Never rejects.
@@ -119,6 +128,8 @@ export class SignallingClient {
   readonly #connectionListeners = new Set<(connection: SignallingConnection) => void>();
   readonly #malformedListeners = new Set<(message: MalformedServerMessage) => void>();
   #closedByUs = false;
+  /** The swarm this connection created, joined or watches, once the server's answer said so (`swarmId`). */
+  #swarmId: SwarmId | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #connections = 0;
 
@@ -200,8 +211,10 @@ export class SignallingClient {
   on<E extends keyof ServerToClientEvents>(event: E, handler: (payload: ServerEventPayload<E>) => void): () => void {
     const listener = (payload: unknown): void => {
       const checked = checkServerEvent(event, payload);
-      if (checked.ok) handler(checked.value);
-      else this.#malformed({ name: event, problem: checked.problem });
+      if (!checked.ok) return this.#malformed({ name: event, problem: checked.problem });
+      const other = this.#otherSwarmIn(checked.value);
+      if (other === undefined) handler(checked.value);
+      else this.#malformed({ name: event, problem: `it is about swarm ${other}, not this page's ${this.#swarmId}` });
     };
     // socket.io's typed `on` cannot be named for a generic event: what it hands over is checked above instead.
     const socket = this.socket as unknown as UntypedEvents;
@@ -213,6 +226,22 @@ export class SignallingClient {
   onMalformedMessage(listener: (message: MalformedServerMessage) => void): () => void {
     this.#malformedListeners.add(listener);
     return () => this.#malformedListeners.delete(listener);
+  }
+
+  /**
+   * The swarm this connection created, joined, watches or took its place back in, once the server's answer said
+   * so: news the server pushes of another swarm (a table, an end) is dropped as malformed. Before, another swarm's
+   * table was drawn, and recorded in the run history, as this page's swarm's, and its end ended this page's.
+   */
+  get swarmId(): SwarmId | undefined {
+    return this.#swarmId;
+  }
+
+  /** The swarm `value` names, when it names one and that is not this connection's. */
+  #otherSwarmIn(value: unknown): string | undefined {
+    if (this.#swarmId === undefined || typeof value !== 'object' || value === null || !('swarmId' in value))
+      return undefined;
+    return value.swarmId === this.#swarmId ? undefined : String(value.swarmId);
   }
 
   /** Why the server refused this connection, if it did (then no request can succeed). */
@@ -244,11 +273,15 @@ export class SignallingClient {
   }
 
   createSwarm(request: SwarmCreateRequest): Promise<SignallingResult<SwarmCreated>> {
-    return this.#request('swarm:create', (ack) => this.socket.emit('swarm:create', request, ack));
+    return this.#request('swarm:create', (ack) => this.socket.emit('swarm:create', request, ack), {
+      follows: (created) => created.swarmId,
+    });
   }
 
   joinSwarm(request: SwarmJoinRequest): Promise<SignallingResult<SwarmJoined>> {
-    return this.#request('swarm:join', (ack) => this.socket.emit('swarm:join', request, ack));
+    return this.#request('swarm:join', (ack) => this.socket.emit('swarm:join', request, ack), {
+      follows: () => request.swarmId,
+    });
   }
 
   sendSignal(request: SignalSendRequest): Promise<SignallingResult> {
@@ -261,7 +294,11 @@ export class SignallingClient {
 
   /** Follows a swarm without being a peer in it (an overview screen). */
   watchSwarm(request: SwarmWatchRequest): Promise<SignallingResult<SwarmWatched>> {
-    return this.#request('swarm:watch', (ack) => this.socket.emit('swarm:watch', request, ack));
+    return this.#request('swarm:watch', (ack) => this.socket.emit('swarm:watch', request, ack), {
+      follows: () => request.swarmId,
+      // Its table too: the screen draws it at once.
+      names: (watched) => [watched.swarmId, watched.progress.swarmId],
+    });
   }
 
   startRun(request: RunStartRequest): Promise<SignallingResult<{ runNumber: number }>> {
@@ -292,12 +329,16 @@ export class SignallingClient {
 
   /** Takes this tab's place in its swarm back on a new connection. */
   resumeSwarm(request: SwarmResumeRequest): Promise<SignallingResult<SwarmResumed>> {
-    return this.#request('swarm:resume', (ack) => this.socket.emit('swarm:resume', request, ack));
+    return this.#request('swarm:resume', (ack) => this.socket.emit('swarm:resume', request, ack), {
+      follows: () => request.swarmId,
+    });
   }
 
   /** Registers the swarm again (the server forgot it), with its file, and takes this tab's place in it. */
   restoreSwarm(request: SwarmRestoreRequest): Promise<SignallingResult<SwarmResumed>> {
-    return this.#request('swarm:restore', (ack) => this.socket.emit('swarm:restore', request, ack));
+    return this.#request('swarm:restore', (ack) => this.socket.emit('swarm:restore', request, ack), {
+      follows: () => request.swarmId,
+    });
   }
 
   /**
@@ -334,6 +375,36 @@ export class SignallingClient {
     this.#waiting.clear();
   }
 
+  /**
+   * Why an answer that names a swarm (`swarm`) cannot be this request's: it names another (`names`; by default its
+   * `swarmId`) than the one asked for, or than this connection's. Undefined if it can; an accepted answer's swarm
+   * is this connection's from then on.
+   */
+  #swarmProblem<T extends object>(result: SignallingResult<T>, swarm: SwarmAnswer<T> | undefined): string | undefined {
+    if (!result.ok || !swarm) return undefined;
+    const answer: T = result;
+    const follows = swarm.follows(answer);
+    const named = swarm.names?.(answer) ?? [(answer as { readonly swarmId?: unknown }).swarmId];
+    const other = named.find((swarmId) => swarmId !== follows);
+    if (other !== undefined) return `it is about swarm ${String(other)}, not ${follows}, the one asked for`;
+    if (this.#swarmId !== undefined && follows !== this.#swarmId)
+      return `it is about swarm ${follows}, not this page's ${this.#swarmId}`;
+    this.#swarmId = follows;
+    return undefined;
+  }
+
+  /** The refusal an answer that cannot be read resolves to; `onMalformedMessage`'s listeners are told. */
+  #unreadable(name: string, problem: string): { readonly ok: false; readonly error: SignallingError } {
+    this.#malformed({ name, problem });
+    return {
+      ok: false,
+      error: {
+        code: 'malformed-answer',
+        message: `The signalling server's answer could not be read (is it another version of swarmlab?): ${problem}`,
+      },
+    };
+  }
+
   #malformed(message: MalformedServerMessage): void {
     for (const listener of this.#malformedListeners) listener(message);
   }
@@ -345,6 +416,7 @@ export class SignallingClient {
   #request<R extends keyof ClientToServerEvents>(
     name: R,
     emit: (ack: (result: SignallingResult<AnswerTo<R>>) => void) => void,
+    swarm?: SwarmAnswer<AnswerTo<R>>,
   ): Promise<SignallingResult<AnswerTo<R>>> {
     const refusal = this.#refusal ?? this.#passingRefusal;
     if (refusal) return Promise.resolve({ ok: false, error: refusal });
@@ -364,16 +436,9 @@ export class SignallingClient {
         clearTimeout(timer);
         this.#waiting.delete(refused);
         const checked = checkServerAnswer(name, result);
-        if (checked.ok) return resolve(checked.value);
-        const { problem } = checked;
-        this.#malformed({ name, problem });
-        resolve({
-          ok: false,
-          error: {
-            code: 'malformed-answer',
-            message: `The signalling server's answer could not be read (is it another version of swarmlab?): ${problem}`,
-          },
-        });
+        if (!checked.ok) return resolve(this.#unreadable(name, checked.problem));
+        const problem = this.#swarmProblem(checked.value, swarm);
+        resolve(problem === undefined ? checked.value : this.#unreadable(name, problem));
       });
     });
   }

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { afterEach, describe, expect, it } from 'vitest';
-import { pollUntil } from '@swarmlab/test-kit';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { pollUntil, testFile } from '@swarmlab/test-kit';
 import { SignallingClient } from '../src/signalling-client';
 import { untilRegistered } from '../src/until-registered';
 
@@ -314,5 +315,79 @@ describe('SignallingClient.disconnect', () => {
     client.disconnect();
     expect(await waiting).toMatchObject({ ok: false, error: { code: 'signalling-lost' } });
     expect(Date.now() - startedMs).toBeLessThan(1000);
+  });
+});
+
+describe('SignallingClient: news of another swarm than its own', () => {
+  const [A, B] = ['A'.repeat(22), 'B'.repeat(22)];
+  const tableOf = (swarmId: string) => ({ swarmId, peers: [], config: DEFAULT_RUN_CONFIG, run: null, flows: [] });
+  const file = testFile(64 * 1024, 16 * 1024);
+  /** The server's answer to a screen watching `swarmId`, but for the file (`file`, once made). */
+  let watchedOf: (swarmId: string) => object;
+  beforeAll(async () => {
+    const { manifest, contentId } = await file;
+    watchedOf = (swarmId) => ({
+      ok: true,
+      swarmId,
+      manifest,
+      contentId,
+      progress: tableOf(swarmId),
+      inControl: false,
+      joinCode: 'K7MQ3P',
+      registeredAgain: false,
+    });
+  });
+
+  it('refuses a watch answer about another swarm, or carrying another swarm’s table', async () => {
+    const answers = [
+      { swarmId: B, progress: tableOf(B) },
+      { swarmId: A, progress: tableOf(B) },
+      { swarmId: A, progress: tableOf(A) },
+    ];
+    const url = await serverDoing((socket) => {
+      socket.on('swarm:watch', (_request: unknown, ack: (result: unknown) => void) => {
+        const { swarmId, progress } = answers.shift()!;
+        ack({ ...watchedOf(swarmId), progress });
+      });
+    });
+    const client = SignallingClient.connect(url, { ackTimeoutMs: 5_000 });
+    clients.push(client);
+    const ignored: string[] = [];
+    client.onMalformedMessage(({ problem }) => ignored.push(problem));
+    for (const _ of [1, 2]) {
+      const watched = await client.watchSwarm({ swarmId: A });
+      expect(watched.ok ? 'taken' : watched.error.code).toBe('malformed-answer');
+      expect(client.swarmId).toBeUndefined();
+    }
+    expect(ignored).toEqual([`it is about swarm ${B}, not ${A}, the one asked for`, expect.stringContaining(B)]);
+    expect((await client.watchSwarm({ swarmId: A })).ok).toBe(true);
+    expect(client.swarmId).toBe(A);
+  });
+
+  it('drops a table or an end of another swarm once it follows one (drawn and recorded as its own, ending it)', async () => {
+    const url = await serverDoing((socket) => {
+      socket.on('swarm:watch', (request: { swarmId: string }, ack: (result: unknown) => void) => {
+        const { swarmId } = request;
+        ack(watchedOf(swarmId));
+        for (const other of [B, A]) {
+          socket.emit('swarm:progress', tableOf(other));
+          socket.emit('swarm:ended', { swarmId: other });
+        }
+      });
+    });
+    const client = SignallingClient.connect(url, { ackTimeoutMs: 5_000 });
+    clients.push(client);
+    const heard: string[] = [];
+    const ignored: string[] = [];
+    client.on('swarm:progress', ({ swarmId }) => heard.push(`progress ${swarmId}`));
+    client.on('swarm:ended', ({ swarmId }) => heard.push(`ended ${swarmId}`));
+    client.onMalformedMessage(({ name, problem }) => ignored.push(`${name}: ${problem}`));
+    expect((await client.watchSwarm({ swarmId: A })).ok).toBe(true);
+    await pollUntil(() => heard.length === 2 || undefined, 'swarm A’s news', 5_000);
+    expect(heard).toEqual([`progress ${A}`, `ended ${A}`]);
+    expect(ignored).toEqual([
+      `swarm:progress: it is about swarm ${B}, not this page's ${A}`,
+      `swarm:ended: it is about swarm ${B}, not this page's ${A}`,
+    ]);
   });
 });
