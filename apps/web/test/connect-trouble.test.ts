@@ -96,6 +96,8 @@ it('a page without WebRTC says so instead of joining (or seeding): it waited wit
     await tab.join(created.swarmId, file.contentId);
     expect(tab.phase).toBe('failed');
     expect(tab.error).toBe(NO_WEBRTC_MESSAGE);
+    // No "Back to this swarm": it failed the same way again, and again.
+    expect(tab.canReturn).toBe(false);
     // Not in the swarm: the server lists the seeder alone.
     const watcher = SignallingClient.connect(server.url);
     try {

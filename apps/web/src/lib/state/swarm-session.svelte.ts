@@ -779,6 +779,8 @@ export class SwarmSession implements RunController {
    */
   #withoutWebRtc(): boolean {
     if (this.#options.createPeer || pageHasWebRtc()) return false;
+    // Going back to the swarm fails the same way: not offered.
+    this.#noReturn = true;
     this.#fail(NO_WEBRTC_MESSAGE);
     return true;
   }
