@@ -450,6 +450,20 @@ describe('exports', () => {
     expect(separatedRow!['file_name']).toBe("'=1+2\u2028.bin");
   });
 
+  it('CSV: a run without a peer row (its participants all flagged) is one row, its peer columns empty', () => {
+    const noRows = { ...records[0]!, id: 'swarm#2', peers: [] };
+    const { data: rows } = Papa.parse<Record<string, string>>(runsToCsv([noRows, ...records]).slice(1), {
+      header: true,
+    });
+    // Before, it was missing from the CSV (the JSON kept it), and a CSV of such runs alone had no header.
+    expect(rows.map((row) => [row['run_id'], row['peer_id']])).toEqual([
+      ['swarm#2', ''],
+      ...records[0]!.peers.map((peer) => [records[0]!.id, peer.peerId]),
+    ]);
+    expect(rows[0]).toMatchObject({ distribution_sec: '15', peer_role: '', peer_uploaded_bytes: '' });
+    expect(Object.keys(rows[0]!)).toEqual(Object.keys(rows[1]!));
+  });
+
   it('JSON: the records as they are', () => {
     expect(JSON.parse(runsToJson(records))).toEqual(records);
   });
