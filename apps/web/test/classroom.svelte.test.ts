@@ -113,9 +113,51 @@ describe('join with a code', () => {
   function setUp(answer: SignallingResult<CodeResolved>) {
     const resolve = vi.fn(async (_code: string) => answer);
     const opened: CodeResolved[] = [];
-    const codeJoin = new CodeJoin({ resolve, onResolved: (swarm) => opened.push(swarm) });
-    return { resolve, opened, codeJoin };
+    const followed: string[] = [];
+    const codeJoin = new CodeJoin({
+      resolve,
+      onResolved: (swarm) => opened.push(swarm),
+      origin: ORIGIN,
+      onLink: (hash) => followed.push(hash),
+    });
+    return { resolve, opened, followed, codeJoin };
   }
+  const ORIGIN = 'http://192.168.1.10:8080';
+
+  it('follows a link of this server pasted instead of a code: it was cut short and read as a code with an L', async () => {
+    const { resolve, followed, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
+    const links = [
+      `${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A}`,
+      ` ${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s `,
+      `${ORIGIN}/#/watch/${SWARM_A}/${CONTENT_A}`,
+      `#/swarm/${SWARM_A}/${CONTENT_A}`,
+    ];
+    for (const link of links) await codeJoin.submit(link);
+    expect(followed).toEqual([
+      `#/swarm/${SWARM_A}/${CONTENT_A}`,
+      `#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s`,
+      `#/watch/${SWARM_A}/${CONTENT_A}`,
+      `#/swarm/${SWARM_A}/${CONTENT_A}`,
+    ]);
+    expect(codeJoin.message).toBeUndefined();
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('says why a pasted link cannot be followed: another server, a damaged link, no swarm in it', async () => {
+    const { resolve, followed, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
+    const said = async (typed: string) => {
+      await codeJoin.submit(typed);
+      return codeJoin.message;
+    };
+    expect(await said(`http://10.0.0.7:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toBe(
+      'This link is for another server (10.0.0.7:8080): open it in the address bar.',
+    );
+    expect(await said(`${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A.slice(0, 20)}`)).toMatch(/content id is missing/);
+    expect(await said(`http://[192.168.1.10]:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toMatch(/is not one/);
+    expect(await said(`${ORIGIN}/?mode=p2p#/`)).toMatch(/names no swarm/);
+    expect(followed).toEqual([]);
+    expect(resolve).not.toHaveBeenCalled();
+  });
 
   it('asks the server for the canonical code and opens the swarm it names', async () => {
     const { resolve, opened, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });

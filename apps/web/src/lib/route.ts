@@ -54,6 +54,34 @@ export function parseRoute(hash: string): Route {
   return { view, swarmId, contentId, control };
 }
 
+/** A link pasted where a join code goes: its hash, to follow in this page, or why it cannot be. */
+export type PastedLink =
+  { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly message: string };
+
+/**
+ * Reads `typed` as a link when it looks like one (`://`, or a `#/` hash): a swarm's share link, an overview's or a
+ * control link of this page's server (`origin`) is followed as if it were opened. Undefined for anything else (a
+ * code). A link pasted from the class chat into "Join with a code" was cut to 14 characters and read as a code with
+ * an L in it (found by review).
+ */
+export function pastedLink(typed: string, origin: string): PastedLink | undefined {
+  const text = typed.trim();
+  if (!text.includes('://') && !text.includes('#/')) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text, origin);
+  } catch {
+    return { ok: false, message: 'This looks like a link but is not one: paste the whole link, or type the code.' };
+  }
+  if (url.origin !== origin)
+    return { ok: false, message: `This link is for another server (${url.host}): open it in the address bar.` };
+  const route = parseRoute(url.hash);
+  if (route.view === 'bad-link') return { ok: false, message: route.reason };
+  if (route.view === 'start')
+    return { ok: false, message: 'This link names no swarm: paste the swarm’s link, or type the code.' };
+  return { ok: true, hash: url.hash };
+}
+
 export function swarmHash(swarmId: string, contentId: string): string {
   return `${SWARM_PREFIX}${swarmId}/${contentId}`;
 }

@@ -237,11 +237,12 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    * start page's query (settings for a new swarm) is dropped, a peer's own settings are not in a code.
    */
   openSwarm(swarmId: string, contentId: string): void {
-    this.#deps.window.history.pushState(
-      null,
-      '',
-      `${this.#deps.window.location.pathname}${swarmHash(swarmId, contentId)}`,
-    );
+    this.openLink(swarmHash(swarmId, contentId));
+  }
+
+  /** Opens a link of this page's server by its hash (one pasted where a code goes), as `openSwarm` does. */
+  openLink(hash: string): void {
+    this.#deps.window.history.pushState(null, '', `${this.#deps.window.location.pathname}${hash}`);
     this.#followLocation();
   }
 

@@ -1,4 +1,5 @@
 import { parseJoinCode, type CodeResolved, type SignallingResult } from '@swarmlab/protocol';
+import { pastedLink } from '../route';
 import { userMessageOf } from '../user-message';
 
 export interface CodeJoinDeps {
@@ -6,11 +7,16 @@ export interface CodeJoinDeps {
   readonly resolve: (code: string) => Promise<SignallingResult<CodeResolved>>;
   /** The code named this swarm: open its share link. */
   readonly onResolved: (swarm: CodeResolved) => void;
+  /** This page's origin (`location.origin`): a link of its server pasted instead of a code is followed. */
+  readonly origin: string;
+  /** Follows a link of this page's server pasted instead of a code (its hash: a swarm's, an overview's). */
+  readonly onLink: (hash: string) => void;
 }
 
 /**
  * "Join with a code" on the start page: reads what the user typed (`parseJoinCode`: any case, look-alikes
- * mapped), says at once what is wrong with it, and otherwise asks the server which swarm it names.
+ * mapped), says at once what is wrong with it, and otherwise asks the server which swarm it names. A link pasted
+ * instead (`pastedLink`) is followed.
  */
 export class CodeJoin {
   #message = $state<string | undefined>();
@@ -35,6 +41,12 @@ export class CodeJoin {
 
   async submit(typed: string): Promise<void> {
     if (this.#pending) return;
+    const link = pastedLink(typed, this.#deps.origin);
+    if (link) {
+      this.#message = link.ok ? undefined : link.message;
+      if (link.ok) this.#deps.onLink(link.hash);
+      return;
+    }
     const parsed = parseJoinCode(typed);
     if (!parsed.ok) {
       this.#message = parsed.message;
