@@ -81,11 +81,19 @@ export class ChunkVerifier {
       this.#penalise(this.#smartBan.failed(assembly));
       return this.#c.onDiscarded();
     }
-    this.#penalise(this.#smartBan.verified(assembly));
-    if (this.#c.have.has(chunkIndex)) return; // a second copy (endgame): the first one counted
+    // Its senders are charged only once the chunk is held or being stored: a charge that drops a peer has every
+    // pipeline filled again, which asked for this chunk once more while it was neither (idle, not held). With a store
+    // that answers later, both copies were then held: announced twice, and one chunk short of the file, the leecher
+    // lost interest in the peer that held it (found by review).
+    const verdict = this.#smartBan.verified(assembly);
+    if (this.#c.have.has(chunkIndex)) return this.#penalise(verdict); // a second copy (endgame): the first one counted
     const written = this.#c.chunks.write(chunkIndex, assembly.buffer);
-    if (written === true) return this.#c.onHeld(chunkIndex);
+    if (written === true) {
+      this.#c.onHeld(chunkIndex);
+      return this.#penalise(verdict);
+    }
     inProgress.storing(chunkIndex);
+    this.#penalise(verdict);
     void written.then((stored) => {
       inProgress.stored(chunkIndex);
       if (this.#c.lifecycle.destroyed) return;

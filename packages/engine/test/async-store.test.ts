@@ -1,10 +1,12 @@
-import { Bitfield, chunkCount, encodeWireMessage } from '@swarmlab/protocol';
-import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm } from '@swarmlab/test-kit';
+import { Bitfield, chunkCount, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
+import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
 import { REREAD_AFTER_FAILURE_MS } from '../src/uploader';
 
 const CHUNK_BYTES = 64 * 1024;
+
+type Request = WireMessage & { readonly type: 'request' };
 
 /** What reading a file that changed on disk since it was picked rejects with (Chromium: `NotReadableError`). */
 class FileGone extends Error {
@@ -312,4 +314,90 @@ describe('SwarmEngine with a chunk store that answers later', () => {
         expect(peer.received.some((m) => m.type === 'reject' && m.chunkIndex === chunkIndex)).toBe(true);
     }
   });
+});
+
+describe('a chunk whose check convicts a cheat', () => {
+  it.each([
+    [1, 'later'],
+    [2, 'later'],
+    [3, 'later'],
+    [1, 'at once'],
+    [2, 'at once'],
+  ])(
+    'seed %i, a store that answers %s: it is fetched and held once (fetched again; with a store that answers later held twice, and the leecher lost interest in its holder one chunk short)',
+    async (seed, answers) => {
+      const CHUNK = 32 * 1024; // two blocks
+      const CHUNKS = 24;
+      const file = await testFile(CHUNKS * CHUNK, CHUNK);
+      const swarm = new TestSwarm(file, {
+        firstRandomSeed: seed,
+        config: { blockBytes: 16 * 1024, tickMs: 200, maxBadBlocksPerPeer: 1 },
+      });
+      const store = new LaterStore(swarm, new MemoryChunkStore(), [], 5);
+      const victim = swarm.peer('victim', answers === 'later' ? { store: store.memory, asyncStore: store } : {});
+      const verified: number[] = [];
+      victim.engine.events.on('chunk-verified', ({ chunkIndex }) => verified.push(chunkIndex));
+      const send = (raw: RawPeer, message: WireMessage): void => raw.link.send(encodeWireMessage(message));
+      const blockFor = (request: Request, spoiled = false): WireMessage => {
+        const start = request.chunkIndex * CHUNK + request.offsetBytes;
+        const bytes = file.bytes.slice(start, start + request.lengthBytes);
+        if (spoiled) bytes[3] = bytes[3]! ^ 0xff;
+        return { type: 'block', chunkIndex: request.chunkIndex, offsetBytes: request.offsetBytes, bytes };
+      };
+      // C claims the file, spoils the first block of the first chunk it is asked for, refuses the second, and holds
+      // every later request: the copy is shared with R, both are paroled, and C is convicted once it is fetched again.
+      const cheat = swarm.rawPeer(victim, file.contentId, 'C', { latencyMs: 2 });
+      // R holds the file and serves it; Q holds only the spoiled chunk (the clean copy that convicts C).
+      const [holder, helper] = ['R', 'Q'].map((peerId) =>
+        swarm.rawPeer(victim, file.contentId, peerId, { latencyMs: 2 }),
+      );
+      send(cheat, { type: 'bitfield', bits: Bitfield.full(CHUNKS).toBytes() });
+      send(holder!, { type: 'bitfield', bits: Bitfield.full(CHUNKS).toBytes() });
+      send(helper!, { type: 'bitfield', bits: new Bitfield(CHUNKS).toBytes() });
+      for (const raw of [cheat, holder!, helper!]) send(raw, { type: 'unchoke' });
+      let spoiledChunk: number | undefined;
+      let helperTold = false;
+      const seen = new Map<RawPeer, number>();
+      const requestsOf = (raw: RawPeer): Request[] => {
+        const fresh = raw.received.slice(seen.get(raw) ?? 0);
+        seen.set(raw, raw.received.length);
+        return fresh.filter((message): message is Request => message.type === 'request');
+      };
+      /** The chunks R or Q were asked for that were verified by the time the request came (it must be none). */
+      const askedAfterHeld: number[] = [];
+      const play = (): void => {
+        for (const request of requestsOf(cheat)) {
+          spoiledChunk ??= request.chunkIndex;
+          if (request.chunkIndex !== spoiledChunk) continue;
+          if (request.offsetBytes === 0) send(cheat, blockFor(request, true));
+          else send(cheat, { ...request, type: 'reject' });
+        }
+        if (spoiledChunk !== undefined && !helperTold) {
+          helperTold = true;
+          send(helper!, { type: 'have', chunkIndex: spoiledChunk });
+        }
+        for (const request of requestsOf(helper!)) {
+          if (verified.includes(request.chunkIndex)) askedAfterHeld.push(request.chunkIndex);
+          send(helper!, blockFor(request));
+        }
+        for (const request of requestsOf(holder!)) {
+          if (verified.includes(request.chunkIndex)) askedAfterHeld.push(request.chunkIndex);
+          send(holder!, blockFor(request));
+        }
+      };
+      await swarm.runUntil(
+        () => {
+          play();
+          return victim.engine.isComplete;
+        },
+        30_000,
+        'the victim complete',
+      );
+      // Before: 25 chunk-verified for 24 chunks, the chunk that convicted C fetched and held twice.
+      expect(verified.length).toBe(CHUNKS);
+      expect(new Set(verified).size).toBe(CHUNKS);
+      expect(askedAfterHeld).toEqual([]);
+      expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    },
+  );
 });
