@@ -300,11 +300,15 @@ export class Downloader {
     const nowMs = this.#c.clock.nowMs();
     const blockIndex = request?.blockIndex ?? late!.blockIndex;
     const assembly = this.#inProgress.assembly(block.chunkIndex);
-    // A copy that must come from one peer takes no late block of another's (it would be mixed again).
+    // A copy that must come from one peer takes no late block of another's (it would be mixed again); a copy shared
+    // with others none of a paroled peer's (a cheat's spoiled block that crossed its choke had the honest peer that
+    // took the chunk over paroled, and nobody charged; found by review).
     const wanted =
       assembly !== undefined &&
       !assembly.isReceived(blockIndex) &&
-      (assembly.soleSource === undefined || assembly.soleSource === session.peerId);
+      (assembly.soleSource === undefined
+        ? request !== undefined || !this.#smartBan.isParoled(session.peerId)
+        : assembly.soleSource === session.peerId);
     if (request) {
       session.outstanding.delete(key);
       session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
