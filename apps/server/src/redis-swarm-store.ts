@@ -3,6 +3,7 @@ import { createAddressQuotas, type AddressKey } from './address-quotas';
 import type { ClockMs } from './clock-ms';
 import { randomJoinCode, type CodedSwarm } from './join-codes';
 import { createKeyedQueue } from './keyed-queue';
+import { LocalPresences } from './local-presences';
 import type { ServerLimits } from './limits';
 import { createMemberSeats } from './member-seats';
 import { createPeerNames } from './peer-names';
@@ -76,12 +77,6 @@ export interface RedisSwarmStore extends SwarmStore {
   settled(): Promise<void>;
 }
 
-/** A presence of one of this process's sockets. */
-interface LocalPresence {
-  readonly swarmId: SwarmId;
-  readonly peerId: PeerId | null;
-}
-
 /**
  * The swarm state in Redis, shared by every process given the same Redis: each update loads its swarm
  * (one hash: a version number and the swarm as JSON), rebuilds the world of that swarm alone (the same
@@ -95,7 +90,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
   const queue = createKeyedQueue();
   const inFlight = new Set<Promise<unknown>>();
   const manifests = new Map<SwarmId, Manifest>();
-  const presences = new Map<SocketId, LocalPresence>();
+  const presences = new LocalPresences();
   let knownSwarmCount = 0;
   // The caps spanning every swarm are the commit script's: a world of one swarm must not apply them.
   const worldLimits: ServerLimits = { ...limits, maxSwarms: Number.MAX_SAFE_INTEGER };
@@ -174,16 +169,14 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
 
   /** Keeps this process's presences in step with the swarm as just written. */
   const track = (swarmId: SwarmId, stored: StoredSwarm | undefined): void => {
-    for (const [socketId, presence] of presences) if (presence.swarmId === swarmId) presences.delete(socketId);
-    if (!stored) return;
-    const mine = (socketId: SocketId): boolean => stored.owners[socketId] === processId;
-    for (const member of stored.record.members) {
-      if (member.socketId !== null && mine(member.socketId)) {
-        presences.set(member.socketId, { swarmId, peerId: member.peerId });
-      }
+    const present: [SocketId, PeerId | null][] = [];
+    if (stored) {
+      const mine = (socketId: SocketId): boolean => stored.owners[socketId] === processId;
+      for (const { socketId, peerId } of stored.record.members)
+        if (socketId !== null && mine(socketId)) present.push([socketId, peerId]);
+      for (const { socketId } of stored.record.watchers) if (mine(socketId)) present.push([socketId, null]);
     }
-    for (const { socketId } of stored.record.watchers)
-      if (mine(socketId)) presences.set(socketId, { swarmId, peerId: null });
+    presences.replaceSwarm(swarmId, present);
   };
 
   const stateOf = (
@@ -311,8 +304,13 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
 
     async followedLiveSwarmOf(socketId) {
       const swarmId = presences.get(socketId)?.swarmId;
-      if (swarmId === undefined || (await this.hasSwarm(swarmId))) return swarmId;
-      // It ended through another process, which could not tell this one's presences.
+      if (swarmId === undefined) return undefined;
+      // Read rarely: only a socket that follows a swarm asks here (for another, or the same again).
+      const { stored } = await load(swarmId);
+      if (stored?.owners[socketId] === processId) return swarmId;
+      // It ended through another process, which could not tell this one's presences; maybe registered again since,
+      // under the same id, without this socket (a screen whose swarm a member restored was refused its own swarm,
+      // `already-in-swarm`, until this process happened to write to it; found by review).
       if (presences.get(socketId)?.swarmId === swarmId) presences.delete(socketId);
       return undefined;
     },

@@ -1,7 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@swarmlab/protocol';
 import type { Server, Socket } from 'socket.io';
 
-/** One server process, so no events between servers. */
+/** No events of our own between server processes: on Redis they share the swarms' records and socket.io's adapter. */
 export type InterServerEvents = Record<never, never>;
 
 /** Per-socket state lives in the swarm registry and in handler closures, not on `socket.data`. */

@@ -64,6 +64,7 @@ async function startProcesses(
   limits: Partial<ServerLimits> = {},
   keyPrefix = `test${++testNumber}:`,
   recheckIntervalMs = RECHECK_INTERVAL_MS,
+  adapterStreamMaxEntries?: number,
 ): Promise<Process[]> {
   const started: Process[] = [];
   for (let index = 0; index < count; index++) {
@@ -73,6 +74,7 @@ async function startProcesses(
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       processTimeoutMs: PROCESS_TIMEOUT_MS,
       recheckIntervalMs,
+      ...(adapterStreamMaxEntries !== undefined && { adapterStreamMaxEntries }),
     });
     const logLines: string[] = [];
     const server = createSignallingServer({ log: (line) => logLines.push(line), limits, ...redisState });
@@ -330,6 +332,32 @@ describe('signalling on two processes sharing one Redis', () => {
     });
   });
 
+  it('lets a screen on A follow its swarm again once it ended through B and was registered again there', async () => {
+    const [a, b] = await startProcesses(2);
+    const seeder = await seedOn(b!);
+    const screen = await a!.connect();
+    const received = record(screen);
+    const watch = () => screen.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId });
+    expect(await watch()).toMatchObject({ ok: true });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toMatchObject({ ok: true });
+    await waitUntil(() => received.swarmsEnded.length > 0, 'the screen to be told its swarm ended');
+    // Its seeder's tab registers it again, under the same id, through B.
+    const restorer = await b!.connect();
+    const restored = await restorer.timeout(WAIT_MS).emitWithAck('swarm:restore', {
+      swarmId: seeder.swarmId,
+      peerId: seeder.peerId,
+      memberKey: seeder.memberKey,
+      seal: seeder.seal,
+      role: 'seeder',
+      control: seeder.controlSecret,
+      run: null,
+      ...(await makeManifest()),
+    });
+    expect(restored).toMatchObject({ ok: true, registeredAgain: true });
+    // Before, refused `already-in-swarm`: A took the screen for one still in the swarm, which had the same id.
+    expect(await watch()).toMatchObject({ ok: true, swarmId: seeder.swarmId });
+  });
+
   it('gives back the manifest of a swarm that ended through the other process', async () => {
     const [a, b] = await startProcesses(2);
     const seeder = await seedOn(a!);
@@ -365,6 +393,36 @@ describe('signalling on two processes sharing one Redis', () => {
     await a!.close();
     // B notices A stopped, suspends A's member, and gives up on it after the grace period.
     await waitUntil(() => seeder.received.left.includes(onA.peerId), 'A’s member given up on by B');
+  });
+});
+
+describe('the socket.io adapter’s stream in Redis', () => {
+  it('keeps about its most entries, not every relay and table sent (10,000 by default: gigabytes of tables)', async () => {
+    const [a] = await startProcesses(1, { messageBurst: 1000 }, undefined, undefined, 100);
+    const seeder = await seedOn(a!);
+    const senders = await Promise.all([1, 2, 3].map(() => joinOn(a!, seeder.swarmId)));
+    const sent = await Promise.all(
+      senders.map(async (tab) => {
+        let relayed = 0;
+        for (let index = 0; index < 200; index++) {
+          const answer = await tab.client
+            .timeout(WAIT_MS)
+            .emitWithAck('signal:send', { to: seeder.peerId, signal: CANDIDATE });
+          if (answer.ok) relayed++;
+        }
+        return relayed;
+      }),
+    );
+    expect(sent).toEqual([200, 200, 200]);
+    await waitUntil(() => seeder.received.relays.length === 600, 'every relay delivered');
+    const reader = createClient({ url: redis.url });
+    await reader.connect();
+    try {
+      // Trimmed about (`MAXLEN ~`): by whole nodes of the stream, 100 entries each by default.
+      expect(await reader.xLen(`${a!.keyPrefix}socket.io`)).toBeLessThanOrEqual(100 + 100);
+    } finally {
+      await reader.quit();
+    }
   });
 });
 
