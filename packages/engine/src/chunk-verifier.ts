@@ -28,6 +28,8 @@ export interface ChunkVerifierComponents {
   onHeld(chunkIndex: number): void;
   /** A chunk failed its hash, or the store failed to keep it: its blocks are to be fetched again. */
   onDiscarded(): void;
+  /** A sender of a copy that failed is on parole now (`SmartBan.failed`): asked only for copies it sends alone. */
+  onParoled?(peerId: string): void;
   /** Who sent bad blocks (shared with `ChunksInProgress`, which asks one peer alone for a suspect chunk). */
   readonly smartBan?: SmartBan;
   /** The store failed to keep a verified chunk (`error`: its `put`'s); the chunk is discarded too. */
@@ -79,6 +81,7 @@ export class ChunkVerifier {
       const senders = [...new Set(assembly.senders.filter((s): s is string => s !== undefined))];
       this.#c.events.emit('chunk-rejected', { chunkIndex, senders });
       this.#penalise(this.#smartBan.failed(assembly));
+      for (const sender of senders) if (this.#smartBan.isParoled(sender)) this.#c.onParoled?.(sender);
       return this.#c.onDiscarded();
     }
     // Its senders are charged only once the chunk is held or being stored: a charge that drops a peer has every

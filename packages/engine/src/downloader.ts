@@ -136,6 +136,10 @@ export class Downloader {
       drop,
       onHeld: (chunkIndex) => this.#onHeld(chunkIndex),
       onDiscarded: () => this.fillAll(),
+      onParoled: (peerId) => {
+        const session = sessions.get(peerId);
+        if (session) this.#cancelShared(session);
+      },
       onUnstorable: (chunkIndex, error) => events.emit('chunk-unstorable', { chunkIndex, error }),
     });
   }
@@ -300,18 +304,21 @@ export class Downloader {
     const nowMs = this.#c.clock.nowMs();
     const blockIndex = request?.blockIndex ?? late!.blockIndex;
     const assembly = this.#inProgress.assembly(block.chunkIndex);
-    // A copy that must come from one peer takes no late block of another's (it would be mixed again); a copy shared
-    // with others none of a paroled peer's (a cheat's spoiled block that crossed its choke had the honest peer that
-    // took the chunk over paroled, and nobody charged; found by review).
+    // A copy that must come from one peer takes no block of another's (it would be mixed again); a copy shared with
+    // others none of a paroled peer's, asked before its parole or of a copy since started again from another peer (a
+    // cheat's spoiled block that crossed its choke, or answered the request of a copy another took over, had the
+    // honest peer that took the chunk over paroled; found by review).
     const wanted =
       assembly !== undefined &&
       !assembly.isReceived(blockIndex) &&
       (assembly.soleSource === undefined
-        ? request !== undefined || !this.#smartBan.isParoled(session.peerId)
+        ? !this.#smartBan.isParoled(session.peerId)
         : assembly.soleSource === session.peerId);
     if (request) {
       session.outstanding.delete(key);
       session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
+      // Not taken: the copy no longer waits for it from this peer (a paroled peer's answer to a shared copy's request).
+      if (!wanted) this.#inProgress.release(block.chunkIndex, blockIndex, session.peerId);
     } else {
       // Crossed our cancel (or a choke) on the wire: its request's tokens were given back, and its bytes came over
       // the link all the same. Taken if the block is still lacking: the cap paid for it (before, a peer that choked
@@ -374,6 +381,29 @@ export class Downloader {
     }
     session.outstanding.clear();
     this.fillAll();
+  }
+
+  /**
+   * A peer put on parole gives up its requests for copies others send too (`soleSource` unset), and they are cancelled:
+   * answered, they still mixed its blocks into a copy another peer fetches, which had that peer paroled too (found by
+   * review). A block of them that comes all the same is refused (`#onBlock`). Its pipeline refills with copies it
+   * sends alone.
+   */
+  #cancelShared(session: DownloaderPeer): void {
+    const nowMs = this.#c.clock.nowMs();
+    for (const [key, request] of session.outstanding) {
+      if (this.#inProgress.assembly(request.chunkIndex)?.soleSource !== undefined) continue;
+      session.outstanding.delete(key);
+      giveUp(session, key, nowMs, request.blockIndex, request.lengthBytes);
+      this.#refund(request.lengthBytes);
+      this.#c.send(session, {
+        type: 'cancel',
+        chunkIndex: request.chunkIndex,
+        offsetBytes: request.blockIndex * this.#c.config.blockBytes,
+        lengthBytes: request.lengthBytes,
+      });
+      this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
+    }
   }
 
   /** Housekeeping: gives up requests that timed out, forgets old cancels, marks peers that stopped sending as snubbed. */

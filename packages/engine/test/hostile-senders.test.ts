@@ -719,90 +719,102 @@ describe('a peer on parole', () => {
   });
 });
 
-describe('a paroled peer’s block that crossed its choke', () => {
-  it('is not taken into a copy another peer fetches: that peer was paroled, and nobody charged', async () => {
-    const CHUNK = 64 * 1024; // 4 blocks
-    const CHUNKS = 4;
-    const file = await testFile(CHUNKS * CHUNK, CHUNK);
-    const swarm = new TestSwarm(file);
-    const victim = swarm.peer('victim');
-    const rejected: string[] = [];
-    victim.engine.events.on('chunk-rejected', ({ chunkIndex, senders }) =>
-      rejected.push(`${chunkIndex}: ${[...senders].sort().join(',')}`),
-    );
-    type Request = WireMessage & { type: 'request' };
-    const requestsOf = (raw: RawPeer, from = 0): Request[] =>
-      raw.received.slice(from).filter((message): message is Request => message.type === 'request');
-    const blockFor = (request: Request, spoiled = false): Uint8Array => {
-      const start = request.chunkIndex * CHUNK + request.offsetBytes;
-      const bytes = file.bytes.slice(start, start + request.lengthBytes);
-      if (spoiled) bytes[3] = bytes[3]! ^ 0xff;
-      return encodeWireMessage({ ...request, type: 'block', bytes });
-    };
-    const send = (raw: RawPeer, message: WireMessage): void => raw.link.send(encodeWireMessage(message));
-    const fullFile = (raw: RawPeer): void => {
-      send(raw, { type: 'bitfield', bits: Bitfield.full(CHUNKS).toBytes() });
-      send(raw, { type: 'unchoke' });
-    };
-    // C spoils block 0 of the first chunk it is asked for and refuses the rest, which R serves: both are paroled.
-    const cheat = swarm.rawPeer(victim, file.contentId, 'C', { latencyMs: 2 });
-    fullFile(cheat);
-    await swarm.runFor(20);
-    const first = requestsOf(cheat);
-    const spoiledChunk = first[0]!.chunkIndex;
-    for (const request of first.filter((request) => request.chunkIndex === spoiledChunk)) {
-      if (request.offsetBytes === 0) cheat.link.send(blockFor(request, true));
-      else send(cheat, { ...request, type: 'reject' });
-    }
-    const other = swarm.rawPeer(victim, file.contentId, 'R', { latencyMs: 2 });
-    fullFile(other);
-    let answered = 0;
-    await swarm.runUntil(
-      () => {
-        for (const request of requestsOf(other, answered))
-          if (request.chunkIndex === spoiledChunk) other.link.send(blockFor(request));
-        answered = other.received.length;
-        return rejected.length > 0;
-      },
-      2000,
-      'the shared copy failing',
-    );
-    expect(rejected).toEqual([`${spoiledChunk}: C,R`]);
-    other.link.close();
-    await swarm.runFor(20);
-    // C, paroled, chokes us: what it was asked for before its parole is given up.
-    const given = requestsOf(cheat).filter((request) => request.chunkIndex !== spoiledChunk);
-    const taken = given[0]!.chunkIndex;
-    send(cheat, { type: 'choke' });
-    await swarm.runFor(20);
-    // Q, honest, takes the chunk over; as it is asked for its first block, C's spoiled one comes, late.
-    const honest = swarm.rawPeer(victim, file.contentId, 'Q', { latencyMs: 2 });
-    fullFile(honest);
-    let lateSent = false;
-    answered = 0;
-    await swarm.runUntil(
-      () => {
-        for (const request of requestsOf(honest, answered)) {
-          if (request.chunkIndex === taken && request.offsetBytes === 0 && !lateSent) {
-            lateSent = true;
-            cheat.link.send(
-              blockFor(
-                given.find((block) => block.offsetBytes === 0)!,
-                true,
-              ),
-            );
+describe('a paroled cheat’s block of a copy another peer fetches', () => {
+  it.each(['crossing its choke', 'answering a request made before its parole'])(
+    'is not taken (%s): the honest peer that took the chunk over was paroled with it',
+    async (how) => {
+      const CHUNK = 64 * 1024; // 4 blocks
+      const CHUNKS = 4;
+      const file = await testFile(CHUNKS * CHUNK, CHUNK);
+      const swarm = new TestSwarm(file);
+      const victim = swarm.peer('victim');
+      const rejected: string[] = [];
+      victim.engine.events.on('chunk-rejected', ({ chunkIndex, senders }) =>
+        rejected.push(`${chunkIndex}: ${[...senders].sort().join(',')}`),
+      );
+      type Request = WireMessage & { type: 'request' };
+      const requestsOf = (raw: RawPeer, from = 0): Request[] =>
+        raw.received.slice(from).filter((message): message is Request => message.type === 'request');
+      const blockFor = (request: Request, spoiled = false): Uint8Array => {
+        const start = request.chunkIndex * CHUNK + request.offsetBytes;
+        const bytes = file.bytes.slice(start, start + request.lengthBytes);
+        if (spoiled) bytes[3] = bytes[3]! ^ 0xff;
+        return encodeWireMessage({ ...request, type: 'block', bytes });
+      };
+      const send = (raw: RawPeer, message: WireMessage): void => raw.link.send(encodeWireMessage(message));
+      const fullFile = (raw: RawPeer): void => {
+        send(raw, { type: 'bitfield', bits: Bitfield.full(CHUNKS).toBytes() });
+        send(raw, { type: 'unchoke' });
+      };
+      // C spoils block 0 of the first chunk it is asked for and refuses the rest, which R serves: both are paroled.
+      const cheat = swarm.rawPeer(victim, file.contentId, 'C', { latencyMs: 2 });
+      fullFile(cheat);
+      await swarm.runFor(20);
+      const first = requestsOf(cheat);
+      const spoiledChunk = first[0]!.chunkIndex;
+      for (const request of first.filter((request) => request.chunkIndex === spoiledChunk)) {
+        if (request.offsetBytes === 0) cheat.link.send(blockFor(request, true));
+        else send(cheat, { ...request, type: 'reject' });
+      }
+      const other = swarm.rawPeer(victim, file.contentId, 'R', { latencyMs: 2 });
+      fullFile(other);
+      let answered = 0;
+      await swarm.runUntil(
+        () => {
+          for (const request of requestsOf(other, answered))
+            if (request.chunkIndex === spoiledChunk) other.link.send(blockFor(request));
+          answered = other.received.length;
+          return rejected.length > 0;
+        },
+        2000,
+        'the shared copy failing',
+      );
+      expect(rejected).toEqual([`${spoiledChunk}: C,R`]);
+      // What C was asked for other copies before its parole is cancelled: answered, it went into a copy Q fetched.
+      const beforeParole = requestsOf(cheat).filter((request) => request.chunkIndex !== spoiledChunk);
+      expect(beforeParole.length).toBeGreaterThan(0);
+      other.link.close();
+      await swarm.runFor(20);
+      const cancelled = cheat.received.flatMap((message) =>
+        message.type === 'cancel' ? [`${message.chunkIndex}:${message.offsetBytes}`] : [],
+      );
+      expect(cancelled).toEqual(
+        expect.arrayContaining(beforeParole.map((request) => `${request.chunkIndex}:${request.offsetBytes}`)),
+      );
+      // C, paroled, was asked for another chunk: it chokes us, or refuses all but that chunk's first block.
+      const given = requestsOf(cheat).filter((request) => request.chunkIndex !== spoiledChunk);
+      const taken = given[0]!.chunkIndex;
+      if (how === 'crossing its choke') send(cheat, { type: 'choke' });
+      else
+        for (const request of given)
+          if (request.chunkIndex !== taken || request.offsetBytes !== 0) send(cheat, { ...request, type: 'reject' });
+      await swarm.runFor(20);
+      // Q, honest, takes the chunk over; as it is asked for it, C's spoiled first block comes.
+      const honest = swarm.rawPeer(victim, file.contentId, 'Q', { latencyMs: 2 });
+      fullFile(honest);
+      let spoiledSent = false;
+      answered = 0;
+      await swarm.runUntil(
+        () => {
+          for (const request of requestsOf(honest, answered)) {
+            if (request.chunkIndex === taken && !spoiledSent) {
+              spoiledSent = true;
+              const asked = given.find((block) => block.chunkIndex === taken && block.offsetBytes === 0)!;
+              cheat.link.send(blockFor(asked, true));
+            }
+            honest.link.send(blockFor(request));
           }
-          honest.link.send(blockFor(request));
-        }
-        answered = honest.received.length;
-        return victim.engine.isComplete;
-      },
-      10_000,
-      'the victim complete',
-    );
-    expect(lateSent).toBe(true);
-    // Before: `${taken}: C,Q`, Q paroled.
-    expect(rejected).toEqual([`${spoiledChunk}: C,R`]);
-    expect(await fileHashOf(victim, file)).toBe(file.sha256);
-  });
+          answered = honest.received.length;
+          return victim.engine.isComplete;
+        },
+        // C keeps what it was asked for alone unanswered: a request time-out.
+        60_000,
+        'the victim complete',
+      );
+      expect(spoiledSent).toBe(true);
+      // Before: `${taken}: C,Q`, Q paroled.
+      expect(rejected).toEqual([`${spoiledChunk}: C,R`]);
+      expect(await fileHashOf(victim, file)).toBe(file.sha256);
+    },
+  );
 });
