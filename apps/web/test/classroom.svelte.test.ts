@@ -131,12 +131,15 @@ describe('join with a code', () => {
       ` ${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s `,
       `${ORIGIN}/#/watch/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
+      // Without its scheme, as some chats show a link.
+      `192.168.1.10:8080/#/swarm/${SWARM_A}/${CONTENT_A}`,
     ];
     for (const link of links) await codeJoin.submit(link);
     expect(followed).toEqual([
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s`,
       `#/watch/${SWARM_A}/${CONTENT_A}`,
+      `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
     ]);
     expect(codeJoin.message).toBeUndefined();
@@ -153,7 +156,15 @@ describe('join with a code', () => {
       'This link is for another server (10.0.0.7:8080): open it in the address bar.',
     );
     expect(await said(`${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A.slice(0, 20)}`)).toMatch(/content id is missing/);
+    // Without its scheme: another server's was taken for a path on this one, `localhost:` for a scheme.
+    expect(await said(`10.0.0.7:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toBe(
+      'This link is for another server (10.0.0.7:8080): open it in the address bar.',
+    );
+    expect(await said(`localhost:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toBe(
+      'This link is for another server (localhost:8080): open it in the address bar.',
+    );
     expect(await said(`http://[192.168.1.10]:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toMatch(/is not one/);
+    expect(await said(`ftp://192.168.1.10:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toMatch(/is not one/);
     expect(await said(`${ORIGIN}/?mode=p2p#/`)).toMatch(/names no swarm/);
     expect(followed).toEqual([]);
     expect(resolve).not.toHaveBeenCalled();

@@ -67,12 +67,21 @@ export type PastedLink =
 export function pastedLink(typed: string, origin: string): PastedLink | undefined {
   const text = typed.trim();
   if (!text.includes('://') && !text.includes('#/')) return undefined;
+  const notALink: PastedLink = {
+    ok: false,
+    message: 'This looks like a link but is not one: paste the whole link, or type the code.',
+  };
   let url: URL;
   try {
-    url = new URL(text, origin);
+    // A hash alone is this page's; a link without its scheme (`10.0.0.7:8080/#/…`, as some chats show it) is http's:
+    // read against this page, it was taken for a path on this server, or `localhost:` for a scheme (found by review).
+    url = text.startsWith('#')
+      ? new URL(text, origin)
+      : new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `http://${text}`);
   } catch {
-    return { ok: false, message: 'This looks like a link but is not one: paste the whole link, or type the code.' };
+    return notALink;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return notALink;
   if (url.origin !== origin)
     return { ok: false, message: `This link is for another server (${url.host}): open it in the address bar.` };
   const route = parseRoute(url.hash);
