@@ -125,7 +125,8 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     // A run restored now waits its own grace: a wait pending for a run before it gave its places up early.
     if (resumed.awaitsParticipants) grace.awaitParticipants(swarmId, outcome.restoredRun);
     // The run this resume restored, to the members back before it (they knew no run then).
-    if (run && outcome.runEnteredBy.length > 0) toSockets(outcome.runEnteredBy)?.emit('run:started', run);
+    if (run && outcome.runEnteredBy.length > 0)
+      toSockets(outcome.runEnteredBy)?.emit('run:started', { ...run, swarmId });
     answers.answered(address, jsonBytes(peers) + (run ? jsonBytes(run) : 0));
     reply({
       ok: true,

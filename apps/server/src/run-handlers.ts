@@ -94,7 +94,7 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
         const started = await changeFollowed((world) => world.registry.startRun(socket.id, config));
         if (!started) return reply(refuse('not-in-swarm'));
         if (!started.ok) return reply(refuse(started.code));
-        toSockets(started.memberSocketIds)?.emit('run:started', started.started);
+        toSockets(started.memberSocketIds)?.emit('run:started', { ...started.started, swarmId: started.swarmId });
         reply({ ok: true, runNumber: started.started.runNumber });
         progress.changed(started.swarmId);
       },
@@ -111,7 +111,10 @@ export function attachRunHandlers(deps: RunHandlerDeps): void {
         const stopped = await changeFollowed((world) => world.registry.stopRun(socket.id));
         if (!stopped) return reply(refuse('not-in-swarm'));
         if (!stopped.ok) return reply(refuse(stopped.code));
-        toSockets(stopped.memberSocketIds)?.emit('run:stopped', { runNumber: stopped.runNumber });
+        toSockets(stopped.memberSocketIds)?.emit('run:stopped', {
+          runNumber: stopped.runNumber,
+          swarmId: stopped.swarmId,
+        });
         reply({ ok: true });
         progress.changed(stopped.swarmId);
       },

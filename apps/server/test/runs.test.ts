@@ -102,6 +102,7 @@ describe('runs over socket.io', () => {
         [b.peerId]: { uploadBytesPerSec: 100_000, downloadBytesPerSec: null, leaveOnComplete: true },
       },
       elapsedMs: 0,
+      swarmId: seeder.swarmId,
     };
     for (const tab of [seeder, a, b]) {
       await waitUntil(() => tab.received.runsStarted.length === 1, 'run:started arrives');

@@ -175,6 +175,8 @@ export const swarmProgressSchema: z.ZodType<SwarmProgress> = z.looseObject({
 });
 
 const peerEventSchema = z.looseObject({ peerId: peerIdSchema });
+/** `SwarmNamed`: the swarm a run's news is about, from a server that says so. */
+const swarmNamedSchema = z.looseObject({ swarmId: swarmIdSchema.optional() });
 
 /** What the server pushes with `event`. */
 export type ServerEventPayload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
@@ -189,8 +191,8 @@ const serverEventSchemas: { readonly [E in keyof ServerToClientEvents]: z.ZodTyp
     attempt: signalAttemptSchema.optional(),
   }),
   'swarm:progress': swarmProgressSchema,
-  'run:started': runStartedSchema,
-  'run:stopped': z.looseObject({ runNumber: runNumberSchema }),
+  'run:started': z.intersection(runStartedSchema, swarmNamedSchema),
+  'run:stopped': z.looseObject({ runNumber: runNumberSchema, swarmId: swarmIdSchema.optional() }),
   'swarm:ended': z.looseObject({ swarmId: swarmIdSchema }),
 };
 

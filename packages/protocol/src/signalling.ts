@@ -525,15 +525,23 @@ export interface ClientToServerEvents {
   'peer:name': (request: PeerNameRequest, ack: Ack) => void;
 }
 
+/**
+ * The swarm news is about, where the news itself does not say (a run started or stopped): a client drops news of
+ * another swarm than its own. Absent from a server before it was sent.
+ */
+export interface SwarmNamed {
+  readonly swarmId?: SwarmId | undefined;
+}
+
 export interface ServerToClientEvents {
   'peer:joined': (event: { peerId: PeerId }) => void;
   'peer:left': (event: { peerId: PeerId }) => void;
   'signal:relay': (event: SignalRelay) => void;
   'swarm:progress': (progress: SwarmProgress) => void;
   /** Every member drops its engine and starts this run; its leechers start empty. */
-  'run:started': (run: RunStarted) => void;
+  'run:started': (run: RunStarted & SwarmNamed) => void;
   /** The run was stopped before it finished: every member drops its engine. */
-  'run:stopped': (event: { runNumber: number }) => void;
+  'run:stopped': (event: { runNumber: number } & SwarmNamed) => void;
   /** To watchers only: the swarm's last member left, so the swarm is gone and they no longer watch it. */
   'swarm:ended': (event: { swarmId: SwarmId }) => void;
 }

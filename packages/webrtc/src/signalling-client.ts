@@ -230,7 +230,8 @@ export class SignallingClient {
 
   /**
    * The swarm this connection created, joined, watches or took its place back in, once the server's answer said
-   * so: news the server pushes of another swarm (a table, an end) is dropped as malformed. Before, another swarm's
+   * so (or asked for, once an answer about another was refused): news the server pushes of another swarm (a table,
+   * an end, a run started or stopped) is dropped as malformed. Before, another swarm's
    * table was drawn, and recorded in the run history, as this page's swarm's, and its end ended this page's.
    */
   get swarmId(): SwarmId | undefined {
@@ -241,7 +242,9 @@ export class SignallingClient {
   #otherSwarmIn(value: unknown): string | undefined {
     if (this.#swarmId === undefined || typeof value !== 'object' || value === null || !('swarmId' in value))
       return undefined;
-    return value.swarmId === this.#swarmId ? undefined : String(value.swarmId);
+    // A run's news from a server before it named the swarm carries none.
+    if (value.swarmId === undefined || value.swarmId === this.#swarmId) return undefined;
+    return String(value.swarmId);
   }
 
   /** Why the server refused this connection, if it did (then no request can succeed). */
@@ -386,7 +389,12 @@ export class SignallingClient {
     const follows = swarm.follows(answer);
     const named = swarm.names?.(answer) ?? [(answer as { readonly swarmId?: unknown }).swarmId];
     const other = named.find((swarmId) => swarmId !== follows);
-    if (other !== undefined) return `it is about swarm ${String(other)}, not ${follows}, the one asked for`;
+    if (other !== undefined) {
+      // The swarm asked for is this connection's all the same: news of the other one, which the server may now send
+      // it, is dropped.
+      this.#swarmId ??= follows;
+      return `it is about swarm ${String(other)}, not ${follows}, the one asked for`;
+    }
     if (this.#swarmId !== undefined && follows !== this.#swarmId)
       return `it is about swarm ${follows}, not this page's ${this.#swarmId}`;
     this.#swarmId = follows;
