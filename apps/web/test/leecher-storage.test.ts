@@ -347,6 +347,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     // Given back as it is, unjudged by the quota (which has no room: a refusal deleted a store holding no chunk).
     if (!opened.ok) throw new Error(`expected the store as checked so far, got ${opened.error.code}`);
     expect(opened.held.count).toBe(2);
+    expect(opened.checkCutShort).toBe(true);
     opened.store.close();
     const db = await openChunkDatabase(name);
     expect(await db.count('chunks', chunkRange(before.store.storeKey))).toBe(chunkCount(manifest));

@@ -13,7 +13,7 @@ import { MAX_STORED_UNDER, MemberPlaces } from '../src/lib/state/member-places';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
-import { LeecherStorage } from '../src/lib/storage/leecher-storage';
+import { LeecherStorage, type OpenedRun } from '../src/lib/storage/leecher-storage';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { cuttableRelay } from './cuttable-relay';
 import { memoryStorage } from './fakes';
@@ -57,6 +57,8 @@ async function classroom(
     readonly estimate?: EstimateStorage;
     /** Whether a store opened now fails its next write, out of room (once it is open). */
     readonly failWrites?: () => boolean;
+    /** Awaited before a store opened for a run is handed to the page (a slow IndexedDB). */
+    readonly beforeHandingOver?: (opened: OpenedRun, runNumber: number) => Promise<void>;
   } = {},
 ) {
   const server: TestSignallingServer = await startSignallingServer();
@@ -97,6 +99,7 @@ async function classroom(
         const openRun = storage.openRun.bind(storage);
         storage.openRun = async (run) => {
           const opened = await openRun(run);
+          await options.beforeHandingOver?.(opened, run.runNumber);
           if (opened.ok) openedStores.push(opened.store);
           if (opened.ok && options.failWrites?.())
             setTimeout(() => run.onWriteFailed({ code: 'quota-exceeded', detail: 'QuotaExceededError' }), 50);
@@ -686,6 +689,58 @@ describe('a reloaded tab that leaves while it checks its chunks', () => {
     // Before, it read and hashed the other 10 chunks after the page had gone (13 s for a 2 GiB file).
     expect(hashed).toBeLessThanOrEqual(hashedAtLeave + 1);
     expect(await storedChunks(1)).toBe(12);
+  }, 30_000);
+});
+
+describe('a reloaded tab whose check a newer run cut short, that run stopped at once', () => {
+  it('keeps the whole file it was checking, and offers it: it was deleted as a partial one', async () => {
+    let [slow, hashed] = [false, 0];
+    const storageSha256: Sha256 = async (bytes) => {
+      if (slow) {
+        hashed++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return portableSha256(bytes);
+    };
+    // Run 1's store, its check cut short by run 2, and run 2's reach the page only once run 2 was stopped meanwhile.
+    let cutShort = (): void => {};
+    const checkCutShort = new Promise<void>((resolve) => (cutShort = resolve));
+    let stopHeard = (): void => {};
+    const stopped = new Promise<void>((resolve) => (stopHeard = resolve));
+    const { seeder, page, store, storedChunks, join, file } = await classroom({
+      storageSha256,
+      beforeHandingOver: async (opened, runNumber) => {
+        if (runNumber === 1 && opened.ok && opened.checkCutShort) cutShort();
+        if (runNumber === 2 || (opened.ok && opened.checkCutShort)) await stopped;
+      },
+    });
+    const first = page();
+    await join(first);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => first.phase === 'running', 'run 1 under way');
+    await store(1, 16); // the whole file, not yet known complete
+    first.leave({ keepStoredChunks: true }); // reloaded mid-run
+    slow = true;
+    const tab = page();
+    await join(tab);
+    await until(() => hashed >= 2, 'the check of run 1 under way');
+    // Run 1 stopped (its check goes on: a whole file is offered then), run 2 started: the check stops.
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await until(() => tab.latestSwarmProgress?.run?.phase === 'stopped', 'run 1’s stop heard');
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await checkCutShort;
+    expect(hashed).toBeLessThan(16);
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await until(
+      () => tab.latestSwarmProgress?.run?.runNumber === 2 && tab.latestSwarmProgress.run.phase === 'stopped',
+      'run 2’s stop heard',
+    );
+    stopHeard();
+    await until(() => tab.storesOpening === 0, 'both stores opened');
+    // Before: run 1's whole file deleted, as a partial one (its check had stopped at a few chunks).
+    expect(await storedChunks(1)).toBe(16);
+    slow = false;
+    await until(() => tab.fileSha256 === file.sha256, 'the kept file offered', 20_000);
   }, 30_000);
 });
 

@@ -1007,9 +1007,10 @@ export class SwarmSession implements RunController {
         // unloading: then it is kept for the next visit, which may already have opened it again (Back, then
         // Forward); or it holds the whole file (a reloaded tab's) of a run stopped while it was checked: it is
         // offered for Save then (`#startCancelled`), where it was deleted, the file of a run that finished.
+        // A check cut short (a newer start, stopped since) judged nothing: what it did not check is kept too.
         const keep = this.#over
           ? this.#leftKeepingChunks
-          : !this.#newerRunThan(started.runNumber) && opened.held.isComplete;
+          : !this.#newerRunThan(started.runNumber) && (opened.held.isComplete || opened.checkCutShort);
         if (!keep) void this.#storage?.forget(opened.store.storeKey);
       }
       return undefined;

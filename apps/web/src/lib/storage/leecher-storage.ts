@@ -67,7 +67,14 @@ export interface OpenRunOptions extends StorePlace {
 }
 
 export type OpenedRun =
-  | { readonly ok: true; readonly store: IdbChunkStore; readonly held: Bitfield; readonly heldBytes: number }
+  | {
+      readonly ok: true;
+      readonly store: IdbChunkStore;
+      readonly held: Bitfield;
+      readonly heldBytes: number;
+      /** The check of what the store held stopped early (`abandoned`): the chunks not checked are not in `held`. */
+      readonly checkCutShort: boolean;
+    }
   | {
       readonly ok: false;
       readonly error: StorageError;
@@ -118,7 +125,7 @@ export class LeecherStorage {
     } catch (error) {
       return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
     }
-    const held = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, {
+    const { held, cutShort } = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, {
       onProgress: options.onProgress,
       abandoned: options.abandoned,
     });
@@ -126,8 +133,9 @@ export class LeecherStorage {
     for (let index = 0; index < held.chunkCount; index++)
       if (held.has(index)) heldBytes += chunkLengthBytes(manifest, index);
     const store = new IdbChunkStore({ db, storeKey, manifest, onWriteFailed: options.onWriteFailed });
-    // No quota check for a run given up: a store that holds no chunk checked yet is deleted where it is refused.
-    if (options.abandoned?.()) return { ok: true, store, held, heldBytes };
+    // No quota check for a check cut short: a store that holds no chunk checked yet is deleted where it is refused (the
+    // run given up may be wanted again by now: a newer start stopped meanwhile; found by review).
+    if (cutShort) return { ok: true, store, held, heldBytes, checkCutShort: true };
     const shortfall = await storageShortfall(
       manifest.sizeBytes - heldBytes,
       Math.max(options.releasingBytes, await this.#otherRunsBytes(db, options, storeKey)),
@@ -143,7 +151,7 @@ export class LeecherStorage {
       if (held.count === 0) void this.forget(storeKey);
       return { ok: false, error: shortfall, storeKey };
     }
-    return { ok: true, store, held, heldBytes };
+    return { ok: true, store, held, heldBytes, checkCutShort: false };
   }
 
   /**
@@ -196,7 +204,7 @@ export class LeecherStorage {
         .sort((a, b) => runOf(b)! - runOf(a)!)[0];
       if (kept === undefined) return undefined;
       // Only looking: a read that fails once (a scanner, low memory) must not delete a finished run's file.
-      const held = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, {
+      const { held } = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, {
         onProgress: options.onProgress,
         deleteFailed: false,
       });

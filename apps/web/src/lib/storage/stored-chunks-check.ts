@@ -2,13 +2,15 @@ import { Bitfield, chunkCount, chunkLengthBytes, toHex, type Manifest, type Sha2
 import { hashPassHint } from '../whole-file-hash';
 import { chunkRange, storedBytes, storedLength, type ChunkDb } from './chunk-database';
 
-/**
- * What a reloaded tab still holds of a store (#12, "reload resumes"): every stored chunk is read and hashed
- * against the manifest; those that match are held, the others (a torn or tampered write) are deleted. So is a
- * chunk that cannot be read (Chromium keeps large values as files of their own: a file gone, or a read that
- * failed, is "Data lost" for that record): it is downloaded again, where it failed the whole tab with advice to
- * allow site data, in every retry of the run. One chunk in memory at a time. Reports the fraction checked (0..1).
- */
+/** What `checkStoredChunks` found. */
+export interface StoredChunksCheck {
+  /** The chunks that checked out. */
+  readonly held: Bitfield;
+  /** Stopped before every chunk was checked (`abandoned`): those not checked are neither held nor deleted. */
+  readonly cutShort: boolean;
+}
+
+/** How `checkStoredChunks` goes. */
 export interface StoredChunksCheckOptions {
   /** Told the fraction checked (0..1) after each chunk. */
   readonly onProgress?: ((fraction: number) => void) | undefined;
@@ -21,13 +23,20 @@ export interface StoredChunksCheckOptions {
   readonly abandoned?: (() => boolean) | undefined;
 }
 
+/**
+ * What a reloaded tab still holds of a store (#12, "reload resumes"): every stored chunk is read and hashed
+ * against the manifest; those that match are held, the others (a torn or tampered write) are deleted. So is a
+ * chunk that cannot be read (Chromium keeps large values as files of their own: a file gone, or a read that
+ * failed, is "Data lost" for that record): it is downloaded again, where it failed the whole tab with advice to
+ * allow site data, in every retry of the run. One chunk in memory at a time. Reports the fraction checked (0..1).
+ */
 export async function checkStoredChunks(
   db: ChunkDb,
   storeKey: string,
   manifest: Manifest,
   sha256: Sha256,
   options: StoredChunksCheckOptions = {},
-): Promise<Bitfield> {
+): Promise<StoredChunksCheck> {
   const { onProgress = () => {}, deleteFailed = true, abandoned = () => false } = options;
   const held = new Bitfield(chunkCount(manifest));
   const keys = await db.getAllKeys('chunks', chunkRange(storeKey));
@@ -56,7 +65,7 @@ export async function checkStoredChunks(
   // unasked; a wait per chunk took 14 min over a 2 GiB file whose every read failed (both found by review).
   const unread: [string, number][] = [];
   for (const key of keys) {
-    if (abandoned()) return held;
+    if (abandoned()) return { held, cutShort: true };
     const valid = await readsBack(() => check(key));
     if (valid === true) held.set(key[1]);
     else if (valid === false) corrupt.push(key);
@@ -66,8 +75,9 @@ export async function checkStoredChunks(
   }
   if (unread.length > 0) await new Promise((resolve) => setTimeout(resolve, READ_RETRY_AFTER_MS));
   const failedReads: Error[] = [];
+  let cutShort = false;
   for (const key of unread) {
-    if (abandoned()) break;
+    if ((cutShort = abandoned())) break;
     const valid = await readsBack(() => check(key));
     if (valid === true) held.set(key[1]);
     else corrupt.push(key);
@@ -85,7 +95,7 @@ export async function checkStoredChunks(
     const tx = db.transaction('chunks', 'readwrite');
     await Promise.all([...corrupt.map((key) => tx.store.delete(key)), tx.done]);
   }
-  return held;
+  return { held, cutShort };
 }
 
 /** The one wait before the chunks whose read failed are read again. */
