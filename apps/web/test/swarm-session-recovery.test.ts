@@ -740,7 +740,7 @@ describe('a reloaded tab whose check a newer run cut short, that run stopped at 
     // Before: run 1's whole file deleted, as a partial one (its check had stopped at a few chunks).
     expect(await storedChunks(1)).toBe(16);
     slow = false;
-    await until(() => tab.fileSha256 === file.sha256, 'the kept file offered', 20_000);
+    await until(() => tab.fileSha256 === file.sha256, 'the kept file offered');
   }, 30_000);
 });
 
