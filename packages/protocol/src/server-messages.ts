@@ -66,6 +66,8 @@ const swarmSealSchema = strictSwarmSealSchema.loose();
 
 const runNumberSchema = z.number().int().min(1).max(MAX_RUN_NUMBER);
 const millisecondsSchema = z.number().min(0).finite();
+/** The farthest from 1970 a JavaScript `Date` goes, either way (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
 const bytesSchema = z.number().min(0).finite();
 
 /**
@@ -135,7 +137,8 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   runNumber: runNumberSchema,
   phase: z.enum(['running', 'finished', 'stopped', 'interrupted']),
   config: runConfigSchema,
-  startedAtEpochMs: z.number().finite(),
+  // A time a Date holds (±8.64e15 ms): past it, the run's record threw making its date, in the table's handler.
+  startedAtEpochMs: z.number().min(-MAX_DATE_MS).max(MAX_DATE_MS),
   elapsedMs: millisecondsSchema,
   distributionMs: millisecondsSchema.nullable(),
   participants: distinct(z.array(runParticipantSchema), (participant) => participant.peerId, 'participant'),

@@ -76,6 +76,18 @@ describe('a swarm:progress broadcast', () => {
   });
 });
 
+describe('a run’s start time', () => {
+  it('is refused past what a Date holds: the record of the run threw making its date, in the table’s handler', () => {
+    for (const startedAtEpochMs of [8.64e15 + 1, 1e16, -1e16, Infinity])
+      expect(checkServerEvent('swarm:progress', progressOf({ ...finishedRun, startedAtEpochMs }))).toMatchObject({
+        ok: false,
+      });
+    expect(checkServerEvent('swarm:progress', progressOf({ ...finishedRun, startedAtEpochMs: 8.64e15 }))).toMatchObject(
+      { ok: true },
+    );
+  });
+});
+
 describe('a swarm:progress table with an entry listed twice', () => {
   const peerRow = (peerId: string) => ({
     peerId,
