@@ -33,7 +33,7 @@ import {
   SEEDER_RADIUS,
 } from '../src/lib/projector/map-geometry';
 import { cardLayout, NAME_TEXT_EM } from '../src/lib/projector/card-layout';
-import { cardStatus, reportShown } from '../src/lib/projector/card-status';
+import { cardStatus, ratesShown, reportShown } from '../src/lib/projector/card-status';
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
 import { labelsStacked, MARK_LABEL_PX, raceScale, raceVerdict } from '../src/lib/projector/race-clock';
 import { runState, swarmProgress } from './fakes';
@@ -486,6 +486,15 @@ describe('the report a screen draws a peer from', () => {
     expect(reportShown(ended, second, leecher)).toBeNull();
     const ofRunTwo = reportOf(second, 'leech0');
     expect(reportShown(ofRunTwo, second, leecher)).toBe(ofRunTwo);
+  });
+
+  it('shows rates of the run shown only, and none of a peer away: its last ones stood still, looking live', () => {
+    const running = runState(2, 'running');
+    const ofRunTwo = reportOf(running, 'leech0');
+    expect(ratesShown({ away: false }, ofRunTwo, running)).toBe(ofRunTwo);
+    expect(ratesShown({ away: true }, ofRunTwo, running)).toBeNull();
+    expect(ratesShown({ away: false }, reportOf(runState(1, 'finished'), 'leech0'), running)).toBeNull();
+    expect(ratesShown({ away: false }, ofRunTwo, null)).toBeNull();
   });
 
   it('keeps the last report between runs, and a seeder’s or a non-participant’s as it is', () => {

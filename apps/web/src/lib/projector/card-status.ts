@@ -37,3 +37,16 @@ export function reportShown(
   if (!report || !run || run.phase !== 'running' || participant?.role !== 'leecher') return report;
   return report.runNumber === run.runNumber ? report : null;
 }
+
+/**
+ * The report whose rates a screen shows for a peer (its table row, its card), or null for none: one of the run shown,
+ * from a peer not away. An away peer's last rates stood still in the swarm table, looking live (found by review).
+ */
+export function ratesShown(
+  peer: Pick<PeerProgress, 'away'>,
+  report: PeerReport | null,
+  run: RunState | null,
+): PeerReport | null {
+  if (!report || !run || peer.away || report.runNumber !== run.runNumber) return null;
+  return report;
+}
