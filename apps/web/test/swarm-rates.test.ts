@@ -39,6 +39,14 @@ describe('SwarmRates', () => {
     expect(rates.points.map((point) => point.atSec)).toEqual([0.5]);
   });
 
+  it('never goes back in time within a run: a table older than the last point is not drawn', () => {
+    const rates = new SwarmRates();
+    // Two processes on Redis whose clocks differ by 300 ms, or tables crossing on the way.
+    for (const elapsedMs of [10_000, 9_700, 10_250])
+      rates.add(swarmProgress(SWARM_A, runState(3, 'running', elapsedMs)));
+    expect(rates.points.map((point) => point.atSec)).toEqual([10, 10.25]);
+  });
+
   it('adds an interrupted run’s last instant once, however often it is broadcast', () => {
     const rates = new SwarmRates();
     rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_000)));
