@@ -382,8 +382,11 @@ export class HeadlessSession {
       await this.#storage?.keepRun();
       // A newer run's engine cannot have started: its store waits for this.
       this.#fileSha256 = fileSha256;
+      // Over before it is told: a failure told said, as the peer left, that it was finishing the check (found by review).
+      this.#checkedFraction = undefined;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
     } catch (error) {
+      this.#checkedFraction = undefined;
       const message = error instanceof Error ? error.message : String(error);
       // Said also once the peer was closed (Ctrl-C during the check): what became of a file the server counted (a
       // check that failed, a name taken, the whole file left at `.part`) went unsaid (found by review).

@@ -255,3 +255,31 @@ it('a leecher joining a run going on says what it joined first, then the run, an
   expect(output.indexOf('joined')).toBeLessThan(output.indexOf('run 1 started'));
   expect(output).not.toMatch(/waiting for a run to start/);
 }, 40_000);
+
+it('a later run whose file cannot take its name says so as it stops, not that it is finishing the check', async () => {
+  server = await startSignallingServer();
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const seedPath = join(dir, 'lecture.bin');
+  writeFileSync(seedPath, fileBytes(600_000, 5));
+  const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
+  const [, shareLink] = await seeder.printed(/share link: (\S+)/);
+  const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
+  const outPath = join(dir, 'copy.bin');
+  const leecher = peerProcess('true', [shareLink!, '--out', outPath]);
+  await leecher.printed(/waiting for a run to start/);
+  teacher = SignallingClient.connect(server.url);
+  expect((await teacher.watchSwarm({ swarmId: swarmId!, control: control! })).ok).toBe(true);
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  await leecher.printed(/run 1 finished/);
+  // The user saves a file of their own under the name, and the teacher starts run 2.
+  rmSync(outPath);
+  writeFileSync(outPath, 'mine');
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  const outcome = await leecher.exited;
+  expect(outcome.exitCode).toBe(1);
+  expect(outcome.stderr).toMatch(/copy\.bin appeared during the download/);
+  expect(readFileSync(outPath, 'utf8')).toBe('mine');
+  expect(existsSync(`${outPath}.part`)).toBe(true);
+  // Before: "finishing the check of the whole download (100 %) before leaving; press Ctrl-C again…".
+  expect(outcome.stdout).not.toMatch(/finishing the check/);
+}, 40_000);
