@@ -18,7 +18,7 @@ import { HeadlessSession, refusalError } from './headless-session';
 import { memoryLeecherStorage, outFileLeecherStorage, type LeecherStorage } from './leecher-storage';
 import { nodePeerFactory } from './node-peer-factory';
 import { nodeSha256 } from './node-sha256';
-import { openSeedFile, type SeedFile } from './seed-file';
+import { checkSeedFile, type SeedFile } from './seed-file';
 import { parseSwarmLink, shareLinkOf } from './swarm-target';
 
 /** What to start: exactly one of `swarmLink`, `joinCode` and `seedFile`. */
@@ -109,18 +109,24 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
 
   // Local input first: a file that cannot be read or written fails before anything is asked of the server. A
   // file to seed is hashed while the server is connected to: a server out of reach is said at once, not after
-  // minutes of hashing a large file (found by review).
+  // minutes of hashing a large file, and the hashing stops then (it read on for minutes; both found by review).
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let connecting: Promise<SignallingClient> | undefined;
   let seed: SeedFile | undefined;
   let storage: LeecherStorage | undefined;
   if (options.seedFile !== undefined) {
-    const hashing = openSeedFile(options.seedFile, options.onHashProgress, options.signal);
+    const checked = await checkSeedFile(options.seedFile);
+    const failed = new AbortController();
+    const hashing = checked.hash(
+      options.onHashProgress,
+      options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal,
+    );
     const connected = connectSignalling(serverUrl, connectTimeoutMs);
     connecting = connected;
     try {
       seed = await Promise.race([hashing, connected.then(() => hashing)]);
     } catch (error) {
+      failed.abort(error);
       void hashing.then(
         (opened) => opened.close(),
         () => {},

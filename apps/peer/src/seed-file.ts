@@ -27,6 +27,23 @@ export async function openSeedFile(
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<SeedFile> {
+  return (await checkSeedFile(path)).hash(onProgress, signal);
+}
+
+/** A file to seed, checked and open (`checkSeedFile`), not hashed yet. */
+export interface CheckedSeedFile {
+  readonly sizeBytes: number;
+  /** Hashes it, as `openSeedFile` does; the file is closed if this fails. Once only. */
+  hash(onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<SeedFile>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `path` and checks it can be seeded (a file, not empty, within swarmlab's limit), or rejects with a
+ * `HeadlessPeerError`: quick, so that a file that cannot be seeded is said before the server is asked anything
+ * (raced with the connection, a server out of reach was said instead of an empty file; found by review).
+ */
+export async function checkSeedFile(path: string): Promise<CheckedSeedFile> {
   let file: FileHandle;
   try {
     // Looked at before it is opened: opening a named pipe waits, for ever, for something to write to it.
@@ -36,16 +53,38 @@ export async function openSeedFile(
     if (error instanceof HeadlessPeerError) throw error;
     throw new HeadlessPeerError(`cannot open ${path}: ${reasonOf(error)}`, 2);
   }
+  let sizeBytes: number;
   try {
     const stats = await file.stat();
     if (!stats.isFile()) throw new HeadlessPeerError(`${path} is not a file`, 2);
     if (stats.size === 0) throw new HeadlessPeerError(`${path} is empty: there is nothing to share`, 2);
     if (stats.size > MAX_FILE_BYTES)
       throw new HeadlessPeerError(`${path} is larger than swarmlab's limit of ${MAX_FILE_BYTES} bytes`, 2);
+    sizeBytes = stats.size;
+  } catch (error) {
+    await file.close();
+    if (error instanceof HeadlessPeerError) throw error;
+    throw new HeadlessPeerError(`cannot read ${path}: ${reasonOf(error)}`, 2);
+  }
+  return {
+    sizeBytes,
+    hash: (onProgress, signal) => hashSeedFile(path, file, sizeBytes, onProgress, signal),
+    close: () => file.close(),
+  };
+}
+
+async function hashSeedFile(
+  path: string,
+  file: FileHandle,
+  sizeBytes: number,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<SeedFile> {
+  try {
     const wholeFile = createHash('sha256');
     const manifest = await buildManifest({
       name: manifestFileName(basename(path)),
-      sizeBytes: stats.size,
+      sizeBytes,
       read: async (offsetBytes, lengthBytes) => {
         // Aborted, it stops at the next chunk: a file of gigabytes took minutes to notice (found by review).
         signal?.throwIfAborted();

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,9 @@ const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** The `swarmlab-peer` command, which `pnpm peer` runs: the peer in one process. */
 const BIN = fileURLToPath(new URL('../bin/swarmlab-peer.mjs', import.meta.url));
 const SWARM_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** An empty file, to seed. */
+const EMPTY_FILE = join(mkdtempSync(join(tmpdir(), 'swarmlab-cli-')), 'empty.bin');
+writeFileSync(EMPTY_FILE, '');
 const CONTENT_ID = 'a'.repeat(64);
 
 interface Outcome {
@@ -71,6 +76,8 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
       2,
       /no such file/,
     ],
+    // Said before the server is asked anything: raced with the connection, the server out of reach was said instead.
+    ['an empty file to seed', ['--seed', EMPTY_FILE, '--server', 'http://127.0.0.1:1'], 2, /is empty/],
     ['an unreachable server', ['K7M-Q3P', '--server', 'http://127.0.0.1:1'], 1, /cannot reach the signalling server/],
   ])('%s', async (_name, args, exitCode, message) => {
     const outcome = await runPeer(args);

@@ -7,6 +7,7 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
+  truncateSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -18,6 +19,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HeadlessPeerError } from '../src/headless-peer-error';
 import { memoryLeecherStorage, outFileLeecherStorage } from '../src/leecher-storage';
 import { openSeedFile } from '../src/seed-file';
+import { startHeadlessPeer } from '../src/headless-peer';
 
 describe('the headless peer’s files', () => {
   const dirs: string[] = [];
@@ -228,6 +230,27 @@ describe('the headless peer’s files', () => {
       /copy\.bin\.part exists \(a download that was interrupted/,
     );
     expect(readFileSync(`${out}.part`, 'utf8')).toBe('half a file');
+  });
+
+  it('stops hashing a file to seed once the start failed: the server out of reach, it read on for minutes', async () => {
+    const path = join(tempDir(), 'lecture.bin');
+    writeFileSync(path, '');
+    truncateSync(path, 1024 ** 3); // sparse: no disk taken
+    let [fraction, reports] = [0, 0];
+    const started = startHeadlessPeer({
+      serverUrl: 'http://127.0.0.1:1',
+      seedFile: path,
+      onHashProgress: (hashed) => {
+        fraction = hashed;
+        reports++;
+      },
+    });
+    await expect(started).rejects.toThrow(/cannot reach the signalling server/);
+    const reportsAtRejection = reports;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The chunk being read as it failed, at most.
+    expect(reports - reportsAtRejection).toBeLessThanOrEqual(1);
+    expect(fraction).toBeLessThan(0.5);
   });
 
   it('stops hashing a file to seed at the next chunk once aborted, with the abort’s reason', async () => {
