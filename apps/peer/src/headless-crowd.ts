@@ -44,10 +44,17 @@ export interface HeadlessCrowd {
 const WORKER_EXIT_WAIT_MS = 5_000;
 
 const WORKER = fileURLToPath(new URL('./crowd-worker.ts', import.meta.url));
+/** `tsx`, as this package resolves it: named bare, it was looked for from the caller's directory (found by review). */
+const TSX = import.meta.resolve('tsx');
 
 /** Starts `count` headless leechers on a swarm in `ceil(count / peersPerProcess)` child processes. */
 export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise<HeadlessCrowd> {
   const perProcess = options.peersPerProcess ?? DEFAULT_PEERS_PER_PROCESS;
+  // None started: "every peer completed" held at once, of no peer (found by review).
+  if (!Number.isSafeInteger(options.count) || options.count < 1)
+    throw new RangeError(`a crowd needs a whole number of peers, 1 or more: ${options.count}`);
+  if (!Number.isSafeInteger(perProcess) || perProcess < 1)
+    throw new RangeError(`a crowd process holds a whole number of peers, 1 or more: ${perProcess}`);
   const workers: ChildProcess[] = [];
   const peerIds: string[] = [];
   const completions = new Map<string, Map<number, string>>();
@@ -80,7 +87,7 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       const count = Math.min(perProcess, options.count - first);
       // Each WebRTC connection holds descriptors: the worker raises its soft limit to the hard one first.
       const command = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
-      const args = ['--import', 'tsx', WORKER, options.swarmLink, String(count), String(first)];
+      const args = ['--import', TSX, WORKER, options.swarmLink, String(count), String(first)];
       const worker = spawn('sh', ['-c', command, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
       workers.push(worker);
       worker.once('exit', (code, signal) => {

@@ -39,3 +39,32 @@ it('says why, once a crowd process ended, to a caller waiting for a run’s comp
   expect(running.failures).toEqual(['a crowd process ended (SIGKILL)']);
   expect(() => running.completedRun(1)).toThrow('the crowd failed: a crowd process ended (SIGKILL)');
 }, 30_000);
+
+it('refuses a crowd of no peer, or processes of none: every peer of none had completed at once', async () => {
+  for (const [count, peersPerProcess] of [
+    [0, 1],
+    [Number.NaN, 1],
+    [-2, 1],
+    [2.5, 1],
+    [2, 0],
+  ] as const)
+    await expect(startHeadlessCrowd({ swarmLink: 'http://127.0.0.1:1/', count, peersPerProcess })).rejects.toThrow(
+      RangeError,
+    );
+});
+
+it('starts its processes from any directory: tsx was looked for from the caller’s', async () => {
+  server = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-crowd-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(300_000, 3));
+  seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    crowd = await startHeadlessCrowd({ swarmLink: seeder.shareLink, count: 1, peersPerProcess: 1 });
+  } finally {
+    process.chdir(before);
+  }
+  expect(crowd.peerIds).toHaveLength(1);
+}, 30_000);
