@@ -19,6 +19,7 @@ import { memoryLeecherStorage, outFileLeecherStorage, type LeecherStorage } from
 import { nodePeerFactory } from './node-peer-factory';
 import { nodeSha256 } from './node-sha256';
 import { checkSeedFile, type SeedFile } from './seed-file';
+import { shareOriginOf, type ShareOrigin } from './share-origin';
 import { parseSwarmLink, shareLinkOf } from './swarm-target';
 
 /** What to start: exactly one of `swarmLink`, `joinCode` and `seedFile`. */
@@ -63,6 +64,8 @@ export interface HeadlessPeer {
   readonly contentId: string;
   readonly peerId: string;
   readonly manifest: Manifest;
+  /** Where the share link sends other machines (`shareOriginOf`: a server given as localhost, its network address). */
+  readonly shareOrigin: ShareOrigin;
   /** The swarm's share link and join code, to pass on. */
   readonly shareLink: string;
   readonly joinCode: JoinCode | undefined;
@@ -190,6 +193,8 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
       ({ swarmId, contentId } = link ?? (await unlessAborted(resolveCode(signalling, code!))));
       await unlessAborted(session.join(swarmId, contentId, storage!));
     }
+    // Where other machines reach the server, for the links printed (a server given as localhost: its network's).
+    const shareOrigin = await unlessAborted(shareOriginOf(serverUrl));
     const joined = session;
     const client = signalling;
     let closing: Promise<void> | undefined;
@@ -217,7 +222,8 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
       contentId,
       peerId: joined.peerId!,
       manifest: joined.manifest!,
-      shareLink: shareLinkOf(serverUrl, swarmId, contentId),
+      shareOrigin,
+      shareLink: shareLinkOf(shareOrigin.origin, swarmId, contentId),
       get joinCode() {
         return joined.joinCode;
       },

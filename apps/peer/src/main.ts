@@ -182,7 +182,11 @@ function describe(peer: HeadlessPeer, inRun: boolean): string {
     `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${printable(manifest.name)} (${manifest.sizeBytes} bytes, ${manifest.chunkSha256.length} chunks)`,
     `share link: ${peer.shareLink}`,
   ];
-  if (peer.joinCode) lines.push(`join code:  ${formatJoinCode(peer.joinCode)} (with --server ${peer.serverUrl})`);
+  const { origin, others, thisMachineOnly } = peer.shareOrigin;
+  if (thisMachineOnly)
+    lines.push('            (it opens this machine only: the server knows no network address other machines reach)');
+  if (others.length > 0) lines.push(`            (other networks of the server: ${others.join(', ')})`);
+  if (peer.joinCode) lines.push(`join code:  ${formatJoinCode(peer.joinCode)} (with --server ${origin})`);
   if (peer.controlSecret !== undefined)
     lines.push(
       `control:    ${controlLinkOf(peer.serverUrl, peer.swarmId, peer.contentId, peer.controlSecret)}`,

@@ -175,6 +175,8 @@ it('a leecher told --exit-when-done names its whole, checked file, prints its SH
   const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
   const [, shareLink] = await seeder.printed(/share link: (\S+)/);
   const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
+  // The server, at a loopback address, knows no network address here (a private network namespace): said.
+  await seeder.printed(/it opens this machine only: the server knows no network address other machines reach/);
   const outPath = join(dir, 'copy.bin');
   const leecher = peerProcess('true', [shareLink!, '--out', outPath, '--exit-when-done']);
   await leecher.printed(/waiting for a run to start/);

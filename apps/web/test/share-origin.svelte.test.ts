@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, ShareOrigin } from '../src/lib/state/share-origin.svelte';
+import { isLoopbackHost } from '@swarmlab/protocol';
+import { ShareOrigin } from '../src/lib/state/share-origin.svelte';
 
 const at = (origin: string) => ({ origin, hostname: new URL(origin).hostname });
 

@@ -4,6 +4,7 @@ export * from './constants';
 export * from './display-name';
 export * from './hex';
 export * from './join-code';
+export * from './loopback-host';
 export * from './manifest';
 export * from './shown-text';
 export * from './own-override';

@@ -1,3 +1,5 @@
+import { isLoopbackHost } from '@swarmlab/protocol';
+
 /** Where the page's server says other devices reach it (`GET /lan-origins`); empty when it knows none. */
 export type FetchLanOrigins = () => Promise<readonly string[]>;
 
@@ -49,11 +51,6 @@ export class ShareOrigin {
   pick(origin: string): void {
     if (this.#lanOrigins.includes(origin)) this.#picked = origin;
   }
-}
-
-/** `localhost` and the loopback addresses, IPv4's whole 127/8 and IPv6's `::1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\./.test(hostname) || hostname === '[::1]';
 }
 
 function isHttpOrigin(origin: unknown): origin is string {
