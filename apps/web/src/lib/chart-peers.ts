@@ -1,0 +1,35 @@
+import type { PeerProgress } from '@swarmlab/protocol';
+import { defaultPeerName, shownPeerNames } from './peer-name';
+import type { SwarmRatePoint } from './state/swarm-rates.svelte';
+
+/** A line of the every-peer throughput chart: its peer, and the label the legend and the tooltip give it. */
+export interface ChartPeer {
+  readonly peerId: string;
+  readonly label: string;
+}
+
+/**
+ * The lines of the every-peer throughput chart: the swarm's members in the table's order, then each peer the run's
+ * points hold that is no longer a member (it completed and closed its tab: its line went at the next redraw, and a
+ * finished run's chart lacked the fastest completers who left; found by review), named as the screens made its name
+ * up (a name it chose left with its row).
+ */
+export function chartPeersOf(
+  points: readonly SwarmRatePoint[],
+  peers: readonly Pick<PeerProgress, 'peerId' | 'name' | 'role'>[],
+  selfId?: string,
+): ChartPeer[] {
+  const names = shownPeerNames(peers);
+  const lines: ChartPeer[] = peers.map((peer) => ({
+    peerId: peer.peerId,
+    label: `${names.get(peer.peerId) ?? peer.peerId}${peer.role === 'seeder' ? ' (seeder)' : ''}${peer.peerId === selfId ? ' (you)' : ''}`,
+  }));
+  const listed = new Set(lines.map((line) => line.peerId));
+  for (const point of points)
+    for (const peerId of Object.keys(point.downloadBytesPerSec)) {
+      if (listed.has(peerId)) continue;
+      listed.add(peerId);
+      lines.push({ peerId, label: `${defaultPeerName(peerId)} (left)` });
+    }
+  return lines;
+}
