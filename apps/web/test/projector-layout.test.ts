@@ -24,6 +24,8 @@ import {
   LABEL_FONT,
   labelPlacement,
   MAP_SIZE,
+  MAX_LABEL_CHARS,
+  mapLabelOf,
   MAX_LABELLED_RING,
   MAX_EDGE_WIDTH,
   MIN_EDGE_WIDTH,
@@ -37,6 +39,7 @@ import { cardStatus, ratesShown, reportShown } from '../src/lib/projector/card-s
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
 import { labelsStacked, MARK_LABEL_PX, raceScale, raceVerdict } from '../src/lib/projector/race-clock';
 import { runState, swarmProgress } from './fakes';
+import { MAX_DISPLAY_NAME_CHARS } from '@swarmlab/protocol';
 
 /** The card area of the projector view at 1920×1080 (see ProjectorView.svelte: header, map column, drawer bar). */
 const AREA_1080P = { areaWidthPx: 1920 - 2 * 16 - 560 - 16, areaHeightPx: 1080 - 150 };
@@ -295,11 +298,21 @@ describe('the swarm map’s geometry', () => {
     }
   });
 
+  it('cuts a long name, keeping a namesake’s short id: 38-character names printed over each other', () => {
+    const longest = `${'W'.repeat(MAX_DISPLAY_NAME_CHARS)} ·xuvICh`;
+    expect([...mapLabelOf(longest)]).toHaveLength(MAX_LABEL_CHARS);
+    expect(mapLabelOf(longest)).toBe('WWWWWWW… ·xuvICh');
+    expect(mapLabelOf('Bright Hedgehog!')).toBe('Bright Hedgehog!');
+    expect(mapLabelOf('A rather long chosen name')).toBe('A rather long c…');
+    // Characters, not UTF-16 units: an emoji is not cut in half.
+    expect(mapLabelOf('🦔'.repeat(20))).toBe(`${'🦔'.repeat(15)}…`);
+  });
+
   it('puts every name inside the map, none over another, wherever the ring has names', () => {
-    // A 16-character name ("Bright Hedgehog!"), each character as wide as the layout allows for.
-    const width = 16 * LABEL_CHAR_EM * LABEL_FONT;
+    // A name as long as the map prints one ("Bright Hedgehog!"), each character as wide as the layout allows for.
+    const width = MAX_LABEL_CHARS * LABEL_CHAR_EM * LABEL_FONT;
     const box = (node: (typeof nodes)[number]) => {
-      const label = labelPlacement(node, 16);
+      const label = labelPlacement(node, MAX_LABEL_CHARS);
       const left = label.x - width / 2;
       return { left, right: left + width, top: label.y - LABEL_FONT, bottom: label.y + 8 };
     };

@@ -86,6 +86,29 @@ export const MAX_LABELLED_RING = 10;
 /** A character of a name, at most, in ems of the map's font (for names' room; the page's font is narrower). */
 export const LABEL_CHAR_EM = 0.62;
 
+/**
+ * The longest name the map prints under a node, in characters: names this long stay apart on every ring of up to
+ * {@link MAX_LABELLED_RING} nodes. A chosen name may have 32, and one with a namesake its short id too: 38-character
+ * names printed over each other, and a long one at 3 or 9 o'clock, moved far inwards, read as the seeder's (found by
+ * review).
+ */
+export const MAX_LABEL_CHARS = 16;
+
+/**
+ * A name as the map prints it: cut to {@link MAX_LABEL_CHARS} with an ellipsis, keeping a namesake's short id
+ * (" ·xuvICh") whole. The full name is the node's tooltip.
+ */
+export function mapLabelOf(name: string): string {
+  const chars = [...name];
+  if (chars.length <= MAX_LABEL_CHARS) return name;
+  const suffixAt = name.lastIndexOf(' ·');
+  const suffix = suffixAt > 0 ? [...name.slice(suffixAt)] : [];
+  const base = suffix.length > 0 ? [...name.slice(0, suffixAt)] : chars;
+  const room = MAX_LABEL_CHARS - 1 - suffix.length;
+  if (room < 1) return `${chars.slice(0, MAX_LABEL_CHARS - 1).join('')}…`;
+  return `${base.slice(0, room).join('').trimEnd()}…${suffix.join('')}`;
+}
+
 export interface LabelPlacement {
   readonly x: number;
   readonly y: number;
