@@ -96,6 +96,9 @@ test('a peer’s page and the overview, waiting, running and finished, have none
   await tabTo(overview, '[data-testid=stop-run]');
   await overview.keyboard.press('Space');
   await expect.poll(async () => (await readPeerState(overview)).run?.phase).toBe('stopped');
+  // The focus stays on the button, unavailable now: disabled, it sent the focus to the page's body (the top).
+  await expect(overview.getByTestId('stop-run')).toBeFocused();
+  await expect(overview.getByTestId('stop-run')).toHaveAttribute('aria-disabled', 'true');
   for (const page of [overview, seeder.page, leecher])
     await expect(page.getByTestId('run-announced')).toHaveText('Run 1 (peer-to-peer) stopped');
   await startRun(overview, { serverUp: '1MB/s', peerUp: '1MB/s' });

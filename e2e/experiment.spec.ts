@@ -121,6 +121,21 @@ test.describe('invalid link caps are refused with a clear message', () => {
     await expect(seeder.page.getByTestId('run-error')).toContainText('Peer upload u_i: "-1MB/s" is negative');
     await expect(seeder.page.getByTestId('run-error')).toContainText('at most');
     expect((await readPeerState(seeder.page)).run).toBeNull();
+    // Pressed again, the same refusal is a new alert, which a screen reader reads: the page had not changed.
+    await seeder.page.evaluate(() => {
+      const seen = { count: 0 };
+      new MutationObserver((records) => {
+        for (const record of records)
+          for (const node of Array.from(record.addedNodes))
+            if (node instanceof HTMLElement && node.dataset['testid'] === 'run-error') seen.count++;
+      }).observe(document.body, { childList: true, subtree: true });
+      (window as unknown as { alertsSeen: typeof seen }).alertsSeen = seen;
+    });
+    await seeder.page.getByTestId('start-run').click();
+    await expect
+      .poll(() => seeder.page.evaluate(() => (window as unknown as { alertsSeen: { count: number } }).alertsSeen.count))
+      .toBe(1);
+    await expect(seeder.page.getByTestId('run-error')).toContainText('is negative');
 
     await seeder.page.getByTestId('edit-peer').first().click();
     await seeder.page.getByTestId('peer-cap-up').fill('0');
@@ -129,6 +144,11 @@ test.describe('invalid link caps are refused with a clear message', () => {
     // The way to write "no cap" there is none (empty follows the swarm's), and the teacher's links stand as given.
     await expect(seeder.page.getByTestId('peer-error')).toContainText('write none for no cap');
     await expect(seeder.page.getByTestId('peer-within-caps')).toHaveCount(0);
+    // Saved, the editor closes and the focus goes back to its row's button (it went to the page's body: the top).
+    await seeder.page.getByTestId('peer-cap-up').fill('1MB/s');
+    await seeder.page.getByTestId('peer-cap-up').press('Enter');
+    await expect(seeder.page.getByTestId('peer-error')).toHaveCount(0);
+    await expect(seeder.page.getByTestId('edit-peer').first()).toBeFocused();
     // A student's own editor says its links apply within the swarm's caps.
     const student = await swarm.openPeer(seeder.link);
     await student.getByTestId('edit-peer').click();
