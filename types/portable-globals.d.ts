@@ -21,3 +21,10 @@ declare function clearTimeout(handle: unknown): void;
 declare function queueMicrotask(callback: () => void): void;
 /** The monotonic clock, in milliseconds with fractions (the engine's `systemClock`). */
 declare const performance: { now(): number };
+/** WHATWG URL, as far as the protocol reads one (an origin's parts). */
+declare class URL {
+  constructor(url: string, base?: string);
+  readonly origin: string;
+  readonly protocol: string;
+  readonly hostname: string;
+}

@@ -183,8 +183,12 @@ function describe(peer: HeadlessPeer, inRun: boolean): string {
     `share link: ${peer.shareLink}`,
   ];
   const { origin, others, thisMachineOnly } = peer.shareOrigin;
-  if (thisMachineOnly)
+  if (thisMachineOnly === 'no-address')
     lines.push('            (it opens this machine only: the server knows no network address other machines reach)');
+  if (thisMachineOnly === 'no-answer')
+    lines.push(
+      '            (it opens this machine only: the server did not say which network address other machines reach)',
+    );
   if (others.length > 0) lines.push(`            (other networks of the server: ${others.join(', ')})`);
   if (peer.joinCode) lines.push(`join code:  ${formatJoinCode(peer.joinCode)} (with --server ${origin})`);
   if (peer.controlSecret !== undefined)

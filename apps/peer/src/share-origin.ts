@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@swarmlab/protocol';
+import { isLoopbackHost, lanOriginsIn } from '@swarmlab/protocol';
 
 /** Where the share link and join code a headless peer prints send other machines. */
 export interface ShareOrigin {
@@ -6,8 +6,12 @@ export interface ShareOrigin {
   readonly origin: string;
   /** The server's other network addresses (Wi-Fi and a virtual machine's network, say), for the user to pick. */
   readonly others: readonly string[];
-  /** Loopback, and the server knows no network address: the links open only this machine. */
-  readonly thisMachineOnly: boolean;
+  /**
+   * Loopback, and no network address to build on: the links open only this machine. `no-address`: the server
+   * knows none (it listens on a loopback address, or the machine is on no network); `no-answer`: it did not say
+   * (an older server, a proxy that does not pass `/lan-origins` on).
+   */
+  readonly thisMachineOnly: false | 'no-address' | 'no-answer';
 }
 
 /** Fetches the server's network addresses (`GET /lan-origins`, as a page opened at localhost does). */
@@ -27,18 +31,16 @@ export async function shareOriginOf(
   fetchLanOrigins: FetchLanOrigins = serverLanOrigins,
 ): Promise<ShareOrigin> {
   if (!isLoopbackHost(new URL(serverUrl).hostname)) return { origin: serverUrl, others: [], thisMachineOnly: false };
-  let origins: string[] = [];
+  let body: unknown;
   try {
-    const body = await fetchLanOrigins(serverUrl);
-    const listed = (body as { origins?: unknown } | null)?.origins;
-    if (Array.isArray(listed)) origins = [...new Set(listed.filter(isHttpOrigin))];
+    body = await fetchLanOrigins(serverUrl);
   } catch {
-    // No answer: the server's own origin, said to open this machine only.
+    return { origin: serverUrl, others: [], thisMachineOnly: 'no-answer' };
   }
-  const [origin, ...others] = origins;
-  return origin === undefined
-    ? { origin: serverUrl, others: [], thisMachineOnly: true }
-    : { origin, others, thisMachineOnly: false };
+  const answered = typeof body === 'object' && body !== null && Array.isArray((body as { origins?: unknown }).origins);
+  const [origin, ...others] = lanOriginsIn(body);
+  if (origin !== undefined) return { origin, others, thisMachineOnly: false };
+  return { origin: serverUrl, others: [], thisMachineOnly: answered ? 'no-address' : 'no-answer' };
 }
 
 async function serverLanOrigins(serverUrl: string): Promise<unknown> {
@@ -46,14 +48,4 @@ async function serverLanOrigins(serverUrl: string): Promise<unknown> {
     signal: AbortSignal.timeout(LAN_ORIGINS_TIMEOUT_MS),
   });
   return response.json();
-}
-
-function isHttpOrigin(origin: unknown): origin is string {
-  if (typeof origin !== 'string') return false;
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
-  } catch {
-    return false;
-  }
 }

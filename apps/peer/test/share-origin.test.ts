@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
 import { shareOriginOf } from '../src/share-origin';
 
@@ -23,18 +25,38 @@ it('builds links on the server’s network address when it was given as loopback
   expect(asked).toEqual(['http://localhost:8080', 'http://127.0.0.1:8080', 'http://[::1]:8080']);
 });
 
-it('keeps the loopback origin, said to open this machine only, when the server knows no network address or says nothing readable', async () => {
-  for (const answer of [
-    async () => ({ origins: [] }),
-    async () => ({ origins: ['javascript:alert(1)', 'http://x.test/path', 42] }),
-    async () => 'not json',
-    async () => {
+it('keeps the loopback origin, saying whether the server knows no network address or did not say', async () => {
+  const thisMachineOnly = async (answer: () => Promise<unknown>) =>
+    (await shareOriginOf('http://localhost:8080', answer)).thisMachineOnly;
+  expect(await thisMachineOnly(async () => ({ origins: [] }))).toBe('no-address');
+  expect(await thisMachineOnly(async () => ({ origins: ['javascript:alert(1)', 'http://x.test/path', 42] }))).toBe(
+    'no-address',
+  );
+  // An older server's page, a proxy's error page, no server at all.
+  expect(await thisMachineOnly(async () => 'not json')).toBe('no-answer');
+  expect(
+    await thisMachineOnly(async () => {
       throw new TypeError('fetch failed');
-    },
-  ])
-    expect(await shareOriginOf('http://localhost:8080', answer)).toEqual({
-      origin: 'http://localhost:8080',
+    }),
+  ).toBe('no-answer');
+});
+
+it('asks the server at GET /lan-origins, as a page does', async () => {
+  const server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/lan-origins') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ origins: ['http://192.0.2.7:8080'] }));
+    } else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    expect(await shareOriginOf(`http://127.0.0.1:${port}`)).toEqual({
+      origin: 'http://192.0.2.7:8080',
       others: [],
-      thisMachineOnly: true,
+      thisMachineOnly: false,
     });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

@@ -131,14 +131,16 @@ describe('join with a code', () => {
       ` ${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s `,
       `${ORIGIN}/#/watch/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
-      // Without its scheme, as some chats show a link.
+      // Without its scheme, as some chats show a link; or its path alone.
       `192.168.1.10:8080/#/swarm/${SWARM_A}/${CONTENT_A}`,
+      `/#/swarm/${SWARM_A}/${CONTENT_A}`,
     ];
     for (const link of links) await codeJoin.submit(link);
     expect(followed).toEqual([
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s`,
       `#/watch/${SWARM_A}/${CONTENT_A}`,
+      `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
     ]);
@@ -168,6 +170,19 @@ describe('join with a code', () => {
     expect(await said(`${ORIGIN}/?mode=p2p#/`)).toMatch(/names no swarm/);
     expect(followed).toEqual([]);
     expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('gives a link without its scheme the page’s: on an https page it was taken for another server', async () => {
+    const followed: string[] = [];
+    const codeJoin = new CodeJoin({
+      resolve: vi.fn(),
+      onResolved: () => {},
+      origin: 'https://swarm.school.example',
+      onLink: (hash) => followed.push(hash),
+    });
+    await codeJoin.submit(`swarm.school.example/#/swarm/${SWARM_A}/${CONTENT_A}`);
+    expect(codeJoin.message).toBeUndefined();
+    expect(followed).toEqual([`#/swarm/${SWARM_A}/${CONTENT_A}`]);
   });
 
   it('asks the server for the canonical code and opens the swarm it names', async () => {

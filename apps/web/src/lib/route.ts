@@ -73,11 +73,13 @@ export function pastedLink(typed: string, origin: string): PastedLink | undefine
   };
   let url: URL;
   try {
-    // A hash alone is this page's; a link without its scheme (`10.0.0.7:8080/#/…`, as some chats show it) is http's:
-    // read against this page, it was taken for a path on this server, or `localhost:` for a scheme (found by review).
-    url = text.startsWith('#')
-      ? new URL(text, origin)
-      : new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+    // A hash or a path alone is this page's; a link without its scheme (`10.0.0.7:8080/#/…`, as some chats show it)
+    // has this page's: read against this page, it was taken for a path on this server, or `localhost:` for a scheme
+    // (found by review).
+    url =
+      text.startsWith('#') || text.startsWith('/')
+        ? new URL(text, origin)
+        : new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `${new URL(origin).protocol}//${text}`);
   } catch {
     return notALink;
   }

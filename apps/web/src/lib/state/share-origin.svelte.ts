@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '@swarmlab/protocol';
+import { isLoopbackHost, lanOriginsIn } from '@swarmlab/protocol';
 
 /** Where the page's server says other devices reach it (`GET /lan-origins`); empty when it knows none. */
 export type FetchLanOrigins = () => Promise<readonly string[]>;
@@ -27,7 +27,8 @@ export class ShareOrigin {
   async load(fetchLanOrigins: FetchLanOrigins = serverLanOrigins): Promise<void> {
     if (!this.loopback) return;
     try {
-      this.#lanOrigins = (await fetchLanOrigins()).filter(isHttpOrigin);
+      // Checked again: a test's or a caller's list is held to the server's rules.
+      this.#lanOrigins = lanOriginsIn({ origins: await fetchLanOrigins() });
     } catch {
       // No answer: the page's own origin, and the note says other devices cannot use it.
     }
@@ -53,20 +54,7 @@ export class ShareOrigin {
   }
 }
 
-function isHttpOrigin(origin: unknown): origin is string {
-  if (typeof origin !== 'string') return false;
-  try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
-  } catch {
-    return false;
-  }
-}
-
 async function serverLanOrigins(): Promise<readonly string[]> {
   const response = await fetch('/lan-origins', { cache: 'no-store' });
-  const body: unknown = await response.json();
-  const origins = (body as { origins?: unknown }).origins;
-  // Once each: an address on two interfaces would be listed twice, a duplicate key in the page's list.
-  return Array.isArray(origins) ? [...new Set(origins.filter(isHttpOrigin))] : [];
+  return lanOriginsIn(await response.json());
 }
