@@ -13,6 +13,7 @@ import {
   type ProgressReport,
   type RunConfig,
   type RunStarted,
+  type SwarmNamed,
   type ServerToClientEvents,
   type SignalData,
   type SwarmProgress,
@@ -230,8 +231,10 @@ export interface Received {
   readonly left: PeerId[];
   readonly relays: { from: PeerId; signal: SignalData }[];
   readonly progress: SwarmProgress[];
-  readonly runsStarted: RunStarted[];
+  readonly runsStarted: (RunStarted & SwarmNamed)[];
   readonly runsStopped: number[];
+  /** The swarm each `run:stopped` named (`runsStopped`' order). */
+  readonly runsStoppedIn: (string | undefined)[];
   readonly swarmsEnded: string[];
 }
 
@@ -243,6 +246,7 @@ export function record(client: TypedClient): Received {
     progress: [],
     runsStarted: [],
     runsStopped: [],
+    runsStoppedIn: [],
     swarmsEnded: [],
   };
   client.on('peer:joined', ({ peerId }) => received.joined.push(peerId));
@@ -250,7 +254,10 @@ export function record(client: TypedClient): Received {
   client.on('signal:relay', (relay) => received.relays.push(relay));
   client.on('swarm:progress', (progress) => received.progress.push(progress));
   client.on('run:started', (run) => received.runsStarted.push(run));
-  client.on('run:stopped', ({ runNumber }) => received.runsStopped.push(runNumber));
+  client.on('run:stopped', ({ runNumber, swarmId }) => {
+    received.runsStopped.push(runNumber);
+    received.runsStoppedIn.push(swarmId);
+  });
   client.on('swarm:ended', ({ swarmId }) => received.swarmsEnded.push(swarmId));
   return received;
 }

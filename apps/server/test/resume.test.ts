@@ -837,7 +837,7 @@ describe('a swarm after the server restarted', () => {
     // a, back before the run was restored, is told it and takes part in it since its start: before, it was shown
     // absent, and once the grace was over counted as having left before completing, its reports ignored.
     await waitUntil(() => aBack.tab.received.runsStarted.length > 0, 'a told of the restored run');
-    expect(aBack.tab.received.runsStarted[0]).toMatchObject({ runNumber: 1 });
+    expect(aBack.tab.received.runsStarted[0]).toMatchObject({ runNumber: 1, swarmId: table.swarmId });
     expect(table.run?.participants.find((p) => p.peerId === a.peerId)).toMatchObject({ present: true });
     const tablesBefore = seederBack.tab.received.progress.length;
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));

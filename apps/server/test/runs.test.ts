@@ -220,6 +220,8 @@ describe('runs over socket.io', () => {
     for (const tab of [seeder, a]) {
       await waitUntil(() => tab.received.runsStopped.length === 1, 'run:stopped arrives');
       expect(tab.received.runsStopped).toEqual([1]);
+      // Named: a client drops news of another swarm than its own.
+      expect(tab.received.runsStoppedIn).toEqual([seeder.swarmId]);
     }
     clock.nowMs = 5000;
     expect(await runOf(a.received, 'stopped')).toMatchObject({
