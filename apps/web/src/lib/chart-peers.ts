@@ -11,25 +11,37 @@ export interface ChartPeer {
 /**
  * The lines of the every-peer throughput chart: the swarm's members in the table's order, then each peer the run's
  * points hold that is no longer a member (it completed and closed its tab: its line went at the next redraw, and a
- * finished run's chart lacked the fastest completers who left; found by review), named as the screens made its name
- * up (a name it chose left with its row).
+ * finished run's chart lacked the fastest completers who left; found by review), under the label it had while it
+ * was a member (the name the class saw), or the name the screens make up if this page never saw its row.
  */
-export function chartPeersOf(
-  points: readonly SwarmRatePoint[],
-  peers: readonly Pick<PeerProgress, 'peerId' | 'name' | 'role'>[],
-  selfId?: string,
-): ChartPeer[] {
-  const names = shownPeerNames(peers);
-  const lines: ChartPeer[] = peers.map((peer) => ({
-    peerId: peer.peerId,
-    label: `${names.get(peer.peerId) ?? peer.peerId}${peer.role === 'seeder' ? ' (seeder)' : ''}${peer.peerId === selfId ? ' (you)' : ''}`,
-  }));
-  const listed = new Set(lines.map((line) => line.peerId));
-  for (const point of points)
-    for (const peerId of Object.keys(point.downloadBytesPerSec)) {
-      if (listed.has(peerId)) continue;
-      listed.add(peerId);
-      lines.push({ peerId, label: `${defaultPeerName(peerId)} (left)` });
+export class ChartLines {
+  #runNumber: number | undefined;
+  /** Each peer's label while it was a member, in the run shown. */
+  readonly #labels = new Map<string, string>();
+
+  linesOf(
+    points: readonly SwarmRatePoint[],
+    peers: readonly Pick<PeerProgress, 'peerId' | 'name' | 'role'>[],
+    runNumber: number | undefined,
+    selfId?: string,
+  ): ChartPeer[] {
+    if (runNumber !== this.#runNumber) {
+      this.#runNumber = runNumber;
+      this.#labels.clear();
     }
-  return lines;
+    const names = shownPeerNames(peers);
+    const lines: ChartPeer[] = peers.map((peer) => ({
+      peerId: peer.peerId,
+      label: `${names.get(peer.peerId) ?? peer.peerId}${peer.role === 'seeder' ? ' (seeder)' : ''}${peer.peerId === selfId ? ' (you)' : ''}`,
+    }));
+    for (const { peerId, label } of lines) this.#labels.set(peerId, label);
+    const listed = new Set(lines.map((line) => line.peerId));
+    for (const point of points)
+      for (const peerId of Object.keys(point.downloadBytesPerSec)) {
+        if (listed.has(peerId)) continue;
+        listed.add(peerId);
+        lines.push({ peerId, label: `${this.#labels.get(peerId) ?? defaultPeerName(peerId)} (left)` });
+      }
+    return lines;
+  }
 }
