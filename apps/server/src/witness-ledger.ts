@@ -360,6 +360,14 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     witnessedFrom,
 
     corroborates(receiverId, fileBytes, heardAtMs) {
+      /** Whether `senderId`'s reports name `receiverId` with bytes, or name nobody at all. */
+      const namesAny = (senderId: PeerId, receiverId: PeerId): boolean => {
+        const account = senders.get(senderId);
+        if ((account?.sent.get(receiverId) ?? 0) + (account?.carried.get(receiverId) ?? 0) > 0) return true;
+        for (const bytes of account?.sent.values() ?? []) if (bytes > 0) return false;
+        for (const bytes of account?.carried.values() ?? []) if (bytes > 0) return false;
+        return true;
+      };
       let unreported = 0;
       const grantsOfSender = (senderId: PeerId): UnreportedGrant[] => {
         const grant = departed.get(senderId);
@@ -368,6 +376,12 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       };
       for (const senderId of new Set([...departed.keys(), ...senders.keys()])) {
         if (senderId === receiverId) continue;
+        // Only towards a receiver its reports name with bytes, if they name any: its grant went towards every receiver,
+        // so one honest student closing its tab confirmed a made-up completion of a plain socket nobody had sent a byte
+        // (found by review). What it began sending a new receiver within its last report interval is not granted. A
+        // sender that never named one (it left before its first report) may have sent anyone anything: a puppet
+        // joining and leaving for this is the known "puppet" (TRUST.md).
+        if (!namesAny(senderId, receiverId)) continue;
         const grants = grantsOfSender(senderId);
         if (grants.length > 0) unreported += Math.min(fileBytes, grantsTowards(grants, heardAtMs));
       }

@@ -362,7 +362,7 @@ describe('swarm runs', () => {
     const { at } = setUp(2);
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('stays')]);
     for (const [index, peerId] of ['p1', 'p2', 'p3'].entries()) at(1100 + index).join(leecher(peerId));
-    at(1150).report('s', vouch(1, 'p1', 'p2', 'p3'));
+    at(1150).report('s', vouch(1, 'p1', 'p2', 'p3', 'stays'));
     for (const [index, peerId] of ['p1', 'p2', 'p3'].entries()) {
       at(1200 + index * 1000).report(peerId, reportFor(1, true)); // after 200, 1200, 2200 ms
       at(1300 + index * 1000).leave(peerId);

@@ -152,6 +152,18 @@ describe('the witness ledger of a run', () => {
     expect(ledger.reportsCover('a', F)).toBe(false);
   });
 
+  it('grants a departed sender only towards the receivers its reports name: one leaving confirmed a liar nobody served', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('a', sent({ b: 200_000 }), 1_000, RECEIVERS);
+    ledger.left('a', 1_100, 1_000, null); // uncapped: the whole file, towards b
+    expect(ledger.corroborates('b', F, 2_000)).toBe(true);
+    // c, whom a never named: before, an honest student closing its tab confirmed c's made-up completion.
+    expect(ledger.corroborates('c', F, 2_000)).toBe(false);
+    // A sender that left before it named anyone may have sent anyone anything (a puppet's: TRUST.md).
+    ledger.left('s', 1_200, 1_000, null);
+    expect(ledger.corroborates('c', F, 2_000)).toBe(true);
+  });
+
   it('grants a departed sender what its cap lets it send after its last report, and no more', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 900_000 }), 1_000, RECEIVERS);
