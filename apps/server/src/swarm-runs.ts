@@ -364,6 +364,11 @@ interface MutableParticipant {
   /** When its latest report for this run was taken (absent before one, and in a record stored before it was kept). */
   reportedAtMs?: number;
   uploadedBytes: number;
+  /**
+   * What an earlier engine of it uploaded in the run, before its page reloaded (`takeBack`): its reports' totals add to
+   * it. A reload erased them, under-counting Σu_i of an uncapped run (found by review). Absent: none.
+   */
+  carriedUploadedBytes?: number;
   downloadedBytes: number;
   /** The highest `peakUploadBytesPerSec` of its reports for this run. */
   peakUploadBytesPerSec: number;
@@ -465,6 +470,15 @@ export interface AbandonedPlace {
   readonly address?: string;
   /** False for a leecher that left before its first report: not counted in `abandonedLeechers` (absent: counted). */
   readonly counted?: boolean;
+  /**
+   * The settings it ran with, which it takes back with its place: links set since apply from the next run (the UI
+   * says so). Taken back under the links set meanwhile, a reloaded student's first report of the chunks it kept was
+   * judged by them, and flagged for the swarm's life (found by review). Absent in a record stored before.
+   */
+  readonly settings?: PeerRunSettings;
+  /** What it had uploaded in the run, and its peak: a reload's new engine counts from zero (absent: none). */
+  readonly uploadedBytes?: number;
+  readonly peakUploadBytesPerSec?: number;
 }
 
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
@@ -761,8 +775,17 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // Counted once already, when it first took part.
       run.participantsEver--;
     }
-    addParticipant(member, run, undefined, abandoned?.tookPartAtMs, !counted);
+    const participant = addParticipant(member, run, placeOf(abandoned), abandoned?.tookPartAtMs, !counted);
+    // Its engine carries on: its next report's totals include what it uploaded before.
+    participant.uploadedBytes = abandoned?.uploadedBytes ?? 0;
+    participant.peakUploadBytesPerSec = abandoned?.peakUploadBytesPerSec ?? 0;
   };
+
+  /** The settings an abandoned place is taken back with: those it ran with (absent in a record stored before). */
+  const placeOf = (
+    abandoned: AbandonedPlace | undefined,
+  ): { readonly settings: PlaceSettings; readonly awaiting: boolean } | undefined =>
+    abandoned?.settings && { settings: { asGiven: abandoned.settings }, awaiting: false };
 
   /**
    * Whether a participant took part in the run: one there at its start or restored did; a newcomer once it reported
@@ -1024,7 +1047,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           if (abandoned) live.abandonedLeechers = Math.max(0, live.abandonedLeechers - 1);
           live.participantsEver--;
         }
-        addParticipant(member, live, undefined, abandoned?.tookPartAtMs, !counted);
+        const participant = addParticipant(member, live, placeOf(abandoned), abandoned?.tookPartAtMs, !counted);
+        // A new engine, counting from zero: what the earlier one uploaded, and its peak, stay the run's.
+        if (abandoned?.uploadedBytes)
+          participant.carriedUploadedBytes = participant.uploadedBytes = abandoned.uploadedBytes;
+        participant.peakUploadBytesPerSec = abandoned?.peakUploadBytesPerSec ?? 0;
       }
       return announce(live);
     },
@@ -1172,6 +1199,9 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           live.abandoned.set(peerId, {
             keyDigest: participant.keyDigest,
             tookPartAtMs: participant.tookPartAtMs,
+            settings: participant.settings,
+            ...(participant.uploadedBytes > 0 && { uploadedBytes: participant.uploadedBytes }),
+            ...(participant.peakUploadBytesPerSec > 0 && { peakUploadBytesPerSec: participant.peakUploadBytesPerSec }),
             ...(participant.address !== undefined && { address: participant.address }),
             ...(!counted && { counted }),
           });
@@ -1290,7 +1320,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         }
       }
       participant.reportedAtMs = nowMs();
-      participant.uploadedBytes = report.uploadedBytes;
+      participant.uploadedBytes = (participant.carriedUploadedBytes ?? 0) + report.uploadedBytes;
       participant.downloadedBytes = report.downloadedBytes;
       participant.peakUploadBytesPerSec = Math.max(participant.peakUploadBytesPerSec, report.peakUploadBytesPerSec);
       // Only a new highest counts as a gain: a report dipping and rising again must not restart the wait.

@@ -801,6 +801,25 @@ describe('swarm runs', () => {
     });
   });
 
+  it('gives a reloaded leecher its place back with the settings it ran with, what it uploaded and its peak', () => {
+    const { at, runs } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1200).report('a', { ...reportFor(1, false), uploadedBytes: 1000, peakUploadBytesPerSec: 500 });
+    const before = runs.snapshot().run?.participants.find((p) => p.peerId === 'a')?.settings;
+    // The teacher sets a's links (from the next run, the page says), and a's page reloads: its new engine counts from 0.
+    at(1300).leave('a');
+    const taken = at(1400).takeBack(leecher('a', { downloadBytesPerSec: 50_000 }));
+    // Before: told 50 kB/s mid-run, its report of the chunks it kept was judged by them, and flagged for good.
+    expect(taken?.settings['a']).toEqual(before);
+    at(1500).report('a', { ...reportFor(1, false), uploadedBytes: 200, peakUploadBytesPerSec: 100 });
+    // Before: 200 uploaded and a peak of 100 (Σu_i of an uncapped run under-counted).
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'a')).toMatchObject({
+      settings: before,
+      uploadedBytes: 1200,
+      peakUploadBytesPerSec: 500,
+    });
+  });
+
   it('gives back by key alone, and never a place a restored run awaits nor the seeder’s', () => {
     const { at, runs } = setUp();
     const listed: ResumedRun = {
