@@ -9,7 +9,7 @@ import type { ChunkHasher } from './engine-deps';
 import type { DropReason, SwarmEngineEvents } from './engine-events';
 import type { LinkShaper } from './link-shaper';
 import type { NamedTimers } from './named-timers';
-import { blockKey, type DownloaderPeer } from './peer-state';
+import { blockKey, type DownloaderPeer, type OutstandingRequest } from './peer-state';
 import { RateMeter } from './rate-meter';
 import { SmartBan } from './smart-ban';
 import type { HeldChunks, StoredChunks } from './stored-chunks';
@@ -391,40 +391,35 @@ export class Downloader {
    */
   #cancelShared(session: DownloaderPeer): void {
     const nowMs = this.#c.clock.nowMs();
-    for (const [key, request] of session.outstanding) {
-      if (this.#inProgress.assembly(request.chunkIndex)?.soleSource !== undefined) continue;
-      session.outstanding.delete(key);
-      giveUp(session, key, nowMs, request.blockIndex, request.lengthBytes);
-      this.#refund(request.lengthBytes);
-      this.#c.send(session, {
-        type: 'cancel',
-        chunkIndex: request.chunkIndex,
-        offsetBytes: request.blockIndex * this.#c.config.blockBytes,
-        lengthBytes: request.lengthBytes,
-      });
-      this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
-    }
+    for (const [key, request] of session.outstanding)
+      if (this.#inProgress.assembly(request.chunkIndex)?.soleSource === undefined)
+        this.#cancel(session, key, request, nowMs);
+  }
+
+  /** Gives up an outstanding request (its tokens back, its block still taken if it crosses), and cancels it. */
+  #cancel(session: DownloaderPeer, key: number, request: OutstandingRequest, nowMs: number): void {
+    session.outstanding.delete(key);
+    giveUp(session, key, nowMs, request.blockIndex, request.lengthBytes);
+    this.#refund(request.lengthBytes);
+    this.#c.send(session, {
+      type: 'cancel',
+      chunkIndex: request.chunkIndex,
+      offsetBytes: request.blockIndex * this.#c.config.blockBytes,
+      lengthBytes: request.lengthBytes,
+    });
+    this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
   }
 
   /** Housekeeping: gives up requests that timed out, forgets old cancels, marks peers that stopped sending as snubbed. */
   expireRequests(session: DownloaderPeer, nowMs: number): void {
     session.recentChokes /= 2;
-    const { requestTimeoutMs, snubTimeoutMs, blockBytes } = this.#c.config;
+    const { requestTimeoutMs, snubTimeoutMs } = this.#c.config;
     for (const [key, request] of session.outstanding) {
       // Timed from the peer's latest block as much as from the request: a peer that keeps sending is slow,
       // not gone, and the blocks queued behind others on its capped link wait their turn (at 10 kB/s, a
       // pipeline of four 32 KiB blocks takes 13 s, and longer with its other peers).
       if (nowMs - Math.max(request.sentAtMs, session.lastProgressAtMs) < requestTimeoutMs) continue;
-      session.outstanding.delete(key);
-      giveUp(session, key, nowMs, request.blockIndex, request.lengthBytes);
-      this.#refund(request.lengthBytes);
-      this.#c.send(session, {
-        type: 'cancel',
-        chunkIndex: request.chunkIndex,
-        offsetBytes: request.blockIndex * blockBytes,
-        lengthBytes: request.lengthBytes,
-      });
-      this.#inProgress.release(request.chunkIndex, request.blockIndex, session.peerId);
+      this.#cancel(session, key, request, nowMs);
     }
     for (const [key, entry] of session.givenUp)
       if (nowMs - entry.atMs > 2 * requestTimeoutMs) session.givenUp.delete(key);
