@@ -47,6 +47,19 @@ const silentPeers: PeerFactory = () =>
 
 let databases = 0;
 
+/** A storage hasher that, once `slow` is set, takes `delayMs` a chunk and counts the chunks it hashes (`hashed`). */
+function slowStorageHashing(delayMs: number) {
+  const state = { slow: false, hashed: 0 };
+  const sha256: Sha256 = async (bytes) => {
+    if (state.slow) {
+      state.hashed++;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    return portableSha256(bytes);
+  };
+  return Object.assign(state, { sha256 });
+}
+
 /**
  * A swarm on a real server, its seeder a signalling client holding control, and one browser tab (its session storage
  * and IndexedDB) whose pages come and go as `page()`: each a new `SwarmSession`, as a reload makes.
@@ -664,14 +677,8 @@ describe('a run stopped while a reloaded tab checked its chunks, and the next on
 
 describe('a reloaded tab that leaves while it checks its chunks', () => {
   it('stops hashing them at once, and an unloading page keeps those it did not check', async () => {
-    let [slow, hashed] = [false, 0];
-    const storageSha256: Sha256 = async (bytes) => {
-      if (slow) {
-        hashed++;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      return portableSha256(bytes);
-    };
+    const hashing = slowStorageHashing(200);
+    const storageSha256 = hashing.sha256;
     const { seeder, page, store, storedChunks, join } = await classroom({ storageSha256 });
     const first = page();
     await join(first);
@@ -679,29 +686,23 @@ describe('a reloaded tab that leaves while it checks its chunks', () => {
     await until(() => first.phase === 'running', 'run 1 under way');
     await store(1, 12);
     first.leave({ keepStoredChunks: true }); // reloaded mid-run: its check reads 12 chunks back (2.4 s here)
-    slow = true;
+    hashing.slow = true;
     const tab = page();
     await join(tab);
-    await until(() => hashed >= 2, 'the check of run 1 under way');
+    await until(() => hashing.hashed >= 2, 'the check of run 1 under way');
     tab.leave({ keepStoredChunks: true }); // reloaded again
-    const hashedAtLeave = hashed;
+    const hashedAtLeave = hashing.hashed;
     await until(() => tab.storesOpening === 0, 'the check given up');
     // Before, it read and hashed the other 10 chunks after the page had gone (13 s for a 2 GiB file).
-    expect(hashed).toBeLessThanOrEqual(hashedAtLeave + 1);
+    expect(hashing.hashed).toBeLessThanOrEqual(hashedAtLeave + 1);
     expect(await storedChunks(1)).toBe(12);
   }, 30_000);
 });
 
 describe('a reloaded tab whose check a newer run cut short, that run stopped at once', () => {
   it('keeps the whole file it was checking, and offers it: it was deleted as a partial one', async () => {
-    let [slow, hashed] = [false, 0];
-    const storageSha256: Sha256 = async (bytes) => {
-      if (slow) {
-        hashed++;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return portableSha256(bytes);
-    };
+    const hashing = slowStorageHashing(100);
+    const storageSha256 = hashing.sha256;
     // Run 1's store, its check cut short by run 2, and run 2's reach the page only once run 2 was stopped meanwhile.
     let cutShort = (): void => {};
     const checkCutShort = new Promise<void>((resolve) => (cutShort = resolve));
@@ -720,16 +721,16 @@ describe('a reloaded tab whose check a newer run cut short, that run stopped at 
     await until(() => first.phase === 'running', 'run 1 under way');
     await store(1, 16); // the whole file, not yet known complete
     first.leave({ keepStoredChunks: true }); // reloaded mid-run
-    slow = true;
+    hashing.slow = true;
     const tab = page();
     await join(tab);
-    await until(() => hashed >= 2, 'the check of run 1 under way');
+    await until(() => hashing.hashed >= 2, 'the check of run 1 under way');
     // Run 1 stopped (its check goes on: a whole file is offered then), run 2 started: the check stops.
     expect((await seeder.stopRun()).ok).toBe(true);
     await until(() => tab.latestSwarmProgress?.run?.phase === 'stopped', 'run 1’s stop heard');
     expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
     await checkCutShort;
-    expect(hashed).toBeLessThan(16);
+    expect(hashing.hashed).toBeLessThan(16);
     expect((await seeder.stopRun()).ok).toBe(true);
     await until(
       () => tab.latestSwarmProgress?.run?.runNumber === 2 && tab.latestSwarmProgress.run.phase === 'stopped',
@@ -739,7 +740,7 @@ describe('a reloaded tab whose check a newer run cut short, that run stopped at 
     await until(() => tab.storesOpening === 0, 'both stores opened');
     // Before: run 1's whole file deleted, as a partial one (its check had stopped at a few chunks).
     expect(await storedChunks(1)).toBe(16);
-    slow = false;
+    hashing.slow = false;
     await until(() => tab.fileSha256 === file.sha256, 'the kept file offered');
   }, 30_000);
 });
