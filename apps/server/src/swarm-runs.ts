@@ -479,6 +479,8 @@ export interface AbandonedPlace {
   /** What it had uploaded in the run, and its peak: a reload's new engine counts from zero (absent: none). */
   readonly uploadedBytes?: number;
   readonly peakUploadBytesPerSec?: number;
+  /** Of `uploadedBytes`, what engines before its latest uploaded (`carriedUploadedBytes`; absent: none). */
+  readonly carriedUploadedBytes?: number;
 }
 
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
@@ -776,9 +778,20 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       run.participantsEver--;
     }
     const participant = addParticipant(member, run, placeOf(abandoned), abandoned?.tookPartAtMs, !counted);
-    // Its engine carries on: its next report's totals include what it uploaded before.
+    // Its engine carries on: its next report's totals include what it uploaded before, not what engines before it did.
     participant.uploadedBytes = abandoned?.uploadedBytes ?? 0;
+    if (abandoned?.carriedUploadedBytes) participant.carriedUploadedBytes = abandoned.carriedUploadedBytes;
     participant.peakUploadBytesPerSec = abandoned?.peakUploadBytesPerSec ?? 0;
+  };
+
+  /**
+   * `bytes` uploaded by `participant` in the run, at most what its upload cap passes since it took part: each engine's
+   * total is checked alone (`report-bounds.ts`), and a member reloading again and again, each engine claiming its cap
+   * since the run's start, multiplied its upload past the cap (found by review).
+   */
+  const uploadedWithin = (participant: MutableParticipant, bytes: number): number => {
+    const cap = participant.settings.uploadBytesPerSec;
+    return cap === null ? bytes : Math.min(bytes, bytesThroughCap(cap, since(nowMs(), participant.tookPartAtMs)));
   };
 
   /** The settings an abandoned place is taken back with: those it ran with (absent in a record stored before). */
@@ -1037,6 +1050,8 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // Back in the run, unless it left it on completing as its settings say (it showed "left (selfish)" for
         // good, and its silence no longer held the completions it served: found by review).
         known.leftRun = known.settings.leaveOnComplete && known.completedAfterMs !== null;
+        // A new engine, counting from zero: a completed leecher's uploads went with its reload (found by review).
+        if (known.uploadedBytes > 0) known.carriedUploadedBytes = known.uploadedBytes;
       } else if (!known) {
         const abandoned = live.abandoned.get(member.peerId);
         if (abandoned) live.abandoned.delete(member.peerId);
@@ -1201,6 +1216,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
             tookPartAtMs: participant.tookPartAtMs,
             settings: participant.settings,
             ...(participant.uploadedBytes > 0 && { uploadedBytes: participant.uploadedBytes }),
+            ...(participant.carriedUploadedBytes && { carriedUploadedBytes: participant.carriedUploadedBytes }),
             ...(participant.peakUploadBytesPerSec > 0 && { peakUploadBytesPerSec: participant.peakUploadBytesPerSec }),
             ...(participant.address !== undefined && { address: participant.address }),
             ...(!counted && { counted }),
@@ -1320,7 +1336,10 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         }
       }
       participant.reportedAtMs = nowMs();
-      participant.uploadedBytes = (participant.carriedUploadedBytes ?? 0) + report.uploadedBytes;
+      participant.uploadedBytes = uploadedWithin(
+        participant,
+        (participant.carriedUploadedBytes ?? 0) + report.uploadedBytes,
+      );
       participant.downloadedBytes = report.downloadedBytes;
       participant.peakUploadBytesPerSec = Math.max(participant.peakUploadBytesPerSec, report.peakUploadBytesPerSec);
       // Only a new highest counts as a gain: a report dipping and rising again must not restart the wait.

@@ -58,7 +58,8 @@ export interface WitnessLedger {
   /**
    * Whether `witnessed` covers `fileBytes` for a completion heard at `heardAtMs`, with what departed senders may
    * have sent it unreported before then: generous, as a completion's confirmation must be (an honest one must
-   * never wait on what a departed sender could not report), but never with time after the completion.
+   * never wait on what a departed sender could not report), but never with time after the completion, nor towards a
+   * receiver that neither the departed sender's reports nor any other sender's name (when its reports name anyone).
    */
   corroborates(receiverId: PeerId, fileBytes: number, heardAtMs: number): boolean;
   /**
@@ -360,14 +361,20 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
     witnessedFrom,
 
     corroborates(receiverId, fileBytes, heardAtMs) {
-      /** Whether `senderId`'s reports name `receiverId` with bytes, or name nobody at all. */
+      /**
+       * Whether `senderId`'s grant may go towards `receiverId`: its reports name it with bytes, or name nobody at all,
+       * or another sender's name it (a receiver nobody else served is the liar's; a sender whose reports stopped
+       * reaching the server may have begun serving one another sender also served).
+       */
       const namesAny = (senderId: PeerId, receiverId: PeerId): boolean => {
+        if (witnessedByOthers > 0) return true;
         const account = senders.get(senderId);
         if ((account?.sent.get(receiverId) ?? 0) + (account?.carried.get(receiverId) ?? 0) > 0) return true;
         for (const bytes of account?.sent.values() ?? []) if (bytes > 0) return false;
         for (const bytes of account?.carried.values() ?? []) if (bytes > 0) return false;
         return true;
       };
+      const witnessedByOthers = witnessed(receiverId);
       let unreported = 0;
       const grantsOfSender = (senderId: PeerId): UnreportedGrant[] => {
         const grant = departed.get(senderId);
@@ -376,11 +383,10 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       };
       for (const senderId of new Set([...departed.keys(), ...senders.keys()])) {
         if (senderId === receiverId) continue;
-        // Only towards a receiver its reports name with bytes, if they name any: its grant went towards every receiver,
-        // so one honest student closing its tab confirmed a made-up completion of a plain socket nobody had sent a byte
-        // (found by review). What it began sending a new receiver within its last report interval is not granted. A
-        // sender that never named one (it left before its first report) may have sent anyone anything: a puppet
-        // joining and leaving for this is the known "puppet" (TRUST.md).
+        // Not towards a receiver nobody else reports serving and its own reports do not name, if they name anyone: its
+        // grant went towards every receiver, so one honest student closing its tab confirmed a made-up completion of a
+        // plain socket nobody had sent a byte (found by review). A sender that never named one (it left before its
+        // first report) may have sent anyone anything: a puppet joining and leaving for this is the known "puppet".
         if (!namesAny(senderId, receiverId)) continue;
         const grants = grantsOfSender(senderId);
         if (grants.length > 0) unreported += Math.min(fileBytes, grantsTowards(grants, heardAtMs));

@@ -9,6 +9,7 @@ import {
 } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { memberKeyDigestOf } from '../src/control-secret';
+import { bytesThroughCap } from '../src/report-bounds';
 import { createSwarmRuns, type RunMember, type SwarmRuns, type SwarmRunsState } from '../src/swarm-runs';
 import { WITNESS_SILENCE_MS } from '../src/witness-ledger';
 
@@ -818,6 +819,63 @@ describe('swarm runs', () => {
       uploadedBytes: 1200,
       peakUploadBytesPerSec: 500,
     });
+  });
+
+  it('keeps a reloaded leecher’s earlier engines’ uploads: completed, or resumed later with the same engine', () => {
+    const { at, runs } = setUp();
+    const uploadedBy = (peerId: string) =>
+      runs.snapshot().run?.participants.find((p) => p.peerId === peerId)?.uploadedBytes;
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    at(1200).report('a', { ...reportFor(1, false), uploadedBytes: 1000 });
+    at(1300).leave('a');
+    at(1400).takeBack(leecher('a'));
+    at(1500).report('a', { ...reportFor(1, false), uploadedBytes: 200 });
+    expect(uploadedBy('a')).toBe(1200);
+    // Its socket's grace runs out, and the same engine takes its place back, its totals carrying on.
+    at(40_000).leave('a');
+    at(41_000).resume(leecher('a'), {
+      runNumber: 1,
+      config: DEFAULT_RUN_CONFIG,
+      settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+      elapsedMs: 40_000,
+      completedAfterMs: null,
+      participants: [
+        { peerId: 's', role: 'seeder' },
+        { peerId: 'a', role: 'leecher' },
+        { peerId: 'b', role: 'leecher' },
+      ],
+    });
+    at(41_300).report('a', { ...reportFor(1, false), uploadedBytes: 300 });
+    // Before: 300, what the first engine uploaded lost.
+    expect(uploadedBy('a')).toBe(1300);
+    // b completes, leaves, reloads: its uploads went with the reload.
+    at(41_400).report('b', { ...reportFor(1, true), uploadedBytes: 1000 });
+    at(41_500).leave('b');
+    at(41_600).takeBack(leecher('b'));
+    at(41_700).report('b', { ...reportFor(1, true), uploadedBytes: 200 });
+    expect(uploadedBy('b')).toBe(1200);
+  });
+
+  it('holds a member reloading again and again to its upload cap: each engine claimed the cap since the start', () => {
+    const { at, runs } = setUp();
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      peerUploadBytesPerSec: 100_000,
+      seederUploadBytesPerSec: 100_000,
+    };
+    at(1000).start(capped, [SEEDER, leecher('a'), leecher('b')]);
+    let nowMs = 1000;
+    for (let reload = 0; reload < 5; reload++) {
+      nowMs += 10_000;
+      at(nowMs).report('a', { ...reportFor(1, false), uploadedBytes: (nowMs - 1000) * 100 });
+      at(nowMs + 1).leave('a');
+      at(nowMs + 2).takeBack(leecher('a'));
+    }
+    at(nowMs + 3).report('a', { ...reportFor(1, false), uploadedBytes: 0 });
+    // Before: 15 MB after 50 s at 100 kB/s.
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'a')?.uploadedBytes).toBeLessThanOrEqual(
+      bytesThroughCap(100_000, nowMs + 3 - 1000),
+    );
   });
 
   it('gives back by key alone, and never a place a restored run awaits nor the seeder’s', () => {

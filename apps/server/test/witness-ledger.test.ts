@@ -164,6 +164,15 @@ describe('the witness ledger of a run', () => {
     expect(ledger.corroborates('c', F, 2_000)).toBe(true);
   });
 
+  it('grants a departed sender towards a receiver another sender served: its own reports may have stopped arriving', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    ledger.record('s', sent({ a: F }), 1_000, RECEIVERS); // its last report that arrives
+    // Its reports stop reaching the server; its engine serves c too, as b does; it is noticed gone at 40 s.
+    ledger.record('b', sent({ c: 600_000 }), 5_500, RECEIVERS);
+    ledger.left('s', 40_000, 1_000, 100_000);
+    expect(ledger.corroborates('c', F, 6_000)).toBe(true);
+  });
+
   it('grants a departed sender what its cap lets it send after its last report, and no more', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     ledger.record('s', sent({ a: 900_000 }), 1_000, RECEIVERS);
