@@ -679,13 +679,8 @@ describe('a reloaded tab that leaves while it checks its chunks', () => {
   it('stops hashing them at once, and an unloading page keeps those it did not check', async () => {
     const hashing = slowStorageHashing(200);
     const storageSha256 = hashing.sha256;
-    const { seeder, page, store, storedChunks, join } = await classroom({ storageSha256 });
-    const first = page();
-    await join(first);
-    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
-    await until(() => first.phase === 'running', 'run 1 under way');
-    await store(1, 12);
-    first.leave({ keepStoredChunks: true }); // reloaded mid-run: its check reads 12 chunks back (2.4 s here)
+    const { page, storedChunks, join, heldInRun1 } = await classroom({ storageSha256 });
+    await heldInRun1(12, false); // reloaded mid-run: its check reads 12 chunks back (2.4 s here)
     hashing.slow = true;
     const tab = page();
     await join(tab);
@@ -708,19 +703,14 @@ describe('a reloaded tab whose check a newer run cut short, that run stopped at 
     const checkCutShort = new Promise<void>((resolve) => (cutShort = resolve));
     let stopHeard = (): void => {};
     const stopped = new Promise<void>((resolve) => (stopHeard = resolve));
-    const { seeder, page, store, storedChunks, join, file } = await classroom({
+    const { seeder, page, storedChunks, join, file, heldInRun1 } = await classroom({
       storageSha256,
       beforeHandingOver: async (opened, runNumber) => {
         if (runNumber === 1 && opened.ok && opened.checkCutShort) cutShort();
         if (runNumber === 2 || (opened.ok && opened.checkCutShort)) await stopped;
       },
     });
-    const first = page();
-    await join(first);
-    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
-    await until(() => first.phase === 'running', 'run 1 under way');
-    await store(1, 16); // the whole file, not yet known complete
-    first.leave({ keepStoredChunks: true }); // reloaded mid-run
+    await heldInRun1(16, false); // the whole file, not yet known complete; reloaded mid-run
     hashing.slow = true;
     const tab = page();
     await join(tab);
