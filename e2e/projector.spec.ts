@@ -187,6 +187,19 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
       expect(box.y + box.height).toBeLessThanOrEqual(sizes.at(-1)!.height);
     }
 
+    // The same control link in a browser without WebRTC says why it cannot seed the swarm, and offers nothing
+    // that would fail (opened as a peer, it failed at once, and "Back to this swarm" failed again).
+    const withoutWebRtc = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await withoutWebRtc.addInitScript(() => {
+      Reflect.deleteProperty(window, 'RTCPeerConnection');
+    });
+    const blocked = await withoutWebRtc.newPage();
+    watchPageErrors(blocked, pageErrors);
+    await blocked.goto((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
+    await expect(blocked.getByTestId('seed-here-blocked')).toContainText('cannot make WebRTC connections');
+    await expect(blocked.getByTestId('seed-here')).toHaveCount(0);
+    await withoutWebRtc.close();
+
     // The creator's tab is gone, and this screen holds the control link: it seeds the swarm again itself, as a
     // peer of it (the text sent the teacher to the closed tab).
     await gone.getByTestId('seed-here').click();

@@ -5,6 +5,7 @@ import {
   MEMBER_WITHOUT_CONTROL,
   peerLinksEditable,
   runControlsShown,
+  seedHereOffer,
   WATCHER_WITHOUT_CONTROL,
 } from '../src/lib/control';
 import { controlLink, parseRoute, shareLink, watchLink } from '../src/lib/route';
@@ -97,5 +98,22 @@ describe('what the run panels show', () => {
     expect(peerLinksEditable(IN_CONTROL, 'me', 'me', true)).toBe(true);
     expect(peerLinksEditable(MEMBER_WITHOUT_CONTROL, 'me', 'other')).toBe(false);
     expect(peerLinksEditable(WATCHER_WITHOUT_CONTROL, undefined, 'other')).toBe(false);
+  });
+});
+
+describe('seeding a seederless swarm from an overview screen', () => {
+  it('is offered to a screen in control whose page can make WebRTC connections', () => {
+    expect(seedHereOffer(IN_CONTROL, true)).toBe('offered');
+  });
+
+  it('is explained, not offered, to a screen in control whose page cannot (it would fail at once, and again)', () => {
+    expect(seedHereOffer(IN_CONTROL, false)).toBe('no-webrtc');
+  });
+
+  it('is nothing of its own to a screen without control, WebRTC or not', () => {
+    for (const control of [WATCHER_WITHOUT_CONTROL, CONTROL_REFUSED, MEMBER_WITHOUT_CONTROL]) {
+      expect(seedHereOffer(control, true)).toBe('not-held');
+      expect(seedHereOffer(control, false)).toBe('not-held');
+    }
   });
 });

@@ -32,6 +32,18 @@ export const CONTROL_REFUSED: RunControl = {
 /** Before the server has answered: nothing to run yet. */
 export const CONTROL_UNKNOWN: RunControl = { held: false, reason: 'Connecting to the signalling server…' };
 
+/**
+ * What an overview screen whose swarm has lost its seeder offers (`SeederGone`): to seed the swarm from this tab,
+ * as a peer of it, where it holds the control link and the page can make WebRTC connections; where it holds the
+ * link but cannot, why not (the offer failed at once, and again); otherwise nothing of its own.
+ */
+export type SeedHereOffer = 'offered' | 'no-webrtc' | 'not-held';
+
+export function seedHereOffer(control: RunControl, pageHasWebRtc: boolean): SeedHereOffer {
+  if (!control.held) return 'not-held';
+  return pageHasWebRtc ? 'offered' : 'no-webrtc';
+}
+
 /** Whether the run form (start, stop) is shown. */
 export function runControlsShown(control: RunControl): boolean {
   return control.held;
