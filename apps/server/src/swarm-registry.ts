@@ -383,7 +383,7 @@ function withoutSentTo({ sentTo: _, ...report }: ProgressReport): PeerReport {
 }
 
 /** Why a leecher that never reported completing, though the others sent it the whole file, is flagged. */
-const WITHHELD_COMPLETION = `withholding: the others sent it the whole file over ${WITHHOLDING_WAIT_MS / 1000} s ago, and it has neither gained a chunk for ${WITHHOLDING_WAIT_MS / 1000} s nor reported completing`;
+const WITHHELD_COMPLETION = `withholding: the others sent it the whole file over ${WITHHOLDING_WAIT_MS / 1000} s ago, and it has neither gained a chunk (nor received a chunk’s worth) for ${WITHHOLDING_WAIT_MS / 1000} s nor reported completing`;
 
 /** Thrown when a caller breaks an invariant it must ensure itself (fresh random ids are unique). */
 export class DuplicateIdError extends Error {
@@ -564,6 +564,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       epochNowMs,
       maxDepartedParticipants: limits.maxPeersPerSwarm,
       fileBytes: manifest.sizeBytes,
+      chunkBytes: manifest.chunkBytes,
       memberGraceMs: limits.memberGraceMs,
       state: runsState,
     }),

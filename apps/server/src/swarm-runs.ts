@@ -110,6 +110,8 @@ export interface SwarmRunsOptions {
   readonly maxDepartedParticipants: number;
   /** The swarm's file size: what the witnesses of a completion must account for. */
   readonly fileBytes: number;
+  /** The swarm's chunk size: a chunk's worth more received is a leecher's gain, as a chunk more held is. */
+  readonly chunkBytes: number;
   /**
    * How long a member whose socket dropped keeps its place (`limits.memberGraceMs`): the longest a completion's
    * wait for its witnesses is held for one that is away, or awaited after a restart.
@@ -388,9 +390,18 @@ interface MutableParticipant {
   backAtMs: number | null;
   /** When what the others reported sending it first covered the file (server clock); null until then. */
   coveredAtMs: number | null;
-  /** The most chunks its reports said it holds, and when that figure last rose (server clock). */
+  /**
+   * The most chunks its reports said it holds, and when it last gained (server clock): that figure rose, or what
+   * it received rose a chunk's worth past `gainedDownloadedBytes`.
+   */
   chunksHeld: number;
   gainedAtMs: number;
+  /**
+   * What it had received at its last gain by bytes (absent: none yet, and in a record stored before it was kept).
+   * Several chunks on their way at once, a slow honest leecher held no more for 30 s while still receiving, and one
+   * member's claim to have sent it the file got it flagged for withholding (found by review).
+   */
+  gainedDownloadedBytes?: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
   /**
@@ -505,7 +516,7 @@ const since = (laterMs: number, earlierMs: number): number => Math.max(0, laterM
 const maxOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
-  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes, memberGraceMs, state } = options;
+  const { nowMs, epochNowMs, maxDepartedParticipants, fileBytes, chunkBytes, memberGraceMs, state } = options;
   /**
    * The longest a wait is held for a missing member (away, awaited): two grace periods, so a witness that drops
    * just after a completion and comes back at the end of its grace still has its 10 s to report, while one that
@@ -834,6 +845,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         return true;
     }
     return false;
+  };
+
+  /**
+   * The earliest its download cap let it receive the whole file, since it took part: what the others claim to have
+   * sent it covers the file no earlier (`withheldCompletions`). One member claiming to have sent a student held to
+   * 20 kB/s the file got it flagged 30 s later, still downloading at its cap (found by review).
+   */
+  const earliestWholeFileAtMs = (participant: MutableParticipant): number => {
+    const cap = participant.settings.downloadBytesPerSec;
+    return cap === null ? participant.tookPartAtMs : participant.tookPartAtMs + (fileBytes / cap) * 1000;
   };
 
   /**
@@ -1347,6 +1368,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.gainedAtMs = nowMs();
         participant.chunksHeld = report.chunksHeld;
       }
+      // Only a chunk's worth each time: a withholder adding a byte a report would hold its wait off for ever. Its
+      // reports are bounded (`DOWNLOAD_FILE_FACTOR` files), and so is how long such gains can put a verdict off.
+      if (report.downloadedBytes >= (participant.gainedDownloadedBytes ?? 0) + chunkBytes) {
+        participant.gainedAtMs = nowMs();
+        participant.gainedDownloadedBytes = report.downloadedBytes;
+      }
       if (uploads(live, participant) && believedWitness(participant)) {
         // Heard again after a silence: the completions waiting for it get their 10 s from now.
         if (silent(live, participant)) live.awaitedBackAtMs = nowMs();
@@ -1417,7 +1444,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         // Away, it cannot report: its wait starts again when it is back (or would be), within the ceiling.
         const heldUntilMs = participant.coveredAtMs + holdCeilingMs;
         const backAtMs = participant.away ? nowMs() : (participant.backAtMs ?? participant.coveredAtMs);
-        const waitFromMs = Math.max(participant.coveredAtMs, participant.gainedAtMs, Math.min(backAtMs, heldUntilMs));
+        const waitFromMs = Math.max(
+          participant.coveredAtMs,
+          earliestWholeFileAtMs(participant),
+          participant.gainedAtMs,
+          Math.min(backAtMs, heldUntilMs),
+        );
         return since(nowMs(), waitFromMs) > WITHHOLDING_WAIT_MS;
       };
       return [...live.participants.values()].filter(withheld).map((participant) => participant.peerId);

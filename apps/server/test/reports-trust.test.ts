@@ -251,7 +251,7 @@ describe('progress reports bounded by what is physically possible', () => {
     const finished = await latestProgress(seeder.received, (p) => p.run?.phase === 'finished', 'the run finished');
     expect(finished.run?.distributionMs).toBe(200);
     expect(finished.run?.participants[1]?.flagged?.reason).toBe(
-      'withholding: the others sent it the whole file over 30 s ago, and it has neither gained a chunk for 30 s nor reported completing',
+      'withholding: the others sent it the whole file over 30 s ago, and it has neither gained a chunk (nor received a chunk’s worth) for 30 s nor reported completing',
     );
     expect(finished.peers[1]?.flagged).toBeNull();
   });

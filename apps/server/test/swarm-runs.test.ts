@@ -68,6 +68,7 @@ const OPTIONS = {
   config: DEFAULT_RUN_CONFIG,
   maxDepartedParticipants: 10,
   fileBytes: FILE_BYTES,
+  chunkBytes: 1000,
   memberGraceMs: 30_000,
 };
 
@@ -703,6 +704,40 @@ describe('swarm runs', () => {
     expect(at(50_000).withheldCompletions()).toEqual([]);
     // Stalled for 30 s while the others say it has everything: that is what withholding looks like.
     expect(at(55_001).withheldCompletions()).toEqual(['slow']);
+  });
+
+  it('names no leecher still receiving a chunk’s worth at a time, though it holds no more chunks', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('slow')]);
+    at(1100).report('framer', {
+      ...reportFor(1, false),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: 'slow', bytes: FILE_BYTES }],
+    });
+    // Its chunks on their way at once, it completes none for a minute, yet receives a chunk's worth every 25 s.
+    at(1200).report('slow', reportFor(1, false, 0));
+    at(26_000).report('slow', reportFor(1, false, 1000));
+    at(51_000).report('slow', reportFor(1, false, 2000));
+    expect(at(81_000).withheldCompletions()).toEqual([]);
+    // Less than a chunk's worth more is no gain: a withholder adding a byte a report is named 30 s after its last.
+    at(70_000).report('slow', reportFor(1, false, 2999));
+    expect(at(81_001).withheldCompletions()).toEqual(['slow']);
+  });
+
+  it('takes no claim to have covered a capped leecher for earlier than its download cap let the file through', () => {
+    const { at } = setUp();
+    // 3,000 bytes at 20 B/s: 150 s at the least.
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('capped', { downloadBytesPerSec: 20 })]);
+    at(1100).report('framer', {
+      ...reportFor(1, false),
+      uploadedBytes: FILE_BYTES,
+      sentTo: [{ peerId: 'capped', bytes: FILE_BYTES }],
+    });
+    at(1200).report('capped', reportFor(1, false, 0));
+    expect(at(151_000).withheldCompletions()).toEqual([]);
+    expect(at(181_000).withheldCompletions()).toEqual([]);
+    // Its cap let the whole file through 150 s after it took part: 30 s on, still nothing, it is named.
+    expect(at(181_001).withheldCompletions()).toEqual(['capped']);
   });
 
   it('takes no dip and rise of a withholder’s chunk count for a gain', () => {
@@ -1429,6 +1464,7 @@ describe('swarm runs: a completion a tab described after a restart', () => {
       config: capped,
       maxDepartedParticipants: 10,
       fileBytes: FILE,
+      chunkBytes: 256 * 1024,
       memberGraceMs: 30_000,
       nowMs: () => clock.nowMs,
       epochNowMs: () => 1.7e12 + clock.nowMs,
