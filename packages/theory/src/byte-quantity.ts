@@ -29,8 +29,11 @@ const UNITS: Readonly<Record<string, { readonly powerOfTen: number } | { readonl
 
 const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)([a-z]*)(\/s)?$/i;
 
-/** A unit in bits: a prefix, then a lower-case `b`, `bit`, `bits` or `bps` (`kb`, `Mb`, `Gib`, `Mbit`, `Mbps`). */
-const BITS_PATTERN = /^([kKmMgG]i?)?(b|bits?|bps)$/;
+/**
+ * A unit in bits: a prefix (its `i` in either case), then a lower-case `b`, `bit`, `bits` or `bps` (`kb`, `Mb`,
+ * `Gib`, `MIb`, `Mbit`, `Mbps`). `16MIb` was read as 16 MiB: the 8× misreading this pattern is here to stop.
+ */
+const BITS_PATTERN = /^([kKmMgG][iI]?)?(b|bits?|bps)$/;
 
 /** A size (`--file-bytes`) or a rate (`--server-up`), which may carry a trailing `/s`. */
 export type ByteQuantityKind = 'size' | 'rate';

@@ -30,14 +30,15 @@ export function requirePositiveRate(field: string, bytesPerSec: number): void {
 
 /** A peer's upload rate u_i: zero is a peer that only downloads (a free rider), which the model allows. */
 export function requirePeerUploadRate(field: string, bytesPerSec: number): void {
-  if (!Number.isFinite(bytesPerSec) || bytesPerSec < 0) {
+  if (typeof bytesPerSec !== 'number' || !Number.isFinite(bytesPerSec) || bytesPerSec < 0) {
     throw new TheoryInputError(field, `must be a finite rate >= 0 bytes/s, got ${bytesPerSec}`);
   }
 }
 
 /** A peer's download rate d_i: Infinity means unlimited (the F/d_min term is then 0). */
 export function requirePeerDownloadRate(field: string, bytesPerSec: number): void {
-  if (Number.isNaN(bytesPerSec) || bytesPerSec <= 0) {
+  // `typeof`: an `undefined` from a JavaScript caller is neither NaN nor ≤ 0, and was blamed for being too small.
+  if (typeof bytesPerSec !== 'number' || Number.isNaN(bytesPerSec) || bytesPerSec <= 0) {
     throw new TheoryInputError(field, `must be a rate > 0 bytes/s (or Infinity for unlimited), got ${bytesPerSec}`);
   }
 }
@@ -52,7 +53,8 @@ export function requirePerPeerRates(
   if (bytesPerSec.length !== peerCount) {
     throw new TheoryInputError(field, `must list one rate per peer (${peerCount}), got ${bytesPerSec.length}`);
   }
-  bytesPerSec.forEach((rate, index) => requireRate(`${field}[${index}]`, rate));
+  // Every index, holes too: `forEach` (and the bounds' `reduce`) skip a hole, which then counted as no rate at all.
+  for (let index = 0; index < peerCount; index++) requireRate(`${field}[${index}]`, bytesPerSec[index]!);
 }
 
 /**

@@ -150,6 +150,19 @@ describe('input validation', () => {
     ['negative u_i', { ...valid, peerUploadBytesPerSec: [1, -1] }, 'peerUploadBytesPerSec[1]'],
     ['infinite u_i', { ...valid, peerUploadBytesPerSec: [Infinity, 1] }, 'peerUploadBytesPerSec[0]'],
     ['too many u_i', { ...valid, peerUploadBytesPerSec: [1, 1, 1] }, 'peerUploadBytesPerSec'],
+    // A hole, skipped by `forEach` and `reduce`, counted as no rate at all (u_i = 0, d_i unlimited).
+    ['a hole among the u_i', { ...valid, peerUploadBytesPerSec: new Array<number>(2) }, 'peerUploadBytesPerSec[0]'],
+    [
+      'a hole among the d_i',
+      { ...valid, peerDownloadBytesPerSec: Object.assign(new Array<number>(2), { 1: 1 }) },
+      'peerDownloadBytesPerSec[0]',
+    ],
+    // From JavaScript: blamed for being too small.
+    [
+      'an undefined d_i',
+      { ...valid, peerDownloadBytesPerSec: [1, undefined as unknown as number] },
+      'peerDownloadBytesPerSec[1]',
+    ],
     ['N·F beyond a double', { ...valid, fileBytes: 1e308 }, 'fileBytes'],
     ['Σu_i beyond a double', { ...valid, peerUploadBytesPerSec: [1e308, 1e308] }, 'peerUploadBytesPerSec'],
     // Finite and above 0, each, yet F over them is not: the bound came out as ∞.

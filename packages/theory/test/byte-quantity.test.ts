@@ -67,6 +67,8 @@ describe('parseByteQuantity', () => {
     ['10Mbps', 'that is 1.25MB/s'],
     ['8bps', 'that is 1B/s'],
     ['800b/s', 'that is 100B/s'],
+    // A capital I with a lower-case b is still bits: it was read as 2 KiB/s.
+    ['2KIb/s', 'that is 0.25KIB/s, or write 2KIB/s for bytes'],
   ])('refuses the rate %j, written in bits, where it meant eight times less (%s)', (text, fix) => {
     const result = parseByteQuantity(text, 'rate');
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('in bits') });
@@ -77,6 +79,10 @@ describe('parseByteQuantity', () => {
     expect(parseByteQuantity('8kb', 'size')).toMatchObject({
       ok: false,
       reason: expect.stringContaining('that is 1kB, or write 8kB for bytes'),
+    });
+    expect(parseByteQuantity('16MIb', 'size')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('that is 2MIB, or write 16MIB for bytes'),
     });
   });
 
