@@ -280,6 +280,27 @@ describe('simulate on two threads', () => {
 });
 
 describe('simulate: scenarios at the edges', () => {
+  it('links every peer to the seeder, however few connections each dials (random dialling cut small swarms in two)', () => {
+    for (const connectionsPerPeer of [1, 2]) {
+      for (let seed = 1; seed <= 40; seed++) {
+        const result = simulate(
+          scenario({ peerCount: 9, fileBytes: 2 * CHUNK_BYTES, connectionsPerPeer, seed, latencyMs: 1 }),
+        );
+        expect(result.distributionSec, `K = ${connectionsPerPeer}, seed ${seed}`).toBeDefined();
+        expect(result.allFilesIntact).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a per-peer rate list of another length than one or N, rather than drop the extra rates', () => {
+    expect(() => simulate(scenario({ peerCount: 2, peerUploadBytesPerSec: [1e6, 1e6, 5e9] }))).toThrow(
+      /peerUploadBytesPerSec lists 3 rates; give one for all or one per peer \(2\)/,
+    );
+    expect(() => simulate(scenario({ peerCount: 3, peerDownloadBytesPerSec: [1e6, 1e6] }))).toThrow(
+      /peerDownloadBytesPerSec lists 2 rates/,
+    );
+  });
+
   it('refuses a swarm with no honest peer, rather than report it finished in 0 s', () => {
     expect(() => simulate(scenario({ peerCount: 1, corruptFraction: 0.5 }))).toThrow(RangeError);
   });
