@@ -11,6 +11,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface CpuSample {
   /** utime + stime of every live descendant thread, in seconds, by "pid/tid". */
   readonly byThread: ReadonlyMap<string, { readonly label: string; readonly seconds: number }>;
+  /**
+   * utime + stime of every live descendant process, in seconds, by pid: its threads', those that ended too (the
+   * kernel adds an exiting thread's time to its process's).
+   */
+  readonly byProcess: ReadonlyMap<number, number>;
 }
 
 let ticksPerSecond: number | undefined;
@@ -84,8 +89,11 @@ export function sampleDescendantCpu(rootPid = process.pid): CpuSample | undefine
     if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), { pid: Number(pid), name: stat.name }]);
   }
   const byThread = new Map<string, { label: string; seconds: number }>();
+  const byProcess = new Map<number, number>();
   const queue = [...(children.get(rootPid) ?? [])];
   for (let next = queue.shift(); next; next = queue.shift()) {
+    const processStat = readStat(`/proc/${next.pid}/stat`);
+    if (processStat) byProcess.set(next.pid, processStat.seconds);
     const kind = processKind(next.pid, next.name);
     for (const tid of listDir(`/proc/${next.pid}/task`)) {
       const thread = readStat(`/proc/${next.pid}/task/${tid}/stat`);
@@ -93,27 +101,37 @@ export function sampleDescendantCpu(rootPid = process.pid): CpuSample | undefine
     }
     queue.push(...(children.get(next.pid) ?? []));
   }
-  return { byThread };
+  return { byThread, byProcess };
 }
+
+/** The label of what threads that ended between two samples used (`cpuBetween`). */
+export const ENDED_THREADS_LABEL = '(threads that ended meanwhile)';
 
 /**
  * CPU-seconds the descendants used between two samples, in total and by "process-kind thread-name"
- * (summed over processes). Threads that started in between count from zero; threads that ended in
- * between are lost (the benchmarks sample while the browser is up).
+ * (summed over processes). The total is the processes' own: threads that ended in between count, under
+ * `ENDED_THREADS_LABEL` (summed from the threads alone, it lost them: a worker that burned 0.6 s and ended
+ * counted 0.02 s, found by review). Threads and processes that started in between count from zero; a
+ * process that ended in between is lost (the benchmarks sample while the browser is up).
  */
 export function cpuBetween(
   before: CpuSample | undefined,
   after: CpuSample | undefined,
 ): { readonly total: number; readonly byLabel: ReadonlyMap<string, number> } | undefined {
   if (!before || !after) return undefined;
-  let total = 0;
+  let threadsTotal = 0;
   const byLabel = new Map<string, number>();
   for (const [key, { label, seconds }] of after.byThread) {
     const used = seconds - (before.byThread.get(key)?.seconds ?? 0);
-    total += used;
+    threadsTotal += used;
     byLabel.set(label, (byLabel.get(label) ?? 0) + used);
   }
-  return { total, byLabel };
+  let total = 0;
+  for (const [pid, seconds] of after.byProcess) total += seconds - (before.byProcess.get(pid) ?? 0);
+  // Ticks are read a moment apart: a difference under one is the clock's, not an ended thread.
+  const ended = total - threadsTotal;
+  if (ended >= 1 / clockTicks()) byLabel.set(ENDED_THREADS_LABEL, ended);
+  return { total: Math.max(total, threadsTotal), byLabel };
 }
 
 /** Busy CPU-seconds of the whole machine so far (all processes, all cores), from /proc/stat. */
