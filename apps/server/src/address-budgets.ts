@@ -25,6 +25,9 @@ export interface AddressBudgets {
   dispose(): void;
 }
 
+/** The deepest an address's debt goes, in bursts: repaid within two bursts' refill of its sockets' stopping. */
+export const ADDRESS_MAX_DEBT_BURSTS = 2;
+
 interface Entry {
   readonly bucket: TokenBucket;
   sockets: number;
@@ -42,6 +45,10 @@ export function createAddressBudgets(limits: AddressBudgetLimits, nowMs?: ClockM
         bucket: createTokenBucket({
           capacity,
           refillPerSec: limits.receivedBytesPerSecPerAddress,
+          // Deep enough to tell sockets that run the address up (a whole burst in debt, `FrameVerdict`), no deeper:
+          // a hundred sockets each sending at its own rate ran it 2 GB into debt in ten minutes, and classmates
+          // behind the same NAT stayed refused for eleven minutes after they stopped (found by review).
+          maxDebt: ADDRESS_MAX_DEBT_BURSTS * capacity,
           ...(nowMs && { nowMs }),
         }),
         sockets: 0,

@@ -29,7 +29,9 @@ export interface SocketBudget {
  * - `own-debt`: its own debt exceeds a whole burst, or it is in debt itself while its address's debt exceeds a whole
  *   burst: it went on sending long after its requests were refused, and is disconnected;
  * - `address-debt`: its address's debt exceeds a whole burst while this socket, within its own budget, spent more
- *   than a bystander would (`bystanderSpendBytes`): it may be one of many sockets running the address up, or an
+ *   than a bystander would (`bystanderSpendBytes`), lately or over time (at over half its own rate: a hundred
+ *   sockets each sending at exactly its own rate kept their budgets whole and were never dropped, found by
+ *   review): it may be one of many sockets running the address up, or an
  *   honest tab that just sent a large request (a big file's manifest, offers to 24 peers). Its connection is closed as
  *   a drop: a classmate behind the same NAT keeps its place for its grace period, and takes it back if the address
  *   repaid by then (it was disconnected as a deliberate leave, its place given up and its download counted
@@ -54,10 +56,20 @@ export function createSocketBudget(limits: SocketBudgetLimits, address: TokenBuc
     refillPerSec: limits.receivedBytesPerSec,
     ...clock,
   });
+  // What it sends over time, against half its rate: an honest tab's reports stay well under (about 23 KB/s for a
+  // class of 64), a socket sending at its own rate to keep `bytes` whole drains this at half that rate.
+  const sustained = createTokenBucket({
+    capacity: limits.receivedByteBurst,
+    refillPerSec: limits.receivedBytesPerSec / 2,
+    maxDebt: limits.receivedByteBurst,
+    ...clock,
+  });
+  const bystanderBalance = limits.receivedByteBurst - bystanderSpendBytes(limits);
   return {
     received(frameBytes) {
       const cost = frameBytes + FRAME_COST_FLOOR_BYTES;
       bytes.charge(cost);
+      sustained.charge(cost);
       address.charge(cost);
       const own = bytes.balance();
       if (own < -limits.receivedByteBurst) return 'own-debt';
@@ -66,7 +78,7 @@ export function createSocketBudget(limits: SocketBudgetLimits, address: TokenBuc
       // taken part in running it up (many sockets, each within its own budget, could otherwise flood the address
       // for ever); one that sent only reports, its budget nearly whole, is a bystander and only waits.
       if (own < 0) return 'own-debt';
-      return own >= limits.receivedByteBurst - bystanderSpendBytes(limits) ? 'within' : 'address-debt';
+      return own >= bystanderBalance && sustained.balance() >= bystanderBalance ? 'within' : 'address-debt';
     },
     admit() {
       return bytes.balance() >= 0 && address.balance() >= 0 && requests.tryTake();

@@ -5,6 +5,8 @@ export interface TokenBucketOptions {
   readonly capacity: number;
   /** Tokens added per second, up to `capacity`: the sustained rate. */
   readonly refillPerSec: number;
+  /** The deepest debt `charge` runs up (absent: none deeper than what is charged). */
+  readonly maxDebt?: number;
   readonly nowMs?: ClockMs;
 }
 
@@ -12,7 +14,10 @@ export interface TokenBucketOptions {
 export interface TokenBucket {
   /** Takes `tokens` (1 by default) and returns true, or returns false, taking nothing, when fewer are left. */
   tryTake(tokens?: number): boolean;
-  /** Takes `tokens` whatever is left: the balance may go below zero, a debt the refill pays back first. */
+  /**
+   * Takes `tokens` whatever is left: the balance may go below zero (down to `maxDebt`), a debt the refill pays back
+   * first.
+   */
   charge(tokens: number): void;
   /** Tokens left now; negative while in debt. */
   balance(): number;
@@ -38,7 +43,7 @@ export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
     },
     charge(spent) {
       refill();
-      tokens -= spent;
+      tokens = Math.max(tokens - spent, -(options.maxDebt ?? Infinity));
     },
     balance() {
       refill();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_COST_FLOOR_BYTES } from '../src/limits';
+import { createAddressBudgets } from '../src/address-budgets';
 import { createSocketBudget } from '../src/socket-budget';
 import { createTokenBucket } from '../src/token-bucket';
 
@@ -86,5 +87,42 @@ describe('socket budget', () => {
     const kept = flooders.map((flooder) => flooder.received(26_000 - FRAME_COST_FLOOR_BYTES));
     // Before, none was dropped, and the address's debt grew for as long as they went on.
     expect(kept.filter((verdict) => verdict !== 'within').length).toBeGreaterThan(15);
+  });
+
+  it('drops sockets that each send at their own rate, keeping their budgets whole, and the address repays soon after', () => {
+    let nowMs = 0;
+    const addressLimits = { ...limits, receivedBytesPerSecPerAddress: 3000 };
+    const addresses = createAddressBudgets(addressLimits, () => nowMs);
+    const address = addresses.open('10.0.0.1');
+    const flooders = Array.from({ length: 50 }, () => createSocketBudget(limits, address, () => nowMs));
+    const dropped = new Set<number>();
+    // Ten minutes, each socket sending its own 1,000 bytes a second in frames of 100: 50 kB/s against 3 kB/s.
+    for (let step = 0; step < 6000; step++) {
+      nowMs += 100;
+      flooders.forEach((flooder, index) => {
+        if (!dropped.has(index) && flooder.received(100 - FRAME_COST_FLOOR_BYTES) !== 'within') dropped.add(index);
+      });
+      // Never deeper than two bursts: what is owed is repaid within 20 s of the flood's end.
+      expect(address.balance()).toBeGreaterThanOrEqual(-2 * limits.receivedByteBurstPerAddress);
+    }
+    // Before, every frame was `within`: none was dropped, and the address owed 30 MB.
+    expect(dropped.size).toBeGreaterThan(40);
+    // The flood stopped: a classmate behind the same NAT is admitted once two bursts are refilled.
+    const classmate = createSocketBudget(limits, address, () => nowMs);
+    nowMs += ((3 * limits.receivedByteBurstPerAddress) / addressLimits.receivedBytesPerSecPerAddress) * 1000;
+    expect(classmate.admit()).toBe(true);
+    expect(addresses.inDebt('10.0.0.1')).toBe(false);
+    addresses.dispose();
+  });
+
+  it('keeps a socket sending at under half its rate, an honest tab’s reports, while its address is in debt', () => {
+    let nowMs = 0;
+    const address = createTokenBucket({ capacity: 30_000, refillPerSec: 1000, nowMs: () => nowMs });
+    const honest = createSocketBudget(limits, address, () => nowMs);
+    address.charge(100_000); // others behind the NAT ran it up
+    for (let step = 0; step < 600; step++) {
+      nowMs += 1000;
+      expect(honest.received(400 - FRAME_COST_FLOOR_BYTES), `at ${step} s`).toBe('within');
+    }
   });
 });

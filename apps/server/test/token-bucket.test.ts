@@ -58,4 +58,13 @@ describe('token bucket', () => {
     nowMs += 10_000;
     expect(bytes.balance()).toBe(1000);
   });
+
+  it('runs no deeper into debt than `maxDebt`', () => {
+    let nowMs = 0;
+    const bytes = createTokenBucket({ capacity: 1000, refillPerSec: 1000, maxDebt: 2000, nowMs: () => nowMs });
+    bytes.charge(10_000);
+    expect(bytes.balance()).toBe(-2000);
+    nowMs += 2000;
+    expect(bytes.balance()).toBe(0);
+  });
 });
