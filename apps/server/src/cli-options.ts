@@ -24,6 +24,8 @@ export interface CliOptions {
   readonly port: number;
   readonly host: string;
   readonly staticDir: string;
+  /** Whether `--static-dir` gave it (a missing app is then a wrong directory rather than an unbuilt one). */
+  readonly staticDirGiven: boolean;
   readonly help: boolean;
 }
 
@@ -52,19 +54,26 @@ export function parseCliOptions(
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
-  const portText = values.port ?? env['PORT'];
+  // An empty PORT is unset (`PORT= pnpm start`); one from the environment is named as such when refused.
+  const envPort = env['PORT'] === '' ? undefined : env['PORT'];
   return {
-    port: portText === undefined ? DEFAULT_PORT : parsePort(portText),
+    port:
+      values.port !== undefined
+        ? parsePort(values.port, '--port')
+        : envPort !== undefined
+          ? parsePort(envPort, '$PORT')
+          : DEFAULT_PORT,
     host: values.host ?? DEFAULT_HOST,
     staticDir: values['static-dir'] ?? DEFAULT_STATIC_DIR,
+    staticDirGiven: values['static-dir'] !== undefined,
     help: values.help ?? false,
   };
 }
 
-function parsePort(text: string): number {
+function parsePort(text: string, source: '--port' | '$PORT'): number {
   const port = Number(text);
   if (!/^\d+$/.test(text.trim()) || port > 65535) {
-    throw new CliUsageError(`port must be a whole number from 0 to 65535, got "${text}"`);
+    throw new CliUsageError(`${source} must be a whole number from 0 to 65535, got "${text}"`);
   }
   return port;
 }

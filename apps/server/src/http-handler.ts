@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import sirv from 'sirv';
 
 /** Answers `200 ok` while the process serves requests; what Playwright's `webServer` and probes poll. */
@@ -33,10 +35,19 @@ export function createHttpHandler(
   // cheaply, by ETag). Without it sirv lists the directory once at start and serves that list for ever: a
   // rebuild (`pnpm build` empties dist/ first) made every new asset a 404 until a restart, and a request for a
   // listed file that had gone opened a stream whose error nobody heard, which ended the process.
-  const serveStatic = staticDir === undefined ? undefined : sirv(staticDir, { single: true, etag: true, dev: true });
+  // `nosniff`: a file whose type sirv does not know goes out with an empty one, which a browser must not guess.
+  const serveStatic =
+    staticDir === undefined
+      ? undefined
+      : sirv(staticDir, {
+          single: true,
+          etag: true,
+          dev: true,
+          setHeaders: (response) => response.setHeader('x-content-type-options', 'nosniff'),
+        });
 
   return (request, response) => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       const ok = healthy();
       response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -49,15 +60,22 @@ export function createHttpHandler(
       response.end(JSON.stringify({ origins }));
       return;
     }
-    if (serveStatic) {
-      // sirv reads a file with the range asked for, and a range that ends before it starts (`bytes=9-1`) is a
-      // synchronous throw from `createReadStream`: out of this listener, it ended the process. Such a header is
-      // invalid, so it is ignored, as HTTP says (the whole file is sent).
-      if (!rangeIsOrdered(request.headers.range)) delete request.headers.range;
+    if (serveStatic && staticDir !== undefined) {
+      // Nothing of the build starts with a dot; whatever does in a directory given with `--static-dir` (`.env`,
+      // `.git`) is nobody's business.
+      if (path.split('/').some((segment) => segment.startsWith('.') || segment.toLowerCase().startsWith('%2e'))) {
+        notFound(response);
+        return;
+      }
+      // sirv reads a file with the range asked for as it parses it: a range that ends before it starts (`bytes=9-1`)
+      // was a synchronous throw from `createReadStream` that ended the process, and a suffix (`bytes=-3`, the last 3)
+      // or another unit was served as the range from 0. Only `bytes=start-end` and `bytes=start-` it reads right are
+      // kept; any other is ignored, as HTTP allows (the whole file is sent).
+      if (!rangeServedRight(request.headers.range)) delete request.headers.range;
       // A file removed between sirv's look-up and its read: the response is cut off, the process goes on.
       response.once('pipe', (source: NodeJS.ReadableStream) => source.once('error', () => response.destroy()));
       try {
-        serveStatic(request, response, () => notFound(response));
+        serveStatic(request, response, () => (appBuilt(staticDir) ? notFound(response) : notBuilt(response)));
       } catch {
         // Anything else sirv throws at once (a file gone between its existence check and its stat, during a
         // rebuild): this request fails, the server stays up. Once headers went out, the response is cut off.
@@ -68,15 +86,28 @@ export function createHttpHandler(
   };
 }
 
-/** No range, or one whose start is not past its end as sirv reads it (`bytes=start-end`, either part optional). */
-function rangeIsOrdered(range: string | undefined): boolean {
+/**
+ * No range, or one sirv serves as asked: `bytes=start-end` with start ≤ end (an end of 0 sirv reads as none) or
+ * `bytes=start-`, offsets exact numbers (past 2^53 Node refuses them, as it would a file that long).
+ */
+function rangeServedRight(range: string | undefined): boolean {
   if (range === undefined) return true;
-  const [startText = '', endText = ''] = range.replace('bytes=', '').split('-');
-  const start = Number.parseInt(startText, 10) || 0;
-  const end = Number.parseInt(endText, 10);
-  // Past 2^53 an offset is not an exact number, and Node refuses it (as it would a file that long).
-  if (!Number.isSafeInteger(start) || !(Number.isNaN(end) || Number.isSafeInteger(end))) return false;
-  return Number.isNaN(end) || start <= end;
+  const match = /^bytes=(\d+)-(\d*)$/.exec(range.trim());
+  if (!match) return false;
+  const start = Number(match[1]);
+  const end = match[2] === '' ? undefined : Number(match[2]);
+  if (!Number.isSafeInteger(start) || (end !== undefined && !Number.isSafeInteger(end))) return false;
+  return end === undefined || (end > 0 && start <= end);
+}
+
+/** Whether the web app is in `staticDir` now: it may be built while the server runs. */
+function appBuilt(staticDir: string): boolean {
+  return existsSync(join(staticDir, 'index.html'));
+}
+
+function notBuilt(response: ServerResponse): void {
+  response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  response.end('The web app is not built yet: run `npx pnpm@12.4.2 build` (signalling works meanwhile). Reload then.');
 }
 
 function notFound(response: ServerResponse): void {

@@ -12,7 +12,8 @@ export function lanIpv4Addresses(interfaces: NetworkInterfaces = networkInterfac
   return [...new Set(addresses)];
 }
 
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+/** Hosts that listen on every interface (`0` is how Node and the system read `0.0.0.0` too). */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '0', '::', '::0', '']);
 
 /**
  * The URLs to print for people to open: when listening on every interface, localhost (for this machine;

@@ -20,11 +20,13 @@ async function main(): Promise<void> {
   }
   const iceServers = parseIceServers(process.env['SWARMLAB_ICE_SERVERS']);
 
-  const hasWebApp = existsSync(join(options.staticDir, 'index.html'));
-  if (!hasWebApp) {
+  // Looked for again on every request: an app built while the server runs is served at once.
+  if (!existsSync(join(options.staticDir, 'index.html'))) {
     console.warn(
-      `warning: ${options.staticDir} has no index.html, so the web app is not served (signalling still works).\n` +
-        `         Build it first: npx pnpm@12.4.2 build   (or start everything with: npx pnpm@12.4.2 start)`,
+      `warning: ${options.staticDir} has no index.html, so the web app is not served yet (signalling works).\n` +
+        (options.staticDirGiven
+          ? `         Check --static-dir: it names the directory holding the built app's index.html.`
+          : `         Build it: npx pnpm@12.4.2 build   (or start everything with: npx pnpm@12.4.2 start)`),
     );
   }
 
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   const redisState = redisUrl ? await connectRedisState({ url: redisUrl }) : undefined;
   const server = createSignallingServer({
     iceServers,
-    staticDir: hasWebApp ? options.staticDir : undefined,
+    staticDir: options.staticDir,
     log: (line) => console.log(line),
     ...redisState,
   });

@@ -1,10 +1,19 @@
+import { isLoopbackHost } from '@swarmlab/protocol';
 import { renderUnicodeCompact } from 'uqr';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** The first URL another device can open: not this machine's loopback. */
+/**
+ * The first URL another device can open: not this machine's loopback (all of 127/8 and `::1`), nor one no browser
+ * opens (an IPv6 address with its interface, `fe80::1%eth0`: `--host` such an address threw here, after the server
+ * was listening, found by review).
+ */
 export function lanUrlOf(urls: readonly string[]): string | undefined {
-  return urls.find((url) => !LOOPBACK_HOSTS.has(new URL(url).hostname));
+  return urls.find((url) => {
+    try {
+      return !isLoopbackHost(new URL(url).hostname);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**

@@ -74,6 +74,9 @@ describe('URLs to print', () => {
 
   it('prints only the host listened on otherwise', () => {
     expect(urlsToOpen('127.0.0.1', 3000, INTERFACES)).toEqual(['http://127.0.0.1:3000/']);
+    // `0` listens on every interface, as 0.0.0.0 does: `http://0:3000/` opened nothing on a student's laptop.
+    expect(urlsToOpen('0', 3000, INTERFACES)).toEqual(urlsToOpen('0.0.0.0', 3000, INTERFACES));
+    expect(urlsToOpen('::0', 3000, INTERFACES)).toEqual(urlsToOpen('::', 3000, INTERFACES));
     expect(urlsToOpen('::1', 3000, INTERFACES)).toEqual(['http://[::1]:3000/']);
   });
 });
@@ -109,6 +112,7 @@ describe('command line', () => {
       port: 8080,
       host: '0.0.0.0',
       staticDir: DEFAULT_STATIC_DIR,
+      staticDirGiven: false,
       help: false,
     });
     expect(DEFAULT_STATIC_DIR.replaceAll('\\', '/')).toMatch(/apps\/web\/dist$/);
@@ -122,6 +126,7 @@ describe('command line', () => {
       port: 0,
       host: '127.0.0.1',
       staticDir: '/srv/app',
+      staticDirGiven: true,
       help: false,
     });
   });
@@ -131,6 +136,10 @@ describe('command line', () => {
     expect(() => parseCliOptions(['--port', 'http'], {})).toThrow(CliUsageError);
     expect(() => parseCliOptions(['--port', '70000'], {})).toThrow(CliUsageError);
     expect(() => parseCliOptions([], { PORT: '-1' })).toThrow(CliUsageError);
+    // Where the bad value came from is named; an empty PORT is no PORT.
+    expect(() => parseCliOptions([], { PORT: 'http' })).toThrow('$PORT must be a whole number from 0 to 65535');
+    expect(() => parseCliOptions(['--port', 'x'], {})).toThrow('--port must be a whole number from 0 to 65535');
+    expect(parseCliOptions([], { PORT: '' }).port).toBe(8080);
   });
 });
 

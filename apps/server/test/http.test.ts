@@ -46,8 +46,9 @@ describe('HTTP endpoints', () => {
     // A rebuild: the old files go, new ones (new hashes in their names) come.
     await rm(join(staticDir, 'index.html'));
     await rm(join(staticDir, 'assets', 'app.js'));
-    expect((await fetch(`${harness.url}/`)).status).toBe(404);
-    expect((await fetch(`${harness.url}/assets/app.js`)).status).toBe(404);
+    const unbuilt = await fetch(`${harness.url}/`);
+    expect([unbuilt.status, await unbuilt.text()]).toEqual([503, expect.stringContaining('not built yet')]);
+    expect((await fetch(`${harness.url}/assets/app.js`)).status).toBe(503);
     await writeFile(join(staticDir, 'assets', 'app-2.js'), 'console.log("rebuilt");');
     await writeFile(join(staticDir, 'index.html'), INDEX_HTML.replace('swarmlab', 'swarmlab, rebuilt'));
     const script = await fetch(`${harness.url}/assets/app-2.js`);
@@ -69,6 +70,39 @@ describe('HTTP endpoints', () => {
     const ranged = await fetch(`${harness.url}/assets/app.js`, { headers: { range: 'bytes=0-6' } });
     expect([ranged.status, await ranged.text()]).toEqual([206, 'console']);
     expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+  });
+
+  it('serves an app built after the server started (it said so, and told to build it)', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'swarmlab-unbuilt-'));
+    try {
+      harness = await startHarness({ staticDir: empty });
+      expect((await fetch(`${harness.url}/swarm/x`)).status).toBe(503);
+      await writeFile(join(empty, 'index.html'), INDEX_HTML);
+      const index = await fetch(`${harness.url}/swarm/x`);
+      expect([index.status, await index.text()]).toEqual([200, INDEX_HTML]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('serves a range only as asked, ignoring one it would misread (a suffix, another unit)', async () => {
+    harness = await startHarness({ staticDir });
+    const whole = 'console.log("app");';
+    for (const range of ['bytes=-3', 'items=2-3', 'bytes=0-0', 'bytes=1-2,4-5']) {
+      const answer = await fetch(`${harness.url}/assets/app.js`, { headers: { range } });
+      expect([answer.status, await answer.text()], range).toEqual([200, whole]);
+    }
+    const from = await fetch(`${harness.url}/assets/app.js`, { headers: { range: 'bytes=8-' } });
+    expect([from.status, await from.text()]).toEqual([206, whole.slice(8)]);
+  });
+
+  it('serves no dotfile, and asks browsers not to guess a type', async () => {
+    await writeFile(join(staticDir, '.env'), 'SECRET=1');
+    harness = await startHarness({ staticDir });
+    for (const path of ['/.env', '/assets/../.env', '/%2eenv', '/%2Eenv'])
+      expect((await fetch(`${harness.url}${path}`)).status, path).toBe(404);
+    const script = await fetch(`${harness.url}/assets/app.js`);
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('answers /healthz with 200 ok, with or without a web app', async () => {

@@ -9,6 +9,9 @@ describe('the terminal QR code', () => {
     );
     expect(lanUrlOf(['http://localhost:8080/'])).toBeUndefined();
     expect(lanUrlOf(['http://127.0.0.1:8080/'])).toBeUndefined();
+    // All of 127/8 is this machine's; a scoped IPv6 address opens in no browser (it threw here).
+    expect(lanUrlOf(['http://127.0.0.2:8080/'])).toBeUndefined();
+    expect(lanUrlOf(['http://[fe80::fc:ff:fe00:1%eth0]:8080/'])).toBeUndefined();
   });
 
   it('draws every module of the code, two rows a line, with a quiet zone', () => {
