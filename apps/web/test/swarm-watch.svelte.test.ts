@@ -1,13 +1,14 @@
 // @vitest-environment node
 // (A real signalling server runs in this test's process, and its modules need Node's; `SwarmWatch` is read here
 // for its phase and notice, not for Svelte's reactivity, which its server-side compilation lacks.)
-import { DEFAULT_RUN_CONFIG, webCryptoSha256, type Sha256 } from '@swarmlab/protocol';
+import { contentIdOf, DEFAULT_RUN_CONFIG, webCryptoSha256, type Sha256 } from '@swarmlab/protocol';
 import { testFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
-import { SignallingClient } from '@swarmlab/webrtc';
-import { afterEach, describe, expect, it } from 'vitest';
+import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SwarmWatch } from '../src/lib/state/swarm-watch.svelte';
 import { cuttableRelay } from './cuttable-relay';
+import { manifest, runState, SWARM_A, swarmProgress } from './fakes';
 
 /** A SHA-256 that waits to be let go: the manifest's check as long as a slow laptop's pure-JavaScript hash. */
 function heldSha256() {
@@ -216,5 +217,71 @@ describe('an overview screen after a restart', () => {
     // Not back within the wait: now it is gone, and the screen may offer to seed in its place.
     await until(() => !watch.seederAwaited, 'the wait to end');
     expect(watch.swarmProgress?.peers.some((peer) => peer.role === 'seeder')).toBe(false);
+  });
+});
+
+describe('an overview screen whose watch, on its new connection, times out or fails on the server', () => {
+  /** A signalling client whose answers the test gives by hand, its connection set by the test. */
+  function handAnsweredClient() {
+    const connectionListeners = new Set<(connection: SignallingConnection) => void>();
+    const answers: ((result: unknown) => void)[] = [];
+    const client = {
+      connection: { state: 'connected' } as SignallingConnection,
+      connectionNumber: 1,
+      onMalformedMessage: () => () => undefined,
+      on: () => () => undefined,
+      onConnectionChange: (listener: (connection: SignallingConnection) => void) => {
+        connectionListeners.add(listener);
+        return () => connectionListeners.delete(listener);
+      },
+      watchSwarm: () => new Promise((resolve) => answers.push(resolve)),
+      disconnect: vi.fn(),
+      set(connection: SignallingConnection) {
+        client.connection = connection;
+        if (connection.state === 'connected') client.connectionNumber++;
+        for (const listener of connectionListeners) listener(connection);
+      },
+      answers,
+    };
+    return client;
+  }
+
+  it.each([
+    ['timeout', 'The signalling server did not answer in time.'],
+    ['internal-error', 'The signalling server failed to handle the request.'],
+  ])('asks again after %s, as a member’s tab does, and watches on', async (code, message) => {
+    const client = handAnsweredClient();
+    const connect = vi.spyOn(SignallingClient, 'connect').mockReturnValue(client as unknown as SignallingClient);
+    cleanUps.push(() => connect.mockRestore());
+    const contentId = await contentIdOf(manifest, webCryptoSha256);
+    const watched = {
+      ok: true,
+      swarmId: SWARM_A,
+      manifest,
+      contentId,
+      progress: swarmProgress(SWARM_A, runState(1, 'running')),
+      inControl: false,
+      joinCode: 'ABCDEF',
+      registeredAgain: false,
+    };
+    const watch = new SwarmWatch(SWARM_A, { sha256: webCryptoSha256 });
+    cleanUps.push(() => watch.close());
+    const watching = watch.watch(contentId);
+    await until(() => client.answers.length === 1, 'the first watch');
+    client.answers[0]!(watched);
+    await watching;
+    expect(watch.phase).toBe('watching');
+
+    client.set({ state: 'lost', attempt: 0 });
+    client.set({ state: 'connected' });
+    await until(() => client.answers.length === 2, 'the watch on the new connection');
+    client.answers[1]!({ ok: false, error: { code, message } });
+    // Before, the screen failed here, its connection closed, for someone to walk to the projector.
+    await until(() => watch.notice?.text.includes('slow to answer') === true, 'the screen to say it asks again');
+    expect(watch.phase).toBe('watching');
+    await until(() => client.answers.length === 3, 'the watch asked again', 5_000);
+    client.answers[2]!(watched);
+    await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
+    expect(client.disconnect).not.toHaveBeenCalled();
   });
 });

@@ -38,6 +38,12 @@ const REWATCH_BUSY: ReadonlySet<string> = new Set<SignallingError['code']>([
   'too-many-watchers',
   'too-many-watchers-from-address',
 ]);
+/**
+ * Answers of a server back but slow (a class registering again at once) or failing for a moment: asked again, as a
+ * member's tab does (`swarm-rejoin.ts`). The projector failed on them, for someone to walk to it, while the class
+ * came back by itself (found by review).
+ */
+const REWATCH_SLOW: ReadonlySet<string> = new Set<SignallingError['code']>(['timeout', 'internal-error']);
 
 export interface SwarmWatchOptions {
   /** Signalling server; the page's own origin when absent. */
@@ -260,12 +266,15 @@ export class SwarmWatch implements RunController {
     // Busy for a moment: the address over a budget (a class restoring a large file at once), or its screens'
     // old sockets, not yet seen dropped (up to a ping timeout), still holding their places.
     const busy = REWATCH_BUSY.has(watched.error.code);
-    if ((unknown || busy) && Date.now() < deadlineMs) {
+    const slow = REWATCH_SLOW.has(watched.error.code);
+    if ((unknown || busy || slow) && Date.now() < deadlineMs) {
       this.#notice = {
         tone: 'pending',
         text: unknown
           ? 'Signalling server back: waiting for the swarm’s members to register it again…'
-          : 'Signalling server back, and busy: asking again…',
+          : busy
+            ? 'Signalling server back, and busy: asking again…'
+            : 'Signalling server back, and slow to answer: asking again…',
       };
       this.#rewatchTimer = setTimeout(() => void this.#rewatch(deadlineMs), REWATCH_INTERVAL_MS);
       return;
