@@ -534,6 +534,15 @@ describe('AppController: the control secret', () => {
     fresh.app.cancelPreparing();
     expect(fresh.app.route).toEqual({ view: 'start' });
     expect(fresh.sessions[0]!.keptStoredChunks).toEqual([false]);
+
+    // One from a prepared start link keeps the link's settings: the form went back to p2p without caps.
+    const prepared = setUp('/?mode=client-server&server-up=2MB/s');
+    prepared.app.start();
+    void prepared.app.seed(testFile, DEFAULT_RUN_CONFIG);
+    prepared.app.cancelPreparing();
+    expect(prepared.app.route).toEqual({ view: 'start' });
+    expect(prepared.window.location.search).toBe('?mode=client-server&server-up=2MB/s');
+    expect(prepared.app.prepared.ok && prepared.app.prepared.value.config.mode).toBe('client-server');
   });
 
   it('opens an overview from the control link with the secret, and takes it out of the address bar', () => {

@@ -294,7 +294,11 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   leave(): void {
     this.#closeAll();
     this.#keptSeed = undefined;
-    this.#deps.window.history.pushState(null, '', this.#deps.window.location.pathname);
+    // A first seed that never got its swarm (cancelled, or failed) left the address as it was: the prepared start
+    // link's settings stay (dropped, the form went back to p2p without caps, found by review). Refused ones go.
+    const { pathname, hash } = this.#deps.window.location;
+    const keepsPreparedLink = (hash === '' || hash === '#') && this.#prepared.ok;
+    if (!keepsPreparedLink) this.#deps.window.history.pushState(null, '', pathname);
     this.#route = { view: 'start' };
     this.#prepared = parseStartParams(this.#deps.window.location.search);
   }
