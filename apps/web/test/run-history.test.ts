@@ -9,6 +9,25 @@ function record(runNumber: number): RunRecord {
 }
 
 describe('RunHistory', () => {
+  it('sets a damaged run aside, its peers checked too, and exports the others', () => {
+    const storage = memoryStorage();
+    const damaged = { ...record(1), peers: [{ ...record(1).peers[0], peerId: undefined }] };
+    storage.setItem(STORAGE_KEY, JSON.stringify([damaged, record(2), { ...record(3), fileBytes: 'many' }]));
+    const history = new RunHistory(storage);
+    expect(history.records.map((kept) => kept.runNumber)).toEqual([2]);
+    // Before, the damaged peer was kept, and the CSV export of every run threw on it.
+    expect(history.toCsv().trim().split('\n')).toHaveLength(1 + 3);
+  });
+
+  it('reads back every run it keeps, whatever its phase and fields', () => {
+    const storage = memoryStorage();
+    const history = new RunHistory(storage);
+    const stopped = { ...record(2), phase: 'stopped' as const, distributionSec: null, ratio: null };
+    history.add(record(1));
+    history.add(stopped);
+    expect(new RunHistory(storage).records).toEqual([record(1), stopped]);
+  });
+
   it('keeps each run once, in the browser storage, for the next page', () => {
     const storage = memoryStorage();
     const history = new RunHistory(storage);

@@ -1,5 +1,6 @@
 import { runsToCsv, runsToJson } from '../run-export';
 import type { RunRecord } from '../run-record';
+import { runRecordOf } from '../run-record-schema';
 import { pageStorage } from './page-storage';
 
 /** Where the runs live in the browser (`localStorage`); versioned so a later format can start afresh. */
@@ -177,15 +178,8 @@ function load(storage: Storage | undefined): RunRecord[] {
   try {
     const parsed: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '[]');
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (item): item is RunRecord =>
-        typeof item === 'object' &&
-        item !== null &&
-        typeof (item as RunRecord).id === 'string' &&
-        (typeof (item as RunRecord).distributionSec === 'number' || (item as RunRecord).distributionSec === null) &&
-        typeof (item as RunRecord).leechers === 'number' &&
-        Array.isArray((item as RunRecord).peers),
-    );
+    // Record by record, its peers too (`runRecordSchema`): one damaged run is set aside, not the others.
+    return parsed.flatMap((item) => runRecordOf(item) ?? []);
   } catch {
     return [];
   }
