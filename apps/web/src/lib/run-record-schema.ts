@@ -71,4 +71,7 @@ export function runRecordOf(value: unknown): RunRecord | undefined {
 }
 
 /** Every run this version records can be read back: a field of `RunRecord` the schema mistyped fails here. */
-export const RECORDS_FIT_THE_SCHEMA: (record: RunRecord) => z.input<typeof runRecordSchema> = (record) => record;
+export const RECORDS_FIT_THE_SCHEMA: (record: RunRecord) => z.input<typeof runRecordSchema> = (record) => ({
+  ...record,
+  peers: record.peers.map((peer) => ({ ...peer })),
+});
