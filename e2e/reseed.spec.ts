@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
+import { expect, startRun, test, waitForComplete, waitForFileHash, waitForMesh, watchPageErrors } from './fixtures';
 
 /**
  * The teacher reloads the seeder's tab (or closes it and opens its link again): the picked file does not
@@ -86,4 +86,36 @@ test('a reloaded seeder tab whose file was generated (never on disk) generates i
   await waitForMesh([seeder.page, leecher]);
   await startRun(seeder.page);
   expect((await waitForComplete(leecher)).fileSha256).toBe(seederHash);
+});
+
+test('the seeder’s tab reloaded while alone in its swarm keeps the swarm: its link, its code and the projector', async ({
+  swarm,
+  browser,
+  pageErrors,
+}) => {
+  const seeder = await swarm.seedGenerated(1);
+  const seederHash = await waitForFileHash(seeder.page);
+  const code = await seeder.page.getByTestId('join-code-shown').textContent();
+  const overviewHref = (await seeder.page.getByTestId('overview-link').first().getAttribute('href')) ?? 'missing';
+  const projector = await (await browser.newContext()).newPage();
+  watchPageErrors(projector, pageErrors);
+  await projector.goto(new URL(overviewHref, seeder.page.url()).toString());
+  await expect(projector.getByTestId('overview-join-code')).toHaveText(code!);
+
+  // Nobody else in the swarm: left as a tab leaves, the swarm ended with it, and the reloaded tab was told the swarm
+  // was unknown ("the server was restarted: ask for a new link"), the projector that it had ended.
+  await seeder.page.reload();
+  // Its place kept for its grace period, as a dropped connection's: then nobody seeds, and this tab may.
+  await expect(seeder.page.getByTestId('swarm-view')).toHaveAttribute('data-role', 'leecher');
+  await expect(seeder.page.getByTestId('regenerate-file')).toBeVisible({ timeout: 45_000 });
+  await expect(projector.getByTestId('overview')).toHaveAttribute('data-phase', 'watching');
+  await expect(projector.getByTestId('seeder-gone')).toBeVisible();
+  await seeder.page.getByTestId('regenerate-file').click();
+  await expect(seeder.page.getByTestId('swarm-view')).toHaveAttribute('data-role', 'seeder');
+  await expect(seeder.page.getByTestId('share-link')).toHaveValue(seeder.link);
+  await expect(seeder.page.getByTestId('join-code-shown')).toHaveText(code!);
+  expect(await waitForFileHash(seeder.page)).toBe(seederHash);
+  await expect(projector.getByTestId('seeder-gone')).toBeHidden();
+  await expect(projector.getByTestId('overview-join-code')).toHaveText(code!);
+  await projector.context().close();
 });

@@ -345,6 +345,20 @@ export class SignallingClient {
   }
 
   /**
+   * Closes the connection for good as a network drop does (no reconnection): the server keeps this member's place for
+   * its grace period, where `disconnect` would tell it this tab left. For a page unloading as its swarm's last member:
+   * a reload then finds the swarm still there (left, the swarm ended with it, and the reloaded teacher's tab was
+   * told its swarm was unknown; found by review).
+   */
+  dropConnection(): void {
+    this.#closedByUs = true;
+    clearTimeout(this.#retryTimer);
+    this.socket.io.reconnection(false);
+    this.socket.io.engine?.close();
+    this.#answerWaiting(SIGNALLING_LOST);
+  }
+
+  /**
    * Closes the connection for good: the server takes it as this tab leaving. A request still waiting is answered
    * `signalling-lost` at once (socket.io would never call its acknowledgement, and it would wait its time-out).
    */

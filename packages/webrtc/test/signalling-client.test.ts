@@ -318,6 +318,31 @@ describe('SignallingClient.disconnect', () => {
   });
 });
 
+describe('SignallingClient.dropConnection', () => {
+  it('closes the connection as a network drop does, for good: the server is not told the tab left', async () => {
+    const reasons: string[] = [];
+    let connections = 0;
+    const url = leaveAnsweringServer(undefined, (socket) => {
+      connections++;
+      socket.on('disconnect', (reason: string) => reasons.push(reason));
+    });
+    const dropped = SignallingClient.connect(url);
+    const left = SignallingClient.connect(url);
+    clients.push(dropped, left);
+    await pollUntil(() => connections === 2, 'both connections', 10_000);
+    const waiting = dropped.leaveSwarm();
+    dropped.dropConnection();
+    left.disconnect();
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'signalling-lost' } });
+    await pollUntil(() => reasons.length === 2, 'both disconnects', 10_000);
+    // The server's members keep their place on any reason but a deliberate one (`client namespace disconnect`).
+    expect(reasons.sort()).toEqual(['client namespace disconnect', expect.stringMatching(/^transport (close|error)$/)]);
+    // And it does not come back: socket.io would otherwise reconnect within a second or two.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(connections).toBe(2);
+  });
+});
+
 describe('SignallingClient: news of another swarm than its own', () => {
   const [A, B] = ['A'.repeat(22), 'B'.repeat(22)];
   const tableOf = (swarmId: string) => ({ swarmId, peers: [], config: DEFAULT_RUN_CONFIG, run: null, flows: [] });

@@ -20,8 +20,11 @@ export interface AppSession {
   seed(file: ChunkSource, config: RunConfig): Promise<void>;
   /** `control`: the swarm's control secret, if this tab kept one. */
   join(swarmId: string, contentId: string, override: PeerOverride, control?: string): Promise<void>;
-  /** `keepStoredChunks`: the page is unloading (a reload resumes from them), not leaving. */
-  leave(options?: { keepStoredChunks?: boolean }): void;
+  /**
+   * `keepStoredChunks`: the page is unloading or going back to its swarm (a reload resumes from them), not leaving;
+   * `keepSwarm`: the swarm is to outlive this leave (`LeaveOptions`).
+   */
+  leave(options?: { keepStoredChunks?: boolean; keepSwarm?: boolean }): void;
   /** What seeding this session's swarm again from this tab takes; undefined unless it may. */
   readonly seedPlace: SeedPlace | undefined;
   /** Seeds the swarm of `place` from `file`, picked again. */
@@ -134,7 +137,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   #keptSeed: KeptSeed | undefined;
   // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them. So does a
   // page put in the back/forward cache (Back, then Forward), and a seeder's tab keeps its file there.
-  readonly #onUnload = (): void => this.#closeAll({ keepStoredChunks: true });
+  readonly #onUnload = (): void => this.#closeAll({ keepStoredChunks: true, keepSwarm: true });
   /** Back from the back/forward cache, with everything it had open closed (`pagehide`): opens it again. */
   readonly #onPageShow = (event: AppWindowEvent): void => {
     if (event.persisted) this.#followLocation();
@@ -214,7 +217,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   async reseed(file: ChunkSource): Promise<void> {
     const place = this.#session?.seedPlace;
     if (!place) return;
-    this.#closeAll();
+    // The swarm's last member, its leave would end the swarm, which the seeder's place then restored under a new code.
+    this.#closeAll({ keepSwarm: true });
     const session = this.#openSession();
     await session.reseed(file, place);
   }
@@ -413,7 +417,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#deps.window.addEventListener('pagehide', this.#onUnload);
   }
 
-  #closeAll(options: { keepStoredChunks?: boolean } = {}): void {
+  #closeAll(options: { keepStoredChunks?: boolean; keepSwarm?: boolean } = {}): void {
     const kept = this.#session?.keptSeed;
     if (kept) this.#keptSeed = kept;
     this.#session?.leave(options);

@@ -200,13 +200,17 @@ export class SwarmMembership {
     this.#connector?.connectTo(peerIds.filter((peerId) => this.#transports.get(peerId)?.closed ?? true));
   }
 
-  /** Closes every connection and the signalling connection (the server takes it as this tab leaving). */
-  close(): void {
+  /**
+   * Closes every connection and the signalling connection: the server takes it as this tab leaving, or, `asDrop`, as
+   * its connection dropping (it keeps the place for its grace period: `SignallingClient.dropConnection`).
+   */
+  close(options: { readonly asDrop?: boolean } = {}): void {
     this.#rejoin.close();
     for (const transport of this.#transports.values()) transport.destroy();
     this.#transports.clear();
     this.#connector?.destroy();
-    this.#signalling.disconnect();
+    if (options.asDrop) this.#signalling.dropConnection();
+    else this.#signalling.disconnect();
   }
 
   #connectionsChanged(): void {

@@ -148,6 +148,12 @@ export interface KeptSeed {
 export interface LeaveOptions {
   readonly keepStoredChunks?: boolean;
   readonly keepPlace?: boolean;
+  /**
+   * The swarm is to outlive this leave: the page is unloading (`pagehide`: a reload may follow), or the tab takes the
+   * seeder's place next (`reseed`). Its last member then goes as a dropped connection does, its place kept for its
+   * grace period; left, the swarm ended with it, and came back (restored) under a new join code.
+   */
+  readonly keepSwarm?: boolean;
 }
 
 /**
@@ -719,6 +725,7 @@ export class SwarmSession implements RunController {
    * deleted, unless the page is only unloading (`keepStoredChunks`: a reload resumes from them).
    */
   leave(options: LeaveOptions = {}): void {
+    const asDrop = options.keepSwarm === true && this.#lastMember();
     this.#leftKeepingChunks = options.keepStoredChunks ?? false;
     clearTimeout(this.#signallingNoticeTimer);
     this.#seederWait.end();
@@ -739,9 +746,18 @@ export class SwarmSession implements RunController {
     this.#display.dispose();
     this.#swarmProgress.dispose();
     this.#run?.end();
-    this.#membership?.close();
+    this.#membership?.close({ asDrop });
     if (this.#phase !== 'failed') this.#phase = 'closed';
     this.#runOver.releaseAll();
+  }
+
+  /**
+   * Whether the swarm's latest table lists this tab alone: its leave would end the swarm (a teacher reloading the
+   * seeder's tab before anyone joined came back to a swarm the server no longer knew, the projector told it had ended).
+   */
+  #lastMember(): boolean {
+    const peers = this.#swarmProgress.latest?.peers;
+    return peers !== undefined && this.#peerId !== undefined && peers.every((peer) => peer.peerId === this.#peerId);
   }
 
   get #over(): boolean {
