@@ -1,3 +1,4 @@
+import type { SignallingError } from '@swarmlab/protocol';
 import type { MalformedServerMessage, RejoinStatus } from '@swarmlab/webrtc';
 import { userMessageOf } from './user-message';
 
@@ -29,7 +30,7 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
       return {
         tone: 'pending',
         text: status.retrying
-          ? `Signalling server back, but it did not take this tab’s place back yet (${userMessageOf(status.retrying)}): trying again…`
+          ? `Signalling server back, but ${retryReasonOf(status.retrying.code)}: trying again to take this tab’s place back…`
           : 'Signalling server back: taking this tab’s place in the swarm again…',
       };
     case 'back':
@@ -44,8 +45,25 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
     case 'failed':
       return {
         tone: 'error',
-        text: `This tab could not take its place in the swarm back: ${userMessageOf(status.error)} Transfers with the peers already connected go on.`,
+        text: `This tab could not take its place in the swarm back. ${userMessageOf(status.error)} Transfers with the peers already connected go on.`,
       };
+  }
+}
+
+/**
+ * Why the page asks again, in its own words: the user messages of these codes tell the user to act ("slow down and
+ * retry", "check that it is running"), while the page is already acting (found by review).
+ */
+function retryReasonOf(code: SignallingError['code']): string {
+  switch (code) {
+    case 'timeout':
+      return 'it is slow to answer';
+    case 'rate-limited':
+      return 'it is busy (many tabs coming back at once)';
+    case 'internal-error':
+      return 'it failed for a moment';
+    default:
+      return 'it refused for a moment';
   }
 }
 

@@ -22,7 +22,7 @@ export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 
 /** Shown when the swarm an overview screen follows is gone. */
 export const SWARM_ENDED_MESSAGE =
-  'This swarm has ended: its last peer left. The runs it finished stay in the run history below.';
+  'This swarm has ended: its last peer left. The runs this browser saw finish stay in its run history (below, if any).';
 
 /**
  * How long a screen that reconnected keeps asking for a swarm the server does not know: after a restart,
