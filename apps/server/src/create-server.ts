@@ -10,6 +10,7 @@ import type { EngineConnection } from './engine-frames';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { createAnswerBudgets } from './answer-budgets';
 import { attachSignallingHandlers } from './handlers';
+import { closeSilentConnections } from './first-request-timeout';
 import { createHttpHandler } from './http-handler';
 import { lanOriginsOf } from './lan-addresses';
 import { resolveLimits, type ServerLimits } from './limits';
@@ -39,6 +40,8 @@ export interface SignallingServerDeps {
   readonly nowMs?: ClockMs;
   /** Wall clock of a run's `startedAtEpochMs` (`Date.now()` by default). */
   readonly epochNowMs?: ClockMs;
+  /** How long a TCP connection may stay open without a request (`FIRST_REQUEST_TIMEOUT_MS` by default). */
+  readonly firstRequestTimeoutMs?: number;
   /**
    * The address a client's per-address limits count against: the TCP peer's (`handshake.address`) by
    * default. Tests give each client an address of its own through it.
@@ -105,6 +108,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
       healthy: () => reachable(),
     }),
   );
+  closeSilentConnections(httpServer, deps.firstRequestTimeoutMs);
   /** Whether the shared state answers this process (`SwarmState.reachable`), once it exists. */
   let reachable = (): boolean => true;
   const clientAddress = deps.clientAddress ?? peerAddress;

@@ -1,5 +1,6 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemorySwarmState, type SwarmStateFactory } from '../src/index';
@@ -103,6 +104,34 @@ describe('HTTP endpoints', () => {
       expect((await fetch(`${harness.url}${path}`)).status, path).toBe(404);
     const script = await fetch(`${harness.url}/assets/app.js`);
     expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('closes a connection that makes no request in time, and keeps those that do (a page, a websocket)', async () => {
+    harness = await startHarness({ firstRequestTimeoutMs: 300 });
+    const { port } = new URL(harness.url);
+    const closedAfterMs = (send?: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const startedMs = performance.now();
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          if (send !== undefined) socket.write(send);
+        });
+        socket.on('error', reject);
+        socket.on('data', () => undefined);
+        socket.on('close', () => resolve(performance.now() - startedMs));
+        // A connection still open after 2 s is reported as such: the test then fails on its figure.
+        setTimeout(() => {
+          socket.destroy();
+        }, 2000).unref();
+      });
+    const silent = closedAfterMs();
+    // A request in time, kept open afterwards (keep-alive), is not closed by this rule.
+    const asked = closedAfterMs(`GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`);
+    const socketIo = await harness.connect();
+    const [silentMs, askedMs] = await Promise.all([silent, asked]);
+    // Before, a silent connection stayed open for good (seen after two minutes).
+    expect(silentMs).toBeLessThan(1500);
+    expect(askedMs).toBeGreaterThanOrEqual(1900);
+    expect(socketIo.connected).toBe(true);
   });
 
   it('answers /healthz with 200 ok, with or without a web app', async () => {
