@@ -63,6 +63,13 @@ const reportFor = (runNumber: number | null, complete = false, downloadedBytes =
   sentTo: [],
 });
 
+/** One report of `framer`'s, a lie nobody can check: it sent `receiver` the whole file. */
+const claimsToHaveSentTheFile = (receiver: string): ProgressReport => ({
+  ...reportFor(1, false),
+  uploadedBytes: FILE_BYTES,
+  sentTo: [{ peerId: receiver, bytes: FILE_BYTES }],
+});
+
 /** What every `createSwarmRuns` here starts from, but its clocks. */
 const OPTIONS = {
   config: DEFAULT_RUN_CONFIG,
@@ -692,12 +699,7 @@ describe('swarm runs', () => {
   it('names no leecher still gaining chunks, whatever one member claims to have sent it', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('slow')]);
-    // One report, a lie nobody can check: it sent the honest leecher the whole file.
-    at(1100).report('framer', {
-      ...reportFor(1, false),
-      uploadedBytes: FILE_BYTES,
-      sentTo: [{ peerId: 'slow', bytes: FILE_BYTES }],
-    });
+    at(1100).report('framer', claimsToHaveSentTheFile('slow'));
     const gaining = (chunksHeld: number): ProgressReport => ({ ...reportFor(1, false), chunksHeld });
     at(1200).report('slow', gaining(1));
     at(25_000).report('slow', gaining(2));
@@ -709,11 +711,7 @@ describe('swarm runs', () => {
   it('names no leecher still receiving a chunk’s worth at a time, though it holds no more chunks', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('slow')]);
-    at(1100).report('framer', {
-      ...reportFor(1, false),
-      uploadedBytes: FILE_BYTES,
-      sentTo: [{ peerId: 'slow', bytes: FILE_BYTES }],
-    });
+    at(1100).report('framer', claimsToHaveSentTheFile('slow'));
     // Its chunks on their way at once, it completes none for a minute, yet receives a chunk's worth every 25 s.
     at(1200).report('slow', reportFor(1, false, 0));
     at(26_000).report('slow', reportFor(1, false, 1000));
@@ -728,11 +726,7 @@ describe('swarm runs', () => {
     const { at } = setUp();
     // 3,000 bytes at 20 B/s: 150 s at the least.
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('capped', { downloadBytesPerSec: 20 })]);
-    at(1100).report('framer', {
-      ...reportFor(1, false),
-      uploadedBytes: FILE_BYTES,
-      sentTo: [{ peerId: 'capped', bytes: FILE_BYTES }],
-    });
+    at(1100).report('framer', claimsToHaveSentTheFile('capped'));
     at(1200).report('capped', reportFor(1, false, 0));
     expect(at(151_000).withheldCompletions()).toEqual([]);
     expect(at(181_000).withheldCompletions()).toEqual([]);
