@@ -54,6 +54,7 @@ export function parseCliOptions(
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
+  if (values['static-dir'] === '') throw new CliUsageError('--static-dir must name a directory, got ""');
   // An empty PORT is unset (`PORT= pnpm start`); one from the environment is named as such when refused.
   const envPort = env['PORT'] === '' ? undefined : env['PORT'];
   return {

@@ -63,8 +63,14 @@ export function createHttpHandler(
     if (serveStatic && staticDir !== undefined) {
       // Nothing of the build starts with a dot; whatever does in a directory given with `--static-dir` (`.env`,
       // `.git`) is nobody's business.
-      if (path.split('/').some((segment) => segment.startsWith('.') || segment.toLowerCase().startsWith('%2e'))) {
+      if (hasDotSegment(path)) {
         notFound(response);
+        return;
+      }
+      // Until the app is there, none of the directory is served: a mistyped `--static-dir ~` served the teacher's
+      // home to the whole network, by exact path (found by review). Assets are asked for once index.html is.
+      if (!appBuilt(staticDir)) {
+        notBuilt(response);
         return;
       }
       // sirv reads a file with the range asked for as it parses it: a range that ends before it starts (`bytes=9-1`)
@@ -75,7 +81,7 @@ export function createHttpHandler(
       // A file removed between sirv's look-up and its read: the response is cut off, the process goes on.
       response.once('pipe', (source: NodeJS.ReadableStream) => source.once('error', () => response.destroy()));
       try {
-        serveStatic(request, response, () => (appBuilt(staticDir) ? notFound(response) : notBuilt(response)));
+        serveStatic(request, response, () => notFound(response));
       } catch {
         // Anything else sirv throws at once (a file gone between its existence check and its stat, during a
         // rebuild): this request fails, the server stays up. Once headers went out, the response is cut off.
@@ -98,6 +104,22 @@ function rangeServedRight(range: string | undefined): boolean {
   const end = match[2] === '' ? undefined : Number(match[2]);
   if (!Number.isSafeInteger(start) || (end !== undefined && !Number.isSafeInteger(end))) return false;
   return end === undefined || (end > 0 && start <= end);
+}
+
+/**
+ * Whether `path` (a request's, as sent) has a segment starting with a dot, decoded as sirv decodes it and split at
+ * either slash, as a Windows path is (`/%5C.env` is `\.env` there).
+ */
+function hasDotSegment(path: string): boolean {
+  let decoded = path;
+  try {
+    decoded = decodeURI(path);
+  } catch {
+    // Malformed: sirv then looks the path up as sent.
+  }
+  return [path, decoded].some((text) =>
+    text.split(/[\\/]/).some((segment) => segment.startsWith('.') || segment.toLowerCase().startsWith('%2e')),
+  );
 }
 
 /** Whether the web app is in `staticDir` now: it may be built while the server runs. */

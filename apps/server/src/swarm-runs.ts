@@ -42,6 +42,9 @@ import {
  */
 export const WITHHOLDING_WAIT_MS = 30_000;
 
+/** Chunks past the file that what a leecher received may still gain by: blocks received twice in the endgame. */
+export const BYTE_GAIN_SLACK_CHUNKS = 4;
+
 /**
  * The highest run number a member not in control is believed to have seen, after a restart (`runAtLeast`, or
  * the run it describes as it registers the swarm again): a million runs, more than a swarm lives to see, and
@@ -1368,9 +1371,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         participant.gainedAtMs = nowMs();
         participant.chunksHeld = report.chunksHeld;
       }
-      // Only a chunk's worth each time: a withholder adding a byte a report would hold its wait off for ever. Its
-      // reports are bounded (`DOWNLOAD_FILE_FACTOR` files), and so is how long such gains can put a verdict off.
-      if (report.downloadedBytes >= (participant.gainedDownloadedBytes ?? 0) + chunkBytes) {
+      // Only a chunk's worth each time: a withholder adding a byte a report would hold its wait off for ever. And only
+      // up to the file and a few chunks of endgame duplicates: a withholder that claimed to receive on and on held its
+      // verdict off for the three files its reports may count, with its bitmap still (found by review).
+      const gainable = report.downloadedBytes <= fileBytes + BYTE_GAIN_SLACK_CHUNKS * chunkBytes;
+      if (gainable && report.downloadedBytes >= (participant.gainedDownloadedBytes ?? 0) + chunkBytes) {
         participant.gainedAtMs = nowMs();
         participant.gainedDownloadedBytes = report.downloadedBytes;
       }

@@ -140,6 +140,8 @@ describe('command line', () => {
     expect(() => parseCliOptions([], { PORT: 'http' })).toThrow('$PORT must be a whole number from 0 to 65535');
     expect(() => parseCliOptions(['--port', 'x'], {})).toThrow('--port must be a whole number from 0 to 65535');
     expect(parseCliOptions([], { PORT: '' }).port).toBe(8080);
+    // An empty directory is the working one to sirv: `--static-dir "$DIR"` with DIR unset served it.
+    expect(() => parseCliOptions(['--static-dir', ''], {})).toThrow('--static-dir must name a directory');
   });
 });
 

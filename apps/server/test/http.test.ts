@@ -78,6 +78,9 @@ describe('HTTP endpoints', () => {
     try {
       harness = await startHarness({ staticDir: empty });
       expect((await fetch(`${harness.url}/swarm/x`)).status).toBe(503);
+      // Nothing else of the directory either: a mistyped `--static-dir ~` served the teacher's home to the network.
+      await writeFile(join(empty, 'grades.csv'), 'alice,12');
+      expect((await fetch(`${harness.url}/grades.csv`)).status).toBe(503);
       await writeFile(join(empty, 'index.html'), INDEX_HTML);
       const index = await fetch(`${harness.url}/swarm/x`);
       expect([index.status, await index.text()]).toEqual([200, INDEX_HTML]);
@@ -100,7 +103,8 @@ describe('HTTP endpoints', () => {
   it('serves no dotfile, and asks browsers not to guess a type', async () => {
     await writeFile(join(staticDir, '.env'), 'SECRET=1');
     harness = await startHarness({ staticDir });
-    for (const path of ['/.env', '/assets/../.env', '/%2eenv', '/%2Eenv'])
+    // `%5C` is a backslash once decoded, a separator on Windows: `/%5C.env` served `.env` there.
+    for (const path of ['/.env', '/assets/../.env', '/%2eenv', '/%2Eenv', '/%5C.env', '/assets%5C.env'])
       expect((await fetch(`${harness.url}${path}`)).status, path).toBe(404);
     const script = await fetch(`${harness.url}/assets/app.js`);
     expect(script.headers.get('x-content-type-options')).toBe('nosniff');

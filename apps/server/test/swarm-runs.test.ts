@@ -722,6 +722,17 @@ describe('swarm runs', () => {
     expect(at(81_001).withheldCompletions()).toEqual(['slow']);
   });
 
+  it('takes nothing received past the file and a few chunks for a gain: a withholder cannot claim to receive on', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('withholder')]);
+    at(1100).report('framer', claimsToHaveSentTheFile('withholder'));
+    // Past 3,000 bytes and 4 chunks of 1,000, a chunk's worth more every 29 s is no gain: named 30 s after 7,000.
+    for (let received = 1000, atMs = 1200; received <= 8000; received += 1000, atMs += 29_000)
+      at(atMs).report('withholder', reportFor(1, false, received));
+    expect(at(1200 + 6 * 29_000 + 30_000).withheldCompletions()).toEqual([]);
+    expect(at(1200 + 6 * 29_000 + 30_001).withheldCompletions()).toEqual(['withholder']);
+  });
+
   it('takes no claim to have covered a capped leecher for earlier than its download cap let the file through', () => {
     const { at } = setUp();
     // 3,000 bytes at 20 B/s: 150 s at the least.
