@@ -67,6 +67,7 @@ const sha256 = (bytes: Uint8Array): Uint8Array => createHash('sha256').update(by
  */
 export function simulate(scenario: Scenario): SimulationResult {
   const startedWallMs = performance.now();
+  checkedCorruptCount(scenario);
   const parts = (scenario.threads ?? 1) > 1 ? simulateOnTwoThreads(scenario, simulatePart) : [simulatePart(scenario)];
   const first = parts[0]!;
   const completionSec = first.completionSec.map((t, i) => t ?? parts[1]?.completionSec[i]);
@@ -88,6 +89,26 @@ export function simulate(scenario: Scenario): SimulationResult {
     events: sum((part) => part.events),
     wallMs: performance.now() - startedWallMs,
   };
+}
+
+/**
+ * The corrupt peers of `scenario`, once it is checked: it has an honest peer to measure, and one rate for all or one
+ * per peer in each list (a longer list's extra rates were dropped without a word). Checked before any thread starts:
+ * a worker thread's throw was an uncaught error of its caller's (found by review).
+ */
+function checkedCorruptCount(scenario: Scenario): number {
+  const n = scenario.peerCount;
+  const corruptCount = Math.round(n * scenario.corruptFraction);
+  if (corruptCount >= n)
+    throw new RangeError(`simulator: ${corruptCount} corrupt peer(s) of ${n} leave no honest peer to measure`);
+  for (const [field, rates] of [
+    ['peerUploadBytesPerSec', scenario.peerUploadBytesPerSec],
+    ['peerDownloadBytesPerSec', scenario.peerDownloadBytesPerSec],
+  ] as const) {
+    if (rates.length !== 1 && rates.length !== n)
+      throw new RangeError(`simulator: ${field} lists ${rates.length} rates; give one for all or one per peer (${n})`);
+  }
+  return corruptCount;
 }
 
 /** One thread's share of a run: every field covers only the engines it ran. */
@@ -112,17 +133,7 @@ export interface PartResult {
  */
 export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult {
   const { peerCount: n, chunkBytes } = scenario;
-  const corruptCount = Math.round(n * scenario.corruptFraction);
-  if (corruptCount >= n)
-    throw new RangeError(`simulator: ${corruptCount} corrupt peer(s) of ${n} leave no honest peer to measure`);
-  // One rate for all or one per peer: a longer list's extra rates were dropped without a word.
-  for (const [field, rates] of [
-    ['peerUploadBytesPerSec', scenario.peerUploadBytesPerSec],
-    ['peerDownloadBytesPerSec', scenario.peerDownloadBytesPerSec],
-  ] as const) {
-    if (rates.length !== 1 && rates.length !== n)
-      throw new RangeError(`simulator: ${field} lists ${rates.length} rates; give one for all or one per peer (${n})`);
-  }
+  const corruptCount = checkedCorruptCount(scenario);
   const owns = (node: number): boolean => part === undefined || node % 2 === part.index;
   const blocksPerChunk = Math.ceil(chunkBytes / SIMULATED_BLOCK_BYTES);
   const realChunkBytes = REAL_BLOCK_BYTES * blocksPerChunk;
@@ -282,7 +293,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
   const latencyLimitedMs = chunkCount * roundTripMs;
   const untilMs =
     Math.max(limitBoundSec * 1000, latencyLimitedMs) * TIME_LIMIT_BOUNDS + TIME_LIMIT_ROUND_TRIPS * roundTripMs;
-  const edges = topology(nodes.length, scenario, random);
+  const edges = topology(nodes.length, scenario, random, n - corruptCount);
   if (part === undefined) {
     for (const [a, b] of edges) {
       const [ab, ba] = createVirtualLinkPair(clock, nodeId(a), nodeId(b), scenario.latencyMs);
@@ -314,7 +325,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
 }
 
 /** Node pairs to connect: a full mesh for small swarms; else each node dials a few random others (star in client-server). */
-function topology(nodeCount: number, scenario: Scenario, random: Random): Array<[number, number]> {
+function topology(nodeCount: number, scenario: Scenario, random: Random, honestPeers: number): Array<[number, number]> {
   const edges: Array<[number, number]> = [];
   if (scenario.mode === 'client-server') {
     for (let i = 1; i < nodeCount; i++) edges.push([0, i]);
@@ -341,30 +352,38 @@ function topology(nodeCount: number, scenario: Scenario, random: Random): Array<
       degree[j]!++;
     }
   }
-  joinCutOffGroups(nodeCount, edges, random);
+  // The seeder is node 0, honest peers the next `honestPeers` (the corrupt ones come last).
+  joinCutOffGroups(1 + honestPeers, edges, random);
   return edges;
 }
 
 /**
- * Links every group of nodes the random dialling left cut off from the seeder (node 0) to the seeder's group, by one
- * edge from a random node of it to a random node of the seeder's (which may then have one connection over 2K). With
- * few connections a small swarm was often cut in two (10 nodes, K = 1: about 6 runs in 10), and its cut-off peers
- * "did not finish", which read as a stall of the engine (found by review). A connected layout draws nothing more,
- * so every run that was connected is the same run as before.
+ * Links every group of the seeder and honest peers (nodes below `trustedCount`) that the random dialling left cut
+ * off from the seeder (node 0) over links between them, to the seeder's group, by one edge from a random node of it
+ * to a random node of the seeder's (either may then have more than 2K connections). With few connections a small
+ * swarm was often cut in two (10 nodes, K = 1: about 6 runs in 10), and its cut-off peers "did not finish", which
+ * read as a stall of the engine; honest peers reach the seeder only through honest ones, as they drop corrupt ones
+ * (found by review). A layout so connected draws nothing more, so every run that was is the same run as before.
  */
-function joinCutOffGroups(nodeCount: number, edges: Array<[number, number]>, random: Random): void {
-  const parent = Array.from({ length: nodeCount }, (_, i) => i);
+function joinCutOffGroups(trustedCount: number, edges: Array<[number, number]>, random: Random): void {
+  const parent = Array.from({ length: trustedCount }, (_, i) => i);
   const rootOf = (node: number): number => {
     let root = node;
     while (parent[root] !== root) root = parent[root]!;
-    for (let at = node; parent[at] !== root;) [at, parent[at]] = [parent[at]!, root];
+    for (let at = node; parent[at] !== root;) {
+      const next = parent[at]!;
+      parent[at] = root;
+      at = next;
+    }
     return root;
   };
-  for (const [a, b] of edges) parent[rootOf(a)] = rootOf(b);
+  for (const [a, b] of edges) if (a < trustedCount && b < trustedCount) parent[rootOf(a)] = rootOf(b);
   const groups = new Map<number, number[]>();
-  for (let node = 0; node < nodeCount; node++) {
+  for (let node = 0; node < trustedCount; node++) {
     const root = rootOf(node);
-    groups.set(root, [...(groups.get(root) ?? []), node]);
+    const group = groups.get(root);
+    if (group) group.push(node);
+    else groups.set(root, [node]);
   }
   const seederGroup = groups.get(rootOf(0))!;
   for (const [root, members] of groups) {

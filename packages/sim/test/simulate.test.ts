@@ -292,6 +292,30 @@ describe('simulate: scenarios at the edges', () => {
     }
   });
 
+  it('links every honest peer to the seeder through honest peers: they drop the corrupt ones', () => {
+    for (const connectionsPerPeer of [1, 2]) {
+      for (let seed = 1; seed <= 40; seed++) {
+        const result = simulate(
+          scenario({
+            peerCount: 9,
+            fileBytes: 2 * CHUNK_BYTES,
+            connectionsPerPeer,
+            seed,
+            latencyMs: 1,
+            corruptFraction: 0.25,
+          }),
+        );
+        expect(result.distributionSec, `K = ${connectionsPerPeer}, seed ${seed}`).toBeDefined();
+      }
+    }
+  });
+
+  it('refuses a bad scenario before a second thread starts, as one thread does', () => {
+    expect(() => simulate(scenario({ peerCount: 2, peerUploadBytesPerSec: [1e6, 1e6, 5e9], threads: 2 }))).toThrow(
+      /lists 3 rates/,
+    );
+  });
+
   it('refuses a per-peer rate list of another length than one or N, rather than drop the extra rates', () => {
     expect(() => simulate(scenario({ peerCount: 2, peerUploadBytesPerSec: [1e6, 1e6, 5e9] }))).toThrow(
       /peerUploadBytesPerSec lists 3 rates; give one for all or one per peer \(2\)/,
