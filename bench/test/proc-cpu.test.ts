@@ -4,13 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { cpuBetween, ENDED_THREADS_LABEL, sampleDescendantCpu } from '../proc-cpu';
 
 /**
- * A child process that, told on stdin, runs a worker thread burning about 0.6 CPU-seconds; the worker ends
+ * A child process that, told on stdin, runs a worker thread burning 0.6 CPU-seconds of its own (read from the
+ * thread's /proc stat, so a loaded machine that schedules it less does not make it burn less); the worker ends
  * and the child says so, then stays up until its stdin closes.
  */
+const WORKER = `
+const { readFileSync } = require('node:fs');
+const ticks = () => {
+  const text = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
+const start = ticks();
+while (ticks() - start < 60);
+`;
 const CHILD = `
 const { Worker } = require('node:worker_threads');
 process.stdin.once('data', () => {
-  const worker = new Worker('const end = Date.now() + 600; while (Date.now() < end);', { eval: true });
+  const worker = new Worker(${JSON.stringify(WORKER)}, { eval: true });
   worker.on('exit', () => process.stdout.write('ended\\n'));
 });
 process.stdin.on('end', () => process.exit(0));
