@@ -117,5 +117,7 @@ test('the seeder’s tab reloaded while alone in its swarm keeps the swarm: its 
   expect(await waitForFileHash(seeder.page)).toBe(seederHash);
   await expect(projector.getByTestId('seeder-gone')).toBeHidden();
   await expect(projector.getByTestId('overview-join-code')).toHaveText(code!);
+  // The tab's member place went as it took the seeder's: no stand-in of itself left away beside the seeder.
+  await expect(projector.getByTestId('projector-card')).toHaveCount(1);
   await projector.context().close();
 });

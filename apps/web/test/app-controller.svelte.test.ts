@@ -234,6 +234,17 @@ describe('AppController: the session lifecycle', () => {
     // Moving to another swarm keeps a leecher's stored chunks (Back returns to them), as unloading does.
     expect(sessions[0]!.keptStoredChunks).toEqual([true]);
     expect(sessions[1]!.keptStoredChunks).toEqual([true]);
+    // Unloading (a reload may follow), the swarm is to outlive the page; moving to another swarm, not.
+    expect(sessions[1]!.keptSwarm).toEqual([true]);
+    expect(sessions[0]!.keptSwarm).toEqual([false]);
+  });
+
+  it('leaves for good when the page goes into the back/forward cache: back, it seeds again as the seeder it was', () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    window.open(`/${swarmLink(SWARM_A, CONTENT_A)}`);
+    window.fire('pagehide', { persisted: true });
+    expect(sessions[0]!.keptSwarm).toEqual([false]);
   });
 
   it('seeds in a new session, and puts the swarm link in the URL once the swarm exists', async () => {
@@ -497,6 +508,33 @@ describe('AppController: the control secret', () => {
     expect(other.sessions[0]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {} });
   });
 
+  it('a re-seed keeps the tab’s member place until the seeder’s is taken, then leaves it', async () => {
+    const { app, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    const { manifest } = await prepareSeed(testFile, portableSha256, () => {});
+    const seal = { salt: 'a'.repeat(22), controlDigest: 'b'.repeat(43) };
+    const memory = { latestRunNumber: 1 };
+    sessions[0]!.seedPlace = {
+      swarmId: SWARM_A,
+      contentId: CONTENT_A,
+      manifest,
+      control: SECRET,
+      seal,
+      iceServers: [],
+      memory,
+    };
+    let taken: () => void = () => undefined;
+    const reseeding = app.reseed(testFile);
+    sessions[1]!.reseedTaken = new Promise<void>((resolve) => (taken = resolve));
+    // Left first, as the swarm's last member, it ended the swarm; dropped, its place stayed away beside the seeder.
+    expect(sessions[0]!.leaveCalls).toBe(0);
+    sessions[1]!.seedsSwarm = true;
+    taken();
+    await reseeding;
+    expect(sessions[0]!.keptSwarm).toEqual([false]);
+    expect(app.screen).toEqual({ view: 'swarm', session: sessions[1] });
+  });
+
   it('a re-seed the teacher cancels goes back to the swarm in control, not to the start page', async () => {
     const tabStorage = memoryStorage();
     const first = setUp('/', tabStorage);
@@ -522,6 +560,8 @@ describe('AppController: the control secret', () => {
     expect(sessions[1]!.reseeded?.place.swarmId).toBe(SWARM_A);
     app.cancelPreparing();
     await reseeding;
+    // The member's place it had stays in the swarm, which is to outlive it: no seeder's place was taken.
+    expect(sessions[0]!.keptSwarm).toEqual([true]);
     expect(sessions[1]!.keptStoredChunks).toEqual([true]);
     expect(sessions[2]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {}, control: SECRET });
     expect(app.route).toMatchObject({ view: 'swarm', swarmId: SWARM_A });
@@ -543,6 +583,10 @@ describe('AppController: the control secret', () => {
     expect(prepared.app.route).toEqual({ view: 'start' });
     expect(prepared.window.location.search).toBe('?mode=client-server&server-up=2MB/s');
     expect(prepared.app.prepared.ok && prepared.app.prepared.value.config.mode).toBe('client-server');
+    // The header's link, meant as "home", drops them.
+    prepared.app.leave();
+    expect(prepared.window.location.search).toBe('');
+    expect(prepared.app.prepared.ok && prepared.app.prepared.value.config.mode).toBe('p2p');
   });
 
   it('opens an overview from the control link with the secret, and takes it out of the address bar', () => {

@@ -222,7 +222,14 @@ export class FakeSession implements AppSession {
     this.swarmId = place.swarmId;
     this.contentId = place.contentId;
     this.reseeded = { file, place };
+    // A turn first (the hashing), so a test may set what the server's answer waits for.
+    await Promise.resolve();
+    await this.reseedTaken;
   }
+
+  /** What `reseed` waits for after its first turn, as a seeder's place is taken: a test settles it. */
+  reseedTaken: Promise<void> = Promise.resolve();
+  seedsSwarm = false;
 
   async resumeSeed(kept: KeptSeed): Promise<void> {
     this.swarmId = kept.place.swarmId;
@@ -230,9 +237,12 @@ export class FakeSession implements AppSession {
     this.resumedSeed = kept;
   }
 
-  leave(options: { keepStoredChunks?: boolean } = {}): void {
+  /** Whether each leave was to keep the swarm (`LeaveOptions.keepSwarm`). */
+  readonly keptSwarm: boolean[] = [];
+  leave(options: { keepStoredChunks?: boolean; keepSwarm?: boolean } = {}): void {
     this.leaveCalls++;
     this.keptStoredChunks.push(options.keepStoredChunks ?? false);
+    this.keptSwarm.push(options.keepSwarm ?? false);
   }
 }
 

@@ -17,6 +17,13 @@ describe('RunHistory', () => {
     expect(history.records.map((kept) => kept.runNumber)).toEqual([2]);
     // Before, the damaged peer was kept, and the CSV export of every run threw on it.
     expect(history.toCsv().trim().split('\n')).toHaveLength(1 + 3);
+    // Set aside, not erased: another version's tab beside this one may read it. "Forget all" erases it.
+    history.add(record(4));
+    const stored = (): unknown[] => JSON.parse(storage.getItem(STORAGE_KEY) ?? '[]') as unknown[];
+    expect(stored()).toHaveLength(4);
+    expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([2, 4]);
+    history.clear();
+    expect(stored()).toEqual([]);
   });
 
   it('reads back every run it keeps, whatever its phase and fields', () => {

@@ -33,6 +33,8 @@ export interface AppSession {
   readonly keptSeed: KeptSeed | undefined;
   /** Seeds the swarm again from `kept`, an earlier session's (`keptSeed`): the file is not picked again. */
   resumeSeed(kept: KeptSeed): Promise<void>;
+  /** Whether it holds the seeder's place in its swarm now: it seeds (not failed, not closed). */
+  readonly seedsSwarm: boolean;
   /** The server refused it the seeder's role: another tab seeds the swarm now. */
   readonly seederElsewhere: boolean;
   /** A leecher's whole file not given to Save yet, which leaving deletes. */
@@ -137,7 +139,11 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   #keptSeed: KeptSeed | undefined;
   // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them. So does a
   // page put in the back/forward cache (Back, then Forward), and a seeder's tab keeps its file there.
-  readonly #onUnload = (): void => this.#closeAll({ keepStoredChunks: true, keepSwarm: true });
+  // Reloaded or closed, the swarm's last member keeps the swarm for its grace period (`keepSwarm`); put in the cache, it
+  // leaves, and coming back seeds a swarm registered again: its dropped seeder's place, away, refused the seed of the
+  // page back from the cache as a second seeder (found by review).
+  readonly #onUnload = (event?: AppWindowEvent): void =>
+    this.#closeAll({ keepStoredChunks: true, keepSwarm: event?.persisted !== true });
   /** Back from the back/forward cache, with everything it had open closed (`pagehide`): opens it again. */
   readonly #onPageShow = (event: AppWindowEvent): void => {
     if (event.persisted) this.#followLocation();
@@ -215,12 +221,21 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    * seeder's place under the same link.
    */
   async reseed(file: ChunkSource): Promise<void> {
-    const place = this.#session?.seedPlace;
-    if (!place) return;
-    // The swarm's last member, its leave would end the swarm, which the seeder's place then restored under a new code.
-    this.#closeAll({ keepSwarm: true });
+    const former = this.#session;
+    const place = former?.seedPlace;
+    if (!former || !place) return;
+    // The tab's place as a member stays in the swarm until the seeder's is taken: left first, as the swarm's last
+    // member, it ended the swarm, which the seeder's place then restored under a new code; dropped, it stayed away
+    // beside the seeder for its grace, a leecher the next run counted as abandoned (found by review).
+    this.#session = undefined;
+    this.#closeAll();
     const session = this.#openSession();
-    await session.reseed(file, place);
+    try {
+      await session.reseed(file, place);
+    } finally {
+      // In the swarm with the seeder's place, it leaves; otherwise (cancelled, refused) the swarm is to outlive it.
+      former.leave({ keepSwarm: !session.seedsSwarm });
+    }
   }
 
   /** Opens again what the address names (after a failure, such as a file picked to seed again that was not the swarm's). */
@@ -296,13 +311,20 @@ export class AppController<S extends AppSession, W extends AppWatch> {
 
   /** Back to the start page: closes what is open, for good (no file kept to seed again, no chunks). */
   leave(): void {
+    this.#backToStart(false);
+  }
+
+  /**
+   * `leave`; with `keepPreparedLink`, a first seed cancelled, the prepared start link's settings stay (dropped, the
+   * form went back to p2p without caps, found by review): it never got its swarm, so the address is as it was. The
+   * header's link (`leave`), meant as "home", drops them.
+   */
+  #backToStart(keepPreparedLink: boolean): void {
     this.#closeAll();
     this.#keptSeed = undefined;
-    // A first seed that never got its swarm (cancelled, or failed) left the address as it was: the prepared start
-    // link's settings stay (dropped, the form went back to p2p without caps, found by review). Refused ones go.
     const { pathname, hash } = this.#deps.window.location;
-    const keepsPreparedLink = (hash === '' || hash === '#') && this.#prepared.ok;
-    if (!keepsPreparedLink) this.#deps.window.history.pushState(null, '', pathname);
+    const keeps = keepPreparedLink && (hash === '' || hash === '#') && this.#prepared.ok;
+    if (!keeps) this.#deps.window.history.pushState(null, '', pathname);
     this.#route = { view: 'start' };
     this.#prepared = parseStartParams(this.#deps.window.location.search);
   }
@@ -314,7 +336,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    */
   cancelPreparing(): void {
     if (this.#session?.canReturn === true) this.reopen();
-    else this.leave();
+    else this.#backToStart(true);
   }
 
   /**

@@ -86,7 +86,7 @@ export class RunHistory {
     // beside them, and the next page kept the swarm's latest run again (found by review).
     this.#records = [];
     this.#droppedForRoom = 0;
-    this.#save();
+    this.#save(false);
     try {
       this.#storage?.setItem(FORGOTTEN_KEY, JSON.stringify([...this.#forgotten]));
     } catch {
@@ -118,11 +118,17 @@ export class RunHistory {
     return runsToCsv(this.#records);
   }
 
-  #save(): void {
+  /**
+   * Writes the kept runs, and, unless `keepUnreadable` is false ("Forget all"), the stored runs this page cannot read:
+   * another version's, which its tab beside this one still shows (written back without them, they were erased at
+   * this page's next run, found by review).
+   */
+  #save(keepUnreadable = true): void {
     const records = this.#records;
+    const unreadable = keepUnreadable ? unreadableIn(this.#storage) : [];
     const write = (count: number): unknown => {
       try {
-        this.#storage?.setItem(STORAGE_KEY, JSON.stringify(records.slice(records.length - count)));
+        this.#storage?.setItem(STORAGE_KEY, JSON.stringify([...unreadable, ...records.slice(records.length - count)]));
         return undefined;
       } catch (error) {
         return error;
@@ -170,6 +176,16 @@ function loadForgotten(storage: Storage | undefined, also: ReadonlySet<string> =
     return stored.length === 0 ? also : new Set([...also, ...stored]);
   } catch {
     return also;
+  }
+}
+
+/** What the storage holds that `load` sets aside: kept as it is, never shown. */
+function unreadableIn(storage: Storage | undefined): unknown[] {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((item) => runRecordOf(item) === undefined) : [];
+  } catch {
+    return [];
   }
 }
 

@@ -263,6 +263,11 @@ export class SwarmSession implements RunController {
     return this.#waitingForSwarm;
   }
 
+  /** Whether it holds the seeder's place in its swarm now (`AppSession.seedsSwarm`). */
+  get seedsSwarm(): boolean {
+    return this.#role === 'seeder' && (this.#phase === 'waiting' || this.#phase === 'running');
+  }
+
   get role(): PeerRole | undefined {
     return this.#role;
   }

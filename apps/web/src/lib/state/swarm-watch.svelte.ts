@@ -70,6 +70,8 @@ export class SwarmWatch implements RunController {
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
   readonly #shownProgress: ShownWhileVisible<SwarmProgress | undefined>;
+  /** The patience of a watch asked again on a new connection after a slow answer (`#rewatch`). */
+  #rewatchDeadlineMs: number | undefined;
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   #notice = $state.raw<SignallingNotice | undefined>();
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -237,7 +239,7 @@ export class SwarmWatch implements RunController {
       const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
       this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
     } else if (connection.state === 'connected' && this.#notice) {
-      void this.#rewatch(Date.now() + REWATCH_PATIENCE_MS);
+      void this.#rewatch(this.#rewatchDeadlineMs ?? Date.now() + REWATCH_PATIENCE_MS);
     }
   }
 
@@ -249,6 +251,7 @@ export class SwarmWatch implements RunController {
       ...(control !== undefined && { control }),
     });
     if (this.#phase !== 'watching') return;
+    this.#rewatchDeadlineMs = undefined;
     if (watched.ok) {
       this.#joinCode = watched.joinCode;
       this.#setProgress(watched.progress);
@@ -267,14 +270,20 @@ export class SwarmWatch implements RunController {
     // old sockets, not yet seen dropped (up to a ping timeout), still holding their places.
     const busy = REWATCH_BUSY.has(watched.error.code);
     const slow = REWATCH_SLOW.has(watched.error.code);
-    if ((unknown || busy || slow) && Date.now() < deadlineMs) {
+    if (slow && Date.now() < deadlineMs) {
+      // The watch may have been done, only its answer late: asked again on this connection, it was refused
+      // `already-in-swarm` (found by review). A new connection asks afresh, as a member's tab does, within the patience.
+      this.#notice = { tone: 'pending', text: 'Signalling server back, and slow to answer: asking again…' };
+      this.#rewatchDeadlineMs = deadlineMs;
+      this.#signalling.reconnect();
+      return;
+    }
+    if ((unknown || busy) && Date.now() < deadlineMs) {
       this.#notice = {
         tone: 'pending',
         text: unknown
           ? 'Signalling server back: waiting for the swarm’s members to register it again…'
-          : busy
-            ? 'Signalling server back, and busy: asking again…'
-            : 'Signalling server back, and slow to answer: asking again…',
+          : 'Signalling server back, and busy: asking again…',
       };
       this.#rewatchTimer = setTimeout(() => void this.#rewatch(deadlineMs), REWATCH_INTERVAL_MS);
       return;
