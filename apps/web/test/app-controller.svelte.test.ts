@@ -535,6 +535,26 @@ describe('AppController: the control secret', () => {
     expect(app.screen).toEqual({ view: 'swarm', session: sessions[1] });
   });
 
+  it('a re-seed refused goes back to the member session on standby; another page closes it as it closes the page’s', async () => {
+    const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
+    app.start();
+    const { manifest } = await prepareSeed(testFile, portableSha256, () => {});
+    const seal = { salt: 'a'.repeat(22), controlDigest: 'b'.repeat(43) };
+    const memory = { latestRunNumber: 1 };
+    const place = { swarmId: SWARM_A, contentId: CONTENT_A, manifest, control: SECRET, seal, iceServers: [], memory };
+    sessions[0]!.seedPlace = place;
+    await app.reseed(testFile); // refused: no seeder's place
+    expect(sessions[0]!.leaveCalls).toBe(0);
+    app.reopen();
+    expect(app.screen).toEqual({ view: 'swarm', session: sessions[0] });
+    expect(sessions).toHaveLength(2);
+    // Again, and this time the page unloads meanwhile: the standby goes as the page's session would.
+    await app.reseed(testFile);
+    window.fire('pagehide');
+    expect(sessions[0]!.keptSwarm).toEqual([true]);
+    expect(sessions[0]!.keptStoredChunks).toEqual([true]);
+  });
+
   it('a re-seed the teacher cancels goes back to the swarm in control, not to the start page', async () => {
     const tabStorage = memoryStorage();
     const first = setUp('/', tabStorage);
@@ -560,10 +580,12 @@ describe('AppController: the control secret', () => {
     expect(sessions[1]!.reseeded?.place.swarmId).toBe(SWARM_A);
     app.cancelPreparing();
     await reseeding;
-    // The member's place it had stays in the swarm, which is to outlive it: no seeder's place was taken.
-    expect(sessions[0]!.keptSwarm).toEqual([true]);
+    // Back to the member session it left on standby, still in the swarm: joined anew beside it, the place it had
+    // stayed away for its grace (found by review).
+    expect(sessions[0]!.leaveCalls).toBe(0);
     expect(sessions[1]!.keptStoredChunks).toEqual([true]);
-    expect(sessions[2]!.joined).toEqual({ swarmId: SWARM_A, contentId: CONTENT_A, override: {}, control: SECRET });
+    expect(sessions).toHaveLength(2);
+    expect(app.screen).toEqual({ view: 'swarm', session: sessions[0] });
     expect(app.route).toMatchObject({ view: 'swarm', swarmId: SWARM_A });
     expect(window.location.hash).toBe(swarmLink(SWARM_A, CONTENT_A));
 
@@ -583,8 +605,10 @@ describe('AppController: the control secret', () => {
     expect(prepared.app.route).toEqual({ view: 'start' });
     expect(prepared.window.location.search).toBe('?mode=client-server&server-up=2MB/s');
     expect(prepared.app.prepared.ok && prepared.app.prepared.value.config.mode).toBe('client-server');
-    // The header's link, meant as "home", drops them.
+    // So does a failed first seed's "Back to the start page"; the header's link, meant as "home", drops them.
     prepared.app.leave();
+    expect(prepared.window.location.search).toBe('?mode=client-server&server-up=2MB/s');
+    prepared.app.leave({ fromHeader: true });
     expect(prepared.window.location.search).toBe('');
     expect(prepared.app.prepared.ok && prepared.app.prepared.value.config.mode).toBe('p2p');
   });

@@ -26,6 +26,22 @@ describe('RunHistory', () => {
     expect(stored()).toEqual([]);
   });
 
+  it('gives up what it cannot read first when the storage is full', () => {
+    const storage = memoryStorage();
+    const unreadable = Array.from({ length: 20 }, (_, index) => ({ id: `old#${index}`, padding: 'x'.repeat(1000) }));
+    storage.setItem(STORAGE_KEY, JSON.stringify(unreadable));
+    // Room for about what is stored now: another run does not fit beside it.
+    const setItem = storage.setItem.bind(storage);
+    storage.setItem = (key: string, value: string) => {
+      if (value.length > 21_000) throw new DOMException('full', 'QuotaExceededError');
+      setItem(key, value);
+    };
+    const history = new RunHistory(storage);
+    history.add(record(1));
+    expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([1]);
+    expect(history.keptInBrowser).toBe(true);
+  });
+
   it('reads back every run it keeps, whatever its phase and fields', () => {
     const storage = memoryStorage();
     const history = new RunHistory(storage);

@@ -284,6 +284,7 @@ describe('an overview screen whose watch, on its new connection, times out or fa
     // Asked again on a new connection: on this one the watch may be done already, its answer only late.
     await until(() => client.answers.length === 3, 'the watch asked again', 5_000);
     expect(client.reconnect).toHaveBeenCalledTimes(1);
+    expect(watch.notice?.text).toBe('Signalling server back, and slow to answer: asking again…');
     expect(watch.phase).toBe('watching');
     client.answers[2]!(watched);
     await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');

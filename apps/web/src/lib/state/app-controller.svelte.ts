@@ -137,6 +137,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    * (Back, or the page put in the back/forward cache): coming back to its swarm seeds it again from it.
    */
   #keptSeed: KeptSeed | undefined;
+  /** The member session a re-seed (`reseed`) keeps in the swarm until the seeder's place is taken, or given up. */
+  #standby: S | undefined;
   // A reload comes back to the same swarm: a leecher keeps its stored chunks to resume from them. So does a
   // page put in the back/forward cache (Back, then Forward), and a seeder's tab keeps its file there.
   // Reloaded or closed, the swarm's last member keeps the swarm for its grace period (`keepSwarm`); put in the cache, it
@@ -224,17 +226,19 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     const former = this.#session;
     const place = former?.seedPlace;
     if (!former || !place) return;
-    // The tab's place as a member stays in the swarm until the seeder's is taken: left first, as the swarm's last
-    // member, it ended the swarm, which the seeder's place then restored under a new code; dropped, it stayed away
-    // beside the seeder for its grace, a leecher the next run counted as abandoned (found by review).
+    // The tab's place as a member stays in the swarm, on standby, until the seeder's is taken: left first, as the
+    // swarm's last member, it ended the swarm, which the seeder's place then restored under a new code; dropped, it
+    // stayed away beside the seeder for its grace, a leecher the next run counted as abandoned (found by review).
     this.#session = undefined;
     this.#closeAll();
+    this.#standby = former;
     const session = this.#openSession();
-    try {
-      await session.reseed(file, place);
-    } finally {
-      // In the swarm with the seeder's place, it leaves; otherwise (cancelled, refused) the swarm is to outlive it.
-      former.leave({ keepSwarm: !session.seedsSwarm });
+    await session.reseed(file, place);
+    // In the swarm with the seeder's place, the member place goes. Otherwise (refused, cancelled) it stays on standby:
+    // "Back to this swarm" takes it up again (joined anew beside it, the place it had stayed away for its grace).
+    if (session.seedsSwarm && this.#standby === former) {
+      this.#standby = undefined;
+      former.leave();
     }
   }
 
@@ -243,11 +247,20 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     // Another tab seeds the swarm now (it was refused the seeder's role): opened again, this one takes part as a
     // peer. Seeding again from the file it kept was refused the same way each time, a dead end (found by review).
     const asPeer = this.#session?.seederElsewhere === true;
+    // A re-seed that failed or was cancelled goes back to the member session it left on standby, still in the swarm.
+    const standby = this.#standby;
+    this.#standby = undefined;
     // Its place and stored chunks are kept: "Back to this swarm" after a failure, or "Join the swarm again" after a
     // restart, takes the place back with them where the server still holds it (they were deleted, and a download of
     // gigabytes under way started from nothing).
     this.#closeAll({ keepStoredChunks: true });
     if (asPeer) this.#keptSeed = undefined;
+    if (standby && this.#route.view === 'swarm' && standby.swarmId === this.#route.swarmId) {
+      this.#session = standby;
+      this.#opened();
+      return;
+    }
+    standby?.leave({ keepStoredChunks: true, keepSwarm: true });
     this.#followLocation();
   }
 
@@ -310,14 +323,14 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   }
 
   /** Back to the start page: closes what is open, for good (no file kept to seed again, no chunks). */
-  leave(): void {
-    this.#backToStart(false);
+  leave(options: { readonly fromHeader?: boolean } = {}): void {
+    this.#backToStart(options.fromHeader !== true);
   }
 
   /**
-   * `leave`; with `keepPreparedLink`, a first seed cancelled, the prepared start link's settings stay (dropped, the
-   * form went back to p2p without caps, found by review): it never got its swarm, so the address is as it was. The
-   * header's link (`leave`), meant as "home", drops them.
+   * `leave`; with `keepPreparedLink`, a first seed cancelled or failed, the prepared start link's settings stay
+   * (dropped, the form went back to p2p without caps, found by review): it never got its swarm, so the address is as
+   * it was. The header's link (`fromHeader`), meant as "home", drops them.
    */
   #backToStart(keepPreparedLink: boolean): void {
     this.#closeAll();
@@ -440,6 +453,9 @@ export class AppController<S extends AppSession, W extends AppWatch> {
   }
 
   #closeAll(options: { keepStoredChunks?: boolean; keepSwarm?: boolean } = {}): void {
+    // A member session a re-seed left on standby goes with everything else, as the page's session would.
+    this.#standby?.leave(options);
+    this.#standby = undefined;
     const kept = this.#session?.keptSeed;
     if (kept) this.#keptSeed = kept;
     this.#session?.leave(options);

@@ -125,7 +125,7 @@ export class RunHistory {
    */
   #save(keepUnreadable = true): void {
     const records = this.#records;
-    const unreadable = keepUnreadable ? unreadableIn(this.#storage) : [];
+    let unreadable = keepUnreadable ? unreadableIn(this.#storage) : [];
     const write = (count: number): unknown => {
       try {
         this.#storage?.setItem(STORAGE_KEY, JSON.stringify([...unreadable, ...records.slice(records.length - count)]));
@@ -134,8 +134,14 @@ export class RunHistory {
         return error;
       }
     };
-    const refused = write(records.length);
+    let refused = write(records.length);
     if (refused === undefined) return void (this.#unsaved = false);
+    // Full: what this page cannot read goes first (kept whole, it left no room for this lesson's runs, found by review).
+    if (isQuotaExceeded(refused) && unreadable.length > 0) {
+      unreadable = [];
+      refused = write(records.length);
+      if (refused === undefined) return void (this.#unsaved = false);
+    }
     // A full storage (a large class's runs are 10 KB or more each, against 5 M characters per origin) keeps the
     // newest runs that fit, found by halving (a few writes, not one per run): this lesson's runs are the ones
     // to keep.

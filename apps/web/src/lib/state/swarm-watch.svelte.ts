@@ -70,8 +70,8 @@ export class SwarmWatch implements RunController {
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
   readonly #shownProgress: ShownWhileVisible<SwarmProgress | undefined>;
-  /** The patience of a watch asked again on a new connection after a slow answer (`#rewatch`). */
-  #rewatchDeadlineMs: number | undefined;
+  /** The patience of a watch asked again on a new connection after a slow answer, until its next answer (`#rewatch`). */
+  #slowDeadlineMs: number | undefined;
   #control = $state.raw<RunControl>(CONTROL_UNKNOWN);
   #notice = $state.raw<SignallingNotice | undefined>();
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -237,9 +237,11 @@ export class SwarmWatch implements RunController {
       clearTimeout(this.#noticeTimer);
       this.#seederWait.lost();
       const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
-      this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
+      // Reconnecting by itself after a slow answer, it says so, not that the server was lost.
+      if (this.#slowDeadlineMs === undefined)
+        this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
     } else if (connection.state === 'connected' && this.#notice) {
-      void this.#rewatch(this.#rewatchDeadlineMs ?? Date.now() + REWATCH_PATIENCE_MS);
+      void this.#rewatch(Date.now() + REWATCH_PATIENCE_MS);
     }
   }
 
@@ -251,7 +253,9 @@ export class SwarmWatch implements RunController {
       ...(control !== undefined && { control }),
     });
     if (this.#phase !== 'watching') return;
-    this.#rewatchDeadlineMs = undefined;
+    // Kept only from one slow answer to the next: any other answer has the patience of its own connection.
+    const slowDeadlineMs = this.#slowDeadlineMs ?? deadlineMs;
+    this.#slowDeadlineMs = undefined;
     if (watched.ok) {
       this.#joinCode = watched.joinCode;
       this.#setProgress(watched.progress);
@@ -270,11 +274,12 @@ export class SwarmWatch implements RunController {
     // old sockets, not yet seen dropped (up to a ping timeout), still holding their places.
     const busy = REWATCH_BUSY.has(watched.error.code);
     const slow = REWATCH_SLOW.has(watched.error.code);
-    if (slow && Date.now() < deadlineMs) {
+    if (slow && Date.now() < slowDeadlineMs) {
       // The watch may have been done, only its answer late: asked again on this connection, it was refused
-      // `already-in-swarm` (found by review). A new connection asks afresh, as a member's tab does, within the patience.
+      // `already-in-swarm` (found by review). A new connection asks afresh, as a member's tab does, within the patience
+      // of the first slow answer's connection.
+      this.#slowDeadlineMs = slowDeadlineMs;
       this.#notice = { tone: 'pending', text: 'Signalling server back, and slow to answer: asking again…' };
-      this.#rewatchDeadlineMs = deadlineMs;
       this.#signalling.reconnect();
       return;
     }
