@@ -129,7 +129,10 @@ function appBuilt(staticDir: string): boolean {
 
 function notBuilt(response: ServerResponse): void {
   response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  response.end('The web app is not built yet: run `npx pnpm@12.4.2 build` (signalling works meanwhile). Reload then.');
+  response.end(
+    'The web app is not in this server’s static directory (no index.html): build it (`npx pnpm@12.4.2 build`), or ' +
+      'start the server with --static-dir naming the built app. Signalling works meanwhile; reload then.',
+  );
 }
 
 function notFound(response: ServerResponse): void {

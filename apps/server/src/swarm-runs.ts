@@ -42,9 +42,6 @@ import {
  */
 export const WITHHOLDING_WAIT_MS = 30_000;
 
-/** Chunks past the file that what a leecher received may still gain by: blocks received twice in the endgame. */
-export const BYTE_GAIN_SLACK_CHUNKS = 4;
-
 /**
  * The highest run number a member not in control is believed to have seen, after a restart (`runAtLeast`, or
  * the run it describes as it registers the swarm again): a million runs, more than a swarm lives to see, and
@@ -393,18 +390,15 @@ interface MutableParticipant {
   backAtMs: number | null;
   /** When what the others reported sending it first covered the file (server clock); null until then. */
   coveredAtMs: number | null;
-  /**
-   * The most chunks its reports said it holds, and when it last gained (server clock): that figure rose, or what
-   * it received rose a chunk's worth past `gainedDownloadedBytes`.
-   */
+  /** The most chunks its reports said it holds. */
   chunksHeld: number;
+  /** When it last gained (server clock): its progress rose a chunk's worth past `gainedProgressBytes` (`report`). */
   gainedAtMs: number;
   /**
-   * What it had received at its last gain by bytes (absent: none yet, and in a record stored before it was kept).
-   * Several chunks on their way at once, a slow honest leecher held no more for 30 s while still receiving, and one
-   * member's claim to have sent it the file got it flagged for withholding (found by review).
+   * Its progress at its last gain: the bytes of the chunks it held, or what it received (no more than the others say
+   * they sent it, and a chunk), whichever was more. Absent: none yet, and in a record stored before it was kept.
    */
-  gainedDownloadedBytes?: number;
+  gainedProgressBytes?: number;
   /** When the server heard of its completion (server clock): a report, or its resume after a restart. */
   completionHeardAtMs: number | null;
   /**
@@ -1366,18 +1360,18 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       );
       participant.downloadedBytes = report.downloadedBytes;
       participant.peakUploadBytesPerSec = Math.max(participant.peakUploadBytesPerSec, report.peakUploadBytesPerSec);
-      // Only a new highest counts as a gain: a report dipping and rising again must not restart the wait.
-      if (report.chunksHeld > participant.chunksHeld) {
+      participant.chunksHeld = Math.max(participant.chunksHeld, report.chunksHeld);
+      // A gain is a new highest of one figure by a chunk's worth (a report dipping and rising again, or adding a byte a
+      // report, must not restart the wait): the chunks it holds, or what it received (several chunks on their way at
+      // once, a slow honest leecher completed none for 30 s while receiving), this no further than the others say they
+      // sent it, and a chunk (a withholder claimed to receive on and on; a cap at the file and a few chunks flagged an
+      // honest student that fetched again chunks a bad peer spoiled; two figures raised in turn doubled the wait; all
+      // found by review).
+      const receivedBytes = Math.min(report.downloadedBytes, live.witnesses.witnessed(peerId) + chunkBytes);
+      const progressBytes = Math.max(report.chunksHeld * chunkBytes, receivedBytes);
+      if (progressBytes >= (participant.gainedProgressBytes ?? 0) + chunkBytes) {
         participant.gainedAtMs = nowMs();
-        participant.chunksHeld = report.chunksHeld;
-      }
-      // Only a chunk's worth each time: a withholder adding a byte a report would hold its wait off for ever. And only
-      // up to the file and a few chunks of endgame duplicates: a withholder that claimed to receive on and on held its
-      // verdict off for the three files its reports may count, with its bitmap still (found by review).
-      const gainable = report.downloadedBytes <= fileBytes + BYTE_GAIN_SLACK_CHUNKS * chunkBytes;
-      if (gainable && report.downloadedBytes >= (participant.gainedDownloadedBytes ?? 0) + chunkBytes) {
-        participant.gainedAtMs = nowMs();
-        participant.gainedDownloadedBytes = report.downloadedBytes;
+        participant.gainedProgressBytes = progressBytes;
       }
       if (uploads(live, participant) && believedWitness(participant)) {
         // Heard again after a silence: the completions waiting for it get their 10 s from now.

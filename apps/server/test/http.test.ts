@@ -48,7 +48,7 @@ describe('HTTP endpoints', () => {
     await rm(join(staticDir, 'index.html'));
     await rm(join(staticDir, 'assets', 'app.js'));
     const unbuilt = await fetch(`${harness.url}/`);
-    expect([unbuilt.status, await unbuilt.text()]).toEqual([503, expect.stringContaining('not built yet')]);
+    expect([unbuilt.status, await unbuilt.text()]).toEqual([503, expect.stringContaining('no index.html')]);
     expect((await fetch(`${harness.url}/assets/app.js`)).status).toBe(503);
     await writeFile(join(staticDir, 'assets', 'app-2.js'), 'console.log("rebuilt");');
     await writeFile(join(staticDir, 'index.html'), INDEX_HTML.replace('swarmlab', 'swarmlab, rebuilt'));

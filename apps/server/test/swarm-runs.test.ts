@@ -722,15 +722,51 @@ describe('swarm runs', () => {
     expect(at(81_001).withheldCompletions()).toEqual(['slow']);
   });
 
-  it('takes nothing received past the file and a few chunks for a gain: a withholder cannot claim to receive on', () => {
+  it('takes nothing received past what the others say they sent it for a gain: a withholder cannot claim to receive on', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('withholder')]);
     at(1100).report('framer', claimsToHaveSentTheFile('withholder'));
-    // Past 3,000 bytes and 4 chunks of 1,000, a chunk's worth more every 29 s is no gain: named 30 s after 7,000.
-    for (let received = 1000, atMs = 1200; received <= 8000; received += 1000, atMs += 29_000)
+    // Past the 3,000 bytes sent it and a chunk of 1,000, a chunk's worth more every 29 s is no gain: named 30 s after
+    // it claimed 4,000.
+    for (let received = 1000, atMs = 1200; received <= 6000; received += 1000, atMs += 29_000)
       at(atMs).report('withholder', reportFor(1, false, received));
-    expect(at(1200 + 6 * 29_000 + 30_000).withheldCompletions()).toEqual([]);
-    expect(at(1200 + 6 * 29_000 + 30_001).withheldCompletions()).toEqual(['withholder']);
+    expect(at(1200 + 3 * 29_000 + 30_000).withheldCompletions()).toEqual([]);
+    expect(at(1200 + 3 * 29_000 + 30_001).withheldCompletions()).toEqual(['withholder']);
+  });
+
+  it('takes what an honest slow leecher received again (chunks a bad peer spoiled) for gains, up to what was sent it', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('bad'), leecher('slow')]);
+    // The bad peer really sent it 5 chunks, all spoiled; the seeder one good one: what they say covers the file.
+    at(1100).report('bad', { ...reportFor(1, false), uploadedBytes: 5000, sentTo: [{ peerId: 'slow', bytes: 5000 }] });
+    at(1100).report('s', { ...vouch(1), uploadedBytes: 1000, sentTo: [{ peerId: 'slow', bytes: 1000 }] });
+    // It fetches its last chunks from the seeder at once, a chunk's worth every 25 s, past the file and four chunks.
+    for (let received = 6000, atMs = 1200; received <= 8000; received += 1000, atMs += 25_000) {
+      at(atMs).report('s', {
+        ...vouch(1),
+        uploadedBytes: received - 4000,
+        sentTo: [{ peerId: 'slow', bytes: received - 4000 }],
+      });
+      at(atMs).report('slow', reportFor(1, false, received));
+    }
+    // A cap at the file and four chunks named it at 56 s, 20 s before it completed.
+    expect(at(1200 + 2 * 25_000 + 30_000).withheldCompletions()).toEqual([]);
+  });
+
+  it('takes one gain a chunk, whichever figure rises: chunks held and bytes received raised in turn do not double the wait', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('framer'), leecher('withholder')]);
+    at(1100).report('framer', claimsToHaveSentTheFile('withholder'));
+    const progress = (chunksHeld: number, downloadedBytes: number): ProgressReport => ({
+      ...reportFor(1, false, downloadedBytes),
+      chunksHeld,
+    });
+    at(1200).report('withholder', progress(0, 0));
+    at(30_000).report('withholder', progress(1, 0));
+    // The same chunk's worth again, now as bytes received: no gain (it was, and each such turn added 30 s).
+    at(59_000).report('withholder', progress(1, 1000));
+    expect(at(60_000).withheldCompletions()).toEqual([]);
+    expect(at(60_001).withheldCompletions()).toEqual(['withholder']);
   });
 
   it('takes no claim to have covered a capped leecher for earlier than its download cap let the file through', () => {

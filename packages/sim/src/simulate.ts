@@ -352,20 +352,24 @@ function topology(nodeCount: number, scenario: Scenario, random: Random, honestP
       degree[j]!++;
     }
   }
-  // The seeder is node 0, honest peers the next `honestPeers` (the corrupt ones come last).
-  joinCutOffGroups(1 + honestPeers, edges, random);
+  // The seeder is node 0, honest peers the next `honestPeers` (the corrupt ones come last). A seeder that leaves
+  // early leaves the honest peers to finish among themselves: they are joined so first (its leaving split small
+  // swarms in groups each lacking chunks, found by review).
+  if (scenario.seederLeavesEarly) joinCutOffGroups(1, 1 + honestPeers, edges, random);
+  joinCutOffGroups(0, 1 + honestPeers, edges, random);
   return edges;
 }
 
 /**
- * Links every group of the seeder and honest peers (nodes below `trustedCount`) that the random dialling left cut
- * off from the seeder (node 0) over links between them, to the seeder's group, by one edge from a random node of it
- * to a random node of the seeder's (either may then have more than 2K connections). With few connections a small
+ * Links every group of the nodes from `anchor` (the seeder, 0, or the first honest peer) below `trustedCount` (the
+ * seeder and honest peers) that the random dialling left cut off from the anchor over links between them, to the
+ * anchor's group, by one edge from a random node of it to a random node of the anchor's (either may then have more
+ * than 2K connections). With few connections a small
  * swarm was often cut in two (10 nodes, K = 1: about 6 runs in 10), and its cut-off peers "did not finish", which
  * read as a stall of the engine; honest peers reach the seeder only through honest ones, as they drop corrupt ones
  * (found by review). A layout so connected draws nothing more, so every run that was is the same run as before.
  */
-function joinCutOffGroups(trustedCount: number, edges: Array<[number, number]>, random: Random): void {
+function joinCutOffGroups(anchor: number, trustedCount: number, edges: Array<[number, number]>, random: Random): void {
   const parent = Array.from({ length: trustedCount }, (_, i) => i);
   const rootOf = (node: number): number => {
     let root = node;
@@ -377,17 +381,18 @@ function joinCutOffGroups(trustedCount: number, edges: Array<[number, number]>, 
     }
     return root;
   };
-  for (const [a, b] of edges) if (a < trustedCount && b < trustedCount) parent[rootOf(a)] = rootOf(b);
+  const among = (node: number): boolean => node >= anchor && node < trustedCount;
+  for (const [a, b] of edges) if (among(a) && among(b)) parent[rootOf(a)] = rootOf(b);
   const groups = new Map<number, number[]>();
-  for (let node = 0; node < trustedCount; node++) {
+  for (let node = anchor; node < trustedCount; node++) {
     const root = rootOf(node);
     const group = groups.get(root);
     if (group) group.push(node);
     else groups.set(root, [node]);
   }
-  const seederGroup = groups.get(rootOf(0))!;
+  const seederGroup = groups.get(rootOf(anchor))!;
   for (const [root, members] of groups) {
-    if (root === rootOf(0)) continue;
+    if (root === rootOf(anchor)) continue;
     const from = members[Math.floor(random() * members.length)]!;
     const to = seederGroup[Math.floor(random() * seederGroup.length)]!;
     edges.push([Math.min(from, to), Math.max(from, to)]);

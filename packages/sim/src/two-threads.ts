@@ -135,9 +135,9 @@ export function simulateOnTwoThreads(
   const { port1, port2 } = new MessageChannel();
   const worker = startWorker(new URL('./sim-worker.ts', import.meta.url), { scenario, flags, port: port2 }, [port2]);
   worker.unref();
-  // A throw of the worker's part reaches this thread through `channel` (`fail`); unheard, the worker's 'error' was an
-  // uncaught exception of the caller's too (found by review).
-  worker.on('error', () => undefined);
+  // A throw of the worker's part reaches this thread through `channel` (`fail`), which says only that it failed: its
+  // cause is printed here. Unheard, the worker's 'error' was an uncaught exception of the caller's (found by review).
+  worker.on('error', (error) => console.error('simulator: the worker thread failed:', error));
   const channel = new PartChannel(0, port1, flags);
   try {
     const mine = runPart(scenario, channel);

@@ -310,6 +310,22 @@ describe('simulate: scenarios at the edges', () => {
     }
   });
 
+  it('links the honest peers among themselves when the seeder leaves early: they finish without it', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const result = simulate(
+        scenario({
+          peerCount: 9,
+          fileBytes: 8 * CHUNK_BYTES,
+          connectionsPerPeer: 1,
+          seed,
+          latencyMs: 1,
+          seederLeavesEarly: true,
+        }),
+      );
+      expect(result.distributionSec, `seed ${seed}`).toBeDefined();
+    }
+  });
+
   it('refuses a bad scenario before a second thread starts, as one thread does', () => {
     expect(() => simulate(scenario({ peerCount: 2, peerUploadBytesPerSec: [1e6, 1e6, 5e9], threads: 2 }))).toThrow(
       /lists 3 rates/,
