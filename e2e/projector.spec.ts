@@ -128,7 +128,9 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const overview = await context.newPage();
     watchPageErrors(overview, pageErrors);
-    await overview.goto((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
+    // The control link, kept: it is opened again once the seeder's tab is gone.
+    const controlLink = (await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing';
+    await overview.goto(controlLink);
     await expect(overview.getByTestId('projector-card')).toHaveCount(40);
     const sizes = [
       { width: 1280, height: 720 },
@@ -195,7 +197,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
     });
     const blocked = await withoutWebRtc.newPage();
     watchPageErrors(blocked, pageErrors);
-    await blocked.goto((await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
+    await blocked.goto(controlLink);
     await expect(blocked.getByTestId('seed-here-blocked')).toContainText('cannot make WebRTC connections');
     await expect(blocked.getByTestId('seed-here')).toHaveCount(0);
     await withoutWebRtc.close();
