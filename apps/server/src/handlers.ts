@@ -363,9 +363,27 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
               const outcome = registry.join(swarmId, member, digest, takingBack);
               if (!outcome.ok) return refuse(outcome.code);
               world.seats.seated(swarmId, peerId, address);
+              // The swarm's last member, away, reloaded (a teacher's tab before anyone joined): its place goes once
+              // this one holds the swarm. Given up first it would have ended the swarm; kept, the tab saw its old
+              // self "reconnecting" beside it for the grace period, and a run started meanwhile had that seeder.
+              if (formerPlace !== undefined && departedAway === undefined) {
+                departedAway = registry.giveUpAway(swarmId, formerPlace.peerId, formerKeyDigest!);
+                if (departedAway) releaseDeparted(world, departedAway);
+              }
+              const gone = departedAway?.peerId;
+              const existingPeers = outcome.existingPeers.filter((other) => other !== gone);
               const joinCode = world.joinCodes.ensure({ swarmId, contentId: outcome.swarm.contentId });
               const others = registry.otherSockets(swarmId, socket.id);
-              return { ...outcome, peerId, memberKey, joinCode, others, rebound: false, replacedSocketId: null };
+              return {
+                ...outcome,
+                existingPeers,
+                peerId,
+                memberKey,
+                joinCode,
+                others,
+                rebound: false,
+                replacedSocketId: null,
+              };
             });
             // Its old engine is gone: the others close their connections to it before they hear of the new one.
             if (departedAway) announceDeparted(departedAway);

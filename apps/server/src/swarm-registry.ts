@@ -297,10 +297,14 @@ export interface SwarmRegistry {
   /**
    * A page presenting the key of a member that is away (its socket dropped, within its grace) is that member's tab
    * reloaded: a new engine, which takes the place back as a reload's. Gives the away member up now, as its grace
-   * would, unless it is the swarm's last; undefined if no away member holds that id and key.
+   * would, unless it is the swarm's last (the join gives that one up once it made its own place); undefined if no
+   * away member holds that id and key.
    */
   giveUpAway(swarmId: SwarmId, peerId: PeerId, keyDigest: Buffer): LeaveOutcome | undefined;
-  /** The address of the away member `giveUpAway` would give up (`peerId` with that key); undefined if none. */
+  /**
+   * The address of the away member `peerId` with that key, the swarm's last too (a join gives that one up once it
+   * holds the swarm itself); undefined if none.
+   */
   awayAddressOf(swarmId: SwarmId, peerId: PeerId, keyDigest: Buffer): AddressKey | undefined;
   /** A member takes its place back on `input.socketId` (see `ResumeOutcome`). */
   resume(input: ResumeInput): ResumeOutcome;
@@ -596,14 +600,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return { swarmId, peerId, remainingSocketIds, swarmDeleted: true, orphanedWatcherSocketIds };
   };
 
-  /** The member `peerId` if it is away and holds that key, unless it is the swarm's last (`giveUpAway`). */
+  /**
+   * The member `peerId` if it is away and holds that key; unless `evenLast`, not the swarm's last (`giveUpAway`).
+   */
   const awayWithKey = (
     swarm: MutableSwarm | undefined,
     peerId: PeerId,
     keyDigest: ControlDigest,
+    evenLast = false,
   ): MemberState | undefined => {
     const member = swarm?.members.get(peerId);
-    if (!swarm || !member || member.socketId !== null || swarm.members.size < 2) return undefined;
+    if (!swarm || !member || member.socketId !== null || (!evenLast && swarm.members.size < 2)) return undefined;
     return sameControlDigest(member.keyDigest, keyDigest) ? member : undefined;
   };
 
@@ -871,7 +878,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     },
 
     awayAddressOf(swarmId, peerId, keyDigest) {
-      return awayWithKey(swarms.get(swarmId), peerId, keyDigest)?.address;
+      return awayWithKey(swarms.get(swarmId), peerId, keyDigest, true)?.address;
     },
 
     rejoin(swarmId, input) {

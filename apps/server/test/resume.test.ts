@@ -227,6 +227,42 @@ describe('a member whose connection drops', () => {
     expect(seeder.received.left).toEqual([leecher.peerId]);
   });
 
+  it('gives up the swarm’s last member, away, once its reloaded page holds the swarm: no old self beside it', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const watcher = await server.connect();
+    expect(
+      await watcher.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId }),
+    ).toMatchObject({ ok: true });
+    const watched = record(watcher);
+    // The teacher reloads the seeder's tab before anyone joined: its page goes as a dropped connection.
+    dropConnection(seeder.client);
+    await latestProgress(watched, (table) => table.peers[0]?.away === true, 'the seeder is shown away');
+    const page = await server.connect();
+    const formerPlace = { peerId: seeder.peerId, memberKey: seeder.memberKey };
+    const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    // A new place (outside a run there is nothing to take back), and no old self to connect to.
+    expect(joined).toMatchObject({ ok: true, peers: [] });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.peerId).not.toBe(seeder.peerId);
+    // The swarm lives on, without its seeder at once (the tab may seed again), not after the old place's grace.
+    const table = await latestProgress(
+      watched,
+      (progress) => progress.peers.length === 1 && progress.peers[0]?.peerId === joined.peerId,
+      'the new place alone',
+    );
+    expect(table.peers[0]).toMatchObject({ role: 'leecher', away: false });
+    expect(watched.swarmsEnded).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2)); // the old place's grace passes: nothing
+    expect(watched.swarmsEnded).toEqual([]);
+    expect(server.stats()).toMatchObject({ pendingGraces: 0 });
+    // A later join presenting the old place again finds nothing of it: a new place beside the first.
+    const again = await (await server.connect())
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    expect(again).toMatchObject({ ok: true, peers: [joined.peerId] });
+  });
+
   it('is taken back by its reloaded page at its address’s seat limit: the seat is the place’s own', async () => {
     const server = await startHarness({
       clientAddress: addressFromAuth,

@@ -3,12 +3,13 @@
 // their phase, peer id and stores, not for Svelte's reactivity.)
 import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
-import { DEFAULT_RUN_CONFIG, type RunConfig, type Sha256 } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type RunConfig, type Sha256, type SwarmProgress } from '@swarmlab/protocol';
 import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portableSha256 } from '../src/lib/page-sha256';
+import { bytesChunkSource } from '../src/lib/storage/chunk-source';
 import { MAX_STORED_UNDER, MemberPlaces } from '../src/lib/state/member-places';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
@@ -793,4 +794,55 @@ describe('a tab joined from a link with its own settings (?up=)', () => {
     await dropAndBack();
     expect(rowOf()?.override).toEqual({});
   }, 30_000);
+});
+
+describe('a seeder’s page alone in its swarm', () => {
+  it('reloaded, finds the swarm without its old self at once: the seeder’s place is the tab’s to give up', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const places = new MemberPlaces(memoryStorage()); // the tab's sessionStorage
+    const page = (): SwarmSession => {
+      const session = new SwarmSession({
+        signallingUrl: server.url,
+        createPeer: silentPeers,
+        places,
+        tabId: async () => TAB_ID,
+      });
+      cleanUps.push(() => session.leave());
+      return session;
+    };
+    const watcher = SignallingClient.connect(server.url);
+    cleanUps.push(() => watcher.disconnect());
+    const first = page();
+    await first.seed(bytesChunkSource('lecture.bin', new Uint8Array(4 * CHUNK_BYTES).fill(7)), CONFIG);
+    const [swarmId, contentId, seederId, control] = [
+      first.swarmId!,
+      first.contentId!,
+      first.peerId!,
+      first.controlSecret,
+    ];
+    await until(() => first.swarmProgress?.peers.length === 1, 'the seeder’s table');
+    const tables: SwarmProgress[] = [];
+    watcher.on('swarm:progress', (table) => tables.push(table));
+    expect((await watcher.watchSwarm({ swarmId })).ok).toBe(true);
+
+    // The page unloads (a reload may follow): its place stays, away, for its grace period (30 s).
+    first.leave({ keepStoredChunks: true, keepSwarm: true });
+    await until(() => tables.at(-1)?.peers[0]?.away === true, 'the seeder shown away');
+    const reloaded = page();
+    await reloaded.join(swarmId, contentId, {}, control);
+    expect(reloaded.phase).toBe('waiting');
+    expect(reloaded.peerId).not.toBe(seederId);
+    // Not after the grace: the old place goes as the page joins, and the tab may seed the swarm again.
+    await until(
+      () =>
+        tables
+          .at(-1)
+          ?.peers.map((peer) => peer.peerId)
+          .join() === reloaded.peerId,
+      'the reloaded page alone in the table',
+    );
+    expect(tables.at(-1)?.peers[0]).toMatchObject({ role: 'leecher', away: false });
+    expect(reloaded.seedPlace).toMatchObject({ swarmId, contentId });
+  });
 });

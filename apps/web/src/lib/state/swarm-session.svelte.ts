@@ -2,6 +2,7 @@ import type { SwarmSnapshot } from '@swarmlab/engine';
 import {
   chunkCount,
   type DisplayName,
+  type FormerPlace,
   type IceServer,
   type JoinCode,
   type Manifest,
@@ -424,6 +425,7 @@ export class SwarmSession implements RunController {
    */
   async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
     if (this.#withoutWebRtc()) return;
+    const tabId = this.#tabId();
     const prepared = await this.#prepare(file);
     if (!prepared) return;
     this.#seed = prepared;
@@ -435,8 +437,10 @@ export class SwarmSession implements RunController {
       () => membership.createSwarm({ manifest, contentId, ...(config && { config }) }),
       { cancelled: () => this.#over },
     );
+    const tabIdNow = await tabId;
     if (this.#over) return;
     if (!created.ok) return this.#fail(userMessageOf(created.error));
+    this.#keepPlaceOnDrop(created.swarmId, { peerId: created.peerId, memberKey: created.memberKey }, tabIdNow);
     this.#swarmId = created.swarmId;
     this.#joinCode = created.joinCode;
     this.#controlSecret = created.controlSecret;
@@ -462,7 +466,7 @@ export class SwarmSession implements RunController {
     // answer lost with the connection), the same entry key finds the place the first ask made, not a second one.
     // Drawn for this entry, never the former place's key: a duplicated tab carries its original's session storage,
     // and would have taken the original's place (the original disconnected) as a join asked again.
-    const tabId = await (this.#options.tabId ?? (() => pageTabIdentity().id()))();
+    const tabId = await this.#tabId();
     if (this.#over) return;
     const formerPlace = this.#options.places?.get(swarmId, tabId);
     const storedUnder = this.#options.places?.storedUnder(swarmId, tabId) ?? [];
@@ -603,6 +607,7 @@ export class SwarmSession implements RunController {
   async #takeSeederPlace(prepared: PreparedSeed, place: SeedPlace): Promise<void> {
     this.#seed = prepared;
     this.#phase = 'connecting';
+    const tabId = this.#tabId();
     const membership = this.#connect();
     const { manifest, contentId } = prepared;
     const peerId = randomToken();
@@ -615,6 +620,7 @@ export class SwarmSession implements RunController {
     );
     // Asked again on `rate-limited` (refused before anything was done), as a join is.
     const taken = await untilRegistered(() => membership.takePlace(request), { cancelled: () => this.#over });
+    const tabIdNow = await tabId;
     if (this.#over) return;
     if (!taken.ok) {
       this.#seederElsewhere = taken.error.code === 'seeder-present';
@@ -622,6 +628,7 @@ export class SwarmSession implements RunController {
     }
     if (!taken.resumed.inControl)
       return this.#fail('The server did not take the control secret this tab kept: it cannot seed this swarm.');
+    this.#keepPlaceOnDrop(swarmId, { peerId, memberKey }, tabIdNow);
     this.#joinCode = taken.resumed.joinCode;
     this.#controlSecret = control;
     this.#memberKey = memberKey;
@@ -731,6 +738,8 @@ export class SwarmSession implements RunController {
    */
   leave(options: LeaveOptions = {}): void {
     const asDrop = options.keepSwarm === true && this.#lastMember();
+    // Its place, for the reload that may follow: the page presents it, and the server gives the away place up at once.
+    if (asDrop) this.#keptPlaces?.(this.#formerPeerIds);
     this.#leftKeepingChunks = options.keepStoredChunks ?? false;
     clearTimeout(this.#signallingNoticeTimer);
     this.#seederWait.end();
@@ -763,6 +772,22 @@ export class SwarmSession implements RunController {
   #lastMember(): boolean {
     const peers = this.#swarmProgress.latest?.peers;
     return peers !== undefined && this.#peerId !== undefined && peers.every((peer) => peer.peerId === this.#peerId);
+  }
+
+  /** This tab's id (`TabIdentity`), which its places and stores are kept under. */
+  #tabId(): Promise<string> {
+    return (this.#options.tabId ?? (() => pageTabIdentity().id()))();
+  }
+
+  /**
+   * A seeder's place, kept only if it leaves as a dropped connection, its swarm's last member (`leave`): its reloaded
+   * page presents it, and the server gives up the away place as that page joins. Not kept, the page took a new
+   * place beside it, its old self shown "reconnecting" for the grace period, and a run started meanwhile had a
+   * seeder that never came back. (Kept always, a seeder's page reloaded during a run would take its place in the
+   * run back as a leecher's.)
+   */
+  #keepPlaceOnDrop(swarmId: string, place: FormerPlace, tabId: string): void {
+    this.#keptPlaces = (storedUnder) => this.#options.places?.keep(swarmId, place, tabId, storedUnder);
   }
 
   get #over(): boolean {
