@@ -128,12 +128,13 @@ export interface WorkerData {
 export function simulateOnTwoThreads(
   scenario: Scenario,
   runPart: (scenario: Scenario, part: PartChannel) => PartResult,
+  workerUrl = new URL('./sim-worker.ts', import.meta.url),
 ): PartResult[] {
   if (scenario.seederLeavesEarly) throw new Error('simulator: a seeder that leaves early needs one thread');
   if (!(scenario.latencyMs > 0)) throw new Error('simulator: two threads need a link latency above zero');
   const flags = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
-  const worker = startWorker(new URL('./sim-worker.ts', import.meta.url), { scenario, flags, port: port2 }, [port2]);
+  const worker = startWorker(workerUrl, { scenario, flags, port: port2 }, [port2]);
   worker.unref();
   // A throw of the worker's part reaches this thread through `channel` (`fail`), which says only that it failed: its
   // cause is printed here. Unheard, the worker's 'error' was an uncaught exception of the caller's (found by review).
@@ -155,11 +156,22 @@ export function simulateOnTwoThreads(
 /**
  * Starts the worker. This package runs from its TypeScript sources (under tsx or vitest), and a
  * worker does not inherit tsx's hooks, so the worker first loads tsx's API and imports through it.
+ * A module that fails to load raises the "a part failed" flag itself: this thread, blocked in
+ * `exchange`, hears no 'error' event, and waited out `PEER_TIMEOUT_MS` (60 s) before saying the worker
+ * did not answer.
  */
 function startWorker(url: URL, workerData: WorkerData, transferList: MessagePort[]): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, { workerData, transferList });
-  const api = import.meta.resolve('tsx/esm/api');
-  const target = JSON.stringify(url.href);
-  const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${target}, ${target}))`;
+  const load = url.pathname.endsWith('.ts')
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ tsImport }) => tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)}))`
+    : `import(${JSON.stringify(url.href)})`;
+  const code = `
+const { workerData } = require('node:worker_threads');
+${load}.catch((error) => {
+  const flags = workerData.flags;
+  Atomics.store(flags, ${FAILED}, 1);
+  Atomics.notify(flags, 0);
+  Atomics.notify(flags, 1);
+  throw error;
+});`;
   return new Worker(code, { eval: true, workerData, transferList });
 }
