@@ -44,6 +44,8 @@ async function main(): Promise<number> {
     return 0;
   }
   let running = false;
+  /** The run this leecher left on completion, as the run's settings say, until another starts. */
+  let leftRun: number | undefined;
   let done = false;
   /** The peer failed and is leaving: what else fails meanwhile is printed as it comes. */
   let failing = false;
@@ -74,13 +76,20 @@ async function main(): Promise<number> {
         `join code:  ${formatJoinCode(code)} (new: the signalling server restarted, and the old code no longer works)`,
       );
     }
-    if (event.type === 'run-started') running = true;
+    if (event.type === 'run-started') [running, leftRun] = [true, undefined];
+    if (event.type === 'left-run') leftRun = event.runNumber;
     if (event.type === 'run-stopped' || event.type === 'left-run' || event.type === 'run-finished') running = false;
   };
-  if (options.peer.seedFile !== undefined) print(`hashing ${options.peer.seedFile} …`);
-  // A large file takes minutes: its progress once a second.
-  let hashPrintedAtMs = performance.now();
+  // Said as the hashing starts (its first progress, 0), once the file opened and the server's address was read: said
+  // before, it came ahead of the error that the address was no URL or the file not there (found by review). A large
+  // file takes minutes: its progress once a second.
+  let hashPrintedAtMs: number | undefined;
   const onHashProgress = (fraction: number): void => {
+    if (hashPrintedAtMs === undefined) {
+      hashPrintedAtMs = performance.now();
+      print(`hashing ${options.peer.seedFile ?? 'the file'} …`);
+      return;
+    }
     if (fraction >= 1 || performance.now() - hashPrintedAtMs < PROGRESS_PRINT_INTERVAL_MS) return;
     hashPrintedAtMs = performance.now();
     print(`hashing: ${Math.floor(fraction * 100)} %`);
@@ -171,7 +180,14 @@ async function main(): Promise<number> {
     await peer.close();
     return 0;
   }
-  if (peer.role === 'leecher') print('holding the whole file; still sharing it (Ctrl-C to leave)');
+  // Left its run on completion (the run's settings), it uploads nothing more in it: "still sharing" was untrue.
+  if (peer.role === 'leecher')
+    print(
+      leftRun === undefined
+        ? 'holding the whole file; still sharing it (Ctrl-C to leave)'
+        : `holding the whole file; it left run ${leftRun} on completion and shares nothing more in it; ` +
+            'staying in the swarm for the next run (Ctrl-C to leave)',
+    );
   return new Promise(() => {});
 }
 

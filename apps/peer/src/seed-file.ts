@@ -82,6 +82,8 @@ async function hashSeedFile(
 ): Promise<SeedFile> {
   try {
     const wholeFile = createHash('sha256');
+    // Its start, once the file is open: the command line says "hashing" then, not before its input was checked.
+    onProgress?.(0);
     const manifest = await buildManifest({
       name: manifestFileName(basename(path)),
       sizeBytes,

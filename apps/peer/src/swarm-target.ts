@@ -36,6 +36,10 @@ export function controlLinkOf(serverUrl: string, swarmId: string, contentId: str
  * `HeadlessPeerError` saying what is wrong. The server is the link's origin.
  */
 export function parseSwarmLink(text: string): SwarmLink {
+  // `localhost:8080/#/swarm/…` parses as a URL of scheme `localhost:`, and `192.168.1.10:8080/…` as none: say what
+  // was meant instead (it said "not localhost://", which nobody typed; found by review).
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    throw new HeadlessPeerError(`"${text}" is not a link: write it with its scheme, like http://${text}`, 2);
   let url: URL;
   try {
     url = new URL(text);

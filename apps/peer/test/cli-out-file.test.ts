@@ -191,6 +191,25 @@ it('a leecher told --exit-when-done names its whole, checked file, prints its SH
   expect(existsSync(outPath + '.part')).toBe(false);
 }, 40_000);
 
+it('a leecher whose run says to leave on completion does not say it still shares the file', async () => {
+  server = await startSignallingServer();
+  dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));
+  const seedPath = join(dir, 'lecture.bin');
+  writeFileSync(seedPath, fileBytes(600_000, 4));
+  const seeder = peerProcess('true', ['--seed', seedPath, '--server', server.url]);
+  const [, shareLink] = await seeder.printed(/share link: (\S+)/);
+  const [, swarmId, control] = await seeder.printed(/control: +\S+#\/watch\/([^/]+)\/[^/]+\/(\S+)/);
+  const leecher = peerProcess('true', [shareLink!]);
+  await leecher.printed(/waiting for a run to start/);
+  teacher = SignallingClient.connect(server.url);
+  expect((await teacher.watchSwarm({ swarmId: swarmId!, control: control! })).ok).toBe(true);
+  expect((await teacher.startRun({ config: { ...DEFAULT_RUN_CONFIG, leaveOnComplete: true } })).ok).toBe(true);
+  const [output] = await leecher.printed(/run 1: left the run on completion[^]*holding the whole file[^\n]*\n/);
+  // It destroyed its engine as it left the run: "still sharing it" told the teacher it seeded its classmates.
+  expect(output).not.toMatch(/still sharing/);
+  expect(output).toMatch(/holding the whole file; it left run 1 on completion and shares nothing more in it/);
+}, 40_000);
+
 it('a seeder whose output is piped into a command that stops reading (head -1) goes on seeding', async () => {
   server = await startSignallingServer();
   dir = mkdtempSync(join(tmpdir(), 'swarmlab-out-'));

@@ -15,6 +15,9 @@ const SWARM_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 /** An empty file, to seed. */
 const EMPTY_FILE = join(mkdtempSync(join(tmpdir(), 'swarmlab-cli-')), 'empty.bin');
 writeFileSync(EMPTY_FILE, '');
+/** A file of a few bytes, to seed. */
+const SMALL_FILE = join(mkdtempSync(join(tmpdir(), 'swarmlab-cli-')), 'small.bin');
+writeFileSync(SMALL_FILE, 'lecture');
 const CONTENT_ID = 'a'.repeat(64);
 
 interface Outcome {
@@ -71,6 +74,12 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
       /write it with its scheme, like http:\/\/localhost:8080/,
     ],
     [
+      'a file to seed, with a server without its scheme',
+      ['--seed', SMALL_FILE, '--server', 'localhost:8080'],
+      2,
+      /write it with its scheme, like http:\/\/localhost:8080/,
+    ],
+    [
       'a file that does not exist',
       ['--seed', '/nonexistent/lecture.bin', '--server', 'http://127.0.0.1:1'],
       2,
@@ -85,6 +94,8 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
     expect(outcome.stderr.trim().split('\n')).toHaveLength(1);
     expect(outcome.stderr).toMatch(message);
     expect(outcome.stderr).not.toMatch(/\n\s+at /);
+    // Nothing started: "hashing FILE …" came before a refusal of the file or of the server's address.
+    expect(outcome.stdout).toBe('');
   });
 
   it('an unknown join code, on a real server', async () => {

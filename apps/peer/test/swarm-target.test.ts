@@ -14,6 +14,15 @@ describe('a share link given to the headless peer', () => {
     });
   });
 
+  it('typed without its scheme, is refused with the link it meant (it said "not localhost://", or only "not a link")', () => {
+    for (const host of ['localhost:8080', '192.168.1.10:8080']) {
+      const typed = `${host}/#/swarm/${SWARM_ID}/${CONTENT_ID}`;
+      expect(() => parseSwarmTarget(typed)).toThrow(
+        new HeadlessPeerError(`"${typed}" is not a link: write it with its scheme, like http://${typed}`, 2),
+      );
+    }
+  });
+
   it('is taken with a prepared run’s settings in it, as a tab takes it (the seeder tab’s address keeps them)', () => {
     const prepared = `http://192.168.1.10:8080/?mode=client-server&server-up=2MB/s&file-mib=16#/swarm/${SWARM_ID}/${CONTENT_ID}`;
     expect(parseSwarmTarget(prepared)).toMatchObject({
