@@ -101,6 +101,9 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   // a reload): the swarm then ends with its grace period (30 s).
   await expect(overview.getByTestId('swarm-error')).toContainText('This swarm has ended', { timeout: 45_000 });
   await expect(overview.getByTestId('run-record')).toHaveCount(2);
+  // No dead end: the overview hides the page's header (its link home), and the teacher makes the next link.
+  await overview.getByTestId('overview-start-page').click();
+  await expect(overview.getByTestId('start-view')).toBeVisible();
 });
 
 test.describe('invalid link caps are refused with a clear message', () => {

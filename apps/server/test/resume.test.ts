@@ -231,9 +231,9 @@ describe('a member whose connection drops', () => {
     const server = await start();
     const seeder = await seedTab(server);
     const watcher = await server.connect();
-    expect(
-      await watcher.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId }),
-    ).toMatchObject({ ok: true });
+    expect(await watcher.timeout(WAIT_MS).emitWithAck('swarm:watch', { swarmId: seeder.swarmId })).toMatchObject({
+      ok: true,
+    });
     const watched = record(watcher);
     // The teacher reloads the seeder's tab before anyone joined: its page goes as a dropped connection.
     dropConnection(seeder.client);
@@ -257,7 +257,9 @@ describe('a member whose connection drops', () => {
     expect(watched.swarmsEnded).toEqual([]);
     expect(server.stats()).toMatchObject({ pendingGraces: 0 });
     // A later join presenting the old place again finds nothing of it: a new place beside the first.
-    const again = await (await server.connect())
+    const again = await (
+      await server.connect()
+    )
       .timeout(WAIT_MS)
       .emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
     expect(again).toMatchObject({ ok: true, peers: [joined.peerId] });

@@ -172,6 +172,23 @@ describe('join with a code', () => {
     expect(resolve).not.toHaveBeenCalled();
   });
 
+  it('follows the share link a page at localhost shows, at the server’s network address: it was “another server”', async () => {
+    const followed: string[] = [];
+    const codeJoin = new CodeJoin({
+      resolve: vi.fn(),
+      onResolved: () => {},
+      origin: 'http://localhost:8080',
+      serverOrigins: () => [ORIGIN],
+      onLink: (hash) => followed.push(hash),
+    });
+    await codeJoin.submit(`${ORIGIN}/#/swarm/${SWARM_A}/${CONTENT_A}`);
+    expect(codeJoin.message).toBeUndefined();
+    expect(followed).toEqual([`#/swarm/${SWARM_A}/${CONTENT_A}`]);
+    // Another machine's still is another server's.
+    await codeJoin.submit(`http://10.0.0.7:8080/#/swarm/${SWARM_A}/${CONTENT_A}`);
+    expect(codeJoin.message).toBe('This link is for another server (10.0.0.7:8080): open it in the address bar.');
+  });
+
   it('gives a link without its scheme the page’s: on an https page it was taken for another server', async () => {
     const followed: string[] = [];
     const codeJoin = new CodeJoin({

@@ -7,6 +7,7 @@ import { startSignallingServer, unreachablePeer } from '@swarmlab/test-kit/serve
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { expect, it } from 'vitest';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
+import { bytesChunkSource } from '../src/lib/storage/chunk-source';
 import { NO_WEBRTC_MESSAGE } from '../src/lib/user-message';
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -106,6 +107,11 @@ it('a page without WebRTC says so instead of joining (or seeding): it waited wit
     } finally {
       watcher.disconnect();
     }
+    // Seeding, refused the same way, it is a seeder's refusal (headed "Downloading", found by review).
+    const seedingTab = new SwarmSession({ signallingUrl: server.url, tabId: async () => 'tab-2' });
+    await seedingTab.seed(bytesChunkSource('lecture.bin', new Uint8Array(1000)));
+    expect(seedingTab).toMatchObject({ phase: 'failed', error: NO_WEBRTC_MESSAGE, role: 'seeder' });
+    seedingTab.leave();
   } finally {
     tab.leave();
     seeder.disconnect();

@@ -1,5 +1,6 @@
 import { DEFAULT_RUN_CONFIG, MAX_CAP_BYTES_PER_SEC, MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
+import { MAX_TEST_FILE_MIB, MIN_TEST_FILE_MIB } from '../src/lib/test-file';
 import {
   formatCap,
   parseCap,
@@ -7,6 +8,7 @@ import {
   parseRunConfig,
   parseStartParams,
   runConfigText,
+  seederOwnUpload,
   startParams,
 } from '../src/lib/run-settings';
 
@@ -110,6 +112,14 @@ describe('prepared links', () => {
     }
   });
 
+  it('refuses a size the start page could not generate, naming the range (it was taken, and Generate blocked)', () => {
+    expect(parseStartParams(`?file-mib=${MAX_TEST_FILE_MIB + 1}`)).toEqual({
+      ok: false,
+      message: `This link's settings are invalid: file-mib ${MAX_TEST_FILE_MIB + 1} is not a size from ${MIN_TEST_FILE_MIB} to ${MAX_TEST_FILE_MIB} MiB.`,
+    });
+    expect(parseStartParams(`?file-mib=${MAX_TEST_FILE_MIB}`)).toMatchObject({ ok: true });
+  });
+
   it("reads one peer's own links from its swarm link", () => {
     expect(parsePeerParams('?up=1MB/s&down=4MB/s&leave=1')).toEqual({
       ok: true,
@@ -119,5 +129,27 @@ describe('prepared links', () => {
     const bad = parsePeerParams('?up=0&down=1e99');
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.message).toContain('up (this peer’s upload)');
+  });
+});
+
+describe('the seeder’s own link beside the run form’s u_s', () => {
+  const config = { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 5e6 };
+  const row = (override: { uploadBytesPerSec?: number | null }, overrideByControl?: boolean) => ({
+    role: 'seeder' as const,
+    override,
+    ...(overrideByControl !== undefined && { overrideByControl }),
+  });
+
+  it('is said when the teacher set it: it stands over the form’s (5 MB/s typed, the run went at 2)', () => {
+    expect(seederOwnUpload(config, [row({ uploadBytesPerSec: 2e6 }, true)])).toBe(2e6);
+    expect(seederOwnUpload(config, [row({ uploadBytesPerSec: null }, true)])).toBeNull();
+  });
+
+  it('is not said when the form’s stands: no own link, or the same rate; nor for a leecher’s own link', () => {
+    expect(seederOwnUpload(config, [row({})])).toBeUndefined();
+    expect(seederOwnUpload(config, [row({ uploadBytesPerSec: 5e6 }, true)])).toBeUndefined();
+    expect(
+      seederOwnUpload(config, [{ role: 'leecher', override: { uploadBytesPerSec: 2e6 }, overrideByControl: true }]),
+    ).toBeUndefined();
   });
 });

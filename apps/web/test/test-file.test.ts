@@ -7,6 +7,7 @@ import {
   generatedTestFile,
   MAX_TEST_FILE_MIB,
   parseTestFileMib,
+  preparedFileMib,
   regeneratedTestFile,
   testFileRange,
 } from '../src/lib/test-file';
@@ -103,5 +104,15 @@ describe('generated test files', () => {
       { name: 'test-3MiB-0beef01.bin', sizeBytes: 3 * 1024 * 1024 },
     ])
       expect(regeneratedTestFile(manifest)).toBeUndefined();
+  });
+});
+
+describe('a prepared start link’s file size', () => {
+  it('is a generated file’s size in MiB, and none for a picked file (the link cannot carry it)', () => {
+    const generated = generatedTestFile(16 * 1024 * 1024, 0xbeef);
+    expect(preparedFileMib({ name: generated.name, sizeBytes: generated.sizeBytes })).toBe(16);
+    expect(preparedFileMib({ name: 'lecture.mp4', sizeBytes: 16 * 1024 * 1024 })).toBeUndefined();
+    // A picked file named like a generated one, but not its bytes' size.
+    expect(preparedFileMib({ name: generated.name, sizeBytes: 3 })).toBeUndefined();
   });
 });

@@ -41,6 +41,18 @@ export type ByteQuantityKind = 'size' | 'rate';
 export type ByteQuantityResult =
   { readonly ok: true; readonly value: number } | { readonly ok: false; readonly reason: string };
 
+/**
+ * A unit's prefix as the advice writes it: `k` for 10^3, `M` and `G` above it, `Ki`, `Mi`, `Gi` for powers of two. The
+ * bits' own was echoed: "2mb/s" was told to write "2mB/s", a millibyte to anyone who reads units (found by review).
+ */
+function canonicalPrefix(prefix: string): string {
+  const lower = prefix.toLowerCase();
+  if (lower === '') return '';
+  const binary = lower.endsWith('i');
+  const letter = lower[0]!;
+  return (letter === 'k' && !binary ? 'k' : letter.toUpperCase()) + (binary ? 'i' : '');
+}
+
 /** Parses `text` into bytes (size) or bytes/s (rate). Zero is returned as is: whether it is allowed is the caller's rule. */
 export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQuantityResult {
   const match = QUANTITY_PATTERN.exec(text.trim());
@@ -49,7 +61,7 @@ export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQua
   const [, sign, digits, suffix, perSecond] = match;
   const bits = BITS_PATTERN.exec(suffix!);
   if (bits) {
-    const prefix = bits[1] ?? '';
+    const prefix = canonicalPrefix(bits[1] ?? '');
     const rate = perSecond ?? (bits[2] === 'bps' ? '/s' : '');
     const inBytes = `${Number((Number(digits) / 8).toPrecision(6))}${prefix}B${rate}`;
     return {

@@ -59,16 +59,18 @@ describe('parseByteQuantity', () => {
 
   it.each([
     ['10Mb/s', 'that is 1.25MB/s, or write 10MB/s for bytes'],
-    ['500Kb/s', 'that is 62.5KB/s, or write 500KB/s for bytes'],
+    ['500Kb/s', 'that is 62.5kB/s, or write 500kB/s for bytes'],
     ['100kb/s', 'that is 12.5kB/s, or write 100kB/s for bytes'],
-    ['1mb/s', 'that is 0.125mB/s, or write 1mB/s for bytes'],
+    // The prefix written as units are read: "mB" is a millibyte.
+    ['1mb/s', 'that is 0.125MB/s, or write 1MB/s for bytes'],
+    ['2gib/s', 'that is 0.25GiB/s, or write 2GiB/s for bytes'],
     ['1Gib/s', 'that is 0.125GiB/s, or write 1GiB/s for bytes'],
     ['10Mbit/s', 'that is 1.25MB/s'],
     ['10Mbps', 'that is 1.25MB/s'],
     ['8bps', 'that is 1B/s'],
     ['800b/s', 'that is 100B/s'],
     // A capital I with a lower-case b is still bits: it was read as 2 KiB/s.
-    ['2KIb/s', 'that is 0.25KIB/s, or write 2KIB/s for bytes'],
+    ['2KIb/s', 'that is 0.25KiB/s, or write 2KiB/s for bytes'],
   ])('refuses the rate %j, written in bits, where it meant eight times less (%s)', (text, fix) => {
     const result = parseByteQuantity(text, 'rate');
     expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('in bits') });
@@ -82,7 +84,7 @@ describe('parseByteQuantity', () => {
     });
     expect(parseByteQuantity('16MIb', 'size')).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('that is 2MIB, or write 16MIB for bytes'),
+      reason: expect.stringContaining('that is 2MiB, or write 16MiB for bytes'),
     });
   });
 

@@ -60,11 +60,16 @@ export type PastedLink =
 
 /**
  * Reads `typed` as a link when it looks like one (`://`, or a `#/` hash): a swarm's share link, an overview's or a
- * control link of this page's server (`origin`) is followed as if it were opened. Undefined for anything else (a
- * code). A link pasted from the class chat into "Join with a code" was cut to 14 characters and read as a code with
- * an L in it (found by review).
+ * control link of this page's server (`origin`, or one of `serverOrigins`, the network addresses the server says it
+ * is reached at) is followed as if it were opened. Undefined for anything else (a code). A link pasted from the class
+ * chat into "Join with a code" was cut to 14 characters and read as a code with an L in it; the share link a page at
+ * localhost shows (at the LAN address) was refused there as another server's (both found by review).
  */
-export function pastedLink(typed: string, origin: string): PastedLink | undefined {
+export function pastedLink(
+  typed: string,
+  origin: string,
+  serverOrigins: readonly string[] = [],
+): PastedLink | undefined {
   const text = typed.trim();
   if (!text.includes('://') && !text.includes('#/')) return undefined;
   const notALink: PastedLink = {
@@ -84,7 +89,7 @@ export function pastedLink(typed: string, origin: string): PastedLink | undefine
     return notALink;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return notALink;
-  if (url.origin !== origin)
+  if (url.origin !== origin && !serverOrigins.includes(url.origin))
     return { ok: false, message: `This link is for another server (${url.host}): open it in the address bar.` };
   const route = parseRoute(url.hash);
   if (route.view === 'bad-link') return { ok: false, message: route.reason };

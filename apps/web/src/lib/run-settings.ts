@@ -2,11 +2,14 @@ import {
   capBytesPerSecSchema,
   DEFAULT_RUN_CONFIG,
   MIN_CAP_BYTES_PER_SEC,
+  settingsInRun,
   swarmModeSchema,
   type PeerOverride,
+  type PeerProgress,
   type RunConfig,
 } from '@swarmlab/protocol';
 import { parseByteQuantity } from '@swarmlab/theory';
+import { MAX_TEST_FILE_MIB, MIN_TEST_FILE_MIB } from './test-file';
 
 /**
  * Link caps and run settings as a person types them (`2MB/s`, `500kB/s`, empty for no cap) and as a
@@ -136,6 +139,12 @@ export function parseStartParams(search: string): Parsed<PreparedStart> {
   const fileMib = fileMibText === null ? undefined : Number(fileMibText);
   if (fileMib !== undefined && !(Number.isInteger(fileMib) && fileMib > 0))
     return { ok: false, message: `This link's settings are invalid: file-mib "${fileMibText}" is not a whole number.` };
+  // Out of range, it was taken: the start page showed no error, and the browser's own bubble blocked Generate.
+  if (fileMib !== undefined && (fileMib < MIN_TEST_FILE_MIB || fileMib > MAX_TEST_FILE_MIB))
+    return {
+      ok: false,
+      message: `This link's settings are invalid: file-mib ${fileMib} is not a size from ${MIN_TEST_FILE_MIB} to ${MAX_TEST_FILE_MIB} MiB.`,
+    };
   return { ok: true, value: { config: config.value, fileMib } };
 }
 
@@ -183,4 +192,19 @@ export function startParams(config: RunConfig, fileMib?: number): string {
   if (config.leaveOnComplete) params.set('selfish', '1');
   if (fileMib !== undefined) params.set('file-mib', String(fileMib));
   return `?${params.toString()}`;
+}
+
+/**
+ * The seeder's upload a run started with `config` would give it, when the seeder's own link (set in its row) makes
+ * it another than the run form's u_s; undefined when the form's stands. The form said 5 MB/s and the run went at
+ * the seeder row's 2 MB/s, without a word (found by review). `null`: no cap.
+ */
+export function seederOwnUpload(
+  config: RunConfig,
+  peers: readonly Pick<PeerProgress, 'role' | 'override' | 'overrideByControl'>[],
+): number | null | undefined {
+  const seeder = peers.find((peer) => peer.role === 'seeder');
+  if (!seeder) return undefined;
+  const upload = settingsInRun(config, seeder.override, seeder.overrideByControl ?? false, 'seeder').uploadBytesPerSec;
+  return upload === config.seederUploadBytesPerSec ? undefined : upload;
 }

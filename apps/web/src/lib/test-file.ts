@@ -140,3 +140,13 @@ export function regeneratedTestFile(manifest: {
   const file = generatedTestFile(manifest.sizeBytes, Number.parseInt(match[2]!, 16));
   return file.name === manifest.name ? file : undefined;
 }
+
+/**
+ * The `file-mib` a prepared start link gives for a swarm's file: its size, when it is a generated test file (the start
+ * page generates one that size); undefined for a file someone picked, which the link cannot carry. Without it, the
+ * link of a 16 MiB swarm generated the default size, and F and both bounds differed from the run it reproduced
+ * (found by review).
+ */
+export function preparedFileMib(manifest: { readonly name: string; readonly sizeBytes: number }): number | undefined {
+  return regeneratedTestFile(manifest) === undefined ? undefined : manifest.sizeBytes / MIB;
+}

@@ -9,6 +9,8 @@ export interface CodeJoinDeps {
   readonly onResolved: (swarm: CodeResolved) => void;
   /** This page's origin (`location.origin`): a link of its server pasted instead of a code is followed. */
   readonly origin: string;
+  /** The other origins of this page's server: the network addresses it says it is reached at (`ShareOrigin`). */
+  readonly serverOrigins?: () => readonly string[];
   /** Follows a link of this page's server pasted instead of a code (its hash: a swarm's, an overview's). */
   readonly onLink: (hash: string) => void;
 }
@@ -41,7 +43,7 @@ export class CodeJoin {
 
   async submit(typed: string): Promise<void> {
     if (this.#pending) return;
-    const link = pastedLink(typed, this.#deps.origin);
+    const link = pastedLink(typed, this.#deps.origin, this.#deps.serverOrigins?.());
     if (link) {
       this.#message = link.ok ? undefined : link.message;
       if (link.ok) this.#deps.onLink(link.hash);

@@ -424,6 +424,8 @@ export class SwarmSession implements RunController {
    * run to start; the file is read again, by chunks, only as peers ask for them.
    */
   async seed(file: ChunkSource, config?: RunConfig): Promise<void> {
+    // A seeder's refusal: headed "Downloading" without it (found by review).
+    this.#role = 'seeder';
     if (this.#withoutWebRtc()) return;
     const tabId = this.#tabId();
     const prepared = await this.#prepare(file);
