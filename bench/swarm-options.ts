@@ -84,7 +84,21 @@ function quantityFlag(name: string, text: string | undefined, kind: ByteQuantity
 /** Leechers a swarm can hold besides its seeder, with the server's default limits. */
 export const MAX_BENCH_LEECHERS = DEFAULT_LIMITS.maxPeersPerSwarm - 1;
 
-export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
+/**
+ * Where relative paths are read from: where `pnpm bench` was typed (pnpm runs the script from the workspace root and
+ * says where in `INIT_CWD`), else the process's own. From `apps/web`, `--cpu-profile prof` wrote under the root, and
+ * `--static-dir dist-copy` was refused as missing (found by review).
+ */
+function typedIn(env: NodeJS.ProcessEnv, cwd: string): string {
+  const initCwd = env['INIT_CWD'];
+  return env['npm_lifecycle_event'] === 'bench' && initCwd ? initCwd : cwd;
+}
+
+export function parseSwarmArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): SwarmOptions | 'help' {
   const values = parseFlags(argv, {
     peers: { type: 'string' },
     'file-bytes': { type: 'string' },
@@ -131,9 +145,10 @@ export function parseSwarmArgs(argv: readonly string[]): SwarmOptions | 'help' {
     rawBytes,
     rawRuns: intFlag('raw-runs', values['raw-runs'], 3, 1, 20),
     runTimeoutSec: intFlag('run-timeout-sec', values['run-timeout-sec'], 600, 10, 24 * 3600),
-    staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(values['static-dir']),
+    staticDir:
+      values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env, cwd), values['static-dir']),
     timeline: values.timeline ?? false,
-    cpuProfileDir: values['cpu-profile'] === undefined ? undefined : resolve(values['cpu-profile']),
+    cpuProfileDir: values['cpu-profile'] === undefined ? undefined : resolve(typedIn(env, cwd), values['cpu-profile']),
     backgroundTabs: values['background-tabs'] ?? false,
   };
 }

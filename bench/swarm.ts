@@ -45,8 +45,10 @@ interface RunResult {
    */
   readonly browserCpuSecPerMiBToChecked: number;
   readonly udp: UdpCounters | undefined;
-  /** Per leecher: MB held every `TIMELINE_STEP_MS` from the click on "Start the run". */
+  /** Per leecher: MB held at each of `timelineAtSec`. */
   readonly timelinesMB: readonly (readonly number[])[];
+  /** When the timeline's samples were read, in seconds after the run started: at least `TIMELINE_STEP_MS` apart. */
+  readonly timelineAtSec: readonly number[];
   readonly profiles: readonly string[];
 }
 
@@ -61,8 +63,11 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     ? await Promise.all(tabs.named.map(([, tab]) => PageProfiler.start(tab.page!)))
     : [];
   const timelinesMB: number[][] = tabs.leechers.map(() => []);
+  const timelineAtSec: number[] = [];
+  let startedAtMs = performance.now();
   const sampleTimeline = async (): Promise<void> => {
     const states = await Promise.all(tabs.leechers.map((tab) => tab.readState()));
+    timelineAtSec.push((performance.now() - startedAtMs) / 1000);
     states.forEach((state, i) =>
       timelinesMB[i]!.push((state.chunksHeld * options.fileBytes) / Math.max(1, state.chunkCount) / 1e6),
     );
@@ -70,7 +75,9 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
   let nextSampleMs = performance.now();
   const onPoll = async (): Promise<void> => {
     if (!options.timeline || performance.now() < nextSampleMs) return;
-    nextSampleMs += TIMELINE_STEP_MS;
+    // At most one sample a step, each at its own time: after a stall (a slow state read), the polls that followed
+    // each took a catch-up sample of the late state, printed as if half a second apart (found by review).
+    nextSampleMs = performance.now() + TIMELINE_STEP_MS;
     await sampleTimeline();
   };
 
@@ -89,7 +96,7 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
       udpBefore = readUdpCounters();
     },
   );
-  nextSampleMs = performance.now();
+  nextSampleMs = startedAtMs = performance.now();
   await tabs.waitForRun(runNumber, timeoutMs, onPoll);
   const cores = coresBetween(cpuBefore, readCpuCounters());
   const udp = udpDelta(udpBefore, readUdpCounters());
@@ -132,6 +139,7 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     browserCpuSecPerMiBToChecked: browserCpuSecPerMiB(coresToChecked, options.peers * options.fileBytes),
     udp,
     timelinesMB,
+    timelineAtSec,
     profiles,
   };
 }
@@ -192,9 +200,11 @@ function printRun(options: SwarmOptions, run: RunResult, rawBytesPerSec: number 
   const threads = run.cores.browserByThread.filter(([, used]) => used >= 0.05).slice(0, 8);
   if (threads.length > 0)
     console.log(`  by thread (cores): ${threads.map(([label, used]) => `${label} ${fixed(used)}`).join(', ')}`);
+  if (run.timelineAtSec.length > 0)
+    console.log(`  timeline, s after the start: ${run.timelineAtSec.map((sec) => sec.toFixed(1)).join(' ')}`);
   for (const [i, timeline] of run.timelinesMB.entries())
     if (timeline.length > 0)
-      console.log(`  leecher ${i + 1} MB held every 0.5 s: ${timeline.map((mb) => mb.toFixed(0)).join(' ')}`);
+      console.log(`  leecher ${i + 1} MB held then: ${timeline.map((mb) => mb.toFixed(0)).join(' ')}`);
   for (const profile of run.profiles) console.log(`\n${profile}`);
 }
 
@@ -381,7 +391,12 @@ function perRunJson(options: SwarmOptions, results: readonly RunResult[]): unkno
     browserCpuSecPerMiBToChecked: round(run.browserCpuSecPerMiBToChecked),
     otherCores: run.cores.other === undefined ? null : round(run.cores.other),
     udp: run.udp ?? null,
-    ...(options.timeline ? { timelinesMB: run.timelinesMB.map((line) => line.map((mb) => round(mb, 2))) } : {}),
+    ...(options.timeline
+      ? {
+          timelineAtSec: run.timelineAtSec.map((sec) => round(sec, 2)),
+          timelinesMB: run.timelinesMB.map((line) => line.map((mb) => round(mb, 2))),
+        }
+      : {}),
   }));
 }
 

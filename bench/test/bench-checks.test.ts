@@ -13,6 +13,18 @@ import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
 
 describe('bench swarm’s options', () => {
+  it('read relative paths from where `pnpm bench` was typed, and from the process’s directory otherwise', () => {
+    const typed = { npm_lifecycle_event: 'bench', INIT_CWD: '/repo/apps/web' };
+    expect(parseSwarmArgs(['--static-dir', 'dist-copy', '--cpu-profile', 'prof'], typed, '/repo')).toMatchObject({
+      staticDir: '/repo/apps/web/dist-copy',
+      cpuProfileDir: '/repo/apps/web/prof',
+    });
+    // Another script's INIT_CWD is not where this command was typed.
+    expect(
+      parseSwarmArgs(['--static-dir', 'dist-copy'], { npm_lifecycle_event: 'test', INIT_CWD: '/elsewhere' }, '/repo'),
+    ).toMatchObject({ staticDir: '/repo/dist-copy' });
+  });
+
   it('refuse what the server or the run form would refuse only after the browser and the tabs were set up', () => {
     // The seeder is a member too: 64 leechers would not fit the server's 64 places.
     expect(MAX_BENCH_LEECHERS).toBe(63);
