@@ -35,8 +35,9 @@ export interface SwarmSnapshot {
   readonly uploadedBytes: number;
   readonly downloadedBytes: number;
   /**
-   * Block payload bytes sent to each peer id over the engine's life, departed peers included: they add
-   * up to `uploadedBytes`. What a tab tells the server it sent each neighbour (corroboration).
+   * Bytes of the file sent to each peer id over the engine's life, each byte once (`SentCoverage`: a block asked
+   * for again and sent again is in `uploadedBytes` twice, here once), departed peers included. What a tab tells the
+   * server it sent each neighbour (corroboration).
    */
   readonly sentBytesByPeer: ReadonlyMap<string, number>;
   readonly uploadBytesPerSec: number;

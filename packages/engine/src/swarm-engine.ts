@@ -137,8 +137,9 @@ export class SwarmEngine {
       send,
       drop,
       hides: (peerId, chunkIndex) => this.#choking.hides(peerId, chunkIndex),
-      onBlockSent: (peerId, chunkIndex, offsetBytes, lengthBytes, atMs) => {
-        this.#sentBytesByPeer.set(peerId, (this.#sentBytesByPeer.get(peerId) ?? 0) + lengthBytes);
+      onBlockSent: (peerId, chunkIndex, offsetBytes, lengthBytes, newBytes, atMs) => {
+        // Each byte once: what our reports claim we sent it (a block asked for again counted again).
+        this.#sentBytesByPeer.set(peerId, (this.#sentBytesByPeer.get(peerId) ?? 0) + newBytes);
         this.#choking.blockSent(peerId, chunkIndex, offsetBytes, lengthBytes, atMs);
       },
       onReadFailed: (chunkIndex, error) => this.events.emit('chunk-unreadable', { chunkIndex, error }),

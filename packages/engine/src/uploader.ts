@@ -7,6 +7,7 @@ import type { LinkShaper } from './link-shaper';
 import type { NamedTimers } from './named-timers';
 import type { QueuedRequest, UploaderPeer } from './peer-state';
 import { RateMeter } from './rate-meter';
+import { SentCoverage } from './sent-coverage';
 import type { HeldChunks, StoredChunks } from './stored-chunks';
 
 /** What an `Uploader` works with, passed by its `SwarmEngine`. */
@@ -35,8 +36,18 @@ export interface UploaderComponents {
   readonly lifecycle: { readonly destroyed: boolean };
   /** True while a super-seeder hides `chunkIndex` from this peer (see `ChokeControl.hides`). */
   hides(peerId: string, chunkIndex: number): boolean;
-  /** Called after each block we send (see `ChokeControl.blockSent`). */
-  onBlockSent(peerId: string, chunkIndex: number, offsetBytes: number, lengthBytes: number, nowMs: number): void;
+  /**
+   * Called after each block we send (see `ChokeControl.blockSent`); `newBytes`: how many of its bytes this peer had
+   * not been sent before (`SentCoverage`), what the totals our reports claim count.
+   */
+  onBlockSent(
+    peerId: string,
+    chunkIndex: number,
+    offsetBytes: number,
+    lengthBytes: number,
+    newBytes: number,
+    nowMs: number,
+  ): void;
   /** Called when reading a chunk to serve failed (`error`: the store's); the request was refused. */
   onReadFailed(chunkIndex: number, error: unknown): void;
 }
@@ -47,6 +58,14 @@ export interface UploaderComponents {
  * error) left those peers without it for good, stalled where we were its last holder (found by review).
  */
 export const REREAD_AFTER_FAILURE_MS = 5_000;
+
+/**
+ * How many times a chunk's length we send one connection of it: the first copy, and one more (a chunk that failed
+ * its hash is fetched again, some blocks twice when a cancel crossed them). Past that a request for it is refused,
+ * and counts towards the flood rule: a hostile tab asking for blocks it was sent again and again took the seeder's
+ * upload from the class, a block at a time (found by review).
+ */
+export const MAX_SENDS_PER_CHUNK = 2;
 
 /** A request whose chunk a store that answers later is reading; `cancelled` once its peer cancelled it meanwhile. */
 interface BlockBeingRead {
@@ -73,6 +92,8 @@ export class Uploader {
   #lastBlockSentAtMs = -Infinity;
   /** Peers refused a chunk because it could not be read, by chunk: offered it again once it reads. */
   readonly #refusedUnread = new Map<number, Set<UploaderPeer>>();
+  /** What each peer id was sent, each byte once, kept after it leaves (`SwarmSnapshot.sentBytesByPeer`). */
+  readonly #sentCoverage = new Map<string, SentCoverage>();
 
   constructor(components: UploaderComponents) {
     this.#c = components;
@@ -100,11 +121,8 @@ export class Uploader {
     if (session.uploadQueue.length >= config.maxQueuedRequestsPerPeer)
       return this.#c.drop(session, 'request-flood', `more than ${config.maxQueuedRequestsPerPeer} queued requests`);
     const hidden = this.#c.hides(session.peerId, chunkIndex);
-    if (session.amChoking || !have.has(chunkIndex) || hidden) {
-      if (++session.recentRejects > config.maxQueuedRequestsPerPeer)
-        return this.#c.drop(session, 'request-flood', `${session.recentRejects} refused requests lately`);
-      return this.#c.send(session, { ...request, type: 'reject' });
-    }
+    if (session.amChoking || !have.has(chunkIndex) || hidden || this.#sentEnough(session, chunkIndex, lengthBytes))
+      return this.#refuse(session, request);
     // The same bytes asked again while queued are served once: a peer keeping 500 requests for one block of a
     // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
     // Nor bytes of one asked again under another range (a length or an offset off by one): an honest peer's queued
@@ -116,6 +134,20 @@ export class Uploader {
     if (session.uploadQueue.some(overlaps)) return;
     session.uploadQueue.push({ chunkIndex, offsetBytes, lengthBytes, seq: this.#requestSeq++ });
     this.queue(session);
+  }
+
+  /** Refuses a request (`reject`); far more refusals than a pipeline's worth lately is a flood, and drops the peer. */
+  #refuse(session: UploaderPeer, request: BlockRange): void {
+    if (++session.recentRejects > this.#c.config.maxQueuedRequestsPerPeer)
+      return this.#c.drop(session, 'request-flood', `${session.recentRejects} refused requests lately`);
+    const { chunkIndex, offsetBytes, lengthBytes } = request;
+    this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
+  }
+
+  /** Whether `lengthBytes` more of the chunk would take what this connection was sent of it past `MAX_SENDS_PER_CHUNK`. */
+  #sentEnough(session: UploaderPeer, chunkIndex: number, lengthBytes: number): boolean {
+    const sent = session.sentBytesByChunk?.[chunkIndex] ?? 0;
+    return sent + lengthBytes > MAX_SENDS_PER_CHUNK * chunkLengthBytes(this.#c.manifest, chunkIndex);
   }
 
   onCancel(session: UploaderPeer, range: { chunkIndex: number; offsetBytes: number }): void {
@@ -174,6 +206,11 @@ export class Uploader {
       if (this.#c.hides(session.peerId, request.chunkIndex)) {
         const { chunkIndex, offsetBytes, lengthBytes } = request;
         this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
+        continue;
+      }
+      // Queued within its allowance, the chunk's other blocks sent since may have used it up.
+      if (this.#sentEnough(session, request.chunkIndex, request.lengthBytes)) {
+        this.#refuse(session, request);
         continue;
       }
       const chunk = this.#c.chunks.read(request.chunkIndex);
@@ -275,7 +312,20 @@ export class Uploader {
     session.upload.record(bytes.length, nowMs);
     this.meter.record(bytes.length, nowMs);
     this.#lastBlockSentAtMs = nowMs;
-    this.#c.onBlockSent(session.peerId, chunkIndex, offsetBytes, bytes.length, nowMs);
+    session.sentBytesByChunk ??= new Uint32Array(this.#c.have.chunkCount);
+    session.sentBytesByChunk[chunkIndex] = (session.sentBytesByChunk[chunkIndex] ?? 0) + bytes.length;
+    const newBytes = this.#coverageOf(session.peerId).add(chunkIndex, offsetBytes, bytes.length);
+    this.#c.onBlockSent(session.peerId, chunkIndex, offsetBytes, bytes.length, newBytes, nowMs);
+  }
+
+  #coverageOf(peerId: string): SentCoverage {
+    let coverage = this.#sentCoverage.get(peerId);
+    if (!coverage) {
+      const { manifest } = this.#c;
+      coverage = new SentCoverage(this.#c.have.chunkCount, (chunkIndex) => chunkLengthBytes(manifest, chunkIndex));
+      this.#sentCoverage.set(peerId, coverage);
+    }
+    return coverage;
   }
 
   /** The peer whose queued request is oldest; peers whose send buffer is full wait for their drain. */

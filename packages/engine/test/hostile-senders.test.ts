@@ -12,6 +12,7 @@ import {
   type PeerLinkHandlers,
 } from '../src/index';
 import { MAX_RECENT_CHOKES } from '../src/downloader';
+import { MAX_SENDS_PER_CHUNK } from '../src/uploader';
 
 /** Answers each request `raw` received since the last call with `answer` (its messages, in order). */
 function answering(raw: RawPeer, answer: (request: WireMessage & { type: 'request' }) => WireMessage[]): () => void {
@@ -471,6 +472,61 @@ describe('requests a leecher makes again', () => {
     raw.link.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: blockBytes }));
     await swarm.runFor(1000);
     expect(raw.received.filter((message) => message.type === 'block' && message.chunkIndex === 0)).toHaveLength(2);
+  });
+});
+
+describe('a block asked for again once it was sent', () => {
+  it('counts once in what we claim to have sent, and is refused past twice the chunk: one block had the file witnessed', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    const raw = swarm.rawPeer(seeder, file.contentId, 'rogue', { latencyMs: 5 });
+    raw.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(4).toBytes() }));
+    raw.link.send(encodeWireMessage({ type: 'interested' }));
+    await swarm.runUntil(() => raw.received.some((message) => message.type === 'unchoke'), 10_000, 'unchoked');
+    const blockBytes = DEFAULT_ENGINE_CONFIG.blockBytes;
+    const blocksOfChunk = CHUNK_BYTES / blockBytes;
+    const sentTo = (): number => seeder.engine.snapshot().sentBytesByPeer.get('rogue') ?? 0;
+    // Each time it came, asked again: the file's worth of one block (64 asks of 16 KiB) was claimed as sent to it.
+    for (let ask = 0; ask < 3 * blocksOfChunk; ask++) {
+      raw.link.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: blockBytes }));
+      await swarm.runFor(200);
+    }
+    expect(sentTo()).toBe(blockBytes);
+    // Sent up to twice the chunk on this connection (a chunk fetched again after its hash failed), then refused.
+    const blocks = raw.received.filter((message) => message.type === 'block');
+    expect(blocks).toHaveLength(MAX_SENDS_PER_CHUNK * blocksOfChunk);
+    expect(raw.received.filter((message) => message.type === 'reject').length).toBeGreaterThan(0);
+    // Another chunk, whole, counts whole: the honest download's figure is as before.
+    for (let block = 0; block < blocksOfChunk; block++)
+      raw.link.send(
+        encodeWireMessage({ type: 'request', chunkIndex: 1, offsetBytes: block * blockBytes, lengthBytes: blockBytes }),
+      );
+    await swarm.runFor(1000);
+    expect(sentTo()).toBe(blockBytes + CHUNK_BYTES);
+  });
+
+  it('drops a peer that goes on asking for what it was refused', async () => {
+    const CHUNK_BYTES = 64 * 1024;
+    const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    const dropped: string[] = [];
+    seeder.engine.events.on('peer-dropped', ({ reason }) => dropped.push(reason));
+    const raw = swarm.rawPeer(seeder, file.contentId, 'rogue', { latencyMs: 5 });
+    raw.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(4).toBytes() }));
+    raw.link.send(encodeWireMessage({ type: 'interested' }));
+    await swarm.runUntil(() => raw.received.some((message) => message.type === 'unchoke'), 10_000, 'unchoked');
+    const blockBytes = DEFAULT_ENGINE_CONFIG.blockBytes;
+    for (let ask = 0; ask < 2 * (CHUNK_BYTES / blockBytes); ask++) {
+      raw.link.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: blockBytes }));
+      await swarm.runFor(200);
+    }
+    for (let ask = 0; ask <= DEFAULT_ENGINE_CONFIG.maxQueuedRequestsPerPeer; ask++)
+      raw.link.send(encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: blockBytes }));
+    await swarm.runFor(500);
+    expect(dropped).toEqual(['request-flood']);
   });
 });
 

@@ -5,8 +5,10 @@ export const PROTOCOL_VERSION = 1;
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 /**
- * Largest payload one `block` message carries. 64 KiB is the message size every WebRTC stack accepts
- * when the remote side does not advertise `maxMessageSize` (Chromium to Chromium allows 256 KiB).
+ * Largest payload one `block` message carries: 64 KiB, a message of 65,545 bytes with its 9-byte header. Chromium
+ * to Chromium allows 256 KiB; a stack that allows only 64 KiB messages (what one may assume when the remote
+ * advertises no `maxMessageSize`) fails the send of a block that large, and the link closes: only a peer asking for
+ * more than 65,527 bytes at once meets it (honest requests are `blockBytes`, 32 KiB by default).
  */
 export const MAX_BLOCK_BYTES = 64 * 1024;
 

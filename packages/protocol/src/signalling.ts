@@ -243,9 +243,10 @@ export const progressReportSchema = z
     peakUploadBytesPerSec: z.number().min(0).finite(),
     peakDownloadBytesPerSec: z.number().min(0).finite(),
     /**
-     * Block payload bytes this tab sent each neighbour in the run (its engine's totals, departed neighbours
-     * included), adding up to `uploadedBytes`: the server counts a completion only once what the others say
-     * they sent that peer covers the file (corroboration). Empty outside a run.
+     * Bytes of the file this tab sent each neighbour in the run, each byte once (its engine's totals, departed
+     * neighbours included), adding up to `uploadedBytes` at most (a block sent again counts once here): the server
+     * counts a completion only once what the others say they sent that peer covers the file (corroboration). Empty
+     * outside a run.
      */
     sentTo: z
       .array(z.object({ peerId: peerIdSchema, bytes: z.number().min(0).finite() }).strict())
