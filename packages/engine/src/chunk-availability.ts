@@ -3,7 +3,7 @@ import { PiecePicker } from './piece-picker';
 import type { Random } from './random';
 
 /** Which chunks each peer holds, read only: the `PeerHoldings` that `ChunkAvailability` keeps. */
-export type HoldingsView = Pick<PeerHoldings, 'chunkCount' | 'has' | 'count' | 'toBitfield'>;
+export type HoldingsView = Pick<PeerHoldings, 'chunkCount' | 'has' | 'count'>;
 
 /** How many connected peers hold each chunk, read only. */
 export type AvailabilityView = Pick<PiecePicker, 'availability'>;
