@@ -39,6 +39,11 @@ export interface ChunksInProgressComponents {
    */
   readonly soleSourceStalled?: (assembly: ChunkAssembly, askerId: string) => boolean;
   /**
+   * The copy `assembly` of a stalled sole source is given up for a new one from another peer: the source's requests
+   * for the chunk are to be cancelled (they went on, its upload spent on blocks thrown away, found by review).
+   */
+  readonly onSoleSourcePassedOver?: (assembly: ChunkAssembly) => void;
+  /**
    * Endgame, for peer `requesterId`: whether it would deliver block `blockIndex` of `chunkIndex` far sooner than
    * `askerId`, which was asked for it (`overtakes`): that request then does not count against
    * `endgameMaxRequestsPerBlock`. Made once per look for a block, so the requester's own estimate is made once.
@@ -138,6 +143,7 @@ export class ChunksInProgress {
         // source is asked: a source choking us is asked nothing. Barring a source passed over from the chunk, to
         // stop a peer looking fast from taking it back, stranded the chunk for good once the one that took it left.
         if (this.#c.soleSourceStalled?.(assembly, peerId) !== true) continue;
+        this.#c.onSoleSourcePassedOver?.(assembly);
         return this.#begin(assembly.chunkIndex, peerId);
       }
       const block = assembly.nextMissing();

@@ -105,6 +105,10 @@ export class Downloader {
         const asker = sessions.get(askerId);
         return asker !== undefined && overtakes(msToDeliverAnother(asker, config.blockBytes, nowMs), silentMs);
       },
+      onSoleSourcePassedOver: (assembly) => {
+        const source = sessions.get(assembly.soleSource!);
+        if (source) this.#cancelChunk(source, assembly.chunkIndex);
+      },
       // A block trickling from a slow peer is asked of a peer that would bring it far sooner, however many slow
       // peers hold it: two peers at the lowest cap asked for a block held a small swarm's last chunk for 20 s, the run
       // at 1.6–2.4 × D_p2p (the simulator: up to 5.2 ×, slower than client-server; found by review).
@@ -394,6 +398,13 @@ export class Downloader {
     for (const [key, request] of session.outstanding)
       if (this.#inProgress.assembly(request.chunkIndex)?.soleSource === undefined)
         this.#cancel(session, key, request, nowMs);
+  }
+
+  /** Cancels the peer's requests for blocks of `chunkIndex`: its copy of the chunk was given up for another peer's. */
+  #cancelChunk(session: DownloaderPeer, chunkIndex: number): void {
+    const nowMs = this.#c.clock.nowMs();
+    for (const [key, request] of session.outstanding)
+      if (request.chunkIndex === chunkIndex) this.#cancel(session, key, request, nowMs);
   }
 
   /** Gives up an outstanding request (its tokens back, its block still taken if it crosses), and cancels it. */

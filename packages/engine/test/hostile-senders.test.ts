@@ -173,6 +173,9 @@ describe('senders that cheat a leecher', () => {
       // Before, 96–155 s: the honest holder at 1 MB/s never asked for the chunk. F/d here is about 1 s.
       expect(swarm.clock.nowMs() / 1000).toBeLessThan(10);
       expect(await fileHashOf(victim, file)).toBe(file.sha256);
+      // Passed over, its requests for the chunk are given up and cancelled: they went on, its upload spent on blocks
+      // thrown away (a choke dropped them already).
+      expect(victim.engine.snapshot().peers.find((peer) => peer.peerId === 'cheat')?.outstandingRequests).toBe(0);
     },
   );
 
