@@ -80,6 +80,13 @@ export function simplePeerLink(
     },
     send(bytes) {
       if (closedReason !== undefined) return;
+      // A channel that closed under us (the other side left, its close event not delivered yet): a browser's send
+      // throws, @roamhq/wrtc's crashed the headless peer's process (SIGSEGV in RTCDataChannel::Send, seen under load).
+      if (channel && (channel.readyState === 'closing' || channel.readyState === 'closed')) {
+        close('connection closed');
+        peer.destroy();
+        return;
+      }
       try {
         peer.send(bytes);
         collectionHint.passed(bytes.byteLength);

@@ -9,7 +9,7 @@ import { DRAIN_THRESHOLD_BYTES, simplePeerLink } from '../src/simple-peer-link';
  * (`onmessage` among them), the link adds a `bufferedamountlow` listener. `deliver` is a message arriving.
  */
 class StubChannel {
-  readonly readyState = 'connecting';
+  readyState: RTCDataChannelState = 'connecting';
   bufferedAmount = 0;
   onmessage: ((event: { data: unknown }) => void) | null = null;
   bufferedAmountLowThreshold = 0;
@@ -227,7 +227,7 @@ describe('simplePeerLink sending, over the real simple-peer', () => {
     await settle();
     channel.sendFails = new Error('RTCDataChannel send queue is full');
     // simple-peer's own send is refused before the channel is open: as if it were open.
-    Object.defineProperty(channel, 'readyState', { value: 'open' });
+    channel.readyState = 'open';
     link.send(Uint8Array.of(1, 2, 3));
     expect(closes).toEqual(['send failed: RTCDataChannel send queue is full']);
     await settle(); // simple-peer's destroy ends in a scheduled task
@@ -235,5 +235,25 @@ describe('simplePeerLink sending, over the real simple-peer', () => {
     // Nothing more is tried on it.
     link.send(Uint8Array.of(4));
     expect(closes).toHaveLength(1);
+  });
+
+  it('sends nothing on a channel that closed before its close event came, and closes (@roamhq/wrtc crashed there)', async () => {
+    const { peer, channel } = realSimplePeer();
+    const { link, closes, attach } = linkOf(peer);
+    attach();
+    await settle();
+    let sent = 0;
+    channel.send = () => void sent++;
+    channel.readyState = 'open';
+    link.send(Uint8Array.of(1));
+    expect(sent).toBe(1);
+    for (const state of ['closing', 'closed'] as const) {
+      channel.readyState = state;
+      link.send(Uint8Array.of(2));
+    }
+    expect(sent).toBe(1);
+    expect(closes).toEqual(['connection closed']);
+    await settle();
+    expect(peer.destroyed).toBe(true);
   });
 });
