@@ -35,7 +35,8 @@ Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB
                         transfer (printed apart) (default 3, 1..20)
   --run-timeout-sec S   abort a run (or the set-up) that takes longer (default 600)
   --static-dir DIR      serve this build of the web app instead of apps/web/dist
-  --timeline            print each leecher's MB held every 0.5 s of each run (and add it to the JSON)
+  --timeline            print each leecher's MB held, read at most every 0.5 s of each run, with the times
+                        read (and add both to the JSON)
   --cpu-profile DIR     write a JavaScript CPU profile of every tab's main thread during each run to
                         DIR/run<i>-<tab>.cpuprofile and print the top functions by self time
   --background-tabs     measure the same configuration twice, side by side: with Playwright's pages
@@ -85,9 +86,9 @@ function quantityFlag(name: string, text: string | undefined, kind: ByteQuantity
 export const MAX_BENCH_LEECHERS = DEFAULT_LIMITS.maxPeersPerSwarm - 1;
 
 /**
- * Where relative paths are read from: where `pnpm bench` was typed (pnpm runs the script from the workspace root and
- * says where in `INIT_CWD`), else the process's own. From `apps/web`, `--cpu-profile prof` wrote under the root, and
- * `--static-dir dist-copy` was refused as missing (found by review).
+ * Where relative paths are read from: where `pnpm -w bench` was typed in a package's directory (pnpm runs the root's
+ * script from the workspace root and says where in `INIT_CWD`), else the process's own. From `apps/web`,
+ * `--cpu-profile prof` wrote under the root, and `--static-dir dist-copy` was refused as missing (found by review).
  */
 function typedIn(env: NodeJS.ProcessEnv, cwd: string): string {
   const initCwd = env['INIT_CWD'];

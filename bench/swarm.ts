@@ -66,8 +66,11 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
   const timelineAtSec: number[] = [];
   let startedAtMs = performance.now();
   const sampleTimeline = async (): Promise<void> => {
+    // Stamped as the reads start, as the steps are counted: stamped once they ended, a slow read then a fast one
+    // put two samples closer than a step.
+    const atSec = (performance.now() - startedAtMs) / 1000;
     const states = await Promise.all(tabs.leechers.map((tab) => tab.readState()));
-    timelineAtSec.push((performance.now() - startedAtMs) / 1000);
+    timelineAtSec.push(atSec);
     states.forEach((state, i) =>
       timelinesMB[i]!.push((state.chunksHeld * options.fileBytes) / Math.max(1, state.chunkCount) / 1e6),
     );

@@ -17,7 +17,7 @@ import {
  * does not fit on two cores. A shaped p2p run and a client-server run; every peer ends both with the seeder's
  * bytes; the projector shows every card inside 1920×1080.
  *
- * The suite runs 16 peers (three crowd processes: the same path as forty, in half the time); the full class of 40
+ * The suite runs 16 peers (three crowd processes: the same path as forty, in a quarter of the time); the full class of 40
  * is `bench classroom`'s, and `SWARMLAB_CLASSROOM_PEERS=40` runs this test at that size. `projector.spec.ts`
  * checks forty cards on the screen.
  */

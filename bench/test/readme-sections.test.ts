@@ -10,7 +10,7 @@ it('bench/README.md has a section for every benchmark `bench --help` lists (clas
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/cli.ts', '--help'], {
     cwd: ROOT,
   });
-  const names = [...stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((match) => match[1]);
+  const names = [...stdout.matchAll(/^ {2}([a-z0-9-]+) {2,}/gm)].map((match) => match[1]);
   expect(names).toContain('swarm');
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const missing = names.filter((name) => !readme.includes(`\n## \`${name}\`\n`));

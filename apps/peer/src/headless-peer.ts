@@ -280,8 +280,9 @@ function parseCode(text: string): JoinCode {
   return parsed.code;
 }
 
-function parseServerUrl(text: string | undefined): string {
-  if (text === undefined) throw new HeadlessPeerError('a join code or a file to seed needs --server URL', 2);
+function parseServerUrl(typed: string | undefined): string {
+  if (typed === undefined) throw new HeadlessPeerError('a join code or a file to seed needs --server URL', 2);
+  const text = typed.trim();
   // `localhost:8080` parses as a URL of scheme `localhost:`: say what was meant instead.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
     throw new HeadlessPeerError(`"${text}" is not a server URL: write it with its scheme, like http://${text}`, 2);

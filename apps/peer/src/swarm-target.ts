@@ -35,7 +35,9 @@ export function controlLinkOf(serverUrl: string, swarmId: string, contentId: str
  * Reads a share link (`http://host:port/#/swarm/<swarmId>/<contentId>`); anything else is a
  * `HeadlessPeerError` saying what is wrong. The server is the link's origin.
  */
-export function parseSwarmLink(text: string): SwarmLink {
+export function parseSwarmLink(typed: string): SwarmLink {
+  // Pasted from a chat inside quotes, with a space or a line end around it: `new URL` took it so, and so does this.
+  const text = typed.trim();
   // `localhost:8080/#/swarm/…` parses as a URL of scheme `localhost:`, and `192.168.1.10:8080/…` as none: say what
   // was meant instead (it said "not localhost://", which nobody typed; found by review).
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
@@ -78,7 +80,8 @@ export function parseSwarmLink(text: string): SwarmLink {
 }
 
 /** A link when the text looks like one (it has a scheme or a `#/` fragment), else a join code. */
-export function parseSwarmTarget(text: string): SwarmTarget {
+export function parseSwarmTarget(typed: string): SwarmTarget {
+  const text = typed.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.includes('#/')) return { kind: 'link', link: parseSwarmLink(text) };
   const parsed = parseJoinCode(text);
   if (!parsed.ok) throw new HeadlessPeerError(`not a swarm link or a join code: ${parsed.message}`, 2);

@@ -14,6 +14,10 @@ describe('a share link given to the headless peer', () => {
     });
   });
 
+  it('is read with a space or a line end around it, as pasted from a chat (the scheme check refused it)', () => {
+    expect(parseSwarmTarget(` ${LINK}\n`)).toEqual(parseSwarmTarget(LINK));
+  });
+
   it('typed without its scheme, is refused with the link it meant (it said "not localhost://", or only "not a link")', () => {
     for (const host of ['localhost:8080', '192.168.1.10:8080']) {
       const typed = `${host}/#/swarm/${SWARM_ID}/${CONTENT_ID}`;
