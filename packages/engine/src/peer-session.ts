@@ -30,7 +30,6 @@ export class PeerSession implements PeerLinkState, PeerDownloadState, PeerUpload
   badBlocks = 0;
   snubbed = false;
   recentRejects = 0;
-  sentBytesByChunk: Uint32Array | undefined = undefined;
   recentChokes = 0;
   lastProgressAtMs: number;
   lastUnchokedAtMs = -Infinity;

@@ -82,8 +82,6 @@ export interface PeerUploadState {
   recentRejects: number;
   /** What we send this peer. */
   readonly upload: RateMeter;
-  /** Bytes of each chunk sent on this connection, repeats included (`MAX_SENDS_PER_CHUNK`); made at the first block. */
-  sentBytesByChunk: Uint32Array | undefined;
 }
 
 /** What `ChokeControl` writes: whether the peer may download from us and whether it wants to. */

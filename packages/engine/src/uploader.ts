@@ -60,12 +60,14 @@ export interface UploaderComponents {
 export const REREAD_AFTER_FAILURE_MS = 5_000;
 
 /**
- * How many times a chunk's length we send one connection of it: the first copy, and one more (a chunk that failed
- * its hash is fetched again, some blocks twice when a cancel crossed them). Past that a request for it is refused,
- * and counts towards the flood rule: a hostile tab asking for blocks it was sent again and again took the seeder's
- * upload from the class, a block at a time (found by review).
+ * What we send one peer id again, bytes it was sent before, at most: as much as the file, a second copy. A chunk that
+ * failed its hash or could not be stored is fetched again, as often as that happens; past the budget a request for
+ * bytes sent before is refused, and counts towards the flood rule. A hostile tab asking for blocks it was sent again
+ * and again took the seeder's upload from the class, a block at a time (found by review); a limit per chunk (twice)
+ * left an honest leecher whose storage failed twice on one chunk a chunk short for good, its only source refused
+ * (found by the review of that fix).
  */
-export const MAX_SENDS_PER_CHUNK = 2;
+export const REPEAT_BUDGET_FILES = 1;
 
 /** A request whose chunk a store that answers later is reading; `cancelled` once its peer cancelled it meanwhile. */
 interface BlockBeingRead {
@@ -121,7 +123,12 @@ export class Uploader {
     if (session.uploadQueue.length >= config.maxQueuedRequestsPerPeer)
       return this.#c.drop(session, 'request-flood', `more than ${config.maxQueuedRequestsPerPeer} queued requests`);
     const hidden = this.#c.hides(session.peerId, chunkIndex);
-    if (session.amChoking || !have.has(chunkIndex) || hidden || this.#sentEnough(session, chunkIndex, lengthBytes))
+    if (
+      session.amChoking ||
+      !have.has(chunkIndex) ||
+      hidden ||
+      this.#sentEnough(session, chunkIndex, offsetBytes, lengthBytes)
+    )
       return this.#refuse(session, request);
     // The same bytes asked again while queued are served once: a peer keeping 500 requests for one block of a
     // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
@@ -144,10 +151,11 @@ export class Uploader {
     this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
   }
 
-  /** Whether `lengthBytes` more of the chunk would take what this connection was sent of it past `MAX_SENDS_PER_CHUNK`. */
-  #sentEnough(session: UploaderPeer, chunkIndex: number, lengthBytes: number): boolean {
-    const sent = session.sentBytesByChunk?.[chunkIndex] ?? 0;
-    return sent + lengthBytes > MAX_SENDS_PER_CHUNK * chunkLengthBytes(this.#c.manifest, chunkIndex);
+  /** Whether sending the range would take what this peer id was sent again past its budget (`REPEAT_BUDGET_FILES`). */
+  #sentEnough(session: UploaderPeer, chunkIndex: number, offsetBytes: number, lengthBytes: number): boolean {
+    const coverage = this.#coverageOf(session.peerId);
+    const again = coverage.sentBefore(chunkIndex, offsetBytes, lengthBytes);
+    return again > 0 && coverage.repeatedBytes + again > REPEAT_BUDGET_FILES * this.#c.manifest.sizeBytes;
   }
 
   onCancel(session: UploaderPeer, range: { chunkIndex: number; offsetBytes: number }): void {
@@ -208,8 +216,8 @@ export class Uploader {
         this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
         continue;
       }
-      // Queued within its allowance, the chunk's other blocks sent since may have used it up.
-      if (this.#sentEnough(session, request.chunkIndex, request.lengthBytes)) {
+      // Queued within its budget, blocks sent since may have used it up.
+      if (this.#sentEnough(session, request.chunkIndex, request.offsetBytes, request.lengthBytes)) {
         this.#refuse(session, request);
         continue;
       }
@@ -312,8 +320,6 @@ export class Uploader {
     session.upload.record(bytes.length, nowMs);
     this.meter.record(bytes.length, nowMs);
     this.#lastBlockSentAtMs = nowMs;
-    session.sentBytesByChunk ??= new Uint32Array(this.#c.have.chunkCount);
-    session.sentBytesByChunk[chunkIndex] = (session.sentBytesByChunk[chunkIndex] ?? 0) + bytes.length;
     const newBytes = this.#coverageOf(session.peerId).add(chunkIndex, offsetBytes, bytes.length);
     this.#c.onBlockSent(session.peerId, chunkIndex, offsetBytes, bytes.length, newBytes, nowMs);
   }

@@ -166,6 +166,33 @@ describe('SwarmEngine with a chunk store that answers later', () => {
     expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
+  it('fetches a chunk again from its only source as often as the store fails to keep it (refused the third time, it stalled)', async () => {
+    const file = await testFile(6 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const seeder = swarm.peer('seeder', { seed: true });
+    const memory = new MemoryChunkStore();
+    let failures = 0;
+    // Chunk 0's write fails three times (an IndexedDB refusing a moment), then works.
+    const store = {
+      get: (chunkIndex: number) => swarm.later(() => memory.get(chunkIndex)),
+      put: (chunkIndex: number, bytes: Uint8Array) =>
+        swarm.later(() => {
+          if (chunkIndex === 0 && failures < 3) {
+            failures++;
+            throw new Error('quota exceeded');
+          }
+          memory.put(chunkIndex, bytes);
+        }, 1),
+    };
+    const leecher = swarm.peer('leecher', { asyncStore: store, store: memory });
+    swarm.connect(seeder, leecher);
+
+    await swarm.runUntil(() => leecher.engine.isComplete, 20_000, 'leecher completes');
+
+    expect(failures).toBe(3);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
+  });
+
   it('says which chunk the store failed to keep, and why, so that its host can stop (a full disk stays full)', async () => {
     const file = await testFile(6 * CHUNK_BYTES, CHUNK_BYTES);
     const swarm = new TestSwarm(file);

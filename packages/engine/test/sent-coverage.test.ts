@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COVERAGE_UNIT_BYTES, SentCoverage } from '../src/sent-coverage';
+import { COVERAGE_UNIT_BYTES, MAX_PARTLY_SENT_CHUNKS, SentCoverage } from '../src/sent-coverage';
 
 const CHUNK_BYTES = 64 * 1024;
 const LAST_CHUNK_BYTES = 5000; // the file's last chunk, not a multiple of the unit
@@ -33,5 +33,27 @@ describe('what we sent one peer, each byte once', () => {
     expect(counted).toBe(1);
     // Straddling two units: only the one not sent before counts, and only the bytes of it sent now.
     expect(sent.add(1, COVERAGE_UNIT_BYTES - 10, 20)).toBe(10);
+  });
+
+  it('keeps a bounded number of chunks partly sent, and counts a repeat as one (a byte of each chunk held 5 MB)', () => {
+    const chunks = 16_384;
+    const sent = new SentCoverage(chunks, () => CHUNK_BYTES);
+    for (let chunkIndex = 0; chunkIndex < chunks; chunkIndex++) sent.add(chunkIndex, 0, 1);
+    expect(sent.partlySentChunks).toBe(MAX_PARTLY_SENT_CHUNKS);
+    // Past the bound, what is sent of another chunk cannot be told from a repeat: it counts as one.
+    expect(sent.repeatedBytes).toBe(chunks - MAX_PARTLY_SENT_CHUNKS);
+    expect(sent.sentBefore(chunks - 1, 0, 100)).toBe(100);
+    // A chunk partly sent goes on being counted exactly, and leaves the bound once whole.
+    expect(sent.add(0, 1, CHUNK_BYTES - 1)).toBe(CHUNK_BYTES - COVERAGE_UNIT_BYTES);
+    expect(sent.partlySentChunks).toBe(MAX_PARTLY_SENT_CHUNKS - 1);
+  });
+
+  it('says how much of a range was sent before, without marking it', () => {
+    const sent = coverage();
+    sent.add(0, 0, 16 * 1024);
+    expect(sent.sentBefore(0, 0, 32 * 1024)).toBe(16 * 1024);
+    expect(sent.sentBefore(1, 0, 16 * 1024)).toBe(0);
+    expect(sent.add(0, 0, 32 * 1024)).toBe(16 * 1024);
+    expect(sent.repeatedBytes).toBe(16 * 1024);
   });
 });
