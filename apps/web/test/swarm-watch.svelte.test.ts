@@ -70,8 +70,26 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
     hash.release();
     await watching;
-    // Before, the end of the check set it watching: a frozen projector of a swarm gone, no error, no Try again.
+    // Before, the end of the check set it watching: a frozen projector of a swarm gone, no error.
     expect(watch.phase).toBe('failed');
+    // Nothing to try again: a swarm that ended stays ended (its "Try again" failed the same way every time).
+    expect(watch.retryable).toBe(false);
+  });
+
+  it('offers to try again after a refusal a later ask may not get, and not for a link to another file', async () => {
+    const { server, swarmId } = await swarmOnServer();
+    const other = await testFile(32 * 1024, 16 * 1024);
+    const mismatched = new SwarmWatch(swarmId, { signallingUrl: server.url });
+    cleanUps.push(() => mismatched.close());
+    await mismatched.watch(other.contentId);
+    expect(mismatched.phase).toBe('failed');
+    expect(mismatched.retryable).toBe(false);
+
+    const unknown = new SwarmWatch('no-such-swarm', { signallingUrl: server.url });
+    cleanUps.push(() => unknown.close());
+    await unknown.watch(other.contentId);
+    expect(unknown.phase).toBe('failed');
+    expect(unknown.retryable).toBe(true);
   });
 
   it('says the server is lost when the connection dropped meanwhile, and asks to watch again once it is back', async () => {

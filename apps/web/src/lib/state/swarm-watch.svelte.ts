@@ -67,6 +67,7 @@ export interface SwarmWatchOptions {
 export class SwarmWatch implements RunController {
   #phase = $state<WatchPhase>('connecting');
   #error = $state<string | undefined>();
+  #retryable = $state(true);
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
   readonly #shownProgress: ShownWhileVisible<SwarmProgress | undefined>;
@@ -95,7 +96,7 @@ export class SwarmWatch implements RunController {
     this.#shownProgress = new ShownWhileVisible(options.visibility ?? documentVisibility(), undefined);
     this.#signalling.onMalformedMessage(warnIgnored);
     this.#signalling.on('swarm:progress', (progress) => this.#setProgress(progress));
-    this.#signalling.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE));
+    this.#signalling.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE, { retryable: false }));
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
   }
 
@@ -126,6 +127,14 @@ export class SwarmWatch implements RunController {
   /** A message for the user when `phase` is `failed`. */
   get error(): string | undefined {
     return this.#error;
+  }
+
+  /**
+   * Whether asking again may follow the swarm, when `phase` is `failed`: not for a swarm that ended or one that
+   * shares another file than the link's (a "Try again" beside them failed the same way every time).
+   */
+  get retryable(): boolean {
+    return this.#retryable;
   }
 
   get manifest(): Manifest | undefined {
@@ -174,7 +183,7 @@ export class SwarmWatch implements RunController {
     // The hash takes a while on a plain-http page (pure JavaScript, up to a megabyte of manifest): the swarm may
     // have ended meanwhile (failed), or the screen closed.
     if (this.#phase !== 'connecting') return;
-    if (!matches) return this.#fail(CONTENT_MISMATCH_MESSAGE);
+    if (!matches) return this.#fail(CONTENT_MISMATCH_MESSAGE, { retryable: false });
     this.#control = watched.inControl ? IN_CONTROL : control === undefined ? WATCHER_WITHOUT_CONTROL : CONTROL_REFUSED;
     this.#manifest = watched.manifest;
     this.#joinCode = watched.joinCode;
@@ -296,8 +305,9 @@ export class SwarmWatch implements RunController {
     this.#fail(userMessageOf(watched.error));
   }
 
-  #fail(message: string): void {
+  #fail(message: string, { retryable = true }: { retryable?: boolean } = {}): void {
     this.#error = message;
+    this.#retryable = retryable;
     this.#phase = 'failed';
     this.#signalling.disconnect();
   }
