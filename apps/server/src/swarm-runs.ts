@@ -713,9 +713,15 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // A sender whose own reports were refused is not believed to hold to its cap either: one whose shaper was
       // patched away served a classmate at LAN speed, and the honest classmate's reports were refused as faster than
       // the caps, its membership flagged for good (found by review). What it is sent still needs honest witnesses.
-      senderUploadBytesPerSec: senders.map((sender) =>
-        believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null,
-      ),
+      senderUploadBytesPerSec: [
+        ...senders.map((sender) => (believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null)),
+        // Leechers that left before completing (kept unflagged): what they sent was sent. Without them, a late
+        // student served at 1 MB/s by a classmate who then closed the laptop was refused as faster than the caps
+        // allowed, and flagged for the swarm's life (found by review). A place kept from before settings were.
+        ...(run.config.mode === 'p2p'
+          ? [...run.abandoned.values()].map((place) => place.settings?.uploadBytesPerSec ?? null)
+          : []),
+      ],
       witnessedBytes: run.witnesses.witnessed(participant.peerId),
     };
   };

@@ -173,6 +173,24 @@ describe('a report against what is physically possible', () => {
     expect(implausibilityOf(holding(CHUNKS, 32 * 1024), shaped((FILE_BYTES / 1e6) * 1000))).toBeUndefined();
   });
 
+  it('judges what a leecher holds by its download cap too, whatever it says it received', () => {
+    // Its senders say they sent it the file; it says it received 100 kB: the file is what came, 2 ms in.
+    const witnessed = { ...shaped(2), witnessedBytes: FILE_BYTES };
+    expect(implausibilityOf({ ...holding(CHUNKS), downloadedBytes: 100_000 }, witnessed)).toMatch(
+      /^a completion after 0\.002 s is faster than its download cap/,
+    );
+    expect(
+      implausibilityOf({ ...holding(100), downloadedBytes: 0 }, { ...shaped(500), witnessedBytes: FILE_BYTES }),
+    ).toMatch(/^1\.56 MiB received after 0\.500 s/);
+    // At the cap's pace it is believed.
+    expect(
+      implausibilityOf(
+        { ...holding(CHUNKS), downloadedBytes: 100_000 },
+        { ...shaped(4_200), witnessedBytes: FILE_BYTES },
+      ),
+    ).toBeUndefined();
+  });
+
   it('refuses progress faster than what its senders can upload to it', () => {
     // No download cap: the senders' 2 MB/s in all bound it: F / 2 MB/s ≈ 2.1 s.
     const input = shaped(1_000);

@@ -482,6 +482,88 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(table.run).toMatchObject({ phase: 'finished', distributionMs: 99_000 });
   });
 
+  it('judges what a leecher holds by the download cap it set itself, whatever it says it received', async () => {
+    await start();
+    const config: RunConfig = { ...SHAPED, peerDownloadBytesPerSec: null };
+    const seeder = await seed(server.harness, FILE_BYTES);
+    const [honest, liar] = [
+      await joinTab(server.harness, seeder.swarmId),
+      await joinTab(server.harness, seeder.swarmId),
+    ];
+    // A member may tighten its own links: 10 kB/s, F / d_i = 419 s, which would be the run's F / d_min.
+    const configured = await liar.client
+      .timeout(WAIT_MS)
+      .emitWithAck('peer:configure', { peerId: liar.peerId, override: { downloadBytesPerSec: 10_000 } });
+    expect(configured).toEqual({ ok: true });
+    clock.nowMs = 10_000;
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config })).toMatchObject({ ok: true });
+    // 10 s in, the seeder at 1 MB/s sent both the file; the liar holds it and says it received 100 kB.
+    const vouched: ProgressReport = {
+      ...done(1, 'seeder'),
+      uploadedBytes: 2 * FILE_BYTES,
+      sentTo: [honest, liar].map(({ peerId }) => ({ peerId, bytes: FILE_BYTES })),
+    };
+    expect(await send(seeder, vouched, 20_000)).toEqual({ ok: true });
+    expect(await send(honest, done(1), 20_000)).toEqual({ ok: true });
+    const lie = { ...done(1), downloadedBytes: 100_000, downloadBytesPerSec: 10_000, peakDownloadBytesPerSec: 10_000 };
+    const refused = await send(liar, lie, 20_000);
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'implausible-report', message: expect.stringMatching(/^a completion after 10\.000 s is faster/) },
+    });
+    // Before, it was believed: the run finished with d_min 10 kB/s, measured at 0.02 × its bound on every screen.
+    const table = await settled(seeder);
+    expect(table.run?.participants.find((peer) => peer.peerId === liar.peerId)).toMatchObject({
+      completedAfterMs: null,
+      flagged: { refusedReports: 1 },
+    });
+  });
+
+  it('does not flag a late leecher served quickly by a classmate who then left before completing', async () => {
+    await start();
+    // u_s = 20 kB/s: the class's pace is its members' 1 MB/s uploads.
+    const config: RunConfig = { ...SHAPED, seederUploadBytesPerSec: 20_000, peerUploadBytesPerSec: 1_000_000 };
+    config.peerDownloadBytesPerSec = null;
+    const seeder = await seed(server.harness, FILE_BYTES);
+    const early = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 10_000;
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config })).toMatchObject({ ok: true });
+    const chunkBytes = FILE_BYTES / CHUNKS;
+    const holding = (chunks: number, sent: { peerId: string; bytes: number }[] = []): ProgressReport => {
+      const bits = Buffer.alloc(CHUNKS / 8);
+      for (let i = 0; i < chunks; i++) bits[i >> 3]! |= 0x80 >> (i & 7);
+      const uploadedBytes = sent.reduce((sum, { bytes }) => sum + bytes, 0);
+      return {
+        ...done(1),
+        bitsBase64: bits.toString('base64'),
+        chunksHeld: chunks,
+        complete: false,
+        downloadedBytes: chunks * chunkBytes,
+        uploadedBytes,
+        sentTo: sent,
+      };
+    };
+    // The early leecher got 73 chunks from the seeder in 60 s.
+    const fromSeeder = {
+      ...done(1, 'seeder'),
+      uploadedBytes: 73 * chunkBytes,
+      sentTo: [{ peerId: early.peerId, bytes: 73 * chunkBytes }],
+    };
+    expect(await send(seeder, fromSeeder, 70_000)).toEqual({ ok: true });
+    expect(await send(early, holding(73), 70_000)).toEqual({ ok: true });
+    // A student arriving late takes them from it at 1 MB/s in about 1.2 s; then the early one closes its laptop.
+    const late = await joinTab(server.harness, seeder.swarmId);
+    expect(await send(early, holding(73, [{ peerId: late.peerId, bytes: 73 * chunkBytes }]), 72_000)).toEqual({
+      ok: true,
+    });
+    expect(await send(late, holding(73), 72_000)).toEqual({ ok: true });
+    expect(await early.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+    // Its next report, as 300 ms before: what the one that left sent was sent. Before, refused as faster than the caps.
+    expect(await send(late, holding(73), 72_300)).toEqual({ ok: true });
+    const table = await settled(seeder);
+    expect(table.peers.find((peer) => peer.peerId === late.peerId)?.flagged).toBeNull();
+  });
+
   it('believes an honest run, flagging nobody', async () => {
     await start();
     const seeder = await seed(server.harness);
