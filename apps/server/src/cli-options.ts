@@ -55,6 +55,9 @@ export function parseCliOptions(
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
   if (values['static-dir'] === '') throw new CliUsageError('--static-dir must name a directory, got ""');
+  // Empty (`--host "$HOST"`, HOST unset) would listen on every interface: 0.0.0.0 says so on purpose.
+  if (values.host?.trim() === '')
+    throw new CliUsageError('--host must name an address, got "" (0.0.0.0 listens on every interface)');
   // An empty PORT is unset (`PORT= pnpm start`); one from the environment is named as such when refused.
   const envPort = env['PORT'] === '' ? undefined : env['PORT'];
   return {

@@ -253,10 +253,11 @@ export const DEFAULT_MAX_SOCKET_BACKLOG_BYTES = 16 * DEFAULT_MAX_EVENT_BYTES;
 export const DEFAULT_MAX_ADDRESS_BACKLOG_BYTES = 4 * DEFAULT_MAX_SOCKET_BACKLOG_BYTES;
 
 /**
- * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 32 alive (a class
- * where every pair of students shares its own file), not the whole server's `maxSwarms`.
+ * Each swarm holds its manifest (up to about 1.5 MB of heap): one address may keep 64 alive (a class of 40 behind
+ * one NAT address where every student shares a file of their own: at 32 the 33rd was refused, and could not end a
+ * classmate's swarm as the refusal asked), not the whole server's `maxSwarms`.
  */
-export const DEFAULT_MAX_SWARMS_PER_ADDRESS = 32;
+export const DEFAULT_MAX_SWARMS_PER_ADDRESS = 64;
 
 /**
  * A classroom of up to 48 tabs behind one address fits one swarm, yet one address holding a leaked link
@@ -321,13 +322,24 @@ export const DEFAULT_LIMITS: ServerLimits = {
   answerByteBurstPerAddress: DEFAULT_ANSWER_BYTE_BURST_PER_ADDRESS,
 };
 
-/** The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number. */
+/** The longest delay a timer keeps: Node fires a longer one at once (a 30-day grace gave a dropped tab up at once). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number, a count
+ * (`max…`) that is not whole (0.2 peers per swarm made every `swarm:create` an internal error), or a delay (`…Ms`)
+ * longer than a timer keeps.
+ */
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
       throw new RangeError(`server limit ${name} must be a positive number, got ${String(value)}`);
     }
+    if (name.startsWith('max') && !Number.isInteger(value))
+      throw new RangeError(`server limit ${name} must be a whole number, got ${value}`);
+    if (name.endsWith('Ms') && value > MAX_TIMER_MS)
+      throw new RangeError(`server limit ${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${value}`);
   }
   for (const name of ['receivedByteBurst', 'receivedByteBurstPerAddress'] as const) {
     if (limits[name] < limits.maxEventBytes + FRAME_COST_FLOOR_BYTES) {

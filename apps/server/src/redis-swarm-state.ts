@@ -212,11 +212,17 @@ export function checkRedisUrl(text: string): void {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     throw new RedisUrlError(`"${withoutCredentials(text)}" is not a Redis URL (${url.protocol}): ${example}`);
+  // A database number, if any (node-redis threw a bare TypeError, and the server printed its stack).
+  if (!/^(\/\d*)?$/.test(url.pathname))
+    throw new RedisUrlError(
+      `"${withoutCredentials(text)}" names no Redis database (${url.pathname}): end it with /<number>, or nothing`,
+    );
 }
 
 /** `url` with its user name and password, if any, replaced by `***`. */
 export function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+  // Up to the authority's last "@": a password may hold one (node-redis reads it so).
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
 }
 
 /**

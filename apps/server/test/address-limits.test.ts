@@ -193,6 +193,11 @@ describe('per-address limits', () => {
     await create(b1);
   });
 
+  it('lets a class of 40 behind one address each share a file of their own, by default', async () => {
+    harness = await startHarness({ clientAddress: addressFromAuth });
+    for (let student = 0; student < 40; student++) await create(await harness.connect({ address: 'class' }));
+  });
+
   it('refuses a join past the seats one address may hold in a swarm, other addresses unaffected', async () => {
     harness = await startHarness({ clientAddress: addressFromAuth, limits: { maxPeersPerAddressInSwarm: 2 } });
     const owner = await harness.connect({ address: 'teacher' });

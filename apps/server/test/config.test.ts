@@ -142,6 +142,9 @@ describe('command line', () => {
     expect(parseCliOptions([], { PORT: '' }).port).toBe(8080);
     // An empty directory is the working one to sirv: `--static-dir "$DIR"` with DIR unset served it.
     expect(() => parseCliOptions(['--static-dir', ''], {})).toThrow('--static-dir must name a directory');
+    // An empty host is every interface to Node: `--host "$HOST"` with HOST unset put a loopback server on the LAN.
+    expect(() => parseCliOptions(['--host', ''], {})).toThrow('--host must name an address, got ""');
+    expect(parseCliOptions(['--host', '0.0.0.0'], {}).host).toBe('0.0.0.0');
   });
 });
 
@@ -150,6 +153,10 @@ describe('limits and ids', () => {
     expect(resolveLimits({ maxSwarms: 3 })).toEqual({ ...DEFAULT_LIMITS, maxSwarms: 3 });
     expect(() => resolveLimits({ maxPeersPerSwarm: 0 })).toThrow(RangeError);
     expect(() => resolveLimits({ messagesPerSec: Number.NaN })).toThrow(RangeError);
+    // 0.2 peers per swarm made every swarm:create an internal error; a 30-day grace fired at once (Node's timers).
+    expect(() => resolveLimits({ maxPeersPerSwarm: 0.2 })).toThrow('maxPeersPerSwarm must be a whole number');
+    expect(() => resolveLimits({ memberGraceMs: 30 * 24 * 3600 * 1000 })).toThrow('memberGraceMs must be at most');
+    expect(resolveLimits({ memberGraceMs: 2 ** 31 - 1, messagesPerSec: 0.5 }).memberGraceMs).toBe(2 ** 31 - 1);
   });
 
   it('makes swarm and peer ids the protocol accepts', () => {

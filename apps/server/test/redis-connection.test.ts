@@ -51,6 +51,16 @@ it('refuses a URL that is no Redis URL, saying how to write one, and hides a pas
   await expect(refused).rejects.not.toThrow('s3cret');
 });
 
+it('refuses a URL naming no database number as one, and hides a password holding an "@"', async () => {
+  await expect(connectRedisState({ url: 'redis://127.0.0.1:1/abc' })).rejects.toThrow(
+    new RedisUrlError('"redis://127.0.0.1:1/abc" names no Redis database (/abc): end it with /<number>, or nothing'),
+  );
+  const port = await freePort();
+  const refused = connectRedisState({ url: `redis://default:pa@ss-w0rd@127.0.0.1:${port}/2` });
+  await expect(refused).rejects.toThrow(`cannot reach Redis at redis://***@127.0.0.1:${port}/2`);
+  await expect(refused).rejects.not.toThrow('ss-w0rd');
+});
+
 it('stays up while Redis restarts, says so, and serves swarms again once it is back', async () => {
   let redis: TestRedisServer = await startRedisServer();
   cleanups.push(() => redis.stop());
