@@ -154,6 +154,16 @@ test.describe('invalid link caps are refused with a clear message', () => {
     await seeder.page.getByTestId('peer-cap-up').press('Enter');
     await expect(seeder.page.getByTestId('peer-error')).toHaveCount(0);
     await expect(seeder.page.getByTestId('edit-peer').first()).toBeFocused();
+    // The run form says the seeder row's own link stands over the form's u_s, and clears it on request (the teacher
+    // was sent to find the row).
+    await seeder.page.getByTestId('cap-server-up').fill('');
+    await seeder.page.getByTestId('cap-peer-up').fill('');
+    await expect(seeder.page.getByTestId('seeder-own-link')).toContainText('us = 1.00 MB/s');
+    await seeder.page.getByTestId('seeder-own-link-clear').click();
+    await expect(seeder.page.getByTestId('seeder-own-link')).toHaveCount(0);
+    await seeder.page.getByTestId('edit-peer').first().click();
+    await expect(seeder.page.getByTestId('peer-cap-up')).toHaveValue('');
+    await seeder.page.getByRole('button', { name: 'Cancel' }).click();
     // A student's own editor says its links apply within the swarm's caps.
     const student = await swarm.openPeer(seeder.link);
     await student.getByTestId('edit-peer').click();

@@ -9,6 +9,7 @@ import {
   parseStartParams,
   runConfigText,
   seederOwnUpload,
+  seederUploadCleared,
   startParams,
 } from '../src/lib/run-settings';
 
@@ -150,6 +151,25 @@ describe('the seeder’s own link beside the run form’s u_s', () => {
     expect(seederOwnUpload(config, [row({ uploadBytesPerSec: 5e6 }, true)])).toBeUndefined();
     expect(
       seederOwnUpload(config, [{ role: 'leecher', override: { uploadBytesPerSec: 2e6 }, overrideByControl: true }]),
+    ).toBeUndefined();
+  });
+});
+
+describe('clearing the seeder’s own upload from the run form', () => {
+  it('keeps the rest of its row and names the seeder, not another member', () => {
+    const peers = [
+      { peerId: 'leecher-1', role: 'leecher' as const, override: { uploadBytesPerSec: 1e6 } },
+      { peerId: 'seeder-1', role: 'seeder' as const, override: { uploadBytesPerSec: null, downloadBytesPerSec: 3e6 } },
+    ];
+    expect(seederUploadCleared(peers)).toEqual({ peerId: 'seeder-1', override: { downloadBytesPerSec: 3e6 } });
+  });
+
+  it('has nothing to clear without a seeder or when its row sets no upload', () => {
+    expect(
+      seederUploadCleared([{ peerId: 'l', role: 'leecher', override: { uploadBytesPerSec: 1e6 } }]),
+    ).toBeUndefined();
+    expect(
+      seederUploadCleared([{ peerId: 's', role: 'seeder', override: { downloadBytesPerSec: 1e6 } }]),
     ).toBeUndefined();
   });
 });

@@ -208,3 +208,17 @@ export function seederOwnUpload(
   const upload = settingsInRun(config, seeder.override, seeder.overrideByControl ?? false, 'seeder').uploadBytesPerSec;
   return upload === config.seederUploadBytesPerSec ? undefined : upload;
 }
+
+/**
+ * The seeder's row as it would be with its own upload cleared (its other settings kept), for the run form's "use
+ * this u_s" beside `seederOwnUpload`'s note: the teacher was told to find the row on another screen, under "In
+ * detail". Undefined without a seeder, or when its row sets no upload.
+ */
+export function seederUploadCleared(
+  peers: readonly Pick<PeerProgress, 'peerId' | 'role' | 'override'>[],
+): { peerId: string; override: PeerOverride } | undefined {
+  const seeder = peers.find((peer) => peer.role === 'seeder');
+  if (seeder?.override.uploadBytesPerSec === undefined) return undefined;
+  const { uploadBytesPerSec: _cleared, ...rest } = seeder.override;
+  return { peerId: seeder.peerId, override: rest };
+}
