@@ -12,7 +12,9 @@ describe('RunHistory', () => {
   it('sets a damaged run aside, its peers checked too, and exports the others', () => {
     const storage = memoryStorage();
     const damaged = { ...record(1), peers: [{ ...record(1).peers[0], peerId: undefined }] };
-    storage.setItem(STORAGE_KEY, JSON.stringify([damaged, record(2), { ...record(3), fileBytes: 'many' }]));
+    // 5e9 leechers (a hand edit): the history's chart threw on every page showing it.
+    const impossible = { ...record(5), leechers: 5e9 };
+    storage.setItem(STORAGE_KEY, JSON.stringify([damaged, record(2), { ...record(3), fileBytes: 'many' }, impossible]));
     const history = new RunHistory(storage);
     expect(history.records.map((kept) => kept.runNumber)).toEqual([2]);
     // Before, the damaged peer was kept, and the CSV export of every run threw on it.
@@ -20,7 +22,7 @@ describe('RunHistory', () => {
     // Set aside, not erased: another version's tab beside this one may read it. "Forget all" erases it.
     history.add(record(4));
     const stored = (): unknown[] => JSON.parse(storage.getItem(STORAGE_KEY) ?? '[]') as unknown[];
-    expect(stored()).toHaveLength(4);
+    expect(stored()).toHaveLength(5);
     expect(new RunHistory(storage).records.map((kept) => kept.runNumber)).toEqual([2, 4]);
     history.clear();
     expect(stored()).toEqual([]);

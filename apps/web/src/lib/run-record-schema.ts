@@ -11,6 +11,12 @@ import type { RunRecord } from './run-record';
 const count = z.number().finite().nonnegative();
 const rate = z.number().finite().positive().nullable();
 const seconds = z.number().finite().nonnegative();
+/**
+ * More leechers than any run holds (a server's swarm has 64 seats; the simulator drives 1,000): a kept record of
+ * 5e9, hand-edited or another version's, was read back, and the history's chart threw on every page showing it.
+ */
+export const MAX_RECORD_LEECHERS = 10_000;
+const leecherCount = z.number().int().nonnegative().max(MAX_RECORD_LEECHERS);
 
 const runRecordPeerSchema = z.looseObject({
   peerId: z.string(),
@@ -34,10 +40,10 @@ export const runRecordSchema = z.looseObject({
   fileName: z.string(),
   fileBytes: count,
   chunkBytes: count,
-  leechers: z.number().int().nonnegative(),
-  unlistedLeechers: z.number().int().nonnegative().optional(),
-  lateLeechers: z.number().int().nonnegative().optional(),
-  abandonedLeechers: z.number().int().nonnegative(),
+  leechers: leecherCount,
+  unlistedLeechers: leecherCount.optional(),
+  lateLeechers: leecherCount.optional(),
+  abandonedLeechers: leecherCount,
   seederUploadBytesPerSec: rate,
   peerUploadBytesPerSec: rate,
   peerDownloadBytesPerSec: rate,
@@ -61,7 +67,10 @@ export const runRecordSchema = z.looseObject({
   restoredAfterSec: seconds.nullable().optional(),
   uploadedBytes: count,
   seederUploadShare: z.number().finite().min(0).max(1).nullable(),
-  peers: z.array(runRecordPeerSchema).readonly(),
+  peers: z
+    .array(runRecordPeerSchema)
+    .max(MAX_RECORD_LEECHERS + 1)
+    .readonly(),
 });
 
 /** `value` as a kept run, or undefined if it is not one. */
