@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { spawnDyingWithParent } from './dying-with-parent';
 
 /** A real `redis-server` (Debian's) that a test or a benchmark started, on a free loopback port. */
 export interface TestRedisServer {
@@ -13,7 +12,6 @@ export interface TestRedisServer {
 }
 
 /** util-linux's `setpriv` (Debian's, always installed): runs a command with a parent-death signal. */
-const SETPRIV_PATH = '/usr/bin/setpriv';
 
 /** How long redis-server may take to say it is ready (it takes milliseconds; a loaded CI machine, more). */
 const REDIS_START_TIMEOUT_MS = 10_000;
@@ -59,12 +57,8 @@ export async function startRedisServer(port?: number): Promise<TestRedisServer> 
   port ??= await freePort();
   const command = process.env['REDIS_SERVER_PATH'] ?? 'redis-server';
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  // Gone with the process (the thread) that started it: a test run killed by SIGTERM or SIGKILL (a CI timeout)
-  // never runs its teardown, and left a redis-server behind for good. util-linux's `setpriv` asks the kernel for a
-  // SIGTERM on the parent's death, then becomes redis-server (same PID); without it, as before.
-  const child = existsSync(SETPRIV_PATH)
-    ? spawn(SETPRIV_PATH, ['--pdeathsig', 'TERM', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Gone with the process that started it (`spawnDyingWithParent`).
+  const child = spawnDyingWithParent(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }, 'TERM');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let output = '';

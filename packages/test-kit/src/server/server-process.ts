@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { spawnDyingWithParent } from './dying-with-parent';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -49,11 +50,13 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const origin = `http://127.0.0.1:${options.port}`;
   const args = ['--import', 'tsx', 'apps/server/src/main.ts', '--port', String(options.port), '--host', '127.0.0.1'];
   if (options.staticDir !== undefined) args.push('--static-dir', options.staticDir);
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
-  });
+  // Gone with the worker that started it, should a timed-out test never reach its `kill` (`spawnDyingWithParent`).
+  const child: ChildProcess = spawnDyingWithParent(
+    process.execPath,
+    args,
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
+    'KILL',
+  );
   const label = `[server :${options.port}]`;
   let output = '';
   child.stdout?.on('data', (data: Buffer) => {

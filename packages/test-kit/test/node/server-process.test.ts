@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServerProcess } from '../../src/server/index';
+import { expectGoneWithItsStarter } from './orphans';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -18,4 +20,18 @@ describe('a server process started on a port already taken', () => {
     // Before, its health check answered and the test went on against it (and `kill()` killed nothing).
     await expect(startServerProcess({ port, quiet: true })).rejects.toThrow(/port \d+ is already in use/);
   });
+});
+
+describe('a server process a test started', () => {
+  it('goes with the process that started it, even one killed without its teardown (SIGKILL)', async () => {
+    // A Playwright worker thrown away after a timeout left it holding its port: the retry was refused it.
+    const source = join(import.meta.dirname, '../../src/server/index.ts');
+    const freePort = join(import.meta.dirname, '../../src/server/redis-server.ts');
+    await expectGoneWithItsStarter(
+      `import { startServerProcess } from ${JSON.stringify(source)};\n` +
+        `import { freePort } from ${JSON.stringify(freePort)};\n` +
+        `const server = await startServerProcess({ port: await freePort(), quiet: true });\n` +
+        `console.log(new URL(server.origin).port, server.pid);`,
+    );
+  }, 40_000);
 });
