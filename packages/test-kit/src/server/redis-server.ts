@@ -78,8 +78,8 @@ export async function startRedisServer(port?: number): Promise<TestRedisServer> 
         reject(new Error(`redis-server could not be started (apt-get install -y redis-server): ${output.trim()}`));
       else reject(new Error(`redis-server exited with ${code ?? signal} before it was ready: ${output}`));
     });
-    child.stderr.on('data', (data: Buffer) => (output += String(data)));
-    child.stdout.on('data', (data: Buffer) => {
+    child.stderr?.on('data', (data: Buffer) => (output += String(data)));
+    child.stdout?.on('data', (data: Buffer) => {
       output += String(data);
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
