@@ -54,7 +54,10 @@ export interface ProcessLiveness {
  *
  * A process that finds itself no longer listed, once it was (its SADD adds it again), was taken for stopped
  * while it was not (a heartbeat late by `processTimeoutMs`), or Redis forgot everything (a restart without a
- * snapshot): it tells `disowned`, whose sockets must take their places back as if they had reconnected.
+ * snapshot): it tells `disowned`, whose sockets must take their places back as if they had reconnected. So it
+ * does when Redis restarted at all (its `run_id` changed): back from a snapshot taken before this process's last
+ * changes, it lists the process still, and had lost the members that joined and the swarms made since, their tabs
+ * connected, unknown to the others and told nothing (found by review).
  *
  * A takeover that failed part way (Redis cut off, the taking process killed) leaves sockets recorded as held by
  * a process that is neither listed nor alive, which no process would ever hand over; a disconnect whose
@@ -114,11 +117,16 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     }
   };
 
+  /** The Redis server's `run_id` when last asked: a new one is a restart (see `startProcessLiveness`). */
+  let redisRunId: string | undefined;
   const beat = async (): Promise<void> => {
     await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
     reached();
+    const runId = /^run_id:(\w+)/m.exec(String(await client.info('server')))?.[1];
+    const restarted = redisRunId !== undefined && runId !== redisRunId;
+    redisRunId = runId;
     const added = await client.sAdd(keys.processes, processId);
-    if (listed && added === 1 && !closed) disowned();
+    if (listed && (added === 1 || restarted) && !closed) disowned();
     listed = true;
     for (const other of judgesOthers() ? await client.sMembers(keys.processes) : []) {
       if (other === processId || closed) continue;

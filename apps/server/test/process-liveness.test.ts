@@ -13,6 +13,7 @@ function redisWithProcessComingBack() {
   let aliveAsks = 0;
   const client = {
     set: async () => 'OK',
+    info: async () => 'redis_version:7.0.15\r\nrun_id:0123456789abcdef\r\n',
     sAdd: async () => 0,
     sRem: async () => 0,
     exists: async (key: string) => (key === keys.alive('B') ? (aliveAsks++ === 0 ? 0 : 1) : 1),

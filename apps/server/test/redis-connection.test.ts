@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import { afterEach, expect, it } from 'vitest';
 import { connectRedisState, createSignallingServer, RedisUnreachableError, type SignallingServer } from '../src/index';
@@ -94,6 +98,66 @@ it('stays up while Redis restarts, says so, and serves swarms again once it is b
     client.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId }),
   );
   expect(joined).toMatchObject({ ok: false, error: { code: 'swarm-not-registered-yet' } });
+});
+
+it('closes its connections when Redis restarted from an older snapshot, and they take their places back', async () => {
+  const snapshotDir = mkdtempSync(join(tmpdir(), 'swarmlab-snapshot-'));
+  cleanups.push(() => rmSync(snapshotDir, { recursive: true, force: true }));
+  let redis: TestRedisServer = await startRedisServer(undefined, { snapshotDir });
+  cleanups.push(() => redis.stop());
+  const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
+  const logLines: string[] = [];
+  const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState });
+  cleanups.push(() => server.close());
+  const { port } = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const connect = async (): Promise<TypedClient> => {
+    const client: TypedClient = connectClient(url, { transports: ['websocket'], forceNew: true });
+    cleanups.push(() => void client.disconnect());
+    await new Promise<void>((resolve) => client.once('connect', resolve));
+    return client;
+  };
+  const founder = await connect();
+  const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+  if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
+  // The snapshot, then a student joins: Redis crashes and comes back from the snapshot, without the student.
+  const raw = createClient({ url: redis.url });
+  await raw.connect();
+  await raw.sendCommand(['SAVE']);
+  raw.destroy();
+  const student = await connect();
+  const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
+  if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
+  let studentDropped = false;
+  student.once('disconnect', () => (studentDropped = true));
+  await redis.stop();
+  redis = await startRedisServer(redis.port, { snapshotDir });
+
+  // Before, the process was still listed in the snapshot and noticed nothing: the student stayed connected, unknown
+  // to the swarm (the founder's signals to it "peer-not-found", its own leave "not-in-swarm"), and nobody was told.
+  await waitUntil(() => studentDropped, 'the student’s connection closed');
+  expect(logLines.some((line) => line.includes('no longer counted this process alive'))).toBe(true);
+  // Every connection of the process is closed (the founder's too): each reconnects and takes its place back.
+  const back = async (client: TypedClient, tab: typeof joined, control?: string): Promise<void> => {
+    if (!client.connected) await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    const resumed = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+      swarmId: created.swarmId,
+      peerId: tab.peerId,
+      memberKey: tab.memberKey,
+      seal: tab.seal,
+      role: control === undefined ? 'leecher' : 'seeder',
+      ...(control !== undefined && { control }),
+      run: null,
+    });
+    expect(resumed).toMatchObject({ ok: true });
+  };
+  await back(founder, created, created.controlSecret);
+  await back(student, joined);
+  const signalled = await founder.timeout(WAIT_MS).emitWithAck('signal:send', {
+    to: joined.peerId,
+    signal: { type: 'renegotiate', renegotiate: true },
+  });
+  expect(signalled).toMatchObject({ ok: true });
 });
 
 it('closes while Redis is down: its last writes are waited for a moment, not for ever', async () => {

@@ -51,12 +51,17 @@ function isFree(port: number): Promise<boolean> {
 /**
  * Starts `redis-server` (from `REDIS_SERVER_PATH`, else the PATH) on a free port, or on `port` (a Redis
  * started again where a stopped one was), in memory only (`--save '' --appendonly no`), and resolves once it
- * accepts connections. Install it with `apt-get install -y redis-server`; `.ci/run` does.
+ * accepts connections. Install it with `apt-get install -y redis-server`; `.ci/run` does. With `snapshotDir`, it
+ * reads the snapshot there as it starts, and a `SAVE` writes one (Redis's own snapshots stay off).
  */
-export async function startRedisServer(port?: number): Promise<TestRedisServer> {
+export async function startRedisServer(
+  port?: number,
+  options: { snapshotDir?: string } = {},
+): Promise<TestRedisServer> {
   port ??= await freePort();
   const command = process.env['REDIS_SERVER_PATH'] ?? 'redis-server';
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (options.snapshotDir !== undefined) args.push('--dir', options.snapshotDir);
   // Gone with the process that started it (`spawnDyingWithParent`).
   const child = spawnDyingWithParent(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }, 'TERM');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
