@@ -3,7 +3,14 @@
 // their phase, peer id and stores, not for Svelte's reactivity.)
 import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
-import { DEFAULT_RUN_CONFIG, type RunConfig, type Sha256, type SwarmProgress } from '@swarmlab/protocol';
+import {
+  DEFAULT_RUN_CONFIG,
+  parseDisplayName,
+  type DisplayName,
+  type RunConfig,
+  type Sha256,
+  type SwarmProgress,
+} from '@swarmlab/protocol';
 import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
@@ -73,9 +80,13 @@ async function classroom(
     readonly failWrites?: () => boolean;
     /** Awaited before a store opened for a run is handed to the page (a slow IndexedDB). */
     readonly beforeHandingOver?: (opened: OpenedRun, runNumber: number) => Promise<void>;
+    /** The server's limits (its budget of messages, say). */
+    readonly limits?: NonNullable<Parameters<typeof startSignallingServer>[0]>['limits'];
+    /** The name the tab's pages send as they enter. */
+    readonly displayName?: DisplayName;
   } = {},
 ) {
-  const server: TestSignallingServer = await startSignallingServer();
+  const server: TestSignallingServer = await startSignallingServer({ limits: options.limits ?? {} });
   cleanUps.push(() => server.close());
   const seeder = SignallingClient.connect(server.url);
   cleanUps.push(() => seeder.disconnect());
@@ -96,6 +107,7 @@ async function classroom(
       createPeer: silentPeers,
       places,
       tabId: async () => TAB_ID,
+      ...(options.displayName !== undefined && { displayName: () => options.displayName }),
       storage: () => {
         const storage = new LeecherStorage({
           db: async () => {
@@ -793,6 +805,56 @@ describe('a tab joined from a link with its own settings (?up=)', () => {
     await until(() => rowOf()?.overrideByControl === false, 'the teacher’s links cleared');
     await dropAndBack();
     expect(rowOf()?.override).toEqual({});
+  }, 30_000);
+});
+
+describe('what a tab sends of itself unasked (its name, its link’s settings)', () => {
+  const zoe = (): DisplayName => {
+    const parsed = parseDisplayName('Zoë');
+    if (!parsed.ok) throw new Error(parsed.message);
+    return parsed.name;
+  };
+
+  it('is sent again while the server refuses it for a moment (its address over its budget)', async () => {
+    // A budget of 2 messages, then 1 a second: the join and the first report take it, the rest is refused at first.
+    const { server, swarmId, file, page } = await classroom({
+      limits: { messageBurst: 2, messagesPerSec: 1 },
+      displayName: zoe(),
+    });
+    void server;
+    const tab = page();
+    await tab.join(swarmId, file.contentId, { uploadBytesPerSec: 500_000 });
+    const rowOf = () => tab.latestSwarmProgress?.peers.find((peer) => peer.peerId === tab.peerId);
+    // Before, a console warning, and made-up names on every screen for the lesson.
+    await until(() => rowOf()?.override.uploadBytesPerSec === 500_000, 'its link’s settings on its row');
+    await until(() => rowOf()?.name === 'Zoë', 'its name on its row');
+    expect(tab.ownSendTrouble).toBeUndefined();
+  }, 30_000);
+
+  it('does not send the link’s settings over the links the tab set itself since', async () => {
+    // A budget of 2 messages, then 10 a second: the link's settings, sent on the heels of the join and its first
+    // report, are refused at first, and asked again 2 s later.
+    const { server, swarmId, file, page } = await classroom({ limits: { messageBurst: 2, messagesPerSec: 10 } });
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const tab = page(wifi.url);
+    await tab.join(swarmId, file.contentId, { uploadBytesPerSec: 500_000 });
+    // The student sets their own links meanwhile (again, as long as the server refuses it too).
+    const deadline = Date.now() + 10_000;
+    while ((await tab.configurePeer(tab.peerId!, { uploadBytesPerSec: 2_000_000 })) !== undefined) {
+      if (Date.now() > deadline) throw new Error('timed out setting the tab’s own links');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const rowOf = () => tab.latestSwarmProgress?.peers.find((peer) => peer.peerId === tab.peerId);
+    await until(() => rowOf()?.override.uploadBytesPerSec === 2_000_000, 'its own links on its row');
+    // Neither the link's settings asked again nor sent again as the tab takes its place back replace them.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    wifi.cut();
+    await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost');
+    wifi.restore();
+    await until(() => tab.signalling?.state === 'back', 'the tab back');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(rowOf()?.override.uploadBytesPerSec).toBe(2_000_000);
   }, 30_000);
 });
 

@@ -31,6 +31,8 @@ export interface UntilRegisteredOptions {
   readonly cancelled?: () => boolean;
   readonly intervalMs?: number;
   readonly patienceMs?: number;
+  /** The refusals asked again on (by default `swarm-not-registered-yet`, `rate-limited` and `signalling-lost`). */
+  readonly askAgain?: ReadonlySet<SignallingError['code']>;
 }
 
 /**
@@ -47,11 +49,11 @@ export async function untilRegistered<T extends object>(
   ask: () => Promise<SignallingResult<T>>,
   options: UntilRegisteredOptions = {},
 ): Promise<SignallingResult<T>> {
-  const { intervalMs = REGISTERED_ASK_INTERVAL_MS, patienceMs = REGISTERED_PATIENCE_MS } = options;
+  const { intervalMs = REGISTERED_ASK_INTERVAL_MS, patienceMs = REGISTERED_PATIENCE_MS, askAgain = ASK_AGAIN } = options;
   const deadlineMs = Date.now() + patienceMs;
   for (;;) {
     const answer = await ask();
-    if (answer.ok || !ASK_AGAIN.has(answer.error.code)) return answer;
+    if (answer.ok || !askAgain.has(answer.error.code)) return answer;
     if (options.cancelled?.()) return answer;
     if (Date.now() + intervalMs > deadlineMs)
       return answer.error.code === 'signalling-lost' ? { ok: false, error: SIGNALLING_UNREACHABLE } : answer;

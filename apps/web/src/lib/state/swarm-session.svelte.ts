@@ -43,6 +43,7 @@ import { NO_WEBRTC_MESSAGE, userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
 import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
 import type { TestSwitches } from '../test-switches';
+import { sentUntilTaken } from './own-sends';
 import {
   CONTENT_MISMATCH_MESSAGE,
   manifestMatchesLink,
@@ -241,6 +242,11 @@ export class SwarmSession implements RunController {
   #leftKeepingChunks = false;
   /** The link's own settings (`?up=…&leave=1`), while the server has not taken them. */
   #unsentOverride: PeerOverride | undefined;
+  /** Why the server has not taken the tab's name, or its link's settings, sent unasked (`ownSendTrouble`). */
+  #nameTrouble = $state<string | undefined>();
+  #linkTrouble = $state<string | undefined>();
+  /** Counts the name's sends: an older one still asked again stops once a newer one is sent. */
+  #nameTurn = 0;
   /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
   #earlyStart: RunStarted | undefined;
   #stopTouching: (() => void) | undefined;
@@ -528,7 +534,8 @@ export class SwarmSession implements RunController {
     if (Object.keys(override).length > 0) {
       // Kept until the server took it: a drop during the join (the place then taken back) made it refused.
       this.#unsentOverride = override;
-      await this.#sendLinkOverride(membership, joined.peerId, override);
+      // Not waited for: asked again for up to a minute while refused (they apply from the next run).
+      void this.#sendLinkOverride(membership, joined.peerId, override);
     }
     if (joinedRun) this.#startRun(joinedRun);
     else if (this.#role === 'leecher') void this.#offerKeptFile();
@@ -638,8 +645,6 @@ export class SwarmSession implements RunController {
     this.#control = IN_CONTROL;
     this.#enter(membership, { manifest, contentId, peerId, iceServers: place.iceServers });
     this.#fileSha256 = prepared.fileSha256;
-    const name = this.#options.displayName?.();
-    if (name !== undefined) void membership.setName(name);
     if (taken.resumed.run) this.#startRun(taken.resumed.run);
     membership.connectTo(taken.resumed.peers);
   }
@@ -677,8 +682,22 @@ export class SwarmSession implements RunController {
   }
 
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
-  configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
-    return this.#runs.configurePeer(peerId, override);
+  async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
+    const message = await this.#runs.configurePeer(peerId, override);
+    // Its own links, set by hand: the link's, if still unsent, must not replace them at the next reconnection.
+    if (message === undefined && peerId === this.#peerId) {
+      this.#unsentOverride = undefined;
+      this.#linkTrouble = undefined;
+    }
+    return message;
+  }
+
+  /**
+   * Why the server has not taken what this tab sent of itself unasked (its name as it entered, its link's own
+   * settings), asked again for a minute (`own-sends.ts`); undefined once taken, or set again by hand.
+   */
+  get ownSendTrouble(): string | undefined {
+    return this.#nameTrouble ?? this.#linkTrouble;
   }
 
   /**
@@ -688,7 +707,9 @@ export class SwarmSession implements RunController {
   async rename(name: DisplayName | null): Promise<string | undefined> {
     const membership = this.#membership;
     if (!membership || this.#peerId === undefined || this.#over) return undefined;
+    this.#nameTurn++;
     const named = await membership.setName(name);
+    if (named.ok) this.#nameTrouble = undefined;
     return named.ok ? undefined : userMessageOf(named.error);
   }
 
@@ -895,7 +916,7 @@ export class SwarmSession implements RunController {
     // A server that restarted (whoever registered the swarm again) forgot the name; one that kept the place may
     // have refused it, sent as the tab entered across a drop. The name is the tab's own: sent again each time.
     const name = this.#options.displayName?.();
-    if (name !== undefined) void this.#membership?.setName(name);
+    if (name !== undefined && this.#membership) void this.#sendName(this.#membership, name);
     // The link's own settings, if the server refused them then (it would not have been told since).
     const override = this.#unsentOverride;
     if (override && this.#peerId !== undefined && this.#membership)
@@ -910,10 +931,31 @@ export class SwarmSession implements RunController {
    * taken once the controller's were cleared or forgotten by a restart (found by review).
    */
   async #sendLinkOverride(membership: SwarmMembership, peerId: string, override: PeerOverride): Promise<void> {
-    const sent = await membership.configureOwnLinks(peerId, override);
-    if (this.#unsentOverride !== override) return;
-    if (sent.ok || sent.error.code === 'links-set-by-control') this.#unsentOverride = undefined;
+    // Asked again while the server refuses it for a moment: before, sent again only at the next reconnection.
+    const sent = await sentUntilTaken(
+      () => membership.configureOwnLinks(peerId, override),
+      () => this.#over || this.#unsentOverride !== override,
+    );
+    if (this.#over || this.#unsentOverride !== override) return;
+    const settled = sent.ok || sent.error.code === 'links-set-by-control';
+    if (settled) this.#unsentOverride = undefined;
     if (!sent.ok) console.warn(`swarmlab: ${userMessageOf(sent.error)}`);
+    this.#linkTrouble = settled
+      ? undefined
+      : `Your link's own settings were not sent to the server (${userMessageOf(sent.error)}): they are sent again as this tab reconnects, or set them in your row.`;
+  }
+
+  /** Sends this tab's name, unasked (as it enters, as it takes its place back), asked again while refused for a moment. */
+  async #sendName(membership: SwarmMembership, name: DisplayName): Promise<void> {
+    const turn = ++this.#nameTurn;
+    const named = await sentUntilTaken(
+      () => membership.setName(name),
+      () => this.#over || turn !== this.#nameTurn,
+    );
+    if (this.#over || turn !== this.#nameTurn) return;
+    this.#nameTrouble = named.ok
+      ? undefined
+      : `Your name was not sent to the server (${userMessageOf(named.error)}): save it again.`;
   }
 
   /** In the swarm: connect to peers as they come, sample and report a few times a second, wait for a run. */
@@ -946,7 +988,7 @@ export class SwarmSession implements RunController {
     });
     this.#reporter.start();
     const name = this.#options.displayName?.();
-    if (name !== undefined) void membership.setName(name);
+    if (name !== undefined) void this.#sendName(membership, name);
     this.#announce();
     const early = this.#earlyStart;
     this.#earlyStart = undefined;
