@@ -91,6 +91,10 @@ test('a shaped run in a window of background tabs completes with the seeder’s 
       { mode: 'p2p', serverUp: '1MB/s', peerUp: '500kB/s', peerDown: '2MB/s' },
       seederSha256,
     );
+    // And it kept to its caps: no sooner than D_p2p = N F / (u_s + N u_i) = 4 × 4 MiB / 3 MB/s ≈ 5.59 s, less the
+    // buckets' bursts (a run whose hidden tabs ignored their caps ends in about a second).
+    const boundMs = ((LEECHERS * FILE_MIB * 2 ** 20) / (1e6 + LEECHERS * 500e3)) * 1000;
+    expect((await seeder.readState()).run?.distributionMs).toBeGreaterThanOrEqual(0.8 * boundMs);
 
     // A hidden tab draws nothing: its page still shows what it showed when hidden (here: no run yet),
     // though it holds the whole file; brought to the front, it shows the finished run at once.

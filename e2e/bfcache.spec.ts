@@ -64,9 +64,11 @@ test('a seeder left alone that went Back and Forward registers its swarm again a
   swarm,
 }) => {
   const seeder = await swarm.seedGenerated(1);
+  const seederHash = await waitForFileHash(seeder.page);
   const first = await swarm.openPeer(seeder.link);
   await waitForMesh([seeder.page, first]);
   await startRun(seeder.page);
+  expect((await waitForComplete(first)).fileSha256).toBe(seederHash);
   await waitForRunFinished(seeder.page);
   // The class leaves; then the teacher looks at another page: the swarm is left empty and the server forgets it.
   await first.context().close();
@@ -79,6 +81,8 @@ test('a seeder left alone that went Back and Forward registers its swarm again a
   await pressStartRun(seeder.page);
   // From 1 again, its record would collide with the first run's, and the history would drop it.
   await expect.poll(async () => (await readPeerState(seeder.page)).run?.runNumber).toBe(2);
+  // The seeder gone Back and Forward still serves the file's own bytes.
+  expect((await waitForComplete(second, { runNumber: 2 })).fileSha256).toBe(seederHash);
   await waitForRunFinished(seeder.page);
   await expect(seeder.page.getByTestId('run-history').locator('h2')).toContainText('2 runs kept');
 });
