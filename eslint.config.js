@@ -144,30 +144,41 @@ const noRelativeImportAcrossPackages = {
   },
 };
 
-/** Calls that define or run tests, whose `.only`, `.skip`, `.fixme` and `.todo` the rule below looks for. */
+/** Calls that define or run tests, whose `.only`, `.skip`, `.fixme`, `.todo` and `.fail` the rule below looks for. */
 const TEST_ROOTS = new Set(['test', 'it', 'describe', 'suite', 'bench']);
+/** A running test's own handle (Playwright's `testInfo`, Vitest's `ctx` or `context`), which may skip it too. */
+const CONTEXT_ROOTS = new Set(['testInfo', 'ctx', 'context']);
 const FOCUSING = new Set(['only']);
 const SKIPPING = new Set(['skip', 'fixme', 'todo']);
+/** A test expected to fail passes while what it tests is broken. */
+const FAILING = new Set(['fail', 'fails']);
+const CONDITIONAL = new Set(['skipIf', 'runIf']);
+/** A condition reading whether this is CI: a test skipped exactly where CI runs it. */
+const READS_CI = /process\.env(\.CI\b|\[\s*['"`]CI['"`]\s*\])/;
 
 /**
  * No focused or skipped test, however deep in the chain (`test.describe.serial.only`, `it.only.each`,
- * `describe.skip.each`), whatever its title (`it.skip(name, fn)`). Playwright's conditional skip
- * (`test.skip(condition, reason)`, no test body last) stays allowed; so do `it.skipIf` and `it.runIf`, whose
- * condition is the suite's.
+ * `describe.skip.each`), whatever its title (`it.skip(name, fn)`), nor one expected to fail (`test.fail`,
+ * `it.fails`). Playwright's conditional skip (`test.skip(condition, reason)`, no test body last; `testInfo.skip(
+ * condition)`) stays allowed; so do `it.skipIf` and `it.runIf`, whose condition is the suite's, unless the
+ * condition is a literal or reads `process.env.CI` (skipped where CI runs it).
  */
 const noFocusedOrSkipped = {
   meta: {
     type: 'problem',
-    docs: { description: 'Forbid focused and skipped tests: CI would pass on the others.' },
+    docs: { description: 'Forbid focused, skipped and expected-to-fail tests: CI would pass on the others.' },
     messages: { left: '`{{name}}` leaves tests out, and CI passes on the others: run them, or delete them.' },
     schema: [],
   },
   create(context) {
+    const readsCi = (node) => node !== undefined && READS_CI.test(context.sourceCode.getText(node));
+    const isLiteral = (node) => node !== undefined && ['Literal', 'TemplateLiteral'].includes(node.type);
     return {
       MemberExpression(node) {
         const name = node.property.type === 'Identifier' ? node.property.name : undefined;
-        if (name === undefined || (!FOCUSING.has(name) && !SKIPPING.has(name))) return;
-        // Through calls too: `it.each([1]).skip`, `it.for(cases).only`.
+        if (name === undefined) return;
+        if (![FOCUSING, SKIPPING, FAILING, CONDITIONAL].some((names) => names.has(name))) return;
+        // Through calls too: `it.each([1]).skip`, `it.for(cases).only`, `test.info().skip()`.
         let root = node.object;
         while (root.type === 'MemberExpression' || root.type === 'CallExpression' || root.type === 'ChainExpression')
           root =
@@ -176,18 +187,27 @@ const noFocusedOrSkipped = {
               : root.type === 'CallExpression'
                 ? root.callee
                 : root.expression;
-        if (root.type !== 'Identifier' || !TEST_ROOTS.has(root.name)) return;
+        if (root.type !== 'Identifier') return;
+        const ofContext = CONTEXT_ROOTS.has(root.name) && (SKIPPING.has(name) || FAILING.has(name));
+        if (!TEST_ROOTS.has(root.name) && !ofContext) return;
         const call = node.parent.type === 'CallExpression' && node.parent.callee === node ? node.parent : undefined;
         const args = call?.arguments ?? [];
+        const report = () => context.report({ node, messageId: 'left', data: { name } });
+        if (FAILING.has(name) || FOCUSING.has(name)) return report();
+        if (CONDITIONAL.has(name)) {
+          if (isLiteral(args[0]) || readsCi(args[0])) report();
+          return;
+        }
         const last = args.at(-1);
         // Playwright's `test.skip(condition)`, `test.skip(condition, reason)` or `test.skip(({ browserName }) => …,
-        // reason)`: no test body last, and no literal first. A test defined skipped ends with its body.
+        // reason)`: no test body last, and no literal first. A test defined skipped ends with its body. A running
+        // test's `testInfo.skip(condition)` alike; `testInfo.skip()` skips it whatever.
         const conditional =
           (name === 'skip' || name === 'fixme') &&
           last !== undefined &&
           !['ArrowFunctionExpression', 'FunctionExpression'].includes(last.type) &&
-          !['Literal', 'TemplateLiteral'].includes(args[0].type);
-        if (!conditional) context.report({ node, messageId: 'left', data: { name } });
+          !isLiteral(args[0]);
+        if (!conditional || readsCi(args[0])) report();
       },
     };
   },

@@ -32,17 +32,25 @@ describe('a focused or skipped test', () => {
       "test.fixme('c', () => {});",
       "test.only('d', () => {});",
       'test.describe.skip(title, () => {});',
+      // Expected to fail: it passes while broken. Skipped where CI runs it.
+      'test.fail();',
+      "test.fail('h', () => {});",
+      "test.skip(process.env.CI !== undefined, 'not on CI');",
+      "test.skip(!!process.env['CI'], 'not on CI');",
+      "test('i', ({}, testInfo) => { testInfo.skip(); });",
+      "test('j', () => { test.info().skip(); });",
     ];
     const allowed = [
       "test('e', ({ browserName }) => { test.skip(browserName === 'webkit', 'no WebRTC there'); });",
       "test.skip(({ browserName }) => browserName === 'webkit', 'no WebRTC there');",
       "test('f', () => {});",
+      "test('k', ({ browserName }, testInfo) => { testInfo.skip(browserName === 'webkit', 'no WebRTC there'); });",
     ];
     const lines = ["import { test } from '@playwright/test';", "const title = 'a title';", ...focused, ...allowed];
     expect(await reported('e2e/focused-probe.spec.ts', lines)).toEqual(focused);
   });
 
-  it('is refused in a unit test, through `.each` and `.for`, while `skipIf` and `runIf` stay', async () => {
+  it('is refused in a unit test, through `.each` and `.for`, while `skipIf` and `runIf` on the suite’s condition stay', async () => {
     const focused = [
       "it.only.each([1])('a %s', () => {});",
       "describe.skip('b', () => {});",
@@ -51,11 +59,20 @@ describe('a focused or skipped test', () => {
       "suite.concurrent.only('e', () => {});",
       'it.skip(name, () => {});',
       'it.todo(name);',
+      "it.fails('h', () => {});",
+      "it('i', (ctx) => { ctx.skip(); });",
+      "it.skipIf(process.env.CI)('j', () => {});",
+      "test.skipIf(true)('k', () => {});",
+      "it.runIf(false)('l', () => {});",
     ];
-    const allowed = ["it.skipIf(process.env.CI === undefined)('f', () => {});", "it.runIf(true)('g', () => {});"];
+    const allowed = [
+      "it.skipIf(process.platform !== 'linux')('f', () => {});",
+      "it.runIf(garbageCollector() !== undefined)('g', () => {});",
+    ];
     const lines = [
       "import { describe, it, suite, test } from 'vitest';",
       "const name = 'a name';",
+      'const garbageCollector = () => undefined;',
       ...focused,
       ...allowed,
     ];

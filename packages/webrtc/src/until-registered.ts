@@ -49,7 +49,11 @@ export async function untilRegistered<T extends object>(
   ask: () => Promise<SignallingResult<T>>,
   options: UntilRegisteredOptions = {},
 ): Promise<SignallingResult<T>> {
-  const { intervalMs = REGISTERED_ASK_INTERVAL_MS, patienceMs = REGISTERED_PATIENCE_MS, askAgain = ASK_AGAIN } = options;
+  const {
+    intervalMs = REGISTERED_ASK_INTERVAL_MS,
+    patienceMs = REGISTERED_PATIENCE_MS,
+    askAgain = ASK_AGAIN,
+  } = options;
   const deadlineMs = Date.now() + patienceMs;
   for (;;) {
     const answer = await ask();
