@@ -65,7 +65,17 @@ export interface TestSwarmOptions {
 export interface RawPeer {
   readonly link: PeerLink;
   readonly received: WireMessage[];
+  /**
+   * Why each frame the engine sent that does not decode did not: a swarm that ran with one fails (`runUntil`,
+   * `runFor`). Dropped unseen, a test asserting "sent nothing more" passed over a broken encoder.
+   */
+  readonly unreadable: string[];
   readonly closed: () => boolean;
+}
+
+/** Thrown when an engine sent a raw peer a frame that does not decode (`RawPeer.unreadable`). */
+export class UnreadableFrame extends Error {
+  override readonly name = 'UnreadableFrame';
 }
 
 /** Thrown when a swarm does not reach what a test waits for; says how much test-clock time passed. */
@@ -85,6 +95,7 @@ export class TestSwarm {
   readonly #hashes = new HashGate();
   /** Answers of `later` whose time has come, in the order it came, to settle between clock events. */
   readonly #answers: Array<() => void> = [];
+  readonly #rawPeers: RawPeer[] = [];
   #nextRandomSeed: number;
 
   constructor(file: TestFile, options: TestSwarmOptions = {}) {
@@ -172,11 +183,13 @@ export class TestSwarm {
     );
     const toRaw = options.engineSide ? options.engineSide(toRawEnd) : toRawEnd;
     const received: WireMessage[] = [];
+    const unreadable: string[] = [];
     let closed = false;
     raw.attach({
       message: (bytes) => {
         const decoded = decodeWireMessage(bytes);
         if (decoded.ok) received.push(decoded.message);
+        else unreadable.push(decoded.error.message);
       },
       decoded: (message) => received.push(message),
       drain: () => {},
@@ -184,7 +197,18 @@ export class TestSwarm {
     });
     peer.engine.addLink(toRaw);
     raw.send(encodeWireMessage({ type: 'handshake', protocolVersion: PROTOCOL_VERSION, contentId, peerId: rawPeerId }));
-    return { link: raw, received, closed: () => closed };
+    const rawPeer: RawPeer = { link: raw, received, unreadable, closed: () => closed };
+    this.#rawPeers.push(rawPeer);
+    return rawPeer;
+  }
+
+  /** Fails on a frame an engine sent a raw peer that does not decode: a test reading `received` would miss it. */
+  #checkRawPeers(): void {
+    const unreadable = this.#rawPeers.flatMap((rawPeer) => rawPeer.unreadable);
+    if (unreadable.length > 0)
+      throw new UnreadableFrame(
+        `an engine sent a raw peer ${unreadable.length} frame(s) that do not decode: ${unreadable[0]}`,
+      );
   }
 
   /**
@@ -196,8 +220,10 @@ export class TestSwarm {
     const deadlineMs = this.clock.nowMs() + withinMs;
     for (;;) {
       await this.#settle();
+      this.#checkRawPeers();
       if (condition()) return;
       this.clock.run(() => this.#waiting || condition(), deadlineMs);
+      this.#checkRawPeers();
       if (this.#waiting) continue;
       if (condition()) return;
       throw new SwarmTimeout(
@@ -239,6 +265,7 @@ export class TestSwarm {
         each?.();
         return this.#waiting;
       }, endMs);
+      this.#checkRawPeers();
       if (!this.#waiting) return;
     }
   }

@@ -1,6 +1,16 @@
 import { sha256Hex, toHex } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
-import { fileHashOf, HashGate, runAll, SwarmTimeout, testFile, TestSwarm, VirtualClock } from '../src/index';
+import type { PeerLink } from '@swarmlab/engine';
+import {
+  fileHashOf,
+  HashGate,
+  runAll,
+  SwarmTimeout,
+  testFile,
+  TestSwarm,
+  UnreadableFrame,
+  VirtualClock,
+} from '../src/index';
 
 const CHUNK_BYTES = 16 * 1024;
 
@@ -62,6 +72,21 @@ describe('TestSwarm', () => {
     };
     const completedAtMs = await run();
     expect(await run()).toBe(completedAtMs);
+  });
+});
+
+describe('a raw peer', () => {
+  it('fails the run when an engine sends it a frame that does not decode, rather than recording nothing', async () => {
+    const swarm = new TestSwarm(await testFile(4 * CHUNK_BYTES, CHUNK_BYTES));
+    const seeder = swarm.peer('seeder', { seed: true });
+    let engineEnd: PeerLink | undefined;
+    const raw = swarm.rawPeer(seeder, undefined, 'rogue', { engineSide: (link) => (engineEnd = link) });
+    await swarm.runFor(1000);
+    expect(raw.received.map((message) => message.type)).toContain('bitfield');
+    // What a broken encoder in the engine would put on the wire. Before, dropped: "sent nothing more" passed.
+    engineEnd!.send(Uint8Array.of(0xff, 0xff, 0xff));
+    await expect(swarm.runFor(1000)).rejects.toThrow(UnreadableFrame);
+    expect(raw.unreadable).toEqual(['unknown message tag 255']);
   });
 });
 
