@@ -25,7 +25,8 @@ export interface HttpHandlerOptions {
 /**
  * Plain HTTP requests (socket.io intercepts its own `/socket.io/` path before these): the health check,
  * then the built web app from `staticDir` when given. Unknown paths fall back to `index.html` (SPA mode),
- * so a swarm link such as `/swarm/<id>` opens the app.
+ * so a share link that lost its `#` (`/swarm/<id>/<cid>`, `/%23/swarm/…`) opens the app, which reads the route
+ * from the path (apps/web `hashInPath`).
  */
 export function createHttpHandler(
   options: HttpHandlerOptions = {},

@@ -75,6 +75,26 @@ describe('AppController: routing', () => {
     expect(app.screen).toEqual({ view: 'swarm', session: sessions[0] });
   });
 
+  it('follows a link that lost its # on the way, and puts the # back in the page’s address', () => {
+    // A mail client wrote the # as %23; a student typed the link without it.
+    for (const path of [`/%23/swarm/${SWARM_A}/${CONTENT_A}`, `/swarm/${SWARM_A}/${CONTENT_A}`]) {
+      const { app, window, sessions } = setUp(`${path}?up=500kB/s`);
+      app.start();
+      // Before, the start page, without a word.
+      expect(sessions[0]?.joined).toMatchObject({ swarmId: SWARM_A, contentId: CONTENT_A });
+      expect(sessions[0]?.joined?.override).toEqual({ uploadBytesPerSec: 500_000 });
+      expect(window.location.pathname + window.location.search + window.location.hash).toBe(
+        `/?up=500kB/s${swarmLink(SWARM_A, CONTENT_A)}`,
+      );
+      app.stop();
+    }
+    // Any other path is the start page, as before.
+    const { app, sessions } = setUp('/somewhere/else');
+    app.start();
+    expect(app.route).toEqual({ view: 'start' });
+    expect(sessions).toHaveLength(0);
+  });
+
   it('stays in the swarm when the link does not change it, and moves when it does', () => {
     const { app, window, sessions } = setUp(swarmLink(SWARM_A, CONTENT_A));
     app.start();

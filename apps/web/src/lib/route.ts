@@ -54,6 +54,22 @@ export function parseRoute(hash: string): Route {
   return { view, swarmId, contentId, control };
 }
 
+/**
+ * The hash of a route that a link carries in its path instead, having lost its `#` on the way (a mail client
+ * writing it `%23`, a link typed without it: `/swarm/<id>/<cid>`, `/%23/swarm/…`), which the server answers with the
+ * app; undefined for any other path. Such a link opened the start page without a word (found by review).
+ */
+export function hashInPath(pathname: string): string | undefined {
+  let path = pathname;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    // Not percent-encoded as a URL is: read as it is.
+  }
+  const at = path.search(/\/(swarm|watch)\//);
+  return at < 0 ? undefined : `#${path.slice(at)}`;
+}
+
 /** A link pasted where a join code goes: its hash, to follow in this page, or why it cannot be. */
 export type PastedLink =
   { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly message: string };

@@ -1,5 +1,13 @@
 import type { PeerOverride, RunConfig } from '@swarmlab/protocol';
-import { LEAVE_SEEDING_QUESTION, LEAVE_UNSAVED_QUESTION, parseRoute, swarmHash, watchHash, type Route } from '../route';
+import {
+  LEAVE_SEEDING_QUESTION,
+  LEAVE_UNSAVED_QUESTION,
+  hashInPath,
+  parseRoute,
+  swarmHash,
+  watchHash,
+  type Route,
+} from '../route';
 import { MEMBER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { recordOfRun } from '../run-record';
 import { hasPeerParams, parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
@@ -155,8 +163,21 @@ export class AppController<S extends AppSession, W extends AppWatch> {
     this.#deps = deps;
     this.#controlSecrets = deps.controlSecrets ?? new ControlSecrets();
     this.history = deps.history;
-    this.#route = parseRoute(deps.window.location.hash);
+    this.#route = parseRoute(this.#locationHash());
     this.#prepared = parseStartParams(deps.window.location.search);
+  }
+
+  /**
+   * The page's hash, or the route its path carries when its link lost the `#` (`hashInPath`): the page's URL is then
+   * set to the hash form, so that a reload, the share link shown and Back all see a link of the app's own.
+   */
+  #locationHash(): string {
+    const { hash, search, pathname } = this.#deps.window.location;
+    if (parseRoute(hash).view !== 'start') return hash;
+    const moved = hashInPath(pathname);
+    if (moved === undefined) return hash;
+    this.#deps.window.history.replaceState(null, '', `/${search}${moved}`);
+    return moved;
   }
 
   /**
@@ -376,7 +397,8 @@ export class AppController<S extends AppSession, W extends AppWatch> {
    * stale within the hour if it never comes back) and a seeder's file, from which its swarm's link seeds again.
    */
   #followLocation(): void {
-    const { hash, search } = this.#deps.window.location;
+    const hash = this.#locationHash();
+    const { search } = this.#deps.window.location;
     let route = parseRoute(hash);
     if (route.view === 'watch' && route.control !== undefined) {
       this.#controlSecrets.keep(route.swarmId, route.control);
