@@ -285,6 +285,24 @@ describe('AppController: the session lifecycle', () => {
     expect(seeder.leaveCalls).toBe(0);
   });
 
+  it('tries a seed the server refused again in a new session, without the file read again', async () => {
+    const { app, window, sessions } = setUp();
+    app.start();
+    void app.seed(testFile, DEFAULT_RUN_CONFIG);
+    const refused = sessions[0]!;
+    const unregistered = { seed: { contentId: CONTENT_A } as never, config: DEFAULT_RUN_CONFIG };
+    refused.unregisteredSeed = unregistered;
+    const again = app.seedAgain();
+    expect(refused.leaveCalls).toBe(1);
+    const retry = sessions[1]!;
+    expect(retry.seededPrepared).toBe(unregistered);
+    expect(retry.seeded).toBeUndefined();
+    retry.finishSeeding(SWARM_B, CONTENT_B);
+    await again;
+    expect(window.location.hash).toBe(swarmLink(SWARM_B, CONTENT_B));
+    expect(app.screen).toEqual({ view: 'swarm', session: retry });
+  });
+
   it('leaves the URL alone when the user left before the swarm existed', async () => {
     const { app, window, sessions } = setUp();
     app.start();

@@ -12,7 +12,7 @@ import {
 } from '@swarmlab/protocol';
 import { CONTROL_UNKNOWN, type RunControl } from '../src/lib/control';
 import type { AppSession, AppWatch, AppWindow, AppWindowEvent } from '../src/lib/state/app-controller.svelte';
-import type { KeptSeed, SeedPlace } from '../src/lib/state/swarm-session.svelte';
+import type { KeptSeed, SeedPlace, UnregisteredSeed } from '../src/lib/state/swarm-session.svelte';
 import type { ChunkSource } from '../src/lib/storage/chunk-source';
 import type { OnSwarmBroadcast } from '../src/lib/state/swarm-broadcast';
 
@@ -179,6 +179,8 @@ export class FakeSession implements AppSession {
   controlSecret: string | undefined;
   joined: { swarmId: string; contentId: string; override: PeerOverride; control?: string } | undefined;
   seeded: { file: ChunkSource; config: RunConfig } | undefined;
+  unregisteredSeed: UnregisteredSeed | undefined;
+  seededPrepared: UnregisteredSeed | undefined;
   seedPlace: SeedPlace | undefined;
   reseeded: { file: ChunkSource; place: SeedPlace } | undefined;
   keptSeed: KeptSeed | undefined;
@@ -201,6 +203,11 @@ export class FakeSession implements AppSession {
 
   seed(file: ChunkSource, config: RunConfig): Promise<void> {
     this.seeded = { file, config };
+    return new Promise((resolve) => (this.#seedingDone = resolve));
+  }
+
+  seedPrepared(unregistered: UnregisteredSeed): Promise<void> {
+    this.seededPrepared = unregistered;
     return new Promise((resolve) => (this.#seedingDone = resolve));
   }
 

@@ -858,6 +858,46 @@ describe('what a tab sends of itself unasked (its name, its link’s settings)',
   }, 30_000);
 });
 
+describe('a seed whose swarm the server did not register', () => {
+  it('tries again without reading the file again', async () => {
+    // One swarm per address: the first page's swarm is open, the second's create is refused.
+    const server = await startSignallingServer({ limits: { maxSwarmsPerAddress: 1 } });
+    cleanUps.push(() => server.close());
+    const page = (): SwarmSession => {
+      const session = new SwarmSession({
+        signallingUrl: server.url,
+        createPeer: silentPeers,
+        tabId: async () => TAB_ID,
+      });
+      cleanUps.push(() => session.leave());
+      return session;
+    };
+    const other = page();
+    await other.seed(bytesChunkSource('other.bin', new Uint8Array(CHUNK_BYTES).fill(1)), CONFIG);
+    expect(other.seedsSwarm).toBe(true);
+    let reads = 0;
+    const file = bytesChunkSource('lecture.bin', new Uint8Array(4 * CHUNK_BYTES).fill(7));
+    const counted = { ...file, read: (...args: Parameters<typeof file.read>) => (reads++, file.read(...args)) };
+    const first = page();
+    await first.seed(counted, CONFIG);
+    expect(first.phase).toBe('failed');
+    expect(first.error).toContain('swarms');
+    const unregistered = first.unregisteredSeed;
+    expect(unregistered?.config).toEqual(CONFIG);
+    const readsToHash = reads;
+    expect(readsToHash).toBeGreaterThan(0);
+
+    // The other swarm ends; the tab tries again. Before, only "Back to the start page": the file hashed again whole.
+    other.leave();
+    await until(() => server.logLines.some((line) => line.startsWith('swarm ended')), 'the other swarm ended');
+    const again = page();
+    await again.seedPrepared(unregistered!);
+    expect(again.seedsSwarm).toBe(true);
+    expect(again.contentId).toBe(first.unregisteredSeed?.seed.contentId);
+    expect(reads).toBe(readsToHash);
+  }, 30_000);
+});
+
 describe('a seeder’s page alone in its swarm', () => {
   it('reloaded, finds the swarm without its old self at once: the seeder’s place is the tab’s to give up', async () => {
     const server = await startSignallingServer();

@@ -13,7 +13,7 @@ import { recordOfRun } from '../run-record';
 import { hasPeerParams, parsePeerParams, parseStartParams, type Parsed, type PreparedStart } from '../run-settings';
 import { ControlSecrets } from './control-secrets';
 import type { ChunkSource } from '../storage/chunk-source';
-import type { KeptSeed, SeedPlace } from './swarm-session.svelte';
+import type { KeptSeed, SeedPlace, UnregisteredSeed } from './swarm-session.svelte';
 import type { RunHistory } from './run-history.svelte';
 import type { OnSwarmBroadcast, SwarmBroadcast } from './swarm-broadcast';
 import { ALWAYS_VISIBLE, type PageVisibility } from './page-visibility.svelte';
@@ -26,6 +26,10 @@ export interface AppSession {
   /** The swarm's control secret, once a seeded swarm exists (or a join presented it successfully). */
   readonly controlSecret: string | undefined;
   seed(file: ChunkSource, config: RunConfig): Promise<void>;
+  /** A hashed file whose swarm the server did not register (`SwarmSession.unregisteredSeed`). */
+  readonly unregisteredSeed: UnregisteredSeed | undefined;
+  /** Registers a new swarm for `unregistered` without reading its file again. */
+  seedPrepared(unregistered: UnregisteredSeed): Promise<void>;
   /** `control`: the swarm's control secret, if this tab kept one. */
   join(swarmId: string, contentId: string, override: PeerOverride, control?: string): Promise<void>;
   /**
@@ -227,10 +231,24 @@ export class AppController<S extends AppSession, W extends AppWatch> {
 
   /** Seeds `file` in a new swarm with `config` for its runs; the URL becomes the swarm's link once it exists. */
   async seed(file: ChunkSource, config: RunConfig): Promise<void> {
+    await this.#seedIn((session) => session.seed(file, config));
+  }
+
+  /**
+   * Tries again to register the swarm of a file the failed session hashed (`AppSession.unregisteredSeed`): the
+   * file is not read again.
+   */
+  async seedAgain(): Promise<void> {
+    const unregistered = this.#session?.unregisteredSeed;
+    if (!unregistered) return;
+    await this.#seedIn((session) => session.seedPrepared(unregistered));
+  }
+
+  async #seedIn(seed: (session: S) => Promise<void>): Promise<void> {
     this.#closeAll();
     const session = this.#openSession();
     this.#route = { view: 'swarm', swarmId: '', contentId: '' };
-    await session.seed(file, config);
+    await seed(session);
     if (this.#session !== session || !session.swarmId || !session.contentId) return;
     // Kept for this tab: reloaded, it joins its own swarm and still runs it.
     if (session.controlSecret) this.#controlSecrets.keep(session.swarmId, session.controlSecret);

@@ -143,6 +143,12 @@ export interface KeptSeed {
   readonly place: SeedPlace;
 }
 
+/** A hashed file whose swarm the server did not register, and the run settings it was to have. */
+export interface UnregisteredSeed {
+  readonly seed: PreparedSeed;
+  readonly config?: RunConfig;
+}
+
 /**
  * How a session ends: a reload (the page unloads) or a failure keeps the stored chunks and the place, to resume;
  * leaving deletes them. A failure of the storage itself keeps the place only (`keepPlace`).
@@ -219,6 +225,8 @@ export class SwarmSession implements RunController {
   readonly #preparing = new AbortController();
   /** The seeder's file (read on demand) and its hash; kept from run to run. */
   #seed: PreparedSeed | undefined;
+  /** See `unregisteredSeed`. */
+  #unregistered = $state.raw<UnregisteredSeed | undefined>();
   #storage: LeecherStorage | undefined;
   /** A leecher's store for the run it is in (or was last in), in IndexedDB. */
   #leecherStore: IdbChunkStore | undefined;
@@ -433,9 +441,29 @@ export class SwarmSession implements RunController {
     // A seeder's refusal: headed "Downloading" without it (found by review).
     this.#role = 'seeder';
     if (this.#withoutWebRtc()) return;
-    const tabId = this.#tabId();
     const prepared = await this.#prepare(file);
     if (!prepared) return;
+    await this.#register(prepared, config);
+  }
+
+  /**
+   * The file a seed hashed whose swarm the server did not register (unreachable, busy, too many swarms from the
+   * address): `seedPrepared` registers it without reading the file again. A 16 GiB file was hashed again whole to
+   * try again (found by review).
+   */
+  get unregisteredSeed(): UnregisteredSeed | undefined {
+    return this.#unregistered;
+  }
+
+  /** Registers a new swarm for `unregistered`, a file an earlier session hashed (`unregisteredSeed`). */
+  async seedPrepared(unregistered: UnregisteredSeed): Promise<void> {
+    this.#role = 'seeder';
+    if (this.#withoutWebRtc()) return;
+    await this.#register(unregistered.seed, unregistered.config);
+  }
+
+  async #register(prepared: PreparedSeed, config: RunConfig | undefined): Promise<void> {
+    const tabId = this.#tabId();
     this.#seed = prepared;
     this.#phase = 'connecting';
     const membership = this.#connect();
@@ -447,7 +475,10 @@ export class SwarmSession implements RunController {
     );
     const tabIdNow = await tabId;
     if (this.#over) return;
-    if (!created.ok) return this.#fail(userMessageOf(created.error));
+    if (!created.ok) {
+      this.#unregistered = { seed: prepared, ...(config && { config }) };
+      return this.#fail(userMessageOf(created.error));
+    }
     this.#keepPlaceOnDrop(created.swarmId, { peerId: created.peerId, memberKey: created.memberKey }, tabIdNow);
     this.#swarmId = created.swarmId;
     this.#joinCode = created.joinCode;
