@@ -141,10 +141,26 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
     }
   };
 
-  /** The world of one swarm, as stored (or empty), with the code a new swarm would get. */
-  const worldOf = (stored: StoredSwarm | undefined, manifest: Manifest | undefined) => {
+  /**
+   * The world of one swarm, as stored (or empty), with the code a new swarm would get. `creator`: the live swarms
+   * its creator's address has, as Redis counted them just before, for the change's own check of the cap (the commit
+   * script checks again): without it a restore at the cap was answered as it would be under the cap (its seal's
+   * refusal, say), and in memory `too-many-swarms-from-address` (found by review).
+   */
+  const worldOf = (
+    stored: StoredSwarm | undefined,
+    manifest: Manifest | undefined,
+    creator?: { readonly address: AddressKey; readonly swarms: number },
+  ) => {
     const registry = createSwarmRegistry({ limits: worldLimits, nowMs, epochNowMs: nowMs });
-    const quotas = createAddressQuotas(quotaLimits);
+    const counted = createAddressQuotas(quotaLimits);
+    const quotas: typeof counted = creator
+      ? {
+          ...counted,
+          canCreateSwarm: (address) =>
+            address === creator.address ? creator.swarms < limits.maxSwarmsPerAddress : counted.canCreateSwarm(address),
+        }
+      : counted;
     const seats = createMemberSeats(quotas);
     const peerNames = createPeerNames();
     let joinCode = stored?.joinCode;
@@ -208,7 +224,14 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       const manifest = stored ? await manifestIfStillThere(swarmId) : creation?.manifest;
       // Ended since it was read: read it again (gone now).
       if (stored && !manifest) continue;
-      const { world, joinCode } = worldOf(stored, manifest);
+      const creator =
+        !stored && creation?.creatorLimited
+          ? {
+              address: creation.creator,
+              swarms: Number((await client.hGet(keys.creators, creation.creator)) ?? 0),
+            }
+          : undefined;
+      const { world, joinCode } = worldOf(stored, manifest, creator);
       const value = change(world);
       const after = stateOf(swarmId, world, stored, joinCode(), stored?.creator ?? creation?.creator ?? '');
       if (!stored && !after) {

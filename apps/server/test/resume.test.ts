@@ -742,6 +742,26 @@ describe('a swarm after the server restarted', () => {
     });
   });
 
+  it('refuses a restore past its address’s swarms before anything else, on either store, as a create', async () => {
+    const { a, manifest } = await swarmInRun();
+    const second = await startHarness({
+      nowMs: () => clock.nowMs,
+      limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10, maxSwarmsPerAddress: 1 },
+    });
+    servers.push(second);
+    await seedTab(second); // the address's one swarm
+    const client = await second.connect();
+    const request = resumeOf(a, { run: null });
+    // A seal that is not the swarm's: refused for it under the cap; at the cap, for the cap first. Redis answered
+    // `seal-mismatch` there, memory `too-many-swarms-from-address` (found by review).
+    const forged = { ...request, seal: { ...request.seal, controlDigest: 'D'.repeat(43) }, ...manifest };
+    expect(await client.timeout(WAIT_MS).emitWithAck('swarm:restore', forged)).toMatchObject({
+      ok: false,
+      error: { code: 'too-many-swarms-from-address' },
+    });
+    expect(second.stats().swarms).toBe(1);
+  });
+
   it('counts a returning member’s claimed settings within the restored run’s caps, unless it holds control', async () => {
     const { seeder, a, b, manifest } = await swarmInRun();
     const everyone = [seeder, a, b];
