@@ -161,7 +161,8 @@ const READS_CI = /process\.env(\.CI\b|\[\s*['"`]CI['"`]\s*\])/;
  * `describe.skip.each`), whatever its title (`it.skip(name, fn)`), nor one expected to fail (`test.fail`,
  * `it.fails`). Playwright's conditional skip (`test.skip(condition, reason)`, no test body last; `testInfo.skip(
  * condition)`) stays allowed; so do `it.skipIf` and `it.runIf`, whose condition is the suite's, unless the
- * condition is a literal or reads `process.env.CI` (skipped where CI runs it).
+ * condition is a literal or reads `process.env.CI` at all (skipped where CI runs it, or wherever it does not: CI
+ * must run what a developer runs). Not caught: a context under another name, or destructured (`({ skip }) =>`).
  */
 const noFocusedOrSkipped = {
   meta: {

@@ -119,12 +119,31 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
 
   /** The Redis server's `run_id` when last asked: a new one is a restart (see `startProcessLiveness`). */
   let redisRunId: string | undefined;
+  let runIdRefused = false;
+  /**
+   * Redis's `run_id`, or undefined where INFO is refused: it is `@dangerous` to Redis's ACLs, which a hardened user
+   * (`+@all -@dangerous`) lacks, and the beat failed at it every time, the process never listed (found by review).
+   * Said once; a restart from an older snapshot then goes unnoticed.
+   */
+  const readRunId = async (): Promise<string | undefined> => {
+    if (runIdRefused) return undefined;
+    try {
+      return /^run_id:(\w+)/m.exec(String(await client.info('server')))?.[1];
+    } catch (error) {
+      if (!/NOPERM|unknown command/i.test(String(error))) throw error;
+      runIdRefused = true;
+      options.onError(
+        new Error(`INFO refused (${String(error)}): a Redis restarted from an older snapshot goes unnoticed`),
+      );
+      return undefined;
+    }
+  };
   const beat = async (): Promise<void> => {
     await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
     reached();
-    const runId = /^run_id:(\w+)/m.exec(String(await client.info('server')))?.[1];
-    const restarted = redisRunId !== undefined && runId !== redisRunId;
-    redisRunId = runId;
+    const runId = await readRunId();
+    const restarted = redisRunId !== undefined && runId !== undefined && runId !== redisRunId;
+    if (runId !== undefined) redisRunId = runId;
     const added = await client.sAdd(keys.processes, processId);
     if (listed && (added === 1 || restarted) && !closed) disowned();
     listed = true;

@@ -208,7 +208,9 @@ export function checkRedisUrl(text: string): void {
   try {
     url = new URL(text);
   } catch {
-    throw new RedisUrlError(`"${withoutCredentials(text)}" is not a Redis URL: ${example}`);
+    throw new RedisUrlError(
+      `"${withoutCredentials(text)}" is not a Redis URL: ${example} (percent-encode a "/", "?" or "#" in the password)`,
+    );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     throw new RedisUrlError(`"${withoutCredentials(text)}" is not a Redis URL (${url.protocol}): ${example}`);
@@ -221,8 +223,9 @@ export function checkRedisUrl(text: string): void {
 
 /** `url` with its user name and password, if any, replaced by `***`. */
 export function withoutCredentials(url: string): string {
-  // Up to the authority's last "@": a password may hold one (node-redis reads it so).
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+  // Up to the last "@": a password may hold one (node-redis reads it so), or a "/", "?" or "#" (a generated one,
+  // which then leaves the URL unparsable: it was printed whole; found by review). A Redis URL has no "@" after it.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@');
 }
 
 /**

@@ -507,6 +507,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
           uploadBytesPerSec: context.settings.uploadBytesPerSec,
           downloadBytesPerSec: context.settings.downloadBytesPerSec,
           senderUploadBytesPerSec: context.senderUploadBytesPerSec,
+          departedSenderSpans: context.departedSenderSpans,
         },
       }),
     });

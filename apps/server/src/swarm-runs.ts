@@ -20,7 +20,7 @@ import {
 import type { ClockMs } from './clock-ms';
 import { sameControlDigest, type ControlDigest } from './control-secret';
 import { forgottenFirst } from './forgotten-first';
-import { bytesThroughCap } from './report-bounds';
+import { bytesThroughCap, receivableBytes, type CapSpan } from './report-bounds';
 import { createPairFlows, type PairAllowance, type PairFlows, type PairFlowsState } from './pair-flows';
 import type { Refusal } from './refusals';
 import {
@@ -86,6 +86,8 @@ export interface ParticipantContext {
   readonly settings: PeerRunSettings;
   /** The upload caps of the others that may have sent to it: the seeder in client-server, everyone in p2p. */
   readonly senderUploadBytesPerSec: readonly (number | null)[];
+  /** In p2p, leechers that left before completing: each one's cap over the time it was in the run with this one. */
+  readonly departedSenderSpans: readonly CapSpan[];
   /** What the others reported sending it in this run, before a reload of its page too. */
   readonly witnessedBytes: number;
 }
@@ -489,6 +491,8 @@ export interface AbandonedPlace {
   readonly peakUploadBytesPerSec?: number;
   /** Of `uploadedBytes`, what engines before its latest uploaded (`carriedUploadedBytes`; absent: none). */
   readonly carriedUploadedBytes?: number;
+  /** When it left (absent in a record stored before): what it sent counts in its receivers' bounds until then. */
+  readonly leftAtMs?: number;
 }
 
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
@@ -713,15 +717,22 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // A sender whose own reports were refused is not believed to hold to its cap either: one whose shaper was
       // patched away served a classmate at LAN speed, and the honest classmate's reports were refused as faster than
       // the caps, its membership flagged for good (found by review). What it is sent still needs honest witnesses.
-      senderUploadBytesPerSec: [
-        ...senders.map((sender) => (believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null)),
-        // Leechers that left before completing (kept unflagged): what they sent was sent. Without them, a late
-        // student served at 1 MB/s by a classmate who then closed the laptop was refused as faster than the caps
-        // allowed, and flagged for the swarm's life (found by review). A place kept from before settings were.
-        ...(run.config.mode === 'p2p'
-          ? [...run.abandoned.values()].map((place) => place.settings?.uploadBytesPerSec ?? null)
-          : []),
-      ],
+      senderUploadBytesPerSec: senders.map((sender) =>
+        believedWitness(sender) ? judgedBy(sender).uploadBytesPerSec : null,
+      ),
+      // Leechers that left before completing (kept unflagged, once they took part): what they sent while there was
+      // sent. Without them, a late student served at 1 MB/s by a classmate who then closed the laptop was refused as
+      // faster than the caps allowed, and flagged for the swarm's life (found by review). A place kept from before
+      // its leaving time was: none (a place kept from before its settings: uncapped).
+      departedSenderSpans:
+        run.config.mode === 'p2p'
+          ? [...run.abandoned.values()].flatMap((place) => {
+              if (place.counted === false) return [];
+              const fromMs = Math.max(place.tookPartAtMs, participant.tookPartAtMs);
+              const untilMs = Math.min(place.leftAtMs ?? place.tookPartAtMs, atMs ?? nowMs());
+              return [{ cap: place.settings?.uploadBytesPerSec ?? null, elapsedMs: Math.max(0, untilMs - fromMs) }];
+            })
+          : [],
       witnessedBytes: run.witnesses.witnessed(participant.peerId),
     };
   };
@@ -748,11 +759,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     const describedMs = participant.describedCompletedAfterMs;
     if (describedMs === undefined || participant.role !== 'leecher') return;
     const context = contextIn(run, participant, run.startedAtMs + describedMs);
-    const receivableBytes = Math.min(
-      bytesThroughCap(context.settings.downloadBytesPerSec, context.elapsedMs),
-      context.senderUploadBytesPerSec.reduce<number>((sum, cap) => sum + bytesThroughCap(cap, context.elapsedMs), 0),
-    );
-    if (receivableBytes >= fileBytes) {
+    const receivable = receivableBytes({
+      elapsedMs: context.elapsedMs,
+      downloadBytesPerSec: context.settings.downloadBytesPerSec,
+      senderUploadBytesPerSec: context.senderUploadBytesPerSec,
+      departedSenderSpans: context.departedSenderSpans,
+    });
+    if (receivable >= fileBytes) {
       if (participant.completedAfterMs !== null && participant.completedAfterMs <= describedMs) return;
       participant.completedAfterMs = describedMs;
       participant.completionHeardAtMs ??= nowMs();
@@ -1238,6 +1251,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           live.abandoned.set(peerId, {
             keyDigest: participant.keyDigest,
             tookPartAtMs: participant.tookPartAtMs,
+            leftAtMs: nowMs(),
             settings: participant.settings,
             ...(participant.uploadedBytes > 0 && { uploadedBytes: participant.uploadedBytes }),
             ...(participant.carriedUploadedBytes && { carriedUploadedBytes: participant.carriedUploadedBytes }),

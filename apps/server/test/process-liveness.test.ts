@@ -70,12 +70,16 @@ function livenessOfA(options: {
   readonly bAlive: () => boolean;
   readonly heartbeatIntervalMs: number;
   readonly processTimeoutMs: number;
+  /** Redis's answer to INFO (a hardened ACL user is refused it). */
+  readonly info?: () => Promise<string>;
 }) {
   const keys = redisKeys('t:');
   const answered = options.answered ?? (<T>(value: T) => Promise.resolve(value));
   const removed: string[] = [];
+  const errors: string[] = [];
   const client = {
     set: async () => answered('OK'),
+    info: options.info ?? (async () => answered('redis_version:7.0.15\r\nrun_id:0123456789abcdef\r\n')),
     sAdd: async () => answered(0),
     sRem: async (_key: string, member: string) => (removed.push(member), answered(1)),
     exists: async () => answered(options.bAlive() ? 1 : 0),
@@ -91,7 +95,7 @@ function livenessOfA(options: {
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     processTimeoutMs: options.processTimeoutMs,
     auditIntervalMs: 3_600_000,
-    onError: () => undefined,
+    onError: (error) => errors.push(String(error)),
   });
   /** Lets the liveness run for `ms`, then stops it. */
   const runFor = async (ms: number): Promise<void> => {
@@ -101,7 +105,7 @@ function livenessOfA(options: {
       liveness.stop();
     }
   };
-  return { liveness, removed, runFor };
+  return { liveness, removed, errors, runFor };
 }
 
 describe('the look for processes that stopped', () => {
@@ -140,6 +144,24 @@ describe('the look for processes that stopped', () => {
     });
     await runFor(500);
     expect(removed).toEqual([]);
+  });
+});
+
+describe('a process whose Redis user may not run INFO', () => {
+  it('still says it is alive and takes stopped processes over, saying once that it cannot see a restart', async () => {
+    const { removed, errors, runFor } = livenessOfA({
+      info: async () => {
+        throw new Error("NOPERM User app has no permissions to run the 'info' command");
+      },
+      bAlive: () => false,
+      heartbeatIntervalMs: 5,
+      processTimeoutMs: 20,
+    });
+    await runFor(200);
+    // Before, every beat failed at INFO: the process never listed, B never taken over, an error a beat.
+    expect(removed).toContain('B');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('INFO refused');
   });
 });
 

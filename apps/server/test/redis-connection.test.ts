@@ -63,6 +63,11 @@ it('refuses a URL naming no database number as one, and hides a password holding
   const refused = connectRedisState({ url: `redis://default:pa@ss-w0rd@127.0.0.1:${port}/2` });
   await expect(refused).rejects.toThrow(`cannot reach Redis at redis://***@127.0.0.1:${port}/2`);
   await expect(refused).rejects.not.toThrow('ss-w0rd');
+  // A generated password holding a "/" leaves the URL unparsable: refused, the password hidden all the same.
+  const slashed = connectRedisState({ url: 'redis://default:Zm9v/YmFy@127.0.0.1:1' });
+  await expect(slashed).rejects.toThrow(RedisUrlError);
+  await expect(slashed).rejects.toThrow('"redis://***@127.0.0.1:1" is not a Redis URL');
+  await expect(slashed).rejects.not.toThrow('Zm9v');
 });
 
 it('stays up while Redis restarts, says so, and serves swarms again once it is back', async () => {

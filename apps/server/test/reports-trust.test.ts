@@ -564,6 +564,33 @@ describe('progress reports bounded by what is physically possible', () => {
     expect(table.peers.find((peer) => peer.peerId === late.peerId)?.flagged).toBeNull();
   });
 
+  it('does not let members that join and leave at once lift a liar’s bound', async () => {
+    await server.start({ limits: { progressBroadcastIntervalMs: 20 } }); // 64 places: 64 departed leechers kept
+    const config: RunConfig = { ...SHAPED, peerUploadBytesPerSec: 100_000, peerDownloadBytesPerSec: null };
+    const seeder = await seed(server.harness, FILE_BYTES);
+    const liar = await joinTab(server.harness, seeder.swarmId);
+    clock.nowMs = 10_000;
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config })).toMatchObject({ ok: true });
+    // Forty of the liar's sockets take part (a report each) and leave at once: each a departed sender at 100 kB/s.
+    const nothing = {
+      ...done(1),
+      bitsBase64: Buffer.alloc(CHUNKS / 8).toString('base64'),
+      chunksHeld: 0,
+      downloadBytesPerSec: 0,
+      peakDownloadBytesPerSec: 0,
+    };
+    for (let puppet = 0; puppet < 40; puppet++) {
+      const tab = await joinTab(server.harness, seeder.swarmId);
+      expect(await send(tab, { ...nothing, complete: false, downloadedBytes: 0 }, 10_050)).toEqual({ ok: true });
+      expect(await tab.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+      tab.client.disconnect();
+    }
+    // F / u_s ≈ 4.2 s bounds it; it claims 0.2 s. Before, each departed place counted over the whole run with a burst
+    // of its own: believed, and once the seeder vouched, a run of 0.2 s.
+    const refused = await send(liar, { ...done(1), downloadBytesPerSec: 0, peakDownloadBytesPerSec: 0 }, 10_200);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'implausible-report' } });
+  });
+
   it('believes an honest run, flagging nobody', async () => {
     await start();
     const seeder = await seed(server.harness);

@@ -572,6 +572,7 @@ describe('swarm runs', () => {
       elapsedMs: 500,
       settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
       senderUploadBytesPerSec: [1_000_000], // client-server: the seeder alone sends
+      departedSenderSpans: [],
       witnessedBytes: 0,
     });
     expect(runs.contextOf('c', 2)).toBeUndefined();
@@ -583,6 +584,13 @@ describe('swarm runs', () => {
     at(3000).start({ ...SHAPED, mode: 'p2p' }, [SEEDER, leecher('a'), leecher('b', { uploadBytesPerSec: 50_000 })]);
     expect(at(3100).contextOf('a', 2)?.senderUploadBytesPerSec).toEqual([1_000_000, 50_000]);
     expect(runs.mostParticipants).toBe(4);
+    // b takes part and leaves before completing: its cap counts for a over the 300 ms it was there with it.
+    at(3100).report('b', reportFor(2, false));
+    at(3300).leave('b');
+    expect(at(3500).contextOf('a', 2)).toMatchObject({
+      senderUploadBytesPerSec: [1_000_000],
+      departedSenderSpans: [{ cap: 50_000, elapsedMs: 300 }],
+    });
   });
 
   it('counts no newcomer that leaves before it took part as an abandoned download, nor among the most participants', () => {
