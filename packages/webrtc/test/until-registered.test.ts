@@ -50,6 +50,18 @@ describe('untilRegistered', () => {
     expect(never.asks).toBeGreaterThan(1);
   });
 
+  it('asks again on the refusals it is given instead, and returns the others at once', async () => {
+    const timeout: SignallingError = { code: 'timeout', message: 'no answer' };
+    const askAgain = new Set<SignallingError['code']>(['timeout']);
+    const server = answering({ ok: false, error: timeout }, { ok: true, swarmId: 's' });
+    expect(await untilRegistered(server.ask, { intervalMs: 5, askAgain })).toEqual({ ok: true, swarmId: 's' });
+    expect(server.asks).toBe(2);
+    // Not in the set, though asked again by default.
+    const notYet = answering({ ok: false, error: NOT_YET });
+    expect(await untilRegistered(notYet.ask, { intervalMs: 5, askAgain })).toEqual({ ok: false, error: NOT_YET });
+    expect(notYet.asks).toBe(1);
+  });
+
   it('returns any other refusal at once', async () => {
     const server = answering({ ok: false, error: NOT_FOUND });
     expect(await untilRegistered(server.ask, { intervalMs: 5 })).toEqual({ ok: false, error: NOT_FOUND });

@@ -11,6 +11,7 @@ import {
   type PeerRunSettings,
   type PeerRole,
   type RunConfig,
+  type SignallingError,
   type RunStarted,
   type SwarmProgress,
   type SwarmSeal,
@@ -143,6 +144,17 @@ export interface KeptSeed {
   readonly place: SeedPlace;
 }
 
+/** Refusals of a swarm's creation that a later try may not get: the server full, busy, or out of reach. */
+const CREATE_REFUSALS_THAT_PASS: ReadonlySet<SignallingError['code']> = new Set<SignallingError['code']>([
+  'too-many-swarms',
+  'too-many-swarms-from-address',
+  'too-many-connections',
+  'rate-limited',
+  'signalling-lost',
+  'timeout',
+  'internal-error',
+]);
+
 /** A hashed file whose swarm the server did not register, and the run settings it was to have. */
 export interface UnregisteredSeed {
   readonly seed: PreparedSeed;
@@ -255,6 +267,8 @@ export class SwarmSession implements RunController {
   #linkTrouble = $state<string | undefined>();
   /** Counts the name's sends: an older one still asked again stops once a newer one is sent. */
   #nameTurn = 0;
+  /** Counts the link's sends and the tab's own settings set by hand: an older send still asked again stops then. */
+  #linkTurn = 0;
   /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
   #earlyStart: RunStarted | undefined;
   #stopTouching: (() => void) | undefined;
@@ -476,7 +490,9 @@ export class SwarmSession implements RunController {
     const tabIdNow = await tabId;
     if (this.#over) return;
     if (!created.ok) {
-      this.#unregistered = { seed: prepared, ...(config && { config }) };
+      // Kept where a later try may be taken: not for a refusal every try gets (a manifest too large for the server).
+      if (CREATE_REFUSALS_THAT_PASS.has(created.error.code))
+        this.#unregistered = { seed: prepared, ...(config && { config }) };
       return this.#fail(userMessageOf(created.error));
     }
     this.#keepPlaceOnDrop(created.swarmId, { peerId: created.peerId, memberKey: created.memberKey }, tabIdNow);
@@ -714,6 +730,8 @@ export class SwarmSession implements RunController {
 
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
   async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
+    // Its own links set by hand: the link's, still asked again, must not be sent after them (found by review).
+    if (peerId === this.#peerId) this.#linkTurn++;
     const message = await this.#runs.configurePeer(peerId, override);
     // Its own links, set by hand: the link's, if still unsent, must not replace them at the next reconnection.
     if (message === undefined && peerId === this.#peerId) {
@@ -962,12 +980,18 @@ export class SwarmSession implements RunController {
    * taken once the controller's were cleared or forgotten by a restart (found by review).
    */
   async #sendLinkOverride(membership: SwarmMembership, peerId: string, override: PeerOverride): Promise<void> {
-    // Asked again while the server refuses it for a moment: before, sent again only at the next reconnection.
-    const sent = await sentUntilTaken(
-      () => membership.configureOwnLinks(peerId, override),
-      () => this.#over || this.#unsentOverride !== override,
-    );
-    if (this.#over || this.#unsentOverride !== override) return;
+    // Asked again while the server refuses it for a moment: before, sent again only at the next reconnection. Not
+    // across a reconnection (the tab sends it again once back: a loop each, and "not in a swarm" while rejoining),
+    // nor after the tab's own links set by hand.
+    const turn = ++this.#linkTurn;
+    const connection = membership.connectionNumber;
+    const cancelled = () =>
+      this.#over ||
+      this.#unsentOverride !== override ||
+      turn !== this.#linkTurn ||
+      membership.connectionNumber !== connection;
+    const sent = await sentUntilTaken(() => membership.configureOwnLinks(peerId, override), cancelled);
+    if (cancelled()) return;
     const settled = sent.ok || sent.error.code === 'links-set-by-control';
     if (settled) this.#unsentOverride = undefined;
     if (!sent.ok) console.warn(`swarmlab: ${userMessageOf(sent.error)}`);
@@ -979,11 +1003,10 @@ export class SwarmSession implements RunController {
   /** Sends this tab's name, unasked (as it enters, as it takes its place back), asked again while refused for a moment. */
   async #sendName(membership: SwarmMembership, name: DisplayName): Promise<void> {
     const turn = ++this.#nameTurn;
-    const named = await sentUntilTaken(
-      () => membership.setName(name),
-      () => this.#over || turn !== this.#nameTurn,
-    );
-    if (this.#over || turn !== this.#nameTurn) return;
+    const connection = membership.connectionNumber;
+    const cancelled = () => this.#over || turn !== this.#nameTurn || membership.connectionNumber !== connection;
+    const named = await sentUntilTaken(() => membership.setName(name), cancelled);
+    if (cancelled()) return;
     this.#nameTrouble = named.ok
       ? undefined
       : `Your name was not sent to the server (${userMessageOf(named.error)}): save it again.`;
