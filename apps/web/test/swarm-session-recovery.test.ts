@@ -53,6 +53,13 @@ const silentPeers: PeerFactory = () =>
     signal() {},
   }) as unknown as ReturnType<PeerFactory>;
 
+/** A page of a tab with no kept places and no storage of its own, on the server at `signallingUrl`. */
+function plainPage(signallingUrl: string): SwarmSession {
+  const session = new SwarmSession({ signallingUrl, createPeer: silentPeers, tabId: async () => TAB_ID });
+  cleanUps.push(() => session.leave());
+  return session;
+}
+
 let databases = 0;
 
 /** A storage hasher that, once `slow` is set, takes `delayMs` a chunk and counts the chunks it hashes (`hashed`). */
@@ -327,15 +334,7 @@ describe('a join the server refused', () => {
       if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
       return { swarmId: created.swarmId, seeder };
     };
-    const page = (): SwarmSession => {
-      const session = new SwarmSession({
-        signallingUrl: server.url,
-        createPeer: silentPeers,
-        tabId: async () => TAB_ID,
-      });
-      cleanUps.push(() => session.leave());
-      return session;
-    };
+    const page = (): SwarmSession => plainPage(server.url);
     // A link whose content id is another file's: the join goes through, the manifest does not match it.
     const mismatched = page();
     await mismatched.join((await open()).swarmId, other.contentId);
@@ -863,15 +862,7 @@ describe('a seed whose swarm the server did not register', () => {
     // One swarm per address: the first page's swarm is open, the second's create is refused.
     const server = await startSignallingServer({ limits: { maxSwarmsPerAddress: 1 } });
     cleanUps.push(() => server.close());
-    const page = (): SwarmSession => {
-      const session = new SwarmSession({
-        signallingUrl: server.url,
-        createPeer: silentPeers,
-        tabId: async () => TAB_ID,
-      });
-      cleanUps.push(() => session.leave());
-      return session;
-    };
+    const page = (): SwarmSession => plainPage(server.url);
     const other = page();
     await other.seed(bytesChunkSource('other.bin', new Uint8Array(CHUNK_BYTES).fill(1)), CONFIG);
     expect(other.seedsSwarm).toBe(true);
