@@ -723,14 +723,16 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // Leechers that left before completing (kept unflagged, once they took part): what they sent while there was
       // sent. Without them, a late student served at 1 MB/s by a classmate who then closed the laptop was refused as
       // faster than the caps allowed, and flagged for the swarm's life (found by review). A place kept from before
-      // its leaving time was: none (a place kept from before its settings: uncapped).
+      // its leaving time was: none (a place kept from before its settings: uncapped). One that was never there with
+      // this one sent it nothing, and adds no burst either.
       departedSenderSpans:
         run.config.mode === 'p2p'
           ? [...run.abandoned.values()].flatMap((place) => {
               if (place.counted === false) return [];
               const fromMs = Math.max(place.tookPartAtMs, participant.tookPartAtMs);
               const untilMs = Math.min(place.leftAtMs ?? place.tookPartAtMs, atMs ?? nowMs());
-              return [{ cap: place.settings?.uploadBytesPerSec ?? null, elapsedMs: Math.max(0, untilMs - fromMs) }];
+              if (untilMs <= fromMs) return [];
+              return [{ cap: place.settings?.uploadBytesPerSec ?? null, elapsedMs: untilMs - fromMs }];
             })
           : [],
       witnessedBytes: run.witnesses.witnessed(participant.peerId),

@@ -591,6 +591,9 @@ describe('swarm runs', () => {
       senderUploadBytesPerSec: [1_000_000],
       departedSenderSpans: [{ cap: 50_000, elapsedMs: 300 }],
     });
+    // c, joining after b left, was never there with it: b counts for nothing in its bound, not even a burst.
+    at(3600).join(leecher('c'));
+    expect(at(3700).contextOf('c', 2)?.departedSenderSpans).toEqual([]);
   });
 
   it('counts no newcomer that leaves before it took part as an abandoned download, nor among the most participants', () => {
