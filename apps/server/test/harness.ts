@@ -24,7 +24,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { afterEach, inject } from 'vitest';
+import { afterEach, inject, onTestFailed } from 'vitest';
 import {
   connectRedisState,
   createSignallingServer,
@@ -75,6 +75,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** How long a harness's process goes unanswered by Redis before it lets its connections go (5 s by default). */
+const HARNESS_PROCESS_TIMEOUT_MS = 30_000;
+
 /**
  * The shared store in a behaviour suite: Redis keeps one clock for every swarm and run time (the wall clock, which
  * all processes share), where the memory store reads the server's monotonic `nowMs`; a test that moves a hand clock
@@ -84,7 +87,14 @@ async function harnessRedisState(
   url: string,
   handClockMs: SignallingServerDeps['nowMs'],
 ): Promise<Pick<RedisState, 'swarmState' | 'adapter'>> {
-  const state = await connectRedisState({ url, keyPrefix: `harness${randomBytes(6).toString('hex')}:` });
+  // The behaviour suites test no process's liveness (redis-processes.test and redis-connection.test do): a worker
+  // stalled for the default 5 s on a loaded CI machine must not close the process's connections mid-test (a
+  // takeover test once saw its old connection end in "transport close", not the server's disconnect).
+  const state = await connectRedisState({
+    url,
+    keyPrefix: `harness${randomBytes(6).toString('hex')}:`,
+    processTimeoutMs: HARNESS_PROCESS_TIMEOUT_MS,
+  });
   if (handClockMs === undefined) return state;
   return {
     ...state,
@@ -109,6 +119,11 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
   const redisState =
     sharedStoreUrl && !('swarmState' in deps) ? await harnessRedisState(sharedStoreUrl, deps.nowMs) : {};
   const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState, ...deps });
+  // What the server said is what tells a failure under load from a wrong behaviour (a flake in CI said only
+  // "transport close"): printed with the failure.
+  onTestFailed(() => {
+    if (logLines.length > 0) console.error(`the server's log:\n${logLines.join('\n')}`);
+  });
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const clients: Socket[] = [];
