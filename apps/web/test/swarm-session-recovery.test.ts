@@ -91,6 +91,8 @@ async function classroom(
     readonly limits?: NonNullable<Parameters<typeof startSignallingServer>[0]>['limits'];
     /** The name the tab's pages send as they enter. */
     readonly displayName?: DisplayName;
+    /** How long the pages send their name and link's settings again while refused (a minute by default). */
+    readonly ownSendPatienceMs?: number;
   } = {},
 ) {
   const server: TestSignallingServer = await startSignallingServer({ limits: options.limits ?? {} });
@@ -115,6 +117,7 @@ async function classroom(
       places,
       tabId: async () => TAB_ID,
       ...(options.displayName !== undefined && { displayName: () => options.displayName }),
+      ...(options.ownSendPatienceMs !== undefined && { ownSendPatienceMs: options.ownSendPatienceMs }),
       storage: () => {
         const storage = new LeecherStorage({
           db: async () => {
@@ -828,6 +831,38 @@ describe('what a tab sends of itself unasked (its name, its link’s settings)',
     await until(() => rowOf()?.override.uploadBytesPerSec === 500_000, 'its link’s settings on its row');
     await until(() => rowOf()?.name === 'Zoë', 'its name on its row');
     expect(tab.ownSendTrouble).toBeUndefined();
+  }, 30_000);
+
+  it('says what was not taken once refused past its patience, and stops saying it once the teacher holds the links', async () => {
+    // A budget of 2 messages, then 1 a second: the join and the first report take it; the link's settings, refused,
+    // are given up at once (half a second of patience, a minute in a real tab).
+    const { seeder, swarmId, file, page } = await classroom({
+      limits: { messageBurst: 2, messagesPerSec: 6 },
+      ownSendPatienceMs: 100,
+    });
+    const tab = page();
+    await tab.join(swarmId, file.contentId, { uploadBytesPerSec: 500_000 });
+    await until(() => tab.ownSendTrouble !== undefined, 'the link’s settings said not taken');
+    expect(tab.ownSendTrouble).toContain('link');
+    // The teacher sets the tab's links (asked again while the address is over its budget).
+    const set = { uploadBytesPerSec: 20_000 };
+    const deadline = Date.now() + 15_000;
+    while (!(await seeder.configurePeer({ peerId: tab.peerId!, override: set })).ok) {
+      if (Date.now() > deadline) throw new Error('timed out setting the tab’s links as the teacher');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    // The student saves links of their own: refused, the teacher's to set. The trouble said to set them in the
+    // tab's row, where the teacher's now stand: it goes (before, it stayed for the lesson).
+    let refusal: string | undefined;
+    while (tab.ownSendTrouble !== undefined) {
+      if (Date.now() > deadline) throw new Error('the trouble stayed after the teacher set the tab’s links');
+      refusal = await tab.configurePeer(tab.peerId!, { uploadBytesPerSec: 2_000_000 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(refusal).toContain('creator set this peer’s links');
+    const rowOf = () => tab.latestSwarmProgress?.peers.find((peer) => peer.peerId === tab.peerId);
+    await until(() => rowOf()?.overrideByControl === true, 'the teacher’s links on its row');
+    expect(rowOf()?.override).toEqual(set);
   }, 30_000);
 
   it('does not send the link’s settings over the links the tab set itself since', async () => {

@@ -17,12 +17,19 @@ export const PASSING_REFUSALS: ReadonlySet<SignallingError['code']> = new Set<Si
 export const OWN_SEND_INTERVAL_MS = 2000;
 
 /**
- * Sends what `send` sends until the server takes it, refuses it for good, or a minute passed
- * (`REGISTERED_PATIENCE_MS`); `cancelled`: whether it is no longer to be sent (the tab left, or sends a newer one).
+ * Sends what `send` sends until the server takes it, refuses it for good, or `patienceMs` passed (a minute,
+ * `REGISTERED_PATIENCE_MS`, by default); `cancelled`: whether it is no longer to be sent (the tab left, or sends a
+ * newer one).
  */
 export function sentUntilTaken(
   send: () => Promise<SignallingResult>,
   cancelled: () => boolean,
+  patienceMs?: number,
 ): Promise<SignallingResult> {
-  return untilRegistered(send, { askAgain: PASSING_REFUSALS, intervalMs: OWN_SEND_INTERVAL_MS, cancelled });
+  return untilRegistered(send, {
+    askAgain: PASSING_REFUSALS,
+    intervalMs: OWN_SEND_INTERVAL_MS,
+    cancelled,
+    ...(patienceMs !== undefined && { patienceMs }),
+  });
 }

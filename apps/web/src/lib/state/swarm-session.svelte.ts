@@ -106,6 +106,8 @@ export interface SwarmSessionOptions {
   readonly places?: MemberPlaces;
   /** This tab's id (`TabIdentity`), which its places and stores are kept under; the page's by default. */
   readonly tabId?: () => Promise<string>;
+  /** How long its name and its link's settings are sent again while refused for a moment (`own-sends.ts`). */
+  readonly ownSendPatienceMs?: number;
 }
 
 let tabIdentity: TabIdentity | undefined;
@@ -730,15 +732,19 @@ export class SwarmSession implements RunController {
 
   /** Sets a peer's own settings (this tab's or another's) for the runs that start from now on. */
   async configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
+    const membership = this.#membership;
+    if (peerId !== this.#peerId || !membership) return this.#runs.configurePeer(peerId, override);
     // Its own links set by hand: the link's, still asked again, must not be sent after them (found by review).
-    if (peerId === this.#peerId) this.#linkTurn++;
-    const message = await this.#runs.configurePeer(peerId, override);
-    // Its own links, set by hand: the link's, if still unsent, must not replace them at the next reconnection.
-    if (message === undefined && peerId === this.#peerId) {
+    this.#linkTurn++;
+    const set = await membership.configureOwnLinks(peerId, override);
+    // Taken, the link's settings, if still unsent, must not replace them at the next reconnection; refused as the
+    // controller's to set, the link's are refused as well. Either way nothing is left to send, and no trouble to
+    // tell: it said to set them in the tab's row, where the controller's stand (found by review).
+    if (set.ok || set.error.code === 'links-set-by-control') {
       this.#unsentOverride = undefined;
       this.#linkTrouble = undefined;
     }
-    return message;
+    return set.ok ? undefined : userMessageOf(set.error);
   }
 
   /**
@@ -990,7 +996,11 @@ export class SwarmSession implements RunController {
       this.#unsentOverride !== override ||
       turn !== this.#linkTurn ||
       membership.connectionNumber !== connection;
-    const sent = await sentUntilTaken(() => membership.configureOwnLinks(peerId, override), cancelled);
+    const sent = await sentUntilTaken(
+      () => membership.configureOwnLinks(peerId, override),
+      cancelled,
+      this.#options.ownSendPatienceMs,
+    );
     if (cancelled()) return;
     const settled = sent.ok || sent.error.code === 'links-set-by-control';
     if (settled) this.#unsentOverride = undefined;
@@ -1005,7 +1015,7 @@ export class SwarmSession implements RunController {
     const turn = ++this.#nameTurn;
     const connection = membership.connectionNumber;
     const cancelled = () => this.#over || turn !== this.#nameTurn || membership.connectionNumber !== connection;
-    const named = await sentUntilTaken(() => membership.setName(name), cancelled);
+    const named = await sentUntilTaken(() => membership.setName(name), cancelled, this.#options.ownSendPatienceMs);
     if (cancelled()) return;
     this.#nameTrouble = named.ok
       ? undefined
