@@ -5,8 +5,9 @@
 // can be made (not Linux, no unshare, user namespaces off), the command runs as it is with a note on
 // stderr, except under CI (`CI` set), where that is an error: a suite run on the host's network there
 // would pass while reaching the network it must not.
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -14,10 +15,29 @@ if (!command) {
   process.exit(2);
 }
 
+/** util-linux's `setpriv`: the command gets SIGTERM if this script dies first (killed outright, say). */
+const SETPRIV_PATH = '/usr/bin/setpriv';
+
+/**
+ * Runs the command and exits as it did (128 + the signal's number when a signal ended it). A SIGTERM or SIGHUP sent
+ * to this script alone (a supervisor's, a tool stopping the process it started) is passed on: before, only the
+ * script died, and the suite or benchmark ran on, orphaned (found by review). Ctrl-C reaches the command from the
+ * terminal itself (the whole foreground group gets it): passed on as well, it would get a second one, which
+ * Playwright takes for "stop at once, skip the clean-up"; this script waits for it to end instead.
+ */
 function run(file, fileArgs) {
-  const result = spawnSync(file, fileArgs, { stdio: 'inherit' });
-  if (result.error) throw result.error;
-  process.exit(result.status ?? 1);
+  const [command, commandArgs] = existsSync(SETPRIV_PATH)
+    ? [SETPRIV_PATH, ['--pdeathsig', 'TERM', '--', file, ...fileArgs]]
+    : [file, fileArgs];
+  const child = spawn(command, commandArgs, { stdio: 'inherit' });
+  const passOn = (signal) => () => child.kill(signal);
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, passOn(signal));
+  process.on('SIGINT', () => {});
+  child.on('error', (error) => {
+    console.error(`error: could not run ${file}: ${error.message}`);
+    process.exit(1);
+  });
+  child.on('exit', (status, signal) => process.exit(status ?? 128 + (constants.signals[signal] ?? 0)));
 }
 
 /**
@@ -51,9 +71,11 @@ function unshareFlags() {
   return undefined;
 }
 
-if (onlyLoopback()) run(command, args);
-const flags = unshareFlags();
-if (flags) {
+const inOne = onlyLoopback();
+const flags = inOne ? undefined : unshareFlags();
+if (inOne) {
+  run(command, args);
+} else if (flags) {
   run('unshare', [...flags, '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', command, ...args]);
 } else if (process.env.CI) {
   console.error(
