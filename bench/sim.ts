@@ -3,6 +3,9 @@ import { seededRandom } from '@swarmlab/engine';
 import { SCENARIO_DEFAULTS, simulate, type Scenario, type SimulationResult } from '@swarmlab/sim';
 import { intFlag, parseFlags } from './args';
 
+/** The fewest peers a scenario has: `--max-peers` below it ran nothing and exited 0 (found by review). */
+const SMALLEST_SCENARIO_PEERS = 2;
+
 export const USAGE = `usage: npx pnpm@12.4.2 bench sim [--max-peers N] [--json]
 
 Runs the simulator (packages/sim) on the scenarios of issue #3 and prints, for each, the measured
@@ -74,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const maxPeers = intFlag('max-peers', flags['max-peers'], 1000, 1, 100_000);
+  const maxPeers = intFlag('max-peers', flags['max-peers'], 1000, SMALLEST_SCENARIO_PEERS, 100_000);
   const rows: Row[] = [];
   const print = (r: Row): void => {
     rows.push(r);

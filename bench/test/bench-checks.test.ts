@@ -6,7 +6,7 @@ import { rawReferenceOf } from '../raw-reference';
 import { RawMeshFailure, withDeadline } from '../raw-mesh';
 import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
-import { rowFailed } from '../sim';
+import { main as simMain, rowFailed } from '../sim';
 import { checkClassroomRun } from '../classroom';
 import { browserCpuSecPerMiB, checkRecord } from '../swarm';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
@@ -167,6 +167,10 @@ describe('bench sim’s exit status', () => {
     expect(rowFailed({ distributionSec: 12.5, allFilesIntact: true })).toBe(false);
     expect(rowFailed({ distributionSec: undefined, allFilesIntact: true })).toBe(true);
     expect(rowFailed({ distributionSec: 12.5, allFilesIntact: false })).toBe(true);
+  });
+
+  it('refuses a --max-peers no scenario fits: it ran nothing and exited 0', async () => {
+    await expect(simMain(['--max-peers', '1'])).rejects.toThrow(UsageError);
   });
 });
 

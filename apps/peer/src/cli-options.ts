@@ -17,14 +17,22 @@ Options:
   -h, --help       show this help`;
 
 /**
- * The directory relative paths are read from: where `pnpm peer` was typed (pnpm runs the script from the
- * workspace root and says where in `INIT_CWD`), else the process's own. `INIT_CWD` alone is not enough: the
+ * The directory relative paths are read from: where `pnpm peer` (the root's script) or
+ * `pnpm --filter @swarmlab/peer start` (this package's) was typed (pnpm runs the script from the workspace root or
+ * the package and says where in `INIT_CWD`), else the process's own. `INIT_CWD` alone is not enough: the
  * `swarmlab-peer` bin run from another package's script inherits that script's `INIT_CWD`, from elsewhere.
  */
 export function commandDirectory(env: NodeJS.ProcessEnv, processCwd: string): string {
   const initCwd = env['INIT_CWD'];
-  return env['npm_lifecycle_event'] === 'peer' && initCwd ? initCwd : processCwd;
+  const event = env['npm_lifecycle_event'];
+  // `start` of this package only: read in apps/peer, `--seed lecture.mp4` typed at the root was looked for there,
+  // and `--out copy.mp4` written there (found by review).
+  const ours = event === 'peer' || (event === 'start' && env['npm_package_name'] === PACKAGE_NAME);
+  return ours && initCwd ? initCwd : processCwd;
 }
+
+/** This package's name, as pnpm gives it to its scripts (`npm_package_name`). */
+const PACKAGE_NAME = '@swarmlab/peer';
 
 /** The command line, read: what to start, and how the command behaves around it. */
 export interface CliOptions {

@@ -299,8 +299,11 @@ function parseServerUrl(typed: string | undefined): string {
 
 function parseName(text: string | undefined): DisplayName | undefined {
   if (text === undefined) return undefined;
+  // A terminal has no field to leave empty: the web form's sentence told the user to do what they had done.
+  if (text.trim() === '')
+    throw new HeadlessPeerError('--name needs a visible name; leave --name out to stay unnamed', 2);
   const parsed = parseDisplayName(text);
-  if (!parsed.ok) throw new HeadlessPeerError(parsed.message, 2);
+  if (!parsed.ok) throw new HeadlessPeerError(`--name: ${parsed.message}`, 2);
   return parsed.name;
 }
 

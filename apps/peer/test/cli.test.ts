@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +12,13 @@ const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** The `swarmlab-peer` command, which `pnpm peer` runs: the peer in one process. */
 const BIN = fileURLToPath(new URL('../bin/swarmlab-peer.mjs', import.meta.url));
 const SWARM_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** The files this suite seeds, removed after it (every run left two directories in /tmp). */
+const FILES_DIR = mkdtempSync(join(tmpdir(), 'swarmlab-cli-'));
 /** An empty file, to seed. */
-const EMPTY_FILE = join(mkdtempSync(join(tmpdir(), 'swarmlab-cli-')), 'empty.bin');
+const EMPTY_FILE = join(FILES_DIR, 'empty.bin');
 writeFileSync(EMPTY_FILE, '');
 /** A file of a few bytes, to seed. */
-const SMALL_FILE = join(mkdtempSync(join(tmpdir(), 'swarmlab-cli-')), 'small.bin');
+const SMALL_FILE = join(FILES_DIR, 'small.bin');
 writeFileSync(SMALL_FILE, 'lecture');
 const CONTENT_ID = 'a'.repeat(64);
 
@@ -56,6 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
+  rmSync(FILES_DIR, { recursive: true, force: true });
 });
 
 // Each case is a process of its own (about a second to start tsx): they run side by side.
@@ -87,6 +90,7 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
     ],
     // Said before the server is asked anything: raced with the connection, the server out of reach was said instead.
     ['an empty file to seed', ['--seed', EMPTY_FILE, '--server', 'http://127.0.0.1:1'], 2, /is empty/],
+    ['a blank name', ['--name', '  ', 'K7M-Q3P', '--server', 'http://127.0.0.1:1'], 2, /leave --name out/],
     ['an unreachable server', ['K7M-Q3P', '--server', 'http://127.0.0.1:1'], 1, /cannot reach the signalling server/],
   ])('%s', async (_name, args, exitCode, message) => {
     const outcome = await runPeer(args);
@@ -150,6 +154,19 @@ describe('parseCliOptions', () => {
       '/repo/other',
     );
     expect(commandDirectory({}, '/srv')).toBe('/srv');
+    // This package's own `start`, typed at the root with `--filter` (pnpm runs it in apps/peer).
+    expect(
+      commandDirectory(
+        { npm_lifecycle_event: 'start', npm_package_name: '@swarmlab/peer', INIT_CWD: '/home/teacher' },
+        '/repo/apps/peer',
+      ),
+    ).toBe('/home/teacher');
+    expect(
+      commandDirectory(
+        { npm_lifecycle_event: 'start', npm_package_name: '@swarmlab/web', INIT_CWD: '/home/teacher' },
+        '/repo/apps/web',
+      ),
+    ).toBe('/repo/apps/web');
   });
 
   it('refuses a seed and a swarm at once, and --out or --exit-when-done on a seeder', () => {
