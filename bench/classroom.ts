@@ -3,14 +3,15 @@
 // in this process, the leechers in a headless crowd (five per process), against the real server in a process
 // of its own; a shaped p2p run, its ratio to D_p2p, and what the
 // server spent on it: CPU seconds and resident memory, read from /proc.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHeadlessCrowd, startHeadlessPeer, type HeadlessCrowd, type HeadlessPeer } from '@swarmlab/peer';
 import type { ClientToServerEvents, RunConfig, RunState, ServerToClientEvents } from '@swarmlab/protocol';
 import { fileBytes } from '@swarmlab/test-kit';
-import { startServerProcess } from '@swarmlab/test-kit/server';
+import { startServerProcess, type ServerProcess } from '@swarmlab/test-kit/server';
 import { DEFAULT_LIMITS } from '@swarmlab/server';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { io, type Socket } from 'socket.io-client';
@@ -96,19 +97,35 @@ export async function main(argv: readonly string[]): Promise<number> {
       `u_i ${peerUpBytesPerSec / 1e6} MB/s, ${mode}; bound ${fixed(boundSec, 2)} s`,
   );
 
-  const dir = await mkdtemp(join(tmpdir(), 'swarmlab-classroom-'));
-  const server = await startServerProcess({ port: await freePort(), quiet: true });
+  // The seed file (up to a gigabyte) goes on the way out too: Ctrl-C ends the process (tsx exits at once) without
+  // running the `finally` below, and every interrupted run left its file in the temporary directory (found by review).
+  let dir: string | undefined;
+  const removeDir = (): void => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', removeDir);
+  let server: ServerProcess | undefined;
   let seeder: HeadlessPeer | undefined;
   let crowd: HeadlessCrowd | undefined;
   // The teacher's screen: it holds the control secret and starts the run.
-  const teacher: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.origin, { transports: ['websocket'] });
+  let teacher: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   try {
+    dir = await mkdtemp(join(tmpdir(), 'swarmlab-classroom-'));
+    const port = await freePort();
+    const signalling = await step('starting the signalling server', () => startServerProcess({ port, quiet: true }));
+    server = signalling;
+    teacher = io(signalling.origin, { transports: ['websocket'] });
     const seedPath = join(dir, 'lecture.bin');
     await writeFile(seedPath, fileBytes(fileMib * MIB, 11));
-    seeder = await startHeadlessPeer({ serverUrl: server.origin, seedFile: seedPath, runConfig: config });
+    const origin = signalling.origin;
+    seeder = await step('starting the seeder', () =>
+      startHeadlessPeer({ serverUrl: origin, seedFile: seedPath, runConfig: config }),
+    );
     const seed = seeder;
     // Joining one after another, as a class does: each newcomer connects to those already there.
-    crowd = await startHeadlessCrowd({ swarmLink: seed.shareLink, count: leecherCount });
+    crowd = await step('starting the crowd', () =>
+      startHeadlessCrowd({ swarmLink: seed.shareLink, count: leecherCount }),
+    );
     const leechers = crowd;
     // A crowd process or peer that failed ends the benchmark with its reason, not a time-out later.
     const crowdFailed = (): void => {
@@ -135,19 +152,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     console.log(`mesh: the seeder has ${seed.connectedPeers} WebRTC connections`);
 
-    const watched = await teacher
-      .timeout(10_000)
-      .emitWithAck('swarm:watch', { swarmId: seed.swarmId, control: seed.controlSecret! });
+    const screen = teacher;
+    const watched = await step('the teacher’s swarm:watch', () =>
+      screen.timeout(10_000).emitWithAck('swarm:watch', { swarmId: seed.swarmId, control: seed.controlSecret! }),
+    );
     if (!watched.ok) throw new BenchFailure(`the teacher's screen was refused: ${watched.error.message}`);
-    const cpuBefore = processCpuSeconds(server.pid);
+    const cpuBefore = processCpuSeconds(signalling.pid);
     const startedAtMs = performance.now();
-    let peakRssBytes = residentBytes(server.pid)?.nowBytes ?? 0;
-    const started = await teacher.timeout(10_000).emitWithAck('run:start', { config });
+    let peakRssBytes = residentBytes(signalling.pid)?.nowBytes ?? 0;
+    const started = await step('the teacher’s run:start', () =>
+      screen.timeout(10_000).emitWithAck('run:start', { config }),
+    );
     if (!started.ok) throw new BenchFailure(`run refused: ${started.error.message}`);
     const finished = await until(
       () => {
         crowdFailed();
-        peakRssBytes = Math.max(peakRssBytes, residentBytes(server.pid)?.nowBytes ?? 0);
+        peakRssBytes = Math.max(peakRssBytes, residentBytes(signalling.pid)?.nowBytes ?? 0);
         const run: RunState | null | undefined = seed.swarmProgress?.run;
         return run && run.runNumber === started.runNumber && run.phase !== 'running' ? run : undefined;
       },
@@ -156,9 +176,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       Math.max(600, 3 * boundSec + 60) * 1000,
     );
     const wallSec = (performance.now() - startedAtMs) / 1000;
-    const cpuSec = (processCpuSeconds(server.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    const cpuSec = (processCpuSeconds(signalling.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
     const distributionMs = checkClassroomRun(finished, leecherCount);
-    const hashes = await until(() => leechers.completedRun(started.runNumber), 'every leecher’s SHA-256', 60_000);
+    const hashes = await step('reading every leecher’s SHA-256', () =>
+      until(() => leechers.completedRun(started.runNumber), 'every leecher’s SHA-256', 60_000),
+    );
     const wrong = [...hashes.values()].filter((hash) => hash !== seed.fileSha256).length;
     if (wrong > 0) throw new BenchFailure(`${wrong} leechers ended with other bytes than the seeder's`);
     const measuredSec = distributionMs / 1000;
@@ -176,11 +198,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   } finally {
-    teacher.disconnect();
+    teacher?.disconnect();
     await crowd?.close();
     await seeder?.close().catch(() => undefined);
-    await server.kill();
-    await rm(dir, { recursive: true, force: true });
+    await server?.kill();
+    process.off('exit', removeDir);
+    removeDir();
+  }
+}
+
+/**
+ * `task`, its failure a `BenchFailure` naming the step (the CLI prints a failure's message alone): a crowd that
+ * failed, a seeder that could not reach the server or an unanswered request printed a stack trace, one of them
+ * only socket.io's "operation has timed out" (found by review).
+ */
+export async function step<T>(what: string, task: () => Promise<T>): Promise<T> {
+  try {
+    return await task();
+  } catch (error) {
+    if (error instanceof BenchFailure) throw error;
+    throw new BenchFailure(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -7,7 +7,7 @@ import { RawMeshFailure, withDeadline } from '../raw-mesh';
 import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
 import { main as simMain, rowFailed } from '../sim';
-import { checkClassroomRun } from '../classroom';
+import { checkClassroomRun, step } from '../classroom';
 import { browserCpuSecPerMiB, checkRecord } from '../swarm';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
@@ -203,5 +203,16 @@ describe('the benchmarks’ median', () => {
   it('of what the runs measured leaves out a run that measured nothing, rather than blank the figure', () => {
     expect(medianOfMeasured([1.2, undefined, 1.4, Number.NaN, null])).toBeCloseTo(1.3);
     expect(medianOfMeasured([undefined, Number.NaN])).toBeNaN();
+  });
+});
+
+describe('bench classroom’s steps', () => {
+  it('turn a failure into a BenchFailure that names the step, printed without a stack trace', async () => {
+    await expect(
+      step('the teacher’s run:start', () => Promise.reject(new Error('operation has timed out'))),
+    ).rejects.toThrow(new BenchFailure('the teacher’s run:start failed: operation has timed out'));
+    const own = new BenchFailure('the crowd failed: peer 3 exited');
+    await expect(step('starting the crowd', () => Promise.reject(own))).rejects.toBe(own);
+    await expect(step('starting the seeder', async () => 7)).resolves.toBe(7);
   });
 });
