@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { swarmModeSchema, type SwarmMode } from '@swarmlab/protocol';
 import { DEFAULT_LIMITS } from '@swarmlab/server';
@@ -149,9 +150,25 @@ export function parseSwarmArgs(
     staticDir:
       values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env, cwd), values['static-dir']),
     timeline: values.timeline ?? false,
-    cpuProfileDir: values['cpu-profile'] === undefined ? undefined : resolve(typedIn(env, cwd), values['cpu-profile']),
+    cpuProfileDir:
+      values['cpu-profile'] === undefined ? undefined : writableDir(resolve(typedIn(env, cwd), values['cpu-profile'])),
     backgroundTabs: values['background-tabs'] ?? false,
   };
+}
+
+/**
+ * `dir`, made if need be, once this process can write there: a file's path or a directory it may not write to was
+ * found only after the first run, whose figures were lost with a stack trace (found by review).
+ */
+function writableDir(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`--cpu-profile: cannot write profiles in ${dir} (${code})`);
+  }
+  return dir;
 }
 
 /** No cap anywhere: the machine, not the caps, sets the pace, and there is no bound to compare with. */

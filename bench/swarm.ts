@@ -1,5 +1,7 @@
 // `pnpm bench swarm`: real browser swarms through the real server and UI, next to the seed's bounds (issue #4).
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { delimiter, join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { createSignallingServer, DEFAULT_LIMITS, type SignallingServer } from '@swarmlab/server';
 import { BackgroundWindow, CHROMIUM_ARGS, chromiumExecutablePath, launchChromium } from '@swarmlab/test-kit/browser';
@@ -403,6 +405,26 @@ function perRunJson(options: SwarmOptions, results: readonly RunResult[]): unkno
   }));
 }
 
+/** Whether `command` is a file in one of `PATH`'s directories. */
+function onPath(command: string): boolean {
+  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+/**
+ * What `--background-tabs` needs, checked before anything runs: found missing only once the visible runs were over
+ * (minutes at 8 leechers), it ended the benchmark before their medians were printed, without Xvfb in a stack trace
+ * (found by review).
+ */
+export function checkBackgroundTabsCanRun(
+  executablePath: string | undefined,
+  commandOnPath: (command: string) => boolean,
+): void {
+  if (!executablePath)
+    throw new BenchFailure('--background-tabs needs a system Chromium (CHROMIUM_PATH or /usr/bin/chromium)');
+  if (!commandOnPath('xvfb-run'))
+    throw new BenchFailure('--background-tabs needs xvfb-run, for a headed window (apt-get install xvfb xauth)');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseSwarmArgs(argv);
   if (parsed === 'help') {
@@ -411,6 +433,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const options = parsed;
   requireBuild(options.staticDir);
+  if (options.backgroundTabs) checkBackgroundTabsCanRun(chromiumExecutablePath(), onPath);
   const log = (line: string): void => console.error(line);
   const build = describeBuild(options.staticDir);
   console.log(`web app: ${build}`);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NO_UNLISTED_PARTICIPANTS, type RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { intFlag, UsageError } from '../args';
@@ -8,7 +11,7 @@ import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
 import { main as simMain, rowFailed } from '../sim';
 import { checkClassroomRun, step } from '../classroom';
-import { browserCpuSecPerMiB, checkRecord } from '../swarm';
+import { browserCpuSecPerMiB, checkBackgroundTabsCanRun, checkRecord } from '../swarm';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
 
@@ -214,5 +217,30 @@ describe('bench classroom’s steps', () => {
     const own = new BenchFailure('the crowd failed: peer 3 exited');
     await expect(step('starting the crowd', () => Promise.reject(own))).rejects.toBe(own);
     await expect(step('starting the seeder', async () => 7)).resolves.toBe(7);
+  });
+});
+
+describe('bench swarm’s checks before it runs', () => {
+  it('refuses a --cpu-profile it cannot write to: found after the first run, that run’s figures were lost', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swarmlab-bench-checks-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, '');
+      expect(() => parseSwarmArgs(['--cpu-profile', file])).toThrow(UsageError);
+      expect(() => parseSwarmArgs(['--cpu-profile', join(file, 'under-a-file')])).toThrow(/cannot write profiles/);
+      const made = join(dir, 'profiles');
+      const parsed = parseSwarmArgs(['--cpu-profile', made]);
+      expect(parsed !== 'help' && parsed.cpuProfileDir).toBe(made);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says what --background-tabs lacks before the visible runs', () => {
+    expect(() => checkBackgroundTabsCanRun(undefined, () => true)).toThrow(/system Chromium/);
+    expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', () => false)).toThrow(
+      new BenchFailure('--background-tabs needs xvfb-run, for a headed window (apt-get install xvfb xauth)'),
+    );
+    expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', (command) => command === 'xvfb-run')).not.toThrow();
   });
 });
