@@ -6,6 +6,7 @@ import {
   formatMegabytes,
   formatRate,
   formatSeconds,
+  formatShares,
 } from '../src/lib/format';
 import { parseCap } from '../src/lib/run-settings';
 
@@ -37,10 +38,23 @@ describe('what the screens show and read', () => {
     expect(formatBytes(2000 * 2 ** 30)).toBe('2000 GiB');
   });
 
+  it('shows two shares of a whole that add up to 100, never 0 % of a part there is', () => {
+    expect(formatShares(995, 1000)).toEqual(['>99 %', '<1 %']);
+    expect(formatShares(996, 1000)).toEqual(['>99 %', '<1 %']);
+    expect(formatShares(505, 1000)).toEqual(['51 %', '49 %']);
+    expect(formatShares(1000, 1000)).toEqual(['100 %', '0 %']);
+    expect(formatShares(0, 1000)).toEqual(['0 %', '100 %']);
+    expect(formatShares(0, 0)).toEqual(['—', '—']);
+  });
+
   it('shows F in the rates’ own decimal prefix, with its exact bytes, so F / u_s gives the bound', () => {
     // 16 MiB over 2 MB/s is 8.39 s: "16.78 MB" says so, where "16.0 MiB" reads 8 s.
     expect(formatBytesForModel(16 * 2 ** 20)).toBe('16.78 MB (16,777,216 bytes)');
     expect(formatBytesForModel(512 * 1024)).toBe('0.524 MB (524,288 bytes)');
+    // A file under 1 kB read "0.000 MB (1 bytes)".
+    expect(formatBytesForModel(1)).toBe('0.000001 MB (1 byte)');
+    expect(formatBytesForModel(499)).toBe('0.0005 MB (499 bytes)');
+    expect(formatMegabytes(1000)).toBe('0.001 MB');
     expect(formatMegabytes(2 ** 31)).toBe('2147 MB');
     expect(formatBytesForModel(2 ** 30)).toBe('1074 MB (1,073,741,824 bytes)');
   });

@@ -413,13 +413,17 @@ describe('the race clock', () => {
   });
 
   it('says where the run stands against its bound', () => {
-    expect(raceVerdict(1, 2, 'running')).toBe('within its bound so far');
-    expect(raceVerdict(3, 2, 'running')).toBe('past its bound (1.50 ×)');
-    expect(raceVerdict(2.2, 2, 'finished')).toBe('1.10 × its bound');
-    expect(raceVerdict(2, null, 'running')).toBe('bound not known yet');
+    expect(raceVerdict(1, 2, 'running', 4)).toBe('within its bound so far');
+    expect(raceVerdict(3, 2, 'running', 4)).toBe('past its bound (1.50 ×)');
+    expect(raceVerdict(2.2, 2, 'finished', 4)).toBe('1.10 × its bound');
+    expect(raceVerdict(2, null, 'running', 4)).toBe('bound not known yet');
+    expect(raceVerdict(2, null, 'finished', 4)).toBe('bound not known');
+    // Every leecher left before completing: the run goes on, and said "bound not known yet" for good.
+    expect(raceVerdict(30, null, 'running', 0)).toBe('no leecher left: stop the run, or one that joins ends it');
+    expect(raceVerdict(30, null, 'stopped', 0)).toBe('no leecher in the run');
     // Not as if it still went on.
-    expect(raceVerdict(1.24, 2, 'stopped')).toBe('stopped at 0.62 × its bound');
-    expect(raceVerdict(1, 2, 'interrupted')).toBe('interrupted at 0.50 × its bound');
+    expect(raceVerdict(1.24, 2, 'stopped', 4)).toBe('stopped at 0.62 × its bound');
+    expect(raceVerdict(1, 2, 'interrupted', 4)).toBe('interrupted at 0.50 × its bound');
   });
 });
 

@@ -28,6 +28,16 @@ describe('RunHistory', () => {
     expect(stored()).toEqual([]);
   });
 
+  it('reads back a run whose leechers left past 10,000 times (a long churny run): it was shown, then lost at the next load', () => {
+    const storage = memoryStorage();
+    const progress = swarmProgress(SWARM_A, { ...runState(6, 'finished'), abandonedLeechers: 12_000 });
+    const churny = recordOfRun(SWARM_A, manifest, progress.run!, progress)!;
+    new RunHistory(storage).add(churny);
+    expect(new RunHistory(storage).records.map((kept) => [kept.runNumber, kept.abandonedLeechers])).toEqual([
+      [6, 12_000],
+    ]);
+  });
+
   it('gives up what it cannot read first when the storage is full', () => {
     const storage = memoryStorage();
     const unreadable = Array.from({ length: 20 }, (_, index) => ({ id: `old#${index}`, padding: 'x'.repeat(1000) }));

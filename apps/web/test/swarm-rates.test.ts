@@ -26,17 +26,29 @@ describe('SwarmRates', () => {
     expect(rates.points[0]!.downloadBytesPerSec).toEqual({});
   });
 
-  it('starts again with each run, ignores stopped runs and no run, and adds a finished run once', () => {
+  it('starts again with each run, adds no instant of a stopped run or no run, and adds a finished run once', () => {
     const rates = new SwarmRates();
     rates.add(swarmProgress(SWARM_A, null));
     rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_000)));
     rates.add(swarmProgress(SWARM_A, runState(1, 'finished')));
     rates.add(swarmProgress(SWARM_A, runState(1, 'finished')));
     expect(rates.points.map((point) => point.atSec)).toEqual([1, 8]);
-    rates.add(swarmProgress(SWARM_A, runState(2, 'stopped', 3_000)));
+    rates.add(swarmProgress(SWARM_A, null));
     expect(rates.points).toHaveLength(2);
     rates.add(swarmProgress(SWARM_A, runState(2, 'running', 500)));
     expect(rates.points.map((point) => point.atSec)).toEqual([0.5]);
+    // Stopped: its line ends where it was last seen.
+    rates.add(swarmProgress(SWARM_A, runState(2, 'stopped', 3_000)));
+    expect(rates.points.map((point) => point.atSec)).toEqual([0.5]);
+  });
+
+  it('draws none of the last run’s lines under a newer run first seen stopped (a screen back after it)', () => {
+    const rates = new SwarmRates();
+    rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_000)));
+    rates.add(swarmProgress(SWARM_A, runState(1, 'finished')));
+    // The screen was away while run 2 started and stopped; before, run 1's lines stayed under "during run 2".
+    rates.add(swarmProgress(SWARM_A, runState(2, 'stopped', 3_000)));
+    expect(rates.points).toEqual([]);
   });
 
   it('never goes back in time within a run: a table older than the last point is not drawn', () => {

@@ -17,13 +17,23 @@ export function formatBytes(bytes: number): string {
  * F over a rate in MB/s then gives the bound's seconds, where 16.0 MiB over 2 MB/s would give 8 s, not 8.39 s.
  */
 export function formatBytesForModel(bytes: number): string {
-  return `${formatMegabytes(bytes)} (${bytes.toLocaleString('en-US')} bytes)`;
+  return `${formatMegabytes(bytes)} (${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'})`;
 }
 
-/** A size in decimal megabytes, the prefix the rates use: "16.78 MB" (see `formatBytesForModel`). */
+/**
+ * A size in decimal megabytes, the prefix the rates use: "16.78 MB" (see `formatBytesForModel`). Under 1 kB, two
+ * significant digits: a 1-byte file's F read "0.000 MB", and F over u_s could not be redone (found by review).
+ */
 export function formatMegabytes(bytes: number): string {
   const megabytes = bytes / 1e6;
-  const shown = megabytes >= 100 ? megabytes.toFixed(0) : megabytes >= 1 ? megabytes.toFixed(2) : megabytes.toFixed(3);
+  const shown =
+    megabytes >= 100
+      ? megabytes.toFixed(0)
+      : megabytes >= 1
+        ? megabytes.toFixed(2)
+        : megabytes >= 0.001 || megabytes === 0
+          ? megabytes.toFixed(3)
+          : String(Number(megabytes.toPrecision(2)));
   return `${shown} MB`;
 }
 
@@ -53,6 +63,18 @@ export function formatSeconds(seconds: number): string {
   // Rounded before it is split, so 179.6 s reads 3 min 0 s, not 2 min 60 s.
   const whole = Math.round(seconds);
   return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+}
+
+/**
+ * Two parts of a whole as whole percents that add up to 100 (each rounded alone, seeder 995 of 1000 read "100 % /
+ * 1 %"), never "0 %" for a part there is nor "100 %" short of the whole (found by review); "—" for no whole.
+ */
+export function formatShares(part: number, whole: number): readonly [string, string] {
+  if (!(whole > 0)) return ['—', '—'];
+  const rounded = Math.round((100 * part) / whole);
+  const shown = (amount: number, percent: number): string =>
+    amount > 0 && percent === 0 ? '<1 %' : amount < whole && percent === 100 ? '>99 %' : `${percent} %`;
+  return [shown(part, rounded), shown(whole - part, 100 - rounded)];
 }
 
 /** A count with its noun: 1 → "1 peer", 3 → "3 peers"; `plural` for a noun that does not take an s. */

@@ -11,7 +11,12 @@ export type TitledPage =
       readonly complete: boolean;
       readonly failed: boolean;
     }
-  | { readonly view: 'watch'; readonly fileName: string | undefined };
+  | {
+      readonly view: 'watch';
+      readonly fileName: string | undefined;
+      /** The watch failed: the swarm ended, or the server is lost for good (a background tab read "Overview"). */
+      readonly failed: boolean;
+    };
 
 const APP_NAME = 'swarmlab';
 
@@ -25,8 +30,10 @@ export function pageTitle(page: TitledPage): string {
       return `Start a swarm — ${APP_NAME}`;
     case 'bad-link':
       return `This link cannot be opened — ${APP_NAME}`;
-    case 'watch':
-      return `${page.fileName === undefined ? 'Swarm overview' : `Overview: ${page.fileName}`} — ${APP_NAME}`;
+    case 'watch': {
+      const what = page.failed ? 'Overview ended' : 'Overview';
+      return `${page.fileName === undefined ? (page.failed ? what : 'Swarm overview') : `${what}: ${page.fileName}`} — ${APP_NAME}`;
+    }
     case 'swarm': {
       const doing = page.failed
         ? 'Failed'

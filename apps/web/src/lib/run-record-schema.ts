@@ -43,7 +43,9 @@ export const runRecordSchema = z.looseObject({
   leechers: leecherCount,
   unlistedLeechers: leecherCount.optional(),
   lateLeechers: leecherCount.optional(),
-  abandonedLeechers: leecherCount,
+  // Not of the run's N, nor drawn: a long churny run past 10,000 departures was shown, then set aside as unreadable
+  // at the next load (found by review).
+  abandonedLeechers: z.number().int().nonnegative(),
   seederUploadBytesPerSec: rate,
   peerUploadBytesPerSec: rate,
   peerDownloadBytesPerSec: rate,

@@ -39,12 +39,16 @@ export class SwarmRates {
   /** Adds the moment `progress` reports, if it is of a run going on or just finished. */
   add(progress: SwarmProgress): void {
     const run = progress.run;
-    if (!run || run.phase === 'stopped') return;
+    if (!run) return;
     if (run.runNumber !== this.#runNumber) {
       this.#runNumber = run.runNumber;
       this.#series.clear();
       this.#points.set(this.#series.points);
     }
+    // A stopped run adds no instant (its line ends where it was last seen), but a newer one, first seen stopped (a
+    // screen back after it started and stopped), clears the last run's lines: they were drawn under its heading
+    // (found by review).
+    if (run.phase === 'stopped') return;
     const points = this.#series.points;
     // A run that ended (finished, or interrupted by a restart nobody came back from) is broadcast on with its
     // clock stopped: its last instant is added once, not 4 times a second until the run's points are pushed out. A
