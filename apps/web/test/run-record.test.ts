@@ -470,7 +470,7 @@ describe('exports', () => {
 });
 
 describe('flagged participants', () => {
-  it('count neither in N, nor in the bounds, nor in the uploads, nor in the record', () => {
+  it('count neither in N, nor in the bounds, nor in the uploads, nor among the record’s peers, where their count is', () => {
     const state = run('p2p', 3, 1e6);
     const flag = { reason: 'complete: the bitmap holds 0 of the 64 chunks', refusedReports: 1 };
     const withLiars: RunState = {
@@ -488,7 +488,12 @@ describe('flagged participants', () => {
     expect(boundsOfRun(withLiars, F, undefined)).toEqual(boundsOfRun(state, F, undefined));
     const record = recordOfRun('swarm', manifest, withLiars, undefined)!;
     const honest = recordOfRun('swarm', manifest, state, undefined)!;
-    expect(record).toEqual(honest);
+    expect(record).toEqual({ ...honest, flaggedLeechers: 2 });
+    expect(honest.flaggedLeechers).toBe(0);
+    // The export says how many there were (before, no trace of them).
+    const [row] = Papa.parse<Record<string, string>>(runsToCsv([record]), { header: true }).data;
+    expect(row?.['flagged_leechers']).toBe('2');
+    expect(row?.['leechers']).toBe('3');
   });
 });
 

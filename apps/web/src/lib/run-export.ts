@@ -61,6 +61,8 @@ function runColumns(run: RunRecord) {
     // Of those, how many joined after the start (timed from the start all the same).
     late_leechers: run.lateLeechers ?? '',
     abandoned_leechers: run.abandonedLeechers,
+    // Not counted in N either: their reports were refused (faster than their caps allow).
+    flagged_leechers: run.flaggedLeechers ?? '',
     seeder_upload_bytes_per_sec: run.seederUploadBytesPerSec ?? '',
     peer_upload_bytes_per_sec: run.peerUploadBytesPerSec ?? '',
     peer_download_bytes_per_sec: run.peerDownloadBytesPerSec ?? '',

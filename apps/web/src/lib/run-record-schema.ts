@@ -46,6 +46,7 @@ export const runRecordSchema = z.looseObject({
   // Not of the run's N, nor drawn: a long churny run past 10,000 departures was shown, then set aside as unreadable
   // at the next load (found by review).
   abandonedLeechers: z.number().int().nonnegative(),
+  flaggedLeechers: z.number().int().nonnegative().optional(),
   seederUploadBytesPerSec: rate,
   peerUploadBytesPerSec: rate,
   peerDownloadBytesPerSec: rate,

@@ -40,6 +40,12 @@ export interface RunRecord {
    */
   readonly lateLeechers?: number;
   readonly abandonedLeechers: number;
+  /**
+   * Leechers outside `leechers` and without a row: the server refused their reports (faster than their caps allow,
+   * `flagged`), so they count neither in N nor in the bounds. The summary said how many; the export had no trace of
+   * them (found by review). Absent in runs kept before it was recorded.
+   */
+  readonly flaggedLeechers?: number;
   /** u_s, B/s; null: no cap. */
   readonly seederUploadBytesPerSec: number | null;
   /** u_i and d_i the run was configured with (before per-peer overrides); null: no cap. */
@@ -277,6 +283,7 @@ export function recordOfRun(
     unlistedLeechers: run.unlisted.leechers,
     lateLeechers: lateLeechers(run),
     abandonedLeechers: run.abandonedLeechers,
+    flaggedLeechers: flaggedLeechers(run),
     seederUploadBytesPerSec: seederCapOf(run),
     peerUploadBytesPerSec: run.config.peerUploadBytesPerSec,
     peerDownloadBytesPerSec: run.config.peerDownloadBytesPerSec,
