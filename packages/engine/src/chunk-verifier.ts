@@ -99,6 +99,8 @@ export class ChunkVerifier {
     this.#penalise(verdict);
     void written.then((stored) => {
       inProgress.stored(chunkIndex);
+      // Held and announced in one step (`StoredChunks.write`), a destroyed engine's chunk held all the same.
+      if (stored === true) this.#c.chunks.written(chunkIndex);
       if (this.#c.lifecycle.destroyed) return;
       if (stored === true) return this.#c.onHeld(chunkIndex);
       this.#c.onUnstorable(chunkIndex, stored.error);

@@ -43,20 +43,27 @@ export class StoredChunks {
 
   /**
    * Keeps a verified chunk. Returns true once it is held, at once for a store that answers at once;
-   * otherwise a promise of true, or of the store's failure (the chunk is then not held).
+   * otherwise a promise of true once written, or of the store's failure. A chunk written later counts as held only
+   * once the writer says so (`written`), as it handles the answer: a store that settles several writes in one loop
+   * (the web's `WriteBatcher`, one IndexedDB transaction) had every bit set before the first of them was handled, and
+   * each then found the file complete: `complete` fired once per chunk of the last batch, and the tab hashed the
+   * whole file that many times (found by review).
    */
   write(chunkIndex: number, bytes: Uint8Array): true | Promise<true | StoreFailure> {
     const written = this.#store.put(chunkIndex, bytes);
-    if (!(written instanceof Promise)) return this.#held(chunkIndex);
+    if (!(written instanceof Promise)) {
+      this.#have.set(chunkIndex);
+      return true;
+    }
     return written.then(
-      () => this.#held(chunkIndex),
+      () => true as const,
       (error: unknown) => ({ error }),
     );
   }
 
-  #held(chunkIndex: number): true {
+  /** Counts a chunk `write` answered true for later as held (see `write`). */
+  written(chunkIndex: number): void {
     this.#have.set(chunkIndex);
-    return true;
   }
 }
 

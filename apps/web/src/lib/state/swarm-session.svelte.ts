@@ -271,6 +271,8 @@ export class SwarmSession implements RunController {
   #nameTurn = 0;
   /** Counts the link's sends and the tab's own settings set by hand: an older send still asked again stops then. */
   #linkTurn = 0;
+  /** The runs whose completion this tab handled (`#completed`). */
+  readonly #completedRuns = new WeakSet<EngineRun>();
   /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
   #earlyStart: RunStarted | undefined;
   #stopTouching: (() => void) | undefined;
@@ -1269,6 +1271,10 @@ export class SwarmSession implements RunController {
    * tabs still downloading on this machine while they need it.
    */
   #completed(run: EngineRun): void {
+    // Once per run, whatever the engine says: each call hashes the whole file once the run is over (the engine said
+    // it once per chunk of a last IndexedDB batch, and the tab hashed the file that many times at once).
+    if (this.#completedRuns.has(run)) return;
+    this.#completedRuns.add(run);
     this.#sample();
     // The store of the run that completed: by the time the run is over, a newer run may have opened its own.
     const store = this.#leecherStore;
