@@ -55,6 +55,9 @@ describe('what the screens show and read', () => {
     expect(formatBytesForModel(1)).toBe('0.000001 MB (1 byte)');
     expect(formatBytesForModel(499)).toBe('0.0005 MB (499 bytes)');
     expect(formatMegabytes(1000)).toBe('0.001 MB');
+    expect(formatMegabytes(1499)).toBe('0.0015 MB');
+    expect(formatMegabytes(9999)).toBe('0.01 MB');
+    expect(formatMegabytes(12_345)).toBe('0.012 MB');
     expect(formatMegabytes(2 ** 31)).toBe('2147 MB');
     expect(formatBytesForModel(2 ** 30)).toBe('1074 MB (1,073,741,824 bytes)');
   });

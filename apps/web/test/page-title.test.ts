@@ -5,15 +5,23 @@ describe('pageTitle', () => {
   it('names the start page, a link not understood and the overview', () => {
     expect(pageTitle({ view: 'start' })).toBe('Start a swarm — swarmlab');
     expect(pageTitle({ view: 'bad-link' })).toBe('This link cannot be opened — swarmlab');
-    expect(pageTitle({ view: 'watch', fileName: undefined, failed: false })).toBe('Swarm overview — swarmlab');
-    expect(pageTitle({ view: 'watch', fileName: 'lecture.mp4', failed: false })).toBe(
+    expect(pageTitle({ view: 'watch', fileName: undefined, failed: false, ended: false })).toBe(
+      'Swarm overview — swarmlab',
+    );
+    expect(pageTitle({ view: 'watch', fileName: 'lecture.mp4', failed: false, ended: false })).toBe(
       'Overview: lecture.mp4 — swarmlab',
     );
-    // Its swarm ended (or its server is lost for good): a background tab said "Overview" as if it still watched.
-    expect(pageTitle({ view: 'watch', fileName: 'lecture.mp4', failed: true })).toBe(
+    // Its swarm ended: a background tab said "Overview" as if it still watched.
+    expect(pageTitle({ view: 'watch', fileName: 'lecture.mp4', failed: true, ended: true })).toBe(
       'Overview ended: lecture.mp4 — swarmlab',
     );
-    expect(pageTitle({ view: 'watch', fileName: undefined, failed: true })).toBe('Overview ended — swarmlab');
+    expect(pageTitle({ view: 'watch', fileName: undefined, failed: true, ended: true })).toBe(
+      'Overview ended — swarmlab',
+    );
+    // Refused, or a link to another file's swarm: failed, not ended.
+    expect(pageTitle({ view: 'watch', fileName: undefined, failed: true, ended: false })).toBe(
+      'Overview failed — swarmlab',
+    );
   });
 
   it('tells a swarm’s tabs apart by their part: seeding, downloading, downloaded, failed', () => {

@@ -421,6 +421,10 @@ describe('the race clock', () => {
     // Every leecher left before completing: the run goes on, and said "bound not known yet" for good.
     expect(raceVerdict(30, null, 'running', 0)).toBe('no leecher left: stop the run, or one that joins ends it');
     expect(raceVerdict(30, null, 'stopped', 0)).toBe('no leecher in the run');
+    // Its one student flagged (reports refused), still downloading: not "left".
+    expect(raceVerdict(30, null, 'running', 0, 1)).toBe(
+      'no leecher counted (1 flagged): stop the run, or one that joins ends it',
+    );
     // Not as if it still went on.
     expect(raceVerdict(1.24, 2, 'stopped', 4)).toBe('stopped at 0.62 × its bound');
     expect(raceVerdict(1, 2, 'interrupted', 4)).toBe('interrupted at 0.50 × its bound');

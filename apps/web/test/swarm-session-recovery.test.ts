@@ -834,8 +834,8 @@ describe('what a tab sends of itself unasked (its name, its link’s settings)',
   }, 30_000);
 
   it('says what was not taken once refused past its patience, and stops saying it once the teacher holds the links', async () => {
-    // A budget of 2 messages, then 1 a second: the join and the first report take it; the link's settings, refused,
-    // are given up at once (half a second of patience, a minute in a real tab).
+    // A budget of 2 messages, then 6 a second: the join and the first report take it; the link's settings, refused,
+    // are given up at once (a tenth of a second of patience, a minute in a real tab).
     const { seeder, swarmId, file, page } = await classroom({
       limits: { messageBurst: 2, messagesPerSec: 6 },
       ownSendPatienceMs: 100,

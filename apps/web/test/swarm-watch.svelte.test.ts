@@ -74,6 +74,7 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     expect(watch.phase).toBe('failed');
     // Nothing to try again: a swarm that ended stays ended (its "Try again" failed the same way every time).
     expect(watch.retryable).toBe(false);
+    expect(watch.ended).toBe(true);
   });
 
   it('offers to try again after a refusal a later ask may not get, and not for a link to another file', async () => {

@@ -21,8 +21,9 @@ export function formatBytesForModel(bytes: number): string {
 }
 
 /**
- * A size in decimal megabytes, the prefix the rates use: "16.78 MB" (see `formatBytesForModel`). Under 1 kB, two
- * significant digits: a 1-byte file's F read "0.000 MB", and F over u_s could not be redone (found by review).
+ * A size in decimal megabytes, the prefix the rates use: "16.78 MB" (see `formatBytesForModel`). Under 10 kB, two
+ * significant digits: a 1-byte file's F read "0.000 MB", 1,499 bytes "0.001 MB", and F over u_s could not be redone
+ * (found by review).
  */
 export function formatMegabytes(bytes: number): string {
   const megabytes = bytes / 1e6;
@@ -31,7 +32,7 @@ export function formatMegabytes(bytes: number): string {
       ? megabytes.toFixed(0)
       : megabytes >= 1
         ? megabytes.toFixed(2)
-        : megabytes >= 0.001 || megabytes === 0
+        : megabytes >= 0.01 || megabytes === 0
           ? megabytes.toFixed(3)
           : String(Number(megabytes.toPrecision(2)));
   return `${shown} MB`;

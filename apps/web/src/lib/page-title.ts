@@ -14,8 +14,9 @@ export type TitledPage =
   | {
       readonly view: 'watch';
       readonly fileName: string | undefined;
-      /** The watch failed: the swarm ended, or the server is lost for good (a background tab read "Overview"). */
+      /** The watch failed (a background tab read "Overview" as if it still watched): `ended`, the swarm ended. */
       readonly failed: boolean;
+      readonly ended: boolean;
     };
 
 const APP_NAME = 'swarmlab';
@@ -31,8 +32,9 @@ export function pageTitle(page: TitledPage): string {
     case 'bad-link':
       return `This link cannot be opened — ${APP_NAME}`;
     case 'watch': {
-      const what = page.failed ? 'Overview ended' : 'Overview';
-      return `${page.fileName === undefined ? (page.failed ? what : 'Swarm overview') : `${what}: ${page.fileName}`} — ${APP_NAME}`;
+      const what = page.ended ? 'Overview ended' : page.failed ? 'Overview failed' : undefined;
+      const named = page.fileName === undefined ? undefined : `${what ?? 'Overview'}: ${page.fileName}`;
+      return `${named ?? what ?? 'Swarm overview'} — ${APP_NAME}`;
     }
     case 'swarm': {
       const doing = page.failed

@@ -46,17 +46,22 @@ export function labelsStacked(scale: RaceScale, barPx: number): boolean {
 /**
  * One line saying where the run stands against the bound of its own architecture: a run stopped or interrupted
  * says where it stopped ("within its bound so far" read as if it still went on). `leecherCount` is the run's N: a
- * run every leecher left before completing has none, goes on until stopped or a newcomer completes, and said
- * "bound not known yet" for good (found by review); an ended run's unknown bound is not known "yet" either.
+ * run every leecher left before completing (or was flagged, `flaggedCount`) has none, goes on until stopped or a
+ * newcomer completes, and said "bound not known yet" for good (found by review); an ended run's unknown bound is not
+ * known "yet" either.
  */
 export function raceVerdict(
   elapsedSec: number,
   boundSec: number | null,
   phase: RunPhase,
   leecherCount: number,
+  flaggedCount = 0,
 ): string {
-  if (leecherCount === 0)
-    return phase === 'running' ? 'no leecher left: stop the run, or one that joins ends it' : 'no leecher in the run';
+  if (leecherCount === 0) {
+    // Flagged ones are still there, not counted (their reports refused): "left" was untrue of them.
+    const none = flaggedCount > 0 ? `no leecher counted (${flaggedCount} flagged)` : 'no leecher left';
+    return phase === 'running' ? `${none}: stop the run, or one that joins ends it` : 'no leecher in the run';
+  }
   if (boundSec === null) return phase === 'running' ? 'bound not known yet' : 'bound not known';
   const ratio = elapsedSec / boundSec;
   if (phase === 'finished') return `${ratio.toFixed(2)} × its bound`;

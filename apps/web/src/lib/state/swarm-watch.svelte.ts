@@ -68,6 +68,7 @@ export class SwarmWatch implements RunController {
   #phase = $state<WatchPhase>('connecting');
   #error = $state<string | undefined>();
   #retryable = $state(true);
+  #ended = $state(false);
   #manifest = $state.raw<Manifest | undefined>();
   #swarmProgress = $state.raw<SwarmProgress | undefined>();
   readonly #shownProgress: ShownWhileVisible<SwarmProgress | undefined>;
@@ -96,7 +97,10 @@ export class SwarmWatch implements RunController {
     this.#shownProgress = new ShownWhileVisible(options.visibility ?? documentVisibility(), undefined);
     this.#signalling.onMalformedMessage(warnIgnored);
     this.#signalling.on('swarm:progress', (progress) => this.#setProgress(progress));
-    this.#signalling.on('swarm:ended', () => this.#fail(SWARM_ENDED_MESSAGE, { retryable: false }));
+    this.#signalling.on('swarm:ended', () => {
+      this.#ended = true;
+      this.#fail(SWARM_ENDED_MESSAGE, { retryable: false });
+    });
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
   }
 
@@ -135,6 +139,11 @@ export class SwarmWatch implements RunController {
    */
   get retryable(): boolean {
     return this.#retryable;
+  }
+
+  /** Whether the server said the swarm ended (`phase` is then `failed`; a refusal fails it without ending it). */
+  get ended(): boolean {
+    return this.#ended;
   }
 
   get manifest(): Manifest | undefined {
