@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { swarmModeSchema, type SwarmMode } from '@swarmlab/protocol';
 import { DEFAULT_LIMITS } from '@swarmlab/server';
 import { clientServerBoundSec, p2pBoundSec, parseByteQuantity, type ByteQuantityKind } from '@swarmlab/theory';
@@ -157,18 +157,30 @@ export function parseSwarmArgs(
 }
 
 /**
- * `dir`, made if need be, once this process can write there: a file's path or a directory it may not write to was
- * found only after the first run, whose figures were lost with a stack trace (found by review).
+ * `dir`, once it is a directory this process can write in, or one it can make (its nearest existing ancestor is a
+ * directory it can write in): a file's path or a directory it may not write to was found only after the first run,
+ * whose figures were lost with a stack trace (found by review). Nothing is made here (`saveProfile` makes it): a run
+ * refused after its options are read leaves nothing behind.
  */
 function writableDir(dir: string): string {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new UsageError(`--cpu-profile: cannot write profiles in ${dir} (${code})`);
-  }
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const problem = !statSync(existing).isDirectory()
+    ? `${existing} is not a directory`
+    : !canWrite(existing)
+      ? `${existing} is not writable`
+      : undefined;
+  if (problem !== undefined) throw new UsageError(`--cpu-profile: cannot write profiles in ${dir} (${problem})`);
   return dir;
+}
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** No cap anywhere: the machine, not the caps, sets the pace, and there is no bound to compare with. */

@@ -421,8 +421,10 @@ export function checkBackgroundTabsCanRun(
 ): void {
   if (!executablePath)
     throw new BenchFailure('--background-tabs needs a system Chromium (CHROMIUM_PATH or /usr/bin/chromium)');
-  if (!commandOnPath('xvfb-run'))
-    throw new BenchFailure('--background-tabs needs xvfb-run, for a headed window (apt-get install xvfb xauth)');
+  // xvfb only recommends xauth, and xvfb-run fails without it.
+  for (const command of ['xvfb-run', 'xauth'])
+    if (!commandOnPath(command))
+      throw new BenchFailure(`--background-tabs needs ${command}, for a headed window (apt-get install xvfb xauth)`);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -19,20 +19,37 @@ if (!command) {
 const SETPRIV_PATH = '/usr/bin/setpriv';
 
 /**
+ * Whether this process is in its terminal's foreground process group (`/proc/self/stat`: its group is the terminal's
+ * foreground group), where the terminal's Ctrl-C reaches every process of the group, the command too.
+ */
+function inForegroundGroup() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // After the command's name: state, ppid, pgrp, session, tty_nr, tpgid.
+    return fields[2] === fields[5];
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Runs the command and exits as it did (128 + the signal's number when a signal ended it). A SIGTERM or SIGHUP sent
- * to this script alone (a supervisor's, a tool stopping the process it started) is passed on: before, only the
- * script died, and the suite or benchmark ran on, orphaned (found by review). Ctrl-C reaches the command from the
- * terminal itself (the whole foreground group gets it): passed on as well, it would get a second one, which
- * Playwright takes for "stop at once, skip the clean-up"; this script waits for it to end instead.
+ * to this script (a supervisor's, a tool stopping the process it started) ends the command with SIGTERM: before, only
+ * the script died, and the suite or benchmark ran on, orphaned (found by review); a SIGHUP passed on as it is does
+ * not reach a benchmark under tsx, whose launcher passes on only SIGINT and SIGTERM. Ctrl-C typed in a terminal
+ * reaches the command from the terminal itself (the whole foreground group gets it): passed on as well, it would get
+ * a second one, which Playwright takes for "stop at once, skip the clean-up"; this script then waits for it to end.
+ * A SIGINT sent to this script alone (not in the foreground group) is passed on.
  */
 function run(file, fileArgs) {
   const [command, commandArgs] = existsSync(SETPRIV_PATH)
     ? [SETPRIV_PATH, ['--pdeathsig', 'TERM', '--', file, ...fileArgs]]
     : [file, fileArgs];
   const child = spawn(command, commandArgs, { stdio: 'inherit' });
-  const passOn = (signal) => () => child.kill(signal);
-  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, passOn(signal));
-  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill('SIGTERM'));
+  process.on('SIGINT', () => {
+    if (!inForegroundGroup()) child.kill('SIGINT');
+  });
   child.on('error', (error) => {
     console.error(`error: could not run ${file}: ${error.message}`);
     process.exit(1);

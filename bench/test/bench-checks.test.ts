@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_UNLISTED_PARTICIPANTS, type RunParticipant } from '@swarmlab/protocol';
@@ -228,9 +228,11 @@ describe('bench swarm’s checks before it runs', () => {
       writeFileSync(file, '');
       expect(() => parseSwarmArgs(['--cpu-profile', file])).toThrow(UsageError);
       expect(() => parseSwarmArgs(['--cpu-profile', join(file, 'under-a-file')])).toThrow(/cannot write profiles/);
-      const made = join(dir, 'profiles');
+      const made = join(dir, 'profiles', 'run-1');
       const parsed = parseSwarmArgs(['--cpu-profile', made]);
       expect(parsed !== 'help' && parsed.cpuProfileDir).toBe(made);
+      // Made as the first profile is saved, not as the options are read: a run refused later leaves nothing.
+      expect(existsSync(join(dir, 'profiles'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -241,6 +243,8 @@ describe('bench swarm’s checks before it runs', () => {
     expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', () => false)).toThrow(
       new BenchFailure('--background-tabs needs xvfb-run, for a headed window (apt-get install xvfb xauth)'),
     );
-    expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', (command) => command === 'xvfb-run')).not.toThrow();
+    // Installed without its recommends, xvfb has no xauth, and xvfb-run fails.
+    expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', (command) => command === 'xvfb-run')).toThrow(/xauth/);
+    expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', () => true)).not.toThrow();
   });
 });

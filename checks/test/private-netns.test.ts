@@ -1,21 +1,40 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/in-private-netns.mjs', import.meta.url));
 
 /** Runs `sh -c script` through the namespace script; resolves with the shell's pid once it printed it. */
 function throughScript(script: string) {
+  // In a process group of its own: never a terminal's foreground group (where the script leaves Ctrl-C to the
+  // terminal), whether or not the suite runs in one.
   const wrapper = spawn(process.execPath, [SCRIPT, 'sh', '-c', `echo $$; ${script}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
   const exited = new Promise<number | null>((resolve) => wrapper.once('exit', (code) => resolve(code)));
   const commandPid = new Promise<number>((resolve) =>
-    wrapper.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    wrapper.stdout.once('data', (chunk: Buffer) => {
+      const pid = Number(chunk.toString().trim());
+      started.push(pid);
+      resolve(pid);
+    }),
   );
   return { wrapper, exited, commandPid };
 }
+
+/** Every command the tests started: one a failing test left running goes after it. */
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone, as it should be.
+    }
+  }
+});
 
 /** Whether a process runs (a zombie, which this machine's init may leave unreaped, does not). */
 function running(pid: number): boolean {
@@ -45,15 +64,47 @@ describe('the network this suite runs in', () => {
   });
 });
 
+/** Resolves once `pid` no longer runs, or rejects after 5 s. */
+async function gone(pid: number): Promise<void> {
+  for (const deadline = Date.now() + 5000; running(pid);) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} still runs`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe.runIf(process.platform === 'linux')('the script the suites and benchmarks run through', () => {
-  it('passes a SIGTERM sent to it alone on to the command, and exits as the command did', async () => {
-    const { wrapper, exited, commandPid } = throughScript('sleep 30');
+  it('ends the command on a SIGTERM sent to it alone, and exits as the command did', async () => {
+    const { wrapper, exited, commandPid } = throughScript('exec sleep 30');
     const pid = await commandPid;
     expect(running(pid)).toBe(true);
     wrapper.kill('SIGTERM');
     // Before, the script died alone and the command ran on, orphaned.
     expect(await exited).toBe(128 + 15);
     expect(running(pid)).toBe(false);
+  });
+
+  it('ends the command with SIGTERM on a SIGHUP: a benchmark under tsx heard nothing of a SIGHUP passed on', async () => {
+    // A command deaf to SIGHUP, as tsx's launcher passes it on to nothing.
+    const { wrapper, exited, commandPid } = throughScript('trap "" HUP; exec sleep 30');
+    const pid = await commandPid;
+    wrapper.kill('SIGHUP');
+    expect(await exited).toBe(128 + 15);
+    expect(running(pid)).toBe(false);
+  });
+
+  it('passes on a SIGINT sent to it alone, outside a terminal’s foreground group', async () => {
+    const { wrapper, exited, commandPid } = throughScript('exec sleep 30');
+    const pid = await commandPid;
+    wrapper.kill('SIGINT');
+    expect(await exited).toBe(128 + 2);
+    expect(running(pid)).toBe(false);
+  });
+
+  it('takes the command with it when it is killed outright', async () => {
+    const { wrapper, commandPid } = throughScript('exec sleep 30');
+    const pid = await commandPid;
+    wrapper.kill('SIGKILL');
+    await gone(pid);
   });
 
   it('exits with the command’s own status', async () => {

@@ -47,7 +47,7 @@ it('the swarmlab-peer command (one process, tsx registered from its package) run
   expect(outcome.stdout).toMatch(/^Usage:/);
 });
 
-let server: TestSignallingServer;
+let server: TestSignallingServer | undefined;
 
 /** Its swarms are waited for (`swarm-not-registered-yet`) this long after it starts; the tests below start later. */
 const SHARED_SERVER_GRACE_MS = 500;
@@ -57,8 +57,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server.close();
   rmSync(FILES_DIR, { recursive: true, force: true });
+  await server?.close();
 });
 
 // Each case is a process of its own (about a second to start tsx): they run side by side.
@@ -103,13 +103,13 @@ describe.concurrent('pnpm peer refuses bad input with one line and a failing exi
   });
 
   it('an unknown join code, on a real server', async () => {
-    const outcome = await runPeer(['K7M-Q3P', '--server', server.url]);
+    const outcome = await runPeer(['K7M-Q3P', '--server', server!.url]);
     expect(outcome.exitCode).toBe(1);
     expect(outcome.stderr.trim()).toBe(`error: no swarm has the join code K7M-Q3P on this server (it may have ended)`);
   });
 
   it('a swarm the server does not know', async () => {
-    const outcome = await runPeer([`${server.url}/#/swarm/${SWARM_ID}/${CONTENT_ID}`]);
+    const outcome = await runPeer([`${server!.url}/#/swarm/${SWARM_ID}/${CONTENT_ID}`]);
     expect(outcome.exitCode).toBe(1);
     expect(outcome.stderr).toMatch(/this swarm is unknown or has ended/);
   });
