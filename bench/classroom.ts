@@ -104,6 +104,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', removeDir);
+  // A closed terminal's SIGHUP ends the process without its 'exit' (tsx passes on only SIGINT and SIGTERM): exit, so
+  // that the file goes then too.
+  const hangUp = (): never => process.exit(128 + 1);
+  process.once('SIGHUP', hangUp);
   let server: ServerProcess | undefined;
   let seeder: HeadlessPeer | undefined;
   let crowd: HeadlessCrowd | undefined;
@@ -203,6 +207,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await seeder?.close().catch(() => undefined);
     await server?.kill();
     process.off('exit', removeDir);
+    process.off('SIGHUP', hangUp);
     removeDir();
   }
 }

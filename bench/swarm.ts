@@ -462,6 +462,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (options.backgroundTabs) measured.push(await measure('background', options, baseURL, log, measured[0]!.raw));
   } catch (error) {
     if (serverLog.length > 0) log(`server log:\n  ${serverLog.join('\n  ')}`);
+    // The visible runs' medians, measured before the background half failed: they were lost with it (found by review).
+    if (measured.length > 0) {
+      log('the background tabs failed; the visible tabs’ figures:');
+      printSummaries(
+        options,
+        measured.map((one): [TabsKind, Summary] => [one.kind, summarise(one)]),
+      );
+    }
     throw error;
   } finally {
     await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
