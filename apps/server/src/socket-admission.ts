@@ -146,9 +146,12 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       // packets still queued for it, which no backlog counts any more: a client that read nothing and connected,
       // asked and disconnected in a loop on one connection had 30 MB queued past its 8 MB bound (found by review).
       const unsent = (engine.writeBuffer?.length ?? 0) > 0 || (engine.transport?.socket?.bufferedAmount ?? 0) > 0;
-      // Not as the server shuts down (it closes every connection itself). A client leaving as it should may have
-      // answers still queued too: closed the same, without a word of refusal.
-      if (reason !== 'server shutting down' && engine.readyState === 'open' && unsent) {
+      // Not as the server shuts down, nor when the server ended this socket.io connection itself: it closes the
+      // connection next, once the disconnect packet it just queued is written (torn down here, that packet was
+      // lost, and a tab whose place another connection took over saw a network drop and reconnected). A client
+      // leaving as it should may have answers still queued too: closed the same, without a word of refusal.
+      const closedByServer = reason === 'server shutting down' || reason === 'server namespace disconnect';
+      if (!closedByServer && engine.readyState === 'open' && unsent) {
         log(`a socket from ${address} ended its socket.io connection with packets still queued: its connection closed`);
         socket.conn.close(true);
         engine.transport?.socket?.terminate?.();

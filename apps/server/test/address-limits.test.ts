@@ -104,6 +104,21 @@ describe('a socket.io connection that ends while its engine.io connection lives 
     ws.terminate();
     await roundTrip(founder);
   });
+
+  it('lets a client the server disconnects itself read why, a packet still being written to it', async () => {
+    harness = await startHarness();
+    const founder = await harness.connect();
+    const told = disconnected(founder);
+    const socket = harness.io.of('/').sockets.get(founder.id!);
+    if (socket === undefined) throw new Error('the server holds no socket of that id');
+    // A packet just written leaves the websocket unwritable until its write ends: the disconnect packet after it
+    // waits in engine.io's queue. It was torn down with the connection as "packets still queued", and a tab whose
+    // place another connection took over was told a network drop (CI flake, resume.test): it would reconnect.
+    socket.emit('peer:left', { peerId: 'someone' });
+    socket.disconnect(true);
+    expect(await told).toBe('io server disconnect');
+    expect(harness.logLines.filter((line) => /packets still queued/.test(line))).toEqual([]);
+  });
 });
 
 describe('per-address limits', () => {
