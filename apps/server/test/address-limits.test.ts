@@ -113,7 +113,7 @@ describe('a socket.io connection that ends while its engine.io connection lives 
     if (socket === undefined) throw new Error('the server holds no socket of that id');
     // A packet just written leaves the websocket unwritable until its write ends: the disconnect packet after it
     // waits in engine.io's queue. It was torn down with the connection as "packets still queued", and a tab whose
-    // place another connection took over was told a network drop (CI flake, resume.test): it would reconnect.
+    // place another connection took over was told a network drop (a CI flake of resume.test).
     socket.emit('peer:left', { peerId: 'someone' });
     socket.disconnect(true);
     expect(await told).toBe('io server disconnect');
