@@ -10,7 +10,7 @@ import {
   waitForMesh,
 } from './fixtures';
 import { startServerProcess } from '@swarmlab/test-kit/server';
-import type { Page } from '@playwright/test';
+import type { Page, WebSocketRoute } from '@playwright/test';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
 const PORT = testServerPort('SWARMLAB_E2E_RESTART_PORT', 31742);
@@ -108,8 +108,14 @@ test('a screen and a tab opened just after a restart, before the members are bac
     // for as long as the test needs.
     let membersHeldBack = false;
     let seederHeldBack = false;
+    // A held-back try fails as an unreachable server's does, with an error: closed alone, before engine.io's handshake,
+    // it was no error to socket.io, which waited out its 20 s connect timeout before the next try (52 s a test).
+    const failed = (socket: WebSocketRoute): void => {
+      socket.send('held back by the test'); // no engine.io packet: a parser error
+      socket.close();
+    };
     const throughTheTest = (heldBack: () => boolean) => (page: Page) =>
-      page.routeWebSocket(/socket\.io/, (socket) => (heldBack() ? socket.close() : socket.connectToServer()));
+      page.routeWebSocket(/socket\.io/, (socket) => (heldBack() ? failed(socket) : socket.connectToServer()));
     const seeder = await swarm.openPeer(
       `${ORIGIN}/`,
       throughTheTest(() => membersHeldBack || seederHeldBack),
