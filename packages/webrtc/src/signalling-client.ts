@@ -147,7 +147,12 @@ export class SignallingClient {
       // included (a newer server's, a middleware that threw): it would otherwise stay lost for ever.
       if (this.#connection.state === 'lost' && (refusal || !this.socket.active))
         return this.#reconnectAfterRefusal(this.#connection.attempt);
-      if (!refusal) return;
+      // The first connection, turned away by a refusal this version does not know: tried again later, as above (it
+      // stayed connecting for ever, with no further try, and every request timed out).
+      if (!refusal) {
+        if (!this.socket.active) this.#connectLater();
+        return;
+      }
       // The first connection: every request waiting, and every later one, gets that answer at once; for good,
       // unless it passes. A page opened while its classroom's address owed bytes (everyone registering their
       // swarm again after a restart) was otherwise refused for good, and its join asked again in vain.
@@ -445,15 +450,23 @@ export class SignallingClient {
     // socket.io would keep it, and send it first thing on the new connection: before this tab took its place back.
     if (this.#connection.state === 'lost') return Promise.resolve({ ok: false, error: SIGNALLING_LOST });
     return new Promise((resolve) => {
+      // socket.io holds a request made while not connected, to send it on the next connection.
+      let held: SignallingSocket['sendBuffer'][number] | undefined;
       const refused = (error: SignallingError): void => {
         clearTimeout(timer);
+        this.#unsend(held);
         resolve({ ok: false, error });
       };
       const timer = setTimeout(() => {
         this.#waiting.delete(refused);
+        // Still held for a connection that never came (a first try stalled, a server down past the timeout): not
+        // sent, so not sent later either (the server would act on what its asker was told had failed), and an
+        // asker may ask again once connected (`untilRegistered`). Sent and unanswered: the outcome is unknown.
+        if (this.#unsend(held)) return resolve({ ok: false, error: SIGNALLING_LOST });
         resolve({ ok: false, error: { code: 'timeout', message: 'The signalling server did not answer in time.' } });
       }, this.#ackTimeoutMs);
       this.#waiting.add(refused);
+      const heldBefore = this.socket.sendBuffer.length;
       emit((result: unknown) => {
         clearTimeout(timer);
         this.#waiting.delete(refused);
@@ -462,6 +475,16 @@ export class SignallingClient {
         const problem = this.#swarmProblem(checked.value, swarm);
         resolve(problem === undefined ? checked.value : this.#unreadable(name, problem));
       });
+      if (this.socket.sendBuffer.length > heldBefore) held = this.socket.sendBuffer.at(-1);
     });
+  }
+
+  /** Takes `packet` out of what socket.io holds for the next connection; whether it was still there. */
+  #unsend(packet: SignallingSocket['sendBuffer'][number] | undefined): boolean {
+    if (packet === undefined) return false;
+    const index = this.socket.sendBuffer.indexOf(packet);
+    if (index < 0) return false;
+    this.socket.sendBuffer.splice(index, 1);
+    return true;
   }
 }

@@ -3,7 +3,7 @@ import { Server } from 'socket.io';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
 import { pollUntil, testFile } from '@swarmlab/test-kit';
-import { SignallingClient } from '../src/signalling-client';
+import { SIGNALLING_LOST, SignallingClient } from '../src/signalling-client';
 import { untilRegistered } from '../src/until-registered';
 
 const servers: Server[] = [];
@@ -15,12 +15,13 @@ afterEach(async () => {
 });
 
 /**
- * A socket.io server on port 0 whose sockets answer `swarm:leave`, after `use` (its middleware) admits them and
- * `onConnection` sees them; its URL.
+ * A socket.io server on `port` (any free one by default) whose sockets answer `swarm:leave`, after `use` (its
+ * middleware) admits them and `onConnection` sees them; its URL.
  */
 function leaveAnsweringServer(
   use: Parameters<Server['use']>[0] = (_socket, next) => next(),
   onConnection: (socket: Parameters<Parameters<Server['on']>[1]>[0]) => void = () => {},
+  port = 0,
 ): string {
   const server = new Server();
   servers.push(server);
@@ -29,9 +30,8 @@ function leaveAnsweringServer(
     socket.on('swarm:leave', (ack: (result: unknown) => void) => ack({ ok: true }));
     onConnection(socket);
   });
-  server.listen(0);
-  const { port } = server.httpServer.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+  server.listen(port);
+  return `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
 }
 
 /** A socket.io server on port 0 that refuses every connection as ours does past a per-address limit. */
@@ -59,14 +59,53 @@ describe('SignallingClient when the server refuses the connection', () => {
     expect(await client.leaveSwarm()).toEqual({ ok: false, error: { code: 'too-many-connections', message } });
   });
 
-  it('ignores a refusal it does not recognise (left to the ack timeout)', async () => {
-    const client = SignallingClient.connect(await refusingServer({ code: 'drop-tables', message: 'x' }), {
-      ackTimeoutMs: 300,
-    });
+  it('tries again later after a refusal it does not recognise, and a request held meanwhile is never sent', async () => {
+    let handshakes = 0;
+    let leaves = 0;
+    const url = leaveAnsweringServer(
+      (_socket, next) => {
+        // A newer server's refusal, or a middleware that threw: socket.io itself does not try again after it.
+        if (++handshakes > 1) return next();
+        next(Object.assign(new Error('refused'), { data: { code: 'drop-tables', message: 'x' } }));
+      },
+      (socket) => socket.on('swarm:leave', () => leaves++),
+    );
+    const client = SignallingClient.connect(url, { ackTimeoutMs: 50, refusedReconnectDelayMs: 300 });
     clients.push(client);
-    const result = await client.leaveSwarm();
-    expect(result.ok ? undefined : result.error.code).toBe('timeout');
+    // Asked before any connection is up: held by socket.io, then taken back at the timeout, as never sent.
+    expect(await client.leaveSwarm()).toEqual({ ok: false, error: SIGNALLING_LOST });
     expect(client.refusal).toBeUndefined();
+    // It stayed connecting for good before, every request timing out.
+    await pollUntil(() => client.connection.state === 'connected', 'connected on a later try', 5000);
+    expect(handshakes).toBe(2);
+    expect(await client.leaveSwarm()).toEqual({ ok: true });
+    // The first ask never reached the server: it would have acted on what its asker was told had failed.
+    expect(leaves).toBe(1);
+  });
+});
+
+describe('SignallingClient whose first connection waits for a server not up yet', () => {
+  it('answers a request not sent by its timeout as signalling-lost, so that a join asked again gets in once, later', async () => {
+    const probe = new Server();
+    probe.listen(0);
+    const { port } = probe.httpServer.address() as AddressInfo;
+    await probe.close();
+    const client = SignallingClient.connect(`http://127.0.0.1:${port}`, { ackTimeoutMs: 300 });
+    clients.push(client);
+    let joins = 0;
+    // The server (restarting, say) is up 1.5 s after the page asked: past several of the request's timeouts.
+    const starting = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        leaveAnsweringServer(undefined, (socket) => socket.on('swarm:leave', () => joins++), port);
+        resolve();
+      }, 1500),
+    );
+    // (A leave stands for a join here: the same request path, with an answer this bare server can give.)
+    const answer = await untilRegistered(() => client.leaveSwarm(), { intervalMs: 50, patienceMs: 10_000 });
+    await starting;
+    expect(answer).toEqual({ ok: true });
+    // Each ask before the connection was taken back unsent: the server saw only the one it answered.
+    expect(joins).toBe(1);
   });
 });
 
