@@ -118,6 +118,12 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       throw new ArgError(
         `--seeder-leaves: ${sweep ? '--sweep runs client-server too, where' : 'in client-server'} the seeder is the only uploader, so no run could finish without it`,
       );
+    // The same: only the seeder uploads, so a corrupting peer sends nothing, and the run was only measured against a
+    // bound over fewer peers (a ratio of 2.0 for the same times at 0.5).
+    if (scenario.corruptFraction > 0 && (mode === 'client-server' || sweep))
+      throw new ArgError(
+        `--corrupt-fraction: ${sweep ? '--sweep runs client-server too, where' : 'in client-server'} only the seeder uploads, so no peer could corrupt a block`,
+      );
     if (!(scenario.latencyMs >= 0 && scenario.latencyMs <= 10_000)) throw new ArgError('--latency-ms: 0 to 10000');
     // The threads meet once per latency of simulated time: below a millisecond a run would take for ever.
     if (scenario.threads === 2 && scenario.latencyMs < 1)

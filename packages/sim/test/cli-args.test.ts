@@ -58,6 +58,18 @@ describe('parseSimArgs', () => {
     expect(messageOf([...sweep, '--seeder-leaves'])).toContain('--sweep runs client-server too');
   });
 
+  it('refuses corrupting peers where only the seeder uploads: client-server, and a sweep, which runs it too', () => {
+    const run = ['--peers', '4', '--file-bytes', '1MiB', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
+    const corrupt = ['--corrupt-fraction', '0.5'];
+    expect(messageOf([...run, '--mode', 'client-server', ...corrupt])).toBe(
+      '--corrupt-fraction: in client-server only the seeder uploads, so no peer could corrupt a block',
+    );
+    expect(messageOf(['--sweep', ...run.slice(0, 1), '2,4', ...run.slice(2), ...corrupt])).toContain(
+      '--sweep runs client-server too',
+    );
+    expect(parseSimArgs([...run, ...corrupt])).toMatchObject({ ok: true });
+  });
+
   it('refuses what a sweep would ignore: a mode, or a per-peer list', () => {
     const sweep = ['--sweep', '--peers', '1,2', '--file-bytes', '1MiB', '--server-up', '10MB/s'];
     expect(messageOf([...sweep, '--peer-up', '1MB/s', '--mode', 'p2p'])).toContain('--sweep runs both modes');
