@@ -378,6 +378,41 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     }
   });
 
+  it('a stored chunk whose read itself fails is fetched again, its aborted transaction no unhandled rejection', async () => {
+    const { manifest } = await prepared;
+    const { name, storageOf } = fixture();
+    const before = await openOk(storageOf('tab1'), await runOptions());
+    for (const index of [0, 2, 4]) await before.store.put(index, chunkOf(manifest, index));
+    // The database's read of chunk 2 fails, as Chromium's does for a value whose file is gone ("Data lost"): the
+    // request errs and its transaction aborts (fake-indexeddb's object store, below idb).
+    const db = await openChunkDatabase(name);
+    const tx = db.transaction('chunks');
+    const raw = Object.getPrototypeOf((tx.store as unknown as { _rawObjectStore: object })._rawObjectStore) as {
+      getValue(key: unknown): unknown;
+    };
+    await tx.done;
+    const getValue = raw.getValue;
+    raw.getValue = function (this: unknown, key: unknown) {
+      if (Array.isArray(key) && key[1] === 2) throw new DOMException('Data lost due to missing file', 'UnknownError');
+      return getValue.call(this, key);
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const after = await openOk(storageOf('tab1'), await runOptions());
+      expect([0, 1, 2, 3, 4, 5].filter((index) => after.held.has(index))).toEqual([0, 4]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // idb's promise of each aborted transaction's end rejected, awaited by nobody: a page error in a browser.
+      expect(unhandled).toEqual([]);
+    } finally {
+      raw.getValue = getValue;
+      process.off('unhandledRejection', onUnhandled);
+      warn.mockRestore();
+    }
+  });
+
   it('reads the chunks whose read failed again after one wait for them all, not one wait each', async () => {
     const { manifest } = await prepared;
     const { storageOf } = fixture();
@@ -613,6 +648,24 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(await db.getAllKeys('stores')).toEqual([]);
   });
 
+  it('a store closed while its last write is under way does not report that write failing: another run took over', async () => {
+    const { manifest } = await prepared;
+    const { name } = fixture();
+    const full = dbWithRoom(await openChunkDatabase(name), { writes: 0 });
+    const failures: StorageError[] = [];
+    const store = new IdbChunkStore({
+      db: full,
+      storeKey: 'k',
+      manifest,
+      onWriteFailed: (error) => failures.push(error),
+    });
+    const write = store.put(0, chunkOf(manifest, 0));
+    store.close();
+    await expect(write).rejects.toThrow(/quota/);
+    // Told, the session failed the run that took over and deleted its chunks.
+    expect(failures).toEqual([]);
+  });
+
   it('a store closed while its file is hashed stops the pass: the hash rejects, the rest is not rewritten', async () => {
     const { manifest } = await prepared;
     const { name, storageOf } = fixture();
@@ -708,6 +761,49 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     disk.quotaBytes += refused.error.neededBytes - refused.error.availableBytes;
     // Before, run 1's kept chunks were counted as used: refused again.
     expect((await storage.openRun(await runOptions(2))).ok).toBe(true);
+  });
+
+  it('a disk so full that the store’s own record is refused says to free room, not to allow the site storage', async () => {
+    const { name } = fixture();
+    const real = await openChunkDatabase(name);
+    const full = new Proxy(real, {
+      get(inner, property) {
+        if (property === 'put')
+          return () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+        const value = Reflect.get(inner, property, inner);
+        return typeof value === 'function' ? value.bind(inner) : value;
+      },
+    });
+    const storage = new LeecherStorage({
+      db: async () => full,
+      tabId: async () => 'tab1',
+      sha256: portableSha256,
+      nowMs: Date.now,
+      estimate: undefined,
+    });
+    expect(await storage.openRun(await runOptions())).toEqual({
+      ok: false,
+      error: { code: 'quota-exceeded', detail: 'The quota has been exceeded.' },
+    });
+    // Refused otherwise (private browsing, say), storage is what the browser withholds, as before.
+    const closed = new Proxy(real, {
+      get(inner, property) {
+        if (property === 'put') return () => Promise.reject(new DOMException('Refused.', 'InvalidStateError'));
+        const value = Reflect.get(inner, property, inner);
+        return typeof value === 'function' ? value.bind(inner) : value;
+      },
+    });
+    const refused = new LeecherStorage({
+      db: async () => closed,
+      tabId: async () => 'tab1',
+      sha256: portableSha256,
+      nowMs: Date.now,
+      estimate: undefined,
+    });
+    expect(await refused.openRun(await runOptions())).toMatchObject({
+      ok: false,
+      error: { code: 'storage-unavailable' },
+    });
   });
 
   it('a write that fails for lack of room stops the store: reported once, nothing kept, later writes refused', async () => {

@@ -1,4 +1,4 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore } from 'idb';
 
 /** The one database where leechers keep verified chunks, for every swarm this browser takes part in. */
 export const CHUNK_DATABASE_NAME = 'swarmlab-chunks';
@@ -39,6 +39,28 @@ export interface ChunkDatabase extends DBSchema {
 }
 
 export type ChunkDb = IDBPDatabase<ChunkDatabase>;
+
+/**
+ * Reads from `name` in a transaction of its own, ending with it. A read that fails (Chromium's "Data lost" for a
+ * chunk whose file is gone) aborts its transaction, and idb's promise of the transaction's end, made at once and
+ * awaited by nobody in its `db.get` shortcuts, rejected unhandled: a page error besides the failure the caller
+ * handles (a reloaded tab fetches such a chunk again; found by review).
+ */
+export async function readFrom<Name extends 'chunks' | 'stores', T>(
+  db: ChunkDb,
+  name: Name,
+  read: (store: IDBPObjectStore<ChunkDatabase, [Name], Name, 'readonly'>) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction(name);
+  const [value] = await Promise.all([read(tx.store), tx.done]);
+  return value;
+}
+
+/** Watches the end of `tx`, whose caller may stop before awaiting it: a failed request's abort is not left unhandled. */
+export function endOf(tx: { readonly done: Promise<void> }): Promise<void> {
+  tx.done.catch(() => undefined);
+  return tx.done;
+}
 
 /** A new connection to the chunk database; `onTerminated` if the browser closes it (site data cleared, say). */
 export function openChunkDatabase(name = CHUNK_DATABASE_NAME, onTerminated?: () => void): Promise<ChunkDb> {

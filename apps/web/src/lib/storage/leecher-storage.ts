@@ -11,7 +11,7 @@ import {
 } from './chunk-database';
 import { checkStoredChunks } from './stored-chunks-check';
 import { IdbChunkStore } from './idb-chunk-store';
-import type { StorageError } from './storage-error';
+import { writeErrorOf, type StorageError } from './storage-error';
 import { storageShortfall, type EstimateStorage } from './storage-quota';
 
 /**
@@ -106,7 +106,7 @@ export class LeecherStorage {
     try {
       db = await this.#open();
     } catch (error) {
-      return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
+      return { ok: false, error: openErrorOf(error) };
     }
     const tabId = await this.#deps.tabId();
     const storeKey = storeKeyOf({ swarmId, contentId, tabId, peerId, runNumber });
@@ -123,7 +123,7 @@ export class LeecherStorage {
         touchedAtMs: this.#deps.nowMs(),
       });
     } catch (error) {
-      return { ok: false, error: { code: 'storage-unavailable', detail: String(error) } };
+      return { ok: false, error: openErrorOf(error) };
     }
     const { held, cutShort } = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, {
       onProgress: options.onProgress,
@@ -347,4 +347,14 @@ export class LeecherStorage {
     opened.then((db) => db.addEventListener('close', forget), forget);
     return opened;
   }
+}
+
+/**
+ * Why a store could not be opened: out of room (a disk so full the browser refuses even the store's record), which
+ * freeing room mends, or storage the browser does not give the page at all. A full disk was told to allow the site
+ * to save data, and its other runs' chunks, which the retry needed the room of, were kept (found by review).
+ */
+function openErrorOf(error: unknown): StorageError {
+  const named = writeErrorOf(error);
+  return named.code === 'quota-exceeded' ? named : { code: 'storage-unavailable', detail: String(error) };
 }

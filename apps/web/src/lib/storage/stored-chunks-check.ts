@@ -1,6 +1,6 @@
 import { Bitfield, chunkCount, chunkLengthBytes, toHex, type Manifest, type Sha256 } from '@swarmlab/protocol';
 import { hashPassHint } from '../whole-file-hash';
-import { chunkRange, storedBytes, storedLength, type ChunkDb } from './chunk-database';
+import { chunkRange, readFrom, storedBytes, storedLength, type ChunkDb } from './chunk-database';
 
 /** What `checkStoredChunks` found. */
 export interface StoredChunksCheck {
@@ -47,7 +47,7 @@ export async function checkStoredChunks(
   const hint = hashPassHint();
   const check = async (key: [string, number]): Promise<boolean> => {
     const chunkIndex = key[1];
-    const stored = await db.get('chunks', key);
+    const stored = await readFrom(db, 'chunks', (chunks) => chunks.get(key));
     if (
       stored === undefined ||
       !Number.isInteger(chunkIndex) ||
