@@ -70,6 +70,12 @@ test('a seeder whose file changes on disk during a run stops and says why, at on
       /slides\.pdf can no longer be read \(NotReadableError/,
     );
     expect((await readPeerState(leecher)).complete).toBe(false);
+    // Back to its swarm, the tab asks for the file: it took the seeder's place again from the same unreadable file,
+    // everyone's screen showing a seeder, to fail again at the next run (found by review).
+    await seeder.getByTestId('back-to-swarm').click();
+    await expect(seeder.getByTestId('reseed-file')).toBeVisible();
+    await expect(seeder.getByTestId('swarm-view')).toHaveAttribute('data-role', 'leecher');
+    await expect(leecher.getByTestId('seeder-gone')).toContainText('Nobody seeds this swarm any more');
   } finally {
     file.remove();
   }

@@ -42,6 +42,8 @@ test('a reloaded seeder tab picks its file again and seeds the same swarm; every
   await expect(seeder.getByTestId('swarm-error')).toContainText(
     `notes.bin is not the file this swarm shares (lecture.bin): it holds ${(bytes.length - 1).toLocaleString('en')} bytes`,
   );
+  // A seeder's refusal, refused before the file was read: it was headed "Downloading" (found by review).
+  await expect(seeder.getByTestId('swarm-view')).toHaveAttribute('data-role', 'seeder');
   await seeder.getByRole('button', { name: 'Back to this swarm' }).click();
 
   // The swarm's file, renamed since it was downloaded, is the swarm's file.

@@ -129,4 +129,18 @@ describe('the seeder reads its file on demand', () => {
     expect(source.reads).toBe(4 + 7);
     expect(source.memories.size).toBeLessThan(7); // a fresh buffer per read would be 7
   });
+
+  it('lets its cache go when a run is over, a read under way then included, and reads again on demand', async () => {
+    const source = countingSource();
+    const { store, manifest } = await prepareSeed(source, portableSha256, () => {});
+    await store.get(0);
+    const underWay = store.get(1);
+    store.releaseMemory();
+    await underWay;
+    source.reads = 0;
+    // Neither is held any more: each is read again, and served right.
+    expect(await sha256Hex(await store.get(0))).toBe(manifest.chunkSha256[0]);
+    expect(await sha256Hex(await store.get(1))).toBe(manifest.chunkSha256[1]);
+    expect(source.reads).toBe(2);
+  });
 });

@@ -642,6 +642,8 @@ export class SwarmSession implements RunController {
    * swarm's (other bytes, or another name: the name is in the manifest) is refused before anything is sent.
    */
   async reseed(file: ChunkSource, place: SeedPlace): Promise<void> {
+    // A seeder's refusal, a file of another size's included: headed "Downloading" without it (found by review).
+    this.#role = 'seeder';
     this.#swarmId = place.swarmId;
     this.#contentId = place.contentId;
     // A file of another size cannot be the swarm's: refused before it is read (it may be gigabytes).
@@ -829,6 +831,8 @@ export class SwarmSession implements RunController {
     this.#stopTouching?.();
     const store = this.#leecherStore;
     store?.close();
+    // A seed kept for the page's return (`keptSeed`) reads its chunks again then.
+    this.#seed?.store.releaseMemory();
     if (store && !options.keepStoredChunks) void this.#storage?.forget(store.storeKey);
     // Every store of this tab for the swarm, not only the one open: a partial file kept from a stopped run, or the
     // chunks of an entry that failed, stayed on the student's laptop (found by review).
@@ -1175,7 +1179,8 @@ export class SwarmSession implements RunController {
       // Refused for room: the tab's other runs of the swarm go, whose room the check counted as being freed; kept,
       // they made the retry its message asks for fail again, for an hour (found by review). This run's chunks stay,
       // the part of the file the retry need not fetch again (`LeecherStorage.openRun`).
-      if (opened.error.code === 'insufficient-storage') {
+      // So is a disk so full that the store's record was refused (`quota-exceeded` at the open).
+      if (opened.error.code === 'insufficient-storage' || opened.error.code === 'quota-exceeded') {
         const storage = this.#leecherStorage();
         if (opened.storeKey === undefined) void storage.forgetSwarm(this.#storePlace()!);
         else void storage.forgetOtherRuns(this.#storePlace()!, opened.storeKey);
@@ -1256,7 +1261,11 @@ export class SwarmSession implements RunController {
    */
   #chunkUnreadable(chunkIndex: number, error: unknown): void {
     if (this.#role !== 'seeder') return console.warn(`swarmlab: could not read stored chunk ${chunkIndex}`, error);
-    if (!this.#over) this.#fail(seededFileGoneMessage(this.#manifest?.name ?? 'the file', error));
+    if (this.#over) return;
+    // Not kept for "Back to this swarm": the page took the seeder's place again from the same unreadable file, to
+    // fail at the next run's first chunk not cached, click after click; without it, the page asks for the file.
+    this.#seed = undefined;
+    this.#fail(seededFileGoneMessage(this.#manifest?.name ?? 'the file', error));
   }
 
   /** A write failed mid-run (out of room, private mode): this tab stops, and forgets what it stored. */
@@ -1318,6 +1327,7 @@ export class SwarmSession implements RunController {
   #endRun(run: EngineRun): void {
     run.end();
     this.#leecherStore?.releaseMemory();
+    this.#seed?.store.releaseMemory();
     this.#phase = 'waiting';
   }
 

@@ -13,6 +13,8 @@ export class SourceChunkStore implements AsyncChunkStore {
   readonly #manifest: Manifest;
   readonly #cache: ChunkCache;
   readonly #reading = new Map<number, Promise<Uint8Array>>();
+  /** Moves on at each `releaseMemory`: a read in flight then is not cached. */
+  #cacheGeneration = 0;
 
   constructor(source: ChunkSource, manifest: Manifest, cacheBytes = servedChunkCacheBytes(manifest.chunkBytes)) {
     this.#source = source;
@@ -26,15 +28,25 @@ export class SourceChunkStore implements AsyncChunkStore {
     const reading = this.#reading.get(chunkIndex);
     if (reading) return reading;
     const lengthBytes = chunkLengthBytes(this.#manifest, chunkIndex);
+    const generation = this.#cacheGeneration;
     const read = this.#source
       .read(chunkIndex * this.#manifest.chunkBytes, lengthBytes, this.#cache.takeMemory(lengthBytes))
       .then((chunk) => {
-        this.#cache.set(chunkIndex, chunk);
+        if (generation === this.#cacheGeneration) this.#cache.set(chunkIndex, chunk);
         return chunk;
       })
       .finally(() => this.#reading.delete(chunkIndex));
     this.#reading.set(chunkIndex, read);
     return read;
+  }
+
+  /**
+   * Drops the cache and its spare memories, for a run that is over or a tab that left: 5–12 MiB held between runs
+   * and, for a page kept for Back and Forward, for as long as it was kept (found by review). Read again on demand.
+   */
+  releaseMemory(): void {
+    this.#cacheGeneration++;
+    this.#cache.clear();
   }
 
   /** The seeder holds every chunk from the start: the engine never writes one. */
