@@ -360,7 +360,9 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
                 ...(takingBack && { entryKeyDigest }),
                 address,
               };
-              const outcome = registry.join(swarmId, member, digest, takingBack);
+              const former =
+                formerPlace === undefined ? undefined : { peerId: formerPlace.peerId, keyDigest: formerKeyDigest! };
+              const outcome = registry.join(swarmId, member, digest, takingBack, former);
               if (!outcome.ok) return refuse(outcome.code);
               world.seats.seated(swarmId, peerId, address);
               // The swarm's last member, away, reloaded (a teacher's tab before anyone joined): its place goes once

@@ -271,9 +271,17 @@ export interface SwarmRegistry {
   create(input: CreateSwarmInput): CreateOutcome;
   /**
    * `control`: the hash of the control secret the request carried, if any. `takingBack`: `member` is the
-   * place a reloaded tab had, which `mayTakeBack` allowed.
+   * place a reloaded tab had, which `mayTakeBack` allowed. `former`: the place a reloaded tab had and its key's
+   * hash, where it is given a new one (between runs): the links the controller set for that place, if its key is
+   * the departed place's, are the new one's.
    */
-  join(swarmId: SwarmId, member: Member, control?: ControlDigest, takingBack?: boolean): JoinOutcome;
+  join(
+    swarmId: SwarmId,
+    member: Member,
+    control?: ControlDigest,
+    takingBack?: boolean,
+    former?: { readonly peerId: PeerId; readonly keyDigest: ControlDigest },
+  ): JoinOutcome;
   /**
    * Whether a tab joining again may have its former place `peerId` back (key hash `keyDigest`): no member of
    * the swarm holds it, and the run going on holds it under that key (it left the run, or abandoned it, when
@@ -788,7 +796,7 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       return { ok: true, swarm };
     },
 
-    join(swarmId, member, control, takingBack = false) {
+    join(swarmId, member, control, takingBack = false, former) {
       if (presences.has(member.socketId)) return { ok: false, code: 'already-in-swarm' };
       const swarm = swarms.get(swarmId);
       if (!swarm) return { ok: false, code: 'swarm-not-found' };
@@ -798,10 +806,19 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       }
       const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
-      // A reloaded tab taking its place back gets the links the controller gave it, as a resume does.
-      const controlOverride = takingBack
-        ? (swarm.departed.controlOverrideOf(member.peerId) ?? swarm.controlLinks.claim(member.peerId))
-        : undefined;
+      // A reloaded tab taking its place back gets the links the controller gave it, as a resume does; so does one
+      // given a new place between runs, under its former place's key (they vanished without a word; found by review).
+      const carriedFrom = takingBack
+        ? member.peerId
+        : former !== undefined &&
+            swarm.departed.has(former.peerId) &&
+            swarm.departed.allows(former.peerId, former.keyDigest)
+          ? former.peerId
+          : undefined;
+      const controlOverride =
+        carriedFrom === undefined
+          ? undefined
+          : (swarm.departed.controlOverrideOf(carriedFrom) ?? swarm.controlLinks.claim(carriedFrom));
       if (controlOverride) {
         state.override = controlOverride;
         state.overrideByControl = true;

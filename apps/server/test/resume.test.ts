@@ -382,6 +382,51 @@ describe('the id of a member that left', () => {
     await latestProgress(seeder.received, (table) => table.peers.length === 2, 'it is back');
   });
 
+  it.each([
+    ['away (its leave never reached the server)', (client: TypedClient) => dropConnection(client)],
+    ['gone (its page unloaded, leaving)', (client: TypedClient) => void client.emit('swarm:leave', () => {})],
+  ])(
+    'gives a tab reloaded between runs, its former place %s, the links the controller set for it',
+    async (_how, leave) => {
+      const server = await start();
+      const seeder = await seedTab(server);
+      const leecher = await joinTab(server, seeder.swarmId);
+      const slowed = { downloadBytesPerSec: 1_000_000 };
+      expect(
+        await seeder.client
+          .timeout(WAIT_MS)
+          .emitWithAck('peer:configure', { peerId: leecher.peerId, override: slowed }),
+      ).toEqual({ ok: true });
+      leave(leecher.client);
+      await latestProgress(
+        seeder.received,
+        (table) => table.peers.length === 1 || table.peers[1]?.away === true,
+        'its place away or gone',
+      );
+      const page = await server.connect();
+      const formerPlace = { peerId: leecher.peerId, memberKey: leecher.memberKey };
+      const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+      if (!joined.ok) throw new Error(joined.error.message);
+      // A new place outside a run; the teacher's links with it (they vanished without a word).
+      const table = await latestProgress(
+        seeder.received,
+        (progress) => progress.peers.some((peer) => peer.peerId === joined.peerId),
+        'the reloaded tab in the table',
+      );
+      expect(table.peers.find((peer) => peer.peerId === joined.peerId)).toMatchObject({
+        override: slowed,
+        overrideByControl: true,
+      });
+      // Its own links, restated from its page's link, are the controller's to set: refused.
+      expect(
+        await page.timeout(WAIT_MS).emitWithAck('peer:configure', {
+          peerId: joined.peerId,
+          override: { downloadBytesPerSec: null },
+        }),
+      ).toMatchObject({ ok: false, error: { code: 'links-set-by-control' } });
+    },
+  );
+
   it('gives a member back the links the controller set for it when it comes back after its grace period', async () => {
     const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 1e6 };
     const server = await start();
