@@ -13,6 +13,7 @@ import { refuse } from './refusals';
 import { guardRequest, withSchema, type GuardContext } from './request-guard';
 import type { SignallingSocket } from './signalling-io';
 import type { SwarmStore } from './swarm-store';
+import type { AfterTurn } from './membership-turn';
 
 export interface ClassroomHandlerDeps {
   readonly socket: SignallingSocket;
@@ -23,6 +24,7 @@ export interface ClassroomHandlerDeps {
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
   readonly codeLookups: CodeLookupBudgets;
+  readonly afterTurn: AfterTurn;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface ClassroomHandlerDeps {
  * failed lookups limited per address) and `peer:name` (a member's display name for every screen).
  */
 export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, codeLookups } = deps;
+  const { socket, address, context, store, limits, progress, codeLookups, afterTurn } = deps;
 
   socket.on(
     'code:resolve',
@@ -56,6 +58,7 @@ export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
       parse: withSchema(peerNameRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
       async handle({ name }, reply) {
+        await afterTurn();
         const swarmId = store.followedSwarmOf(socket.id);
         const named =
           swarmId !== undefined &&

@@ -27,7 +27,7 @@ import { sealOf, swarmIdOfSeal } from './swarm-seal';
 import { errorForLog } from './error-for-log';
 import { UnaskedCreationError } from './swarm-store-errors';
 import { createKeyedQueue } from './keyed-queue';
-import type { MembershipTurn } from './membership-turn';
+import type { AfterTurn, MembershipTurn } from './membership-turn';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
@@ -237,6 +237,10 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     const address = addressOf(socket);
     const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
     const inTurn: MembershipTurn = (task) => memberships.run(socket.id, task);
+    const afterTurn: AfterTurn = () => memberships.settled(socket.id);
+    // A membership change queued may change what the socket follows: an early refusal waits for the turn's own check.
+    const followsForSure = (): boolean =>
+      store.followedIsLive && !memberships.has(socket.id) && store.followedSwarmOf(socket.id) !== undefined;
 
     socket.on(
       'swarm:create',
@@ -246,7 +250,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         maxPayloadBytes: limits.maxEventBytes,
         // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
         refuseEarly: () => {
-          if (store.followedIsLive && store.followedSwarmOf(socket.id)) return 'already-in-swarm';
+          if (followsForSure()) return 'already-in-swarm';
           return store.refuseCreateEarly(address);
         },
         handle: ({ manifest, contentId, config }, reply) =>
@@ -436,6 +440,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         parse: withSchema(signalSendRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         async handle({ to, signal, attempt }, reply) {
+          await afterTurn();
           const sender = store.membershipOf(socket.id);
           if (!sender) return reply(refuse('not-in-swarm'));
           // Looked up in the sender's own swarm only: signals never cross from one swarm to another.
@@ -460,6 +465,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         parse: withSchema(progressReportSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         async handle(report, reply) {
+          await afterTurn();
           const swarmId = store.followedSwarmOf(socket.id);
           if (swarmId === undefined) return reply(refuse('not-in-swarm'));
           const stored = await change(swarmId, (world) => world.registry.report(socket.id, report));
@@ -476,10 +482,10 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     );
 
     // What the socket's other handlers share.
-    const socketDeps = { socket, address, context, store, limits, progress, inTurn, answers };
+    const socketDeps = { socket, address, context, store, limits, progress, inTurn, afterTurn, answers };
     attachRunHandlers({ ...socketDeps, toSockets, unknownSwarms });
-    attachResumeHandlers({ ...socketDeps, grace, membership, log, toSockets });
-    attachClassroomHandlers({ socket, address, context, store, limits, progress, codeLookups });
+    attachResumeHandlers({ ...socketDeps, followsForSure, grace, membership, log, toSockets });
+    attachClassroomHandlers({ socket, address, context, store, limits, progress, afterTurn, codeLookups });
 
     socket.on('disconnect', (reason) => {
       const failed = (error: unknown): void => log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);

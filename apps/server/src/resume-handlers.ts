@@ -41,6 +41,8 @@ export interface ResumeHandlerDeps {
   readonly membership: MembershipOps;
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
   readonly inTurn: MembershipTurn;
+  /** Whether the socket follows a swarm, no membership change of it queued (which may change that). */
+  readonly followsForSure: () => boolean;
   readonly log: (line: string) => void;
   /** The per-address budget of large answers: a resume's carries the run and the peers. */
   readonly answers: AnswerBudgets;
@@ -64,6 +66,7 @@ interface Resumed {
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
   const { socket, address, context, store, limits, progress, grace, membership, inTurn, log, answers, toSockets } =
     deps;
+  const { followsForSure } = deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -174,7 +177,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       parse: withSchema(swarmRestoreRequestSchema),
       maxPayloadBytes: limits.maxEventBytes,
       // What cannot succeed is refused before the manifest (up to a megabyte) is measured, parsed and hashed.
-      refuseEarly: () => (store.followedIsLive && store.followedSwarmOf(socket.id) ? 'already-in-swarm' : undefined),
+      refuseEarly: () => (followsForSure() ? 'already-in-swarm' : undefined),
       handle: (request, reply) =>
         inTurn(async () => {
           if (socket.disconnected) return;

@@ -1,4 +1,4 @@
-import type { IceServer, SwarmCreated } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type IceServer, type SwarmCreated } from '@swarmlab/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CANDIDATE,
@@ -216,5 +216,29 @@ describe('signalling server', () => {
       error: { code: 'not-in-swarm' },
     });
     expect(await join(a, swarmId)).toMatchObject({ ok: true });
+  });
+
+  it('answers requests sent back to back, without waiting, in the order sent: a membership change first', async () => {
+    const [a, b, c] = [await harness.connect(), await harness.connect(), await harness.connect()];
+    const { swarmId } = await createSwarm(a);
+    expect(await join(b, swarmId)).toMatchObject({ ok: true });
+    // socket.io hands over both events of one read before the leave's turn starts: each was answered as if the
+    // first had not been asked (a run started by a tab that had asked to leave, its name refused after its join).
+    const [left, started] = await Promise.all([
+      a.timeout(WAIT_MS).emitWithAck('swarm:leave'),
+      a.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG }),
+    ]);
+    expect([left, started]).toMatchObject([{ ok: true }, { ok: false, error: { code: 'not-in-swarm' } }]);
+    const { manifest, contentId } = await makeManifest();
+    const [bLeft, created] = await Promise.all([
+      b.timeout(WAIT_MS).emitWithAck('swarm:leave'),
+      b.timeout(WAIT_MS).emitWithAck('swarm:create', { manifest, contentId }),
+    ]);
+    expect([bLeft, created]).toMatchObject([{ ok: true }, { ok: true }]);
+    const [joined, named] = await Promise.all([
+      join(c, created.ok ? created.swarmId : 'none'),
+      c.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Ada' }),
+    ]);
+    expect([joined, named]).toMatchObject([{ ok: true }, { ok: true }]);
   });
 });
