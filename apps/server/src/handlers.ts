@@ -311,6 +311,9 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             let departedAway: LeaveOutcome | undefined;
             const joined = await change(swarmId, (world) => {
               departedAway = undefined;
+              // Checked on every try of the change, as a resume's is: a socket gone since (a client that gave up on
+              // it and joined again on another, with the same entry key) takes no place, nor one from that other.
+              if (socket.disconnected) return refuse('not-in-swarm');
               const { registry } = world;
               // Asked again, its answer lost: the place it made, on this connection now. (Not a former place found by
               // its key: a reloaded page is a new engine, whose place the run must take back as a reload's, and a
@@ -415,7 +418,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             if (joined.rebound) {
               grace.memberBack(swarmId, peerId);
               // Its old connection, if the server had not seen it drop, is gone for good.
-              if (joined.replacedSocketId !== null) socket.nsp.in(joined.replacedSocketId).disconnectSockets(true);
+              if (joined.replacedSocketId !== null && !socket.disconnected)
+                socket.nsp.in(joined.replacedSocketId).disconnectSockets(true);
             } else notifyPeers(joined.others, 'peer:joined', peerId);
             progress.changed(swarmId);
           }),

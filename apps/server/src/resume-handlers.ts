@@ -120,7 +120,8 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
     grace.memberBack(swarmId, peerId);
     if (outcome.rebound) {
       // Its old socket, if the server had not noticed it drop, is another tab's no more (on any process).
-      if (outcome.replacedSocketId !== null) socket.nsp.in(outcome.replacedSocketId).disconnectSockets(true);
+      if (outcome.replacedSocketId !== null && !socket.disconnected)
+        socket.nsp.in(outcome.replacedSocketId).disconnectSockets(true);
     } else {
       membership.notifyPeers(resumed.others, 'peer:joined', peerId);
     }
@@ -158,6 +159,9 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
           // Charged (`settle`), never refused for the budget: a member taking its place back after a drop must not
           // wait out its grace because a classmate behind the same address looped watches (found by review).
           const resumed = await membership.change(request.swarmId, (world) => {
+            // Checked on every try of the change: a commit that conflicted (Redis) is tried again on fresh state, maybe
+            // after the client gave up on this socket and took its place back on another, which this would throw out.
+            if (socket.disconnected) return refuse('not-in-swarm');
             if (world.registry.hasSwarm(request.swarmId) && seatRefused(world, request)) {
               return refuse('swarm-full-for-address');
             }
@@ -188,6 +192,7 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
           const updated = await store.update(
             request.swarmId,
             (world) => {
+              if (socket.disconnected) return refuse('not-in-swarm'); // as in a resume's change
               const creates = !world.registry.hasSwarm(request.swarmId);
               if (creates && !world.quotas.canCreateSwarm(address)) return refuse('too-many-swarms-from-address');
               if (seatRefused(world, request)) return refuse('swarm-full-for-address');
