@@ -18,6 +18,7 @@ import { LeecherStorage, STALE_STORE_AFTER_MS, type OpenRunOptions } from '../sr
 import {
   StoreClosedError,
   StoredFileGoneError,
+  storageMessageOf,
   StoreRewriteError,
   type StorageError,
 } from '../src/lib/storage/storage-error';
@@ -781,10 +782,14 @@ describe('leechers keep verified chunks in IndexedDB', () => {
       nowMs: Date.now,
       estimate: undefined,
     });
-    expect(await storage.openRun(await runOptions())).toEqual({
+    const opened = await storage.openRun(await runOptions());
+    expect(opened).toMatchObject({
       ok: false,
-      error: { code: 'quota-exceeded', detail: 'The quota has been exceeded.' },
+      error: { code: 'no-room-to-open', detail: 'The quota has been exceeded.' },
+      // Named: what the store holds already (a tab reloaded mid-run) stays for the retry.
+      storeKey: expect.any(String),
     });
+    if (!opened.ok) expect(storageMessageOf(opened.error)).toMatch(/Free some disk space/);
     // Refused otherwise (private browsing, say), storage is what the browser withholds, as before.
     const closed = new Proxy(real, {
       get(inner, property) {

@@ -485,6 +485,8 @@ export class SignallingClient {
     const index = this.socket.sendBuffer.indexOf(packet);
     if (index < 0) return false;
     this.socket.sendBuffer.splice(index, 1);
+    // Its answer handler too: never sent, it is never answered (socket.io dropped it only at a later disconnect).
+    if (packet.id !== undefined) Reflect.deleteProperty((this.socket as unknown as { acks: object }).acks, packet.id);
     return true;
   }
 }

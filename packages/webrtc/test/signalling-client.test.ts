@@ -75,6 +75,8 @@ describe('SignallingClient when the server refuses the connection', () => {
     // Asked before any connection is up: held by socket.io, then taken back at the timeout, as never sent.
     expect(await client.leaveSwarm()).toEqual({ ok: false, error: SIGNALLING_LOST });
     expect(client.refusal).toBeUndefined();
+    // Nor is its answer handler kept: one per ask, while the server stayed out of reach.
+    expect(Object.keys((client.socket as unknown as { acks: object }).acks)).toEqual([]);
     // It stayed connecting for good before, every request timing out.
     await pollUntil(() => client.connection.state === 'connected', 'connected on a later try', 5000);
     expect(handshakes).toBe(2);

@@ -41,19 +41,20 @@ export interface ChunkDatabase extends DBSchema {
 export type ChunkDb = IDBPDatabase<ChunkDatabase>;
 
 /**
- * Reads from `name` in a transaction of its own, ending with it. A read that fails (Chromium's "Data lost" for a
- * chunk whose file is gone) aborts its transaction, and idb's promise of the transaction's end, made at once and
+ * Reads from `name` in a transaction of its own, whose end is watched. A read that fails (Chromium's "Data lost" for
+ * a chunk whose file is gone) aborts its transaction, and idb's promise of the transaction's end, made at once and
  * awaited by nobody in its `db.get` shortcuts, rejected unhandled: a page error besides the failure the caller
- * handles (a reloaded tab fetches such a chunk again; found by review).
+ * handles (a reloaded tab fetches such a chunk again; found by review). The read is answered as it succeeds, not
+ * once its transaction ends (a reload's check reads its chunks one by one).
  */
-export async function readFrom<Name extends 'chunks' | 'stores', T>(
+export function readFrom<Name extends 'chunks' | 'stores', T>(
   db: ChunkDb,
   name: Name,
   read: (store: IDBPObjectStore<ChunkDatabase, [Name], Name, 'readonly'>) => Promise<T>,
 ): Promise<T> {
   const tx = db.transaction(name);
-  const [value] = await Promise.all([read(tx.store), tx.done]);
-  return value;
+  void endOf(tx);
+  return read(tx.store);
 }
 
 /** Watches the end of `tx`, whose caller may stop before awaiting it: a failed request's abort is not left unhandled. */

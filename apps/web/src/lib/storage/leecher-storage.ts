@@ -123,7 +123,8 @@ export class LeecherStorage {
         touchedAtMs: this.#deps.nowMs(),
       });
     } catch (error) {
-      return { ok: false, error: openErrorOf(error) };
+      // The store's key: what it holds already (a tab reloaded mid-run) is kept for the retry, as for a refusal for room.
+      return { ok: false, error: openErrorOf(error), storeKey };
     }
     const { held, cutShort } = await checkStoredChunks(db, storeKey, manifest, this.#deps.sha256, {
       onProgress: options.onProgress,
@@ -352,9 +353,11 @@ export class LeecherStorage {
 /**
  * Why a store could not be opened: out of room (a disk so full the browser refuses even the store's record), which
  * freeing room mends, or storage the browser does not give the page at all. A full disk was told to allow the site
- * to save data, and its other runs' chunks, which the retry needed the room of, were kept (found by review).
+ * to save data (found by review).
  */
 function openErrorOf(error: unknown): StorageError {
   const named = writeErrorOf(error);
-  return named.code === 'quota-exceeded' ? named : { code: 'storage-unavailable', detail: String(error) };
+  return named.code === 'quota-exceeded'
+    ? { code: 'no-room-to-open', detail: named.detail }
+    : { code: 'storage-unavailable', detail: String(error) };
 }

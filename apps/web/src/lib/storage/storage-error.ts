@@ -4,12 +4,14 @@ import { formatBytes } from '../format';
  * Why a leecher cannot keep the file, as data (the session shows `storageMessageOf` and stops):
  * - `insufficient-storage`: before the download, the browser's quota leaves less room than the file needs.
  * - `quota-exceeded`: a write failed mid-run for lack of room (`QuotaExceededError`).
+ * - `no-room-to-open`: the store could not even be recorded for lack of room (a full disk), as the run starts.
  * - `write-failed`: a write failed otherwise (private mode, storage evicted, disk error).
  * - `storage-unavailable`: IndexedDB cannot be opened at all.
  */
 export type StorageError =
   | { readonly code: 'insufficient-storage'; readonly neededBytes: number; readonly availableBytes: number }
   | { readonly code: 'quota-exceeded'; readonly detail: string }
+  | { readonly code: 'no-room-to-open'; readonly detail: string }
   | { readonly code: 'write-failed'; readonly detail: string }
   | { readonly code: 'storage-unavailable'; readonly detail: string };
 
@@ -29,6 +31,8 @@ export function storageMessageOf(error: StorageError): string {
       return `This file needs ${formatBytes(error.neededBytes)} of browser storage, but only ${formatBytes(error.availableBytes)} is free here. Free some disk space (or leave private browsing) and open the link again.`;
     case 'quota-exceeded':
       return 'The browser ran out of storage for this file while downloading, so this tab stopped and removed what it had stored. Free some disk space and open the link again.';
+    case 'no-room-to-open':
+      return `The browser has no room left to store this file (${error.detail}), so this tab stopped before downloading. Free some disk space and open the link again.`;
     case 'write-failed':
       return `The browser refused to store a chunk (${error.detail}), so this tab stopped and removed what it had stored. Private browsing may not allow it.`;
     case 'storage-unavailable':
