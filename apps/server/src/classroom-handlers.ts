@@ -13,7 +13,7 @@ import { refuse } from './refusals';
 import { guardRequest, withSchema, type GuardContext } from './request-guard';
 import type { SignallingSocket } from './signalling-io';
 import type { SwarmStore } from './swarm-store';
-import type { AfterTurn } from './membership-turn';
+import type { InOrder } from './membership-turn';
 
 export interface ClassroomHandlerDeps {
   readonly socket: SignallingSocket;
@@ -24,7 +24,7 @@ export interface ClassroomHandlerDeps {
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
   readonly codeLookups: CodeLookupBudgets;
-  readonly afterTurn: AfterTurn;
+  readonly inOrder: InOrder;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface ClassroomHandlerDeps {
  * failed lookups limited per address) and `peer:name` (a member's display name for every screen).
  */
 export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, codeLookups, afterTurn } = deps;
+  const { socket, address, context, store, limits, progress, codeLookups, inOrder } = deps;
 
   socket.on(
     'code:resolve',
@@ -58,18 +58,19 @@ export function attachClassroomHandlers(deps: ClassroomHandlerDeps): void {
       parse: withSchema(peerNameRequestSchema),
       maxPayloadBytes: limits.maxSignalPayloadBytes,
       async handle({ name }, reply) {
-        await afterTurn();
-        const swarmId = store.followedSwarmOf(socket.id);
-        const named =
-          swarmId !== undefined &&
-          (await store.update(swarmId, ({ registry, peerNames }) => {
+        const named = await inOrder(async () => {
+          const swarmId = store.followedSwarmOf(socket.id);
+          if (swarmId === undefined) return undefined;
+          const updated = await store.update(swarmId, ({ registry, peerNames }) => {
             const member = registry.membershipOf(socket.id);
             if (member) peerNames.set(member.swarmId, member.peerId, name);
             return member !== undefined;
-          }));
-        if (!named || !named.ok || !named.value) return reply(refuse('not-in-swarm'));
+          });
+          return updated.ok && updated.value ? swarmId : undefined;
+        });
+        if (named === undefined) return reply(refuse('not-in-swarm'));
         reply({ ok: true });
-        progress.changed(swarmId);
+        progress.changed(named);
       },
     }),
   );

@@ -71,6 +71,18 @@ export class DepartedMembers {
     return this.#members.get(peerId)?.controlOverride;
   }
 
+  /**
+   * The settings the controller gave `peerId`, handed on to a new place of the same tab (a reload between runs): they
+   * are the new place's from now on, not given twice (a second place of the same key got a copy).
+   */
+  claimControlOverride(peerId: PeerId): PeerOverride | undefined {
+    const member = this.#members.get(peerId);
+    if (member?.controlOverride === undefined) return undefined;
+    const { controlOverride, ...rest } = member;
+    this.#members.set(peerId, rest);
+    return controlOverride;
+  }
+
   /** `peerId` is a member again. */
   forget(peerId: PeerId): void {
     this.#members.delete(peerId);

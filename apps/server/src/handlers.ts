@@ -27,7 +27,7 @@ import { sealOf, swarmIdOfSeal } from './swarm-seal';
 import { errorForLog } from './error-for-log';
 import { UnaskedCreationError } from './swarm-store-errors';
 import { createKeyedQueue } from './keyed-queue';
-import type { AfterTurn, MembershipTurn } from './membership-turn';
+import type { InOrder, MembershipTurn } from './membership-turn';
 import { refuse } from './refusals';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
@@ -237,7 +237,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     const address = addressOf(socket);
     const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
     const inTurn: MembershipTurn = (task) => memberships.run(socket.id, task);
-    const afterTurn: AfterTurn = () => memberships.settled(socket.id);
+    const inOrder: InOrder = (task) => (memberships.has(socket.id) ? memberships.run(socket.id, task) : task());
     // A membership change queued may change what the socket follows: an early refusal waits for the turn's own check.
     const followsForSure = (): boolean =>
       store.followedIsLive && !memberships.has(socket.id) && store.followedSwarmOf(socket.id) !== undefined;
@@ -443,22 +443,22 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         event: 'signal:send',
         parse: withSchema(signalSendRequestSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
-        async handle({ to, signal, attempt }, reply) {
-          await afterTurn();
-          const sender = store.membershipOf(socket.id);
-          if (!sender) return reply(refuse('not-in-swarm'));
-          // Looked up in the sender's own swarm only: signals never cross from one swarm to another.
-          const target = await store.socketOf(sender.swarmId, to);
-          if (target === undefined) return reply(refuse('peer-not-found'));
-          if (target === socket.id) return reply(refuse('peer-not-found', 'A peer cannot signal itself.'));
-          // With the Redis adapter, a socket of another process gets it too.
-          io.to(target).emit('signal:relay', {
-            from: sender.peerId,
-            signal,
-            ...(attempt !== undefined && { attempt }),
-          });
-          reply({ ok: true });
-        },
+        handle: ({ to, signal, attempt }, reply) =>
+          inOrder(async () => {
+            const sender = store.membershipOf(socket.id);
+            if (!sender) return reply(refuse('not-in-swarm'));
+            // Looked up in the sender's own swarm only: signals never cross from one swarm to another.
+            const target = await store.socketOf(sender.swarmId, to);
+            if (target === undefined) return reply(refuse('peer-not-found'));
+            if (target === socket.id) return reply(refuse('peer-not-found', 'A peer cannot signal itself.'));
+            // With the Redis adapter, a socket of another process gets it too.
+            io.to(target).emit('signal:relay', {
+              from: sender.peerId,
+              signal,
+              ...(attempt !== undefined && { attempt }),
+            });
+            reply({ ok: true });
+          }),
       }),
     );
 
@@ -469,10 +469,13 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
         parse: withSchema(progressReportSchema),
         maxPayloadBytes: limits.maxSignalPayloadBytes,
         async handle(report, reply) {
-          await afterTurn();
-          const swarmId = store.followedSwarmOf(socket.id);
-          if (swarmId === undefined) return reply(refuse('not-in-swarm'));
-          const stored = await change(swarmId, (world) => world.registry.report(socket.id, report));
+          const stored = await inOrder(async () => {
+            const swarmId = store.followedSwarmOf(socket.id);
+            return swarmId === undefined
+              ? undefined
+              : await change(swarmId, (world) => world.registry.report(socket.id, report));
+          });
+          if (stored === undefined) return reply(refuse('not-in-swarm'));
           if (!stored.ok) {
             reply(refuse(stored.code, 'message' in stored ? stored.message : undefined));
             // Refused as impossible: its sender is flagged now, on every screen.
@@ -486,10 +489,10 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     );
 
     // What the socket's other handlers share.
-    const socketDeps = { socket, address, context, store, limits, progress, inTurn, afterTurn, answers };
+    const socketDeps = { socket, address, context, store, limits, progress, inTurn, inOrder, answers };
     attachRunHandlers({ ...socketDeps, toSockets, unknownSwarms });
     attachResumeHandlers({ ...socketDeps, followsForSure, grace, membership, log, toSockets });
-    attachClassroomHandlers({ socket, address, context, store, limits, progress, afterTurn, codeLookups });
+    attachClassroomHandlers({ socket, address, context, store, limits, progress, inOrder, codeLookups });
 
     socket.on('disconnect', (reason) => {
       const failed = (error: unknown): void => log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);

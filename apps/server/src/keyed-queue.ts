@@ -7,8 +7,6 @@ export interface KeyedQueue {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** Whether `key` has a task queued or running. */
   has(key: string): boolean;
-  /** Resolves once the tasks of `key` queued so far have ended, whatever their outcome (at once if none). */
-  settled(key: string): Promise<void>;
   /** Keys with a task queued or running. */
   readonly size: number;
 }
@@ -28,9 +26,6 @@ export function createKeyedQueue(): KeyedQueue {
     },
     has(key) {
       return tails.has(key);
-    },
-    async settled(key) {
-      await tails.get(key);
     },
     get size() {
       return tails.size;

@@ -6,9 +6,10 @@ export type MembershipTurn = <T>(task: () => Promise<T>) => Promise<T>;
 
 /**
  * For a request outside the membership turn (a run's start or stop, links, a name, a signal, a report) that reads what
- * its socket follows: waits for the socket's membership changes queued before it. socket.io hands over every event
- * of one read before any turn's task starts, so a `run:start` right behind a `swarm:leave` started a run for a socket
- * that had asked to leave, and a `peer:name` right behind a `swarm:join` was refused as not in the swarm (found by
- * review).
+ * its socket follows: run at once when no membership change of the socket is queued, else queued behind them, in the
+ * turn (and so before any change asked after it). socket.io hands over every event of one read before any turn's task
+ * starts: a `run:start` right behind a `swarm:leave` started a run for a socket that had asked to leave, and a
+ * `peer:name` right behind a `swarm:join` was refused as not in the swarm (found by review). Waiting for the queue
+ * beside it, a request asked before a `swarm:leave` was overtaken by the leave.
  */
-export type AfterTurn = () => Promise<void>;
+export type InOrder = <T>(task: () => Promise<T>) => Promise<T>;

@@ -10,7 +10,7 @@ import {
 import type { AddressKey } from './address-quotas';
 import { controlDigestOf } from './control-secret';
 import type { ServerLimits } from './limits';
-import type { AfterTurn, MembershipTurn } from './membership-turn';
+import type { InOrder, MembershipTurn } from './membership-turn';
 import { jsonBytes, manifestWireBytes, type AnswerBudgets } from './answer-budgets';
 import type { ProgressBroadcaster } from './progress-broadcaster';
 import { refuse } from './refusals';
@@ -29,7 +29,7 @@ export interface RunHandlerDeps {
   readonly limits: ServerLimits;
   readonly progress: ProgressBroadcaster;
   readonly inTurn: MembershipTurn;
-  readonly afterTurn: AfterTurn;
+  readonly inOrder: InOrder;
   /** A broadcast to these sockets; undefined for none (`io.to([])` would reach every socket). */
   readonly toSockets: (socketIds: readonly SocketId[]) => ReturnType<SignallingIo['to']> | undefined;
   /** What a watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
@@ -46,17 +46,17 @@ export interface RunHandlerDeps {
  * `run-in-progress`, whichever processes they are on).
  */
 export function attachRunHandlers(deps: RunHandlerDeps): void {
-  const { socket, address, context, store, limits, progress, toSockets, inTurn, afterTurn, unknownSwarms, answers } =
+  const { socket, address, context, store, limits, progress, toSockets, inTurn, inOrder, unknownSwarms, answers } =
     deps;
 
   /** Updates the swarm the socket follows; undefined when it follows none. */
-  const changeFollowed = async <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> => {
-    await afterTurn();
-    const swarmId = store.followedSwarmOf(socket.id);
-    if (swarmId === undefined) return undefined;
-    const updated = await store.update(swarmId, apply);
-    return updated.ok ? updated.value : undefined;
-  };
+  const changeFollowed = <T>(apply: (world: SwarmWorld) => T): Promise<T | undefined> =>
+    inOrder(async () => {
+      const swarmId = store.followedSwarmOf(socket.id);
+      if (swarmId === undefined) return undefined;
+      const updated = await store.update(swarmId, apply);
+      return updated.ok ? updated.value : undefined;
+    });
 
   socket.on(
     'swarm:watch',

@@ -8,6 +8,12 @@ import type { SignallingIo, SignallingSocket } from './signalling-io';
 import { SendBacklogs } from './send-backlogs';
 import { createSocketBudget } from './socket-budget';
 
+/**
+ * How long a connection the server ended itself may take to read what is queued for it, its disconnect packet last,
+ * before it is torn down: a tab reads it in milliseconds.
+ */
+export const SERVER_CLOSE_DRAIN_MS = 3000;
+
 export interface SocketAdmissionDeps {
   readonly io: SignallingIo;
   readonly limits: ServerLimits;
@@ -155,6 +161,17 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
         log(`a socket from ${address} ended its socket.io connection with packets still queued: its connection closed`);
         socket.conn.close(true);
         engine.transport?.socket?.terminate?.();
+      } else if (reason === 'server namespace disconnect' && unsent) {
+        // The server's own close waits for the client to read what is queued, the disconnect packet last: one that
+        // reads nothing held megabytes no backlog counts for 75 s (engine.io's ping timeout, then the websocket's
+        // close handshake; found by review). It is given a moment, then torn down.
+        // (engine.io's side may be closed already, its queue handed to the websocket, whose close waits 30 s for the
+        // client's answer: the websocket goes too.)
+        const websocket = engine.transport?.socket;
+        setTimeout(() => {
+          if (engine.readyState !== 'closed') socket.conn.close(true);
+          websocket?.terminate?.();
+        }, SERVER_CLOSE_DRAIN_MS).unref();
       }
       // Its engine.io connection may carry another socket.io connection after it (a client connecting and
       // disconnecting in a loop on one connection): left on, each socket's listeners piled up on it for good.

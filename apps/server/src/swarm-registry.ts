@@ -807,18 +807,21 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       const existingPeers = membersSeederFirst(swarm);
       const state = newMember(member, 'leecher');
       // A reloaded tab taking its place back gets the links the controller gave it, as a resume does; so does one
-      // given a new place between runs, under its former place's key (they vanished without a word; found by review).
-      const carriedFrom = takingBack
-        ? member.peerId
-        : former !== undefined &&
-            swarm.departed.has(former.peerId) &&
-            swarm.departed.allows(former.peerId, former.keyDigest)
-          ? former.peerId
-          : undefined;
-      const controlOverride =
-        carriedFrom === undefined
+      // given a new place between runs, under its former place's key (they vanished without a word; found by review):
+      // from the departed place, or from the away place still there (the swarm's last member, given up only once
+      // this join holds the swarm). Handed on once: a second place under the same key gets none.
+      const awayFormer = former === undefined ? undefined : awayWithKey(swarm, former.peerId, former.keyDigest, true);
+      const controlOverride = takingBack
+        ? (swarm.departed.controlOverrideOf(member.peerId) ?? swarm.controlLinks.claim(member.peerId))
+        : former === undefined
           ? undefined
-          : (swarm.departed.controlOverrideOf(carriedFrom) ?? swarm.controlLinks.claim(carriedFrom));
+          : awayFormer !== undefined
+            ? awayFormer.overrideByControl
+              ? awayFormer.override
+              : undefined
+            : swarm.departed.has(former.peerId) && swarm.departed.allows(former.peerId, former.keyDigest)
+              ? (swarm.departed.claimControlOverride(former.peerId) ?? swarm.controlLinks.claim(former.peerId))
+              : undefined;
       if (controlOverride) {
         state.override = controlOverride;
         state.overrideByControl = true;

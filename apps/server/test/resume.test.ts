@@ -424,8 +424,49 @@ describe('the id of a member that left', () => {
           override: { downloadBytesPerSec: null },
         }),
       ).toMatchObject({ ok: false, error: { code: 'links-set-by-control' } });
+      // Handed on once: another place under the same key (a copy of the tab) gets none of them.
+      const copy = await server.connect();
+      const copied = await copy.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+      if (!copied.ok) throw new Error(copied.error.message);
+      const later = await latestProgress(
+        seeder.received,
+        (progress) => progress.peers.some((peer) => peer.peerId === copied.peerId),
+        'the copy in the table',
+      );
+      expect(later.peers.find((peer) => peer.peerId === copied.peerId)).toMatchObject({ overrideByControl: false });
     },
   );
+
+  it('gives a tab reloaded between runs, the swarm’s last member, the links the controller set for it', async () => {
+    const server = await start();
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    const teacher = await server.connect();
+    const watched = await teacher
+      .timeout(WAIT_MS)
+      .emitWithAck('swarm:watch', { swarmId: seeder.swarmId, control: seeder.controlSecret! });
+    expect(watched).toMatchObject({ ok: true, inControl: true });
+    const slowed = { downloadBytesPerSec: 1_000_000 };
+    expect(
+      await teacher.timeout(WAIT_MS).emitWithAck('peer:configure', { peerId: leecher.peerId, override: slowed }),
+    ).toEqual({ ok: true });
+    expect(await seeder.client.timeout(WAIT_MS).emitWithAck('swarm:leave')).toEqual({ ok: true });
+    // The last member's page reloads while its connection is down: its place stays, away, until the join holds the
+    // swarm (given up first, it would have ended the swarm).
+    const tables = record(teacher);
+    dropConnection(leecher.client);
+    await latestProgress(tables, (table) => table.peers[0]?.away === true, 'the last member away');
+    const page = await server.connect();
+    const formerPlace = { peerId: leecher.peerId, memberKey: leecher.memberKey };
+    const joined = await page.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    if (!joined.ok) throw new Error(joined.error.message);
+    const table = await latestProgress(
+      tables,
+      (progress) => progress.peers.length === 1 && progress.peers[0]?.peerId === joined.peerId,
+      'the new place alone',
+    );
+    expect(table.peers[0]).toMatchObject({ override: slowed, overrideByControl: true });
+  });
 
   it('gives a member back the links the controller set for it when it comes back after its grace period', async () => {
     const capped = { ...DEFAULT_RUN_CONFIG, peerUploadBytesPerSec: 1e6 };

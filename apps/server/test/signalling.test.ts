@@ -218,7 +218,7 @@ describe('signalling server', () => {
     expect(await join(a, swarmId)).toMatchObject({ ok: true });
   });
 
-  it('answers requests sent back to back, without waiting, in the order sent: a membership change first', async () => {
+  it('answers requests sent back to back, without waiting, in the order sent, a membership change before or after them', async () => {
     const [a, b, c] = [await harness.connect(), await harness.connect(), await harness.connect()];
     const { swarmId } = await createSwarm(a);
     expect(await join(b, swarmId)).toMatchObject({ ok: true });
@@ -240,5 +240,19 @@ describe('signalling server', () => {
       c.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Ada' }),
     ]);
     expect([joined, named]).toMatchObject([{ ok: true }, { ok: true }]);
+    // And the other way: requests asked before a membership change are not overtaken by it (they waited beside the
+    // queue, and the leave's turn ran first).
+    const [cNamed, cReported, cLeft] = await Promise.all([
+      c.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Grace' }),
+      c.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Grace Hopper' }),
+      c.timeout(WAIT_MS).emitWithAck('swarm:leave'),
+    ]);
+    expect([cNamed, cReported, cLeft]).toMatchObject([{ ok: true }, { ok: true }, { ok: true }]);
+    const [aJoined, aNamed, aLeft] = await Promise.all([
+      join(a, created.ok ? created.swarmId : 'none'),
+      a.timeout(WAIT_MS).emitWithAck('peer:name', { name: 'Linus' }),
+      a.timeout(WAIT_MS).emitWithAck('swarm:leave'),
+    ]);
+    expect([aJoined, aNamed, aLeft]).toMatchObject([{ ok: true }, { ok: true }, { ok: true }]);
   });
 });
