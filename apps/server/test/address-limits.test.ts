@@ -72,6 +72,20 @@ function askToWatchAndLeave(client: TypedClient, swarmId: string, rounds: number
   }
 }
 
+/**
+ * A raw socket.io client on its own websocket that reads nothing once its socket.io connection is asked for (its TCP
+ * socket paused): what is sent to it piles up in the server's queues.
+ */
+async function nonReadingClient(harness: Harness): Promise<WebSocket> {
+  const ws = new WebSocket(`${harness.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  await once(ws, 'open');
+  await new Promise((resolve) => setTimeout(resolve, 50)); // its engine.io open packet read
+  (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing from now on
+  ws.send('40');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return ws;
+}
+
 describe('a socket.io connection that ends while its engine.io connection lives on', () => {
   let harness: Harness | undefined;
   afterEach(async () => {
@@ -84,12 +98,7 @@ describe('a socket.io connection that ends while its engine.io connection lives 
     const founder = await harness.connect();
     const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await bigManifest(16_384, 7));
     if (!created.ok) throw new Error(created.error.message);
-    const ws = new WebSocket(`${harness.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-    await once(ws, 'open');
-    await new Promise((resolve) => setTimeout(resolve, 50)); // its engine.io open packet read
-    (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing from now on
-    ws.send('40');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ws = await nonReadingClient(harness);
     let ack = 1;
     for (let round = 0; round < 5; round++) {
       ws.send(`42${ack++}["swarm:watch",{"swarmId":"${created.swarmId}"}]`);
@@ -113,12 +122,7 @@ describe('a socket.io connection that ends while its engine.io connection lives 
     const founder = await harness.connect();
     const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await bigManifest(16_384, 7));
     if (!created.ok) throw new Error(created.error.message);
-    const ws = new WebSocket(`${harness.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
-    await once(ws, 'open');
-    await new Promise((resolve) => setTimeout(resolve, 50)); // its engine.io open packet read
-    (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing from now on
-    ws.send('40');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ws = await nonReadingClient(harness);
     for (let ack = 1; ack <= 16; ack += 2) {
       ws.send(`42${ack}["swarm:watch",{"swarmId":"${created.swarmId}"}]`);
       ws.send(`42${ack + 1}["swarm:leave"]`);

@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type { PeerFactory } from '@swarmlab/webrtc';
 import {
   DEFAULT_RUN_CONFIG,
   NO_UNLISTED_PARTICIPANTS,
@@ -275,3 +277,13 @@ export class FakeWatch implements AppWatch {
     this.closeCalls++;
   }
 }
+
+/** Peers that never connect: for tests about a tab's place and its stores, not about data. */
+export const silentPeers: PeerFactory = () =>
+  Object.assign(new EventEmitter(), {
+    destroyed: false,
+    destroy() {
+      this.destroyed = true;
+    },
+    signal() {},
+  }) as unknown as ReturnType<PeerFactory>;

@@ -767,22 +767,24 @@ describe('leechers keep verified chunks in IndexedDB', () => {
   it('a disk so full that the store’s own record is refused says to free room, not to allow the site storage', async () => {
     const { name } = fixture();
     const real = await openChunkDatabase(name);
-    const full = new Proxy(real, {
-      get(inner, property) {
-        if (property === 'put')
-          return () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
-        const value = Reflect.get(inner, property, inner);
-        return typeof value === 'function' ? value.bind(inner) : value;
-      },
-    });
-    const storage = new LeecherStorage({
-      db: async () => full,
-      tabId: async () => 'tab1',
-      sha256: portableSha256,
-      nowMs: Date.now,
-      estimate: undefined,
-    });
-    const opened = await storage.openRun(await runOptions());
+    /** Storage on `real` whose every `put` the browser refuses with `error`. */
+    const refusingPuts = (error: DOMException) =>
+      new LeecherStorage({
+        db: async () =>
+          new Proxy(real, {
+            get(inner, property) {
+              if (property === 'put') return () => Promise.reject(error);
+              const value = Reflect.get(inner, property, inner);
+              return typeof value === 'function' ? value.bind(inner) : value;
+            },
+          }),
+        tabId: async () => 'tab1',
+        sha256: portableSha256,
+        nowMs: Date.now,
+        estimate: undefined,
+      });
+    const full = refusingPuts(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const opened = await full.openRun(await runOptions());
     expect(opened).toMatchObject({
       ok: false,
       error: { code: 'no-room-to-open', detail: 'The quota has been exceeded.' },
@@ -791,20 +793,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     });
     if (!opened.ok) expect(storageMessageOf(opened.error)).toMatch(/Free some disk space/);
     // Refused otherwise (private browsing, say), storage is what the browser withholds, as before.
-    const closed = new Proxy(real, {
-      get(inner, property) {
-        if (property === 'put') return () => Promise.reject(new DOMException('Refused.', 'InvalidStateError'));
-        const value = Reflect.get(inner, property, inner);
-        return typeof value === 'function' ? value.bind(inner) : value;
-      },
-    });
-    const refused = new LeecherStorage({
-      db: async () => closed,
-      tabId: async () => 'tab1',
-      sha256: portableSha256,
-      nowMs: Date.now,
-      estimate: undefined,
-    });
+    const refused = refusingPuts(new DOMException('Refused.', 'InvalidStateError'));
     expect(await refused.openRun(await runOptions())).toMatchObject({
       ok: false,
       error: { code: 'storage-unavailable' },

@@ -1,28 +1,20 @@
 // @vitest-environment node
 // (A real signalling server runs in this test's process, and its modules need Node's.)
 import 'fake-indexeddb/auto';
-import { EventEmitter } from 'node:events';
 import { startSignallingServer } from '@swarmlab/test-kit/server';
-import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
+import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portableSha256 } from '../src/lib/page-sha256';
 import { prepareSeed } from '../src/lib/state/file-preparation';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import type { ChunkSource } from '../src/lib/storage/chunk-source';
 import { generatedTestFile } from '../src/lib/test-file';
+import { silentPeers } from './fakes';
 
 const cleanUps: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
 });
-
-/** Peers that never connect: this test is about the seeder's place, not about data. */
-const silentPeers: PeerFactory = () =>
-  Object.assign(new EventEmitter(), {
-    destroyed: false,
-    destroy() {},
-    signal() {},
-  }) as unknown as ReturnType<PeerFactory>;
 
 describe('a seeder page back from the back/forward cache', () => {
   it('whose file can no longer be read takes no seeder’s place: it says so, and keeps no seed', async () => {

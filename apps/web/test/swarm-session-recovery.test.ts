@@ -2,7 +2,6 @@
 // (A real signalling server runs in this test's process, and its modules need Node's; the sessions are read for
 // their phase, peer id and stores, not for Svelte's reactivity.)
 import 'fake-indexeddb/auto';
-import { EventEmitter } from 'node:events';
 import {
   DEFAULT_RUN_CONFIG,
   parseDisplayName,
@@ -13,7 +12,7 @@ import {
 } from '@swarmlab/protocol';
 import { testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
-import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
+import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { portableSha256 } from '../src/lib/page-sha256';
 import { bytesChunkSource } from '../src/lib/storage/chunk-source';
@@ -24,7 +23,7 @@ import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, type OpenedRun } from '../src/lib/storage/leecher-storage';
 import type { EstimateStorage } from '../src/lib/storage/storage-quota';
 import { cuttableRelay } from './cuttable-relay';
-import { memoryStorage } from './fakes';
+import { memoryStorage, silentPeers } from './fakes';
 
 const CHUNK_BYTES = 256 * 1024;
 const TAB_ID = 'tab-under-test';
@@ -42,16 +41,6 @@ const cleanUps: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
 });
-
-/** Peers that never connect: these tests are about the tab's place and its stores, not about data. */
-const silentPeers: PeerFactory = () =>
-  Object.assign(new EventEmitter(), {
-    destroyed: false,
-    destroy() {
-      this.destroyed = true;
-    },
-    signal() {},
-  }) as unknown as ReturnType<PeerFactory>;
 
 /** A page of a tab with no kept places and no storage of its own, on the server at `signallingUrl`. */
 function plainPage(signallingUrl: string): SwarmSession {
