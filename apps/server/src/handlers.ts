@@ -237,8 +237,20 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     const address = addressOf(socket);
     const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
     const inTurn: MembershipTurn = (task) => memberships.run(socket.id, task);
-    const inOrder: InOrder = (task) => (memberships.has(socket.id) ? memberships.run(socket.id, task) : task());
-    // A membership change queued may change what the socket follows: an early refusal waits for the turn's own check.
+    // Queued, only its start takes a turn (what it reads, the store update it queues, both synchronous): its write and
+    // answer go on beside the turns after it. Held to its end, a socket's signals waited behind its reports' writes.
+    const inOrder: InOrder = <T>(task: () => Promise<T>): Promise<T> => {
+      if (!memberships.has(socket.id)) return task();
+      let started: Promise<T> | undefined;
+      return memberships
+        .run(socket.id, async () => {
+          started = task();
+          started.catch(() => undefined); // its caller's to handle, below
+        })
+        .then(() => started!);
+    };
+    // A membership change (or a request behind one) queued may change what the socket follows: an early refusal
+    // waits for the turn's own check.
     const followsForSure = (): boolean =>
       store.followedIsLive && !memberships.has(socket.id) && store.followedSwarmOf(socket.id) !== undefined;
 

@@ -822,6 +822,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
             : swarm.departed.has(former.peerId) && swarm.departed.allows(former.peerId, former.keyDigest)
               ? (swarm.departed.claimControlOverride(former.peerId) ?? swarm.controlLinks.claim(former.peerId))
               : undefined;
+      // Taken from the away place, given up in this same update: its departed record would hand them on again.
+      if (controlOverride && awayFormer !== undefined) awayFormer.overrideByControl = false;
       if (controlOverride) {
         state.override = controlOverride;
         state.overrideByControl = true;

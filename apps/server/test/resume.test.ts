@@ -466,6 +466,16 @@ describe('the id of a member that left', () => {
       'the new place alone',
     );
     expect(table.peers[0]).toMatchObject({ override: slowed, overrideByControl: true });
+    // Handed on once here too: the away place, given up in the same update, kept them for a copy of the tab.
+    const copy = await server.connect();
+    const copied = await copy.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: seeder.swarmId, formerPlace });
+    if (!copied.ok) throw new Error(copied.error.message);
+    const later = await latestProgress(
+      tables,
+      (progress) => progress.peers.some((peer) => peer.peerId === copied.peerId),
+      'the copy in the table',
+    );
+    expect(later.peers.find((peer) => peer.peerId === copied.peerId)).toMatchObject({ overrideByControl: false });
   });
 
   it('gives a member back the links the controller set for it when it comes back after its grace period', async () => {
