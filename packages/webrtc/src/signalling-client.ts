@@ -158,10 +158,10 @@ export class SignallingClient {
       // swarm again after a restart) was otherwise refused for good, and its join asked again in vain.
       if (refusal.code === 'rate-limited') {
         this.#passingRefusal = refusal;
-        // Answered here: socket.io would send what it holds for the connection once a later try is let in, a
-        // join refused here among it (the tab then asks again: two members).
-        this.socket.sendBuffer = [];
+        // Answered here, each taken back from what socket.io holds (with its answer handler): it would send it once a
+        // later try is let in, a join refused here among it (the tab then asks again: two members).
         this.#answerWaiting(refusal);
+        this.socket.sendBuffer = [];
         this.#connectLater();
         return;
       }
@@ -486,7 +486,8 @@ export class SignallingClient {
     if (index < 0) return false;
     this.socket.sendBuffer.splice(index, 1);
     // Its answer handler too: never sent, it is never answered (socket.io dropped it only at a later disconnect).
-    if (packet.id !== undefined) Reflect.deleteProperty((this.socket as unknown as { acks: object }).acks, packet.id);
+    const { acks } = this.socket as unknown as { acks?: unknown };
+    if (packet.id !== undefined && typeof acks === 'object' && acks !== null) Reflect.deleteProperty(acks, packet.id);
     return true;
   }
 }

@@ -133,6 +133,8 @@ describe('SignallingClient when the server turns the first connection away for a
     expect(handshakes).toBe(2);
     expect(leaves).toBe(1);
     expect(states).toEqual(['connected']);
+    // The asks refused meanwhile left no answer handler behind.
+    expect(Object.keys((client.socket as unknown as { acks: object }).acks)).toEqual([]);
     expect(client.refusal).toBeUndefined();
   });
 });

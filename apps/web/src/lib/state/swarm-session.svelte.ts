@@ -663,16 +663,6 @@ export class SwarmSession implements RunController {
     this.#role = 'seeder';
     this.#swarmId = kept.place.swarmId;
     this.#contentId = kept.place.contentId;
-    // The file may have changed or gone while the page was away: read first, the seeder's place taken only if it
-    // reads. Taken, every screen showed a seeder that failed at the next run's first chunk (found by review); failed
-    // here, the tab keeps no seed, and "Back to this swarm" asks for the file.
-    try {
-      await kept.seed.store.get(0);
-    } catch (error) {
-      if (!this.#over) this.#fail(seededFileGoneMessage(kept.place.manifest.name, error));
-      return;
-    }
-    if (this.#over) return;
     await this.#takeSeederPlace(kept.seed, kept.place);
   }
 
@@ -1189,9 +1179,9 @@ export class SwarmSession implements RunController {
       // Refused for room: the tab's other runs of the swarm go, whose room the check counted as being freed; kept,
       // they made the retry its message asks for fail again, for an hour (found by review). This run's chunks stay,
       // the part of the file the retry need not fetch again (`LeecherStorage.openRun`).
-      // Not for a disk so full that the store's record was refused (`no-room-to-open`): its room is the disk's, not the
-      // quota this tab's runs fill, and a whole file of the last run not saved yet would go without a word.
-      if (opened.error.code === 'insufficient-storage') {
+      // So for a disk so full that the store's record was refused (`no-room-to-open`), whose message says so: kept, the
+      // last run's file could not be saved from the failed page anyway, and a later page deleted it unasked.
+      if (opened.error.code === 'insufficient-storage' || opened.error.code === 'no-room-to-open') {
         const storage = this.#leecherStorage();
         if (opened.storeKey === undefined) void storage.forgetSwarm(this.#storePlace()!);
         else void storage.forgetOtherRuns(this.#storePlace()!, opened.storeKey);

@@ -32,7 +32,7 @@ export function storageMessageOf(error: StorageError): string {
     case 'quota-exceeded':
       return 'The browser ran out of storage for this file while downloading, so this tab stopped and removed what it had stored. Free some disk space and open the link again.';
     case 'no-room-to-open':
-      return `The browser has no room left to store this file (${error.detail}), so this tab stopped before downloading. Free some disk space and open the link again.`;
+      return `The browser has no room left to store this file (${error.detail}), so this tab stopped, and removed what it kept of this swarm's earlier runs. Free some disk space and open the link again.`;
     case 'write-failed':
       return `The browser refused to store a chunk (${error.detail}), so this tab stopped and removed what it had stored. Private browsing may not allow it.`;
     case 'storage-unavailable':
