@@ -45,11 +45,17 @@ function run(file, fileArgs) {
   const [command, commandArgs] = existsSync(SETPRIV_PATH)
     ? [SETPRIV_PATH, ['--pdeathsig', 'TERM', '--', file, ...fileArgs]]
     : [file, fileArgs];
-  const child = spawn(command, commandArgs, { stdio: 'inherit' });
-  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill('SIGTERM'));
+  // Listened for before the command starts: it may run (and a signal come) before `spawn` returns to this script,
+  // whose default action then ended it alone (a CI flake: the command printed its pid, the test signalled at once).
+  let child;
+  let pending;
+  const passOn = (signal) => (child ? child.kill(signal) : (pending = signal));
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => passOn('SIGTERM'));
   process.on('SIGINT', () => {
-    if (!inForegroundGroup()) child.kill('SIGINT');
+    if (!inForegroundGroup()) passOn('SIGINT');
   });
+  child = spawn(command, commandArgs, { stdio: 'inherit' });
+  if (pending) child.kill(pending);
   child.on('error', (error) => {
     console.error(`error: could not run ${file}: ${error.message}`);
     process.exit(1);
