@@ -1,5 +1,6 @@
 import { DEFAULT_RUN_CONFIG, type SignallingResult, type SwarmProgress } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
+import { RELIABLE_EVERY } from '../src/progress-broadcaster';
 import {
   complete,
   joinTab,
@@ -235,6 +236,7 @@ describe('progress reports and swarm:progress', () => {
     const [send, sendFrame] = [socket.send.bind(socket), socket._sender.sendFrame.bind(socket._sender)];
     const held: (() => void)[] = [];
     let congested = true;
+    const slowSinceMs = Date.now();
     socket.send = (data, options, sent) => {
       if (congested) held.push(() => send(data, options, sent));
       else send(data, options, sent);
@@ -250,6 +252,7 @@ describe('progress reports and swarm:progress', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
     congested = false;
+    const slowForMs = Date.now() - slowSinceMs;
     for (const write of held.splice(0)) write();
     const latest = (): number | undefined => tables.at(-1)?.peers[0]?.report?.uploadedBytes;
     const deadline = Date.now() + WAIT_MS;
@@ -257,7 +260,10 @@ describe('progress reports and swarm:progress', () => {
     expect(latest()).toBe(50);
     await new Promise((resolve) => setTimeout(resolve, 100));
     // Before, every table broadcast meanwhile queued for it, each older than the next: its screen lagged by all of
-    // them (11 tables here). Now the first (reliable) and the latest.
-    expect(tables.length).toBeLessThanOrEqual(3);
+    // them (11 tables here).
+    // Past the first: the latest, and each table sent for sure (one broadcast in RELIABLE_EVERY) while its link was
+    // slow, which a loaded machine makes longer (4 tables in CI, where 3 were allowed).
+    const broadcastsWhileSlow = Math.ceil(slowForMs / 50);
+    expect(tables.length).toBeLessThanOrEqual(2 + Math.ceil(broadcastsWhileSlow / RELIABLE_EVERY));
   });
 });
