@@ -3,6 +3,7 @@
 // after another, and tells its parent what happens as JSON lines on stdout. It lives until its stdin closes
 // (the parent went, or let it go).
 import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
+import { createCrowdEventRelay } from './crowd-event-relay';
 import { crowdMessageLine, type CrowdMessage } from './crowd-message';
 
 const [link, countText, firstIndexText] = process.argv.slice(2);
@@ -24,19 +25,11 @@ async function main(): Promise<void> {
   process.stdin.resume();
   for (let index = firstIndex; index < firstIndex + count; index++) {
     const name = `student ${index + 1}`;
-    let peerId = '';
-    const peer = await startHeadlessPeer({
-      swarmLink: link,
-      displayName: name,
-      onEvent: (event) => {
-        if (event.type === 'complete')
-          say({ type: 'complete', peerId, runNumber: event.runNumber, fileSha256: event.fileSha256 });
-        if (event.type === 'failed') say({ type: 'failed', peerId, message: event.message });
-      },
-    });
-    peerId = peer.peerId;
+    const relay = createCrowdEventRelay(say);
+    const peer = await startHeadlessPeer({ swarmLink: link, displayName: name, onEvent: relay.onEvent });
     peers.push(peer);
-    say({ type: 'joined', peerId, name });
+    say({ type: 'joined', peerId: peer.peerId, name });
+    relay.named(peer.peerId);
   }
   say({ type: 'ready' });
 }

@@ -71,7 +71,8 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       workers.map(
         (worker) =>
           new Promise<void>((resolve) => {
-            if (worker.exitCode !== null || worker.signalCode !== null) return resolve();
+            // A process never started (`pid` unset: its 'error' told why) has no exit to wait for.
+            if (worker.pid === undefined || worker.exitCode !== null || worker.signalCode !== null) return resolve();
             const timer = setTimeout(() => worker.kill('SIGKILL'), WORKER_EXIT_WAIT_MS);
             worker.once('exit', () => {
               clearTimeout(timer);
@@ -90,6 +91,11 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       const args = ['--import', TSX, WORKER, options.swarmLink, String(count), String(first)];
       const worker = spawn('sh', ['-c', command, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
       workers.push(worker);
+      // A process that cannot be started (EAGAIN, EMFILE in a caller holding many connections) is told as an
+      // 'error' event, which unheard took the caller's process down (found by review).
+      worker.on('error', (error) => {
+        if (!closing) tell({ type: 'failed', peerId: '', message: `a crowd process failed: ${error.message}` });
+      });
       worker.once('exit', (code, signal) => {
         if (closing) return;
         tell({ type: 'failed', peerId: '', message: `a crowd process ended (${signal ?? code})` });
@@ -97,6 +103,7 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       // Each process's peers join before the next process starts: one class member after another.
       await new Promise<void>((resolve, reject) => {
         worker.once('exit', (code) => reject(new Error(`a crowd process exited (${code}) before its peers joined`)));
+        worker.once('error', (error) => reject(new Error(`a crowd process could not start: ${error.message}`)));
         createInterface({ input: worker.stdout! }).on('line', (line) => {
           const message = parseCrowdMessage(line);
           if (!message) return; // Not ours (a library's own output).

@@ -68,3 +68,16 @@ it('starts its processes from any directory: tsx was looked for from the callerâ
   }
   expect(crowd.peerIds).toHaveLength(1);
 }, 30_000);
+
+it('rejects, saying why, when its process cannot be started, and closes what it started', async () => {
+  const path = process.env.PATH;
+  // `sh` is looked up on PATH: with none there, the spawn fails as EAGAIN or EMFILE would, with an 'error' event.
+  process.env.PATH = '/nonexistent';
+  try {
+    await expect(
+      startHeadlessCrowd({ swarmLink: 'http://127.0.0.1:1/s/x', count: 1, peersPerProcess: 1 }),
+    ).rejects.toThrow(/a crowd process could not start: .*ENOENT/);
+  } finally {
+    process.env.PATH = path;
+  }
+});
