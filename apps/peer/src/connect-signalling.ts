@@ -23,6 +23,47 @@ export function refusedHandshakeStatus(error: unknown): number | undefined {
 }
 
 /**
+ * The system's code for why a connection could not be made (`ECONNREFUSED`, `ENOTFOUND`, a TLS verification code
+ * such as `DEPTH_ZERO_SELF_SIGNED_CERT`), as socket.io-client passes on Node's error; undefined for another failure.
+ */
+export function connectFailureCode(error: unknown): string | undefined {
+  const description = (error as { description?: unknown } | null)?.description;
+  const cause = (description as { error?: unknown } | null | undefined)?.error ?? description;
+  const code = (cause as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Codes of a name that could not be looked up: a mistyped address, or no DNS. */
+const UNKNOWN_HOST_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+
+/** Codes of a certificate Node does not trust (its own CA store; a school's server has its own, often). */
+function isUntrustedCertificate(code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
+}
+
+/**
+ * What to tell a user whose connection could not be made for `code`: a mistyped host and an untrusted certificate
+ * read as "is it running?", and sent a teacher to restart a server that was running (found by review).
+ */
+function unreachableMessage(serverUrl: string, code: string | undefined): string {
+  if (code !== undefined && UNKNOWN_HOST_CODES.has(code)) {
+    let host = serverUrl;
+    try {
+      host = new URL(serverUrl).hostname;
+    } catch {
+      // The URL was read before this; the whole text names the host anyway.
+    }
+    return `cannot find the host ${host} (${code}): check the signalling server's address, ${serverUrl}`;
+  }
+  if (code !== undefined && isUntrustedCertificate(code))
+    return (
+      `the signalling server at ${serverUrl} has a TLS certificate this machine does not trust (${code}): ` +
+      'give Node the certificate of the authority that signed it (NODE_EXTRA_CA_CERTS=<file.pem>), or use http://'
+    );
+  return `cannot reach the signalling server at ${serverUrl}${code ? ` (${code})` : ''}: is it running?`;
+}
+
+/**
  * The signalling server at `serverUrl`, once connected. The first failure to connect (nothing listening,
  * an unknown host) or no connection within `timeoutMs` is a `HeadlessPeerError`: a peer that was never in
  * a swarm has nothing to wait for. After that first connection, drops are `SwarmRejoin`'s business.
@@ -41,6 +82,8 @@ export function connectSignalling(
     };
     /** The handshake's HTTP refusal last met, if the last failure was one. */
     let refusedStatus: number | undefined;
+    /** The system's code for the last failure, if it gave one. */
+    let failureCode: string | undefined;
     const unreachable = (): void =>
       fail(
         client.passingRefusal
@@ -55,7 +98,7 @@ export function connectSignalling(
               ? new HeadlessPeerError(
                   `${serverUrl} answered the connection with HTTP ${refusedStatus}: is it a swarmlab signalling server?`,
                 )
-              : new HeadlessPeerError(`cannot reach the signalling server at ${serverUrl}: is it running?`),
+              : new HeadlessPeerError(unreachableMessage(serverUrl, failureCode)),
       );
     const timer = setTimeout(unreachable, timeoutMs);
     const onConnect = (): void => {
@@ -66,6 +109,7 @@ export function connectSignalling(
     // (`rate-limited`: the address owes bytes) it tries again by itself, within the time allowed here.
     const onError = (error: unknown): void => {
       refusedStatus = refusedHandshakeStatus(error);
+      failureCode = connectFailureCode(error);
       if (client.refusal) fail(refusalError(client.refusal));
       else if (!client.passingRefusal) unreachable();
     };

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
@@ -69,13 +71,37 @@ describe('against the real server', () => {
     }
   });
 
-  it('still says a server nobody listens for may not be running', async () => {
+  it('says the server nobody listens for may not be running, with the system’s reason', async () => {
     server = await startSignallingServer();
     const { url } = server;
     await server.close();
     server = undefined;
-    await expect(connectSignalling(url, 5000)).rejects.toThrow(
-      /cannot reach the signalling server at .*: is it running\?/,
-    );
+    await expect(connectSignalling(url, 5000)).rejects.toThrow(/\(ECONNREFUSED\): is it running\?/);
   });
+});
+
+it('says a host cannot be found, not that a server may not be running, for a mistyped address', async () => {
+  // `.invalid` is never a host (RFC 2606): the lookup fails as a typo's does (or for want of DNS, said the same way).
+  const refused = connectSignalling('http://signalling.invalid:8080', 5000);
+  await expect(refused).rejects.toThrow(/cannot find the host signalling\.invalid \((ENOTFOUND|EAI_AGAIN)\)/);
+  await expect(refused).rejects.not.toThrow(/is it running/);
+});
+
+it('says the server’s certificate is not trusted, and what to do, for a self-signed one', async () => {
+  // A certificate made for this test (`openssl req -x509 … -subj /CN=localhost`, valid a century), as a school's
+  // own server may have; Node trusts only its CA store.
+  const fixture = (name: string): Buffer => readFileSync(new URL(`fixtures/${name}`, import.meta.url));
+  const https = createHttpsServer({
+    key: fixture('self-signed-localhost.key'),
+    cert: fixture('self-signed-localhost.crt'),
+  });
+  const io = new Server(https);
+  servers.push(io);
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+  const { port } = https.address() as AddressInfo;
+  const refused = connectSignalling(`https://localhost:${port}`, 5000);
+  await expect(refused).rejects.toThrow(
+    /TLS certificate this machine does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT\).*NODE_EXTRA_CA_CERTS/,
+  );
+  await expect(refused).rejects.not.toThrow(/is it running/);
 });
