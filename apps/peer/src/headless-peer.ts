@@ -91,6 +91,11 @@ export interface HeadlessPeer {
   readonly checkedFraction: number | undefined;
   /** Where a leecher's download is written until it is whole and checked (`--out`'s `.part`); undefined in memory. */
   readonly partPath: string | undefined;
+  /**
+   * A leecher that holds the whole file: resolves true once the server acknowledged that it does (asking again
+   * while the connection is down), false if it did not within `timeoutMs`. `onWaiting`: the first ask failed.
+   */
+  completionAcknowledged(timeoutMs: number, onWaiting?: () => void): Promise<boolean>;
   /** Leaves the swarm and closes its file. */
   close(): Promise<void>;
 }
@@ -245,6 +250,7 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
         return joined.checkedFraction;
       },
       partPath: options.outFile === undefined ? undefined : `${options.outFile}.part`,
+      completionAcknowledged: (timeoutMs, onWaiting) => joined.completionAcknowledged(timeoutMs, onWaiting),
       close,
     };
   } catch (error) {

@@ -20,6 +20,7 @@ import {
   heardNow,
   NO_RUN_PROGRESS,
   ProgressReporter,
+  progressReportOf,
   randomToken,
   rejoinRequestOf,
   swarmMemoryOf,
@@ -439,6 +440,30 @@ export class HeadlessSession {
     )
       this.#deps.onEvent({ type: seederPresent ? 'seeder-back' : 'seeder-gone' });
     this.#seederPresent = seederPresent;
+  }
+
+  /**
+   * Resolves true once the server acknowledged a report of this leecher holding the whole file, sent now and again
+   * every `retryMs` while it is refused or lost (the connection dropped: taking the place back carries the
+   * completion too, and the reports after it are acknowledged); false if none was by `timeoutMs`, or the peer was
+   * closed. `onWaiting` is told once the first try fails. A leecher that exits on completion waits for this: one
+   * gone while its connection was down was given up by the server as a leecher that left before completing, and
+   * every screen said so of a student who had the file (found by review).
+   */
+  async completionAcknowledged(timeoutMs: number, onWaiting?: () => void, retryMs = 500): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let told = false;
+    for (;;) {
+      const state = this.#reportedState();
+      if (this.#closed || !state?.snapshot?.complete) return false;
+      const result = await this.#deps.signalling.reportProgress(progressReportOf(state));
+      if (result.ok) return true;
+      const leftMs = deadline - Date.now();
+      if (leftMs <= 0) return false;
+      if (!told) onWaiting?.();
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs, leftMs)));
+    }
   }
 
   #reportedState(): ReportedState | undefined {

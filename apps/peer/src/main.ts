@@ -10,6 +10,11 @@ import { controlLinkOf } from './swarm-target';
 
 /** How often the terminal gets a progress line while a run goes on. */
 const PROGRESS_PRINT_INTERVAL_MS = 1000;
+/**
+ * How long `--exit-when-done` waits for the server to acknowledge the completion: a dropped connection is taken
+ * back within the server's grace for an away member (30 s by default), and the completion with it.
+ */
+const COMPLETION_ACK_WAIT_MS = 60_000;
 
 /**
  * Whether stdout and stderr still take lines. Piped into `head` or `grep -m1` (to pick the share link out), a
@@ -177,8 +182,19 @@ async function main(): Promise<number> {
   if (presses.stopping) return new Promise(() => {});
   if (peer.role === 'leecher' && options.exitWhenDone) {
     clearInterval(printer);
+    // Gone before the server had the completion (its connection down), the swarm's screens said this peer left
+    // before completing: it waits until the server acknowledges it (found by review).
+    const recorded = await peer.completionAcknowledged(COMPLETION_ACK_WAIT_MS, () =>
+      print('holding the whole file; waiting for the signalling server to record the completion before exiting'),
+    );
+    if (presses.stopping) return new Promise(() => {});
     await peer.close();
-    return 0;
+    if (recorded) return 0;
+    printError(
+      `error: the signalling server did not acknowledge the completion within ${COMPLETION_ACK_WAIT_MS / 1000} s: ` +
+        'the file is whole and checked, but the swarm may count this peer as having left before completing',
+    );
+    return 1;
   }
   // Left its run on completion (the run's settings), it uploads nothing more in it: "still sharing" was untrue.
   if (peer.role === 'leecher')

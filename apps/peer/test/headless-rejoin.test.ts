@@ -145,3 +145,63 @@ it('a leecher that registered its swarm again alone says the seeder left once it
   await until(() => said('seeder-gone') === 1, 'the leecher to say the seeder left');
   expect(said('seeder-back')).toBe(0);
 });
+
+it('a leecher waits for the server to acknowledge its completion, asking again across a restart, and says when it waits', async () => {
+  const first = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(600_000, 5));
+  const seeder = await startHeadlessPeer({ serverUrl: first.url, seedFile: seedPath });
+  peers.push(seeder);
+  const leecher = await startHeadlessPeer({ swarmLink: seeder.shareLink });
+  peers.push(leecher);
+  // Not complete yet: there is nothing to acknowledge.
+  expect(await leecher.completionAcknowledged(WAIT_MS)).toBe(false);
+  const teacher = SignallingClient.connect(first.url);
+  clients.push(teacher);
+  expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  await leecher.done;
+
+  // The connection is down as the leecher would exit (the teacher's laptop ran the server, and restarts it).
+  await first.close();
+  let waiting = 0;
+  let acknowledged: boolean | undefined;
+  const asking = leecher.completionAcknowledged(WAIT_MS, () => waiting++).then((value) => (acknowledged = value));
+  await until(() => waiting === 1, 'the leecher to say it waits');
+  expect(acknowledged).toBeUndefined();
+  // Not before the server is back: then the place taken back carries the completion, and the report is acknowledged.
+  const second = await startSignallingServer({ port: first.port });
+  servers.push(second);
+  await asking;
+  expect(acknowledged).toBe(true);
+  expect(waiting).toBe(1);
+  const again = SignallingClient.connect(second.url);
+  clients.push(again);
+  const watched = await again.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! });
+  if (!watched.ok) throw new Error(watched.error.message);
+  // The run is restored from what its members carried back, the leecher's completion with it.
+  const participant = watched.progress.run?.participants.find((peer) => peer.peerId === leecher.peerId);
+  expect(participant?.completedAfterMs).toEqual(expect.any(Number));
+}, 40_000);
+
+it('a leecher whose completion the server never acknowledges gives up at the time allowed', async () => {
+  const server = await startSignallingServer();
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(300_000, 6));
+  const seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
+  peers.push(seeder);
+  const leecher = await startHeadlessPeer({ swarmLink: seeder.shareLink });
+  peers.push(leecher);
+  const teacher = SignallingClient.connect(server.url);
+  clients.push(teacher);
+  expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  await leecher.done;
+  expect(await leecher.completionAcknowledged(WAIT_MS)).toBe(true);
+  await server.close();
+  let waiting = 0;
+  expect(await leecher.completionAcknowledged(1000, () => waiting++)).toBe(false);
+  expect(waiting).toBe(1);
+});
