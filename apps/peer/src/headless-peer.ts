@@ -262,6 +262,10 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
         (late) => late.disconnect(),
         () => {},
       );
+    // A leecher that completed while it still started (a small file, a run going on) has its file checked and named
+    // first, as a close does: closing the files first removed the `.part` of a download the server counted (found
+    // by review).
+    await session?.settled;
     await closeFiles();
     throw signal?.aborted ? abortReason(signal) : error;
   }
