@@ -49,8 +49,9 @@ export const PARTIAL_SUFFIX = '.part';
  * not cost the user a file. Nor does a file at `path` ever hold a partial download: a download interrupted
  * (Ctrl-C, a full disk) leaves nothing there, and one killed outright leaves only the `.part` file. A later
  * run writes a new `.part` file, and replaces the file the earlier run kept once it is whole in its turn: that
- * file only (the same file), not one the user put under its name since. Every chunk read back is checked with
- * `sha256`.
+ * file only (the same file), not one the user put under its name since. Nor is a `.part` removed or replaced
+ * meanwhile (another peer's, under the same --out) named, or removed: only the file this storage wrote. Every chunk
+ * read back is checked with `sha256`.
  */
 export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeSha256): Promise<LeecherStorage> {
   const partPath = path + PARTIAL_SUFFIX;
@@ -90,6 +91,12 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
         await current.file.close();
         current = undefined;
       }
+      // A `.part` removed meanwhile (taken for junk between runs), or replaced, is not written through the old handle:
+      // the run starts a new one (found by review).
+      if (current && !(await namesFile(partPath, current.file))) {
+        await current.file.close().catch(() => {});
+        current = undefined;
+      }
       current ??= { file: await createPart(partPath, path), kept: false };
       // Every chunk read is checked, as a seeder's are: a finished download edited in place (or cut short)
       // would otherwise be sent to peers that throw it away, or silently not at all.
@@ -106,6 +113,16 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
         await current.file.datasync();
       } catch (error) {
         throw new Error(`could not write the download ${partPath} to the disk (${reasonOf(error)})`, { cause: error });
+      }
+      // What has the name `.part` now is named `path`: if that is no longer the file written (removed, or another
+      // peer's download under the same --out), it would name the other's partial file, or say the whole file is
+      // left where nothing is (found by review).
+      if (!(await namesFile(partPath, current.file))) {
+        current.left = true;
+        throw new Error(
+          `${partPath} was removed or replaced during the download: the checked file is gone with it, and nothing ` +
+            `was named ${path}`,
+        );
       }
       // The first time, `path` must still be free (it was at the start): a file put there meanwhile is kept.
       try {
@@ -131,13 +148,15 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
       current = undefined;
       if (!last) return;
       // The .part goes whatever the close says: a network share reports a failed write as the file closes, and the
-      // .part stayed, with the close's error in place of the reason (found by review).
+      // .part stayed, with the close's error in place of the reason (found by review). Only the file this storage
+      // wrote goes: not one that took its name meanwhile (another peer's download under the same --out).
+      const ours = !last.kept && !last.left && (await namesFile(partPath, last.file).catch(() => false));
       try {
         await last.file.close();
       } catch (error) {
         throw new HeadlessPeerError(`could not close ${last.kept ? path : partPath}: ${reasonOf(error)}`);
       } finally {
-        if (!last.kept && !last.left) await unlink(partPath).catch(() => {});
+        if (ours) await unlink(partPath).catch(() => {});
       }
     },
   };
@@ -182,6 +201,21 @@ async function identityAt(path: string): Promise<FileIdentity | undefined> {
     if (codeOf(error) === 'ENOENT') return undefined;
     throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
   }
+}
+
+/**
+ * Whether `path` names the file open as `file` (same device and inode: the open handle keeps its inode from being
+ * reused, so no change time is needed, and writes change that). False if nothing is there.
+ */
+async function namesFile(path: string, file: FileHandle): Promise<boolean> {
+  const [held, named] = await Promise.all([
+    file.stat({ bigint: true }),
+    stat(path, { bigint: true }).catch((error: unknown) => {
+      if (codeOf(error) === 'ENOENT') return undefined;
+      throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
+    }),
+  ]);
+  return named !== undefined && named.dev === held.dev && named.ino === held.ino;
 }
 
 /** Something took the name `path` during the download: the whole file stays in `partPath`. */

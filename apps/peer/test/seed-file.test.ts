@@ -193,6 +193,45 @@ describe('the headless peer’s files', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('never names another file that took the .part’s name during the download (a second peer with the same --out)', async () => {
+    const { dir, out, storage, download } = await lectureStorage();
+    await download();
+    // The student took the leftover .part for junk and started another peer with the same --out meanwhile.
+    unlinkSync(`${out}.part`);
+    writeFileSync(`${out}.part`, 'the other peer’s partial download');
+    await expect(storage.keepRun()).rejects.toThrow(
+      /lecture\.bin\.part was removed or replaced during the download: .*nothing was named .*lecture\.bin$/,
+    );
+    // Before, the other peer's partial file was named lecture.bin, "whole and checked".
+    expect(existsSync(out)).toBe(false);
+    await storage.close();
+    // Nor is the other peer's .part removed as this one closes.
+    expect(readdirSync(dir)).toEqual(['lecture.bin.part']);
+    expect(readFileSync(`${out}.part`, 'utf8')).toBe('the other peer’s partial download');
+  });
+
+  it('says a .part removed during the download is gone, not that the whole file is left there', async () => {
+    const { dir, storage, download } = await lectureStorage();
+    await download();
+    unlinkSync(join(dir, 'lecture.bin.part'));
+    await expect(storage.keepRun()).rejects.toThrow(/was removed or replaced during the download/);
+    await storage.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('writes a run after the .part was removed between runs to a new .part, and names that', async () => {
+    const { dir, out, file, storage, download } = await lectureStorage();
+    // Run 1 stopped before it completed; its .part is deleted as junk before run 2.
+    const first = await storage.openRun(file.manifest);
+    await first.put(0, file.bytes.subarray(0, 16_384));
+    unlinkSync(`${out}.part`);
+    await download();
+    expect(readdirSync(dir)).toEqual(['lecture.bin.part']);
+    await storage.keepRun();
+    expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
+    await storage.close();
+  });
+
   it('does not write a next run over a whole download left at .part (its name was taken): that run is refused', async () => {
     const { out, file, storage } = await wholeDownload();
     writeFileSync(out, 'my notes');
