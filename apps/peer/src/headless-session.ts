@@ -238,8 +238,9 @@ export class HeadlessSession {
       );
     // Closed meanwhile (the start was aborted): entering now would start reports and timers nobody stops.
     if (this.#closed) throw closedWhileStarting();
-    const refused = storage.refusal(joined.manifest);
+    const refused = await storage.refusal(joined.manifest);
     if (refused) throw new HeadlessPeerError(refused, 2);
+    if (this.#closed) throw closedWhileStarting();
     this.#joinCode = joined.joinCode;
     const { peerId, memberKey, seal, manifest } = joined;
     this.#enter(

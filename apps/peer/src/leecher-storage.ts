@@ -1,4 +1,5 @@
-import { link, lstat, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { MemoryChunkStore, type AsyncChunkStore } from '@swarmlab/engine';
 import type { Manifest, Sha256 } from '@swarmlab/protocol';
 import { FileChunkStore } from './file-chunk-store';
@@ -11,7 +12,7 @@ export interface LeecherStorage {
   /** `memory`, or the file being written: for the user. */
   readonly where: string;
   /** Why this storage cannot hold `manifest`'s file, if it cannot (said before the peer joins a run). */
-  refusal(manifest: Manifest): string | undefined;
+  refusal(manifest: Manifest): Promise<string | undefined>;
   /** A store for a new run, holding nothing the engine knows of (each run starts empty). */
   openRun(manifest: Manifest): Promise<AsyncChunkStore>;
   /** The run's store holds the whole file, checked: keep it (an output file takes its final name). */
@@ -29,7 +30,7 @@ export const MAX_MEMORY_DOWNLOAD_BYTES = 2 * 1024 ** 3;
 export function memoryLeecherStorage(): LeecherStorage {
   return {
     where: 'memory',
-    refusal: (manifest) =>
+    refusal: async (manifest) =>
       manifest.sizeBytes > MAX_MEMORY_DOWNLOAD_BYTES
         ? `${manifest.name} is ${(manifest.sizeBytes / 1024 ** 3).toFixed(1)} GiB, more than this peer keeps in memory (2 GiB): give --out PATH to write it to disk`
         : undefined,
@@ -82,7 +83,24 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
   };
   const storage: LeecherStorage = {
     where: partPath,
-    refusal: () => undefined,
+    // A disk without room for the file is said before the run: it failed minutes in, at the first chunk that did
+    // not fit (found by review). The room taken by this download's own .part counts as free (a later run writes
+    // over it). A file system that cannot say (statfs unsupported) is not refused.
+    async refusal(manifest) {
+      let freeBytes: number;
+      try {
+        const { bavail, bsize } = await statfs(dirname(partPath));
+        const heldBytes = current ? Number((await current.file.stat()).blocks) * 512 : 0;
+        freeBytes = bavail * bsize + heldBytes;
+      } catch {
+        return undefined;
+      }
+      if (freeBytes >= manifest.sizeBytes) return undefined;
+      return (
+        `${manifest.name} is ${byteSize(manifest.sizeBytes)}, and the disk of ${dirname(partPath)} has ` +
+        `${byteSize(freeBytes)} free: make room, or give --out a path on another disk`
+      );
+    },
     async openRun(manifest) {
       // A run that did not complete is written over; a kept file stays as it is, and the new run gets its own. So does
       // one left whole and checked at `.part` (its name was taken): its new `.part` is refused, as at the start, where
@@ -167,6 +185,18 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
     keepRun: () => inTurn(() => storage.keepRun()),
     close: () => inTurn(() => storage.close()),
   };
+}
+
+/** `bytes` for a line, in the binary unit that says it best (as `df -h` does, and the memory refusal above). */
+export function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [value, unit] =
+    bytes < 1024 ** 2
+      ? [bytes / 1024, 'KiB']
+      : bytes < 1024 ** 3
+        ? [bytes / 1024 ** 2, 'MiB']
+        : [bytes / 1024 ** 3, 'GiB'];
+  return `${value.toFixed(1)} ${unit}`;
 }
 
 async function createPart(partPath: string, path: string): Promise<FileHandle> {

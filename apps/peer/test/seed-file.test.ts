@@ -256,8 +256,8 @@ describe('the headless peer’s files', () => {
 
   it('keeps a download in memory up to 2 GiB only, and says to give --out past it', async () => {
     const { manifest } = await testFile(40_000, 16_384);
-    expect(memoryLeecherStorage().refusal(manifest)).toBeUndefined();
-    expect(memoryLeecherStorage().refusal({ ...manifest, name: 'lecture.mp4', sizeBytes: 5 * 1024 ** 3 })).toBe(
+    expect(await memoryLeecherStorage().refusal(manifest)).toBeUndefined();
+    expect(await memoryLeecherStorage().refusal({ ...manifest, name: 'lecture.mp4', sizeBytes: 5 * 1024 ** 3 })).toBe(
       'lecture.mp4 is 5.0 GiB, more than this peer keeps in memory (2 GiB): give --out PATH to write it to disk',
     );
   });
