@@ -490,6 +490,9 @@ describe('what a card says of its peer', () => {
     const running = runState(1, 'running');
     expect(cardStatus({ flagged: null, away: true }, running, running.participants[1], 37, 64)).toBe('reconnecting');
     expect(cardStatus({ flagged: null, away: true }, null, undefined, 0, 64)).toBe('reconnecting');
+    // A result stands: a completer whose connection dropped (or a screen that lost its own) still shows its time.
+    const finished = runState(1, 'finished');
+    expect(cardStatus({ flagged: null, away: true }, finished, finished.participants[1], 64, 64)).toBe('done 7.00 s');
   });
 });
 

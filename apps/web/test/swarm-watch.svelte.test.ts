@@ -181,6 +181,8 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     // Before, the screen failed ("Too many requests…") and stayed failed until reloaded.
     await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again', 25_000);
     expect(watch.phase).toBe('watching');
+    expect(watch.following).toBe(true);
+    expect(watch.shownProgress?.peers.map((peer) => peer.away)).toEqual([false]);
     // A restart, reconnections with randomised back-off and the debt: about 20 s here.
   }, 60_000);
 });
@@ -309,4 +311,45 @@ describe('an overview screen whose watch, on its new connection, times out or fa
     await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
     expect(client.disconnect).not.toHaveBeenCalled();
   });
+});
+
+describe('an overview screen whose connection dropped', () => {
+  it('shows the swarm as last heard, asks nothing of the server, and says it ended if it ended meanwhile', async () => {
+    // A server past its start (its grace for members coming back over): a swarm it does not know has ended.
+    const server = await startSignallingServer({ limits: { memberGraceMs: 300 } });
+    cleanUps.push(() => server.close());
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const seeder = SignallingClient.connect(server.url);
+    cleanUps.push(() => seeder.disconnect());
+    const file = await testFile(64 * 1024, 16 * 1024);
+    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const watch = new SwarmWatch(created.swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
+    cleanUps.push(() => watch.close());
+    await watch.watch(file.contentId);
+    expect(watch.following).toBe(true);
+    expect(watch.shownProgress?.peers.map((peer) => peer.away)).toEqual([false]);
+
+    // The projector's Wi-Fi drops.
+    wifi.cut();
+    await until(() => watch.notice?.text.includes('Signalling server lost') === true, 'the screen to see it lost');
+    expect(watch.following).toBe(false);
+    // What it shows stands still, and says so: nobody's rates (every peer away), no flows on the map.
+    expect(watch.shownProgress?.peers.map((peer) => peer.away)).toEqual([true]);
+    expect(watch.shownProgress?.flows).toEqual([]);
+    expect(watch.swarmProgress?.peers.map((peer) => peer.away)).toEqual([false]);
+    // A run request says why it cannot be made, rather than "This tab is not in a swarm".
+    expect(await watch.stopRun()).toMatch(/reconnecting to the signalling server/);
+
+    // Meanwhile the swarm's last member leaves: its end is told to the connection that dropped.
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    wifi.restore();
+    // Before, the screen drew the swarm for a minute as waiting for its members to register it again, then failed
+    // with a "Try again" that failed the same way.
+    await until(() => watch.phase === 'failed', 'the screen to say the swarm ended', 8000);
+    expect(watch.ended).toBe(true);
+    expect(watch.retryable).toBe(false);
+  }, 20_000);
 });

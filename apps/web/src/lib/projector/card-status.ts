@@ -15,11 +15,14 @@ export function cardStatus(
   if (peer.flagged) return 'reports refused';
   // Flagged in this run only (its completion unconfirmed, or withheld by others' accounts): not counted in it.
   if (participant?.flagged) return 'not counted in this run';
+  // Its result stands whatever became of its connection since: a completer whose laptop's Wi-Fi dropped showed
+  // "reconnecting" instead of its time for the grace period (found by review).
+  if (run && participant?.role === 'leecher' && participant.completedAfterMs !== null)
+    return `done ${formatSeconds(participant.completedAfterMs / 1000)}`;
   // Its signalling dropped: what the server last heard of it stands still until it is back (or given up).
   if (peer.away) return 'reconnecting';
   if (!run || !participant) return run?.phase === 'running' ? 'not in this run' : 'waiting';
   if (participant.role === 'seeder') return run.phase === 'running' ? 'seeding' : 'seeded';
-  if (participant.completedAfterMs !== null) return `done ${formatSeconds(participant.completedAfterMs / 1000)}`;
   return run.phase === 'running' ? `${heldChunks} of ${chunkCount}` : run.phase;
 }
 

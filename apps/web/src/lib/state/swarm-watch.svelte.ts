@@ -24,6 +24,10 @@ export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 export const SWARM_ENDED_MESSAGE =
   'This swarm has ended: its last peer left. The runs this browser saw finish stay in its run history (below, if any).';
 
+/** A run request made while the screen does not follow its swarm (its connection lost, or not yet followed again). */
+export const NOT_FOLLOWING_MESSAGE =
+  'This screen is reconnecting to the signalling server: try again once it shows the swarm again.';
+
 /**
  * How long a screen that reconnected keeps asking for a swarm the server does not know: after a restart,
  * the members register it again within their own reconnection backoff (at most 5 s) and a few attempts.
@@ -79,6 +83,16 @@ export class SwarmWatch implements RunController {
   #rewatchTimer: ReturnType<typeof setTimeout> | undefined;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #joinCode = $state<JoinCode | undefined>();
+  /**
+   * The server counts this screen a watcher of the swarm on its current connection: from the watch's answer until
+   * the connection is lost, and again once the swarm is followed on the new one.
+   */
+  #following = $state(false);
+  /** The broadcast shown, as of when this screen last heard from the server (see `shownProgress`). */
+  readonly #asLastHeard = $derived.by(() => {
+    const shown = this.#shownProgress.shown;
+    return shown && { ...shown, flows: [], peers: shown.peers.map((peer) => ({ ...peer, away: true })) };
+  });
   /** Waiting for a server that has just started to know the swarm again (`phase` is `connecting`). */
   #waitingForSwarm = $state(false);
   /** See `seederAwaited`. */
@@ -168,9 +182,17 @@ export class SwarmWatch implements RunController {
   /**
    * The broadcast the screen draws: the latest one while the page is visible, held still while it is hidden
    * (a projector's laptop showing another tab draws no bitmaps and no map), caught up the moment it is shown.
+   * While this screen does not follow the swarm (its connection lost, or the swarm not yet followed again on the new
+   * one) it stands still, and shows so: every peer as away (no rates, "reconnecting"), no flows on the map. Its last
+   * rates and the map's moving flows looked live for up to a minute while the server restarted (found by review).
    */
   get shownProgress(): SwarmProgress | undefined {
-    return this.#shownProgress.shown;
+    return this.#following ? this.#shownProgress.shown : this.#asLastHeard;
+  }
+
+  /** Whether the server counts this screen a watcher now (`shownProgress` is live): run requests go out only then. */
+  get following(): boolean {
+    return this.#following;
   }
 
   /** Starts following the swarm, checking its manifest against the link's content id. */
@@ -197,6 +219,7 @@ export class SwarmWatch implements RunController {
     this.#manifest = watched.manifest;
     this.#joinCode = watched.joinCode;
     if (!this.#swarmProgress) this.#setProgressQuietly(watched.progress);
+    this.#following = true;
     this.#phase = 'watching';
     this.#announce();
     // …or the connection dropped, unnoticed while not yet watching: the server no longer counts this screen a
@@ -204,21 +227,24 @@ export class SwarmWatch implements RunController {
     const connection = this.#signalling.connection;
     if (connection.state === 'lost') this.#connectionChanged(connection);
     else if (this.#signalling.connectionNumber !== answeredOn) {
+      this.#following = false;
       this.#notice = { tone: 'pending', text: 'Signalling server lost: reconnecting…' };
       this.#connectionChanged(connection);
     }
   }
 
+  // Not followed on the current connection, a request was refused "This tab is not in a swarm: create or join one
+  // first", on a projector (found by review): it says why, and asks nothing.
   startRun(config: RunConfig): Promise<string | undefined> {
-    return this.#runs.startRun(config);
+    return this.#following ? this.#runs.startRun(config) : Promise.resolve(NOT_FOLLOWING_MESSAGE);
   }
 
   stopRun(): Promise<string | undefined> {
-    return this.#runs.stopRun();
+    return this.#following ? this.#runs.stopRun() : Promise.resolve(NOT_FOLLOWING_MESSAGE);
   }
 
   configurePeer(peerId: string, override: PeerOverride): Promise<string | undefined> {
-    return this.#runs.configurePeer(peerId, override);
+    return this.#following ? this.#runs.configurePeer(peerId, override) : Promise.resolve(NOT_FOLLOWING_MESSAGE);
   }
 
   close(): void {
@@ -251,6 +277,7 @@ export class SwarmWatch implements RunController {
   #connectionChanged(connection: SignallingConnection): void {
     if (this.#phase !== 'watching') return;
     if (connection.state === 'lost') {
+      this.#following = false;
       clearTimeout(this.#rewatchTimer);
       clearTimeout(this.#noticeTimer);
       this.#seederWait.lost();
@@ -276,6 +303,7 @@ export class SwarmWatch implements RunController {
     this.#slowDeadlineMs = undefined;
     if (watched.ok) {
       this.#joinCode = watched.joinCode;
+      this.#following = true;
       this.#setProgress(watched.progress);
       this.#seederWait.back(watched.progress);
       const reconnected: SignallingNotice = { tone: 'good', text: 'Reconnected to the signalling server.' };
@@ -287,7 +315,15 @@ export class SwarmWatch implements RunController {
       return;
     }
     if (watched.error.code === 'signalling-lost') return;
-    const unknown = watched.error.code === 'swarm-not-found' || watched.error.code === 'swarm-not-registered-yet';
+    // A server that does not know the swarm and says it did not just start (`swarm-not-registered-yet` otherwise): it
+    // ended while this screen was away (its `swarm:ended` went to the lost connection). It was drawn as running for a
+    // minute, "waiting for the swarm's members to register it again", then offered a "Try again" that failed the same
+    // way (found by review).
+    if (watched.error.code === 'swarm-not-found') {
+      this.#ended = true;
+      return this.#fail(SWARM_ENDED_MESSAGE, { retryable: false });
+    }
+    const unknown = watched.error.code === 'swarm-not-registered-yet';
     // Busy for a moment: the address over a budget (a class restoring a large file at once), or its screens'
     // old sockets, not yet seen dropped (up to a ping timeout), still holding their places.
     const busy = REWATCH_BUSY.has(watched.error.code);
