@@ -146,21 +146,30 @@ it('a leecher that registered its swarm again alone says the seeder left once it
   expect(said('seeder-back')).toBe(0);
 });
 
-it('a leecher waits for the server to acknowledge its completion, asking again across a restart, and says when it waits', async () => {
-  const first = await startSignallingServer();
+/** A seeder and a leecher on `server`, and a teacher's screen on it in control, to start runs. */
+async function swarmOf(server: TestSignallingServer, fileSeed: number) {
   dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
   const seedPath = join(dir, 'lecture.bin');
-  await writeFile(seedPath, fileBytes(600_000, 5));
-  const seeder = await startHeadlessPeer({ serverUrl: first.url, seedFile: seedPath });
+  await writeFile(seedPath, fileBytes(600_000, fileSeed));
+  const seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
   peers.push(seeder);
   const leecher = await startHeadlessPeer({ swarmLink: seeder.shareLink });
   peers.push(leecher);
-  // Not complete yet: there is nothing to acknowledge.
-  expect(await leecher.completionAcknowledged(WAIT_MS)).toBe(false);
-  const teacher = SignallingClient.connect(first.url);
+  const teacher = SignallingClient.connect(server.url);
   clients.push(teacher);
   expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
-  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  const startRun = async (): Promise<void> => {
+    expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  };
+  return { seeder, leecher, startRun };
+}
+
+it('a leecher waits for the server to acknowledge its completion, asking again across a restart, and says when it waits', async () => {
+  const first = await startSignallingServer();
+  const { seeder, leecher, startRun } = await swarmOf(first, 5);
+  // Not complete yet: there is nothing to acknowledge.
+  expect(await leecher.completionAcknowledged(WAIT_MS)).toBe(false);
+  await startRun();
   await leecher.done;
 
   // The connection is down as the leecher would exit (the teacher's laptop ran the server, and restarts it).
@@ -187,17 +196,8 @@ it('a leecher waits for the server to acknowledge its completion, asking again a
 
 it('a leecher whose completion the server never acknowledges gives up at the time allowed', async () => {
   const server = await startSignallingServer();
-  dir = await mkdtemp(join(tmpdir(), 'swarmlab-peer-'));
-  const seedPath = join(dir, 'lecture.bin');
-  await writeFile(seedPath, fileBytes(300_000, 6));
-  const seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
-  peers.push(seeder);
-  const leecher = await startHeadlessPeer({ swarmLink: seeder.shareLink });
-  peers.push(leecher);
-  const teacher = SignallingClient.connect(server.url);
-  clients.push(teacher);
-  expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
-  expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+  const { leecher, startRun } = await swarmOf(server, 6);
+  await startRun();
   await leecher.done;
   expect(await leecher.completionAcknowledged(WAIT_MS)).toBe(true);
   await server.close();

@@ -57,6 +57,24 @@ async function swarmOnServer(): Promise<{
   return { server, seeder, swarmId: created.swarmId, contentId: file.contentId };
 }
 
+/**
+ * A swarm created on `server` by its seeder (a signalling client), and an overview screen watching it through a relay
+ * the test can cut (the projector's Wi-Fi).
+ */
+async function watchedThroughRelay(server: TestSignallingServer) {
+  const seeder = SignallingClient.connect(server.url);
+  cleanUps.push(() => seeder.disconnect());
+  const file = await testFile(64 * 1024, 16 * 1024);
+  const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+  if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
+  const wifi = await cuttableRelay(server.port);
+  cleanUps.push(() => wifi.close());
+  const watch = new SwarmWatch(created.swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
+  cleanUps.push(() => watch.close());
+  await watch.watch(file.contentId);
+  return { seeder, file, created, wifi, watch };
+}
+
 describe('an overview screen checking the manifest of the swarm it watches', () => {
   it('fails when the swarm ends meanwhile, rather than showing it for ever', async () => {
     const { server, seeder, swarmId, contentId } = await swarmOnServer();
@@ -117,18 +135,9 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
   it('asks again while the server refuses it as busy on its new connection, then watches on', async () => {
     const server = await startSignallingServer();
     cleanUps.push(() => server.close());
-    const seeder = SignallingClient.connect(server.url);
-    cleanUps.push(() => seeder.disconnect());
-    const file = await testFile(64 * 1024, 16 * 1024);
-    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
-    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
     // The screen's connection goes through a relay the test holds closed until another screen of its address was
     // answered: otherwise whichever came back first was answered (the test failed when the screen did).
-    const wifi = await cuttableRelay(server.port);
-    cleanUps.push(() => wifi.close());
-    const watch = new SwarmWatch(created.swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
-    cleanUps.push(() => watch.close());
-    await watch.watch(file.contentId);
+    const { seeder, file, created, wifi, watch } = await watchedThroughRelay(server);
     expect(watch.phase).toBe('watching');
 
     // The server restarts with a budget of manifests answered that one more answer puts in debt for about 6 s: at
@@ -319,16 +328,7 @@ describe('an overview screen whose connection dropped', () => {
     const server = await startSignallingServer({ limits: { memberGraceMs: 300 } });
     cleanUps.push(() => server.close());
     await new Promise((resolve) => setTimeout(resolve, 600));
-    const seeder = SignallingClient.connect(server.url);
-    cleanUps.push(() => seeder.disconnect());
-    const file = await testFile(64 * 1024, 16 * 1024);
-    const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
-    if (!created.ok) throw new Error(`create refused: ${created.error.message}`);
-    const wifi = await cuttableRelay(server.port);
-    cleanUps.push(() => wifi.close());
-    const watch = new SwarmWatch(created.swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
-    cleanUps.push(() => watch.close());
-    await watch.watch(file.contentId);
+    const { seeder, wifi, watch } = await watchedThroughRelay(server);
     expect(watch.following).toBe(true);
     expect(watch.shownProgress?.peers.map((peer) => peer.away)).toEqual([false]);
 
