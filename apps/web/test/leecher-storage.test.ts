@@ -305,11 +305,17 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     expect(await store.fileBlob()).toBeDefined();
   });
 
-  it('a reloaded tab finds the chunks it holds; a corrupt one is rejected and deleted', async () => {
+  /** A tab's storage that stored chunks `indexes` of the prepared file in its run (its database `name`). */
+  const tabHolding = async (indexes: readonly number[]) => {
     const { manifest } = await prepared;
     const { name, storageOf } = fixture();
     const before = await openOk(storageOf('tab1'), await runOptions());
-    for (const index of [0, 2, 4]) await before.store.put(index, chunkOf(manifest, index));
+    for (const index of indexes) await before.store.put(index, chunkOf(manifest, index));
+    return { manifest, name, storageOf, before };
+  };
+
+  it('a reloaded tab finds the chunks it holds; a corrupt one is rejected and deleted', async () => {
+    const { manifest, name, storageOf, before } = await tabHolding([0, 2, 4]);
     // A torn or tampered write: chunk 2's bytes are not the manifest's.
     const db = await openChunkDatabase(name);
     const tampered = chunkOf(manifest, 2);
@@ -355,10 +361,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
   });
 
   it('a reloaded tab fetches again a stored chunk it cannot read, rather than fail', async () => {
-    const { manifest } = await prepared;
-    const { name, storageOf } = fixture();
-    const before = await openOk(storageOf('tab1'), await runOptions());
-    for (const index of [0, 4]) await before.store.put(index, chunkOf(manifest, index));
+    const { manifest, name, storageOf, before } = await tabHolding([0, 4]);
     // Chunk 2 as the Blob a finished run leaves, whose file on disk is gone: reading it fails.
     const db = await openChunkDatabase(name);
     await db.put('chunks', new Blob([chunkOf(manifest, 2)]), [before.store.storeKey, 2]);
@@ -380,10 +383,7 @@ describe('leechers keep verified chunks in IndexedDB', () => {
   });
 
   it('a stored chunk whose read itself fails is fetched again, its aborted transaction no unhandled rejection', async () => {
-    const { manifest } = await prepared;
-    const { name, storageOf } = fixture();
-    const before = await openOk(storageOf('tab1'), await runOptions());
-    for (const index of [0, 2, 4]) await before.store.put(index, chunkOf(manifest, index));
+    const { name, storageOf } = await tabHolding([0, 2, 4]);
     // The database's read of chunk 2 fails, as Chromium's does for a value whose file is gone ("Data lost"): the
     // request errs and its transaction aborts (fake-indexeddb's object store, below idb).
     const db = await openChunkDatabase(name);
