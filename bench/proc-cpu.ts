@@ -61,15 +61,24 @@ function readStat(path: string): ProcStat | undefined {
  */
 function processKind(pid: number, name: string): string {
   try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    const type = /--type=(\S+)/.exec(commandLine)?.[1];
-    const utility = /--utility-sub-type=(\S+)/.exec(commandLine)?.[1];
-    if (type === 'utility' && utility) return `utility(${utility.split('.').at(-2) ?? utility})`;
-    if (type) return type;
-    return /chrom/i.test(name) ? 'browser' : name;
+    return processKindOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '), name);
   } catch {
     return name;
   }
+}
+
+/**
+ * The kind of the process whose command line is `commandLine` and whose name is `name` (see `processKind`). A utility
+ * process by its service's first name: `network.mojom.NetworkService` is `utility(network)`. The second-to-last was
+ * taken, `mojom` for every service, and the network, storage and audio services were added up in one row (found by
+ * review).
+ */
+export function processKindOf(commandLine: string, name: string): string {
+  const type = /--type=(\S+)/.exec(commandLine)?.[1];
+  const utility = /--utility-sub-type=(\S+)/.exec(commandLine)?.[1];
+  if (type === 'utility' && utility) return `utility(${utility.split('.')[0] || utility})`;
+  if (type) return type;
+  return /chrom/i.test(name) ? 'browser' : name;
 }
 
 function listDir(path: string): string[] {

@@ -72,6 +72,20 @@ export const pairAddress = (index: number): string => `10.${(index >> 8) & 255}.
 /** The flood's address. */
 export const FLOOD_ADDRESS = '203.0.113.66';
 
+/** Most honest clients a signalling benchmark takes (`--clients`). */
+export const MAX_BENCH_CLIENTS = 2000;
+
+/**
+ * The server limits of a signalling benchmark: every simulated machine's websocket comes from 127.0.0.1, where
+ * websockets are counted before their claimed address is known (that count is not what is measured), and a swarm for
+ * each pair of the most clients taken: the default 320 swarms refused every pair past the 320th, and the README's own
+ * 1,000 clients never got through (found by review).
+ */
+export const BENCH_SERVER_LIMITS = {
+  maxEngineConnectionsPerAddress: Number.MAX_SAFE_INTEGER,
+  maxSwarms: MAX_BENCH_CLIENTS / 2,
+} as const;
+
 /** A connected socket.io client that claims `address` (the benchmark's server believes its `auth`). */
 export async function connectFrom(
   url: string,
@@ -134,6 +148,11 @@ export function startLoadProcess<Command, Reply>(module: string): LoadProcess<Co
 
 /** In a load process: answers each command of the benchmark with `handle`'s reply. */
 export function serveCommands<Command, Reply>(handle: (command: Command) => Promise<Reply>): void {
+  // The benchmark gone (its `finally` never ran: stopped by a signal, which exits it, or killed), this process goes
+  // too: a server process kept its port and its Redis client, and a pairs process its sockets, loading the machine
+  // for later figures (found by review).
+  process.on('disconnect', () => process.exit(1));
+  if (!process.connected) process.exit(1);
   process.on('message', (command) => {
     handle(command as Command).then(
       (reply) => process.send?.(reply as object),

@@ -54,11 +54,17 @@ async function connectPair(url: string, joinerUrl: string, index: number): Promi
     connectFrom(url, pairAddress(index)),
     connectFrom(joinerUrl, pairAddress(index)),
   ]);
-  if (!creator.ok || !joiner.ok) return undefined;
+  // A pair refused closes what it opened: its sockets stayed connected, uncounted, the server never emptied, and
+  // their heap was counted to the pairs that were let in (found by review).
+  const refused = (): undefined => {
+    for (const side of [creator, joiner]) if (side.ok) side.socket.disconnect();
+    return undefined;
+  };
+  if (!creator.ok || !joiner.ok) return refused();
   const created = await request<SwarmCreated>(creator.socket, 'swarm:create', await smallCreateRequest());
-  if (!created.ok) return undefined;
+  if (!created.ok) return refused();
   const joined = await request<SwarmJoined>(joiner.socket, 'swarm:join', { swarmId: created.swarmId });
-  if (!joined.ok) return undefined;
+  if (!joined.ok) return refused();
   for (const socket of [creator.socket, joiner.socket]) socket.on('signal:relay', () => delivered++);
   return {
     creator: { socket: creator.socket, peerId: created.peerId },

@@ -2,7 +2,13 @@
 import { startRedisServer } from '@swarmlab/test-kit/server';
 import { intFlag, parseFlags, UsageError } from './args';
 import { BenchFailure, pollUntil } from './failure';
-import { startLoadProcess, type LoadProcess, type PairsCommand, type PairsReply } from './signalling-load';
+import {
+  MAX_BENCH_CLIENTS,
+  startLoadProcess,
+  type LoadProcess,
+  type PairsCommand,
+  type PairsReply,
+} from './signalling-load';
 import type { ServerCommand, ServerReply } from './signalling-server-process';
 import { fixed, table } from './stats';
 
@@ -105,6 +111,8 @@ async function runConfiguration(
     let sockets = 0;
     for (const reply of connected) {
       if (reply.type !== 'connected') throw new BenchFailure(`the clients answered ${reply.type}`);
+      if (reply.refused > 0)
+        throw new BenchFailure(`the servers refused ${reply.refused} honest pairs: the figures would be of fewer`);
       sockets += reply.sockets;
     }
     const loaded = await measureAll(servers);
@@ -165,7 +173,7 @@ async function runProcesses(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const processes = intFlag('processes', values.processes, 2, 2, 8);
-  const clients = intFlag('clients', values.clients, 200, 2, 2000);
+  const clients = intFlag('clients', values.clients, 200, 2, MAX_BENCH_CLIENTS);
   if (clients % 2 !== 0 || clients < 2 * processes)
     throw new UsageError(
       `--clients must be even, and at least one pair per process (${2 * processes}); got ${clients}`,

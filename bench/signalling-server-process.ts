@@ -2,7 +2,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { connectRedisState, createSignallingServer, type ClientAddress, type SignallingServer } from '@swarmlab/server';
-import { serveCommands } from './signalling-load';
+import { BENCH_SERVER_LIMITS, serveCommands } from './signalling-load';
 
 export type ServerCommand =
   | { readonly type: 'start'; readonly redisUrl: string; readonly keyPrefix: string }
@@ -40,8 +40,7 @@ serveCommands<ServerCommand, ServerReply>(async (command) => {
       server = createSignallingServer({
         clientAddress: claimedAddress,
         log: () => undefined,
-        // Every simulated machine's websocket comes from 127.0.0.1 (see `bench/signalling.ts`).
-        limits: { maxEngineConnectionsPerAddress: Number.MAX_SAFE_INTEGER },
+        limits: BENCH_SERVER_LIMITS,
         ...redisState,
       });
       const { port } = await server.listen(0, '127.0.0.1');

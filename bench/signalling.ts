@@ -7,6 +7,8 @@ import { BenchFailure, pollUntil, sleep } from './failure';
 import {
   startLoadProcess,
   type FloodCommand,
+  BENCH_SERVER_LIMITS,
+  MAX_BENCH_CLIENTS,
   type FloodReply,
   type FloodReport,
   type LoadProcess,
@@ -18,7 +20,8 @@ import { fixed, round, table } from './stats';
 
 export const USAGE = `usage: npx pnpm@12.4.2 bench signalling [--clients N] [--seconds S] [--rate R] [--flood-sockets F] [--flood-idle I] [--json]
 
-Starts the signalling server in this process on 127.0.0.1 (a free port, the default limits) and N
+Starts the signalling server in this process on 127.0.0.1 (a free port, the default limits but a swarm
+for each pair and no cap on websockets from 127.0.0.1, where every simulated machine connects from) and N
 socket.io clients in a child process, in pairs: each pair from an address of its own, its creator in a
 swarm of its own and its joiner in it. Then two phases of S seconds each, side by side:
   quiet   both members of every pair send signal:send to each other, each acknowledged before the next,
@@ -74,7 +77,7 @@ function parseSignallingArgs(argv: readonly string[]): SignallingOptions | 'help
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return 'help';
-  const clients = intFlag('clients', values.clients, 200, 2, 2000);
+  const clients = intFlag('clients', values.clients, 200, 2, MAX_BENCH_CLIENTS);
   if (clients % 2 !== 0) throw new UsageError(`--clients must be even: clients come in pairs (got ${clients})`);
   return {
     clients,
@@ -142,9 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const server: SignallingServer = createSignallingServer({
     clientAddress: claimedAddress,
     log: (line) => serverLog.push(line),
-    // The simulated machines all connect from 127.0.0.1, where their websockets are counted before their claimed
-    // address is known: that count is not what this measures.
-    limits: { maxEngineConnectionsPerAddress: Number.MAX_SAFE_INTEGER },
+    limits: BENCH_SERVER_LIMITS,
   });
   const pairs = startLoadProcess<PairsCommand, PairsReply>('./signalling-pairs.ts');
   const flooder = startLoadProcess<FloodCommand, FloodReply>('./signalling-flood.ts');
@@ -170,6 +171,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
     const connected = await pairs.ask({ type: 'connect', url, clients: options.clients });
     if (connected.type !== 'connected') throw new BenchFailure(`the honest clients answered ${connected.type}`);
+    if (connected.refused > 0)
+      throw new BenchFailure(`the server refused ${connected.refused} honest pairs: the figures would be of fewer`);
     const connectedHeapBytes = heapBytes();
     log(
       `connected ${connected.sockets} sockets in ${fixed(connected.seconds)} s (${connected.refused} pairs refused); ` +

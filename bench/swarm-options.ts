@@ -53,6 +53,8 @@ const MIB = 1024 * 1024;
  */
 const MIN_FILE_BYTES = MIB;
 const MAX_FILE_BYTES = 512 * MIB;
+/** Largest raw reference (`--raw-bytes`): as large as `bench raw --mib` sends. */
+const MAX_RAW_BYTES = 4 * 1024 * MIB;
 
 export interface SwarmOptions {
   readonly peers: number;
@@ -133,6 +135,9 @@ export function parseSwarmArgs(
   if (!Number.isInteger(rawBytes)) throw new UsageError(`--raw-bytes must be a whole number of bytes`);
   if (rawBytes !== 0 && rawBytes <= DEFAULT_MESSAGE_BYTES)
     throw new UsageError(`--raw-bytes must be 0 (none) or more than one ${DEFAULT_MESSAGE_BYTES / 1024} KiB message`);
+  // As `bench raw --mib` stops: past about 100 GB the channel's time limit overflowed a timer's 2^31 ms, which Node
+  // fires at once, and the reference failed as "no result after 4000060 s" (found by review).
+  if (rawBytes > MAX_RAW_BYTES) throw new UsageError(`--raw-bytes must be at most 4GiB (got ${rawBytes} bytes)`);
   if (values['background-tabs'] && values['cpu-profile'] !== undefined)
     throw new UsageError('--cpu-profile profiles Playwright pages; it cannot be combined with --background-tabs');
   return {

@@ -39,6 +39,8 @@ describe('bench swarm’s options', () => {
     // One message gives the raw channel no time to measure.
     expect(() => parseSwarmArgs(['--raw-bytes', '32KiB'])).toThrow(UsageError);
     expect(parseSwarmArgs(['--raw-bytes', '0'])).toMatchObject({ rawBytes: 0 });
+    expect(() => parseSwarmArgs(['--raw-bytes', '5GiB'])).toThrow(/--raw-bytes must be at most 4GiB/);
+    expect(parseSwarmArgs(['--raw-bytes', '4GiB'])).toMatchObject({ rawBytes: 4 * 1024 ** 3 });
     // The start page generates whole MiB: 20MB reached its field as 19.07…, which the form refused to submit.
     expect(() => parseSwarmArgs(['--file-bytes', '20MB'])).toThrow(/whole MiB/);
     expect(() => parseSwarmArgs(['--file-bytes', '2.5MB'])).toThrow(UsageError);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { cpuBetween, ENDED_THREADS_LABEL, sampleDescendantCpu } from '../proc-cpu';
+import { cpuBetween, ENDED_THREADS_LABEL, processKindOf, sampleDescendantCpu } from '../proc-cpu';
 
 /**
  * A child process that, told on stdin, runs a worker thread burning 0.6 CPU-seconds of its own (read from the
@@ -54,5 +54,16 @@ describe('the benchmarks’ CPU sample', () => {
       child.stdin.end();
       await once(child, 'exit');
     }
+  });
+});
+
+describe('the kind of a process', () => {
+  it('tells Chromium’s utility services apart, and its other processes by type', () => {
+    const chromium = '/usr/lib/chromium/chromium --type=utility --utility-sub-type=';
+    expect(processKindOf(`${chromium}network.mojom.NetworkService --lang=en-US`, 'chromium')).toBe('utility(network)');
+    expect(processKindOf(`${chromium}storage.mojom.StorageService`, 'chromium')).toBe('utility(storage)');
+    expect(processKindOf('/usr/lib/chromium/chromium --type=renderer --enable-webrtc', 'chromium')).toBe('renderer');
+    expect(processKindOf('/usr/lib/chromium/chromium --headless', 'chromium')).toBe('browser');
+    expect(processKindOf('node server.js', 'node')).toBe('node');
   });
 });
