@@ -32,7 +32,7 @@ export function memoryLeecherStorage(): LeecherStorage {
     where: 'memory',
     refusal: async (manifest) =>
       manifest.sizeBytes > MAX_MEMORY_DOWNLOAD_BYTES
-        ? `${manifest.name} is ${(manifest.sizeBytes / 1024 ** 3).toFixed(1)} GiB, more than this peer keeps in memory (2 GiB): give --out PATH to write it to disk`
+        ? `${manifest.name} is ${byteSize(manifest.sizeBytes)}, more than this peer keeps in memory (2 GiB): give --out PATH to write it to disk`
         : undefined,
     openRun: async () => new MemoryChunkStore(),
     keepRun: async () => {},
