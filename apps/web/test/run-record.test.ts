@@ -158,6 +158,16 @@ describe('boundsOfRun', () => {
     ]);
   });
 
+  it('takes any count of unlisted leechers a server sends, without a rate per peer (2^32 threw: a list of N rates)', () => {
+    const state = run('p2p', 2, 1e6);
+    for (const leechers of [2 ** 32, Number.MAX_SAFE_INTEGER - 2]) {
+      const unlisted = { ...NO_UNLISTED_PARTICIPANTS, leechers, uploadBytesPerSec: 1e6, minDownloadBytesPerSec: 5e5 };
+      const bounds = boundsOfRun({ ...state, unlisted }, F, undefined);
+      expect(bounds).toMatchObject({ peerCount: leechers + 2, minPeerDownloadBytesPerSec: 5e5 });
+      expect(bounds.totalPeerUploadBytesPerSec).toBeCloseTo(3e6, 3);
+    }
+  });
+
   it('gives no D_p2p for a client-server run one of whose unlisted leechers had no upload cap', () => {
     const state = run('client-server', 2, 10e3);
     const unlisted = { ...NO_UNLISTED_PARTICIPANTS, leechers: 3, uploadEstimated: true };

@@ -109,6 +109,37 @@ export function p2pBoundSec(input: P2pInput): number {
   return p2pBound(input).seconds;
 }
 
+/**
+ * {@link clientServerBound} of a swarm given by its totals (N, u_s, d_min) rather than peer by peer: for a swarm
+ * some of whose peers are known only in aggregate (a run's leechers past those the server lists), where a list of
+ * N rates would be as long as N. Validated as the per-peer input is; Σu_i is ignored.
+ */
+export function clientServerBoundOfTotals(totals: SwarmTotals): ClientServerBound {
+  return clientServerBoundFromTotals(validTotals(totals));
+}
+
+/** {@link p2pBound} of a swarm given by its totals (N, u_s, Σu_i, d_min): see {@link clientServerBoundOfTotals}. */
+export function p2pBoundOfTotals(totals: SwarmTotals): P2pBound {
+  return p2pBoundFromTotals(validTotals(totals));
+}
+
+function validTotals(totals: SwarmTotals): SwarmTotals {
+  requirePositiveInteger('peerCount', totals.peerCount);
+  requireFileBytes('fileBytes', totals.fileBytes);
+  requirePositiveRate('serverUploadBytesPerSec', totals.serverUploadBytesPerSec);
+  requirePeerUploadRate('totalPeerUploadBytesPerSec', totals.totalPeerUploadBytesPerSec);
+  requirePeerDownloadRate('minPeerDownloadBytesPerSec', totals.minPeerDownloadBytesPerSec);
+  if (totals.uncountedUploadedBytes !== undefined)
+    requireBytes('uncountedUploadedBytes', totals.uncountedUploadedBytes);
+  requireFiniteTotals(
+    totals.peerCount,
+    totals.fileBytes,
+    totals.serverUploadBytesPerSec,
+    totals.totalPeerUploadBytesPerSec,
+  );
+  return totals;
+}
+
 /** `D_cs` from validated totals; Σu_i is ignored, since peers do not upload in client-server. */
 export function clientServerBoundFromTotals(totals: SwarmTotals): ClientServerBound {
   const { peerCount, fileBytes, serverUploadBytesPerSec, minPeerDownloadBytesPerSec } = totals;

@@ -1,7 +1,9 @@
 export {
   clientServerBound,
+  clientServerBoundOfTotals,
   clientServerBoundSec,
   p2pBound,
+  p2pBoundOfTotals,
   p2pBoundSec,
   type Bound,
   type BoundTerm,
@@ -10,6 +12,7 @@ export {
   type ClientServerTerm,
   type P2pBound,
   type P2pInput,
+  type SwarmTotals,
 } from './bounds';
 export { boundCurve, type BoundCurveInput, type BoundCurvePoint } from './bound-curve';
 export { chunkedP2pOptimumSec, type ChunkedP2pOptimumInput } from './chunked-optimum';

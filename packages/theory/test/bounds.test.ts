@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   clientServerBound,
+  clientServerBoundOfTotals,
   clientServerBoundSec,
   p2pBound,
+  p2pBoundOfTotals,
   p2pBoundSec,
   TheoryInputError,
   type P2pInput,
@@ -187,5 +189,47 @@ describe('input validation', () => {
     expect(() =>
       p2pBound({ ...valid, peerUploadBytesPerSec: [0, 0], peerDownloadBytesPerSec: [Infinity, Infinity] }),
     ).not.toThrow();
+  });
+});
+
+describe('a swarm given by its totals', () => {
+  const totalsOf = (swarm: P2pInput) => ({
+    peerCount: swarm.peerCount,
+    fileBytes: swarm.fileBytes,
+    serverUploadBytesPerSec: swarm.serverUploadBytesPerSec,
+    totalPeerUploadBytesPerSec: swarm.peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
+    minPeerDownloadBytesPerSec: Math.min(...swarm.peerDownloadBytesPerSec),
+  });
+
+  it('has the bounds of the same swarm given peer by peer', () => {
+    for (const swarm of [textbookSwarm(1), textbookSwarm(30), textbookSwarm(30, 0.5e6)]) {
+      expect(p2pBoundOfTotals(totalsOf(swarm))).toEqual(p2pBound(swarm));
+      expect(clientServerBoundOfTotals(totalsOf(swarm))).toEqual(clientServerBound(swarm));
+    }
+    const departed = { ...textbookSwarm(4), uncountedUploadedBytes: 1e9 };
+    expect(p2pBoundOfTotals({ ...totalsOf(departed), uncountedUploadedBytes: 1e9 })).toEqual(p2pBound(departed));
+  });
+
+  it('takes a count no list could hold, in the time of a few', () => {
+    const swarm = { ...totalsOf(textbookSwarm(1)), peerCount: 2 ** 40, totalPeerUploadBytesPerSec: 2 ** 40 * 1e6 };
+    expect(p2pBoundOfTotals(swarm).bindingTerm).toBe('total-upload');
+    expect(clientServerBoundOfTotals(swarm).seconds).toBeCloseTo((2 ** 40 * 3600e6) / 10e6, 0);
+  });
+
+  it.each([
+    ['N = 0', { peerCount: 0 }, 'peerCount'],
+    ['a fractional N', { peerCount: 2.5 }, 'peerCount'],
+    ['F = 0', { fileBytes: 0 }, 'fileBytes'],
+    ['u_s = 0', { serverUploadBytesPerSec: 0 }, 'serverUploadBytesPerSec'],
+    ['a negative Σu_i', { totalPeerUploadBytesPerSec: -1 }, 'totalPeerUploadBytesPerSec'],
+    ['a NaN Σu_i', { totalPeerUploadBytesPerSec: NaN }, 'totalPeerUploadBytesPerSec'],
+    ['d_min = 0', { minPeerDownloadBytesPerSec: 0 }, 'minPeerDownloadBytesPerSec'],
+    ['negative uncounted bytes', { uncountedUploadedBytes: -1 }, 'uncountedUploadedBytes'],
+    ['N·F beyond a double', { peerCount: 2 ** 52, fileBytes: 1e300 }, 'fileBytes'],
+  ])('refuses %s with a TheoryInputError naming the field', (_description, change, field) => {
+    const totals = { ...totalsOf(textbookSwarm(2)), ...change };
+    expect(() => p2pBoundOfTotals(totals)).toThrow(expect.objectContaining({ name: 'TheoryInputError', field }));
+    if (field !== 'totalPeerUploadBytesPerSec' && field !== 'uncountedUploadedBytes')
+      expect(() => clientServerBoundOfTotals(totals)).toThrow(expect.objectContaining({ field }));
   });
 });

@@ -7,7 +7,7 @@ import type {
   SwarmMode,
   SwarmProgress,
 } from '@swarmlab/protocol';
-import { clientServerBound, p2pBound, TheoryInputError } from '@swarmlab/theory';
+import { clientServerBoundOfTotals, p2pBoundOfTotals, TheoryInputError } from '@swarmlab/theory';
 
 /**
  * A finished run as it is kept in the browser and exported: the configuration, the measured times and
@@ -208,37 +208,41 @@ export function boundsOfRun(run: RunState, fileBytes: number, progress: SwarmPro
     (run.unlisted.uploadEstimated || leechers.some((peer) => peer.settings.uploadBytesPerSec === null))
       ? P2P_UNKNOWN_IN_CLIENT_SERVER
       : null;
-  // Completed leechers the server no longer lists (past the most departed ones it keeps) count as listed ones: each is
-  // given an equal part of their Σu_i, and their lowest d_i (only the sum and the least count in the bounds).
+  // Completed leechers the server no longer lists (past the most departed ones it keeps) count as listed ones: their
+  // Σu_i and their lowest d_i (only the sum and the least count in the bounds), added as totals: a list of a rate per
+  // peer as long as a hostile server's count threw or took hundreds of MB at every broadcast (found by review).
   const { unlisted } = run;
   if (unlisted.uploadEstimated) estimated = true;
-  const peerUploadBytesPerSec = [
-    ...leechers.map((peer) => rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer))),
-    ...Array<number>(unlisted.leechers).fill(
-      unlisted.leechers > 0 ? unlisted.uploadBytesPerSec / unlisted.leechers : 0,
-    ),
-  ];
+  const totalPeerUploadBytesPerSec = leechers.reduce(
+    (sum, peer) => sum + rateOr(peer.settings.uploadBytesPerSec, peakUploadOf(peer)),
+    unlisted.leechers > 0 ? unlisted.uploadBytesPerSec : 0,
+  );
   const peerUploadEstimated =
     unlisted.uploadEstimated || leechers.some((peer) => peer.settings.uploadBytesPerSec === null);
   // An uncapped download is unlimited in the model (d_i = ∞): F/d_min then drops out.
-  const peerDownloadBytesPerSec = [
-    ...leechers.map((peer) => peer.settings.downloadBytesPerSec ?? Infinity),
-    ...Array<number>(unlisted.leechers).fill(unlisted.minDownloadBytesPerSec ?? Infinity),
-  ];
+  const minPeerDownloadBytesPerSec = leechers.reduce(
+    (min, peer) => Math.min(min, peer.settings.downloadBytesPerSec ?? Infinity),
+    unlisted.leechers > 0 ? (unlisted.minDownloadBytesPerSec ?? Infinity) : Infinity,
+  );
   const peerCount = leechers.length + unlisted.leechers;
-  const input = { peerCount, fileBytes, serverUploadBytesPerSec, peerDownloadBytesPerSec };
+  const totals = {
+    peerCount,
+    fileBytes,
+    serverUploadBytesPerSec,
+    totalPeerUploadBytesPerSec,
+    minPeerDownloadBytesPerSec,
+  };
   return {
     peerCount,
     serverUploadBytesPerSec,
-    totalPeerUploadBytesPerSec: peerUploadBytesPerSec.reduce((sum, rate) => sum + rate, 0),
-    minPeerDownloadBytesPerSec: peerDownloadBytesPerSec.reduce((min, rate) => Math.min(min, rate), Infinity),
-    clientServerSec: secondsOrNull(() => clientServerBound(input).seconds),
+    totalPeerUploadBytesPerSec,
+    minPeerDownloadBytesPerSec,
+    clientServerSec: secondsOrNull(() => clientServerBoundOfTotals(totals).seconds),
     // What the N got from leechers outside N delivered part of the N copies (docs/THEORY.md).
     p2pSec: p2pUnknownReason
       ? null
       : secondsOrNull(
-          () =>
-            p2pBound({ ...input, peerUploadBytesPerSec, uncountedUploadedBytes: run.uncountedUploadedBytes }).seconds,
+          () => p2pBoundOfTotals({ ...totals, uncountedUploadedBytes: run.uncountedUploadedBytes }).seconds,
         ),
     estimated,
     clientServerEstimated,
