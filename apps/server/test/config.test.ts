@@ -58,6 +58,48 @@ describe('URLs to print', () => {
     expect(lanIpv4Addresses(bridged)).toEqual(['192.168.1.20', '10.0.0.5']);
   });
 
+  it('lists the address classmates likely reach first: physical before container, VM and VPN ones, link-local last', () => {
+    const ipv4 = (address: string) => [
+      {
+        address,
+        netmask: '255.255.0.0',
+        family: 'IPv4' as const,
+        mac: '00:00:00:00:00:01',
+        internal: false,
+        cidr: null,
+      },
+    ];
+    // A teacher's laptop with WSL, Docker, a VPN and an interface no DHCP server answered, in the system's order.
+    const laptop: NetworkInterfaces = {
+      lo: INTERFACES['lo'],
+      'vEthernet (WSL)': ipv4('172.24.16.1'),
+      docker0: ipv4('172.17.0.1'),
+      tailscale0: ipv4('100.101.102.103'),
+      eth1: ipv4('169.254.10.20'),
+      'Wi-Fi': ipv4('192.168.1.23'),
+      eth0: ipv4('10.1.2.3'),
+    };
+    expect(lanIpv4Addresses(laptop)).toEqual([
+      '192.168.1.23',
+      '10.1.2.3',
+      '172.24.16.1',
+      '172.17.0.1',
+      '100.101.102.103',
+      '169.254.10.20',
+    ]);
+    expect(urlsToOpen('0.0.0.0', 8080, laptop)[1]).toBe('http://192.168.1.23:8080/');
+    expect(lanOriginsOf('0.0.0.0', 8080, laptop)[0]).toBe('http://192.168.1.23:8080');
+    // A campus network's public address on the only physical interface still comes before the bridges.
+    expect(lanIpv4Addresses({ docker0: ipv4('172.17.0.1'), en0: ipv4('130.237.1.2') })).toEqual([
+      '130.237.1.2',
+      '172.17.0.1',
+    ]);
+    // An address on a bridge and on its physical member ranks as the physical one.
+    expect(
+      lanIpv4Addresses({ 'Wi-Fi': ipv4('10.0.0.9'), br0: ipv4('192.168.5.5'), eth0: ipv4('192.168.5.5') }),
+    ).toEqual(['192.168.5.5', '10.0.0.9']);
+  });
+
   it('prints localhost and each LAN address when listening on every interface', () => {
     expect(urlsToOpen('0.0.0.0', 8080, INTERFACES)).toEqual([
       'http://localhost:8080/',
