@@ -6,7 +6,7 @@ import { defaultPeerName, peerNameOf, shownPeerNameParts, shownPeerNames } from 
 import { drawQrCode, QR_QUIET_MODULES } from '../src/lib/qr-code';
 import { CodeJoin } from '../src/lib/state/code-join.svelte';
 import { DisplayNameSetting } from '../src/lib/state/display-name.svelte';
-import { AppController } from '../src/lib/state/app-controller.svelte';
+import { AppController, PEER_SETTINGS_TWICE } from '../src/lib/state/app-controller.svelte';
 import { RunHistory } from '../src/lib/state/run-history.svelte';
 import { CONTENT_A, FakeSession, FakeWatch, FakeWindow, memoryStorage, SWARM_A } from './fakes';
 
@@ -134,6 +134,8 @@ describe('join with a code', () => {
       // Without its scheme, as some chats show a link; or its path alone.
       `192.168.1.10:8080/#/swarm/${SWARM_A}/${CONTENT_A}`,
       `/#/swarm/${SWARM_A}/${CONTENT_A}`,
+      // A peer's own link, its settings before the hash (a teacher's per-student links): they were dropped.
+      `${ORIGIN}/?up=500kB/s&mode=p2p&leave=1#/swarm/${SWARM_A}/${CONTENT_A}`,
     ];
     for (const link of links) await codeJoin.submit(link);
     expect(followed).toEqual([
@@ -143,6 +145,7 @@ describe('join with a code', () => {
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
       `#/swarm/${SWARM_A}/${CONTENT_A}`,
+      `#/swarm/${SWARM_A}/${CONTENT_A}?up=500kB/s&leave=1`,
     ]);
     expect(codeJoin.message).toBeUndefined();
     expect(resolve).not.toHaveBeenCalled();
@@ -168,6 +171,9 @@ describe('join with a code', () => {
     expect(await said(`http://[192.168.1.10]:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toMatch(/is not one/);
     expect(await said(`ftp://192.168.1.10:8080/#/swarm/${SWARM_A}/${CONTENT_A}`)).toMatch(/is not one/);
     expect(await said(`${ORIGIN}/?mode=p2p#/`)).toMatch(/names no swarm/);
+    // A peer's own link whose settings cannot be read, or are given twice: said in the box, as the link would say.
+    expect(await said(`${ORIGIN}/?up=fast#/swarm/${SWARM_A}/${CONTENT_A}`)).toMatch(/up \(this peer’s upload\)/);
+    expect(await said(`${ORIGIN}/?up=1MB/s#/swarm/${SWARM_A}/${CONTENT_A}?down=2MB/s`)).toBe(PEER_SETTINGS_TWICE);
     expect(followed).toEqual([]);
     expect(resolve).not.toHaveBeenCalled();
   });
@@ -228,6 +234,9 @@ describe('join with a code', () => {
     await codeJoin.submit('K7M');
     expect(codeJoin.message).toMatch(/6 characters/);
     expect(resolve).not.toHaveBeenCalled();
+    // The user moved on (scanned the QR code instead): the start page, shown again later, says nothing of it.
+    codeJoin.cancel();
+    expect(codeJoin.message).toBeUndefined();
   });
 
   it('shows the server’s refusal: an ended swarm, too many wrong codes', async () => {

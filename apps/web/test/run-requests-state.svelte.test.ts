@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AWAIT_BROADCAST_MS, RunRequestsState } from '../src/lib/state/run-requests-state.svelte';
+import { AWAIT_BROADCAST_MS, RUN_GOING_ON, RunRequestsState } from '../src/lib/state/run-requests-state.svelte';
 import { useFakeClock } from './fake-clock';
 
 const TIMED_OUT = 'The signalling server did not answer in time.';
@@ -25,6 +25,27 @@ describe('the run form’s requests', () => {
     expect(requests.busy).toBe(false);
     expect(requests.message).toBe('A run needs a seeder.');
     expect(requests.startUnavailable).toBe(false);
+  });
+
+  it('say why Start does nothing while the run goes on, until a table shows it over; nothing while a request is under way', async () => {
+    const requests = new RunRequestsState();
+    requests.tableShows(true);
+    expect(requests.startUnavailable).toBe(true);
+    await requests.startUnavailablePressed(async () => {});
+    expect(requests.message).toBe(RUN_GOING_ON);
+    requests.tableShows(true);
+    expect(requests.message).toBe(RUN_GOING_ON);
+    requests.tableShows(false);
+    expect(requests.message).toBeUndefined();
+    // A stop under way: its own outcome is what the form says.
+    requests.tableShows(true);
+    const stop = pending();
+    const made = requests.act(stop.action, false);
+    await requests.startUnavailablePressed(async () => {});
+    expect(requests.message).toBeUndefined();
+    stop.answer(undefined);
+    await made;
+    expect(requests.message).toBeUndefined();
   });
 
   it('take back a refused start once a table shows the run started (the start timed out, yet the run began)', async () => {

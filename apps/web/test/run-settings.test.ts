@@ -20,6 +20,13 @@ describe('parseCap', () => {
     expect(parseCap('500kB/s', 'u')).toEqual({ ok: true, value: 500_000 });
     expect(parseCap('1MiB/s', 'u')).toEqual({ ok: true, value: 1_048_576 });
     expect(parseCap('', 'u')).toEqual({ ok: true, value: null });
+    // As the page writes a link without one ("no cap") and the peer editor takes it ("none").
+    for (const noCap of ['none', 'No cap', ' nocap ', 'unlimited'])
+      expect(parseCap(noCap, 'u'), noCap).toEqual({ ok: true, value: null });
+  });
+
+  it('quotes what was typed in its refusal, spaces and all', () => {
+    expect(parseCap('2 MB/sec', 'u_s')).toMatchObject({ ok: false, message: expect.stringContaining('"2 MB/sec"') });
   });
 
   it.each([

@@ -1,4 +1,9 @@
 import { contentIdSchema, controlSecretSchema, swarmIdSchema } from '@swarmlab/protocol';
+import { hasPeerParams, parsePeerParams, PEER_PARAMS } from './run-settings';
+
+/** Peer settings both before and after a link's hash: which were meant is not for the page to guess. */
+export const PEER_SETTINGS_TWICE =
+  'This link gives its peer settings twice, before and after its # (…/?up=…#/swarm/… and …#/swarm/…?up=…): keep one.';
 
 /**
  * Where the URL's hash points: the start page, a swarm as a peer, a swarm's overview screen (a
@@ -111,6 +116,22 @@ export function pastedLink(
   if (route.view === 'bad-link') return { ok: false, message: route.reason };
   if (route.view === 'start')
     return { ok: false, message: 'This link names no swarm: paste the swarm’s link, or type the code.' };
+  // A peer's own link (`/?up=500kB/s&leave=1#/swarm/…`, a teacher's per-student links) keeps its settings, carried
+  // after the hash where a link's settings may also be written: this page follows only the hash, and they were dropped
+  // without a word (found by review). Checked here, so that the box says what is wrong with them.
+  if (route.view === 'swarm' && hasPeerParams(url.search)) {
+    if (route.settings !== undefined) return { ok: false, message: PEER_SETTINGS_TWICE };
+    const settings = parsePeerParams(url.search);
+    if (!settings.ok) return { ok: false, message: settings.message };
+    // As written (`up=500kB/s`, not `up=500kB%2Fs` in the address bar), the others (a start page's) left out.
+    const peerParams = url.search
+      .slice(1)
+      .split('&')
+      .filter((pair) =>
+        (PEER_PARAMS as readonly string[]).includes(new URLSearchParams(pair).keys().next().value ?? ''),
+      );
+    return { ok: true, hash: `${url.hash}?${peerParams.join('&')}` };
+  }
   return { ok: true, hash: url.hash };
 }
 

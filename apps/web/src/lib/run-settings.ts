@@ -28,9 +28,12 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 /** `text` as a cap in bytes/s; empty means no cap (`null`). `label` names the field in the message, `noCap` how its form writes no cap. */
 export function parseCap(text: string, label: string, noCap: NoCapWriting = 'empty'): Parsed<number | null> {
   const trimmed = text.trim();
-  if (trimmed === '') return { ok: true, value: null };
-  const quantity = parseByteQuantity(trimmed.replace(/\s+/g, ''), 'rate');
-  if (!quantity.ok) return { ok: false, message: `${label}: ${quantity.reason}` };
+  if (trimmed === '' || NO_CAP_WORDS.test(trimmed)) return { ok: true, value: null };
+  const written = trimmed.replace(/\s+/g, '');
+  const quantity = parseByteQuantity(written, 'rate');
+  // Quoting what was typed ("2 MB/sec"), not the text read ("2MB/sec").
+  if (!quantity.ok)
+    return { ok: false, message: `${label}: ${quantity.reason.replace(`"${written}"`, `"${trimmed}"`)}` };
   // Where empty means the swarm's setting (a peer's links), the way to write "no cap" is `none`: the schema's advice
   // to leave the field empty set the opposite (found by review).
   if (noCap === 'none' && quantity.value < MIN_CAP_BYTES_PER_SEC)
@@ -42,6 +45,12 @@ export function parseCap(text: string, label: string, noCap: NoCapWriting = 'emp
   if (!checked.success) return { ok: false, message: `${label}: ${checked.error.issues[0]?.message ?? 'invalid'}` };
   return { ok: true, value: checked.data };
 }
+
+/**
+ * Words for no cap, in any form: the page writes "no cap" where a link has none (the start page, the swarm table) and
+ * the peer editor takes `none`; the run form refused both as "not a number of bytes" (found by review).
+ */
+const NO_CAP_WORDS = /^(none|no\s*cap|unlimited)$/i;
 
 /** How a form writes "no cap": an empty field (the run form, a prepared link), or `none` (a peer's links). */
 export type NoCapWriting = 'empty' | 'none';
@@ -149,7 +158,7 @@ export function parseStartParams(search: string): Parsed<PreparedStart> {
 }
 
 /** The query parameters of one peer's settings. */
-const PEER_PARAMS = ['up', 'down', 'leave'] as const;
+export const PEER_PARAMS = ['up', 'down', 'leave'] as const;
 
 /** Whether a query string holds peer settings (`up`, `down`, `leave`), rather than a start page's or none. */
 export function hasPeerParams(search: string): boolean {

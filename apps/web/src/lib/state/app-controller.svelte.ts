@@ -4,6 +4,7 @@ import {
   LEAVE_UNSAVED_QUESTION,
   hashInPath,
   parseRoute,
+  PEER_SETTINGS_TWICE,
   swarmHash,
   watchHash,
   type Route,
@@ -96,9 +97,7 @@ export interface AppControllerDeps<S extends AppSession, W extends AppWatch> {
   readonly visibility?: PageVisibility;
 }
 
-/** Peer settings both before and after a link's hash: which were meant is not for the page to guess. */
-export const PEER_SETTINGS_TWICE =
-  'This link gives its peer settings twice, before and after its # (…/?up=…#/swarm/… and …#/swarm/…?up=…): keep one.';
+export { PEER_SETTINGS_TWICE };
 
 /** What the page shows. */
 export type Screen<S, W> =

@@ -70,9 +70,14 @@ export class CodeJoin {
     }
   }
 
-  /** The user did something else meanwhile (started seeding): a lookup under way opens nothing when it ends. */
+  /**
+   * The user did something else meanwhile (started seeding, opened a link): a lookup under way opens nothing when it
+   * ends, and what was said of a refused code goes with it (the start page, shown again later, said it beside an empty
+   * box; found by review).
+   */
   cancel(): void {
     this.#lookups++;
     this.#pending = false;
+    this.#message = undefined;
   }
 }

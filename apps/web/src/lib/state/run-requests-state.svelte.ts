@@ -5,6 +5,9 @@
  */
 export const AWAIT_BROADCAST_MS = 3000;
 
+/** Start pressed (or Enter in a field) while a run goes on: the button is unavailable then, and did nothing unsaid. */
+export const RUN_GOING_ON = 'A run is going on: stop it first, then start the new one.';
+
 /**
  * The run form's requests as they go (`RunControls`): whether one is under way, the refusal to show, and the
  * wait for the table to show what the server accepted. The form tells it what the latest table shows
@@ -52,6 +55,18 @@ export class RunRequestsState {
     this.message = undefined;
     await settle();
     this.message = text;
+  }
+
+  /**
+   * Start was pressed while it is unavailable. While the run goes on (no request under way), says why, until a table
+   * shows the run over: a teacher who changed the caps mid-run and pressed Start, or Enter in a cap's field, saw
+   * nothing happen (found by review). A request under way says its own outcome.
+   */
+  async startUnavailablePressed(settle: () => Promise<void>): Promise<void> {
+    if (!this.#running || this.busy || this.awaiting !== undefined) return;
+    await this.say(RUN_GOING_ON, settle);
+    // Moot, as a refused stop is, once a table shows the run not running.
+    if (this.message === RUN_GOING_ON) this.#refusedFor = false;
   }
 
   /** Makes a request that is to leave the run running (`runningAfter`) or not; `action` resolves to a refusal. */
