@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -68,10 +69,20 @@ export function parseCliOptions(
           ? parsePort(envPort, '$PORT')
           : DEFAULT_PORT,
     host: values.host ?? DEFAULT_HOST,
-    staticDir: values['static-dir'] ?? DEFAULT_STATIC_DIR,
+    staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env), values['static-dir']),
     staticDirGiven: values['static-dir'] !== undefined,
     help: values.help ?? false,
   };
+}
+
+/**
+ * Where a relative `--static-dir` is read from: where `pnpm start` was typed (pnpm runs the server's script in
+ * `apps/server` and says where in `INIT_CWD`), else the process's own directory. `pnpm start --static-dir my-build`
+ * from the repository's root looked in `apps/server/my-build`, and the warning named "my-build" (found by review).
+ */
+function typedIn(env: Readonly<Record<string, string | undefined>>): string {
+  const initCwd = env['INIT_CWD'];
+  return env['npm_lifecycle_event'] === 'start' && initCwd ? initCwd : process.cwd();
 }
 
 function parsePort(text: string, source: '--port' | '$PORT'): number {

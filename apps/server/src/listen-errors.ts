@@ -7,7 +7,8 @@ export interface ListenFailure {
 
 /**
  * One line naming the option to change, for the errors listening fails with: a port in use or privileged, a host
- * that is no address of this machine or no name at all. Each was a raw stack trace (found by review); undefined for
+ * that is no address of this machine or no name at all, a link-local IPv6 address without its interface, IPv6 on a
+ * machine without it. Each was a raw stack trace (found by review); undefined for
  * any other error.
  */
 export function describeListenError(error: unknown): ListenFailure | undefined {
@@ -30,6 +31,17 @@ export function describeListenError(error: unknown): ListenFailure | undefined {
     case 'EAI_AGAIN':
       return {
         message: `--host is no address or name this machine can resolve (${detail}); leave it out to listen on all`,
+        exitCode: 2,
+      };
+    // Linux refuses a link-local IPv6 address without its interface (`fe80::1`, copied from `ip a` without `%eth0`).
+    case 'EINVAL':
+      return {
+        message: `--host cannot be listened on (${detail}); a link-local IPv6 address needs its interface, as in fe80::1%eth0, or leave --host out to listen on all`,
+        exitCode: 2,
+      };
+    case 'EAFNOSUPPORT':
+      return {
+        message: `this machine has no IPv6 (${detail}); use --host 0.0.0.0, or leave it out`,
         exitCode: 2,
       };
     default:

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CliUsageError, DEFAULT_STATIC_DIR, parseCliOptions } from '../src/cli-options';
 import { IceServersConfigError, parseIceServers } from '../src/ice-servers';
@@ -158,6 +159,19 @@ describe('command line', () => {
       help: false,
     });
     expect(DEFAULT_STATIC_DIR.replaceAll('\\', '/')).toMatch(/apps\/web\/dist$/);
+  });
+
+  it('reads a relative --static-dir from where pnpm start was typed, else from the process’s directory', () => {
+    const typedAtRoot = { npm_lifecycle_event: 'start', INIT_CWD: '/home/teacher/swarmlab' };
+    expect(parseCliOptions(['--static-dir', 'my-build'], typedAtRoot).staticDir).toBe(
+      '/home/teacher/swarmlab/my-build',
+    );
+    expect(parseCliOptions(['--static-dir', '/srv/app'], typedAtRoot).staticDir).toBe('/srv/app');
+    // Run by hand (`npx tsx apps/server/src/main.ts`), or by another script: the process's own directory.
+    expect(parseCliOptions(['--static-dir', 'my-build'], {}).staticDir).toBe(resolve('my-build'));
+    expect(
+      parseCliOptions(['--static-dir', 'my-build'], { npm_lifecycle_event: 'dev', INIT_CWD: '/elsewhere' }).staticDir,
+    ).toBe(resolve('my-build'));
   });
 
   it('takes the port from PORT, and flags over the environment', () => {

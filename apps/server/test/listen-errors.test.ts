@@ -34,6 +34,17 @@ describe('the errors listening fails with', () => {
     }
   });
 
+  it('a link-local IPv6 address without its interface, IPv6 on a machine without it', async () => {
+    expect(describeListenError(await listenError(0, 'fe80::1'))).toMatchObject({
+      message: expect.stringContaining('fe80::1%eth0'),
+      exitCode: 2,
+    });
+    const noIpv6 = Object.assign(new Error('listen EAFNOSUPPORT: address family not supported :::8080'), {
+      code: 'EAFNOSUPPORT',
+    });
+    expect(describeListenError(noIpv6)).toMatchObject({ message: expect.stringMatching(/no IPv6/), exitCode: 2 });
+  });
+
   it('a port in use, or one this user may not take', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
