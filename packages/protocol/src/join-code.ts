@@ -23,9 +23,11 @@ export type JoinCode = z.infer<typeof joinCodeSchema>;
  * need no map: the alphabet leaves them all out, so reading a code off a screen never needs a guess.
  */
 const LOOK_ALIKES: Readonly<Record<string, string>> = Object.fromEntries(
-  [...'АВЕКМНРСТХУ']
-    .map((cyrillic, index) => [cyrillic, 'ABEKMHPCTXY'[index]!] as const)
-    .concat([...'ΑΒΕΖΗΚΜΝΡΤΥΧ'].map((greek, index) => [greek, 'ABEZHKMNPTYX'[index]!] as const)),
+  // О, І, Ӏ, Ο and Ι too: read as O and I, they get the message that codes never contain them (they were "not in a
+  // join code: codes use only letters", which a student reads as wrong; found by review).
+  [...'АВЕКМНРСТХУОІӀЅЈ']
+    .map((cyrillic, index) => [cyrillic, 'ABEKMHPCTXYOIISJ'[index]!] as const)
+    .concat([...'ΑΒΕΖΗΚΜΝΡΤΥΧΟΙ'].map((greek, index) => [greek, 'ABEZHKMNPTYXOI'[index]!] as const)),
 );
 
 /** Characters the alphabet leaves out because they look like others; typed, they get their own message. */

@@ -23,7 +23,8 @@ export const manifestSchema = z
       .string()
       .min(1)
       .max(MAX_FILE_NAME_LENGTH)
-      .regex(/^[^\p{Cc}/\\]+$/u, 'file name must not contain control characters or slashes')
+      // Line and paragraph separators too: every screen broke the name's line there (display names refuse them).
+      .regex(/^[^\p{Cc}\p{Zl}\p{Zp}/\\]+$/u, 'file name must not contain control characters, line breaks or slashes')
       .refine((name) => !BIDI_CONTROLS.test(name), 'file name must not contain bidirectional controls')
       .refine(hasVisibleCharacter, 'file name needs at least one visible character'),
     sizeBytes: z.number().int().min(1).max(MAX_FILE_BYTES),
@@ -51,14 +52,14 @@ export function chunkLengthBytes(manifest: Manifest, chunkIndex: number): number
 }
 
 /**
- * `name` as a manifest may carry it: control characters and slashes (legal in a Linux or macOS file name,
+ * `name` as a manifest may carry it: control characters, line and paragraph separators and slashes (legal in a Linux or macOS file name,
  * `notes\v2.txt`, but a path or worse on another system) and bidirectional controls (which would show
  * `report\u202Efdp.exe` as "reportexe.pdf" on every screen) become `_`, and the name is cut to
  * `MAX_FILE_NAME_LENGTH` without splitting a character; a name with nothing visible becomes `file`.
  */
 export function manifestFileName(name: string): string {
   let cleaned = '';
-  const unsafe = new RegExp(`[\\p{Cc}/\\\\]|${BIDI_CONTROLS.source}`, 'gu');
+  const unsafe = new RegExp(`[\\p{Cc}\\p{Zl}\\p{Zp}/\\\\]|${BIDI_CONTROLS.source}`, 'gu');
   for (const character of name.replace(unsafe, '_')) {
     if (cleaned.length + character.length > MAX_FILE_NAME_LENGTH) break;
     cleaned += character;

@@ -228,7 +228,7 @@ export const progressReportSchema = z
   .object({
     role: peerRoleSchema,
     /** The run these figures belong to; null between runs (before the first one, or after a stop). */
-    runNumber: z.number().int().min(1).nullable(),
+    runNumber: z.number().int().min(1).max(MAX_RUN_NUMBER).nullable(),
     /** The tab's chunk bitmap (`Bitfield.toBytes()`), base64; the server checks its length. */
     bitsBase64: z
       .string()

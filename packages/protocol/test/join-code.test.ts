@@ -33,6 +33,9 @@ describe('join codes', () => {
     expect(messageOf('')).toMatch(/Type the 6-character code/);
     expect(messageOf('K7MQ30')).toMatch(/never contain 0, O, 1, I or L/);
     expect(messageOf('k7mql3')).toMatch(/never contain 0, O, 1, I or L/);
+    // Cyrillic О and І, Greek Ο and Ι, as a student's keyboard types them: the same sentence as the Latin O and I.
+    for (const lookAlike of ['\u041E', '\u0406', '\u039F', '\u0399'])
+      expect(messageOf(`K7MQ3${lookAlike}`), lookAlike).toMatch(/never contain 0, O, 1, I or L/);
     expect(messageOf('K7MQ3P9')).toMatch(/6 characters; this has 7/);
     expect(messageOf('K7M')).toMatch(/this has 3/);
     expect(messageOf('K7M<b>')).toMatch(/“<” is not in a join code/);

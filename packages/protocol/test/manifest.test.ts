@@ -54,6 +54,9 @@ describe('manifest', () => {
     // Shown on every screen as "reportexe.pdf", and saved under that name.
     ['a name with a bidirectional override', (m: Manifest) => ({ ...m, name: 'report\u202Efdp.exe' })],
     ['a name with an Arabic letter mark', (m: Manifest) => ({ ...m, name: 'a\u061Cb.txt' })],
+    // Every screen broke the name's line there.
+    ['a name with a line separator', (m: Manifest) => ({ ...m, name: 'a\u2028b.txt' })],
+    ['a name with a paragraph separator', (m: Manifest) => ({ ...m, name: 'a\u2029b.txt' })],
     ['a name with nothing visible', (m: Manifest) => ({ ...m, name: '\u200B\u3164' })],
     ['an upper-case hash', (m: Manifest) => ({ ...m, chunkSha256: m.chunkSha256.map((h) => h.toUpperCase()) })],
     ['an unknown field', (m: Manifest) => ({ ...m, extra: 1 })],
@@ -123,7 +126,8 @@ describe('manifestFileName', () => {
     // Bidirectional controls too (the file would show as "reportexe.pdf"); a name with nothing visible is `file`.
     expect(manifestFileName('report\u202Efdp.exe')).toBe('report_fdp.exe');
     expect(manifestFileName('\u200B\u3164')).toBe('file');
-    for (const name of ['notes\\v2.txt', 'a/b\tc\u0000d.bin', '', 'report\u202Efdp.exe', '\u200B']) {
+    expect(manifestFileName('week 1\u2028notes\u2029.txt')).toBe('week 1_notes_.txt');
+    for (const name of ['notes\\v2.txt', 'a/b\tc\u0000d.bin', '', 'report\u202Efdp.exe', '\u200B', 'a\u2028b']) {
       expect(manifestSchema.shape.name.safeParse(manifestFileName(name)).success).toBe(true);
     }
   });
