@@ -134,6 +134,12 @@ test('a leecher’s page and the overview fit a phone: no sideways scrolling at 
   await phone.goto(seeder.link);
   await expect(phone.getByTestId('waiting')).toBeVisible();
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // A name with no place to break (32 characters, the most a name has) wraps in the swarm table: it widened the page.
+  const longName = 'W'.repeat(32);
+  await phone.getByTestId('display-name').fill(longName);
+  await phone.getByTestId('display-name-save').click();
+  await expect(phone.getByTestId('swarm-peer').filter({ hasText: longName })).toHaveCount(1);
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   const smallTargets = await phone.evaluate(() =>
     Array.from(document.querySelectorAll('button, summary, input:not([type=checkbox]):not([type=radio]), select'))
       .filter((element) => (element as HTMLElement).offsetParent !== null)
