@@ -18,6 +18,20 @@ export const MAX_DISPLAY_NAME_CHARS = 32;
 const FORBIDDEN_IN_NAME = new RegExp(`[\\p{Cc}\\p{Zl}\\p{Zp}]|${BIDI_CONTROLS.source}`, 'u');
 
 /**
+ * What the screens write beside a name to say whose it is: the seeder's star on the projector's cards (`★`), and
+ * "(you)" or "(seeder)" after a name in tables and charts. A name holding them passes for another's role: a
+ * leecher named "★ Seeder" on the class's screen, "Sam (you)" in every classmate's table (found by review).
+ */
+const ROLE_MARKS = /[★☆⭐🌟]|\((?:you|seeder)\)/iu;
+
+/**
+ * Marks stacked on one character: past a few (Vietnamese stacks two), they draw over the rows above and below
+ * ("Z̶̶̶…", thirty-one of them, covered three rows of a table).
+ */
+const MAX_MARKS_PER_CHARACTER = 4;
+const STACKED_MARKS = new RegExp(`\\p{M}{${MAX_MARKS_PER_CHARACTER + 1},}`, 'u');
+
+/**
  * A peer's display name, chosen by its user and shown on every screen (always as text, never as HTML):
  * trimmed, 1 to `MAX_DISPLAY_NAME_CHARS` characters, at least one of them visible (a name of zero-width
  * spaces or Hangul fillers left a blank card on the projector), no control characters.
@@ -27,7 +41,9 @@ export const displayNameSchema = z
   .trim()
   .refine((name) => hasVisibleCharacter(name), 'a name needs at least one visible character')
   .refine((name) => [...name].length <= MAX_DISPLAY_NAME_CHARS, `at most ${MAX_DISPLAY_NAME_CHARS} characters`)
-  .refine((name) => !FORBIDDEN_IN_NAME.test(name), 'no control characters');
+  .refine((name) => !FORBIDDEN_IN_NAME.test(name), 'no control characters')
+  .refine((name) => !ROLE_MARKS.test(name), 'no role marks (★, "(you)", "(seeder)")')
+  .refine((name) => !STACKED_MARKS.test(name), `at most ${MAX_MARKS_PER_CHARACTER} marks on one character`);
 export type DisplayName = z.infer<typeof displayNameSchema>;
 
 /** A name as a person types it, trimmed, or a sentence saying why it cannot be one. */
@@ -41,5 +57,12 @@ export function parseDisplayName(typed: string): ParsedDisplayName {
   if (trimmed === '') return { ok: false, message: 'Type a name, or leave the field empty to stay unnamed.' };
   if (!hasVisibleCharacter(trimmed)) return { ok: false, message: 'A name needs at least one visible character.' };
   if (FORBIDDEN_IN_NAME.test(trimmed)) return { ok: false, message: 'A name cannot hold control characters.' };
+  if (ROLE_MARKS.test(trimmed))
+    return {
+      ok: false,
+      message: 'A name cannot hold ★, “(you)” or “(seeder)”: the screens add them to say whose a name is.',
+    };
+  if (STACKED_MARKS.test(trimmed))
+    return { ok: false, message: `A name has at most ${MAX_MARKS_PER_CHARACTER} accents on one letter.` };
   return { ok: false, message: `A name has at most ${MAX_DISPLAY_NAME_CHARS} characters.` };
 }

@@ -88,7 +88,25 @@ describe('display names', () => {
       });
       expect(displayNameSchema.safeParse(blank).success).toBe(false);
     }
-    for (const fine of ['\u200BAda', '★', '42', '…', '😀'])
+    for (const fine of ['\u200BAda', '✓', '42', '…', '😀'])
       expect(displayNameSchema.safeParse(fine).success).toBe(true);
+  });
+
+  it('pass for no role the screens mark: the seeder’s star, “(you)”, “(seeder)”', () => {
+    for (const posing of ['★ Seeder', '⭐ Teacher', 'Sam (you)', 'Bob (Seeder)', 'x(YOU)y']) {
+      expect(parseDisplayName(posing), posing).toMatchObject({ ok: false, message: expect.stringMatching(/★/) });
+      expect(displayNameSchema.safeParse(posing).success, posing).toBe(false);
+    }
+    for (const fine of ['Sam (yours)', 'Youssef', 'Seeder fan', 'Bob (S)'])
+      expect(parseDisplayName(fine), fine).toMatchObject({ ok: true });
+  });
+
+  it('stack at most four marks on a letter: more draw over the rows around it', () => {
+    const zalgo = `Z${'\u0336'.repeat(31)}`;
+    expect(parseDisplayName(zalgo)).toMatchObject({ ok: false, message: expect.stringMatching(/at most 4 accents/) });
+    expect(displayNameSchema.safeParse(zalgo).success).toBe(false);
+    // Vietnamese, decomposed (two marks on one letter), and four marks still pass.
+    for (const fine of ['Tiến'.normalize('NFD'), `a${'\u0301'.repeat(4)}`])
+      expect(parseDisplayName(fine), fine).toMatchObject({ ok: true });
   });
 });
