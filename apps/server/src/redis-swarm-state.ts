@@ -258,7 +258,7 @@ async function closeClient(client: RedisClient): Promise<void> {
   if (client.isOpen) client.destroy();
 }
 
-/** How long closing waits for its last writes to reach Redis (it may be down): within the server's 5 s to stop. */
+/** How long closing waits for its last writes to reach Redis (it may be down): within the server's 8 s to stop. */
 const CLOSE_WRITES_WAIT_MS = 2000;
 
 /** Runs `task`, waiting for it at most `ms` (it goes on unwaited for after that). */
