@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import sirv from 'sirv';
+import { staticDirProblem, type StaticDirProblem } from './static-dir';
 
 /** Answers `200 ok` while the process serves requests; what Playwright's `webServer` and probes poll. */
 export const HEALTH_PATH = '/healthz';
@@ -70,8 +69,9 @@ export function createHttpHandler(
       }
       // Until the app is there, none of the directory is served: a mistyped `--static-dir ~` served the teacher's
       // home to the whole network, by exact path (found by review). Assets are asked for once index.html is.
-      if (!appBuilt(staticDir)) {
-        notBuilt(response);
+      const problem = staticDirProblem(staticDir);
+      if (problem !== undefined) {
+        notBuilt(response, problem);
         return;
       }
       // sirv reads a file with the range asked for as it parses it: a range that ends before it starts (`bytes=9-1`)
@@ -124,15 +124,14 @@ function hasDotSegment(path: string): boolean {
 }
 
 /** Whether the web app is in `staticDir` now: it may be built while the server runs. */
-function appBuilt(staticDir: string): boolean {
-  return existsSync(join(staticDir, 'index.html'));
-}
-
-function notBuilt(response: ServerResponse): void {
+function notBuilt(response: ServerResponse, problem: StaticDirProblem): void {
   response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   response.end(
-    'The web app is not in this server’s static directory (no index.html): build it (`npx pnpm@12.4.2 build`), or ' +
-      'start the server with --static-dir naming the built app. Signalling works meanwhile; reload then.',
+    problem === 'app-source'
+      ? 'This server’s static directory is a package’s source folder (it holds a package.json), not the built web ' +
+          'app: start the server with --static-dir naming the build (apps/web/dist). Signalling works meanwhile.'
+      : 'The web app is not in this server’s static directory (no index.html): build it (`npx pnpm@12.4.2 build`), or ' +
+          'start the server with --static-dir naming the built app. Signalling works meanwhile; reload then.',
   );
 }
 

@@ -1,11 +1,10 @@
 #!/usr/bin/env tsx
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
 import { describeListenError } from './listen-errors';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
+import { staticDirProblem } from './static-dir';
 import { connectRedisState, REDIS_URL_ENV, RedisUnreachableError, RedisUrlError } from './redis-swarm-state';
 import { lanUrlOf, terminalQr } from './terminal-qr';
 
@@ -25,7 +24,13 @@ async function main(): Promise<void> {
   const iceServers = parseIceServers(process.env['SWARMLAB_ICE_SERVERS']);
 
   // Looked for again on every request: an app built while the server runs is served at once.
-  if (!existsSync(join(options.staticDir, 'index.html'))) {
+  const staticProblem = staticDirProblem(options.staticDir);
+  if (staticProblem === 'app-source') {
+    console.warn(
+      `warning: ${options.staticDir} holds a package.json: it is a package's source folder, not the built web app,\n` +
+        `         so nothing of it is served (signalling works). Name the build with --static-dir, e.g. apps/web/dist.`,
+    );
+  } else if (staticProblem === 'no-index') {
     console.warn(
       `warning: ${options.staticDir} has no index.html, so the web app is not served yet (signalling works).\n` +
         (options.staticDirGiven

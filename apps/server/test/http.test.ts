@@ -93,6 +93,26 @@ describe('HTTP endpoints', () => {
     }
   });
 
+  it('serves nothing of a package’s source folder given as the app (its index.html loads /src/main.ts): says so', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'swarmlab-source-'));
+    try {
+      await writeFile(join(source, 'package.json'), '{"name":"@swarmlab/web"}');
+      await writeFile(join(source, 'index.html'), '<script type="module" src="/src/main.ts"></script>');
+      harness = await startHarness({ staticDir: source });
+      for (const path of ['/', '/swarm/x', '/package.json', '/index.html']) {
+        const answer = await fetch(`${harness.url}${path}`);
+        expect([path, answer.status, await answer.text()]).toEqual([
+          path,
+          503,
+          expect.stringContaining('source folder'),
+        ]);
+      }
+      expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
   it('serves a range only as asked, ignoring one it would misread (a suffix, another unit)', async () => {
     harness = await startHarness({ staticDir });
     const whole = 'console.log("app");';
