@@ -114,6 +114,21 @@ describe('parseTheoryArgs: bad input', () => {
     );
   });
 
+  it('says a negative value is negative, written after its flag as after an =', () => {
+    for (const [flag, value] of [
+      ['--server-up', '-1MB/s'],
+      ['--peer-up', '-1'],
+      ['--file-bytes', '-5'],
+      ['--peer-down', '-.5MB/s'],
+    ] as const) {
+      const message = errorMessage(withFlag(flag, value));
+      expect(message, flag).toMatch(new RegExp(`^${flag}.*negative`));
+      expect(errorMessage([...withFlag(flag, undefined), `${flag}=${value}`])).toBe(message);
+    }
+    // A flag's missing value is still one: the next flag is not taken for it.
+    expect(errorMessage([...withFlag('--server-up', undefined), '--server-up', '--json'])).toContain('--server-up');
+  });
+
   it('points at inf when a download rate is zero', () => {
     expect(errorMessage(withFlag('--peer-down', '0'))).toContain('"inf"');
   });
