@@ -8,7 +8,7 @@ export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --chunk-bytes C -
 
 Runs the real swarm engine for one seeder and N peers in simulated time and compares the measured
 distribution time with the seed's bound for the mode (D_p2p or D_cs). Sizes in bytes, rates in bytes/s;
-suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB (MB = 10^6, MiB = 2^20); --peer-down "inf" is unlimited.
+suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB, TiB (MB = 10^6, MiB = 2^20); --peer-down "inf" is unlimited.
 
   --chunk-bytes C       chunk size (default 256KiB)
   --latency-ms MS       one-way delay of every link (default ${SCENARIO_DEFAULTS.latencyMs})

@@ -25,6 +25,10 @@ const UNITS: Readonly<Record<string, { readonly powerOfTen: number } | { readonl
   g: { powerOfTen: 9 },
   gb: { powerOfTen: 9 },
   gib: { multiplier: 2 ** 30 },
+  // The report writes sizes of a thousand GB in TB: each reads back as typed (found by review).
+  t: { powerOfTen: 12 },
+  tb: { powerOfTen: 12 },
+  tib: { multiplier: 2 ** 40 },
 };
 
 const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)([a-z]*)(\/s)?$/i;
@@ -73,7 +77,10 @@ export function parseByteQuantity(text: string, kind: ByteQuantityKind): ByteQua
   const unit = suffix!.toLowerCase();
   const unitScale = Object.hasOwn(UNITS, unit) ? UNITS[unit] : undefined;
   if (unitScale === undefined) {
-    return { ok: false, reason: `"${text}" has unknown unit "${suffix}" (use K, KB, KiB, M, MB, MiB, G, GB or GiB)` };
+    return {
+      ok: false,
+      reason: `"${text}" has unknown unit "${suffix}" (use K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB or TiB)`,
+    };
   }
   if (perSecond !== undefined && kind === 'size') {
     return { ok: false, reason: `"${text}" is a rate; a size takes no "/s"` };

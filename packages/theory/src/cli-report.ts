@@ -92,17 +92,21 @@ function formatBytes(value: number, unit: 'bytes' | 'bytes/s'): string {
   return `${exact} (${shortest}${unit === 'bytes/s' ? '/s' : ''})`;
 }
 
-/** `value` scaled to the largest prefix it reaches, to 4 significant digits; undefined below `base`. */
+/**
+ * `value` scaled to the largest prefix it reaches once rounded to 4 significant digits (999,999 bytes is "1 MB", not
+ * "1,000 KB": the unit was chosen before rounding; found by review); undefined below `base`.
+ */
 function withPrefix(value: number, base: number, prefixes: readonly string[]): string | undefined {
+  const rounded = (scaled: number): number => Number(scaled.toPrecision(4));
   let scaled = value;
   let prefix: string | undefined;
   for (const candidate of prefixes) {
-    if (scaled < base) break;
+    if (rounded(scaled) < base) break;
     scaled /= base;
     prefix = candidate;
   }
   if (prefix === undefined) return undefined;
-  return `${scaled.toLocaleString('en-US', { maximumSignificantDigits: 4 })} ${prefix}`;
+  return `${rounded(scaled).toLocaleString('en-US', { maximumSignificantDigits: 4 })} ${prefix}`;
 }
 
 function formatDownload(bytesPerSec: number): string {
@@ -114,7 +118,9 @@ function formatSeconds(seconds: number): string {
   const exact = `${seconds.toLocaleString('en-US', { maximumSignificantDigits: 6 })} s`;
   const readable = (value: number, unit: string): string =>
     `${exact} (${value.toLocaleString('en-US', { maximumSignificantDigits: 3 })} ${unit})`;
-  if (seconds >= 3600) return readable(seconds / 3600, 'h');
-  if (seconds >= 60) return readable(seconds / 60, 'min');
+  // Chosen by the rounded minutes: 3,599.9999 s was "(60 min)".
+  const minutes = Number((seconds / 60).toPrecision(3));
+  if (minutes >= 60) return readable(seconds / 3600, 'h');
+  if (minutes >= 1) return readable(seconds / 60, 'min');
   return exact;
 }

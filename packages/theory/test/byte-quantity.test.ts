@@ -18,6 +18,9 @@ describe('parseByteQuantity', () => {
     ['2m', 2e6],
     ['1GB', 1e9],
     ['1GiB', 2 ** 30],
+    // As the theory report writes a thousand GB.
+    ['1TB', 1e12],
+    ['1.5TiB', 1.5 * 2 ** 40],
     [' 7 ', 7],
     // Read as written, not by multiplying floats (2.01 * 1e6 is 2009999.9999999998).
     ['2.01MB', 2_010_000],
@@ -45,7 +48,7 @@ describe('parseByteQuantity', () => {
     ['abc', 'not a number of bytes'],
     ['1e6', 'not a number of bytes'],
     ['10MBps', 'unknown unit'],
-    ['1TB', 'unknown unit'],
+    ['1PB', 'unknown unit'],
     ['1.2.3', 'not a number of bytes'],
     ['-5', 'negative'],
     ['-1MB', 'negative'],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clientServerBound, p2pBound } from '../src/bounds';
 import type { TheoryCliInput } from '../src/cli-args';
 import { formatReport, formatReportJson, type TheoryReport } from '../src/cli-report';
+import { parseByteQuantity } from '../src/byte-quantity';
 
 function reportFor(input: TheoryCliInput): TheoryReport {
   return { input, clientServer: clientServerBound(input), p2p: p2pBound(input) };
@@ -25,6 +26,28 @@ describe('formatReport', () => {
     expect(table).toContain('unlimited');
     expect(table).toContain('128 s (2.13 min), bound by N·F/u_s (server upload)');
     expect(table).toContain('64 s (1.07 min), bound by F/u_s (server upload)');
+  });
+
+  it('rounds before it picks a unit, and writes only units it reads back', () => {
+    const sizeOf = (fileBytes: number, serverUploadBytesPerSec = 1e6) =>
+      formatReport(
+        reportFor({
+          peerCount: 1,
+          fileBytes,
+          serverUploadBytesPerSec,
+          peerUploadBytesPerSec: [1e6],
+          peerDownloadBytesPerSec: [Infinity],
+        }),
+      );
+    expect(sizeOf(999_999)).toContain('999,999 bytes (1 MB)');
+    expect(sizeOf(999_999)).not.toContain('1,000 KB');
+    expect(sizeOf(999_999_900)).toContain('(1 GB)');
+    // 3,599,999,999 bytes at 1 MB/s: 3,600 s, an hour, not "60 min".
+    expect(sizeOf(3_599_999_999)).toContain('3,600 s (1 h)');
+    for (const fileBytes of [1e15, 2 ** 45, 999_999_999_999]) {
+      const shown = /bytes \(([^)]+)\)/.exec(sizeOf(fileBytes))![1]!;
+      expect(parseByteQuantity(shown.replace(/[ ,]/g, ''), 'size'), shown).toMatchObject({ ok: true });
+    }
   });
 
   it('writes a rate too small for three decimals in exponent form, not as 0', () => {
