@@ -48,13 +48,20 @@ export function createHttpHandler(
 
   return (request, response) => {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
-    if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+    // Everything here is read-only: a POST or DELETE to the app or a route was answered 200 with the app's page, and a
+    // HEAD of /lan-origins with the page's headers (found by review). socket.io's path never comes here.
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+      response.end(`${request.method ?? 'this method'} is not allowed here: GET or HEAD`);
+      return;
+    }
+    if (path === HEALTH_PATH) {
       const ok = healthy();
       response.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       response.end(ok ? 'ok' : 'cut off from its shared state (Redis)');
       return;
     }
-    if (path === LAN_ORIGINS_PATH && request.method === 'GET') {
+    if (path === LAN_ORIGINS_PATH) {
       const origins = lanOrigins?.(request.socket.localPort ?? 0) ?? [];
       response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       response.end(JSON.stringify({ origins }));
@@ -123,7 +130,7 @@ function hasDotSegment(path: string): boolean {
   );
 }
 
-/** Whether the web app is in `staticDir` now: it may be built while the server runs. */
+/** The answer while `staticDir` holds no built app (`staticDirProblem`): what to do about it. */
 function notBuilt(response: ServerResponse, problem: StaticDirProblem): void {
   response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   response.end(

@@ -179,6 +179,25 @@ describe('HTTP endpoints', () => {
     const answer = await fetch(`${harness.url}/lan-origins`);
     expect(answer.headers.get('content-type')).toBe('application/json');
     expect(await answer.json()).toEqual({ origins: [] });
+    // A probe's HEAD gets the same headers (it got the app page's).
+    const head = await fetch(`${harness.url}/lan-origins`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'application/json']);
+  });
+
+  it('answers a method that is not GET or HEAD with 405, naming the two (the app page came back with 200)', async () => {
+    harness = await startHarness({ staticDir });
+    for (const [method, path] of [
+      ['POST', '/'],
+      ['DELETE', '/swarm/x'],
+      ['PUT', '/assets/app.js'],
+      ['POST', '/healthz'],
+      ['POST', '/lan-origins'],
+    ] as const) {
+      const answer = await fetch(`${harness.url}${path}`, { method });
+      expect([method, path, answer.status, answer.headers.get('allow')]).toEqual([method, path, 405, 'GET, HEAD']);
+    }
+    expect((await fetch(`${harness.url}/assets/app.js`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
   });
 
   it('does not serve the socket.io client bundle (the web app bundles its own)', async () => {
