@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -68,7 +69,7 @@ export function parseCliOptions(
         : envPort !== undefined
           ? parsePort(envPort, '$PORT')
           : DEFAULT_PORT,
-    host: values.host ?? DEFAULT_HOST,
+    host: values.host === undefined ? DEFAULT_HOST : canonicalHost(values.host),
     staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env), values['static-dir']),
     staticDirGiven: values['static-dir'] !== undefined,
     help: values.help ?? false,
@@ -83,6 +84,23 @@ export function parseCliOptions(
 function typedIn(env: Readonly<Record<string, string | undefined>>): string {
   const initCwd = env['INIT_CWD'];
   return env['npm_lifecycle_event'] === 'start' && initCwd ? initCwd : process.cwd();
+}
+
+/**
+ * `--host` as the rest of the server reads it: an IPv6 address without its brackets (`[::]`) and in its short form
+ * (`0:0:0:0:0:0:0:0` is `::`), an IPv4 address written as IPv6 (`::ffff:127.0.0.1`) as IPv4. Each other spelling
+ * listened where it said, yet printed a URL of it (`http://[[::]]:8080/`), drew a QR code of a loopback address, or
+ * offered a page at localhost no network address (found by review). A name, or an address with its interface
+ * (`fe80::1%eth0`), is kept as given.
+ */
+function canonicalHost(host: string): string {
+  const bare = /^\[(.*)\]$/.exec(host.trim())?.[1] ?? host.trim();
+  if (!isIPv6(bare) || bare.includes('%')) return bare;
+  const short = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([\da-f]{1,4}):([\da-f]{1,4})$/.exec(short);
+  if (!mapped) return short;
+  const [high, low] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 
 function parsePort(text: string, source: '--port' | '$PORT'): number {

@@ -174,6 +174,21 @@ describe('command line', () => {
     ).toBe(resolve('my-build'));
   });
 
+  it('reads --host in its plain form: IPv6 short and without brackets, IPv4 written as IPv6 as IPv4', () => {
+    const hostOf = (host: string) => parseCliOptions(['--host', host], {}).host;
+    expect(hostOf('[::]')).toBe('::');
+    expect(hostOf('0:0:0:0:0:0:0:0')).toBe('::');
+    expect(hostOf('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(hostOf('[::FFFF:192.168.1.20]')).toBe('192.168.1.20');
+    expect(hostOf('0000:0000::0001')).toBe('::1');
+    for (const kept of ['0.0.0.0', 'localhost', 'fe80::1%eth0', '192.168.1.20', 'laptop.local'])
+      expect(hostOf(kept)).toBe(kept);
+    // So every interface is every interface, and loopback loopback: URLs, QR code and /lan-origins follow.
+    expect(urlsToOpen(hostOf('0:0:0:0:0:0:0:0'), 8080, INTERFACES)).toEqual(urlsToOpen('::', 8080, INTERFACES));
+    expect(lanOriginsOf(hostOf('[::]'), 8080, INTERFACES)).toHaveLength(2);
+    expect(urlsToOpen(hostOf('::ffff:127.0.0.1'), 8080, INTERFACES)).toEqual(['http://127.0.0.1:8080/']);
+  });
+
   it('takes the port from PORT, and flags over the environment', () => {
     expect(parseCliOptions([], { PORT: '3000' }).port).toBe(3000);
     expect(
