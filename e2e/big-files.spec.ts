@@ -199,8 +199,12 @@ test('Save of a completed large file yields the seeder’s SHA-256', async ({ sw
   await startRun(seeder.page);
   expect((await waitForComplete(leecher, 240_000)).fileSha256).toBe(seederHash);
 
+  // Pressed by keyboard: the button keeps the focus while the file is prepared (disabled meanwhile, it lost it to the
+  // page's body, sending a keyboard user back to the top).
   const download = leecher.waitForEvent('download');
-  await leecher.getByTestId('save').click();
+  await leecher.getByTestId('save').focus();
+  await leecher.keyboard.press('Enter');
   const saved = await (await download).path();
   expect(await savedFileSha256(saved)).toBe(seederHash);
+  await expect(leecher.getByTestId('save')).toBeFocused();
 });
