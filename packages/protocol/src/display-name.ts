@@ -18,11 +18,42 @@ export const MAX_DISPLAY_NAME_CHARS = 32;
 const FORBIDDEN_IN_NAME = new RegExp(`[\\p{Cc}\\p{Zl}\\p{Zp}]|${BIDI_CONTROLS.source}`, 'u');
 
 /**
- * What the screens write beside a name to say whose it is: the seeder's star on the projector's cards (`★`), and
- * "(you)" or "(seeder)" after a name in tables and charts. A name holding them passes for another's role: a
- * leecher named "★ Seeder" on the class's screen, "Sam (you)" in every classmate's table (found by review).
+ * What the screens write beside a name to say whose it is: the seeder's star before it on the projector's cards
+ * (`★ `), "(you)" or "(seeder)" after it in tables and charts. A name that starts or ends so passes for another's
+ * role: a leecher named "★ Seeder" on the class's screen, "Sam (you)" in every classmate's table (found by review).
+ * Read as a reader sees it: full-width forms (NFKC), spaces, case and Cyrillic or Greek look-alike letters folded
+ * ("Sam（you）", "Sam ( YОU )"). A star elsewhere ("Mia 🌟") is a name's own.
  */
-const ROLE_MARKS = /[★☆⭐🌟]|\((?:you|seeder)\)/iu;
+const STAR_LIKE_START = /^[★☆⭐🌟✦✧✩✪✫✬✭✮✯✰⋆]/u;
+const ROLE_SUFFIX = /\((?:you|seeder)\)$/;
+const LOOK_ALIKE_LETTERS: Readonly<Record<string, string>> = {
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  α: 'a',
+  ε: 'e',
+  ο: 'o',
+  ρ: 'p',
+  υ: 'u',
+  ν: 'v',
+  κ: 'k',
+  ι: 'i',
+};
+
+function posesAsRole(name: string): boolean {
+  const folded = [...name.normalize('NFKC').toLowerCase().replace(/\s+/gu, '')]
+    .map((letter) => LOOK_ALIKE_LETTERS[letter] ?? letter)
+    .join('');
+  return STAR_LIKE_START.test(folded) || ROLE_SUFFIX.test(folded);
+}
 
 /**
  * Marks stacked on one character: past a few (Vietnamese stacks two), they draw over the rows above and below
@@ -42,7 +73,7 @@ export const displayNameSchema = z
   .refine((name) => hasVisibleCharacter(name), 'a name needs at least one visible character')
   .refine((name) => [...name].length <= MAX_DISPLAY_NAME_CHARS, `at most ${MAX_DISPLAY_NAME_CHARS} characters`)
   .refine((name) => !FORBIDDEN_IN_NAME.test(name), 'no control characters')
-  .refine((name) => !ROLE_MARKS.test(name), 'no role marks (★, "(you)", "(seeder)")')
+  .refine((name) => !posesAsRole(name), 'no role marks (a star before it, "(you)" or "(seeder)" after it)')
   .refine((name) => !STACKED_MARKS.test(name), `at most ${MAX_MARKS_PER_CHARACTER} marks on one character`);
 export type DisplayName = z.infer<typeof displayNameSchema>;
 
@@ -57,10 +88,11 @@ export function parseDisplayName(typed: string): ParsedDisplayName {
   if (trimmed === '') return { ok: false, message: 'Type a name, or leave the field empty to stay unnamed.' };
   if (!hasVisibleCharacter(trimmed)) return { ok: false, message: 'A name needs at least one visible character.' };
   if (FORBIDDEN_IN_NAME.test(trimmed)) return { ok: false, message: 'A name cannot hold control characters.' };
-  if (ROLE_MARKS.test(trimmed))
+  if (posesAsRole(trimmed))
     return {
       ok: false,
-      message: 'A name cannot hold ★, “(you)” or “(seeder)”: the screens add them to say whose a name is.',
+      message:
+        'A name cannot start with a star (★) or end in “(you)” or “(seeder)”: the screens add them to say whose a name is.',
     };
   if (STACKED_MARKS.test(trimmed))
     return { ok: false, message: `A name has at most ${MAX_MARKS_PER_CHARACTER} accents on one letter.` };

@@ -23,8 +23,9 @@ export const manifestSchema = z
       .string()
       .min(1)
       .max(MAX_FILE_NAME_LENGTH)
-      // Line and paragraph separators too: every screen broke the name's line there (display names refuse them).
-      .regex(/^[^\p{Cc}\p{Zl}\p{Zp}/\\]+$/u, 'file name must not contain control characters, line breaks or slashes')
+      // Line and paragraph separators are not refused here (a swarm of an earlier version may have them in its name,
+      // which its content id covers): seeders clean them out (`manifestFileName`).
+      .regex(/^[^\p{Cc}/\\]+$/u, 'file name must not contain control characters or slashes')
       .refine((name) => !BIDI_CONTROLS.test(name), 'file name must not contain bidirectional controls')
       .refine(hasVisibleCharacter, 'file name needs at least one visible character'),
     sizeBytes: z.number().int().min(1).max(MAX_FILE_BYTES),

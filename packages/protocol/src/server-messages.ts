@@ -153,7 +153,9 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
 
 const peerProgressSchema: z.ZodType<PeerProgress> = z.looseObject({
   peerId: peerIdSchema,
-  name: displayNameSchema.nullable().exactOptional(),
+  // A name the rules of this version refuse, told by a server of an earlier one (a rolling update; a name kept in Redis
+  // from before): the row is shown unnamed, rather than the whole table refused and the page's view frozen.
+  name: displayNameSchema.nullable().catch(null).exactOptional(),
   role: peerRoleSchema,
   report: reportSchema.nullable(),
   joinedAfterMs: millisecondsSchema,

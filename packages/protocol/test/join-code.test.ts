@@ -92,12 +92,26 @@ describe('display names', () => {
       expect(displayNameSchema.safeParse(fine).success).toBe(true);
   });
 
-  it('pass for no role the screens mark: the seeder’s star, “(you)”, “(seeder)”', () => {
-    for (const posing of ['★ Seeder', '⭐ Teacher', 'Sam (you)', 'Bob (Seeder)', 'x(YOU)y']) {
-      expect(parseDisplayName(posing), posing).toMatchObject({ ok: false, message: expect.stringMatching(/★/) });
-      expect(displayNameSchema.safeParse(posing).success, posing).toBe(false);
+  it('pass for no role the screens mark: a star before the name, “(you)” or “(seeder)” after it', () => {
+    const posing = [
+      '★ Seeder',
+      '⭐ Teacher',
+      '✯ Seeder',
+      '⋆Seeder',
+      'Sam (you)',
+      'Bob (Seeder)',
+      // As a reader sees them: full-width brackets, spaces, Cyrillic look-alikes.
+      'Sam（you）',
+      'Sam ( you )',
+      'Sam (y\u043Eu)',
+      'Bob (s\u0435\u0435der)',
+    ];
+    for (const name of posing) {
+      expect(parseDisplayName(name), name).toMatchObject({ ok: false, message: expect.stringMatching(/★/) });
+      expect(displayNameSchema.safeParse(name).success, name).toBe(false);
     }
-    for (const fine of ['Sam (yours)', 'Youssef', 'Seeder fan', 'Bob (S)'])
+    // A star of the name's own, elsewhere in it, and words that only contain the markers' letters.
+    for (const fine of ['Mia 🌟', 'Ana ★', '☺ Yuki', 'Sam (yours)', 'Youssef', 'Seeder fan', 'Bob (S)', '*Anna*'])
       expect(parseDisplayName(fine), fine).toMatchObject({ ok: true });
   });
 

@@ -43,6 +43,26 @@ describe('a swarm:progress broadcast', () => {
     expect(checked.value.run?.participants.map((participant) => participant.peakUploadBytesPerSec)).toEqual([2e6, 0]);
   });
 
+  it('reads a name this version refuses, from a server of an earlier one, as none: the rest of the table stands', () => {
+    const row = (peerId: string, name: string) => ({
+      peerId,
+      name,
+      role: 'leecher',
+      report: null,
+      joinedAfterMs: 0,
+      override: {},
+      flagged: null,
+      away: false,
+    });
+    const checked = checkServerEvent('swarm:progress', {
+      ...progressOf(finishedRun),
+      peers: [row('peer0', '★ Ana'), row('peer1', 'Grace')],
+    });
+    expect(checked).toMatchObject({ ok: true });
+    if (!checked.ok) return;
+    expect(checked.value.peers.map((peer) => peer.name)).toEqual([null, 'Grace']);
+  });
+
   it('takes a run from a server of an earlier version, without peaks, as one without a peak', () => {
     const earlier = {
       ...finishedRun,
