@@ -3,39 +3,41 @@ import { networkInterfaces } from 'node:os';
 export type NetworkInterfaces = ReturnType<typeof networkInterfaces>;
 
 /**
- * Interfaces a classmate's laptop is unlikely to reach this machine through: container and VM bridges (Docker,
- * libvirt, VirtualBox, Hyper-V/WSL) and VPN tunnels (WireGuard, Tailscale, ZeroTier, OpenVPN, macOS's utun).
+ * Interfaces a classmate's laptop is unlikely to reach this machine through, by name: container and VM bridges
+ * (Docker, Podman, LXD, libvirt, VirtualBox, VMware, Hyper-V/WSL, macOS's `bridge100` of UTM, Parallels and
+ * Multipass) and VPN tunnels (WireGuard, Tailscale, ZeroTier, OpenVPN, macOS's `utun`), as Linux, macOS and Windows
+ * name them ("VirtualBox Host-Only Network", "VMware Network Adapter VMnet8", "vEthernet (WSL)").
  */
-const VIRTUAL_INTERFACE =
-  /^(docker|br-|veth|virbr|vboxnet|vmnet|vethernet|wsl|utun|tun|tap|wg|tailscale|zt|cni|flannel)/i;
+const VIRTUAL_INTERFACE_NAME =
+  /^(docker|br-|veth|virbr|vboxnet|vmnet|utun|tun|tap|wg|tailscale|zt|cni|flannel|lxdbr|lxcbr|podman|mpqemubr|bridge1\d\d)|virtualbox|vmware|vethernet|hyper-v|wsl|zerotier|wireguard|openvpn|tap-windows|parallels/i;
+
+/** MAC address prefixes of virtual adapters: VirtualBox's host-only (0a:00:27, 08:00:27), VMware's, Docker's. */
+const VIRTUAL_MAC_PREFIXES = ['0a:00:27', '08:00:27', '00:50:56', '00:0c:29', '00:05:69', '00:1c:14', '02:42:'];
 
 /** 169.254/16: a link-local address, which a system gives itself when no DHCP server answered. */
 const isLinkLocal = (address: string): boolean => address.startsWith('169.254.');
 
-/** Home and school networks first (192.168/16, then 10/8, then 172.16/12), then any other (a campus's public range). */
-function rangeRank(address: string): number {
-  const [first, second] = address.split('.').map(Number) as [number, number];
-  if (first === 192 && second === 168) return 0;
-  if (first === 10) return 1;
-  if (first === 172 && second >= 16 && second <= 31) return 2;
-  return 3;
-}
-
 /**
  * Every non-internal IPv4 address of this machine: where classmates on the LAN can reach it, the likeliest first
- * (it is the one the terminal's QR code and a page opened at localhost offer). A teacher's laptop with Docker, WSL
- * or a VPN listed those first, and the QR code sent the class to a bridge nobody could reach (found by review):
- * addresses of physical interfaces come before those of virtual ones, link-local addresses last, and among the rest
- * private ranges in the order above; otherwise the system's order.
+ * (it is the one the terminal's QR code and a page opened at localhost offer). A teacher's laptop with Docker, WSL, a
+ * VM or a VPN may list those first, and the QR code sent the class to a bridge nobody could reach (found by review):
+ * addresses of physical interfaces come before those of virtual ones (by name, or by the MAC prefix of a virtual
+ * adapter), link-local addresses last; otherwise the system's order (a school's network may be 10/8 or 172.16/12
+ * as well as a VM's 192.168).
  */
 export function lanIpv4Addresses(interfaces: NetworkInterfaces = networkInterfaces()): string[] {
   const addresses = Object.entries(interfaces).flatMap(([name, entries]) =>
     (entries ?? [])
       .filter((address) => address.family === 'IPv4' && !address.internal)
-      .map((address) => ({ address: address.address, virtual: VIRTUAL_INTERFACE.test(name) })),
+      .map((address) => ({
+        address: address.address,
+        virtual:
+          VIRTUAL_INTERFACE_NAME.test(name) ||
+          VIRTUAL_MAC_PREFIXES.some((prefix) => address.mac.toLowerCase().startsWith(prefix)),
+      })),
   );
   const rankOf = ({ address, virtual }: { address: string; virtual: boolean }): number =>
-    (isLinkLocal(address) ? 8 : 0) + (virtual ? 4 : 0) + rangeRank(address);
+    (isLinkLocal(address) ? 2 : 0) + (virtual ? 1 : 0);
   // Once each: one address on two interfaces (a bridge and its member, say) is one place to reach the server, ranked
   // by the better of the two. `sort` is stable: equal ranks keep the system's order.
   const best = new Map<string, number>();

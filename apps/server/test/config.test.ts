@@ -60,15 +60,8 @@ describe('URLs to print', () => {
   });
 
   it('lists the address classmates likely reach first: physical before container, VM and VPN ones, link-local last', () => {
-    const ipv4 = (address: string) => [
-      {
-        address,
-        netmask: '255.255.0.0',
-        family: 'IPv4' as const,
-        mac: '00:00:00:00:00:01',
-        internal: false,
-        cidr: null,
-      },
+    const ipv4 = (address: string, mac = '3c:22:fb:00:00:01') => [
+      { address, netmask: '255.255.0.0', family: 'IPv4' as const, mac, internal: false, cidr: null },
     ];
     // A teacher's laptop with WSL, Docker, a VPN and an interface no DHCP server answered, in the system's order.
     const laptop: NetworkInterfaces = {
@@ -77,27 +70,35 @@ describe('URLs to print', () => {
       docker0: ipv4('172.17.0.1'),
       tailscale0: ipv4('100.101.102.103'),
       eth1: ipv4('169.254.10.20'),
-      'Wi-Fi': ipv4('192.168.1.23'),
       eth0: ipv4('10.1.2.3'),
+      'Wi-Fi': ipv4('192.168.1.23'),
     };
     expect(lanIpv4Addresses(laptop)).toEqual([
-      '192.168.1.23',
       '10.1.2.3',
+      '192.168.1.23',
       '172.24.16.1',
       '172.17.0.1',
       '100.101.102.103',
       '169.254.10.20',
     ]);
-    expect(urlsToOpen('0.0.0.0', 8080, laptop)[1]).toBe('http://192.168.1.23:8080/');
-    expect(lanOriginsOf('0.0.0.0', 8080, laptop)[0]).toBe('http://192.168.1.23:8080');
-    // A campus network's public address on the only physical interface still comes before the bridges.
-    expect(lanIpv4Addresses({ docker0: ipv4('172.17.0.1'), en0: ipv4('130.237.1.2') })).toEqual([
-      '130.237.1.2',
-      '172.17.0.1',
-    ]);
+    expect(urlsToOpen('0.0.0.0', 8080, laptop)[1]).toBe('http://10.1.2.3:8080/');
+    expect(lanOriginsOf('0.0.0.0', 8080, laptop)[0]).toBe('http://10.1.2.3:8080');
+    // Windows' and macOS's names of VM adapters, whose default networks are 192.168: after a school's 10/8.
+    for (const vm of [
+      { 'VirtualBox Host-Only Network': ipv4('192.168.56.1') },
+      { 'VMware Network Adapter VMnet8': ipv4('192.168.80.1') },
+      { 'ZeroTier One [8056c2e21c000001]': ipv4('192.168.191.5') },
+      { bridge100: ipv4('192.168.64.1') },
+      // Named like a physical one, known by its MAC address (VirtualBox's host-only adapter).
+      { eth9: ipv4('192.168.57.1', '0a:00:27:00:00:09') },
+    ])
+      expect(lanIpv4Addresses({ ...vm, 'Wi-Fi': ipv4('10.20.30.40') }), Object.keys(vm)[0]).toEqual([
+        '10.20.30.40',
+        Object.values(vm)[0]![0]!.address,
+      ]);
     // An address on a bridge and on its physical member ranks as the physical one.
     expect(
-      lanIpv4Addresses({ 'Wi-Fi': ipv4('10.0.0.9'), br0: ipv4('192.168.5.5'), eth0: ipv4('192.168.5.5') }),
+      lanIpv4Addresses({ docker0: ipv4('192.168.5.5'), 'Wi-Fi': ipv4('10.0.0.9'), eth0: ipv4('192.168.5.5') }),
     ).toEqual(['192.168.5.5', '10.0.0.9']);
   });
 
