@@ -58,8 +58,11 @@ export function parseCliOptions(
   }
   if (values['static-dir'] === '') throw new CliUsageError('--static-dir must name a directory, got ""');
   // Empty (`--host "$HOST"`, HOST unset) would listen on every interface: 0.0.0.0 says so on purpose.
-  if (values.host?.trim() === '')
-    throw new CliUsageError('--host must name an address, got "" (0.0.0.0 listens on every interface)');
+  // After its brackets are taken off too: `--host "[$HOST]"` with HOST unset.
+  if (values.host !== undefined && canonicalHost(values.host) === '')
+    throw new CliUsageError(
+      `--host must name an address, got ${JSON.stringify(values.host)} (0.0.0.0 listens on every interface)`,
+    );
   // An empty PORT is unset (`PORT= pnpm start`); one from the environment is named as such when refused.
   const envPort = env['PORT'] === '' ? undefined : env['PORT'];
   return {
@@ -94,7 +97,7 @@ function typedIn(env: Readonly<Record<string, string | undefined>>): string {
  * (`fe80::1%eth0`), is kept as given.
  */
 function canonicalHost(host: string): string {
-  const bare = /^\[(.*)\]$/.exec(host.trim())?.[1] ?? host.trim();
+  const bare = (/^\[(.*)\]$/.exec(host.trim())?.[1] ?? host).trim();
   if (!isIPv6(bare) || bare.includes('%')) return bare;
   const short = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
   const mapped = /^::ffff:([\da-f]{1,4}):([\da-f]{1,4})$/.exec(short);

@@ -182,6 +182,9 @@ describe('command line', () => {
     expect(hostOf('::ffff:127.0.0.1')).toBe('127.0.0.1');
     expect(hostOf('[::FFFF:192.168.1.20]')).toBe('192.168.1.20');
     expect(hostOf('0000:0000::0001')).toBe('::1');
+    // Empty once its brackets are off (`--host "[$HOST]"`, HOST unset) is empty: it would listen on every interface.
+    for (const empty of ['[]', '[ ]', ' '])
+      expect(() => parseCliOptions(['--host', empty], {}), empty).toThrow(CliUsageError);
     for (const kept of ['0.0.0.0', 'localhost', 'fe80::1%eth0', '192.168.1.20', 'laptop.local'])
       expect(hostOf(kept)).toBe(kept);
     // So every interface is every interface, and loopback loopback: URLs, QR code and /lan-origins follow.

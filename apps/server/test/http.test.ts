@@ -98,16 +98,27 @@ describe('HTTP endpoints', () => {
     try {
       await writeFile(join(source, 'package.json'), '{"name":"@swarmlab/web"}');
       await writeFile(join(source, 'index.html'), '<script type="module" src="/src/main.ts"></script>');
+      await mkdir(join(source, 'src'));
+      await writeFile(join(source, 'vite.config.ts'), 'export default {};');
       harness = await startHarness({ staticDir: source });
-      for (const path of ['/', '/swarm/x', '/package.json', '/index.html']) {
-        const answer = await fetch(`${harness.url}${path}`);
-        expect([path, answer.status, await answer.text()]).toEqual([
-          path,
-          503,
-          expect.stringContaining('source folder'),
-        ]);
-      }
+      const refused = async (): Promise<void> => {
+        for (const path of ['/', '/swarm/x', '/package.json', '/index.html']) {
+          const answer = await fetch(`${harness!.url}${path}`);
+          expect([path, answer.status, await answer.text()]).toEqual([
+            path,
+            503,
+            expect.stringContaining('source folder'),
+          ]);
+        }
+      };
+      await refused();
+      // Either mark of a source folder will do.
+      await rm(join(source, 'vite.config.ts'));
+      await refused();
       expect((await fetch(`${harness.url}/healthz`)).status).toBe(200);
+      // A build whose folder carries a package.json (deployed for `npx serve`, say) is served.
+      await rm(join(source, 'src'), { recursive: true });
+      expect((await fetch(`${harness.url}/swarm/x`)).status).toBe(200);
     } finally {
       await rm(source, { recursive: true, force: true });
     }

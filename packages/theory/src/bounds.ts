@@ -112,10 +112,13 @@ export function p2pBoundSec(input: P2pInput): number {
 /**
  * {@link clientServerBound} of a swarm given by its totals (N, u_s, d_min) rather than peer by peer: for a swarm
  * some of whose peers are known only in aggregate (a run's leechers past those the server lists), where a list of
- * N rates would be as long as N. Validated as the per-peer input is; Σu_i is ignored.
+ * N rates would be as long as N. Validated as the per-peer input is; Σu_i and `uncountedUploadedBytes` are ignored.
  */
 export function clientServerBoundOfTotals(totals: SwarmTotals): ClientServerBound {
-  return clientServerBoundFromTotals(validTotals(totals));
+  // Σu_i and what departed peers uploaded are not looked at, as `clientServerBound` takes neither: one past a double,
+  // or none known, cannot make D_cs unknown.
+  const { uncountedUploadedBytes: _uncounted, ...common } = totals;
+  return clientServerBoundFromTotals(validTotals({ ...common, totalPeerUploadBytesPerSec: 0 }));
 }
 
 /** {@link p2pBound} of a swarm given by its totals (N, u_s, Σu_i, d_min): see {@link clientServerBoundOfTotals}. */

@@ -47,8 +47,8 @@ Options:
 A per-peer option takes one value for every peer, or exactly N comma-separated values.
 
 Units are bytes and bytes/s, not bits. A value is an integer or decimal with an optional
-suffix, its prefix in either case: K, KB = 1000; M, MB = 10^6; G, GB = 10^9; KiB = 1024; MiB = 2^20;
-GiB = 2^30; B = bytes, upper case (a lower-case b is a bit, and refused). Rates may end in "/s"
+suffix, its prefix in either case: K, KB = 1000; M, MB = 10^6; G, GB = 10^9; T, TB = 10^12;
+KiB = 1024; MiB = 2^20; GiB = 2^30; TiB = 2^40; B = bytes, upper case (a lower-case b is a bit, and refused). Rates may end in "/s"
 (2MB/s). From bits/s, divide by 8:
 100 Mbit/s = 12.5MB/s.
 

@@ -223,6 +223,7 @@ describe('a swarm given by its totals', () => {
     ['u_s = 0', { serverUploadBytesPerSec: 0 }, 'serverUploadBytesPerSec'],
     ['a negative Σu_i', { totalPeerUploadBytesPerSec: -1 }, 'totalPeerUploadBytesPerSec'],
     ['a NaN Σu_i', { totalPeerUploadBytesPerSec: NaN }, 'totalPeerUploadBytesPerSec'],
+    ['a Σu_i past a double', { totalPeerUploadBytesPerSec: Infinity }, 'totalPeerUploadBytesPerSec'],
     ['d_min = 0', { minPeerDownloadBytesPerSec: 0 }, 'minPeerDownloadBytesPerSec'],
     ['negative uncounted bytes', { uncountedUploadedBytes: -1 }, 'uncountedUploadedBytes'],
     ['N·F beyond a double', { peerCount: 2 ** 52, fileBytes: 1e300 }, 'fileBytes'],
@@ -231,5 +232,7 @@ describe('a swarm given by its totals', () => {
     expect(() => p2pBoundOfTotals(totals)).toThrow(expect.objectContaining({ name: 'TheoryInputError', field }));
     if (field !== 'totalPeerUploadBytesPerSec' && field !== 'uncountedUploadedBytes')
       expect(() => clientServerBoundOfTotals(totals)).toThrow(expect.objectContaining({ field }));
+    // Σu_i and the departed peers' bytes play no part in D_cs, as `clientServerBound` takes neither.
+    else expect(clientServerBoundOfTotals(totals)).toEqual(clientServerBound(textbookSwarm(2)));
   });
 });

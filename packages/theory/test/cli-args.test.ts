@@ -65,6 +65,8 @@ describe('parseTheoryArgs: good input', () => {
     expect(parseTheoryArgs(['-h', '--peers', '3'])).toEqual({ ok: true, help: true });
     expect(USAGE).toContain('--peer-down');
     expect(USAGE).toContain('MiB = 2^20');
+    // Every unit the parser reads, TB and TiB too (the report writes a thousand GB in TB).
+    expect(USAGE).toMatch(/T, TB = 10\^12;.*TiB = 2\^40/s);
   });
 
   it('drops a leading -- (pnpm theory -- --peers 3 passes it through)', () => {
