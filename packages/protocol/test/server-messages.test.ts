@@ -27,6 +27,16 @@ const finishedRun = {
   restoredAfterMs: null,
   interruption: null,
 };
+/** A leecher's row of the swarm's table, as a server broadcasts it. */
+const peerRow = (peerId: string) => ({
+  peerId,
+  role: 'leecher',
+  report: null,
+  joinedAfterMs: 0,
+  override: {},
+  flagged: null,
+  away: false,
+});
 const progressOf = (run: unknown) => ({
   swarmId: 'AAAAAAAAAAAAAAAAAAAAAA',
   peers: [],
@@ -44,19 +54,12 @@ describe('a swarm:progress broadcast', () => {
   });
 
   it('reads a name this version refuses, from a server of an earlier one, as none: the rest of the table stands', () => {
-    const row = (peerId: string, name: string) => ({
-      peerId,
-      name,
-      role: 'leecher',
-      report: null,
-      joinedAfterMs: 0,
-      override: {},
-      flagged: null,
-      away: false,
-    });
     const checked = checkServerEvent('swarm:progress', {
       ...progressOf(finishedRun),
-      peers: [row('peer0', '★ Ana'), row('peer1', 'Grace')],
+      peers: [
+        { ...peerRow('peer0'), name: '★ Ana' },
+        { ...peerRow('peer1'), name: 'Grace' },
+      ],
     });
     expect(checked).toMatchObject({ ok: true });
     if (!checked.ok) return;
@@ -109,15 +112,6 @@ describe('a run’s start time', () => {
 });
 
 describe('a swarm:progress table with an entry listed twice', () => {
-  const peerRow = (peerId: string) => ({
-    peerId,
-    role: 'leecher',
-    report: null,
-    joinedAfterMs: 0,
-    override: {},
-    flagged: null,
-    away: false,
-  });
   const flow = (from: string, to: string) => ({ from, to, bytesPerSec: 1000 });
 
   it('is refused: a peer, a participant or a flow twice (keyed lists stopped drawing, N counted it twice)', () => {
