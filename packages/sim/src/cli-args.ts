@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { parseByteQuantity, repeatedFlag, type ByteQuantityKind } from '@swarmlab/theory';
 import { SCENARIO_DEFAULTS, type Scenario } from './scenario';
 
-export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --chunk-bytes C --server-up BPS --peer-up BPS[,BPS…]
-                --peer-down BPS[,BPS…] --mode p2p|client-server --seed S [--json]
+export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --server-up BPS --peer-up BPS[,BPS…] [--peer-down BPS[,BPS…]]
+                [--chunk-bytes C] [--mode p2p|client-server] [--seed S] [--latency-ms MS] [--connections K]
+                [--seeder-leaves] [--corrupt-fraction P] [--threads 1|2] [--json]
        pnpm sim --sweep --peers N1,N2,… --file-bytes F --server-up BPS --peer-up BPS [--peer-down BPS]
 
 Runs the real swarm engine for one seeder and N peers in simulated time and compares the measured
