@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BIDI_CONTROLS, hasVisibleCharacter } from './shown-text';
+import { BIDI_CONTROLS, hasVisibleCharacter, latinCapitals } from './shown-text';
 
 /**
  * The characters of a peer id every screen shows beside its name (its short id): what tells namesakes apart, so the
@@ -25,33 +25,10 @@ const FORBIDDEN_IN_NAME = new RegExp(`[\\p{Cc}\\p{Zl}\\p{Zp}]|${BIDI_CONTROLS.so
  * ("Sam（you）", "Sam ( YОU )"). A star elsewhere ("Mia 🌟") is a name's own.
  */
 const STAR_LIKE_START = /^[★☆⭐🌟✦✧✩✪✫✬✭✮✯✰⋆]/u;
-const ROLE_SUFFIX = /\((?:you|seeder)\)$/;
-const LOOK_ALIKE_LETTERS: Readonly<Record<string, string>> = {
-  а: 'a',
-  е: 'e',
-  о: 'o',
-  р: 'p',
-  с: 'c',
-  у: 'y',
-  х: 'x',
-  ѕ: 's',
-  і: 'i',
-  ј: 'j',
-  ԁ: 'd',
-  α: 'a',
-  ε: 'e',
-  ο: 'o',
-  ρ: 'p',
-  υ: 'u',
-  ν: 'v',
-  κ: 'k',
-  ι: 'i',
-};
+const ROLE_SUFFIX = /\((?:YOU|SEEDER)\)$/;
 
 function posesAsRole(name: string): boolean {
-  const folded = [...name.normalize('NFKC').toLowerCase().replace(/\s+/gu, '')]
-    .map((letter) => LOOK_ALIKE_LETTERS[letter] ?? letter)
-    .join('');
+  const folded = latinCapitals(name).replace(/\s+/gu, '');
   return STAR_LIKE_START.test(folded) || ROLE_SUFFIX.test(folded);
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { latinCapitals } from './shown-text';
 
 /**
  * A swarm's short join code: what a student types instead of the share link. Six symbols from an
@@ -17,19 +18,6 @@ export const joinCodeSchema = z
   .regex(new RegExp(`^[${JOIN_CODE_ALPHABET}]{${JOIN_CODE_LENGTH}}$`), 'not a join code');
 export type JoinCode = z.infer<typeof joinCodeSchema>;
 
-/**
- * Letters of other scripts that look exactly like an alphabet letter (Cyrillic and Greek capitals, which a
- * phone or laptop set to those languages types), read as that letter. The Latin look-alikes (0/O, 1/I/L)
- * need no map: the alphabet leaves them all out, so reading a code off a screen never needs a guess.
- */
-const LOOK_ALIKES: Readonly<Record<string, string>> = Object.fromEntries(
-  // О, І, Ӏ, Ο and Ι too: read as O and I, they get the message that codes never contain them (they were "not in a
-  // join code: codes use only letters", which a student reads as wrong; found by review).
-  [...'АВЕКМНРСТХУОІӀЅЈ']
-    .map((cyrillic, index) => [cyrillic, 'ABEKMHPCTXYOIISJ'[index]!] as const)
-    .concat([...'ΑΒΕΖΗΚΜΝΡΤΥΧΟΙ'].map((greek, index) => [greek, 'ABEZHKMNPTYXOI'[index]!] as const)),
-);
-
 /** Characters the alphabet leaves out because they look like others; typed, they get their own message. */
 const LEFT_OUT = /[01OIL]/;
 
@@ -43,14 +31,9 @@ export type ParsedJoinCode =
  * they look like. A typed 0, O, 1, I or L gets its own message: they are never in a code.
  */
 export function parseJoinCode(typed: string): ParsedJoinCode {
-  const code = [
-    ...typed
-      .normalize('NFKC')
-      .toUpperCase()
-      .replace(/[\s\-–—_.]/g, ''),
-  ]
-    .map((symbol) => LOOK_ALIKES[symbol] ?? symbol)
-    .join('');
+  // The Latin look-alikes (0/O, 1/I/L) need no map: the alphabet leaves them all out, so reading a code off a screen
+  // never needs a guess; O and I of other scripts read as O and I get the message that codes never contain them.
+  const code = latinCapitals(typed).replace(/[\s\-–—_.]/g, '');
   if (code === '')
     return { ok: false, message: `Type the ${JOIN_CODE_LENGTH}-character code shown on the teacher's screen.` };
   if (LEFT_OUT.test(code))

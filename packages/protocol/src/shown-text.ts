@@ -18,3 +18,22 @@ const VISIBLE = /[\p{L}\p{N}\p{S}\p{P}]/u;
 export function hasVisibleCharacter(text: string): boolean {
   return VISIBLE.test(text.replace(BLANK_LETTERS, ''));
 }
+
+/**
+ * Letters of other scripts that look exactly like a Latin capital (Cyrillic and Greek capitals, which a phone or
+ * laptop set to those languages types), read as that letter.
+ */
+const LATIN_LOOK_ALIKES: Readonly<Record<string, string>> = Object.fromEntries(
+  [...'АВЕКМНРСТХУОІӀЅЈ']
+    .map((cyrillic, index) => [cyrillic, 'ABEKMHPCTXYOIISJ'[index]!] as const)
+    .concat([...'ΑΒΕΖΗΚΜΝΡΤΥΧΟΙ'].map((greek, index) => [greek, 'ABEZHKMNPTYXOI'[index]!] as const)),
+);
+
+/**
+ * `text` as a reader takes it, in capitals: full-width forms folded (NFKC), upper case, and Cyrillic or Greek
+ * look-alikes as the Latin letters they look like. What a join code is read as, and a name compared with the marks
+ * the screens add to it (`К7М` is `K7M`, `(yоu)` with a Cyrillic о is `(YOU)`).
+ */
+export function latinCapitals(text: string): string {
+  return [...text.normalize('NFKC').toUpperCase()].map((letter) => LATIN_LOOK_ALIKES[letter] ?? letter).join('');
+}
