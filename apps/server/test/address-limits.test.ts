@@ -671,8 +671,9 @@ describe('per-address limits', () => {
       ...(ON_SHARED_STORE ? { manifests: 0 } : { swarms: 0 }),
       addressQuotas: { addresses: 0, swarms: 0, seats: 0 },
     });
-    // Each swarm holds about a megabyte while it lives; none of it may outlive it.
-    expect(grownMiB, 'the swarms took memory while alive').toBeGreaterThan(swarmCount * 0.5);
+    // Each swarm holds 0.75 MiB or so while it lives (12 MiB for 16 measured on a quiet machine, 7.9 MiB once in a
+    // CI run beside other suites): none of it may outlive it. The first bound only says the measurement saw them.
+    expect(grownMiB, 'the swarms took memory while alive').toBeGreaterThan(swarmCount * 0.25);
     expect(leftMiB, `${leftMiB.toFixed(1)} MiB left of ${grownMiB.toFixed(1)} MiB`).toBeLessThan(grownMiB * 0.25);
   });
 });
