@@ -24,10 +24,10 @@ export default defineConfig({
     // faster: the whole unit run takes about a quarter less here. No test changes process-wide state (env,
     // cwd, exit handlers), which threads would share.
     pool: 'threads',
-    // Three workers on two cores: many suites wait on sockets, child processes and timers rather than compute, and a
-    // third worker fills those waits (the whole unit run: 249 s with two, 204 s with three, 188 s with four on a slow
-    // CI-like machine; three leaves the timing-sensitive server suites headroom).
-    maxWorkers: 3,
+    // One worker per core. Three were faster (the whole unit run: 249 s with two, 204 s with three on a slow
+    // CI-like machine), but two of five CI runs with three failed on server suites' timing or heap measurements:
+    // a failed CI costs more than 45 s.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
