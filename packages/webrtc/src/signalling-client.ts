@@ -107,6 +107,8 @@ interface SwarmAnswer<T> {
   readonly follows: (answer: T) => SwarmId;
   /** Every swarm id the answer carries (default: its `swarmId`), all of which must be `follows`'. */
   readonly names?: (answer: T) => readonly unknown[];
+  /** The swarm asked for, known before the answer; null for one the answer makes (a create). */
+  readonly asked: SwarmId | null;
 }
 
 /**
@@ -130,6 +132,8 @@ export class SignallingClient {
   #closedByUs = false;
   /** The swarm this connection created, joined or watches, once the server's answer said so (`swarmId`). */
   #swarmId: SwarmId | undefined;
+  /** The swarm each request waiting for its answer asks about (null: the one a create makes). */
+  readonly #asking: Array<{ readonly swarmId: SwarmId | null }> = [];
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #connections = 0;
 
@@ -219,7 +223,10 @@ export class SignallingClient {
       if (!checked.ok) return this.#malformed({ name: event, problem: checked.problem });
       const other = this.#otherSwarmIn(checked.value);
       if (other === undefined) handler(checked.value);
-      else this.#malformed({ name: event, problem: `it is about swarm ${other}, not this page's ${this.#swarmId}` });
+      else {
+        const own = this.#swarmId ?? `${this.#asking.map(({ swarmId }) => swarmId).join(' or ')}, the one asked for`;
+        this.#malformed({ name: event, problem: `it is about swarm ${other}, not this page's ${own}` });
+      }
     };
     // socket.io's typed `on` cannot be named for a generic event: what it hands over is checked above instead.
     const socket = this.socket as unknown as UntypedEvents;
@@ -243,13 +250,20 @@ export class SignallingClient {
     return this.#swarmId;
   }
 
-  /** The swarm `value` names, when it names one and that is not this connection's. */
+  /**
+   * The swarm `value` names, when it names one and that is not this connection's: once an answer said which that is,
+   * any other; before, one that no request waiting for its answer asked about (the server may send a swarm's news
+   * before its answer, but news of another swarm was drawn, and recorded, as the one asked for; found by review).
+   */
   #otherSwarmIn(value: unknown): string | undefined {
-    if (this.#swarmId === undefined || typeof value !== 'object' || value === null || !('swarmId' in value))
-      return undefined;
+    if (typeof value !== 'object' || value === null || !('swarmId' in value)) return undefined;
     // A run's news from a server before it named the swarm carries none.
-    if (value.swarmId === undefined || value.swarmId === this.#swarmId) return undefined;
-    return String(value.swarmId);
+    const named = value.swarmId;
+    if (named === undefined) return undefined;
+    if (this.#swarmId !== undefined) return named === this.#swarmId ? undefined : String(named);
+    if (this.#asking.length === 0 || this.#asking.some(({ swarmId }) => swarmId === null || swarmId === named))
+      return undefined;
+    return String(named);
   }
 
   /** Why the server refused this connection, if it did (then no request can succeed). */
@@ -283,12 +297,14 @@ export class SignallingClient {
   createSwarm(request: SwarmCreateRequest): Promise<SignallingResult<SwarmCreated>> {
     return this.#request('swarm:create', (ack) => this.socket.emit('swarm:create', request, ack), {
       follows: (created) => created.swarmId,
+      asked: null,
     });
   }
 
   joinSwarm(request: SwarmJoinRequest): Promise<SignallingResult<SwarmJoined>> {
     return this.#request('swarm:join', (ack) => this.socket.emit('swarm:join', request, ack), {
       follows: () => request.swarmId,
+      asked: request.swarmId,
     });
   }
 
@@ -304,6 +320,7 @@ export class SignallingClient {
   watchSwarm(request: SwarmWatchRequest): Promise<SignallingResult<SwarmWatched>> {
     return this.#request('swarm:watch', (ack) => this.socket.emit('swarm:watch', request, ack), {
       follows: () => request.swarmId,
+      asked: request.swarmId,
       // Its table too: the screen draws it at once.
       names: (watched) => [watched.swarmId, watched.progress.swarmId],
     });
@@ -339,6 +356,7 @@ export class SignallingClient {
   resumeSwarm(request: SwarmResumeRequest): Promise<SignallingResult<SwarmResumed>> {
     return this.#request('swarm:resume', (ack) => this.socket.emit('swarm:resume', request, ack), {
       follows: () => request.swarmId,
+      asked: request.swarmId,
     });
   }
 
@@ -346,6 +364,7 @@ export class SignallingClient {
   restoreSwarm(request: SwarmRestoreRequest): Promise<SignallingResult<SwarmResumed>> {
     return this.#request('swarm:restore', (ack) => this.socket.emit('swarm:restore', request, ack), {
       follows: () => request.swarmId,
+      asked: request.swarmId,
     });
   }
 
@@ -449,7 +468,14 @@ export class SignallingClient {
     if (refusal) return Promise.resolve({ ok: false, error: refusal });
     // socket.io would keep it, and send it first thing on the new connection: before this tab took its place back.
     if (this.#connection.state === 'lost') return Promise.resolve({ ok: false, error: SIGNALLING_LOST });
-    return new Promise((resolve) => {
+    const asking = swarm && { swarmId: swarm.asked };
+    if (asking) this.#asking.push(asking);
+    return new Promise<SignallingResult<AnswerTo<R>>>((settled) => {
+      const resolve = (result: SignallingResult<AnswerTo<R>>): void => {
+        const index = asking ? this.#asking.indexOf(asking) : -1;
+        if (index >= 0) this.#asking.splice(index, 1);
+        settled(result);
+      };
       // socket.io holds a request made while not connected, to send it on the next connection.
       let held: SignallingSocket['sendBuffer'][number] | undefined;
       const refused = (error: SignallingError): void => {

@@ -433,6 +433,32 @@ describe('SignallingClient: news of another swarm than its own', () => {
     expect(client.swarmId).toBe(A);
   });
 
+  it('drops news of another swarm than the one asked for before the answer, and takes the asked one’s', async () => {
+    const url = await serverDoing((socket) => {
+      socket.on('swarm:watch', (request: { swarmId: string }, ack: (result: unknown) => void) => {
+        // Pushed before the answer: the other swarm's news (drawn and recorded as A's run before), then A's table.
+        socket.emit('swarm:progress', tableOf(B));
+        socket.emit('run:started', { runNumber: 1, config: DEFAULT_RUN_CONFIG, settings: {}, swarmId: B });
+        socket.emit('swarm:progress', tableOf(request.swarmId));
+        ack(watchedOf(request.swarmId));
+      });
+    });
+    const client = SignallingClient.connect(url, { ackTimeoutMs: 5_000 });
+    clients.push(client);
+    const heard: string[] = [];
+    const ignored: string[] = [];
+    client.on('swarm:progress', ({ swarmId }) => heard.push(`progress ${swarmId}`));
+    client.on('run:started', ({ swarmId }) => heard.push(`run started ${swarmId}`));
+    client.onMalformedMessage(({ name, problem }) => ignored.push(`${name}: ${problem}`));
+    expect((await client.watchSwarm({ swarmId: A })).ok).toBe(true);
+    expect(heard).toEqual([`progress ${A}`]);
+    expect(ignored).toEqual(
+      ['swarm:progress', 'run:started'].map(
+        (name) => `${name}: it is about swarm ${B}, not this page's ${A}, the one asked for`,
+      ),
+    );
+  });
+
   it('drops a table or an end of another swarm once it follows one (drawn and recorded as its own, ending it)', async () => {
     const url = await serverDoing((socket) => {
       socket.on('swarm:watch', (request: { swarmId: string }, ack: (result: unknown) => void) => {
