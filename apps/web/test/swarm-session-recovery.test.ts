@@ -18,6 +18,7 @@ import { portableSha256 } from '../src/lib/page-sha256';
 import { bytesChunkSource } from '../src/lib/storage/chunk-source';
 import { MAX_STORED_UNDER, MemberPlaces } from '../src/lib/state/member-places';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
+import { NO_TEST_SWITCHES } from '../src/lib/test-switches';
 import { chunkRange, openChunkDatabase, storeKeyOf, type ChunkDb } from '../src/lib/storage/chunk-database';
 import { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, type OpenedRun } from '../src/lib/storage/leecher-storage';
@@ -82,6 +83,8 @@ async function classroom(
     readonly displayName?: DisplayName;
     /** How long the pages send their name and link's settings again while refused (a minute by default). */
     readonly ownSendPatienceMs?: number;
+    /** How much longer a joining page's check of the swarm's file description takes (`TestSwitches`). */
+    readonly joinCheckDelayMs?: number;
   } = {},
 ) {
   const server: TestSignallingServer = await startSignallingServer({ limits: options.limits ?? {} });
@@ -107,6 +110,9 @@ async function classroom(
       tabId: async () => TAB_ID,
       ...(options.displayName !== undefined && { displayName: () => options.displayName }),
       ...(options.ownSendPatienceMs !== undefined && { ownSendPatienceMs: options.ownSendPatienceMs }),
+      ...(options.joinCheckDelayMs !== undefined && {
+        testSwitches: { ...NO_TEST_SWITCHES, joinCheckDelayMs: options.joinCheckDelayMs },
+      }),
       storage: () => {
         const storage = new LeecherStorage({
           db: async () => {
@@ -236,13 +242,12 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     expect(reloaded.peerId).not.toBe(peerId);
     // Before, it reported the 12 chunks as received the moment it took part: flagged as faster than its caps.
     expect(reloaded.resumedChunks).toBe(0);
-    expect(await storedChunks(1, reloaded.peerId)).toBe(0);
     // No member holds the former place (the page before the reload left it): its chunks were this member's, and go.
     await until(async () => (await storedChunks(1, peerId)) === 0, 'the former place’s chunks deleted');
   });
 
   it('a duplicated tab that kept its original’s tab id never touches the original’s stored chunks', async () => {
-    const { seeder, places, swarmId, page, store, storedChunks, join } = await classroom();
+    const { seeder, places, swarmId, page, store, storedChunks, join, openedStores } = await classroom();
     const original = page();
     await join(original);
     expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
@@ -251,13 +256,14 @@ describe('a tab’s place in its swarm, and the chunks it stored, across reloads
     // "Duplicate tab" while the original was too busy to answer for its tab id: the copy has the original's tab id
     // and its session storage, so it presents the original's place, which the server keeps for the original.
     expect(places.get(swarmId, TAB_ID)?.peerId).toBe(original.peerId);
+    const storesBefore = openedStores.length;
     const copy = page();
     await join(copy);
     await until(() => copy.phase === 'running', 'the copy in the run');
     expect(copy.peerId).not.toBe(original.peerId);
     expect(copy.resumedChunks).toBe(0);
     // Before, the copy's store was the original's: opened afresh, it deleted the 12 chunks, and leaving, all of them.
-    await until(async () => (await storedChunks(1, copy.peerId)) === 0, 'the copy’s own store open');
+    await until(() => openedStores.length > storesBefore, 'the copy’s own store open');
     expect(await storedChunks(1)).toBe(12);
     copy.leave();
     await new Promise((done) => setTimeout(done, 200));
@@ -598,6 +604,31 @@ describe('leaving a file not saved', () => {
   });
 });
 
+describe('a run stopped while a tab joined', () => {
+  it('is not started once the tab is in: it opened a store for the stopped run and showed it downloading', async () => {
+    const { server, seeder, swarmId, page, join, openedStores } = await classroom({ joinCheckDelayMs: 1500 });
+    const classmate = SignallingClient.connect(server.url); // a run needs a leecher
+    cleanUps.push(() => classmate.disconnect());
+    expect((await classmate.joinSwarm({ swarmId })).ok).toBe(true);
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    const tab = page();
+    const joining = join(tab);
+    // The join's answer carried run 1; the teacher stops it while the tab checks the swarm's file description.
+    await until(() => tab.latestSwarmProgress?.run?.runNumber === 1, 'the tab answered, run 1 going on');
+    expect(tab.peerId).toBeUndefined();
+    expect((await seeder.stopRun()).ok).toBe(true);
+    await joining;
+    expect(tab.peerId).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tab.phase).toBe('waiting');
+    expect(tab.ownRun).toBeUndefined();
+    expect(openedStores).toHaveLength(0);
+    // The next run starts it as ever.
+    expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
+    await until(() => tab.phase === 'running' && tab.ownRun?.started.runNumber === 2, 'run 2 under way');
+  });
+});
+
 describe('a run stopped while a tab opened its store', () => {
   it.each([
     ['with room for the new run', false],
@@ -751,9 +782,15 @@ describe('a tab away while the runs changed', () => {
     expect((await classmate.joinSwarm({ swarmId })).ok).toBe(true);
     expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
     await until(() => tab.phase === 'running', 'run 1 under way');
+    await until(() => tab.swarmProgress?.run?.runNumber === 1, 'run 1 drawn');
+    expect(tab.swarmProgress?.peers.some((peer) => peer.away)).toBe(false);
 
     wifi.cut();
     await until(() => tab.signalling?.state === 'lost' || tab.signalling?.state === 'rejoining', 'the tab lost');
+    // Its page shows the last table as such: every peer away, no flows (they looked live, rates and all).
+    expect(tab.swarmProgress?.peers.length).toBeGreaterThan(0);
+    expect(tab.swarmProgress?.peers.every((peer) => peer.away)).toBe(true);
+    expect(tab.swarmProgress?.flows).toEqual([]);
     // Meanwhile the teacher stops run 1, starts run 2 and stops it.
     expect((await seeder.stopRun()).ok).toBe(true);
     expect((await seeder.startRun({ config: CONFIG })).ok).toBe(true);
@@ -761,6 +798,8 @@ describe('a tab away while the runs changed', () => {
     wifi.restore();
     await until(() => tab.signalling?.state === 'back', 'the tab back');
     await until(() => tab.latestSwarmProgress?.run?.runNumber === 2, 'the table of run 2');
+    expect(tab.swarmProgress?.run?.runNumber).toBe(2);
+    expect(tab.swarmProgress?.peers.some((peer) => peer.away)).toBe(false);
     // Before, it stayed "running" run 1 (its engine on, reporting run 1) until yet another run started.
     await until(() => tab.phase === 'waiting', 'the tab waiting for a run');
   }, 30_000);

@@ -373,10 +373,23 @@ export class SwarmSession implements RunController {
     return this.#joinCode;
   }
 
-  /** The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). */
+  /**
+   * The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). While the
+   * tab's signalling connection is lost, or its place not yet taken back, it stands still and shows so, as an
+   * overview's does: every peer away (no rates), no flows. The last rates looked live for up to a minute while the
+   * server restarted (found by review).
+   */
   get swarmProgress(): SwarmProgress | undefined {
-    return this.#swarmProgress.shown;
+    return this.#signallingLost ? this.#asLastHeard : this.#swarmProgress.shown;
   }
+
+  /** Whether the tab's signalling connection is lost, or its place in the swarm not yet taken back. */
+  readonly #signallingLost = $derived(this.#signalling?.state === 'lost' || this.#signalling?.state === 'rejoining');
+  /** The broadcast shown, as of when the tab last heard from the server (see `swarmProgress`). */
+  readonly #asLastHeard = $derived.by(() => {
+    const shown = this.#swarmProgress.shown;
+    return shown && { ...shown, flows: [], peers: shown.peers.map((peer) => ({ ...peer, away: true })) };
+  });
 
   /** The server's latest broadcast, drawn or not: for the test hook, never for drawing. */
   get latestSwarmProgress(): SwarmProgress | undefined {
@@ -546,8 +559,11 @@ export class SwarmSession implements RunController {
       return this.#fail(userMessageOf(joined.error));
     }
     const answeredOn = membership.connectionNumber;
-    // The run's age counts from its hearing, not from after the manifest's check and the link's settings.
+    // The run's age counts from its hearing, not from after the manifest's check and the link's settings. Held as an
+    // early start, which a stop heard meanwhile cancels (it started after the check, however stopped; found by
+    // review), and which the entry starts.
     const joinedRun = joined.run && heardNow(joined.run, browserClock);
+    if (joinedRun && joinedRun.runNumber > (this.#earlyStart?.runNumber ?? 0)) this.#earlyStart = joinedRun;
     // Given a new place, the former ones' stores are this member's only if no member holds the place presented: a
     // duplicated tab that kept its original's tab id presents the original's place too, and deleted the original's
     // chunks as its own. Carried over reloads, as a reload between runs always gets a new place.
@@ -580,16 +596,22 @@ export class SwarmSession implements RunController {
       iceServers: joined.iceServers,
       answeredOn,
     });
-    // Chunks of swarms this browser left long ago (or tabs that crashed) go, in the background.
-    void this.#leecherStorage().cleanStale();
     if (Object.keys(override).length > 0) {
       // Kept until the server took it: a drop during the join (the place then taken back) made it refused.
       this.#unsentOverride = override;
       // Not waited for: asked again for up to a minute while refused (they apply from the next run).
       void this.#sendLinkOverride(membership, joined.peerId, override);
     }
-    if (joinedRun) this.#startRun(joinedRun);
-    else if (this.#role === 'leecher') void this.#offerKeptFile();
+    // No run started by the entry (none went on, or it was stopped meanwhile): a file kept from before is offered.
+    const offering =
+      !this.#run && this.#startingRunNumber === undefined && this.#role === 'leecher'
+        ? this.#offerKeptFile()
+        : Promise.resolve();
+    // Chunks of swarms this browser left long ago (or tabs that crashed) go, in the background, once the kept file is
+    // touched: a tab back after an hour (restored after the browser discarded it) had its file deleted as it was
+    // checked (found by review).
+    const cleanStale = () => void this.#leecherStorage().cleanStale();
+    void offering.then(cleanStale, cleanStale);
     membership.connectTo(joined.peers);
   }
 
@@ -924,6 +946,7 @@ export class SwarmSession implements RunController {
         this.#swarmProgress.set(progress);
         this.#runOver.seen(progress);
         this.#endRunIfStopped(progress);
+        this.#dropEarlyStartIfOver(progress);
         this.#announce();
       },
       onRunStarted: (run) => this.#startRun(run),
@@ -1322,6 +1345,20 @@ export class SwarmSession implements RunController {
     // A newer one running is started by the rejoin's answer or its `run:started`.
     const over = shown.runNumber === run.runNumber ? shown.phase === 'stopped' || shown.phase === 'interrupted' : false;
     if (over || (shown.runNumber > run.runNumber && shown.phase !== 'running')) this.#endRun(run);
+  }
+
+  /**
+   * A start heard while joining that a table says is over (stopped or interrupted, or followed by a newer run): the
+   * entry must not start it. Its `run:stopped` may have come before the tab listened.
+   */
+  #dropEarlyStartIfOver(progress: SwarmProgress): void {
+    const early = this.#earlyStart;
+    const shown = progress.run;
+    if (!early || !shown) return;
+    const over =
+      shown.runNumber > early.runNumber ||
+      (shown.runNumber === early.runNumber && (shown.phase === 'stopped' || shown.phase === 'interrupted'));
+    if (over) this.#earlyStart = undefined;
   }
 
   /** The run was stopped: drop the engine and wait for the next. */
