@@ -524,6 +524,34 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     );
   });
 
+  it('keeps a whole file an hour old while it checks it: another page’s clean-up meanwhile takes it for fresh', async () => {
+    const { manifest } = await prepared;
+    const { name, clock, storageOf } = fixture();
+    const run1 = await openOk(storageOf('tab1'), await runOptions(1));
+    for (let index = 0; index < chunkCount(manifest); index++) await run1.store.put(index, chunkOf(manifest, index));
+    await run1.store.storeAsBlobs();
+    run1.store.close();
+    // The tab comes back after an hour (restored after the browser discarded it) and checks the file it kept; a
+    // page's clean-up runs to its end as the first chunk is hashed (before, the store was deleted under the check,
+    // and the file lost).
+    clock.nowMs += STALE_STORE_AFTER_MS + 60_000;
+    let cleaning: Promise<string[]> | undefined;
+    const checking = new LeecherStorage({
+      db: () => openChunkDatabase(name),
+      tabId: async () => 'tab1',
+      sha256: async (bytes) => {
+        await (cleaning ??= storageOf('tab2').cleanStale());
+        return portableSha256(bytes);
+      },
+      nowMs: () => clock.nowMs,
+      estimate: undefined,
+    });
+    const kept = await checking.keptFile({ ...PLACE, manifest });
+    expect(await cleaning).toEqual([]);
+    expect(kept?.runNumber).toBe(1);
+    expect(bytesToHex(sha256(new Uint8Array(await (await kept!.store.fileBlob()).arrayBuffer())))).toBe(fileSha256);
+  });
+
   it('deletes only stores of its own place: a duplicated tab with its original’s tab id leaves the original’s', async () => {
     const { manifest } = await prepared;
     const { name, storageOf } = fixture();

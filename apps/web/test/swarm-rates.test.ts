@@ -59,6 +59,19 @@ describe('SwarmRates', () => {
     expect(rates.points.map((point) => point.atSec)).toEqual([10, 10.25]);
   });
 
+  it('keeps a run’s lines when a late table of the run before it comes (tables crossing at its start)', () => {
+    const rates = new SwarmRates();
+    rates.add(swarmProgress(SWARM_A, runState(1, 'finished', 8_000)));
+    rates.add(swarmProgress(SWARM_A, runState(2, 'running', 500)));
+    rates.add(swarmProgress(SWARM_A, runState(2, 'running', 750)));
+    rates.add(swarmProgress(SWARM_A, runState(1, 'finished', 8_000)));
+    rates.add(swarmProgress(SWARM_A, runState(2, 'running', 1_000)));
+    expect(rates.points.map((point) => point.atSec)).toEqual([0.5, 0.75, 1]);
+    // A swarm whose numbering began again (a run 1 going on) is drawn.
+    rates.add(swarmProgress(SWARM_A, runState(1, 'running', 250)));
+    expect(rates.points.map((point) => point.atSec)).toEqual([0.25]);
+  });
+
   it('adds an interrupted run’s last instant once, however often it is broadcast', () => {
     const rates = new SwarmRates();
     rates.add(swarmProgress(SWARM_A, runState(1, 'running', 1_000)));

@@ -36,14 +36,17 @@ afterEach(async () => {
   for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp();
 });
 
+/** Limits a test server is started with (the server's defaults otherwise). */
+type ServerLimitsGiven = NonNullable<NonNullable<Parameters<typeof startSignallingServer>[0]>['limits']>;
+
 /** A real server with a swarm on it (its seeder a signalling client): what an overview screen watches. */
-async function swarmOnServer(): Promise<{
+async function swarmOnServer(limits: ServerLimitsGiven = {}): Promise<{
   server: TestSignallingServer;
   seeder: SignallingClient;
   swarmId: string;
   contentId: string;
 }> {
-  const server = await startSignallingServer();
+  const server = await startSignallingServer({ limits });
   cleanUps.push(() => server.close());
   const seeder = SignallingClient.connect(server.url);
   cleanUps.push(() => seeder.disconnect());
@@ -104,11 +107,32 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     expect(mismatched.phase).toBe('failed');
     expect(mismatched.retryable).toBe(false);
 
-    const unknown = new SwarmWatch('no-such-swarm', { signallingUrl: server.url });
-    cleanUps.push(() => unknown.close());
-    await unknown.watch(other.contentId);
-    expect(unknown.phase).toBe('failed');
-    expect(unknown.retryable).toBe(true);
+    // One screen too many: closing one lets it in.
+    const { server: strict, swarmId: watchedSwarm, contentId } = await swarmOnServer({ maxWatchersPerSwarm: 1 });
+    const first = new SwarmWatch(watchedSwarm, { signallingUrl: strict.url });
+    const second = new SwarmWatch(watchedSwarm, { signallingUrl: strict.url });
+    cleanUps.push(
+      () => first.close(),
+      () => second.close(),
+    );
+    await first.watch(contentId);
+    expect(first.phase).toBe('watching');
+    await second.watch(contentId);
+    expect(second.phase).toBe('failed');
+    expect(second.error).toContain('overview screens');
+    expect(second.retryable).toBe(true);
+  });
+
+  it('says a swarm that ended before the screen opened has ended, with no "Try again" that fails the same way', async () => {
+    const { server, seeder, swarmId, contentId } = await swarmOnServer();
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    const watch = new SwarmWatch(swarmId, { signallingUrl: server.url });
+    cleanUps.push(() => watch.close());
+    await watch.watch(contentId);
+    expect(watch.phase).toBe('failed');
+    expect(watch.error).toContain('ended');
+    expect(watch.ended).toBe(true);
+    expect(watch.retryable).toBe(false);
   });
 
   it('says the server is lost when the connection dropped meanwhile, and asks to watch again once it is back', async () => {

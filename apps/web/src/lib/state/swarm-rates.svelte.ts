@@ -40,6 +40,9 @@ export class SwarmRates {
   add(progress: SwarmProgress): void {
     const run = progress.run;
     if (!run) return;
+    // A late table of an ended earlier run (tables crossing at a run's start) is not drawn: it cleared the run's lines
+    // (found by review). One running is a swarm whose numbering began again.
+    if (this.#runNumber !== undefined && run.runNumber < this.#runNumber && run.phase !== 'running') return;
     if (run.runNumber !== this.#runNumber) {
       this.#runNumber = run.runNumber;
       this.#series.clear();

@@ -205,7 +205,13 @@ export class SwarmWatch implements RunController {
     const restarted = this.#waitingForSwarm;
     this.#waitingForSwarm = false;
     if (this.#phase !== 'connecting') return;
-    if (!watched.ok) return this.#fail(userMessageOf(watched.error));
+    if (!watched.ok) {
+      // Unknown past a young server's wait: ended, as when a watch again finds it so. Its "Try again" failed the same
+      // way every time (found by review).
+      const ended = watched.error.code === 'swarm-not-found';
+      this.#ended = ended;
+      return this.#fail(userMessageOf(watched.error), { retryable: !ended });
+    }
     // The server had just restarted: its members, the seeder among them, are still coming back (a screen opened
     // once a student had registered the swarm again offered to seed in its place; found by review).
     if (restarted || watched.registeredAgain) this.#seederWait.back(watched.progress);

@@ -204,13 +204,15 @@ export class LeecherStorage {
         .filter((storeKey) => runOf(storeKey) !== undefined)
         .sort((a, b) => runOf(b)! - runOf(a)!)[0];
       if (kept === undefined) return undefined;
+      // Touched first: a check takes a while, and another visit's clean-up took a store untouched for an hour (a tab
+      // restored after the browser discarded it) for stale, deleting it as it was checked (found by review).
+      await this.touch(kept);
       // Only looking: a read that fails once (a scanner, low memory) must not delete a finished run's file.
       const { held } = await checkStoredChunks(db, kept, options.manifest, this.#deps.sha256, {
         onProgress: options.onProgress,
         deleteFailed: false,
       });
       if (!held.isComplete) return undefined;
-      await this.touch(kept);
       const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });
       // The place it is under, which the member keeps among its own (`MemberPlaces.storedUnder`) while it offers it.
       const peerId = options.formerPeerIds?.find((former) => kept.includes(`/${former}/`));
