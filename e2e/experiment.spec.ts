@@ -66,6 +66,8 @@ test('shaped links: P2P beats client-server with 4 leechers, both next to the th
   expect(p2pFigures.dcsSec).toBeCloseTo(csFigures.dcsSec, 6);
   expect(p2pFigures.dp2pSec).toBeCloseTo(csFigures.dp2pSec, 6);
   expect(p2pFigures.measuredSec).toBeLessThan(csFigures.measuredSec);
+  // Nor can this one: a p2p run that left the seeder's cap aside would end under D_p2p = F/u_s.
+  expect(p2pFigures.measuredSec).toBeGreaterThanOrEqual(p2pFigures.dp2pSec * 0.97);
   // Leechers uploaded a good share of the bytes (the seeder at least one file's worth of the 4): "— / —", a
   // summary that counted no upload, or a token share would both fail here.
   const share = /(\d+) % \/ (\d+) %/.exec(await seeder.page.getByTestId('run-upload-share').innerText());

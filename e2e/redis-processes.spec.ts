@@ -1,4 +1,4 @@
-import { generateFile } from '@swarmlab/test-kit/browser';
+import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
 import {
   startRedisServer,
   startServerProcess,
@@ -57,7 +57,11 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
     await startRun(seeder);
     // The start reached the tabs of A through the Redis adapter.
     for (const page of onA) await expect(page.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Killed once every leecher holds part of the file (a state, where a fixed 3 s wait stood).
+    for (const page of [...onA, ...onB]) {
+      await expect.poll(async () => (await readPeerState(page)).chunksHeld, { timeout: 30_000 }).toBeGreaterThan(0);
+    }
+    const placesOnA = await Promise.all(onA.map(async (page) => (await readPeerState(page)).peerId));
     await serverA?.kill();
     for (const page of [...onA, overview]) {
       await expect(page.getByTestId('signalling-notice')).toContainText('Signalling server lost');
@@ -67,7 +71,17 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
     await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running', { timeout: 30_000 });
     // A comes back (as a proxy would send A's tabs to a live process): they resume their places from Redis.
     serverA = await startServer(PORT_A, redis.url);
-    await expect(onA[0]!.getByTestId('signalling-notice')).toContainText('Reconnected', { timeout: 30_000 });
+    // Watched side by side: "Reconnected" stays 5 s, and one tab may be back well before the other.
+    await Promise.all(
+      onA.map((page) =>
+        expect(page.getByTestId('signalling-notice')).toContainText('Reconnected', { timeout: 30_000 }),
+      ),
+    );
+    for (const [index, page] of onA.entries()) {
+      await expect
+        .poll(async () => (await readPeerState(page)).peerId, 'the same place, not a newcomer')
+        .toBe(placesOnA[index]);
+    }
 
     for (const page of [...onA, ...onB, late]) expect((await waitForComplete(page)).fileSha256).toBe(seederHash);
     const summaries = await Promise.all([seeder, ...onA, ...onB, late, overview].map(finishedSummary));

@@ -51,7 +51,11 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     await expect(adaRow(leechers[0]!).getByTestId('edit-peer')).toHaveCount(0);
 
     await startRun(seeder);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Killed once every leecher holds part of the file (a state, where a fixed 3 s wait stood).
+    for (const page of leechers) {
+      await expect.poll(async () => (await readPeerState(page)).chunksHeld, { timeout: 30_000 }).toBeGreaterThan(0);
+    }
+    const places = await Promise.all(leechers.map(async (page) => (await readPeerState(page)).peerId));
     await server.kill();
     // Every screen says so at once; the transfers go on over WebRTC meanwhile.
     for (const page of [seeder, ...leechers, overview]) {
@@ -71,6 +75,10 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     await expect(overview.getByTestId('projector').getByTestId('signalling-notice')).toContainText('Reconnected', {
       timeout: 30_000,
     });
+    // Each leecher is back in its own place (the same peer id), not a newcomer beside an empty one.
+    for (const [index, page] of leechers.entries()) {
+      await expect.poll(async () => (await readPeerState(page)).peerId, { timeout: 30_000 }).toBe(places[index]);
+    }
     const late = await swarm.openPeer(link);
     await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running', { timeout: 30_000 });
 
