@@ -48,8 +48,9 @@ export const CONNECT_RETRY_DELAY_MS = 2000;
 export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
 
 /**
- * Why a try failed: `network` (it timed out, its ICE failed, it closed before it opened), `signalling` (the server
- * refused its signal: the peer is away or gone, or the connection to the server dropped), `lost` (an open connection
+ * Why a try failed: `network` (it timed out once the answer came, its ICE failed, it closed before it opened),
+ * `signalling` (the server refused its signal: the peer is away or gone, or the connection to the server dropped; or
+ * its offer was never answered), `lost` (an open connection
  * closed), `peer` (the other side's offer, answer or candidate was unusable: a broken or hostile member),
  * `unsupported` (this browser cannot make a WebRTC connection: turned off, or missing): only the first says the
  * network may keep peers apart.
@@ -122,6 +123,8 @@ interface Pending {
    * offer's by the side that answers. Undefined answering an offer that gave none.
    */
   readonly attemptId: number | undefined;
+  /** An offer's try: whether the other side's answer came. */
+  answered: boolean;
 }
 
 /**
@@ -243,6 +246,7 @@ export class SwarmConnector {
       this.#abandon(from, 'replaced by a new offer', { retry: false, quiet: true });
     const pending =
       this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false, 1, attemptId) : undefined);
+    if (pending?.initiator && parsed.data.type === 'answer') pending.answered = true;
     try {
       // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
       pending?.peer.signal(parsed.data as unknown as SimplePeerSignal);
@@ -293,12 +297,27 @@ export class SwarmConnector {
       this.#deps.onConnectError?.(peerId, error instanceof Error ? error.message : String(error), 'unsupported');
       return undefined;
     }
+    // An offer never answered is the signalling's doing (the other side's socket dropped as it answered, or it was
+    // past its offer budget), not the network's: introductions go through the server, so answers come on a network
+    // that keeps laptops apart, and then ICE fails. It showed every student the alarm that the network may (found by
+    // review).
     const timer = setTimeout(
-      () => this.#abandon(peerId, 'timed out connecting', { only: pending }),
+      () =>
+        this.#abandon(peerId, 'timed out connecting', {
+          only: pending,
+          cause: pending.initiator && !pending.answered ? 'signalling' : 'network',
+        }),
       CONNECT_TIMEOUT_MS,
     );
     const attemptId = initiator ? Math.floor(Math.random() * 0x80000000) : offeredAttemptId;
-    const pending: Pending = { peer, cancelTimeout: () => clearTimeout(timer), initiator, attempt, attemptId };
+    const pending: Pending = {
+      peer,
+      cancelTimeout: () => clearTimeout(timer),
+      initiator,
+      attempt,
+      attemptId,
+      answered: false,
+    };
     this.#pending.set(peerId, pending);
 
     peer.on('signal', (signal: SignalData) => {

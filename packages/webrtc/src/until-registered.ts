@@ -54,12 +54,14 @@ export async function untilRegistered<T extends object>(
     patienceMs = REGISTERED_PATIENCE_MS,
     askAgain = ASK_AGAIN,
   } = options;
-  const deadlineMs = Date.now() + patienceMs;
+  // The monotonic clock: the wall clock set by a sync (or a laptop's wake-up) gave up at the first ask, or asked for
+  // an hour (found by review).
+  const deadlineMs = performance.now() + patienceMs;
   for (;;) {
     const answer = await ask();
     if (answer.ok || !askAgain.has(answer.error.code)) return answer;
     if (options.cancelled?.()) return answer;
-    if (Date.now() + intervalMs > deadlineMs)
+    if (performance.now() + intervalMs > deadlineMs)
       return answer.error.code === 'signalling-lost' ? { ok: false, error: SIGNALLING_UNREACHABLE } : answer;
     if (answer.error.code === 'swarm-not-registered-yet') options.onWaiting?.(answer.error);
     await new Promise((resume) => setTimeout(resume, intervalMs));

@@ -243,6 +243,28 @@ describe('RunLinks', () => {
     expect(new Recorder(b1).events).toEqual(['m:3', expect.stringMatching(/^close:.*more than 1000 bytes/)]);
   });
 
+  it('counts the messages held for a run link not yet attached against the message bound too', () => {
+    const { clock, runs, raw, closes } = rawPair();
+    runs.open(1); // never attached: an engine that has not taken it yet
+    raw.send(begin(1));
+    for (let index = 0; index <= MAX_HELD_MESSAGES && !runs.closed; index++) {
+      raw.send(Uint8Array.of(3));
+      if (index % 1000 === 0) runAll(clock);
+    }
+    runAll(clock);
+    expect(runs.closed).toBe(true);
+    expect(closes[0]).toMatch(/more than \d+ messages/);
+  });
+
+  it('delivers nothing of a run this side skipped to the next run it opens', () => {
+    const { clock, runs, raw } = rawPair();
+    runs.open(1);
+    // The remote went through run 3 while this side was in run 1, then began run 4.
+    for (const bytes of [begin(3), msg(33), end(3), begin(4), msg(44)]) raw.send(bytes);
+    runAll(clock);
+    expect(new Recorder(runs.open(4)).events).toEqual(['m:44']);
+  });
+
   it.each([
     ['a wrong length', Uint8Array.of(RUN_CONTROL_TAG, RUN_CONTROL_KIND.begin, 0, 0, 1), /malformed run control/],
     ['an unknown kind', Uint8Array.of(RUN_CONTROL_TAG, 9, 0, 0, 0, 1), /malformed run control/],

@@ -1,10 +1,16 @@
 import type { SignalData } from '@swarmlab/protocol';
 import { EventEmitter } from 'node:events';
 import SimplePeer from 'simple-peer/simplepeer.min.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConnectTrouble } from '../src/connect-trouble';
 import { browserPeerFactory } from '../src/default-peer-factory';
-import { failureCauseOf, SwarmConnector, type ConnectFailureCause, type PeerFactory } from '../src/swarm-connector';
+import {
+  CONNECT_TIMEOUT_MS,
+  failureCauseOf,
+  SwarmConnector,
+  type ConnectFailureCause,
+  type PeerFactory,
+} from '../src/swarm-connector';
 
 /** A connector over `createPeer`, its relayed signals delivered by hand, its failures recorded. */
 function connector(createPeer: PeerFactory) {
@@ -155,6 +161,46 @@ describe('the connections a connector makes', () => {
       expect(offeredTo.size).toBeLessThan(members.length);
       expect(offeredTo.has('peer-0')).toBe(true);
       swarm.destroy();
+    }
+  });
+});
+
+describe('a try that timed out', () => {
+  /** Peers that never connect: an initiator's offer is made at once, as simple-peer's would be. */
+  const stalledPeers: PeerFactory = (options) => {
+    const peer = Object.assign(new EventEmitter(), {
+      destroyed: false,
+      destroy(): void {
+        peer.destroyed = true;
+      },
+      signal(): void {},
+    });
+    if (options.initiator)
+      queueMicrotask(() => peer.emit('signal', { type: 'offer', sdp: 'v=0' } satisfies SignalData));
+    return peer as never;
+  };
+
+  it('is the signalling’s doing when its offer was never answered, and the network’s once it was', async () => {
+    vi.useFakeTimers();
+    try {
+      const { swarm, relay, failures, trouble } = connector(stalledPeers);
+      trouble.seederPeerId = 'seeder';
+      swarm.seederPeerId = 'seeder';
+      // The seeder's socket dropped as it answered: no answer ever comes. Before, the page said that tries to reach the
+      // seeder fail and the network may keep laptops apart.
+      swarm.connectTo(['seeder']);
+      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS + 1);
+      expect(failures.map(({ peerId, cause }) => `${peerId}: ${cause}`)).toEqual(['seeder: signalling']);
+      expect(trouble.notice).toBeUndefined();
+      // Answered, and still not connected: the network's.
+      swarm.connectTo(['b']);
+      await vi.advanceTimersByTimeAsync(0);
+      relay('b', { type: 'answer', sdp: 'v=0' });
+      await vi.advanceTimersByTimeAsync(CONNECT_TIMEOUT_MS + 1);
+      expect(failures.at(-1)).toMatchObject({ peerId: 'b', message: 'timed out connecting', cause: 'network' });
+      swarm.destroy();
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { SignallingError, SignallingResult } from '@swarmlab/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SIGNALLING_UNREACHABLE, untilRegistered } from '../src/until-registered';
 
 const NOT_YET: SignallingError = { code: 'swarm-not-registered-yet', message: 'started 2 s ago' };
@@ -16,7 +16,31 @@ function answering(...answers: SignallingResult<{ swarmId: string }>[]) {
   };
 }
 
+afterEach(() => void vi.useRealTimers());
+
 describe('untilRegistered', () => {
+  it.each([
+    ['forward two minutes', 120_000],
+    ['back an hour', -3_600_000],
+  ])(
+    'keeps its patience when the wall clock is set %s during an ask (a sync, a laptop waking up)',
+    async (_, jumpMs) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      let asks = 0;
+      const answer = await untilRegistered(
+        async () => {
+          if (asks++ === 0) vi.setSystemTime(Date.now() + jumpMs);
+          return { ok: false, error: NOT_YET };
+        },
+        { intervalMs: 5, patienceMs: 300 },
+      );
+      expect(answer).toEqual({ ok: false, error: NOT_YET });
+      // About 300 / 5 asks: it gave up after one when set forward, and asked for an hour when set back.
+      expect(asks).toBeGreaterThan(5);
+      expect(asks).toBeLessThan(100);
+    },
+  );
+
   it('asks again while the server does not know the swarm yet, telling each wait, and returns what comes next', async () => {
     const server = answering({ ok: false, error: NOT_YET }, { ok: false, error: NOT_YET }, { ok: true, swarmId: 's' });
     const waits: SignallingError[] = [];
