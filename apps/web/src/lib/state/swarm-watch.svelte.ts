@@ -292,11 +292,14 @@ export class SwarmWatch implements RunController {
       if (this.#slowDeadlineMs === undefined)
         this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
     } else if (connection.state === 'connected' && this.#notice) {
-      void this.#rewatch(Date.now() + REWATCH_PATIENCE_MS);
+      void this.#rewatch(performance.now() + REWATCH_PATIENCE_MS);
     }
   }
 
-  /** Follows the swarm again on the new connection; after a restart it is back once a member registered it again. */
+  /**
+   * Follows the swarm again on the new connection; after a restart it is back once a member registered it again. It
+   * asks until `deadlineMs`, on the page's monotonic clock (`performance.now()`, which no sync of the wall clock moves).
+   */
   async #rewatch(deadlineMs: number): Promise<void> {
     const { control } = this.#options;
     const watched = await this.#signalling.watchSwarm({
@@ -334,7 +337,7 @@ export class SwarmWatch implements RunController {
     // old sockets, not yet seen dropped (up to a ping timeout), still holding their places.
     const busy = REWATCH_BUSY.has(watched.error.code);
     const slow = REWATCH_SLOW.has(watched.error.code);
-    if (slow && Date.now() < slowDeadlineMs) {
+    if (slow && performance.now() < slowDeadlineMs) {
       // The watch may have been done, only its answer late: asked again on this connection, it was refused
       // `already-in-swarm` (found by review). A new connection asks afresh, as a member's tab does, within the patience
       // of the first slow answer's connection.
@@ -343,7 +346,7 @@ export class SwarmWatch implements RunController {
       this.#signalling.reconnect();
       return;
     }
-    if ((unknown || busy) && Date.now() < deadlineMs) {
+    if ((unknown || busy) && performance.now() < deadlineMs) {
       this.#notice = {
         tone: 'pending',
         text: unknown
