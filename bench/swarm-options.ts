@@ -140,7 +140,7 @@ export function parseSwarmArgs(
   if (rawBytes > MAX_RAW_BYTES) throw new UsageError(`--raw-bytes must be at most 4GiB (got ${rawBytes} bytes)`);
   if (values['background-tabs'] && values['cpu-profile'] !== undefined)
     throw new UsageError('--cpu-profile profiles Playwright pages; it cannot be combined with --background-tabs');
-  return {
+  const options: SwarmOptions = {
     peers: intFlag('peers', values.peers, 4, 1, MAX_BENCH_LEECHERS),
     fileBytes,
     serverUpBytesPerSec: capRateFlag('server-up', values['server-up']),
@@ -159,6 +159,12 @@ export function parseSwarmArgs(
       values['cpu-profile'] === undefined ? undefined : writableDir(resolve(typedIn(env, cwd), values['cpu-profile'])),
     backgroundTabs: values['background-tabs'] ?? false,
   };
+  // A shaped run is compared with its bound, and no raw channel is measured: the flags were taken and did nothing
+  // (found by review).
+  const rawFlag = (['raw-bytes', 'raw-runs'] as const).find((flag) => values[flag] !== undefined);
+  if (!isUnshaped(options) && rawFlag !== undefined)
+    throw new UsageError(`--${rawFlag} is for unshaped runs (no cap): a shaped run is compared with its bound instead`);
+  return options;
 }
 
 /**

@@ -337,7 +337,10 @@ function printSummaries(options: SwarmOptions, summaries: ReadonlyArray<readonly
     figure,
     ...summaries.map(([, summary]) => value(summary)),
   ];
-  console.log(`\nmedians over ${options.runs} run(s)`);
+  // The profilers sample every tab every 500 µs from before the CPU is read to after: their cost is in the figures.
+  const profiled =
+    options.cpuProfileDir === undefined ? '' : ' (profiled: times and CPU not comparable with a run without)';
+  console.log(`\nmedians over ${options.runs} run(s)${profiled}`);
   console.log(
     table([
       ['figure', ...summaries.map(([kind]) => (kind === 'visible' ? 'visible tabs' : 'background tabs'))],
@@ -491,6 +494,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         peerUpBytesPerSec: options.peerUpBytesPerSec ?? null,
         peerDownBytesPerSec: options.peerDownBytesPerSec ?? null,
         runs: options.runs,
+        profiled: options.cpuProfileDir !== undefined,
         perRun: perRunJson(options, measured[0]!.results),
         ...(background && {
           backgroundTabs: { ...summaryJson(background[1]), perRun: perRunJson(options, measured[1]!.results) },

@@ -14,6 +14,7 @@ import { checkClassroomRun, step } from '../classroom';
 import { browserCpuSecPerMiB, checkBackgroundTabsCanRun, checkRecord } from '../swarm';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
+import { tabsOverTarget } from '../memory';
 
 describe('bench swarm’s options', () => {
   it('read relative paths from where `pnpm bench` was typed, and from the process’s directory otherwise', () => {
@@ -41,6 +42,9 @@ describe('bench swarm’s options', () => {
     expect(parseSwarmArgs(['--raw-bytes', '0'])).toMatchObject({ rawBytes: 0 });
     expect(() => parseSwarmArgs(['--raw-bytes', '5GiB'])).toThrow(/--raw-bytes must be at most 4GiB/);
     expect(parseSwarmArgs(['--raw-bytes', '4GiB'])).toMatchObject({ rawBytes: 4 * 1024 ** 3 });
+    // A shaped run measures no raw channel: its flags did nothing.
+    expect(() => parseSwarmArgs(['--server-up', '2MB/s', '--raw-runs', '7'])).toThrow(/--raw-runs is for unshaped/);
+    expect(() => parseSwarmArgs(['--peer-down', '1MB/s', '--raw-bytes', '0'])).toThrow(/--raw-bytes is for unshaped/);
     // The start page generates whole MiB: 20MB reached its field as 19.07…, which the form refused to submit.
     expect(() => parseSwarmArgs(['--file-bytes', '20MB'])).toThrow(/whole MiB/);
     expect(() => parseSwarmArgs(['--file-bytes', '2.5MB'])).toThrow(UsageError);
@@ -248,5 +252,22 @@ describe('bench swarm’s checks before it runs', () => {
     // Installed without its recommends, xvfb has no xauth, and xvfb-run fails.
     expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', (command) => command === 'xvfb-run')).toThrow(/xauth/);
     expect(() => checkBackgroundTabsCanRun('/usr/bin/chromium', () => true)).not.toThrow();
+  });
+});
+
+describe('bench memory’s verdict', () => {
+  it('names a tab over the RSS target in any run, not only one whose median peak is over it', () => {
+    const mib = 1024 * 1024;
+    const run = (seederMib: number) => ({
+      fileMib: 256,
+      tabs: [
+        { name: 'seeder', peakRssBytes: seederMib * mib },
+        { name: 'leecher 1', peakRssBytes: 200 * mib },
+        { name: 'browser process', peakRssBytes: 900 * mib },
+      ],
+    });
+    // Peaks of 280, 290 and 345 MiB: their median, 290, is within 300.
+    expect(tabsOverTarget([[run(280), run(290), run(345)]], 300 * mib)).toEqual(['seeder @256 MiB (run 3: 345 MiB)']);
+    expect(tabsOverTarget([[run(280), run(290)]], 300 * mib)).toEqual([]);
   });
 });
