@@ -1,4 +1,4 @@
-// `pnpm bench raw`: a bare RTCDataChannel between two Chromium pages, the ceiling for the swarm's transfers.
+// `pnpm bench raw`: a bare RTCDataChannel between two Chromium pages, each run's transfer on a fresh connection.
 import { availableParallelism } from 'node:os';
 import type { Browser } from '@playwright/test';
 import { launchChromium } from '@swarmlab/test-kit/browser';
@@ -194,7 +194,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       runs.flatMap((run) => (run.receiverAnon ? [run.receiverAnon.peakBytes - run.receiverAnon.startBytes] : [])),
     ),
   };
-  console.log(`\nmedians over ${options.runs} run(s)`);
+  // `bench swarm`'s raw reference is a settled connection's transfers, about twice this one's here: this is not it.
+  console.log(`\nmedians over ${options.runs} run(s), each a fresh connection's first transfer`);
   console.log(
     table([
       ['figure', 'median'],
