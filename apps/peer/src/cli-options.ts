@@ -1,3 +1,4 @@
+import { parseJoinCode } from '@swarmlab/protocol';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HeadlessPeerError } from './headless-peer-error';
@@ -61,15 +62,33 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
       },
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
   } catch (error) {
     throw new HeadlessPeerError(error instanceof Error ? error.message : String(error), 2);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  // parseArgs keeps the last of an option given twice, and takes an empty value: `--seed a --seed b` seeded b, and
+  // `--out=` named the current directory (found by review).
+  for (const name of ['server', 'seed', 'out', 'name'] as const) {
+    const given = tokens.filter((token) => token.kind === 'option' && token.name === name);
+    if (given.length > 1)
+      throw new HeadlessPeerError(
+        `--${name} given twice (${given.map((token) => JSON.stringify(token.kind === 'option' ? token.value : '')).join(' and ')}): give it once`,
+        2,
+      );
+    if (name !== 'name' && values[name] === '') throw new HeadlessPeerError(`--${name} needs a value`, 2);
+  }
   const help = values.help ?? false;
   const exitWhenDone = values['exit-when-done'] ?? false;
   if (help) return { help, exitWhenDone, peer: {} };
-  if (positionals.length > 1) throw new HeadlessPeerError(`one swarm at a time: got ${positionals.length}`, 2);
+  if (positionals.length > 1) {
+    // A join code typed with a space and no quotes ("K7M Q3P") reaches the peer as two words.
+    const hint = parseJoinCode(positionals.join(' ')).ok
+      ? ` (a join code with a space needs quotes: "${positionals.join(' ')}")`
+      : '';
+    throw new HeadlessPeerError(`one swarm at a time: got ${positionals.length}${hint}`, 2);
+  }
   const [target] = positionals;
   if (values.seed !== undefined && target !== undefined)
     throw new HeadlessPeerError('seed a file or join a swarm, not both', 2);

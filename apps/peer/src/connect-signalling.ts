@@ -37,15 +37,23 @@ export function connectFailureCode(error: unknown): string | undefined {
 const UNKNOWN_HOST_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 
 /** Codes of a certificate Node does not trust (its own CA store; a school's server has its own, often). */
-function isUntrustedCertificate(code: string): boolean {
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
-}
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+/** Codes of a certificate out of its dates: this machine's clock, as often as the certificate. */
+const CERTIFICATE_DATE_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+/** Codes of an https connection to a server that speaks plain http (`https://` typed for swarmlab's own server). */
+const PLAIN_HTTP_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
 
 /**
  * What to tell a user whose connection could not be made for `code`: a mistyped host and an untrusted certificate
  * read as "is it running?", and sent a teacher to restart a server that was running (found by review).
  */
-function unreachableMessage(serverUrl: string, code: string | undefined): string {
+export function unreachableMessage(serverUrl: string, code: string | undefined): string {
   if (code !== undefined && UNKNOWN_HOST_CODES.has(code)) {
     let host = serverUrl;
     try {
@@ -55,11 +63,30 @@ function unreachableMessage(serverUrl: string, code: string | undefined): string
     }
     return `cannot find the host ${host} (${code}): check the signalling server's address, ${serverUrl}`;
   }
-  if (code !== undefined && isUntrustedCertificate(code))
+  // Each its own advice: every certificate failure was told to add a CA, which mends none but the first (found by
+  // review).
+  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code))
     return (
       `the signalling server at ${serverUrl} has a TLS certificate this machine does not trust (${code}): ` +
       'give Node the certificate of the authority that signed it (NODE_EXTRA_CA_CERTS=<file.pem>), or use http://'
     );
+  if (code !== undefined && CERTIFICATE_DATE_CODES.has(code))
+    return (
+      `the signalling server at ${serverUrl} has a TLS certificate that has expired or is not valid yet (${code}): ` +
+      "check this machine's date and time, then the server's certificate"
+    );
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return (
+      `the signalling server at ${serverUrl} has a TLS certificate for another host name (${code}): ` +
+      'use the name the certificate was issued for, not an address'
+    );
+  if (code !== undefined && PLAIN_HTTP_CODES.has(code) && serverUrl.startsWith('https:'))
+    return (
+      `the signalling server at ${serverUrl} does not speak https (${code}): ` +
+      `swarmlab's own server speaks http, ${serverUrl.replace(/^https:/, 'http:')}`
+    );
+  if (code !== undefined && /CERT|TLS|SSL/.test(code))
+    return `the signalling server at ${serverUrl} could not be reached over TLS (${code})`;
   return `cannot reach the signalling server at ${serverUrl}${code ? ` (${code})` : ''}: is it running?`;
 }
 

@@ -266,9 +266,23 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
     // first, as a close does: closing the files first removed the `.part` of a download the server counted (found
     // by review).
     await session?.settled;
-    await closeFiles();
-    throw signal?.aborted ? abortReason(signal) : error;
+    const reason = signal?.aborted ? abortReason(signal) : error;
+    // A file that will not close is said too, not instead: its line took the place of the reason the start failed
+    // and of its exit code (an interrupted start on a network share said only "could not close", exit 1; found by
+    // review).
+    const closeFailure = await closeFiles().then(
+      () => undefined,
+      (closeError: unknown) => closeError,
+    );
+    throw closeFailure === undefined ? reason : withCloseFailure(reason, closeFailure);
   }
+}
+
+/** `reason`, its message followed by the close's failure when it is one for the user (its exit code kept). */
+function withCloseFailure(reason: unknown, closeFailure: unknown): unknown {
+  if (!(reason instanceof HeadlessPeerError)) return reason;
+  const also = closeFailure instanceof Error ? closeFailure.message : String(closeFailure);
+  return new HeadlessPeerError(`${reason.message}; and ${also}`, reason.exitCode);
 }
 
 const abortReason = (signal: AbortSignal): unknown =>

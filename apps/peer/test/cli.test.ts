@@ -169,6 +169,22 @@ describe('parseCliOptions', () => {
     ).toBe('/repo/apps/web');
   });
 
+  it('refuses an option given twice or empty, naming it (the last one was taken, and `--out=` named the directory)', () => {
+    const twice = (): unknown => parseCliOptions(['--seed', 'lecture.mp4', '--seed', 'exam.mp4'], '/home/t');
+    expect(twice).toThrow(HeadlessPeerError);
+    expect(twice).toThrow('--seed given twice ("lecture.mp4" and "exam.mp4"): give it once');
+    expect(() => parseCliOptions(['K7MQ3P', '--server', 'http://a:1', '--server=http://b:1'])).toThrow(
+      /--server given twice/,
+    );
+    expect(() => parseCliOptions(['K7MQ3P', '--server', 'http://h:1', '--out='])).toThrow('--out needs a value');
+    expect(() => parseCliOptions(['K7MQ3P', '--server='])).toThrow('--server needs a value');
+    // Two words that make a join code: the quotes were forgotten.
+    expect(() => parseCliOptions(['K7M', 'Q3P', '--server', 'http://h:1'])).toThrow(
+      'one swarm at a time: got 2 (a join code with a space needs quotes: "K7M Q3P")',
+    );
+    expect(() => parseCliOptions(['a', 'b', '--server', 'http://h:1'])).toThrow(/^one swarm at a time: got 2$/);
+  });
+
   it('refuses a seed and a swarm at once, and --out or --exit-when-done on a seeder', () => {
     expect(() => parseCliOptions(['--seed', 'a', 'K7MQ3P'])).toThrow(HeadlessPeerError);
     expect(() => parseCliOptions(['--seed', 'a', '--out', 'b'])).toThrow(/--out is for a leecher/);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectSignalling } from '../src/connect-signalling';
+import { connectSignalling, unreachableMessage } from '../src/connect-signalling';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -104,4 +104,19 @@ it('says the server’s certificate is not trusted, and what to do, for a self-s
     /TLS certificate this machine does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT\).*NODE_EXTRA_CA_CERTS/,
   );
   await expect(refused).rejects.not.toThrow(/is it running/);
+});
+
+it('tells each TLS failure its own remedy, not to add a certificate authority to every one', () => {
+  const says = (url: string, code: string): string => unreachableMessage(url, code);
+  expect(says('https://school:8443', 'SELF_SIGNED_CERT_IN_CHAIN')).toMatch(/does not trust.*NODE_EXTRA_CA_CERTS/);
+  for (const code of ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']) {
+    expect(says('https://school:8443', code)).toMatch(/expired or is not valid yet.*date and time/);
+    expect(says('https://school:8443', code)).not.toMatch(/NODE_EXTRA_CA_CERTS/);
+  }
+  expect(says('https://192.168.1.10:8443', 'ERR_TLS_CERT_ALTNAME_INVALID')).toMatch(/another host name/);
+  // https:// typed for swarmlab's own server, which speaks http: it runs, and "is it running?" sent people to restart it.
+  expect(says('https://192.168.1.10:8080', 'ERR_SSL_WRONG_VERSION_NUMBER')).toBe(
+    "the signalling server at https://192.168.1.10:8080 does not speak https (ERR_SSL_WRONG_VERSION_NUMBER): swarmlab's own server speaks http, http://192.168.1.10:8080",
+  );
+  expect(says('http://192.168.1.10:8080', 'ECONNREFUSED')).toMatch(/is it running\?/);
 });

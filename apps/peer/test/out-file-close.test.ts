@@ -50,3 +50,23 @@ it('removes a .part whose file would not close, and says so in a line of its own
   );
   expect(readdirSync(dir)).toEqual([]);
 });
+
+it('keeps the reason a start failed, and its exit code, when its .part will not close either', async () => {
+  const { startHeadlessPeer } = await import('../src/headless-peer');
+  const dir = mkdtempSync(join(tmpdir(), 'swarmlab-close-'));
+  dirs.push(dir);
+  const interrupted = new AbortController();
+  interrupted.abort(new HeadlessPeerError('interrupted before the peer was in its swarm', 130));
+  closes.fail = true;
+  // Aborted before it connects: no socket is made. Before, only "could not close …", exit code 1.
+  const failed = startHeadlessPeer({
+    swarmLink: `http://127.0.0.1:1/#/swarm/${'A'.repeat(22)}/${'0'.repeat(64)}`,
+    outFile: join(dir, 'copy.bin'),
+    signal: interrupted.signal,
+  });
+  await expect(failed).rejects.toMatchObject({
+    exitCode: 130,
+    message: `interrupted before the peer was in its swarm; and could not close ${join(dir, 'copy.bin')}.part: EIO: i/o error, close`,
+  });
+  expect(readdirSync(dir)).toEqual([]);
+});
