@@ -71,9 +71,11 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
     file: await createPart(partPath, path),
     kept: false,
   };
-  // The file the latest run kept at `path` (its device and inode): a later run replaces that file only, never one
-  // the user put under that name meanwhile (it did, without a word; found by review).
-  let keptFile: FileIdentity | undefined;
+  // The file the latest run kept at `path`, held open while a later run downloads: that run replaces that file only
+  // (its device and inode, which the open handle keeps from being reused), never one the user put under that name
+  // meanwhile (it did, without a word; found by review). Its change time is no part of it: a `chmod` or a backup's
+  // hard link made the next run refuse to replace it, and the peer exit (found by review).
+  let keptFile: FileHandle | undefined;
   // One change of the files at a time: a run may start while the last one's file takes its name.
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(change: () => Promise<T>): Promise<T> => {
@@ -105,7 +107,11 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
       // A run that did not complete is written over; a kept file stays as it is, and the new run gets its own. So does
       // one left whole and checked at `.part` (its name was taken): its new `.part` is refused, as at the start, where
       // the next run wrote over it (found by review).
-      if (current?.kept || current?.left) {
+      if (current?.kept) {
+        await keptFile?.close().catch(() => {});
+        keptFile = current.file;
+        current = undefined;
+      } else if (current?.left) {
         await current.file.close();
         current = undefined;
       }
@@ -144,11 +150,11 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
       }
       // The first time, `path` must still be free (it was at the start): a file put there meanwhile is kept.
       try {
-        const there = keptFile && (await identityAt(path));
-        if (there && there !== keptFile) throw new PathTaken(path, partPath, {});
-        if (there) await rename(partPath, path);
+        // Something else at `path` (not the kept file) is refused by `keepAs`, as at the first run.
+        if (keptFile && (await namesFile(path, keptFile))) await rename(partPath, path);
         else await keepAs(partPath, path);
-        keptFile = await identityAt(path);
+        await keptFile?.close().catch(() => {});
+        keptFile = undefined;
       } catch (error) {
         // The whole file, checked, is in the .part: it stays, whatever kept it from its name.
         current.left = true;
@@ -164,6 +170,8 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
     async close() {
       const last = current;
       current = undefined;
+      await keptFile?.close().catch(() => {});
+      keptFile = undefined;
       if (!last) return;
       // The .part goes whatever the close says: a network share reports a failed write as the file closes, and the
       // .part stayed, with the close's error in place of the reason (found by review). Only the file this storage
@@ -212,24 +220,6 @@ async function createPart(partPath: string, path: string): Promise<FileHandle> {
         2,
       );
     throw new HeadlessPeerError(`cannot write ${partPath}: ${reasonOf(error)}`, 2);
-  }
-}
-
-/**
- * Which file a name leads to: its device, inode and change time (to the nanosecond). The inode alone was fooled by a
- * file system reusing inode numbers: a file the user saved under the name after deleting the download had the
- * download's, and was replaced (found by review).
- */
-type FileIdentity = string;
-
-/** The identity of the file at `path`; undefined if nothing is there. */
-async function identityAt(path: string): Promise<FileIdentity | undefined> {
-  try {
-    const { dev, ino, ctimeNs } = await stat(path, { bigint: true });
-    return `${dev}:${ino}:${ctimeNs}`;
-  } catch (error) {
-    if (codeOf(error) === 'ENOENT') return undefined;
-    throw new HeadlessPeerError(`cannot write ${path}: ${reasonOf(error)}`, 2);
   }
 }
 

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
+  linkSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -126,6 +128,20 @@ describe('the headless peer’s files', () => {
     expect(readFileSync(`${out}.part`)).toEqual(Buffer.from(file.bytes));
     await storage.close();
     expect(readdirSync(dir).sort()).toEqual(['lecture.bin', 'lecture.bin.part', 'moved.bin']);
+  });
+
+  it('replaces the file an earlier run kept after its mode changed or a backup linked to it (its change time moved)', async () => {
+    const { dir, out, file, storage, download } = await lectureStorage();
+    await download();
+    await storage.keepRun();
+    chmodSync(out, 0o600);
+    linkSync(out, join(dir, 'backup.bin'));
+    // Before, run 2 took the file for another put under the name: "appeared during the download", exit 1.
+    await download();
+    await storage.keepRun();
+    expect(readdirSync(dir).sort()).toEqual(['backup.bin', 'lecture.bin']);
+    expect(readFileSync(out)).toEqual(Buffer.from(file.bytes));
+    await storage.close();
   });
 
   it('does not take a file saved under the name after the download was deleted for the download (inode reused)', async () => {
