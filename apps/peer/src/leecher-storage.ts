@@ -87,12 +87,13 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
     where: partPath,
     // A disk without room for the file is said before the run: it failed minutes in, at the first chunk that did
     // not fit (found by review). The room taken by this download's own .part counts as free (a later run writes
-    // over it). A file system that cannot say (statfs unsupported) is not refused.
+    // over it); a file a run kept does not (a later run downloads beside it). A file system that cannot say (statfs
+    // unsupported) is not refused.
     async refusal(manifest) {
       let freeBytes: number;
       try {
         const { bavail, bsize } = await statfs(dirname(partPath));
-        const heldBytes = current ? Number((await current.file.stat()).blocks) * 512 : 0;
+        const heldBytes = current && !current.kept ? Number((await current.file.stat()).blocks) * 512 : 0;
         freeBytes = bavail * bsize + heldBytes;
       } catch {
         return undefined;
@@ -121,7 +122,13 @@ export async function outFileLeecherStorage(path: string, sha256: Sha256 = nodeS
         await current.file.close().catch(() => {});
         current = undefined;
       }
-      current ??= { file: await createPart(partPath, path), kept: false };
+      if (!current) {
+        // A later run's download goes beside the file the last one kept: without room for both it failed minutes
+        // in, at the first chunk that did not fit (found by review).
+        const refused = await storage.refusal(manifest);
+        if (refused !== undefined) throw new HeadlessPeerError(`${refused} (beside the file an earlier run kept)`);
+        current = { file: await createPart(partPath, path), kept: false };
+      }
       // Every chunk read is checked, as a seeder's are: a finished download edited in place (or cut short)
       // would otherwise be sent to peers that throw it away, or silently not at all.
       return new FileChunkStore(current.file, manifest, sha256);

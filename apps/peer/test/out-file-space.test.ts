@@ -66,3 +66,23 @@ it('says sizes in the unit that reads best', () => {
     '8.3 GiB',
   ]);
 });
+
+it('refuses a later run without room beside the file an earlier run kept, before it downloads', async () => {
+  const { dir, storage } = await storageIn();
+  const file = await testFile(3 * 1024 * 1024, 256 * 1024);
+  const store = await storage.openRun(file.manifest);
+  for (let index = 0; index < 12; index++)
+    await store.put(index, file.bytes.subarray(index * 256 * 1024, (index + 1) * 256 * 1024));
+  await storage.keepRun();
+  // Room for one copy only: the kept file's blocks are no room for the next download (they were counted as free).
+  disk.freeBytes = 1024 * 1024;
+  expect(await storage.refusal(file.manifest)).toMatch(/has 1\.0 MiB free/);
+  // Before, run 2 began and failed minutes in, at the first chunk that did not fit.
+  await expect(storage.openRun(file.manifest)).rejects.toThrow(
+    `${file.manifest.name} is 3.0 MiB, and the disk of ${dir} has 1.0 MiB free: make room, or give --out a path on ` +
+      'another disk (beside the file an earlier run kept)',
+  );
+  disk.freeBytes = undefined;
+  expect(await storage.openRun(file.manifest)).toBeDefined();
+  await storage.close();
+});
