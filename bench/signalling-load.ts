@@ -121,8 +121,11 @@ export async function smallCreateRequest(): Promise<SwarmCreateRequest> {
 
 /** A child process running `module` (a file of this directory) under tsx, as this one runs, and talking to it. */
 export interface LoadProcess<Command, Reply> {
-  /** Sends a command and resolves with the process's next message. */
-  ask(command: Command): Promise<Reply>;
+  /**
+   * Sends a command and resolves with the process's next message; rejects, a `BenchFailure`, if the process is gone
+   * or goes first, or gives no answer within `timeoutMs` (if given).
+   */
+  ask(command: Command, timeoutMs?: number): Promise<Reply>;
   stop(): void;
 }
 
@@ -132,15 +135,41 @@ export function startLoadProcess<Command, Reply>(module: string): LoadProcess<Co
     serialization: 'advanced',
   });
   return {
-    ask: (command) =>
+    // A command to a process that is gone is refused, not sent: Node emits `error` on a send to a closed channel, and
+    // a benchmark's clean-up after a process died (its `stop` to the others) ended in an uncaught stack trace, the
+    // failure it cleaned up after unsaid (found by review).
+    ask: (command, timeoutMs) =>
       new Promise((resolve, reject) => {
-        const onExit = (code: number | null): void => reject(new BenchFailure(`${module} exited (${code}) early`));
-        child.once('exit', onExit);
-        child.once('message', (reply) => {
+        if (!child.connected) {
+          reject(new BenchFailure(`${module} is gone (exit code ${child.exitCode ?? 'unknown'})`));
+          return;
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const settle = (): void => {
+          clearTimeout(timer);
           child.off('exit', onExit);
+          child.off('message', onMessage);
+        };
+        const onExit = (code: number | null): void => {
+          settle();
+          reject(new BenchFailure(`${module} exited (${code}) early`));
+        };
+        const onMessage = (reply: unknown): void => {
+          settle();
           resolve(reply as Reply);
+        };
+        child.once('exit', onExit);
+        child.once('message', onMessage);
+        if (timeoutMs !== undefined)
+          timer = setTimeout(() => {
+            settle();
+            reject(new BenchFailure(`${module} gave no answer within ${timeoutMs / 1000} s`));
+          }, timeoutMs);
+        child.send(command as object, (error) => {
+          if (!error) return;
+          settle();
+          reject(new BenchFailure(`${module}: the command could not be sent (${error.message})`));
         });
-        child.send(command as object);
       }),
     stop: () => void child.kill(),
   };

@@ -12,6 +12,9 @@ import {
 import type { ServerCommand, ServerReply } from './signalling-server-process';
 import { fixed, table } from './stats';
 
+/** How long a server process may take to answer `stop` (close its sockets and its Redis client) before it is killed. */
+const STOP_ANSWER_TIMEOUT_MS = 10_000;
+
 export const PROCESSES_USAGE = `usage: npx pnpm@12.4.2 bench signalling --processes N [--clients C] [--seconds S] [--rate R] [--json]
 
 Starts a redis-server of its own (Debian's, on a free port, in memory only), then twice: 1 server process,
@@ -142,7 +145,7 @@ async function runConfiguration(
     return result;
   } finally {
     for (const server of servers) {
-      await server.ask({ type: 'stop' }).catch(() => undefined);
+      await server.ask({ type: 'stop' }, STOP_ANSWER_TIMEOUT_MS).catch(() => undefined);
       server.stop();
     }
     for (const load of pairs) load.stop();

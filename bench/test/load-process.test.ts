@@ -45,3 +45,17 @@ it('a load process ends with the benchmark that started it, also one that exits 
   await until(() => children.every((pid) => !alive(pid)), 'the load process to end', 5000).catch(() => undefined);
   expect(children.filter(alive)).toEqual([]);
 }, 30_000);
+
+it('refuses a command to a load process that is gone, with no uncaught error (a clean-up after a crash)', async () => {
+  const parentScript = fileURLToPath(new URL('fixtures/gone-load-process-parent.ts', import.meta.url));
+  const parent = spawn(process.execPath, ['--import', 'tsx', parentScript], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  parent.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  parent.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const [code] = (await once(parent, 'exit')) as [number | null];
+  // Before: ERR_IPC_CHANNEL_CLOSED thrown as an `error` event nobody listened to, and the benchmark's own failure lost.
+  expect(err).not.toMatch(/ERR_IPC_CHANNEL_CLOSED|Unhandled/);
+  expect(out.trim()).toMatch(/^refused: \.\/test\/fixtures\/busy-load-process\.ts is gone/);
+  expect(code).toBe(0);
+}, 30_000);
