@@ -11,12 +11,13 @@ const count = Number(countText);
 const firstIndex = Number(firstIndexText);
 
 const say = (message: CrowdMessage): void => void process.stdout.write(crowdMessageLine(message));
+/** The peers this process started, in the swarm until they close. */
+const peers: HeadlessPeer[] = [];
 
 async function main(): Promise<void> {
   if (!link || !Number.isInteger(count) || count < 1 || !Number.isInteger(firstIndex)) {
     throw new Error('usage: crowd-worker <share link> <count> <first index>');
   }
-  const peers: HeadlessPeer[] = [];
   const closeAll = (): void => {
     void Promise.allSettled(peers.map((peer) => peer.close())).then(() => process.exit(0));
   };
@@ -34,7 +35,15 @@ async function main(): Promise<void> {
   say({ type: 'ready' });
 }
 
-main().catch((error: unknown) => {
-  say({ type: 'failed', peerId: '', message: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
+// A peer that fails to start (the swarm full, say) ends the process, once the peers it started have left the swarm
+// (killed with it, the server kept their places as away for its grace period) and the line has reached the parent (a
+// pipe's write may still be on its way when the process exits: its reason was lost; found by review).
+main().catch(async (error: unknown) => {
+  await Promise.allSettled(peers.map((peer) => peer.close()));
+  const line = crowdMessageLine({
+    type: 'failed',
+    peerId: '',
+    message: error instanceof Error ? error.message : String(error),
+  });
+  process.stdout.write(line, () => process.exit(1));
 });

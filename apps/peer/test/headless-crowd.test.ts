@@ -81,3 +81,19 @@ it('rejects, saying why, when its process cannot be started, and closes what it 
     process.env.PATH = path;
   }
 });
+
+it('says why a peer of a process could not start, once the peers it started left the swarm (their places free)', async () => {
+  // Room for the seeder and one leecher: the process's second peer is refused.
+  server = await startSignallingServer({ limits: { maxPeersPerSwarm: 2 } });
+  dir = await mkdtemp(join(tmpdir(), 'swarmlab-crowd-'));
+  const seedPath = join(dir, 'lecture.bin');
+  await writeFile(seedPath, fileBytes(300_000, 3));
+  seeder = await startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath });
+  await expect(startHeadlessCrowd({ swarmLink: seeder.shareLink, count: 2, peersPerProcess: 2 })).rejects.toThrow(
+    /This swarm is full/,
+  );
+  // The first peer left as its process ended: its place is free at once. Before, the process exited with it in the
+  // swarm, which kept its place for its grace period, and this join was refused as full.
+  const late = await startHeadlessPeer({ swarmLink: seeder.shareLink });
+  await late.close();
+}, 30_000);
