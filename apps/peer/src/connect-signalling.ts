@@ -43,11 +43,16 @@ const UNTRUSTED_CERTIFICATE_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
 ]);
 /** Codes of a certificate out of its dates: this machine's clock, as often as the certificate. */
 const CERTIFICATE_DATE_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
-/** Codes of an https connection to a server that speaks plain http (`https://` typed for swarmlab's own server). */
-const PLAIN_HTTP_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
+/**
+ * Codes of an https connection to a server that speaks plain http (`https://` typed for swarmlab's own server); not
+ * `EPROTO`, which a TLS version or cipher no side shares gives too (an old proxy).
+ */
+const PLAIN_HTTP_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 
 /**
  * What to tell a user whose connection could not be made for `code`: a mistyped host and an untrusted certificate

@@ -102,7 +102,8 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
       });
       // Each process's peers join before the next process starts: one class member after another.
       await new Promise<void>((resolve, reject) => {
-        worker.once('exit', (code) => reject(new Error(`a crowd process exited (${code}) before its peers joined`)));
+        // On 'close', not 'exit': its output may still be on its way at its exit, the line saying why among it.
+        worker.once('close', (code) => reject(new Error(`a crowd process exited (${code}) before its peers joined`)));
         worker.once('error', (error) => reject(new Error(`a crowd process could not start: ${error.message}`)));
         createInterface({ input: worker.stdout! }).on('line', (line) => {
           const message = parseCrowdMessage(line);

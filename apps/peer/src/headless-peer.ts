@@ -278,10 +278,14 @@ export async function startHeadlessPeer(options: HeadlessPeerOptions): Promise<H
   }
 }
 
-/** `reason`, its message followed by the close's failure when it is one for the user (its exit code kept). */
+/**
+ * `reason`, its message followed by the close's failure when it is one for the user (its exit code kept); both, as an
+ * `AggregateError` (printed whole), when it is not.
+ */
 function withCloseFailure(reason: unknown, closeFailure: unknown): unknown {
-  if (!(reason instanceof HeadlessPeerError)) return reason;
   const also = closeFailure instanceof Error ? closeFailure.message : String(closeFailure);
+  if (!(reason instanceof HeadlessPeerError))
+    return new AggregateError([reason, closeFailure], `the start failed, and ${also}`);
   return new HeadlessPeerError(`${reason.message}; and ${also}`, reason.exitCode);
 }
 

@@ -231,7 +231,10 @@ export class HeadlessSession {
     });
     if (!joined.ok) throw refusalError(joined.error);
     const answeredOn = this.#deps.signalling.connectionNumber;
+    // Held as an early start, which a stop heard while the answer is checked cancels: it was started once in, however
+    // stopped (found by review).
     const joinedRun = joined.run && heardNow(joined.run, this.#deps.clock);
+    if (joinedRun && joinedRun.runNumber > (this.#earlyStart?.runNumber ?? 0)) this.#earlyStart = joinedRun;
     if ((await contentIdOf(joined.manifest, this.#deps.sha256)) !== contentId)
       throw new HeadlessPeerError(
         'the file this swarm offers does not match the link: the link may be damaged or forged',
@@ -251,8 +254,7 @@ export class HeadlessSession {
     this.#rejoin.entered(answeredOn);
     const early = this.#earlyStart;
     this.#earlyStart = undefined;
-    const newest = early && (!joinedRun || early.runNumber > joinedRun.runNumber) ? early : joinedRun;
-    if (newest) this.#startRun(newest);
+    if (early) this.#startRun(early);
     this.#transports.connectTo(joined.peers);
   }
 

@@ -108,7 +108,10 @@ it('says the server’s certificate is not trusted, and what to do, for a self-s
 
 it('tells each TLS failure its own remedy, not to add a certificate authority to every one', () => {
   const says = (url: string, code: string): string => unreachableMessage(url, code);
-  expect(says('https://school:8443', 'SELF_SIGNED_CERT_IN_CHAIN')).toMatch(/does not trust.*NODE_EXTRA_CA_CERTS/);
+  for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'CERT_UNTRUSTED'])
+    expect(says('https://school:8443', code)).toMatch(/does not trust.*NODE_EXTRA_CA_CERTS/);
+  // A TLS version no side shares (an old proxy) is no plain-http server.
+  expect(says('https://school:8443', 'EPROTO')).not.toMatch(/speaks http/);
   for (const code of ['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']) {
     expect(says('https://school:8443', code)).toMatch(/expired or is not valid yet.*date and time/);
     expect(says('https://school:8443', code)).not.toMatch(/NODE_EXTRA_CA_CERTS/);

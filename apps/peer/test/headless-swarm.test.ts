@@ -220,6 +220,53 @@ describe('headless peers over @roamhq/wrtc', () => {
     }
   });
 
+  it('a run the join’s answer carried, stopped while the peer checked the answer, is not started once it is in', async () => {
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, fileBytes(FILE_BYTES, 12));
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    const classmate = await started(startHeadlessPeer({ swarmLink: seeder.shareLink })); // a run needs a leecher
+    await until(() => classmate.connectedPeers === 1, 'the classmate to connect');
+    const teacher = SignallingClient.connect(server.url);
+    clients.push(teacher);
+    expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+    expect((await teacher.startRun({ config: { ...DEFAULT_RUN_CONFIG, seederUploadBytesPerSec: 10_000 } })).ok).toBe(
+      true,
+    );
+    // The join's check of the manifest (its first hash) is held while the teacher stops run 1.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hashes = 0;
+    const sha256: Sha256 = async (data) => {
+      if (++hashes === 1) await held;
+      return nodeSha256(data);
+    };
+    const signalling = SignallingClient.connect(server.url);
+    clients.push(signalling);
+    const events: HeadlessPeerEvent[] = [];
+    const session = new HeadlessSession({
+      signalling,
+      createPeer: nodePeerFactory,
+      clock: systemClock,
+      sha256,
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      const joining = session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
+      await until(() => hashes === 1, 'the check to begin');
+      let heardStop = false;
+      signalling.on('run:stopped', () => (heardStop = true));
+      expect((await teacher.stopRun()).ok).toBe(true);
+      await until(() => heardStop || undefined, 'the joining peer to hear the stop');
+      release();
+      await joining;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Before: "run 1 started", its store opened, until a table said it was over.
+      expect(events.filter((event) => event.type === 'run-started')).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+
   it('a run started while a completed leecher checks its --out file waits for the file to be named', async () => {
     const checking = await leecherCheckingItsFile('lecture', 10);
     const { bytes, outPath, seeder, teacher, events, release } = checking;
