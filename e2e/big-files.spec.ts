@@ -123,8 +123,9 @@ test('a reloaded leecher still checking its stored chunks when the run stops sta
 test('a run started while a stopped run’s stored chunks are still being checked takes its own store', async ({
   swarm,
 }) => {
-  // The check lasts long enough for the Start below and run 2 (16 MiB, unshaped) to come within it.
-  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm, 10_000);
+  // The check lasts long enough for the Start below and run 2 (16 MiB, unshaped: seconds) to come within it, with
+  // room for a loaded machine.
+  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm, 15_000);
   // Stop, then Start at once: run 2's empty store opens while run 1's check goes on, and run 1's, opened last,
   // must not replace it (the tab would never hash its file, and Save would write run 1's part).
   await startRun(seeder, { serverUp: '' });

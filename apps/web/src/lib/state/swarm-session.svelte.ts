@@ -375,7 +375,7 @@ export class SwarmSession implements RunController {
 
   /**
    * The server's latest broadcast of the whole swarm, as drawn (it holds still while the page is hidden). While the
-   * tab's signalling connection is lost, or its place not yet taken back, it stands still and shows so, as an
+   * tab's signalling connection is lost, or its place not taken back, it stands still and shows so, as an
    * overview's does: every peer away (no rates), no flows. The last rates looked live for up to a minute while the
    * server restarted (found by review).
    */
@@ -383,8 +383,15 @@ export class SwarmSession implements RunController {
     return this.#signallingLost ? this.#asLastHeard : this.#swarmProgress.shown;
   }
 
-  /** Whether the tab's signalling connection is lost, or its place in the swarm not yet taken back. */
-  readonly #signallingLost = $derived(this.#signalling?.state === 'lost' || this.#signalling?.state === 'rejoining');
+  /**
+   * Whether the tab's signalling connection is lost, or its place in the swarm not yet taken back, or not to be (a
+   * rejoin refused for good: no table comes any more).
+   */
+  readonly #signallingLost = $derived(
+    this.#signalling?.state === 'lost' ||
+      this.#signalling?.state === 'rejoining' ||
+      this.#signalling?.state === 'failed',
+  );
   /** The broadcast shown, as of when the tab last heard from the server (see `swarmProgress`). */
   readonly #asLastHeard = $derived.by(() => {
     const shown = this.#swarmProgress.shown;
