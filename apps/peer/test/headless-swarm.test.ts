@@ -8,7 +8,7 @@ import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '@swarmlab/engine';
-import { parseDisplayName, type Sha256 } from '@swarmlab/protocol';
+import { parseDisplayName, type DisplayName, type Sha256 } from '@swarmlab/protocol';
 import { HeadlessSession } from '../src/headless-session';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
 import { memoryLeecherStorage, outFileLeecherStorage } from '../src/leecher-storage';
@@ -47,6 +47,33 @@ async function started(peer: Promise<HeadlessPeer>): Promise<HeadlessPeer> {
 }
 
 /**
+ * A leecher's session (a `HeadlessSession` on the test's server, its events recorded) whose hashes wait, from those
+ * `held` picks by their number (1 for the first), until `release`: a check the test holds (a large file's takes
+ * seconds).
+ */
+function sessionWithHeldHashes(held: (hashNumber: number) => boolean, displayName?: DisplayName) {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let hashes = 0;
+  const sha256: Sha256 = async (data) => {
+    if (held(++hashes)) await released;
+    return nodeSha256(data);
+  };
+  const signalling = SignallingClient.connect(server.url);
+  clients.push(signalling);
+  const events: HeadlessPeerEvent[] = [];
+  const session = new HeadlessSession({
+    signalling,
+    createPeer: nodePeerFactory,
+    clock: systemClock,
+    sha256,
+    ...(displayName !== undefined && { displayName }),
+    onEvent: (event) => events.push(event),
+  });
+  return { session, signalling, sha256, events, release, hashes: () => hashes };
+}
+
+/**
  * A seeder of `name` and a leecher (a `HeadlessSession` writing `--out`) in run 1, whose check of the whole file is
  * held at its first chunk until `release` (a large file's check takes seconds): the leecher's hashes are the
  * manifest's at join, one per chunk received, then the whole-file check's.
@@ -58,23 +85,7 @@ async function leecherCheckingItsFile(name: string, seed: number) {
   const outPath = join(dir, `${name}-copy.bin`);
   const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
   const chunks = seeder.manifest.chunkSha256.length;
-  let hashes = 0;
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const sha256: Sha256 = async (data) => {
-    if (++hashes > 1 + chunks) await held;
-    return nodeSha256(data);
-  };
-  const signalling = SignallingClient.connect(server.url);
-  clients.push(signalling);
-  const events: HeadlessPeerEvent[] = [];
-  const session = new HeadlessSession({
-    signalling,
-    createPeer: nodePeerFactory,
-    clock: systemClock,
-    sha256,
-    onEvent: (event) => events.push(event),
-  });
+  const { session, sha256, events, release, hashes } = sessionWithHeldHashes((hash) => hash > 1 + chunks);
   // The file's reads are checked with the same hash (the whole-file check reads the file back through them).
   const storage = await outFileLeecherStorage(outPath, sha256);
   await session.join(seeder.swarmId, seeder.contentId, storage);
@@ -83,7 +94,7 @@ async function leecherCheckingItsFile(name: string, seed: number) {
   clients.push(teacher);
   expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
   expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
-  await until(() => hashes > 1 + chunks, 'the whole-file check to begin');
+  await until(() => hashes() > 1 + chunks, 'the whole-file check to begin');
   const close = async (): Promise<void> => {
     session.close();
     await session.settled;
@@ -181,28 +192,12 @@ describe('headless peers over @roamhq/wrtc', () => {
     await writeFile(seedPath, fileBytes(FILE_BYTES, 11));
     const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
     // The join's check of the manifest (its first hash) is held while the connection drops and comes back.
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let hashes = 0;
-    const sha256: Sha256 = async (data) => {
-      if (++hashes === 1) await held;
-      return nodeSha256(data);
-    };
-    const signalling = SignallingClient.connect(server.url);
-    clients.push(signalling);
     const name = parseDisplayName('Carol');
     if (!name.ok) throw new Error(name.message);
-    const session = new HeadlessSession({
-      signalling,
-      createPeer: nodePeerFactory,
-      clock: systemClock,
-      sha256,
-      displayName: name.name,
-      onEvent: () => {},
-    });
+    const { session, signalling, release, hashes } = sessionWithHeldHashes((hash) => hash === 1, name.name);
     try {
       const joining = session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
-      await until(() => hashes === 1, 'the check to begin');
+      await until(() => hashes() === 1, 'the check to begin');
       signalling.reconnect();
       await until(
         () => signalling.connectionNumber === 2 && signalling.connection.state === 'connected',
@@ -233,26 +228,10 @@ describe('headless peers over @roamhq/wrtc', () => {
       true,
     );
     // The join's check of the manifest (its first hash) is held while the teacher stops run 1.
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let hashes = 0;
-    const sha256: Sha256 = async (data) => {
-      if (++hashes === 1) await held;
-      return nodeSha256(data);
-    };
-    const signalling = SignallingClient.connect(server.url);
-    clients.push(signalling);
-    const events: HeadlessPeerEvent[] = [];
-    const session = new HeadlessSession({
-      signalling,
-      createPeer: nodePeerFactory,
-      clock: systemClock,
-      sha256,
-      onEvent: (event) => events.push(event),
-    });
+    const { session, signalling, events, release, hashes } = sessionWithHeldHashes((hash) => hash === 1);
     try {
       const joining = session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
-      await until(() => hashes === 1, 'the check to begin');
+      await until(() => hashes() === 1, 'the check to begin');
       let heardStop = false;
       signalling.on('run:stopped', () => (heardStop = true));
       expect((await teacher.stopRun()).ok).toBe(true);

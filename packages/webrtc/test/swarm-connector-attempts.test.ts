@@ -2,6 +2,7 @@ import type { SignalData, SignalSendRequest } from '@swarmlab/protocol';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONNECT_RETRY_DELAY_MS, CONNECT_TIMEOUT_MS, SwarmConnector, type PeerFactory } from '../src/swarm-connector';
+import { handSignalling } from './hand-signalling';
 
 const ANSWER = (sdp: string): SignalData => ({ type: 'answer', sdp });
 const CANDIDATE: SignalData = {
@@ -13,7 +14,10 @@ const CANDIDATE: SignalData = {
 function connector(localPeerId = 'a') {
   const peers: (EventEmitter & { destroyed: boolean; received: SignalData[] })[] = [];
   const sent: SignalSendRequest[] = [];
-  const handlers = new Map<string, (payload: never) => void>();
+  const { signalling, relay } = handSignalling(async (request) => {
+    sent.push(request);
+    return { ok: true };
+  });
   const createPeer: PeerFactory = (options) => {
     const peer = Object.assign(new EventEmitter(), {
       destroyed: false,
@@ -31,27 +35,12 @@ function connector(localPeerId = 'a') {
     return peer as unknown as ReturnType<PeerFactory>;
   };
   const swarm = new SwarmConnector({
-    signalling: {
-      on: ((event: string, handler: (payload: never) => void) => {
-        handlers.set(event, handler);
-        return () => handlers.delete(event);
-      }) as never,
-      sendSignal: async (request) => {
-        sent.push(request);
-        return { ok: true };
-      },
-    },
+    signalling,
     localPeerId,
     iceServers: [],
     createPeer,
     onLink: () => {},
   });
-  const relay = (from: string, signal: SignalData, attempt?: number) =>
-    (handlers.get('signal:relay') as (payload: { from: string; signal: SignalData; attempt?: number }) => void)({
-      from,
-      signal,
-      ...(attempt !== undefined && { attempt }),
-    });
   return { swarm, peers, sent, relay };
 }
 

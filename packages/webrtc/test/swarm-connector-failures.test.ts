@@ -11,20 +11,15 @@ import {
   type ConnectFailureCause,
   type PeerFactory,
 } from '../src/swarm-connector';
+import { handSignalling } from './hand-signalling';
 
 /** A connector over `createPeer`, its relayed signals delivered by hand, its failures recorded. */
 function connector(createPeer: PeerFactory) {
-  const handlers = new Map<string, (payload: never) => void>();
+  const { signalling, relay } = handSignalling();
   const failures: { peerId: string; message: string; cause: ConnectFailureCause }[] = [];
   const trouble = new ConnectTrouble({ nowMs: () => 0 });
   const swarm = new SwarmConnector({
-    signalling: {
-      on: ((event: string, handler: (payload: never) => void) => {
-        handlers.set(event, handler);
-        return () => handlers.delete(event);
-      }) as never,
-      sendSignal: async () => ({ ok: true }),
-    },
+    signalling,
     localPeerId: 'newcomer',
     iceServers: [],
     createPeer,
@@ -34,8 +29,6 @@ function connector(createPeer: PeerFactory) {
       trouble.failed(peerId, message, cause);
     },
   });
-  const relay = (from: string, signal: SignalData): void =>
-    (handlers.get('signal:relay') as (payload: { from: string; signal: SignalData }) => void)({ from, signal });
   return { swarm, relay, failures, trouble };
 }
 

@@ -2,6 +2,7 @@ import type { SignalData } from '@swarmlab/protocol';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SwarmConnector, type ConnectFailureCause, type PeerFactory } from '../src/swarm-connector';
+import { handSignalling } from './hand-signalling';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0 offer' };
 const ANSWER: SignalData = { type: 'answer', sdp: 'v=0 answer' };
@@ -20,7 +21,7 @@ interface FakePeer extends EventEmitter {
 /** A connector as `localPeerId`, its peers stand-ins, its relayed signals and departures delivered by hand. */
 function connectorAs(localPeerId = 'm') {
   const peers: FakePeer[] = [];
-  const handlers = new Map<string, (payload: never) => void>();
+  const { signalling, relay, left } = handSignalling();
   const failures: string[] = [];
   const createPeer: PeerFactory = (options) => {
     const peer: FakePeer = Object.assign(new EventEmitter(), {
@@ -37,22 +38,13 @@ function connectorAs(localPeerId = 'm') {
     return peer as never;
   };
   const connector = new SwarmConnector({
-    signalling: {
-      on: ((event: string, handler: (payload: never) => void) => {
-        handlers.set(event, handler);
-        return () => handlers.delete(event);
-      }) as never,
-      sendSignal: async () => ({ ok: true }),
-    },
+    signalling,
     localPeerId,
     iceServers: [],
     createPeer,
     onLink: () => {},
     onConnectError: (peerId, _message, cause: ConnectFailureCause) => void failures.push(`${peerId}: ${cause}`),
   });
-  const relay = (from: string, signal: SignalData): void =>
-    (handlers.get('signal:relay') as (payload: unknown) => void)({ from, signal });
-  const left = (peerId: string): void => (handlers.get('peer:left') as (payload: unknown) => void)({ peerId });
   return { connector, peers, failures, relay, left };
 }
 

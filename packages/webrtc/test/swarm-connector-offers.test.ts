@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { OFFER_BURST, OFFER_REFILL_MS, OFFERS_BURST, OFFERS_REFILL_MS } from '../src/offer-budget';
 import { MAX_CONNECT_ATTEMPTS, SwarmConnector, type PeerFactory } from '../src/swarm-connector';
+import { handSignalling } from './hand-signalling';
 
 const OFFER: SignalData = { type: 'offer', sdp: 'v=0 an offer' };
 
@@ -16,7 +17,10 @@ function answering() {
   const peers: (EventEmitter & { destroyed: boolean })[] = [];
   const links: string[] = [];
   const sent: SignalData[] = [];
-  const handlers = new Map<string, (payload: never) => void>();
+  const { signalling, relay, left } = handSignalling(async ({ signal }) => {
+    sent.push(signal);
+    return { ok: true };
+  });
   const createPeer: PeerFactory = (options) => {
     created.push(options.initiator === true);
     const peer = Object.assign(new EventEmitter(), {
@@ -37,25 +41,13 @@ function answering() {
     return peer as unknown as ReturnType<PeerFactory>;
   };
   const connector = new SwarmConnector({
-    signalling: {
-      on: ((event: string, handler: (payload: never) => void) => {
-        handlers.set(event, handler);
-        return () => handlers.delete(event);
-      }) as never,
-      sendSignal: async ({ signal }) => {
-        sent.push(signal);
-        return { ok: true };
-      },
-    },
+    signalling,
     localPeerId: 'victim',
     iceServers: [],
     createPeer,
     onLink: (link) => void links.push(link.remotePeerId),
     nowMs: () => clock.nowMs,
   });
-  const relay = (from: string, signal: SignalData) =>
-    (handlers.get('signal:relay') as (payload: { from: string; signal: SignalData }) => void)({ from, signal });
-  const left = (peerId: string) => (handlers.get('peer:left') as (payload: { peerId: string }) => void)({ peerId });
   const answers = () => sent.filter((signal) => signal.type === 'answer').length;
   return { clock, connector, created, peers, links, relay, left, answers };
 }
