@@ -299,8 +299,8 @@ export class SwarmConnector {
     }
     // An offer never answered is the signalling's doing (the other side's socket dropped as it answered, or it was
     // past its offer budget), not the network's: introductions go through the server, so answers come on a network
-    // that keeps laptops apart, and then ICE fails. It showed every student the alarm that the network may (found by
-    // review).
+    // that keeps laptops apart, and then ICE fails. Taken for the network's, it showed students the alarm that their
+    // network may keep laptops apart (found by review).
     const timer = setTimeout(
       () =>
         this.#abandon(peerId, 'timed out connecting', {
