@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChartLines } from '../src/lib/chart-peers';
+import { ChartLines, peerLinePoints } from '../src/lib/chart-peers';
 import { defaultPeerName } from '../src/lib/peer-name';
 
 const point = (atSec: number, rates: Record<string, number>) => ({
@@ -40,5 +40,27 @@ describe('the every-peer throughput chart’s lines', () => {
       2,
     );
     expect(next.map((line) => line.label)).toEqual(['Ada', `${defaultPeerName(bo.peerId)} (left)`]);
+  });
+});
+
+describe('a peer’s line on the every-peer chart', () => {
+  it('breaks over the instants the peer was away between two it reported, and draws nothing before or after', () => {
+    const points = [
+      point(1, { other: 1e6 }),
+      point(2, { peer: 2e6 }),
+      point(3, { peer: 1e6 }),
+      point(4, {}),
+      point(5, {}),
+      point(6, { peer: 3e6 }),
+      point(7, {}),
+    ];
+    // Without the break, chart.js drew a straight line from 3 s to 6 s: a peer downloading while it was gone.
+    expect(peerLinePoints(points, 'peer')).toEqual([
+      { x: 2, y: 2 },
+      { x: 3, y: 1 },
+      { x: 4, y: null },
+      { x: 6, y: 3 },
+    ]);
+    expect(peerLinePoints(points, 'nobody')).toEqual([]);
   });
 });

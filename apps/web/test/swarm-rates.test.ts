@@ -15,6 +15,16 @@ describe('SwarmRates', () => {
     ]);
   });
 
+  it('adds no rate of a peer away (its row keeps its last report through its grace)', () => {
+    const rates = new SwarmRates();
+    const progress = swarmProgress(SWARM_A, runState(1, 'running', 9_000), 2e6);
+    const oneAway = { ...progress, peers: progress.peers.map((peer) => ({ ...peer, away: peer.peerId === 'leech0' })) };
+    rates.add(oneAway);
+    // Before, its frozen 2 MB/s was drawn at every broadcast until it came back or its place went.
+    expect(rates.points[0]!.downloadBytesPerSec).toEqual({ seed: 0, leech1: 2e6 });
+    expect(rates.points[0]!.uploadBytesPerSec).toEqual({ seed: 0, leech1: 0 });
+  });
+
   it('leaves out peers whose report is of another run', () => {
     const rates = new SwarmRates();
     const progress = swarmProgress(SWARM_A, runState(2, 'running', 1_000));

@@ -15,10 +15,10 @@ import { throttledRedraw } from './chart-throttle';
 // Only what these charts use is registered, so the rest of chart.js is tree-shaken away.
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
 
-/** One point of a chart, already in the axes' units (chart.js does not parse). */
+/** One point of a chart, already in the axes' units (chart.js does not parse); `y` null breaks a line there. */
 export interface ChartPoint {
   readonly x: number;
-  readonly y: number;
+  readonly y: number | null;
 }
 
 /** A chart of lines (and scatters) over two linear axes. */

@@ -1,5 +1,6 @@
 import type { PeerProgress } from '@swarmlab/protocol';
 import { defaultPeerName, shownPeerNames } from './peer-name';
+import type { ChartPoint } from './chart-canvas.svelte';
 import type { SwarmRatePoint } from './state/swarm-rates.svelte';
 
 /** A line of the every-peer throughput chart: its peer, and the label the legend and the tooltip give it. */
@@ -44,4 +45,25 @@ export class ChartLines {
       }
     return lines;
   }
+}
+
+/**
+ * A peer's line of the every-peer chart, MB/s over seconds: its download rate at each instant it reported, broken
+ * (a null) over the instants it was away between two it reported, so no straight line bridges the gap as if it had
+ * gone on downloading. Nothing before its first instant or after its last (a peer that joined late, or left).
+ */
+export function peerLinePoints(points: readonly SwarmRatePoint[], peerId: string): ChartPoint[] {
+  const line: ChartPoint[] = [];
+  let gapAtSec: number | undefined;
+  for (const point of points) {
+    const rate = point.downloadBytesPerSec[peerId];
+    if (rate === undefined) {
+      if (line.length > 0) gapAtSec ??= point.atSec;
+      continue;
+    }
+    if (gapAtSec !== undefined) line.push({ x: gapAtSec, y: null });
+    gapAtSec = undefined;
+    line.push({ x: point.atSec, y: rate / 1e6 });
+  }
+  return line;
 }

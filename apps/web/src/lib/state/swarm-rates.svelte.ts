@@ -60,8 +60,11 @@ export class SwarmRates {
     if (points.length > 0 && points.at(-1)!.atSec >= run.elapsedMs / 1000) return;
     const downloadBytesPerSec: Record<string, number> = {};
     const uploadBytesPerSec: Record<string, number> = {};
+    // An away peer's row keeps its last report through its grace (the server's): it is no rate of this instant, and its
+    // line went on flat at it while the peer was gone (found by review; the table and the cards showed none). Its line
+    // breaks there (`PeerThroughputChart`).
     for (const peer of progress.peers) {
-      if (peer.report?.runNumber !== run.runNumber) continue;
+      if (peer.away || peer.report?.runNumber !== run.runNumber) continue;
       downloadBytesPerSec[peer.peerId] = peer.report.downloadBytesPerSec;
       uploadBytesPerSec[peer.peerId] = peer.report.uploadBytesPerSec;
     }
