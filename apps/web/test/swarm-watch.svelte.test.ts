@@ -344,6 +344,35 @@ describe('an overview screen whose watch, on its new connection, times out or fa
     await until(() => watch.notice?.text.includes('Reconnected') === true, 'the screen to watch again');
     expect(client.disconnect).not.toHaveBeenCalled();
   });
+
+  it('says the same sentence through an outage, the attempt shown apart (a screen reader heard it at every one)', async () => {
+    const client = handAnsweredClient();
+    const connect = vi.spyOn(SignallingClient, 'connect').mockReturnValue(client as unknown as SignallingClient);
+    cleanUps.push(() => connect.mockRestore());
+    const contentId = await contentIdOf(manifest, webCryptoSha256);
+    const watch = new SwarmWatch(SWARM_A, { sha256: webCryptoSha256 });
+    cleanUps.push(() => watch.close());
+    const watching = watch.watch(contentId);
+    await until(() => client.answers.length === 1, 'the first watch');
+    client.answers[0]!({
+      ok: true,
+      swarmId: SWARM_A,
+      manifest,
+      contentId,
+      progress: swarmProgress(SWARM_A, runState(1, 'running')),
+      inControl: false,
+      joinCode: 'ABCDEF',
+      registeredAgain: false,
+    });
+    await watching;
+
+    const notices = [0, 1, 2].map((attempt) => {
+      client.set({ state: 'lost', attempt });
+      return watch.notice;
+    });
+    expect(notices.map((notice) => notice?.text)).toEqual(Array(3).fill('Signalling server lost: reconnecting…'));
+    expect(notices.map((notice) => notice?.attempt)).toEqual([undefined, 1, 2]);
+  });
 });
 
 describe('an overview screen whose connection dropped', () => {

@@ -6,7 +6,13 @@ import { userMessageOf } from './user-message';
 export interface SignallingNotice {
   /** `lost` and `rejoining` are passing states; `back` is good news; `failed` needs the user's attention. */
   readonly tone: 'pending' | 'good' | 'error';
+  /** What it says, and what a screen reader announces: the same sentence through a whole outage. */
   readonly text: string;
+  /**
+   * The reconnection's attempt, shown after the text but not announced: in the text, a blind student heard the
+   * notice again at every attempt, some thirty times in a two-minute restart (found by review).
+   */
+  readonly attempt?: number;
 }
 
 /** How long "Reconnected" stays up: it says the screen is current again, then leaves the page (or projector) its room. */
@@ -24,7 +30,8 @@ export function signallingNotice(status: RejoinStatus | undefined): SignallingNo
     case 'lost':
       return {
         tone: 'pending',
-        text: `Signalling server lost: transfers go on; reconnecting${status.attempt > 0 ? `, attempt ${status.attempt}` : ''}…`,
+        text: 'Signalling server lost: transfers go on; reconnecting…',
+        ...(status.attempt > 0 && { attempt: status.attempt }),
       };
     case 'rejoining':
       return {

@@ -287,10 +287,13 @@ export class SwarmWatch implements RunController {
       clearTimeout(this.#rewatchTimer);
       clearTimeout(this.#noticeTimer);
       this.#seederWait.lost();
-      const attempt = connection.attempt > 0 ? `, attempt ${connection.attempt}` : '';
       // Reconnecting by itself after a slow answer, it says so, not that the server was lost.
       if (this.#slowDeadlineMs === undefined)
-        this.#notice = { tone: 'pending', text: `Signalling server lost: reconnecting${attempt}…` };
+        this.#notice = {
+          tone: 'pending',
+          text: 'Signalling server lost: reconnecting…',
+          ...(connection.attempt > 0 && { attempt: connection.attempt }),
+        };
     } else if (connection.state === 'connected' && this.#notice) {
       void this.#rewatch(performance.now() + REWATCH_PATIENCE_MS);
     }
