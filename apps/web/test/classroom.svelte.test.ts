@@ -80,6 +80,21 @@ describe('copying a link', () => {
     expect(writeText).toHaveBeenCalledWith('http://10.0.0.5:8080/#/swarm/x');
   });
 
+  it('copies the selection the old way without a clipboard (plain http on a LAN), or when the clipboard refused', async () => {
+    const copySelection = vi.fn(() => true);
+    // Before, a page without a clipboard API never copied: the button only selected the link.
+    expect(await copyText('link', undefined, copySelection)).toBe('copied');
+    expect(copySelection).toHaveBeenCalledTimes(1);
+    // In the click itself: called before the copy's promise is returned (no await stands before it).
+    const inTheClick = vi.fn(() => true);
+    void copyText('link', undefined, inTheClick);
+    expect(inTheClick).toHaveBeenCalledTimes(1);
+    const refusing = { writeText: async () => Promise.reject(new DOMException('denied', 'NotAllowedError')) };
+    expect(await copyText('link', refusing, () => true)).toBe('copied');
+    expect(await copyText('link', undefined, () => false)).toBe('unavailable');
+    expect(await copyText('link', refusing, () => false)).toBe('refused');
+  });
+
   it('tells a page without a clipboard (plain http on a LAN) from a refusal, and offers the hand copy', async () => {
     expect(await copyText('link', undefined)).toBe('unavailable');
     const refusing = { writeText: async () => Promise.reject(new DOMException('denied', 'NotAllowedError')) };
