@@ -328,7 +328,9 @@ export class Uploader {
     let coverage = this.#sentCoverage.get(peerId);
     if (!coverage) {
       const { manifest } = this.#c;
-      coverage = new SentCoverage(this.#c.have.chunkCount, (chunkIndex) => chunkLengthBytes(manifest, chunkIndex));
+      coverage = new SentCoverage(this.#c.have.chunkCount, manifest.chunkBytes, (chunkIndex) =>
+        chunkLengthBytes(manifest, chunkIndex),
+      );
       this.#sentCoverage.set(peerId, coverage);
     }
     return coverage;
