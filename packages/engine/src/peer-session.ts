@@ -31,6 +31,7 @@ export class PeerSession implements PeerLinkState, PeerDownloadState, PeerUpload
   snubbed = false;
   recentRejects = 0;
   recentChokes = 0;
+  recentRefusals = 0;
   lastProgressAtMs: number;
   lastUnchokedAtMs = -Infinity;
   minRoundTripMs = Infinity;

@@ -1,6 +1,6 @@
 import { Bitfield, decodeWireMessage, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_ENGINE_CONFIG,
   MAX_OFFER_RANGES,
@@ -11,7 +11,8 @@ import {
   type PeerLink,
   type PeerLinkHandlers,
 } from '../src/index';
-import { MAX_RECENT_CHOKES } from '../src/downloader';
+import { ChunksInProgress } from '../src/chunks-in-progress';
+import { MAX_RECENT_CHOKES, MAX_RECENT_REFUSALS_PIPELINES } from '../src/downloader';
 import { REPEAT_BUDGET_FILES } from '../src/uploader';
 
 /** Answers each request `raw` received since the last call with `answer` (its messages, in order). */
@@ -416,6 +417,91 @@ describe('a super-seeder’s record of what it sent an offer', () => {
       seeder.recordUpload('p', offer.chunkIndex, block * 32 * 1024, 32 * 1024, 2);
     expect(seeder.isOffered('p', offer.chunkIndex)).toBe(false);
     expect(MAX_OFFER_RANGES).toBeGreaterThanOrEqual(32);
+  });
+});
+
+describe('a peer repeating what changes nothing', () => {
+  it('has a repeated unchoke do nothing: each one had the leecher walk every chunk for a block to ask', async () => {
+    const CHUNK_BYTES = 16 * 1024;
+    const chunks = 4096;
+    const file = await testFile(chunks * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    // An honest peer serves every other chunk: the one the repeater claims is being fetched from it, so the repeater
+    // has nothing to be asked for, and each refill looked through every chunk to find so.
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { bytesPerSec: 200_000, latencyMs: 5 });
+    const repeater = swarm.rawPeer(victim, file.contentId, 'repeater', { latencyMs: 1 });
+    repeater.link.send(encodeWireMessage({ type: 'have', chunkIndex: 0 }));
+    repeater.link.send(encodeWireMessage({ type: 'unchoke' }));
+    await swarm.runFor(50);
+    const picks = vi.spyOn(ChunksInProgress.prototype, 'nextBlockFor');
+    for (let i = 0; i < 1000; i++) repeater.link.send(encodeWireMessage({ type: 'unchoke' }));
+    await swarm.runFor(20);
+    // Not a violation (PROTOCOL §3.10), and nothing to act on: before, 1,000 looks, about 60 µs each at 16,384 chunks.
+    expect(picks.mock.calls.length).toBeLessThan(50);
+    picks.mockRestore();
+    expect(repeater.closed()).toBe(false);
+  });
+
+  it('drops a peer that refuses each request and announces the chunk again at once: every refusal refilled every peer', async () => {
+    const CHUNK_BYTES = 16 * 1024;
+    const file = await testFile(256 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const dropped: string[] = [];
+    victim.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
+    const refuser = swarm.rawPeer(victim, file.contentId, 'refuser', { latencyMs: 1 });
+    refuser.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(256).toBytes() }));
+    refuser.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const play = answering(refuser, (request) => [
+      {
+        type: 'reject',
+        chunkIndex: request.chunkIndex,
+        offsetBytes: request.offsetBytes,
+        lengthBytes: request.lengthBytes,
+      },
+      { type: 'have', chunkIndex: request.chunkIndex },
+    ]);
+    let refusals = 0;
+    await swarm.runFor(1000, () => {
+      refusals = refuser.received.filter((message) => message.type === 'request').length;
+      play();
+    });
+    // Before, about 2,000 refusals a second of test time, for ever.
+    expect(dropped).toEqual(['refuser: protocol-violation']);
+    expect(refuser.closed()).toBe(true);
+    expect(refusals).toBeLessThan(MAX_RECENT_REFUSALS_PIPELINES * DEFAULT_ENGINE_CONFIG.maxPipelineBlocks * 2);
+    // The download goes on with an honest peer.
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, victim, { latencyMs: 5 });
+    await swarm.runUntil(() => victim.engine.isComplete, 20_000, 'the download to complete');
+    expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  });
+
+  it('keeps a peer that refuses a pipeline now and then, as a super-seeder whose offer moved on does', async () => {
+    const CHUNK_BYTES = 16 * 1024;
+    const file = await testFile(64 * CHUNK_BYTES, CHUNK_BYTES);
+    const swarm = new TestSwarm(file);
+    const victim = swarm.peer('victim');
+    const refuser = swarm.rawPeer(victim, file.contentId, 'refuser', { latencyMs: 1 });
+    refuser.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(64).toBytes() }));
+    refuser.link.send(encodeWireMessage({ type: 'unchoke' }));
+    let answered = 0;
+    // Every second, all that is outstanding refused and its chunks announced again: a pipeline a second.
+    for (let second = 0; second < 10; second++) {
+      await swarm.runFor(1000);
+      const requests = refuser.received.filter((message) => message.type === 'request').slice(answered);
+      answered += requests.length;
+      for (const request of requests) {
+        if (request.type !== 'request') continue;
+        const { chunkIndex, offsetBytes, lengthBytes } = request;
+        refuser.link.send(encodeWireMessage({ type: 'reject', chunkIndex, offsetBytes, lengthBytes }));
+        refuser.link.send(encodeWireMessage({ type: 'have', chunkIndex }));
+      }
+    }
+    expect(answered).toBeGreaterThan(10);
+    expect(refuser.closed()).toBe(false);
   });
 });
 
