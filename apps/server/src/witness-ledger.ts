@@ -70,6 +70,8 @@ export interface WitnessLedger {
   reportsCover(receiverId: PeerId, fileBytes: number): boolean;
   /** When each sender last reported: the start of what it may send unreported. */
   lastReportAtMs(senderId: PeerId): number | undefined;
+  /** What `senderId`'s earlier engines reported having sent, together (`restarted`): what its current one adds to. */
+  carriedBytes(senderId: PeerId): number;
   /**
    * `senderId` is back in the run with a new engine (its page reloaded), whose totals start again from zero:
    * what it reported before is carried, and its new totals add to it.
@@ -107,12 +109,14 @@ export interface TimedGrant {
 }
 
 /**
- * Receivers a sender's account names at most: a run's participants and abandoned places are bounded at any moment
- * (`maxDepartedParticipants`), but one member naming each new puppet id with a byte, as the puppets came and went,
- * grew its account without end (found by review). An honest tab sends to far fewer peers in a run. Past it, a
- * receiver gone from the run makes room for a new one.
+ * Receivers a sender's account names at most, what its engines now and before its page reloaded reported together: a
+ * run's participants and abandoned places are bounded at any moment (`maxDepartedParticipants`: 64 of each, beside 63
+ * members at most), but one member naming each new puppet id with a byte, as the puppets came and went, grew its
+ * account without end, and reloading between them its earlier engines' (`carried`; both found by review). Past it, a
+ * receiver gone from the run makes room for a new one. 256 accounts of 1,024 were 20 MB, which a server on Redis
+ * read and wrote at every report.
  */
-export const MAX_RECEIVERS_PER_SENDER = 1024;
+export const MAX_RECEIVERS_PER_SENDER = 256;
 
 /**
  * Grants a sender keeps apart; past them its two oldest are folded into one, which grants no less (its time before
@@ -301,7 +305,12 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
         if (before === undefined && (bytes <= 0 || peerId === senderId || !receivers.has(peerId))) continue;
         // Full: a receiver no longer in the run (nor an abandoned place) makes room; the first 1,024 were kept for good,
         // and whatever the sender sent anyone new was ignored (in client-server, every later completion unconfirmed).
-        if (before === undefined && account.sent.size >= MAX_RECEIVERS_PER_SENDER && !makeRoom(account, receivers))
+        if (
+          before === undefined &&
+          !account.carried.has(peerId) &&
+          receiversNamed(account) >= MAX_RECEIVERS_PER_SENDER &&
+          !makeRoom(account, receivers)
+        )
           continue;
         if (peerId !== senderId && receivers.has(peerId)) account.sent.set(peerId, Math.max(bytes, before ?? 0));
       }
@@ -402,6 +411,12 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
       return senders.get(senderId)?.lastReportAtMs;
     },
 
+    carriedBytes(senderId) {
+      let bytes = 0;
+      for (const carriedBytes of senders.get(senderId)?.carried.values() ?? []) bytes += Math.max(0, carriedBytes);
+      return bytes;
+    },
+
     discredit(senderId) {
       senders.delete(senderId);
       departed.delete(senderId);
@@ -433,11 +448,22 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
   };
 }
 
-/** Forgets one receiver of `account` that is not among `receivers` (gone from the run); false if there is none. */
+/** The receivers `account` names, by its current engine or earlier ones. */
+function receiversNamed(account: SenderAccount): number {
+  let named = account.sent.size;
+  for (const receiverId of account.carried.keys()) if (!account.sent.has(receiverId)) named++;
+  return named;
+}
+
+/**
+ * Forgets one receiver of `account` that is not among `receivers` (gone from the run), in what its engines reported
+ * now and before; false if there is none.
+ */
 function makeRoom(account: SenderAccount, receivers: ReadonlySet<PeerId>): boolean {
-  for (const receiverId of account.sent.keys()) {
+  for (const receiverId of new Set([...account.carried.keys(), ...account.sent.keys()])) {
     if (receivers.has(receiverId)) continue;
     account.sent.delete(receiverId);
+    account.carried.delete(receiverId);
     return true;
   }
   return false;

@@ -965,6 +965,50 @@ describe('swarm runs', () => {
     );
   });
 
+  it('holds what a member reloading again and again vouches for to its upload cap: each engine was checked alone', () => {
+    const { at, runs } = setUp();
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      peerUploadBytesPerSec: 100_000,
+      seederUploadBytesPerSec: 100_000,
+    };
+    at(1000).start(capped, [SEEDER, leecher('liar'), leecher('puppet')]);
+    // Within what its cap passes in 10 s, for each engine alone.
+    const claimedBytes = 1_100_000;
+    for (let reload = 0; reload < 4; reload++) {
+      at(11_000 + reload).report('puppet', {
+        ...reportFor(1, false),
+        uploadedBytes: claimedBytes,
+        sentTo: [{ peerId: 'liar', bytes: claimedBytes }],
+      });
+      at(11_000 + reload).leave('puppet');
+      at(11_000 + reload).takeBack(leecher('puppet'));
+    }
+    const witnessedBytes = runs.snapshot().run?.participants.find((p) => p.peerId === 'liar')?.witnessedBytes;
+    // Before: 4.4 MB, four engines' worth, after 10 s at 100 kB/s.
+    expect(witnessedBytes).toBeGreaterThan(claimedBytes / 2);
+    expect(witnessedBytes).toBeLessThanOrEqual(bytesThroughCap(100_000, 10_004));
+  });
+
+  it('takes what an honest member sent before and after its page reloaded, within its cap, whole', () => {
+    const { at, runs } = setUp();
+    const capped: RunConfig = {
+      ...DEFAULT_RUN_CONFIG,
+      peerUploadBytesPerSec: 100_000,
+      seederUploadBytesPerSec: 100_000,
+    };
+    at(1000).start(capped, [SEEDER, leecher('a'), leecher('b')]);
+    at(6000).report('b', { ...reportFor(1, false), uploadedBytes: 400_000, sentTo: [{ peerId: 'a', bytes: 400_000 }] });
+    at(6100).leave('b');
+    at(6200).takeBack(leecher('b'));
+    at(11_000).report('b', {
+      ...reportFor(1, false),
+      uploadedBytes: 450_000,
+      sentTo: [{ peerId: 'a', bytes: 450_000 }],
+    });
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'a')?.witnessedBytes).toBe(850_000);
+  });
+
   it('gives back by key alone, and never a place a restored run awaits nor the seeder’s', () => {
     const { at, runs } = setUp();
     const listed: ResumedRun = {

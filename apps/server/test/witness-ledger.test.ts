@@ -257,6 +257,27 @@ describe('the witness ledger of a run', () => {
     expect(ledger.witnessed('a')).toBe(20);
   });
 
+  it('names no more than MAX_RECEIVERS_PER_SENDER receivers now and before its page reloaded, together', () => {
+    const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
+    // A member naming a new set of puppets with a byte each, reloading its page between them: each reload carried
+    // what its engine had named, and the carried receivers grew without end (3,840 after 60 cycles; found by review).
+    for (let cycle = 0; cycle < 60; cycle++) {
+      const puppets = Array.from({ length: 64 }, (_, index) => `puppet${cycle}-${index}`);
+      ledger.record(
+        's',
+        puppets.map((peerId) => ({ peerId, bytes: 1 })),
+        cycle * 1000,
+        new Set([...RECEIVERS, ...puppets]),
+      );
+      ledger.restarted('s');
+    }
+    ledger.record('s', sent({ a: 20 }), 61_000, RECEIVERS);
+    const [, account] = ledger.exportState().senders.find(([senderId]) => senderId === 's')!;
+    const named = new Set([...account.sent, ...(account.carried ?? [])].map(([receiverId]) => receiverId));
+    expect(named.size).toBeLessThanOrEqual(MAX_RECEIVERS_PER_SENDER);
+    expect(ledger.witnessed('a')).toBe(20);
+  });
+
   it('keeps no entry for a receiver it sent nothing, however many took part', () => {
     const ledger = createWitnessLedger({ maxDepartedSenders: 4 });
     for (let index = 0; index < 2_000; index++) {
