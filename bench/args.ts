@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { repeatedFlag } from '@swarmlab/theory';
+import { joinNegativeValues, parseArgsMessage, repeatedFlag } from '@swarmlab/theory';
 
 /** A mistake on the command line: the CLI prints it with the benchmark's usage and exits 2. */
 export class UsageError extends Error {
@@ -23,10 +23,13 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parseFlags<T extends Options>(argv: readonly string[], options: T) {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false, tokens: true });
+    // `--runs -1` is the flag's value, said to be out of range, not node's three lines on an "ambiguous" argument, as
+    // the theory and sim CLIs say it (found by review).
+    const args = joinNegativeValues(argv, options as Readonly<Record<string, { readonly type: 'string' | 'boolean' }>>);
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
-      throw new UsageError(error.message);
+      throw new UsageError(parseArgsMessage(error));
     throw error;
   }
   const repeated = repeatedFlag(parsed.tokens);

@@ -57,6 +57,19 @@ describe('bench swarm’s options', () => {
     expect(parseSwarmArgs(['-h'])).toBe('help');
   });
 
+  it('say a negative value is out of range, in one line (it was node’s three lines on an "ambiguous" argument)', () => {
+    expect(() => parseSwarmArgs(['--runs', '-1'])).toThrow('--runs must be a whole number from 1 to');
+    let message = '';
+    try {
+      parseSwarmArgs(['--peers']);
+    } catch (error) {
+      message = error instanceof Error ? error.message : '';
+    }
+    // Node's own refusal, its first sentence only: the rest was advice for another command-line style.
+    expect(message).toContain('--peers');
+    expect(message).not.toMatch(/\n|\.$/);
+  });
+
   it('take whole numbers in decimal digits only', () => {
     expect(intFlag('peers', ' 16 ', 4, 1, 63)).toBe(16);
     // Number() read these as 16 and 100 without a word.

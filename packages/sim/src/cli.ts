@@ -1,5 +1,6 @@
 import { parseSimArgs, USAGE } from './cli-args';
-import { simulate, type SimulationResult } from './simulate';
+import { runScenario } from './run-scenario';
+import type { SimulationResult } from './simulate';
 import type { Scenario } from './scenario';
 
 const args = parseSimArgs(process.argv.slice(2));
@@ -27,14 +28,17 @@ function describe(result: SimulationResult, requestedFileBytes: number): string 
   ].join('\n');
 }
 
-/** Runs a scenario; an error it throws (a scenario the simulator cannot run) is one line, not a stack. */
+/**
+ * Runs a scenario; one the simulator refuses is one line and exit 2, as a bad flag. Any other error is not caught:
+ * node prints its stack and exits 1.
+ */
 function run(scenario: Scenario): SimulationResult {
-  try {
-    return simulate(scenario);
-  } catch (error) {
-    console.error(`sim: ${error instanceof Error ? error.message : String(error)}`);
+  const outcome = runScenario(scenario);
+  if (!outcome.ok) {
+    console.error(`sim: ${outcome.message}`);
     process.exit(2);
   }
+  return outcome.result;
 }
 
 const failed = (result: SimulationResult): boolean => result.distributionSec === undefined || !result.allFilesIntact;

@@ -10,6 +10,7 @@ import {
 import { Bitfield, MIN_CAP_BYTES_PER_SEC, type Manifest } from '@swarmlab/protocol';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { rateOf, type Scenario } from './scenario';
+import { ScenarioError } from './scenario-error';
 import { VirtualClock } from './virtual-clock';
 import { createVirtualLinkPair } from './virtual-link';
 import { nodeId, runOnePart, simulateOnTwoThreads, type PartChannel } from './two-threads';
@@ -92,21 +93,28 @@ export function simulate(scenario: Scenario): SimulationResult {
 }
 
 /**
- * The corrupt peers of `scenario`, once it is checked: it has an honest peer to measure, and one rate for all or one
- * per peer in each list (a longer list's extra rates were dropped without a word). Checked before any thread starts:
- * a worker thread's throw was an uncaught error of its caller's (found by review).
+ * The corrupt peers of `scenario`, once it is checked: it has an honest peer to measure, a corrupt one if it asks for
+ * any, and one rate for all or one per peer in each list (a longer list's extra rates were dropped without a word).
+ * Checked before any thread starts: a worker thread's throw was an uncaught error of its caller's (found by review).
  */
 function checkedCorruptCount(scenario: Scenario): number {
   const n = scenario.peerCount;
   const corruptCount = Math.round(n * scenario.corruptFraction);
   if (corruptCount >= n)
-    throw new RangeError(`simulator: ${corruptCount} corrupt peer(s) of ${n} leave no honest peer to measure`);
+    throw new ScenarioError(`simulator: ${corruptCount} corrupt peer(s) of ${n} leave no honest peer to measure`);
+  // Asked for corrupt peers and given none, the run was reported as one with them (found by review).
+  if (scenario.corruptFraction > 0 && corruptCount === 0)
+    throw new ScenarioError(
+      `simulator: a corrupt fraction of ${scenario.corruptFraction} of ${n} peer(s) is no corrupt peer`,
+    );
   for (const [field, rates] of [
     ['peerUploadBytesPerSec', scenario.peerUploadBytesPerSec],
     ['peerDownloadBytesPerSec', scenario.peerDownloadBytesPerSec],
   ] as const) {
     if (rates.length !== 1 && rates.length !== n)
-      throw new RangeError(`simulator: ${field} lists ${rates.length} rates; give one for all or one per peer (${n})`);
+      throw new ScenarioError(
+        `simulator: ${field} lists ${rates.length} rates; give one for all or one per peer (${n})`,
+      );
   }
   return corruptCount;
 }

@@ -2,6 +2,7 @@ import type { SwarmEngine } from '@swarmlab/engine';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CrossLinkEnd, Outbox, queueBatch, type OutboxBatch } from './cross-link';
 import type { Scenario } from './scenario';
+import { ScenarioError } from './scenario-error';
 import type { PartResult } from './simulate';
 import type { VirtualClock } from './virtual-clock';
 import { createVirtualLinkPair } from './virtual-link';
@@ -130,8 +131,8 @@ export function simulateOnTwoThreads(
   runPart: (scenario: Scenario, part: PartChannel) => PartResult,
   workerUrl = new URL('./sim-worker.ts', import.meta.url),
 ): PartResult[] {
-  if (scenario.seederLeavesEarly) throw new Error('simulator: a seeder that leaves early needs one thread');
-  if (!(scenario.latencyMs > 0)) throw new Error('simulator: two threads need a link latency above zero');
+  if (scenario.seederLeavesEarly) throw new ScenarioError('simulator: a seeder that leaves early needs one thread');
+  if (!(scenario.latencyMs > 0)) throw new ScenarioError('simulator: two threads need a link latency above zero');
   const flags = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
   const worker = startWorker(workerUrl, { scenario, flags, port: port2 }, [port2]);

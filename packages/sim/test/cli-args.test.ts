@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSimArgs } from '../src/cli-args';
+import { parseSimArgs, USAGE } from '../src/cli-args';
 
 const base = ['--peers', '3', '--file-bytes', '1MiB', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
 
@@ -68,6 +68,40 @@ describe('parseSimArgs', () => {
       '--sweep runs client-server too',
     );
     expect(parseSimArgs([...run, ...corrupt])).toMatchObject({ ok: true });
+  });
+
+  it('refuses a corrupt fraction that rounds to no corrupt peer, rather than run an honest swarm as a corrupt one', () => {
+    const run = ['--peers', '4', '--file-bytes', '1MiB', '--server-up', '10MB/s', '--peer-up', '1MB/s'];
+    expect(messageOf([...run, '--corrupt-fraction', '0.1'])).toBe(
+      '--corrupt-fraction: 0.1 of 4 peers is no corrupt peer (0.1 × 4 rounds to 0)',
+    );
+    expect(parseSimArgs([...run, '--corrupt-fraction', '0.125'])).toMatchObject({ ok: true });
+  });
+
+  it('reads a decimal without its leading zero, as the byte sizes do', () => {
+    expect(parseSimArgs([...base, '--corrupt-fraction', '.5', '--latency-ms', '.5'])).toMatchObject({
+      ok: true,
+      scenario: { corruptFraction: 0.5, latencyMs: 0.5 },
+    });
+  });
+
+  it.each([
+    ['--latency-ms', '-5'],
+    ['--corrupt-fraction', '-.5'],
+    ['--seed', '-1'],
+  ])("says in one line that %s %s is negative, not node's advice on an ambiguous argument", (flag, value) => {
+    const message = messageOf([...base, flag, value]);
+    expect(message).toBe(`${flag}: "${value}" is negative`);
+  });
+
+  it("says node's own refusals in one line without a closing period (the CLI adds its own)", () => {
+    // A value that is no number and starts with a dash is still node's "ambiguous" argument, in three lines.
+    expect(messageOf([...base, '--mode', '--json'])).toBe("Option '--mode' argument is ambiguous");
+  });
+
+  it('says the seeder leaves when every chunk is held by some honest peer, as it does', () => {
+    expect(USAGE).toContain('the seeder leaves once every chunk is held by some honest peer');
+    expect(USAGE).not.toContain('once an honest peer holds every chunk');
   });
 
   it('refuses what a sweep would ignore: a mode, or a per-peer list', () => {

@@ -1,7 +1,7 @@
 import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
 import { SuperSeeder } from '@swarmlab/engine';
 import { describe, expect, it, vi } from 'vitest';
-import { SCENARIO_DEFAULTS, simulate, type Scenario } from '../src/index';
+import { SCENARIO_DEFAULTS, ScenarioError, simulate, type Scenario } from '../src/index';
 
 const KIB = 1024;
 const CHUNK_BYTES = 256 * KIB;
@@ -275,7 +275,9 @@ describe('simulate on two threads', () => {
   });
 
   it('refuses a seeder that leaves early, which needs every peer on one thread', () => {
-    expect(() => simulate(scenario({ peerCount: 4, seederLeavesEarly: true, threads: 2 }))).toThrow(/one thread/);
+    const run = () => simulate(scenario({ peerCount: 4, seederLeavesEarly: true, threads: 2 }));
+    expect(run).toThrow(ScenarioError);
+    expect(run).toThrow(/one thread/);
   });
 });
 
@@ -342,7 +344,13 @@ describe('simulate: scenarios at the edges', () => {
   });
 
   it('refuses a swarm with no honest peer, rather than report it finished in 0 s', () => {
-    expect(() => simulate(scenario({ peerCount: 1, corruptFraction: 0.5 }))).toThrow(RangeError);
+    expect(() => simulate(scenario({ peerCount: 1, corruptFraction: 0.5 }))).toThrow(ScenarioError);
+  });
+
+  it('refuses a corrupt fraction that rounds to no corrupt peer, rather than run it as an honest swarm', () => {
+    const run = () => simulate(scenario({ peerCount: 4, corruptFraction: 0.1 }));
+    expect(run).toThrow(ScenarioError);
+    expect(run).toThrow('simulator: a corrupt fraction of 0.1 of 4 peer(s) is no corrupt peer');
   });
 
   it('lets a slow link finish: the time limit allows round trips the bound does not count', () => {

@@ -1,7 +1,7 @@
 /**
  * Parses the byte sizes and rates a student types on the command line: `1500`, `2.5`, `64MiB`,
  * `1.5MB`, `2MB/s`. Units are bytes, never bits. Decimal prefixes are powers of 1000, binary (`Ki`,
- * `Mi`, `Gi`) powers of 1024, the prefix in either case (`kB` and `KB`, `miB` and `MiB`). A lower-case `b` is a bit, as
+ * `Mi`, `Gi`, `Ti`) powers of 1024, the prefix in either case (`kB` and `KB`, `miB` and `MiB`). A lower-case `b` is a bit, as
  * in SI and on every network card (`100kb/s`, `10Mb/s`, `1Gib`), and so are `bit` and `bps` (`10Mbit/s`,
  * `10Mbps`): each is refused, with the figure in bytes it stands for, where reading it as bytes would have
  * meant eight times the rate.
@@ -35,9 +35,10 @@ const QUANTITY_PATTERN = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)([a-z]*)(\/s)?$/i;
 
 /**
  * A unit in bits: a prefix (its `i` in either case), then a lower-case `b`, `bit`, `bits` or `bps` (`kb`, `Mb`,
- * `Gib`, `MIb`, `Mbit`, `Mbps`). `16MIb` was read as 16 MiB: the 8× misreading this pattern is here to stop.
+ * `Gib`, `MIb`, `Mbit`, `Mbps`, `Tb`). `16MIb` was read as 16 MiB: the 8× misreading this pattern is here to stop.
+ * Every prefix in `UNITS` belongs here: without `t`, `1Tb/s` was read as 1 TB/s and `1Tib` as a TiB (found by review).
  */
-const BITS_PATTERN = /^([kKmMgG][iI]?)?(b|bits?|bps)$/;
+const BITS_PATTERN = /^([kKmMgGtT][iI]?)?(b|bits?|bps)$/;
 
 /** A size (`--file-bytes`) or a rate (`--server-up`), which may carry a trailing `/s`. */
 export type ByteQuantityKind = 'size' | 'rate';
@@ -46,7 +47,7 @@ export type ByteQuantityResult =
   { readonly ok: true; readonly value: number } | { readonly ok: false; readonly reason: string };
 
 /**
- * A unit's prefix as the advice writes it: `k` for 10^3, `M` and `G` above it, `Ki`, `Mi`, `Gi` for powers of two. The
+ * A unit's prefix as the advice writes it: `k` for 10^3, `M`, `G` and `T` above it, `Ki`, `Mi`, `Gi`, `Ti` for powers of two. The
  * bits' own was echoed: "2mb/s" was told to write "2mB/s", a millibyte to anyone who reads units (found by review).
  */
 function canonicalPrefix(prefix: string): string {

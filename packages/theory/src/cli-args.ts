@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseByteQuantity } from './byte-quantity';
+import { joinNegativeValues } from './negative-values';
+import { parseArgsMessage } from './parse-args-message';
 import { repeatedFlag } from './repeated-flag';
 
 /**
@@ -74,7 +76,7 @@ type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false
  * `pnpm theory -- --peers 3` (the npm habit) hands it to the script, where it would end the options.
  */
 export function parseTheoryArgs(argv: readonly string[]): TheoryArgs {
-  const args = joinNegativeValues(argv[0] === '--' ? argv.slice(1) : [...argv]);
+  const args = joinNegativeValues(argv[0] === '--' ? argv.slice(1) : [...argv], OPTIONS);
   let values;
   try {
     let tokens;
@@ -110,36 +112,6 @@ export function parseTheoryArgs(argv: readonly string[]): TheoryArgs {
       peerDownloadBytesPerSec: peerDownload.value,
     },
   };
-}
-
-/**
- * `--server-up -1MB/s` as `--server-up=-1MB/s`: Node's parseArgs takes a value starting with `-` for another option
- * and says the flag's argument "is ambiguous", and the rate's own "is negative" was never said (found by review).
- * Only a value of one of the flags that take one, and only one that starts like a number (`-1`, `-.5`).
- */
-function joinNegativeValues(args: readonly string[]): string[] {
-  const joined: string[] = [];
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    const next = args[index + 1];
-    const flag = arg.startsWith('--') ? arg.slice(2) : undefined;
-    if (
-      flag !== undefined &&
-      OPTIONS[flag as keyof typeof OPTIONS]?.type === 'string' &&
-      next !== undefined &&
-      /^-[\d.]/.test(next)
-    ) {
-      joined.push(`${arg}=${next}`);
-      index++;
-    } else joined.push(arg);
-  }
-  return joined;
-}
-
-/** Node's parseArgs messages name the flag in their first sentence; the rest is advice for another CLI style. */
-function parseArgsMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split(/\.\s/)[0]!.replace(/\.$/, '');
 }
 
 function missing(flag: string): { ok: false; message: string } {

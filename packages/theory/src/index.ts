@@ -18,4 +18,6 @@ export { boundCurve, type BoundCurveInput, type BoundCurvePoint } from './bound-
 export { chunkedP2pOptimumSec, type ChunkedP2pOptimumInput } from './chunked-optimum';
 export { TheoryInputError } from './errors';
 export { parseByteQuantity, type ByteQuantityKind, type ByteQuantityResult } from './byte-quantity';
+export { joinNegativeValues } from './negative-values';
+export { parseArgsMessage } from './parse-args-message';
 export { repeatedFlag } from './repeated-flag';

@@ -91,6 +91,18 @@ describe('parseByteQuantity', () => {
     });
   });
 
+  // The tera prefix was missing from the bits pattern: `1Tb/s` was read as 1 TB/s, eight times too fast.
+  it.each([
+    ['1Tb/s', 'rate', 'that is 0.125TB/s, or write 1TB/s for bytes'],
+    ['1tb', 'size', 'that is 0.125TB, or write 1TB for bytes'],
+    ['1Tib', 'size', 'that is 0.125TiB, or write 1TiB for bytes'],
+    ['8Tbit', 'size', 'that is 1TB, or write 8TB for bytes'],
+  ] as const)('refuses %j, tera written in bits', (text, kind, fix) => {
+    const result = parseByteQuantity(text, kind);
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('in bits') });
+    if (!result.ok) expect(result.reason).toContain(fix);
+  });
+
   it('takes a unit only from its own table, never from what every object inherits', () => {
     for (const text of ['1constructor', '2Constructor/s'])
       expect(parseByteQuantity(text, 'size'), text).toMatchObject({
