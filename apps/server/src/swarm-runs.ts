@@ -843,6 +843,54 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     return sentTo.map(({ peerId, bytes }) => ({ peerId, bytes: Math.floor(Math.max(0, bytes) * scale) }));
   };
 
+  /**
+   * `peerId` leaves the run. `granted`: what it may have sent since its last report, which nobody can report, is
+   * granted to the completions it may have served, up to its upload cap (`WitnessLedger.left`).
+   */
+  const leaveRun = (peerId: PeerId, { granted }: { readonly granted: boolean }): void => {
+    const participant = live?.participants.get(peerId);
+    if (!live || !participant) return;
+    live.flows.forget(peerId);
+    if (granted && uploads(live, participant) && believedWitness(participant)) {
+      const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
+      live.witnesses.left(peerId, nowMs(), lastReportAtMs, participant.settings.uploadBytesPerSec, participant.address);
+    }
+    if (participant.role === 'leecher' && participant.completedAfterMs === null) {
+      live.participants.delete(peerId);
+      // A flagged one never counted: its leaving is no abandoned download, nor a place to take back. One that
+      // left before its first report never took part: its place is kept (a reload takes it back), but it is no
+      // abandoned download, and no participant (one socket joining and leaving 64 times showed "64 left before
+      // completing" on every screen and in the export; found by review).
+      if (participant.flagged === null) {
+        const counted = tookPart(live, participant);
+        if (counted) live.abandonedLeechers++;
+        else live.participantsEver--;
+        live.abandoned.delete(peerId);
+        live.abandoned.set(peerId, {
+          keyDigest: participant.keyDigest,
+          tookPartAtMs: participant.tookPartAtMs,
+          leftAtMs: nowMs(),
+          settings: participant.settings,
+          ...(participant.uploadedBytes > 0 && { uploadedBytes: participant.uploadedBytes }),
+          ...(participant.carriedUploadedBytes && { carriedUploadedBytes: participant.carriedUploadedBytes }),
+          ...(participant.peakUploadBytesPerSec > 0 && { peakUploadBytesPerSec: participant.peakUploadBytesPerSec }),
+          ...(participant.address !== undefined && { address: participant.address }),
+          ...(!counted && { counted }),
+        });
+        if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
+      }
+      finishIfDone(live);
+      return;
+    }
+    participant.present = false;
+    participant.away = false;
+    participant.leftRun = true;
+    participant.leftAtMs = nowMs();
+    dropOldestDeparted(live);
+    // What it may have sent unreported before it left now counts for those it sent to.
+    finishIfDone(live);
+  };
+
   /** The settings an abandoned place is taken back with: those it ran with (absent in a record stored before). */
   const placeOf = (
     abandoned: AbandonedPlace | undefined,
@@ -1147,6 +1195,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           // object has (`__proto__`) is no place: the server refuses it to every member (`swarm-registry.ts`).
           if (listed.peerId === member.peerId || run.participants.has(listed.peerId)) continue;
           if (listed.peerId in Object.prototype) continue;
+          // A swarm has one seeder (`swarm-registry.ts`): a list of 256 "seeders" kept them all for the run's life, in
+          // every table, and each one's cap in every client-server leecher's bound (found by review).
+          if (
+            listed.role === 'seeder' &&
+            (member.role === 'seeder' || [...run.participants.values()].some((other) => other.role === 'seeder'))
+          )
+            continue;
           const awaited: RunMember = {
             peerId: listed.peerId,
             role: listed.role,
@@ -1232,7 +1287,11 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (!participant.awaiting) continue;
         participant.awaiting = false;
         participant.present = true;
-        this.leave(participant.peerId);
+        // Never heard from since the restart: a place only a restorer's list says took part. Granted what its cap
+        // passes as it left, a made-up seeder one student listed confirmed that student's made-up completion, the run
+        // finished on it, N = 1 (found by review). What a listed place really sent before the restart counts once it
+        // is back and reports its engine's totals.
+        leaveRun(participant.peerId, { granted: false });
         if (live !== run) return;
       }
       const leechers = [...run.participants.values()].filter((participant) => participant.role === 'leecher');
@@ -1246,53 +1305,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     leave(peerId) {
-      const participant = live?.participants.get(peerId);
-      if (!live || !participant) return;
-      live.flows.forget(peerId);
-      if (uploads(live, participant) && believedWitness(participant)) {
-        const lastReportAtMs = live.witnesses.lastReportAtMs(peerId) ?? participant.tookPartAtMs;
-        live.witnesses.left(
-          peerId,
-          nowMs(),
-          lastReportAtMs,
-          participant.settings.uploadBytesPerSec,
-          participant.address,
-        );
-      }
-      if (participant.role === 'leecher' && participant.completedAfterMs === null) {
-        live.participants.delete(peerId);
-        // A flagged one never counted: its leaving is no abandoned download, nor a place to take back. One that
-        // left before its first report never took part: its place is kept (a reload takes it back), but it is no
-        // abandoned download, and no participant (one socket joining and leaving 64 times showed "64 left before
-        // completing" on every screen and in the export; found by review).
-        if (participant.flagged === null) {
-          const counted = tookPart(live, participant);
-          if (counted) live.abandonedLeechers++;
-          else live.participantsEver--;
-          live.abandoned.delete(peerId);
-          live.abandoned.set(peerId, {
-            keyDigest: participant.keyDigest,
-            tookPartAtMs: participant.tookPartAtMs,
-            leftAtMs: nowMs(),
-            settings: participant.settings,
-            ...(participant.uploadedBytes > 0 && { uploadedBytes: participant.uploadedBytes }),
-            ...(participant.carriedUploadedBytes && { carriedUploadedBytes: participant.carriedUploadedBytes }),
-            ...(participant.peakUploadBytesPerSec > 0 && { peakUploadBytesPerSec: participant.peakUploadBytesPerSec }),
-            ...(participant.address !== undefined && { address: participant.address }),
-            ...(!counted && { counted }),
-          });
-          if (live.abandoned.size > maxDepartedParticipants) live.abandoned.delete(forgottenFirst(live.abandoned)!);
-        }
-        finishIfDone(live);
-        return;
-      }
-      participant.present = false;
-      participant.away = false;
-      participant.leftRun = true;
-      participant.leftAtMs = nowMs();
-      dropOldestDeparted(live);
-      // What it may have sent unreported before it left now counts for those it sent to.
-      finishIfDone(live);
+      leaveRun(peerId, { granted: true });
     },
 
     away(peerId) {

@@ -814,6 +814,45 @@ describe('swarm runs', () => {
     expect(at(100_000).withheldCompletions()).toEqual([]);
   });
 
+  it('confirms no completion by a place only the restorer listed, once it is given up: it may be made up', () => {
+    const { at, runs } = setUp();
+    const described: ResumedRun = {
+      runNumber: 1,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 60_000,
+      completedAfterMs: 50_000,
+      // Made up by a student not in control, first back after a restart: nobody ever reports sending it a byte.
+      participants: [{ peerId: 'ghost', role: 'seeder' }],
+    };
+    at(100_000).restore(leecher('liar'), described);
+    // Nobody vouches; the wait for the listed places runs out.
+    at(131_000).giveUpAwaiting();
+    const run = runs.snapshot().run!;
+    // Before: the ghost, granted its cap over the 60 s, confirmed it, and the run finished at 50 s with N = 1.
+    expect(run.phase).not.toBe('finished');
+    expect(run.participants.find((p) => p.peerId === 'liar')).toMatchObject({ corroborated: false });
+  });
+
+  it('restores one seeder’s place of a list that names more: a swarm has one seeder', () => {
+    const { at, runs } = setUp();
+    const described: ResumedRun = {
+      runNumber: 1,
+      config: { ...SHAPED, mode: 'client-server' },
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 60_000,
+      completedAfterMs: null,
+      participants: Array.from({ length: 10 }, (_, index) => ({ peerId: `s${index}`, role: 'seeder' as const })),
+    };
+    at(100_000).restore(leecher('b'), described);
+    const seeders = runs.snapshot().run!.participants.filter((p) => p.role === 'seeder');
+    expect(seeders.map((p) => p.peerId)).toEqual(['s0']);
+    // Nor beside a restorer that is the seeder.
+    const second = setUp();
+    second.at(100_000).restore(SEEDER, described, true);
+    expect(second.runs.snapshot().run!.participants.filter((p) => p.role === 'seeder')).toHaveLength(1);
+  });
+
   it('gives a completion claimed before a restart its wait from when the server heard it, and none while a witness is awaited', () => {
     const { at, runs } = setUp();
     const restoredRun = (completedAfterMs: number | null): ResumedRun => ({
