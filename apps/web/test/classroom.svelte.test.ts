@@ -1,5 +1,6 @@
 import type { CodeResolved, SignallingResult } from '@swarmlab/protocol';
 import { encode } from 'uqr';
+import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 import { copyFallbackMessage, copyText } from '../src/lib/copy-text';
 import { defaultPeerName, peerNameOf, shownPeerNameParts, shownPeerNames } from '../src/lib/peer-name';
@@ -164,6 +165,33 @@ describe('join with a code', () => {
     ]);
     expect(codeJoin.message).toBeUndefined();
     expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('says a refusal anew when the next code is refused the same way: the page looked as if it ignored it', async () => {
+    const { codeJoin } = setUp({ ok: false, error: { code: 'code-not-found', message: 'no swarm' } });
+    const seen: (string | undefined)[] = [];
+    const stop = $effect.root(() => {
+      $effect(() => {
+        seen.push(codeJoin.message);
+      });
+    });
+    flushSync();
+    // A student corrects an O to a 0, as wrong: both are told the same sentence.
+    await codeJoin.submit('K7M-Q3O');
+    flushSync();
+    await codeJoin.submit('K7M-Q30');
+    flushSync();
+    // Found by the server, refused twice alike too.
+    await codeJoin.submit('K7M-Q3P');
+    flushSync();
+    await codeJoin.submit('K7M-Q3P');
+    flushSync();
+    stop();
+    const refused = seen.filter((message) => message !== undefined);
+    expect(refused).toHaveLength(4);
+    expect(new Set(refused).size).toBe(2);
+    // Each refusal was put in after an empty moment: an alert is read as it is inserted.
+    expect(seen.map((message) => message === undefined)).toEqual([true, false, true, false, true, false, true, false]);
   });
 
   it('says why a pasted link cannot be followed: another server, a damaged link, no swarm in it', async () => {

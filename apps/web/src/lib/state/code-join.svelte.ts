@@ -1,4 +1,5 @@
 import { parseJoinCode, type CodeResolved, type SignallingResult } from '@swarmlab/protocol';
+import { tick } from 'svelte';
 import { pastedLink } from '../route';
 import { userMessageOf } from '../user-message';
 
@@ -45,15 +46,13 @@ export class CodeJoin {
     if (this.#pending) return;
     const link = pastedLink(typed, this.#deps.origin, this.#deps.serverOrigins?.());
     if (link) {
-      this.#message = link.ok ? undefined : link.message;
-      if (link.ok) this.#deps.onLink(link.hash);
+      if (!link.ok) return this.#say(link.message);
+      this.#message = undefined;
+      this.#deps.onLink(link.hash);
       return;
     }
     const parsed = parseJoinCode(typed);
-    if (!parsed.ok) {
-      this.#message = parsed.message;
-      return;
-    }
+    if (!parsed.ok) return this.#say(parsed.message);
     this.#message = undefined;
     this.#pending = true;
     const lookup = ++this.#lookups;
@@ -61,13 +60,25 @@ export class CodeJoin {
       const resolved = await this.#deps.resolve(parsed.code);
       if (lookup !== this.#lookups) return;
       if (!resolved.ok) {
-        this.#message = userMessageOf(resolved.error);
+        await this.#say(userMessageOf(resolved.error));
         return;
       }
       this.#deps.onResolved({ swarmId: resolved.swarmId, contentId: resolved.contentId });
     } finally {
       if (lookup === this.#lookups) this.#pending = false;
     }
+  }
+
+  /**
+   * Says why the code led nowhere, inserted anew when it says what it said last: a student correcting a code to
+   * another just as wrong saw nothing change, and a screen reader heard nothing (found by review).
+   */
+  async #say(message: string): Promise<void> {
+    if (this.#message === message) {
+      this.#message = undefined;
+      await tick();
+    }
+    this.#message = message;
   }
 
   /**
