@@ -144,24 +144,38 @@ export class ChokeControl {
     else if (!seeder.active) this.revealAll();
   }
 
+  /** The peer sent a request: a super-seeder that kept it from offers as quiet offers it chunks again at once. */
+  requestReceived(peerId: string): void {
+    const seeder = this.#c.superSeeder;
+    if (seeder?.active && seeder.heardFrom(peerId)) this.offerChunks();
+  }
+
   /** A block left for the peer: it may complete a super-seeder's offer, which makes room for the next. */
   blockSent(peerId: string, chunkIndex: number, offsetBytes: number, lengthBytes: number, nowMs: number): void {
     if (this.#c.superSeeder?.recordUpload(peerId, chunkIndex, offsetBytes, lengthBytes, nowMs)) this.offerChunks();
   }
 
-  /** Super-seeding: keeps `seedUploadSlots` offers open, handed out in turn (see `SuperSeeder.offerNext`). */
+  /**
+   * Super-seeding: keeps `seedUploadSlots` offers open, handed out in turn (see `SuperSeeder.offerNext`), none to a
+   * quiet peer while another can take one.
+   */
   offerChunks(): void {
     const { superSeeder: seeder, sessions, config, clock } = this.#c;
     if (!seeder) return;
     if (!seeder.active) return this.revealAll();
+    // The candidates only when needed: this runs at every offer completed, and a swarm may hold a thousand peers.
+    if (seeder.hasQuietPeers) seeder.withdrawQuietOffers(this.#offerCandidates());
     while (seeder.openOffers < config.seedUploadSlots) {
       // Read afresh for each offer: a send that fails (a channel closing) closes its session inside the send,
       // and an offer to a session gone would throw.
-      const candidates = [...sessions.values()].filter((s) => s.handshakeDone && !s.closed).map((s) => s.peerId);
-      const offer = seeder.offerNext(candidates, clock.nowMs());
+      const offer = seeder.offerNext(this.#offerCandidates(), clock.nowMs());
       if (!offer) return;
       this.#c.send(sessions.get(offer.peerId)!, { type: 'have', chunkIndex: offer.chunkIndex });
     }
+  }
+
+  #offerCandidates(): string[] {
+    return [...this.#c.sessions.values()].filter((s) => s.handshakeDone && !s.closed).map((s) => s.peerId);
   }
 
   /** Super-seeding: offers that saw no request for a while move on to other peers. */

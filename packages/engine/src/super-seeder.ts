@@ -27,6 +27,8 @@ interface Offer {
   /** New bytes sent since `progressAtMs` was last moved. */
   newBytesSinceProgress: number;
   progressAtMs: number;
+  /** The peer sent a request (for any chunk) or announced a chunk since the offer was made: it is not quiet. */
+  answered: boolean;
 }
 
 export interface SuperSeederOptions {
@@ -49,6 +51,9 @@ export interface SuperSeederOptions {
  * and completes only once every byte was sent: a peer asking for one byte of its offer every 2 s, or for the
  * same block again and again, held the offer (and the chunk, which nobody else is offered) for ever, and no
  * leecher completed (found by review).
+ *
+ * A peer that answered nothing to an offer withdrawn as stale is **quiet** (`#quiet`) until it sends a request or
+ * announces a chunk, and is offered nothing while another candidate is not quiet (PROTOCOL §3.6).
  */
 export class SuperSeeder {
   /**
@@ -75,6 +80,15 @@ export class SuperSeeder {
   readonly #offeredTo = new Map<number, string>();
   /** Per peer, the chunks offered to it that no other peer has announced yet. */
   readonly #unspread = new Map<string, number>();
+  /**
+   * Peers with an offer withdrawn as stale that they sent no request and announced no chunk since it was made: a
+   * frozen tab, a laptop whose lid closed, a stuck or hostile client. Offered nothing while some candidate is not
+   * quiet: such a peer tied with an honest leecher on chunks not spread (nobody else announced the leecher's
+   * either) and was offered the last chunk again and again, each held until it went stale, the leecher waiting
+   * 30.6 s for a file it took 0.17 s to get without it (found by review). Not "no bytes sent": a seeder at a low
+   * cap may not have served a peer that asked, and that peer must keep its offers.
+   */
+  readonly #quiet = new Set<string>();
   readonly #chunkLengthBytes: (chunkIndex: number) => number;
   readonly #progressBytes: number;
 
@@ -112,6 +126,11 @@ export class SuperSeeder {
     return this.#offers.size;
   }
 
+  /** Some peer is quiet (`heardFrom`): it may hold offers to withdraw (`withdrawQuietOffers`). */
+  get hasQuietPeers(): boolean {
+    return this.#quiet.size > 0;
+  }
+
   isOffered(peerId: string, chunkIndex: number): boolean {
     return this.#offers.get(chunkIndex)?.peerId === peerId;
   }
@@ -127,16 +146,20 @@ export class SuperSeeder {
    * among slow ones got a chunk in two, the slow ones held the rest, and the seeder sent them again (the file about
    * twice, in a swarm of three); a peer whose download cannot take more keeps to one, so the seeder's upload still
    * reaches the others, and one that lets an offer stall, or trickles, loses the right.
+   * A quiet peer is a candidate only when every candidate is quiet: then nobody else would take the offer, and a
+   * swarm of such peers (each a tab that may wake) still gets offers.
    * Returns who gets which chunk, or `undefined` when no chunk or no candidate is left.
    */
   offerNext(candidates: readonly string[], nowMs: number): { peerId: string; chunkIndex: number } | undefined {
     while (this.#pool.length > 0 && this.#inSwarm.has(this.#pool.at(-1)!)) this.#pool.pop();
     if (this.#pool.length === 0) return undefined;
+    const skipQuiet = this.#someNotQuiet(candidates);
     let peerId: string | undefined;
     let fewestUnspread = Infinity;
     let fewestOpen = Infinity;
     let oldest = Infinity;
     for (const candidate of candidates) {
+      if (skipQuiet && this.#quiet.has(candidate)) continue;
       const open = this.#openPerPeer.get(candidate) ?? 0;
       if (open > 0 && !this.#mayTakeMore(candidate, open, nowMs)) continue;
       // Its open offers aside: a fast peer holding one still comes before a slow one holding none whose chunk sits
@@ -165,6 +188,7 @@ export class SuperSeeder {
       sentBytes: 0,
       newBytesSinceProgress: 0,
       progressAtMs: nowMs,
+      answered: false,
     });
     this.#openPerPeer.set(peerId, fewestOpen + 1);
     this.#lastOfferAtMs.set(peerId, nowMs);
@@ -211,17 +235,42 @@ export class SuperSeeder {
   /**
    * `peerId` announced `chunkIndex` (a `have` or its bitfield): the chunk is in the swarm, whoever sent
    * it, and is not offered again. If it is the chunk offered to that peer, the offer is fulfilled even
-   * though we did not send all of it (part came from another seeder, say): returns true, as that makes
-   * room for the next offer.
+   * though we did not send all of it (part came from another seeder, say). Returns true when the next offer may
+   * go out: the offer was fulfilled, or the peer was quiet and may be offered chunks again (`heardFrom`).
    */
   announced(peerId: string, chunkIndex: number): boolean {
+    const wasQuiet = this.heardFrom(peerId);
     this.#inSwarm.set(chunkIndex);
     const offeredTo = this.#offeredTo.get(chunkIndex);
     if (offeredTo !== undefined && offeredTo !== peerId) this.#spread(chunkIndex, offeredTo);
     const offer = this.#offers.get(chunkIndex);
-    if (offer?.peerId !== peerId) return false;
+    if (offer?.peerId !== peerId) return wasQuiet;
     this.#close(offer);
     return true;
+  }
+
+  /**
+   * `peerId` sent a request (for any chunk, even one refused) or announced a chunk: it is alive, its open offers
+   * are answered, and it is no longer quiet. Returns true if it was quiet: it may be offered a chunk at once.
+   */
+  heardFrom(peerId: string): boolean {
+    for (const offer of this.#offers.values()) if (offer.peerId === peerId) offer.answered = true;
+    return this.#quiet.delete(peerId);
+  }
+
+  /**
+   * Once some candidate is not quiet, withdraws the offers quiet peers hold unanswered: they were made while every
+   * candidate was quiet, and a leecher joining then waited for the one it needed last until it went stale. The
+   * chunk goes back to be offered next, not counted against the quiet peer (it was offered it for want of another).
+   */
+  withdrawQuietOffers(candidates: readonly string[]): void {
+    if (this.#quiet.size === 0 || !this.#someNotQuiet(candidates)) return;
+    for (const offer of [...this.#offers.values()]) {
+      if (offer.answered || !this.#quiet.has(offer.peerId)) continue;
+      this.#close(offer);
+      this.#spread(offer.chunkIndex, offer.peerId);
+      if (!this.#inSwarm.has(offer.chunkIndex)) this.#pool.push(offer.chunkIndex);
+    }
   }
 
   /**
@@ -240,21 +289,23 @@ export class SuperSeeder {
     return stale.map(({ peerId, chunkIndex }) => ({ peerId, chunkIndex }));
   }
 
-  /** The peer left: every chunk offered to it is withdrawn (`withdraw`). */
+  /** The peer left: every chunk offered to it is withdrawn (`withdraw`), and what was known of it forgotten. */
   withdrawAll(peerId: string): void {
     for (const offer of this.#offersOf(peerId)) this.withdraw(peerId, offer.chunkIndex);
     this.#offerBytesPerSec.delete(peerId);
+    this.#quiet.delete(peerId);
   }
 
   /**
    * The peer stalled on its offer of `chunkIndex` (or left): the chunk goes back to be offered next, unless the
    * swarm holds it by now (another peer announced it meanwhile), in which case sending it again would spend the
-   * seeder's upload on a chunk the swarm already has.
+   * seeder's upload on a chunk the swarm already has. A peer that answered nothing since the offer was made is quiet.
    */
   withdraw(peerId: string, chunkIndex: number): void {
     const offer = this.#offers.get(chunkIndex);
     if (offer?.peerId !== peerId) return;
     this.#close(offer);
+    if (!offer.answered) this.#quiet.add(peerId);
     // A stall is the slowest rate there is: no second offer until one is sent it whole, fast, again.
     this.#offerBytesPerSec.delete(peerId);
     // Still counted against the peer: one that lets its offers go stale (asking a byte now and then) must not come
@@ -278,6 +329,10 @@ export class SuperSeeder {
   #behindPace(offer: Offer, nowMs: number): boolean {
     const dueBytes = (this.#extraOfferBytesPerSec * (nowMs - offer.offeredAtMs)) / 1000;
     return offer.sentBytes < dueBytes - this.#chunkLengthBytes(offer.chunkIndex);
+  }
+
+  #someNotQuiet(candidates: readonly string[]): boolean {
+    return this.#quiet.size === 0 || candidates.some((candidate) => !this.#quiet.has(candidate));
   }
 
   #offersOf(peerId: string): Offer[] {

@@ -308,7 +308,10 @@ export class SwarmEngine {
       case 'unchoke':
         return this.#downloader.onUnchoke(session);
       case 'request':
-        return this.#uploader.onRequest(session, message);
+        this.#uploader.onRequest(session, message);
+        // After: a request that drops the peer (out of range, a flood) does not bring it back to a super-seeder.
+        if (!session.closed) this.#choking.requestReceived(session.peerId);
+        return;
       case 'cancel':
         return this.#uploader.onCancel(session, message);
       case 'reject':

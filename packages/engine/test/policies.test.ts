@@ -245,6 +245,47 @@ describe('SuperSeeder', () => {
     expect(seeder.offerNext(['staller', 'honest'], 3000)).toEqual({ peerId: 'honest', chunkIndex: stalled.chunkIndex });
   });
 
+  it('offers a peer that answered nothing to an offer gone stale nothing more while another peer can take offers', () => {
+    const seeder = new SuperSeeder(6, lengthOf, seededRandom(20));
+    const first = seeder.offerNext(['silent'], 0)!;
+    seeder.withdraw('silent', first.chunkIndex); // stale: no request, no chunk announced since it was made
+    // Alone, it is still offered chunks: a swarm of such peers (tabs that may wake) does not stall.
+    const fallback = seeder.offerNext(['silent'], 4000)!;
+    expect(fallback.peerId).toBe('silent');
+    // A peer that is not quiet arrives: the offer the quiet one holds unanswered goes back, and the newcomer gets it.
+    expect(seeder.hasQuietPeers).toBe(true);
+    seeder.withdrawQuietOffers(['silent', 'honest']);
+    expect(seeder.isOffered('silent', fallback.chunkIndex)).toBe(false);
+    expect(seeder.offerNext(['silent', 'honest'], 4001)).toEqual({ peerId: 'honest', chunkIndex: fallback.chunkIndex });
+    // The quiet peer gets no offer while 'honest' is there, though 'honest' holds one and can take no second.
+    expect(seeder.offerNext(['silent', 'honest'], 4002)).toBeUndefined();
+    // A request (for any chunk, even one refused) makes it one to offer to again, at once.
+    expect(seeder.heardFrom('silent')).toBe(true);
+    expect(seeder.heardFrom('silent')).toBe(false);
+    expect(seeder.offerNext(['silent', 'honest'], 4003)!.peerId).toBe('silent');
+  });
+
+  it('keeps offering a peer that asked for its stalled offer, or announced a chunk, since it was made', () => {
+    const seeder = new SuperSeeder(6, lengthOf, seededRandom(21));
+    // A seeder at a low cap may not have sent a byte of an offer its peer asked for: that peer is not quiet.
+    const asked = seeder.offerNext(['slow'], 0)!;
+    seeder.heardFrom('slow'); // its request
+    seeder.withdraw('slow', asked.chunkIndex);
+    expect(seeder.hasQuietPeers).toBe(false);
+    expect(seeder.offerNext(['slow', 'other'], 7000)!.peerId).toBe('other'); // its stalled offer counts against it
+    expect(seeder.offerNext(['slow', 'other'], 7000)!.peerId).toBe('slow');
+    // Quiet, then a `have` of a chunk it got elsewhere: it is alive, and the next offer may go to it.
+    const quiet = new SuperSeeder(6, lengthOf, seededRandom(22));
+    const unanswered = quiet.offerNext(['a'], 0)!;
+    quiet.withdraw('a', unanswered.chunkIndex);
+    expect(quiet.announced('a', (unanswered.chunkIndex + 1) % 6)).toBe(true);
+    expect(quiet.hasQuietPeers).toBe(false);
+    // A peer that leaves and comes back under the same id starts afresh, as with its rate.
+    quiet.withdraw('a', quiet.offerNext(['a'], 1)!.chunkIndex);
+    quiet.withdrawAll('a');
+    expect(quiet.hasQuietPeers).toBe(false);
+  });
+
   // 100-byte chunks; a second offer once the last came at 50 bytes/s or faster, over its last quarter.
   const twoOffers = (seed: number) =>
     new SuperSeeder(8, lengthOf, seededRandom(seed), 1, { maxOffersPerPeer: 2, extraOfferBytesPerSec: 50 });
