@@ -805,6 +805,33 @@ describe('a tab away while the runs changed', () => {
   }, 30_000);
 });
 
+describe('a tab whose place is not to be taken back', () => {
+  it('draws its last table as last heard for good: no table comes any more, and it looked live', async () => {
+    // A swarm of two places: the seeder's and the tab's, until the tab's grace runs out.
+    const { server, swarmId, page, join } = await classroom({ limits: { memberGraceMs: 300, maxPeersPerSwarm: 2 } });
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const tab = page(wifi.url);
+    await join(tab);
+    await until(() => (tab.swarmProgress?.peers.length ?? 0) === 2, 'the table of the seeder and the tab');
+    expect(tab.swarmProgress?.peers.some((peer) => peer.away)).toBe(false);
+
+    wifi.cut();
+    await until(() => tab.signalling?.state === 'lost', 'the tab lost');
+    // Meanwhile its grace runs out and a classmate takes the free place: the swarm is full when the tab is back.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const classmate = SignallingClient.connect(server.url);
+    cleanUps.push(() => classmate.disconnect());
+    expect((await classmate.joinSwarm({ swarmId })).ok).toBe(true);
+    wifi.restore();
+    await until(() => tab.signalling?.state === 'failed', 'the rejoin refused for good');
+    // Before it was drawn away too, its last table looked live for good: rates, flows, nobody reconnecting.
+    expect(tab.swarmProgress?.peers.length).toBe(2);
+    expect(tab.swarmProgress?.peers.every((peer) => peer.away)).toBe(true);
+    expect(tab.swarmProgress?.flows).toEqual([]);
+  }, 30_000);
+});
+
 describe('a tab joined from a link with its own settings (?up=)', () => {
   it('sends them once: the links the teacher set since stand when the tab takes its place back after a drop', async () => {
     const { server, seeder, swarmId, file, page } = await classroom();
