@@ -34,6 +34,8 @@ export default defineConfig({
       args: [...CHROMIUM_ARGS],
     },
   },
+  // Under CI, loopback alone or no run (`e2e/private-network.ts`).
+  globalSetup: './e2e/private-network.ts',
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     // The test build (`pnpm build:e2e`): the same app, honouring the test-only switches (`test-switches.ts`).
@@ -44,5 +46,9 @@ export default defineConfig({
     reuseExistingServer: process.env['SWARMLAB_E2E_REUSE'] === '1',
     stdout: 'pipe',
     timeout: 60_000,
+    // Not the operator's classroom settings (README): a STUN or TURN server exported for a lesson was handed to every
+    // test page, and a Redis URL put the test swarms in the classroom's Redis, or failed the run inside the namespace
+    // (found by review). Playwright adds these to the environment it passes on.
+    env: { SWARMLAB_ICE_SERVERS: '', SWARMLAB_REDIS_URL: '' },
   },
 });

@@ -64,6 +64,17 @@ describe('the network this suite runs in', () => {
   });
 });
 
+describe('the commands that open WebRTC connections', () => {
+  it('go through the private namespace: the unit and e2e suites and the benchmarks', () => {
+    const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    // Each checks it is in one too under CI (this suite, `e2e/private-network.ts`); run plainly, they were not.
+    for (const name of ['test:unit', 'test:e2e', 'bench'])
+      expect(scripts[name], name).toMatch(/^node scripts\/in-private-netns\.mjs /);
+  });
+});
+
 /** Resolves once `pid` no longer runs, or rejects after 5 s. */
 async function gone(pid: number): Promise<void> {
   for (const deadline = Date.now() + 5000; running(pid);) {

@@ -54,7 +54,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const child: ChildProcess = spawnDyingWithParent(
     process.execPath,
     args,
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnvironment(options.env) },
     'KILL',
   );
   const label = `[server :${options.port}]`;
@@ -87,4 +87,14 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The environment a test's server runs with: this process's, without the classroom settings an operator may have
+ * exported (README: `SWARMLAB_ICE_SERVERS`, `SWARMLAB_REDIS_URL`), which a test sets itself where it means them. A STUN
+ * server exported for a lesson reached every test page, and test swarms the classroom's Redis (found by review).
+ */
+export function serverEnvironment(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { SWARMLAB_ICE_SERVERS: _iceServers, SWARMLAB_REDIS_URL: _redisUrl, ...inherited } = process.env;
+  return { ...inherited, ...env };
 }

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServerProcess } from '../../src/server/index';
+import { serverEnvironment, startServerProcess } from '../../src/server/index';
 import { expectGoneWithItsStarter } from './orphans';
 
 const closers: (() => Promise<void>)[] = [];
@@ -34,4 +34,30 @@ describe('a server process a test started', () => {
         `console.log(new URL(server.origin).port, server.pid);`,
     );
   }, 40_000);
+});
+
+describe('the environment of a server process a test starts', () => {
+  it('leaves out the classroom settings an operator exported, unless the test gives them', () => {
+    const exported = {
+      SWARMLAB_ICE_SERVERS: '[{"urls":"stun:stun.example.org"}]',
+      SWARMLAB_REDIS_URL: 'redis://10.0.0.2',
+    };
+    const before = { ice: process.env['SWARMLAB_ICE_SERVERS'], redis: process.env['SWARMLAB_REDIS_URL'] };
+    Object.assign(process.env, exported);
+    try {
+      // Before, a STUN server exported for a lesson was handed to every test page, and test swarms went to its Redis.
+      const env = serverEnvironment();
+      expect(env['SWARMLAB_ICE_SERVERS']).toBeUndefined();
+      expect(env['SWARMLAB_REDIS_URL']).toBeUndefined();
+      expect(env['PATH']).toBe(process.env['PATH']);
+      expect(serverEnvironment({ SWARMLAB_REDIS_URL: 'redis://127.0.0.1:7000' })['SWARMLAB_REDIS_URL']).toBe(
+        'redis://127.0.0.1:7000',
+      );
+    } finally {
+      if (before.ice === undefined) delete process.env['SWARMLAB_ICE_SERVERS'];
+      else process.env['SWARMLAB_ICE_SERVERS'] = before.ice;
+      if (before.redis === undefined) delete process.env['SWARMLAB_REDIS_URL'];
+      else process.env['SWARMLAB_REDIS_URL'] = before.redis;
+    }
+  });
 });
