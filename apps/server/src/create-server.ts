@@ -84,7 +84,7 @@ export interface SignallingServer {
   readonly io: SignallingIo;
   /** Starts listening; port 0 picks a free port, which the result reports. */
   listen(port: number, host?: string): Promise<{ port: number }>;
-  /** Disconnects every client and stops listening. */
+  /** Disconnects every client and stops listening; called again, the same close (a shared state is closed once). */
   close(): Promise<void>;
   stats(): SignallingServerStats;
 }
@@ -170,6 +170,33 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     }),
   });
 
+  /** Closes the server (`SignallingServer.close`), once. */
+  const closeOnce = async (): Promise<void> => {
+    // Stops the progress broadcasts (disconnects below change swarms, and must not start new ones),
+    // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
+    handlers.close();
+    budgets.dispose();
+    // No client holds the close up for long: an asleep laptop's websocket, or a request never finished, kept it
+    // waiting for tens of seconds (ws's close handshake, the HTTP server's header timeout), and `main` gave up before
+    // the state's last writes (found by review). Clients that answer close as they should, within
+    // `CLOSE_GRACE_MS`; then HTTP connections are cut and websockets, no longer the HTTP server's, terminated (taken
+    // before the close starts: engine.io forgets each at once, its websocket still waiting on the client).
+    // (`clients` is engine.io's own list of its connections: public in JavaScript, protected in its typings.)
+    const { clients } = io.engine as unknown as { readonly clients: Readonly<Record<string, EngineConnection>> };
+    const websockets = Object.values(clients).flatMap((client) => client.transport?.socket ?? []);
+    const ioClosed = io.close();
+    const forced = setTimeout(() => {
+      httpServer.closeAllConnections();
+      for (const websocket of websockets) websocket.terminate?.();
+    }, CLOSE_GRACE_MS);
+    await ioClosed;
+    clearTimeout(forced);
+    // The disconnects of the close, and requests under way, write before the state closes.
+    await handlers.settled(CLOSE_GRACE_MS);
+    await state.close();
+  };
+  let serverClosing: Promise<void> | undefined;
+
   return {
     httpServer,
     io,
@@ -184,27 +211,10 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
         });
       });
     },
-    async close() {
-      // Stops the progress broadcasts (disconnects below change swarms, and must not start new ones),
-      // closes every socket.io connection, then the HTTP server (resolves even if it never listened).
-      handlers.close();
-      budgets.dispose();
-      // No client holds the close up for long: an asleep laptop's websocket, or a request never finished, kept it
-      // waiting for tens of seconds (ws's close handshake, the HTTP server's header timeout), and `main` gave up before
-      // the state's last writes (found by review). Clients that answer close as they should, within
-      // `CLOSE_GRACE_MS`; then HTTP connections are cut and websockets, no longer the HTTP server's, terminated (taken
-      // before the close starts: engine.io forgets each at once, its websocket still waiting on the client).
-      // (`clients` is engine.io's own list of its connections: public in JavaScript, protected in its typings.)
-      const { clients } = io.engine as unknown as { readonly clients: Readonly<Record<string, EngineConnection>> };
-      const websockets = Object.values(clients).flatMap((client) => client.transport?.socket ?? []);
-      const closing = io.close();
-      const forced = setTimeout(() => {
-        httpServer.closeAllConnections();
-        for (const websocket of websockets) websocket.terminate?.();
-      }, CLOSE_GRACE_MS);
-      await closing;
-      clearTimeout(forced);
-      await state.close();
+    close() {
+      // Once: a second close closed the shared state again, its Redis client already closed (an error logged).
+      serverClosing ??= closeOnce();
+      return serverClosing;
     },
     stats: () => ({
       connections: io.of('/').sockets.size,

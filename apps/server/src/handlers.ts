@@ -1,3 +1,4 @@
+import { PendingWork } from './pending-work';
 import {
   contentIdOf,
   progressReportSchema,
@@ -60,6 +61,11 @@ export interface SignallingHandlers {
   readonly pendingGraces: number;
   /** Clears the progress broadcast and grace timers; call before closing the socket.io server. */
   close(): void;
+  /**
+   * Resolves once the work the handlers started has settled (requests answered and written, disconnects cleaned up),
+   * or after `withinMs` at most: what the server's close waits for before it closes the shared state.
+   */
+  settled(withinMs: number): Promise<void>;
 }
 
 /**
@@ -104,6 +110,8 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
    * disconnect's cleanup could run before the join it follows committed, leaving a member that never leaves.
    */
   const memberships = createKeyedQueue();
+  /** What the handlers started that nobody waits for: the server's close waits for it (`settled`). */
+  const pending = new PendingWork();
 
   /** `io.to([])` would broadcast to every socket, so an empty list must send nothing. */
   const toSockets = (socketIds: readonly SocketId[]) => (socketIds.length > 0 ? io.to([...socketIds]) : undefined);
@@ -235,7 +243,11 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
   io.on('connection', (socket: SignallingSocket) => {
     const address = addressOf(socket);
-    const context: GuardContext = { maxPayloadDepth: limits.maxPayloadDepth, log };
+    const context: GuardContext = {
+      maxPayloadDepth: limits.maxPayloadDepth,
+      log,
+      track: (work) => pending.track(work),
+    };
     const inTurn: MembershipTurn = (task) => memberships.run(socket.id, task);
     // Queued, only its start takes a turn (what it reads, the store update it queues, both synchronous): its write and
     // answer go on beside the turns after it. Held to its end, a socket's signals waited behind its reports' writes.
@@ -509,14 +521,16 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     socket.on('disconnect', (reason) => {
       const failed = (error: unknown): void => log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
       // After any change of its membership still under way: what that change wrote is then undone.
-      inTurn(async () => {
-        if (DELIBERATE_DISCONNECTS.has(reason)) {
-          await leaveSwarm(socket.id);
-          return;
-        }
-        const swarmId = store.followedSwarmOf(socket.id);
-        if (swarmId !== undefined) await dropped(swarmId, [socket.id]);
-      }).catch(failed);
+      pending.track(
+        inTurn(async () => {
+          if (DELIBERATE_DISCONNECTS.has(reason)) {
+            await leaveSwarm(socket.id);
+            return;
+          }
+          const swarmId = store.followedSwarmOf(socket.id);
+          if (swarmId !== undefined) await dropped(swarmId, [socket.id]);
+        }).catch(failed),
+      );
     });
   });
 
@@ -527,6 +541,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     get pendingGraces() {
       return grace.pendingCount;
     },
+    settled: (withinMs) => pending.settled(withinMs),
     close() {
       progress.close();
       grace.close();

@@ -73,7 +73,8 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   let holds = (_socketId: SocketId): boolean => true;
   let disowned = (): void => undefined;
   let closed = false;
-  let beating = false;
+  /** The heartbeat under way, if any (`close` waits for it). */
+  let beating: Promise<void> | undefined;
   let listed = false;
   /**
    * Since when this process has reached Redis without a failure or a gap in its answers (undefined while it
@@ -100,6 +101,15 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     reachingSinceMs = undefined;
     options.onError(error);
   };
+  /**
+   * A periodic run's failure, unless the process closed meanwhile: the close cut it short (its Redis client closed
+   * under it), which is no news, and a server's tests saw "The client is closed" logged at every close.
+   */
+  const unlessClosed =
+    (report: (error: unknown) => void) =>
+    (error: unknown): void => {
+      if (!closed) report(error);
+    };
   const judgesOthers = (): boolean =>
     reachingSinceMs !== undefined && Date.now() - reachingSinceMs >= options.processTimeoutMs;
 
@@ -193,14 +203,16 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       if (gone.length > 0) lost(swarmId, gone);
     }
   };
-  const auditTimer = everyInTurn(options.auditIntervalMs, audit, { stopped: () => closed, onError: options.onError });
+  const auditTimer = everyInTurn(options.auditIntervalMs, audit, {
+    stopped: () => closed,
+    onError: unlessClosed(options.onError),
+  });
 
   const tick = (): void => {
     if (beating || closed) return;
-    beating = true;
-    beat()
-      .catch(failed)
-      .finally(() => (beating = false));
+    beating = beat()
+      .catch(unlessClosed(failed))
+      .finally(() => (beating = undefined));
   };
   const timer = setInterval(tick, options.heartbeatIntervalMs);
   timer.unref();
@@ -213,7 +225,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
       await client.set(keys.alive(processId), '1', { PX: options.processTimeoutMs });
       reached();
     },
-    { stopped: () => closed, onError: failed },
+    { stopped: () => closed, onError: unlessClosed(failed) },
   );
   tick();
   // Its own clock, not Redis: a process whose connection to Redis stays open but unanswered (a partition, a
@@ -244,6 +256,8 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     },
     async close() {
       this.stop();
+      // A beat under way finishes first: its writes are this process's own, and the client closes after this.
+      await beating;
       await client.del(keys.alive(processId));
     },
     stop() {

@@ -54,6 +54,8 @@ export interface GuardContext {
   /** Deepest payload nesting accepted (`ServerLimits.maxPayloadDepth`). */
   readonly maxPayloadDepth: number;
   readonly log: (line: string) => void;
+  /** Told of each handler's work that goes on after the handler returned (the server's close waits for it). */
+  readonly track?: (work: Promise<unknown>) => void;
 }
 
 /**
@@ -112,7 +114,7 @@ export function guardRequest<Request, Result extends object>(
       const parsed = spec.parse(payload);
       if (!parsed.ok) return reply(refuse('invalid-payload', parsed.message));
       const handled = spec.handle(parsed.request, reply);
-      if (handled instanceof Promise) handled.catch(fail);
+      if (handled instanceof Promise) context.track?.(handled.catch(fail));
     } catch (error) {
       fail(error);
     }

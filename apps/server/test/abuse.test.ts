@@ -193,6 +193,7 @@ describe('signalling server under malformed and abusive input', () => {
         return new Uint8Array(byteCount).map(() => Math.floor(Math.random() * 256));
       },
     });
+    harness.expectLogErrors(/swarm:create handler failed: .*on fire/);
     const [a, b] = [await harness.connect(), await harness.connect()];
     const { manifest, contentId } = await makeManifest();
     // swarm:create is async (it hashes the manifest): this failure is a rejected promise.
@@ -216,6 +217,7 @@ describe('signalling server under malformed and abusive input', () => {
         return new Uint8Array(byteCount).map(() => Math.floor(Math.random() * 256));
       },
     });
+    harness.expectLogErrors(/swarm:join handler failed: Error: secret detail/);
     const [a, b] = [await harness.connect(), await harness.connect()];
     const { swarmId } = await createSwarm(a);
     failJoin = true;

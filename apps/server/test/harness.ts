@@ -71,7 +71,13 @@ export interface Harness {
   stats(): SignallingServerStats;
   /** The server's socket.io server, to look at a connection from the server's side. */
   readonly io: SignallingIo;
-  /** Disconnects every client, then closes the server. */
+  /** Error lines matching `pattern` are what this test makes the server log on purpose (see `close`). */
+  expectLogErrors(pattern: RegExp): void;
+  /**
+   * Disconnects every client, then closes the server; rejects if the server logged an error the test did not
+   * expect (`expectLogErrors`): a handler that threw answered `internal-error`, or work nobody answers failed, and
+   * every test still passed, the failure a line in a log nobody read (found by review).
+   */
   close(): Promise<void>;
 }
 
@@ -128,6 +134,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
   const url = `http://127.0.0.1:${port}`;
   const clients: Socket[] = [];
   const unreadable: string[] = [];
+  const expectedErrors: RegExp[] = [];
 
   const open = async (options: ConnectOptions = {}): Promise<Socket> => {
     const client = connectClient(url, {
@@ -153,11 +160,19 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
     connectRaw: open,
     stats: () => server.stats(),
     io: server.io,
+    expectLogErrors(pattern) {
+      expectedErrors.push(pattern);
+    },
     async close() {
       for (const client of clients) client.disconnect();
       await server.close();
       if (unreadable.length > 0)
         throw new Error(`the server sent what its clients cannot read:\n${unreadable.slice(0, 5).join('\n')}`);
+      const unexpected = logLines.filter(
+        (line) => line.startsWith('error:') && !expectedErrors.some((pattern) => pattern.test(line)),
+      );
+      if (unexpected.length > 0)
+        throw new Error(`the server logged errors the test did not expect:\n${unexpected.slice(0, 5).join('\n')}`);
     },
   };
 }

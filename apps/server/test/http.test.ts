@@ -233,6 +233,7 @@ describe('a process cut off from its shared state', () => {
       reachable: () => reachable,
     });
     harness = await startHarness({ swarmState });
+    harness.expectLogErrors(/the shared state (no longer counted this process alive|has not answered)/);
     const client = await harness.connect();
     const dropped = new Promise<string>((resolve) => client.once('disconnect', resolve));
     // Redis stopped answering this process for the process timeout (a partition): the others give its members up.
