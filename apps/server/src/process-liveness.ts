@@ -1,7 +1,8 @@
-import type { RedisClient, RedisKeys, ProcessId, RedisSwarmStore } from './redis-swarm-store';
+import type { RedisClient, RedisKeys, ProcessId, RedisSwarmStore, StoredSwarm } from './redis-swarm-store';
 import { everyInTurn } from './every-in-turn';
 import type { SocketId } from './swarm-registry';
 import type { SocketsLost } from './swarm-store';
+import { UnreadableSwarmRecordError } from './swarm-store-errors';
 
 export interface ProcessLivenessOptions {
   readonly client: RedisClient;
@@ -113,12 +114,26 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   const judgesOthers = (): boolean =>
     reachingSinceMs !== undefined && Date.now() - reachingSinceMs >= options.processTimeoutMs;
 
+  /**
+   * The swarm's record, or undefined (its failure said) when it cannot be read: a loop over every swarm goes on past
+   * it, where it stopped at it every time, the swarms after it never looked at.
+   */
+  const loadReadable = async (swarmId: string): Promise<StoredSwarm | undefined> => {
+    try {
+      return await store.load(swarmId);
+    } catch (error) {
+      if (!(error instanceof UnreadableSwarmRecordError)) throw error;
+      options.onError(error);
+      return undefined;
+    }
+  };
+
   const takeOver = async (stopped: ProcessId): Promise<void> => {
     for (const swarmId of await client.sMembers(keys.swarms)) {
       // Back meanwhile (it was alive, only late): it closes its connections itself (`disowned`), and those of
       // its tabs that reconnected to it must not be taken for its old ones, swarm after swarm.
       if ((await client.sIsMember(keys.processes, stopped)) === 1) return;
-      const stored = await store.load(swarmId);
+      const stored = await loadReadable(swarmId);
       if (!stored) continue;
       const socketIds = Object.entries(stored.owners).flatMap(([socketId, owner]) =>
         owner === stopped ? [socketId] : [],
@@ -178,7 +193,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     const listed = new Set(await client.sMembers(keys.processes));
     for (const swarmId of batch) {
       if (closed) return;
-      const stored = await store.load(swarmId);
+      const stored = await loadReadable(swarmId);
       if (!stored) continue;
       // Asked again for each swarm, after its load, never kept: a process taken for stopped that came back
       // meanwhile (its tabs reconnecting to it) has set its `alive` key before any of its new sockets was

@@ -8,6 +8,7 @@ import { withHeardSubscriptions } from './redis-adapter-client';
 import { createRedisClient, type RedisClient } from './redis-client';
 import { createRedisMemberGrace, type RedisMemberGrace } from './redis-member-grace';
 import { createRedisSwarmStore, redisKeys } from './redis-swarm-store';
+import { UnreadableSwarmRecordError } from './swarm-store-errors';
 
 /** The setting that turns Redis on: `redis://host:port`, as node-redis takes it. */
 export const REDIS_URL_ENV = 'SWARMLAB_REDIS_URL';
@@ -140,7 +141,14 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           sweepIntervalMs,
           recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
           awaited: async (swarmId) => {
-            const record = (await store.load(swarmId))?.record;
+            // An unreadable record awaits nobody (said once per recheck): the recheck goes on to the next swarms.
+            const record = (
+              await store.load(swarmId).catch((error: unknown) => {
+                if (!(error instanceof UnreadableSwarmRecordError)) throw error;
+                onError(error);
+                return undefined;
+              })
+            )?.record;
             return {
               members: record?.members.flatMap((member) => (member.socketId === null ? [member.peerId] : [])) ?? [],
               participants: record?.runs.live?.participants.some((participant) => participant.awaiting) ?? false,

@@ -13,7 +13,7 @@ import { COMMIT_SWARM_SCRIPT, type CommitAnswer } from './redis-commit-script';
 import type { SwarmRecord } from './swarm-record';
 import { createSwarmRegistry, type Membership, type SocketId } from './swarm-registry';
 import type { SwarmCreation, SwarmStore, SwarmWorld, Updated } from './swarm-store';
-import { MissingManifestError, SwarmWriteConflictError } from './swarm-store-errors';
+import { MissingManifestError, SwarmWriteConflictError, UnreadableSwarmRecordError } from './swarm-store-errors';
 
 export type { RedisClient };
 
@@ -107,7 +107,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       manifests.delete(swarmId);
       return { version: 0, stored: undefined, doc: undefined };
     }
-    return { version: Number(version), stored: JSON.parse(doc) as StoredSwarm, doc };
+    return { version: Number(version), stored: readableRecord(swarmId, doc), doc };
   };
 
   const manifestOf = async (swarmId: SwarmId): Promise<Manifest> => {
@@ -372,4 +372,21 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** `doc` as a stored swarm, or `UnreadableSwarmRecordError` if it is not one as far as every reader of it needs. */
+function readableRecord(swarmId: SwarmId, doc: string): StoredSwarm {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(doc);
+  } catch (error) {
+    throw new UnreadableSwarmRecordError(swarmId, error instanceof Error ? error.message : String(error));
+  }
+  const stored = parsed as Partial<StoredSwarm> | null;
+  if (typeof stored !== 'object' || stored === null) throw new UnreadableSwarmRecordError(swarmId, 'not an object');
+  if (typeof stored.owners !== 'object' || stored.owners === null)
+    throw new UnreadableSwarmRecordError(swarmId, 'no owners');
+  if (typeof stored.record !== 'object' || stored.record === null)
+    throw new UnreadableSwarmRecordError(swarmId, 'no record');
+  return stored as StoredSwarm;
 }

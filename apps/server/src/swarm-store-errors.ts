@@ -32,3 +32,20 @@ export class UnaskedCreationError extends Error {
     super(`an update created swarm ${swarmId} unasked`);
   }
 }
+
+/**
+ * A swarm's record in the shared store cannot be read: not JSON, or without what every reader of it needs (its owners,
+ * its record), written by hand or by a build whose format this one does not know. Requests for that swarm fail as
+ * `internal-error`; the loops over every swarm (takeovers, audits, grace rechecks) go on past it, where it stopped
+ * each of them at that swarm, every time, and the members of the swarms after it were never handed over.
+ */
+export class UnreadableSwarmRecordError extends Error {
+  override readonly name = 'UnreadableSwarmRecordError';
+
+  constructor(
+    readonly swarmId: SwarmId,
+    reason: string,
+  ) {
+    super(`swarm ${swarmId}'s record in Redis cannot be read (${reason})`);
+  }
+}

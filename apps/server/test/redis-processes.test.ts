@@ -657,6 +657,27 @@ describe('sockets recorded as held where nobody holds them', () => {
     expect(b!.logLines.filter((line) => line.startsWith('error'))).toEqual([]);
   });
 
+  it('are handed over past a swarm whose record cannot be read, which is said, not a stop of every audit', async () => {
+    const [a] = await startProcesses(1, { memberGraceMs: 300 });
+    const seeder = await seedOn(a!);
+    const leecher = await joinOn(a!, seeder.swarmId);
+    // A record no build of this one can read, listed first (`-` sorts before every swarm id's characters).
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      await raw.hSet(`${a!.keyPrefix}swarm:-unreadable`, { version: '1', doc: '{"record": ' });
+      await raw.sAdd(`${a!.keyPrefix}swarms`, '-unreadable');
+    } finally {
+      await raw.quit();
+    }
+    const [leecherSocketId] = [...a!.server.io.of('/').sockets.keys()].filter((id) => id === leecher.client.id);
+    a!.server.io.of('/').sockets.get(leecherSocketId!)!.removeAllListeners('disconnect');
+    leecher.client.disconnect();
+    // Before, the audit stopped at the unreadable swarm every time, and the leecher stayed in the seeder's table.
+    await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the leecher to be given up on', 12_000);
+    expect(a!.logLines.some((line) => line.includes("swarm -unreadable's record in Redis cannot be read"))).toBe(true);
+  });
+
   it('are handed over when their own process’s clean-up of a disconnect failed', async () => {
     const [a] = await startProcesses(1, { memberGraceMs: 300 });
     const seeder = await seedOn(a!);
