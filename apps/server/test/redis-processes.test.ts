@@ -396,6 +396,49 @@ describe('signalling on two processes sharing one Redis', () => {
   });
 });
 
+describe('reports of a whole class at once', () => {
+  it('go out in a few commits, not one each, and each member’s latest is the one kept', async () => {
+    const [a] = await startProcesses(1);
+    const seeder = await seedOn(a!);
+    const members = await Promise.all(Array.from({ length: 12 }, () => joinOn(a!, seeder.swarmId)));
+    const started = await seeder.client.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG });
+    expect(started).toMatchObject({ ok: true });
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    const evals = async (): Promise<number> =>
+      Number(/cmdstat_eval:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
+    try {
+      const before = await evals();
+      const rounds = 4;
+      for (let round = 1; round <= rounds; round++)
+        await Promise.all(
+          members.map((member, index) =>
+            member.client
+              .timeout(WAIT_MS)
+              .emitWithAck('progress:report', { ...leeching(1), downloadBytesPerSec: 8192 + 100 * round + index }),
+          ),
+        );
+      const commits = (await evals()) - before;
+      // Before, one commit of the whole record per report (48 here; at 64 members about 10 ms each, more than the
+      // process had): those queued behind a write in flight now go out with the next.
+      expect(commits).toBeLessThanOrEqual((rounds * members.length) / 2);
+      const table = await tableWhen(
+        seeder.received,
+        (progress) =>
+          members.every(
+            (member, index) =>
+              progress.peers.find((peer) => peer.peerId === member.peerId)?.report?.downloadBytesPerSec ===
+              8192 + 100 * rounds + index,
+          ),
+        'every member’s latest report on the table',
+      );
+      expect(table.peers.filter((peer) => peer.report !== null)).toHaveLength(members.length);
+    } finally {
+      await raw.quit();
+    }
+  });
+});
+
 describe('the socket.io adapter’s stream in Redis', () => {
   it('keeps about its most entries, not every relay and table sent (10,000 by default: gigabytes of tables)', async () => {
     const [a] = await startProcesses(1, { messageBurst: 1000 }, undefined, undefined, 100);
