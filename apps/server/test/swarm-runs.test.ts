@@ -70,6 +70,13 @@ const claimsToHaveSentTheFile = (receiver: string): ProgressReport => ({
   sentTo: [{ peerId: receiver, bytes: FILE_BYTES }],
 });
 
+/** A run whose every upload is capped at 100 kB/s: the reload tests' (what a member's engines may claim together). */
+const CAPPED_100_KB: RunConfig = {
+  ...DEFAULT_RUN_CONFIG,
+  peerUploadBytesPerSec: 100_000,
+  seederUploadBytesPerSec: 100_000,
+};
+
 /** What every `createSwarmRuns` here starts from, but its clocks. */
 const OPTIONS = {
   config: DEFAULT_RUN_CONFIG,
@@ -984,12 +991,7 @@ describe('swarm runs', () => {
 
   it('holds a member reloading again and again to its upload cap: each engine claimed the cap since the start', () => {
     const { at, runs } = setUp();
-    const capped: RunConfig = {
-      ...DEFAULT_RUN_CONFIG,
-      peerUploadBytesPerSec: 100_000,
-      seederUploadBytesPerSec: 100_000,
-    };
-    at(1000).start(capped, [SEEDER, leecher('a'), leecher('b')]);
+    at(1000).start(CAPPED_100_KB, [SEEDER, leecher('a'), leecher('b')]);
     let nowMs = 1000;
     for (let reload = 0; reload < 5; reload++) {
       nowMs += 10_000;
@@ -1006,12 +1008,7 @@ describe('swarm runs', () => {
 
   it('holds what a member reloading again and again vouches for to its upload cap: each engine was checked alone', () => {
     const { at, runs } = setUp();
-    const capped: RunConfig = {
-      ...DEFAULT_RUN_CONFIG,
-      peerUploadBytesPerSec: 100_000,
-      seederUploadBytesPerSec: 100_000,
-    };
-    at(1000).start(capped, [SEEDER, leecher('liar'), leecher('puppet')]);
+    at(1000).start(CAPPED_100_KB, [SEEDER, leecher('liar'), leecher('puppet')]);
     // Within what its cap passes in 10 s, for each engine alone.
     const claimedBytes = 1_100_000;
     for (let reload = 0; reload < 4; reload++) {
@@ -1031,12 +1028,7 @@ describe('swarm runs', () => {
 
   it('takes what an honest member sent before and after its page reloaded, within its cap, whole', () => {
     const { at, runs } = setUp();
-    const capped: RunConfig = {
-      ...DEFAULT_RUN_CONFIG,
-      peerUploadBytesPerSec: 100_000,
-      seederUploadBytesPerSec: 100_000,
-    };
-    at(1000).start(capped, [SEEDER, leecher('a'), leecher('b')]);
+    at(1000).start(CAPPED_100_KB, [SEEDER, leecher('a'), leecher('b')]);
     at(6000).report('b', { ...reportFor(1, false), uploadedBytes: 400_000, sentTo: [{ peerId: 'a', bytes: 400_000 }] });
     at(6100).leave('b');
     at(6200).takeBack(leecher('b'));

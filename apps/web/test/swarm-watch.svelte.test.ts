@@ -304,10 +304,8 @@ describe('an overview screen whose watch, on its new connection, times out or fa
     return client;
   }
 
-  it.each([
-    ['timeout', 'The signalling server did not answer in time.'],
-    ['internal-error', 'The signalling server failed to handle the request.'],
-  ])('asks again after %s, as a member’s tab does, and watches on', async (code, message) => {
+  /** A screen watching swarm A through a hand-answered client, its first watch answered: the answer it gave too. */
+  async function watchingByHand() {
     const client = handAnsweredClient();
     const connect = vi.spyOn(SignallingClient, 'connect').mockReturnValue(client as unknown as SignallingClient);
     cleanUps.push(() => connect.mockRestore());
@@ -328,6 +326,14 @@ describe('an overview screen whose watch, on its new connection, times out or fa
     await until(() => client.answers.length === 1, 'the first watch');
     client.answers[0]!(watched);
     await watching;
+    return { client, watch, watched };
+  }
+
+  it.each([
+    ['timeout', 'The signalling server did not answer in time.'],
+    ['internal-error', 'The signalling server failed to handle the request.'],
+  ])('asks again after %s, as a member’s tab does, and watches on', async (code, message) => {
+    const { client, watch, watched } = await watchingByHand();
     expect(watch.phase).toBe('watching');
 
     client.set({ state: 'lost', attempt: 0 });
@@ -346,25 +352,7 @@ describe('an overview screen whose watch, on its new connection, times out or fa
   });
 
   it('says the same sentence through an outage, the attempt shown apart (a screen reader heard it at every one)', async () => {
-    const client = handAnsweredClient();
-    const connect = vi.spyOn(SignallingClient, 'connect').mockReturnValue(client as unknown as SignallingClient);
-    cleanUps.push(() => connect.mockRestore());
-    const contentId = await contentIdOf(manifest, webCryptoSha256);
-    const watch = new SwarmWatch(SWARM_A, { sha256: webCryptoSha256 });
-    cleanUps.push(() => watch.close());
-    const watching = watch.watch(contentId);
-    await until(() => client.answers.length === 1, 'the first watch');
-    client.answers[0]!({
-      ok: true,
-      swarmId: SWARM_A,
-      manifest,
-      contentId,
-      progress: swarmProgress(SWARM_A, runState(1, 'running')),
-      inControl: false,
-      joinCode: 'ABCDEF',
-      registeredAgain: false,
-    });
-    await watching;
+    const { client, watch } = await watchingByHand();
 
     const notices = [0, 1, 2].map((attempt) => {
       client.set({ state: 'lost', attempt });
