@@ -289,13 +289,17 @@ export class Downloader {
     // say), so stop asking it for it. Refused because it chokes us: ask again once unchoked.
     if (!session.peerChoking) {
       // Each refusal has every peer asked for blocks again; a peer refusing each request and announcing its chunk
-      // again at once kept us at that for ever (found by review). An honest one refuses a pipeline or two at a time.
-      if (++session.recentRefusals > MAX_RECENT_REFUSALS_PIPELINES * this.#c.config.maxPipelineBlocks)
-        return this.#c.drop(
-          session,
-          'protocol-violation',
-          `refused ${Math.round(session.recentRefusals)} of our requests lately`,
-        );
+      // again at once kept us at that for ever (found by review). Counted is a chunk refused again after it was
+      // announced again: a peer whose store fails for a moment refuses each chunk once (its file's every chunk, one
+      // after another, when it is the only source), and was dropped for good (found by review of the first count).
+      if (session.refusedChunks.has(chunkIndex)) {
+        if (++session.recentRefusals > MAX_RECENT_REFUSALS_PIPELINES * this.#c.config.maxPipelineBlocks)
+          return this.#c.drop(
+            session,
+            'protocol-violation',
+            `refused ${Math.round(session.recentRefusals)} of our requests again lately`,
+          );
+      } else session.refusedChunks.add(chunkIndex);
       this.#peerLost(session, chunkIndex);
     }
     this.fillAll();
@@ -469,9 +473,10 @@ export const MAX_GIVEN_UP_COPIES = 2;
 export const MAX_RECENT_CHOKES = 32;
 
 /**
- * Requests a peer that does not choke us may refuse lately, in pipelines (`maxPipelineBlocks`; the count halves every
- * tick) before it is dropped: an honest one refuses a pipeline when a super-seeder's offer moves on, or its file
- * cannot be read for a moment, a count that settles near a pipeline or two.
+ * Requests for a chunk it refused before and announced again that a peer not choking us may refuse lately, in
+ * pipelines (`maxPipelineBlocks`; the count halves every tick) before it is dropped: an honest one announces a chunk
+ * it refused again when it can read it again (`REREAD_AFTER_FAILURE_MS`, 5 s) or offers it again as a super-seeder,
+ * a count that settles near none.
  */
 export const MAX_RECENT_REFUSALS_PIPELINES = 4;
 

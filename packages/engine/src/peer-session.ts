@@ -32,6 +32,7 @@ export class PeerSession implements PeerLinkState, PeerDownloadState, PeerUpload
   recentRejects = 0;
   recentChokes = 0;
   recentRefusals = 0;
+  readonly refusedChunks = new Set<number>();
   lastProgressAtMs: number;
   lastUnchokedAtMs = -Infinity;
   minRoundTripMs = Infinity;

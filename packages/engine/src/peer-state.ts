@@ -55,8 +55,10 @@ export interface PeerDownloadState {
   snubbed: boolean;
   /** Chokes that ended an unchoke lately; halves every tick. Far more than a rechoke's worth is a flood. */
   recentChokes: number;
-  /** Our requests it refused while not choking us, lately; halves every tick. Far more than a pipeline or two is a flood. */
+  /** Its refusals, while not choking us, of chunks it refused before, lately; halves every tick (`onReject`). */
   recentRefusals: number;
+  /** The chunks it refused while not choking us. */
+  readonly refusedChunks: Set<number>;
   /** When this peer last unchoked us or sent us a block: the start of any snub timer. */
   lastProgressAtMs: number;
   /** Shortest request-to-block time seen: the round trip without queueing. */

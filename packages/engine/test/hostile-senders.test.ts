@@ -6,6 +6,7 @@ import {
   MAX_OFFER_RANGES,
   MemoryChunkStore,
   seededRandom,
+  type AsyncChunkStore,
   SuperSeeder,
   SwarmEngine,
   type PeerLink,
@@ -471,12 +472,41 @@ describe('a peer repeating what changes nothing', () => {
     // Before, about 2,000 refusals a second of test time, for ever.
     expect(dropped).toEqual(['refuser: protocol-violation']);
     expect(refuser.closed()).toBe(true);
-    expect(refusals).toBeLessThan(MAX_RECENT_REFUSALS_PIPELINES * DEFAULT_ENGINE_CONFIG.maxPipelineBlocks * 2);
+    // Each chunk refused once goes uncounted (256 here), then each refusal again counts.
+    expect(refusals).toBeLessThan(256 + MAX_RECENT_REFUSALS_PIPELINES * DEFAULT_ENGINE_CONFIG.maxPipelineBlocks * 2);
     // The download goes on with an honest peer.
     const seeder = swarm.peer('seeder', { completeLeecher: true });
     swarm.connect(seeder, victim, { latencyMs: 5 });
     await swarm.runUntil(() => victim.engine.isComplete, 20_000, 'the download to complete');
     expect(await fileHashOf(victim, file)).toBe(file.sha256);
+  });
+
+  it('keeps the only source whose store fails for a moment: it refuses every chunk once, then serves them', async () => {
+    const chunks = 1024;
+    const file = await testFile(chunks * 16 * 1024, 16 * 1024);
+    const swarm = new TestSwarm(file, { config: { tickMs: 1000 } });
+    const backing = MemoryChunkStore.fromFile(file.bytes, 16 * 1024);
+    let failing = true;
+    // A complete leecher's IndexedDB failing reads for 1.5 s: each request refused (`reject`), each chunk once.
+    const flaky: AsyncChunkStore = {
+      get: (chunkIndex) =>
+        swarm.later(() => {
+          if (failing) throw new Error('transient IndexedDB error');
+          return backing.get(chunkIndex);
+        }),
+      put: (chunkIndex, bytes) => backing.put(chunkIndex, bytes),
+    };
+    const source = swarm.peer('source', { completeLeecher: true, store: backing, asyncStore: flaky });
+    const leecher = swarm.peer('leecher');
+    const dropped: string[] = [];
+    leecher.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
+    swarm.connect(source, leecher, { latencyMs: 5 });
+    await swarm.runFor(1500);
+    failing = false;
+    // Before, dropped as a flood after 257 refusals, the download stalled for good.
+    await swarm.runUntil(() => leecher.engine.isComplete, 60_000, 'the download to complete');
+    expect(dropped).toEqual([]);
+    expect(await fileHashOf(leecher, file)).toBe(file.sha256);
   });
 
   it('keeps a peer that refuses a pipeline now and then, as a super-seeder whose offer moved on does', async () => {
