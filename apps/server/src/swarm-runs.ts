@@ -384,6 +384,11 @@ interface MutableParticipant {
   readonly tookPartAtMs: number;
   /** Listed by the tab that restored the run, and not registered again yet. */
   awaiting: boolean;
+  /**
+   * The members whose accounts of the restored run listed this awaited place: the restorer's, and those of members
+   * back since that describe the same run (absent for any other place, and in a record stored before it was kept).
+   */
+  listedBy?: PeerId[];
   /** Its socket dropped and it has not resumed yet (`away`). */
   away: boolean;
   /** When it last left the swarm (server clock); absent while present, and in a record stored before it was kept. */
@@ -1221,6 +1226,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           };
           const settings: PlaceSettings = told ? { asGiven: told } : { own: claimed ?? {} };
           const participant = addParticipant(awaited, run, { settings, awaiting: true });
+          participant.listedBy = [member.peerId];
           if (told) participant.byControl = true;
         }
         run.configByMember = !inControl;
@@ -1231,6 +1237,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 
     resume(member, resumed, inControl = false, described) {
       if (!live) return null;
+      // Its account of the run names the places it saw: a place still awaited is listed by one more member.
+      const account = resumed ?? described;
+      if (account?.runNumber === live.runNumber)
+        for (const listed of account.participants ?? []) {
+          const place = live.participants.get(listed.peerId);
+          if (place?.awaiting && place.listedBy && !place.listedBy.includes(member.peerId))
+            place.listedBy.push(member.peerId);
+        }
       const known = live.participants.get(member.peerId);
       // What the tab says of its part is believed only where the server has no account of it: a place the
       // restored run awaits, or the restorer's own. A place the server recorded (its member left: its page
@@ -1287,11 +1301,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (!participant.awaiting) continue;
         participant.awaiting = false;
         participant.present = true;
-        // Never heard from since the restart: a place only a restorer's list says took part. Granted what its cap
-        // passes as it left, a made-up seeder one student listed confirmed that student's made-up completion, the run
-        // finished on it, N = 1 (found by review). What a listed place really sent before the restart counts once it
-        // is back and reports its engine's totals.
-        leaveRun(participant.peerId, { granted: false });
+        // Never heard from since the restart: a place only the members' accounts say took part. Granted what its cap
+        // passes as it left when one member's account alone listed it, a made-up seeder one student listed confirmed
+        // that student's made-up completion, and the run finished on it, N = 1 (found by review). Listed by two
+        // members or more (the teacher's tab closed for good, its students back), it is granted, as before: not granted
+        // at all, the honest completions it served were flagged as lies (found by review of that fix).
+        leaveRun(participant.peerId, { granted: (participant.listedBy?.length ?? 2) >= 2 });
         if (live !== run) return;
       }
       const leechers = [...run.participants.values()].filter((participant) => participant.role === 'leecher');

@@ -841,6 +841,32 @@ describe('swarm runs', () => {
     expect(run.participants.find((p) => p.peerId === 'liar')).toMatchObject({ corroborated: false });
   });
 
+  it('takes a place two members listed for one that sent what it was granted: the teacher’s tab closed for good', () => {
+    const { at, runs } = setUp();
+    const described = (completedAfterMs: number | null): ResumedRun => ({
+      runNumber: 1,
+      config: SHAPED,
+      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
+      elapsedMs: 60_000,
+      completedAfterMs,
+      participants: [
+        { peerId: 's', role: 'seeder' },
+        { peerId: 'b', role: 'leecher' },
+        { peerId: 'c', role: 'leecher' },
+      ],
+    });
+    // b, which completed at 50 s, is back first; c describes the same run; the seeder's tab never comes back.
+    at(100_000).restore(leecher('b'), described(50_000));
+    at(100_100).resume(leecher('c'), described(null));
+    at(131_000).giveUpAwaiting();
+    // Granted nothing (one fix of this session), b's honest completion was flagged as a lie once nothing was awaited.
+    expect(at(160_000).unconfirmedCompletions()).toEqual([]);
+    expect(runs.snapshot().run?.participants.find((p) => p.peerId === 'b')).toMatchObject({
+      corroborated: true,
+      flagged: null,
+    });
+  });
+
   it('restores one seeder’s place of a list that names more: a swarm has one seeder', () => {
     const { at, runs } = setUp();
     const described: ResumedRun = {
