@@ -829,23 +829,31 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   };
 
   /**
-   * What `participant`'s report says it sent each peer, held with what its earlier engines reported (`carriedBytes`) to
-   * what its upload cap passes since it took part, each figure scaled down alike when it says more. Each engine's
-   * account was checked alone, so a member reloading its page, its new engine claiming its cap again, was the witness
-   * of as many times its cap: four reloads in 10 s at 100 kB/s vouched for 4.4 MB sent a liar (found by review).
+   * What `participant`'s report says it sent each peer, held with what the ledger keeps of its account (its earlier
+   * engines' reports, `carriedBytes`, and the figures of this engine's reports it does not name again, `sent`) to what
+   * its upload cap passes since it took part: what each figure adds to the account is scaled down alike when they say
+   * more. Each report's figures were checked alone, so a member reloading its page, its new engine claiming its cap
+   * again, was the witness of as many times its cap (four reloads in 10 s at 100 kB/s vouched for 4.4 MB sent a liar),
+   * and so was one engine naming another receiver in each report (both found by review).
    */
   const sentWithinCap = (
     participant: MutableParticipant,
     sentTo: ProgressReport['sentTo'],
-    carriedBytes: number,
+    witnesses: WitnessLedger,
   ): ProgressReport['sentTo'] => {
     const cap = participant.settings.uploadBytesPerSec;
     if (cap === null) return sentTo;
-    const allowedBytes = Math.max(0, bytesThroughCap(cap, since(nowMs(), participant.tookPartAtMs)) - carriedBytes);
-    const claimedBytes = sentTo.reduce((sum, { bytes }) => sum + Math.max(0, bytes), 0);
-    if (claimedBytes <= allowedBytes) return sentTo;
-    const scale = allowedBytes / claimedBytes;
-    return sentTo.map(({ peerId, bytes }) => ({ peerId, bytes: Math.floor(Math.max(0, bytes) * scale) }));
+    const kept = witnesses.sentOf(participant.peerId);
+    let keptBytes = witnesses.carriedBytes(participant.peerId);
+    for (const bytes of kept.values()) keptBytes += Math.max(0, bytes);
+    const addedBytes = sentTo.reduce((sum, { peerId, bytes }) => sum + Math.max(0, bytes - (kept.get(peerId) ?? 0)), 0);
+    const roomBytes = bytesThroughCap(cap, since(nowMs(), participant.tookPartAtMs)) - keptBytes;
+    if (addedBytes <= roomBytes) return sentTo;
+    const scale = Math.max(0, roomBytes) / addedBytes;
+    return sentTo.map(({ peerId, bytes }) => {
+      const before = kept.get(peerId) ?? 0;
+      return { peerId, bytes: before + Math.floor(Math.max(0, bytes - before) * scale) };
+    });
   };
 
   /**
@@ -1452,7 +1460,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         const run = live;
         live.witnesses.record(
           peerId,
-          sentWithinCap(participant, report.sentTo, live.witnesses.carriedBytes(peerId)),
+          sentWithinCap(participant, report.sentTo, live.witnesses),
           nowMs(),
           new Set([...receivers, ...live.abandoned.keys()]),
           (senderId) => run.participants.get(senderId)?.present === true,

@@ -72,6 +72,8 @@ export interface WitnessLedger {
   lastReportAtMs(senderId: PeerId): number | undefined;
   /** What `senderId`'s earlier engines reported having sent, together (`restarted`): what its current one adds to. */
   carriedBytes(senderId: PeerId): number;
+  /** What `senderId`'s current engine last reported having sent each receiver it names (kept: figures only grow). */
+  sentOf(senderId: PeerId): ReadonlyMap<PeerId, number>;
   /**
    * `senderId` is back in the run with a new engine (its page reloaded), whose totals start again from zero:
    * what it reported before is carried, and its new totals add to it.
@@ -409,6 +411,10 @@ export function createWitnessLedger(options: WitnessLedgerOptions, state?: Witne
 
     lastReportAtMs(senderId) {
       return senders.get(senderId)?.lastReportAtMs;
+    },
+
+    sentOf(senderId) {
+      return senders.get(senderId)?.sent ?? new Map();
     },
 
     carriedBytes(senderId) {

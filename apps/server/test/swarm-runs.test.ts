@@ -1052,6 +1052,28 @@ describe('swarm runs', () => {
     expect(witnessedBytes).toBeLessThanOrEqual(bytesThroughCap(100_000, 10_004));
   });
 
+  it('holds what one engine vouches for to its upload cap, however it spreads it over its reports', () => {
+    const { at, runs } = setUp();
+    const receivers = ['l1', 'l2', 'l3', 'l4'];
+    at(1000).start(CAPPED_100_KB, [SEEDER, leecher('puppet'), ...receivers.map((peerId) => leecher(peerId))]);
+    // Each report within the cap alone, each naming another receiver: the ledger keeps every figure.
+    const claimedBytes = 1_000_000;
+    receivers.forEach((peerId, index) =>
+      at(11_000 + index).report('puppet', {
+        ...reportFor(1, false),
+        uploadedBytes: claimedBytes,
+        sentTo: [{ peerId, bytes: claimedBytes }],
+      }),
+    );
+    const witnessed = runs
+      .snapshot()
+      .run!.participants.filter((p) => receivers.includes(p.peerId))
+      .reduce((sum, p) => sum + p.witnessedBytes, 0);
+    // Before: 4 MB after 10 s at 100 kB/s.
+    expect(witnessed).toBeGreaterThan(claimedBytes / 2);
+    expect(witnessed).toBeLessThanOrEqual(bytesThroughCap(100_000, 10_003));
+  });
+
   it('takes what an honest member sent before and after its page reloaded, within its cap, whole', () => {
     const { at, runs } = setUp();
     at(1000).start(CAPPED_100_KB, [SEEDER, leecher('a'), leecher('b')]);
