@@ -449,5 +449,9 @@ function readableRecord(swarmId: SwarmId, doc: string): StoredSwarm {
     throw new UnreadableSwarmRecordError(swarmId, 'no owners');
   if (typeof stored.record !== 'object' || stored.record === null)
     throw new UnreadableSwarmRecordError(swarmId, 'no record');
+  // What the loops over every swarm read of it besides its owners (`redis-swarm-state.ts`'s `awaited`).
+  const record = stored.record as Partial<StoredSwarm['record']>;
+  if (!Array.isArray(record.members)) throw new UnreadableSwarmRecordError(swarmId, 'no members');
+  if (typeof record.runs !== 'object' || record.runs === null) throw new UnreadableSwarmRecordError(swarmId, 'no runs');
   return stored as StoredSwarm;
 }

@@ -710,6 +710,9 @@ describe('sockets recorded as held where nobody holds them', () => {
     try {
       await raw.hSet(`${a!.keyPrefix}swarm:-unreadable`, { version: '1', doc: '{"record": ' });
       await raw.sAdd(`${a!.keyPrefix}swarms`, '-unreadable');
+      // JSON, but not a record this build reads: the grace recheck stopped at it with a TypeError.
+      await raw.hSet(`${a!.keyPrefix}swarm:-unreadable2`, { version: '1', doc: '{"owners":{},"record":{}}' });
+      await raw.sAdd(`${a!.keyPrefix}swarms`, '-unreadable2');
     } finally {
       await raw.quit();
     }
@@ -719,6 +722,9 @@ describe('sockets recorded as held where nobody holds them', () => {
     // Before, the audit stopped at the unreadable swarm every time, and the leecher stayed in the seeder's table.
     await waitUntil(() => seeder.received.left.includes(leecher.peerId), 'the leecher to be given up on', 12_000);
     expect(a!.logLines.some((line) => line.includes("swarm -unreadable's record in Redis cannot be read"))).toBe(true);
+    expect(
+      a!.logLines.some((line) => line.includes("swarm -unreadable2's record in Redis cannot be read (no members)")),
+    ).toBe(true);
   });
 
   it('are handed over when their own process’s clean-up of a disconnect failed', async () => {
