@@ -157,7 +157,7 @@ export class ChokeControl {
 
   /**
    * Super-seeding: keeps `seedUploadSlots` offers open, handed out in turn (see `SuperSeeder.offerNext`), none to a
-   * quiet peer while another can take one.
+   * quiet peer while another is not quiet (even one that cannot take an offer just then).
    */
   offerChunks(): void {
     const { superSeeder: seeder, sessions, config, clock } = this.#c;

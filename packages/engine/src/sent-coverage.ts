@@ -64,6 +64,16 @@ export class SentCoverage {
     return this.#units?.byteLength ?? 0;
   }
 
+  /**
+   * Lets the bitmap go: from now on every byte counts as sent before (what is sent to this peer id again is held to the
+   * repeat budget, and claimed to no one). For a peer id long gone, whose bitmap the uploader no longer keeps
+   * (`MAX_COVERED_PEERS`).
+   */
+  retire(): void {
+    this.#units = undefined;
+    this.#unitsSent = this.#unitCount;
+  }
+
   /** How many bytes of `[offsetBytes, offsetBytes + lengthBytes)` of the chunk were sent before (`add` unmarked). */
   sentBefore(chunkIndex: number, offsetBytes: number, lengthBytes: number): number {
     return lengthBytes - this.#count(chunkIndex, offsetBytes, lengthBytes, false);

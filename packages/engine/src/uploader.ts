@@ -69,6 +69,12 @@ export const REREAD_AFTER_FAILURE_MS = 5_000;
  */
 export const REPEAT_BUDGET_FILES = 1;
 
+/**
+ * Peer ids whose sent bytes an uploader keeps unit by unit at most (`SentCoverage`, up to 128 KiB each): four times a
+ * swarm's places (64) and as many departed, for a class's reloads and returns.
+ */
+export const MAX_COVERED_PEERS = 256;
+
 /** A request whose chunk a store that answers later is reading; `cancelled` once its peer cancelled it meanwhile. */
 interface BlockBeingRead {
   readonly session: UploaderPeer;
@@ -324,15 +330,26 @@ export class Uploader {
     this.#c.onBlockSent(session.peerId, chunkIndex, offsetBytes, bytes.length, newBytes, nowMs);
   }
 
+  /**
+   * What `peerId` was sent, the most recently used last: past `MAX_COVERED_PEERS` peer ids, the least recently used
+   * one's bitmap goes (`SentCoverage.retire`). A bitmap is up to 128 KiB for a file over 1 GiB, and one made per peer
+   * id asking for a block, 1,000 ids that came and went held 128 MB in a seeder's tab (found by review).
+   */
   #coverageOf(peerId: string): SentCoverage {
     let coverage = this.#sentCoverage.get(peerId);
-    if (!coverage) {
-      const { manifest } = this.#c;
-      coverage = new SentCoverage(this.#c.have.chunkCount, manifest.chunkBytes, (chunkIndex) =>
-        chunkLengthBytes(manifest, chunkIndex),
-      );
+    if (coverage) {
+      this.#sentCoverage.delete(peerId);
       this.#sentCoverage.set(peerId, coverage);
+      return coverage;
     }
+    const { manifest } = this.#c;
+    coverage = new SentCoverage(this.#c.have.chunkCount, manifest.chunkBytes, (chunkIndex) =>
+      chunkLengthBytes(manifest, chunkIndex),
+    );
+    // Rare (a peer id new to this engine): a look at every one is cheap beside the bitmaps it bounds.
+    const held = [...this.#sentCoverage.values()].filter((other) => other.memoryBytes > 0);
+    if (held.length >= MAX_COVERED_PEERS) held[0]!.retire();
+    this.#sentCoverage.set(peerId, coverage);
     return coverage;
   }
 

@@ -73,6 +73,18 @@ describe('what we sent one peer, each byte once', () => {
     expect(coverageUnitBytes(16 * 1024 ** 3)).toBe(16 * 1024);
   });
 
+  it('lets its bitmap go when retired: every byte then counts as sent before, held to the repeat budget', () => {
+    const sent = coverage();
+    expect(sent.add(0, 0, 16 * 1024)).toBe(16 * 1024);
+    expect(sent.memoryBytes).toBeGreaterThan(0);
+    sent.retire();
+    expect(sent.memoryBytes).toBe(0);
+    // Bytes never sent as well: a peer id retired long gone is claimed as sent nothing more.
+    expect(sent.sentBefore(1, 0, 1024)).toBe(1024);
+    expect(sent.add(1, 0, 1024)).toBe(0);
+    expect(sent.repeatedBytes).toBe(1024);
+  });
+
   it('keeps no memory before the first send', () => {
     const sent = coverage();
     expect(sent.memoryBytes).toBe(0);
