@@ -82,8 +82,8 @@ export class SuperSeeder {
   readonly #unspread = new Map<string, number>();
   /**
    * Peers with an offer withdrawn as stale that they sent no request and announced no chunk since it was made: a
-   * frozen tab, a laptop whose lid closed, a stuck client (one that answers each offer with a request it never lets progress is not quiet). Offered nothing while some candidate is not
-   * quiet: such a peer tied with an honest leecher on chunks not spread (nobody else announced the leecher's
+   * frozen tab, a laptop whose lid closed, a stuck client (one that answers each offer with a request it never lets
+   * progress is not quiet). Offered nothing while some candidate is not quiet: such a peer tied with an honest leecher on chunks not spread (nobody else announced the leecher's
    * either) and was offered the last chunk again and again, each held until it went stale, the leecher waiting
    * 30.6 s for a file it took 0.17 s to get without it (found by review). Not "no bytes sent": a seeder at a low
    * cap may not have served a peer that asked, and that peer must keep its offers.
