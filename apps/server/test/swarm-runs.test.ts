@@ -77,6 +77,29 @@ const CAPPED_100_KB: RunConfig = {
   seederUploadBytesPerSec: 100_000,
 };
 
+/** A leecher's own settings in the restored runs here: within SHAPED's caps. */
+const RESTORER_SETTINGS: ResumedRun['settings'] = {
+  uploadBytesPerSec: 200_000,
+  downloadBytesPerSec: 500_000,
+  leaveOnComplete: false,
+};
+
+/**
+ * Run 1 of SHAPED as a member describes it after the server restarted, 60 s into it, listing `peerIds` (the seeder
+ * `s` first, then leechers), its own completion not claimed: `fields` changes any of that.
+ */
+function resumedRun(peerIds: readonly string[], fields: Partial<ResumedRun> = {}): ResumedRun {
+  return {
+    runNumber: 1,
+    config: SHAPED,
+    settings: RESTORER_SETTINGS,
+    elapsedMs: 60_000,
+    completedAfterMs: null,
+    participants: peerIds.map((peerId, index) => ({ peerId, role: index === 0 ? 'seeder' : 'leecher' })),
+    ...fields,
+  };
+}
+
 /** What every `createSwarmRuns` here starts from, but its clocks. */
 const OPTIONS = {
   config: DEFAULT_RUN_CONFIG,
@@ -823,15 +846,8 @@ describe('swarm runs', () => {
 
   it('confirms no completion by a place only the restorer listed, once it is given up: it may be made up', () => {
     const { at, runs } = setUp();
-    const described: ResumedRun = {
-      runNumber: 1,
-      config: SHAPED,
-      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 60_000,
-      completedAfterMs: 50_000,
-      // Made up by a student not in control, first back after a restart: nobody ever reports sending it a byte.
-      participants: [{ peerId: 'ghost', role: 'seeder' }],
-    };
+    // Made up by a student not in control, first back after a restart: nobody ever reports sending it a byte.
+    const described = resumedRun(['ghost'], { completedAfterMs: 50_000 });
     at(100_000).restore(leecher('liar'), described);
     // Nobody vouches; the wait for the listed places runs out.
     at(131_000).giveUpAwaiting();
@@ -843,18 +859,7 @@ describe('swarm runs', () => {
 
   it('takes a place two members listed for one that sent what it was granted: the teacher’s tab closed for good', () => {
     const { at, runs } = setUp();
-    const described = (completedAfterMs: number | null): ResumedRun => ({
-      runNumber: 1,
-      config: SHAPED,
-      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 60_000,
-      completedAfterMs,
-      participants: [
-        { peerId: 's', role: 'seeder' },
-        { peerId: 'b', role: 'leecher' },
-        { peerId: 'c', role: 'leecher' },
-      ],
-    });
+    const described = (completedAfterMs: number | null) => resumedRun(['s', 'b', 'c'], { completedAfterMs });
     // b, which completed at 50 s, is back first; c describes the same run; the seeder's tab never comes back.
     at(100_000).restore(leecher('b'), described(50_000));
     at(100_100).resume(leecher('c'), described(null));
@@ -869,14 +874,9 @@ describe('swarm runs', () => {
 
   it('restores one seeder’s place of a list that names more: a swarm has one seeder', () => {
     const { at, runs } = setUp();
-    const described: ResumedRun = {
-      runNumber: 1,
-      config: { ...SHAPED, mode: 'client-server' },
-      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 60_000,
-      completedAfterMs: null,
+    const described = resumedRun([], {
       participants: Array.from({ length: 10 }, (_, index) => ({ peerId: `s${index}`, role: 'seeder' as const })),
-    };
+    });
     at(100_000).restore(leecher('b'), described);
     const seeders = runs.snapshot().run!.participants.filter((p) => p.role === 'seeder');
     expect(seeders.map((p) => p.peerId)).toEqual(['s0']);
@@ -888,18 +888,7 @@ describe('swarm runs', () => {
 
   it('gives a completion claimed before a restart its wait from when the server heard it, and none while a witness is awaited', () => {
     const { at, runs } = setUp();
-    const restoredRun = (completedAfterMs: number | null): ResumedRun => ({
-      runNumber: 1,
-      config: SHAPED,
-      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 60_000,
-      completedAfterMs,
-      participants: [
-        { peerId: 's', role: 'seeder' },
-        { peerId: 'done', role: 'leecher' },
-        { peerId: 'b', role: 'leecher' },
-      ],
-    });
+    const restoredRun = (completedAfterMs: number | null) => resumedRun(['s', 'done', 'b'], { completedAfterMs });
     // The server restarted 60 s into the run; b registers the swarm again, then the leecher that completed at 20 s.
     at(100_000).restore(leecher('b'), restoredRun(null));
     at(100_500).resume(leecher('done'), restoredRun(20_000));
@@ -1090,17 +1079,7 @@ describe('swarm runs', () => {
 
   it('gives back by key alone, and never a place a restored run awaits nor the seeder’s', () => {
     const { at, runs } = setUp();
-    const listed: ResumedRun = {
-      runNumber: 1,
-      config: SHAPED,
-      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 5000,
-      completedAfterMs: null,
-      participants: [
-        { peerId: 's', role: 'seeder' },
-        { peerId: 'b', role: 'leecher' },
-      ],
-    };
+    const listed = resumedRun(['s', 'b'], { elapsedMs: 5000 });
     at(1000).restore(leecher('b'), listed);
     // The seeder is awaited: whoever presents its id, with any key, is refused.
     expect(runs.mayTakeBack('s', memberKeyDigestOf('anything'))).toBe(false);
@@ -1367,17 +1346,8 @@ describe('swarm runs', () => {
 
   describe('places in a run, for a member new to the swarm that names a peer id', () => {
     /** A restored run as tab `restorer` (a leecher) describes it, listing `listed` (seeder `s` first). */
-    const restored = (runNumber: number, ...listed: string[]): ResumedRun => ({
-      runNumber,
-      config: SHAPED,
-      settings: { uploadBytesPerSec: 200_000, downloadBytesPerSec: 500_000, leaveOnComplete: false },
-      elapsedMs: 500,
-      completedAfterMs: null,
-      participants: [
-        { peerId: 's', role: 'seeder' },
-        ...listed.map((peerId) => ({ peerId, role: 'leecher' as const })),
-      ],
-    });
+    const restored = (runNumber: number, ...listed: string[]) =>
+      resumedRun(['s', ...listed], { runNumber, elapsedMs: 500 });
 
     it('are free outside the run, taken while present, and a departed one’s only with its key', () => {
       const { at, runs } = setUp();
