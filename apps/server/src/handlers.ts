@@ -233,10 +233,16 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
   // Cut off from the shared state: its tabs' requests would wait for ever here, while the other processes give
   // their members up. Their connections are closed as a drop is, to reconnect where the state answers (a load
   // balancer sends them elsewhere: this process's health check fails, and it takes no connection meanwhile).
-  state.onCutOff(() => {
+  state.onCutOff((lastFailure) => {
     const sockets = [...io.of('/').sockets.values()];
+    // Error replies (out of memory, a read-only replica) are not silence: said, the log points at Redis's state, not
+    // the network (it said "has not answered" alone). Its message only: each failure was logged whole as it came.
+    const lastError =
+      lastFailure === undefined
+        ? ''
+        : ` (its last error: ${lastFailure instanceof Error ? lastFailure.message : String(lastFailure)})`;
     log(
-      `error: the shared state has not answered for the process timeout: closing this process's ${sockets.length} connection(s) so they reconnect where it answers`,
+      `error: the shared state has not answered for the process timeout${lastError}: closing this process's ${sockets.length} connection(s) so they reconnect where it answers`,
     );
     for (const socket of sockets) socket.conn.close();
   });

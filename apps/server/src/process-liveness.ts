@@ -36,7 +36,7 @@ export interface ProcessLiveness {
   /** Calls `disowned` when this process, alive, finds itself no longer listed (see `SwarmState.onDisowned`). */
   onDisowned(disowned: () => void): void;
   /** Calls `cutOff` when this process has not reached Redis for `processTimeoutMs` (see `SwarmState.onCutOff`). */
-  onCutOff(cutOff: () => void): void;
+  onCutOff(cutOff: (lastFailure: unknown) => void): void;
   /** Whether it reached Redis within `processTimeoutMs`. */
   readonly reachable: boolean;
   /** Stops saying this process is alive, so that another takes its sockets over at its next look. */
@@ -88,7 +88,9 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   let reachingSinceMs: number | undefined;
   /** When it last reached Redis (its start, before that): past `processTimeoutMs`, it is cut off. */
   let reachedAtMs = Date.now();
-  let cutOff = (): void => undefined;
+  let cutOff = (_lastFailure: unknown): void => undefined;
+  /** The last error of a request since it last reached Redis: undefined when they went unanswered. */
+  let lastFailure: unknown;
   let wasCutOff = false;
   const reached = (): void => {
     const nowMs = Date.now();
@@ -96,10 +98,12 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
     // one (its queue's time-out is 5 s), and never times out those already written (a partition) (found by review).
     if (reachingSinceMs === undefined || nowMs - reachedAtMs > 2 * options.heartbeatIntervalMs) reachingSinceMs = nowMs;
     reachedAtMs = nowMs;
+    lastFailure = undefined;
   };
   const reachable = (): boolean => Date.now() - reachedAtMs <= options.processTimeoutMs;
   const failed = (error: unknown): void => {
     reachingSinceMs = undefined;
+    lastFailure = error;
     options.onError(error);
   };
   /**
@@ -250,7 +254,7 @@ export function startProcessLiveness(options: ProcessLivenessOptions): ProcessLi
   const watchdog = setInterval(() => {
     if (closed) return;
     const isCutOff = !reachable();
-    if (isCutOff && !wasCutOff) cutOff();
+    if (isCutOff && !wasCutOff) cutOff(lastFailure);
     wasCutOff = isCutOff;
   }, options.heartbeatIntervalMs);
   watchdog.unref();

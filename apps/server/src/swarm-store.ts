@@ -117,9 +117,11 @@ export interface SwarmState {
   onDisowned(disowned: () => void): void;
   /**
    * Calls `cutOff` when this process has not reached the shared state for its process timeout (Redis only): the
-   * others take its members for gone, while their tabs would wait here on requests that never end.
+   * others take its members for gone, while their tabs would wait here on requests that never end. `lastFailure` is
+   * the last error of its requests meanwhile (an error reply: out of memory, a read-only replica), undefined when
+   * they went unanswered (a partition, a paused host): what the log says of it.
    */
-  onCutOff(cutOff: () => void): void;
+  onCutOff(cutOff: (lastFailure: unknown) => void): void;
   /** Whether the shared state answers this process (always, in memory): its health check and new connections. */
   reachable(): boolean;
   /** Stops its timers and connections (after the socket.io server closed). */

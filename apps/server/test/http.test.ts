@@ -225,7 +225,7 @@ describe('a process cut off from its shared state', () => {
   });
 
   it('lets its connections go, fails its health check and takes no connection until the state answers again', async () => {
-    let cutOff = (): void => undefined;
+    let cutOff = (_lastFailure: unknown): void => undefined;
     let reachable = true;
     const swarmState: SwarmStateFactory = (context) => ({
       ...createMemorySwarmState(context),
@@ -236,9 +236,13 @@ describe('a process cut off from its shared state', () => {
     harness.expectLogErrors(/the shared state (no longer counted this process alive|has not answered)/);
     const client = await harness.connect();
     const dropped = new Promise<string>((resolve) => client.once('disconnect', resolve));
-    // Redis stopped answering this process for the process timeout (a partition): the others give its members up.
+    // Redis answered this process's requests with errors only for the process timeout: the others give its members
+    // up. The log names the error, not silence alone.
     reachable = false;
-    cutOff();
+    cutOff(new Error('READONLY You cannot write against a read only replica.'));
+    expect(harness.logLines.filter((line) => line.includes('has not answered'))).toEqual([
+      expect.stringContaining('(its last error: READONLY You cannot write against a read only replica.)'),
+    ]);
     // Closed as a drop is, so its tabs reconnect (where the state answers), rather than wait here for ever.
     expect(await dropped).toBe('transport close');
     const health = await fetch(`${harness.url}/healthz`);

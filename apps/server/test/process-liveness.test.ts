@@ -175,12 +175,30 @@ describe('a process whose Redis stops answering', () => {
       heartbeatIntervalMs: 10,
       processTimeoutMs: 60,
     });
-    let cutOffs = 0;
-    liveness.onCutOff(() => cutOffs++);
+    const cutOffs: unknown[] = [];
+    liveness.onCutOff((lastFailure) => cutOffs.push(lastFailure));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect([liveness.reachable, cutOffs]).toEqual([true, 0]);
+    expect([liveness.reachable, cutOffs]).toEqual([true, []]);
     answering = false;
     await runFor(200);
-    expect([liveness.reachable, cutOffs]).toEqual([false, 1]);
+    // No error to name: its requests went unanswered.
+    expect([liveness.reachable, cutOffs]).toEqual([false, [undefined]]);
+  });
+
+  it('names the error Redis answered its requests with, once it is cut off: an error reply is no silence', async () => {
+    let refusing = false;
+    const oom = new Error("OOM command not allowed when used memory > 'maxmemory'.");
+    const { liveness, runFor } = livenessOfA({
+      answered: (value) => (refusing ? Promise.reject(oom) : Promise.resolve(value)),
+      bAlive: () => true,
+      heartbeatIntervalMs: 10,
+      processTimeoutMs: 60,
+    });
+    const cutOffs: unknown[] = [];
+    liveness.onCutOff((lastFailure) => cutOffs.push(lastFailure));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    refusing = true;
+    await runFor(200);
+    expect([liveness.reachable, cutOffs]).toEqual([false, [oom]]);
   });
 });
