@@ -38,8 +38,9 @@ export default defineConfig({
   globalSetup: './e2e/private-network.ts',
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    // The test build (`pnpm build:e2e`): the same app, honouring the test-only switches (`test-switches.ts`).
-    command: `node --import tsx apps/server/src/main.ts --port ${PORT} --host 127.0.0.1 --static-dir apps/web/dist-e2e`,
+    // The real server on the test build (`pnpm build:e2e`: the same app, honouring the test-only switches), each of
+    // its error lines kept for the test running then to fail on (`serverErrors` in e2e/fixtures.ts).
+    command: 'node --import tsx e2e/run-suite-server.ts',
     url: `${BASE_URL}/healthz`,
     // Never a server already on the port (left by a killed run, or another checkout's): its build would be the one
     // tested. SWARMLAB_E2E_REUSE=1 reuses one on purpose (found by review).
@@ -48,7 +49,7 @@ export default defineConfig({
     timeout: 60_000,
     // Not the operator's classroom settings (README): a STUN or TURN server exported for a lesson was handed to every
     // test page, and a Redis URL put the test swarms in the classroom's Redis, or failed the run inside the namespace
-    // (found by review). Playwright adds these to the environment it passes on.
-    env: { SWARMLAB_ICE_SERVERS: '', SWARMLAB_REDIS_URL: '' },
+    // (found by review). `startServerProcess` leaves them out; set empty here as well.
+    env: { SWARMLAB_E2E_PORT: String(PORT), SWARMLAB_ICE_SERVERS: '', SWARMLAB_REDIS_URL: '' },
   },
 });

@@ -1,6 +1,5 @@
 import { readPeerState } from '@swarmlab/test-kit/browser';
 import { expect, startRun, test, testServerPort, waitForComplete, waitForFileHash, waitForMesh } from './fixtures';
-import { startServerProcess } from '@swarmlab/test-kit/server';
 
 /** A server of this test's own serving the production build (`pnpm build`), to show it ignores the switch. */
 const PRODUCTION_PORT = testServerPort('SWARMLAB_E2E_PRODUCTION_PORT', 31743);
@@ -38,8 +37,8 @@ test('a tab that corrupts the blocks it sends is caught by hash and dropped; eve
   await expect(line).toContainText('sent bad data: disconnected');
 });
 
-test('a production build does not honour the test switches', async ({ swarm }) => {
-  const production = await startServerProcess({ port: PRODUCTION_PORT });
+test('a production build does not honour the test switches', async ({ swarm, servers }) => {
+  const production = await servers.start({ port: PRODUCTION_PORT });
   try {
     const page = await swarm.openPeer(`${production.origin}/?test-corrupt-blocks=1&test-resume-check-delay-ms=5000`);
     await expect(page.getByTestId('start-view')).toBeVisible();

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import {
   generateFile,
@@ -9,6 +9,8 @@ import {
   type RunFormInput,
   type SwarmTestState,
 } from '@swarmlab/test-kit/browser';
+import { startServerProcess, type ServerProcess, type ServerProcessOptions } from '@swarmlab/test-kit/server';
+import { suiteServerErrorsFile } from './suite-server';
 
 /**
  * The port of a server a test starts itself (and may start again on the same port): `envName` if set, else
@@ -56,7 +58,56 @@ export function watchPageErrors(page: Page, errors: string[]): void {
   });
 }
 
-export const test = base.extend<{ swarm: Swarm; pageErrors: string[] }>({
+/** Server processes of a test's own (`startServerProcess`), which it may kill and start again. */
+export interface ServerProcesses {
+  /** Starts one; it is killed at the end of the test, and none of its error lines may be left (see `ServerProcess`). */
+  start(options: ServerProcessOptions): Promise<ServerProcess>;
+}
+
+/**
+ * The error lines so far of the suite's server at `baseUrl` (`run-suite-server.ts`): none where it runs without
+ * writing them (a server reused on purpose, `SWARMLAB_E2E_REUSE`).
+ */
+function suiteServerErrorLines(baseUrl: string): string[] {
+  const file = suiteServerErrorsFile(Number(new URL(baseUrl).port));
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+}
+
+export const test = base.extend<{
+  swarm: Swarm;
+  pageErrors: string[];
+  servers: ServerProcesses;
+  serverErrors: undefined;
+}>({
+  // Every test: the suite server may log no error while it runs (a handler that threw answered `internal-error`,
+  // work nobody answers failed, and the test passed, the line in a console nobody read: found by review). The
+  // server runs one test at a time (`workers: 1`), so its lines meanwhile are the test's.
+  serverErrors: [
+    async ({ baseURL }, use) => {
+      const lines = () => suiteServerErrorLines(baseURL ?? 'missing baseURL');
+      const before = lines().length;
+      await use(undefined);
+      expect(lines().slice(before), 'error lines of the suite’s server during the test').toEqual([]);
+    },
+    { auto: true },
+  ],
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern.
+  servers: async ({}, use) => {
+    const started: ServerProcess[] = [];
+    await use({
+      async start(options) {
+        const server = await startServerProcess(options);
+        started.push(server);
+        return server;
+      },
+    });
+    for (const server of started) await server.kill();
+    const errorLines = started.flatMap((server) => server.errorLines.map((line) => `${server.origin}: ${line}`));
+    expect(errorLines, 'error lines of the servers the test started').toEqual([]);
+  },
   // Filled by every page of the test (`watchPageErrors`); none may be left at its end.
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern.
   pageErrors: async ({}, use) => {

@@ -1,14 +1,10 @@
 import { generateFile, readPeerState } from '@swarmlab/test-kit/browser';
-import {
-  startRedisServer,
-  startServerProcess,
-  type ServerProcess,
-  type TestRedisServer,
-} from '@swarmlab/test-kit/server';
+import { startRedisServer, type ServerProcess, type TestRedisServer } from '@swarmlab/test-kit/server';
 import {
   expect,
   finishedSummary,
   startRun,
+  type ServerProcesses,
   test,
   testServerPort,
   waitForComplete,
@@ -21,9 +17,9 @@ const PORT_A = testServerPort('SWARMLAB_E2E_REDIS_PORT_A', 31752);
 const PORT_B = testServerPort('SWARMLAB_E2E_REDIS_PORT_B', 31753);
 const originOf = (port: number): string => `http://127.0.0.1:${port}`;
 
-/** A real server process with its swarms in `redisUrl`. */
-const startServer = (port: number, redisUrl: string): Promise<ServerProcess> =>
-  startServerProcess({ port, env: { SWARMLAB_REDIS_URL: redisUrl } });
+/** A real server process of the test's (`servers`) with its swarms in `redisUrl`. */
+const startServer = (servers: ServerProcesses, port: number, redisUrl: string): Promise<ServerProcess> =>
+  servers.start({ port, env: { SWARMLAB_REDIS_URL: redisUrl } });
 
 /** The same page of the app, served by the other process. */
 const onOrigin = (link: string, port: number): string => {
@@ -33,13 +29,20 @@ const onOrigin = (link: string, port: number): string => {
 
 test('two server processes and one Redis: a seeder on B, leechers on A and B, A killed mid-run; the run ends on every screen with one time, a late joiner gets in through B', async ({
   swarm,
+  servers,
 }) => {
   let redis: TestRedisServer | undefined;
   let serverA: ServerProcess | undefined;
   let serverB: ServerProcess | undefined;
   try {
     redis = await startRedisServer();
-    [serverA, serverB] = await Promise.all([startServer(PORT_A, redis.url), startServer(PORT_B, redis.url)]);
+    // Both kept as they start: one failing to start left the other running, unnamed, to the worker's end.
+    const started = await Promise.allSettled([
+      startServer(servers, PORT_A, redis.url),
+      startServer(servers, PORT_B, redis.url),
+    ]);
+    [serverA, serverB] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     // F = 16 MiB, u_s = 2 MB/s, u_i = 500 kB/s, 4 leechers: D_p2p = max(F/u_s, 4F/(u_s + Σu_i)) ≈ 17 s, so the
     // run still goes on when the late tab joins (at 1 MB/s, 13 s: a loaded machine saw it join a finished run).
     const seeder = await swarm.openPeer(`${originOf(PORT_B)}/?server-up=2MB/s&peer-up=500kB/s`);
@@ -70,7 +73,7 @@ test('two server processes and one Redis: a seeder on B, leechers on A and B, A 
     const late = await swarm.openPeer(onOrigin(link, PORT_B));
     await expect(late.getByTestId('swarm-view')).toHaveAttribute('data-phase', 'running', { timeout: 30_000 });
     // A comes back (as a proxy would send A's tabs to a live process): they resume their places from Redis.
-    serverA = await startServer(PORT_A, redis.url);
+    serverA = await startServer(servers, PORT_A, redis.url);
     // Watched side by side: "Reconnected" stays 5 s, and one tab may be back well before the other.
     await Promise.all(
       onA.map((page) =>

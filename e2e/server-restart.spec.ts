@@ -9,7 +9,6 @@ import {
   waitForFileHash,
   waitForMesh,
 } from './fixtures';
-import { startServerProcess } from '@swarmlab/test-kit/server';
 import type { Page, WebSocketRoute } from '@playwright/test';
 
 /** A server of this test's own, on a port of its own, which the test kills and starts again. */
@@ -18,15 +17,17 @@ const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 test('the signalling server killed and restarted mid-run: every screen ends with a time, a tab opened afterwards joins and completes, all bytes correct', async ({
   swarm,
+  servers,
 }) => {
-  let server = await startServerProcess({ port: PORT });
+  let server = await servers.start({ port: PORT });
   try {
-    // F = 16 MiB, u_s = 1 MB/s, u_i = 300 kB/s, 3 leechers: D_p2p = max(F/u_s, 3F/(u_s + Σu_i)) ≈ 26 s, so
-    // the run is still going when the tabs are back (socket.io's backoff reaches 5 s) and the late tab joins
-    // (at 500 kB/s, 20 s: on a loaded machine the tabs took 16-18 s to come back, and the late tab joined a
-    // finished run).
+    // F = 24 MiB, u_s = 1 MB/s, u_i = 300 kB/s, Ada 500 kB/s (below), 3 leechers: D_p2p = max(F/u_s,
+    // 3F/(u_s + Σu_i)) ≈ 36 s, so the run is still going when the tabs are back (socket.io's backoff reaches 5 s)
+    // and the late tab joins. On a loaded machine the tabs took 16-18 s to come back: at 500 kB/s (20 s) the late
+    // tab joined a finished run, and with 16 MiB (24 s with Ada's 500 kB/s; the comment said 26) it had ~3 s left
+    // (found by review).
     const seeder = await swarm.openPeer(`${ORIGIN}/?server-up=1MB/s&peer-up=300kB/s`);
-    await generateFile(seeder, 16);
+    await generateFile(seeder, 24);
     const link = await seeder.getByTestId('share-link').inputValue();
     const seederHash = await waitForFileHash(seeder);
     const leechers = await Promise.all([1, 2, 3].map(() => swarm.openPeer(link)));
@@ -63,11 +64,11 @@ test('the signalling server killed and restarted mid-run: every screen ends with
     }
     await expect(overview.getByTestId('projector').getByTestId('signalling-notice')).toBeVisible();
     const heldWhileDown = (await readPeerState(leechers[0]!)).chunksHeld;
-    // A state, not a window: five pages share two cores as every tab handles the lost socket (the run lasts ~26 s).
+    // A state, not a window: five pages share two cores as every tab handles the lost socket (the run lasts ~36 s).
     await expect
       .poll(async () => (await readPeerState(leechers[0]!)).chunksHeld, { timeout: 10_000 })
       .toBeGreaterThan(heldWhileDown);
-    server = await startServerProcess({ port: PORT });
+    server = await servers.start({ port: PORT });
 
     // The tabs register the swarm again under its link; a tab opening the link now joins the run going on.
     await expect(seeder.getByTestId('signalling-notice')).toContainText('Reconnected', { timeout: 30_000 });
@@ -107,8 +108,9 @@ test('the signalling server killed and restarted mid-run: every screen ends with
 
 test('a screen and a tab opened just after a restart, before the members are back, wait for them instead of saying the swarm has ended, and a student back before the seeder waits for it too', async ({
   swarm,
+  servers,
 }) => {
-  let server = await startServerProcess({ port: PORT });
+  let server = await servers.start({ port: PORT });
   try {
     // The members' connections to the server go through a route of the test's (installed before their
     // scripts load: socket.io keeps the WebSocket it found then), so that the test can keep them from the
@@ -141,7 +143,7 @@ test('a screen and a tab opened just after a restart, before the members are bac
     membersHeldBack = true;
     seederHeldBack = true;
     await server.kill();
-    server = await startServerProcess({ port: PORT });
+    server = await servers.start({ port: PORT });
     const overview = await swarm.openPeer(controlLink);
     const late = await swarm.openPeer(link);
     for (const page of [overview, late]) {

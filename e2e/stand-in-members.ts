@@ -27,12 +27,24 @@ export function swarmIdOfLink(link: string): string {
 }
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A socket whose requests time out (`socket.timeout(ms)`): its acknowledgements take an error first. */
+type TimedSocket = ReturnType<ClientSocket['timeout']>;
 
-function request<T extends object = object>(send: (ack: (result: SignallingResult<T>) => void) => void): Promise<T> {
+/**
+ * How long a stand-in waits for the server's answer: a connection refused (no reconnection here) left the request
+ * buffered, and the test hung to its own timeout saying nothing (found by review).
+ */
+const ANSWER_TIMEOUT_MS = 10_000;
+
+function request<T extends object = object>(
+  send: (ack: (error: Error | null, result: SignallingResult<T>) => void) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    send((result) =>
-      result.ok ? resolve(result as T) : reject(new Error(`${result.error.code}: ${result.error.message}`)),
-    );
+    send((error, result) => {
+      if (error) reject(new Error(`a stand-in had no answer within ${ANSWER_TIMEOUT_MS} ms: ${error.message}`));
+      else if (result.ok) resolve(result as T);
+      else reject(new Error(`${result.error.code}: ${result.error.message}`));
+    });
   });
 }
 
@@ -41,36 +53,48 @@ export async function joinStandIns(serverUrl: string, link: string, count: numbe
   const swarmId = swarmIdOfLink(link);
   const sockets: ClientSocket[] = [];
   const peerIds: string[] = [];
-  for (let index = 1; index <= count; index++) {
-    const socket: ClientSocket = io(serverUrl, { transports: ['websocket'], reconnection: false });
-    sockets.push(socket);
-    const joined = await request<SwarmJoined>((ack) => socket.emit('swarm:join', { swarmId }, ack));
-    peerIds.push(joined.peerId);
-    await request((ack) => socket.emit('peer:name', { name: `Student ${index}` }, ack));
-    const chunks = chunkCount(joined.manifest);
-    const held = Math.floor((chunks * index) / (count + 1));
-    const bits = new Uint8Array(Math.ceil(chunks / 8));
-    for (let chunk = 0; chunk < held; chunk++) bits[chunk >> 3]! |= 0x80 >> (chunk & 7);
-    const report: ProgressReport = {
-      role: 'leecher',
-      runNumber: null,
-      bitsBase64: Buffer.from(bits).toString('base64'),
-      chunksHeld: held,
-      complete: false,
-      uploadedBytes: 0,
-      downloadedBytes: held * joined.manifest.chunkBytes,
-      uploadBytesPerSec: 0,
-      downloadBytesPerSec: 0,
-      peakUploadBytesPerSec: 0,
-      peakDownloadBytesPerSec: 0,
-      sentTo: [],
-    };
-    await request((ack) => socket.emit('progress:report', report, ack));
-  }
-  return {
-    peerIds,
-    close() {
-      for (const socket of sockets) socket.disconnect();
-    },
+  const close = (): void => {
+    for (const socket of sockets) socket.disconnect();
   };
+  try {
+    for (let index = 1; index <= count; index++) {
+      const socket: ClientSocket = io(serverUrl, { transports: ['websocket'], reconnection: false });
+      sockets.push(socket);
+      peerIds.push(await joinOne(socket.timeout(ANSWER_TIMEOUT_MS), swarmId, index, count));
+    }
+  } catch (error) {
+    // The ones already in would stay in the swarm (and the process) to the end of the worker.
+    close();
+    throw error;
+  }
+  return { peerIds, close };
+}
+
+/**
+ * Stand-in number `index` of `count` joins swarm `swarmId` over `socket`, names itself "Student `index`" and reports
+ * about `index` / `count` of the file held: its peer id.
+ */
+async function joinOne(socket: TimedSocket, swarmId: string, index: number, count: number): Promise<string> {
+  const joined = await request<SwarmJoined>((ack) => socket.emit('swarm:join', { swarmId }, ack));
+  await request((ack) => socket.emit('peer:name', { name: `Student ${index}` }, ack));
+  const chunks = chunkCount(joined.manifest);
+  const held = Math.floor((chunks * index) / (count + 1));
+  const bits = new Uint8Array(Math.ceil(chunks / 8));
+  for (let chunk = 0; chunk < held; chunk++) bits[chunk >> 3]! |= 0x80 >> (chunk & 7);
+  const report: ProgressReport = {
+    role: 'leecher',
+    runNumber: null,
+    bitsBase64: Buffer.from(bits).toString('base64'),
+    chunksHeld: held,
+    complete: false,
+    uploadedBytes: 0,
+    downloadedBytes: held * joined.manifest.chunkBytes,
+    uploadBytesPerSec: 0,
+    downloadBytesPerSec: 0,
+    peakUploadBytesPerSec: 0,
+    peakDownloadBytesPerSec: 0,
+    sentTo: [],
+  };
+  await request((ack) => socket.emit('progress:report', report, ack));
+  return joined.peerId;
 }

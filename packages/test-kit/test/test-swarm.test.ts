@@ -18,13 +18,11 @@ describe('TestSwarm', () => {
   it('times out in test-clock time, not wall time, and says what it waited for', async () => {
     const swarm = new TestSwarm(await testFile(4 * CHUNK_BYTES, CHUNK_BYTES));
     swarm.peer('seeder', { seed: true }); // alone: its timers keep running, nothing completes
-    const startedMs = Date.now();
     await expect(swarm.runUntil(() => false, 60_000, 'the impossible')).rejects.toThrow(
       new SwarmTimeout('timed out: the impossible (not within 60000 ms on the test clock)'),
     );
-    // The test clock ran the whole minute, in far less than the test's own 20 s timeout of wall time.
+    // The test clock ran the whole minute (in wall time, within the test's own timeout: no timed assertion here).
     expect(swarm.clock.nowMs()).toBe(60_000);
-    expect(Date.now() - startedMs).toBeLessThan(5_000);
   });
 
   it('says so at once when nothing is left to run', async () => {

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { spawnDyingWithParent } from './dying-with-parent';
+import { ErrorLines } from './error-lines';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -10,6 +11,11 @@ export interface ServerProcess {
   readonly origin: string;
   /** Its operating-system process id (for its CPU and memory in /proc). */
   readonly pid: number;
+  /**
+   * The lines it logged saying something failed (`error: …`), so far: a test expects none but those it causes (its
+   * handlers' failures answer clients `internal-error`, or nobody, and a test passed over them unseen).
+   */
+  readonly errorLines: readonly string[];
   /** Kills it as a crash would (SIGKILL: no shutdown, its clients see their connections drop). */
   kill(): Promise<void>;
 }
@@ -22,6 +28,8 @@ export interface ServerProcessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The built UI it serves: the production build (`pnpm build`) unless told otherwise. */
   readonly staticDir?: string;
+  /** Told each of its error lines as it logs it (see `ServerProcess.errorLines`). */
+  readonly onErrorLine?: (line: string) => void;
 }
 
 /** Fails, saying so, when something already listens on 127.0.0.1:`port` (a server left over from a run before). */
@@ -59,11 +67,20 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   );
   const label = `[server :${options.port}]`;
   let output = '';
+  // Each stream on its own: a line of one cut by a chunk of the other would be neither's.
+  const errorsOut = new ErrorLines(options.onErrorLine);
+  const errorsErr = new ErrorLines(options.onErrorLine);
   child.stdout?.on('data', (data: Buffer) => {
     if (!output.includes('listening on port')) output += String(data);
+    errorsOut.feed(String(data));
     if (!options.quiet) process.stdout.write(`${label} ${String(data)}`);
   });
-  child.stderr?.on('data', (data: Buffer) => process.stderr.write(`${label} ${String(data)}`));
+  child.stdout?.on('end', () => errorsOut.end());
+  child.stderr?.on('data', (data: Buffer) => {
+    errorsErr.feed(String(data));
+    process.stderr.write(`${label} ${String(data)}`);
+  });
+  child.stderr?.on('end', () => errorsErr.end());
   const kill = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -80,7 +97,15 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
         (response) => response.ok,
         () => false,
       ));
-    if (healthy) return { origin, pid: child.pid!, kill };
+    if (healthy)
+      return {
+        origin,
+        pid: child.pid!,
+        get errorLines() {
+          return [...errorsOut.lines, ...errorsErr.lines];
+        },
+        kill,
+      };
     if (Date.now() > deadline) {
       await kill();
       throw new Error(`the server on port ${options.port} did not start within 30 s`);

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { serverEnvironment, startServerProcess } from '../../src/server/index';
+import { freePort, serverEnvironment, startRedisServer, startServerProcess } from '../../src/server/index';
 import { expectGoneWithItsStarter } from './orphans';
 
 const closers: (() => Promise<void>)[] = [];
@@ -34,6 +34,25 @@ describe('a server process a test started', () => {
         `console.log(new URL(server.origin).port, server.pid);`,
     );
   }, 40_000);
+});
+
+describe('the error lines of a server process a test started', () => {
+  it('are none while nothing fails, and collect what it logs once something does (its Redis gone)', async () => {
+    const redis = await startRedisServer();
+    closers.push(() => redis.stop());
+    const server = await startServerProcess({
+      port: await freePort(),
+      quiet: true,
+      env: { SWARMLAB_REDIS_URL: redis.url },
+    });
+    closers.push(() => server.kill());
+    expect(server.errorLines).toEqual([]);
+    await redis.stop();
+    // Its Redis client and heartbeat fail within the second: before, nothing but the scrolling output said so.
+    await expect
+      .poll(() => server.errorLines, { timeout: 10_000 })
+      .toContainEqual(expect.stringMatching(/^error: redis:/));
+  }, 30_000);
 });
 
 describe('the environment of a server process a test starts', () => {
