@@ -42,7 +42,7 @@ Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB
                         DIR/run<i>-<tab>.cpuprofile and print the top functions by self time
   --background-tabs     measure the same configuration twice, side by side: with Playwright's pages
                         (always visible), then in one real window of a Chromium of its own under
-                        xvfb-run (apt-get install xvfb): the seeder's tab in front, every leecher's tab
+                        Xvfb (apt-get install xvfb): the seeder's tab in front, every leecher's tab
                         behind it, hidden, as in a user's window (each checked to be hidden)
   --help                this text`;
 

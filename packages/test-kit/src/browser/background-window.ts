@@ -1,15 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { spawnDyingWithParent } from '../server/dying-with-parent';
 
 /**
- * What kills each window still open: its process group (Xvfb and every Chromium process) and its profile.
- * The group is detached, so a Ctrl-C in the terminal does not reach it, and Playwright's own handlers only
- * close the browsers Playwright launched: without these, an interrupted benchmark or a failed launch left a
- * headed Chromium and Xvfb running, and skewing every later figure on the machine.
+ * What kills each window still open: its process groups (Xvfb's, and Chromium's with every Chromium process) and
+ * its profile. The groups are detached, so a Ctrl-C in the terminal does not reach them, and Playwright's own
+ * handlers only close the browsers Playwright launched: without these, an interrupted benchmark or a failed launch
+ * left a headed Chromium and Xvfb running, and skewing every later figure on the machine. A process killed outright
+ * (SIGKILL: a Playwright worker thrown away, a CI timeout) runs none of them: Xvfb and Chromium also die with it
+ * (`spawnDyingWithParent`).
  */
 const openWindows = new Set<() => void>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -42,14 +45,44 @@ function trackWindow(kill: () => void): () => void {
   };
 }
 
-/** Kills the process group led by `pid`, and removes the profile. Synchronous: it runs on `exit` too. */
-function killWindow(pid: number | undefined, profileDir: string): void {
-  try {
-    if (pid !== undefined) process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
+/** Kills the process groups led by `processes`, and removes the profile. Synchronous: it runs on `exit` too. */
+function killWindow(processes: readonly ChildProcess[], profileDir: string): void {
+  for (const { pid } of processes) {
+    try {
+      if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
   rmSync(profileDir, { recursive: true, force: true });
+}
+
+/** The X display Xvfb chose, read from the descriptor it writes it to once it is ready (`-displayfd 3`). */
+function displayOf(xvfb: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let errors = '';
+    const timer = setTimeout(
+      () => reject(new Error(`Xvfb did not start within ${timeoutMs} ms:\n${errors.slice(-2000)}`)),
+      timeoutMs,
+    );
+    xvfb.stderr?.on('data', (data: Buffer) => (errors += data.toString()));
+    xvfb.stdio[3]?.on('data', (data: Buffer) => {
+      output += data.toString();
+      const match = /^(\d+)\n/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve(Number(match[1]));
+    });
+    xvfb.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`could not start Xvfb (apt-get install xvfb): ${error.message}`));
+    });
+    xvfb.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Xvfb exited with ${code} before it was ready:\n${errors.slice(-2000)}`));
+    });
+  });
 }
 
 /**
@@ -57,20 +90,20 @@ function killWindow(pid: number | undefined, profileDir: string): void {
  *
  * Playwright keeps every page visible (its launch flags turn background throttling off, and its focus
  * emulation applies to every page it attaches to, even over `connectOverCDP`), so a test of background
- * tabs cannot go through it. This starts Chromium itself, headed under `xvfb-run`, with none of those
+ * tabs cannot go through it. This starts Chromium itself, headed on an Xvfb display, with none of those
  * flags, opens tabs with the DevTools protocol (`Target.createTarget {background: true}`) and drives them
  * over that protocol's raw websocket: evaluate an expression, read the result. See docs/TESTING.md.
  */
 export class BackgroundWindow {
-  readonly #process: ChildProcess;
+  readonly #processes: readonly ChildProcess[];
   readonly #cdp: CdpConnection;
   readonly #profileDir: string;
   readonly #untrack: () => void;
   readonly #tabs: HiddenCapableTab[] = [];
   readonly #pageErrors: string[] = [];
 
-  private constructor(process: ChildProcess, cdp: CdpConnection, profileDir: string, untrack: () => void) {
-    this.#process = process;
+  private constructor(processes: readonly ChildProcess[], cdp: CdpConnection, profileDir: string, untrack: () => void) {
+    this.#processes = processes;
     this.#cdp = cdp;
     this.#profileDir = profileDir;
     this.#untrack = untrack;
@@ -92,11 +125,16 @@ export class BackgroundWindow {
     return this.#pageErrors;
   }
 
+  /** The process ids of Xvfb and of the browser (a test of what outlives whom). */
+  get processIds(): readonly number[] {
+    return this.#processes.flatMap(({ pid }) => (pid === undefined ? [] : [pid]));
+  }
+
   /**
-   * Starts Chromium (`executablePath`) headed under `xvfb-run -a` with `args` plus a remote-debugging
-   * port, and connects to it. Fails with the browser's last output when it does not come up in `timeoutMs`,
-   * having killed what it started. Until the window is closed, the process's exit or a SIGINT, SIGTERM or
-   * SIGHUP kills it.
+   * Starts Xvfb on a free display, and Chromium (`executablePath`) headed on it with `args` plus a
+   * remote-debugging port, and connects to it. Fails with the browser's last output when it does not come up in
+   * `timeoutMs`, having killed what it started. Until the window is closed, the process's exit or a SIGINT, SIGTERM
+   * or SIGHUP kills it; both die with the process (the thread) that started them, however it ends.
    */
   static async launch(options: {
     readonly executablePath: string;
@@ -105,26 +143,37 @@ export class BackgroundWindow {
     readonly log?: (line: string) => void;
   }): Promise<BackgroundWindow> {
     const profileDir = mkdtempSync(join(tmpdir(), 'swarmlab-window-'));
-    const child = spawn(
-      'xvfb-run',
-      [
-        '-a',
-        '--server-args=-screen 0 1920x1080x24',
-        options.executablePath,
-        ...options.args,
-        '--remote-debugging-port=0',
-        `--user-data-dir=${profileDir}`,
-        '--window-size=1280,900',
-        'about:blank',
-      ],
-      // A process group of its own, so closing kills Xvfb and every Chromium process together.
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-    );
-    const kill = (): void => killWindow(child.pid, profileDir);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    // Each in a process group of its own, so closing kills every process of each; neither under `xvfb-run`, a shell
+    // script: the parent-death signal would kill the shell alone, and its EXIT trap does not run on SIGKILL (found
+    // by review: a Playwright worker killed outright left Xvfb and a headed Chromium running).
+    const processes: ChildProcess[] = [];
+    const kill = (): void => killWindow(processes, profileDir);
     const untrack = trackWindow(kill);
     try {
-      const cdp = await BackgroundWindow.#connect(child, options);
-      return new BackgroundWindow(child, cdp, profileDir, untrack);
+      const xvfb = spawnDyingWithParent(
+        'Xvfb',
+        ['-displayfd', '3', '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'],
+        { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true },
+        'KILL',
+      );
+      processes.push(xvfb);
+      const display = await displayOf(xvfb, timeoutMs);
+      const browser = spawnDyingWithParent(
+        options.executablePath,
+        [
+          ...options.args,
+          '--remote-debugging-port=0',
+          `--user-data-dir=${profileDir}`,
+          '--window-size=1280,900',
+          'about:blank',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, DISPLAY: `:${display}` } },
+        'KILL',
+      );
+      processes.push(browser);
+      const cdp = await BackgroundWindow.#connect(browser, { ...options, timeoutMs });
+      return new BackgroundWindow(processes, cdp, profileDir, untrack);
     } catch (error) {
       kill();
       untrack();
@@ -135,14 +184,13 @@ export class BackgroundWindow {
   /** Waits for the browser's DevTools endpoint, and opens it. */
   static async #connect(
     child: ChildProcess,
-    options: { readonly timeoutMs?: number; readonly log?: (line: string) => void },
+    options: { readonly executablePath: string; readonly timeoutMs: number; readonly log?: (line: string) => void },
   ): Promise<CdpConnection> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const { timeoutMs } = options;
     let output = '';
     const endpoint = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
-        () =>
-          reject(new Error(`Chromium under xvfb-run did not start within ${timeoutMs} ms:\n${output.slice(-2000)}`)),
+        () => reject(new Error(`Chromium on Xvfb did not start within ${timeoutMs} ms:\n${output.slice(-2000)}`)),
         timeoutMs,
       );
       child.stderr?.on('data', (data: Buffer) => {
@@ -155,11 +203,11 @@ export class BackgroundWindow {
       });
       child.on('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`could not start xvfb-run (apt-get install xvfb): ${error.message}`));
+        reject(new Error(`could not start Chromium at ${options.executablePath}: ${error.message}`));
       });
       child.on('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`xvfb-run exited with ${code} before Chromium listened:\n${output.slice(-2000)}`));
+        reject(new Error(`Chromium exited with ${code} before it listened:\n${output.slice(-2000)}`));
       });
     });
     child.stderr?.on('data', (data: Buffer) => options.log?.(data.toString().trimEnd()));
@@ -201,7 +249,7 @@ export class BackgroundWindow {
   async close(): Promise<void> {
     if (this.#cdp.open) await this.#cdp.send('Browser.close').catch(() => undefined);
     this.#cdp.close();
-    killWindow(this.#process.pid, this.#profileDir);
+    killWindow(this.#processes, this.#profileDir);
     this.#untrack();
   }
 }

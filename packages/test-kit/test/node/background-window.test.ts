@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ describe('a background window whose browser never comes up', () => {
   it('fails, and kills what it started (Xvfb, the browser) and removes its profile', async () => {
     scratch = mkdtempSync(join(tmpdir(), 'swarmlab-window-test-'));
     const pidFile = join(scratch, 'browser.pid');
-    // A "browser" under xvfb-run that never prints its DevTools endpoint: a hung start.
+    // A "browser" on Xvfb that never prints its DevTools endpoint: a hung start.
     const browser = join(scratch, 'hung-browser.sh');
     writeFileSync(browser, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 60\n`);
     chmodSync(browser, 0o755);
@@ -47,4 +48,41 @@ describe('a background window whose browser never comes up', () => {
     expect([...profiles()].filter((name) => !before.has(name))).toEqual([]);
     expect(process.listenerCount('exit')).toBe(exitListeners);
   });
+});
+
+describe('a background window whose starter is killed outright', () => {
+  it('goes with it: Xvfb and the browser, though no teardown ran (SIGKILL)', async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'swarmlab-window-test-'));
+    const script = join(scratch, 'start.mts');
+    const source = join(import.meta.dirname, '../../src/browser/index.ts');
+    writeFileSync(
+      script,
+      `import { BackgroundWindow, chromiumExecutablePath, CHROMIUM_ARGS } from ${JSON.stringify(source)};\n` +
+        `const window = await BackgroundWindow.launch({ executablePath: chromiumExecutablePath() ?? 'chromium', args: CHROMIUM_ARGS });\n` +
+        `console.log(window.processIds.join(' '));\nsetInterval(() => {}, 1000);\n`,
+    );
+    // One process (`node --import tsx`, not the tsx CLI, which runs the script in a child of its own).
+    const starter = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pids: number[] = [];
+    try {
+      pids = await new Promise<number[]>((resolve, reject) => {
+        starter.stdout.once('data', (data: Buffer) => resolve(String(data).trim().split(' ').map(Number)));
+        starter.once('exit', (code) => reject(new Error(`the starter exited with ${code} before opening a window`)));
+      });
+      expect(pids).toHaveLength(2);
+      expect(pids.every(running)).toBe(true);
+      starter.kill('SIGKILL');
+      // Before, under `xvfb-run` in a detached group, both ran on for good, holding cores a benchmark then measured.
+      await expect.poll(() => pids.filter(running), { timeout: 5_000 }).toEqual([]);
+    } finally {
+      starter.kill('SIGKILL');
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // Gone, as it should be.
+        }
+      }
+    }
+  }, 40_000);
 });
