@@ -13,7 +13,10 @@ function corrupting(link: string): string {
 
 test('a tab that corrupts the blocks it sends is caught by hash and dropped; every honest file ends correct', async ({
   swarm,
+  pageWarnings,
 }) => {
+  // Each honest tab that caught it says so in its console too.
+  pageWarnings.allow(/^swarmlab: dropped peer \S+ \(bad-blocks\)/);
   // F = 8 MiB, u_s = 2 MB/s, u_i = 1 MB/s: the leechers get most chunks from each other, the bad one included.
   const seeder = await swarm.seedGenerated(8, '?server-up=2MB/s&peer-up=1MB/s');
   const seederHash = await waitForFileHash(seeder.page);

@@ -27,7 +27,7 @@ export async function incrementalSha256(createWasm: () => Promise<IHasher> = cre
   try {
     wasm = await createWasm();
   } catch (error) {
-    if (!warnedOfFallback) console.warn('SHA-256 in JavaScript: WebAssembly failed', error);
+    if (!warnedOfFallback) console.warn('swarmlab: SHA-256 in JavaScript: WebAssembly failed', error);
     warnedOfFallback = true;
     return nobleIncrementalSha256();
   }
