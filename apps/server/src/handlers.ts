@@ -521,7 +521,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     // What the socket's other handlers share.
     const socketDeps = { socket, address, context, store, limits, progress, inTurn, inOrder, answers };
     attachRunHandlers({ ...socketDeps, toSockets, unknownSwarms });
-    attachResumeHandlers({ ...socketDeps, followsForSure, grace, membership, log, toSockets });
+    attachResumeHandlers({ ...socketDeps, followsForSure, grace, membership, log, toSockets, iceServers });
     attachClassroomHandlers({ socket, address, context, store, limits, progress, inOrder, codeLookups });
 
     socket.on('disconnect', (reason) => {

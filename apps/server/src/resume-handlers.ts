@@ -1,6 +1,7 @@
 import {
   contentIdOf,
   swarmRestoreRequestSchema,
+  type IceServer,
   swarmResumeRequestSchema,
   type SwarmRestoreRequest,
   type SwarmResumed,
@@ -46,6 +47,8 @@ export interface ResumeHandlerDeps {
   readonly log: (line: string) => void;
   /** The per-address budget of large answers: a resume's carries the run and the peers. */
   readonly answers: AnswerBudgets;
+  /** The server's ICE servers, told in every answer as in a join's (`SwarmResumed.iceServers`). */
+  readonly iceServers: readonly IceServer[];
 }
 
 /** What a successful resume changed, as the handler sends it out. */
@@ -66,7 +69,7 @@ interface Resumed {
 export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
   const { socket, address, context, store, limits, progress, grace, membership, inTurn, log, answers, toSockets } =
     deps;
-  const { followsForSure } = deps;
+  const { followsForSure, iceServers } = deps;
 
   const inputOf = (request: SwarmResumeRequest): ResumeInput => ({
     swarmId: request.swarmId,
@@ -141,6 +144,8 @@ export function attachResumeHandlers(deps: ResumeHandlerDeps): void {
       joinCode,
       registeredAgain: outcome.restoredSwarm,
       placeKept: outcome.rebound,
+      // A tab back after the operator restarted the server with STUN/TURN connects with them from now on.
+      iceServers,
     });
     progress.changed(swarmId);
   };

@@ -4,6 +4,7 @@ import {
   resolvePeerSettings,
   type PeerRunSettings,
   type ProgressReport,
+  type IceServer,
   type ResumedRun,
   type RunConfig,
   type SwarmProgress,
@@ -147,6 +148,7 @@ describe('a member whose connection drops', () => {
       joinCode: expect.stringMatching(/^[2-9A-Z]{6}$/),
       registeredAgain: false,
       placeKept: true,
+      iceServers: [],
     });
     await latestProgress(seeder.received, (table) => table.peers[1]?.away === false, 'the leecher is back');
     expect(
@@ -342,6 +344,63 @@ describe('a member whose connection drops', () => {
     expect(
       await seeder.client.timeout(WAIT_MS).emitWithAck('signal:send', { to: leecher.peerId, signal: OFFER }),
     ).toEqual({ ok: true });
+  });
+});
+
+describe('the ICE servers a member back is told', () => {
+  /** What an operator sets (`SWARMLAB_ICE_SERVERS`) once the page said the network keeps laptops apart. */
+  const ICE_SERVERS: IceServer[] = [
+    { urls: 'stun:stun.test.invalid:3478' },
+    { urls: ['turn:turn.test.invalid:3478'], username: 'class', credential: 'secret' },
+  ];
+  const servers: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  const start = async (iceServers: readonly IceServer[]): Promise<Harness> => {
+    const server = await startHarness({
+      iceServers,
+      limits: { memberGraceMs: GRACE_MS, progressBroadcastIntervalMs: 10 },
+    });
+    servers.push(server);
+    return server;
+  };
+
+  it('are the server’s, in a resume’s answer as in a join’s', async () => {
+    const server = await start(ICE_SERVERS);
+    const seeder = await seedTab(server);
+    const leecher = await joinTab(server, seeder.swarmId);
+    dropConnection(leecher.client);
+    const back = await server.connect();
+    expect(await back.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher))).toMatchObject({
+      ok: true,
+      placeKept: true,
+      iceServers: ICE_SERVERS,
+    });
+  });
+
+  it('are the restarted server’s, in a restore’s answer and the resumes after it: tabs kept connecting with none (found by review)', async () => {
+    const first = await start([]);
+    const seeder = await seedTab(first);
+    const leecher = await joinTab(first, seeder.swarmId);
+    await first.close();
+    const second = await start(ICE_SERVERS);
+    const manifest = await makeManifest();
+    const seederClient = await second.connect();
+    const seederRequest = resumeOf(seeder);
+    expect(await seederClient.timeout(WAIT_MS).emitWithAck('swarm:resume', seederRequest)).toMatchObject({
+      ok: false,
+      error: { code: 'swarm-not-found' },
+    });
+    expect(
+      await seederClient.timeout(WAIT_MS).emitWithAck('swarm:restore', { ...seederRequest, ...manifest }),
+    ).toMatchObject({ ok: true, registeredAgain: true, iceServers: ICE_SERVERS });
+    const leecherClient = await second.connect();
+    expect(await leecherClient.timeout(WAIT_MS).emitWithAck('swarm:resume', resumeOf(leecher))).toMatchObject({
+      ok: true,
+      peers: [seeder.peerId],
+      iceServers: ICE_SERVERS,
+    });
   });
 });
 

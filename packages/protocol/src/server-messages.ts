@@ -244,6 +244,8 @@ const swarmResumedSchema: z.ZodType<SwarmResumed> = z.looseObject({
   // Absent from a server of an earlier version (a rolling update): taken as a new place, which tells its name.
   registeredAgain: z.boolean().default(false),
   placeKept: z.boolean().default(false),
+  // Absent from a server of an earlier version: the tab keeps the ICE servers it has.
+  iceServers: iceServersSchema.optional(),
 });
 
 const swarmWatchedSchema: z.ZodType<SwarmWatched> = z.looseObject({

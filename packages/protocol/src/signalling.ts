@@ -474,6 +474,13 @@ export interface SwarmResumed {
    * False: it takes a new place under its peer id (after a restart, or past its grace), and tells its name again.
    */
   readonly placeKept: boolean;
+  /**
+   * The ICE servers as the server has them now, to make every connection with from here on, as `SwarmJoined` says
+   * them: an operator who restarts the server with STUN/TURN (`SWARMLAB_ICE_SERVERS`) after the page said the network
+   * keeps laptops apart reaches the tabs that take their places back, which kept connecting with the list they entered
+   * with, every pair failing again (found by review). Absent from a server of an earlier version: the tab keeps its own.
+   */
+  readonly iceServers?: readonly IceServer[] | undefined;
 }
 
 export interface SwarmWatched {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkServerEvent, DEFAULT_RUN_CONFIG, NO_UNLISTED_PARTICIPANTS, type RunState } from '../src/index';
+import {
+  checkServerAnswer,
+  checkServerEvent,
+  DEFAULT_RUN_CONFIG,
+  NO_UNLISTED_PARTICIPANTS,
+  type RunState,
+} from '../src/index';
 
 /** A finished run of one seeder and one leecher as a server broadcasts it. */
 const finishedRun = {
@@ -157,5 +163,34 @@ describe('messages from a server a version ahead', () => {
   it('are still refused where a known field is wrong', () => {
     const config = { ...DEFAULT_RUN_CONFIG, mode: 'broadcast' };
     expect(checkServerEvent('run:started', { runNumber: 1, config, settings: {} })).toMatchObject({ ok: false });
+  });
+});
+
+describe('the answer to a swarm:resume', () => {
+  const resumed = {
+    ok: true,
+    swarmId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    peers: ['peer0'],
+    run: null,
+    inControl: false,
+    joinCode: 'ABCDEF',
+    registeredAgain: true,
+    placeKept: false,
+  };
+  const iceServers = [{ urls: ['turn:turn.test.invalid:3478'], username: 'class', credential: 'secret' }];
+
+  it('carries the server’s ICE servers, as a join’s answer does: a tab back connects with them from then on', () => {
+    expect(checkServerAnswer('swarm:restore', { ...resumed, iceServers })).toEqual({
+      ok: true,
+      value: { ...resumed, iceServers },
+    });
+  });
+
+  it('is taken without them from a server of an earlier version (the tab keeps its own), refused with a wrong list', () => {
+    const checked = checkServerAnswer('swarm:resume', resumed);
+    expect(checked.ok && checked.value.ok && checked.value.iceServers).toBeUndefined();
+    expect(checkServerAnswer('swarm:resume', { ...resumed, iceServers: [{ username: 'class' }] })).toMatchObject({
+      ok: false,
+    });
   });
 });

@@ -12,3 +12,4 @@ export * from './base64';
 export * from './progress-reporter';
 export * from './run-engine';
 export * from './until-registered';
+export * from './own-sends';

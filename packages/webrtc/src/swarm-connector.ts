@@ -86,7 +86,10 @@ export interface SwarmConnectorDeps {
   readonly signalling: Pick<SignallingClient, 'on' | 'sendSignal'>;
   /** This member's own peer id: it settles which side yields when both offer at once. */
   readonly localPeerId: PeerId;
-  /** Empty by default: host candidates only, right for one machine and for a classroom LAN. */
+  /**
+   * Empty by default: host candidates only, right for one machine and for a classroom LAN. As the member entered; the
+   * server's answer when it takes its place back may change it (`iceServers`).
+   */
   readonly iceServers: readonly IceServer[];
   readonly createPeer: PeerFactory;
   /** Called once per peer whose data channel opened. */
@@ -147,6 +150,8 @@ export class SwarmConnector {
   readonly #crossedOffers = new Set<PeerId>();
   /** The swarm's seeder, from the latest table (`seederPeerId`). */
   #seederPeerId: PeerId | undefined;
+  /** What every connection from now on is made with (`iceServers`). */
+  #iceServers: readonly IceServer[];
   readonly #offers: OfferBudget;
   #destroyed = false;
   /** The server refused a signal's try id (`attempt`): one from before them. */
@@ -154,6 +159,7 @@ export class SwarmConnector {
 
   constructor(deps: SwarmConnectorDeps) {
     this.#deps = deps;
+    this.#iceServers = deps.iceServers;
     this.#offers = new OfferBudget(deps.nowMs);
     const onRelay = ({ from, signal, attempt }: SignalRelay): void => this.acceptSignal(from, signal, attempt);
     const onLeft = ({ peerId }: { peerId: PeerId }): void => {
@@ -174,20 +180,28 @@ export class SwarmConnector {
   }
 
   /**
-   * Opens connections to peers already in the swarm, given in joining order: always the first (the founder,
-   * the seeder: in client-server runs the only one that uploads, so a leecher without a connection to it
-   * could never complete), and others chosen at random up to `maxInitiatedConnections`.
+   * Opens connections to peers in the swarm, given in joining order, until this tab has `maxInitiatedConnections`
+   * (open ones, ones being set up, and ones waiting to be tried again counted, whoever offered them): always to the
+   * seeder (`seederPeerId`; the first peer while no table named it yet: the founder, in client-server runs the only
+   * one that uploads, so a leecher without a connection to it could never complete), to others chosen at random. A
+   * seeder opens one to every peer. Called again as the tab takes its place back after a drop, it tops up: it opened
+   * up to 24 more each time, and a 64-member class drifted to a full mesh after two blips (found by review).
    */
   connectTo(peerIds: readonly PeerId[]): void {
     if (this.#destroyed) return;
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
-    const [first, ...rest] = peerIds;
-    if (first === undefined || max < 1) return;
-    for (let i = rest.length - 1; i > 0; i--) {
+    if (peerIds.length === 0 || max < 1) return;
+    const counted = new Set([...this.#connected.keys(), ...this.#pending.keys(), ...this.#retries.keys()]);
+    const always = this.#seederPeerId ?? peerIds[0]!;
+    const others = peerIds.filter((peerId) => peerId !== always && !counted.has(peerId));
+    for (let i = others.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
-      [rest[i], rest[j]] = [rest[j]!, rest[i]!];
+      [others[i], others[j]] = [others[j]!, others[i]!];
     }
-    for (const peerId of [first, ...rest.slice(0, max - 1)]) this.#open(peerId, true);
+    // The seeder's connection is opened whatever the count, a try of it waiting made now: a tab back needs it most.
+    const seeder = peerIds.includes(always) ? [always] : [];
+    const room = max - counted.size - (seeder.length > 0 && !counted.has(always) ? 1 : 0);
+    for (const peerId of [...seeder, ...others.slice(0, Math.max(0, room))]) this.#open(peerId, true);
   }
 
   /**
@@ -198,6 +212,15 @@ export class SwarmConnector {
    */
   set seederPeerId(peerId: PeerId | undefined) {
     this.#seederPeerId = peerId;
+  }
+
+  /**
+   * The ICE servers every connection is made with from now on, as the server's latest answer says them (its answer
+   * to `swarm:resume`): restarted with STUN/TURN, it reached the tabs that took their places back, which went on
+   * connecting with none (found by review). Connections open or being set up keep theirs.
+   */
+  set iceServers(iceServers: readonly IceServer[]) {
+    this.#iceServers = iceServers;
   }
 
   /** Peers with an open data channel. */
@@ -288,7 +311,7 @@ export class SwarmConnector {
       peer = this.#deps.createPeer({
         initiator,
         trickle: true,
-        config: { iceServers: this.#deps.iceServers.map(toRtcIceServer) },
+        config: { iceServers: this.#iceServers.map(toRtcIceServer) },
         channelConfig: { ordered: true },
       });
     } catch (error) {

@@ -95,8 +95,13 @@ export class SwarmMembership {
     this.#rejoin = new SwarmRejoin(signalling, {
       request: options.rejoinRequest,
       onStatus: (status) => {
-        // Peers that joined, or whose connection closed, while this tab was away: connect to them.
-        if (status.state === 'back') this.connectTo(status.resumed.peers);
+        if (status.state === 'back') {
+          // The server's ICE servers now (restarted with STUN/TURN, say), for every connection from here on.
+          const { iceServers } = status.resumed;
+          if (iceServers !== undefined && this.#connector) this.#connector.iceServers = iceServers;
+          // Peers that joined, or whose connection closed, while this tab was away: connect to them, up to the cap.
+          this.connectTo(status.resumed.peers);
+        }
         options.onRejoin(status);
       },
     });
@@ -195,7 +200,10 @@ export class SwarmMembership {
     if (answeredOn !== undefined) this.#rejoin.entered(answeredOn);
   }
 
-  /** Opens connections to the peers already in the swarm when we joined (those not connected yet). */
+  /**
+   * Opens connections to the peers in the swarm (those not connected yet), as it enters or takes its place back: up
+   * to the connector's cap, counting those open (`SwarmConnector.connectTo`).
+   */
   connectTo(peerIds: readonly PeerId[]): void {
     this.#connector?.connectTo(peerIds.filter((peerId) => this.#transports.get(peerId)?.closed ?? true));
   }

@@ -44,7 +44,7 @@ import { NO_WEBRTC_MESSAGE, userMessageOf } from '../user-message';
 import { EngineDisplay } from './engine-display.svelte';
 import { EngineRun, type DroppedPeer, type EngineRunOptions, type OwnRun } from './engine-run.svelte';
 import type { TestSwitches } from '../test-switches';
-import { sentUntilTaken } from './own-sends';
+import { sentUntilTaken } from '@swarmlab/webrtc';
 import {
   CONTENT_MISMATCH_MESSAGE,
   manifestMatchesLink,
@@ -725,7 +725,9 @@ export class SwarmSession implements RunController {
     this.#memberKey = memberKey;
     this.#seal = seal;
     this.#control = IN_CONTROL;
-    this.#enter(membership, { manifest, contentId, peerId, iceServers: place.iceServers });
+    // The server's, if it says them: it may have been given STUN/TURN since the place was kept.
+    const iceServers = taken.resumed.iceServers ?? place.iceServers;
+    this.#enter(membership, { manifest, contentId, peerId, iceServers });
     this.#fileSha256 = prepared.fileSha256;
     if (taken.resumed.run) this.#startRun(taken.resumed.run);
     membership.connectTo(taken.resumed.peers);
@@ -1001,7 +1003,9 @@ export class SwarmSession implements RunController {
     this.#signallingNoticeTimer = setTimeout(() => {
       if (this.#signalling === status) this.#signalling = undefined;
     }, RECONNECTED_NOTICE_MS);
-    const { run, inControl, joinCode } = status.resumed;
+    const { run, inControl, joinCode, iceServers } = status.resumed;
+    // The membership makes its connections with them from now on; a seed taken again later (`seedPlace`) too.
+    if (iceServers !== undefined) this.#iceServers = iceServers;
     if (inControl) this.#control = IN_CONTROL;
     this.#joinCode = joinCode;
     // A server that restarted (whoever registered the swarm again) forgot the name; one that kept the place may
