@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { parseCrowdMessage, type CrowdMessage } from './crowd-message';
 
 /**
- * Headless peers one Node process holds. `@roamhq/wrtc` spends about fifty file descriptors on a connection
- * (sockets, and the pipes of its task queues), and in a class-sized mesh each peer has one per classmate:
- * ten peers of a 40-peer swarm in one process (390 connections) reached the 20,000-descriptor limit here and
- * aborted; five stay near half of it.
+ * Headless peers one Node process holds. `@roamhq/wrtc` spends about 15 file descriptors on a connection in a process
+ * of one peer (sockets, and the pipes of its task queues), but more on each as a process holds more of a mesh's ends
+ * (35 to 58 with ten peers of a 10-peer swarm in one process, measured here), and in a class-sized mesh each peer has
+ * one per classmate: ten peers of a 40-peer swarm in one process (390 connections) reached the 20,000-descriptor limit
+ * here and aborted; five stay near half of it.
  */
 export const DEFAULT_PEERS_PER_PROCESS = 5;
 
@@ -86,10 +87,10 @@ export async function startHeadlessCrowd(options: HeadlessCrowdOptions): Promise
   try {
     for (let first = 0; first < options.count; first += perProcess) {
       const count = Math.min(perProcess, options.count - first);
-      // Each WebRTC connection holds descriptors: the worker raises its soft limit to the hard one first.
-      const command = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"';
+      // Node itself raises its soft limit of descriptors to the hard one as it starts: a shell raising it first
+      // (`ulimit -n "$(ulimit -Hn)"`) did nothing more.
       const args = ['--import', TSX, WORKER, options.swarmLink, String(count), String(first)];
-      const worker = spawn('sh', ['-c', command, process.execPath, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const worker = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
       workers.push(worker);
       // A process that cannot be started (EAGAIN, EMFILE in a caller holding many connections) is told as an
       // 'error' event, which unheard took the caller's process down (found by review).

@@ -31,5 +31,10 @@ export type HeadlessPeerEvent =
    * was ignored, and the peer went on as if it had not come.
    */
   | { readonly type: 'server-message-ignored'; readonly name: string; readonly problem: string }
+  /**
+   * The server did not take this peer's `--name` (refused for good, or for a moment for all of a minute's asks):
+   * screens show a made-up name for it.
+   */
+  | { readonly type: 'name-refused'; readonly message: string }
   /** The peer cannot go on (a downloaded file that does not check out, a write that failed). */
   | { readonly type: 'failed'; readonly message: string };

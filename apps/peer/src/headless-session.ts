@@ -32,7 +32,9 @@ import {
   type ReportedState,
   type SignallingClient,
   RunEngine,
+  sentUntilTaken,
 } from '@swarmlab/webrtc';
+import { acknowledgedWithin, COMPLETION_RETRY_MS } from './completion-acknowledgement';
 import type { HeadlessPeerEvent } from './headless-peer-event';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { LeecherStorage } from './leecher-storage';
@@ -56,7 +58,10 @@ export interface HeadlessSessionDeps {
   readonly createPeer: PeerFactory;
   readonly clock: Clock;
   readonly sha256: Sha256;
-  /** Sent once in the swarm, and again to a server that restarted. */
+  /**
+   * Sent as it enters the swarm and as it takes its place back, asked again while refused for a moment
+   * (`sentUntilTaken`).
+   */
   readonly displayName?: DisplayName | undefined;
   readonly onEvent: (event: HeadlessPeerEvent) => void;
   /** How long it waits for the seeder once back in a place not kept; `SEEDER_RETURN_WAIT_MS` by default. */
@@ -107,6 +112,10 @@ export class HeadlessSession {
    */
   #completing: Promise<void> = Promise.resolve();
   #latestProgress: SwarmProgress | undefined;
+  /** The latest run this leecher completed (its file checked and kept): what `completionAcknowledged` reports. */
+  #completedRun: RunEngine | undefined;
+  /** Counts the sends of this peer's name: a newer one (it took its place back) ends the one before. */
+  #nameTurn = 0;
   #finishedRunsTold = 0;
   /** Whether the latest broadcast had a seeder in the swarm; undefined before the first. */
   #seederPresent: boolean | undefined;
@@ -202,6 +211,7 @@ export class HeadlessSession {
       { cancelled: () => this.#closed },
     );
     if (!created.ok) throw refusalError(created.error);
+    const answeredOn = this.#deps.signalling.connectionNumber;
     if (this.#closed) throw closedWhileStarting();
     this.#joinCode = created.joinCode;
     this.#fileSha256 = seed.fileSha256;
@@ -209,6 +219,7 @@ export class HeadlessSession {
     this.#enter(
       { swarmId, contentId, manifest, peerId, memberKey, seal, role: 'seeder', control: controlSecret },
       created.iceServers,
+      answeredOn,
     );
     return { controlSecret };
   }
@@ -249,6 +260,7 @@ export class HeadlessSession {
     this.#enter(
       { swarmId, contentId, manifest, peerId, memberKey, seal, role: 'leecher', control: undefined },
       joined.iceServers,
+      answeredOn,
     );
     // The connection dropped and came back while the answer was checked: the place is taken back now.
     this.#rejoin.entered(answeredOn);
@@ -279,7 +291,8 @@ export class HeadlessSession {
     this.#transports.close();
   }
 
-  #enter(membership: Membership, iceServers: readonly IceServer[]): void {
+  /** In the swarm, given its place on connection `answeredOn`. */
+  #enter(membership: Membership, iceServers: readonly IceServer[], answeredOn: number): void {
     this.#membership = membership;
     this.#transports.enter(
       { localPeerId: membership.peerId, iceServers, seeds: membership.role === 'seeder' },
@@ -291,7 +304,27 @@ export class HeadlessSession {
       send: (report) => this.#deps.signalling.reportProgress(report),
     });
     this.#reporter.start();
-    if (this.#deps.displayName !== undefined) void this.#deps.signalling.setName({ name: this.#deps.displayName });
+    void this.#sendName(answeredOn);
+  }
+
+  /**
+   * Sends this peer's name for the place it was given on connection `connection`, asked again while the server refuses
+   * it for a moment (a class behind one address joining at once runs the address over its budget): sent once, a
+   * refused `--name` was lost for the session (found by review). The send ends as the peer closes, or once that
+   * connection is gone (the place taken back on the next, the name is sent again there); a refusal that stands is said.
+   */
+  async #sendName(connection: number): Promise<void> {
+    const name = this.#deps.displayName;
+    if (name === undefined) return;
+    const signalling = this.#deps.signalling;
+    const turn = ++this.#nameTurn;
+    const cancelled = (): boolean =>
+      this.#closed || turn !== this.#nameTurn || signalling.connectionNumber !== connection;
+    if (cancelled()) return;
+    const named = await sentUntilTaken(() => signalling.setName({ name }), cancelled);
+    // A connection lost for all its patience is not the name's refusal: the rejoin sends it again once back.
+    if (named.ok || cancelled() || named.error.code === 'signalling-lost') return;
+    this.#deps.onEvent({ type: 'name-refused', message: named.error.message });
   }
 
   #startRun(heard: RunStarted): void {
@@ -386,6 +419,7 @@ export class HeadlessSession {
       await this.#storage?.keepRun();
       // A newer run's engine cannot have started: its store waits for this.
       this.#fileSha256 = fileSha256;
+      this.#completedRun = run;
       // Over before it is told: a failure told said, as the peer left, that it was finishing the check (found by review).
       this.#checkedFraction = undefined;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
@@ -448,25 +482,30 @@ export class HeadlessSession {
   /**
    * Resolves true once the server acknowledged a report of this leecher holding the whole file, sent now and again
    * every `retryMs` while it is refused or lost (the connection dropped: taking the place back carries the
-   * completion too, and the reports after it are acknowledged); false if none was by `timeoutMs`, or the peer was
-   * closed. `onWaiting` is told once the first try fails. A leecher that exits on completion waits for this: one
-   * gone while its connection was down was given up by the server as a leecher that left before completing, and
-   * every screen said so of a student who had the file (found by review).
+   * completion too, and the reports after it are acknowledged); false if none was by `timeoutMs` (on the session's
+   * monotonic clock, the last ask cut short at it), or the peer was closed. `onWaiting` is told once the first try
+   * fails. A leecher that exits on completion waits for this: one gone while its connection was down was given up by
+   * the server as a leecher that left before completing, and every screen said so of a student who had the file
+   * (found by review). It reports the run it completed, taken once: re-read each ask, a next run's engine that had
+   * replaced it (not complete) made it false at once, and the peer said the server had not acknowledged (found by
+   * review).
    */
-  async completionAcknowledged(timeoutMs: number, onWaiting?: () => void, retryMs = 500): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    let told = false;
-    for (;;) {
-      const state = this.#reportedState();
-      if (this.#closed || !state?.snapshot?.complete) return false;
-      const result = await this.#deps.signalling.reportProgress(progressReportOf(state));
-      if (result.ok) return true;
-      const leftMs = deadline - Date.now();
-      if (leftMs <= 0) return false;
-      if (!told) onWaiting?.();
-      told = true;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs, leftMs)));
-    }
+  completionAcknowledged(timeoutMs: number, onWaiting?: () => void, retryMs = COMPLETION_RETRY_MS): Promise<boolean> {
+    const run = this.#completedRun;
+    const membership = this.#membership;
+    if (this.#closed || !run || !membership) return Promise.resolve(false);
+    const completed = (): ReportedState => ({
+      role: membership.role,
+      chunkCount: chunkCount(membership.manifest),
+      ...run.progress,
+    });
+    return acknowledgedWithin(() => this.#deps.signalling.reportProgress(progressReportOf(completed())), {
+      clock: this.#deps.clock,
+      timeoutMs,
+      retryMs,
+      cancelled: () => this.#closed,
+      ...(onWaiting && { onWaiting }),
+    });
   }
 
   #reportedState(): ReportedState | undefined {
@@ -506,7 +545,7 @@ export class HeadlessSession {
     if (status.state === 'failed')
       return this.#fail(`could not take its place in the swarm back: ${refusalError(status.error).message}`);
     if (status.state !== 'back') return;
-    const { run, peers, joinCode, placeKept } = status.resumed;
+    const { run, peers, joinCode, placeKept, iceServers } = status.resumed;
     this.#joinCode = joinCode;
     // Back in a place the server had not kept (it restarted, or gave this peer up): the seeder may not be back yet.
     // It is said to have left only if it is not back within the wait (it said nothing, or "left" then "back",
@@ -521,10 +560,12 @@ export class HeadlessSession {
       }, this.#deps.seederReturnWaitMs ?? SEEDER_RETURN_WAIT_MS);
       this.#seederAwaited = awaited;
     }
+    // The server's ICE servers now, for every connection from here on: restarted with STUN/TURN, it reached no peer
+    // that took its place back (found by review).
+    if (iceServers !== undefined) this.#transports.iceServers = iceServers;
     this.#transports.connectTo(peers);
-    const name = this.#deps.displayName;
     // Sent again each time: a server that kept the place may have refused it, sent as the peer entered across a drop.
-    if (name !== undefined) void this.#deps.signalling.setName({ name });
+    void this.#sendName(this.#deps.signalling.connectionNumber);
     if (run && (!this.#run || this.#run.runNumber < run.runNumber)) this.#startRun(run);
   }
 

@@ -281,6 +281,8 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
         `to ${event.peerId}: ${event.message}). If none ever opens, this network may keep machines from ` +
         'reaching each other (Wi-Fi client isolation, multicast blocked): the server can be given a STUN or TURN server'
       );
+    case 'name-refused':
+      return `the signalling server did not take this peer's name (${event.message}): screens show a made-up name for it`;
     case 'server-message-ignored':
       return `ignored a ${event.name} from the signalling server that this version cannot read (${event.problem})`;
     case 'failed':

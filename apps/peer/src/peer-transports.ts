@@ -1,5 +1,5 @@
 import type { Clock, PeerLink } from '@swarmlab/engine';
-import type { PeerId, SignalRelay } from '@swarmlab/protocol';
+import type { IceServer, PeerId, SignalRelay } from '@swarmlab/protocol';
 import {
   ConnectTrouble,
   RunLinks,
@@ -77,6 +77,14 @@ export class PeerTransports {
     this.#seederPeerId = peerId;
     if (this.#connector) this.#connector.seederPeerId = peerId;
     this.#trouble.seederPeerId = peerId;
+  }
+
+  /**
+   * The ICE servers every connection is made with from now on: the server's answer as the peer takes its place back
+   * (restarted with STUN/TURN, say). Before `enter`, nothing to change: the place it enters with names them.
+   */
+  set iceServers(iceServers: readonly IceServer[]) {
+    if (this.#connector) this.#connector.iceServers = iceServers;
   }
 
   /** Opens connections to the peers named (those not connected yet). */

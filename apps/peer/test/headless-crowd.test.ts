@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,16 +70,32 @@ it('starts its processes from any directory: tsx was looked for from the callerâ
   expect(crowd.peerIds).toHaveLength(1);
 }, 30_000);
 
+// What lets its processes start without a shell raising their limit of descriptors first: a process started under a
+// soft limit of 256 (macOS's default) has its hard limit's all the same, as Node raises it at start-up.
+it.skipIf(!existsSync('/proc/self/limits'))('runs Node, which raises its own soft limit of descriptors', () => {
+  const limits = execFileSync(
+    'sh',
+    [
+      '-c',
+      "ulimit -Sn 256 && exec \"$0\" -p \"require('node:fs').readFileSync('/proc/self/limits', 'utf8')\"",
+      process.execPath,
+    ],
+    { encoding: 'utf8' },
+  );
+  const [soft, hard] = /^Max open files\s+(\S+)\s+(\S+)/m.exec(limits)!.slice(1);
+  expect(soft).toBe(hard);
+});
+
 it('rejects, saying why, when its process cannot be started, and closes what it started', async () => {
-  const path = process.env.PATH;
-  // `sh` is looked up on PATH: with none there, the spawn fails as EAGAIN or EMFILE would, with an 'error' event.
-  process.env.PATH = '/nonexistent';
+  const execPath = process.execPath;
+  // The processes run this Node: with none there, the spawn fails as EAGAIN or EMFILE would, with an 'error' event.
+  process.execPath = '/nonexistent/node';
   try {
     await expect(
       startHeadlessCrowd({ swarmLink: 'http://127.0.0.1:1/s/x', count: 1, peersPerProcess: 1 }),
     ).rejects.toThrow(/a crowd process could not start: .*ENOENT/);
   } finally {
-    process.env.PATH = path;
+    process.execPath = execPath;
   }
 });
 

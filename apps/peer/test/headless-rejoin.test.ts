@@ -1,12 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
-import { fileBytes, pollUntil } from '@swarmlab/test-kit';
-import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
-import { SignallingClient } from '@swarmlab/webrtc';
+import { DEFAULT_RUN_CONFIG, type IceServer } from '@swarmlab/protocol';
+import { fileBytes, pollUntil, testFile } from '@swarmlab/test-kit';
+import { startSignallingServer, unreachablePeer, type TestSignallingServer } from '@swarmlab/test-kit/server';
+import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { afterEach, expect, it } from 'vitest';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
+import { shareLinkOf } from '../src/swarm-target';
 
 /** socket.io's reconnection backoff reaches 5 s at most: a few of those. */
 const WAIT_MS = 15_000;
@@ -204,4 +205,46 @@ it('a leecher whose completion the server never acknowledges gives up at the tim
   let waiting = 0;
   expect(await leecher.completionAcknowledged(1000, () => waiting++)).toBe(false);
   expect(waiting).toBe(1);
+});
+
+it('connects with the ICE servers of the server it takes its place back on: restarted with STUN, it reached no peer (found by review)', async () => {
+  const first = await startSignallingServer();
+  servers.push(first);
+  const founder = SignallingClient.connect(first.url);
+  clients.push(founder);
+  const file = await testFile(4 * 16_384, 16_384);
+  const created = await founder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
+  if (!created.ok) throw new Error(created.error.message);
+  // Its connections never open (as on a network that keeps laptops apart): only what they are made with counts.
+  const made: Parameters<PeerFactory>[0][] = [];
+  const events: HeadlessPeerEvent[] = [];
+  const leecher = await startHeadlessPeer({
+    swarmLink: shareLinkOf(first.url, created.swarmId, file.contentId),
+    createPeer: (options) => (made.push(options), unreachablePeer() as unknown as ReturnType<PeerFactory>),
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(leecher);
+  await until(() => made.length > 0, 'a connection tried to the founder');
+  expect(made[0]!.config?.iceServers).toEqual([]);
+
+  // The teacher restarts the server with a STUN server (on loopback: never asked here); the peer registers the swarm
+  // again on it.
+  const iceServers: IceServer[] = [{ urls: 'stun:127.0.0.1:3478' }];
+  founder.disconnect();
+  await first.close();
+  servers.push(await startSignallingServer({ port: first.port, iceServers }));
+  await until(
+    () => events.some((event) => event.type === 'signalling' && event.status.state === 'back'),
+    'the peer back in its swarm',
+  );
+  // A classmate offers: the peer answers with the restarted server's ICE servers, not with the none it entered with.
+  const classmate = SignallingClient.connect(first.url);
+  clients.push(classmate);
+  const joined = await classmate.joinSwarm({ swarmId: created.swarmId });
+  if (!joined.ok) throw new Error(joined.error.message);
+  expect(joined.iceServers).toEqual(iceServers);
+  const sent = await classmate.sendSignal({ to: leecher.peerId, signal: { type: 'offer', sdp: 'v=0 offer' } });
+  expect(sent.ok).toBe(true);
+  await until(() => made.some((options) => options.initiator === false), 'the offer answered');
+  expect(made.find((options) => options.initiator === false)!.config?.iceServers).toEqual(iceServers);
 });

@@ -266,6 +266,50 @@ describe('headless peers over @roamhq/wrtc', () => {
     }
   });
 
+  it('a completion asked to be acknowledged once a next run has started is the run the leecher completed', async () => {
+    const seedPath = join(dir, 'lecture.bin');
+    await writeFile(seedPath, fileBytes(FILE_BYTES, 13));
+    const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
+    // Once run 1 is complete, the leecher's hashes wait: run 2 takes no chunk, and stays incomplete.
+    let holding = false;
+    const held: (() => void)[] = [];
+    const sha256: Sha256 = async (data) => {
+      if (holding) await new Promise<void>((resolve) => held.push(resolve));
+      return nodeSha256(data);
+    };
+    const signalling = SignallingClient.connect(server.url);
+    clients.push(signalling);
+    const events: HeadlessPeerEvent[] = [];
+    const session = new HeadlessSession({
+      signalling,
+      createPeer: nodePeerFactory,
+      clock: systemClock,
+      sha256,
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      await session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
+      await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
+      const teacher = SignallingClient.connect(server.url);
+      clients.push(teacher);
+      expect((await teacher.watchSwarm({ swarmId: seeder.swarmId, control: seeder.controlSecret! })).ok).toBe(true);
+      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+      await until(() => events.some((event) => event.type === 'complete'), 'run 1 to complete');
+      await until(() => seeder.swarmProgress?.run?.phase === 'finished', 'run 1 to finish');
+      holding = true;
+      expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+      await until(() => events.some((event) => event.type === 'run-started' && event.runNumber === 2), 'run 2');
+      expect(session.snapshot?.complete).toBe(false);
+      // Before, it read the run going on (run 2's, not complete) and answered false at once: `--exit-when-done` said the
+      // server had not acknowledged the completion, and exited 1.
+      expect(await session.completionAcknowledged(5_000)).toBe(true);
+    } finally {
+      holding = false;
+      for (const resume of held.splice(0)) resume();
+      session.close();
+    }
+  });
+
   it('a leecher closed (Ctrl-C) while it checks its whole --out file still says what became of it', async () => {
     const checking = await leecherCheckingItsFile('notes', 11);
     const { bytes, outPath, session, events, release } = checking;

@@ -32,7 +32,7 @@ type Ack = (answer: unknown) => void;
 async function impostor(
   misbehave: (socket: Socket, peerId: string) => void,
   beforeAnswer: (socket: Socket, peerId: string) => void = () => {},
-): Promise<{ url: string; contentId: string }> {
+): Promise<{ url: string; contentId: string; server: Server }> {
   const file = await testFile(300_000, 256 * 1024);
   const server = new Server();
   servers.push(server);
@@ -59,7 +59,7 @@ async function impostor(
   });
   server.listen(0);
   const { port } = server.httpServer.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, contentId: file.contentId };
+  return { url: `http://127.0.0.1:${port}`, contentId: file.contentId, server };
 }
 
 /** A headless peer joining the impostor's swarm: the events it says, as they come. */
@@ -213,4 +213,84 @@ it('a run started and stopped while the peer still joins does not start', async 
     5_000,
   );
   expect(events.filter((event) => event.type.startsWith('run-'))).toEqual([]);
+});
+
+/** A refusal the server answers anything with while the address's budget is in debt. */
+const RATE_LIMITED = { ok: false, error: { code: 'rate-limited', message: 'Too many requests in a short time.' } };
+
+it('a --name refused for a moment (the address over its budget) is sent again until taken', async () => {
+  const names: unknown[] = [];
+  const { url, contentId, server } = await impostor(() => {});
+  server.on('connection', (socket) =>
+    socket.on('peer:name', (request: unknown, ack: Ack) => {
+      names.push(request);
+      ack(names.length === 1 ? RATE_LIMITED : { ok: true });
+    }),
+  );
+  const events: HeadlessPeerEvent[] = [];
+  const peer = await startHeadlessPeer({
+    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
+    displayName: 'Dana',
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(peer);
+  // Before, the one refused send was all: the name was lost for the session.
+  await pollUntil(() => names.length === 2 || undefined, 'the name sent again', 5_000);
+  expect(names).toEqual([{ name: 'Dana' }, { name: 'Dana' }]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(events.filter((event) => event.type === 'name-refused')).toEqual([]);
+});
+
+it('a --name refused for good is said, once, and not sent again', async () => {
+  const names: unknown[] = [];
+  const { url, contentId, server } = await impostor(() => {});
+  server.on('connection', (socket) =>
+    socket.on('peer:name', (request: unknown, ack: Ack) => {
+      names.push(request);
+      ack({ ok: false, error: { code: 'invalid-payload', message: 'not a name' } });
+    }),
+  );
+  const events: HeadlessPeerEvent[] = [];
+  const peer = await startHeadlessPeer({
+    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
+    displayName: 'Dana',
+    onEvent: (event) => events.push(event),
+  });
+  peers.push(peer);
+  await pollUntil(() => events.some((event) => event.type === 'name-refused') || undefined, 'the refusal said', 5_000);
+  expect(events.filter((event) => event.type === 'name-refused')).toEqual([
+    { type: 'name-refused', message: 'not a name' },
+  ]);
+  expect(names).toHaveLength(1);
+});
+
+it('a join code looked up while the address is over its budget is looked up again, and the peer joins', async () => {
+  const lookups: unknown[] = [];
+  const { url, contentId, server } = await impostor(() => {});
+  server.on('connection', (socket) =>
+    socket.on('code:resolve', (request: unknown, ack: Ack) => {
+      lookups.push(request);
+      ack(lookups.length === 1 ? RATE_LIMITED : { ok: true, swarmId: SWARM_ID, contentId });
+    }),
+  );
+  // Before, the first refusal ended the peer: "the signalling server refused", exit 1.
+  const peer = await startHeadlessPeer({ serverUrl: url, joinCode: 'K7M-Q3P' });
+  peers.push(peer);
+  expect(peer.swarmId).toBe(SWARM_ID);
+  expect(lookups).toEqual([{ code: 'K7MQ3P' }, { code: 'K7MQ3P' }]);
+});
+
+it('a join code the server does not know ends the start at once, not asked again', async () => {
+  const lookups: unknown[] = [];
+  const { url, server } = await impostor(() => {});
+  server.on('connection', (socket) =>
+    socket.on('code:resolve', (request: unknown, ack: Ack) => {
+      lookups.push(request);
+      ack({ ok: false, error: { code: 'code-not-found', message: 'No swarm has this code.' } });
+    }),
+  );
+  await expect(startHeadlessPeer({ serverUrl: url, joinCode: 'K7M-Q3P' })).rejects.toThrow(
+    /no swarm has the join code K7M-Q3P/,
+  );
+  expect(lookups).toHaveLength(1);
 });

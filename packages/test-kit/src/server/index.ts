@@ -1,3 +1,4 @@
+import type { IceServer } from '@swarmlab/protocol';
 import { createSignallingServer, type ServerLimits } from '@swarmlab/server';
 import { freePort } from './redis-server';
 
@@ -16,10 +17,19 @@ export interface TestSignallingServer {
  * process.
  */
 export async function startSignallingServer(
-  options: { readonly port?: number; readonly limits?: Partial<ServerLimits> } = {},
+  options: {
+    readonly port?: number;
+    readonly limits?: Partial<ServerLimits>;
+    /** What it tells members to connect with (none by default: host candidates only). */
+    readonly iceServers?: readonly IceServer[];
+  } = {},
 ): Promise<TestSignallingServer> {
   const logLines: string[] = [];
-  const server = createSignallingServer({ log: (line) => logLines.push(line), limits: options.limits ?? {} });
+  const server = createSignallingServer({
+    log: (line) => logLines.push(line),
+    limits: options.limits ?? {},
+    ...(options.iceServers && { iceServers: options.iceServers }),
+  });
   const { port } = await server.listen(options.port ?? (await freePort()), '127.0.0.1');
   return { url: `http://127.0.0.1:${port}`, port, logLines, close: () => server.close() };
 }
