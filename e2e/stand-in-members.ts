@@ -27,8 +27,6 @@ export function swarmIdOfLink(link: string): string {
 }
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-/** A socket whose requests time out (`socket.timeout(ms)`): its acknowledgements take an error first. */
-type TimedSocket = ReturnType<ClientSocket['timeout']>;
 
 /**
  * How long a stand-in waits for the server's answer: a connection refused (no reconnection here) left the request
@@ -60,7 +58,7 @@ export async function joinStandIns(serverUrl: string, link: string, count: numbe
     for (let index = 1; index <= count; index++) {
       const socket: ClientSocket = io(serverUrl, { transports: ['websocket'], reconnection: false });
       sockets.push(socket);
-      peerIds.push(await joinOne(socket.timeout(ANSWER_TIMEOUT_MS), swarmId, index, count));
+      peerIds.push(await joinOne(socket, swarmId, index, count));
     }
   } catch (error) {
     // The ones already in would stay in the swarm (and the process) to the end of the worker.
@@ -74,9 +72,11 @@ export async function joinStandIns(serverUrl: string, link: string, count: numbe
  * Stand-in number `index` of `count` joins swarm `swarmId` over `socket`, names itself "Student `index`" and reports
  * about `index` / `count` of the file held: its peer id.
  */
-async function joinOne(socket: TimedSocket, swarmId: string, index: number, count: number): Promise<string> {
-  const joined = await request<SwarmJoined>((ack) => socket.emit('swarm:join', { swarmId }, ack));
-  await request((ack) => socket.emit('peer:name', { name: `Student ${index}` }, ack));
+async function joinOne(socket: ClientSocket, swarmId: string, index: number, count: number): Promise<string> {
+  // `timeout` holds for the one emit after it: each request asks for it (its acknowledgement then takes an error first).
+  const timed = (): ReturnType<ClientSocket['timeout']> => socket.timeout(ANSWER_TIMEOUT_MS);
+  const joined = await request<SwarmJoined>((ack) => timed().emit('swarm:join', { swarmId }, ack));
+  await request((ack) => timed().emit('peer:name', { name: `Student ${index}` }, ack));
   const chunks = chunkCount(joined.manifest);
   const held = Math.floor((chunks * index) / (count + 1));
   const bits = new Uint8Array(Math.ceil(chunks / 8));
@@ -95,6 +95,6 @@ async function joinOne(socket: TimedSocket, swarmId: string, index: number, coun
     peakDownloadBytesPerSec: 0,
     sentTo: [],
   };
-  await request((ack) => socket.emit('progress:report', report, ack));
+  await request((ack) => timed().emit('progress:report', report, ack));
   return joined.peerId;
 }
