@@ -36,6 +36,8 @@ export default defineConfig({
   },
   // Under CI, loopback alone or no run (`e2e/private-network.ts`).
   globalSetup: './e2e/private-network.ts',
+  // The suite's server logged no error in the whole run, between tests included (`e2e/server-errors-teardown.ts`).
+  globalTeardown: './e2e/server-errors-teardown.ts',
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     // The real server on the test build (`pnpm build:e2e`: the same app, honouring the test-only switches), each of

@@ -191,7 +191,14 @@ export class SwarmConnector {
     if (this.#destroyed) return;
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     if (peerIds.length === 0 || max < 1) return;
-    const counted = new Set([...this.#connected.keys(), ...this.#pending.keys(), ...this.#retries.keys()]);
+    // Tries under way or waiting count only towards peers still listed: those to peers that left while this tab was
+    // away (no `peer:left` reached it) end on their own, and counted, they kept it short of the cap until its next
+    // drop (found by review). `peerIds` lists every member this tab has no open connection with.
+    const listed = new Set(peerIds);
+    const counted = new Set([
+      ...this.#connected.keys(),
+      ...[...this.#pending.keys(), ...this.#retries.keys()].filter((peerId) => listed.has(peerId)),
+    ]);
     const always = this.#seederPeerId ?? peerIds[0]!;
     const others = peerIds.filter((peerId) => peerId !== always && !counted.has(peerId));
     for (let i = others.length - 1; i > 0; i--) {

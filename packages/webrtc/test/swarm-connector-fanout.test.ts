@@ -106,6 +106,28 @@ describe('SwarmConnector.connectTo', () => {
   });
 });
 
+describe('SwarmConnector.connectTo, back after classmates left unseen', () => {
+  it('counts no try to a peer no longer listed, and tops up in its stead (found by review)', () => {
+    const { swarm, initiated, peers } = connector(false);
+    const classmates = Array.from({ length: 40 }, (_, i) => `peer-${i}`);
+    swarm.seederPeerId = 'peer-0';
+    swarm.connectTo(classmates);
+    for (const peer of peers) peer.emit('connect');
+    const connected = [...swarm.connectedPeerIds];
+    expect(connected).toHaveLength(DEFAULT_MAX_INITIATED_CONNECTIONS);
+    // Ten of them leave while this tab's signalling is down: their connections drop, to be tried again.
+    const gone = connected.filter((peerId) => peerId !== 'peer-0').slice(0, 10);
+    for (const peerId of gone) peers[connected.indexOf(peerId)]!.emit('close');
+    expect(swarm.connectedPeerIds.size).toBe(DEFAULT_MAX_INITIATED_CONNECTIONS - 10);
+    // Back: the server lists the members left; those it has no open connection with are asked for.
+    const listed = classmates.filter((peerId) => !gone.includes(peerId) && !swarm.connectedPeerIds.has(peerId));
+    swarm.connectTo(listed);
+    // Before, the ten tries to the departed counted: nothing opened, the tab 10 short until its next drop.
+    expect(initiated).toHaveLength(DEFAULT_MAX_INITIATED_CONNECTIONS + 10);
+    swarm.destroy();
+  });
+});
+
 describe('SwarmConnector.iceServers', () => {
   it('makes every connection from then on with the ICE servers it is told: restarted with STUN/TURN, the server reached no tab back (found by review)', () => {
     const { swarm, options } = connector(false);

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -45,16 +45,56 @@ function trackWindow(kill: () => void): () => void {
   };
 }
 
-/** Kills the process groups led by `processes`, and removes the profile. Synchronous: it runs on `exit` too. */
-function killWindow(processes: readonly ChildProcess[], profileDir: string): void {
-  for (const { pid } of processes) {
+/** What a window holds: its processes (Xvfb first), its profile and the lock of its X display. */
+interface WindowResources {
+  readonly display: number;
+  readonly processes: ChildProcess[];
+  readonly profileDir: string;
+  readonly displayLock: string;
+}
+
+/**
+ * Ends the window's process groups, and removes its profile and its display's lock. Xvfb gets SIGTERM, on which it
+ * removes its socket (`/tmp/.X11-unix/X<n>`), the browser SIGKILL. Synchronous: it runs on `exit` too.
+ */
+function killWindow({ processes, profileDir, displayLock }: WindowResources): void {
+  for (const [index, { pid }] of processes.entries()) {
     try {
-      if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+      if (pid !== undefined) process.kill(-pid, index === 0 ? 'SIGTERM' : 'SIGKILL');
     } catch {
       // Already gone.
     }
   }
   rmSync(profileDir, { recursive: true, force: true });
+  rmSync(displayLock, { force: true });
+}
+
+/** Where X servers keep their sockets, and the displays a window may take (`xvfb-run -a` starts at 99 too). */
+const X_SOCKET_DIR = '/tmp/.X11-unix';
+/** How long a closing window waits for Xvfb to end on SIGTERM (it takes milliseconds). */
+const XVFB_EXIT_WAIT_MS = 2000;
+const FIRST_DISPLAY = 99;
+const LAST_DISPLAY = 999;
+
+/**
+ * Claims an X display no server uses: its socket absent, its lock file (`/tmp/.X<n>-lock`) created here, exclusively,
+ * so two windows starting at once never share one. Xvfb asked to pick a display itself (`-displayfd` alone) took
+ * :0 inside the tests' private network namespace, where the host's X server is invisible (abstract sockets are per
+ * namespace), and replaced a desktop's `/tmp/.X11-unix/X0` with its own, gone with it (found by review).
+ */
+function claimDisplay(): { readonly display: number; readonly lockFile: string } {
+  for (let display = FIRST_DISPLAY; display <= LAST_DISPLAY; display++) {
+    if (existsSync(join(X_SOCKET_DIR, `X${display}`))) continue;
+    const lockFile = `/tmp/.X${display}-lock`;
+    try {
+      // An X server's lock holds its pid, right-aligned in 10 characters; -displayfd turns Xvfb's own locking off.
+      writeFileSync(lockFile, `${String(process.pid).padStart(10)}\n`, { flag: 'wx', mode: 0o444 });
+    } catch {
+      continue; // Held, or left by a server killed outright: the next.
+    }
+    return { display, lockFile };
+  }
+  throw new Error(`no free X display from :${FIRST_DISPLAY} to :${LAST_DISPLAY} (stale /tmp/.X*-lock files?)`);
 }
 
 /** The X display Xvfb chose, read from the descriptor it writes it to once it is ready (`-displayfd 3`). */
@@ -95,17 +135,15 @@ function displayOf(xvfb: ChildProcess, timeoutMs: number): Promise<number> {
  * over that protocol's raw websocket: evaluate an expression, read the result. See docs/TESTING.md.
  */
 export class BackgroundWindow {
-  readonly #processes: readonly ChildProcess[];
+  readonly #resources: WindowResources;
   readonly #cdp: CdpConnection;
-  readonly #profileDir: string;
   readonly #untrack: () => void;
   readonly #tabs: HiddenCapableTab[] = [];
   readonly #pageErrors: string[] = [];
 
-  private constructor(processes: readonly ChildProcess[], cdp: CdpConnection, profileDir: string, untrack: () => void) {
-    this.#processes = processes;
+  private constructor(resources: WindowResources, cdp: CdpConnection, untrack: () => void) {
+    this.#resources = resources;
     this.#cdp = cdp;
-    this.#profileDir = profileDir;
     this.#untrack = untrack;
     cdp.onEvent((method, params) => {
       if (method !== 'Runtime.exceptionThrown') return;
@@ -125,9 +163,14 @@ export class BackgroundWindow {
     return this.#pageErrors;
   }
 
+  /** The X display the window is on (`:<display>`). */
+  get display(): number {
+    return this.#resources.display;
+  }
+
   /** The process ids of Xvfb and of the browser (a test of what outlives whom). */
   get processIds(): readonly number[] {
-    return this.#processes.flatMap(({ pid }) => (pid === undefined ? [] : [pid]));
+    return this.#resources.processes.flatMap(({ pid }) => (pid === undefined ? [] : [pid]));
   }
 
   /**
@@ -147,18 +190,21 @@ export class BackgroundWindow {
     // Each in a process group of its own, so closing kills every process of each; neither under `xvfb-run`, a shell
     // script: the parent-death signal would kill the shell alone, and its EXIT trap does not run on SIGKILL (found
     // by review: a Playwright worker killed outright left Xvfb and a headed Chromium running).
-    const processes: ChildProcess[] = [];
-    const kill = (): void => killWindow(processes, profileDir);
+    const { display, lockFile } = claimDisplay();
+    const resources: WindowResources = { display, processes: [], profileDir, displayLock: lockFile };
+    const kill = (): void => killWindow(resources);
     const untrack = trackWindow(kill);
     try {
+      // The display claimed, and told once it is ready (`-displayfd`). TERM on its starter's death: it removes its
+      // socket then, where SIGKILL left it behind.
       const xvfb = spawnDyingWithParent(
         'Xvfb',
-        ['-displayfd', '3', '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'],
+        [`:${display}`, '-displayfd', '3', '-screen', '0', '1920x1080x24', '-nolisten', 'tcp'],
         { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], detached: true },
-        'KILL',
+        'TERM',
       );
-      processes.push(xvfb);
-      const display = await displayOf(xvfb, timeoutMs);
+      resources.processes.push(xvfb);
+      await displayOf(xvfb, timeoutMs);
       const browser = spawnDyingWithParent(
         options.executablePath,
         [
@@ -171,9 +217,9 @@ export class BackgroundWindow {
         { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, DISPLAY: `:${display}` } },
         'KILL',
       );
-      processes.push(browser);
+      resources.processes.push(browser);
       const cdp = await BackgroundWindow.#connect(browser, { ...options, timeoutMs });
-      return new BackgroundWindow(processes, cdp, profileDir, untrack);
+      return new BackgroundWindow(resources, cdp, untrack);
     } catch (error) {
       kill();
       untrack();
@@ -249,8 +295,17 @@ export class BackgroundWindow {
   async close(): Promise<void> {
     if (this.#cdp.open) await this.#cdp.send('Browser.close').catch(() => undefined);
     this.#cdp.close();
-    killWindow(this.#processes, this.#profileDir);
+    const [xvfb] = this.#resources.processes;
+    const xvfbExited =
+      xvfb && xvfb.exitCode === null && xvfb.signalCode === null
+        ? new Promise((resolve) => xvfb.once('exit', resolve))
+        : Promise.resolve();
+    killWindow(this.#resources);
     this.#untrack();
+    // Gone, its socket removed, by the time the window is closed; one that ignores SIGTERM is killed.
+    const timer = setTimeout(() => xvfb?.kill('SIGKILL'), XVFB_EXIT_WAIT_MS);
+    await xvfbExited;
+    clearTimeout(timer);
   }
 }
 

@@ -81,11 +81,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     process.stderr.write(`${label} ${String(data)}`);
   });
   child.stderr?.on('end', () => errorsErr.end());
+  // `close`, not `exit`: its output read to the end, so `errorLines` holds what it logged last (found by review).
+  const closed = new Promise((resolve) => child.once('close', resolve));
   const kill = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await closed;
   };
   const deadline = Date.now() + 30_000;
   for (;;) {

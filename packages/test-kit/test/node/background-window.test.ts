@@ -1,9 +1,18 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackgroundWindow } from '../../src/browser/index';
+import { BackgroundWindow, CHROMIUM_ARGS, chromiumExecutablePath } from '../../src/browser/index';
 
 /** Whether a process with this id is still there. */
 function running(pid: number): boolean {
@@ -59,13 +68,14 @@ describe('a background window whose starter is killed outright', () => {
       script,
       `import { BackgroundWindow, chromiumExecutablePath, CHROMIUM_ARGS } from ${JSON.stringify(source)};\n` +
         `const window = await BackgroundWindow.launch({ executablePath: chromiumExecutablePath() ?? 'chromium', args: CHROMIUM_ARGS });\n` +
-        `console.log(window.processIds.join(' '));\nsetInterval(() => {}, 1000);\n`,
+        `console.log([window.display, ...window.processIds].join(' '));\nsetInterval(() => {}, 1000);\n`,
     );
     // One process (`node --import tsx`, not the tsx CLI, which runs the script in a child of its own).
     const starter = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let pids: number[] = [];
+    let display: number | undefined;
     try {
-      pids = await new Promise<number[]>((resolve, reject) => {
+      [display, ...pids] = await new Promise<number[]>((resolve, reject) => {
         starter.stdout.once('data', (data: Buffer) => resolve(String(data).trim().split(' ').map(Number)));
         starter.once('exit', (code) => reject(new Error(`the starter exited with ${code} before opening a window`)));
       });
@@ -74,6 +84,8 @@ describe('a background window whose starter is killed outright', () => {
       starter.kill('SIGKILL');
       // Before, under `xvfb-run` in a detached group, both ran on for good, holding cores a benchmark then measured.
       await expect.poll(() => pids.filter(running), { timeout: 5_000 }).toEqual([]);
+      // Xvfb ended on SIGTERM, removing its socket (SIGKILL left it).
+      expect(existsSync(`/tmp/.X11-unix/X${display}`)).toBe(false);
     } finally {
       starter.kill('SIGKILL');
       for (const pid of pids) {
@@ -83,6 +95,34 @@ describe('a background window whose starter is killed outright', () => {
           // Gone, as it should be.
         }
       }
+      // The display's lock, which the killed starter could not remove (the next window takes the next display).
+      if (display !== undefined) rmSync(`/tmp/.X${display}-lock`, { force: true });
+    }
+  }, 40_000);
+});
+
+describe('the X display of a background window', () => {
+  it('is one no X server has (its socket there is left alone), and its socket and lock go with the window', async () => {
+    // The first display a window would take, given a socket as a desktop's X server would hold it.
+    let taken = 99;
+    while (existsSync(`/tmp/.X11-unix/X${taken}`) || existsSync(`/tmp/.X${taken}-lock`)) taken++;
+    mkdirSync('/tmp/.X11-unix', { recursive: true, mode: 0o1777 });
+    const desktopSocket = `/tmp/.X11-unix/X${taken}`;
+    writeFileSync(desktopSocket, '');
+    try {
+      const window = await BackgroundWindow.launch({
+        executablePath: chromiumExecutablePath() ?? 'chromium',
+        args: CHROMIUM_ARGS,
+      });
+      // Before, Xvfb picked its own display: :0 in the private namespace, replacing a desktop's socket there.
+      expect(window.display).toBeGreaterThan(taken);
+      expect(existsSync(`/tmp/.X11-unix/X${window.display}`)).toBe(true);
+      await window.close();
+      expect(existsSync(desktopSocket)).toBe(true);
+      expect(existsSync(`/tmp/.X11-unix/X${window.display}`)).toBe(false);
+      expect(existsSync(`/tmp/.X${window.display}-lock`)).toBe(false);
+    } finally {
+      rmSync(desktopSocket, { force: true });
     }
   }, 40_000);
 });
