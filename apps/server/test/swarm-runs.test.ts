@@ -478,6 +478,20 @@ describe('swarm runs', () => {
     expect(at(1700).snapshot().run?.uncountedUploadedBytes).toBe(0);
   });
 
+  it('counts nothing from outside N while nobody outside N took part: the receivers’ reports running ahead of their senders’ are no outsider', () => {
+    const { at } = setUp();
+    at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    // The seeder's and b's reports lag a's: a says it received 3,000 bytes, its senders have said 2,500 so far.
+    at(1100).report('s', { ...vouch(1), uploadedBytes: 1500, sentTo: [{ peerId: 'a', bytes: 1500 }] });
+    at(1100).report('b', { ...reportFor(1, false, 0), uploadedBytes: 1000, sentTo: [{ peerId: 'a', bytes: 1000 }] });
+    at(1200).report('a', reportFor(1, false, 3000));
+    // Before, the 500 bytes not yet vouched for counted as delivered from outside N, and the bound read low.
+    expect(at(1200).snapshot().run?.uncountedUploadedBytes).toBe(0);
+    // Once one left before completing, what the others say falls short of is taken for its.
+    at(1300).leave('b');
+    expect(at(1300).snapshot().run?.uncountedUploadedBytes).toBe(1500);
+  });
+
   it('says how long after the start each participant took part', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a')]);

@@ -226,7 +226,8 @@ export interface RunState {
   /**
    * What the leechers counted in N received from outside N (leechers that left before completing, or flagged in
    * this run alone): each one's `downloadedBytes` less what the seeder and the other counted leechers say they sent
-   * it. That much of the N copies came from outside: the bounds count it against N·F (docs/THEORY.md).
+   * it; 0 while none such took part (the senders' reports lagging is no outsider). That much of the N copies came
+   * from outside: the bounds count it against N·F (docs/THEORY.md).
    */
   readonly uncountedUploadedBytes: number;
   /**
