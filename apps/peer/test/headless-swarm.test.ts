@@ -272,21 +272,7 @@ describe('headless peers over @roamhq/wrtc', () => {
     const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
     // Once run 1 is complete, the leecher's hashes wait: run 2 takes no chunk, and stays incomplete.
     let holding = false;
-    const held: (() => void)[] = [];
-    const sha256: Sha256 = async (data) => {
-      if (holding) await new Promise<void>((resolve) => held.push(resolve));
-      return nodeSha256(data);
-    };
-    const signalling = SignallingClient.connect(server.url);
-    clients.push(signalling);
-    const events: HeadlessPeerEvent[] = [];
-    const session = new HeadlessSession({
-      signalling,
-      createPeer: nodePeerFactory,
-      clock: systemClock,
-      sha256,
-      onEvent: (event) => events.push(event),
-    });
+    const { session, events, release } = sessionWithHeldHashes(() => holding);
     try {
       await session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
       await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
@@ -305,7 +291,7 @@ describe('headless peers over @roamhq/wrtc', () => {
       expect(await session.completionAcknowledged(5_000)).toBe(true);
     } finally {
       holding = false;
-      for (const resume of held.splice(0)) resume();
+      release();
       session.close();
     }
   });

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type SignallingResult } from '@swarmlab/protocol';
 import { pollUntil, testFile } from '@swarmlab/test-kit';
 import { Server, type Socket } from 'socket.io';
 import { afterEach, expect, it } from 'vitest';
@@ -216,15 +216,22 @@ it('a run started and stopped while the peer still joins does not start', async 
 });
 
 /** A refusal the server answers anything with while the address's budget is in debt. */
-const RATE_LIMITED = { ok: false, error: { code: 'rate-limited', message: 'Too many requests in a short time.' } };
+const RATE_LIMITED: SignallingResult = {
+  ok: false,
+  error: { code: 'rate-limited', message: 'Too many requests in a short time.' },
+};
 
-it('a --name refused for a moment (the address over its budget) is sent again until taken', async () => {
+/**
+ * A peer named Dana on an impostor whose `peer:name` answers `answer(asks)` (the number of asks so far, this one
+ * counted): the names asked, and the peer's events.
+ */
+async function namedPeer(answer: (asks: number) => SignallingResult) {
   const names: unknown[] = [];
   const { url, contentId, server } = await impostor(() => {});
   server.on('connection', (socket) =>
     socket.on('peer:name', (request: unknown, ack: Ack) => {
       names.push(request);
-      ack(names.length === 1 ? RATE_LIMITED : { ok: true });
+      ack(answer(names.length));
     }),
   );
   const events: HeadlessPeerEvent[] = [];
@@ -234,6 +241,11 @@ it('a --name refused for a moment (the address over its budget) is sent again un
     onEvent: (event) => events.push(event),
   });
   peers.push(peer);
+  return { names, events };
+}
+
+it('a --name refused for a moment (the address over its budget) is sent again until taken', async () => {
+  const { names, events } = await namedPeer((asks) => (asks === 1 ? RATE_LIMITED : { ok: true }));
   // Before, the one refused send was all: the name was lost for the session.
   await pollUntil(() => names.length === 2 || undefined, 'the name sent again', 5_000);
   expect(names).toEqual([{ name: 'Dana' }, { name: 'Dana' }]);
@@ -242,21 +254,10 @@ it('a --name refused for a moment (the address over its budget) is sent again un
 });
 
 it('a --name refused for good is said, once, and not sent again', async () => {
-  const names: unknown[] = [];
-  const { url, contentId, server } = await impostor(() => {});
-  server.on('connection', (socket) =>
-    socket.on('peer:name', (request: unknown, ack: Ack) => {
-      names.push(request);
-      ack({ ok: false, error: { code: 'invalid-payload', message: 'not a name' } });
-    }),
-  );
-  const events: HeadlessPeerEvent[] = [];
-  const peer = await startHeadlessPeer({
-    swarmLink: shareLinkOf(url, SWARM_ID, contentId),
-    displayName: 'Dana',
-    onEvent: (event) => events.push(event),
-  });
-  peers.push(peer);
+  const { names, events } = await namedPeer(() => ({
+    ok: false,
+    error: { code: 'invalid-payload', message: 'not a name' },
+  }));
   await pollUntil(() => events.some((event) => event.type === 'name-refused') || undefined, 'the refusal said', 5_000);
   expect(events.filter((event) => event.type === 'name-refused')).toEqual([
     { type: 'name-refused', message: 'not a name' },
