@@ -11,11 +11,21 @@ import { suiteServerErrorsFile } from './suite-server';
 const port = Number(process.env['SWARMLAB_E2E_PORT']);
 if (!Number.isInteger(port)) throw new Error('SWARMLAB_E2E_PORT must name the suite server’s port');
 const errorsFile = suiteServerErrorsFile(port);
-writeFileSync(errorsFile, '');
-await startServerProcess({
+// Lines logged while it starts are kept until it has: a start refused (the port taken by another run's server) must
+// not empty that run's file (found by review).
+let startingLines: string[] | undefined = [];
+const server = await startServerProcess({
   port,
   staticDir: 'apps/web/dist-e2e',
-  onErrorLine: (line) => appendFileSync(errorsFile, `${line}\n`),
+  onErrorLine: (line) => {
+    if (startingLines === undefined) appendFileSync(errorsFile, `${line}\n`);
+    else startingLines.push(line);
+  },
 });
-// Serving until Playwright stops it; the server dies with this process.
-setInterval(() => undefined, 1 << 30);
+writeFileSync(errorsFile, startingLines.map((line) => `${line}\n`).join(''));
+startingLines = undefined;
+// Serving until Playwright stops it (the server dies with this process). Should the server die first, the next test's
+// check says so and this process ends: before, it stayed up and every test after failed on refused connections.
+const how = await server.ended;
+appendFileSync(errorsFile, `error: the suite's server ended unasked (${how})\n`);
+process.exit(1);

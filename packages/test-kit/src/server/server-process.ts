@@ -16,7 +16,12 @@ export interface ServerProcess {
    * handlers' failures answer clients `internal-error`, or nobody, and a test passed over them unseen).
    */
   readonly errorLines: readonly string[];
-  /** Kills it as a crash would (SIGKILL: no shutdown, its clients see their connections drop). */
+  /**
+   * Settles once it has ended, for whatever reason, its output read to the end: how it ended (`exit code 1`, `signal
+   * SIGKILL`). A test's server that dies unasked is a failure the test's connections only hint at.
+   */
+  readonly ended: Promise<string>;
+  /** Kills it as a crash would (SIGKILL: no shutdown, its clients see their connections drop); settles once it ended. */
   kill(): Promise<void>;
 }
 
@@ -82,10 +87,14 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   });
   child.stderr?.on('end', () => errorsErr.end());
   // `close`, not `exit`: its output read to the end, so `errorLines` holds what it logged last (found by review).
-  const closed = new Promise((resolve) => child.once('close', resolve));
+  const ended = new Promise<string>((resolve) =>
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) =>
+      resolve(signal === null ? `exit code ${code}` : `signal ${signal}`),
+    ),
+  );
   const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await closed;
+    await ended;
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -104,6 +113,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
         get errorLines() {
           return [...errorsOut.lines, ...errorsErr.lines];
         },
+        ended,
         kill,
       };
     if (Date.now() > deadline) {

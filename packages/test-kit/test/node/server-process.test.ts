@@ -80,3 +80,22 @@ describe('the environment of a server process a test starts', () => {
     }
   });
 });
+
+describe('the end of a server process a test started', () => {
+  it('is awaited by `kill()`, and told when the process dies unasked', async () => {
+    const killed = await startServerProcess({ port: await freePort(), quiet: true });
+    closers.push(() => killed.kill());
+    let told: string | undefined;
+    void killed.ended.then((how) => (told = how));
+    await killed.kill();
+    // Its output read to the end once `kill()` settles, so `errorLines` holds what it logged last.
+    await Promise.resolve();
+    expect(told).toBe('signal SIGKILL');
+
+    const crashed = await startServerProcess({ port: await freePort(), quiet: true });
+    closers.push(() => crashed.kill());
+    // Dead by another hand (out of memory, a crash): the suite's server must say so, not serve nothing in silence.
+    process.kill(crashed.pid, 'SIGKILL');
+    await expect(crashed.ended).resolves.toBe('signal SIGKILL');
+  }, 40_000);
+});
