@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { readPeerState } from '@swarmlab/test-kit/browser';
+import { readPeerState, releaseTestDelays } from '@swarmlab/test-kit/browser';
 import {
   expect,
   savedFileSha256,
@@ -71,17 +71,15 @@ test('a leecher reloaded mid-download resumes with the chunks it held and comple
 });
 
 /**
- * A leecher reloaded during a shaped run 1, whose check of the chunks it kept takes `checkDelayMs` more (a large
- * file over plain http), and the run stopped while it checks: the pages, and the seeder's hash.
+ * A leecher reloaded during a shaped run 1, whose check of the chunks it kept goes on until the test releases it
+ * (`releaseTestDelays`: a large file over plain http), and the run stopped while it checks: the pages, and the
+ * seeder's hash.
  */
-async function stoppedWhileChecking(
-  swarm: Swarm,
-  checkDelayMs: number,
-): Promise<{ seeder: Page; leecher: Page; seederHash: string }> {
+async function stoppedWhileChecking(swarm: Swarm): Promise<{ seeder: Page; leecher: Page; seederHash: string }> {
   // Run 1 shaped (16 MiB at 1 MB/s) so the leecher holds part of it when reloaded.
   const seeder = await swarm.seedGenerated(16, '?server-up=1MB/s');
   const seederHash = await waitForFileHash(seeder.page);
-  const link = seeder.link.replace('/#', `/?test-resume-check-delay-ms=${checkDelayMs}#`);
+  const link = seeder.link.replace('/#', '/?test-resume-check-delay-ms=60000#');
   const leecher = await swarm.openPeer(link);
   await waitForMesh([seeder.page, leecher]);
   await startRun(seeder.page);
@@ -110,7 +108,8 @@ async function completesRun2(leecher: Page, seederHash: string): Promise<void> {
 test('a reloaded leecher still checking its stored chunks when the run stops starts no engine for it', async ({
   swarm,
 }) => {
-  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm, 3000);
+  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm);
+  await expect.poll(() => releaseTestDelays(leecher)).toBe(1);
   // Once the check is over (and only then: before, the state was read after a fixed wait), the stopped run
   // has not started.
   await expect
@@ -124,9 +123,9 @@ test('a reloaded leecher still checking its stored chunks when the run stops sta
 test('a run started while a stopped run’s stored chunks are still being checked takes its own store', async ({
   swarm,
 }) => {
-  // The check lasts long enough for the Start below and run 2 (16 MiB, unshaped: seconds) to come within it, with
-  // room for a loaded machine.
-  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm, 15_000);
+  // The check goes on through the Start below and run 2 (before, it lasted 15 s, which a loaded machine could take
+  // for the Start and the run), until the test releases it.
+  const { seeder, leecher, seederHash } = await stoppedWhileChecking(swarm);
   // Stop, then Start at once: run 2's empty store opens while run 1's check goes on, and run 1's, opened last,
   // must not replace it (the tab would never hash its file, and Save would write run 1's part).
   await startRun(seeder, { serverUp: '' });
@@ -134,6 +133,7 @@ test('a run started while a stopped run’s stored chunks are still being checke
   // Run 2's store is open and in use: the store still opening is run 1's, whose check outlasted run 2.
   expect((await readPeerState(leecher)).storesOpening, 'run 1’s check still going as run 2 completed').toBe(1);
   // Run 1's check ends after run 2 completed, and its store is given up: the file hashed and saved is run 2's.
+  expect(await releaseTestDelays(leecher)).toBe(1);
   await expect
     .poll(async () => (await readPeerState(leecher)).storesOpening, { timeout: 30_000, intervals: [100] })
     .toBe(0);

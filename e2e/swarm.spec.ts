@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { readPeerState } from '@swarmlab/test-kit/browser';
+import { readPeerState, releaseTestDelays } from '@swarmlab/test-kit/browser';
 import {
   countBits,
   expect,
@@ -183,14 +183,16 @@ test('a run started while a tab is still joining (checking the file description)
 }) => {
   const seeder = await swarm.seedGenerated(2);
   const seederHash = await waitForFileHash(seeder.page);
-  // Its check of the swarm's file description takes 10 s more, as a large one hashed in JavaScript does.
-  const joining = await swarm.openPeer(seeder.link.replace('/#', '/?test-join-check-delay-ms=10000#'));
+  // Its check of the swarm's file description goes on until released, as a large one hashed in JavaScript does (it
+  // took 10 s more, which a loaded machine could take for the steps below).
+  const joining = await swarm.openPeer(seeder.link.replace('/#', '/?test-join-check-delay-ms=60000#'));
   // It is a member as soon as the server answered its join: once the seeder's table lists it (not after a
   // guessed wait, after which a slow join would have brought the run in its answer instead), the run starts.
   await expect(seeder.page.getByTestId('swarm-peer')).toHaveCount(2);
   expect((await readPeerState(joining)).phase).toBe('connecting');
   await startRun(seeder.page);
   expect((await readPeerState(joining)).phase).toBe('connecting');
+  await expect.poll(() => releaseTestDelays(joining)).toBe(1);
   const final = await waitForComplete(joining, 60_000);
   expect(final).toMatchObject({ runNumber: 1, fileSha256: seederHash });
 });

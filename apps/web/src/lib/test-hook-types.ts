@@ -47,4 +47,9 @@ export interface SwarmTestHook {
   /** Runs kept in this browser, as the JSON export. */
   exportJson(): string;
   exportCsv(): string;
+  /**
+   * Ends the waits the test switches added that are still going (`test-delays.ts`), saying how many: a test holds a
+   * tab's check as long as its scenario needs, and releases it.
+   */
+  releaseDelays(): number;
 }

@@ -3,6 +3,7 @@ import type { RunHistory } from './state/run-history.svelte';
 import type { SwarmSession } from './state/swarm-session.svelte';
 import type { SwarmWatch } from './state/swarm-watch.svelte';
 import type { SwarmTestHook } from './test-hook-types';
+import { releaseTestDelays } from './test-delays';
 import { NO_TEST_SWITCHES, type TestSwitches } from './test-switches';
 
 /** Where the hook reads: the app's open session or watch, and the runs this browser keeps. */
@@ -65,5 +66,6 @@ export function installTestHook(
     },
     exportJson: () => sources.history.toJson(),
     exportCsv: () => sources.history.toCsv(),
+    releaseDelays: releaseTestDelays,
   };
 }

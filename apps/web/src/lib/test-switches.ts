@@ -13,12 +13,14 @@ export interface TestSwitches {
   readonly corruptBlocksFraction: number;
   /**
    * `?test-resume-check-delay-ms=N`: a reloaded leecher's check of the chunks it stored takes N ms more, as
-   * it does for a large file over plain http (hashed in JavaScript), so tests can start a newer run meanwhile.
+   * it does for a large file over plain http (hashed in JavaScript), so tests can start a newer run meanwhile; a
+   * test may end it sooner (`test-delays.ts`).
    */
   readonly resumeCheckDelayMs: number;
   /**
    * `?test-join-check-delay-ms=N`: a joining tab's check of the swarm's file description against its link takes
-   * N ms more, as a large one hashed in JavaScript does, so tests can start a run while it joins.
+   * N ms more, as a large one hashed in JavaScript does, so tests can start a run while it joins; a test may end it
+   * sooner (`test-delays.ts`).
    */
   readonly joinCheckDelayMs: number;
 }

@@ -17,6 +17,14 @@ export function readRunsJson(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.exportJson());
 }
 
+/**
+ * Ends the waits the page's test switches added that are still going (`?test-resume-check-delay-ms`,
+ * `?test-join-check-delay-ms`: their time is only a cap), saying how many it ended.
+ */
+export function releaseTestDelays(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __swarm: SwarmTestHook }).__swarm.releaseDelays());
+}
+
 /** On the start page: generates a test file of `sizeMib`, which makes the tab the seeder of a new swarm. */
 export async function generateFile(page: Page, sizeMib: number): Promise<void> {
   await page.getByTestId('size-mib').fill(String(sizeMib));

@@ -66,6 +66,7 @@ import type { MemberPlaces } from './member-places';
 import { pageStorage } from './page-storage';
 import { SeederWait } from './seeder-wait.svelte';
 import { RECONNECTED_NOTICE_MS } from '../signalling-message';
+import { testDelay } from '../test-delays';
 
 /**
  * - `waiting`: in the swarm, connected to its peers, no run going on for this tab (before the first
@@ -594,7 +595,7 @@ export class SwarmSession implements RunController {
       return this.#fail(CONTENT_MISMATCH_MESSAGE);
     }
     const checkDelayMs = this.#options.testSwitches?.joinCheckDelayMs ?? 0;
-    if (checkDelayMs > 0) await new Promise((done) => setTimeout(done, checkDelayMs));
+    if (checkDelayMs > 0) await testDelay(checkDelayMs);
     if (this.#over) return;
     this.#enter(membership, {
       manifest: joined.manifest,
@@ -1192,8 +1193,7 @@ export class SwarmSession implements RunController {
         if (starting === this.#runStarts) this.#checkingStoredChunks = false;
       });
     const checkDelayMs = this.#options.testSwitches?.resumeCheckDelayMs ?? 0;
-    if (opened.ok && opened.held.count > 0 && checkDelayMs > 0)
-      await new Promise((done) => setTimeout(done, checkDelayMs));
+    if (opened.ok && opened.held.count > 0 && checkDelayMs > 0) await testDelay(checkDelayMs);
     if (this.#over || starting !== this.#runStarts) {
       if (opened.ok) {
         opened.store.close();
