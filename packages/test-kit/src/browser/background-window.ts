@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { spawnDyingWithParent } from '../server/dying-with-parent';
+import { claimDisplay } from './x-display';
 
 /**
  * What kills each window still open: its process groups (Xvfb's, and Chromium's with every Chromium process) and
@@ -69,33 +70,8 @@ function killWindow({ processes, profileDir, displayLock }: WindowResources): vo
   rmSync(displayLock, { force: true });
 }
 
-/** Where X servers keep their sockets, and the displays a window may take (`xvfb-run -a` starts at 99 too). */
-const X_SOCKET_DIR = '/tmp/.X11-unix';
 /** How long a closing window waits for Xvfb to end on SIGTERM (it takes milliseconds). */
 const XVFB_EXIT_WAIT_MS = 2000;
-const FIRST_DISPLAY = 99;
-const LAST_DISPLAY = 999;
-
-/**
- * Claims an X display no server uses: its socket absent, its lock file (`/tmp/.X<n>-lock`) created here, exclusively,
- * so two windows starting at once never share one. Xvfb asked to pick a display itself (`-displayfd` alone) took
- * :0 inside the tests' private network namespace, where the host's X server is invisible (abstract sockets are per
- * namespace), and replaced a desktop's `/tmp/.X11-unix/X0` with its own, gone with it (found by review).
- */
-function claimDisplay(): { readonly display: number; readonly lockFile: string } {
-  for (let display = FIRST_DISPLAY; display <= LAST_DISPLAY; display++) {
-    if (existsSync(join(X_SOCKET_DIR, `X${display}`))) continue;
-    const lockFile = `/tmp/.X${display}-lock`;
-    try {
-      // An X server's lock holds its pid, right-aligned in 10 characters; -displayfd turns Xvfb's own locking off.
-      writeFileSync(lockFile, `${String(process.pid).padStart(10)}\n`, { flag: 'wx', mode: 0o444 });
-    } catch {
-      continue; // Held, or left by a server killed outright: the next.
-    }
-    return { display, lockFile };
-  }
-  throw new Error(`no free X display from :${FIRST_DISPLAY} to :${LAST_DISPLAY} (stale /tmp/.X*-lock files?)`);
-}
 
 /** The X display Xvfb chose, read from the descriptor it writes it to once it is ready (`-displayfd 3`). */
 function displayOf(xvfb: ChildProcess, timeoutMs: number): Promise<number> {
