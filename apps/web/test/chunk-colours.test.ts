@@ -31,4 +31,10 @@ describe('the chunk bitmaps’ colours', () => {
     expect(contrast(colourOf('--chunk-have'), colourOf('--chunk-missing'))).toBeGreaterThanOrEqual(3);
     expect(contrast('#ffffff', '#000000')).toBeCloseTo(21, 5);
   });
+
+  it('tell a cell partly held (too small for a bar) from a full one and an empty one', () => {
+    const partial = colourOf('--chunk-partial');
+    expect(contrast(partial, colourOf('--chunk-have'))).toBeGreaterThanOrEqual(1.8);
+    expect(contrast(partial, colourOf('--chunk-missing'))).toBeGreaterThanOrEqual(1.8);
+  });
 });

@@ -26,6 +26,15 @@ describe('what the screens show and read', () => {
     expect(formatSeconds(119.96)).toBe('2 min 0 s');
   });
 
+  it('shows durations from an hour in hours and minutes, not "180 min 0 s"', () => {
+    expect(formatSeconds(10_800)).toBe('3 h 0 min');
+    expect(formatSeconds(3599.4)).toBe('59 min 59 s');
+    expect(formatSeconds(3599.6)).toBe('1 h 0 min');
+    expect(formatSeconds(3600 + 29 * 60 + 31)).toBe('1 h 30 min');
+    expect(formatSeconds(7199)).toBe('2 h 0 min');
+    expect(formatSeconds(100 * 3600)).toBe('100 h 0 min');
+  });
+
   it('shows sizes judged as shown: never "1024 MiB" nor "100.0 KiB" at a unit’s edge', () => {
     expect(formatBytes(268435456)).toBe('256 MiB');
     expect(formatBytes(1073741000)).toBe('1.0 GiB');
@@ -66,6 +75,10 @@ describe('what the screens show and read', () => {
     expect(formatRate(12_500)).toBe('12.5 kB/s');
     expect(formatRate(500_000)).toBe('500 kB/s');
     expect(formatRate(0)).toBe('0 kB/s');
+    // A rate there is never reads as none, as shares read "<1 %": 40 B/s read "0.0 kB/s".
+    expect(formatRate(40)).toBe('<0.1 kB/s');
+    expect(formatRate(49)).toBe('<0.1 kB/s');
+    expect(formatRate(50)).toBe('0.1 kB/s');
     expect(formatRate(2_000_000)).toBe('2.00 MB/s');
     expect(formatRate(25_300_000)).toBe('25.3 MB/s');
     // Judged as shown: not "1000 kB/s", "100.0 kB/s" nor "10.00 MB/s".

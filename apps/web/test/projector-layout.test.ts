@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   bitmapGrouping,
+  cellFillPx,
   chunksInCell,
   chunksText,
   heldPerCell,
   MAX_CARD_CELLS,
+  MIN_PARTIAL_BAR_PX,
+  partlyHeldTinted,
 } from '../src/lib/projector/bitmap-grouping';
 import {
   CARD_PADDING_PX,
@@ -37,7 +40,13 @@ import {
 import { cardLayout, NAME_TEXT_EM } from '../src/lib/projector/card-layout';
 import { cardStatus, ratesShown, reportShown } from '../src/lib/projector/card-status';
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
-import { labelsStacked, MARK_LABEL_PX, raceScale, raceVerdict } from '../src/lib/projector/race-clock';
+import {
+  labelsStacked,
+  MARK_LABEL_PX,
+  markLabelStartPx,
+  raceScale,
+  raceVerdict,
+} from '../src/lib/projector/race-clock';
 import { runState, swarmProgress } from './fakes';
 import { MAX_DISPLAY_NAME_CHARS } from '@swarmlab/protocol';
 
@@ -235,6 +244,32 @@ describe('grouping chunks on a projector card', () => {
     expect([0, 1, 2].map((cell) => chunksInCell(cell, 10, grouping))).toEqual([4, 4, 2]);
   });
 
+  it('draws a cell full only when every chunk it stands for is held', () => {
+    // Rounded, 15 of 16 chunks filled a 4 px cell: a card looked whole with the peer at 95 % (found by review).
+    expect(cellFillPx(15, 16, 4)).toBe(3);
+    expect(cellFillPx(7, 8, 4)).toBe(3);
+    expect(cellFillPx(1, 16, 4)).toBe(1);
+    const wrong: string[] = [];
+    for (let sizePx = 1; sizePx <= 48; sizePx++) {
+      for (let total = 2; total <= 256; total++) {
+        if (cellFillPx(0, total, sizePx) !== 0) wrong.push(`0 of ${total} in ${sizePx} px`);
+        if (cellFillPx(total, total, sizePx) !== sizePx) wrong.push(`${total} of ${total} in ${sizePx} px`);
+        if (partlyHeldTinted(0, total, sizePx) || partlyHeldTinted(total, total, sizePx)) {
+          wrong.push(`empty or full tinted in ${sizePx} px`);
+        }
+        for (let count = 1; count < total; count++) {
+          const filledPx = cellFillPx(count, total, sizePx);
+          const tinted = partlyHeldTinted(count, total, sizePx);
+          // Told from full and from empty: a bar between, or (in a cell too small for one) a colour of its own.
+          if (!tinted && !(filledPx >= 1 && filledPx < sizePx)) wrong.push(`${count} of ${total} in ${sizePx} px`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(partlyHeldTinted(1, 2, MIN_PARTIAL_BAR_PX - 1)).toBe(true);
+    expect(partlyHeldTinted(1, 2, MIN_PARTIAL_BAR_PX)).toBe(false);
+  });
+
   it('says what the bitmap shows in words', () => {
     expect(chunksText(Uint8Array.of(0xff, 0xf0), 12)).toBe('12 of 12 chunks');
     expect(chunksText(Uint8Array.of(0b1010_0000), 8)).toBe('2 of 8 chunks');
@@ -410,6 +445,37 @@ describe('the race clock', () => {
     expect(labelsStacked(raceScale(4, 327, 8.39), 900)).toBe(false);
     expect(labelsStacked(raceScale(2, 9, 8), (MARK_LABEL_PX / (1 / 9 / 1.15)) * 1.01)).toBe(false);
     expect(labelsStacked(raceScale(2, null, 8), 900)).toBe(false);
+  });
+
+  it('keeps each mark’s label over the bar, over its mark where there is room', () => {
+    // 40–64 peers: D_p2p at ~0.02 of the bar, D_cs at 0.87 of a 420 px one. Centred on their marks, the first
+    // went ~95 px into the title on the left and the second past the bar's end (found by review).
+    const barPx = 420;
+    const scale = raceScale(4, 327, 8.39);
+    expect(markLabelStartPx(scale.p2pFraction!, barPx)).toBe(0);
+    expect(markLabelStartPx(scale.clientServerFraction!, barPx)).toBe(barPx - MARK_LABEL_PX);
+    expect(markLabelStartPx(0.5, barPx, 100)).toBe(160);
+    for (let fraction = 0; fraction <= 1; fraction += 0.01) {
+      for (const labelPx of [60, 140, MARK_LABEL_PX]) {
+        const startPx = markLabelStartPx(fraction, barPx, labelPx);
+        expect(startPx).toBeGreaterThanOrEqual(0);
+        expect(startPx + labelPx).toBeLessThanOrEqual(barPx);
+        // Over its mark: the mark lies under its label.
+        expect(fraction * barPx).toBeGreaterThanOrEqual(startPx);
+        expect(fraction * barPx).toBeLessThanOrEqual(startPx + labelPx);
+      }
+    }
+    // A label wider than the bar (a phone) starts with it.
+    expect(markLabelStartPx(0.9, 150)).toBe(0);
+  });
+
+  it('stacks labels pushed together at one end of the bar, though their marks are a label apart', () => {
+    // D_p2p at 0, D_cs a label's width along: D_p2p's label, kept on the bar, would cover half of D_cs's.
+    const scale = raceScale(0, MARK_LABEL_PX, 0);
+    const barPx = MARK_LABEL_PX * 1.15 * 1.05;
+    expect(labelsStacked(scale, barPx)).toBe(true);
+    // Short labels measured as drawn fit side by side.
+    expect(labelsStacked(scale, barPx, 80, 80)).toBe(false);
   });
 
   it('says where the run stands against its bound', () => {

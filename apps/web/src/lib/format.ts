@@ -40,7 +40,8 @@ export function formatMegabytes(bytes: number): string {
 
 /**
  * A rate as people read it: MB/s from 1 MB/s, kB/s below (a 12.5 kB/s cap read "0.01 MB/s"), with three
- * significant digits or so.
+ * significant digits or so; a rate there is but that rounds to nothing reads "<0.1 kB/s", as shares read "<1 %"
+ * (40 B/s read "0.0 kB/s", found by review).
  */
 export function formatRate(bytesPerSec: number): string {
   // Each range is judged by the figure as it would be shown: 999,950 B/s read "1000 kB/s", 99,960 "100.0 kB/s".
@@ -48,6 +49,7 @@ export function formatRate(bytesPerSec: number): string {
   if (roundsTo(megabytesPerSec, 2) >= 1)
     return `${megabytesPerSec.toFixed(roundsTo(megabytesPerSec, 2) >= 10 ? 1 : 2)} MB/s`;
   const kilobytesPerSec = bytesPerSec / 1e3;
+  if (kilobytesPerSec > 0 && roundsTo(kilobytesPerSec, 1) === 0) return '<0.1 kB/s';
   return `${kilobytesPerSec.toFixed(kilobytesPerSec > 0 && roundsTo(kilobytesPerSec, 1) < 100 ? 1 : 0)} kB/s`;
 }
 
@@ -56,6 +58,13 @@ function roundsTo(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
+/** Seconds in an hour, from which a duration reads in hours and minutes. */
+const HOUR_SEC = 3600;
+
+/**
+ * A duration as people read it: "8.39 s", "95.2 s", "5 min 27 s", and from an hour "3 h 0 min" (a slow cap's D_cs
+ * read "180 min 0 s", found by review).
+ */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '—';
   // Judged as shown, as rates are: 9.996 s read "10.00 s", 119.96 s "120.0 s".
@@ -63,7 +72,10 @@ export function formatSeconds(seconds: number): string {
   if (roundsTo(seconds, 1) < 120) return `${seconds.toFixed(1)} s`;
   // Rounded before it is split, so 179.6 s reads 3 min 0 s, not 2 min 60 s.
   const whole = Math.round(seconds);
-  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  if (whole < HOUR_SEC) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  // Likewise in whole minutes: 7,199 s reads 2 h 0 min, not 1 h 60 min.
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /**

@@ -41,6 +41,29 @@ export function chunksInCell(cell: number, chunkCount: number, grouping: BitmapG
   return Math.min(grouping.chunksPerCell, chunkCount - cell * grouping.chunksPerCell);
 }
 
+/**
+ * Cells smaller than this (a side of 1 or 2 px) cannot show a group partly held as a bar short of full: they draw
+ * it whole, in the "partly held" colour (`--chunk-partial`), so a card never looks complete before it is.
+ */
+export const MIN_PARTIAL_BAR_PX = 3;
+
+/**
+ * Height of the bar, from the bottom, that shows `count` of a cell's `total` chunks held in a cell `sizePx` high:
+ * the whole cell only when every chunk is held, nothing when none is, else at least a pixel and at least a pixel
+ * short of full. Rounded to the nearest pixel, every group 7/8 held filled a 4 px cell, and a peer 95 % through a
+ * 4,096-chunk file drew 63 of its 64 cells full where none was (found by review).
+ */
+export function cellFillPx(count: number, total: number, sizePx: number): number {
+  if (count <= 0) return 0;
+  if (count >= total) return sizePx;
+  return Math.min(sizePx - 1, Math.max(1, Math.floor((sizePx * count) / total)));
+}
+
+/** Whether a cell `sizePx` high holding `count` of `total` chunks draws in the "partly held" colour. */
+export function partlyHeldTinted(count: number, total: number, sizePx: number): boolean {
+  return count > 0 && count < total && sizePx < MIN_PARTIAL_BAR_PX;
+}
+
 /** The bitmap's text equivalent, e.g. "37 of 64 chunks". */
 export function chunksText(bits: Uint8Array, chunkCount: number): string {
   return `${countHeld(bits, chunkCount)} of ${chunkCount} chunks`;

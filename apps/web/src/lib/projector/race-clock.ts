@@ -35,12 +35,32 @@ export function raceScale(elapsedSec: number, clientServerSec: number | null, p2
 export const MARK_LABEL_PX = 210;
 
 /**
- * Whether D_cs's label goes a line below D_p2p's, where on one line they would print over each other: equal
- * bounds (one leecher; F/d_min above both) or close ones, on a bar `barPx` wide.
+ * Where a mark's label `labelPx` wide starts, in pixels from the start of a bar `barPx` wide: centred on its mark
+ * (at `fraction` of the bar) but kept within the bar, so a mark near either end has its label beside it rather than
+ * across it. Centred as they were, D_p2p's label (at 0.014–0.022 of the bar with 40–64 peers) went ~95 px left into
+ * the file's title and D_cs's (at 0.87) past the bar's end (found by review). A label wider than the bar starts
+ * with it.
  */
-export function labelsStacked(scale: RaceScale, barPx: number): boolean {
+export function markLabelStartPx(fraction: number, barPx: number, labelPx: number = MARK_LABEL_PX): number {
+  const centrePx = fraction * barPx;
+  return Math.max(0, Math.min(barPx - labelPx, centrePx - labelPx / 2));
+}
+
+/**
+ * Whether D_cs's label goes a line below D_p2p's, where on one line they would print over each other: equal
+ * bounds (one leecher; F/d_min above both) or close ones, on a bar `barPx` wide. Judged where the labels are drawn
+ * (`markLabelStartPx`): two marks near one end, far enough apart, still have their labels pushed together.
+ */
+export function labelsStacked(
+  scale: RaceScale,
+  barPx: number,
+  p2pLabelPx: number = MARK_LABEL_PX,
+  clientServerLabelPx: number = MARK_LABEL_PX,
+): boolean {
   if (scale.p2pFraction === null || scale.clientServerFraction === null) return false;
-  return Math.abs(scale.p2pFraction - scale.clientServerFraction) * barPx < MARK_LABEL_PX;
+  const p2pStartPx = markLabelStartPx(scale.p2pFraction, barPx, p2pLabelPx);
+  const clientServerStartPx = markLabelStartPx(scale.clientServerFraction, barPx, clientServerLabelPx);
+  return p2pStartPx < clientServerStartPx + clientServerLabelPx && clientServerStartPx < p2pStartPx + p2pLabelPx;
 }
 
 /**
