@@ -1,4 +1,4 @@
-import type { CodeResolved, SignallingResult } from '@swarmlab/protocol';
+import { parseDisplayName, type CodeResolved, type SignallingResult } from '@swarmlab/protocol';
 import { encode } from 'uqr';
 import { flushSync } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
@@ -65,6 +65,20 @@ describe('default peer names', () => {
     ).toEqual([true, true, true, true]);
     expect(shown.get('bob')).toBe('Bob');
     expect(shown.get('dima')).toBe('Дима');
+  });
+
+  it('tag both Anns: no name can wear another Ann’s short id (found by review)', () => {
+    // Before, "Ann ·xuvICh" was no namesake of the real Ann's: she got no short id, the impostor carried hers.
+    expect(parseDisplayName('Ann ·xuvICh')).toMatchObject({ ok: false });
+    expect(parseDisplayName('Bob (left)')).toMatchObject({ ok: false });
+    const shown = shownPeerNameParts([
+      { peerId: 'xuvIChK8WnRy', name: 'Ann' },
+      { peerId: 'uGXA-PogVHgi', name: 'Ann' },
+    ]);
+    expect([...shown.values()]).toEqual([
+      { name: 'Ann', suffix: ' ·xuvICh' },
+      { name: 'Ann', suffix: ' ·uGXA-P' },
+    ]);
   });
 
   it('give way to the name a peer chose', () => {

@@ -177,6 +177,37 @@ describe('RunHistory', () => {
     expect(overviewTab.records).toEqual([]);
   });
 
+  it('parses nothing for a storage event that brings what it holds already, and reloads for one that changes it', () => {
+    const storage = memoryStorage();
+    const page = new EventTarget();
+    const overviewTab = new RunHistory(storage);
+    overviewTab.follow(page);
+    const storageChanged = (key: string | null, newValue: string | null): boolean =>
+      page.dispatchEvent(Object.assign(new Event('storage'), { key, newValue }));
+    // The seeder's tab keeps run 1; the overview, given run 1 by the swarm too, reads it from the storage before the
+    // browser's event comes.
+    new RunHistory(storage).add(record(1));
+    overviewTab.add(record(1));
+    const shown = overviewTab.records;
+    expect(shown.map((kept) => kept.runNumber)).toEqual([1]);
+    // Before, each event parsed the whole history again (56 ms for a full one) and redrew it.
+    storageChanged(STORAGE_KEY, storage.getItem(STORAGE_KEY));
+    expect(overviewTab.records).toBe(shown);
+    // What it wrote itself, brought back.
+    overviewTab.add(record(2));
+    const written = overviewTab.records;
+    storageChanged(STORAGE_KEY, storage.getItem(STORAGE_KEY));
+    expect(overviewTab.records).toBe(written);
+    // Another key's event: nothing to do with the runs.
+    storageChanged('swarmlab.name', 'Ada');
+    expect(overviewTab.records).toBe(written);
+    // Another tab's change: read.
+    new RunHistory(storage).add(record(3));
+    storageChanged(STORAGE_KEY, storage.getItem(STORAGE_KEY));
+    expect(overviewTab.records).not.toBe(written);
+    expect(overviewTab.records.map((kept) => kept.runNumber)).toEqual([1, 2, 3]);
+  });
+
   it(`keeps the latest ${MAX_RUNS_KEPT_IN_BROWSER} runs`, () => {
     // A browser that kept all but one already (each add writes them all: 500 adds here would take seconds).
     const storage = memoryStorage();

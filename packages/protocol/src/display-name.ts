@@ -25,11 +25,27 @@ const FORBIDDEN_IN_NAME = new RegExp(`[\\p{Cc}\\p{Zl}\\p{Zp}]|${BIDI_CONTROLS.so
  * ("Sam（you）", "Sam ( YОU )"). A star elsewhere ("Mia 🌟") is a name's own.
  */
 const STAR_LIKE_START = /^[★☆⭐🌟✦✧✩✪✫✬✭✮✯✰⋆]/u;
-const ROLE_SUFFIX = /\((?:YOU|SEEDER)\)$/;
+/** "(left)": the chart's mark for a peer that has left; "Bob (left)" read as a Bob who had gone (found by review). */
+const ROLE_SUFFIX = /\((?:YOU|SEEDER|LEFT)\)$/;
+
+/**
+ * The short id the screens write after a namesake's name (" ·xuvICh", `SHORT_PEER_ID_CHARS` of the peer id's
+ * characters): a student named "Ann ·xuvICh" after the real Ann's short id was no namesake of hers, so the real Ann
+ * got no short id and the impostor wore hers (found by review). A middle dot or one that looks like it, in capitals
+ * (`latinCapitals`), spaces allowed around it.
+ */
+const SHORT_ID_SUFFIX = new RegExp(`[·•∙⋅・‧⸱ꞏ᛫]\\s*[A-Z0-9_-]{1,${SHORT_PEER_ID_CHARS}}$`, 'u');
+/** The dot of Catalan's "l·l", between two l's with no space ("Marcel·la", "Paral·lel"), is a name's own. */
+const CATALAN_GEMINATE_END = new RegExp(`L·L[A-Z]{0,${SHORT_PEER_ID_CHARS - 1}}$`, 'u');
+
+function posesAsShortId(name: string): boolean {
+  const capitals = latinCapitals(name);
+  return SHORT_ID_SUFFIX.test(capitals) && !CATALAN_GEMINATE_END.test(capitals);
+}
 
 function posesAsRole(name: string): boolean {
   const folded = latinCapitals(name).replace(/\s+/gu, '');
-  return STAR_LIKE_START.test(folded) || ROLE_SUFFIX.test(folded);
+  return STAR_LIKE_START.test(folded) || ROLE_SUFFIX.test(folded) || posesAsShortId(name);
 }
 
 /**
@@ -50,7 +66,10 @@ export const displayNameSchema = z
   .refine((name) => hasVisibleCharacter(name), 'a name needs at least one visible character')
   .refine((name) => [...name].length <= MAX_DISPLAY_NAME_CHARS, `at most ${MAX_DISPLAY_NAME_CHARS} characters`)
   .refine((name) => !FORBIDDEN_IN_NAME.test(name), 'no control characters')
-  .refine((name) => !posesAsRole(name), 'no role marks (a star before it, "(you)" or "(seeder)" after it)')
+  .refine(
+    (name) => !posesAsRole(name),
+    'no role marks (a star before it, "(you)", "(seeder)", "(left)" or a short id " ·xuvICh" after it)',
+  )
   .refine((name) => !STACKED_MARKS.test(name), `at most ${MAX_MARKS_PER_CHARACTER} marks on one character`);
 export type DisplayName = z.infer<typeof displayNameSchema>;
 
@@ -69,7 +88,7 @@ export function parseDisplayName(typed: string): ParsedDisplayName {
     return {
       ok: false,
       message:
-        'A name cannot start with a star (★) or end in “(you)” or “(seeder)”: the screens add them to say whose a name is.',
+        'A name cannot start with a star (★) or end in “(you)”, “(seeder)”, “(left)” or a short id (“ ·xuvICh”): the screens add them to say whose a name is.',
     };
   if (STACKED_MARKS.test(trimmed))
     return { ok: false, message: `A name has at most ${MAX_MARKS_PER_CHARACTER} accents on one letter.` };

@@ -115,6 +115,33 @@ describe('display names', () => {
       expect(parseDisplayName(fine), fine).toMatchObject({ ok: true });
   });
 
+  it('pass for no mark the screens add after a name: a namesake’s short id, “(left)” (found by review)', () => {
+    const posing = [
+      // The real Ann's short id: the two were no namesakes, the real Ann got no short id and the impostor wore hers.
+      'Ann ·xuvICh',
+      'Ann·xuvICh',
+      'Ann  ·  uGXA-P',
+      'Ann • xuv',
+      'Ann ∙xuvICh',
+      'Ann ･xuvICh',
+      'Ann ·xuv\u0406Ch', // a Cyrillic І
+      'Marcel ·la',
+      // The chart's mark for a peer that has left.
+      'Bob (left)',
+      'Bob (LEFT)',
+      'Bob ( left )',
+      'Bob（left）',
+      'Bob (l\u0435ft)',
+    ];
+    for (const name of posing) {
+      expect(parseDisplayName(name), name).toMatchObject({ ok: false, message: expect.stringMatching(/★.*\(left\)/) });
+      expect(displayNameSchema.safeParse(name).success, name).toBe(false);
+    }
+    // A dot or "left" of the name's own: Catalan's l·l, a dot mid-name, an id too long to be a short one.
+    for (const fine of ['Marcel·la', 'Paral·lel', 'A·B Smith', 'Ann ·xuvIChK', 'Left Hand', 'Bob (lefty)', 'Bob left'])
+      expect(parseDisplayName(fine), fine).toMatchObject({ ok: true });
+  });
+
   it('stack at most four marks on a letter: more draw over the rows around it', () => {
     const zalgo = `Z${'\u0336'.repeat(31)}`;
     expect(parseDisplayName(zalgo)).toMatchObject({ ok: false, message: expect.stringMatching(/at most 4 accents/) });

@@ -26,10 +26,15 @@ export class RunHistory {
   #droppedForRoom = $state(0);
   /** Ids of the runs forgotten (`clear`), here or in another tab: never kept again. */
   #forgotten: ReadonlySet<string>;
+  /**
+   * What the storage held of the runs when this page last read or wrote them (`#records` is what it reads as; null:
+   * nothing; undefined: not known), so a `storage` event that changes nothing parses nothing.
+   */
+  #storedText: string | null | undefined;
 
   constructor(storage: Storage | undefined = pageStorage('localStorage')) {
     this.#storage = storage;
-    this.#records = load(storage);
+    this.#records = this.#load();
     this.#forgotten = loadForgotten(storage);
   }
 
@@ -64,7 +69,7 @@ export class RunHistory {
     // Forgotten in another tab since this page last looked (a storage event may not have come yet).
     this.#forgotten = loadForgotten(this.#storage, this.#forgotten);
     if (this.#forgotten.has(record.id)) return;
-    const kept = this.#storage && !this.#unsaved ? load(this.#storage) : this.#records;
+    const kept = this.#storage && !this.#unsaved ? this.#load() : this.#records;
     if (kept.some((run) => run.id === record.id)) {
       this.#records = kept;
       return;
@@ -101,9 +106,13 @@ export class RunHistory {
    */
   follow(target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>): () => void {
     const changed = (event: Event): void => {
-      const { key } = event as StorageEvent;
+      const { key, newValue } = event as StorageEvent;
+      // What this page holds already (it read another tab's write as it came to keep the same run, before the event):
+      // nothing to parse, where a full history took 56 ms, in every tab at every run's end, hidden ones too (found by
+      // review). `records` stays the same array: nothing redraws.
+      const unchanged = key === STORAGE_KEY && newValue !== undefined && newValue === this.#storedText;
       // A null key: the other tab cleared the whole storage.
-      if ((key === STORAGE_KEY || key === null) && !this.#unsaved) this.#records = load(this.#storage);
+      if ((key === STORAGE_KEY || key === null) && !unchanged && !this.#unsaved) this.#records = this.#load();
       if (key === FORGOTTEN_KEY || key === null) this.#forgotten = loadForgotten(this.#storage, this.#forgotten);
     };
     target.addEventListener('storage', changed);
@@ -118,6 +127,12 @@ export class RunHistory {
     return runsToCsv(this.#records);
   }
 
+  /** The runs the storage holds, as `load` reads them, remembering the text it read them from. */
+  #load(): RunRecord[] {
+    this.#storedText = storedText(this.#storage);
+    return load(this.#storage, this.#storedText);
+  }
+
   /**
    * Writes the kept runs, and, unless `keepUnreadable` is false ("Forget all"), the stored runs this page cannot read:
    * another version's, which its tab beside this one still shows (written back without them, they were erased at
@@ -128,7 +143,9 @@ export class RunHistory {
     let unreadable = keepUnreadable ? unreadableIn(this.#storage) : [];
     const write = (count: number): unknown => {
       try {
-        this.#storage?.setItem(STORAGE_KEY, JSON.stringify([...unreadable, ...records.slice(records.length - count)]));
+        const text = JSON.stringify([...unreadable, ...records.slice(records.length - count)]);
+        this.#storage?.setItem(STORAGE_KEY, text);
+        if (this.#storage) this.#storedText = text;
         return undefined;
       } catch (error) {
         return error;
@@ -195,10 +212,19 @@ function unreadableIn(storage: Storage | undefined): unknown[] {
   }
 }
 
-/** The kept runs; anything unreadable (another version, a hand edit) is set aside, not trusted. */
-function load(storage: Storage | undefined): RunRecord[] {
+/** What the storage holds of the runs (null: nothing), or undefined if it cannot be read. */
+function storedText(storage: Storage | undefined): string | null | undefined {
   try {
-    const parsed: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '[]');
+    return storage?.getItem(STORAGE_KEY) ?? null;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The kept runs (in `text`, else read); anything unreadable (another version, a hand edit) is set aside, not trusted. */
+function load(storage: Storage | undefined, text = storedText(storage)): RunRecord[] {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '[]');
     if (!Array.isArray(parsed)) return [];
     // Record by record, its peers too (`runRecordSchema`): one damaged run is set aside, not the others.
     return parsed.flatMap((item) => runRecordOf(item) ?? []);

@@ -1,0 +1,38 @@
+import { tick } from 'svelte';
+
+/**
+ * A sentence shown in a `role="alert"` element, inserted anew when it says what it said last: an alert is read as it
+ * is inserted, and the same text set again changes nothing on the page, so the same refusal twice (a folder dropped
+ * twice, the same empty file picked again) was neither redrawn nor read (found by review). What NameField, CodeJoin,
+ * RunRequestsState and PeerLinkEditor each do for their own message, as one class a component can hold.
+ */
+export class AlertText {
+  #text = $state.raw<string | undefined>();
+  /** Lets the page draw the alert's removal before the same text is put back (Svelte's `tick` in the page). */
+  readonly #settle: () => Promise<void>;
+  /** Counts `say` calls: of two overlapping, the later one's text stays. */
+  #said = 0;
+
+  constructor(settle: () => Promise<void> = tick) {
+    this.#settle = settle;
+  }
+
+  get text(): string | undefined {
+    return this.#text;
+  }
+
+  async say(text: string): Promise<void> {
+    const saying = ++this.#said;
+    if (this.#text === text) {
+      this.#text = undefined;
+      await this.#settle();
+      if (saying !== this.#said) return;
+    }
+    this.#text = text;
+  }
+
+  clear(): void {
+    this.#said++;
+    this.#text = undefined;
+  }
+}
