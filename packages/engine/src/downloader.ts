@@ -241,6 +241,7 @@ export class Downloader {
         blockIndex: block.blockIndex,
         lengthBytes: block.lengthBytes,
         sentAtMs: nowMs,
+        seq: session.nextRequestSeq++,
       });
       this.#c.send(session, {
         type: 'request',
@@ -338,6 +339,14 @@ export class Downloader {
     if (request) {
       session.outstanding.delete(key);
       session.minRoundTripMs = Math.min(session.minRoundTripMs, nowMs - request.sentAtMs);
+      const crossed = session.givenUp.get(key);
+      if (crossed) {
+        // Asked again after it was given up: this copy may be the earlier request's, crossing our cancel, and the
+        // answer to this one still to come (on a 10 kB/s link, more than 40 s later: an entry that expired then had
+        // the honest peer dropped for a block never requested, and a client-server run never finished; found by
+        // review). Either copy comes before the answer to any request sent after this one.
+        crossed.untilSeq = Math.max(crossed.untilSeq, request.seq + 1);
+      } else forgetAnsweredBefore(session, request.seq);
       // Not taken: the copy no longer waits for it from this peer (a paroled peer's answer to a shared copy's request).
       if (!wanted) this.#inProgress.release(block.chunkIndex, blockIndex, session.peerId);
     } else {
@@ -450,8 +459,6 @@ export class Downloader {
       if (nowMs - Math.max(request.sentAtMs, session.lastProgressAtMs) < requestTimeoutMs) continue;
       this.#cancel(session, key, request, nowMs);
     }
-    for (const [key, entry] of session.givenUp)
-      if (nowMs - entry.atMs > 2 * requestTimeoutMs) session.givenUp.delete(key);
     const waiting = !session.peerChoking && session.outstanding.size > 0;
     if (waiting && nowMs - session.lastProgressAtMs > snubTimeoutMs) session.snubbed = true;
   }
@@ -486,10 +493,19 @@ function giveUp(session: DownloaderPeer, key: number, nowMs: number, blockIndex:
   session.givenUp.set(key, {
     expectedCopies: (entry?.expectedCopies ?? 0) + 1,
     chargedCopies: Math.min(MAX_GIVEN_UP_COPIES, (entry?.chargedCopies ?? 0) + 1),
-    atMs: nowMs,
+    untilSeq: session.nextRequestSeq,
     blockIndex,
     lengthBytes,
   });
+}
+
+/**
+ * The peer answered our request `seq`: copies of requests given up before it was sent can no longer come (it serves
+ * our requests in order), and are forgotten, so a copy of one now is "never requested".
+ */
+function forgetAnsweredBefore(session: DownloaderPeer, seq: number): void {
+  if (session.givenUp.size === 0) return;
+  for (const [key, entry] of session.givenUp) if (entry.untilSeq <= seq) session.givenUp.delete(key);
 }
 
 /**

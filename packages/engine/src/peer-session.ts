@@ -36,6 +36,7 @@ export class PeerSession implements PeerLinkState, PeerDownloadState, PeerUpload
   lastProgressAtMs: number;
   lastUnchokedAtMs = -Infinity;
   minRoundTripMs = Infinity;
+  nextRequestSeq = 0;
   readonly outstanding = new Map<number, OutstandingRequest>();
   readonly givenUp = new Map<number, GivenUpRequest>();
   readonly uploadQueue: QueuedRequest[] = [];

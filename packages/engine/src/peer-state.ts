@@ -27,6 +27,8 @@ export interface OutstandingRequest {
   readonly blockIndex: number;
   readonly lengthBytes: number;
   readonly sentAtMs: number;
+  /** Its place among our requests to this peer (`PeerDownloadState.nextRequestSeq`). */
+  readonly seq: number;
 }
 
 /** Copies of a block we gave up on that may still arrive, and when the last was given up. */
@@ -35,7 +37,12 @@ export interface GivenUpRequest {
   expectedCopies: number;
   /** Of those, how many are still charged to the download cap (`MAX_GIVEN_UP_COPIES` at most). */
   chargedCopies: number;
-  atMs: number;
+  /**
+   * Its copies come before the peer's answer to our request `untilSeq` or any later one: the peer serves our requests
+   * in the order they came, over an ordered channel, and our cancel (or our requests crossing its choke) came before
+   * those. Once such an answer came, no copy will, and the entry is forgotten (`Downloader.onBlock`).
+   */
+  untilSeq: number;
   /** The block it asked for, and its length: a late block must have it. */
   readonly blockIndex: number;
   readonly lengthBytes: number;
@@ -63,12 +70,15 @@ export interface PeerDownloadState {
   lastProgressAtMs: number;
   /** Shortest request-to-block time seen: the round trip without queueing. */
   minRoundTripMs: number;
+  /** The number the next request to this peer gets (`OutstandingRequest.seq`). */
+  nextRequestSeq: number;
   /** Our requests to this peer, by `blockKey`. */
   readonly outstanding: Map<number, OutstandingRequest>;
   /**
    * Requests we gave up (cancelled, timed out, or dropped by a choke) whose block may still arrive, by
    * `blockKey`. Such a block, of the length asked for, is no violation: it is charged to the download cap and
-   * taken if the chunk still lacks it (`Downloader.onBlock`); entries expire with the request timeout.
+   * taken if the chunk still lacks it (`Downloader.onBlock`); an entry is forgotten once the peer answered a request
+   * we sent after it (`GivenUpRequest.untilSeq`).
    */
   readonly givenUp: Map<number, GivenUpRequest>;
   /** What this peer sends us: what tit-for-tat reciprocates. */
