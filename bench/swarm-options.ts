@@ -25,8 +25,8 @@ Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB
                         seeder, the server's 64 members of a swarm)
   --file-bytes F        size of the generated file, whole MiB (default 16MiB, 1MiB..512MiB)
   --server-up BPS       the seeder's upload cap u_s (default: no cap)
-  --peer-up BPS         every leecher's upload cap u_i (default: no cap)
-  --peer-down BPS       every leecher's download cap d_i (default: no cap)
+  --peer-up BPS         every leecher's upload cap u_i (default: no cap; needs --server-up)
+  --peer-down BPS       every leecher's download cap d_i (default: no cap; needs --server-up)
   --mode M              p2p or client-server (default p2p)
   --runs R              runs in the same swarm; the figures are medians over them (default 3, 1..100)
   --json                end stdout with one line of JSON: the medians and every run
@@ -159,6 +159,14 @@ export function parseSwarmArgs(
       values['cpu-profile'] === undefined ? undefined : writableDir(resolve(typedIn(env, cwd), values['cpu-profile'])),
     backgroundTabs: values['background-tabs'] ?? false,
   };
+  // A leecher's cap without the seeder's shaped the run, which then had no bound (every bound needs u_s), no raw
+  // reference (refused below) and so nothing to be compared with: "no bound (uncapped)" of a capped run (found by
+  // review).
+  const leecherCap = (['peer-up', 'peer-down'] as const).find((flag) => values[flag] !== undefined);
+  if (leecherCap !== undefined && options.serverUpBytesPerSec === undefined)
+    throw new UsageError(
+      `--${leecherCap} needs --server-up: a capped run is compared with its bound, and every bound needs the seeder's u_s`,
+    );
   // A shaped run is compared with its bound, and no raw channel is measured: the flags were taken and did nothing
   // (found by review).
   const rawFlag = (['raw-bytes', 'raw-runs'] as const).find((flag) => values[flag] !== undefined);

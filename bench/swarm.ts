@@ -10,7 +10,7 @@ import { BenchFailure } from './failure';
 import { describeBuild, requireBuild } from './web-build';
 import { coresBetween, readCpuCounters, type CoresUsed } from './proc-cpu';
 import { measureRawReference, type RawReference } from './raw-reference';
-import { fixed, medianOfMeasured, round, table } from './stats';
+import { fixed, medianOfMeasured, rateAtMedianTime, round, table } from './stats';
 import { capText, configuredBoundSec, isUnshaped, parseSwarmArgs, USAGE, type SwarmOptions } from './swarm-options';
 import { backgroundWindowTabs, playwrightTabs, SwarmTabs, type OpenSwarmTab } from './swarm-tabs';
 import { readUdpCounters, udpDelta, type UdpCounters } from './udp-stats';
@@ -22,7 +22,7 @@ export { USAGE };
 const BOUND_TOLERANCE = 1e-6;
 const TIMELINE_STEP_MS = 500;
 
-interface RunResult {
+export interface RunResult {
   readonly runNumber: number;
   /** The server's: run start to the last leecher complete. */
   readonly distributionSec: number;
@@ -221,14 +221,14 @@ export function browserCpuSecPerMiB(cores: Pick<CoresUsed, 'browser' | 'wallSec'
 /** How the tabs are shown: Playwright's pages (always visible), or one real window with hidden leechers. */
 type TabsKind = 'visible' | 'background';
 
-interface Measured {
+export interface Measured {
   readonly kind: TabsKind;
   readonly results: readonly RunResult[];
   readonly raw: RawReference | undefined;
 }
 
 /** The medians of one kind of tabs' runs. */
-interface Summary {
+export interface Summary {
   readonly distributionSec: number;
   readonly boundSec: number;
   readonly ratio: number;
@@ -247,12 +247,18 @@ interface Summary {
   readonly otherCores: number;
 }
 
-function summarise({ results, raw }: Measured): Summary {
-  const goodputBytesPerSec = medianOfMeasured(results.map((run) => run.goodputBytesPerSec));
+/** The medians of one kind of tabs' runs; `deliveredBytes` is N·F, what each run delivered. */
+export function summarise({ results, raw }: Pick<Measured, 'results' | 'raw'>, deliveredBytes: number): Summary {
+  const distributionSec = medianOfMeasured(results.map((run) => run.distributionSec));
+  // N·F over the median time printed beside it, not the median of each run's goodput (found by review).
+  const goodputBytesPerSec = rateAtMedianTime(
+    deliveredBytes,
+    results.map((run) => run.distributionSec),
+  );
   const rawBytesPerSec = raw?.bytesPerSec ?? Number.NaN;
   const rawFreshBytesPerSec = raw?.freshBytesPerSec ?? Number.NaN;
   return {
-    distributionSec: medianOfMeasured(results.map((run) => run.distributionSec)),
+    distributionSec,
     boundSec: medianOfMeasured(results.map((run) => run.boundSec)),
     ratio: medianOfMeasured(results.map((run) => run.ratio)),
     seederUploadShare: medianOfMeasured(results.map((run) => run.seederUploadShare)),
@@ -468,7 +474,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       log('the background tabs failed; the visible tabs’ figures:');
       printSummaries(
         options,
-        measured.map((one): [TabsKind, Summary] => [one.kind, summarise(one)]),
+        measured.map((one): [TabsKind, Summary] => [one.kind, summarise(one, options.peers * options.fileBytes)]),
       );
     }
     throw error;
@@ -478,7 +484,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (describeBuild(options.staticDir) !== build)
     log(`warning: the web app was rebuilt during the benchmark (now ${describeBuild(options.staticDir)})`);
 
-  const summaries = measured.map((one): [TabsKind, Summary] => [one.kind, summarise(one)]);
+  const summaries = measured.map((one): [TabsKind, Summary] => [
+    one.kind,
+    summarise(one, options.peers * options.fileBytes),
+  ]);
   printSummaries(options, summaries);
   if (options.json) {
     const [visible, background] = summaries;

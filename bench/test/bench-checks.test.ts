@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { NO_UNLISTED_PARTICIPANTS, type RunParticipant } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import { intFlag, UsageError } from '../args';
-import { median, medianOfMeasured } from '../stats';
+import { median, medianOfMeasured, rateAtMedianTime } from '../stats';
 import { rawReferenceOf } from '../raw-reference';
-import { RawMeshFailure, withDeadline } from '../raw-mesh';
+import { RawMeshFailure, withDeadline, type RawMeshRun } from '../raw-mesh';
 import { capRateFlag } from '../rates';
 import { receiverRate } from '../raw-channel';
 import { main as simMain, rowFailed } from '../sim';
 import { checkClassroomRun, step } from '../classroom';
-import { browserCpuSecPerMiB, checkBackgroundTabsCanRun, checkRecord } from '../swarm';
+import { browserCpuSecPerMiB, checkBackgroundTabsCanRun, checkRecord, summarise, type RunResult } from '../swarm';
+import { summariseMeshRuns } from '../mesh';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
 import { tabsOverTarget } from '../memory';
@@ -44,11 +45,24 @@ describe('bench swarm’s options', () => {
     expect(parseSwarmArgs(['--raw-bytes', '4GiB'])).toMatchObject({ rawBytes: 4 * 1024 ** 3 });
     // A shaped run measures no raw channel: its flags did nothing.
     expect(() => parseSwarmArgs(['--server-up', '2MB/s', '--raw-runs', '7'])).toThrow(/--raw-runs is for unshaped/);
-    expect(() => parseSwarmArgs(['--peer-down', '1MB/s', '--raw-bytes', '0'])).toThrow(/--raw-bytes is for unshaped/);
+    expect(() => parseSwarmArgs(['--server-up', '2MB/s', '--peer-down', '1MB/s', '--raw-bytes', '0'])).toThrow(
+      /--raw-bytes is for unshaped/,
+    );
     // The start page generates whole MiB: 20MB reached its field as 19.07…, which the form refused to submit.
     expect(() => parseSwarmArgs(['--file-bytes', '20MB'])).toThrow(/whole MiB/);
     expect(() => parseSwarmArgs(['--file-bytes', '2.5MB'])).toThrow(UsageError);
     expect(parseSwarmArgs(['--file-bytes', '16MiB'])).toMatchObject({ fileBytes: 16 * 1024 * 1024 });
+  });
+
+  it('refuse a leecher’s cap without the seeder’s: the run was shaped, yet had no bound and no raw reference', () => {
+    for (const flag of ['--peer-up', '--peer-down'])
+      expect(() => parseSwarmArgs([flag, '1MB/s'])).toThrow(`${flag} needs --server-up`);
+    expect(() => parseSwarmArgs(['--peer-down', '1MB/s', '--mode', 'client-server'])).toThrow(UsageError);
+    expect(parseSwarmArgs(['--server-up', '2MB/s', '--peer-up', '1MB/s', '--peer-down', '3MB/s'])).toMatchObject({
+      serverUpBytesPerSec: 2_000_000,
+      peerUpBytesPerSec: 1_000_000,
+      peerDownBytesPerSec: 3_000_000,
+    });
   });
 
   it('refuse a flag given twice (parseArgs kept the last without a word)', () => {
@@ -225,6 +239,54 @@ describe('the benchmarks’ median', () => {
   it('of what the runs measured leaves out a run that measured nothing, rather than blank the figure', () => {
     expect(medianOfMeasured([1.2, undefined, 1.4, Number.NaN, null])).toBeCloseTo(1.3);
     expect(medianOfMeasured([undefined, Number.NaN])).toBeNaN();
+  });
+});
+
+describe('the goodput beside a median time', () => {
+  const deliveredBytes = 100e6;
+  const swarmRun = (distributionSec: number): RunResult => ({
+    runNumber: 1,
+    distributionSec,
+    boundSec: null,
+    ratio: null,
+    uiBoundSec: null,
+    uiRatio: null,
+    uiBoundEstimated: true,
+    seederUploadShare: 0.5,
+    goodputBytesPerSec: deliveredBytes / distributionSec,
+    completedAfterSec: [distributionSec],
+    cores: { browser: 1, browserByThread: [], node: 0.1, other: 0, wallSec: distributionSec },
+    browserCpuSecPerMiB: 0.1,
+    browserCpuSecPerMiBToChecked: 0.1,
+    udp: undefined,
+    timelinesMB: [],
+    timelineAtSec: [],
+    profiles: [],
+  });
+
+  it('is N·F over the median time, not the median of the runs’ goodputs (7.5 MB/s beside a 15 s median)', () => {
+    expect(rateAtMedianTime(deliveredBytes, [10, 20])).toBeCloseTo(deliveredBytes / 15);
+    const raw = { bytesPerSec: 5e6, freshBytesPerSec: 4e6 };
+    const summary = summarise({ results: [swarmRun(10), swarmRun(20)], raw }, deliveredBytes);
+    expect(summary.distributionSec).toBe(15);
+    expect(summary.goodputBytesPerSec).toBeCloseTo(deliveredBytes / 15);
+    expect(summary.goodputOverRaw).toBeCloseTo(deliveredBytes / 15 / 5e6);
+    expect(summary.goodputOverRawFresh).toBeCloseTo(deliveredBytes / 15 / 4e6);
+  });
+
+  it('in bench mesh is a run’s bytes over the median run’s time, as its default two warm runs print it', () => {
+    const meshRun = (seconds: number): RawMeshRun => ({
+      bytes: deliveredBytes,
+      seconds,
+      bytesPerSec: deliveredBytes / seconds,
+      cores: { browser: 1.5, browserByThread: [], node: 0.1, other: 0, wallSec: seconds },
+      udp: undefined,
+      packetsSent: 1000,
+      packetsDiscardedOnSend: 0,
+    });
+    const summary = summariseMeshRuns([meshRun(10), meshRun(20)], deliveredBytes);
+    expect(summary.seconds).toBe(15);
+    expect(summary.bytesPerSec).toBeCloseTo(deliveredBytes / 15);
   });
 });
 

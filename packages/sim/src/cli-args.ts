@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MIN_CAP_BYTES_PER_SEC } from '@swarmlab/protocol';
 import {
   joinNegativeValues,
   parseArgsMessage,
@@ -16,6 +17,7 @@ export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --server-up BPS -
 Runs the real swarm engine for one seeder and N peers in simulated time and compares the measured
 distribution time with the seed's bound for the mode (D_p2p or D_cs). Sizes in bytes, rates in bytes/s;
 suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB, TiB (MB = 10^6, MiB = 2^20); --peer-down "inf" is unlimited.
+Rates are at least ${MIN_CAP_BYTES_PER_SEC / 1000}kB/s, the app's least cap ("--server-up 1" is 1 byte/s, refused).
 
   --chunk-bytes C       chunk size (default 256KiB)
   --latency-ms MS       one-way delay of every link (default ${SCENARIO_DEFAULTS.latencyMs})
@@ -87,7 +89,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     const n = peerCounts[0]!;
     const rates = (flag: string, text: string | undefined, fallback: string | undefined, allowInfinite: boolean) => {
       const values = list(text ?? fallback ?? required(text, flag), flag).map((item) =>
-        allowInfinite && /^(inf|infinity|unlimited)$/i.test(item) ? Infinity : quantity(item, 'rate', flag),
+        allowInfinite && /^(inf|infinity|unlimited)$/i.test(item) ? Infinity : rate(item, flag),
       );
       if (values.length !== 1 && sweep) throw new ArgError(`${flag}: one value with --sweep (every N shares it)`);
       if (values.length !== 1 && values.length !== n)
@@ -107,7 +109,7 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       peerCount: n,
       fileBytes: quantity(required(values['file-bytes'], '--file-bytes'), 'size', '--file-bytes'),
       chunkBytes: quantity(values['chunk-bytes'] ?? '256KiB', 'size', '--chunk-bytes'),
-      serverUploadBytesPerSec: quantity(required(values['server-up'], '--server-up'), 'rate', '--server-up'),
+      serverUploadBytesPerSec: rate(required(values['server-up'], '--server-up'), '--server-up'),
       peerUploadBytesPerSec: rates('--peer-up', values['peer-up'], undefined, false),
       peerDownloadBytesPerSec: rates('--peer-down', values['peer-down'], 'inf', true),
       mode,
@@ -200,4 +202,19 @@ function quantity(text: string, kind: ByteQuantityKind, flag: string): number {
   if (kind === 'size' && !Number.isInteger(parsed.value))
     throw new ArgError(`${flag}: "${text}" is ${parsed.value} bytes, not a whole number of bytes`);
   return parsed.value;
+}
+
+/**
+ * A link rate: at least the app's least cap, `MIN_CAP_BYTES_PER_SEC`, as the run form and the benchmarks take. Any
+ * positive rate was taken: a forgotten unit (`--server-up 1`, 1 B/s) ran for hours without a word, and the engine is
+ * configured for no link slower than that cap (`slowestCapBytesPerSec`) (found by review).
+ */
+function rate(text: string, flag: string): number {
+  const value = quantity(text, 'rate', flag);
+  if (value < MIN_CAP_BYTES_PER_SEC)
+    throw new ArgError(
+      `${flag}: "${text}" is ${value} B/s, under the least rate, ${MIN_CAP_BYTES_PER_SEC} B/s ` +
+        `(${MIN_CAP_BYTES_PER_SEC / 1000}kB/s, the app's least cap); rates are bytes per second, such as 2MB/s`,
+    );
+  return value;
 }

@@ -1,5 +1,6 @@
 import { parseSimArgs, USAGE } from './cli-args';
 import { runScenario } from './run-scenario';
+import { secondsText } from './seconds-text';
 import type { SimulationResult } from './simulate';
 import type { Scenario } from './scenario';
 
@@ -14,16 +15,16 @@ if (args.help) {
 }
 
 function describe(result: SimulationResult, requestedFileBytes: number): string {
-  const measured = result.distributionSec === undefined ? 'did not finish' : `${result.distributionSec.toFixed(2)} s`;
+  const measured = result.distributionSec === undefined ? 'did not finish' : `${secondsText(result.distributionSec)} s`;
   return [
     ...(result.fileBytes === requestedFileBytes
       ? []
       : [
           `file simulated as ${result.fileBytes} bytes (${requestedFileBytes} rounded to what its last chunk can carry)`,
         ]),
-    `distribution time ${measured}, bound ${result.boundSec.toFixed(2)} s, ratio ${result.ratio?.toFixed(4) ?? '—'}`,
+    `distribution time ${measured}, bound ${secondsText(result.boundSec)} s, ratio ${result.ratio?.toFixed(4) ?? '—'}`,
     `uploaded: seeder ${(result.seederUploadedBytes / 1e6).toFixed(1)} MB, peers ${(result.peersUploadedBytes / 1e6).toFixed(1)} MB` +
-      (result.seederLeftAtSec === undefined ? '' : `; seeder left at ${result.seederLeftAtSec.toFixed(2)} s`),
+      (result.seederLeftAtSec === undefined ? '' : `; seeder left at ${secondsText(result.seederLeftAtSec)} s`),
     `files intact: ${result.allFilesIntact}; peers dropped: ${result.droppedPeers}; ${result.events} events in ${(result.wallMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }
@@ -62,8 +63,8 @@ if (args.sweepPeerCounts) {
     const fmt = (result: SimulationResult) =>
       result.distributionSec === undefined
         ? '—'
-        : `${result.distributionSec.toFixed(2)}${result.allFilesIntact ? '' : ' (damaged)'}`;
-    console.log([peerCount, cs.boundSec.toFixed(2), fmt(cs), p2p.boundSec.toFixed(2), fmt(p2p)].join('\t'));
+        : `${secondsText(result.distributionSec)}${result.allFilesIntact ? '' : ' (damaged)'}`;
+    console.log([peerCount, secondsText(cs.boundSec), fmt(cs), secondsText(p2p.boundSec), fmt(p2p)].join('\t'));
     const row = (result: SimulationResult) => ({
       distributionSec: result.distributionSec ?? null,
       boundSec: result.boundSec,

@@ -43,6 +43,30 @@ describe('parseSimArgs', () => {
     expect(messageOf([...flags].flat())).toContain(message);
   });
 
+  it.each([
+    ['--server-up', '1'],
+    ['--peer-up', '9999'],
+    ['--peer-down', '5kB/s'],
+  ])('refuses %s %s, under the app’s least cap: a forgotten unit ran for hours', (flag, value) => {
+    const flags = new Map(base.flatMap((text, index) => (index % 2 === 0 ? [[text, base[index + 1]!]] : [])));
+    flags.set(flag, value);
+    const message = messageOf([...flags].flat());
+    expect(message).toContain(`${flag}: "${value}" is `);
+    expect(message).toContain('under the least rate, 10000 B/s (10kB/s');
+  });
+
+  it('takes the least cap itself, and an unlimited download', () => {
+    const argv = ['--peers', '2', '--file-bytes', '1MiB', '--server-up', '10kB/s', '--peer-up', '10000'];
+    expect(parseSimArgs([...argv, '--peer-down', 'inf,10kB/s'])).toMatchObject({
+      ok: true,
+      scenario: {
+        serverUploadBytesPerSec: 10_000,
+        peerUploadBytesPerSec: [10_000],
+        peerDownloadBytesPerSec: [Infinity, 10_000],
+      },
+    });
+  });
+
   it('refuses a file of more than 100,000 chunks', () => {
     const argv = ['--peers', '3', '--file-bytes', '200MiB', '--chunk-bytes', '1KiB', '--server-up', '10MB/s'];
     expect(messageOf([...argv, '--peer-up', '1MB/s'])).toContain('--file-bytes: at most 100,000 chunks');
