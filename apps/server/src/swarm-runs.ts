@@ -74,7 +74,8 @@ export interface RunMember {
 
 /**
  * Whose a run's place under a peer id is, for a member new to the swarm (`swarm:resume` after its place
- * expired, or a restart) that names that id: `free`, the run going on has no such participant; `theirs`, the
+ * expired, or a restart) that names that id: `free`, the run going on has no such participant (or a place it awaited
+ * after a restart and gave up, whose key it never knew: a newcomer's, as an evicted one is); `theirs`, the
  * run awaits it (a restored run: the first to come takes it) or it left with this very member key; `taken`,
  * someone else's.
  */
@@ -267,7 +268,8 @@ export interface SwarmRuns {
   readonly awaitsControlAccount: boolean;
   /**
    * The awaited participants that did not come back are taken for gone (a leecher that had not completed
-   * is abandoned); a restored run left with no leecher is interrupted.
+   * is abandoned, counted as such only if two members' accounts, or the controller's, listed it); a restored run left
+   * with no leecher is interrupted. A leecher's place given up keeps no key: whoever resumes under its id later is a newcomer.
    */
   giveUpAwaiting(): void;
   /** The server registered the swarm again after a restart: until a run starts, its members' memory counts. */
@@ -318,7 +320,10 @@ export interface SwarmRuns {
   contextOf(peerId: PeerId, runNumber: number | null, atMs?: number): ParticipantContext | undefined;
   /** When the latest report of `peerId` for the run going on was taken; undefined if none. */
   reportedAtMs(peerId: PeerId): number | undefined;
-  /** The most participants any run of the swarm has had (every one that took part, departed included). */
+  /**
+   * The most participants any run of the swarm has had (every one that took part, departed included; not a place a
+   * restored run awaits that one member's account alone listed, not in control).
+   */
   readonly mostParticipants: number;
   /**
    * A member was flagged: in the run going on, its completion no longer counts (which may finish it). What it says it
@@ -336,7 +341,8 @@ export interface SwarmRuns {
   /**
    * Unflagged leechers that have not reported completing `WITHHOLDING_WAIT_MS` after what the others say they
    * sent them covered the file: taken to withhold their completion (to flag), so the run's time is the others'.
-   * Time away does not count (it could not report), up to two `memberGraceMs` after it was covered.
+   * Time away, or awaited after a restart, does not count (it could not report), up to two `memberGraceMs` after it was
+   * covered.
    */
   withheldCompletions(): PeerId[];
   snapshot(): RunsSnapshot;
@@ -389,6 +395,8 @@ interface MutableParticipant {
    * back since that describe the same run (absent for any other place, and in a record stored before it was kept).
    */
   listedBy?: PeerId[];
+  /** One of `listedBy` was in control: its place counts whoever else listed it (absent: none was). */
+  listedByControl?: true;
   /** Its socket dropped and it has not resumed yet (`away`). */
   away: boolean;
   /** When it last left the swarm (server clock); absent while present, and in a record stored before it was kept. */
@@ -538,6 +546,24 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     participant.present &&
     !participant.leftRun &&
     since(nowMs(), run.witnesses.lastReportAtMs(participant.peerId) ?? participant.tookPartAtMs) > WITNESS_SILENCE_MS;
+  /**
+   * Whether `participant` is a place a restored run awaits that only one member's account listed (its restorer's),
+   * not in control: it may be made up, so it counts among `mostParticipants` only once a second account lists it or
+   * someone takes it, and given up, it is no abandoned download (`giveUpAwaiting`). One restorer listing 256 made-up
+   * ids showed "256 left before completing" on every screen, and loosened every report's bounds for the swarm's life
+   * (found by review). The controller's account is believed, as it could make a new swarm anyway: the students its
+   * tab alone listed that never came back left before completing. A record stored before `listedBy` was kept: listed
+   * by two.
+   */
+  const listedByOneAlone = (participant: MutableParticipant): boolean =>
+    participant.awaiting && participant.listedByControl !== true && (participant.listedBy?.length ?? 2) < 2;
+
+  /** `mostParticipants` raised to the participants `run` has had, but places listed by one member alone. */
+  const noteParticipantsOf = (run: LiveRun): void => {
+    let unconfirmed = 0;
+    for (const participant of run.participants.values()) if (listedByOneAlone(participant)) unconfirmed++;
+    mostParticipants = Math.max(mostParticipants, run.participantsEver - unconfirmed);
+  };
   let config = state?.config ?? options.config;
   /** The run going on; null between runs. */
   let live: LiveRun | null = state?.live ? liveRunOf(state.live, maxDepartedParticipants) : null;
@@ -555,7 +581,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
   const addParticipant = (
     member: RunMember,
     run: LiveRun,
-    restored?: { readonly settings: PlaceSettings; readonly awaiting: boolean },
+    restored?: {
+      readonly settings: PlaceSettings;
+      readonly awaiting: boolean;
+      /** For an awaited place: the members whose accounts listed it (`listedBy`), and whether one was in control. */
+      readonly listedBy?: PeerId[];
+      readonly listedByControl?: boolean;
+    },
     tookPartAtMs?: number,
     /** A newcomer during the run: it takes part once it reports (see `reported`). */
     midRun = false,
@@ -592,12 +624,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       gainedAtMs: nowMs(),
       completionHeardAtMs: null,
       ...(midRun && { reported: false }),
+      ...(restored?.listedBy && { listedBy: restored.listedBy }),
+      ...(restored?.listedByControl === true && { listedByControl: true as const }),
     };
     run.participants.set(member.peerId, participant);
     run.participantsEver++;
     // A newcomer's is raised as it reports (`report`): one socket joining and leaving again and again raised it for
     // good, and with it the bounds on every later report (found by review).
-    if (!midRun) mostParticipants = Math.max(mostParticipants, run.participantsEver);
+    if (!midRun) noteParticipantsOf(run);
     return participant;
   };
 
@@ -685,7 +719,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
    */
   const takePartAsResumed = (run: LiveRun, member: RunMember, resumed: ResumedRun, inControl: boolean): void => {
     const known = run.participants.get(member.peerId);
-    if (known) run.participants.delete(member.peerId);
+    if (known) {
+      run.participants.delete(member.peerId);
+      // Counted once, as its place was restored: before it is added again, which may raise `mostParticipants` (after,
+      // each place taken raised it by one more than the run had).
+      run.participantsEver--;
+    }
     if (known?.awaiting) run.awaitedBackAtMs = nowMs();
     const { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } = resumed.settings;
     // Links the controller's account set stand; else a tab in control is believed, any other within the caps.
@@ -697,7 +736,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           : { own: { uploadBytesPerSec, downloadBytesPerSec, leaveOnComplete } };
     const participant = addParticipant(member, run, { settings, awaiting: false });
     if (known?.byControl === true) participant.byControl = true;
-    if (known) run.participantsEver--;
     if (member.role === 'leecher' && resumed.completedAfterMs !== null)
       completedAsDescribed(run, participant, resumed.completedAfterMs);
   };
@@ -1159,14 +1197,18 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const known = live.participants.get(member.peerId);
       if (known && !known.present) {
         known.present = true;
-        // An awaited place (a restored run's) had no key: the taker's is its own from now on.
+        // An awaited place (a restored run's) had no key: the taker's is its own from now on. Back now: its wait for a
+        // completion starts here, not when the others' reports first covered it while it was awaited.
         if (known.awaiting) {
           known.keyDigest = member.keyDigest?.toString('base64url') ?? null;
+          known.backAtMs = nowMs();
           if (member.address) known.address = member.address;
           // Its settings stand as told now (`announce`): no later account rewrites them.
           delete known.own;
         }
         known.awaiting = false;
+        // An awaited place taken counts now, whoever listed it (`listedByOneAlone`).
+        noteParticipantsOf(live);
         // Back in the run, unless it left it on completing as its settings say (it showed "left (selfish)" for
         // good, and its silence no longer held the completions it served: found by review).
         known.leftRun = known.settings.leaveOnComplete && known.completedAfterMs !== null;
@@ -1233,8 +1275,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
             leaveOnComplete: listed.settings.leaveOnComplete,
           };
           const settings: PlaceSettings = told ? { asGiven: told } : { own: claimed ?? {} };
-          const participant = addParticipant(awaited, run, { settings, awaiting: true });
-          participant.listedBy = [member.peerId];
+          const participant = addParticipant(awaited, run, {
+            settings,
+            awaiting: true,
+            listedBy: [member.peerId],
+            listedByControl: inControl,
+          });
           if (told) participant.byControl = true;
         }
         run.configByMember = !inControl;
@@ -1250,10 +1296,21 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (account?.runNumber === live.runNumber)
         for (const listed of account.participants ?? []) {
           const place = live.participants.get(listed.peerId);
-          if (place?.awaiting && place.listedBy && !place.listedBy.includes(member.peerId))
+          if (place?.awaiting && place.listedBy && !place.listedBy.includes(member.peerId)) {
             place.listedBy.push(member.peerId);
+            if (inControl) place.listedByControl = true;
+            // Listed by a second account, or the controller's: a place that took part, as far as the bounds go.
+            noteParticipantsOf(live);
+          }
         }
       const known = live.participants.get(member.peerId);
+      // A place a restored run awaited and gave up has no key (nobody took it): nobody can prove it theirs, and it is
+      // free to any key (`placeFor`), as a place whose record was evicted is. Taken back as recorded, a stranger
+      // resuming under its id inherited what the others had sent it, and the completion it claimed at once was
+      // confirmed (found by review). It goes as an evicted record does: the taker is a newcomer, and what was sent
+      // under the id counts for nobody (below). Its honest owner, back after its grace, pays for it: what it was sent
+      // before no longer counts for it (TRUST.md).
+      if (!known && live.abandoned.get(member.peerId)?.keyDigest === null) live.abandoned.delete(member.peerId);
       // What the tab says of its part is believed only where the server has no account of it: a place the
       // restored run awaits, or the restorer's own. A place the server recorded (its member left: its page
       // closed, or its grace ran out) is taken back as recorded, completion, caps and flag, not as restated.
@@ -1307,8 +1364,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       const run = live;
       for (const participant of [...run.participants.values()]) {
         if (!participant.awaiting) continue;
+        const unconfirmed = listedByOneAlone(participant);
         participant.awaiting = false;
         participant.present = true;
+        // A leecher's place listed by one member alone and never taken: as a newcomer that left before it took part,
+        // its place is kept, but it is no abandoned download, nor a participant (`listedByOneAlone`).
+        if (unconfirmed && participant.role === 'leecher') participant.reported = false;
         // Never heard from since the restart: a place only the members' accounts say took part. Granted what its cap
         // passes as it left when one member's account alone listed it, a made-up seeder one student listed confirmed
         // that student's made-up completion, and the run finished on it, N = 1 (found by review). Listed by two
@@ -1428,7 +1489,7 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           participant.progressed = true;
         if (tookPart(live, participant)) {
           participant.reported = true;
-          mostParticipants = Math.max(mostParticipants, live.participantsEver);
+          noteParticipantsOf(live);
         }
       }
       participant.reportedAtMs = nowMs();
@@ -1518,9 +1579,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
         if (participant.role !== 'leecher' || participant.completedAfterMs !== null || participant.flagged !== null)
           return false;
         if (participant.coveredAtMs === null) return false;
-        // Away, it cannot report: its wait starts again when it is back (or would be), within the ceiling.
+        // Away, it cannot report: its wait starts again when it is back (or would be), within the ceiling. So for a
+        // place a restored run still awaits (its tab not back yet): an awaited student was flagged withholding 30 s
+        // after the restore, within its grace, and the run finished without it (found by review).
         const heldUntilMs = participant.coveredAtMs + holdCeilingMs;
-        const backAtMs = participant.away ? nowMs() : (participant.backAtMs ?? participant.coveredAtMs);
+        const backAtMs =
+          participant.away || participant.awaiting ? nowMs() : (participant.backAtMs ?? participant.coveredAtMs);
         const waitFromMs = Math.max(
           participant.coveredAtMs,
           earliestWholeFileAtMs(participant),
@@ -1588,14 +1652,14 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
 function uploadedFromOutside(run: LiveRun): number {
   const inN = (participant: MutableParticipant | undefined): boolean =>
     participant !== undefined && (participant.role === 'seeder' || participant.flagged === null);
-  // Nobody outside N took part (no leecher flagged, none left before completing): nothing came from outside, and what
-  // the receivers say beyond their senders is only the senders' reports lagging theirs. Taken for outside, it set
-  // every run's bound a little low as it ended (the benchmark's 4-leecher run: 11.16 s against the model's 11.18 s,
-  // ten blocks; found by its check of the UI's bound).
+  // Nobody outside N took part (no leecher flagged, none that took part left before completing): nothing came from
+  // outside, and what the receivers say beyond their senders is only the senders' reports lagging theirs. Taken for
+  // outside, it set every run's bound a little low as it ended (the benchmark's 4-leecher run: 11.16 s against the
+  // model's 11.18 s, ten blocks; found by its check of the UI's bound). A place kept for a newcomer that left before it
+  // took part (`counted: false`: a tab that opened the link and closed it a second later) is no outsider: taken for
+  // one, it undid that fix (found by review).
   const outsiders =
-    run.abandoned.size > 0 ||
-    run.abandonedLeechers > 0 ||
-    [...run.participants.values()].some((participant) => !inN(participant));
+    run.abandonedLeechers > 0 || [...run.participants.values()].some((participant) => !inN(participant));
   if (!outsiders) return 0;
   let bytes = 0;
   for (const receiver of run.participants.values()) {

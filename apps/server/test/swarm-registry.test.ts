@@ -989,6 +989,86 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     });
   });
 
+  it('takes no time a place is awaited for withholding: an awaited student is not flagged within its grace', async () => {
+    const FILE_BYTES = 4 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: { ...LIMITS, memberGraceMs: 60_000 }, nowMs: () => clock.nowMs });
+    const uncapped = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+    const run = (completedAfterMs: number | null) => ({
+      runNumber: 1,
+      config: DEFAULT_RUN_CONFIG,
+      settings: uncapped,
+      elapsedMs: 60_000,
+      completedAfterMs,
+      participants: [
+        { peerId: 's', role: 'seeder' as const },
+        { peerId: 'a', role: 'leecher' as const },
+        { peerId: 'asleep', role: 'leecher' as const },
+      ],
+    });
+    const place = placeIn(swarmId);
+    // The teacher's tab registers the run again; `a`, which completed before the restart, is back; `asleep`'s laptop
+    // lid is closed. The teacher's engine had sent both the whole file.
+    expect(
+      registry.restore({ ...place('s'), role: 'seeder', control: CONTROL, run: run(null), contentId, manifest }),
+    ).toMatchObject({ ok: true });
+    expect(registry.resume({ ...place('a'), role: 'leecher', run: run(50_000) })).toMatchObject({ ok: true });
+    for (let sinceRestoreMs = 300; sinceRestoreMs <= 35_000; sinceRestoreMs += 300) {
+      clock.nowMs = 1000 + sinceRestoreMs;
+      registry.report('socket-s', seederSentWhole(manifest, 1, ['a', 'asleep']));
+      registry.report('socket-a', leecherHoldsWhole(manifest, 1));
+    }
+    // Before, `asleep` was flagged withholding 30 s after the teacher's report covered it, within its 60 s grace,
+    // and the run finished without it.
+    expect(registry.awaitsParticipants(swarmId)).toBe(true);
+    const run1 = registry.progressOf(swarmId)?.run;
+    expect(run1?.phase).toBe('running');
+    expect(run1?.participants.find((p) => p.peerId === 'asleep')).toMatchObject({ flagged: null });
+  });
+
+  it('lets a stranger resuming under a place given up after a restart inherit nothing sent under its id', async () => {
+    const FILE_BYTES = 4 * 1024 * 1024;
+    const { manifest, contentId } = await makeManifest(FILE_BYTES);
+    const swarmId = swarmIdOfSeal(SEAL, contentId);
+    const clock = { nowMs: 1000 };
+    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
+    const uncapped = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
+    const run = (completedAfterMs: number | null) => ({
+      runNumber: 1,
+      config: DEFAULT_RUN_CONFIG,
+      settings: uncapped,
+      elapsedMs: 60_000,
+      completedAfterMs,
+      participants: [
+        { peerId: 's', role: 'seeder' as const },
+        { peerId: 'h', role: 'leecher' as const },
+        { peerId: 'b', role: 'leecher' as const },
+      ],
+    });
+    const place = placeIn(swarmId);
+    expect(
+      registry.restore({ ...place('s'), role: 'seeder', control: CONTROL, run: run(null), contentId, manifest }),
+    ).toMatchObject({ ok: true });
+    expect(registry.resume({ ...place('b'), role: 'leecher', run: run(null) })).toMatchObject({ ok: true });
+    // The teacher's engine had sent `h` the whole file before the restart; `h` is not back within its grace.
+    clock.nowMs += 300;
+    registry.report('socket-s', seederSentWhole(manifest, 1, ['h']));
+    clock.nowMs += LIMITS.memberGraceMs;
+    registry.giveUpAwaiting(swarmId);
+    // A stranger who saw `h`'s id on the screens resumes under it with its own key, describing a completion.
+    clock.nowMs += 100;
+    const stranger = { ...place('h'), socketId: 'socket-stranger', keyDigest: memberKeyDigestOf('a stranger') };
+    expect(registry.resume({ ...stranger, role: 'leecher', run: run(1000) })).toMatchObject({ ok: true });
+    clock.nowMs += 300;
+    registry.report('socket-s', seederSentWhole(manifest, 1, ['h']));
+    expect(registry.report('socket-stranger', leecherHoldsWhole(manifest, 1))).toMatchObject({ ok: true });
+    // Before, it took the place back as recorded, and the teacher's account of the former `h` confirmed it.
+    const h = registry.progressOf(swarmId)?.run?.participants.find((p) => p.peerId === 'h');
+    expect(h).toMatchObject({ corroborated: false, witnessedBytes: 0 });
+  });
+
   it('gives no place it awaits an id every object has, whoever listed it', async () => {
     const { manifest, contentId } = await makeManifest();
     const swarmId = swarmIdOfSeal(SEAL, contentId);

@@ -481,6 +481,10 @@ describe('swarm runs', () => {
   it('counts nothing from outside N while nobody outside N took part: the receivers’ reports running ahead of their senders’ are no outsider', () => {
     const { at } = setUp();
     at(1000).start(DEFAULT_RUN_CONFIG, [SEEDER, leecher('a'), leecher('b')]);
+    // A tab opens the link and closes a moment later, before it took part: its place is kept, but it is no outsider
+    // (before, it was, and the lag below counted as delivered from outside N).
+    at(1050).join(leecher('glance'));
+    at(1060).leave('glance');
     // The seeder's and b's reports lag a's: a says it received 3,000 bytes, its senders have said 2,500 so far.
     at(1100).report('s', { ...vouch(1), uploadedBytes: 1500, sentTo: [{ peerId: 'a', bytes: 1500 }] });
     at(1100).report('b', { ...reportFor(1, false, 0), uploadedBytes: 1000, sentTo: [{ peerId: 'a', bytes: 1000 }] });
@@ -1141,6 +1145,30 @@ describe('swarm runs', () => {
     expect(at(91_101).withheldCompletions()).toEqual(['b', 'gone']);
   });
 
+  it('takes no time a place is awaited for withholding, and gives one taken back by a reload its whole wait from then', () => {
+    const clock = { nowMs: 0 };
+    const runs = createSwarmRuns({ ...OPTIONS, memberGraceMs: 60_000, nowMs: () => clock.nowMs, epochNowMs: () => 0 });
+    const at = (nowMs: number) => {
+      clock.nowMs = nowMs;
+      return runs;
+    };
+    const described = resumedRun(['s', 'a', 'asleep'], { config: DEFAULT_RUN_CONFIG });
+    // The teacher's tab registers the run again; `a` is back; `asleep` is awaited, within its grace (60 s).
+    at(100_000).restore(SEEDER, described, true);
+    runs.resume(leecher('a'), described);
+    const reporting = new Map([
+      ['s', vouch(1, 'a', 'asleep')],
+      ['a', reportFor(1, true)],
+    ]);
+    const now = reportingClock(at, 100_000, reporting);
+    // Covered by the seeder's account from its first report, 1 s in: before, flagged withholding 30 s later.
+    expect(now(135_000).withheldCompletions()).toEqual([]);
+    // Its reloaded tab takes the awaited place back (a fresh engine): its wait starts now, not at the cover.
+    now(140_000).takeBack(leecher('asleep'));
+    expect(now(170_000).withheldCompletions()).toEqual([]);
+    expect(now(170_001).withheldCompletions()).toEqual(['asleep']);
+  });
+
   it('holds a completion’s wait while a possible witness is away, and restarts it when the witness is back', () => {
     /** a completes at 1100 ms; b, which may have sent it chunks, is away from `awayAtMs` until `backAtMs`. */
     const witnessAway = (awayAtMs: number, backAtMs: number) => {
@@ -1460,8 +1488,43 @@ describe('swarm runs', () => {
     it('count once each in a restored run, however often its restorer lists them', () => {
       const { at, runs } = setUp();
       at(1000).restore(leecher('a'), restored(3, 'b', 'b', 'b', 'c', 'c'));
-      expect(runs.mostParticipants).toBe(4);
       expect(runs.snapshot().run?.participants.map((p) => p.peerId)).toEqual(['s', 'b', 'c', 'a']);
+      // Listed by the restorer alone, the places wait for a second account (or a taker) to count.
+      expect(runs.mostParticipants).toBe(1);
+      runs.resume(leecher('b'), restored(3, 'a', 'c', 'c'));
+      expect(runs.mostParticipants).toBe(4);
+    });
+
+    it('count a place its restorer alone listed only once another account lists it: given up, it is no abandoned download', () => {
+      const { at, runs } = setUp();
+      // A student back first after a restart lists 256 made-up places besides the seeder's and two classmates'.
+      const madeUp = Array.from({ length: 256 }, (_, index) => `made-up-${index}`);
+      at(1000).restore(leecher('liar'), restored(3, 'classmate', 'gone', ...madeUp));
+      // Before: 260, every report's byte bound loosened by as much for the swarm's life, and once given up, "258 left
+      // before completing" on every screen.
+      expect(runs.mostParticipants).toBe(1);
+      // The classmate is back, listing the seeder's place: both count.
+      at(2000).resume(leecher('classmate'), restored(3, 'liar'));
+      expect(runs.mostParticipants).toBe(3);
+      // The seeder's tab is back, listing `gone` too: its place counts, though nobody took it.
+      at(3000).resume(SEEDER, restored(3, 'liar', 'classmate', 'gone'), true);
+      expect(runs.mostParticipants).toBe(4);
+      at(31_000).giveUpAwaiting();
+      // `gone` left before completing; the places the liar alone listed did not.
+      expect(runs.snapshot().run).toMatchObject({ phase: 'running', abandonedLeechers: 1 });
+      expect(runs.mostParticipants).toBe(4);
+      // A made-up place's id taken later is a newcomer's: it counts once it took part.
+      at(32_000).resume(leecher('made-up-7'), null);
+      expect(runs.mostParticipants).toBe(4);
+      at(33_000).report('made-up-7', reportFor(3, false));
+      at(33_000 + WITNESS_SILENCE_MS).report('made-up-7', reportFor(3, false));
+      expect(runs.mostParticipants).toBe(5);
+      // The controller's account is believed alone: the students its tab listed that never came back left.
+      const second = setUp();
+      second.at(1000).restore(SEEDER, restored(3, 'b', 'c'), true);
+      expect(second.runs.mostParticipants).toBe(3);
+      second.at(31_000).giveUpAwaiting();
+      expect(second.runs.snapshot().run).toMatchObject({ abandonedLeechers: 2 });
     });
   });
 
@@ -1525,6 +1588,26 @@ describe('swarm runs', () => {
     const h = () => runs.snapshot().run?.participants.find((participant) => participant.peerId === 'h');
     expect(h()).toMatchObject({ completedAfterMs: 1005, corroborated: false });
     expect(at(2005 + 2 * OPTIONS.memberGraceMs + 10_001).unconfirmedCompletions()).toEqual(['h']);
+  });
+
+  it('does not let a stranger who takes a place given up after a restart inherit what was sent under it', () => {
+    const { at, runs } = setUp();
+    // The teacher's tab registers the run again (client-server: the seeder alone sends); `a` is back, listing `h` too.
+    at(100_000).restore(SEEDER, resumedRun(['s', 'a', 'h']), true);
+    runs.resume(leecher('a'), resumedRun(['s', 'a', 'h']));
+    // The seeder's engine had sent `h` the whole file before the restart; `h` never comes back within its grace.
+    at(100_300).report('s', vouch(1, 'h'));
+    at(130_000).giveUpAwaiting();
+    expect(runs.snapshot().run).toMatchObject({ abandonedLeechers: 1 });
+    // Nobody set a key for the place: it is free to any, as an evicted one is.
+    expect(runs.placeFor('h', memberKeyDigestOf('a stranger'))).toBe('free');
+    at(131_000).resume({ ...leecher('h'), keyDigest: memberKeyDigestOf('a stranger') }, null);
+    at(131_300).report('s', vouch(1, 'h'));
+    at(131_600).report('h', reportFor(1, true, FILE_BYTES));
+    // Before, it took the place back as recorded: the seeder's account of the former `h` confirmed it at once.
+    const h = () => runs.snapshot().run?.participants.find((participant) => participant.peerId === 'h');
+    expect(h()).toMatchObject({ completedAfterMs: 91_600, corroborated: false, witnessedBytes: 0 });
+    expect(at(131_600 + 2 * OPTIONS.memberGraceMs + 10_001).unconfirmedCompletions()).toEqual(['h']);
   });
 
   it('forgets the places of the address that left most, not a classmate’s reload among a stranger’s churn', () => {
