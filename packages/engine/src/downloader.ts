@@ -301,6 +301,11 @@ export class Downloader {
             `refused ${Math.round(session.recentRefusals)} of our requests again lately`,
           );
       } else session.refusedChunks.add(chunkIndex);
+      // Its other requests for the chunk are given up and cancelled: they too were refused, nothing announced again
+      // in between, and each counted (7 a chunk of 8 blocks), the only source whose store failed for a second was
+      // dropped all the same, its download stalled for good (found by review). A block of them that crosses the
+      // cancel is still taken; a refusal of them names no outstanding request, and is ignored.
+      this.#cancelChunk(session, chunkIndex);
       this.#peerLost(session, chunkIndex);
     }
     this.fillAll();

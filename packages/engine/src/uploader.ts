@@ -60,12 +60,14 @@ export interface UploaderComponents {
 export const REREAD_AFTER_FAILURE_MS = 5_000;
 
 /**
- * What we send one peer id again, bytes it was sent before, at most: as much as the file, a second copy. A chunk that
- * failed its hash or could not be stored is fetched again, as often as that happens; past the budget a request for
- * bytes sent before is refused, and counts towards the flood rule. A hostile tab asking for blocks it was sent again
- * and again took the seeder's upload from the class, a block at a time (found by review); a limit per chunk (twice)
- * left an honest leecher whose storage failed twice on one chunk a chunk short for good, its only source refused
- * (found by the review of that fix).
+ * What we send one peer id again, bytes it was sent before, in turn with other peers' requests: as much as the file,
+ * a second copy. A chunk that failed its hash or could not be stored is fetched again, as often as that happens; past
+ * the budget a request for bytes sent before is served last, only while no other peer's request waits
+ * (`#nextSession`). A hostile tab asking for blocks it was sent again and again took the seeder's upload from the
+ * class, a block at a time (found by review); a limit per chunk (twice) left an honest leecher whose storage failed
+ * twice on one chunk a chunk short for good, its only source refused (found by the review of that fix); and refused
+ * past the budget, a leecher that reloaded twice before its writes landed, the seeder its only source, was refused
+ * every chunk, forgot the seeder held them, and stayed incomplete for good (found by review).
  */
 export const REPEAT_BUDGET_FILES = 1;
 
@@ -128,13 +130,7 @@ export class Uploader {
       );
     if (session.uploadQueue.length >= config.maxQueuedRequestsPerPeer)
       return this.#c.drop(session, 'request-flood', `more than ${config.maxQueuedRequestsPerPeer} queued requests`);
-    const hidden = this.#c.hides(session.peerId, chunkIndex);
-    if (
-      session.amChoking ||
-      !have.has(chunkIndex) ||
-      hidden ||
-      this.#sentEnough(session, chunkIndex, offsetBytes, lengthBytes)
-    )
+    if (session.amChoking || !have.has(chunkIndex) || this.#c.hides(session.peerId, chunkIndex))
       return this.#refuse(session, request);
     // The same bytes asked again while queued are served once: a peer keeping 500 requests for one block of a
     // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
@@ -157,11 +153,18 @@ export class Uploader {
     this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
   }
 
-  /** Whether sending the range would take what this peer id was sent again past its budget (`REPEAT_BUDGET_FILES`). */
-  #sentEnough(session: UploaderPeer, chunkIndex: number, offsetBytes: number, lengthBytes: number): boolean {
-    const coverage = this.#coverageOf(session.peerId);
+  /**
+   * Whether sending the range would take what this peer id was sent again past its budget (`REPEAT_BUDGET_FILES`): it
+   * is then served last. Read for every waiting peer at each block sent, so it does not mark the peer id as used
+   * (`#coverageOf`), and looks at the bytes only when the budget is nearly spent.
+   */
+  #pastBudget(peerId: string, { chunkIndex, offsetBytes, lengthBytes }: BlockRange): boolean {
+    const coverage = this.#sentCoverage.get(peerId);
+    if (!coverage) return false;
+    const budgetBytes = REPEAT_BUDGET_FILES * this.#c.manifest.sizeBytes;
+    if (coverage.repeatedBytes + lengthBytes <= budgetBytes) return false;
     const again = coverage.sentBefore(chunkIndex, offsetBytes, lengthBytes);
-    return again > 0 && coverage.repeatedBytes + again > REPEAT_BUDGET_FILES * this.#c.manifest.sizeBytes;
+    return again > 0 && coverage.repeatedBytes + again > budgetBytes;
   }
 
   onCancel(session: UploaderPeer, range: { chunkIndex: number; offsetBytes: number }): void {
@@ -203,8 +206,9 @@ export class Uploader {
    * every upload in a large swarm busy to the end. Otherwise, and among equals, the oldest request goes
    * first, so a super-seeder finishes one offer before the next and a new offer's first request arrives
    * while the other is still being sent (a round robin would finish both at once, then idle a round trip).
-   * A client-server seeder serves strictly oldest first: nothing starves. A store that answers later
-   * holds the next block until its chunk is read.
+   * A client-server seeder serves strictly oldest first: nothing starves. A peer whose next request repeats bytes
+   * past its budget comes last (`REPEAT_BUDGET_FILES`). A store that answers later holds the next block until its
+   * chunk is read.
    */
   #pump(): void {
     const { clock, shaper } = this.#c;
@@ -220,11 +224,6 @@ export class Uploader {
       if (this.#c.hides(session.peerId, request.chunkIndex)) {
         const { chunkIndex, offsetBytes, lengthBytes } = request;
         this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
-        continue;
-      }
-      // Queued within its budget, blocks sent since may have used it up.
-      if (this.#sentEnough(session, request.chunkIndex, request.offsetBytes, request.lengthBytes)) {
-        this.#refuse(session, request);
         continue;
       }
       const chunk = this.#c.chunks.read(request.chunkIndex);
@@ -353,10 +352,16 @@ export class Uploader {
     return coverage;
   }
 
-  /** The peer whose queued request is oldest; peers whose send buffer is full wait for their drain. */
+  /**
+   * The peer whose queued request is oldest (or rarest, see `#pump`); peers whose send buffer is full wait for their
+   * drain. One whose next request is for bytes sent to it before, past its repeat budget (`#pastBudget`), comes after
+   * every other: never refused, for an honest leecher that lost what it was sent may have no other source, but given
+   * only upload nobody else asks for. Its queue waits behind that request, in order.
+   */
   #nextSession(): UploaderPeer | undefined {
     let best: UploaderPeer | undefined;
     let bestRank = Infinity;
+    let bestPastBudget = true;
     for (const session of this.#ready) {
       const head = session.uploadQueue[0];
       const parked = session.link.bufferedBytes >= this.#c.config.sendHighWaterBytes;
@@ -364,10 +369,13 @@ export class Uploader {
         this.#ready.delete(session);
         continue;
       }
+      const pastBudget = this.#pastBudget(session.peerId, head);
+      if (pastBudget && !bestPastBudget) continue;
       const rank = this.#c.rarestFirst ? this.#c.counts.availability(head.chunkIndex) * 1e12 + head.seq : head.seq;
-      if (rank < bestRank) {
+      if (rank < bestRank || (bestPastBudget && !pastBudget)) {
         best = session;
         bestRank = rank;
+        bestPastBudget = pastBudget;
       }
     }
     return best;
