@@ -116,7 +116,8 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
   baseURL,
   pageErrors,
 }) => {
-  const name = `lecture-recording-${'of-the-whole-afternoon-'.repeat(3)}final.bin`;
+  // No place to break but anywhere (underscores, dots): the seeder-gone notice, which names it, pushed the page sideways.
+  const name = `lecture_recording_${'of_the_whole_afternoon_'.repeat(3)}final.bin`;
   const seeder = await swarm.openPeer('/');
   await seeder
     .getByTestId('file-input')
@@ -172,12 +173,25 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
       await expect(overview.getByTestId('file-name')).toHaveAttribute('title', name);
     }
 
+    // A student's phone on the swarm: the notice that the seeder left names the file, which has no place to break.
+    const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const phone = await phoneContext.newPage();
+    watchPageErrors(phone, pageErrors);
+    await phone.goto(link);
+    await expect.poll(async () => (await readPeerState(phone)).peerId).toBeDefined();
+
     // The seeder's tab closes: "nobody seeds" shows on the projector (it may be full screen), in a row of its
     // own, over neither the clock nor any card, every card still on the screen.
     await seeder.context().close();
     const gone = overview.getByTestId('projector').getByTestId('seeder-gone');
     await expect(gone).toBeVisible();
-    await expect(overview.getByTestId('projector-card')).toHaveCount(39);
+    // The seeder's card gone, the phone's come.
+    await expect(overview.getByTestId('projector-card')).toHaveCount(40);
+    await assertFits(sizes.at(-1)!.width);
+    // On the phone too, without sideways scrolling (the notice ran past the screen's edge).
+    await expect(phone.getByTestId('seeder-gone')).toContainText(name.slice(0, 20));
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phoneContext.close();
     const [goneBox, clockBox] = [
       (await gone.boundingBox())!,
       (await overview.getByTestId('race-clock').boundingBox())!,
