@@ -1,4 +1,4 @@
-import { Bitfield, type WireMessage } from '@swarmlab/protocol';
+import type { WireMessage } from '@swarmlab/protocol';
 import { planLeecherUnchokes, planSeederUnchokes, type ChokeCandidate } from './choker';
 import type { Clock } from './clock';
 import type { EngineConfig } from './engine-config';
@@ -56,13 +56,6 @@ export class ChokeControl {
   #optimistic: string[] = [];
   #rechokes = 0;
   #revealed = false;
-  /**
-   * Super-seeding: the chunks each peer announced, which the reveal does not announce to it again. It sent `have` for
-   * every chunk to every peer: 16,384 chunks to 63 peers, a million messages in one call, about a second of the page's
-   * main thread (found by review). The engine's `PeerHoldings` say the same, but are not this part's to read; these
-   * go at the reveal, and each as its peer leaves.
-   */
-  readonly #announced = new Map<string, Bitfield>();
   /** When the idle upload last unchoked one more peer: that peer gets `idleUnchokeAfterMs` to ask. */
   #idleUnchokedAtMs = -Infinity;
 
@@ -135,7 +128,6 @@ export class ChokeControl {
 
   /** The peer is gone: its super-seed offer goes back, and its slot (if it had one) to someone else. */
   onClosed(session: ChokerPeer): void {
-    this.#announced.delete(session.peerId);
     this.#c.superSeeder?.withdrawAll(session.peerId);
     if (this.superSeeding) this.offerChunks();
     else if (!session.amChoking) this.rechoke();
@@ -148,9 +140,6 @@ export class ChokeControl {
   chunkAnnounced(peerId: string, chunkIndex: number): void {
     const seeder = this.#c.superSeeder;
     if (!seeder?.active) return;
-    let announced = this.#announced.get(peerId);
-    if (!announced) this.#announced.set(peerId, (announced = new Bitfield(this.#c.have.chunkCount)));
-    announced.set(chunkIndex);
     if (seeder.announced(peerId, chunkIndex)) this.offerChunks();
     else if (!seeder.active) this.revealAll();
   }
@@ -198,17 +187,14 @@ export class ChokeControl {
     this.offerChunks();
   }
 
-  /** Every chunk has left the seeder once: announce them all, each peer those it did not announce, and seed normally. */
+  /** Every chunk has left the seeder once: announce them all and seed normally. */
   revealAll(): void {
     if (this.#revealed) return;
     this.#revealed = true;
     const { sessions, have } = this.#c;
-    for (const session of sessions.values()) {
-      const announced = this.#announced.get(session.peerId);
+    for (const session of sessions.values())
       for (let chunkIndex = 0; chunkIndex < have.chunkCount; chunkIndex++)
-        if (!announced?.has(chunkIndex)) this.#c.send(session, { type: 'have', chunkIndex });
-    }
-    this.#announced.clear();
+        this.#c.send(session, { type: 'have', chunkIndex });
     this.rechoke();
   }
 
