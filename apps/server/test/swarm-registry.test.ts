@@ -990,23 +990,9 @@ describe('swarm registry: a run restored from members’ accounts', () => {
   });
 
   it('takes no time a place is awaited for withholding: an awaited student is not flagged within its grace', async () => {
-    const FILE_BYTES = 4 * 1024 * 1024;
-    const { manifest, contentId } = await makeManifest(FILE_BYTES);
-    const swarmId = swarmIdOfSeal(SEAL, contentId);
-    const clock = { nowMs: 1000 };
-    const registry = createSwarmRegistry({ limits: { ...LIMITS, memberGraceMs: 60_000 }, nowMs: () => clock.nowMs });
-    const uncapped = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
-    const run = (completedAfterMs: number | null) => ({
-      runNumber: 1,
-      config: DEFAULT_RUN_CONFIG,
-      settings: uncapped,
-      elapsedMs: 60_000,
-      completedAfterMs,
-      participants: [
-        { peerId: 's', role: 'seeder' as const },
-        { peerId: 'a', role: 'leecher' as const },
-        { peerId: 'asleep', role: 'leecher' as const },
-      ],
+    const { manifest, contentId, swarmId, clock, registry, run } = await restartedRun(['a', 'asleep'], {
+      ...LIMITS,
+      memberGraceMs: 60_000,
     });
     const place = placeIn(swarmId);
     // The teacher's tab registers the run again; `a`, which completed before the restart, is back; `asleep`'s laptop
@@ -1029,24 +1015,7 @@ describe('swarm registry: a run restored from members’ accounts', () => {
   });
 
   it('lets a stranger resuming under a place given up after a restart inherit nothing sent under its id', async () => {
-    const FILE_BYTES = 4 * 1024 * 1024;
-    const { manifest, contentId } = await makeManifest(FILE_BYTES);
-    const swarmId = swarmIdOfSeal(SEAL, contentId);
-    const clock = { nowMs: 1000 };
-    const registry = createSwarmRegistry({ limits: LIMITS, nowMs: () => clock.nowMs });
-    const uncapped = { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false };
-    const run = (completedAfterMs: number | null) => ({
-      runNumber: 1,
-      config: DEFAULT_RUN_CONFIG,
-      settings: uncapped,
-      elapsedMs: 60_000,
-      completedAfterMs,
-      participants: [
-        { peerId: 's', role: 'seeder' as const },
-        { peerId: 'h', role: 'leecher' as const },
-        { peerId: 'b', role: 'leecher' as const },
-      ],
-    });
+    const { manifest, contentId, swarmId, clock, registry, run } = await restartedRun(['h', 'b']);
     const place = placeIn(swarmId);
     expect(
       registry.restore({ ...place('s'), role: 'seeder', control: CONTROL, run: run(null), contentId, manifest }),
@@ -1142,3 +1111,26 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     expect(registry.progressOf(swarmId)?.run?.phase).toBe('finished');
   });
 });
+
+/**
+ * A 4 MiB swarm's registry on a test clock, and the run 1 its members describe after a restart (uncapped, 60 s in,
+ * `completedAfterMs` each member's own): seeder `s` and `leecherIds`.
+ */
+async function restartedRun(leecherIds: readonly string[], limits: SwarmRegistryLimits = LIMITS) {
+  const { manifest, contentId } = await makeManifest(4 * 1024 * 1024);
+  const swarmId = swarmIdOfSeal(SEAL, contentId);
+  const clock = { nowMs: 1000 };
+  const registry = createSwarmRegistry({ limits, nowMs: () => clock.nowMs });
+  const run = (completedAfterMs: number | null) => ({
+    runNumber: 1,
+    config: DEFAULT_RUN_CONFIG,
+    settings: { uploadBytesPerSec: null, downloadBytesPerSec: null, leaveOnComplete: false },
+    elapsedMs: 60_000,
+    completedAfterMs,
+    participants: [
+      { peerId: 's', role: 'seeder' as const },
+      ...leecherIds.map((peerId) => ({ peerId, role: 'leecher' as const })),
+    ],
+  });
+  return { manifest, contentId, swarmId, clock, registry, run };
+}
