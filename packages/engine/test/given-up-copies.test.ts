@@ -32,16 +32,22 @@ function honestQueue(raw: RawPeer): { take(): Request[] } {
   };
 }
 
+/** A leecher whose one source, a raw peer of a file of `chunkCount` chunks, holds them all and unchokes it. */
+async function leecherOfOneSource(chunkCount: number) {
+  const file = await testFile(chunkCount * CHUNK_BYTES, CHUNK_BYTES);
+  const swarm = new TestSwarm(file);
+  const leecher = swarm.peer('leecher');
+  const dropped: string[] = [];
+  leecher.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
+  const slow = swarm.rawPeer(leecher, file.contentId, 'slow', { latencyMs: 5 });
+  slow.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(chunkCount).toBytes() }));
+  slow.link.send(encodeWireMessage({ type: 'unchoke' }));
+  return { file, swarm, leecher, dropped, slow };
+}
+
 describe('copies of a block whose request was given up, from a peer serving our requests in order', () => {
   it('are taken however late they come, while the peer has answered nothing asked after them', async () => {
-    const file = await testFile(CHUNK_BYTES, CHUNK_BYTES);
-    const swarm = new TestSwarm(file);
-    const leecher = swarm.peer('leecher');
-    const dropped: string[] = [];
-    leecher.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
-    const slow = swarm.rawPeer(leecher, file.contentId, 'slow', { latencyMs: 5 });
-    slow.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(1).toBytes() }));
-    slow.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const { file, swarm, leecher, dropped, slow } = await leecherOfOneSource(1);
     const queue = honestQueue(slow);
     await swarm.runUntil(() => queue.take().length > 0, 1000, 'requests');
     // It starts sending the first block, and its link is slow: the leecher hears nothing past its request timeout,
@@ -69,14 +75,7 @@ describe('copies of a block whose request was given up, from a peer serving our 
   });
 
   it('are never requested once the peer answered a request sent after them', async () => {
-    const file = await testFile(2 * CHUNK_BYTES, CHUNK_BYTES);
-    const swarm = new TestSwarm(file);
-    const leecher = swarm.peer('leecher');
-    const dropped: string[] = [];
-    leecher.engine.events.on('peer-dropped', ({ peerId, reason }) => dropped.push(`${peerId}: ${reason}`));
-    const slow = swarm.rawPeer(leecher, file.contentId, 'slow', { latencyMs: 5 });
-    slow.link.send(encodeWireMessage({ type: 'bitfield', bits: Bitfield.full(2).toBytes() }));
-    slow.link.send(encodeWireMessage({ type: 'unchoke' }));
+    const { file, swarm, dropped, slow } = await leecherOfOneSource(2);
     const requests = (): Request[] => slow.received.flatMap((m) => (m.type === 'request' ? [m] : []));
     await swarm.runUntil(() => requests().length > 0, 1000, 'requests');
     const first = requests()[0]!;
