@@ -31,16 +31,15 @@ const ROLE_SUFFIX = /\((?:YOU|SEEDER|LEFT)\)$/;
 /**
  * The short id the screens write after a namesake's name (" ·xuvICh", `SHORT_PEER_ID_CHARS` of the peer id's
  * characters): a student named "Ann ·xuvICh" after the real Ann's short id was no namesake of hers, so the real Ann
- * got no short id and the impostor wore hers (found by review). A middle dot or one that looks like it, in capitals
- * (`latinCapitals`), spaces allowed around it.
+ * got no short id and the impostor wore hers (found by review). A space, then a middle dot or one that looks like it
+ * (U+02D9 is a space and a combining dot once folded), in capitals (`latinCapitals`). The space is what the screens
+ * write: a dot between two words ("Li·Na", "Anna·Maria", Catalan's "Marcel·la") is a name's own, and was refused by
+ * the first version of this rule (found by review of it).
  */
-const SHORT_ID_SUFFIX = new RegExp(`[·•∙⋅・‧⸱ꞏ᛫]\\s*[A-Z0-9_-]{1,${SHORT_PEER_ID_CHARS}}$`, 'u');
-/** The dot of Catalan's "l·l", between two l's with no space ("Marcel·la", "Paral·lel"), is a name's own. */
-const CATALAN_GEMINATE_END = new RegExp(`L·L[A-Z]{0,${SHORT_PEER_ID_CHARS - 1}}$`, 'u');
+const SHORT_ID_SUFFIX = new RegExp(`\\s(?:[·•∙⋅・‧⸱ꞏ᛫ᐧ]|\\u0307)\\s*[A-Z0-9_-]{1,${SHORT_PEER_ID_CHARS}}$`, 'u');
 
 function posesAsShortId(name: string): boolean {
-  const capitals = latinCapitals(name);
-  return SHORT_ID_SUFFIX.test(capitals) && !CATALAN_GEMINATE_END.test(capitals);
+  return SHORT_ID_SUFFIX.test(latinCapitals(name));
 }
 
 function posesAsRole(name: string): boolean {

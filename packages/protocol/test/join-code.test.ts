@@ -119,7 +119,8 @@ describe('display names', () => {
     const posing = [
       // The real Ann's short id: the two were no namesakes, the real Ann got no short id and the impostor wore hers.
       'Ann ·xuvICh',
-      'Ann·xuvICh',
+      'Ann ᐧxuvICh',
+      'Ann ˙xuvICh',
       'Ann  ·  uGXA-P',
       'Ann • xuv',
       'Ann ∙xuvICh',
@@ -137,9 +138,11 @@ describe('display names', () => {
       expect(parseDisplayName(name), name).toMatchObject({ ok: false, message: expect.stringMatching(/★.*\(left\)/) });
       expect(displayNameSchema.safeParse(name).success, name).toBe(false);
     }
-    // A dot or "left" of the name's own: Catalan's l·l, a dot mid-name, an id too long to be a short one.
-    for (const fine of ['Marcel·la', 'Paral·lel', 'A·B Smith', 'Ann ·xuvIChK', 'Left Hand', 'Bob (lefty)', 'Bob left'])
-      expect(parseDisplayName(fine), fine).toMatchObject({ ok: true });
+    // A dot or "left" of the name's own: a dot between two words (Catalan's l·l, a transliterated name's interpunct: the
+    // first version of the rule refused them), an id too long to be a short one.
+    const fine = ['Marcel·la', 'Paral·lel', 'A·B Smith', 'Li·Na', 'Anna·Maria', 'Mia・Lee', 'DJ•K', 'Ann ·xuvIChK'];
+    for (const name of [...fine, 'Left Hand', 'Bob (lefty)', 'Bob left'])
+      expect(parseDisplayName(name), name).toMatchObject({ ok: true });
   });
 
   it('stack at most four marks on a letter: more draw over the rows around it', () => {
