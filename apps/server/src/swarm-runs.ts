@@ -320,10 +320,7 @@ export interface SwarmRuns {
   contextOf(peerId: PeerId, runNumber: number | null, atMs?: number): ParticipantContext | undefined;
   /** When the latest report of `peerId` for the run going on was taken; undefined if none. */
   reportedAtMs(peerId: PeerId): number | undefined;
-  /**
-   * The most participants any run of the swarm has had (every one that took part, departed included; not a place a
-   * restored run awaits that one member's account alone listed, not in control).
-   */
+  /** The most participants any run of the swarm has had (every one that took part, departed included). */
   readonly mostParticipants: number;
   /**
    * A member was flagged: in the run going on, its completion no longer counts (which may finish it). What it says it
@@ -547,22 +544,21 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     !participant.leftRun &&
     since(nowMs(), run.witnesses.lastReportAtMs(participant.peerId) ?? participant.tookPartAtMs) > WITNESS_SILENCE_MS;
   /**
-   * Whether `participant` is a place a restored run awaits that only one member's account listed (its restorer's),
-   * not in control: it may be made up, so it counts among `mostParticipants` only once a second account lists it or
-   * someone takes it, and given up, it is no abandoned download (`giveUpAwaiting`). One restorer listing 256 made-up
-   * ids showed "256 left before completing" on every screen, and loosened every report's bounds for the swarm's life
-   * (found by review). The controller's account is believed, as it could make a new swarm anyway: the students its
-   * tab alone listed that never came back left before completing. A record stored before `listedBy` was kept: listed
-   * by two.
+   * Whether `participant` is a place a restored run awaits that only one member's account listed (its restorer's), not
+   * in control: it may be made up, so given up, it is no abandoned download (`giveUpAwaiting`): one restorer listing
+   * 256 made-up ids showed "256 left before completing" on every screen (found by review). It counts among
+   * `mostParticipants` all the same: the restorer's totals, which its next report carries, include what it sent those
+   * classmates before the restart, and a student back first, its places counted only once confirmed, had that report
+   * refused and its membership flagged for good (found by review of the first version). The controller's account is
+   * believed, as it could make a new swarm anyway: the students its tab alone listed that never came back left before
+   * completing. A record stored before `listedBy` was kept: listed by two.
    */
   const listedByOneAlone = (participant: MutableParticipant): boolean =>
     participant.awaiting && participant.listedByControl !== true && (participant.listedBy?.length ?? 2) < 2;
 
-  /** `mostParticipants` raised to the participants `run` has had, but places listed by one member alone. */
+  /** `mostParticipants` raised to the participants `run` has had. */
   const noteParticipantsOf = (run: LiveRun): void => {
-    let unconfirmed = 0;
-    for (const participant of run.participants.values()) if (listedByOneAlone(participant)) unconfirmed++;
-    mostParticipants = Math.max(mostParticipants, run.participantsEver - unconfirmed);
+    mostParticipants = Math.max(mostParticipants, run.participantsEver);
   };
   let config = state?.config ?? options.config;
   /** The run going on; null between runs. */
@@ -1207,8 +1203,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           delete known.own;
         }
         known.awaiting = false;
-        // An awaited place taken counts now, whoever listed it (`listedByOneAlone`).
-        noteParticipantsOf(live);
         // Back in the run, unless it left it on completing as its settings say (it showed "left (selfish)" for
         // good, and its silence no longer held the completions it served: found by review).
         known.leftRun = known.settings.leaveOnComplete && known.completedAfterMs !== null;
@@ -1299,8 +1293,6 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
           if (place?.awaiting && place.listedBy && !place.listedBy.includes(member.peerId)) {
             place.listedBy.push(member.peerId);
             if (inControl) place.listedByControl = true;
-            // Listed by a second account, or the controller's: a place that took part, as far as the bounds go.
-            noteParticipantsOf(live);
           }
         }
       const known = live.participants.get(member.peerId);

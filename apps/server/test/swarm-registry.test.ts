@@ -1014,6 +1014,27 @@ describe('swarm registry: a run restored from members’ accounts', () => {
     expect(run1?.participants.find((p) => p.peerId === 'asleep')).toMatchObject({ flagged: null });
   });
 
+  it('takes a student back first after a restart at its word for what it sent the classmates it lists', async () => {
+    const classmates = Array.from({ length: 20 }, (_, index) => `c${index}`);
+    const { manifest, contentId, swarmId, clock, registry, run } = await restartedRun(classmates);
+    const place = placeIn(swarmId);
+    expect(registry.restore({ ...place('a'), role: 'leecher', run: run(20_000), contentId, manifest })).toMatchObject({
+      ok: true,
+    });
+    clock.nowMs += 300;
+    // Its engine's totals since the run's start: the file received once, and a copy served to each of five classmates.
+    const report: ProgressReport = {
+      ...leecherHoldsWhole(manifest, 1),
+      uploadedBytes: 5 * manifest.sizeBytes,
+      sentTo: classmates.slice(0, 5).map((peerId) => ({ peerId, bytes: manifest.sizeBytes })),
+    };
+    // Its places counted only once a second account listed them (this session's first fix for a restorer's made-up
+    // places), the bound was one peer's: the report was refused and the student flagged for good (found by review).
+    expect(registry.report('socket-a', report)).toMatchObject({ ok: true });
+    const a = registry.progressOf(swarmId)?.run?.participants.find((p) => p.peerId === 'a');
+    expect(a).toMatchObject({ flagged: null });
+  });
+
   it('lets a stranger resuming under a place given up after a restart inherit nothing sent under its id', async () => {
     const { manifest, contentId, swarmId, clock, registry, run } = await restartedRun(['h', 'b']);
     const place = placeIn(swarmId);
