@@ -10,10 +10,13 @@ import type { SwarmMode } from './swarm-mode';
 
 /** What `ChokeControl` needs of the `Uploader`. */
 export interface UploadActivity {
-  /** Some peer's request waits to be served, or the chunk of the next block is being read. */
-  readonly busy: boolean;
-  /** When a block last left; -Infinity if none has. */
-  readonly lastBlockSentAtMs: number;
+  /**
+   * Some peer's next request within its repeat budget waits to be served, or the chunk of such a request is being
+   * read: repeats past the budget take only upload nobody else asks for, so they leave the upload idle.
+   */
+  readonly busyWithinBudget: boolean;
+  /** When a block within its peer's repeat budget last left; -Infinity if none has. */
+  readonly lastBlockWithinBudgetSentAtMs: number;
   /** We choked the peer: drop its queued requests. */
   discardQueued(peerId: string): void;
 }
@@ -202,13 +205,14 @@ export class ChokeControl {
    * An upload that sat idle for `idleUnchokeAfterMs` while choked peers want something gets one more
    * peer unchoked at once: reciprocation picks partners, but a link left idle helps nobody. The newly
    * unchoked peer then gets as long to ask before another is unchoked. The next rechoke returns to the
-   * regular slots.
+   * regular slots. Repeats past a peer's budget leave the upload idle (`UploadActivity.busyWithinBudget`): the newly
+   * unchoked peer's requests go ahead of them.
    */
   unchokeWhileIdle(): void {
     const { mode, clock, config, sessions, upload, random } = this.#c;
-    if (mode !== 'p2p' || this.superSeeding || upload.busy) return;
+    if (mode !== 'p2p' || this.superSeeding || upload.busyWithinBudget) return;
     const nowMs = clock.nowMs();
-    const quietSinceMs = Math.max(upload.lastBlockSentAtMs, this.#idleUnchokedAtMs);
+    const quietSinceMs = Math.max(upload.lastBlockWithinBudgetSentAtMs, this.#idleUnchokedAtMs);
     if (nowMs - quietSinceMs < config.idleUnchokeAfterMs) return;
     const waiting = [...sessions.values()].filter((s) => s.amChoking && s.peerInterested && s.handshakeDone);
     if (waiting.length === 0) return;

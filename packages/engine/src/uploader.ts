@@ -63,11 +63,12 @@ export const REREAD_AFTER_FAILURE_MS = 5_000;
  * What we send one peer id again, bytes it was sent before, in turn with other peers' requests: as much as the file,
  * a second copy. A chunk that failed its hash or could not be stored is fetched again, as often as that happens; past
  * the budget a request for bytes sent before is served last, only while no other peer's request waits
- * (`#nextSession`). A hostile tab asking for blocks it was sent again and again took the seeder's upload from the
- * class, a block at a time (found by review); a limit per chunk (twice) left an honest leecher whose storage failed
- * twice on one chunk a chunk short for good, its only source refused (found by the review of that fix); and refused
- * past the budget, a leecher that reloaded twice before its writes landed, the seeder its only source, was refused
- * every chunk, forgot the seeder held them, and stayed incomplete for good (found by review).
+ * (`#nextSession`), and its queue leaves the upload idle, so a choked peer is unchoked to ask (`busyWithinBudget`).
+ * A hostile tab asking for blocks it was sent again and again took the seeder's upload from the class, a block at a
+ * time (found by review); a limit per chunk (twice) left an honest leecher whose storage failed twice on one chunk a
+ * chunk short for good, its only source refused (found by the review of that fix); and refused past the budget, a
+ * leecher that reloaded twice before its writes landed, the seeder its only source, was refused every chunk, forgot
+ * the seeder held them, and stayed incomplete for good (found by review).
  */
 export const REPEAT_BUDGET_FILES = 1;
 
@@ -99,7 +100,8 @@ export class Uploader {
   #wakeScheduled = false;
   /** The block to send next while a store that answers later reads its chunk (`#sendWhenRead`). */
   #read: BlockBeingRead | undefined;
-  #lastBlockSentAtMs = -Infinity;
+  /** When a block within its peer's repeat budget last left (`#pastBudget`). */
+  #lastBlockWithinBudgetSentAtMs = -Infinity;
   /** Peers refused a chunk because it could not be read, by chunk: offered it again once it reads. */
   readonly #refusedUnread = new Map<number, Set<UploaderPeer>>();
   /** What each peer id was sent, each byte once, kept after it leaves (`SwarmSnapshot.sentBytesByPeer`). */
@@ -109,14 +111,30 @@ export class Uploader {
     this.#c = components;
   }
 
-  /** True while some peer's request waits to be served, or the chunk of the next block is being read. */
-  get busy(): boolean {
-    return this.#ready.size > 0 || this.#read !== undefined;
+  /**
+   * True while some peer's next request is within its repeat budget (`#pastBudget`), or the chunk of such a request
+   * is being read. Queues holding only repeats past the budget do not count: they are served with upload nobody else
+   * asks for, and counted as busy, they kept the idle unchoke (`ChokeControl.unchokeWhileIdle`) from ever letting
+   * another peer ask, the repeater taking the upload the choked would have had (found by review).
+   */
+  get busyWithinBudget(): boolean {
+    const read = this.#read;
+    if (read && !this.#pastBudget(read.session.peerId, read.request)) return true;
+    // A ready peer whose queue emptied since (a cancel, our choke) counts until the send loop drops it, as it always
+    // did: the idle unchoke's timing, and the simulator's figures, stay what they were where nobody is past budget.
+    for (const session of this.#ready) {
+      const head = session.uploadQueue[0];
+      if (head === undefined || !this.#pastBudget(session.peerId, head)) return true;
+    }
+    return false;
   }
 
-  /** When a block last left; -Infinity if none has. */
-  get lastBlockSentAtMs(): number {
-    return this.#lastBlockSentAtMs;
+  /**
+   * When a block within its peer's repeat budget last left; -Infinity if none has. A repeater's blocks past the
+   * budget leave every block's time at the cap (82 ms for 16 KiB at 200 kB/s), less than `idleUnchokeAfterMs`.
+   */
+  get lastBlockWithinBudgetSentAtMs(): number {
+    return this.#lastBlockWithinBudgetSentAtMs;
   }
 
   onRequest(session: UploaderPeer, request: BlockRange): void {
@@ -155,8 +173,8 @@ export class Uploader {
 
   /**
    * Whether sending the range would take what this peer id was sent again past its budget (`REPEAT_BUDGET_FILES`): it
-   * is then served last. Read for every waiting peer at each block sent, so it does not mark the peer id as used
-   * (`#coverageOf`), and looks at the bytes only when the budget is nearly spent.
+   * is then served last. Read for every waiting peer at each block sent and each idle check (`busyWithinBudget`), so
+   * it does not mark the peer id as used (`#coverageOf`), and looks at the bytes only when the budget is nearly spent.
    */
   #pastBudget(peerId: string, { chunkIndex, offsetBytes, lengthBytes }: BlockRange): boolean {
     const coverage = this.#sentCoverage.get(peerId);
@@ -317,6 +335,7 @@ export class Uploader {
   #sendBlock(session: UploaderPeer, request: QueuedRequest, chunk: Uint8Array, nowMs: number): void {
     const { chunkIndex, offsetBytes } = request;
     const bytes = chunk.subarray(offsetBytes, offsetBytes + request.lengthBytes);
+    const pastBudget = this.#pastBudget(session.peerId, request);
     this.#c.shaper?.tryTake(bytes.length, nowMs);
     this.#c.send(session, { type: 'block', chunkIndex, offsetBytes, bytes });
     // A send that failed closed the link (its channel was closing): the block never left, and counted, it went into
@@ -324,7 +343,7 @@ export class Uploader {
     if (session.closed) return;
     session.upload.record(bytes.length, nowMs);
     this.meter.record(bytes.length, nowMs);
-    this.#lastBlockSentAtMs = nowMs;
+    if (!pastBudget) this.#lastBlockWithinBudgetSentAtMs = nowMs;
     const newBytes = this.#coverageOf(session.peerId).add(chunkIndex, offsetBytes, bytes.length);
     this.#c.onBlockSent(session.peerId, chunkIndex, offsetBytes, bytes.length, newBytes, nowMs);
   }
