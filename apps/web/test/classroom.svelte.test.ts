@@ -296,6 +296,19 @@ describe('join with a code', () => {
     expect(codeJoin.message).toBeUndefined();
   });
 
+  it('says nothing of a refusal said again once the user moved on while it was being said anew', async () => {
+    const { resolve, codeJoin } = setUp({ ok: true, swarmId: SWARM_A, contentId: CONTENT_A });
+    await codeJoin.submit('K7M');
+    // The same refusal again: taken away for a tick, to be put back.
+    const saying = codeJoin.submit('K7M');
+    // Meanwhile the user scanned the QR code instead.
+    codeJoin.cancel();
+    await saying;
+    // Before, the refusal came back after the tick, beside the swarm the user had opened.
+    expect(codeJoin.message).toBeUndefined();
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
   it('shows the server’s refusal: an ended swarm, too many wrong codes', async () => {
     const notFound = setUp({ ok: false, error: { code: 'code-not-found', message: 'No swarm has this code.' } });
     await notFound.codeJoin.submit('K7MQ3P');

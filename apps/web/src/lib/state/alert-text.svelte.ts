@@ -3,8 +3,10 @@ import { tick } from 'svelte';
 /**
  * A sentence shown in a `role="alert"` element, inserted anew when it says what it said last: an alert is read as it
  * is inserted, and the same text set again changes nothing on the page, so the same refusal twice (a folder dropped
- * twice, the same empty file picked again) was neither redrawn nor read (found by review). What NameField, CodeJoin,
- * RunRequestsState and PeerLinkEditor each do for their own message, as one class a component can hold.
+ * twice, the same empty file picked again) was neither redrawn nor read (found by review). Held by every form that
+ * says why it refused (the start page, the name, a code, a peer's links, the seeder's own upload); a call overtaken by a
+ * later one or by `clear` leaves its text unsaid (the user moved on meanwhile). `RunRequestsState` clears its alert at
+ * every request instead, and says a refusal after the round trip.
  */
 export class AlertText {
   #text = $state.raw<string | undefined>();

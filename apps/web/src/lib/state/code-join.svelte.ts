@@ -1,6 +1,6 @@
 import { parseJoinCode, type CodeResolved, type SignallingResult } from '@swarmlab/protocol';
-import { tick } from 'svelte';
 import { pastedLink } from '../route';
+import { AlertText } from './alert-text.svelte';
 import { userMessageOf } from '../user-message';
 
 export interface CodeJoinDeps {
@@ -22,7 +22,11 @@ export interface CodeJoinDeps {
  * instead (`pastedLink`) is followed.
  */
 export class CodeJoin {
-  #message = $state<string | undefined>();
+  /**
+   * Why the code led nowhere, inserted anew when it says what it said last: a student correcting a code to another just
+   * as wrong saw nothing change, and a screen reader heard nothing (found by review).
+   */
+  readonly #message = new AlertText();
   #pending = $state(false);
   /** Counts lookups, so one the user moved on from (`cancel`) opens nothing. */
   #lookups = 0;
@@ -34,7 +38,7 @@ export class CodeJoin {
 
   /** Why the last code did not lead to a swarm, for the user. */
   get message(): string | undefined {
-    return this.#message;
+    return this.#message.text;
   }
 
   /** A lookup is under way. */
@@ -46,39 +50,27 @@ export class CodeJoin {
     if (this.#pending) return;
     const link = pastedLink(typed, this.#deps.origin, this.#deps.serverOrigins?.());
     if (link) {
-      if (!link.ok) return this.#say(link.message);
-      this.#message = undefined;
+      if (!link.ok) return this.#message.say(link.message);
+      this.#message.clear();
       this.#deps.onLink(link.hash);
       return;
     }
     const parsed = parseJoinCode(typed);
-    if (!parsed.ok) return this.#say(parsed.message);
-    this.#message = undefined;
+    if (!parsed.ok) return this.#message.say(parsed.message);
+    this.#message.clear();
     this.#pending = true;
     const lookup = ++this.#lookups;
     try {
       const resolved = await this.#deps.resolve(parsed.code);
       if (lookup !== this.#lookups) return;
       if (!resolved.ok) {
-        await this.#say(userMessageOf(resolved.error));
+        await this.#message.say(userMessageOf(resolved.error));
         return;
       }
       this.#deps.onResolved({ swarmId: resolved.swarmId, contentId: resolved.contentId });
     } finally {
       if (lookup === this.#lookups) this.#pending = false;
     }
-  }
-
-  /**
-   * Says why the code led nowhere, inserted anew when it says what it said last: a student correcting a code to
-   * another just as wrong saw nothing change, and a screen reader heard nothing (found by review).
-   */
-  async #say(message: string): Promise<void> {
-    if (this.#message === message) {
-      this.#message = undefined;
-      await tick();
-    }
-    this.#message = message;
   }
 
   /**
@@ -89,6 +81,6 @@ export class CodeJoin {
   cancel(): void {
     this.#lookups++;
     this.#pending = false;
-    this.#message = undefined;
+    this.#message.clear();
   }
 }
