@@ -299,6 +299,8 @@ export class SwarmEngine {
         return this.#onBitfield(session, message.bits);
       case 'have':
         return this.#onHave(session, message.chunkIndex);
+      case 'have-all':
+        return this.#onHaveAll(session);
       case 'interested':
         return this.#choking.onInterested(session);
       case 'not-interested':
@@ -361,6 +363,25 @@ export class SwarmEngine {
     if (session.closed) return;
     this.#downloader.updateInterest(session);
     this.#downloader.announced(session, chunkIndex);
+  }
+
+  /**
+   * The peer holds every chunk (a super-seeder's reveal): each it had not announced counts as its `have` would, and
+   * its pipeline is filled once, not once a chunk. Repeated, it costs nothing: a peer known to hold every chunk is
+   * not walked again.
+   */
+  #onHaveAll(session: PeerSession): void {
+    session.bitfieldReceived = true;
+    const { holdings } = this.#availability;
+    const { chunkCount } = this.#chunks.have;
+    if (holdings.count(session.holdingsColumn) === chunkCount) return;
+    for (let index = 0; index < chunkCount; index++) {
+      if (holdings.has(session.holdingsColumn, index)) continue;
+      this.#peerGained(session, index);
+      if (session.closed) return;
+    }
+    this.#downloader.updateInterest(session);
+    this.#downloader.fillRequests(session);
   }
 
   #peerGained(session: PeerSession, chunkIndex: number): void {

@@ -32,6 +32,16 @@ const RULES: readonly (readonly [name: string, messages: readonly Uint8Array[], 
     [encode({ type: 'have', chunkIndex: 1 }), encode({ type: 'bitfield', bits: new Uint8Array(2) })],
     true,
   ],
+  [
+    'a bitfield after a have-all',
+    [encode({ type: 'have-all' }), encode({ type: 'bitfield', bits: new Uint8Array(2) })],
+    true,
+  ],
+  [
+    'a have-all repeated, and a have after it',
+    [encode({ type: 'have-all' }), encode({ type: 'have-all' }), encode({ type: 'have', chunkIndex: 3 })],
+    false,
+  ],
   ['a have of the chunk count', [encode({ type: 'have', chunkIndex: CHUNK_COUNT })], true],
   ['a have of 2³² − 1', [encode({ type: 'have', chunkIndex: 0xffffffff })], true],
   [

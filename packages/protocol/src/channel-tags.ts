@@ -21,6 +21,7 @@ export const CHANNEL_TAG = {
   block: 8,
   cancel: 9,
   reject: 10,
+  'have-all': 11,
   /** Far above the wire tags, so new wire messages never come near it. */
   'run-control': 0xf0,
 } as const satisfies Record<ChannelMessageKind, number>;

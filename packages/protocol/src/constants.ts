@@ -1,5 +1,8 @@
-/** Version of the peer wire protocol; peers with another version are refused at handshake. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of the peer wire protocol; peers with another version are refused at handshake. 2: `have-all` (a tab of
+ * the build before, still open when the server was updated, is refused at once rather than dropped at the reveal).
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** BitTorrent's customary chunk ("piece") size, and the seed's "typically 256 KiB". */
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;

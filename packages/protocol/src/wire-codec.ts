@@ -75,6 +75,7 @@ export function encodeWireMessage(message: WireMessage): Uint8Array {
     }
     case 'block':
       return encodeBlockInto(new Uint8Array(BLOCK_HEADER_BYTES + message.bytes.length), message);
+    case 'have-all':
     case 'interested':
     case 'not-interested':
     case 'choke':
@@ -167,6 +168,7 @@ export function decodeWireMessage(bytes: Uint8Array): WireDecodeResult {
         bytes: bytes.subarray(BLOCK_HEADER_BYTES),
       });
     }
+    case 'have-all':
     case 'interested':
     case 'not-interested':
     case 'choke':

@@ -6,6 +6,7 @@ export type WireMessage =
   | HandshakeMessage
   | BitfieldMessage
   | HaveMessage
+  | HaveAllMessage
   | { readonly type: 'interested' }
   | { readonly type: 'not-interested' }
   | { readonly type: 'choke' }
@@ -36,6 +37,14 @@ export interface BitfieldMessage {
 export interface HaveMessage {
   readonly type: 'have';
   readonly chunkIndex: number;
+}
+
+/**
+ * The sender holds every chunk: a super-seeder's reveal (§3.6), one message where C `have`s went to every peer (16,384
+ * chunks × 63 peers was a million messages in one call of the seeder's page).
+ */
+export interface HaveAllMessage {
+  readonly type: 'have-all';
 }
 
 /** A byte range inside one chunk: what `request`, `cancel` and `reject` name. */

@@ -22,6 +22,7 @@ const EVERY_MESSAGE: WireMessage[] = [
   { type: 'request', chunkIndex: 7, offsetBytes: 65_536, lengthBytes: 32_768 },
   { type: 'cancel', chunkIndex: 7, offsetBytes: 65_536, lengthBytes: 32_768 },
   { type: 'reject', chunkIndex: 7, offsetBytes: 0, lengthBytes: 1 },
+  { type: 'have-all' },
   { type: 'block', chunkIndex: 3, offsetBytes: 16_384, bytes: Uint8Array.from({ length: 1000 }, (_, i) => i % 256) },
 ];
 
@@ -67,6 +68,7 @@ describe('wire codec', () => {
     ['unknown tag', Uint8Array.of(200), 'unknown-tag'],
     ['truncated have', Uint8Array.of(WIRE_TAG.have, 0, 0), 'bad-length'],
     ['choke with a body', Uint8Array.of(WIRE_TAG.choke, 1), 'bad-length'],
+    ['have-all with a body', Uint8Array.of(WIRE_TAG['have-all'], 0), 'bad-length'],
     [
       'request of zero bytes',
       encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: 1 }).fill(0, 9),
