@@ -1,6 +1,6 @@
 import { parseJoinCode } from '@swarmlab/protocol';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { basename, join, resolve, sep } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { HeadlessPeerOptions } from './headless-peer';
 import { parseSwarmTarget } from './swarm-target';
@@ -32,6 +32,43 @@ export function commandDirectory(env: NodeJS.ProcessEnv, processCwd: string): st
   return ours && initCwd ? initCwd : processCwd;
 }
 
+/** The word after which every argument is a word, not an option (POSIX's `--`). */
+const OPTION_TERMINATOR = '--';
+
+const OPTIONS = {
+  server: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  name: { type: 'string' },
+  'exit-when-done': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * What `parseArgs` refused, for the user. Its unknown option's text advises putting a word beginning with `-` after
+ * `--`, which is no use here (no link or code begins so) and led into `pnpm peer -- …` (found by review).
+ */
+function parseErrorMessage(args: readonly string[], error: unknown): string {
+  if (hasCode(error, 'ERR_PARSE_ARGS_UNKNOWN_OPTION')) {
+    const { tokens } = parseArgs({ args: [...args], options: OPTIONS, strict: false, tokens: true });
+    const unknown = tokens.find((token) => token.kind === 'option' && !Object.hasOwn(OPTIONS, token.name));
+    if (unknown?.kind === 'option') return `unknown option ${unknown.rawName}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/**
+ * Whether `path` names a directory by its spelling (`newdir/`, `.`, `..`): resolved, its slash dropped, `--out
+ * newdir/` wrote a file named `newdir` (found by review). A directory that exists is refused as one later.
+ */
+function namesDirectory(path: string): boolean {
+  return path.endsWith('/') || path.endsWith(sep) || ['.', '..'].includes(basename(path));
+}
+
 /** This package's name, as pnpm gives it to its scripts (`npm_package_name`). */
 const PACKAGE_NAME = '@swarmlab/peer';
 
@@ -48,26 +85,23 @@ export interface CliOptions {
  * Paths are read from `cwd`.
  */
 export function parseCliOptions(argv: readonly string[], cwd: string = process.cwd()): CliOptions {
+  // `pnpm peer -- --seed f` (the `--` npm wants) reaches the peer with its `--` (pnpm passes it through), which made
+  // every option a word: "one swarm at a time: got 4" (found by review). A leading one is read as nothing.
+  const args = argv[0] === OPTION_TERMINATOR ? argv.slice(1) : [...argv];
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        server: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        name: { type: 'string' },
-        'exit-when-done': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-      tokens: true,
-    });
+    parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
-    throw new HeadlessPeerError(error instanceof Error ? error.message : String(error), 2);
+    throw new HeadlessPeerError(parseErrorMessage(args, error), 2);
   }
   const { values, positionals, tokens } = parsed;
+  // Words after a later `--` are read as words: options there were links or codes ("one swarm at a time").
+  const terminator = tokens.find((token) => token.kind === 'option-terminator');
+  if (
+    terminator &&
+    tokens.some((token) => token.kind === 'positional' && token.index > terminator.index && /^-./.test(token.value))
+  )
+    throw new HeadlessPeerError('options after `--` are not read: drop the `--`', 2);
   // parseArgs keeps the last of an option given twice, and takes an empty value: `--seed a --seed b` seeded b, and
   // `--out=` named the current directory (found by review).
   for (const name of ['server', 'seed', 'out', 'name'] as const) {
@@ -98,6 +132,11 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
     throw new HeadlessPeerError('--exit-when-done is for a leecher: a seeder is done only when it leaves (Ctrl-C)', 2);
   if (values.seed === undefined && target === undefined)
     throw new HeadlessPeerError('give a share link, a join code, or --seed FILE', 2);
+  if (values.out !== undefined && namesDirectory(values.out))
+    throw new HeadlessPeerError(
+      `--out ${values.out} names a directory: give the file's name, e.g. ${join(values.out, 'copy.mp4')}`,
+      2,
+    );
   const common = {
     ...(values.server !== undefined && { serverUrl: values.server }),
     ...(values.name !== undefined && { displayName: values.name }),

@@ -30,6 +30,7 @@ import {
   type RejoinRequest,
   type RejoinStatus,
   type ReportedState,
+  type RunProgress,
   type SignallingClient,
   RunEngine,
   sentUntilTaken,
@@ -113,7 +114,7 @@ export class HeadlessSession {
   #completing: Promise<void> = Promise.resolve();
   #latestProgress: SwarmProgress | undefined;
   /** The latest run this leecher completed (its file checked and kept): what `completionAcknowledged` reports. */
-  #completedRun: RunEngine | undefined;
+  #completedRun: CompletedRun | undefined;
   /** Counts the sends of this peer's name: a newer one (it took its place back) ends the one before. */
   #nameTurn = 0;
   #finishedRunsTold = 0;
@@ -380,6 +381,8 @@ export class HeadlessSession {
               `cannot read ${this.#seed ? membership.manifest.name : (this.#storage?.where ?? 'the download')} any more (chunk ${chunkIndex}: ${error instanceof Error ? error.message : String(error)}): it changed or was removed since it was ${this.#seed ? 'opened' : 'written'}`,
             ),
         });
+        // Ended as this run was heard (a completed run's check and naming came first): its progress no longer changes.
+        letGo(this.#completedRun);
         this.#run = run;
         for (const transport of this.#transports.open) run.addTransport(transport);
         run.sample();
@@ -419,7 +422,7 @@ export class HeadlessSession {
       await this.#storage?.keepRun();
       // A newer run's engine cannot have started: its store waits for this.
       this.#fileSha256 = fileSha256;
-      this.#completedRun = run;
+      this.#completedRun = { engine: run, progress: run.progress };
       // Over before it is told: a failure told said, as the peer left, that it was finishing the check (found by review).
       this.#checkedFraction = undefined;
       this.#deps.onEvent({ type: 'complete', runNumber: run.runNumber, fileSha256 });
@@ -497,7 +500,7 @@ export class HeadlessSession {
     const completed = (): ReportedState => ({
       role: membership.role,
       chunkCount: chunkCount(membership.manifest),
-      ...run.progress,
+      ...(run.engine?.progress ?? run.progress),
     });
     return acknowledgedWithin(() => this.#deps.signalling.reportProgress(progressReportOf(completed())), {
       clock: this.#deps.clock,
@@ -575,6 +578,24 @@ export class HeadlessSession {
     this.#run?.end();
     this.#deps.onEvent({ type: 'failed', message });
   }
+}
+
+/**
+ * A run a leecher completed, as `completionAcknowledged` reports it: from its engine while that is the run going on,
+ * then from its last progress alone. Its engine kept holds its store, the whole file in memory: a 1.5 GiB download
+ * took 3 GiB through the next run, past `MAX_MEMORY_DOWNLOAD_BYTES` (found by review).
+ */
+interface CompletedRun {
+  engine: RunEngine | undefined;
+  /** What it reports once `engine` is let go. */
+  progress: RunProgress;
+}
+
+/** A newer run's engine replaces `completed`'s, which ended: its progress is kept, its engine (and store) let go. */
+function letGo(completed: CompletedRun | undefined): void {
+  if (!completed?.engine) return;
+  completed.progress = completed.engine.progress;
+  completed.engine = undefined;
 }
 
 /** The peer was closed while it created or joined its swarm: whoever started it has stopped waiting. */

@@ -3,6 +3,7 @@ import { commandDirectory, parseCliOptions, USAGE } from './cli-options';
 import { startHeadlessPeer, type HeadlessPeer } from './headless-peer';
 import { HeadlessPeerError } from './headless-peer-error';
 import type { HeadlessPeerEvent } from './headless-peer-event';
+import { byteSize } from './leecher-storage';
 import { progressLine } from './progress-line';
 import { printable } from './printable';
 import { SignalPresses } from './signal-presses';
@@ -216,7 +217,7 @@ async function main(): Promise<number> {
 function describe(peer: HeadlessPeer, inRun: boolean): string {
   const { manifest } = peer;
   const lines = [
-    `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${printable(manifest.name)} (${manifest.sizeBytes} bytes, ${manifest.chunkSha256.length} chunks)`,
+    `${peer.role === 'seeder' ? 'seeding' : 'joined'} ${printable(manifest.name)} (${byteSize(manifest.sizeBytes)}, ${manifest.chunkSha256.length} chunks)`,
     `share link: ${peer.shareLink}`,
   ];
   const { origin, others, thisMachineOnly } = peer.shareOrigin;

@@ -1,11 +1,15 @@
 import type { SwarmSnapshot } from '@swarmlab/engine';
+import { formatRate } from '@swarmlab/protocol';
 
-const MB = 1_000_000;
-
-/** One line of a run's progress for the terminal: chunks, percentage, rates and neighbours. */
+/**
+ * One line of a run's progress for the terminal: chunks, percentage, rates and neighbours. Rates read as the web app's
+ * screens show them (`formatRate`): in MB/s to one decimal, anything under 50 kB/s read "0.0 MB/s", a slow link stalled
+ * (found by review).
+ */
 export function progressLine(snapshot: SwarmSnapshot, connectedPeers: number): string {
   const percent = Math.floor((100 * snapshot.chunksHeld) / snapshot.chunkCount);
-  const down = (snapshot.downloadBytesPerSec / MB).toFixed(1);
-  const up = (snapshot.uploadBytesPerSec / MB).toFixed(1);
-  return `${snapshot.chunksHeld}/${snapshot.chunkCount} chunks (${percent} %)  ↓ ${down} MB/s  ↑ ${up} MB/s  ${connectedPeers} peers`;
+  const down = formatRate(snapshot.downloadBytesPerSec);
+  const up = formatRate(snapshot.uploadBytesPerSec);
+  const peers = `${connectedPeers} ${connectedPeers === 1 ? 'peer' : 'peers'}`;
+  return `${snapshot.chunksHeld}/${snapshot.chunkCount} chunks (${percent} %)  ↓ ${down}  ↑ ${up}  ${peers}`;
 }

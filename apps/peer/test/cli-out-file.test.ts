@@ -273,6 +273,8 @@ it('a leecher joining a run going on says what it joined first, then the run, an
   );
   const leecher = peerProcess('true', [shareLink!]);
   const [output] = await leecher.printed(/joined[^]*run 1 started\n[^]*\n/);
+  // Its size as people read it: it was "(1048576 bytes, 4 chunks)".
+  expect(output).toMatch(/^joined lecture\.bin \(1\.0 MiB, 4 chunks\)$/m);
   expect(output.indexOf('joined')).toBeLessThan(output.indexOf('run 1 started'));
   expect(output).not.toMatch(/waiting for a run to start/);
 }, 40_000);

@@ -65,7 +65,8 @@ afterAll(async () => {
 describe.concurrent('pnpm peer refuses bad input with one line and a failing exit code', () => {
   it.each([
     ['no arguments', [], 2, /give a share link, a join code, or --seed FILE/],
-    ['an unknown option', ['--sed', 'x'], 2, /Unknown option '--sed'/],
+    // Node's own text advised putting it after `--`, which makes every option a word.
+    ['an unknown option', ['--sed', 'x'], 2, /^error: unknown option --sed \(--help for usage\)\n$/],
     ['a link that names no swarm', ['http://127.0.0.1:8080/#/watch/x'], 2, /names no swarm/],
     ['a damaged swarm id', [`http://127.0.0.1:8080/#/swarm/short/${CONTENT_ID}`], 2, /swarm id/],
     ['a code with a look-alike letter', ['K7M-Q3O', '--server', 'http://127.0.0.1:1'], 2, /never contain 0, O/],
@@ -183,6 +184,46 @@ describe('parseCliOptions', () => {
       'one swarm at a time: got 2 (a join code with a space needs quotes: "K7M Q3P")',
     );
     expect(() => parseCliOptions(['a', 'b', '--server', 'http://h:1'])).toThrow(/^one swarm at a time: got 2$/);
+  });
+
+  it('reads the arguments after the `--` pnpm passes through, and refuses options after a later one', () => {
+    // `pnpm peer -- --seed f --server URL`: before, every option was a word ("one swarm at a time: got 4").
+    expect(parseCliOptions(['--', '--seed', 'lecture.bin', '--server', 'http://h:1'], '/srv').peer).toEqual({
+      seedFile: '/srv/lecture.bin',
+      serverUrl: 'http://h:1',
+    });
+    expect(parseCliOptions(['--', '--help']).help).toBe(true);
+    const after = (): unknown => parseCliOptions(['K7MQ3P', '--', '--server', 'http://h:1']);
+    expect(after).toThrow(HeadlessPeerError);
+    expect(after).toThrow(/^options after `--` are not read: drop the `--`$/);
+    expect(() => parseCliOptions(['--', '--', '--seed', 'a'])).toThrow(/^options after `--` are not read/);
+    // Words after it are still words.
+    expect(parseCliOptions(['--server', 'http://h:1', '--', 'K7MQ3P']).peer).toEqual({
+      joinCode: 'K7MQ3P',
+      serverUrl: 'http://h:1',
+    });
+  });
+
+  it('names an unknown option in its own words, not Node’s advice to put it after `--`', () => {
+    expect(() => parseCliOptions(['--sed', 'lecture.bin'])).toThrow(/^unknown option --sed$/);
+    expect(() => parseCliOptions(['K7MQ3P', '-x'])).toThrow(/^unknown option -x$/);
+    expect(() => parseCliOptions(['--', 'K7MQ3P', '--outt=copy.bin'])).toThrow(/^unknown option --outt$/);
+  });
+
+  it('refuses an --out that names a directory (a missing one was written as a file of its name)', () => {
+    for (const out of ['newdir/', 'videos/newdir/', '.', 'newdir/..']) {
+      const refused = (): unknown => parseCliOptions(['K7MQ3P', '--server', 'http://h:1', '--out', out], '/home/t');
+      expect(refused).toThrow(HeadlessPeerError);
+      expect(refused).toThrow(/names a directory: give the file's name, e\.g\. /);
+    }
+    expect(() => parseCliOptions(['K7MQ3P', '--server', 'http://h:1', '--out', 'newdir/'])).toThrow(
+      "--out newdir/ names a directory: give the file's name, e.g. newdir/copy.mp4",
+    );
+    expect(parseCliOptions(['K7MQ3P', '--server', 'http://h:1', '--out', 'newdir/copy.mp4'], '/home/t').peer).toEqual({
+      joinCode: 'K7MQ3P',
+      serverUrl: 'http://h:1',
+      outFile: '/home/t/newdir/copy.mp4',
+    });
   });
 
   it('refuses a seed and a swarm at once, and --out or --exit-when-done on a seeder', () => {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
 import { fileBytes, pollUntil } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
@@ -11,7 +13,7 @@ import { systemClock } from '@swarmlab/engine';
 import { parseDisplayName, type DisplayName, type Sha256 } from '@swarmlab/protocol';
 import { HeadlessSession } from '../src/headless-session';
 import { startHeadlessPeer, type HeadlessPeer, type HeadlessPeerEvent } from '../src/index';
-import { memoryLeecherStorage, outFileLeecherStorage } from '../src/leecher-storage';
+import { memoryLeecherStorage, outFileLeecherStorage, type LeecherStorage } from '../src/leecher-storage';
 import { nodePeerFactory } from '../src/node-peer-factory';
 import { nodeSha256 } from '../src/node-sha256';
 
@@ -37,6 +39,10 @@ afterEach(async () => {
 });
 
 const until = <T>(read: () => T | undefined | false, what: string): Promise<T> => pollUntil(read, what, WAIT_MS);
+
+/** V8's collector, exposed in this process for the tests that check what is let go. */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -266,15 +272,26 @@ describe('headless peers over @roamhq/wrtc', () => {
     }
   });
 
-  it('a completion asked to be acknowledged once a next run has started is the run the leecher completed', async () => {
+  it('a completion asked to be acknowledged once a next run has started is the run the leecher completed, whose store was let go', async () => {
     const seedPath = join(dir, 'lecture.bin');
     await writeFile(seedPath, fileBytes(FILE_BYTES, 13));
     const seeder = await started(startHeadlessPeer({ serverUrl: server.url, seedFile: seedPath }));
     // Once run 1 is complete, the leecher's hashes wait: run 2 takes no chunk, and stays incomplete.
     let holding = false;
     const { session, events, release } = sessionWithHeldHashes(() => holding);
+    // Each run's store, held weakly: the test must not keep one alive itself.
+    const stores: WeakRef<object>[] = [];
+    const memory = memoryLeecherStorage();
+    const storage: LeecherStorage = {
+      ...memory,
+      openRun: async (manifest) => {
+        const store = await memory.openRun(manifest);
+        stores.push(new WeakRef(store));
+        return store;
+      },
+    };
     try {
-      await session.join(seeder.swarmId, seeder.contentId, memoryLeecherStorage());
+      await session.join(seeder.swarmId, seeder.contentId, storage);
       await until(() => seeder.connectedPeers === 1, 'the leecher to connect');
       const teacher = SignallingClient.connect(server.url);
       clients.push(teacher);
@@ -285,6 +302,20 @@ describe('headless peers over @roamhq/wrtc', () => {
       holding = true;
       expect((await teacher.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
       await until(() => events.some((event) => event.type === 'run-started' && event.runNumber === 2), 'run 2');
+      expect(stores).toHaveLength(2);
+      // Collected, as nothing holds it (a WeakRef read keeps its target until the task ends: each poll is a task). Before,
+      // the session kept run 1's engine for `completionAcknowledged`, and with it the whole file, through run 2: a
+      // 1.5 GiB download took 3 GiB, past the 2 GiB a leecher keeps in memory.
+      await pollUntil(
+        () => {
+          collectGarbage();
+          return stores[0]!.deref() === undefined;
+        },
+        'run 1’s store to be collected',
+        3_000,
+        100,
+      );
+      expect(stores[1]!.deref()).toBeDefined();
       expect(session.snapshot?.complete).toBe(false);
       // Before, it read the run going on (run 2's, not complete) and answered false at once: `--exit-when-done` said the
       // server had not acknowledged the completion, and exited 1.

@@ -9,6 +9,7 @@ export * from './manifest';
 export * from './shown-text';
 export * from './own-override';
 export * from './pair-flow';
+export * from './rate-text';
 export * from './run';
 export * from './run-control';
 export * from './server-messages';

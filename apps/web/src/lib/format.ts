@@ -1,3 +1,6 @@
+/** Rates read the same on every screen and on the headless peer's terminal: one formatter, in the protocol package. */
+export { formatRate } from '@swarmlab/protocol';
+
 const UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
 
 /** 268435456 → "256 MiB". */
@@ -36,21 +39,6 @@ export function formatMegabytes(bytes: number): string {
           ? megabytes.toFixed(3)
           : String(Number(megabytes.toPrecision(2)));
   return `${shown} MB`;
-}
-
-/**
- * A rate as people read it: MB/s from 1 MB/s, kB/s below (a 12.5 kB/s cap read "0.01 MB/s"), with three
- * significant digits or so; a rate there is but that rounds to nothing reads "<0.1 kB/s", as shares read "<1 %"
- * (40 B/s read "0.0 kB/s", found by review).
- */
-export function formatRate(bytesPerSec: number): string {
-  // Each range is judged by the figure as it would be shown: 999,950 B/s read "1000 kB/s", 99,960 "100.0 kB/s".
-  const megabytesPerSec = bytesPerSec / 1e6;
-  if (roundsTo(megabytesPerSec, 2) >= 1)
-    return `${megabytesPerSec.toFixed(roundsTo(megabytesPerSec, 2) >= 10 ? 1 : 2)} MB/s`;
-  const kilobytesPerSec = bytesPerSec / 1e3;
-  if (kilobytesPerSec > 0 && roundsTo(kilobytesPerSec, 1) === 0) return '<0.1 kB/s';
-  return `${kilobytesPerSec.toFixed(kilobytesPerSec > 0 && roundsTo(kilobytesPerSec, 1) < 100 ? 1 : 0)} kB/s`;
 }
 
 /** `value` as `toFixed(digits)` shows it. */
