@@ -1,3 +1,4 @@
+import { isClientRequest } from '@swarmlab/protocol';
 import type { ExtendedError } from 'socket.io';
 import type { AddressBudgets } from './address-budgets';
 import type { AddressKey, AddressQuotas } from './address-quotas';
@@ -13,6 +14,9 @@ import { createSocketBudget } from './socket-budget';
  * before it is torn down: a tab reads it in milliseconds.
  */
 export const SERVER_CLOSE_DRAIN_MS = 3000;
+
+/** How much of an unknown event's name its refusal repeats: the name is the client's, of any length. */
+const MAX_EVENT_NAME_TOLD_CHARS = 64;
 
 export interface SocketAdmissionDeps {
   readonly io: SignallingIo;
@@ -61,7 +65,9 @@ interface EngineQueue {
  *   line);
  * - every event, with or without an acknowledgement, known or not, takes a request token and needs a
  *   budget out of debt: otherwise it is answered `rate-limited` if it has an acknowledgement, and
- *   dropped either way.
+ *   dropped either way;
+ * - an admitted event that is no request of the protocol is answered `invalid-payload` if it has an
+ *   acknowledgement (no handler would answer it), and dropped either way.
  */
 export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
   const { io, limits, quotas, budgets, addressOf, log } = deps;
@@ -180,9 +186,20 @@ export function attachSocketAdmission(deps: SocketAdmissionDeps): void {
       socket.conn.off('packet', onPacket);
     });
     socket.use((event, next) => {
-      if (budget.admit()) return next();
       const ack: unknown = event.at(-1);
-      if (typeof ack === 'function') ack(refuse('rate-limited'));
+      if (!budget.admit()) {
+        if (typeof ack === 'function') ack(refuse('rate-limited'));
+        return;
+      }
+      const name = String(event[0]);
+      // An event no handler listens to was never answered: its client (a typo, a newer client than this server)
+      // waited its whole timeout to learn nothing (found by review).
+      if (typeof ack === 'function' && !isClientRequest(name)) {
+        const told = JSON.stringify(name.slice(0, MAX_EVENT_NAME_TOLD_CHARS));
+        ack(refuse('invalid-payload', `unknown event ${told}`));
+        return;
+      }
+      next();
     });
   });
 }

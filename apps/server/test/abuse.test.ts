@@ -81,7 +81,7 @@ describe('signalling server under malformed and abusive input', () => {
     });
   });
 
-  it('ignores a request without an acknowledgement, and unknown events, without disconnecting', async () => {
+  it('ignores a request without an acknowledgement, and survives unknown events, without disconnecting', async () => {
     harness = await startHarness();
     const [raw, member] = [await harness.connectRaw(), await harness.connect()];
     const received = record(member);

@@ -198,8 +198,8 @@ async function fuzz(harness: Harness, seed: number, honest: Tab): Promise<FuzzRe
             resolve();
           });
         });
-        // An unknown event is never answered: not waited for (an answer would still be recorded, and fail).
-        if (known) pending.push(Promise.race([answered, closed]));
+        // An unknown event is answered too (`invalid-payload`), so every one is waited for.
+        pending.push(Promise.race([answered, closed]));
       }
     }
     // Last in its batch, so the events before it are answered before it ends the connection.

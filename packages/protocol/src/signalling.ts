@@ -554,10 +554,34 @@ export interface ServerToClientEvents {
   'swarm:ended': (event: { swarmId: SwarmId }) => void;
 }
 
-/** Turns a schema failure into the one-line message an `invalid-payload` error carries. */
+/** Issues of a schema failure told in its message; the others follow from fixing these. */
+const MAX_SCHEMA_ISSUES_TOLD = 3;
+/** Longest text of one issue in a schema failure's message, in UTF-16 code units, ellipsis included. */
+export const MAX_SCHEMA_ISSUE_CHARS = 200;
+/**
+ * Longest schema failure's message, in UTF-16 code units: well within the 2,000 a client reads of a refusal (three
+ * issues cut as above take 604 at most; the whole is cut too, so the bound holds whatever those numbers become).
+ */
+export const MAX_SCHEMA_ERROR_CHARS = 1000;
+
+/** `text`, cut to `maxChars` code units with an ellipsis if longer, never between the halves of a surrogate pair. */
+function cutText(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const kept = text.slice(0, maxChars - 1);
+  const lastUnit = kept.charCodeAt(kept.length - 1);
+  const isHighSurrogate = lastUnit >= 0xd800 && lastUnit <= 0xdbff;
+  return `${isHighSurrogate ? kept.slice(0, -1) : kept}…`;
+}
+
+/**
+ * Turns a schema failure into the one-line message an `invalid-payload` error carries. Each issue's text is cut
+ * (`MAX_SCHEMA_ISSUE_CHARS`), and the whole (`MAX_SCHEMA_ERROR_CHARS`): zod writes an unknown key into its message
+ * verbatim, so a request with one 80 KiB key was answered with it, and the client, which reads no refusal longer than
+ * 2,000 characters, told its user `malformed-answer` instead (found by review).
+ */
 export function describeSchemaError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`)
-    .join('; ');
+  const told = error.issues
+    .slice(0, MAX_SCHEMA_ISSUES_TOLD)
+    .map((issue) => cutText(`${issue.path.join('.') || 'payload'}: ${issue.message}`, MAX_SCHEMA_ISSUE_CHARS));
+  return cutText(told.join('; '), MAX_SCHEMA_ERROR_CHARS);
 }
