@@ -9,15 +9,23 @@ export const DEFAULT_HOST = '0.0.0.0';
 /** The web app's build output, found relative to this file so the server runs from any directory. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR]
+/** The environment's twin of `--trust-proxy`. */
+export const TRUST_PROXY_ENV = 'SWARMLAB_TRUST_PROXY';
+
+export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR] [--trust-proxy]
 
   --port N          port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
   --host ADDRESS    address to listen on (default: ${DEFAULT_HOST}, every interface)
   --static-dir DIR  built web app to serve (default: apps/web/dist)
+  --trust-proxy     behind a reverse proxy that appends each client's address to X-Forwarded-For:
+                    count clients by that address (the header's last entry), not the proxy's. Never
+                    without such a proxy: clients would write the header and choose their address
+                    (default: $${TRUST_PROXY_ENV}, else off)
   -h, --help        show this help
 
 Environment:
   PORT                   default port
+  ${TRUST_PROXY_ENV}   1, true, yes or on: as --trust-proxy (default: off)
   SWARMLAB_ICE_SERVERS   JSON array of STUN/TURN servers for clients (default: none)
   SWARMLAB_REDIS_URL     redis://host:port: keep swarms in Redis, shared by every server process given it
                          (default: none, swarms live in this process's memory)`;
@@ -28,6 +36,11 @@ export interface CliOptions {
   readonly staticDir: string;
   /** Whether `--static-dir` gave it (a missing app is then a wrong directory rather than an unbuilt one). */
   readonly staticDirGiven: boolean;
+  /**
+   * Whether clients reach the server through a reverse proxy that appends the address it took each connection from
+   * to `X-Forwarded-For` (`lastForwardedAddress`): the per-address limits then count each client, not the proxy.
+   */
+  readonly trustProxy: boolean;
   readonly help: boolean;
 }
 
@@ -48,6 +61,7 @@ export function parseCliOptions(
         port: { type: 'string' },
         host: { type: 'string' },
         'static-dir': { type: 'string' },
+        'trust-proxy': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -75,8 +89,23 @@ export function parseCliOptions(
     host: values.host === undefined ? DEFAULT_HOST : canonicalHost(values.host),
     staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env), values['static-dir']),
     staticDirGiven: values['static-dir'] !== undefined,
+    trustProxy: values['trust-proxy'] ?? parseTrustProxyEnv(env[TRUST_PROXY_ENV]),
     help: values.help ?? false,
   };
+}
+
+const TRUST_PROXY_ON: ReadonlySet<string> = new Set(['1', 'true', 'yes', 'on']);
+const TRUST_PROXY_OFF: ReadonlySet<string> = new Set(['', '0', 'false', 'no', 'off']);
+
+/**
+ * `SWARMLAB_TRUST_PROXY` as a service file or a container sets it; any other word is refused rather than read as off
+ * (a typo would have left a whole school counted as its proxy's one address), and empty is unset.
+ */
+function parseTrustProxyEnv(text: string | undefined): boolean {
+  const word = text?.trim().toLowerCase() ?? '';
+  if (TRUST_PROXY_ON.has(word)) return true;
+  if (TRUST_PROXY_OFF.has(word)) return false;
+  throw new CliUsageError(`$${TRUST_PROXY_ENV} must be 1, true, yes or on (0, false, no or off: off), got "${text}"`);
 }
 
 /**

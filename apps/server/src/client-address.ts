@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import type { SignallingSocket } from './signalling-io';
 
 /** What socket.io knows of a connecting client: its address, headers, query and `auth`. */
@@ -7,11 +7,36 @@ export type Handshake = SignallingSocket['handshake'];
 /**
  * The network address a client's per-address limits count against; `handshake.address` (the TCP peer)
  * by default. Behind a reverse proxy every client has the proxy's address: read the forwarded header
- * that proxy sets (and only then, or any client could claim any address), or raise the limits.
+ * that proxy sets (`lastForwardedAddress`, and only then, or any client could claim any address), or
+ * raise the limits.
  */
 export type ClientAddress = (handshake: Handshake) => string;
 
 export const peerAddress: ClientAddress = (handshake) => handshake.address;
+
+/**
+ * The address a reverse proxy took the connection from (`--trust-proxy`): the last entry of `X-Forwarded-For`,
+ * which the proxy appends (nginx's `$proxy_add_x_forwarded_for`) after whatever the client wrote there itself, so
+ * the client cannot choose it. Without the header, or when its last entry is no IP address (a proxy that does not
+ * append it, a header cut short), the TCP peer's: the proxy's own, shared, the safe side of every limit. Behind a
+ * proxy only: a client reaching the server directly writes the header itself. Before it, every client behind a
+ * proxy counted as the proxy, and a class's 49th tab was refused a seat in its swarm (found by review).
+ */
+export const lastForwardedAddress: ClientAddress = (handshake) => {
+  const header: string | string[] | undefined = handshake.headers['x-forwarded-for'];
+  const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  return ipOf(entries.at(-1)!.trim()) ?? handshake.address;
+};
+
+/**
+ * The IP address an `X-Forwarded-For` entry names, without the port some proxies add (`192.0.2.7:41234`,
+ * `[2001:db8::7]:41234`), or undefined (a name, `unknown`, junk).
+ */
+function ipOf(entry: string): string | undefined {
+  const address =
+    /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry)?.[1] ?? /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(entry)?.[1] ?? entry;
+  return isIP(address) === 0 ? undefined : address;
+}
 
 const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 

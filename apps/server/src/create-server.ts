@@ -9,6 +9,7 @@ import { CONNECT_TIMEOUT_MS, createEngineAdmission, handshakeOfRequest } from '.
 import type { EngineConnection } from './engine-frames';
 import { createCodeLookupBudgets } from './code-lookup-budgets';
 import { createAnswerBudgets } from './answer-budgets';
+import { createRelayBudgets } from './relay-budgets';
 import { attachSignallingHandlers } from './handlers';
 import { closeSilentConnections } from './first-request-timeout';
 import { createHttpHandler } from './http-handler';
@@ -163,6 +164,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     log,
     codeLookups: createCodeLookupBudgets(limits, nowMs),
     answers: createAnswerBudgets(limits, nowMs),
+    relays: createRelayBudgets(limits, nowMs),
     unknownSwarms: createUnknownSwarms({
       nowMs,
       graceMs: limits.memberGraceMs,

@@ -30,6 +30,7 @@ import { UnaskedCreationError } from './swarm-store-errors';
 import { createKeyedQueue } from './keyed-queue';
 import type { InOrder, MembershipTurn } from './membership-turn';
 import { refuse } from './refusals';
+import type { RelayBudgets } from './relay-budgets';
 import { guardRequest, noPayload, withSchema, type GuardContext } from './request-guard';
 import { attachRunHandlers } from './run-handlers';
 import type { SignallingIo, SignallingSocket } from './signalling-io';
@@ -50,6 +51,8 @@ export interface SignallingHandlerDeps {
   readonly codeLookups: CodeLookupBudgets;
   /** The per-address budget of manifest bytes answered (kept by each process). */
   readonly answers: AnswerBudgets;
+  /** What every member together may have relayed to one socket (kept by each process). */
+  readonly relays: RelayBudgets;
   /** What a join or watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
   readonly unknownSwarms: UnknownSwarms;
 }
@@ -99,7 +102,7 @@ export function releaseDeparted(world: SwarmWorld, left: LeaveOutcome): void {
  * which does no I/O; what it returns is sent afterwards.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups, answers, unknownSwarms } = deps;
+  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups, answers, relays, unknownSwarms } = deps;
   const { store } = state;
 
   /**
@@ -481,6 +484,10 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             const target = await store.socketOf(sender.swarmId, to);
             if (target === undefined) return reply(refuse('peer-not-found'));
             if (target === socket.id) return reply(refuse('peer-not-found', 'A peer cannot signal itself.'));
+            // Within the sender's budgets, members together could still send one classmate more than the server
+            // queues for a socket, and have its connection closed: refused to the sender, the target sent nothing.
+            if (!relays.tryRelay(target, jsonBytes(signal)))
+              return reply(refuse('rate-limited', 'That peer has been sent as many signals as it can take for now.'));
             // With the Redis adapter, a socket of another process gets it too.
             io.to(target).emit('signal:relay', {
               from: sender.peerId,
@@ -525,6 +532,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
     attachClassroomHandlers({ socket, address, context, store, limits, progress, inOrder, codeLookups });
 
     socket.on('disconnect', (reason) => {
+      relays.forget(socket.id);
       const failed = (error: unknown): void => log(`error: cleanup after disconnect failed: ${errorForLog(error)}`);
       // After any change of its membership still under way: what that change wrote is then undone.
       pending.track(

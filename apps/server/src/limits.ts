@@ -106,6 +106,14 @@ export interface ServerLimits {
   readonly answerBytesPerSecPerAddress: number;
   /** That budget's capacity. */
   readonly answerByteBurstPerAddress: number;
+  /**
+   * Bytes of relayed signals (`signal:relay`) one socket may be sent at once, by every member of its swarm together
+   * (`relay-budgets.ts`): past them a `signal:send` to it is refused `rate-limited` to its sender, and it is sent
+   * nothing more until the budget refills.
+   */
+  readonly relayByteBurstPerTarget: number;
+  /** That budget's refill, in bytes per second. */
+  readonly relayBytesPerSecPerTarget: number;
 }
 
 /**
@@ -230,7 +238,7 @@ export const DEFAULT_RECEIVED_BYTE_BURST_PER_ADDRESS = 16 * DEFAULT_MAX_EVENT_BY
  * A classroom often shares one NAT address: 30 students with a few tabs each, plus overview screens,
  * stay far below 256, while one script can no longer open thousands (each costs the server about 11 KB
  * of heap and a share of every broadcast). Behind a reverse proxy every client has the proxy's address:
- * raise these there.
+ * `--trust-proxy` counts each by the address the proxy appended (`lastForwardedAddress`).
  */
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
 
@@ -294,6 +302,37 @@ export const DEFAULT_ANSWER_BYTES_PER_SEC_PER_ADDRESS = 8 * DEFAULT_MAX_EVENT_BY
  */
 export const DEFAULT_ANSWER_BYTE_BURST_PER_ADDRESS = 72 * DEFAULT_MAX_EVENT_BYTES;
 
+/**
+ * The largest valid ICE candidate signal as JSON, rounded up: its strings at their schema caps (1,024, 64 and 256
+ * characters) and its keys come to about 1.4 KB.
+ */
+export const LARGEST_CANDIDATE_SIGNAL_BYTES = 1536;
+
+/**
+ * ICE candidates one connection's signalling carries, generously: a tab gathers a host candidate per interface, and
+ * a reflexive and a relay one with STUN and TURN, a handful in all.
+ */
+export const CANDIDATES_PER_CONNECTION = 16;
+
+/**
+ * Every other member of a full swarm (63) sending one socket the largest valid offer or answer and 16 of the largest
+ * candidates at once (a class arriving): 6,709,248 bytes, where real ones are a few kilobytes per peer. About a third
+ * of what the server queues for a socket (`maxSocketBacklogBytes`), so that relays, from any number of senders, fill
+ * at most that at once. Before, relays were bounded by each sender's own budget alone: 48 sockets of one address (its
+ * seats in a swarm) offering one classmate 64 KB each, again and again, sent it the address's whole byte burst, as
+ * much as its backlog holds, and its connection was closed as a drop unless it read 3 MiB/s (found by review).
+ */
+export const DEFAULT_RELAY_BYTE_BURST_PER_TARGET =
+  (DEFAULT_MAX_PEERS_PER_SWARM - 1) *
+  (DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES + CANDIDATES_PER_CONNECTION * LARGEST_CANDIDATE_SIGNAL_BYTES);
+
+/**
+ * Four of the largest valid offers a second: what a tab answers of all its peers' offers together once its burst is
+ * spent (`OfferBudget`, packages/webrtc), or some hundred real offers (a few kilobytes each). A flooded tab keeps up
+ * reading 320 KiB/s, where it had to read its flooders' whole byte budget (3 MiB/s an address).
+ */
+export const DEFAULT_RELAY_BYTES_PER_SEC_PER_TARGET = 4 * DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES;
+
 export const DEFAULT_LIMITS: ServerLimits = {
   memberGraceMs: DEFAULT_MEMBER_GRACE_MS,
   maxPeersPerSwarm: DEFAULT_MAX_PEERS_PER_SWARM,
@@ -320,6 +359,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   failedCodeLookupsPerHourPerAddress: DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS,
   answerBytesPerSecPerAddress: DEFAULT_ANSWER_BYTES_PER_SEC_PER_ADDRESS,
   answerByteBurstPerAddress: DEFAULT_ANSWER_BYTE_BURST_PER_ADDRESS,
+  relayByteBurstPerTarget: DEFAULT_RELAY_BYTE_BURST_PER_TARGET,
+  relayBytesPerSecPerTarget: DEFAULT_RELAY_BYTES_PER_SEC_PER_TARGET,
 };
 
 /** The longest delay a timer keeps: Node fires a longer one at once (a 30-day grace gave a dropped tab up at once). */
@@ -346,5 +387,8 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
       throw new RangeError(`server limit ${name} must hold one largest event (maxEventBytes) and its frame cost`);
     }
   }
+  // Smaller, the largest valid signal could never be relayed, however long its sender waited.
+  if (limits.relayByteBurstPerTarget < limits.maxSignalPayloadBytes)
+    throw new RangeError('server limit relayByteBurstPerTarget must hold one largest signal (maxSignalPayloadBytes)');
   return limits;
 }

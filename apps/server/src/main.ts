@@ -1,5 +1,6 @@
 #!/usr/bin/env tsx
-import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
+import { CliUsageError, parseCliOptions, TRUST_PROXY_ENV, USAGE } from './cli-options';
+import { lastForwardedAddress } from './client-address';
 import { describeListenError } from './listen-errors';
 import { createSignallingServer } from './create-server';
 import { IceServersConfigError, parseIceServers } from './ice-servers';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     iceServers,
     staticDir: options.staticDir,
     log: (line) => console.log(line),
+    // Behind a reverse proxy, each client by the address the proxy appended; else by its TCP peer's.
+    ...(options.trustProxy && { clientAddress: lastForwardedAddress }),
     ...redisState,
   });
   const { port } = await server.listen(options.port, options.host);
@@ -60,6 +63,10 @@ async function main(): Promise<void> {
       ? `swarms: in Redis (${REDIS_URL_ENV}), shared with every process using it; this process is ${redisState.processId}`
       : `swarms: in this process's memory (set ${REDIS_URL_ENV} to share them between processes through Redis)`,
   );
+  if (options.trustProxy)
+    console.log(
+      `client addresses: the last X-Forwarded-For entry (--trust-proxy or ${TRUST_PROXY_ENV}), as a proxy in front appends it`,
+    );
   console.log(
     iceServers.length > 0
       ? `ICE servers: ${iceServers.length} configured`

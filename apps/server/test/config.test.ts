@@ -157,6 +157,7 @@ describe('command line', () => {
       host: '0.0.0.0',
       staticDir: DEFAULT_STATIC_DIR,
       staticDirGiven: false,
+      trustProxy: false,
       help: false,
     });
     expect(DEFAULT_STATIC_DIR.replaceAll('\\', '/')).toMatch(/apps\/web\/dist$/);
@@ -202,6 +203,7 @@ describe('command line', () => {
       host: '127.0.0.1',
       staticDir: '/srv/app',
       staticDirGiven: true,
+      trustProxy: false,
       help: false,
     });
   });

@@ -729,6 +729,29 @@ describe('a reloaded tab that leaves while it checks its chunks', () => {
   }, 30_000);
 });
 
+describe('a tab that leaves while its completion’s report awaits its answer', () => {
+  it('puts off no whole-file hash: leaving answered the report, and a 15 s wait began after the leave', async () => {
+    const hashing = slowStorageHashing(20);
+    const { server, page, join, heldInRun1 } = await classroom({ storageSha256: hashing.sha256 });
+    await heldInRun1(16, false); // reloaded mid-run holding the whole file: it completes once its check is over
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    hashing.slow = true;
+    const tab = page(wifi.url);
+    await join(tab);
+    await until(() => tab.checkingStoredChunks, 'the check of run 1 under way');
+    wifi.hold(); // the server hears nothing more from the tab: its completion's report waits for an answer
+    await until(() => tab.snapshot?.complete === true, 'complete in run 1');
+    expect(tab.hashWaitsForRunEnd).toBe(false);
+    tab.leave();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Before, the report's answer (given by the leave) set the tab waiting for run 1's end, for up to 15 s, after the
+    // leave had released every wait.
+    expect(tab.phase).toBe('closed');
+    expect(tab.hashWaitsForRunEnd).toBe(false);
+  }, 30_000);
+});
+
 describe('a reloaded tab whose check a newer run cut short, that run stopped at once', () => {
   it('keeps the whole file it was checking, and offers it: it was deleted as a partial one', async () => {
     const hashing = slowStorageHashing(100);

@@ -6,7 +6,7 @@ import { testFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SwarmWatch } from '../src/lib/state/swarm-watch.svelte';
+import { NOT_FOLLOWING_MESSAGE, SwarmWatch } from '../src/lib/state/swarm-watch.svelte';
 import { cuttableRelay } from './cuttable-relay';
 import { manifest, runState, SWARM_A, swarmProgress } from './fakes';
 
@@ -393,4 +393,18 @@ describe('an overview screen whose connection dropped', () => {
     expect(watch.ended).toBe(true);
     expect(watch.retryable).toBe(false);
   }, 20_000);
+});
+
+describe('an overview screen whose swarm ended while it watched', () => {
+  it('follows it no more: a run request says so at once, rather than go out on the connection it closed', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const { seeder, watch } = await watchedThroughRelay(server);
+    expect(watch.following).toBe(true);
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
+    // Before, it still counted itself a watcher: each request waited its whole time-out on the closed connection.
+    expect(watch.following).toBe(false);
+    expect(await watch.stopRun()).toBe(NOT_FOLLOWING_MESSAGE);
+  });
 });

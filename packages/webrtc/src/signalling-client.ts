@@ -84,6 +84,15 @@ export const SIGNALLING_LOST: SignallingError = {
   message: 'The signalling server is out of reach: reconnecting.',
 };
 
+/**
+ * What a request resolves to at once once this client closed its connection (`disconnect`, `dropConnection`): socket.io
+ * would hold it for a connection that never comes, until its time-out. Nothing reconnects, unlike `SIGNALLING_LOST`.
+ */
+export const SIGNALLING_CLOSED: SignallingError = {
+  code: 'signalling-lost',
+  message: 'The connection to the signalling server was closed.',
+};
+
 /** A socket's listeners as socket.io keeps them, for one event named by a type parameter. */
 interface UntypedEvents {
   on(event: string, listener: (payload: unknown) => void): unknown;
@@ -287,10 +296,14 @@ export class SignallingClient {
     this.socket.io.engine.close();
   }
 
-  /** Connects to the server at `url` (the page's own origin by default). */
+  /**
+   * Connects to the server at `url` (the page's own origin by default), on a socket.io manager of its own: socket.io
+   * keeps the first manager made for a URL for the page's life, and with it that client's socket and listeners,
+   * which held a session left long ago (its manifest, tables, finished run) until the tab closed (found by review).
+   */
   static connect(url?: string, timing?: SignallingTiming): SignallingClient {
-    const socket: SignallingSocket =
-      url === undefined ? io({ transports: ['websocket'] }) : io(url, { transports: ['websocket'] });
+    const options = { transports: ['websocket'], forceNew: true };
+    const socket: SignallingSocket = url === undefined ? io(options) : io(url, options);
     return new SignallingClient(socket, timing);
   }
 
@@ -379,18 +392,31 @@ export class SignallingClient {
     clearTimeout(this.#retryTimer);
     this.socket.io.reconnection(false);
     this.socket.io.engine?.close();
-    this.#answerWaiting(SIGNALLING_LOST);
+    this.#answerWaiting(SIGNALLING_CLOSED);
+    this.#forgetListeners();
   }
 
   /**
    * Closes the connection for good: the server takes it as this tab leaving. A request still waiting is answered
-   * `signalling-lost` at once (socket.io would never call its acknowledgement, and it would wait its time-out).
+   * `signalling-lost` at once (socket.io would never call its acknowledgement, and it would wait its time-out), and so
+   * is every later one (`SIGNALLING_CLOSED`).
    */
   disconnect(): void {
     this.#closedByUs = true;
     clearTimeout(this.#retryTimer);
     this.socket.disconnect();
-    this.#answerWaiting(SIGNALLING_LOST);
+    this.#answerWaiting(SIGNALLING_CLOSED);
+    this.#forgetListeners();
+  }
+
+  /**
+   * Drops every listener of the socket and its manager, once this client closed them (their handlers ignore whatever
+   * comes after): what they reach (a session's state, a screen's tables) is no longer held by a socket.io object that
+   * something may still hold (found by review).
+   */
+  #forgetListeners(): void {
+    this.socket.removeAllListeners();
+    this.socket.io.removeAllListeners();
   }
 
   #reconnectAfterRefusal(attempt: number): void {
@@ -464,6 +490,9 @@ export class SignallingClient {
     emit: (ack: (result: SignallingResult<AnswerTo<R>>) => void) => void,
     swarm?: SwarmAnswer<AnswerTo<R>>,
   ): Promise<SignallingResult<AnswerTo<R>>> {
+    // Closed here, its state stays as it was (`connected`, say): a request waited its whole time-out, then said the
+    // server was out of reach and reconnecting (found by review).
+    if (this.#closedByUs) return Promise.resolve({ ok: false, error: SIGNALLING_CLOSED });
     const refusal = this.#refusal ?? this.#passingRefusal;
     if (refusal) return Promise.resolve({ ok: false, error: refusal });
     // socket.io would keep it, and send it first thing on the new connection: before this tab took its place back.

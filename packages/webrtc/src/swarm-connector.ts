@@ -13,6 +13,7 @@ import type {
   Options as SimplePeerOptions,
   SignalData as SimplePeerSignal,
 } from 'simple-peer';
+import { EXTRA_DATA_CHANNEL_MESSAGE, keepFirstDataChannel } from './first-data-channel';
 import { OfferBudget } from './offer-budget';
 import type { SignallingClient } from './signalling-client';
 import { simplePeerLink } from './simple-peer-link';
@@ -51,7 +52,8 @@ export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
  * Why a try failed: `network` (it timed out once the answer came, its ICE failed, it closed before it opened),
  * `signalling` (the server refused its signal: the peer is away or gone, or the connection to the server dropped; or
  * its offer was never answered), `lost` (an open connection
- * closed), `peer` (the other side's offer, answer or candidate was unusable: a broken or hostile member),
+ * closed), `peer` (the other side's offer, answer or candidate was unusable, or it opened another data channel: a
+ * broken or hostile member),
  * `unsupported` (this browser cannot make a WebRTC connection: turned off, or missing): only the first says the
  * network may keep peers apart.
  */
@@ -96,7 +98,9 @@ export interface SwarmConnectorDeps {
   readonly onLink: (link: PeerLink) => void;
   /**
    * Called when a connection's try fails (it timed out, its ICE failed, its signal was refused) or an open one is lost;
-   * not when it is given up on purpose (the peer left, a newer offer replaced it, the connector shuts down).
+   * not when it is given up on purpose (the peer left, a newer offer replaced it, the connector shuts down). Also, once
+   * per connection, when the other side opens a data channel past its first (`peer`: it is closed, the connection
+   * stays).
    */
   readonly onConnectError?: (peerId: PeerId, message: string, cause: ConnectFailureCause) => void;
   /** A peer left the swarm (`peer:left`): nothing is tried with it any more. */
@@ -327,6 +331,12 @@ export class SwarmConnector {
       this.#deps.onConnectError?.(peerId, error instanceof Error ? error.message : String(error), 'unsupported');
       return undefined;
     }
+    // A member this tab answers (the seeder answers every newcomer) may open more data channels once connected: each
+    // is closed, and told as its misbehaving (found by review).
+    if (!initiator)
+      keepFirstDataChannel(peer, () => {
+        if (!this.#destroyed) this.#deps.onConnectError?.(peerId, EXTRA_DATA_CHANNEL_MESSAGE, 'peer');
+      });
     // An offer never answered is the signalling's doing (the other side's socket dropped as it answered, or it was
     // past its offer budget), not the network's: introductions go through the server, so answers come on a network
     // that keeps laptops apart, and then ICE fails. Taken for the network's, it showed students the alarm that their

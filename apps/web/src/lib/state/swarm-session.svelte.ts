@@ -1324,6 +1324,9 @@ export class SwarmSession implements RunController {
     const store = this.#leecherStore;
     // Report before hashing: the whole-file hash keeps the page busy for a moment.
     void this.#reporter?.reportNow().then(async () => {
+      // Left while the report awaited its answer (leaving answers it): `leave` released every wait already, and one
+      // begun now held the store for 15 s (found by review).
+      if (this.#over) return;
       if (this.#run === run && run.transferring && run.settings.leaveOnComplete) this.#leaveRun(run);
       if (!store) return;
       this.#hashWaitsFor = store;

@@ -366,6 +366,8 @@ export class SwarmWatch implements RunController {
     this.#error = message;
     this.#retryable = retryable;
     this.#phase = 'failed';
+    // Its connection closes: a run request would otherwise still go out on it (found by review).
+    this.#following = false;
     this.#signalling.disconnect();
   }
 }
