@@ -226,6 +226,13 @@ async function createPart(partPath: string, path: string): Promise<FileHandle> {
           'give --out another name',
         2,
       );
+    // "no such file" read as if a file were missing, where it is the folder (`--out newdir/copy.mp4`; found by review).
+    if (codeOf(error) === 'ENOENT')
+      throw new HeadlessPeerError(
+        `cannot write ${partPath}: the directory ${dirname(partPath)} does not exist: create it, or give --out a ` +
+          'path in one that does',
+        2,
+      );
     throw new HeadlessPeerError(`cannot write ${partPath}: ${reasonOf(error)}`, 2);
   }
 }

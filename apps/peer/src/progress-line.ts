@@ -3,8 +3,8 @@ import { formatRate } from '@swarmlab/protocol';
 
 /**
  * One line of a run's progress for the terminal: chunks, percentage, rates and neighbours. Rates read as the web app's
- * screens show them (`formatRate`): in MB/s to one decimal, anything under 50 kB/s read "0.0 MB/s", a slow link stalled
- * (found by review).
+ * screens show them (`formatRate`: kB/s below 1 MB/s, MB/s from it). Before, in MB/s to one decimal, anything under
+ * 50 kB/s read "0.0 MB/s": a slow link looked stalled (found by review).
  */
 export function progressLine(snapshot: SwarmSnapshot, connectedPeers: number): string {
   const percent = Math.floor((100 * snapshot.chunksHeld) / snapshot.chunkCount);

@@ -42,4 +42,27 @@ describe('an alert’s text (the start page’s refusals)', () => {
     alert.clear();
     expect(alert.text).toBeUndefined();
   });
+
+  it('says the outcome of the latest attempt only: a refusal answered before a later success does not stay up', async () => {
+    const alert = new AlertText(async () => {});
+    // The teacher presses twice; the answers come in order: a refusal, then a success.
+    const first = alert.attempt();
+    const second = alert.attempt();
+    expect(await first('The server did not answer.')).toBe(false);
+    expect(await second(undefined)).toBe(true);
+    expect(alert.text).toBeUndefined();
+  });
+
+  it('keeps a refusal said at once over an earlier attempt’s success answered later', async () => {
+    const alert = new AlertText(async () => {});
+    const saving = alert.attempt();
+    // A second name, refused without asking the server, while the first is being saved.
+    await alert.say('A name has at most 32 characters.');
+    expect(await saving(undefined)).toBe(false);
+    expect(alert.text).toBe('A name has at most 32 characters.');
+    // And an attempt of its own says what it was answered, anew when the same.
+    const again = alert.attempt();
+    expect(await again('A name has at most 32 characters.')).toBe(true);
+    expect(alert.text).toBe('A name has at most 32 characters.');
+  });
 });

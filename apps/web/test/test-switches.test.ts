@@ -67,5 +67,8 @@ describe('test switches', () => {
   it('say in one line what a dropped peer did', () => {
     expect(droppedPeerMessage('Quiet Otter', 'bad-blocks')).toBe('peer Quiet Otter sent bad data: disconnected');
     expect(droppedPeerMessage('x', 'handshake-mismatch')).toBe('peer x offered another file: disconnected');
+    expect(droppedPeerMessage('x', 'protocol-version')).toBe(
+      'peer x runs another version of swarmlab (reload its page, or this one): disconnected',
+    );
   });
 });

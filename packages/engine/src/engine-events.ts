@@ -1,5 +1,11 @@
 /** Why a peer was disconnected by us. */
-export type DropReason = 'protocol-violation' | 'bad-blocks' | 'request-flood' | 'handshake-mismatch';
+/**
+ * Why a peer was dropped. `protocol-version`: its handshake names another `PROTOCOL_VERSION`, a tab of another build
+ * (one left open while the server was updated): told apart from `handshake-mismatch` (another file, another id), which
+ * every screen read as "offered another file" while the cure was to reload (found by review).
+ */
+export type DropReason =
+  'protocol-violation' | 'bad-blocks' | 'request-flood' | 'handshake-mismatch' | 'protocol-version';
 
 /** What a `SwarmEngine` reports through its `events`. */
 export interface SwarmEngineEvents {

@@ -233,7 +233,7 @@ export class SuperSeeder {
   }
 
   /**
-   * `peerId` announced `chunkIndex` (a `have` or its bitfield): the chunk is in the swarm, whoever sent
+   * `peerId` announced `chunkIndex` (a `have`, its bitfield or a `have-all`): the chunk is in the swarm, whoever sent
    * it, and is not offered again. If it is the chunk offered to that peer, the offer is fulfilled even
    * though we did not send all of it (part came from another seeder, say). Returns true when the next offer may
    * go out: the offer was fulfilled, or the peer was quiet and may be offered chunks again (`heardFrom`).

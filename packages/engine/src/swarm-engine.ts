@@ -327,7 +327,7 @@ export class SwarmEngine {
     if (protocolVersion !== PROTOCOL_VERSION)
       return this.#drop(
         session,
-        'handshake-mismatch',
+        'protocol-version',
         `protocol version ${protocolVersion}, expected ${PROTOCOL_VERSION}`,
       );
     if (contentId !== this.#contentId) return this.#drop(session, 'handshake-mismatch', 'peer serves another file');

@@ -668,5 +668,30 @@ describe('SwarmEngine over in-memory links', () => {
       await swarm.runUntil(rogue.closed, 2000, 'rogue link closed');
       expect(dropped).toEqual(['handshake-mismatch']);
     });
+
+    it('a handshake of another protocol version: a tab of another build, told apart from another file', async () => {
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const swarm = new TestSwarm(file);
+      const seeder = swarm.peer('seeder', { seed: true });
+      const dropped: { reason: DropReason; detail: string }[] = [];
+      seeder.engine.events.on('peer-dropped', ({ reason, detail }) => dropped.push({ reason, detail }));
+      const [toOldTab, oldTab] = swarm.linkPair('seeder', 'old-tab', { latencyMs: 1 });
+      let closed = false;
+      oldTab.attach({ message: () => {}, decoded: () => {}, drain: () => {}, close: () => (closed = true) });
+      seeder.engine.addLink(toOldTab);
+      const oldVersion = PROTOCOL_VERSION - 1;
+      oldTab.send(
+        encodeWireMessage({
+          type: 'handshake',
+          protocolVersion: oldVersion,
+          contentId: file.contentId,
+          peerId: 'old-tab',
+        }),
+      );
+      await swarm.runUntil(() => closed, 2000, 'the old tab’s link closed');
+      expect(dropped).toEqual([
+        { reason: 'protocol-version', detail: `protocol version ${oldVersion}, expected ${PROTOCOL_VERSION}` },
+      ]);
+    });
   });
 });

@@ -6,8 +6,8 @@ import type { VirtualClock } from './virtual-clock';
 /**
  * Links between engines on two threads. A send is recorded in an `Outbox` as numbers (arrival time,
  * receiving end, message fields); at each window boundary the outboxes are swapped, and the receiving
- * side queues the messages on its own clock, in arrival order. Only handshakes and bitfields (a few
- * per link) travel as objects.
+ * side queues the messages on its own clock, in arrival order. Only handshakes, bitfields and
+ * `have-all`s (a few per link) travel as objects.
  */
 
 /** Numbers per record: arrival ms, receiving end id, kind, three fields. */

@@ -6,6 +6,7 @@ const DEEDS: Readonly<Record<DropReason, string>> = {
   'protocol-violation': 'broke the protocol',
   'request-flood': 'flooded this tab with requests',
   'handshake-mismatch': 'offered another file',
+  'protocol-version': 'runs another version of swarmlab (reload its page, or this one)',
 };
 
 /** The line a tab shows for a peer its engine disconnected: "peer Quiet Otter sent bad data: disconnected". */

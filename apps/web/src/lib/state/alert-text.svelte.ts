@@ -33,6 +33,23 @@ export class AlertText {
     this.#text = text;
   }
 
+  /**
+   * Starts something whose outcome is said when it comes (a server's answer): the function returned says its refusal,
+   * or clears the alert for `undefined`, and resolves true; unless a later `attempt`, `say` or `clear` came meanwhile,
+   * when it does nothing and resolves false (the caller then acts on nothing either). Two overlapping saves, a refusal
+   * then a success, left the refusal up; a success answered after a second name refused at once cleared that refusal
+   * and said "Saved" beside it (found by review).
+   */
+  attempt(): (outcome: string | undefined) => Promise<boolean> {
+    const attempt = ++this.#said;
+    return async (outcome) => {
+      if (attempt !== this.#said) return false;
+      if (outcome === undefined) this.clear();
+      else await this.say(outcome);
+      return true;
+    };
+  }
+
   clear(): void {
     this.#said++;
     this.#text = undefined;
