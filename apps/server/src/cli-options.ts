@@ -12,7 +12,7 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import
 /** The environment's twin of `--trust-proxy`. */
 export const TRUST_PROXY_ENV = 'SWARMLAB_TRUST_PROXY';
 
-export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR] [--trust-proxy]
+export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR] [--[no-]trust-proxy]
 
   --port N          port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
   --host ADDRESS    address to listen on (default: ${DEFAULT_HOST}, every interface)
@@ -21,6 +21,7 @@ export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--stat
                     count clients by that address (the header's last entry), not the proxy's. Never
                     without such a proxy: clients would write the header and choose their address
                     (default: $${TRUST_PROXY_ENV}, else off)
+  --no-trust-proxy  off, whatever $${TRUST_PROXY_ENV} says
   -h, --help        show this help
 
 Environment:
@@ -41,8 +42,18 @@ export interface CliOptions {
    * to `X-Forwarded-For` (`lastForwardedAddress`): the per-address limits then count each client, not the proxy.
    */
   readonly trustProxy: boolean;
+  /** Asked for the usage: nothing else was read or checked, and the fields above are the defaults. */
   readonly help: boolean;
 }
+
+/** What no flag and no environment variable changes. */
+const DEFAULTS: Omit<CliOptions, 'help'> = {
+  port: DEFAULT_PORT,
+  host: DEFAULT_HOST,
+  staticDir: DEFAULT_STATIC_DIR,
+  staticDirGiven: false,
+  trustProxy: false,
+};
 
 /** The command line is unusable; the message says why, and `USAGE` says how. */
 export class CliUsageError extends Error {
@@ -66,10 +77,16 @@ export function parseCliOptions(
       },
       strict: true,
       allowPositionals: false,
+      // `--no-trust-proxy`, to turn off what the environment turned on (Node 20.16 and later: the workspace needs
+      // 20.19).
+      allowNegative: true,
     }));
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
+  // Before the rest is checked: `SWARMLAB_TRUST_PROXY=bogus swarmlab-server --help` refused the word (exit 2) instead
+  // of saying how to write it (found by review).
+  if (values.help) return { ...DEFAULTS, help: true };
   if (values['static-dir'] === '') throw new CliUsageError('--static-dir must name a directory, got ""');
   // Empty (`--host "$HOST"`, HOST unset) would listen on every interface: 0.0.0.0 says so on purpose.
   // After its brackets are taken off too: `--host "[$HOST]"` with HOST unset.
@@ -90,7 +107,7 @@ export function parseCliOptions(
     staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env), values['static-dir']),
     staticDirGiven: values['static-dir'] !== undefined,
     trustProxy: values['trust-proxy'] ?? parseTrustProxyEnv(env[TRUST_PROXY_ENV]),
-    help: values.help ?? false,
+    help: false,
   };
 }
 

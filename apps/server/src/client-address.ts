@@ -38,28 +38,33 @@ function ipOf(entry: string): string | undefined {
   return isIP(address) === 0 ? undefined : address;
 }
 
-const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+/** An IPv6 address's trailing dotted IPv4 part (`::ffff:192.0.2.7`, `64:ff9b::192.0.2.1`). */
+const DOTTED_TAIL = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /**
- * The key per-address limits count by. An IPv4 address as it is (unwrapped when IPv6-mapped, as a
- * dual-stack server reports it); an IPv6 address as its /64 network, the block one subscriber is
- * usually given, so that a client cannot escape the limits by cycling through its own addresses. Anything
- * else (a name a test or a proxy header gives) as it is.
+ * The key per-address limits count by. An IPv4 address as it is, and as such when IPv6-mapped (`::ffff:0:0/96`),
+ * dotted or in hex (`::ffff:203.0.113.9`, `::ffff:cb00:7109`, as a dual-stack server or a proxy writes it); an IPv6
+ * address as its /64 network, the block one subscriber is usually given, so that a client cannot escape the limits by
+ * cycling through its own addresses. Anything else (a name a test or a proxy header gives) as it is. The mapped form
+ * in hex was keyed `0:0:0:0::/64`, shared with `::1` and every address that starts with `::` (found by review).
  */
 export function addressKey(address: string): string {
-  const mapped = IPV4_MAPPED.exec(address);
-  if (mapped) return mapped[1]!;
   if (!isIPv6(address)) return address;
-  const bare = address.split('%', 1)[0]!;
+  // Its dotted IPv4 tail, if any, as the two groups it stands for.
+  const hexGroup = (high: string, low: string): string => ((Number(high) << 8) | Number(low)).toString(16);
+  const bare = address
+    .split('%', 1)[0]!
+    .replace(DOTTED_TAIL, (_tail, a: string, b: string, c: string, d: string) => `${hexGroup(a, b)}:${hexGroup(c, d)}`);
   const [headText = '', tailText] = bare.split('::');
-  const groupsOf = (text: string | undefined): string[] => (text ? text.split(':') : []);
+  const groupsOf = (text: string | undefined): number[] =>
+    text ? text.split(':').map((group) => Number.parseInt(group, 16)) : [];
   const head = groupsOf(headText);
   const tail = groupsOf(tailText);
-  // A trailing dotted IPv4 part takes two groups' room.
-  const groupCount = head.length + tail.length + (bare.includes('.') ? 1 : 0);
-  const groups = [...head, ...Array<string>(Math.max(0, 8 - groupCount)).fill('0'), ...tail];
+  const groups = [...head, ...Array<number>(Math.max(0, 8 - head.length - tail.length)).fill(0), ...tail];
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff)
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
   return `${groups
     .slice(0, 4)
-    .map((group) => Number.parseInt(group, 16).toString(16))
+    .map((group) => group.toString(16))
     .join(':')}::/64`;
 }

@@ -51,7 +51,7 @@ export interface SignallingHandlerDeps {
   readonly codeLookups: CodeLookupBudgets;
   /** The per-address budget of manifest bytes answered (kept by each process). */
   readonly answers: AnswerBudgets;
-  /** What every member together may have relayed to one socket (kept by each process). */
+  /** What each socket may have relayed to each other (kept by the sender's process). */
   readonly relays: RelayBudgets;
   /** What a join or watch of a swarm this server does not know is answered (`unknown-swarm.ts`). */
   readonly unknownSwarms: UnknownSwarms;
@@ -485,8 +485,9 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
             if (target === undefined) return reply(refuse('peer-not-found'));
             if (target === socket.id) return reply(refuse('peer-not-found', 'A peer cannot signal itself.'));
             // Within the sender's budgets, members together could still send one classmate more than the server
-            // queues for a socket, and have its connection closed: refused to the sender, the target sent nothing.
-            if (!relays.tryRelay(target, jsonBytes(signal)))
+            // queues for a socket, and have its connection closed: each sender's relays to it have a budget of their
+            // own (others' floods never refuse an honest offer); past it refused to the sender, the target sent nothing.
+            if (!relays.tryRelay(socket.id, target, jsonBytes(signal)))
               return reply(refuse('rate-limited', 'That peer has been sent as many signals as it can take for now.'));
             // With the Redis adapter, a socket of another process gets it too.
             io.to(target).emit('signal:relay', {

@@ -107,13 +107,14 @@ export interface ServerLimits {
   /** That budget's capacity. */
   readonly answerByteBurstPerAddress: number;
   /**
-   * Bytes of relayed signals (`signal:relay`) one socket may be sent at once, by every member of its swarm together
-   * (`relay-budgets.ts`): past them a `signal:send` to it is refused `rate-limited` to its sender, and it is sent
-   * nothing more until the budget refills.
+   * Bytes of signals (`signal:relay`) one socket may have relayed to another at once (`relay-budgets.ts`): past them
+   * a `signal:send` from it to that socket is refused `rate-limited`, and that socket is sent nothing, until the
+   * budget refills. Each (sender, target) pair has its own, so that other members' floods never use up an honest
+   * member's.
    */
-  readonly relayByteBurstPerTarget: number;
+  readonly relayByteBurstPerPair: number;
   /** That budget's refill, in bytes per second. */
-  readonly relayBytesPerSecPerTarget: number;
+  readonly relayBytesPerSecPerPair: number;
 }
 
 /**
@@ -315,23 +316,25 @@ export const LARGEST_CANDIDATE_SIGNAL_BYTES = 1536;
 export const CANDIDATES_PER_CONNECTION = 16;
 
 /**
- * Every other member of a full swarm (63) sending one socket the largest valid offer or answer and 16 of the largest
- * candidates at once (a class arriving): 6,709,248 bytes, where real ones are a few kilobytes per peer. About a third
- * of what the server queues for a socket (`maxSocketBacklogBytes`), so that relays, from any number of senders, fill
- * at most that at once. Before, relays were bounded by each sender's own budget alone: 48 sockets of one address (its
- * seats in a swarm) offering one classmate 64 KB each, again and again, sent it the address's whole byte burst, as
- * much as its backlog holds, and its connection was closed as a drop unless it read 3 MiB/s (found by review).
+ * One try at the largest valid sizes, the largest offer or answer and 16 of the largest candidates, 106,496 bytes;
+ * a real try is some 5 KB (an SDP of about a kilobyte, candidates of some 250 bytes), so that a tab's 4 tries of one
+ * peer fit twice over with their offers crossed (each side offering, then answering the other's). A socket has every
+ * other member of its swarm as senders, 63 at most (`maxPeersPerSwarm`), so all of them together relay it at most
+ * 6,709,248 bytes at once, a third of what the server queues for it (`maxSocketBacklogBytes`; relay-budgets.test
+ * holds it so). Before, one budget per target held what all senders together relayed to it: 12 to 16 members each
+ * sending 57 small signals a second, within their own budgets, kept it below one real offer, and newcomers' offers
+ * to the seeder were refused (16: every one; found by review). Each pair is kept in its sender's process, so with several
+ * processes (Redis) the bound does not multiply by their number.
  */
-export const DEFAULT_RELAY_BYTE_BURST_PER_TARGET =
-  (DEFAULT_MAX_PEERS_PER_SWARM - 1) *
-  (DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES + CANDIDATES_PER_CONNECTION * LARGEST_CANDIDATE_SIGNAL_BYTES);
+export const DEFAULT_RELAY_BYTE_BURST_PER_PAIR =
+  DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES + CANDIDATES_PER_CONNECTION * LARGEST_CANDIDATE_SIGNAL_BYTES;
 
 /**
- * Four of the largest valid offers a second: what a tab answers of all its peers' offers together once its burst is
- * spent (`OfferBudget`, packages/webrtc), or some hundred real offers (a few kilobytes each). A flooded tab keeps up
- * reading 320 KiB/s, where it had to read its flooders' whole byte budget (3 MiB/s an address).
+ * The burst again every 20 s (5,324.8 bytes a second): a tab tries one peer again 1 to 3 s after a failed try, then
+ * later and later (`MAX_CONNECT_ATTEMPTS`, packages/webrtc), each try waiting up to 20 s, and the seeder every 15 to
+ * 45 s; all 63 senders of a flooded socket together send it some 330 KB/s at most, sustained.
  */
-export const DEFAULT_RELAY_BYTES_PER_SEC_PER_TARGET = 4 * DEFAULT_MAX_SIGNAL_PAYLOAD_BYTES;
+export const DEFAULT_RELAY_BYTES_PER_SEC_PER_PAIR = DEFAULT_RELAY_BYTE_BURST_PER_PAIR / 20;
 
 export const DEFAULT_LIMITS: ServerLimits = {
   memberGraceMs: DEFAULT_MEMBER_GRACE_MS,
@@ -359,8 +362,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   failedCodeLookupsPerHourPerAddress: DEFAULT_FAILED_CODE_LOOKUPS_PER_HOUR_PER_ADDRESS,
   answerBytesPerSecPerAddress: DEFAULT_ANSWER_BYTES_PER_SEC_PER_ADDRESS,
   answerByteBurstPerAddress: DEFAULT_ANSWER_BYTE_BURST_PER_ADDRESS,
-  relayByteBurstPerTarget: DEFAULT_RELAY_BYTE_BURST_PER_TARGET,
-  relayBytesPerSecPerTarget: DEFAULT_RELAY_BYTES_PER_SEC_PER_TARGET,
+  relayByteBurstPerPair: DEFAULT_RELAY_BYTE_BURST_PER_PAIR,
+  relayBytesPerSecPerPair: DEFAULT_RELAY_BYTES_PER_SEC_PER_PAIR,
 };
 
 /** The longest delay a timer keeps: Node fires a longer one at once (a 30-day grace gave a dropped tab up at once). */
@@ -388,7 +391,7 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
     }
   }
   // Smaller, the largest valid signal could never be relayed, however long its sender waited.
-  if (limits.relayByteBurstPerTarget < limits.maxSignalPayloadBytes)
-    throw new RangeError('server limit relayByteBurstPerTarget must hold one largest signal (maxSignalPayloadBytes)');
+  if (limits.relayByteBurstPerPair < limits.maxSignalPayloadBytes)
+    throw new RangeError('server limit relayByteBurstPerPair must hold one largest signal (maxSignalPayloadBytes)');
   return limits;
 }

@@ -559,6 +559,8 @@ describe('per-address limits', () => {
         receivedBytesPerSec: 1000,
         receivedByteBurstPerAddress: 300_000,
         receivedBytesPerSecPerAddress: 1000,
+        // Both offers go to one peer, past one pair's relay budget (106,496 bytes), which is not what this is about.
+        relayByteBurstPerPair: 200_000,
       },
     });
     const seeder = await harness.connect({ address: 'teacher' });

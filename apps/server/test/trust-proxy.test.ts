@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { io as connectClient } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliOptions } from '../src/cli-options';
-import { lastForwardedAddress, type Handshake } from '../src/client-address';
+import { addressKey, lastForwardedAddress, type Handshake } from '../src/client-address';
 import { DEFAULT_FAILED_CODE_LOOKUP_BURST_PER_ADDRESS } from '../src/limits';
 import { WAIT_MS, type TypedClient } from './harness';
 
@@ -25,6 +25,24 @@ describe('--trust-proxy', () => {
     expect(() => parseCliOptions([], { SWARMLAB_TRUST_PROXY: 'ture' })).toThrow('$SWARMLAB_TRUST_PROXY must be');
     expect(() => parseCliOptions(['--trust-proxy=yes'], {})).toThrow(CliUsageError);
   });
+
+  it('is turned off from the command line with --no-trust-proxy, whatever SWARMLAB_TRUST_PROXY says', () => {
+    expect(parseCliOptions(['--no-trust-proxy'], {}).trustProxy).toBe(false);
+    // The flag over the environment, as --port over PORT: the environment is not read.
+    for (const word of ['on', 'ture'])
+      expect(parseCliOptions(['--no-trust-proxy'], { SWARMLAB_TRUST_PROXY: word }).trustProxy, word).toBe(false);
+    // The last of the two given wins.
+    expect(parseCliOptions(['--no-trust-proxy', '--trust-proxy'], {}).trustProxy).toBe(true);
+    expect(parseCliOptions(['--trust-proxy', '--no-trust-proxy'], {}).trustProxy).toBe(false);
+    expect(() => parseCliOptions(['--no-trust-proxy=yes'], {})).toThrow(CliUsageError);
+    expect(() => parseCliOptions(['--no-port'], {})).toThrow(CliUsageError);
+  });
+
+  it('is not read with --help, which says how to write it', () => {
+    // Before, a word it cannot read stopped the server (exit 2) instead of printing the help (found by review).
+    expect(parseCliOptions(['--help'], { SWARMLAB_TRUST_PROXY: 'bogus' }).help).toBe(true);
+    expect(parseCliOptions(['-h'], { SWARMLAB_TRUST_PROXY: 'bogus', PORT: 'http' }).help).toBe(true);
+  });
 });
 
 describe('the address a proxy appended to X-Forwarded-For', () => {
@@ -39,6 +57,17 @@ describe('the address a proxy appended to X-Forwarded-For', () => {
     // Some proxies add the port.
     expect(lastForwardedAddress(handshakeWith('198.51.100.7:41234'))).toBe('198.51.100.7');
     expect(lastForwardedAddress(handshakeWith('[2001:db8::7]:41234'))).toBe('2001:db8::7');
+  });
+
+  it('counts an IPv4 address written as IPv6 as that IPv4 address, in hex as well as dotted', () => {
+    expect(addressKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    // Before, keyed 0:0:0:0::/64, with ::1 and every address starting :: (found by review).
+    for (const mapped of ['::ffff:cb00:7109', '::FFFF:CB00:7109', '0:0:0:0:0:ffff:cb00:7109', '0::ffff:203.0.113.9'])
+      expect(addressKey(mapped), mapped).toBe('203.0.113.9');
+    expect(addressKey('::ffff:a00:1')).toBe('10.0.0.1');
+    // Not mapped: IPv6 addresses, by their /64.
+    for (const unmapped of ['::1', '::cb00:7109', '::ffff:0:cb00:7109', '1::ffff:cb00:7109'])
+      expect(addressKey(unmapped), unmapped).toMatch(/::\/64$/);
   });
 
   it('is the TCP peer’s (the proxy’s) when the header is missing, empty or names no address', () => {
