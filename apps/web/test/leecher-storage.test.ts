@@ -451,16 +451,18 @@ describe('leechers keep verified chunks in IndexedDB', () => {
 
   it('a failure deleting the earlier runs’ chunks in the background is only a warning', async () => {
     const { name } = fixture();
-    // The earlier runs' records cannot be listed (the site's data cleared under the page, say).
+    // The earlier runs' records cannot be listed (the site's data cleared under the page, say): a transaction reading
+    // them is refused, as a closing connection refuses it.
     const failingDb = async (): Promise<ChunkDb> => {
       const db = await openChunkDatabase(name);
       return new Proxy(db, {
         get(target, property, receiver) {
-          if (property === 'getAllKeys')
-            return (store: string, ...rest: unknown[]) =>
-              store === 'stores'
-                ? Promise.reject(new DOMException('the database connection is closing', 'InvalidStateError'))
-                : (target.getAllKeys as (...args: unknown[]) => unknown)(store, ...rest);
+          if (property === 'transaction')
+            return (names: unknown, ...rest: unknown[]) => {
+              if (names === 'stores' && rest[0] === undefined)
+                throw new DOMException('the database connection is closing', 'InvalidStateError');
+              return (target.transaction as (...args: unknown[]) => unknown)(names, ...rest);
+            };
           const value: unknown = Reflect.get(target, property, receiver);
           return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
         },
@@ -612,20 +614,34 @@ describe('leechers keep verified chunks in IndexedDB', () => {
     const { name, clock, storageOf } = fixture();
     const db = await openChunkDatabase(name);
     let newcomer: string | undefined;
-    // Another tab opens its store and writes its first chunk just after the visitor has read the records.
+    // Another tab opens its store and writes its first chunk just after the visitor has read the records (in a
+    // transaction of its own: `readFrom`).
+    const bound = <T extends object>(target: T, property: PropertyKey): unknown => {
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    };
     const racing = new Proxy(db, {
       get(inner, property) {
-        const value: unknown = Reflect.get(inner, property, inner);
-        if (typeof value !== 'function') return value;
-        if (property !== 'getAll') return value.bind(inner);
-        return async (...args: unknown[]) => {
-          const result: unknown = await value.apply(inner, args);
-          if (args[0] === 'stores' && newcomer === undefined) {
-            const opened = await openOk(storageOf('newcomer'), await runOptions());
-            await opened.store.put(0, chunkOf(manifest, 0));
-            newcomer = opened.store.storeKey;
-          }
-          return result;
+        if (property !== 'transaction') return bound(inner, property);
+        return (...args: unknown[]) => {
+          type Tx = { readonly store: { getAll(...query: unknown[]): Promise<unknown> } };
+          const tx = (inner.transaction as (...args: unknown[]) => Tx)(...args);
+          if (args[0] !== 'stores' || args[1] !== undefined) return tx;
+          const store = new Proxy(tx.store, {
+            get(records, name) {
+              if (name !== 'getAll') return bound(records, name);
+              return async (...query: unknown[]) => {
+                const result = await records.getAll(...query);
+                if (newcomer === undefined) {
+                  const opened = await openOk(storageOf('newcomer'), await runOptions());
+                  await opened.store.put(0, chunkOf(manifest, 0));
+                  newcomer = opened.store.storeKey;
+                }
+                return result;
+              };
+            },
+          });
+          return new Proxy(tx, { get: (t, name) => (name === 'store' ? store : bound(t, name)) });
         };
       },
     });

@@ -36,7 +36,7 @@ import type { ChunkSource } from '../storage/chunk-source';
 import { pageChunkDatabase } from '../storage/chunk-database';
 import type { IdbChunkStore } from '../storage/idb-chunk-store';
 import { LeecherStorage, STORE_TOUCH_INTERVAL_MS, type StorePlace } from '../storage/leecher-storage';
-import { storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
+import { readErrorOf, storageMessageOf, StoredFileGoneError, type StorageError } from '../storage/storage-error';
 import { browserEstimate } from '../storage/storage-quota';
 import { hashStoredFile } from '../storage/stored-file-hash';
 import { pageTabChannel, TabIdentity } from '../storage/tab-id';
@@ -60,7 +60,7 @@ import type { RateHistory } from './rate-history.svelte';
 import { CONTROL_UNKNOWN, IN_CONTROL, MEMBER_WITHOUT_CONTROL, type RunControl } from '../control';
 import { NO_RUN_REQUESTS, type RunController, type RunRequests } from './run-controller';
 import type { OnSwarmBroadcast } from './swarm-broadcast';
-import { RunOverWaits } from './run-over';
+import { runIsOver, RunOverWaits } from './run-over';
 import { SwarmMembership } from './swarm-membership.svelte';
 import type { MemberPlaces } from './member-places';
 import { pageStorage } from './page-storage';
@@ -272,6 +272,8 @@ export class SwarmSession implements RunController {
   #nameTurn = 0;
   /** Counts the link's sends and the tab's own settings set by hand: an older send still asked again stops then. */
   #linkTurn = 0;
+  /** The run whose stores' memory was let go as the server's table showed it over (`#releaseMemoryIfRunOver`). */
+  #memoryReleasedFor: EngineRun | undefined;
   /** The runs whose completion this tab handled (`#completed`). */
   readonly #completedRuns = new WeakSet<EngineRun>();
   /** A start the server sent while this tab was still joining (it checks the manifest first): taken on entry. */
@@ -956,6 +958,7 @@ export class SwarmSession implements RunController {
         this.#swarmProgress.set(progress);
         this.#runOver.seen(progress);
         this.#endRunIfStopped(progress);
+        this.#releaseMemoryIfRunOver(progress);
         this.#dropEarlyStartIfOver(progress);
         this.#announce();
       },
@@ -1139,11 +1142,11 @@ export class SwarmSession implements RunController {
         else if (!this.#over && this.#startingRunNumber === undefined && this.#run === previous) this.#startCancelled();
       },
       (error: unknown) => {
-        // IndexedDB failed under the open or the check of what a reload kept (site data cleared, a chunk
-        // unreadable): the tab says so and stops, rather than wait for a run it never joins.
+        // IndexedDB failed under the check of what a reload kept (site data cleared, a listing that failed): the tab
+        // says so and stops, rather than wait for a run it never joins. A read that failed, not storage the browser
+        // refuses (that is `openRun`'s answer): it was told to allow the site to save data (found by review).
         if (this.#startingRunNumber === started.runNumber) this.#startingRunNumber = undefined;
-        if (!this.#over && starting === this.#runStarts)
-          this.#fail(storageMessageOf({ code: 'storage-unavailable', detail: String(error) }));
+        if (!this.#over && starting === this.#runStarts) this.#fail(storageMessageOf(readErrorOf(error)));
       },
     );
   }
@@ -1303,10 +1306,17 @@ export class SwarmSession implements RunController {
     this.#fail(seededFileGoneMessage(this.#manifest?.name ?? 'the file', error));
   }
 
-  /** A write failed mid-run (out of room, private mode): this tab stops, and forgets what it stored. */
+  /**
+   * A write failed mid-run (out of room, private mode), or the browser closed the chunk database (site data cleared:
+   * `storage-gone`): this tab stops, and forgets what it stored.
+   */
   #storageFailed(error: StorageError): void {
+    if (this.#over) return;
     // Deleted, as its message says: kept, the chunks held the room a new tab needed (for an hour: found by review).
-    if (!this.#over) this.#fail(storageMessageOf(error), 'delete');
+    this.#fail(storageMessageOf(error), 'delete');
+    // Nothing is held any more: leaving asked first, as if it deleted a file not saved yet (found by review).
+    this.#leecherStore = undefined;
+    this.#keptRunNumber = undefined;
   }
 
   /**
@@ -1375,6 +1385,20 @@ export class SwarmSession implements RunController {
     if (over) this.#earlyStart = undefined;
   }
 
+  /**
+   * The server's table says this tab's run is over (finished, stopped, or followed by a newer one): its stores' caches
+   * go, once per run (the hash and Save read the stored chunks; a peer still asking, one flagged say, is answered
+   * from IndexedDB or the file). A run that finished sends no `run:stopped`, and each tab kept 4–12 MiB through the
+   * whole-file hash and the wait for the next run (found by review).
+   */
+  #releaseMemoryIfRunOver(progress: SwarmProgress): void {
+    const run = this.#run;
+    if (!run || run === this.#memoryReleasedFor || !runIsOver(progress, run.runNumber)) return;
+    this.#memoryReleasedFor = run;
+    this.#leecherStore?.releaseMemory();
+    this.#seed?.store.releaseMemory();
+  }
+
   /** The run was stopped: drop the engine and wait for the next. */
   #endRun(run: EngineRun): void {
     run.end();
@@ -1420,6 +1444,8 @@ export class SwarmSession implements RunController {
     const kept = await storage.keptFile({
       ...place,
       manifest,
+      // The browser closed the database under it (site data cleared): Save would fail, the tab stops and says why.
+      onFailed: (error) => this.#storageFailed(error),
       onProgress: (fraction) => {
         if (this.#runStarts !== starts) return;
         this.#checkingStoredChunks = true;

@@ -45,7 +45,8 @@ export type ChunkDb = IDBPDatabase<ChunkDatabase>;
  * a chunk whose file is gone) aborts its transaction, and idb's promise of the transaction's end, made at once and
  * awaited by nobody in its `db.get` shortcuts, rejected unhandled: a page error besides the failure the caller
  * handles (a reloaded tab fetches such a chunk again; found by review). The read is answered as it succeeds, not
- * once its transaction ends (a reload's check reads its chunks one by one).
+ * once its transaction ends (a reload's check reads its chunks one by one). Every read of the chunk database goes
+ * through it, not through idb's shortcuts (`db.get`, `db.getAllKeys`, `db.count`: found by review).
  */
 export function readFrom<Name extends 'chunks' | 'stores', T>(
   db: ChunkDb,
@@ -130,15 +131,17 @@ export async function forgetStoreIf(
   stillDoomed: (record: StoreRecord | undefined) => boolean,
 ): Promise<boolean> {
   const tx = db.transaction(['chunks', 'stores'], 'readwrite');
+  // Watched from the start: a `get` that fails aborts the transaction before anything awaits its end.
+  const done = endOf(tx);
   const record = await tx.objectStore('stores').get(storeKey);
   if (!stillDoomed(record)) {
-    await tx.done;
+    await done;
     return false;
   }
   await Promise.all([
     tx.objectStore('chunks').delete(chunkRange(storeKey)),
     tx.objectStore('stores').delete(storeKey),
-    tx.done,
+    done,
   ]);
   return true;
 }
@@ -149,7 +152,10 @@ export async function forgetStoreIf(
  */
 export async function storeKeysWithChunks(db: ChunkDb): Promise<string[]> {
   const keys: string[] = [];
-  let cursor = await db.transaction('chunks').store.openKeyCursor();
+  const tx = db.transaction('chunks');
+  // Watched: a cursor step that fails aborts the transaction, whose end nobody else awaits.
+  void endOf(tx);
+  let cursor = await tx.store.openKeyCursor();
   while (cursor) {
     const storeKey = cursor.key[0];
     keys.push(storeKey);

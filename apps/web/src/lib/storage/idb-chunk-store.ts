@@ -4,6 +4,7 @@ import { chunkCount, type Manifest } from '@swarmlab/protocol';
 import { ChunkCache, servedChunkCacheBytes } from './chunk-cache';
 import { chunkRange, endOf, readFrom, storedLength, type ChunkDb, type StoredChunk } from './chunk-database';
 import {
+  STORAGE_GONE,
   StoreClosedError,
   StoredFileGoneError,
   StoreRewriteError,
@@ -30,8 +31,9 @@ export interface IdbChunkStoreOptions {
   readonly manifest: Manifest;
   readonly cacheBytes?: number;
   /**
-   * The first write that fails (out of room, private mode): the store refuses every write after it, and
-   * the tab stops with a clear message (`storageMessageOf`) and forgets the store.
+   * The first write that fails (out of room, private mode), or the browser closing the store's connection
+   * (`storage-gone`, told at once): the store refuses every write after it, and the tab stops with a clear message
+   * (`storageMessageOf`) and forgets the store.
    */
   readonly onWriteFailed: (error: StorageError) => void;
 }
@@ -73,6 +75,7 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
     this.#cache = new ChunkCache(options.cacheBytes ?? servedChunkCacheBytes(options.manifest.chunkBytes));
     this.#onWriteFailed = options.onWriteFailed;
     this.#writes = new WriteBatcher((batch) => this.#writeBatch(batch), MAX_CHUNKS_PER_WRITE);
+    this.#db.addEventListener('close', this.#connectionClosed);
   }
 
   get sizeBytes(): number {
@@ -232,9 +235,21 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
    */
   close(): void {
     this.#closed = true;
+    this.#db.removeEventListener('close', this.#connectionClosed);
     this.#writes.rejectQueued(new StoreClosedError());
     this.releaseMemory();
   }
+
+  /**
+   * The browser closed the connection (site data cleared, a backing-store error): the stored chunks are gone, and
+   * no read or write of it passes any more. The owner is told at once (`storage-gone`). Before, only the page's
+   * connection was forgotten: a complete tab went on offering chunks and Save it could not read, and mid-run the next
+   * write failed blaming private browsing (found by review).
+   */
+  readonly #connectionClosed = (): void => {
+    this.#fail(STORAGE_GONE);
+    this.releaseMemory();
+  };
 
   async #writeBatch(batch: readonly ChunkWrite[]): Promise<void> {
     try {
@@ -244,15 +259,19 @@ export class IdbChunkStore implements AsyncChunkStore, StoredFile {
         tx.done,
       ]);
     } catch (error) {
-      if (!this.#failed) {
-        this.#failed = writeErrorOf(error);
-        // Not told once closed: the last batch of a run another run's store took over from, failing late, failed the
-        // new run and deleted its chunks (found by review). The put's own rejection still says so.
-        if (!this.#closed) this.#onWriteFailed(this.#failed);
-        this.#writes.rejectQueued(new Error(`storage failed: ${this.#failed.code}`));
-      }
+      this.#fail(writeErrorOf(error));
       throw error;
     }
+  }
+
+  /** The store's storage failed: every write after it is refused, and the owner is told once. */
+  #fail(error: StorageError): void {
+    if (this.#failed) return;
+    this.#failed = error;
+    // Not told once closed: the last batch of a run another run's store took over from, failing late, failed the
+    // new run and deleted its chunks (found by review). The put's own rejection still says so.
+    if (!this.#closed) this.#onWriteFailed(error);
+    this.#writes.rejectQueued(new Error(`storage failed: ${error.code}`));
   }
 
   async #read(chunkIndex: number): Promise<Uint8Array | undefined> {

@@ -3,6 +3,7 @@ import {
   chunkRange,
   forgetStore,
   forgetStoreIf,
+  readFrom,
   storeKeyOf,
   storeKeysWithChunks,
   storePlacePrefix,
@@ -63,6 +64,7 @@ export interface OpenRunOptions extends StorePlace {
    * found stops at the next chunk, and the store opened holds only those checked. Its caller then closes it.
    */
   readonly abandoned?: () => boolean;
+  /** The store's storage failed: a write (out of room, private mode), or the browser closed its connection. */
   readonly onWriteFailed: (error: StorageError) => void;
 }
 
@@ -169,7 +171,7 @@ export class LeecherStorage {
       let bytes = 0;
       for (const key of await storeKeysWithChunks(db)) {
         if (key === storeKey || !own(key)) continue;
-        const chunks = await db.count('chunks', chunkRange(key));
+        const chunks = await readFrom(db, 'chunks', (store) => store.count(chunkRange(key)));
         bytes += Math.min(place.manifest.sizeBytes, chunks * place.manifest.chunkBytes);
       }
       return bytes;
@@ -187,6 +189,8 @@ export class LeecherStorage {
     options: StorePlace & {
       readonly manifest: Manifest;
       readonly onProgress?: (fraction: number) => void;
+      /** The store offered failed (the browser closed its connection: `storage-gone`), as `OpenRunOptions` says. */
+      readonly onFailed?: (error: StorageError) => void;
     },
   ): Promise<
     { readonly store: IdbChunkStore; readonly runNumber: number; readonly peerId: string | undefined } | undefined
@@ -213,7 +217,12 @@ export class LeecherStorage {
         deleteFailed: false,
       });
       if (!held.isComplete) return undefined;
-      const store = new IdbChunkStore({ db, storeKey: kept, manifest: options.manifest, onWriteFailed: () => {} });
+      const store = new IdbChunkStore({
+        db,
+        storeKey: kept,
+        manifest: options.manifest,
+        onWriteFailed: options.onFailed ?? (() => {}),
+      });
       // The place it is under, which the member keeps among its own (`MemberPlaces.storedUnder`) while it offers it.
       const peerId = options.formerPeerIds?.find((former) => kept.includes(`/${former}/`));
       return { store, runNumber: runOf(kept)!, peerId };
@@ -265,7 +274,7 @@ export class LeecherStorage {
   async touch(storeKey: string): Promise<void> {
     try {
       const db = await this.#open();
-      const record = await db.get('stores', storeKey);
+      const record = await readFrom(db, 'stores', (stores) => stores.get(storeKey));
       if (record) await db.put('stores', { ...record, touchedAtMs: this.#deps.nowMs() });
     } catch {
       // Touching is best effort: a store that is not touched is only deleted an hour later.
@@ -279,7 +288,9 @@ export class LeecherStorage {
   async cleanStale(): Promise<string[]> {
     try {
       const db = await this.#open();
-      const records = new Map((await db.getAll('stores')).map((record) => [record.storeKey, record]));
+      const records = new Map(
+        (await readFrom(db, 'stores', (stores) => stores.getAll())).map((record) => [record.storeKey, record]),
+      );
       const staleBeforeMs = this.#deps.nowMs() - STALE_STORE_AFTER_MS;
       const stale = (record: StoreRecord | undefined): boolean => !record || record.touchedAtMs < staleBeforeMs;
       // Checked again as each is deleted: another tab may have recorded a store (and written its first chunk)
@@ -325,7 +336,7 @@ export class LeecherStorage {
     alsoKeys: readonly string[] = [],
     stillDoomed?: (record: StoreRecord | undefined) => boolean,
   ): Promise<string[]> {
-    const recorded = alsoKeys.length > 0 ? alsoKeys : await db.getAllKeys('stores');
+    const recorded = alsoKeys.length > 0 ? alsoKeys : await readFrom(db, 'stores', (stores) => stores.getAllKeys());
     const keys = [...new Set([...recorded, ...(await storeKeysWithChunks(db))])].filter(doomed);
     const deleted: string[] = [];
     for (const key of keys) {

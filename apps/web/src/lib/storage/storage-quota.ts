@@ -33,6 +33,8 @@ export function browserEstimate(): EstimateStorage | undefined {
 /**
  * Whether `neededBytes` more fit in the origin's quota, counting `releasingBytes` (data being deleted in
  * the background, e.g. the previous run's chunks) as free. `undefined` when they fit or nobody can say.
+ * A known limit: the browser's other tabs downloading at the same time see the same free room, and nothing reserves
+ * it between them; the sentences for `insufficient-storage` and `quota-exceeded` say they share it (found by review).
  */
 export async function storageShortfall(
   neededBytes: number,

@@ -39,7 +39,8 @@ export async function checkStoredChunks(
 ): Promise<StoredChunksCheck> {
   const { onProgress = () => {}, deleteFailed = true, abandoned = () => false } = options;
   const held = new Bitfield(chunkCount(manifest));
-  const keys = await db.getAllKeys('chunks', chunkRange(storeKey));
+  // Through `readFrom`: a listing that fails aborts its transaction, whose end idb's shortcut left unhandled.
+  const keys = await readFrom(db, 'chunks', (chunks) => chunks.getAllKeys(chunkRange(storeKey)));
   const corrupt: [string, number][] = [];
   let checked = 0;
   // Each chunk is read into a fresh buffer, garbage once hashed: the whole-file hash's pass, reading the same bytes,
