@@ -126,11 +126,12 @@ test('a leecher’s page and the overview fit a phone: no sideways scrolling at 
   swarm,
   browser,
   pageErrors,
+  pageWarnings,
 }) => {
   const seeder = await swarm.seedGenerated(1);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
   const phone = await context.newPage();
-  watchPageErrors(phone, pageErrors);
+  watchPageErrors(phone, pageErrors, pageWarnings.seen);
   await phone.goto(seeder.link);
   await expect(phone.getByTestId('waiting')).toBeVisible();
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);

@@ -23,6 +23,15 @@ function launchWindow(extraArgs: readonly string[] = []): Promise<BackgroundWind
   return BackgroundWindow.launch({ executablePath: executablePath!, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
+/**
+ * Closes `window`, handing its tabs' warnings (`swarmlab: …`) to the test's pages' (`pageWarnings`), checked at the
+ * test's end with the warnings it allows.
+ */
+async function closeWindow(window: BackgroundWindow, pageWarnings: { readonly seen: string[] }): Promise<void> {
+  pageWarnings.seen.push(...window.appWarnings);
+  await window.close();
+}
+
 /** Generates a `sizeMib` file in the seeder's tab; resolves to its share link (on `origin`) and SHA-256. */
 async function seedFile(seeder: SwarmTab, sizeMib: number, origin: string): Promise<{ link: string; sha256: string }> {
   await seeder.generateFile(sizeMib);
@@ -72,8 +81,10 @@ async function runToTheEnd(
 
 test('a shaped run in a window of background tabs completes with the seeder’s bytes on every hidden leecher', async ({
   baseURL,
+  pageWarnings,
 }) => {
   const window = await launchWindow();
+  pageWarnings.allow(/^swarmlab: probe of appWarnings$/);
   try {
     const seeder = cdpSwarmTab(await window.openTab(`${baseURL}/`, { background: false }));
     const { link, sha256: seederSha256 } = await seedFile(seeder, FILE_MIB, baseURL!);
@@ -81,6 +92,9 @@ test('a shaped run in a window of background tabs completes with the seeder’s 
     // The window hears its tabs' uncaught exceptions (checked at the end): a probe thrown on purpose is heard.
     await hiddenTabs[0]!.evaluate('setTimeout(() => { throw new Error("probe of pageErrors") }, 0), 1');
     await expect.poll(() => window.pageErrors.some((error) => error.includes('probe of pageErrors'))).toBe(true);
+    // And the app's warnings (checked at the end, with the test's pages', `pageWarnings`): a probe is heard.
+    await hiddenTabs[0]!.evaluate('console.warn("swarmlab: probe of appWarnings"), 1');
+    await expect.poll(() => window.appWarnings.includes('swarmlab: probe of appWarnings')).toBe(true);
     // The point of the test: every leecher is hidden, as behind the front tab of a real window.
     expect(await seeder.visibilityState()).toBe('visible');
     for (const tab of leechers) expect(await tab.visibilityState()).toBe('hidden');
@@ -108,7 +122,7 @@ test('a shaped run in a window of background tabs completes with the seeder’s 
     const errors = window.pageErrors.filter((error) => !error.includes('probe of pageErrors'));
     expect(errors, 'uncaught exceptions in the window’s tabs').toEqual([]);
   } finally {
-    await window.close();
+    await closeWindow(window, pageWarnings);
   }
 });
 
@@ -123,6 +137,7 @@ const LAN_LEECHERS = 2;
 
 test('on a plain-http LAN origin, hidden leechers hash the whole file in a streaming pass and match the seeder', async ({
   baseURL,
+  pageWarnings,
 }) => {
   const window = await launchWindow([
     `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`,
@@ -145,6 +160,6 @@ test('on a plain-http LAN origin, hidden leechers hash the whole file in a strea
     await runToTheEnd(seeder, leechers, { mode: 'p2p', serverUp: '', peerUp: '', peerDown: '' }, seederSha256);
     expect(window.pageErrors, 'uncaught exceptions in the window’s tabs').toEqual([]);
   } finally {
-    await window.close();
+    await closeWindow(window, pageWarnings);
   }
 });

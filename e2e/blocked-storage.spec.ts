@@ -49,12 +49,18 @@ test('a browser that blocks site data starts, and a leecher there says what to a
   swarm,
   baseURL,
   pageErrors,
+  pageWarnings,
 }) => {
+  // The blocked page's console says what it could not do with the storage it is refused, and goes on: read back a
+  // file kept from before (it joins), clean stale chunks, delete its chunks as it leaves. The test's doing.
+  pageWarnings.allow(
+    /^swarmlab: (the file this tab kept could not be read back|could not (clean|delete) stored chunks)\b/,
+  );
   const blocked = await blockedStorageBrowser(baseURL!);
   try {
     const { page: seeder, link } = await swarm.seedGenerated(3);
     const leecher: Page = await blocked.context.newPage();
-    watchPageErrors(leecher, pageErrors);
+    watchPageErrors(leecher, pageErrors, pageWarnings.seen);
     await leecher.goto('/');
     // The page starts (it did not: reading `localStorage` threw before it mounted) and offers to start a swarm.
     await expect(leecher.getByTestId('file-input')).toBeAttached();

@@ -42,9 +42,12 @@ export interface Swarm {
 /**
  * Keeps every uncaught exception and unhandled rejection of `page` (and logs its console's warnings and errors):
  * `errors` is checked at the end of the test, which fails on any (a crash that does not stop the transfer
- * would otherwise pass unseen). `warnings`, if given, keeps the app's own console warnings (`swarmlab: …`).
+ * would otherwise pass unseen). `warnings` keeps the app's own console warnings (`swarmlab: …`, warned or logged as
+ * an error), the test's `pageWarnings.seen`: required, as a page opened without them (a projector's overview, a
+ * phone's context) let its warnings pass unchecked (found by review). A `BackgroundWindow`'s tabs report theirs as
+ * its `appWarnings`.
  */
-export function watchPageErrors(page: Page, errors: string[], warnings?: string[]): void {
+export function watchPageErrors(page: Page, errors: string[], warnings: string[]): void {
   page.on('pageerror', (error) => {
     console.error(`[page error] ${error.message}`);
     // Chromium's note that a resize observer's callback changed the layout it observes, to be delivered next
@@ -55,7 +58,8 @@ export function watchPageErrors(page: Page, errors: string[], warnings?: string[
   page.on('console', (message) => {
     if (message.type() === 'warning' || message.type() === 'error')
       console.error(`[page console.${message.type()}] ${message.text()}`);
-    if (message.type() === 'warning' && message.text().startsWith('swarmlab:')) warnings?.push(message.text());
+    if ((message.type() === 'warning' || message.type() === 'error') && message.text().startsWith('swarmlab:'))
+      warnings.push(message.text());
   });
 }
 

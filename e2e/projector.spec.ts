@@ -18,6 +18,7 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
   browser,
   baseURL,
   pageErrors,
+  pageWarnings,
 }, testInfo) => {
   const seeder = await swarm.seedGenerated(4, '?mode=p2p&server-up=500kB/s&peer-up=500kB/s');
   const leechers = await Promise.all(Array.from({ length: REAL_LEECHERS }, () => swarm.openPeer(seeder.link)));
@@ -26,7 +27,7 @@ test(`the overview shows ${PEERS} peers’ cards inside a 1920×1080 screen, the
   try {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const overview = await context.newPage();
-    watchPageErrors(overview, pageErrors);
+    watchPageErrors(overview, pageErrors, pageWarnings.seen);
     await overview.goto((await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing');
     const cards = overview.getByTestId('projector-card');
     await expect(cards).toHaveCount(PEERS);
@@ -115,6 +116,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
   browser,
   baseURL,
   pageErrors,
+  pageWarnings,
 }) => {
   // No place to break but anywhere (underscores, dots): the seeder-gone notice, which names it, pushed the page sideways.
   const name = `lecture_recording_${'of_the_whole_afternoon_'.repeat(3)}final.bin`;
@@ -128,7 +130,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const overview = await context.newPage();
-    watchPageErrors(overview, pageErrors);
+    watchPageErrors(overview, pageErrors, pageWarnings.seen);
     // The control link, kept: it is opened again once the seeder's tab is gone.
     const controlLink = (await seeder.getByTestId('overview-link').getAttribute('href')) ?? 'missing';
     await overview.goto(controlLink);
@@ -176,7 +178,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
     // A student's phone on the swarm: the notice that the seeder left names the file, which has no place to break.
     const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const phone = await phoneContext.newPage();
-    watchPageErrors(phone, pageErrors);
+    watchPageErrors(phone, pageErrors, pageWarnings.seen);
     await phone.goto(link);
     await expect.poll(async () => (await readPeerState(phone)).peerId).toBeDefined();
 
@@ -210,7 +212,7 @@ test('on smaller projectors (1280×800, 1536×864) with a long file name: no sid
       Reflect.deleteProperty(window, 'RTCPeerConnection');
     });
     const blocked = await withoutWebRtc.newPage();
-    watchPageErrors(blocked, pageErrors);
+    watchPageErrors(blocked, pageErrors, pageWarnings.seen);
     await blocked.goto(controlLink);
     await expect(blocked.getByTestId('seed-here-blocked')).toContainText('cannot make WebRTC connections');
     await expect(blocked.getByTestId('seed-here')).toHaveCount(0);

@@ -94,13 +94,14 @@ test('the seeder’s tab reloaded while alone in its swarm keeps the swarm: its 
   swarm,
   browser,
   pageErrors,
+  pageWarnings,
 }) => {
   const seeder = await swarm.seedGenerated(1);
   const seederHash = await waitForFileHash(seeder.page);
   const code = await seeder.page.getByTestId('join-code-shown').textContent();
   const overviewHref = (await seeder.page.getByTestId('overview-link').first().getAttribute('href')) ?? 'missing';
   const projector = await (await browser.newContext()).newPage();
-  watchPageErrors(projector, pageErrors);
+  watchPageErrors(projector, pageErrors, pageWarnings.seen);
   await projector.goto(new URL(overviewHref, seeder.page.url()).toString());
   await expect(projector.getByTestId('overview-join-code')).toHaveText(code!);
 

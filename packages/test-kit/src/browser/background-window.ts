@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { spawnDyingWithParent } from '../server/dying-with-parent';
+import { TabReports } from './tab-reports';
 import { claimDisplay } from './x-display';
 
 /**
@@ -115,20 +116,13 @@ export class BackgroundWindow {
   readonly #cdp: CdpConnection;
   readonly #untrack: () => void;
   readonly #tabs: HiddenCapableTab[] = [];
-  readonly #pageErrors: string[] = [];
+  readonly #reports: TabReports;
 
   private constructor(resources: WindowResources, cdp: CdpConnection, untrack: () => void) {
     this.#resources = resources;
     this.#cdp = cdp;
     this.#untrack = untrack;
-    cdp.onEvent((method, params) => {
-      if (method !== 'Runtime.exceptionThrown') return;
-      const { exceptionDetails } = params as {
-        exceptionDetails: { text: string; url?: string; exception?: { description?: string } };
-      };
-      const where = exceptionDetails.url ? `${exceptionDetails.url}: ` : '';
-      this.#pageErrors.push(`${where}${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-    });
+    this.#reports = new TabReports(cdp);
   }
 
   /**
@@ -136,7 +130,15 @@ export class BackgroundWindow {
    * does not reach these tabs): a test checks there are none.
    */
   get pageErrors(): readonly string[] {
-    return this.#pageErrors;
+    return this.#reports.pageErrors;
+  }
+
+  /**
+   * Every warning of the app's (`swarmlab: …`) in the window's tabs so far (Playwright's `console` does not reach
+   * these tabs): a test checks there are none but those it caused, as of its Playwright pages (`pageWarnings`).
+   */
+  get appWarnings(): readonly string[] {
+    return this.#reports.appWarnings;
   }
 
   /** The X display the window is on (`:<display>`). */
@@ -260,7 +262,7 @@ export class BackgroundWindow {
       targetId,
       flatten: true,
     });
-    // Its exceptions are reported from now on (`pageErrors`).
+    // Its exceptions and console calls are reported from now on (`pageErrors`, `appWarnings`).
     await this.#cdp.send('Runtime.enable', {}, sessionId);
     const tab = new HiddenCapableTab(this.#cdp, targetId, sessionId);
     this.#tabs.push(tab);
