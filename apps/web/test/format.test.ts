@@ -1,3 +1,4 @@
+import { formatRate as sharedFormatRate } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   countOf,
@@ -71,20 +72,8 @@ describe('what the screens show and read', () => {
     expect(formatBytesForModel(2 ** 30)).toBe('1074 MB (1,073,741,824 bytes)');
   });
 
-  it('shows rates below 1 MB/s in kB/s, where the slowest caps read 0.01 MB/s', () => {
-    expect(formatRate(12_500)).toBe('12.5 kB/s');
-    expect(formatRate(500_000)).toBe('500 kB/s');
-    expect(formatRate(0)).toBe('0 kB/s');
-    // A rate there is never reads as none, as shares read "<1 %": 40 B/s read "0.0 kB/s".
-    expect(formatRate(40)).toBe('<0.1 kB/s');
-    expect(formatRate(49)).toBe('<0.1 kB/s');
-    expect(formatRate(50)).toBe('0.1 kB/s');
-    expect(formatRate(2_000_000)).toBe('2.00 MB/s');
-    expect(formatRate(25_300_000)).toBe('25.3 MB/s');
-    // Judged as shown: not "1000 kB/s", "100.0 kB/s" nor "10.00 MB/s".
-    expect(formatRate(999_950)).toBe('1.00 MB/s');
-    expect(formatRate(99_960)).toBe('100 kB/s');
-    expect(formatRate(9_999_000)).toBe('10.0 MB/s');
+  it('shows rates as the headless peer’s terminal does: one formatter, tested in the protocol package', () => {
+    expect(formatRate).toBe(sharedFormatRate);
   });
 
   it('refuses a cap typed in bits, which it would have read as eight times the rate', () => {
