@@ -3,7 +3,7 @@
 // their phase, error and stores, not for Svelte's reactivity.)
 import 'fake-indexeddb/auto';
 import { Bitfield, chunkCount, DEFAULT_RUN_CONFIG, type ProgressReport } from '@swarmlab/protocol';
-import { testFile, type TestFile } from '@swarmlab/test-kit';
+import { pollUntil, testFile, type TestFile } from '@swarmlab/test-kit';
 import { startSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -17,13 +17,9 @@ import { silentPeers } from './fakes';
 const CHUNK_BYTES = 16 * 1024;
 const CHUNKS = 4;
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits until `condition` holds (the test kit's poll, as the other session tests wait). */
+const until = (condition: () => boolean, what: string): Promise<true> =>
+  pollUntil(() => condition() || undefined, what, 10_000, 10);
 
 const cleanUps: (() => unknown)[] = [];
 afterEach(async () => {
