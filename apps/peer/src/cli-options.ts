@@ -88,6 +88,11 @@ export function parseCliOptions(argv: readonly string[], cwd: string = process.c
   // `pnpm peer -- --seed f` (the `--` npm wants) reaches the peer with its `--` (pnpm passes it through), which made
   // every option a word: "one swarm at a time: got 4" (found by review). A leading one is read as nothing.
   const args = argv[0] === OPTION_TERMINATOR ? argv.slice(1) : [...argv];
+  // Asking for help is answered whatever else the line holds: `--help --nope` printed only "unknown option --nope"
+  // to someone who was asking how to call the peer.
+  const terminatorAt = args.indexOf(OPTION_TERMINATOR);
+  if ((terminatorAt === -1 ? args : args.slice(0, terminatorAt)).some((arg) => arg === '--help' || arg === '-h'))
+    return { help: true, exitWhenDone: false, peer: {} };
   let parsed;
   try {
     parsed = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: true, tokens: true });

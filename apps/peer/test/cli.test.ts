@@ -186,6 +186,13 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['a', 'b', '--server', 'http://h:1'])).toThrow(/^one swarm at a time: got 2$/);
   });
 
+  it('answers --help whatever else the line holds, but not a --help after `--`', () => {
+    expect(parseCliOptions(['--help', '--nope']).help).toBe(true);
+    expect(parseCliOptions(['--seed', 'a', '--seed', 'b', '-h']).help).toBe(true);
+    expect(parseCliOptions(['--', 'K7MQ3P', '--help', '--nope']).help).toBe(true);
+    expect(() => parseCliOptions(['--nope', '--', '--help'])).toThrow(/^unknown option --nope$/);
+  });
+
   it('reads the arguments after the `--` pnpm passes through, and refuses options after a later one', () => {
     // `pnpm peer -- --seed f --server URL`: before, every option was a word ("one swarm at a time: got 4").
     expect(parseCliOptions(['--', '--seed', 'lecture.bin', '--server', 'http://h:1'], '/srv').peer).toEqual({
