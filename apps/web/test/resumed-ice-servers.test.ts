@@ -2,20 +2,12 @@
 // (A real signalling server runs in this test's process, then as a process of its own, and their modules need Node's.)
 import 'fake-indexeddb/auto';
 import type { IceServer } from '@swarmlab/protocol';
-import { testFile } from '@swarmlab/test-kit';
+import { pollUntil, testFile } from '@swarmlab/test-kit';
 import { startServerProcess, startSignallingServer, type ServerProcess } from '@swarmlab/test-kit/server';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { expect, it } from 'vitest';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { silentPeers } from './fakes';
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** What the teacher gives the server as it restarts it, once the page said the network keeps laptops apart. */
 const ICE_SERVERS: IceServer[] = [{ urls: 'stun:stun.test.invalid:3478' }];
@@ -36,7 +28,7 @@ it('connects with the ICE servers of the server it takes its place back on: rest
     const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
     if (!created.ok) throw new Error(created.error.message);
     await tab.join(created.swarmId, file.contentId);
-    await until(() => made.length === 1, 'the offer to the seeder made');
+    await pollUntil(() => made.length === 1, 'the offer to the seeder made', 10_000);
     expect(made[0]!.config?.iceServers).toEqual([]);
 
     // The teacher restarts the server with a STUN server; the tab registers the swarm again on it.
@@ -47,7 +39,7 @@ it('connects with the ICE servers of the server it takes its place back on: rest
       quiet: true,
       env: { SWARMLAB_ICE_SERVERS: JSON.stringify(ICE_SERVERS) },
     });
-    await until(() => tab.signalling?.state === 'back', 'the tab back', 30_000);
+    await pollUntil(() => tab.signalling?.state === 'back', 'the tab back', 30_000);
 
     // A classmate offers: the tab answers with the restarted server's ICE servers, not with the none it entered with.
     classmate = SignallingClient.connect(second.origin);
@@ -58,7 +50,7 @@ it('connects with the ICE servers of the server it takes its place back on: rest
     expect(tabPeerId).toBeDefined();
     const sent = await classmate.sendSignal({ to: tabPeerId!, signal: { type: 'offer', sdp: 'v=0 offer' } });
     expect(sent.ok).toBe(true);
-    await until(() => made.some((options) => options.initiator === false), 'the offer answered');
+    await pollUntil(() => made.some((options) => options.initiator === false), 'the offer answered', 10_000);
     expect(made.find((options) => options.initiator === false)!.config?.iceServers).toEqual(ICE_SERVERS);
   } finally {
     tab.leave();
@@ -66,4 +58,6 @@ it('connects with the ICE servers of the server it takes its place back on: rest
     seeder.disconnect();
     await second?.kill();
   }
+  // The restarted server logged no error through all this (its output is read to the end once `kill()` settled).
+  expect(second.errorLines).toEqual([]);
 }, 60_000);
