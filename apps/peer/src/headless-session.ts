@@ -324,7 +324,8 @@ export class HeadlessSession {
     if (cancelled()) return;
     const named = await sentUntilTaken(() => signalling.setName({ name }), cancelled);
     // A connection lost for all its patience is not the name's refusal: the rejoin sends it again once back.
-    if (named.ok || cancelled() || named.error.code === 'signalling-lost') return;
+    if (named.ok || cancelled() || named.error.code === 'signalling-lost' || named.error.code === 'signalling-closed')
+      return;
     this.#deps.onEvent({ type: 'name-refused', message: named.error.message });
   }
 
@@ -615,6 +616,8 @@ export function refusalError(error: SignallingError): HeadlessPeerError {
     case 'timeout':
     case 'signalling-lost':
       return new HeadlessPeerError('the signalling server did not answer: check that it is running and reachable');
+    case 'signalling-closed':
+      return closedWhileStarting();
     default:
       return new HeadlessPeerError(`the signalling server refused: ${error.message}`);
   }

@@ -1,7 +1,13 @@
 import type { SignallingError, SignallingErrorCode } from '@swarmlab/protocol';
 
-/** The codes this server answers with (`timeout`, `signalling-lost` and `malformed-answer` are the client's own). */
-export type RefusalCode = Exclude<SignallingErrorCode, 'timeout' | 'signalling-lost' | 'malformed-answer'>;
+/**
+ * The codes this server answers with (`timeout`, `signalling-lost`, `signalling-closed` and `malformed-answer` are the
+ * client's own).
+ */
+export type RefusalCode = Exclude<
+  SignallingErrorCode,
+  'timeout' | 'signalling-lost' | 'signalling-closed' | 'malformed-answer'
+>;
 
 /** What each refusal tells the user, unless the server has something more specific to say. */
 export const REFUSAL_MESSAGES: Readonly<Record<RefusalCode, string>> = {

@@ -405,6 +405,11 @@ export type SignallingErrorCode =
   /** Client side only: the signalling connection is lost (the tab is reconnecting); the request was not sent. */
   | 'signalling-lost'
   /**
+   * Client side only: this client closed its connection (it left, or dropped it): the request was not sent, and
+   * nothing reconnects, so asking again gets the same answer.
+   */
+  | 'signalling-closed'
+  /**
    * Client side only: the server's answer is not one this version can read (another version of the server,
    * or not swarmlab's): nothing in it was used.
    */

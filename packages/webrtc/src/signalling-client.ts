@@ -86,10 +86,12 @@ export const SIGNALLING_LOST: SignallingError = {
 
 /**
  * What a request resolves to at once once this client closed its connection (`disconnect`, `dropConnection`): socket.io
- * would hold it for a connection that never comes, until its time-out. Nothing reconnects, unlike `SIGNALLING_LOST`.
+ * would hold it for a connection that never comes, until its time-out. Nothing reconnects, unlike `SIGNALLING_LOST`, so
+ * its code is its own: the loops that ask again on `signalling-lost` (`untilRegistered`, `sentUntilTaken`) would have
+ * asked a closed client for their whole patience.
  */
 export const SIGNALLING_CLOSED: SignallingError = {
-  code: 'signalling-lost',
+  code: 'signalling-closed',
   message: 'The connection to the signalling server was closed.',
 };
 
@@ -398,7 +400,7 @@ export class SignallingClient {
 
   /**
    * Closes the connection for good: the server takes it as this tab leaving. A request still waiting is answered
-   * `signalling-lost` at once (socket.io would never call its acknowledgement, and it would wait its time-out), and so
+   * `signalling-closed` at once (socket.io would never call its acknowledgement, and it would wait its time-out), and so
    * is every later one (`SIGNALLING_CLOSED`).
    */
   disconnect(): void {

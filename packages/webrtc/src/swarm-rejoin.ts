@@ -206,8 +206,8 @@ export class SwarmRejoin {
       this.#retries = 0;
       return this.#options.onStatus({ state: 'back', resumed: result.resumed });
     }
-    // Lost again: the next connection tries again.
-    if (result.error.code === 'signalling-lost') return;
+    // Lost again: the next connection tries again. Closed: there is no next connection.
+    if (result.error.code === 'signalling-lost' || result.error.code === 'signalling-closed') return;
     if (RETRIABLE.has(result.error.code)) {
       this.#options.onStatus({ state: 'rejoining', retrying: result.error });
       const firstDelayMs = this.#options.retryDelayMs ?? DEFAULT_REJOIN_RETRY_DELAY_MS;

@@ -3,7 +3,9 @@ import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pollUntil } from '@swarmlab/test-kit';
+import { sentUntilTaken } from '../src/own-sends';
 import { SignallingClient } from '../src/signalling-client';
+import { untilRegistered } from '../src/until-registered';
 
 const servers: Server[] = [];
 const clients: SignallingClient[] = [];
@@ -42,10 +44,32 @@ describe('SignallingClient once it closed its connection', () => {
     void client.stopRun().then((answer) => answers.push(answer));
     await vi.advanceTimersByTimeAsync(0);
     // Before, it waited the whole time-out (10 s), then said the server was out of reach and reconnecting.
-    expect(answers).toEqual([{ ok: false, error: expect.objectContaining({ code: 'signalling-lost' }) }]);
+    expect(answers).toEqual([{ ok: false, error: expect.objectContaining({ code: 'signalling-closed' }) }]);
     expect(answers).not.toContainEqual(
       expect.objectContaining({ error: expect.objectContaining({ message: /reconnecting/ }) }),
     );
+  });
+
+  it('is not asked again by the loops that wait out a lost connection', async () => {
+    const client = await connectedClient(silentServer());
+    client.disconnect();
+    let asks = 0;
+    const joined = await untilRegistered(() => {
+      asks++;
+      return client.joinSwarm({ swarmId: 'a'.repeat(32) });
+    });
+    // Before, it shared `signalling-lost` with a lost connection, and was asked every second for a minute.
+    expect(asks).toBe(1);
+    expect(joined).toMatchObject({ ok: false, error: { code: 'signalling-closed' } });
+    const named = await sentUntilTaken(
+      () => {
+        asks++;
+        return client.setName({ name: 'Ada' });
+      },
+      () => false,
+    );
+    expect(asks).toBe(2);
+    expect(named).toMatchObject({ ok: false, error: { code: 'signalling-closed' } });
   });
 
   it('keeps no listener on its socket or its manager, which reached the session that left', async () => {

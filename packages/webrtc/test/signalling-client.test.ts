@@ -363,7 +363,7 @@ describe('SignallingClient.disconnect', () => {
     await received;
     client.disconnect();
     await vi.advanceTimersByTimeAsync(0);
-    expect(answers).toEqual([{ ok: false, error: expect.objectContaining({ code: 'signalling-lost' }) }]);
+    expect(answers).toEqual([{ ok: false, error: expect.objectContaining({ code: 'signalling-closed' }) }]);
   });
 });
 
@@ -382,7 +382,7 @@ describe('SignallingClient.dropConnection', () => {
     const waiting = dropped.leaveSwarm();
     dropped.dropConnection();
     left.disconnect();
-    expect(await waiting).toMatchObject({ ok: false, error: { code: 'signalling-lost' } });
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'signalling-closed' } });
     await pollUntil(() => reasons.length === 2, 'both disconnects', 10_000);
     // The server's members keep their place on any reason but a deliberate one (`client namespace disconnect`).
     expect(reasons.sort()).toEqual(['client namespace disconnect', expect.stringMatching(/^transport (close|error)$/)]);

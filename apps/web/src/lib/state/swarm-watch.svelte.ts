@@ -326,7 +326,7 @@ export class SwarmWatch implements RunController {
       }, RECONNECTED_NOTICE_MS);
       return;
     }
-    if (watched.error.code === 'signalling-lost') return;
+    if (watched.error.code === 'signalling-lost' || watched.error.code === 'signalling-closed') return;
     // A server that does not know the swarm and says it did not just start (`swarm-not-registered-yet` otherwise): it
     // ended while this screen was away (its `swarm:ended` went to the lost connection). It was drawn as running for a
     // minute, "waiting for the swarm's members to register it again", then offered a "Try again" that failed the same
