@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ShareOrigin } from '../src/lib/state/share-origin.svelte';
+import { PICKED_ORIGIN_KEY, ShareOrigin } from '../src/lib/state/share-origin.svelte';
+import { memoryStorage } from './fakes';
 
 const at = (origin: string) => ({ origin, hostname: new URL(origin).hostname });
 
@@ -20,7 +21,7 @@ describe('ShareOrigin', () => {
   });
 
   it('at localhost, uses the first network address the server knows, or another one picked', async () => {
-    const share = new ShareOrigin(at('http://localhost:8080'));
+    const share = new ShareOrigin(at('http://localhost:8080'), memoryStorage());
     expect(share.origin).toBe('http://localhost:8080');
     await share.load(async () => ['http://192.168.1.10:8080', 'http://172.17.0.1:8080', 'javascript:alert(1)']);
     expect(share.lanOrigins).toEqual(['http://192.168.1.10:8080', 'http://172.17.0.1:8080']);
@@ -40,5 +41,44 @@ describe('ShareOrigin', () => {
     const failing = new ShareOrigin(at('http://[::1]:8080'));
     await failing.load(() => Promise.reject(new TypeError('Failed to fetch')));
     expect(failing.unreachable).toBe(true);
+  });
+
+  it('keeps the address picked over a reload, and in the origin’s other tabs, while the machine still has it', async () => {
+    const wired = 'http://192.168.1.10:8080';
+    const wifi = 'http://10.0.0.5:8080';
+    const storage = memoryStorage(); // the origin's localStorage
+    const first = new ShareOrigin(at('http://localhost:8080'), storage);
+    await first.load(async () => [wired, wifi]);
+    first.pick(wifi);
+    // Reloaded (or another tab of the teacher's): before, its QR code went back to the first address without a word.
+    const reloaded = new ShareOrigin(at('http://localhost:8080'), storage);
+    await reloaded.load(async () => [wired, wifi]);
+    expect(reloaded.origin).toBe(wifi);
+    // In another room, the Wi-Fi address the machine no longer has is not used: the first one it has is.
+    const elsewhere = new ShareOrigin(at('http://localhost:8080'), storage);
+    await elsewhere.load(async () => [wired, 'http://10.1.0.7:8080']);
+    expect(elsewhere.origin).toBe(wired);
+    // Something else stored under the key (an older page's, a hand-edited one) is held to the server's list as well.
+    storage.setItem(PICKED_ORIGIN_KEY, 'javascript:alert(1)');
+    const tampered = new ShareOrigin(at('http://localhost:8080'), storage);
+    await tampered.load(async () => [wired, wifi]);
+    expect(tampered.origin).toBe(wired);
+  });
+
+  it('still picks, and still builds its links from the pick, where the browser refuses its storage', async () => {
+    const refusing: Storage = {
+      ...memoryStorage(),
+      getItem: () => {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+      setItem: () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+    };
+    const share = new ShareOrigin(at('http://localhost:8080'), refusing);
+    await share.load(async () => ['http://192.168.1.10:8080', 'http://10.0.0.5:8080']);
+    expect(share.origin).toBe('http://192.168.1.10:8080');
+    share.pick('http://10.0.0.5:8080');
+    expect(share.origin).toBe('http://10.0.0.5:8080');
   });
 });

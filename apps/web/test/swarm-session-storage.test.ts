@@ -8,7 +8,7 @@ import { startSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { portableSha256 } from '../src/lib/page-sha256';
-import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
+import { SNAPSHOT_INTERVAL_MS, SwarmSession } from '../src/lib/state/swarm-session.svelte';
 import { openChunkDatabase, type ChunkDb } from '../src/lib/storage/chunk-database';
 import type { IdbChunkStore } from '../src/lib/storage/idb-chunk-store';
 import { LeecherStorage, type OpenedRun } from '../src/lib/storage/leecher-storage';
@@ -120,6 +120,23 @@ describe('a run that finishes (found by review)', () => {
     // and the wait for the next run.
     for (let index = 0; index < CHUNKS; index++) expect(store.get(index)).toBeInstanceOf(Promise);
     expect(store.takeMemory(CHUNK_BYTES)).toBeUndefined();
+  });
+
+  it('ends the tab’s throughput chart as the table shows it finished: the engine, still on, is sampled on', async () => {
+    const { seeder, tab, file } = await swarmWithTab(holdingTheWholeFile);
+    expect((await seeder.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+    await until(() => tab.phase === 'running' && tab.holdsWholeFile, 'the tab complete in run 1');
+    expect((await seeder.reportProgress(seederSentAll(file, 1, tab.peerId!))).ok).toBe(true);
+    await until(() => tab.latestSwarmProgress?.run?.phase === 'finished', 'run 1 finished');
+    const ended = tab.rates.points;
+    expect(ended.length).toBeGreaterThan(0);
+    // Four samples a second: before, each one lengthened the chart (its axis ran to 630 s after ten minutes of talk).
+    await new Promise((resolve) => setTimeout(resolve, 4 * SNAPSHOT_INTERVAL_MS));
+    expect(tab.phase).toBe('running');
+    expect(tab.rates.points).toBe(ended);
+    // The next run's chart starts afresh and takes samples again.
+    expect((await seeder.startRun({ config: DEFAULT_RUN_CONFIG })).ok).toBe(true);
+    await until(() => tab.rates.points !== ended && tab.rates.points.length > 1, 'run 2 charted');
   });
 });
 

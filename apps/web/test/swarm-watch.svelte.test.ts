@@ -93,8 +93,8 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     await watching;
     // Before, the end of the check set it watching: a frozen projector of a swarm gone, no error.
     expect(watch.phase).toBe('failed');
-    // Nothing to try again: a swarm that ended stays ended (its "Try again" failed the same way every time).
-    expect(watch.retryable).toBe(false);
+    // Its last member may bring it back (a seeder's page back from the back/forward cache): "Try again" is offered.
+    expect(watch.retryable).toBe(true);
     expect(watch.ended).toBe(true);
   });
 
@@ -406,5 +406,49 @@ describe('an overview screen whose swarm ended while it watched', () => {
     // Before, it still counted itself a watcher: each request waited its whole time-out on the closed connection.
     expect(watch.following).toBe(false);
     expect(await watch.stopRun()).toBe(NOT_FOLLOWING_MESSAGE);
+  });
+});
+
+describe('an overview screen whose swarm’s last member left as it watched (found by review)', () => {
+  it('offers to try again, final if the swarm is still gone, and follows the swarm once its seeder brought it back', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const { seeder, file, created, watch } = await watchedThroughRelay(server);
+    expect(watch.phase).toBe('watching');
+    // The teacher goes Back from the seeder's page, alone in its swarm: the page, kept in the back/forward cache, leaves.
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
+    expect(watch.ended).toBe(true);
+    expect(watch.error).toContain('This swarm has ended');
+    // Before, no "Try again": the projector stayed on "ended", with only the start page, once the swarm was back.
+    expect(watch.retryable).toBe(true);
+
+    // Tried again while the swarm is gone (`watchAgain` opens a new watch): the server's answer is final.
+    const tooSoon = new SwarmWatch(created.swarmId, { signallingUrl: server.url, sha256: webCryptoSha256 });
+    cleanUps.push(() => tooSoon.close());
+    await tooSoon.watch(file.contentId);
+    expect(tooSoon.phase).toBe('failed');
+    expect(tooSoon.ended).toBe(true);
+    expect(tooSoon.retryable).toBe(false);
+
+    // Forward: the seeder's page registers the swarm again under the same link (`resumeSeed`).
+    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
+    const restored = await seeder.restoreSwarm({
+      swarmId,
+      peerId,
+      memberKey,
+      seal,
+      role: 'seeder',
+      control: controlSecret,
+      run: null,
+      manifest: file.manifest,
+      contentId: file.contentId,
+    });
+    expect(restored.ok).toBe(true);
+    const again = new SwarmWatch(swarmId, { signallingUrl: server.url, sha256: webCryptoSha256 });
+    cleanUps.push(() => again.close());
+    await again.watch(file.contentId);
+    expect(again.phase).toBe('watching');
+    expect(again.swarmProgress?.peers.map((peer) => peer.role)).toEqual(['seeder']);
   });
 });

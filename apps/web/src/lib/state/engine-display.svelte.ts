@@ -23,9 +23,14 @@ export class EngineDisplay {
     return this.#snapshot.shown;
   }
 
-  show(snapshot: SwarmSnapshot, atMs: number): void {
+  /**
+   * Shows the engine's latest snapshot; its rates go to the chart while the run goes on. `runOver`: the swarm's table
+   * shows the run over, and this is the chart's last point (the snapshot itself keeps being shown).
+   */
+  show(snapshot: SwarmSnapshot, atMs: number, runOver = false): void {
     this.#snapshot.set(snapshot);
-    this.rates.add(atMs, snapshot.uploadBytesPerSec, snapshot.downloadBytesPerSec);
+    if (runOver) this.rates.end(atMs, snapshot.uploadBytesPerSec, snapshot.downloadBytesPerSec);
+    else this.rates.add(atMs, snapshot.uploadBytesPerSec, snapshot.downloadBytesPerSec);
   }
 
   /** A new run, started at `startedAtMs` (the samples' clock): its throughput chart starts empty, timed from then. */

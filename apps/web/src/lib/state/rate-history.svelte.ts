@@ -25,6 +25,8 @@ export class RateHistory {
   readonly #series = new ThinnedSeries<RatePoint>(MAX_RATE_POINTS);
   /** What samples are timed from: the run's start, or the first sample since the latest reset; undefined before it. */
   #startMs: number | undefined;
+  /** The run is over (`end`): no sample is added until the next run's `reset`. */
+  #ended = false;
 
   constructor(visibility: PageVisibility = ALWAYS_VISIBLE) {
     this.#points = new ShownWhileVisible<readonly RatePoint[]>(visibility, []);
@@ -42,12 +44,30 @@ export class RateHistory {
     this.#series.clear();
     this.#points.set(this.#series.points);
     this.#startMs = startMs;
+    this.#ended = false;
   }
 
+  /** A sample of the run going on; none once it is over (`end`), until the next run's `reset`. */
   add(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number): void {
+    if (!this.#ended) this.#add(atMs, uploadBytesPerSec, downloadBytesPerSec, false);
+  }
+
+  /**
+   * The run is over: this sample is its chart's last point (kept whatever the thinning), and later ones are not added
+   * until the next run's `reset`. A tab stays in its swarm after a finished run with its engine on, sampled four times
+   * a second: its chart kept adding zeros for as long as the class talked, and a 30 s run ended up squeezed into the
+   * first few points of a 10-minute axis (found by review).
+   */
+  end(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number): void {
+    if (this.#ended) return;
+    this.#add(atMs, uploadBytesPerSec, downloadBytesPerSec, true);
+    this.#ended = true;
+  }
+
+  #add(atMs: number, uploadBytesPerSec: number, downloadBytesPerSec: number, last: boolean): void {
     this.#startMs ??= atMs;
     const point = { atMs, sinceStartMs: atMs - this.#startMs, uploadBytesPerSec, downloadBytesPerSec };
-    if (this.#series.add(point)) this.#points.set(this.#series.points);
+    if (this.#series.add(point, last)) this.#points.set(this.#series.points);
   }
 
   /** Stops following the page's visibility. */

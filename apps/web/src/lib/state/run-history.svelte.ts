@@ -100,9 +100,11 @@ export class RunHistory {
   }
 
   /**
-   * Redraws the kept runs whenever another tab of the browser changes them (the browser fires `storage` in
-   * every other tab of the origin): the overview beside the seeder's tab shows a run the moment either keeps
-   * it, and a "Forget all" in one empties the other. Returns the unsubscription.
+   * Redraws the kept runs whenever another tab of the same origin changes them (the browser fires `storage` in every
+   * other tab of the origin, and each origin has a history of its own): an overview beside the seeder's tab at the
+   * same address shows a run the moment either keeps it, and a "Forget all" in one empties the other. Not across
+   * origins: a teacher's tab at `http://localhost:8080` opens its control and overview links at the machine's network
+   * address (`ShareOrigin`), another origin, whose history and "Forget all" are apart. Returns the unsubscription.
    */
   follow(target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>): () => void {
     const changed = (event: Event): void => {

@@ -1,4 +1,12 @@
 import { isLoopbackHost, lanOriginsIn } from '@swarmlab/protocol';
+import { pageStorage } from './page-storage';
+
+/**
+ * Where the network address picked is kept, in `localStorage`: the page origin's own (`http://localhost:8080` and
+ * `http://127.0.0.1:8080` keep theirs apart), shared by its tabs. The network the class is on is the machine's, not a
+ * tab's: the control page, the projector and the seeder's tab, each opened or reloaded, build their links from it.
+ */
+export const PICKED_ORIGIN_KEY = 'swarmlab:share-origin';
 
 /** Where the page's server says other devices reach it (`GET /lan-origins`); empty when it knows none. */
 export type FetchLanOrigins = () => Promise<readonly string[]>;
@@ -7,7 +15,9 @@ export type FetchLanOrigins = () => Promise<readonly string[]>;
  * The origin share links, control links and QR codes are built from. The page's own, unless it was opened at
  * a loopback address (`localhost`, `127.x.x.x`, `[::1]`, which the server prints first): other devices cannot
  * reach that, and a student scanning the projector's QR code would open their own machine. Then it is one of
- * the machine's network addresses as the server knows them (the first, or the one the user picked), if any.
+ * the machine's network addresses as the server knows them (the first, or the one the user picked), if any. The pick
+ * is kept (`PICKED_ORIGIN_KEY`): a teacher whose laptop has Ethernet and Wi-Fi picked Wi-Fi, reloaded the seeder's tab,
+ * and its QR code went back to the first address without a word (found by review).
  */
 export class ShareOrigin {
   readonly #pageOrigin: string;
@@ -17,8 +27,15 @@ export class ShareOrigin {
   /** Whether the server's answer came (or none will: not loopback). */
   #known = $state(false);
 
-  constructor(location: Pick<Location, 'origin' | 'hostname'>) {
+  /** Where the pick is kept; none where the browser refuses storage (it is then forgotten with the page). */
+  readonly #storage: Storage | undefined;
+
+  constructor(
+    location: Pick<Location, 'origin' | 'hostname'>,
+    storage: Storage | undefined = pageStorage('localStorage'),
+  ) {
     this.#pageOrigin = location.origin;
+    this.#storage = storage;
     this.loopback = isLoopbackHost(location.hostname);
     this.#known = !this.loopback;
   }
@@ -32,6 +49,9 @@ export class ShareOrigin {
     } catch {
       // No answer: the page's own origin, and the note says other devices cannot use it.
     }
+    // Only while the machine still has it: an address of a network left since (another room's Wi-Fi) reaches nobody.
+    const kept = this.#kept();
+    if (this.#picked === undefined && kept !== undefined && this.#lanOrigins.includes(kept)) this.#picked = kept;
     this.#known = true;
   }
 
@@ -50,7 +70,22 @@ export class ShareOrigin {
   }
 
   pick(origin: string): void {
-    if (this.#lanOrigins.includes(origin)) this.#picked = origin;
+    if (!this.#lanOrigins.includes(origin)) return;
+    this.#picked = origin;
+    try {
+      this.#storage?.setItem(PICKED_ORIGIN_KEY, origin);
+    } catch {
+      // Refused (private mode, a full storage): this page still builds its links from it.
+    }
+  }
+
+  /** The address picked on an earlier page of the origin, if the storage holds one and lets it be read. */
+  #kept(): string | undefined {
+    try {
+      return this.#storage?.getItem(PICKED_ORIGIN_KEY) ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -1397,6 +1397,8 @@ export class SwarmSession implements RunController {
     this.#memoryReleasedFor = run;
     this.#leecherStore?.releaseMemory();
     this.#seed?.store.releaseMemory();
+    // The chart's last point, as the table says the run is over (`#sample`).
+    this.#sample();
   }
 
   /** The run was stopped: drop the engine and wait for the next. */
@@ -1407,10 +1409,16 @@ export class SwarmSession implements RunController {
     this.#phase = 'waiting';
   }
 
-  /** Samples the engine (for the reports) and shows the sample (the screen's concern, see `EngineDisplay`). */
+  /**
+   * Samples the engine (for the reports) and shows the sample (the screen's concern, see `EngineDisplay`). Once the
+   * swarm's table shows the run over, its chart takes no more samples: the engine of a finished run stays on until the
+   * next run (or a stop) ends it, and the chart's time axis ran on for as long as the class talked (found by review).
+   */
   #sample(): void {
-    const snapshot = this.#run?.sample();
-    if (snapshot) this.#display.show(snapshot, browserClock.nowMs());
+    const run = this.#run;
+    const snapshot = run?.sample();
+    if (run && snapshot)
+      this.#display.show(snapshot, browserClock.nowMs(), runIsOver(this.#swarmProgress.latest, run.runNumber));
   }
 
   #reportedState(): ReportedState | undefined {

@@ -24,6 +24,14 @@ export type WatchPhase = 'connecting' | 'watching' | 'failed' | 'closed';
 export const SWARM_ENDED_MESSAGE =
   'This swarm has ended: its last peer left. The runs this browser saw finish stay in its run history (below, if any).';
 
+/**
+ * Shown when the server tells the screen, as it watches, that the swarm's last member left. That member may bring it
+ * back under the same link: a seeder's page the teacher leaves with Back leaves the swarm (the browser keeps the page
+ * in its back/forward cache) and registers it again on Forward. "Try again" then follows it.
+ */
+export const SWARM_LEFT_MESSAGE =
+  'This swarm has ended: its last peer left. If the seeder’s page comes back to it (Forward in its browser), Try again follows it. The runs this browser saw finish stay in its run history (below, if any).';
+
 /** A run request made while the screen does not follow its swarm (its connection lost, or not yet followed again). */
 export const NOT_FOLLOWING_MESSAGE =
   'This screen is reconnecting to the signalling server: try again once it shows the swarm again.';
@@ -113,7 +121,10 @@ export class SwarmWatch implements RunController {
     this.#signalling.on('swarm:progress', (progress) => this.#setProgress(progress));
     this.#signalling.on('swarm:ended', () => {
       this.#ended = true;
-      this.#fail(SWARM_ENDED_MESSAGE, { retryable: false });
+      // Retryable: the projector stayed on "ended", with only the start page, while the seeder's page back from the
+      // back/forward cache seeded the swarm again under the same link (found by review). A swarm still gone answers
+      // the retry's watch `swarm-not-found`, which is final (`watch`).
+      this.#fail(SWARM_LEFT_MESSAGE);
     });
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
   }
@@ -148,8 +159,10 @@ export class SwarmWatch implements RunController {
   }
 
   /**
-   * Whether asking again may follow the swarm, when `phase` is `failed`: not for a swarm that ended or one that
-   * shares another file than the link's (a "Try again" beside them failed the same way every time).
+   * Whether asking again may follow the swarm, when `phase` is `failed`: not for a swarm the server does not know or
+   * one that shares another file than the link's (a "Try again" beside them failed the same way every time). A swarm
+   * whose last member left as the screen watched may come back (`SWARM_LEFT_MESSAGE`): asking again is offered, and
+   * answered `swarm-not-found` if it did not.
    */
   get retryable(): boolean {
     return this.#retryable;
