@@ -10,6 +10,7 @@ import { createPeerNames } from './peer-names';
 import type { RandomBytes } from './random-ids';
 import type { RedisClient } from './redis-client';
 import { COMMIT_SWARM_SCRIPT, type CommitAnswer } from './redis-commit-script';
+import { landedDespite } from './redis-lost-commit';
 import type { SwarmRecord } from './swarm-record';
 import { createSwarmRegistry, type Membership, type SocketId } from './swarm-registry';
 import type { SwarmCreation, SwarmStore, SwarmWorld, Updated } from './swarm-store';
@@ -283,29 +284,39 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
         const sockets = (after?.record.members ?? []).flatMap((member) =>
           member.socketId === null ? [] : [member.peerId, member.socketId],
         );
-        const answer = (await client.eval(COMMIT_SWARM_SCRIPT, {
-          keys: [
-            keys.swarm(swarmId),
-            keys.manifest(swarmId),
-            keys.sockets(swarmId),
-            keys.swarms,
-            keys.creators,
-            keys.codes,
-            keys.versions,
-          ],
-          arguments: [
-            String(version),
-            afterDoc,
-            swarmId,
-            (after ?? stored)!.creator,
-            String(limits.maxSwarms),
-            creation?.creatorLimited ? String(limits.maxSwarmsPerAddress) : '',
-            (after ?? stored)!.joinCode,
-            JSON.stringify(coded),
-            !stored && manifest ? JSON.stringify(manifest) : '',
-            ...sockets,
-          ],
-        })) as CommitAnswer;
+        const sent = { swarmKey: keys.swarm(swarmId), versionRead: version, doc: afterDoc };
+        const answer = await client
+          .eval(COMMIT_SWARM_SCRIPT, {
+            keys: [
+              keys.swarm(swarmId),
+              keys.manifest(swarmId),
+              keys.sockets(swarmId),
+              keys.swarms,
+              keys.creators,
+              keys.codes,
+              keys.versions,
+            ],
+            arguments: [
+              String(version),
+              afterDoc,
+              swarmId,
+              (after ?? stored)!.creator,
+              String(limits.maxSwarms),
+              creation?.creatorLimited ? String(limits.maxSwarmsPerAddress) : '',
+              (after ?? stored)!.joinCode,
+              JSON.stringify(coded),
+              !stored && manifest ? JSON.stringify(manifest) : '',
+              ...sockets,
+            ],
+          })
+          .then(
+            (answered) => answered as CommitAnswer,
+            // Its answer lost with the connection, it may have been written: then it is settled as written.
+            async (error: unknown): Promise<CommitAnswer> => {
+              if (await landedDespite(client, sent, error)) return 'ok';
+              throw error;
+            },
+          );
         if (answer === 'conflict' || answer === 'code-taken') continue;
         if (answer !== 'ok') return answerAll(() => ({ ok: false, code: answer }));
         if (!stored && after) knownSwarmCount++;
@@ -320,7 +331,7 @@ export function createRedisSwarmStore(deps: RedisSwarmStoreDeps): RedisSwarmStor
       const conflicted = new SwarmWriteConflictError(swarmId, MAX_COMMIT_ATTEMPTS);
       for (const queued of changes) queued.settle({ thrown: conflicted });
     } catch (error) {
-      // Redis failed (a load, the commit): every change still waiting is told.
+      // Redis failed (a load, or a commit not known to be written): every change still waiting is told.
       for (const queued of changes) queued.settle({ thrown: error });
     }
   };
