@@ -20,6 +20,12 @@ export interface RedisMemberGraceOptions extends MemberGraceOptions {
   readonly awaited: (
     swarmId: SwarmId,
   ) => Promise<{ readonly members: readonly PeerId[]; readonly participants: boolean }>;
+  /**
+   * No other process was alive as this one started (every process had stopped): the waits in Redis were swept by
+   * nobody meanwhile, and each is given a whole grace period from now before any is given up on (see
+   * `createRedisMemberGrace`).
+   */
+  readonly restarted: boolean;
 }
 
 /** Swarms looked at in one recheck; the next recheck goes on from there. */
@@ -40,6 +46,12 @@ const SWEEP_BATCH = 100;
  * ever, counted against the caps (found by review). So every `recheckIntervalMs` each process reads a few swarms
  * (in turn, all of them over time) and gives each away member without a wait one (`ZADD NX`: a wait already
  * there is kept).
+ *
+ * A process that starts with no other alive (`restarted`) moves every deadline sooner than a grace period from now
+ * to then, before its first sweep, as a server in memory, restarted, waits `graceMs` for its members. Every process
+ * stopped (SIGTERM) for longer than the grace had left deadlines all past: the first sweep, a moment after the start,
+ * gave up on every member before any tab could reconnect (socket.io's backoff is up to 5 s), and every swarm ended,
+ * where a crash of them all lost none (the takeover suspends members with a fresh wait; found by review).
  */
 export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisMemberGrace {
   const { client, keys, nowMs, graceMs } = options;
@@ -58,7 +70,11 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
   const memberWait = (swarmId: SwarmId, peerId: PeerId): string => `member ${swarmId} ${peerId}`;
   const runWait = (swarmId: SwarmId): string => `run ${swarmId}`;
 
+  /** The deadlines left by the processes before (see `restarted`), moved; nothing is swept before that. */
+  const rearmed = options.restarted ? rearm(client, keys.grace, nowMs() + graceMs).catch(failed) : undefined;
+
   const sweep = async (): Promise<void> => {
+    await rearmed;
     const due = await client.zRangeByScore(keys.grace, '-inf', nowMs(), { LIMIT: { offset: 0, count: SWEEP_BATCH } });
     for (const wait of due) {
       if (closed) return;
@@ -135,6 +151,23 @@ export function createRedisMemberGrace(options: RedisMemberGraceOptions): RedisM
       while (writing.size > 0) await Promise.all(writing);
     },
   };
+}
+
+/**
+ * Moves every deadline of the set `grace` sooner than `untilMs` to `untilMs`, a batch at a time (a moved one is out
+ * of the range read next). Only waits still there are moved (`XX`): one ended meanwhile (its member resumed) is not
+ * written back.
+ */
+async function rearm(client: RedisClient, grace: string, untilMs: number): Promise<void> {
+  for (;;) {
+    const due = await client.zRangeByScore(grace, '-inf', `(${untilMs}`, { LIMIT: { offset: 0, count: SWEEP_BATCH } });
+    if (due.length === 0) return;
+    await client.zAdd(
+      grace,
+      due.map((value) => ({ score: untilMs, value })),
+      { condition: 'XX' },
+    );
+  }
 }
 
 export interface RedisMemberGrace extends MemberGrace {

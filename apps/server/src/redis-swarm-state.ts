@@ -7,7 +7,7 @@ import { startProcessLiveness } from './process-liveness';
 import { withHeardSubscriptions } from './redis-adapter-client';
 import { createRedisClient, type RedisClient } from './redis-client';
 import { createRedisMemberGrace, type RedisMemberGrace } from './redis-member-grace';
-import { createRedisSwarmStore, redisKeys } from './redis-swarm-store';
+import { createRedisSwarmStore, redisKeys, type RedisKeys } from './redis-swarm-store';
 import { UnreadableSwarmRecordError } from './swarm-store-errors';
 
 /** The setting that turns Redis on: `redis://host:port`, as node-redis takes it. */
@@ -88,10 +88,15 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
     throw error;
   });
   const processId = randomBytes(9).toString('base64url');
-  // Nothing under the prefix: no swarm was ever written since Redis started (the version counter is never deleted),
-  // and none is alive (a Redis written before there was a counter).
-  const startsEmpty = await Promise.all([client.exists(keys.versions), client.sCard(keys.swarms)]).then(
-    ([versions, swarms]) => versions === 0 && swarms === 0,
+  // `startsEmpty`: nothing under the prefix: no swarm was ever written since Redis started (the version counter is
+  // never deleted), and none is alive (a Redis written before there was a counter). `restarted`: no other process is
+  // alive (this one's key is not set yet): the whole deployment had stopped, and this process starts it again (the
+  // grace deadlines left in Redis are moved to a whole grace from now).
+  const [startsEmpty, restarted] = await Promise.all([
+    Promise.all([client.exists(keys.versions), client.sCard(keys.swarms)]),
+    noProcessAlive(client, keys),
+  ]).then(
+    ([[versions, swarms], alone]) => [versions === 0 && swarms === 0, alone] as const,
     (error: unknown) => {
       client.destroy();
       adapterClient.destroy();
@@ -138,6 +143,7 @@ export async function connectRedisState(options: RedisStateOptions): Promise<Red
           // (`setTimeout`), so a test's hand clock moves the runs' times and leaves the waits to the wall clock.
           nowMs: () => Date.now(),
           graceMs: context.limits.memberGraceMs,
+          restarted,
           sweepIntervalMs,
           recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS,
           awaited: async (swarmId) => {
@@ -234,6 +240,16 @@ export function withoutCredentials(url: string): string {
   // Up to the last "@": a password may hold one (node-redis reads it so), or a "/", "?" or "#" (a generated one,
   // which then leaves the URL unparsable: it was printed whole; found by review). A Redis URL has no "@" after it.
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1***@');
+}
+
+/**
+ * Whether no process listed in Redis is alive (its `alive` key expired, or deleted as it closed): the deployment was
+ * stopped whole, and the grace deadlines left in Redis went unswept meanwhile (`RedisMemberGraceOptions.restarted`).
+ */
+async function noProcessAlive(client: RedisClient, keys: RedisKeys): Promise<boolean> {
+  for (const processId of await client.sMembers(keys.processes))
+    if ((await client.exists(keys.alive(processId))) === 1) return false;
+  return true;
 }
 
 /**

@@ -661,6 +661,10 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     const known = swarm.members.get(input.peerId);
     if (known) {
       if (!sameControlDigest(known.keyDigest, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
+      // A tab back in a swarm that kept its place may have seen runs the swarm lost (Redis back from an older
+      // snapshot): the next run is numbered after what the control secret's holder saw (`runAtLeast`), or every tab
+      // ignored it as one it had seen (found by review).
+      if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
       const { replacedSocketId, run } = rebind(swarm, known, input.socketId, input.address, inControl);
       return {
         ok: true,

@@ -279,8 +279,9 @@ export interface SwarmRuns {
   /**
    * A member that registered again after a restart saw run `runNumber` (running or ended): the next run is
    * numbered after it, as its members take only runs newer than theirs. Only in a swarm registered again,
-   * until a run starts: a swarm the server never forgot keeps its own numbers. A member not in control is
-   * believed up to `MAX_RUN_NUMBER_CLAIMED_BY_MEMBER`.
+   * until a run starts: a swarm the server never forgot keeps its own numbers, but for what the holder of the
+   * control secret saw (a swarm whose runs since a snapshot Redis lost; it could make a new swarm anyway). A
+   * member not in control is believed up to `MAX_RUN_NUMBER_CLAIMED_BY_MEMBER`.
    */
   runAtLeast(runNumber: number, inControl: boolean): void;
   /**
@@ -1433,8 +1434,13 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
     },
 
     runAtLeast(runNumber, inControl) {
+      if (!takesMemory) {
+        // The holder of the control secret saw a run this swarm has no record of: the server lost it (Redis back from
+        // an older snapshot), and the next run, numbered as that one, was ignored by every tab (found by review).
+        if (inControl) runNumberFloor = Math.max(runNumberFloor, runNumber);
+        return;
+      }
       const believed = inControl ? runNumber : Math.min(runNumber, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);
-      if (!takesMemory) return;
       runNumberFloor = Math.max(runNumberFloor, believed);
       if (inControl) controlRunNumberFloor = Math.max(controlRunNumberFloor, runNumber);
     },

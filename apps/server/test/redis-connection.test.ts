@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
+import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
 import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import { afterEach, expect, it } from 'vitest';
@@ -226,4 +227,66 @@ it('waits for the swarms of an empty Redis to be registered again, and not for t
   expect(await createSwarm(first)).toBeDefined();
   const second = await start();
   expect(await joinUnknown(second)).toMatchObject({ ok: false, error: { code: 'swarm-not-found' } });
+});
+
+it('numbers the next run after the run Redis lost as it came back from an older snapshot', async () => {
+  const snapshotDir = mkdtempSync(join(tmpdir(), 'swarmlab-snapshot-'));
+  cleanups.push(() => rmSync(snapshotDir, { recursive: true, force: true }));
+  let redis: TestRedisServer = await startRedisServer(undefined, { snapshotDir });
+  cleanups.push(() => redis.stop());
+  const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
+  const logLines: string[] = [];
+  const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState });
+  cleanups.push(() => server.close());
+  const { port } = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const connect = async (): Promise<TypedClient> => {
+    const client: TypedClient = connectClient(url, { transports: ['websocket'], forceNew: true });
+    cleanups.push(() => void client.disconnect());
+    await new Promise<void>((resolve) => client.once('connect', resolve));
+    return client;
+  };
+  const founder = await connect();
+  const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
+  if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
+  const student = await connect();
+  const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
+  if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
+  // The snapshot, then the teacher starts run 1: Redis crashes and comes back from the snapshot, without the run.
+  const raw = createClient({ url: redis.url });
+  await raw.connect();
+  await raw.sendCommand(['SAVE']);
+  raw.destroy();
+  expect(await founder.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
+    ok: true,
+    runNumber: 1,
+  });
+  let founderDropped = false;
+  founder.once('disconnect', () => (founderDropped = true));
+  await redis.stop();
+  redis = await startRedisServer(redis.port, { snapshotDir });
+  await waitUntil(() => founderDropped, 'the founder’s connection closed');
+
+  // Each tab takes its place back, saying it saw run 1 (the server answers no run: it has none).
+  const back = async (client: TypedClient, tab: typeof joined, control?: string): Promise<void> => {
+    if (!client.connected) await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    const resumed = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+      swarmId: created.swarmId,
+      peerId: tab.peerId,
+      memberKey: tab.memberKey,
+      seal: tab.seal,
+      role: control === undefined ? 'leecher' : 'seeder',
+      ...(control !== undefined && { control }),
+      run: null,
+      latestRunNumber: 1,
+    });
+    expect(resumed).toMatchObject({ ok: true, placeKept: true, run: null });
+  };
+  await back(founder, created, created.controlSecret);
+  await back(student, joined);
+  // Before, run 1 again, which every tab ignored as the run it had seen.
+  expect(await founder.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
+    ok: true,
+    runNumber: 2,
+  });
 });
