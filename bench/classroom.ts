@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHeadlessCrowd, startHeadlessPeer, type HeadlessCrowd, type HeadlessPeer } from '@swarmlab/peer';
-import type { ClientToServerEvents, RunConfig, RunState, ServerToClientEvents } from '@swarmlab/protocol';
+import type { ClientToServerEvents, RunConfig, RunState, ServerToClientEvents, SwarmMode } from '@swarmlab/protocol';
 import { fileBytes } from '@swarmlab/test-kit';
 import { startServerProcess, type ServerProcess } from '@swarmlab/test-kit/server';
 import { DEFAULT_LIMITS } from '@swarmlab/server';
@@ -27,7 +27,7 @@ export const USAGE = `usage: npx pnpm@12.4.2 bench classroom [--peers 40] [--fil
   server in a process of its own; a shaped p2p run started from a screen holding the control secret. Prints the
   measured distribution time against D_p2p (ratio), and the server's CPU seconds, mean cores and peak RSS
   during the run. Rates in bytes per second (2MB/s, 500kB/s; bit units such as 2Mbps are refused with their
-  byte figure). --peers at most ${DEFAULT_LIMITS.maxPeersPerAddressInSwarm}: every peer is on 127.0.0.1, and the server seats that many of
+  byte figure). --peer-up is for p2p (--mode client-server refuses it: the leechers upload nothing). --peers at most ${DEFAULT_LIMITS.maxPeersPerAddressInSwarm}: every peer is on 127.0.0.1, and the server seats that many of
   one address in a swarm.`;
 
 const MIB = 1024 * 1024;
@@ -57,7 +57,18 @@ async function until<T>(read: () => T | undefined | false, what: string, timeout
   }
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** A class as its flags configure it. */
+export interface ClassroomOptions {
+  readonly peerCount: number;
+  readonly fileMib: number;
+  readonly mode: SwarmMode;
+  readonly serverUpBytesPerSec: number;
+  /** u_i; null in client-server mode, where the leechers upload nothing. */
+  readonly peerUpBytesPerSec: number | null;
+}
+
+/** The flags as a class; `'help'` for `--help`. */
+export function parseClassroomArgs(argv: readonly string[]): ClassroomOptions | 'help' {
   const flags = parseFlags(argv, {
     peers: { type: 'string' },
     'file-mib': { type: 'string' },
@@ -66,36 +77,67 @@ export async function main(argv: readonly string[]): Promise<number> {
     mode: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const peerCount = intFlag('peers', flags.peers, 40, 2, DEFAULT_LIMITS.maxPeersPerAddressInSwarm);
-  const fileMib = intFlag('file-mib', flags['file-mib'], 4, 1, 1024);
-  const serverUpBytesPerSec = capRateFlag('server-up', flags['server-up']) ?? 2e6;
-  const peerUpBytesPerSec = capRateFlag('peer-up', flags['peer-up']) ?? 1e6;
-  const leecherCount = peerCount - 1;
+  if (flags.help) return 'help';
   const mode = flags.mode ?? 'p2p';
   if (mode !== 'p2p' && mode !== 'client-server') throw new UsageError('--mode is p2p or client-server');
-  const config: RunConfig = {
+  // Leechers upload nothing in client-server mode: u_i was taken, printed and changed nothing (found by review).
+  if (mode === 'client-server' && flags['peer-up'] !== undefined)
+    throw new UsageError('--peer-up is for p2p runs: in client-server mode the leechers upload nothing');
+  return {
+    peerCount: intFlag('peers', flags.peers, 40, 2, DEFAULT_LIMITS.maxPeersPerAddressInSwarm),
+    fileMib: intFlag('file-mib', flags['file-mib'], 4, 1, 1024),
     mode,
-    seederUploadBytesPerSec: serverUpBytesPerSec,
-    peerUploadBytesPerSec: peerUpBytesPerSec,
+    serverUpBytesPerSec: capRateFlag('server-up', flags['server-up']) ?? 2e6,
+    peerUpBytesPerSec: mode === 'p2p' ? (capRateFlag('peer-up', flags['peer-up']) ?? 1e6) : null,
+  };
+}
+
+/** The run `options` configure, as the teacher's screen starts it. */
+export function classroomRunConfig(options: ClassroomOptions): RunConfig {
+  return {
+    mode: options.mode,
+    seederUploadBytesPerSec: options.serverUpBytesPerSec,
+    peerUploadBytesPerSec: options.peerUpBytesPerSec,
     peerDownloadBytesPerSec: null,
     leaveOnComplete: false,
   };
-  const boundOf = mode === 'p2p' ? p2pBoundSec : clientServerBoundSec;
-  const boundSec = boundOf({
+}
+
+/** The seed's bound for the class: D_p2p, or D_cs in client-server mode. */
+export function classroomBoundSec(options: ClassroomOptions): number {
+  const leecherCount = options.peerCount - 1;
+  const input = {
     peerCount: leecherCount,
-    fileBytes: fileMib * MIB,
-    serverUploadBytesPerSec: serverUpBytesPerSec,
-    peerUploadBytesPerSec: Array.from({ length: leecherCount }, () => peerUpBytesPerSec),
+    fileBytes: options.fileMib * MIB,
+    serverUploadBytesPerSec: options.serverUpBytesPerSec,
     peerDownloadBytesPerSec: Array.from({ length: leecherCount }, () => Infinity),
-  });
-  console.log(
-    `classroom: ${peerCount} headless peers (1 seeder), ${fileMib} MiB, u_s ${serverUpBytesPerSec / 1e6} MB/s, ` +
-      `u_i ${peerUpBytesPerSec / 1e6} MB/s, ${mode}; bound ${fixed(boundSec, 2)} s`,
+  };
+  const peerUpBytesPerSec = options.peerUpBytesPerSec;
+  return peerUpBytesPerSec === null
+    ? clientServerBoundSec(input)
+    : p2pBoundSec({ ...input, peerUploadBytesPerSec: Array.from({ length: leecherCount }, () => peerUpBytesPerSec) });
+}
+
+/** The line that opens the output: the class, its caps (no u_i in client-server mode) and its bound. */
+export function describeClassroom(options: ClassroomOptions, boundSec: number): string {
+  const peerUp = options.peerUpBytesPerSec === null ? '' : `u_i ${options.peerUpBytesPerSec / 1e6} MB/s, `;
+  return (
+    `classroom: ${options.peerCount} headless peers (1 seeder), ${options.fileMib} MiB, ` +
+    `u_s ${options.serverUpBytesPerSec / 1e6} MB/s, ${peerUp}${options.mode}; bound ${fixed(boundSec, 2)} s`
   );
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const options = parseClassroomArgs(argv);
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const { peerCount, fileMib, mode } = options;
+  const leecherCount = peerCount - 1;
+  const config = classroomRunConfig(options);
+  const boundSec = classroomBoundSec(options);
+  console.log(describeClassroom(options, boundSec));
 
   // The seed file (up to a gigabyte) goes on the way out too: Ctrl-C ends the process (tsx exits at once) without
   // running the `finally` below, and every interrupted run left its file in the temporary directory (found by review).

@@ -238,9 +238,10 @@ async function measureSize(
       await sleep(SAMPLE_MS);
     }
   })();
+  const log = (line: string): void => console.error(line);
+  let swarm: SwarmTabs | undefined;
   try {
-    const log = (line: string): void => console.error(line);
-    const swarm = await SwarmTabs.open({
+    swarm = await SwarmTabs.open({
       openTab: trackedTabs(profileTabs(context, log), tabs, heaps),
       baseURL,
       peers: LEECHERS,
@@ -258,6 +259,11 @@ async function measureSize(
     await sample(tabs, heaps, phase);
     await settle(tabs, heaps);
     return { fileMib, distributionMs, saveMs, tabs };
+  } catch (error) {
+    // `SwarmTabs.open`'s failure holds every tab's state; a later one (a run past its time, a hash that differs) said
+    // only what failed, not where each tab was (found by review). Read before the browser closes below.
+    if (swarm) log(await swarm.describe());
+    throw error;
   } finally {
     sampling = false;
     await sampler;

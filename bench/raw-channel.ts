@@ -318,6 +318,14 @@ function receiveAll(page: Page, bytes: number): Promise<Received> {
   );
 }
 
+/**
+ * The bytes a transfer's `bytesPerSec` counts: those after its first message, whose own bytes arrived before the
+ * receiver's clock started. Over a median of `seconds` (`rateAtMedianTime`), the rate that goes with that time.
+ */
+export function receiverCountedBytes(transfer: Pick<RawChannelResult, 'bytes' | 'messageBytes'>): number {
+  return transfer.bytes - Math.min(transfer.bytes, transfer.messageBytes);
+}
+
 /** Bytes per second that arrived after the first message (`firstMessageBytes`), over `seconds` since it came. */
 export function receiverRate(bytes: number, firstMessageBytes: number, seconds: number): number {
   return seconds > 0 ? (bytes - firstMessageBytes) / seconds : Number.NaN;

@@ -25,19 +25,19 @@ Sizes and rates as in \`pnpm theory\`: 1500, 16MiB, 2MB/s (bytes, never bits; MB
                         seeder, the server's 64 members of a swarm)
   --file-bytes F        size of the generated file, whole MiB (default 16MiB, 1MiB..512MiB)
   --server-up BPS       the seeder's upload cap u_s (default: no cap)
-  --peer-up BPS         every leecher's upload cap u_i (default: no cap; needs --server-up)
+  --peer-up BPS         every leecher's upload cap u_i (default: no cap; needs --server-up; p2p only)
   --peer-down BPS       every leecher's download cap d_i (default: no cap; needs --server-up)
   --mode M              p2p or client-server (default p2p)
   --runs R              runs in the same swarm; the figures are medians over them (default 3, 1..100)
   --json                end stdout with one line of JSON: the medians and every run
   --raw-bytes B         unshaped runs (no cap at all) first measure a bare RTCDataChannel with B bytes
                         in the same browser, for goodput / raw (default 64MiB; 0: skip)
-  --raw-runs K          raw is the median of K transfers on a settled connection, after its fresh first
-                        transfer (printed apart) (default 3, 1..20)
+  --raw-runs K          raw is at the median time of K transfers on a settled connection, after its fresh
+                        first transfer (printed apart) (default 3, 1..20)
   --run-timeout-sec S   abort a run (or the set-up) that takes longer (default 600)
   --static-dir DIR      serve this build of the web app instead of apps/web/dist
   --timeline            print each leecher's MB held, read at most every 0.5 s of each run, with the times
-                        read (and add both to the JSON)
+                        read, in s after the run's start on the server's clock (and add both to the JSON)
   --cpu-profile DIR     write a JavaScript CPU profile of every tab's main thread during each run to
                         DIR/run<i>-<tab>.cpuprofile and print the top functions by self time
   --background-tabs     measure the same configuration twice, side by side: with Playwright's pages
@@ -68,7 +68,7 @@ export interface SwarmOptions {
   readonly json: boolean;
   /** Bytes of the raw-channel measurement before an unshaped swarm's runs; 0: none. */
   readonly rawBytes: number;
-  /** Raw-channel transfers on one connection after its fresh first; the reference is their median (`rawReferenceOf`). */
+  /** Raw-channel transfers on one connection after its fresh first; the reference is at their median time. */
   readonly rawRuns: number;
   readonly runTimeoutSec: number;
   readonly staticDir: string;
@@ -159,6 +159,10 @@ export function parseSwarmArgs(
       values['cpu-profile'] === undefined ? undefined : writableDir(resolve(typedIn(env, cwd), values['cpu-profile'])),
     backgroundTabs: values['background-tabs'] ?? false,
   };
+  // Leechers upload nothing in client-server mode: u_i was taken, printed and changed nothing, as the raw flags on a
+  // shaped run did (found by review).
+  if (options.mode === 'client-server' && values['peer-up'] !== undefined)
+    throw new UsageError('--peer-up is for p2p runs: in client-server mode the leechers upload nothing');
   // A leecher's cap without the seeder's shaped the run, which then had no bound (every bound needs u_s), no raw
   // reference (refused below) and so nothing to be compared with: "no bound (uncapped)" of a capped run (found by
   // review).

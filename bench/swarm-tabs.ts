@@ -33,6 +33,28 @@ function describeState(name: string, state: SwarmTestState): string {
   return [head, ...state.peers.map((line) => `    ${line}`)].join('\n');
 }
 
+/** How long a tab's state is waited for in a failure's message: a hung page must not hold up the message. */
+const DESCRIBE_WAIT_MS = 5000;
+
+/** Every tab's state in a few lines, for the message of a failure; a tab that does not answer within 5 s says so. */
+async function describeTabs(named: ReadonlyArray<readonly [string, SwarmTab]>): Promise<string> {
+  const lines = await Promise.all(
+    named.map(([name, tab]) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      return Promise.race([
+        tab.readState().then(
+          (state) => describeState(name, state),
+          (error: unknown) => `${name}: unreadable (${String(error)})`,
+        ),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve(`${name}: no answer within ${DESCRIBE_WAIT_MS / 1000} s`), DESCRIBE_WAIT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    }),
+  );
+  return lines.join('\n');
+}
+
 function failIfFailed(name: string, state: SwarmTestState): void {
   if (state.phase === 'failed') throw new BenchFailure(`${name} failed: ${state.error ?? 'no message'}`);
 }
@@ -84,6 +106,15 @@ export function backgroundWindowTabs(window: BackgroundWindow): OpenSwarmTab {
   };
 }
 
+/** What `SwarmTabs.open` opens, and how long it waits for each step. */
+export interface SwarmTabsOptions {
+  readonly openTab: OpenSwarmTab;
+  readonly baseURL: string;
+  readonly peers: number;
+  readonly fileBytes: number;
+  readonly timeoutMs: number;
+}
+
 /**
  * One seeder tab and N leecher tabs in one swarm, driven through the real UI: the seeder generates the
  * file and starts runs from its run form.
@@ -110,14 +141,37 @@ export class SwarmTabs {
   /**
    * Opens the seeder on `baseURL`, generates a `fileBytes` file, opens `peers` leechers on its link and
    * waits until every tab is connected to every other (no run started yet).
+   * @throws BenchFailure naming what failed, with the state of every tab opened by then: a leecher that never
+   * connected said only that, not which tabs it reached nor where the others were (found by review).
    */
-  static async open(options: {
-    readonly openTab: OpenSwarmTab;
-    readonly baseURL: string;
-    readonly peers: number;
-    readonly fileBytes: number;
-    readonly timeoutMs: number;
-  }): Promise<SwarmTabs> {
+  static async open(options: SwarmTabsOptions): Promise<SwarmTabs> {
+    // In the order they were asked for (the seeder, leecher 1 …), whatever order they opened in.
+    const asked: string[] = [];
+    const opened = new Map<string, SwarmTab>();
+    const openTab: OpenSwarmTab = async (name, url, role) => {
+      asked.push(name);
+      const tab = await options.openTab(name, url, role);
+      opened.set(name, tab);
+      return tab;
+    };
+    try {
+      return await SwarmTabs.openEach({ ...options, openTab });
+    } catch (error) {
+      const named = asked.flatMap((name) => {
+        const tab = opened.get(name);
+        return tab ? [[name, tab] as const] : [];
+      });
+      const states = named.length > 0 ? await describeTabs(named) : 'none';
+      const reason =
+        error instanceof BenchFailure
+          ? error.message
+          : `setting up the swarm failed: ${error instanceof Error ? error.message : String(error)}`;
+      throw new BenchFailure(`${reason}\ntabs opened so far:\n${states}`, { cause: error });
+    }
+  }
+
+  /** `open`'s steps, its failures without the tabs' states. */
+  private static async openEach(options: SwarmTabsOptions): Promise<SwarmTabs> {
     const { openTab, baseURL, timeoutMs } = options;
     const seeder = await openTab('seeder', new URL('/', baseURL).href, 'seeder');
     await seeder.generateFile(options.fileBytes / MIB);
@@ -241,18 +295,7 @@ export class SwarmTabs {
   }
 
   /** Every tab's state, for the message of a failed run; a tab that does not answer within 5 s says so. */
-  async describe(): Promise<string> {
-    const lines = await Promise.all(
-      this.named.map(([name, tab]) =>
-        Promise.race([
-          tab.readState().then(
-            (state) => describeState(name, state),
-            (error: unknown) => `${name}: unreadable (${String(error)})`,
-          ),
-          new Promise<string>((resolve) => setTimeout(() => resolve(`${name}: no answer within 5 s`), 5000)),
-        ]),
-      ),
-    );
-    return lines.join('\n');
+  describe(): Promise<string> {
+    return describeTabs(this.named);
   }
 }

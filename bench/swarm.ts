@@ -49,7 +49,10 @@ export interface RunResult {
   readonly udp: UdpCounters | undefined;
   /** Per leecher: MB held at each of `timelineAtSec`. */
   readonly timelinesMB: readonly (readonly number[])[];
-  /** When the timeline's samples were read, in seconds after the run started: at least `TIMELINE_STEP_MS` apart. */
+  /**
+   * When the timeline's samples were read, in seconds after the run started on the server's clock (as
+   * `completedAfterSec`): at least `TIMELINE_STEP_MS` apart.
+   */
   readonly timelineAtSec: readonly number[];
   readonly profiles: readonly string[];
 }
@@ -65,14 +68,16 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     ? await Promise.all(tabs.named.map(([, tab]) => PageProfiler.start(tab.page!)))
     : [];
   const timelinesMB: number[][] = tabs.leechers.map(() => []);
-  const timelineAtSec: number[] = [];
-  let startedAtMs = performance.now();
+  // On the wall clock, which the server in this process stamps the run's start with: counted from when a poll first
+  // saw the run, the samples read early by the broadcast's lag and up to a poll beside the completions, which are
+  // counted from the server's start (found by review).
+  const timelineAtEpochMs: number[] = [];
   const sampleTimeline = async (): Promise<void> => {
     // Stamped as the reads start, as the steps are counted: stamped once they ended, a slow read then a fast one
     // put two samples closer than a step.
-    const atSec = (performance.now() - startedAtMs) / 1000;
+    const atEpochMs = Date.now();
     const states = await Promise.all(tabs.leechers.map((tab) => tab.readState()));
-    timelineAtSec.push(atSec);
+    timelineAtEpochMs.push(atEpochMs);
     states.forEach((state, i) =>
       timelinesMB[i]!.push((state.chunksHeld * options.fileBytes) / Math.max(1, state.chunkCount) / 1e6),
     );
@@ -101,7 +106,7 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
       udpBefore = readUdpCounters();
     },
   );
-  nextSampleMs = startedAtMs = performance.now();
+  nextSampleMs = performance.now();
   await tabs.waitForRun(runNumber, timeoutMs, onPoll);
   const cores = coresBetween(cpuBefore, readCpuCounters());
   const udp = udpDelta(udpBefore, readUdpCounters());
@@ -144,9 +149,18 @@ async function runOnce(tabs: SwarmTabs, options: SwarmOptions, log: (line: strin
     browserCpuSecPerMiBToChecked: browserCpuSecPerMiB(coresToChecked, options.peers * options.fileBytes),
     udp,
     timelinesMB,
-    timelineAtSec,
+    timelineAtSec: secondsAfterStart(timelineAtEpochMs, record.startedAt),
     profiles,
   };
+}
+
+/**
+ * Wall-clock stamps (`Date.now()`, ms) as seconds after a run's start as its record gives it (`startedAt`, ISO 8601,
+ * the server's `Date.now()`): the clock `completedAfterSec` is counted on. NaN for each if `startedAt` is unreadable.
+ */
+export function secondsAfterStart(epochMs: readonly number[], startedAt: string): number[] {
+  const startedAtMs = Date.parse(startedAt);
+  return epochMs.map((ms) => (ms - startedAtMs) / 1000);
 }
 
 /**
@@ -206,7 +220,7 @@ function printRun(options: SwarmOptions, run: RunResult, rawBytesPerSec: number 
   if (threads.length > 0)
     console.log(`  by thread (cores): ${threads.map(([label, used]) => `${label} ${fixed(used)}`).join(', ')}`);
   if (run.timelineAtSec.length > 0)
-    console.log(`  timeline, s after the start: ${run.timelineAtSec.map((sec) => sec.toFixed(1)).join(' ')}`);
+    console.log(`  timeline, s after the start: ${run.timelineAtSec.map((sec) => fixed(sec, 1)).join(' ')}`);
   for (const [i, timeline] of run.timelinesMB.entries())
     if (timeline.length > 0)
       console.log(`  leecher ${i + 1} MB held then: ${timeline.map((mb) => mb.toFixed(0)).join(' ')}`);
@@ -339,34 +353,49 @@ async function measure(
 }
 
 function printSummaries(options: SwarmOptions, summaries: ReadonlyArray<readonly [TabsKind, Summary]>): void {
-  const row = (figure: string, value: (summary: Summary) => string): string[] => [
-    figure,
-    ...summaries.map(([, summary]) => value(summary)),
-  ];
   // The profilers sample every tab every 500 µs from before the CPU is read to after: their cost is in the figures.
   const profiled =
     options.cpuProfileDir === undefined ? '' : ' (profiled: times and CPU not comparable with a run without)';
   console.log(`\nmedians over ${options.runs} run(s)${profiled}`);
-  console.log(
-    table([
-      ['figure', ...summaries.map(([kind]) => (kind === 'visible' ? 'visible tabs' : 'background tabs'))],
-      row('distribution time (s)', (summary) => fixed(summary.distributionSec, 3)),
-      row(`bound ${options.mode === 'p2p' ? 'D_p2p' : 'D_cs'} (s)`, (summary) => fixed(summary.boundSec, 3)),
-      row('ratio distribution / bound', (summary) => fixed(summary.ratio, 3)),
-      row('seeder upload share (%)', (summary) => fixed(100 * summary.seederUploadShare, 1)),
-      row('aggregate goodput N·F / distribution time (MB/s)', (summary) => fixed(summary.goodputBytesPerSec / 1e6)),
-      row('raw RTCDataChannel, settled connection (MB/s)', (summary) => fixed(summary.rawBytesPerSec / 1e6)),
-      row('goodput / raw', (summary) => fixed(summary.goodputOverRaw, 3)),
-      row('raw, its fresh first transfer (MB/s)', (summary) => fixed(summary.rawFreshBytesPerSec / 1e6)),
-      row('goodput / raw fresh', (summary) => fixed(summary.goodputOverRawFresh, 3)),
-      row(`browser CPU during runs (cores of ${availableParallelism()})`, (summary) => fixed(summary.browserCores)),
-      row('browser CPU-seconds per MiB delivered, during the run', (summary) => fixed(summary.browserCpuSecPerMiB, 3)),
-      row('browser CPU-seconds per MiB, to every file checked', (summary) =>
-        fixed(summary.browserCpuSecPerMiBToChecked, 3),
-      ),
-      row('other processes’ CPU meanwhile (cores)', (summary) => fixed(summary.otherCores)),
-    ]),
-  );
+  console.log(summaryTable(options, summaries));
+}
+
+/**
+ * The medians' table, a column per kind of tabs. Where no cap sets a bound it has the UI's estimate from measured
+ * peak rates, as each run's line does: it printed only a bound of "—" (found by review).
+ */
+export function summaryTable(options: SwarmOptions, summaries: ReadonlyArray<readonly [TabsKind, Summary]>): string {
+  const row = (figure: string, value: (summary: Summary) => string): string[] => [
+    figure,
+    ...summaries.map(([, summary]) => value(summary)),
+  ];
+  const bound = options.mode === 'p2p' ? 'D_p2p' : 'D_cs';
+  const estimated =
+    configuredBoundSec(options) === null
+      ? [
+          row(`UI’s estimate of ${bound} from measured peak rates (s)`, (summary) => fixed(summary.uiBoundSec, 3)),
+          row('ratio distribution / UI’s estimate', (summary) => fixed(summary.uiRatio, 3)),
+        ]
+      : [];
+  return table([
+    ['figure', ...summaries.map(([kind]) => (kind === 'visible' ? 'visible tabs' : 'background tabs'))],
+    row('distribution time (s)', (summary) => fixed(summary.distributionSec, 3)),
+    row(`bound ${bound} (s)`, (summary) => fixed(summary.boundSec, 3)),
+    row('ratio distribution / bound', (summary) => fixed(summary.ratio, 3)),
+    ...estimated,
+    row('seeder upload share (%)', (summary) => fixed(100 * summary.seederUploadShare, 1)),
+    row('aggregate goodput N·F / distribution time (MB/s)', (summary) => fixed(summary.goodputBytesPerSec / 1e6)),
+    row('raw RTCDataChannel, settled connection (MB/s)', (summary) => fixed(summary.rawBytesPerSec / 1e6)),
+    row('goodput / raw', (summary) => fixed(summary.goodputOverRaw, 3)),
+    row('raw, its fresh first transfer (MB/s)', (summary) => fixed(summary.rawFreshBytesPerSec / 1e6)),
+    row('goodput / raw fresh', (summary) => fixed(summary.goodputOverRawFresh, 3)),
+    row(`browser CPU during runs (cores of ${availableParallelism()})`, (summary) => fixed(summary.browserCores)),
+    row('browser CPU-seconds per MiB delivered, during the run', (summary) => fixed(summary.browserCpuSecPerMiB, 3)),
+    row('browser CPU-seconds per MiB, to every file checked', (summary) =>
+      fixed(summary.browserCpuSecPerMiBToChecked, 3),
+    ),
+    row('other processes’ CPU meanwhile (cores)', (summary) => fixed(summary.otherCores)),
+  ]);
 }
 
 function summaryJson(summary: Summary): Record<string, number | null> {

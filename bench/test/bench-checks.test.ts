@@ -8,10 +8,26 @@ import { median, medianOfMeasured, rateAtMedianTime } from '../stats';
 import { rawReferenceOf } from '../raw-reference';
 import { RawMeshFailure, withDeadline, type RawMeshRun } from '../raw-mesh';
 import { capRateFlag } from '../rates';
-import { receiverRate } from '../raw-channel';
+import { receiverRate, type RawChannelResult } from '../raw-channel';
+import { summariseRawRuns } from '../raw';
 import { main as simMain, rowFailed } from '../sim';
-import { checkClassroomRun, step } from '../classroom';
-import { browserCpuSecPerMiB, checkBackgroundTabsCanRun, checkRecord, summarise, type RunResult } from '../swarm';
+import {
+  checkClassroomRun,
+  classroomBoundSec,
+  classroomRunConfig,
+  describeClassroom,
+  parseClassroomArgs,
+  step,
+} from '../classroom';
+import {
+  browserCpuSecPerMiB,
+  checkBackgroundTabsCanRun,
+  checkRecord,
+  secondsAfterStart,
+  summarise,
+  summaryTable,
+  type RunResult,
+} from '../swarm';
 import { summariseMeshRuns } from '../mesh';
 import { MAX_BENCH_LEECHERS, parseSwarmArgs } from '../swarm-options';
 import { BenchFailure } from '../failure';
@@ -94,14 +110,56 @@ describe('bench swarm’s options', () => {
   });
 });
 
+/** Raw-channel transfers of `countedBytes` after a first message of `messageBytes`, at each of `mbps` (10^6 B/s). */
+function rawTransfers(countedBytes: number, ...mbps: number[]): RawChannelResult[] {
+  const messageBytes = 32 * 1024;
+  return mbps.map((rate) => {
+    const seconds = countedBytes / (rate * 1e6);
+    return {
+      bytes: countedBytes + messageBytes,
+      messageBytes,
+      messages: 0,
+      bytesPerSec: rate * 1e6,
+      seconds,
+      fromStartSeconds: seconds + 0.01,
+      fromStartBytesPerSec: (countedBytes + messageBytes) / (seconds + 0.01),
+      queueSeconds: 0,
+      connectSeconds: 0.2,
+      maxMessageBytes: 262_144,
+      packetsSent: 1000,
+      packetsDiscardedOnSend: 0,
+    };
+  });
+}
+
 describe('the raw reference of bench swarm', () => {
   it('is the settled connection’s transfers, not the fresh first one', () => {
-    const rates = (...mbps: number[]) => mbps.map((rate) => ({ bytesPerSec: rate * 1e6 }));
     // The first transfer on a fresh connection lost packets early and stalled; the median of fresh transfers was
     // the reference, and the ratio followed its luck.
-    expect(rawReferenceOf(rates(12, 30, 31, 29))).toEqual({ bytesPerSec: 30e6, freshBytesPerSec: 12e6 });
-    expect(rawReferenceOf(rates(12))).toEqual({ bytesPerSec: 12e6, freshBytesPerSec: 12e6 });
+    const reference = rawReferenceOf(rawTransfers(60e6, 12, 30, 31, 29));
+    expect(reference.bytesPerSec).toBeCloseTo(30e6, 0);
+    expect(reference.freshBytesPerSec).toBe(12e6);
+    expect(rawReferenceOf(rawTransfers(60e6, 12))).toEqual({ bytesPerSec: 12e6, freshBytesPerSec: 12e6 });
     expect(() => rawReferenceOf([])).toThrow(RangeError);
+  });
+
+  it('is the bytes over the settled transfers’ median time, not the median of their rates (15 against 13.33)', () => {
+    // 60 MB at 10 and 20 MB/s: 6 s and 3 s, a median of 4.5 s.
+    const reference = rawReferenceOf(rawTransfers(60e6, 12, 10, 20));
+    expect(reference.bytesPerSec).toBeCloseTo(60e6 / 4.5, 0);
+    expect(reference.freshBytesPerSec).toBe(12e6);
+  });
+});
+
+describe('bench raw’s medians', () => {
+  it('are the bytes over the median time, for both rates, as --runs 2 prints them', () => {
+    const summary = summariseRawRuns(
+      rawTransfers(60e6, 10, 20).map((run) => ({ ...run, browserCores: 1, otherCores: 0, receiverAnon: undefined })),
+    );
+    expect(summary.seconds).toBeCloseTo(4.5, 9);
+    expect(summary.bytesPerSec).toBeCloseTo(60e6 / 4.5, 0);
+    expect(summary.fromStartSeconds).toBeCloseTo(4.51, 9);
+    expect(summary.fromStartBytesPerSec).toBeCloseTo((60e6 + 32 * 1024) / 4.51, 0);
   });
 });
 
@@ -139,11 +197,56 @@ describe('a run bench swarm measured', () => {
   });
 });
 
+describe('bench swarm’s --timeline', () => {
+  it('times its samples from the server’s start of the run, as the completions are, not from when a poll saw it', () => {
+    const startedAtMs = Date.parse('2026-12-04T10:00:00.000Z');
+    // The bench's poll first saw the run 0.3 s in: its samples read 0.3 s early beside the completions.
+    expect(
+      secondsAfterStart([startedAtMs + 300, startedAtMs + 800, startedAtMs + 1_450], '2026-12-04T10:00:00.000Z'),
+    ).toEqual([0.3, 0.8, 1.45]);
+    expect(secondsAfterStart([startedAtMs], 'not a date')).toEqual([Number.NaN]);
+  });
+});
+
 describe('bench swarm’s CPU per MiB', () => {
   it('is the browser’s CPU-seconds over the window per MiB delivered', () => {
     // 1.5 cores for 8 s over 4 leechers × 32 MiB.
     expect(browserCpuSecPerMiB({ browser: 1.5, wallSec: 8 }, 4 * 32 * 1024 * 1024)).toBeCloseTo(12 / 128, 12);
     expect(browserCpuSecPerMiB({ browser: undefined, wallSec: 8 }, 1024 * 1024)).toBeNaN();
+  });
+});
+
+describe('--peer-up in client-server mode, where leechers upload nothing', () => {
+  it('is refused by bench swarm, as --raw-* on a shaped run is: it was taken and changed nothing', () => {
+    expect(() => parseSwarmArgs(['--mode', 'client-server', '--server-up', '2MB/s', '--peer-up', '1MB/s'])).toThrow(
+      new UsageError('--peer-up is for p2p runs: in client-server mode the leechers upload nothing'),
+    );
+    expect(parseSwarmArgs(['--mode', 'client-server', '--server-up', '2MB/s', '--peer-down', '1MB/s'])).toMatchObject({
+      mode: 'client-server',
+      peerUpBytesPerSec: undefined,
+      peerDownBytesPerSec: 1_000_000,
+    });
+    expect(parseSwarmArgs(['--server-up', '2MB/s', '--peer-up', '1MB/s'])).toMatchObject({
+      peerUpBytesPerSec: 1_000_000,
+    });
+  });
+
+  it('is refused by bench classroom, whose default u_i is left out of its line and its run', () => {
+    expect(() => parseClassroomArgs(['--mode', 'client-server', '--peer-up', '1MB/s'])).toThrow(UsageError);
+    const options = parseClassroomArgs(['--mode', 'client-server', '--peers', '5', '--file-mib', '4']);
+    if (options === 'help') throw new Error('not help');
+    expect(options.peerUpBytesPerSec).toBeNull();
+    expect(classroomRunConfig(options)).toMatchObject({ mode: 'client-server', peerUploadBytesPerSec: null });
+    // D_cs = N·F / u_s: 4 leechers × 4 MiB at 2 MB/s.
+    expect(classroomBoundSec(options)).toBeCloseTo((4 * 4 * 1024 * 1024) / 2e6, 9);
+    expect(describeClassroom(options, 8.39)).toBe(
+      'classroom: 5 headless peers (1 seeder), 4 MiB, u_s 2 MB/s, client-server; bound 8.39 s',
+    );
+    // In p2p the default u_i stands, and is said.
+    const p2p = parseClassroomArgs(['--peers', '5']);
+    if (p2p === 'help') throw new Error('not help');
+    expect(classroomRunConfig(p2p)).toMatchObject({ mode: 'p2p', peerUploadBytesPerSec: 1e6 });
+    expect(describeClassroom(p2p, 8.39)).toContain('u_s 2 MB/s, u_i 1 MB/s, p2p;');
   });
 });
 
@@ -272,6 +375,27 @@ describe('the goodput beside a median time', () => {
     expect(summary.goodputBytesPerSec).toBeCloseTo(deliveredBytes / 15);
     expect(summary.goodputOverRaw).toBeCloseTo(deliveredBytes / 15 / 5e6);
     expect(summary.goodputOverRawFresh).toBeCloseTo(deliveredBytes / 15 / 4e6);
+  });
+
+  it('sits in a medians table that has the UI’s estimate where no cap sets a bound, as each run’s line has', () => {
+    const summary = summarise({ results: [swarmRun(10), swarmRun(20)], raw: undefined }, deliveredBytes);
+    const estimated = { ...summary, uiBoundSec: 12.3456, uiRatio: 1.2151 };
+    const unshaped = parseSwarmArgs([]);
+    if (unshaped === 'help') throw new Error('not help');
+    const lines = summaryTable(unshaped, [['visible', estimated]]).split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^bound D_p2p \(s\) +—$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^UI’s estimate of D_p2p from measured peak rates \(s\) +12\.346$/),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^ratio distribution \/ UI’s estimate +1\.215$/));
+    // A cap on u_s but none on u_i sets no D_p2p either.
+    const seederCapped = parseSwarmArgs(['--server-up', '2MB/s']);
+    if (seederCapped === 'help') throw new Error('not help');
+    expect(summaryTable(seederCapped, [['visible', estimated]])).toContain('UI’s estimate of D_p2p');
+    // A configured bound is the row; the UI's is only compared with it (a warning if they differ).
+    const shaped = parseSwarmArgs(['--server-up', '2MB/s', '--peer-up', '1MB/s']);
+    if (shaped === 'help') throw new Error('not help');
+    expect(summaryTable(shaped, [['visible', estimated]])).not.toContain('UI’s estimate');
   });
 
   it('in bench mesh is a run’s bytes over the median run’s time, as its default two warm runs print it', () => {
