@@ -161,3 +161,65 @@ test('a leecher’s page and the overview fit a phone: no sideways scrolling at 
   expect(code.width).toBeGreaterThan(300);
   await context.close();
 });
+
+/*
+ * A button the page removes or disables as it is pressed took the keyboard's focus with it, to the page's body: a
+ * keyboard or screen-reader user was sent back to the top, with nothing said (found by review). The focus goes to
+ * something that stays, pressed by keyboard as such a user does.
+ */
+test.describe('a button that goes as it is pressed hands the focus on', () => {
+  test('“Start without these settings”: to the start page’s heading', async ({ swarm }) => {
+    const page = await swarm.openPeer('/?server-up=0');
+    await expect(page.getByTestId('start-error')).toBeVisible();
+    await page.getByTestId('start-without-settings').press('Enter');
+    await expect(page.getByTestId('start-without-settings')).toHaveCount(0);
+    await expect(page.getByTestId('start-view').locator('h1')).toBeFocused();
+  });
+
+  test('“Forget all runs”: to the history’s heading in a swarm, to the start page’s heading where the history goes', async ({
+    swarm,
+  }) => {
+    const seeder = await swarm.seedGenerated(1);
+    const leecher = await swarm.openPeer(seeder.link);
+    await waitForMesh([seeder.page, leecher]);
+    const keepOneRun = async (): Promise<void> => {
+      await startRun(seeder.page);
+      await waitForRunFinished(seeder.page);
+      await expect(seeder.page.getByTestId('run-record')).toHaveCount(1);
+    };
+    const forgetAll = async (): Promise<void> => {
+      seeder.page.once('dialog', (dialog) => void dialog.accept());
+      await seeder.page.getByTestId('clear-runs').press('Enter');
+      await expect(seeder.page.getByTestId('run-record')).toHaveCount(0);
+    };
+
+    // In the swarm the panel stays, its button disabled with no run left.
+    await keepOneRun();
+    await forgetAll();
+    await expect(seeder.page.getByTestId('clear-runs')).toBeDisabled();
+    await expect(seeder.page.locator('#history-heading')).toBeFocused();
+
+    // On the start page the panel goes with the last run.
+    await keepOneRun();
+    await seeder.page.getByTestId('leave').click();
+    await expect(seeder.page.getByTestId('start-view').getByTestId('run-record')).toHaveCount(1);
+    await forgetAll();
+    await expect(seeder.page.getByTestId('run-history')).toHaveCount(0);
+    await expect(seeder.page.getByTestId('start-view').locator('h1')).toBeFocused();
+  });
+
+  test('“Use this u_s for the seeder”: to the u_s field, once the note goes with the seeder’s own link', async ({
+    swarm,
+  }) => {
+    const seeder = await swarm.seedGenerated(1);
+    // The seeder's own row (the only one) caps its upload; the form's u_s has no cap.
+    await seeder.page.getByTestId('edit-peer').first().click();
+    await seeder.page.getByTestId('peer-cap-up').fill('1MB/s');
+    await seeder.page.getByTestId('peer-cap-up').press('Enter');
+    await expect(seeder.page.getByTestId('peer-error')).toHaveCount(0);
+    await expect(seeder.page.getByTestId('seeder-own-link')).toContainText('us = 1.00 MB/s');
+    await seeder.page.getByTestId('seeder-own-link-clear').press('Enter');
+    await expect(seeder.page.getByTestId('seeder-own-link')).toHaveCount(0);
+    await expect(seeder.page.getByTestId('cap-server-up')).toBeFocused();
+  });
+});
