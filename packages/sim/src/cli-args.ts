@@ -5,8 +5,13 @@ import {
   parseArgsMessage,
   parseByteQuantity,
   repeatedFlag,
+  THOUSANDS_SEPARATED_COUNT,
+  thousandsSeparatedRun,
+  thousandsSeparatorsMessage,
   type ByteQuantityKind,
 } from '@swarmlab/theory';
+import { CHUNK_COPY_BUDGET, LINK_END_BUDGET, memoryBudgetProblem } from './memory-budget';
+import { chunkBytesProblem } from './scaled-bytes';
 import { SCENARIO_DEFAULTS, type Scenario } from './scenario';
 
 export const USAGE = `Usage: pnpm sim --peers N --file-bytes F --server-up BPS --peer-up BPS[,BPS…] [--peer-down BPS[,BPS…]]
@@ -18,6 +23,8 @@ Runs the real swarm engine for one seeder and N peers in simulated time and comp
 distribution time with the seed's bound for the mode (D_p2p or D_cs). Sizes in bytes, rates in bytes/s;
 suffixes K, KB, KiB, M, MB, MiB, G, GB, GiB, T, TB, TiB (MB = 10^6, MiB = 2^20); --peer-down "inf" is unlimited.
 Rates are at least ${MIN_CAP_BYTES_PER_SEC / 1000}kB/s, the app's least cap ("--server-up 1" is 1 byte/s, refused).
+Numbers take no thousands separators (10,000,000 is refused, not read as a list). Memory limits a run to
+${CHUNK_COPY_BUDGET.toLocaleString('en-US')} chunk copies (peers × chunks) and ${LINK_END_BUDGET.toLocaleString('en-US')} link ends (nodes × about 2K connections each).
 
   --chunk-bytes C       chunk size (default 256KiB)
   --latency-ms MS       one-way delay of every link (default ${SCENARIO_DEFAULTS.latencyMs})
@@ -81,13 +88,19 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
   }
   if (values.help) return { ok: true, help: true };
   try {
-    const peerCounts = list(required(values.peers, '--peers'), '--peers').map((text) =>
-      integer(text, '--peers', 1, 100_000),
-    );
     const sweep = values.sweep === true;
+    const peersText = required(values.peers, '--peers');
+    // `--peers 10,000` is one count written with thousands separators. A sweep's list is often of 3-digit counts
+    // (`50,100,200`), so there only a count written with a leading zero (`1,000`, `2,050`) says so: none is.
+    if (THOUSANDS_SEPARATED_COUNT.test(peersText) && (!sweep || /,0/.test(peersText)))
+      throw new ArgError(thousandsSeparatorsMessage('--peers', peersText, 'count'));
+    const peerCounts = list(peersText, '--peers').map((text) => integer(text, '--peers', 1, 100_000));
     if (!sweep && peerCounts.length !== 1) throw new ArgError('--peers: give one count (a list needs --sweep)');
     const n = peerCounts[0]!;
     const rates = (flag: string, text: string | undefined, fallback: string | undefined, allowInfinite: boolean) => {
+      // The same rule as `pnpm theory`'s: `10,000,000` was three rates, 10 B/s first, refused as under the least rate.
+      const run = thousandsSeparatedRun(text ?? '');
+      if (run !== undefined) throw new ArgError(thousandsSeparatorsMessage(flag, run));
       const values = list(text ?? fallback ?? required(text, flag), flag).map((item) =>
         allowInfinite && /^(inf|infinity|unlimited)$/i.test(item) ? Infinity : rate(item, flag),
       );
@@ -148,7 +161,15 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
       throw new ArgError('--latency-ms: at least 1 with --threads 2');
     if (scenario.chunkBytes < 1024 || scenario.chunkBytes > 16 * 2 ** 20)
       throw new ArgError('--chunk-bytes: 1 KiB to 16 MiB');
+    const chunkProblem = chunkBytesProblem(scenario.chunkBytes);
+    if (chunkProblem !== undefined) throw new ArgError(`--chunk-bytes: ${chunkProblem}`);
     if (scenario.fileBytes / scenario.chunkBytes > 100_000) throw new ArgError('--file-bytes: at most 100,000 chunks');
+    // As simulate() checks it, but before a sweep's first runs: each run of it, both modes, must fit.
+    for (const peerCount of peerCounts)
+      for (const runMode of sweep ? (['client-server', 'p2p'] as const) : [scenario.mode]) {
+        const problem = memoryBudgetProblem({ ...scenario, peerCount, mode: runMode }, 'flags');
+        if (problem !== undefined) throw new ArgError(problem);
+      }
     return {
       ok: true,
       help: false,

@@ -7,6 +7,7 @@ export interface Scenario {
   readonly peerCount: number;
   /** F */
   readonly fileBytes: number;
+  /** A multiple of 16 bytes a 64 KiB block (any power of two does): see `scaled-bytes.ts`. */
   readonly chunkBytes: number;
   /** u_s */
   readonly serverUploadBytesPerSec: number;
@@ -21,7 +22,7 @@ export interface Scenario {
   readonly latencyMs: number;
   /** The seeder leaves (selfishly) as soon as every chunk exists somewhere among the peers. */
   readonly seederLeavesEarly: boolean;
-  /** Fraction of peers whose uploads are corrupted (one flipped byte per chunk). */
+  /** Fraction of peers whose uploads are corrupted (one flipped byte per chunk): from 0 to below 1. */
   readonly corruptFraction: number;
   /** K: each peer dials random others (as from a tracker's random subset) until it has 2K connections,
    * skipping peers already at 2K; a full mesh when the swarm has at most 2K + 1 nodes. */
@@ -32,7 +33,10 @@ export interface Scenario {
    * cross are queued after same-instant local ones). Not with `seederLeavesEarly`.
    */
   readonly threads?: number;
-  /** Engine tunables to try (benchmarks and experiments); the engine's defaults otherwise. */
+  /**
+   * Engine tunables to try (benchmarks and experiments); the engine's defaults otherwise. Not `blockBytes` or
+   * `slowestCapBytesPerSec`: the simulator sets them in its real, scaled-down bytes, and refuses them here.
+   */
   readonly engineConfig?: Partial<EngineConfig>;
 }
 

@@ -10,15 +10,13 @@ import {
 import { Bitfield, MIN_CAP_BYTES_PER_SEC, type Manifest } from '@swarmlab/protocol';
 import { clientServerBoundSec, p2pBoundSec } from '@swarmlab/theory';
 import { rateOf, type Scenario } from './scenario';
+import { chunkBytesProblem, REAL_BLOCK_BYTES, realChunkBytesOf } from './scaled-bytes';
+import { memoryBudgetProblem } from './memory-budget';
 import { ScenarioError } from './scenario-error';
 import { VirtualClock } from './virtual-clock';
 import { createVirtualLinkPair } from './virtual-link';
 import { nodeId, runOnePart, simulateOnTwoThreads, type PartChannel } from './two-threads';
 
-/** Bytes each simulated block really carries; sizes and rates are scaled down by the same factor. */
-const REAL_BLOCK_BYTES = 16;
-/** Blocks carry at most 64 KiB of (simulated) payload, as on the wire. */
-const SIMULATED_BLOCK_BYTES = 64 * 1024;
 /**
  * A run that has not finished after this many bound-lengths, plus {@link TIME_LIMIT_ROUND_TRIPS} round trips,
  * is reported as stuck. The bound has no latency in it, and a chunk needs a few round trips (handshake, offer,
@@ -92,13 +90,32 @@ export function simulate(scenario: Scenario): SimulationResult {
   };
 }
 
+/** Engine settings the simulator sets itself: in real bytes, scaled as every size and rate is. */
+const SIMULATOR_ENGINE_SETTINGS = ['blockBytes', 'slowestCapBytesPerSec'] as const;
+
 /**
- * The corrupt peers of `scenario`, once it is checked: it has an honest peer to measure, a corrupt one if it asks for
- * any, and one rate for all or one per peer in each list (a longer list's extra rates were dropped without a word).
+ * The corrupt peers of `scenario`, once it is checked: a corrupt fraction from 0 to below 1, as `--corrupt-fraction`
+ * takes, with an honest peer to measure and a corrupt one if it asks for any; one rate for all or one per peer in each
+ * list (a longer list's extra rates were dropped without a word); chunks whose every real byte stands for a whole
+ * number of simulated ones; a swarm that fits in memory; no engine setting the simulator sets itself.
  * Checked before any thread starts: a worker thread's throw was an uncaught error of its caller's (found by review).
  */
 function checkedCorruptCount(scenario: Scenario): number {
   const n = scenario.peerCount;
+  // Only the command line refused these: -0.5 of 2 peers "corrupted" -1 of them, the bound was over 3 honest peers,
+  // and the run beat its minimum, a ratio of 0.692 (found by review).
+  if (!(scenario.corruptFraction >= 0 && scenario.corruptFraction < 1))
+    throw new ScenarioError(`simulator: corruptFraction ${scenario.corruptFraction} is not from 0 to below 1`);
+  // A setting that was overwritten after the spread was dropped without a word (found by review).
+  for (const setting of SIMULATOR_ENGINE_SETTINGS)
+    if (scenario.engineConfig?.[setting] !== undefined)
+      throw new ScenarioError(
+        `simulator: engineConfig.${setting} is the simulator's own (in real bytes, scaled down): leave it out`,
+      );
+  const chunkProblem = chunkBytesProblem(scenario.chunkBytes);
+  if (chunkProblem !== undefined) throw new ScenarioError(`simulator: chunkBytes: ${chunkProblem}`);
+  const memoryProblem = memoryBudgetProblem(scenario, 'fields');
+  if (memoryProblem !== undefined) throw new ScenarioError(`simulator: ${memoryProblem}`);
   const corruptCount = Math.round(n * scenario.corruptFraction);
   if (corruptCount >= n)
     throw new ScenarioError(`simulator: ${corruptCount} corrupt peer(s) of ${n} leave no honest peer to measure`);
@@ -143,8 +160,7 @@ export function simulatePart(scenario: Scenario, part?: PartChannel): PartResult
   const { peerCount: n, chunkBytes } = scenario;
   const corruptCount = checkedCorruptCount(scenario);
   const owns = (node: number): boolean => part === undefined || node % 2 === part.index;
-  const blocksPerChunk = Math.ceil(chunkBytes / SIMULATED_BLOCK_BYTES);
-  const realChunkBytes = REAL_BLOCK_BYTES * blocksPerChunk;
+  const realChunkBytes = realChunkBytesOf(chunkBytes);
   const scale = chunkBytes / realChunkBytes;
   const chunkCount = Math.ceil(scenario.fileBytes / chunkBytes);
   // Rounded up, never down: the file simulated is never smaller than the one asked for (1,024,007 bytes was

@@ -3,6 +3,7 @@ import { parseByteQuantity } from './byte-quantity';
 import { joinNegativeValues } from './negative-values';
 import { parseArgsMessage } from './parse-args-message';
 import { repeatedFlag } from './repeated-flag';
+import { THOUSANDS_SEPARATED_COUNT, thousandsSeparatedRun, thousandsSeparatorsMessage } from './thousands-separators';
 
 /**
  * Command-line parsing for `pnpm theory`, kept apart from `cli.ts` so it can be tested without a
@@ -46,7 +47,8 @@ Options:
   --json                     also print {"clientServerSec":...,"p2pSec":...,...} as the last line
   -h, --help                 print this help and exit
 
-A per-peer option takes one value for every peer, or exactly N comma-separated values.
+A per-peer option takes one value for every peer, or exactly N comma-separated values. Write
+numbers without thousands separators: 10,000,000 is refused, not read as 10, 0 and 0.
 
 Units are bytes and bytes/s, not bits. A value is an integer or decimal with an optional
 suffix, its prefix in either case: K, KB = 1000; M, MB = 10^6; G, GB = 10^9; T, TB = 10^12;
@@ -120,6 +122,8 @@ function missing(flag: string): { ok: false; message: string } {
 
 function parsePeerCount(text: string | undefined): Parsed<number> {
   if (text === undefined) return missing('--peers');
+  if (THOUSANDS_SEPARATED_COUNT.test(text.trim()))
+    return { ok: false, message: thousandsSeparatorsMessage('--peers', text.trim(), 'count') };
   const peerCount = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
   if (!Number.isSafeInteger(peerCount) || peerCount < 1 || peerCount > MAX_CLI_PEER_COUNT) {
     return { ok: false, message: `--peers: "${text}" is not an integer from 1 to ${MAX_CLI_PEER_COUNT}` };
@@ -137,13 +141,18 @@ function parseRequiredQuantity(flag: string, text: string | undefined, kind: 'si
   return quantity;
 }
 
-/** One value for every peer, or exactly `peerCount` comma-separated values. */
+/**
+ * One value for every peer, or exactly `peerCount` comma-separated values; not a number written with thousands
+ * separators (`10,000,000`), whatever N is (see {@link thousandsSeparatedRun} for the rule).
+ */
 function parsePerPeerRates(
   flag: string,
   text: string,
   peerCount: number,
   isDownload: boolean,
 ): Parsed<readonly number[]> {
+  const run = thousandsSeparatedRun(text);
+  if (run !== undefined) return { ok: false, message: thousandsSeparatorsMessage(flag, run) };
   const items = text.split(',');
   if (items.length !== 1 && items.length !== peerCount) {
     return {

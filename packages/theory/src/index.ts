@@ -21,3 +21,4 @@ export { parseByteQuantity, type ByteQuantityKind, type ByteQuantityResult } fro
 export { joinNegativeValues } from './negative-values';
 export { parseArgsMessage } from './parse-args-message';
 export { repeatedFlag } from './repeated-flag';
+export { THOUSANDS_SEPARATED_COUNT, thousandsSeparatedRun, thousandsSeparatorsMessage } from './thousands-separators';
