@@ -110,7 +110,7 @@ test('a peer’s page and the overview, waiting, running and finished, have none
     Number(await summary.getAttribute('data-measured-sec')) / Number(await summary.getAttribute('data-dp2p-sec'));
   for (const page of [overview, leecher])
     await expect(page.getByTestId('run-announced')).toHaveText(
-      new RegExp(`^Run 2 \\(peer-to-peer\\) finished in [0-9.]+ s, ${ratio.toFixed(2)} times D_P2P$`),
+      new RegExp(`^Run 2 \\(peer-to-peer\\) finished in [0-9.]+ s, ${ratio.toFixed(2)} times the peer-to-peer bound$`),
     );
   await expect(leecher).toHaveTitle(/^Downloaded: .+ — swarmlab$/);
   // The stop was said once on the leecher's page, by the run's region: its own state never said it, not even for a

@@ -66,10 +66,18 @@ describe('what the screens show and read', () => {
     expect(formatBytesForModel(499)).toBe('0.0005 MB (499 bytes)');
     expect(formatMegabytes(1000)).toBe('0.001 MB');
     expect(formatMegabytes(1499)).toBe('0.0015 MB');
-    expect(formatMegabytes(9999)).toBe('0.01 MB');
+    expect(formatMegabytes(9999)).toBe('0.010 MB');
     expect(formatMegabytes(12_345)).toBe('0.012 MB');
     expect(formatMegabytes(2 ** 31)).toBe('2147 MB');
     expect(formatBytesForModel(2 ** 30)).toBe('1074 MB (1,073,741,824 bytes)');
+  });
+
+  it('picks the digits of a size in MB by the value as it shows (999,999 bytes read "1.000 MB")', () => {
+    expect(formatMegabytes(999_999)).toBe('1.00 MB');
+    expect(formatMegabytes(999_499)).toBe('0.999 MB');
+    expect(formatMegabytes(99_999_000)).toBe('100 MB');
+    expect(formatMegabytes(99_994_000)).toBe('99.99 MB');
+    expect(formatMegabytes(9999)).toBe('0.010 MB');
   });
 
   it('shows rates as the headless peer’s terminal does: one formatter, tested in the protocol package', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainClick, parseRoute } from '../src/lib/route';
+import { isPlainClick, parseRoute, pastedLink } from '../src/lib/route';
 
 const SWARM = 'AbCdEfGhIjKlMnOpQrStUv';
 const CONTENT = 'a'.repeat(64);
@@ -26,6 +26,52 @@ describe('parseRoute', () => {
     });
     expect(parseRoute(`#/swarm/${SWARM}/${CONTENT.slice(1)}`)).toMatchObject({ view: 'bad-link' });
     expect(parseRoute(`#/swarm/short/${CONTENT}`)).toMatchObject({ view: 'bad-link' });
+  });
+});
+
+describe('pastedLink', () => {
+  const ORIGIN = 'http://10.0.0.7:8080';
+  const LINK = `${ORIGIN}/#/swarm/${SWARM}/${CONTENT}`;
+  const followed = { ok: true, hash: `#/swarm/${SWARM}/${CONTENT}` };
+
+  it('follows a link that lost its #, as the address bar does, keeping the peer settings before it', () => {
+    expect(pastedLink(`${ORIGIN}/%23/swarm/${SWARM}/${CONTENT}`, ORIGIN)).toEqual(followed);
+    expect(pastedLink(`${ORIGIN}/swarm/${SWARM}/${CONTENT}`, ORIGIN)).toEqual(followed);
+    expect(pastedLink(`${ORIGIN}/swarm/${SWARM}/${CONTENT}?up=500kB/s&utm_source=chat`, ORIGIN)).toEqual({
+      ok: true,
+      hash: `#/swarm/${SWARM}/${CONTENT}?up=500kB/s`,
+    });
+    expect(pastedLink(`${ORIGIN}/?up=500kB/s&leave=1#/swarm/${SWARM}/${CONTENT}`, ORIGIN)).toEqual({
+      ok: true,
+      hash: `#/swarm/${SWARM}/${CONTENT}?up=500kB/s&leave=1`,
+    });
+  });
+
+  it.each([
+    ['in curly quotes', `“${LINK}”`],
+    ['in straight quotes', `"${LINK}"`],
+    ['in brackets', `(${LINK})`],
+    ['in angle brackets', `<${LINK}>`],
+    ['with a full stop after it', `${LINK}.`],
+    ['in brackets with a full stop after them', `(${LINK}).`],
+    ['with a comma after it', `${LINK},`],
+  ])('follows a link pasted %s', (_what, pasted) => {
+    expect(pastedLink(pasted, ORIGIN)).toEqual(followed);
+  });
+
+  it('keeps the settings of a link in quotes, and says what is wrong with those after its hash', () => {
+    expect(pastedLink(`“${LINK}?up=1.5MB/s”.`, ORIGIN)).toEqual({
+      ok: true,
+      hash: `#/swarm/${SWARM}/${CONTENT}?up=1.5MB/s`,
+    });
+    expect(pastedLink(`${LINK}?UP=1MB/s`, ORIGIN)).toEqual({
+      ok: false,
+      message: 'This link\'s settings are invalid: "UP" is not a setting: write up.',
+    });
+    expect(pastedLink(`${ORIGIN}/?Leave=1#/swarm/${SWARM}/${CONTENT}`, ORIGIN)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('write leave'),
+    });
   });
 });
 

@@ -32,13 +32,25 @@ describe('runAnnouncement', () => {
     // Every link 1 MB/s (the seeder's included), 2 leechers: D_p2p = max(F/u_s, 2F/(u_s + Σu_i)) = F/1 MB/s.
     const p2pRatio = 8 / (FILE_BYTES / 1e6);
     expect(runAnnouncement(p2p, FILE_BYTES, swarmProgress('s', p2p))).toBe(
-      `Run 2 (peer-to-peer) finished in 8.00 s, ${p2pRatio.toFixed(2)} times D_P2P`,
+      `Run 2 (peer-to-peer) finished in 8.00 s, ${p2pRatio.toFixed(2)} times the peer-to-peer bound`,
     );
     const clientServer = { ...p2p, config: { ...p2p.config, mode: 'client-server' as const } };
     // D_cs = N·F/u_s.
     const csRatio = 8 / ((2 * FILE_BYTES) / 1e6);
     expect(runAnnouncement(clientServer, FILE_BYTES, swarmProgress('s', clientServer))).toBe(
-      `Run 2 (client-server) finished in 8.00 s, ${csRatio.toFixed(2)} times D_cs`,
+      `Run 2 (client-server) finished in 8.00 s, ${csRatio.toFixed(2)} times the client-server bound`,
+    );
+  });
+
+  it('says the bound is an estimate where a link has no cap (its measured peak stands in)', () => {
+    const uncapped = uncappedRun(runState(2, 'finished'), 1e6);
+    // Every peak 1 MB/s, as the caps of the run above: the same bound, estimated.
+    expect(runAnnouncement(uncapped, FILE_BYTES, swarmProgress('s', uncapped))).toBe(
+      `Run 2 (peer-to-peer) finished in 8.00 s, ${(8 / (FILE_BYTES / 1e6)).toFixed(2)} times the peer-to-peer bound (estimate)`,
+    );
+    const clientServer = { ...uncapped, config: { ...uncapped.config, mode: 'client-server' as const } };
+    expect(runAnnouncement(clientServer, FILE_BYTES, swarmProgress('s', clientServer))).toMatch(
+      / times the client-server bound \(estimate\)$/,
     );
   });
 

@@ -437,6 +437,16 @@ describe('exports', () => {
     );
   });
 
+  it('CSV: the bytes everyone uploaded, of which the seeder’s share is, as the JSON has them', () => {
+    const [row] = Papa.parse<Record<string, string>>(runsToCsv(records), { header: true }).data;
+    const { uploadedBytes, seederUploadShare } = records[0]!;
+    expect(uploadedBytes).toBeGreaterThan(0);
+    expect(row).toMatchObject({
+      uploaded_bytes: String(uploadedBytes),
+      seeder_upload_share: String(seederUploadShare),
+    });
+  });
+
   it('CSV: a name or file name typed as a formula reaches a spreadsheet as text, numbers as numbers', () => {
     const hostile = {
       peers: state.participants.map((peer, index) => ({

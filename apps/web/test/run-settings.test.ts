@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TEST_FILE_MIB, MIN_TEST_FILE_MIB } from '../src/lib/test-file';
 import {
   formatCap,
+  hasPeerParams,
   parseCap,
   parsePeerParams,
   parseRunConfig,
@@ -128,13 +129,73 @@ describe('prepared links', () => {
     expect(parseStartParams(`?file-mib=${MAX_TEST_FILE_MIB}`)).toMatchObject({ ok: true });
   });
 
+  it.each([
+    ['?server_up=2MB/s', '"server_up" is not a setting: write server-up'],
+    ['?Mode=client-server', '"Mode" is not a setting: write mode'],
+    ['?serverUp=2MB/s', '"serverUp" is not a setting: write server-up'],
+    ['?file_mib=16', '"file_mib" is not a setting: write file-mib'],
+    ['?server-up=1MB/s&server-up=2MB/s', 'server-up is given more than once'],
+    ['?file-mib=0x10', 'file-mib "0x10" is not a whole number'],
+    ['?file-mib=1e3', 'file-mib "1e3" is not a whole number'],
+    ['?file-mib=', 'file-mib "" is not a whole number'],
+  ])('refuses a start link with %s, naming the key meant (it opened with the defaults)', (search, problem) => {
+    expect(parseStartParams(search)).toEqual({ ok: false, message: `This link's settings are invalid: ${problem}.` });
+  });
+
+  it('leaves alone the keys of no setting a chat appends, and a peer’s settings on a start link', () => {
+    expect(parseStartParams('?file-mib=16&utm_source=chat&fbclid=x&up=1MB/s')).toEqual({
+      ok: true,
+      value: { config: DEFAULT_RUN_CONFIG, fileMib: 16 },
+    });
+    expect(parsePeerParams('?up=1MB/s&utm_source=chat&fbclid=x&ref=', 'query')).toEqual({
+      ok: true,
+      value: { uploadBytesPerSec: 1e6 },
+    });
+  });
+
+  it.each([
+    ['?UP=1MB/s', '"UP" is not a setting: write up'],
+    ['?Leave=1', '"Leave" is not a setting: write leave'],
+    ['?up=1MB/s&up=2MB/s', 'up is given more than once'],
+    ['?peer_up=1MB/s', '"peer_up" is not a setting of this link, which takes up, down and leave'],
+    [
+      'up=1MB/s&peer-up=1MB/s',
+      'peer-up is a setting of the start page, for a new swarm; a swarm link takes up, down and leave',
+    ],
+    [
+      'mode=p2p&peer-down=1MB/s',
+      'mode and peer-down are settings of the start page, for a new swarm; a swarm link takes up, down and leave',
+    ],
+  ])('refuses a peer link with %s, naming the key meant (it joined uncapped)', (search, problem) => {
+    // Written with its `?`, a page's query; without, settings after a swarm link's hash.
+    const place = search.startsWith('?') ? 'query' : 'after-hash';
+    expect(parsePeerParams(search, place)).toEqual({
+      ok: false,
+      message: `This link's settings are invalid: ${problem}.`,
+    });
+  });
+
+  it('takes a start page’s settings before a swarm link’s hash, as a seeder’s address keeps them, not after it', () => {
+    expect(parsePeerParams('?mode=p2p&server-up=2MB/s&up=1MB/s', 'query')).toEqual({
+      ok: true,
+      value: { uploadBytesPerSec: 1e6 },
+    });
+    expect(parsePeerParams('?peer-up=1MB/s', 'after-hash')).toMatchObject({ ok: false });
+    expect(parsePeerParams('peer-up=1MB/s', 'query')).toEqual({ ok: true, value: {} });
+  });
+
+  it('counts a misspelled peer setting as one, so that a link giving settings twice is told so', () => {
+    expect(hasPeerParams('?UP=1MB/s')).toBe(true);
+    expect(hasPeerParams('?mode=p2p&peer-up=1MB/s&utm_source=x')).toBe(false);
+  });
+
   it("reads one peer's own links from its swarm link", () => {
-    expect(parsePeerParams('?up=1MB/s&down=4MB/s&leave=1')).toEqual({
+    expect(parsePeerParams('?up=1MB/s&down=4MB/s&leave=1', 'query')).toEqual({
       ok: true,
       value: { uploadBytesPerSec: 1e6, downloadBytesPerSec: 4e6, leaveOnComplete: true },
     });
-    expect(parsePeerParams('')).toEqual({ ok: true, value: {} });
-    const bad = parsePeerParams('?up=0&down=1e99');
+    expect(parsePeerParams('', 'query')).toEqual({ ok: true, value: {} });
+    const bad = parsePeerParams('?up=0&down=1e99', 'query');
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.message).toContain('up (this peer’s upload)');
   });

@@ -30,14 +30,16 @@ export function formatBytesForModel(bytes: number): string {
  */
 export function formatMegabytes(bytes: number): string {
   const megabytes = bytes / 1e6;
+  const twoDigits = Number(megabytes.toPrecision(2));
+  // Judged as shown, as rates are: 999,999 bytes read "1.000 MB", 99,999,000 bytes "100.00 MB" (found by review).
   const shown =
-    megabytes >= 100
+    roundsTo(megabytes, 2) >= 100
       ? megabytes.toFixed(0)
-      : megabytes >= 1
+      : roundsTo(megabytes, 3) >= 1
         ? megabytes.toFixed(2)
-        : megabytes >= 0.01 || megabytes === 0
+        : twoDigits >= 0.01 || megabytes === 0
           ? megabytes.toFixed(3)
-          : String(Number(megabytes.toPrecision(2)));
+          : String(twoDigits);
   return `${shown} MB`;
 }
 

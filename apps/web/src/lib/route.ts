@@ -80,6 +80,15 @@ export type PastedLink =
   { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly message: string };
 
 /**
+ * What a chat or a sentence puts around a link: quotes and brackets (`“…”`, `(…)`, `<…>`), and punctuation after it.
+ * None ends a link of this page's: its ids are base64url and hex, its settings end with a unit or a digit. Pasted
+ * with them, a link was said to be another server's (`xn--http-996a`, `(http`), not a link, or damaged (found by
+ * review).
+ */
+const LEADING_WRAPPERS = /^["'“”„‘’‚«»‹›<([{]+/u;
+const TRAILING_WRAPPERS = /["'“”‘’«»‹›>)\]}.,;:!?]+$/u;
+
+/**
  * Reads `typed` as a link when it looks like one (`://`, or a `#/` hash): a swarm's share link, an overview's or a
  * control link of this page's server (`origin`, or one of `serverOrigins`, the network addresses the server says it
  * is reached at) is followed as if it were opened. Undefined for anything else (a code). A link pasted from the class
@@ -91,7 +100,7 @@ export function pastedLink(
   origin: string,
   serverOrigins: readonly string[] = [],
 ): PastedLink | undefined {
-  const text = typed.trim();
+  const text = typed.trim().replace(LEADING_WRAPPERS, '').replace(TRAILING_WRAPPERS, '');
   if (!text.includes('://') && !text.includes('#/')) return undefined;
   const notALink: PastedLink = {
     ok: false,
@@ -112,27 +121,27 @@ export function pastedLink(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return notALink;
   if (url.origin !== origin && !serverOrigins.includes(url.origin))
     return { ok: false, message: `This link is for another server (${url.host}): open it in the address bar.` };
-  const route = parseRoute(url.hash);
+  // A link that lost its `#` (`…/%23/swarm/…`, `…/swarm/…`), as the address bar takes it (`hashInPath`): here it was
+  // said to name no swarm (found by review).
+  const hash = parseRoute(url.hash).view === 'start' ? (hashInPath(url.pathname) ?? url.hash) : url.hash;
+  const route = parseRoute(hash);
   if (route.view === 'bad-link') return { ok: false, message: route.reason };
   if (route.view === 'start')
     return { ok: false, message: 'This link names no swarm: paste the swarm’s link, or type the code.' };
+  if (route.view === 'watch') return { ok: true, hash };
   // A peer's own link (`/?up=500kB/s&leave=1#/swarm/…`, a teacher's per-student links) keeps its settings, carried
   // after the hash where a link's settings may also be written: this page follows only the hash, and they were dropped
   // without a word (found by review). Checked here, so that the box says what is wrong with them.
-  if (route.view === 'swarm' && hasPeerParams(url.search)) {
-    if (route.settings !== undefined) return { ok: false, message: PEER_SETTINGS_TWICE };
-    const settings = parsePeerParams(url.search);
-    if (!settings.ok) return { ok: false, message: settings.message };
-    // As written (`up=500kB/s`, not `up=500kB%2Fs` in the address bar), the others (a start page's) left out.
-    const peerParams = url.search
-      .slice(1)
-      .split('&')
-      .filter((pair) =>
-        (PEER_PARAMS as readonly string[]).includes(new URLSearchParams(pair).keys().next().value ?? ''),
-      );
-    return { ok: true, hash: `${url.hash}?${peerParams.join('&')}` };
-  }
-  return { ok: true, hash: url.hash };
+  if (route.settings !== undefined && hasPeerParams(url.search)) return { ok: false, message: PEER_SETTINGS_TWICE };
+  const settings = parsePeerParams(route.settings ?? url.search, route.settings === undefined ? 'query' : 'after-hash');
+  if (!settings.ok) return { ok: false, message: settings.message };
+  if (route.settings !== undefined || !hasPeerParams(url.search)) return { ok: true, hash };
+  // As written (`up=500kB/s`, not `up=500kB%2Fs` in the address bar), the others (a start page's) left out.
+  const peerParams = url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => (PEER_PARAMS as readonly string[]).includes(new URLSearchParams(pair).keys().next().value ?? ''));
+  return { ok: true, hash: `${hash}?${peerParams.join('&')}` };
 }
 
 export function swarmHash(swarmId: string, contentId: string): string {

@@ -77,6 +77,9 @@ function runColumns(run: RunRecord) {
     model_min_download_bytes_per_sec: run.model?.minPeerDownloadBytesPerSec ?? '',
     model_uncounted_uploaded_bytes: run.model?.uncountedUploadedBytes ?? '',
     restored_after_sec: run.restoredAfterSec ?? '',
+    // The whole the seeder's share is of (everyone's uploads, bytes): without it, the share could not be turned back
+    // into bytes, which the JSON had (found by review).
+    uploaded_bytes: run.uploadedBytes,
     seeder_upload_share: run.seederUploadShare ?? '',
   };
 }

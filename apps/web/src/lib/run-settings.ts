@@ -20,7 +20,8 @@ import { MAX_TEST_FILE_MIB, MIN_TEST_FILE_MIB } from './test-file';
  * - one peer's own, on a swarm link: `up`, `down`, `leave=1|0`.
  *
  * Every value is checked with the protocol's schema, the one the server applies too, so a bad cap is
- * refused here with the same sentence.
+ * refused here with the same sentence. So is every key that means a setting: misspelled, given twice, or the start
+ * page's after a swarm link's hash, it is refused, naming the key meant, rather than ignored.
  */
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
@@ -130,9 +131,80 @@ export interface PreparedStart {
   readonly fileMib: number | undefined;
 }
 
-/** Reads `mode`, `server-up`, `peer-up`, `peer-down`, `selfish`, `file-mib` from a query string. */
+/** The query parameters of a start page's link: settings for a new swarm. */
+export const START_PARAMS = ['mode', 'server-up', 'peer-up', 'peer-down', 'selfish', 'file-mib'] as const;
+
+/** The query parameters of one peer's settings. */
+export const PEER_PARAMS = ['up', 'down', 'leave'] as const;
+
+type SettingName = (typeof START_PARAMS)[number] | (typeof PEER_PARAMS)[number];
+
+/** A key with what a misspelling changes folded away: case, `_` and `-` (`server_up`, `serverUp`, `Server-Up`). */
+function folded(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, '');
+}
+
+const SETTING_BY_FOLDED_KEY: ReadonlyMap<string, SettingName> = new Map(
+  [...START_PARAMS, ...PEER_PARAMS].map((name) => [folded(name), name]),
+);
+
+/**
+ * The setting a query key names, spelled right or not; undefined for a key of no setting. Those are left alone: a
+ * chat app or a mailer appends its own (`utm_source`, `fbclid`) to the links it shows.
+ */
+function settingNamed(key: string): SettingName | undefined {
+  return SETTING_BY_FOLDED_KEY.get(folded(key));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * What is wrong with the keys of a link's query, for a link that takes the settings `taken`: a misspelled one
+ * (`server_up`, `Mode`, `serverUp`, `UP`), a setting given twice, and one of `refused`. A misspelled key was ignored
+ * without a word, the link opening with the defaults (a student's link uncapped), and of a setting given twice the
+ * first was taken (found by review).
+ */
+function keyProblems(
+  params: URLSearchParams,
+  taken: readonly SettingName[],
+  refused: readonly SettingName[],
+): string[] {
+  const problems: string[] = [];
+  const refusedGiven: string[] = [];
+  for (const key of new Set(params.keys())) {
+    const meant = settingNamed(key);
+    if (meant === undefined) continue;
+    if (key !== meant)
+      problems.push(
+        taken.includes(meant)
+          ? `"${key}" is not a setting: write ${meant}`
+          : `"${key}" is not a setting of this link, which takes ${listed(taken)}`,
+      );
+    else if (refused.includes(meant)) refusedGiven.push(meant);
+    else if (params.getAll(key).length > 1) problems.push(`${key} is given more than once`);
+  }
+  if (refusedGiven.length > 0)
+    problems.push(
+      `${listed(refusedGiven)} ${refusedGiven.length === 1 ? 'is a setting' : 'are settings'} of the start page, for a new swarm; a swarm link takes ${listed(PEER_PARAMS)}`,
+    );
+  return problems;
+}
+
+/** A whole number of MiB as a link writes it: digits only (`Number` read `0x10` as 16 and `1e3` as 1000). */
+const FILE_MIB_WRITING = /^\d+$/;
+
+/**
+ * Reads `mode`, `server-up`, `peer-up`, `peer-down`, `selfish`, `file-mib` from a query string. A peer's settings
+ * (`up`, `down`, `leave`) are no start page's, and are left alone, as keys of no setting are.
+ */
 export function parseStartParams(search: string): Parsed<PreparedStart> {
   const params = new URLSearchParams(search);
+  const misspelled = keyProblems(params, START_PARAMS, []);
+  if (misspelled.length > 0)
+    return { ok: false, message: `This link's settings are invalid: ${misspelled.join('. ')}.` };
   const base = runConfigText(DEFAULT_RUN_CONFIG);
   const selfish = params.has('selfish') ? parseFlag(params.get('selfish') ?? '', 'selfish') : undefined;
   if (selfish && !selfish.ok) return { ok: false, message: `This link's settings are invalid: ${selfish.message}.` };
@@ -145,9 +217,9 @@ export function parseStartParams(search: string): Parsed<PreparedStart> {
   });
   if (!config.ok) return { ok: false, message: `This link's settings are invalid: ${config.message}.` };
   const fileMibText = params.get('file-mib');
-  const fileMib = fileMibText === null ? undefined : Number(fileMibText);
-  if (fileMib !== undefined && !(Number.isInteger(fileMib) && fileMib > 0))
+  if (fileMibText !== null && !FILE_MIB_WRITING.test(fileMibText))
     return { ok: false, message: `This link's settings are invalid: file-mib "${fileMibText}" is not a whole number.` };
+  const fileMib = fileMibText === null ? undefined : Number(fileMibText);
   // Out of range, it was taken: the start page showed no error, and the browser's own bubble blocked Generate.
   if (fileMib !== undefined && (fileMib < MIN_TEST_FILE_MIB || fileMib > MAX_TEST_FILE_MIB))
     return {
@@ -157,20 +229,29 @@ export function parseStartParams(search: string): Parsed<PreparedStart> {
   return { ok: true, value: { config: config.value, fileMib } };
 }
 
-/** The query parameters of one peer's settings. */
-export const PEER_PARAMS = ['up', 'down', 'leave'] as const;
-
-/** Whether a query string holds peer settings (`up`, `down`, `leave`), rather than a start page's or none. */
+/** Whether a query string holds peer settings (`up`, `down`, `leave`, spelled right or not), rather than a start page's or none. */
 export function hasPeerParams(search: string): boolean {
-  const params = new URLSearchParams(search);
-  return PEER_PARAMS.some((name) => params.has(name));
+  return [...new URLSearchParams(search).keys()].some((key) =>
+    (PEER_PARAMS as readonly string[]).includes(settingNamed(key) ?? ''),
+  );
 }
 
-/** Reads one peer's `up`, `down`, `leave` from a query string. */
-export function parsePeerParams(search: string): Parsed<PeerOverride> {
+/**
+ * Where a swarm link's peer settings stand: in the page's query (`?up=…#/swarm/…`, as links are made), beside which a
+ * seeder's address keeps the start page's settings it was prepared with (`?mode=p2p&server-up=2MB/s#/swarm/…`, which
+ * a reload, or the teacher's copy of the address, opens); or after its hash (`#/swarm/…?up=…`, `Route`'s `settings`),
+ * where nothing of the page's writes a start page's.
+ */
+export type PeerSettingsPlace = 'query' | 'after-hash';
+
+/**
+ * Reads one peer's `up`, `down`, `leave` from a query string. After the hash, a start page's settings are refused: they
+ * set nothing there (`peer-up` on a student's link, which joined uncapped).
+ */
+export function parsePeerParams(search: string, place: PeerSettingsPlace): Parsed<PeerOverride> {
   const params = new URLSearchParams(search);
   const override: { -readonly [K in keyof PeerOverride]: PeerOverride[K] } = {};
-  const problems: string[] = [];
+  const problems = keyProblems(params, PEER_PARAMS, place === 'after-hash' ? START_PARAMS : []);
   for (const [name, key, label] of [
     ['up', 'uploadBytesPerSec', 'up (this peer’s upload)'],
     ['down', 'downloadBytesPerSec', 'down (this peer’s download)'],

@@ -448,7 +448,7 @@ export class AppController<S extends AppSession, W extends AppWatch> {
         this.#route = { view: 'bad-link', reason: PEER_SETTINGS_TWICE, swarm };
         return;
       }
-      const override = parsePeerParams(route.settings ?? search);
+      const override = parsePeerParams(route.settings ?? search, route.settings === undefined ? 'query' : 'after-hash');
       if (!override.ok) {
         this.#route = { view: 'bad-link', reason: override.message, swarm };
         return;
