@@ -623,13 +623,17 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     return sameControlDigest(member.keyDigest, keyDigest) ? member : undefined;
   };
 
-  /** `known` is on `socketId` now (it resumed, or asked again to join): nothing else changes. */
+  /**
+   * `known` is on `socketId` now (it resumed, or asked again to join): nothing else changes, but for a completion its
+   * account of the run going on (`described`, a resume's) says its lost reports would have told (`completedUnheard`).
+   */
   const rebind = (
     swarm: MutableSwarm,
     known: MemberState,
     socketId: SocketId,
     address: AddressKey | undefined,
     inControl: boolean,
+    described: ResumedRun | null = null,
   ): { replacedSocketId: SocketId | null; run: RunStarted | null } => {
     const replacedSocketId = known.socketId;
     if (replacedSocketId !== null) presences.delete(replacedSocketId);
@@ -637,6 +641,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
     if (address !== undefined) known.address = address;
     presences.set(socketId, { swarmId: swarm.swarmId, peerId: known.peerId, inControl });
     swarm.runs.back(known.peerId);
+    // Before the run is told: the completion may finish it.
+    if (described) swarm.runs.completedUnheard(known.peerId, described);
     return { replacedSocketId: replacedSocketId === socketId ? null : replacedSocketId, run: swarm.runs.running() };
   };
 
@@ -665,7 +671,9 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       // snapshot): the next run is numbered after what the control secret's holder saw (`runAtLeast`), or every tab
       // ignored it as one it had seen (found by review).
       if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
-      const { replacedSocketId, run } = rebind(swarm, known, input.socketId, input.address, inControl);
+      // Its account of the run is the server's to judge, but for a completion its lost reports would have told: timed
+      // as the resume came, a completion during a Wi-Fi roam added the roam to the run's time (found by review).
+      const { replacedSocketId, run } = rebind(swarm, known, input.socketId, input.address, inControl, input.run);
       return {
         ok: true,
         swarm,

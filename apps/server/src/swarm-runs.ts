@@ -43,6 +43,14 @@ import {
 export const WITHHOLDING_WAIT_MS = 30_000;
 
 /**
+ * How long after a leecher completes the report that says the last of the file was sent to it may reach the server:
+ * its sender reports every `PROGRESS_REPORT_INTERVAL_MS` (300 ms), and a busy page's pause and the network's delay
+ * come on top. A completion the server could not hear (`completedUnheard`) is timed no earlier than this before the
+ * others' reports first covered the file: the bytes that completed it had not been sent before then.
+ */
+export const WITNESS_REPORT_LAG_MS = 1000;
+
+/**
  * The highest run number a member not in control is believed to have seen, after a restart (`runAtLeast`, or
  * the run it describes as it registers the swarm again): a million runs, more than a swarm lives to see, and
  * four billion short of what the wire carries (`MAX_RUN_NUMBER`). A member lying about it can make the next
@@ -236,6 +244,16 @@ export interface SwarmRuns {
    * reports all the same): its next reports may confirm the completions waiting, which get their 10 s from now.
    */
   back(peerId: PeerId): void;
+  /**
+   * A member back on a new socket with its place kept (`back`) says, in its account of the run going on, that it
+   * completed it while its reports could not arrive (`ResumedRun.completedAfterMs`: sent during the drop, they were
+   * lost; sent after it, before the resume was answered, refused). Timed as its resume arrived, a student that
+   * completed during a 20 s Wi-Fi roam added the roam to the run's time (found by review). Taken as a described
+   * completion is (`completedAsDescribed`: within the caps, its witnesses still to confirm it), never before a report
+   * of its own that said it had not completed, nor before what the others reported sending it could cover the file
+   * (`WITNESS_REPORT_LAG_MS`); not at all before it took part, nor later than the run's age (no honest tab's is).
+   */
+  completedUnheard(peerId: PeerId, resumed: ResumedRun): void;
   /**
    * The server forgot the run (it restarted) and a member that was in it registered again: takes the run
    * up again from what that member knows (`ResumedRun`: its start on the tab's clock, the participants it
@@ -1397,6 +1415,25 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       participant.away = false;
       participant.backAtMs = nowMs();
       if (believedWitness(participant) && uploads(live, participant)) live.awaitedBackAtMs = nowMs();
+    },
+
+    completedUnheard(peerId, resumed) {
+      const run = live;
+      const participant = run?.participants.get(peerId);
+      const claimedMs = resumed.completedAfterMs;
+      if (!run || !participant || resumed.runNumber !== run.runNumber || claimedMs === null) return;
+      if (participant.role !== 'leecher' || participant.completedAfterMs !== null || !participant.present) return;
+      // Its tab heard of the run once it took part, and times the completion on its clock from the run's start: an
+      // honest one is never before it took part, nor later than the run's age as its account arrives.
+      const sinceStartMs = (atMs: number): number => since(atMs, run.startedAtMs);
+      if (claimedMs < sinceStartMs(participant.tookPartAtMs) || claimedMs > sinceStartMs(nowMs())) return;
+      // Its last report said it had not completed (a report not complete, from a tab whose clock started a network
+      // delay after the server's, may be a few milliseconds later than its completion: timed at that report then).
+      const ownFloorMs = participant.reportedAtMs === undefined ? 0 : sinceStartMs(participant.reportedAtMs);
+      const coveredFloorMs =
+        participant.coveredAtMs === null ? 0 : sinceStartMs(participant.coveredAtMs - WITNESS_REPORT_LAG_MS);
+      completedAsDescribed(run, participant, Math.max(claimedMs, ownFloorMs, coveredFloorMs));
+      finishIfDone(run);
     },
 
     registeredAgain() {

@@ -181,7 +181,8 @@ export class RunEngine {
     // At most what a server takes back (`MAX_RESUMED_RUN_MS`, a week): past it, every ask was refused as an invalid
     // payload, for good, and the tab never took its place back. Not left out: a server that still has the run would
     // take this tab for a fresh engine, and count what it sent twice (found by review). A server that has the run
-    // reads neither time; a restarted one dates a run older than a week from a week ago.
+    // reads only the completion, for a place it kept (the report of it could not reach it); a restarted one dates a run
+    // older than a week from a week ago.
     const atMost = (ms: number): number => Math.min(ms, MAX_RESUMED_RUN_MS);
     return {
       runNumber: this.runNumber,
