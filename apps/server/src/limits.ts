@@ -196,8 +196,15 @@ export const DEFAULT_MAX_WATCHERS_PER_SWARM = 16;
 export const DEFAULT_MAX_WATCHERS_PER_ADDRESS_IN_SWARM = 8;
 
 /**
- * The deepest valid request is a `swarm:create` (request → manifest → hash list: 3); 16 leaves room for
- * the protocol to grow while a 5,000-deep payload is refused after 17 steps.
+ * How deep the deepest valid request nests: a `swarm:resume` or `swarm:restore` whose resumed run lists its
+ * participants with their settings (request → run → participants → participant → settings: 5). A `swarm:create`
+ * (request → manifest → hash list) is 3, which this said was the deepest (found by review).
+ */
+export const DEEPEST_VALID_REQUEST_DEPTH = 5;
+
+/**
+ * 16 leaves room for the protocol to grow (`DEEPEST_VALID_REQUEST_DEPTH` is 5) while a 5,000-deep payload is refused
+ * after 17 steps.
  */
 export const DEFAULT_MAX_PAYLOAD_DEPTH = 16;
 
@@ -371,8 +378,9 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The defaults with `overrides` applied; throws a `RangeError` on a cap that is not a positive number, a count
- * (`max…`) that is not whole (0.2 peers per swarm made every `swarm:create` an internal error), or a delay (`…Ms`)
- * longer than a timer keeps.
+ * (`max…`) that is not whole (0.2 peers per swarm made every `swarm:create` an internal error), a delay (`…Ms`)
+ * longer than a timer keeps, or a cap that refuses valid requests (a `maxPayloadDepth` under 5 refused every tab's
+ * `swarm:resume` in a run, `payload-too-deep`).
  */
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...overrides };
@@ -390,6 +398,11 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
       throw new RangeError(`server limit ${name} must hold one largest event (maxEventBytes) and its frame cost`);
     }
   }
+  if (limits.maxPayloadDepth < DEEPEST_VALID_REQUEST_DEPTH)
+    throw new RangeError(
+      `server limit maxPayloadDepth must be at least ${DEEPEST_VALID_REQUEST_DEPTH}, the nesting of a valid swarm:resume ` +
+        `(its run's participants and their settings), got ${limits.maxPayloadDepth}`,
+    );
   // Smaller, the largest valid signal could never be relayed, however long its sender waited.
   if (limits.relayByteBurstPerPair < limits.maxSignalPayloadBytes)
     throw new RangeError('server limit relayByteBurstPerPair must hold one largest signal (maxSignalPayloadBytes)');

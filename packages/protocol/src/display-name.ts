@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BIDI_CONTROLS, hasVisibleCharacter, latinCapitals } from './shown-text';
+import { asDrawn, BIDI_CONTROLS, hasVisibleCharacter, latinCapitals } from './shown-text';
 
 /**
  * The characters of a peer id every screen shows beside its name (its short id): what tells namesakes apart, so the
@@ -38,13 +38,19 @@ const ROLE_SUFFIX = /\((?:YOU|SEEDER|LEFT)\)$/;
  */
 const SHORT_ID_SUFFIX = new RegExp(`\\s(?:[·•∙⋅・‧⸱ꞏ᛫ᐧ]|\\u0307)\\s*[A-Z0-9_-]{1,${SHORT_PEER_ID_CHARS}}$`, 'u');
 
-function posesAsShortId(name: string): boolean {
-  return SHORT_ID_SUFFIX.test(latinCapitals(name));
+/**
+ * `name` as a reader takes it (`latinCapitals`) and sees it (`asDrawn`): a character that draws nothing at either end
+ * ("Sam (you)" and a zero-width space, a Hangul filler and "★ Seeder") hid the mark from these rules (found by
+ * review). Folded first: NFKC turns some characters into ones that draw nothing (U+3164 into U+1160).
+ */
+function asRead(name: string): string {
+  return asDrawn(latinCapitals(name)).trim();
 }
 
 function posesAsRole(name: string): boolean {
-  const folded = latinCapitals(name).replace(/\s+/gu, '');
-  return STAR_LIKE_START.test(folded) || ROLE_SUFFIX.test(folded) || posesAsShortId(name);
+  const read = asRead(name);
+  const folded = read.replace(/\s+/gu, '');
+  return STAR_LIKE_START.test(folded) || ROLE_SUFFIX.test(folded) || SHORT_ID_SUFFIX.test(read);
 }
 
 /**

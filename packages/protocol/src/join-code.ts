@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { latinCapitals } from './shown-text';
+import { hasVisibleCharacter, latinCapitals } from './shown-text';
 
 /**
  * A swarm's short join code: what a student types instead of the share link. Six symbols from an
@@ -26,14 +26,31 @@ export type ParsedJoinCode =
   { readonly ok: true; readonly code: JoinCode } | { readonly ok: false; readonly message: string };
 
 /**
- * Reads a code as a person types it: case-insensitive, spaces and dashes ignored (a code is shown as
+ * What a person may put between a code's symbols, ignored: spaces, dashes and hyphens of every kind (a word processor,
+ * a chat or a slide turns `K7M-Q3P`'s into U+2010 to U+2015 or a minus sign, U+2212; NFKC makes U+2011 a U+2010),
+ * underscores and dots; and the characters that draw nothing (`Default_Ignorable_Code_Point`: a soft hyphen or a
+ * zero-width space pasted with the code), which refused a code that looked right (found by review).
+ */
+const SEPARATORS = /[\s\-\u2010-\u2015\u2212_.]|\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * A symbol as a message names it: in quotes, or by its code point where it shows nothing (a blank braille cell, a
+ * control character, an accent alone), which in quotes read `“” is not in a join code` (found by review).
+ */
+function symbolName(symbol: string): string {
+  if (hasVisibleCharacter(symbol) && !/^\p{M}$/u.test(symbol)) return `“${symbol}”`;
+  return `U+${symbol.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Reads a code as a person types it: case-insensitive, separators ignored (`SEPARATORS`: a code is shown as
  * `K7M-Q3P`), full-width forms (NFKC) and Cyrillic or Greek look-alike capitals read as the Latin letters
  * they look like. A typed 0, O, 1, I or L gets its own message: they are never in a code.
  */
 export function parseJoinCode(typed: string): ParsedJoinCode {
   // The Latin look-alikes (0/O, 1/I/L) need no map: the alphabet leaves them all out, so reading a code off a screen
   // never needs a guess; O and I of other scripts read as O and I get the message that codes never contain them.
-  const code = latinCapitals(typed).replace(/[\s\-–—_.]/g, '');
+  const code = latinCapitals(typed).replace(SEPARATORS, '');
   if (code === '')
     return { ok: false, message: `Type the ${JOIN_CODE_LENGTH}-character code shown on the teacher's screen.` };
   if (LEFT_OUT.test(code))
@@ -43,7 +60,10 @@ export function parseJoinCode(typed: string): ParsedJoinCode {
     };
   const foreign = [...code].find((symbol) => !JOIN_CODE_ALPHABET.includes(symbol));
   if (foreign !== undefined)
-    return { ok: false, message: `“${foreign}” is not in a join code: codes use only letters and the digits 2–9.` };
+    return {
+      ok: false,
+      message: `${symbolName(foreign)} is not in a join code: codes use only letters and the digits 2–9.`,
+    };
   if (code.length !== JOIN_CODE_LENGTH)
     return {
       ok: false,

@@ -20,6 +20,23 @@ export function hasVisibleCharacter(text: string): boolean {
 }
 
 /**
+ * The characters Unicode says to draw as nothing when a font has no glyph for them (`Default_Ignorable_Code_Point`):
+ * zero-width spaces and joiners, word joiners, variation selectors, the combining grapheme joiner, soft hyphens, tag
+ * characters, the Hangul fillers among others.
+ */
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * `text` as it looks: the blank letters (`BLANK_LETTERS`, which may be drawn as wide as a letter) read as a space, the
+ * other characters that draw nothing left out. Rules about what a text shows read it so: "Sam (you)" with a zero-width
+ * space after it still showed as "Sam (you)", past the rule that a name may not end so (found by review). For those
+ * rules only: the text itself is kept as written (emoji sequences need their joiners).
+ */
+export function asDrawn(text: string): string {
+  return text.replace(BLANK_LETTERS, ' ').replace(DEFAULT_IGNORABLE, '');
+}
+
+/**
  * Letters of other scripts that look exactly like a Latin capital (Cyrillic and Greek capitals, which a phone or
  * laptop set to those languages types), read as that letter.
  */

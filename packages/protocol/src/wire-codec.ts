@@ -36,7 +36,29 @@ export type WireDecodeResult =
 
 const RANGE_BYTES = 12;
 
-/** Encodes a message into a fresh buffer (a block's payload is copied once, behind its header). */
+const MAX_UINT8 = 0xff;
+const MAX_UINT32 = 0xffff_ffff;
+
+/**
+ * Throws a `RangeError` unless `value` is a whole number a field of `max` fits (0 … `max`): a typed array or a
+ * `DataView` writes any other number as another without a word (chunk 2^32 went out as chunk 0, −1 as 4,294,967,295,
+ * protocol version 258 as 2; found by review).
+ */
+function checkUint(field: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new RangeError(`${field} must be a whole number 0…${max}, got ${value}`);
+}
+
+/** Throws a `RangeError` unless `lengthBytes` is one the decoder takes for a block or a range: 1 … `MAX_BLOCK_BYTES`. */
+function checkBlockLength(field: string, lengthBytes: number): void {
+  if (!Number.isInteger(lengthBytes) || lengthBytes < 1 || lengthBytes > MAX_BLOCK_BYTES)
+    throw new RangeError(`${field} must be 1…${MAX_BLOCK_BYTES} bytes, got ${lengthBytes}`);
+}
+
+/**
+ * Encodes a message into a fresh buffer (a block's payload is copied once, behind its header). Throws a `RangeError`
+ * on a message the decoder would refuse or read as another (a local mistake, PROTOCOL.md §3.3).
+ */
 export function encodeWireMessage(message: WireMessage): Uint8Array {
   const tag = WIRE_TAG[message.type];
   switch (message.type) {
@@ -45,6 +67,7 @@ export function encodeWireMessage(message: WireMessage): Uint8Array {
       const contentId = fromHex(message.contentId);
       if (!contentId || contentId.length !== SHA256_BYTES) throw new RangeError('contentId must be 64 hex digits');
       if (peerId.length === 0 || peerId.length > MAX_PEER_ID_BYTES) throw new RangeError('peerId length out of range');
+      checkUint('protocolVersion', message.protocolVersion, MAX_UINT8);
       const out = new Uint8Array(2 + SHA256_BYTES + 1 + peerId.length);
       out[0] = tag;
       out[1] = message.protocolVersion;
@@ -60,6 +83,7 @@ export function encodeWireMessage(message: WireMessage): Uint8Array {
       return out;
     }
     case 'have': {
+      checkUint('chunkIndex', message.chunkIndex, MAX_UINT32);
       const out = new Uint8Array(5);
       out[0] = tag;
       new DataView(out.buffer).setUint32(1, message.chunkIndex);
@@ -91,12 +115,16 @@ export const BLOCK_HEADER_BYTES = 1 + 8;
  * Encodes a block message into the start of `target` (at least `BLOCK_HEADER_BYTES` + the payload long)
  * and returns that part of it: a sender that reuses one buffer for every block, over a link that copies
  * on send, allocates nothing per block (#9, #12: a fresh message per block was the engine's largest
- * allocation, and garbage V8 collects late).
+ * allocation, and garbage V8 collects late). Throws a `RangeError` on a payload of 0 or more than
+ * `MAX_BLOCK_BYTES` bytes, or a chunk index or offset no 4-byte field holds, before writing anything.
  */
 export function encodeBlockInto(
   target: Uint8Array,
   message: { readonly chunkIndex: number; readonly offsetBytes: number; readonly bytes: Uint8Array },
 ): Uint8Array {
+  checkUint('chunkIndex', message.chunkIndex, MAX_UINT32);
+  checkUint('offsetBytes', message.offsetBytes, MAX_UINT32);
+  checkBlockLength('block payload', message.bytes.length);
   const lengthBytes = BLOCK_HEADER_BYTES + message.bytes.length;
   if (target.length < lengthBytes)
     throw new RangeError(`a block of ${lengthBytes} bytes does not fit ${target.length}`);
@@ -179,6 +207,9 @@ export function decodeWireMessage(bytes: Uint8Array): WireDecodeResult {
 }
 
 function writeRange(view: DataView, range: BlockRange): void {
+  checkUint('chunkIndex', range.chunkIndex, MAX_UINT32);
+  checkUint('offsetBytes', range.offsetBytes, MAX_UINT32);
+  checkBlockLength('lengthBytes', range.lengthBytes);
   view.setUint32(1, range.chunkIndex);
   view.setUint32(5, range.offsetBytes);
   view.setUint32(9, range.lengthBytes);

@@ -24,6 +24,26 @@ describe('join codes', () => {
     expect(parseJoinCode('\u041A7\u041CQ3\u0420')).toEqual({ ok: true, code: 'K7MQ3P' });
   });
 
+  it('ignore the hyphens of word processors and chats and characters that draw nothing (found by review)', () => {
+    // Hyphen, non-breaking hyphen, figure dash, en and em dash, horizontal bar, minus sign.
+    for (const hyphen of ['\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212'])
+      expect(parseJoinCode(`K7M${hyphen}Q3P`), hyphen).toEqual({ ok: true, code: 'K7MQ3P' });
+    // Soft hyphen, zero-width space, word joiner, zero-width no-break space (byte order mark), a Hangul filler.
+    for (const invisible of ['\u00AD', '\u200B', '\u2060', '\uFEFF', '\u3164'])
+      expect(parseJoinCode(`${invisible}k7m${invisible}q3p${invisible}`), invisible).toEqual({
+        ok: true,
+        code: 'K7MQ3P',
+      });
+  });
+
+  it('name a refused character that shows nothing by its code point (found by review)', () => {
+    const messageOf = (typed: string): string => (parseJoinCode(typed) as { message: string }).message;
+    expect(messageOf('K7M\u2800Q3P')).toMatch(/^U\+2800 is not in a join code/);
+    expect(messageOf('\u0301K7MQ3P')).toMatch(/^U\+0301 is not in a join code/);
+    expect(messageOf('K7M\u0007Q3P')).toMatch(/^U\+0007 is not in a join code/);
+    expect(messageOf('K7M·Q3P')).toMatch(/^“·” is not in a join code/);
+  });
+
   it('refuse what cannot be a code, each with its own sentence', () => {
     const messageOf = (typed: string): string => {
       const parsed = parseJoinCode(typed);

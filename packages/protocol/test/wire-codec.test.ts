@@ -101,19 +101,12 @@ describe('wire codec', () => {
   });
 
   it('rejects requests and blocks larger than the block limit', () => {
-    const request = encodeWireMessage({
-      type: 'request',
-      chunkIndex: 0,
-      offsetBytes: 0,
-      lengthBytes: MAX_BLOCK_BYTES + 1,
-    });
+    // Written by hand: the encoder refuses to write them (wire-codec-ranges.test.ts).
+    const request = encodeWireMessage({ type: 'request', chunkIndex: 0, offsetBytes: 0, lengthBytes: MAX_BLOCK_BYTES });
+    new DataView(request.buffer).setUint32(9, MAX_BLOCK_BYTES + 1);
     expect(decodeWireMessage(request)).toMatchObject({ ok: false, error: { code: 'bad-field' } });
-    const block = encodeWireMessage({
-      type: 'block',
-      chunkIndex: 0,
-      offsetBytes: 0,
-      bytes: new Uint8Array(MAX_BLOCK_BYTES + 1),
-    });
+    const block = new Uint8Array(BLOCK_HEADER_BYTES + MAX_BLOCK_BYTES + 1);
+    block[0] = WIRE_TAG.block;
     expect(decodeWireMessage(block)).toMatchObject({ ok: false, error: { code: 'bad-field' } });
   });
 
