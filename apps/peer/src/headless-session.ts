@@ -441,7 +441,7 @@ export class HeadlessSession {
 
   #onProgress(progress: SwarmProgress): void {
     this.#latestProgress = progress;
-    this.#transports.seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
+    this.#transports.tableArrived(progress);
     const run = progress.run;
     // Its run was stopped (or interrupted) while this peer missed `run:stopped` (its socket was down, and a
     // rejoin answers only a run still going on): it ends it as it would have then. So when the table shows a newer

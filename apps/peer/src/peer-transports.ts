@@ -1,6 +1,7 @@
 import type { Clock, PeerLink } from '@swarmlab/engine';
-import type { IceServer, PeerId, SignalRelay } from '@swarmlab/protocol';
+import type { IceServer, PeerId, SignalRelay, SwarmProgress } from '@swarmlab/protocol';
 import {
+  connectionTopUp,
   ConnectTrouble,
   RunLinks,
   SwarmConnector,
@@ -34,6 +35,8 @@ export class PeerTransports {
   #connector: SwarmConnector | undefined;
   #onTransport: (transport: RunLinks) => void = () => {};
   #seederPeerId: PeerId | undefined;
+  /** Tops the connections up from a table, at most once a minute (`connectionTopUp`); set on `enter`. */
+  #topUp: (progress: SwarmProgress) => void = () => {};
 
   constructor(deps: PeerTransportsDeps) {
     this.#deps = deps;
@@ -57,19 +60,35 @@ export class PeerTransports {
   /** In the swarm as `entered`: answers offers (the early ones first) and hands every transport that opens to `onTransport`. */
   enter(entered: ConnectorPlace, onTransport: (transport: RunLinks) => void): void {
     this.#onTransport = onTransport;
-    const signalling = this.#deps.signalling;
-    this.#connector = new SwarmConnector({
+    const { signalling, clock } = this.#deps;
+    const connector = new SwarmConnector({
       ...entered,
       signalling,
       createPeer: this.#deps.createPeer,
       onLink: (link) => this.#add(link),
       onConnectError: (peerId, message, cause) => this.#trouble.failed(peerId, message, cause),
       onPeerLeft: (peerId) => this.#trouble.forget(peerId),
+      nowMs: () => clock.nowMs(),
+      setTimer: (delayMs, callback) => clock.setTimer(delayMs, callback),
     });
-    this.#connector.seederPeerId = this.#seederPeerId;
+    this.#connector = connector;
+    connector.seederPeerId = this.#seederPeerId;
+    this.#topUp = connectionTopUp({
+      localPeerId: entered.localPeerId,
+      nowMs: () => clock.nowMs(),
+      topUp: (peerIds) => connector.topUp(peerIds),
+    });
     this.#stopKeeping();
-    for (const { from, signal, attempt } of this.#earlySignals.splice(0))
-      this.#connector.acceptSignal(from, signal, attempt);
+    for (const { from, signal, attempt } of this.#earlySignals.splice(0)) connector.acceptSignal(from, signal, attempt);
+  }
+
+  /**
+   * The server's latest table: its seeder's connection is tried for as long as both are in the swarm, and the
+   * connections are topped up from its members at most once a minute (`connectionTopUp`).
+   */
+  tableArrived(progress: SwarmProgress): void {
+    this.seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
+    this.#topUp(progress);
   }
 
   /** The swarm's seeder as the latest table says: the connection to it is tried for as long as both are in it. */

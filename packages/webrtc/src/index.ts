@@ -4,6 +4,7 @@ export * from './signalling-client';
 export * from './simple-peer-link';
 export * from './collection-hint';
 export * from './swarm-connector';
+export * from './connection-top-up';
 export * from './connect-trouble';
 export * from './offer-budget';
 export * from './run-links';

@@ -1,4 +1,4 @@
-import type { PeerLink } from '@swarmlab/engine';
+import type { CancelTimer, Clock, PeerLink } from '@swarmlab/engine';
 import {
   signalAttemptSchema,
   signalDataSchema,
@@ -13,6 +13,7 @@ import type {
   Options as SimplePeerOptions,
   SignalData as SimplePeerSignal,
 } from 'simple-peer';
+import { browserClock } from './browser-clock';
 import { EXTRA_DATA_CHANNEL_MESSAGE, keepFirstDataChannel } from './first-data-channel';
 import { OfferBudget } from './offer-budget';
 import type { SignallingClient } from './signalling-client';
@@ -47,6 +48,13 @@ export const CONNECT_RETRY_DELAY_MS = 2000;
  * ignored) made newcomers give up on it for good after about 90 s (found by review).
  */
 export const MAX_CONNECT_RETRY_DELAY_MS = 30_000;
+/**
+ * How much later than the side that offered a lost connection the side that answered it offers it again: the first's
+ * offer (1–3 s on) is then answered before the second's is due, which finds the connection made and is not sent. It
+ * counts when the side that offered gave up meanwhile: it tried while this side's socket was away (a laptop asleep),
+ * and this side's connection looked open until its ICE failed, 15–30 s after it was back (found by review).
+ */
+export const LOST_ANSWERER_DELAY_MS = 4000;
 
 /**
  * Why a try failed: `network` (it timed out once the answer came, its ICE failed, it closed before it opened),
@@ -114,6 +122,12 @@ export interface SwarmConnectorDeps {
   readonly seeds?: boolean;
   /** The clock of the budget of offers answered per peer (`OfferBudget`); `performance.now` by default. */
   readonly nowMs?: () => number;
+  /**
+   * The timers of a try's timeout (`CONNECT_TIMEOUT_MS`) and of the waits between tries; `browserClock`'s by default,
+   * which a hidden tab does not throttle: on the page's own, Chromium ran them once a minute in a tab hidden 5 minutes
+   * with no data channel open, the very tab that needs them (found by review).
+   */
+  readonly setTimer?: Clock['setTimer'];
 }
 
 /** What a member brings to its connections as it enters its swarm: its peer id, ICE servers, and whether it seeds. */
@@ -121,7 +135,7 @@ export type ConnectorPlace = Pick<SwarmConnectorDeps, 'localPeerId' | 'iceServer
 
 interface Pending {
   readonly peer: SimplePeerInstance;
-  readonly cancelTimeout: () => void;
+  readonly cancelTimeout: CancelTimer;
   readonly initiator: boolean;
   /** 1 for the first try. */
   readonly attempt: number;
@@ -146,7 +160,7 @@ export class SwarmConnector {
   readonly #connected = new Map<PeerId, SimplePeerInstance>();
   readonly #unsubscribe: Array<() => void> = [];
   /** Tries waiting to be made again, by peer. */
-  readonly #retries = new Map<PeerId, ReturnType<typeof setTimeout>>();
+  readonly #retries = new Map<PeerId, CancelTimer>();
   /**
    * Peers whose offer crossed ours and lost (see `acceptSignal`): their candidates are of that offer's
    * connection, not ours, and are dropped until their answer to our offer comes.
@@ -157,6 +171,7 @@ export class SwarmConnector {
   /** What every connection from now on is made with (`iceServers`). */
   #iceServers: readonly IceServer[];
   readonly #offers: OfferBudget;
+  readonly #setTimer: Clock['setTimer'];
   #destroyed = false;
   /** The server refused a signal's try id (`attempt`): one from before them. */
   #attemptsRefused = false;
@@ -165,9 +180,10 @@ export class SwarmConnector {
     this.#deps = deps;
     this.#iceServers = deps.iceServers;
     this.#offers = new OfferBudget(deps.nowMs);
+    this.#setTimer = deps.setTimer ?? browserClock.setTimer;
     const onRelay = ({ from, signal, attempt }: SignalRelay): void => this.acceptSignal(from, signal, attempt);
     const onLeft = ({ peerId }: { peerId: PeerId }): void => {
-      clearTimeout(this.#retries.get(peerId));
+      this.#retries.get(peerId)?.();
       this.#retries.delete(peerId);
       this.#crossedOffers.delete(peerId);
       this.#offers.forget(peerId);
@@ -192,6 +208,24 @@ export class SwarmConnector {
    * up to 24 more each time, and a 64-member class drifted to a full mesh after two blips (found by review).
    */
   connectTo(peerIds: readonly PeerId[]): void {
+    this.#connect(peerIds, { attempt: 1, seederNow: true });
+  }
+
+  /**
+   * As `connectTo`, with one try each (`MAX_CONNECT_ATTEMPTS`'s last; the seeder's go on as ever), none made now to a
+   * peer with a try under way or waiting: for the members this tab gave up on (`connectionTopUp`), at most once a
+   * minute. `connectTo` is called only as the tab enters and takes its place back, so a pair whose tries all failed
+   * (30 tabs joining over a congested access point) stayed apart for the whole lesson (found by review).
+   */
+  topUp(peerIds: readonly PeerId[]): void {
+    this.#connect(peerIds, { attempt: MAX_CONNECT_ATTEMPTS, seederNow: false });
+  }
+
+  /**
+   * `connectTo`'s choice, each try started as try number `attempt`; `seederNow`: the seeder's, if one is waiting, made
+   * now.
+   */
+  #connect(peerIds: readonly PeerId[], { attempt, seederNow }: { attempt: number; seederNow: boolean }): void {
     if (this.#destroyed) return;
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     if (peerIds.length === 0 || max < 1) return;
@@ -209,10 +243,11 @@ export class SwarmConnector {
       const j = Math.floor(Math.random() * (i + 1));
       [others[i], others[j]] = [others[j]!, others[i]!];
     }
-    // The seeder's connection is opened whatever the count, a try of it waiting made now: a tab back needs it most.
-    const seeder = peerIds.includes(always) ? [always] : [];
+    // The seeder's connection is opened whatever the count, a try of it waiting made now (`seederNow`): a tab back
+    // needs it most.
+    const seeder = peerIds.includes(always) && (seederNow || !counted.has(always)) ? [always] : [];
     const room = max - counted.size - (seeder.length > 0 && !counted.has(always) ? 1 : 0);
-    for (const peerId of [...seeder, ...others.slice(0, Math.max(0, room))]) this.#open(peerId, true);
+    for (const peerId of [...seeder, ...others.slice(0, Math.max(0, room))]) this.#open(peerId, true, attempt);
   }
 
   /**
@@ -242,7 +277,7 @@ export class SwarmConnector {
   destroy(): void {
     this.#destroyed = true;
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    for (const timer of this.#retries.values()) clearTimeout(timer);
+    for (const cancel of this.#retries.values()) cancel();
     this.#retries.clear();
     for (const peerId of [...this.#pending.keys()])
       this.#abandon(peerId, 'shutting down', { retry: false, quiet: true });
@@ -341,18 +376,16 @@ export class SwarmConnector {
     // past its offer budget), not the network's: introductions go through the server, so answers come on a network
     // that keeps laptops apart, and then ICE fails. Taken for the network's, it showed students the alarm that their
     // network may keep laptops apart (found by review).
-    const timer = setTimeout(
-      () =>
-        this.#abandon(peerId, 'timed out connecting', {
-          only: pending,
-          cause: pending.initiator && !pending.answered ? 'signalling' : 'network',
-        }),
-      CONNECT_TIMEOUT_MS,
+    const cancelTimeout = this.#setTimer(CONNECT_TIMEOUT_MS, () =>
+      this.#abandon(peerId, 'timed out connecting', {
+        only: pending,
+        cause: pending.initiator && !pending.answered ? 'signalling' : 'network',
+      }),
     );
     const attemptId = initiator ? Math.floor(Math.random() * 0x80000000) : offeredAttemptId;
     const pending: Pending = {
       peer,
-      cancelTimeout: () => clearTimeout(timer),
+      cancelTimeout,
       initiator,
       attempt,
       attemptId,
@@ -391,12 +424,16 @@ export class SwarmConnector {
       this.#pending.delete(peerId);
       this.#connected.set(peerId, peer);
       let closedHere = false;
+      // simple-peer tells a failure (its ICE failed) as an error just before its close; a close alone is the other
+      // side's doing (it closed its connection, or its channel).
+      let failed = false;
       const link = simplePeerLink(peer, peerId, { onClosedLocally: () => (closedHere = true) });
+      peer.on('error', () => (failed = true));
       peer.on('close', () => {
         // Replaced already (the other side started over) is no loss.
         if (this.#connected.get(peerId) !== peer) return;
         this.#connected.delete(peerId);
-        if (!closedHere) this.#lost(peerId, initiator);
+        if (!closedHere) this.#lost(peerId, { initiator, failed });
       });
       this.#deps.onLink(link);
     });
@@ -439,33 +476,38 @@ export class SwarmConnector {
   }
 
   /**
-   * An open connection closed without this side closing it (`link.close()`): its ICE failed (a laptop moved to
-   * another access point), or the other side's did, or the other side's channel broke. Nothing else would ever
-   * connect the pair again while both stay in the swarm (newcomers initiate; the signalling connection did not
+   * An open connection closed without this side closing it (`link.close()`): its ICE failed (`failed`: a laptop
+   * moved to another access point, or slept), or the other side closed it or its channel broke. Nothing else would
+   * ever connect the pair again while both stay in the swarm (newcomers initiate; the signalling connection did not
    * drop), so the side that initiated it opens it again, with a fresh set of tries. If the other side left the
    * swarm, its `peer:left` cancels that. A connection the other side closed on purpose (it dropped this tab, or
    * it is leaving) is offered again too; its side decides whether to take it.
+   *
+   * The side that answered offers it again too, `LOST_ANSWERER_DELAY_MS` later, once its ICE failed: the side that
+   * offered may have given up while this one was away. Not when the other side closed it: that side offers again if
+   * it offered it, and one that dropped this tab would be offered the connection it dropped.
    */
-  #lost(peerId: PeerId, initiator: boolean): void {
+  #lost(peerId: PeerId, { initiator, failed }: { readonly initiator: boolean; readonly failed: boolean }): void {
     if (this.#destroyed) return;
     this.#deps.onConnectError?.(peerId, CONNECTION_LOST_MESSAGE, 'lost');
     if (initiator) this.#openLater(peerId, 1);
+    else if (failed) this.#openLater(peerId, 1, LOST_ANSWERER_DELAY_MS);
   }
 
   /**
-   * Opens the connection to `peerId` again (try number `attempt`) after the retry delay, doubling up to
-   * `MAX_CONNECT_RETRY_DELAY_MS`, randomised by half.
+   * Opens the connection to `peerId` again (try number `attempt`) after `laterMs` and the retry delay, doubling up to
+   * `MAX_CONNECT_RETRY_DELAY_MS`, randomised by half. A connection open or being set up by then is left as it is.
    */
-  #openLater(peerId: PeerId, attempt: number): void {
+  #openLater(peerId: PeerId, attempt: number, laterMs = 0): void {
     const doubledMs = CONNECT_RETRY_DELAY_MS * 2 ** Math.min(16, Math.max(0, attempt - 2));
-    const delayMs = Math.min(doubledMs, MAX_CONNECT_RETRY_DELAY_MS) * (0.5 + Math.random());
-    clearTimeout(this.#retries.get(peerId));
+    const delayMs = laterMs + Math.min(doubledMs, MAX_CONNECT_RETRY_DELAY_MS) * (0.5 + Math.random());
+    this.#retries.get(peerId)?.();
     this.#retries.set(
       peerId,
-      setTimeout(() => {
+      this.#setTimer(delayMs, () => {
         this.#retries.delete(peerId);
         if (!this.#destroyed) this.#open(peerId, true, attempt);
-      }, delayMs),
+      }),
     );
   }
 }

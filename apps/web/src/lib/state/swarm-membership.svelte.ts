@@ -14,7 +14,9 @@ import type {
   SwarmProgress,
 } from '@swarmlab/protocol';
 import {
+  browserClock,
   browserPeerFactory,
+  connectionTopUp,
   ConnectTrouble,
   RunLinks,
   SignallingClient,
@@ -73,6 +75,8 @@ export class SwarmMembership {
   #onTransport: (transport: RunLinks) => void = () => {};
   /** The seeder in the latest table, for the connector. */
   #seederPeerId: PeerId | undefined;
+  /** Tops the connections up from a table, at most once a minute (`connectionTopUp`); set as it enters. */
+  #topUp: (progress: SwarmProgress) => void = () => {};
 
   constructor(options: SwarmMembershipOptions) {
     this.#createPeer = options.createPeer ?? browserPeerFactory;
@@ -84,6 +88,7 @@ export class SwarmMembership {
       if (this.#connector) this.#connector.seederPeerId = this.#seederPeerId;
       this.#trouble.seederPeerId = this.#seederPeerId;
       this.#connectTrouble = this.#trouble.notice;
+      this.#topUp(progress);
       options.onProgress(progress);
     });
     signalling.on('run:started', options.onRunStarted);
@@ -176,7 +181,7 @@ export class SwarmMembership {
    */
   enter(entered: ConnectorPlace, onTransport: (transport: RunLinks) => void, answeredOn?: number): void {
     this.#onTransport = onTransport;
-    this.#connector = new SwarmConnector({
+    const connector = new SwarmConnector({
       ...entered,
       signalling: this.#signalling,
       createPeer: this.#createPeer,
@@ -192,11 +197,18 @@ export class SwarmMembership {
         this.#trouble.forget(peerId);
         this.#connectTrouble = this.#trouble.notice;
       },
+      // Its timeouts and waits between tries run on while the tab is hidden: a page's own timers are throttled.
+      setTimer: browserClock.setTimer,
     });
-    this.#connector.seederPeerId = this.#seederPeerId;
+    this.#connector = connector;
+    connector.seederPeerId = this.#seederPeerId;
+    this.#topUp = connectionTopUp({
+      localPeerId: entered.localPeerId,
+      nowMs: browserClock.nowMs,
+      topUp: (peerIds) => connector.topUp(peerIds),
+    });
     this.#stopKeeping();
-    for (const { from, signal, attempt } of this.#earlySignals.splice(0))
-      this.#connector.acceptSignal(from, signal, attempt);
+    for (const { from, signal, attempt } of this.#earlySignals.splice(0)) connector.acceptSignal(from, signal, attempt);
     if (answeredOn !== undefined) this.#rejoin.entered(answeredOn);
   }
 
