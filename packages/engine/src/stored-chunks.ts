@@ -6,6 +6,19 @@ export interface StoreFailure {
   readonly error: unknown;
 }
 
+/**
+ * What reading a chunk fails with when the store's copy is shorter than the manifest says (a file cut short on disk,
+ * a damaged record): a block cut from it was short or empty, which the wire encoder refuses with a throw, and thrown
+ * after a read that answered later, it skipped resuming the upload, which stalled for good (found by review).
+ */
+export class ShortChunkError extends Error {
+  override readonly name = 'ShortChunkError';
+
+  constructor(chunkIndex: number, lengthBytes: number, expectedBytes: number) {
+    super(`chunk ${chunkIndex} read back as ${lengthBytes} bytes, the manifest says ${expectedBytes}`);
+  }
+}
+
 /** What we hold, read only: the bitfield `StoredChunks` keeps (change it only by writing a chunk). */
 export type HeldChunks = Pick<Bitfield, 'chunkCount' | 'count' | 'isComplete' | 'has' | 'toBytes'>;
 
@@ -21,19 +34,36 @@ export class StoredChunks {
   readonly have: HeldChunks;
   readonly #store: AsyncChunkStore;
   readonly #have: Bitfield;
+  readonly #lengthBytesOf: (chunkIndex: number) => number;
 
-  /** `initialChunks`: chunks already in `store`, verified. */
-  constructor(store: AsyncChunkStore, chunkCount: number, initialChunks: Bitfield | undefined) {
+  /** `initialChunks`: chunks already in `store`, verified; `lengthBytesOf`: each chunk's length, as the manifest says. */
+  constructor(
+    store: AsyncChunkStore,
+    chunkCount: number,
+    initialChunks: Bitfield | undefined,
+    lengthBytesOf: (chunkIndex: number) => number,
+  ) {
     this.#store = store;
+    this.#lengthBytesOf = lengthBytesOf;
     this.have = this.#have = new Bitfield(chunkCount);
     for (let index = 0; index < chunkCount; index++) if (initialChunks?.has(index)) this.#have.set(index);
   }
 
-  /** A chunk we hold: at once from a store that answers at once, else a promise. */
+  /**
+   * A chunk we hold, whole: at once from a store that answers at once, else a promise. Throws, or rejects, what the
+   * store does, or if the chunk is missing or shorter than the manifest says (`ShortChunkError`).
+   */
   read(chunkIndex: number): Uint8Array | Promise<Uint8Array> {
     const chunk = this.#store.get(chunkIndex);
-    if (chunk instanceof Promise) return chunk.then((bytes) => bytes ?? missing(chunkIndex));
-    return chunk ?? missing(chunkIndex);
+    if (chunk instanceof Promise) return chunk.then((bytes) => this.#whole(chunkIndex, bytes));
+    return this.#whole(chunkIndex, chunk);
+  }
+
+  #whole(chunkIndex: number, bytes: Uint8Array | undefined): Uint8Array {
+    if (!bytes) return missing(chunkIndex);
+    const expectedBytes = this.#lengthBytesOf(chunkIndex);
+    if (bytes.length < expectedBytes) throw new ShortChunkError(chunkIndex, bytes.length, expectedBytes);
+    return bytes;
   }
 
   /** Memory to assemble a chunk of `lengthBytes` in: the store's spare (`AsyncChunkStore.takeMemory`), if any. */

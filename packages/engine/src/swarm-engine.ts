@@ -11,6 +11,7 @@ import {
   type Manifest,
   type WireMessage,
 } from '@swarmlab/protocol';
+import { blockBytesProblem } from './block-size';
 import { ChokeControl } from './choke-control';
 import { ChunkAvailability } from './chunk-availability';
 import type { Clock } from './clock';
@@ -82,9 +83,14 @@ export class SwarmEngine {
     this.#contentId = deps.contentId;
     this.#clock = deps.clock;
     const config = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
+    // Checked before anything is built: a block over the wire's limit threw on its first request, mid-run.
+    const blockProblem = blockBytesProblem(config.blockBytes);
+    if (blockProblem !== undefined) throw new RangeError(`SwarmEngine: ${blockProblem}`);
     const count = chunkCount(deps.manifest);
     const nowMs = deps.clock.nowMs();
-    this.#chunks = new StoredChunks(deps.store, count, deps.initialChunks);
+    this.#chunks = new StoredChunks(deps.store, count, deps.initialChunks, (index) =>
+      chunkLengthBytes(deps.manifest, index),
+    );
     this.#availability = new ChunkAvailability(count, deps.random, config.randomFirstChunks);
     for (let index = 0; index < count; index++) if (this.#chunks.have.has(index)) this.#availability.weHold(index);
     this.#startedAtMs = nowMs;

@@ -1,4 +1,5 @@
 import { chunkLengthBytes, type BlockRange, type Manifest, type WireMessage } from '@swarmlab/protocol';
+import { isServableRange, requestGridBytes } from './block-size';
 import type { AvailabilityView } from './chunk-availability';
 import type { Clock } from './clock';
 import type { EngineConfig } from './engine-config';
@@ -13,7 +14,7 @@ import type { HeldChunks, StoredChunks } from './stored-chunks';
 /** What an `Uploader` works with, passed by its `SwarmEngine`. */
 export interface UploaderComponents {
   readonly manifest: Manifest;
-  readonly config: Pick<EngineConfig, 'maxQueuedRequestsPerPeer' | 'sendHighWaterBytes'>;
+  readonly config: Pick<EngineConfig, 'blockBytes' | 'maxQueuedRequestsPerPeer' | 'sendHighWaterBytes'>;
   /** Serve requests for the chunks fewest neighbours hold first (p2p with `uploadRarestFirst`), else oldest first. */
   readonly rarestFirst: boolean;
   readonly clock: Clock;
@@ -94,6 +95,8 @@ export class Uploader {
   /** Bytes sent, all peers together. */
   readonly meter = new RateMeter();
   readonly #c: UploaderComponents;
+  /** The grid the requests we serve lie on (`isServableRange`). */
+  readonly #gridBytes: number;
   /** Sessions with queued requests. */
   readonly #ready = new Set<UploaderPeer>();
   #requestSeq = 0;
@@ -109,6 +112,7 @@ export class Uploader {
 
   constructor(components: UploaderComponents) {
     this.#c = components;
+    this.#gridBytes = requestGridBytes(components.config.blockBytes);
   }
 
   /**
@@ -140,7 +144,8 @@ export class Uploader {
   onRequest(session: UploaderPeer, request: BlockRange): void {
     const { have, config } = this.#c;
     const { chunkIndex, offsetBytes, lengthBytes } = request;
-    if (chunkIndex >= have.chunkCount || offsetBytes + lengthBytes > chunkLengthBytes(this.#c.manifest, chunkIndex))
+    const chunkBytes = chunkIndex < have.chunkCount ? chunkLengthBytes(this.#c.manifest, chunkIndex) : 0;
+    if (chunkIndex >= have.chunkCount || offsetBytes + lengthBytes > chunkBytes)
       return this.#c.drop(
         session,
         'protocol-violation',
@@ -148,7 +153,13 @@ export class Uploader {
       );
     if (session.uploadQueue.length >= config.maxQueuedRequestsPerPeer)
       return this.#c.drop(session, 'request-flood', `more than ${config.maxQueuedRequestsPerPeer} queued requests`);
-    if (session.amChoking || !have.has(chunkIndex) || this.#c.hides(session.peerId, chunkIndex))
+    // Less than a block, or off the block grid: each would cost a chunk's read for a few bytes (`MIN_BLOCK_BYTES`).
+    if (
+      !isServableRange(offsetBytes, lengthBytes, chunkBytes, this.#gridBytes) ||
+      session.amChoking ||
+      !have.has(chunkIndex) ||
+      this.#c.hides(session.peerId, chunkIndex)
+    )
       return this.#refuse(session, request);
     // The same bytes asked again while queued are served once: a peer keeping 500 requests for one block of a
     // super-seeder's offer queued was sent it 102 times, ahead of the honest leechers (found by review).
@@ -244,7 +255,14 @@ export class Uploader {
         this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
         continue;
       }
-      const chunk = this.#c.chunks.read(request.chunkIndex);
+      let chunk: Uint8Array | Promise<Uint8Array>;
+      try {
+        chunk = this.#c.chunks.read(request.chunkIndex);
+      } catch (error) {
+        // A store that answers at once failed (a chunk read back short: `ShortChunkError`), as one answering later may.
+        this.#readFailed(session, request, error);
+        continue;
+      }
       if (chunk instanceof Promise) return this.#sendWhenRead(session, request, chunk);
       this.#sendBlock(session, request, chunk, nowMs);
     }
@@ -263,17 +281,22 @@ export class Uploader {
         resume();
       },
       (error: unknown) => {
-        // The block cannot be sent: the requester hears so at once and asks elsewhere (it would otherwise
-        // wait out its request timeout), and the store's owner learns why (a seeder's file changed on disk).
-        if (!this.#c.lifecycle.destroyed && !session.closed) {
-          const { chunkIndex, offsetBytes, lengthBytes } = request;
-          this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
-          this.#c.onReadFailed(chunkIndex, error);
-          this.#offerOnceRead(session, chunkIndex);
-        }
+        if (!this.#c.lifecycle.destroyed && !session.closed) this.#readFailed(session, request, error);
         resume();
       },
     );
+  }
+
+  /**
+   * The block cannot be sent, its chunk unread: the requester hears so at once and asks elsewhere (it would otherwise
+   * wait out its request timeout), the store's owner learns why (a seeder's file changed on disk), and the chunk is
+   * read again later, to offer it again to the requester.
+   */
+  #readFailed(session: UploaderPeer, request: QueuedRequest, error: unknown): void {
+    const { chunkIndex, offsetBytes, lengthBytes } = request;
+    this.#c.send(session, { type: 'reject', chunkIndex, offsetBytes, lengthBytes });
+    this.#c.onReadFailed(chunkIndex, error);
+    this.#offerOnceRead(session, chunkIndex);
   }
 
   /** `session` was refused `chunkIndex` as it could not be read: it is offered the chunk (`have`) once it reads. */

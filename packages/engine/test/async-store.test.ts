@@ -2,6 +2,7 @@ import { Bitfield, chunkCount, encodeWireMessage, type WireMessage } from '@swar
 import { fileHashOf, TEST_ENGINE_CONFIG, testFile, TestSwarm, type RawPeer } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
 import { MemoryChunkStore, type AsyncChunkStore } from '../src/index';
+import { ShortChunkError } from '../src/stored-chunks';
 import { REREAD_AFTER_FAILURE_MS } from '../src/uploader';
 
 const CHUNK_BYTES = 64 * 1024;
@@ -391,6 +392,50 @@ describe('SwarmEngine with a chunk store that answers later', () => {
         expect(peer.received.some((m) => m.type === 'reject' && m.chunkIndex === chunkIndex)).toBe(true);
     }
   });
+});
+
+describe('a store that reads a chunk back shorter than the manifest says', () => {
+  it.each(['at once', 'later'] as const)(
+    'has the request refused, as a failed read, and goes on serving the others (store answering %s)',
+    async (answers) => {
+      const file = await testFile(4 * CHUNK_BYTES, CHUNK_BYTES);
+      const swarm = new TestSwarm(file);
+      const memory = MemoryChunkStore.fromFile(file.bytes, CHUNK_BYTES);
+      // Chunk 1 comes back cut short (a file truncated on disk): a block past its end was empty, and the wire
+      // encoder threw; from a store answering later, the upload then stopped for good.
+      const read = (chunkIndex: number) =>
+        chunkIndex === 1 ? memory.get(1)!.subarray(0, 1000) : memory.get(chunkIndex);
+      const truncated: AsyncChunkStore = {
+        get: (chunkIndex) => (answers === 'later' ? swarm.later(() => read(chunkIndex)) : read(chunkIndex)),
+        put: (chunkIndex, bytes) => memory.put(chunkIndex, bytes),
+      };
+      const source = swarm.peer('source', { completeLeecher: true, asyncStore: truncated, store: memory });
+      const unreadable: unknown[] = [];
+      source.engine.events.on('chunk-unreadable', ({ chunkIndex, error }) => unreadable.push([chunkIndex, error]));
+      const raw = swarm.rawPeer(source, file.contentId, 'peer', { latencyMs: 5 });
+      raw.link.send(encodeWireMessage({ type: 'bitfield', bits: new Bitfield(4).toBytes() }));
+      raw.link.send(encodeWireMessage({ type: 'interested' }));
+      await swarm.runUntil(() => raw.received.some((m) => m.type === 'unchoke'), 2000, 'unchoked');
+      const lengthBytes = TEST_ENGINE_CONFIG.blockBytes!;
+      for (const [chunkIndex, offsetBytes] of [
+        [1, lengthBytes],
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ] as const)
+        raw.link.send(encodeWireMessage({ type: 'request', chunkIndex, offsetBytes, lengthBytes }));
+      await swarm.runFor(1000);
+      const answered = raw.received.flatMap((m) =>
+        m.type === 'block' || m.type === 'reject' ? [`${m.type} ${m.chunkIndex}:${m.offsetBytes}`] : [],
+      );
+      expect(answered).toEqual([`reject 1:${lengthBytes}`, 'block 0:0', 'reject 1:0', 'block 2:0']);
+      expect(unreadable).toEqual([
+        [1, expect.any(ShortChunkError)],
+        [1, expect.any(ShortChunkError)],
+      ]);
+      expect(raw.closed()).toBe(false);
+    },
+  );
 });
 
 describe('a chunk whose check convicts a cheat', () => {

@@ -1,6 +1,7 @@
 import { Bitfield, encodeWireMessage, type WireMessage } from '@swarmlab/protocol';
 import { fileHashOf, testFile, TestSwarm, type RawPeer, type TestFile } from '@swarmlab/test-kit';
 import { describe, expect, it } from 'vitest';
+import { MAX_GIVEN_UP_COPIES } from '../src/downloader';
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -95,5 +96,54 @@ describe('copies of a block whose request was given up, from a peer serving our 
     sendBlock(slow, file, first);
     await swarm.runFor(100);
     expect(dropped).toEqual(['slow: protocol-violation']);
+  });
+});
+
+describe('a copy of a block given up that comes once the chunk no longer needs it', () => {
+  /**
+   * A leecher asks a raw peer holding the file for blocks, and the raw peer chokes it `chokes` times, each after the
+   * leecher's requests came; an honest peer then brings the whole file. Returns the block asked most often.
+   */
+  async function givenUpThenCompleted(chokes: number) {
+    const { file, swarm, leecher, dropped, slow } = await leecherOfOneSource(2);
+    const requests = (): Request[] => slow.received.flatMap((m) => (m.type === 'request' ? [m] : []));
+    for (let choke = 0; choke < chokes; choke++) {
+      if (choke > 0) slow.link.send(encodeWireMessage({ type: 'unchoke' }));
+      const asked = requests().length;
+      await swarm.runUntil(() => requests().length > asked, 1000, 'requests');
+      slow.link.send(encodeWireMessage({ type: 'choke' }));
+      await swarm.runFor(10);
+    }
+    const timesAsked = new Map<string, number>();
+    for (const { chunkIndex, offsetBytes } of requests()) {
+      const key = `${chunkIndex}:${offsetBytes}`;
+      timesAsked.set(key, (timesAsked.get(key) ?? 0) + 1);
+    }
+    const mostAsked = requests().find((r) => timesAsked.get(`${r.chunkIndex}:${r.offsetBytes}`) === chokes)!;
+    expect(mostAsked, `a block asked ${chokes} times`).toBeDefined();
+    const seeder = swarm.peer('seeder', { completeLeecher: true });
+    swarm.connect(seeder, leecher);
+    await swarm.runUntil(() => leecher.engine.isComplete, 10_000, 'complete');
+    const receivedFromSlow = (): number | undefined =>
+      leecher.engine.snapshot().peers.find((peer) => peer.peerId === 'slow')?.downloadedBytes;
+    return { file, swarm, dropped, slow, mostAsked, receivedFromSlow };
+  }
+
+  it('counts as received from its sender: it was charged to the download cap, and had crossed the link', async () => {
+    const { file, swarm, dropped, slow, mostAsked, receivedFromSlow } = await givenUpThenCompleted(1);
+    expect(receivedFromSlow()).toBe(0);
+    sendBlock(slow, file, mostAsked);
+    await swarm.runFor(10);
+    expect(dropped).toEqual([]);
+    // Before: 0, as though nothing came.
+    expect(receivedFromSlow()).toBe(mostAsked.lengthBytes);
+  });
+
+  it('counts only the copies charged to the cap: a peer that unchoked and choked us over and over adds no more', async () => {
+    const { file, swarm, dropped, slow, mostAsked, receivedFromSlow } = await givenUpThenCompleted(4);
+    for (let copy = 0; copy < 4; copy++) sendBlock(slow, file, mostAsked);
+    await swarm.runFor(10);
+    expect(dropped).toEqual([]);
+    expect(receivedFromSlow()).toBe(MAX_GIVEN_UP_COPIES * mostAsked.lengthBytes);
   });
 });
