@@ -50,6 +50,9 @@ export type SimArgs =
     }
   | { readonly ok: false; readonly message: string };
 
+/** The most peers a run may have (`--peers`). */
+const MAX_PEERS = 100_000;
+
 const OPTIONS = {
   peers: { type: 'string' },
   'file-bytes': { type: 'string' },
@@ -91,10 +94,16 @@ export function parseSimArgs(argv: readonly string[]): SimArgs {
     const sweep = values.sweep === true;
     const peersText = required(values.peers, '--peers');
     // `--peers 10,000` is one count written with thousands separators. A sweep's list is often of 3-digit counts
-    // (`50,100,200`), so there only a count written with a leading zero (`1,000`, `2,050`) says so: none is.
-    if (THOUSANDS_SEPARATED_COUNT.test(peersText) && (!sweep || /,0/.test(peersText)))
+    // (`50,100,200`), so there only a count written with a leading zero (`1,000`, `2,050`) says so: none is. Nor,
+    // without a sweep, is a list whose digits joined are past the largest count: `50,100,200` is a sweep's list
+    // without its `--sweep`, and "write 50100200" sent its user the wrong way (found by review).
+    const joinedCount = Number(peersText.replaceAll(',', ''));
+    if (
+      THOUSANDS_SEPARATED_COUNT.test(peersText) &&
+      (sweep ? /,0/.test(peersText) : joinedCount <= MAX_PEERS || /,0/.test(peersText))
+    )
       throw new ArgError(thousandsSeparatorsMessage('--peers', peersText, 'count'));
-    const peerCounts = list(peersText, '--peers').map((text) => integer(text, '--peers', 1, 100_000));
+    const peerCounts = list(peersText, '--peers').map((text) => integer(text, '--peers', 1, MAX_PEERS));
     if (!sweep && peerCounts.length !== 1) throw new ArgError('--peers: give one count (a list needs --sweep)');
     const n = peerCounts[0]!;
     const rates = (flag: string, text: string | undefined, fallback: string | undefined, allowInfinite: boolean) => {

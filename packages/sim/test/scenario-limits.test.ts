@@ -153,6 +153,12 @@ describe('thousands separators in pnpm sim', () => {
     expect(messageOf(['--sweep', '--peers', '2,050', ...RUN])).toContain('--peers: "2,050" reads as one number');
   });
 
+  it('says a list of counts needs --sweep when its digits joined are no count (50,100,200 is no 50100200)', () => {
+    expect(messageOf(['--peers', '50,100,200', ...RUN])).toBe('--peers: give one count (a list needs --sweep)');
+    expect(messageOf(['--peers', '100,200', ...RUN])).toBe('--peers: give one count (a list needs --sweep)');
+    expect(messageOf(['--peers', '10,000', ...RUN])).toContain('--peers: "10,000" reads as one number');
+  });
+
   it('reads a sweep of three-digit counts as a list', () => {
     expect(parseSimArgs(['--sweep', '--peers', '50,100,200', ...RUN])).toMatchObject({
       ok: true,
