@@ -208,6 +208,34 @@ test.describe('a button that goes as it is pressed hands the focus on', () => {
     await expect(seeder.page.getByTestId('start-view').locator('h1')).toBeFocused();
   });
 
+  test('“Forget all runs” on an overview whose swarm ended: to the overview’s heading, the history going with its runs', async ({
+    swarm,
+  }) => {
+    const seeder = await swarm.seedGenerated(1);
+    const leecher = await swarm.openPeer(seeder.link);
+    await waitForMesh([seeder.page, leecher]);
+    const overview = await swarm.openPeer(
+      (await seeder.page.getByTestId('overview-link').getAttribute('href')) ?? 'missing',
+    );
+    await expect(overview.getByTestId('projector')).toBeVisible();
+    await startRun(seeder.page);
+    await waitForRunFinished(overview);
+    await expect(overview.getByTestId('run-record')).toHaveCount(1);
+    // Every tab leaves on purpose, as at the end of a class (the leecher's file unsaved: it confirms): the swarm ends
+    // with the last, and the overview keeps its run.
+    await seeder.page.getByTestId('leave').click();
+    await expect(seeder.page.getByTestId('start-view')).toBeVisible();
+    leecher.once('dialog', (dialog) => void dialog.accept());
+    await leecher.getByTestId('leave').click();
+    await expect(overview.getByTestId('swarm-error')).toContainText('This swarm has ended', { timeout: 15_000 });
+    await expect(overview.getByTestId('run-record')).toHaveCount(1);
+
+    overview.once('dialog', (dialog) => void dialog.accept());
+    await overview.getByTestId('clear-runs').press('Enter');
+    await expect(overview.getByTestId('run-history')).toHaveCount(0);
+    await expect(overview.getByTestId('overview').locator('h1')).toBeFocused();
+  });
+
   test('“Use this u_s for the seeder”: to the u_s field, once the note goes with the seeder’s own link', async ({
     swarm,
   }) => {

@@ -59,6 +59,18 @@ describe('pastedLink', () => {
     expect(pastedLink(pasted, ORIGIN)).toEqual(followed);
   });
 
+  it.each([
+    ['http://[::1]:8080', '[::1]:8080'],
+    ['http://[fd00::5]:8080', '[fd00::5]:8080'],
+    ['http://[fd00::5]:8080', '[FD00::5]:8080'],
+    ['http://[::ffff:a00:7]:8080', '[::ffff:10.0.0.7]:8080'],
+  ])('follows a link to %s written without its scheme, its IPv6 host bracketed, bare or wrapped', (origin, host) => {
+    const link = `${host}/#/swarm/${SWARM}/${CONTENT}`;
+    // Its `[` was taken for a wrapper: "This looks like a link but is not one".
+    for (const pasted of [link, `(${link}).`, `[${link}]`, `“${link}”`])
+      expect(pastedLink(pasted, origin)).toEqual(followed);
+  });
+
   it('keeps the settings of a link in quotes, and says what is wrong with those after its hash', () => {
     expect(pastedLink(`“${LINK}?up=1.5MB/s”.`, ORIGIN)).toEqual({
       ok: true,

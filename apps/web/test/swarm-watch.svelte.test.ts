@@ -6,7 +6,13 @@ import { testFile } from '@swarmlab/test-kit';
 import { startSignallingServer, type TestSignallingServer } from '@swarmlab/test-kit/server';
 import { SignallingClient, type SignallingConnection } from '@swarmlab/webrtc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NOT_FOLLOWING_MESSAGE, SwarmWatch } from '../src/lib/state/swarm-watch.svelte';
+import {
+  NOT_FOLLOWING_MESSAGE,
+  SWARM_ENDED_MESSAGE,
+  SWARM_LEFT_MESSAGE,
+  SWARM_STILL_GONE_MESSAGE,
+  SwarmWatch,
+} from '../src/lib/state/swarm-watch.svelte';
 import { cuttableRelay } from './cuttable-relay';
 import { manifest, runState, SWARM_A, swarmProgress } from './fakes';
 
@@ -391,6 +397,8 @@ describe('an overview screen whose connection dropped', () => {
     // with a "Try again" that failed the same way.
     await until(() => watch.phase === 'failed', 'the screen to say the swarm ended', 8000);
     expect(watch.ended).toBe(true);
+    // This page never heard it end (its `swarm:ended` went to the lost connection): final.
+    expect(watch.error).toBe(SWARM_ENDED_MESSAGE);
     expect(watch.retryable).toBe(false);
   }, 20_000);
 });
@@ -410,7 +418,7 @@ describe('an overview screen whose swarm ended while it watched', () => {
 });
 
 describe('an overview screen whose swarm’s last member left as it watched (found by review)', () => {
-  it('offers to try again, final if the swarm is still gone, and follows the swarm once its seeder brought it back', async () => {
+  it('offers to try again, still if the swarm is still gone, and follows the swarm once its seeder brought it back', async () => {
     const server = await startSignallingServer();
     cleanUps.push(() => server.close());
     const { seeder, file, created, watch } = await watchedThroughRelay(server);
@@ -419,17 +427,19 @@ describe('an overview screen whose swarm’s last member left as it watched (fou
     expect((await seeder.leaveSwarm()).ok).toBe(true);
     await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
     expect(watch.ended).toBe(true);
-    expect(watch.error).toContain('This swarm has ended');
+    expect(watch.error).toBe(SWARM_LEFT_MESSAGE);
     // Before, no "Try again": the projector stayed on "ended", with only the start page, once the swarm was back.
     expect(watch.retryable).toBe(true);
 
-    // Tried again while the swarm is gone (`watchAgain` opens a new watch): the server's answer is final.
+    // Tried again while the swarm is gone (`watchAgain` opens a new watch): it may still come back. Before, "Ask for a
+    // new link", with no "Try again": the projector could not follow the swarm once its seeder brought it back.
     const tooSoon = new SwarmWatch(created.swarmId, { signallingUrl: server.url, sha256: webCryptoSha256 });
     cleanUps.push(() => tooSoon.close());
     await tooSoon.watch(file.contentId);
     expect(tooSoon.phase).toBe('failed');
     expect(tooSoon.ended).toBe(true);
-    expect(tooSoon.retryable).toBe(false);
+    expect(tooSoon.error).toBe(SWARM_STILL_GONE_MESSAGE);
+    expect(tooSoon.retryable).toBe(true);
 
     // Forward: the seeder's page registers the swarm again under the same link (`resumeSeed`).
     const { swarmId, peerId, memberKey, seal, controlSecret } = created;
@@ -451,4 +461,31 @@ describe('an overview screen whose swarm’s last member left as it watched (fou
     expect(again.phase).toBe('watching');
     expect(again.swarmProgress?.peers.map((peer) => peer.role)).toEqual(['seeder']);
   });
+
+  it('offers to try again when a swarm it heard end, and saw come back, ended again while its connection was down', async () => {
+    const server = await startSignallingServer();
+    cleanUps.push(() => server.close());
+    const { seeder, file, created, watch } = await watchedThroughRelay(server);
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
+    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
+    const place = { swarmId, peerId, memberKey, seal, role: 'seeder' as const, control: controlSecret, run: null };
+    expect((await seeder.restoreSwarm({ ...place, manifest: file.manifest, contentId: file.contentId })).ok).toBe(true);
+    const wifi = await cuttableRelay(server.port);
+    cleanUps.push(() => wifi.close());
+    const again = new SwarmWatch(swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
+    cleanUps.push(() => again.close());
+    await again.watch(file.contentId);
+    expect(again.phase).toBe('watching');
+
+    // The projector's Wi-Fi drops while the teacher goes Back from the seeder's page once more.
+    wifi.cut();
+    await until(() => again.notice?.text.includes('Signalling server lost') === true, 'the screen to see it lost');
+    expect((await seeder.leaveSwarm()).ok).toBe(true);
+    wifi.restore();
+    await until(() => again.phase === 'failed', 'the screen to find the swarm ended', 8000);
+    expect(again.ended).toBe(true);
+    expect(again.error).toBe(SWARM_LEFT_MESSAGE);
+    expect(again.retryable).toBe(true);
+  }, 20_000);
 });

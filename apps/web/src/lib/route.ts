@@ -83,9 +83,10 @@ export type PastedLink =
  * What a chat or a sentence puts around a link: quotes and brackets (`“…”`, `(…)`, `<…>`), and punctuation after it.
  * None ends a link of this page's: its ids are base64url and hex, its settings end with a unit or a digit. Pasted
  * with them, a link was said to be another server's (`xn--http-996a`, `(http`), not a link, or damaged (found by
- * review).
+ * review). A `[` that opens an IPv6 host (`[fd00::5]:8080/#/…`, a link without its scheme) is the link's own: taken
+ * off, the link was refused as none (found by review).
  */
-const LEADING_WRAPPERS = /^["'“”„‘’‚«»‹›<([{]+/u;
+const LEADING_WRAPPERS = /^(?:["'“”„‘’‚«»‹›<({]|\[(?![\da-f.]*:[\da-f:.]*\]))+/iu;
 const TRAILING_WRAPPERS = /["'“”‘’«»‹›>)\]}.,;:!?]+$/u;
 
 /**

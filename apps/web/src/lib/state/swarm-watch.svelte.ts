@@ -27,10 +27,16 @@ export const SWARM_ENDED_MESSAGE =
 /**
  * Shown when the server tells the screen, as it watches, that the swarm's last member left. That member may bring it
  * back under the same link: a seeder's page the teacher leaves with Back leaves the swarm (the browser keeps the page
- * in its back/forward cache) and registers it again on Forward. "Try again" then follows it.
+ * in its back/forward cache) and registers it again on Forward. "Try again" then follows it. Most often every tab left
+ * on purpose (the class is over): the sentence is true then too, and asks nothing of the teacher (it said to press
+ * Forward in the seeder's browser; found by review).
  */
 export const SWARM_LEFT_MESSAGE =
-  'This swarm has ended: its last peer left. If the seeder’s page comes back to it (Forward in its browser), Try again follows it. The runs this browser saw finish stay in its run history (below, if any).';
+  'This swarm has ended: its last peer left. If its seeder’s page comes back to it, Try again follows it. The runs this browser saw finish stay in its run history (below, if any).';
+
+/** Shown when "Try again", after `SWARM_LEFT_MESSAGE`, finds the swarm not back yet: it may still come back. */
+export const SWARM_STILL_GONE_MESSAGE =
+  'This swarm is still gone: none of its peers has come back to it. If its seeder’s page comes back to it, Try again follows it. The runs this browser saw finish stay in its run history (below, if any).';
 
 /** A run request made while the screen does not follow its swarm (its connection lost, or not yet followed again). */
 export const NOT_FOLLOWING_MESSAGE =
@@ -43,6 +49,17 @@ export const NOT_FOLLOWING_MESSAGE =
 export const REWATCH_PATIENCE_MS = 60_000;
 /** Between two asks. */
 export const REWATCH_INTERVAL_MS = 1000;
+
+/**
+ * Swarms this page heard end (`swarm:ended`) while it watched them: their last member may bring them back under the same
+ * link, and a screen of them that the server answers `swarm-not-found` still offers "Try again". The page's memory, not
+ * a watch's: "Try again" opens a new watch (`AppController.watchAgain`). Pressed before the seeder's page came back,
+ * it said "Ask for a new link", with no "Try again", and the projector could not follow the swarm once it was back
+ * (found by review).
+ */
+// Read as a server's answer comes, never drawn: nothing reacts to it.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const endedWhileWatched = new Set<string>();
 
 /** Refusals of a screen's watch on its new connection that a later ask, within its patience, may not get. */
 const REWATCH_BUSY: ReadonlySet<string> = new Set<SignallingError['code']>([
@@ -122,8 +139,9 @@ export class SwarmWatch implements RunController {
     this.#signalling.on('swarm:ended', () => {
       this.#ended = true;
       // Retryable: the projector stayed on "ended", with only the start page, while the seeder's page back from the
-      // back/forward cache seeded the swarm again under the same link (found by review). A swarm still gone answers
-      // the retry's watch `swarm-not-found`, which is final (`watch`).
+      // back/forward cache seeded the swarm again under the same link (found by review). So is the retry's watch of a
+      // swarm still gone (`endedWhileWatched`).
+      endedWhileWatched.add(this.swarmId);
       this.#fail(SWARM_LEFT_MESSAGE);
     });
     this.#signalling.onConnectionChange((connection) => this.#connectionChanged(connection));
@@ -161,8 +179,8 @@ export class SwarmWatch implements RunController {
   /**
    * Whether asking again may follow the swarm, when `phase` is `failed`: not for a swarm the server does not know or
    * one that shares another file than the link's (a "Try again" beside them failed the same way every time). A swarm
-   * whose last member left as the screen watched may come back (`SWARM_LEFT_MESSAGE`): asking again is offered, and
-   * answered `swarm-not-found` if it did not.
+   * this page heard end as it watched it may come back (`SWARM_LEFT_MESSAGE`): asking again is offered for as long as
+   * it is gone (`SWARM_STILL_GONE_MESSAGE`).
    */
   get retryable(): boolean {
     return this.#retryable;
@@ -223,6 +241,7 @@ export class SwarmWatch implements RunController {
       // way every time (found by review).
       const ended = watched.error.code === 'swarm-not-found';
       this.#ended = ended;
+      if (ended && endedWhileWatched.has(this.swarmId)) return this.#fail(SWARM_STILL_GONE_MESSAGE);
       return this.#fail(userMessageOf(watched.error), { retryable: !ended });
     }
     // The server had just restarted: its members, the seeder among them, are still coming back (a screen opened
@@ -343,10 +362,11 @@ export class SwarmWatch implements RunController {
     // A server that does not know the swarm and says it did not just start (`swarm-not-registered-yet` otherwise): it
     // ended while this screen was away (its `swarm:ended` went to the lost connection). It was drawn as running for a
     // minute, "waiting for the swarm's members to register it again", then offered a "Try again" that failed the same
-    // way (found by review).
+    // way (found by review). One this page heard end before, and come back, may come back again (`endedWhileWatched`).
     if (watched.error.code === 'swarm-not-found') {
       this.#ended = true;
-      return this.#fail(SWARM_ENDED_MESSAGE, { retryable: false });
+      const mayComeBack = endedWhileWatched.has(this.swarmId);
+      return this.#fail(mayComeBack ? SWARM_LEFT_MESSAGE : SWARM_ENDED_MESSAGE, { retryable: mayComeBack });
     }
     const unknown = watched.error.code === 'swarm-not-registered-yet';
     // Busy for a moment: the address over a budget (a class restoring a large file at once), or its screens'
