@@ -1,9 +1,10 @@
 import type { PeerId, PeerProgress } from '@swarmlab/protocol';
 
 /**
- * Least time between two top-ups of a member's connections (`connectionTopUp`). Each makes at most one try to each
- * member it has no connection with, up to its cap (`SwarmConnector.topUp`): on a network that keeps every pair apart,
- * a tab makes at most 24 offers a minute (`DEFAULT_MAX_INITIATED_CONNECTIONS`), against 96 in its first 95 s.
+ * Least time between two top-ups of a member's connections (`connectionTopUp`). Each makes one try to each member it
+ * has no connection with, up to its cap (`SwarmConnector.topUp`), none tried again but a leecher's to the seeder: on
+ * a network that keeps every pair apart, a tab makes some 24 offers a minute (`DEFAULT_MAX_INITIATED_CONNECTIONS`),
+ * against 96 in its first 95 s; a seeder (no cap) one a minute to each member it has no connection or try with.
  */
 export const CONNECTION_TOP_UP_INTERVAL_MS = 60_000;
 

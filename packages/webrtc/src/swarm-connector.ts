@@ -41,9 +41,9 @@ export const CONNECT_TIMEOUT_MS = 20_000;
 export const MAX_CONNECT_ATTEMPTS = 4;
 export const CONNECT_RETRY_DELAY_MS = 2000;
 /**
- * A leecher's connection to the seeder (`seederPeerId`), and a seeder's to every member, are tried past
- * `MAX_CONNECT_ATTEMPTS`, for as long as both are in the swarm, the delay doubling to this (randomised by half:
- * 15–45 s between tries, each waiting up to `CONNECT_TIMEOUT_MS`): a leecher without it could never complete a
+ * A leecher's connection to the seeder (`seederPeerId`), and a seeder's to every member (but a try `topUp` made), are
+ * tried past `MAX_CONNECT_ATTEMPTS`, for as long as both are in the swarm, the delay doubling to this (randomised by
+ * half: 15–45 s between tries, each waiting up to `CONNECT_TIMEOUT_MS`): a leecher without it could never complete a
  * client-server run, and a member flooding the seeder with offers (past its budget, `OfferBudget`, a newcomer's are
  * ignored) made newcomers give up on it for good after about 90 s (found by review).
  */
@@ -78,10 +78,28 @@ const PEER_SIGNAL_ERROR_CODES: ReadonlySet<string> = new Set([
   'ERR_ADD_ICE_CANDIDATE',
 ]);
 
+/**
+ * simple-peer's error codes for an open connection that failed under it (its ICE, or the connection as a whole: a
+ * laptop that moved to another access point, or slept). Not `ERR_DATA_CHANNEL`: Chrome tells the other side's
+ * `destroy()` (its channel closed, then its RTCPeerConnection: an SCTP abort) as that error before the close, so a
+ * tab answering a connection its peer closed on purpose (a run's malformed control, too much sent ahead) offered it
+ * again 5–7 s later (found by review). Not `ERR_ICE_CONNECTION_CLOSED`: only this side's own close makes it.
+ */
+const CONNECTION_FAILURE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ERR_ICE_CONNECTION_FAILURE',
+  'ERR_CONNECTION_FAILURE',
+]);
+
+/** simple-peer's code of an error (`err-code`'s `code`), if it has one. */
+function errorCodeOf(error: unknown): string | undefined {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** Why a connection's error ended its try (`ConnectFailureCause`), from simple-peer's code for it. */
 export function failureCauseOf(error: unknown): ConnectFailureCause {
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  if (typeof code !== 'string') return 'network';
+  const code = errorCodeOf(error);
+  if (code === undefined) return 'network';
   if (PEER_SIGNAL_ERROR_CODES.has(code)) return 'peer';
   // Not `ERR_PC_CONSTRUCTOR`: an RTCPeerConnection that exists and refused to be made (too many of them, a config it
   // refuses) is this page's trouble to show, as a network failure is (found by review).
@@ -139,6 +157,12 @@ interface Pending {
   readonly initiator: boolean;
   /** 1 for the first try. */
   readonly attempt: number;
+  /**
+   * Made by `topUp` (or a later try of one): not tried again when it fails, but a leecher's to the seeder, tried as
+   * ever. A seeder tries every member for as long as both stay, so each try its top-ups made went on every 15–45 s
+   * (60 unreachable members: 759 offers in 10 minutes after one top-up; found by review).
+   */
+  readonly once: boolean;
   /**
    * The try's id (`SignalSendRequest.attempt`), sent with each of its signals: drawn by the side that offers, the
    * offer's by the side that answers. Undefined answering an offer that gave none.
@@ -208,24 +232,28 @@ export class SwarmConnector {
    * up to 24 more each time, and a 64-member class drifted to a full mesh after two blips (found by review).
    */
   connectTo(peerIds: readonly PeerId[]): void {
-    this.#connect(peerIds, { attempt: 1, seederNow: true });
+    this.#connect(peerIds, { attempt: 1, once: false, seederNow: true });
   }
 
   /**
-   * As `connectTo`, with one try each (`MAX_CONNECT_ATTEMPTS`'s last; the seeder's go on as ever), none made now to a
-   * peer with a try under way or waiting: for the members this tab gave up on (`connectionTopUp`), at most once a
-   * minute. `connectTo` is called only as the tab enters and takes its place back, so a pair whose tries all failed
-   * (30 tabs joining over a congested access point) stayed apart for the whole lesson (found by review).
+   * As `connectTo`, with one try each (`MAX_CONNECT_ATTEMPTS`'s last, not tried again; a seeder's too; a leecher's to
+   * the seeder goes on as ever), none made now to a peer with a try under way or waiting: for the members this tab
+   * gave up on (`connectionTopUp`), at most once a minute. `connectTo` is called only as the tab enters and takes its
+   * place back, so a pair whose tries all failed (30 tabs joining over a congested access point) stayed apart for the
+   * whole lesson (found by review).
    */
   topUp(peerIds: readonly PeerId[]): void {
-    this.#connect(peerIds, { attempt: MAX_CONNECT_ATTEMPTS, seederNow: false });
+    this.#connect(peerIds, { attempt: MAX_CONNECT_ATTEMPTS, once: true, seederNow: false });
   }
 
   /**
-   * `connectTo`'s choice, each try started as try number `attempt`; `seederNow`: the seeder's, if one is waiting, made
-   * now.
+   * `connectTo`'s choice, each try started as try number `attempt` (`once`: `topUp`'s); `seederNow`: the seeder's, if
+   * one is waiting, made now.
    */
-  #connect(peerIds: readonly PeerId[], { attempt, seederNow }: { attempt: number; seederNow: boolean }): void {
+  #connect(
+    peerIds: readonly PeerId[],
+    { attempt, once, seederNow }: { readonly attempt: number; readonly once: boolean; readonly seederNow: boolean },
+  ): void {
     if (this.#destroyed) return;
     const max = this.#deps.seeds ? Infinity : (this.#deps.maxInitiatedConnections ?? DEFAULT_MAX_INITIATED_CONNECTIONS);
     if (peerIds.length === 0 || max < 1) return;
@@ -247,7 +275,8 @@ export class SwarmConnector {
     // needs it most.
     const seeder = peerIds.includes(always) && (seederNow || !counted.has(always)) ? [always] : [];
     const room = max - counted.size - (seeder.length > 0 && !counted.has(always) ? 1 : 0);
-    for (const peerId of [...seeder, ...others.slice(0, Math.max(0, room))]) this.#open(peerId, true, attempt);
+    for (const peerId of [...seeder, ...others.slice(0, Math.max(0, room))])
+      this.#open(peerId, true, { attempt, once });
   }
 
   /**
@@ -314,7 +343,8 @@ export class SwarmConnector {
     if (stale && (stale.peer.destroyed || replaced))
       this.#abandon(from, 'replaced by a new offer', { retry: false, quiet: true });
     const pending =
-      this.#pending.get(from) ?? (parsed.data.type === 'offer' ? this.#open(from, false, 1, attemptId) : undefined);
+      this.#pending.get(from) ??
+      (parsed.data.type === 'offer' ? this.#open(from, false, { offeredAttemptId: attemptId }) : undefined);
     if (pending?.initiator && parsed.data.type === 'answer') pending.answered = true;
     try {
       // Validated above; simple-peer's typing wants a full RTCIceCandidate where a plain init object is what it uses.
@@ -350,7 +380,15 @@ export class SwarmConnector {
     return true;
   }
 
-  #open(peerId: PeerId, initiator: boolean, attempt = 1, offeredAttemptId?: number): Pending | undefined {
+  #open(
+    peerId: PeerId,
+    initiator: boolean,
+    {
+      attempt = 1,
+      once = false,
+      offeredAttemptId,
+    }: { readonly attempt?: number; readonly once?: boolean; readonly offeredAttemptId?: number | undefined } = {},
+  ): Pending | undefined {
     if (this.#destroyed || this.#pending.has(peerId) || this.#connected.has(peerId)) return undefined;
     let peer: SimplePeerInstance;
     try {
@@ -388,6 +426,7 @@ export class SwarmConnector {
       cancelTimeout,
       initiator,
       attempt,
+      once,
       attemptId,
       answered: false,
     };
@@ -424,11 +463,14 @@ export class SwarmConnector {
       this.#pending.delete(peerId);
       this.#connected.set(peerId, peer);
       let closedHere = false;
-      // simple-peer tells a failure (its ICE failed) as an error just before its close; a close alone is the other
-      // side's doing (it closed its connection, or its channel).
+      // simple-peer tells a failure (its ICE failed) as an error just before its close; a close alone, or after
+      // another error, is the other side's doing (it closed its connection, or its channel).
       let failed = false;
       const link = simplePeerLink(peer, peerId, { onClosedLocally: () => (closedHere = true) });
-      peer.on('error', () => (failed = true));
+      peer.on('error', (error: unknown) => {
+        const code = errorCodeOf(error);
+        if (code !== undefined && CONNECTION_FAILURE_ERROR_CODES.has(code)) failed = true;
+      });
       peer.on('close', () => {
         // Replaced already (the other side started over) is no loss.
         if (this.#connected.get(peerId) !== peer) return;
@@ -470,9 +512,12 @@ export class SwarmConnector {
     if (this.#destroyed) return;
     if (!options.quiet) this.#deps.onConnectError?.(peerId, message, options.cause ?? 'network');
     if (options.retry === false || !pending.initiator) return;
-    const keptTrying = options.endless !== false && (this.#deps.seeds === true || peerId === this.#seederPeerId);
-    if (pending.attempt >= MAX_CONNECT_ATTEMPTS && !keptTrying) return;
-    this.#openLater(peerId, pending.attempt + 1);
+    const toSeeder = peerId === this.#seederPeerId;
+    const keptTrying =
+      options.endless !== false &&
+      (pending.once ? toSeeder && this.#deps.seeds !== true : this.#deps.seeds === true || toSeeder);
+    if ((pending.once || pending.attempt >= MAX_CONNECT_ATTEMPTS) && !keptTrying) return;
+    this.#openLater(peerId, { attempt: pending.attempt + 1, once: pending.once });
   }
 
   /**
@@ -483,22 +528,31 @@ export class SwarmConnector {
    * swarm, its `peer:left` cancels that. A connection the other side closed on purpose (it dropped this tab, or
    * it is leaving) is offered again too; its side decides whether to take it.
    *
-   * The side that answered offers it again too, `LOST_ANSWERER_DELAY_MS` later, once its ICE failed: the side that
-   * offered may have given up while this one was away. Not when the other side closed it: that side offers again if
-   * it offered it, and one that dropped this tab would be offered the connection it dropped.
+   * The side that answered offers it again too, `LOST_ANSWERER_DELAY_MS` later, once its ICE failed
+   * (`CONNECTION_FAILURE_ERROR_CODES`, not any error before the close): the side that offered may have given up while
+   * this one was away. Not when the other side closed it: that side offers again if it offered it, and one that
+   * dropped this tab would be offered the connection it dropped.
    */
   #lost(peerId: PeerId, { initiator, failed }: { readonly initiator: boolean; readonly failed: boolean }): void {
     if (this.#destroyed) return;
     this.#deps.onConnectError?.(peerId, CONNECTION_LOST_MESSAGE, 'lost');
-    if (initiator) this.#openLater(peerId, 1);
-    else if (failed) this.#openLater(peerId, 1, LOST_ANSWERER_DELAY_MS);
+    if (initiator) this.#openLater(peerId, { attempt: 1 });
+    else if (failed) this.#openLater(peerId, { attempt: 1, laterMs: LOST_ANSWERER_DELAY_MS });
   }
 
   /**
-   * Opens the connection to `peerId` again (try number `attempt`) after `laterMs` and the retry delay, doubling up to
-   * `MAX_CONNECT_RETRY_DELAY_MS`, randomised by half. A connection open or being set up by then is left as it is.
+   * Opens the connection to `peerId` again (try number `attempt`, `once` as the try it follows) after `laterMs` and the
+   * retry delay, doubling up to `MAX_CONNECT_RETRY_DELAY_MS`, randomised by half. A connection open or being set up by
+   * then is left as it is.
    */
-  #openLater(peerId: PeerId, attempt: number, laterMs = 0): void {
+  #openLater(
+    peerId: PeerId,
+    {
+      attempt,
+      laterMs = 0,
+      once = false,
+    }: { readonly attempt: number; readonly laterMs?: number; readonly once?: boolean },
+  ): void {
     const doubledMs = CONNECT_RETRY_DELAY_MS * 2 ** Math.min(16, Math.max(0, attempt - 2));
     const delayMs = laterMs + Math.min(doubledMs, MAX_CONNECT_RETRY_DELAY_MS) * (0.5 + Math.random());
     this.#retries.get(peerId)?.();
@@ -506,7 +560,7 @@ export class SwarmConnector {
       peerId,
       this.#setTimer(delayMs, () => {
         this.#retries.delete(peerId);
-        if (!this.#destroyed) this.#open(peerId, true, attempt);
+        if (!this.#destroyed) this.#open(peerId, true, { attempt, once });
       }),
     );
   }

@@ -25,7 +25,7 @@ const offersSent = (): Promise<void> => new Promise((resolve) => setImmediate(re
  * A connector as `a` on a virtual clock, whose tries never connect (no answer ever comes: each times out), topped up
  * by `topUp` from the tables given it.
  */
-function connectorOnClock(options: { readonly maxInitiatedConnections?: number } = {}) {
+function connectorOnClock(options: { readonly maxInitiatedConnections?: number; readonly seeds?: boolean } = {}) {
   const clock = new VirtualClock();
   /** Whom each try offered to, in order. */
   const offeredTo: string[] = [];
@@ -104,6 +104,35 @@ describe('connectionTopUp: the tables bring back the peers a member gave up on',
     topUp(table(['a', 'b']));
     await offersSent();
     expect(offeredTo).toHaveLength(MAX_CONNECT_ATTEMPTS + 2);
+    connector.destroy();
+  });
+
+  it('makes one try to each member from a seeder’s top-up, not one every 15–45 s for as long as it stays', async () => {
+    const { clock, connector, offeredTo } = connectorOnClock({ seeds: true });
+    connector.seederPeerId = 'a';
+    const members = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    connector.topUp(members);
+    for (let i = 0; i < 40; i++) {
+      advance(clock, 15_000);
+      await offersSent();
+    }
+    // A seeder tries the members it connects to for as long as both stay; those of its top-ups were tried so too:
+    // 759 offers in these 10 minutes. One each now, the next top-up's a minute on (`CONNECTION_TOP_UP_INTERVAL_MS`).
+    expect(offeredTo.sort()).toEqual([...members].sort());
+    connector.destroy();
+  });
+
+  it('goes on trying the seeder from a leecher’s top-up, as its other tries to it', async () => {
+    const { clock, connector, offeredTo } = connectorOnClock();
+    connector.seederPeerId = 's';
+    connector.topUp(['s', 'b']);
+    for (let i = 0; i < 40; i++) {
+      advance(clock, 15_000);
+      await offersSent();
+    }
+    // b once; the seeder every 35–65 s (its 20 s timeout, then 15–45 s), 9 times at least.
+    expect(offeredTo.filter((peerId) => peerId === 'b')).toEqual(['b']);
+    expect(offeredTo.filter((peerId) => peerId === 's').length).toBeGreaterThanOrEqual(9);
     connector.destroy();
   });
 

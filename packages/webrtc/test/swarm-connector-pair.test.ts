@@ -163,6 +163,31 @@ describe('a pair of connectors through a connection’s loss', () => {
     m.destroy();
   });
 
+  it.each([
+    // Chrome tells the other side's `destroy()` (its channel, then its RTCPeerConnection closed: an SCTP abort) so.
+    ['ERR_DATA_CHANNEL', 'User-Initiated Abort, reason=Close called', 0],
+    ['ERR_ICE_CONNECTION_FAILURE', 'Ice connection failed.', 1],
+    ['ERR_CONNECTION_FAILURE', 'Connection failed.', 1],
+  ])(
+    'the side that answered, its connection closing after an error %s (%s), offers it again %i times',
+    async (code, message, offersByM) => {
+      vi.useFakeTimers();
+      const { c, m, made, offers } = pair();
+      c.connectTo(['m']);
+      await vi.advanceTimersByTimeAsync(500);
+      const mOld = made.m.at(-1)!;
+      mOld.emit('error', Object.assign(new Error(message), { code }));
+      mOld.destroyed = true;
+      mOld.emit('close');
+      await vi.advanceTimersByTimeAsync(60_000);
+      // A tab that closed the connection on purpose (a run's malformed control, too much sent ahead) was offered it
+      // again 5–7 s later: any error before the close was taken for a failure.
+      expect(offers.m).toBe(offersByM);
+      c.destroy();
+      m.destroy();
+    },
+  );
+
   it.each([0, 1, 3, 20, 60])('offering at once, %i ms apart (glare), connect as one connection', async (gapMs) => {
     vi.useFakeTimers();
     const { c, m } = pair();
