@@ -669,7 +669,8 @@ export function createSwarmRegistry(deps: SwarmRegistryDeps): SwarmRegistry {
       if (!sameControlDigest(known.keyDigest, input.keyDigest)) return { ok: false, code: 'peer-id-taken' };
       // A tab back in a swarm that kept its place may have seen runs the swarm lost (Redis back from an older
       // snapshot): the next run is numbered after what the control secret's holder saw (`runAtLeast`), or every tab
-      // ignored it as one it had seen (found by review).
+      // ignored it as one it had seen (found by review). A run the snapshot caught running that the controller saw
+      // followed by a later one ends with it: kept, nobody was in it, and it blocked Start (found by review).
       if (input.latestRunNumber !== undefined) swarm.runs.runAtLeast(input.latestRunNumber, inControl);
       // Its account of the run is the server's to judge, but for a completion its lost reports would have told: timed
       // as the resume came, a completion during a Wi-Fi roam added the roam to the run's time (found by review).

@@ -251,7 +251,8 @@ export interface SwarmRuns {
    * completed during a 20 s Wi-Fi roam added the roam to the run's time (found by review). Taken as a described
    * completion is (`completedAsDescribed`: within the caps, its witnesses still to confirm it), never before a report
    * of its own that said it had not completed, nor before what the others reported sending it could cover the file
-   * (`WITNESS_REPORT_LAG_MS`); not at all before it took part, nor later than the run's age (no honest tab's is).
+   * (`WITNESS_REPORT_LAG_MS`); not at all before it took part, nor later than the run's age (no honest tab's is), nor
+   * before the others' reports covered the file (its next report times it then, as any).
    */
   completedUnheard(peerId: PeerId, resumed: ResumedRun): void;
   /**
@@ -298,8 +299,9 @@ export interface SwarmRuns {
    * A member that registered again after a restart saw run `runNumber` (running or ended): the next run is
    * numbered after it, as its members take only runs newer than theirs. Only in a swarm registered again,
    * until a run starts: a swarm the server never forgot keeps its own numbers, but for what the holder of the
-   * control secret saw (a swarm whose runs since a snapshot Redis lost; it could make a new swarm anyway). A
-   * member not in control is believed up to `MAX_RUN_NUMBER_CLAIMED_BY_MEMBER`.
+   * control secret saw (a swarm whose runs since a snapshot Redis lost; it could make a new swarm anyway), which
+   * also ends, `interrupted`, a run going on older than what it saw (the snapshot caught it running). A member not
+   * in control is believed up to `MAX_RUN_NUMBER_CLAIMED_BY_MEMBER`.
    */
   runAtLeast(runNumber: number, inControl: boolean): void;
   /**
@@ -527,6 +529,13 @@ export interface AbandonedPlace {
 /** Why a run restored from members' accounts ends when the controller's tab comes back saying it was over. */
 export const OVER_BEFORE_THE_RESTART =
   'the signalling server restarted, and the swarm’s controller said this run was over before it did';
+
+/**
+ * Why a run the server kept ends when the controller's tab comes back having seen a later run: the server's state came
+ * back from a copy older than that run's start (Redis restarted from an older snapshot).
+ */
+export const OVER_BEFORE_THE_SNAPSHOT =
+  'the signalling server’s state came back from an older copy, and the swarm’s controller had seen a later run start';
 
 /** Why a restored run ends when none of its leechers came back. */
 export const NOBODY_CAME_BACK =
@@ -1430,8 +1439,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       // Its last report said it had not completed (a report not complete, from a tab whose clock started a network
       // delay after the server's, may be a few milliseconds later than its completion: timed at that report then).
       const ownFloorMs = participant.reportedAtMs === undefined ? 0 : sinceStartMs(participant.reportedAtMs);
-      const coveredFloorMs =
-        participant.coveredAtMs === null ? 0 : sinceStartMs(participant.coveredAtMs - WITNESS_REPORT_LAG_MS);
+      // What the others reported sending it covering the file is what makes a completion the server did not hear
+      // plausible; before then, its next report times it, as any. Taken with no floor, a tab that sent no reports
+      // (nothing requires it was ever away: it may resume from a second socket at will) claimed 1 ms a few seconds
+      // before it had the file, the seeder's next reports corroborated it, and the run measured 1 ms (found by review).
+      if (participant.coveredAtMs === null) return;
+      const coveredFloorMs = sinceStartMs(participant.coveredAtMs - WITNESS_REPORT_LAG_MS);
       completedAsDescribed(run, participant, Math.max(claimedMs, ownFloorMs, coveredFloorMs));
       finishIfDone(run);
     },
@@ -1474,7 +1487,12 @@ export function createSwarmRuns(options: SwarmRunsOptions): SwarmRuns {
       if (!takesMemory) {
         // The holder of the control secret saw a run this swarm has no record of: the server lost it (Redis back from
         // an older snapshot), and the next run, numbered as that one, was ignored by every tab (found by review).
-        if (inControl) runNumberFloor = Math.max(runNumberFloor, runNumber);
+        if (!inControl) return;
+        runNumberFloor = Math.max(runNumberFloor, runNumber);
+        // A run the snapshot caught running, older than one the controller saw start since, was over before the
+        // restart: kept, it never ended (every tab ignored it as older, and every report for theirs was dropped) and
+        // Start answered "run in progress" until the teacher stopped a run nobody was in (found by review).
+        if (live && live.runNumber < runNumber) end(live, 'interrupted', null, OVER_BEFORE_THE_SNAPSHOT);
         return;
       }
       const believed = inControl ? runNumber : Math.min(runNumber, MAX_RUN_NUMBER_CLAIMED_BY_MEMBER);

@@ -229,14 +229,24 @@ it('waits for the swarms of an empty Redis to be registered again, and not for t
   expect(await joinUnknown(second)).toMatchObject({ ok: false, error: { code: 'swarm-not-found' } });
 });
 
-it('numbers the next run after the run Redis lost as it came back from an older snapshot', async () => {
+/** What the founder does on either side of the snapshot Redis comes back from. */
+interface AroundSnapshot {
+  readonly before: (founder: TypedClient) => Promise<void>;
+  readonly after: (founder: TypedClient) => Promise<void>;
+}
+
+/**
+ * A swarm of a founder and a student on a server whose Redis snapshots to disk (SAVE, between `around.before` and
+ * `around.after`), then crashes and comes back from that snapshot: every connection of the process is closed, and
+ * each reconnects. `back` is the answer to a tab's resume, in no run, having seen run `latestRunNumber`.
+ */
+async function swarmBackFromSnapshot(around: AroundSnapshot) {
   const snapshotDir = mkdtempSync(join(tmpdir(), 'swarmlab-snapshot-'));
   cleanups.push(() => rmSync(snapshotDir, { recursive: true, force: true }));
   let redis: TestRedisServer = await startRedisServer(undefined, { snapshotDir });
   cleanups.push(() => redis.stop());
   const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
-  const logLines: string[] = [];
-  const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState });
+  const server = createSignallingServer({ log: () => {}, ...redisState });
   cleanups.push(() => server.close());
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -252,25 +262,21 @@ it('numbers the next run after the run Redis lost as it came back from an older 
   const student = await connect();
   const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
-  // The snapshot, then the teacher starts run 1: Redis crashes and comes back from the snapshot, without the run.
+  await around.before(founder);
   const raw = createClient({ url: redis.url });
   await raw.connect();
   await raw.sendCommand(['SAVE']);
   raw.destroy();
-  expect(await founder.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
-    ok: true,
-    runNumber: 1,
-  });
+  await around.after(founder);
   let founderDropped = false;
   founder.once('disconnect', () => (founderDropped = true));
   await redis.stop();
   redis = await startRedisServer(redis.port, { snapshotDir });
   await waitUntil(() => founderDropped, 'the founder’s connection closed');
 
-  // Each tab takes its place back, saying it saw run 1 (the server answers no run: it has none).
-  const back = async (client: TypedClient, tab: typeof joined, control?: string): Promise<void> => {
+  const back = async (client: TypedClient, tab: typeof joined, latestRunNumber: number, control?: string) => {
     if (!client.connected) await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-    const resumed = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+    return client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
       swarmId: created.swarmId,
       peerId: tab.peerId,
       memberKey: tab.memberKey,
@@ -278,15 +284,50 @@ it('numbers the next run after the run Redis lost as it came back from an older 
       role: control === undefined ? 'leecher' : 'seeder',
       ...(control !== undefined && { control }),
       run: null,
-      latestRunNumber: 1,
+      latestRunNumber,
     });
-    expect(resumed).toMatchObject({ ok: true, placeKept: true, run: null });
   };
-  await back(founder, created, created.controlSecret);
-  await back(student, joined);
-  // Before, run 1 again, which every tab ignored as the run it had seen.
+  return {
+    founder,
+    founderBack: (latestRunNumber: number) => back(founder, created, latestRunNumber, created.controlSecret),
+    studentBack: (latestRunNumber: number) => back(student, joined, latestRunNumber),
+  };
+}
+
+/** The founder starts a run, answered `runNumber`. */
+async function startRun(founder: TypedClient, runNumber: number): Promise<void> {
   expect(await founder.timeout(WAIT_MS).emitWithAck('run:start', { config: DEFAULT_RUN_CONFIG })).toEqual({
     ok: true,
-    runNumber: 2,
+    runNumber,
   });
+}
+
+it('numbers the next run after the run Redis lost as it came back from an older snapshot', async () => {
+  // The snapshot, then the teacher starts run 1: Redis comes back from the snapshot, without the run.
+  const { founder, founderBack, studentBack } = await swarmBackFromSnapshot({
+    before: async () => {},
+    after: (founder) => startRun(founder, 1),
+  });
+  // Each tab takes its place back, saying it saw run 1 (the server answers no run: it has none).
+  expect(await founderBack(1)).toMatchObject({ ok: true, placeKept: true, run: null });
+  expect(await studentBack(1)).toMatchObject({ ok: true, placeKept: true, run: null });
+  // Before, run 1 again, which every tab ignored as the run it had seen.
+  await startRun(founder, 2);
+});
+
+it('ends a run Redis came back from a snapshot running, once the controller says a later one started', async () => {
+  // The snapshot catches run 1 running; the teacher stops it and starts run 2, which Redis loses.
+  const { founder, founderBack, studentBack } = await swarmBackFromSnapshot({
+    before: (founder) => startRun(founder, 1),
+    after: async (founder) => {
+      expect(await founder.timeout(WAIT_MS).emitWithAck('run:stop')).toEqual({ ok: true });
+      await startRun(founder, 2);
+    },
+  });
+  // A student's word does not end a run: it is told run 1 (which its tab ignores, as older than its own).
+  expect(await studentBack(2)).toMatchObject({ ok: true, placeKept: true, run: { runNumber: 1 } });
+  // The controller's does: run 1 was over before Redis lost run 2. Before, run 1 came back running and never ended
+  // (every report for run 2 was dropped), and Start answered "run in progress" until the teacher stopped it.
+  expect(await founderBack(2)).toMatchObject({ ok: true, placeKept: true, run: null });
+  await startRun(founder, 3);
 });

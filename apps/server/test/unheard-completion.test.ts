@@ -247,6 +247,44 @@ describe('what a member back with its place kept may say of its completion', () 
     expect(place?.completedAfterMs).toBe(9000 - WITNESS_REPORT_LAG_MS);
   });
 
+  it('is not taken before the others’ reports cover the file: a tab never away backdates nothing', () => {
+    const clock = { nowMs: 0 };
+    const runs = createSwarmRuns({
+      config: DEFAULT_RUN_CONFIG,
+      nowMs: () => clock.nowMs,
+      epochNowMs: () => 1_700_000_000_000 + clock.nowMs,
+      maxDepartedParticipants: 10,
+      fileBytes: FILE_BYTES,
+      chunkBytes: 1_000_000,
+      memberGraceMs: LONG_GRACE_MS,
+    });
+    runs.start(DEFAULT_RUN_CONFIG, [SEEDER, LEECHER]);
+    /** The seeder's report at `atMs`: it sent `a` its share of the file by then, the whole file 65 s in. */
+    const seederReportsAt = (atMs: number): void => {
+      clock.nowMs = atMs;
+      const sentBytes = Math.floor((FILE_BYTES * atMs) / 65_000);
+      runs.report('s', {
+        ...SEEDER_SENT_IT_ALL,
+        uploadedBytes: sentBytes,
+        sentTo: [{ peerId: 'a', bytes: sentBytes }],
+      });
+    };
+    const placeOfA = () => runs.snapshot().run?.participants.find((participant) => participant.peerId === 'a');
+    // The leecher sends no report; 55 s in, from a second socket, it says it completed 1 ms into the run.
+    for (let atMs = 1000; atMs <= 55_000; atMs += 1000) seederReportsAt(atMs);
+    runs.back('a');
+    runs.completedUnheard('a', runAsKnown(55_000, 1));
+    expect(placeOfA()?.completedAfterMs).toBeNull();
+    // The seeder’s reports cover the file 65 s in: its claim was not kept, and the run goes on.
+    for (let atMs = 56_000; atMs <= 65_000; atMs += 1000) seederReportsAt(atMs);
+    expect(runs.snapshot().run?.phase).toBe('running');
+    expect(placeOfA()?.completedAfterMs).toBeNull();
+    // Its next report times its completion, as any report.
+    clock.nowMs = 65_500;
+    runs.report('a', { ...NOT_COMPLETE, complete: true, chunksHeld: 10, bitsBase64: '/8A=' });
+    expect(placeOfA()?.completedAfterMs).toBe(65_500);
+  });
+
   it('is not taken when it is later than the run’s age, nor for another run', () => {
     const honest: Claim = { reportedAtMs: 500, coveredAtMs: 9000, claimedMs: 8500 };
     expect(claimedOnReturn(DEFAULT_RUN_CONFIG, honest)?.completedAfterMs).toBe(8500);
