@@ -358,19 +358,11 @@ export class Downloader {
       // Crossed our cancel (or a choke) on the wire: its request's tokens were given back, and its bytes came over
       // the link all the same. Taken if the block is still lacking: the cap paid for it (before, a peer that choked
       // and then sent its blocks spent a capped leecher's budget on bytes thrown away).
-      const charged = takeGivenUp(session, key);
-      if (charged) this.#c.shaper?.charge(lengthBytes, nowMs);
-      // A copy no longer needed counts as received if it is charged to the cap, as one answering a live request
-      // does: charged and not counted, what we said we received from the peer fell short of what crossed its link
-      // (found by review). One past `MAX_GIVEN_UP_COPIES` (a peer that unchoked and choked us over and over) is
-      // neither: counted, any number of them added to our rates and totals, which the server holds to our cap and to
-      // the file's size, and to the peer's rate, which tit-for-tat reciprocates.
-      if (!wanted) {
-        if (charged) this.#record(session, block.bytes.length, nowMs);
-        return;
-      }
+      if (takeGivenUp(session, key)) this.#c.shaper?.charge(lengthBytes, nowMs);
+      if (!wanted) return;
     }
-    this.#record(session, block.bytes.length, nowMs);
+    session.download.record(block.bytes.length, nowMs);
+    this.meter.record(block.bytes.length, nowMs);
     session.lastProgressAtMs = nowMs;
     session.snubbed = false;
     if (wanted) {
@@ -392,12 +384,6 @@ export class Downloader {
       if (assembly.isComplete) this.#verifier.verify(assembly);
     }
     this.fillRequests(session);
-  }
-
-  /** Counts bytes received from `session`, in its rate and total and in ours. */
-  #record(session: DownloaderPeer, bytes: number, nowMs: number): void {
-    session.download.record(bytes, nowMs);
-    this.meter.record(bytes, nowMs);
   }
 
   /** A verified chunk is held: announce it, and lose interest in peers that have nothing more for us. */

@@ -12,7 +12,11 @@ export interface PeerSnapshot {
   readonly chunksHeld: number;
   /** Bytes we sent to this peer. */
   readonly uploadedBytes: number;
-  /** Bytes we received from this peer. */
+  /**
+   * Bytes we received from this peer for requests we had open. A copy that crossed our cancel or a choke and that the
+   * chunk no longer needs is not counted (a capped link is charged for it): the figure is what the download used, and a
+   * reloaded leecher's, its kept chunks added, stays within the file.
+   */
   readonly downloadedBytes: number;
   readonly uploadBytesPerSec: number;
   readonly downloadBytesPerSec: number;
