@@ -13,7 +13,7 @@ describe('RateMeter', () => {
     }
   });
 
-  it('reads the bytes of the last window of whole steps over its length, never more (the server holds peaks to it)', () => {
+  it('reads the bytes of the last window of whole steps, or of the step under way and those before it that fit, never more than a window’s (the server holds peaks to it)', () => {
     const random = seededRandom(7);
     const meter = new RateMeter();
     const recorded: Array<{ atMs: number; bytes: number }> = [];
@@ -26,13 +26,21 @@ describe('RateMeter', () => {
         meter.record(bytes, atMs);
         recorded.push({ atMs, bytes });
       }
-      const windowEndMs = Math.floor(atMs / RATE_STEP_MS) * RATE_STEP_MS;
-      const windowBytes = recorded
-        .filter((r) => r.atMs >= windowEndMs - RATE_WINDOW_MS && r.atMs < windowEndMs)
-        .reduce((sum, r) => sum + r.bytes, 0);
-      expect((meter.bytesPerSec(atMs) * RATE_WINDOW_MS) / 1000).toBe(windowBytes);
+      const stepStartMs = Math.floor(atMs / RATE_STEP_MS) * RATE_STEP_MS;
+      const bytesFrom = (fromMs: number, beforeMs: number): number =>
+        recorded.filter((r) => r.atMs >= fromMs && r.atMs < beforeMs).reduce((sum, r) => sum + r.bytes, 0);
+      const completedBytes = bytesFrom(stepStartMs - RATE_WINDOW_MS, stepStartMs);
+      const withCurrentBytes = bytesFrom(stepStartMs - RATE_WINDOW_MS + RATE_STEP_MS, atMs + 1);
+      expect((meter.bytesPerSec(atMs) * RATE_WINDOW_MS) / 1000).toBe(Math.max(completedBytes, withCurrentBytes));
       while (recorded.length > 0 && recorded[0]!.atMs < atMs - 2 * RATE_WINDOW_MS) recorded.shift();
     }
+  });
+
+  it('reads a transfer shorter than a step as it moves: a selfish leecher’s last sample, as it completes, read 0', () => {
+    const meter = new RateMeter();
+    meter.record(1024 * 1024, 10);
+    meter.record(1024 * 1024, 120);
+    expect(meter.bytesPerSec(200)).toBe((2 * 1024 * 1024) / (RATE_WINDOW_MS / 1000));
   });
 
   it('forgets what moved more than a window ago, and counts every byte in its total', () => {
