@@ -18,13 +18,18 @@ export type HeadlessPeerEvent =
   /** The seeder is back (it seeds the swarm again). */
   | { readonly type: 'seeder-back' }
   | { readonly type: 'peer-dropped'; readonly peerId: string; readonly detail: string }
-  /** Tries to connect fail while none is open, or to the seeder (told at most once a minute while it lasts). */
+  /**
+   * Tries to connect fail while none is open, or to the seeder, or, when this peer seeds, to any member not connected
+   * (`failingPeers` of them: `ConnectTroubleNotice`). Told at most once a minute while it lasts.
+   */
   | {
       readonly type: 'connect-trouble';
       readonly peerId: string;
       readonly message: string;
       readonly failures: number;
       readonly seederUnreachable: boolean;
+      readonly seeding: boolean;
+      readonly failingPeers: number;
     }
   /**
    * The signalling server sent something this version cannot read (another version, or not swarmlab's): it

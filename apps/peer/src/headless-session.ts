@@ -138,8 +138,8 @@ export class HeadlessSession {
     const signalling = deps.signalling;
     this.#transports = new PeerTransports({
       ...deps,
-      onConnectTrouble: ({ peerId, message, failures, seederUnreachable }) =>
-        deps.onEvent({ type: 'connect-trouble', peerId, message, failures, seederUnreachable }),
+      onConnectTrouble: ({ peerId, message, failures, seederUnreachable, seeding, failingPeers }) =>
+        deps.onEvent({ type: 'connect-trouble', peerId, message, failures, seederUnreachable, seeding, failingPeers }),
     });
     signalling.onMalformedMessage(({ name, problem }) =>
       deps.onEvent({ type: 'server-message-ignored', name, problem }),

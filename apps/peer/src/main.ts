@@ -277,9 +277,12 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
       return `dropped peer ${event.peerId}: ${event.detail}`;
     case 'connect-trouble':
       return (
-        `no WebRTC connection${event.seederUnreachable ? ' to the seeder' : ''} has opened: ` +
+        (event.seeding
+          ? `${event.failingPeers} ${event.failingPeers === 1 ? 'peer cannot' : 'peers cannot'} connect to this seeder: `
+          : `no WebRTC connection${event.seederUnreachable ? ' to the seeder' : ''} has opened: `) +
         `${event.failures} ${event.failures === 1 ? 'try' : 'tries'} failed (the latest, ` +
-        `to ${event.peerId}: ${event.message}). If none ever opens, this network may keep machines from ` +
+        `to ${event.peerId}: ${event.message}). ${event.seeding ? 'If they never connect' : 'If none ever opens'}, ` +
+        'this network may keep machines from ' +
         'reaching each other (Wi-Fi client isolation, multicast blocked): the server can be given a STUN or TURN server'
       );
     case 'name-refused':

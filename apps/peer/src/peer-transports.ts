@@ -16,7 +16,10 @@ export interface PeerTransportsDeps {
   readonly signalling: SignallingClient;
   readonly createPeer: PeerFactory;
   readonly clock: Clock;
-  /** Tries to connect fail while none is open, or to the seeder: told at most once a minute (`ConnectTrouble`). */
+  /**
+   * Tries to connect fail while none is open, or to the seeder, or, when it seeds, to any member not connected: told at
+   * most once a minute (`ConnectTrouble`).
+   */
   readonly onConnectTrouble?: (notice: ConnectTroubleNotice) => void;
 }
 
@@ -73,6 +76,8 @@ export class PeerTransports {
     });
     this.#connector = connector;
     connector.seederPeerId = this.#seederPeerId;
+    // A seeding peer tells of every member that cannot connect to it, whatever else is open (`ConnectTrouble`).
+    this.#trouble.localPeerId = entered.localPeerId;
     this.#topUp = connectionTopUp({
       localPeerId: entered.localPeerId,
       nowMs: () => clock.nowMs(),

@@ -21,6 +21,28 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 /** Peers whose ICE fails at once, as on a Wi-Fi that keeps machines from reaching each other. */
 const unreachablePeers: PeerFactory = () => unreachablePeer() as unknown as ReturnType<PeerFactory>;
 
+/** A peer that connects at once (a working LAN), and the peers made with it. */
+function workingPeers(): { readonly factory: PeerFactory; readonly peers: (EventEmitter & { destroyed: boolean })[] } {
+  const peers: (EventEmitter & { destroyed: boolean })[] = [];
+  const factory: PeerFactory = () => {
+    const peer = Object.assign(new EventEmitter(), {
+      destroyed: false,
+      bufferSize: 0,
+      destroy() {
+        if (this.destroyed) return;
+        this.destroyed = true;
+        peer.emit('close');
+      },
+      signal() {},
+      send() {},
+    });
+    setTimeout(() => peer.emit('connect'), 5);
+    peers.push(peer);
+    return peer as unknown as ReturnType<PeerFactory>;
+  };
+  return { factory, peers };
+}
+
 it('says that its tries to connect fail while no connection is open: it said "0 peers connected" and nothing else', async () => {
   const server = await startSignallingServer();
   const seeder = SignallingClient.connect(server.url);
@@ -42,25 +64,55 @@ it('says that its tries to connect fail while no connection is open: it said "0 
   }
 });
 
-it('shows nothing when the only connection is lost, nor once that peer’s tab closes: a lost connection is no failed try, and it left', async () => {
-  const peers: (EventEmitter & { destroyed: boolean })[] = [];
-  /** Peers that connect at once (a working LAN). */
-  const working: PeerFactory = () => {
-    const peer = Object.assign(new EventEmitter(), {
-      destroyed: false,
-      bufferSize: 0,
-      destroy() {
-        if (this.destroyed) return;
-        this.destroyed = true;
-        peer.emit('close');
-      },
-      signal() {},
-      send() {},
+it('the seeder’s page says how many peers cannot connect to it, though the teacher’s own tab beside it is connected', async () => {
+  // A Wi-Fi that blocks multicast: the teacher's second tab, on the seeder's laptop, connects; no student's laptop does.
+  // The seeder's page had one connection open and said nothing while every student's card stayed at 0 % (found by
+  // review). The seeder answers every offer: its first peer (the teacher's tab) connects, the others' ICE fails.
+  const working = workingPeers();
+  let made = 0;
+  const seederPeers: PeerFactory = (options) => (made++ === 0 ? working.factory : unreachablePeers)(options);
+  const server = await startSignallingServer();
+  const tab = new SwarmSession({ signallingUrl: server.url, createPeer: seederPeers, tabId: async () => 'seeder-tab' });
+  const others: SignallingClient[] = [];
+  try {
+    await tab.seed(bytesChunkSource('lecture.bin', new Uint8Array(4 * 16_384).fill(7)));
+    expect(tab.seedsSwarm).toBe(true);
+    const offerFrom = async (): Promise<SignallingClient> => {
+      const other = SignallingClient.connect(server.url);
+      others.push(other);
+      const joined = await other.joinSwarm({ swarmId: tab.swarmId! });
+      if (!joined.ok) throw new Error(joined.error.message);
+      const sent = await other.sendSignal({ to: tab.peerId!, signal: { type: 'offer', sdp: 'v=0 offer' } });
+      if (!sent.ok) throw new Error(sent.error.message);
+      return other;
+    };
+    await offerFrom();
+    await until(() => tab.connectedPeers === 1, 'the teacher’s own tab connected');
+    const students = await Promise.all([1, 2, 3, 4].map(() => offerFrom()));
+    await until(() => tab.connectTrouble?.failingPeers === 4, 'four students failing');
+    // Each student offers twice more (its connector tries again): three failed tries each.
+    for (let again = 0; again < 2; again++) {
+      for (const student of students)
+        await student.sendSignal({ to: tab.peerId!, signal: { type: 'offer', sdp: 'v=0 offer' } });
+      await until(() => tab.connectTrouble?.failures === 4 * (again + 2), 'the tries failed');
+    }
+    expect(tab.connectedPeers).toBe(1);
+    expect(tab.connectTrouble).toMatchObject({
+      seeding: true,
+      failingPeers: 4,
+      failures: 12,
+      seederUnreachable: false,
+      message: 'Ice connection failed.',
     });
-    setTimeout(() => peer.emit('connect'), 5);
-    peers.push(peer);
-    return peer as unknown as ReturnType<PeerFactory>;
-  };
+  } finally {
+    tab.leave();
+    for (const other of others) other.disconnect();
+    await server.close();
+  }
+});
+
+it('shows nothing when the only connection is lost, nor once that peer’s tab closes: a lost connection is no failed try, and it left', async () => {
+  const { factory: working, peers } = workingPeers();
   const server = await startSignallingServer();
   const seeder = SignallingClient.connect(server.url);
   const tab = new SwarmSession({ signallingUrl: server.url, createPeer: working, tabId: async () => 'tab' });

@@ -13,6 +13,13 @@ export interface ConnectTroubleNotice {
   readonly failures: number;
   /** The seeder is among the peers failing: no chunk nobody else holds will come. */
   readonly seederUnreachable: boolean;
+  /**
+   * This member seeds (it is the latest table's seeder): `failingPeers` members cannot connect to it, though others
+   * may have.
+   */
+  readonly seeding: boolean;
+  /** Peers whose tries fail, none of them connected to this member. */
+  readonly failingPeers: number;
 }
 
 /**
@@ -21,7 +28,10 @@ export interface ConnectTroubleNotice {
  * and the page and the headless peer showed "0 peers connected" and nothing else (found by review).
  *
  * `notice` is the trouble to show: tries failing while no connection is open, or tries to the seeder failing while
- * none to it is open (two tabs on one laptop reach each other, and neither the seeder). A peer stops failing when its
+ * none to it is open (two tabs on one laptop reach each other, and neither the seeder). On the seeder's own page
+ * (`localPeerId` is the table's `seederPeerId`) any peer failing counts, whatever else is open: the teacher seeding with
+ * a tab of their own open beside it saw nothing while every student's card stayed at 0 % (found by review). A peer
+ * stops failing when its
  * connection opens or it leaves the swarm (`forget`). A lost connection is no failed try: it had opened, so the
  * network works (the seeder's page showed the alarm for good once its last student closed the tab); nor is a signal
  * the server refused. `onNotice` hears the trouble at most once per `CONNECT_TROUBLE_REPEAT_MS`.
@@ -33,6 +43,7 @@ export class ConnectTrouble {
   readonly #failing = new Map<PeerId, { readonly message: string; readonly tries: number }>();
   readonly #open = new Set<PeerId>();
   #seederPeerId: PeerId | undefined;
+  #localPeerId: PeerId | undefined;
   #toldAtMs = -Infinity;
 
   constructor(options: { readonly nowMs: () => number; readonly onNotice?: (notice: ConnectTroubleNotice) => void }) {
@@ -43,17 +54,24 @@ export class ConnectTrouble {
   /** The trouble to show, if any. */
   get notice(): ConnectTroubleNotice | undefined {
     const seeder = this.#seederPeerId;
-    const seederUnreachable = seeder !== undefined && this.#failing.has(seeder) && !this.#open.has(seeder);
-    if (this.#failing.size === 0 || (this.#open.size > 0 && !seederUnreachable)) return undefined;
-    const [peerId, latest] = [...this.#failing].at(-1)!;
+    const seeding = seeder !== undefined && seeder === this.#localPeerId;
+    const failing = [...this.#failing].filter(([peerId]) => !this.#open.has(peerId));
+    const seederUnreachable = seeder !== undefined && failing.some(([peerId]) => peerId === seeder);
+    if (failing.length === 0 || (this.#open.size > 0 && !seederUnreachable && !seeding)) return undefined;
+    const [peerId, latest] = failing.at(-1)!;
     let failures = 0;
-    for (const { tries } of this.#failing.values()) failures += tries;
-    return { peerId, message: latest.message, failures, seederUnreachable };
+    for (const [, { tries }] of failing) failures += tries;
+    return { peerId, message: latest.message, failures, seederUnreachable, seeding, failingPeers: failing.length };
   }
 
   /** The swarm's seeder, as the latest table says. */
   set seederPeerId(peerId: PeerId | undefined) {
     this.#seederPeerId = peerId;
+  }
+
+  /** This member's own peer id, as it entered the swarm: whether it seeds is the table's say (`seederPeerId`). */
+  set localPeerId(peerId: PeerId | undefined) {
+    this.#localPeerId = peerId;
   }
 
   /**

@@ -19,6 +19,8 @@ describe('ConnectTrouble', () => {
       message: 'timed out connecting',
       failures: 1,
       seederUnreachable: false,
+      seeding: false,
+      failingPeers: 1,
     });
     clock.nowMs = 20_000;
     tracker.failed('other', 'Ice connection failed.');
@@ -44,9 +46,51 @@ describe('ConnectTrouble', () => {
       message: 'Ice connection failed.',
       failures: 1,
       seederUnreachable: true,
+      seeding: false,
+      failingPeers: 1,
     });
     expect(told).toHaveLength(1);
     tracker.opened('seeder');
+    expect(tracker.notice).toBeUndefined();
+  });
+
+  it('on the seeder’s page, shows the peers that cannot connect to it though a tab beside it is connected', () => {
+    // A Wi-Fi that blocks multicast: the teacher's own tab reaches the seeder's, no student's laptop does. The seeder's
+    // page said nothing while every student's card stayed at 0 % (found by review).
+    const { clock, told, tracker } = trouble();
+    tracker.localPeerId = 'seeder';
+    tracker.seederPeerId = 'seeder';
+    tracker.opened('teacher-tab');
+    for (let tryNumber = 0; tryNumber < 3; tryNumber++)
+      for (const student of ['s1', 's2', 's3', 's4']) tracker.failed(student, 'Ice connection failed.');
+    expect(tracker.notice).toEqual({
+      peerId: 's4',
+      message: 'Ice connection failed.',
+      failures: 12,
+      seederUnreachable: false,
+      seeding: true,
+      failingPeers: 4,
+    });
+    // Told once a minute at most, as a leecher's trouble is.
+    expect(told.map((notice) => notice.failingPeers)).toEqual([1]);
+    clock.nowMs = CONNECT_TROUBLE_REPEAT_MS;
+    tracker.failed('s1', 'timed out connecting');
+    expect(told.map((notice) => notice.failingPeers)).toEqual([1, 4]);
+    // A student connects, another leaves: the two others still cannot.
+    tracker.opened('s1');
+    tracker.forget('s2');
+    expect(tracker.notice).toMatchObject({ seeding: true, failingPeers: 2, failures: 6 });
+    tracker.opened('s3');
+    tracker.opened('s4');
+    expect(tracker.notice).toBeUndefined();
+  });
+
+  it('on a leecher’s page, one connection open, peers failing other than the seeder are no trouble', () => {
+    const { tracker } = trouble();
+    tracker.localPeerId = 'leecher';
+    tracker.seederPeerId = 'seeder';
+    tracker.opened('seeder');
+    tracker.failed('other-leecher', 'Ice connection failed.');
     expect(tracker.notice).toBeUndefined();
   });
 

@@ -57,7 +57,10 @@ export interface SwarmMembershipOptions extends MembershipEvents {
  */
 export class SwarmMembership {
   #connectedPeers = $state(0);
-  /** Tries to connect that failed while none was open (`ConnectTrouble`), as the page shows them. */
+  /**
+   * Tries to connect that failed while none was open, or to the seeder, or, on the seeder's page, to any peer not
+   * connected (`ConnectTrouble`), as the page shows them.
+   */
   #connectTrouble = $state.raw<ConnectTroubleNotice | undefined>();
   readonly #trouble = new ConnectTrouble({ nowMs: () => performance.now() });
   /** Start, stop and configure runs: sentences for the user when the server refuses. */
@@ -122,7 +125,7 @@ export class SwarmMembership {
     return this.#connectedPeers;
   }
 
-  /** Tries to connect to other peers that failed, while no connection is open: undefined otherwise. */
+  /** Tries to connect that fail, as `ConnectTrouble.notice` tells them: undefined while there is no trouble. */
   get connectTrouble(): ConnectTroubleNotice | undefined {
     return this.#connectTrouble;
   }
@@ -202,6 +205,9 @@ export class SwarmMembership {
     });
     this.#connector = connector;
     connector.seederPeerId = this.#seederPeerId;
+    // On the seeder's own page every student that cannot connect is trouble, whatever else is open (`ConnectTrouble`).
+    this.#trouble.localPeerId = entered.localPeerId;
+    this.#connectTrouble = this.#trouble.notice;
     this.#topUp = connectionTopUp({
       localPeerId: entered.localPeerId,
       nowMs: browserClock.nowMs,

@@ -454,7 +454,7 @@ export class SwarmSession implements RunController {
     return this.#membership?.connectedPeers ?? 0;
   }
 
-  /** Tries to connect to other peers that failed while none is open (`ConnectTrouble`); undefined otherwise. */
+  /** Tries to connect that fail, as `ConnectTrouble.notice` tells them (on the seeder's page, of every peer). */
   get connectTrouble(): ConnectTroubleNotice | undefined {
     return this.#membership?.connectTrouble;
   }
