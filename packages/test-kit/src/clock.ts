@@ -1,4 +1,5 @@
 import { VirtualClock } from '@swarmlab/sim/virtual-clock';
+import { EVENT_BUDGET, eventBudget } from './event-budget';
 
 /**
  * The one deterministic clock of the tests: the simulator's `VirtualClock`, so unit tests and `pnpm sim`
@@ -8,7 +9,12 @@ import { VirtualClock } from '@swarmlab/sim/virtual-clock';
  */
 export { VirtualClock };
 
-/** Runs every event on `clock`, including those scheduled meanwhile, until none is left. */
-export function runAll(clock: VirtualClock): void {
-  clock.run(() => false, Infinity);
+/**
+ * Runs every event on `clock`, including those scheduled meanwhile, until none is left; throws `EventBudgetSpent`
+ * if events are still left after `budgetEvents` (a timer that repeats for ever would otherwise run for ever).
+ */
+export function runAll(clock: VirtualClock, budgetEvents = EVENT_BUDGET): void {
+  const budget = eventBudget(clock, budgetEvents);
+  clock.run(() => budget.spent, Infinity);
+  if (!clock.idle) budget.check();
 }

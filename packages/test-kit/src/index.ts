@@ -1,4 +1,5 @@
 export * from './clock';
+export * from './event-budget';
 export * from './hash-gate';
 export * from './test-file';
 export * from './test-swarm';

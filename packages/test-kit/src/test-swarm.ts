@@ -23,6 +23,7 @@ import {
   type WireMessage,
 } from '@swarmlab/protocol';
 import { VirtualClock } from './clock';
+import { EVENT_BUDGET, eventBudget } from './event-budget';
 import { HashGate } from './hash-gate';
 import type { TestFile } from './test-file';
 
@@ -59,6 +60,8 @@ export interface TestSwarmOptions {
   readonly config?: Partial<EngineConfig>;
   /** The engines' random numbers are seeded with this, then the next integers in creation order; default 1. */
   readonly firstRandomSeed?: number;
+  /** How many clock events one `runUntil` or `runFor` may run before it throws `EventBudgetSpent`. */
+  readonly eventBudget?: number;
 }
 
 /** What a hand-driven raw peer ("rogue") has received, decoded. */
@@ -96,12 +99,14 @@ export class TestSwarm {
   /** Answers of `later` whose time has come, in the order it came, to settle between clock events. */
   readonly #answers: Array<() => void> = [];
   readonly #rawPeers: RawPeer[] = [];
+  readonly #eventBudget: number;
   #nextRandomSeed: number;
 
   constructor(file: TestFile, options: TestSwarmOptions = {}) {
     this.file = file;
     this.#config = options.config ?? TEST_ENGINE_CONFIG;
     this.#nextRandomSeed = options.firstRandomSeed ?? 1;
+    this.#eventBudget = options.eventBudget ?? EVENT_BUDGET;
   }
 
   /** A new engine in this swarm; a seeder when `seed` is set. */
@@ -214,17 +219,20 @@ export class TestSwarm {
   /**
    * Runs the swarm until `condition` holds, checked before every clock event and after every hash; rejects
    * with a `SwarmTimeout` once `withinMs` of test-clock time have passed, or at once if nothing is left
-   * to run.
+   * to run, and with `EventBudgetSpent` once it has run the swarm's event budget (test-clock time that stops
+   * passing, a timer repeating at one instant, would otherwise keep it running for ever).
    */
   async runUntil(condition: () => boolean, withinMs: number, what: string): Promise<void> {
     const deadlineMs = this.clock.nowMs() + withinMs;
+    const budget = eventBudget(this.clock, this.#eventBudget);
     for (;;) {
       await this.#settle();
       this.#checkRawPeers();
       if (condition()) return;
-      this.clock.run(() => this.#waiting || condition(), deadlineMs);
+      budget.check(`waiting for ${what}`);
+      this.clock.run(() => this.#waiting || budget.spent || condition(), deadlineMs);
       this.#checkRawPeers();
-      if (this.#waiting) continue;
+      if (this.#waiting || budget.spent) continue;
       if (condition()) return;
       throw new SwarmTimeout(
         this.clock.idle
@@ -254,19 +262,22 @@ export class TestSwarm {
    * Runs the swarm for `durationMs` of test-clock time: every event due up to and including its end, timers and
    * link deliveries alike (it stopped at the first event of the last instant: of three timers due then, one ran,
    * and no message due then was delivered). `each`, if given, runs before every event (a raw peer's answers).
+   * Throws `EventBudgetSpent` once it has run the swarm's event budget.
    */
   async runFor(durationMs: number, each?: () => void): Promise<void> {
     const endMs = this.clock.nowMs() + durationMs;
+    const budget = eventBudget(this.clock, this.#eventBudget);
     // An event at the end, so the clock reads `endMs` afterwards even if nothing else happens then.
     this.clock.at(endMs, () => {});
     for (;;) {
       await this.#settle();
+      budget.check(`running for ${durationMs} ms`);
       this.clock.run(() => {
         each?.();
-        return this.#waiting;
+        return this.#waiting || budget.spent;
       }, endMs);
       this.#checkRawPeers();
-      if (!this.#waiting) return;
+      if (!this.#waiting && !budget.spent) return;
     }
   }
 }

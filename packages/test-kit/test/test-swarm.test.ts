@@ -2,6 +2,8 @@ import { sha256Hex, toHex } from '@swarmlab/protocol';
 import { describe, expect, it } from 'vitest';
 import type { PeerLink } from '@swarmlab/engine';
 import {
+  EVENT_BUDGET,
+  EventBudgetSpent,
   fileHashOf,
   HashGate,
   runAll,
@@ -117,5 +119,49 @@ describe('runAll', () => {
     runAll(clock);
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(clock.nowMs()).toBe(25);
+  });
+
+  it('throws on a timer that repeats for ever instead of running for ever, where no test timeout can stop it', () => {
+    const clock = new VirtualClock();
+    const repeat = (): void => void clock.setTimer(10, repeat);
+    repeat();
+    expect(() => runAll(clock)).toThrow(new EventBudgetSpent(EVENT_BUDGET).message);
+    expect(() => runAll(clock)).toThrow(/^still busy after 1000000 events: a timer that repeats for ever\?$/);
+    expect(clock.eventsRun).toBe(2 * EVENT_BUDGET);
+  });
+});
+
+describe('the event budget of a TestSwarm', () => {
+  /** A swarm whose clock has a timer that reschedules itself at the same instant: test-clock time stops passing. */
+  async function stuckSwarm(): Promise<TestSwarm> {
+    const swarm = new TestSwarm(await testFile(CHUNK_BYTES, CHUNK_BYTES));
+    const repeat = (): void => void swarm.clock.setTimer(0, repeat);
+    repeat();
+    return swarm;
+  }
+
+  it('stops runUntil with an error naming the budget and what it waited for, not a hang', async () => {
+    const swarm = await stuckSwarm();
+    await expect(swarm.runUntil(() => false, 1000, 'the impossible')).rejects.toThrow(
+      new EventBudgetSpent(EVENT_BUDGET, 'waiting for the impossible'),
+    );
+    expect(swarm.clock.nowMs()).toBe(0);
+  });
+
+  it('stops runFor likewise', async () => {
+    const swarm = await stuckSwarm();
+    await expect(swarm.runFor(1000)).rejects.toThrow(/^still busy after 1000000 events \(running for 1000 ms\)/);
+  });
+
+  it('lets a run within its budget end as it did, and a swarm take a budget of its own', async () => {
+    const swarm = new TestSwarm(await testFile(CHUNK_BYTES, CHUNK_BYTES), { eventBudget: 10 });
+    for (let delayMs = 1; delayMs <= 5; delayMs++) swarm.clock.setTimer(delayMs, () => {});
+    await swarm.runFor(10);
+    expect(swarm.clock.nowMs()).toBe(10);
+    // The budget is per run, not per swarm.
+    for (let delayMs = 1; delayMs <= 5; delayMs++) swarm.clock.setTimer(delayMs, () => {});
+    await swarm.runUntil(() => swarm.clock.idle, 10, 'every timer');
+    for (let delayMs = 1; delayMs <= 20; delayMs++) swarm.clock.setTimer(delayMs, () => {});
+    await expect(swarm.runFor(30)).rejects.toThrow(new EventBudgetSpent(10, 'running for 30 ms'));
   });
 });

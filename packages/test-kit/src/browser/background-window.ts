@@ -151,6 +151,11 @@ export class BackgroundWindow {
     return this.#resources.processes.flatMap(({ pid }) => (pid === undefined ? [] : [pid]));
   }
 
+  /** The browser's profile, removed as the window closes (a test whose starter is killed outright removes it). */
+  get profileDir(): string {
+    return this.#resources.profileDir;
+  }
+
   /**
    * Starts Xvfb on a free display, and Chromium (`executablePath`) headed on it with `args` plus a
    * remote-debugging port, and connects to it. Fails with the browser's last output when it does not come up in
@@ -328,6 +333,9 @@ export class HiddenCapableTab {
   }
 }
 
+/** Longest the DevTools websocket's opening handshake may take: a local browser's takes milliseconds. */
+export const CDP_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** Longest a DevTools command may wait for its answer (an evaluation awaits the page's promise). */
 export const CDP_COMMAND_TIMEOUT_MS = 60_000;
 
@@ -367,9 +375,17 @@ export class CdpConnection {
     });
   }
 
-  static open(endpoint: string): Promise<CdpConnection> {
+  /**
+   * Connects to a DevTools endpoint; rejects when its opening handshake has not completed within
+   * `handshakeTimeoutMs` (a browser that took the connection and never answered held a window's launch for ever).
+   */
+  static open(endpoint: string, handshakeTimeoutMs = CDP_HANDSHAKE_TIMEOUT_MS): Promise<CdpConnection> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(endpoint, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+      const socket = new WebSocket(endpoint, {
+        perMessageDeflate: false,
+        maxPayload: 256 * 1024 * 1024,
+        handshakeTimeout: handshakeTimeoutMs,
+      });
       socket.once('open', () => resolve(new CdpConnection(socket)));
       socket.once('error', reject);
     });

@@ -59,5 +59,6 @@ export async function startSignallingServer(
 export { freePort, RESTARTABLE_PORTS, startRedisServer, type TestRedisServer } from './redis-server';
 
 export { ErrorLines } from './error-lines';
+export * from './health-check';
 export * from './server-process';
 export * from './unreachable-peer';

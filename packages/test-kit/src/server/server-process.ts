@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { spawnDyingWithParent } from './dying-with-parent';
 import { ErrorLines } from './error-lines';
+import { answersHealthCheck } from './health-check';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -100,12 +101,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`the server on port ${options.port} exited with ${child.exitCode ?? child.signalCode}`);
-    const healthy =
-      output.includes(`listening on port ${options.port}`) &&
-      (await fetch(`${origin}/healthz`).then(
-        (response) => response.ok,
-        () => false,
-      ));
+    const healthy = output.includes(`listening on port ${options.port}`) && (await answersHealthCheck(origin));
     if (healthy)
       return {
         origin,

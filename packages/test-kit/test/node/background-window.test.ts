@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackgroundWindow, CHROMIUM_ARGS, chromiumExecutablePath } from '../../src/browser/index';
 
@@ -60,7 +60,7 @@ describe('a background window whose browser never comes up', () => {
 });
 
 describe('a background window whose starter is killed outright', () => {
-  it('goes with it: Xvfb and the browser, though no teardown ran (SIGKILL)', async () => {
+  it('goes with it: Xvfb and the browser, though no teardown ran (SIGKILL); the test removes what is left', async () => {
     scratch = mkdtempSync(join(tmpdir(), 'swarmlab-window-test-'));
     const script = join(scratch, 'start.mts');
     const source = join(import.meta.dirname, '../../src/browser/index.ts');
@@ -68,18 +68,27 @@ describe('a background window whose starter is killed outright', () => {
       script,
       `import { BackgroundWindow, chromiumExecutablePath, CHROMIUM_ARGS } from ${JSON.stringify(source)};\n` +
         `const window = await BackgroundWindow.launch({ executablePath: chromiumExecutablePath() ?? 'chromium', args: CHROMIUM_ARGS });\n` +
-        `console.log([window.display, ...window.processIds].join(' '));\nsetInterval(() => {}, 1000);\n`,
+        `const { display, processIds, profileDir } = window;\n` +
+        `console.log(JSON.stringify({ display, processIds, profileDir }));\nsetInterval(() => {}, 1000);\n`,
     );
     // One process (`node --import tsx`, not the tsx CLI, which runs the script in a child of its own).
     const starter = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let pids: number[] = [];
+    const before = profiles();
+    let pids: readonly number[] = [];
     let display: number | undefined;
+    let profileDir: string | undefined;
     try {
-      [display, ...pids] = await new Promise<number[]>((resolve, reject) => {
-        starter.stdout.once('data', (data: Buffer) => resolve(String(data).trim().split(' ').map(Number)));
+      ({
+        display,
+        processIds: pids,
+        profileDir,
+      } = await new Promise<{ display: number; processIds: number[]; profileDir: string }>((resolve, reject) => {
+        starter.stdout.once('data', (data: Buffer) => resolve(JSON.parse(String(data)) as never));
         starter.once('exit', (code) => reject(new Error(`the starter exited with ${code} before opening a window`)));
-      });
+      }));
       expect(pids).toHaveLength(2);
+      // The window's profile, new since the test began (others' windows, an e2e run's, may come and go meanwhile).
+      expect([...profiles()].filter((name) => !before.has(name))).toContain(basename(profileDir));
       expect(pids.every(running)).toBe(true);
       starter.kill('SIGKILL');
       // Before, under `xvfb-run` in a detached group, both ran on for good, holding cores a benchmark then measured.
@@ -97,7 +106,10 @@ describe('a background window whose starter is killed outright', () => {
       }
       // The display's lock, which the killed starter could not remove (the next window takes the next display).
       if (display !== undefined) rmSync(`/tmp/.X${display}-lock`, { force: true });
+      // Its profile, likewise: each run of this test left one of Chromium's profiles in the temporary directory.
+      if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true });
     }
+    expect(profileDir !== undefined && existsSync(profileDir), 'the window’s profile is gone').toBe(false);
   }, 40_000);
 });
 

@@ -1,8 +1,14 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, serverEnvironment, startRedisServer, startServerProcess } from '../../src/server/index';
+import {
+  answersHealthCheck,
+  freePort,
+  serverEnvironment,
+  startRedisServer,
+  startServerProcess,
+} from '../../src/server/index';
 import { expectGoneWithItsStarter } from './orphans';
 
 const closers: (() => Promise<void>)[] = [];
@@ -20,6 +26,24 @@ describe('a server process started on a port already taken', () => {
     // Before, its health check answered and the test went on against it (and `kill()` killed nothing).
     await expect(startServerProcess({ port, quiet: true })).rejects.toThrow(/port \d+ is already in use/);
   });
+});
+
+describe('the health check of a server process', () => {
+  it('gives up on a server that takes the connection and never answers, within its timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const startedMs = Date.now();
+    // Before, it waited for undici's default of 300 s, and `startServerProcess`'s 30 s start limit with it.
+    await expect(answersHealthCheck(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, 300)).resolves.toBe(
+      false,
+    );
+    expect(Date.now() - startedMs).toBeLessThan(5000);
+  }, 10_000);
 });
 
 describe('a server process a test started', () => {
