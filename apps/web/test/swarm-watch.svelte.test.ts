@@ -45,6 +45,27 @@ afterEach(async () => {
 /** Limits a test server is started with (the server's defaults otherwise). */
 type ServerLimitsGiven = NonNullable<NonNullable<Parameters<typeof startSignallingServer>[0]>['limits']>;
 
+/** A swarm a seeder created (`createSwarm`'s answer), and its file. */
+type Created = Extract<Awaited<ReturnType<SignallingClient['createSwarm']>>, { ok: true }>;
+type TestFile = Awaited<ReturnType<typeof testFile>>;
+
+/** The seeder registers its swarm again under the same link, with no run (`swarm:restore`, as `resumeSeed` does). */
+async function restoredBySeeder(seeder: SignallingClient, created: Created, file: TestFile): Promise<boolean> {
+  const { swarmId, peerId, memberKey, seal, controlSecret } = created;
+  const restored = await seeder.restoreSwarm({
+    swarmId,
+    peerId,
+    memberKey,
+    seal,
+    role: 'seeder',
+    control: controlSecret,
+    run: null,
+    manifest: file.manifest,
+    contentId: file.contentId,
+  });
+  return restored.ok;
+}
+
 /** A real server with a swarm on it (its seeder a signalling client): what an overview screen watches. */
 async function swarmOnServer(limits: ServerLimitsGiven = {}): Promise<{
   server: TestSignallingServer;
@@ -184,19 +205,8 @@ describe('an overview screen checking the manifest of the swarm it watches', () 
     cleanUps.push(() => restarted.close());
     // The seeder registers the swarm again; another screen of the address is answered first.
     await until(() => seeder.connection.state === 'connected', 'the seeder to reconnect');
-    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
-    const restored = await seeder.restoreSwarm({
-      swarmId,
-      peerId,
-      memberKey,
-      seal,
-      role: 'seeder',
-      control: controlSecret,
-      run: null,
-      manifest: file.manifest,
-      contentId: file.contentId,
-    });
-    expect(restored.ok).toBe(true);
+    const { swarmId } = created;
+    expect(await restoredBySeeder(seeder, created, file)).toBe(true);
     const other = SignallingClient.connect(restarted.url);
     cleanUps.push(() => other.disconnect());
     // Answered once the seeder's registration is paid for.
@@ -442,19 +452,8 @@ describe('an overview screen whose swarm’s last member left as it watched (fou
     expect(tooSoon.retryable).toBe(true);
 
     // Forward: the seeder's page registers the swarm again under the same link (`resumeSeed`).
-    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
-    const restored = await seeder.restoreSwarm({
-      swarmId,
-      peerId,
-      memberKey,
-      seal,
-      role: 'seeder',
-      control: controlSecret,
-      run: null,
-      manifest: file.manifest,
-      contentId: file.contentId,
-    });
-    expect(restored.ok).toBe(true);
+    const { swarmId } = created;
+    expect(await restoredBySeeder(seeder, created, file)).toBe(true);
     const again = new SwarmWatch(swarmId, { signallingUrl: server.url, sha256: webCryptoSha256 });
     cleanUps.push(() => again.close());
     await again.watch(file.contentId);
@@ -468,9 +467,8 @@ describe('an overview screen whose swarm’s last member left as it watched (fou
     const { seeder, file, created, watch } = await watchedThroughRelay(server);
     expect((await seeder.leaveSwarm()).ok).toBe(true);
     await until(() => watch.phase === 'failed', 'the screen to hear the swarm ended');
-    const { swarmId, peerId, memberKey, seal, controlSecret } = created;
-    const place = { swarmId, peerId, memberKey, seal, role: 'seeder' as const, control: controlSecret, run: null };
-    expect((await seeder.restoreSwarm({ ...place, manifest: file.manifest, contentId: file.contentId })).ok).toBe(true);
+    const { swarmId } = created;
+    expect(await restoredBySeeder(seeder, created, file)).toBe(true);
     const wifi = await cuttableRelay(server.port);
     cleanUps.push(() => wifi.close());
     const again = new SwarmWatch(swarmId, { signallingUrl: wifi.url, sha256: webCryptoSha256 });
