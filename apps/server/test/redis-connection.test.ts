@@ -106,38 +106,54 @@ it('stays up while Redis restarts, says so, and serves swarms again once it is b
   expect(joined).toMatchObject({ ok: false, error: { code: 'swarm-not-registered-yet' } });
 });
 
-it('closes its connections when Redis restarted from an older snapshot, and they take their places back', async () => {
+/**
+ * A server on a Redis that snapshots to disk: `connect` opens a client to the server, `save` takes a snapshot (SAVE),
+ * `backFromSnapshot` crashes Redis and starts it again from that snapshot, on its port.
+ */
+async function serverOnSnapshottingRedis(log: (line: string) => void = () => {}) {
   const snapshotDir = mkdtempSync(join(tmpdir(), 'swarmlab-snapshot-'));
   cleanups.push(() => rmSync(snapshotDir, { recursive: true, force: true }));
   let redis: TestRedisServer = await startRedisServer(undefined, { snapshotDir });
   cleanups.push(() => redis.stop());
   const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
-  const logLines: string[] = [];
-  const server = createSignallingServer({ log: (line) => logLines.push(line), ...redisState });
+  const server = createSignallingServer({ log, ...redisState });
   cleanups.push(() => server.close());
   const { port } = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  const connect = async (): Promise<TypedClient> => {
-    const client: TypedClient = connectClient(url, { transports: ['websocket'], forceNew: true });
-    cleanups.push(() => void client.disconnect());
-    await new Promise<void>((resolve) => client.once('connect', resolve));
-    return client;
+  return {
+    connect: async (): Promise<TypedClient> => {
+      const client: TypedClient = connectClient(url, { transports: ['websocket'], forceNew: true });
+      cleanups.push(() => void client.disconnect());
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      return client;
+    },
+    save: async (): Promise<void> => {
+      const raw = createClient({ url: redis.url });
+      await raw.connect();
+      await raw.sendCommand(['SAVE']);
+      raw.destroy();
+    },
+    backFromSnapshot: async (): Promise<void> => {
+      await redis.stop();
+      redis = await startRedisServer(redis.port, { snapshotDir });
+    },
   };
+}
+
+it('closes its connections when Redis restarted from an older snapshot, and they take their places back', async () => {
+  const logLines: string[] = [];
+  const { connect, save, backFromSnapshot } = await serverOnSnapshottingRedis((line) => logLines.push(line));
   const founder = await connect();
   const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
   if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
   // The snapshot, then a student joins: Redis crashes and comes back from the snapshot, without the student.
-  const raw = createClient({ url: redis.url });
-  await raw.connect();
-  await raw.sendCommand(['SAVE']);
-  raw.destroy();
+  await save();
   const student = await connect();
   const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
   let studentDropped = false;
   student.once('disconnect', () => (studentDropped = true));
-  await redis.stop();
-  redis = await startRedisServer(redis.port, { snapshotDir });
+  await backFromSnapshot();
 
   // Before, the process was still listed in the snapshot and noticed nothing: the student stayed connected, unknown
   // to the swarm (the founder's signals to it "peer-not-found", its own leave "not-in-swarm"), and nobody was told.
@@ -241,21 +257,7 @@ interface AroundSnapshot {
  * each reconnects. `back` is the answer to a tab's resume, in no run, having seen run `latestRunNumber`.
  */
 async function swarmBackFromSnapshot(around: AroundSnapshot) {
-  const snapshotDir = mkdtempSync(join(tmpdir(), 'swarmlab-snapshot-'));
-  cleanups.push(() => rmSync(snapshotDir, { recursive: true, force: true }));
-  let redis: TestRedisServer = await startRedisServer(undefined, { snapshotDir });
-  cleanups.push(() => redis.stop());
-  const redisState = await connectRedisState({ url: redis.url, heartbeatIntervalMs: 100, processTimeoutMs: 400 });
-  const server = createSignallingServer({ log: () => {}, ...redisState });
-  cleanups.push(() => server.close());
-  const { port } = await server.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${port}`;
-  const connect = async (): Promise<TypedClient> => {
-    const client: TypedClient = connectClient(url, { transports: ['websocket'], forceNew: true });
-    cleanups.push(() => void client.disconnect());
-    await new Promise<void>((resolve) => client.once('connect', resolve));
-    return client;
-  };
+  const { connect, save, backFromSnapshot } = await serverOnSnapshottingRedis();
   const founder = await connect();
   const created = await founder.timeout(WAIT_MS).emitWithAck('swarm:create', await makeManifest());
   if (!created.ok) throw new Error(`create refused: ${created.error.code}`);
@@ -263,15 +265,11 @@ async function swarmBackFromSnapshot(around: AroundSnapshot) {
   const joined = await student.timeout(WAIT_MS).emitWithAck('swarm:join', { swarmId: created.swarmId });
   if (!joined.ok) throw new Error(`join refused: ${joined.error.code}`);
   await around.before(founder);
-  const raw = createClient({ url: redis.url });
-  await raw.connect();
-  await raw.sendCommand(['SAVE']);
-  raw.destroy();
+  await save();
   await around.after(founder);
   let founderDropped = false;
   founder.once('disconnect', () => (founderDropped = true));
-  await redis.stop();
-  redis = await startRedisServer(redis.port, { snapshotDir });
+  await backFromSnapshot();
   await waitUntil(() => founderDropped, 'the founder’s connection closed');
 
   const back = async (client: TypedClient, tab: typeof joined, latestRunNumber: number, control?: string) => {
