@@ -46,7 +46,9 @@ function redisSuites(): string[] {
   const project = /name: 'server-on-redis',\s*include: SERVER_BEHAVIOUR_SUITES,/.test(VITEST_CONFIG);
   if (!project)
     throw new Error('the server-on-redis project of vitest.config.ts does not include SERVER_BEHAVIOUR_SUITES');
-  return [...list[1]!.matchAll(/'([^']+)'/g)].map((match) => `${match[1]!}.test.ts`);
+  // Without its comments: a suite commented out of the list (`// 'http', // flaky on Redis`) runs on memory alone.
+  const listed = list[1]!.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  return [...listed.matchAll(/'([^']+)'/g)].map((match) => `${match[1]!}.test.ts`);
 }
 
 describe('the server-on-redis project', () => {

@@ -70,7 +70,13 @@ it('the seeder’s page says how many peers cannot connect to it, though the tea
   // review). The seeder answers every offer: its first peer (the teacher's tab) connects, the others' ICE fails.
   const working = workingPeers();
   let made = 0;
-  const seederPeers: PeerFactory = (options) => (made++ === 0 ? working.factory : unreachablePeers)(options);
+  let failedTries = 0;
+  const seederPeers: PeerFactory = (options) => {
+    if (made++ === 0) return working.factory(options);
+    const peer = unreachablePeers(options);
+    (peer as unknown as EventEmitter).once('error', () => failedTries++);
+    return peer;
+  };
   const server = await startSignallingServer();
   const tab = new SwarmSession({ signallingUrl: server.url, createPeer: seederPeers, tabId: async () => 'seeder-tab' });
   const others: SignallingClient[] = [];
@@ -89,7 +95,9 @@ it('the seeder’s page says how many peers cannot connect to it, though the tea
     await offerFrom();
     await until(() => tab.connectedPeers === 1, 'the teacher’s own tab connected');
     const students = await Promise.all([1, 2, 3, 4].map(() => offerFrom()));
-    await until(() => tab.connectTrouble?.failingPeers === 4, 'four students failing');
+    await until(() => failedTries === 4, 'each student’s first try failed');
+    // One failed try each is no trouble yet, others being connected: a busy access point times a try out now and then.
+    expect(tab.connectTrouble).toBeUndefined();
     // Each student offers twice more (its connector tries again): three failed tries each.
     for (let again = 0; again < 2; again++) {
       for (const student of students)

@@ -85,6 +85,32 @@ describe('ConnectTrouble', () => {
     expect(tracker.notice).toBeUndefined();
   });
 
+  it('on the seeder’s page, others connected, counts a peer from its second failed try: one timed out on a busy access point', () => {
+    const { told, tracker } = trouble();
+    tracker.localPeerId = 'seeder';
+    tracker.seederPeerId = 'seeder';
+    for (let student = 1; student < 30; student++) tracker.opened(`s${student}`);
+    tracker.failed('s30', 'timed out connecting');
+    expect(tracker.notice).toBeUndefined();
+    expect(told).toEqual([]);
+    tracker.failed('s30', 'timed out connecting');
+    expect(tracker.notice).toMatchObject({ seeding: true, failingPeers: 1, failures: 2 });
+  });
+
+  it('forgets a failing peer the latest table no longer lists: it left while this tab was away', () => {
+    const { tracker } = trouble();
+    tracker.localPeerId = 'seeder';
+    tracker.seederPeerId = 'seeder';
+    tracker.opened('teacher-tab');
+    tracker.failed('gone', 'Ice connection failed.');
+    tracker.failed('gone', 'Ice connection failed.');
+    tracker.failed('here', 'Ice connection failed.');
+    tracker.failed('here', 'Ice connection failed.');
+    expect(tracker.notice).toMatchObject({ failingPeers: 2 });
+    tracker.keepOnly(new Set(['seeder', 'teacher-tab', 'here']));
+    expect(tracker.notice).toMatchObject({ failingPeers: 1, peerId: 'here' });
+  });
+
   it('on a leecher’s page, one connection open, peers failing other than the seeder are no trouble', () => {
     const { tracker } = trouble();
     tracker.localPeerId = 'leecher';
