@@ -93,7 +93,7 @@ export class PeerTransports {
    */
   tableArrived(progress: SwarmProgress): void {
     this.seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
-    this.#trouble.keepOnly(new Set(progress.peers.map((peer) => peer.peerId)));
+    this.#trouble.keepOnly(progress.peers.map((peer) => peer.peerId));
     this.#topUp(progress);
   }
 

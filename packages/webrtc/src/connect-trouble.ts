@@ -118,8 +118,9 @@ export class ConnectTrouble {
    * The members the latest table lists: a failing peer not among them left unseen (its `peer:left` went to a connection
    * that was down), and the seeder's page said for the rest of the lesson that it could not connect (found by review).
    */
-  keepOnly(peerIds: ReadonlySet<PeerId>): void {
-    for (const peerId of [...this.#failing.keys()]) if (!peerIds.has(peerId)) this.#failing.delete(peerId);
+  keepOnly(peerIds: Iterable<PeerId>): void {
+    const listed = new Set(peerIds);
+    for (const peerId of [...this.#failing.keys()]) if (!listed.has(peerId)) this.#failing.delete(peerId);
   }
 
   /** `peerId` left the swarm: nothing is tried with it any more. */

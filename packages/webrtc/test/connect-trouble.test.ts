@@ -107,7 +107,7 @@ describe('ConnectTrouble', () => {
     tracker.failed('here', 'Ice connection failed.');
     tracker.failed('here', 'Ice connection failed.');
     expect(tracker.notice).toMatchObject({ failingPeers: 2 });
-    tracker.keepOnly(new Set(['seeder', 'teacher-tab', 'here']));
+    tracker.keepOnly(['seeder', 'teacher-tab', 'here']);
     expect(tracker.notice).toMatchObject({ failingPeers: 1, peerId: 'here' });
   });
 

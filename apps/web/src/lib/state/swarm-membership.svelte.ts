@@ -90,7 +90,7 @@ export class SwarmMembership {
       this.#seederPeerId = progress.peers.find((peer) => peer.role === 'seeder')?.peerId;
       if (this.#connector) this.#connector.seederPeerId = this.#seederPeerId;
       this.#trouble.seederPeerId = this.#seederPeerId;
-      this.#trouble.keepOnly(new Set(progress.peers.map((peer) => peer.peerId)));
+      this.#trouble.keepOnly(progress.peers.map((peer) => peer.peerId));
       this.#connectTrouble = this.#trouble.notice;
       this.#topUp(progress);
       options.onProgress(progress);
