@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type TestRedisServer } from '@swarmlab/test-kit/server';
-import { DEFAULT_RUN_CONFIG } from '@swarmlab/protocol';
+import { DEFAULT_RUN_CONFIG, type SwarmSeal } from '@swarmlab/protocol';
 import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import { afterEach, expect, it } from 'vitest';
@@ -107,6 +107,29 @@ it('stays up while Redis restarts, says so, and serves swarms again once it is b
 });
 
 /**
+ * A tab's `swarm:resume` once its client reconnected, in no run: the seeder's if it gives the `control` secret, and
+ * having seen run `latestRunNumber` if given.
+ */
+async function resumedInNoRun(
+  client: TypedClient,
+  swarmId: string,
+  tab: { readonly peerId: string; readonly memberKey: string; readonly seal: SwarmSeal },
+  { control, latestRunNumber }: { readonly control?: string | undefined; readonly latestRunNumber?: number },
+) {
+  if (!client.connected) await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  return client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
+    swarmId,
+    peerId: tab.peerId,
+    memberKey: tab.memberKey,
+    seal: tab.seal,
+    role: control === undefined ? 'leecher' : 'seeder',
+    ...(control !== undefined && { control }),
+    run: null,
+    ...(latestRunNumber !== undefined && { latestRunNumber }),
+  });
+}
+
+/**
  * A server on a Redis that snapshots to disk: `connect` opens a client to the server, `save` takes a snapshot (SAVE),
  * `backFromSnapshot` crashes Redis and starts it again from that snapshot, on its port.
  */
@@ -161,17 +184,7 @@ it('closes its connections when Redis restarted from an older snapshot, and they
   expect(logLines.some((line) => line.includes('no longer counted this process alive'))).toBe(true);
   // Every connection of the process is closed (the founder's too): each reconnects and takes its place back.
   const back = async (client: TypedClient, tab: typeof joined, control?: string): Promise<void> => {
-    if (!client.connected) await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-    const resumed = await client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
-      swarmId: created.swarmId,
-      peerId: tab.peerId,
-      memberKey: tab.memberKey,
-      seal: tab.seal,
-      role: control === undefined ? 'leecher' : 'seeder',
-      ...(control !== undefined && { control }),
-      run: null,
-    });
-    expect(resumed).toMatchObject({ ok: true });
+    expect(await resumedInNoRun(client, created.swarmId, tab, { control })).toMatchObject({ ok: true });
   };
   await back(founder, created, created.controlSecret);
   await back(student, joined);
@@ -272,19 +285,8 @@ async function swarmBackFromSnapshot(around: AroundSnapshot) {
   await backFromSnapshot();
   await waitUntil(() => founderDropped, 'the founder’s connection closed');
 
-  const back = async (client: TypedClient, tab: typeof joined, latestRunNumber: number, control?: string) => {
-    if (!client.connected) await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-    return client.timeout(WAIT_MS).emitWithAck('swarm:resume', {
-      swarmId: created.swarmId,
-      peerId: tab.peerId,
-      memberKey: tab.memberKey,
-      seal: tab.seal,
-      role: control === undefined ? 'leecher' : 'seeder',
-      ...(control !== undefined && { control }),
-      run: null,
-      latestRunNumber,
-    });
-  };
+  const back = (client: TypedClient, tab: typeof joined, latestRunNumber: number, control?: string) =>
+    resumedInNoRun(client, created.swarmId, tab, { control, latestRunNumber });
   return {
     founder,
     founderBack: (latestRunNumber: number) => back(founder, created, latestRunNumber, created.controlSecret),
