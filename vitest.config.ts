@@ -14,6 +14,7 @@ const SERVER_BEHAVIOUR_SUITES = [
   'fuzz',
   'hostile-payloads',
   'http',
+  'lan-stun',
   'progress',
   'refusal-messages',
   'relay-budgets',

@@ -12,7 +12,7 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../web/dist', import
 /** The environment's twin of `--trust-proxy`. */
 export const TRUST_PROXY_ENV = 'SWARMLAB_TRUST_PROXY';
 
-export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR] [--[no-]trust-proxy]
+export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--static-dir DIR] [--[no-]trust-proxy] [--no-lan-stun]
 
   --port N          port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
   --host ADDRESS    address to listen on (default: ${DEFAULT_HOST}, every interface)
@@ -22,6 +22,9 @@ export const USAGE = `Usage: swarmlab-server [--port N] [--host ADDRESS] [--stat
                     without such a proxy: clients would write the header and choose their address
                     (default: $${TRUST_PROXY_ENV}, else off)
   --no-trust-proxy  off, whatever $${TRUST_PROXY_ENV} says
+  --no-lan-stun     do not answer STUN on the port number over UDP. By default the server does, and tells
+                    each browser reaching it by a network address to ask it: on a Wi-Fi that blocks
+                    multicast, laptops then still connect (off with --trust-proxy: UDP does not pass it)
   -h, --help        show this help
 
 Environment:
@@ -42,6 +45,8 @@ export interface CliOptions {
    * to `X-Forwarded-For` (`lastForwardedAddress`): the per-address limits then count each client, not the proxy.
    */
   readonly trustProxy: boolean;
+  /** Whether the server answers STUN on its port number over UDP for LAN clients (`lan-stun.ts`); on unless refused. */
+  readonly lanStun: boolean;
   /** Asked for the usage: nothing else was read or checked, and the fields above are the defaults. */
   readonly help: boolean;
 }
@@ -53,6 +58,7 @@ const DEFAULTS: Omit<CliOptions, 'help'> = {
   staticDir: DEFAULT_STATIC_DIR,
   staticDirGiven: false,
   trustProxy: false,
+  lanStun: true,
 };
 
 /** The command line is unusable; the message says why, and `USAGE` says how. */
@@ -73,6 +79,7 @@ export function parseCliOptions(
         host: { type: 'string' },
         'static-dir': { type: 'string' },
         'trust-proxy': { type: 'boolean' },
+        'lan-stun': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -107,6 +114,7 @@ export function parseCliOptions(
     staticDir: values['static-dir'] === undefined ? DEFAULT_STATIC_DIR : resolve(typedIn(env), values['static-dir']),
     staticDirGiven: values['static-dir'] !== undefined,
     trustProxy: values['trust-proxy'] ?? parseTrustProxyEnv(env[TRUST_PROXY_ENV]),
+    lanStun: values['lan-stun'] ?? true,
     help: false,
   };
 }

@@ -14,6 +14,7 @@ import { attachSignallingHandlers } from './handlers';
 import { closeSilentConnections } from './first-request-timeout';
 import { createHttpHandler } from './http-handler';
 import { lanOriginsOf } from './lan-addresses';
+import { lanStunServerFor, startLanStun, type LanStun } from './lan-stun';
 import { resolveLimits, type ServerLimits } from './limits';
 import { createMemorySwarmState, type SwarmStateFactory } from './memory-swarm-state';
 import { createRandomIds, type RandomBytes } from './random-ids';
@@ -28,6 +29,12 @@ export interface SignallingServerDeps {
   readonly limits?: Partial<ServerLimits>;
   /** Handed to every client that creates or joins a swarm; none by default (host candidates only). */
   readonly iceServers?: readonly IceServer[];
+  /**
+   * Whether `listen` also answers STUN on its port number over UDP, and tells each client reaching it by a network
+   * address to ask it (`lan-stun.ts`): for a classroom whose Wi-Fi blocks multicast. Off by default; `main.ts` turns it
+   * on unless told not to, or behind a proxy.
+   */
+  readonly lanStun?: boolean;
   /** The built web app (`apps/web/dist`), served with an `index.html` fallback; it must exist. */
   readonly staticDir?: string | undefined;
   /** Where operational lines go (swarm counts, handler failures); `console.log` by default. */
@@ -83,8 +90,11 @@ export interface SignallingServerStats {
 export interface SignallingServer {
   readonly httpServer: HttpServer;
   readonly io: SignallingIo;
-  /** Starts listening; port 0 picks a free port, which the result reports. */
-  listen(port: number, host?: string): Promise<{ port: number }>;
+  /**
+   * Starts listening; port 0 picks a free port, which the result reports. With `lanStun`, the STUN responder's port
+   * too: the same number, or none when UDP could not be had there (a warning is logged; signalling works without).
+   */
+  listen(port: number, host?: string): Promise<{ port: number; lanStunPort?: number }>;
   /** Disconnects every client and stops listening; called again, the same close (a shared state is closed once). */
   close(): Promise<void>;
   stats(): SignallingServerStats;
@@ -102,6 +112,8 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const log = deps.log ?? ((line: string) => console.log(line));
   /** The host it listens on, once listening: the LAN origins are this machine's only on every interface. */
   let listeningHost: string | undefined;
+  /** The LAN STUN responder, once `listen` started it. */
+  let lanStun: LanStun | undefined;
   const httpServer = createHttpServer(
     createHttpHandler({
       staticDir: deps.staticDir,
@@ -160,7 +172,11 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     ids: createRandomIds(randomBytes),
     limits,
     addressOf,
-    iceServers: deps.iceServers ?? [],
+    iceServersFor: (socket) => {
+      const configured = deps.iceServers ?? [];
+      const own = lanStun && lanStunServerFor(socket.handshake.headers.host, lanStun.port);
+      return own ? [own, ...configured] : configured;
+    },
     log,
     codeLookups: createCodeLookupBudgets(limits, nowMs),
     answers: createAnswerBudgets(limits, nowMs),
@@ -195,6 +211,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     clearTimeout(forced);
     // The disconnects of the close, and requests under way, write before the state closes.
     await handlers.settled(CLOSE_GRACE_MS);
+    await lanStun?.close();
     await state.close();
   };
   let serverClosing: Promise<void> | undefined;
@@ -203,14 +220,31 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     httpServer,
     io,
     listen(port, host) {
-      return new Promise((resolve, reject) => {
+      const listening = new Promise<number>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
           listeningHost = host ?? '';
           const address = httpServer.address();
-          resolve({ port: typeof address === 'object' && address !== null ? address.port : port });
+          resolve(typeof address === 'object' && address !== null ? address.port : port);
         });
+      });
+      return listening.then(async (listeningPort) => {
+        if (!deps.lanStun) return { port: listeningPort };
+        try {
+          lanStun = await startLanStun({
+            host: host ?? '::',
+            port: listeningPort,
+            onError: (error) => log(`error: LAN STUN socket: ${error.message}`),
+          });
+          return { port: listeningPort, lanStunPort: lanStun.port };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          log(
+            `warning: no LAN STUN: UDP port ${listeningPort} cannot be had (${reason}); pairs on a network that blocks multicast will not connect`,
+          );
+          return { port: listeningPort };
+        }
       });
     },
     close() {

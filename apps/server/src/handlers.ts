@@ -45,7 +45,11 @@ export interface SignallingHandlerDeps {
   readonly ids: RandomIds;
   readonly limits: ServerLimits;
   readonly addressOf: (socket: SignallingSocket) => AddressKey;
-  readonly iceServers: readonly IceServer[];
+  /**
+   * The ICE servers a socket's client is told of (the operator's, and the server's own LAN STUN responder by the host
+   * the client reached it at: `lan-stun.ts`).
+   */
+  readonly iceServersFor: (socket: SignallingSocket) => readonly IceServer[];
   readonly log: (line: string) => void;
   /** The per-address limit on failed join-code lookups (kept by each process). */
   readonly codeLookups: CodeLookupBudgets;
@@ -102,7 +106,7 @@ export function releaseDeparted(world: SwarmWorld, left: LeaveOutcome): void {
  * which does no I/O; what it returns is sent afterwards.
  */
 export function attachSignallingHandlers(deps: SignallingHandlerDeps): SignallingHandlers {
-  const { io, state, ids, limits, addressOf, iceServers, log, codeLookups, answers, relays, unknownSwarms } = deps;
+  const { io, state, ids, limits, addressOf, iceServersFor, log, codeLookups, answers, relays, unknownSwarms } = deps;
   const { store } = state;
 
   /**
@@ -252,6 +256,7 @@ export function attachSignallingHandlers(deps: SignallingHandlerDeps): Signallin
 
   io.on('connection', (socket: SignallingSocket) => {
     const address = addressOf(socket);
+    const iceServers = iceServersFor(socket);
     const context: GuardContext = {
       maxPayloadDepth: limits.maxPayloadDepth,
       log,

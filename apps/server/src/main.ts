@@ -49,9 +49,11 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
     // Behind a reverse proxy, each client by the address the proxy appended; else by its TCP peer's.
     ...(options.trustProxy && { clientAddress: lastForwardedAddress }),
+    // Clients behind a proxy reach this process's UDP port no more than its TCP one.
+    lanStun: options.lanStun && !options.trustProxy,
     ...redisState,
   });
-  const { port } = await server.listen(options.port, options.host);
+  const { port, lanStunPort } = await server.listen(options.port, options.host);
 
   console.log(`swarmlab signalling server listening on port ${port}; open:`);
   const urls = urlsToOpen(options.host, port);
@@ -72,6 +74,11 @@ async function main(): Promise<void> {
       ? `ICE servers: ${iceServers.length} configured`
       : 'ICE servers: none (host candidates only: peers on this machine or this LAN)',
   );
+
+  if (lanStunPort !== undefined)
+    console.log(
+      `LAN STUN: answering on UDP port ${lanStunPort}, so laptops connect where the network blocks multicast (--no-lan-stun: off)`,
+    );
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {

@@ -158,6 +158,7 @@ describe('command line', () => {
       staticDir: DEFAULT_STATIC_DIR,
       staticDirGiven: false,
       trustProxy: false,
+      lanStun: true,
       help: false,
     });
     expect(DEFAULT_STATIC_DIR.replaceAll('\\', '/')).toMatch(/apps\/web\/dist$/);
@@ -204,6 +205,7 @@ describe('command line', () => {
       staticDir: '/srv/app',
       staticDirGiven: true,
       trustProxy: false,
+      lanStun: true,
       help: false,
     });
   });

@@ -60,6 +60,8 @@ export const WAIT_MS = 2000;
 export interface ConnectOptions {
   /** The network address the server counts this client against, with `addressFromAuth` as its `clientAddress`. */
   readonly address?: string;
+  /** The `Host` header its handshake sends (the name or address it reached the server by), else the server's URL's. */
+  readonly hostHeader?: string;
 }
 
 export interface Harness {
@@ -142,6 +144,7 @@ export async function startHarness(deps: SignallingServerDeps = {}): Promise<Har
       reconnection: false,
       forceNew: true,
       ...(options.address !== undefined && { auth: { address: options.address } }),
+      ...(options.hostHeader !== undefined && { extraHeaders: { host: options.hostHeader } }),
     });
     clients.push(client);
     serverOf.set(client, server.io);

@@ -60,5 +60,6 @@ export { freePort, RESTARTABLE_PORTS, startRedisServer, type TestRedisServer } f
 
 export { ErrorLines } from './error-lines';
 export * from './health-check';
+export * from './lan-namespace';
 export * from './server-process';
 export * from './unreachable-peer';
