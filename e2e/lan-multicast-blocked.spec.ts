@@ -1,5 +1,5 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumExecutablePath, generateFile } from '@swarmlab/test-kit/browser';
+import { CHROMIUM_ARGS, chromiumExecutablePath, generateFile, readPeerState } from '@swarmlab/test-kit/browser';
 import { ErrorLines, serverEnvironment, startLanNamespace, type LanNamespace } from '@swarmlab/test-kit/server';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,26 +21,38 @@ const STUDENT_ARGS = CHROMIUM_ARGS.filter(
   (arg) => arg !== '--allow-loopback-in-peer-connection' && arg !== '--use-fake-ui-for-media-stream',
 );
 
+/** The same classroom's server started with `--no-lan-stun`, as one was before it answered STUN. */
+const PORT_WITHOUT_STUN = 8081;
+
 let lan: LanNamespace | undefined;
-let server: ChildProcess | undefined;
+const servers: ChildProcess[] = [];
 let browser: Browser | undefined;
 const serverErrors = new ErrorLines();
 let serverOutput = '';
 
-test.beforeAll(async () => {
-  lan = await startLanNamespace();
-  server = lan.spawn(
+/** Starts the real server in the namespace on `port`; resolves once it said `ready` (the line it prints last). */
+async function startClassroomServer(port: number, extraArgs: readonly string[], ready: string): Promise<void> {
+  const server = lan!.spawn(
     process.execPath,
-    ['--import', 'tsx', 'apps/server/src/main.ts', '--port', String(PORT), '--static-dir', 'apps/web/dist-e2e'],
+    ['--import', 'tsx', 'apps/server/src/main.ts', '--port', String(port), '--static-dir', 'apps/web/dist-e2e'].concat(
+      extraArgs,
+    ),
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnvironment() },
   );
+  servers.push(server);
   for (const stream of [server.stdout, server.stderr])
     stream?.on('data', (data: Buffer) => {
       serverOutput += String(data);
       serverErrors.feed(String(data));
     });
   // Its health is asked from inside the namespace, by the browser: this process cannot reach 10.77.0.1.
-  await expect.poll(() => serverOutput, { timeout: 60_000 }).toContain(`LAN STUN: answering on UDP port ${PORT}`);
+  await expect.poll(() => serverOutput, { timeout: 60_000 }).toContain(ready);
+}
+
+test.beforeAll(async () => {
+  lan = await startLanNamespace();
+  await startClassroomServer(PORT, [], `LAN STUN: answering on UDP port ${PORT}`);
+  await startClassroomServer(PORT_WITHOUT_STUN, ['--no-lan-stun'], `listening on port ${PORT_WITHOUT_STUN}`);
   const executablePath = chromiumExecutablePath();
   expect(executablePath, 'a system Chromium (CHROMIUM_PATH or /usr/bin/chromium)').toBeDefined();
   browser = await chromium.launch({ executablePath: lan.wrap(executablePath!), args: STUDENT_ARGS });
@@ -48,10 +60,10 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGKILL');
+  for (const server of servers) server.kill('SIGKILL');
   await lan?.close();
   serverErrors.end();
-  expect(serverErrors.lines, 'error lines of the classroom server').toEqual([]);
+  expect(serverErrors.lines, 'error lines of the classroom servers').toEqual([]);
 });
 
 /**
@@ -158,4 +170,39 @@ test('on a Wi-Fi that blocks multicast, students on a plain-http LAN origin conn
   await startRun(seederPage);
   const done = await waitForComplete(studentPage);
   expect(done.fileSha256).toBe(seederHash);
+});
+
+test('where no pair can connect (the server without its STUN), the teacher’s screens say which student cannot', async ({
+  pageErrors,
+  pageWarnings,
+}) => {
+  // Each page said so itself, while the projector's card of a student no laptop reached said "waiting", as one
+  // waiting its turn would (found by review).
+  const origin = `http://${lan!.address}:${PORT_WITHOUT_STUN}`;
+  const seederPage = await openStudentPage(`${origin}/`, pageErrors, pageWarnings.seen);
+  await generateFile(seederPage, 1);
+  await expect(seederPage.getByTestId('share-link')).toHaveValue(/#\/swarm\//);
+  const studentPage = await openStudentPage(
+    await seederPage.getByTestId('share-link').inputValue(),
+    pageErrors,
+    pageWarnings.seen,
+  );
+  const overview = await openStudentPage(
+    new URL((await seederPage.getByTestId('overview-link').getAttribute('href')) ?? 'missing', origin).href,
+    pageErrors,
+    pageWarnings.seen,
+  );
+  await expect.poll(async () => (await readPeerState(studentPage)).peerId).toBeTruthy();
+  const studentId = (await readPeerState(studentPage)).peerId!;
+  // A try times out after 20 s (`CONNECT_TIMEOUT_MS`): the student's page says so, then every screen.
+  await expect(studentPage.getByTestId('connect-trouble')).toContainText('Tries to connect', { timeout: 40_000 });
+  const card = overview.locator(`[data-testid="projector-card"][data-peer-id="${studentId}"]`);
+  await expect(card.getByTestId('card-state')).toHaveText('cannot connect');
+  await expect(
+    seederPage.locator(`[data-testid="swarm-peer"][data-peer-id="${studentId}"]`).getByTestId('peer-cannot-connect'),
+  ).toBeVisible();
+  // The seeder's own card does not: others cannot reach it, it says how many (`ConnectTrouble`).
+  await expect(
+    overview.locator('[data-testid="projector-card"][data-role="seeder"]').getByTestId('card-state'),
+  ).not.toHaveText('cannot connect');
 });

@@ -519,6 +519,7 @@ export class HeadlessSession {
       role: membership.role,
       chunkCount: chunkCount(membership.manifest),
       ...(this.#run?.progress ?? NO_RUN_PROGRESS),
+      cannotConnect: this.#transports.cannotConnect,
     };
   }
 

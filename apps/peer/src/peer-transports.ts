@@ -50,6 +50,12 @@ export class PeerTransports {
     this.#stopKeeping = deps.signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
   }
 
+  /** Its tries to connect fail while none is open, or none to the seeder (not a seeder's notice: `ConnectTrouble`). */
+  get cannotConnect(): boolean {
+    const notice = this.#trouble.notice;
+    return notice !== undefined && !notice.seeding;
+  }
+
   /** Peers with an open data channel. */
   get connectedPeers(): number {
     return this.#transports.size;

@@ -31,7 +31,10 @@ it('tells of tries to connect that fail while none is open, once: the peer print
     if (!joined.ok) throw new Error(joined.error.message);
     transports.enter({ localPeerId: joined.peerId, iceServers: [] }, () => {});
     transports.connectTo(joined.peers);
+    expect(transports.cannotConnect).toBe(false);
     await expect.poll(() => told.length).toBe(1);
+    // What its progress reports say, for the teacher's screens.
+    expect(transports.cannotConnect).toBe(true);
     expect(told[0]).toMatchObject({ peerId: created.peerId, message: 'Ice connection failed.', failures: 1 });
     // Its next try fails too (1-3 s on): not told again within the minute. The test slept 3.5 s before, and passed
     // had no try followed (found by review): it waits for a second try to have failed (the connector hears the

@@ -4,6 +4,7 @@ import 'fake-indexeddb/auto';
 import { EventEmitter } from 'node:events';
 import { testFile } from '@swarmlab/test-kit';
 import { startSignallingServer, unreachablePeer } from '@swarmlab/test-kit/server';
+import { PROGRESS_REPORT_INTERVAL_MS, type SwarmProgress } from '@swarmlab/protocol';
 import { SignallingClient, type PeerFactory } from '@swarmlab/webrtc';
 import { expect, it } from 'vitest';
 import { SwarmSession } from '../src/lib/state/swarm-session.svelte';
@@ -52,11 +53,16 @@ it('says that its tries to connect fail while no connection is open: it said "0 
     const created = await seeder.createSwarm({ manifest: file.manifest, contentId: file.contentId });
     if (!created.ok) throw new Error(created.error.message);
     expect(tab.connectTrouble).toBeUndefined();
+    let table: SwarmProgress | undefined;
+    seeder.on('swarm:progress', (progress) => (table = progress));
     await tab.join(created.swarmId, file.contentId);
     await until(() => tab.connectTrouble !== undefined, 'the trouble shown');
     expect(tab.connectedPeers).toBe(0);
     expect(tab.connectTrouble).toMatchObject({ peerId: created.peerId, message: 'Ice connection failed.' });
     expect(tab.connectTrouble!.failures).toBeGreaterThanOrEqual(1);
+    // Every screen is told too (the teacher's projector card said "waiting", as any student's waiting its turn).
+    const rowOf = () => table?.peers.find((peer) => peer.peerId === tab.peerId);
+    await until(() => rowOf()?.report?.cannotConnect === true, 'the screens told');
   } finally {
     tab.leave();
     seeder.disconnect();
@@ -105,6 +111,17 @@ it('the seeder’s page says how many peers cannot connect to it, though the tea
       await until(() => tab.connectTrouble?.failures === 4 * (again + 2), 'the tries failed');
     }
     expect(tab.connectedPeers).toBe(1);
+    // Its screens say nothing of the seeder itself: others cannot reach it, it reaches them (its row's report, sent
+    // after the trouble, carries no `cannotConnect`).
+    let table: SwarmProgress | undefined;
+    students[0]!.on('swarm:progress', (progress) => (table = progress));
+    await until(
+      () => table?.peers.some((peer) => peer.peerId === tab.peerId && peer.report !== null) === true,
+      'a table',
+    );
+    const reportAt = Date.now();
+    await until(() => Date.now() - reportAt > 2 * PROGRESS_REPORT_INTERVAL_MS, 'a report sent since');
+    expect(table!.peers.find((peer) => peer.peerId === tab.peerId)!.report).not.toHaveProperty('cannotConnect');
     expect(tab.connectTrouble).toMatchObject({
       seeding: true,
       failingPeers: 4,

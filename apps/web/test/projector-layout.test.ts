@@ -552,6 +552,19 @@ describe('what a card says of its peer', () => {
     expect(cardStatus(fine, running, unconfirmed, 64, 64)).toBe('not counted in this run');
   });
 
+  it('says a leecher whose tries to connect fail cannot connect, rather than that it waits or holds 0 chunks', () => {
+    const running = runState(1, 'running');
+    const stuck = { ...fine, report: { cannotConnect: true } };
+    expect(cardStatus(stuck, null, undefined, 0, 64)).toBe('cannot connect');
+    expect(cardStatus(stuck, running, running.participants[1], 0, 64)).toBe('cannot connect');
+    expect(cardStatus(stuck, running, undefined, 0, 64)).toBe('cannot connect');
+    // A result stands, and a seeder is never said to (its notices say others cannot reach it).
+    const finished = runState(1, 'finished');
+    expect(cardStatus(stuck, finished, finished.participants[1], 64, 64)).toBe('done 7.00 s');
+    expect(cardStatus(stuck, running, running.participants[0], 64, 64)).toBe('seeding');
+    expect(cardStatus({ ...fine, report: null }, running, running.participants[1], 3, 64)).toBe('3 of 64');
+  });
+
   it('says a peer whose signalling dropped is reconnecting, not how far it was when last heard of', () => {
     const running = runState(1, 'running');
     expect(cardStatus({ flagged: null, away: true }, running, running.participants[1], 37, 64)).toBe('reconnecting');

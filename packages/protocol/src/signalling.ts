@@ -243,6 +243,12 @@ export const progressReportSchema = z
     peakUploadBytesPerSec: z.number().min(0).finite(),
     peakDownloadBytesPerSec: z.number().min(0).finite(),
     /**
+     * Present (true) while this tab's tries to connect fail and none is open, or none to the seeder (its own page says
+     * so: `ConnectTrouble`), so that the teacher's screens show which laptops cannot connect: a student's card at 0 %
+     * looked like one waiting its turn. Left out otherwise (and by older clients).
+     */
+    cannotConnect: z.boolean().optional(),
+    /**
      * Bytes of the file this tab sent each neighbour in the run, each byte once (its engine's totals, departed
      * neighbours included), adding up to `uploadedBytes` at most (a block sent again counts once here): the server
      * counts a completion only once what the others say they sent that peer covers the file (corroboration). Empty

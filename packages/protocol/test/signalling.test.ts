@@ -10,4 +10,12 @@ describe('a progress report', () => {
     for (const invalid of [0, 1.5, MAX_RUN_NUMBER + 1, Number.MAX_SAFE_INTEGER])
       expect(runNumber.safeParse(invalid).success, String(invalid)).toBe(false);
   });
+
+  it('may say its tries to connect fail, as a boolean or not at all', () => {
+    const cannotConnect = progressReportSchema.shape.cannotConnect;
+    for (const valid of [true, false, undefined])
+      expect(cannotConnect.safeParse(valid).success, String(valid)).toBe(true);
+    for (const invalid of ['true', 1, null])
+      expect(cannotConnect.safeParse(invalid).success, String(invalid)).toBe(false);
+  });
 });

@@ -28,6 +28,11 @@ export const NO_RUN_PROGRESS: RunProgress = {
 export interface ReportedState extends RunProgress {
   readonly role: ProgressReport['role'];
   readonly chunkCount: number;
+  /**
+   * Its tries to connect fail while none is open, or none to the seeder (`ConnectTrouble`'s notice, not one of a
+   * seeder's own: it reaches others, they fail to reach it).
+   */
+  readonly cannotConnect?: boolean;
 }
 
 /** The report for `state`; before any run, a seeder holds every chunk and a leecher none. */
@@ -47,6 +52,7 @@ export function progressReportOf(state: ReportedState): ProgressReport {
     downloadBytesPerSec: transferring ? (snapshot?.downloadBytesPerSec ?? 0) : 0,
     peakUploadBytesPerSec: state.peakUploadBytesPerSec,
     peakDownloadBytesPerSec: state.peakDownloadBytesPerSec,
+    ...(state.cannotConnect === true && { cannotConnect: true }),
     sentTo: sentToOf(snapshot?.sentBytesByPeer),
   };
 }

@@ -74,6 +74,12 @@ describe('progressReportOf', () => {
     } satisfies ProgressReport);
   });
 
+  it('says it cannot connect only while it cannot, and leaves the field out otherwise (as older tabs do)', () => {
+    expect(progressReportOf({ ...leecher, cannotConnect: true }).cannotConnect).toBe(true);
+    for (const state of [leecher, { ...leecher, cannotConnect: false }])
+      expect(progressReportOf(state)).not.toHaveProperty('cannotConnect');
+  });
+
   it('once the engine is gone, keeps what it held and moved but reports no rates', () => {
     const report = progressReportOf({ ...leecher, snapshot, runNumber: 2, transferring: false });
     expect(report).toMatchObject({ runNumber: 2, chunksHeld: 3, downloadedBytes: 786_432 });

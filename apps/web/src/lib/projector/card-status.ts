@@ -3,10 +3,11 @@ import { formatSeconds } from '../format';
 
 /**
  * The few words a projector card says of its peer, readable from the back of a room: how far it is
- * ("37 of 64"), when it completed ("done 4.2 s"), or why it shows nothing ("waiting", "not in this run").
+ * ("37 of 64"), when it completed ("done 4.2 s"), or why it shows nothing ("waiting", "not in this run", "cannot
+ * connect": its latest report says its tries to connect fail, `ProgressReport.cannotConnect`).
  */
 export function cardStatus(
-  peer: Pick<PeerProgress, 'flagged' | 'away'>,
+  peer: Pick<PeerProgress, 'flagged' | 'away'> & { readonly report?: Pick<PeerReport, 'cannotConnect'> | null },
   run: RunState | null,
   participant: RunParticipant | undefined,
   heldChunks: number,
@@ -21,6 +22,8 @@ export function cardStatus(
     return `done ${formatSeconds(participant.completedAfterMs / 1000)}`;
   // Its signalling dropped: what the server last heard of it stands still until it is back (or given up).
   if (peer.away) return 'reconnecting';
+  // Before what it holds or waits for: a laptop no other reaches stays at 0 %, and looked like one waiting its turn.
+  if (peer.report?.cannotConnect && participant?.role !== 'seeder') return 'cannot connect';
   if (!run || !participant) return run?.phase === 'running' ? 'not in this run' : 'waiting';
   if (participant.role === 'seeder') return run.phase === 'running' ? 'seeding' : 'seeded';
   return run.phase === 'running' ? `${heldChunks} of ${chunkCount}` : run.phase;

@@ -1425,7 +1425,13 @@ export class SwarmSession implements RunController {
     const manifest = this.#manifest;
     const role = this.#role;
     if (!manifest || !role) return undefined;
-    return { role, chunkCount: chunkCount(manifest), ...(this.#run?.progress ?? NO_RUN_PROGRESS) };
+    const trouble = this.#membership?.connectTrouble;
+    return {
+      role,
+      chunkCount: chunkCount(manifest),
+      ...(this.#run?.progress ?? NO_RUN_PROGRESS),
+      cannotConnect: trouble !== undefined && !trouble.seeding,
+    };
   }
 
   /** Hands the latest broadcast on, once it can be read (the swarm and its manifest known). */
