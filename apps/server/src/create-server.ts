@@ -112,8 +112,10 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
   const log = deps.log ?? ((line: string) => console.log(line));
   /** The host it listens on, once listening: the LAN origins are this machine's only on every interface. */
   let listeningHost: string | undefined;
-  /** The LAN STUN responder, once `listen` started it. */
+  /** The LAN STUN responder, once `listen` started it (and the server is not closing). */
   let lanStun: LanStun | undefined;
+  /** Its start, from `listen` on: the close waits for it, so that a responder bound after the close is closed too. */
+  let lanStunStart: Promise<LanStun | undefined> | undefined;
   const httpServer = createHttpServer(
     createHttpHandler({
       staticDir: deps.staticDir,
@@ -211,7 +213,7 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
     clearTimeout(forced);
     // The disconnects of the close, and requests under way, write before the state closes.
     await handlers.settled(CLOSE_GRACE_MS);
-    await lanStun?.close();
+    await (await lanStunStart)?.close();
     await state.close();
   };
   let serverClosing: Promise<void> | undefined;
@@ -230,21 +232,23 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
         });
       });
       return listening.then(async (listeningPort) => {
-        if (!deps.lanStun) return { port: listeningPort };
-        try {
-          lanStun = await startLanStun({
-            host: host ?? '::',
-            port: listeningPort,
-            onError: (error) => log(`error: LAN STUN socket: ${error.message}`),
-          });
-          return { port: listeningPort, lanStunPort: lanStun.port };
-        } catch (error) {
+        if (!deps.lanStun || serverClosing) return { port: listeningPort };
+        lanStunStart = startLanStun({
+          host: host ?? '::',
+          port: listeningPort,
+          onError: (error) => log(`error: LAN STUN socket: ${error.message}`),
+        }).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
           log(
             `warning: no LAN STUN: UDP port ${listeningPort} cannot be had (${reason}); pairs on a network that blocks multicast will not connect`,
           );
-          return { port: listeningPort };
-        }
+          return undefined;
+        });
+        const started = await lanStunStart;
+        // Closed meanwhile: the close closes it (it waits for the start).
+        if (!started || serverClosing) return { port: listeningPort };
+        lanStun = started;
+        return { port: listeningPort, lanStunPort: started.port };
       });
     },
     close() {

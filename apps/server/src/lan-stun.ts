@@ -1,6 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { isLoopbackHost, type IceServer } from '@swarmlab/protocol';
+import type { ClockMs } from './clock-ms';
+import { StunAnswerBudget } from './stun-answer-budget';
 import { bindingSuccess, readBindingRequest } from './stun-message';
 
 /**
@@ -10,44 +13,135 @@ import { bindingSuccess, readBindingRequest } from './stun-message';
  * (`<uuid>.local`), which the other laptop resolves by multicast. Where the network drops multicast (some school
  * networks do), no pair of laptops connects. Asked by a browser, this responder says the address the request came
  * from, which on a LAN is the laptop's own: the browser then also offers that address (a server-reflexive candidate),
- * and the pair connects. It only answers Binding requests (`stun-message.ts`), with an answer no larger than the
- * request's header and address: nothing to amplify, nothing kept.
+ * and the pair connects. It only answers Binding requests (`stun-message.ts`), within `StunAnswerBudget`, and keeps
+ * nothing else.
+ *
+ * Listening on every interface, it binds one socket per address of the machine (and looks for new ones every
+ * `rescanMs`): a browser takes an answer only from the address it asked, and a socket bound to the wildcard answers
+ * from whichever address the route back picks (a teacher's laptop on both a cable and the Wi-Fi answered a student
+ * asking its Wi-Fi address from its cable one, and the answer was dropped; found by review).
  */
 export interface LanStun {
   /** The UDP port it answers on. */
   readonly port: number;
-  /** Stops answering; settles once the socket is closed. */
+  /** Stops answering; settles once its sockets are closed. */
   close(): Promise<void>;
 }
 
 export interface LanStunOptions {
   readonly host: string;
   readonly port: number;
-  /** Told of a socket error after the start (the responder keeps answering). */
+  /** Told of a socket error after the start, or a datagram it failed to answer (the responder keeps answering). */
   readonly onError?: (error: Error) => void;
+  /**
+   * The machine's addresses, for a wildcard `host` (`0.0.0.0`: its IPv4 ones; `::`: IPv6 too, but link-local ones,
+   * which need an interface named): `os.networkInterfaces()` by default.
+   */
+  readonly addresses?: () => readonly string[];
+  /** How often a wildcard responder looks for addresses the machine gained (10 s by default). */
+  readonly rescanMs?: number;
+  readonly nowMs?: ClockMs;
 }
 
-/** Starts answering on `host`:`port` over UDP; rejects as `dgram`'s `bind` does (the port taken, the host unknown). */
-export function startLanStun(options: LanStunOptions): Promise<LanStun> {
-  // A dual-stack socket for `::` (IPv4 clients too, as `::ffff:a.b.c.d`); IPv4 for an IPv4 address or a name.
-  const socket: Socket = createSocket(isIPv6(options.host) ? { type: 'udp6' } : { type: 'udp4' });
+/** How often a responder listening on every interface looks for new addresses (a laptop joining the Wi-Fi late). */
+export const LAN_STUN_RESCAN_MS = 10_000;
+
+/**
+ * The answer to `datagram` from `from`, or undefined for none: not a Binding request, or from no address and port an
+ * answer can go to (port 0, which `send` throws on; an address `bindingSuccess` cannot write, as a link-local one whose
+ * interface name Node's `isIPv6` refuses). A throw in the socket's handler would have ended the server (found by review).
+ */
+export function stunAnswerTo(datagram: Uint8Array, from: { address: string; port: number }): Uint8Array | undefined {
+  if (!Number.isInteger(from.port) || from.port < 1 || from.port > 65535) return undefined;
+  const request = readBindingRequest(datagram);
+  if (!request.ok) return undefined;
+  try {
+    return bindingSuccess(request.transactionId, from.address, from.port);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The machine's addresses a wildcard `host` covers, from `os.networkInterfaces()`. */
+function machineAddresses(host: string): string[] {
+  const withIpv6 = isIPv6(host);
+  return Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .filter((entry) => entry.family === 'IPv4' || (withIpv6 && !entry.address.toLowerCase().startsWith('fe80:')))
+    .map((entry) => entry.address);
+}
+
+/** Binds one UDP socket answering Binding requests on `address`:`port`; closes it again if the bind fails. */
+function bindResponder(
+  address: string,
+  port: number,
+  budget: StunAnswerBudget,
+  options: LanStunOptions,
+): Promise<Socket> {
+  const socket: Socket = createSocket(isIPv6(address) ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
   socket.on('message', (datagram, from) => {
-    const request = readBindingRequest(datagram);
-    if (!request.ok) return;
+    const answer = stunAnswerTo(datagram, from);
+    if (!answer || !budget.tryAnswer(from.address)) return;
     // A send that fails (the sender's address unreachable) concerns that sender alone.
-    socket.send(bindingSuccess(request.transactionId, from.address, from.port), from.port, from.address, () => {});
+    socket.send(answer, from.port, from.address, () => {});
   });
   return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(options.port, options.host, () => {
-      socket.off('error', reject);
+    const failed = (error: Error) => {
+      socket.close();
+      reject(error);
+    };
+    socket.once('error', failed);
+    socket.bind(port, address, () => {
+      socket.off('error', failed);
       socket.on('error', (error) => options.onError?.(error));
-      resolve({
-        port: socket.address().port,
-        close: () => new Promise((closed) => socket.close(() => closed())),
-      });
+      resolve(socket);
     });
   });
+}
+
+/**
+ * Starts answering on `host`:`port` over UDP (on each of the machine's addresses for a wildcard host); rejects as
+ * `dgram`'s `bind` does (the port taken, the host unknown) when no socket could be bound.
+ */
+export async function startLanStun(options: LanStunOptions): Promise<LanStun> {
+  const budget = new StunAnswerBudget(options.nowMs);
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const addressesNow = (): readonly string[] =>
+    wildcard ? (options.addresses ?? (() => machineAddresses(options.host)))() : [options.host];
+  const sockets = new Map<string, Socket>();
+  let closed = false;
+  const bindNew = async (): Promise<Error | undefined> => {
+    let firstError: Error | undefined;
+    for (const address of addressesNow()) {
+      if (sockets.has(address)) continue;
+      try {
+        const socket = await bindResponder(address, options.port, budget, options);
+        if (closed) socket.close();
+        else sockets.set(address, socket);
+      } catch (error) {
+        firstError ??= error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    return firstError;
+  };
+  const failure = await bindNew();
+  if (sockets.size === 0) throw failure ?? new Error(`no address to listen on for ${options.host}`);
+  const rescan = wildcard
+    ? setInterval(() => void bindNew(), options.rescanMs ?? LAN_STUN_RESCAN_MS).unref()
+    : undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    port: options.port,
+    close() {
+      closed = true;
+      clearInterval(rescan);
+      // Once: a second close of a socket throws.
+      closing ??= Promise.all(
+        [...sockets.values()].map((socket) => new Promise<void>((done) => socket.close(() => done()))),
+      ).then(() => sockets.clear());
+      return closing;
+    },
+  };
 }
 
 /**

@@ -4,7 +4,13 @@ import type { IceServer } from '@swarmlab/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliOptions } from '../src/cli-options';
 import { createSignallingServer } from '../src/create-server';
-import { lanStunServerFor } from '../src/lan-stun';
+import { lanStunServerFor, startLanStun, stunAnswerTo, type LanStun } from '../src/lan-stun';
+import {
+  MAX_STUN_SOURCES,
+  STUN_ANSWERS_IN_ALL,
+  STUN_ANSWERS_PER_SOURCE,
+  StunAnswerBudget,
+} from '../src/stun-answer-budget';
 import { bindingSuccess, MAX_STUN_REQUEST_BYTES, readBindingRequest, STUN_MAGIC_COOKIE } from '../src/stun-message';
 import { makeManifest, startHarness, WAIT_MS, type Harness } from './harness';
 
@@ -92,6 +98,46 @@ describe('STUN messages', () => {
     expect(() => bindingSuccess(new Uint8Array(11), '10.0.0.1', 1)).toThrow(RangeError);
     expect(() => bindingSuccess(TRANSACTION_ID, 'laptop.local', 1)).toThrow(RangeError);
     expect(() => bindingSuccess(TRANSACTION_ID, '10.0.0.1', 65536)).toThrow(RangeError);
+  });
+});
+
+describe('what the responder answers', () => {
+  it('is no answer to a datagram from port 0, or from an address it cannot write: each threw and ended the server', () => {
+    expect(stunAnswerTo(bindingRequest(), { address: '10.0.0.9', port: 40_000 })).toBeDefined();
+    // A forged source port 0 (send() throws on it), and a link-local address whose interface name Node's isIPv6
+    // refuses, as a dual-stack socket reports one.
+    expect(stunAnswerTo(bindingRequest(), { address: '10.0.0.9', port: 0 })).toBeUndefined();
+    expect(stunAnswerTo(bindingRequest(), { address: 'fe80::1%lan_x', port: 40_000 })).toBeUndefined();
+    expect(stunAnswerTo(Uint8Array.from([1, 2, 3]), { address: '10.0.0.9', port: 40_000 })).toBeUndefined();
+  });
+
+  it('is within a budget per source address and in all, so a forged source cannot aim a flood at anyone', () => {
+    let nowMs = 0;
+    const budget = new StunAnswerBudget(() => nowMs);
+    let given = 0;
+    while (budget.tryAnswer('10.0.0.9')) given++;
+    expect(given).toBe(STUN_ANSWERS_PER_SOURCE.capacity);
+    expect(budget.tryAnswer('10.0.0.10')).toBe(true);
+    nowMs += 1000;
+    given = 0;
+    while (budget.tryAnswer('10.0.0.9')) given++;
+    expect(given).toBe(STUN_ANSWERS_PER_SOURCE.refillPerSec);
+
+    // In all: many sources, each within its own budget, meet the responder's.
+    const flood = new StunAnswerBudget(() => nowMs);
+    let inAll = 0;
+    for (let source = 0; source < 100; source++)
+      for (let ask = 0; ask < 100; ask++) if (flood.tryAnswer(`10.1.${source}.1`)) inAll++;
+    expect(inAll).toBe(STUN_ANSWERS_IN_ALL.capacity);
+  });
+
+  it('forgets the sources it kept past its bound, rather than keep every forged one', () => {
+    const budget = new StunAnswerBudget(() => 0);
+    for (let ask = 0; ask < STUN_ANSWERS_PER_SOURCE.capacity; ask++) budget.tryAnswer('10.0.0.9');
+    expect(budget.tryAnswer('10.0.0.9')).toBe(false);
+    for (let source = 0; source < MAX_STUN_SOURCES; source++) budget.tryAnswer(`10.2.${source >> 8}.${source & 255}`);
+    // Its budget started over with the others'.
+    expect(budget.tryAnswer('10.0.0.9')).toBe(true);
   });
 });
 
@@ -255,5 +301,53 @@ describe('the server’s LAN STUN responder', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('answers from the address it was asked at, on every address of the machine: a browser drops an answer from another', async () => {
+    // A teacher's laptop on a cable and the Wi-Fi: a socket bound to the wildcard answered a student asking its Wi-Fi
+    // address from the cable's, and the browser dropped the answer (found by review).
+    let addresses = ['127.0.0.1', '127.0.0.2'];
+    const probe = await udpClient();
+    const port = await (async () => {
+      const free = createSocket('udp4');
+      free.bind(0, '127.0.0.1');
+      await once(free, 'listening');
+      const number = free.address().port;
+      free.close();
+      return number;
+    })();
+    let stun: LanStun | undefined;
+    try {
+      stun = await startLanStun({ host: '0.0.0.0', port, addresses: () => addresses, rescanMs: 50 });
+      for (const asked of ['127.0.0.1', '127.0.0.2']) {
+        const answered = new Promise<string>((resolve) =>
+          probe.once('message', (_message, from) => resolve(from.address)),
+        );
+        probe.send(bindingRequest(), port, asked);
+        expect(await answered, asked).toBe(asked);
+      }
+      // An address the machine gains later (a laptop joining the Wi-Fi after the server started) is answered on too.
+      addresses = [...addresses, '127.0.0.3'];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answered = new Promise<string>((resolve) =>
+        probe.once('message', (_message, from) => resolve(from.address)),
+      );
+      probe.send(bindingRequest(), port, '127.0.0.3');
+      expect(await answered).toBe('127.0.0.3');
+    } finally {
+      await stun?.close();
+    }
+  });
+
+  it('closes with the server, even when the server closed while the responder was starting', async () => {
+    const server = createSignallingServer({ lanStun: true, log: () => {} });
+    server.httpServer.once('listening', () => void server.close());
+    const { port } = await server.listen(0, '127.0.0.1');
+    await server.close();
+    // Nothing holds the UDP port: it was closed, or never bound.
+    const after = createSocket('udp4');
+    sockets.push(after);
+    after.bind(port, '127.0.0.1');
+    await once(after, 'listening');
   });
 });

@@ -25,6 +25,8 @@ export interface LanNamespace {
 }
 
 const SETUP = `set -e
+# Debian puts nft in /usr/sbin, on root's PATH only.
+export PATH="$PATH:/usr/sbin:/sbin"
 ip link set lo up
 ip link add lan0 type veth peer name lan1
 ip addr add ${LAN_NAMESPACE_ADDRESS}/24 dev lan0
