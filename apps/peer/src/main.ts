@@ -284,7 +284,7 @@ function eventLine(event: HeadlessPeerEvent): string | undefined {
         `to ${event.peerId}: ${event.message}). ${event.seeding ? 'If they never connect' : 'If none ever opens'}, ` +
         'this network may keep machines from ' +
         "reaching each other (Wi-Fi client isolation; UDP to the server's port blocked by a firewall; multicast blocked " +
-        "where the server's LAN STUN is off): the server can be given a TURN server"
+        "where the server's LAN STUN is off): let UDP to that port in, keep the server's LAN STUN on, or give it a TURN server"
       );
     case 'name-refused':
       return `the signalling server did not take this peer's name (${event.message}): screens show a made-up name for it`;

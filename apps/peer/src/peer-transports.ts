@@ -50,10 +50,9 @@ export class PeerTransports {
     this.#stopKeeping = deps.signalling.on('signal:relay', (event) => void this.#earlySignals.push(event));
   }
 
-  /** Its tries to connect fail while none is open, or none to the seeder (not a seeder's notice: `ConnectTrouble`). */
+  /** Its tries to connect fail and none is open (`ConnectTrouble.cannotConnect`). */
   get cannotConnect(): boolean {
-    const notice = this.#trouble.notice;
-    return notice !== undefined && !notice.seeding;
+    return this.#trouble.cannotConnect;
   }
 
   /** Peers with an open data channel. */

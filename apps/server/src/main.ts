@@ -3,7 +3,7 @@ import { CliUsageError, parseCliOptions, TRUST_PROXY_ENV, USAGE } from './cli-op
 import { lastForwardedAddress } from './client-address';
 import { describeListenError } from './listen-errors';
 import { createSignallingServer } from './create-server';
-import { IceServersConfigError, parseIceServers } from './ice-servers';
+import { ICE_SERVERS_ENV, IceServersConfigError, parseIceServers } from './ice-servers';
 import { urlsToOpen } from './lan-addresses';
 import { staticDirProblem } from './static-dir';
 import { connectRedisState, REDIS_URL_ENV, RedisUnreachableError, RedisUrlError } from './redis-swarm-state';
@@ -71,13 +71,18 @@ async function main(): Promise<void> {
     );
   console.log(
     iceServers.length > 0
-      ? `ICE servers: ${iceServers.length} configured`
-      : 'ICE servers: none (host candidates only: peers on this machine or this LAN)',
+      ? `ICE servers: ${iceServers.length} configured (${ICE_SERVERS_ENV})`
+      : `ICE servers: none configured (${ICE_SERVERS_ENV}): peers on this machine or this LAN`,
   );
-
   if (lanStunPort !== undefined)
     console.log(
       `LAN STUN: answering on UDP port ${lanStunPort}, so laptops connect where the network blocks multicast (--no-lan-stun: off)`,
+    );
+  else if (options.lanStun)
+    console.log(
+      options.trustProxy
+        ? 'LAN STUN: off behind --trust-proxy (UDP does not pass a reverse proxy)'
+        : `LAN STUN: off (UDP port ${port} cannot be had, above): on a network that blocks multicast, laptops will not connect`,
     );
 
   let closing = false;

@@ -38,7 +38,7 @@ import {
   SEEDER_RADIUS,
 } from '../src/lib/projector/map-geometry';
 import { cardLayout, NAME_TEXT_EM } from '../src/lib/projector/card-layout';
-import { cardStatus, ratesShown, reportShown } from '../src/lib/projector/card-status';
+import { cannotConnectShown, cardStatus, ratesShown, reportShown } from '../src/lib/projector/card-status';
 import { fullscreenHint, toggleFullscreen } from '../src/lib/projector/fullscreen';
 import {
   labelsStacked,
@@ -563,6 +563,23 @@ describe('what a card says of its peer', () => {
     expect(cardStatus(stuck, finished, finished.participants[1], 64, 64)).toBe('done 7.00 s');
     expect(cardStatus(stuck, running, running.participants[0], 64, 64)).toBe('seeding');
     expect(cardStatus({ ...fine, report: null }, running, running.participants[1], 3, 64)).toBe('3 of 64');
+    // The seeder's card before any run (no participant yet) goes by its role.
+    expect(cardStatus({ ...stuck, role: 'seeder' }, null, undefined, 64, 64)).toBe('waiting');
+  });
+
+  it('shows "cannot connect" (status, border, table row) by one rule: never beside what is said of it first', () => {
+    const running = runState(1, 'running');
+    const stuck = { ...fine, role: 'leecher' as const, report: { cannotConnect: true } };
+    expect(cannotConnectShown(stuck, running.participants[1])).toBe(true);
+    expect(cannotConnectShown(stuck, undefined)).toBe(true);
+    // Its signalling dropped (the report is from before), its reports refused, a seeder, a result: not shown.
+    expect(cannotConnectShown({ ...stuck, away: true }, running.participants[1])).toBe(false);
+    expect(cannotConnectShown({ ...stuck, flagged: { reason: 'x', refusedReports: 1 } }, undefined)).toBe(false);
+    expect(cannotConnectShown({ ...stuck, role: 'seeder' }, undefined)).toBe(false);
+    expect(cannotConnectShown(stuck, running.participants[0])).toBe(false);
+    const finished = runState(1, 'finished');
+    expect(cannotConnectShown(stuck, finished.participants[1])).toBe(false);
+    expect(cannotConnectShown({ ...stuck, report: { cannotConnect: false } }, undefined)).toBe(false);
   });
 
   it('says a peer whose signalling dropped is reconnecting, not how far it was when last heard of', () => {

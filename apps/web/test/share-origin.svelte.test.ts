@@ -65,6 +65,29 @@ describe('ShareOrigin', () => {
     expect(tampered.origin).toBe(wired);
   });
 
+  it('follows a pick made in another tab of the origin at once: the projector’s QR code kept the old address', async () => {
+    const wired = 'http://192.168.1.10:8080';
+    const wifi = 'http://10.0.0.5:8080';
+    const storage = memoryStorage();
+    const window = new EventTarget();
+    const projector = new ShareOrigin(at('http://localhost:8080'), storage);
+    await projector.load(async () => [wired, wifi]);
+    const stop = projector.follow(window);
+    const stored = (key: string | null, newValue: string | null) =>
+      window.dispatchEvent(Object.assign(new Event('storage'), { key, newValue }));
+    expect(projector.origin).toBe(wired);
+    stored(PICKED_ORIGIN_KEY, wifi);
+    expect(projector.origin).toBe(wifi);
+    // Another key, a cleared storage, an address this machine does not have: nothing changes.
+    stored('swarmlab:runs', wired);
+    stored(null, null);
+    stored(PICKED_ORIGIN_KEY, 'http://10.9.9.9:8080');
+    expect(projector.origin).toBe(wifi);
+    stop();
+    stored(PICKED_ORIGIN_KEY, wired);
+    expect(projector.origin).toBe(wifi);
+  });
+
   it('still picks, and still builds its links from the pick, where the browser refuses its storage', async () => {
     const refusing: Storage = {
       ...memoryStorage(),

@@ -243,8 +243,8 @@ export const progressReportSchema = z
     peakUploadBytesPerSec: z.number().min(0).finite(),
     peakDownloadBytesPerSec: z.number().min(0).finite(),
     /**
-     * Present (true) while this tab's tries to connect fail and none is open, or none to the seeder (its own page says
-     * so: `ConnectTrouble`), so that the teacher's screens show which laptops cannot connect: a student's card at 0 %
+     * Present (true) while this tab's tries to connect fail and none is open (its own page says so:
+     * `ConnectTrouble.cannotConnect`; not a seeder's, whose peers fail to reach it), so that the teacher's screens show which laptops cannot connect: a student's card at 0 %
      * looked like one waiting its turn. Left out otherwise (and by older clients).
      */
     cannotConnect: z.boolean().optional(),

@@ -74,6 +74,17 @@ export class ConnectTrouble {
     return { peerId, message: latest.message, failures, seederUnreachable, seeding, failingPeers: failing.length };
   }
 
+  /**
+   * Whether this member cannot connect at all: its tries fail and none is open (not a seeder's notice, whose peers fail
+   * to reach it; nor one of a peer that reaches others but not the seeder, which the screens would have shown as
+   * cut off while it downloaded from them: found by review). What its progress reports say
+   * (`ProgressReport.cannotConnect`).
+   */
+  get cannotConnect(): boolean {
+    const notice = this.notice;
+    return notice !== undefined && !notice.seeding && this.#open.size === 0;
+  }
+
   /** The swarm's seeder, as the latest table says. */
   set seederPeerId(peerId: PeerId | undefined) {
     this.#seederPeerId = peerId;

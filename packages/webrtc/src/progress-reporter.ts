@@ -29,8 +29,8 @@ export interface ReportedState extends RunProgress {
   readonly role: ProgressReport['role'];
   readonly chunkCount: number;
   /**
-   * Its tries to connect fail while none is open, or none to the seeder (`ConnectTrouble`'s notice, not one of a
-   * seeder's own: it reaches others, they fail to reach it).
+   * Its tries to connect fail and none is open (`ConnectTrouble.cannotConnect`: not a seeder's trouble, whose peers
+   * fail to reach it, nor a peer's that reaches others but not the seeder).
    */
   readonly cannotConnect?: boolean;
 }

@@ -13,6 +13,7 @@ describe('ConnectTrouble', () => {
   it('shows tries that fail while no connection is open, tells them once a minute, and ends when one opens', () => {
     const { clock, told, tracker } = trouble();
     expect(tracker.notice).toBeUndefined();
+    expect(tracker.cannotConnect).toBe(false);
     tracker.failed('seeder', 'timed out connecting');
     expect(tracker.notice).toEqual({
       peerId: 'seeder',
@@ -22,6 +23,7 @@ describe('ConnectTrouble', () => {
       seeding: false,
       failingPeers: 1,
     });
+    expect(tracker.cannotConnect).toBe(true);
     clock.nowMs = 20_000;
     tracker.failed('other', 'Ice connection failed.');
     expect(tracker.notice).toMatchObject({ peerId: 'other', message: 'Ice connection failed.', failures: 2 });
@@ -50,8 +52,13 @@ describe('ConnectTrouble', () => {
       failingPeers: 1,
     });
     expect(told).toHaveLength(1);
+    // It downloads from the tab beside it: the screens must not say it cannot connect (found by review).
+    expect(tracker.cannotConnect).toBe(false);
+    tracker.closed('tab-beside');
+    expect(tracker.cannotConnect).toBe(true);
     tracker.opened('seeder');
     expect(tracker.notice).toBeUndefined();
+    expect(tracker.cannotConnect).toBe(false);
   });
 
   it('on the seeder’s page, shows the peers that cannot connect to it though a tab beside it is connected', () => {
@@ -71,6 +78,8 @@ describe('ConnectTrouble', () => {
       seeding: true,
       failingPeers: 4,
     });
+    // Its peers cannot reach it; it is no tab that cannot connect.
+    expect(tracker.cannotConnect).toBe(false);
     // Told once a minute at most, as a leecher's trouble is.
     expect(told.map((notice) => notice.failingPeers)).toEqual([1]);
     clock.nowMs = CONNECT_TROUBLE_REPEAT_MS;

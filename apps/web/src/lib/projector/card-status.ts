@@ -6,8 +6,29 @@ import { formatSeconds } from '../format';
  * ("37 of 64"), when it completed ("done 4.2 s"), or why it shows nothing ("waiting", "not in this run", "cannot
  * connect": its latest report says its tries to connect fail, `ProgressReport.cannotConnect`).
  */
+/**
+ * Whether the screens say a peer cannot connect (its card's status and dotted border, its swarm table row): its latest
+ * report says so (`ProgressReport.cannotConnect`), and nothing said of it comes first: a result (a completed leecher), a
+ * dropped signalling connection ("reconnecting": its report is from before), refused reports, or being the seeder.
+ * One rule for the three: the border and the row showed it beside "reconnecting" (found by review).
+ */
+export function cannotConnectShown(
+  peer: Pick<PeerProgress, 'flagged' | 'away'> & {
+    readonly role?: PeerProgress['role'];
+    readonly report?: Pick<PeerReport, 'cannotConnect'> | null;
+  },
+  participant: RunParticipant | undefined,
+): boolean {
+  if (!peer.report?.cannotConnect || peer.away || peer.flagged || participant?.flagged) return false;
+  if (peer.role === 'seeder' || participant?.role === 'seeder') return false;
+  return participant?.completedAfterMs == null;
+}
+
 export function cardStatus(
-  peer: Pick<PeerProgress, 'flagged' | 'away'> & { readonly report?: Pick<PeerReport, 'cannotConnect'> | null },
+  peer: Pick<PeerProgress, 'flagged' | 'away'> & {
+    readonly role?: PeerProgress['role'];
+    readonly report?: Pick<PeerReport, 'cannotConnect'> | null;
+  },
   run: RunState | null,
   participant: RunParticipant | undefined,
   heldChunks: number,
@@ -23,7 +44,7 @@ export function cardStatus(
   // Its signalling dropped: what the server last heard of it stands still until it is back (or given up).
   if (peer.away) return 'reconnecting';
   // Before what it holds or waits for: a laptop no other reaches stays at 0 %, and looked like one waiting its turn.
-  if (peer.report?.cannotConnect && participant?.role !== 'seeder') return 'cannot connect';
+  if (cannotConnectShown(peer, participant)) return 'cannot connect';
   if (!run || !participant) return run?.phase === 'running' ? 'not in this run' : 'waiting';
   if (participant.role === 'seeder') return run.phase === 'running' ? 'seeding' : 'seeded';
   return run.phase === 'running' ? `${heldChunks} of ${chunkCount}` : run.phase;

@@ -79,6 +79,22 @@ export class ShareOrigin {
     }
   }
 
+  /**
+   * Follows the picks of the origin's other open tabs (`storage` events of `target`, the window) until the returned
+   * function is called: the teacher picked the Wi-Fi address on the seeder's tab, and the projector's overview, open
+   * beside it, kept showing a QR code of the other address until it was reloaded (found by review). A pick of an address
+   * this page does not know (its server's list not loaded yet, or another machine's) is left alone.
+   */
+  follow(target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>): () => void {
+    const changed = (event: Event): void => {
+      const { key, newValue } = event as StorageEvent;
+      if (key === PICKED_ORIGIN_KEY && newValue !== null && this.#lanOrigins.includes(newValue))
+        this.#picked = newValue;
+    };
+    target.addEventListener('storage', changed);
+    return () => target.removeEventListener('storage', changed);
+  }
+
   /** The address picked on an earlier page of the origin, if the storage holds one and lets it be read. */
   #kept(): string | undefined {
     try {

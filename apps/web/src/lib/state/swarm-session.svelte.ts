@@ -1425,12 +1425,11 @@ export class SwarmSession implements RunController {
     const manifest = this.#manifest;
     const role = this.#role;
     if (!manifest || !role) return undefined;
-    const trouble = this.#membership?.connectTrouble;
     return {
       role,
       chunkCount: chunkCount(manifest),
       ...(this.#run?.progress ?? NO_RUN_PROGRESS),
-      cannotConnect: trouble !== undefined && !trouble.seeding,
+      cannotConnect: this.#membership?.cannotConnect ?? false,
     };
   }
 
