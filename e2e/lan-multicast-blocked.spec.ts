@@ -201,6 +201,6 @@ test('where no pair can connect (the server without its STUN), the teacher’s s
   await expect(
     seederPage.locator(`[data-testid="swarm-peer"][data-peer-id="${studentId}"]`).getByTestId('peer-cannot-connect'),
   ).toBeVisible();
-  // The page says what to do, the server's own STUN first (it was started without).
+  // The page says what to do, the server's own STUN among it (it was started without).
   await expect(studentPage.getByTestId('connect-trouble')).toContainText("keep the server's LAN STUN on");
 });

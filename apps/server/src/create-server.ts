@@ -237,6 +237,9 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
           host: host ?? '::',
           port: listeningPort,
           onError: (error) => log(`error: LAN STUN socket: ${error.message}`),
+          onBindError: (address, error) =>
+            log(`warning: LAN STUN: UDP port ${listeningPort} on ${address} cannot be had (${error.message})`),
+          connected: (address) => engineAdmission.connectedFrom(addressKey(address)),
         }).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
           log(

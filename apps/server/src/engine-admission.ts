@@ -20,6 +20,8 @@ export interface EngineAdmission {
    * socket.io budget charges (`guardEngineFrames`).
    */
   attach(io: SignallingIo): void;
+  /** Whether `address` holds an engine.io connection now (the LAN STUN responder answers it past its flood budget). */
+  connectedFrom(address: AddressKey): boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createEngineAdmission(options: {
   /** socket.io connections riding on each engine.io connection now. */
   const attached = new WeakMap<object, number>();
   return {
+    connectedFrom: (address) => connections.has(address),
     allowRequest(request, callback) {
       const allowed = (connections.get(addressOfRequest(request)) ?? 0) < cap;
       callback(allowed ? null : 'too many connections from this address', allowed);

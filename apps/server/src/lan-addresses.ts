@@ -46,7 +46,7 @@ export function lanIpv4Addresses(interfaces: NetworkInterfaces = networkInterfac
 }
 
 /** Hosts that listen on every interface (`0` is how Node and the system read `0.0.0.0` too). */
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '0', '::', '::0', '']);
+export const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '0', '::', '::0', '']);
 
 /**
  * The URLs to print for people to open: when listening on every interface, localhost (for this machine;

@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { isLoopbackHost, type IceServer } from '@swarmlab/protocol';
 import type { ClockMs } from './clock-ms';
+import { WILDCARD_HOSTS } from './lan-addresses';
 import { StunAnswerBudget } from './stun-answer-budget';
 import { bindingSuccess, readBindingRequest } from './stun-message';
 
@@ -31,19 +32,26 @@ export interface LanStun {
 export interface LanStunOptions {
   readonly host: string;
   readonly port: number;
-  /** Told of a socket error after the start, or a datagram it failed to answer (the responder keeps answering). */
+  /** Told of a socket error after its start (the responder keeps answering). */
   readonly onError?: (error: Error) => void;
   /**
-   * The machine's addresses, for a wildcard `host` (`0.0.0.0`: its IPv4 ones; `::`: IPv6 too, but link-local ones,
+   * Told of an address it could not answer on (its UDP port held by another program there, say): at the start, where
+   * others could be had, and at a rescan. Where none could be had at the start, `startLanStun` rejects instead.
+   */
+  readonly onBindError?: (address: string, error: Error) => void;
+  /** Whether a source address has a signalling connection to this server (`StunAnswerBudget`); none by default. */
+  readonly connected?: (address: string) => boolean;
+  /**
+   * The machine's addresses, for a wildcard `host` (`0.0.0.0`, `0`: its IPv4 ones; `::`: IPv6 too, but link-local ones,
    * which need an interface named): `os.networkInterfaces()` by default.
    */
   readonly addresses?: () => readonly string[];
-  /** How often a wildcard responder looks for addresses the machine gained (10 s by default). */
+  /** How often a wildcard responder looks for addresses the machine gained or lost (10 s by default). */
   readonly rescanMs?: number;
   readonly nowMs?: ClockMs;
 }
 
-/** How often a responder listening on every interface looks for new addresses (a laptop joining the Wi-Fi late). */
+/** How often a responder listening on every interface looks again at the machine's addresses (a laptop joining the Wi-Fi late). */
 export const LAN_STUN_RESCAN_MS = 10_000;
 
 /**
@@ -71,6 +79,11 @@ function machineAddresses(host: string): string[] {
     .map((entry) => entry.address);
 }
 
+/** An IPv4 client as a dual-stack socket or a handshake may write it (`::ffff:10.0.0.5`), as the UDP socket does. */
+function plainAddress(address: string): string {
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
+}
+
 /** Binds one UDP socket answering Binding requests on `address`:`port`; closes it again if the bind fails. */
 function bindResponder(
   address: string,
@@ -81,7 +94,7 @@ function bindResponder(
   const socket: Socket = createSocket(isIPv6(address) ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
   socket.on('message', (datagram, from) => {
     const answer = stunAnswerTo(datagram, from);
-    if (!answer || !budget.tryAnswer(from.address)) return;
+    if (!answer || !budget.tryAnswer(from.address, options.connected?.(plainAddress(from.address)) ?? false)) return;
     // A send that fails (the sender's address unreachable) concerns that sender alone.
     socket.send(answer, from.port, from.address, () => {});
   });
@@ -100,34 +113,65 @@ function bindResponder(
 }
 
 /**
- * Starts answering on `host`:`port` over UDP (on each of the machine's addresses for a wildcard host); rejects as
- * `dgram`'s `bind` does (the port taken, the host unknown) when no socket could be bound.
+ * Starts answering on `host`:`port` over UDP (on each of the machine's addresses for a wildcard host, as
+ * `WILDCARD_HOSTS` says); rejects as `dgram`'s `bind` does (the port taken, the host unknown) when no socket could be
+ * bound, and tells `onBindError` of each address it could not have where others could.
  */
 export async function startLanStun(options: LanStunOptions): Promise<LanStun> {
   const budget = new StunAnswerBudget(options.nowMs);
-  const wildcard = options.host === '0.0.0.0' || options.host === '::';
-  const addressesNow = (): readonly string[] =>
-    wildcard ? (options.addresses ?? (() => machineAddresses(options.host)))() : [options.host];
+  const wildcard = WILDCARD_HOSTS.has(options.host);
   const sockets = new Map<string, Socket>();
   let closed = false;
-  const bindNew = async (): Promise<Error | undefined> => {
-    let firstError: Error | undefined;
-    for (const address of addressesNow()) {
-      if (sockets.has(address)) continue;
+  const closeSocket = (socket: Socket) => new Promise<void>((done) => socket.close(() => done()));
+  /** Binds the addresses the machine gained, closes those of addresses it lost; the failures, by address. */
+  const scan = async (): Promise<Map<string, Error>> => {
+    const failures = new Map<string, Error>();
+    let addresses: readonly string[];
+    try {
+      addresses = wildcard ? (options.addresses ?? (() => machineAddresses(options.host)))() : [options.host];
+    } catch (error) {
+      failures.set(options.host, error instanceof Error ? error : new Error(String(error)));
+      return failures;
+    }
+    for (const [address, socket] of sockets)
+      if (!addresses.includes(address)) {
+        sockets.delete(address);
+        await closeSocket(socket);
+      }
+    for (const address of addresses) {
+      if (sockets.has(address) || closed) continue;
       try {
         const socket = await bindResponder(address, options.port, budget, options);
-        if (closed) socket.close();
+        if (closed) await closeSocket(socket);
         else sockets.set(address, socket);
       } catch (error) {
-        firstError ??= error instanceof Error ? error : new Error(String(error));
+        failures.set(address, error instanceof Error ? error : new Error(String(error)));
       }
     }
-    return firstError;
+    return failures;
   };
-  const failure = await bindNew();
-  if (sockets.size === 0) throw failure ?? new Error(`no address to listen on for ${options.host}`);
+  /** The addresses whose failures were told: each once, until it is bound or gone (a rescan every 10 s told it anew). */
+  const told = new Set<string>();
+  const tell = (failures: Map<string, Error>) => {
+    for (const address of told) if (!failures.has(address)) told.delete(address);
+    for (const [address, error] of failures) {
+      if (told.has(address)) continue;
+      told.add(address);
+      options.onBindError?.(address, error);
+    }
+  };
+  const failures = await scan();
+  if (sockets.size === 0)
+    throw failures.values().next().value ?? new Error(`no address to listen on for ${options.host}`);
+  tell(failures);
+  /** The rescan under way, which a close waits for (a socket it binds after the close is closed). */
+  let scanning: Promise<void> | undefined;
   const rescan = wildcard
-    ? setInterval(() => void bindNew(), options.rescanMs ?? LAN_STUN_RESCAN_MS).unref()
+    ? setInterval(() => {
+        scanning ??= scan()
+          .then(tell, (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error))))
+          .finally(() => (scanning = undefined));
+      }, options.rescanMs ?? LAN_STUN_RESCAN_MS).unref()
     : undefined;
   let closing: Promise<void> | undefined;
   return {
@@ -136,9 +180,11 @@ export async function startLanStun(options: LanStunOptions): Promise<LanStun> {
       closed = true;
       clearInterval(rescan);
       // Once: a second close of a socket throws.
-      closing ??= Promise.all(
-        [...sockets.values()].map((socket) => new Promise<void>((done) => socket.close(() => done()))),
-      ).then(() => sockets.clear());
+      closing ??= (async () => {
+        await scanning;
+        await Promise.all([...sockets.values()].map(closeSocket));
+        sockets.clear();
+      })();
       return closing;
     },
   };

@@ -6,38 +6,59 @@ import { createTokenBucket, type TokenBucket } from './token-bucket';
  * 60 classmates at once, about 60 requests and their retransmissions), so a burst of 200, then 50 a second.
  */
 export const STUN_ANSWERS_PER_SOURCE = { capacity: 200, refillPerSec: 50 } as const;
-/** Answers of the whole responder: a class of 60 joining at once asks about 60 × 60; past it, a flood. */
+/** Answers to sources with no signalling connection, in all: past it, a flood of forged sources. */
 export const STUN_ANSWERS_IN_ALL = { capacity: 5000, refillPerSec: 1000 } as const;
-/** Source addresses whose budgets are kept; past it they are all forgotten (each starts full again). */
+/** Source addresses whose budgets are kept, besides those of connected clients. */
 export const MAX_STUN_SOURCES = 4096;
+/** How often, at most, a full table of sources is swept of those whose budgets are whole again. */
+const SWEEP_INTERVAL_MS = 1000;
 
 /**
- * How many STUN answers the LAN responder still gives, per source address and in all. An answer is at most 24 bytes
- * longer than the request it answers (a bare 20-byte request gets 32 bytes over IPv4, 44 over IPv6), so a forged
- * source address could use the responder to send its victim about twice what it sends: these budgets cap what any
- * one address receives, and what the responder sends at all.
+ * How many STUN answers the LAN responder still gives. An answer is at most 24 bytes longer than the request it
+ * answers (a bare 20-byte request gets 32 bytes over IPv4, 44 over IPv6), so a forged source address could use the
+ * responder to send its victim about twice what it sends: each source address gets `STUN_ANSWERS_PER_SOURCE`, and
+ * sources with no signalling connection to this server (a student's laptop has one before it asks) share
+ * `STUN_ANSWERS_IN_ALL`, so that such a flood cannot starve a class (found by review: a forged flood drained a single
+ * shared budget, and a real student went unanswered). At most `MAX_STUN_SOURCES` unconnected sources are kept; a
+ * source is forgotten only once its budget is whole again (forgetting any refilled a drained one at once), and while
+ * none is, a new one gets no answer.
  */
 export class StunAnswerBudget {
-  readonly #nowMs: ClockMs | undefined;
+  readonly #nowMs: ClockMs;
   readonly #perSource = new Map<string, TokenBucket>();
   readonly #inAll: TokenBucket;
+  #sweptAtMs = -Infinity;
 
-  constructor(nowMs?: ClockMs) {
+  constructor(nowMs: ClockMs = () => performance.now()) {
     this.#nowMs = nowMs;
-    this.#inAll = createTokenBucket({ ...STUN_ANSWERS_IN_ALL, ...(nowMs && { nowMs }) });
+    this.#inAll = createTokenBucket({ ...STUN_ANSWERS_IN_ALL, nowMs });
   }
 
-  /** Whether `address` may be answered now (taking an answer from both budgets if so). */
-  tryAnswer(address: string): boolean {
+  /**
+   * Whether `address` may be answered now (taking an answer from its budgets if so); `connected`: it has a signalling
+   * connection to this server, and is not held to the budget of all.
+   */
+  tryAnswer(address: string, connected = false): boolean {
     let bucket = this.#perSource.get(address);
     if (!bucket) {
-      if (this.#perSource.size >= MAX_STUN_SOURCES) this.#perSource.clear();
-      bucket = createTokenBucket({ ...STUN_ANSWERS_PER_SOURCE, ...(this.#nowMs && { nowMs: this.#nowMs }) });
+      if (this.#perSource.size >= MAX_STUN_SOURCES && !connected && !this.#sweep()) return false;
+      bucket = createTokenBucket({ ...STUN_ANSWERS_PER_SOURCE, nowMs: this.#nowMs });
       this.#perSource.set(address, bucket);
     }
-    if (bucket.balance() < 1 || this.#inAll.balance() < 1) return false;
+    if (bucket.balance() < 1 || (!connected && this.#inAll.balance() < 1)) return false;
     bucket.tryTake();
-    this.#inAll.tryTake();
+    if (!connected) this.#inAll.tryTake();
     return true;
+  }
+
+  /** Forgets the sources whose budgets are whole again (at most once a second); whether there is room now. */
+  #sweep(): boolean {
+    const nowMs = this.#nowMs();
+    if (nowMs - this.#sweptAtMs >= SWEEP_INTERVAL_MS) {
+      this.#sweptAtMs = nowMs;
+      for (const [address, bucket] of this.#perSource)
+        if (bucket.balance() >= STUN_ANSWERS_PER_SOURCE.capacity) this.#perSource.delete(address);
+    }
+    return this.#perSource.size < MAX_STUN_SOURCES;
   }
 }

@@ -131,13 +131,33 @@ describe('what the responder answers', () => {
     expect(inAll).toBe(STUN_ANSWERS_IN_ALL.capacity);
   });
 
-  it('forgets the sources it kept past its bound, rather than keep every forged one', () => {
-    const budget = new StunAnswerBudget(() => 0);
-    for (let ask = 0; ask < STUN_ANSWERS_PER_SOURCE.capacity; ask++) budget.tryAnswer('10.0.0.9');
+  it('answers a connected student past a flood of forged sources, within its own budget', () => {
+    // Forged sources drained the budget of all, and a real student (its page connected to the server) went unanswered
+    // (found by review).
+    let nowMs = 0;
+    const budget = new StunAnswerBudget(() => nowMs);
+    for (let second = 0; second < 3; second++, nowMs += 1000) {
+      for (let forged = 0; forged < 6000; forged++) budget.tryAnswer(`10.3.${(forged % 1000) >> 8}.${forged % 256}`);
+      expect(budget.tryAnswer('10.0.0.9', true), `second ${second}`).toBe(true);
+      expect(budget.tryAnswer('10.0.0.10'), `second ${second}: an unconnected one`).toBe(false);
+    }
+  });
+
+  it('keeps a drained source’s budget however many sources come after it, and refuses new ones while none is whole', () => {
+    // Forgetting every source past the bound refilled a drained one at once: 1,000 answers a second to one victim,
+    // where 50 were promised (found by review).
+    let nowMs = 0;
+    const budget = new StunAnswerBudget(() => nowMs);
+    while (budget.tryAnswer('10.0.0.9'));
+    for (let source = 0; source < MAX_STUN_SOURCES + 10; source++)
+      budget.tryAnswer(`10.2.${source >> 8}.${source & 255}`);
     expect(budget.tryAnswer('10.0.0.9')).toBe(false);
-    for (let source = 0; source < MAX_STUN_SOURCES; source++) budget.tryAnswer(`10.2.${source >> 8}.${source & 255}`);
-    // Its budget started over with the others'.
-    expect(budget.tryAnswer('10.0.0.9')).toBe(true);
+    // The table is full, none whole again: a new source gets nothing, a connected one still does.
+    expect(budget.tryAnswer('10.4.0.1')).toBe(false);
+    expect(budget.tryAnswer('10.4.0.2', true)).toBe(true);
+    // Once the budgets are whole again they are forgotten, and new sources are answered.
+    nowMs += 10_000;
+    expect(budget.tryAnswer('10.4.0.1')).toBe(true);
   });
 });
 
@@ -334,9 +354,48 @@ describe('the server’s LAN STUN responder', () => {
       );
       probe.send(bindingRequest(), port, '127.0.0.3');
       expect(await answered).toBe('127.0.0.3');
+      // An address the machine lost: its socket is closed (each one a descriptor kept for the server's life).
+      addresses = ['127.0.0.1', '127.0.0.3'];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const freed = createSocket('udp4');
+      sockets.push(freed);
+      freed.bind(port, '127.0.0.2');
+      await once(freed, 'listening');
     } finally {
       await stun?.close();
     }
+  });
+
+  it('says which addresses it cannot answer on, at the start and at a rescan, and never throws from a rescan', async () => {
+    // Held on one address by another program: it started on the others without a word, and the server said it
+    // answered (found by review).
+    const held = await udpClient();
+    const port = held.address().port; // on 127.0.0.1
+    const failed: string[] = [];
+    const errors: string[] = [];
+    let addresses: () => readonly string[] = () => ['127.0.0.1', '127.0.0.2'];
+    const stun = await startLanStun({
+      host: '0', // how Node reads 0.0.0.0 too: every interface
+      port,
+      addresses: () => addresses(),
+      rescanMs: 50,
+      onBindError: (address) => failed.push(address),
+      onError: (error) => errors.push(error.message),
+    });
+    try {
+      expect(failed).toEqual(['127.0.0.1']);
+      addresses = () => {
+        throw new Error('no interfaces today');
+      };
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Told as a failure of the host's addresses, once (not at every rescan), not thrown out of the timer (an
+      // unhandled rejection ends Node).
+      expect(failed).toEqual(['127.0.0.1', '0']);
+      expect(errors).toEqual([]);
+    } finally {
+      await stun.close();
+    }
+    await expect(startLanStun({ host: '127.0.0.1', port })).rejects.toThrow(/EADDRINUSE/);
   });
 
   it('closes with the server, even when the server closed while the responder was starting', async () => {

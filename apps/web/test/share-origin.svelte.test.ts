@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PICKED_ORIGIN_KEY, ShareOrigin } from '../src/lib/state/share-origin.svelte';
 import { memoryStorage } from './fakes';
 
@@ -86,6 +86,31 @@ describe('ShareOrigin', () => {
     stop();
     stored(PICKED_ORIGIN_KEY, wired);
     expect(projector.origin).toBe(wifi);
+  });
+
+  it('asks the server again for an address picked elsewhere that it did not list when it loaded', async () => {
+    // The projector opened before the laptop joined the Wi-Fi: the pick of the Wi-Fi address, made in the seeder's
+    // tab opened later, was dropped until a reload (found by review).
+    const wired = 'http://192.168.1.10:8080';
+    const wifi = 'http://10.0.0.5:8080';
+    const window = new EventTarget();
+    let listed = [wired];
+    const projector = new ShareOrigin(at('http://localhost:8080'), memoryStorage());
+    await projector.load(async () => listed);
+    projector.follow(window, async () => listed);
+    listed = [wired, wifi];
+    window.dispatchEvent(Object.assign(new Event('storage'), { key: PICKED_ORIGIN_KEY, newValue: wifi }));
+    await vi.waitFor(() => expect(projector.origin).toBe(wifi));
+    expect(projector.lanOrigins).toEqual([wired, wifi]);
+    // A page at a network address builds its links from its own origin and picks nothing.
+    const student = new ShareOrigin(at('http://192.168.1.10:8080'), memoryStorage());
+    let asked = false;
+    student.follow(window, async () => {
+      asked = true;
+      return [wifi];
+    });
+    window.dispatchEvent(Object.assign(new Event('storage'), { key: PICKED_ORIGIN_KEY, newValue: wifi }));
+    expect([student.origin, asked]).toEqual(['http://192.168.1.10:8080', false]);
   });
 
   it('still picks, and still builds its links from the pick, where the browser refuses its storage', async () => {

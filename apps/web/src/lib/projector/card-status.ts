@@ -2,11 +2,6 @@ import type { PeerProgress, PeerReport, RunParticipant, RunState } from '@swarml
 import { formatSeconds } from '../format';
 
 /**
- * The few words a projector card says of its peer, readable from the back of a room: how far it is
- * ("37 of 64"), when it completed ("done 4.2 s"), or why it shows nothing ("waiting", "not in this run", "cannot
- * connect": its latest report says its tries to connect fail, `ProgressReport.cannotConnect`).
- */
-/**
  * Whether the screens say a peer cannot connect (its card's status and dotted border, its swarm table row): its latest
  * report says so (`ProgressReport.cannotConnect`), and nothing said of it comes first: a result (a completed leecher), a
  * dropped signalling connection ("reconnecting": its report is from before), refused reports, or being the seeder.
@@ -24,6 +19,11 @@ export function cannotConnectShown(
   return participant?.completedAfterMs == null;
 }
 
+/**
+ * The few words a projector card says of its peer, readable from the back of a room: how far it is
+ * ("37 of 64"), when it completed ("done 4.2 s"), or why it shows nothing ("waiting", "not in this run", "cannot
+ * connect": its latest report says its tries to connect fail, `ProgressReport.cannotConnect`).
+ */
 export function cardStatus(
   peer: Pick<PeerProgress, 'flagged' | 'away'> & {
     readonly role?: PeerProgress['role'];

@@ -83,13 +83,30 @@ export class ShareOrigin {
    * Follows the picks of the origin's other open tabs (`storage` events of `target`, the window) until the returned
    * function is called: the teacher picked the Wi-Fi address on the seeder's tab, and the projector's overview, open
    * beside it, kept showing a QR code of the other address until it was reloaded (found by review). A pick of an address
-   * this page does not know (its server's list not loaded yet, or another machine's) is left alone.
+   * this page's list lacks (the laptop joined the Wi-Fi after the page loaded) asks the server again; one the server does
+   * not list either is left alone. A page not at a loopback address builds its links from its own origin, and picks none.
    */
-  follow(target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>): () => void {
+  follow(
+    target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>,
+    fetchLanOrigins: FetchLanOrigins = serverLanOrigins,
+  ): () => void {
     const changed = (event: Event): void => {
       const { key, newValue } = event as StorageEvent;
-      if (key === PICKED_ORIGIN_KEY && newValue !== null && this.#lanOrigins.includes(newValue))
+      if (key !== PICKED_ORIGIN_KEY || newValue === null || !this.loopback) return;
+      if (this.#lanOrigins.includes(newValue)) {
         this.#picked = newValue;
+        return;
+      }
+      void (async () => {
+        try {
+          this.#lanOrigins = lanOriginsIn({ origins: await fetchLanOrigins() });
+        } catch {
+          return; // No answer: the links stay as they are.
+        }
+        if (this.#lanOrigins.includes(newValue)) this.#picked = newValue;
+        // The address picked before may be gone with the network it was on.
+        else if (this.#picked !== undefined && !this.#lanOrigins.includes(this.#picked)) this.#picked = undefined;
+      })();
     };
     target.addEventListener('storage', changed);
     return () => target.removeEventListener('storage', changed);

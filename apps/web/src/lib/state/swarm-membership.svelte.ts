@@ -126,12 +126,12 @@ export class SwarmMembership {
     return this.#connectedPeers;
   }
 
-  /** Tries to connect that fail, as `ConnectTrouble.notice` tells them: undefined while there is no trouble. */
   /** Its tries to connect fail and none is open (`ConnectTrouble.cannotConnect`): what its progress reports say. */
   get cannotConnect(): boolean {
     return this.#trouble.cannotConnect;
   }
 
+  /** Tries to connect that fail, as `ConnectTrouble.notice` tells them: undefined while there is no trouble. */
   get connectTrouble(): ConnectTroubleNotice | undefined {
     return this.#connectTrouble;
   }
