@@ -137,39 +137,43 @@ async function barePair(
   return { candidates, connected };
 }
 
-test('on a Wi-Fi that blocks multicast, students on a plain-http LAN origin connect through the server’s STUN and end with the seeder’s SHA-256', async ({
+test('on a Wi-Fi that blocks multicast, the teacher seeding at localhost and students on the plain-http LAN origin connect through the server’s STUN and end with the seeder’s SHA-256', async ({
   pageErrors,
   pageWarnings,
 }) => {
   const origin = `http://${lan!.address}:${PORT}`;
-  const seederPage = await openStudentPage(`${origin}/`, pageErrors, pageWarnings.seen);
-  const probePage = await openStudentPage(`${origin}/`, pageErrors, pageWarnings.seen);
-  expect(await seederPage.evaluate(() => window.isSecureContext)).toBe(false);
-  expect(await seederPage.evaluate(async () => (await navigator.permissions.query({ name: 'camera' })).state)).not.toBe(
+  const probeA = await openStudentPage(`${origin}/`, pageErrors, pageWarnings.seen);
+  const probeB = await openStudentPage(`${origin}/`, pageErrors, pageWarnings.seen);
+  expect(await probeA.evaluate(() => window.isSecureContext)).toBe(false);
+  expect(await probeA.evaluate(async () => (await navigator.permissions.query({ name: 'camera' })).state)).not.toBe(
     'granted',
   );
 
   // The network as the test means it: each page offers its address only as an mDNS name, and with no STUN server a
   // pair does not connect (nobody resolves those names); with the server's, it does.
-  const alone = await barePair(seederPage, probePage, [], 8000);
+  const alone = await barePair(probeA, probeB, [], 8000);
   expect(alone.candidates.length).toBeGreaterThan(0);
   for (const candidate of alone.candidates) expect(candidate).toMatch(/ [0-9a-f-]{36}\.local /);
   expect(alone.connected, 'a bare pair without STUN connected: mDNS is not blocked here').toBe(false);
-  const throughStun = await barePair(seederPage, probePage, [{ urls: `stun:${lan!.address}:${PORT}` }], 15_000);
+  const throughStun = await barePair(probeA, probeB, [{ urls: `stun:${lan!.address}:${PORT}` }], 15_000);
   expect(throughStun.connected, 'a bare pair through the server’s STUN').toBe(true);
+  await probeA.context().close();
+  await probeB.context().close();
 
-  // The app: the seeder's swarm, a student joining by its link, a run, the same file.
-  await generateFile(seederPage, 2);
-  await expect(seederPage.getByTestId('share-link')).toHaveValue(/#\/swarm\//);
-  const link = await seederPage.getByTestId('share-link').inputValue();
-  expect(link.startsWith(`${origin}/`)).toBe(true);
-  const seederHash = await waitForFileHash(seederPage);
-  await probePage.context().close();
-  const studentPage = await openStudentPage(link, pageErrors, pageWarnings.seen);
-  await waitForMesh([seederPage, studentPage]);
-  await startRun(seederPage);
-  const done = await waitForComplete(studentPage);
-  expect(done.fileSha256).toBe(seederHash);
+  // The app as the README has the teacher open it: at localhost on the server's laptop (told no STUN server: its own
+  // name for the machine), its links on the network address (`ShareOrigin`); two students open the link.
+  const teacher = await openStudentPage(`http://localhost:${PORT}/`, pageErrors, pageWarnings.seen);
+  await generateFile(teacher, 2);
+  await expect(teacher.getByTestId('share-link')).toHaveValue(new RegExp(`^${origin}/#/swarm/`));
+  const link = await teacher.getByTestId('share-link').inputValue();
+  const seederHash = await waitForFileHash(teacher);
+  const students = [
+    await openStudentPage(link, pageErrors, pageWarnings.seen),
+    await openStudentPage(link, pageErrors, pageWarnings.seen),
+  ];
+  await waitForMesh([teacher, ...students]);
+  await startRun(teacher);
+  for (const student of students) expect((await waitForComplete(student)).fileSha256).toBe(seederHash);
 });
 
 test('where no pair can connect (the server without its STUN), the teacher’s screens say which student cannot', async ({
