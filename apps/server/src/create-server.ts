@@ -239,7 +239,10 @@ export function createSignallingServer(deps: SignallingServerDeps = {}): Signall
           onError: (error) => log(`error: LAN STUN socket: ${error.message}`),
           onBindError: (address, error) =>
             log(`warning: LAN STUN: UDP port ${listeningPort} on ${address} cannot be had (${error.message})`),
-          connected: (address) => engineAdmission.connectedFrom(addressKey(address)),
+          connected: (address) => {
+            const key = addressKey(address);
+            return engineAdmission.connectedFrom(key) ? key : undefined;
+          },
         }).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
           log(

@@ -39,8 +39,13 @@ export interface LanStunOptions {
    * others could be had, and at a rescan. Where none could be had at the start, `startLanStun` rejects instead.
    */
   readonly onBindError?: (address: string, error: Error) => void;
-  /** Whether a source address has a signalling connection to this server (`StunAnswerBudget`); none by default. */
-  readonly connected?: (address: string) => boolean;
+  /**
+   * The key a source address's signalling connection to this server is counted under (the server's `AddressKey`: an
+   * IPv6 address's /64), or undefined for none (`StunAnswerBudget`); none by default. A connected source's budget is
+   * kept under that key: per raw address, every address of a connected /64 got a budget of its own, past every bound
+   * (found by review).
+   */
+  readonly connected?: (address: string) => string | undefined;
   /**
    * The machine's addresses, for a wildcard `host` (`0.0.0.0`, `0`: its IPv4 ones; `::`: IPv6 too, but link-local ones,
    * which need an interface named): `os.networkInterfaces()` by default.
@@ -94,7 +99,9 @@ function bindResponder(
   const socket: Socket = createSocket(isIPv6(address) ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
   socket.on('message', (datagram, from) => {
     const answer = stunAnswerTo(datagram, from);
-    if (!answer || !budget.tryAnswer(from.address, options.connected?.(plainAddress(from.address)) ?? false)) return;
+    if (!answer) return;
+    const connectedKey = options.connected?.(plainAddress(from.address));
+    if (!budget.tryAnswer(connectedKey ?? from.address, connectedKey !== undefined)) return;
     // A send that fails (the sender's address unreachable) concerns that sender alone.
     socket.send(answer, from.port, from.address, () => {});
   });

@@ -8,7 +8,10 @@ import { createTokenBucket, type TokenBucket } from './token-bucket';
 export const STUN_ANSWERS_PER_SOURCE = { capacity: 200, refillPerSec: 50 } as const;
 /** Answers to sources with no signalling connection, in all: past it, a flood of forged sources. */
 export const STUN_ANSWERS_IN_ALL = { capacity: 5000, refillPerSec: 1000 } as const;
-/** Source addresses whose budgets are kept, besides those of connected clients. */
+/**
+ * Unconnected source addresses whose budgets are kept (a connected client's are kept under its connection's key, as
+ * many as there are connected clients, and count towards it too).
+ */
 export const MAX_STUN_SOURCES = 4096;
 /** How often, at most, a full table of sources is swept of those whose budgets are whole again. */
 const SWEEP_INTERVAL_MS = 1000;
@@ -35,15 +38,15 @@ export class StunAnswerBudget {
   }
 
   /**
-   * Whether `address` may be answered now (taking an answer from its budgets if so); `connected`: it has a signalling
-   * connection to this server, and is not held to the budget of all.
+   * Whether `source` may be answered now (taking an answer from its budgets if so); `connected`: `source` is the key of
+   * a signalling connection to this server (every address it covers shares one budget), not held to the budget of all.
    */
-  tryAnswer(address: string, connected = false): boolean {
-    let bucket = this.#perSource.get(address);
+  tryAnswer(source: string, connected = false): boolean {
+    let bucket = this.#perSource.get(source);
     if (!bucket) {
       if (this.#perSource.size >= MAX_STUN_SOURCES && !connected && !this.#sweep()) return false;
       bucket = createTokenBucket({ ...STUN_ANSWERS_PER_SOURCE, nowMs: this.#nowMs });
-      this.#perSource.set(address, bucket);
+      this.#perSource.set(source, bucket);
     }
     if (bucket.balance() < 1 || (!connected && this.#inAll.balance() < 1)) return false;
     bucket.tryTake();

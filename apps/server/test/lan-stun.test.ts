@@ -209,6 +209,16 @@ describe('the server’s LAN STUN responder', () => {
     return socket;
   }
 
+  /** A UDP port nothing holds on 127.0.0.1 now. */
+  async function freeUdpPort(): Promise<number> {
+    const free = createSocket('udp4');
+    free.bind(0, '127.0.0.1');
+    await once(free, 'listening');
+    const port = free.address().port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    return port;
+  }
+
   /** The first datagram `socket` receives within `ms`, or undefined. */
   function nextDatagram(socket: Socket, ms = WAIT_MS): Promise<Uint8Array | undefined> {
     return new Promise((resolve) => {
@@ -328,14 +338,7 @@ describe('the server’s LAN STUN responder', () => {
     // address from the cable's, and the browser dropped the answer (found by review).
     let addresses = ['127.0.0.1', '127.0.0.2'];
     const probe = await udpClient();
-    const port = await (async () => {
-      const free = createSocket('udp4');
-      free.bind(0, '127.0.0.1');
-      await once(free, 'listening');
-      const number = free.address().port;
-      free.close();
-      return number;
-    })();
+    const port = await freeUdpPort();
     let stun: LanStun | undefined;
     try {
       stun = await startLanStun({ host: '0.0.0.0', port, addresses: () => addresses, rescanMs: 50 });
@@ -363,6 +366,34 @@ describe('the server’s LAN STUN responder', () => {
       await once(freed, 'listening');
     } finally {
       await stun?.close();
+    }
+  });
+
+  it('keeps a connected client’s budget under its connection’s key: every address of a connected /64 shared one', async () => {
+    // Keyed by raw address, each address of a connected IPv6 /64 had a budget of its own, beyond every bound (found
+    // by review). Here every 127.0.0.x source stands for an address of one connected client's /64.
+    const port = await freeUdpPort();
+    const stun = await startLanStun({ host: '127.0.0.1', port, connected: () => 'one-client/64' });
+    try {
+      const senders = await Promise.all(
+        [2, 3, 4].map(async (last) => {
+          const socket = createSocket('udp4');
+          sockets.push(socket);
+          socket.bind(0, `127.0.0.${last}`);
+          await once(socket, 'listening');
+          return socket;
+        }),
+      );
+      let answers = 0;
+      for (const sender of senders) sender.on('message', () => answers++);
+      for (let ask = 0; ask < 120; ask++)
+        for (const sender of senders) sender.send(bindingRequest(), port, '127.0.0.1');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // 360 asked in well under a second: the one budget's burst, and what it refilled meanwhile.
+      expect(answers).toBeGreaterThanOrEqual(STUN_ANSWERS_PER_SOURCE.capacity);
+      expect(answers).toBeLessThan(STUN_ANSWERS_PER_SOURCE.capacity + STUN_ANSWERS_PER_SOURCE.refillPerSec);
+    } finally {
+      await stun.close();
     }
   });
 

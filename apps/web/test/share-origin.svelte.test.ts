@@ -95,13 +95,29 @@ describe('ShareOrigin', () => {
     const wifi = 'http://10.0.0.5:8080';
     const window = new EventTarget();
     let listed = [wired];
-    const projector = new ShareOrigin(at('http://localhost:8080'), memoryStorage());
+    const storage = memoryStorage(); // the origin's, which the seeder's tab writes its pick to
+    const picked = (origin: string) => {
+      storage.setItem(PICKED_ORIGIN_KEY, origin);
+      window.dispatchEvent(Object.assign(new Event('storage'), { key: PICKED_ORIGIN_KEY, newValue: origin }));
+    };
+    const projector = new ShareOrigin(at('http://localhost:8080'), storage);
     await projector.load(async () => listed);
-    projector.follow(window, async () => listed);
+    let answer: (() => void) | undefined;
+    projector.follow(window, () => new Promise((resolve) => (answer = () => resolve(listed))));
     listed = [wired, wifi];
-    window.dispatchEvent(Object.assign(new Event('storage'), { key: PICKED_ORIGIN_KEY, newValue: wifi }));
+    picked(wifi);
+    answer!();
     await vi.waitFor(() => expect(projector.origin).toBe(wifi));
     expect(projector.lanOrigins).toEqual([wired, wifi]);
+    // The teacher picks again while the server is asked: the latest pick stands, not the answer that came last.
+    const cable2 = 'http://10.0.0.9:8080';
+    picked(cable2); // unknown: the server is asked
+    const late = answer!;
+    picked(wired); // known: at once
+    listed = [wired, wifi, cable2];
+    late();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(projector.origin).toBe(wired);
     // A page at a network address builds its links from its own origin and picks nothing.
     const student = new ShareOrigin(at('http://192.168.1.10:8080'), memoryStorage());
     let asked = false;

@@ -103,6 +103,8 @@ export class ShareOrigin {
         } catch {
           return; // No answer: the links stay as they are.
         }
+        // Only if it is still the latest pick: one made meanwhile (known, or asked for since) stands (found by review).
+        if (this.#kept() !== newValue) return;
         if (this.#lanOrigins.includes(newValue)) this.#picked = newValue;
         // The address picked before may be gone with the network it was on.
         else if (this.#picked !== undefined && !this.#lanOrigins.includes(this.#picked)) this.#picked = undefined;
