@@ -1,4 +1,5 @@
 import { isIP, isIPv6 } from 'node:net';
+import { ipv6Groups } from './ipv6-groups';
 import type { SignallingSocket } from './signalling-io';
 
 /** What socket.io knows of a connecting client: its address, headers, query and `auth`. */
@@ -38,9 +39,6 @@ function ipOf(entry: string): string | undefined {
   return isIP(address) === 0 ? undefined : address;
 }
 
-/** An IPv6 address's trailing dotted IPv4 part (`::ffff:192.0.2.7`, `64:ff9b::192.0.2.1`). */
-const DOTTED_TAIL = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /**
  * The key per-address limits count by. An IPv4 address as it is, and as such when IPv6-mapped (`::ffff:0:0/96`),
  * dotted or in hex (`::ffff:203.0.113.9`, `::ffff:cb00:7109`, as a dual-stack server or a proxy writes it); an IPv6
@@ -50,17 +48,7 @@ const DOTTED_TAIL = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
  */
 export function addressKey(address: string): string {
   if (!isIPv6(address)) return address;
-  // Its dotted IPv4 tail, if any, as the two groups it stands for.
-  const hexGroup = (high: string, low: string): string => ((Number(high) << 8) | Number(low)).toString(16);
-  const bare = address
-    .split('%', 1)[0]!
-    .replace(DOTTED_TAIL, (_tail, a: string, b: string, c: string, d: string) => `${hexGroup(a, b)}:${hexGroup(c, d)}`);
-  const [headText = '', tailText] = bare.split('::');
-  const groupsOf = (text: string | undefined): number[] =>
-    text ? text.split(':').map((group) => Number.parseInt(group, 16)) : [];
-  const head = groupsOf(headText);
-  const tail = groupsOf(tailText);
-  const groups = [...head, ...Array<number>(Math.max(0, 8 - head.length - tail.length)).fill(0), ...tail];
+  const groups = ipv6Groups(address);
   if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff)
     return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
   return `${groups

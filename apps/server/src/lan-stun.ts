@@ -84,11 +84,6 @@ function machineAddresses(host: string): string[] {
     .map((entry) => entry.address);
 }
 
-/** An IPv4 client as a dual-stack socket or a handshake may write it (`::ffff:10.0.0.5`), as the UDP socket does. */
-function plainAddress(address: string): string {
-  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
-}
-
 /** Binds one UDP socket answering Binding requests on `address`:`port`; closes it again if the bind fails. */
 function bindResponder(
   address: string,
@@ -100,7 +95,7 @@ function bindResponder(
   socket.on('message', (datagram, from) => {
     const answer = stunAnswerTo(datagram, from);
     if (!answer) return;
-    const connectedKey = options.connected?.(plainAddress(from.address));
+    const connectedKey = options.connected?.(from.address);
     if (!budget.tryAnswer(connectedKey ?? from.address, connectedKey !== undefined)) return;
     // A send that fails (the sender's address unreachable) concerns that sender alone.
     socket.send(answer, from.port, from.address, () => {});

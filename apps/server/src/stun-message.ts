@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { ipv6Groups } from './ipv6-groups';
 
 /**
  * The one STUN exchange the LAN STUN responder (`lan-stun.ts`) takes part in (RFC 8489): a Binding request, answered
@@ -75,27 +76,5 @@ function ipv4Bytes(address: string): Uint8Array {
 }
 
 function ipv6Bytes(address: string): Uint8Array {
-  const bare = address.split('%')[0]!;
-  // An embedded IPv4 tail (`::ffff:10.0.0.1` other than the mapped form above, `64:ff9b::10.0.0.1`) as two groups.
-  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(bare)?.[1];
-  const groupsText = tail
-    ? bare.slice(0, -tail.length) +
-      (([a, b, c, d]) => `${((a! << 8) | b!).toString(16)}:${((c! << 8) | d!).toString(16)}`)(
-        tail.split('.').map(Number),
-      )
-    : bare;
-  const [head, rest] = groupsText.split('::') as [string, string | undefined];
-  const headGroups = head === '' ? [] : head.split(':');
-  const restGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups =
-    rest === undefined
-      ? headGroups
-      : [...headGroups, ...Array<string>(8 - headGroups.length - restGroups.length).fill('0'), ...restGroups];
-  const bytes = new Uint8Array(16);
-  groups.forEach((group, index) => {
-    const value = Number.parseInt(group, 16);
-    bytes[index * 2] = value >> 8;
-    bytes[index * 2 + 1] = value & 0xff;
-  });
-  return bytes;
+  return Uint8Array.from(ipv6Groups(address).flatMap((group) => [group >> 8, group & 0xff]));
 }
